@@ -1,0 +1,269 @@
+/**
+ * One analysis of an exec probe's command, shared by every rule that rewrites probes
+ * (YAML, Helm, JSON, TypeScript): what native `grpc` probe it becomes, or what blocks it.
+ */
+import type { BlockerCode } from '../types.js';
+import { isBinaryPath } from './binary.js';
+import { parseGoDuration } from './duration.js';
+import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
+import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
+
+export type PortValue =
+  | { kind: 'number'; value: number }
+  /** Source text that evaluates to the port: a Helm action or a TypeScript expression. */
+  | { kind: 'expression'; text: string };
+
+export interface Blocker {
+  code: BlockerCode;
+  detail: string;
+}
+
+export interface NativePlan {
+  /** How many times the command runs the binary (0 when it only mentions it). */
+  invocations: number;
+  blockers: Blocker[];
+  /** Non-blocking: what is lost or changed. */
+  notes: string[];
+  grpc?: { port: PortValue; service?: string };
+  /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
+  timeoutSeconds?: { from: number; to: number };
+}
+
+export interface PlanInput {
+  argv: readonly string[];
+  /** Literal env values of the container (kubelet `$(VAR)` and shell `$VAR`). */
+  env?: EnvLookup;
+  kubeVersion: string;
+  /** The probe's timeoutSeconds: a number, absent (default 1), or not knowable (templated). */
+  timeoutSeconds?: number | 'unknown';
+  /** Turns a port text the tool cannot read as a number into source text (Helm, TypeScript). */
+  resolvePortExpression?: (text: string) => string | undefined;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
+const NO_ENV: EnvLookup = () => undefined;
+export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
+
+export function planNativeProbe(input: PlanInput): NativePlan {
+  const env = input.env ?? NO_ENV;
+  const blockers: Blocker[] = [];
+  const notes: string[] = [];
+  const argv = input.argv.map((a) => expandKubeletVars(a, env));
+  const unresolvedArgv = input.argv.map((a) => unresolvedKubeletVars(a, env));
+  let args: ResolvedWord[];
+  let invocations = 1;
+
+  const shellAt = shellScriptIndex(argv);
+  if (argv.length > 0 && isBinaryPath(argv[0]!)) {
+    args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
+  } else if (shellAt !== undefined) {
+    const shell = analyzeShellScript(argv[shellAt]!, env);
+    invocations = shell.invocations.length;
+    if (shell.error) {
+      blockers.push({ code: 'unparseable', detail: `the shell script does not parse: ${shell.error}` });
+      return { invocations, blockers, notes };
+    }
+    if (invocations === 0) {
+      blockers.push({ code: 'not-a-probe', detail: 'the script mentions the binary but never runs it as a command' });
+      return { invocations, blockers, notes };
+    }
+    if (invocations > 1) {
+      blockers.push({
+        code: 'chained',
+        detail: `the script runs grpc_health_probe ${invocations} times; a native probe checks one service`,
+      });
+    } else if (!shell.plain) {
+      blockers.push({ code: 'exit-code', detail: shell.logic ?? 'the script adds logic around the probe' });
+    } else if (argv.length > 0) {
+      notes.push(`the ${basename(argv[0]!)} -c wrapper added nothing and goes`);
+    }
+    args = shell.invocations[0]!.args;
+  } else {
+    blockers.push({
+      code: 'unparseable',
+      detail: `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+    });
+    return { invocations: 0, blockers, notes };
+  }
+
+  const parsed = parseProbeArgs(args.map((a) => a.text));
+  if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
+  for (const name of parsed.unknown) {
+    blockers.push({ code: 'unparseable', detail: `-${name} is not a flag of grpc_health_probe; the probe fails today` });
+  }
+  const flag = (name: string) => parsed.flags.get(name);
+  const unresolvedIn = (name: string): string[] => {
+    const i = args.findIndex((a) => flagName(a.text) === name);
+    if (i === -1) return [];
+    const own = args[i]!;
+    if (own.text.includes('=')) return own.unresolved;
+    return args[i + 1]?.unresolved ?? [];
+  };
+
+  // Transport and authentication: the kubelet dials plaintext, with no metadata.
+  const tlsFlags = [...parsed.flags.keys()].filter((k) => k.startsWith('tls-') || (k === 'tls' && flag(k) === 'true'));
+  if (tlsFlags.length > 0) {
+    blockers.push({
+      code: 'tls',
+      detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}; the kubelet's gRPC probe connects without TLS`,
+    });
+  }
+  if (flag('spiffe') === 'true') blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
+  if (flag('alts') === 'true') blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
+  if (parsed.rpcHeaders.length > 0) {
+    blockers.push({
+      code: 'rpc-header',
+      detail: `sends ${parsed.rpcHeaders.length} -rpc-header value(s) (redacted); the kubelet sends no metadata`,
+    });
+  }
+
+  // Address → port.
+  let port: PortValue | undefined;
+  const addr = flag('addr');
+  if (addr === undefined) {
+    blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+  } else if (unresolvedIn('addr').length > 0) {
+    blockers.push({
+      code: 'unresolved-port',
+      detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env`,
+    });
+  } else {
+    const a = parseAddr(addr);
+    if (a.kind === 'unix') {
+      blockers.push({ code: 'unix-socket', detail: `-addr=${addr} is a unix socket; the kubelet dials TCP on the pod IP` });
+    } else if (a.kind === 'invalid') {
+      blockers.push({ code: 'invalid-port', detail: a.reason });
+    } else {
+      const hostClass = classifyHost(a.host);
+      if (hostClass === 'remote' && !isTemplated(a.host)) {
+        blockers.push({ code: 'host', detail: `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP` });
+      } else if (hostClass === 'loopback') {
+        notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
+      }
+      const p = resolvePort(a.portText, input.resolvePortExpression);
+      if ('blocker' in p) blockers.push(p.blocker);
+      else port = p.port;
+    }
+  }
+
+  let service = flag('service');
+  if (service !== undefined && unresolvedIn('service').length > 0) {
+    blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
+    service = undefined;
+  }
+
+  // Timeouts: one native deadline covers dial and RPC together.
+  let needed = 0;
+  for (const name of ['connect-timeout', 'rpc-timeout']) {
+    const v = flag(name);
+    if (v === undefined) continue;
+    const secs = parseGoDuration(v);
+    if (secs === undefined || secs <= 0) {
+      blockers.push({ code: 'unparseable', detail: `-${name}=${v} is not a positive Go duration; the probe fails today` });
+      continue;
+    }
+    needed += secs;
+  }
+  let timeoutSeconds: NativePlan['timeoutSeconds'];
+  if (needed > 0) {
+    const to = Math.ceil(needed - 1e-9);
+    const current = input.timeoutSeconds;
+    const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
+    if (current === 'unknown') {
+      notes.push(`${given.join(' ')} asked for ${to}s; check that timeoutSeconds (templated) is at least ${to}`);
+    } else if ((current ?? 1) < to) {
+      timeoutSeconds = { from: current ?? 1, to };
+      notes.push(`timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`);
+    }
+  }
+
+  const ua = flag('user-agent');
+  if (ua !== undefined) notes.push(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
+  if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
+  if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
+  if (flag('version') === 'true') {
+    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0: the probe never checked anything' });
+  }
+
+  if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
+    blockers.push({
+      code: 'kube-version',
+      detail: `the target cluster is ${input.kubeVersion}; native gRPC probes need Kubernetes ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor} or later`,
+    });
+  }
+
+  const plan: NativePlan = { invocations, blockers, notes };
+  if (port) plan.grpc = service ? { port, service } : { port };
+  if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
+  return plan;
+}
+
+function resolvePort(
+  text: string,
+  resolveExpression: ((t: string) => string | undefined) | undefined,
+): { port: PortValue } | { blocker: Blocker } {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n < 1 || n > 65535) return { blocker: { code: 'invalid-port', detail: `port ${text} is outside 1..65535` } };
+    return { port: { kind: 'number', value: n } };
+  }
+  const expr = resolveExpression?.(text);
+  if (expr !== undefined) return { port: { kind: 'expression', text: expr } };
+  if (text === '') return { blocker: { code: 'invalid-port', detail: '-addr has an empty port' } };
+  if (/^[A-Za-z][A-Za-z0-9-]*$/.test(text)) {
+    return { blocker: { code: 'invalid-port', detail: `port "${text}" is a name; a native gRPC probe needs a number` } };
+  }
+  return { blocker: { code: 'unresolved-port', detail: `the port "${text}" is not a number the tool can resolve` } };
+}
+
+function isTemplated(s: string): boolean {
+  return s.includes('{{') || s.includes('${');
+}
+
+function flagName(arg: string): string | undefined {
+  const m = /^--?([A-Za-z][A-Za-z0-9-]*)/.exec(arg);
+  return m?.[1];
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper. */
+function shellScriptIndex(argv: readonly string[]): number | undefined {
+  if (argv.length < 3 || !SHELLS.has(basename(argv[0]!))) return undefined;
+  for (let i = 1; i < argv.length - 1; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-')) return undefined;
+    if (/^-[a-z]*c[a-z]*$/.test(a)) return i + 1;
+  }
+  return undefined;
+}
+
+/** The kubelet's `$(VAR)` expansion of exec commands: literal env values only, `$$` escapes. */
+export function expandKubeletVars(text: string, env: EnvLookup): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => {
+    if (m === '$$') return '$';
+    const v = env(name!);
+    return v === undefined ? m : v;
+  });
+}
+
+function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)) {
+    if (m[1] !== undefined && env(m[1]) === undefined) out.push(`$(${m[1]})`);
+  }
+  return out;
+}
+
+export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(v.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+export function kubeVersionSupportsGrpc(v: string): boolean {
+  const k = parseKubeVersion(v);
+  if (!k) return true;
+  return k.major > NATIVE_GRPC_MIN.major || (k.major === NATIVE_GRPC_MIN.major && k.minor >= NATIVE_GRPC_MIN.minor);
+}

@@ -1,0 +1,102 @@
+/**
+ * The binary's command line, parsed the way Go's `flag` package parses it:
+ * `-f=v`, `-f v`, `--f=v`, `--f v`; a boolean takes a value only with `=`.
+ */
+
+const BOOL_FLAGS = new Set(['tls', 'tls-no-verify', 'alts', 'spiffe', 'gzip', 'v', 'version']);
+const VALUE_FLAGS = new Set([
+  'addr',
+  'service',
+  'connect-timeout',
+  'rpc-timeout',
+  'user-agent',
+  'rpc-header',
+  'tls-ca-cert',
+  'tls-client-cert',
+  'tls-client-key',
+  'tls-server-name',
+]);
+
+export interface ParsedProbeArgs {
+  /** Last value of each flag (Go keeps the last), booleans as 'true'/'false'. */
+  flags: Map<string, string>;
+  /** Every -rpc-header value, in order. */
+  rpcHeaders: string[];
+  /** Flags the binary does not define (it exits 1 on them). */
+  unknown: string[];
+  /** Why Go's flag parsing would fail, if it would. */
+  error?: string;
+}
+
+export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
+  const flags = new Map<string, string>();
+  const rpcHeaders: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    // Go stops at the first non-flag argument; the binary ignores the rest.
+    if (!arg.startsWith('-') || arg === '-') break;
+    const body = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
+    if (body.startsWith('-') || body.startsWith('=')) {
+      return { flags, rpcHeaders, unknown, error: `bad flag syntax: ${arg}` };
+    }
+    const eq = body.indexOf('=');
+    const name = eq === -1 ? body : body.slice(0, eq);
+    let value: string | undefined = eq === -1 ? undefined : body.slice(eq + 1);
+    if (BOOL_FLAGS.has(name)) {
+      if (value === undefined) value = 'true';
+      const b = parseGoBool(value);
+      if (b === undefined) return { flags, rpcHeaders, unknown, error: `invalid boolean value "${value}" for -${name}` };
+      flags.set(name, String(b));
+      continue;
+    }
+    if (!VALUE_FLAGS.has(name)) {
+      unknown.push(name);
+      if (value === undefined && i + 1 < args.length && !args[i + 1]!.startsWith('-')) i++;
+      continue;
+    }
+    if (value === undefined) {
+      if (i + 1 >= args.length) return { flags, rpcHeaders, unknown, error: `flag needs an argument: -${name}` };
+      value = args[++i]!;
+    }
+    if (name === 'rpc-header') rpcHeaders.push(value);
+    flags.set(name, value);
+  }
+  return { flags, rpcHeaders, unknown };
+}
+
+function parseGoBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
+}
+
+export type AddrParse =
+  | { kind: 'tcp'; host: string; portText: string }
+  | { kind: 'unix'; path: string }
+  | { kind: 'invalid'; reason: string };
+
+/** `host:port`, `:port`, `[::1]:port`, `unix:///path` — as net.SplitHostPort sees them. */
+export function parseAddr(addr: string): AddrParse {
+  if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
+  if (addr.startsWith('[')) {
+    const close = addr.indexOf(']');
+    if (close === -1 || addr[close + 1] !== ':') return { kind: 'invalid', reason: `"${addr}" is not host:port` };
+    return { kind: 'tcp', host: addr.slice(1, close), portText: addr.slice(close + 2) };
+  }
+  const colon = addr.lastIndexOf(':');
+  if (colon === -1) return { kind: 'invalid', reason: `"${addr}" has no port` };
+  const host = addr.slice(0, colon);
+  if (host.includes(':')) return { kind: 'invalid', reason: `"${addr}": too many colons (an IPv6 host needs [brackets])` };
+  return { kind: 'tcp', host, portText: addr.slice(colon + 1) };
+}
+
+export type HostClass = 'any' | 'loopback' | 'remote';
+
+export function classifyHost(host: string): HostClass {
+  const h = host.toLowerCase();
+  if (h === '' || h === '0.0.0.0' || h === '::' || h === '[::]') return 'any';
+  if (h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === 'ip6-localhost') return 'loopback';
+  return 'remote';
+}

@@ -1,0 +1,74 @@
+import type { BlockerCode } from './types.js';
+
+/** What each blocker means and what the user can do. README and SARIF are built from this. */
+export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
+  tls: {
+    title: 'The probe uses TLS',
+    hint: 'The kubelet probes in plaintext. Serve the health service on a plaintext port (or a second listener) and probe that, or keep the exec probe. Clusters with the GRPCContainerProbeTLS gate can use grpc.mode: TLS for -tls -tls-no-verify only.',
+  },
+  spiffe: {
+    title: 'The probe uses SPIFFE mTLS',
+    hint: 'The kubelet cannot present a SPIFFE identity. Expose the health service on a plaintext port for the kubelet, or keep the exec probe.',
+  },
+  alts: {
+    title: 'The probe uses ALTS',
+    hint: 'The kubelet cannot speak ALTS. Expose the health service on a plaintext port, or keep the exec probe.',
+  },
+  'rpc-header': {
+    title: 'The probe sends request metadata',
+    hint: 'The kubelet sends no headers. Let the health service answer without them (health checks usually should), or keep the exec probe.',
+  },
+  chained: {
+    title: 'The probe checks several services',
+    hint: 'A native probe checks one service. Make one service name report the aggregate status, or split the checks across readiness/liveness/startup probes.',
+  },
+  'exit-code': {
+    title: 'The probe adds its own result handling',
+    hint: 'A native probe passes only on SERVING. Move the extra logic into the server\'s health status, or keep the exec probe.',
+  },
+  host: {
+    title: 'The probe checks another host',
+    hint: 'The kubelet always dials the pod\'s own IP. Check the remote dependency elsewhere (not in a probe of this pod), or keep the exec probe.',
+  },
+  'unix-socket': {
+    title: 'The probe connects over a unix socket',
+    hint: 'The kubelet dials TCP on the pod IP. Make the server listen on a TCP port too, or keep the exec probe.',
+  },
+  'unresolved-port': {
+    title: 'The port cannot be resolved',
+    hint: 'A native probe needs a literal port number. Put the number in -addr, or give the variable a literal value in the container\'s env, and run the tool again.',
+  },
+  'invalid-port': {
+    title: 'The port is not valid',
+    hint: 'Fix -addr to a port between 1 and 65535 (a named port is not allowed in a gRPC probe).',
+  },
+  'not-a-probe': {
+    title: 'The binary runs outside a Kubernetes probe',
+    hint: 'Only probes can be native. Keep the binary for this use, or replace it (e.g. a wait loop with a native startupProbe on the server).',
+  },
+  'kube-version': {
+    title: 'The target cluster is older than 1.24',
+    hint: 'Native gRPC probes are on by default from Kubernetes 1.24 (GA in 1.27). Upgrade the cluster, or pass --kube-version when every target cluster is newer.',
+  },
+  unparseable: {
+    title: 'The tool cannot read this command or file',
+    hint: 'Check the command by hand; the tool changes nothing it cannot fully understand.',
+  },
+  'no-native-check': {
+    title: 'Docker and Compose have no native gRPC check',
+    hint: 'Keep the binary for this check, or drop the HEALTHCHECK when only Kubernetes runs the image.',
+  },
+  'binary-still-used': {
+    title: 'Something still runs the binary',
+    hint: 'The install stays while anything listed still calls grpc_health_probe. Migrate or remove those uses and run the tool again.',
+  },
+  'unsupported-file': {
+    title: 'The tool cannot rewrite this kind of file',
+    hint: 'Migrate this use by hand: replace the exec probe with grpc: {port: N, service: "..."}.',
+  },
+};
+
+export function hintFor(codes: readonly BlockerCode[]): string | undefined {
+  if (codes.length === 0) return undefined;
+  return codes.map((c) => BLOCKERS[c].hint).join(' ');
+}

@@ -1,0 +1,28 @@
+/** Which kind of file a path is. A table, so a new kind is a new row, not a branch in the engine. */
+import path from 'node:path';
+import type { FileKind } from './types.js';
+
+interface KindRule {
+  kind: FileKind;
+  /** `rel` uses `/` separators. */
+  test(base: string, rel: string): boolean;
+}
+
+const YAML_EXT = /\.ya?ml$/i;
+
+export const KIND_RULES: readonly KindRule[] = [
+  { kind: 'dockerfile', test: (b) => /^(Dockerfile|Containerfile)([.-].*)?$/i.test(b) || /\.(Dockerfile|Containerfile)$/i.test(b) },
+  { kind: 'compose', test: (b) => /^(docker-)?compose([.-][^/]*)?\.ya?ml$/i.test(b) },
+  { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
+  { kind: 'helm-values', test: (b) => /^values([.-][^/]*)?\.ya?ml$/i.test(b) },
+  { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
+  { kind: 'json', test: (b) => /\.json$/i.test(b) },
+  { kind: 'typescript', test: (b) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(b) && !b.endsWith('.d.ts') },
+];
+
+export function classify(displayPath: string): FileKind {
+  const rel = displayPath.split(path.sep).join('/');
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  for (const r of KIND_RULES) if (r.test(base, rel)) return r.kind;
+  return 'other';
+}

@@ -1,0 +1,8 @@
+/** The library API: what the CLI, the bot and the tests call. */
+export { run, DEFAULT_KUBE_VERSION } from './engine.js';
+export { main, exitCode } from './cli.js';
+export { planNativeProbe } from './analysis/native-probe.js';
+export { BLOCKERS } from './blockers.js';
+export { formatJson, JSON_REPORT_VERSION } from './report/json.js';
+export { formatText } from './report/text.js';
+export type * from './types.js';

@@ -1,0 +1,299 @@
+/**
+ * Finds exec probes that run grpc_health_probe in parsed YAML/JSON documents, walking every
+ * document generically (any kind with a pod template, CRDs, values files, Lists), and builds the
+ * text edits that turn them into native `grpc` probes. Shared by the manifest, values, JSON and
+ * Helm rules: they differ only in how the text was parsed and how values are read.
+ */
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { mentionsBinary } from '../analysis/binary.js';
+import { planNativeProbe, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { contentEnd, getPair, keyOf } from '../parse/yaml.js';
+import { columnOf } from '../text/lines.js';
+import type { BlockerCode, Edit, Report } from '../types.js';
+
+export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
+
+export interface ProbeWalkOptions {
+  /** The text the documents' offsets point into. */
+  text: string;
+  docs: readonly Document.Parsed<ParsedNode, true>[];
+  eol: string;
+  kubeVersion: string;
+  /** How new keys and strings are written. */
+  style?: 'yaml' | 'json';
+  /** A scalar's value as the user wrote it (Helm reads through its placeholders). */
+  scalarValue?: (node: Scalar) => string;
+  resolvePortExpression?: (text: string) => string | undefined;
+  /** Refuses edits that would cut through something (a Helm action); returns why. */
+  refuseEdit?: (edit: Edit) => string | undefined;
+  /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
+  extraBlockers?: { code: BlockerCode; detail: string }[];
+}
+
+interface ContainerContext {
+  container?: YAMLMap;
+  /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
+  list?: string;
+}
+
+const defaultScalarValue = (s: Scalar) => (s.value === null || s.value === undefined ? '' : String(s.value));
+
+export function findProbeReports(opts: ProbeWalkOptions): Report[] {
+  const reports: Report[] = [];
+  const handled = new Set<Node>();
+  const scalarValue = opts.scalarValue ?? defaultScalarValue;
+
+  opts.docs.forEach((doc, docIndex) => {
+    visit(doc, {
+      Pair(_, pair, path) {
+        const key = keyOf(pair as Pair);
+        if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+        const probe = pair.value;
+        const execPair = getPair(probe, 'exec');
+        if (!execPair || !isMap(execPair.value)) return;
+        const commandPair = getPair(execPair.value, 'command');
+        if (!commandPair || !isSeq(commandPair.value)) return;
+        const items = commandPair.value.items;
+        if (!items.some((n) => isScalar(n) && mentionsBinary(scalarValue(n)))) return;
+        for (const n of items) handled.add(n as Node);
+        const ctx = containerContext(path);
+        reports.push(probeReport(opts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
+      },
+    });
+    visit(doc, {
+      Scalar(_, node, path) {
+        if (handled.has(node) || typeof node.value !== 'string' || !mentionsBinary(scalarValue(node))) return;
+        // Keys are names, not uses.
+        const parent = path[path.length - 1];
+        if (isPair(parent) && parent.key === node) return;
+        reports.push(nonProbeReport(node, path, docIndex));
+      },
+    });
+  });
+  return reports;
+}
+
+function containerContext(path: readonly unknown[]): ContainerContext {
+  const container = path[path.length - 1];
+  const list = path[path.length - 2];
+  const listPair = path[path.length - 3];
+  if (isMap(container) && isSeq(list) && isPair(listPair)) {
+    const k = keyOf(listPair as Pair);
+    if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') return { container, list: k };
+  }
+  return isMap(container) ? { container } : {};
+}
+
+function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => string | undefined {
+  const values = new Map<string, string>();
+  const env = container ? getPair(container, 'env')?.value : undefined;
+  if (isSeq(env)) {
+    for (const item of env.items) {
+      if (!isMap(item)) continue;
+      const name = getPair(item, 'name')?.value;
+      const value = getPair(item, 'value')?.value;
+      if (isScalar(name) && isScalar(value) && value.value !== null) values.set(String(name.value), scalarValue(value));
+    }
+  }
+  return (name) => values.get(name);
+}
+
+function probeReport(
+  opts: ProbeWalkOptions,
+  docIndex: number,
+  probeKey: string,
+  probePair: Pair<Scalar, YAMLMap>,
+  execPair: Pair<Scalar, YAMLMap>,
+  items: Node[],
+  ctx: ContainerContext,
+  scalarValue: (s: Scalar) => string,
+): Report {
+  const probe = probePair.value!;
+  const start = probePair.key.range![0];
+  const end = contentEnd(probe);
+  const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
+  const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
+  const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
+  if (containerName !== undefined) details.container = containerName;
+
+  if (!items.every((n) => isScalar(n))) {
+    return blocked(start, end, `${where} runs grpc_health_probe with a command the tool cannot read`, [
+      { code: 'unparseable', detail: 'a command item is not a plain string' },
+    ], details);
+  }
+  const argv = (items as Scalar[]).map(scalarValue);
+
+  if (ctx.list === 'ephemeralContainers') {
+    return blocked(start, end, `${where} runs grpc_health_probe`, [
+      { code: 'not-a-probe', detail: 'ephemeral containers may not have probes' },
+    ], details);
+  }
+  if (ctx.list === 'initContainers' && scalarString(getPair(ctx.container!, 'restartPolicy')?.value, scalarValue) !== 'Always') {
+    return blocked(start, end, `${where} runs grpc_health_probe`, [
+      { code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' },
+    ], details);
+  }
+
+  const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
+  let timeoutSeconds: number | 'unknown' | undefined;
+  if (timeoutNode) {
+    const v = isScalar(timeoutNode) ? Number(scalarValue(timeoutNode)) : NaN;
+    timeoutSeconds = Number.isFinite(v) ? v : 'unknown';
+  }
+
+  const plan = planNativeProbe({
+    argv,
+    env: envLookup(ctx.container, scalarValue),
+    kubeVersion: opts.kubeVersion,
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
+  });
+  plan.blockers.push(...(opts.extraBlockers ?? []));
+  if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
+    plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
+  }
+  const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
+
+  if (plan.blockers.length > 0 || !plan.grpc) {
+    const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
+    return blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details);
+  }
+
+  details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
+  if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
+  if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
+  const edits = grpcEdits(opts, probe, execPair, plan);
+  const refused = edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
+  const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}`;
+  if (refused) {
+    return blocked(start, end, `${where} runs grpc_health_probe and could become ${target}${notes}`, [
+      { code: 'unparseable', detail: refused },
+    ], details);
+  }
+  return {
+    start,
+    end,
+    subject: 'probe',
+    message: `${where}: exec grpc_health_probe → ${target}${notes}`,
+    fix: edits,
+    details,
+  };
+}
+
+function blocked(
+  start: number,
+  end: number,
+  message: string,
+  blockers: { code: BlockerCode; detail: string }[],
+  details: Record<string, unknown>,
+): Report {
+  const codes = [...new Set(blockers.map((b) => b.code))];
+  return {
+    start,
+    end,
+    subject: 'probe',
+    message: `${message}: ${blockers.map((b) => b.detail).join('; ')}`,
+    blockers: codes,
+    keepsBinary: true,
+    details,
+  };
+}
+
+function scalarString(node: unknown, scalarValue: (s: Scalar) => string): string | undefined {
+  return isScalar(node) ? scalarValue(node) : undefined;
+}
+
+/** Replaces the `exec` pair with a `grpc` pair in the style around it; raises timeoutSeconds if needed. */
+function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan): Edit[] {
+  const { text, eol } = opts;
+  const json = opts.style === 'json';
+  const exec = execPair.value!;
+  const start = execPair.key.range![0];
+  const end = contentEnd(exec);
+  const indent = columnOf(text, start);
+  const grpc = plan.grpc!;
+  const k = (s: string) => (json ? JSON.stringify(s) : s);
+  const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
+  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), quote(grpc.service, json)]);
+
+  const edits: Edit[] = [];
+  let replacement: string;
+  const originalExec = text.slice(exec.range![0], contentEnd(exec));
+  if (json && originalExec.includes('\n')) {
+    const step = childIndent(text, exec, indent) - indent;
+    const pad = ' '.repeat(indent + step);
+    replacement = `${k('grpc')}: {${eol}${fields.map(([a, b]) => `${pad}${a}: ${b}`).join(',' + eol)}${eol}${' '.repeat(indent)}}`;
+  } else if (exec.flow || probe.flow) {
+    replacement = `${k('grpc')}: {${fields.map(([a, b]) => `${a}: ${b}`).join(', ')}}`;
+  } else {
+    const pad = ' '.repeat(childIndent(text, exec, indent));
+    replacement = `grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
+  }
+
+  if (plan.timeoutSeconds) {
+    const existing = getPair(probe, 'timeoutSeconds');
+    if (existing && isScalar(existing.value)) {
+      edits.push({ start: existing.value.range![0], end: existing.value.range![1], text: String(plan.timeoutSeconds.to) });
+    } else if (probe.flow) {
+      replacement += `, ${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
+    } else if (json) {
+      replacement += `,${eol}${' '.repeat(indent)}${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
+    } else {
+      // A new last line of the probe map, so that a trailing comment stays on the line it was on.
+      const probeEnd = contentEnd(probe);
+      const nl = text.indexOf('\n', probeEnd);
+      const line = `${' '.repeat(indent)}timeoutSeconds: ${plan.timeoutSeconds.to}`;
+      if (nl === -1) edits.push({ start: text.length, end: text.length, text: `${eol}${line}` });
+      else edits.push({ start: nl + 1, end: nl + 1, text: `${line}${eol}` });
+    }
+  }
+  edits.push({ start, end, text: replacement });
+  return edits;
+}
+
+/** Column of the children of a block map (or the first key inside a multi-line JSON object). */
+function childIndent(text: string, exec: YAMLMap, parentIndent: number): number {
+  const first = exec.items[0];
+  if (first && isPair(first) && (first.key as Node | null)?.range) {
+    const col = columnOf(text, (first.key as Node).range![0]);
+    const lineStart = text.lastIndexOf('\n', (first.key as Node).range![0] - 1) + 1;
+    const onOwnLine = /^[ \t]*$/.test(text.slice(lineStart, (first.key as Node).range![0]));
+    if (col > parentIndent && onOwnLine) return col;
+  }
+  return parentIndent + 2;
+}
+
+function portText(port: PortValue): string {
+  return port.kind === 'number' ? String(port.value) : port.text;
+}
+
+const YAML_RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+-]*|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan)$/i;
+
+/** A string as a YAML (or JSON) scalar: plain when that reads back as the same string. */
+export function quote(s: string, json: boolean): string {
+  if (!json && /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !YAML_RESERVED.test(s)) return s;
+  return JSON.stringify(s);
+}
+
+const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
+
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number): Report {
+  const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
+  let where = 'the binary is named outside a probe';
+  if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
+  else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
+    where = 'an init container runs grpc_health_probe (a wait loop?)';
+  } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
+  else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  const inProbe = keys.some((k) => PROBE_KEYS.has(k));
+  return {
+    start: node.range![0],
+    end: node.range![1],
+    subject: inProbe ? 'probe' : 'consumer',
+    message: `${where}${keys.length > 0 ? ` (at ${keys.join('.')})` : ''}`,
+    blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
+    // Conservative: anything that names the binary may run it, so the install stays.
+    keepsBinary: true,
+    details: { document: docIndex + 1, path: keys.join('.') },
+  };
+}

@@ -1,0 +1,78 @@
+import {
+  parseAllDocuments,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node,
+  type Pair,
+  type ParsedNode,
+  type YAMLMap,
+} from 'yaml';
+
+export interface YamlParse {
+  docs: Document.Parsed<ParsedNode, true>[];
+  /** First error: offset and message. */
+  error?: { offset: number; message: string };
+}
+
+export interface YamlParseOptions {
+  /** Helm if/else branches repeat keys. */
+  uniqueKeys?: boolean;
+}
+
+export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse {
+  const docs = parseAllDocuments(text, { keepSourceTokens: true, uniqueKeys: opts.uniqueKeys ?? true, prettyErrors: false });
+  if (!Array.isArray(docs)) {
+    // An empty stream comes back as an EmptyStream object.
+    return { docs: [] };
+  }
+  for (const d of docs) {
+    const e = d.errors[0];
+    if (e) return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
+  }
+  return { docs };
+}
+
+/** Why a text does not parse as YAML, or undefined when it does. */
+export function yamlError(text: string, opts: YamlParseOptions = {}): string | undefined {
+  return parseYaml(text, opts).error?.message;
+}
+
+export function keyOf(pair: Pair): string | undefined {
+  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+}
+
+export function getPair(map: YAMLMap, key: string): Pair<ParsedNode, ParsedNode | null> | undefined {
+  for (const item of map.items) {
+    if (keyOf(item as Pair) === key) return item as Pair<ParsedNode, ParsedNode | null>;
+  }
+  return undefined;
+}
+
+export function getScalarValue(map: YAMLMap, key: string): unknown {
+  const p = getPair(map, key);
+  return p && isScalar(p.value) ? p.value.value : undefined;
+}
+
+/**
+ * End of a node's own content. A block collection's range runs over trailing comments and the
+ * next line's indent; splicing there would eat them, so we end at the last item's content.
+ */
+export function contentEnd(node: Node | null | undefined): number {
+  if (!node) return 0;
+  if (isScalar(node) || isAlias(node)) return node.range![1];
+  if ((isMap(node) || isSeq(node)) && !node.flow) {
+    const last = node.items[node.items.length - 1];
+    if (last === undefined) return node.range![1];
+    if (isPair(last)) return last.value ? contentEnd(last.value as Node) : contentEnd(last.key as Node);
+    return contentEnd(last as Node);
+  }
+  return node.range![1];
+}
+
+export function startOf(node: Node): number {
+  return node.range![0];
+}

@@ -1,0 +1,55 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Finding, RunResult, Status } from '../types.js';
+
+export interface TextOptions {
+  color: boolean;
+  quiet?: boolean;
+}
+
+/** Whether to colour a stream: a TTY, unless NO_COLOR is set; FORCE_COLOR wins. */
+export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}
+
+export function formatText(result: RunResult, opts: TextOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const statusColor: Record<Status, ChalkInstance> = {
+    migratable: c.cyan,
+    migrated: c.green,
+    blocked: c.yellow,
+    error: c.red,
+  };
+  const out: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const [file, findings] of byFile) {
+    const shown = opts.quiet ? findings.filter((f) => f.status === 'error' || f.status === 'blocked') : findings;
+    if (shown.length === 0) continue;
+    out.push(c.underline(file));
+    for (const f of shown) {
+      const tag = f.blockers.length > 0 ? ` ${c.yellow(`[${f.blockers.join(', ')}]`)}` : '';
+      out.push(`  ${file}:${f.line}:${f.column}  ${statusColor[f.status](f.status.padEnd(10))} ${f.message}${tag}  ${c.dim(f.ruleId)}`);
+      if (f.hint && f.status !== 'migratable' && f.status !== 'migrated') out.push(`      ${c.dim('hint:')} ${f.hint}`);
+    }
+    out.push('');
+  }
+  if (!opts.quiet) for (const s of result.summary.skipped) out.push(c.dim(`note: skipped ${s.file}: ${s.reason}`));
+  out.push(summaryLine(result, c));
+  return out.join('\n') + '\n';
+}
+
+export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ level: 0 })): string {
+  const s = result.summary;
+  const parts = [
+    `${s.filesScanned} files scanned`,
+    `probes: ${s.probes.migratable} migratable, ${s.probes.migrated} migrated, ${s.probes.blocked} blocked`,
+  ];
+  const inst = s.installs;
+  if (inst.migratable + inst.migrated + inst.blocked > 0) {
+    parts.push(`binary installs: ${inst.migratable} removable, ${inst.migrated} removed, ${inst.blocked} kept`);
+  }
+  parts.push(`${s.blocked} blocked in all`, `${s.errors} errors`);
+  return c.bold(parts.join(', '));
+}

@@ -1,0 +1,200 @@
+/** The public vocabulary of the tool: findings, blockers, rules, edits. */
+
+export type Status = 'migratable' | 'migrated' | 'blocked' | 'error';
+
+/** Fixed vocabulary; documented in the README. Users and bots filter on these. */
+export const BLOCKER_CODES = [
+  'tls',
+  'spiffe',
+  'alts',
+  'rpc-header',
+  'chained',
+  'exit-code',
+  'host',
+  'unix-socket',
+  'unresolved-port',
+  'invalid-port',
+  'not-a-probe',
+  'kube-version',
+  'unparseable',
+  'no-native-check',
+  'binary-still-used',
+  'unsupported-file',
+] as const;
+export type BlockerCode = (typeof BLOCKER_CODES)[number];
+
+/** What a finding is about; the summary counts by it. */
+export type Subject = 'probe' | 'install' | 'consumer' | 'file';
+
+/** A text splice on the original text of one file: replace [start, end) with text. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  /** Relative to the current folder, `/` separators; `<stdin>` for standard input. */
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  status: Status;
+  blockers: BlockerCode[];
+  message: string;
+  hint?: string;
+  subject: Subject;
+  /** Structured facts for bots (probe kind, port, service, timeoutSeconds...). */
+  details?: Record<string, unknown>;
+}
+
+/** What a rule hands to `report()`. The engine turns it into a Finding. */
+export interface Report {
+  /** Offsets into the file's text (UTF-16 code units), from a parser. */
+  start: number;
+  end?: number;
+  message: string;
+  hint?: string;
+  blockers?: BlockerCode[];
+  subject: Subject;
+  /** Edits that migrate this finding; absent or null when it cannot be fixed safely. */
+  fix?: Edit[] | null;
+  /** This place still runs the binary after this run (a blocked probe, a HEALTHCHECK...). */
+  keepsBinary?: boolean;
+  /** Image (or build context) the place belongs to, when the repository says so. */
+  image?: string;
+  /** The report is an error (file could not be understood). */
+  error?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export type FileKind =
+  | 'yaml'
+  | 'helm-template'
+  | 'helm-values'
+  | 'compose'
+  | 'json'
+  | 'dockerfile'
+  | 'typescript'
+  | 'other';
+
+export interface RunOptions {
+  /** Files and folders; `-` reads standard input. Default ["."] */
+  paths?: string[];
+  cwd?: string;
+  fix?: boolean;
+  /** Target cluster version, "X.Y". */
+  kubeVersion?: string;
+  /** True when --kube-version was given (not the default). */
+  kubeVersionExplicit?: boolean;
+  keepBinary?: boolean;
+  /** Text of standard input when a path is `-`. */
+  stdin?: string;
+  /** Replace the rule set (tests). */
+  rules?: Rule[];
+  /** Called as files are scanned (progress display). */
+  onProgress?: (p: { scanned: number; candidates: number; current: string }) => void;
+  /** Files larger than this many bytes are skipped. */
+  maxFileBytes?: number;
+  /** The set of paths is a partial view of the repository (pre-commit file lists). */
+  partialView?: boolean;
+}
+
+export interface SourceFile {
+  /** Absolute path ('' for stdin). */
+  path: string;
+  /** Path shown to users and used in findings. */
+  displayPath: string;
+  kind: FileKind;
+  text: string;
+  /** Line ending used by the file; new lines in edits reuse it. */
+  eol: '\n' | '\r\n';
+}
+
+export interface RunContext {
+  options: Required<Pick<RunOptions, 'fix' | 'kubeVersion' | 'keepBinary'>> & RunOptions;
+  cwd: string;
+  /** Read a file beside the scanned ones (Chart.yaml, skaffold.yaml); undefined when absent. */
+  readText(absPath: string): string | undefined;
+}
+
+export interface FileContext {
+  run: RunContext;
+  file: SourceFile;
+  report(r: Report): void;
+  /** Per-file cache so that several rules share one parse. */
+  cached<T>(key: string, make: () => T): T;
+}
+
+/** A finding with the state the engine keeps while deciding what is applied. */
+export interface PendingFinding {
+  ruleId: string;
+  file: SourceFile;
+  report: Report;
+  /** Set by the engine once edits were applied (or refused). */
+  fixApplied?: boolean;
+  fixRefused?: string;
+}
+
+export interface EndContext {
+  run: RunContext;
+  /** Every finding reported so far, with the file it belongs to. */
+  findings(): readonly PendingFinding[];
+  /** Places that still run the binary once this run's fixes are in. */
+  consumers(): readonly PendingFinding[];
+  /** Every candidate file (read, decoded, mentions the binary). */
+  files(): readonly SourceFile[];
+  report(file: SourceFile, r: Report): void;
+}
+
+export interface RuleHandlers {
+  file?(ctx: FileContext): void;
+  /** After every file was checked: decisions that need the whole repository. */
+  end?(ctx: EndContext): void;
+}
+
+export interface RuleMeta {
+  id: string;
+  description: string;
+  fixable: boolean;
+  /** File kinds whose files this rule's `file` handler sees. */
+  fileKinds: readonly FileKind[];
+  /** Longer text for documentation and SARIF. */
+  docs?: string;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  create(run: RunContext): RuleHandlers;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface Summary {
+  filesScanned: number;
+  candidates: number;
+  filesChanged: number;
+  probes: { migratable: number; migrated: number; blocked: number };
+  installs: { migratable: number; migrated: number; blocked: number };
+  blocked: number;
+  errors: number;
+  skipped: SkippedFile[];
+}
+
+export interface FileResult {
+  file: SourceFile;
+  output: string;
+  changed: boolean;
+  written: boolean;
+}
+
+export interface RunResult {
+  findings: Finding[];
+  files: FileResult[];
+  summary: Summary;
+}

@@ -1,0 +1,18 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@jest/globals';
+import { RULES } from '../rules/index.js';
+import { BLOCKER_CODES } from '../src/types.js';
+
+const readme = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+
+test('the README shows the two set-up commands', () => {
+  expect(readme).toContain('npm ci && npm run demo');
+  expect(readme).toContain('npm ci && npm test');
+});
+
+test('the README documents every blocker code and every rule', () => {
+  for (const code of BLOCKER_CODES) expect({ code, documented: readme.includes(`| \`${code}\` |`) }).toEqual({ code, documented: true });
+  for (const r of RULES) expect({ rule: r.meta.id, documented: readme.includes(`\`${r.meta.id}\``) }).toEqual({ rule: r.meta.id, documented: true });
+});
