@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { parseKubeVersion } from './analysis/native-probe.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
-import { formatJson } from './report/json.js';
-import { formatText, wantsColor } from './report/text.js';
+import { FORMATS } from './report/formats.js';
+import { wantsColor } from './report/text.js';
 import type { RunResult } from './types.js';
 
 export interface Io {
@@ -20,8 +20,12 @@ export interface Io {
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
-const FORMATS = ['text', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+
+/**
+ * Subcommands (`grpc-probe-migrate <name> ...`), loaded only when used. Each module exports
+ * `main(argv, io): Promise<number>`.
+ */
+const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {};
 
 const HELP = `Usage: grpc-probe-migrate [options] [paths...]
 
@@ -47,6 +51,8 @@ blockers with --strict; 2 bad usage, or a file could not be read or parsed.
 `;
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+  if (sub) return (await sub()).main(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,9 +85,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stdout.write(`${packageVersion()}\n`);
     return EXIT.ok;
   }
-  const format = (values.format ?? 'text') as Format;
-  if (!FORMATS.includes(format)) {
-    io.stderr.write(`grpc-probe-migrate: unknown --format "${values.format}" (expected ${FORMATS.join(', ')})\n`);
+  const format = values.format ?? 'text';
+  const loadFormatter = FORMATS[format];
+  if (!loadFormatter) {
+    io.stderr.write(`grpc-probe-migrate: unknown --format "${format}" (expected ${Object.keys(FORMATS).join(', ')})\n`);
     return EXIT.usage;
   }
   const kubeVersion = values['kube-version'];
@@ -120,8 +127,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const diff = await formatDiff(result.files);
     if (diff) reportStream.write(diff + (format === 'text' ? '\n' : ''));
   }
-  if (format === 'json') reportStream.write(formatJson(result));
-  else reportStream.write(formatText(result, { color: wantsColor(reportStream, io.env), quiet: values.quiet ?? false }));
+  const formatter = await loadFormatter();
+  reportStream.write(formatter(result, { color: wantsColor(reportStream, io.env), quiet: values.quiet ?? false, cwd: io.cwd }));
 
   return exitCode(result, { strict: values.strict ?? false, fix: values.fix ?? false, exitZero: values['exit-zero'] ?? false });
 }
@@ -134,7 +141,7 @@ export function exitCode(result: RunResult, o: { strict: boolean; fix: boolean; 
   return EXIT.ok;
 }
 
-function processIo(): Io {
+export function processIo(): Io {
   return {
     stdout: process.stdout,
     stderr: process.stderr,

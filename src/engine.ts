@@ -11,7 +11,7 @@ import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
-import { VERIFIERS } from './verify.js';
+import { VERIFIERS } from './reparse.js';
 import type {
   BlockerCode,
   EndContext,
