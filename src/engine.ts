@@ -48,6 +48,7 @@ interface FileState {
 
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
+  let discovered: string[] = [];
   const runCtx: RunContext = {
     options: { ...options, fix: options.fix ?? false, kubeVersion: options.kubeVersion ?? DEFAULT_KUBE_VERSION, keepBinary: options.keepBinary ?? false },
     cwd,
@@ -58,6 +59,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         return undefined;
       }
     },
+    allFiles: () => discovered,
   };
   const rules = options.rules ?? (await import('../rules/index.js')).RULES;
   const active = rules.map((rule) => ({ rule, handlers: rule.create(runCtx) }));
@@ -99,6 +101,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd);
+  discovered = files.map((f) => f.absPath);
   for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
 
   if (paths.includes('-')) {
@@ -158,7 +161,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       pending.push({ ruleId, file, report: r });
     },
   });
-  for (const { rule, handlers } of active) {
+  // Rules that decide from the consumers go last, so they see every other rule's findings.
+  const endOrder = [...active.filter((a) => !a.rule.meta.decidesOnConsumers), ...active.filter((a) => a.rule.meta.decidesOnConsumers)];
+  for (const { rule, handlers } of endOrder) {
     if (!handlers.end) continue;
     try {
       handlers.end(endCtxFor(rule.meta.id));

@@ -118,6 +118,8 @@ export interface RunContext {
   cwd: string;
   /** Read a file beside the scanned ones (Chart.yaml, skaffold.yaml); undefined when absent. */
   readText(absPath: string): string | undefined;
+  /** Absolute paths of every file discovered (not only candidates), e.g. to find skaffold.yaml. */
+  allFiles(): readonly string[];
 }
 
 export interface FileContext {
@@ -163,6 +165,11 @@ export interface RuleMeta {
   fileKinds: readonly FileKind[];
   /** Longer text for documentation and SARIF. */
   docs?: string;
+  /**
+   * The rule's `end` decides from the consumers of the binary (e.g. whether an install can go):
+   * it runs after every other rule's `end`, so that it sees all of them.
+   */
+  decidesOnConsumers?: boolean;
 }
 
 export interface Rule {

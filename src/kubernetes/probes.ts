@@ -115,23 +115,25 @@ function probeReport(
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
+  const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
+  const withImage = (r: Report): Report => (image !== undefined ? { ...r, image } : r);
 
   if (!items.every((n) => isScalar(n))) {
-    return blocked(start, end, `${where} runs grpc_health_probe with a command the tool cannot read`, [
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe with a command the tool cannot read`, [
       { code: 'unparseable', detail: 'a command item is not a plain string' },
-    ], details);
+    ], details));
   }
   const argv = (items as Scalar[]).map(scalarValue);
 
   if (ctx.list === 'ephemeralContainers') {
-    return blocked(start, end, `${where} runs grpc_health_probe`, [
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
       { code: 'not-a-probe', detail: 'ephemeral containers may not have probes' },
-    ], details);
+    ], details));
   }
   if (ctx.list === 'initContainers' && scalarString(getPair(ctx.container!, 'restartPolicy')?.value, scalarValue) !== 'Always') {
-    return blocked(start, end, `${where} runs grpc_health_probe`, [
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
       { code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' },
-    ], details);
+    ], details));
   }
 
   const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
@@ -156,7 +158,7 @@ function probeReport(
 
   if (plan.blockers.length > 0 || !plan.grpc) {
     const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
-    return blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details);
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
   }
 
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
@@ -166,18 +168,18 @@ function probeReport(
   const refused = edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
   const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}`;
   if (refused) {
-    return blocked(start, end, `${where} runs grpc_health_probe and could become ${target}${notes}`, [
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe and could become ${target}${notes}`, [
       { code: 'unparseable', detail: refused },
-    ], details);
+    ], details));
   }
-  return {
+  return withImage({
     start,
     end,
     subject: 'probe',
     message: `${where}: exec grpc_health_probe → ${target}${notes}`,
     fix: edits,
     details,
-  };
+  });
 }
 
 function blocked(
