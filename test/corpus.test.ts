@@ -1,5 +1,6 @@
 /**
- * The real-world corpus (../shared/corpus/microservices-demo, or a copy beside a CI clone): the
+ * The real-world corpus, vendored from ../shared/corpus/microservices-demo into
+ * fixtures/corpus/ (Apache-2.0, see its LICENSE and SOURCE.md) so a fresh clone can run it: the
  * tool's result on `before/kubernetes-manifests` must equal the project's own hand migration in
  * `after/`, object for object, except cartservice, where the tool keeps -rpc-timeout=5s as
  * timeoutSeconds: 5 (the hand migration dropped it; see SOURCE.md there).
@@ -13,7 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { run } from '../src/engine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const CORPUS = path.resolve(here, '..', '..', 'shared', 'corpus', 'microservices-demo');
+export const CORPUS = path.resolve(here, '..', 'fixtures', 'corpus', 'microservices-demo');
 
 function objects(text: string): unknown[] {
   return parseAllDocuments(text).map((d) => d.toJS());

@@ -46,7 +46,8 @@ export function listCases(ruleFilter?: string): FixtureCase[] {
   for (const rule of fs.readdirSync(FIXTURES).sort()) {
     const ruleDir = path.join(FIXTURES, rule);
     if (!fs.statSync(ruleDir).isDirectory() || (ruleFilter && rule !== ruleFilter)) continue;
-    if (rule === 'demo-repo') continue;
+    // Not rule fixtures: the demo repository and the vendored real-world corpus have tests of their own.
+    if (rule === 'demo-repo' || rule === 'corpus') continue;
     for (const entry of fs.readdirSync(ruleDir).sort()) {
       const full = path.join(ruleDir, entry);
       if (fs.statSync(full).isDirectory()) {
