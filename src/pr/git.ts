@@ -57,7 +57,7 @@ export class Git {
 
   /** Tracked files with changes, staged or not (untracked files do not count). */
   dirtyTrackedFiles(): string[] {
-    return this.out(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean);
+    return this.run(['status', '--porcelain', '--untracked-files=no']).stdout.split('\n').filter(Boolean);
   }
 
   /** Which of these paths (relative to the top folder) git tracks. */

@@ -67,6 +67,7 @@ export async function upsertPullRequest(config: GitHubConfig, spec: PullRequestS
 interface ApiErrorShape {
   status?: number;
   message?: string;
+  cause?: { message?: string; code?: string };
   response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
 }
 
@@ -79,8 +80,10 @@ export function describeApiError(e: unknown, config: GitHubConfig): string {
   const apiMessage = [data.message, ...(data.errors ?? []).map((x) => x.message ?? [x.field, x.code].filter(Boolean).join(' '))].filter(Boolean).join('; ');
   const detail = apiMessage ? `: ${apiMessage}` : '';
   let text: string;
-  if (err.status === undefined) {
-    text = `cannot reach the GitHub API at ${config.apiUrl} (${err.message ?? String(e)}); check GITHUB_API_URL`;
+  if (err.status === undefined || err.response === undefined) {
+    // No answer at all (Octokit reports that as a 500 without a response).
+    const why = [err.message ?? String(e), err.cause?.code ?? err.cause?.message].filter(Boolean).join(': ');
+    text = `cannot reach the GitHub API at ${config.apiUrl} (${why}); check GITHUB_API_URL`;
   } else if (err.status === 429 || (err.status === 403 && (String(headers['x-ratelimit-remaining']) === '0' || headers['retry-after'] !== undefined || /rate limit/i.test(apiMessage)))) {
     const reset = Number(headers['x-ratelimit-reset']);
     const when = headers['retry-after'] !== undefined ? `retry after ${headers['retry-after']} s` : Number.isFinite(reset) && reset > 0 ? `the limit resets at ${new Date(reset * 1000).toISOString()}` : 'try again later';
