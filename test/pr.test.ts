@@ -8,10 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { DEFAULT_BRANCH, PR_TITLE } from '../src/commands/pr.js';
 import { captureIo } from './support/io.js';
+
+// Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
+jest.setTimeout(60_000);
 
 const TOKEN = 'ghs_t0kenThatMustNeverBePrinted42';
 const OWNER = 'acme';
@@ -68,7 +71,8 @@ const httpServer = http.createServer((req, res) => {
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
     server.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization, body });
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      // No keep-alive: a socket reused across tests could be closed under a loaded machine.
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close', ...headers });
       res.end(JSON.stringify(data));
     };
     if (server.failure) return send(server.failure.status, server.failure.body, server.failure.headers);
@@ -253,6 +257,26 @@ describe('grpc-probe-migrate pr', () => {
     expect(c.originGit('rev-parse', '--verify', 'refs/heads/bots/grpc')).toMatch(/^[0-9a-f]{40}$/);
     expect(server.requests.find((q) => q.method === 'POST')!.body).toEqual(expect.objectContaining({ head: 'bots/grpc', base: 'release-1' }));
     expectCleanOn(c, 'release-1', head);
+  });
+
+  test('works from a subfolder of the checkout, over the whole checkout', async () => {
+    server.reset();
+    const c = checkout({ 'k8s/a.yaml': PROBE, 'deploy/b.yaml': PROBE });
+    const head = c.git('rev-parse', 'HEAD');
+    const r = await pr({ ...c, dir: path.join(c.dir, 'deploy') });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(c.originGit('diff-tree', '--no-commit-id', '--name-only', '-r', DEFAULT_BRANCH)).toBe('deploy/b.yaml\nk8s/a.yaml');
+    expectCleanOn(c, 'main', head);
+  });
+
+  test('paths limit the run; the log shows the findings', async () => {
+    server.reset();
+    const c = checkout({ 'k8s/a.yaml': PROBE, 'deploy/b.yaml': PROBE });
+    const r = await pr(c, ['deploy']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/deploy\/b\.yaml:7:5 +migrated/);
+    expect(c.originGit('diff-tree', '--no-commit-id', '--name-only', '-r', DEFAULT_BRANCH)).toBe('deploy/b.yaml');
   });
 
   test('an untracked file is not committed and is left as it was', async () => {

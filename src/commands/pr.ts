@@ -10,7 +10,7 @@ import { parseKubeVersion } from '../analysis/native-probe.js';
 import { EXIT, namesFiles, packageVersion, type Io } from '../cli.js';
 import { run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
-import { summaryLine } from '../report/text.js';
+import { formatText, wantsColor } from '../report/text.js';
 import { Git, GitError } from '../pr/git.js';
 import { githubConfig, GitHubError, redact, upsertPullRequest } from '../pr/github.js';
 
@@ -69,11 +69,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const fail = (message: string) => usage(io, redact(message, token));
 
   // git gets the process environment (PATH, HOME, credentials helpers) with io's on top.
-  const git = new Git(io.cwd, { ...process.env, ...io.env });
+  const gitEnv = { ...process.env, ...io.env };
   const branch = values.branch ?? DEFAULT_BRANCH;
   try {
-    const top = git.topLevel();
+    const top = new Git(io.cwd, gitEnv).topLevel();
     if (!top) return fail(`${io.cwd} is not in a git checkout`);
+    // Paths given to git below are relative to the top folder.
+    const git = new Git(top, gitEnv);
     if (!git.validBranchName(branch)) return fail(`--branch "${branch}" is not a valid branch name`);
     const base = git.currentBranch();
     if (!base) return fail('HEAD is detached: check out the branch the pull request should go to');
@@ -104,7 +106,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       // The commit holds the changes; the checkout gets its files back byte for byte.
       for (const f of written) fs.writeFileSync(f.file.path, f.file.text);
     }
-    io.stdout.write(`${summaryLine(result)}\n`);
+    io.stdout.write(formatText(result, { color: wantsColor(io.stdout, io.env) }));
     for (const f of left) io.stdout.write(`note: ${rel(f)} is not tracked by git; its changes were left out\n`);
     if (!commit) {
       io.stdout.write('Nothing to change: no branch pushed, no pull request.\n');

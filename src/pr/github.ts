@@ -67,7 +67,6 @@ export async function upsertPullRequest(config: GitHubConfig, spec: PullRequestS
 interface ApiErrorShape {
   status?: number;
   message?: string;
-  cause?: { message?: string; code?: string };
   response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
 }
 
@@ -82,7 +81,7 @@ export function describeApiError(e: unknown, config: GitHubConfig): string {
   let text: string;
   if (err.status === undefined || err.response === undefined) {
     // No answer at all (Octokit reports that as a 500 without a response).
-    const why = [err.message ?? String(e), err.cause?.code ?? err.cause?.message].filter(Boolean).join(': ');
+    const why = rootCause(e);
     text = `cannot reach the GitHub API at ${config.apiUrl} (${why}); check GITHUB_API_URL`;
   } else if (err.status === 429 || (err.status === 403 && (String(headers['x-ratelimit-remaining']) === '0' || headers['retry-after'] !== undefined || /rate limit/i.test(apiMessage)))) {
     const reset = Number(headers['x-ratelimit-reset']);
@@ -100,6 +99,16 @@ export function describeApiError(e: unknown, config: GitHubConfig): string {
     text = `GitHub API error (${err.status}${detail})`;
   }
   return redact(text, config.token);
+}
+
+/** The innermost cause of a failed fetch (ECONNREFUSED, ENOTFOUND...), which says the most. */
+function rootCause(e: unknown): string {
+  let cur = e as { message?: string; code?: string; cause?: unknown } | undefined;
+  let text = String(e);
+  for (let depth = 0; cur && depth < 5; depth++, cur = cur.cause as typeof cur) {
+    if (cur.code || cur.message) text = cur.code && cur.message && !cur.message.includes(cur.code) ? `${cur.code}: ${cur.message}` : (cur.message ?? cur.code!);
+  }
+  return text;
 }
 
 export function redact(text: string, token: string | undefined): string {
