@@ -301,3 +301,9 @@ spec:
     expect(redactRpcHeaders(input)).toBe(expected);
   });
 });
+
+test('--help names the formats, --output, --assume-complete and the pr subcommand', async () => {
+  const io = captureIo(os.tmpdir());
+  expect(await main(['--help'], io)).toBe(0);
+  for (const s of ['sarif', 'markdown', '--output FILE', '--assume-complete', 'grpc-probe-migrate pr']) expect(io.out()).toContain(s);
+});
