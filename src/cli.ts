@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseKubeVersion } from './analysis/native-probe.js';
+import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
@@ -25,9 +26,12 @@ export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
  * Subcommands (`grpc-probe-migrate <name> ...`), loaded only when used. Each module exports
  * `main(argv, io): Promise<number>`.
  */
-const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {};
+const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {
+  pr: () => import('./commands/pr.js'),
+};
 
 const HELP = `Usage: grpc-probe-migrate [options] [paths...]
+       grpc-probe-migrate pr [options]     open or update the migration pull request (pr --help)
 
 Moves Kubernetes exec probes that run grpc_health_probe to native gRPC probes,
 and reports what cannot move. Paths are files and folders (default "."); "-" reads
@@ -36,15 +40,21 @@ a YAML stream from standard input.
 Options:
   --fix                 write the changes (default: report only, nothing written)
   --diff                print a unified diff of the changes (with or without --fix)
-  --format text|json    output format (default: text)
+  --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
+  --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
   --keep-binary         leave every Dockerfile untouched
+  --assume-complete     the files named are the whole repository (see below)
   --strict              blockers also make the exit code 1
   --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
   --quiet               only blocked uses and errors in the text report
   --debug               print stack traces of internal errors
   --help                show this help
   --version             print the version
+
+Files named on the command line (as pre-commit passes them) are a partial view of
+the repository: binary installs are then never removed, since a use of the binary
+may sit in a file not named. --assume-complete says the list is the whole repository.
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
@@ -62,6 +72,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         fix: { type: 'boolean' },
         diff: { type: 'boolean' },
         format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'assume-complete': { type: 'boolean' },
         'kube-version': { type: 'string' },
         'keep-binary': { type: 'boolean' },
         strict: { type: 'boolean' },
@@ -110,6 +122,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       fix: values.fix ?? false,
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
+      partialView: !(values['assume-complete'] ?? false) && namesFiles(paths, io.cwd),
       ...(stdin !== undefined ? { stdin } : {}),
     });
   } catch (e) {
@@ -128,9 +141,33 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (diff) reportStream.write(diff + (format === 'text' ? '\n' : ''));
   }
   const formatter = await loadFormatter();
-  reportStream.write(formatter(result, { color: wantsColor(reportStream, io.env), quiet: values.quiet ?? false, cwd: io.cwd }));
+  if (values.output !== undefined) {
+    // The report goes to the file; the diff and a migrated stdin stream stay on the terminal.
+    const file = path.resolve(io.cwd, values.output);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, formatter(result, { color: false, quiet: values.quiet ?? false, cwd: io.cwd }));
+    } catch (e) {
+      io.stderr.write(`grpc-probe-migrate: cannot write --output ${values.output}: ${describeFsError(e)}\n`);
+      return EXIT.usage;
+    }
+  } else {
+    reportStream.write(formatter(result, { color: wantsColor(reportStream, io.env), quiet: values.quiet ?? false, cwd: io.cwd }));
+  }
 
   return exitCode(result, { strict: values.strict ?? false, fix: values.fix ?? false, exitZero: values['exit-zero'] ?? false });
+}
+
+/** A path naming a file (not a folder, not stdin) makes the run a partial view of the repository. */
+export function namesFiles(paths: readonly string[], cwd: string): boolean {
+  return paths.some((p) => {
+    if (p === '-') return false;
+    try {
+      return !fs.statSync(path.resolve(cwd, p)).isDirectory();
+    } catch {
+      return true; // not a folder we can see: the safe side
+    }
+  });
 }
 
 export function exitCode(result: RunResult, o: { strict: boolean; fix: boolean; exitZero: boolean }): number {

@@ -5,4 +5,6 @@ export { planNativeProbe } from './analysis/native-probe.js';
 export { BLOCKERS } from './blockers.js';
 export { formatJson, JSON_REPORT_VERSION } from './report/json.js';
 export { formatText } from './report/text.js';
+export { formatSarif } from './report/sarif.js';
+export { formatMarkdown } from './report/markdown.js';
 export type * from './types.js';

@@ -1,4 +1,5 @@
 import type { FileResult } from '../types.js';
+import { redactRpcHeaders } from './redact.js';
 
 /** A unified diff of every changed file, as `git apply` and reviewers read it. */
 export async function formatDiff(files: readonly FileResult[]): Promise<string> {
@@ -9,10 +10,11 @@ export async function formatDiff(files: readonly FileResult[]): Promise<string> 
   return changed
     .map((f) => {
       const name = f.file.displayPath;
-      return createTwoFilesPatch(`a/${name}`, `b/${name}`, f.file.text, f.output, undefined, undefined, { context: 3 })
+      const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, f.file.text, f.output, undefined, undefined, { context: 3 })
         .split('\n')
         .slice(1) // drop the "=====" banner line
         .join('\n');
+      return redactRpcHeaders(patch);
     })
     .join('');
 }

@@ -18,4 +18,12 @@ export const FORMATS: Record<string, () => Promise<Formatter>> = {
     return (r, c) => formatText(r, { color: c.color, quiet: c.quiet });
   },
   json: async () => (await import('./json.js')).formatJson,
+  sarif: async () => {
+    const [{ formatSarif }, { RULES }, { packageVersion }] = await Promise.all([import('./sarif.js'), import('../../rules/index.js'), import('../cli.js')]);
+    return (r, c) => formatSarif(r, { cwd: c.cwd, rules: RULES, version: packageVersion() });
+  },
+  markdown: async () => {
+    const { formatMarkdown } = await import('./markdown.js');
+    return (r) => formatMarkdown(r);
+  },
 };

@@ -1,0 +1,144 @@
+/**
+ * `grpc-probe-migrate pr`: the pull-request bot. Migrates the checkout with --fix, commits the
+ * changes on the bot's branch (made from the current branch), force-pushes it to origin, puts
+ * the checkout back as it was, and opens — or updates — the one pull request from that branch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseKubeVersion } from '../analysis/native-probe.js';
+import { EXIT, namesFiles, packageVersion, type Io } from '../cli.js';
+import { run } from '../engine.js';
+import { formatMarkdown } from '../report/markdown.js';
+import { formatText, wantsColor } from '../report/text.js';
+import { Git, GitError } from '../pr/git.js';
+import { githubConfig, GitHubError, redact, upsertPullRequest } from '../pr/github.js';
+
+export const DEFAULT_BRANCH = 'grpc-probe-migrate/native-grpc-probes';
+export const PR_TITLE = 'Move grpc_health_probe exec probes to native Kubernetes gRPC probes';
+
+const HELP = `Usage: grpc-probe-migrate pr [options] [paths...]
+
+Runs the migration with --fix in this git checkout, commits the changes on a branch
+made from the current one, force-pushes it to origin, leaves the checkout as it was,
+and opens (or updates) the pull request from that branch. Nothing to change: no
+branch, no pull request.
+
+Options:
+  --branch NAME         the bot's branch (default ${DEFAULT_BRANCH})
+  --kube-version X.Y    target cluster version
+  --keep-binary         leave every Dockerfile untouched
+  --help                show this help
+
+Environment (as in GitHub Actions):
+  GITHUB_TOKEN          token with contents: write and pull-requests: write (never printed)
+  GITHUB_REPOSITORY     owner/name of the repository
+  GITHUB_API_URL        API root (default https://api.github.com; GitHub Enterprise: its /api/v3)
+
+Exit codes: 0 pull request opened or updated, or nothing to change; 2 bad usage,
+or a git or GitHub API error.
+`;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        branch: { type: 'string' },
+        'kube-version': { type: 'string' },
+        'keep-binary': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return usage(io, `${(e as Error).message}\nRun "grpc-probe-migrate pr --help" for usage.`);
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const kubeVersion = values['kube-version'];
+  if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) return usage(io, `--kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)`);
+  if (positionals.includes('-')) return usage(io, 'pr works on files in the checkout, not on standard input');
+  const config = githubConfig(io.env);
+  if (typeof config === 'string') return usage(io, config);
+  const token = config.token;
+  const fail = (message: string) => usage(io, redact(message, token));
+
+  // git gets the process environment (PATH, HOME, credentials helpers) with io's on top.
+  const gitEnv = { ...process.env, ...io.env };
+  const branch = values.branch ?? DEFAULT_BRANCH;
+  try {
+    const top = new Git(io.cwd, gitEnv).topLevel();
+    if (!top) return fail(`${io.cwd} is not in a git checkout`);
+    // Paths given to git below are relative to the top folder.
+    const git = new Git(top, gitEnv);
+    if (!git.validBranchName(branch)) return fail(`--branch "${branch}" is not a valid branch name`);
+    const base = git.currentBranch();
+    if (!base) return fail('HEAD is detached: check out the branch the pull request should go to');
+    if (base === branch) return fail(`the checkout is on the bot's branch "${branch}"; check out the branch to migrate`);
+    if (!git.hasRemote('origin')) return fail('the checkout has no remote named origin');
+    const dirty = git.dirtyTrackedFiles();
+    if (dirty.length > 0) return fail(`the checkout has uncommitted changes (${dirty.slice(0, 3).map((l) => l.slice(3)).join(', ')}${dirty.length > 3 ? ', ...' : ''}); commit or stash them first`);
+
+    const paths = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [top];
+    const result = await run({
+      paths,
+      cwd: top,
+      fix: true,
+      ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
+      keepBinary: values['keep-binary'] ?? false,
+      partialView: namesFiles(paths, top),
+    });
+    const written = result.files.filter((f) => f.written);
+    const rel = (f: (typeof written)[number]) => path.relative(top, f.file.path).split(path.sep).join('/');
+    let commit: string | undefined;
+    let left: typeof written = [];
+    try {
+      // Only tracked files go into the commit; an untracked one is just put back.
+      const tracked = git.tracked(written.map(rel));
+      left = written.filter((f) => !tracked.has(rel(f)));
+      if (tracked.size > 0) commit = git.commitFiles([...tracked], commitMessage(result));
+    } finally {
+      // The commit holds the changes; the checkout gets its files back byte for byte.
+      for (const f of written) fs.writeFileSync(f.file.path, f.file.text);
+    }
+    io.stdout.write(formatText(result, { color: wantsColor(io.stdout, io.env) }));
+    for (const f of left) io.stdout.write(`note: ${rel(f)} is not tracked by git; its changes were left out\n`);
+    if (!commit) {
+      io.stdout.write('Nothing to change: no branch pushed, no pull request.\n');
+      return EXIT.ok;
+    }
+    git.setBranch(branch, commit);
+    git.forcePush('origin', branch);
+    io.stdout.write(`Pushed ${branch} (${commit.slice(0, 12)}) to origin.\n`);
+
+    const body = formatMarkdown(result, { fixed: true });
+    const pr = await upsertPullRequest(config, { branch, base, title: PR_TITLE, body }, `grpc-probe-migrate/${packageVersion()}`);
+    io.stdout.write(`${pr.action === 'opened' ? 'Opened' : 'Updated'} pull request #${pr.number}: ${pr.url}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof GitError || e instanceof GitHubError) return fail(e.message);
+    throw e;
+  }
+}
+
+function usage(io: Io, message: string): number {
+  io.stderr.write(`grpc-probe-migrate pr: ${message}\n`);
+  return EXIT.usage;
+}
+
+function commitMessage(result: Awaited<ReturnType<typeof run>>): string {
+  const s = result.summary;
+  return [
+    'Move grpc_health_probe exec probes to native gRPC probes',
+    '',
+    `${s.probes.migrated} probe(s) migrated, ${s.installs.migrated} binary install(s) removed, ${s.blocked} use(s) blocked.`,
+    '',
+    `Generated by grpc-probe-migrate ${packageVersion()}.`,
+    '',
+  ].join('\n');
+}

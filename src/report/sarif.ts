@@ -1,0 +1,155 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning and other CI viewers.
+ *
+ * Rule ids (stable; users filter on them):
+ * - `<rule id>` (e.g. `kubernetes-exec-probe`): a use the tool migrates (`warning`; `note` once
+ *   --fix migrated it);
+ * - `blocker/<code>` (e.g. `blocker/tls`): a use that cannot move, one result per blocker code
+ *   (`note`), so that a team can dismiss or filter one kind of blocker;
+ * - `error`: a file the tool could not read, parse or rewrite (`error`).
+ * Descriptions come from the rules' meta and src/blockers.ts, so they cannot drift.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { BLOCKERS } from '../blockers.js';
+import { BLOCKER_CODES, type Finding, type Rule, type RunResult } from '../types.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const ERROR_RULE_ID = 'error';
+const FALLBACK_URI = 'https://www.npmjs.com/package/grpc-probe-migrate';
+
+export interface SarifContext {
+  cwd: string;
+  rules: readonly Rule[];
+  version: string;
+  informationUri?: string;
+}
+
+export function blockerRuleId(code: string): string {
+  return `blocker/${code}`;
+}
+
+export function sarifRules(rules: readonly Rule[], informationUri: string): ReportingDescriptor[] {
+  const out: ReportingDescriptor[] = rules.map((r) => ({
+    id: r.meta.id,
+    name: pascal(r.meta.id),
+    shortDescription: { text: r.meta.description },
+    fullDescription: { text: r.meta.docs ?? r.meta.description },
+    help: { text: `${r.meta.docs ?? r.meta.description} Run grpc-probe-migrate --fix to apply the change.` },
+    helpUri: `${informationUri}#rules`,
+    defaultConfiguration: { level: 'warning' },
+    properties: { tags: ['kubernetes', 'grpc', 'probes'], fixable: r.meta.fixable },
+  }));
+  for (const code of BLOCKER_CODES) {
+    const b = BLOCKERS[code];
+    out.push({
+      id: blockerRuleId(code),
+      name: `Blocker${pascal(code)}`,
+      shortDescription: { text: b.title },
+      fullDescription: { text: `${b.title}: this use of grpc_health_probe cannot become a native gRPC probe as it is.` },
+      help: { text: b.hint },
+      helpUri: `${informationUri}#blockers`,
+      defaultConfiguration: { level: 'note' },
+      properties: { tags: ['kubernetes', 'grpc', 'blocker'] },
+    });
+  }
+  out.push({
+    id: ERROR_RULE_ID,
+    name: 'FileError',
+    shortDescription: { text: 'A file could not be read, parsed or rewritten' },
+    fullDescription: { text: 'The tool could not fully understand this file, or refused to rewrite it; it left the file unchanged.' },
+    help: { text: 'Fix the file (or the reason given) and run the tool again; nothing in this file was changed.' },
+    helpUri: informationUri,
+    defaultConfiguration: { level: 'error' },
+  });
+  return out;
+}
+
+export function formatSarif(result: RunResult, ctx: SarifContext): string {
+  const informationUri = ctx.informationUri ?? FALLBACK_URI;
+  const rules = sarifRules(ctx.rules, informationUri);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const root = repositoryRoot(ctx.cwd);
+  const seen = new Map<string, number>();
+  const results: Result[] = [];
+  for (const f of result.findings) {
+    for (const { ruleId, level } of resultsFor(f, ruleIndex)) {
+      const uri = repositoryUri(root, ctx.cwd, f.file);
+      // Stable across edits elsewhere in the file: no line numbers, an occurrence counter instead.
+      const identity = [ruleId, uri ?? f.file, f.subject, f.message].join('\0');
+      const nth = (seen.get(identity) ?? 0) + 1;
+      seen.set(identity, nth);
+      const r: Result = {
+        ruleId,
+        ruleIndex: ruleIndex.get(ruleId)!,
+        level,
+        message: { text: messageOf(f, ruleId) },
+        partialFingerprints: { 'grpcProbeMigrate/v1': createHash('sha256').update(`${identity}\0${nth}`).digest('hex') },
+        properties: { status: f.status, subject: f.subject, blockers: f.blockers, ...(f.details ? { details: f.details } : {}) },
+      };
+      if (uri !== undefined) {
+        const region: NonNullable<NonNullable<Result['locations']>[number]['physicalLocation']>['region'] = { startLine: f.line, startColumn: f.column };
+        if (f.endLine !== undefined) region.endLine = f.endLine;
+        if (f.endColumn !== undefined) region.endColumn = f.endColumn;
+        r.locations = [{ physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region } }];
+      }
+      results.push(r);
+    }
+  }
+  const log: Log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'grpc-probe-migrate', version: ctx.version, semanticVersion: ctx.version, informationUri, rules } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(root) } },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+function resultsFor(f: Finding, ruleIndex: Map<string, number>): { ruleId: string; level: Result.level }[] {
+  if (f.status === 'error') return [{ ruleId: ERROR_RULE_ID, level: 'error' }];
+  if (f.status === 'blocked') return f.blockers.map((code) => ({ ruleId: blockerRuleId(code), level: 'note' as const }));
+  const ruleId = ruleIndex.has(f.ruleId) ? f.ruleId : ERROR_RULE_ID;
+  return [{ ruleId, level: f.status === 'migrated' ? 'note' : 'warning' }];
+}
+
+function messageOf(f: Finding, ruleId: string): string {
+  if (!ruleId.startsWith('blocker/')) return f.hint && f.status === 'error' ? `${f.message}. ${f.hint}` : f.message;
+  const code = ruleId.slice('blocker/'.length) as keyof typeof BLOCKERS;
+  return `${f.message} — ${BLOCKERS[code].title}. ${BLOCKERS[code].hint}`;
+}
+
+/** The nearest folder above cwd holding `.git` (code scanning wants repository-relative paths). */
+export function repositoryRoot(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; ) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(cwd);
+    dir = up;
+  }
+}
+
+/** undefined for findings with no file of their own (standard input, a repository-wide failure). */
+function repositoryUri(root: string, cwd: string, file: string): string | undefined {
+  if (file === '<stdin>' || file === '.' || file === '') return undefined;
+  const rel = path.relative(root, path.resolve(cwd, file)).split(path.sep).join('/');
+  if (rel.startsWith('../')) return undefined;
+  return rel.split('/').map(encodeURIComponent).join('/');
+}
+
+function pathToFileUri(dir: string): string {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+function pascal(id: string): string {
+  return id.replace(/(^|[-/])([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+}

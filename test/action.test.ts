@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, jest, test } from '@jest/globals';
+import { parse } from 'yaml';
+
+// Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
+jest.setTimeout(60_000);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Step {
+  id?: string;
+  shell?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
+  name: string;
+  inputs: Record<string, { description: string; default?: string }>;
+  runs: { using: string; steps: Step[] };
+};
+
+const PROBE = `kind: Pod
+spec:
+  containers:
+  - name: c
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+
+function workspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-action-'));
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const f of ['k8s/a.yaml', 'other/b.yaml']) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), PROBE);
+  }
+  return dir;
+}
+
+/** Runs the action's main step as the runner would: its `run` in bash, inputs in its env. */
+function runStep(cwd: string, inputs: Record<string, string>) {
+  const step = action.runs.steps.find((s) => s.id === 'run')!;
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NO_COLOR: '1', GITHUB_ACTION_PATH: root, GITHUB_OUTPUT: path.join(cwd, 'github-output') };
+  for (const [name, value] of Object.entries(step.env!)) {
+    const m = /^\$\{\{ inputs\.([a-z-]+) \}\}$/.exec(value);
+    expect(m).not.toBeNull();
+    env[name] = inputs[m![1]!] ?? action.inputs[m![1]!]!.default ?? '';
+  }
+  return spawnSync('bash', ['-c', step.run!], { cwd, env, encoding: 'utf8' });
+}
+
+test('action.yml is a composite action with the documented inputs', () => {
+  expect(action.runs.using).toBe('composite');
+  expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['mode', 'paths', 'kube-version', 'sarif', 'branch', 'token']));
+  expect(action.inputs.mode!.default).toBe('check');
+  // Inputs reach the script through env only, never pasted into shell code.
+  for (const s of action.runs.steps) expect(s.run ?? '').not.toContain('${{');
+});
+
+test('check mode writes the SARIF file and fails while migratable probes remain', () => {
+  const dir = workspace();
+  const r = runStep(dir, { sarif: 'results/grpc.sarif', paths: 'k8s' });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('k8s/a.yaml:5:5');
+  expect(r.stdout).not.toContain('other/b.yaml');
+  const log = JSON.parse(fs.readFileSync(path.join(dir, 'results/grpc.sarif'), 'utf8'));
+  expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('k8s/a.yaml');
+  expect(fs.readFileSync(path.join(dir, 'github-output'), 'utf8')).toBe('sarif=results/grpc.sarif\n');
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+});
+
+test('fix mode rewrites the paths given (spaces or new lines between them)', () => {
+  const dir = workspace();
+  const r = runStep(dir, { mode: 'fix', paths: 'k8s\nother', 'kube-version': '1.27' });
+  expect(r.status).toBe(0);
+  for (const f of ['k8s/a.yaml', 'other/b.yaml']) expect(fs.readFileSync(path.join(dir, f), 'utf8')).toContain('grpc:\n        port: 5000');
+});
+
+test('kube-version reaches the tool', () => {
+  const dir = workspace();
+  const r = runStep(dir, { 'kube-version': '1.22' });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('[kube-version]');
+});
+
+test('pr mode runs the pr command (here without a token: a clear error)', () => {
+  const dir = workspace();
+  const r = runStep(dir, { mode: 'pr', token: '' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('grpc-probe-migrate pr: GITHUB_TOKEN is not set');
+});
+
+test('an unknown mode is refused', () => {
+  const r = runStep(workspace(), { mode: 'deploy' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('mode must be check, fix or pr');
+});

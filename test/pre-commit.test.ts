@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, jest, test } from '@jest/globals';
+import { parse } from 'yaml';
+
+// Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
+jest.setTimeout(60_000);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'grpc-probe-migrate.js');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+
+interface Hook {
+  id: string;
+  entry: string;
+  language: string;
+  types_or: string[];
+  pass_filenames: boolean;
+  args?: string[];
+}
+const hooks = parse(fs.readFileSync(path.join(root, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
+
+const PROBE = `kind: Pod
+spec:
+  containers:
+  - name: c
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+
+function repo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-hook-'));
+  fs.mkdirSync(path.join(dir, 'k8s'));
+  for (const f of ['a.yaml', 'b.yaml', 'not-staged.yaml']) fs.writeFileSync(path.join(dir, 'k8s', f), PROBE);
+  return dir;
+}
+
+/** Runs a hook as pre-commit does: its entry (the package's bin), its args, then the file names. */
+function runHook(hook: Hook, cwd: string, files: string[]) {
+  const [command, ...entryArgs] = hook.entry.split(/\s+/);
+  expect(Object.keys(pkg.bin)).toContain(command);
+  return spawnSync(process.execPath, [bin, ...entryArgs, ...(hook.args ?? []), ...files], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on YAML, JSON, Dockerfiles and TypeScript', () => {
+  expect(hooks.map((h) => h.id)).toEqual(['grpc-probe-migrate', 'grpc-probe-migrate-fix']);
+  for (const h of hooks) {
+    expect(h.language).toBe('node');
+    expect(h.pass_filenames).toBe(true);
+    expect([...h.types_or].sort()).toEqual(['dockerfile', 'json', 'ts', 'yaml']);
+  }
+  expect(hooks[0]!.entry).not.toContain('--fix');
+  expect(hooks[1]!.entry.split(/\s+/)).toContain('--fix');
+});
+
+test('the check hook reads only the files it is given and fails while they hold migratable probes', () => {
+  const dir = repo();
+  const r = runHook(hooks[0]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('k8s/a.yaml:5:5');
+  expect(r.stdout).toContain('k8s/b.yaml:5:5');
+  expect(r.stdout).not.toContain('not-staged');
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+});
+
+test('the fix hook rewrites exactly the files it is given', () => {
+  const dir = repo();
+  const r = runHook(hooks[1]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']);
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
+  expect(fs.readFileSync(path.join(dir, 'k8s/b.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
+  expect(fs.readFileSync(path.join(dir, 'k8s/not-staged.yaml'), 'utf8')).toBe(PROBE);
+  // pre-commit runs the hook again after the user stages the result: nothing left to do.
+  expect(runHook(hooks[0]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']).status).toBe(0);
+});

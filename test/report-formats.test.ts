@@ -1,0 +1,309 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import type { Log } from 'sarif';
+import { RULES } from '../rules/index.js';
+import { main } from '../src/cli.js';
+import { LONG, formatMarkdown } from '../src/report/markdown.js';
+import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
+import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
+import { BLOCKER_CODES, type Finding, type RunResult } from '../src/types.js';
+import { captureIo } from './support/io.js';
+
+const require = createRequire(import.meta.url);
+
+const PROBE = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+const TLS_PROBE = PROBE.replace('"-addr=:5000"', '"-addr=:5000", "-tls"');
+const MULTI_BLOCKED = PROBE.replace('"-addr=:5000"', '"-addr=db:5000", "-tls"');
+
+function repoWith(files: Record<string, string>, git = true): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-fmt-'));
+  if (git) fs.mkdirSync(path.join(dir, '.git'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+async function sarifOf(cwd: string, args: string[] = []): Promise<Log> {
+  const io = captureIo(cwd);
+  await main(['--format', 'sarif', ...args], io);
+  return JSON.parse(io.out()) as Log;
+}
+
+function validateSarif(log: unknown): string[] {
+  const Ajv = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
+  const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+  const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  // unicodeRegExp off: the official schema's language pattern is not valid with the u flag.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+describe('SARIF', () => {
+  test('is valid against the official SARIF 2.1.0 schema', async () => {
+    const dir = repoWith({ 'k8s/a.yaml': PROBE, 'k8s/b.yaml': MULTI_BLOCKED, 'k8s/c.yaml': 'kind: Pod\nspec: [grpc_health_probe\n' });
+    const log = await sarifOf(dir);
+    expect(validateSarif(log)).toEqual([]);
+    expect(log.runs[0]!.results!.map((r) => r.level)).toEqual(expect.arrayContaining(['warning', 'note', 'error']));
+  });
+
+  test('has what GitHub code scanning reads: driver, rules with descriptions and help, located results', async () => {
+    const dir = repoWith({ 'k8s/a.yaml': PROBE, 'k8s/b.yaml': MULTI_BLOCKED });
+    const log = await sarifOf(dir);
+    expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+    expect(log.version).toBe('2.1.0');
+    const driver = log.runs[0]!.tool.driver;
+    expect(driver.name).toBe('grpc-probe-migrate');
+    expect(driver.version).toBe(JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')).version);
+    expect(driver.informationUri).toMatch(/^https:\/\//);
+    const ids = driver.rules!.map((r) => r.id);
+    expect(ids).toEqual([...RULES.map((r) => r.meta.id), ...BLOCKER_CODES.map(blockerRuleId), ERROR_RULE_ID]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of driver.rules!) {
+      expect(r.shortDescription?.text).toEqual(expect.any(String));
+      expect(r.fullDescription?.text).toEqual(expect.any(String));
+      expect(r.help?.text).toEqual(expect.any(String));
+    }
+    // Rule texts come from the rules and src/blockers.ts, not from a copy.
+    const tls = driver.rules!.find((r) => r.id === 'blocker/tls')!;
+    const { BLOCKERS } = await import('../src/blockers.js');
+    expect(tls.shortDescription!.text).toBe(BLOCKERS.tls.title);
+    expect(tls.help!.text).toBe(BLOCKERS.tls.hint);
+
+    const results = log.runs[0]!.results!;
+    expect(results.map((r) => [r.ruleId, r.level, r.locations![0]!.physicalLocation!.artifactLocation!.uri])).toEqual([
+      ['kubernetes-exec-probe', 'warning', 'k8s/a.yaml'],
+      // One result per blocker code, so that each kind can be filtered or dismissed.
+      ['blocker/tls', 'note', 'k8s/b.yaml'],
+      ['blocker/host', 'note', 'k8s/b.yaml'],
+    ].sort((a, b) => (a[2]! < b[2]! ? -1 : a[2]! > b[2]! ? 1 : 0)));
+    for (const r of results) {
+      expect(driver.rules![r.ruleIndex!]!.id).toBe(r.ruleId);
+      expect(r.message.text).toEqual(expect.any(String));
+      expect(r.locations![0]!.physicalLocation!.region).toEqual(expect.objectContaining({ startLine: 7, startColumn: 5 }));
+      expect(Object.values(r.partialFingerprints!)[0]).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(results[1]!.message.text).toContain(BLOCKERS.tls.hint);
+  });
+
+  test('URIs are relative to the repository root, also when run from a subfolder', async () => {
+    const dir = repoWith({ 'deploy/k8s/a.yaml': PROBE });
+    const log = await sarifOf(path.join(dir, 'deploy'));
+    const loc = log.runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!;
+    expect(loc).toEqual({ uri: 'deploy/k8s/a.yaml', uriBaseId: '%SRCROOT%' });
+    expect(log.runs[0]!.originalUriBaseIds!['%SRCROOT%']!.uri).toBe(`${pathToFileURL(dir).href}/`);
+  });
+
+  test('fingerprints do not move when lines are added above a finding, and differ between findings', async () => {
+    const dir = repoWith({ 'a.yaml': PROBE, 'b.yaml': PROBE });
+    const before = (await sarifOf(dir)).runs[0]!.results!;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), `# a comment\n# another\n${PROBE}`);
+    const after = (await sarifOf(dir)).runs[0]!.results!;
+    expect(after[0]!.locations![0]!.physicalLocation!.region!.startLine).toBe(9);
+    expect(after[0]!.partialFingerprints).toEqual(before[0]!.partialFingerprints);
+    expect(before[0]!.partialFingerprints).not.toEqual(before[1]!.partialFingerprints);
+  });
+
+  test('two identical probes in one file get different fingerprints', () => {
+    const f: Finding = { ruleId: 'kubernetes-exec-probe', file: 'a.yaml', line: 1, column: 1, status: 'migratable', blockers: [], message: 'same', subject: 'probe' };
+    const log = JSON.parse(formatSarif(result([f, { ...f, line: 20 }]), { cwd: os.tmpdir(), rules: RULES, version: '1.0.0' })) as Log;
+    const [a, b] = log.runs[0]!.results!;
+    expect(a!.partialFingerprints).not.toEqual(b!.partialFingerprints);
+  });
+
+  test('a finding without a file of its own (standard input) has no location', async () => {
+    const io = captureIo(os.tmpdir(), { stdin: PROBE });
+    await main(['--format', 'sarif', '-'], io);
+    const log = JSON.parse(io.out()) as Log;
+    expect(log.runs[0]!.results![0]!.locations).toBeUndefined();
+    expect(validateSarif(log)).toEqual([]);
+  });
+});
+
+function result(findings: Finding[], over: Partial<RunResult['summary']> = {}): RunResult {
+  const count = (subject: string, status: string) => findings.filter((f) => f.subject === subject && f.status === status).length;
+  return {
+    findings,
+    files: [],
+    summary: {
+      filesScanned: 12,
+      candidates: 4,
+      filesChanged: new Set(findings.filter((f) => f.status === 'migrated').map((f) => f.file)).size,
+      probes: { migratable: count('probe', 'migratable'), migrated: count('probe', 'migrated'), blocked: count('probe', 'blocked') },
+      installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked') },
+      blocked: findings.filter((f) => f.status === 'blocked').length,
+      errors: findings.filter((f) => f.status === 'error').length,
+      skipped: [],
+      ...over,
+    },
+  };
+}
+
+const FIXED: Finding[] = [
+  { ruleId: 'kubernetes-exec-probe', file: 'k8s/api.yaml', line: 24, column: 11, status: 'migrated', blockers: [], message: 'readinessProbe of container "api": exec grpc_health_probe → grpc {port: 5000, service: api.v1.Orders}', subject: 'probe' },
+  { ruleId: 'kubernetes-exec-probe', file: 'k8s/api.yaml', line: 29, column: 11, status: 'migrated', blockers: [], message: 'livenessProbe of container "api": exec grpc_health_probe → grpc {port: 5000} (timeoutSeconds raised from 1 to 3 to keep -rpc-timeout=3s)', subject: 'probe' },
+  { ruleId: 'dockerfile-install', file: 'services/api/Dockerfile', line: 4, column: 1, status: 'migrated', blockers: [], message: 'RUN wget grpc_health_probe: install removed, nothing runs the binary any more', subject: 'install' },
+  {
+    ruleId: 'kubernetes-exec-probe',
+    file: 'k8s/payments.yaml',
+    line: 20,
+    column: 11,
+    status: 'blocked',
+    blockers: ['tls', 'rpc-header'],
+    message: 'readinessProbe of container "payments" runs grpc_health_probe: uses -tls; sends 1 -rpc-header value(s) (redacted) | <b>not html</b> *not emphasis*',
+    hint: 'A hint specific to this place.',
+    subject: 'probe',
+  },
+  { ruleId: 'dockerfile-install', file: 'services/payments/Dockerfile', line: 7, column: 1, status: 'blocked', blockers: ['binary-still-used'], message: 'the install stays: k8s/payments.yaml:20 still runs the binary', subject: 'install' },
+  { ruleId: 'engine', file: 'k8s/broken.yaml', line: 3, column: 7, status: 'error', blockers: [], message: 'not valid YAML (unexpected end); the file was left unchanged', subject: 'file' },
+];
+
+describe('Markdown', () => {
+  test('the reviewer report (snapshot)', () => {
+    const r = result(FIXED, { skipped: [{ file: 'big.yaml', reason: 'larger than 5 MB' }] });
+    r.files = [{ file: { path: '/x', displayPath: 'k8s/api.yaml', kind: 'yaml', text: '', eol: '\n' }, output: '', changed: true, written: true }];
+    expect(formatMarkdown(r)).toMatchSnapshot();
+  });
+
+  test('report mode says what would change', () => {
+    const md = formatMarkdown(result(FIXED.map((f) => (f.status === 'migrated' ? { ...f, status: 'migratable' as const } : f))));
+    expect(md).toContain('| Probes to migrate | 2 |');
+    expect(md).toContain('| Binary installs to remove | 1 |');
+    expect(md).toContain('### What would change');
+  });
+
+  test(`sections longer than ${LONG} entries fold into <details>; short ones do not`, () => {
+    const many = Array.from({ length: LONG + 1 }, (_, i) => ({ ...FIXED[0]!, file: `k8s/app-${i}.yaml` }));
+    const md = formatMarkdown(result([...many, FIXED[3]!]));
+    const changed = md.slice(md.indexOf('### What changed'), md.indexOf('### Blocked'));
+    expect(changed).toContain(`<details>\n<summary>${LONG + 1} changes in ${LONG + 1} files</summary>`);
+    expect(changed).toContain('</details>');
+    expect(md.slice(md.indexOf('### Blocked'))).not.toContain('<details>');
+  });
+
+  test('every blocker of every blocked finding appears with its reason and hint', async () => {
+    const { BLOCKERS } = await import('../src/blockers.js');
+    const md = formatMarkdown(result(FIXED));
+    for (const code of ['tls', 'rpc-header', 'binary-still-used'] as const) {
+      expect(md).toContain(`\`${code}\` (${BLOCKERS[code].title})`);
+      expect(md).toContain(BLOCKERS[code].hint.replace(/([\\`*_[\]|~])/g, '\\$1'));
+    }
+  });
+
+  test('finding text cannot inject Markdown or HTML', () => {
+    const md = formatMarkdown(result(FIXED));
+    expect(md).not.toContain('<b>');
+    expect(md).toContain('&lt;b&gt;not html&lt;/b&gt; \\*not emphasis\\*');
+    expect(md).toContain('\\| ');
+  });
+
+  test('--format markdown runs end to end', async () => {
+    const dir = repoWith({ 'a.yaml': PROBE, 'b.yaml': TLS_PROBE });
+    const io = captureIo(dir);
+    expect(await main(['--format', 'markdown'], io)).toBe(1);
+    expect(io.out()).toContain('| Probes to migrate | 1 |');
+    expect(io.out()).toContain('`b.yaml:7`');
+  });
+});
+
+describe('--output FILE', () => {
+  test('writes the report to the file, not to stdout; the exit code is unchanged', async () => {
+    const dir = repoWith({ 'a.yaml': PROBE });
+    const io = captureIo(dir, { tty: true });
+    expect(await main(['--format', 'sarif', '--output', 'reports/out.sarif'], io)).toBe(1);
+    expect(io.out()).toBe('');
+    const log = JSON.parse(fs.readFileSync(path.join(dir, 'reports/out.sarif'), 'utf8')) as Log;
+    expect(log.runs[0]!.results).toHaveLength(1);
+  });
+
+  test('text written to a file has no colour codes, and the diff stays on stdout', async () => {
+    const dir = repoWith({ 'a.yaml': PROBE });
+    const io = captureIo(dir, { tty: true });
+    await main(['--diff', '--output', 'out.txt'], io);
+    expect(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8')).not.toContain('\u001b[');
+    expect(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8')).toContain('a.yaml:7:5');
+    expect(io.out()).toContain('+++ b/a.yaml');
+  });
+
+  test('a file that cannot be written is a usage error naming it', async () => {
+    const dir = repoWith({ 'a.yaml': PROBE });
+    const io = captureIo(dir);
+    expect(await main(['--output', 'a.yaml/x'], io)).toBe(2);
+    expect(io.err()).toContain('cannot write --output a.yaml/x');
+  });
+});
+
+describe('secrets', () => {
+  const SECRET = 's3cr3t-t0ken-value';
+  const headerProbes = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+    livenessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000", "-rpc-header=authorization: Bearer ${SECRET}"]
+    startupProbe:
+      exec:
+        command:
+        - grpc_health_probe
+        - -rpc-header
+        - "x-api-key: ${SECRET}"
+        - -addr=:5000
+`;
+
+  test.each(['text', 'json', 'sarif', 'markdown'])('no -rpc-header value or token in --format %s, in any mode', async (format) => {
+    for (const extra of [[], ['--diff'], ['--fix', '--diff'], ['--output', 'report.out'], ['--quiet']]) {
+      const dir = repoWith({ 'a.yaml': headerProbes });
+      const io = captureIo(dir, { env: { GITHUB_TOKEN: 'ghp_tokenvalue123' } });
+      await main(['--format', format, ...extra, 'a.yaml'], io);
+      const report = fs.existsSync(path.join(dir, 'report.out')) ? fs.readFileSync(path.join(dir, 'report.out'), 'utf8') : '';
+      expect(io.out() + io.err() + report).not.toContain(SECRET);
+      expect(io.out() + io.err() + report).not.toContain('ghp_tokenvalue123');
+    }
+  });
+
+  test('the diff shows the masked line, so the change stays readable', async () => {
+    const dir = repoWith({ 'a.yaml': headerProbes });
+    const io = captureIo(dir);
+    await main(['--diff', 'a.yaml'], io);
+    expect(io.out()).toContain('+      grpc:');
+    expect(io.out()).toContain(`"-rpc-header ${REDACTED}`);
+  });
+
+  test.each([
+    ['same token', ' "-rpc-header=authorization: Bearer x"]', ` "-rpc-header ${REDACTED}`],
+    ['next element', " grpc_health_probe -rpc-header 'k: v' -addr=:1", ` grpc_health_probe -rpc-header ${REDACTED}`],
+    ['next line of a block list', '         - -rpc-header\n         - "k: v"\n         - -addr=:1', `         - -rpc-header\n         - ${REDACTED}\n         - -addr=:1`],
+    ['shell continuation', '+  grpc_health_probe --rpc-header \\\n+    "k: v" \\', `+  grpc_health_probe --rpc-header \\\n+    ${REDACTED}`],
+    ['no header', ' command: [grpc_health_probe]', ' command: [grpc_health_probe]'],
+  ])('redaction: %s', (_name, input, expected) => {
+    expect(redactRpcHeaders(input)).toBe(expected);
+  });
+});
+
+test('--help names the formats, --output, --assume-complete and the pr subcommand', async () => {
+  const io = captureIo(os.tmpdir());
+  expect(await main(['--help'], io)).toBe(0);
+  for (const s of ['sarif', 'markdown', '--output FILE', '--assume-complete', 'grpc-probe-migrate pr']) expect(io.out()).toContain(s);
+});
