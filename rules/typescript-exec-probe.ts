@@ -1,6 +1,6 @@
 import { createProject, syntaxProblems } from '../src/typescript/morph.js';
 import { findTypeScriptReports } from '../src/typescript/probes.js';
-import type { Rule } from '../src/types.js';
+import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
 
 /** cdk8s, Pulumi, plain objects in TypeScript/JavaScript: exec probes → native gRPC probes. */
@@ -18,15 +18,19 @@ const rule: Rule = {
     let count = 0;
     return {
       file(ctx) {
-        const { text, eol, displayPath } = ctx.file;
+        const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';
+        // The compiler drops a BOM from positions; read the text after it and shift back.
+        const bom = ctx.file.text.startsWith('\uFEFF') ? 1 : 0;
+        const text = ctx.file.text.slice(bom);
+        const report = (r: Report) => ctx.report(bom ? shifted(r, bom) : r);
         const file = project.createSourceFile(`/scan/${count++}${ext}`, text, { overwrite: true });
         try {
           const problems = syntaxProblems(project, file);
           if (problems.length > 0) {
             const p = problems[0]!;
-            ctx.report({
+            report({
               start: p.offset,
               subject: 'file',
               error: true,
@@ -35,7 +39,7 @@ const rule: Rule = {
             });
             return;
           }
-          for (const r of findTypeScriptReports({ file, text, eol, kubeVersion: run.options.kubeVersion })) ctx.report(r);
+          for (const r of findTypeScriptReports({ file, text, eol, kubeVersion: run.options.kubeVersion })) report(r);
         } finally {
           project.removeSourceFile(file);
         }
@@ -43,5 +47,12 @@ const rule: Rule = {
     };
   },
 };
+
+function shifted(r: Report, by: number): Report {
+  const out: Report = { ...r, start: r.start + by };
+  if (r.end !== undefined) out.end = r.end + by;
+  if (r.fix) out.fix = r.fix.map((e) => ({ ...e, start: e.start + by, end: e.end + by }));
+  return out;
+}
 
 export default rule;

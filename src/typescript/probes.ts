@@ -32,6 +32,8 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
   const reports: Report[] = [];
   const handled = new Set<Node>();
 
+  const arrays: ArrayLiteralExpression[] = [];
+  const constSources: Node[] = [];
   for (const prop of opts.file.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
     const key = propName(prop);
     const init = prop.getInitializer();
@@ -40,9 +42,14 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     if (!N.isArrayLiteralExpression(array)) continue;
     const resolved = resolveArgv(array.getElements());
     if (!resolved.argv.some(mentionsBinary)) continue;
-    for (const s of resolved.sources) handled.add(s);
+    arrays.push(array);
     for (const d of array.getDescendants()) handled.add(d);
+    constSources.push(...resolved.sources.filter((s) => !s.getAncestors().includes(array)));
     reports.push(commandReport(opts, prop, key, array, resolved));
+  }
+  // A constant that names the binary is accounted for only when every use of it was.
+  for (const source of constSources) {
+    if (!handled.has(source) && everyUseIsIn(source, arrays)) handled.add(source);
   }
 
   // Any other string that names the binary: nothing is silently passed over. Comments are not uses.
@@ -80,12 +87,27 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
   return otherReport(array);
 }
 
+/** True when the constant a literal initialises is used only inside the given arrays. */
+function everyUseIsIn(literal: Node, arrays: readonly ArrayLiteralExpression[]): boolean {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const decl = literal.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+  const name = decl?.getNameNode();
+  if (!decl || !name || !N.isIdentifier(name)) return false;
+  const symbol = name.getSymbol();
+  const uses = literal
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .filter((id) => id !== name && id.getText() === name.getText() && id.getSymbol() === symbol);
+  return uses.every((id) => arrays.some((a) => id.getAncestors().includes(a)));
+}
+
 /** A mention that is not an exec probe's command, described by the properties around it. */
 function otherReport(node: Node): Report {
   const keys = pathKeys(node);
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const inCommand = keys.includes('command') || keys.includes('args') || keys.includes('entryPoint');
-  let where = 'the binary is named in code the tool cannot follow';
+  const call = callAround(node);
+  let where = call ? `an argument of ${call} names the binary; the tool cannot follow it` : 'the binary is named in code the tool cannot follow';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (inProbe) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   else if (keys.includes('initContainers') && inCommand) where = 'an init container runs grpc_health_probe (a wait loop?)';
@@ -287,6 +309,18 @@ function enclosingName(node: Node): string | undefined {
     if (N.isVariableDeclaration(a) || N.isFunctionDeclaration(a) || N.isMethodDeclaration(a) || N.isClassDeclaration(a)) {
       const name = a.getName();
       if (name) return name;
+    }
+  }
+  return undefined;
+}
+
+/** `Probe.fromCommand()` when the node is (inside) an argument of a call, before any property. */
+function callAround(node: Node): string | undefined {
+  const { Node: N } = tsMorph();
+  for (const a of node.getAncestors()) {
+    if (N.isPropertyAssignment(a) || N.isVariableDeclaration(a) || N.isFunctionLikeDeclaration(a)) return undefined;
+    if ((N.isCallExpression(a) || N.isNewExpression(a)) && a.getArguments().some((arg) => arg === node || node.getAncestors().includes(arg))) {
+      return `${N.isNewExpression(a) ? 'new ' : ''}${a.getExpression().getText()}()`;
     }
   }
   return undefined;

@@ -81,10 +81,10 @@ function portText(port: PortValue): string {
   return port.kind === 'number' ? String(port.value) : port.text;
 }
 
-/** The quote of the command's first string literal, else single quotes. */
+/** The quote of the command's first string literal, else of the file's first one, else single quotes. */
 function quoteChar(array: ArrayLiteralExpression): '"' | "'" {
-  const { Node: N } = tsMorph();
-  const s = array.getElements().find((e) => N.isStringLiteral(e));
+  const { Node: N, SyntaxKind } = tsMorph();
+  const s = array.getElements().find((e) => N.isStringLiteral(e)) ?? array.getSourceFile().getFirstDescendantByKind(SyntaxKind.StringLiteral);
   return s && s.getText().startsWith('"') ? '"' : "'";
 }
 
