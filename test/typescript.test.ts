@@ -5,7 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
+import { RULES } from '../rules/index.js';
+import { run } from '../src/engine.js';
 import { VERIFIERS } from '../src/reparse.js';
+import type { Rule } from '../src/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,4 +71,19 @@ describe('the TypeScript verifier', () => {
   test('rejects a broken rewrite with the place of the error', () => {
     expect(verify('export const p = {\n  grpc: { port: 5000 }\n  periodSeconds: 5,\n};\n')).toMatch(/',' expected\. at line 3, column 3/);
   });
+});
+
+test('places that keep the binary carry the image of their container, for the install rules', async () => {
+  const seen: [string, string | undefined][] = [];
+  const probe: Rule = {
+    meta: { id: 'probe', description: 'records the consumers', fixable: false, fileKinds: ['typescript'], decidesOnConsumers: true },
+    create: () => ({ end: (ctx) => ctx.consumers().forEach((c) => seen.push([c.report.message.split(' (')[0]!, c.report.image])) }),
+  };
+  const fixtures = path.join(root, 'fixtures', 'typescript-exec-probe');
+  await run({ cwd: fixtures, paths: ['ecs-health-check.input.ts', 'cdk8s-kube-deployment.input.ts'], rules: [...RULES, probe] });
+  expect(seen.sort()).toEqual([
+    ['a container command runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
+    ['an ECS container health check runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
+    ['an init container runs grpc_health_probe', 'gcr.io/shop/checkout:v1'],
+  ]);
 });

@@ -73,7 +73,7 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
   }
   if (key === 'command' && ownerKey === 'healthCheck') {
-    return {
+    return withImage(array, {
       start: array.getStart(),
       end: array.getEnd(),
       subject: 'consumer',
@@ -82,7 +82,7 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
       blockers: ['no-native-check'],
       keepsBinary: true,
       details: { path: pathKeys(prop).join('.') },
-    };
+    });
   }
   return otherReport(array);
 }
@@ -112,7 +112,7 @@ function otherReport(node: Node): Report {
   else if (inProbe) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   else if (keys.includes('initContainers') && inCommand) where = 'an init container runs grpc_health_probe (a wait loop?)';
   else if (inCommand) where = 'a container command runs grpc_health_probe';
-  return {
+  return withImage(node, {
     start: node.getStart(),
     end: node.getEnd(),
     subject: inProbe ? 'probe' : 'consumer',
@@ -122,7 +122,25 @@ function otherReport(node: Node): Report {
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: true,
     details: { path: keys.join('.') },
-  };
+  });
+}
+
+/**
+ * The image of the container object around a node: Kubernetes `image: '...'`, or ECS
+ * `image: ContainerImage.fromRegistry('...')`. Install rules match consumers to images with it.
+ */
+function withImage(node: Node, r: Report): Report {
+  const { Node: N } = tsMorph();
+  for (const a of node.getAncestors()) {
+    if (!N.isObjectLiteralExpression(a)) continue;
+    const p = property(a, 'image');
+    if (!p) continue;
+    let v = unwrap(p.getInitializer()!);
+    if (N.isCallExpression(v) && /\.fromRegistry$/.test(v.getExpression().getText()) && v.getArguments()[0]) v = v.getArguments()[0]!;
+    const image = constValue(v);
+    return typeof image === 'string' ? { ...r, image } : r;
+  }
+  return r;
 }
 
 function probeReport(
