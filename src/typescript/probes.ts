@@ -22,6 +22,9 @@ export interface TsProbeOptions {
 
 /** Arrays that hold a command line: Kubernetes `command`/`args`, ECS `command`/`entryPoint`. */
 const COMMAND_KEYS = new Set(['command', 'args', 'entryPoint']);
+/** Health checks that run a command in the container: ECS `healthCheck.command`, Docker `healthcheck.test(s)`. */
+const HEALTH_CHECK_KEYS = new Set(['healthCheck', 'healthcheck']);
+const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
 export const ECS_HINT =
@@ -37,7 +40,7 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
   for (const prop of opts.file.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
     const key = propName(prop);
     const init = prop.getInitializer();
-    if (!key || !COMMAND_KEYS.has(key) || !init) continue;
+    if (!key || !init || !(COMMAND_KEYS.has(key) || (HEALTH_CHECK_COMMAND_KEYS.has(key) && inHealthCheck(prop)))) continue;
     const array = unwrap(init);
     if (!N.isArrayLiteralExpression(array)) continue;
     const resolved = resolveArgv(array.getElements());
@@ -72,19 +75,26 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     const probeKey = probeProp ? propName(probeProp) : undefined;
     if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
   }
-  if (key === 'command' && ownerKey === 'healthCheck') {
+  if (inHealthCheck(prop)) {
+    const ecs = key === 'command';
     return withImage(array, {
       start: array.getStart(),
       end: array.getEnd(),
       subject: 'consumer',
-      message: `an ECS container health check runs grpc_health_probe (at ${pathKeys(prop).join('.')})`,
-      hint: ECS_HINT,
+      message: `${ecs ? 'an ECS' : 'a'} container health check runs grpc_health_probe (at ${pathKeys(prop).join('.')})`,
+      ...(ecs ? { hint: ECS_HINT } : {}),
       blockers: ['no-native-check'],
       keepsBinary: true,
       details: { path: pathKeys(prop).join('.') },
     });
   }
   return otherReport(array);
+}
+
+function inHealthCheck(prop: PropertyAssignment): boolean {
+  const owner = holder(prop.getParent() as ObjectLiteralExpression);
+  const key = owner ? propName(owner) : undefined;
+  return key !== undefined && HEALTH_CHECK_KEYS.has(key);
 }
 
 /** True when the constant a literal initialises is used only inside the given arrays. */
