@@ -83,6 +83,7 @@ test('places that keep the binary carry the image of their container, for the in
   await run({ cwd: fixtures, paths: ['ecs-health-check.input.ts', 'cdk8s-kube-deployment.input.ts'], rules: [...RULES, probe] });
   expect(seen.sort()).toEqual([
     ['a container command runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
+    ['a container health check runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
     ['an ECS container health check runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
     ['an init container runs grpc_health_probe', 'gcr.io/shop/checkout:v1'],
   ]);
