@@ -190,6 +190,9 @@ function probeReport(
     return blocked([{ code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' }]);
   }
 
+  // Without every argument, anything the analysis said about the command would be a guess.
+  if (resolved.problems.length > 0) return blocked(resolved.problems.map((detail) => ({ code: 'unparseable', detail })));
+
   const timeoutProp = property(probe, 'timeoutSeconds');
   let timeoutSeconds: number | 'unknown' | undefined;
   if (timeoutProp) {
@@ -207,8 +210,7 @@ function probeReport(
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
   });
-  const blockers: Blocker[] = resolved.problems.map((detail) => ({ code: 'unparseable', detail }));
-  blockers.push(...plan.blockers);
+  const blockers: Blocker[] = [...plan.blockers];
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
     blockers.push({ code: 'unparseable', detail: `-service=${plan.grpc.service} is not a string the tool can read in this file` });
   }
