@@ -88,3 +88,11 @@ test('places that keep the binary carry the image of their container, for the in
     ['an init container runs grpc_health_probe', 'gcr.io/shop/checkout:v1'],
   ]);
 });
+
+test('an unresolved port in code is explained in terms of code, an ECS health check in terms of ECS', async () => {
+  const fixtures = path.join(root, 'fixtures', 'typescript-exec-probe');
+  const { findings } = await run({ cwd: fixtures, paths: ['template-ports.input.ts', 'ecs-health-check.input.ts'] });
+  const hintOf = (fragment: string) => findings.find((f) => f.message.includes(fragment))?.hint;
+  expect(hintOf('"config-port"')).toMatch(/numeric const declared in this file/);
+  expect(hintOf('an ECS container health check')).toMatch(/ECS has no native gRPC check/);
+});

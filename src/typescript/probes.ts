@@ -8,7 +8,8 @@ import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAss
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker } from '../analysis/native-probe.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
-import type { Report } from '../types.js';
+import { BLOCKERS } from '../blockers.js';
+import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { grpcEdits } from './style.js';
 import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
@@ -29,6 +30,16 @@ const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
 export const ECS_HINT =
   'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+
+/** In code, a port is proven by a literal or a numeric const, not by the container's env. */
+const TS_HINTS: Partial<Record<BlockerCode, string>> = {
+  'unresolved-port':
+    'A native probe needs a port the tool can prove. Write the number in -addr, or use a numeric const declared in this file (`-addr=:${PORT}` becomes port: PORT), and run the tool again.',
+};
+
+function hintFor(codes: readonly BlockerCode[]): string {
+  return codes.map((c) => TS_HINTS[c] ?? BLOCKERS[c].hint).join(' ');
+}
 
 export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
   const { Node: N, SyntaxKind } = tsMorph();
@@ -171,13 +182,15 @@ function probeReport(
   const details: Record<string, unknown> = { probe: probeKey };
   if (containerName !== undefined) details.container = containerName;
   const image = container ? stringProperty(container.object, 'image') : undefined;
-  const blocked = (blockers: Blocker[], notes: string[] = [], target = ''): Report => {
+  const blocked = (blockers: Blocker[], notes: string[] = []): Report => {
+    const codes = [...new Set(blockers.map((b) => b.code))];
     const r: Report = {
       start,
       end,
       subject: 'probe',
-      message: `${where} runs grpc_health_probe${target}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: ${blockers.map((b) => b.detail).join('; ')}`,
-      blockers: [...new Set(blockers.map((b) => b.code))],
+      hint: hintFor(codes),
+      message: `${where} runs grpc_health_probe${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: ${blockers.map((b) => b.detail).join('; ')}`,
+      blockers: codes,
       keepsBinary: true,
       details,
     };
