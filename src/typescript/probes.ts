@@ -47,7 +47,7 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
   const handled = new Set<Node>();
 
   const arrays: ArrayLiteralExpression[] = [];
-  const constSources: Node[] = [];
+  const constSources = new Set<Node>();
   for (const prop of opts.file.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
     const key = propName(prop);
     const init = prop.getInitializer();
@@ -58,7 +58,10 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     if (!resolved.argv.some(mentionsBinary)) continue;
     arrays.push(array);
     for (const d of array.getDescendants()) handled.add(d);
-    constSources.push(...resolved.sources.filter((s) => !s.getAncestors().includes(array)));
+    for (const s of resolved.sources) {
+      const value = stringText(s);
+      if (value !== undefined && mentionsBinary(value) && !s.getAncestors().includes(array)) constSources.add(s);
+    }
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
   // A constant that names the binary is accounted for only when every use of it was.
