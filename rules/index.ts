@@ -4,5 +4,6 @@
  */
 import type { Rule } from '../src/types.js';
 import kubernetesExecProbe from './kubernetes-exec-probe.js';
+import typescriptExecProbe from './typescript-exec-probe.js';
 
-export const RULES: readonly Rule[] = [kubernetesExecProbe];
+export const RULES: readonly Rule[] = [kubernetesExecProbe, typescriptExecProbe];

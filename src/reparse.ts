@@ -1,6 +1,7 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
 import type { FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
+import { typescriptSyntaxError } from './typescript/morph.js';
 
 export type Verifier = (text: string) => string | undefined;
 
@@ -16,4 +17,5 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
       return (e as Error).message;
     }
   },
+  typescript: (t) => typescriptSyntaxError(t),
 };

@@ -1,0 +1,373 @@
+/**
+ * Kubernetes objects written as TypeScript/JavaScript object literals (cdk8s props, Pulumi args,
+ * plain objects): exec probes that run grpc_health_probe become native `grpc` probes, through the
+ * shared analysis of the command. Every other string in the file that names the binary is reported:
+ * container commands, ECS health checks, anything the tool cannot place.
+ */
+import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, SourceFile } from 'ts-morph';
+import { mentionsBinary } from '../analysis/binary.js';
+import { planNativeProbe, type Blocker } from '../analysis/native-probe.js';
+import { PROBE_KEYS } from '../kubernetes/probes.js';
+import { BLOCKERS } from '../blockers.js';
+import type { BlockerCode, Report } from '../types.js';
+import { tsMorph } from './morph.js';
+import { grpcEdits } from './style.js';
+import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
+
+export interface TsProbeOptions {
+  file: SourceFile;
+  text: string;
+  eol: string;
+  kubeVersion: string;
+}
+
+/** Arrays that hold a command line: Kubernetes `command`/`args`, ECS `command`/`entryPoint`. */
+const COMMAND_KEYS = new Set(['command', 'args', 'entryPoint']);
+/** Health checks that run a command in the container: ECS `healthCheck.command`, Docker `healthcheck.test(s)`. */
+const HEALTH_CHECK_KEYS = new Set(['healthCheck', 'healthcheck']);
+const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
+const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
+
+export const ECS_HINT =
+  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+
+/** In code, a port is proven by a literal or a numeric const, not by the container's env. */
+const TS_HINTS: Partial<Record<BlockerCode, string>> = {
+  'unresolved-port':
+    'A native probe needs a port the tool can prove. Write the number in -addr, or use a numeric const declared in this file (`-addr=:${PORT}` becomes port: PORT), and run the tool again.',
+};
+
+function hintFor(codes: readonly BlockerCode[]): string {
+  return codes.map((c) => TS_HINTS[c] ?? BLOCKERS[c].hint).join(' ');
+}
+
+export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const reports: Report[] = [];
+  const handled = new Set<Node>();
+
+  const arrays: ArrayLiteralExpression[] = [];
+  const constSources = new Set<Node>();
+  for (const prop of opts.file.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
+    const key = propName(prop);
+    const init = prop.getInitializer();
+    if (!key || !init || !(COMMAND_KEYS.has(key) || (HEALTH_CHECK_COMMAND_KEYS.has(key) && inHealthCheck(prop)))) continue;
+    const array = unwrap(init);
+    if (!N.isArrayLiteralExpression(array)) continue;
+    const resolved = resolveArgv(array.getElements());
+    if (!resolved.argv.some(mentionsBinary)) continue;
+    arrays.push(array);
+    for (const d of array.getDescendants()) handled.add(d);
+    for (const s of resolved.sources) {
+      const value = stringText(s);
+      if (value !== undefined && mentionsBinary(value) && !s.getAncestors().includes(array)) constSources.add(s);
+    }
+    reports.push(commandReport(opts, prop, key, array, resolved));
+  }
+  // A constant that names the binary is accounted for only when every use of it was.
+  for (const source of constSources) {
+    if (!handled.has(source) && everyUseIsIn(source, arrays)) handled.add(source);
+  }
+
+  // Any other string that names the binary: nothing is silently passed over. Comments are not uses.
+  opts.file.forEachDescendant((node) => {
+    if (handled.has(node)) return;
+    const value = stringText(node);
+    if (value === undefined || !mentionsBinary(value) || isPropertyName(node)) return;
+    reports.push(otherReport(node));
+  });
+  return reports;
+}
+
+function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: string, array: ArrayLiteralExpression, resolved: ResolvedArgv): Report {
+  const owner = prop.getParent() as ObjectLiteralExpression;
+  const ownerProp = holder(owner);
+  const ownerKey = ownerProp ? propName(ownerProp) : undefined;
+  if (key === 'command' && ownerKey === 'exec') {
+    const probeObj = ownerProp!.getParent() as ObjectLiteralExpression;
+    const probeProp = holder(probeObj);
+    const probeKey = probeProp ? propName(probeProp) : undefined;
+    if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
+  }
+  if (inHealthCheck(prop)) {
+    const ecs = key === 'command';
+    return withImage(array, {
+      start: array.getStart(),
+      end: array.getEnd(),
+      subject: 'consumer',
+      message: `${ecs ? 'an ECS' : 'a'} container health check runs grpc_health_probe (at ${pathKeys(prop).join('.')})`,
+      ...(ecs ? { hint: ECS_HINT } : {}),
+      blockers: ['no-native-check'],
+      keepsBinary: true,
+      details: { path: pathKeys(prop).join('.') },
+    });
+  }
+  return otherReport(array);
+}
+
+function inHealthCheck(prop: PropertyAssignment): boolean {
+  const owner = holder(prop.getParent() as ObjectLiteralExpression);
+  const key = owner ? propName(owner) : undefined;
+  return key !== undefined && HEALTH_CHECK_KEYS.has(key);
+}
+
+/** True when the constant a literal initialises is used only inside the given arrays. */
+function everyUseIsIn(literal: Node, arrays: readonly ArrayLiteralExpression[]): boolean {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const decl = literal.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+  const name = decl?.getNameNode();
+  if (!decl || !name || !N.isIdentifier(name)) return false;
+  const symbol = name.getSymbol();
+  const uses = literal
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .filter((id) => id !== name && id.getText() === name.getText() && id.getSymbol() === symbol);
+  return uses.every((id) => arrays.some((a) => id.getAncestors().includes(a)));
+}
+
+/** A mention that is not an exec probe's command, described by the properties around it. */
+function otherReport(node: Node): Report {
+  const keys = pathKeys(node);
+  const inProbe = keys.some((k) => PROBE_KEYS.has(k));
+  const inCommand = keys.includes('command') || keys.includes('args') || keys.includes('entryPoint');
+  const call = callAround(node);
+  let where = call ? `an argument of ${call} names the binary; the tool cannot follow it` : 'the binary is named in code the tool cannot follow';
+  if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
+  else if (inProbe) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  else if (keys.includes('initContainers') && inCommand) where = 'an init container runs grpc_health_probe (a wait loop?)';
+  else if (inCommand) where = 'a container command runs grpc_health_probe';
+  return withImage(node, {
+    start: node.getStart(),
+    end: node.getEnd(),
+    subject: inProbe ? 'probe' : 'consumer',
+    message: `${where}${keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(node) ? ` (in ${enclosingName(node)})` : ''}`,
+    // Outside a probe, a command that names the binary runs it; elsewhere the tool cannot tell.
+    blockers: [inProbe || !(inCommand || keys.some((k) => LIFECYCLE_KEYS.has(k))) ? 'unparseable' : 'not-a-probe'],
+    // Conservative: anything that names the binary may run it, so the install stays.
+    keepsBinary: true,
+    details: { path: keys.join('.') },
+  });
+}
+
+/**
+ * The image of the container object around a node: Kubernetes `image: '...'`, or ECS
+ * `image: ContainerImage.fromRegistry('...')`. Install rules match consumers to images with it.
+ */
+function withImage(node: Node, r: Report): Report {
+  const { Node: N } = tsMorph();
+  for (const a of node.getAncestors()) {
+    if (!N.isObjectLiteralExpression(a)) continue;
+    const p = property(a, 'image');
+    if (!p) continue;
+    let v = unwrap(p.getInitializer()!);
+    if (N.isCallExpression(v) && /\.fromRegistry$/.test(v.getExpression().getText()) && v.getArguments()[0]) v = v.getArguments()[0]!;
+    const image = constValue(v);
+    return typeof image === 'string' ? { ...r, image } : r;
+  }
+  return r;
+}
+
+function probeReport(
+  opts: TsProbeOptions,
+  probeProp: PropertyAssignment,
+  probeKey: string,
+  probe: ObjectLiteralExpression,
+  execProp: PropertyAssignment,
+  array: ArrayLiteralExpression,
+  resolved: ResolvedArgv,
+): Report {
+  const { Node: N } = tsMorph();
+  const start = probeProp.getStart();
+  const end = probeProp.getEnd();
+  const container = containerOf(probeProp);
+  const containerName = container ? stringProperty(container.object, 'name') : undefined;
+  const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
+  const details: Record<string, unknown> = { probe: probeKey };
+  if (containerName !== undefined) details.container = containerName;
+  const image = container ? stringProperty(container.object, 'image') : undefined;
+  const blocked = (blockers: Blocker[], notes: string[] = []): Report => {
+    const codes = [...new Set(blockers.map((b) => b.code))];
+    const r: Report = {
+      start,
+      end,
+      subject: 'probe',
+      hint: hintFor(codes),
+      message: `${where} runs grpc_health_probe${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: ${blockers.map((b) => b.detail).join('; ')}`,
+      blockers: codes,
+      keepsBinary: true,
+      details,
+    };
+    if (image !== undefined) r.image = image;
+    return r;
+  };
+
+  if (container?.list === 'ephemeralContainers') return blocked([{ code: 'not-a-probe', detail: 'ephemeral containers may not have probes' }]);
+  if (container?.list === 'initContainers' && stringProperty(container.object, 'restartPolicy') !== 'Always') {
+    return blocked([{ code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' }]);
+  }
+
+  // Without every argument, anything the analysis said about the command would be a guess.
+  if (resolved.problems.length > 0) return blocked(resolved.problems.map((detail) => ({ code: 'unparseable', detail })));
+
+  const timeoutProp = property(probe, 'timeoutSeconds');
+  let timeoutSeconds: number | 'unknown' | undefined;
+  if (timeoutProp) {
+    const v = unwrap(timeoutProp.getInitializer()!);
+    timeoutSeconds = N.isNumericLiteral(v) ? v.getLiteralValue() : 'unknown';
+  }
+
+  const placeholders = resolved.placeholders;
+  const env = envLookup(container?.object);
+  const plan = planNativeProbe({
+    argv: resolved.argv,
+    // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
+    env: (name) => (placeholders.some((p) => p.name === name) ? `$${name}` : env(name)),
+    kubeVersion: opts.kubeVersion,
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
+  });
+  const blockers: Blocker[] = [...plan.blockers];
+  if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
+    blockers.push({ code: 'unparseable', detail: `-service=${plan.grpc.service} is not a string the tool can read in this file` });
+  }
+  if (property(probe, 'grpc') || property(probe, 'httpGet') || property(probe, 'tcpSocket')) {
+    blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
+  }
+  const restore = (s: string) => restorePlaceholders(s, placeholders);
+  const notes = plan.notes.map(restore);
+  for (const b of blockers) b.detail = restore(b.detail);
+
+  if (blockers.length > 0 || !plan.grpc) {
+    return blocked(blockers.length > 0 ? blockers : [{ code: 'unparseable', detail: 'no port found' }], notes);
+  }
+  const port = plan.grpc.port;
+  details.port = port.kind === 'number' ? port.value : port.text;
+  if (port.kind === 'expression') {
+    const value = placeholders.find((x) => x.portExpression === port.text)?.portValue;
+    if (value !== undefined) details.portValue = value;
+  }
+  if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
+  if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
+  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}`;
+  const r: Report = {
+    start,
+    end,
+    subject: 'probe',
+    message: `${where}: exec grpc_health_probe →${target}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
+    fix: grpcEdits({ text: opts.text, eol: opts.eol, probe, execProp, array, plan }),
+    details,
+  };
+  if (image !== undefined) r.image = image;
+  return r;
+}
+
+/** The container object literal a probe sits in, and which list holds it. */
+function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpression; list?: string } | undefined {
+  const { Node: N } = tsMorph();
+  const object = probeProp.getParent();
+  if (!N.isObjectLiteralExpression(object)) return undefined;
+  let up: Node | undefined = object.getParent();
+  while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up))) up = up.getParent();
+  if (up && N.isArrayLiteralExpression(up)) {
+    const listProp = holder(up);
+    const list = listProp ? propName(listProp) : undefined;
+    if (list === 'containers' || list === 'initContainers' || list === 'ephemeralContainers') return { object, list };
+  }
+  return { object };
+}
+
+/** Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. */
+function envLookup(container: ObjectLiteralExpression | undefined): (name: string) => string | undefined {
+  const { Node: N } = tsMorph();
+  const values = new Map<string, string>();
+  const envProp = container ? property(container, 'env') : undefined;
+  const env = envProp ? unwrap(envProp.getInitializer()!) : undefined;
+  if (env && N.isArrayLiteralExpression(env)) {
+    for (const item of env.getElements()) {
+      const o = unwrap(item);
+      if (!N.isObjectLiteralExpression(o)) continue;
+      const name = stringProperty(o, 'name');
+      const valueProp = property(o, 'value');
+      const value = valueProp ? constValue(valueProp.getInitializer()!) : undefined;
+      if (name !== undefined && value !== undefined) values.set(name, String(value));
+    }
+  }
+  return (name) => values.get(name);
+}
+
+/** The property assignment whose value is this node (through parentheses and `as`), if any. */
+function holder(node: Node): PropertyAssignment | undefined {
+  const { Node: N } = tsMorph();
+  let up = node.getParent();
+  while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up) || N.isTypeAssertion(up) || N.isNonNullExpression(up))) {
+    up = up.getParent();
+  }
+  return up && N.isPropertyAssignment(up) && up.getInitializer() && unwrap(up.getInitializer()!) === node ? up : undefined;
+}
+
+function property(object: ObjectLiteralExpression, name: string): PropertyAssignment | undefined {
+  const { Node: N } = tsMorph();
+  return object.getProperties().find((p): p is PropertyAssignment => N.isPropertyAssignment(p) && propName(p) === name);
+}
+
+function stringProperty(object: ObjectLiteralExpression, name: string): string | undefined {
+  const p = property(object, name);
+  const v = p ? constValue(p.getInitializer()!) : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Names of the properties around a node, outermost first. */
+function pathKeys(node: Node): string[] {
+  const { Node: N } = tsMorph();
+  const keys: string[] = [];
+  for (const a of node.getAncestors()) {
+    if (N.isPropertyAssignment(a)) {
+      const k = propName(a);
+      if (k !== undefined) keys.push(k);
+    }
+  }
+  if (N.isPropertyAssignment(node)) {
+    const k = propName(node);
+    if (k !== undefined) keys.unshift(k);
+  }
+  return keys.reverse();
+}
+
+/** The text of a string-like literal (templates without their substitutions), else undefined. */
+function stringText(node: Node): string | undefined {
+  const { Node: N } = tsMorph();
+  if (N.isStringLiteral(node) || N.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue();
+  if (N.isTemplateExpression(node)) return [node.getHead().compilerNode.text, ...node.getTemplateSpans().map((s) => s.getLiteral().compilerNode.text)].join(' ');
+  return undefined;
+}
+
+/** `{ 'grpc_health_probe': x }` names a key; it runs nothing. */
+function isPropertyName(node: Node): boolean {
+  const { Node: N } = tsMorph();
+  const parent = node.getParent();
+  return !!parent && (N.isPropertyAssignment(parent) || N.isPropertySignature(parent) || N.isPropertyDeclaration(parent)) && parent.getNameNode() === node;
+}
+
+/** The name of the nearest named declaration around a node (a const, a function, a method). */
+function enclosingName(node: Node): string | undefined {
+  const { Node: N } = tsMorph();
+  for (const a of node.getAncestors()) {
+    if (N.isVariableDeclaration(a) || N.isFunctionDeclaration(a) || N.isMethodDeclaration(a) || N.isClassDeclaration(a)) {
+      const name = a.getName();
+      if (name) return name;
+    }
+  }
+  return undefined;
+}
+
+/** `Probe.fromCommand()` when the node is (inside) an argument of a call, before any property. */
+function callAround(node: Node): string | undefined {
+  const { Node: N } = tsMorph();
+  for (const a of node.getAncestors()) {
+    if (N.isPropertyAssignment(a) || N.isVariableDeclaration(a) || N.isFunctionLikeDeclaration(a)) return undefined;
+    if ((N.isCallExpression(a) || N.isNewExpression(a)) && a.getArguments().some((arg) => arg === node || node.getAncestors().includes(arg))) {
+      return `${N.isNewExpression(a) ? 'new ' : ''}${a.getExpression().getText()}()`;
+    }
+  }
+  return undefined;
+}

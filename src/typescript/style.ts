@@ -1,0 +1,102 @@
+/**
+ * The text of the `grpc` property that replaces `exec`, written the way the file writes objects:
+ * its quotes, key quoting, indentation, one line or several, trailing commas, line endings.
+ */
+import type { ArrayLiteralExpression, ObjectLiteralExpression, PropertyAssignment } from 'ts-morph';
+import type { NativePlan, PortValue } from '../analysis/native-probe.js';
+import type { Edit } from '../types.js';
+import { tsMorph } from './morph.js';
+import { propName, unwrap } from './values.js';
+
+export interface GrpcEditInput {
+  text: string;
+  eol: string;
+  probe: ObjectLiteralExpression;
+  execProp: PropertyAssignment;
+  /** The command array: its strings tell the quote style. */
+  array: ArrayLiteralExpression;
+  plan: NativePlan;
+}
+
+export function grpcEdits(input: GrpcEditInput): Edit[] {
+  const { text, eol, probe, execProp, plan } = input;
+  const { Node: N } = tsMorph();
+  const q = quoteChar(input.array);
+  const nameNode = execProp.getNameNode();
+  // Keys are quoted only where the file quotes them (`'exec': {...}`).
+  const key = (k: string) => (N.isStringLiteral(nameNode) ? quoteString(k, nameNode.getText()[0] as '"' | "'") : k);
+  const grpc = plan.grpc!;
+  const fields = [`${key('port')}: ${portText(grpc.port)}`];
+  if (grpc.service !== undefined && grpc.service !== '') fields.push(`${key('service')}: ${quoteString(grpc.service, q)}`);
+
+  const exec = unwrap(execProp.getInitializer()!) as ObjectLiteralExpression;
+  const execText = text.slice(exec.getStart(), exec.getEnd());
+  const propIndent = lineIndent(text, execProp.getStart());
+  let replacement: string;
+  if (execText.includes('\n') && propIndent !== undefined) {
+    const first = exec.getProperties()[0];
+    const firstIndent = first ? lineIndent(text, first.getStart()) : undefined;
+    const inner = firstIndent !== undefined && firstIndent.length > propIndent.length ? firstIndent : propIndent + '  ';
+    const trailing = exec.compilerNode.properties.hasTrailingComma ? ',' : '';
+    replacement = `${key('grpc')}: {${eol}${fields.map((f) => inner + f).join(',' + eol)}${trailing}${eol}${propIndent}}`;
+  } else {
+    const pad = /^\{\s/.test(execText) ? ' ' : '';
+    replacement = `${key('grpc')}: {${pad}${fields.join(', ')}${pad}}`;
+  }
+
+  const edits: Edit[] = [];
+  if (plan.timeoutSeconds) {
+    const to = String(plan.timeoutSeconds.to);
+    const existing = probe.getProperties().find((p): p is PropertyAssignment => N.isPropertyAssignment(p) && propName(p) === 'timeoutSeconds');
+    const props = probe.getProperties();
+    const last = props[props.length - 1]!;
+    const probeText = text.slice(probe.getStart(), probe.getEnd());
+    const closeLineStart = text.lastIndexOf('\n', probe.getEnd() - 1) + 1;
+    const closeAlone = /^[ \t]*$/.test(text.slice(closeLineStart, probe.getEnd() - 1));
+    const lastIndent = lineIndent(text, last.getStart());
+    if (existing) {
+      // Only a numeric literal is ever raised (anything else was 'unknown' to the analysis).
+      const v = unwrap(existing.getInitializer()!);
+      edits.push({ start: v.getStart(), end: v.getEnd(), text: to });
+    } else if (probeText.includes('\n') && closeAlone && lastIndent !== undefined) {
+      // A new last line of the probe, so that comments stay on the lines they were on.
+      const trailing = probe.compilerNode.properties.hasTrailingComma;
+      const line = `${lastIndent}${key('timeoutSeconds')}: ${to}${trailing ? ',' : ''}${eol}`;
+      if (!trailing) {
+        if (last === execProp) replacement += ',';
+        else edits.push({ start: last.getEnd(), end: last.getEnd(), text: ',' });
+      }
+      edits.push({ start: closeLineStart, end: closeLineStart, text: line });
+    } else if (last === execProp) {
+      replacement += `, ${key('timeoutSeconds')}: ${to}`;
+    } else {
+      edits.push({ start: last.getEnd(), end: last.getEnd(), text: `, ${key('timeoutSeconds')}: ${to}` });
+    }
+  }
+  edits.push({ start: execProp.getStart(), end: execProp.getEnd(), text: replacement });
+  return edits;
+}
+
+function portText(port: PortValue): string {
+  return port.kind === 'number' ? String(port.value) : port.text;
+}
+
+/** The quote of the command's first string literal, else of the file's first one, else single quotes. */
+function quoteChar(array: ArrayLiteralExpression): '"' | "'" {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const s = array.getElements().find((e) => N.isStringLiteral(e)) ?? array.getSourceFile().getFirstDescendantByKind(SyntaxKind.StringLiteral);
+  return s && s.getText().startsWith('"') ? '"' : "'";
+}
+
+export function quoteString(s: string, q: '"' | "'"): string {
+  const json = JSON.stringify(s);
+  if (q === '"') return json;
+  return `'${json.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+}
+
+/** The whitespace before an offset when nothing else precedes it on its line; undefined otherwise. */
+function lineIndent(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
+}
