@@ -39,6 +39,8 @@ Options:
   --format text|json    output format (default: text)
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
   --keep-binary         leave every Dockerfile untouched
+  --validate            check rewritten Kubernetes objects against the API schema;
+                        a rewrite that would break one is refused
   --strict              blockers also make the exit code 1
   --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
   --quiet               only blocked uses and errors in the text report
@@ -64,6 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         format: { type: 'string' },
         'kube-version': { type: 'string' },
         'keep-binary': { type: 'boolean' },
+        validate: { type: 'boolean' },
         strict: { type: 'boolean' },
         'exit-zero': { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -110,6 +113,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       fix: values.fix ?? false,
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
+      ...(values.validate ? { validate: true } : {}),
+      ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
     });
   } catch (e) {

@@ -17,3 +17,21 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
     }
   },
 };
+
+/** Checks a rewrite against the original's meaning: `(before, after)` → what got worse, or undefined. */
+export type RewriteCheck = (before: string, after: string) => string | undefined;
+
+/**
+ * Kubernetes API schema checks (--validate), per file kind. Loaded only when asked for: the
+ * schemas are large and most runs do not want them.
+ */
+export const SCHEMA_CHECKS: Partial<Record<FileKind, () => Promise<RewriteCheck>>> = {
+  yaml: async () => (await import('./validate/kubernetes.js')).newSchemaErrors,
+  json: async () => (await import('./validate/kubernetes.js')).newSchemaErrors,
+};
+
+export async function loadSchemaChecks(): Promise<Partial<Record<FileKind, RewriteCheck>>> {
+  const out: Partial<Record<FileKind, RewriteCheck>> = {};
+  for (const [kind, load] of Object.entries(SCHEMA_CHECKS)) out[kind as FileKind] = await load!();
+  return out;
+}
