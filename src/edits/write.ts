@@ -2,13 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export class ChangedOnDiskError extends Error {}
+export class ChangedOnDiskError extends Error {
+  // The engine shows the message of a named error as it is, without "cannot write:".
+  override name = 'ChangedOnDiskError';
+}
 
 /**
  * Replaces a file's content atomically: a temp file in the same folder, the original's mode, then
  * a rename. Refuses when the file no longer holds the bytes the tool read.
  */
-export function writeFileAtomic(absPath: string, expectedOriginal: Buffer, content: string): void {
+export function writeFileAtomic(linkOrPath: string, expectedOriginal: Buffer, content: string): void {
+  // Through a symlink, the file it points to is replaced: renaming over the link would turn it into a copy.
+  const absPath = fs.realpathSync(linkOrPath);
   const current = fs.readFileSync(absPath);
   if (!current.equals(expectedOriginal)) {
     throw new ChangedOnDiskError('the file changed on disk while the tool ran; it was left as it is');
