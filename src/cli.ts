@@ -52,7 +52,18 @@ Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), o
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
 `;
 
+/** Never throws: an internal failure is one line on stderr and exit 2 (its stack only with --debug). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (e) {
+    io.stderr.write(`grpc-probe-migrate: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (argv.includes('--debug')) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    return EXIT.usage;
+  }
+}
+
+async function command(argv: readonly string[], io: Io): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) return (await sub()).main(argv.slice(1), io);
   let parsed;

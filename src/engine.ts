@@ -136,7 +136,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       continue;
     }
     // The byte pre-check: most files never get decoded, let alone parsed.
-    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) continue;
+    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) {
+      // UTF-16 hides the name from the byte check: say so rather than pass it over in silence.
+      if (isUtf16MentioningBinary(buf)) fileError(pseudoFile(f.absPath, displayPath), 'encoded as UTF-16, not UTF-8; the file was left unchanged');
+      continue;
+    }
     if (buf.indexOf(0) !== -1) {
       skipped.push({ file: displayPath, reason: 'binary file (NUL bytes)' });
       continue;
@@ -189,6 +193,14 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const findings = pending.map((p) => toFinding(p, runCtx.options.fix)).sort(byPosition);
   const fileResults: FileResult[] = [...states.values()].map((s) => ({ file: s.file, output: s.output, changed: s.changed, written: s.written }));
   return { findings, files: fileResults, summary: summarize(findings, scanned, candidates, fileResults, skipped) };
+}
+
+function isUtf16MentioningBinary(buf: Buffer): boolean {
+  const le = buf[0] === 0xff && buf[1] === 0xfe;
+  if (!le && !(buf[0] === 0xfe && buf[1] === 0xff)) return false;
+  const units = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+  if (!le) units.swap16();
+  return mentionsBinary(units.toString('utf16le'));
 }
 
 /** A place that still runs the binary once this run's fixes are in. */

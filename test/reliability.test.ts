@@ -290,6 +290,16 @@ describe('encodings', () => {
     expect(fs.readFileSync(path.join(dir, 'latin1.yaml'))).toEqual(latin1);
   });
 
+  test.each([
+    ['little-endian', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(POD, 'utf16le')])],
+    ['big-endian', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(POD, 'utf16le').swap16()])],
+  ])('a UTF-16 (%s) file that mentions the binary is reported, untouched', async (_endian, utf16) => {
+    const dir = repoWith({ 'u16.yaml': utf16, 'other16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: Pod\n', 'utf16le')]) });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([['u16.yaml', 'error', 'encoded as UTF-16, not UTF-8; the file was left unchanged']]);
+    expect(fs.readFileSync(path.join(dir, 'u16.yaml'))).toEqual(utf16);
+  });
+
   test('a file with NUL bytes is skipped as binary, untouched', async () => {
     const bin = Buffer.concat([Buffer.from(POD), Buffer.from([0, 1, 2])]);
     const dir = repoWith({ 'image.yaml': bin });
@@ -368,5 +378,40 @@ describe('a rule that throws', () => {
     const loud = captureIo(dir);
     expect(await main(['--debug', '--format', 'json', '.'], loud)).toBe(2);
     expect(loud.err()).toMatch(/^Error: exploded\n\s+at /);
+  });
+});
+
+describe('the command line never crashes', () => {
+  test('a failure outside any rule: one line on stderr, exit 2; the stack only with --debug', async () => {
+    jest.spyOn(rule, 'create').mockImplementation(() => {
+      throw new Error('cannot start');
+    });
+    const dir = repoWith({ 'a.yaml': POD });
+    const quiet = captureIo(dir);
+    expect(await main(['--fix', '.'], quiet)).toBe(2);
+    expect(quiet.err()).toBe('grpc-probe-migrate: cannot start\n');
+    const loud = captureIo(dir);
+    expect(await main(['--debug', '--fix', '.'], loud)).toBe(2);
+    expect(loud.err()).toMatch(/^grpc-probe-migrate: cannot start\nError: cannot start\n\s+at /);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+  });
+
+  test('a failure while printing the report: one line, exit 2, no stack', async () => {
+    const { FORMATS } = await import('../src/report/formats.js');
+    jest.spyOn(FORMATS, 'json').mockImplementation(async () => () => {
+      throw new RangeError('Invalid string length');
+    });
+    const dir = repoWith({ 'a.yaml': POD });
+    const io = captureIo(dir);
+    expect(await main(['--format', 'json', '.'], io)).toBe(2);
+    expect(io.err()).toBe('grpc-probe-migrate: internal error: Invalid string length\n');
+  });
+
+  test('--fix on standard input that does not parse gives the input back, byte for byte', async () => {
+    const broken = POD.replace(/\n/g, '\r\n') + '  - {unclosed\r\n';
+    const io = captureIo(os.tmpdir(), { stdin: broken });
+    expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(2);
+    expect(io.out()).toBe(broken);
+    expect(JSON.parse(io.err()).findings.map((f: { file: string; status: string }) => [f.file, f.status])).toEqual([['<stdin>', 'error']]);
   });
 });
