@@ -117,12 +117,15 @@ describe('--fix writes only a verified rewrite', () => {
 describe('atomic writes', () => {
   test('a temp file in the same folder, then a rename over the original; no temp file left', async () => {
     const dir = repoWith({ 'k8s/a.yaml': POD });
-    const writeSpy = jest.spyOn(fs, 'writeFileSync');
+    const openSpy = jest.spyOn(fs, 'openSync');
+    const fsyncSpy = jest.spyOn(fs, 'fsyncSync');
     const renameSpy = jest.spyOn(fs, 'renameSync');
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['k8s/a.yaml', 'migrated']]);
-    expect(writeSpy).toHaveBeenCalledTimes(1);
-    const tmp = String(writeSpy.mock.calls[0]![0]);
+    const created = openSpy.mock.calls.filter(([, flags]) => flags === 'wx');
+    expect(created).toHaveLength(1);
+    const tmp = String(created[0]![0]);
+    expect(fsyncSpy).toHaveBeenCalledTimes(1);
     expect(path.dirname(tmp)).toBe(path.join(dir, 'k8s'));
     expect(path.basename(tmp)).toMatch(/^\.a\.yaml\.[0-9a-f]{12}\.tmp$/);
     expect(renameSpy.mock.calls).toEqual([[tmp, path.join(dir, 'k8s', 'a.yaml')]]);
@@ -151,6 +154,39 @@ describe('atomic writes', () => {
     await run({ cwd: dir, fix: true });
     expect(read(dir, 'a.yaml')).toBe(MIGRATED);
     expect(fs.statSync(path.join(dir, 'a.yaml')).mode & 0o7777).toBe(mode);
+  });
+
+  test('the owner and group are kept', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    // As root (tests here, CI) the file is given away first; as another user it is already theirs.
+    const [uid, gid] = process.getuid!() === 0 ? [1234, 5678] : [process.getuid!(), process.getgid!()];
+    fs.chownSync(path.join(dir, 'a.yaml'), uid, gid);
+    await run({ cwd: dir, fix: true });
+    const st = fs.statSync(path.join(dir, 'a.yaml'));
+    expect([st.uid, st.gid]).toEqual([uid, gid]);
+    expect(read(dir, 'a.yaml')).toBe(MIGRATED);
+  });
+
+  test('an owner the tool cannot give the new file back to: refused, untouched', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.chownSync(path.join(dir, 'a.yaml'), process.getuid!() === 0 ? 1234 : process.getuid!(), process.getgid!());
+    jest.spyOn(fs, 'fchownSync').mockImplementation(() => {
+      throw errno('EPERM', 'fchown', '');
+    });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings[0]!.message).toMatch(/not applied: the file belongs to another user or group, and replacing it would change its owner; it was left as it is$/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(fs.readdirSync(dir)).toEqual(['a.yaml']);
+  });
+
+  test('a file with hard links is not split by the rename: refused, both names untouched', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(dir, 'b.yml'));
+    const result = await run({ cwd: dir, paths: ['a.yaml'], fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['error']);
+    expect(result.findings[0]!.message).toMatch(/not applied: the file has 2 hard links and replacing it would split them; it was left as it is$/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(fs.statSync(path.join(dir, 'a.yaml')).nlink).toBe(2);
   });
 
   test('a file changed on disk after it was read is not overwritten: error finding', async () => {
@@ -227,11 +263,11 @@ describe('permissions (simulated with the errors the kernel gives, see the top o
 
   test('a folder that refuses new files (the temp file) is an error finding', async () => {
     const dir = repoWith({ 'locked/a.yaml': POD, 'open/b.yaml': POD });
-    const realWrite = fs.writeFileSync;
-    jest.spyOn(fs, 'writeFileSync').mockImplementation((p, ...rest) => {
-      if (String(p).includes(`${path.sep}locked${path.sep}`)) throw errno('EACCES', 'open', String(p));
-      realWrite(p, ...(rest as [string]));
-    });
+    const realOpen = fs.openSync;
+    jest.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags: fs.OpenMode = 'r', mode?: fs.Mode) => {
+      if (String(p).includes(`${path.sep}locked${path.sep}`) && flags === 'wx') throw errno('EACCES', 'open', String(p));
+      return realOpen(p, flags, mode);
+    }) as typeof fs.openSync);
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['locked/a.yaml', 'error'], ['open/b.yaml', 'migrated']]);
     expect(result.findings[0]!.message).toMatch(/cannot write: permission denied$/);
