@@ -1,12 +1,12 @@
 /**
  * fast-check arbitraries for the property tests: Kubernetes manifests with exec probes that run
  * grpc_health_probe, in many shapes (workload kinds, several documents, block or flow style,
- * quoting, comments, indentation, CRLF, BOM) and with the native probe each one must become.
+ * quoting and block scalars, comments, indentation, CRLF, BOM) and with the native probe each one must become.
  * The text is produced by the `yaml` library's Document API with styles set node by node, so the
  * generated inputs are valid YAML by construction; only the tool's output is under test.
  */
 import fc from 'fast-check';
-import { Document, isPair, isScalar, Scalar, visit } from 'yaml';
+import { Document, isPair, isScalar, isSeq, Scalar, visit } from 'yaml';
 
 export const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
@@ -219,9 +219,13 @@ export function render(m: ManifestCase): Rendered {
         const parent = path[path.length - 1];
         if (isPair(parent) && isScalar(parent.key) && parent.key.value === 'command') seq.flow = random() < m.style.flowCommand;
       },
-      Scalar(_, s) {
+      Scalar(key, s, path) {
         if (typeof s.value !== 'string' || random() >= m.style.quote) return;
-        s.type = random() < 0.5 ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+        const parent = path[path.length - 1];
+        // Block scalars (|-, >-) only as items of a block sequence: the command's arguments.
+        const blockItem = typeof key === 'number' && isSeq(parent) && !parent.flow;
+        const styles: Scalar['type'][] = blockItem ? [Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE, Scalar.BLOCK_LITERAL, Scalar.BLOCK_FOLDED] : [Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE];
+        s.type = styles[Math.floor(random() * styles.length)]!;
       },
     });
     return doc.toString({ indent: m.style.indent, indentSeq: m.style.indentSeq, lineWidth: 0 });
