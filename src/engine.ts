@@ -12,7 +12,7 @@ import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
-import { loadSchemaChecks, VERIFIERS, type RewriteCheck } from './reparse.js';
+import { EDIT_CHECKS, loadSchemaChecks, VERIFIERS, type RewriteCheck } from './reparse.js';
 import type {
   BlockerCode,
   EndContext,
@@ -235,7 +235,7 @@ function settle(
     const verify = VERIFIERS[file.kind];
     const problem = verify?.(result.text);
     // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
-    const unintended = unintendedChange(file.text, result.edits, result.text);
+    const unintended = unintendedChange(file.text, result.edits, result.text) ?? EDIT_CHECKS[file.kind]?.(file.text, result.edits);
     const schema = problem === undefined && unintended === undefined && result.text !== file.text ? checks?.[file.kind]?.(file.text, result.text) : undefined;
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
@@ -250,7 +250,7 @@ function settle(
       const why = crashed.has(file)
         ? 'a rule failed on this file; the file was left unchanged'
         : unintended !== undefined
-          ? `the rewrite would change text outside its edits (${unintended}); the file was left unchanged`
+          ? `the rewrite would change more than it means to (${unintended}); the file was left unchanged`
           : problem !== undefined
             ? `the rewritten file would not parse (${problem}); the file was left unchanged`
             : schema !== undefined

@@ -1,6 +1,7 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
-import type { FileKind } from './types.js';
+import type { Edit, FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
+import { editsThroughAliases } from './parse/yaml-aliases.js';
 
 export type Verifier = (text: string) => string | undefined;
 
@@ -16,6 +17,15 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
       return (e as Error).message;
     }
   },
+};
+
+/** Checks the edits themselves against the original text: why they must not be applied, or undefined. */
+export type EditCheck = (text: string, edits: readonly Edit[]) => string | undefined;
+
+export const EDIT_CHECKS: Partial<Record<FileKind, EditCheck>> = {
+  yaml: editsThroughAliases,
+  'helm-values': editsThroughAliases,
+  compose: editsThroughAliases,
 };
 
 /** Checks a rewrite against the original's meaning: `(before, after)` → what got worse, or undefined. */

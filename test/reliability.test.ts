@@ -114,6 +114,39 @@ describe('--fix writes only a verified rewrite', () => {
   });
 });
 
+describe('YAML anchors and aliases', () => {
+  const shared = (alias: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: a
+    livenessProbe: &probe
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+      periodSeconds: 5
+  - name: b
+    lifecycle:
+      postStart: ${alias}
+`;
+
+  test('an edit inside an anchored node that an alias uses elsewhere is refused: the alias would change too', async () => {
+    const text = shared('*probe');
+    const dir = repoWith({ 'a.yaml': text });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['error']);
+    expect(result.findings[0]!.message).toMatch(/not applied: the rewrite would change more than it means to \(the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand\); the file was left unchanged$/);
+    expect(read(dir, 'a.yaml')).toBe(text);
+  });
+
+  test('an anchor no alias uses does not stop the migration', async () => {
+    const dir = repoWith({ 'a.yaml': shared('{exec: {command: [true]}}') });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(read(dir, 'a.yaml')).toContain('livenessProbe: &probe\n      grpc:\n        port: 5000\n');
+  });
+});
+
 describe('atomic writes', () => {
   test('a temp file in the same folder, then a rename over the original; no temp file left', async () => {
     const dir = repoWith({ 'k8s/a.yaml': POD });
