@@ -162,6 +162,12 @@ spec:
     expect(result.findings.map((f) => f.status)).toEqual(['migrated']);
   });
 
+  test('--help lists it', async () => {
+    const io = captureIo(ROOT);
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/--validate +check rewritten Kubernetes objects against the API schema/);
+  });
+
   test('the real rule passes it, from the command line', async () => {
     const dir = repo();
     const io = captureIo(dir);

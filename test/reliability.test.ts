@@ -102,6 +102,17 @@ describe('--fix writes only a verified rewrite', () => {
     expect(read(dir, 'a.yaml')).toBe(POD.replace('exec:', 'exec_:'));
   });
 
+  test('a file kind with no parser to re-check the rewrite is never written', async () => {
+    const dir = repoWith({ 'notes.txt': 'run grpc_health_probe here\n' });
+    const unchecked: Rule = {
+      meta: { id: 'test-unchecked', description: 'test', fixable: true, fileKinds: ['other'] },
+      create: () => ({ file: (ctx) => ctx.report({ start: 0, subject: 'probe', message: 'edit', fix: [{ start: 0, end: 3, text: 'RUN' }] }) }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [unchecked] });
+    expect(result.findings.map((f) => [f.status, f.message])).toEqual([['error', 'edit — not applied: the rewritten file would not parse (no parser checks other files); the file was left unchanged']]);
+    expect(read(dir, 'notes.txt')).toBe('run grpc_health_probe here\n');
+  });
+
   test('the splice check finds any change outside the edits', () => {
     const text = 'abcdef';
     const edits = [{ start: 1, end: 2, text: 'X' }, { start: 4, end: 4, text: 'Y' }];
