@@ -9,6 +9,7 @@
  * through jest.spyOn on the `node:fs` module object the tool itself uses. That works for any
  * user on any file system (chattr +i would need CAP_LINUX_IMMUTABLE and ext4-like support).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -288,6 +289,25 @@ describe('symlinks', () => {
     expect(statuses(result)).toEqual([['g.yaml', 'migrated']]);
     expect(fs.lstatSync(path.join(dir, 'g.yaml')).isSymbolicLink()).toBe(true);
     expect(read(dir, 'generated/g.yaml')).toBe(MIGRATED);
+  });
+});
+
+describe('special files', () => {
+  test('a named pipe given on the command line is an error finding, not a hang', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'a.yaml'], fix: true });
+    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([
+      ['a.yaml', 'migrated', expect.any(String)],
+      ['pipe.yaml', 'error', 'cannot read: not a regular file'],
+    ]);
+  });
+
+  test('a named pipe met in a folder is passed over', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
   });
 });
 

@@ -49,6 +49,8 @@ export function discover(paths: readonly string[], cwd: string): { files: Discov
       continue;
     }
     if (st.isDirectory()) walk(abs, abs, [], add, problems);
+    // A named pipe or a device would block the read or never end: only regular files are read.
+    else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
     else add(abs, true, safeRealpath(abs));
   }
   return { files: withoutAliases(files, links), problems };
