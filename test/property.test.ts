@@ -69,13 +69,13 @@ describe('generated manifests', () => {
     );
   });
 
-  test('report mode reports the same probes as migratable and writes nothing', async () => {
+  test('report mode, with --validate, reports the same probes as migratable and writes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(manifestArb, async (m) => {
         const { text, probes } = render(m);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-prop-'));
         fs.writeFileSync(path.join(dir, 'manifest.yaml'), text);
-        const result = await run({ cwd: dir, fix: false });
+        const result = await run({ cwd: dir, fix: false, validate: true });
         expect(result.findings.map((f) => f.status)).toEqual(probes.map(() => 'migratable'));
         expect(fs.readFileSync(path.join(dir, 'manifest.yaml'), 'utf8')).toBe(text);
         fs.rmSync(dir, { recursive: true });
