@@ -1,5 +1,5 @@
 /**
- * Mutation fuzzing of the fixtures (fast-check, seeded, a fixed number of cases): truncation,
+ * Mutation fuzzing of the fixtures and the corpus manifests (fast-check, seeded, a fixed number of cases): truncation,
  * junk bytes, broken quotes, bad ports, lost or re-indented lines. Through the command line with
  * --fix, every case must end with exit code 0, 1 or 2, no stack trace, a JSON report, output
  * that parses, no change to a file that did not parse or did not mention the binary, no native
@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
@@ -18,7 +19,18 @@ import { newSchemaErrors } from '../src/validate/kubernetes.js';
 import { listCases, materialize, type FixtureCase } from './harness.js';
 import { captureIo } from './support/io.js';
 
-const targets = listCases().flatMap((c) => [...c.inputs.keys()].map((rel) => ({ c, rel })));
+// The fixtures, and the real-world corpus's manifests (see test/corpus.test.ts) as one-file cases.
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'corpus', 'microservices-demo', 'before', 'kubernetes-manifests');
+const corpusCases: FixtureCase[] = fs.readdirSync(CORPUS).map((name) => ({
+  rule: 'corpus',
+  name,
+  tree: false,
+  inputs: new Map([[name, path.join(CORPUS, name)]]),
+  outputs: new Map(),
+  findingsPath: '',
+  options: {},
+}));
+const targets = [...listCases(), ...corpusCases].flatMap((c) => [...c.inputs.keys()].map((rel) => ({ c, rel })));
 
 type Mutation =
   | { op: 'truncate'; at: number }
