@@ -45,6 +45,8 @@ Options:
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
   --keep-binary         leave every Dockerfile untouched
   --assume-complete     the files named are the whole repository (see below)
+  --validate            check rewritten Kubernetes objects against the API schema;
+                        a rewrite that would break one is refused
   --strict              blockers also make the exit code 1
   --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
   --quiet               only blocked uses and errors in the text report
@@ -60,7 +62,18 @@ Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), o
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
 `;
 
+/** Never throws: an internal failure is one line on stderr and exit 2 (its stack only with --debug). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (e) {
+    io.stderr.write(`grpc-probe-migrate: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (argv.includes('--debug')) io.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    return EXIT.usage;
+  }
+}
+
+async function command(argv: readonly string[], io: Io): Promise<number> {
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) return (await sub()).main(argv.slice(1), io);
   let parsed;
@@ -76,6 +89,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         'assume-complete': { type: 'boolean' },
         'kube-version': { type: 'string' },
         'keep-binary': { type: 'boolean' },
+        validate: { type: 'boolean' },
         strict: { type: 'boolean' },
         'exit-zero': { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -123,6 +137,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
       partialView: !(values['assume-complete'] ?? false) && namesFiles(paths, io.cwd),
+      ...(values.validate ? { validate: true } : {}),
+      ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
     });
   } catch (e) {

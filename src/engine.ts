@@ -9,9 +9,10 @@ import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
 import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
+import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
-import { VERIFIERS } from './reparse.js';
+import { EDIT_CHECKS, loadSchemaChecks, VERIFIERS, type RewriteCheck } from './reparse.js';
 import type {
   BlockerCode,
   EndContext,
@@ -67,6 +68,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   for (const a of active) for (const k of a.rule.meta.fileKinds) byKind.set(k, [...(byKind.get(k) ?? []), a]);
 
   const pending: PendingFinding[] = [];
+  // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
+  const crashed = new Set<SourceFile>();
+  const debug = options.onDebug ?? (process.env.GRPC_PROBE_MIGRATE_DEBUG ? (t: string) => process.stderr.write(t) : undefined);
+  const checks = options.validate ? await loadSchemaChecks() : undefined;
   const states = new Map<SourceFile, FileState>();
   const skipped: SkippedFile[] = [];
   const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
@@ -93,8 +98,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       try {
         handlers.file(ctx);
       } catch (e) {
+        crashed.add(file);
         fileError(file, `rule ${rule.meta.id} failed on this file (${(e as Error).message ?? e}); the file was left unchanged`, 0, rule.meta.id);
-        if (process.env.GRPC_PROBE_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        debug?.(`${(e as Error).stack ?? e}\n`);
       }
     }
   };
@@ -130,7 +136,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       continue;
     }
     // The byte pre-check: most files never get decoded, let alone parsed.
-    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) continue;
+    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) {
+      // UTF-16 hides the name from the byte check: say so rather than pass it over in silence.
+      if (isUtf16MentioningBinary(buf)) fileError(pseudoFile(f.absPath, displayPath), 'encoded as UTF-16, not UTF-8; the file was left unchanged');
+      continue;
+    }
     if (buf.indexOf(0) !== -1) {
       skipped.push({ file: displayPath, reason: 'binary file (NUL bytes)' });
       continue;
@@ -149,7 +159,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   }
 
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
-  settle(pending, states, runCtx);
+  settle(pending, states, runCtx, crashed, checks);
 
   const endCtxFor = (ruleId: string): EndContext => ({
     run: runCtx,
@@ -165,20 +175,32 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const endOrder = [...active.filter((a) => !a.rule.meta.decidesOnConsumers), ...active.filter((a) => a.rule.meta.decidesOnConsumers)];
   for (const { rule, handlers } of endOrder) {
     if (!handlers.end) continue;
+    const reportedBefore = pending.length;
     try {
       handlers.end(endCtxFor(rule.meta.id));
     } catch (e) {
+      // What the rule decided before it failed is not trusted: the files it meant to fix stay as they are.
+      for (const p of pending.slice(reportedBefore)) if (p.report.fix) crashed.add(p.file);
       const file = pseudoFile(cwd, '.');
       fileError(file, `rule ${rule.meta.id} failed (${(e as Error).message ?? e})`, 0, rule.meta.id);
+      debug?.(`${(e as Error).stack ?? e}\n`);
     }
   }
-  settle(pending, states, runCtx);
+  settle(pending, states, runCtx, crashed, checks);
 
   if (runCtx.options.fix) writeAll(pending, states);
 
   const findings = pending.map((p) => toFinding(p, runCtx.options.fix)).sort(byPosition);
   const fileResults: FileResult[] = [...states.values()].map((s) => ({ file: s.file, output: s.output, changed: s.changed, written: s.written }));
   return { findings, files: fileResults, summary: summarize(findings, scanned, candidates, fileResults, skipped) };
+}
+
+function isUtf16MentioningBinary(buf: Buffer): boolean {
+  const le = buf[0] === 0xff && buf[1] === 0xfe;
+  if (!le && !(buf[0] === 0xfe && buf[1] === 0xff)) return false;
+  const units = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+  if (!le) units.swap16();
+  return mentionsBinary(units.toString('utf16le'));
 }
 
 /** A place that still runs the binary once this run's fixes are in. */
@@ -190,7 +212,13 @@ function isConsumer(p: PendingFinding): boolean {
 }
 
 /** Applies every fix of each file to its original text, verifies the result, and records the outcome. */
-function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, runCtx: RunContext): void {
+function settle(
+  pending: PendingFinding[],
+  states: Map<SourceFile, FileState>,
+  runCtx: RunContext,
+  crashed: ReadonlySet<SourceFile>,
+  checks?: Partial<Record<FileKind, RewriteCheck>>,
+): void {
   const byFile = new Map<SourceFile, PendingFinding[]>();
   for (const p of pending) {
     if (!p.report.fix || p.report.error || (p.report.blockers?.length ?? 0) > 0) continue;
@@ -205,7 +233,11 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
     const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
     const verify = VERIFIERS[file.kind];
-    const problem = verify?.(result.text);
+    // No parser, no proof that the rewrite is sound: such a file is never written.
+    const problem = verify ? verify(result.text) : result.text !== file.text ? `no parser checks ${file.kind} files` : undefined;
+    // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
+    const unintended = unintendedChange(file.text, result.edits, result.text) ?? EDIT_CHECKS[file.kind]?.(file.text, result.edits);
+    const schema = problem === undefined && unintended === undefined && result.text !== file.text ? checks?.[file.kind]?.(file.text, result.text) : undefined;
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
       try {
@@ -215,8 +247,16 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
         writable = `cannot write: ${describeFsError(e)}`;
       }
     }
-    if (problem !== undefined || writable !== undefined) {
-      const why = writable ?? `the rewritten file would not parse (${problem}); the file was left unchanged`;
+    if (crashed.has(file) || problem !== undefined || unintended !== undefined || schema !== undefined || writable !== undefined) {
+      const why = crashed.has(file)
+        ? 'a rule failed on this file; the file was left unchanged'
+        : unintended !== undefined
+          ? `the rewrite would change more than it means to (${unintended}); the file was left unchanged`
+          : problem !== undefined
+            ? `the rewritten file would not parse (${problem}); the file was left unchanged`
+            : schema !== undefined
+              ? `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`
+              : writable!;
       for (const p of result.applied) p.fixRefused = why;
       state.output = file.text;
       state.changed = false;

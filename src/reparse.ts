@@ -1,7 +1,8 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
-import type { FileKind } from './types.js';
+import type { Edit, FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
 import { typescriptSyntaxError } from './typescript/morph.js';
+import { editsThroughAliases } from './parse/yaml-aliases.js';
 
 export type Verifier = (text: string) => string | undefined;
 
@@ -19,3 +20,30 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   },
   typescript: (t) => typescriptSyntaxError(t),
 };
+
+/** Checks the edits themselves against the original text: why they must not be applied, or undefined. */
+export type EditCheck = (text: string, edits: readonly Edit[]) => string | undefined;
+
+export const EDIT_CHECKS: Partial<Record<FileKind, EditCheck>> = {
+  yaml: editsThroughAliases,
+  'helm-values': editsThroughAliases,
+  compose: editsThroughAliases,
+};
+
+/** Checks a rewrite against the original's meaning: `(before, after)` → what got worse, or undefined. */
+export type RewriteCheck = (before: string, after: string) => string | undefined;
+
+/**
+ * Kubernetes API schema checks (--validate), per file kind. Loaded only when asked for: the
+ * schemas are large and most runs do not want them.
+ */
+export const SCHEMA_CHECKS: Partial<Record<FileKind, () => Promise<RewriteCheck>>> = {
+  yaml: async () => (await import('./validate/kubernetes.js')).newSchemaErrors,
+  json: async () => (await import('./validate/kubernetes.js')).newSchemaErrors,
+};
+
+export async function loadSchemaChecks(): Promise<Partial<Record<FileKind, RewriteCheck>>> {
+  const out: Partial<Record<FileKind, RewriteCheck>> = {};
+  for (const [kind, load] of Object.entries(SCHEMA_CHECKS)) out[kind as FileKind] = await load!();
+  return out;
+}

@@ -100,6 +100,10 @@ export interface RunOptions {
   maxFileBytes?: number;
   /** The set of paths is a partial view of the repository (pre-commit file lists). */
   partialView?: boolean;
+  /** Check rewritten Kubernetes objects against the API schema; refuse rewrites that break it. */
+  validate?: boolean;
+  /** Receives stack traces of internal errors (--debug); without it they are not printed. */
+  onDebug?: (text: string) => void;
 }
 
 export interface SourceFile {

@@ -30,9 +30,12 @@ export function discover(paths: readonly string[], cwd: string): { files: Discov
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   const seen = new Set<string>();
-  const add = (absPath: string, explicit: boolean) => {
+  // Symlinked files and the file each one reaches: one file must not be read (and written) twice.
+  const links = new Map<string, string>();
+  const add = (absPath: string, explicit: boolean, target?: string) => {
     if (seen.has(absPath)) return;
     seen.add(absPath);
+    if (target !== undefined) links.set(absPath, target);
     files.push({ absPath, explicit });
   };
 
@@ -46,16 +49,31 @@ export function discover(paths: readonly string[], cwd: string): { files: Discov
       continue;
     }
     if (st.isDirectory()) walk(abs, abs, [], add, problems);
-    else add(abs, true);
+    // A named pipe or a device would block the read or never end: only regular files are read.
+    else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
+    else add(abs, true, safeRealpath(abs));
   }
-  return { files, problems };
+  return { files: withoutAliases(files, links), problems };
+}
+
+/** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */
+function withoutAliases(files: DiscoveredFile[], links: ReadonlyMap<string, string>): DiscoveredFile[] {
+  if (links.size === 0) return files;
+  const reached = new Set(files.filter((f) => !links.has(f.absPath)).map((f) => safeRealpath(f.absPath) ?? f.absPath));
+  return files.filter((f) => {
+    const target = links.get(f.absPath);
+    if (target === undefined) return true;
+    if (reached.has(target)) return false;
+    reached.add(target);
+    return true;
+  });
 }
 
 function walk(
   root: string,
   dir: string,
   scopes: Scope[],
-  add: (p: string, explicit: boolean) => void,
+  add: (p: string, explicit: boolean, target?: string) => void,
   problems: DiscoveryProblem[],
 ): void {
   let entries: fs.Dirent[];
@@ -81,9 +99,10 @@ function walk(
     const abs = path.join(dir, entry.name);
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
+    let target: string | undefined;
     if (entry.isSymbolicLink()) {
       // Followed only when it stays inside the scanned root; never out of it.
-      const target = safeRealpath(abs);
+      target = safeRealpath(abs);
       if (!target || !isInside(root, target)) continue;
       const st = safeStat(target);
       if (!st) continue;
@@ -95,7 +114,7 @@ function walk(
     if (!isDir && !isFile) continue;
     if (isIgnored(here, abs, isDir)) continue;
     if (isDir) walk(root, abs, here, add, problems);
-    else add(abs, false);
+    else add(abs, false, target);
   }
 }
 

@@ -10,6 +10,8 @@ export interface ApplyResult<T> {
   applied: T[];
   /** Groups dropped because one of their edits overlapped an edit already taken. */
   dropped: T[];
+  /** The edits taken, in text order. */
+  edits: Edit[];
 }
 
 /**
@@ -40,7 +42,7 @@ export function applyEdits<T>(text: string, groups: readonly EditGroup<T>[]): Ap
     pos = e.end;
   }
   out += text.slice(pos);
-  return { text: out, applied, dropped };
+  return { text: out, applied, dropped, edits: taken };
 }
 
 function firstStart(g: EditGroup<unknown>): number {

@@ -63,6 +63,12 @@ export function getScalarValue(map: YAMLMap, key: string): unknown {
  */
 export function contentEnd(node: Node | null | undefined): number {
   if (!node) return 0;
+  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+    // A block scalar's range runs over its final line break(s), which belong to the lines after it.
+    const token = node.srcToken;
+    const source = token && 'source' in token && typeof token.source === 'string' ? token.source : '';
+    return node.range![1] - (/(\r?\n[ \t]*)+$/.exec(source)?.[0].length ?? 0);
+  }
   if (isScalar(node) || isAlias(node)) return node.range![1];
   if ((isMap(node) || isSeq(node)) && !node.flow) {
     const last = node.items[node.items.length - 1];

@@ -1,0 +1,208 @@
+/**
+ * Every rewritten Kubernetes object still matches the Kubernetes API schema (kubernetes-models'
+ * OpenAPI validators): each fixture output and the real-world corpus, and `--validate` refuses a
+ * rewrite that would break an object.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { classify } from '../src/classify.js';
+import { run } from '../src/engine.js';
+import { main } from '../src/cli.js';
+import { checkObjects, newSchemaErrors } from '../src/validate/kubernetes.js';
+import type { Rule } from '../src/types.js';
+import { listCases } from './harness.js';
+import { captureIo } from './support/io.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Same place as test/corpus.test.ts (importing that file would run its tests here too).
+const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'microservices-demo');
+
+/**
+ * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
+ * listed here by apiVersion/kind rather than skipped silently. A new one must be added by hand.
+ */
+const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource']);
+
+/** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
+const FRAGMENTS = new Set(['kubernetes-exec-probe/no-final-newline/input.yaml']);
+
+/**
+ * File kinds whose outputs are not Kubernetes objects as they stand: Helm templates are only
+ * objects once rendered (their `{{ }}` actions are not YAML values), values files, compose
+ * files, Dockerfiles and code are not objects at all.
+ */
+const NOT_OBJECTS = new Set(['helm-template', 'helm-values', 'compose', 'dockerfile', 'typescript', 'other']);
+
+const pairs = listCases().flatMap((c) =>
+  [...c.outputs].map(([rel, out]) => ({ name: `${c.rule}/${c.name}/${rel}`, rel, input: c.inputs.get(rel)!, output: out, kind: classify(c.options.filename ?? rel) })),
+);
+
+describe('fixture outputs validate against the Kubernetes API schema', () => {
+  test.each(pairs.filter((p) => !NOT_OBJECTS.has(p.kind)).map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const before = fs.readFileSync(p.input, 'utf8');
+    const after = fs.readFileSync(p.output, 'utf8');
+    const objects = checkObjects(after);
+    expect(objects.length > 0).toBe(!FRAGMENTS.has(p.name));
+    for (const o of objects) {
+      if (o.errors === undefined) expect(CUSTOM_RESOURCES).toContain(`${o.apiVersion}/${o.kind}`);
+    }
+    // Fixtures are minimal objects (a Deployment without a selector...): the rewrite must add no error.
+    expect(newSchemaErrors(before, after)).toBeUndefined();
+  });
+
+  test('the fixture walk checked objects of several kinds', () => {
+    const kinds = new Set(pairs.filter((p) => !NOT_OBJECTS.has(p.kind)).flatMap((p) => checkObjects(fs.readFileSync(p.output, 'utf8')).filter((o) => o.errors).map((o) => o.kind)));
+    for (const k of ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'ReplicaSet']) expect(kinds).toContain(k);
+  });
+});
+
+describe('the schema check itself', () => {
+  const deployment = (probe: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata: {labels: {app: d}}
+    spec:
+      containers:
+      - name: c
+        image: i
+        readinessProbe:
+${probe}
+`;
+  const exec = deployment('          exec: {command: ["/bin/grpc_health_probe", "-addr=:5000"]}');
+
+  test('a valid native probe passes', () => {
+    const after = deployment('          grpc: {port: 5000}');
+    expect(checkObjects(after)).toEqual([{ document: 0, at: '', apiVersion: 'apps/v1', kind: 'Deployment', errors: [] }]);
+    expect(newSchemaErrors(exec, after)).toBeUndefined();
+  });
+
+  test.each([
+    ['a port that is a string', '          grpc: {port: "5000"}', /grpc\/port must be integer/],
+    ['no port', '          grpc: {service: s}', /grpc must have required property port/],
+    ['a timeout that is not a number', '          grpc: {port: 5000}\n          timeoutSeconds: 5s', /timeoutSeconds must be integer/],
+  ])('%s is caught', (_what, probe, message) => {
+    expect(newSchemaErrors(exec, deployment(probe))).toMatch(message);
+  });
+
+  test('an object that was already invalid may stay so, but gains no new error', () => {
+    const noSelector = (probe: string) => deployment(probe).replace('  selector: {matchLabels: {app: d}}\n', '');
+    expect(newSchemaErrors(noSelector('          exec: {command: [x]}'), noSelector('          grpc: {port: 1}'))).toBeUndefined();
+    expect(newSchemaErrors(noSelector('          exec: {command: [x]}'), noSelector('          grpc: {}'))).toMatch(/port/);
+  });
+
+  test('List items are checked one by one', () => {
+    const list = (port: string) => `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: p}
+  spec:
+    containers:
+    - name: c
+      livenessProbe: {grpc: {port: ${port}}}
+`;
+    expect(newSchemaErrors(list('1'), list('1'))).toBeUndefined();
+    expect(newSchemaErrors(list('1'), list('abc'))).toMatch(/\/items\/0\/spec\/containers\/0\/livenessProbe\/grpc\/port must be integer/);
+  });
+
+  test('kinds the API does not have are reported as unchecked, and odd names are never loaded', () => {
+    const checks = checkObjects('apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n---\napiVersion: ../../x/v1\nkind: Pod\n---\napiVersion: v1\nkind: ../Pod\n');
+    expect(checks.map((c) => c.errors)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('--validate', () => {
+  const POD = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: i
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+  // A rule whose rewrite is valid YAML but not a valid object: only the schema can catch it.
+  const badRule: Rule = {
+    meta: { id: 'bad-rewrite', description: 'test', fixable: true, fileKinds: ['yaml'] },
+    create: () => ({
+      file(ctx) {
+        const start = ctx.file.text.indexOf('exec:');
+        const end = ctx.file.text.indexOf(']', start) + 1;
+        ctx.report({ start, end, subject: 'probe', message: 'rewrite', fix: [{ start, end, text: 'grpc: {port: "5000"}' }] });
+      },
+    }),
+  };
+  const repo = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-validate-'));
+    fs.writeFileSync(path.join(dir, 'pod.yaml'), POD);
+    return dir;
+  };
+
+  test('refuses a rewrite that breaks the schema: error finding, file untouched', async () => {
+    const dir = repo();
+    const result = await run({ cwd: dir, fix: true, validate: true, rules: [badRule] });
+    expect(result.findings.map((f) => [f.file, f.status])).toEqual([['pod.yaml', 'error']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: the rewritten object would not match the Kubernetes API schema \(document 1, Pod: .*grpc\/port must be integer\)/);
+    expect(fs.readFileSync(path.join(dir, 'pod.yaml'), 'utf8')).toBe(POD);
+  });
+
+  test('without --validate the schema is not consulted', async () => {
+    const dir = repo();
+    const result = await run({ cwd: dir, fix: true, rules: [badRule] });
+    expect(result.findings.map((f) => f.status)).toEqual(['migrated']);
+  });
+
+  test('--help lists it', async () => {
+    const io = captureIo(ROOT);
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/--validate +check rewritten Kubernetes objects against the API schema/);
+  });
+
+  test('the real rule passes it, from the command line', async () => {
+    const dir = repo();
+    const io = captureIo(dir);
+    expect(await main(['--fix', '--validate', '--format', 'json', '.'], io)).toBe(0);
+    expect(JSON.parse(io.out()).findings.map((f: { status: string }) => f.status)).toEqual(['migrated']);
+    expect(fs.readFileSync(path.join(dir, 'pod.yaml'), 'utf8')).toContain('grpc:');
+  });
+
+  test('the real-world corpus migrates with --validate and nothing is refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-validate-corpus-'));
+    fs.cpSync(path.join(CORPUS, 'before', 'kubernetes-manifests'), dir, { recursive: true });
+    const result = await run({ paths: ['.'], cwd: dir, fix: true, validate: true });
+    expect(result.findings.filter((f) => f.status !== 'migrated')).toEqual([]);
+    expect(result.summary.probes.migrated).toBe(18);
+    // And the objects are fully valid, not only no worse.
+    for (const name of fs.readdirSync(dir)) {
+      for (const o of checkObjects(fs.readFileSync(path.join(dir, name), 'utf8'))) expect([name, o.errors]).toEqual([name, []]);
+    }
+  });
+});
+
+describe('cost without --validate', () => {
+  test('the schemas are never loaded unless asked for', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-lazy-'));
+    fs.writeFileSync(path.join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    readinessProbe: {exec: {command: [grpc_health_probe, "-addr=:1"]}}\n');
+    const engine = pathToFileURL(path.join(ROOT, 'dist', 'src', 'engine.js')).href;
+    const loaded = (validate: boolean) => {
+      const script = `import { createRequire } from 'node:module';
+const { run } = await import(${JSON.stringify(engine)});
+await run({ cwd: ${JSON.stringify(dir)}, fix: false, validate: ${validate} });
+const cache = Object.keys(createRequire(import.meta.url).cache);
+console.log(cache.some((k) => k.includes('kubernetes-models')));`;
+      return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim();
+    };
+    expect(loaded(false)).toBe('false');
+    expect(loaded(true)).toBe('true');
+  });
+});

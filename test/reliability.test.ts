@@ -1,0 +1,517 @@
+/**
+ * The safety guarantees of issue 8, one by one: report mode never writes; --fix writes only a
+ * rewrite that re-parses and changes nothing but its edits; writes are atomic, keep the mode and
+ * refuse a file changed on disk; symlinks stay inside the root and stay links; read and write
+ * failures are error findings; encodings; a failing rule is an error finding, not a crash.
+ *
+ * Tests run as root here, and root ignores permission bits: read-only files and unreadable
+ * folders are simulated by making the fs call fail with the error the kernel gives (EACCES),
+ * through jest.spyOn on the `node:fs` module object the tool itself uses. That works for any
+ * user on any file system (chattr +i would need CAP_LINUX_IMMUTABLE and ext4-like support).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { main } from '../src/cli.js';
+import { run } from '../src/engine.js';
+import { unintendedChange } from '../src/edits/verify.js';
+import rule from '../rules/kubernetes-exec-probe.js';
+import type { Rule, RunResult } from '../src/types.js';
+import { readTree } from './harness.js';
+import { captureIo } from './support/io.js';
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+const MIGRATED = POD.replace('      exec:\n        command: ["/bin/grpc_health_probe", "-addr=:5000"]', '      grpc:\n        port: 5000');
+
+function repoWith(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-rel-'));
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+const statuses = (r: RunResult) => r.findings.map((f) => [f.file, f.status]);
+const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+const errno = (code: string, syscall: string, p: string) => Object.assign(new Error(`${code}: ${syscall} '${p}'`), { code, syscall, path: p });
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('report mode never writes', () => {
+  test('no write, rename, chmod or unlink happens, whatever the files hold', async () => {
+    const dir = repoWith({
+      'ok.yaml': POD,
+      'broken.yaml': POD + '  - {unclosed\n',
+      'latin1.yaml': Buffer.from('# caf\xe9\n' + POD, 'latin1'),
+      'blocked.yaml': POD.replace('"-addr=:5000"', '"-addr=:5000", "-tls"'),
+    });
+    const before = readTree(dir);
+    const writes = ['writeFileSync', 'appendFileSync', 'renameSync', 'chmodSync', 'unlinkSync', 'copyFileSync', 'mkdirSync', 'rmSync', 'writeSync'] as const;
+    const spies = writes.map((m) => jest.spyOn(fs, m));
+    const opens = jest.spyOn(fs, 'openSync');
+    const result = await run({ cwd: dir, fix: false });
+    expect(statuses(result)).toEqual([
+      ['blocked.yaml', 'blocked'],
+      ['broken.yaml', 'error'],
+      ['latin1.yaml', 'error'],
+      ['ok.yaml', 'migratable'],
+    ]);
+    for (const s of spies) expect(s).not.toHaveBeenCalled();
+    expect(opens.mock.calls.filter(([, flags]) => flags !== undefined && flags !== 'r')).toEqual([]);
+    expect(readTree(dir)).toEqual(before);
+  });
+});
+
+describe('--fix writes only a verified rewrite', () => {
+  const editRule = (replacement: string): Rule => ({
+    meta: { id: 'test-edit', description: 'test', fixable: true, fileKinds: ['yaml'] },
+    create: () => ({
+      file(ctx) {
+        const start = ctx.file.text.indexOf('exec:');
+        ctx.report({ start, subject: 'probe', message: 'edit', fix: [{ start, end: start + 'exec:'.length, text: replacement }] });
+      },
+    }),
+  });
+
+  test('a rewrite that would not parse is refused: error finding, file untouched', async () => {
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
+    const result = await run({ cwd: dir, fix: true, rules: [editRule('exec: [unclosed')] });
+    expect(statuses(result)).toEqual([['a.yaml', 'error'], ['b.yaml', 'error']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: the rewritten file would not parse \(.*\); the file was left unchanged$/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(result.summary.filesChanged).toBe(0);
+  });
+
+  test('a rewrite that parses is written', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const result = await run({ cwd: dir, fix: true, rules: [editRule('exec_:')] });
+    expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+    expect(read(dir, 'a.yaml')).toBe(POD.replace('exec:', 'exec_:'));
+  });
+
+  test('a file kind with no parser to re-check the rewrite is never written', async () => {
+    const dir = repoWith({ 'notes.txt': 'run grpc_health_probe here\n' });
+    const unchecked: Rule = {
+      meta: { id: 'test-unchecked', description: 'test', fixable: true, fileKinds: ['other'] },
+      create: () => ({ file: (ctx) => ctx.report({ start: 0, subject: 'probe', message: 'edit', fix: [{ start: 0, end: 3, text: 'RUN' }] }) }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [unchecked] });
+    expect(result.findings.map((f) => [f.status, f.message])).toEqual([['error', 'edit — not applied: the rewritten file would not parse (no parser checks other files); the file was left unchanged']]);
+    expect(read(dir, 'notes.txt')).toBe('run grpc_health_probe here\n');
+  });
+
+  test('the splice check finds any change outside the edits', () => {
+    const text = 'abcdef';
+    const edits = [{ start: 1, end: 2, text: 'X' }, { start: 4, end: 4, text: 'Y' }];
+    expect(unintendedChange(text, edits, 'aXcdYef')).toBeUndefined();
+    expect(unintendedChange(text, [], text)).toBeUndefined();
+    expect(unintendedChange(text, edits, 'aXcDYef')).toMatch(/changed outside any edit/);
+    expect(unintendedChange(text, edits, 'aXcdZef')).toMatch(/edit at offset 4 was not applied as planned/);
+    expect(unintendedChange(text, edits, 'aXcdYef\n')).toMatch(/added after the last edit/);
+    expect(unintendedChange(text, edits, 'aXcdYe')).toMatch(/changed outside any edit/);
+  });
+});
+
+describe('YAML anchors and aliases', () => {
+  const shared = (alias: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: a
+    livenessProbe: &probe
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:5000"]
+      periodSeconds: 5
+  - name: b
+    lifecycle:
+      postStart: ${alias}
+`;
+
+  test('an edit inside an anchored node that an alias uses elsewhere is refused: the alias would change too', async () => {
+    const text = shared('*probe');
+    const dir = repoWith({ 'a.yaml': text });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['error']);
+    expect(result.findings[0]!.message).toMatch(/not applied: the rewrite would change more than it means to \(the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand\); the file was left unchanged$/);
+    expect(read(dir, 'a.yaml')).toBe(text);
+  });
+
+  test('an anchor no alias uses does not stop the migration', async () => {
+    const dir = repoWith({ 'a.yaml': shared('{exec: {command: [true]}}') });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(read(dir, 'a.yaml')).toContain('livenessProbe: &probe\n      grpc:\n        port: 5000\n');
+  });
+});
+
+describe('atomic writes', () => {
+  test('a temp file in the same folder, then a rename over the original; no temp file left', async () => {
+    const dir = repoWith({ 'k8s/a.yaml': POD });
+    const openSpy = jest.spyOn(fs, 'openSync');
+    const fsyncSpy = jest.spyOn(fs, 'fsyncSync');
+    const renameSpy = jest.spyOn(fs, 'renameSync');
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['k8s/a.yaml', 'migrated']]);
+    const created = openSpy.mock.calls.filter(([, flags]) => flags === 'wx');
+    expect(created).toHaveLength(1);
+    const tmp = String(created[0]![0]);
+    expect(fsyncSpy).toHaveBeenCalledTimes(1);
+    expect(path.dirname(tmp)).toBe(path.join(dir, 'k8s'));
+    expect(path.basename(tmp)).toMatch(/^\.a\.yaml\.[0-9a-f]{12}\.tmp$/);
+    expect(renameSpy.mock.calls).toEqual([[tmp, path.join(dir, 'k8s', 'a.yaml')]]);
+    expect(fs.readdirSync(path.join(dir, 'k8s'))).toEqual(['a.yaml']);
+    expect(read(dir, 'k8s/a.yaml')).toBe(MIGRATED);
+  });
+
+  test('a failed rename leaves the original whole, removes the temp file, and is an error finding', async () => {
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
+    const realRename = fs.renameSync;
+    jest.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (String(to).endsWith('a.yaml')) throw errno('EIO', 'rename', String(to));
+      realRename(from, to);
+    });
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['a.yaml', 'error'], ['b.yaml', 'migrated']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: cannot write: EIO/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(read(dir, 'b.yaml')).toBe(MIGRATED);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml']);
+  });
+
+  test.each([0o640, 0o755, 0o600])('the file mode %o is kept', async (mode) => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.chmodSync(path.join(dir, 'a.yaml'), mode);
+    await run({ cwd: dir, fix: true });
+    expect(read(dir, 'a.yaml')).toBe(MIGRATED);
+    expect(fs.statSync(path.join(dir, 'a.yaml')).mode & 0o7777).toBe(mode);
+  });
+
+  test('the owner and group are kept', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    // As root (tests here, CI) the file is given away first; as another user it is already theirs.
+    const [uid, gid] = process.getuid!() === 0 ? [1234, 5678] : [process.getuid!(), process.getgid!()];
+    fs.chownSync(path.join(dir, 'a.yaml'), uid, gid);
+    await run({ cwd: dir, fix: true });
+    const st = fs.statSync(path.join(dir, 'a.yaml'));
+    expect([st.uid, st.gid]).toEqual([uid, gid]);
+    expect(read(dir, 'a.yaml')).toBe(MIGRATED);
+  });
+
+  test('an owner the tool cannot give the new file back to: refused, untouched', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.chownSync(path.join(dir, 'a.yaml'), process.getuid!() === 0 ? 1234 : process.getuid!(), process.getgid!());
+    jest.spyOn(fs, 'fchownSync').mockImplementation(() => {
+      throw errno('EPERM', 'fchown', '');
+    });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings[0]!.message).toMatch(/not applied: the file belongs to another user or group, and replacing it would change its owner; it was left as it is$/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(fs.readdirSync(dir)).toEqual(['a.yaml']);
+  });
+
+  test('a file with hard links is not split by the rename: refused, both names untouched', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(dir, 'b.yml'));
+    const result = await run({ cwd: dir, paths: ['a.yaml'], fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['error']);
+    expect(result.findings[0]!.message).toMatch(/not applied: the file has 2 hard links and replacing it would split them; it was left as it is$/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(fs.statSync(path.join(dir, 'a.yaml')).nlink).toBe(2);
+  });
+
+  test('a file changed on disk after it was read is not overwritten: error finding', async () => {
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
+    // A rule that edits a.yaml on disk between the read and the write, as an editor or git would.
+    const meddler: Rule = {
+      meta: { id: 'test-meddler', description: 'test', fixable: false, fileKinds: ['yaml'] },
+      create: () => ({ end: () => fs.appendFileSync(path.join(dir, 'a.yaml'), '# edited meanwhile\n') }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [rule, meddler] });
+    expect(statuses(result)).toEqual([['a.yaml', 'error'], ['b.yaml', 'migrated']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: the file changed on disk while the tool ran; it was left as it is/);
+    expect(read(dir, 'a.yaml')).toBe(POD + '# edited meanwhile\n');
+    expect(read(dir, 'b.yaml')).toBe(MIGRATED);
+  });
+});
+
+describe('symlinks', () => {
+  test('links out of the scanned root are not followed, files or folders', async () => {
+    const outside = repoWith({ 'o.yaml': POD, 'sub/s.yaml': POD });
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.symlinkSync(path.join(outside, 'o.yaml'), path.join(dir, 'out.yaml'));
+    fs.symlinkSync(path.join(outside, 'sub'), path.join(dir, 'outdir'));
+    fs.symlinkSync('../..', path.join(dir, 'up'));
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+    expect(read(outside, 'o.yaml')).toBe(POD);
+    expect(read(outside, 'sub/s.yaml')).toBe(POD);
+  });
+
+  test('a link inside the root is read once, and stays a link after --fix', async () => {
+    const dir = repoWith({ 'real.yaml': POD });
+    fs.symlinkSync('real.yaml', path.join(dir, 'a-link.yaml'));
+    fs.symlinkSync('real.yaml', path.join(dir, 'z-link.yaml'));
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['real.yaml', 'migrated']]);
+    expect(fs.lstatSync(path.join(dir, 'a-link.yaml')).isSymbolicLink()).toBe(true);
+    expect(read(dir, 'real.yaml')).toBe(MIGRATED);
+  });
+
+  test('a link named on the command line is written through, not replaced', async () => {
+    const target = repoWith({ 'real.yaml': POD });
+    const dir = repoWith({});
+    fs.symlinkSync(path.join(target, 'real.yaml'), path.join(dir, 'link.yaml'));
+    const result = await run({ cwd: dir, paths: ['link.yaml', 'link.yaml'], fix: true });
+    expect(statuses(result)).toEqual([['link.yaml', 'migrated']]);
+    expect(fs.lstatSync(path.join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    expect(read(target, 'real.yaml')).toBe(MIGRATED);
+  });
+
+  test('a link into an ignored folder is still read (its target is not reached otherwise)', async () => {
+    const dir = repoWith({ '.gitignore': 'generated/\n', 'generated/g.yaml': POD });
+    fs.symlinkSync('generated/g.yaml', path.join(dir, 'g.yaml'));
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['g.yaml', 'migrated']]);
+    expect(fs.lstatSync(path.join(dir, 'g.yaml')).isSymbolicLink()).toBe(true);
+    expect(read(dir, 'generated/g.yaml')).toBe(MIGRATED);
+  });
+});
+
+describe('special files', () => {
+  test('a named pipe given on the command line is an error finding, not a hang', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'a.yaml'], fix: true });
+    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([
+      ['a.yaml', 'migrated', expect.any(String)],
+      ['pipe.yaml', 'error', 'cannot read: not a regular file'],
+    ]);
+  });
+
+  test('a named pipe met in a folder is passed over', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+  });
+});
+
+describe('permissions (simulated with the errors the kernel gives, see the top of this file)', () => {
+  test('a read-only file is an error finding; the others are migrated', async () => {
+    const dir = repoWith({ 'ro.yaml': POD, 'rw.yaml': POD });
+    const realAccess = fs.accessSync;
+    jest.spyOn(fs, 'accessSync').mockImplementation((p, mode) => {
+      if (String(p).endsWith('ro.yaml') && mode === fs.constants.W_OK) throw errno('EACCES', 'access', String(p));
+      realAccess(p, mode);
+    });
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['ro.yaml', 'error'], ['rw.yaml', 'migrated']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: cannot write: permission denied$/);
+    expect(read(dir, 'ro.yaml')).toBe(POD);
+  });
+
+  test('a folder that refuses new files (the temp file) is an error finding', async () => {
+    const dir = repoWith({ 'locked/a.yaml': POD, 'open/b.yaml': POD });
+    const realOpen = fs.openSync;
+    jest.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags: fs.OpenMode = 'r', mode?: fs.Mode) => {
+      if (String(p).includes(`${path.sep}locked${path.sep}`) && flags === 'wx') throw errno('EACCES', 'open', String(p));
+      return realOpen(p, flags, mode);
+    }) as typeof fs.openSync);
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['locked/a.yaml', 'error'], ['open/b.yaml', 'migrated']]);
+    expect(result.findings[0]!.message).toMatch(/cannot write: permission denied$/);
+    expect(fs.readdirSync(path.join(dir, 'locked'))).toEqual(['a.yaml']);
+  });
+
+  test('an unreadable folder and an unreadable file are error findings naming them; the run goes on, exit 2', async () => {
+    const dir = repoWith({ 'secret/a.yaml': POD, 'noread.yaml': POD, 'ok.yaml': POD });
+    const realReaddir = fs.readdirSync;
+    const realRead = fs.readFileSync;
+    jest.spyOn(fs, 'readdirSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
+      if (String(p).endsWith('secret')) throw errno('EACCES', 'scandir', String(p));
+      return realReaddir(p, o as { withFileTypes: true });
+    }) as typeof fs.readdirSync);
+    jest.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathOrFileDescriptor, o?: unknown) => {
+      if (String(p).endsWith('noread.yaml')) throw errno('EACCES', 'open', String(p));
+      return realRead(p, o as BufferEncoding);
+    }) as typeof fs.readFileSync);
+    const io = captureIo(dir);
+    expect(await main(['--format', 'json', '.'], io)).toBe(2);
+    const findings = JSON.parse(io.out()).findings as { file: string; status: string; message: string }[];
+    expect(findings.map((f) => [f.file, f.status, f.message])).toEqual([
+      ['noread.yaml', 'error', 'cannot read: permission denied'],
+      ['ok.yaml', 'migratable', expect.any(String)],
+      ['secret', 'error', 'cannot read: permission denied'],
+    ]);
+    expect(io.err()).toBe('');
+  });
+});
+
+describe('encodings', () => {
+  test('UTF-8 with a BOM and CRLF line ends: both kept, new lines use CRLF', async () => {
+    const crlf = POD.replace(/\n/g, '\r\n');
+    const dir = repoWith({ 'bom.yaml': '\ufeff' + crlf, 'plain.yaml': crlf });
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['bom.yaml', 'migrated'], ['plain.yaml', 'migrated']]);
+    expect(fs.readFileSync(path.join(dir, 'bom.yaml'))).toEqual(Buffer.from('\ufeff' + MIGRATED.replace(/\n/g, '\r\n'), 'utf8'));
+    expect(read(dir, 'plain.yaml')).toBe(MIGRATED.replace(/\n/g, '\r\n'));
+  });
+
+  test('non-ASCII UTF-8 around the probe survives byte for byte', async () => {
+    const text = `# Überprüfung — 健康检查 🩺\n${POD.replace('name: c', 'name: "café"')}`;
+    const dir = repoWith({ 'u.yaml': text });
+    await run({ cwd: dir, fix: true });
+    expect(read(dir, 'u.yaml')).toBe(`# Überprüfung — 健康检查 🩺\n${MIGRATED.replace('name: c', 'name: "café"')}`);
+  });
+
+  test('a lone file that is not UTF-8 is reported and left untouched', async () => {
+    const latin1 = Buffer.from(`# r\xe9sum\xe9\n${POD}`, 'latin1');
+    const dir = repoWith({ 'latin1.yaml': latin1, 'ok.yaml': POD });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([
+      ['latin1.yaml', 'error', 'not valid UTF-8; the file was left unchanged'],
+      ['ok.yaml', 'migrated', expect.any(String)],
+    ]);
+    expect(fs.readFileSync(path.join(dir, 'latin1.yaml'))).toEqual(latin1);
+  });
+
+  test.each([
+    ['little-endian', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(POD, 'utf16le')])],
+    ['big-endian', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(POD, 'utf16le').swap16()])],
+  ])('a UTF-16 (%s) file that mentions the binary is reported, untouched', async (_endian, utf16) => {
+    const dir = repoWith({ 'u16.yaml': utf16, 'other16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: Pod\n', 'utf16le')]) });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([['u16.yaml', 'error', 'encoded as UTF-16, not UTF-8; the file was left unchanged']]);
+    expect(fs.readFileSync(path.join(dir, 'u16.yaml'))).toEqual(utf16);
+  });
+
+  test('a file with NUL bytes is skipped as binary, untouched', async () => {
+    const bin = Buffer.concat([Buffer.from(POD), Buffer.from([0, 1, 2])]);
+    const dir = repoWith({ 'image.yaml': bin });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings).toEqual([]);
+    expect(result.summary.skipped).toEqual([{ file: 'image.yaml', reason: 'binary file (NUL bytes)' }]);
+    expect(fs.readFileSync(path.join(dir, 'image.yaml'))).toEqual(bin);
+  });
+});
+
+describe('a rule that throws', () => {
+  const throwing = (after: 'report' | 'nothing'): Rule => ({
+    meta: { id: 'test-throws', description: 'test', fixable: true, fileKinds: ['yaml'] },
+    create: () => ({
+      file(ctx) {
+        if (!ctx.file.displayPath.startsWith('bad')) return;
+        // A fix reported before the failure must not be applied: the rule did not finish.
+        if (after === 'report') ctx.report({ start: 0, subject: 'probe', message: 'half done', fix: [{ start: 0, end: 0, text: '# touched\n' }] });
+        throw new TypeError("Cannot read properties of undefined (reading 'items')");
+      },
+    }),
+  });
+
+  test('becomes an error finding naming the rule and the file; other files still migrate; that file is untouched', async () => {
+    const dir = repoWith({ 'bad.yaml': POD, 'good.yaml': POD });
+    const result = await run({ cwd: dir, fix: true, rules: [rule, throwing('report')] });
+    expect(result.findings.map((f) => [f.file, f.ruleId, f.status])).toEqual([
+      ['bad.yaml', 'test-throws', 'error'],
+      ['bad.yaml', 'test-throws', 'error'],
+      ['bad.yaml', 'kubernetes-exec-probe', 'error'],
+      ['good.yaml', 'kubernetes-exec-probe', 'migrated'],
+    ]);
+    const messages = result.findings.filter((f) => f.file === 'bad.yaml').map((f) => f.message);
+    expect(messages).toContain("rule test-throws failed on this file (Cannot read properties of undefined (reading 'items')); the file was left unchanged");
+    expect(messages.filter((m) => m.endsWith('not applied: a rule failed on this file; the file was left unchanged'))).toHaveLength(2);
+    expect(read(dir, 'bad.yaml')).toBe(POD);
+    expect(read(dir, 'good.yaml')).toBe(MIGRATED);
+  });
+
+  test('in the end phase: error finding naming the rule; the fixes it reported before failing are not applied', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const endThrows: Rule = {
+      meta: { id: 'test-end-throws', description: 'test', fixable: true, fileKinds: ['yaml'] },
+      create: () => ({
+        end(ctx) {
+          const file = ctx.files()[0]!;
+          ctx.report(file, { start: 0, subject: 'install', message: 'half done', fix: [{ start: 0, end: 0, text: '# touched\n' }] });
+          throw new Error('boom');
+        },
+      }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [rule, endThrows] });
+    expect(result.findings.map((f) => [f.file, f.ruleId, f.status])).toEqual([
+      ['.', 'test-end-throws', 'error'],
+      ['a.yaml', 'test-end-throws', 'error'],
+      ['a.yaml', 'kubernetes-exec-probe', 'error'],
+    ]);
+    expect(result.findings[0]!.message).toBe('rule test-end-throws failed (boom)');
+    expect(read(dir, 'a.yaml')).toBe(POD);
+  });
+
+  test('no stack trace on stderr unless --debug', async () => {
+    jest.spyOn(rule, 'create').mockImplementation(() => ({
+      file() {
+        throw new Error('exploded');
+      },
+    }));
+    const dir = repoWith({ 'a.yaml': POD });
+    const quiet = captureIo(dir);
+    expect(await main(['--format', 'json', '.'], quiet)).toBe(2);
+    expect(JSON.parse(quiet.out()).findings.map((f: { ruleId: string; file: string; message: string }) => [f.ruleId, f.file, f.message])).toEqual([
+      ['kubernetes-exec-probe', 'a.yaml', 'rule kubernetes-exec-probe failed on this file (exploded); the file was left unchanged'],
+    ]);
+    expect(quiet.err()).toBe('');
+
+    const loud = captureIo(dir);
+    expect(await main(['--debug', '--format', 'json', '.'], loud)).toBe(2);
+    expect(loud.err()).toMatch(/^Error: exploded\n\s+at /);
+  });
+});
+
+describe('the command line never crashes', () => {
+  test('a failure outside any rule: one line on stderr, exit 2; the stack only with --debug', async () => {
+    jest.spyOn(rule, 'create').mockImplementation(() => {
+      throw new Error('cannot start');
+    });
+    const dir = repoWith({ 'a.yaml': POD });
+    const quiet = captureIo(dir);
+    expect(await main(['--fix', '.'], quiet)).toBe(2);
+    expect(quiet.err()).toBe('grpc-probe-migrate: cannot start\n');
+    const loud = captureIo(dir);
+    expect(await main(['--debug', '--fix', '.'], loud)).toBe(2);
+    expect(loud.err()).toMatch(/^grpc-probe-migrate: cannot start\nError: cannot start\n\s+at /);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+  });
+
+  test('a failure while printing the report: one line, exit 2, no stack', async () => {
+    const { FORMATS } = await import('../src/report/formats.js');
+    jest.spyOn(FORMATS, 'json').mockImplementation(async () => () => {
+      throw new RangeError('Invalid string length');
+    });
+    const dir = repoWith({ 'a.yaml': POD });
+    const io = captureIo(dir);
+    expect(await main(['--format', 'json', '.'], io)).toBe(2);
+    expect(io.err()).toBe('grpc-probe-migrate: internal error: Invalid string length\n');
+  });
+
+  test('--fix on standard input that does not parse gives the input back, byte for byte', async () => {
+    const broken = POD.replace(/\n/g, '\r\n') + '  - {unclosed\r\n';
+    const io = captureIo(os.tmpdir(), { stdin: broken });
+    expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(2);
+    expect(io.out()).toBe(broken);
+    expect(JSON.parse(io.err()).findings.map((f: { file: string; status: string }) => [f.file, f.status])).toEqual([['<stdin>', 'error']]);
+  });
+});
