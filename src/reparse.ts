@@ -1,6 +1,7 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
 import type { FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
+import { dockerfileError } from './docker/verify.js';
 
 export type Verifier = (text: string) => string | undefined;
 
@@ -8,6 +9,7 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
+  dockerfile: (t) => dockerfileError(t),
   json: (t) => {
     try {
       JSON.parse(t);
