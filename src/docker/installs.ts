@@ -253,6 +253,8 @@ function runSite(
   kinds.forEach((k, i) => {
     if (k.kind === 'assign' && k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) removed[i] = true;
   });
+  // `set -eux` alone is no reason to keep a RUN.
+  if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
   const commands = new Set<string>();
   kinds.forEach((k, i) => {
     if (removed[i] && k.kind === 'install') for (const c of k.commands) commands.add(c);
@@ -275,6 +277,8 @@ type SegmentKind =
   | { kind: 'install'; commands: string[]; destinations: string[] }
   | { kind: 'assign'; names: string[] }
   | { kind: 'other' }
+  /** Shell options (`set -eux`): kept with the chain, dropped with it. */
+  | { kind: 'neutral' }
   | { kind: 'problem'; why: string };
 
 function classifySegment(text: string, seg: Segment, mentions: (s: string) => boolean): SegmentKind {
@@ -300,7 +304,9 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       }
       return ASSIGN_HELPERS.has(baseName(words[0]!.text));
     });
-    return onlyAssigns && names.length > 0 && !other ? { kind: 'assign', names } : { kind: 'other' };
+    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
+    if (calls.length === 1 && sh.NodeType(seg.stmt.Cmd) === 'CallExpr' && callArgs(calls[0], noEnv)[0]?.text === 'set') return { kind: 'neutral' };
+    return { kind: 'other' };
   }
   if (other) return { kind: 'problem', why: 'a loop or function around it' };
   const commands: string[] = [];
@@ -310,10 +316,9 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (words.length === 0) continue;
     const cmd = baseName(words[0]!);
     if (isBinaryPath(words[0]!)) continue;
-    if (!INSTALL_COMMANDS.has(cmd)) {
-      if (words.some(mentions)) return { kind: 'problem', why: `${cmd} ${words.slice(1).join(' ')}`.trim() };
-      continue;
-    }
+    if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
+    if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: `${cmd} ${words.slice(1).join(' ')}`.trim() };
     const bad = operandProblem(cmd, words.slice(1), mentions);
     if (bad) return { kind: 'problem', why: bad };
     commands.push(cmd);
@@ -551,7 +556,7 @@ function packageNotes(text: string, parsed: ParsedDockerfile, sites: Site[]): Ma
     const list: string[] = [];
     for (const tool of DOWNLOADERS) {
       if (!plan.commands.has(tool)) continue;
-      const installer = parsed.instructions.find((i) => i.keyword === 'RUN' && i.stage === plan.ins.stage && installsPackage(text.slice(i.argsStart, i.end), tool));
+      const installer = parsed.instructions.find((i) => i.keyword === 'RUN' && i.stage === plan.ins.stage && installsPackage(keptBody(text, i, removedRanges), tool));
       if (!installer) continue;
       // Still called somewhere that stays (other than as the package name being installed)?
       const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|(])${tool}\\s+(-|https?:)`).test(l));
@@ -561,6 +566,14 @@ function packageNotes(text: string, parsed: ParsedDockerfile, sites: Site[]): Ma
     if (list.length > 0) notes.set(plan, list);
   }
   return notes;
+}
+
+/** What stays of an instruction's arguments once the removals are cut out. */
+function keptBody(text: string, ins: DockerInstruction, removed: Range[]): string {
+  const inside = removed
+    .filter((r) => r.end > ins.argsStart && r.start < ins.end)
+    .map((r) => ({ start: Math.max(r.start, ins.argsStart) - ins.argsStart, end: Math.min(r.end, ins.end) - ins.argsStart }));
+  return cutRanges(text.slice(ins.argsStart, ins.end), inside);
 }
 
 function installsPackage(body: string, pkg: string): boolean {
