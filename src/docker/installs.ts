@@ -182,7 +182,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   let candidates = decls.filter((d) => {
     const names = propertyNames(d);
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
-    return names.length > 0 && names.every((n) => PROBE_WORDS.test(n) || usesVariable(removedText, n));
+    return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
   });
   for (let changed = true; changed; ) {
     changed = false;
@@ -195,6 +195,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     }
   }
   for (const d of candidates) {
+    removedIns.add(d);
     const owner = sites.find((s) => s.ranges.some((r) => propertyNames(d).some((n) => usesVariable(text.slice(r.start, r.end), n)))) ?? sites[0];
     addCleanup(owner, lineRange(text, d));
   }
@@ -213,6 +214,13 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
     notes: site.run ? notes.get(site.run) ?? [] : [],
   }));
+  // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
+  // of a RUN would swallow the next line).
+  const after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges)));
+  const expected = parsed.instructions.filter((i) => !removedIns.has(i)).map((i) => i.keyword);
+  if (after.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
+    problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
+  }
   return { parsed, installs, problems };
 }
 

@@ -20,7 +20,6 @@ export function dockerfileError(text: string): string | undefined {
       if (e instanceof ShellParseError) return `RUN on line ${line} is not valid shell: ${e.message}`;
       throw e;
     }
-    if (/(&&|\|\|)\s*$/.test(shellView(text, start, ins.end, parsed.escape))) return `RUN on line ${line} ends with an operator`;
   }
   return undefined;
 }
