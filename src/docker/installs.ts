@@ -116,6 +116,10 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       if (site) sites.push(site);
       continue;
     }
+    if (ins.keyword === 'ONBUILD' && mentions(body)) {
+      problems.push({ start: ins.start, end: ins.end, message: 'ONBUILD uses grpc_health_probe in images built FROM this one; the file was left unchanged' });
+      continue;
+    }
     if (ins.keyword === 'ADD' || ins.keyword === 'COPY') {
       const site = copySite(text, parsed, ins, mentions, probeStages, tracked);
       if (site) sites.push(site);
