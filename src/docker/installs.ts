@@ -89,7 +89,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const problems: DockerProblem[] = [];
   const sites: Site[] = [];
   const tracked = new Set<string>();
-  const mentions = (s: string) => mentionsBinary(s) || [...tracked].some((p) => s.includes(p));
+  const mentions = (s: string) => mentionsBinary(s) || [...tracked].some((p) => containsPath(s, p));
   const probeStages = new Set<string>();
   const stageFroms = parsed.instructions.filter((i) => i.keyword === 'FROM');
   const lastStage = stageFroms.length - 1;
@@ -190,7 +190,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   });
   for (let changed = true; changed; ) {
     changed = false;
-    const gone = [...removalRanges(), ...candidates.map((d) => lineRange(text, d))];
+    const gone = [...removalRanges(), ...candidates.map((d) => wholeInstruction(text, d))];
     const remaining = cutRanges(text, gone);
     const kept = candidates.filter((d) => !propertyNames(d).some((n) => usesVariable(remaining, n)));
     if (kept.length !== candidates.length) {
@@ -201,7 +201,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   for (const d of candidates) {
     removedIns.add(d);
     const owner = sites.find((s) => s.ranges.some((r) => propertyNames(d).some((n) => usesVariable(text.slice(r.start, r.end), n)))) ?? sites[0];
-    addCleanup(owner, lineRange(text, d));
+    addCleanup(owner, wholeInstruction(text, d));
   }
 
   const notes = packageNotes(text, parsed, sites);
@@ -381,10 +381,8 @@ function destinationOf(cmd: string, args: string[]): string | undefined {
       if (m) return m[1];
     }
   }
-  if (['cp', 'mv', 'install', 'ln'].includes(cmd)) {
-    const operands = args.filter((a) => !a.startsWith('-'));
-    return operands[operands.length - 1];
-  }
+  // cp/mv/install targets may be folders (`cp x /usr/local/bin`): tracking those would make every
+  // later use of the folder look like the binary.
   return undefined;
 }
 
@@ -496,7 +494,8 @@ function copySite(
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {
-    if (!dest.endsWith('/') && dest.includes('/')) tracked.add(dest);
+    // ADD <url> <path> writes a file at <path> unless it ends with `/`; a COPY target may be a folder.
+    if (ins.keyword === 'ADD' && !dest.endsWith('/') && dest.includes('/')) tracked.add(dest);
     return { ins, what: ins.keyword, message: label, ranges: [wholeInstruction(text, ins)], whole: true };
   }
   // A multi-source COPY loses only the binary's source.
@@ -505,6 +504,14 @@ function copySite(
     if (hit) ranges.push({ start: args[i]!.start, end: args[i + 1]!.start });
   });
   return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false };
+}
+
+/** `s` names the file `p` itself, not a longer path that starts with it. */
+function containsPath(s: string, p: string): boolean {
+  for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
+    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '')) return true;
+  }
+  return false;
 }
 
 function sameStart(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
