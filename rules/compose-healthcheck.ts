@@ -38,7 +38,8 @@ const rule: Rule = {
               const service = services.find((s) => nodePath.includes(s.node));
               const image = service?.image ?? (service?.dockerfile ? dockerfileKey(service.dockerfile) : undefined);
               const where = service ? `service "${service.name}"` : 'the compose file';
-              const isCheck = keys.includes('healthcheck') && keys[keys.length - 1] === 'test';
+              // `test` under healthcheck, or under an `x-` extension that healthchecks reuse by anchor.
+              const isCheck = keys[keys.length - 1] === 'test' && (keys.includes('healthcheck') || keys.some((k) => k.startsWith('x-')));
               const r = node as Scalar;
               ctx.report({
                 start: r.range![0],
@@ -48,7 +49,7 @@ const rule: Rule = {
                 keepsBinary: true,
                 ...(image ? { image } : {}),
                 message: isCheck
-                  ? `healthcheck.test of ${where} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
+                  ? `${service ? `healthcheck.test of ${where}` : `${keys.join('.')} (a health check shared by anchor)`} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
                   : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
               });
             },
