@@ -35,14 +35,19 @@ const rule: Rule = {
         const ties = imageTies(run);
         const consumers = ctx.consumers();
         for (const { file, analysis } of seen) {
+          const tied = ties.byDockerfile.get(file.path);
+          const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:')) : [];
           const base = { subject: 'install' as const };
-          const kept = (message: string) => {
-            for (const i of analysis.installs) ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}` });
+          const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });
+          const kept = (message: string, consumersAt: string[] = []) => {
+            for (const i of analysis.installs) {
+              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
+            }
           };
           if (analysis.problems.length > 0) {
             const lines = analysis.problems.map((p) => analysis.parsed.lines.position(p.start).line);
             for (const i of analysis.installs) {
-              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['unparseable'], message: `${i.message}: kept — the file was left unchanged because line ${lines.join(', ')} could not be handled` });
+              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['unparseable'], message: `${i.message}: kept — the file was left unchanged because line ${lines.join(', ')} could not be handled`, details: details(i.what) });
             }
             continue;
           }
@@ -50,18 +55,17 @@ const rule: Rule = {
             kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
             continue;
           }
-          const tied = ties.byDockerfile.get(file.path);
           const relevant = consumers.filter((c) => usesThisImage(c, file, tied));
           if (relevant.length > 0) {
-            const named = relevant.slice(0, MAX_NAMED).map(where);
-            const more = relevant.length > MAX_NAMED ? ` and ${relevant.length - MAX_NAMED} more` : '';
-            const scope = tied && tied.size > 1 ? `the image ${[...tied].filter((t) => !t.startsWith('dockerfile:')).join(', ')} is still run by` : 'still used by';
-            kept(`${scope} ${[...new Set(named)].join(', ')}${more}`);
+            const all = [...new Set(relevant.map(where))];
+            const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
+            const scope = images.length > 0 ? `the image ${images.join(', ')} is still run by` : 'still used by';
+            kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
             continue;
           }
           for (const i of analysis.installs) {
             const notes = i.notes.length > 0 ? ` (${i.notes.join('; ')})` : '';
-            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: removed, nothing runs the binary any more${notes}`, fix: i.edits });
+            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: removed, nothing runs the binary any more${notes}`, fix: i.edits, details: details(i.what) });
           }
         }
       },
