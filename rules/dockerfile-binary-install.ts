@@ -1,5 +1,5 @@
 import { analyzeDockerfile, type DockerAnalysis } from '../src/docker/installs.js';
-import { dockerfileKey, imageName, imageTies } from '../src/docker/images.js';
+import { dockerfileKey, imageTies, mayRunImage } from '../src/docker/images.js';
 import { LineIndex } from '../src/text/lines.js';
 import type { PendingFinding, Rule, SourceFile } from '../src/types.js';
 
@@ -55,7 +55,7 @@ const rule: Rule = {
             kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
             continue;
           }
-          const relevant = consumers.filter((c) => usesThisImage(c, file, tied));
+          const relevant = consumers.filter((c) => c.file.path === file.path || mayRunImage(c.report.image, tied));
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map(where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
@@ -72,19 +72,6 @@ const rule: Rule = {
     };
   },
 };
-
-/**
- * Whether a consumer may run the image this Dockerfile builds. Untied Dockerfiles decide
- * repository-wide; a consumer without an image could be anywhere.
- */
-function usesThisImage(c: PendingFinding, file: SourceFile, tied: Set<string> | undefined): boolean {
-  if (c.file.path === file.path) return true;
-  if (!tied) return true;
-  const image = c.report.image;
-  if (image === undefined) return true;
-  if (image.startsWith('dockerfile:')) return tied.has(image);
-  return tied.has(imageName(image));
-}
 
 const indexes = new WeakMap<SourceFile, LineIndex>();
 function where(c: PendingFinding): string {

@@ -24,6 +24,17 @@ export function imageName(image: string): string {
   return s;
 }
 
+/**
+ * Whether a consumer that runs `image` may run the image a Dockerfile builds (`tied`: the images
+ * the repository says it builds). An untied Dockerfile decides repository-wide; a consumer whose
+ * image is unknown or templated (`{{ .Values.image }}`, `$(IMAGE)`) could be any image.
+ */
+export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined): boolean {
+  if (!tied || image === undefined || /\{\{|\$[({A-Za-z_]/.test(image)) return true;
+  if (image.startsWith('dockerfile:')) return tied.has(image);
+  return tied.has(imageName(image));
+}
+
 export interface ImageTies {
   /** Absolute Dockerfile path → image names (and its own dockerfile key). */
   byDockerfile: Map<string, Set<string>>;
