@@ -619,6 +619,8 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     const blank = (l: string) => /^[ \t]*\r?\n$/.test(l);
     const nextTaken = all.some((x) => x.r.start === blockEnd);
     if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) all[m]!.owner.ranges.push({ start: blockEnd, end: afterEnd });
+    // Removed lines at the end of the file: no blank line is left dangling after the last instruction.
+    else if (blockEnd === text.length && blockStart > 0 && blank(before)) all[m]!.owner.ranges.push({ start: lineStartOf(text, blockStart - 1), end: blockStart });
     k = m + 1;
   }
 }
