@@ -18,6 +18,7 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
   { kind: 'json', test: (b) => /\.json$/i.test(b) },
   { kind: 'typescript', test: (b) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(b) && !b.endsWith('.d.ts') },
+  { kind: 'shell', test: (b) => /\.(sh|bash)$/i.test(b) },
 ];
 
 export function classify(displayPath: string): FileKind {

@@ -3,6 +3,7 @@ import type { Edit, FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
 import { typescriptSyntaxError } from './typescript/morph.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
+import { dockerfileError } from './docker/verify.js';
 
 export type Verifier = (text: string) => string | undefined;
 
@@ -10,6 +11,7 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
+  dockerfile: (t) => dockerfileError(t),
   json: (t) => {
     try {
       JSON.parse(t);

@@ -78,6 +78,7 @@ export type FileKind =
   | 'json'
   | 'dockerfile'
   | 'typescript'
+  | 'shell'
   | 'other';
 
 export interface RunOptions {

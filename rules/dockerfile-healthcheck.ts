@@ -1,0 +1,74 @@
+import { mentionsBinary } from '../src/analysis/binary.js';
+import { dockerfileKey } from '../src/docker/images.js';
+import { analyzeDockerfile } from '../src/docker/installs.js';
+import type { PropertyInstruction } from 'dockerfile-ast';
+import type { Rule } from '../src/types.js';
+
+/**
+ * Dockerfile uses of the binary that keep it in the image: HEALTHCHECK (Docker has no native
+ * gRPC check), ENTRYPOINT/CMD that run it, and a final stage that is the probe image itself.
+ */
+const rule: Rule = {
+  meta: {
+    id: 'dockerfile-healthcheck',
+    description: 'Reports Dockerfile HEALTHCHECK, ENTRYPOINT and CMD that run grpc_health_probe',
+    fixable: false,
+    fileKinds: ['dockerfile'],
+    docs: 'Docker has no native gRPC health check, so a HEALTHCHECK that runs grpc_health_probe is reported as no-native-check and keeps the binary in the image; ENTRYPOINT/CMD that run it (or a final stage built FROM the probe image) are not-a-probe uses that keep it too.',
+  },
+  create() {
+    return {
+      file(ctx) {
+        const { text, path } = ctx.file;
+        const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
+        const image = dockerfileKey(path);
+        // ENV/ARG that hold the binary's path: `HEALTHCHECK CMD $PROBE ...` runs it too.
+        const pathVars = parsed.instructions
+          .filter((i) => i.keyword === 'ENV' || i.keyword === 'ARG')
+          .flatMap((i) => (i.node as unknown as PropertyInstruction).getProperties())
+          .filter((p) => mentionsBinary(p.getValue() ?? ''))
+          .map((p) => p.getName());
+        const runsBinary = (s: string) => mentionsBinary(s) || pathVars.some((v) => new RegExp(`\\$\\{?${v}(?![A-Za-z0-9_])`).test(s));
+        const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+        const finalStage = froms.length - 1;
+        for (const ins of parsed.instructions) {
+          const body = text.slice(ins.argsStart, ins.end);
+          if (ins.keyword === 'HEALTHCHECK' && runsBinary(body)) {
+            const form = /^(--\S+\s+)*CMD\s*\[/i.test(body) ? 'exec form' : 'shell form';
+            ctx.report({
+              start: ins.start,
+              end: ins.end,
+              subject: 'consumer',
+              blockers: ['no-native-check'],
+              keepsBinary: true,
+              image,
+              message: `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`,
+            });
+          } else if ((ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') && runsBinary(body)) {
+            ctx.report({
+              start: ins.start,
+              end: ins.end,
+              subject: 'consumer',
+              blockers: ['not-a-probe'],
+              keepsBinary: true,
+              image,
+              message: `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`,
+            });
+          } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(body)) {
+            ctx.report({
+              start: ins.start,
+              end: ins.end,
+              subject: 'consumer',
+              blockers: ['not-a-probe'],
+              keepsBinary: true,
+              image,
+              message: 'the final image is built FROM the grpc-health-probe image: the image is the probe itself',
+            });
+          }
+        }
+      },
+    };
+  },
+};
+
+export default rule;

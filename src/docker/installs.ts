@@ -1,0 +1,626 @@
+/**
+ * Where a Dockerfile installs grpc_health_probe, and the text edits that take it out again: RUN
+ * segments (download, chmod, checksum...) cut out of their `&&` chain, ADD/COPY of the binary, a
+ * stage that only fetches it, and the leftovers (version ARG/ENV, USER root around the download).
+ */
+import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
+import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
+import { callArgs, ShellParseError, shellSyntax, type ShNode } from '../analysis/shell.js';
+import type { Edit } from '../types.js';
+import {
+  lineStartOf,
+  nextLineStart,
+  parseDockerfile,
+  parseRunBody,
+  runBodyStart,
+  runForm,
+  type DockerInstruction,
+  type ParsedDockerfile,
+  type Segment,
+} from './parse.js';
+
+export interface InstallSite {
+  /** Where the finding points. */
+  start: number;
+  end: number;
+  /** "RUN", "ADD", "COPY", "stage" */
+  what: string;
+  message: string;
+  edits: Edit[];
+  notes: string[];
+}
+
+export interface DockerProblem {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface DockerAnalysis {
+  parsed: ParsedDockerfile;
+  installs: InstallSite[];
+  /** Uses of the binary the tool cannot read or cannot remove safely: the file is left alone. */
+  problems: DockerProblem[];
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** Commands that may appear in an install step; anything else that touches the binary is a use. */
+const INSTALL_COMMANDS = new Set([
+  'wget', 'curl', 'chmod', 'chown', 'chgrp', 'install', 'mv', 'cp', 'ln', 'rm', 'sha256sum', 'sha512sum', 'shasum',
+  'md5sum', 'echo', 'printf', 'go', 'tar', 'gunzip', 'gzip', 'unzip', 'upx', 'strip', 'file', 'ls', 'test', '[',
+  'true', 'false', 'exit', 'mkdir', 'git',
+]);
+/** Commands allowed in a segment that only sets a variable (a `case` per architecture). */
+const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
+const DOWNLOADERS = ['wget', 'curl'];
+const PROBE_WORDS = /grpc[_-]?health[_-]?probe|health[ _-]?probe/i;
+const NEUTRAL_IN_STAGE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'LABEL', 'SHELL', 'MAINTAINER']);
+
+interface RunPlan {
+  ins: DockerInstruction;
+  segments: Segment[];
+  removed: boolean[];
+  /** Commands run by the removed segments. */
+  commands: Set<string>;
+}
+
+interface Planned {
+  site: Site;
+  ranges: Range[];
+}
+
+interface Site {
+  ins: DockerInstruction;
+  what: string;
+  message: string;
+  /** Ranges to delete; `whole` when the instruction goes entirely. */
+  ranges: Range[];
+  whole: boolean;
+  run?: RunPlan;
+}
+
+/** Reads a Dockerfile and plans the removal of every install of the binary. */
+export function analyzeDockerfile(text: string): DockerAnalysis {
+  const parsed = parseDockerfile(text);
+  const problems: DockerProblem[] = [];
+  const sites: Site[] = [];
+  const tracked = new Set<string>();
+  const mentions = (s: string) => mentionsBinary(s) || [...tracked].some((p) => containsPath(s, p));
+  const probeStages = new Set<string>();
+  const stageFroms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const lastStage = stageFroms.length - 1;
+
+  for (const ins of parsed.instructions) {
+    const body = text.slice(ins.argsStart, ins.end);
+    if (ins.keyword === 'FROM') {
+      const from = ins.node as unknown as { getImage(): string | null; getBuildStage(): string | null };
+      if (mentionsBinary(from.getImage() ?? '')) {
+        const name = from.getBuildStage();
+        probeStages.add(String(ins.stage));
+        if (name) probeStages.add(name.toLowerCase());
+      }
+      continue;
+    }
+    if (ins.keyword === 'RUN') {
+      if (!mentions(body)) continue;
+      const form = runForm(ins);
+      if (form !== 'shell') {
+        problems.push({ start: ins.start, end: ins.end, message: `RUN (${form === 'heredoc' ? 'heredoc' : 'exec form'}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged` });
+        continue;
+      }
+      const site = runSite(text, parsed, ins, mentions, tracked, problems);
+      if (site) sites.push(site);
+      continue;
+    }
+    if (ins.keyword === 'ONBUILD' && mentions(body)) {
+      problems.push({ start: ins.start, end: ins.end, message: 'ONBUILD uses grpc_health_probe in images built FROM this one; the file was left unchanged' });
+      continue;
+    }
+    if (ins.keyword === 'ADD' || ins.keyword === 'COPY') {
+      const site = copySite(text, parsed, ins, mentions, probeStages, tracked);
+      if (site) sites.push(site);
+    }
+  }
+
+  const removedIns = new Set(sites.filter((s) => s.whole).map((s) => s.ins));
+  const cleanup = new Map<Site | undefined, Range[]>();
+  const addCleanup = (owner: Site | undefined, r: Range) => cleanup.set(owner, [...(cleanup.get(owner) ?? []), r]);
+
+  // A stage that only fetched the binary goes with it, unless something still copies from it.
+  const stageSites: Site[] = [];
+  for (const from of stageFroms) {
+    if (from.stage === lastStage) continue;
+    const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
+    const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i));
+    if (!fetches || !inStage.every((i) => removedIns.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
+    const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
+    if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
+    const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
+    const inner = sites.filter((s) => s.ins.stage === from.stage);
+    const image = (from.node as unknown as { getImage(): string | null }).getImage() ?? '';
+    const stageSite: Site = {
+      ins: from,
+      what: 'stage',
+      message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only fetches grpc_health_probe`,
+      ranges: [{ start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) }],
+      whole: true,
+    };
+    for (const s of inner) sites.splice(sites.indexOf(s), 1);
+    for (const i of inStage) removedIns.add(i);
+    removedIns.add(from);
+    stageSites.push(stageSite);
+  }
+  sites.push(...stageSites);
+  sites.sort((a, b) => a.ins.start - b.ins.start);
+  if (sites.length === 0) return { parsed, installs: [], problems };
+
+  // USER root ... USER <previous user> around a download that is gone.
+  for (const site of sites) {
+    if (!site.whole || site.what === 'stage') continue;
+    const stage = parsed.instructions.filter((i) => i.stage === site.ins.stage);
+    const idx = stage.indexOf(site.ins);
+    let p = idx - 1;
+    while (p >= 0 && removedIns.has(stage[p]!)) p--;
+    let n = idx + 1;
+    while (n < stage.length && removedIns.has(stage[n]!)) n++;
+    const prev = stage[p];
+    const next = stage[n];
+    if (!prev || !next || prev.keyword !== 'USER' || next.keyword !== 'USER') continue;
+    if (!/^(root|0)(:(root|0))?$/.test(userOf(text, prev))) continue;
+    addCleanup(site, lineRange(text, prev));
+    removedIns.add(prev);
+    const before = stage.slice(0, p).filter((i) => i.keyword === 'USER' && !removedIns.has(i)).pop();
+    if (before && userOf(text, before) === userOf(text, next)) {
+      addCleanup(site, lineRange(text, next));
+      removedIns.add(next);
+    }
+  }
+
+  // Version ARG/ENV that nothing uses any more.
+  const removalRanges = (): Range[] => [...sites.flatMap((s) => s.ranges), ...[...cleanup.values()].flat()];
+  const decls = parsed.instructions.filter((i) => (i.keyword === 'ARG' || i.keyword === 'ENV') && !removedIns.has(i));
+  let candidates = decls.filter((d) => {
+    const names = propertyNames(d);
+    const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
+    return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
+  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    const gone = [...removalRanges(), ...candidates.map((d) => wholeInstruction(text, d))];
+    const remaining = cutRanges(text, gone);
+    const kept = candidates.filter((d) => !propertyNames(d).some((n) => usesVariable(remaining, n)));
+    if (kept.length !== candidates.length) {
+      candidates = kept;
+      changed = true;
+    }
+  }
+  for (const d of candidates) {
+    removedIns.add(d);
+    const owner = sites.find((s) => s.ranges.some((r) => propertyNames(d).some((n) => usesVariable(text.slice(r.start, r.end), n)))) ?? sites[0];
+    addCleanup(owner, wholeInstruction(text, d));
+  }
+
+  const notes = packageNotes(text, parsed, sites);
+  const planned: Planned[] = sites.map((s) => ({
+    site: s,
+    ranges: [...s.ranges, ...(cleanup.get(s) ?? []), ...(s === sites[0] ? cleanup.get(undefined) ?? [] : [])],
+  }));
+  tidyBlankLines(text, planned);
+  const installs = planned.map(({ site, ranges }): InstallSite => ({
+    start: site.ins.start,
+    end: site.ins.end,
+    what: site.what,
+    message: site.message,
+    edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
+    notes: site.run ? notes.get(site.run) ?? [] : [],
+  }));
+  // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
+  // of a RUN would swallow the next line).
+  const after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges)));
+  const expected = parsed.instructions.filter((i) => !removedIns.has(i)).map((i) => i.keyword);
+  if (after.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
+    problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
+  }
+  return { parsed, installs, problems };
+}
+
+function runSite(
+  text: string,
+  parsed: ParsedDockerfile,
+  ins: DockerInstruction,
+  mentions: (s: string) => boolean,
+  tracked: Set<string>,
+  problems: DockerProblem[],
+): Site | undefined {
+  const bodyStart = runBodyStart(text, ins, parsed.lines);
+  let shell;
+  try {
+    shell = parseRunBody(text, ins, bodyStart, parsed.escape);
+  } catch (e) {
+    if (!(e instanceof ShellParseError)) throw e;
+    problems.push({ start: ins.start, end: ins.end, message: `RUN mentions grpc_health_probe but is not valid shell (${e.message}); the file was left unchanged` });
+    return undefined;
+  }
+  const segs = shell.segments;
+  const kinds = segs.map((seg) => classifySegment(text, seg, mentions));
+  const problem = kinds.find((k) => k.kind === 'problem');
+  if (problem && problem.kind === 'problem') {
+    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
+    return undefined;
+  }
+  const removed = kinds.map((k) => k.kind === 'install');
+  if (!removed.some(Boolean)) return undefined;
+  // Variables set only for the download (`ARCH=$(uname -m)`, a `case` per architecture) go too.
+  const usedBy = (i: number) => variablesIn(segs[i]!.stmt);
+  const keptUse = new Set<string>();
+  const removedUse = new Set<string>();
+  segs.forEach((_, i) => {
+    if (kinds[i]!.kind === 'assign') return;
+    for (const v of usedBy(i)) (removed[i] ? removedUse : keptUse).add(v);
+  });
+  kinds.forEach((k, i) => {
+    if (k.kind === 'assign' && k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) removed[i] = true;
+  });
+  // `set -eux` alone is no reason to keep a RUN.
+  if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  const commands = new Set<string>();
+  kinds.forEach((k, i) => {
+    if (removed[i] && k.kind === 'install') for (const c of k.commands) commands.add(c);
+  });
+  for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
+  const plan: RunPlan = { ins, segments: segs, removed, commands };
+  const whole = removed.every(Boolean);
+  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands][0] ?? 'a command');
+  return {
+    ins,
+    what: 'RUN',
+    message: whole ? `RUN installs grpc_health_probe (${downloader})` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
+    ranges: whole ? [wholeInstruction(text, ins)] : chainRemoval(text, segs, removed),
+    whole,
+    run: plan,
+  };
+}
+
+type SegmentKind =
+  | { kind: 'install'; commands: string[]; destinations: string[] }
+  | { kind: 'assign'; names: string[] }
+  | { kind: 'other' }
+  /** Shell options (`set -eux`): kept with the chain, dropped with it. */
+  | { kind: 'neutral' }
+  | { kind: 'problem'; why: string };
+
+function classifySegment(text: string, seg: Segment, mentions: (s: string) => boolean): SegmentKind {
+  const sh = shellSyntax();
+  const calls: ShNode[] = [];
+  let other = false;
+  sh.Walk(seg.stmt, (n: ShNode) => {
+    if (!n) return true;
+    const t = sh.NodeType(n);
+    if (t === 'CallExpr') calls.push(n);
+    if (t === 'FuncDecl' || t === 'WhileClause' || t === 'ForClause') other = true;
+    return true;
+  });
+  const noEnv = () => undefined;
+  const segText = text.slice(seg.start, seg.end);
+  if (!mentions(segText)) {
+    const names: string[] = [];
+    const onlyAssigns = calls.length > 0 && calls.every((c) => {
+      const words = callArgs(c, noEnv);
+      if (words.length === 0) {
+        for (const a of c.Assigns as ShNode[]) names.push(a.Name.Value as string);
+        return true;
+      }
+      return ASSIGN_HELPERS.has(baseName(words[0]!.text));
+    });
+    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
+    if (calls.length === 1 && sh.NodeType(seg.stmt.Cmd) === 'CallExpr' && callArgs(calls[0], noEnv)[0]?.text === 'set') return { kind: 'neutral' };
+    return { kind: 'other' };
+  }
+  if (other) return { kind: 'problem', why: 'a loop or function around it' };
+  const commands: string[] = [];
+  const destinations: string[] = [];
+  for (const c of calls) {
+    const words = callArgs(c, noEnv).map((w) => w.text);
+    if (words.length === 0) continue;
+    const cmd = baseName(words[0]!);
+    if (isBinaryPath(words[0]!)) continue;
+    if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
+    if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: `${cmd} ${words.slice(1).join(' ')}`.trim() };
+    const bad = operandProblem(cmd, words.slice(1), mentions);
+    if (bad) return { kind: 'problem', why: bad };
+    commands.push(cmd);
+    const dest = destinationOf(cmd, words.slice(1));
+    if (dest && !dest.endsWith('/') && dest.includes('/')) destinations.push(dest);
+  }
+  return { kind: 'install', commands, destinations };
+}
+
+/** File commands may touch only the binary: `rm -rf /tmp/probe /var/cache/x` is not ours to cut. */
+function operandProblem(cmd: string, args: string[], mentions: (s: string) => boolean): string | undefined {
+  const operands: string[] = [];
+  let targetDir = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (['-m', '-o', '-g', '--mode', '--owner', '--group'].includes(a)) {
+      i++;
+      continue;
+    }
+    if (a === '-t' || a === '--target-directory') {
+      targetDir = true;
+      i++;
+      continue;
+    }
+    if (a.startsWith('-') && a !== '-') continue;
+    operands.push(a);
+  }
+  let mustMention: string[] = [];
+  if (['cp', 'mv', 'install', 'ln'].includes(cmd)) mustMention = targetDir ? operands : operands.slice(0, -1);
+  else if (['chmod', 'chown', 'chgrp'].includes(cmd)) mustMention = operands.slice(1);
+  else if (cmd === 'rm') mustMention = operands;
+  const stray = mustMention.find((o) => !mentions(o));
+  return stray !== undefined ? `${cmd} also touches ${stray}` : undefined;
+}
+
+function destinationOf(cmd: string, args: string[]): string | undefined {
+  if (cmd === 'wget') {
+    for (let i = 0; i < args.length; i++) {
+      const m = /^-q?O(.+)$/.exec(args[i]!) ?? /^--output-document=(.+)$/.exec(args[i]!);
+      if (m) return m[1];
+      if (/^-q?O$/.test(args[i]!)) return args[i + 1];
+    }
+  }
+  if (cmd === 'curl') {
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '-o' || args[i] === '--output' || /^-[a-zA-Z]*o$/.test(args[i]!)) return args[i + 1];
+      const m = /^--output=(.+)$/.exec(args[i]!);
+      if (m) return m[1];
+    }
+  }
+  // cp/mv/install targets may be folders (`cp x /usr/local/bin`): tracking those would make every
+  // later use of the folder look like the binary.
+  return undefined;
+}
+
+function variablesIn(node: ShNode): Set<string> {
+  const sh = shellSyntax();
+  const out = new Set<string>();
+  sh.Walk(node, (n: ShNode) => {
+    if (n && sh.NodeType(n) === 'ParamExp' && n.Param?.Value) out.add(n.Param.Value as string);
+    return true;
+  });
+  return out;
+}
+
+function baseName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/**
+ * Deletes runs of removed segments from a chain and keeps it tidy: a run that starts its own
+ * line goes line by line (comments that belong to it too); a run that starts mid-line takes the
+ * operator before it, so no `&&` dangles and the continuation of the next line stays.
+ */
+function chainRemoval(text: string, segs: Segment[], removed: boolean[]): Range[] {
+  const out: Range[] = [];
+  for (let i = 0; i < segs.length; i++) {
+    if (!removed[i]) continue;
+    let j = i;
+    while (j + 1 < segs.length && removed[j + 1]) j++;
+    const first = segs[i]!;
+    const last = segs[j]!;
+    const next = segs[j + 1];
+    const ownLine = i > 0 && /^[ \t]*$/.test(text.slice(lineStartOf(text, first.start), first.start));
+    if (next && ownLine && lineStartOf(text, next.start) > last.end) {
+      out.push({ start: continuationCommentsAbove(text, lineStartOf(text, first.start), segs[i - 1]!.end), end: nextLineStart(text, last.end) });
+    } else if (next && i === 0) {
+      out.push({ start: first.start, end: next.start });
+    } else if (next && ownLine) {
+      out.push({ start: first.start, end: next.start });
+    } else {
+      out.push({ start: segs[i - 1]!.end, end: last.end });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** Extends a line-start offset up over comment lines inside a continuation that talk about the probe. */
+function continuationCommentsAbove(text: string, lineStart: number, floor: number): number {
+  let start = lineStart;
+  while (start > floor) {
+    const prev = lineStartOf(text, start - 1);
+    if (prev <= floor) break;
+    const line = text.slice(prev, start);
+    if (!/^[ \t]*#/.test(line) || !PROBE_WORDS.test(line)) break;
+    start = prev;
+  }
+  return start;
+}
+
+/** The lines of an instruction, with the comment lines right above it that are about the probe. */
+function wholeInstruction(text: string, ins: DockerInstruction): Range {
+  return { start: withCommentsAbove(text, lineStartOf(text, ins.start)), end: nextLineStart(text, ins.end) };
+}
+
+function withCommentsAbove(text: string, lineStart: number): number {
+  let start = lineStart;
+  while (start > 0) {
+    const prev = lineStartOf(text, start - 1);
+    const line = text.slice(prev, start);
+    if (!/^[ \t]*#/.test(line) || !PROBE_WORDS.test(line) || /^#\s*(escape|syntax|check)\s*=/i.test(line)) break;
+    start = prev;
+  }
+  return start;
+}
+
+function lineRange(text: string, ins: DockerInstruction): Range {
+  return { start: lineStartOf(text, ins.start), end: nextLineStart(text, ins.end) };
+}
+
+function copySite(
+  text: string,
+  parsed: ParsedDockerfile,
+  ins: DockerInstruction,
+  mentions: (s: string) => boolean,
+  probeStages: Set<string>,
+  tracked: Set<string>,
+): Site | undefined {
+  const node = ins.node as unknown as Copy & JSONInstruction;
+  const flags: Flag[] = node.getFlags();
+  const fromValue = flags.find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
+  const fromProbe = mentionsBinary(fromValue) || probeStages.has(fromValue.toLowerCase());
+  const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
+  let args: Range[];
+  let values: string[];
+  if (node.getOpeningBracket()) {
+    const strings = node.getJSONStrings();
+    args = strings.map((s) => ({ start: at(s.getRange().start), end: at(s.getRange().end) }));
+    values = strings.map((s) => s.getJSONValue());
+  } else {
+    const all = node.getArguments().filter((a) => !flags.some((f) => sameStart(f.getRange().start, a.getRange().start)));
+    const plain = all.filter((a) => !a.getValue().startsWith('--'));
+    args = plain.map((a) => ({ start: at(a.getRange().start), end: at(a.getRange().end) }));
+    values = plain.map((a) => a.getValue());
+  }
+  if (args.length < 2) return undefined;
+  const sources = values.slice(0, -1);
+  const dest = values[values.length - 1]!;
+  const hits = sources.map((s) => fromProbe || mentions(s));
+  if (!hits.some(Boolean)) return undefined;
+  const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
+  if (hits.every(Boolean)) {
+    // ADD <url> <path> writes a file at <path> unless it ends with `/`; a COPY target may be a folder.
+    if (ins.keyword === 'ADD' && !dest.endsWith('/') && dest.includes('/')) tracked.add(dest);
+    return { ins, what: ins.keyword, message: label, ranges: [wholeInstruction(text, ins)], whole: true };
+  }
+  // A multi-source COPY loses only the binary's source.
+  const ranges: Range[] = [];
+  hits.forEach((hit, i) => {
+    if (hit) ranges.push({ start: args[i]!.start, end: args[i + 1]!.start });
+  });
+  return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false };
+}
+
+/** `s` names the file `p` itself, not a longer path that starts with it. */
+function containsPath(s: string, p: string): boolean {
+  for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
+    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '')) return true;
+  }
+  return false;
+}
+
+function sameStart(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+/** Whether anything that stays refers to a stage (COPY --from, FROM <stage>, RUN --mount=from=). */
+function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: Set<DockerInstruction>): boolean {
+  const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
+  for (const ins of parsed.instructions) {
+    if (removed.has(ins) || ins.stage === index) continue;
+    if (ins.keyword === 'FROM') {
+      const image = (ins.node as unknown as { getImage(): string | null }).getImage() ?? '';
+      if (refs.has(image.toLowerCase())) return true;
+    }
+    const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
+    for (const f of flags) {
+      const v = (f.getValue() ?? '').toLowerCase();
+      if (f.getName().toLowerCase() === 'from' && refs.has(v)) return true;
+      if (f.getName().toLowerCase() === 'mount' && [...refs].some((r) => new RegExp(`(^|,)from=${escapeRe(r)}(,|$)`).test(v))) return true;
+    }
+  }
+  return false;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function userOf(text: string, ins: DockerInstruction): string {
+  return text.slice(ins.argsStart, ins.end).trim();
+}
+
+function propertyNames(ins: DockerInstruction): string[] {
+  return (ins.node as unknown as PropertyInstruction).getProperties().map((p: Property) => p.getName());
+}
+
+function usesVariable(text: string, name: string): boolean {
+  return new RegExp(`\\$(\\{${escapeRe(name)}([:}]|[-+?=#%/^,])|${escapeRe(name)}(?![A-Za-z0-9_]))`).test(text);
+}
+
+function cutRanges(text: string, ranges: Range[]): string {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  let out = '';
+  let pos = 0;
+  for (const r of sorted) {
+    if (r.start > pos) out += text.slice(pos, r.start);
+    pos = Math.max(pos, r.end);
+  }
+  return out + text.slice(pos);
+}
+
+/** "wget may now be unused": a package installed in a kept part of the file that only the download used. */
+function packageNotes(text: string, parsed: ParsedDockerfile, sites: Site[]): Map<RunPlan, string[]> {
+  const notes = new Map<RunPlan, string[]>();
+  const removedRanges = sites.flatMap((s) => s.ranges);
+  const remaining = cutRanges(text, removedRanges);
+  for (const site of sites) {
+    const plan = site.run;
+    if (!plan) continue;
+    const list: string[] = [];
+    for (const tool of DOWNLOADERS) {
+      if (!plan.commands.has(tool)) continue;
+      const installer = parsed.instructions.find((i) => i.keyword === 'RUN' && i.stage === plan.ins.stage && installsPackage(keptBody(text, i, removedRanges), tool));
+      if (!installer) continue;
+      // Still called somewhere that stays (other than as the package name being installed)?
+      const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|(])${tool}\\s+(-|https?:)`).test(l));
+      if (uses.length > 0) continue;
+      list.push(`${tool} (installed on line ${parsed.lines.position(installer.start).line}) may now be unused`);
+    }
+    if (list.length > 0) notes.set(plan, list);
+  }
+  return notes;
+}
+
+/** What stays of an instruction's arguments once the removals are cut out. */
+function keptBody(text: string, ins: DockerInstruction, removed: Range[]): string {
+  const inside = removed
+    .filter((r) => r.end > ins.argsStart && r.start < ins.end)
+    .map((r) => ({ start: Math.max(r.start, ins.argsStart) - ins.argsStart, end: Math.min(r.end, ins.end) - ins.argsStart }));
+  return cutRanges(text.slice(ins.argsStart, ins.end), inside);
+}
+
+function installsPackage(body: string, pkg: string): boolean {
+  return /\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^&;|]*\b(install|add)\b/.test(body) && new RegExp(`(\\s)${pkg}(\\s|$|\\\\)`).test(body);
+}
+
+/** When removed lines leave two blank lines (or a blank line at the top), one of them goes too. */
+function tidyBlankLines(text: string, installs: Planned[]): void {
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start === all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const blockStart = all[k]!.r.start;
+    const blockEnd = all[m]!.r.end;
+    const before = blockStart === 0 ? '' : text.slice(lineStartOf(text, blockStart - 1), blockStart);
+    const afterEnd = nextLineStart(text, blockEnd);
+    const after = text.slice(blockEnd, afterEnd);
+    const blank = (l: string) => /^[ \t]*\r?\n$/.test(l);
+    const nextTaken = all.some((x) => x.r.start === blockEnd);
+    if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) all[m]!.owner.ranges.push({ start: blockEnd, end: afterEnd });
+    // Removed lines at the end of the file: no blank line is left dangling after the last instruction.
+    else if (blockEnd === text.length && blockStart > 0 && blank(before)) all[m]!.owner.ranges.push({ start: lineStartOf(text, blockStart - 1), end: blockStart });
+    k = m + 1;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * A Dockerfile read with dockerfile-ast, with offsets into the file's text (UTF-16 code units),
+ * and RUN bodies read with the real shell parser (mvdan-sh).
+ */
+import { createRequire } from 'node:module';
+import type { Dockerfile, Instruction, Run } from 'dockerfile-ast';
+import { parseShell, SH_OP_AND, shellSyntax, type ShNode } from '../analysis/shell.js';
+import { LineIndex } from '../text/lines.js';
+import { byteToStringOffsets } from '../text/utf8.js';
+
+export interface DockerInstruction {
+  node: Instruction;
+  keyword: string;
+  /** [start, end) of the instruction text (keyword to last character, continuations included). */
+  start: number;
+  end: number;
+  /** Start of the arguments (after the keyword and its whitespace), or `end` when there are none. */
+  argsStart: number;
+  /** Index of the build stage (0-based; -1 for instructions before the first FROM). */
+  stage: number;
+}
+
+export interface ParsedDockerfile {
+  text: string;
+  lines: LineIndex;
+  ast: Dockerfile;
+  escape: string;
+  instructions: DockerInstruction[];
+}
+
+let parser: typeof import('dockerfile-ast').DockerfileParser | undefined;
+
+/** dockerfile-ast takes ~130 ms to load: only runs that meet a Dockerfile pay for it. */
+function dockerfileParser(): typeof import('dockerfile-ast').DockerfileParser {
+  if (!parser) parser = (createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser;
+  return parser;
+}
+
+export function parseDockerfile(text: string): ParsedDockerfile {
+  const ast = dockerfileParser().parse(text);
+  const lines = new LineIndex(text);
+  const at = (p: { line: number; character: number }) => lines.offset(p.line, p.character);
+  let stage = -1;
+  const instructions = ast.getInstructions().map((node) => {
+    const keyword = node.getKeyword();
+    if (keyword === 'FROM') stage++;
+    const range = node.getRange();
+    const args = node.getArgumentsRange();
+    return { node, keyword, start: at(range.start), end: at(range.end), argsStart: args ? at(args.start) : at(range.end), stage };
+  });
+  return { text, lines, ast, escape: ast.getEscapeCharacter(), instructions };
+}
+
+/** Offset of the start of the line holding `offset`. */
+export function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset just past the newline that ends the line holding `offset` (text length on the last line). */
+export function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+/**
+ * A RUN body as the shell sees it, at the same offsets as the file: Docker joins `\`-continued
+ * lines and drops comment lines inside them before the shell runs, so those characters become
+ * spaces. One character of the view is one character of the file.
+ */
+export function shellView(text: string, start: number, end: number, escape: string): string {
+  const raw = text.slice(start, end);
+  let out = '';
+  let i = 0;
+  let continued = false;
+  while (i < raw.length) {
+    const nl = raw.indexOf('\n', i);
+    const lineEnd = nl === -1 ? raw.length : nl + 1;
+    const line = raw.slice(i, lineEnd);
+    if (continued && /^[ \t]*(#.*)?\r?\n?$/.test(line)) {
+      // A comment or empty line inside a continuation: Docker removes it.
+      out += ' '.repeat(line.length);
+      i = lineEnd;
+      continue;
+    }
+    const m = new RegExp(`${escapeRegExp(escape)}[ \\t]*\\r?\\n$`).exec(line);
+    if (m) {
+      out += line.slice(0, m.index) + ' '.repeat(line.length - m.index);
+      continued = true;
+    } else {
+      out += line;
+      continued = false;
+    }
+    i = lineEnd;
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A top-level command of a RUN body: the `&&`/`;` chain flattened. */
+export interface Segment {
+  stmt: ShNode;
+  /** [start, end) in the file (the trailing `;` included, as mvdan-sh counts it). */
+  start: number;
+  end: number;
+}
+
+export interface RunShell {
+  file: ShNode;
+  segments: Segment[];
+  /** File offsets of a shell node. */
+  span(node: ShNode): { start: number; end: number };
+}
+
+/** Parses a RUN body (shell form) and flattens its top-level `&&` / `;` chain. Throws ShellParseError. */
+export function parseRunBody(text: string, ins: DockerInstruction, bodyStart: number, escape: string): RunShell {
+  const view = shellView(text, bodyStart, ins.end, escape);
+  const file = parseShell(view);
+  const toString = byteToStringOffsets(view);
+  const span = (n: ShNode) => ({ start: bodyStart + toString(n.Pos().Offset()), end: bodyStart + toString(n.End().Offset()) });
+  const sh = shellSyntax();
+  const segments: Segment[] = [];
+  const flatten = (stmt: ShNode): void => {
+    const cmd = stmt.Cmd;
+    const plain = !stmt.Negated && !stmt.Background && (stmt.Redirs?.length ?? 0) === 0;
+    if (plain && cmd && sh.NodeType(cmd) === 'BinaryCmd' && cmd.Op === SH_OP_AND) {
+      flatten(cmd.X);
+      flatten(cmd.Y);
+      return;
+    }
+    segments.push({ stmt, ...span(stmt) });
+  };
+  for (const s of file.Stmts as ShNode[]) flatten(s);
+  return { file, segments, span };
+}
+
+/** How a RUN gives its command: shell form, exec form (`RUN ["exe", ...]`) or a heredoc. */
+export function runForm(ins: DockerInstruction): 'shell' | 'exec' | 'heredoc' {
+  const run = ins.node as Run;
+  if (run.getHeredocs().length > 0) return 'heredoc';
+  return run.getOpeningBracket() ? 'exec' : 'shell';
+}
+
+/** Offset where a RUN's command starts, after its flags (`--mount=...`). */
+export function runBodyStart(text: string, ins: DockerInstruction, lines: LineIndex): number {
+  const flags = (ins.node as Run).getFlags();
+  if (flags.length === 0) return ins.argsStart;
+  const last = flags[flags.length - 1]!.getRange().end;
+  let at = lines.offset(last.line, last.character);
+  while (at < ins.end && /\s/.test(text[at]!)) at++;
+  return at;
+}

@@ -1,0 +1,41 @@
+/** What the fixtures' normalized findings do not show: report-mode statuses, details for bots, summary counts. */
+import { expect, test } from '@jest/globals';
+import { mayRunImage } from '../src/docker/images.js';
+import { run } from '../src/engine.js';
+import { listCases, materialize, runOptions } from './harness.js';
+
+const skaffold = listCases('dockerfile-binary-install').find((c) => c.name === 'tree-skaffold-per-image')!;
+
+test('report mode: removable installs are migratable, kept ones name their image and consumers', async () => {
+  const dir = materialize(skaffold);
+  const result = await run(runOptions(skaffold, dir, false));
+  const installs = result.findings.filter((f) => f.subject === 'install').map((f) => ({ file: f.file, status: f.status, details: f.details }));
+  expect(installs).toEqual([
+    { file: 'services/api/Dockerfile', status: 'migratable', details: { install: 'RUN', images: ['gcr.io/acme/api'] } },
+    { file: 'services/payments/Dockerfile', status: 'blocked', details: { install: 'RUN', images: ['gcr.io/acme/payments'], consumers: ['k8s/payments.yaml:11'] } },
+    { file: 'services/worker/Dockerfile.worker', status: 'migratable', details: { install: 'COPY', images: ['gcr.io/acme/worker'] } },
+    { file: 'tools/debug/Dockerfile', status: 'blocked', details: { install: 'RUN', consumers: ['k8s/payments.yaml:11'] } },
+  ]);
+  expect(result.summary.installs).toEqual({ migratable: 2, migrated: 0, blocked: 2 });
+});
+
+test('--keep-binary reports no install and changes no Dockerfile, while probes still migrate', async () => {
+  const dir = materialize(skaffold);
+  const result = await run({ ...runOptions(skaffold, dir, true), keepBinary: true });
+  expect(result.findings.filter((f) => f.subject === 'install')).toEqual([]);
+  expect(result.files.filter((f) => f.changed).map((f) => f.file.displayPath).sort()).toEqual(['k8s/api.yaml', 'k8s/worker.yaml']);
+});
+
+test('a consumer keeps a tied Dockerfile only when it may run that image', () => {
+  const tied = new Set(['dockerfile:/r/api/Dockerfile', 'gcr.io/acme/api']);
+  expect(mayRunImage('gcr.io/acme/api:v1.2', tied)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/api@sha256:abc', tied)).toBe(true);
+  expect(mayRunImage('dockerfile:/r/api/Dockerfile', tied)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', tied)).toBe(false);
+  expect(mayRunImage('dockerfile:/r/payments/Dockerfile', tied)).toBe(false);
+  // Unknown or templated images could be this one; untied Dockerfiles decide repository-wide.
+  expect(mayRunImage(undefined, tied)).toBe(true);
+  expect(mayRunImage('{{ .Values.image.repository }}:{{ .Values.image.tag }}', tied)).toBe(true);
+  expect(mayRunImage('${REGISTRY}/api', tied)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', undefined)).toBe(true);
+});

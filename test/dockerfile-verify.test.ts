@@ -1,0 +1,17 @@
+import { expect, test } from '@jest/globals';
+import { dockerfileError } from '../src/docker/verify.js';
+
+test('a well-formed Dockerfile passes, continuations and comment lines included', () => {
+  expect(dockerfileError('FROM alpine\nRUN apk add wget && \\\n    # note\n    adduser -D app\nUSER app\n')).toBeUndefined();
+  expect(dockerfileError('# escape=`\r\nFROM alpine\r\nRUN a && `\r\n    b\r\n')).toBeUndefined();
+});
+
+test('a RUN left empty, ending with an operator, or not valid shell is refused', () => {
+  expect(dockerfileError('FROM alpine\nRUN\nUSER app\n')).toBe('RUN without arguments on line 2');
+  expect(dockerfileError('FROM alpine\nRUN apk add wget &&\nUSER app\n')).toMatch(/^RUN on line 2 is not valid shell/);
+  expect(dockerfileError('FROM alpine\nRUN if true; then echo\n')).toMatch(/^RUN on line 2 is not valid shell/);
+});
+
+test('RUN bodies for another shell (SHELL instruction) are not judged as POSIX shell', () => {
+  expect(dockerfileError('FROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN if ($true) { Write-Host hi }\n')).toBeUndefined();
+});
