@@ -3,6 +3,7 @@
  * every module here is listed, so none can be forgotten.
  */
 import type { Rule } from '../src/types.js';
+import helmExecProbe from './helm-exec-probe.js';
 import kubernetesExecProbe from './kubernetes-exec-probe.js';
 
-export const RULES: readonly Rule[] = [kubernetesExecProbe];
+export const RULES: readonly Rule[] = [kubernetesExecProbe, helmExecProbe];
