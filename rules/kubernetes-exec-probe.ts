@@ -1,3 +1,4 @@
+import { chartKubeVersionBlockers, findChart } from '../src/helm/chart.js';
 import { findProbeReports } from '../src/kubernetes/probes.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
@@ -26,7 +27,9 @@ const rule: Rule = {
           });
           return;
         }
-        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion })) ctx.report(r);
+        // A chart's values follow its Chart.yaml kubeVersion, like its templates.
+        const extraBlockers = ctx.file.kind === 'helm-values' ? chartKubeVersionBlockers(findChart(ctx.file.path, run), run) : [];
+        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, extraBlockers })) ctx.report(r);
       },
     };
   },

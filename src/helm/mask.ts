@@ -20,6 +20,8 @@ export interface Action {
   keyword?: string;
   /** The action is alone on its line(s) (only whitespace and other such actions around it). */
   alone: boolean;
+  /** For `end`: the keyword of the block it closes. */
+  closes?: string;
 }
 
 export interface MaskedTemplate {
@@ -97,6 +99,14 @@ export function actionBody(a: Pick<Action, 'text'>): string {
 export function maskTemplate(text: string): MaskedTemplate {
   const found = findActions(text);
   const actions: Action[] = found.actions.map((a) => ({ ...a, alone: false }));
+  const open: string[] = [];
+  for (const a of actions) {
+    if (a.kind === 'open') open.push(a.keyword!);
+    else if (a.kind === 'end') {
+      const k = open.pop();
+      if (k) a.closes = k;
+    }
+  }
   // An action is alone when its lines hold nothing but whitespace and actions.
   for (const a of actions) {
     const lineStart = text.lastIndexOf('\n', a.start - 1) + 1;
@@ -173,11 +183,12 @@ export function refuseTemplateEdit(actions: readonly Action[], text: string, edi
     if (cuts) return `the rewrite would cut through the template action ${a.text} (line ${lineOf(a.start)})`;
   }
   if (edit.start === edit.end) {
-    // A new line just before `{{ end }}` / `{{ else }}` would exist only in that branch.
+    // A new line just before the `{{ end }}` / `{{ else }}` of an if/range/with exists only in that branch.
     let j = edit.start;
     while (j < text.length && /\s/.test(text[j]!)) j++;
     const next = actions.find((a) => a.start === j);
-    if (next && (next.kind === 'end' || next.kind === 'else')) {
+    const branchEnd = next && (next.kind === 'else' || (next.kind === 'end' && next.closes !== 'define' && next.closes !== 'block'));
+    if (next && branchEnd) {
       return `the new line would land inside the template branch closed by ${next.text} (line ${lineOf(next.start)})`;
     }
   }

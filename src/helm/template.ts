@@ -23,7 +23,20 @@ export function helmTemplateReports(file: SourceFile, run: RunContext): Report[]
   }
   const chart = findChart(file.path, run);
   const reports: Report[] = [];
-  for (const region of regions(file, m.masked, m.actions)) reports.push(...regionReports(region, m.actions, text, eol, chart, run));
+  const unreadable: number[] = [];
+  for (const region of regions(file, m.masked, m.actions)) {
+    const error = parseYaml(region.masked, { uniqueKeys: false }).error;
+    if (error) unreadable.push(region.start);
+    reports.push(...regionReports(region, m.actions, text, eol, chart, run));
+  }
+  if (unreadable.length > 0) {
+    // A file the tool could not fully read is never changed, even where it could.
+    const line = text.slice(0, unreadable[0]).split('\n').length;
+    return [
+      ...reports.map((r) => (r.fix ? blockedFrom(r, `the define body at line ${line} is not YAML-shaped, and the tool changes nothing in a file it cannot fully read`) : r)),
+      ...uncoveredMentions(text, m.masked, m.actions, reports),
+    ];
+  }
   reports.push(...uncoveredMentions(text, m.masked, m.actions, reports));
   return reports;
 }
@@ -124,7 +137,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     kubeVersion: run.options.kubeVersion,
     scalarValue,
     resolvePortExpression: portExpression,
-    refuseEdit: (e) => refuseTemplateEdit(actions, text, e),
+    // A toggle's edits are replaced by its collapse below, which removes the whole block.
+    refuseEdit: (e) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
   });
 
@@ -137,14 +151,20 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const conditions = actionsIn(actions, (exec.key as Scalar).range![0], contentEnd(exec.value)).filter((a) => a.kind === 'open' || a.kind === 'else');
     if (conditions.length === 0) return r;
     const which = conditions.map((a) => a.text).join(', ');
-    if (r.blockers && r.blockers.length > 0) return { ...r, message: `${r.message} (part of the command is under ${which})` };
+    if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
   });
 }
 
 function blockedFrom(r: Report, detail: string): Report {
   const { fix: _fix, ...rest } = r;
-  return { ...rest, message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${detail}`, blockers: ['unparseable'], keepsBinary: true };
+  return { ...rest, message: `${whereOf(r)} runs grpc_health_probe: ${detail}`, blockers: ['unparseable'], keepsBinary: true };
+}
+
+/** `readinessProbe of container "api"`, as the probe walk words it. */
+function whereOf(r: Report): string {
+  const d = r.details ?? {};
+  return `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
 }
 
 function probePairs(docs: readonly Document.Parsed<ParsedNode, true>[]): Pair<Scalar, YAMLMap>[] {
@@ -215,7 +235,7 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
 function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report {
-  const where = `${r.message.split(/:| runs /)[0]}`;
+  const where = whereOf(r);
   const cond = actionBody(t.open).replace(/^if\s+/, '');
   if (!r.fix) return { ...r, message: `${r.message} (exec branch of the {{ if ${cond} }} toggle; its grpc branch stays as it is)` };
   const execPort = String(r.details?.port ?? '');
