@@ -2,7 +2,7 @@ import { inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/men
 import type { FileKind, Report, Rule, SourceFile } from '../src/types.js';
 
 /** Kinds whose comments are read with the YAML parser: a mention there is not a use. */
-const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose', 'helm-template']);
+const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose']);
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -26,7 +26,8 @@ const rule: Rule = {
       end(ctx) {
         const reported = new Set(ctx.findings().map((p) => p.file));
         for (const file of ctx.files()) {
-          if (reported.has(file) || file.kind === 'other') continue;
+          // Helm templates: helm-exec-probe already reports every mention outside comments.
+          if (reported.has(file) || file.kind === 'other' || file.kind === 'helm-template') continue;
           const comments = YAML_KINDS.has(file.kind) ? yamlCommentRanges(file.text) : [];
           const uses = mentionOffsets(file.text).filter((o) => !inRanges(o, comments));
           for (const r of perLine(file, uses, 'unparseable')) ctx.report(file, r);
