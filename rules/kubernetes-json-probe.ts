@@ -1,4 +1,5 @@
 import { findProbeReports } from '../src/kubernetes/probes.js';
+import { json6902ProbeKey } from '../src/kustomize/json6902.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
@@ -35,7 +36,7 @@ const rule: Rule = {
           });
           return;
         }
-        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json' })) ctx.report(r);
+        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json', probeKey: json6902ProbeKey })) ctx.report(r);
       },
     };
   },

@@ -2,7 +2,7 @@ import { inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/men
 import type { FileKind, Report, Rule, SourceFile } from '../src/types.js';
 
 /** Kinds whose comments are read with the YAML parser: a mention there is not a use. */
-const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose']);
+const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose', 'kustomization']);
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,

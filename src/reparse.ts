@@ -9,6 +9,7 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
+  kustomization: (t) => yamlError(t),
   // Helm: the same masking the rule parsed with; if/else branches repeat keys.
   'helm-template': (t) => templateYamlError(t),
   json: (t) => {

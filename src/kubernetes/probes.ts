@@ -28,6 +28,8 @@ export interface ProbeWalkOptions {
   refuseEdit?: (edit: Edit) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
+  /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
+  probeKey?: (pair: Pair, path: readonly unknown[]) => string | undefined;
 }
 
 interface ContainerContext {
@@ -46,7 +48,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   opts.docs.forEach((doc, docIndex) => {
     visit(doc, {
       Pair(_, pair, path) {
-        const key = keyOf(pair as Pair);
+        const key = opts.probeKey?.(pair as Pair, path) ?? keyOf(pair as Pair);
         if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
         const probe = pair.value;
         const execPair = getPair(probe, 'exec');
