@@ -1,5 +1,6 @@
 import { findProbeReports } from '../src/kubernetes/probes.js';
-import { json6902ProbeKey } from '../src/kustomize/json6902.js';
+import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
+import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
@@ -36,7 +37,8 @@ const rule: Rule = {
           });
           return;
         }
-        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json', probeKey: json6902ProbeKey })) ctx.report(r);
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json', probeKey: json6902ProbeKey });
+        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForPartialOps(r, ctx.file, run));
       },
     };
   },

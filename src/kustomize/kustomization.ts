@@ -4,14 +4,14 @@
  * (a strategic-merge partial object or a JSON 6902 op list), walked like a manifest, and the
  * edits are mapped back into the block with its indentation.
  */
-import { isMap, isScalar, isSeq, visit, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { applyEdits } from '../edits/apply.js';
 import { findProbeReports } from '../kubernetes/probes.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
-import { json6902ProbeKey, json6902ProbePart } from './json6902.js';
+import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
   const { text, eol } = file;
@@ -61,21 +61,10 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   const inner = parseYaml(view.text);
   if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
 
-  const parts: { start: number; end: number; path: string }[] = [];
-  for (const doc of inner.docs) {
-    visit(doc, {
-      Map(_, map) {
-        const p = getPair(map, 'path')?.value;
-        if (getPair(map, 'op') && isScalar(p) && typeof p.value === 'string' && json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value });
-      },
-    });
-  }
-  let reports = findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', kubeVersion: run.options.kubeVersion, probeKey: json6902ProbeKey }).map((r) => {
-    const part = parts.find((p) => r.start >= p.start && r.start < p.end);
-    if (!part) return r;
-    const whole = part.path.replace(/\/(livenessProbe|readinessProbe|startupProbe)\/.*$/, '/$1');
-    return { ...r, subject: 'probe' as const, blockers: ['unparseable' as const], message: `a JSON 6902 op patches part of a probe (${part.path}); patch the whole probe (${whole}) so that its handler can change` };
-  });
+  let reports = relabelPartialOps(
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', kubeVersion: run.options.kubeVersion, probeKey: json6902ProbeKey }),
+    inner.docs,
+  );
 
   // The patch must still parse once its own edits are in; otherwise none of them is made.
   const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));

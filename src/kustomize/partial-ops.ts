@@ -28,7 +28,7 @@ export function partialProbeOps(run: RunContext): Map<string, PartialOp[]> {
   for (const file of run.allFiles()) {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const text = run.readText(file);
-    if (text === undefined || !text.includes('Probe/')) continue;
+    if (text === undefined) continue;
     const ops = opsIn(file, text, run);
     if (ops.length === 0) continue;
     for (const target of resourcesOf(path.dirname(file), run, new Set())) {
