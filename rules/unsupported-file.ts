@@ -1,4 +1,4 @@
-import { inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
+import { hashLineCommentRanges, inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { FileKind, Report, Rule, SourceFile } from '../src/types.js';
 
 /** Kinds whose comments are read with the YAML parser: a mention there is not a use. */
@@ -28,7 +28,7 @@ const rule: Rule = {
         for (const file of ctx.files()) {
           // Helm templates: helm-exec-probe already reports every mention outside comments.
           if (reported.has(file) || file.kind === 'other' || file.kind === 'helm-template') continue;
-          const comments = YAML_KINDS.has(file.kind) ? yamlCommentRanges(file.text) : [];
+          const comments = YAML_KINDS.has(file.kind) ? yamlCommentRanges(file.text) : file.kind === 'dockerfile' ? hashLineCommentRanges(file.text) : [];
           const uses = mentionOffsets(file.text).filter((o) => !inRanges(o, comments));
           for (const r of perLine(file, uses, 'unparseable')) ctx.report(file, r);
         }

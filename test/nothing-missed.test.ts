@@ -1,14 +1,14 @@
 /**
  * Nothing silently missed: every scanned file whose text uses the binary gets at least one
- * finding. A mention in a comment (YAML `#`, a Helm template comment) is not a use: a commented-out
- * probe is text, not configuration, so it is neither reported nor keeps the binary. Checked over
- * every fixture tree and a repository mixing every file kind.
+ * finding. A mention in a comment (YAML `#`, a Dockerfile `#` line, a Helm template comment) is
+ * not a use: a commented-out probe is text, not configuration, so it is neither reported nor
+ * keeps the binary. Checked over every fixture tree and a repository mixing every file kind.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
+import { hashLineCommentRanges, inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
 import { run } from '../src/engine.js';
 import { maskTemplate } from '../src/helm/mask.js';
 import type { SourceFile } from '../src/types.js';
@@ -25,6 +25,8 @@ function uses(file: SourceFile): number[] {
     ];
   } else if (file.kind === 'yaml' || file.kind === 'helm-values' || file.kind === 'compose') {
     comments = yamlCommentRanges(file.text);
+  } else if (file.kind === 'dockerfile') {
+    comments = hashLineCommentRanges(file.text);
   }
   return mentionOffsets(file.text).filter((o) => !inRanges(o, comments));
 }
@@ -56,6 +58,7 @@ describe('every file that uses the binary gets a finding', () => {
       'chart/templates/a.yaml': 'kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n{{- if contains "grpc_health_probe" .Values.cmd }}\n{{- end }}\n',
       'chart/templates/_helpers.tpl': '{{/* grpc_health_probe: a comment */}}\n',
       'services/api/Dockerfile': 'FROM alpine\nHEALTHCHECK CMD grpc_health_probe -addr=:1\n',
+      'services/web/Dockerfile': 'FROM alpine\n# grpc_health_probe is no longer installed here\n',
       'src/probe.ts': 'export const probe = ["grpc_health_probe", "-addr=:1"];\n',
       'scripts/wait.sh': 'until grpc_health_probe -addr=:1; do sleep 1; done\n',
       'deploy/app.jsonnet': "{ command: ['grpc_health_probe'] }\n",
@@ -71,6 +74,7 @@ describe('every file that uses the binary gets a finding', () => {
     const reported = new Set(result.findings.map((f) => f.file));
     expect(reported.has('k8s/only-comment.yaml')).toBe(false);
     expect(reported.has('chart/templates/_helpers.tpl')).toBe(false);
-    expect(reported.size).toBe(Object.keys(files).length - 3);
+    expect(reported.has('services/web/Dockerfile')).toBe(false);
+    expect(reported.size).toBe(Object.keys(files).length - 4);
   });
 });

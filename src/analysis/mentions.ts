@@ -29,3 +29,10 @@ export function yamlCommentRanges(text: string): [number, number][] {
 export function inRanges(offset: number, ranges: readonly (readonly [number, number])[]): boolean {
   return ranges.some(([s, e]) => offset >= s && offset < e);
 }
+
+/** Ranges of whole-line `#` comments (Dockerfiles: a comment is a line starting with `#`). */
+export function hashLineCommentRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(/^[ \t]*#[^\n]*/gm)) out.push([m.index!, m.index! + m[0].length]);
+  return out;
+}
