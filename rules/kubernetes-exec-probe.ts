@@ -1,4 +1,7 @@
+import { chartKubeVersionBlockers, findChart } from '../src/helm/chart.js';
 import { findProbeReports } from '../src/kubernetes/probes.js';
+import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
+import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
@@ -26,7 +29,12 @@ const rule: Rule = {
           });
           return;
         }
-        for (const r of findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion })) ctx.report(r);
+        // A chart's values follow its Chart.yaml kubeVersion, like its templates.
+        const extraBlockers = ctx.file.kind === 'helm-values' ? chartKubeVersionBlockers(findChart(ctx.file.path, run), run) : [];
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, extraBlockers, probeKey: json6902ProbeKey });
+        for (const r of relabelPartialOps(reports, parsed.docs)) {
+          ctx.report(keepForPartialOps(r, ctx.file, run));
+        }
       },
     };
   },

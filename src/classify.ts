@@ -15,6 +15,7 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'compose', test: (b) => /^(docker-)?compose([.-][^/]*)?\.ya?ml$/i.test(b) },
   { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
   { kind: 'helm-values', test: (b) => /^values([.-][^/]*)?\.ya?ml$/i.test(b) },
+  { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
   { kind: 'json', test: (b) => /\.json$/i.test(b) },
   { kind: 'typescript', test: (b) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(b) && !b.endsWith('.d.ts') },

@@ -1,5 +1,6 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
 import type { Edit, FileKind } from './types.js';
+import { templateYamlError } from './helm/template.js';
 import { yamlError } from './parse/yaml.js';
 import { typescriptSyntaxError } from './typescript/morph.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
@@ -12,6 +13,9 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
   dockerfile: (t) => dockerfileError(t),
+  kustomization: (t) => yamlError(t),
+  // Helm: the same masking the rule parsed with; if/else branches repeat keys.
+  'helm-template': (t) => templateYamlError(t),
   json: (t) => {
     try {
       JSON.parse(t);

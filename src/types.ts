@@ -74,6 +74,7 @@ export type FileKind =
   | 'yaml'
   | 'helm-template'
   | 'helm-values'
+  | 'kustomization'
   | 'compose'
   | 'json'
   | 'dockerfile'

@@ -12,9 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../src/engine.js';
+import { CORPUS } from './support/corpus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const CORPUS = path.resolve(here, '..', 'fixtures', 'corpus', 'microservices-demo');
+
 
 function objects(text: string): unknown[] {
   return parseAllDocuments(text).map((d) => d.toJS());

@@ -18,14 +18,15 @@ import { VERIFIERS } from '../src/reparse.js';
 import { newSchemaErrors } from '../src/validate/kubernetes.js';
 import { listCases, materialize, type FixtureCase } from './harness.js';
 import { captureIo } from './support/io.js';
+import { CORPUS } from './support/corpus.js';
 
 // The fixtures, and the real-world corpus's manifests (see test/corpus.test.ts) as one-file cases.
-const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'corpus', 'microservices-demo', 'before', 'kubernetes-manifests');
-const corpusCases: FixtureCase[] = fs.readdirSync(CORPUS).map((name) => ({
+const CORPUS_MANIFESTS = path.join(CORPUS, 'before', 'kubernetes-manifests');
+const corpusCases: FixtureCase[] = fs.readdirSync(CORPUS_MANIFESTS).map((name) => ({
   rule: 'corpus',
   name,
   tree: false,
-  inputs: new Map([[name, path.join(CORPUS, name)]]),
+  inputs: new Map([[name, path.join(CORPUS_MANIFESTS, name)]]),
   outputs: new Map(),
   findingsPath: '',
   options: {},

@@ -16,10 +16,11 @@ import { checkObjects, newSchemaErrors } from '../src/validate/kubernetes.js';
 import type { Rule } from '../src/types.js';
 import { listCases } from './harness.js';
 import { captureIo } from './support/io.js';
+import { CORPUS } from './support/corpus.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Same place as test/corpus.test.ts (importing that file would run its tests here too).
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'microservices-demo');
+
 
 /**
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are

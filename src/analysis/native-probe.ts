@@ -131,6 +131,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const a = parseAddr(addr);
     if (a.kind === 'unix') {
       blockers.push({ code: 'unix-socket', detail: `-addr=${addr} is a unix socket; the kubelet dials TCP on the pod IP` });
+    } else if (a.kind === 'invalid' && isTemplated(addr)) {
+      // `-addr={{ .Values.addr }}`: host and port in one templated value the tool cannot read.
+      blockers.push({ code: 'unresolved-port', detail: `-addr=${addr} is templated; the tool cannot read its port` });
     } else if (a.kind === 'invalid') {
       blockers.push({ code: 'invalid-port', detail: a.reason });
     } else {

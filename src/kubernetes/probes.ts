@@ -28,6 +28,8 @@ export interface ProbeWalkOptions {
   refuseEdit?: (edit: Edit) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
+  /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
+  probeKey?: (pair: Pair, path: readonly unknown[]) => string | undefined;
 }
 
 interface ContainerContext {
@@ -46,7 +48,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   opts.docs.forEach((doc, docIndex) => {
     visit(doc, {
       Pair(_, pair, path) {
-        const key = keyOf(pair as Pair);
+        const key = opts.probeKey?.(pair as Pair, path) ?? keyOf(pair as Pair);
         if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
         const probe = pair.value;
         const execPair = getPair(probe, 'exec');
@@ -221,12 +223,15 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const edits: Edit[] = [];
   let replacement: string;
   const originalExec = text.slice(exec.range![0], contentEnd(exec));
+  // JSON: reuse the file's own indentation (tabs too) and separators (compact or spaced).
+  const parentLead = leadingWhitespace(text, start);
+  const childLead = json ? jsonChildLead(text, exec, parentLead) : '';
+  const colon = json && !/":\s/.test(originalExec) ? ':' : ': ';
+  const comma = json && !/,\s/.test(originalExec) ? ',' : ', ';
   if (json && originalExec.includes('\n')) {
-    const step = childIndent(text, exec, indent) - indent;
-    const pad = ' '.repeat(indent + step);
-    replacement = `${k('grpc')}: {${eol}${fields.map(([a, b]) => `${pad}${a}: ${b}`).join(',' + eol)}${eol}${' '.repeat(indent)}}`;
+    replacement = `${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
-    replacement = `${k('grpc')}: {${fields.map(([a, b]) => `${a}: ${b}`).join(', ')}}`;
+    replacement = `${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
   } else {
     const pad = ' '.repeat(childIndent(text, exec, indent));
     replacement = `grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
@@ -236,10 +241,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     const existing = getPair(probe, 'timeoutSeconds');
     if (existing && isScalar(existing.value)) {
       edits.push({ start: existing.value.range![0], end: existing.value.range![1], text: String(plan.timeoutSeconds.to) });
+    } else if (json && originalExec.includes('\n')) {
+      replacement += `,${eol}${parentLead}${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
     } else if (probe.flow) {
-      replacement += `, ${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
-    } else if (json) {
-      replacement += `,${eol}${' '.repeat(indent)}${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
+      replacement += `${comma}${k('timeoutSeconds')}${colon}${plan.timeoutSeconds.to}`;
     } else {
       // A new last line of the probe map, so that a trailing comment stays on the line it was on.
       const probeEnd = contentEnd(probe);
@@ -251,6 +256,23 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   }
   edits.push({ start, end, text: replacement });
   return edits;
+}
+
+function leadingWhitespace(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+}
+
+/** Indentation of the first key inside a multi-line JSON object, or one step more than its parent's. */
+function jsonChildLead(text: string, exec: YAMLMap, parentLead: string): string {
+  const first = exec.items[0];
+  const key = first && isPair(first) ? (first.key as Node | null) : null;
+  if (key?.range) {
+    const lineStart = text.lastIndexOf('\n', key.range[0] - 1) + 1;
+    const before = text.slice(lineStart, key.range[0]);
+    if (/^[ \t]*$/.test(before) && before.length > parentLead.length) return before;
+  }
+  return parentLead + (parentLead.includes('\t') ? '\t' : '  ');
 }
 
 /** Column of the children of a block map (or the first key inside a multi-line JSON object). */

@@ -1,0 +1,22 @@
+import { helmTemplateReports } from '../src/helm/template.js';
+import type { Rule } from '../src/types.js';
+
+/** Helm templates (`templates/*.yaml`, `*.tpl`): exec probes → native gRPC probes, actions kept. */
+const rule: Rule = {
+  meta: {
+    id: 'helm-exec-probe',
+    description: 'Exec probes in Helm templates that run grpc_health_probe become native gRPC probes',
+    fixable: true,
+    fileKinds: ['helm-template'],
+    docs: 'Masks every {{ }} action with a same-length placeholder, parses the rest as YAML and rewrites probes like the manifest rule, keeping templated ports ({{ .Values.port }}). A {{ if }} grpc {{ else }} exec {{ end }} toggle collapses to its grpc branch when both agree; commands that change under a condition, and charts whose kubeVersion allows clusters before 1.24, are blocked.',
+  },
+  create(run) {
+    return {
+      file(ctx) {
+        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(r);
+      },
+    };
+  },
+};
+
+export default rule;

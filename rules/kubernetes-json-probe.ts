@@ -1,0 +1,55 @@
+import { findProbeReports } from '../src/kubernetes/probes.js';
+import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
+import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
+import { parseYaml } from '../src/parse/yaml.js';
+import type { Rule } from '../src/types.js';
+
+/**
+ * Kubernetes objects (and Lists) written as JSON. JSON is YAML, so the yaml parser gives the
+ * offsets; the probe walk writes the new keys in JSON style with the file's own indentation.
+ */
+const rule: Rule = {
+  meta: {
+    id: 'kubernetes-json-probe',
+    description: 'Exec probes in JSON manifests that run grpc_health_probe become native gRPC probes, written as JSON',
+    fixable: true,
+    fileKinds: ['json'],
+    docs: 'The kubernetes-exec-probe rule for .json files: the same analysis, with the grpc object written in JSON style (the file\'s indentation, or inline when the probe was inline). The result must parse with JSON.parse.',
+  },
+  create(run) {
+    return {
+      file(ctx) {
+        const { text, eol } = ctx.file;
+        try {
+          JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+        } catch (e) {
+          // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
+          const at = Number(/position (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+          ctx.report({
+            start: Math.min(at, text.length),
+            subject: 'file',
+            blockers: ['unparseable'],
+            keepsBinary: true,
+            message: `names grpc_health_probe but is not plain JSON (${(e as Error).message}); the file was left unchanged`,
+          });
+          return;
+        }
+        const parsed = parseYaml(text);
+        if (parsed.error) {
+          ctx.report({
+            start: parsed.error.offset,
+            subject: 'file',
+            error: true,
+            blockers: ['unparseable'],
+            message: `valid JSON the tool cannot read with offsets (${parsed.error.message}); the file was left unchanged`,
+          });
+          return;
+        }
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json', probeKey: json6902ProbeKey });
+        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForPartialOps(r, ctx.file, run));
+      },
+    };
+  },
+};
+
+export default rule;

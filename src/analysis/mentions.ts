@@ -1,0 +1,38 @@
+/** Where a text mentions the binary, and which mentions sit in YAML comments (not uses). */
+import { Parser } from 'yaml';
+import { BINARY_NEEDLES } from './binary.js';
+
+export function mentionOffsets(text: string): number[] {
+  const out: number[] = [];
+  for (const needle of BINARY_NEEDLES) {
+    for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) out.push(i);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Ranges of the comments of a YAML text, from the yaml CST (works on broken YAML too). */
+export function yamlCommentRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+    } else if (v && typeof v === 'object') {
+      const t = v as { type?: string; offset?: number; source?: string };
+      if (t.type === 'comment' && typeof t.offset === 'number' && typeof t.source === 'string') out.push([t.offset, t.offset + t.source.length]);
+      for (const x of Object.values(v)) if (x && typeof x === 'object') walk(x);
+    }
+  };
+  for (const token of new Parser().parse(text)) walk(token);
+  return out;
+}
+
+export function inRanges(offset: number, ranges: readonly (readonly [number, number])[]): boolean {
+  return ranges.some(([s, e]) => offset >= s && offset < e);
+}
+
+/** Ranges of whole-line `#` comments (Dockerfiles: a comment is a line starting with `#`). */
+export function hashLineCommentRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(/^[ \t]*#[^\n]*/gm)) out.push([m.index!, m.index! + m[0].length]);
+  return out;
+}

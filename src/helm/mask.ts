@@ -1,0 +1,204 @@
+/**
+ * Helm templates are not YAML until rendered. Masking every `{{ ... }}` action with a placeholder
+ * of the same length makes them parse while keeping every offset, so edits found on the masked
+ * text splice into the original one:
+ * - an action alone on its line becomes a YAML comment (`#` + spaces);
+ * - an inline action that prints something becomes a plain scalar of private-use characters
+ *   (U+E001 then U+E000…), so a scalar's value can be mapped back to the actions it holds;
+ * - an inline action that prints nothing (if/else/end, comments, `$x :=`) becomes spaces.
+ * Newlines (and CRs) are kept, so lines and columns do not move.
+ */
+
+export type ActionKind = 'open' | 'else' | 'end' | 'comment' | 'silent' | 'output';
+
+export interface Action {
+  start: number;
+  end: number;
+  text: string;
+  kind: ActionKind;
+  /** The keyword of a control action: if, range, with, define, block, else, end. */
+  keyword?: string;
+  /** The action is alone on its line(s) (only whitespace and other such actions around it). */
+  alone: boolean;
+  /** For `end`: the keyword of the block it closes. */
+  closes?: string;
+}
+
+export interface MaskedTemplate {
+  masked: string;
+  actions: Action[];
+  /** Set when an action is never closed; offsets of the unclosed `{{`. */
+  error?: { offset: number; message: string };
+}
+
+export const PLACEHOLDER_START = '\uE001';
+export const PLACEHOLDER_FILL = '\uE000';
+
+/** Finds the actions of a Go template: `{{` … `}}`, skipping strings, raw strings and comments. */
+export function findActions(text: string): { actions: Omit<Action, 'alone'>[]; error?: MaskedTemplate['error'] } {
+  const actions: Omit<Action, 'alone'>[] = [];
+  let i = text.indexOf('{{');
+  while (i !== -1) {
+    const end = actionEnd(text, i);
+    if (end === -1) return { actions, error: { offset: i, message: 'a template action {{ is never closed' } };
+    const raw = text.slice(i, end);
+    actions.push({ start: i, end, text: raw, ...classifyAction(raw) });
+    i = text.indexOf('{{', end);
+  }
+  return { actions };
+}
+
+function actionEnd(text: string, start: number): number {
+  let j = start + 2;
+  if (text[j] === '-' && /\s/.test(text[j + 1] ?? '')) j += 2;
+  while (j < text.length && /\s/.test(text[j]!)) j++;
+  if (text.startsWith('/*', j)) {
+    const close = text.indexOf('*/', j + 2);
+    if (close === -1) return -1;
+    const after = text.indexOf('}}', close + 2);
+    return after === -1 ? -1 : after + 2;
+  }
+  while (j < text.length) {
+    const c = text[j]!;
+    if (c === '"' || c === "'") {
+      j++;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+      j++;
+    } else if (c === '`') {
+      const close = text.indexOf('`', j + 1);
+      if (close === -1) return -1;
+      j = close + 1;
+    } else if (c === '}' && text[j + 1] === '}') {
+      return j + 2;
+    } else j++;
+  }
+  return -1;
+}
+
+function inner(raw: string): string {
+  return raw.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
+}
+
+function classifyAction(raw: string): { kind: ActionKind; keyword?: string } {
+  const body = inner(raw);
+  if (body.startsWith('/*')) return { kind: 'comment' };
+  const word = /^[a-z]+/.exec(body)?.[0];
+  if (word === 'if' || word === 'range' || word === 'with' || word === 'define' || word === 'block') return { kind: 'open', keyword: word };
+  if (word === 'else') return { kind: 'else', keyword: 'else' };
+  if (word === 'end') return { kind: 'end', keyword: 'end' };
+  if (word === 'break' || word === 'continue') return { kind: 'silent', keyword: word };
+  if (/^\$[A-Za-z0-9_]*\s*:?=/.test(body)) return { kind: 'silent' };
+  return { kind: 'output' };
+}
+
+/** The text between `{{`/`{{-` and `}}`/`-}}`, trimmed. */
+export function actionBody(a: Pick<Action, 'text'>): string {
+  return inner(a.text);
+}
+
+export function maskTemplate(text: string): MaskedTemplate {
+  const found = findActions(text);
+  const actions: Action[] = found.actions.map((a) => ({ ...a, alone: false }));
+  const open: string[] = [];
+  for (const a of actions) {
+    if (a.kind === 'open') open.push(a.keyword!);
+    else if (a.kind === 'end') {
+      const k = open.pop();
+      if (k) a.closes = k;
+    }
+  }
+  // An action is alone when its lines hold nothing but whitespace and actions.
+  for (const a of actions) {
+    const lineStart = text.lastIndexOf('\n', a.start - 1) + 1;
+    let lineEnd = text.indexOf('\n', a.end);
+    if (lineEnd === -1) lineEnd = text.length;
+    let rest = text.slice(lineStart, lineEnd);
+    for (const b of actions) {
+      if (b.end <= lineStart || b.start >= lineEnd) continue;
+      const s = Math.max(b.start, lineStart) - lineStart;
+      const e = Math.min(b.end, lineEnd) - lineStart;
+      rest = rest.slice(0, s) + ' '.repeat(e - s) + rest.slice(e);
+    }
+    a.alone = /^\s*$/.test(rest);
+  }
+  const out: string[] = [];
+  let pos = 0;
+  for (const a of actions) {
+    out.push(text.slice(pos, a.start));
+    out.push(placeholder(text, a));
+    pos = a.end;
+  }
+  out.push(text.slice(pos));
+  const masked: MaskedTemplate = { masked: out.join(''), actions };
+  if (found.error) masked.error = found.error;
+  return masked;
+}
+
+function placeholder(text: string, a: Action): string {
+  let first = true;
+  let s = '';
+  for (let i = a.start; i < a.end; i++) {
+    const c = text[i]!;
+    if (c === '\n' || c === '\r') {
+      s += c;
+      first = true;
+      continue;
+    }
+    if (a.alone) s += first ? '#' : ' ';
+    else if (a.kind === 'output') s += i === a.start ? PLACEHOLDER_START : PLACEHOLDER_FILL;
+    else s += ' ';
+    first = false;
+  }
+  return s;
+}
+
+/**
+ * Maps a scalar's value, read from the masked text, back to the original: the k-th placeholder
+ * in the value is the k-th printing action inside the scalar's source range.
+ */
+export function unmaskValue(value: string, actionsInRange: readonly Action[]): string {
+  const printing = actionsInRange.filter((a) => !a.alone && a.kind === 'output');
+  let k = 0;
+  return value.replace(/\uE001\uE000*/g, (m) => {
+    const a = printing[k++];
+    return a && a.text.length === m.length ? a.text : m;
+  });
+}
+
+/** Actions fully inside [start, end). */
+export function actionsIn(actions: readonly Action[], start: number, end: number): Action[] {
+  return actions.filter((a) => a.start >= start && a.end <= end);
+}
+
+/**
+ * Why an edit cannot be made on a template, or undefined: it must not cut through an action, and
+ * the control actions it removes must be balanced (a whole `{{ if }} … {{ end }}` or none of it).
+ */
+export function refuseTemplateEdit(actions: readonly Action[], text: string, edit: { start: number; end: number }): string | undefined {
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  for (const a of actions) {
+    const inside = a.start >= edit.start && a.end <= edit.end;
+    const disjoint = a.end <= edit.start || a.start >= edit.end;
+    const cuts = edit.start === edit.end ? edit.start > a.start && edit.start < a.end : !inside && !disjoint;
+    if (cuts) return `the rewrite would cut through the template action ${a.text} (line ${lineOf(a.start)})`;
+  }
+  if (edit.start === edit.end) {
+    // A new line just before the `{{ end }}` / `{{ else }}` of an if/range/with exists only in that branch.
+    let j = edit.start;
+    while (j < text.length && /\s/.test(text[j]!)) j++;
+    const next = actions.find((a) => a.start === j);
+    const branchEnd = next && (next.kind === 'else' || (next.kind === 'end' && next.closes !== 'define' && next.closes !== 'block'));
+    if (next && branchEnd) {
+      return `the new line would land inside the template branch closed by ${next.text} (line ${lineOf(next.start)})`;
+    }
+  }
+  let depth = 0;
+  for (const a of actionsIn(actions, edit.start, edit.end)) {
+    if (a.kind === 'open') depth++;
+    else if (a.kind === 'end') depth--;
+    else if (a.kind === 'else' && depth === 0) depth = -1;
+    if (depth < 0) return `the rewrite would split the template block around ${a.text} (line ${lineOf(a.start)})`;
+  }
+  if (depth !== 0) return 'the rewrite would remove the start of a template block but not its {{ end }}';
+  return undefined;
+}

@@ -1,0 +1,335 @@
+/**
+ * Probes in Helm templates: mask the actions, parse what is left as YAML, and let the shared
+ * probe walk do the work, reading original text through the placeholders. Helm-only shapes are
+ * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
+ * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
+ */
+import { isMap, isPair, isScalar, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
+import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
+import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import type { Edit, Report, RunContext, SourceFile } from '../types.js';
+import { chartKubeVersionBlockers, findChart, valueAt, type Chart } from './chart.js';
+import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+
+const UNPARSEABLE_HINT =
+  'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
+
+export function helmTemplateReports(file: SourceFile, run: RunContext): Report[] {
+  const { text, eol } = file;
+  const m = maskTemplate(text);
+  if (m.error) {
+    return [{ start: m.error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `${m.error.message}; the file was left unchanged` }];
+  }
+  const chart = findChart(file.path, run);
+  const reports: Report[] = [];
+  const unreadable: number[] = [];
+  for (const region of regions(file, m.masked, m.actions)) {
+    const error = parseYaml(region.masked, { uniqueKeys: false }).error;
+    if (error) unreadable.push(region.start);
+    reports.push(...regionReports(region, m.actions, text, eol, chart, run));
+  }
+  if (unreadable.length > 0) {
+    // A file the tool could not fully read is never changed, even where it could.
+    const line = text.slice(0, unreadable[0]).split('\n').length;
+    return [
+      ...reports.map((r) => (r.fix ? blockedFrom(r, `the define body at line ${line} is not YAML-shaped, and the tool changes nothing in a file it cannot fully read`) : r)),
+      ...uncoveredMentions(text, m.masked, m.actions, reports),
+    ];
+  }
+  reports.push(...uncoveredMentions(text, m.masked, m.actions, reports));
+  return reports;
+}
+
+/** Why a template does not parse the way the rule reads it (whole, or define by define), if it does not. */
+export function templateYamlError(text: string): string | undefined {
+  const m = maskTemplate(text);
+  if (m.error) return m.error.message;
+  const whole = parseYaml(m.masked, { uniqueKeys: false }).error;
+  if (!whole) return undefined;
+  const defines = blocks(m.actions).filter((b) => b.open.keyword === 'define');
+  if (defines.length === 0) return whole.message;
+  for (const b of defines) {
+    const e = parseYaml(blankOutside(m.masked, b.open.end, b.end.start), { uniqueKeys: false }).error;
+    if (e) return e.message;
+  }
+  return undefined;
+}
+
+interface Region {
+  /** The masked text with everything outside the region blanked (offsets unchanged). */
+  masked: string;
+  start: number;
+  end: number;
+}
+
+/** A .tpl file is a set of `define` bodies, each its own YAML fragment; a template is one stream. */
+function regions(file: SourceFile, masked: string, actions: readonly Action[]): Region[] {
+  if (!file.displayPath.endsWith('.tpl')) return [{ masked, start: 0, end: masked.length }];
+  const out: Region[] = [];
+  for (const block of blocks(actions)) {
+    if (block.open.keyword !== 'define') continue;
+    const start = block.open.end;
+    const end = block.end.start;
+    out.push({ masked: blankOutside(masked, start, end), start, end });
+  }
+  return out;
+}
+
+function blankOutside(text: string, start: number, end: number): string {
+  const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
+  return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
+}
+
+interface Block {
+  open: Action;
+  elses: Action[];
+  end: Action;
+}
+
+/** Top-level and nested control blocks, from the actions in order. */
+function blocks(actions: readonly Action[]): Block[] {
+  const out: Block[] = [];
+  const stack: { open: Action; elses: Action[] }[] = [];
+  for (const a of actions) {
+    if (a.kind === 'open') stack.push({ open: a, elses: [] });
+    else if (a.kind === 'else') stack[stack.length - 1]?.elses.push(a);
+    else if (a.kind === 'end') {
+      const b = stack.pop();
+      if (b) out.push({ ...b, end: a });
+    }
+  }
+  return out;
+}
+
+function regionReports(region: Region, actions: readonly Action[], text: string, eol: string, chart: Chart | undefined, run: RunContext): Report[] {
+  const parsed = parseYaml(region.masked, { uniqueKeys: false });
+  if (parsed.error) {
+    return mentionOffsets(text)
+      .filter((o) => o >= region.start && o < region.end && !inAction(actions, o))
+      .filter((o) => !inRanges(o, yamlCommentRanges(region.masked)))
+      .map((o) => ({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'probe' as const,
+        blockers: ['unparseable' as const],
+        keepsBinary: true,
+        message: `grpc_health_probe in a template the tool cannot read as YAML (${parsed.error!.message})`,
+        hint: UNPARSEABLE_HINT,
+      }));
+  }
+  const scalarValue = (node: Scalar): string => {
+    const raw = node.value === null || node.value === undefined ? '' : String(node.value);
+    return addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart);
+  };
+  const probes = probePairs(parsed.docs);
+  const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
+
+  // The probe walk sees each toggle's exec branch alone: its grpc branch is blanked out.
+  let walkText = region.masked;
+  for (const t of toggles) walkText = walkText.slice(0, t.grpcStart) + walkText.slice(t.grpcStart, t.grpcEnd).replace(/[^\r\n]/g, ' ') + walkText.slice(t.grpcEnd);
+  const walkDocs = toggles.length > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+
+  const reports = findProbeReports({
+    text: walkText,
+    docs: walkDocs,
+    eol,
+    kubeVersion: run.options.kubeVersion,
+    scalarValue,
+    resolvePortExpression: portExpression,
+    // A toggle's edits are replaced by its collapse below, which removes the whole block.
+    refuseEdit: (e) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e)),
+    extraBlockers: chartKubeVersionBlockers(chart, run),
+  });
+
+  return reports.map((r) => {
+    const toggle = toggles.find((t) => t.probeStart === r.start);
+    if (toggle) return collapseToggle(r, toggle, text, eol);
+    const probe = probes.find((p) => p.key.range![0] === r.start);
+    const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
+    if (!exec || r.subject !== 'probe') return r;
+    const conditions = actionsIn(actions, (exec.key as Scalar).range![0], contentEnd(exec.value)).filter((a) => a.kind === 'open' || a.kind === 'else');
+    if (conditions.length === 0) return r;
+    const which = conditions.map((a) => a.text).join(', ');
+    if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
+    return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
+  });
+}
+
+function blockedFrom(r: Report, detail: string): Report {
+  const { fix: _fix, ...rest } = r;
+  return { ...rest, message: `${whereOf(r)} runs grpc_health_probe: ${detail}`, blockers: ['unparseable'], keepsBinary: true };
+}
+
+/** `readinessProbe of container "api"`, as the probe walk words it. */
+function whereOf(r: Report): string {
+  const d = r.details ?? {};
+  return `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
+}
+
+function probePairs(docs: readonly Document.Parsed<ParsedNode, true>[]): Pair<Scalar, YAMLMap>[] {
+  const out: Pair<Scalar, YAMLMap>[] = [];
+  for (const doc of docs) {
+    visit(doc, {
+      Pair(_, pair) {
+        const k = keyOf(pair as Pair);
+        if (k && PROBE_KEYS.has(k) && isMap(pair.value)) out.push(pair as Pair<Scalar, YAMLMap>);
+      },
+    });
+  }
+  return out;
+}
+
+/** A probe whose handler is `{{ if X }} grpc … {{ else }} exec … {{ end }}` (either order). */
+interface Toggle {
+  probeStart: number;
+  open: Action;
+  else: Action;
+  end: Action;
+  grpcFirst: boolean;
+  grpcStart: number;
+  grpcEnd: number;
+  grpc: { port?: string; service?: string };
+  timeoutValue?: Scalar;
+}
+
+function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scalarValue: (s: Scalar) => string): Toggle | undefined {
+  const map = probe.value!;
+  const grpc = getPair(map, 'grpc');
+  const exec = getPair(map, 'exec');
+  if (!grpc || !exec || !isMap(grpc.value)) return undefined;
+  const gStart = (grpc.key as Scalar).range![0];
+  const gEnd = contentEnd(grpc.value);
+  const eStart = (exec.key as Scalar).range![0];
+  const eEnd = contentEnd(exec.value);
+  for (const b of blocks(actions)) {
+    if (b.open.keyword !== 'if' || b.elses.length !== 1 || actionBody(b.elses[0]!) !== 'else') continue;
+    const [els] = b.elses as [Action];
+    if (![b.open, els, b.end].every((a) => a.alone)) continue;
+    const grpcFirst = gStart > b.open.end && gEnd <= els.start && eStart > els.end && eEnd <= b.end.start;
+    const execFirst = eStart > b.open.end && eEnd <= els.start && gStart > els.end && gEnd <= b.end.start;
+    if (!grpcFirst && !execFirst) continue;
+    // Nothing else of the probe may live inside the toggle, or collapsing it would drop it.
+    const others = map.items.filter((p) => p !== grpc && p !== exec);
+    if (others.some((p) => isPair(p) && (p.key as Scalar).range![0] > b.open.start && (p.key as Scalar).range![0] < b.end.end)) return undefined;
+    const port = getPair(grpc.value, 'port')?.value;
+    const service = getPair(grpc.value, 'service')?.value;
+    const timeout = getPair(map, 'timeoutSeconds')?.value;
+    const t: Toggle = {
+      probeStart: probe.key!.range![0],
+      open: b.open,
+      else: els,
+      end: b.end,
+      grpcFirst,
+      grpcStart: gStart,
+      grpcEnd: gEnd,
+      grpc: {},
+    };
+    if (isScalar(port)) t.grpc.port = normalizeActions(scalarValue(port));
+    if (isScalar(service)) t.grpc.service = scalarValue(service);
+    if (isScalar(timeout)) t.timeoutValue = timeout;
+    return t;
+  }
+  return undefined;
+}
+
+/** Collapses a toggle to its grpc branch when both branches probe the same thing. */
+function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report {
+  const where = whereOf(r);
+  const cond = actionBody(t.open).replace(/^if\s+/, '');
+  if (!r.fix) return { ...r, message: `${r.message} (exec branch of the {{ if ${cond} }} toggle; its grpc branch stays as it is)` };
+  const execPort = String(r.details?.port ?? '');
+  const execService = r.details?.service === undefined ? undefined : String(r.details.service);
+  const grpcPort = t.grpc.port ?? '';
+  const grpcService = t.grpc.service === '' ? undefined : t.grpc.service;
+  if (normalizeActions(execPort) !== grpcPort || execService !== grpcService) {
+    return blockedFrom(
+      r,
+      `the {{ if ${cond} }} toggle's grpc branch (port ${grpcPort || '?'}${grpcService ? `, service ${grpcService}` : ''}) and exec branch (port ${execPort}${execService ? `, service ${execService}` : ''}) disagree; choose by hand`,
+    );
+  }
+  const lineStart = (o: number) => text.lastIndexOf('\n', o - 1) + 1;
+  const nextLine = (o: number) => {
+    const nl = text.indexOf('\n', o);
+    return nl === -1 ? text.length : nl + 1;
+  };
+  const fix: Edit[] = [];
+  const to = r.details?.timeoutSeconds;
+  let endLineText = '';
+  if (typeof to === 'number') {
+    if (t.timeoutValue) fix.push({ start: t.timeoutValue.range![0], end: t.timeoutValue.range![1], text: String(to) });
+    else endLineText = `${' '.repeat(columnOf(text, t.grpcStart))}timeoutSeconds: ${to}${eol}`;
+  }
+  if (t.grpcFirst) {
+    fix.push({ start: lineStart(t.open.start), end: nextLine(t.open.end), text: '' });
+    fix.push({ start: lineStart(t.else.start), end: nextLine(t.end.end), text: endLineText });
+  } else {
+    fix.push({ start: lineStart(t.open.start), end: nextLine(t.else.end), text: '' });
+    fix.push({ start: lineStart(t.end.start), end: nextLine(t.end.end), text: endLineText });
+  }
+  const notes = /\(([^)]*)\)$/.exec(r.message)?.[1];
+  return {
+    ...r,
+    message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
+    fix,
+  };
+}
+
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+/** `{{- .Values.port -}}` and `{{ .Values.port }}` print the same thing in a value position. */
+function normalizeActions(s: string): string {
+  return s.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_m, body: string) => `{{ ${body} }}`);
+}
+
+/** A port that is exactly one action carries over as that action (without trim markers). */
+function portExpression(portText: string): string | undefined {
+  const m = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(portText);
+  return m ? `{{ ${m[1]} }}` : undefined;
+}
+
+/**
+ * `-addr={{ .Values.addr }}` holds host and port in one value. When values.yaml gives it a
+ * host:port default, the probe keeps following the value: the port becomes
+ * `{{ regexFind "[0-9]+$" .Values.addr }}` and the host part is checked from the default.
+ */
+function addrFromValues(arg: string, chart: Chart | undefined): string {
+  const m = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
+  if (!m) return arg;
+  const value = valueAt(chart, m[2]!);
+  const hp = value === undefined ? undefined : /^(.*):(\d+)$/.exec(value);
+  if (!hp) return arg;
+  return `${m[1]}${hp[1]}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+}
+
+function inAction(actions: readonly Action[], offset: number): Action | undefined {
+  return actions.find((a) => offset >= a.start && offset < a.end);
+}
+
+/**
+ * Mentions no report covers: inside an action that prints or decides something, or anywhere the
+ * YAML view could not attribute. Comments (YAML or template) are not uses.
+ */
+function uncoveredMentions(text: string, masked: string, actions: readonly Action[], reports: readonly Report[]): Report[] {
+  const comments = yamlCommentRanges(masked);
+  const out: Report[] = [];
+  for (const o of mentionOffsets(text)) {
+    if (reports.some((r) => o >= r.start && o < (r.end ?? r.start + 1))) continue;
+    const a = inAction(actions, o);
+    if (a?.kind === 'comment') continue;
+    if (!a && inRanges(o, comments)) continue;
+    if (a && out.some((r) => r.start === a.start)) continue;
+    out.push({
+      start: a?.start ?? o,
+      end: a?.end ?? o + 'grpc_health_probe'.length,
+      subject: 'consumer',
+      blockers: ['unparseable'],
+      keepsBinary: true,
+      message: a ? `the template action ${a.text} names grpc_health_probe; the tool cannot see what it renders` : 'grpc_health_probe is named where the tool cannot read it',
+      hint: 'Check this use by hand; the tool changes nothing it cannot fully understand.',
+    });
+  }
+  return out;
+}

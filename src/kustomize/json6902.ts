@@ -1,0 +1,60 @@
+/** JSON 6902 patches (`- op: replace, path: /spec/.../readinessProbe, value: {...}`), inline or in files. */
+import { isMap, isScalar, visit, type Document, type Pair, type ParsedNode } from 'yaml';
+import type { Report } from '../types.js';
+import { getPair, keyOf } from '../parse/yaml.js';
+import { PROBE_KEYS } from '../kubernetes/probes.js';
+
+/** The path of the op map a pair belongs to, when that map is a JSON 6902 op. */
+function opPath(path: readonly unknown[]): string | undefined {
+  const op = path[path.length - 1];
+  if (!isMap(op)) return undefined;
+  const opName = getPair(op, 'op')?.value;
+  const p = getPair(op, 'path')?.value;
+  if (!isScalar(opName) || !isScalar(p) || typeof p.value !== 'string') return undefined;
+  return String(opName.value) === 'add' || String(opName.value) === 'replace' ? p.value : undefined;
+}
+
+/**
+ * For the probe walk's `probeKey` hook: the `value` of an add/replace op whose path ends in a
+ * probe key (`/spec/template/spec/containers/0/readinessProbe`) is that probe.
+ */
+export function json6902ProbeKey(pair: Pair, path: readonly unknown[]): string | undefined {
+  if (keyOf(pair) !== 'value') return undefined;
+  const p = opPath(path);
+  const last = p?.slice(p.lastIndexOf('/') + 1);
+  return last !== undefined && PROBE_KEYS.has(last) ? last : undefined;
+}
+
+/** An op that patches inside a probe (`…/readinessProbe/exec/command`): the tool cannot rewrite a part. */
+export function json6902ProbePart(path: string): boolean {
+  return /\/(livenessProbe|readinessProbe|startupProbe)\//.test(path);
+}
+
+/**
+ * Reports inside a JSON 6902 op that patches part of a probe say so: the op cannot become
+ * native on its own (its path names `exec`), the whole probe has to be patched instead.
+ */
+export function relabelPartialOps(reports: Report[], docs: readonly Document.Parsed<ParsedNode, true>[]): Report[] {
+  const parts: { start: number; end: number; path: string }[] = [];
+  for (const doc of docs) {
+    visit(doc, {
+      Map(_, map) {
+        const p = getPair(map, 'path')?.value;
+        if (getPair(map, 'op') && isScalar(p) && typeof p.value === 'string' && json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value });
+      },
+    });
+  }
+  if (parts.length === 0) return reports;
+  return reports.map((r) => {
+    const part = parts.find((p) => r.start >= p.start && r.start < p.end);
+    if (!part) return r;
+    const whole = part.path.replace(/\/(livenessProbe|readinessProbe|startupProbe)\/.*$/, '/$1');
+    return {
+      ...r,
+      subject: 'probe' as const,
+      blockers: ['unparseable' as const],
+      keepsBinary: true,
+      message: `a JSON 6902 op patches part of a probe (${part.path}); patch the whole probe (${whole}) so that its handler can change`,
+    };
+  });
+}

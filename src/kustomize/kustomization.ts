@@ -1,0 +1,82 @@
+/**
+ * Probes in a kustomization's inline patches: `patches: - patch: |-`, `patchesJson6902`,
+ * `patchesStrategicMerge` entries written inline. Each literal block is parsed as YAML of its own
+ * (a strategic-merge partial object or a JSON 6902 op list), walked like a manifest, and the
+ * edits are mapped back into the block with its indentation.
+ */
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import { mentionsBinary } from '../analysis/binary.js';
+import { applyEdits } from '../edits/apply.js';
+import { findProbeReports } from '../kubernetes/probes.js';
+import { getPair, parseYaml } from '../parse/yaml.js';
+import type { Report, RunContext, SourceFile } from '../types.js';
+import { blockScalarView } from './block-scalar.js';
+import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
+
+export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
+  const { text, eol } = file;
+  const parsed = parseYaml(text);
+  if (parsed.error) {
+    return [{ start: parsed.error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid YAML (${parsed.error.message}); the file was left unchanged` }];
+  }
+  const patches = parsed.docs.flatMap((d) => inlinePatches(d.contents));
+  const inPatch = (r: Report) => patches.some((p) => r.start >= p.range![0] && r.start < p.range![1]);
+  const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion }).filter((r) => !inPatch(r));
+  for (const patch of patches) {
+    if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
+  }
+  return reports;
+}
+
+/** The scalars of a kustomization that hold a patch's text. */
+function inlinePatches(root: unknown): Scalar[] {
+  if (!isMap(root)) return [];
+  const out: Scalar[] = [];
+  for (const key of ['patches', 'patchesJson6902']) {
+    const list = getPair(root, key)?.value;
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
+      if (isScalar(patch)) out.push(patch);
+    }
+  }
+  const smp = getPair(root, 'patchesStrategicMerge')?.value;
+  if (isSeq(smp)) for (const item of smp.items) if (isScalar(item) && typeof item.value === 'string' && item.value.includes('\n')) out.push(item);
+  return out;
+}
+
+function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
+  const start = patch.range![0];
+  const end = patch.range![1];
+  const blocked = (detail: string): Report[] => [{
+    start,
+    end,
+    subject: 'probe',
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    message: `an inline patch runs grpc_health_probe: ${detail}`,
+  }];
+  const view = blockScalarView(patch, eol);
+  if ('error' in view) return blocked(`${view.error}; write the patch as a literal block (patch: |-)`);
+  const inner = parseYaml(view.text);
+  if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
+
+  let reports = relabelPartialOps(
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', kubeVersion: run.options.kubeVersion, probeKey: json6902ProbeKey }),
+    inner.docs,
+  );
+
+  // The patch must still parse once its own edits are in; otherwise none of them is made.
+  const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));
+  const result = applyEdits(view.text, fixed.map((r) => ({ owner: r, edits: r.fix! })));
+  const problem = parseYaml(result.text).error;
+  if (problem) reports = reports.map((r) => (r.fix ? { ...r, fix: null, blockers: ['unparseable'], keepsBinary: true, message: `${r.message}: the rewritten patch would not parse (${problem.message})` } : r));
+
+  return reports.map((r) => {
+    const mapped: Report = { ...r, start: view.toOuter(r.start), message: `inline patch: ${r.message}` };
+    if (r.end !== undefined) mapped.end = view.toOuter(r.end);
+    if (r.fix) mapped.fix = r.fix.map(view.mapEdit);
+    return mapped;
+  });
+}
+

@@ -1,0 +1,74 @@
+import { describe, expect, test } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { maskTemplate, refuseTemplateEdit, unmaskValue } from '../src/helm/mask.js';
+import { blockScalarView } from '../src/kustomize/block-scalar.js';
+import { parseYaml } from '../src/parse/yaml.js';
+
+describe('maskTemplate', () => {
+  test('keeps length and line ends, and finds actions whose strings hold braces', () => {
+    const text = 'a: {{ printf "%s}}" .x }}\r\n{{- /* a }} comment\nover lines */ -}}\r\nb: `{{ `raw}}` }}`\n';
+    const m = maskTemplate(text);
+    expect(m.masked.length).toBe(text.length);
+    expect(m.masked.split('\n').map((l) => l.length)).toEqual(text.split('\n').map((l) => l.length));
+    expect(m.masked.match(/\r/g)?.length).toBe(text.match(/\r/g)?.length);
+    expect(m.actions.map((a) => [a.text, a.kind, a.alone])).toEqual([
+      ['{{ printf "%s}}" .x }}', 'output', false],
+      ['{{- /* a }} comment\nover lines */ -}}', 'comment', true],
+      ['{{ `raw}}` }}', 'output', false],
+    ]);
+  });
+
+  test('an action alone on its line is a comment, an inline one a scalar, a silent inline one spaces', () => {
+    const m = maskTemplate('x:\n  {{- if .Values.a }}\n  y: {{ .Values.b }}\n  z: [1{{ if .c }}, 2{{ end }}]\n  {{- end }}\n');
+    const docs = parseAllDocuments(m.masked);
+    expect(docs[0]!.errors).toEqual([]);
+    expect(m.masked).toContain('  #');
+    const js = docs[0]!.toJS() as { x: { y: string; z: number[] } };
+    expect(js.x.z).toEqual([1, 2]);
+    expect(unmaskValue(js.x.y, m.actions)).toBe('{{ .Values.b }}');
+  });
+
+  test('reports an action that is never closed', () => {
+    expect(maskTemplate('a: {{ .Values.x\n').error?.message).toMatch(/never closed/);
+  });
+});
+
+describe('refuseTemplateEdit', () => {
+  const text = 'p:\n  {{- if .x }}\n  a: 1\n  {{- end }}\n  b: {{ .y }}\n';
+  const { actions } = maskTemplate(text);
+  test('refuses an edit that cuts through an action, or splits a block', () => {
+    const y = text.indexOf('{{ .y');
+    expect(refuseTemplateEdit(actions, text, { start: y + 2, end: y + 5 })).toMatch(/cut through/);
+    expect(refuseTemplateEdit(actions, text, { start: text.indexOf('{{- if'), end: text.indexOf('a: 1') })).toMatch(/remove the start/);
+    expect(refuseTemplateEdit(actions, text, { start: text.indexOf('a: 1'), end: text.indexOf('  b:') })).toMatch(/split/);
+  });
+  test('refuses a new line that would land inside an if branch, allows one outside it', () => {
+    const beforeEnd = text.indexOf('  {{- end }}');
+    expect(refuseTemplateEdit(actions, text, { start: beforeEnd, end: beforeEnd })).toMatch(/inside the template branch/);
+    const afterEnd = text.indexOf('  b:');
+    expect(refuseTemplateEdit(actions, text, { start: afterEnd, end: afterEnd })).toBeUndefined();
+    expect(refuseTemplateEdit(actions, text, { start: text.indexOf('{{- if'), end: afterEnd })).toBeUndefined();
+  });
+});
+
+describe('blockScalarView', () => {
+  test.each([
+    ['|-', '\n'],
+    ['|', '\r\n'],
+    ['|2-', '\n'],
+  ])('maps offsets and edits of a %s block back into the file (eol %j)', (header, eol) => {
+    const text = ['k:', `  patch: ${header}`, '      a: 1', '', '      b:', '        c: 2', 'n: 0', ''].join(eol);
+    const parsed = parseYaml(text);
+    const node = (parsed.docs[0]!.contents as any).items[0].value.items[0].value;
+    const view = blockScalarView(node, eol);
+    if ('error' in view) throw new Error(view.error);
+    const inner = view.text;
+    const c = inner.indexOf('c: 2');
+    expect(text.slice(view.toOuter(c), view.toOuter(c) + 4)).toBe('c: 2');
+    const e = view.mapEdit({ start: c, end: c + 4, text: 'c:\n  d: 3' });
+    const out = text.slice(0, e.start) + e.text + text.slice(e.end);
+    const again = (parseYaml(out).docs[0]!.toJS() as { k: { patch: string } }).k.patch;
+    expect(again).toBe(inner.slice(0, c) + 'c:\n  d: 3' + inner.slice(c + 4));
+    expect(inner).toContain(header === '|2-' ? '  a: 1\n\n  b:\n    c: 2' : 'a: 1\n\nb:\n  c: 2');
+  });
+});

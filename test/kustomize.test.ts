@@ -1,0 +1,81 @@
+/**
+ * Kustomize overlays must still build after --fix: every fixture overlay is built with
+ * `kubectl kustomize` before and after the run. kubectl is required (CI has it at /usr/bin/kubectl).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { run } from '../src/engine.js';
+import { listCases, materialize, runOptions } from './harness.js';
+
+function kustomize(dir: string): string {
+  const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  if (r.error) throw new Error(`kubectl is needed for this test and could not run (${r.error.message}); install kubectl`);
+  if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+type Probe = Record<string, unknown>;
+function probes(built: string): Record<string, Probe> {
+  const out: Record<string, Probe> = {};
+  for (const doc of parseAllDocuments(built)) {
+    const d = doc.toJS() as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    for (const c of d.spec.template.spec.containers) {
+      for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) if (c[k]) out[`${String(c.name)}.${k}`] = c[k] as Probe;
+    }
+  }
+  return out;
+}
+
+const cases = listCases('kustomize-patch-probe');
+const OVERLAYS: Record<string, string> = { 'overlays-all-forms': 'overlays/prod', 'legacy-fields-and-parts': 'overlay', 'partial-op-file': 'overlay' };
+
+describe('kubectl kustomize', () => {
+  test('every fixture case names its overlay', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(OVERLAYS).sort());
+  });
+
+  test('all patch forms: the overlay builds after --fix, and every built probe is native', async () => {
+    const c = cases.find((x) => x.name === 'overlays-all-forms')!;
+    const dir = materialize(c);
+    const overlay = path.join(dir, OVERLAYS[c.name]!);
+    const before = probes(kustomize(overlay));
+    expect(Object.values(before).every((p) => 'exec' in p)).toBe(true);
+
+    await run(runOptions(c, dir, true));
+    const built = kustomize(overlay);
+    expect(built).not.toContain('grpc_health_probe');
+    // Each built probe is the one built before, with exec → grpc on the same port (and service),
+    // timeoutSeconds raised where the binary had longer timeouts, and every other field kept.
+    const after = probes(built);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const [name, was] of Object.entries(before)) {
+      const argv = (was.exec as { command: string[] }).command;
+      const port = Number(/-addr=:(\d+)/.exec(argv.join(' '))![1]);
+      const service = /-service=(\S+)/.exec(argv.join(' '))?.[1];
+      const { exec: _e, ...rest } = was;
+      const { timeoutSeconds, ...afterRest } = after[name]!;
+      expect({ name, probe: afterRest }).toEqual({ name, probe: { ...rest, grpc: service ? { port, service } : { port } } });
+      const wanted = argv.some((a) => a.includes('timeout')) ? expect.any(Number) : undefined;
+      expect({ name, timeoutSeconds }).toEqual({ name, timeoutSeconds: wanted });
+    }
+  });
+
+  test.each([
+    ['legacy-fields-and-parts', ['api.readinessProbe', 'api.livenessProbe', 'api.startupProbe']],
+    ['partial-op-file', ['api.readinessProbe']],
+  ])('%s: an overlay that patches inside a probe still builds, and that probe is kept', async (name, kept) => {
+    const c = cases.find((x) => x.name === name)!;
+    const dir = materialize(c);
+    const overlay = path.join(dir, OVERLAYS[c.name]!);
+    const before = probes(kustomize(overlay));
+    await run(runOptions(c, dir, true));
+    const after = probes(kustomize(overlay));
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const [key, probe] of Object.entries(after)) {
+      if (kept.includes(key)) expect({ key, probe }).toEqual({ key, probe: before[key] });
+      else expect({ key, native: 'grpc' in probe && !('exec' in probe) }).toEqual({ key, native: true });
+    }
+  });
+});
