@@ -1,3 +1,4 @@
+import { usesOutsideComments } from '../src/analysis/mentions.js';
 import { analyzeDockerfile, type DockerAnalysis } from '../src/docker/installs.js';
 import { dockerfileKey, imageTies, mayRunImage } from '../src/docker/images.js';
 import { LineIndex } from '../src/text/lines.js';
@@ -31,9 +32,16 @@ const rule: Rule = {
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
       end(ctx) {
-        if (run.options.keepBinary) return;
+        if (run.options.keepBinary) {
+          for (const { file, analysis } of seen) {
+            for (const i of analysis.installs) {
+              ctx.report(file, { subject: 'install', start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, details: { install: i.what } });
+            }
+          }
+          return;
+        }
         const ties = imageTies(run);
-        const consumers = ctx.consumers();
+        const consumers: Consumer[] = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)];
         for (const { file, analysis } of seen) {
           const tied = ties.byDockerfile.get(file.path);
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:')) : [];
@@ -55,9 +63,9 @@ const rule: Rule = {
             kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
             continue;
           }
-          const relevant = consumers.filter((c) => c.file.path === file.path || mayRunImage(c.report.image, tied));
+          const relevant = consumers.filter((c) => c.path === file.path || mayRunImage(c.image, tied));
           if (relevant.length > 0) {
-            const all = [...new Set(relevant.map(where))];
+            const all = [...new Set(relevant.map((c) => c.where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
             const scope = images.length > 0 ? `the image ${images.join(', ')} is still run by` : 'still used by';
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
@@ -72,6 +80,34 @@ const rule: Rule = {
     };
   },
 };
+
+interface Consumer {
+  path: string;
+  image: string | undefined;
+  /** file:line */
+  where: string;
+}
+
+/**
+ * Mentions no rule explained (the unsupported-file audit reports them only after this rule has
+ * decided): in a file with no finding, every mention outside comments and outside this rule's own
+ * install sites may run the binary, so it counts as a consumer of any image.
+ */
+function unexplained(files: readonly SourceFile[], findings: readonly PendingFinding[], seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Consumer[] {
+  const reported = new Set(findings.map((p) => p.file));
+  const out: Consumer[] = [];
+  for (const file of files) {
+    if (reported.has(file) || file.kind === 'other') continue;
+    const installs = seen.find((s) => s.file === file)?.analysis.installs ?? [];
+    let li: LineIndex | undefined;
+    for (const o of usesOutsideComments(file)) {
+      if (installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
+      li ??= new LineIndex(file.text);
+      out.push({ path: file.path, image: undefined, where: `${file.displayPath}:${li.position(o).line}` });
+    }
+  }
+  return out;
+}
 
 const indexes = new WeakMap<SourceFile, LineIndex>();
 function where(c: PendingFinding): string {

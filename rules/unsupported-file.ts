@@ -1,8 +1,5 @@
-import { hashLineCommentRanges, inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
-import type { FileKind, Report, Rule, SourceFile } from '../src/types.js';
-
-/** Kinds whose comments are read with the YAML parser: a mention there is not a use. */
-const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose', 'kustomization']);
+import { mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
+import type { Report, Rule, SourceFile } from '../src/types.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -16,6 +13,9 @@ const rule: Rule = {
     description: 'Files that mention grpc_health_probe but that no rule can rewrite are reported, line by line',
     fixable: false,
     fileKinds: ['other'],
+    // Its end runs after every other rule's, install decisions included (those treat mentions no
+    // rule explained as consumers themselves, so they stay on the safe side).
+    audits: true,
     docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments are not uses and are not reported.',
   },
   create() {
@@ -28,9 +28,7 @@ const rule: Rule = {
         for (const file of ctx.files()) {
           // Helm templates: helm-exec-probe already reports every mention outside comments.
           if (reported.has(file) || file.kind === 'other' || file.kind === 'helm-template') continue;
-          const comments = YAML_KINDS.has(file.kind) ? yamlCommentRanges(file.text) : file.kind === 'dockerfile' ? hashLineCommentRanges(file.text) : [];
-          const uses = mentionOffsets(file.text).filter((o) => !inRanges(o, comments));
-          for (const r of perLine(file, uses, 'unparseable')) ctx.report(file, r);
+          for (const r of perLine(file, usesOutsideComments(file), 'unparseable')) ctx.report(file, r);
         }
       },
     };

@@ -24,6 +24,7 @@ import type {
   Report,
   Rule,
   RuleHandlers,
+  RuleMeta,
   RunContext,
   RunOptions,
   RunResult,
@@ -171,8 +172,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       pending.push({ ruleId, file, report: r });
     },
   });
-  // Rules that decide from the consumers go last, so they see every other rule's findings.
-  const endOrder = [...active.filter((a) => !a.rule.meta.decidesOnConsumers), ...active.filter((a) => a.rule.meta.decidesOnConsumers)];
+  // Collectors, then rules that decide from the consumers (they see every collector's findings),
+  // then audits of the whole run. Array.sort is stable: registry order holds within a tier.
+  const tier = (m: RuleMeta) => (m.audits ? 2 : m.decidesOnConsumers ? 1 : 0);
+  const endOrder = [...active].sort((a, b) => tier(a.rule.meta) - tier(b.rule.meta));
   for (const { rule, handlers } of endOrder) {
     if (!handlers.end) continue;
     const reportedBefore = pending.length;

@@ -176,6 +176,11 @@ export interface RuleMeta {
    * it runs after every other rule's `end`, so that it sees all of them.
    */
   decidesOnConsumers?: boolean;
+  /**
+   * The rule's `end` audits the whole run (e.g. that every candidate file got a finding): it runs
+   * after every other `end`, the deciding ones included. Deciders must not depend on its findings.
+   */
+  audits?: boolean;
 }
 
 export interface Rule {

@@ -19,10 +19,16 @@ test('report mode: removable installs are migratable, kept ones name their image
   expect(result.summary.installs).toEqual({ migratable: 2, migrated: 0, blocked: 2 });
 });
 
-test('--keep-binary reports no install and changes no Dockerfile, while probes still migrate', async () => {
+test('--keep-binary keeps every install (reported as kept) and changes no Dockerfile, while probes still migrate', async () => {
   const dir = materialize(skaffold);
   const result = await run({ ...runOptions(skaffold, dir, true), keepBinary: true });
-  expect(result.findings.filter((f) => f.subject === 'install')).toEqual([]);
+  const installs = result.findings.filter((f) => f.subject === 'install');
+  expect(installs.length).toBeGreaterThan(0);
+  for (const f of installs) {
+    expect(f.status).toBe('blocked');
+    expect(f.blockers).toEqual(['binary-still-used']);
+    expect(f.message).toContain('--keep-binary');
+  }
   expect(result.files.filter((f) => f.changed).map((f) => f.file.displayPath).sort()).toEqual(['k8s/api.yaml', 'k8s/worker.yaml']);
 });
 

@@ -29,14 +29,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource']);
 
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
-const FRAGMENTS = new Set(['kubernetes-exec-probe/no-final-newline/input.yaml']);
+const FRAGMENTS = new Set([
+  'kubernetes-exec-probe/no-final-newline/input.yaml',
+  // JSON 6902 patch files are lists of operations; the Kustomize tests build them with kubectl.
+  'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
+  'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
+]);
 
 /**
  * File kinds whose outputs are not Kubernetes objects as they stand: Helm templates are only
  * objects once rendered (their `{{ }}` actions are not YAML values), values files, compose
  * files, Dockerfiles and code are not objects at all.
  */
-const NOT_OBJECTS = new Set(['helm-template', 'helm-values', 'compose', 'dockerfile', 'typescript', 'other']);
+// kustomization.yaml is kustomize's own config (its overlays are built with kubectl in the Kustomize tests).
+const NOT_OBJECTS = new Set(['helm-template', 'helm-values', 'compose', 'dockerfile', 'typescript', 'other', 'kustomization', 'shell']);
 
 const pairs = listCases().flatMap((c) =>
   [...c.outputs].map(([rel, out]) => ({ name: `${c.rule}/${c.name}/${rel}`, rel, input: c.inputs.get(rel)!, output: out, kind: classify(c.options.filename ?? rel) })),

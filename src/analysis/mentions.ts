@@ -1,6 +1,16 @@
 /** Where a text mentions the binary, and which mentions sit in YAML comments (not uses). */
 import { Parser } from 'yaml';
+import type { FileKind, SourceFile } from '../types.js';
 import { BINARY_NEEDLES } from './binary.js';
+
+/** Kinds whose comments are read with the YAML parser: a mention there is not a use. */
+const YAML_KINDS: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'compose', 'kustomization']);
+
+/** Offsets of the mentions of the binary that are not in comments: the places that may use it. */
+export function usesOutsideComments(file: SourceFile): number[] {
+  const comments = YAML_KINDS.has(file.kind) ? yamlCommentRanges(file.text) : file.kind === 'dockerfile' ? hashLineCommentRanges(file.text) : [];
+  return mentionOffsets(file.text).filter((o) => !inRanges(o, comments));
+}
 
 export function mentionOffsets(text: string): number[] {
   const out: number[] = [];
