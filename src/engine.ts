@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mentionsBinary } from './analysis/binary.js';
+import { BINARY_NEEDLES, mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
+import { FileReader } from './discover/read.js';
 import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { writeFileAtomic } from './edits/write.js';
@@ -35,6 +36,7 @@ import type {
 export const DEFAULT_KUBE_VERSION = '1.27';
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const STDIN_NAME = '<stdin>';
+const [NEEDLE_A, NEEDLE_B] = BINARY_NEEDLES.map((n) => Buffer.from(n)) as [Buffer, Buffer];
 
 interface FileState {
   file: SourceFile;
@@ -113,24 +115,28 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   }
 
   let candidates = 0;
+  const reader = new FileReader();
   for (const f of files) {
     const displayPath = display(cwd, f.absPath);
     scanned++;
     options.onProgress?.({ scanned, candidates, current: path.dirname(displayPath) });
     let buf: Buffer;
     try {
-      const st = fs.statSync(f.absPath);
-      if (st.size > maxBytes) {
+      const read = reader.read(f.absPath, maxBytes);
+      if ('tooLarge' in read) {
         skipped.push({ file: displayPath, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
         continue;
       }
-      buf = fs.readFileSync(f.absPath);
+      buf = read.bytes;
     } catch (e) {
       fileError(pseudoFile(f.absPath, displayPath), `cannot read: ${describeFsError(e)}`);
       continue;
     }
     // The byte pre-check: most files never get decoded, let alone parsed.
-    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) continue;
+    if (buf.indexOf(NEEDLE_A) === -1 && buf.indexOf(NEEDLE_B) === -1) continue;
+    // A candidate keeps its bytes (to detect a change on disk before writing): copy them out of
+    // the reader's reused buffer.
+    buf = Buffer.from(buf);
     if (buf.indexOf(0) !== -1) {
       skipped.push({ file: displayPath, reason: 'binary file (NUL bytes)' });
       continue;
