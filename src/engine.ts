@@ -116,20 +116,28 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
   let candidates = 0;
   const reader = new FileReader();
+  // Display paths (path.relative) are made only for the files that need one: on a 20k-file tree
+  // making them all cost more than the walk's ignore checks.
+  let lastDir = '';
+  let lastShown = '';
   for (const f of files) {
-    const displayPath = display(cwd, f.absPath);
+    const shown = () => display(cwd, f.absPath);
     scanned++;
-    options.onProgress?.({ scanned, candidates, current: path.dirname(displayPath) });
+    if (options.onProgress) {
+      const dir = path.dirname(f.absPath);
+      if (dir !== lastDir) [lastDir, lastShown] = [dir, display(cwd, dir)];
+      options.onProgress({ scanned, candidates, current: lastShown });
+    }
     let buf: Buffer;
     try {
       const read = reader.read(f.absPath, maxBytes);
       if ('tooLarge' in read) {
-        skipped.push({ file: displayPath, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
+        skipped.push({ file: shown(), reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
         continue;
       }
       buf = read.bytes;
     } catch (e) {
-      fileError(pseudoFile(f.absPath, displayPath), `cannot read: ${describeFsError(e)}`);
+      fileError(pseudoFile(f.absPath, shown()), `cannot read: ${describeFsError(e)}`);
       continue;
     }
     // The byte pre-check: most files never get decoded, let alone parsed.
@@ -138,17 +146,18 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     // the reader's reused buffer.
     buf = Buffer.from(buf);
     if (buf.indexOf(0) !== -1) {
-      skipped.push({ file: displayPath, reason: 'binary file (NUL bytes)' });
+      skipped.push({ file: shown(), reason: 'binary file (NUL bytes)' });
       continue;
     }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
     } catch {
-      fileError(pseudoFile(f.absPath, displayPath), 'not valid UTF-8; the file was left unchanged');
+      fileError(pseudoFile(f.absPath, shown()), 'not valid UTF-8; the file was left unchanged');
       continue;
     }
     candidates++;
+    const displayPath = shown();
     const file: SourceFile = { path: f.absPath, displayPath, kind: classify(displayPath), text, eol: detectEol(text) };
     states.set(file, { file, original: buf, output: text, changed: false, written: false });
     checkFile(file);
@@ -210,8 +219,7 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
     }
     const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    const verify = VERIFIERS[file.kind];
-    const problem = verify?.(result.text);
+    const problem = verifyOnce(file, result.text);
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
       try {
@@ -234,6 +242,16 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
     state.changed = result.text !== file.text;
     delete state.refused;
   }
+}
+
+/** settle() runs twice: a file whose rewritten text did not change in between is not parsed again. */
+const verified = new WeakMap<SourceFile, { text: string; problem: string | undefined }>();
+function verifyOnce(file: SourceFile, text: string): string | undefined {
+  const known = verified.get(file);
+  if (known && known.text === text) return known.problem;
+  const problem = VERIFIERS[file.kind]?.(text);
+  verified.set(file, { text, problem });
+  return problem;
 }
 
 function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>): void {
