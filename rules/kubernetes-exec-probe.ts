@@ -1,5 +1,3 @@
-import { findProbeReports } from '../src/kubernetes/probes.js';
-import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
 /** Kubernetes YAML (manifests, CRDs, Lists, values files): exec probes → native gRPC probes. */
@@ -13,7 +11,9 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        // The yaml parser loads with the first candidate, not at start-up (README, "Rules").
+        const [{ parseYaml }, { findProbeReports }] = await Promise.all([import('../src/parse/yaml.js'), import('../src/kubernetes/probes.js')]);
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
         if (parsed.error) {

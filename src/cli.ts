@@ -7,7 +7,7 @@ import { parseKubeVersion } from './analysis/native-probe.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
-import { wantsColor } from './report/text.js';
+import { wantsColor } from './report/color.js';
 import type { RunResult } from './types.js';
 
 export interface Io {

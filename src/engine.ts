@@ -12,7 +12,7 @@ import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
-import { VERIFIERS } from './reparse.js';
+import type { Verifier } from './reparse.js';
 import type {
   BlockerCode,
   EndContext,
@@ -79,7 +79,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 
-  const checkFile = (file: SourceFile) => {
+  const checkFile = async (file: SourceFile) => {
     const caches = new Map<string, unknown>();
     for (const { rule, handlers } of byKind.get(file.kind) ?? []) {
       if (!handlers.file) continue;
@@ -93,7 +93,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         },
       };
       try {
-        handlers.file(ctx);
+        // Awaited: a rule may import its heavy parts when it first meets a file (README, "Rules").
+        await handlers.file(ctx);
       } catch (e) {
         fileError(file, `rule ${rule.meta.id} failed on this file (${(e as Error).message ?? e}); the file was left unchanged`, 0, rule.meta.id);
         if (process.env.GRPC_PROBE_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
@@ -111,7 +112,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: 'yaml', text, eol: detectEol(text) };
     scanned++;
     states.set(file, { file, output: text, changed: false, written: false });
-    if (mentionsBinary(text)) checkFile(file);
+    if (mentionsBinary(text)) await checkFile(file);
   }
 
   let candidates = 0;
@@ -160,11 +161,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     const displayPath = shown();
     const file: SourceFile = { path: f.absPath, displayPath, kind: classify(displayPath), text, eol: detectEol(text) };
     states.set(file, { file, original: buf, output: text, changed: false, written: false });
-    checkFile(file);
+    await checkFile(file);
   }
 
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
-  settle(pending, states, runCtx);
+  settle(pending, states, runCtx, await verifiersFor(pending));
 
   const endCtxFor = (ruleId: string): EndContext => ({
     run: runCtx,
@@ -181,13 +182,13 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   for (const { rule, handlers } of endOrder) {
     if (!handlers.end) continue;
     try {
-      handlers.end(endCtxFor(rule.meta.id));
+      await handlers.end(endCtxFor(rule.meta.id));
     } catch (e) {
       const file = pseudoFile(cwd, '.');
       fileError(file, `rule ${rule.meta.id} failed (${(e as Error).message ?? e})`, 0, rule.meta.id);
     }
   }
-  settle(pending, states, runCtx);
+  settle(pending, states, runCtx, await verifiersFor(pending));
 
   if (runCtx.options.fix) writeAll(pending, states);
 
@@ -205,7 +206,7 @@ function isConsumer(p: PendingFinding): boolean {
 }
 
 /** Applies every fix of each file to its original text, verifies the result, and records the outcome. */
-function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, runCtx: RunContext): void {
+function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, runCtx: RunContext, verifiers: Verifiers): void {
   const byFile = new Map<SourceFile, PendingFinding[]>();
   for (const p of pending) {
     if (!p.report.fix || p.report.error || (p.report.blockers?.length ?? 0) > 0) continue;
@@ -219,7 +220,7 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
     }
     const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    const problem = verifyOnce(file, result.text);
+    const problem = verifyOnce(file, result.text, verifiers);
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
       try {
@@ -244,12 +245,19 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
   }
 }
 
+type Verifiers = Partial<Record<FileKind, Verifier>>;
+
+/** The verifiers pull in parsers (yaml...): imported only once there is a fix to check. */
+async function verifiersFor(pending: readonly PendingFinding[]): Promise<Verifiers> {
+  return pending.some((p) => p.report.fix) ? (await import('./reparse.js')).VERIFIERS : {};
+}
+
 /** settle() runs twice: a file whose rewritten text did not change in between is not parsed again. */
 const verified = new WeakMap<SourceFile, { text: string; problem: string | undefined }>();
-function verifyOnce(file: SourceFile, text: string): string | undefined {
+function verifyOnce(file: SourceFile, text: string, verifiers: Verifiers): string | undefined {
   const known = verified.get(file);
   if (known && known.text === text) return known.problem;
-  const problem = VERIFIERS[file.kind]?.(text);
+  const problem = verifiers[file.kind]?.(text);
   verified.set(file, { text, problem });
   return problem;
 }
