@@ -165,7 +165,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   }
 
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
-  settle(pending, states, runCtx, await verifiersFor(pending));
+  await settle(pending, states, runCtx, await verifiersFor(pending));
 
   const endCtxFor = (ruleId: string): EndContext => ({
     run: runCtx,
@@ -188,7 +188,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       fileError(file, `rule ${rule.meta.id} failed (${(e as Error).message ?? e})`, 0, rule.meta.id);
     }
   }
-  settle(pending, states, runCtx, await verifiersFor(pending));
+  await settle(pending, states, runCtx, await verifiersFor(pending));
 
   if (runCtx.options.fix) writeAll(pending, states);
 
@@ -206,7 +206,7 @@ function isConsumer(p: PendingFinding): boolean {
 }
 
 /** Applies every fix of each file to its original text, verifies the result, and records the outcome. */
-function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, runCtx: RunContext, verifiers: Verifiers): void {
+async function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, runCtx: RunContext, verifiers: Verifiers): Promise<void> {
   const byFile = new Map<SourceFile, PendingFinding[]>();
   for (const p of pending) {
     if (!p.report.fix || p.report.error || (p.report.blockers?.length ?? 0) > 0) continue;
@@ -220,7 +220,7 @@ function settle(pending: PendingFinding[], states: Map<SourceFile, FileState>, r
     }
     const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    const problem = verifyOnce(file, result.text, verifiers);
+    const problem = await verifyOnce(file, result.text, verifiers);
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
       try {
@@ -254,10 +254,11 @@ async function verifiersFor(pending: readonly PendingFinding[]): Promise<Verifie
 
 /** settle() runs twice: a file whose rewritten text did not change in between is not parsed again. */
 const verified = new WeakMap<SourceFile, { text: string; problem: string | undefined }>();
-function verifyOnce(file: SourceFile, text: string, verifiers: Verifiers): string | undefined {
+async function verifyOnce(file: SourceFile, text: string, verifiers: Verifiers): Promise<string | undefined> {
   const known = verified.get(file);
   if (known && known.text === text) return known.problem;
-  const problem = verifiers[file.kind]?.(text);
+  // A verifier may be async: one whose parser is heavy imports it when first needed.
+  const problem = await verifiers[file.kind]?.(text);
   verified.set(file, { text, problem });
   return problem;
 }

@@ -2,7 +2,8 @@
 import type { FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
 
-export type Verifier = (text: string) => string | undefined;
+/** Why the text does not parse, or undefined. May be async (to import a heavy parser lazily). */
+export type Verifier = (text: string) => string | undefined | Promise<string | undefined>;
 
 export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
