@@ -12,7 +12,7 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        // The yaml parser loads with the first candidate, not at start-up (README, "Rules").
+        // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
         const [{ parseYaml }, { findProbeReports }] = await Promise.all([import('../src/parse/yaml.js'), import('../src/kubernetes/probes.js')]);
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));

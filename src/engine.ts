@@ -93,7 +93,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         },
       };
       try {
-        // Awaited: a rule may import its heavy parts when it first meets a file (README, "Rules").
+        // Awaited: a rule may import its heavy parts when it first meets a file (README, "Start-up").
         await handlers.file(ctx);
       } catch (e) {
         fileError(file, `rule ${rule.meta.id} failed on this file (${(e as Error).message ?? e}); the file was left unchanged`, 0, rule.meta.id);
