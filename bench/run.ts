@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { countsFor, generate, GENERATOR_VERSION, type TreeCounts } from './generate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/bench/: the repository root is two levels up.
+// Compiled to .bench/build/ (kept out of dist/, which is the package): the root is two levels up.
 const root = path.resolve(here, '..', '..');
 const cli = path.join(root, 'bin', 'grpc-probe-migrate.js');
 const rssProbe = path.join(here, 'rss-probe.js');
