@@ -1,8 +1,3 @@
-import { chartKubeVersionBlockers, findChart } from '../src/helm/chart.js';
-import { findProbeReports } from '../src/kubernetes/probes.js';
-import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
-import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
-import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
 /** Kubernetes YAML (manifests, CRDs, Lists, values files): exec probes → native gRPC probes. */
@@ -16,7 +11,16 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
+        const [{ parseYaml }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }] =
+          await Promise.all([
+            import('../src/parse/yaml.js'),
+            import('../src/kubernetes/probes.js'),
+            import('../src/helm/chart.js'),
+            import('../src/kustomize/json6902.js'),
+            import('../src/kustomize/partial-ops.js'),
+          ]);
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
         if (parsed.error) {

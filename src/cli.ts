@@ -8,16 +8,19 @@ import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
-import { wantsColor } from './report/text.js';
+import { wantsColor } from './report/color.js';
+import { createProgress } from './report/progress.js';
 import type { RunResult } from './types.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Reads all of standard input (only called when a path is `-`). */
   readStdin: () => Promise<string>;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Milliseconds, for the progress display's throttle (tests pass a fake clock). */
+  now?: () => number;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
@@ -49,7 +52,7 @@ Options:
                         a rewrite that would break one is refused
   --strict              blockers also make the exit code 1
   --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
-  --quiet               only blocked uses and errors in the text report
+  --quiet               only blocked uses and errors in the text report; no progress
   --debug               print stack traces of internal errors
   --help                show this help
   --version             print the version
@@ -128,9 +131,12 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   const usesStdin = paths.includes('-');
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
+  // Progress only where a person watches: stderr is a terminal and --quiet was not given.
+  const progress = io.stderr.isTTY && !values.quiet ? createProgress(io.stderr, io.now) : undefined;
   let result: RunResult;
   try {
     result = await run({
+      ...(progress ? { onProgress: progress.update } : {}),
       paths,
       cwd: io.cwd,
       fix: values.fix ?? false,
@@ -142,10 +148,13 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
       ...(stdin !== undefined ? { stdin } : {}),
     });
   } catch (e) {
+    progress?.done();
     io.stderr.write(`grpc-probe-migrate: ${(e as Error).message}\n`);
     if (values.debug) io.stderr.write(`${(e as Error).stack}\n`);
     return EXIT.usage;
   }
+
+  progress?.done();
 
   // With `--fix -` the migrated stream is the output; the report moves to stderr.
   const stdinResult = result.files.find((f) => f.file.path === '' && f.file.displayPath === '<stdin>');

@@ -4,15 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mentionsBinary } from './analysis/binary.js';
+import { BINARY_NEEDLES, mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
+import { FileReader } from './discover/read.js';
 import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
-import { EDIT_CHECKS, loadSchemaChecks, VERIFIERS, type RewriteCheck } from './reparse.js';
+import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
   BlockerCode,
   EndContext,
@@ -37,6 +38,7 @@ import type {
 export const DEFAULT_KUBE_VERSION = '1.27';
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const STDIN_NAME = '<stdin>';
+const [NEEDLE_A, NEEDLE_B] = BINARY_NEEDLES.map((n) => Buffer.from(n)) as [Buffer, Buffer];
 
 interface FileState {
   file: SourceFile;
@@ -72,7 +74,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
   const crashed = new Set<SourceFile>();
   const debug = options.onDebug ?? (process.env.GRPC_PROBE_MIGRATE_DEBUG ? (t: string) => process.stderr.write(t) : undefined);
-  const checks = options.validate ? await loadSchemaChecks() : undefined;
+  const checks = options.validate ? await (await import('./reparse.js')).loadSchemaChecks() : undefined;
   const states = new Map<SourceFile, FileState>();
   const skipped: SkippedFile[] = [];
   const maxBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
@@ -83,7 +85,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 
-  const checkFile = (file: SourceFile) => {
+  const checkFile = async (file: SourceFile) => {
     const caches = new Map<string, unknown>();
     for (const { rule, handlers } of byKind.get(file.kind) ?? []) {
       if (!handlers.file) continue;
@@ -97,7 +99,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         },
       };
       try {
-        handlers.file(ctx);
+        // Awaited: a rule may import its heavy parts when it first meets a file (README, "Start-up").
+        await handlers.file(ctx);
       } catch (e) {
         crashed.add(file);
         fileError(file, `rule ${rule.meta.id} failed on this file (${(e as Error).message ?? e}); the file was left unchanged`, 0, rule.meta.id);
@@ -116,51 +119,64 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: 'yaml', text, eol: detectEol(text) };
     scanned++;
     states.set(file, { file, output: text, changed: false, written: false });
-    if (mentionsBinary(text)) checkFile(file);
+    if (mentionsBinary(text)) await checkFile(file);
   }
 
   let candidates = 0;
+  const reader = new FileReader();
+  // Display paths (path.relative) are made only for the files that need one: on a 20k-file tree
+  // making them all cost more than the walk's ignore checks.
+  let lastDir = '';
+  let lastShown = '';
   for (const f of files) {
-    const displayPath = display(cwd, f.absPath);
+    const shown = () => display(cwd, f.absPath);
     scanned++;
-    options.onProgress?.({ scanned, candidates, current: path.dirname(displayPath) });
+    if (options.onProgress) {
+      const dir = path.dirname(f.absPath);
+      if (dir !== lastDir) [lastDir, lastShown] = [dir, display(cwd, dir)];
+      options.onProgress({ scanned, candidates, current: lastShown });
+    }
     let buf: Buffer;
     try {
-      const st = fs.statSync(f.absPath);
-      if (st.size > maxBytes) {
-        skipped.push({ file: displayPath, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
+      const read = reader.read(f.absPath, maxBytes);
+      if ('tooLarge' in read) {
+        skipped.push({ file: shown(), reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
         continue;
       }
-      buf = fs.readFileSync(f.absPath);
+      buf = read.bytes;
     } catch (e) {
-      fileError(pseudoFile(f.absPath, displayPath), `cannot read: ${describeFsError(e)}`);
+      fileError(pseudoFile(f.absPath, shown()), `cannot read: ${describeFsError(e)}`);
       continue;
     }
     // The byte pre-check: most files never get decoded, let alone parsed.
-    if (buf.indexOf('grpc_health_probe') === -1 && buf.indexOf('grpc-health-probe') === -1) {
+    if (buf.indexOf(NEEDLE_A) === -1 && buf.indexOf(NEEDLE_B) === -1) {
       // UTF-16 hides the name from the byte check: say so rather than pass it over in silence.
-      if (isUtf16MentioningBinary(buf)) fileError(pseudoFile(f.absPath, displayPath), 'encoded as UTF-16, not UTF-8; the file was left unchanged');
+      if (isUtf16MentioningBinary(buf)) fileError(pseudoFile(f.absPath, shown()), 'encoded as UTF-16, not UTF-8; the file was left unchanged');
       continue;
     }
+    // A candidate keeps its bytes (to detect a change on disk before writing): copy them out of
+    // the reader's reused buffer.
+    buf = Buffer.from(buf);
     if (buf.indexOf(0) !== -1) {
-      skipped.push({ file: displayPath, reason: 'binary file (NUL bytes)' });
+      skipped.push({ file: shown(), reason: 'binary file (NUL bytes)' });
       continue;
     }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
     } catch {
-      fileError(pseudoFile(f.absPath, displayPath), 'not valid UTF-8; the file was left unchanged');
+      fileError(pseudoFile(f.absPath, shown()), 'not valid UTF-8; the file was left unchanged');
       continue;
     }
     candidates++;
+    const displayPath = shown();
     const file: SourceFile = { path: f.absPath, displayPath, kind: classify(displayPath), text, eol: detectEol(text) };
     states.set(file, { file, original: buf, output: text, changed: false, written: false });
-    checkFile(file);
+    await checkFile(file);
   }
 
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
-  settle(pending, states, runCtx, crashed, checks);
+  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks));
 
   const endCtxFor = (ruleId: string): EndContext => ({
     run: runCtx,
@@ -180,7 +196,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     if (!handlers.end) continue;
     const reportedBefore = pending.length;
     try {
-      handlers.end(endCtxFor(rule.meta.id));
+      await handlers.end(endCtxFor(rule.meta.id));
     } catch (e) {
       // What the rule decided before it failed is not trusted: the files it meant to fix stay as they are.
       for (const p of pending.slice(reportedBefore)) if (p.report.fix) crashed.add(p.file);
@@ -189,7 +205,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       debug?.(`${(e as Error).stack ?? e}\n`);
     }
   }
-  settle(pending, states, runCtx, crashed, checks);
+  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks));
 
   if (runCtx.options.fix) writeAll(pending, states);
 
@@ -215,13 +231,13 @@ function isConsumer(p: PendingFinding): boolean {
 }
 
 /** Applies every fix of each file to its original text, verifies the result, and records the outcome. */
-function settle(
+async function settle(
   pending: PendingFinding[],
   states: Map<SourceFile, FileState>,
   runCtx: RunContext,
   crashed: ReadonlySet<SourceFile>,
-  checks?: Partial<Record<FileKind, RewriteCheck>>,
-): void {
+  checkers: Checkers,
+): Promise<void> {
   const byFile = new Map<SourceFile, PendingFinding[]>();
   for (const p of pending) {
     if (!p.report.fix || p.report.error || (p.report.blockers?.length ?? 0) > 0) continue;
@@ -235,12 +251,12 @@ function settle(
     }
     const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    const verify = VERIFIERS[file.kind];
+    const verify = checkers.verifiers[file.kind];
     // No parser, no proof that the rewrite is sound: such a file is never written.
-    const problem = verify ? verify(result.text) : result.text !== file.text ? `no parser checks ${file.kind} files` : undefined;
+    const problem = verify ? await verifyOnce(file, result.text, verify) : result.text !== file.text ? `no parser checks ${file.kind} files` : undefined;
     // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
-    const unintended = unintendedChange(file.text, result.edits, result.text) ?? EDIT_CHECKS[file.kind]?.(file.text, result.edits);
-    const schema = problem === undefined && unintended === undefined && result.text !== file.text ? checks?.[file.kind]?.(file.text, result.text) : undefined;
+    const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
+    const schema = problem === undefined && unintended === undefined && result.text !== file.text ? checkers.schema?.[file.kind]?.(file.text, result.text) : undefined;
     let writable: string | undefined;
     if (runCtx.options.fix && file.path) {
       try {
@@ -271,6 +287,32 @@ function settle(
     state.changed = result.text !== file.text;
     delete state.refused;
   }
+}
+
+/** What settle() checks a rewrite with, per file kind. */
+interface Checkers {
+  verifiers: Partial<Record<FileKind, Verifier>>;
+  editChecks: Partial<Record<FileKind, EditCheck>>;
+  /** --validate only. */
+  schema?: Partial<Record<FileKind, RewriteCheck>>;
+}
+
+/** The checkers pull in parsers (yaml...): imported only once there is a fix to check. */
+async function checkersFor(pending: readonly PendingFinding[], schema: Checkers['schema']): Promise<Checkers> {
+  if (!pending.some((p) => p.report.fix)) return { verifiers: {}, editChecks: {}, ...(schema ? { schema } : {}) };
+  const { VERIFIERS, EDIT_CHECKS } = await import('./reparse.js');
+  return { verifiers: VERIFIERS, editChecks: EDIT_CHECKS, ...(schema ? { schema } : {}) };
+}
+
+/** settle() runs twice: a file whose rewritten text did not change in between is not parsed again. */
+const verified = new WeakMap<SourceFile, { text: string; problem: string | undefined }>();
+async function verifyOnce(file: SourceFile, text: string, verify: Verifier): Promise<string | undefined> {
+  const known = verified.get(file);
+  if (known && known.text === text) return known.problem;
+  // A verifier may be async: one whose parser is heavy imports it when first needed.
+  const problem = await verify(text);
+  verified.set(file, { text, problem });
+  return problem;
 }
 
 function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>): void {

@@ -6,7 +6,8 @@ import { typescriptSyntaxError } from './typescript/morph.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
 import { dockerfileError } from './docker/verify.js';
 
-export type Verifier = (text: string) => string | undefined;
+/** Why the text does not parse, or undefined. May be async (to import a heavy parser lazily). */
+export type Verifier = (text: string) => string | undefined | Promise<string | undefined>;
 
 export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),

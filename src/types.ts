@@ -158,9 +158,10 @@ export interface EndContext {
 }
 
 export interface RuleHandlers {
-  file?(ctx: FileContext): void;
+  /** May be async: a rule imports its heavy parts (parsers) when it first meets a file. */
+  file?(ctx: FileContext): void | Promise<void>;
   /** After every file was checked: decisions that need the whole repository. */
-  end?(ctx: EndContext): void;
+  end?(ctx: EndContext): void | Promise<void>;
 }
 
 export interface RuleMeta {

@@ -6,12 +6,7 @@ export interface TextOptions {
   quiet?: boolean;
 }
 
-/** Whether to colour a stream: a TTY, unless NO_COLOR is set; FORCE_COLOR wins. */
-export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return stream.isTTY === true;
-}
+export { wantsColor } from './color.js';
 
 export function formatText(result: RunResult, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });

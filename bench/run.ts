@@ -1,0 +1,229 @@
+/**
+ * The benchmark (issue 7). Not a test: it prints timings, it does not assert them.
+ *
+ *   npm run bench                       # 2k, 20k and 100k files
+ *   npm run bench -- --sizes 20000 --runs 9
+ *
+ * For each tree size it alternates the tool (report mode, JSON) with
+ * `rg -l -F -e grpc_health_probe -e grpc-health-probe .` and prints the medians and their ratio;
+ * then one file against `node -e 0`; and the tool's peak RSS. Trees are generated once into
+ * .bench/ (git-ignored) and reused.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { countsFor, generate, GENERATOR_VERSION, type TreeCounts } from './generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Compiled to .bench/build/ (kept out of dist/, which is the package): the root is two levels up.
+const root = path.resolve(here, '..', '..');
+const cli = path.join(root, 'bin', 'grpc-probe-migrate.js');
+const rssProbe = path.join(here, 'rss-probe.js');
+const RG_ARGS = ['-l', '-F', '-e', 'grpc_health_probe', '-e', 'grpc-health-probe', '.'];
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  oneFileRuns: number;
+  dir: string;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: '2000,20000,100000' },
+      runs: { type: 'string', default: '7' },
+      'one-file-runs': { type: 'string', default: '15' },
+      dir: { type: 'string', default: path.join(root, '.bench') },
+    },
+  });
+  return {
+    sizes: values.sizes.split(',').map((s) => Number(s.trim())),
+    runs: Number(values.runs),
+    oneFileRuns: Number(values['one-file-runs']),
+    dir: path.resolve(values.dir),
+  };
+}
+
+function requireRipgrep(): void {
+  const r = spawnSync('rg', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    process.stderr.write(
+      'bench: ripgrep (rg) is the yardstick and is not installed.\n' +
+        '  Debian/Ubuntu: apt-get install -y ripgrep    macOS: brew install ripgrep\n' +
+        '  other systems: https://github.com/BurntSushi/ripgrep#installation\n',
+    );
+    process.exit(2);
+  }
+}
+
+function treeFor(dir: string, files: number): { path: string; counts: TreeCounts } {
+  const tree = path.join(dir, `tree-${files}-v${GENERATOR_VERSION}`);
+  const done = `${tree}.done`;
+  if (!fs.existsSync(done)) {
+    fs.rmSync(tree, { recursive: true, force: true });
+    process.stderr.write(`bench: generating ${files} files in ${path.relative(root, tree)} ...\n`);
+    generate(tree, { files });
+    fs.writeFileSync(done, '');
+  }
+  return { path: tree, counts: countsFor({ files }) };
+}
+
+/**
+ * CPU time (user + system, ms) of this process's waited-for children, from /proc (Linux; 10 ms
+ * ticks). Wall time on a shared machine swings with the load; CPU time much less.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    // Fields after the ')' that closes the command name: cutime and cstime are the 14th and 15th.
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sample {
+  ms: number;
+  cpuMs?: number;
+}
+
+function timed(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Sample & { r: SpawnSyncReturns<string> } {
+  const cpu0 = childrenCpuMs();
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30, ...(env ? { env } : {}) });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu1 = childrenCpuMs();
+  if (r.error) throw r.error;
+  return { ms, r, ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMs: cpu1 - cpu0 } : {}) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface Medians {
+  ms: number;
+  cpuMs?: number;
+}
+
+function medians(samples: Sample[]): Medians {
+  const cpu = samples.map((s) => s.cpuMs).filter((c): c is number => c !== undefined);
+  return { ms: median(samples.map((s) => s.ms)), ...(cpu.length === samples.length ? { cpuMs: median(cpu) } : {}) };
+}
+
+/** Runs a and b alternately (after one warm-up each, which also fills the page cache). */
+function alternate(runs: number, a: () => Sample, b: () => Sample): { a: Medians; b: Medians } {
+  a();
+  b();
+  const as: Sample[] = [];
+  const bs: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return { a: medians(as), b: medians(bs) };
+}
+
+const toolArgs = ['--format', 'json', '.'];
+
+function scanTool(tree: string, expected: number): () => Sample {
+  return () => {
+    const { r, ...sample } = timed(process.execPath, [cli, ...toolArgs], tree);
+    // Exit 1 = migratable uses remain, which is the point of the tree.
+    if (r.status !== 1) throw new Error(`tool exited ${r.status}: ${r.stderr}`);
+    const candidates = (JSON.parse(r.stdout) as { summary: { candidates: number } }).summary.candidates;
+    if (candidates !== expected) throw new Error(`tool found ${candidates} candidates, expected ${expected}`);
+    return sample;
+  };
+}
+
+function scanRipgrep(tree: string, expected: number): () => Sample {
+  return () => {
+    const { r, ...sample } = timed('rg', RG_ARGS, tree);
+    const listed = r.stdout.split('\n').filter(Boolean).length;
+    if (r.status !== 0 || listed !== expected) throw new Error(`rg exited ${r.status} listing ${listed} files, expected ${expected}`);
+    return sample;
+  };
+}
+
+function peakRssMb(tree: string, args: string[]): number {
+  const out = path.join(os.tmpdir(), `gpm-bench-rss-${process.pid}`);
+  timed(process.execPath, ['--import', rssProbe, cli, ...args], tree, { ...process.env, BENCH_RSS_FILE: out });
+  const kb = Number(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out, { force: true });
+  return kb / 1024;
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '–');
+const cpuOf = (m: Medians) => (m.cpuMs !== undefined ? fmt(m.cpuMs) : '–');
+
+function main(): void {
+  const o = options(process.argv.slice(2));
+  requireRipgrep();
+  const rgVersion = spawnSync('rg', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const lines: string[] = [];
+  const say = (s: string) => {
+    lines.push(s);
+    process.stdout.write(s + '\n');
+  };
+  say(`node ${process.version}, ${rgVersion}, ${os.cpus().length} cores, ${os.platform()}, load average ${os.loadavg()[0]!.toFixed(1)}; medians of ${o.runs} alternated runs (3 at 100k files); CPU = user + system`);
+  say('');
+  say('| files (+ node_modules) | candidates | tool wall | rg wall | wall ratio | tool CPU | rg CPU | CPU ratio | tool wall per 1k files | tool peak RSS |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const results: Record<string, unknown>[] = [];
+  let smallest: string | undefined;
+  for (const files of o.sizes) {
+    const { path: tree, counts } = treeFor(o.dir, files);
+    smallest ??= tree;
+    const expected = counts.manifests + counts.dockerfiles;
+    const runs = files >= 100_000 ? Math.max(3, Math.ceil(o.runs / 2)) : o.runs;
+    const m = alternate(runs, scanTool(tree, expected), scanRipgrep(tree, expected));
+    const rss = peakRssMb(tree, toolArgs);
+    results.push({ files, nodeModules: counts.nodeModules, candidates: expected, tool: m.a, rg: m.b, peakRssMb: rss });
+    say(
+      `| ${files.toLocaleString('en')} (+ ${counts.nodeModules.toLocaleString('en')}) | ${expected} | ${fmt(m.a.ms)} | ${fmt(m.b.ms)} | ${ratio(m.a.ms, m.b.ms)} | ` +
+        `${cpuOf(m.a)} | ${cpuOf(m.b)} | ${ratio(m.a.cpuMs, m.b.cpuMs)} | ${(m.a.ms / (files / 1000)).toFixed(1)} ms | ${rss.toFixed(0)} MB |`,
+    );
+  }
+
+  if (smallest) {
+    const tree = smallest;
+    say('');
+    say(`| one file, medians of ${o.oneFileRuns} | tool wall | \`node -e 0\` wall | wall ratio | tool CPU | \`node -e 0\` CPU | CPU ratio |`);
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    // What a pre-commit hook pays: a manifest to migrate (exit 1), and a file that does not mention the binary (exit 0).
+    const cases = [
+      { file: path.join('services', 'svc-0000', 'k8s', 'deployment-0.yaml'), what: 'a manifest, two probes', status: 1 },
+      { file: path.join('services', 'svc-0000', 'src', 'request', 'request-0.ts'), what: 'a source file, no probe', status: 0 },
+    ];
+    for (const c of cases) {
+      const one = alternate(
+        o.oneFileRuns,
+        () => {
+          const { r, ...sample } = timed(process.execPath, [cli, '--format', 'json', c.file], tree);
+          if (r.status !== c.status) throw new Error(`tool exited ${r.status} on ${c.file}: ${r.stderr}`);
+          return sample;
+        },
+        () => timed(process.execPath, ['-e', '0'], tree),
+      );
+      say(
+        `| \`grpc-probe-migrate --format json ${c.file.split(path.sep).join('/')}\` (${c.what}) | ${fmt(one.a.ms)} | ${fmt(one.b.ms)} | ${ratio(one.a.ms, one.b.ms)} | ` +
+          `${cpuOf(one.a)} | ${cpuOf(one.b)} | ${ratio(one.a.cpuMs, one.b.cpuMs)} |`,
+      );
+      results.push({ oneFile: c.file, tool: one.a, node: one.b });
+    }
+  }
+  fs.mkdirSync(o.dir, { recursive: true });
+  fs.writeFileSync(path.join(o.dir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, results }, null, 2) + '\n');
+}
+
+main();

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@jest/globals';
+import { discover } from '../src/discover/walk.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-walk-')));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const rels = (dir: string, files: { absPath: string }[]) => files.map((f) => path.relative(dir, f.absPath).split(path.sep).join('/'));
+
+test('patterns apply relative to the folder of their .gitignore, anchored or not, at any depth', () => {
+  const dir = tree({
+    '.gitignore': '/top.txt\na/b/deep/\n*.tmp\n',
+    'top.txt': '',
+    'a/top.txt': '',
+    'a/b/deep/x': '',
+    'a/b/keep': '',
+    'a/x.tmp': '',
+    'a/.gitignore': '/b/keep\n!y.tmp\n',
+    'a/y.tmp': '',
+    'a/c/b/keep': '',
+  });
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['.gitignore', 'a/.gitignore', 'a/c/b/keep', 'a/top.txt', 'a/y.tmp']);
+});
+
+test('overlapping paths list a file once; one folder walked alone lists each file once', () => {
+  const dir = tree({ 'k8s/a.yaml': '', 'b.yaml': '' });
+  expect(rels(dir, discover(['.', 'k8s', 'k8s/a.yaml'], dir).files)).toEqual(['b.yaml', 'k8s/a.yaml']);
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['b.yaml', 'k8s/a.yaml']);
+});
+
+test('a symlinked file is followed inside the root, never out of it', () => {
+  const outside = tree({ 'secret.yaml': '' });
+  const dir = tree({ 'real.yaml': '' });
+  fs.symlinkSync(path.join(dir, 'real.yaml'), path.join(dir, 'link.yaml'));
+  fs.symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'out.yaml'));
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['link.yaml', 'real.yaml']);
+});
