@@ -350,6 +350,12 @@ describe('permissions (simulated with the errors the kernel gives, see the top o
       if (String(p).endsWith('noread.yaml')) throw errno('EACCES', 'open', String(p));
       return realRead(p, o as BufferEncoding);
     }) as typeof fs.readFileSync);
+    // The scan reads with open + read (src/discover/read.ts): opening is where the kernel refuses.
+    const realOpen = fs.openSync;
+    jest.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, flags: fs.OpenMode = 'r', mode?: fs.Mode) => {
+      if (String(p).endsWith('noread.yaml')) throw errno('EACCES', 'open', String(p));
+      return realOpen(p, flags, mode);
+    }) as typeof fs.openSync);
     const io = captureIo(dir);
     expect(await main(['--format', 'json', '.'], io)).toBe(2);
     const findings = JSON.parse(io.out()).findings as { file: string; status: string; message: string }[];

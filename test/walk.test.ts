@@ -36,10 +36,17 @@ test('overlapping paths list a file once; one folder walked alone lists each fil
   expect(rels(dir, discover(['.'], dir).files)).toEqual(['b.yaml', 'k8s/a.yaml']);
 });
 
-test('a symlinked file is followed inside the root, never out of it', () => {
-  const outside = tree({ 'secret.yaml': '' });
+test('a symlinked file is followed inside the root, never out of it, and read once', () => {
+  const outside = tree({ 'secret.yaml': '', 'other.yaml': '' });
   const dir = tree({ 'real.yaml': '' });
+  // A link to a file that is listed anyway is dropped: one file is never read (or written) twice.
   fs.symlinkSync(path.join(dir, 'real.yaml'), path.join(dir, 'link.yaml'));
   fs.symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'out.yaml'));
-  expect(rels(dir, discover(['.'], dir).files)).toEqual(['link.yaml', 'real.yaml']);
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['real.yaml']);
+  // A link inside the root whose target is inside it too, but not otherwise listed, is read.
+  fs.mkdirSync(path.join(dir, 'ignored'));
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'ignored/\n');
+  fs.writeFileSync(path.join(dir, 'ignored', 'target.yaml'), '');
+  fs.symlinkSync(path.join(dir, 'ignored', 'target.yaml'), path.join(dir, 'via-link.yaml'));
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['real.yaml', 'via-link.yaml']);
 });
