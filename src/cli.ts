@@ -25,7 +25,9 @@ export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
  * Subcommands (`grpc-probe-migrate <name> ...`), loaded only when used. Each module exports
  * `main(argv, io): Promise<number>`.
  */
-const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {};
+const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {
+  verify: () => import('./commands/verify.js'),
+};
 
 const HELP = `Usage: grpc-probe-migrate [options] [paths...]
 
@@ -45,6 +47,10 @@ Options:
   --debug               print stack traces of internal errors
   --help                show this help
   --version             print the version
+
+Subcommands:
+  verify --host HOST    check native gRPC probes against a live server, as the
+                        kubelet would (grpc-probe-migrate verify --help)
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.

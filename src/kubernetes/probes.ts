@@ -30,7 +30,7 @@ export interface ProbeWalkOptions {
   extraBlockers?: { code: BlockerCode; detail: string }[];
 }
 
-interface ContainerContext {
+export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
@@ -73,7 +73,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   return reports;
 }
 
-function containerContext(path: readonly unknown[]): ContainerContext {
+export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
   const list = path[path.length - 2];
   const listPair = path[path.length - 3];
