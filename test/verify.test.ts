@@ -20,13 +20,17 @@ import {
 } from './support/grpc-servers.js';
 
 const HOST = '127.0.0.1';
-const FAST = { host: HOST, timeoutMs: 400, userAgent: 'kube-probe/1.27', diagnoseStepMs: 400 };
+// Checks that should get an answer have a deadline that a loaded CI machine cannot miss; checks
+// that must wait out the deadline have a short one. A diagnosis step ends as soon as the peer
+// answers, so its bound only costs time against a silent port.
+const OK = { host: HOST, timeoutMs: 5000, userAgent: 'kube-probe/1.27', diagnoseStepMs: 3000 };
+const FAST = { ...OK, timeoutMs: 400 };
 
 describe('checkProbe: the kubelet check against live servers', () => {
   test('SERVING passes', async () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
-      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      const v = await checkProbe({ ...OK, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'SERVING', passes: true });
     } finally {
       await server.close();
@@ -35,7 +39,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
 
   test('switched to NOT_SERVING and back, like agnhost grpc-health-checking', async () => {
     const server = await startHealthServer({ 'hipstershop.CartService': 'SERVING' });
-    const check = () => checkProbe({ ...FAST, port: server.port, service: 'hipstershop.CartService' });
+    const check = () => checkProbe({ ...OK, port: server.port, service: 'hipstershop.CartService' });
     try {
       expect((await check()).verdict).toBe('SERVING');
       server.setStatus('hipstershop.CartService', 'NOT_SERVING');
@@ -53,7 +57,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
   test('an UNKNOWN status fails', async () => {
     const server = await startHealthServer({ '': 'UNKNOWN' });
     try {
-      expect(await checkProbe({ ...FAST, port: server.port, service: '' })).toMatchObject({ verdict: 'UNKNOWN', passes: false });
+      expect(await checkProbe({ ...OK, port: server.port, service: '' })).toMatchObject({ verdict: 'UNKNOWN', passes: false });
     } finally {
       await server.close();
     }
@@ -62,7 +66,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
   test('a service the health server does not know is SERVICE_UNKNOWN', async () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
-      const v = await checkProbe({ ...FAST, port: server.port, service: 'no.such.Service' });
+      const v = await checkProbe({ ...OK, port: server.port, service: 'no.such.Service' });
       expect(v).toMatchObject({ verdict: 'SERVICE_UNKNOWN', passes: false });
       expect(v.fix).toContain('grpc.service');
     } finally {
@@ -73,7 +77,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
   test('a gRPC server without the health service is UNIMPLEMENTED', async () => {
     const server = await startServerWithoutHealth();
     try {
-      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      const v = await checkProbe({ ...OK, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'UNIMPLEMENTED', passes: false });
       expect(v.fix).toContain('health');
     } finally {
@@ -94,14 +98,15 @@ describe('checkProbe: the kubelet check against live servers', () => {
   });
 
   test('a Check slower than the timeout is TIMEOUT, though the server would say SERVING', async () => {
-    const server = await startHealthServer({ '': 'SERVING' }, { checkDelayMs: 1500 });
+    const server = await startHealthServer({ '': 'SERVING' }, { checkDelayMs: 2500 });
     try {
-      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      // 1 s, the kubelet's default: ample for the connection, short of the handler's delay.
+      const v = await checkProbe({ ...OK, timeoutMs: 1000, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
       expect(v.message).toContain('health RPC did not complete');
       expect(v.fix).toContain('timeoutSeconds');
       // The same server within a deadline that covers the delay: proves the deadline decided it.
-      expect((await checkProbe({ ...FAST, timeoutMs: 3000, port: server.port, service: '' })).verdict).toBe('SERVING');
+      expect((await checkProbe({ ...OK, port: server.port, service: '' })).verdict).toBe('SERVING');
     } finally {
       await server.close();
     }
@@ -110,7 +115,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
   test('a port that accepts TCP but never answers is TIMEOUT', async () => {
     const server = await startSilentServer();
     try {
-      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      const v = await checkProbe({ ...FAST, diagnoseStepMs: 400, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
       expect(v.message).toContain('accepts TCP connections but answered neither');
     } finally {
@@ -139,7 +144,7 @@ describe('checkProbe: the kubelet check against live servers', () => {
   test('the server sees the kubelet user agent kube-probe/X.Y', async () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
-      await checkProbe({ ...FAST, userAgent: 'kube-probe/1.30', port: server.port, service: '' });
+      await checkProbe({ ...OK, userAgent: 'kube-probe/1.30', port: server.port, service: '' });
       expect(server.userAgents).toHaveLength(1);
       // grpc appends its own token after, as grpc-go does after the kubelet's.
       expect(server.userAgents[0]).toMatch(/^kube-probe\/1\.30( |$)/);

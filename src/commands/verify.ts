@@ -59,7 +59,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(VERIFY_HELP);
     return VERIFY_EXIT.pass;
   }
-  const host = values.host?.trim();
+  // `[::1]` as in a URL is accepted too; both gRPC and node:net want the bare address.
+  const host = values.host?.trim().replace(/^\[(.*)\]$/, '$1');
   if (!host) return usage('--host is required (e.g. --host 127.0.0.1 with kubectl port-forward)');
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') return usage(`unknown --format "${format}" (expected text, json)`);

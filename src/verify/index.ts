@@ -84,10 +84,14 @@ export function readTargets(
     problems.push(...r.problems);
   };
   if (paths.includes('-')) add(STDIN_NAME, stdin ?? '');
-  const found = discover(paths.filter((p) => p !== '-'), cwd);
+  const named = paths.filter((p) => p !== '-');
+  const found = discover(named, cwd);
+  // discover() keeps the first sighting, which may be from a folder walk: a file named on the
+  // command line is read whatever its name.
+  const explicit = new Set(named.map((p) => path.resolve(cwd, p)));
   for (const p of found.problems) problems.push({ file: display(cwd, p.absPath), message: `cannot read: ${p.message}` });
   for (const f of found.files) {
-    if (!f.explicit && !MANIFEST.test(path.basename(f.absPath))) continue;
+    if (!f.explicit && !explicit.has(f.absPath) && !MANIFEST.test(path.basename(f.absPath))) continue;
     const file = display(cwd, f.absPath);
     let text: string;
     try {

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type * as GrpcJs from '@grpc/grpc-js';
+import { checkProbe } from '../../src/verify/index.js';
 import { loadGrpc } from '../../src/verify/kubelet-check.js';
 
 export interface RunningServer {
@@ -52,6 +53,7 @@ export async function startHealthServer(
   const impl = new health.HealthImplementation(statuses);
   const server = new grpc.Server();
   const userAgents: string[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   // Register the real implementation, then wrap its Check to record metadata and add delay.
   const captured: { check?: GrpcJs.handleUnaryCall<{ service: string }, { status: string }> } = {};
   impl.addToServer({
@@ -62,8 +64,13 @@ export async function startHealthServer(
         check: (call: GrpcJs.ServerUnaryCall<{ service: string }, { status: string }>, cb: GrpcJs.sendUnaryData<{ status: string }>) => {
           userAgents.push(String(call.metadata.get('user-agent')[0] ?? ''));
           const answer = () => captured.check!(call, cb);
-          if (opts.checkDelayMs) setTimeout(answer, opts.checkDelayMs);
-          else answer();
+          if (opts.checkDelayMs) {
+            const timer = setTimeout(() => {
+              delayed.delete(timer);
+              answer();
+            }, opts.checkDelayMs);
+            delayed.add(timer);
+          } else answer();
         },
       } as GrpcJs.UntypedServiceImplementation);
     },
@@ -72,7 +79,11 @@ export async function startHealthServer(
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }], false)
     : grpc.ServerCredentials.createInsecure();
   const running = await bind(grpc, server, creds);
-  return { ...running, setStatus: (s, st) => impl.setStatus(s, st), userAgents };
+  const close = async () => {
+    for (const t of delayed) clearTimeout(t);
+    await running.close();
+  };
+  return { port: running.port, close, setStatus: (s, st) => impl.setStatus(s, st), userAgents };
 }
 
 /** A gRPC server that serves no health service: every Check is UNIMPLEMENTED. */
@@ -126,4 +137,12 @@ export async function selfSignedCert(): Promise<{ cert: string; key: string }> {
   const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256', notAfterDate: new Date(Date.now() + 24 * 3600 * 1000) });
   return { cert: pems.cert, key: pems.private };
+}
+
+/**
+ * The first connection of a process loads gRPC's lazy parts. Tests that keep the kubelet's 1 s
+ * default deadline warm up first, so that a loaded CI machine does not turn that into a timeout.
+ */
+export async function warmUp(server: RunningServer): Promise<void> {
+  await checkProbe({ host: '127.0.0.1', port: server.port, service: '', timeoutMs: 10_000, userAgent: 'warm-up' });
 }
