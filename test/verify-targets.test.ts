@@ -83,7 +83,7 @@ items:
 
   test('a templated service mixes text and values', () => {
     const text = `containers:
-- name: a
+- name: {{ .Chart.Name }}
   readinessProbe:
     grpc:
       port: {{ .Values.port | default 9000 }}
@@ -91,7 +91,7 @@ items:
     timeoutSeconds: {{ $.Values.probe.timeout }}
 `;
     const values = new Map([['prefix', 'shop.v1'], ['probe.timeout', '4']]);
-    expect(probeTargets('t.yaml', text, values).targets).toMatchObject([{ port: 9000, service: 'shop.v1.Health', timeoutSeconds: 4 }]);
+    expect(probeTargets('t.yaml', text, values).targets).toMatchObject([{ container: '{{ .Chart.Name }}', port: 9000, service: 'shop.v1.Health', timeoutSeconds: 4 }]);
   });
 });
 

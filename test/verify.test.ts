@@ -249,12 +249,13 @@ spec:
     }
   });
 
-  test('a closed port through the CLI: UNREACHABLE, exit 1', async () => {
+  test('a closed port through the CLI: UNREACHABLE, exit 1; a --port-map that matches no probe is a warning', async () => {
     const port = await closedPort();
     const dir = tmpRepo({ 'pod.yaml': deployment(`        readinessProbe:\n          grpc: {port: ${port}}\n`) });
     const io = captureIo(dir);
-    expect(await main(['verify', '--host', HOST, 'pod.yaml'], io)).toBe(1);
+    expect(await main(['verify', '--host', HOST, '--port-map', '1=2', 'pod.yaml'], io)).toBe(1);
     expect(io.out()).toContain('UNREACHABLE (would fail): connection refused');
+    expect(io.err()).toContain('warning: --port-map 1=2 matches no probe port');
   });
 
   test('a Helm template: the port comes from --set; a missing value is a per-probe error (exit 2)', async () => {
@@ -285,7 +286,7 @@ spec:
       expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port}`, 'chart'], partial)).toBe(2);
       expect(partial.out()).toContain('SERVING (would pass)');
       expect(partial.out()).toContain('chart/templates/deployment.yaml:16:9 livenessProbe of container "api"');
-      expect(partial.out()).toContain('INVALID (would fail): grpc.port: {{ .Values.health.port | int }} needs a value: pass --set health.port=...');
+      expect(partial.out()).toContain('INVALID (not checked): grpc.port: {{ .Values.health.port | int }} needs a value: pass --set health.port=...');
       expect(partial.out()).toContain('2 probes: 1 would pass, 0 would fail, 1 could not be checked');
 
       const full = captureIo(dir);

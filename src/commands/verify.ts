@@ -95,6 +95,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`grpc-probe-migrate verify: no native gRPC probe found in ${paths.join(' ')}\n`);
     return VERIFY_EXIT.usage;
   }
+  // A mapping that matches no probe is most likely a typo: say so, but check anyway.
+  const probePorts = new Set(targets.map((t) => t.port));
+  for (const from of portMap.keys()) {
+    if (!probePorts.has(from)) io.stderr.write(`grpc-probe-migrate verify: warning: --port-map ${from}=${portMap.get(from)} matches no probe port\n`);
+  }
   const results = await verifyTargets(targets, { host, portMap, userAgent: `kube-probe/${kv.major}.${kv.minor}` });
 
   io.stdout.write(format === 'json' ? formatJson(results, problems, host, kv) : formatText(results, problems));
@@ -117,7 +122,8 @@ export function formatText(results: readonly ProbeResult[], problems: readonly F
     const who = `${r.probe}${r.container !== undefined ? ` of container "${r.container}"` : ''}`;
     const what = r.address !== undefined ? ` → ${r.address}${r.service ? ` service "${r.service}"` : ''}, timeout ${r.timeoutSeconds}s` : '';
     out += `${r.file}:${r.line}:${r.column} ${who}${what}\n`;
-    out += `  ${r.result.verdict}${r.result.passes ? ' (would pass)' : ' (would fail)'}: ${r.result.message}\n`;
+    const outcome = r.result.passes ? 'would pass' : r.result.verdict === 'INVALID' ? 'not checked' : 'would fail';
+    out += `  ${r.result.verdict} (${outcome}): ${r.result.message}\n`;
     if (r.result.cause) out += `    cause: ${r.result.cause}\n`;
     if (r.result.fix) out += `    fix:   ${r.result.fix}\n`;
   }

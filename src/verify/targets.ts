@@ -49,7 +49,12 @@ export function probeTargets(
     if (touchesAction(actions, start, end)) return evaluateTemplateText(text.slice(start, end), values);
     return { ok: true, value: node.value === null || node.value === undefined ? '' : String(node.value) };
   };
-  const targets = findNativeGrpcProbes(parsed.docs).map((p) => target(file, lines, p, read));
+  // Names are only shown: a templated one is shown as written.
+  const shown = (node: Scalar) => {
+    const [start, end] = node.range!;
+    return touchesAction(actions, start, end) ? text.slice(start, end) : String(node.value ?? '');
+  };
+  const targets = findNativeGrpcProbes(parsed.docs, shown).map((p) => target(file, lines, p, read));
   return { targets, problems: [] };
 }
 
