@@ -15,6 +15,7 @@ import {
   selfSignedCert,
   startHealthServer,
   startHttp1Server,
+  startRawAnswerServer,
   startServerWithoutHealth,
   startSilentServer,
 } from './support/grpc-servers.js';
@@ -118,6 +119,28 @@ describe('checkProbe: the kubelet check against live servers', () => {
       const v = await checkProbe({ ...FAST, diagnoseStepMs: 400, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
       expect(v.message).toContain('accepts TCP connections but answered neither');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a server that answers plaintext with a TLS alert record is TLS_ONLY', async () => {
+    const server = await startRawAnswerServer(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]));
+    try {
+      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      expect(v).toMatchObject({ verdict: 'TLS_ONLY', passes: false });
+      expect(v.message).toContain('answered plaintext with a TLS alert record');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a plaintext HTTP/2 server too slow to send its SETTINGS is TIMEOUT, and said to be slow', async () => {
+    const server = await startRawAnswerServer(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), 800);
+    try {
+      const v = await checkProbe({ ...FAST, port: server.port, service: '' });
+      expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
+      expect(v.message).toContain('does speak plaintext HTTP/2');
     } finally {
       await server.close();
     }

@@ -105,6 +105,31 @@ export async function startSilentServer(): Promise<RunningServer> {
   });
 }
 
+/**
+ * A raw server that answers the first bytes it gets with `bytes` after `delayMs`: a TLS alert (as
+ * OpenSSL/BoringSSL-based TLS servers may answer plaintext), or an HTTP/2 SETTINGS frame late.
+ */
+export async function startRawAnswerServer(bytes: Buffer, delayMs = 0): Promise<RunningServer> {
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.once('data', () => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!s.destroyed) s.write(bytes);
+      }, delayMs);
+      timers.add(t);
+    });
+  });
+  return listen(server, () => {
+    for (const t of timers) clearTimeout(t);
+    for (const s of sockets) s.destroy();
+  });
+}
+
 /** A plain HTTP/1 server: the probe points at the wrong port. */
 export async function startHttp1Server(): Promise<RunningServer> {
   const server = http.createServer((_req, res) => res.end('ok'));
