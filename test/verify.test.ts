@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { checkProbe } from '../src/verify/index.js';
 import { classify } from '../src/verify/diagnose.js';
@@ -19,6 +19,9 @@ import {
   startServerWithoutHealth,
   startSilentServer,
 } from './support/grpc-servers.js';
+
+// Real sockets and deadlines: jest's 5 s default is too tight for a loaded CI machine.
+jest.setTimeout(30_000);
 
 const HOST = '127.0.0.1';
 // Checks that should get an answer have a deadline that a loaded CI machine cannot miss; checks
@@ -212,6 +215,8 @@ spec:
         image: cart:1
 ${probes}`;
 
+// Probes that should pass carry timeoutSeconds: 10 so that a loaded machine cannot miss the
+// deadline; the kubelet's 1 s default is covered by the failure cases and by probeTargets.
 describe('verify subcommand', () => {
   test('every probe SERVING exits 0; --port-map points a probe port at a forwarded port', async () => {
     const server = await startHealthServer({ '': 'SERVING', 'hipstershop.CartService': 'SERVING' });
@@ -219,17 +224,18 @@ describe('verify subcommand', () => {
       const dir = tmpRepo({
         'k8s/cart.yaml': deployment(`        readinessProbe:
           grpc: {port: 7070, service: hipstershop.CartService}
+          timeoutSeconds: 10
         livenessProbe:
           grpc:
             port: 7070
-          timeoutSeconds: 2
+          timeoutSeconds: 10
 `),
       });
       const io = captureIo(dir);
       const code = await main(['verify', '--host', HOST, '--port-map', `7070=${server.port}`, 'k8s'], io);
       expect(io.err()).toBe('');
       expect(code).toBe(0);
-      expect(io.out()).toContain(`k8s/cart.yaml:10:9 readinessProbe of container "server" → ${HOST}:${server.port} service "hipstershop.CartService", timeout 1s`);
+      expect(io.out()).toContain(`k8s/cart.yaml:10:9 readinessProbe of container "server" → ${HOST}:${server.port} service "hipstershop.CartService", timeout 10s`);
       expect(io.out()).toContain('SERVING (would pass)');
       expect(io.out()).toContain('2 probes: 2 would pass, 0 would fail');
       expect(server.userAgents.every((ua) => ua.startsWith('kube-probe/1.27 '))).toBe(true);
@@ -250,8 +256,10 @@ spec:
   - name: c
     readinessProbe:
       grpc: {port: ${server.port}}
+      timeoutSeconds: 10
     livenessProbe:
       grpc: {port: ${server.port}, service: missing}
+      timeoutSeconds: 10
 `,
       });
       const text = captureIo(dir);
@@ -264,7 +272,7 @@ spec:
       expect(await main(['verify', '--host', HOST, '--format', 'json', '--kube-version', '1.29', 'pod.yaml'], json)).toBe(1);
       const report = JSON.parse(json.out());
       expect(report).toMatchObject({ version: 1, host: HOST, userAgent: 'kube-probe/1.29', summary: { probes: 2, pass: 1, fail: 1, invalid: 0 } });
-      expect(report.probes[0]).toMatchObject({ file: 'pod.yaml', line: 7, probe: 'readinessProbe', container: 'c', port: server.port, service: '', timeoutSeconds: 1, verdict: 'SERVING', passes: true });
+      expect(report.probes[0]).toMatchObject({ file: 'pod.yaml', line: 7, probe: 'readinessProbe', container: 'c', port: server.port, service: '', timeoutSeconds: 10, verdict: 'SERVING', passes: true });
       expect(report.probes[1]).toMatchObject({ probe: 'livenessProbe', service: 'missing', verdict: 'SERVICE_UNKNOWN', passes: false });
       expect(report.probes[1].fix).toBeTruthy();
     } finally {
@@ -299,21 +307,23 @@ spec:
           grpc:
             port: {{ .Values.grpc.port }}
             service: "{{ .Values.grpc.service | default "api" }}"
+          timeoutSeconds: {{ .Values.probeTimeout }}
         {{- end }}
         livenessProbe:
           grpc:
             port: {{ .Values.health.port | int }}
+          timeoutSeconds: {{ .Values.probeTimeout }}
 `,
       });
       const partial = captureIo(dir);
-      expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port}`, 'chart'], partial)).toBe(2);
+      expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port}`, '--set', 'probeTimeout=10', 'chart'], partial)).toBe(2);
       expect(partial.out()).toContain('SERVING (would pass)');
-      expect(partial.out()).toContain('chart/templates/deployment.yaml:16:9 livenessProbe of container "api"');
+      expect(partial.out()).toContain('chart/templates/deployment.yaml:17:9 livenessProbe of container "api"');
       expect(partial.out()).toContain('INVALID (not checked): grpc.port: {{ .Values.health.port | int }} needs a value: pass --set health.port=...');
       expect(partial.out()).toContain('2 probes: 1 would pass, 0 would fail, 1 could not be checked');
 
       const full = captureIo(dir);
-      expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port},health.port=${server.port}`, 'chart'], full)).toBe(0);
+      expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port},health.port=${server.port},probeTimeout=10`, 'chart'], full)).toBe(0);
     } finally {
       await server.close();
     }
@@ -322,7 +332,7 @@ spec:
   test('rendered manifests from standard input', async () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
-      const io = captureIo(os.tmpdir(), { stdin: `---\nkind: List\nitems:\n- ${deployment(`        readinessProbe: {grpc: {port: ${server.port}}}\n`).split('\n').join('\n  ')}` });
+      const io = captureIo(os.tmpdir(), { stdin: `---\nkind: List\nitems:\n- ${deployment(`        readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`).split('\n').join('\n  ')}` });
       expect(await main(['verify', '--host', HOST, '-'], io)).toBe(0);
       expect(io.out()).toContain('<stdin>:');
     } finally {
