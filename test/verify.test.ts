@@ -238,6 +238,7 @@ describe('verify subcommand', () => {
       expect(io.out()).toContain(`k8s/cart.yaml:10:9 readinessProbe of container "server" → ${HOST}:${server.port} service "hipstershop.CartService", timeout 10s`);
       expect(io.out()).toContain('SERVING (would pass)');
       expect(io.out()).toContain('2 probes: 2 would pass, 0 would fail');
+      expect(io.out()).toContain('note: through kubectl port-forward the connection reaches the pod on its loopback interface');
       expect(server.userAgents.every((ua) => ua.startsWith('kube-probe/1.27 '))).toBe(true);
     } finally {
       await server.close();
@@ -271,7 +272,7 @@ spec:
       const json = captureIo(dir);
       expect(await main(['verify', '--host', HOST, '--format', 'json', '--kube-version', '1.29', 'pod.yaml'], json)).toBe(1);
       const report = JSON.parse(json.out());
-      expect(report).toMatchObject({ version: 1, host: HOST, userAgent: 'kube-probe/1.29', summary: { probes: 2, pass: 1, fail: 1, invalid: 0 } });
+      expect(report).toMatchObject({ version: 1, host: HOST, userAgent: 'kube-probe/1.29', notes: [], summary: { probes: 2, pass: 1, fail: 1, invalid: 0 } });
       expect(report.probes[0]).toMatchObject({ file: 'pod.yaml', line: 7, probe: 'readinessProbe', container: 'c', port: server.port, service: '', timeoutSeconds: 10, verdict: 'SERVING', passes: true });
       expect(report.probes[1]).toMatchObject({ probe: 'livenessProbe', service: 'missing', verdict: 'SERVICE_UNKNOWN', passes: false });
       expect(report.probes[1].fix).toBeTruthy();

@@ -90,7 +90,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const stdin = paths.includes('-') ? await io.readStdin() : undefined;
   const { targets, problems } = readTargets(paths, io.cwd, setValues, stdin);
   if (targets.length === 0) {
-    if (format === 'json') io.stdout.write(formatJson([], problems, host, kv));
+    if (format === 'json') io.stdout.write(formatJson([], problems, host, kv, []));
     else writeProblems(io, problems);
     io.stderr.write(`grpc-probe-migrate verify: no native gRPC probe found in ${paths.join(' ')}\n`);
     return VERIFY_EXIT.usage;
@@ -102,7 +102,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const results = await verifyTargets(targets, { host, portMap, userAgent: `kube-probe/${kv.major}.${kv.minor}` });
 
-  io.stdout.write(format === 'json' ? formatJson(results, problems, host, kv) : formatText(results, problems));
+  const notes = portMap.size > 0 ? [PORT_FORWARD_NOTE] : [];
+  io.stdout.write(format === 'json' ? formatJson(results, problems, host, kv, notes) : formatText(results, problems, notes));
   if (problems.length > 0 || results.some((r) => r.result.verdict === 'INVALID')) return VERIFY_EXIT.usage;
   return results.every((r) => r.result.passes) ? VERIFY_EXIT.pass : VERIFY_EXIT.fail;
 }
@@ -115,7 +116,15 @@ function writeProblems(io: Io, problems: readonly FileProblem[]): void {
   for (const p of problems) io.stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.message}\n`);
 }
 
-export function formatText(results: readonly ProbeResult[], problems: readonly FileProblem[]): string {
+/**
+ * kubectl port-forward dials the port from inside the pod's network namespace, on its loopback
+ * interface; the kubelet dials the pod IP. The one difference that can make a pass here a
+ * failure in the cluster.
+ */
+export const PORT_FORWARD_NOTE =
+  'through kubectl port-forward the connection reaches the pod on its loopback interface: a server that listens only on 127.0.0.1 passes here but fails the kubelet, which dials the pod IP';
+
+export function formatText(results: readonly ProbeResult[], problems: readonly FileProblem[], notes: readonly string[] = []): string {
   let out = '';
   for (const p of problems) out += `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: error: ${p.message}\n`;
   for (const r of results) {
@@ -131,6 +140,7 @@ export function formatText(results: readonly ProbeResult[], problems: readonly F
   const invalid = results.filter((r) => r.result.verdict === 'INVALID').length;
   out += `\n${results.length} probe${results.length === 1 ? '' : 's'}: ${pass} would pass, ${results.length - pass - invalid} would fail`;
   out += `${invalid > 0 ? `, ${invalid} could not be checked` : ''}${problems.length > 0 ? `, ${problems.length} file problem${problems.length === 1 ? '' : 's'}` : ''}\n`;
+  for (const n of notes) out += `note: ${n}\n`;
   return out;
 }
 
@@ -141,6 +151,7 @@ export function formatJson(
   problems: readonly FileProblem[],
   host: string,
   kv: { major: number; minor: number },
+  notes: readonly string[],
 ): string {
   const probes = results.map((r) => {
     const { result, error: _error, ...where } = r;
@@ -155,6 +166,7 @@ export function formatJson(
       userAgent: `kube-probe/${kv.major}.${kv.minor}`,
       probes,
       problems,
+      notes,
       summary: { probes: results.length, pass, fail: results.length - pass - invalid, invalid },
     },
     null,
