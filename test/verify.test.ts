@@ -269,6 +269,10 @@ spec:
       expect(text.out()).toMatch(/cause: .*service/);
       expect(text.out()).toMatch(/fix: {3}set grpc.service/);
 
+      const old = captureIo(dir);
+      await main(['verify', '--host', HOST, '--kube-version', '1.23', 'pod.yaml'], old);
+      expect(old.err()).toContain('warning: a 1.23 kubelet runs no native gRPC probe by default');
+
       const json = captureIo(dir);
       expect(await main(['verify', '--host', HOST, '--format', 'json', '--kube-version', '1.29', 'pod.yaml'], json)).toBe(1);
       const report = JSON.parse(json.out());

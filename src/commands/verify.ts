@@ -1,6 +1,6 @@
 /** `grpc-probe-migrate verify`: check the native gRPC probes of manifests against a live server. */
 import { parseArgs } from 'node:util';
-import { parseKubeVersion } from '../analysis/native-probe.js';
+import { kubeVersionSupportsGrpc, parseKubeVersion } from '../analysis/native-probe.js';
 import type { Io } from '../cli.js';
 import { DEFAULT_KUBE_VERSION } from '../engine.js';
 import { readTargets, verifyTargets, type ProbeResult } from '../verify/index.js';
@@ -67,6 +67,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const kubeVersion = values['kube-version'] ?? DEFAULT_KUBE_VERSION;
   const kv = parseKubeVersion(kubeVersion);
   if (!kv) return usage(`--kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)`);
+  if (!kubeVersionSupportsGrpc(kubeVersion)) {
+    io.stderr.write(`grpc-probe-migrate verify: warning: a ${kv.major}.${kv.minor} kubelet runs no native gRPC probe by default (beta and on since 1.24)\n`);
+  }
 
   const portMap = new Map<number, number>();
   for (const m of values['port-map'] ?? []) {
