@@ -31,6 +31,7 @@ export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
  */
 const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], io: Io): Promise<number> }>> = {
   pr: () => import('./commands/pr.js'),
+  verify: () => import('./commands/verify.js'),
 };
 
 const HELP = `Usage: grpc-probe-migrate [options] [paths...]
@@ -60,6 +61,9 @@ Options:
 Files named on the command line (as pre-commit passes them) are a partial view of
 the repository: binary installs are then never removed, since a use of the binary
 may sit in a file not named. --assume-complete says the list is the whole repository.
+Subcommands:
+  verify --host HOST    check native gRPC probes against a live server, as the
+                        kubelet would (grpc-probe-migrate verify --help)
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.

@@ -32,7 +32,7 @@ export interface ProbeWalkOptions {
   probeKey?: (pair: Pair, path: readonly unknown[]) => string | undefined;
 }
 
-interface ContainerContext {
+export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
@@ -75,7 +75,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   return reports;
 }
 
-function containerContext(path: readonly unknown[]): ContainerContext {
+export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
   const list = path[path.length - 2];
   const listPair = path[path.length - 3];

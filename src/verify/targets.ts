@@ -1,0 +1,99 @@
+/**
+ * Turns manifests into the list of probes to check: where each native `grpc` probe is, and the
+ * port, service and timeout the kubelet would use — or why the tool cannot know them.
+ */
+import type { Scalar } from 'yaml';
+import { findNativeGrpcProbes, type NativeGrpcProbe } from '../kubernetes/native-probes.js';
+import { parseYaml } from '../parse/yaml.js';
+import { LineIndex } from '../text/lines.js';
+import { evaluateTemplateText, maskTemplate, touchesAction, type TemplateAction } from './template.js';
+
+export interface ProbeTarget {
+  file: string;
+  line: number;
+  column: number;
+  probe: string;
+  document: number;
+  container?: string;
+  port?: number;
+  service: string;
+  /** The kubelet's default is 1. */
+  timeoutSeconds: number;
+  /** Set when the probe cannot be checked (a template value is missing, a field is invalid). */
+  error?: string;
+}
+
+export interface FileProblem {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 1;
+
+export function probeTargets(
+  file: string,
+  text: string,
+  values: ReadonlyMap<string, string>,
+): { targets: ProbeTarget[]; problems: FileProblem[] } {
+  const templated = text.includes('{{');
+  const { text: yamlText, actions } = templated ? maskTemplate(text) : { text, actions: [] as TemplateAction[] };
+  // Helm if/else branches may repeat keys.
+  const parsed = parseYaml(yamlText, { uniqueKeys: !templated });
+  const lines = new LineIndex(text);
+  if (parsed.error) {
+    return { targets: [], problems: [{ file, line: lines.position(parsed.error.offset).line, message: `does not parse as YAML: ${parsed.error.message}` }] };
+  }
+  const read = (node: Scalar): { ok: true; value: string } | { ok: false; reason: string } => {
+    const [start, end] = node.range!;
+    if (touchesAction(actions, start, end)) return evaluateTemplateText(text.slice(start, end), values);
+    return { ok: true, value: node.value === null || node.value === undefined ? '' : String(node.value) };
+  };
+  // Names are only shown: a templated one is shown as written.
+  const shown = (node: Scalar) => {
+    const [start, end] = node.range!;
+    return touchesAction(actions, start, end) ? text.slice(start, end) : String(node.value ?? '');
+  };
+  const targets = findNativeGrpcProbes(parsed.docs, shown).map((p) => target(file, lines, p, read));
+  return { targets, problems: [] };
+}
+
+function target(
+  file: string,
+  lines: LineIndex,
+  p: NativeGrpcProbe,
+  read: (node: Scalar) => { ok: true; value: string } | { ok: false; reason: string },
+): ProbeTarget {
+  const { line, column } = lines.position(p.start);
+  const t: ProbeTarget = { file, line, column, probe: p.probe, document: p.document, service: '', timeoutSeconds: DEFAULT_TIMEOUT_SECONDS };
+  if (p.container !== undefined) t.container = p.container;
+  const errors: string[] = [];
+  const field = (node: Scalar | 'not-scalar' | undefined, name: string): string | undefined => {
+    if (node === undefined) return undefined;
+    if (node === 'not-scalar') {
+      errors.push(`${name} is not a single value`);
+      return undefined;
+    }
+    const r = read(node);
+    if (!r.ok) errors.push(`${name}: ${r.reason}`);
+    return r.ok ? r.value : undefined;
+  };
+
+  const port = field(p.port, 'grpc.port');
+  if (p.port === undefined) errors.push('grpc.port is missing');
+  else if (port !== undefined) {
+    const n = Number(port);
+    if (/^\d+$/.test(port.trim()) && n >= 1 && n <= 65535) t.port = n;
+    else errors.push(`grpc.port "${port}" is not a port number 1-65535 (a native gRPC probe cannot use a named port)`);
+  }
+  const service = field(p.service, 'grpc.service');
+  if (service !== undefined) t.service = service;
+  const timeout = field(p.timeoutSeconds, 'timeoutSeconds');
+  if (timeout !== undefined) {
+    const n = Number(timeout);
+    if (/^\d+$/.test(timeout.trim()) && n >= 1) t.timeoutSeconds = n;
+    else errors.push(`timeoutSeconds "${timeout}" is not a whole number of seconds >= 1`);
+  }
+  if (errors.length > 0) t.error = errors.join('; ');
+  return t;
+}

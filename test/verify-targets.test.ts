@@ -1,0 +1,177 @@
+/** `verify` reading probes: where they are, their values, templates, and what cannot be read. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, jest, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { main } from '../src/cli.js';
+import { readTargets, verifyTargets } from '../src/verify/index.js';
+import { probeTargets } from '../src/verify/targets.js';
+import { evaluateTemplateText, maskTemplate } from '../src/verify/template.js';
+import { startHealthServer, warmUp } from './support/grpc-servers.js';
+import { captureIo } from './support/io.js';
+
+// Real sockets and deadlines: jest's 5 s default is too tight for a loaded CI machine.
+jest.setTimeout(30_000);
+
+const NO_VALUES = new Map<string, string>();
+
+describe('probeTargets', () => {
+  test('multi-document streams and Lists; defaults: service "" and timeoutSeconds 1', () => {
+    const text = `kind: Pod
+spec:
+  containers:
+  - name: a
+    livenessProbe:
+      grpc: {port: 5000}
+---
+kind: List
+items:
+- kind: Pod
+  spec:
+    containers:
+    - name: b
+      startupProbe:
+        grpc:
+          port: 6000
+          service: b.v1.B
+        timeoutSeconds: 3
+`;
+    const { targets, problems } = probeTargets('m.yaml', text, NO_VALUES);
+    expect(problems).toEqual([]);
+    expect(targets).toEqual([
+      { file: 'm.yaml', line: 5, column: 5, probe: 'livenessProbe', document: 1, container: 'a', port: 5000, service: '', timeoutSeconds: 1 },
+      { file: 'm.yaml', line: 14, column: 7, probe: 'startupProbe', document: 2, container: 'b', port: 6000, service: 'b.v1.B', timeoutSeconds: 3 },
+    ]);
+  });
+
+  test('exec, httpGet and tcpSocket probes are not native gRPC probes', () => {
+    const text = `containers:
+- name: a
+  readinessProbe: {exec: {command: [/bin/grpc_health_probe, -addr=:5000]}}
+  livenessProbe: {tcpSocket: {port: 5000}}
+`;
+    expect(probeTargets('m.yaml', text, NO_VALUES).targets).toEqual([]);
+  });
+
+  test('JSON manifests parse as YAML', () => {
+    const text = '{"spec": {"containers": [{"name": "j", "readinessProbe": {"grpc": {"port": 7000}, "timeoutSeconds": 2}}]}}\n';
+    expect(probeTargets('m.json', text, NO_VALUES).targets).toMatchObject([{ container: 'j', port: 7000, timeoutSeconds: 2 }]);
+  });
+
+  test('fields that cannot be used are per-probe errors, and the other probes still count', () => {
+    const text = `containers:
+- name: a
+  readinessProbe: {grpc: {service: x}}
+  livenessProbe: {grpc: {port: 0}, timeoutSeconds: 0.5}
+  startupProbe: {grpc: {port: [1]}}
+- name: ok
+  readinessProbe: {grpc: {port: 5000}}
+`;
+    const { targets } = probeTargets('m.yaml', text, NO_VALUES);
+    expect(targets.map((t) => t.error)).toEqual([
+      'grpc.port is missing',
+      'grpc.port "0" is not a port number 1-65535 (a native gRPC probe cannot use a named port); timeoutSeconds "0.5" is not a whole number of seconds >= 1',
+      'grpc.port is not a single value',
+      undefined,
+    ]);
+  });
+
+  test('a file that does not parse is a problem with its line', () => {
+    const { targets, problems } = probeTargets('bad.yaml', 'a: 1\nb: [\n', NO_VALUES);
+    expect(targets).toEqual([]);
+    expect(problems).toEqual([{ file: 'bad.yaml', line: expect.any(Number), message: expect.stringContaining('does not parse as YAML') }]);
+  });
+
+  test('a templated service mixes text and values', () => {
+    const text = `containers:
+- name: {{ .Chart.Name }}
+  readinessProbe:
+    grpc:
+      port: {{ .Values.port | default 9000 }}
+      service: "{{ .Values.prefix }}.Health"
+    timeoutSeconds: {{ $.Values.probe.timeout }}
+`;
+    const values = new Map([['prefix', 'shop.v1'], ['probe.timeout', '4']]);
+    expect(probeTargets('t.yaml', text, values).targets).toMatchObject([{ container: '{{ .Chart.Name }}', port: 9000, service: 'shop.v1.Health', timeoutSeconds: 4 }]);
+  });
+});
+
+describe('template masking', () => {
+  test('offsets are kept; an action alone on its line becomes a comment, an inline one a scalar', () => {
+    const text = 'a:\n  {{- if .Values.x }}\n  port: {{ .Values.p }}\n  {{- end }}\n';
+    const { text: masked, actions } = maskTemplate(text);
+    expect(masked).toHaveLength(text.length);
+    const blank = (action: string) => `#${' '.repeat(action.length - 1)}`;
+    expect(masked).toBe(`a:\n  ${blank('{{- if .Values.x }}')}\n  port: ${'_'.repeat('{{ .Values.p }}'.length)}\n  ${blank('{{- end }}')}\n`);
+    expect(actions.map((a) => text.slice(a.start, a.end))).toEqual(['{{- if .Values.x }}', '{{ .Values.p }}', '{{- end }}']);
+  });
+
+  test('evaluation: values, literals, default, pipes; unknown functions are refused', () => {
+    const v = new Map([['a.b', '7'], ['empty', '']]);
+    expect(evaluateTemplateText('{{ .Values.a.b }}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{- .Values.a.b | int -}}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{ .Values.empty | default 5 }}', v)).toEqual({ ok: true, value: '5' });
+    expect(evaluateTemplateText("'{{ \"svc\" }}-x'", v)).toEqual({ ok: true, value: 'svc-x' });
+    expect(evaluateTemplateText('{{ .Values.missing }}', v)).toEqual({ ok: false, reason: '{{ .Values.missing }} needs a value: pass --set missing=...' });
+    expect(evaluateTemplateText('{{ .Values.a.b | add 1 }}', v)).toMatchObject({ ok: false, reason: expect.stringContaining('cannot evaluate') });
+    expect(evaluateTemplateText('{{ include "x" . }}', v)).toMatchObject({ ok: false });
+  });
+});
+
+describe('readTargets', () => {
+  test('folders: only manifest files are read; a named file always is; missing paths are problems', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
+    const probe = 'containers:\n- name: a\n  readinessProbe: {grpc: {port: 5000}}\n';
+    fs.writeFileSync(path.join(dir, 'a.yaml'), probe);
+    fs.writeFileSync(path.join(dir, 'notes.txt'), probe);
+    fs.writeFileSync(path.join(dir, 'b.manifest'), `\ufeff${probe}`);
+    const { targets, problems } = readTargets(['.', 'b.manifest', 'nope.yaml'], dir, NO_VALUES);
+    expect(targets.map((t) => `${t.file}:${t.line}`)).toEqual(['a.yaml:3', 'b.manifest:3']);
+    expect(problems).toEqual([{ file: 'nope.yaml', message: expect.stringContaining('cannot read') }]);
+  });
+
+  test('a file problem makes the CLI exit 2 even when every probe passes', async () => {
+    const server = await startHealthServer({ '': 'SERVING' });
+    try {
+      await warmUp(server);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
+      fs.writeFileSync(path.join(dir, 'a.yaml'), `containers:\n- name: a\n  readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`);
+      fs.writeFileSync(path.join(dir, 'bad.yaml'), 'grpc: [\n');
+      const io = captureIo(dir);
+      expect(await main(['verify', '--host', '127.0.0.1', '.'], io)).toBe(2);
+      expect(io.out()).toContain('bad.yaml:2: error: does not parse as YAML');
+      expect(io.out()).toContain('SERVING (would pass)');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the probes the tool just migrated (microservices-demo)', () => {
+  const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'corpus', 'microservices-demo', 'before', 'kubernetes-manifests');
+
+  test('--fix, then verify every migrated probe against a live health server', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-corpus-'));
+    fs.cpSync(corpus, dir, { recursive: true });
+    await run({ paths: ['.'], cwd: dir, fix: true });
+    const { targets } = readTargets(['.'], dir, NO_VALUES);
+    expect(targets).toHaveLength(18);
+    expect(targets.filter((t) => t.file === 'cartservice.yaml').map((t) => t.timeoutSeconds)).toEqual([5, 5]);
+
+    const server = await startHealthServer({ '': 'SERVING' });
+    try {
+      await warmUp(server);
+      // The ports and services as migrated; a deadline a loaded CI machine cannot miss (the
+      // timeouts themselves were checked above).
+      const portMap = new Map(targets.map((t) => [t.port!, server.port]));
+      const results = await verifyTargets(targets.map((t) => ({ ...t, timeoutSeconds: 10 })), { host: '127.0.0.1', portMap, userAgent: 'kube-probe/1.27' });
+      expect(results.map((r) => `${r.file}:${r.line} ${r.result.verdict}`).filter((r) => !r.endsWith(' SERVING'))).toEqual([]);
+      expect(results).toHaveLength(18);
+      expect(server.userAgents.filter((ua) => ua.startsWith('kube-probe/1.27 '))).toHaveLength(18);
+    } finally {
+      await server.close();
+    }
+  });
+});
