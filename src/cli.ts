@@ -43,7 +43,8 @@ a YAML stream from standard input.
 
 Options:
   --fix                 write the changes (default: report only, nothing written)
-  --diff                print a unified diff of the changes (with or without --fix)
+  --diff                print a unified diff of the changes (with or without --fix);
+                        with --format json/sarif/markdown it goes to stderr
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
   --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
@@ -167,7 +168,10 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
 
   if (values.diff) {
     const diff = await formatDiff(result.files);
-    if (diff) reportStream.write(diff + (format === 'text' ? '\n' : ''));
+    // A JSON, SARIF or Markdown report on stdout must stay exactly that: the diff goes to stderr
+    // then. With the text report, or a report written to --output, it shares the report's stream.
+    const diffStream = format === 'text' || values.output !== undefined ? reportStream : io.stderr;
+    if (diff) diffStream.write(diff + (format === 'text' ? '\n' : ''));
   }
   const formatter = await loadFormatter();
   if (values.output !== undefined) {
