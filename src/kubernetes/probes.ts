@@ -310,14 +310,46 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
-  return {
+  const at = pathText(path, node);
+  const report: Report = {
     start: node.range![0],
     end: node.range![1],
     subject: inProbe ? 'probe' : 'consumer',
-    message: `${where}${keys.length > 0 ? ` (at ${keys.join('.')})` : ''}`,
+    message: `${where}${at ? ` (at ${at})` : ''}`,
     blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: true,
-    details: { document: docIndex + 1, path: keys.join('.') },
+    details: { document: docIndex + 1, path: at },
   };
+  // The container's image ties this use to the Dockerfile that ships the binary (when the
+  // repository says which one), so only that image keeps its install.
+  const image = enclosingContainerImage(path);
+  return image !== undefined ? { ...report, image } : report;
+}
+
+/** `spec.template.spec.initContainers[0].command[2]`: keys, with the index of each list item. */
+function pathText(path: readonly unknown[], leaf: unknown): string {
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const n = path[i];
+    if (isPair(n)) {
+      const k = keyOf(n as Pair);
+      if (k !== undefined) out += out ? `.${k}` : k;
+    } else if (isSeq(n)) {
+      const index = n.items.indexOf((path[i + 1] ?? leaf) as never);
+      if (index !== -1) out += `[${index}]`;
+    }
+  }
+  return out;
+}
+
+function enclosingContainerImage(path: readonly unknown[]): string | undefined {
+  for (let i = path.length - 1; i >= 2; i--) {
+    const ctx = containerContext(path.slice(0, i + 1));
+    if (ctx.list && ctx.container) {
+      const image = getPair(ctx.container, 'image')?.value;
+      return isScalar(image) && image.value !== null ? String(image.value) : undefined;
+    }
+  }
+  return undefined;
 }
