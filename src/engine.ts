@@ -399,6 +399,17 @@ function summarize(findings: Finding[], scanned: number, candidates: number, fil
   };
 }
 
+/**
+ * The same result seen through a subset of its files (findings, files and summary agree), e.g.
+ * the pull-request bot's report on the files its commit holds.
+ */
+export function restrictResult(result: RunResult, keep: (displayPath: string) => boolean): RunResult {
+  const findings = result.findings.filter((f) => keep(f.file));
+  const files = result.files.filter((f) => keep(f.file.displayPath));
+  const s = result.summary;
+  return { findings, files, summary: summarize(findings, s.filesScanned, s.candidates, files, s.skipped) };
+}
+
 /** Paths as users see them: relative to the current folder, `/` separators. */
 export function display(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);

@@ -288,6 +288,10 @@ describe('grpc-probe-migrate pr', () => {
     expect(r.out).toContain('note: k8s/scratch.yaml is not tracked by git');
     expect(c.originGit('ls-tree', '-r', '--name-only', DEFAULT_BRANCH)).toBe('k8s/a.yaml');
     expect(fs.readFileSync(path.join(c.dir, 'k8s/scratch.yaml'), 'utf8')).toBe(PROBE);
+    // The pull request's body speaks only of what the pull request holds.
+    const opened = server.requests.find((q) => q.method === 'POST' && q.path.endsWith('/pulls'));
+    expect(String(opened?.body?.body)).toContain('k8s/a.yaml');
+    expect(String(opened?.body?.body)).not.toContain('scratch.yaml');
   });
 
   test.each([

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseKubeVersion } from '../analysis/native-probe.js';
 import { EXIT, namesFiles, packageVersion, type Io } from '../cli.js';
-import { run } from '../engine.js';
+import { restrictResult, run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatText, wantsColor } from '../report/text.js';
 import { Git, GitError } from '../pr/git.js';
@@ -116,7 +116,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     git.forcePush('origin', branch);
     io.stdout.write(`Pushed ${branch} (${commit.slice(0, 12)}) to origin.\n`);
 
-    const body = formatMarkdown(result, { fixed: true });
+    // The body describes what the pull request holds: files git does not track stay out of it.
+    const trackedFindings = git.tracked([...new Set(result.findings.map((f) => f.file))]);
+    const inRepo = (displayPath: string) => trackedFindings.has(displayPath) && !left.some((f) => rel(f) === displayPath);
+    const body = formatMarkdown(restrictResult(result, inRepo), { fixed: true });
     const pr = await upsertPullRequest(config, { branch, base, title: PR_TITLE, body }, `grpc-probe-migrate/${packageVersion()}`);
     io.stdout.write(`${pr.action === 'opened' ? 'Opened' : 'Updated'} pull request #${pr.number}: ${pr.url}\n`);
     return EXIT.ok;
