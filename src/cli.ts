@@ -48,7 +48,7 @@ Options:
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
   --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
-  --keep-binary         leave every Dockerfile untouched
+  --keep-binary         leave every Dockerfile untouched (installs reported as kept)
   --assume-complete     the files named are the whole repository (see below)
   --validate            check rewritten Kubernetes objects against the API schema;
                         a rewrite that would break one is refused
