@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
-import { maskTemplate, refuseTemplateEdit, unmaskValue } from '../src/helm/mask.js';
+import { actionsTouching, maskTemplate, refuseTemplateEdit, unmaskValue } from '../src/helm/mask.js';
 import { blockScalarView } from '../src/kustomize/block-scalar.js';
 import { parseYaml } from '../src/parse/yaml.js';
 
@@ -30,6 +30,32 @@ describe('maskTemplate', () => {
 
   test('reports an action that is never closed', () => {
     expect(maskTemplate('a: {{ .Values.x\n').error?.message).toMatch(/never closed/);
+  });
+});
+
+describe('what verify reads through the masker', () => {
+  test('action ranges; alone actions are comments; an inline action, bare or quoted, is exactly inside one scalar', () => {
+    const text = 'a:\n  {{- if .Values.x }}\n  port: {{ .Values.p }}\n  service: "{{ .Values.s | default "api" }}.v1"\n  {{- end }}\n';
+    const m = maskTemplate(text);
+    expect(m.masked).toHaveLength(text.length);
+    expect(m.actions.map((a) => text.slice(a.start, a.end))).toEqual(['{{- if .Values.x }}', '{{ .Values.p }}', '{{ .Values.s | default "api" }}', '{{- end }}']);
+    expect(m.masked.split('\n')[1]).toBe(`  #${' '.repeat('{{- if .Values.x }}'.length - 1)}`);
+    const doc = parseAllDocuments(m.masked)[0]!;
+    expect(doc.errors).toEqual([]);
+    const a = (doc.contents as any).items[0].value;
+    const [port, service] = [a.items[0].value, a.items[1].value];
+    expect(actionsTouching(m.actions, port.range[0], port.range[1]).map((x) => x.text)).toEqual(['{{ .Values.p }}']);
+    expect(text.slice(port.range[0], port.range[1])).toBe('{{ .Values.p }}');
+    expect(text.slice(service.range[0], service.range[1])).toBe('"{{ .Values.s | default "api" }}.v1"');
+    expect(actionsTouching(m.actions, service.range[0], service.range[1])).toHaveLength(1);
+  });
+
+  test('actionsTouching: any shared character, unlike actionsIn which needs the whole action', () => {
+    const { actions } = maskTemplate('x: {{ .a }} {{ .b }}\n');
+    expect(actionsTouching(actions, 5, 6).map((a) => a.text)).toEqual(['{{ .a }}']);
+    expect(actionsTouching(actions, 0, 3)).toEqual([]);
+    expect(actionsTouching(actions, 11, 12)).toEqual([]);
+    expect(actionsTouching(actions, 10, 13).map((a) => a.text)).toEqual(['{{ .a }}', '{{ .b }}']);
   });
 });
 

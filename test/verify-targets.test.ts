@@ -8,7 +8,7 @@ import { run } from '../src/engine.js';
 import { main } from '../src/cli.js';
 import { readTargets, verifyTargets } from '../src/verify/index.js';
 import { probeTargets } from '../src/verify/targets.js';
-import { evaluateTemplateText, maskTemplate } from '../src/verify/template.js';
+import { evaluateTemplateText } from '../src/verify/template.js';
 import { startHealthServer, warmUp } from './support/grpc-servers.js';
 import { captureIo } from './support/io.js';
 
@@ -98,14 +98,44 @@ items:
   });
 });
 
-describe('template masking', () => {
-  test('offsets are kept; an action alone on its line becomes a comment, an inline one a scalar', () => {
-    const text = 'a:\n  {{- if .Values.x }}\n  port: {{ .Values.p }}\n  {{- end }}\n';
-    const { text: masked, actions } = maskTemplate(text);
-    expect(masked).toHaveLength(text.length);
-    const blank = (action: string) => `#${' '.repeat(action.length - 1)}`;
-    expect(masked).toBe(`a:\n  ${blank('{{- if .Values.x }}')}\n  port: ${'_'.repeat('{{ .Values.p }}'.length)}\n  ${blank('{{- end }}')}\n`);
-    expect(actions.map((a) => text.slice(a.start, a.end))).toEqual(['{{- if .Values.x }}', '{{ .Values.p }}', '{{- end }}']);
+describe('templates (masked by the shared Helm masker)', () => {
+  const deployment = (probe: string) => `containers:\n- name: a\n  readinessProbe:\n${probe}`;
+
+  test('control actions alone on their lines, or several on one line, are read around', () => {
+    const text = deployment('    {{- if .Values.a }}{{/* grpc */}}\n    grpc:\n      port: {{ .Values.port }}\n    {{- end }}\n');
+    const { targets, problems } = probeTargets('t.yaml', text, new Map([['port', '5000']]));
+    expect(problems).toEqual([]);
+    expect(targets).toEqual([{ file: 't.yaml', line: 3, column: 3, probe: 'readinessProbe', document: 1, container: 'a', port: 5000, service: '', timeoutSeconds: 1 }]);
+  });
+
+  test('an action whose string holds }} is one action', () => {
+    const text = deployment('    grpc:\n      port: 5000\n      service: {{ .Values.svc | default "a}}b" }}\n');
+    expect(probeTargets('t.yaml', text, NO_VALUES).targets).toMatchObject([{ port: 5000, service: 'a}}b' }]);
+  });
+
+  test('a value under an inline condition is refused, not read as its branch', () => {
+    for (const port of ['{{ if .Values.x }}5000{{ end }}', '{{ if .Values.x }} 5000 {{ else }} 6000 {{ end }}']) {
+      const text = deployment(`    grpc:\n      port: ${port}\n`);
+      expect(probeTargets('t.yaml', text, NO_VALUES).targets).toMatchObject([{ error: expect.stringContaining('grpc.port: cannot evaluate {{ if .Values.x }}') }]);
+    }
+    const named = 'containers:\n- name: {{ if .x }}a{{ end }}\n  readinessProbe: {grpc: {port: 5000}}\n';
+    expect(probeTargets('t.yaml', named, NO_VALUES).targets).toMatchObject([{ container: '{{ if .x }}a{{ end }}', port: 5000 }]);
+  });
+
+  test('an inline template comment prints nothing', () => {
+    const text = deployment('    grpc:\n      port: {{ .Values.port }} {{/* the grpc port */}}\n      service: "{{/* x */}}shop"\n');
+    const [t, ...more] = probeTargets('t.yaml', text, new Map([['port', '5000']])).targets;
+    expect(more).toEqual([]);
+    expect(t).toMatchObject({ port: 5000, service: 'shop' });
+    expect(t!.error).toBeUndefined();
+  });
+
+  test('an action that is never closed is a file problem with its line', () => {
+    const text = deployment('    grpc:\n      port: {{ .Values.port\n');
+    expect(probeTargets('t.yaml', text, NO_VALUES)).toEqual({
+      targets: [],
+      problems: [{ file: 't.yaml', line: 5, message: 'cannot read the template: a template action {{ is never closed' }],
+    });
   });
 
   test('evaluation: values, literals, default, pipes; unknown functions are refused', () => {
@@ -117,6 +147,7 @@ describe('template masking', () => {
     expect(evaluateTemplateText('{{ .Values.missing }}', v)).toEqual({ ok: false, reason: '{{ .Values.missing }} needs a value: pass --set missing=...' });
     expect(evaluateTemplateText('{{ .Values.a.b | add 1 }}', v)).toMatchObject({ ok: false, reason: expect.stringContaining('cannot evaluate') });
     expect(evaluateTemplateText('{{ include "x" . }}', v)).toMatchObject({ ok: false });
+    expect(evaluateTemplateText('{{ .Values.a.b', v)).toEqual({ ok: false, reason: 'unterminated template action in {{ .Values.a.b' });
   });
 });
 

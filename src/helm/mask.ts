@@ -170,6 +170,11 @@ export function actionsIn(actions: readonly Action[], start: number, end: number
   return actions.filter((a) => a.start >= start && a.end <= end);
 }
 
+/** Actions that share at least one character with [start, end). */
+export function actionsTouching(actions: readonly Action[], start: number, end: number): Action[] {
+  return actions.filter((a) => a.start < end && start < a.end);
+}
+
 /**
  * Why an edit cannot be made on a template, or undefined: it must not cut through an action, and
  * the control actions it removes must be balanced (a whole `{{ if }} … {{ end }}` or none of it).

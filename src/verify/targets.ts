@@ -6,7 +6,8 @@ import type { Scalar } from 'yaml';
 import { findNativeGrpcProbes, type NativeGrpcProbe } from '../kubernetes/native-probes.js';
 import { parseYaml } from '../parse/yaml.js';
 import { LineIndex } from '../text/lines.js';
-import { evaluateTemplateText, maskTemplate, touchesAction, type TemplateAction } from './template.js';
+import { actionsTouching, maskTemplate } from '../helm/mask.js';
+import { evaluateTemplateText, templatedExtent } from './template.js';
 
 export interface ProbeTarget {
   file: string;
@@ -37,23 +38,27 @@ export function probeTargets(
   values: ReadonlyMap<string, string>,
 ): { targets: ProbeTarget[]; problems: FileProblem[] } {
   const templated = text.includes('{{');
-  const { text: yamlText, actions } = templated ? maskTemplate(text) : { text, actions: [] as TemplateAction[] };
+  const lines = new LineIndex(text);
+  // Without `{{` the masked text is the text and there are no actions.
+  const { masked: yamlText, actions, error } = maskTemplate(text);
+  if (error) return { targets: [], problems: [{ file, line: lines.position(error.offset).line, message: `cannot read the template: ${error.message}` }] };
   // Helm if/else branches may repeat keys.
   const parsed = parseYaml(yamlText, { uniqueKeys: !templated });
-  const lines = new LineIndex(text);
   if (parsed.error) {
     return { targets: [], problems: [{ file, line: lines.position(parsed.error.offset).line, message: `does not parse as YAML: ${parsed.error.message}` }] };
   }
+  /** The source of a scalar that holds or sits next to an inline action; undefined for a plain one. */
+  const templatedSource = (node: Scalar): string | undefined => {
+    const x = templatedExtent(actions, text, node.range![0], node.range![1]);
+    return actionsTouching(actions, x.start, x.end).length > 0 ? text.slice(x.start, x.end) : undefined;
+  };
   const read = (node: Scalar): { ok: true; value: string } | { ok: false; reason: string } => {
-    const [start, end] = node.range!;
-    if (touchesAction(actions, start, end)) return evaluateTemplateText(text.slice(start, end), values);
+    const source = templatedSource(node);
+    if (source !== undefined) return evaluateTemplateText(source, values);
     return { ok: true, value: node.value === null || node.value === undefined ? '' : String(node.value) };
   };
   // Names are only shown: a templated one is shown as written.
-  const shown = (node: Scalar) => {
-    const [start, end] = node.range!;
-    return touchesAction(actions, start, end) ? text.slice(start, end) : String(node.value ?? '');
-  };
+  const shown = (node: Scalar) => templatedSource(node) ?? String(node.value ?? '');
   const targets = findNativeGrpcProbes(parsed.docs, shown).map((p) => target(file, lines, p, read));
   return { targets, problems: [] };
 }

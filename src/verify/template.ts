@@ -1,66 +1,58 @@
 /**
- * Just enough of a Helm template to read the native probes in it: every `{{ ... }}` action is
- * masked with a same-length placeholder so the YAML parser sees a plain document with unchanged
- * offsets, and a probe field that is an action is evaluated from `--set` values. Only simple
- * value references are evaluated (`.Values.a.b`, `| int`, `| default N`, `| quote`); anything
- * else is reported per probe, and the user can pipe `helm template` output instead.
+ * Evaluating a templated probe field from `--set` values. The template itself is masked by the
+ * shared Helm masker (src/helm/mask.ts); only simple value references are evaluated here
+ * (`.Values.a.b`, `| int`, `| default N`, `| quote`); anything else is reported per probe, and
+ * the user can pipe `helm template` output instead.
  */
-
-export interface TemplateAction {
-  start: number;
-  end: number;
-}
-
-export interface MaskedTemplate {
-  text: string;
-  actions: TemplateAction[];
-}
-
-/**
- * An action alone on its line becomes a comment (`{{- if ... }}`, `{{- end }}`); an inline one a
- * run of `_` (a plain scalar, or characters inside the quotes around it). Newlines are kept.
- */
-export function maskTemplate(text: string): MaskedTemplate {
-  const actions: TemplateAction[] = [];
-  let out = '';
-  let at = 0;
-  for (let s = text.indexOf('{{'); s !== -1; s = text.indexOf('{{', at)) {
-    const close = text.indexOf('}}', s + 2);
-    const e = close === -1 ? text.length : close + 2;
-    actions.push({ start: s, end: e });
-    const lineStart = text.lastIndexOf('\n', s - 1) + 1;
-    const nl = text.indexOf('\n', e);
-    const lineEnd = nl === -1 ? text.length : nl;
-    const alone = /^[ \t]*$/.test(text.slice(lineStart, s)) && /^[ \t\r]*$/.test(text.slice(e, lineEnd));
-    const body = text.slice(s, e);
-    out += text.slice(at, s) + (alone ? body.replace(/^[^\n]/, '#').replace(/[^\n#]/g, ' ') : body.replace(/[^\r\n]/g, '_'));
-    at = e;
-  }
-  return { text: out + text.slice(at), actions };
-}
-
-export function touchesAction(actions: readonly TemplateAction[], start: number, end: number): boolean {
-  return actions.some((a) => a.start < end && start < a.end);
-}
+import { actionBody, findActions, type Action } from '../helm/mask.js';
 
 export type Evaluated = { ok: true; value: string } | { ok: false; reason: string };
 
 /**
+ * The source range to evaluate for a scalar at [start, end): the scalar plus the inline actions
+ * glued to it by spaces or tabs. Inline actions that print nothing are masked as spaces, so the
+ * YAML scalar of `{{ if .x }}5000{{ end }}` is only `5000`; that value is conditional and must
+ * be evaluated (and refused) as written, not read as 5000.
+ */
+export function templatedExtent(actions: readonly Action[], text: string, start: number, end: number): { start: number; end: number } {
+  let s = start;
+  let e = end;
+  for (let moved = true; moved; ) {
+    moved = false;
+    let i = s;
+    while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+    const before = actions.find((a) => !a.alone && a.end === i);
+    if (before) {
+      s = before.start;
+      moved = true;
+    }
+    let j = e;
+    while (j < text.length && (text[j] === ' ' || text[j] === '\t')) j++;
+    const after = actions.find((a) => !a.alone && a.start === j);
+    if (after) {
+      e = after.end;
+      moved = true;
+    }
+  }
+  return { start: s, end: e };
+}
+
+/**
  * Evaluates a field's source text (e.g. `{{ .Values.grpc.port }}`, `"{{ .Values.name }}-health"`)
- * with `--set` values: each action is replaced by its value.
+ * with `--set` values: each action is replaced by its value; a template comment prints nothing.
  */
 export function evaluateTemplateText(source: string, values: ReadonlyMap<string, string>): Evaluated {
   let text = source.trim();
   if (text.length >= 2 && (text[0] === '"' || text[0] === "'") && text.endsWith(text[0]!)) text = text.slice(1, -1);
+  const found = findActions(text);
+  if (found.error) return { ok: false, reason: `unterminated template action in ${source.trim()}` };
   let out = '';
   let at = 0;
-  for (let s = text.indexOf('{{'); s !== -1; s = text.indexOf('{{', at)) {
-    const close = text.indexOf('}}', s + 2);
-    if (close === -1) return { ok: false, reason: `unterminated template action in ${source.trim()}` };
-    const r = evaluateAction(text.slice(s, close + 2), values);
+  for (const a of found.actions) {
+    const r = a.kind === 'comment' ? ({ ok: true, value: '' } as const) : evaluateAction(a.text, values);
     if (!r.ok) return r;
-    out += text.slice(at, s) + r.value;
-    at = close + 2;
+    out += text.slice(at, a.start) + r.value;
+    at = a.end;
   }
   return { ok: true, value: out + text.slice(at) };
 }
@@ -69,8 +61,7 @@ const VALUE_REF = /^\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$/;
 const LITERAL = /^(-?\d+|"(?:[^"\\]|\\.)*")$/;
 
 function evaluateAction(action: string, values: ReadonlyMap<string, string>): Evaluated {
-  const inner = action.replace(/^\{\{-?\s*/, '').replace(/\s*-?\}\}$/, '');
-  const [head, ...fns] = inner.split('|').map((p) => p.trim());
+  const [head, ...fns] = actionBody({ text: action }).split('|').map((p) => p.trim());
   const cannot: Evaluated = {
     ok: false,
     reason: `cannot evaluate ${action} (only .Values references with int, quote, toString or default); pipe the rendered manifests in: helm template ... | grpc-probe-migrate verify -`,
