@@ -73,7 +73,7 @@ const rule: Rule = {
           }
           for (const i of analysis.installs) {
             const notes = i.notes.length > 0 ? ` (${i.notes.join('; ')})` : '';
-            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: removed, nothing runs the binary any more${notes}`, fix: i.edits, details: details(i.what) });
+            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: nothing runs the binary any more, so it goes${notes}`, fix: i.edits, details: details(i.what) });
           }
         }
       },

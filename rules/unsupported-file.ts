@@ -49,6 +49,9 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
       blockers: [code],
       // Documentation describes the binary; it does not run it, so it never keeps an install.
       keepsBinary: !DOCS.test(file.displayPath),
+      ...(DOCS.test(file.displayPath)
+        ? { hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.' }
+        : {}),
       message:
         code === 'unsupported-file'
           ? `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})`
