@@ -2,14 +2,13 @@
  * `verify` against real servers on 127.0.0.1 (ports chosen by the OS). Timeouts are small so
  * the failure cases stay quick; every server is closed in `finally`.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { checkProbe } from '../src/verify/index.js';
 import { classify } from '../src/verify/diagnose.js';
 import { captureIo } from './support/io.js';
+import { repoWith } from './support/repo.js';
 import {
   closedPort,
   selfSignedCert,
@@ -195,15 +194,6 @@ describe('first bytes of a plaintext HTTP/2 attempt', () => {
   });
 });
 
-function tmpRepo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-
 const deployment = (probes: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cart}
@@ -221,7 +211,7 @@ describe('verify subcommand', () => {
   test('every probe SERVING exits 0; --port-map points a probe port at a forwarded port', async () => {
     const server = await startHealthServer({ '': 'SERVING', 'hipstershop.CartService': 'SERVING' });
     try {
-      const dir = tmpRepo({
+      const dir = repoWith({
         'k8s/cart.yaml': deployment(`        readinessProbe:
           grpc: {port: 7070, service: hipstershop.CartService}
           timeoutSeconds: 10
@@ -248,7 +238,7 @@ describe('verify subcommand', () => {
   test('a failing probe exits 1 with cause and fix; JSON carries the verdict of each probe', async () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
-      const dir = tmpRepo({
+      const dir = repoWith({
         'pod.yaml': `apiVersion: v1
 kind: Pod
 metadata: {name: p}
@@ -287,7 +277,7 @@ spec:
 
   test('a closed port through the CLI: UNREACHABLE, exit 1; a --port-map that matches no probe is a warning', async () => {
     const port = await closedPort();
-    const dir = tmpRepo({ 'pod.yaml': deployment(`        readinessProbe:\n          grpc: {port: ${port}}\n`) });
+    const dir = repoWith({ 'pod.yaml': deployment(`        readinessProbe:\n          grpc: {port: ${port}}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, '--port-map', '1=2', 'pod.yaml'], io)).toBe(1);
     expect(io.out()).toContain('UNREACHABLE (would fail): connection refused');
@@ -297,7 +287,7 @@ spec:
   test('a Helm template: the port comes from --set; a missing value is a per-probe error (exit 2)', async () => {
     const server = await startHealthServer({ '': 'SERVING', api: 'SERVING' });
     try {
-      const dir = tmpRepo({
+      const dir = repoWith({
         'chart/templates/deployment.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -346,7 +336,7 @@ spec:
   });
 
   test('a template expression the tool cannot evaluate is a clear per-probe error', async () => {
-    const dir = tmpRepo({ 't.yaml': deployment(`        readinessProbe:\n          grpc:\n            port: {{ add .Values.base 1 }}\n`) });
+    const dir = repoWith({ 't.yaml': deployment(`        readinessProbe:\n          grpc:\n            port: {{ add .Values.base 1 }}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, 't.yaml'], io)).toBe(2);
     expect(io.out()).toContain('INVALID');
@@ -355,14 +345,14 @@ spec:
   });
 
   test('a named port cannot be a native gRPC probe', async () => {
-    const dir = tmpRepo({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: grpc}\n`) });
+    const dir = repoWith({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: grpc}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, 'p.yaml'], io)).toBe(2);
     expect(io.out()).toContain('grpc.port "grpc" is not a port number');
   });
 
   test('usage errors exit 2', async () => {
-    const dir = tmpRepo({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: 5000}\n`) });
+    const dir = repoWith({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: 5000}\n`) });
     const cases: [string[], string][] = [
       [['verify', 'p.yaml'], '--host is required'],
       [['verify', '--host', HOST, '--port-map', '5000:15000', 'p.yaml'], 'is not PORT=LOCAL'],
@@ -380,7 +370,7 @@ spec:
   });
 
   test('no native gRPC probe in the paths exits 2 and says so', async () => {
-    const dir = tmpRepo({ 'p.yaml': 'kind: ConfigMap\ndata: {grpc: "x"}\n' });
+    const dir = repoWith({ 'p.yaml': 'kind: ConfigMap\ndata: {grpc: "x"}\n' });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, '.'], io)).toBe(2);
     expect(io.err()).toContain('no native gRPC probe found');
