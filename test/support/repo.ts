@@ -53,3 +53,10 @@ export function repoWith(files: Record<string, string | Buffer> = {}, opts: { gi
   writeFiles(dir, files);
   return dir;
 }
+
+/** A fresh temporary copy of the folder `source` (a corpus or fixture tree), for --fix to change. */
+export function copyOf(source: string): string {
+  const dir = repoWith();
+  fs.cpSync(source, dir, { recursive: true });
+  return dir;
+}
