@@ -235,16 +235,7 @@ describe('--output FILE', () => {
 
 describe('secrets', () => {
   const SECRET = 's3cr3t-t0ken-value';
-  const headerProbes = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-    livenessProbe:
+  const headerProbes = `${POD}    livenessProbe:
       exec:
         command: ["/bin/grpc_health_probe", "-addr=:5000", "-rpc-header=authorization: Bearer ${SECRET}"]
     startupProbe:

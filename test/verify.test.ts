@@ -8,7 +8,7 @@ import { main } from '../src/cli.js';
 import { checkProbe } from '../src/verify/index.js';
 import { classify } from '../src/verify/diagnose.js';
 import { captureIo } from './support/io.js';
-import { repoWith } from './support/repo.js';
+import { pod, repoWith } from './support/repo.js';
 import {
   closedPort,
   selfSignedCert,
@@ -239,19 +239,13 @@ describe('verify subcommand', () => {
     const server = await startHealthServer({ '': 'SERVING' });
     try {
       const dir = repoWith({
-        'pod.yaml': `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
+        'pod.yaml': pod(`    readinessProbe:
       grpc: {port: ${server.port}}
       timeoutSeconds: 10
     livenessProbe:
       grpc: {port: ${server.port}, service: missing}
       timeoutSeconds: 10
-`,
+`),
       });
       const text = captureIo(dir);
       expect(await main(['verify', '--host', HOST, 'pod.yaml'], text)).toBe(1);

@@ -10,20 +10,25 @@ import { fileURLToPath } from 'node:url';
 /** This checkout: for package.json, bin/, dist/, action.yml and other files the tests read. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/**
- * The smallest manifest the tool migrates: one Pod, one container, one exec readiness probe
- * running the binary on port 5000. The probe is at line 7, column 5.
- */
-export const POD = `apiVersion: v1
+/** A Pod `p` with one container `c` whose remaining lines (indented by four) are `container`. */
+export function pod(container: string): string {
+  return `apiVersion: v1
 kind: Pod
 metadata: {name: p}
 spec:
   containers:
   - name: c
-    readinessProbe:
+${container}`;
+}
+
+/**
+ * The smallest manifest the tool migrates: one Pod, one container, one exec readiness probe
+ * running the binary on port 5000. The probe is at line 7, column 5.
+ */
+export const POD = pod(`    readinessProbe:
       exec:
         command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
+`);
 
 const ARGS = '"-addr=:5000"';
 
