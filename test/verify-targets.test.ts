@@ -6,7 +6,7 @@ import { main } from '../src/cli.js';
 import { readTargets, verifyTargets } from '../src/verify/index.js';
 import { probeTargets } from '../src/verify/targets.js';
 import { evaluateTemplateText, maskTemplate } from '../src/verify/template.js';
-import { startHealthServer, warmUp } from './support/grpc-servers.js';
+import { startHealthServer, warmUp, withServer } from './support/grpc-servers.js';
 import { captureIo } from './support/io.js';
 import { CORPUS } from './support/corpus.js';
 import { copyOf, repoWith } from './support/repo.js';
@@ -129,8 +129,7 @@ describe('readTargets', () => {
   });
 
   test('a file problem makes the CLI exit 2 even when every probe passes', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       await warmUp(server);
       const dir = repoWith({
         'a.yaml': `containers:\n- name: a\n  readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`,
@@ -140,9 +139,7 @@ describe('readTargets', () => {
       expect(await main(['verify', '--host', '127.0.0.1', '.'], io)).toBe(2);
       expect(io.out()).toContain('bad.yaml:2: error: does not parse as YAML');
       expect(io.out()).toContain('SERVING (would pass)');
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
@@ -156,8 +153,7 @@ describe('the probes the tool just migrated (microservices-demo)', () => {
     expect(targets).toHaveLength(18);
     expect(targets.filter((t) => t.file === 'cartservice.yaml').map((t) => t.timeoutSeconds)).toEqual([5, 5]);
 
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       await warmUp(server);
       // The ports and services as migrated; a deadline a loaded CI machine cannot miss (the
       // timeouts themselves were checked above).
@@ -166,8 +162,6 @@ describe('the probes the tool just migrated (microservices-demo)', () => {
       expect(results.map((r) => `${r.file}:${r.line} ${r.result.verdict}`).filter((r) => !r.endsWith(' SERVING'))).toEqual([]);
       expect(results).toHaveLength(18);
       expect(server.userAgents.filter((ua) => ua.startsWith('kube-probe/1.27 '))).toHaveLength(18);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
