@@ -19,8 +19,8 @@ const require = createRequire(import.meta.url);
 const TLS_PROBE = podWith('"-addr=:5000", "-tls"');
 const MULTI_BLOCKED = podWith('"-addr=db:5000", "-tls"');
 
-/** Every repository here is a git checkout unless a test says otherwise. */
-const repoWith = (files: Record<string, string>, git = true) => repoWithFiles(files, { git });
+/** Every repository here has an empty .git, as the root of a checkout does. */
+const repoWith = (files: Record<string, string>) => repoWithFiles(files, { git: true });
 
 async function sarifOf(cwd: string, args: string[] = []): Promise<Log> {
   const io = captureIo(cwd);
