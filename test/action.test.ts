@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { POD, repoWith, ROOT } from './support/repo.js';
 
 // Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
 jest.setTimeout(60_000);
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Step {
   id?: string;
@@ -17,35 +14,18 @@ interface Step {
   run?: string;
   env?: Record<string, string>;
 }
-const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
+const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   name: string;
   inputs: Record<string, { description: string; default?: string }>;
   runs: { using: string; steps: Step[] };
 };
 
-const PROBE = `kind: Pod
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
-
-function workspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-action-'));
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const f of ['k8s/a.yaml', 'other/b.yaml']) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), PROBE);
-  }
-  return dir;
-}
+const workspace = () => repoWith({ 'k8s/a.yaml': POD, 'other/b.yaml': POD }, { git: true });
 
 /** Runs the action's main step as the runner would: its `run` in bash, inputs in its env. */
 function runStep(cwd: string, inputs: Record<string, string>) {
   const step = action.runs.steps.find((s) => s.id === 'run')!;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NO_COLOR: '1', GITHUB_ACTION_PATH: root, GITHUB_OUTPUT: path.join(cwd, 'github-output') };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NO_COLOR: '1', GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: path.join(cwd, 'github-output') };
   for (const [name, value] of Object.entries(step.env!)) {
     const m = /^\$\{\{ inputs\.([a-z-]+) \}\}$/.exec(value);
     expect(m).not.toBeNull();
@@ -66,12 +46,12 @@ test('check mode writes the SARIF file and fails while migratable probes remain'
   const dir = workspace();
   const r = runStep(dir, { sarif: 'results/grpc.sarif', paths: 'k8s' });
   expect(r.status).toBe(1);
-  expect(r.stdout).toContain('k8s/a.yaml:5:5');
+  expect(r.stdout).toContain('k8s/a.yaml:7:5');
   expect(r.stdout).not.toContain('other/b.yaml');
   const log = JSON.parse(fs.readFileSync(path.join(dir, 'results/grpc.sarif'), 'utf8'));
   expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('k8s/a.yaml');
   expect(fs.readFileSync(path.join(dir, 'github-output'), 'utf8')).toBe('sarif=results/grpc.sarif\n');
-  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(POD);
 });
 
 test('fix mode rewrites the paths given (spaces or new lines between them)', () => {

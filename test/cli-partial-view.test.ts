@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, jest, test } from '@jest/globals';
 import type { RunOptions, RunResult } from '../src/types.js';
 import { captureIo } from './support/io.js';
+import { repoWith } from './support/repo.js';
 
 // The CLI decides whether the run sees the whole repository; catch the options it passes.
 const calls: RunOptions[] = [];
@@ -21,9 +19,7 @@ jest.unstable_mockModule('../src/engine.js', () => ({
 }));
 const { main } = await import('../src/cli.js');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-partial-'));
-fs.mkdirSync(path.join(dir, 'k8s'));
-fs.writeFileSync(path.join(dir, 'k8s', 'a.yaml'), 'kind: Pod\n');
+const dir = repoWith({ 'k8s/a.yaml': 'kind: Pod\n' });
 
 test.each([
   [[], false],

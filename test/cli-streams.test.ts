@@ -1,26 +1,13 @@
 /** Which stream gets what: a machine-readable report on stdout must stay parseable. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-
-const POD = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
+import { POD, repoWith } from './support/repo.js';
 
 function repo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-streams-'));
-  fs.writeFileSync(path.join(dir, 'a.yaml'), POD);
-  return dir;
+  return repoWith({ 'a.yaml': POD });
 }
 
 test.each(['json', 'sarif'])('--diff with --format %s keeps stdout valid JSON; the diff goes to stderr', async (format) => {

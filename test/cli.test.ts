@@ -2,55 +2,34 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
+import { POD, podWith, repoWith, ROOT } from './support/repo.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const demo = path.join(root, 'fixtures', 'demo-repo');
-
-const PROBE = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
-
-function repoWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-cli-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const demo = path.join(ROOT, 'fixtures', 'demo-repo');
 
 describe('usage', () => {
   test('--help lists every option and exits 0', async () => {
-    const io = captureIo(root);
+    const io = captureIo(ROOT);
     expect(await main(['--help'], io)).toBe(0);
     for (const o of ['--fix', '--diff', '--format', '--kube-version', '--strict', '--quiet', '--version']) expect(io.out()).toContain(o);
   });
 
   test('--version prints the package version', async () => {
-    const io = captureIo(root);
+    const io = captureIo(ROOT);
     expect(await main(['--version'], io)).toBe(0);
-    expect(io.out().trim()).toBe(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+    expect(io.out().trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
 
   test.each([[['--bogus']], [['--format', 'xml']], [['--kube-version', 'latest']]])('bad usage %j exits 2 with a message', async (args) => {
-    const io = captureIo(root);
+    const io = captureIo(ROOT);
     expect(await main(args, io)).toBe(2);
     expect(io.err()).toMatch(/grpc-probe-migrate: /);
   });
 
   test('a path that does not exist is an error finding naming it, exit 2', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
     expect(await main(['--format', 'json', 'missing.yaml', 'a.yaml'], io)).toBe(2);
     const report = JSON.parse(io.out());
@@ -63,16 +42,16 @@ describe('usage', () => {
 
 describe('report and fix modes', () => {
   test('report mode writes nothing and exits 1 while migratable probes remain', async () => {
-    const dir = repoWith({ 'k8s/a.yaml': PROBE });
+    const dir = repoWith({ 'k8s/a.yaml': POD });
     const io = captureIo(dir);
     expect(await main([], io)).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+    expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(POD);
     expect(io.out()).toContain('k8s/a.yaml:7:5');
     expect(io.out()).toContain('migratable');
   });
 
   test('--fix writes, exits 0, keeps the file mode, and a second run changes nothing', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     fs.chmodSync(path.join(dir, 'a.yaml'), 0o640);
     expect(await main(['--fix'], captureIo(dir))).toBe(0);
     const once = fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8');
@@ -86,29 +65,29 @@ describe('report and fix modes', () => {
   });
 
   test('--diff prints a unified diff without writing', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
     await main(['--diff'], io);
     expect(io.out()).toContain('--- a/a.yaml\n+++ b/a.yaml\n@@');
     expect(io.out()).toContain('-      exec:\n');
     expect(io.out()).toContain('+      grpc:\n+        port: 5000\n');
-    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(PROBE);
+    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(POD);
   });
 
   test('blockers alone exit 0; with --strict they exit 1', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE.replace('"-addr=:5000"', '"-addr=:5000", "-tls"') });
+    const dir = repoWith({ 'a.yaml': podWith('"-addr=:5000", "-tls"') });
     expect(await main([], captureIo(dir))).toBe(0);
     expect(await main(['--strict'], captureIo(dir))).toBe(1);
   });
 
   test('--exit-zero exits 0 with migratable probes left', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     expect(await main(['--exit-zero'], captureIo(dir))).toBe(0);
   });
 
   test('a file that does not parse exits 2, and is left alone while other files are fixed', async () => {
     const broken = 'kind: Pod\nspec: [grpc_health_probe\n';
-    const dir = repoWith({ 'a.yaml': PROBE, 'b.yaml': broken });
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': broken });
     const io = captureIo(dir);
     expect(await main(['--fix'], io)).toBe(2);
     expect(fs.readFileSync(path.join(dir, 'b.yaml'), 'utf8')).toBe(broken);
@@ -117,7 +96,7 @@ describe('report and fix modes', () => {
   });
 
   test('--kube-version below 1.24 blocks every probe', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
     expect(await main(['--kube-version', '1.22', '--format', 'json'], io)).toBe(0);
     expect(JSON.parse(io.out()).findings[0].blockers).toEqual(['kube-version']);
@@ -126,7 +105,7 @@ describe('report and fix modes', () => {
 
 describe('the JSON report', () => {
   test('has the documented shape', async () => {
-    const dir = repoWith({ 'k8s/a.yaml': PROBE, 'k8s/b.yaml': PROBE.replace('"-addr=:5000"', '"-addr=db:5000"') });
+    const dir = repoWith({ 'k8s/a.yaml': POD, 'k8s/b.yaml': podWith('"-addr=db:5000"') });
     const io = captureIo(dir);
     await main(['--format', 'json'], io);
     const report = JSON.parse(io.out());
@@ -140,7 +119,7 @@ describe('the JSON report', () => {
 
   test('never prints an -rpc-header value, in any format or mode', async () => {
     const secret = 'Bearer s3cr3t-t0ken-value';
-    const dir = repoWith({ 'a.yaml': PROBE.replace('"-addr=:5000"', `"-addr=:5000", "-rpc-header=authorization: ${secret}"`) });
+    const dir = repoWith({ 'a.yaml': podWith(`"-addr=:5000", "-rpc-header=authorization: ${secret}"`) });
     for (const args of [[], ['--format', 'json'], ['--diff'], ['--fix', '--diff']]) {
       const io = captureIo(dir);
       await main(args, io);
@@ -151,7 +130,7 @@ describe('the JSON report', () => {
 
 describe('output', () => {
   test('colour only on a TTY, and never with NO_COLOR', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const tty = captureIo(dir, { tty: true });
     await main([], tty);
     expect(tty.out()).toContain('\u001b[');
@@ -165,14 +144,14 @@ describe('output', () => {
 
   test('folders honour nested .gitignore files and skip node_modules and .git', async () => {
     const dir = repoWith({
-      'keep.yaml': PROBE,
+      'keep.yaml': POD,
       '.gitignore': 'generated/\n',
-      'generated/x.yaml': PROBE,
+      'generated/x.yaml': POD,
       'sub/.gitignore': '*.local.yaml\n',
-      'sub/a.local.yaml': PROBE,
-      'sub/b.yaml': PROBE,
-      'node_modules/pkg/c.yaml': PROBE,
-      '.git/d.yaml': PROBE,
+      'sub/a.local.yaml': POD,
+      'sub/b.yaml': POD,
+      'node_modules/pkg/c.yaml': POD,
+      '.git/d.yaml': POD,
     });
     const io = captureIo(dir);
     await main(['--format', 'json'], io);
@@ -184,9 +163,9 @@ describe('output', () => {
   });
 
   test('binary files and files over the size limit are skipped with a note', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     fs.writeFileSync(path.join(dir, 'blob.yaml'), Buffer.concat([Buffer.from('grpc_health_probe'), Buffer.from([0, 1, 2])]));
-    fs.writeFileSync(path.join(dir, 'huge.yaml'), PROBE + '#'.repeat(5 * 1024 * 1024 + 10));
+    fs.writeFileSync(path.join(dir, 'huge.yaml'), POD + '#'.repeat(5 * 1024 * 1024 + 10));
     const io = captureIo(dir);
     await main([], io);
     expect(io.out()).toContain('note: skipped blob.yaml: binary file (NUL bytes)');
@@ -196,14 +175,14 @@ describe('output', () => {
 
 describe('the installed command', () => {
   test('bin/ runs from any folder (needs the build from npm ci / npm test)', () => {
-    const bin = path.join(root, 'bin', 'grpc-probe-migrate.js');
+    const bin = path.join(ROOT, 'bin', 'grpc-probe-migrate.js');
     const out = execFileSync(process.execPath, [bin, '--help'], { cwd: os.tmpdir(), encoding: 'utf8' });
     expect(out).toContain('Usage: grpc-probe-migrate');
   });
 
   test('npm run demo shows the report and the diff, exits 0 and changes nothing', () => {
     const before = fs.readdirSync(demo, { recursive: true }).map(String).sort().map((f) => [f, fs.statSync(path.join(demo, f)).isFile() ? fs.readFileSync(path.join(demo, f), 'utf8') : '']);
-    const r = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+++ b/fixtures/demo-repo/k8s/api.yaml');
     expect(r.stdout).toMatch(/payments\.yaml:\d+:\d+ +blocked .*\[tls\]/);

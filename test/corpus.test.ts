@@ -6,15 +6,13 @@
  * timeoutSeconds: 5 (the hand migration dropped it; see SOURCE.md there).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../src/engine.js';
 import { CORPUS } from './support/corpus.js';
+import { copyOf } from './support/repo.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 
 function objects(text: string): unknown[] {
@@ -30,8 +28,7 @@ describe('microservices-demo kubernetes-manifests', () => {
   });
 
   test('--fix gives the hand-migrated objects, and keeps cartservice\'s 5 s timeout', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-corpus-'));
-    fs.cpSync(before, dir, { recursive: true });
+    const dir = copyOf(before);
     const result = await run({ paths: ['.'], cwd: dir, fix: true });
     expect(result.findings.filter((f) => f.status !== 'migrated')).toEqual([]);
     expect(result.summary.probes.migrated).toBe(18);
@@ -54,8 +51,7 @@ describe('microservices-demo kubernetes-manifests', () => {
   });
 
   test('only the probe lines change: every other line is byte for byte the same', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-corpus-'));
-    fs.cpSync(before, dir, { recursive: true });
+    const dir = copyOf(before);
     await run({ paths: ['.'], cwd: dir, fix: true });
     for (const name of fs.readdirSync(before)) {
       if (name === 'cartservice.yaml') continue;

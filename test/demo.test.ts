@@ -1,10 +1,10 @@
 /** The bundled demo repository shows each outcome a user meets: migrated, blocked, removed, kept. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
+import { ROOT } from './support/repo.js';
 
-const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'demo-repo');
+const demo = path.join(ROOT, 'fixtures', 'demo-repo');
 
 test('the demo: api migrates and its image loses the binary; payments (TLS) keeps both', async () => {
   const result = await run({ paths: ['.'], cwd: demo });

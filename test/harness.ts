@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Finding, RunOptions, RunResult } from '../src/types.js';
+import { ROOT } from './support/repo.js';
 
-export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+export const FIXTURES = path.join(ROOT, 'fixtures');
 
 export interface FixtureCase {
   rule: string;

@@ -8,13 +8,12 @@
  *   release decision the tool cannot make. Its value in values.yaml stays for the same reason.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { diffLines } from 'diff';
 import { run } from '../src/engine.js';
 import { CORPUS } from './support/corpus.js';
+import { copyOf } from './support/repo.js';
 
 
 
@@ -23,8 +22,7 @@ describe('microservices-demo helm-chart', () => {
   const after = path.join(CORPUS, 'after', 'helm-chart');
 
   test('--fix migrates all 18 toggled probes, and no template calls the binary any more', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-helm-corpus-'));
-    fs.cpSync(before, dir, { recursive: true });
+    const dir = copyOf(before);
     const result = await run({ paths: ['.'], cwd: dir, fix: true });
     expect(result.findings.filter((f) => f.status !== 'migrated')).toEqual([]);
     expect(result.summary.probes.migrated).toBe(18);

@@ -4,15 +4,13 @@
  * not a use: a commented-out probe is text, not configuration, so it is neither reported nor
  * keeps the binary. Checked over every fixture tree and a repository mixing every file kind.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { hashLineCommentRanges, inRanges, mentionOffsets, yamlCommentRanges } from '../src/analysis/mentions.js';
 import { run } from '../src/engine.js';
 import { maskTemplate } from '../src/helm/mask.js';
 import type { SourceFile } from '../src/types.js';
 import { listCases, materialize, runOptions } from './harness.js';
+import { repoWith } from './support/repo.js';
 
 function uses(file: SourceFile): number[] {
   let comments: [number, number][] = [];
@@ -47,7 +45,6 @@ describe('every file that uses the binary gets a finding', () => {
   });
 
   test('a repository mixing every kind of file', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-missed-'));
     const files: Record<string, string> = {
       'k8s/pod.yaml': 'kind: Pod\nspec:\n  containers:\n  - name: c\n    readinessProbe:\n      exec:\n        command: ["grpc_health_probe", "-addr=:1"]\n',
       'k8s/only-comment.yaml': '# readinessProbe: exec grpc_health_probe -addr=:1\nkind: Pod\n',
@@ -64,10 +61,7 @@ describe('every file that uses the binary gets a finding', () => {
       'deploy/app.jsonnet': "{ command: ['grpc_health_probe'] }\n",
       'notes.txt': 'grpc_health_probe\n',
     };
-    for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), text);
-    }
+    const dir = repoWith(files);
     await expectNothingMissed(dir);
     // Comments are not uses: those files get no finding at all.
     const result = await run({ paths: ['.'], cwd: dir });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { main } from '../src/cli.js';
 import { DEFAULT_BRANCH, PR_TITLE } from '../src/commands/pr.js';
 import { captureIo } from './support/io.js';
+import { POD, podWith, writeFiles } from './support/repo.js';
 
 // Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
 jest.setTimeout(60_000);
@@ -19,17 +20,6 @@ jest.setTimeout(60_000);
 const TOKEN = 'ghs_t0kenThatMustNeverBePrinted42';
 const OWNER = 'acme';
 const REPO = 'shop';
-
-const PROBE = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
 
 // --- the stand-in GitHub ---------------------------------------------------------------------
 
@@ -139,10 +129,7 @@ function checkout(files: Record<string, string>): Checkout {
   const run = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
   run(tmp, ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
   run(tmp, ['init', '--quiet', '--initial-branch=main', dir]);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
+  writeFiles(dir, files);
   const c: Checkout = {
     dir,
     origin,
@@ -174,7 +161,7 @@ function expectCleanOn(c: Checkout, branch: string, head: string) {
 describe('grpc-probe-migrate pr', () => {
   test('first run: pushes the bot branch and opens one pull request with the right head, base and body', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE, 'README.md': 'hello\n' });
+    const c = checkout({ 'k8s/a.yaml': POD, 'README.md': 'hello\n' });
     const head = c.git('rev-parse', 'HEAD');
     const r = await pr(c);
     expect(r.err).toBe('');
@@ -190,7 +177,7 @@ describe('grpc-probe-migrate pr', () => {
 
     // The checkout: back on main, at the same commit, clean, files as they were.
     expectCleanOn(c, 'main', head);
-    expect(fs.readFileSync(path.join(c.dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+    expect(fs.readFileSync(path.join(c.dir, 'k8s/a.yaml'), 'utf8')).toBe(POD);
 
     const posts = server.requests.filter((q) => q.method === 'POST');
     expect(posts).toHaveLength(1);
@@ -206,12 +193,12 @@ describe('grpc-probe-migrate pr', () => {
 
   test('second run updates the open pull request (no duplicate) and force-pushes the branch', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     expect((await pr(c)).code).toBe(0);
     const first = c.originGit('rev-parse', `refs/heads/${DEFAULT_BRANCH}`);
 
     // main moves on: another probe arrives.
-    fs.writeFileSync(path.join(c.dir, 'k8s/b.yaml'), PROBE);
+    fs.writeFileSync(path.join(c.dir, 'k8s/b.yaml'), POD);
     c.git('add', '-A');
     c.git('commit', '--quiet', '-m', 'more');
     c.git('push', '--quiet', 'origin', 'main');
@@ -236,7 +223,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('nothing to change: exit 0, no branch, no pull request', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': 'kind: Pod\n', 'k8s/blocked.yaml': PROBE.replace('"-addr=:5000"', '"-addr=:5000", "-tls"') });
+    const c = checkout({ 'k8s/a.yaml': 'kind: Pod\n', 'k8s/blocked.yaml': podWith('"-addr=:5000", "-tls"') });
     const head = c.git('rev-parse', 'HEAD');
     const r = await pr(c);
     expect(r.code).toBe(0);
@@ -249,7 +236,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('--branch names the bot branch; the pull request goes to the branch checked out', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     c.git('checkout', '--quiet', '-b', 'release-1');
     const head = c.git('rev-parse', 'HEAD');
     const r = await pr(c, ['--branch', 'bots/grpc']);
@@ -261,7 +248,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('works from a subfolder of the checkout, over the whole checkout', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE, 'deploy/b.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD, 'deploy/b.yaml': POD });
     const head = c.git('rev-parse', 'HEAD');
     const r = await pr({ ...c, dir: path.join(c.dir, 'deploy') });
     expect(r.err).toBe('');
@@ -272,7 +259,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('paths limit the run; the log shows the findings', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE, 'deploy/b.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD, 'deploy/b.yaml': POD });
     const r = await pr(c, ['deploy']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/deploy\/b\.yaml:7:5 +migrated/);
@@ -281,13 +268,13 @@ describe('grpc-probe-migrate pr', () => {
 
   test('an untracked file is not committed and is left as it was', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
-    fs.writeFileSync(path.join(c.dir, 'k8s/scratch.yaml'), PROBE);
+    const c = checkout({ 'k8s/a.yaml': POD });
+    fs.writeFileSync(path.join(c.dir, 'k8s/scratch.yaml'), POD);
     const r = await pr(c);
     expect(r.code).toBe(0);
     expect(r.out).toContain('note: k8s/scratch.yaml is not tracked by git');
     expect(c.originGit('ls-tree', '-r', '--name-only', DEFAULT_BRANCH)).toBe('k8s/a.yaml');
-    expect(fs.readFileSync(path.join(c.dir, 'k8s/scratch.yaml'), 'utf8')).toBe(PROBE);
+    expect(fs.readFileSync(path.join(c.dir, 'k8s/scratch.yaml'), 'utf8')).toBe(POD);
     // The pull request's body speaks only of what the pull request holds.
     const opened = server.requests.find((q) => q.method === 'POST' && q.path.endsWith('/pulls'));
     expect(String(opened?.body?.body)).toContain('k8s/a.yaml');
@@ -303,7 +290,7 @@ describe('grpc-probe-migrate pr', () => {
   ])('API error %j: a clear message, exit 2, no token, checkout clean', async (failure, expected) => {
     server.reset();
     server.failure = failure;
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     const head = c.git('rev-parse', 'HEAD');
     const r = await pr(c);
     expect(r.code).toBe(2);
@@ -315,7 +302,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('an unreachable API is a clear error', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     const r = await pr(c, [], { GITHUB_API_URL: 'http://127.0.0.1:1' });
     expect(r.code).toBe(2);
     expect(r.err).toContain('cannot reach the GitHub API at http://127.0.0.1:1');
@@ -327,7 +314,7 @@ describe('grpc-probe-migrate pr', () => {
     [{ GITHUB_REPOSITORY: 'no-slash' }, 'GITHUB_REPOSITORY "no-slash" is not owner/name'],
   ])('configuration %j missing: exit 2 before anything changes', async (env, message) => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     const r = await pr(c, [], env);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
@@ -341,7 +328,7 @@ describe('grpc-probe-migrate pr', () => {
     ['no origin', (c: Checkout) => c.git('remote', 'remove', 'origin'), 'no remote named origin'],
   ])('refuses to run with %s', async (_name, setup, message) => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     setup(c);
     const r = await pr(c);
     expect(r.code).toBe(2);
@@ -351,7 +338,7 @@ describe('grpc-probe-migrate pr', () => {
 
   test('a failed push is reported, and the checkout stays clean', async () => {
     server.reset();
-    const c = checkout({ 'k8s/a.yaml': PROBE });
+    const c = checkout({ 'k8s/a.yaml': POD });
     const head = c.git('rev-parse', 'HEAD');
     fs.rmSync(c.origin, { recursive: true });
     const r = await pr(c);

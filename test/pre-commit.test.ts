@@ -1,17 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { POD, repoWith, ROOT } from './support/repo.js';
 
 // Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
 jest.setTimeout(60_000);
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin', 'grpc-probe-migrate.js');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const bin = path.join(ROOT, 'bin', 'grpc-probe-migrate.js');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
 
 interface Hook {
   id: string;
@@ -21,23 +19,9 @@ interface Hook {
   pass_filenames: boolean;
   args?: string[];
 }
-const hooks = parse(fs.readFileSync(path.join(root, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
+const hooks = parse(fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
 
-const PROBE = `kind: Pod
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
-
-function repo(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-hook-'));
-  fs.mkdirSync(path.join(dir, 'k8s'));
-  for (const f of ['a.yaml', 'b.yaml', 'not-staged.yaml']) fs.writeFileSync(path.join(dir, 'k8s', f), PROBE);
-  return dir;
-}
+const repo = () => repoWith({ 'k8s/a.yaml': POD, 'k8s/b.yaml': POD, 'k8s/not-staged.yaml': POD });
 
 /** Runs a hook as pre-commit does: its entry (the package's bin), its args, then the file names. */
 function runHook(hook: Hook, cwd: string, files: string[]) {
@@ -61,10 +45,10 @@ test('the check hook reads only the files it is given and fails while they hold 
   const dir = repo();
   const r = runHook(hooks[0]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']);
   expect(r.status).toBe(1);
-  expect(r.stdout).toContain('k8s/a.yaml:5:5');
-  expect(r.stdout).toContain('k8s/b.yaml:5:5');
+  expect(r.stdout).toContain('k8s/a.yaml:7:5');
+  expect(r.stdout).toContain('k8s/b.yaml:7:5');
   expect(r.stdout).not.toContain('not-staged');
-  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(PROBE);
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(POD);
 });
 
 test('the fix hook rewrites exactly the files it is given', () => {
@@ -73,7 +57,7 @@ test('the fix hook rewrites exactly the files it is given', () => {
   expect(r.status).toBe(0);
   expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
   expect(fs.readFileSync(path.join(dir, 'k8s/b.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
-  expect(fs.readFileSync(path.join(dir, 'k8s/not-staged.yaml'), 'utf8')).toBe(PROBE);
+  expect(fs.readFileSync(path.join(dir, 'k8s/not-staged.yaml'), 'utf8')).toBe(POD);
   // pre-commit runs the hook again after the user stages the result: nothing left to do.
   expect(runHook(hooks[0]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']).status).toBe(0);
 });

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { createProgress, progressLine } from '../src/report/progress.js';
 import { captureIo } from './support/io.js';
+import { repoWith } from './support/repo.js';
 
 const ERASE = '\r\u001b[K';
 
@@ -51,8 +49,7 @@ describe('the progress line', () => {
 });
 
 describe('progress on the command line', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-progress-'));
-  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), 'nothing here\n');
+  const dir = repoWith(Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`f${i}.txt`, 'nothing here\n'])));
   // A clock that moves 1 s per reading: every file is worth a redraw.
   const ticking = () => {
     let t = 0;

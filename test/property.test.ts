@@ -5,7 +5,6 @@
  * error, and a second run changes nothing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
@@ -13,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { run } from '../src/engine.js';
 import { newSchemaErrors } from '../src/validate/kubernetes.js';
 import { getIn, manifestArb, render } from './support/manifests.js';
+import { repoWith } from './support/repo.js';
 
 const RUNS = { seed: 8, numRuns: 25 };
 
@@ -28,9 +28,8 @@ describe('generated manifests', () => {
     await fc.assert(
       fc.asyncProperty(manifestArb, async (m) => {
         const { text, probes, comments } = render(m);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-prop-'));
+        const dir = repoWith({ 'manifest.yaml': text });
         const file = path.join(dir, 'manifest.yaml');
-        fs.writeFileSync(file, text);
 
         const result = await run({ cwd: dir, fix: true });
         expect(result.findings.map((f) => [f.status, f.message])).toEqual(probes.map(() => ['migrated', expect.any(String)]));
@@ -73,8 +72,7 @@ describe('generated manifests', () => {
     await fc.assert(
       fc.asyncProperty(manifestArb, async (m) => {
         const { text, probes } = render(m);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-prop-'));
-        fs.writeFileSync(path.join(dir, 'manifest.yaml'), text);
+        const dir = repoWith({ 'manifest.yaml': text });
         const result = await run({ cwd: dir, fix: false, validate: true });
         expect(result.findings.map((f) => f.status)).toEqual(probes.map(() => 'migratable'));
         expect(fs.readFileSync(path.join(dir, 'manifest.yaml'), 'utf8')).toBe(text);

@@ -1,16 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { FileReader } from '../src/discover/read.js';
+import { repoWith } from './support/repo.js';
 
 test('the reader returns each file exactly, growing its buffer, and refuses files over the limit', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-read-'));
   const big = Buffer.alloc(300 * 1024, 'x');
   big.write('grpc_health_probe', big.length - 20);
-  fs.writeFileSync(path.join(dir, 'big'), big);
-  fs.writeFileSync(path.join(dir, 'small'), 'abc');
-  fs.writeFileSync(path.join(dir, 'empty'), '');
+  const dir = repoWith({ big, small: 'abc', empty: '' });
   const reader = new FileReader();
   const read = (name: string, max = 1 << 20) => {
     const r = reader.read(path.join(dir, name), max);

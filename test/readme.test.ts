@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
 import { BLOCKER_CODES } from '../src/types.js';
+import { ROOT } from './support/repo.js';
 
-const readme = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 test('the README shows the two set-up commands', () => {
   expect(readme).toContain('npm ci && npm run demo');

@@ -5,9 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { classify } from '../src/classify.js';
 import { run } from '../src/engine.js';
@@ -17,10 +16,7 @@ import type { Rule } from '../src/types.js';
 import { listCases } from './harness.js';
 import { captureIo } from './support/io.js';
 import { CORPUS } from './support/corpus.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Same place as test/corpus.test.ts (importing that file would run its tests here too).
-
+import { copyOf, POD as SHARED_POD, repoWith, ROOT } from './support/repo.js';
 
 /**
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
@@ -127,17 +123,9 @@ items:
 });
 
 describe('--validate', () => {
-  const POD = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    image: i
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
+  // The shared Pod plus the image the schema requires of a container: the only schema error a
+  // test here may see is the one the rewrite makes.
+  const POD = SHARED_POD.replace('  - name: c\n', '  - name: c\n    image: i\n');
   // A rule whose rewrite is valid YAML but not a valid object: only the schema can catch it.
   const badRule: Rule = {
     meta: { id: 'bad-rewrite', description: 'test', fixable: true, fileKinds: ['yaml'] },
@@ -149,11 +137,7 @@ spec:
       },
     }),
   };
-  const repo = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-validate-'));
-    fs.writeFileSync(path.join(dir, 'pod.yaml'), POD);
-    return dir;
-  };
+  const repo = () => repoWith({ 'pod.yaml': POD });
 
   test('refuses a rewrite that breaks the schema: error finding, file untouched', async () => {
     const dir = repo();
@@ -184,8 +168,7 @@ spec:
   });
 
   test('the real-world corpus migrates with --validate and nothing is refused', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-validate-corpus-'));
-    fs.cpSync(path.join(CORPUS, 'before', 'kubernetes-manifests'), dir, { recursive: true });
+    const dir = copyOf(path.join(CORPUS, 'before', 'kubernetes-manifests'));
     const result = await run({ paths: ['.'], cwd: dir, fix: true, validate: true });
     expect(result.findings.filter((f) => f.status !== 'migrated')).toEqual([]);
     expect(result.summary.probes.migrated).toBe(18);
@@ -198,8 +181,7 @@ spec:
 
 describe('cost without --validate', () => {
   test('the schemas are never loaded unless asked for', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-lazy-'));
-    fs.writeFileSync(path.join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    readinessProbe: {exec: {command: [grpc_health_probe, "-addr=:1"]}}\n');
+    const dir = repoWith({ 'pod.yaml': SHARED_POD });
     const engine = pathToFileURL(path.join(ROOT, 'dist', 'src', 'engine.js')).href;
     const loaded = (validate: boolean) => {
       const script = `import { createRequire } from 'node:module';

@@ -21,27 +21,7 @@ import rule from '../rules/kubernetes-exec-probe.js';
 import type { Rule, RunResult } from '../src/types.js';
 import { readTree } from './harness.js';
 import { captureIo } from './support/io.js';
-
-const POD = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
-const MIGRATED = POD.replace('      exec:\n        command: ["/bin/grpc_health_probe", "-addr=:5000"]', '      grpc:\n        port: 5000');
-
-function repoWith(files: Record<string, string | Buffer>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-rel-'));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+import { MIGRATED_POD, POD, podWith, repoWith } from './support/repo.js';
 
 const statuses = (r: RunResult) => r.findings.map((f) => [f.file, f.status]);
 const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
@@ -57,7 +37,7 @@ describe('report mode never writes', () => {
       'ok.yaml': POD,
       'broken.yaml': POD + '  - {unclosed\n',
       'latin1.yaml': Buffer.from('# caf\xe9\n' + POD, 'latin1'),
-      'blocked.yaml': POD.replace('"-addr=:5000"', '"-addr=:5000", "-tls"'),
+      'blocked.yaml': podWith('"-addr=:5000", "-tls"'),
     });
     const before = readTree(dir);
     // The guarantee is about the user's files: only calls that reach into the scanned folder
@@ -194,7 +174,7 @@ describe('atomic writes', () => {
     expect(path.basename(tmp)).toMatch(/^\.a\.yaml\.[0-9a-f]{12}\.tmp$/);
     expect(renameSpy.mock.calls).toEqual([[tmp, path.join(dir, 'k8s', 'a.yaml')]]);
     expect(fs.readdirSync(path.join(dir, 'k8s'))).toEqual(['a.yaml']);
-    expect(read(dir, 'k8s/a.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'k8s/a.yaml')).toBe(MIGRATED_POD);
   });
 
   test('a failed rename leaves the original whole, removes the temp file, and is an error finding', async () => {
@@ -208,7 +188,7 @@ describe('atomic writes', () => {
     expect(statuses(result)).toEqual([['a.yaml', 'error'], ['b.yaml', 'migrated']]);
     expect(result.findings[0]!.message).toMatch(/not applied: cannot write: EIO/);
     expect(read(dir, 'a.yaml')).toBe(POD);
-    expect(read(dir, 'b.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'b.yaml')).toBe(MIGRATED_POD);
     expect(fs.readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml']);
   });
 
@@ -216,7 +196,7 @@ describe('atomic writes', () => {
     const dir = repoWith({ 'a.yaml': POD });
     fs.chmodSync(path.join(dir, 'a.yaml'), mode);
     await run({ cwd: dir, fix: true });
-    expect(read(dir, 'a.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'a.yaml')).toBe(MIGRATED_POD);
     expect(fs.statSync(path.join(dir, 'a.yaml')).mode & 0o7777).toBe(mode);
   });
 
@@ -228,7 +208,7 @@ describe('atomic writes', () => {
     await run({ cwd: dir, fix: true });
     const st = fs.statSync(path.join(dir, 'a.yaml'));
     expect([st.uid, st.gid]).toEqual([uid, gid]);
-    expect(read(dir, 'a.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'a.yaml')).toBe(MIGRATED_POD);
   });
 
   test('an owner the tool cannot give the new file back to: refused, untouched', async () => {
@@ -264,7 +244,7 @@ describe('atomic writes', () => {
     expect(statuses(result)).toEqual([['a.yaml', 'error'], ['b.yaml', 'migrated']]);
     expect(result.findings[0]!.message).toMatch(/not applied: the file changed on disk while the tool ran; it was left as it is/);
     expect(read(dir, 'a.yaml')).toBe(POD + '# edited meanwhile\n');
-    expect(read(dir, 'b.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'b.yaml')).toBe(MIGRATED_POD);
   });
 });
 
@@ -288,7 +268,7 @@ describe('symlinks', () => {
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['real.yaml', 'migrated']]);
     expect(fs.lstatSync(path.join(dir, 'a-link.yaml')).isSymbolicLink()).toBe(true);
-    expect(read(dir, 'real.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'real.yaml')).toBe(MIGRATED_POD);
   });
 
   test('a link named on the command line is written through, not replaced', async () => {
@@ -298,7 +278,7 @@ describe('symlinks', () => {
     const result = await run({ cwd: dir, paths: ['link.yaml', 'link.yaml'], fix: true });
     expect(statuses(result)).toEqual([['link.yaml', 'migrated']]);
     expect(fs.lstatSync(path.join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
-    expect(read(target, 'real.yaml')).toBe(MIGRATED);
+    expect(read(target, 'real.yaml')).toBe(MIGRATED_POD);
   });
 
   test('a link into an ignored folder is still read (its target is not reached otherwise)', async () => {
@@ -307,7 +287,7 @@ describe('symlinks', () => {
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['g.yaml', 'migrated']]);
     expect(fs.lstatSync(path.join(dir, 'g.yaml')).isSymbolicLink()).toBe(true);
-    expect(read(dir, 'generated/g.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'generated/g.yaml')).toBe(MIGRATED_POD);
   });
 });
 
@@ -393,15 +373,15 @@ describe('encodings', () => {
     const dir = repoWith({ 'bom.yaml': '\ufeff' + crlf, 'plain.yaml': crlf });
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['bom.yaml', 'migrated'], ['plain.yaml', 'migrated']]);
-    expect(fs.readFileSync(path.join(dir, 'bom.yaml'))).toEqual(Buffer.from('\ufeff' + MIGRATED.replace(/\n/g, '\r\n'), 'utf8'));
-    expect(read(dir, 'plain.yaml')).toBe(MIGRATED.replace(/\n/g, '\r\n'));
+    expect(fs.readFileSync(path.join(dir, 'bom.yaml'))).toEqual(Buffer.from('\ufeff' + MIGRATED_POD.replace(/\n/g, '\r\n'), 'utf8'));
+    expect(read(dir, 'plain.yaml')).toBe(MIGRATED_POD.replace(/\n/g, '\r\n'));
   });
 
   test('non-ASCII UTF-8 around the probe survives byte for byte', async () => {
     const text = `# Überprüfung — 健康检查 🩺\n${POD.replace('name: c', 'name: "café"')}`;
     const dir = repoWith({ 'u.yaml': text });
     await run({ cwd: dir, fix: true });
-    expect(read(dir, 'u.yaml')).toBe(`# Überprüfung — 健康检查 🩺\n${MIGRATED.replace('name: c', 'name: "café"')}`);
+    expect(read(dir, 'u.yaml')).toBe(`# Überprüfung — 健康检查 🩺\n${MIGRATED_POD.replace('name: c', 'name: "café"')}`);
   });
 
   test('a lone file that is not UTF-8 is reported and left untouched', async () => {
@@ -461,7 +441,7 @@ describe('a rule that throws', () => {
     expect(messages).toContain("rule test-throws failed on this file (Cannot read properties of undefined (reading 'items')); the file was left unchanged");
     expect(messages.filter((m) => m.endsWith('not applied: a rule failed on this file; the file was left unchanged'))).toHaveLength(2);
     expect(read(dir, 'bad.yaml')).toBe(POD);
-    expect(read(dir, 'good.yaml')).toBe(MIGRATED);
+    expect(read(dir, 'good.yaml')).toBe(MIGRATED_POD);
   });
 
   test('in the end phase: error finding naming the rule; the fixes it reported before failing are not applied', async () => {

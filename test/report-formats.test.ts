@@ -12,31 +12,15 @@ import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
 import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
 import { BLOCKER_CODES, type Finding, type RunResult } from '../src/types.js';
 import { captureIo } from './support/io.js';
+import { POD, podWith, repoWith as repoWithFiles } from './support/repo.js';
 
 const require = createRequire(import.meta.url);
 
-const PROBE = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
-const TLS_PROBE = PROBE.replace('"-addr=:5000"', '"-addr=:5000", "-tls"');
-const MULTI_BLOCKED = PROBE.replace('"-addr=:5000"', '"-addr=db:5000", "-tls"');
+const TLS_PROBE = podWith('"-addr=:5000", "-tls"');
+const MULTI_BLOCKED = podWith('"-addr=db:5000", "-tls"');
 
-function repoWith(files: Record<string, string>, git = true): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-fmt-'));
-  if (git) fs.mkdirSync(path.join(dir, '.git'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+/** Every repository here has an empty .git, as the root of a checkout does. */
+const repoWith = (files: Record<string, string>) => repoWithFiles(files, { git: true });
 
 async function sarifOf(cwd: string, args: string[] = []): Promise<Log> {
   const io = captureIo(cwd);
@@ -57,14 +41,14 @@ function validateSarif(log: unknown): string[] {
 
 describe('SARIF', () => {
   test('is valid against the official SARIF 2.1.0 schema', async () => {
-    const dir = repoWith({ 'k8s/a.yaml': PROBE, 'k8s/b.yaml': MULTI_BLOCKED, 'k8s/c.yaml': 'kind: Pod\nspec: [grpc_health_probe\n' });
+    const dir = repoWith({ 'k8s/a.yaml': POD, 'k8s/b.yaml': MULTI_BLOCKED, 'k8s/c.yaml': 'kind: Pod\nspec: [grpc_health_probe\n' });
     const log = await sarifOf(dir);
     expect(validateSarif(log)).toEqual([]);
     expect(log.runs[0]!.results!.map((r) => r.level)).toEqual(expect.arrayContaining(['warning', 'note', 'error']));
   });
 
   test('has what GitHub code scanning reads: driver, rules with descriptions and help, located results', async () => {
-    const dir = repoWith({ 'k8s/a.yaml': PROBE, 'k8s/b.yaml': MULTI_BLOCKED });
+    const dir = repoWith({ 'k8s/a.yaml': POD, 'k8s/b.yaml': MULTI_BLOCKED });
     const log = await sarifOf(dir);
     expect(log.$schema).toMatch(/sarif-2\.1\.0/);
     expect(log.version).toBe('2.1.0');
@@ -103,7 +87,7 @@ describe('SARIF', () => {
   });
 
   test('URIs are relative to the repository root, also when run from a subfolder', async () => {
-    const dir = repoWith({ 'deploy/k8s/a.yaml': PROBE });
+    const dir = repoWith({ 'deploy/k8s/a.yaml': POD });
     const log = await sarifOf(path.join(dir, 'deploy'));
     const loc = log.runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!;
     expect(loc).toEqual({ uri: 'deploy/k8s/a.yaml', uriBaseId: '%SRCROOT%' });
@@ -111,9 +95,9 @@ describe('SARIF', () => {
   });
 
   test('fingerprints do not move when lines are added above a finding, and differ between findings', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE, 'b.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
     const before = (await sarifOf(dir)).runs[0]!.results!;
-    fs.writeFileSync(path.join(dir, 'a.yaml'), `# a comment\n# another\n${PROBE}`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), `# a comment\n# another\n${POD}`);
     const after = (await sarifOf(dir)).runs[0]!.results!;
     expect(after[0]!.locations![0]!.physicalLocation!.region!.startLine).toBe(9);
     expect(after[0]!.partialFingerprints).toEqual(before[0]!.partialFingerprints);
@@ -128,7 +112,7 @@ describe('SARIF', () => {
   });
 
   test('a finding without a file of its own (standard input) has no location', async () => {
-    const io = captureIo(os.tmpdir(), { stdin: PROBE });
+    const io = captureIo(os.tmpdir(), { stdin: POD });
     await main(['--format', 'sarif', '-'], io);
     const log = JSON.parse(io.out()) as Log;
     expect(log.runs[0]!.results![0]!.locations).toBeUndefined();
@@ -214,7 +198,7 @@ describe('Markdown', () => {
   });
 
   test('--format markdown runs end to end', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE, 'b.yaml': TLS_PROBE });
+    const dir = repoWith({ 'a.yaml': POD, 'b.yaml': TLS_PROBE });
     const io = captureIo(dir);
     expect(await main(['--format', 'markdown'], io)).toBe(1);
     expect(io.out()).toContain('| Probes to migrate | 1 |');
@@ -224,7 +208,7 @@ describe('Markdown', () => {
 
 describe('--output FILE', () => {
   test('writes the report to the file, not to stdout; the exit code is unchanged', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir, { tty: true });
     expect(await main(['--format', 'sarif', '--output', 'reports/out.sarif'], io)).toBe(1);
     expect(io.out()).toBe('');
@@ -233,7 +217,7 @@ describe('--output FILE', () => {
   });
 
   test('text written to a file has no colour codes, and the diff stays on stdout', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir, { tty: true });
     await main(['--diff', '--output', 'out.txt'], io);
     expect(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8')).not.toContain('\u001b[');
@@ -242,7 +226,7 @@ describe('--output FILE', () => {
   });
 
   test('a file that cannot be written is a usage error naming it', async () => {
-    const dir = repoWith({ 'a.yaml': PROBE });
+    const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
     expect(await main(['--output', 'a.yaml/x'], io)).toBe(2);
     expect(io.err()).toContain('cannot write --output a.yaml/x');
@@ -251,16 +235,7 @@ describe('--output FILE', () => {
 
 describe('secrets', () => {
   const SECRET = 's3cr3t-t0ken-value';
-  const headerProbes = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-    livenessProbe:
+  const headerProbes = `${POD}    livenessProbe:
       exec:
         command: ["/bin/grpc_health_probe", "-addr=:5000", "-rpc-header=authorization: Bearer ${SECRET}"]
     startupProbe:

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
+import { FIXTURES } from './harness.js';
+import { ROOT } from './support/repo.js';
 
-const rulesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'rules');
-const fixturesDir = path.resolve(rulesDir, '..', 'fixtures');
+const rulesDir = path.join(ROOT, 'rules');
 
 test('every rule module is registered, under its file name', () => {
   const files = fs
@@ -17,7 +17,7 @@ test('every rule module is registered, under its file name', () => {
 });
 
 test('every rule has fixtures', () => {
-  for (const r of RULES) expect({ id: r.meta.id, hasFixtures: fs.existsSync(path.join(fixturesDir, r.meta.id)) }).toEqual({ id: r.meta.id, hasFixtures: true });
+  for (const r of RULES) expect({ id: r.meta.id, hasFixtures: fs.existsSync(path.join(FIXTURES, r.meta.id)) }).toEqual({ id: r.meta.id, hasFixtures: true });
 });
 
 test('rule metadata is complete', () => {

@@ -1,11 +1,10 @@
 /** `-` reads a YAML stream, e.g. `kubectl get deploy -A -o yaml | grpc-probe-migrate -`. */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
+import { repoWith } from './support/repo.js';
 
 // The shape `kubectl get deploy -A -o yaml` prints: one List, server-filled fields included.
 const KUBECTL_LIST = `apiVersion: v1
@@ -53,13 +52,9 @@ metadata:
   resourceVersion: ""
 `;
 
-function emptyDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-stdin-'));
-}
-
 describe('standard input', () => {
   test('report mode reports on <stdin> and writes the report to stdout', async () => {
-    const io = captureIo(emptyDir(), { stdin: KUBECTL_LIST });
+    const io = captureIo(repoWith(), { stdin: KUBECTL_LIST });
     expect(await main(['--format', 'json', '-'], io)).toBe(1);
     const report = JSON.parse(io.out());
     expect(report.findings.map((f: { file: string; line: number; status: string; blockers: string[] }) => [f.file, f.line, f.status, f.blockers])).toEqual([
@@ -70,7 +65,7 @@ describe('standard input', () => {
   });
 
   test('--fix - writes the migrated stream to stdout and the report to stderr', async () => {
-    const dir = emptyDir();
+    const dir = repoWith();
     const io = captureIo(dir, { stdin: KUBECTL_LIST });
     expect(await main(['--fix', '-'], io)).toBe(0);
     const out = io.out();
@@ -84,7 +79,7 @@ describe('standard input', () => {
 
   test('--fix - with nothing to change echoes the stream unchanged', async () => {
     const text = 'apiVersion: v1\nkind: List\nitems: []\n';
-    const io = captureIo(emptyDir(), { stdin: text });
+    const io = captureIo(repoWith(), { stdin: text });
     expect(await main(['--fix', '-'], io)).toBe(0);
     expect(io.out()).toBe(text);
   });

@@ -1,25 +1,12 @@
 /** The TypeScript rule's loading cost and its verifier; its behaviour is in fixtures/typescript-exec-probe. */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
 import { run } from '../src/engine.js';
 import { VERIFIERS } from '../src/reparse.js';
 import type { Rule } from '../src/types.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function repoWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-ts-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+import { POD, repoWith, ROOT } from './support/repo.js';
 
 /**
  * Runs the built engine in a fresh process and says whether ts-morph ended up in the module graph.
@@ -29,28 +16,17 @@ function repoWith(files: Record<string, string>): string {
 function loadsTsMorph(dir: string): { loaded: boolean; findings: string[] } {
   const script = `
     import { createRequire } from 'node:module';
-    const { run } = await import(${JSON.stringify(path.join(root, 'dist', 'src', 'engine.js'))});
+    const { run } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'engine.js'))});
     const result = await run({ cwd: ${JSON.stringify(dir)} });
     const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\\\/]node_modules[\\\\/](ts-morph|@ts-morph)[\\\\/]/.test(k));
     console.log(JSON.stringify({ loaded, findings: result.findings.map((f) => f.ruleId + ' ' + f.status) }));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }));
 }
-
-const PROBE_YAML = `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
-      exec:
-        command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
 
 describe('ts-morph is loaded only for TypeScript candidates', () => {
   test('a scan with YAML candidates and TypeScript files that do not mention the binary never loads it', () => {
-    const dir = repoWith({ 'k8s/pod.yaml': PROBE_YAML, 'src/index.ts': 'export const x = 1;\n', 'cdk/main.js': 'module.exports = {};\n' });
+    const dir = repoWith({ 'k8s/pod.yaml': POD, 'src/index.ts': 'export const x = 1;\n', 'cdk/main.js': 'module.exports = {};\n' });
     expect(loadsTsMorph(dir)).toEqual({ loaded: false, findings: ['kubernetes-exec-probe migratable'] });
   });
 
@@ -79,7 +55,7 @@ test('places that keep the binary carry the image of their container, for the in
     meta: { id: 'probe', description: 'records the consumers', fixable: false, fileKinds: ['typescript'], decidesOnConsumers: true },
     create: () => ({ end: (ctx) => ctx.consumers().forEach((c) => seen.push([c.report.message.split(' (')[0]!, c.report.image])) }),
   };
-  const fixtures = path.join(root, 'fixtures', 'typescript-exec-probe');
+  const fixtures = path.join(ROOT, 'fixtures', 'typescript-exec-probe');
   await run({ cwd: fixtures, paths: ['ecs-health-check.input.ts', 'cdk8s-kube-deployment.input.ts'], rules: [...RULES, probe] });
   expect(seen.sort()).toEqual([
     ['a container command runs grpc_health_probe', 'registry.example.com/api:1.2.3'],
@@ -90,7 +66,7 @@ test('places that keep the binary carry the image of their container, for the in
 });
 
 test('an unresolved port in code is explained in terms of code, an ECS health check in terms of ECS', async () => {
-  const fixtures = path.join(root, 'fixtures', 'typescript-exec-probe');
+  const fixtures = path.join(ROOT, 'fixtures', 'typescript-exec-probe');
   const { findings } = await run({ cwd: fixtures, paths: ['template-ports.input.ts', 'ecs-health-check.input.ts'] });
   const hintOf = (fragment: string) => findings.find((f) => f.message.includes(fragment))?.hint;
   expect(hintOf('"config-port"')).toMatch(/numeric const declared in this file/);

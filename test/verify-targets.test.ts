@@ -1,16 +1,15 @@
 /** `verify` reading probes: where they are, their values, templates, and what cannot be read. */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, jest, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { main } from '../src/cli.js';
 import { readTargets, verifyTargets } from '../src/verify/index.js';
 import { probeTargets } from '../src/verify/targets.js';
 import { evaluateTemplateText } from '../src/verify/template.js';
-import { startHealthServer, warmUp } from './support/grpc-servers.js';
+import { startHealthServer, warmUp, withServer } from './support/grpc-servers.js';
 import { captureIo } from './support/io.js';
+import { CORPUS } from './support/corpus.js';
+import { copyOf, repoWith } from './support/repo.js';
 
 // Real sockets and deadlines: jest's 5 s default is too tight for a loaded CI machine.
 jest.setTimeout(30_000);
@@ -153,46 +152,39 @@ describe('templates (masked by the shared Helm masker)', () => {
 
 describe('readTargets', () => {
   test('folders: only manifest files are read; a named file always is; missing paths are problems', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
     const probe = 'containers:\n- name: a\n  readinessProbe: {grpc: {port: 5000}}\n';
-    fs.writeFileSync(path.join(dir, 'a.yaml'), probe);
-    fs.writeFileSync(path.join(dir, 'notes.txt'), probe);
-    fs.writeFileSync(path.join(dir, 'b.manifest'), `\ufeff${probe}`);
+    const dir = repoWith({ 'a.yaml': probe, 'notes.txt': probe, 'b.manifest': `\ufeff${probe}` });
     const { targets, problems } = readTargets(['.', 'b.manifest', 'nope.yaml'], dir, NO_VALUES);
     expect(targets.map((t) => `${t.file}:${t.line}`)).toEqual(['a.yaml:3', 'b.manifest:3']);
     expect(problems).toEqual([{ file: 'nope.yaml', message: expect.stringContaining('cannot read') }]);
   });
 
   test('a file problem makes the CLI exit 2 even when every probe passes', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       await warmUp(server);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
-      fs.writeFileSync(path.join(dir, 'a.yaml'), `containers:\n- name: a\n  readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`);
-      fs.writeFileSync(path.join(dir, 'bad.yaml'), 'grpc: [\n');
+      const dir = repoWith({
+        'a.yaml': `containers:\n- name: a\n  readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`,
+        'bad.yaml': 'grpc: [\n',
+      });
       const io = captureIo(dir);
       expect(await main(['verify', '--host', '127.0.0.1', '.'], io)).toBe(2);
       expect(io.out()).toContain('bad.yaml:2: error: does not parse as YAML');
       expect(io.out()).toContain('SERVING (would pass)');
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe('the probes the tool just migrated (microservices-demo)', () => {
-  const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'corpus', 'microservices-demo', 'before', 'kubernetes-manifests');
+  const corpus = path.join(CORPUS, 'before', 'kubernetes-manifests');
 
   test('--fix, then verify every migrated probe against a live health server', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-corpus-'));
-    fs.cpSync(corpus, dir, { recursive: true });
+    const dir = copyOf(corpus);
     await run({ paths: ['.'], cwd: dir, fix: true });
     const { targets } = readTargets(['.'], dir, NO_VALUES);
     expect(targets).toHaveLength(18);
     expect(targets.filter((t) => t.file === 'cartservice.yaml').map((t) => t.timeoutSeconds)).toEqual([5, 5]);
 
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       await warmUp(server);
       // The ports and services as migrated; a deadline a loaded CI machine cannot miss (the
       // timeouts themselves were checked above).
@@ -201,8 +193,6 @@ describe('the probes the tool just migrated (microservices-demo)', () => {
       expect(results.map((r) => `${r.file}:${r.line} ${r.result.verdict}`).filter((r) => !r.endsWith(' SERVING'))).toEqual([]);
       expect(results).toHaveLength(18);
       expect(server.userAgents.filter((ua) => ua.startsWith('kube-probe/1.27 '))).toHaveLength(18);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -2,14 +2,13 @@
  * `verify` against real servers on 127.0.0.1 (ports chosen by the OS). Timeouts are small so
  * the failure cases stay quick; every server is closed in `finally`.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { checkProbe } from '../src/verify/index.js';
 import { classify } from '../src/verify/diagnose.js';
 import { captureIo } from './support/io.js';
+import { pod, repoWith } from './support/repo.js';
 import {
   closedPort,
   selfSignedCert,
@@ -18,6 +17,7 @@ import {
   startRawAnswerServer,
   startServerWithoutHealth,
   startSilentServer,
+  withServer,
 } from './support/grpc-servers.js';
 
 // Real sockets and deadlines: jest's 5 s default is too tight for a loaded CI machine.
@@ -32,19 +32,15 @@ const FAST = { ...OK, timeoutMs: 400 };
 
 describe('checkProbe: the kubelet check against live servers', () => {
   test('SERVING passes', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       const v = await checkProbe({ ...OK, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'SERVING', passes: true });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('switched to NOT_SERVING and back, like agnhost grpc-health-checking', async () => {
-    const server = await startHealthServer({ 'hipstershop.CartService': 'SERVING' });
-    const check = () => checkProbe({ ...OK, port: server.port, service: 'hipstershop.CartService' });
-    try {
+    await withServer(startHealthServer({ 'hipstershop.CartService': 'SERVING' }), async (server) => {
+      const check = () => checkProbe({ ...OK, port: server.port, service: 'hipstershop.CartService' });
       expect((await check()).verdict).toBe('SERVING');
       server.setStatus('hipstershop.CartService', 'NOT_SERVING');
       const down = await check();
@@ -53,57 +49,42 @@ describe('checkProbe: the kubelet check against live servers', () => {
       expect(down.fix).toBeTruthy();
       server.setStatus('hipstershop.CartService', 'SERVING');
       expect((await check()).verdict).toBe('SERVING');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('an UNKNOWN status fails', async () => {
-    const server = await startHealthServer({ '': 'UNKNOWN' });
-    try {
+    await withServer(startHealthServer({ '': 'UNKNOWN' }), async (server) => {
       expect(await checkProbe({ ...OK, port: server.port, service: '' })).toMatchObject({ verdict: 'UNKNOWN', passes: false });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a service the health server does not know is SERVICE_UNKNOWN', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       const v = await checkProbe({ ...OK, port: server.port, service: 'no.such.Service' });
       expect(v).toMatchObject({ verdict: 'SERVICE_UNKNOWN', passes: false });
       expect(v.fix).toContain('grpc.service');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a gRPC server without the health service is UNIMPLEMENTED', async () => {
-    const server = await startServerWithoutHealth();
-    try {
+    await withServer(startServerWithoutHealth(), async (server) => {
       const v = await checkProbe({ ...OK, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'UNIMPLEMENTED', passes: false });
       expect(v.fix).toContain('health');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a TLS-only gRPC server is recognised from the handshake', async () => {
-    const server = await startHealthServer({ '': 'SERVING' }, { tls: await selfSignedCert() });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }, { tls: await selfSignedCert() }), async (server) => {
       const v = await checkProbe({ ...FAST, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TLS_ONLY', passes: false });
       expect(v.message).toContain('TLS handshake completed');
       expect(v.fix).toContain('plaintext port');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a Check slower than the timeout is TIMEOUT, though the server would say SERVING', async () => {
-    const server = await startHealthServer({ '': 'SERVING' }, { checkDelayMs: 2500 });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }, { checkDelayMs: 2500 }), async (server) => {
       // 1 s, the kubelet's default: ample for the connection, short of the handler's delay.
       const v = await checkProbe({ ...OK, timeoutMs: 1000, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
@@ -111,53 +92,39 @@ describe('checkProbe: the kubelet check against live servers', () => {
       expect(v.fix).toContain('timeoutSeconds');
       // The same server within a deadline that covers the delay: proves the deadline decided it.
       expect((await checkProbe({ ...OK, port: server.port, service: '' })).verdict).toBe('SERVING');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a port that accepts TCP but never answers is TIMEOUT', async () => {
-    const server = await startSilentServer();
-    try {
+    await withServer(startSilentServer(), async (server) => {
       const v = await checkProbe({ ...FAST, diagnoseStepMs: 400, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
       expect(v.message).toContain('accepts TCP connections but answered neither');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a server that answers plaintext with a TLS alert record is TLS_ONLY', async () => {
-    const server = await startRawAnswerServer(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]));
-    try {
+    await withServer(startRawAnswerServer(Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46])), async (server) => {
       const v = await checkProbe({ ...FAST, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TLS_ONLY', passes: false });
       expect(v.message).toContain('answered plaintext with a TLS alert record');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a plaintext HTTP/2 server too slow to send its SETTINGS is TIMEOUT, and said to be slow', async () => {
-    const server = await startRawAnswerServer(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), 800);
-    try {
+    await withServer(startRawAnswerServer(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), 800), async (server) => {
       const v = await checkProbe({ ...FAST, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'TIMEOUT', passes: false });
       expect(v.message).toContain('does speak plaintext HTTP/2');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('an HTTP/1 server is NOT_GRPC', async () => {
-    const server = await startHttp1Server();
-    try {
+    await withServer(startHttp1Server(), async (server) => {
       const v = await checkProbe({ ...FAST, port: server.port, service: '' });
       expect(v).toMatchObject({ verdict: 'NOT_GRPC', passes: false });
       expect(v.message).toContain('HTTP/1.1');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a closed port is UNREACHABLE (connection refused)', async () => {
@@ -168,15 +135,12 @@ describe('checkProbe: the kubelet check against live servers', () => {
   });
 
   test('the server sees the kubelet user agent kube-probe/X.Y', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       await checkProbe({ ...OK, userAgent: 'kube-probe/1.30', port: server.port, service: '' });
       expect(server.userAgents).toHaveLength(1);
       // grpc appends its own token after, as grpc-go does after the kubelet's.
       expect(server.userAgents[0]).toMatch(/^kube-probe\/1\.30( |$)/);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
@@ -195,15 +159,6 @@ describe('first bytes of a plaintext HTTP/2 attempt', () => {
   });
 });
 
-function tmpRepo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-verify-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-
 const deployment = (probes: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: cart}
@@ -219,9 +174,8 @@ ${probes}`;
 // deadline; the kubelet's 1 s default is covered by the failure cases and by probeTargets.
 describe('verify subcommand', () => {
   test('every probe SERVING exits 0; --port-map points a probe port at a forwarded port', async () => {
-    const server = await startHealthServer({ '': 'SERVING', 'hipstershop.CartService': 'SERVING' });
-    try {
-      const dir = tmpRepo({
+    await withServer(startHealthServer({ '': 'SERVING', 'hipstershop.CartService': 'SERVING' }), async (server) => {
+      const dir = repoWith({
         'k8s/cart.yaml': deployment(`        readinessProbe:
           grpc: {port: 7070, service: hipstershop.CartService}
           timeoutSeconds: 10
@@ -240,28 +194,19 @@ describe('verify subcommand', () => {
       expect(io.out()).toContain('2 probes: 2 would pass, 0 would fail');
       expect(io.out()).toContain('note: through kubectl port-forward the connection reaches the pod on its loopback interface');
       expect(server.userAgents.every((ua) => ua.startsWith('kube-probe/1.27 '))).toBe(true);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a failing probe exits 1 with cause and fix; JSON carries the verdict of each probe', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
-      const dir = tmpRepo({
-        'pod.yaml': `apiVersion: v1
-kind: Pod
-metadata: {name: p}
-spec:
-  containers:
-  - name: c
-    readinessProbe:
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
+      const dir = repoWith({
+        'pod.yaml': pod(`    readinessProbe:
       grpc: {port: ${server.port}}
       timeoutSeconds: 10
     livenessProbe:
       grpc: {port: ${server.port}, service: missing}
       timeoutSeconds: 10
-`,
+`),
       });
       const text = captureIo(dir);
       expect(await main(['verify', '--host', HOST, 'pod.yaml'], text)).toBe(1);
@@ -280,14 +225,12 @@ spec:
       expect(report.probes[0]).toMatchObject({ file: 'pod.yaml', line: 7, probe: 'readinessProbe', container: 'c', port: server.port, service: '', timeoutSeconds: 10, verdict: 'SERVING', passes: true });
       expect(report.probes[1]).toMatchObject({ probe: 'livenessProbe', service: 'missing', verdict: 'SERVICE_UNKNOWN', passes: false });
       expect(report.probes[1].fix).toBeTruthy();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a closed port through the CLI: UNREACHABLE, exit 1; a --port-map that matches no probe is a warning', async () => {
     const port = await closedPort();
-    const dir = tmpRepo({ 'pod.yaml': deployment(`        readinessProbe:\n          grpc: {port: ${port}}\n`) });
+    const dir = repoWith({ 'pod.yaml': deployment(`        readinessProbe:\n          grpc: {port: ${port}}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, '--port-map', '1=2', 'pod.yaml'], io)).toBe(1);
     expect(io.out()).toContain('UNREACHABLE (would fail): connection refused');
@@ -295,9 +238,8 @@ spec:
   });
 
   test('a Helm template: the port comes from --set; a missing value is a per-probe error (exit 2)', async () => {
-    const server = await startHealthServer({ '': 'SERVING', api: 'SERVING' });
-    try {
-      const dir = tmpRepo({
+    await withServer(startHealthServer({ '': 'SERVING', api: 'SERVING' }), async (server) => {
+      const dir = repoWith({
         'chart/templates/deployment.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -329,24 +271,19 @@ spec:
 
       const full = captureIo(dir);
       expect(await main(['verify', '--host', HOST, '--set', `grpc.port=${server.port},health.port=${server.port},probeTimeout=10`, 'chart'], full)).toBe(0);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('rendered manifests from standard input', async () => {
-    const server = await startHealthServer({ '': 'SERVING' });
-    try {
+    await withServer(startHealthServer({ '': 'SERVING' }), async (server) => {
       const io = captureIo(os.tmpdir(), { stdin: `---\nkind: List\nitems:\n- ${deployment(`        readinessProbe: {grpc: {port: ${server.port}}, timeoutSeconds: 10}\n`).split('\n').join('\n  ')}` });
       expect(await main(['verify', '--host', HOST, '-'], io)).toBe(0);
       expect(io.out()).toContain('<stdin>:');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test('a template expression the tool cannot evaluate is a clear per-probe error', async () => {
-    const dir = tmpRepo({ 't.yaml': deployment(`        readinessProbe:\n          grpc:\n            port: {{ add .Values.base 1 }}\n`) });
+    const dir = repoWith({ 't.yaml': deployment(`        readinessProbe:\n          grpc:\n            port: {{ add .Values.base 1 }}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, 't.yaml'], io)).toBe(2);
     expect(io.out()).toContain('INVALID');
@@ -355,14 +292,14 @@ spec:
   });
 
   test('a named port cannot be a native gRPC probe', async () => {
-    const dir = tmpRepo({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: grpc}\n`) });
+    const dir = repoWith({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: grpc}\n`) });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, 'p.yaml'], io)).toBe(2);
     expect(io.out()).toContain('grpc.port "grpc" is not a port number');
   });
 
   test('usage errors exit 2', async () => {
-    const dir = tmpRepo({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: 5000}\n`) });
+    const dir = repoWith({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: 5000}\n`) });
     const cases: [string[], string][] = [
       [['verify', 'p.yaml'], '--host is required'],
       [['verify', '--host', HOST, '--port-map', '5000:15000', 'p.yaml'], 'is not PORT=LOCAL'],
@@ -380,7 +317,7 @@ spec:
   });
 
   test('no native gRPC probe in the paths exits 2 and says so', async () => {
-    const dir = tmpRepo({ 'p.yaml': 'kind: ConfigMap\ndata: {grpc: "x"}\n' });
+    const dir = repoWith({ 'p.yaml': 'kind: ConfigMap\ndata: {grpc: "x"}\n' });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, '.'], io)).toBe(2);
     expect(io.err()).toContain('no native gRPC probe found');

@@ -1,17 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { discover } from '../src/discover/walk.js';
+import { repoWith } from './support/repo.js';
 
-function tree(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-walk-')));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+// Resolved, so that the absolute paths discover() reports compare with it even where the temporary
+// folder is reached through a link.
+const tree = (files: Record<string, string>) => fs.realpathSync(repoWith(files));
 
 const rels = (dir: string, files: { absPath: string }[]) => files.map((f) => path.relative(dir, f.absPath).split(path.sep).join('/'));
 

@@ -171,3 +171,13 @@ export async function selfSignedCert(): Promise<{ cert: string; key: string }> {
 export async function warmUp(server: RunningServer): Promise<void> {
   await checkProbe({ host: '127.0.0.1', port: server.port, service: '', timeoutMs: 10_000, userAgent: 'warm-up' });
 }
+
+/** Runs `use` with the server `start` gives, and closes that server however `use` ends. */
+export async function withServer<S extends RunningServer>(start: Promise<S>, use: (server: S) => Promise<void>): Promise<void> {
+  const server = await start;
+  try {
+    await use(server);
+  } finally {
+    await server.close();
+  }
+}
