@@ -35,7 +35,11 @@ const SUBCOMMANDS: Record<string, () => Promise<{ main(argv: readonly string[], 
 };
 
 const HELP = `Usage: grpc-probe-migrate [options] [paths...]
-       grpc-probe-migrate pr [options]     open or update the migration pull request (pr --help)
+       grpc-probe-migrate pr [options] [paths...]          open or update the migration
+                                                           pull request (pr --help)
+       grpc-probe-migrate verify --host HOST [paths...]    check native gRPC probes against a
+                                                           live server, as the kubelet would
+                                                           (verify --help)
 
 Moves Kubernetes exec probes that run grpc_health_probe to native gRPC probes,
 and reports what cannot move. Paths are files and folders (default "."); "-" reads
@@ -62,9 +66,6 @@ Options:
 Files named on the command line (as pre-commit passes them) are a partial view of
 the repository: binary installs are then never removed, since a use of the binary
 may sit in a file not named. --assume-complete says the list is the whole repository.
-Subcommands:
-  verify --host HOST    check native gRPC probes against a live server, as the
-                        kubelet would (grpc-probe-migrate verify --help)
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
