@@ -1,4 +1,5 @@
 import type { Rule } from '../src/types.js';
+import { targetClusters } from '../src/analysis/native-probe.js';
 
 /** Kubernetes YAML (manifests, CRDs, Lists, values files): exec probes → native gRPC probes. */
 const rule: Rule = {
@@ -35,7 +36,7 @@ const rule: Rule = {
         }
         // A chart's values follow its Chart.yaml kubeVersion, like its templates.
         const extraBlockers = ctx.file.kind === 'helm-values' ? chartKubeVersionBlockers(findChart(ctx.file.path, run), run) : [];
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, extraBlockers, probeKey: json6902ProbeKey });
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), extraBlockers, probeKey: json6902ProbeKey });
         for (const r of relabelPartialOps(reports, parsed.docs)) {
           ctx.report(keepForPartialOps(r, ctx.file, run));
         }

@@ -3,6 +3,7 @@ import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.j
 import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
+import { targetClusters } from '../src/analysis/native-probe.js';
 
 /**
  * Kubernetes objects (and Lists) written as JSON. JSON is YAML, so the yaml parser gives the
@@ -45,7 +46,7 @@ const rule: Rule = {
           });
           return;
         }
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion, style: 'json', probeKey: json6902ProbeKey });
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), style: 'json', probeKey: json6902ProbeKey });
         for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForPartialOps(r, ctx.file, run));
       },
     };

@@ -2,6 +2,7 @@ import { createProject, syntaxProblems } from '../src/typescript/morph.js';
 import { findTypeScriptReports } from '../src/typescript/probes.js';
 import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
+import { targetClusters } from '../src/analysis/native-probe.js';
 
 /** cdk8s, Pulumi, plain objects in TypeScript/JavaScript: exec probes → native gRPC probes. */
 const rule: Rule = {
@@ -39,7 +40,7 @@ const rule: Rule = {
             });
             return;
           }
-          for (const r of findTypeScriptReports({ file, text, eol, kubeVersion: run.options.kubeVersion })) report(r);
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options) })) report(r);
         } finally {
           project.removeSourceFile(file);
         }

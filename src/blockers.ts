@@ -4,7 +4,7 @@ import type { BlockerCode } from './types.js';
 export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
   tls: {
     title: 'The probe uses TLS',
-    hint: 'The kubelet probes in plaintext. Serve the health service on a plaintext port (or a second listener) and probe that, or keep the exec probe. Clusters with the GRPCContainerProbeTLS gate can use grpc.mode: TLS for -tls -tls-no-verify only.',
+    hint: 'The kubelet probes in plaintext. Serve the health service on a plaintext port (or a second listener) and probe that, or keep the exec probe. Where every target cluster enables the GRPCContainerProbeTLS gate, --grpc-tls-mode turns -tls -tls-no-verify (only) into grpc.mode: TLS.',
   },
   spiffe: {
     title: 'The probe uses SPIFFE mTLS',

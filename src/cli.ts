@@ -53,6 +53,8 @@ Options:
   --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
   --keep-binary         leave every Dockerfile untouched (installs reported as kept)
+  --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate:
+                        -tls -tls-no-verify probes become grpc: {mode: TLS}
   --assume-complete     the files named are the whole repository (see below)
   --validate            check rewritten Kubernetes objects against the API schema;
                         a rewrite that would break one is refused
@@ -98,6 +100,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
         'assume-complete': { type: 'boolean' },
         'kube-version': { type: 'string' },
         'keep-binary': { type: 'boolean' },
+        'grpc-tls-mode': { type: 'boolean' },
         validate: { type: 'boolean' },
         strict: { type: 'boolean' },
         'exit-zero': { type: 'boolean' },
@@ -148,6 +151,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
       fix: values.fix ?? false,
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
+      ...(values['grpc-tls-mode'] ? { grpcTlsMode: true } : {}),
       partialView: !(values['assume-complete'] ?? false) && namesFiles(paths, io.cwd),
       ...(values.validate ? { validate: true } : {}),
       ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),

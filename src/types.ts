@@ -92,6 +92,11 @@ export interface RunOptions {
   /** True when --kube-version was given (not the default). */
   kubeVersionExplicit?: boolean;
   keepBinary?: boolean;
+  /**
+   * Every target cluster enables the GRPCContainerProbeTLS feature gate (KEP-4939, alpha):
+   * `-tls -tls-no-verify` probes become `grpc.mode: TLS`. Off by default.
+   */
+  grpcTlsMode?: boolean;
   /** Text of standard input when a path is `-`. */
   stdin?: string;
   /** Replace the rule set (tests). */

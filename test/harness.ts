@@ -27,7 +27,7 @@ export interface FixtureCase {
   options: FixtureOptions;
 }
 
-export interface FixtureOptions extends Pick<RunOptions, 'kubeVersion' | 'kubeVersionExplicit' | 'keepBinary' | 'partialView'> {
+export interface FixtureOptions extends Pick<RunOptions, 'kubeVersion' | 'kubeVersionExplicit' | 'keepBinary' | 'partialView' | 'grpcTlsMode'> {
   /** Name the single input file is given in the tree (default `input.<ext>`). */
   filename?: string;
   /** Paths to scan, relative to the tree (default ["."]). */

@@ -24,7 +24,7 @@ export interface NativePlan {
   blockers: Blocker[];
   /** Non-blocking: what is lost or changed. */
   notes: string[];
-  grpc?: { port: PortValue; service?: string };
+  grpc?: { port: PortValue; service?: string; mode?: 'TLS' };
   /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
   timeoutSeconds?: { from: number; to: number };
 }
@@ -38,6 +38,12 @@ export interface PlanInput {
   timeoutSeconds?: number | 'unknown';
   /** Turns a port text the tool cannot read as a number into source text (Helm, TypeScript). */
   resolvePortExpression?: (text: string) => string | undefined;
+  /**
+   * The target clusters enable the GRPCContainerProbeTLS gate (KEP-4939): `grpc.mode: TLS`
+   * connects with TLS and never verifies the server, so it stands in for `-tls -tls-no-verify`
+   * and for nothing that verifies or authenticates.
+   */
+  tlsMode?: boolean;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
@@ -102,11 +108,18 @@ export function planNativeProbe(input: PlanInput): NativePlan {
 
   // Transport and authentication: the kubelet dials plaintext, with no metadata.
   const tlsFlags = [...parsed.flags.keys()].filter((k) => k.startsWith('tls-') || (k === 'tls' && flag(k) === 'true'));
+  let mode: 'TLS' | undefined;
   if (tlsFlags.length > 0) {
-    blockers.push({
-      code: 'tls',
-      detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}; the kubelet's gRPC probe connects without TLS`,
-    });
+    const unverified = flag('tls') === 'true' && flag('tls-no-verify') === 'true' && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
+    if (input.tlsMode && unverified) {
+      mode = 'TLS';
+      notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
+    } else {
+      const why = input.tlsMode
+        ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
+        : "; the kubelet's gRPC probe connects without TLS";
+      blockers.push({ code: 'tls', detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}${why}` });
+    }
   }
   if (flag('spiffe') === 'true') blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
   if (flag('alts') === 'true') blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
@@ -196,7 +209,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   }
 
   const plan: NativePlan = { invocations, blockers, notes };
-  if (port) plan.grpc = service ? { port, service } : { port };
+  if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   return plan;
 }
@@ -269,4 +282,9 @@ export function kubeVersionSupportsGrpc(v: string): boolean {
   const k = parseKubeVersion(v);
   if (!k) return true;
   return k.major > NATIVE_GRPC_MIN.major || (k.major === NATIVE_GRPC_MIN.major && k.minor >= NATIVE_GRPC_MIN.minor);
+}
+
+/** What the rules need to know of the target clusters, from the run's options. */
+export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean }): { kubeVersion: string; tlsMode: boolean } {
+  return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false };
 }

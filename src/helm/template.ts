@@ -11,6 +11,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, valueAt, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { targetClusters } from '../analysis/native-probe.js';
 
 const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
@@ -134,7 +135,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     text: walkText,
     docs: walkDocs,
     eol,
-    kubeVersion: run.options.kubeVersion,
+    ...targetClusters(run.options),
     scalarValue,
     resolvePortExpression: portExpression,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.

@@ -17,6 +17,8 @@ export interface NativeGrpcProbe {
   /** The scalar nodes as written; absent when the field is absent. A non-scalar is `'not-scalar'`. */
   port?: Scalar | 'not-scalar';
   service?: Scalar | 'not-scalar';
+  /** `grpc.mode` (KEP-4939: `TLS` connects with TLS, never verifying the server). */
+  mode?: Scalar | 'not-scalar';
   timeoutSeconds?: Scalar | 'not-scalar';
 }
 
@@ -44,9 +46,11 @@ export function findNativeGrpcProbes(
         if (isScalar(nameNode)) probe.container = scalarValue(nameNode);
         const port = field(grpc, 'port');
         const service = field(grpc, 'service');
+        const mode = field(grpc, 'mode');
         const timeoutSeconds = field(probeMap, 'timeoutSeconds');
         if (port !== undefined) probe.port = port;
         if (service !== undefined) probe.service = service;
+        if (mode !== undefined) probe.mode = mode;
         if (timeoutSeconds !== undefined) probe.timeoutSeconds = timeoutSeconds;
         found.push(probe);
       },

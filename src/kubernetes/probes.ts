@@ -19,6 +19,8 @@ export interface ProbeWalkOptions {
   docs: readonly Document.Parsed<ParsedNode, true>[];
   eol: string;
   kubeVersion: string;
+  /** See PlanInput.tlsMode. */
+  tlsMode?: boolean;
   /** How new keys and strings are written. */
   style?: 'yaml' | 'json';
   /** A scalar's value as the user wrote it (Helm reads through its placeholders). */
@@ -149,6 +151,7 @@ function probeReport(
     argv,
     env: envLookup(ctx.container, scalarValue),
     kubeVersion: opts.kubeVersion,
+    tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
   });
@@ -168,7 +171,8 @@ function probeReport(
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   const edits = grpcEdits(opts, probe, execPair, plan);
   const refused = edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
-  const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}`;
+  if (plan.grpc.mode) details.mode = plan.grpc.mode;
+  const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   if (refused) {
     return withImage(blocked(start, end, `${where} runs grpc_health_probe and could become ${target}${notes}`, [
       { code: 'unparseable', detail: refused },
@@ -219,6 +223,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const k = (s: string) => (json ? JSON.stringify(s) : s);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), quote(grpc.service, json)]);
+  if (grpc.mode) fields.push([k('mode'), quote(grpc.mode, json)]);
 
   const edits: Edit[] = [];
   let replacement: string;

@@ -12,6 +12,7 @@ import { getPair, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
+import { targetClusters } from '../analysis/native-probe.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
   const { text, eol } = file;
@@ -21,7 +22,7 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   }
   const patches = parsed.docs.flatMap((d) => inlinePatches(d.contents));
   const inPatch = (r: Report) => patches.some((p) => r.start >= p.range![0] && r.start < p.range![1]);
-  const reports = findProbeReports({ text, docs: parsed.docs, eol, kubeVersion: run.options.kubeVersion }).filter((r) => !inPatch(r));
+  const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options) }).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
   }
@@ -62,7 +63,7 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
 
   let reports = relabelPartialOps(
-    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', kubeVersion: run.options.kubeVersion, probeKey: json6902ProbeKey }),
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey }),
     inner.docs,
   );
 

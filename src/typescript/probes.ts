@@ -19,6 +19,8 @@ export interface TsProbeOptions {
   text: string;
   eol: string;
   kubeVersion: string;
+  /** See PlanInput.tlsMode. */
+  tlsMode?: boolean;
 }
 
 /** Arrays that hold a command line: Kubernetes `command`/`args`, ECS `command`/`entryPoint`. */
@@ -223,6 +225,7 @@ function probeReport(
     // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
     env: (name) => (placeholders.some((p) => p.name === name) ? `$${name}` : env(name)),
     kubeVersion: opts.kubeVersion,
+    tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
   });
@@ -248,7 +251,8 @@ function probeReport(
   }
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
-  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}`;
+  if (plan.grpc.mode) details.mode = plan.grpc.mode;
+  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   const r: Report = {
     start,
     end,

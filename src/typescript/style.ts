@@ -28,6 +28,7 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
   const grpc = plan.grpc!;
   const fields = [`${key('port')}: ${portText(grpc.port)}`];
   if (grpc.service !== undefined && grpc.service !== '') fields.push(`${key('service')}: ${quoteString(grpc.service, q)}`);
+  if (grpc.mode) fields.push(`${key('mode')}: ${quoteString(grpc.mode, q)}`);
 
   const exec = unwrap(execProp.getInitializer()!) as ObjectLiteralExpression;
   const execText = text.slice(exec.getStart(), exec.getEnd());

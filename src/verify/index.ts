@@ -12,6 +12,8 @@ export interface CheckProbeInput {
   host: string;
   port: number;
   service: string;
+  /** Connect with TLS without verifying the server, as the kubelet does for `grpc.mode: TLS`. */
+  tls?: boolean;
   timeoutMs: number;
   userAgent: string;
   /** Bound of each diagnosis step after a failed dial (default 1000 ms). */
@@ -55,6 +57,7 @@ export async function verifyTargets(targets: readonly ProbeTarget[], o: VerifyOp
         host: o.host,
         port,
         service: t.service,
+        ...(t.tls ? { tls: true } : {}),
         timeoutMs: t.timeoutSeconds * 1000,
         userAgent: o.userAgent,
         ...(o.diagnoseStepMs !== undefined ? { diagnoseStepMs: o.diagnoseStepMs } : {}),

@@ -11,6 +11,8 @@ export interface CheckInput {
   host: string;
   port: number;
   service: string;
+  /** `grpc.mode: TLS` (KEP-4939): TLS without verifying the server, no client certificate. */
+  tls?: boolean;
   timeoutMs: number;
   /** `kube-probe/1.27`; gRPC appends its own library token after it, as grpc-go does for the kubelet. */
   userAgent: string;
@@ -59,7 +61,8 @@ export function grpcTarget(host: string, port: number): string {
 export async function kubeletCheck(input: CheckInput): Promise<CheckOutcome> {
   const { grpc, Health } = await loadGrpc();
   const deadline = Date.now() + input.timeoutMs;
-  const client = new Health(grpcTarget(input.host, input.port), grpc.credentials.createInsecure(), {
+  const credentials = input.tls ? grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false }) : grpc.credentials.createInsecure();
+  const client = new Health(grpcTarget(input.host, input.port), credentials, {
     'grpc.primary_user_agent': input.userAgent,
     'grpc.use_local_subchannel_pool': 1,
     'grpc.enable_retries': 0,

@@ -18,6 +18,8 @@ export interface ProbeTarget {
   container?: string;
   port?: number;
   service: string;
+  /** `grpc.mode: TLS`: the kubelet connects with TLS and does not verify the server (KEP-4939). */
+  tls?: boolean;
   /** The kubelet's default is 1. */
   timeoutSeconds: number;
   /** Set when the probe cannot be checked (a template value is missing, a field is invalid). */
@@ -93,6 +95,9 @@ function target(
   }
   const service = field(p.service, 'grpc.service');
   if (service !== undefined) t.service = service;
+  const mode = field(p.mode, 'grpc.mode');
+  if (mode === 'TLS') t.tls = true;
+  else if (mode !== undefined && mode !== '') errors.push(`grpc.mode "${mode}" is not a mode the kubelet knows (TLS, or none for plaintext)`);
   const timeout = field(p.timeoutSeconds, 'timeoutSeconds');
   if (timeout !== undefined) {
     const n = Number(timeout);
