@@ -65,10 +65,18 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     },
     allFiles: () => discovered,
   };
-  const rules = options.rules ?? (await import('../rules/index.js')).RULES;
-  const active = rules.map((rule) => ({ rule, handlers: rule.create(runCtx) }));
+  // The rules (and the parsers they import) load with the first candidate file: a run that meets
+  // none, like most pre-commit runs, never pays for them.
+  let active: { rule: Rule; handlers: RuleHandlers }[] = [];
   const byKind = new Map<FileKind, { rule: Rule; handlers: RuleHandlers }[]>();
-  for (const a of active) for (const k of a.rule.meta.fileKinds) byKind.set(k, [...(byKind.get(k) ?? []), a]);
+  let rulesLoaded = false;
+  const loadRules = async () => {
+    if (rulesLoaded) return;
+    rulesLoaded = true;
+    const rules = options.rules ?? (await import('../rules/index.js')).RULES;
+    active = rules.map((rule) => ({ rule, handlers: rule.create(runCtx) }));
+    for (const a of active) for (const k of a.rule.meta.fileKinds) byKind.set(k, [...(byKind.get(k) ?? []), a]);
+  };
 
   const pending: PendingFinding[] = [];
   // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
@@ -86,6 +94,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 
   const checkFile = async (file: SourceFile) => {
+    await loadRules();
     const caches = new Map<string, unknown>();
     for (const { rule, handlers } of byKind.get(file.kind) ?? []) {
       if (!handlers.file) continue;

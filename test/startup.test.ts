@@ -1,0 +1,57 @@
+/**
+ * Start-up cost: a run whose files never mention the binary (most pre-commit runs) must not load
+ * the rules' parsers. The built CLI runs in a child process with a hook that records every
+ * package it resolves, ESM and CommonJS alike.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test } from '@jest/globals';
+import { POD, repoWith, ROOT } from './support/repo.js';
+
+function packagesLoaded(args: string[], cwd: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-startup-'));
+  const log = path.join(dir, 'loaded.txt');
+  const pkg = String.raw`/node_modules\/((@[^/]+\/)?[^/]+)/`;
+  fs.writeFileSync(
+    path.join(dir, 'hook.mjs'),
+    `import fs from 'node:fs';
+export async function resolve(spec, ctx, next) {
+  const r = await next(spec, ctx);
+  const m = r.url.match(${pkg});
+  if (m) fs.appendFileSync(${JSON.stringify(log)}, m[1] + '\\n');
+  return r;
+}
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'register.mjs'),
+    `import fs from 'node:fs';
+import Module, { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)});
+const load = Module._load;
+Module._load = function (request, parent, ...rest) {
+  try {
+    const m = Module._resolveFilename(request, parent).match(${pkg});
+    if (m) fs.appendFileSync(${JSON.stringify(log)}, m[1] + '\\n');
+  } catch {}
+  return load.call(this, request, parent, ...rest);
+};
+`,
+  );
+  const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), ...args], { cwd, encoding: 'utf8' });
+  expect(r.status === 0 || r.status === 1).toBe(true);
+  return fs.existsSync(log) ? [...new Set(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean))].sort() : [];
+}
+
+test('a run over files that never mention the binary loads no parser', () => {
+  const dir = repoWith({ 'README.md': 'hello\n', 'src/app.ts': 'export const x = 1;\n', 'k8s/svc.yaml': 'kind: Service\n' });
+  expect(packagesLoaded(['README.md', 'src/app.ts', 'k8s/svc.yaml'], dir)).toEqual(['chalk']);
+});
+
+test('a candidate loads the parsers it needs (the check above can see them)', () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  expect(packagesLoaded(['a.yaml'], dir)).toEqual(expect.arrayContaining(['yaml']));
+});
