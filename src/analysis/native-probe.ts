@@ -151,8 +151,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       blockers.push({ code: 'invalid-port', detail: a.reason });
     } else {
       const hostClass = classifyHost(a.host);
-      if (hostClass === 'remote' && !isTemplated(a.host)) {
-        blockers.push({ code: 'host', detail: `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP` });
+      if (hostClass === 'remote') {
+        // A templated host the rule could not read may name another service: never assume local.
+        const detail = isTemplated(a.host)
+          ? `-addr=${addr} takes its host from ${a.host}, which the tool cannot read; the kubelet always dials the pod's own IP, so only a local host carries over`
+          : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
+        blockers.push({ code: 'host', detail });
       } else if (hostClass === 'loopback') {
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }

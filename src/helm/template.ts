@@ -297,6 +297,12 @@ function portExpression(portText: string): string | undefined {
  * `{{ regexFind "[0-9]+$" .Values.addr }}` and the host part is checked from the default.
  */
 function addrFromValues(arg: string, chart: Chart | undefined): string {
+  // `-addr={{ .Values.host }}:5000`: the host part is checked from its default, like the whole value below.
+  const hostOnly = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}(:[^:]*)$/.exec(arg);
+  if (hostOnly) {
+    const host = valueAt(chart, hostOnly[2]!);
+    return host === undefined || host.includes(':') ? arg : `${hostOnly[1]}${host}${hostOnly[3]}`;
+  }
   const m = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const value = valueAt(chart, m[2]!);
