@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isPair, isScalar, visit, type Pair, type Scalar } from 'yaml';
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { composeServices, dockerfileKey } from '../src/docker/images.js';
-import { keyOf, parseYaml } from '../src/parse/yaml.js';
+import { keyOf, parseYaml, yamlErrorReport } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -24,7 +24,7 @@ const rule: Rule = {
         const { text, path: abs } = ctx.file;
         const parsed = parseYaml(text);
         if (parsed.error) {
-          ctx.report({ start: parsed.error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid YAML (${parsed.error.message}); the file was left unchanged` });
+          ctx.report(yamlErrorReport(parsed.error));
           return;
         }
         parsed.docs.forEach((doc) => {

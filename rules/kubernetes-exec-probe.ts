@@ -14,7 +14,7 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const [{ parseYaml }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }] =
+        const [{ parseYaml, yamlErrorReport }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }] =
           await Promise.all([
             import('../src/parse/yaml.js'),
             import('../src/kubernetes/probes.js'),
@@ -25,13 +25,7 @@ const rule: Rule = {
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
         if (parsed.error) {
-          ctx.report({
-            start: parsed.error.offset,
-            subject: 'file',
-            error: true,
-            blockers: ['unparseable'],
-            message: `not valid YAML (${parsed.error.message}); the file was left unchanged`,
-          });
+          ctx.report(yamlErrorReport(parsed.error));
           return;
         }
         // A chart's values follow its Chart.yaml kubeVersion, like its templates.

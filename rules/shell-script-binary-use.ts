@@ -1,4 +1,5 @@
 import { mentionsBinary } from '../src/analysis/binary.js';
+import { mentionOffsets } from '../src/analysis/mentions.js';
 import { analyzeShellScript } from '../src/analysis/shell.js';
 import { byteToStringOffsets } from '../src/text/utf8.js';
 import type { Rule } from '../src/types.js';
@@ -36,7 +37,7 @@ const rule: Rule = {
           });
         }
         if (analysis.invocations.length === 0 && mentionsBinary(text)) {
-          const at = Math.min(...['grpc_health_probe', 'grpc-health-probe'].map((n) => text.indexOf(n)).filter((i) => i >= 0));
+          const at = mentionOffsets(text)[0]!;
           ctx.report({
             start: at,
             subject: 'file',

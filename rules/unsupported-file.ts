@@ -1,5 +1,6 @@
 import { mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
+import { lineStartOf } from '../src/text/lines.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -39,7 +40,7 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
   const out: Report[] = [];
   let lastLineStart = -1;
   for (const o of offsets) {
-    const lineStart = file.text.lastIndexOf('\n', o - 1) + 1;
+    const lineStart = lineStartOf(file.text, o);
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
     out.push({

@@ -7,8 +7,8 @@ import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { callArgs, ShellParseError, shellSyntax, type ShNode } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
+import { lineStartOf } from '../text/lines.js';
 import {
-  lineStartOf,
   nextLineStart,
   parseDockerfile,
   parseRunBody,

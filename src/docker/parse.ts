@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Dockerfile, Instruction, Run } from 'dockerfile-ast';
 import { parseShell, SH_OP_AND, shellSyntax, type ShNode } from '../analysis/shell.js';
-import { LineIndex } from '../text/lines.js';
+import { LineIndex, lineStartOf } from '../text/lines.js';
 import { byteToStringOffsets } from '../text/utf8.js';
 
 export interface DockerInstruction {
@@ -51,10 +51,6 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   return { text, lines, ast, escape: ast.getEscapeCharacter(), instructions };
 }
 
-/** Offset of the start of the line holding `offset`. */
-export function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
 
 /** Offset just past the newline that ends the line holding `offset` (text length on the last line). */
 export function nextLineStart(text: string, offset: number): number {

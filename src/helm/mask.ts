@@ -8,6 +8,7 @@
  * - an inline action that prints nothing (if/else/end, comments, `$x :=`) becomes spaces.
  * Newlines (and CRs) are kept, so lines and columns do not move.
  */
+import { lineStartOf } from '../text/lines.js';
 
 export type ActionKind = 'open' | 'else' | 'end' | 'comment' | 'silent' | 'output';
 
@@ -109,7 +110,7 @@ export function maskTemplate(text: string): MaskedTemplate {
   }
   // An action is alone when its lines hold nothing but whitespace and actions.
   for (const a of actions) {
-    const lineStart = text.lastIndexOf('\n', a.start - 1) + 1;
+    const lineStart = lineStartOf(text, a.start);
     let lineEnd = text.indexOf('\n', a.end);
     if (lineEnd === -1) lineEnd = text.length;
     let rest = text.slice(lineStart, lineEnd);

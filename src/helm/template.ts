@@ -12,6 +12,7 @@ import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, valueAt, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { targetClusters } from '../analysis/native-probe.js';
+import { lineStartOf } from '../text/lines.js';
 
 const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
@@ -249,7 +250,7 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report
       `the {{ if ${cond} }} toggle's grpc branch (port ${grpcPort || '?'}${grpcService ? `, service ${grpcService}` : ''}) and exec branch (port ${execPort}${execService ? `, service ${execService}` : ''}) disagree; choose by hand`,
     );
   }
-  const lineStart = (o: number) => text.lastIndexOf('\n', o - 1) + 1;
+  const lineStart = (o: number) => lineStartOf(text, o);
   const nextLine = (o: number) => {
     const nl = text.indexOf('\n', o);
     return nl === -1 ? text.length : nl + 1;
@@ -277,7 +278,7 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report
 }
 
 function columnOf(text: string, offset: number): number {
-  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  return offset - (lineStartOf(text, offset));
 }
 
 /** `{{- .Values.port -}}` and `{{ .Values.port }}` print the same thing in a value position. */

@@ -8,7 +8,7 @@ import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type P
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, keyOf } from '../parse/yaml.js';
-import { columnOf } from '../text/lines.js';
+import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
@@ -264,7 +264,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
 }
 
 function leadingWhitespace(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
 }
 
@@ -273,7 +273,7 @@ function jsonChildLead(text: string, exec: YAMLMap, parentLead: string): string 
   const first = exec.items[0];
   const key = first && isPair(first) ? (first.key as Node | null) : null;
   if (key?.range) {
-    const lineStart = text.lastIndexOf('\n', key.range[0] - 1) + 1;
+    const lineStart = lineStartOf(text, key.range[0]);
     const before = text.slice(lineStart, key.range[0]);
     if (/^[ \t]*$/.test(before) && before.length > parentLead.length) return before;
   }
@@ -285,7 +285,7 @@ function childIndent(text: string, exec: YAMLMap, parentIndent: number): number 
   const first = exec.items[0];
   if (first && isPair(first) && (first.key as Node | null)?.range) {
     const col = columnOf(text, (first.key as Node).range![0]);
-    const lineStart = text.lastIndexOf('\n', (first.key as Node).range![0] - 1) + 1;
+    const lineStart = lineStartOf(text, (first.key as Node).range![0]);
     const onOwnLine = /^[ \t]*$/.test(text.slice(lineStart, (first.key as Node).range![0]));
     if (col > parentIndent && onOwnLine) return col;
   }

@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { applyEdits } from '../edits/apply.js';
 import { findProbeReports } from '../kubernetes/probes.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { getPair, parseYaml, yamlErrorReport } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
@@ -18,7 +18,7 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   const { text, eol } = file;
   const parsed = parseYaml(text);
   if (parsed.error) {
-    return [{ start: parsed.error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid YAML (${parsed.error.message}); the file was left unchanged` }];
+    return [yamlErrorReport(parsed.error)];
   }
   const patches = parsed.docs.flatMap((d) => inlinePatches(d.contents));
   const inPatch = (r: Report) => patches.some((p) => r.start >= p.range![0] && r.start < p.range![1]);

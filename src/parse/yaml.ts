@@ -11,6 +11,7 @@ import {
   type ParsedNode,
   type YAMLMap,
 } from 'yaml';
+import type { Report } from '../types.js';
 
 export interface YamlParse {
   docs: Document.Parsed<ParsedNode, true>[];
@@ -39,6 +40,11 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
 /** Why a text does not parse as YAML, or undefined when it does. */
 export function yamlError(text: string, opts: YamlParseOptions = {}): string | undefined {
   return parseYaml(text, opts).error?.message;
+}
+
+/** The finding for a YAML file that does not parse: an error at the problem; the file stays as it is. */
+export function yamlErrorReport(error: NonNullable<YamlParse['error']>): Report {
+  return { start: error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid YAML (${error.message}); the file was left unchanged` };
 }
 
 export function keyOf(pair: Pair): string | undefined {

@@ -38,8 +38,12 @@ export function detectEol(text: string): '\n' | '\r\n' {
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
 
+/** Offset of the start of the line that holds `offset`. */
+export function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
 /** Column (0-based) of an offset within its line. */
 export function columnOf(text: string, offset: number): number {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return offset - lineStart;
+  return offset - lineStartOf(text, offset);
 }

@@ -7,6 +7,7 @@ import type { NativePlan, PortValue } from '../analysis/native-probe.js';
 import type { Edit } from '../types.js';
 import { tsMorph } from './morph.js';
 import { propName, unwrap } from './values.js';
+import { lineStartOf } from '../text/lines.js';
 
 export interface GrpcEditInput {
   text: string;
@@ -52,7 +53,7 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
     const props = probe.getProperties();
     const last = props[props.length - 1]!;
     const probeText = text.slice(probe.getStart(), probe.getEnd());
-    const closeLineStart = text.lastIndexOf('\n', probe.getEnd() - 1) + 1;
+    const closeLineStart = lineStartOf(text, probe.getEnd());
     const closeAlone = /^[ \t]*$/.test(text.slice(closeLineStart, probe.getEnd() - 1));
     const lastIndent = lineIndent(text, last.getStart());
     if (existing) {
@@ -97,7 +98,7 @@ export function quoteString(s: string, q: '"' | "'"): string {
 
 /** The whitespace before an offset when nothing else precedes it on its line; undefined otherwise. */
 function lineIndent(text: string, offset: number): string | undefined {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   const before = text.slice(lineStart, offset);
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
