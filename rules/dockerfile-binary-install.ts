@@ -1,3 +1,4 @@
+import { loadShell } from '../src/analysis/shell.js';
 import { usesOutsideComments } from '../src/analysis/mentions.js';
 import { analyzeDockerfile, type DockerAnalysis } from '../src/docker/installs.js';
 import { dockerfileKey, imageTies, mayRunImage } from '../src/docker/images.js';
@@ -24,7 +25,8 @@ const rule: Rule = {
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShell();
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
           ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image: dockerfileKey(ctx.file.path) });

@@ -1,3 +1,4 @@
+import { loadShell } from '../src/analysis/shell.js';
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { dockerfileKey } from '../src/docker/images.js';
 import { analyzeDockerfile } from '../src/docker/installs.js';
@@ -18,7 +19,8 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShell();
         const { text, path } = ctx.file;
         const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         const image = dockerfileKey(path);

@@ -1,3 +1,4 @@
+import { loadShellFor } from '../src/analysis/shell.js';
 import { findProbeReports } from '../src/kubernetes/probes.js';
 import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
 import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
@@ -19,7 +20,8 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShellFor(ctx.file.text);
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -1,3 +1,4 @@
+import { loadShellFor } from '../src/analysis/shell.js';
 import { kustomizationReports } from '../src/kustomize/kustomization.js';
 import type { Rule } from '../src/types.js';
 
@@ -12,7 +13,8 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShellFor(ctx.file.text);
         for (const r of kustomizationReports(ctx.file, run)) ctx.report(r);
       },
     };

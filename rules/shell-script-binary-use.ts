@@ -1,7 +1,6 @@
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { mentionOffsets } from '../src/analysis/mentions.js';
-import { analyzeShellScript } from '../src/analysis/shell.js';
-import { byteToStringOffsets } from '../src/text/utf8.js';
+import { analyzeShellScript, loadShell } from '../src/analysis/shell.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -14,22 +13,22 @@ const rule: Rule = {
     description: 'Reports shell scripts that run grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each call of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed; a script that only mentions it (an install script?) is reported for a manual check.',
+    docs: 'Each call of grpc_health_probe in a shell script (read with the tree-sitter bash grammar) is reported as unsupported-file and keeps the binary installed; a script that only mentions it (an install script?) is reported for a manual check.',
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShell();
         const { text } = ctx.file;
         const analysis = analyzeShellScript(text, () => undefined);
         if (analysis.error) {
           ctx.report({ start: 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${analysis.error}); the file was left unchanged` });
           return;
         }
-        const toString = byteToStringOffsets(text);
         for (const inv of analysis.invocations) {
           ctx.report({
-            start: toString(inv.node.Pos().Offset()),
-            end: toString(inv.node.End().Offset()),
+            start: inv.node.start,
+            end: inv.node.end,
             subject: 'consumer',
             blockers: ['unsupported-file'],
             keepsBinary: true,

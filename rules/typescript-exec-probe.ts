@@ -1,3 +1,4 @@
+import { loadShellFor } from '../src/analysis/shell.js';
 import { createProject, syntaxProblems } from '../src/typescript/morph.js';
 import { findTypeScriptReports } from '../src/typescript/probes.js';
 import type { Report, Rule } from '../src/types.js';
@@ -18,7 +19,8 @@ const rule: Rule = {
     let project: Project | undefined;
     let count = 0;
     return {
-      file(ctx) {
+      async file(ctx) {
+        await loadShellFor(ctx.file.text);
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';

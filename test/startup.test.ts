@@ -55,3 +55,10 @@ test('a candidate loads the parsers it needs (the check above can see them)', ()
   const dir = repoWith({ 'a.yaml': POD });
   expect(packagesLoaded(['a.yaml'], dir)).toEqual(expect.arrayContaining(['yaml']));
 });
+
+test('the shell parser loads only for a file that may hold a shell script', () => {
+  const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD.replace(/command: .*/, 'command: ["sh", "-c", "exec /bin/grpc_health_probe -addr=:5000"]') });
+  expect(POD).toMatch(/command: /);
+  expect(packagesLoaded(['a.yaml'], dir)).not.toContain('web-tree-sitter');
+  expect(packagesLoaded(['b.yaml'], dir)).toContain('web-tree-sitter');
+});

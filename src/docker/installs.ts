@@ -5,7 +5,7 @@
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
-import { callArgs, ShellParseError, shellSyntax, type ShNode } from '../analysis/shell.js';
+import { callArgs, ShellParseError, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
@@ -294,16 +294,8 @@ type SegmentKind =
   | { kind: 'problem'; why: string };
 
 function classifySegment(text: string, seg: Segment, mentions: (s: string) => boolean): SegmentKind {
-  const sh = shellSyntax();
-  const calls: ShNode[] = [];
-  let other = false;
-  sh.Walk(seg.stmt, (n: ShNode) => {
-    if (!n) return true;
-    const t = sh.NodeType(n);
-    if (t === 'CallExpr') calls.push(n);
-    if (t === 'FuncDecl' || t === 'WhileClause' || t === 'ForClause') other = true;
-    return true;
-  });
+  const calls = seg.stmt.calls;
+  const other = seg.stmt.loopOrFunction;
   const noEnv = () => undefined;
   const segText = text.slice(seg.start, seg.end);
   if (!mentions(segText)) {
@@ -311,13 +303,13 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     const onlyAssigns = calls.length > 0 && calls.every((c) => {
       const words = callArgs(c, noEnv);
       if (words.length === 0) {
-        for (const a of c.Assigns as ShNode[]) names.push(a.Name.Value as string);
+        for (const a of c.assigns) names.push(a.name);
         return true;
       }
       return ASSIGN_HELPERS.has(baseName(words[0]!.text));
     });
     if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
-    if (calls.length === 1 && sh.NodeType(seg.stmt.Cmd) === 'CallExpr' && callArgs(calls[0], noEnv)[0]?.text === 'set') return { kind: 'neutral' };
+    if (calls.length === 1 && seg.stmt.cmd.type === 'call' && callArgs(calls[0]!, noEnv)[0]?.text === 'set') return { kind: 'neutral' };
     return { kind: 'other' };
   }
   if (other) return { kind: 'problem', why: 'a loop or function around it' };
@@ -386,14 +378,8 @@ function destinationOf(cmd: string, args: string[]): string | undefined {
   return undefined;
 }
 
-function variablesIn(node: ShNode): Set<string> {
-  const sh = shellSyntax();
-  const out = new Set<string>();
-  sh.Walk(node, (n: ShNode) => {
-    if (n && sh.NodeType(n) === 'ParamExp' && n.Param?.Value) out.add(n.Param.Value as string);
-    return true;
-  });
-  return out;
+function variablesIn(stmt: ShStmt): Set<string> {
+  return stmt.params;
 }
 
 function baseName(word: string): string {

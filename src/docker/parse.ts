@@ -1,12 +1,11 @@
 /**
  * A Dockerfile read with dockerfile-ast, with offsets into the file's text (UTF-16 code units),
- * and RUN bodies read with the real shell parser (mvdan-sh).
+ * and RUN bodies read with the real shell parser (tree-sitter-bash, `src/analysis/shell.ts`).
  */
 import { createRequire } from 'node:module';
 import type { Dockerfile, Instruction, Run } from 'dockerfile-ast';
-import { parseShell, SH_OP_AND, shellSyntax, type ShNode } from '../analysis/shell.js';
+import { parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
 import { LineIndex, lineStartOf } from '../text/lines.js';
-import { byteToStringOffsets } from '../text/utf8.js';
 
 export interface DockerInstruction {
   node: Instruction;
@@ -97,38 +96,37 @@ function escapeRegExp(s: string): string {
 
 /** A top-level command of a RUN body: the `&&`/`;` chain flattened. */
 export interface Segment {
-  stmt: ShNode;
-  /** [start, end) in the file (the trailing `;` included, as mvdan-sh counts it). */
+  stmt: ShStmt;
+  /** [start, end) in the file (a `;` that ends the statement included). */
   start: number;
   end: number;
 }
 
 export interface RunShell {
-  file: ShNode;
+  file: ShScript;
   segments: Segment[];
   /** File offsets of a shell node. */
-  span(node: ShNode): { start: number; end: number };
+  span(node: ShSpan): { start: number; end: number };
 }
 
 /** Parses a RUN body (shell form) and flattens its top-level `&&` / `;` chain. Throws ShellParseError. */
 export function parseRunBody(text: string, ins: DockerInstruction, bodyStart: number, escape: string): RunShell {
   const view = shellView(text, bodyStart, ins.end, escape);
   const file = parseShell(view);
-  const toString = byteToStringOffsets(view);
-  const span = (n: ShNode) => ({ start: bodyStart + toString(n.Pos().Offset()), end: bodyStart + toString(n.End().Offset()) });
-  const sh = shellSyntax();
+  // The view has the file's offsets from bodyStart on.
+  const span = (n: ShSpan) => ({ start: bodyStart + n.start, end: bodyStart + n.end });
   const segments: Segment[] = [];
-  const flatten = (stmt: ShNode): void => {
-    const cmd = stmt.Cmd;
-    const plain = !stmt.Negated && !stmt.Background && (stmt.Redirs?.length ?? 0) === 0;
-    if (plain && cmd && sh.NodeType(cmd) === 'BinaryCmd' && cmd.Op === SH_OP_AND) {
-      flatten(cmd.X);
-      flatten(cmd.Y);
+  const flatten = (stmt: ShStmt): void => {
+    const cmd = stmt.cmd;
+    const plain = !stmt.negated && !stmt.background && stmt.redirects === 0;
+    if (plain && cmd.type === 'binary' && cmd.op === '&&') {
+      flatten(cmd.x);
+      flatten(cmd.y);
       return;
     }
     segments.push({ stmt, ...span(stmt) });
   };
-  for (const s of file.Stmts as ShNode[]) flatten(s);
+  for (const s of file.stmts) flatten(s);
   return { file, segments, span };
 }
 

@@ -1,0 +1,122 @@
+/**
+ * The shell layer: tree-sitter's bash grammar turned into the plain tree the rules read. Each
+ * case is something a rule decides on (a word's value, a statement's flags, which commands run).
+ */
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { analyzeShellScript, callArgs, loadShell, mayHoldShellScript, parseShell, resolveWord, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
+
+beforeAll(() => loadShell());
+
+const noEnv = () => undefined;
+const words = (call: ShCall, env: (n: string) => string | undefined = noEnv) => callArgs(call, env).map((w) => w.text);
+const onlyCall = (script: string): ShCall => {
+  const s = parseShell(script);
+  expect(s.calls).toHaveLength(1);
+  return s.calls[0]!;
+};
+
+describe('words', () => {
+  test('quotes go, backslashes stay as written, pieces join', () => {
+    expect(words(onlyCall(`echo 'a b' "c d" e\\ f x'y'"z"`))).toEqual(['echo', 'a b', 'c d', 'e\\ f', 'xyz']);
+  });
+
+  test('simple expansions resolve from the environment; others are recorded', () => {
+    const env = (n: string) => ({ PORT: '5000', HOST: 'localhost' })[n];
+    const call = parseShell('probe -addr=$HOST:${PORT} "$MISSING" ${PORT:-1} $(id -u) $((1+2)) $?').calls[0]!;
+    const resolved = call.args.map((w) => resolveWord(w, env));
+    expect(resolved.map((r) => r.text)).toEqual(['probe', '-addr=localhost:5000', '${MISSING}', '${PORT}', '$(...)', '$(...)', '${?}']);
+    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['$PORT'], ['CmdSubst'], ['ArithmExp'], ['$?']]);
+  });
+
+  test('exec and command prefixes are dropped', () => {
+    expect(words(onlyCall('exec command /bin/grpc_health_probe -addr=:1'))).toEqual(['/bin/grpc_health_probe', '-addr=:1']);
+  });
+
+  test('offsets are string offsets, also after non-ASCII text', () => {
+    const script = 'echo "é日本" && grpc_health_probe -addr=:1';
+    const call = parseShell(script).calls[1]!;
+    expect(script.slice(call.start, call.end)).toBe('grpc_health_probe -addr=:1');
+  });
+});
+
+describe('statements', () => {
+  test('a `;` or `&` after a statement belongs to it', () => {
+    const s = parseShell('a; b &\nc');
+    expect(s.stmts.map((x) => [x.start, x.end, x.background])).toEqual([[0, 2, false], [3, 6, true], [7, 8, false]]);
+  });
+
+  test('negation and redirections are flags of the statement; chains nest to the left', () => {
+    const [neg, redir, chain] = parseShell('! a\nb > /dev/null 2>&1\nc && d || e').stmts;
+    expect(neg!.negated).toBe(true);
+    expect(neg!.cmd.type).toBe('call');
+    expect(redir!.redirects).toBe(2);
+    expect(chain!.cmd.type).toBe('binary');
+    const or = chain!.cmd as ShBinary;
+    expect(or.op).toBe('||');
+    expect(or.x.cmd.type === 'binary' && or.x.cmd.op).toBe('&&');
+    expect(words(or.y.cmd as ShCall)).toEqual(['e']);
+  });
+
+  test('commands inside $(...), if and case are found, in source order', () => {
+    const s = parseShell('X=$(uname -m) && case "$X" in x86_64) A=amd64 ;; esac && if [ -n "$A" ]; then wget -O /p u; fi');
+    expect(s.calls.map((c) => words(c)[0] ?? `${c.assigns.map((a) => a.name).join(',')}=`)).toEqual(['X=', 'uname', 'A=', '[', 'wget']);
+    expect([...s.params].sort()).toEqual(['A', 'X']);
+  });
+
+  test('assignments before a command or in export are not commands of their own', () => {
+    const s = parseShell('A=1 B=2 env && export C=3 && unset D && [[ -f x ]]');
+    expect(s.calls.map((c) => [c.assigns.map((a) => a.name), words(c)])).toEqual([[['A', 'B'], ['env']], [[], ['unset', 'D']]]);
+  });
+
+  test('loops and functions are flagged', () => {
+    expect(parseShell('for a in 1 2; do echo $a; done').stmts[0]!.loopOrFunction).toBe(true);
+    expect(parseShell('until x; do y; done').stmts[0]!.loopOrFunction).toBe(true);
+    expect(parseShell('f() { g; }').stmts[0]!.loopOrFunction).toBe(true);
+    expect(parseShell('if a; then b; fi').stmts[0]!.loopOrFunction).toBe(false);
+  });
+});
+
+describe('broken scripts are refused with a position', () => {
+  test.each([
+    ['grpc_health_probe -addr=:1 && (', /^1:\d+: /],
+    ['apk add wget &&', /^1:\d+: /],
+    ['if true; then\n  echo\n', /expected "fi"/],
+    ['echo "unterminated', /^1:\d+: /],
+  ])('%j', (script, message) => {
+    expect(() => parseShell(script)).toThrow(ShellParseError);
+    expect(() => parseShell(script)).toThrow(message);
+  });
+});
+
+describe('analyzeShellScript', () => {
+  test('a plain wrapper, with `set` and `|| exit 1` around it', () => {
+    const a = analyzeShellScript('set -e; exec /bin/grpc_health_probe -addr=:5000 || exit 1', noEnv);
+    expect(a.plain).toBe(true);
+    expect(a.invocations.map((i) => i.args.map((w) => w.text))).toEqual([['-addr=:5000']]);
+  });
+
+  test.each([
+    ['grpc_health_probe -addr=:1; echo $?', 'the script reads the exit status ($?)'],
+    ['echo hi; grpc_health_probe -addr=:1', 'the script runs other commands around the probe'],
+    ['! grpc_health_probe -addr=:1', 'the script negates the result (!)'],
+    ['grpc_health_probe -addr=:1 &', 'the script runs the probe in the background'],
+    ['grpc_health_probe -addr=:1 || exit 0', 'the script turns a failed check into something else (|| ...)'],
+    ['grpc_health_probe -addr=:1 | tee log', 'the script wraps the probe in shell logic'],
+  ])('%j is not plain', (script, logic) => {
+    expect(analyzeShellScript(script, noEnv)).toMatchObject({ plain: false, logic });
+  });
+
+  test('two invocations, or none, are counted', () => {
+    expect(analyzeShellScript('grpc_health_probe -addr=:1 && grpc_health_probe -addr=:2', noEnv).invocations).toHaveLength(2);
+    expect(analyzeShellScript('echo grpc_health_probe', noEnv).invocations).toHaveLength(0);
+  });
+});
+
+test('mayHoldShellScript sees a shell named as a command word, and only then', () => {
+  for (const yes of ['command: ["sh", "-c", "x"]', '- /bin/bash\n', "cmd: ['/bin/ash','-c']", 'sh -c "x"']) {
+    expect([yes, mayHoldShellScript(yes)]).toEqual([yes, true]);
+  }
+  for (const no of ['command: ["/bin/grpc_health_probe", "-addr=:5000"]', 'shell: true', 'sha256sum', 'push: x']) {
+    expect([no, mayHoldShellScript(no)]).toEqual([no, false]);
+  }
+});
