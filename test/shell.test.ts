@@ -2,7 +2,8 @@
  * The shell layer: tree-sitter's bash grammar turned into the plain tree the rules read. Each
  * case is something a rule decides on (a word's value, a statement's flags, which commands run).
  */
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { repoWith } from './support/repo.js';
 import { analyzeShellScript, callArgs, loadShell, mayHoldShellScript, parseShell, resolveWord, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
 
 beforeAll(() => loadShell());
@@ -119,4 +120,15 @@ test('mayHoldShellScript sees a shell named as a command word, and only then', (
   for (const no of ['command: ["/bin/grpc_health_probe", "-addr=:5000"]', 'shell: true', 'sha256sum', 'push: x']) {
     expect([no, mayHoldShellScript(no)]).toEqual([no, false]);
   }
+});
+
+test('a shell wrapper the load check cannot see fails loudly on that file, and the file stays as it is', async () => {
+  // In a fresh module registry the parser is not loaded; JSON's \u0073 hides "sh" from the text check.
+  jest.resetModules();
+  const json = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i', readinessProbe: { exec: { command: ['SH', '-c', '/bin/grpc_health_probe -addr=:5000'] } } }] } }, null, 2).replace('"SH"', '"\\u0073h"');
+  const dir = repoWith({ 'pod.json': json });
+  const { run } = await import('../src/engine.js');
+  const result = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(result.findings.map((f) => [f.status, f.message])).toEqual([['error', expect.stringMatching(/^rule kubernetes-json-probe failed on this file \(internal error: the shell parser was used before loadShell\(\) resolved\)/)]]);
+  expect(result.files.every((f) => !f.changed)).toBe(true);
 });
