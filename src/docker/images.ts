@@ -59,6 +59,8 @@ function readTies(run: RunContext): ImageTies {
     byDockerfile.set(dockerfile, set);
   };
   for (const abs of run.allFiles()) {
+    // Both kinds are YAML files: most of a tree is not, and this check is cheaper than classify().
+    if (!/\.ya?ml$/i.test(abs)) continue;
     const base = path.basename(abs);
     const isSkaffold = /^skaffold([.-][^/]*)?\.ya?ml$/i.test(base);
     const isCompose = classify(base) === 'compose';
