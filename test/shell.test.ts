@@ -69,6 +69,11 @@ describe('statements', () => {
     expect(s.calls.map((c) => [c.assigns.map((a) => a.name), words(c)])).toEqual([[['A', 'B'], ['env']], [[], ['unset', 'D']]]);
   });
 
+  test('case branches end with ;; and a quoted reserved word is an ordinary word', () => {
+    expect(parseShell('case "$x" in a) echo 1;; *) echo 2;; esac').calls).toHaveLength(2);
+    expect(words(onlyCall('"done" now'))).toEqual(['done', 'now']);
+  });
+
   test('loops and functions are flagged', () => {
     expect(parseShell('for a in 1 2; do echo $a; done').stmts[0]!.loopOrFunction).toBe(true);
     expect(parseShell('until x; do y; done').stmts[0]!.loopOrFunction).toBe(true);
@@ -83,6 +88,10 @@ describe('broken scripts are refused with a position', () => {
     ['apk add wget &&', /^1:\d+: /],
     ['if true; then\n  echo\n', /expected "fi"/],
     ['echo "unterminated', /^1:\d+: /],
+    // tree-sitter's grammar accepts these; bash does not.
+    ['done', /^1:1: "done" is not valid here/],
+    ['echo a && fi', /^1:11: "fi" is not valid here/],
+    ['echo hi;;', /^1:8: ";;" is not valid here/],
   ])('%j', (script, message) => {
     expect(() => parseShell(script)).toThrow(ShellParseError);
     expect(() => parseShell(script)).toThrow(message);

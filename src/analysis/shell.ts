@@ -161,6 +161,14 @@ function position(script: string, offset: number): string {
 // ---------------------------------------------------------------------------------------------
 // tree-sitter → the plain tree
 
+/** Words that only close or continue a compound command: as a command's name they are a syntax error. */
+const RESERVED_CLOSERS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}']);
+const CASE_TERMINATORS = new Set([';;', ';&', ';;&']);
+
+function misplaced(n: TsNode, src: string): ShellParseError {
+  return new ShellParseError(`${position(src, n.startIndex)}: ${JSON.stringify(src.slice(n.startIndex, n.endIndex))} is not valid here`);
+}
+
 const LOOPS_AND_FUNCTIONS = new Set(['for_statement', 'c_style_for_statement', 'while_statement', 'function_definition']);
 
 function toScript(root: TsNode, src: string): ShScript {
@@ -183,6 +191,7 @@ function statementsOf(parent: TsNode, src: string): ShStmt[] {
   for (const c of parent.children) {
     if (!c) continue;
     if (!c.isNamed) {
+      if (CASE_TERMINATORS.has(c.type)) throw misplaced(c, src);
       const last = out[out.length - 1];
       if (last && (c.type === ';' || c.type === '&') && last.end <= c.startIndex && src.slice(last.end, c.startIndex).trim() === '') {
         last.end = c.endIndex;
@@ -376,6 +385,9 @@ function paramName(n: TsNode): string | undefined {
 function collect(n: TsNode, src: string, into: ShStmt): void {
   const visit = (x: TsNode, callAllowed: boolean): void => {
     if (LOOPS_AND_FUNCTIONS.has(x.type)) into.loopOrFunction = true;
+    // tree-sitter's grammar lets these through; a shell does not.
+    if (CASE_TERMINATORS.has(x.type) && x.parent?.type !== 'case_item') throw misplaced(x, src);
+    if (x.type === 'command_name' && x.childCount === 1 && x.firstChild?.type === 'word' && RESERVED_CLOSERS.has(x.firstChild.text)) throw misplaced(x, src);
     if (x.type === 'simple_expansion' || x.type === 'expansion') {
       const name = paramName(x);
       if (name) into.params.add(name);
