@@ -1,4 +1,3 @@
-import { loadShell } from '../src/analysis/shell.js';
 import { usesOutsideComments } from '../src/analysis/mentions.js';
 import { analyzeDockerfile, type DockerAnalysis } from '../src/docker/installs.js';
 import { dockerfileKey, imageTies, mayRunImage } from '../src/docker/images.js';
@@ -25,8 +24,7 @@ const rule: Rule = {
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
     return {
-      async file(ctx) {
-        await loadShell();
+      file(ctx) {
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
           ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image: dockerfileKey(ctx.file.path) });

@@ -1,4 +1,3 @@
-import { loadShell } from '../src/analysis/shell.js';
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { dockerfileKey } from '../src/docker/images.js';
 import { analyzeDockerfile } from '../src/docker/installs.js';
@@ -19,8 +18,7 @@ const rule: Rule = {
   },
   create() {
     return {
-      async file(ctx) {
-        await loadShell();
+      file(ctx) {
         const { text, path } = ctx.file;
         const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         const image = dockerfileKey(path);

@@ -1,4 +1,3 @@
-import { loadShellFor } from '../src/analysis/shell.js';
 import { helmTemplateReports } from '../src/helm/template.js';
 import type { Rule } from '../src/types.js';
 
@@ -13,8 +12,7 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      async file(ctx) {
-        await loadShellFor(ctx.file.text);
+      file(ctx) {
         for (const r of helmTemplateReports(ctx.file, run)) ctx.report(r);
       },
     };

@@ -1,4 +1,3 @@
-import { loadShellFor } from '../src/analysis/shell.js';
 import type { Rule } from '../src/types.js';
 import { targetClusters } from '../src/analysis/native-probe.js';
 
@@ -14,7 +13,6 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        await loadShellFor(ctx.file.text);
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
         const [{ parseYaml, yamlErrorReport }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }] =
           await Promise.all([

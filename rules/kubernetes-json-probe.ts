@@ -1,4 +1,3 @@
-import { loadShellFor } from '../src/analysis/shell.js';
 import { findProbeReports } from '../src/kubernetes/probes.js';
 import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
 import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
@@ -20,8 +19,7 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      async file(ctx) {
-        await loadShellFor(ctx.file.text);
+      file(ctx) {
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

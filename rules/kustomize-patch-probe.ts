@@ -1,4 +1,3 @@
-import { loadShellFor } from '../src/analysis/shell.js';
 import { kustomizationReports } from '../src/kustomize/kustomization.js';
 import type { Rule } from '../src/types.js';
 
@@ -13,8 +12,7 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      async file(ctx) {
-        await loadShellFor(ctx.file.text);
+      file(ctx) {
         for (const r of kustomizationReports(ctx.file, run)) ctx.report(r);
       },
     };

@@ -1,6 +1,6 @@
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { mentionOffsets } from '../src/analysis/mentions.js';
-import { analyzeShellScript, loadShell } from '../src/analysis/shell.js';
+import { analyzeShellScript } from '../src/analysis/shell.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -13,12 +13,11 @@ const rule: Rule = {
     description: 'Reports shell scripts that run grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each call of grpc_health_probe in a shell script (read with the tree-sitter bash grammar) is reported as unsupported-file and keeps the binary installed; a script that only mentions it (an install script?) is reported for a manual check.',
+    docs: 'Each call of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed; a script that only mentions it (an install script?) is reported for a manual check.',
   },
   create() {
     return {
-      async file(ctx) {
-        await loadShell();
+      file(ctx) {
         const { text } = ctx.file;
         const analysis = analyzeShellScript(text, () => undefined);
         if (analysis.error) {

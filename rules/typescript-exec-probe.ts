@@ -1,4 +1,3 @@
-import { loadShellFor } from '../src/analysis/shell.js';
 import { createProject, syntaxProblems } from '../src/typescript/morph.js';
 import { findTypeScriptReports } from '../src/typescript/probes.js';
 import type { Report, Rule } from '../src/types.js';
@@ -19,8 +18,7 @@ const rule: Rule = {
     let project: Project | undefined;
     let count = 0;
     return {
-      async file(ctx) {
-        await loadShellFor(ctx.file.text);
+      file(ctx) {
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';

@@ -2,8 +2,6 @@
 export { run, DEFAULT_KUBE_VERSION } from './engine.js';
 export { main, exitCode } from './cli.js';
 export { planNativeProbe } from './analysis/native-probe.js';
-/** planNativeProbe reads `sh -c` wrappers with a WebAssembly parser: await this once before calling it on one. */
-export { loadShell } from './analysis/shell.js';
 export { BLOCKERS } from './blockers.js';
 export { formatJson, JSON_REPORT_VERSION } from './report/json.js';
 export { formatText } from './report/text.js';

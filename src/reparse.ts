@@ -5,7 +5,6 @@ import { yamlError } from './parse/yaml.js';
 import { typescriptSyntaxError } from './typescript/morph.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
 import { dockerfileError } from './docker/verify.js';
-import { loadShell } from './analysis/shell.js';
 
 /** Why the text does not parse, or undefined. May be async (to import a heavy parser lazily). */
 export type Verifier = (text: string) => string | undefined | Promise<string | undefined>;
@@ -14,10 +13,7 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
-  dockerfile: async (t) => {
-    await loadShell();
-    return dockerfileError(t);
-  },
+  dockerfile: (t) => dockerfileError(t),
   kustomization: (t) => yamlError(t),
   // Helm: the same masking the rule parsed with; if/else branches repeat keys.
   'helm-template': (t) => templateYamlError(t),

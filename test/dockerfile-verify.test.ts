@@ -1,8 +1,5 @@
-import { beforeAll, expect, test } from '@jest/globals';
-import { loadShell } from '../src/analysis/shell.js';
+import { expect, test } from '@jest/globals';
 import { dockerfileError } from '../src/docker/verify.js';
-
-beforeAll(() => loadShell());
 
 test('a well-formed Dockerfile passes, continuations and comment lines included', () => {
   expect(dockerfileError('FROM alpine\nRUN apk add wget && \\\n    # note\n    adduser -D app\nUSER app\n')).toBeUndefined();

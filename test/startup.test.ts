@@ -56,9 +56,9 @@ test('a candidate loads the parsers it needs (the check above can see them)', ()
   expect(packagesLoaded(['a.yaml'], dir)).toEqual(expect.arrayContaining(['yaml']));
 });
 
-test('the shell parser loads only for a file that may hold a shell script', () => {
+test('the shell parser loads only when a probe is a shell wrapper', () => {
   const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD.replace(/command: .*/, 'command: ["sh", "-c", "exec /bin/grpc_health_probe -addr=:5000"]') });
   expect(POD).toMatch(/command: /);
-  expect(packagesLoaded(['a.yaml'], dir)).not.toContain('web-tree-sitter');
-  expect(packagesLoaded(['b.yaml'], dir)).toContain('web-tree-sitter');
+  expect(packagesLoaded(['a.yaml'], dir)).not.toContain('mvdan-sh');
+  expect(packagesLoaded(['b.yaml'], dir)).toContain('mvdan-sh');
 });

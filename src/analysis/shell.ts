@@ -1,24 +1,20 @@
 /**
  * Shell scripts that wrap the binary (`sh -c "..."` in probes, Dockerfile RUN bodies, `*.sh`
- * files), read with a real shell parser: tree-sitter's bash grammar, run as WebAssembly
- * (web-tree-sitter + tree-sitter-bash). Its syntax tree is turned at once into the small plain
- * tree below, the only shape the rest of the tool sees.
+ * files), read with mvdan/sh (the `mvdan-sh` GopherJS build): the parser behind shfmt, faithful
+ * to bash down to where a redirection belongs. Loaded on first use (~130 ms).
  *
- * Why tree-sitter and not mvdan-sh (the GopherJS build of mvdan/sh used before): on the
- * benchmark's 100 Dockerfiles, every field read on a GopherJS node wrapped a new object, so
- * walking 200 short RUN lines cost ~425 ms and loading the module ~135 ms; tree-sitter loads in
- * ~55 ms and parses and walks the same lines in ~30 ms.
+ * Its syntax tree is turned at once, in one pass, into the small plain tree below, the only
+ * shape the rest of the tool sees. Reading a GopherJS node is expensive: every field read wraps
+ * a new object (~0.05 ms), so the rules must not walk mvdan's tree themselves — they did, three
+ * times per RUN instruction, and that was most of the cost of a Dockerfile.
  *
- * tree-sitter never fails: it recovers from errors and marks them. A script with any ERROR or
- * MISSING node is refused here (`ShellParseError`), as a real shell would refuse it.
- *
- * Loading is asynchronous (WebAssembly): `loadShell()` must have resolved before the synchronous
- * functions run. Rules await it when a file may hold a shell script (`mayHoldShellScript`), so a
- * run that meets none never pays for it.
+ * tree-sitter-bash (WebAssembly) was measured as a faster parser (~250 ms less on the bench's
+ * 20k files) and rejected: its grammar attaches a trailing redirection to a whole `&&` list,
+ * takes words after a redirection for more redirection targets (`grpc_health_probe 2>/dev/null
+ * -addr=:5000 -tls` loses `-tls`), reads `time cmd` as a command named `time`, and merges
+ * statements into a `[ ]` test (tree-sitter-bash issues 233, 316, 345).
  */
 import { createRequire } from 'node:module';
-import v8 from 'node:v8';
-import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
 import { isBinaryPath } from './binary.js';
 
 /** Offsets into the parsed script (string offsets, like every other offset in the tool). */
@@ -30,7 +26,7 @@ export interface ShSpan {
 /** A piece of a word: literal text (quotes removed, backslashes as written), a `$VAR`, or something run-time. */
 export type ShPart = { type: 'lit'; value: string } | { type: 'param'; name: string; simple: boolean } | { type: 'other'; what: string };
 
-export interface ShWord extends ShSpan {
+export interface ShWord {
   parts: ShPart[];
 }
 
@@ -57,7 +53,7 @@ export interface ShBinary extends ShSpan {
 /** Everything else (`if`, `case`, loops, functions, `{ }`, `( )`, `[[ ]]`, `export`...). */
 export interface ShCompound extends ShSpan {
   type: 'compound';
-  /** tree-sitter's node type, e.g. `for_statement`. */
+  /** mvdan/sh's node type, e.g. `ForClause`. */
   what: string;
 }
 
@@ -69,11 +65,11 @@ export interface ShStmt extends ShSpan {
   background: boolean;
   redirects: number;
   /** Every simple command inside, nested ones included (`$(...)`, `if` bodies), in source order. */
-  calls: ShCall[];
+  readonly calls: ShCall[];
   /** Every variable read inside (`$X`, `${X:-y}`, `$?` as `?`). */
-  params: Set<string>;
+  readonly params: Set<string>;
   /** A loop or a function definition inside. */
-  loopOrFunction: boolean;
+  readonly loopOrFunction: boolean;
 }
 
 export interface ShScript {
@@ -84,327 +80,244 @@ export interface ShScript {
 
 export class ShellParseError extends Error {}
 
-let parser: TsParser | undefined;
-let loading: Promise<void> | undefined;
+/* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh is a GopherJS build without types */
+type MvNode = any;
 
-/** Loads the parser once (WebAssembly, ~55 ms). Safe to call any number of times. */
-export function loadShell(): Promise<void> {
-  loading ??= (async () => {
-    // The grammar is 1.3 MB of WebAssembly. V8 compiles it with its baseline compiler (Liftoff)
-    // and then, by default, again with its optimising one on background threads, and the
-    // process waits for those before it exits: ~400 ms of a short run, for parses of a few
-    // hundred short scripts that the baseline code already does in ~30 ms. Baseline only.
-    v8.setFlagsFromString('--liftoff-only');
-    const require = createRequire(import.meta.url);
-    const { Parser, Language } = await import('web-tree-sitter');
-    await Parser.init({ locateFile: () => require.resolve('web-tree-sitter/web-tree-sitter.wasm') });
-    const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
-    const p = new Parser();
-    p.setLanguage(bash);
-    parser = p;
-  })();
-  return loading;
+interface MvSyntax {
+  NewParser(...opts: unknown[]): { Parse(src: string, name: string): MvNode };
+  NodeType(n: MvNode): string;
+  Walk(n: MvNode, f: (n: MvNode) => boolean): void;
 }
 
-/** Whether the shell parser is loaded (tests; the start-up check). */
-export function shellLoaded(): boolean {
-  return parser !== undefined;
+let syntaxModule: MvSyntax | undefined;
+let parser: { Parse(src: string, name: string): MvNode } | undefined;
+
+function syntax(): MvSyntax {
+  syntaxModule ??= (createRequire(import.meta.url)('mvdan-sh') as { syntax: MvSyntax }).syntax;
+  return syntaxModule;
 }
 
-/**
- * Whether a file's text may hold a script the tool would parse as shell: a shell program named
- * as a command word (`sh`, `/bin/bash`...). Conservative: it only decides whether to load the
- * parser; a script the check missed makes the rule fail loudly on that file, never pass silently.
- */
-export function mayHoldShellScript(text: string): boolean {
-  return /(?:^|[\s"'`/[,=])(?:ba|da|z|mk|k|a)?sh(?=$|[\s"'`\],])/m.test(text);
-}
-
+/** Parses a script. Throws ShellParseError with mvdan/sh's message (`line:col: what`). */
 export function parseShell(script: string): ShScript {
-  if (!parser) throw new Error('internal error: the shell parser was used before loadShell() resolved');
-  const tree = parser.parse(script);
-  if (!tree) throw new ShellParseError('the shell parser gave no result');
+  const sh = syntax();
+  // One parser for the run: making one costs more than a parse (~2 ms against ~0.7 ms).
+  parser ??= sh.NewParser();
+  let file: MvNode;
   try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new ShellParseError(describeError(root, script));
-    return toScript(root, script);
-  } finally {
-    tree.delete();
+    file = parser.Parse(script, '');
+  } catch (e) {
+    const err = e as { Error?: () => string };
+    throw new ShellParseError(typeof err.Error === 'function' ? err.Error() : String(e));
   }
-}
-
-function describeError(root: TsNode, script: string): string {
-  let bad: TsNode | undefined;
-  const find = (n: TsNode): void => {
-    if (bad) return;
-    if (n.isMissing || n.type === 'ERROR') {
-      bad = n;
-      return;
-    }
-    if (!n.hasError) return;
-    for (const c of n.children) if (c) find(c);
-  };
-  find(root);
-  if (!bad) return 'syntax error';
-  const at = position(script, bad.startIndex);
-  if (bad.isMissing) return `${at}: expected ${JSON.stringify(bad.type)}${bad.startIndex >= script.trimEnd().length ? ' before the end' : ''}`;
-  const near = script.slice(bad.startIndex, bad.endIndex).split('\n')[0]!.trim().slice(0, 40);
-  return near ? `${at}: syntax error near ${JSON.stringify(near)}` : `${at}: syntax error`;
-}
-
-function position(script: string, offset: number): string {
-  const before = script.slice(0, offset);
-  const line = before.split('\n').length;
-  return `${line}:${offset - (before.lastIndexOf('\n') + 1) + 1}`;
+  return new Converter(sh, script).script(file);
 }
 
 // ---------------------------------------------------------------------------------------------
-// tree-sitter → the plain tree
+// mvdan/sh → the plain tree, reading each node once
 
-/** Words that only close or continue a compound command: as a command's name they are a syntax error. */
-const RESERVED_CLOSERS = new Set(['then', 'else', 'elif', 'fi', 'do', 'done', 'esac', '}']);
-const CASE_TERMINATORS = new Set([';;', ';&', ';;&']);
-
-function misplaced(n: TsNode, src: string): ShellParseError {
-  return new ShellParseError(`${position(src, n.startIndex)}: ${JSON.stringify(src.slice(n.startIndex, n.endIndex))} is not valid here`);
+/** What a statement holds inside: gathered in the one pass, read through the ShStmt getters. */
+interface Inside {
+  calls: ShCall[];
+  params: Set<string>;
+  loopOrFunction: boolean;
 }
 
-const LOOPS_AND_FUNCTIONS = new Set(['for_statement', 'c_style_for_statement', 'while_statement', 'function_definition']);
-
-function toScript(root: TsNode, src: string): ShScript {
-  const stmts = statementsOf(root, src);
-  const calls: ShCall[] = [];
-  const params = new Set<string>();
-  for (const s of stmts) {
-    calls.push(...s.calls);
-    for (const p of s.params) params.add(p);
-  }
-  return { stmts, calls, params };
-}
+const emptyInside = (): Inside => ({ calls: [], params: new Set(), loopOrFunction: false });
 
 /**
- * The statements of a statement list (the program, a `{ }` body...). A `;` or `&` right after a
- * statement belongs to it, as the shell's own grammar has it (`a;` is one statement).
+ * A statement. A chain (`a && b || c`) is a nested tree of statements; what is inside a chain is
+ * gathered from its links on first read, without recursion as deep as the chain.
  */
-function statementsOf(parent: TsNode, src: string): ShStmt[] {
-  const out: ShStmt[] = [];
-  for (const c of parent.children) {
-    if (!c) continue;
-    if (!c.isNamed) {
-      if (CASE_TERMINATORS.has(c.type)) throw misplaced(c, src);
-      const last = out[out.length - 1];
-      if (last && (c.type === ';' || c.type === '&') && last.end <= c.startIndex && src.slice(last.end, c.startIndex).trim() === '') {
-        last.end = c.endIndex;
-        if (c.type === '&') last.background = true;
-      }
-      continue;
-    }
-    if (c.type === 'comment') continue;
-    out.push(statement(c, src));
-  }
-  return out;
-}
+class Stmt implements ShStmt {
+  cmd!: ShCommand;
+  negated = false;
+  background = false;
+  redirects = 0;
+  /** What the statement's own parts hold: its command (unless a chain) and its redirections. */
+  readonly own: Inside = emptyInside();
+  private inside: Inside | undefined;
 
-function statement(n: TsNode, src: string): ShStmt {
-  const stmt: ShStmt = { start: n.startIndex, end: n.endIndex, cmd: undefined as unknown as ShCommand, negated: false, background: false, redirects: 0, calls: [], params: new Set(), loopOrFunction: false };
-  let node = n;
-  // Unwrap `! x` and `x > file` into flags of the one statement.
-  for (;;) {
-    if (node.type === 'negated_command') {
-      stmt.negated = true;
-      const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
-      if (!inner) break;
-      node = inner;
-    } else if (node.type === 'redirected_statement') {
-      const body = node.childForFieldName('body');
-      stmt.redirects += node.namedChildren.filter((c) => c?.type.endsWith('_redirect')).length;
-      if (!body) break;
-      node = body;
-    } else break;
-  }
-  stmt.cmd = command(node, src);
-  collect(n, src, stmt);
-  return stmt;
-}
+  constructor(
+    public start: number,
+    public end: number,
+  ) {}
 
-function command(n: TsNode, src: string): ShCommand {
-  const span = { start: n.startIndex, end: n.endIndex };
-  const call = asCall(n, src);
-  if (call) return call;
-  if (n.type === 'list' || n.type === 'pipeline') {
-    // Both are left-nested chains of statements with operators between them.
-    const parts: { op?: string; node: TsNode }[] = [];
-    let op: string | undefined;
-    for (const c of n.children) {
-      if (!c) continue;
-      if (!c.isNamed) op = c.type;
-      else if (c.type !== 'comment') {
-        parts.push({ ...(op !== undefined ? { op } : {}), node: c });
-        op = undefined;
-      }
-    }
-    let acc = statement(parts[0]!.node, src);
-    for (const p of parts.slice(1)) {
-      const y = statement(p.node, src);
-      const b: ShBinary = { type: 'binary', op: (p.op ?? '|') as ShBinary['op'], x: acc, y, start: acc.start, end: y.end };
-      const wrapped: ShStmt = { start: b.start, end: b.end, cmd: b, negated: false, background: false, redirects: 0, calls: [...acc.calls, ...y.calls], params: new Set([...acc.params, ...y.params]), loopOrFunction: acc.loopOrFunction || y.loopOrFunction };
-      acc = wrapped;
-    }
-    return acc.cmd.type === 'binary' ? acc.cmd : { type: 'compound', what: n.type, ...span };
+  get calls(): ShCall[] {
+    return this.gather().calls;
   }
-  return { type: 'compound', what: n.type, ...span };
-}
 
-/** The node as a simple command, if it is one. */
-function asCall(n: TsNode, src: string): ShCall | undefined {
-  const span = { start: n.startIndex, end: n.endIndex };
-  switch (n.type) {
-    case 'command': {
-      const assigns: ShAssign[] = [];
-      const args: ShWord[] = [];
-      for (const c of n.namedChildren) {
-        if (!c) continue;
-        if (c.type === 'variable_assignment') assigns.push(assignment(c, src));
-        else if (c.type === 'command_name') {
-          const w = c.namedChildren[0];
-          if (w) args.push(word(w, src));
-        } else if (c.type !== 'comment' && !c.type.endsWith('_redirect')) args.push(word(c, src));
-      }
-      return { type: 'call', assigns, args, ...span };
+  get params(): Set<string> {
+    return this.gather().params;
+  }
+
+  get loopOrFunction(): boolean {
+    return this.gather().loopOrFunction;
+  }
+
+  private gather(): Inside {
+    if (this.inside) return this.inside;
+    if (this.cmd.type !== 'binary') return (this.inside = this.own);
+    const all = emptyInside();
+    // Source order: a chain's links left to right, each statement's own parts after its command.
+    const stack: (Stmt | Inside)[] = [this];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (!(s instanceof Stmt)) {
+        all.calls.push(...s.calls);
+        for (const p of s.params) all.params.add(p);
+        all.loopOrFunction ||= s.loopOrFunction;
+      } else if (s.cmd.type === 'binary') stack.push(s.own, s.cmd.y as Stmt, s.cmd.x as Stmt);
+      else stack.push(s.own);
     }
-    case 'variable_assignment':
-      return { type: 'call', assigns: [assignment(n, src)], args: [], ...span };
-    case 'variable_assignments':
-      return { type: 'call', assigns: n.namedChildren.filter((c): c is TsNode => c?.type === 'variable_assignment').map((c) => assignment(c, src)), args: [], ...span };
-    case 'unset_command':
-      // `unset A`: an ordinary command to the shell.
-      return { type: 'call', assigns: [], args: n.children.filter((c): c is TsNode => !!c && c.type !== 'comment').map((c) => word(c, src)), ...span };
-    case 'test_command': {
-      // `[ ... ]` is the command `[`; `[[ ... ]]` is shell syntax.
-      const first = n.children[0];
-      if (first?.type !== '[') return undefined;
-      const words: ShWord[] = [];
-      const leaves = (x: TsNode): void => {
-        if (x.type === 'comment') return;
-        if (x.childCount === 0 || WORD_TYPES.has(x.type)) words.push(word(x, src));
-        else for (const c of x.children) if (c) leaves(c);
-      };
-      leaves(n);
-      return { type: 'call', assigns: [], args: words, ...span };
-    }
-    default:
-      return undefined;
+    return (this.inside = all);
   }
 }
 
-const WORD_TYPES = new Set(['word', 'number', 'string', 'raw_string', 'ansi_c_string', 'translated_string', 'concatenation', 'simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion', 'brace_expression', 'test_operator']);
+const BINARY_OPS: Record<number, ShBinary['op']> = { 10: '&&', 11: '||', 12: '|', 13: '|&' };
+const LOOPS_AND_FUNCTIONS = new Set(['ForClause', 'WhileClause', 'FuncDecl']);
 
-function assignment(n: TsNode, src: string): ShAssign {
-  const name = n.childForFieldName('name');
-  const value = n.childForFieldName('value');
-  const nameText = name ? src.slice(name.startIndex, name.endIndex) : '';
-  return { name: name?.type === 'subscript' ? (name.childForFieldName('name')?.text ?? nameText) : nameText, ...(value ? { value: word(value, src) } : {}) };
-}
+class Converter {
+  private readonly toString: (byte: number) => number;
 
-function word(n: TsNode, src: string): ShWord {
-  const parts: ShPart[] = [];
-  wordParts(n, src, parts);
-  return { start: n.startIndex, end: n.endIndex, parts };
-}
+  constructor(
+    private readonly sh: MvSyntax,
+    script: string,
+  ) {
+    this.toString = byteToStringOffsets(script);
+  }
 
-/** Parts of a word node; text between recognised children is kept as literal text. */
-function wordParts(n: TsNode, src: string, out: ShPart[]): void {
-  const text = src.slice(n.startIndex, n.endIndex);
-  switch (n.type) {
-    case 'word':
-    case 'number':
-    case 'test_operator':
-    case 'string_content':
-    case 'brace_expression':
-    case 'variable_name':
-      out.push({ type: 'lit', value: text });
-      return;
-    case 'raw_string':
-      out.push({ type: 'lit', value: text.slice(1, -1) });
-      return;
-    case 'ansi_c_string':
-      out.push({ type: 'lit', value: text.slice(2, -1) });
-      return;
-    case 'simple_expansion':
-    case 'expansion': {
-      const name = paramName(n);
-      const named = n.namedChildren.filter((c) => c !== null);
-      const simple = n.type === 'simple_expansion' || (named.length === 1 && n.childCount === 3 && (named[0]!.type === 'variable_name' || named[0]!.type === 'special_variable_name'));
-      out.push(name === undefined ? { type: 'other', what: 'ParamExp' } : { type: 'param', name, simple });
-      return;
+  script(file: MvNode): ShScript {
+    const stmts = (file.Stmts as MvNode[]).map((s) => this.statement(s));
+    const all = emptyInside();
+    for (const s of stmts) {
+      all.calls.push(...s.calls);
+      for (const p of s.params) all.params.add(p);
     }
-    case 'command_substitution':
-      out.push({ type: 'other', what: 'CmdSubst' });
-      return;
-    case 'arithmetic_expansion':
-      out.push({ type: 'other', what: 'ArithmExp' });
-      return;
-    case 'process_substitution':
-      out.push({ type: 'other', what: 'ProcSubst' });
-      return;
-    case 'string':
-    case 'translated_string':
-    case 'concatenation': {
-      // Quotes are not part of the value; anything between children is literal text.
-      let at = n.startIndex;
-      for (const c of n.children) {
-        if (!c) continue;
-        if (!c.isNamed && (c.type === '"' || c.type === '$"')) {
-          at = c.endIndex;
-          continue;
+    return { stmts, calls: all.calls, params: all.params };
+  }
+
+  private span(n: MvNode): ShSpan {
+    return { start: this.toString(n.Pos().Offset()), end: this.toString(n.End().Offset()) };
+  }
+
+  private statement(s: MvNode): Stmt {
+    const { start, end } = this.span(s);
+    const stmt = new Stmt(start, end);
+    stmt.negated = s.Negated;
+    stmt.background = s.Background || s.Coprocess;
+    const redirs = s.Redirs as MvNode[];
+    stmt.redirects = redirs.length;
+    const cmd = s.Cmd;
+    stmt.cmd = cmd ? this.command(cmd, stmt.own) : { type: 'compound', what: 'none', start, end };
+    // `> "$(cmd)"` runs a command too; a heredoc's body may expand variables.
+    for (const r of redirs) this.walkInto(r, stmt.own);
+    return stmt;
+  }
+
+  private command(cmd: MvNode, into: Inside): ShCommand {
+    const type = this.sh.NodeType(cmd);
+    if (type === 'BinaryCmd') {
+      const x = this.statement(cmd.X);
+      const y = this.statement(cmd.Y);
+      return { type: 'binary', op: BINARY_OPS[cmd.Op as number] ?? '|', x, y, start: x.start, end: y.end };
+    }
+    if (type === 'CallExpr') {
+      const call = this.call(cmd, into);
+      return call;
+    }
+    // Anything else is read with mvdan/sh's own walk: loops, if, case, functions, [[ ]], ((...)).
+    this.walkInto(cmd, into);
+    return { type: 'compound', what: type, ...this.span(cmd) };
+  }
+
+  /** A simple command; its words' `$(...)` and `$VAR` go into `into` after the call itself. */
+  private call(c: MvNode, into: Inside): ShCall {
+    const call: ShCall = { type: 'call', assigns: [], args: [], ...this.span(c) };
+    into.calls.push(call);
+    for (const a of c.Assigns as MvNode[]) {
+      const value = a.Value;
+      call.assigns.push({ name: a.Name?.Value ?? '', ...(value ? { value: this.word(value, into) } : {}) });
+      if (a.Array || a.Index) this.walkInto(a, into);
+    }
+    for (const w of c.Args as MvNode[]) call.args.push(this.word(w, into));
+    return call;
+  }
+
+  private word(w: MvNode, into: Inside): ShWord {
+    const parts: ShPart[] = [];
+    this.parts(w.Parts as MvNode[], parts, into);
+    return { parts };
+  }
+
+  private parts(ps: MvNode[], out: ShPart[], into: Inside): void {
+    for (const p of ps) {
+      const type = this.sh.NodeType(p);
+      switch (type) {
+        case 'Lit':
+        case 'SglQuoted':
+          out.push({ type: 'lit', value: p.Value });
+          break;
+        case 'DblQuoted':
+          this.parts(p.Parts as MvNode[], out, into);
+          break;
+        case 'ParamExp': {
+          const name: string | undefined = p.Param?.Value;
+          const simple = !p.Exp && !p.Index && !p.Slice && !p.Repl && !p.Length && !p.Excl && !p.Names;
+          if (name) into.params.add(name);
+          // ${A:-$B}, ${A/$x/y}: what is inside counts as read too.
+          if (!simple) this.walkInto(p, into);
+          out.push(name ? { type: 'param', name, simple } : { type: 'other', what: type });
+          break;
         }
-        if (c.startIndex > at) out.push({ type: 'lit', value: src.slice(at, c.startIndex) });
-        wordParts(c, src, out);
-        at = c.endIndex;
+        case 'CmdSubst':
+        case 'ProcSubst':
+          for (const s of p.Stmts as MvNode[]) {
+            const inner = this.statement(s);
+            into.calls.push(...inner.calls);
+            for (const v of inner.params) into.params.add(v);
+            into.loopOrFunction ||= inner.loopOrFunction;
+          }
+          out.push({ type: 'other', what: type });
+          break;
+        default:
+          this.walkInto(p, into);
+          out.push({ type: 'other', what: type });
       }
-      const close = n.type === 'concatenation' ? n.endIndex : n.endIndex - 1;
-      if (close > at) out.push({ type: 'lit', value: src.slice(at, close) });
-      return;
     }
-    default:
-      if (n.childCount === 0 && !n.isNamed) out.push({ type: 'lit', value: text });
-      else out.push({ type: 'other', what: n.type });
+  }
+
+  /** mvdan/sh's walk over a node that is not a simple command or a chain: rarer, and read whole. */
+  private walkInto(n: MvNode, into: Inside): void {
+    this.sh.Walk(n, (x: MvNode) => {
+      if (!x) return true;
+      const type = this.sh.NodeType(x);
+      if (LOOPS_AND_FUNCTIONS.has(type)) into.loopOrFunction = true;
+      if (type === 'ParamExp' && x.Param?.Value) into.params.add(x.Param.Value as string);
+      if (type === 'CallExpr') {
+        // Its words are read by call(); the walk goes on below it, so keep only the call here.
+        const call: ShCall = { type: 'call', assigns: [], args: [], ...this.span(x) };
+        for (const a of x.Assigns as MvNode[]) call.assigns.push({ name: a.Name?.Value ?? '', ...(a.Value ? { value: this.word(a.Value, emptyInside()) } : {}) });
+        for (const w of x.Args as MvNode[]) call.args.push(this.word(w, emptyInside()));
+        into.calls.push(call);
+      }
+      return true;
+    });
   }
 }
 
-function paramName(n: TsNode): string | undefined {
-  for (const c of n.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'variable_name' || c.type === 'special_variable_name') return c.text;
-    if (c.type === 'subscript') return c.childForFieldName('name')?.text;
+/** mvdan/sh reports UTF-8 byte offsets; edits and findings need string (UTF-16) offsets. */
+export function byteToStringOffsets(s: string): (byte: number) => number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return (b) => b;
+  const map: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const cp = s.codePointAt(i)!;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (let k = 0; k < n; k++) map.push(i);
+    if (cp > 0xffff) i++;
   }
-  return undefined;
-}
-
-/** Gathers a statement's nested calls, variables read, and loops/functions, in source order. */
-function collect(n: TsNode, src: string, into: ShStmt): void {
-  const visit = (x: TsNode, callAllowed: boolean): void => {
-    if (LOOPS_AND_FUNCTIONS.has(x.type)) into.loopOrFunction = true;
-    // tree-sitter's grammar lets these through; a shell does not.
-    if (CASE_TERMINATORS.has(x.type) && x.parent?.type !== 'case_item') throw misplaced(x, src);
-    if (x.type === 'command_name' && x.childCount === 1 && x.firstChild?.type === 'word' && RESERVED_CLOSERS.has(x.firstChild.text)) throw misplaced(x, src);
-    if (x.type === 'simple_expansion' || x.type === 'expansion') {
-      const name = paramName(x);
-      if (name) into.params.add(name);
-    }
-    let childrenMayCall = true;
-    if (callAllowed) {
-      const call = asCall(x, src);
-      if (call) into.calls.push(call);
-    }
-    // Assignments that belong to a command or a declaration are not commands of their own.
-    if (x.type === 'command' || x.type === 'declaration_command' || x.type === 'variable_assignments') childrenMayCall = false;
-    for (const c of x.children) {
-      if (!c) continue;
-      visit(c, childrenMayCall || c.type !== 'variable_assignment');
-    }
-  };
-  visit(n, true);
+  map.push(s.length);
+  return (b) => map[Math.min(b, map.length - 1)]!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,9 +425,4 @@ function plainStatementProblem(stmt: ShStmt, call: ShCall, env: EnvLookup): stri
 
 function sameSpan(a: ShCommand, b: ShCall): boolean {
   return a.type === 'call' && a.start === b.start && a.end === b.end;
-}
-
-/** Loads the parser when a file's text may hold a shell script (see `mayHoldShellScript`). */
-export async function loadShellFor(text: string): Promise<void> {
-  if (mayHoldShellScript(text)) await loadShell();
 }

@@ -1,6 +1,6 @@
 /**
  * A Dockerfile read with dockerfile-ast, with offsets into the file's text (UTF-16 code units),
- * and RUN bodies read with the real shell parser (tree-sitter-bash, `src/analysis/shell.ts`).
+ * and RUN bodies read with the real shell parser (mvdan/sh, `src/analysis/shell.ts`).
  */
 import { createRequire } from 'node:module';
 import type { Dockerfile, Instruction, Run } from 'dockerfile-ast';
