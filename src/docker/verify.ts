@@ -1,5 +1,5 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
-import { parseShell, ShellParseError } from '../analysis/shell.js';
+import { checkShell, ShellParseError } from '../analysis/shell.js';
 import { parseDockerfile, runBodyStart, runForm, shellView } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
@@ -15,7 +15,7 @@ export function dockerfileError(text: string): string | undefined {
     if (ins.keyword !== 'RUN' || !posix || runForm(ins) !== 'shell') continue;
     const start = runBodyStart(text, ins, parsed.lines);
     try {
-      parseShell(shellView(text, start, ins.end, parsed.escape));
+      checkShell(shellView(text, start, ins.end, parsed.escape));
     } catch (e) {
       if (e instanceof ShellParseError) return `RUN on line ${line} is not valid shell: ${e.message}`;
       throw e;
