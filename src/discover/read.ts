@@ -16,7 +16,7 @@ export type ReadResult = { bytes: Buffer } | { tooLarge: true };
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 export class FileReader {
-  private buffer = Buffer.allocUnsafe(256 * 1024);
+  private buffer: Buffer = Buffer.allocUnsafe(256 * 1024);
 
   /**
    * The file's bytes, as a view on a buffer that the next call overwrites: copy what you keep.
