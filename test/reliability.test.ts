@@ -358,7 +358,8 @@ describe('permissions (simulated with the errors the kernel gives, see the top o
       if (String(p).endsWith('noread.yaml')) throw errno('EACCES', 'open', String(p));
       return realOpen(p, flags, mode);
     }) as typeof fs.openSync);
-    const io = captureIo(dir);
+    // The spies see the calls of this thread only: the reading stays on it (no reader worker).
+    const io = captureIo(dir, { env: { GRPC_PROBE_MIGRATE_READER: 'inline' } });
     expect(await main(['--format', 'json', '.'], io)).toBe(2);
     const findings = JSON.parse(io.out()).findings as { file: string; status: string; message: string }[];
     expect(findings.map((f) => [f.file, f.status, f.message])).toEqual([
@@ -510,7 +511,8 @@ describe('the command line never crashes', () => {
       throw new RangeError('Invalid string length');
     });
     const dir = repoWith({ 'a.yaml': POD });
-    const io = captureIo(dir);
+    // The spies see the calls of this thread only: the reading stays on it (no reader worker).
+    const io = captureIo(dir, { env: { GRPC_PROBE_MIGRATE_READER: 'inline' } });
     expect(await main(['--format', 'json', '.'], io)).toBe(2);
     expect(io.err()).toBe('grpc-probe-migrate: internal error: Invalid string length\n');
   });
