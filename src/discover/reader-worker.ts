@@ -3,7 +3,8 @@
  * posts the batches; a candidate's bytes are transferred, not copied. Runs from dist/ only.
  */
 import { parentPort } from 'node:worker_threads';
-import { inlineReads, type ToWorker, type WorkerMessage } from './reads.js';
+import type { ToWorker, WorkerMessage } from './reader-thread.js';
+import { inlineReads } from './reads.js';
 
 const port = parentPort!;
 const files: string[] = [];
