@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { ReaderWorker } from '../src/discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from '../src/discover/reads.js';
-import { run } from '../src/engine.js';
+import { MIN_FILES_FOR_READER_THREAD, run } from '../src/engine.js';
 import type { Rule, RunOptions, RunResult } from '../src/types.js';
 import rule from '../rules/kubernetes-exec-probe.js';
 import { readTree } from './harness.js';
@@ -156,5 +156,55 @@ describe('a reader worker that fails', () => {
     const remaining = Number(/remaining (\d+)/.exec(notes[0]!)![1]);
     expect(remaining).toBeGreaterThan(0);
     expect(remaining).toBeLessThan(files.length);
+  });
+});
+
+describe('which thread reads', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+  // This thread's fs calls are visible to a spy; the reader thread's are not.
+  const opensIn = (dir: string) => {
+    const spy = jest.spyOn(fs, 'openSync');
+    return () => spy.mock.calls.filter(([p]) => String(p).startsWith(dir + path.sep)).length;
+  };
+
+  test("'auto' reads a small tree here and a large one in the thread, with the same result", async () => {
+    const small = repoWith({ 'a.yaml': POD, 'b.txt': 'x\n' });
+    let opens = opensIn(small);
+    const smallResult = await run({ cwd: small, reader: 'auto' });
+    expect(opens()).toBe(2);
+    expect(smallResult.summary.candidates).toBe(1);
+
+    const large = repoWith({ 'a.yaml': POD });
+    for (let i = 0; i < MIN_FILES_FOR_READER_THREAD; i++) fs.writeFileSync(path.join(large, `f${i}.txt`), 'x\n');
+    opens = opensIn(large);
+    const auto = await run({ cwd: large, reader: 'auto' });
+    expect(opens()).toBe(0);
+    jest.restoreAllMocks();
+    expect(said(auto)).toEqual(said(await run({ cwd: large, reader: 'inline' })));
+    expect(auto.summary).toMatchObject({ filesScanned: MIN_FILES_FOR_READER_THREAD + 1, candidates: 1 });
+  });
+
+  test('the CLI follows GRPC_PROBE_MIGRATE_READER', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    for (const [reader, expected] of [['worker', 0], ['inline', 1]] as const) {
+      const opens = opensIn(dir);
+      const io = captureIo(dir, { env: { GRPC_PROBE_MIGRATE_READER: reader } });
+      expect(await main(['--format', 'json', '.'], io)).toBe(1);
+      expect(opens()).toBe(expected);
+      jest.restoreAllMocks();
+    }
+  });
+
+  test('by default the CLI reads a large folder in the thread, and a list of files here', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    for (let i = 0; i < MIN_FILES_FOR_READER_THREAD; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), 'x\n');
+    for (const [args, expected] of [[['.'], 0], [['a.yaml', 'f1.txt'], 2]] as const) {
+      const opens = opensIn(dir);
+      expect(await main(['--format', 'json', ...args], captureIo(dir))).toBe(1);
+      expect(opens()).toBe(expected);
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -20,8 +20,7 @@ export interface ReadBatch {
 /** Files per batch when no candidate comes sooner: progress stays current, messages stay few. */
 const BATCH_FILES = 512;
 
-export function* inlineReads(files: readonly string[], maxBytes: number, from = 0): Generator<ReadBatch> {
-  const reader = new FileReader();
+export function* inlineReads(files: readonly string[], maxBytes: number, from = 0, reader = new FileReader()): Generator<ReadBatch> {
   let items: ReadBatch['items'] = [];
   let start = from;
   for (let i = from; i < files.length; i++) {
