@@ -7,6 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
+import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
@@ -39,11 +40,17 @@ export const DEFAULT_KUBE_VERSION = '1.27';
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const STDIN_NAME = '<stdin>';
 /**
- * With `reader: 'auto'`, the fewest files worth a reader thread. The thread, started before the
- * walk, is ready ~65-100 ms later (here); the walk takes ~8 µs a file and reading ~15 µs a file.
- * The thread pays once the reading it takes off the main thread is more than the wait for it:
- * 15 µs × N > 80 ms − 8 µs × N, from ~3,500 files. Below, the tree is read inline and the thread
- * is stopped unused.
+ * With `reader: 'auto'`, the thread starts once the walk has listed this many files: a small tree
+ * (most folder scans of one service) never pays for it. Started then, ~8 ms into the walk, its
+ * start-up still overlaps the rest of the walk on any tree that needs it.
+ */
+const START_READER_THREAD_AT = 1000;
+/**
+ * With `reader: 'auto'`, the fewest files read in the thread. It is ready ~65-100 ms after it
+ * starts (here); the walk takes ~8 µs a file and reading ~15 µs a file. The thread pays once the
+ * reading it takes off the main thread is more than the wait for it:
+ * 15 µs × N > 80 ms − 8 µs × (N − 1000), from ~3,800 files. Below, the tree is read inline and
+ * the thread is stopped unused.
  */
 export const MIN_FILES_FOR_READER_THREAD = 4000;
 
@@ -127,11 +134,14 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const mode = options.reader ?? 'inline';
-  // Started before the walk, so that its start-up overlaps the walk.
-  const worker = mode === 'inline' ? undefined : new (await import('./discover/reader-thread.js')).ReaderWorker(maxBytes, debug);
+  // Started before or during the walk, so that its start-up overlaps the walk.
+  let worker: ReaderWorker | undefined;
+  const startWorker = () => (worker ??= new ReaderWorker(maxBytes, debug));
+  if (mode === 'worker') startWorker();
+  const onFile = mode === 'auto' ? (n: number) => void (n === START_READER_THREAD_AT && startWorker()) : undefined;
   let candidates = 0;
   try {
-    const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd);
+    const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
 
@@ -143,9 +153,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       if (mentionsBinary(text)) await checkFile(file);
     }
 
-    const useWorker = worker !== undefined && (mode === 'worker' || discovered.length >= MIN_FILES_FOR_READER_THREAD);
-    if (!useWorker) worker?.stop();
-    const batches: AsyncIterable<ReadBatch> | Iterable<ReadBatch> = useWorker ? worker.reads(discovered) : inlineReads(discovered, maxBytes);
+    const thread: ReaderWorker | undefined = mode === 'worker' || discovered.length >= MIN_FILES_FOR_READER_THREAD ? worker : undefined;
+    if (!thread) worker?.stop();
+    const batches: AsyncIterable<ReadBatch> | Iterable<ReadBatch> = thread ? thread.reads(discovered) : inlineReads(discovered, maxBytes);
     const readBefore = scanned;
     // Display paths (path.relative) are made only for the files that need one: on a 20k-file tree
     // making them all cost more than the walk's ignore checks.

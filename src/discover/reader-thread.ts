@@ -1,10 +1,11 @@
 /**
- * The reader thread's main-thread side (see reads.ts). Imported only when a run may use it:
- * worker_threads costs ~4 ms to load, which a one-file run (pre-commit) does not pay.
+ * The reader thread's main-thread side (see reads.ts). worker_threads is loaded when a thread is
+ * started, not with this module: it costs ~4 ms, which a run without a thread does not pay.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Precheck } from './precheck.js';
 import { inlineReads, type ReadBatch } from './reads.js';
 
@@ -39,7 +40,7 @@ export class ReaderWorker {
   private finished = false;
 
   /**
-   * Starts the thread now (before the walk: its start-up, ~65 ms here, overlaps the walk's time).
+   * Starts the thread now (during the walk: its start-up, ~65-100 ms here, overlaps the walk).
    * `script` is for tests of the fallback; never throws.
    */
   constructor(
@@ -48,7 +49,8 @@ export class ReaderWorker {
     script: URL = defaultScript(),
   ) {
     try {
-      const worker = new Worker(script);
+      const threads = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+      const worker = new threads.Worker(script);
       // Never what keeps the process alive: the engine waits on it only while it reads.
       worker.unref();
       worker.on('message', (m: WorkerMessage) => {
