@@ -101,6 +101,34 @@ describe('the worker gives the inline result', () => {
     }
   });
 
+  test('a folder the walk cannot read and a file gone before it is read: the same error findings', async () => {
+    // The walk runs on this thread, where a spy can refuse a folder; a file deleted just after
+    // its folder was listed fails to open in either reader (the worker's fs cannot be faked).
+    const realReaddir = fs.readdirSync;
+    jest.spyOn(fs, 'readdirSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
+      if (String(p).endsWith(`${path.sep}secret`)) throw Object.assign(new Error(`EACCES: scandir '${p}'`), { code: 'EACCES' });
+      const entries = realReaddir(p, o as { withFileTypes: true });
+      if (String(p).endsWith(`${path.sep}k8s`)) fs.rmSync(path.join(String(p), 'gone.yaml'), { force: true });
+      return entries;
+    }) as typeof fs.readdirSync);
+    const results: RunResult[] = [];
+    try {
+      for (const reader of ['inline', 'worker'] as const) {
+        const dir = repoWith({ 'secret/a.yaml': POD, 'k8s/gone.yaml': POD, 'k8s/ok.yaml': POD });
+        results.push(await run({ cwd: dir, reader }));
+      }
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const [inline, worker] = results as [RunResult, RunResult];
+    expect(said(worker)).toEqual(said(inline));
+    expect(inline.findings.map((f) => [f.file, f.status, f.message])).toEqual([
+      ['k8s/gone.yaml', 'error', 'cannot read: no such file or folder'],
+      ['k8s/ok.yaml', 'migratable', expect.any(String)],
+      ['secret', 'error', 'cannot read: permission denied'],
+    ]);
+  });
+
   test('a file changed on disk after the worker read it is not overwritten', async () => {
     const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
     const meddler: Rule = {
