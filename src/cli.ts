@@ -156,6 +156,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
       ...(values.validate ? { validate: true } : {}),
       ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
+      reader: readerFor(paths, io),
     });
   } catch (e) {
     progress?.done();
@@ -206,6 +207,27 @@ export function namesFiles(paths: readonly string[], cwd: string): boolean {
       return true; // not a folder we can see: the safe side
     }
   });
+}
+
+/**
+ * A folder may hold thousands of files: its files are read in a thread while the rules run
+ * ('auto': only when the walk finds enough of them to pay for the thread's start-up). A list of
+ * files (pre-commit) or standard input is read inline: a thread would only add its start-up.
+ * GRPC_PROBE_MIGRATE_READER=inline|worker|auto overrides (tests that fake fs calls need inline).
+ */
+function readerFor(paths: readonly string[], io: Io): 'inline' | 'worker' | 'auto' {
+  const forced = io.env.GRPC_PROBE_MIGRATE_READER;
+  if (forced === 'inline' || forced === 'worker' || forced === 'auto') return forced;
+  if (paths.includes('-')) return 'inline';
+  return paths.some((p) => isFolder(path.resolve(io.cwd, p))) ? 'auto' : 'inline';
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function exitCode(result: RunResult, o: { strict: boolean; fix: boolean; exitZero: boolean }): number {

@@ -111,6 +111,12 @@ export interface RunOptions {
   validate?: boolean;
   /** Receives stack traces of internal errors (--debug); without it they are not printed. */
   onDebug?: (text: string) => void;
+  /**
+   * Where the files are read (src/discover/reads.ts): 'inline' (default) on the calling thread;
+   * 'worker' in a reader thread, overlapped with the rules; 'auto' in a thread only when the walk
+   * finds enough files to pay for its start-up. Same result either way.
+   */
+  reader?: 'inline' | 'worker' | 'auto';
 }
 
 export interface SourceFile {

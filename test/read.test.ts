@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { FileReader } from '../src/discover/read.js';
@@ -19,4 +20,24 @@ test('the reader returns each file exactly, growing its buffer, and refuses file
   expect(read('big', 1000)).toEqual({ tooLarge: true });
   expect(() => reader.read(path.join(dir, 'missing'), 1000)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   expect(() => reader.read(dir, 1 << 20)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+});
+
+test('a file exactly the size of the buffer, one over the limit, and one at the limit', () => {
+  const exact = Buffer.alloc(256 * 1024, 'a');
+  const dir = repoWith({ exact, limit: Buffer.alloc(1000, 'b') });
+  const reader = new FileReader();
+  const r = reader.read(path.join(dir, 'exact'), 1 << 20);
+  expect('bytes' in r && Buffer.from(r.bytes).equals(exact)).toBe(true);
+  expect(reader.read(path.join(dir, 'exact'), exact.length - 1)).toEqual({ tooLarge: true });
+  const atLimit = reader.read(path.join(dir, 'limit'), 1000);
+  expect('bytes' in atLimit && atLimit.bytes.length).toBe(1000);
+  expect(reader.read(path.join(dir, 'limit'), 999)).toEqual({ tooLarge: true });
+});
+
+test('a named pipe reached by the reader does not block it: no writer, no bytes', () => {
+  const dir = repoWith({});
+  const fifo = path.join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const r = new FileReader().read(fifo, 1000);
+  expect('bytes' in r && r.bytes.length).toBe(0);
 });

@@ -1,36 +1,50 @@
 /**
- * Reading every discovered file is most of a scan. One open + fstat + read into a buffer that is
- * reused from file to file: no separate stat, no new buffer per file. On the bench's 20k-file tree
- * this took ~20 % less CPU than statSync + readFileSync.
+ * Reading every discovered file is most of a scan. One open + read into a buffer that is reused
+ * from file to file + close: no stat, no new buffer per file. The walk already knows each path is
+ * a regular file (readdir's file types, or a stat for links and named files), so the reader asks
+ * nothing more: it reads until the end, growing the buffer when it fills, and gives up once more
+ * than the limit has been read. On the bench's 20k-file tree this took ~325 ms against ~405 ms
+ * with an fstat per file (and ~20 % less CPU than statSync + readFileSync before that).
  */
 import fs from 'node:fs';
 
 export type ReadResult = { bytes: Buffer } | { tooLarge: true };
 
+// A path that turned into a named pipe after the walk (or one reached some other way) must not
+// block the run: without a writer, a non-blocking open succeeds and the read ends at once. A
+// regular file ignores the flag. (Windows has no such flag and no named pipes on disk.)
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
 export class FileReader {
-  private buffer = Buffer.allocUnsafe(256 * 1024);
+  private buffer: Buffer = Buffer.allocUnsafe(256 * 1024);
 
   /**
    * The file's bytes, as a view on a buffer that the next call overwrites: copy what you keep.
    * Throws the file system's error (ENOENT, EACCES, EISDIR...).
    */
   read(absPath: string, maxBytes: number): ReadResult {
-    const fd = fs.openSync(absPath, 'r');
+    const fd = fs.openSync(absPath, OPEN_FLAGS);
     try {
-      const st = fs.fstatSync(fd);
-      if (st.size > maxBytes) return { tooLarge: true };
-      // Not a regular file (a FIFO, /dev/stdin): its size says nothing; read it the plain way.
-      if (!st.isFile()) return { bytes: fs.readFileSync(fd) };
-      if (st.size > this.buffer.length) this.buffer = Buffer.allocUnsafe(st.size);
+      // One byte past the limit is enough to know a file is over it.
+      const cap = maxBytes + 1;
       let n = 0;
-      while (n < st.size) {
-        const got = fs.readSync(fd, this.buffer, n, st.size - n, n);
-        if (got === 0) break;
+      for (;;) {
+        if (n === this.buffer.length) this.buffer = grown(this.buffer, n, cap);
+        const want = Math.min(this.buffer.length, cap) - n;
+        const got = fs.readSync(fd, this.buffer, n, want, null);
         n += got;
+        if (n > maxBytes) return { tooLarge: true };
+        // A short read of a regular file is its end: no second read just to be told 0.
+        if (got < want) return { bytes: this.buffer.subarray(0, n) };
       }
-      return { bytes: this.buffer.subarray(0, n) };
     } finally {
       fs.closeSync(fd);
     }
   }
+}
+
+function grown(buffer: Buffer, used: number, cap: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.min(buffer.length * 2, Math.max(cap, buffer.length + 1)));
+  buffer.copy(next, 0, 0, used);
+  return next;
 }

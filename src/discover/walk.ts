@@ -35,7 +35,12 @@ interface Scope {
   rel: string;
 }
 
-export function discover(paths: readonly string[], cwd: string): { files: DiscoveredFile[]; problems: DiscoveryProblem[] } {
+/** `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts). */
+export function discover(
+  paths: readonly string[],
+  cwd: string,
+  onFile?: (count: number) => void,
+): { files: DiscoveredFile[]; problems: DiscoveryProblem[] } {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
@@ -50,6 +55,7 @@ export function discover(paths: readonly string[], cwd: string): { files: Discov
     }
     if (target !== undefined) links.set(absPath, target);
     files.push({ absPath, explicit });
+    onFile?.(files.length);
   };
 
   for (const p of paths) {

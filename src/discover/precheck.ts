@@ -1,0 +1,48 @@
+/**
+ * The byte pre-check of one discovered file: most files are never decoded, let alone parsed.
+ * Shared by the inline reader and the reader worker (src/discover/reads.ts): both say the same
+ * thing about the same file. Light on purpose: the worker imports it, and nothing heavy.
+ */
+import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
+import type { FileReader } from './read.js';
+import { describeFsError } from './walk.js';
+
+const [NEEDLE_A, NEEDLE_B] = BINARY_NEEDLES.map((n) => Buffer.from(n)) as [Buffer, Buffer];
+
+/** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */
+export type Precheck =
+  /** Mentions the binary: its bytes, a copy the caller owns (on its own ArrayBuffer, transferable). */
+  | { kind: 'candidate'; bytes: Buffer }
+  | { kind: 'tooLarge' }
+  | { kind: 'binary' }
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'utf16' };
+
+export function precheck(reader: FileReader, absPath: string, maxBytes: number): Precheck | undefined {
+  let buf: Buffer;
+  try {
+    const read = reader.read(absPath, maxBytes);
+    if ('tooLarge' in read) return { kind: 'tooLarge' };
+    buf = read.bytes;
+  } catch (e) {
+    return { kind: 'unreadable', message: describeFsError(e) };
+  }
+  if (buf.indexOf(NEEDLE_A) === -1 && buf.indexOf(NEEDLE_B) === -1) {
+    // UTF-16 hides the name from the byte check: say so rather than pass it over in silence.
+    return isUtf16MentioningBinary(buf) ? { kind: 'utf16' } : undefined;
+  }
+  if (buf.indexOf(0) !== -1) return { kind: 'binary' };
+  // Out of the reader's reused buffer, onto an ArrayBuffer of its own: the one copy, which a
+  // worker can then hand over without a second (a pooled Buffer could not be transferred).
+  const bytes = Buffer.from(new ArrayBuffer(buf.length));
+  buf.copy(bytes);
+  return { kind: 'candidate', bytes };
+}
+
+function isUtf16MentioningBinary(buf: Buffer): boolean {
+  const le = buf[0] === 0xff && buf[1] === 0xfe;
+  if (!le && !(buf[0] === 0xfe && buf[1] === 0xff)) return false;
+  const units = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+  if (!le) units.swap16();
+  return mentionsBinary(units.toString('utf16le'));
+}
