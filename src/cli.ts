@@ -157,6 +157,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
       ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
       reader: readerFor(paths, io),
+      boundHeap: true,
     });
   } catch (e) {
     progress?.done();

@@ -14,6 +14,7 @@ import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
+import { HeapGuard } from './memory.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
   BlockerCode,
@@ -140,6 +141,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   if (mode === 'worker') startWorker();
   const onFile = mode === 'auto' ? (n: number) => void (n === START_READER_THREAD_AT && startWorker()) : undefined;
   let candidates = 0;
+  const heap = options.boundHeap ? new HeapGuard() : undefined;
   try {
     const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
@@ -193,7 +195,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         const file: SourceFile = { path: absPath, displayPath: shown, kind: classify(shown), text, eol: detectEol(text) };
         states.set(file, { file, original: buf, output: text, changed: false, written: false });
         await checkFile(file);
+        if (candidates % 16 === 0) heap?.check();
       }
+      heap?.check();
       scanned = readBefore + batch.end;
       if (options.onProgress && batch.end > 0) {
         const dir = path.dirname(discovered[batch.end - 1]!);

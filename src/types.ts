@@ -112,6 +112,11 @@ export interface RunOptions {
   /** Receives stack traces of internal errors (--debug); without it they are not printed. */
   onDebug?: (text: string) => void;
   /**
+   * Collect garbage once the heap holds twice what survived the last collection (see
+   * src/memory.ts). It sets V8's --expose-gc at run time, so only the CLI asks for it.
+   */
+  boundHeap?: boolean;
+  /**
    * Where the files are read (src/discover/reads.ts): 'inline' (default) on the calling thread;
    * 'worker' in a reader thread, overlapped with the rules; 'auto' in a thread only when the walk
    * finds enough files to pay for its start-up. Same result either way.

@@ -92,6 +92,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
       partialView: namesFiles(paths, top),
+      boundHeap: true,
     });
     const written = result.files.filter((f) => f.written);
     const rel = (f: (typeof written)[number]) => path.relative(top, f.file.path).split(path.sep).join('/');
