@@ -2,7 +2,11 @@
  * The shell layer: mvdan/sh's tree turned into the plain tree the rules read. Each
  * case is something a rule decides on (a word's value, a statement's flags, which commands run).
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { ROOT } from './support/repo.js';
 import { analyzeShellScript, byteToStringOffsets, callArgs, parseShell, resolveWord, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
 
 const noEnv = () => undefined;
@@ -159,5 +163,96 @@ describe('analyzeShellScript', () => {
   test('two invocations, or none, are counted', () => {
     expect(analyzeShellScript('grpc_health_probe -addr=:1 && grpc_health_probe -addr=:2', noEnv).invocations).toHaveLength(2);
     expect(analyzeShellScript('echo grpc_health_probe', noEnv).invocations).toHaveLength(0);
+  });
+});
+
+/**
+ * The one-pass conversion against mvdan/sh's own walk of the same tree: the same commands, in the
+ * same order, with the same words, over every RUN body and script in the fixtures and a set of
+ * constructs picked to be awkward.
+ */
+describe('the plain tree finds what mvdan/sh’s own walk finds', () => {
+  const require = createRequire(import.meta.url);
+  const sh = require('mvdan-sh').syntax;
+  const parser = sh.NewParser();
+  /* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh has no types */
+  const wordText = (word: any): string => {
+    let text = '';
+    const parts = (ps: any[]): void => {
+      for (const p of ps) {
+        const t = sh.NodeType(p);
+        if (t === 'Lit' || t === 'SglQuoted') text += p.Value;
+        else if (t === 'DblQuoted') parts(p.Parts);
+        else if (t === 'ParamExp') text += '${' + (p.Param?.Value ?? '?') + '}';
+        else text += '$(...)';
+      }
+    };
+    parts(word.Parts ?? []);
+    return text;
+  };
+  const walked = (script: string): string[] => {
+    const out: string[] = [];
+    sh.Walk(parser.Parse(script, ''), (n: any) => {
+      if (n && sh.NodeType(n) === 'CallExpr') out.push((n.Args as any[]).map(wordText).join(' ') + ' | ' + (n.Assigns as any[]).map((a) => a.Name.Value).join(','));
+      return true;
+    });
+    return out;
+  };
+  const converted = (script: string): string[] =>
+    parseShell(script).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text).join(' ') + ' | ' + c.assigns.map((a) => a.name).join(','));
+
+  const scripts: string[] = [
+    'set -eux; apkArch="$(apk --print-arch)"; case "$apkArch" in x86_64) ARCH=amd64 ;; aarch64) ARCH=arm64 ;; *) echo >&2 "unsupported"; exit 1 ;; esac',
+    'if [ "$TARGETARCH" = "arm64" ]; then ARCH=arm64; else ARCH=amd64; fi',
+    'for i in 1 2; do echo $i; done',
+    'curl -fsSL "https://x/${V}/y" -o /bin/p && echo "${SHA}  /bin/p" | sha256sum -c -',
+    '[[ -f /x ]] && echo yes',
+    'x=$(( $(nproc) * 2 ))',
+    'A=1 B=2 cmd && export C=$(id -u) D=2 && local E=$(whoami)',
+    'echo "$(echo "nested $(echo deep)")"',
+    'echo `date` ${A:-$(hostname)} ${B/$(x)/y}',
+    'ls | while read f; do echo "$f"; done',
+    'f() { g "$@"; } && f 1',
+    'time grpc_health_probe -addr=:1 2>/dev/null -tls || exit 1',
+    'cd build && make 2>/dev/null > "$(mktemp)"',
+    'cat <<EOF > /tmp/x\nline $(echo in-heredoc)\nEOF\ngrpc_health_probe -addr=:1',
+    '[ 2 -lt 3 ]\necho >1\n[ ]',
+    'coproc cat; let x=1+2; ((a++)); arr=(a $(b) c); echo ${arr[@]}',
+    '! a && b || c & d |& e',
+    'until grpc_health_probe -addr=:1; do sleep 1; done',
+  ];
+  const fixtureScripts = (): string[] => {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const f = path.join(dir, e.name);
+        if (e.isDirectory()) walk(f);
+        else if (e.name.endsWith('.sh')) out.push(fs.readFileSync(f, 'utf8'));
+        else if (/Dockerfile|Containerfile/.test(e.name)) {
+          for (const m of fs.readFileSync(f, 'utf8').replace(/\\\r?\n/g, '  ').matchAll(/^RUN\s+(?!\[|--)(.*)$/gm)) out.push(m[1]!);
+        }
+      }
+    };
+    walk(path.join(ROOT, 'fixtures'));
+    return out;
+  };
+
+  test.each(scripts)('%j', (script) => {
+    expect(converted(script)).toEqual(walked(script));
+  });
+
+  test('every RUN body and script in the fixtures', () => {
+    const all = fixtureScripts();
+    expect(all.length).toBeGreaterThan(50);
+    for (const script of all) {
+      let expected: string[];
+      try {
+        expected = walked(script);
+      } catch {
+        expect(() => parseShell(script)).toThrow(ShellParseError);
+        continue;
+      }
+      expect([script, converted(script)]).toEqual([script, expected]);
+    }
   });
 });
