@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { isPair, isScalar, visit, type Pair, type Scalar } from 'yaml';
 import { mentionsBinary } from '../src/analysis/binary.js';
-import { composeServices, dockerfileKey } from '../src/docker/images.js';
 import { keyOf, parseYaml, yamlErrorReport } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
@@ -20,7 +19,8 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
+        const { composeServices, dockerfileKey } = await import('../src/docker/images.js');
         const { text, path: abs } = ctx.file;
         const parsed = parseYaml(text);
         if (parsed.error) {

@@ -1,6 +1,5 @@
 import { usesOutsideComments } from '../src/analysis/mentions.js';
-import { analyzeDockerfile, type DockerAnalysis } from '../src/docker/installs.js';
-import { dockerfileKey, imageTies, mayRunImage } from '../src/docker/images.js';
+import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
 import type { PendingFinding, Rule, SourceFile } from '../src/types.js';
 
@@ -24,14 +23,18 @@ const rule: Rule = {
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
     return {
-      file(ctx) {
+      async file(ctx) {
+        const [{ analyzeDockerfile }, { dockerfileKey }] = await Promise.all([import('../src/docker/installs.js'), import('../src/docker/images.js')]);
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
           ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image: dockerfileKey(ctx.file.path) });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
-      end(ctx) {
+      async end(ctx) {
+        // No install seen, nothing to decide (and no skaffold/compose files to read).
+        if (seen.length === 0) return;
+        const { imageTies, mayRunImage } = await import('../src/docker/images.js');
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {

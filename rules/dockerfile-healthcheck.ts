@@ -1,6 +1,4 @@
 import { mentionsBinary } from '../src/analysis/binary.js';
-import { dockerfileKey } from '../src/docker/images.js';
-import { analyzeDockerfile } from '../src/docker/installs.js';
 import type { PropertyInstruction } from 'dockerfile-ast';
 import type { Rule } from '../src/types.js';
 
@@ -18,7 +16,8 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
+        const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         const { text, path } = ctx.file;
         const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         const image = dockerfileKey(path);

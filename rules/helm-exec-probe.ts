@@ -1,4 +1,3 @@
-import { helmTemplateReports } from '../src/helm/template.js';
 import type { Rule } from '../src/types.js';
 
 /** Helm templates (`templates/*.yaml`, `*.tpl`): exec probes → native gRPC probes, actions kept. */
@@ -12,7 +11,9 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        // Imported at the first template: a run without Helm charts never loads the masker.
+        const { helmTemplateReports } = await import('../src/helm/template.js');
         for (const r of helmTemplateReports(ctx.file, run)) ctx.report(r);
       },
     };

@@ -1,7 +1,3 @@
-import { findProbeReports } from '../src/kubernetes/probes.js';
-import { json6902ProbeKey, relabelPartialOps } from '../src/kustomize/json6902.js';
-import { keepForPartialOps } from '../src/kustomize/partial-ops.js';
-import { parseYaml } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 import { targetClusters } from '../src/analysis/native-probe.js';
 
@@ -19,7 +15,13 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        const [{ findProbeReports }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }, { parseYaml }] = await Promise.all([
+          import('../src/kubernetes/probes.js'),
+          import('../src/kustomize/json6902.js'),
+          import('../src/kustomize/partial-ops.js'),
+          import('../src/parse/yaml.js'),
+        ]);
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -1,4 +1,3 @@
-import { kustomizationReports } from '../src/kustomize/kustomization.js';
 import type { Rule } from '../src/types.js';
 
 /** kustomization.yaml: exec probes inside inline patches (strategic merge and JSON 6902). */
@@ -12,7 +11,8 @@ const rule: Rule = {
   },
   create(run) {
     return {
-      file(ctx) {
+      async file(ctx) {
+        const { kustomizationReports } = await import('../src/kustomize/kustomization.js');
         for (const r of kustomizationReports(ctx.file, run)) ctx.report(r);
       },
     };

@@ -1,6 +1,5 @@
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { mentionOffsets } from '../src/analysis/mentions.js';
-import { analyzeShellScript } from '../src/analysis/shell.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -17,7 +16,8 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
+        const { analyzeShellScript } = await import('../src/analysis/shell.js');
         const { text } = ctx.file;
         const analysis = analyzeShellScript(text, () => undefined);
         if (analysis.error) {

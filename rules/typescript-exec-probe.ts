@@ -1,5 +1,3 @@
-import { createProject, syntaxProblems } from '../src/typescript/morph.js';
-import { findTypeScriptReports } from '../src/typescript/probes.js';
 import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
 import { targetClusters } from '../src/analysis/native-probe.js';
@@ -18,7 +16,8 @@ const rule: Rule = {
     let project: Project | undefined;
     let count = 0;
     return {
-      file(ctx) {
+      async file(ctx) {
+        const [{ createProject, syntaxProblems }, { findTypeScriptReports }] = await Promise.all([import('../src/typescript/morph.js'), import('../src/typescript/probes.js')]);
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';

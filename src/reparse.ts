@@ -1,10 +1,7 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
 import type { Edit, FileKind } from './types.js';
-import { templateYamlError } from './helm/template.js';
 import { yamlError } from './parse/yaml.js';
-import { typescriptSyntaxError } from './typescript/morph.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
-import { dockerfileError } from './docker/verify.js';
 
 /** Why the text does not parse, or undefined. May be async (to import a heavy parser lazily). */
 export type Verifier = (text: string) => string | undefined | Promise<string | undefined>;
@@ -13,10 +10,11 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   yaml: (t) => yamlError(t),
   'helm-values': (t) => yamlError(t),
   compose: (t) => yamlError(t),
-  dockerfile: (t) => dockerfileError(t),
+  // The others import their parser's module when a rewrite of their kind is first checked.
+  dockerfile: async (t) => (await import('./docker/verify.js')).dockerfileError(t),
   kustomization: (t) => yamlError(t),
   // Helm: the same masking the rule parsed with; if/else branches repeat keys.
-  'helm-template': (t) => templateYamlError(t),
+  'helm-template': async (t) => (await import('./helm/template.js')).templateYamlError(t),
   json: (t) => {
     try {
       JSON.parse(t);
@@ -25,7 +23,7 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
       return (e as Error).message;
     }
   },
-  typescript: (t) => typescriptSyntaxError(t),
+  typescript: async (t) => (await import('./typescript/morph.js')).typescriptSyntaxError(t),
 };
 
 /** Checks the edits themselves against the original text: why they must not be applied, or undefined. */

@@ -147,17 +147,17 @@ describe('mutated fixtures', () => {
         const after = fs.readFileSync(file);
         const kind = classify(c.options.filename ?? rel);
         const beforeText = decode(before);
-        const parsedBefore = beforeText !== undefined && !before.includes(0) && VERIFIERS[kind]?.(beforeText) === undefined;
+        const parsedBefore = beforeText !== undefined && !before.includes(0) && (await VERIFIERS[kind]?.(beforeText)) === undefined;
         if (!after.equals(before)) {
           // Only a file that was understood may change; its new text parses and is no worse an object.
           expect(beforeText !== undefined && mentionsBinary(beforeText) && parsedBefore).toBe(true);
           const afterText = after.toString('utf8');
-          expect(VERIFIERS[kind]?.(afterText)).toBeUndefined();
+          expect(await VERIFIERS[kind]?.(afterText)).toBeUndefined();
           if (kind === 'yaml' || kind === 'json') expect(newSchemaErrors(beforeText!, afterText)).toBeUndefined();
         }
         if (kind === 'yaml' || kind === 'helm-values' || kind === 'json') {
           const text = decode(after);
-          if (text !== undefined && VERIFIERS[kind]?.(text) === undefined) {
+          if (text !== undefined && (await VERIFIERS[kind]?.(text)) === undefined) {
             for (const p of grpcPorts(text)) expect(Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535).toBe(true);
           }
         }

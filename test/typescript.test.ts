@@ -39,13 +39,13 @@ describe('ts-morph is loaded only for TypeScript candidates', () => {
 describe('the TypeScript verifier', () => {
   const verify = VERIFIERS.typescript!;
 
-  test('accepts TypeScript and JavaScript', () => {
-    expect(verify("const a: number = <number>b;\nexport const p = { grpc: { port: 5000 }, };\n")).toBeUndefined();
-    expect(verify("'use strict';\nmodule.exports = { grpc: { port: 5000 } };\n")).toBeUndefined();
+  test('accepts TypeScript and JavaScript', async () => {
+    expect(await verify("const a: number = <number>b;\nexport const p = { grpc: { port: 5000 }, };\n")).toBeUndefined();
+    expect(await verify("'use strict';\nmodule.exports = { grpc: { port: 5000 } };\n")).toBeUndefined();
   });
 
-  test('rejects a broken rewrite with the place of the error', () => {
-    expect(verify('export const p = {\n  grpc: { port: 5000 }\n  periodSeconds: 5,\n};\n')).toMatch(/',' expected\. at line 3, column 3/);
+  test('rejects a broken rewrite with the place of the error', async () => {
+    expect(await verify('export const p = {\n  grpc: { port: 5000 }\n  periodSeconds: 5,\n};\n')).toMatch(/',' expected\. at line 3, column 3/);
   });
 });
 
