@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { ROOT } from './support/repo.js';
-import { analyzeShellScript, byteToStringOffsets, callArgs, parseShell, resolveWord, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
+import { analyzeShellScript, byteToStringOffsets, callArgs, checkShell, parseShell, resolveWord, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
 
 const noEnv = () => undefined;
 const words = (call: ShCall, env: (n: string) => string | undefined = noEnv) => callArgs(call, env).map((w) => w.text);
@@ -124,6 +124,16 @@ describe('redirections and keywords mean what they mean to bash', () => {
     const s = parseShell('[ 2 -lt 3 ]\necho >1\n[ ]\ngrpc_health_probe -addr=:1');
     expect(s.calls.map((c) => words(c).join(' '))).toEqual(['[ 2 -lt 3 ]', 'echo', '[ ]', 'grpc_health_probe -addr=:1']);
   });
+});
+
+test('a script is parsed once per text: the same tree again, and the same refusal again', () => {
+  const script = 'wget -qO/bin/grpc_health_probe https://example.com/p && chmod +x /bin/grpc_health_probe';
+  expect(parseShell(script)).toBe(parseShell(script));
+  expect(() => checkShell(script)).not.toThrow();
+  const broken = 'apk add wget && && chmod';
+  expect(() => parseShell(broken)).toThrow(ShellParseError);
+  expect(() => parseShell(broken)).toThrow(/&& must be followed by a statement/);
+  expect(() => checkShell(broken)).toThrow(ShellParseError);
 });
 
 describe('broken scripts are refused with a position', () => {

@@ -97,14 +97,36 @@ function syntax(): MvSyntax {
   return syntaxModule;
 }
 
+/**
+ * The last scripts parsed, by text. A monorepo's Dockerfiles are often copies of one another, and
+ * so are their install lines: the bench's 100 Dockerfiles share one RUN body, which is parsed and
+ * read once. A tree is shared between callers: nothing may change it.
+ */
+const parsed = new Map<string, ShScript | ShellParseError>();
+const PARSED_MAX = 256;
+
 /** Parses a script. Throws ShellParseError with mvdan/sh's message (`line:col: what`). */
 export function parseShell(script: string): ShScript {
-  return new Converter(syntax(), script).script(parseTree(script));
+  let result = parsed.get(script);
+  if (result === undefined) {
+    try {
+      result = new Converter(syntax(), script).script(parseTree(script));
+    } catch (e) {
+      if (!(e instanceof ShellParseError)) throw e;
+      result = e;
+    }
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(script, result);
+  }
+  if (result instanceof ShellParseError) throw new ShellParseError(result.message);
+  return result;
 }
 
 /** Only whether a script parses (throws ShellParseError), without reading its tree. */
 export function checkShell(script: string): void {
-  parseTree(script);
+  const known = parsed.get(script);
+  if (known instanceof ShellParseError) throw new ShellParseError(known.message);
+  if (known === undefined) parseTree(script);
 }
 
 function parseTree(script: string): MvNode {
