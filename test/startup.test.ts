@@ -11,10 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { POD, repoWith, ROOT } from './support/repo.js';
 
-function packagesLoaded(args: string[], cwd: string): string[] {
+/** Packages the CLI loads (or, with another `pattern`, our own modules: its first group names them). */
+function packagesLoaded(args: string[], cwd: string, pattern = String.raw`/node_modules\/((@[^/]+\/)?[^/]+)/`): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-startup-'));
   const log = path.join(dir, 'loaded.txt');
-  const pkg = String.raw`/node_modules\/((@[^/]+\/)?[^/]+)/`;
+  const pkg = pattern;
   fs.writeFileSync(
     path.join(dir, 'hook.mjs'),
     `import fs from 'node:fs';
@@ -61,4 +62,11 @@ test('the shell parser loads only when a probe is a shell wrapper', () => {
   expect(POD).toMatch(/command: /);
   expect(packagesLoaded(['a.yaml'], dir)).not.toContain('mvdan-sh');
   expect(packagesLoaded(['b.yaml'], dir)).toContain('mvdan-sh');
+});
+
+test('a manifest loads only the modules its rule needs: no Helm, Kustomize-patch, TypeScript or Dockerfile code', () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  const ours = packagesLoaded(['a.yaml'], dir, String.raw`/dist\/((src|rules)\/.+\.js)$/`);
+  expect(ours).toContain('rules/kubernetes-exec-probe.js');
+  expect(ours.filter((m) => /^src\/(helm\/template|kustomize\/kustomization|typescript|docker)\//.test(m))).toEqual([]);
 });
