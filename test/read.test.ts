@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@jest/globals';
+import { expect, jest, test } from '@jest/globals';
 import { FileReader } from '../src/discover/read.js';
 import { repoWith } from './support/repo.js';
 
@@ -40,4 +41,19 @@ test('a named pipe reached by the reader does not block it: no writer, no bytes'
   execFileSync('mkfifo', [fifo]);
   const r = new FileReader().read(fifo, 1000);
   expect('bytes' in r && r.bytes.length).toBe(0);
+});
+
+test('a file system that returns less than asked (network, FUSE) is read to the end', () => {
+  const text = 'apiVersion: v1\n# grpc_health_probe\n'.repeat(50);
+  const dir = repoWith({ f: text });
+  const real = fs.readSync;
+  // At most 7 bytes per read, as a short-reading file system might.
+  const spy = jest.spyOn(fs, 'readSync').mockImplementation(((fd: number, buf: NodeJS.ArrayBufferView, offset: number, length: number, position: number | null) =>
+    real(fd, buf, offset, Math.min(length, 7), position)) as typeof fs.readSync);
+  try {
+    const r = new FileReader().read(path.join(dir, 'f'), 1 << 20);
+    expect('bytes' in r && r.bytes.toString()).toBe(text);
+  } finally {
+    spy.mockRestore();
+  }
 });
