@@ -48,6 +48,9 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   const scalarValue = opts.scalarValue ?? defaultScalarValue;
 
   opts.docs.forEach((doc, docIndex) => {
+    // One walk: a probe's pair comes before its command's items (pre-order), so they are marked
+    // handled before the walk reaches them. Other uses are reported after the document's probes.
+    const others: Report[] = [];
     visit(doc, {
       Pair(_, pair, path) {
         const key = opts.probeKey?.(pair as Pair, path) ?? keyOf(pair as Pair);
@@ -63,16 +66,15 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         const ctx = containerContext(path);
         reports.push(probeReport(opts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
       },
-    });
-    visit(doc, {
       Scalar(_, node, path) {
         if (handled.has(node) || typeof node.value !== 'string' || !mentionsBinary(scalarValue(node))) return;
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        reports.push(nonProbeReport(node, path, docIndex));
+        others.push(nonProbeReport(node, path, docIndex));
       },
     });
+    reports.push(...others);
   });
   return reports;
 }
