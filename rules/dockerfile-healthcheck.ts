@@ -32,37 +32,16 @@ const rule: Rule = {
         const finalStage = froms.length - 1;
         for (const ins of parsed.instructions) {
           const body = text.slice(ins.argsStart, ins.end);
+          // Each of these keeps the binary in the image: Docker has nothing native to move to.
+          const keeps = (code: 'no-native-check' | 'not-a-probe', message: string) =>
+            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: [code], keepsBinary: true, image, message });
           if (ins.keyword === 'HEALTHCHECK' && runsBinary(body)) {
             const form = /^(--\S+\s+)*CMD\s*\[/i.test(body) ? 'exec form' : 'shell form';
-            ctx.report({
-              start: ins.start,
-              end: ins.end,
-              subject: 'consumer',
-              blockers: ['no-native-check'],
-              keepsBinary: true,
-              image,
-              message: `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`,
-            });
+            keeps('no-native-check', `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`);
           } else if ((ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') && runsBinary(body)) {
-            ctx.report({
-              start: ins.start,
-              end: ins.end,
-              subject: 'consumer',
-              blockers: ['not-a-probe'],
-              keepsBinary: true,
-              image,
-              message: `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`,
-            });
+            keeps('not-a-probe', `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`);
           } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(body)) {
-            ctx.report({
-              start: ins.start,
-              end: ins.end,
-              subject: 'consumer',
-              blockers: ['not-a-probe'],
-              keepsBinary: true,
-              image,
-              message: 'the final image is built FROM the grpc-health-probe image: the image is the probe itself',
-            });
+            keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
           }
         }
       },

@@ -321,13 +321,9 @@ class Converter {
       const type = this.sh.NodeType(x);
       if (LOOPS_AND_FUNCTIONS.has(type)) into.loopOrFunction = true;
       if (type === 'ParamExp' && x.Param?.Value) into.params.add(x.Param.Value as string);
-      if (type === 'CallExpr') {
-        // Its words are read by call(); the walk goes on below it, so keep only the call here.
-        const call: ShCall = { type: 'call', assigns: [], args: [], ...this.span(x) };
-        for (const a of x.Assigns as MvNode[]) call.assigns.push({ name: a.Name?.Value ?? '', ...(a.Value ? { value: this.word(a.Value, emptyInside()) } : {}) });
-        for (const w of x.Args as MvNode[]) call.args.push(this.word(w, emptyInside()));
-        into.calls.push(call);
-      }
+      // The walk goes on below the call: what its words run or read is found there, so call()'s
+      // own findings below it are dropped, not counted twice.
+      if (type === 'CallExpr') into.calls.push(this.call(x, emptyInside()));
       return true;
     });
   }

@@ -4,18 +4,11 @@ import path from 'node:path';
 import { describeFsError, discover } from '../discover/walk.js';
 import { display } from '../engine.js';
 import { diagnoseConnection } from './diagnose.js';
-import { grpcTarget, kubeletCheck } from './kubelet-check.js';
+import { grpcTarget, kubeletCheck, type CheckInput } from './kubelet-check.js';
 import { probeTargets, type FileProblem, type ProbeTarget } from './targets.js';
 import { judge, verdict, type Verdict } from './verdict.js';
 
-export interface CheckProbeInput {
-  host: string;
-  port: number;
-  service: string;
-  /** Connect with TLS without verifying the server, as the kubelet does for `grpc.mode: TLS`. */
-  tls?: boolean;
-  timeoutMs: number;
-  userAgent: string;
+export interface CheckProbeInput extends CheckInput {
   /** Bound of each diagnosis step after a failed dial (default 1000 ms). */
   diagnoseStepMs?: number;
 }
