@@ -70,3 +70,16 @@ test('a manifest loads only the modules its rule needs: no Helm, Kustomize-patch
   expect(ours).toContain('rules/kubernetes-exec-probe.js');
   expect(ours.filter((m) => /^src\/(helm\/template|kustomize\/kustomization|typescript|docker)\//.test(m))).toEqual([]);
 });
+
+test('a report on a manifest loads no semver (only a chart kubeVersion needs it) and no crypto, v8 or vm', () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  expect(packagesLoaded(['a.yaml'], dir)).not.toContain('semver');
+  expect(packagesLoaded(['a.yaml'], dir, String.raw`/^node:(crypto|v8|vm)$/`)).toEqual([]);
+});
+
+test('semver loads for a chart whose Chart.yaml has a kubeVersion; crypto loads to write a fix', () => {
+  const dir = repoWith({ 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\nkubeVersion: ">=1.20.0"\n', 'chart/values.yaml': POD });
+  expect(packagesLoaded(['.'], dir)).toContain('semver');
+  const fix = repoWith({ 'a.yaml': POD });
+  expect(packagesLoaded(['--fix', 'a.yaml'], fix, String.raw`/^node:(crypto)$/`)).toEqual(['crypto']);
+});

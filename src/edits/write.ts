@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 export class ChangedOnDiskError extends Error {
   // The engine shows the message of a named error as it is, without "cannot write:".
@@ -29,7 +29,7 @@ export function writeFileAtomic(linkOrPath: string, expectedOriginal: Buffer, co
     throw new UnsafeWriteError(`the file has ${st.nlink} hard links and replacing it would split them; it was left as it is`);
   }
   const mode = st.mode & 0o7777;
-  const tmp = path.join(path.dirname(absPath), `.${path.basename(absPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(absPath), `.${path.basename(absPath)}.${randomHex()}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'wx', mode);
     try {
@@ -57,4 +57,10 @@ export function writeFileAtomic(linkOrPath: string, expectedOriginal: Buffer, co
     }
     throw e;
   }
+}
+
+/** node:crypto loads with the first write (~10 ms): a report-only run never needs it. */
+function randomHex(): string {
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return randomBytes(6).toString('hex');
 }

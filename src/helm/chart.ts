@@ -1,6 +1,7 @@
 /** What a chart says about its templates: the kubeVersion range in Chart.yaml, and values.yaml. */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import semver from 'semver';
+import type { SemVer } from 'semver';
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
@@ -47,9 +48,9 @@ export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunConte
   if (!isScalar(node) || typeof node.value !== 'string') return [];
   const range = node.value;
   // Helm (Masterminds semver) separates AND-ed comparators with commas, npm semver with spaces.
-  let min: semver.SemVer | null = null;
+  let min: SemVer | null = null;
   try {
-    min = semver.minVersion(range.replace(/,/g, ' '), { loose: true });
+    min = minVersion()(range.replace(/,/g, ' '), { loose: true });
   } catch {
     return [{ code: 'kube-version', detail: `Chart.yaml kubeVersion "${range}" cannot be read; pass --kube-version with the real target` }];
   }
@@ -59,6 +60,15 @@ export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunConte
     code: 'kube-version',
     detail: `Chart.yaml allows kubeVersion "${range}" (from ${min.major}.${min.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, so pass --kube-version when every target cluster is newer`,
   }];
+}
+
+/**
+ * semver's one function this needs, loaded when a Chart.yaml has a kubeVersion: the package's
+ * index loads all of semver (~25 ms, a tenth of a one-manifest run), and most runs meet no chart.
+ */
+let minVersionFn: typeof import('semver/ranges/min-version.js') | undefined;
+function minVersion(): typeof import('semver/ranges/min-version.js') {
+  return (minVersionFn ??= createRequire(import.meta.url)('semver/ranges/min-version.js') as typeof import('semver/ranges/min-version.js'));
 }
 
 /** A `.Values.a.b` path's literal value in values.yaml (strings and numbers only). */
