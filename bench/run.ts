@@ -5,7 +5,8 @@
  *   npm run bench -- --sizes 20000 --runs 9
  *
  * For each tree size it alternates the tool (report mode, JSON) with
- * `rg -l -F -e grpc_health_probe -e grpc-health-probe .` and prints the medians and their ratio;
+ * `rg -l -F -e grpc_health_probe -e grpc-health-probe .` and with the Node floor (node-floor.ts: the
+ * same question answered by a bare Node walk-and-read) and prints the medians and their ratios;
  * then one file against `node -e 0`; and the tool's peak RSS. Trees are generated once into
  * .bench/ (git-ignored) and reused.
  */
@@ -22,6 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const cli = path.join(root, 'bin', 'grpc-probe-migrate.js');
 const rssProbe = path.join(here, 'rss-probe.js');
+const nodeFloor = path.join(here, 'node-floor.js');
 const RG_ARGS = ['-l', '-F', '-e', 'grpc_health_probe', '-e', 'grpc-health-probe', '.'];
 
 interface Options {
@@ -119,17 +121,12 @@ function medians(samples: Sample[]): Medians {
   return { ms: median(samples.map((s) => s.ms)), ...(cpu.length === samples.length ? { cpuMs: median(cpu) } : {}) };
 }
 
-/** Runs a and b alternately (after one warm-up each, which also fills the page cache). */
-function alternate(runs: number, a: () => Sample, b: () => Sample): { a: Medians; b: Medians } {
-  a();
-  b();
-  const as: Sample[] = [];
-  const bs: Sample[] = [];
-  for (let i = 0; i < runs; i++) {
-    as.push(a());
-    bs.push(b());
-  }
-  return { a: medians(as), b: medians(bs) };
+/** Runs the commands in turn, round after round (after one warm-up each, which also fills the page cache). */
+function alternate(runs: number, ...commands: (() => Sample)[]): Medians[] {
+  for (const c of commands) c();
+  const samples: Sample[][] = commands.map(() => []);
+  for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j]!.push(c()));
+  return samples.map(medians);
 }
 
 const toolArgs = ['--format', 'json', '.'];
@@ -150,6 +147,16 @@ function scanRipgrep(tree: string, expected: number): () => Sample {
     const { r, ...sample } = timed('rg', RG_ARGS, tree);
     const listed = r.stdout.split('\n').filter(Boolean).length;
     if (r.status !== 0 || listed !== expected) throw new Error(`rg exited ${r.status} listing ${listed} files, expected ${expected}`);
+    return sample;
+  };
+}
+
+/** The Node floor (node-floor.ts): it must list what rg lists. */
+function scanNodeFloor(tree: string, expected: number): () => Sample {
+  return () => {
+    const { r, ...sample } = timed(process.execPath, [nodeFloor], tree);
+    const listed = r.stdout.split('\n').filter(Boolean).length;
+    if (r.status !== 0 || listed !== expected) throw new Error(`node floor exited ${r.status} listing ${listed} files, expected ${expected}`);
     return sample;
   };
 }
@@ -177,8 +184,8 @@ function main(): void {
   };
   say(`node ${process.version}, ${rgVersion}, ${os.cpus().length} cores, ${os.platform()}, load average ${os.loadavg()[0]!.toFixed(1)}; medians of ${o.runs} alternated runs (3 at 100k files); CPU = user + system`);
   say('');
-  say('| files (+ node_modules) | candidates | tool wall | rg wall | wall ratio | tool CPU | rg CPU | CPU ratio | tool wall per 1k files | tool peak RSS |');
-  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  say('| files (+ node_modules) | candidates | tool wall | rg wall | wall ratio | tool CPU | rg CPU | CPU ratio | Node floor wall | Node floor CPU | tool / Node floor (wall) | tool wall per 1k files | tool peak RSS |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const results: Record<string, unknown>[] = [];
   let smallest: string | undefined;
   for (const files of o.sizes) {
@@ -186,12 +193,13 @@ function main(): void {
     smallest ??= tree;
     const expected = counts.manifests + counts.dockerfiles;
     const runs = files >= 100_000 ? Math.max(3, Math.ceil(o.runs / 2)) : o.runs;
-    const m = alternate(runs, scanTool(tree, expected), scanRipgrep(tree, expected));
+    const [tool, rg, floor] = alternate(runs, scanTool(tree, expected), scanRipgrep(tree, expected), scanNodeFloor(tree, expected)) as [Medians, Medians, Medians];
     const rss = peakRssMb(tree, toolArgs);
-    results.push({ files, nodeModules: counts.nodeModules, candidates: expected, tool: m.a, rg: m.b, peakRssMb: rss });
+    results.push({ files, nodeModules: counts.nodeModules, candidates: expected, tool, rg, nodeFloor: floor, peakRssMb: rss });
     say(
-      `| ${files.toLocaleString('en')} (+ ${counts.nodeModules.toLocaleString('en')}) | ${expected} | ${fmt(m.a.ms)} | ${fmt(m.b.ms)} | ${ratio(m.a.ms, m.b.ms)} | ` +
-        `${cpuOf(m.a)} | ${cpuOf(m.b)} | ${ratio(m.a.cpuMs, m.b.cpuMs)} | ${(m.a.ms / (files / 1000)).toFixed(1)} ms | ${rss.toFixed(0)} MB |`,
+      `| ${files.toLocaleString('en')} (+ ${counts.nodeModules.toLocaleString('en')}) | ${expected} | ${fmt(tool.ms)} | ${fmt(rg.ms)} | ${ratio(tool.ms, rg.ms)} | ` +
+        `${cpuOf(tool)} | ${cpuOf(rg)} | ${ratio(tool.cpuMs, rg.cpuMs)} | ${fmt(floor.ms)} | ${cpuOf(floor)} | ${ratio(tool.ms, floor.ms)} | ` +
+        `${(tool.ms / (files / 1000)).toFixed(1)} ms | ${rss.toFixed(0)} MB |`,
     );
   }
 
@@ -206,7 +214,7 @@ function main(): void {
       { file: path.join('services', 'svc-0000', 'src', 'request', 'request-0.ts'), what: 'a source file, no probe', status: 0 },
     ];
     for (const c of cases) {
-      const one = alternate(
+      const [tool, node] = alternate(
         o.oneFileRuns,
         () => {
           const { r, ...sample } = timed(process.execPath, [cli, '--format', 'json', c.file], tree);
@@ -214,12 +222,12 @@ function main(): void {
           return sample;
         },
         () => timed(process.execPath, ['-e', '0'], tree),
-      );
+      ) as [Medians, Medians];
       say(
-        `| \`grpc-probe-migrate --format json ${c.file.split(path.sep).join('/')}\` (${c.what}) | ${fmt(one.a.ms)} | ${fmt(one.b.ms)} | ${ratio(one.a.ms, one.b.ms)} | ` +
-          `${cpuOf(one.a)} | ${cpuOf(one.b)} | ${ratio(one.a.cpuMs, one.b.cpuMs)} |`,
+        `| \`grpc-probe-migrate --format json ${c.file.split(path.sep).join('/')}\` (${c.what}) | ${fmt(tool.ms)} | ${fmt(node.ms)} | ${ratio(tool.ms, node.ms)} | ` +
+          `${cpuOf(tool)} | ${cpuOf(node)} | ${ratio(tool.cpuMs, node.cpuMs)} |`,
       );
-      results.push({ oneFile: c.file, tool: one.a, node: one.b });
+      results.push({ oneFile: c.file, tool, node });
     }
   }
   fs.mkdirSync(o.dir, { recursive: true });

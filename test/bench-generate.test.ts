@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { countsFor, generate } from '../bench/generate.js';
+import { floorScan } from '../bench/node-floor.js';
 import { run } from '../src/engine.js';
 
 function listFiles(dir: string): string[] {
@@ -39,6 +40,10 @@ test('a small generated tree holds exactly those files, and the tool finds the p
     expect(result.summary.filesScanned).toBe(400);
     expect(result.summary.candidates).toBe(counts.manifests + counts.dockerfiles);
     expect(result.summary.probes.migratable).toBe(2 * counts.manifests);
+
+    // The bench's Node floor answers rg's question on the same tree: the candidates, node_modules pruned.
+    const candidates = result.files.map((f) => f.file.displayPath).sort();
+    expect(floorScan(dir).map((p) => path.relative(dir, p).split(path.sep).join('/')).sort()).toEqual(candidates);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
