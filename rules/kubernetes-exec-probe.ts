@@ -14,13 +14,13 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const [{ parseYaml, yamlErrorReport }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }] =
+        const [{ parseYaml, yamlErrorReport }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { isStrategicMergePatch, keepForOverlays }] =
           await Promise.all([
             import('../src/parse/yaml.js'),
             import('../src/kubernetes/probes.js'),
             import('../src/helm/chart.js'),
             import('../src/kustomize/json6902.js'),
-            import('../src/kustomize/partial-ops.js'),
+            import('../src/kustomize/overlays.js'),
           ]);
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
@@ -30,9 +30,9 @@ const rule: Rule = {
         }
         // A chart's values follow its Chart.yaml kubeVersion, like its templates.
         const extraBlockers = ctx.file.kind === 'helm-values' ? chartKubeVersionBlockers(findChart(ctx.file.path, run), run) : [];
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), extraBlockers, probeKey: json6902ProbeKey });
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), extraBlockers, probeKey: json6902ProbeKey, mergePatch: isStrategicMergePatch(ctx.file.path, run) });
         for (const r of relabelPartialOps(reports, parsed.docs)) {
-          ctx.report(keepForPartialOps(r, ctx.file, run));
+          ctx.report(keepForOverlays(r, ctx.file, run));
         }
       },
     };

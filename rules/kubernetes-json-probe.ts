@@ -16,10 +16,10 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        const [{ findProbeReports }, { json6902ProbeKey, relabelPartialOps }, { keepForPartialOps }, { parseYaml }] = await Promise.all([
+        const [{ findProbeReports }, { json6902ProbeKey, relabelPartialOps }, { isStrategicMergePatch, keepForOverlays }, { parseYaml }] = await Promise.all([
           import('../src/kubernetes/probes.js'),
           import('../src/kustomize/json6902.js'),
-          import('../src/kustomize/partial-ops.js'),
+          import('../src/kustomize/overlays.js'),
           import('../src/parse/yaml.js'),
         ]);
         const { text, eol } = ctx.file;
@@ -48,8 +48,8 @@ const rule: Rule = {
           });
           return;
         }
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), style: 'json', probeKey: json6902ProbeKey });
-        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForPartialOps(r, ctx.file, run));
+        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), style: 'json', probeKey: json6902ProbeKey, mergePatch: isStrategicMergePatch(ctx.file.path, run) });
+        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForOverlays(r, ctx.file, run));
       },
     };
   },

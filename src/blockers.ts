@@ -62,6 +62,10 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
     title: 'Something still runs the binary',
     hint: 'The install stays while anything listed still calls grpc_health_probe. Migrate or remove those uses and run the tool again.',
   },
+  'overlay-patch': {
+    title: 'A Kustomize overlay merges its own patch into this probe',
+    hint: 'Migrating the base alone would break that overlay: a JSON 6902 op inside the probe fails the build, and a strategic-merge patch that keeps exec (or sets httpGet/tcpSocket) leaves the built probe with two handlers. Make the overlay patch the whole probe, or migrate (or remove) the patch\'s handler, and run the tool again.',
+  },
   'unsupported-file': {
     title: 'The tool cannot rewrite this kind of file',
     hint: 'Migrate this use by hand: replace the exec probe with grpc: {port: N, service: "..."}.',

@@ -20,6 +20,7 @@ export const BLOCKER_CODES = [
   'no-native-check',
   'binary-still-used',
   'unsupported-file',
+  'overlay-patch',
 ] as const;
 export type BlockerCode = (typeof BLOCKER_CODES)[number];
 

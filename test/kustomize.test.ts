@@ -29,7 +29,14 @@ function probes(built: string): Record<string, Probe> {
 }
 
 const cases = listCases('kustomize-patch-probe');
-const OVERLAYS: Record<string, string> = { 'overlays-all-forms': 'overlays/prod', 'legacy-fields-and-parts': 'overlay', 'partial-op-file': 'overlay' };
+const OVERLAYS: Record<string, string> = {
+  'overlays-all-forms': 'overlays/prod',
+  'legacy-fields-and-parts': 'overlay',
+  'partial-op-file': 'overlay',
+  'merge-patch-handlers': 'overlay',
+  'merge-patch-alone': 'overlay',
+};
+const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 
 describe('kubectl kustomize', () => {
   test('every fixture case names its overlay', () => {
@@ -77,5 +84,33 @@ describe('kubectl kustomize', () => {
       if (kept.includes(key)) expect({ key, probe }).toEqual({ key, probe: before[key] });
       else expect({ key, native: 'grpc' in probe && !('exec' in probe) }).toEqual({ key, native: true });
     }
+  });
+
+  // The API server rejects a probe with more than one handler ("may not specify more than 1
+  // handler type"): kustomize builds it without complaint, so the test counts them itself.
+  test.each(Object.keys(OVERLAYS))('%s: after --fix every probe the overlay builds has exactly one handler', async (name) => {
+    const c = cases.find((x) => x.name === name)!;
+    const dir = materialize(c);
+    const overlay = path.join(dir, OVERLAYS[c.name]!);
+    const handlers = () => Object.entries(probes(kustomize(overlay))).map(([key, p]) => ({ key, handlers: HANDLERS.filter((h) => h in p && p[h] !== null) }));
+    expect(handlers().filter((h) => h.handlers.length !== 1)).toEqual([]);
+    await run(runOptions(c, dir, true));
+    expect(handlers().filter((h) => h.handlers.length !== 1)).toEqual([]);
+  });
+
+  test('merge-patch-handlers: the probes a strategic-merge patch keeps on exec (or on httpGet) stay as the overlay built them', async () => {
+    const c = cases.find((x) => x.name === 'merge-patch-handlers')!;
+    const dir = materialize(c);
+    const overlay = path.join(dir, OVERLAYS[c.name]!);
+    const before = probes(kustomize(overlay));
+    await run(runOptions(c, dir, true));
+    const after = probes(kustomize(overlay));
+    for (const key of ['server.livenessProbe', 'sidecar.readinessProbe']) expect({ key, probe: after[key] }).toEqual({ key, probe: before[key] });
+    // Each migrated one keeps its fields, on grpc. The readiness patch's own `exec: null` deleted
+    // the base's TLS exec, which the patch's command had replaced before.
+    expect(before['server.readinessProbe']).toEqual({ exec: { command: ['/bin/grpc_health_probe', '-addr=:5000'] }, periodSeconds: 3 });
+    expect(after['server.readinessProbe']).toEqual({ grpc: { port: 5000 }, periodSeconds: 3 });
+    expect(after['server.startupProbe']).toEqual({ grpc: { port: 5000 }, failureThreshold: 30, periodSeconds: 7 });
+    expect(after['sidecar.livenessProbe']).toEqual({ grpc: { port: 6000 } });
   });
 });

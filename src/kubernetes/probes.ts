@@ -32,6 +32,14 @@ export interface ProbeWalkOptions {
   extraBlockers?: { code: BlockerCode; detail: string }[];
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
   probeKey?: (pair: Pair, path: readonly unknown[]) => string | undefined;
+  /**
+   * The documents are strategic-merge patches (a Kustomize overlay's): a probe in one merges
+   * with the base's probe, field by field. A migrated probe then also says `exec: null`, which
+   * deletes the base's exec handler in the merge, so the built probe has one handler (grpc)
+   * whatever the base holds: a remote base, a base the tool blocked, a base outside the run.
+   * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
+   */
+  mergePatch?: boolean;
 }
 
 export interface ContainerContext {
@@ -48,6 +56,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   const scalarValue = opts.scalarValue ?? defaultScalarValue;
 
   opts.docs.forEach((doc, docIndex) => {
+    const docOpts = opts.mergePatch && !isMap(doc.contents) ? { ...opts, mergePatch: false } : opts;
     // One walk: a probe's pair comes before its command's items (pre-order), so they are marked
     // handled before the walk reaches them. Other uses are reported after the document's probes.
     const others: Report[] = [];
@@ -64,7 +73,9 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (!items.some((n) => isScalar(n) && mentionsBinary(scalarValue(n)))) return;
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
-        reports.push(probeReport(opts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
+        const underOwnKey = keyOf(pair as Pair) === key;
+        const probeOpts = docOpts.mergePatch && !underOwnKey ? { ...docOpts, mergePatch: false } : docOpts;
+        reports.push(probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
       },
       Scalar(_, node, path) {
         if (handled.has(node) || typeof node.value !== 'string' || !mentionsBinary(scalarValue(node))) return;
@@ -161,6 +172,10 @@ function probeReport(
   if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
+  if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
+    plan.notes.push('a strategic-merge patch: `exec: null` deletes the base probe\'s exec handler when the overlay is built');
+    details.mergePatch = true;
+  }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
 
   if (plan.blockers.length > 0 || !plan.grpc) {
@@ -235,13 +250,16 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const childLead = json ? jsonChildLead(text, exec, parentLead) : '';
   const colon = json && !/":\s/.test(originalExec) ? ':' : ': ';
   const comma = json && !/,\s/.test(originalExec) ? ',' : ', ';
+  // A strategic-merge patch deletes the base's exec (see ProbeWalkOptions.mergePatch): the
+  // `exec` key stays where it was, with null, and grpc follows it in the same style.
+  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || exec.flow || probe.flow ? `${k('exec')}${colon}null${comma}` : `exec: null${eol}${' '.repeat(indent)}`;
   if (json && originalExec.includes('\n')) {
-    replacement = `${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
+    replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
-    replacement = `${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
+    replacement = `${execNull}${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
   } else {
     const pad = ' '.repeat(childIndent(text, exec, indent));
-    replacement = `grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
+    replacement = `${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
   }
 
   if (plan.timeoutSeconds) {

@@ -63,7 +63,8 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
 
   let reports = relabelPartialOps(
-    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey }),
+    // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true }),
     inner.docs,
   );
 

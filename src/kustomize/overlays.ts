@@ -1,0 +1,242 @@
+/**
+ * What Kustomize overlays need from the base probes they patch. Two kinds of patch merge into a
+ * base probe rather than replace it, so migrating the base alone can break the overlay:
+ * - a JSON 6902 op whose path reaches inside a probe (`…/readinessProbe/exec/command`): the op
+ *   needs the base probe to keep its `exec`, or `kustomize build` fails;
+ * - a strategic-merge patch (SMP), whose probe fields merge into the base probe's: a patch probe
+ *   that keeps a handler other than grpc (an `exec` the tool does not migrate in this run, an
+ *   `httpGet`, a `tcpSocket`) would sit beside a migrated base's `grpc`, and the API server
+ *   rejects a probe with two handlers. (A patch probe the tool migrates is safe whatever its base
+ *   holds: it gets `exec: null`, see ProbeWalkOptions.mergePatch.)
+ * Such base probes stay on exec, blocked `overlay-patch`, naming the overlay. Computed once per
+ * run, from the kustomizations among the run's files, following `resources` to local files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
+import { targetClusters } from '../analysis/native-probe.js';
+import { containerContext, findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
+import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import type { Report, RunContext, SourceFile } from '../types.js';
+import { json6902ProbePart } from './json6902.js';
+
+/** A base probe an overlay needs kept on exec. */
+export interface OverlayHold {
+  /** The kustomization that applies the patch (absolute). */
+  kustomization: string;
+  /** A JSON 6902 op inside the probe, or a strategic-merge patch's handler. */
+  kind: 'json6902' | 'merge';
+  probe: string;
+  /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
+  container?: string;
+  /** Why, as a clause: "… patches inside it (/spec/…)". */
+  why: string;
+}
+
+export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const holdsByRun = new WeakMap<RunContext, Map<string, OverlayHold[]>>();
+
+/** A patch a kustomization applies: its text, and where that text lives. */
+interface PatchEntry {
+  text: string;
+  /** The patch file, or the kustomization itself for an inline patch (absolute). */
+  file: string;
+  /** patchesJson6902 entries are op lists whatever they look like. */
+  json6902: boolean;
+}
+
+/** The patches of a kustomization: `patches`, `patchesJson6902`, `patchesStrategicMerge`; inline or by path. */
+export function patchEntries(kustomization: string, root: YAMLMap, run: RunContext): PatchEntry[] {
+  const dir = path.dirname(kustomization);
+  const out: PatchEntry[] = [];
+  const byPath = (ref: string, json6902: boolean) => {
+    const file = path.resolve(dir, ref);
+    const text = run.readText(file);
+    if (text !== undefined) out.push({ text, file, json6902 });
+  };
+  for (const key of ['patches', 'patchesJson6902']) {
+    const list = getPair(root, key)?.value;
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!isMap(item)) continue;
+      const inline = getPair(item, 'patch')?.value;
+      const ref = getPair(item, 'path')?.value;
+      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: kustomization, json6902: key === 'patchesJson6902' });
+      if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, key === 'patchesJson6902');
+    }
+  }
+  const smp = getPair(root, 'patchesStrategicMerge')?.value;
+  if (isSeq(smp)) {
+    for (const item of smp.items) {
+      if (!isScalar(item) || typeof item.value !== 'string') continue;
+      // An entry is a path, or (holding a newline) the patch itself.
+      if (item.value.includes('\n')) out.push({ text: item.value, file: kustomization, json6902: false });
+      else byPath(item.value, false);
+    }
+  }
+  return out;
+}
+
+function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
+  const text = run.readText(file);
+  if (text === undefined) return undefined;
+  const parsed = parseYaml(text);
+  const root = parsed.error ? undefined : parsed.docs[0]?.contents;
+  return isMap(root) ? root : undefined;
+}
+
+const smpByRun = new WeakMap<RunContext, { inRun: Set<string>; byDir: Map<string, Set<string>> }>();
+
+/** The strategic-merge patch files a kustomization applies (absolute); none when it does not parse. */
+function mergePatchFiles(kustomization: string, run: RunContext): string[] {
+  const root = kustomizationRoot(kustomization, run);
+  return root ? patchEntries(kustomization, root, run).filter((p) => !p.json6902 && p.file !== kustomization).map((p) => p.file) : [];
+}
+
+/**
+ * Whether a file is a strategic-merge patch of some kustomization: one among the run's files,
+ * or one in the file's folder or above it (a pre-commit run names the patch alone; a scan of
+ * an overlay's patches folder does not reach its kustomization). Each folder is looked at once
+ * per run, with a stat that does not throw (most folders hold no kustomization).
+ */
+export function isStrategicMergePatch(fileAbs: string, run: RunContext): boolean {
+  if (!fileAbs) return false;
+  let cache = smpByRun.get(run);
+  if (!cache) {
+    const inRun = new Set(run.allFiles().filter((f) => KUSTOMIZATION_NAMES.includes(path.basename(f))).flatMap((k) => mergePatchFiles(k, run)));
+    smpByRun.set(run, (cache = { inRun, byDir: new Map() }));
+  }
+  if (cache.inRun.has(fileAbs)) return true;
+  for (let dir = path.dirname(fileAbs); ; dir = path.dirname(dir)) {
+    let here = cache.byDir.get(dir);
+    if (!here) {
+      here = new Set(KUSTOMIZATION_NAMES.map((n) => path.join(dir, n)).filter(isFile).flatMap((k) => mergePatchFiles(k, run)));
+      cache.byDir.set(dir, here);
+    }
+    if (here.has(fileAbs)) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // a folder on the way that cannot be read: no kustomization the tool can see
+  }
+}
+
+/** Absolute base file path → the holds that reach it. */
+export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
+  let byFile = holdsByRun.get(run);
+  if (byFile) return byFile;
+  byFile = new Map();
+  const inRun = new Set(run.allFiles());
+  for (const file of run.allFiles()) {
+    if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
+    const root = kustomizationRoot(file, run);
+    if (!root) continue;
+    const holds = patchEntries(file, root, run).flatMap((p) => holdsIn(p, file, inRun, run));
+    if (holds.length === 0) continue;
+    for (const target of resourcesOf(path.dirname(file), run, new Set())) {
+      byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
+    }
+  }
+  holdsByRun.set(run, byFile);
+  return byFile;
+}
+
+function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext): OverlayHold[] {
+  const parsed = parseYaml(patch.text);
+  if (parsed.error) return [];
+  const out: OverlayHold[] = [];
+  const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
+  const overlay = shown(kustomization);
+  for (const doc of parsed.docs) {
+    // A JSON 6902 op list: ops whose path reaches inside a probe.
+    if (patch.json6902 || !isMap(doc.contents)) {
+      visit(doc, {
+        Map(_, map) {
+          const p = getPair(map, 'path')?.value;
+          if (!getPair(map, 'op') || !isScalar(p) || typeof p.value !== 'string' || !json6902ProbePart(p.value)) return;
+          const probe = /\/(livenessProbe|readinessProbe|startupProbe)\//.exec(p.value)![1]!;
+          out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} patches inside it (${p.value})` });
+        },
+      });
+      continue;
+    }
+    // A strategic-merge patch: probes that keep a handler other than grpc after this run.
+    const where = patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`;
+    let migrates: Set<number> | undefined;
+    visit(doc, {
+      Pair(_, pair, vpath) {
+        const key = keyOf(pair);
+        if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+        const probe = pair.value;
+        const handler = ['exec', 'httpGet', 'tcpSocket'].find((h) => {
+          const v = getPair(probe, h)?.value;
+          return v !== undefined && !(isScalar(v) && v.value === null);
+        });
+        if (!handler || isMap(getPair(probe, 'grpc')?.value)) return;
+        if (handler === 'exec') {
+          // The tool migrates it in this run when the patch is among the run's files and the probe walk gives it a fix.
+          migrates ??= new Set(
+            inRun.has(patch.file)
+              ? findProbeReports({ text: patch.text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true })
+                  .filter((r) => r.fix && !(r.blockers?.length))
+                  .map((r) => r.start)
+              : [],
+          );
+          if (migrates.has((pair.key as Scalar).range![0])) return;
+        }
+        const ctx = containerContext(vpath);
+        const name = ctx.container ? getPair(ctx.container, 'name')?.value : undefined;
+        const container = isScalar(name) && name.value !== null ? String(name.value) : undefined;
+        const kept = handler === 'exec' ? 'keeps it on exec' : `gives it ${handler}`;
+        out.push({ kustomization, kind: 'merge', probe: key, ...(container !== undefined ? { container } : {}), why: `${where} ${kept}` });
+      },
+    });
+  }
+  return out;
+}
+
+/** Local files a kustomization builds from, following bases and components. */
+function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  let root: YAMLMap | undefined;
+  for (const name of KUSTOMIZATION_NAMES) root ??= kustomizationRoot(path.join(dir, name), run);
+  if (!root) return [];
+  const out: string[] = [];
+  for (const key of ['resources', 'bases', 'components']) {
+    const list = getPair(root, key)?.value;
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^github\.com\//.test(item.value)) continue;
+      const target = path.resolve(dir, item.value);
+      if (run.readText(target) !== undefined) out.push(target);
+      else out.push(...resourcesOf(target, run, seen));
+    }
+  }
+  return out;
+}
+
+/** A migratable probe that an overlay needs on exec stays as it is, blocked, naming the overlay. */
+export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): Report {
+  if (!r.fix || !file.path || r.details?.probe === undefined) return r;
+  const container = r.details.container as string | undefined;
+  const hold = overlayHolds(run)
+    .get(file.path)
+    ?.find((h) => h.probe === r.details!.probe && (h.container === undefined || container === undefined || h.container === container));
+  if (!hold) return r;
+  const { fix: _fix, ...rest } = r;
+  const breaks = hold.kind === 'json6902'
+    ? "migrating it here would break that overlay's build. Make the overlay patch the whole probe first"
+    : 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first';
+  return {
+    ...rest,
+    blockers: ['overlay-patch'],
+    keepsBinary: true,
+    message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${hold.why}; ${breaks}`,
+  };
+}
