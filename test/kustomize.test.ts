@@ -111,6 +111,6 @@ describe('kubectl kustomize', () => {
     expect(before['server.readinessProbe']).toEqual({ exec: { command: ['/bin/grpc_health_probe', '-addr=:5000'] }, periodSeconds: 3 });
     expect(after['server.readinessProbe']).toEqual({ grpc: { port: 5000 }, periodSeconds: 3 });
     expect(after['server.startupProbe']).toEqual({ grpc: { port: 5000 }, failureThreshold: 30, periodSeconds: 7 });
-    expect(after['sidecar.livenessProbe']).toEqual({ grpc: { port: 6000 } });
+    expect(after['sidecar.livenessProbe']).toEqual({ grpc: { port: 6000 }, timeoutSeconds: 2, periodSeconds: 20 });
   });
 });
