@@ -35,6 +35,7 @@ const OVERLAYS: Record<string, string> = {
   'partial-op-file': 'overlay',
   'merge-patch-handlers': 'overlay',
   'merge-patch-alone': 'overlay',
+  'merge-patch-folded': 'overlay',
 };
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 

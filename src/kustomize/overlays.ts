@@ -18,6 +18,7 @@ import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
 import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
+import { blockScalarView } from './block-scalar.js';
 import { json6902ProbePart } from './json6902.js';
 
 /** A base probe an overlay needs kept on exec. */
@@ -43,6 +44,8 @@ interface PatchEntry {
   file: string;
   /** patchesJson6902 entries are op lists whatever they look like. */
   json6902: boolean;
+  /** The tool can rewrite it: a file, or an inline literal block (kustomization.ts refuses the others). */
+  editable: boolean;
 }
 
 /** The patches of a kustomization: `patches`, `patchesJson6902`, `patchesStrategicMerge`; inline or by path. */
@@ -52,7 +55,7 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
   const byPath = (ref: string, json6902: boolean) => {
     const file = path.resolve(dir, ref);
     const text = run.readText(file);
-    if (text !== undefined) out.push({ text, file, json6902 });
+    if (text !== undefined) out.push({ text, file, json6902, editable: true });
   };
   for (const key of ['patches', 'patchesJson6902']) {
     const list = getPair(root, key)?.value;
@@ -61,7 +64,7 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
       if (!isMap(item)) continue;
       const inline = getPair(item, 'patch')?.value;
       const ref = getPair(item, 'path')?.value;
-      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: kustomization, json6902: key === 'patchesJson6902' });
+      if (isScalar(inline) && typeof inline.value === 'string') out.push(inlineEntry(inline, kustomization, key === 'patchesJson6902'));
       if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, key === 'patchesJson6902');
     }
   }
@@ -70,11 +73,15 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
     for (const item of smp.items) {
       if (!isScalar(item) || typeof item.value !== 'string') continue;
       // An entry is a path, or (holding a newline) the patch itself.
-      if (item.value.includes('\n')) out.push({ text: item.value, file: kustomization, json6902: false });
+      if (item.value.includes('\n')) out.push(inlineEntry(item, kustomization, false));
       else byPath(item.value, false);
     }
   }
   return out;
+}
+
+function inlineEntry(node: Scalar, kustomization: string, json6902: boolean): PatchEntry {
+  return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')) };
 }
 
 function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
@@ -181,7 +188,7 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         if (handler === 'exec') {
           // The tool migrates it in this run when the patch is among the run's files and the probe walk gives it a fix.
           migrates ??= new Set(
-            inRun.has(patch.file)
+            patch.editable && inRun.has(patch.file)
               ? findProbeReports({ text: patch.text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true })
                   .filter((r) => r.fix && !(r.blockers?.length))
                   .map((r) => r.start)
