@@ -46,6 +46,25 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
+  /** The object the probe is in, when it says its apiVersion and kind. */
+  resource?: { apiVersion: string; kind: string };
+}
+
+/** API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
+
+/** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
+function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const n = path[i];
+    if (!isMap(n)) continue;
+    const apiVersion = getPair(n, 'apiVersion')?.value;
+    const kind = getPair(n, 'kind')?.value;
+    if (isScalar(apiVersion) && isScalar(kind) && typeof apiVersion.value === 'string' && typeof kind.value === 'string') {
+      return { apiVersion: apiVersion.value, kind: kind.value };
+    }
+  }
+  return undefined;
 }
 
 const defaultScalarValue = (s: Scalar) => (s.value === null || s.value === undefined ? '' : String(s.value));
@@ -74,6 +93,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         const underOwnKey = keyOf(pair as Pair) === key;
+        ctx.resource = enclosingResource(path);
         const probeOpts = docOpts.mergePatch && !underOwnKey ? { ...docOpts, mergePatch: false } : docOpts;
         reports.push(probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
       },
@@ -171,6 +191,12 @@ function probeReport(
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
+  }
+  const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
+  if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
+    // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
+    // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
+    plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('a strategic-merge patch: `exec: null` deletes the base probe\'s exec handler when the overlay is built');
