@@ -1,4 +1,5 @@
 /** What a chart says about its templates: the kubeVersion range in Chart.yaml, and values.yaml. */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
@@ -12,6 +13,11 @@ export interface Chart {
   chartYaml: string;
   /** The first document of values.yaml, when it parses. */
   values?: YAMLMap;
+  /**
+   * Other values files shipped with the chart (`values-prod.yaml`, `values.staging.yaml`,
+   * chart-testing's `ci/*.yaml`): what releases may install it with. Read when first needed.
+   */
+  overrides?: { file: string; values: YAMLMap }[];
 }
 
 /** The nearest folder at or above `dir` holding a Chart.yaml. */
@@ -73,8 +79,47 @@ function minVersion(): typeof import('semver/ranges/min-version.js') {
 
 /** A `.Values.a.b` path's literal value in values.yaml (strings and numbers only). */
 export function valueAt(chart: Chart | undefined, valuesPath: string): string | undefined {
-  if (!chart?.values) return undefined;
-  let node: unknown = chart.values;
+  return chart?.values ? valueIn(chart.values, valuesPath) : undefined;
+}
+
+/**
+ * What the chart's other values files set a `.Values.a.b` path to (files that do not set it are
+ * left out): a default that one of them overrides is not the only value a release may see.
+ */
+export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
+  if (!chart) return [];
+  chart.overrides ??= overrideFiles(chart.root, run);
+  return chart.overrides.flatMap(({ file, values }) => {
+    const value = valueIn(values, valuesPath);
+    return value === undefined ? [] : [{ file, value }];
+  });
+}
+
+const OVERRIDE_NAME = /^values[-_.].+\.ya?ml$/i;
+
+function overrideFiles(root: string, run: RunContext): { file: string; values: YAMLMap }[] {
+  const names: string[] = [];
+  const list = (dir: string, keep: (name: string) => boolean) => {
+    try {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isFile() && keep(e.name)) names.push(path.join(dir, e.name));
+    } catch {
+      // No such folder, or one the tool cannot read: nothing to add.
+    }
+  };
+  list(root, (n) => OVERRIDE_NAME.test(n));
+  list(path.join(root, 'ci'), (n) => /\.ya?ml$/i.test(n));
+  const out: { file: string; values: YAMLMap }[] = [];
+  for (const file of names.sort()) {
+    const text = run.readText(file);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    const doc = parsed && !parsed.error ? parsed.docs[0]?.contents : undefined;
+    if (isMap(doc)) out.push({ file: path.relative(root, file).split(path.sep).join('/'), values: doc });
+  }
+  return out;
+}
+
+function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
+  let node: unknown = values;
   for (const key of valuesPath.split('.')) {
     if (!isMap(node)) return undefined;
     node = getPair(node, key)?.value;

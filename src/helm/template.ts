@@ -6,10 +6,11 @@
  */
 import { isMap, isPair, isScalar, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
+import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, valueAt, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, overridesOf, valueAt, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -122,7 +123,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   }
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
-    return addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart);
+    return addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -295,21 +296,36 @@ function portExpression(portText: string): string | undefined {
 /**
  * `-addr={{ .Values.addr }}` holds host and port in one value. When values.yaml gives it a
  * host:port default, the probe keeps following the value: the port becomes
- * `{{ regexFind "[0-9]+$" .Values.addr }}` and the host part is checked from the default.
+ * `{{ regexFind "[0-9]+$" .Values.addr }}` and the host part is checked from the default, and
+ * from every other values file of the chart that sets it (`values-prod.yaml`, `ci/*.yaml`): a
+ * release installed with one that names another host would lose that check, so its host is the
+ * one checked (and blocks, `host`).
  */
-function addrFromValues(arg: string, chart: Chart | undefined): string {
-  // `-addr={{ .Values.host }}:5000`: the host part is checked from its default, like the whole value below.
+function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext): string {
+  // `-addr={{ .Values.host }}:5000`: the host part is checked from its values, like the whole value below.
   const hostOnly = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}(:[^:]*)$/.exec(arg);
   if (hostOnly) {
-    const host = valueAt(chart, hostOnly[2]!);
-    return host === undefined || host.includes(':') ? arg : `${hostOnly[1]}${host}${hostOnly[3]}`;
+    const hosts = settingsOf(chart, hostOnly[2]!, run);
+    if (hosts === undefined || hosts.some((h) => h.includes(':'))) return arg;
+    return `${hostOnly[1]}${checkedHost(hosts)}${hostOnly[3]}`;
   }
   const m = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
-  const value = valueAt(chart, m[2]!);
-  const hp = value === undefined ? undefined : /^(.*):(\d+)$/.exec(value);
-  if (!hp) return arg;
-  return `${m[1]}${hp[1]}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+  const values = settingsOf(chart, m[2]!, run);
+  const hostPorts = values?.map((v) => /^(.*):(\d+)$/.exec(v));
+  if (!hostPorts || hostPorts.some((hp) => !hp)) return arg;
+  return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+}
+
+/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
+function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
+  const value = valueAt(chart, valuesPath);
+  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
+}
+
+/** The host to check: the first one that is not local (it blocks), else the default's. */
+function checkedHost(hosts: readonly string[]): string {
+  return hosts.find((h) => classifyHost(h) === 'remote') ?? hosts[0]!;
 }
 
 function inAction(actions: readonly Action[], offset: number): Action | undefined {
