@@ -33,6 +33,7 @@ interface Recorded {
 interface Pull {
   number: number;
   state: 'open' | 'closed';
+  comments: string[];
   title: string;
   body: string;
   head: { ref: string; repo: { full_name: string } };
@@ -76,6 +77,7 @@ const httpServer = http.createServer((req, res) => {
       const pull: Pull = {
         number,
         state: 'open',
+        comments: [],
         title: String(body!.title),
         body: String(body!.body),
         head: { ref: String(body!.head), repo: { full_name: `${OWNER}/${REPO}` } },
@@ -92,7 +94,15 @@ const httpServer = http.createServer((req, res) => {
       if (body!.title !== undefined) pull.title = String(body!.title);
       if (body!.body !== undefined) pull.body = String(body!.body);
       if (body!.base !== undefined) pull.base.ref = String(body!.base);
+      if (body!.state === 'open' || body!.state === 'closed') pull.state = body!.state;
       return send(200, pull);
+    }
+    const comment = new RegExp(`^/repos/${OWNER}/${REPO}/issues/(\\d+)/comments$`).exec(url.pathname);
+    if (req.method === 'POST' && comment) {
+      const pull = server.pulls.find((p) => p.number === Number(comment[1]));
+      if (!pull) return send(404, { message: 'Not Found' });
+      pull.comments.push(String(body!.body));
+      return send(201, { id: pull.comments.length, body: body!.body });
     }
     send(404, { message: 'Not Found' });
   });
@@ -230,8 +240,51 @@ describe('grpc-probe-migrate pr', () => {
     expect(r.out).toContain('Nothing to change');
     expect(c.originGit('for-each-ref', '--format=%(refname)')).toBe('refs/heads/main');
     expect(c.git('for-each-ref', '--format=%(refname)', 'refs/heads')).toBe('refs/heads/main');
-    expect(server.requests).toEqual([]);
+    // It only looked for a stale pull request of the bot's to close: there is none.
+    expect(server.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET /repos/${OWNER}/${REPO}/pulls`]);
     expectCleanOn(c, 'main', head);
+  });
+
+  test('nothing left to change once main was migrated another way: the stale pull request is closed with a comment', async () => {
+    server.reset();
+    const c = checkout({ 'k8s/a.yaml': POD });
+    expect((await pr(c)).code).toBe(0);
+    expect(server.pulls.map((p) => p.state)).toEqual(['open']);
+    // Someone migrates main by hand; the bot runs again.
+    fs.writeFileSync(path.join(c.dir, 'k8s/a.yaml'), 'kind: Pod\n');
+    c.git('commit', '--quiet', '-am', 'migrate by hand');
+    const head = c.git('rev-parse', 'HEAD');
+    server.requests = [];
+    const r = await pr(c);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Nothing to change: closed the stale pull request #1: https://github.example/${OWNER}/${REPO}/pull/1`);
+    expect(server.pulls).toHaveLength(1);
+    expect(server.pulls[0]!.state).toBe('closed');
+    expect(server.pulls[0]!.comments).toEqual([expect.stringMatching(/finds nothing left to migrate on `main`.*The branch stays/)]);
+    expect(server.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      `GET /repos/${OWNER}/${REPO}/pulls`,
+      `POST /repos/${OWNER}/${REPO}/issues/1/comments`,
+      `PATCH /repos/${OWNER}/${REPO}/pulls/1`,
+    ]);
+    expect(server.requests.every((q) => q.authorization === `token ${TOKEN}`)).toBe(true);
+    // The branch stays (the pull request can be reopened); the checkout is as it was.
+    expect(c.originGit('for-each-ref', '--format=%(refname)')).toContain('refs/heads/grpc-probe-migrate/native-grpc-probes');
+    expect(r.out + r.err).not.toContain(TOKEN);
+    expectCleanOn(c, 'main', head);
+  });
+
+  test('nothing to change on one branch leaves the bot\'s pull request into another branch open', async () => {
+    server.reset();
+    const c = checkout({ 'k8s/a.yaml': POD });
+    expect((await pr(c)).code).toBe(0);
+    c.git('checkout', '--quiet', '-b', 'release-1');
+    fs.writeFileSync(path.join(c.dir, 'k8s/a.yaml'), 'kind: Pod\n');
+    c.git('commit', '--quiet', '-am', 'release-1 has no probes');
+    const r = await pr(c);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Nothing to change: no branch pushed, no pull request.');
+    expect(server.pulls.map((p) => [p.base.ref, p.state])).toEqual([['main', 'open']]);
+    expect(server.requests.filter((q) => q.method !== 'GET' && q.method !== 'POST').length + server.pulls[0]!.comments.length).toBe(0);
   });
 
   test('--branch names the bot branch; the pull request goes to the branch checked out', async () => {

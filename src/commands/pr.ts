@@ -12,7 +12,7 @@ import { restrictResult, run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatText, wantsColor } from '../report/text.js';
 import { Git, GitError } from '../pr/git.js';
-import { githubConfig, GitHubError, redact, upsertPullRequest } from '../pr/github.js';
+import { closeStalePullRequest, githubConfig, GitHubError, redact, upsertPullRequest } from '../pr/github.js';
 
 export const DEFAULT_BRANCH = 'grpc-probe-migrate/native-grpc-probes';
 export const PR_TITLE = 'Move grpc_health_probe exec probes to native Kubernetes gRPC probes';
@@ -22,7 +22,8 @@ const HELP = `Usage: grpc-probe-migrate pr [options] [paths...]
 Runs the migration with --fix in this git checkout, commits the changes on a branch
 made from the current one, force-pushes it to origin, leaves the checkout as it was,
 and opens (or updates) the pull request from that branch. Nothing to change: no
-branch, no pull request.
+branch pushed, and the bot's open pull request into the current branch, if any,
+is closed with a comment (it is stale; its branch stays).
 
 Options:
   --branch NAME         the bot's branch (default ${DEFAULT_BRANCH})
@@ -35,7 +36,7 @@ Environment (as in GitHub Actions):
   GITHUB_REPOSITORY     owner/name of the repository
   GITHUB_API_URL        API root (default https://api.github.com; GitHub Enterprise: its /api/v3)
 
-Exit codes: 0 pull request opened or updated, or nothing to change; 2 bad usage,
+Exit codes: 0 pull request opened, updated or closed, or nothing to change; 2 bad usage,
 or a git or GitHub API error.
 `;
 
@@ -110,7 +111,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(formatText(result, { color: wantsColor(io.stdout, io.env) }));
     for (const f of left) io.stdout.write(`note: ${rel(f)} is not tracked by git; its changes were left out\n`);
     if (!commit) {
-      io.stdout.write('Nothing to change: no branch pushed, no pull request.\n');
+      const comment = `grpc-probe-migrate ${packageVersion()} finds nothing left to migrate on \`${base}\`, so this pull request is stale; closing it. The branch stays: reopen the pull request if it is still wanted.`;
+      const closed = await closeStalePullRequest(config, { branch, base, comment }, `grpc-probe-migrate/${packageVersion()}`);
+      io.stdout.write(closed ? `Nothing to change: closed the stale pull request #${closed.number}: ${closed.url}\n` : 'Nothing to change: no branch pushed, no pull request.\n');
       return EXIT.ok;
     }
     git.setBranch(branch, commit);

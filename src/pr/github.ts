@@ -42,23 +42,59 @@ export interface PullRequestOutcome {
   url: string;
 }
 
-/** Opens the pull request whose head is the bot's branch, or updates the open one. */
-export async function upsertPullRequest(config: GitHubConfig, spec: PullRequestSpec, userAgent: string): Promise<PullRequestOutcome> {
+type Octokit = InstanceType<typeof import('@octokit/rest').Octokit>;
+
+async function client(config: GitHubConfig, userAgent: string): Promise<Octokit> {
   // Loaded only by the bot: the CLI's start-up does not pay for it.
   const { Octokit } = await import('@octokit/rest');
   const quiet = () => {};
-  const octokit = new Octokit({ auth: config.token, baseUrl: config.apiUrl, userAgent, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+  return new Octokit({ auth: config.token, baseUrl: config.apiUrl, userAgent, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
+}
+
+/** The open pull request from the bot's branch in this repository (not a fork's branch of that name). */
+async function openFromBranch(octokit: Octokit, config: GitHubConfig, branch: string) {
+  const { owner, repo } = config;
+  const open = await octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${branch}`, per_page: 100 });
+  return open.data.find((p) => p.head.ref === branch && (p.head.repo?.full_name ?? `${owner}/${repo}`).toLowerCase() === `${owner}/${repo}`.toLowerCase());
+}
+
+/** Opens the pull request whose head is the bot's branch, or updates the open one. */
+export async function upsertPullRequest(config: GitHubConfig, spec: PullRequestSpec, userAgent: string): Promise<PullRequestOutcome> {
   const { owner, repo } = config;
   const body = spec.body.length > MAX_BODY ? `${spec.body.slice(0, MAX_BODY)}\n\n…(report truncated; run grpc-probe-migrate --format markdown for all of it)\n` : spec.body;
   try {
-    const open = await octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${spec.branch}`, per_page: 100 });
-    const mine = open.data.find((p) => p.head.ref === spec.branch && (p.head.repo?.full_name ?? `${owner}/${repo}`).toLowerCase() === `${owner}/${repo}`.toLowerCase());
+    const octokit = await client(config, userAgent);
+    const mine = await openFromBranch(octokit, config, spec.branch);
     if (mine) {
       const r = await octokit.rest.pulls.update({ owner, repo, pull_number: mine.number, title: spec.title, body, base: spec.base });
       return { action: 'updated', number: r.data.number, url: r.data.html_url };
     }
     const r = await octokit.rest.pulls.create({ owner, repo, head: spec.branch, base: spec.base, title: spec.title, body });
     return { action: 'opened', number: r.data.number, url: r.data.html_url };
+  } catch (e) {
+    throw new GitHubError(describeApiError(e, config));
+  }
+}
+
+/**
+ * When a run finds nothing left to change, the bot's open pull request into the same base is
+ * stale (the branch was migrated some other way, or what was migratable no longer is): it is
+ * closed, with a comment saying why. Its branch stays, so it can be reopened. A pull request
+ * from the same branch into another base is another run's and is left alone.
+ */
+export async function closeStalePullRequest(
+  config: GitHubConfig,
+  spec: { branch: string; base: string; comment: string },
+  userAgent: string,
+): Promise<{ number: number; url: string } | undefined> {
+  const { owner, repo } = config;
+  try {
+    const octokit = await client(config, userAgent);
+    const mine = await openFromBranch(octokit, config, spec.branch);
+    if (!mine || mine.base.ref !== spec.base) return undefined;
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: mine.number, body: spec.comment });
+    await octokit.rest.pulls.update({ owner, repo, pull_number: mine.number, state: 'closed' });
+    return { number: mine.number, url: mine.html_url };
   } catch (e) {
     throw new GitHubError(describeApiError(e, config));
   }
@@ -94,7 +130,7 @@ export function describeApiError(e: unknown, config: GitHubConfig): string {
   } else if (err.status === 404) {
     text = `GitHub cannot find ${where} (404${detail}); check GITHUB_REPOSITORY, GITHUB_API_URL and the token's access`;
   } else if (err.status === 422) {
-    text = `GitHub could not open or update the pull request (422${detail})`;
+    text = `GitHub could not open, update or close the pull request (422${detail})`;
   } else {
     text = `GitHub API error (${err.status}${detail})`;
   }
