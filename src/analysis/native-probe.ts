@@ -44,6 +44,8 @@ export interface PlanInput {
    * and for nothing that verifies or authenticates.
    */
   tlsMode?: boolean;
+  /** Text the caller could not read (a TypeScript expression's placeholder): what it holds is unknown. */
+  opaque?: (text: string) => boolean;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
@@ -96,6 +98,14 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
   for (const name of parsed.unknown) {
     blockers.push({ code: 'unparseable', detail: `-${name} is not a flag of grpc_health_probe; the probe fails today` });
+  }
+  // Where Go stops reading flags, an argument that is only known later (a chart value, a shell or
+  // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
+  // the binary then does cannot be seen, so the probe cannot be planned.
+  const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
+  if (stop && (stop.unresolved.length > 0 || isTemplated(stop.text) || input.opaque?.(stop.text))) {
+    const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
+    blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
   }
   const flag = (name: string) => parsed.flags.get(name);
   const unresolvedIn = (name: string): string[] => {

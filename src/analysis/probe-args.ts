@@ -26,6 +26,8 @@ export interface ParsedProbeArgs {
   unknown: string[];
   /** Why Go's flag parsing would fail, if it would. */
   error?: string;
+  /** Index of the first non-flag argument, where Go's parsing stopped (the binary ignores it and the rest). */
+  stoppedAt?: number;
 }
 
 export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
@@ -36,7 +38,7 @@ export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
     const arg = args[i]!;
     if (arg === '--') break;
     // Go stops at the first non-flag argument; the binary ignores the rest.
-    if (!arg.startsWith('-') || arg === '-') break;
+    if (!arg.startsWith('-') || arg === '-') return { flags, rpcHeaders, unknown, stoppedAt: i };
     const body = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
     if (body.startsWith('-') || body.startsWith('=')) {
       return { flags, rpcHeaders, unknown, error: `bad flag syntax: ${arg}` };

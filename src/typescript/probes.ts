@@ -228,6 +228,7 @@ function probeReport(
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
+    opaque: (text) => hasPlaceholder(text, placeholders),
   });
   const blockers: Blocker[] = [...plan.blockers];
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
