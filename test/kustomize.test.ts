@@ -36,6 +36,7 @@ const OVERLAYS: Record<string, string> = {
   'merge-patch-handlers': 'overlay',
   'merge-patch-alone': 'overlay',
   'merge-patch-folded': 'overlay',
+  'component-patches': 'overlays/prod',
 };
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 

@@ -143,7 +143,10 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const root = kustomizationRoot(file, run);
     if (!root) continue;
-    const holds = patchEntries(file, root, run).flatMap((p) => holdsIn(p, file, inRun, run));
+    // A component's patches apply to the resources of the kustomization that includes it.
+    const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) =>
+      patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
+    );
     if (holds.length === 0) continue;
     for (const target of resourcesOf(path.dirname(file), run, new Set())) {
       byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
@@ -203,6 +206,27 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         out.push({ kustomization, kind: 'merge', probe: key, ...(container !== undefined ? { container } : {}), why: `${where} ${kept}` });
       },
     });
+  }
+  return out;
+}
+
+/** The local components a kustomization includes (`components:`), and theirs, with their kustomization files. */
+function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
+  const list = getPair(root, 'components')?.value;
+  if (!isSeq(list)) return [];
+  const out: { file: string; root: YAMLMap }[] = [];
+  for (const item of list.items) {
+    if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^github\.com\//.test(item.value)) continue;
+    const componentDir = path.resolve(dir, item.value);
+    if (seen.has(componentDir)) continue;
+    seen.add(componentDir);
+    for (const name of KUSTOMIZATION_NAMES) {
+      const file = path.join(componentDir, name);
+      const componentRoot = kustomizationRoot(file, run);
+      if (!componentRoot) continue;
+      out.push({ file, root: componentRoot }, ...componentsOf(componentDir, componentRoot, run, seen));
+      break;
+    }
   }
   return out;
 }
