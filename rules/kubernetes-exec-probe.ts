@@ -14,25 +14,31 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const [{ parseYaml, yamlErrorReport }, { findProbeReports }, { chartKubeVersionBlockers, findChart }, { json6902ProbeKey, relabelPartialOps }, { isStrategicMergePatch, keepForOverlays }] =
-          await Promise.all([
-            import('../src/parse/yaml.js'),
-            import('../src/kubernetes/probes.js'),
-            import('../src/helm/chart.js'),
-            import('../src/kustomize/json6902.js'),
-            import('../src/kustomize/overlays.js'),
-          ]);
+        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isValuesOverride, keepForValuesOverrides, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
+          await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        // A chart's values follow its Chart.yaml kubeVersion, like its templates.
-        const extraBlockers = ctx.file.kind === 'helm-values' ? chartKubeVersionBlockers(findChart(ctx.file.path, run), run) : [];
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), extraBlockers, probeKey: json6902ProbeKey, mergePatch: isStrategicMergePatch(ctx.file.path, run) });
+        // A chart's values files (values*.yaml, chart-testing's ci/*.yaml) follow its Chart.yaml
+        // kubeVersion, like its templates, and merge over its values.yaml.
+        const valuesFile = ctx.file.kind === 'helm-values' || /(^|\/)ci\/[^/]+$/.test(ctx.file.displayPath);
+        const chart = valuesFile ? findChart(ctx.file.path, run) : undefined;
+        const extraBlockers = chart ? chartKubeVersionBlockers(chart, run) : [];
+        const mergePatch = (ctx.file.kind === 'helm-values' || chart !== undefined) && isValuesOverride(ctx.file.path, chart);
+        const reports = findProbeReports({
+          text,
+          docs: parsed.docs,
+          eol,
+          ...targetClusters(run.options),
+          extraBlockers,
+          probeKey: json6902ProbeKey,
+          mergePatch: mergePatch || isStrategicMergePatch(ctx.file.path, run),
+        });
         for (const r of relabelPartialOps(reports, parsed.docs)) {
-          ctx.report(keepForOverlays(r, ctx.file, run));
+          ctx.report(keepForValuesOverrides(keepForOverlays(r, ctx.file, run), chart, ctx.file.path, run));
         }
       },
     };

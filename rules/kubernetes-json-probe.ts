@@ -16,12 +16,7 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        const [{ findProbeReports }, { json6902ProbeKey, relabelPartialOps }, { isStrategicMergePatch, keepForOverlays }, { parseYaml }] = await Promise.all([
-          import('../src/kubernetes/probes.js'),
-          import('../src/kustomize/json6902.js'),
-          import('../src/kustomize/overlays.js'),
-          import('../src/parse/yaml.js'),
-        ]);
+        const { findProbeReports, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays, parseYaml } = await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -63,8 +63,8 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
     hint: 'The install stays while anything listed still calls grpc_health_probe. Migrate or remove those uses and run the tool again.',
   },
   'overlay-patch': {
-    title: 'A Kustomize overlay merges its own patch into this probe',
-    hint: 'Migrating the base alone would break that overlay: a JSON 6902 op inside the probe fails the build, and a strategic-merge patch that keeps exec (or sets httpGet/tcpSocket) leaves the built probe with two handlers. Make the overlay patch the whole probe, or migrate (or remove) the patch\'s handler, and run the tool again.',
+    title: 'An overlay merges its own fields into this probe',
+    hint: 'A Kustomize patch (or component), or another values file of the chart, merges into this probe: migrating it alone would break that overlay (a JSON 6902 op inside the probe fails the build; a patch or values file that keeps exec, or sets httpGet/tcpSocket, leaves the probe with two handlers, which the API server rejects). Make the overlay replace the whole probe, or migrate (or remove) its handler, and run the tool again.',
   },
   'unsupported-file': {
     title: 'The tool cannot rewrite this kind of file',

@@ -66,6 +66,11 @@ export interface Report {
   keepsBinary?: boolean;
   /** Image (or build context) the place belongs to, when the repository says so. */
   image?: string;
+  /**
+   * Where a probe sits in its document (`server.readinessProbe`, `spec.template.spec.containers[0].livenessProbe`):
+   * for rules that match probes across files. Not part of the finding.
+   */
+  keyPath?: string;
   /** The report is an error (file could not be understood). */
   error?: boolean;
   details?: Record<string, unknown>;

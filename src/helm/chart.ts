@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { keptHandlers } from '../kubernetes/merge-holds.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
-import type { BlockerCode, RunContext } from '../types.js';
+import type { BlockerCode, Report, RunContext } from '../types.js';
 
 export interface Chart {
   root: string;
@@ -17,7 +18,17 @@ export interface Chart {
    * Other values files shipped with the chart (`values-prod.yaml`, `values.staging.yaml`,
    * chart-testing's `ci/*.yaml`): what releases may install it with. Read when first needed.
    */
-  overrides?: { file: string; values: YAMLMap }[];
+  overrides?: ValuesOverride[];
+}
+
+/** A values file of the chart other than values.yaml. */
+export interface ValuesOverride {
+  /** Relative to the chart's folder, `/` separators. */
+  file: string;
+  absPath: string;
+  text: string;
+  doc: Document.Parsed<ParsedNode, true>;
+  values: YAMLMap;
 }
 
 /** The nearest folder at or above `dir` holding a Chart.yaml. */
@@ -88,8 +99,7 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
  */
 export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   if (!chart) return [];
-  chart.overrides ??= overrideFiles(chart.root, run);
-  return chart.overrides.flatMap(({ file, values }) => {
+  return overridesFor(chart, run).flatMap(({ file, values }) => {
     const value = valueIn(values, valuesPath);
     return value === undefined ? [] : [{ file, value }];
   });
@@ -97,7 +107,11 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
 
 const OVERRIDE_NAME = /^values[-_.].+\.ya?ml$/i;
 
-function overrideFiles(root: string, run: RunContext): { file: string; values: YAMLMap }[] {
+function overridesFor(chart: Chart, run: RunContext): ValuesOverride[] {
+  return (chart.overrides ??= overrideFiles(chart.root, run));
+}
+
+function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
   const names: string[] = [];
   const list = (dir: string, keep: (name: string) => boolean) => {
     try {
@@ -108,12 +122,41 @@ function overrideFiles(root: string, run: RunContext): { file: string; values: Y
   };
   list(root, (n) => OVERRIDE_NAME.test(n));
   list(path.join(root, 'ci'), (n) => /\.ya?ml$/i.test(n));
-  const out: { file: string; values: YAMLMap }[] = [];
-  for (const file of names.sort()) {
-    const text = run.readText(file);
+  const out: ValuesOverride[] = [];
+  for (const absPath of names.sort()) {
+    const text = run.readText(absPath);
     const parsed = text === undefined ? undefined : parseYaml(text);
-    const doc = parsed && !parsed.error ? parsed.docs[0]?.contents : undefined;
-    if (isMap(doc)) out.push({ file: path.relative(root, file).split(path.sep).join('/'), values: doc });
+    const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
+    if (text !== undefined && doc && isMap(doc.contents)) out.push({ file: path.relative(root, absPath).split(path.sep).join('/'), absPath, text, doc, values: doc.contents });
+  }
+  return out;
+}
+
+/**
+ * Whether a values file is merged over a chart's values.yaml: a values file of the chart other
+ * than values.yaml (values-prod.yaml, ci/*.yaml), or a values file outside any chart (an
+ * environment's values for helmfile, Argo CD...). Helm merges maps key by key, and a null
+ * deletes the default's key: a probe migrated there gets `exec: null` (see mergePatch).
+ */
+export function isValuesOverride(fileAbs: string, chart: Chart | undefined): boolean {
+  if (!fileAbs) return false;
+  const base = path.basename(fileAbs);
+  if (!chart) return /^values([-_.].*)?\.ya?ml$/i.test(base);
+  if (path.dirname(fileAbs) === path.join(chart.root, 'ci')) return /\.ya?ml$/i.test(base);
+  return path.dirname(fileAbs) !== chart.root || !/^values\.ya?ml$/i.test(base);
+}
+
+/**
+ * values.yaml probes that a values file of the chart sets with a handler other than grpc, which
+ * this run leaves there: keyPath → which file, and what it keeps. Migrating such a default
+ * would give a release installed with that file a probe with two handlers.
+ */
+export function valuesHolds(chart: Chart | undefined, run: RunContext): Map<string, { file: string; kept: string }> {
+  const out = new Map<string, { file: string; kept: string }>();
+  if (!chart) return out;
+  const inRun = new Set(run.allFiles());
+  for (const o of overridesFor(chart, run)) {
+    for (const k of keptHandlers(o.text, o.doc, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
   }
   return out;
 }
@@ -126,4 +169,18 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return undefined;
   return String(node.value);
+}
+
+/** A migratable values.yaml probe that another values file of the chart keeps on another handler stays as it is, blocked. */
+export function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
+  if (!r.fix || !chart || r.keyPath === undefined || isValuesOverride(fileAbs, chart)) return r;
+  const hold = valuesHolds(chart, run).get(r.keyPath);
+  if (!hold) return r;
+  const { fix: _fix, ...rest } = r;
+  return {
+    ...rest,
+    blockers: ['overlay-patch'],
+    keepsBinary: true,
+    message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
+  };
 }

@@ -33,8 +33,8 @@ export interface ProbeWalkOptions {
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
   probeKey?: (pair: Pair, path: readonly unknown[]) => string | undefined;
   /**
-   * The documents are strategic-merge patches (a Kustomize overlay's): a probe in one merges
-   * with the base's probe, field by field. A migrated probe then also says `exec: null`, which
+   * The documents are merge patches (a Kustomize strategic-merge patch, a Helm values file over
+   * the chart's values.yaml): a probe in one merges with the base's probe, field by field. A migrated probe then also says `exec: null`, which
    * deletes the base's exec handler in the merge, so the built probe has one handler (grpc)
    * whatever the base holds: a remote base, a base the tool blocked, a base outside the run.
    * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
@@ -95,7 +95,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         const underOwnKey = keyOf(pair as Pair) === key;
         ctx.resource = enclosingResource(path);
         const probeOpts = docOpts.mergePatch && !underOwnKey ? { ...docOpts, mergePatch: false } : docOpts;
-        reports.push(probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue));
+        const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
+        reports.push({ ...report, keyPath: probeKeyPath(path, pair as Pair) });
       },
       Scalar(_, node, path) {
         if (handled.has(node) || typeof node.value !== 'string' || !mentionsBinary(scalarValue(node))) return;
@@ -199,7 +200,7 @@ function probeReport(
     plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
-    plan.notes.push('a strategic-merge patch: `exec: null` deletes the base probe\'s exec handler when the overlay is built');
+    plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -376,6 +377,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
   return image !== undefined ? { ...report, image } : report;
+}
+
+/** Where a probe pair sits: its ancestors' keys and list indices, then its own key. */
+export function probeKeyPath(path: readonly unknown[], pair: Pair): string {
+  const above = pathText(path, pair);
+  const own = keyOf(pair) ?? '';
+  return above ? `${above}.${own}` : own;
 }
 
 /** `spec.template.spec.initContainers[0].command[2]`: keys, with the index of each list item. */

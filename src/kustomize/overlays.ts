@@ -14,9 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
-import { targetClusters } from '../analysis/native-probe.js';
-import { containerContext, findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
-import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import { keptHandlers } from '../kubernetes/merge-holds.js';
+import { getPair, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbePart } from './json6902.js';
@@ -177,35 +176,9 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     }
     // A strategic-merge patch: probes that keep a handler other than grpc after this run.
     const where = patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`;
-    let migrates: Set<number> | undefined;
-    visit(doc, {
-      Pair(_, pair, vpath) {
-        const key = keyOf(pair);
-        if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
-        const probe = pair.value;
-        const handler = ['exec', 'httpGet', 'tcpSocket'].find((h) => {
-          const v = getPair(probe, h)?.value;
-          return v !== undefined && !(isScalar(v) && v.value === null);
-        });
-        if (!handler || isMap(getPair(probe, 'grpc')?.value)) return;
-        if (handler === 'exec') {
-          // The tool migrates it in this run when the patch is among the run's files and the probe walk gives it a fix.
-          migrates ??= new Set(
-            patch.editable && inRun.has(patch.file)
-              ? findProbeReports({ text: patch.text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true })
-                  .filter((r) => r.fix && !(r.blockers?.length))
-                  .map((r) => r.start)
-              : [],
-          );
-          if (migrates.has((pair.key as Scalar).range![0])) return;
-        }
-        const ctx = containerContext(vpath);
-        const name = ctx.container ? getPair(ctx.container, 'name')?.value : undefined;
-        const container = isScalar(name) && name.value !== null ? String(name.value) : undefined;
-        const kept = handler === 'exec' ? 'keeps it on exec' : `gives it ${handler}`;
-        out.push({ kustomization, kind: 'merge', probe: key, ...(container !== undefined ? { container } : {}), why: `${where} ${kept}` });
-      },
-    });
+    for (const k of keptHandlers(patch.text, doc, run, patch.editable && inRun.has(patch.file))) {
+      out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
+    }
   }
   return out;
 }

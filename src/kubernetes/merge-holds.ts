@@ -1,0 +1,63 @@
+/**
+ * Probes of a merge patch that keep a handler other than grpc after this run. A merge patch's
+ * probe fields merge into the probe it patches (a Kustomize strategic-merge patch over its base,
+ * a Helm values file over the chart's values.yaml), so such a probe and a migrated base would
+ * build one probe with two handlers, which the API server rejects. A patch probe that this run
+ * migrates is safe: it gets `exec: null` (ProbeWalkOptions.mergePatch).
+ */
+import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar } from 'yaml';
+import { targetClusters } from '../analysis/native-probe.js';
+import { getPair, keyOf } from '../parse/yaml.js';
+import type { RunContext } from '../types.js';
+import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath } from './probes.js';
+
+export interface KeptHandler {
+  probe: string;
+  /** The container the patch names, when the probe is in a container list. */
+  container?: string;
+  /** Where the probe sits in the patch (see probeKeyPath). */
+  keyPath: string;
+  /** A clause: "keeps it on exec", "gives it httpGet". */
+  kept: string;
+}
+
+/**
+ * `migratable`: whether this run rewrites the patch (it is among the run's files and the tool can
+ * edit it); when it does, an exec probe the probe walk gives a fix is not kept.
+ */
+export function keptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, run: RunContext, migratable: boolean): KeptHandler[] {
+  const out: KeptHandler[] = [];
+  let migrates: Set<number> | undefined;
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = keyOf(pair);
+      if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+      const probe = pair.value;
+      const handler = ['exec', 'httpGet', 'tcpSocket'].find((h) => {
+        const v = getPair(probe, h)?.value;
+        return v !== undefined && !(isScalar(v) && v.value === null);
+      });
+      if (!handler || isMap(getPair(probe, 'grpc')?.value)) return;
+      if (handler === 'exec') {
+        migrates ??= new Set(
+          migratable
+            ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true })
+                .filter((r) => r.fix && !(r.blockers?.length))
+                .map((r) => r.start)
+            : [],
+        );
+        if (migrates.has((pair.key as Scalar).range![0])) return;
+      }
+      const ctx = containerContext(path);
+      const name = ctx.container ? getPair(ctx.container, 'name')?.value : undefined;
+      const container = isScalar(name) && name.value !== null ? String(name.value) : undefined;
+      out.push({
+        probe: key,
+        ...(container !== undefined ? { container } : {}),
+        keyPath: probeKeyPath(path, pair),
+        kept: handler === 'exec' ? 'keeps it on exec' : `gives it ${handler}`,
+      });
+    },
+  });
+  return out;
+}
