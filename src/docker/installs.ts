@@ -57,6 +57,8 @@ const INSTALL_COMMANDS = new Set([
 /** Commands allowed in a segment that only sets a variable (a `case` per architecture). */
 const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
 const DOWNLOADERS = ['wget', 'curl'];
+/** Arguments with which running the binary only checks it was installed. */
+const VERSION_CHECK_ARGS = new Set(['-version', '--version', '-h', '-help', '--help']);
 const PROBE_WORDS = /grpc[_-]?health[_-]?probe|health[ _-]?probe/i;
 const NEUTRAL_IN_STAGE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'LABEL', 'SHELL', 'MAINTAINER']);
 
@@ -319,8 +321,20 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     const words = callArgs(c, noEnv).map((w) => w.text);
     if (words.length === 0) continue;
     const cmd = baseName(words[0]!);
-    if (isBinaryPath(words[0]!)) continue;
+    if (isBinaryPath(words[0]!)) {
+      // `grpc_health_probe -version` checks the download. Anything else runs it at build time
+      // (a smoke test against the app): a use of the binary, not a step of its install.
+      if (words.length > 1 && words.slice(1).every((w) => VERSION_CHECK_ARGS.has(w))) continue;
+      return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
+    }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    // In a group (`mkdir -p /app/data && wget … || echo failed`), a folder made for something
+    // else is not part of the install: on its own statement it would be kept, so here it is not
+    // ours to cut either.
+    if (cmd === 'mkdir' && calls.length > 1) {
+      const stray = words.slice(1).find((w) => !w.startsWith('-') && !mentions(w));
+      if (stray !== undefined) return { kind: 'problem', why: `mkdir ${stray} shares the statement and is not part of the install` };
+    }
     // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
     if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: `${cmd} ${words.slice(1).join(' ')}`.trim() };
     const bad = operandProblem(cmd, words.slice(1), mentions);
