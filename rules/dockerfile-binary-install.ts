@@ -44,6 +44,7 @@ const rule: Rule = {
           return;
         }
         const ties = imageTies(run);
+        const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
         const consumers: Consumer[] = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)];
         for (const { file, analysis } of seen) {
           const tied = ties.byDockerfile.get(file.path);
@@ -66,11 +67,13 @@ const rule: Rule = {
             kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
             continue;
           }
-          const relevant = consumers.filter((c) => c.path === file.path || mayRunImage(c.image, tied));
+          const relevant = consumers.filter((c) => c.path === file.path || mayRunImage(c.image, tied, known));
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
-            const scope = images.length > 0 ? `the image ${images.join(', ')} is still run by` : 'still used by';
+            // A consumer whose image is known to be this one runs it; one with an image no Dockerfile is tied to may.
+            const surely = relevant.every((c) => c.path === file.path || (c.image !== undefined && !mayRunImage(c.image, new Set(), known)));
+            const scope = images.length > 0 ? `the image ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
             continue;
           }

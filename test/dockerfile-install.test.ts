@@ -34,14 +34,17 @@ test('--keep-binary keeps every install (reported as kept) and changes no Docker
 
 test('a consumer keeps a tied Dockerfile only when it may run that image', () => {
   const tied = new Set(['dockerfile:/r/api/Dockerfile', 'gcr.io/acme/api']);
-  expect(mayRunImage('gcr.io/acme/api:v1.2', tied)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/api@sha256:abc', tied)).toBe(true);
-  expect(mayRunImage('dockerfile:/r/api/Dockerfile', tied)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/payments:v1', tied)).toBe(false);
-  expect(mayRunImage('dockerfile:/r/payments/Dockerfile', tied)).toBe(false);
+  const known = new Set([...tied, 'dockerfile:/r/payments/Dockerfile', 'gcr.io/acme/payments']);
+  expect(mayRunImage('gcr.io/acme/api:v1.2', tied, known)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/api@sha256:abc', tied, known)).toBe(true);
+  expect(mayRunImage('dockerfile:/r/api/Dockerfile', tied, known)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', tied, known)).toBe(false);
+  expect(mayRunImage('dockerfile:/r/payments/Dockerfile', tied, known)).toBe(false);
   // Unknown or templated images could be this one; untied Dockerfiles decide repository-wide.
-  expect(mayRunImage(undefined, tied)).toBe(true);
-  expect(mayRunImage('{{ .Values.image.repository }}:{{ .Values.image.tag }}', tied)).toBe(true);
-  expect(mayRunImage('${REGISTRY}/api', tied)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/payments:v1', undefined)).toBe(true);
+  expect(mayRunImage(undefined, tied, known)).toBe(true);
+  expect(mayRunImage('{{ .Values.image.repository }}:{{ .Values.image.tag }}', tied, known)).toBe(true);
+  expect(mayRunImage('${REGISTRY}/api', tied, known)).toBe(true);
+  // So could a name no Dockerfile is tied to (kustomize images: may rename it to one that is).
+  expect(mayRunImage('payments', tied, known)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', undefined, known)).toBe(true);
 });

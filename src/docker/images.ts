@@ -26,13 +26,17 @@ export function imageName(image: string): string {
 
 /**
  * Whether a consumer that runs `image` may run the image a Dockerfile builds (`tied`: the images
- * the repository says it builds). An untied Dockerfile decides repository-wide; a consumer whose
- * image is unknown or templated (`{{ .Values.image }}`, `$(IMAGE)`) could be any image.
+ * the repository says it builds; `known`: the images it says any Dockerfile builds). An untied
+ * Dockerfile decides repository-wide; a consumer whose image is unknown or templated
+ * (`{{ .Values.image }}`, `$(IMAGE)`) could be any image, and so could one that no Dockerfile is
+ * tied to: a name the ties do not cover (`image: payments`, renamed by kustomize `images:` or a
+ * compose override) may well be built here.
  */
-export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined): boolean {
+export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined, known: ReadonlySet<string>): boolean {
   if (!tied || image === undefined || /\{\{|\$[({A-Za-z_]/.test(image)) return true;
   if (image.startsWith('dockerfile:')) return tied.has(image);
-  return tied.has(imageName(image));
+  const name = imageName(image);
+  return tied.has(name) || !known.has(name);
 }
 
 export interface ImageTies {
