@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { usesOutsideComments } from '../src/analysis/mentions.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
-import type { PendingFinding, Rule, SourceFile } from '../src/types.js';
+import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
 
@@ -46,6 +47,7 @@ const rule: Rule = {
         const ties = imageTies(run);
         const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
         const consumers: Consumer[] = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)];
+        const renamedUses = await usesOfRenamed(run, seen);
         for (const { file, analysis } of seen) {
           const tied = ties.byDockerfile.get(file.path);
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:')) : [];
@@ -75,6 +77,12 @@ const rule: Rule = {
             const surely = relevant.every((c) => c.path === file.path || (c.image !== undefined && !mayRunImage(c.image, new Set(), known)));
             const scope = images.length > 0 ? `the image ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
+            continue;
+          }
+          const renamed = renamedUses.get(file) ?? [];
+          if (renamed.length > 0) {
+            const more = renamed.length > MAX_NAMED ? ` and ${renamed.length - MAX_NAMED} more` : '';
+            kept(`${analysis.renamed.join(', ')} (the binary under another name) is still run by ${renamed.slice(0, MAX_NAMED).join(', ')}${more}`, renamed);
             continue;
           }
           for (const i of analysis.installs) {
@@ -110,6 +118,36 @@ function unexplained(files: readonly SourceFile[], findings: readonly PendingFin
       if (installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
       li ??= new LineIndex(file.text);
       out.push({ path: file.path, image: undefined, where: `${file.displayPath}:${li.position(o).line}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the repository names a path an install put the binary at under another name: those
+ * places run it, though they never name grpc_health_probe, so the rules did not see them. Read
+ * only when such an install exists (the whole tree is searched for the path), outside the
+ * Dockerfile's own install lines.
+ */
+async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, string[]>> {
+  const out = new Map<SourceFile, string[]>();
+  const renaming = seen.filter((s) => s.analysis.renamed.length > 0);
+  if (renaming.length === 0) return out;
+  const { pathOffsets } = await import('../src/docker/installs.js');
+  for (const abs of run.allFiles()) {
+    const own = renaming.find((s) => s.file.path === abs);
+    const text = own ? own.file.text : run.readText(abs);
+    if (text === undefined || text.includes('\0')) continue;
+    let li: LineIndex | undefined;
+    for (const s of renaming) {
+      for (const p of s.analysis.renamed) {
+        for (const o of pathOffsets(text, p)) {
+          if (s.file.path === abs && s.analysis.installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
+          li ??= new LineIndex(text);
+          const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+          out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${li.position(o).line}`]);
+        }
+      }
     }
   }
   return out;

@@ -41,6 +41,11 @@ export interface DockerAnalysis {
   installs: InstallSite[];
   /** Uses of the binary the tool cannot read or cannot remove safely: the file is left alone. */
   problems: DockerProblem[];
+  /**
+   * Paths the installs put the binary at under another name (`ADD …/grpc_health_probe-linux-amd64
+   * /bin/healthcheck`): a use elsewhere names that path, not the binary.
+   */
+  renamed: string[];
 }
 
 interface Range {
@@ -158,7 +163,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }
   sites.push(...stageSites);
   sites.sort((a, b) => a.ins.start - b.ins.start);
-  if (sites.length === 0) return { parsed, installs: [], problems };
+  if (sites.length === 0) return { parsed, installs: [], problems, renamed: [] };
 
   // USER root ... USER <previous user> around a download that is gone.
   for (const site of sites) {
@@ -227,7 +232,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   if (after.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
-  return { parsed, installs, problems };
+  return { parsed, installs, problems, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
 }
 
 function runSite(
@@ -508,10 +513,16 @@ function copySite(
 
 /** `s` names the file `p` itself, not a longer path that starts with it. */
 function containsPath(s: string, p: string): boolean {
+  return pathOffsets(s, p).length > 0;
+}
+
+/** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2`). */
+export function pathOffsets(s: string, p: string): number[] {
+  const out: number[] = [];
   for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
-    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '')) return true;
+    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '')) out.push(i);
   }
-  return false;
+  return out;
 }
 
 function sameStart(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
