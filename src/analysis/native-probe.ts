@@ -29,13 +29,23 @@ export interface NativePlan {
   timeoutSeconds?: { from: number; to: number };
 }
 
+/** A value the tool can read but does not edit: `{{ .Values.probeTimeout }}` (1 in values.yaml), `TIMEOUT` (const TIMEOUT = 1). */
+export interface FixedNumber {
+  value: number;
+  /** As written, for messages. */
+  source: string;
+}
+
 export interface PlanInput {
   argv: readonly string[];
   /** Literal env values of the container (kubelet `$(VAR)` and shell `$VAR`). */
   env?: EnvLookup;
   kubeVersion: string;
-  /** The probe's timeoutSeconds: a number, absent (default 1), or not knowable (templated). */
-  timeoutSeconds?: number | 'unknown';
+  /**
+   * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
+   * number the tool reads through something it does not rewrite (a chart value, a constant).
+   */
+  timeoutSeconds?: number | 'unknown' | FixedNumber;
   /** Turns a port text the tool cannot read as a number into source text (Helm, TypeScript). */
   resolvePortExpression?: (text: string) => string | undefined;
   /**
@@ -201,6 +211,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
     if (current === 'unknown') {
       notes.push(`${given.join(' ')} asked for ${to}s; check that timeoutSeconds (templated) is at least ${to}`);
+    } else if (typeof current === 'object') {
+      // Never lowered: the tool does not rewrite a chart value or a constant, so it says so instead.
+      if (current.value < to) {
+        blockers.push({ code: 'unparseable', detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner` });
+      }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
       notes.push(`timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`);

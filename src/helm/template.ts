@@ -12,7 +12,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, overridesOf, valueAt, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
-import { targetClusters } from '../analysis/native-probe.js';
+import { targetClusters, type FixedNumber } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 
 const UNPARSEABLE_HINT =
@@ -140,6 +140,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     ...targetClusters(run.options),
     scalarValue,
     resolvePortExpression: portExpression,
+    resolveNumber: (t) => valuesNumber(t, chart, run),
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
@@ -315,6 +316,19 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
   const hostPorts = values?.map((v) => /^(.*):(\d+)$/.exec(v));
   if (!hostPorts || hostPorts.some((hp) => !hp)) return arg;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+}
+
+/**
+ * `{{ .Values.probeTimeout }}` as the lowest number values.yaml and the chart's other values files
+ * give it (what a release may get); undefined when it is anything else, or has no numeric default.
+ */
+function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
+  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
+  if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
+  const lowest = Math.min(...values);
+  const from = values.length > 1 ? ' (the lowest of values.yaml and the chart\'s other values files)' : '';
+  return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 
 /** The default of a values path, then what the chart's other values files set it to; undefined without a default. */

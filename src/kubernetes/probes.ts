@@ -6,7 +6,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
-import { planNativeProbe, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, keyOf } from '../parse/yaml.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
@@ -26,6 +26,8 @@ export interface ProbeWalkOptions {
   /** A scalar's value as the user wrote it (Helm reads through its placeholders). */
   scalarValue?: (node: Scalar) => string;
   resolvePortExpression?: (text: string) => string | undefined;
+  /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
+  resolveNumber?: (text: string) => FixedNumber | undefined;
   /** Refuses edits that would cut through something (a Helm action); returns why. */
   refuseEdit?: (edit: Edit) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
@@ -175,10 +177,11 @@ function probeReport(
   }
 
   const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
-  let timeoutSeconds: number | 'unknown' | undefined;
+  let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
   if (timeoutNode) {
-    const v = isScalar(timeoutNode) ? Number(scalarValue(timeoutNode)) : NaN;
-    timeoutSeconds = Number.isFinite(v) ? v : 'unknown';
+    const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
+    const v = text !== undefined ? Number(text) : NaN;
+    timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
   }
 
   const plan = planNativeProbe({

@@ -6,7 +6,7 @@
  */
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
-import { planNativeProbe, type Blocker } from '../analysis/native-probe.js';
+import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
@@ -211,11 +211,18 @@ function probeReport(
   // Without every argument, anything the analysis said about the command would be a guess.
   if (resolved.problems.length > 0) return blocked(resolved.problems.map((detail) => ({ code: 'unparseable', detail })));
 
+  // A spread (`...overrides`) may set any field of the probe, a handler or timeoutSeconds too:
+  // what the probe is after the rewrite cannot be known.
+  const spread = probe.getProperties().find((p) => N.isSpreadAssignment(p));
+  if (spread) return blocked([{ code: 'unparseable', detail: `the probe object spreads ${spread.getText()}, which may set its handler or timeoutSeconds` }]);
+
   const timeoutProp = property(probe, 'timeoutSeconds');
-  let timeoutSeconds: number | 'unknown' | undefined;
+  let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
   if (timeoutProp) {
     const v = unwrap(timeoutProp.getInitializer()!);
-    timeoutSeconds = N.isNumericLiteral(v) ? v.getLiteralValue() : 'unknown';
+    const known = N.isNumericLiteral(v) ? undefined : constValue(v);
+    // A constant is read, not rewritten: the identifier stays, like a port's.
+    timeoutSeconds = N.isNumericLiteral(v) ? v.getLiteralValue() : typeof known === 'number' ? { value: known, source: v.getText() } : 'unknown';
   }
 
   const placeholders = resolved.placeholders;
