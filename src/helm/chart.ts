@@ -171,16 +171,60 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
   return String(node.value);
 }
 
-/** A migratable values.yaml probe that another values file of the chart keeps on another handler stays as it is, blocked. */
+/**
+ * A migratable probe of a chart's values stays as it is, blocked, when a template reads its exec
+ * by path, or (values.yaml) when another values file of the chart keeps it on another handler.
+ */
 export function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
-  if (!r.fix || !chart || r.keyPath === undefined || isValuesOverride(fileAbs, chart)) return r;
+  if (!r.fix || !chart || r.keyPath === undefined) return r;
+  const { fix: _fix, ...rest } = r;
+  const reader = templateReadingExec(chart, r.keyPath, run);
+  if (reader) {
+    return {
+      ...rest,
+      blockers: ['unparseable'],
+      keepsBinary: true,
+      message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`,
+    };
+  }
+  if (isValuesOverride(fileAbs, chart)) return r;
   const hold = valuesHolds(chart, run).get(r.keyPath);
   if (!hold) return r;
-  const { fix: _fix, ...rest } = r;
   return {
     ...rest,
     blockers: ['overlay-patch'],
     keepsBinary: true,
     message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   };
+}
+
+/**
+ * A chart template that reads a values probe's exec by path (`.Values.readinessProbe.exec.command`,
+ * e.g. a `helm test` pod running the same check): the first such template, relative to the chart.
+ */
+function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+  if (keyPath.includes('[')) return undefined;
+  const needle = new RegExp(`\\.Values\\.${keyPath.replace(/\./g, '\\.')}\\.exec\\b`);
+  for (const { file, text } of templatesOf(chart, run)) if (needle.test(text)) return file;
+  return undefined;
+}
+
+const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
+function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
+  let out = templateCache.get(chart);
+  if (out) return out;
+  out = [];
+  const dir = path.join(chart.root, 'templates');
+  let names: string[] = [];
+  try {
+    names = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((n) => /\.(ya?ml|tpl|txt)$/i.test(n)).sort();
+  } catch {
+    // No templates folder the tool can read.
+  }
+  for (const n of names) {
+    const text = run.readText(path.join(dir, n));
+    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text });
+  }
+  templateCache.set(chart, out);
+  return out;
 }
