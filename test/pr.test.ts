@@ -273,6 +273,21 @@ describe('grpc-probe-migrate pr', () => {
     expectCleanOn(c, 'main', head);
   });
 
+  test('nothing committed because the only change is in an untracked file: the open pull request stays', async () => {
+    server.reset();
+    const c = checkout({ 'k8s/a.yaml': POD });
+    expect((await pr(c)).code).toBe(0);
+    fs.writeFileSync(path.join(c.dir, 'k8s/a.yaml'), 'kind: Pod\n');
+    c.git('commit', '--quiet', '-am', 'migrate by hand');
+    fs.writeFileSync(path.join(c.dir, 'k8s/scratch.yaml'), POD);
+    server.requests = [];
+    const r = await pr(c);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Nothing committed: no branch pushed; the open pull request, if any, is left as it is.');
+    expect(server.pulls.map((p) => p.state)).toEqual(['open']);
+    expect(server.requests).toEqual([]);
+  });
+
   test('nothing to change on one branch leaves the bot\'s pull request into another branch open', async () => {
     server.reset();
     const c = checkout({ 'k8s/a.yaml': POD });

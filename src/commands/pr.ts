@@ -111,6 +111,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(formatText(result, { color: wantsColor(io.stdout, io.env) }));
     for (const f of left) io.stdout.write(`note: ${rel(f)} is not tracked by git; its changes were left out\n`);
     if (!commit) {
+      // Stale only when the run changed nothing and failed nowhere: a write refused, a rule that
+      // failed, or changes left out (untracked files) say nothing about the open pull request.
+      const settled = !result.findings.some((f) => f.status === 'error' || f.status === 'migrated');
+      if (!settled) {
+        io.stdout.write('Nothing committed: no branch pushed; the open pull request, if any, is left as it is.\n');
+        return EXIT.ok;
+      }
       const comment = `grpc-probe-migrate ${packageVersion()} finds nothing left to migrate on \`${base}\`, so this pull request is stale; closing it. The branch stays: reopen the pull request if it is still wanted.`;
       const closed = await closeStalePullRequest(config, { branch, base, comment }, `grpc-probe-migrate/${packageVersion()}`);
       io.stdout.write(closed ? `Nothing to change: closed the stale pull request #${closed.number}: ${closed.url}\n` : 'Nothing to change: no branch pushed, no pull request.\n');
