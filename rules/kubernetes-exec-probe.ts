@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Rule } from '../src/types.js';
 import { targetClusters } from '../src/analysis/native-probe.js';
 
@@ -14,7 +15,7 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isValuesOverride, keepForValuesOverrides, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
+        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
           await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
@@ -22,12 +23,13 @@ const rule: Rule = {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        // A chart's values files (values*.yaml, chart-testing's ci/*.yaml) follow its Chart.yaml
-        // kubeVersion, like its templates, and merge over its values.yaml.
-        const valuesFile = ctx.file.kind === 'helm-values' || /(^|\/)ci\/[^/]+$/.test(ctx.file.displayPath);
-        const chart = valuesFile ? findChart(ctx.file.path, run) : undefined;
-        const extraBlockers = chart ? chartKubeVersionBlockers(chart, run) : [];
-        const mergePatch = (ctx.file.kind === 'helm-values' || chart !== undefined) && isValuesOverride(ctx.file.path, chart);
+        // A chart's values files (values.yaml and any other YAML of the chart outside templates/,
+        // charts/, crds/) follow its Chart.yaml kubeVersion, like its templates; all but values.yaml
+        // merge over it, as do values files outside any chart.
+        const chart = ctx.file.kind === 'helm-values' || ctx.file.kind === 'yaml' ? findChart(ctx.file.path, run) : undefined;
+        const inChart = chart !== undefined && !/^(\.\.\/|(templates|charts|crds)\/)/.test(path.relative(chart.root, ctx.file.path).split(path.sep).join('/'));
+        const extraBlockers = inChart ? chartKubeVersionBlockers(chart, run) : [];
+        const valuesMerge = (inChart || ctx.file.kind === 'helm-values') && isValuesOverride(ctx.file.path, inChart ? chart : undefined);
         const reports = findProbeReports({
           text,
           docs: parsed.docs,
@@ -35,10 +37,10 @@ const rule: Rule = {
           ...targetClusters(run.options),
           extraBlockers,
           probeKey: json6902ProbeKey,
-          mergePatch: mergePatch || isStrategicMergePatch(ctx.file.path, run),
+          mergePatch: isStrategicMergePatch(ctx.file.path, run) || (valuesMerge && ((root) => !isManifest(root))),
         });
         for (const r of relabelPartialOps(reports, parsed.docs)) {
-          ctx.report(keepForValuesOverrides(keepForOverlays(r, ctx.file, run), chart, ctx.file.path, run));
+          ctx.report(keepForValuesOverrides(keepForOverlays(r, ctx.file, run), inChart ? chart : undefined, ctx.file.path, run));
         }
       },
     };

@@ -9,12 +9,14 @@ interface KindRule {
 }
 
 const YAML_EXT = /\.ya?ml$/i;
+/** Helm values files: values.yaml, values-prod.yaml, values.prod.yaml, values_prod.yaml. */
+export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 
 export const KIND_RULES: readonly KindRule[] = [
   { kind: 'dockerfile', test: (b) => /^(Dockerfile|Containerfile)([.-].*)?$/i.test(b) || /\.(Dockerfile|Containerfile)$/i.test(b) },
   { kind: 'compose', test: (b) => /^(docker-)?compose([.-][^/]*)?\.ya?ml$/i.test(b) },
   { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
-  { kind: 'helm-values', test: (b) => /^values([.-][^/]*)?\.ya?ml$/i.test(b) },
+  { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },
   { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
   { kind: 'json', test: (b) => /\.json$/i.test(b) },

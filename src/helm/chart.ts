@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { keptHandlers } from '../kubernetes/merge-holds.js';
+import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -31,26 +32,42 @@ export interface ValuesOverride {
   values: YAMLMap;
 }
 
-/** The nearest folder at or above `dir` holding a Chart.yaml. */
+const chartsByRun = new WeakMap<RunContext, Map<string, Chart | null>>();
+
+/**
+ * The nearest folder at or above the file's holding a Chart.yaml. Each folder is looked at once
+ * per run, so the chart's values, other values files and templates are read once too.
+ */
 export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
   if (!fileAbs) return undefined;
-  let dir = path.dirname(fileAbs);
-  for (;;) {
+  let byDir = chartsByRun.get(run);
+  if (!byDir) chartsByRun.set(run, (byDir = new Map()));
+  const passed: string[] = [];
+  let found: Chart | null = null;
+  for (let dir = path.dirname(fileAbs); ; ) {
+    const known = byDir.get(dir);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    passed.push(dir);
     const chartYaml = run.readText(path.join(dir, 'Chart.yaml'));
     if (chartYaml !== undefined) {
-      const chart: Chart = { root: dir, chartYaml };
+      found = { root: dir, chartYaml };
       const valuesText = run.readText(path.join(dir, 'values.yaml'));
       if (valuesText !== undefined) {
         const parsed = parseYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
-        if (isMap(doc)) chart.values = doc;
+        if (isMap(doc)) found.values = doc;
       }
-      return chart;
+      break;
     }
     const up = path.dirname(dir);
-    if (up === dir) return undefined;
+    if (up === dir) break;
     dir = up;
   }
+  for (const d of passed) byDir.set(d, found);
+  return found ?? undefined;
 }
 
 /**
@@ -105,45 +122,50 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
   });
 }
 
-const OVERRIDE_NAME = /^values[-_.].+\.ya?ml$/i;
-
+/** Folders of a chart that hold no values files. */
+const NOT_VALUES = /^(templates|charts|crds)(\/|$)/;
 function overridesFor(chart: Chart, run: RunContext): ValuesOverride[] {
   return (chart.overrides ??= overrideFiles(chart.root, run));
 }
 
 function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
-  const names: string[] = [];
-  const list = (dir: string, keep: (name: string) => boolean) => {
-    try {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isFile() && keep(e.name)) names.push(path.join(dir, e.name));
-    } catch {
-      // No such folder, or one the tool cannot read: nothing to add.
-    }
-  };
-  list(root, (n) => OVERRIDE_NAME.test(n));
-  list(path.join(root, 'ci'), (n) => /\.ya?ml$/i.test(n));
+  let names: string[] = [];
+  try {
+    names = (fs.readdirSync(root, { recursive: true }) as string[])
+      .map((n) => n.split(path.sep).join('/'))
+      .filter((n) => /\.ya?ml$/i.test(n) && !NOT_VALUES.test(n) && !/^(values\.ya?ml|Chart\.ya?ml)$/i.test(n))
+      .map((n) => path.join(root, n));
+  } catch {
+    // A chart folder the tool cannot read: no other values files to add.
+  }
   const out: ValuesOverride[] = [];
   for (const absPath of names.sort()) {
     const text = run.readText(absPath);
     const parsed = text === undefined ? undefined : parseYaml(text);
     const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
-    if (text !== undefined && doc && isMap(doc.contents)) out.push({ file: path.relative(root, absPath).split(path.sep).join('/'), absPath, text, doc, values: doc.contents });
+    if (text !== undefined && doc && isMap(doc.contents) && !isManifest(doc.contents)) out.push({ file: path.relative(root, absPath).split(path.sep).join('/'), absPath, text, doc, values: doc.contents });
   }
   return out;
 }
 
 /**
- * Whether a values file is merged over a chart's values.yaml: a values file of the chart other
- * than values.yaml (values-prod.yaml, ci/*.yaml), or a values file outside any chart (an
- * environment's values for helmfile, Argo CD...). Helm merges maps key by key, and a null
- * deletes the default's key: a probe migrated there gets `exec: null` (see mergePatch).
+ * Whether a file holds values merged over a chart's values.yaml: any YAML file of the chart
+ * other than values.yaml (values-prod.yaml, values/prod.yaml, envs/, ci/*.yaml), outside its
+ * templates/, charts/ and crds/; or a values file outside any chart (an environment's, for
+ * helmfile or Argo CD). Helm merges maps key by key, and a null deletes the default's key: a
+ * probe migrated there gets `exec: null` (see mergePatch), in documents that are not manifests.
  */
 export function isValuesOverride(fileAbs: string, chart: Chart | undefined): boolean {
   if (!fileAbs) return false;
-  const base = path.basename(fileAbs);
-  if (!chart) return /^values([-_.].*)?\.ya?ml$/i.test(base);
-  if (path.dirname(fileAbs) === path.join(chart.root, 'ci')) return /\.ya?ml$/i.test(base);
-  return path.dirname(fileAbs) !== chart.root || !/^values\.ya?ml$/i.test(base);
+  if (!chart) return VALUES_NAME.test(path.basename(fileAbs));
+  const rel = path.relative(chart.root, fileAbs).split(path.sep).join('/');
+  if (rel.startsWith('../') || NOT_VALUES.test(rel)) return false;
+  return !/^values\.ya?ml$/i.test(rel);
+}
+
+/** A document with apiVersion and kind at its root is a manifest, not values. */
+export function isManifest(root: YAMLMap): boolean {
+  return getPair(root, 'apiVersion') !== undefined && getPair(root, 'kind') !== undefined;
 }
 
 /**

@@ -41,7 +41,7 @@ export interface ProbeWalkOptions {
    * whatever the base holds: a remote base, a base the tool blocked, a base outside the run.
    * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
    */
-  mergePatch?: boolean;
+  mergePatch?: boolean | ((root: YAMLMap) => boolean);
 }
 
 export interface ContainerContext {
@@ -77,7 +77,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   const scalarValue = opts.scalarValue ?? defaultScalarValue;
 
   opts.docs.forEach((doc, docIndex) => {
-    const docOpts = opts.mergePatch && !isMap(doc.contents) ? { ...opts, mergePatch: false } : opts;
+    const merge = isMap(doc.contents) && (typeof opts.mergePatch === 'function' ? opts.mergePatch(doc.contents) : opts.mergePatch === true);
+    const docOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
     // One walk: a probe's pair comes before its command's items (pre-order), so they are marked
     // handled before the walk reaches them. Other uses are reported after the document's probes.
     const others: Report[] = [];
