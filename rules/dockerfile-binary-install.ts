@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_FILE_BYTES } from '../src/engine.js';
 import { usesOutsideComments } from '../src/analysis/mentions.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
@@ -136,6 +138,8 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
   const { pathOffsets } = await import('../src/docker/installs.js');
   for (const abs of run.allFiles()) {
     const own = renaming.find((s) => s.file.path === abs);
+    // The engine's own limits: a file it would not read (too large, binary) is not searched.
+    if (!own && !(sizeOf(abs) <= MAX_FILE_BYTES)) continue;
     const text = own ? own.file.text : run.readText(abs);
     if (text === undefined || text.includes('\0')) continue;
     let li: LineIndex | undefined;
@@ -151,6 +155,14 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     }
   }
   return out;
+}
+
+function sizeOf(abs: string): number {
+  try {
+    return fs.statSync(abs, { throwIfNoEntry: false })?.size ?? Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 const indexes = new WeakMap<SourceFile, LineIndex>();

@@ -37,6 +37,7 @@ const OVERLAYS: Record<string, string> = {
   'merge-patch-alone': 'overlay',
   'merge-patch-folded': 'overlay',
   'component-patches': 'overlays/prod',
+  'json6902-field-op': 'overlay',
 };
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 

@@ -337,7 +337,10 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     // else is not part of the install: on its own statement it would be kept, so here it is not
     // ours to cut either.
     if (cmd === 'mkdir' && calls.length > 1) {
-      const stray = words.slice(1).find((w) => !w.startsWith('-') && !mentions(w));
+      // The folder the binary goes into is the install's (`mkdir -p /opt/bin && wget -O/opt/bin/grpc_health_probe`).
+      const words2 = calls.flatMap((c2) => callArgs(c2, noEnv).map((w) => w.text));
+      const binaryFolder = (dir: string) => words2.some((w) => w.includes(`${dir.replace(/\/+$/, '')}/`) && mentions(w));
+      const stray = words.slice(1).find((w) => !w.startsWith('-') && !mentions(w) && !binaryFolder(w));
       if (stray !== undefined) return { kind: 'problem', why: `mkdir ${stray} shares the statement and is not part of the install` };
     }
     // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
@@ -516,11 +519,11 @@ function containsPath(s: string, p: string): boolean {
   return pathOffsets(s, p).length > 0;
 }
 
-/** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2`). */
+/** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 export function pathOffsets(s: string, p: string): number[] {
   const out: number[] = [];
   for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
-    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '')) out.push(i);
+    if (!/[A-Za-z0-9_.-]/.test(s[i + p.length] ?? '') && !/[A-Za-z0-9_.\/-]/.test(s[i - 1] ?? '')) out.push(i);
   }
   return out;
 }

@@ -34,6 +34,7 @@ export interface OverlayHold {
 }
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const HANDLERS = new Set(['exec', 'httpGet', 'tcpSocket', 'grpc']);
 const holdsByRun = new WeakMap<RunContext, Map<string, OverlayHold[]>>();
 
 /** A patch a kustomization applies: its text, and where that text lives. */
@@ -168,7 +169,11 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         Map(_, map) {
           const p = getPair(map, 'path')?.value;
           if (!getPair(map, 'op') || !isScalar(p) || typeof p.value !== 'string' || !json6902ProbePart(p.value)) return;
-          const probe = /\/(livenessProbe|readinessProbe|startupProbe)\//.exec(p.value)![1]!;
+          // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
+          // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well.
+          const m = /\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)/.exec(p.value)!;
+          if (!HANDLERS.has(m[2]!)) return;
+          const probe = m[1]!;
           out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} patches inside it (${p.value})` });
         },
       });
