@@ -38,6 +38,7 @@ const OVERLAYS: Record<string, string> = {
   'merge-patch-folded': 'overlay',
   'component-patches': 'overlays/prod',
   'json6902-field-op': 'overlay',
+  'overlay-chain': 'overlays/prod',
 };
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 

@@ -12,6 +12,7 @@ import { getPair, parseYaml, yamlErrorReport } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
+import { keepForOverlays } from './overlays.js';
 import { targetClusters } from '../analysis/native-probe.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
@@ -26,7 +27,8 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
   }
-  return reports;
+  // An inline patch merges under later patches and overlays like a patch file does.
+  return reports.map((r) => keepForOverlays(r, file, run));
 }
 
 /** The scalars of a kustomization that hold a patch's text. */

@@ -209,14 +209,25 @@ function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<str
   return out;
 }
 
-/** Local files a kustomization builds from, following bases and components. */
+/**
+ * The files whose probes a patch of the kustomization in `dir` merges over: the local files it
+ * builds from (following bases and components), and the patches applied before it, its own and
+ * those of the kustomizations and components under it (a patch file, or the kustomization itself
+ * for an inline patch). A patch there that goes native under one that keeps exec would build a
+ * probe with two handlers, like a base.
+ */
 function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] {
   if (seen.has(dir)) return [];
   seen.add(dir);
   let root: YAMLMap | undefined;
-  for (const name of KUSTOMIZATION_NAMES) root ??= kustomizationRoot(path.join(dir, name), run);
-  if (!root) return [];
-  const out: string[] = [];
+  let file: string | undefined;
+  for (const name of KUSTOMIZATION_NAMES) {
+    if (root) break;
+    root = kustomizationRoot(path.join(dir, name), run);
+    if (root) file = path.join(dir, name);
+  }
+  if (!root || !file) return [];
+  const out: string[] = patchEntries(file, root, run).map((p) => p.file);
   for (const key of ['resources', 'bases', 'components']) {
     const list = getPair(root, key)?.value;
     if (!isSeq(list)) continue;
