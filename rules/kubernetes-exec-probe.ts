@@ -15,7 +15,7 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
+        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
           await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
@@ -30,6 +30,8 @@ const rule: Rule = {
         const inChart = chart !== undefined && !/^(\.\.\/|(templates|charts|crds)\/)/.test(path.relative(chart.root, ctx.file.path).split(path.sep).join('/'));
         const extraBlockers = inChart ? chartKubeVersionBlockers(chart, run) : [];
         const valuesMerge = (inChart || ctx.file.kind === 'helm-values') && isValuesOverride(ctx.file.path, inChart ? chart : undefined);
+        // A chart's values under a subchart's name merge over that subchart's values.yaml.
+        const subcharts = inChart ? subchartNames(chart) : new Set<string>();
         const reports = findProbeReports({
           text,
           docs: parsed.docs,
@@ -37,7 +39,9 @@ const rule: Rule = {
           ...targetClusters(run.options),
           extraBlockers,
           probeKey: json6902ProbeKey,
-          mergePatch: isStrategicMergePatch(ctx.file.path, run) || (valuesMerge && ((root) => !isManifest(root))),
+          mergePatch:
+            isStrategicMergePatch(ctx.file.path, run) ||
+            ((valuesMerge || subcharts.size > 0) && ((root, keyPath) => !isManifest(root) && (valuesMerge || subcharts.has(keyPath.slice(0, keyPath.indexOf('.')))))),
         });
         for (const r of relabelPartialOps(reports, parsed.docs)) {
           ctx.report(keepForValuesOverrides(keepForOverlays(r, ctx.file, run), inChart ? chart : undefined, ctx.file.path, run));

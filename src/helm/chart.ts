@@ -210,7 +210,7 @@ export function keepForValuesOverrides(r: Report, chart: Chart | undefined, file
     };
   }
   if (isValuesOverride(fileAbs, chart)) return r;
-  const hold = valuesHolds(chart, run).get(r.keyPath);
+  const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) return r;
   return {
     ...rest,
@@ -248,5 +248,78 @@ function templatesOf(chart: Chart, run: RunContext): { file: string; text: strin
     if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text });
   }
   templateCache.set(chart, out);
+  return out;
+}
+
+/**
+ * The subcharts a chart ships in charts/ (by folder name and Chart.yaml name): its values under
+ * `<subchart>:` merge over that subchart's values.yaml, like another values file.
+ */
+const subchartCache = new WeakMap<Chart, Set<string>>();
+export function subchartNames(chart: Chart | undefined): Set<string> {
+  if (!chart) return new Set();
+  let out = subchartCache.get(chart);
+  if (out) return out;
+  out = new Set();
+  subchartCache.set(chart, out);
+  const dir = path.join(chart.root, 'charts');
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    let chartYaml: string;
+    try {
+      chartYaml = fs.readFileSync(path.join(dir, e.name, 'Chart.yaml'), 'utf8');
+    } catch {
+      continue;
+    }
+    out.add(e.name);
+    const name = chartName(chartYaml);
+    if (name) out.add(name);
+  }
+  return out;
+}
+
+/** The `name` of a Chart.yaml. */
+function chartName(chartYaml: string): string | undefined {
+  const doc = parseYaml(chartYaml).docs[0]?.contents;
+  const name = isMap(doc) ? getPair(doc, 'name')?.value : undefined;
+  return isScalar(name) && typeof name.value === 'string' ? name.value : undefined;
+}
+
+const parentHoldsCache = new WeakMap<Chart, Map<string, { file: string; kept: string }>>();
+
+/** A subchart's values.yaml probes that its parent's values (under the subchart's name) keep on another handler. */
+function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string; kept: string }> {
+  let out = parentHoldsCache.get(chart);
+  if (out) return out;
+  out = new Map();
+  parentHoldsCache.set(chart, out);
+  if (path.basename(path.dirname(chart.root)) !== 'charts') return out;
+  const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+  if (!parent) return out;
+  const names = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
+  const inRun = new Set(run.allFiles());
+  const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
+  for (const name of ['values.yaml', 'values.yml']) {
+    const absPath = path.join(parent.root, name);
+    const text = run.readText(absPath);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
+    if (text !== undefined && doc) files.unshift({ file: name, absPath, text, doc });
+  }
+  const shown = (f: string) => `the parent chart's ${f}`;
+  for (const f of files) {
+    for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
+      const dot = k.keyPath.indexOf('.');
+      if (dot === -1 || !names.has(k.keyPath.slice(0, dot))) continue;
+      const own = k.keyPath.slice(dot + 1);
+      if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
+    }
+  }
   return out;
 }

@@ -41,7 +41,7 @@ export interface ProbeWalkOptions {
    * whatever the base holds: a remote base, a base the tool blocked, a base outside the run.
    * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
    */
-  mergePatch?: boolean | ((root: YAMLMap) => boolean);
+  mergePatch?: boolean | ((root: YAMLMap, keyPath: string) => boolean);
 }
 
 export interface ContainerContext {
@@ -77,8 +77,9 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   const scalarValue = opts.scalarValue ?? defaultScalarValue;
 
   opts.docs.forEach((doc, docIndex) => {
-    const merge = isMap(doc.contents) && (typeof opts.mergePatch === 'function' ? opts.mergePatch(doc.contents) : opts.mergePatch === true);
-    const docOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
+    const root = doc.contents;
+    // Per probe: a values file may merge only some of its keys over another chart's (a subchart's).
+    const mergesAt = (keyPath: string) => isMap(root) && (typeof opts.mergePatch === 'function' ? opts.mergePatch(root, keyPath) : opts.mergePatch === true);
     // One walk: a probe's pair comes before its command's items (pre-order), so they are marked
     // handled before the walk reaches them. Other uses are reported after the document's probes.
     const others: Report[] = [];
@@ -97,9 +98,11 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         const ctx = containerContext(path);
         const underOwnKey = keyOf(pair as Pair) === key;
         ctx.resource = enclosingResource(path);
-        const probeOpts = docOpts.mergePatch && !underOwnKey ? { ...docOpts, mergePatch: false } : docOpts;
+        const keyPath = probeKeyPath(path, pair as Pair);
+        const merge = underOwnKey && mergesAt(keyPath);
+        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
-        reports.push({ ...report, keyPath: probeKeyPath(path, pair as Pair) });
+        reports.push({ ...report, keyPath });
       },
       Scalar(_, node, path) {
         if (handled.has(node) || typeof node.value !== 'string' || !mentionsBinary(scalarValue(node))) return;

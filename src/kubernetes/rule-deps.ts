@@ -6,6 +6,6 @@
  */
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 export { findProbeReports } from './probes.js';
-export { chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides } from '../helm/chart.js';
+export { chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames } from '../helm/chart.js';
 export { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 export { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
