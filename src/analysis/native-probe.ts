@@ -54,6 +54,8 @@ export interface PlanInput {
    * and for nothing that verifies or authenticates.
    */
   tlsMode?: boolean;
+  /** The probe is a merge patch's: an absent timeoutSeconds is the base probe's, not the default 1. */
+  timeoutFromBase?: boolean;
   /** Text the caller could not read (a TypeScript expression's placeholder): what it holds is unknown. */
   opaque?: (text: string) => boolean;
 }
@@ -218,7 +220,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
-      notes.push(`timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`);
+      notes.push(
+        current === undefined && input.timeoutFromBase
+          ? `timeoutSeconds set to ${to} to keep ${given.join(' ')}; it replaces the base probe's own value, if it has one`
+          : `timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`,
+      );
     }
   }
 

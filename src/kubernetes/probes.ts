@@ -194,6 +194,7 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    timeoutFromBase: opts.mergePatch === true,
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
