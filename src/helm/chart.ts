@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { keptHandlers } from '../kubernetes/merge-holds.js';
+import { heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
@@ -199,25 +199,16 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  */
 export function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix || !chart || r.keyPath === undefined) return r;
-  const { fix: _fix, ...rest } = r;
   const reader = templateReadingExec(chart, r.keyPath, run);
-  if (reader) {
-    return {
-      ...rest,
-      blockers: ['unparseable'],
-      keepsBinary: true,
-      message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`,
-    };
-  }
+  if (reader) return heldReport(r, 'unparseable', `${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`);
   if (isValuesOverride(fileAbs, chart)) return r;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) return r;
-  return {
-    ...rest,
-    blockers: ['overlay-patch'],
-    keepsBinary: true,
-    message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
-  };
+  return heldReport(
+    r,
+    'overlay-patch',
+    `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
+  );
 }
 
 /**

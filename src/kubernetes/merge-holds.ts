@@ -8,7 +8,7 @@
 import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { getPair, keyOf } from '../parse/yaml.js';
-import type { RunContext } from '../types.js';
+import type { BlockerCode, Report, RunContext } from '../types.js';
 import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath } from './probes.js';
 
 export interface KeptHandler {
@@ -60,4 +60,13 @@ export function keptHandlers(text: string, doc: Document.Parsed<ParsedNode, true
     },
   });
   return out;
+}
+
+/**
+ * A migratable probe's report turned into the blocked one for a probe that stays on exec because
+ * of something elsewhere (an overlay, a values file, a template): its fix dropped, the reason said.
+ */
+export function heldReport(r: Report, blocker: BlockerCode, why: string): Report {
+  const { fix: _fix, ...rest } = r;
+  return { ...rest, blockers: [blocker], keepsBinary: true, message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${why}` };
 }

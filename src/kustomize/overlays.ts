@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
-import { keptHandlers } from '../kubernetes/merge-holds.js';
+import { heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
@@ -249,14 +249,8 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
     .get(file.path)
     ?.find((h) => h.probe === r.details!.probe && (h.container === undefined || container === undefined || h.container === container));
   if (!hold) return r;
-  const { fix: _fix, ...rest } = r;
   const breaks = hold.kind === 'json6902'
     ? "migrating it here would break that overlay's build. Make the overlay patch the whole probe first"
     : 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first';
-  return {
-    ...rest,
-    blockers: ['overlay-patch'],
-    keepsBinary: true,
-    message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${hold.why}; ${breaks}`,
-  };
+  return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
 }
