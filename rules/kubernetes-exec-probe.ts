@@ -15,7 +15,7 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
+        const { parseYaml, yamlErrorReport, findProbeReports, chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames, isMap, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } =
           await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         const parsed = ctx.cached('yaml', () => parseYaml(text));
@@ -28,7 +28,9 @@ const rule: Rule = {
         // merge over it, as do values files outside any chart.
         const chart = ctx.file.kind === 'helm-values' || ctx.file.kind === 'yaml' ? findChart(ctx.file.path, run) : undefined;
         const inChart = chart !== undefined && !/^(\.\.\/|(templates|charts|crds)\/)/.test(path.relative(chart.root, ctx.file.path).split(path.sep).join('/'));
-        const extraBlockers = inChart ? chartKubeVersionBlockers(chart, run) : [];
+        // Only values follow the chart's kubeVersion: a manifest kept in the chart's folder does not.
+        const valuesDocs = parsed.docs.some((d) => isMap(d.contents) && !isManifest(d.contents));
+        const extraBlockers = inChart && (ctx.file.kind === 'helm-values' || (valuesDocs && isValuesOverride(ctx.file.path, chart))) ? chartKubeVersionBlockers(chart, run) : [];
         const valuesMerge = (inChart || ctx.file.kind === 'helm-values') && isValuesOverride(ctx.file.path, inChart ? chart : undefined);
         // A chart's values under a subchart's name merge over that subchart's values.yaml.
         const subcharts = inChart ? subchartNames(chart) : new Set<string>();

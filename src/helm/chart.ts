@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
-import { isMap, isScalar, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
@@ -124,6 +124,14 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
 
 /** Folders of a chart that hold no values files. */
 const NOT_VALUES = /^(templates|charts|crds)(\/|$)/;
+/** Folders of a chart whose YAML files are values files whatever their names (chart-testing's ci/, per-environment values). */
+const VALUES_FOLDERS = /(^|\/)(ci|values|env|envs|environments|overrides)\//;
+
+/** A chart-relative path of a values file other than values.yaml. */
+function isOtherValuesFile(rel: string): boolean {
+  if (NOT_VALUES.test(rel) || /^values\.ya?ml$/i.test(rel) || !/\.ya?ml$/i.test(rel)) return false;
+  return VALUES_NAME.test(rel.slice(rel.lastIndexOf('/') + 1)) || VALUES_FOLDERS.test(rel);
+}
 function overridesFor(chart: Chart, run: RunContext): ValuesOverride[] {
   return (chart.overrides ??= overrideFiles(chart.root, run));
 }
@@ -133,7 +141,7 @@ function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
   try {
     names = (fs.readdirSync(root, { recursive: true }) as string[])
       .map((n) => n.split(path.sep).join('/'))
-      .filter((n) => /\.ya?ml$/i.test(n) && !NOT_VALUES.test(n) && !/^(values\.ya?ml|Chart\.ya?ml)$/i.test(n))
+      .filter(isOtherValuesFile)
       .map((n) => path.join(root, n));
   } catch {
     // A chart folder the tool cannot read: no other values files to add.
@@ -149,9 +157,10 @@ function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
 }
 
 /**
- * Whether a file holds values merged over a chart's values.yaml: any YAML file of the chart
- * other than values.yaml (values-prod.yaml, values/prod.yaml, envs/, ci/*.yaml), outside its
- * templates/, charts/ and crds/; or a values file outside any chart (an environment's, for
+ * Whether a file holds values merged over a chart's values.yaml: another values file of the chart
+ * (values-prod.yaml, values_staging.yaml, or any YAML in its ci/, values/, env(s)/,
+ * environments/ or overrides/ folders; never in templates/, charts/, crds/); or a values file
+ * outside any chart (an environment's, for
  * helmfile or Argo CD). Helm merges maps key by key, and a null deletes the default's key: a
  * probe migrated there gets `exec: null` (see mergePatch), in documents that are not manifests.
  */
@@ -159,8 +168,7 @@ export function isValuesOverride(fileAbs: string, chart: Chart | undefined): boo
   if (!fileAbs) return false;
   if (!chart) return VALUES_NAME.test(path.basename(fileAbs));
   const rel = path.relative(chart.root, fileAbs).split(path.sep).join('/');
-  if (rel.startsWith('../') || NOT_VALUES.test(rel)) return false;
-  return !/^values\.ya?ml$/i.test(rel);
+  return !rel.startsWith('../') && isOtherValuesFile(rel);
 }
 
 /** A document with apiVersion and kind at its root is a manifest, not values. */
@@ -253,6 +261,9 @@ export function subchartNames(chart: Chart | undefined): Set<string> {
   if (out) return out;
   out = new Set();
   subchartCache.set(chart, out);
+  // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
+  // fetch them): their values sit under the alias when there is one, else under the name.
+  for (const d of dependenciesOf(chart.chartYaml)) out.add(d.alias ?? d.name);
   const dir = path.join(chart.root, 'charts');
   let entries: fs.Dirent[] = [];
   try {
@@ -275,6 +286,22 @@ export function subchartNames(chart: Chart | undefined): Set<string> {
   return out;
 }
 
+/** A Chart.yaml's `dependencies`: name, and alias when given. */
+function dependenciesOf(chartYaml: string): { name: string; alias?: string }[] {
+  const doc = parseYaml(chartYaml).docs[0]?.contents;
+  const list = isMap(doc) ? getPair(doc, 'dependencies')?.value : undefined;
+  if (!isSeq(list)) return [];
+  const out: { name: string; alias?: string }[] = [];
+  for (const item of list.items) {
+    if (!isMap(item)) continue;
+    const name = getPair(item, 'name')?.value;
+    const alias = getPair(item, 'alias')?.value;
+    if (!isScalar(name) || typeof name.value !== 'string') continue;
+    out.push({ name: name.value, ...(isScalar(alias) && typeof alias.value === 'string' ? { alias: alias.value } : {}) });
+  }
+  return out;
+}
+
 /** The `name` of a Chart.yaml. */
 function chartName(chartYaml: string): string | undefined {
   const doc = parseYaml(chartYaml).docs[0]?.contents;
@@ -293,7 +320,11 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   if (path.basename(path.dirname(chart.root)) !== 'charts') return out;
   const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
   if (!parent) return out;
-  const names = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
+  // The keys the parent's values use for this chart: its folder, its name, and any alias the
+  // parent's dependencies give it.
+  const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
+  const names = new Set(own);
+  for (const d of dependenciesOf(parent.chartYaml)) if (own.has(d.name) && d.alias) names.add(d.alias);
   const inRun = new Set(run.allFiles());
   const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
   for (const name of ['values.yaml', 'values.yml']) {

@@ -4,6 +4,7 @@
  * (modules they share would then be linked by two imports at once, which jest's ESM loader
  * cannot do).
  */
+export { isMap } from 'yaml';
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 export { findProbeReports } from './probes.js';
 export { chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames } from '../helm/chart.js';
