@@ -84,11 +84,18 @@ function inlineEntry(node: Scalar, kustomization: string, json6902: boolean): Pa
   return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')) };
 }
 
+const rootsByRun = new WeakMap<RunContext, Map<string, YAMLMap | null>>();
+
+/** A kustomization file's root map, read and parsed once per run (overlay chains ask again and again). */
 function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
+  let roots = rootsByRun.get(run);
+  if (!roots) rootsByRun.set(run, (roots = new Map()));
+  const known = roots.get(file);
+  if (known !== undefined) return known ?? undefined;
   const text = run.readText(file);
-  if (text === undefined) return undefined;
-  const parsed = parseYaml(text);
-  const root = parsed.error ? undefined : parsed.docs[0]?.contents;
+  const parsed = text === undefined ? undefined : parseYaml(text);
+  const root = parsed && !parsed.error ? parsed.docs[0]?.contents : undefined;
+  roots.set(file, isMap(root) ? root : null);
   return isMap(root) ? root : undefined;
 }
 
