@@ -37,7 +37,7 @@ const rule: Rule = {
       async end(ctx) {
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const { imageTies, mayRunImage } = await import('../src/docker/images.js');
+        const { imageTies, isTiedImage, mayRunImage } = await import('../src/docker/images.js');
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -75,8 +75,8 @@ const rule: Rule = {
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
-            // A consumer whose image is known to be this one runs it; one with an image no Dockerfile is tied to may.
-            const surely = relevant.every((c) => c.path === file.path || (c.image !== undefined && !mayRunImage(c.image, new Set(), known)));
+            // A consumer whose image is tied to a Dockerfile runs this one; one with an image no Dockerfile is tied to may.
+            const surely = relevant.every((c) => c.path === file.path || isTiedImage(c.image, known));
             const scope = images.length > 0 ? `the image ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
             continue;

@@ -1,6 +1,6 @@
 /** What the fixtures' normalized findings do not show: report-mode statuses, details for bots, summary counts. */
 import { expect, test } from '@jest/globals';
-import { mayRunImage } from '../src/docker/images.js';
+import { isTiedImage, mayRunImage } from '../src/docker/images.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
 
@@ -47,4 +47,13 @@ test('a consumer keeps a tied Dockerfile only when it may run that image', () =>
   // So could a name no Dockerfile is tied to (kustomize images: may rename it to one that is).
   expect(mayRunImage('payments', tied, known)).toBe(true);
   expect(mayRunImage('gcr.io/acme/payments:v1', undefined, known)).toBe(true);
+});
+
+test('a consumer surely runs a Dockerfile\'s image only when the repository ties that image', () => {
+  const known = new Set(['dockerfile:/r/api/Dockerfile', 'gcr.io/acme/api']);
+  expect(isTiedImage('gcr.io/acme/api:v2', known)).toBe(true);
+  expect(isTiedImage('dockerfile:/r/api/Dockerfile', known)).toBe(true);
+  expect(isTiedImage('payments', known)).toBe(false);
+  expect(isTiedImage('{{ .Values.image }}', known)).toBe(false);
+  expect(isTiedImage(undefined, known)).toBe(false);
 });

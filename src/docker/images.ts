@@ -39,6 +39,12 @@ export function mayRunImage(image: string | undefined, tied: ReadonlySet<string>
   return tied.has(name) || !known.has(name);
 }
 
+/** Whether the repository ties `image` to some Dockerfile (so a consumer running it surely runs that one). */
+export function isTiedImage(image: string | undefined, known: ReadonlySet<string>): boolean {
+  if (image === undefined || /\{\{|\$[({A-Za-z_]/.test(image)) return false;
+  return known.has(image.startsWith('dockerfile:') ? image : imageName(image));
+}
+
 export interface ImageTies {
   /** Absolute Dockerfile path → image names (and its own dockerfile key). */
   byDockerfile: Map<string, Set<string>>;

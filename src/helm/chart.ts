@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
@@ -148,12 +148,18 @@ function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
   }
   const out: ValuesOverride[] = [];
   for (const absPath of names.sort()) {
-    const text = run.readText(absPath);
-    const parsed = text === undefined ? undefined : parseYaml(text);
-    const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
-    if (text !== undefined && doc && isMap(doc.contents) && !isManifest(doc.contents)) out.push({ file: path.relative(root, absPath).split(path.sep).join('/'), absPath, text, doc, values: doc.contents });
+    const v = valuesDoc(absPath, run);
+    if (v && isMap(v.doc.contents) && !isManifest(v.doc.contents)) out.push({ file: path.relative(root, absPath).split(path.sep).join('/'), ...v, values: v.doc.contents });
   }
   return out;
+}
+
+/** A values file's text and first document, when it reads and parses. */
+function valuesDoc(absPath: string, run: RunContext): { absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> } | undefined {
+  const text = run.readText(absPath);
+  const parsed = text === undefined ? undefined : parseYaml(text);
+  const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
+  return text !== undefined && doc ? { absPath, text, doc } : undefined;
 }
 
 /**
@@ -171,6 +177,42 @@ export function isValuesOverride(fileAbs: string, chart: Chart | undefined): boo
   return !rel.startsWith('../') && isOtherValuesFile(rel);
 }
 
+/** What a YAML file's place in a chart means for its probes (see helmValuesOf). */
+export interface HelmValues {
+  /** The chart's kubeVersion blockers, when the file holds the chart's values. */
+  extraBlockers: { code: BlockerCode; detail: string }[];
+  /** Which probes merge over another values file (they get `exec: null`); undefined: none. */
+  mergePatch?: (root: YAMLMap, keyPath: string) => boolean;
+  /** Holds a migratable probe that something else in the chart needs on exec. */
+  keep(r: Report): Report;
+}
+
+/**
+ * A YAML file as Helm values: the chart's values.yaml, another values file of the chart, a values
+ * file outside any chart, or none of them (a manifest, a template, a docs file): which of the
+ * chart's rules its probes follow.
+ */
+export function helmValuesOf(file: { path: string; kind: string }, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): HelmValues {
+  const none: HelmValues = { extraBlockers: [], keep: (r) => r };
+  if (file.kind !== 'helm-values' && file.kind !== 'yaml') return none;
+  const found = findChart(file.path, run);
+  const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
+  // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
+  const chart = found && !rel.startsWith('../') && !NOT_VALUES.test(rel) ? found : undefined;
+  if (!chart && file.kind !== 'helm-values') return none;
+  const override = isValuesOverride(file.path, chart);
+  // A manifest kept in the chart's folder follows neither the chart's kubeVersion nor its merges.
+  const valuesDocs = docs.some((d) => isMap(d.contents) && !isManifest(d.contents));
+  const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
+  // The chart's values under a subchart's name merge over that subchart's values.yaml.
+  const subcharts = chart ? subchartNames(chart, run) : new Set<string>();
+  const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
+  if (override || subcharts.size > 0) {
+    values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
+  }
+  return values;
+}
+
 /** A document with apiVersion and kind at its root is a manifest, not values. */
 export function isManifest(root: YAMLMap): boolean {
   return getPair(root, 'apiVersion') !== undefined && getPair(root, 'kind') !== undefined;
@@ -181,10 +223,13 @@ export function isManifest(root: YAMLMap): boolean {
  * this run leaves there: keyPath → which file, and what it keeps. Migrating such a default
  * would give a release installed with that file a probe with two handlers.
  */
-export function valuesHolds(chart: Chart | undefined, run: RunContext): Map<string, { file: string; kept: string }> {
-  const out = new Map<string, { file: string; kept: string }>();
-  if (!chart) return out;
-  const inRun = new Set(run.allFiles());
+const valuesHoldsCache = new WeakMap<Chart, Map<string, { file: string; kept: string }>>();
+function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string; kept: string }> {
+  let out = valuesHoldsCache.get(chart);
+  if (out) return out;
+  out = new Map();
+  valuesHoldsCache.set(chart, out);
+  const inRun = filesOfRun(run);
   for (const o of overridesFor(chart, run)) {
     for (const k of keptHandlers(o.text, o.doc, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
   }
@@ -205,7 +250,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * A migratable probe of a chart's values stays as it is, blocked, when a template reads its exec
  * by path, or (values.yaml) when another values file of the chart keeps it on another handler.
  */
-export function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
+function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`);
@@ -255,8 +300,7 @@ function templatesOf(chart: Chart, run: RunContext): { file: string; text: strin
  * `<subchart>:` merge over that subchart's values.yaml, like another values file.
  */
 const subchartCache = new WeakMap<Chart, Set<string>>();
-export function subchartNames(chart: Chart | undefined): Set<string> {
-  if (!chart) return new Set();
+function subchartNames(chart: Chart, run: RunContext): Set<string> {
   let out = subchartCache.get(chart);
   if (out) return out;
   out = new Set();
@@ -273,12 +317,8 @@ export function subchartNames(chart: Chart | undefined): Set<string> {
   }
   for (const e of entries) {
     if (!e.isDirectory()) continue;
-    let chartYaml: string;
-    try {
-      chartYaml = fs.readFileSync(path.join(dir, e.name, 'Chart.yaml'), 'utf8');
-    } catch {
-      continue;
-    }
+    const chartYaml = run.readText(path.join(dir, e.name, 'Chart.yaml'));
+    if (chartYaml === undefined) continue;
     out.add(e.name);
     const name = chartName(chartYaml);
     if (name) out.add(name);
@@ -325,14 +365,11 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
   const names = new Set(own);
   for (const d of dependenciesOf(parent.chartYaml)) if (own.has(d.name) && d.alias) names.add(d.alias);
-  const inRun = new Set(run.allFiles());
+  const inRun = filesOfRun(run);
   const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
   for (const name of ['values.yaml', 'values.yml']) {
-    const absPath = path.join(parent.root, name);
-    const text = run.readText(absPath);
-    const parsed = text === undefined ? undefined : parseYaml(text);
-    const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
-    if (text !== undefined && doc) files.unshift({ file: name, absPath, text, doc });
+    const v = valuesDoc(path.join(parent.root, name), run);
+    if (v) files.unshift({ file: name, ...v });
   }
   const shown = (f: string) => `the parent chart's ${f}`;
   for (const f of files) {

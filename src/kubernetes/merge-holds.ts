@@ -11,6 +11,15 @@ import { getPair, keyOf } from '../parse/yaml.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath } from './probes.js';
 
+const filesByRun = new WeakMap<RunContext, Set<string>>();
+
+/** The run's files as a set (the holds ask whether a patch or values file is among them). */
+export function filesOfRun(run: RunContext): ReadonlySet<string> {
+  let files = filesByRun.get(run);
+  if (!files) filesByRun.set(run, (files = new Set(run.allFiles())));
+  return files;
+}
+
 export interface KeptHandler {
   probe: string;
   /** The container the patch names, when the probe is in a container list. */

@@ -4,9 +4,8 @@
  * (modules they share would then be linked by two imports at once, which jest's ESM loader
  * cannot do).
  */
-export { isMap } from 'yaml';
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 export { findProbeReports } from './probes.js';
-export { chartKubeVersionBlockers, findChart, isManifest, isValuesOverride, keepForValuesOverrides, subchartNames } from '../helm/chart.js';
+export { helmValuesOf } from '../helm/chart.js';
 export { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 export { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';

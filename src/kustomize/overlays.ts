@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
-import { heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
@@ -145,7 +145,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   let byFile = holdsByRun.get(run);
   if (byFile) return byFile;
   byFile = new Map();
-  const inRun = new Set(run.allFiles());
+  const inRun = filesOfRun(run);
   for (const file of run.allFiles()) {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const root = kustomizationRoot(file, run);
