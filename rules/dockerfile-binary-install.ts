@@ -129,28 +129,31 @@ function unexplained(files: readonly SourceFile[], findings: readonly PendingFin
  * Where the repository names a path an install put the binary at under another name: those
  * places run it, though they never name grpc_health_probe, so the rules did not see them. Read
  * only when such an install exists (the whole tree is searched for the path), outside the
- * Dockerfile's own install lines.
+ * Dockerfile's own install lines. An install on the image's PATH is also found by its bare name
+ * where it stands as a command word, in the files the tool knows (manifests, compose, scripts,
+ * Dockerfiles, IaC): a word like `healthcheck` in prose or source code is not a call.
  */
 async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, string[]>> {
   const out = new Map<SourceFile, string[]>();
   const renaming = seen.filter((s) => s.analysis.renamed.length > 0);
   if (renaming.length === 0) return out;
-  const { pathOffsets } = await import('../src/docker/installs.js');
+  const [{ pathOffsets, commandWordOffsets, namesOnPath }, { classify }] = await Promise.all([import('../src/docker/installs.js'), import('../src/classify.js')]);
+  const searches = renaming.map((s) => ({ ...s, bare: namesOnPath(s.analysis) }));
   for (const abs of run.allFiles()) {
     const own = renaming.find((s) => s.file.path === abs);
     // The engine's own limits: a file it would not read (too large, binary) is not searched.
     if (!own && !(sizeOf(abs) <= MAX_FILE_BYTES)) continue;
     const text = own ? own.file.text : run.readText(abs);
     if (text === undefined || text.includes('\0')) continue;
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    const known = classify(shown) !== 'other';
     let li: LineIndex | undefined;
-    for (const s of renaming) {
-      for (const p of s.analysis.renamed) {
-        for (const o of pathOffsets(text, p)) {
-          if (s.file.path === abs && s.analysis.installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
-          li ??= new LineIndex(text);
-          const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-          out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${li.position(o).line}`]);
-        }
+    for (const s of searches) {
+      const offsets = [...s.analysis.renamed.flatMap((p) => pathOffsets(text, p)), ...(known ? s.bare.flatMap((n) => commandWordOffsets(text, n)) : [])].sort((a, b) => a - b);
+      for (const o of offsets) {
+        if (s.file.path === abs && s.analysis.installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
+        li ??= new LineIndex(text);
+        out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${li.position(o).line}`]);
       }
     }
   }

@@ -1,6 +1,7 @@
 /** What the fixtures' normalized findings do not show: report-mode statuses, details for bots, summary counts. */
 import { expect, test } from '@jest/globals';
 import { isTiedImage, mayRunImage } from '../src/docker/images.js';
+import { analyzeDockerfile, commandWordOffsets, namesOnPath } from '../src/docker/installs.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
 
@@ -56,4 +57,22 @@ test('a consumer surely runs a Dockerfile\'s image only when the repository ties
   expect(isTiedImage('payments', known)).toBe(false);
   expect(isTiedImage('{{ .Values.image }}', known)).toBe(false);
   expect(isTiedImage(undefined, known)).toBe(false);
+});
+
+test('a renamed install is looked for by its bare name only where it stands as a command', () => {
+  const at = (s: string) => commandWordOffsets(s, 'healthcheck');
+  expect(at('command: ["healthcheck", "-addr=:5000"]')).toEqual([11]);
+  expect(at('  - healthcheck\n')).toEqual([4]);
+  expect(at('set -e; healthcheck -addr=:5000 || exit 1')).toEqual([8]);
+  expect(at('healthcheck')).toEqual([0]);
+  expect(at('healthcheck:\n  test: ["CMD", "/app/healthcheck.sh"]')).toEqual([]);
+  expect(at('run-healthcheck $HEALTHCHECK ${healthcheck} healthcheck2 healthcheck_v2')).toEqual([]);
+});
+
+test('the bare name counts only for an install in a folder on the image\'s PATH', () => {
+  const url = 'https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.26/grpc_health_probe-linux-amd64';
+  const names = (dockerfile: string) => namesOnPath(analyzeDockerfile(dockerfile));
+  expect(names(`FROM alpine\nADD ${url} /usr/local/bin/healthcheck\n`)).toEqual(['healthcheck']);
+  expect(names(`FROM alpine\nADD ${url} /app/healthcheck\n`)).toEqual([]);
+  expect(names(`FROM alpine\nENV PATH="/app/:$PATH"\nADD ${url} /app/healthcheck\n`)).toEqual(['healthcheck']);
 });

@@ -520,6 +520,46 @@ function containsPath(s: string, p: string): boolean {
 }
 
 /** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
+/** The image's default PATH (Docker's, for a base image that sets none). */
+const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/**
+ * The names a shell finds the renamed installs by without their folder: those whose folder is on
+ * the image's PATH (Docker's default, or a folder an `ENV PATH=` of the same Dockerfile adds).
+ */
+export function namesOnPath(analysis: DockerAnalysis): string[] {
+  const dirs = new Set(DEFAULT_PATH);
+  for (const ins of analysis.parsed.instructions) {
+    if (ins.keyword !== 'ENV') continue;
+    for (const prop of (ins.node as unknown as PropertyInstruction).getProperties()) {
+      if (prop.getName() !== 'PATH') continue;
+      for (const d of (prop.getValue() ?? '').split(':')) dirs.add(d.replace(/\/+$/, ''));
+    }
+  }
+  const names = new Set<string>();
+  for (const p of analysis.renamed) {
+    const cut = p.lastIndexOf('/');
+    const name = p.slice(cut + 1);
+    if (cut >= 0 && name !== '' && dirs.has(p.slice(0, cut) || '/')) names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * Offsets where `name` stands as a command word: in a shell line, an exec array or a YAML list
+ * item (`healthcheck -addr=:5000`, `["healthcheck", …]`, `- healthcheck`), not as part of a
+ * longer word, a path, a variable or a YAML key (`healthcheck:`).
+ */
+export function commandWordOffsets(s: string, name: string): number[] {
+  const out: number[] = [];
+  for (let i = s.indexOf(name); i !== -1; i = s.indexOf(name, i + 1)) {
+    const before = s[i - 1] ?? '';
+    const after = s[i + name.length] ?? '';
+    if ((before === '' || /[\s"'[(;&|`]/.test(before)) && (after === '' || /[\s"'\]);&|,`]/.test(after))) out.push(i);
+  }
+  return out;
+}
+
 export function pathOffsets(s: string, p: string): number[] {
   const out: number[] = [];
   for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
