@@ -15,3 +15,9 @@ test('a RUN left empty, ending with an operator, or not valid shell is refused',
 test('RUN bodies for another shell (SHELL instruction) are not judged as POSIX shell', () => {
   expect(dockerfileError('FROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN if ($true) { Write-Host hi }\n')).toBeUndefined();
 });
+
+test('a here-document RUN is judged by its script; one a command reads is not judged as shell', () => {
+  expect(dockerfileError('FROM alpine\nRUN <<EOF\nset -e\napk add wget\nEOF\nUSER app\n')).toBeUndefined();
+  expect(dockerfileError('FROM alpine\nRUN <<EOF\nif true; then\n  echo\nEOF\n')).toMatch(/^RUN on line 2 is not valid shell/);
+  expect(dockerfileError('FROM python:3\nRUN python3 <<EOF\nif True: print(1)\nEOF\n')).toBeUndefined();
+});

@@ -9,8 +9,10 @@ import { callArgs, ShellParseError, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
+  heredocScript,
   nextLineStart,
   parseDockerfile,
+  parseScriptAt,
   parseRunBody,
   runBodyStart,
   runForm,
@@ -115,8 +117,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     if (ins.keyword === 'RUN') {
       if (!mentions(body)) continue;
       const form = runForm(ins);
-      if (form !== 'shell') {
-        problems.push({ start: ins.start, end: ins.end, message: `RUN (${form === 'heredoc' ? 'heredoc' : 'exec form'}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged` });
+      // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
+      const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
+      const refused =
+        form === 'exec' ? 'exec form'
+        : form === 'heredoc' && parsed.instructions.some((i) => i.keyword === 'SHELL') ? 'a here-document, with a SHELL instruction in the file'
+        : typeof script === 'string' ? script
+        : undefined;
+      if (refused) {
+        problems.push({ start: ins.start, end: ins.end, message: `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged` });
         continue;
       }
       const site = runSite(text, parsed, ins, mentions, tracked, problems);
@@ -243,10 +252,10 @@ function runSite(
   tracked: Set<string>,
   problems: DockerProblem[],
 ): Site | undefined {
-  const bodyStart = runBodyStart(text, ins, parsed.lines);
+  const heredoc = runForm(ins) === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
   let shell;
   try {
-    shell = parseRunBody(text, ins, bodyStart, parsed.escape);
+    shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
     problems.push({ start: ins.start, end: ins.end, message: `RUN mentions grpc_health_probe but is not valid shell (${e.message}); the file was left unchanged` });

@@ -111,10 +111,13 @@ export interface RunShell {
 
 /** Parses a RUN body (shell form) and flattens its top-level `&&` / `;` chain. Throws ShellParseError. */
 export function parseRunBody(text: string, ins: DockerInstruction, bodyStart: number, escape: string): RunShell {
-  const view = shellView(text, bodyStart, ins.end, escape);
+  return parseScriptAt(shellView(text, bodyStart, ins.end, escape), bodyStart);
+}
+
+/** Parses a shell script found at `offset` in the file; segments and spans are file offsets. */
+export function parseScriptAt(view: string, offset: number): RunShell {
   const file = parseShell(view);
-  // The view has the file's offsets from bodyStart on.
-  const span = (n: ShSpan) => ({ start: bodyStart + n.start, end: bodyStart + n.end });
+  const span = (n: ShSpan) => ({ start: offset + n.start, end: offset + n.end });
   const segments: Segment[] = [];
   const flatten = (stmt: ShStmt): void => {
     const cmd = stmt.cmd;
@@ -128,6 +131,34 @@ export function parseRunBody(text: string, ins: DockerInstruction, bodyStart: nu
   };
   for (const s of file.stmts) flatten(s);
   return { file, segments, span };
+}
+
+/** Interpreters a here-document's `#!` line may name and still be a POSIX shell script. */
+const SHELL_SHEBANG = /^#!\s*(\/usr)?\/bin\/(env\s+)?(sh|bash|ash|dash)(\s|$)/;
+
+/**
+ * Where the script of a RUN given as one here-document is (`RUN [flags] <<EOT`, the script, `EOT`),
+ * as file offsets of its content; or why the tool does not read it as a shell script: several
+ * here-documents, one a command reads (`RUN python3 <<EOF`), a `#!` line for another interpreter.
+ */
+export function heredocScript(text: string, ins: DockerInstruction, lines: LineIndex): { start: number; end: number } | string {
+  const heredocs = (ins.node as Run).getHeredocs();
+  if (heredocs.length !== 1) return 'more than one here-document';
+  const h = heredocs[0]!;
+  const opener = h.getStartRange();
+  const openerStart = lines.offset(opener.start.line, opener.start.character);
+  const openerEnd = lines.offset(opener.end.line, opener.end.character);
+  const lineEnd = text.indexOf('\n', openerEnd);
+  if (openerStart !== runBodyStart(text, ins, lines) || text.slice(openerEnd, lineEnd === -1 ? text.length : lineEnd).trim() !== '') {
+    return 'a here-document that a command reads, not a script';
+  }
+  const content = h.getContentRange();
+  if (!content) return 'an empty here-document';
+  const start = lines.offset(content.start.line, content.start.character);
+  const end = lines.offset(content.end.line, content.end.character);
+  const script = text.slice(start, end);
+  if (script.startsWith('#!') && !SHELL_SHEBANG.test(script)) return 'a here-document for another interpreter';
+  return { start, end };
 }
 
 /** How a RUN gives its command: shell form, exec form (`RUN ["exe", ...]`) or a heredoc. */

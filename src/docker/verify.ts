@@ -1,6 +1,6 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
 import { checkShell, ShellParseError } from '../analysis/shell.js';
-import { parseDockerfile, runBodyStart, runForm, shellView } from './parse.js';
+import { heredocScript, parseDockerfile, runBodyStart, runForm, shellView } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
 
@@ -12,10 +12,12 @@ export function dockerfileError(text: string): string | undefined {
   for (const ins of parsed.instructions) {
     const line = parsed.lines.position(ins.start).line;
     if (NEEDS_ARGUMENTS.has(ins.keyword) && text.slice(ins.argsStart, ins.end).trim() === '') return `${ins.keyword} without arguments on line ${line}`;
-    if (ins.keyword !== 'RUN' || !posix || runForm(ins) !== 'shell') continue;
-    const start = runBodyStart(text, ins, parsed.lines);
+    if (ins.keyword !== 'RUN' || !posix) continue;
+    const form = runForm(ins);
+    const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
+    if (form === 'exec' || typeof script === 'string') continue;
     try {
-      checkShell(shellView(text, start, ins.end, parsed.escape));
+      checkShell(script ? text.slice(script.start, script.end) : shellView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape));
     } catch (e) {
       if (e instanceof ShellParseError) return `RUN on line ${line} is not valid shell: ${e.message}`;
       throw e;
