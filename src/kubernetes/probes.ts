@@ -7,7 +7,7 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, keyOf } from '../parse/yaml.js';
+import { contentEnd, getPair, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 
@@ -128,18 +128,31 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
   return isMap(container) ? { container } : {};
 }
 
+/**
+ * A container's literal env values, as the kubelet builds its map: the last entry of a name wins,
+ * so an entry the tool cannot read (valueFrom, an alias, a merge) makes the name unknown. A value
+ * that refers to another variable (`$(POD_NAMESPACE).svc`) or escapes one (`$$`) is expanded by
+ * the kubelet before the command runs: unknown too, rather than taken literally.
+ */
 function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => string | undefined {
-  const values = new Map<string, string>();
+  const values = new Map<string, string | undefined>();
   const env = container ? getPair(container, 'env')?.value : undefined;
+  // `<<: *defaults` may bring an env list the walk does not see.
+  const merged = container !== undefined && env === undefined && hasMergeKey(container);
   if (isSeq(env)) {
     for (const item of env.items) {
-      if (!isMap(item)) continue;
+      if (!isMap(item)) {
+        // An alias or anything else: any name may be set by it.
+        return () => undefined;
+      }
       const name = getPair(item, 'name')?.value;
       const value = getPair(item, 'value')?.value;
-      if (isScalar(name) && isScalar(value) && value.value !== null) values.set(String(name.value), scalarValue(value));
+      if (!isScalar(name)) continue;
+      const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
+      values.set(String(name.value), text !== undefined && !/\$[($]/.test(text) ? text : undefined);
     }
   }
-  return (name) => values.get(name);
+  return (name) => (merged ? undefined : values.get(name));
 }
 
 function probeReport(
@@ -177,6 +190,13 @@ function probeReport(
   if (ctx.list === 'initContainers' && scalarString(getPair(ctx.container!, 'restartPolicy')?.value, scalarValue) !== 'Always') {
     return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
       { code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' },
+    ], details));
+  }
+
+  // `<<: *other` merges keys the walk does not see: another handler, timeoutSeconds.
+  if (hasMergeKey(probe)) {
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
+      { code: 'unparseable', detail: 'the probe merges keys from an anchor (<<), which may bring another handler or timeoutSeconds; write the probe out in full' },
     ], details));
   }
 

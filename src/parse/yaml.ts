@@ -51,6 +51,11 @@ export function keyOf(pair: Pair): string | undefined {
   return isScalar(pair.key) ? String(pair.key.value) : undefined;
 }
 
+/** Whether a mapping merges another in (`<<: *anchor`), read as YAML 1.2 (a key) or 1.1 (a merge). */
+export function hasMergeKey(map: YAMLMap): boolean {
+  return map.items.some((item) => isPair(item) && isScalar(item.key) && (item.key.value === '<<' || typeof item.key.value === 'symbol'));
+}
+
 export function getPair(map: YAMLMap, key: string): Pair<ParsedNode, ParsedNode | null> | undefined {
   for (const item of map.items) {
     if (keyOf(item as Pair) === key) return item as Pair<ParsedNode, ParsedNode | null>;
