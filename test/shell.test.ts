@@ -18,8 +18,10 @@ const onlyCall = (script: string): ShCall => {
 };
 
 describe('words', () => {
-  test('quotes go, backslashes stay as written, pieces join', () => {
-    expect(words(onlyCall(`echo 'a b' "c d" e\\ f x'y'"z"`))).toEqual(['echo', 'a b', 'c d', 'e\\ f', 'xyz']);
+  test('quotes and escaping backslashes go as the shell removes them, pieces join', () => {
+    expect(words(onlyCall(`echo 'a b' "c d" e\\ f x'y'"z"`))).toEqual(['echo', 'a b', 'c d', 'e f', 'xyz']);
+    // Inside double quotes a backslash escapes only $ ` " \\ and a newline; in single quotes nothing.
+    expect(words(onlyCall(`echo shop\\.Cart "a\\.b\\$c" 'd\\.e'`))).toEqual(['echo', 'shop.Cart', 'a\\.b$c', 'd\\.e']);
   });
 
   test('simple expansions resolve from the environment; others are recorded', () => {

@@ -60,6 +60,8 @@ export interface PlanInput {
   opaque?: (text: string) => boolean;
 }
 
+/** Options the binary accepts only together with -tls. */
+const TLS_OPTIONS = ['tls-no-verify', 'tls-ca-cert', 'tls-client-cert', 'tls-server-name'];
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 const NO_ENV: EnvLookup = () => undefined;
 export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
@@ -72,6 +74,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const unresolvedArgv = input.argv.map((a) => unresolvedKubeletVars(a, env));
   let args: ResolvedWord[];
   let invocations = 1;
+  // Said only when the probe migrates: a blocked probe keeps its wrapper.
+  let wrapperNote: string | undefined;
 
   const shellAt = shellScriptIndex(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
@@ -84,7 +88,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       return { invocations, blockers, notes };
     }
     if (invocations === 0) {
-      blockers.push({ code: 'not-a-probe', detail: 'the script mentions the binary but never runs it as a command' });
+      const through = shell.runsThrough;
+      blockers.push(
+        through
+          ? { code: 'unparseable', detail: `the script runs the binary through ${through}, which the tool does not read` }
+          : { code: 'not-a-probe', detail: 'the script mentions the binary but never runs it as a command' },
+      );
       return { invocations, blockers, notes };
     }
     if (invocations > 1) {
@@ -95,7 +104,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     } else if (!shell.plain) {
       blockers.push({ code: 'exit-code', detail: shell.logic ?? 'the script adds logic around the probe' });
     } else if (argv.length > 0) {
-      notes.push(`the ${basename(argv[0]!)} -c wrapper added nothing and goes`);
+      wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     args = shell.invocations[0]!.args;
   } else {
@@ -131,7 +140,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // Transport and authentication: the kubelet dials plaintext, with no metadata.
   const tlsFlags = [...parsed.flags.keys()].filter((k) => k.startsWith('tls-') || (k === 'tls' && flag(k) === 'true'));
   let mode: 'TLS' | undefined;
-  if (tlsFlags.length > 0) {
+  // The binary refuses TLS options without -tls (exit 1, "specified -tls-no-verify without
+  // specifying -tls"): such a probe never passes today.
+  const withoutTls = flag('tls') === 'true' ? [] : TLS_OPTIONS.filter((f) => flag(f) !== undefined && flag(f) !== '' && flag(f) !== 'false');
+  if (withoutTls.length > 0) {
+    blockers.push({ code: 'unparseable', detail: `${withoutTls.map((f) => '-' + f).join(', ')} without -tls: the binary rejects its arguments (exit 1), so the probe fails today` });
+  } else if (tlsFlags.length > 0) {
     const unverified = flag('tls') === 'true' && flag('tls-no-verify') === 'true' && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
     if (input.tlsMode && unverified) {
       mode = 'TLS';
@@ -158,10 +172,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (addr === undefined) {
     blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
-    blockers.push({
-      code: 'unresolved-port',
-      detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env`,
-    });
+    // `$(POD_IP):5000`: a literal port after a host the tool cannot read is a host question.
+    const hostOnly = /^(.*):(\d+)$/.exec(addr);
+    blockers.push(
+      hostOnly && !hostOnly[2]!.includes('$')
+        ? { code: 'host', detail: `-addr=${addr} takes its host from ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env; the kubelet always dials the pod's own IP (if that is what it holds, write -addr=:${hostOnly[2]})` }
+        : { code: 'unresolved-port', detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env` },
+    );
   } else {
     const a = parseAddr(addr);
     if (a.kind === 'unix') {
@@ -243,6 +260,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
   }
 
+  if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
   const plan: NativePlan = { invocations, blockers, notes };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
@@ -286,7 +304,8 @@ function shellScriptIndex(argv: readonly string[]): number | undefined {
   for (let i = 1; i < argv.length - 1; i++) {
     const a = argv[i]!;
     if (!a.startsWith('-')) return undefined;
-    if (/^-[a-z]*c[a-z]*$/.test(a)) return i + 1;
+    // `sh -c -- SCRIPT`: `--` ends the options; the script is the operand after it.
+    if (/^-[a-z]*c[a-z]*$/.test(a)) return argv[i + 1] === '--' && i + 2 < argv.length ? i + 2 : i + 1;
   }
   return undefined;
 }

@@ -277,16 +277,19 @@ class Converter {
     return { parts };
   }
 
-  private parts(ps: MvNode[], out: ShPart[], into: Inside): void {
+  private parts(ps: MvNode[], out: ShPart[], into: Inside, inDoubleQuotes = false): void {
     for (const p of ps) {
       const type = this.sh.NodeType(p);
       switch (type) {
         case 'Lit':
+          // The parser keeps a literal as written: the shell removes its backslashes.
+          out.push({ type: 'lit', value: unescapeLiteral(p.Value as string, inDoubleQuotes) });
+          break;
         case 'SglQuoted':
           out.push({ type: 'lit', value: p.Value });
           break;
         case 'DblQuoted':
-          this.parts(p.Parts as MvNode[], out, into);
+          this.parts(p.Parts as MvNode[], out, into, true);
           break;
         case 'ParamExp': {
           const name: string | undefined = p.Param?.Value;
@@ -327,6 +330,16 @@ class Converter {
       return true;
     });
   }
+}
+
+/**
+ * A literal as the shell passes it on (POSIX quote removal): outside quotes a backslash keeps the
+ * next character and drops itself (`shop\\.Cart` is `shop.Cart`); inside double quotes only before
+ * `$`, a backquote, `"`, a backslash or a newline. A backslash-newline is a line continuation.
+ */
+export function unescapeLiteral(value: string, inDoubleQuotes: boolean): string {
+  if (!value.includes('\\')) return value;
+  return inDoubleQuotes ? value.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c)) : value.replace(/\\([\s\S])/g, (_, c: string) => (c === '\n' ? '' : c));
 }
 
 /** mvdan/sh reports UTF-8 byte offsets; edits and findings need string (UTF-16) offsets. */
@@ -388,6 +401,8 @@ export interface ShellAnalysis {
   plain: boolean;
   /** Why the wrapper changes what the check means, when it does. */
   logic?: string;
+  /** With no invocation: the command that is given the binary as an argument (`timeout`, `env`). */
+  runsThrough?: string;
   error?: string;
 }
 
@@ -407,10 +422,22 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     const args = callArgs(call, env);
     if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), node: call });
   }
+  if (invocations.length === 0) {
+    // `timeout 5 grpc_health_probe …`, `env X=1 grpc_health_probe …`: run, by another command.
+    for (const call of file.calls) {
+      const args = callArgs(call, env);
+      if (args.slice(1).some((a) => isBinaryPath(a.text))) return { invocations, plain: false, runsThrough: `\`${args[0]!.text}\`` };
+    }
+  }
   if (invocations.length !== 1) return { invocations, plain: false };
   if (file.params.has('?')) return { invocations, plain: false, logic: 'the script reads the exit status ($?)' };
+  // `set -e` before the probe changes nothing; anything after it decides the exit status
+  // (`grpc_health_probe …; set +x` always exits 0).
   const stmts = file.stmts.filter((s) => !isHarmless(s, env));
   if (stmts.length !== 1) return { invocations, plain: false, logic: 'the script runs other commands around the probe' };
+  if (file.stmts[file.stmts.length - 1] !== stmts[0]) {
+    return { invocations, plain: false, logic: 'the script runs a command after the probe, whose exit status becomes the check\'s' };
+  }
   const logic = plainStatementProblem(stmts[0]!, invocations[0]!.node, env);
   return logic ? { invocations, plain: false, logic } : { invocations, plain: true };
 }
