@@ -18,6 +18,7 @@ import { HeapGuard } from './memory.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
   BlockerCode,
+  Edit,
   EndContext,
   FileContext,
   FileKind,
@@ -288,16 +289,28 @@ async function settle(
       p.fixApplied = false;
       delete p.fixRefused;
     }
-    const result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
+    let result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    const verify = checkers.verifiers[file.kind];
-    // No parser, no proof that the rewrite is sound: such a file is never written.
-    const problem = verify ? await verifyOnce(file, result.text, verify) : result.text !== file.text ? `no parser checks ${file.kind} files` : undefined;
-    // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
-    const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
-    const schema = problem === undefined && unintended === undefined && result.text !== file.text ? checkers.schema?.[file.kind]?.(file.text, result.text) : undefined;
+    let why = crashed.has(file) ? 'a rule failed on this file; the file was left unchanged' : await rewriteProblem(file, result, checkers);
+    // One bad rewrite must not hold back the file's others: keep each finding's edits that still
+    // check out together with those kept before it, in file order (only when the whole failed).
+    if (why !== undefined && !crashed.has(file) && result.applied.length > 1) {
+      const kept: PendingFinding[] = [];
+      const left = new Map<PendingFinding, string>();
+      for (const p of result.applied) {
+        const trial = applyEdits(file.text, [...kept, p].map((q) => ({ owner: q, edits: q.report.fix! })));
+        const own = await rewriteProblem(file, trial, checkers);
+        if (own === undefined) kept.push(p);
+        else left.set(p, own);
+      }
+      if (kept.length > 0) {
+        for (const [p, own] of left) p.fixRefused = own.replace(/; the file was left unchanged$/, '; this change was left out, the file\'s other changes go ahead');
+        result = applyEdits(file.text, kept.map((q) => ({ owner: q, edits: q.report.fix! })));
+        why = await rewriteProblem(file, result, checkers);
+      }
+    }
     let writable: string | undefined;
-    if (runCtx.options.fix && file.path) {
+    if (runCtx.options.fix && file.path && result.text !== file.text) {
       try {
         fs.accessSync(file.path, fs.constants.W_OK);
         fs.accessSync(path.dirname(file.path), fs.constants.W_OK);
@@ -305,16 +318,8 @@ async function settle(
         writable = `cannot write: ${describeFsError(e)}`;
       }
     }
-    if (crashed.has(file) || problem !== undefined || unintended !== undefined || schema !== undefined || writable !== undefined) {
-      const why = crashed.has(file)
-        ? 'a rule failed on this file; the file was left unchanged'
-        : unintended !== undefined
-          ? `the rewrite would change more than it means to (${unintended}); the file was left unchanged`
-          : problem !== undefined
-            ? `the rewritten file would not parse (${problem}); the file was left unchanged`
-            : schema !== undefined
-              ? `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`
-              : writable!;
+    why ??= writable;
+    if (why !== undefined) {
       for (const p of result.applied) p.fixRefused = why;
       state.output = file.text;
       state.changed = false;
@@ -326,6 +331,21 @@ async function settle(
     state.changed = result.text !== file.text;
     delete state.refused;
   }
+}
+
+/** Why a file's rewritten text must not be written (it does not parse, changes more than its edits, breaks the schema), or undefined. */
+async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[] }, checkers: Checkers): Promise<string | undefined> {
+  if (result.text === file.text) return undefined;
+  const verify = checkers.verifiers[file.kind];
+  // No parser, no proof that the rewrite is sound: such a file is never written.
+  const problem = verify ? await verifyOnce(file, result.text, verify) : `no parser checks ${file.kind} files`;
+  if (problem !== undefined) return `the rewritten file would not parse (${problem}); the file was left unchanged`;
+  // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
+  const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
+  if (unintended !== undefined) return `the rewrite would change more than it means to (${unintended}); the file was left unchanged`;
+  const schema = checkers.schema?.[file.kind]?.(file.text, result.text);
+  if (schema !== undefined) return `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`;
+  return undefined;
 }
 
 /** What settle() checks a rewrite with, per file kind. */

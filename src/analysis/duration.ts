@@ -10,6 +10,9 @@ const UNITS: Record<string, number> = {
   h: 3600,
 };
 
+/** The longest Duration Go can hold (int64 nanoseconds), in seconds. */
+const MAX_GO_DURATION_SECONDS = 9223372036.854775807;
+
 /** Seconds, or undefined when Go would reject the text. */
 export function parseGoDuration(text: string): number | undefined {
   let s = text;
@@ -28,5 +31,7 @@ export function parseGoDuration(text: string): number | undefined {
     total += Number(m[1]) * UNITS[m[2]!]!;
     s = s.slice(m[0].length);
   }
+  // Go's Duration is an int64 of nanoseconds: beyond ~292 years ParseDuration fails.
+  if (total > MAX_GO_DURATION_SECONDS) return undefined;
   return sign * total;
 }

@@ -60,6 +60,8 @@ export interface PlanInput {
   opaque?: (text: string) => boolean;
 }
 
+/** timeoutSeconds is an int32 in the API. */
+const INT32_MAX = 2147483647;
 /** Options the binary accepts only together with -tls. */
 const TLS_OPTIONS = ['tls-no-verify', 'tls-ca-cert', 'tls-client-cert', 'tls-server-name'];
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
@@ -224,7 +226,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     needed += secs;
   }
   let timeoutSeconds: NativePlan['timeoutSeconds'];
-  if (needed > 0) {
+  if (needed > INT32_MAX) {
+    blockers.push({ code: 'unparseable', detail: `the timeouts add up to ${Math.ceil(needed)}s, more than timeoutSeconds can hold (${INT32_MAX})` });
+  } else if (needed > 0) {
     const to = Math.ceil(needed - 1e-9);
     const current = input.timeoutSeconds;
     const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);

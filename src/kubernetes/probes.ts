@@ -202,7 +202,8 @@ function probeReport(
 
   const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
-  if (timeoutNode) {
+  // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
+  if (timeoutNode && !(isScalar(timeoutNode) && timeoutNode.value === null)) {
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
@@ -320,7 +321,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   if (plan.timeoutSeconds) {
     const existing = getPair(probe, 'timeoutSeconds');
     if (existing && isScalar(existing.value)) {
-      edits.push({ start: existing.value.range![0], end: existing.value.range![1], text: String(plan.timeoutSeconds.to) });
+      const [from, to] = existing.value.range!;
+      // An empty value sits right after the colon: `timeoutSeconds:5` would be one plain scalar.
+      const gap = from === to && text[from - 1] === ':' ? ' ' : '';
+      edits.push({ start: from, end: to, text: `${gap}${plan.timeoutSeconds.to}` });
     } else if (json && originalExec.includes('\n')) {
       replacement += `,${eol}${parentLead}${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
     } else if (probe.flow) {
@@ -371,7 +375,8 @@ function portText(port: PortValue): string {
   return port.kind === 'number' ? String(port.value) : port.text;
 }
 
-const YAML_RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+-]*|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan)$/i;
+/** Plain scalars that YAML 1.2 or 1.1 (kubectl's go-yaml) would read as something else than a string. */
+const YAML_RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+:-]*|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+|\.inf|\.nan)$/i;
 
 /** A string as a YAML (or JSON) scalar: plain when that reads back as the same string. */
 export function quote(s: string, json: boolean): string {
