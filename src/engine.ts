@@ -183,7 +183,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         const shown = display(cwd, absPath);
         switch (result.kind) {
           case 'tooLarge':
-            skipped.push({ file: shown, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
+            // Not read, but it names the binary: it may run it, so installs stay (an error, exit 2).
+            if (result.mentions) fileError(pseudoFile(absPath, shown), `larger than ${Math.round(maxBytes / 1024 / 1024)} MB, so not read, and it names grpc_health_probe; installs of the binary stay. Migrate its uses by hand, or split the file`);
+            else skipped.push({ file: shown, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
             continue;
           case 'unreadable':
             fileError(pseudoFile(absPath, shown), `cannot read: ${result.message}`);
@@ -374,22 +376,36 @@ async function verifyOnce(file: SourceFile, text: string, verify: Verifier): Pro
   return problem;
 }
 
+/**
+ * Writes the changed files. Files that remove an install go last, and only when every other file
+ * was written: a probe whose file could not be written (hard links, changed on disk, permissions)
+ * still runs the binary, and the decision to remove the install assumed it would not.
+ */
 function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>): void {
-  for (const state of states.values()) {
-    if (!state.changed || !state.file.path || !state.original) continue;
+  const refuse = (state: FileState, why: string) => {
+    for (const p of pending) {
+      if (p.file === state.file && p.fixApplied) {
+        p.fixApplied = false;
+        p.fixRefused = why;
+      }
+    }
+    state.changed = false;
+    state.output = state.file.text;
+  };
+  const changed = [...states.values()].filter((s) => s.changed && s.file.path && s.original);
+  const removesInstall = (s: FileState) => pending.some((p) => p.file === s.file && p.fixApplied && p.report.subject === 'install');
+  let failed = false;
+  for (const state of [...changed.filter((s) => !removesInstall(s)), ...changed.filter(removesInstall)]) {
+    if (failed && removesInstall(state)) {
+      refuse(state, 'kept: another file of this run could not be written, so a use of the binary it migrates is still there; fix that and run the tool again');
+      continue;
+    }
     try {
-      writeFileAtomic(state.file.path, state.original, state.output);
+      writeFileAtomic(state.file.path, state.original!, state.output);
       state.written = true;
     } catch (e) {
-      const why = e instanceof Error && e.name !== 'Error' ? e.message : `cannot write: ${describeFsError(e)}`;
-      for (const p of pending) {
-        if (p.file === state.file && p.fixApplied) {
-          p.fixApplied = false;
-          p.fixRefused = why;
-        }
-      }
-      state.changed = false;
-      state.output = state.file.text;
+      failed = true;
+      refuse(state, e instanceof Error && e.name !== 'Error' ? e.message : `cannot write: ${describeFsError(e)}`);
     }
   }
 }

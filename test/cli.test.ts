@@ -165,11 +165,24 @@ describe('output', () => {
   test('binary files and files over the size limit are skipped with a note', async () => {
     const dir = repoWith({ 'a.yaml': POD });
     fs.writeFileSync(path.join(dir, 'blob.yaml'), Buffer.concat([Buffer.from('grpc_health_probe'), Buffer.from([0, 1, 2])]));
-    fs.writeFileSync(path.join(dir, 'huge.yaml'), POD + '#'.repeat(5 * 1024 * 1024 + 10));
+    fs.writeFileSync(path.join(dir, 'huge.yaml'), 'kind: ConfigMap\n' + '#'.repeat(5 * 1024 * 1024 + 10));
     const io = captureIo(dir);
     await main([], io);
     expect(io.out()).toContain('note: skipped blob.yaml: binary file (NUL bytes)');
     expect(io.out()).toContain('note: skipped huge.yaml: larger than 5 MB');
+  });
+
+  test('a file over the size limit that names the binary is an error, and keeps the installs', async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\nCOPY app /app\n';
+    const dir = repoWith({ 'a.yaml': POD, Dockerfile: dockerfile });
+    // The use sits past the first 5 MB: found all the same.
+    fs.writeFileSync(path.join(dir, 'bundle.yaml'), '#'.repeat(5 * 1024 * 1024 + 10) + '\n' + POD);
+    const io = captureIo(dir);
+    const code = await main(['--fix'], io);
+    expect(code).toBe(2);
+    expect(io.out()).toMatch(/bundle\.yaml.*larger than 5 MB, so not read, and it names grpc_health_probe; installs of the binary stay/);
+    expect(io.out()).toMatch(/Dockerfile:2:1 +blocked +RUN installs grpc_health_probe \(wget\): kept/);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
   });
 });
 

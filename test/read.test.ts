@@ -18,7 +18,7 @@ test('the reader returns each file exactly, growing its buffer, and refuses file
   expect((read('big') as Buffer).equals(big)).toBe(true);
   expect(String(read('small'))).toBe('abc');
   expect((read('empty') as Buffer).length).toBe(0);
-  expect(read('big', 1000)).toEqual({ tooLarge: true });
+  expect(read('big', 1000)).toEqual({ tooLarge: true, mentions: false });
   expect(() => reader.read(path.join(dir, 'missing'), 1000)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   expect(() => reader.read(dir, 1 << 20)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
 });
@@ -29,10 +29,27 @@ test('a file exactly the size of the buffer, one over the limit, and one at the 
   const reader = new FileReader();
   const r = reader.read(path.join(dir, 'exact'), 1 << 20);
   expect('bytes' in r && Buffer.from(r.bytes).equals(exact)).toBe(true);
-  expect(reader.read(path.join(dir, 'exact'), exact.length - 1)).toEqual({ tooLarge: true });
+  expect(reader.read(path.join(dir, 'exact'), exact.length - 1)).toEqual({ tooLarge: true, mentions: false });
   const atLimit = reader.read(path.join(dir, 'limit'), 1000);
   expect('bytes' in atLimit && atLimit.bytes.length).toBe(1000);
-  expect(reader.read(path.join(dir, 'limit'), 999)).toEqual({ tooLarge: true });
+  expect(reader.read(path.join(dir, 'limit'), 999)).toEqual({ tooLarge: true, mentions: false });
+});
+
+test('a file over the limit is searched to its end for the needles, across chunk boundaries', () => {
+  const needle = Buffer.from('grpc_health_probe');
+  const size = 400;
+  const files: Record<string, Buffer> = { none: Buffer.alloc(size, 'y') };
+  // Every place, so that some needles are cut by the end of a 64-byte chunk (or of the first read).
+  for (let offset = 0; offset + needle.length <= size; offset += 3) {
+    const b = Buffer.alloc(size, 'y');
+    needle.copy(b, offset);
+    files[`at-${offset}`] = b;
+  }
+  const dir = repoWith(files);
+  const reader = new FileReader(64);
+  for (const name of Object.keys(files)) {
+    expect([name, reader.read(path.join(dir, name), 99, [needle])]).toEqual([name, { tooLarge: true, mentions: name !== 'none' }]);
+  }
 });
 
 test('a named pipe reached by the reader does not block it: no writer, no bytes', () => {

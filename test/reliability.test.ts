@@ -236,6 +236,19 @@ describe('atomic writes', () => {
     expect(fs.statSync(path.join(dir, 'a.yaml')).nlink).toBe(2);
   });
 
+  test('an install stays when a probe file it depended on could not be written', async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\nCOPY app /app\n';
+    const dir = repoWith({ 'a.yaml': POD, Dockerfile: dockerfile });
+    // A second name outside the scanned tree: the rewrite of a.yaml is refused at write time.
+    const outside = repoWith({});
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(outside, 'a.yaml'));
+    const result = await run({ cwd: dir, fix: true });
+    expect(statuses(result)).toEqual([['Dockerfile', 'error'], ['a.yaml', 'error']]);
+    expect(result.findings[0]!.message).toMatch(/not applied: kept: another file of this run could not be written/);
+    expect(read(dir, 'Dockerfile')).toBe(dockerfile);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+  });
+
   test('a file changed on disk after it was read is not overwritten: error finding', async () => {
     const dir = repoWith({ 'a.yaml': POD, 'b.yaml': POD });
     // A rule that edits a.yaml on disk between the read and the write, as an editor or git would.

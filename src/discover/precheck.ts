@@ -7,13 +7,15 @@ import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
 import type { FileReader } from './read.js';
 import { describeFsError } from './walk.js';
 
-const [NEEDLE_A, NEEDLE_B] = BINARY_NEEDLES.map((n) => Buffer.from(n)) as [Buffer, Buffer];
+const NEEDLES = BINARY_NEEDLES.map((n) => Buffer.from(n));
+const [NEEDLE_A, NEEDLE_B] = NEEDLES as [Buffer, Buffer];
 
 /** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */
 export type Precheck =
   /** Mentions the binary: its bytes, a copy the caller owns (on its own ArrayBuffer, transferable). */
   | { kind: 'candidate'; bytes: Buffer }
-  | { kind: 'tooLarge' }
+  /** `mentions`: it names the binary all the same (not read further, but it may run it). */
+  | { kind: 'tooLarge'; mentions: boolean }
   | { kind: 'binary' }
   | { kind: 'unreadable'; message: string }
   | { kind: 'utf16' };
@@ -21,8 +23,8 @@ export type Precheck =
 export function precheck(reader: FileReader, absPath: string, maxBytes: number): Precheck | undefined {
   let buf: Buffer;
   try {
-    const read = reader.read(absPath, maxBytes);
-    if ('tooLarge' in read) return { kind: 'tooLarge' };
+    const read = reader.read(absPath, maxBytes, NEEDLES);
+    if ('tooLarge' in read) return { kind: 'tooLarge', mentions: read.mentions };
     buf = read.bytes;
   } catch (e) {
     return { kind: 'unreadable', message: describeFsError(e) };
