@@ -48,6 +48,8 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
+  /** The pod spec says `hostNetwork: true`. */
+  hostNetwork?: boolean;
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
 }
@@ -121,9 +123,13 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
   const list = path[path.length - 2];
   const listPair = path[path.length - 3];
+  const podSpec = path[path.length - 4];
   if (isMap(container) && isSeq(list) && isPair(listPair)) {
     const k = keyOf(listPair as Pair);
-    if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') return { container, list: k };
+    if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
+      const hostNetwork = isMap(podSpec) ? getPair(podSpec, 'hostNetwork')?.value : undefined;
+      return { container, list: k, ...(isScalar(hostNetwork) && (hostNetwork.value === true || hostNetwork.value === 'true') ? { hostNetwork: true } : {}) };
+    }
   }
   return isMap(container) ? { container } : {};
 }
@@ -216,6 +222,7 @@ function probeReport(
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     timeoutFromBase: opts.mergePatch === true,
+    ...(ctx.hostNetwork ? { hostNetwork: true } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
