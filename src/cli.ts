@@ -15,8 +15,11 @@ import type { RunResult } from './types.js';
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Reads all of standard input (only called when a path is `-`). */
-  readStdin: () => Promise<string>;
+  /**
+   * Reads all of standard input (only called when a path is `-`): its bytes, decoded by the
+   * engine as a file's are; a string is taken as already decoded.
+   */
+  readStdin: () => Promise<Uint8Array | string>;
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Milliseconds, for the progress display's throttle (tests pass a fake clock). */
@@ -168,10 +171,11 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
 
   progress?.done();
 
-  // With `--fix -` the migrated stream is the output; the report moves to stderr.
+  // With `--fix -` the migrated stream is the output; the report moves to stderr. A stream the
+  // tool did not change (or could not read: not UTF-8, UTF-16) goes back byte for byte.
   const stdinResult = result.files.find((f) => f.file.path === '' && f.file.displayPath === '<stdin>');
-  const reportStream = values.fix && stdinResult ? io.stderr : io.stdout;
-  if (values.fix && stdinResult) io.stdout.write(stdinResult.output);
+  const reportStream = values.fix && usesStdin ? io.stderr : io.stdout;
+  if (values.fix && stdin !== undefined) io.stdout.write(stdinResult?.changed ? stdinResult.output : stdin);
 
   if (values.diff) {
     const diff = await formatDiff(result.files);
@@ -248,7 +252,7 @@ export function processIo(): Io {
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return Buffer.concat(chunks);
     },
   };
 }
