@@ -15,7 +15,7 @@ import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
 import { HeapGuard } from './memory.js';
-import { stdinInput } from './stdin.js';
+import { stdinInput, stdinKind } from './stdin.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
   BlockerCode,
@@ -168,7 +168,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       else if ('skipped' in input) skipped.push({ file: STDIN_NAME, reason: input.skipped });
       else if ('text' in input) {
         const { text } = input;
-        const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: 'yaml', text, eol: detectEol(text) };
+        const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: stdinKind(text), text, eol: detectEol(text) };
         states.set(file, { file, output: text, changed: false, written: false });
         if (mentionsBinary(text)) await checkFile(file);
       }

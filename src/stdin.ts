@@ -6,6 +6,7 @@
  */
 import { precheck } from './discover/precheck.js';
 import { FileReader, type ReadResult } from './discover/read.js';
+import type { FileKind } from './types.js';
 
 /**
  * What the engine does with the stream: read `text`; report `error` (exit 2); note it `skipped`;
@@ -41,5 +42,23 @@ export function stdinInput(input: string | Uint8Array): StdinInput {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
     return pre ? { error: NOT_UTF8 } : { ignored: true };
+  }
+}
+
+/**
+ * The kind the stream is read as. It has no name to classify: `kubectl get … -o json` is JSON
+ * (its first character, past a BOM and blanks, is `{` or `[`, and it parses as JSON) and is
+ * rewritten in JSON style, as a .json file is, so that `jq` can read the result; anything else
+ * is a YAML stream.
+ */
+export function stdinKind(text: string): FileKind {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const first = /\S/.exec(body)?.[0];
+  if (first !== '{' && first !== '[') return 'yaml';
+  try {
+    JSON.parse(body);
+    return 'json';
+  } catch {
+    return 'yaml';
   }
 }

@@ -144,3 +144,89 @@ describe('standard input as bytes: read as a file is', () => {
     expect(r.stderr.toString()).toContain('<stdin>:1:1  error      not valid UTF-8; the file was left unchanged');
   });
 });
+
+// `kubectl get deploy -n shop -o json`: four-space indentation, one List.
+const KUBECTL_JSON = `{
+    "apiVersion": "v1",
+    "items": [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "api",
+                "namespace": "shop"
+            },
+            "spec": {
+                "template": {
+                    "spec": {
+                        "containers": [
+                            {
+                                "image": "example/api:1.0",
+                                "name": "api",
+                                "readinessProbe": {
+                                    "exec": {
+                                        "command": [
+                                            "/bin/grpc_health_probe",
+                                            "-addr=:5000"
+                                        ]
+                                    },
+                                    "failureThreshold": 3,
+                                    "periodSeconds": 10
+                                }
+                            }
+                        ]
+                    }
+                }
+            }
+        }
+    ],
+    "kind": "List",
+    "metadata": {
+        "resourceVersion": ""
+    }
+}
+`;
+
+describe('JSON on standard input', () => {
+  test('kubectl … -o json | --fix - is rewritten in JSON style, as a .json file is', async () => {
+    const io = captureIo(repoWith(), { stdin: Buffer.from(KUBECTL_JSON) });
+    expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(0);
+    const out = io.out();
+    expect(out).toBe(
+      KUBECTL_JSON.replace(
+        `"exec": {
+                                        "command": [
+                                            "/bin/grpc_health_probe",
+                                            "-addr=:5000"
+                                        ]
+                                    },`,
+        `"grpc": {
+                                        "port": 5000
+                                    },`,
+      ),
+    );
+    expect(JSON.parse(out).items[0].spec.template.spec.containers[0].readinessProbe).toEqual({ grpc: { port: 5000 }, failureThreshold: 3, periodSeconds: 10 });
+    expect(JSON.parse(io.err()).findings.map((f: { ruleId: string; status: string }) => [f.ruleId, f.status])).toEqual([['kubernetes-json-probe', 'migrated']]);
+
+    // A second --fix changes nothing.
+    const again = captureIo(repoWith(), { stdin: Buffer.from(out) });
+    expect(await main(['--fix', '-'], again)).toBe(0);
+    expect(again.out()).toBe(out);
+  });
+
+  test('an inline probe in compact JSON stays compact JSON', async () => {
+    const compact = '{"kind":"Pod","spec":{"containers":[{"name":"c","readinessProbe":{"exec":{"command":["/bin/grpc_health_probe","-addr=:5000"]},"periodSeconds":5}}]}}\n';
+    const io = captureIo(repoWith(), { stdin: Buffer.from(compact) });
+    expect(await main(['--fix', '-'], io)).toBe(0);
+    expect(JSON.parse(io.out()).spec.containers[0].readinessProbe).toEqual({ grpc: { port: 5000 }, periodSeconds: 5 });
+    expect(io.out()).not.toMatch(/[{,]grpc:/);
+  });
+
+  test('YAML that starts with { but is not JSON (a flow mapping) stays YAML', async () => {
+    const flow = '{kind: Pod, spec: {containers: [{name: c, readinessProbe: {exec: {command: [grpc_health_probe, "-addr=:5000"]}}}]}}\n';
+    const io = captureIo(repoWith(), { stdin: Buffer.from(flow) });
+    expect(await main(['--fix', '-'], io)).toBe(0);
+    expect(io.out()).toBe('{kind: Pod, spec: {containers: [{name: c, readinessProbe: {grpc: {port: 5000}}}]}}\n');
+    expect(io.err()).toContain('kubernetes-exec-probe');
+  });
+});
