@@ -46,12 +46,15 @@ const HELP = `Usage: grpc-probe-migrate [options] [paths...]
 
 Moves Kubernetes exec probes that run grpc_health_probe to native gRPC probes,
 and reports what cannot move. Paths are files and folders (default "."); "-" reads
-a YAML stream from standard input.
+a YAML (or JSON) stream from standard input.
 
 Options:
   --fix                 write the changes (default: report only, nothing written)
   --diff                print a unified diff of the changes (with or without --fix);
-                        with --format json/sarif/markdown it goes to stderr
+                        with --format json/sarif/markdown it goes to stderr. With
+                        --fix - stdout is the migrated stream and the report goes to
+                        stderr too, so --fix --diff - with json/sarif/markdown needs
+                        --output FILE for the report (otherwise a usage error)
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
   --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
@@ -141,6 +144,15 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
 
   const paths = positionals.length > 0 ? positionals : ['.'];
   const usesStdin = paths.includes('-');
+  // `--fix -`: stdout carries the migrated stream, so the report and the diff both fall to
+  // stderr. A text report and a diff read well together there; a JSON, SARIF or Markdown report
+  // interleaved with a diff cannot be parsed: refuse rather than write it.
+  if (values.fix && usesStdin && values.diff && format !== 'text' && values.output === undefined) {
+    io.stderr.write(
+      `grpc-probe-migrate: --fix - writes the migrated stream to stdout, so the --format ${format} report and the --diff would share stderr; add --output FILE for the report (the diff then goes to stderr alone), or drop --diff\n`,
+    );
+    return EXIT.usage;
+  }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
   // Progress only where a person watches: stderr is a terminal and --quiet was not given.
