@@ -1,51 +1,334 @@
-import { mentionsBinary } from '../src/analysis/binary.js';
-import { mentionOffsets } from '../src/analysis/mentions.js';
-import type { Rule } from '../src/types.js';
+import { createRequire } from 'node:module';
+import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
+import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
+import type { ResolvedWord, ShCall, ShWord } from '../src/analysis/shell.js';
+import { lineStartOf } from '../src/text/lines.js';
+import type { Report, Rule } from '../src/types.js';
 
 /**
- * Shell scripts in the tree (`*.sh`, `*.bash`) that run grpc_health_probe: wait loops, entrypoint
- * wrappers, smoke tests. The tool does not rewrite them; each call keeps the binary.
+ * Shell scripts in the tree (`*.sh`, `*.bash`) that use grpc_health_probe: wait loops, entrypoint
+ * wrappers, smoke tests, install scripts. The tool does not rewrite them. A script that names the
+ * binary anywhere outside a comment keeps it installed (the safe side): a smoke test that runs it
+ * through `kubectl exec` or `docker compose exec` needs it in the image as much as a probe does.
+ * The message says what the script does with it when the tool can tell.
  */
 const rule: Rule = {
   meta: {
     id: 'shell-script-binary-use',
-    description: 'Reports shell scripts that run grpc_health_probe',
+    description: 'Reports shell scripts that use grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each call of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed; a script that only mentions it (an install script?) is reported for a manual check.',
+    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment. A script that names it only in comments keeps nothing.',
   },
   create() {
     return {
       async file(ctx) {
-        const { analyzeShellScript } = await import('../src/analysis/shell.js');
+        const shell = await import('../src/analysis/shell.js');
         const { text } = ctx.file;
-        const analysis = analyzeShellScript(text, () => undefined);
-        if (analysis.error) {
-          ctx.report({ start: 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${analysis.error}); the file was left unchanged` });
+        let script;
+        try {
+          script = shell.parseShell(text);
+        } catch (e) {
+          if (!(e instanceof shell.ShellParseError)) throw e;
+          ctx.report({ start: 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${e.message}); the file was left unchanged` });
           return;
         }
-        for (const inv of analysis.invocations) {
-          ctx.report({
-            start: inv.node.start,
-            end: inv.node.end,
-            subject: 'consumer',
-            blockers: ['unsupported-file'],
-            keepsBinary: true,
-            message: 'a shell script runs grpc_health_probe; the binary stays installed while it does',
-          });
+        const env = scriptVariables(script.calls, shell.resolveWord);
+        const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env };
+
+        const reports: Report[] = [];
+        // Spans of the calls reported (or covered by a report): a mention inside one is accounted for.
+        const accounted: [number, number][] = [];
+        const runVariables = new Set<string>();
+        const assignments: { call: ShCall; name: string }[] = [];
+        for (const call of script.calls) {
+          const run = runsBinary(call.args, reader, 0);
+          if (run) {
+            if (run.via) runVariables.add(run.via);
+            accounted.push([call.start, call.end]);
+            reports.push(keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}; the binary stays installed while it does`, RUN_HINT));
+            continue;
+          }
+          const named = call.args.findIndex((w) => mentionsBinary(literal(w, shell.resolveWord)));
+          if (named !== -1) {
+            accounted.push([call.start, call.end]);
+            const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, shell.resolveWord)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
+            reports.push(keeps(call, `names grpc_health_probe ${where}; the binary stays installed while the script names it`, NAME_HINT));
+            continue;
+          }
+          const assigned = call.assigns.find((a) => a.value && mentionsBinary(literal(a.value, shell.resolveWord)));
+          if (assigned) {
+            accounted.push([call.start, call.end]);
+            assignments.push({ call, name: assigned.name });
+          }
         }
-        if (analysis.invocations.length === 0 && mentionsBinary(text)) {
-          const at = mentionOffsets(text)[0]!;
+        // `PROBE=/bin/grpc_health_probe` is said by the call that runs "$PROBE"; otherwise on its own.
+        for (const { call, name } of assignments) {
+          if (!runVariables.has(name)) reports.push(keeps(call, `names grpc_health_probe in the value of ${name}; the binary stays installed while the script names it`, NAME_HINT));
+        }
+
+        // Anything else (a here-document, a `[[ -x … ]]` test, a `for` list, `export X=…`) is read
+        // for what it is not: a comment. Outside one, it keeps the binary too.
+        const others = mentionOffsets(text).filter((o) => !inRanges(o, accounted));
+        const comments = others.length > 0 ? commentRanges(text, shell.byteToStringOffsets) : [];
+        const seenLines = new Set<number>();
+        let inComments = 0;
+        for (const o of others) {
+          if (inRanges(o, comments)) {
+            inComments++;
+            continue;
+          }
+          const line = lineStartOf(text, o);
+          if (seenLines.has(line)) continue;
+          seenLines.add(line);
+          reports.push(keeps({ start: o, end: o + 'grpc_health_probe'.length }, 'names grpc_health_probe outside a command the tool reads; the binary stays installed while the script names it', NAME_HINT));
+        }
+        if (reports.length === 0 && inComments > 0) {
+          const at = others.find((o) => inRanges(o, comments))!;
           ctx.report({
             start: at,
-            subject: 'file',
+            end: at + 'grpc_health_probe'.length,
+            subject: 'consumer',
             blockers: ['unsupported-file'],
-            message: 'a shell script names grpc_health_probe without running it (an install script?); check it by hand',
+            message: 'a shell script names grpc_health_probe only in comments; a comment does not keep the binary installed',
+            hint: 'Nothing runs here. Update the comment once the migration has landed.',
           });
         }
+        for (const r of reports.sort((a, b) => a.start - b.start)) ctx.report(r);
       },
     };
   },
 };
+
+const RUN_HINT =
+  'The tool does not rewrite scripts, so the binary stays installed while this script runs it. To let it go, change the script by hand (e.g. `kubectl wait --for=condition=Ready` once the probes are native, or grpcurl run from outside the image), then run the tool again.';
+const NAME_HINT =
+  'The tool does not rewrite scripts and cannot tell what this one does with the binary, so it stays installed (the safe side). Check the script by hand; once it no longer needs grpc_health_probe, remove the mention and run the tool again.';
+
+function keeps(at: { start: number; end: number }, what: string, hint: string): Report {
+  return { start: at.start, end: at.end, subject: 'consumer', blockers: ['unsupported-file'], keepsBinary: true, message: `a shell script ${what}`, hint };
+}
+
+type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
+
+interface WordReader {
+  resolve: Resolve;
+  /** Parses a script given as a word (`sh -c '…'`); throws when it is not valid shell. */
+  parse: (script: string) => ShCall[];
+  env: (name: string) => string | undefined;
+}
+
+const noEnv = () => undefined;
+const literal = (w: ShWord, resolve: Resolve) => resolve(w, noEnv).text;
+
+/**
+ * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
+ * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
+ * something only known at run time, stays unknown.
+ */
+function scriptVariables(calls: readonly ShCall[], resolve: Resolve): (name: string) => string | undefined {
+  const values = new Map<string, string | null>();
+  for (const call of calls) {
+    if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
+    for (const a of call.assigns) {
+      const v = a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
+      const known = v.unresolved.length === 0 ? v.text : null;
+      values.set(a.name, values.has(a.name) && values.get(a.name) !== known ? null : known);
+    }
+  }
+  return (name) => values.get(name) ?? undefined;
+}
+
+interface Run {
+  /** Wrappers the binary runs through, outermost first (`kubectl exec`, `timeout`). */
+  through: string[];
+  /** The variable that held its path. */
+  via?: string;
+}
+
+/** Whether a command (its words) runs the binary, directly or through wrappers the tool knows. */
+function runsBinary(args: readonly ShWord[], reader: WordReader, depth: number): Run | undefined {
+  const words = args.map((w) => reader.resolve(w, reader.env).text);
+  let i = 0;
+  // `exec` and `command` run the command in place: no wrapper to speak of.
+  while (i < words.length - 1 && (words[i] === 'exec' || words[i] === 'command')) i++;
+  if (i >= words.length) return undefined;
+  if (isBinaryPath(words[i]!)) {
+    const param = args[i]!.parts.find((p) => p.type === 'param');
+    return { through: [], ...(param?.type === 'param' && !mentionsBinary(literal(args[i]!, reader.resolve)) ? { via: param.name } : {}) };
+  }
+  if (depth >= 8) return undefined;
+  const wrapped = unwrap(words, i);
+  if (!wrapped) return undefined;
+  if ('next' in wrapped) {
+    const inner = runsBinary(args.slice(wrapped.next), reader, depth + 1);
+    return inner && { ...inner, through: [wrapped.label, ...inner.through] };
+  }
+  let calls: ShCall[];
+  try {
+    calls = reader.parse(words[wrapped.script]!);
+  } catch {
+    return undefined;
+  }
+  for (const call of calls) {
+    const inner = runsBinary(call.args, reader, depth + 1);
+    if (inner) return { ...inner, through: [wrapped.label, ...inner.through] };
+  }
+  return undefined;
+}
+
+/** A command that runs another command given in its arguments: its options, then its own operands. */
+interface Wrapper {
+  /** Options that take the next word as their value (`-n 10`); `--` always ends the options. */
+  valued?: readonly string[];
+  /** Operands before the command (timeout's duration, su-exec's user, docker exec's container). */
+  operands?: number;
+  /** Words of the form NAME=VALUE before the command (env). */
+  assignments?: boolean;
+}
+
+const WRAPPERS: Record<string, Wrapper> = {
+  env: { valued: ['-u', '--unset', '-C', '--chdir'], assignments: true },
+  timeout: { valued: ['-s', '--signal', '-k', '--kill-after'], operands: 1 },
+  nice: { valued: ['-n', '--adjustment'] },
+  nohup: {},
+  setsid: {},
+  stdbuf: { valued: ['-i', '-o', '-e', '--input', '--output', '--error'] },
+  ionice: { valued: ['-c', '-n', '--class', '--classdata'] },
+  chrt: { operands: 1 },
+  taskset: { operands: 1 },
+  time: { valued: ['-f', '-o', '--format', '--output'] },
+  sudo: { valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout'] },
+  doas: { valued: ['-u', '-C'] },
+  'su-exec': { operands: 1 },
+  gosu: { operands: 1 },
+  's6-setuidgid': { operands: 1 },
+  chroot: { valued: ['--userspec', '--groups'], operands: 1 },
+  runuser: { valued: ['-u', '-g', '-G', '--user', '--group', '--supp-group'] },
+  xargs: { valued: ['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s', '--arg-file', '--delimiter', '--max-args', '--max-procs', '--max-chars'] },
+  watch: { valued: ['-n', '--interval'] },
+  'dumb-init': {},
+  tini: { valued: ['-e'] },
+};
+
+/** `kubectl exec POD -- cmd`, `docker compose exec SERVICE cmd`: sub-commands that run a command. */
+const SUBCOMMANDS: Record<string, { globals: readonly string[]; sub: Record<string, Wrapper> }> = {
+  kubectl: {
+    globals: ['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--as', '--token', '--request-timeout', '-v'],
+    sub: { exec: { valued: ['-c', '--container', '-n', '--namespace', '-f', '--filename', '--pod-running-timeout'], operands: 1 } },
+  },
+  docker: {
+    globals: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'],
+    sub: {
+      exec: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys'], operands: 1 },
+      run: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--name', '--entrypoint', '--network', '--net', '-v', '--volume', '--mount', '-p', '--publish', '-l', '--label', '--platform', '--pull', '-m', '--memory', '--cpus', '--add-host', '--cap-add', '--cap-drop', '-h', '--hostname', '--restart', '--user'], operands: 1 },
+    },
+  },
+  'docker-compose': {
+    globals: ['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi', '--progress', '--parallel'],
+    sub: {
+      exec: { valued: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--index'], operands: 1 },
+      run: { valued: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--name', '--entrypoint', '-l', '--label', '-p', '--publish', '-v', '--volume', '--cap-add', '--cap-drop'], operands: 1 },
+    },
+  },
+};
+SUBCOMMANDS.oc = SUBCOMMANDS.kubectl!;
+SUBCOMMANDS.podman = SUBCOMMANDS.docker!;
+SUBCOMMANDS.nerdctl = SUBCOMMANDS.docker!;
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+/** Where the wrapped command starts (or which word is the script, for `sh -c`), when words[at] is a wrapper. */
+function unwrap(words: readonly string[], at: number): { label: string; next: number } | { label: string; script: number } | undefined {
+  const name = baseName(words[at]!);
+  const wrapper = WRAPPERS[name];
+  if (wrapper) return after(words, at + 1, wrapper, name);
+  const multi = SUBCOMMANDS[name];
+  if (multi) {
+    const i = skipOptions(words, at + 1, multi.globals);
+    // `docker compose exec`: compose is a sub-command of docker with options of its own.
+    if (words[i] === 'compose' && (name === 'docker' || name === 'podman' || name === 'nerdctl')) {
+      return subcommand(words, skipOptions(words, i + 1, SUBCOMMANDS['docker-compose']!.globals), SUBCOMMANDS['docker-compose']!.sub, `${name} compose`);
+    }
+    return subcommand(words, i, multi.sub, name);
+  }
+  if (SHELLS.has(name)) {
+    let c = false;
+    for (let i = at + 1; i < words.length; i++) {
+      const w = words[i]!;
+      if (/^[-+][a-zA-Z]+$/.test(w)) {
+        c ||= w[0] === '-' && w.includes('c');
+        // `-o pipefail`, `-euo pipefail`: o takes the next word.
+        if (w.includes('o')) i++;
+      }
+      else return c ? { label: `${name} -c`, script: i } : undefined;
+    }
+  }
+  return undefined;
+}
+
+function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): { label: string; next: number } | undefined {
+  const sub = words[i] !== undefined ? subs[words[i]!] : undefined;
+  if (!sub) return undefined;
+  const fullLabel = `${label} ${words[i]}`;
+  // `kubectl exec pod -- cmd`: after `--` is the command, whatever the options before it were.
+  const dashes = words.indexOf('--', i + 1);
+  if (label === 'kubectl' || label === 'oc') return dashes !== -1 ? { label: fullLabel, next: dashes + 1 } : after(words, i + 1, sub, fullLabel);
+  return after(words, i + 1, sub, fullLabel);
+}
+
+function after(words: readonly string[], from: number, w: Wrapper, label: string): { label: string; next: number } | undefined {
+  let i = skipOptions(words, from, w.valued ?? []);
+  if (w.assignments) while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
+  i += w.operands ?? 0;
+  return i < words.length ? { label, next: i } : undefined;
+}
+
+function skipOptions(words: readonly string[], from: number, valued: readonly string[]): number {
+  let i = from;
+  while (i < words.length && words[i]!.startsWith('-') && words[i] !== '-') {
+    if (words[i] === '--') return i + 1;
+    i += valued.includes(words[i]!) ? 2 : 1;
+  }
+  return i;
+}
+
+function baseName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/** The command whose arguments hold word `index`, through the wrappers it runs under: `chmod (through sudo)`. */
+function commandOf(args: readonly ShWord[], index: number, reader: WordReader): string {
+  const words = args.map((w) => reader.resolve(w, reader.env));
+  const texts = words.map((w) => w.text);
+  let at = 0;
+  while (at < index - 1 && (texts[at] === 'exec' || texts[at] === 'command')) at++;
+  const through: string[] = [];
+  for (let w = unwrap(texts, at); w && 'next' in w && w.next <= index && w.next < texts.length; w = unwrap(texts, at)) {
+    through.push(w.label);
+    at = w.next;
+  }
+  if (at === index) return through.length > 0 ? through.join(', then ') : 'a command';
+  const name = words[at]!.unresolved.length > 0 ? 'a command known only at run time' : baseName(texts[at]!);
+  return through.length > 0 ? `${name} (through ${through.join(', then ')})` : name;
+}
+
+/**
+ * The script's comments, from mvdan/sh itself (parsed again, keeping them): the plain tree of
+ * src/analysis/shell.ts drops comments. Only read when a mention lies outside every command.
+ */
+function commentRanges(text: string, byteToString: (s: string) => (b: number) => number): [number, number][] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mvdan-sh is a GopherJS build without types
+  const { syntax } = createRequire(import.meta.url)('mvdan-sh') as { syntax: any };
+  const toString = byteToString(text);
+  const out: [number, number][] = [];
+  syntax.Walk(syntax.NewParser(syntax.KeepComments(true)).Parse(text, ''), (n: unknown) => {
+    if (n && syntax.NodeType(n) === 'Comment') {
+      const c = n as { Pos(): { Offset(): number }; End(): { Offset(): number } };
+      out.push([toString(c.Pos().Offset()), toString(c.End().Offset())]);
+    }
+    return true;
+  });
+  return out;
+}
 
 export default rule;

@@ -15,8 +15,11 @@ import type { RunResult } from './types.js';
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** Reads all of standard input (only called when a path is `-`). */
-  readStdin: () => Promise<string>;
+  /**
+   * Reads all of standard input (only called when a path is `-`): its bytes, decoded by the
+   * engine as a file's are; a string is taken as already decoded.
+   */
+  readStdin: () => Promise<Uint8Array | string>;
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Milliseconds, for the progress display's throttle (tests pass a fake clock). */
@@ -43,12 +46,15 @@ const HELP = `Usage: grpc-probe-migrate [options] [paths...]
 
 Moves Kubernetes exec probes that run grpc_health_probe to native gRPC probes,
 and reports what cannot move. Paths are files and folders (default "."); "-" reads
-a YAML stream from standard input.
+a YAML (or JSON) stream from standard input.
 
 Options:
   --fix                 write the changes (default: report only, nothing written)
   --diff                print a unified diff of the changes (with or without --fix);
-                        with --format json/sarif/markdown it goes to stderr
+                        with --format json/sarif/markdown it goes to stderr. With
+                        --fix - stdout is the migrated stream and the report goes to
+                        stderr too, so --fix --diff - with json/sarif/markdown needs
+                        --output FILE for the report (otherwise a usage error)
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
   --output FILE         write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
@@ -138,6 +144,15 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
 
   const paths = positionals.length > 0 ? positionals : ['.'];
   const usesStdin = paths.includes('-');
+  // `--fix -`: stdout carries the migrated stream, so the report and the diff both fall to
+  // stderr. A text report and a diff read well together there; a JSON, SARIF or Markdown report
+  // interleaved with a diff cannot be parsed: refuse rather than write it.
+  if (values.fix && usesStdin && values.diff && format !== 'text' && values.output === undefined) {
+    io.stderr.write(
+      `grpc-probe-migrate: --fix - writes the migrated stream to stdout, so the --format ${format} report and the --diff would share stderr; add --output FILE for the report (the diff then goes to stderr alone), or drop --diff\n`,
+    );
+    return EXIT.usage;
+  }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
   // Progress only where a person watches: stderr is a terminal and --quiet was not given.
@@ -168,10 +183,11 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
 
   progress?.done();
 
-  // With `--fix -` the migrated stream is the output; the report moves to stderr.
+  // With `--fix -` the migrated stream is the output; the report moves to stderr. A stream the
+  // tool did not change (or could not read: not UTF-8, UTF-16) goes back byte for byte.
   const stdinResult = result.files.find((f) => f.file.path === '' && f.file.displayPath === '<stdin>');
-  const reportStream = values.fix && stdinResult ? io.stderr : io.stdout;
-  if (values.fix && stdinResult) io.stdout.write(stdinResult.output);
+  const reportStream = values.fix && usesStdin ? io.stderr : io.stdout;
+  if (values.fix && stdin !== undefined) io.stdout.write(stdinResult?.changed ? stdinResult.output : stdin);
 
   if (values.diff) {
     const diff = await formatDiff(result.files);
@@ -248,7 +264,7 @@ export function processIo(): Io {
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return Buffer.concat(chunks);
     },
   };
 }

@@ -15,6 +15,7 @@ import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
 import { HeapGuard } from './memory.js';
+import { stdinInput, stdinKind } from './stdin.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
   BlockerCode,
@@ -162,11 +163,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
 
     if (paths.includes('-')) {
-      const text = options.stdin ?? '';
-      const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: 'yaml', text, eol: detectEol(text) };
       scanned++;
-      states.set(file, { file, output: text, changed: false, written: false });
-      if (mentionsBinary(text)) await checkFile(file);
+      const input = stdinInput(options.stdin ?? '');
+      if ('error' in input) fileError(pseudoFile('', STDIN_NAME), input.error);
+      else if ('skipped' in input) skipped.push({ file: STDIN_NAME, reason: input.skipped });
+      else if ('text' in input) {
+        const { text } = input;
+        const file: SourceFile = { path: '', displayPath: STDIN_NAME, kind: stdinKind(text), text, eol: detectEol(text) };
+        states.set(file, { file, output: text, changed: false, written: false });
+        if (mentionsBinary(text)) await checkFile(file);
+      }
     }
 
     const thread: ReaderWorker | undefined = mode === 'worker' || discovered.length >= MIN_FILES_FOR_READER_THREAD ? worker : undefined;

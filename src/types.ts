@@ -103,8 +103,11 @@ export interface RunOptions {
    * `-tls -tls-no-verify` probes become `grpc.mode: TLS`. Off by default.
    */
   grpcTlsMode?: boolean;
-  /** Text of standard input when a path is `-`. */
-  stdin?: string;
+  /**
+   * Standard input when a path is `-`: its bytes, checked and decoded as a file's are (see
+   * src/stdin.ts), or text already decoded.
+   */
+  stdin?: string | Uint8Array;
   /** Replace the rule set (tests). */
   rules?: Rule[];
   /** Called as files are scanned (progress display). */

@@ -1,10 +1,10 @@
 /** Which stream gets what: a machine-readable report on stdout must stay parseable. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-import { POD, repoWith } from './support/repo.js';
+import { MIGRATED_POD, POD, repoWith } from './support/repo.js';
 
 function repo(): string {
   return repoWith({ 'a.yaml': POD });
@@ -37,4 +37,46 @@ test('--diff with --output FILE: the report goes to the file, the diff to stdout
   await main(['--diff', '--format', 'json', '--output', 'report.json'], io);
   expect(io.out()).toContain('+++ b/a.yaml');
   expect(() => JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'))).not.toThrow();
+});
+
+describe('--fix - with --diff: stdout is the migrated stream', () => {
+  test.each(['json', 'sarif', 'markdown'])('--format %s without --output is a usage error (report and diff would share stderr)', async (format) => {
+    const io = captureIo(repo(), { stdin: POD });
+    let read = false;
+    io.readStdin = async () => {
+      read = true;
+      return POD;
+    };
+    expect(await main(['--fix', '--diff', '--format', format, '-'], io)).toBe(2);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe(
+      `grpc-probe-migrate: --fix - writes the migrated stream to stdout, so the --format ${format} report and the --diff would share stderr; add --output FILE for the report (the diff then goes to stderr alone), or drop --diff\n`,
+    );
+    expect(read).toBe(false);
+  });
+
+  test('with --output FILE: the stream on stdout, the diff alone on stderr, the report in the file', async () => {
+    const dir = repo();
+    const io = captureIo(dir, { stdin: POD });
+    expect(await main(['--fix', '--diff', '--format', 'json', '--output', 'report.json', '-'], io)).toBe(0);
+    expect(io.out()).toBe(MIGRATED_POD);
+    expect(io.err()).toMatch(/^--- a\/<stdin>\n\+\+\+ b\/<stdin>\n/);
+    expect(io.err()).not.toContain('"findings"');
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    expect(report.findings.map((f: { file: string; status: string }) => [f.file, f.status])).toEqual([['<stdin>', 'migrated']]);
+  });
+
+  test('the text report and the diff share stderr; stdout is the stream alone', async () => {
+    const io = captureIo(repo(), { stdin: POD });
+    expect(await main(['--fix', '--diff', '-'], io)).toBe(0);
+    expect(io.out()).toBe(MIGRATED_POD);
+    expect(io.err()).toContain('+++ b/<stdin>');
+    expect(io.err()).toMatch(/<stdin>:7:5 +migrated/);
+  });
+
+  test('--help says so', async () => {
+    const io = captureIo(repo());
+    await main(['--help'], io);
+    expect(io.out()).toContain('so --fix --diff - with json/sarif/markdown needs\n                        --output FILE for the report (otherwise a usage error)');
+  });
 });

@@ -90,7 +90,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 
   const paths = positionals.length > 0 ? positionals : ['.'];
-  const stdin = paths.includes('-') ? await io.readStdin() : undefined;
+  const raw = paths.includes('-') ? await io.readStdin() : undefined;
+  // verify only reads the stream, never writes it back: decoded as before.
+  const stdin = raw === undefined || typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
   const { targets, problems } = readTargets(paths, io.cwd, setValues, stdin);
   if (targets.length === 0) {
     if (format === 'json') io.stdout.write(formatJson([], problems, host, kv, []));

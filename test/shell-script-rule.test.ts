@@ -1,0 +1,56 @@
+/**
+ * shell-script-binary-use beyond what its fixtures compare: the hints (the fixture harness does
+ * not compare them) and which findings keep an install.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { POD, repoWith } from './support/repo.js';
+
+const DOCKERFILE = `FROM alpine:3.20
+RUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && \\
+    chmod +x /bin/grpc_health_probe
+`;
+
+async function withScript(script: string) {
+  const dir = repoWith({ 'Dockerfile': DOCKERFILE, 'k8s/pod.yaml': POD, 'scripts/check.sh': script });
+  const result = await run({ cwd: dir, paths: ['.'], fix: true });
+  return {
+    script: result.findings.filter((f) => f.ruleId === 'shell-script-binary-use'),
+    install: result.findings.find((f) => f.ruleId === 'dockerfile-binary-install')!,
+    dockerfile: fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'),
+  };
+}
+
+describe('shell-script-binary-use', () => {
+  test.each([
+    ['kubectl exec', 'kubectl exec deploy/api -- /bin/grpc_health_probe -addr=:5000\n', 'runs grpc_health_probe through kubectl exec'],
+    ['a variable', 'PROBE=/bin/grpc_health_probe\n"$PROBE" -addr=:5000\n', 'runs grpc_health_probe (as $PROBE)'],
+    ['an install line', 'chmod +x /bin/grpc_health_probe\n', 'names grpc_health_probe in the arguments of chmod'],
+    ['a here-document', 'cat > /bin/check <<EOF\ngrpc_health_probe -addr=:5000\nEOF\n', 'names grpc_health_probe outside a command the tool reads'],
+  ])('%s keeps the install, with a hint about scripts, not probes', async (_what, body, message) => {
+    const { script, install, dockerfile } = await withScript(`#!/bin/sh\n${body}`);
+    expect(script).toHaveLength(1);
+    expect(script[0]!.message).toContain(message);
+    expect(script[0]!.hint).toMatch(/^The tool does not rewrite scripts/);
+    expect(script[0]!.hint).not.toContain('exec probe');
+    expect(install.status).toBe('blocked');
+    expect(install.message).toContain('scripts/check.sh');
+    expect(dockerfile).toBe(DOCKERFILE);
+  });
+
+  test('a script that names the binary only in comments keeps nothing', async () => {
+    const { script, install, dockerfile } = await withScript('#!/bin/sh\n# grpc_health_probe was run here\necho ok # grpc_health_probe\n');
+    expect(script.map((f) => [f.line, f.status, f.blockers])).toEqual([[2, 'blocked', ['unsupported-file']]]);
+    expect(script[0]!.hint).toBe('Nothing runs here. Update the comment once the migration has landed.');
+    expect(install.status).toBe('migrated');
+    expect(dockerfile).not.toContain('grpc_health_probe');
+  });
+
+  test('a script that is not valid shell keeps the install (the tool could not read it)', async () => {
+    const { script, install } = await withScript('#!/bin/sh\nif grpc_health_probe -addr=:5000; then\n');
+    expect(script.map((f) => f.status)).toEqual(['error']);
+    expect(install.status).toBe('blocked');
+  });
+});
