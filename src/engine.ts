@@ -15,6 +15,7 @@ import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
 import { HeapGuard } from './memory.js';
+import { isOwnReport } from './report/own.js';
 import { stdinInput, stdinKind } from './stdin.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
@@ -211,6 +212,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
           text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
         } catch {
           fileError(pseudoFile(absPath, shown), 'not valid UTF-8; the file was left unchanged');
+          continue;
+        }
+        if (isOwnReport(text)) {
+          skipped.push({ file: shown, reason: 'a grpc-probe-migrate report (--output), not a use of the binary' });
           continue;
         }
         candidates++;

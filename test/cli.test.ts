@@ -172,6 +172,18 @@ describe('output', () => {
     expect(io.out()).toContain('note: skipped huge.yaml: larger than 5 MB');
   });
 
+  test("the tool's own JSON and SARIF reports in the tree are not read as uses of the binary", async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\nCOPY app /app\n';
+    const dir = repoWith({ 'a.yaml': POD, Dockerfile: dockerfile });
+    expect(await main(['--format', 'json', '--output', 'reports/probes.json'], captureIo(dir))).toBe(1);
+    expect(await main(['--format', 'sarif', '--output', 'reports/probes.sarif'], captureIo(dir))).toBe(1);
+    const io = captureIo(dir);
+    expect(await main(['--fix'], io)).toBe(0);
+    expect(io.out()).toContain('note: skipped reports/probes.json: a grpc-probe-migrate report');
+    expect(io.out()).toContain('note: skipped reports/probes.sarif: a grpc-probe-migrate report');
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine\nCOPY app /app\n');
+  });
+
   test('a file over the size limit that names the binary is an error, and keeps the installs', async () => {
     const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\nCOPY app /app\n';
     const dir = repoWith({ 'a.yaml': POD, Dockerfile: dockerfile });

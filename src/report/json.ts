@@ -4,5 +4,6 @@ import type { RunResult } from '../types.js';
 export const JSON_REPORT_VERSION = 1;
 
 export function formatJson(result: RunResult): string {
-  return JSON.stringify({ version: JSON_REPORT_VERSION, findings: result.findings, summary: result.summary }, null, 2) + '\n';
+  // `tool` names the report, so that a run over a repository holding one skips it (src/report/own.ts).
+  return JSON.stringify({ version: JSON_REPORT_VERSION, tool: 'grpc-probe-migrate', findings: result.findings, summary: result.summary }, null, 2) + '\n';
 }

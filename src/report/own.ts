@@ -1,0 +1,20 @@
+/**
+ * This tool's own reports (`--format json` or `sarif` written into the repository with
+ * `--output`) name the binary in every message; read as input, they would look like uses and keep
+ * the installs forever. They are recognised by their opening, then confirmed by parsing.
+ */
+const TOOL = 'grpc-probe-migrate';
+
+export function isOwnReport(text: string): boolean {
+  const head = text.slice(0, 2000);
+  if (!/^\uFEFF?\s*\{/.test(head)) return false;
+  const json = /^\uFEFF?\s*\{\s*"version":\s*1,\s*("tool":\s*"grpc-probe-migrate",\s*)?"findings":\s*\[/.test(head);
+  const sarif = head.includes('"$schema": "https://json.schemastore.org/sarif-') && head.includes(`"name": "${TOOL}"`);
+  if (!json && !sarif) return false;
+  try {
+    const doc = JSON.parse(text.replace(/^\uFEFF/, '')) as { findings?: unknown; summary?: unknown; runs?: { tool?: { driver?: { name?: unknown } } }[] };
+    return json ? Array.isArray(doc.findings) && typeof doc.summary === 'object' : doc.runs?.[0]?.tool?.driver?.name === TOOL;
+  } catch {
+    return false;
+  }
+}
