@@ -66,9 +66,16 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     }
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
-  // A constant that names the binary is accounted for only when every use of it was.
+  // A constant that names the binary is accounted for only when every use of it was. One that
+  // leaves the file (exported, or put in an object) may run anywhere: it keeps the binary.
   for (const source of constSources) {
-    if (!handled.has(source) && everyUseIsIn(source, arrays)) handled.add(source);
+    if (handled.has(source)) continue;
+    const uses = constUses(source, arrays);
+    if (uses === 'inside') handled.add(source);
+    else if (uses !== 'outside') {
+      handled.add(source);
+      reports.push(escapeReport(source, uses));
+    }
   }
 
   // Any other string that names the binary: nothing is silently passed over. Comments are not uses.
@@ -113,18 +120,96 @@ function inHealthCheck(prop: PropertyAssignment): boolean {
   return key !== undefined && HEALTH_CHECK_KEYS.has(key);
 }
 
-/** True when the constant a literal initialises is used only inside the given arrays. */
-function everyUseIsIn(literal: Node, arrays: readonly ArrayLiteralExpression[]): boolean {
+/** How the value of a constant that names the binary leaves this file's command arrays. */
+interface Escape {
+  name: string;
+  /** The code that lets it out: `export { HEALTH_BIN }`, `{ HEALTH_BIN }`. */
+  via: Node;
+  /** How messages show `via`, when not its first line. */
+  shown?: string;
+  exported: boolean;
+}
+
+/**
+ * Where the constant a literal initialises is used: only inside the given arrays; in a way that
+ * lets the value out of this file (an export, CommonJS `exports`, a shorthand property); or
+ * elsewhere in the file ('outside', reported as any other mention). Identifiers are matched by
+ * symbol, so a shadowing name elsewhere is not a use; `{ X }` and `export { X }` resolve through
+ * the checker, since their own symbol is the property's or the export's.
+ */
+function constUses(literal: Node, arrays: readonly ArrayLiteralExpression[]): 'inside' | 'outside' | Escape {
   const { Node: N, SyntaxKind } = tsMorph();
   const decl = literal.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
-  const name = decl?.getNameNode();
-  if (!decl || !name || !N.isIdentifier(name)) return false;
-  const symbol = name.getSymbol();
-  const uses = literal
-    .getSourceFile()
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .filter((id) => id !== name && id.getText() === name.getText() && id.getSymbol() === symbol);
-  return uses.every((id) => arrays.some((a) => id.getAncestors().includes(a)));
+  const nameNode = decl?.getNameNode();
+  if (!decl || !nameNode || !N.isIdentifier(nameNode)) return 'outside';
+  const name = nameNode.getText();
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const statement = decl.getVariableStatement();
+  if (statement?.isExported()) return { name, via: statement, shown: `export ${statement.getDeclarationKind()} ${name}`, exported: true };
+  const checker = literal.getProject().getTypeChecker().compilerObject;
+  let outside = false;
+  for (const id of literal.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== name) continue;
+    const parent = id.getParent();
+    if (parent && N.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id) {
+      if (checker.getShorthandAssignmentValueSymbol(parent.compilerNode) !== symbol) continue;
+      const assignment = commonJsExport(id);
+      return assignment ? { name, via: assignment, exported: true } : { name, via: parent.getParent(), exported: false };
+    }
+    if (parent && N.isExportSpecifier(parent)) {
+      if (parent.getNameNode() !== id || checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) !== symbol) continue;
+      return { name, via: parent.getFirstAncestorByKind(SyntaxKind.ExportDeclaration) ?? parent, exported: true };
+    }
+    if (id.getSymbol()?.compilerSymbol !== symbol) continue;
+    // A probe's command may sit in an exported object: that use is the probe's.
+    if (arrays.some((a) => id.getAncestors().includes(a))) continue;
+    if (parent && N.isExportAssignment(parent)) return { name, via: parent, exported: true };
+    const assignment = commonJsExport(id);
+    if (assignment) return { name, via: assignment, exported: true };
+    outside = true;
+  }
+  return outside ? 'outside' : 'inside';
+}
+
+/** `exports.X = id`, `module.exports = { id }`, `module.exports.X = [id]`: the assignment that makes the value the module's export. */
+function commonJsExport(id: Node): Node | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  for (const a of id.getAncestors()) {
+    if (N.isBinaryExpression(a) && a.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+      const right = a.getRight();
+      let target = a.getLeft();
+      let first: Node | undefined;
+      while (N.isPropertyAccessExpression(target) || N.isElementAccessExpression(target)) {
+        first = target;
+        target = target.getExpression();
+      }
+      const root = target.getText();
+      const isExports = root === 'exports' || (root === 'module' && first !== undefined && N.isPropertyAccessExpression(first) && first.getName() === 'exports');
+      if (isExports && (right === id || id.getAncestors().includes(right))) return a;
+    }
+    if (N.isStatement(a)) return undefined;
+  }
+  return undefined;
+}
+
+/** A constant that names the binary and leaves the file: other code may run it, so the install stays. */
+function escapeReport(literal: Node, e: Escape): Report {
+  const line = e.via.getStartLineNumber();
+  const first = e.via.getText().split('\n')[0]!.trim();
+  const via = e.shown ?? (first.length > 60 ? `${first.slice(0, 59)}…` : first);
+  const how = e.exported
+    ? `is exported (\`${via}\`, line ${line}), so other modules may import it and run the binary`
+    : `escapes this file's probe commands through \`${via}\` (line ${line}), so code the tool cannot follow, in this file or another module, may run the binary`;
+  return withImage(literal, {
+    start: literal.getStart(),
+    end: literal.getEnd(),
+    subject: 'consumer',
+    message: `${e.name} names grpc_health_probe and ${how}; the install stays`,
+    hint: `The probes of this file that use ${e.name} are reported on their own; its other users are out of the tool's sight. Find what imports or receives ${e.name}: once nothing else runs the binary, keep the constant local to the probes (or remove it) and run the tool again.`,
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { constant: e.name, exported: e.exported },
+  });
 }
 
 /** A mention that is not an exec probe's command, described by the properties around it. */
