@@ -373,20 +373,28 @@ function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpr
   return { object };
 }
 
-/** Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. */
+/**
+ * Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. The kubelet keeps
+ * the last entry of a name, so an element the tool cannot read (a spread, an identifier, a call,
+ * an object with a computed name or a spread) may set any name after the entries before it, and
+ * a `valueFrom` (or any value that is not a literal) makes its name unknown.
+ */
 function envLookup(container: ObjectLiteralExpression | undefined): (name: string) => string | undefined {
   const { Node: N } = tsMorph();
-  const values = new Map<string, string>();
+  const values = new Map<string, string | undefined>();
   const envProp = container ? property(container, 'env') : undefined;
   const env = envProp ? unwrap(envProp.getInitializer()!) : undefined;
   if (env && N.isArrayLiteralExpression(env)) {
     for (const item of env.getElements()) {
       const o = unwrap(item);
-      if (!N.isObjectLiteralExpression(o)) continue;
-      const name = stringProperty(o, 'name');
-      const valueProp = property(o, 'value');
+      const name = N.isObjectLiteralExpression(o) && !o.getProperties().some((p) => !N.isPropertyAssignment(p)) ? stringProperty(o, 'name') : undefined;
+      if (name === undefined) {
+        values.clear();
+        continue;
+      }
+      const valueProp = property(o as ObjectLiteralExpression, 'value');
       const value = valueProp ? constValue(valueProp.getInitializer()!) : undefined;
-      if (name !== undefined && value !== undefined) values.set(name, String(value));
+      values.set(name, value !== undefined ? String(value) : undefined);
     }
   }
   return (name) => values.get(name);
