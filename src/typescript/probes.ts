@@ -97,6 +97,9 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     const probeProp = holder(probeObj);
     const probeKey = probeProp ? propName(probeProp) : undefined;
     if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
+    if (!(probeKey && LIFECYCLE_KEYS.has(probeKey))) return unplacedExecReport(array, probeProp);
+  } else if (key === 'command' && !ownerProp && heldAsExec(owner)) {
+    return unplacedExecReport(array, undefined);
   }
   if (inHealthCheck(prop)) {
     const ecs = key === 'command';
@@ -112,6 +115,50 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     });
   }
   return otherReport(array);
+}
+
+/**
+ * An `exec: {command}` handler that is not written under livenessProbe/readinessProbe/startupProbe:
+ * a probe a helper returns, one held in a variable, one under a computed or unknown key. It is
+ * (probably) a probe, but the tool cannot tell which container's, nor rewrite its users.
+ */
+function unplacedExecReport(array: ArrayLiteralExpression, probeProp: PropertyAssignment | undefined): Report {
+  const keys = pathKeys(array);
+  const name = enclosingName(array);
+  const computed = probeProp && propName(probeProp) === undefined ? ` under the computed key ${probeProp.getNameNode().getText()}` : '';
+  const where = keys.length > 2 ? ` (at ${keys.join('.')})` : name ? ` (in ${name})` : '';
+  return withImage(array, {
+    start: array.getStart(),
+    end: array.getEnd(),
+    subject: 'probe',
+    message: `an exec handler runs grpc_health_probe outside livenessProbe/readinessProbe/startupProbe${computed}${where}: the tool cannot place a probe built elsewhere (a helper, a variable, a computed key), so it stays on exec`,
+    hint: 'Write the probe inline, as readinessProbe: { exec: { command: [...] } } (or livenessProbe/startupProbe) in the container, and run the tool again; or change the helper to return grpc: { port } by hand.',
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { path: keys.join('.') },
+  });
+}
+
+/** `const exec = { command }` (or any variable) used as a probe's `exec: x` or `{ exec }`. */
+function heldAsExec(object: ObjectLiteralExpression): boolean {
+  const { Node: N, SyntaxKind } = tsMorph();
+  let up: Node | undefined = object.getParent();
+  while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up))) up = up.getParent();
+  if (!up || !N.isVariableDeclaration(up)) return false;
+  const nameNode = up.getNameNode();
+  if (!N.isIdentifier(nameNode)) return false;
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const checker = object.getProject().getTypeChecker().compilerObject;
+  return object
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .some((id) => {
+      if (id === nameNode || id.getText() !== nameNode.getText()) return false;
+      const parent = id.getParent();
+      if (parent && N.isShorthandPropertyAssignment(parent)) return parent.getName() === 'exec' && checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol;
+      const prop = holder(id);
+      return !!prop && propName(prop) === 'exec' && id.getSymbol()?.compilerSymbol === symbol;
+    });
 }
 
 function inHealthCheck(prop: PropertyAssignment): boolean {
