@@ -17,7 +17,8 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   'helm-template': async (t) => (await import('./helm/template.js')).templateYamlError(t),
   json: (t) => {
     try {
-      JSON.parse(t);
+      // A BOM is not JSON to JSON.parse, but the rule reads past it and the rewrite keeps it.
+      JSON.parse(t.charCodeAt(0) === 0xfeff ? t.slice(1) : t);
       return undefined;
     } catch (e) {
       return (e as Error).message;
