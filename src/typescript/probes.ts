@@ -377,7 +377,9 @@ function probeReport(
     blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
-  const notes = plan.notes.map(restore);
+  // The shared analysis words an unreadable timeoutSeconds for templates; in code it is an expression.
+  const unreadTimeout = timeoutSeconds === 'unknown' ? `timeoutSeconds (\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file)` : undefined;
+  const notes = plan.notes.map((n) => restore(unreadTimeout ? n.replace('timeoutSeconds (templated)', unreadTimeout) : n));
   for (const b of blockers) b.detail = restore(b.detail);
 
   if (blockers.length > 0 || !plan.grpc) {
