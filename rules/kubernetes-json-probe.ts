@@ -20,15 +20,16 @@ const rule: Rule = {
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-        } catch (e) {
+        } catch {
           // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
-          const at = Number(/position (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+          const { jsonSyntaxError } = await import('../src/reparse.js');
+          const problem = jsonSyntaxError(text) ?? { offset: 0, message: 'JSON.parse refused it' };
           ctx.report({
-            start: Math.min(at, text.length),
+            start: problem.offset,
             subject: 'file',
             blockers: ['unparseable'],
             keepsBinary: true,
-            message: `names grpc_health_probe but is not plain JSON (${(e as Error).message}); the file was left unchanged`,
+            message: `names grpc_health_probe but is not plain JSON (${problem.message}); the file was left unchanged`,
           });
           return;
         }
