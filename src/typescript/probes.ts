@@ -4,7 +4,7 @@
  * shared analysis of the command. Every other string in the file that names the binary is reported:
  * container commands, ECS health checks, anything the tool cannot place.
  */
-import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, SourceFile } from 'ts-morph';
+import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
@@ -29,6 +29,7 @@ const COMMAND_KEYS = new Set(['command', 'args', 'entryPoint']);
 const HEALTH_CHECK_KEYS = new Set(['healthCheck', 'healthcheck']);
 const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
+const EXEC_KEY = new Set(['exec']);
 
 export const ECS_HINT =
   'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
@@ -98,7 +99,7 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     const probeKey = probeProp ? propName(probeProp) : undefined;
     if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
     if (!(probeKey && LIFECYCLE_KEYS.has(probeKey))) return unplacedExecReport(array, probeProp);
-  } else if (key === 'command' && !ownerProp && heldAsExec(owner)) {
+  } else if (key === 'command' && !ownerProp && heldAs(owner, EXEC_KEY)) {
     return unplacedExecReport(array, undefined);
   }
   if (inHealthCheck(prop)) {
@@ -139,26 +140,63 @@ function unplacedExecReport(array: ArrayLiteralExpression, probeProp: PropertyAs
   });
 }
 
-/** `const exec = { command }` (or any variable) used as a probe's `exec: x` or `{ exec }`. */
-function heldAsExec(object: ObjectLiteralExpression): boolean {
+/**
+ * The property an object literal held in a variable is used as, among `keys`: `const exec =
+ * { command }` used as a probe's `exec: x` or `{ exec }`. Undefined when it is not used so.
+ */
+function heldAs(object: ObjectLiteralExpression, keys: ReadonlySet<string>): PropertyAssignment | ShorthandPropertyAssignment | undefined {
   const { Node: N, SyntaxKind } = tsMorph();
   let up: Node | undefined = object.getParent();
   while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up))) up = up.getParent();
-  if (!up || !N.isVariableDeclaration(up)) return false;
+  if (!up || !N.isVariableDeclaration(up)) return undefined;
   const nameNode = up.getNameNode();
-  if (!N.isIdentifier(nameNode)) return false;
+  if (!N.isIdentifier(nameNode)) return undefined;
   const symbol = nameNode.getSymbol()?.compilerSymbol;
   const checker = object.getProject().getTypeChecker().compilerObject;
-  return object
-    .getSourceFile()
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .some((id) => {
-      if (id === nameNode || id.getText() !== nameNode.getText()) return false;
-      const parent = id.getParent();
-      if (parent && N.isShorthandPropertyAssignment(parent)) return parent.getName() === 'exec' && checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol;
-      const prop = holder(id);
-      return !!prop && propName(prop) === 'exec' && id.getSymbol()?.compilerSymbol === symbol;
-    });
+  for (const id of object.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== nameNode.getText()) continue;
+    const parent = id.getParent();
+    if (parent && N.isShorthandPropertyAssignment(parent)) {
+      if (keys.has(parent.getName()) && checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol) return parent;
+      continue;
+    }
+    const prop = holder(id);
+    const key = prop ? propName(prop) : undefined;
+    if (prop && key !== undefined && keys.has(key) && id.getSymbol()?.compilerSymbol === symbol) return prop;
+  }
+  return undefined;
+}
+
+/** Keys whose object is Helm values: Pulumi `helm.v3.Release`/`helm.v4.Chart` and cdk8s `Helm` take `values`, Argo CD `valuesObject`. */
+const HELM_VALUES_KEYS = new Set(['values', 'valuesObject']);
+
+/**
+ * Where a probe sits in Helm values written in code (`new k8s.helm.v3.Release(..., { values: {...} })`,
+ * cdk8s `new Helm(..., { values })`, directly or through a variable): Helm merges them key by key
+ * over the chart's values.yaml, so a migrated probe must say `exec: null` there too. Returns how
+ * to name the place, or undefined.
+ */
+function helmValuesAround(probeProp: PropertyAssignment): string | undefined {
+  const { Node: N } = tsMorph();
+  let outermost: ObjectLiteralExpression | undefined;
+  let found: Node | undefined;
+  for (const a of probeProp.getAncestors()) {
+    if (N.isPropertyAssignment(a)) {
+      const key = propName(a);
+      if (key !== undefined && HELM_VALUES_KEYS.has(key) && N.isObjectLiteralExpression(unwrap(a.getInitializer()!))) {
+        found = a;
+        break;
+      }
+    }
+    if (N.isObjectLiteralExpression(a)) outermost = a;
+    else if (!N.isPropertyAssignment(a) && !N.isArrayLiteralExpression(a) && !N.isParenthesizedExpression(a) && !N.isAsExpression(a) && !N.isSatisfiesExpression(a)) break;
+  }
+  found ??= outermost ? heldAs(outermost, HELM_VALUES_KEYS) : undefined;
+  if (!found) return undefined;
+  const key = N.isPropertyAssignment(found) || N.isShorthandPropertyAssignment(found) ? found.getName() : 'values';
+  const call = found.getParent()?.getParent();
+  const owner = call && (N.isNewExpression(call) || N.isCallExpression(call)) ? ` of ${N.isNewExpression(call) ? 'new ' : ''}${call.getExpression().getText()}()` : '';
+  return `the Helm ${key}${owner}`;
 }
 
 function inHealthCheck(prop: PropertyAssignment): boolean {
@@ -359,6 +397,7 @@ function probeReport(
 
   const placeholders = resolved.placeholders;
   const env = envLookup(container?.object);
+  const helmValues = helmValuesAround(probeProp);
   const plan = planNativeProbe({
     argv: resolved.argv,
     // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
@@ -366,6 +405,7 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    timeoutFromBase: helmValues !== undefined,
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
     opaque: (text) => hasPlaceholder(text, placeholders),
   });
@@ -394,13 +434,19 @@ function probeReport(
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
+  if (helmValues) {
+    // As for a values file (src/helm/chart.ts): Helm deep-merges these values over the chart's
+    // values.yaml, so without `exec: null` a default exec probe survives beside grpc.
+    notes.push(`in ${helmValues}, which Helm merges over the chart's own values.yaml: \`exec: null\` removes the default probe's exec handler, or the pod would get two handlers`);
+    details.mergePatch = true;
+  }
   const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   const r: Report = {
     start,
     end,
     subject: 'probe',
     message: `${where}: exec grpc_health_probe →${target}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
-    fix: grpcEdits({ text: opts.text, eol: opts.eol, probe, execProp, array, plan }),
+    fix: grpcEdits({ text: opts.text, eol: opts.eol, probe, execProp, array, plan, execNull: helmValues !== undefined }),
     details,
   };
   if (image !== undefined) r.image = image;
