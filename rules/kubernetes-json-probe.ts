@@ -11,24 +11,25 @@ const rule: Rule = {
     description: 'Exec probes in JSON manifests that run grpc_health_probe become native gRPC probes, written as JSON',
     fixable: true,
     fileKinds: ['json'],
-    docs: 'The kubernetes-exec-probe rule for .json files: the same analysis, with the grpc object written in JSON style (the file\'s indentation, or inline when the probe was inline). The result must parse with JSON.parse.',
+    docs: 'The kubernetes-exec-probe rule for .json files: the same analysis, with the grpc object written in JSON style (the file\'s indentation, or inline when the probe was inline). The result must parse with JSON.parse. A chart\'s values*.json files are Helm values files, like its values*.yaml.',
   },
   create(run) {
     return {
       async file(ctx) {
-        const { findProbeReports, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays, parseYaml } = await import('../src/kubernetes/rule-deps.js');
+        const { findProbeReports, helmValuesOf, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays, parseYaml } = await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-        } catch (e) {
+        } catch {
           // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
-          const at = Number(/position (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+          const { jsonSyntaxError } = await import('../src/reparse.js');
+          const problem = jsonSyntaxError(text) ?? { offset: 0, message: 'JSON.parse refused it' };
           ctx.report({
-            start: Math.min(at, text.length),
+            start: problem.offset,
             subject: 'file',
             blockers: ['unparseable'],
             keepsBinary: true,
-            message: `names grpc_health_probe but is not plain JSON (${(e as Error).message}); the file was left unchanged`,
+            message: `names grpc_health_probe but is not plain JSON (${problem.message}); the file was left unchanged`,
           });
           return;
         }
@@ -43,8 +44,19 @@ const rule: Rule = {
           });
           return;
         }
-        const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), style: 'json', probeKey: json6902ProbeKey, mergePatch: isStrategicMergePatch(ctx.file.path, run) });
-        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(keepForOverlays(r, ctx.file, run));
+        // A chart's values-prod.json is a values file like its values-prod.yaml (`helm -f`): it merges over values.yaml.
+        const values = helmValuesOf(ctx.file, parsed.docs, run);
+        const reports = findProbeReports({
+          text,
+          docs: parsed.docs,
+          eol,
+          ...targetClusters(run.options),
+          style: 'json',
+          extraBlockers: values.extraBlockers,
+          probeKey: json6902ProbeKey,
+          mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
+        });
+        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
       },
     };
   },

@@ -9,7 +9,7 @@ const rule: Rule = {
     description: 'Exec probes in TypeScript/JavaScript object literals (cdk8s, Pulumi) become native gRPC probes',
     fixable: true,
     fileKinds: ['typescript'],
-    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML. Ports come from literals, templates and numeric consts of the file; anything else is unresolved-port. ECS health checks are no-native-check, container commands not-a-probe; any other string naming the binary is reported.',
+    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML. Ports come from literals, templates, + of them and numeric consts of the file; anything else is unresolved-port. A probe in Helm values written in code (values of a Helm release or chart) also gets exec: null. ECS health checks are no-native-check, container commands not-a-probe, an exec handler outside a probe key unparseable; a constant naming the binary that is exported keeps it; any other string naming the binary is reported.',
   },
   create(run) {
     // One in-memory project per run; each file is added, read and removed.

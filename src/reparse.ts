@@ -1,4 +1,5 @@
 /** Re-parses a rewritten file before it is written: a kind with a parser gets checked here. */
+import { createRequire } from 'node:module';
 import type { Edit, FileKind } from './types.js';
 import { yamlError } from './parse/yaml.js';
 import { editsThroughAliases } from './parse/yaml-aliases.js';
@@ -16,12 +17,10 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   // Helm: the same masking the rule parsed with; if/else branches repeat keys.
   'helm-template': async (t) => (await import('./helm/template.js')).templateYamlError(t),
   json: (t) => {
-    try {
-      JSON.parse(t);
-      return undefined;
-    } catch (e) {
-      return (e as Error).message;
-    }
+    const e = jsonSyntaxError(t);
+    if (!e) return undefined;
+    const lines = t.slice(0, e.offset).split('\n');
+    return `${e.message} at line ${lines.length}, column ${lines[lines.length - 1]!.length + 1}`;
   },
   typescript: async (t) => (await import('./typescript/morph.js')).typescriptSyntaxError(t),
 };
@@ -51,4 +50,42 @@ export async function loadSchemaChecks(): Promise<Partial<Record<FileKind, Rewri
   const out: Partial<Record<FileKind, RewriteCheck>> = {};
   for (const [kind, load] of Object.entries(SCHEMA_CHECKS)) out[kind as FileKind] = await load!();
   return out;
+}
+
+/**
+ * Why a text is not plain JSON (JSON.parse's verdict), in one line, and where. Node names no
+ * position for some errors ("Unexpected token ']', <excerpt> is not valid JSON" for a trailing
+ * comma in an array), and its excerpt of the file may hold a secret (an -rpc-header value): the
+ * message drops the excerpt, and jsonc-parser, loaded only here, finds the offset Node leaves out.
+ * A BOM is read past, as the JSON rule does; offsets are into the text as given.
+ */
+export function jsonSyntaxError(text: string): { offset: number; message: string } | undefined {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  let nodeMessage: string;
+  try {
+    JSON.parse(body);
+    return undefined;
+  } catch (e) {
+    nodeMessage = (e as Error).message;
+  }
+  const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+  const errors: import('jsonc-parser').ParseError[] = [];
+  jsonc.parse(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  const position = /at position (\d+)/.exec(nodeMessage);
+  let offset = position ? Number(position[1]) : (first?.offset ?? 0);
+  let message = nodeMessage.split('\n')[0]!.replace(/, (?:\.\.\.)?".*$/, '').replace(/ in JSON at position \d+.*$/, '');
+  if (first && (first.error === jsonc.ParseErrorCode.ValueExpected || first.error === jsonc.ParseErrorCode.PropertyNameExpected)) {
+    let before = first.offset - 1;
+    while (before >= 0 && /\s/.test(body[before]!)) before--;
+    if (body[before] === ',') {
+      offset = before;
+      message = 'a trailing comma';
+    }
+  } else if (first?.error === jsonc.ParseErrorCode.InvalidCommentToken) {
+    offset = first.offset;
+    message = 'a comment';
+  }
+  return { offset: Math.min(offset, body.length) + bom, message };
 }

@@ -32,6 +32,8 @@ const FRAGMENTS = new Set([
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
   // A documentation snippet in a chart's folder: probe fields, not an object.
   'helm-exec-probe/chart-root-manifests/docs/examples/snippet.yaml',
+  // A chart's values file written as JSON: values, not an object.
+  'helm-exec-probe/values-json-files/web/values-prod.json',
 ]);
 
 /**

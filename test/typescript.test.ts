@@ -72,3 +72,14 @@ test('an unresolved port in code is explained in terms of code, an ECS health ch
   expect(hintOf('"config-port"')).toMatch(/numeric const declared in this file/);
   expect(hintOf('an ECS container health check')).toMatch(/ECS has no native gRPC check/);
 });
+
+test('a probe built by a helper or held in a variable is an exec handler to write inline, not a container command', async () => {
+  const fixtures = path.join(ROOT, 'fixtures', 'typescript-exec-probe');
+  const { findings } = await run({ cwd: fixtures, paths: ['probe-built-elsewhere.input.ts'] });
+  const unplaced = findings.filter((f) => f.message.startsWith('an exec handler'));
+  expect(unplaced).toHaveLength(5);
+  for (const f of unplaced) {
+    expect(f).toMatchObject({ status: 'blocked', blockers: ['unparseable'], subject: 'probe' });
+    expect(f.hint).toMatch(/inline, as readinessProbe: \{ exec: \{ command: \[\.\.\.\] \} \}/);
+  }
+});

@@ -127,10 +127,19 @@ const NOT_VALUES = /^(templates|charts|crds)(\/|$)/;
 /** Folders of a chart whose YAML files are values files whatever their names (chart-testing's ci/, per-environment values). */
 const VALUES_FOLDERS = /(^|\/)(ci|values|env|envs|environments|overrides)\//;
 
+/**
+ * Values files written as JSON (`helm -f values-prod.json`: JSON is YAML to Helm), by name only;
+ * never Helm's `values.schema.json`, which describes the values rather than setting them.
+ */
+const VALUES_JSON_NAME = /^values([-_.][^/]*)?\.json$/i;
+
 /** A chart-relative path of a values file other than values.yaml. */
 function isOtherValuesFile(rel: string): boolean {
-  if (NOT_VALUES.test(rel) || /^values\.ya?ml$/i.test(rel) || !/\.ya?ml$/i.test(rel)) return false;
-  return VALUES_NAME.test(rel.slice(rel.lastIndexOf('/') + 1)) || VALUES_FOLDERS.test(rel);
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  if (NOT_VALUES.test(rel)) return false;
+  if (VALUES_JSON_NAME.test(base)) return !/^values\.schema\.json$/i.test(base);
+  if (/^values\.ya?ml$/i.test(rel) || !/\.ya?ml$/i.test(rel)) return false;
+  return VALUES_NAME.test(base) || VALUES_FOLDERS.test(rel);
 }
 function overridesFor(chart: Chart, run: RunContext): ValuesOverride[] {
   return (chart.overrides ??= overrideFiles(chart.root, run));
@@ -194,13 +203,15 @@ export interface HelmValues {
  */
 export function helmValuesOf(file: { path: string; kind: string }, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): HelmValues {
   const none: HelmValues = { extraBlockers: [], keep: (r) => r };
-  if (file.kind !== 'helm-values' && file.kind !== 'yaml') return none;
+  if (file.kind !== 'helm-values' && file.kind !== 'yaml' && file.kind !== 'json') return none;
   const found = findChart(file.path, run);
   const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
   // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
   const chart = found && !rel.startsWith('../') && !NOT_VALUES.test(rel) ? found : undefined;
   if (!chart && file.kind !== 'helm-values') return none;
   const override = isValuesOverride(file.path, chart);
+  // Other JSON in a chart (dashboards, schemas, files/) is not values: only its values*.json are.
+  if (file.kind === 'json' && !override) return none;
   // A manifest kept in the chart's folder follows neither the chart's kubeVersion nor its merges.
   const valuesDocs = docs.some((d) => isMap(d.contents) && !isManifest(d.contents));
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];

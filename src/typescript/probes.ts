@@ -4,7 +4,7 @@
  * shared analysis of the command. Every other string in the file that names the binary is reported:
  * container commands, ECS health checks, anything the tool cannot place.
  */
-import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, SourceFile } from 'ts-morph';
+import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
@@ -29,6 +29,7 @@ const COMMAND_KEYS = new Set(['command', 'args', 'entryPoint']);
 const HEALTH_CHECK_KEYS = new Set(['healthCheck', 'healthcheck']);
 const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
+const EXEC_KEY = new Set(['exec']);
 
 export const ECS_HINT =
   'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
@@ -66,9 +67,16 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     }
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
-  // A constant that names the binary is accounted for only when every use of it was.
+  // A constant that names the binary is accounted for only when every use of it was. One that
+  // leaves the file (exported, or put in an object) may run anywhere: it keeps the binary.
   for (const source of constSources) {
-    if (!handled.has(source) && everyUseIsIn(source, arrays)) handled.add(source);
+    if (handled.has(source)) continue;
+    const uses = constUses(source, arrays);
+    if (uses === 'inside') handled.add(source);
+    else if (uses !== 'outside') {
+      handled.add(source);
+      reports.push(escapeReport(source, uses));
+    }
   }
 
   // Any other string that names the binary: nothing is silently passed over. Comments are not uses.
@@ -90,6 +98,9 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     const probeProp = holder(probeObj);
     const probeKey = probeProp ? propName(probeProp) : undefined;
     if (probeKey && PROBE_KEYS.has(probeKey)) return probeReport(opts, probeProp!, probeKey, probeObj, ownerProp!, array, resolved);
+    if (!(probeKey && LIFECYCLE_KEYS.has(probeKey))) return unplacedExecReport(array, probeProp);
+  } else if (key === 'command' && !ownerProp && heldAs(owner, EXEC_KEY)) {
+    return unplacedExecReport(array, undefined);
   }
   if (inHealthCheck(prop)) {
     const ecs = key === 'command';
@@ -107,24 +118,183 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
   return otherReport(array);
 }
 
+/**
+ * An `exec: {command}` handler that is not written under livenessProbe/readinessProbe/startupProbe:
+ * a probe a helper returns, one held in a variable, one under a computed or unknown key. It is
+ * (probably) a probe, but the tool cannot tell which container's, nor rewrite its users.
+ */
+function unplacedExecReport(array: ArrayLiteralExpression, probeProp: PropertyAssignment | undefined): Report {
+  const keys = pathKeys(array);
+  const name = enclosingName(array);
+  const computed = probeProp && propName(probeProp) === undefined ? ` under the computed key ${probeProp.getNameNode().getText()}` : '';
+  const where = keys.length > 2 ? ` (at ${keys.join('.')})` : name ? ` (in ${name})` : '';
+  return withImage(array, {
+    start: array.getStart(),
+    end: array.getEnd(),
+    subject: 'probe',
+    message: `an exec handler runs grpc_health_probe outside livenessProbe/readinessProbe/startupProbe${computed}${where}: the tool cannot place a probe built elsewhere (a helper, a variable, a computed key), so it stays on exec`,
+    hint: 'Write the probe inline, as readinessProbe: { exec: { command: [...] } } (or livenessProbe/startupProbe) in the container, and run the tool again; or change the helper to return grpc: { port } by hand.',
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { path: keys.join('.') },
+  });
+}
+
+/**
+ * The property an object literal held in a variable is used as, among `keys`: `const exec =
+ * { command }` used as a probe's `exec: x` or `{ exec }`. Undefined when it is not used so.
+ */
+function heldAs(object: ObjectLiteralExpression, keys: ReadonlySet<string>): PropertyAssignment | ShorthandPropertyAssignment | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  let up: Node | undefined = object.getParent();
+  while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up))) up = up.getParent();
+  if (!up || !N.isVariableDeclaration(up)) return undefined;
+  const nameNode = up.getNameNode();
+  if (!N.isIdentifier(nameNode)) return undefined;
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const checker = object.getProject().getTypeChecker().compilerObject;
+  for (const id of object.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== nameNode.getText()) continue;
+    const parent = id.getParent();
+    if (parent && N.isShorthandPropertyAssignment(parent)) {
+      if (keys.has(parent.getName()) && checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol) return parent;
+      continue;
+    }
+    const prop = holder(id);
+    const key = prop ? propName(prop) : undefined;
+    if (prop && key !== undefined && keys.has(key) && id.getSymbol()?.compilerSymbol === symbol) return prop;
+  }
+  return undefined;
+}
+
+/** Keys whose object is Helm values: Pulumi `helm.v3.Release`/`helm.v4.Chart` and cdk8s `Helm` take `values`, Argo CD `valuesObject`. */
+const HELM_VALUES_KEYS = new Set(['values', 'valuesObject']);
+
+/**
+ * Where a probe sits in Helm values written in code (`new k8s.helm.v3.Release(..., { values: {...} })`,
+ * cdk8s `new Helm(..., { values })`, directly or through a variable): Helm merges them key by key
+ * over the chart's values.yaml, so a migrated probe must say `exec: null` there too. Returns how
+ * to name the place, or undefined.
+ */
+function helmValuesAround(probeProp: PropertyAssignment): string | undefined {
+  const { Node: N } = tsMorph();
+  let outermost: ObjectLiteralExpression | undefined;
+  let found: Node | undefined;
+  for (const a of probeProp.getAncestors()) {
+    if (N.isPropertyAssignment(a)) {
+      const key = propName(a);
+      if (key !== undefined && HELM_VALUES_KEYS.has(key) && N.isObjectLiteralExpression(unwrap(a.getInitializer()!))) {
+        found = a;
+        break;
+      }
+    }
+    if (N.isObjectLiteralExpression(a)) outermost = a;
+    else if (!N.isPropertyAssignment(a) && !N.isArrayLiteralExpression(a) && !N.isParenthesizedExpression(a) && !N.isAsExpression(a) && !N.isSatisfiesExpression(a)) break;
+  }
+  found ??= outermost ? heldAs(outermost, HELM_VALUES_KEYS) : undefined;
+  if (!found) return undefined;
+  const key = N.isPropertyAssignment(found) || N.isShorthandPropertyAssignment(found) ? found.getName() : 'values';
+  const call = found.getParent()?.getParent();
+  const owner = call && (N.isNewExpression(call) || N.isCallExpression(call)) ? ` of ${N.isNewExpression(call) ? 'new ' : ''}${call.getExpression().getText()}()` : '';
+  return `the Helm ${key}${owner}`;
+}
+
 function inHealthCheck(prop: PropertyAssignment): boolean {
   const owner = holder(prop.getParent() as ObjectLiteralExpression);
   const key = owner ? propName(owner) : undefined;
   return key !== undefined && HEALTH_CHECK_KEYS.has(key);
 }
 
-/** True when the constant a literal initialises is used only inside the given arrays. */
-function everyUseIsIn(literal: Node, arrays: readonly ArrayLiteralExpression[]): boolean {
+/** How the value of a constant that names the binary leaves this file's command arrays. */
+interface Escape {
+  name: string;
+  /** The code that lets it out: `export { HEALTH_BIN }`, `{ HEALTH_BIN }`. */
+  via: Node;
+  /** How messages show `via`, when not its first line. */
+  shown?: string;
+  exported: boolean;
+}
+
+/**
+ * Where the constant a literal initialises is used: only inside the given arrays; in a way that
+ * lets the value out of this file (an export, CommonJS `exports`, a shorthand property); or
+ * elsewhere in the file ('outside', reported as any other mention). Identifiers are matched by
+ * symbol, so a shadowing name elsewhere is not a use; `{ X }` and `export { X }` resolve through
+ * the checker, since their own symbol is the property's or the export's.
+ */
+function constUses(literal: Node, arrays: readonly ArrayLiteralExpression[]): 'inside' | 'outside' | Escape {
   const { Node: N, SyntaxKind } = tsMorph();
   const decl = literal.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
-  const name = decl?.getNameNode();
-  if (!decl || !name || !N.isIdentifier(name)) return false;
-  const symbol = name.getSymbol();
-  const uses = literal
-    .getSourceFile()
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .filter((id) => id !== name && id.getText() === name.getText() && id.getSymbol() === symbol);
-  return uses.every((id) => arrays.some((a) => id.getAncestors().includes(a)));
+  const nameNode = decl?.getNameNode();
+  if (!decl || !nameNode || !N.isIdentifier(nameNode)) return 'outside';
+  const name = nameNode.getText();
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const statement = decl.getVariableStatement();
+  if (statement?.isExported()) return { name, via: statement, shown: `export ${statement.getDeclarationKind()} ${name}`, exported: true };
+  const checker = literal.getProject().getTypeChecker().compilerObject;
+  let outside = false;
+  for (const id of literal.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== name) continue;
+    const parent = id.getParent();
+    if (parent && N.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id) {
+      if (checker.getShorthandAssignmentValueSymbol(parent.compilerNode) !== symbol) continue;
+      const assignment = commonJsExport(id);
+      return assignment ? { name, via: assignment, exported: true } : { name, via: parent.getParent(), exported: false };
+    }
+    if (parent && N.isExportSpecifier(parent)) {
+      if (parent.getNameNode() !== id || checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) !== symbol) continue;
+      return { name, via: parent.getFirstAncestorByKind(SyntaxKind.ExportDeclaration) ?? parent, exported: true };
+    }
+    if (id.getSymbol()?.compilerSymbol !== symbol) continue;
+    // A probe's command may sit in an exported object: that use is the probe's.
+    if (arrays.some((a) => id.getAncestors().includes(a))) continue;
+    if (parent && N.isExportAssignment(parent)) return { name, via: parent, exported: true };
+    const assignment = commonJsExport(id);
+    if (assignment) return { name, via: assignment, exported: true };
+    outside = true;
+  }
+  return outside ? 'outside' : 'inside';
+}
+
+/** `exports.X = id`, `module.exports = { id }`, `module.exports.X = [id]`: the assignment that makes the value the module's export. */
+function commonJsExport(id: Node): Node | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  for (const a of id.getAncestors()) {
+    if (N.isBinaryExpression(a) && a.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+      const right = a.getRight();
+      let target = a.getLeft();
+      let first: Node | undefined;
+      while (N.isPropertyAccessExpression(target) || N.isElementAccessExpression(target)) {
+        first = target;
+        target = target.getExpression();
+      }
+      const root = target.getText();
+      const isExports = root === 'exports' || (root === 'module' && first !== undefined && N.isPropertyAccessExpression(first) && first.getName() === 'exports');
+      if (isExports && (right === id || id.getAncestors().includes(right))) return a;
+    }
+    if (N.isStatement(a)) return undefined;
+  }
+  return undefined;
+}
+
+/** A constant that names the binary and leaves the file: other code may run it, so the install stays. */
+function escapeReport(literal: Node, e: Escape): Report {
+  const line = e.via.getStartLineNumber();
+  const first = e.via.getText().split('\n')[0]!.trim();
+  const via = e.shown ?? (first.length > 60 ? `${first.slice(0, 59)}…` : first);
+  const how = e.exported
+    ? `is exported (\`${via}\`, line ${line}), so other modules may import it and run the binary`
+    : `escapes this file's probe commands through \`${via}\` (line ${line}), so code the tool cannot follow, in this file or another module, may run the binary`;
+  return withImage(literal, {
+    start: literal.getStart(),
+    end: literal.getEnd(),
+    subject: 'consumer',
+    message: `${e.name} names grpc_health_probe and ${how}; the install stays`,
+    hint: `The probes of this file that use ${e.name} are reported on their own; its other users are out of the tool's sight. Find what imports or receives ${e.name}: once nothing else runs the binary, keep the constant local to the probes (or remove it) and run the tool again.`,
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { constant: e.name, exported: e.exported },
+  });
 }
 
 /** A mention that is not an exec probe's command, described by the properties around it. */
@@ -227,6 +397,7 @@ function probeReport(
 
   const placeholders = resolved.placeholders;
   const env = envLookup(container?.object);
+  const helmValues = helmValuesAround(probeProp);
   const plan = planNativeProbe({
     argv: resolved.argv,
     // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
@@ -234,6 +405,7 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    timeoutFromBase: helmValues !== undefined,
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
     opaque: (text) => hasPlaceholder(text, placeholders),
   });
@@ -245,7 +417,9 @@ function probeReport(
     blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
-  const notes = plan.notes.map(restore);
+  // The shared analysis words an unreadable timeoutSeconds for templates; in code it is an expression.
+  const unreadTimeout = timeoutSeconds === 'unknown' ? `timeoutSeconds (\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file)` : undefined;
+  const notes = plan.notes.map((n) => restore(unreadTimeout ? n.replace('timeoutSeconds (templated)', unreadTimeout) : n));
   for (const b of blockers) b.detail = restore(b.detail);
 
   if (blockers.length > 0 || !plan.grpc) {
@@ -260,13 +434,19 @@ function probeReport(
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
+  if (helmValues) {
+    // As for a values file (src/helm/chart.ts): Helm deep-merges these values over the chart's
+    // values.yaml, so without `exec: null` a default exec probe survives beside grpc.
+    notes.push(`in ${helmValues}, which Helm merges over the chart's own values.yaml: \`exec: null\` removes the default probe's exec handler, or the pod would get two handlers`);
+    details.mergePatch = true;
+  }
   const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   const r: Report = {
     start,
     end,
     subject: 'probe',
     message: `${where}: exec grpc_health_probe →${target}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
-    fix: grpcEdits({ text: opts.text, eol: opts.eol, probe, execProp, array, plan }),
+    fix: grpcEdits({ text: opts.text, eol: opts.eol, probe, execProp, array, plan, execNull: helmValues !== undefined }),
     details,
   };
   if (image !== undefined) r.image = image;
@@ -288,20 +468,28 @@ function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpr
   return { object };
 }
 
-/** Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. */
+/**
+ * Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. The kubelet keeps
+ * the last entry of a name, so an element the tool cannot read (a spread, an identifier, a call,
+ * an object with a computed name or a spread) may set any name after the entries before it, and
+ * a `valueFrom` (or any value that is not a literal) makes its name unknown.
+ */
 function envLookup(container: ObjectLiteralExpression | undefined): (name: string) => string | undefined {
   const { Node: N } = tsMorph();
-  const values = new Map<string, string>();
+  const values = new Map<string, string | undefined>();
   const envProp = container ? property(container, 'env') : undefined;
   const env = envProp ? unwrap(envProp.getInitializer()!) : undefined;
   if (env && N.isArrayLiteralExpression(env)) {
     for (const item of env.getElements()) {
       const o = unwrap(item);
-      if (!N.isObjectLiteralExpression(o)) continue;
-      const name = stringProperty(o, 'name');
-      const valueProp = property(o, 'value');
+      const name = N.isObjectLiteralExpression(o) && !o.getProperties().some((p) => !N.isPropertyAssignment(p)) ? stringProperty(o, 'name') : undefined;
+      if (name === undefined) {
+        values.clear();
+        continue;
+      }
+      const valueProp = property(o as ObjectLiteralExpression, 'value');
       const value = valueProp ? constValue(valueProp.getInitializer()!) : undefined;
-      if (name !== undefined && value !== undefined) values.set(name, String(value));
+      values.set(name, value !== undefined ? String(value) : undefined);
     }
   }
   return (name) => values.get(name);

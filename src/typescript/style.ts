@@ -17,6 +17,8 @@ export interface GrpcEditInput {
   /** The command array: its strings tell the quote style. */
   array: ArrayLiteralExpression;
   plan: NativePlan;
+  /** Say `exec: null` before grpc: the probe merges over another one (Helm values). */
+  execNull?: boolean;
 }
 
 export function grpcEdits(input: GrpcEditInput): Edit[] {
@@ -44,6 +46,11 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
   } else {
     const pad = /^\{\s/.test(execText) ? ' ' : '';
     replacement = `${key('grpc')}: {${pad}${fields.join(', ')}${pad}}`;
+  }
+
+  if (input.execNull) {
+    // On its own line when exec was, else beside grpc on the same line.
+    replacement = `${key('exec')}: null,${propIndent !== undefined ? eol + propIndent : ' '}${replacement}`;
   }
 
   const edits: Edit[] = [];

@@ -4,7 +4,7 @@
  * shadowing and scopes are right). Anything else becomes a placeholder that the shared analysis
  * cannot mistake for a value.
  */
-import type { Node, PropertyAssignment } from 'ts-morph';
+import type { Node, PropertyAssignment, TemplateExpression } from 'ts-morph';
 import { tsMorph } from './morph.js';
 
 export interface Placeholder {
@@ -37,6 +37,19 @@ export function unwrap(node: Node): Node {
   return n;
 }
 
+function isPlus(n: Node): boolean {
+  const { Node: N, SyntaxKind } = tsMorph();
+  return N.isBinaryExpression(n) && n.getOperatorToken().getKind() === SyntaxKind.PlusToken;
+}
+
+/** The operands of `a + b + c`, left to right: `(a + b) + c` is that chain, `a + (b + c)` is not. */
+function plusOperands(n: Node): Node[] {
+  const { Node: N } = tsMorph();
+  if (!N.isBinaryExpression(n)) return [n];
+  const left = unwrap(n.getLeft());
+  return [...(isPlus(left) ? plusOperands(left) : [n.getLeft()]), n.getRight()];
+}
+
 /** The literal value of an expression: a string or number literal, or a `const` initialised with one. */
 export function constValue(expr: Node, sources: Node[] = [], depth = 0): string | number | undefined {
   const { Node: N } = tsMorph();
@@ -49,7 +62,18 @@ export function constValue(expr: Node, sources: Node[] = [], depth = 0): string 
     sources.push(n);
     return n.getLiteralValue();
   }
-  if (!N.isIdentifier(n) || depth > 8) return undefined;
+  if (depth > 8) return undefined;
+  if (N.isTemplateExpression(n) || isPlus(n)) {
+    // Every part known: the value JavaScript computes (`+` adds numbers until a string joins in).
+    let value: string | number | undefined;
+    for (const part of N.isTemplateExpression(n) ? templatePieces(n) : plusOperands(n)) {
+      const v = typeof part === 'string' ? part : constValue(part, sources, depth + 1);
+      if (v === undefined) return undefined;
+      value = value === undefined ? v : typeof value === 'number' && typeof v === 'number' ? value + v : `${value}${v}`;
+    }
+    return value;
+  }
+  if (!N.isIdentifier(n)) return undefined;
   const decls = n.getSymbol()?.getDeclarations() ?? [];
   if (decls.length !== 1) return undefined;
   const decl = decls[0]!;
@@ -83,23 +107,28 @@ export function resolveArgv(elements: readonly Node[]): ResolvedArgv {
       out.argv.push(placeholder(el.getText()));
       continue;
     }
-    if (N.isTemplateExpression(el)) {
-      let text = el.getHead().compilerNode.text;
-      for (const span of el.getTemplateSpans()) {
-        const expr = span.getExpression();
-        const after = span.getLiteral().compilerNode.text;
-        const v = constValue(expr, out.sources);
+    const pieces = N.isTemplateExpression(el) ? templatePieces(el) : plusPieces(el, out.sources);
+    if (pieces) {
+      let text = '';
+      pieces.forEach((piece, i) => {
+        if (typeof piece === 'string') {
+          text += piece;
+          return;
+        }
+        const next = pieces[i + 1];
+        const after = next === undefined ? '' : typeof next === 'string' ? next : 'x';
+        const v = constValue(piece, out.sources);
         // The whole port (after a colon, before a word's end): keep the constant's name in the rewrite.
         const wholePort = text.endsWith(':') && /^($|[\s'"])/.test(after);
-        if (typeof v === 'number' && wholePort && isValidPort(v) && N.isIdentifier(unwrap(expr))) {
-          text += placeholder(`\${${expr.getText()}}`, { expression: unwrap(expr).getText(), value: v });
+        const shown = N.isTemplateExpression(el) ? `\${${piece.getText()}}` : piece.getText();
+        if (typeof v === 'number' && wholePort && isValidPort(v) && N.isIdentifier(unwrap(piece))) {
+          text += placeholder(shown, { expression: unwrap(piece).getText(), value: v });
         } else if (v !== undefined) {
           text += String(v);
         } else {
-          text += placeholder(`\${${expr.getText()}}`);
+          text += placeholder(shown);
         }
-        text += after;
-      }
+      });
       out.sources.push(el);
       out.argv.push(text);
       continue;
@@ -108,6 +137,46 @@ export function resolveArgv(elements: readonly Node[]): ResolvedArgv {
     out.argv.push(v !== undefined ? String(v) : placeholder(el.getText()));
   }
   return out;
+}
+
+/** A template literal or a string `+` chain as literal text and the expressions between it. */
+type Piece = string | Node;
+
+function templatePieces(el: TemplateExpression): Piece[] {
+  const pieces: Piece[] = [el.getHead().compilerNode.text];
+  for (const span of el.getTemplateSpans()) pieces.push(span.getExpression(), span.getLiteral().compilerNode.text);
+  return pieces;
+}
+
+/**
+ * `"-addr=:" + PORT` read like a template literal, with JavaScript's `+`: numbers before the
+ * first string add up, everything from it on is concatenated. Undefined when the expression is
+ * not a `+` that produces a string the tool can follow (an unknown operand before any string
+ * could be a number or a string).
+ */
+function plusPieces(expr: Node, out: Node[]): Piece[] | undefined {
+  const { Node: N } = tsMorph();
+  if (!isPlus(unwrap(expr))) return undefined;
+  const operands = plusOperands(unwrap(expr));
+  const kinds = operands.map((o) => {
+    const u = unwrap(o);
+    if (N.isTemplateExpression(u)) return 'string';
+    const v = constValue(u, []);
+    return v === undefined ? 'unknown' : typeof v === 'string' ? 'string' : 'number';
+  });
+  const first = kinds.indexOf('string');
+  if (first === -1 || kinds.slice(0, first).includes('unknown')) return undefined;
+  const pieces: Piece[] = [];
+  if (first > 0) {
+    pieces.push(String(operands.slice(0, first).reduce((sum, o) => sum + (constValue(o, out) as number), 0)));
+  }
+  for (const o of operands.slice(first)) {
+    const u = unwrap(o);
+    if (N.isTemplateExpression(u)) pieces.push(...templatePieces(u));
+    else if (N.isStringLiteral(u) || N.isNoSubstitutionTemplateLiteral(u)) pieces.push(u.getLiteralValue());
+    else pieces.push(u);
+  }
+  return pieces;
 }
 
 /** Puts the source expressions back into a message that the shared analysis wrote with placeholders. */
