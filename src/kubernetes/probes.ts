@@ -4,7 +4,7 @@
  * text edits that turn them into native `grpc` probes. Shared by the manifest, values, JSON and
  * Helm rules: they differ only in how the text was parsed and how values are read.
  */
-import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasMergeKey, keyOf } from '../parse/yaml.js';
@@ -88,7 +88,18 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
     visit(doc, {
       Pair(_, pair, path) {
         const key = opts.probeKey?.(pair as Pair, path) ?? keyOf(pair as Pair);
-        if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+        if (!key || !PROBE_KEYS.has(key)) return;
+        // `readinessProbe: *p`, `exec: *chk`: a shared node the rewrite cannot touch. The anchor's
+        // own place is reported where it stands; this probe is named too.
+        const alias = isAlias(pair.value) ? pair.value : isMap(pair.value) ? getPair(pair.value, 'exec')?.value : undefined;
+        if (isAlias(alias)) {
+          const target = alias.resolve(doc);
+          if (target?.range && mentionsBinary(opts.text.slice(target.range[0], target.range[1]))) {
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${alias === pair.value ? 'the probe' : 'its exec handler'} is an alias (*${alias.source})`, containerContext(path), docIndex, scalarValue));
+          }
+          return;
+        }
+        if (!isMap(pair.value)) return;
         const probe = pair.value;
         const execPair = getPair(probe, 'exec');
         if (!execPair || !isMap(execPair.value)) return;
@@ -266,6 +277,18 @@ function probeReport(
     fix: edits,
     details,
   });
+}
+
+function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, what: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
+  const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
+  const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
+  if (containerName !== undefined) details.container = containerName;
+  const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
+  const r = blocked(pair.key.range![0], contentEnd(pair.value as Node), `${where} runs grpc_health_probe`, [
+    { code: 'unparseable', detail: `${what} of a node used elsewhere, which the tool does not rewrite; write the probe out in full` },
+  ], details);
+  const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
+  return image !== undefined ? { ...r, image } : r;
 }
 
 function blocked(
