@@ -416,8 +416,24 @@ export function quote(s: string, json: boolean): string {
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
+/** kubectl's copy of the last applied object (`kubectl get -o yaml` exports carry it). */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number): Report {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
+  if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
+    // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
+    return {
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `kubectl's ${LAST_APPLIED} annotation names grpc_health_probe; it runs nothing and the next kubectl apply rewrites it`,
+      hint: 'The annotation does not keep the binary installed. It is kubectl bookkeeping from an export (kubectl get -o yaml): drop it from the file, or leave it for kubectl to rewrite.',
+      blockers: ['not-a-probe'],
+      keepsBinary: false,
+      details: { document: docIndex + 1, path: pathText(path, node) },
+    };
+  }
   let where = 'the binary is named outside a probe';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
