@@ -37,7 +37,7 @@ const rule: Rule = {
       async end(ctx) {
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const { imageTies, isTiedImage, mayRunImage } = await import('../src/docker/images.js');
+        const { imageTies, isTiedImage, mayRunImage, realPath } = await import('../src/docker/images.js');
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -51,7 +51,7 @@ const rule: Rule = {
         const consumers: Consumer[] = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)];
         const renamedUses = await usesOfRenamed(run, seen);
         for (const { file, analysis } of seen) {
-          const tied = ties.byDockerfile.get(file.path);
+          const tied = ties.byDockerfile.get(realPath(file.path));
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:')) : [];
           const base = { subject: 'install' as const };
           const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });

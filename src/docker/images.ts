@@ -3,6 +3,7 @@
  * (`image` + `context` + `docker.dockerfile`) and compose services (`build:` + `image:`).
  * Consumers that carry an image are then matched to the Dockerfiles that build it.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { classify } from '../classify.js';
@@ -11,7 +12,19 @@ import type { RunContext } from '../types.js';
 
 /** Image key of a consumer that runs inside the image built from this Dockerfile. */
 export function dockerfileKey(absPath: string): string {
-  return `dockerfile:${absPath}`;
+  return `dockerfile:${realPath(absPath)}`;
+}
+
+/**
+ * The path with symlinks resolved, so that a Dockerfile reached by two names (`api/Dockerfile ->
+ * ../docker/Dockerfile.go`) is one file to the ties; the path as given when it does not exist.
+ */
+export function realPath(absPath: string): string {
+  try {
+    return fs.realpathSync(absPath);
+  } catch {
+    return absPath;
+  }
 }
 
 /** `registry/repo:tag@digest` → `registry/repo`: skaffold artifacts have no tag, manifests often do. */
@@ -46,7 +59,7 @@ export function isTiedImage(image: string | undefined, known: ReadonlySet<string
 }
 
 export interface ImageTies {
-  /** Absolute Dockerfile path → image names (and its own dockerfile key). */
+  /** Absolute Dockerfile path, symlinks resolved (realPath) → image names (and its own dockerfile key). */
   byDockerfile: Map<string, Set<string>>;
   /** Files that tied them, for messages. */
   sources: string[];
@@ -64,9 +77,10 @@ function readTies(run: RunContext): ImageTies {
   const byDockerfile = new Map<string, Set<string>>();
   const sources: string[] = [];
   const tie = (dockerfile: string, image: string | undefined) => {
-    const set = byDockerfile.get(dockerfile) ?? new Set<string>([dockerfileKey(dockerfile)]);
+    const real = realPath(dockerfile);
+    const set = byDockerfile.get(real) ?? new Set<string>([dockerfileKey(real)]);
     if (image) set.add(imageName(image));
-    byDockerfile.set(dockerfile, set);
+    byDockerfile.set(real, set);
   };
   for (const abs of run.allFiles()) {
     // Both kinds are YAML files: most of a tree is not, and this check is cheaper than classify().
