@@ -92,6 +92,8 @@ export interface ImageTies {
 export interface Reach {
   image: string | undefined;
   why?: string;
+  /** It may be this image, not surely (a build variable that may name it). */
+  maybe?: boolean;
 }
 
 /**
