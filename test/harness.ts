@@ -130,10 +130,18 @@ export function readTree(dir: string): Map<string, Buffer> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const abs = path.join(d, e.name);
       if (e.isDirectory()) walk(abs);
-      // A symlinked file reads as the file it reaches (a fixture's symlinked Dockerfile).
-      else if (e.isFile() || (e.isSymbolicLink() && fs.statSync(abs, { throwIfNoEntry: false })?.isFile())) out.set(path.relative(dir, abs).split(path.sep).join('/'), fs.readFileSync(abs));
+      // A symlinked file reads as the file it reaches (a fixture's symlinked Dockerfile); a dangling link or a loop is left out.
+      else if (e.isFile() || (e.isSymbolicLink() && reachesFile(abs))) out.set(path.relative(dir, abs).split(path.sep).join('/'), fs.readFileSync(abs));
     }
   };
   walk(dir);
   return out;
+}
+
+function reachesFile(link: string): boolean {
+  try {
+    return fs.statSync(link).isFile();
+  } catch {
+    return false;
+  }
 }
