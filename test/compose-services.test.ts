@@ -2,7 +2,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
+import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
+import { repoWith } from './support/repo.js';
 
 const docOf = (text: string, dir = '/r'): ComposeDoc => ({ doc: parseYaml(text).docs[0]!, dir });
 const CHECK = 'healthcheck:\n      test: ["CMD", "/bin/grpc_health_probe", "-addr=:5000"]';
@@ -104,5 +106,31 @@ services:
     expect([imageOf(api!), buildOf(api!)]).toEqual(['acme/api', { context: './api', dir: '/r', inline: false }]);
     expect([imageOf(dev!), buildOf(dev!)]).toEqual(['acme/api', { context: './api', dir: '/r', dockerfile: 'Dockerfile.dev', inline: false }]);
     expect(buildOf(inline!)).toEqual({ dir: '/r', inline: true });
+  });
+});
+
+describe('ties across the compose files of a folder', () => {
+  const INSTALL =
+    'FROM alpine:3.19\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.25/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+  const COMPOSE = `services:\n  api:\n    build: ./api\n    ${CHECK}\n  other:\n    build: ./other\n`;
+
+  test('with every file readable, a service keeps only its own builds', async () => {
+    const cwd = repoWith({ 'compose.yaml': COMPOSE, 'compose.override.yaml': 'services:\n  api:\n    build: {dockerfile: Dockerfile.dev}\n', 'api/Dockerfile.dev': INSTALL, 'other/Dockerfile': INSTALL });
+    const result = await run({ cwd, fix: true });
+    expect(result.findings.filter((f) => f.subject === 'install').map((f) => [f.file, f.status])).toEqual([
+      ['api/Dockerfile.dev', 'blocked'],
+      ['other/Dockerfile', 'migrated'],
+    ]);
+  });
+
+  test('a compose file of the folder that does not parse leaves its services untied: every install stays', async () => {
+    const cwd = repoWith({ 'compose.yaml': COMPOSE, 'compose.override.yaml': 'services:\n  api: [oops\n', 'api/Dockerfile.dev': INSTALL, 'other/Dockerfile': INSTALL });
+    const result = await run({ cwd, fix: true });
+    const installs = result.findings.filter((f) => f.subject === 'install');
+    expect(installs.map((f) => [f.file, f.status])).toEqual([
+      ['api/Dockerfile.dev', 'blocked'],
+      ['other/Dockerfile', 'blocked'],
+    ]);
+    expect(installs[1]!.message).toContain('compose.override.yaml, a compose file of the same folder, cannot be read or parsed');
   });
 });

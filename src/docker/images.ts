@@ -141,6 +141,8 @@ function readTies(run: RunContext): ImageTies {
     byDockerfile.set(real, set);
   };
   const projects = new Map<string, ComposeProject>();
+  // Folders with a compose file the tool cannot read: its builds of any service are unknown.
+  const unreadable = new Map<string, string>();
   const load = composeLoader(run);
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   for (const abs of run.allFiles()) {
@@ -152,7 +154,10 @@ function readTies(run: RunContext): ImageTies {
     if (!isSkaffold && !isCompose) continue;
     if (isCompose) {
       const docs = load(abs);
-      if (!docs) continue;
+      if (!docs) {
+        unreadable.set(realPath(path.dirname(abs)), shown(abs));
+        continue;
+      }
       for (const cd of docs) {
         for (const s of composeServicesOf(cd, load)) {
           const key = composeKey(abs, s.name);
@@ -194,6 +199,8 @@ function readTies(run: RunContext): ImageTies {
   // named for it, or the defaults where no file names one.
   const compose = new Map<string, ComposeServiceImages>();
   for (const [key, p] of projects) {
+    const broken = unreadable.get(realPath(p.dir));
+    if (broken !== undefined) p.undecided ??= `${broken}, a compose file of the same folder, cannot be read or parsed, so the service may run any image`;
     if (p.builds) {
       const contexts = p.contexts.size > 0 ? [...p.contexts] : p.remote ? [] : [p.dir];
       const dockerfiles = [...p.dockerfiles, ...(p.defaultDockerfile ? ['Dockerfile'] : [])];
