@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isPair, isScalar, visit, type Pair, type Scalar } from 'yaml';
+import { isPair, visit, type Node, type Pair, type Scalar } from 'yaml';
 import { mentionsBinary } from '../src/analysis/binary.js';
 import { keyOf, parseYaml, yamlErrorReport } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
@@ -7,7 +7,9 @@ import type { Rule } from '../src/types.js';
 /**
  * docker-compose files: a `healthcheck.test` that runs grpc_health_probe (CMD, CMD-SHELL or a
  * plain string) has no native equivalent in Compose, and any other mention (command, entrypoint)
- * runs the binary outside a probe. Both keep the binary in the service's image.
+ * runs the binary outside a probe. Both keep the binary in the service's image. Services are read
+ * as Compose reads them (src/docker/compose.ts): one that gets a use through an alias, a `<<`
+ * merge or `extends` runs it too.
  */
 const rule: Rule = {
   meta: {
@@ -15,12 +17,14 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfile its build: context uses).',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it.',
   },
-  create() {
+  create(run) {
+    let load: import('../src/docker/compose.js').LoadCompose | undefined;
     return {
       async file(ctx) {
-        const { composeServices, dockerfileKey } = await import('../src/docker/images.js');
+        const [{ composeKey, composeLoader }, { composeServicesOf, scalarUses }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/compose.js')]);
+        load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
         const parsed = parseYaml(text);
         if (parsed.error) {
@@ -28,7 +32,8 @@ const rule: Rule = {
           return;
         }
         parsed.docs.forEach((doc) => {
-          const services = composeServices(doc.contents, path.dirname(abs));
+          const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
+          const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
           visit(doc, {
             Scalar(_, node, nodePath) {
               if (typeof node.value !== 'string' || !mentionsBinary(node.value)) return;
@@ -36,10 +41,9 @@ const rule: Rule = {
               if (isPair(parent) && parent.key === node) return;
               const keys = nodePath.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
               const service = services.find((s) => nodePath.includes(s.node));
-              const image = service?.image ?? (service?.dockerfile ? dockerfileKey(service.dockerfile) : undefined);
               const where = service ? `service "${service.name}"` : 'the compose file';
               // `test` under healthcheck, or under an `x-` extension that healthchecks reuse by anchor.
-              const isCheck = keys[keys.length - 1] === 'test' && (keys.includes('healthcheck') || keys.some((k) => k.startsWith('x-')));
+              const isCheck = isCheckAt(keys) || (keys[keys.length - 1] === 'test' && keys.some((k) => k.startsWith('x-')));
               const r = node as Scalar;
               ctx.report({
                 start: r.range![0],
@@ -47,13 +51,37 @@ const rule: Rule = {
                 subject: 'consumer',
                 blockers: [isCheck ? 'no-native-check' : 'not-a-probe'],
                 keepsBinary: true,
-                ...(image ? { image } : {}),
+                ...(service ? { image: composeKey(abs, service.name) } : {}),
                 message: isCheck
                   ? `${service ? `healthcheck.test of ${where}` : `${keys.join('.')} (a health check shared by anchor)`} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
                   : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
               });
             },
           });
+          // What a service gets without writing it (`healthcheck: *hc`, `<<: *base`, `extends: api`)
+          // runs in its own container: reported where it gets it, once per alias, merge or extends.
+          for (const service of services) {
+            const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
+            for (const use of scalarUses(service, mentionsBinary)) {
+              if (!use.via) continue;
+              const seen = got.get(use.via.node);
+              if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
+              else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
+            }
+            for (const [node, { text: through, keys, isCheck }] of got) {
+              ctx.report({
+                start: node.range![0],
+                end: node.range![1],
+                subject: 'consumer',
+                blockers: [isCheck ? 'no-native-check' : 'not-a-probe'],
+                keepsBinary: true,
+                image: composeKey(abs, service.name),
+                message: isCheck
+                  ? `healthcheck.test of service "${service.name}" runs grpc_health_probe (through ${through}); Compose has no native gRPC check, so the image keeps the binary`
+                  : `service "${service.name}" runs grpc_health_probe outside a health check (at services.${service.name}.${keys.join('.')}, through ${through})`,
+              });
+            }
+          }
         });
       },
     };

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
 import { usesOutsideComments } from '../src/analysis/mentions.js';
+import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
 import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
+/** A consumer in the Dockerfile itself runs its image. */
+const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
 /**
  * Dockerfiles: removes the grpc_health_probe install once nothing that stays runs the binary.
@@ -37,7 +40,7 @@ const rule: Rule = {
       async end(ctx) {
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const { imageTies, isTiedImage, mayRunImage } = await import('../src/docker/images.js');
+        const [{ imageTies, isTiedImage, mayRunImage, reachOf, realPath }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -48,11 +51,15 @@ const rule: Rule = {
         }
         const ties = imageTies(run);
         const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
-        const consumers: Consumer[] = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)];
+        // A consumer of an image also runs what that image is built FROM or copies from.
+        const withBases = withBaseImages(run, ties, known);
+        const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)].map(
+          (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known)) }),
+        );
         const renamedUses = await usesOfRenamed(run, seen);
         for (const { file, analysis } of seen) {
-          const tied = ties.byDockerfile.get(file.path);
-          const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:')) : [];
+          const tied = ties.byDockerfile.get(realPath(file.path));
+          const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:') && !t.startsWith('compose:')) : [];
           const base = { subject: 'install' as const };
           const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });
           const kept = (message: string, consumersAt: string[] = []) => {
@@ -71,14 +78,18 @@ const rule: Rule = {
             kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
             continue;
           }
-          const relevant = consumers.filter((c) => c.path === file.path || mayRunImage(c.image, tied, known));
+          // What of each consumer's reach may be this Dockerfile's image (its own file always is).
+          const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => mayRunImage(r.image, tied, known))]));
+          const relevant = consumers.filter((c) => matching.get(c)!.length > 0);
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
             // A consumer whose image is tied to a Dockerfile runs this one; one with an image no Dockerfile is tied to may.
-            const surely = relevant.every((c) => c.path === file.path || isTiedImage(c.image, known));
+            const surely = relevant.every((c) => c.path === file.path || matching.get(c)!.some((r) => !r.maybe && isTiedImage(r.image, known)));
             const scope = images.length > 0 ? `the image ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
-            kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}`, all);
+            // Why a consumer reaches this image when it is not simply its own (built FROM it, a compose build not decided).
+            const whys = [...new Set(relevant.flatMap((c) => (c.path === file.path ? [] : matching.get(c)!.every((r) => r.why) ? [matching.get(c)![0]!.why!] : [])))];
+            kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}${whys.length > 0 ? ` (${whys.join('; ')})` : ''}`, all);
             continue;
           }
           const renamed = renamedUses.get(file) ?? [];

@@ -100,13 +100,14 @@ function treeFiles(root: string): Map<string, string> {
   return out;
 }
 
-/** Copies a case's input tree into a fresh temp folder. */
+/** Copies a case's input tree into a fresh temp folder; a symlink stays a symlink (same target text). */
 export function materialize(c: FixtureCase): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gpm-${c.rule}-${c.name}-`));
   for (const [rel, src] of c.inputs) {
     const dest = path.join(dir, rel);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.copyFileSync(src, dest);
+    if (fs.lstatSync(src).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(src), dest);
+    else fs.copyFileSync(src, dest);
   }
   return dir;
 }
@@ -129,9 +130,18 @@ export function readTree(dir: string): Map<string, Buffer> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const abs = path.join(d, e.name);
       if (e.isDirectory()) walk(abs);
-      else if (e.isFile()) out.set(path.relative(dir, abs).split(path.sep).join('/'), fs.readFileSync(abs));
+      // A symlinked file reads as the file it reaches (a fixture's symlinked Dockerfile); a dangling link or a loop is left out.
+      else if (e.isFile() || (e.isSymbolicLink() && reachesFile(abs))) out.set(path.relative(dir, abs).split(path.sep).join('/'), fs.readFileSync(abs));
     }
   };
   walk(dir);
   return out;
+}
+
+function reachesFile(link: string): boolean {
+  try {
+    return fs.statSync(link).isFile();
+  } catch {
+    return false;
+  }
 }

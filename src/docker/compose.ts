@@ -1,0 +1,290 @@
+/**
+ * Compose services as Compose reads them, from the parsed YAML: aliases resolve to the anchored
+ * node, `<<` merges apply under the keys the service writes itself, and `extends` (same file,
+ * `{service}`, or `{file, service}`) merges the base service under it with Compose's rules. Each
+ * value remembers the alias, merge or `extends` in the service's own text it came through, so
+ * that a service that gets a health check that way is reported where it gets it.
+ */
+import path from 'node:path';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+
+/** One document of a compose file, with the folder its relative paths resolve against. */
+export interface ComposeDoc {
+  doc: Document;
+  dir: string;
+}
+
+/** Reads another compose file (an `extends: {file}`); undefined when it cannot be read or parsed. */
+export type LoadCompose = (absPath: string) => readonly ComposeDoc[] | undefined;
+
+export interface Leaf {
+  /** A scalar, a sequence or null: never an alias (resolved) and never a mapping. */
+  node: Node | null;
+  doc: Document;
+  /** Folder of the file that wrote it. */
+  dir: string;
+  /** The alias, merge source or `extends` in the service's own text it came through. */
+  via?: Via;
+}
+
+/** Where in a service's own text a value it did not write comes in: `*hc`, `<<: *base`, `extends: api`. */
+export interface Via {
+  node: Node;
+  text: string;
+}
+
+/** `replace`: written `!reset`/`!override`, it replaces what it extends instead of merging. */
+export type Value = { kind: 'map'; entries: Map<string, Value>; replace?: boolean } | { kind: 'leaf'; leaves: Leaf[] };
+
+export interface ComposeService {
+  name: string;
+  /** The service's own value node in this document. */
+  node: Node;
+  /** The service as Compose builds it: always a map. */
+  value: Extract<Value, { kind: 'map' }>;
+  /** Why part of it cannot be known: an `extends` the tool cannot follow. */
+  undecided?: string;
+}
+
+export interface ServiceBuild {
+  /** `context`, as written (undefined: Compose's default, the compose file's folder). */
+  context?: string;
+  /** Folder the context resolves against. */
+  dir: string;
+  /** `dockerfile`, as written (undefined: `Dockerfile` in the context). */
+  dockerfile?: string;
+  /** `dockerfile_inline`: no Dockerfile of the repository is built. */
+  inline: boolean;
+}
+
+export interface ScalarUse {
+  scalar: Scalar;
+  /** Keys from the service down to the scalar (`healthcheck`, `test`). */
+  keys: string[];
+  via?: Via;
+}
+
+const MAX_DEPTH = 64;
+
+/** The services of one compose document, each with its effective value. */
+export function composeServicesOf(cd: ComposeDoc, load?: LoadCompose): ComposeService[] {
+  const root = cd.doc.contents;
+  if (!isMap(root)) return [];
+  const services = resolve(pairValue(root, 'services'), cd.doc);
+  if (!isMap(services)) return [];
+  const out: ComposeService[] = [];
+  for (const item of services.items) {
+    const name = str(item.key);
+    const node = resolve(item.value as Node | null, cd.doc);
+    if (name === undefined || !isMap(node)) continue;
+    const s = effectiveService(cd, name, undefined, [], load);
+    if (s) out.push({ name, node: item.value as Node, ...s });
+  }
+  return out;
+}
+
+/** The image a service runs when it names one. */
+export function imageOf(service: ComposeService): string | undefined {
+  const v = service.value.entries.get('image');
+  return v?.kind === 'leaf' ? str(v.leaves[v.leaves.length - 1]?.node) : undefined;
+}
+
+/** The service's `build:` (short syntax read as its context); undefined when it has none. */
+export function buildOf(service: ComposeService): ServiceBuild | undefined {
+  const b = service.value.entries.get('build');
+  if (!b) return undefined;
+  if (b.kind === 'leaf') {
+    const leaf = b.leaves[b.leaves.length - 1];
+    return { context: str(leaf?.node), dir: leaf?.dir ?? '.', inline: false };
+  }
+  const context = b.entries.get('context');
+  const contextLeaf = context?.kind === 'leaf' ? context.leaves[context.leaves.length - 1] : undefined;
+  const dockerfile = b.entries.get('dockerfile');
+  const dockerfileLeaf = dockerfile?.kind === 'leaf' ? dockerfile.leaves[dockerfile.leaves.length - 1] : undefined;
+  const dir = contextLeaf?.dir ?? dockerfileLeaf?.dir ?? firstDir(b) ?? '.';
+  return {
+    ...(str(contextLeaf?.node) !== undefined ? { context: str(contextLeaf?.node) } : {}),
+    dir,
+    ...(str(dockerfileLeaf?.node) !== undefined ? { dockerfile: str(dockerfileLeaf?.node) } : {}),
+    inline: b.entries.has('dockerfile_inline'),
+  };
+}
+
+/** Every string scalar of the service (aliases followed) that `test` accepts, with the keys above it. */
+export function scalarUses(service: ComposeService, test: (s: string) => boolean): ScalarUse[] {
+  const out: ScalarUse[] = [];
+  const walkValue = (v: Value, keys: string[]) => {
+    if (v.kind === 'map') for (const [k, child] of v.entries) walkValue(child, [...keys, k]);
+    else for (const leaf of v.leaves) walkNode(leaf.node, leaf.doc, leaf.via, keys, 0);
+  };
+  const walkNode = (node: Node | null, doc: Document, via: Via | undefined, keys: string[], depth: number): void => {
+    if (!node || depth > MAX_DEPTH) return;
+    if (isAlias(node)) {
+      walkNode(resolve(node, doc), doc, via ?? { node, text: `*${node.source}` }, keys, depth + 1);
+    } else if (isScalar(node)) {
+      if (typeof node.value === 'string' && test(node.value)) out.push({ scalar: node, keys, ...(via ? { via } : {}) });
+    } else if (isSeq(node)) {
+      for (const item of node.items) walkNode(item as Node, doc, via, keys, depth + 1);
+    } else if (isMap(node)) {
+      for (const p of node.items) {
+        const k = str(p.key);
+        walkNode(p.value as Node | null, doc, via, k === undefined ? keys : [...keys, k], depth + 1);
+      }
+    }
+  };
+  walkValue(service.value, []);
+  return out;
+}
+
+function effectiveService(
+  cd: ComposeDoc,
+  name: string,
+  via: Via | undefined,
+  chain: readonly string[],
+  load: LoadCompose | undefined,
+): Omit<ComposeService, 'name' | 'node'> | undefined {
+  const root = cd.doc.contents;
+  const services = isMap(root) ? resolve(pairValue(root, 'services'), cd.doc) : undefined;
+  if (!isMap(services)) return undefined;
+  const pair = services.items.find((p) => str(p.key) === name);
+  if (!pair) return undefined;
+  const own = valueOf(pair.value as Node | null, cd, via, 0);
+  const value: Extract<Value, { kind: 'map' }> = own.kind === 'map' ? own : { kind: 'map', entries: new Map() };
+  normalizeBuild(value);
+  const ext = value.entries.get('extends');
+  if (!ext) return { value };
+  value.entries.delete('extends');
+
+  const extLeaf = ext.kind === 'leaf' ? ext.leaves[ext.leaves.length - 1] : undefined;
+  let target: string | undefined;
+  let file: string | undefined;
+  let fileDir = cd.dir;
+  if (extLeaf) target = str(extLeaf.node);
+  else if (ext.kind === 'map') {
+    const s = ext.entries.get('service');
+    const f = ext.entries.get('file');
+    target = s?.kind === 'leaf' ? str(s.leaves[s.leaves.length - 1]?.node) : undefined;
+    const fileLeaf = f?.kind === 'leaf' ? f.leaves[f.leaves.length - 1] : undefined;
+    file = str(fileLeaf?.node);
+    if (fileLeaf) fileDir = fileLeaf.dir;
+  }
+  if (target === undefined) return { value, undecided: `service "${name}" extends a service the tool cannot read` };
+  // Every value of the base comes through this service's `extends`.
+  const extNode = extLeaf?.via?.node ?? extLeaf?.node ?? extendsNode(pair.value as Node | null, cd.doc);
+  const extVia: Via | undefined = via ?? (extNode ? { node: extNode, text: `extends: ${target}${file === undefined ? '' : ` of ${file}`}` } : undefined);
+  const from = file === undefined ? cd.dir : path.resolve(fileDir, file);
+  const id = `${file === undefined ? '' : from}#${target}`;
+  if (chain.includes(id) || chain.length > MAX_DEPTH) return { value, undecided: `service "${name}" extends "${target}" in a cycle` };
+  let base: Omit<ComposeService, 'name' | 'node'> | undefined;
+  if (file === undefined) base = effectiveService(cd, target, extVia, [...chain, id], load);
+  else if (/\$/.test(file)) return { value, undecided: `service "${name}" extends a service of ${file}, a path set at run time` };
+  else {
+    const docs = load?.(from);
+    if (!docs) return { value, undecided: `service "${name}" extends "${target}" of ${file}, which the tool cannot read` };
+    for (const d of docs) {
+      base = effectiveService(d, target, extVia, [...chain, id], load);
+      if (base) break;
+    }
+  }
+  if (!base) return { value, undecided: `service "${name}" extends "${target}", which the tool cannot find` };
+  const merged = merge(base.value, value, []) as Extract<Value, { kind: 'map' }>;
+  return { value: merged, ...(base.undecided ? { undecided: base.undecided } : {}) };
+}
+
+/** The node of the `extends` key in a service's own mapping (for a map-valued `extends`). */
+function extendsNode(node: Node | null, doc: Document): Node | undefined {
+  const m = resolve(node, doc);
+  if (!isMap(m)) return undefined;
+  return (pairValue(m, 'extends') as Node | null) ?? undefined;
+}
+
+/** `build: ./api` is `build: {context: ./api}`: Compose merges the two forms field by field. */
+function normalizeBuild(service: Extract<Value, { kind: 'map' }>): void {
+  const b = service.entries.get('build');
+  if (b?.kind === 'leaf' && b.leaves.every((l) => isScalar(l.node))) {
+    service.entries.set('build', { kind: 'map', entries: new Map([['context', b]]) });
+  }
+}
+
+function valueOf(node: Node | null, cd: ComposeDoc, via: Via | undefined, depth: number): Value {
+  if (depth > MAX_DEPTH) return { kind: 'leaf', leaves: [] };
+  if (isAlias(node)) return valueOf(resolve(node, cd.doc), cd, via ?? { node, text: `*${node.source}` }, depth + 1);
+  if (!isMap(node)) return { kind: 'leaf', leaves: [{ node, doc: cd.doc, dir: cd.dir, ...(via ? { via } : {}) }] };
+  const entries = new Map<string, Value>();
+  const merges: Pair[] = [];
+  for (const p of node.items) {
+    if (isMergeKey(p.key)) {
+      merges.push(p);
+      continue;
+    }
+    const k = str(p.key);
+    if (k !== undefined) entries.set(k, valueOf(p.value as Node | null, cd, via, depth + 1));
+  }
+  // YAML merge: keys written in the mapping win, then the sources in order (an earlier one wins).
+  for (const p of merges) {
+    const sources = isSeq(p.value) ? (p.value.items as Node[]) : [p.value as Node];
+    for (const s of sources) {
+      const v = valueOf(s, cd, via ?? (isAlias(s) ? { node: s, text: `<<: *${s.source}` } : undefined), depth + 1);
+      if (v.kind !== 'map') continue;
+      for (const [k, child] of v.entries) if (!entries.has(k)) entries.set(k, child);
+    }
+  }
+  return { kind: 'map', entries, ...(isReplacing(node) ? { replace: true } : {}) };
+}
+
+function isReplacing(node: Node | null): boolean {
+  return node?.tag === '!reset' || node?.tag === '!override';
+}
+
+/** Compose's own commands replace the base's; other lists (ports, volumes...) add to it. */
+const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test']);
+
+/** Compose's merge of a service over the one it extends (or an override file over its base). */
+function merge(base: Value, local: Value, keys: readonly string[]): Value {
+  if (local.kind === 'map' ? local.replace : local.leaves.some((l) => isReplacing(l.node))) return local;
+  if (base.kind === 'map' && local.kind === 'map') {
+    const entries = new Map(base.entries);
+    for (const [k, v] of local.entries) {
+      const b = entries.get(k);
+      entries.set(k, b ? merge(b, v, [...keys, k]) : v);
+    }
+    return { kind: 'map', entries };
+  }
+  if (base.kind === 'leaf' && local.kind === 'leaf') {
+    const lists = [...base.leaves, ...local.leaves].every((l) => isSeq(l.node));
+    return lists && !REPLACED.has(keys.join('.')) ? { kind: 'leaf', leaves: [...base.leaves, ...local.leaves] } : local;
+  }
+  // A mapping against a list or a scalar (environment as a list here, a map there): keep both,
+  // the safe side for anything that reads a use of the binary out of it.
+  return { kind: 'leaf', leaves: [...leavesOf(base), ...leavesOf(local)] };
+}
+
+function leavesOf(v: Value): Leaf[] {
+  return v.kind === 'leaf' ? v.leaves : [...v.entries.values()].flatMap(leavesOf);
+}
+
+function firstDir(v: Value): string | undefined {
+  return leavesOf(v)[0]?.dir;
+}
+
+function resolve(node: Node | null | undefined, doc: Document): Node | null {
+  let n: Node | null | undefined = node;
+  for (let i = 0; isAlias(n) && i < MAX_DEPTH; i++) n = n.resolve(doc) as Node | undefined;
+  return n ?? null;
+}
+
+function pairValue(map: Node, key: string): Node | null {
+  if (!isMap(map)) return null;
+  const p = map.items.find((i) => isPair(i) && str(i.key) === key);
+  return (p?.value as Node | null | undefined) ?? null;
+}
+
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const v = key.value;
+  return (typeof v === 'symbol' && v.description === '<<') || (v === '<<' && (key.type === undefined || key.type === 'PLAIN'));
+}
+
+function str(node: unknown): string | undefined {
+  return isScalar(node) && node.value !== null && node.value !== undefined && typeof node.value !== 'symbol' ? String(node.value) : undefined;
+}

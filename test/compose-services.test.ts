@@ -1,0 +1,136 @@
+/** Compose services read as Compose reads them (src/docker/compose.ts): aliases, `<<` merges, `extends`. */
+import { describe, expect, test } from '@jest/globals';
+import { mentionsBinary } from '../src/analysis/binary.js';
+import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
+import { run } from '../src/engine.js';
+import { parseYaml } from '../src/parse/yaml.js';
+import { repoWith } from './support/repo.js';
+
+const docOf = (text: string, dir = '/r'): ComposeDoc => ({ doc: parseYaml(text).docs[0]!, dir });
+const CHECK = 'healthcheck:\n      test: ["CMD", "/bin/grpc_health_probe", "-addr=:5000"]';
+
+/** Service name → the binary uses it has, as `keys via`. */
+function uses(text: string, load?: LoadCompose): Record<string, string[]> {
+  return Object.fromEntries(
+    composeServicesOf(docOf(text), load).map((s) => [s.name, scalarUses(s, mentionsBinary).map((u) => `${u.keys.join('.')} ${u.via?.text ?? '(own)'}`)]),
+  );
+}
+
+describe('binary uses a service gets', () => {
+  test('through an alias, a merge (one source or a list) and extends (short and long form)', () => {
+    const text = `x-base: &base {restart: always}
+services:
+  api: &api
+    build: ./api
+    healthcheck: &hc
+      test: ["CMD", "/bin/grpc_health_probe", "-addr=:5000"]
+  alias:
+    healthcheck: *hc
+  merged:
+    <<: [*base, *api]
+  short:
+    extends: api
+  long:
+    extends: {service: api}
+`;
+    expect(uses(text)).toEqual({
+      api: ['healthcheck.test (own)'],
+      alias: ['healthcheck.test *hc'],
+      merged: ['healthcheck.test <<: *api'],
+      short: ['healthcheck.test extends: api'],
+      long: ['healthcheck.test extends: api'],
+    });
+  });
+
+  test('keys the service writes win over a merge and over what it extends; lists other than commands add up', () => {
+    const text = `services:
+  api: &api
+    ${CHECK}
+    command: ["/app", "--probe=/bin/grpc_health_probe"]
+    environment: ["PROBE=/bin/grpc_health_probe"]
+  merged:
+    <<: *api
+    healthcheck: {test: ["CMD", "/app", "health"]}
+  extended:
+    extends: api
+    healthcheck: {interval: 5s}
+    command: ["/app"]
+    environment: ["MODE=dev"]
+  reset:
+    extends: api
+    healthcheck: !reset {}
+    command: !reset []
+    environment: !override []
+`;
+    expect(uses(text)).toEqual({
+      api: ['healthcheck.test (own)', 'command (own)', 'environment (own)'],
+      merged: ['command <<: *api', 'environment <<: *api'],
+      // healthcheck merges key by key (interval added, test kept); command is replaced; environment adds.
+      extended: ['healthcheck.test extends: api', 'environment extends: api'],
+      reset: [],
+    });
+  });
+
+  test('extends of another file is read through the loader; one it cannot read leaves the service undecided', () => {
+    const base = docOf(`services:\n  common:\n    build: ./common\n    ${CHECK}\n`, '/r/shared');
+    const load: LoadCompose = (abs) => (abs === '/r/shared/base.yml' ? [base] : undefined);
+    const text = 'services:\n  api:\n    extends: {file: shared/base.yml, service: common}\n  lost:\n    extends: {file: missing.yml, service: common}\n';
+    expect(uses(text, load)).toEqual({ api: ['healthcheck.test extends: common of shared/base.yml'], lost: [] });
+    const [api, lost] = composeServicesOf(docOf(text), load);
+    // A relative context resolves against the file that wrote it.
+    expect(buildOf(api!)).toEqual({ context: './common', dir: '/r/shared', inline: false });
+    expect(api!.undecided).toBeUndefined();
+    expect(lost!.undecided).toBe('service "lost" extends "common" of missing.yml, which the tool cannot read');
+  });
+
+  test('an extends cycle is undecided, not a hang', () => {
+    const [a] = composeServicesOf(docOf('services:\n  a: {extends: b}\n  b: {extends: a}\n'));
+    expect(a!.undecided).toMatch(/in a cycle/);
+  });
+});
+
+describe('image and build', () => {
+  test('build in short and long form, inherited through extends and merged field by field', () => {
+    const text = `x-img: &img {image: acme/api}
+services:
+  api:
+    <<: *img
+    build: ./api
+  dev:
+    extends: api
+    build: {dockerfile: Dockerfile.dev}
+  inline:
+    build: {dockerfile_inline: "FROM alpine"}
+`;
+    const [api, dev, inline] = composeServicesOf(docOf(text));
+    expect([imageOf(api!), buildOf(api!)]).toEqual(['acme/api', { context: './api', dir: '/r', inline: false }]);
+    expect([imageOf(dev!), buildOf(dev!)]).toEqual(['acme/api', { context: './api', dir: '/r', dockerfile: 'Dockerfile.dev', inline: false }]);
+    expect(buildOf(inline!)).toEqual({ dir: '/r', inline: true });
+  });
+});
+
+describe('ties across the compose files of a folder', () => {
+  const INSTALL =
+    'FROM alpine:3.19\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.25/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+  const COMPOSE = `services:\n  api:\n    build: ./api\n    ${CHECK}\n  other:\n    build: ./other\n`;
+
+  test('with every file readable, a service keeps only its own builds', async () => {
+    const cwd = repoWith({ 'compose.yaml': COMPOSE, 'compose.override.yaml': 'services:\n  api:\n    build: {dockerfile: Dockerfile.dev}\n', 'api/Dockerfile.dev': INSTALL, 'other/Dockerfile': INSTALL });
+    const result = await run({ cwd, fix: true });
+    expect(result.findings.filter((f) => f.subject === 'install').map((f) => [f.file, f.status])).toEqual([
+      ['api/Dockerfile.dev', 'blocked'],
+      ['other/Dockerfile', 'migrated'],
+    ]);
+  });
+
+  test('a compose file of the folder that does not parse leaves its services untied: every install stays', async () => {
+    const cwd = repoWith({ 'compose.yaml': COMPOSE, 'compose.override.yaml': 'services:\n  api: [oops\n', 'api/Dockerfile.dev': INSTALL, 'other/Dockerfile': INSTALL });
+    const result = await run({ cwd, fix: true });
+    const installs = result.findings.filter((f) => f.subject === 'install');
+    expect(installs.map((f) => [f.file, f.status])).toEqual([
+      ['api/Dockerfile.dev', 'blocked'],
+      ['other/Dockerfile', 'blocked'],
+    ]);
+    expect(installs[1]!.message).toContain('compose.override.yaml, a compose file of the same folder, cannot be read or parsed');
+  });
+});
