@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
 import type { ResolvedWord, ShCall, ShWord } from '../src/analysis/shell.js';
@@ -70,7 +69,7 @@ const rule: Rule = {
         // Anything else (a here-document, a `[[ -x … ]]` test, a `for` list, `export X=…`) is read
         // for what it is not: a comment. Outside one, it keeps the binary too.
         const others = mentionOffsets(text).filter((o) => !inRanges(o, accounted));
-        const comments = others.length > 0 ? commentRanges(text, shell.byteToStringOffsets) : [];
+        const comments = others.length > 0 ? shell.shellCommentRanges(text) : [];
         const seenLines = new Set<number>();
         let inComments = 0;
         for (const o of others) {
@@ -310,25 +309,6 @@ function commandOf(args: readonly ShWord[], index: number, reader: WordReader): 
   if (at === index) return through.length > 0 ? through.join(', then ') : 'a command';
   const name = words[at]!.unresolved.length > 0 ? 'a command known only at run time' : baseName(texts[at]!);
   return through.length > 0 ? `${name} (through ${through.join(', then ')})` : name;
-}
-
-/**
- * The script's comments, from mvdan/sh itself (parsed again, keeping them): the plain tree of
- * src/analysis/shell.ts drops comments. Only read when a mention lies outside every command.
- */
-function commentRanges(text: string, byteToString: (s: string) => (b: number) => number): [number, number][] {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mvdan-sh is a GopherJS build without types
-  const { syntax } = createRequire(import.meta.url)('mvdan-sh') as { syntax: any };
-  const toString = byteToString(text);
-  const out: [number, number][] = [];
-  syntax.Walk(syntax.NewParser(syntax.KeepComments(true)).Parse(text, ''), (n: unknown) => {
-    if (n && syntax.NodeType(n) === 'Comment') {
-      const c = n as { Pos(): { Offset(): number }; End(): { Offset(): number } };
-      out.push([toString(c.Pos().Offset()), toString(c.End().Offset())]);
-    }
-    return true;
-  });
-  return out;
 }
 
 export default rule;

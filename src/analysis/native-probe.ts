@@ -46,6 +46,8 @@ export interface PlanInput {
    * number the tool reads through something it does not rewrite (a chart value, a constant).
    */
   timeoutSeconds?: number | 'unknown' | FixedNumber;
+  /** How an 'unknown' timeoutSeconds is written, for messages (default: templated). */
+  timeoutSecondsText?: string;
   /** Turns a port text the tool cannot read as a number into source text (Helm, TypeScript). */
   resolvePortExpression?: (text: string) => string | undefined;
   /**
@@ -241,7 +243,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const current = input.timeoutSeconds;
     const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
     if (current === 'unknown') {
-      notes.push(`${given.join(' ')} asked for ${to}s; check that timeoutSeconds (templated) is at least ${to}`);
+      notes.push(`${given.join(' ')} asked for ${to}s; check that timeoutSeconds (${input.timeoutSecondsText ?? 'templated'}) is at least ${to}`);
     } else if (typeof current === 'object') {
       // Never lowered: the tool does not rewrite a chart value or a constant, so it says so instead.
       if (current.value < to) {

@@ -85,6 +85,7 @@ type MvNode = any;
 
 interface MvSyntax {
   NewParser(...opts: unknown[]): { Parse(src: string, name: string): MvNode };
+  KeepComments(keep: boolean): unknown;
   NodeType(n: MvNode): string;
   Walk(n: MvNode, f: (n: MvNode) => boolean): void;
 }
@@ -127,6 +128,29 @@ export function checkShell(script: string): void {
   const known = parsed.get(script);
   if (known instanceof ShellParseError) throw new ShellParseError(known.message);
   if (known === undefined) parseTree(script);
+}
+
+/**
+ * The comments of a script, as string offsets. The plain tree drops comments, so the script is
+ * parsed again with them kept: only for callers that must tell a comment from a use. Throws
+ * ShellParseError.
+ */
+export function shellCommentRanges(script: string): [number, number][] {
+  const sh = syntax();
+  let tree: MvNode;
+  try {
+    tree = sh.NewParser(sh.KeepComments(true)).Parse(script, '');
+  } catch (e) {
+    const err = e as { Error?: () => string };
+    throw new ShellParseError(typeof err.Error === 'function' ? err.Error() : String(e));
+  }
+  const toString = byteToStringOffsets(script);
+  const out: [number, number][] = [];
+  sh.Walk(tree, (n: MvNode) => {
+    if (n && sh.NodeType(n) === 'Comment') out.push([toString(n.Pos().Offset()), toString(n.End().Offset())]);
+    return true;
+  });
+  return out;
 }
 
 function parseTree(script: string): MvNode {

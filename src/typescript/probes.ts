@@ -405,6 +405,8 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    // In code an unreadable timeoutSeconds is an expression, not a template.
+    ...(timeoutSeconds === 'unknown' ? { timeoutSecondsText: `\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file` } : {}),
     timeoutFromBase: helmValues !== undefined,
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
     opaque: (text) => hasPlaceholder(text, placeholders),
@@ -417,9 +419,7 @@ function probeReport(
     blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
-  // The shared analysis words an unreadable timeoutSeconds for templates; in code it is an expression.
-  const unreadTimeout = timeoutSeconds === 'unknown' ? `timeoutSeconds (\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file)` : undefined;
-  const notes = plan.notes.map((n) => restore(unreadTimeout ? n.replace('timeoutSeconds (templated)', unreadTimeout) : n));
+  const notes = plan.notes.map(restore);
   for (const b of blockers) b.detail = restore(b.detail);
 
   if (blockers.length > 0 || !plan.grpc) {
