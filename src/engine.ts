@@ -7,6 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
+import { NOT_UTF8, NUL_BYTES, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { describeFsError, discover } from './discover/walk.js';
@@ -198,10 +199,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
             fileError(pseudoFile(absPath, shown), `cannot read: ${result.message}`);
             continue;
           case 'utf16':
-            fileError(pseudoFile(absPath, shown), 'encoded as UTF-16, not UTF-8; the file was left unchanged');
+            fileError(pseudoFile(absPath, shown), UTF16);
             continue;
           case 'binary':
-            skipped.push({ file: shown, reason: 'binary file (NUL bytes)' });
+            skipped.push({ file: shown, reason: NUL_BYTES });
             continue;
           case 'candidate':
         }
@@ -211,7 +212,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         try {
           text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
         } catch {
-          fileError(pseudoFile(absPath, shown), 'not valid UTF-8; the file was left unchanged');
+          fileError(pseudoFile(absPath, shown), NOT_UTF8);
           continue;
         }
         if (isOwnReport(text)) {

@@ -4,7 +4,7 @@
  * gets, never decoded with replacement characters: with `--fix -` the stream is written back, and
  * a U+FFFD in place of a Latin-1 byte or a UTF-16 BOM would change it.
  */
-import { precheck } from './discover/precheck.js';
+import { NOT_UTF8, NUL_BYTES, precheck, UTF16 } from './discover/precheck.js';
 import { FileReader, type ReadResult } from './discover/read.js';
 import type { FileKind } from './types.js';
 
@@ -15,10 +15,7 @@ import type { FileKind } from './types.js';
  */
 export type StdinInput = { text: string } | { error: string } | { skipped: string } | { ignored: true };
 
-/** The file messages of src/engine.ts, word for word (test/stdin.test.ts compares them). */
-export const NOT_UTF8 = 'not valid UTF-8; the file was left unchanged';
-export const UTF16 = 'encoded as UTF-16, not UTF-8; the file was left unchanged';
-export const NUL_BYTES = 'binary file (NUL bytes)';
+export { NOT_UTF8, NUL_BYTES, UTF16 };
 
 /** Hands the pre-check bytes already in memory, as the file reader hands a file's. */
 class BytesReader extends FileReader {

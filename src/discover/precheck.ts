@@ -10,6 +10,11 @@ import { describeFsError } from './walk.js';
 const NEEDLES = BINARY_NEEDLES.map((n) => Buffer.from(n));
 const [NEEDLE_A, NEEDLE_B] = NEEDLES as [Buffer, Buffer];
 
+/** What a file that is not read as text is told (the engine's files and standard input alike). */
+export const NOT_UTF8 = 'not valid UTF-8; the file was left unchanged';
+export const UTF16 = 'encoded as UTF-16, not UTF-8; the file was left unchanged';
+export const NUL_BYTES = 'binary file (NUL bytes)';
+
 /** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */
 export type Precheck =
   /** Mentions the binary: its bytes, a copy the caller owns (on its own ArrayBuffer, transferable). */
