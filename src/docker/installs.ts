@@ -511,8 +511,12 @@ function copySite(
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {
-    // ADD <url> <path> writes a file at <path> unless it ends with `/`; a COPY target may be a folder.
+    // ADD <url> <path> writes a file at <path> unless it ends with `/`. A COPY target may be a
+    // folder that exists in the image: one source to a path that is not a usual folder, under
+    // another name than the source's, is taken as the binary renamed (`COPY --from=… /ko-app/
+    // grpc-health-probe /bin/hc`).
     if (ins.keyword === 'ADD' && !dest.endsWith('/') && dest.includes('/')) tracked.add(dest);
+    else if (ins.keyword === 'COPY' && sources.length === 1 && isRenamedCopy(sources[0]!, dest)) tracked.add(dest);
     return { ins, what: ins.keyword, message: label, ranges: [wholeInstruction(text, ins)], whole: true };
   }
   // A multi-source COPY loses only the binary's source.
@@ -523,12 +527,20 @@ function copySite(
   return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false };
 }
 
+/** Folders a COPY commonly targets: a copy into one keeps the source's name. */
+const USUAL_FOLDERS = new Set(['/', '.', '/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/app', '/opt', '/tmp', '/usr/local', '/srv', '/home']);
+
+function isRenamedCopy(source: string, dest: string): boolean {
+  if (dest.endsWith('/') || !dest.includes('/') || /[$*?[]/.test(dest) || USUAL_FOLDERS.has(dest)) return false;
+  const name = dest.slice(dest.lastIndexOf('/') + 1);
+  return name !== source.slice(source.lastIndexOf('/') + 1) && !mentionsBinary(name);
+}
+
 /** `s` names the file `p` itself, not a longer path that starts with it. */
 function containsPath(s: string, p: string): boolean {
   return pathOffsets(s, p).length > 0;
 }
 
-/** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 /** The image's default PATH (Docker's, for a base image that sets none). */
 const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -569,6 +581,7 @@ export function commandWordOffsets(s: string, name: string): number[] {
   return out;
 }
 
+/** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 export function pathOffsets(s: string, p: string): number[] {
   const out: number[] = [];
   for (let i = s.indexOf(p); i !== -1; i = s.indexOf(p, i + 1)) {
