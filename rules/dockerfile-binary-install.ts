@@ -148,7 +148,7 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
   const out = new Map<SourceFile, string[]>();
   const renaming = seen.filter((s) => s.analysis.renamed.length > 0);
   if (renaming.length === 0) return out;
-  const [{ pathOffsets, commandWordOffsets, namesOnPath }, { classify }] = await Promise.all([import('../src/docker/installs.js'), import('../src/classify.js')]);
+  const [{ pathOffsets, commandWordOffsets, namesOnPath }, { classify, DOCUMENTATION }] = await Promise.all([import('../src/docker/installs.js'), import('../src/classify.js')]);
   const searches = renaming.map((s) => ({ ...s, bare: namesOnPath(s.analysis) }));
   for (const abs of run.allFiles()) {
     const own = renaming.find((s) => s.file.path === abs);
@@ -157,6 +157,8 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     const text = own ? own.file.text : run.readText(abs);
     if (text === undefined || text.includes('\0')) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    // Documentation describes the binary; it runs nothing (as for the binary's own name).
+    if (DOCUMENTATION.test(shown)) continue;
     const known = classify(shown) !== 'other';
     let li: LineIndex | undefined;
     for (const s of searches) {

@@ -1,6 +1,7 @@
 import { mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineStartOf } from '../src/text/lines.js';
+import { DOCUMENTATION } from '../src/classify.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -49,8 +50,8 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
       subject: 'consumer',
       blockers: [code],
       // Documentation describes the binary; it does not run it, so it never keeps an install.
-      keepsBinary: !DOCS.test(file.displayPath),
-      ...(DOCS.test(file.displayPath)
+      keepsBinary: !DOCUMENTATION.test(file.displayPath),
+      ...(DOCUMENTATION.test(file.displayPath)
         ? { hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.' }
         : {}),
       message:
@@ -62,7 +63,6 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
   return out;
 }
 
-const DOCS = /\.(md|txt|rst|adoc)$/i;
 
 const KINDS: [RegExp, string][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet'],

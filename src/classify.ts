@@ -10,6 +10,9 @@ interface KindRule {
 
 const YAML_EXT = /\.ya?ml$/i;
 /** Helm values files: values.yaml, values-prod.yaml, values.prod.yaml, values_prod.yaml. */
+/** Documentation: it names the binary, it never runs it. */
+export const DOCUMENTATION = /\.(md|txt|rst|adoc)$/i;
+
 export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 
 export const KIND_RULES: readonly KindRule[] = [

@@ -1,6 +1,6 @@
 /** What the fixtures' normalized findings do not show: report-mode statuses, details for bots, summary counts. */
 import { expect, test } from '@jest/globals';
-import { isTiedImage, mayRunImage } from '../src/docker/images.js';
+import { imageName, isTiedImage, mayRunImage } from '../src/docker/images.js';
 import { analyzeDockerfile, commandWordOffsets, namesOnPath } from '../src/docker/installs.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
@@ -67,6 +67,18 @@ test('a renamed install is looked for by its bare name only where it stands as a
   expect(at('healthcheck')).toEqual([0]);
   expect(at('healthcheck:\n  test: ["CMD", "/app/healthcheck.sh"]')).toEqual([]);
   expect(at('run-healthcheck $HEALTHCHECK ${healthcheck} healthcheck2 healthcheck_v2')).toEqual([]);
+  // A YAML value of a key that holds no command is a name, not a call.
+  expect(at('metadata:\n  name: healthcheck\n  labels: {app: x}\n')).toEqual([]);
+  expect(at('  - app: healthcheck\n')).toEqual([]);
+  expect(at('    command: healthcheck\n')).toEqual([13]);
+});
+
+test('Docker Hub names are one image however they are spelled', () => {
+  expect(imageName('docker.io/acme/base:1.0')).toBe('acme/base');
+  expect(imageName('index.docker.io/acme/base@sha256:abc')).toBe('acme/base');
+  expect(imageName('docker.io/library/alpine:3.20')).toBe('alpine');
+  expect(imageName('ghcr.io/acme/base:1')).toBe('ghcr.io/acme/base');
+  expect(imageName('localhost:5000/acme/base')).toBe('localhost:5000/acme/base');
 });
 
 test('the bare name counts only for an install in a folder on the image\'s PATH', () => {

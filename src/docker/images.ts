@@ -35,6 +35,10 @@ export function imageName(image: string): string {
   if (at !== -1) s = s.slice(0, at);
   const colon = s.lastIndexOf(':');
   if (colon > s.lastIndexOf('/')) s = s.slice(0, colon);
+  // Docker Hub has several spellings of one name: docker.io/acme/base is acme/base, and
+  // docker.io/library/alpine is alpine.
+  s = s.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//i, '');
+  if (s.startsWith('library/') && s.indexOf('/', 'library/'.length) === -1) s = s.slice('library/'.length);
   return s;
 }
 

@@ -202,6 +202,9 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   let candidates = decls.filter((d) => {
     const names = propertyNames(d);
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
+    // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
+    // one named for the probe goes. An ARG ends with the build.
+    if (d.keyword === 'ENV') return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
     return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
   });
   for (let changed = true; changed; ) {
@@ -262,7 +265,15 @@ function runSite(
     return undefined;
   }
   const segs = shell.segments;
-  const kinds = segs.map((seg) => classifySegment(text, seg, mentions));
+  let kinds = segs.map((seg) => classifySegment(text, seg, mentions));
+  // A download saved under another name (`wget -qO /usr/local/bin/healthcheck … && chmod +x
+  // /usr/local/bin/healthcheck`) is the binary for the segments after it, in this RUN too.
+  for (;;) {
+    const fresh = kinds.flatMap((k) => (k.kind === 'install' ? k.destinations : [])).filter((d) => !tracked.has(d));
+    if (fresh.length === 0) break;
+    for (const d of fresh) tracked.add(d);
+    kinds = segs.map((seg) => classifySegment(text, seg, mentions));
+  }
   const problem = kinds.find((k) => k.kind === 'problem');
   if (problem && problem.kind === 'problem') {
     problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
@@ -283,6 +294,15 @@ function runSite(
   });
   // `set -eux` alone is no reason to keep a RUN.
   if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  // A command that stays and reads a variable the install set (`BIN=/bin/grpc_health_probe && wget
+  // -qO $BIN … && chmod +x $BIN && echo done`) would lose its operand: not ours to cut.
+  const setByRemoved = new Set(segs.flatMap((seg, i) => (removed[i] ? seg.stmt.calls.flatMap((c) => c.assigns.map((a) => a.name)) : [])));
+  const reader = segs.findIndex((_, i) => !removed[i] && [...usedBy(i)].some((v) => setByRemoved.has(v)));
+  if (reader !== -1) {
+    const name = [...usedBy(reader)].find((v) => setByRemoved.has(v))!;
+    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${text.slice(segs[reader]!.start, segs[reader]!.end).trim()} reads $${name}, which the install sets); the file was left unchanged` });
+    return undefined;
+  }
   const commands = new Set<string>();
   kinds.forEach((k, i) => {
     if (removed[i] && k.kind === 'install') for (const c of k.commands) commands.add(c);
@@ -382,11 +402,15 @@ function operandProblem(cmd: string, args: string[], mentions: (s: string) => bo
     operands.push(a);
   }
   let mustMention: string[] = [];
-  if (['cp', 'mv', 'install', 'ln'].includes(cmd)) mustMention = targetDir ? operands : operands.slice(0, -1);
+  // One download of several tools (`wget -P /usr/local/bin <probe url> <tini url>`, `go install
+  // <probe>@v <grpcurl>@v`): cutting it would take the others too.
+  if (cmd === 'wget' || cmd === 'curl') mustMention = args.filter((a) => a.includes('://'));
+  else if (cmd === 'go') mustMention = operands.slice(1).filter((o) => o.includes('/'));
+  else if (['cp', 'mv', 'install', 'ln'].includes(cmd)) mustMention = targetDir ? operands : operands.slice(0, -1);
   else if (['chmod', 'chown', 'chgrp'].includes(cmd)) mustMention = operands.slice(1);
   else if (cmd === 'rm') mustMention = operands;
   const stray = mustMention.find((o) => !mentions(o));
-  return stray !== undefined ? `${cmd} also touches ${stray}` : undefined;
+  return stray !== undefined ? `${cmd} also ${cmd === 'wget' || cmd === 'curl' || cmd === 'go' ? 'fetches' : 'touches'} ${stray}` : undefined;
 }
 
 function destinationOf(cmd: string, args: string[]): string | undefined {
@@ -576,10 +600,18 @@ export function commandWordOffsets(s: string, name: string): number[] {
   for (let i = s.indexOf(name); i !== -1; i = s.indexOf(name, i + 1)) {
     const before = s[i - 1] ?? '';
     const after = s[i + name.length] ?? '';
-    if ((before === '' || /[\s"'[(;&|`]/.test(before)) && (after === '' || /[\s"'\]);&|,`]/.test(after))) out.push(i);
+    if (!((before === '' || /[\s"'[(;&|`]/.test(before)) && (after === '' || /[\s"'\]);&|,`]/.test(after)))) continue;
+    // `name: check`, `app: check`: a YAML value of a key that holds no command.
+    const line = s.slice(s.lastIndexOf('\n', i - 1) + 1, i);
+    const key = /^\s*(?:-\s+)?["']?([\w.\/-]+)["']?\s*:\s*["']?$/.exec(line)?.[1];
+    if (key !== undefined && !COMMAND_KEYS.has(key)) continue;
+    out.push(i);
   }
   return out;
 }
+
+/** YAML keys whose value is a command line (Kubernetes, compose). */
+const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd']);
 
 /** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 export function pathOffsets(s: string, p: string): number[] {

@@ -9,7 +9,8 @@ export function isOwnReport(text: string): boolean {
   const head = text.slice(0, 2000);
   if (!/^\uFEFF?\s*\{/.test(head)) return false;
   const json = /^\uFEFF?\s*\{\s*"version":\s*1,\s*("tool":\s*"grpc-probe-migrate",\s*)?"findings":\s*\[/.test(head);
-  const sarif = head.includes('"$schema": "https://json.schemastore.org/sarif-') && head.includes(`"name": "${TOOL}"`);
+  // Pretty-printed or minified (a CI step may re-serialise it).
+  const sarif = /"\$schema"\s*:\s*"https:\/\/json\.schemastore\.org\/sarif-/.test(head) && new RegExp(`"name"\\s*:\\s*"${TOOL}"`).test(head);
   if (!json && !sarif) return false;
   try {
     const doc = JSON.parse(text.replace(/^\uFEFF/, '')) as { findings?: unknown; summary?: unknown; runs?: { tool?: { driver?: { name?: unknown } } }[] };
