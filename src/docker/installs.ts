@@ -137,6 +137,12 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       continue;
     }
     if (ins.keyword === 'ADD' || ins.keyword === 'COPY') {
+      // `COPY <<EOT /usr/local/bin/ready.sh`: a file written from a here-document that names the
+      // binary is a script that runs it, not a copy of it.
+      if (((ins.node as unknown as { getHeredocs?: () => unknown[] }).getHeredocs?.().length ?? 0) > 0) {
+        if (mentions(body)) problems.push({ start: ins.start, end: ins.end, message: `${ins.keyword} writes a file from a here-document that names grpc_health_probe (a script that runs it); the file was left unchanged` });
+        continue;
+      }
       const site = copySite(text, parsed, ins, mentions, probeStages, tracked);
       if (site) sites.push(site);
     }
