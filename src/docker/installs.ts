@@ -116,7 +116,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     }
     if (ins.keyword === 'RUN') {
       if (!mentions(body)) continue;
-      const form = runForm(ins);
+      const form = runForm(ins, text, parsed.escape);
       // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
       const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
       const refused =
@@ -261,7 +261,7 @@ function runSite(
   tracked: Set<string>,
   problems: DockerProblem[],
 ): Site | undefined {
-  const heredoc = runForm(ins) === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
+  const heredoc = runForm(ins, text, parsed.escape) === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
   let shell;
   try {
     shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
@@ -297,6 +297,14 @@ function runSite(
   });
   kinds.forEach((k, i) => {
     if (k.kind === 'assign' && k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) removed[i] = true;
+  });
+  // A test that only guarded the install (`[ "$TARGETARCH" = amd64 ] && wget …`) goes with it:
+  // left alone as its own statement, its failure would end the script under `set -e`, which the
+  // `&&` list did not.
+  segs.forEach((seg, i) => {
+    if (removed[i] || !isTestSegment(seg)) return;
+    const rest = segs.filter((t, k) => k > i && t.top === seg.top);
+    if (rest.length > 0 && rest.every((t) => removed[segs.indexOf(t)])) removed[i] = true;
   });
   // `set -eux` alone is no reason to keep a RUN.
   if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
@@ -443,6 +451,13 @@ function variablesIn(stmt: ShStmt): Set<string> {
   return stmt.params;
 }
 
+function isTestSegment(seg: Segment): boolean {
+  const cmd = seg.stmt.cmd;
+  if (cmd.type !== 'call' || seg.stmt.negated) return false;
+  const first = cmd.args[0]?.parts.map((p) => (p.type === 'lit' ? p.value : '\0')).join('');
+  return first === '[' || first === '[[' || first === 'test';
+}
+
 function baseName(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
@@ -461,7 +476,23 @@ function chainRemoval(text: string, segs: Segment[], removed: boolean[]): Range[
     const first = segs[i]!;
     const last = segs[j]!;
     const next = segs[j + 1];
+    const prev = segs[i - 1];
     const ownLine = i > 0 && /^[ \t]*$/.test(text.slice(lineStartOf(text, first.start), first.start));
+    // The tail of one statement's chain, with another statement after it (a here-document's next
+    // line, or after `;`): the `&&` before it goes, and the line break that ends the statement
+    // stays (cutting to the next statement would join the two).
+    if (next && prev && next.top !== last.top && prev.top === first.top) {
+      out.push({ start: prev.end, end: last.end });
+      i = j;
+      continue;
+    }
+    // Whole statements at the start, the next one on a later line: up to the end of the line, so
+    // that comment lines before the next statement stay.
+    if (next && i === 0 && next.top !== last.top && lineStartOf(text, next.start) > last.end) {
+      out.push({ start: first.start, end: nextLineStart(text, last.end) });
+      i = j;
+      continue;
+    }
     if (next && ownLine && lineStartOf(text, next.start) > last.end) {
       out.push({ start: continuationCommentsAbove(text, lineStartOf(text, first.start), segs[i - 1]!.end), end: nextLineStart(text, last.end) });
     } else if (next && i === 0) {

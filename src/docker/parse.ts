@@ -100,6 +100,8 @@ export interface Segment {
   /** [start, end) in the file (a `;` that ends the statement included). */
   start: number;
   end: number;
+  /** Index of the top-level statement (line or `;`-separated) whose `&&` chain holds it. */
+  top: number;
 }
 
 export interface RunShell {
@@ -119,17 +121,17 @@ export function parseScriptAt(view: string, offset: number): RunShell {
   const file = parseShell(view);
   const span = (n: ShSpan) => ({ start: offset + n.start, end: offset + n.end });
   const segments: Segment[] = [];
-  const flatten = (stmt: ShStmt): void => {
+  const flatten = (stmt: ShStmt, top: number): void => {
     const cmd = stmt.cmd;
     const plain = !stmt.negated && !stmt.background && stmt.redirects === 0;
     if (plain && cmd.type === 'binary' && cmd.op === '&&') {
-      flatten(cmd.x);
-      flatten(cmd.y);
+      flatten(cmd.x, top);
+      flatten(cmd.y, top);
       return;
     }
-    segments.push({ stmt, ...span(stmt) });
+    segments.push({ stmt, ...span(stmt), top });
   };
-  for (const s of file.stmts) flatten(s);
+  file.stmts.forEach((s, top) => flatten(s, top));
   return { file, segments, span };
 }
 
@@ -162,10 +164,20 @@ export function heredocScript(text: string, ins: DockerInstruction, lines: LineI
 }
 
 /** How a RUN gives its command: shell form, exec form (`RUN ["exe", ...]`) or a heredoc. */
-export function runForm(ins: DockerInstruction): 'shell' | 'exec' | 'heredoc' {
+export function runForm(ins: DockerInstruction, text?: string, escape = '\\'): 'shell' | 'exec' | 'heredoc' {
   const run = ins.node as Run;
   if (run.getHeredocs().length > 0) return 'heredoc';
-  return run.getOpeningBracket() ? 'exec' : 'shell';
+  if (!run.getOpeningBracket()) return 'shell';
+  // Docker's rule: the exec form is a JSON array of strings; anything else that starts with `[`
+  // (`RUN [ "$ARCH" = amd64 ] && wget …`, a test) is a shell command.
+  if (text === undefined) return 'exec';
+  const start = text.indexOf('[', ins.argsStart);
+  try {
+    const v: unknown = JSON.parse(shellView(text, start, ins.end, escape));
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? 'exec' : 'shell';
+  } catch {
+    return 'shell';
+  }
 }
 
 /** Offset where a RUN's command starts, after its flags (`--mount=...`). */

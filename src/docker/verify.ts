@@ -13,7 +13,7 @@ export function dockerfileError(text: string): string | undefined {
     const line = parsed.lines.position(ins.start).line;
     if (NEEDS_ARGUMENTS.has(ins.keyword) && text.slice(ins.argsStart, ins.end).trim() === '') return `${ins.keyword} without arguments on line ${line}`;
     if (ins.keyword !== 'RUN' || !posix) continue;
-    const form = runForm(ins);
+    const form = runForm(ins, text, parsed.escape);
     const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
     if (form === 'exec' || typeof script === 'string') continue;
     try {
