@@ -98,6 +98,26 @@ describe('--fix writes only a verified rewrite', () => {
     expect(result.summary.filesChanged).toBe(0);
   });
 
+  test('one rewrite that would not parse is left out; the file\'s other rewrites are written', async () => {
+    const text = '# grpc_health_probe\na: 1\nb: 2\nc: 3\n';
+    const dir = repoWith({ 'a.yaml': text });
+    const rule: Rule = {
+      meta: { id: 'test-edits', description: 'test', fixable: true, fileKinds: ['yaml'] },
+      create: () => ({
+        file(ctx) {
+          const at = (key: string) => ctx.file.text.indexOf(key);
+          ctx.report({ start: at('a:'), subject: 'probe', message: 'a', fix: [{ start: at('1'), end: at('1') + 1, text: '10' }] });
+          ctx.report({ start: at('b:'), subject: 'probe', message: 'b', fix: [{ start: at('2'), end: at('2') + 1, text: '[unclosed' }] });
+          ctx.report({ start: at('c:'), subject: 'probe', message: 'c', fix: [{ start: at('3'), end: at('3') + 1, text: '30' }] });
+        },
+      }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [rule] });
+    expect(result.findings.map((f) => [f.message.slice(0, 1), f.status])).toEqual([['a', 'migrated'], ['b', 'error'], ['c', 'migrated']]);
+    expect(result.findings[1]!.message).toMatch(/not applied: the rewritten file would not parse \(.*\); this change was left out, the file's other changes go ahead$/);
+    expect(read(dir, 'a.yaml')).toBe('# grpc_health_probe\na: 10\nb: 2\nc: 30\n');
+  });
+
   test('a rewrite that parses is written', async () => {
     const dir = repoWith({ 'a.yaml': POD });
     const result = await run({ cwd: dir, fix: true, rules: [editRule('exec_:')] });

@@ -8,6 +8,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Nod
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasMergeKey, keyOf } from '../parse/yaml.js';
+import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 
@@ -261,7 +262,10 @@ function probeReport(
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   const edits = grpcEdits(opts, probe, execPair, plan);
-  const refused = edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
+  // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
+  // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
+  const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits) : undefined;
+  const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
   const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   if (refused) {

@@ -1,4 +1,4 @@
-import { isAlias, visit, type Node } from 'yaml';
+import { isAlias, visit, type Document, type Node } from 'yaml';
 import type { Edit } from '../types.js';
 import { contentEnd, parseYaml } from './yaml.js';
 
@@ -11,6 +11,11 @@ export function editsThroughAliases(text: string, edits: readonly Edit[]): strin
   if (edits.length === 0 || !text.includes('&') || !text.includes('*')) return undefined;
   const { docs, error } = parseYaml(text);
   if (error) return undefined; // the re-parse check speaks for that
+  return editsThroughAliasesIn(docs, edits);
+}
+
+/** The same, on documents already parsed (a rule asks before it reports a fix). */
+export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: readonly Edit[]): string | undefined {
   for (const doc of docs) {
     const used = new Set<string>();
     visit(doc, {
