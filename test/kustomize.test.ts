@@ -39,6 +39,7 @@ const OVERLAYS: Record<string, string> = {
   'component-patches': 'overlays/prod',
   'json6902-field-op': 'overlay',
   'overlay-chain': 'overlays/prod',
+  'patch-anchored-timeout': 'overlay',
 };
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 

@@ -168,6 +168,25 @@ spec:
     const text = shared('*probe');
     const dir = repoWith({ 'a.yaml': text });
     const result = await run({ cwd: dir, fix: true });
+    // The rule sees it before it reports (so that holds on Kustomize bases and values files know).
+    expect(result.findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(result.findings[0]!.message).toMatch(/: the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand$/);
+    expect(read(dir, 'a.yaml')).toBe(text);
+  });
+
+  test('the engine refuses an edit through an aliased anchor that a rule did not catch', async () => {
+    const text = shared('*probe');
+    const dir = repoWith({ 'a.yaml': text });
+    const careless: Rule = {
+      meta: { id: 'test-careless', description: 'test', fixable: true, fileKinds: ['yaml'] },
+      create: () => ({
+        file(ctx) {
+          const start = ctx.file.text.indexOf('exec:');
+          ctx.report({ start, subject: 'probe', message: 'edit', fix: [{ start, end: start + 'exec:'.length, text: 'exec_:' }] });
+        },
+      }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [careless] });
     expect(result.findings.map((f) => f.status)).toEqual(['error']);
     expect(result.findings[0]!.message).toMatch(/not applied: the rewrite would change more than it means to \(the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand\); the file was left unchanged$/);
     expect(read(dir, 'a.yaml')).toBe(text);
