@@ -5,7 +5,7 @@
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
-import { callArgs, ShellParseError, type ShStmt } from '../analysis/shell.js';
+import { callArgs, ShellParseError, type ShCall, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
@@ -62,6 +62,8 @@ const INSTALL_COMMANDS = new Set([
   'true', 'false', 'exit', 'mkdir', 'git',
 ]);
 /** Commands allowed in a segment that only sets a variable (a `case` per architecture). */
+/** Commands a block around an install may hold without naming the binary (tests, exits). */
+const COMPOUND_GUARDS = new Set(['[', 'test', 'true', 'false', 'exit', 'set', 'uname', 'dpkg', 'arch']);
 const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
 const DOWNLOADERS = ['wget', 'curl'];
 /** Arguments with which running the binary only checks it was installed. */
@@ -211,6 +213,10 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
     if (d.keyword === 'ENV') return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
+    // An ARG is in the environment of every later RUN of its stage (`ARG GOARCH` steers `go
+    // build`): with such a RUN left, only one named for the probe goes.
+    const laterRun = d.stage >= 0 && parsed.instructions.some((i) => i.keyword === 'RUN' && i.stage === d.stage && i.start > d.start && !removedIns.has(i));
+    if (laterRun) return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
     return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
   });
   for (let changed = true; changed; ) {
@@ -301,16 +307,19 @@ function runSite(
   // A test that only guarded the install (`[ "$TARGETARCH" = amd64 ] && wget …`) goes with it:
   // left alone as its own statement, its failure would end the script under `set -e`, which the
   // `&&` list did not.
-  segs.forEach((seg, i) => {
-    if (removed[i] || !isTestSegment(seg)) return;
-    const rest = segs.filter((t, k) => k > i && t.top === seg.top);
-    if (rest.length > 0 && rest.every((t) => removed[segs.indexOf(t)])) removed[i] = true;
-  });
+  for (let i = segs.length - 1; i >= 0; i--) {
+    const seg = segs[i]!;
+    if (removed[i] || !isTestSegment(seg)) continue;
+    const rest = segs.map((t, k) => k).filter((k) => k > i && segs[k]!.top === seg.top);
+    if (rest.length > 0 && rest.every((k) => removed[k])) removed[i] = true;
+  }
   // `set -eux` alone is no reason to keep a RUN.
   if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
   // A command that stays and reads a variable the install set (`BIN=/bin/grpc_health_probe && wget
   // -qO $BIN … && chmod +x $BIN && echo done`) would lose its operand: not ours to cut.
-  const setByRemoved = new Set(segs.flatMap((seg, i) => (removed[i] ? seg.stmt.calls.flatMap((c) => c.assigns.map((a) => a.name)) : [])));
+  const setByRemoved = new Set(
+    segs.flatMap((seg, i) => (removed[i] ? [...seg.stmt.calls.flatMap((c) => c.assigns.map((a) => a.name)), ...declaredNames(text.slice(seg.start, seg.end))] : [])),
+  );
   const reader = segs.findIndex((_, i) => !removed[i] && [...usedBy(i)].some((v) => setByRemoved.has(v)));
   if (reader !== -1) {
     const name = [...usedBy(reader)].find((v) => setByRemoved.has(v))!;
@@ -359,10 +368,24 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       return ASSIGN_HELPERS.has(baseName(words[0]!.text));
     });
     if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
-    if (calls.length === 1 && seg.stmt.cmd.type === 'call' && callArgs(calls[0]!, noEnv)[0]?.text === 'set') return { kind: 'neutral' };
+    // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
+    if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
   }
   if (other) return { kind: 'problem', why: 'a loop or function around it' };
+  // Inside `if`, `{ }` or `( )`, a command that does not name the binary (`echo … >> /etc/profile`,
+  // `tar -xzf /tmp/app.tgz`) is the image's, not the install's: not ours to cut.
+  if (seg.stmt.cmd.type === 'compound') {
+    for (const c of calls) {
+      const words = callArgs(c, noEnv).map((w) => w.text);
+      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || words.some((w) => mentions(w))) continue;
+      return { kind: 'problem', why: `${words.join(' ')} shares the block` };
+    }
+  }
+  // `curl -sSL <url> > /usr/local/bin/hc`: saved through a redirect to a name the tool would not
+  // follow to its chmod or COPY.
+  const redirected = seg.stmt.redirects > 0 ? /(?:^|[^<>&\d])>{1,2}\s*(\S+)/.exec(segText)?.[1] : undefined;
+  if (redirected !== undefined && !redirected.startsWith('/dev/') && !mentions(redirected)) return { kind: 'problem', why: `the download is saved through a redirect to ${redirected}` };
   const commands: string[] = [];
   const destinations: string[] = [];
   for (const c of calls) {
@@ -419,6 +442,8 @@ function operandProblem(cmd: string, args: string[], mentions: (s: string) => bo
   // One download of several tools (`wget -P /usr/local/bin <probe url> <tini url>`, `go install
   // <probe>@v <grpcurl>@v`): cutting it would take the others too.
   if (cmd === 'wget' || cmd === 'curl') mustMention = args.filter((a) => a.includes('://'));
+  // An archive or a clone that names nothing of the binary is something else's.
+  else if ((cmd === 'tar' || cmd === 'unzip' || cmd === 'git') && !args.some((a) => mentions(a))) return `${cmd} ${args.join(' ')} is not the binary's`;
   else if (cmd === 'go') mustMention = operands.slice(1).filter((o) => o.includes('/'));
   else if (['cp', 'mv', 'install', 'ln'].includes(cmd)) mustMention = targetDir ? operands : operands.slice(0, -1);
   else if (['chmod', 'chown', 'chgrp'].includes(cmd)) mustMention = operands.slice(1);
@@ -432,15 +457,21 @@ function destinationOf(cmd: string, args: string[]): string | undefined {
     for (let i = 0; i < args.length; i++) {
       const m = /^-q?O(.+)$/.exec(args[i]!) ?? /^--output-document=(.+)$/.exec(args[i]!);
       if (m) return m[1];
-      if (/^-q?O$/.test(args[i]!)) return args[i + 1];
+      if (/^-q?O$/.test(args[i]!) || args[i] === '--output-document') return args[i + 1];
     }
   }
   if (cmd === 'curl') {
     for (let i = 0; i < args.length; i++) {
       if (args[i] === '-o' || args[i] === '--output' || /^-[a-zA-Z]*o$/.test(args[i]!)) return args[i + 1];
-      const m = /^--output=(.+)$/.exec(args[i]!);
+      const m = /^--output=(.+)$/.exec(args[i]!) ?? /^-[a-zA-Z]*o(\/.+)$/.exec(args[i]!);
       if (m) return m[1];
     }
+  }
+  // `mv grpc_health_probe-linux-amd64 /usr/local/bin/hc`: one file to a path that is not a usual
+  // folder, under another name (as for COPY).
+  if (cmd === 'mv' || cmd === 'cp' || cmd === 'install' || cmd === 'ln') {
+    const operands = args.filter((a, i) => !a.startsWith('-') && !['-m', '-o', '-g', '--mode'].includes(args[i - 1] ?? ''));
+    if (operands.length === 2 && isRenamedCopy(operands[0]!, operands[1]!)) return operands[1];
   }
   // cp/mv/install targets may be folders (`cp x /usr/local/bin`): tracking those would make every
   // later use of the folder look like the binary.
@@ -451,11 +482,28 @@ function variablesIn(stmt: ShStmt): Set<string> {
   return stmt.params;
 }
 
+/** Names set by `export`/`readonly`/`declare`/`local`/`typeset` in a segment (the parser's plain tree keeps no declarations). */
+function declaredNames(segText: string): string[] {
+  const out: string[] = [];
+  for (const m of segText.matchAll(/(?:^|[\s;&|(])(?:export|readonly|declare|local|typeset)((?:\s+-\w+)*(?:\s+[A-Za-z_]\w*(?:=\S*)?)+)/g)) {
+    for (const n of m[1]!.matchAll(/\s([A-Za-z_]\w*)(?==|\s|$)/g)) out.push(n[1]!);
+  }
+  return out;
+}
+
+/** A guard: `[ … ]`, `test …`, `[[ … ]]`, or a pipeline that ends in `grep -q` (`uname -m | grep -q x86_64`). */
 function isTestSegment(seg: Segment): boolean {
   const cmd = seg.stmt.cmd;
-  if (cmd.type !== 'call' || seg.stmt.negated) return false;
-  const first = cmd.args[0]?.parts.map((p) => (p.type === 'lit' ? p.value : '\0')).join('');
-  return first === '[' || first === '[[' || first === 'test';
+  if (seg.stmt.negated) return false;
+  if (cmd.type === 'compound') return cmd.what === 'TestClause';
+  const word = (c: ShCall, n: number) => c.args[n]?.parts.map((p) => (p.type === 'lit' ? p.value : '\0')).join('');
+  if (cmd.type === 'binary') {
+    if (cmd.op !== '|' || cmd.y.cmd.type !== 'call') return false;
+    const y = cmd.y.cmd;
+    return word(y, 0) === 'grep' && y.args.slice(1).some((_, n) => /^-[a-zA-Z]*q/.test(word(y, n + 1) ?? ''));
+  }
+  const first = word(cmd, 0);
+  return first === '[' || first === 'test';
 }
 
 function baseName(word: string): string {
