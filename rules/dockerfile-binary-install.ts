@@ -148,12 +148,31 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
   const out = new Map<SourceFile, string[]>();
   const renaming = seen.filter((s) => s.analysis.renamed.length > 0);
   if (renaming.length === 0) return out;
-  const [{ pathOffsets, commandWordOffsets, namesOnPath }, { classify, DOCUMENTATION }] = await Promise.all([import('../src/docker/installs.js'), import('../src/classify.js')]);
+  const [{ pathOffsets, commandWordOffsets, namesOnPath }, { classify, DOCUMENTATION }, { FileReader }] = await Promise.all([
+    import('../src/docker/installs.js'),
+    import('../src/classify.js'),
+    import('../src/discover/read.js'),
+  ]);
   const searches = renaming.map((s) => ({ ...s, bare: namesOnPath(s.analysis) }));
   for (const abs of run.allFiles()) {
     const own = renaming.find((s) => s.file.path === abs);
-    // The engine's own limits: a file it would not read (too large, binary) is not searched.
-    if (!own && !(sizeOf(abs) <= MAX_FILE_BYTES)) continue;
+    // A file over the engine's limit is searched for the paths to its end, like the engine
+    // searches it for the binary's name (a large bundle may run the renamed binary).
+    if (!own && !(sizeOf(abs) <= MAX_FILE_BYTES)) {
+      const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+      if (DOCUMENTATION.test(shown)) continue;
+      for (const s of renaming) {
+        const needles = s.analysis.renamed.map((p) => Buffer.from(p));
+        let read;
+        try {
+          read = new FileReader().read(abs, MAX_FILE_BYTES, needles);
+        } catch {
+          continue;
+        }
+        if ('tooLarge' in read && read.mentions) out.set(s.file, [...(out.get(s.file) ?? []), `${shown} (over ${Math.round(MAX_FILE_BYTES / 1024 / 1024)} MB, not read further)`]);
+      }
+      continue;
+    }
     const text = own ? own.file.text : run.readText(abs);
     if (text === undefined || text.includes('\0')) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');

@@ -1,9 +1,12 @@
 /** What the fixtures' normalized findings do not show: report-mode statuses, details for bots, summary counts. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { imageName, isTiedImage, mayRunImage } from '../src/docker/images.js';
 import { analyzeDockerfile, commandWordOffsets, namesOnPath } from '../src/docker/installs.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
+import { POD, repoWith } from './support/repo.js';
 
 const skaffold = listCases('dockerfile-binary-install').find((c) => c.name === 'tree-skaffold-per-image')!;
 
@@ -71,6 +74,17 @@ test('a renamed install is looked for by its bare name only where it stands as a
   expect(at('metadata:\n  name: healthcheck\n  labels: {app: x}\n')).toEqual([]);
   expect(at('  - app: healthcheck\n')).toEqual([]);
   expect(at('    command: healthcheck\n')).toEqual([13]);
+});
+
+test('a file over the size limit that names a renamed install keeps it', async () => {
+  const dockerfile = 'FROM alpine\nADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/hc\nCOPY app /app\n';
+  const dir = repoWith({ Dockerfile: dockerfile, 'a.yaml': POD });
+  fs.writeFileSync(path.join(dir, 'bundle.yaml'), '#'.repeat(5 * 1024 * 1024 + 10) + '\n    command: ["/bin/hc", "-addr=:5000", "-tls"]\n');
+  const result = await run({ cwd: dir, fix: true });
+  const install = result.findings.find((f) => f.file === 'Dockerfile')!;
+  expect(install.status).toBe('blocked');
+  expect(install.message).toMatch(/\/bin\/hc \(the binary under another name\) is still run by bundle\.yaml \(over 5 MB, not read further\)/);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
 });
 
 test('Docker Hub names are one image however they are spelled', () => {
