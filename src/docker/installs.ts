@@ -541,6 +541,13 @@ function chainRemoval(text: string, segs: Segment[], removed: boolean[]): Range[
       i = j;
       continue;
     }
+    // The head of a statement's chain that is not the RUN's first (`apk add curl; wget … && echo
+    // done`): from its start to the link that stays, the `&&` after it included.
+    if (next && prev && next.top === last.top && prev.top !== first.top && !(ownLine && lineStartOf(text, next.start) > last.end)) {
+      out.push({ start: first.start, end: next.start });
+      i = j;
+      continue;
+    }
     if (next && ownLine && lineStartOf(text, next.start) > last.end) {
       out.push({ start: continuationCommentsAbove(text, lineStartOf(text, first.start), segs[i - 1]!.end), end: nextLineStart(text, last.end) });
     } else if (next && i === 0) {
