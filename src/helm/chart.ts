@@ -124,7 +124,7 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
 
 /** Folders of a chart that hold no values files. */
 const NOT_VALUES = /^(templates|charts|crds)(\/|$)/;
-/** Folders of a chart whose YAML files are values files whatever their names (chart-testing's ci/, per-environment values). */
+/** Folders of a chart whose YAML and JSON files are values files whatever their names (chart-testing's ci/, per-environment values). */
 const VALUES_FOLDERS = /(^|\/)(ci|values|env|envs|environments|overrides)\//;
 
 /**
@@ -136,11 +136,15 @@ const VALUES_JSON_NAME = /^values([-_.][^/]*)?\.json$/i;
 /** A chart-relative path of a values file other than values.yaml. */
 function isOtherValuesFile(rel: string): boolean {
   const base = rel.slice(rel.lastIndexOf('/') + 1);
-  if (NOT_VALUES.test(rel)) return false;
-  if (VALUES_JSON_NAME.test(base)) return !/^values\.schema\.json$/i.test(base);
-  if (/^values\.ya?ml$/i.test(rel) || !/\.ya?ml$/i.test(rel)) return false;
-  return VALUES_NAME.test(base) || VALUES_FOLDERS.test(rel);
+  if (NOT_VALUES.test(rel) || /^values\.schema\.json$/i.test(base)) return false;
+  if (/^values\.ya?ml$/i.test(rel) || !/\.(ya?ml|json)$/i.test(rel)) return false;
+  // values-prod.yaml, prod-values.yaml (chart-testing's naming), values-prod.json; or any YAML or
+  // JSON in the folders releases take values from.
+  return VALUES_NAME.test(base) || VALUES_JSON_NAME.test(base) || SUFFIX_VALUES_NAME.test(base) || VALUES_FOLDERS.test(rel);
 }
+
+/** `prod-values.yaml`, `ci_values.json`, `prod.values.yaml`. */
+const SUFFIX_VALUES_NAME = /[-_.]values\.(ya?ml|json)$/i;
 function overridesFor(chart: Chart, run: RunContext): ValuesOverride[] {
   return (chart.overrides ??= overrideFiles(chart.root, run));
 }

@@ -193,10 +193,41 @@ function helmValuesAround(probeProp: PropertyAssignment): string | undefined {
   }
   found ??= outermost ? heldAs(outermost, HELM_VALUES_KEYS) : undefined;
   if (!found) return undefined;
-  const key = N.isPropertyAssignment(found) || N.isShorthandPropertyAssignment(found) ? found.getName() : 'values';
+  // Only the values of a Helm release or chart: a `values` key of anything else (a render helper,
+  // a config object) is not merged by Helm, and `exec: null` there could break its types.
   const call = found.getParent()?.getParent();
+  if (!call || !(N.isNewExpression(call) || N.isCallExpression(call)) || !isHelmCallee(call.getExpression())) return undefined;
+  const key = N.isPropertyAssignment(found) || N.isShorthandPropertyAssignment(found) ? found.getName() : 'values';
   const owner = call && (N.isNewExpression(call) || N.isCallExpression(call)) ? ` of ${N.isNewExpression(call) ? 'new ' : ''}${call.getExpression().getText()}()` : '';
   return `the Helm ${key}${owner}`;
+}
+
+/**
+ * A Helm release or chart in code: Pulumi `new k8s.helm.v3.Release(…)`, `helm.v4.Chart`, cdk8s
+ * `new Helm(…)`, or a name imported from a module whose path says helm (`@pulumi/kubernetes/helm/v3`).
+ */
+function isHelmCallee(expr: Node): boolean {
+  const { Node: N } = tsMorph();
+  const text = expr.getText();
+  if (/(^|\.)helm\.v\d+\.(Release|Chart)$/i.test(text) || /(^|\.)Helm(Release|Chart)?$/.test(text)) return true;
+  // `new Release(…)` or `new helm.Release(…)` with `Release`/`helm` imported from a helm module.
+  const root = N.isPropertyAccessExpression(expr) ? expr.getExpression() : expr;
+  const decl = N.isIdentifier(root) ? root.getSymbol()?.getDeclarations()[0] : undefined;
+  const module = decl?.getFirstAncestorByKind(tsMorph().SyntaxKind.ImportDeclaration)?.getModuleSpecifierValue();
+  return module !== undefined && /helm/i.test(module);
+}
+
+const helmFiles = new WeakMap<SourceFile, boolean>();
+
+/** Whether the file makes a Helm release or chart (see isHelmCallee); once per file. */
+function fileHasHelmCall(file: SourceFile): boolean {
+  const { SyntaxKind } = tsMorph();
+  let known = helmFiles.get(file);
+  if (known === undefined) {
+    known = [...file.getDescendantsOfKind(SyntaxKind.NewExpression), ...file.getDescendantsOfKind(SyntaxKind.CallExpression)].some((c) => isHelmCallee(c.getExpression()));
+    helmFiles.set(file, known);
+  }
+  return known;
 }
 
 function inHealthCheck(prop: PropertyAssignment): boolean {
@@ -397,7 +428,12 @@ function probeReport(
 
   const placeholders = resolved.placeholders;
   const env = envLookup(container?.object);
-  const helmValues = helmValuesAround(probeProp);
+  // A probe outside any container list, in a file that makes a Helm release, may reach its values
+  // through a spread, a variable or a function (`values: { ...defaults }`): the safe side is the
+  // same `exec: null`.
+  const helmValues =
+    helmValuesAround(probeProp) ??
+    (container?.list === undefined && fileHasHelmCall(probeProp.getSourceFile()) ? 'values that may reach a Helm release of this file (through a spread, a variable or a function)' : undefined);
   const plan = planNativeProbe({
     argv: resolved.argv,
     // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
