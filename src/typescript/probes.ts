@@ -513,6 +513,11 @@ function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpr
 function envLookup(container: ObjectLiteralExpression | undefined): (name: string) => string | undefined {
   const { Node: N } = tsMorph();
   const values = new Map<string, string | undefined>();
+  // A spread in the container (`{ env: [...], ...more }`) may replace its env list, or the same
+  // key written twice: no value of it is known.
+  if (container && (container.getProperties().some((p) => N.isSpreadAssignment(p)) || container.getProperties().filter((p) => N.isPropertyAssignment(p) && propName(p) === 'env').length > 1)) {
+    return () => undefined;
+  }
   const envProp = container ? property(container, 'env') : undefined;
   const env = envProp ? unwrap(envProp.getInitializer()!) : undefined;
   if (env && N.isArrayLiteralExpression(env)) {
