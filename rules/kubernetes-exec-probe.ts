@@ -1,5 +1,4 @@
 import type { Rule } from '../src/types.js';
-import { targetClusters } from '../src/analysis/native-probe.js';
 
 /** Kubernetes YAML (manifests, CRDs, Lists, values files): exec probes → native gRPC probes. */
 const rule: Rule = {
@@ -14,27 +13,13 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, findProbeReports, helmValuesOf, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays } = await import(
-          '../src/kubernetes/rule-deps.js'
-        );
-        const { text, eol } = ctx.file;
-        const parsed = ctx.cached('yaml', () => parseYaml(text));
+        const { parseYaml, yamlErrorReport, reportManifestProbes } = await import('../src/kubernetes/rule-deps.js');
+        const parsed = ctx.cached('yaml', () => parseYaml(ctx.file.text));
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        // A chart's values follow its Chart.yaml kubeVersion, like its templates, and merge as Helm merges them.
-        const values = helmValuesOf(ctx.file, parsed.docs, run);
-        const reports = findProbeReports({
-          text,
-          docs: parsed.docs,
-          eol,
-          ...targetClusters(run.options),
-          extraBlockers: values.extraBlockers,
-          probeKey: json6902ProbeKey,
-          mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
-        });
-        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+        reportManifestProbes(ctx, run, parsed.docs, 'yaml');
       },
     };
   },

@@ -1,5 +1,4 @@
 import type { Rule } from '../src/types.js';
-import { targetClusters } from '../src/analysis/native-probe.js';
 
 /**
  * Kubernetes objects (and Lists) written as JSON. JSON is YAML, so the yaml parser gives the
@@ -16,7 +15,7 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        const { findProbeReports, helmValuesOf, json6902ProbeKey, relabelPartialOps, isStrategicMergePatch, keepForOverlays, parseYaml } = await import('../src/kubernetes/rule-deps.js');
+        const { parseYaml, reportManifestProbes } = await import('../src/kubernetes/rule-deps.js');
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -45,18 +44,7 @@ const rule: Rule = {
           return;
         }
         // A chart's values-prod.json is a values file like its values-prod.yaml (`helm -f`): it merges over values.yaml.
-        const values = helmValuesOf(ctx.file, parsed.docs, run);
-        const reports = findProbeReports({
-          text,
-          docs: parsed.docs,
-          eol,
-          ...targetClusters(run.options),
-          style: 'json',
-          extraBlockers: values.extraBlockers,
-          probeKey: json6902ProbeKey,
-          mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
-        });
-        for (const r of relabelPartialOps(reports, parsed.docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+        reportManifestProbes(ctx, run, parsed.docs, 'json');
       },
     };
   },

@@ -4,8 +4,33 @@
  * (modules they share would then be linked by two imports at once, which jest's ESM loader
  * cannot do).
  */
+import type { Document, ParsedNode } from 'yaml';
+import { targetClusters } from '../analysis/native-probe.js';
+import { helmValuesOf } from '../helm/chart.js';
+import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
+import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
+import type { FileContext, RunContext } from '../types.js';
+import { findProbeReports } from './probes.js';
+
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
-export { findProbeReports } from './probes.js';
-export { helmValuesOf } from '../helm/chart.js';
-export { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
-export { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
+
+/**
+ * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's
+ * values follow its kubeVersion and merge as Helm merges them; Kustomize patches merge into their
+ * bases, and JSON 6902 ops name the probes they replace.
+ */
+export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
+  const { text, eol } = ctx.file;
+  const values = helmValuesOf(ctx.file, docs, run);
+  const reports = findProbeReports({
+    text,
+    docs,
+    eol,
+    ...targetClusters(run.options),
+    style,
+    extraBlockers: values.extraBlockers,
+    probeKey: json6902ProbeKey,
+    mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
+  });
+  for (const r of relabelPartialOps(reports, docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+}
