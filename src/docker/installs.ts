@@ -13,6 +13,7 @@ import {
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
+  sourcesOf,
   parseRunBody,
   runBodyStart,
   runForm,
@@ -721,20 +722,7 @@ function sameStart(a: { line: number; character: number }, b: { line: number; ch
 /** Whether anything that stays refers to a stage (COPY --from, FROM <stage>, RUN --mount=from=). */
 function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: Set<DockerInstruction>): boolean {
   const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
-  for (const ins of parsed.instructions) {
-    if (removed.has(ins) || ins.stage === index) continue;
-    if (ins.keyword === 'FROM') {
-      const image = (ins.node as unknown as { getImage(): string | null }).getImage() ?? '';
-      if (refs.has(image.toLowerCase())) return true;
-    }
-    const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
-    for (const f of flags) {
-      const v = (f.getValue() ?? '').toLowerCase();
-      if (f.getName().toLowerCase() === 'from' && refs.has(v)) return true;
-      if (f.getName().toLowerCase() === 'mount' && [...refs].some((r) => new RegExp(`(^|,)from=${escapeRe(r)}(,|$)`).test(v))) return true;
-    }
-  }
-  return false;
+  return parsed.instructions.some((ins) => !removed.has(ins) && ins.stage !== index && sourcesOf(ins).some((s) => refs.has(s.ref.toLowerCase())));
 }
 
 function escapeRe(s: string): string {

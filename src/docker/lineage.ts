@@ -5,16 +5,13 @@
  * from acme/base removes it from every image built FROM it, and breaks a COPY of it.
  */
 import path from 'node:path';
-import type { Copy, From, Run } from 'dockerfile-ast';
+import type { From } from 'dockerfile-ast';
 import type { RunContext } from '../types.js';
 import { imageName, realPath, type ImageTies, type Reach } from './images.js';
-import { parseDockerfile } from './parse.js';
+import { parseDockerfile, sourcesOf, type InstructionSource } from './parse.js';
 
 /** An image reference a Dockerfile reads from outside itself (not one of its own stages). */
-export interface ImageRef {
-  ref: string;
-  how: 'builds FROM' | 'copies from';
-}
+export type ImageRef = InstructionSource;
 
 /** The outside images a Dockerfile reads, as written (build variables left in). */
 export function imageRefs(text: string): ImageRef[] {
@@ -26,19 +23,10 @@ export function imageRefs(text: string): ImageRef[] {
     if (!out.some((r) => r.ref === ref && r.how === how)) out.push({ ref, how });
   };
   for (const ins of parseDockerfile(text).instructions) {
-    if (ins.keyword === 'FROM') {
-      const from = ins.node as From;
-      add(from.getImage(), 'builds FROM');
-      const stage = from.getBuildStage();
-      if (stage) stages.add(stage.toLowerCase());
-    } else if (ins.keyword === 'COPY') {
-      add((ins.node as Copy).getFromFlag()?.getValue(), 'copies from');
-    } else if (ins.keyword === 'RUN') {
-      for (const flag of (ins.node as Run).getFlags()) {
-        if (flag.getName() !== 'mount') continue;
-        for (const o of flag.getOptions()) if (o.getName() === 'from') add(o.getValue(), 'copies from');
-      }
-    }
+    // A stage's own name is known from its FROM on: later references to it are not outside images.
+    for (const src of sourcesOf(ins)) add(src.ref, src.how);
+    const stage = ins.keyword === 'FROM' ? (ins.node as From).getBuildStage() : null;
+    if (stage) stages.add(stage.toLowerCase());
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * and RUN bodies read with the real shell parser (mvdan/sh, `src/analysis/shell.ts`).
  */
 import { createRequire } from 'node:module';
-import type { Dockerfile, Instruction, Run } from 'dockerfile-ast';
+import type { Dockerfile, Flag, From, Instruction, Run } from 'dockerfile-ast';
 import { parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
 import { LineIndex, lineStartOf } from '../text/lines.js';
 
@@ -188,4 +188,35 @@ export function runBodyStart(text: string, ins: DockerInstruction, lines: LineIn
   let at = lines.offset(last.line, last.character);
   while (at < ins.end && /\s/.test(text[at]!)) at++;
   return at;
+}
+
+/** An image or build stage an instruction reads from. */
+export interface InstructionSource {
+  /** As written: an image reference, a stage name or a stage's index. */
+  ref: string;
+  how: 'builds FROM' | 'copies from';
+}
+
+/**
+ * What one instruction reads from outside its own stage: FROM's image, `COPY`/`ADD --from=`, and
+ * `RUN --mount=…,from=`. Read from dockerfile-ast's flags and mount options, not from their text.
+ */
+export function sourcesOf(ins: DockerInstruction): InstructionSource[] {
+  const out: InstructionSource[] = [];
+  if (ins.keyword === 'FROM') {
+    const image = (ins.node as From).getImage();
+    if (image) out.push({ ref: image, how: 'builds FROM' });
+    return out;
+  }
+  const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
+  for (const flag of flags) {
+    const name = flag.getName().toLowerCase();
+    if (name === 'from') {
+      const v = flag.getValue();
+      if (v) out.push({ ref: v, how: 'copies from' });
+    } else if (name === 'mount' && ins.keyword === 'RUN') {
+      for (const o of flag.getOptions()) if (o.getName() === 'from' && o.getValue()) out.push({ ref: o.getValue()!, how: 'copies from' });
+    }
+  }
+  return out;
 }
