@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { isPair, visit, type Node, type Pair, type Scalar } from 'yaml';
+import type { Node, Pair, Scalar } from 'yaml';
 import { mentionsBinary } from '../src/analysis/binary.js';
-import { keyOf, parseYaml, yamlErrorReport } from '../src/parse/yaml.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -23,7 +22,15 @@ const rule: Rule = {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
     return {
       async file(ctx) {
-        const [{ composeKey, composeLoader }, { composeServicesOf, scalarUses }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/compose.js')]);
+        // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
+        // loads this module with the registry and must not pay for the YAML parser (~90 ms).
+        const [{ composeKey }, { composeLoader }, { composeServicesOf, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+          import('../src/docker/images.js'),
+          import('../src/docker/ties.js'),
+          import('../src/docker/compose.js'),
+          import('yaml'),
+          import('../src/parse/yaml.js'),
+        ]);
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
         const parsed = parseYaml(text);

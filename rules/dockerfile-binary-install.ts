@@ -49,7 +49,7 @@ const rule: Rule = {
           }
           return;
         }
-        const ties = imageTies(run);
+        const ties = await imageTies(run);
         const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
         // A consumer of an image also runs what that image is built FROM or copies from.
         const withBases = withBaseImages(run, ties, known);

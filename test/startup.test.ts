@@ -71,6 +71,18 @@ test('a manifest loads only the modules its rule needs: no Helm, Kustomize-patch
   expect(ours.filter((m) => /^src\/(helm\/template|kustomize\/kustomization|typescript|docker)\//.test(m))).toEqual([]);
 });
 
+const DOCKERFILE = 'FROM alpine:3.19\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.24/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+
+test('a Dockerfile (a pre-commit run over it alone) loads no YAML parser; a compose file beside it does', () => {
+  const dir = repoWith({ Dockerfile: DOCKERFILE });
+  const loaded = packagesLoaded(['Dockerfile'], dir);
+  expect(loaded).toEqual(expect.arrayContaining(['dockerfile-ast', 'mvdan-sh']));
+  expect(loaded).not.toContain('yaml');
+  // The ties of a compose file are read with the parser: the check above can see it load.
+  const withCompose = repoWith({ Dockerfile: DOCKERFILE, 'compose.yaml': 'services:\n  api:\n    build: .\n' });
+  expect(packagesLoaded(['.'], withCompose)).toContain('yaml');
+});
+
 test('a report on a manifest loads no semver (only a chart kubeVersion needs it) and no crypto, v8 or vm', () => {
   const dir = repoWith({ 'a.yaml': POD });
   expect(packagesLoaded(['a.yaml'], dir)).not.toContain('semver');

@@ -1,5 +1,6 @@
 /** Where a text mentions the binary, and which mentions sit in YAML comments (not uses). */
-import { Parser } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Parser } from 'yaml';
 import type { FileKind, SourceFile } from '../types.js';
 import { BINARY_NEEDLES } from './binary.js';
 
@@ -20,6 +21,10 @@ export function mentionOffsets(text: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+// Required at the first YAML text, not imported: the Dockerfile rule imports this module, and a
+// run whose only candidate is a Dockerfile must not load the YAML parser (~90 ms).
+let YamlParser: typeof Parser | undefined;
+
 /** Ranges of the comments of a YAML text, from the yaml CST (works on broken YAML too). */
 export function yamlCommentRanges(text: string): [number, number][] {
   const out: [number, number][] = [];
@@ -32,7 +37,8 @@ export function yamlCommentRanges(text: string): [number, number][] {
       for (const x of Object.values(v)) if (x && typeof x === 'object') walk(x);
     }
   };
-  for (const token of new Parser().parse(text)) walk(token);
+  YamlParser ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).Parser;
+  for (const token of new YamlParser().parse(text)) walk(token);
   return out;
 }
 
