@@ -95,3 +95,34 @@ test('semver loads for a chart whose Chart.yaml has a kubeVersion; crypto loads 
   const fix = repoWith({ 'a.yaml': POD });
   expect(packagesLoaded(['--fix', 'a.yaml'], fix, String.raw`/^node:(crypto)$/`)).toEqual(['crypto']);
 });
+
+test("the CLI turns on Node's module compile cache where Node has one (22.1+), before loading its own modules", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-compile-cache-'));
+  const log = path.join(dir, 'events.txt');
+  // A resolve hook logs when the CLI's own code is first asked for.
+  fs.writeFileSync(
+    path.join(dir, 'hook.mjs'),
+    `import fs from 'node:fs';
+export async function resolve(spec, ctx, next) {
+  const r = await next(spec, ctx);
+  if (r.url.endsWith('/dist/src/cli.js')) fs.appendFileSync(${JSON.stringify(log)}, 'cli.js\\n');
+  return r;
+}
+`,
+  );
+  // Node 20 has no module.enableCompileCache: this stands in for it and logs the call.
+  fs.writeFileSync(
+    path.join(dir, 'fake.mjs'),
+    `import fs from 'node:fs';
+import module, { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)});
+module.enableCompileCache = () => {
+  fs.appendFileSync(${JSON.stringify(log)}, 'enableCompileCache\\n');
+  return { status: 0 };
+};
+`,
+  );
+  const r = spawnSync(process.execPath, ['--import', path.join(dir, 'fake.mjs'), path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--version'], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['enableCompileCache', 'cli.js']);
+});
