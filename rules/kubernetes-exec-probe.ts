@@ -23,6 +23,7 @@ const rule: Rule = {
       },
     };
   },
+  warm: () => import('../src/kubernetes/rule-deps.js'),
 };
 
 export default rule;

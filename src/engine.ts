@@ -100,6 +100,18 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     for (const a of active) for (const k of a.rule.meta.fileKinds) byKind.set(k, [...(byKind.get(k) ?? []), a]);
   };
 
+  // While the reader thread walks a big tree: import the registry, then each rule's parsers
+  // (Rule.warm), in registry order, until `done()` says the list has arrived.
+  const warmUp = async (done: () => boolean) => {
+    const rules = options.rules ?? (await import('../rules/index.js')).RULES;
+    for (const rule of rules) {
+      if (done()) return;
+      await rule.warm?.();
+      // The thread's message is a task: it gets in between two imports.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
   const pending: PendingFinding[] = [];
   // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
   const crashed = new Set<SourceFile>();
@@ -142,10 +154,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const mode = options.reader ?? 'inline';
-  // Started before or during the walk, so that its start-up overlaps the walk.
+  // 'auto' starts it during the first walk, so that its start-up overlaps that walk.
   let worker: ReaderWorker | undefined;
   const startWorker = () => (worker ??= new ReaderWorker(maxBytes, debug));
-  if (mode === 'worker') startWorker();
   const onFile = mode === 'auto' ? (n: number) => void (n === START_READER_THREAD_AT && startWorker()) : undefined;
   let candidates = 0;
   const heap = options.boundHeap ? new HeapGuard() : undefined;
@@ -160,7 +171,22 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     heap?.check();
   };
   try {
-    const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    const walkPaths = paths.filter((p) => p !== '-');
+    // 'auto': a tree of more than MIN_FILES_FOR_READER_THREAD files is walked again, whole, in the
+    // reader thread, which then reads it (the first MIN_FILES_FOR_READER_THREAD files, ~30 ms of
+    // walk, are walked twice). Meanwhile this thread imports the rules and their parsers, which it
+    // would otherwise import when the first candidates arrive: that wait is spent, not added.
+    let listing = mode === 'worker' ? undefined : discover(walkPaths, cwd, onFile, mode === 'auto' ? MIN_FILES_FOR_READER_THREAD : Infinity);
+    const thread = listing ? undefined : startWorker();
+    if (!listing) {
+      const listed = thread!.walk(walkPaths, cwd);
+      let arrived = false;
+      void listed.then(() => (arrived = true));
+      await warmUp(() => arrived);
+      // A thread that failed first: the walk is done here, and reads() reads inline.
+      listing = (await listed) ?? discover(walkPaths, cwd);
+    }
+    const { files, problems } = listing;
     discovered = files.map((f) => f.absPath);
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
 
@@ -177,7 +203,6 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       }
     }
 
-    const thread: ReaderWorker | undefined = mode === 'worker' || discovered.length >= MIN_FILES_FOR_READER_THREAD ? worker : undefined;
     if (!thread) worker?.stop();
     const batches: AsyncIterable<ReadBatch> | Iterable<ReadBatch> = thread ? thread.reads(discovered) : inlineReads(discovered, maxBytes);
     const readBefore = scanned;

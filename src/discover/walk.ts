@@ -35,12 +35,31 @@ interface Scope {
   rel: string;
 }
 
-/** `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts). */
-export function discover(
-  paths: readonly string[],
-  cwd: string,
-  onFile?: (count: number) => void,
-): { files: DiscoveredFile[]; problems: DiscoveryProblem[] } {
+export interface Discovery {
+  files: DiscoveredFile[];
+  problems: DiscoveryProblem[];
+}
+
+/** Thrown by `add` when the walk lists more files than its limit. */
+class Enough extends Error {}
+
+/**
+ * `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts).
+ * With `limit`, a walk that lists more files than that stops and returns `undefined`: the engine
+ * then walks the tree again in the reader thread (reads.ts).
+ */
+export function discover(paths: readonly string[], cwd: string, onFile?: (count: number) => void): Discovery;
+export function discover(paths: readonly string[], cwd: string, onFile: ((count: number) => void) | undefined, limit: number): Discovery | undefined;
+export function discover(paths: readonly string[], cwd: string, onFile?: (count: number) => void, limit = Infinity): Discovery | undefined {
+  try {
+    return walkAll(paths, cwd, onFile, limit);
+  } catch (e) {
+    if (e instanceof Enough) return undefined;
+    throw e;
+  }
+}
+
+function walkAll(paths: readonly string[], cwd: string, onFile: ((count: number) => void) | undefined, limit: number): Discovery {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
@@ -54,6 +73,7 @@ export function discover(
       seen.add(absPath);
     }
     if (target !== undefined) links.set(absPath, target);
+    if (files.length >= limit) throw new Enough();
     files.push({ absPath, explicit });
     onFile?.(files.length);
   };
