@@ -47,15 +47,16 @@ export const STDIN_NAME = '<stdin>';
 /**
  * With `reader: 'auto'`, the thread starts once the walk has listed this many files: a small tree
  * (most folder scans of one service) never pays for it. Started then, ~8 ms into the walk, its
- * start-up still overlaps the rest of the walk on any tree that needs it.
+ * start-up overlaps the rest of this thread's walk.
  */
 const START_READER_THREAD_AT = 1000;
 /**
- * With `reader: 'auto'`, the fewest files read in the thread. It is ready ~65-100 ms after it
- * starts (here); the walk takes ~8 µs a file and reading ~15 µs a file. The thread pays once the
- * reading it takes off the main thread is more than the wait for it:
- * 15 µs × N > 80 ms − 8 µs × (N − 1000), from ~3,800 files. Below, the tree is read inline and
- * the thread is stopped unused.
+ * With `reader: 'auto'`, the most files this thread walks. A tree with more is walked again, whole,
+ * in the thread, which then reads it; this thread meanwhile imports the rules' parsers. The thread
+ * is ready ~65-100 ms after it starts (here); the walk takes ~8 µs a file and reading ~15 µs a
+ * file. It pays once the reading it takes off this thread is more than the wait for it:
+ * 15 µs × N > 80 ms − 8 µs × (N − 1000), from ~3,800 files. Below, the tree is read here and the
+ * thread is stopped unused.
  */
 export const MIN_FILES_FOR_READER_THREAD = 4000;
 /** Heap checks (src/memory.ts): one per 512 files read, or per 16 candidates. */
