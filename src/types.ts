@@ -114,8 +114,11 @@ export interface RunOptions {
   onProgress?: (p: { scanned: number; candidates: number; current: string }) => void;
   /** Files larger than this many bytes are skipped. */
   maxFileBytes?: number;
-  /** The set of paths is a partial view of the repository (pre-commit file lists). */
-  partialView?: boolean;
+  /**
+   * The paths are only part of the repository (pre-commit file lists, a subfolder of a checkout):
+   * no binary install is removed. A string says which part, for the report (src/discover/scope.ts).
+   */
+  partialView?: boolean | string;
   /** Check rewritten Kubernetes objects against the API schema; refuse rewrites that break it. */
   validate?: boolean;
   /** Receives stack traces of internal errors (--debug); without it they are not printed. */

@@ -10,11 +10,11 @@
  * Descriptions come from the rules' meta and src/blockers.ts, so they cannot drift.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { BLOCKERS } from '../blockers.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { BLOCKER_CODES, type Finding, type Rule, type RunResult } from '../types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -129,12 +129,7 @@ function messageOf(f: Finding, ruleId: string): string {
 
 /** The nearest folder above cwd holding `.git` (code scanning wants repository-relative paths). */
 export function repositoryRoot(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; ) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(cwd);
-    dir = up;
-  }
+  return enclosingRepository(cwd) ?? path.resolve(cwd);
 }
 
 /** undefined for findings with no file of their own (standard input, a repository-wide failure). */

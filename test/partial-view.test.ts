@@ -1,0 +1,53 @@
+/**
+ * A run that sees only part of a repository never removes a binary install: the probe, script or
+ * HEALTHCHECK that runs the binary may sit in a file outside its view. End to end through the CLI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@jest/globals';
+import { main } from '../src/cli.js';
+import { captureIo } from './support/io.js';
+import { podWith, repoWith } from './support/repo.js';
+
+const DOCKERFILE = `FROM alpine:3.20
+ADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe
+RUN chmod +x /bin/grpc_health_probe
+COPY app /app
+`;
+// The image's probe lives in deploy/, outside services/api, and stays on the binary (TLS).
+const files = { 'services/api/Dockerfile': DOCKERFILE, 'services/api/main.go': 'package main\n', 'deploy/api.yaml': podWith('"-addr=:5000", "-tls"') };
+
+test.each([
+  ['the subfolder named', '.', ['services/api'], 'services/api/Dockerfile', 'the folder services/api of the repository at .'],
+  ['run in the subfolder', 'services/api', [], 'Dockerfile', 'the folder services/api of the repository at ../..'],
+])('--fix on %s of a checkout keeps the install and says why', async (_name, from, paths, shown, part) => {
+  const dir = repoWith(files, { git: true });
+  const io = captureIo(path.join(dir, from));
+  const code = await main(['--fix', '--format', 'json', ...paths], io);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(code).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[]; message: string; hint: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([
+    [shown, 'blocked', ['binary-still-used']],
+    [shown, 'blocked', ['binary-still-used']],
+  ]);
+  for (const f of findings) {
+    expect(f.message).toContain(`kept — only part of the repository was scanned (${part})`);
+    expect(f.hint).toContain('--assume-complete');
+  }
+});
+
+test('the whole checkout: the install stays for the probe outside services/api, named as its consumer', async () => {
+  const dir = repoWith(files, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(io.out()).toContain('kept — still used by deploy/api.yaml:7');
+});
+
+test('--assume-complete: the subfolder is taken as the whole repository', async () => {
+  const dir = repoWith({ 'services/api/Dockerfile': DOCKERFILE }, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--assume-complete', 'services/api'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\nCOPY app /app\n');
+});
