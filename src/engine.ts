@@ -10,6 +10,7 @@ import { classify } from './classify.js';
 import { NOT_UTF8, NUL_BYTES, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
+import { filesOfRepositories } from './discover/scope.js';
 import { describeFsError, discover } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
@@ -75,6 +76,7 @@ interface FileState {
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   let discovered: string[] = [];
+  let repositoryFiles: readonly string[] | undefined;
   const runCtx: RunContext = {
     options: { ...options, fix: options.fix ?? false, kubeVersion: options.kubeVersion ?? DEFAULT_KUBE_VERSION, keepBinary: options.keepBinary ?? false },
     cwd,
@@ -86,6 +88,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       }
     },
     allFiles: () => discovered,
+    repositoryFiles: () => (repositoryFiles ??= options.partialView ? filesOfRepositories(options.paths ?? ['.'], cwd, discovered) : discovered),
   };
   // The rules (and the parsers they import) load with the first candidate file: a run that meets
   // none, like most pre-commit runs, never pays for them.

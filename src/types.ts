@@ -154,6 +154,12 @@ export interface RunContext {
   readText(absPath: string): string | undefined;
   /** Absolute paths of every file discovered (not only candidates), e.g. to find skaffold.yaml. */
   allFiles(): readonly string[];
+  /**
+   * For decisions a file outside the run's view can change (a Kustomize overlay that patches a
+   * base named alone): in a partial view, every file of the git checkouts holding the paths,
+   * walked as a folder is (and the files discovered); otherwise the same as allFiles().
+   */
+  repositoryFiles(): readonly string[];
 }
 
 export interface FileContext {

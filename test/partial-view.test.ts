@@ -51,3 +51,38 @@ test('--assume-complete: the subfolder is taken as the whole repository', async 
   expect(await main(['--fix', '--assume-complete', 'services/api'], io)).toBe(0);
   expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\nCOPY app /app\n');
 });
+
+// A Kustomize overlay outside the view that keeps exec on a base probe holds the base: migrated
+// alone, the base's grpc and the patch's exec would build one probe with two handlers.
+const BASE = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: server
+        readinessProbe:
+          exec:
+            command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+const overlay = {
+  'base/deployment.yaml': BASE,
+  'base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
+  'overlays/prod/kustomization.yaml': 'resources:\n- ../../base\npatches:\n- path: patch.yaml\n',
+  'overlays/prod/patch.yaml': BASE.replace('"-addr=:5000"]', '"-addr=:5000", "-tls"]'),
+};
+
+test.each([
+  ['the base file named (pre-commit)', '.', ['base/deployment.yaml'], 'base/deployment.yaml', 'overlays/prod/patch.yaml'],
+  ['the base folder', '.', ['base'], 'base/deployment.yaml', 'overlays/prod/patch.yaml'],
+  ['run in the base folder', 'base', [], 'deployment.yaml', '../overlays/prod/patch.yaml'],
+])('--fix on %s: an overlay outside the view holds the base probe', async (_name, from, paths, shown, patch) => {
+  const dir = repoWith(overlay, { git: true });
+  const io = captureIo(path.join(dir, from));
+  expect(await main(['--fix', '--format', 'json', ...paths], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'base/deployment.yaml'), 'utf8')).toBe(BASE);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[]; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([[shown, 'blocked', ['overlay-patch']]]);
+  expect(findings[0]!.message).toContain(`${patch} (a strategic-merge patch applied by`);
+});

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { discover } from './walk.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
 export function enclosingRepository(dir: string): string | undefined {
@@ -58,4 +59,27 @@ function realOrResolved(p: string): string {
   } catch {
     return p;
   }
+}
+
+/**
+ * Every file of the git checkouts that hold `paths` (walked as folders are: .gitignore honoured),
+ * with `discovered` (files named explicitly may be ignored ones). A path in no checkout adds
+ * nothing: nothing says where its repository ends.
+ */
+export function filesOfRepositories(paths: readonly string[], cwd: string, discovered: readonly string[]): string[] {
+  const roots = new Set<string>();
+  for (const p of paths) {
+    if (p === '-') continue;
+    const abs = path.resolve(cwd, p);
+    let dir = abs;
+    try {
+      if (!fs.statSync(abs).isDirectory()) dir = path.dirname(abs);
+    } catch {
+      dir = path.dirname(abs);
+    }
+    const root = enclosingRepository(dir);
+    if (root !== undefined) roots.add(root);
+  }
+  if (roots.size === 0) return [...discovered];
+  return [...new Set([...discovered, ...discover([...roots], cwd).files.map((f) => f.absPath)])];
 }
