@@ -111,11 +111,26 @@ describe('SARIF', () => {
     expect(a!.partialFingerprints).not.toEqual(b!.partialFingerprints);
   });
 
-  test('a finding without a file of its own (standard input) has no location', async () => {
+  test('a finding without a file of its own (standard input) is a notification of the run, not a result without a location', async () => {
     const io = captureIo(os.tmpdir(), { stdin: POD });
     await main(['--format', 'sarif', '-'], io);
     const log = JSON.parse(io.out()) as Log;
-    expect(log.runs[0]!.results![0]!.locations).toBeUndefined();
+    expect(log.runs[0]!.results).toEqual([]);
+    const [invocation] = log.runs[0]!.invocations!;
+    expect(invocation!.executionSuccessful).toBe(true);
+    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text.slice(0, 13)])).toEqual([['kubernetes-exec-probe', 'warning', '<stdin>:7:5: ']]);
+    expect(validateSarif(log)).toEqual([]);
+  });
+
+  test('every result has a location (code scanning refuses a file with one that has none): a run-wide failure is a notification', () => {
+    const failed: Finding = { ruleId: 'dockerfile-binary-install', file: '.', line: 1, column: 1, status: 'error', blockers: [], message: 'rule dockerfile-binary-install failed (boom)', subject: 'file' };
+    const located: Finding = { ruleId: 'kubernetes-exec-probe', file: 'a.yaml', line: 7, column: 5, status: 'migratable', blockers: [], message: 'm', subject: 'probe' };
+    const dir = repoWith({});
+    const log = JSON.parse(formatSarif(result([failed, located]), { cwd: dir, rules: RULES, version: '1.0.0' })) as Log;
+    expect(log.runs[0]!.results!.map((r) => r.locations![0]!.physicalLocation!.artifactLocation!.uri)).toEqual(['a.yaml']);
+    const [invocation] = log.runs[0]!.invocations!;
+    expect(invocation!.executionSuccessful).toBe(false);
+    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text])).toEqual([[ERROR_RULE_ID, 'error', 'rule dockerfile-binary-install failed (boom)']]);
     expect(validateSarif(log)).toEqual([]);
   });
 });
