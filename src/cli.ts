@@ -155,6 +155,12 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
     );
     return EXIT.usage;
   }
+  // A report that cannot be written is found out before --fix changes anything, not after.
+  const outputProblem = values.output !== undefined ? unwritable(path.resolve(io.cwd, values.output)) : undefined;
+  if (outputProblem !== undefined) {
+    io.stderr.write(`grpc-probe-migrate: cannot write --output ${values.output}: ${outputProblem}\n`);
+    return EXIT.usage;
+  }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
   // Progress only where a person watches: stderr is a terminal and --quiet was not given.
@@ -214,6 +220,37 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
 
   return exitCode(result, { strict: values.strict ?? false, fix: values.fix ?? false, exitZero: values['exit-zero'] ?? false });
+}
+
+/** Why `file` could not be written (created with its folders, or replaced), or undefined; changes nothing. */
+function unwritable(file: string): string | undefined {
+  // Missing, or below a file (ENOTDIR): the walk up finds out which.
+  const statOf = (p: string) => {
+    try {
+      return fs.statSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw e;
+    }
+  };
+  try {
+    const st = statOf(file);
+    if (st?.isDirectory()) return 'is a folder';
+    if (st) {
+      fs.accessSync(file, fs.constants.W_OK);
+      return undefined;
+    }
+    // The nearest path that exists must be a folder we can create the rest in.
+    let dir = path.dirname(file);
+    let found = statOf(dir);
+    while (!found && path.dirname(dir) !== dir) found = statOf((dir = path.dirname(dir)));
+    if (!found) return 'no such file or folder';
+    if (!found.isDirectory()) return `${path.basename(dir)} is not a folder`;
+    fs.accessSync(dir, fs.constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return describeFsError(e);
+  }
 }
 
 /**

@@ -118,7 +118,7 @@ describe('SARIF', () => {
     expect(log.runs[0]!.results).toEqual([]);
     const [invocation] = log.runs[0]!.invocations!;
     expect(invocation!.executionSuccessful).toBe(true);
-    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text.slice(0, 13)])).toEqual([['kubernetes-exec-probe', 'warning', '<stdin>:7:5: ']]);
+    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text!.slice(0, 13)])).toEqual([['kubernetes-exec-probe', 'warning', '<stdin>:7:5: ']]);
     expect(validateSarif(log)).toEqual([]);
   });
 
@@ -246,6 +246,18 @@ describe('--output FILE', () => {
     expect(await main(['--output', 'a.yaml/x'], io)).toBe(2);
     expect(io.err()).toContain('cannot write --output a.yaml/x');
   });
+
+  test.each([['a.yaml/x', 'a.yaml is not a folder'], ['a.yaml/deeper/x.json', 'a.yaml is not a folder'], ['k8s', 'is a folder']])(
+    '--fix with an --output %s that cannot be written stops before changing anything',
+    async (output, why) => {
+      const dir = repoWith({ 'a.yaml': POD, 'k8s/b.yaml': POD });
+      const io = captureIo(dir);
+      expect(await main(['--fix', '--output', output], io)).toBe(2);
+      expect(io.err()).toBe(`grpc-probe-migrate: cannot write --output ${output}: ${why}\n`);
+      expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(POD);
+      expect(fs.readFileSync(path.join(dir, 'k8s/b.yaml'), 'utf8')).toBe(POD);
+    },
+  );
 });
 
 describe('secrets', () => {
