@@ -68,6 +68,8 @@ function realOrResolved(p: string): string {
  */
 export function filesOfRepositories(paths: readonly string[], cwd: string, discovered: readonly string[]): string[] {
   const roots = new Set<string>();
+  // A pre-commit file list may name thousands of files in a few folders: each folder is looked up once.
+  const byDir = new Map<string, string | undefined>();
   for (const p of paths) {
     if (p === '-') continue;
     const abs = path.resolve(cwd, p);
@@ -77,7 +79,8 @@ export function filesOfRepositories(paths: readonly string[], cwd: string, disco
     } catch {
       dir = path.dirname(abs);
     }
-    const root = enclosingRepository(dir);
+    if (!byDir.has(dir)) byDir.set(dir, enclosingRepository(dir));
+    const root = byDir.get(dir);
     if (root !== undefined) roots.add(root);
   }
   if (roots.size === 0) return [...discovered];
