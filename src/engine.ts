@@ -11,7 +11,8 @@ import { NOT_UTF8, NUL_BYTES, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
-import { describeFsError, discover } from './discover/walk.js';
+import { searchOutside } from './discover/outside.js';
+import { describeFsError, discover, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
@@ -143,6 +144,31 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     }
   };
 
+  /**
+   * Symlinks that lead out of a scanned folder are not followed, but what they reach may run the
+   * binary (`deploy -> ../infra`): searched read-only, a mention there keeps every install.
+   */
+  const linksOut = (links: readonly LinkOut[]) => {
+    for (const link of links) {
+      const shown = display(cwd, link.absPath);
+      const search = searchOutside(link.target, maxBytes);
+      if ('clean' in search) continue;
+      const why = 'found' in search ? `${display(cwd, search.found)} names grpc_health_probe` : `it was not searched (${search.unsearched})`;
+      pending.push({
+        ruleId: 'engine',
+        file: pseudoFile(link.absPath, shown),
+        report: {
+          start: 0,
+          subject: 'consumer',
+          blockers: ['unsupported-file'],
+          keepsBinary: true,
+          message: `a symlink out of the scanned folder, to ${display(cwd, link.target)}, is not followed, and ${why}: what it reaches may run the binary, so installs stay`,
+          hint: 'Run the tool on what the link reaches as well, migrate what runs the binary there, then run it here again. A link to something that runs none of these images can go in .gitignore.',
+        },
+      });
+    }
+  };
+
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const mode = options.reader ?? 'inline';
   // Started before or during the walk, so that its start-up overlaps the walk.
@@ -163,9 +189,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     heap?.check();
   };
   try {
-    const { files, problems } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    const { files, problems, outside } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
+    if (outside.length > 0) linksOut(outside);
 
     if (paths.includes('-')) {
       scanned++;

@@ -86,3 +86,35 @@ test.each([
   expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([[shown, 'blocked', ['overlay-patch']]]);
   expect(findings[0]!.message).toContain(`${patch} (a strategic-merge patch applied by`);
 });
+
+// A symlink in the repository that leads out of it (`deploy -> ../infra`) is never followed, but
+// what it reaches may hold the probes that run the image's binary.
+test.each([
+  ['a folder', 'deploy', '../infra', '../infra/api.yaml'],
+  ['a file', 'api.yaml', '../infra/api.yaml', '../infra/api.yaml'],
+])('a symlink to %s out of the repository that names the binary keeps the install', async (_kind, link, to, found) => {
+  const top = repoWith({ 'infra/api.yaml': podWith('"-addr=:5000", "-tls"'), 'repo/Dockerfile': DOCKERFILE });
+  const dir = path.join(top, 'repo');
+  fs.mkdirSync(path.join(dir, '.git'));
+  fs.symlinkSync(to, path.join(dir, link));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(fs.readFileSync(path.join(top, 'infra/api.yaml'), 'utf8')).toBe(podWith('"-addr=:5000", "-tls"'));
+  expect(io.out()).toContain(`Dockerfile:2:1  blocked    ADD downloads grpc_health_probe: kept — still used by ${link}`);
+  expect(io.out()).toContain(`${link}:1:1  blocked    a symlink out of the scanned folder, to ${to}, is not followed, and ${found} names grpc_health_probe`);
+});
+
+test('a symlink out of the repository to files that do not name the binary changes nothing', async () => {
+  const top = repoWith({ 'infra/api.yaml': 'kind: Pod\n', 'infra/README.md': 'we used grpc_health_probe once\n', 'repo/Dockerfile': DOCKERFILE });
+  const dir = path.join(top, 'repo');
+  fs.mkdirSync(path.join(dir, '.git'));
+  fs.symlinkSync('../infra', path.join(dir, 'deploy'));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--format', 'json', '.'], io)).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status])).toEqual([
+    ['Dockerfile', 'migrated'],
+    ['Dockerfile', 'migrated'],
+  ]);
+});

@@ -29,6 +29,13 @@ export interface DiscoveryProblem {
   message: string;
 }
 
+/** A symlink met in a folder walk that leads out of the folder (not followed), to a file or folder. */
+export interface LinkOut {
+  absPath: string;
+  /** Its real path. */
+  target: string;
+}
+
 interface Scope {
   ig: Ignore;
   /** The folder being walked, relative to the .gitignore's folder: '' or ending in '/'. */
@@ -40,9 +47,10 @@ export function discover(
   paths: readonly string[],
   cwd: string,
   onFile?: (count: number) => void,
-): { files: DiscoveredFile[]; problems: DiscoveryProblem[] } {
+): { files: DiscoveredFile[]; problems: DiscoveryProblem[]; outside: LinkOut[] } {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
+  const outside: LinkOut[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
   // (`. k8s`, a file named twice) can, so only then is the set (a hash of every path) paid for.
   const seen = paths.length > 1 ? new Set<string>() : undefined;
@@ -67,12 +75,12 @@ export function discover(
       problems.push({ absPath: abs, message: describeFsError(e) });
       continue;
     }
-    if (st.isDirectory()) walk(realRootOf(abs), abs, [], add, problems);
+    if (st.isDirectory()) walk(realRootOf(abs), abs, [], add, problems, outside);
     // A named pipe or a device would block the read or never end: only regular files are read.
     else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
     else add(abs, true, safeRealpath(abs));
   }
-  return { files: withoutAliases(files, links), problems };
+  return { files: withoutAliases(files, links), problems, outside };
 }
 
 /** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */
@@ -94,6 +102,7 @@ function walk(
   scopes: readonly Scope[],
   add: (p: string, explicit: boolean, target?: string) => void,
   problems: DiscoveryProblem[],
+  outside: LinkOut[],
 ): void {
   let entries: fs.Dirent[];
   try {
@@ -122,11 +131,16 @@ function walk(
     let isFile = entry.isFile();
     let target: string | undefined;
     if (entry.isSymbolicLink()) {
-      // Followed only when it stays inside the scanned root; never out of it.
+      // Followed only when it stays inside the scanned root; never out of it. One that leads out
+      // (and is not ignored) is listed: what it reaches may run the binary (engine.ts).
       target = safeRealpath(abs);
-      if (!target || !isInside(realRoot, target)) continue;
+      if (!target) continue;
       const st = safeStat(target);
       if (!st) continue;
+      if (!isInside(realRoot, target)) {
+        if ((st.isFile() || st.isDirectory()) && !isIgnored(here, entry.name, st.isDirectory())) outside.push({ absPath: abs, target });
+        continue;
+      }
       // A symlinked folder inside the root is reached by its real path already.
       if (st.isDirectory()) continue;
       isFile = st.isFile();
@@ -134,7 +148,7 @@ function walk(
     }
     if (!isDir && !isFile) continue;
     if (isIgnored(here, entry.name, isDir)) continue;
-    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems);
+    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside);
     else add(abs, false, target);
   }
 }
