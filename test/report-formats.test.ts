@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Log } from 'sarif';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli.js';
-import { LONG, formatMarkdown } from '../src/report/markdown.js';
+import { code, LONG, formatMarkdown } from '../src/report/markdown.js';
 import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
 import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
 import { BLOCKER_CODES, type Finding, type RunResult } from '../src/types.js';
@@ -210,6 +210,13 @@ describe('Markdown', () => {
     expect(md).not.toContain('<b>');
     expect(md).toContain('&lt;b&gt;not html&lt;/b&gt; \\*not emphasis\\*');
     expect(md).toContain('\\| ');
+  });
+
+  test('a path with backticks stays one code span: the fence is longer than any run inside', () => {
+    const md = formatMarkdown(result([{ ...FIXED[0]!, file: 'odd``name`.yaml' }]));
+    expect(md).toContain('**```odd``name`.yaml```**');
+    expect(code('plain')).toBe('`plain`');
+    expect(code('`edge`')).toBe('`` `edge` ``');
   });
 
   test('--format markdown runs end to end', async () => {
