@@ -89,7 +89,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       }
     },
     allFiles: () => discovered,
-    repositoryFiles: () => (repositoryFiles ??= options.partialView ? filesOfRepositories(options.paths ?? ['.'], cwd, discovered) : discovered),
+    // After the walk (rules call it), so `paths` below is set.
+    repositoryFiles: () => (repositoryFiles ??= options.partialView ? filesOfRepositories(paths, cwd, discovered) : discovered),
   };
   // The rules (and the parsers they import) load with the first candidate file: a run that meets
   // none, like most pre-commit runs, never pays for them.
