@@ -118,3 +118,17 @@ test('a symlink out of the repository to files that do not name the binary chang
     ['Dockerfile', 'migrated'],
   ]);
 });
+
+test('a symlink into another folder of the same run is not reported: what it reaches is scanned anyway', async () => {
+  const dir = repoWith({ 'deploy/api.yaml': podWith('"-addr=:5000", "-tls"'), 'services/api/Dockerfile': DOCKERFILE });
+  fs.symlinkSync('../../deploy', path.join(dir, 'services/api/k8s'));
+  const io = captureIo(dir);
+  expect(await main(['--format', 'json', 'services', 'deploy'], io)).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; ruleId: string; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.ruleId])).toEqual([
+    ['deploy/api.yaml', 'kubernetes-exec-probe'],
+    ['services/api/Dockerfile', 'dockerfile-binary-install'],
+    ['services/api/Dockerfile', 'dockerfile-binary-install'],
+  ]);
+  expect(findings[1]!.message).toContain('kept — still used by deploy/api.yaml:7');
+});

@@ -51,6 +51,7 @@ export function discover(
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   const outside: LinkOut[] = [];
+  const roots: string[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
   // (`. k8s`, a file named twice) can, so only then is the set (a hash of every path) paid for.
   const seen = paths.length > 1 ? new Set<string>() : undefined;
@@ -75,12 +76,16 @@ export function discover(
       problems.push({ absPath: abs, message: describeFsError(e) });
       continue;
     }
-    if (st.isDirectory()) walk(realRootOf(abs), abs, [], add, problems, outside);
+    if (st.isDirectory()) {
+      roots.push(realRootOf(abs));
+      walk(roots[roots.length - 1]!, abs, [], add, problems, outside);
+    }
     // A named pipe or a device would block the read or never end: only regular files are read.
     else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
     else add(abs, true, safeRealpath(abs));
   }
-  return { files: withoutAliases(files, links), problems, outside };
+  // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
+  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))) };
 }
 
 /** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */
