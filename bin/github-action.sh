@@ -12,12 +12,18 @@ if [ -n "${INPUT_KUBE_VERSION:-}" ]; then opts+=(--kube-version "$INPUT_KUBE_VER
 
 case "${INPUT_MODE:-check}" in
   check)
+    sarif_status=0
     if [ -n "${INPUT_SARIF:-}" ]; then
-      # The SARIF file is written whatever the findings; the text run below sets the exit code.
-      node "$bin" "${opts[@]}" --format sarif --output "$INPUT_SARIF" --exit-zero "${paths[@]}"
-      if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "sarif=$INPUT_SARIF" >> "$GITHUB_OUTPUT"; fi
+      # The SARIF file is written whatever the findings. A file the tool could not read still
+      # exits 2 under --exit-zero: carry on, so that the text run below prints why in the log.
+      node "$bin" "${opts[@]}" --format sarif --output "$INPUT_SARIF" --exit-zero "${paths[@]}" || sarif_status=$?
+      if [ -n "${GITHUB_OUTPUT:-}" ] && [ -f "$INPUT_SARIF" ]; then echo "sarif=$INPUT_SARIF" >> "$GITHUB_OUTPUT"; fi
     fi
-    node "$bin" "${opts[@]}" "${paths[@]}"
+    # The text run sets the exit code; a SARIF file that could not be written fails the step too.
+    status=0
+    node "$bin" "${opts[@]}" "${paths[@]}" || status=$?
+    if [ "$status" -eq 0 ]; then status=$sarif_status; fi
+    exit "$status"
     ;;
   fix)
     node "$bin" "${opts[@]}" --fix --diff "${paths[@]}"

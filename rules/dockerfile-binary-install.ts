@@ -8,6 +8,7 @@ import { LineIndex } from '../src/text/lines.js';
 import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
+const PARTIAL_VIEW_HINT = 'Run the tool on the top folder of the repository (in pre-commit: pass_filenames: false with the path "."), or add --assume-complete when the paths given hold every file that could run the binary.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -66,9 +67,9 @@ const rule: Rule = {
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:') && !t.startsWith('compose:')) : [];
           const base = { subject: 'install' as const };
           const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });
-          const kept = (message: string, consumersAt: string[] = []) => {
+          const kept = (message: string, consumersAt: string[] = [], hint?: string) => {
             for (const i of analysis.installs) {
-              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
+              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, ...(hint ? { hint } : {}), details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
             }
           };
           if (analysis.problems.length > 0) {
@@ -79,7 +80,8 @@ const rule: Rule = {
             continue;
           }
           if (run.options.partialView) {
-            kept('only part of the repository was scanned (a file list), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it');
+            const part = typeof run.options.partialView === 'string' ? run.options.partialView : 'a file list';
+            kept(`only part of the repository was scanned (${part}), so other uses of the binary cannot be ruled out; run the tool on the whole repository to remove it`, [], PARTIAL_VIEW_HINT);
             continue;
           }
           // What of each consumer's reach may be this Dockerfile's image (its own file always is).

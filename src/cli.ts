@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseKubeVersion } from './analysis/native-probe.js';
+import { partialViewOf } from './discover/scope.js';
 import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
@@ -61,7 +62,7 @@ Options:
   --keep-binary         leave every Dockerfile untouched (installs reported as kept)
   --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate:
                         -tls -tls-no-verify probes become grpc: {mode: TLS}
-  --assume-complete     the files named are the whole repository (see below)
+  --assume-complete     the paths given are the whole repository (see below)
   --validate            check rewritten Kubernetes objects against the API schema;
                         a rewrite that would break one is refused
   --strict              blockers also make the exit code 1
@@ -71,9 +72,10 @@ Options:
   --help                show this help
   --version             print the version
 
-Files named on the command line (as pre-commit passes them) are a partial view of
-the repository: binary installs are then never removed, since a use of the binary
-may sit in a file not named. --assume-complete says the list is the whole repository.
+Files named on the command line (as pre-commit passes them), or folders inside a
+git checkout that leave out its top folder, are a partial view of the repository:
+binary installs are then never removed, since a use of the binary may sit in a
+file not scanned. --assume-complete says the paths are the whole repository.
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
@@ -153,6 +155,12 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
     );
     return EXIT.usage;
   }
+  // A report that cannot be written is found out before --fix changes anything, not after.
+  const outputProblem = values.output !== undefined ? unwritable(path.resolve(io.cwd, values.output)) : undefined;
+  if (outputProblem !== undefined) {
+    io.stderr.write(`grpc-probe-migrate: cannot write --output ${values.output}: ${outputProblem}\n`);
+    return EXIT.usage;
+  }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
   // Progress only where a person watches: stderr is a terminal and --quiet was not given.
@@ -167,7 +175,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
       ...(values['grpc-tls-mode'] ? { grpcTlsMode: true } : {}),
-      partialView: !(values['assume-complete'] ?? false) && namesFiles(paths, io.cwd),
+      partialView: values['assume-complete'] ? false : (partialViewOf(paths, io.cwd) ?? false),
       ...(values.validate ? { validate: true } : {}),
       ...(values.debug ? { onDebug: (t: string) => void io.stderr.write(t) } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
@@ -214,16 +222,35 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   return exitCode(result, { strict: values.strict ?? false, fix: values.fix ?? false, exitZero: values['exit-zero'] ?? false });
 }
 
-/** A path naming a file (not a folder, not stdin) makes the run a partial view of the repository. */
-export function namesFiles(paths: readonly string[], cwd: string): boolean {
-  return paths.some((p) => {
-    if (p === '-') return false;
+/** Why `file` could not be written (created with its folders, or replaced), or undefined; changes nothing. */
+function unwritable(file: string): string | undefined {
+  // Missing, or below a file (ENOTDIR): the walk up finds out which.
+  const statOf = (p: string) => {
     try {
-      return !fs.statSync(path.resolve(cwd, p)).isDirectory();
-    } catch {
-      return true; // not a folder we can see: the safe side
+      return fs.statSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw e;
     }
-  });
+  };
+  try {
+    const st = statOf(file);
+    if (st?.isDirectory()) return 'is a folder';
+    if (st) {
+      fs.accessSync(file, fs.constants.W_OK);
+      return undefined;
+    }
+    // The nearest path that exists must be a folder we can create the rest in.
+    let dir = path.dirname(file);
+    let found = statOf(dir);
+    while (!found && path.dirname(dir) !== dir) found = statOf((dir = path.dirname(dir)));
+    if (!found) return 'no such file or folder';
+    if (!found.isDirectory()) return `${path.basename(dir)} is not a folder`;
+    fs.accessSync(dir, fs.constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return describeFsError(e);
+  }
 }
 
 /**

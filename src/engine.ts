@@ -10,7 +10,9 @@ import { classify } from './classify.js';
 import { NOT_UTF8, NUL_BYTES, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
-import { describeFsError, discover } from './discover/walk.js';
+import { filesOfRepositories } from './discover/scope.js';
+import { searchOutside } from './discover/outside.js';
+import { describeFsError, discover, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
@@ -76,6 +78,7 @@ interface FileState {
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   let discovered: string[] = [];
+  let repositoryFiles: readonly string[] | undefined;
   const runCtx: RunContext = {
     options: { ...options, fix: options.fix ?? false, kubeVersion: options.kubeVersion ?? DEFAULT_KUBE_VERSION, keepBinary: options.keepBinary ?? false },
     cwd,
@@ -87,6 +90,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       }
     },
     allFiles: () => discovered,
+    // After the walk (rules call it), so `paths` below is set.
+    repositoryFiles: () => (repositoryFiles ??= options.partialView ? filesOfRepositories(paths, cwd, discovered) : discovered),
   };
   // The rules (and the parsers they import) load with the first candidate file: a run that meets
   // none, like most pre-commit runs, never pays for them.
@@ -153,6 +158,31 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     }
   };
 
+  /**
+   * Symlinks that lead out of a scanned folder are not followed, but what they reach may run the
+   * binary (`deploy -> ../infra`): searched read-only, a mention there keeps every install.
+   */
+  const linksOut = (links: readonly LinkOut[]) => {
+    for (const link of links) {
+      const shown = display(cwd, link.absPath);
+      const search = searchOutside(link.target, maxBytes);
+      if ('clean' in search) continue;
+      const why = 'found' in search ? `${display(cwd, search.found)} names grpc_health_probe` : `it was not searched (${search.unsearched})`;
+      pending.push({
+        ruleId: 'engine',
+        file: pseudoFile(link.absPath, shown),
+        report: {
+          start: 0,
+          subject: 'consumer',
+          blockers: ['unsupported-file'],
+          keepsBinary: true,
+          message: `a symlink out of the scanned folder, to ${display(cwd, link.target)}, is not followed, and ${why}: what it reaches may run the binary, so installs stay`,
+          hint: 'Run the tool on what the link reaches as well, migrate what runs the binary there, then run it here again. A link to something that runs none of these images can go in .gitignore.',
+        },
+      });
+    }
+  };
+
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const mode = options.reader ?? 'inline';
   // 'auto' starts it during the first walk, so that its start-up overlaps that walk.
@@ -187,9 +217,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       // A thread that failed first: the walk is done here, and reads() reads inline.
       listing = (await listed) ?? discover(walkPaths, cwd);
     }
-    const { files, problems } = listing;
+    const { files, problems, outside } = listing;
     discovered = files.map((f) => f.absPath);
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
+    if (outside.length > 0) linksOut(outside);
 
     if (paths.includes('-')) {
       scanned++;

@@ -114,8 +114,11 @@ export interface RunOptions {
   onProgress?: (p: { scanned: number; candidates: number; current: string }) => void;
   /** Files larger than this many bytes are skipped. */
   maxFileBytes?: number;
-  /** The set of paths is a partial view of the repository (pre-commit file lists). */
-  partialView?: boolean;
+  /**
+   * The paths are only part of the repository (pre-commit file lists, a subfolder of a checkout):
+   * no binary install is removed. A string says which part, for the report (src/discover/scope.ts).
+   */
+  partialView?: boolean | string;
   /** Check rewritten Kubernetes objects against the API schema; refuse rewrites that break it. */
   validate?: boolean;
   /** Receives stack traces of internal errors (--debug); without it they are not printed. */
@@ -151,6 +154,12 @@ export interface RunContext {
   readText(absPath: string): string | undefined;
   /** Absolute paths of every file discovered (not only candidates), e.g. to find skaffold.yaml. */
   allFiles(): readonly string[];
+  /**
+   * For decisions a file outside the run's view can change (a Kustomize overlay that patches a
+   * base named alone): in a partial view, every file of the git checkouts holding the paths,
+   * walked as a folder is (and the files discovered); otherwise the same as allFiles().
+   */
+  repositoryFiles(): readonly string[];
 }
 
 export interface FileContext {

@@ -54,6 +54,28 @@ test('check mode writes the SARIF file and fails while migratable probes remain'
   expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toBe(POD);
 });
 
+test('check mode with a file the tool cannot read: the log says why (not only the SARIF file), and the step fails', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'k8s/bad.yaml'), 'kind: Pod\nspec: [\n  grpc_health_probe\n');
+  const r = runStep(dir, { sarif: 'grpc.sarif', paths: 'k8s' });
+  expect(r.status).toBe(2);
+  expect(r.stdout).toMatch(/k8s\/bad\.yaml:\d+:\d+ +error/);
+  expect(r.stdout).toContain('k8s/a.yaml:7:5');
+  const log = JSON.parse(fs.readFileSync(path.join(dir, 'grpc.sarif'), 'utf8'));
+  expect(log.runs[0].results.map((x: { level: string }) => x.level)).toContain('error');
+  expect(fs.readFileSync(path.join(dir, 'github-output'), 'utf8')).toBe('sarif=grpc.sarif\n');
+});
+
+test('check mode fails when the SARIF file cannot be written, even with nothing to migrate', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'taken'), '');
+  const r = runStep(dir, { sarif: 'taken/grpc.sarif', paths: 'k8s', 'kube-version': '1.22' });
+  expect(r.stdout).toContain('[kube-version]');
+  expect(r.stderr).toContain('cannot write --output taken/grpc.sarif');
+  expect(r.status).toBe(2);
+  expect(fs.existsSync(path.join(dir, 'github-output'))).toBe(false);
+});
+
 test('fix mode rewrites the paths given (spaces or new lines between them)', () => {
   const dir = workspace();
   const r = runStep(dir, { mode: 'fix', paths: 'k8s\nother', 'kube-version': '1.27' });

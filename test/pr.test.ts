@@ -334,6 +334,17 @@ describe('grpc-probe-migrate pr', () => {
     expect(c.originGit('diff-tree', '--no-commit-id', '--name-only', '-r', DEFAULT_BRANCH)).toBe('deploy/b.yaml');
   });
 
+  test('paths naming a subfolder keep its Dockerfile\'s install: a probe elsewhere may run the image', async () => {
+    server.reset();
+    const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+    const c = checkout({ 'services/api/Dockerfile': dockerfile, 'services/api/pod.yaml': POD, 'deploy/blocked.yaml': podWith('"-addr=:5000", "-tls"') });
+    const r = await pr(c, ['services/api']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/services\/api\/Dockerfile:2:1 +blocked .*only part of the repository was scanned \(the folder services\/api of the repository at \.\)/);
+    expect(c.originGit('diff-tree', '--no-commit-id', '--name-only', '-r', DEFAULT_BRANCH)).toBe('services/api/pod.yaml');
+    expect(c.originGit('show', `${DEFAULT_BRANCH}:services/api/Dockerfile`)).toBe(dockerfile.trimEnd());
+  });
+
   test('an untracked file is not committed and is left as it was', async () => {
     server.reset();
     const c = checkout({ 'k8s/a.yaml': POD });

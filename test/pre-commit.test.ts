@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
+import { classify } from '../src/classify.js';
 import { POD, repoWith, ROOT } from './support/repo.js';
 
 // Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
@@ -30,12 +31,16 @@ function runHook(hook: Hook, cwd: string, files: string[]) {
   return spawnSync(process.execPath, [bin, ...entryArgs, ...(hook.args ?? []), ...files], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 }
 
-test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on YAML, JSON, Dockerfiles and TypeScript', () => {
+test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on YAML, JSON, Dockerfiles, TypeScript and JavaScript', () => {
   expect(hooks.map((h) => h.id)).toEqual(['grpc-probe-migrate', 'grpc-probe-migrate-fix']);
+  // pre-commit's tags (the identify package) for the names of files the tool rewrites.
+  const tags: Record<string, string> = { 'a.yaml': 'yaml', 'a.yml': 'yaml', 'a.json': 'json', Dockerfile: 'dockerfile', 'a.ts': 'ts', 'a.js': 'javascript', 'a.mjs': 'javascript', 'a.cjs': 'javascript' };
+  for (const name of Object.keys(tags)) expect(classify(name)).not.toBe('other');
   for (const h of hooks) {
     expect(h.language).toBe('node');
     expect(h.pass_filenames).toBe(true);
-    expect([...h.types_or].sort()).toEqual(['dockerfile', 'json', 'ts', 'yaml']);
+    expect([...h.types_or].sort()).toEqual(['dockerfile', 'javascript', 'json', 'ts', 'yaml']);
+    for (const tag of Object.values(tags)) expect(h.types_or).toContain(tag);
   }
   expect(hooks[0]!.entry).not.toContain('--fix');
   expect(hooks[1]!.entry.split(/\s+/)).toContain('--fix');
@@ -60,4 +65,14 @@ test('the fix hook rewrites exactly the files it is given', () => {
   expect(fs.readFileSync(path.join(dir, 'k8s/not-staged.yaml'), 'utf8')).toBe(POD);
   // pre-commit runs the hook again after the user stages the result: nothing left to do.
   expect(runHook(hooks[0]!, dir, ['k8s/a.yaml', 'k8s/b.yaml']).status).toBe(0);
+});
+
+test('the fix hook given the manifest and the Dockerfile migrates the probe and keeps the install, saying why', () => {
+  const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+  const dir = repoWith({ 'k8s/a.yaml': POD, Dockerfile: dockerfile, 'scripts/wait.sh': 'grpc_health_probe -addr=:5000\n' }, { git: true });
+  const r = runHook(hooks[1]!, dir, ['k8s/a.yaml', 'Dockerfile']);
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+  expect(r.stdout).toMatch(/Dockerfile:2:1 +blocked .*only part of the repository was scanned \(a file list\)/);
 });

@@ -107,6 +107,16 @@ describe('the worker gives the inline result', () => {
     }
   });
 
+  test('a symlink out of the scanned folder: the thread passes it on, and it keeps the install as inline', async () => {
+    const tree = () => {
+      const root = repoWith({ 'repo/Dockerfile': 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://example.com/grpc_health_probe && chmod +x /bin/grpc_health_probe\n', 'infra/probe.yaml': POD });
+      fs.symlinkSync(path.join(root, 'infra'), path.join(root, 'repo', 'deploy'));
+      return path.join(root, 'repo');
+    };
+    const { inline } = await bothWays(tree, { fix: true });
+    expect(inline.findings.map((f) => [f.file, f.status])).toEqual(expect.arrayContaining([['deploy', 'blocked'], ['Dockerfile', 'blocked']]));
+  });
+
   test('a folder the walk cannot read and a file gone before it is read: error findings', async () => {
     // Spies refuse a folder and delete a file just after its folder was listed: they reach this
     // thread only, so this is the inline walk; the next test holds the thread to the same answers.

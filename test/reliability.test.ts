@@ -311,7 +311,13 @@ describe('symlinks', () => {
     fs.symlinkSync(path.join(outside, 'sub'), path.join(dir, 'outdir'));
     fs.symlinkSync('../..', path.join(dir, 'up'));
     const result = await run({ cwd: dir, fix: true });
-    expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+    // Not followed, not written; what they reach is searched for uses of the binary (read only).
+    expect(statuses(result)).toEqual([['a.yaml', 'migrated'], ['out.yaml', 'blocked'], ['outdir', 'blocked'], ['up', 'blocked']]);
+    expect(result.findings.slice(1).map((f) => f.message.replace(/\(it holds more than \d+ files\)|\(\/.*cannot be read: .*\)/, '(...)'))).toEqual([
+      `a symlink out of the scanned folder, to ${path.relative(dir, path.join(outside, 'o.yaml'))}, is not followed, and ${path.relative(dir, path.join(outside, 'o.yaml'))} names grpc_health_probe: what it reaches may run the binary, so installs stay`,
+      `a symlink out of the scanned folder, to ${path.relative(dir, path.join(outside, 'sub'))}, is not followed, and ${path.relative(dir, path.join(outside, 'sub/s.yaml'))} names grpc_health_probe: what it reaches may run the binary, so installs stay`,
+      'a symlink out of the scanned folder, to ../.., is not followed, and it was not searched (...): what it reaches may run the binary, so installs stay',
+    ]);
     expect(read(outside, 'o.yaml')).toBe(POD);
     expect(read(outside, 'sub/s.yaml')).toBe(POD);
   });

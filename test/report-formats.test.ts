@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Log } from 'sarif';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli.js';
-import { LONG, formatMarkdown } from '../src/report/markdown.js';
+import { code, LONG, formatMarkdown } from '../src/report/markdown.js';
 import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
 import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
 import { BLOCKER_CODES, type Finding, type RunResult } from '../src/types.js';
@@ -111,11 +111,26 @@ describe('SARIF', () => {
     expect(a!.partialFingerprints).not.toEqual(b!.partialFingerprints);
   });
 
-  test('a finding without a file of its own (standard input) has no location', async () => {
+  test('a finding without a file of its own (standard input) is a notification of the run, not a result without a location', async () => {
     const io = captureIo(os.tmpdir(), { stdin: POD });
     await main(['--format', 'sarif', '-'], io);
     const log = JSON.parse(io.out()) as Log;
-    expect(log.runs[0]!.results![0]!.locations).toBeUndefined();
+    expect(log.runs[0]!.results).toEqual([]);
+    const [invocation] = log.runs[0]!.invocations!;
+    expect(invocation!.executionSuccessful).toBe(true);
+    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text!.slice(0, 13)])).toEqual([['kubernetes-exec-probe', 'warning', '<stdin>:7:5: ']]);
+    expect(validateSarif(log)).toEqual([]);
+  });
+
+  test('every result has a location (code scanning refuses a file with one that has none): a run-wide failure is a notification', () => {
+    const failed: Finding = { ruleId: 'dockerfile-binary-install', file: '.', line: 1, column: 1, status: 'error', blockers: [], message: 'rule dockerfile-binary-install failed (boom)', subject: 'file' };
+    const located: Finding = { ruleId: 'kubernetes-exec-probe', file: 'a.yaml', line: 7, column: 5, status: 'migratable', blockers: [], message: 'm', subject: 'probe' };
+    const dir = repoWith({});
+    const log = JSON.parse(formatSarif(result([failed, located]), { cwd: dir, rules: RULES, version: '1.0.0' })) as Log;
+    expect(log.runs[0]!.results!.map((r) => r.locations![0]!.physicalLocation!.artifactLocation!.uri)).toEqual(['a.yaml']);
+    const [invocation] = log.runs[0]!.invocations!;
+    expect(invocation!.executionSuccessful).toBe(false);
+    expect(invocation!.toolExecutionNotifications!.map((n) => [n.descriptor?.id, n.level, n.message.text])).toEqual([[ERROR_RULE_ID, 'error', 'rule dockerfile-binary-install failed (boom)']]);
     expect(validateSarif(log)).toEqual([]);
   });
 });
@@ -197,6 +212,13 @@ describe('Markdown', () => {
     expect(md).toContain('\\| ');
   });
 
+  test('a path with backticks stays one code span: the fence is longer than any run inside', () => {
+    const md = formatMarkdown(result([{ ...FIXED[0]!, file: 'odd``name`.yaml' }]));
+    expect(md).toContain('**```odd``name`.yaml```**');
+    expect(code('plain')).toBe('`plain`');
+    expect(code('`edge`')).toBe('`` `edge` ``');
+  });
+
   test('--format markdown runs end to end', async () => {
     const dir = repoWith({ 'a.yaml': POD, 'b.yaml': TLS_PROBE });
     const io = captureIo(dir);
@@ -231,6 +253,18 @@ describe('--output FILE', () => {
     expect(await main(['--output', 'a.yaml/x'], io)).toBe(2);
     expect(io.err()).toContain('cannot write --output a.yaml/x');
   });
+
+  test.each([['a.yaml/x', 'a.yaml is not a folder'], ['a.yaml/deeper/x.json', 'a.yaml is not a folder'], ['k8s', 'is a folder']])(
+    '--fix with an --output %s that cannot be written stops before changing anything',
+    async (output, why) => {
+      const dir = repoWith({ 'a.yaml': POD, 'k8s/b.yaml': POD });
+      const io = captureIo(dir);
+      expect(await main(['--fix', '--output', output], io)).toBe(2);
+      expect(io.err()).toBe(`grpc-probe-migrate: cannot write --output ${output}: ${why}\n`);
+      expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(POD);
+      expect(fs.readFileSync(path.join(dir, 'k8s/b.yaml'), 'utf8')).toBe(POD);
+    },
+  );
 });
 
 describe('secrets', () => {

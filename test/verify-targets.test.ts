@@ -59,6 +59,23 @@ items:
     expect(probeTargets('m.json', text, NO_VALUES).targets).toMatchObject([{ container: 'j', port: 7000, timeoutSeconds: 2 }]);
   });
 
+  test('timeoutSeconds empty or 0 is unset: the API server makes it 1', () => {
+    const text = `containers:
+- name: a
+  readinessProbe: {grpc: {port: 5000}, timeoutSeconds: 0}
+  livenessProbe:
+    grpc: {port: 5000}
+    timeoutSeconds:
+  startupProbe: {grpc: {port: 5000}, timeoutSeconds: -1}
+`;
+    const { targets } = probeTargets('m.yaml', text, NO_VALUES);
+    expect(targets.map((t) => [t.timeoutSeconds, t.error])).toEqual([
+      [1, undefined],
+      [1, undefined],
+      [1, 'timeoutSeconds "-1" is not a whole number of seconds >= 1'],
+    ]);
+  });
+
   test('fields that cannot be used are per-probe errors, and the other probes still count', () => {
     const text = `containers:
 - name: a

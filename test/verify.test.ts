@@ -302,6 +302,9 @@ spec:
     const dir = repoWith({ 'p.yaml': deployment(`        readinessProbe:\n          grpc: {port: 5000}\n`) });
     const cases: [string[], string][] = [
       [['verify', 'p.yaml'], '--host is required'],
+      [['verify', '--host', '127.0.0.1:8080', 'p.yaml'], '--host "127.0.0.1:8080" is not a host name or IP address: the port comes from each probe'],
+      [['verify', '--host', 'http://10.0.3.17', 'p.yaml'], 'is not a host name or IP address'],
+      [['verify', '--host', '[::1]:8080', 'p.yaml'], 'is not a host name or IP address'],
       [['verify', '--host', HOST, '--port-map', '5000:15000', 'p.yaml'], 'is not PORT=LOCAL'],
       [['verify', '--host', HOST, '--port-map', '5000=70000', 'p.yaml'], 'is not PORT=LOCAL'],
       [['verify', '--host', HOST, '--format', 'sarif', 'p.yaml'], 'unknown --format'],

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseKubeVersion } from '../analysis/native-probe.js';
-import { EXIT, namesFiles, packageVersion, type Io } from '../cli.js';
+import { EXIT, packageVersion, type Io } from '../cli.js';
+import { partialViewOf } from '../discover/scope.js';
 import { restrictResult, run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatText, wantsColor } from '../report/text.js';
@@ -92,7 +93,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       fix: true,
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
-      partialView: namesFiles(paths, top),
+      partialView: partialViewOf(positionals.length > 0 ? positionals : [top], io.cwd) ?? false,
       boundHeap: true,
     });
     const written = result.files.filter((f) => f.written);

@@ -1,4 +1,5 @@
 /** `grpc-probe-migrate verify`: check the native gRPC probes of manifests against a live server. */
+import { isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { kubeVersionSupportsGrpc, parseKubeVersion } from '../analysis/native-probe.js';
 import type { Io } from '../cli.js';
@@ -62,6 +63,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // `[::1]` as in a URL is accepted too; both gRPC and node:net want the bare address.
   const host = values.host?.trim().replace(/^\[(.*)\]$/, '$1');
   if (!host) return usage('--host is required (e.g. --host 127.0.0.1 with kubectl port-forward)');
+  // `127.0.0.1:8080` or a URL would be dialled as a (bad) IPv6 address and fail as UNREACHABLE.
+  if ((host.includes(':') && !isIPv6(host)) || /[/\s]/.test(host)) {
+    return usage(`--host "${values.host}" is not a host name or IP address: the port comes from each probe (--port-map PORT=LOCAL changes it)`);
+  }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') return usage(`unknown --format "${format}" (expected text, json)`);
   const kubeVersion = values['kube-version'] ?? DEFAULT_KUBE_VERSION;

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { Precheck } from './precheck.js';
 import { inlineReads, type ReadBatch } from './reads.js';
-import type { Discovery, DiscoveryProblem } from './walk.js';
+import type { Discovery, DiscoveryProblem, LinkOut } from './walk.js';
 
 /** What the worker is sent, once: what to walk, and the size limit of a read. */
 export interface ToWorker {
@@ -18,11 +18,12 @@ export interface ToWorker {
 }
 /**
  * What the worker posts: the files it listed (joined by NUL, which no path holds: one string
- * crosses the thread far faster than an array of 20k strings) and the walk's problems; then the
+ * crosses the thread far faster than an array of 20k strings), the walk's problems and links out;
+ * then the
  * batches (candidates' bytes transferred, not copied); then the end.
  */
 export type WorkerMessage = Listed | Batch | { done: true };
-type Listed = { listed: string; problems: DiscoveryProblem[] };
+type Listed = { listed: string; problems: DiscoveryProblem[]; outside: LinkOut[] };
 type Batch = { end: number; items: { index: number; result: WirePrecheck }[] };
 /** A Buffer crosses the thread as a plain Uint8Array. */
 type WirePrecheck = Exclude<Precheck, { kind: 'candidate' }> | { kind: 'candidate'; bytes: Uint8Array };
@@ -69,7 +70,7 @@ export class ReaderWorker {
       worker.unref();
       worker.on('message', (m: WorkerMessage) => {
         if ('listed' in m) {
-          this.listed?.({ files: m.listed === '' ? [] : m.listed.split('\0').map((absPath) => ({ absPath, explicit: false })), problems: m.problems });
+          this.listed?.({ files: m.listed === '' ? [] : m.listed.split('\0').map((absPath) => ({ absPath, explicit: false })), problems: m.problems, outside: m.outside });
           this.listed = undefined;
           return;
         }

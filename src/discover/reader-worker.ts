@@ -11,9 +11,9 @@ import { discover } from './walk.js';
 
 const port = parentPort!;
 port.once('message', ({ paths, cwd, maxBytes }: ToWorker) => {
-  const { files, problems } = discover(paths, cwd);
+  const { files, problems, outside } = discover(paths, cwd);
   const list = files.map((f) => f.absPath);
-  port.postMessage({ listed: list.join('\0'), problems } satisfies WorkerMessage);
+  port.postMessage({ listed: list.join('\0'), problems, outside } satisfies WorkerMessage);
   for (const batch of inlineReads(list, maxBytes, 0, new FileReader())) {
     const transfer: ArrayBuffer[] = [];
     for (const { result } of batch.items) if (result.kind === 'candidate') transfer.push(result.bytes.buffer as ArrayBuffer);

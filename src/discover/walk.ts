@@ -29,6 +29,13 @@ export interface DiscoveryProblem {
   message: string;
 }
 
+/** A symlink met in a folder walk that leads out of the folder (not followed), to a file or folder. */
+export interface LinkOut {
+  absPath: string;
+  /** Its real path. */
+  target: string;
+}
+
 interface Scope {
   ig: Ignore;
   /** The folder being walked, relative to the .gitignore's folder: '' or ending in '/'. */
@@ -38,6 +45,8 @@ interface Scope {
 export interface Discovery {
   files: DiscoveredFile[];
   problems: DiscoveryProblem[];
+  /** Symlinks that lead out of the scanned folders (not followed; engine.ts searches what they reach). */
+  outside: LinkOut[];
 }
 
 /** Thrown by `add` when the walk lists more files than its limit. */
@@ -62,6 +71,8 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
 function walkAll(paths: readonly string[], cwd: string, onFile: ((count: number) => void) | undefined, limit: number): Discovery {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
+  const outside: LinkOut[] = [];
+  const roots: string[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
   // (`. k8s`, a file named twice) can, so only then is the set (a hash of every path) paid for.
   const seen = paths.length > 1 ? new Set<string>() : undefined;
@@ -87,12 +98,16 @@ function walkAll(paths: readonly string[], cwd: string, onFile: ((count: number)
       problems.push({ absPath: abs, message: describeFsError(e) });
       continue;
     }
-    if (st.isDirectory()) walk(realRootOf(abs), abs, [], add, problems);
+    if (st.isDirectory()) {
+      roots.push(realRootOf(abs));
+      walk(roots[roots.length - 1]!, abs, [], add, problems, outside);
+    }
     // A named pipe or a device would block the read or never end: only regular files are read.
     else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
     else add(abs, true, safeRealpath(abs));
   }
-  return { files: withoutAliases(files, links), problems };
+  // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
+  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))) };
 }
 
 /** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */
@@ -114,6 +129,7 @@ function walk(
   scopes: readonly Scope[],
   add: (p: string, explicit: boolean, target?: string) => void,
   problems: DiscoveryProblem[],
+  outside: LinkOut[],
 ): void {
   let entries: fs.Dirent[];
   try {
@@ -142,11 +158,16 @@ function walk(
     let isFile = entry.isFile();
     let target: string | undefined;
     if (entry.isSymbolicLink()) {
-      // Followed only when it stays inside the scanned root; never out of it.
+      // Followed only when it stays inside the scanned root; never out of it. One that leads out
+      // (and is not ignored) is listed: what it reaches may run the binary (engine.ts).
       target = safeRealpath(abs);
-      if (!target || !isInside(realRoot, target)) continue;
+      if (!target) continue;
       const st = safeStat(target);
       if (!st) continue;
+      if (!isInside(realRoot, target)) {
+        if ((st.isFile() || st.isDirectory()) && !isIgnored(here, entry.name, st.isDirectory())) outside.push({ absPath: abs, target });
+        continue;
+      }
       // A symlinked folder inside the root is reached by its real path already.
       if (st.isDirectory()) continue;
       isFile = st.isFile();
@@ -154,7 +175,7 @@ function walk(
     }
     if (!isDir && !isFile) continue;
     if (isIgnored(here, entry.name, isDir)) continue;
-    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems);
+    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside);
     else add(abs, false, target);
   }
 }

@@ -9,7 +9,8 @@
  *   rejects a probe with two handlers. (A patch probe the tool migrates is safe whatever its base
  *   holds: it gets `exec: null`, see ProbeWalkOptions.mergePatch.)
  * Such base probes stay on exec, blocked `overlay-patch`, naming the overlay. Computed once per
- * run, from the kustomizations among the run's files, following `resources` to local files.
+ * run, from the kustomizations among the repository's files (run.repositoryFiles(): a partial
+ * view reads those outside it too), following `resources` to local files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -117,7 +118,7 @@ export function isStrategicMergePatch(fileAbs: string, run: RunContext): boolean
   if (!fileAbs) return false;
   let cache = smpByRun.get(run);
   if (!cache) {
-    const inRun = new Set(run.allFiles().filter((f) => KUSTOMIZATION_NAMES.includes(path.basename(f))).flatMap((k) => mergePatchFiles(k, run)));
+    const inRun = new Set(run.repositoryFiles().filter((f) => KUSTOMIZATION_NAMES.includes(path.basename(f))).flatMap((k) => mergePatchFiles(k, run)));
     smpByRun.set(run, (cache = { inRun, byDir: new Map() }));
   }
   if (cache.inRun.has(fileAbs)) return true;
@@ -146,7 +147,8 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   if (byFile) return byFile;
   byFile = new Map();
   const inRun = filesOfRun(run);
-  for (const file of run.allFiles()) {
+  // An overlay outside a partial view (a pre-commit run naming the base alone) holds it all the same.
+  for (const file of run.repositoryFiles()) {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const root = kustomizationRoot(file, run);
     if (!root) continue;

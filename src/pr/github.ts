@@ -58,10 +58,26 @@ async function openFromBranch(octokit: Octokit, config: GitHubConfig, branch: st
   return open.data.find((p) => p.head.ref === branch && (p.head.repo?.full_name ?? `${owner}/${repo}`).toLowerCase() === `${owner}/${repo}`.toLowerCase());
 }
 
+export const TRUNCATED_NOTE = '\n…(report truncated; run grpc-probe-migrate --format markdown for all of it)\n';
+
+/**
+ * The body within GitHub's limit: cut at a line end (never inside a line, a table row or a
+ * surrogate pair), a `<details>` section left open is closed, so that the note after it shows.
+ */
+export function fitBody(body: string, max = MAX_BODY): string {
+  if (body.length <= max) return body;
+  const room = max - TRUNCATED_NOTE.length - '\n</details>\n'.length;
+  const cut = body.lastIndexOf('\n', room);
+  let kept = body.slice(0, cut > 0 ? cut : room);
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  const open = (kept.match(/<details>/g) ?? []).length > (kept.match(/<\/details>/g) ?? []).length;
+  return `${kept}\n${open ? '</details>\n' : ''}${TRUNCATED_NOTE}`;
+}
+
 /** Opens the pull request whose head is the bot's branch, or updates the open one. */
 export async function upsertPullRequest(config: GitHubConfig, spec: PullRequestSpec, userAgent: string): Promise<PullRequestOutcome> {
   const { owner, repo } = config;
-  const body = spec.body.length > MAX_BODY ? `${spec.body.slice(0, MAX_BODY)}\n\n…(report truncated; run grpc-probe-migrate --format markdown for all of it)\n` : spec.body;
+  const body = fitBody(spec.body);
   try {
     const octokit = await client(config, userAgent);
     const mine = await openFromBranch(octokit, config, spec.branch);

@@ -107,10 +107,10 @@ export function escape(text: string): string {
     .replace(/([\\`*_[\]|~])/g, '\\$1');
 }
 
-/** Inline code for names and paths; backticks inside get a longer fence. */
-function code(text: string): string {
+/** Inline code for names and paths; backticks inside get a fence longer than their longest run. */
+export function code(text: string): string {
   const clean = text.replace(/\r?\n/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
+  const fence = '`'.repeat(Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
 }

@@ -8,13 +8,15 @@
  *   (`note`), so that a team can dismiss or filter one kind of blocker;
  * - `error`: a file the tool could not read, parse or rewrite (`error`).
  * Descriptions come from the rules' meta and src/blockers.ts, so they cannot drift.
+ * Every result has a location (code scanning refuses the whole file otherwise); a finding with
+ * no file in the repository is a tool execution notification of the run instead.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { BLOCKERS } from '../blockers.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { BLOCKER_CODES, type Finding, type Rule, type RunResult } from '../types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -75,9 +77,18 @@ export function formatSarif(result: RunResult, ctx: SarifContext): string {
   const root = repositoryRoot(ctx.cwd);
   const seen = new Map<string, number>();
   const results: Result[] = [];
+  const notifications: Notification[] = [];
   for (const f of result.findings) {
     for (const { ruleId, level } of resultsFor(f, ruleIndex)) {
       const uri = repositoryUri(root, ctx.cwd, f.file);
+      if (uri === undefined) {
+        // Code scanning rejects a whole upload when one result has no location ("expected at
+        // least one location"): what has no file in the repository (standard input, a rule that
+        // failed on the whole run, a file outside the repository) is a notification of the run.
+        const where = f.file && f.file !== '.' ? `${f.file}:${f.line}:${f.column}: ` : '';
+        notifications.push({ descriptor: { id: ruleId, index: ruleIndex.get(ruleId)! }, level, message: { text: `${where}${messageOf(f, ruleId)}` }, properties: { status: f.status, subject: f.subject, blockers: f.blockers } });
+        continue;
+      }
       // Stable across edits elsewhere in the file: no line numbers, an occurrence counter instead.
       const identity = [ruleId, uri ?? f.file, f.subject, f.message].join('\0');
       const nth = (seen.get(identity) ?? 0) + 1;
@@ -90,12 +101,10 @@ export function formatSarif(result: RunResult, ctx: SarifContext): string {
         partialFingerprints: { 'grpcProbeMigrate/v1': createHash('sha256').update(`${identity}\0${nth}`).digest('hex') },
         properties: { status: f.status, subject: f.subject, blockers: f.blockers, ...(f.details ? { details: f.details } : {}) },
       };
-      if (uri !== undefined) {
-        const region: NonNullable<NonNullable<Result['locations']>[number]['physicalLocation']>['region'] = { startLine: f.line, startColumn: f.column };
-        if (f.endLine !== undefined) region.endLine = f.endLine;
-        if (f.endColumn !== undefined) region.endColumn = f.endColumn;
-        r.locations = [{ physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region } }];
-      }
+      const region: NonNullable<NonNullable<Result['locations']>[number]['physicalLocation']>['region'] = { startLine: f.line, startColumn: f.column };
+      if (f.endLine !== undefined) region.endLine = f.endLine;
+      if (f.endColumn !== undefined) region.endColumn = f.endColumn;
+      r.locations = [{ physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region } }];
       results.push(r);
     }
   }
@@ -107,6 +116,7 @@ export function formatSarif(result: RunResult, ctx: SarifContext): string {
         tool: { driver: { name: 'grpc-probe-migrate', version: ctx.version, semanticVersion: ctx.version, informationUri, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(root) } },
         columnKind: 'utf16CodeUnits',
+        ...(notifications.length > 0 ? { invocations: [{ executionSuccessful: !notifications.some((n) => n.level === 'error'), toolExecutionNotifications: notifications }] } : {}),
         results,
       },
     ],
@@ -129,15 +139,10 @@ function messageOf(f: Finding, ruleId: string): string {
 
 /** The nearest folder above cwd holding `.git` (code scanning wants repository-relative paths). */
 export function repositoryRoot(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; ) {
-    if (fs.existsSync(path.join(dir, '.git'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(cwd);
-    dir = up;
-  }
+  return enclosingRepository(cwd) ?? path.resolve(cwd);
 }
 
-/** undefined for findings with no file of their own (standard input, a repository-wide failure). */
+/** undefined for findings with no file of their own in the repository (standard input, a run-wide failure, a file outside it). */
 function repositoryUri(root: string, cwd: string, file: string): string | undefined {
   if (file === '<stdin>' || file === '.' || file === '') return undefined;
   const rel = path.relative(root, path.resolve(cwd, file)).split(path.sep).join('/');

@@ -101,8 +101,9 @@ function target(
   const timeout = field(p.timeoutSeconds, 'timeoutSeconds');
   if (timeout !== undefined) {
     const n = Number(timeout);
+    // Empty or 0 is unset: the API server's defaulting makes it 1 (SetDefaults_Probe).
     if (/^\d+$/.test(timeout.trim()) && n >= 1) t.timeoutSeconds = n;
-    else errors.push(`timeoutSeconds "${timeout}" is not a whole number of seconds >= 1`);
+    else if (timeout.trim() !== '' && !(/^\d+$/.test(timeout.trim()) && n === 0)) errors.push(`timeoutSeconds "${timeout}" is not a whole number of seconds >= 1`);
   }
   if (errors.length > 0) t.error = errors.join('; ');
   return t;

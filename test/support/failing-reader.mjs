@@ -6,9 +6,9 @@ import { inlineReads } from '../../dist/src/discover/reads.js';
 import { discover } from '../../dist/src/discover/walk.js';
 
 parentPort.once('message', ({ paths, cwd, maxBytes }) => {
-  const { files, problems } = discover(paths, cwd);
+  const { files, problems, outside } = discover(paths, cwd);
   const list = files.map((f) => f.absPath);
-  parentPort.postMessage({ listed: list.join('\0'), problems });
+  parentPort.postMessage({ listed: list.join('\0'), problems, outside });
   const first = inlineReads(list, maxBytes).next();
   if (!first.done) parentPort.postMessage(first.value, first.value.items.filter((i) => i.result.kind === 'candidate').map((i) => i.result.bytes.buffer));
   process.exit(3);

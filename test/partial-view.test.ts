@@ -1,0 +1,134 @@
+/**
+ * A run that sees only part of a repository never removes a binary install: the probe, script or
+ * HEALTHCHECK that runs the binary may sit in a file outside its view. End to end through the CLI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@jest/globals';
+import { main } from '../src/cli.js';
+import { captureIo } from './support/io.js';
+import { podWith, repoWith } from './support/repo.js';
+
+const DOCKERFILE = `FROM alpine:3.20
+ADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe
+RUN chmod +x /bin/grpc_health_probe
+COPY app /app
+`;
+// The image's probe lives in deploy/, outside services/api, and stays on the binary (TLS).
+const files = { 'services/api/Dockerfile': DOCKERFILE, 'services/api/main.go': 'package main\n', 'deploy/api.yaml': podWith('"-addr=:5000", "-tls"') };
+
+test.each([
+  ['the subfolder named', '.', ['services/api'], 'services/api/Dockerfile', 'the folder services/api of the repository at .'],
+  ['run in the subfolder', 'services/api', [], 'Dockerfile', 'the folder services/api of the repository at ../..'],
+])('--fix on %s of a checkout keeps the install and says why', async (_name, from, paths, shown, part) => {
+  const dir = repoWith(files, { git: true });
+  const io = captureIo(path.join(dir, from));
+  const code = await main(['--fix', '--format', 'json', ...paths], io);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(code).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[]; message: string; hint: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([
+    [shown, 'blocked', ['binary-still-used']],
+    [shown, 'blocked', ['binary-still-used']],
+  ]);
+  for (const f of findings) {
+    expect(f.message).toContain(`kept — only part of the repository was scanned (${part})`);
+    expect(f.hint).toContain('--assume-complete');
+  }
+});
+
+test('the whole checkout: the install stays for the probe outside services/api, named as its consumer', async () => {
+  const dir = repoWith(files, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(io.out()).toContain('kept — still used by deploy/api.yaml:7');
+});
+
+test('--assume-complete: the subfolder is taken as the whole repository', async () => {
+  const dir = repoWith({ 'services/api/Dockerfile': DOCKERFILE }, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--assume-complete', 'services/api'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\nCOPY app /app\n');
+});
+
+// A Kustomize overlay outside the view that keeps exec on a base probe holds the base: migrated
+// alone, the base's grpc and the patch's exec would build one probe with two handlers.
+const BASE = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: server
+        readinessProbe:
+          exec:
+            command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
+const overlay = {
+  'base/deployment.yaml': BASE,
+  'base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
+  'overlays/prod/kustomization.yaml': 'resources:\n- ../../base\npatches:\n- path: patch.yaml\n',
+  'overlays/prod/patch.yaml': BASE.replace('"-addr=:5000"]', '"-addr=:5000", "-tls"]'),
+};
+
+test.each([
+  ['the base file named (pre-commit)', '.', ['base/deployment.yaml'], 'base/deployment.yaml', 'overlays/prod/patch.yaml'],
+  ['the base folder', '.', ['base'], 'base/deployment.yaml', 'overlays/prod/patch.yaml'],
+  ['run in the base folder', 'base', [], 'deployment.yaml', '../overlays/prod/patch.yaml'],
+])('--fix on %s: an overlay outside the view holds the base probe', async (_name, from, paths, shown, patch) => {
+  const dir = repoWith(overlay, { git: true });
+  const io = captureIo(path.join(dir, from));
+  expect(await main(['--fix', '--format', 'json', ...paths], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'base/deployment.yaml'), 'utf8')).toBe(BASE);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[]; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([[shown, 'blocked', ['overlay-patch']]]);
+  expect(findings[0]!.message).toContain(`${patch} (a strategic-merge patch applied by`);
+});
+
+// A symlink in the repository that leads out of it (`deploy -> ../infra`) is never followed, but
+// what it reaches may hold the probes that run the image's binary.
+test.each([
+  ['a folder', 'deploy', '../infra', '../infra/api.yaml'],
+  ['a file', 'api.yaml', '../infra/api.yaml', '../infra/api.yaml'],
+])('a symlink to %s out of the repository that names the binary keeps the install', async (_kind, link, to, found) => {
+  const top = repoWith({ 'infra/api.yaml': podWith('"-addr=:5000", "-tls"'), 'repo/Dockerfile': DOCKERFILE });
+  const dir = path.join(top, 'repo');
+  fs.mkdirSync(path.join(dir, '.git'));
+  fs.symlinkSync(to, path.join(dir, link));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(fs.readFileSync(path.join(top, 'infra/api.yaml'), 'utf8')).toBe(podWith('"-addr=:5000", "-tls"'));
+  expect(io.out()).toContain(`Dockerfile:2:1  blocked    ADD downloads grpc_health_probe: kept — still used by ${link}`);
+  expect(io.out()).toContain(`${link}:1:1  blocked    a symlink out of the scanned folder, to ${to}, is not followed, and ${found} names grpc_health_probe`);
+});
+
+test('a symlink out of the repository to files that do not name the binary changes nothing', async () => {
+  const top = repoWith({ 'infra/api.yaml': 'kind: Pod\n', 'infra/README.md': 'we used grpc_health_probe once\n', 'repo/Dockerfile': DOCKERFILE });
+  const dir = path.join(top, 'repo');
+  fs.mkdirSync(path.join(dir, '.git'));
+  fs.symlinkSync('../infra', path.join(dir, 'deploy'));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--format', 'json', '.'], io)).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status])).toEqual([
+    ['Dockerfile', 'migrated'],
+    ['Dockerfile', 'migrated'],
+  ]);
+});
+
+test('a symlink into another folder of the same run is not reported: what it reaches is scanned anyway', async () => {
+  const dir = repoWith({ 'deploy/api.yaml': podWith('"-addr=:5000", "-tls"'), 'services/api/Dockerfile': DOCKERFILE });
+  fs.symlinkSync('../../deploy', path.join(dir, 'services/api/k8s'));
+  const io = captureIo(dir);
+  expect(await main(['--format', 'json', 'services', 'deploy'], io)).toBe(0);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; ruleId: string; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.ruleId])).toEqual([
+    ['deploy/api.yaml', 'kubernetes-exec-probe'],
+    ['services/api/Dockerfile', 'dockerfile-binary-install'],
+    ['services/api/Dockerfile', 'dockerfile-binary-install'],
+  ]);
+  expect(findings[1]!.message).toContain('kept — still used by deploy/api.yaml:7');
+});
