@@ -9,6 +9,8 @@ import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.
 
 const MAX_NAMED = 6;
 const PARTIAL_VIEW_HINT = 'Run the tool on the top folder of the repository (in pre-commit: pass_filenames: false with the path "."), or add --assume-complete when the paths given hold every file that could run the binary.';
+const ELSEWHERE_HINT =
+  'No probe of this repository runs the binary. If the manifests or charts that deploy this image live in another repository and still run grpc_health_probe, keep the install (--keep-binary) until they are migrated.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -62,6 +64,8 @@ const rule: Rule = {
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
+        // Neither a probe nor any other use of the binary, for any image: the repository holds none of what runs it.
+        const noProbeHere = consumers.length === 0 && !ctx.findings().some((f) => f.report.subject === 'probe');
         for (const { file, analysis } of seen) {
           const tied = ties.byDockerfile.get(realPath(file.path));
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:') && !t.startsWith('compose:')) : [];
@@ -106,7 +110,11 @@ const rule: Rule = {
           }
           for (const i of analysis.installs) {
             const notes = i.notes.length > 0 ? ` (${i.notes.join('; ')})` : '';
-            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: nothing runs the binary any more, so it goes${notes}`, fix: i.edits, details: details(i.what) });
+            // No probe anywhere in the repository: the probes that run this image may live in
+            // another one (a deploy or GitOps repository). The spec removes the install all the
+            // same; the message and hint say what to check before merging.
+            const gone = noProbeHere ? 'no file of this repository runs the binary, so it goes' : 'nothing runs the binary any more, so it goes';
+            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) });
           }
         }
       },

@@ -102,3 +102,16 @@ test('the bare name counts only for an install in a folder on the image\'s PATH'
   expect(names(`FROM alpine\nADD ${url} /app/healthcheck\n`)).toEqual([]);
   expect(names(`FROM alpine\nENV PATH="/app/:$PATH"\nADD ${url} /app/healthcheck\n`)).toEqual(['healthcheck']);
 });
+
+test('an install removed from a repository that holds no probe says its probes may live in another repository', async () => {
+  const DOCKERFILE = 'FROM alpine:3.19\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.24/grpc_health_probe-linux-amd64\n';
+  const install = async (files: Record<string, string>) => (await run({ cwd: repoWith(files) })).findings.find((f) => f.ruleId === 'dockerfile-binary-install')!;
+  // An app repository whose charts live elsewhere: the spec removes the install, the message warns.
+  const alone = await install({ Dockerfile: DOCKERFILE });
+  expect(alone).toMatchObject({ status: 'migratable', message: expect.stringContaining('no file of this repository runs the binary, so it goes') });
+  expect(alone.hint).toMatch(/another repository .*--keep-binary/);
+  // The probe that ran it is here, and migrates: nothing runs it any more.
+  const withProbe = await install({ Dockerfile: DOCKERFILE, 'k8s/pod.yaml': POD });
+  expect(withProbe).toMatchObject({ status: 'migratable', message: expect.stringContaining('nothing runs the binary any more, so it goes') });
+  expect(withProbe.hint).toBeUndefined();
+});
