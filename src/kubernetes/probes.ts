@@ -29,8 +29,8 @@ export interface ProbeWalkOptions {
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
   resolveNumber?: (text: string) => FixedNumber | undefined;
-  /** Refuses edits that would cut through something (a Helm action); returns why. */
-  refuseEdit?: (edit: Edit) => string | undefined;
+  /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
+  refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
@@ -265,7 +265,7 @@ function probeReport(
   // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
   // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
   const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits) : undefined;
-  const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
+  const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e, start)).find((r) => r !== undefined);
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
   const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   if (refused) {
