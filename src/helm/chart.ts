@@ -220,7 +220,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const valuesDocs = docs.some((d) => isMap(d.contents) && !isManifest(d.contents));
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
-  const subcharts = chart ? subchartNames(chart, run) : new Set<string>();
+  const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
   const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
@@ -269,6 +269,8 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`);
+  const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
+  if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   if (isValuesOverride(fileAbs, chart)) return r;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) return r;
@@ -277,6 +279,44 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * Why a probe under a subchart's key (`cart.livenessProbe`) stays on exec, if it must. Its
+ * `exec: null` is meant to delete the subchart's own default exec, but Helm does not reliably
+ * delete a subchart's default through a null in the parent's values: not from the parent's
+ * values.yaml (helm/helm#10812, #32132, Helm 4's #32522), and in some versions not from a file
+ * given with -f either (#12490, #31919). The rendered probe would then keep that exec beside grpc.
+ * So it migrates only when every default it merges over is seen to end with no other handler:
+ * the subchart's values.yaml (unpacked in charts/) and, for another values file of the parent,
+ * the parent's values.yaml.
+ */
+function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run: RunContext): string | undefined {
+  const dot = keyPath.indexOf('.');
+  if (dot === -1) return undefined;
+  const key = keyPath.slice(0, dot);
+  const subcharts = subchartsOf(chart, run);
+  if (!subcharts.has(key)) return undefined;
+  const own = keyPath.slice(dot + 1);
+  const why = "Helm does not reliably delete a subchart's default through null in the parent's values (helm/helm#10812), so the rendered probe could have two handlers, which the API server rejects";
+  const root = subcharts.get(key);
+  if (root === undefined) {
+    return `the subchart "${key}" is fetched at build time, so the tool cannot see its default for ${own}; if that default has exec, ${why}. Check the subchart's default, then migrate this probe by hand`;
+  }
+  const bases: { absPath: string; at: string }[] = [
+    { absPath: path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), at: own },
+  ];
+  if (isValuesOverride(fileAbs, chart)) bases.push({ absPath: path.join(chart.root, 'values.yaml'), at: keyPath });
+  const inRun = filesOfRun(run);
+  for (const b of bases) {
+    const v = valuesDoc(b.absPath, run);
+    const kept = v ? keptHandlers(v.text, v.doc, run, inRun.has(v.absPath)).find((k) => k.keyPath === b.at) : undefined;
+    if (kept) {
+      const shown = path.relative(chart.root, b.absPath).split(path.sep).join('/');
+      return `${shown} ${kept.kept} at ${b.at}, and ${why}. Migrate or remove the handler in ${shown} first`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -311,39 +351,51 @@ function templatesOf(chart: Chart, run: RunContext): { file: string; text: strin
 }
 
 /**
- * The subcharts a chart ships in charts/ (by folder name and Chart.yaml name): its values under
- * `<subchart>:` merge over that subchart's values.yaml, like another values file.
+ * The keys a chart's values give its subcharts (a dependency's alias, else its name; the folder
+ * and Chart.yaml name of a chart unpacked in charts/), each with that subchart's folder when it is
+ * unpacked there: its values under `<key>:` merge over that subchart's values.yaml.
  */
-const subchartCache = new WeakMap<Chart, Set<string>>();
-function subchartNames(chart: Chart, run: RunContext): Set<string> {
+const subchartCache = new WeakMap<Chart, Map<string, string | undefined>>();
+function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefined> {
   let out = subchartCache.get(chart);
   if (out) return out;
-  out = new Set();
+  out = new Map();
   subchartCache.set(chart, out);
-  // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
-  // fetch them): their values sit under the alias when there is one, else under the name.
-  for (const d of dependenciesOf(chart.chartYaml)) out.add(d.alias ?? d.name);
+  const unpacked = new Map<string, string>();
   const dir = path.join(chart.root, 'charts');
   let entries: fs.Dirent[] = [];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
-    return out;
+    // No charts/ folder: every dependency is fetched at build time.
   }
   for (const e of entries) {
     if (!e.isDirectory()) continue;
-    const chartYaml = run.readText(path.join(dir, e.name, 'Chart.yaml'));
+    const root = path.join(dir, e.name);
+    const chartYaml = run.readText(path.join(root, 'Chart.yaml'));
     if (chartYaml === undefined) continue;
-    out.add(e.name);
+    unpacked.set(e.name, root);
     const name = chartName(chartYaml);
-    if (name) out.add(name);
+    if (name && !unpacked.has(name)) unpacked.set(name, root);
   }
+  // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
+  // fetch them): their values sit under the alias when there is one, else under the name.
+  for (const d of dependenciesOf(chart, run)) out.set(d.alias ?? d.name, unpacked.get(d.name));
+  for (const [key, root] of unpacked) if (!out.has(key)) out.set(key, root);
   return out;
 }
 
-/** A Chart.yaml's `dependencies`: name, and alias when given. */
-function dependenciesOf(chartYaml: string): { name: string; alias?: string }[] {
-  const doc = parseYaml(chartYaml).docs[0]?.contents;
+/**
+ * A chart's dependencies: Chart.yaml's `dependencies`, and requirements.yaml's for charts of
+ * apiVersion v1 (Helm 3 still reads them there).
+ */
+function dependenciesOf(chart: Chart, run: RunContext): { name: string; alias?: string }[] {
+  const requirements = run.readText(path.join(chart.root, 'requirements.yaml')) ?? run.readText(path.join(chart.root, 'requirements.yml'));
+  return [...dependencyList(chart.chartYaml), ...(requirements !== undefined ? dependencyList(requirements) : [])];
+}
+
+function dependencyList(yamlText: string): { name: string; alias?: string }[] {
+  const doc = parseYaml(yamlText).docs[0]?.contents;
   const list = isMap(doc) ? getPair(doc, 'dependencies')?.value : undefined;
   if (!isSeq(list)) return [];
   const out: { name: string; alias?: string }[] = [];
@@ -379,7 +431,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   // parent's dependencies give it.
   const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
   const names = new Set(own);
-  for (const d of dependenciesOf(parent.chartYaml)) if (own.has(d.name) && d.alias) names.add(d.alias);
+  for (const d of dependenciesOf(parent, run)) if (own.has(d.name) && d.alias) names.add(d.alias);
   const inRun = filesOfRun(run);
   const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
   for (const name of ['values.yaml', 'values.yml']) {
