@@ -196,6 +196,8 @@ export interface HelmValues {
   extraBlockers: { code: BlockerCode; detail: string }[];
   /** Which probes merge over another values file (they get `exec: null`); undefined: none. */
   mergePatch?: (root: YAMLMap, keyPath: string) => boolean;
+  /** Whether the default a merging probe goes over may name a grpc service (see ProbeWalkOptions.baseService). */
+  baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
 }
@@ -224,6 +226,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
+    values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
   }
   return values;
 }
@@ -279,6 +282,42 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * The text of each default a values probe at keyPath merges over, where the tool can see it:
+ * values.yaml's probe there (for another values file of the chart), and a subchart's own
+ * (for a probe under its key); undefined for a subchart fetched at build time.
+ */
+function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  const at = (absPath: string, p: string) => {
+    const v = valuesDoc(absPath, run);
+    const node = v && isMap(v.doc.contents) ? nodeAt(v.doc.contents, p) : undefined;
+    if (node?.range) out.push(v!.text.slice(node.range[0], node.range[1]));
+  };
+  if (override) at(path.join(chart.root, 'values.yaml'), keyPath);
+  const dot = keyPath.indexOf('.');
+  const subcharts = subchartsOf(chart, run);
+  const key = keyPath.slice(0, dot);
+  if (dot !== -1 && subcharts.has(key)) {
+    const root = subcharts.get(key);
+    if (root === undefined) out.push(undefined);
+    else at(path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), keyPath.slice(dot + 1));
+  }
+  return out;
+}
+
+/** The node at a probe's key path (`a.b[0].c`, see probeKeyPath). */
+function nodeAt(root: YAMLMap, keyPath: string): { range?: [number, number, number] | null } | undefined {
+  let node: unknown = root;
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m || !isMap(node)) return undefined;
+    node = getPair(node, m[1]!)?.value;
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = isSeq(node) ? node.items[Number(i[1])] : undefined;
+  }
+  return isMap(node) || isScalar(node) || isSeq(node) ? node : undefined;
 }
 
 /**

@@ -43,6 +43,14 @@ export interface ProbeWalkOptions {
    * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
    */
   mergePatch?: boolean | ((root: YAMLMap, keyPath: string) => boolean);
+  /**
+   * For a merge patch's probe: whether the probe it merges over may have a `grpc.service` (say so
+   * when it cannot be seen). `grpc` merges key by key too, so a migrated probe without -service
+   * then says `service: ""`; it would check the other probe's service otherwise.
+   */
+  baseService?: (root: YAMLMap, keyPath: string) => boolean;
+  /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
+  clearService?: boolean;
 }
 
 export interface ContainerContext {
@@ -114,7 +122,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         ctx.resource = enclosingResource(path);
         const keyPath = probeKeyPath(path, pair as Pair);
         const merge = underOwnKey && mergesAt(keyPath);
-        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
+        const clearService = merge && isMap(root) && (opts.baseService?.(root, keyPath) ?? false);
+        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
         reports.push({ ...report, keyPath });
       },
@@ -249,6 +258,7 @@ function probeReport(
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
+    if (opts.clearService && !plan.grpc.service) plan.notes.push('`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in');
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -330,6 +340,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const k = (s: string) => (json ? JSON.stringify(s) : s);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), quote(grpc.service, json)]);
+  else if (opts.clearService) fields.push([k('service'), quote('', json)]);
   if (grpc.mode) fields.push([k('mode'), quote(grpc.mode, json)]);
 
   const edits: Edit[] = [];
