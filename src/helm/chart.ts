@@ -8,6 +8,7 @@ import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
+import { findActions } from './mask.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 
 export interface Chart {
@@ -271,7 +272,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
-  if (reader) return heldReport(r, 'unparseable', `${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`);
+  if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
   const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   if (isValuesOverride(fileAbs, chart)) return r;
@@ -342,6 +343,12 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
   if (root === undefined) {
     return `the subchart "${key}" is fetched at build time, so the tool cannot see its default for ${own}; if that default has exec, ${why}. Check the subchart's default, then migrate this probe by hand`;
   }
+  const sub = findChart(path.join(root, 'Chart.yaml'), run);
+  const reader = sub ? templateReadingExec(sub, own, run) : undefined;
+  if (reader) {
+    const shown = path.relative(chart.root, path.join(root, reader.file)).split(path.sep).join('/');
+    return `${shown} reads ${reader.what.replace(/^\.Values\./, '.Values.')}, which this probe's exec: null would remove (rendering fails, or renders another command); change the template first`;
+  }
   const bases: { absPath: string; at: string }[] = [
     { absPath: path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), at: own },
   ];
@@ -362,10 +369,19 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
  * A chart template that reads a values probe's exec by path (`.Values.readinessProbe.exec.command`,
  * e.g. a `helm test` pod running the same check): the first such template, relative to the chart.
  */
-function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { file: string; what: string } | undefined {
   if (keyPath.includes('[')) return undefined;
-  const needle = new RegExp(`\\.Values\\.${keyPath.replace(/\./g, '\\.')}\\.exec\\b`);
-  for (const { file, text } of templatesOf(chart, run)) if (needle.test(text)) return file;
+  const at = keyPath.replace(/\./g, '\\.');
+  const direct = new RegExp(`\\.Values\\.${at}\\.exec\\b`);
+  // The probe taken whole (`{{ with .Values.livenessProbe }}`, `$p := .Values.livenessProbe`), then
+  // its exec read from there (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
+  const whole = new RegExp(`\\.Values\\.${at}(?![\\w.])`);
+  for (const { file, text } of templatesOf(chart, run)) {
+    if (direct.test(text)) return { file, what: `.Values.${keyPath}.exec` };
+    if (whole.test(text) && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
+      return { file, what: `.Values.${keyPath} and its exec` };
+    }
+  }
   return undefined;
 }
 
