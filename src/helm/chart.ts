@@ -77,7 +77,24 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
  */
 export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunContext): { code: BlockerCode; detail: string }[] {
   if (!chart || run.options.kubeVersionExplicit) return [];
-  const parsed = parseYaml(chart.chartYaml);
+  const own = kubeVersionBlockers(chart.chartYaml, 'Chart.yaml');
+  if (own.length > 0) return own;
+  // A subchart unpacked in charts/ is installed with its parent, on the clusters the parent allows.
+  for (let sub = chart, parent = parentChart(chart, run); parent; sub = parent, parent = parentChart(parent, run)) {
+    const found = kubeVersionBlockers(parent.chartYaml, `the parent chart's Chart.yaml (${path.relative(sub.root, path.join(parent.root, 'Chart.yaml')).split(path.sep).join('/')})`);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/** The chart whose charts/ folder holds this one, if any. */
+function parentChart(chart: Chart, run: RunContext): Chart | undefined {
+  if (path.basename(path.dirname(chart.root)) !== 'charts') return undefined;
+  return findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+}
+
+function kubeVersionBlockers(chartYaml: string, shown: string): { code: BlockerCode; detail: string }[] {
+  const parsed = parseYaml(chartYaml);
   const doc = parsed.docs[0]?.contents;
   const node = isMap(doc) ? getPair(doc, 'kubeVersion')?.value : undefined;
   if (!isScalar(node) || typeof node.value !== 'string') return [];
@@ -87,13 +104,13 @@ export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunConte
   try {
     min = minVersion()(range.replace(/,/g, ' '), { loose: true });
   } catch {
-    return [{ code: 'kube-version', detail: `Chart.yaml kubeVersion "${range}" cannot be read; pass --kube-version with the real target` }];
+    return [{ code: 'kube-version', detail: `${shown} kubeVersion "${range}" cannot be read; pass --kube-version with the real target` }];
   }
   if (!min) return [];
   if (min.major > NATIVE_GRPC_MIN.major || (min.major === NATIVE_GRPC_MIN.major && min.minor >= NATIVE_GRPC_MIN.minor)) return [];
   return [{
     code: 'kube-version',
-    detail: `Chart.yaml allows kubeVersion "${range}" (from ${min.major}.${min.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, so pass --kube-version when every target cluster is newer`,
+    detail: `${shown} allows kubeVersion "${range}" (from ${min.major}.${min.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, so pass --kube-version when every target cluster is newer`,
   }];
 }
 
@@ -479,8 +496,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   if (out) return out;
   out = new Map();
   parentHoldsCache.set(chart, out);
-  if (path.basename(path.dirname(chart.root)) !== 'charts') return out;
-  const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+  const parent = parentChart(chart, run);
   if (!parent) return out;
   // The keys the parent's values use for this chart: its folder, its name, and any alias the
   // parent's dependencies give it.
