@@ -134,10 +134,31 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
  */
 export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   if (!chart) return [];
-  return overridesFor(chart, run).flatMap(({ file, values }) => {
+  const own = overridesFor(chart, run).flatMap(({ file, values }) => {
     const value = valueIn(values, valuesPath);
     return value === undefined ? [] : [{ file, value }];
   });
+  // A subchart unpacked in charts/ also takes what its parent's values set under its key.
+  const parent = parentChart(chart, run);
+  if (!parent) return own;
+  const keys = [...parentKeys(chart, parent, run)];
+  const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
+  if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
+  const fromParent = files.flatMap(({ file, values }) =>
+    keys.flatMap((k) => {
+      const value = valueIn(values, `${k}.${valuesPath}`);
+      return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
+    }),
+  );
+  return [...own, ...fromParent];
+}
+
+/** The keys a parent's values use for a subchart in its charts/: its folder, its name, and any alias the parent's dependencies give it. */
+function parentKeys(chart: Chart, parent: Chart, run: RunContext): Set<string> {
+  const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
+  const names = new Set(own);
+  for (const d of dependenciesOf(parent, run)) if (own.has(d.name) && d.alias) names.add(d.alias);
+  return names;
 }
 
 /** Folders of a chart that hold no values files. */
@@ -498,11 +519,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   parentHoldsCache.set(chart, out);
   const parent = parentChart(chart, run);
   if (!parent) return out;
-  // The keys the parent's values use for this chart: its folder, its name, and any alias the
-  // parent's dependencies give it.
-  const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
-  const names = new Set(own);
-  for (const d of dependenciesOf(parent, run)) if (own.has(d.name) && d.alias) names.add(d.alias);
+  const names = parentKeys(chart, parent, run);
   const inRun = filesOfRun(run);
   const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
   for (const name of ['values.yaml', 'values.yml']) {

@@ -319,15 +319,16 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
 }
 
 /**
- * `{{ .Values.probeTimeout }}` as the lowest number values.yaml and the chart's other values files
- * give it (what a release may get); undefined when it is anything else, or has no numeric default.
+ * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
+ * and a parent chart's values (under this chart's key) give it (what a release may get);
+ * undefined when it is anything else, or has no numeric default.
  */
 function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
   const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest of values.yaml and the chart\'s other values files)' : '';
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 
