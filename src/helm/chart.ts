@@ -79,18 +79,75 @@ export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunConte
   if (!chart || run.options.kubeVersionExplicit) return [];
   const own = kubeVersionBlockers(chart.chartYaml, 'Chart.yaml');
   if (own.length > 0) return own;
-  // A subchart unpacked in charts/ is installed with its parent, on the clusters the parent allows.
-  for (let sub = chart, parent = parentChart(chart, run); parent; sub = parent, parent = parentChart(parent, run)) {
-    const found = kubeVersionBlockers(parent.chartYaml, `the parent chart's Chart.yaml (${path.relative(sub.root, path.join(parent.root, 'Chart.yaml')).split(path.sep).join('/')})`);
-    if (found.length > 0) return found;
+  // A subchart is installed with its parent, on the clusters the parent allows (and its parent's).
+  const seen = new Set<Chart>([chart]);
+  const queue = [chart];
+  for (let sub = queue.shift(); sub; sub = queue.shift()) {
+    for (const { parent } of parentsOf(sub, run)) {
+      if (seen.has(parent)) continue;
+      seen.add(parent);
+      const found = kubeVersionBlockers(parent.chartYaml, `the parent chart's Chart.yaml (${path.relative(chart.root, path.join(parent.root, 'Chart.yaml')).split(path.sep).join('/')})`);
+      if (found.length > 0) return found;
+      queue.push(parent);
+    }
   }
   return [];
 }
 
-/** The chart whose charts/ folder holds this one, if any. */
-function parentChart(chart: Chart, run: RunContext): Chart | undefined {
-  if (path.basename(path.dirname(chart.root)) !== 'charts') return undefined;
-  return findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+/** A chart that installs another as a subchart, and the keys its values use for it. */
+interface ParentLink {
+  parent: Chart;
+  keys: Set<string>;
+}
+
+const parentsCache = new WeakMap<Chart, ParentLink[]>();
+
+/**
+ * The charts that install this one: the chart whose charts/ folder holds it, and any chart of the
+ * run whose dependencies point at its folder (`repository: file://../cart`), as monorepo umbrella
+ * charts do.
+ */
+function parentsOf(chart: Chart, run: RunContext): ParentLink[] {
+  let out = parentsCache.get(chart);
+  if (out) return out;
+  out = [];
+  parentsCache.set(chart, out);
+  if (path.basename(path.dirname(chart.root)) === 'charts') {
+    const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+    if (parent) out.push({ parent, keys: parentKeys(chart, parent, run) });
+  }
+  for (const { parent, key } of fileDependents(run).get(chart.root) ?? []) {
+    const known = out.find((l) => l.parent === parent);
+    if (known) known.keys.add(key);
+    else out.push({ parent, keys: new Set([key]) });
+  }
+  return out;
+}
+
+const fileDependentsByRun = new WeakMap<RunContext, Map<string, { parent: Chart; key: string }[]>>();
+
+/** Chart folder → the charts of the run that depend on it through a file:// repository. */
+function fileDependents(run: RunContext): Map<string, { parent: Chart; key: string }[]> {
+  let out = fileDependentsByRun.get(run);
+  if (out) return out;
+  out = new Map();
+  fileDependentsByRun.set(run, out);
+  for (const f of run.allFiles()) {
+    if (path.basename(f) !== 'Chart.yaml') continue;
+    const parent = findChart(f, run);
+    if (!parent) continue;
+    for (const d of dependenciesOf(parent, run)) {
+      const root = fileRepository(parent, d);
+      if (root) out.set(root, [...(out.get(root) ?? []), { parent, key: d.alias ?? d.name }]);
+    }
+  }
+  return out;
+}
+
+/** The folder of a dependency given as `repository: file://<path>`, relative to the chart. */
+function fileRepository(chart: Chart, d: Dependency): string | undefined {
+  if (!d.repository?.startsWith('file://')) return undefined;
+  return path.resolve(chart.root, d.repository.slice('file://'.length));
 }
 
 function kubeVersionBlockers(chartYaml: string, shown: string): { code: BlockerCode; detail: string }[] {
@@ -138,19 +195,18 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
     const value = valueIn(values, valuesPath);
     return value === undefined ? [] : [{ file, value }];
   });
-  // A subchart unpacked in charts/ also takes what its parent's values set under its key.
-  const parent = parentChart(chart, run);
-  if (!parent) return own;
-  const keys = [...parentKeys(chart, parent, run)];
-  const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
-  if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
-  const fromParent = files.flatMap(({ file, values }) =>
-    keys.flatMap((k) => {
-      const value = valueIn(values, `${k}.${valuesPath}`);
-      return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
-    }),
-  );
-  return [...own, ...fromParent];
+  // A subchart also takes what its parents' values set under its key.
+  const fromParents = parentsOf(chart, run).flatMap(({ parent, keys }) => {
+    const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
+    if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
+    return files.flatMap(({ file, values }) =>
+      [...keys].flatMap((k) => {
+        const value = valueIn(values, `${k}.${valuesPath}`);
+        return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
+      }),
+    );
+  });
+  return [...own, ...fromParents];
 }
 
 /** The keys a parent's values use for a subchart in its charts/: its folder, its name, and any alias the parent's dependencies give it. */
@@ -473,7 +529,10 @@ function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefi
   }
   // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
   // fetch them): their values sit under the alias when there is one, else under the name.
-  for (const d of dependenciesOf(chart, run)) out.set(d.alias ?? d.name, unpacked.get(d.name));
+  for (const d of dependenciesOf(chart, run)) {
+    const local = fileRepository(chart, d);
+    out.set(d.alias ?? d.name, unpacked.get(d.name) ?? (local && run.readText(path.join(local, 'Chart.yaml')) !== undefined ? local : undefined));
+  }
   for (const [key, root] of unpacked) if (!out.has(key)) out.set(key, root);
   return out;
 }
@@ -482,22 +541,30 @@ function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefi
  * A chart's dependencies: Chart.yaml's `dependencies`, and requirements.yaml's for charts of
  * apiVersion v1 (Helm 3 still reads them there).
  */
-function dependenciesOf(chart: Chart, run: RunContext): { name: string; alias?: string }[] {
+function dependenciesOf(chart: Chart, run: RunContext): Dependency[] {
   const requirements = run.readText(path.join(chart.root, 'requirements.yaml')) ?? run.readText(path.join(chart.root, 'requirements.yml'));
   return [...dependencyList(chart.chartYaml), ...(requirements !== undefined ? dependencyList(requirements) : [])];
 }
 
-function dependencyList(yamlText: string): { name: string; alias?: string }[] {
+interface Dependency {
+  name: string;
+  alias?: string;
+  repository?: string;
+}
+
+function dependencyList(yamlText: string): Dependency[] {
   const doc = parseYaml(yamlText).docs[0]?.contents;
   const list = isMap(doc) ? getPair(doc, 'dependencies')?.value : undefined;
   if (!isSeq(list)) return [];
-  const out: { name: string; alias?: string }[] = [];
+  const out: Dependency[] = [];
+  const text = (n: unknown) => (isScalar(n) && typeof n.value === 'string' ? n.value : undefined);
   for (const item of list.items) {
     if (!isMap(item)) continue;
-    const name = getPair(item, 'name')?.value;
-    const alias = getPair(item, 'alias')?.value;
-    if (!isScalar(name) || typeof name.value !== 'string') continue;
-    out.push({ name: name.value, ...(isScalar(alias) && typeof alias.value === 'string' ? { alias: alias.value } : {}) });
+    const name = text(getPair(item, 'name')?.value);
+    const alias = text(getPair(item, 'alias')?.value);
+    const repository = text(getPair(item, 'repository')?.value);
+    if (name === undefined) continue;
+    out.push({ name, ...(alias !== undefined ? { alias } : {}), ...(repository !== undefined ? { repository } : {}) });
   }
   return out;
 }
@@ -517,22 +584,23 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   if (out) return out;
   out = new Map();
   parentHoldsCache.set(chart, out);
-  const parent = parentChart(chart, run);
-  if (!parent) return out;
-  const names = parentKeys(chart, parent, run);
   const inRun = filesOfRun(run);
-  const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
-  for (const name of ['values.yaml', 'values.yml']) {
-    const v = valuesDoc(path.join(parent.root, name), run);
-    if (v) files.unshift({ file: name, ...v });
-  }
-  const shown = (f: string) => `the parent chart's ${f}`;
-  for (const f of files) {
-    for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
-      const dot = k.keyPath.indexOf('.');
-      if (dot === -1 || !names.has(k.keyPath.slice(0, dot))) continue;
-      const own = k.keyPath.slice(dot + 1);
-      if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
+  for (const { parent, keys } of parentsOf(chart, run)) {
+    const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
+    for (const name of ['values.yaml', 'values.yml']) {
+      const v = valuesDoc(path.join(parent.root, name), run);
+      if (v) files.unshift({ file: name, ...v });
+    }
+    // A parent that depends on this chart by file:// lives elsewhere: say where.
+    const elsewhere = parent.root !== path.dirname(path.dirname(chart.root));
+    const shown = (f: string) => `the parent chart's ${f}${elsewhere ? ` (${path.relative(chart.root, path.join(parent.root, f)).split(path.sep).join('/')})` : ''}`;
+    for (const f of files) {
+      for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
+        const dot = k.keyPath.indexOf('.');
+        if (dot === -1 || !keys.has(k.keyPath.slice(0, dot))) continue;
+        const own = k.keyPath.slice(dot + 1);
+        if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
+      }
     }
   }
   return out;
