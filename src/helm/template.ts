@@ -148,7 +148,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
 
   return reports.map((r) => {
     const toggle = toggles.find((t) => t.probeStart === r.start);
-    if (toggle) return collapseToggle(r, toggle, text, eol);
+    if (toggle) return collapseToggle(r, toggle, text, eol, run);
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
@@ -238,10 +238,21 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
 }
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
-function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report {
+function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: RunContext): Report {
   const where = whereOf(r);
   const cond = actionBody(t.open).replace(/^if\s+/, '');
   if (!r.fix) return { ...r, message: `${r.message} (exec branch of the {{ if ${cond} }} toggle; its grpc branch stays as it is)` };
+  if (/\.Capabilities\b/.test(cond) && !run.options.kubeVersionExplicit) {
+    // The chart keeps exec for the clusters its condition tells apart (`semverCompare ">=1.24-0"
+    // .Capabilities.KubeVersion.GitVersion`): those it says it supports, like a kubeVersion range.
+    const { fix: _fix, ...rest } = r;
+    return {
+      ...rest,
+      message: `${where} runs grpc_health_probe: the {{ if ${cond} }} toggle keeps exec for the clusters its condition tells apart, which the chart supports; collapsing it to grpc would break them, so pass --kube-version when every target cluster is 1.24 or later`,
+      blockers: ['kube-version'],
+      keepsBinary: true,
+    };
+  }
   const execPort = String(r.details?.port ?? '');
   const execService = r.details?.service === undefined ? undefined : String(r.details.service);
   const grpcPort = t.grpc.port ?? '';
