@@ -464,16 +464,18 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
  * e.g. a `helm test` pod running the same check): the first such template, relative to the chart.
  */
 function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { file: string; what: string } | undefined {
-  if (keyPath.includes('[')) return undefined;
-  const at = keyPath.replace(/\./g, '\\.');
-  const direct = new RegExp(`\\.Values\\.${at}\\.exec\\b`);
-  // The probe taken whole (`{{ with .Values.livenessProbe }}`, `$p := .Values.livenessProbe`), then
-  // its exec read from there (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
-  const whole = new RegExp(`\\.Values\\.${at}(?![\\w.])`);
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const direct = keyPath.includes('[') ? undefined : new RegExp(`\\.Values\\.${escape(keyPath)}\\.exec\\b`);
+  // The probe, or a map or list that holds it, taken whole (`{{ with .Values.livenessProbe }}`,
+  // `$p := .Values.livenessProbe`, `{{ range .Values.sidecars }}`), then an exec read from there
+  // (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
+  const parts = keyPath.split('[')[0]!.split('.');
+  const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`) }));
   for (const { file, text } of templatesOf(chart, run)) {
-    if (direct.test(text)) return { file, what: `.Values.${keyPath}.exec` };
-    if (whole.test(text) && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
-      return { file, what: `.Values.${keyPath} and its exec` };
+    if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
+    const whole = wholes.find((w) => w.re.test(text));
+    if (whole && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
+      return { file, what: `.Values.${whole.p} and an exec in it` };
     }
   }
   return undefined;
