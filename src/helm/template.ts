@@ -282,7 +282,12 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: Ru
     fix.push({ start: lineStart(t.open.start), end: nextLine(t.else.end), text: '' });
     fix.push({ start: lineStart(t.end.start), end: nextLine(t.end.end), text: endLineText });
   }
-  const notes = /\(([^)]*)\)$/.exec(r.message)?.[1];
+  // The walk's notes follow its target, `→ grpc {port: …}`: a note may hold parentheses itself
+  // (`timeoutSeconds (templated)`), and a port action may too.
+  const d = r.details ?? {};
+  const target = `→ grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`;
+  const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
+  const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
   return {
     ...r,
     message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
