@@ -199,9 +199,11 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
   const fromParents = parentsOf(chart, run).flatMap(({ parent, keys }) => {
     const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
     if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
+    // `.Values.global.x` is the parent's own `global.x`, shared with every subchart.
+    const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
     return files.flatMap(({ file, values }) =>
-      [...keys].flatMap((k) => {
-        const value = valueIn(values, `${k}.${valuesPath}`);
+      paths.flatMap((p) => {
+        const value = valueIn(values, p);
         return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
       }),
     );
