@@ -116,7 +116,7 @@ function parentsOf(chart: Chart, run: RunContext): ParentLink[] {
     const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
     if (parent) out.push({ parent, keys: parentKeys(chart, parent, run) });
   }
-  for (const { parent, key } of fileDependents(run).get(chart.root) ?? []) {
+  for (const { parent, key } of [...(fileDependents(run).get(chart.root) ?? []), ...siblingDependents(chart, run)]) {
     const known = out.find((l) => l.parent === parent);
     if (known) known.keys.add(key);
     else out.push({ parent, keys: new Set([key]) });
@@ -140,6 +140,28 @@ function fileDependents(run: RunContext): Map<string, { parent: Chart; key: stri
       const root = fileRepository(parent, d);
       if (root) out.set(root, [...(out.get(root) ?? []), { parent, key: d.alias ?? d.name }]);
     }
+  }
+  return out;
+}
+
+/**
+ * Charts in the folders beside this one that depend on it by file://: a run over a file list
+ * (a pre-commit hook naming `charts/cart/values.yaml`) does not name the umbrella's Chart.yaml,
+ * but `charts/umbrella` beside `charts/cart` is where a monorepo keeps it.
+ */
+function siblingDependents(chart: Chart, run: RunContext): { parent: Chart; key: string }[] {
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(path.dirname(chart.root), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: { parent: Chart; key: string }[] = [];
+  for (const e of entries) {
+    const dir = path.join(path.dirname(chart.root), e.name);
+    if (!e.isDirectory() || dir === chart.root || run.readText(path.join(dir, 'Chart.yaml')) === undefined) continue;
+    const parent = findChart(path.join(dir, 'Chart.yaml'), run);
+    for (const d of parent ? dependenciesOf(parent, run) : []) if (fileRepository(parent!, d) === chart.root) out.push({ parent: parent!, key: d.alias ?? d.name });
   }
   return out;
 }
