@@ -459,7 +459,7 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
   const why = "Helm does not reliably delete a subchart's default through null in the parent's values (helm/helm#10812), so the rendered probe could have two handlers, which the API server rejects";
   const root = subcharts.get(key);
   if (root === undefined) {
-    return `the subchart "${key}" is fetched at build time, so the tool cannot see its default for ${own}; if that default has exec, ${why}. Check the subchart's default, then migrate this probe by hand`;
+    return `the subchart "${key}" is not unpacked in the repository (fetched at build time, or a .tgz in charts/), so the tool cannot see its default for ${own}; if that default has exec, ${why}. Check the subchart's default, then migrate this probe by hand`;
   }
   const sub = findChart(path.join(root, 'Chart.yaml'), run);
   const reader = sub ? templateReadingExec(sub, own, run) : undefined;
@@ -545,6 +545,10 @@ function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefi
     // No charts/ folder: every dependency is fetched at build time.
   }
   for (const e of entries) {
+    // A packed subchart (`helm dependency build` writes charts/cart-1.2.0.tgz; Helm loads it
+    // whether or not Chart.yaml lists it): its values are not readable here.
+    const packed = e.isFile() ? /^(.+)-v?\d+\.\d+\.\d+[^/]*\.tgz$/.exec(e.name)?.[1] : undefined;
+    if (packed && !out.has(packed)) out.set(packed, undefined);
     if (!e.isDirectory()) continue;
     const root = path.join(dir, e.name);
     const chartYaml = run.readText(path.join(root, 'Chart.yaml'));
