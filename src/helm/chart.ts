@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
@@ -286,12 +286,31 @@ function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
   return out;
 }
 
-/** A values file's text and first document, when it reads and parses. */
-function valuesDoc(absPath: string, run: RunContext): { absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> } | undefined {
+type ValuesDoc = { absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> };
+const valuesDocsByRun = new WeakMap<RunContext, Map<string, ValuesDoc | undefined>>();
+
+/** A values file's text and first document, when it reads and parses (read once per run: each probe under a subchart's key asks). */
+function valuesDoc(absPath: string, run: RunContext): ValuesDoc | undefined {
+  let byPath = valuesDocsByRun.get(run);
+  if (!byPath) valuesDocsByRun.set(run, (byPath = new Map()));
+  if (byPath.has(absPath)) return byPath.get(absPath);
   const text = run.readText(absPath);
   const parsed = text === undefined ? undefined : parseYaml(text);
   const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
-  return text !== undefined && doc ? { absPath, text, doc } : undefined;
+  const out = text !== undefined && doc ? { absPath, text, doc } : undefined;
+  byPath.set(absPath, out);
+  return out;
+}
+
+const keptByRun = new WeakMap<RunContext, Map<string, KeptHandler[]>>();
+
+/** keptHandlers of a values file, once per run. */
+function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
+  let byPath = keptByRun.get(run);
+  if (!byPath) keptByRun.set(run, (byPath = new Map()));
+  let out = byPath.get(v.absPath);
+  if (!out) byPath.set(v.absPath, (out = keptHandlers(v.text, v.doc, run, filesOfRun(run).has(v.absPath))));
+  return out;
 }
 
 /**
@@ -471,10 +490,9 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
     { absPath: path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), at: own },
   ];
   if (isValuesOverride(fileAbs, chart)) bases.push({ absPath: path.join(chart.root, 'values.yaml'), at: keyPath });
-  const inRun = filesOfRun(run);
   for (const b of bases) {
     const v = valuesDoc(b.absPath, run);
-    const kept = v ? keptHandlers(v.text, v.doc, run, inRun.has(v.absPath)).find((k) => k.keyPath === b.at) : undefined;
+    const kept = v ? keptIn(v, run).find((k) => k.keyPath === b.at) : undefined;
     if (kept) {
       const shown = path.relative(chart.root, b.absPath).split(path.sep).join('/');
       return `${shown} ${kept.kept} at ${b.at}, and ${why}. Migrate or remove the handler in ${shown} first`;
