@@ -147,6 +147,18 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   });
 
   return reports.map((r) => {
+    // A define (or a template) whose body is a probe's handler, `exec: {command: […]}` at its
+    // root, is included under a probe key elsewhere: a probe the walk cannot see whole, not a
+    // container command.
+    if (r.subject === 'consumer' && typeof r.details?.path === 'string' && /^exec\.command\[\d+\]$/.test(r.details.path)) {
+      return {
+        ...r,
+        subject: 'probe' as const,
+        blockers: ['unparseable' as const],
+        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole`,
+        hint: 'Migrate it by hand: make the body grpc: {port: N}, and check timeoutSeconds where it is included.',
+      };
+    }
     const toggle = toggles.find((t) => t.probeStart === r.start);
     if (toggle) return collapseToggle(r, toggle, text, eol, run);
     const probe = probes.find((p) => p.key.range![0] === r.start);
