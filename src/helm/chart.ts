@@ -233,7 +233,7 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
   return [...own, ...fromParents];
 }
 
-/** The keys a parent's values use for a subchart in its charts/: its folder, its name, and any alias the parent's dependencies give it. */
+/** The keys a parent's values use for a subchart in its charts/ folder: the folder, its name, and any alias the parent's dependencies give it. */
 function parentKeys(chart: Chart, parent: Chart, run: RunContext): Set<string> {
   const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
   const names = new Set(own);
@@ -465,7 +465,7 @@ function nodeAt(root: YAMLMap, keyPath: string): { range?: [number, number, numb
  * values.yaml (helm/helm#10812, #32132, Helm 4's #32522), and in some versions not from a file
  * given with -f either (#12490, #31919). The rendered probe would then keep that exec beside grpc.
  * So it migrates only when every default it merges over is seen to end with no other handler:
- * the subchart's values.yaml (unpacked in charts/) and, for another values file of the parent,
+ * the subchart's values.yaml (in charts/, or a file:// folder) and, for another values file of the parent,
  * the parent's values.yaml.
  */
 function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run: RunContext): string | undefined {
@@ -484,7 +484,7 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
   const reader = sub ? templateReadingExec(sub, own, run) : undefined;
   if (reader) {
     const shown = path.relative(chart.root, path.join(root, reader.file)).split(path.sep).join('/');
-    return `${shown} reads ${reader.what.replace(/^\.Values\./, '.Values.')}, which this probe's exec: null would remove (rendering fails, or renders another command); change the template first`;
+    return `${shown} reads ${reader.what}, which this probe's exec: null would remove (rendering fails, or renders another command); change the template first`;
   }
   const bases: { absPath: string; at: string }[] = [
     { absPath: path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), at: own },
