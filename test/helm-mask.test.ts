@@ -75,6 +75,19 @@ describe('refuseTemplateEdit', () => {
     expect(refuseTemplateEdit(actions, text, { start: afterEnd, end: afterEnd })).toBeUndefined();
     expect(refuseTemplateEdit(actions, text, { start: text.indexOf('{{- if'), end: afterEnd })).toBeUndefined();
   });
+  test('with the probe\'s start, allows a new line in the probe\'s own branch and refuses one past a block it does not close', () => {
+    const t = '{{- if .x }}\np:\n  a: 1\n  {{- if .y }}\n  b: 2\n  {{- end }}\n{{- else }}\np: {}\n{{- end }}\n';
+    const m = maskTemplate(t);
+    const p = t.indexOf('p:');
+    const beforeInnerEnd = t.indexOf('  {{- end }}');
+    const beforeElse = t.indexOf('{{- else }}');
+    expect(refuseTemplateEdit(m.actions, t, { start: beforeElse, end: beforeElse }, p)).toBeUndefined();
+    expect(refuseTemplateEdit(m.actions, t, { start: beforeInnerEnd, end: beforeInnerEnd }, p)).toMatch(/another template branch than the probe's, past \{\{- if \.y \}\}/);
+    const afterElse = t.indexOf('p: {}');
+    expect(refuseTemplateEdit(m.actions, t, { start: afterElse, end: afterElse }, p)).toMatch(/past \{\{- else \}\}/);
+    // Without the probe's start, a new line before an else or end is refused as before.
+    expect(refuseTemplateEdit(m.actions, t, { start: beforeElse, end: beforeElse })).toMatch(/inside the template branch/);
+  });
 });
 
 describe('blockScalarView', () => {

@@ -38,6 +38,7 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/values-json-folders/api/ci/test-values.json',
   'helm-exec-probe/values-json-folders/api/overrides/prod.json',
   'helm-exec-probe/values-json-folders/api/prod-values.yaml',
+  'helm-exec-probe/values-override-service/chart/ci/lint-values.yaml',
 ]);
 
 /**

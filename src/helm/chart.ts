@@ -4,10 +4,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
+import { findActions } from './mask.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 
 export interface Chart {
@@ -76,7 +77,103 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
  */
 export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunContext): { code: BlockerCode; detail: string }[] {
   if (!chart || run.options.kubeVersionExplicit) return [];
-  const parsed = parseYaml(chart.chartYaml);
+  const own = kubeVersionBlockers(chart.chartYaml, 'Chart.yaml');
+  if (own.length > 0) return own;
+  // A subchart is installed with its parent, on the clusters the parent allows (and its parent's).
+  const seen = new Set<Chart>([chart]);
+  const queue = [chart];
+  for (let sub = queue.shift(); sub; sub = queue.shift()) {
+    for (const { parent } of parentsOf(sub, run)) {
+      if (seen.has(parent)) continue;
+      seen.add(parent);
+      const found = kubeVersionBlockers(parent.chartYaml, `the parent chart's Chart.yaml (${path.relative(chart.root, path.join(parent.root, 'Chart.yaml')).split(path.sep).join('/')})`);
+      if (found.length > 0) return found;
+      queue.push(parent);
+    }
+  }
+  return [];
+}
+
+/** A chart that installs another as a subchart, and the keys its values use for it. */
+interface ParentLink {
+  parent: Chart;
+  keys: Set<string>;
+}
+
+const parentsCache = new WeakMap<Chart, ParentLink[]>();
+
+/**
+ * The charts that install this one: the chart whose charts/ folder holds it, and any chart of the
+ * run whose dependencies point at its folder (`repository: file://../cart`), as monorepo umbrella
+ * charts do.
+ */
+function parentsOf(chart: Chart, run: RunContext): ParentLink[] {
+  let out = parentsCache.get(chart);
+  if (out) return out;
+  out = [];
+  parentsCache.set(chart, out);
+  if (path.basename(path.dirname(chart.root)) === 'charts') {
+    const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
+    if (parent) out.push({ parent, keys: parentKeys(chart, parent, run) });
+  }
+  for (const { parent, key } of [...(fileDependents(run).get(chart.root) ?? []), ...siblingDependents(chart, run)]) {
+    const known = out.find((l) => l.parent === parent);
+    if (known) known.keys.add(key);
+    else out.push({ parent, keys: new Set([key]) });
+  }
+  return out;
+}
+
+const fileDependentsByRun = new WeakMap<RunContext, Map<string, { parent: Chart; key: string }[]>>();
+
+/** Chart folder → the charts of the run that depend on it through a file:// repository. */
+function fileDependents(run: RunContext): Map<string, { parent: Chart; key: string }[]> {
+  let out = fileDependentsByRun.get(run);
+  if (out) return out;
+  out = new Map();
+  fileDependentsByRun.set(run, out);
+  for (const f of run.allFiles()) {
+    if (path.basename(f) !== 'Chart.yaml') continue;
+    const parent = findChart(f, run);
+    if (!parent) continue;
+    for (const d of dependenciesOf(parent, run)) {
+      const root = fileRepository(parent, d);
+      if (root) out.set(root, [...(out.get(root) ?? []), { parent, key: d.alias ?? d.name }]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Charts in the folders beside this one that depend on it by file://: a run over a file list
+ * (a pre-commit hook naming `charts/cart/values.yaml`) does not name the umbrella's Chart.yaml,
+ * but `charts/umbrella` beside `charts/cart` is where a monorepo keeps it.
+ */
+function siblingDependents(chart: Chart, run: RunContext): { parent: Chart; key: string }[] {
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(path.dirname(chart.root), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: { parent: Chart; key: string }[] = [];
+  for (const e of entries) {
+    const dir = path.join(path.dirname(chart.root), e.name);
+    if (!e.isDirectory() || dir === chart.root || run.readText(path.join(dir, 'Chart.yaml')) === undefined) continue;
+    const parent = findChart(path.join(dir, 'Chart.yaml'), run);
+    for (const d of parent ? dependenciesOf(parent, run) : []) if (fileRepository(parent!, d) === chart.root) out.push({ parent: parent!, key: d.alias ?? d.name });
+  }
+  return out;
+}
+
+/** The folder of a dependency given as `repository: file://<path>`, relative to the chart. */
+function fileRepository(chart: Chart, d: Dependency): string | undefined {
+  if (!d.repository?.startsWith('file://')) return undefined;
+  return path.resolve(chart.root, d.repository.slice('file://'.length));
+}
+
+function kubeVersionBlockers(chartYaml: string, shown: string): { code: BlockerCode; detail: string }[] {
+  const parsed = parseYaml(chartYaml);
   const doc = parsed.docs[0]?.contents;
   const node = isMap(doc) ? getPair(doc, 'kubeVersion')?.value : undefined;
   if (!isScalar(node) || typeof node.value !== 'string') return [];
@@ -86,13 +183,13 @@ export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunConte
   try {
     min = minVersion()(range.replace(/,/g, ' '), { loose: true });
   } catch {
-    return [{ code: 'kube-version', detail: `Chart.yaml kubeVersion "${range}" cannot be read; pass --kube-version with the real target` }];
+    return [{ code: 'kube-version', detail: `${shown} kubeVersion "${range}" cannot be read; pass --kube-version with the real target` }];
   }
   if (!min) return [];
   if (min.major > NATIVE_GRPC_MIN.major || (min.major === NATIVE_GRPC_MIN.major && min.minor >= NATIVE_GRPC_MIN.minor)) return [];
   return [{
     code: 'kube-version',
-    detail: `Chart.yaml allows kubeVersion "${range}" (from ${min.major}.${min.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, so pass --kube-version when every target cluster is newer`,
+    detail: `${shown} allows kubeVersion "${range}" (from ${min.major}.${min.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, so pass --kube-version when every target cluster is newer`,
   }];
 }
 
@@ -116,10 +213,32 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
  */
 export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   if (!chart) return [];
-  return overridesFor(chart, run).flatMap(({ file, values }) => {
+  const own = overridesFor(chart, run).flatMap(({ file, values }) => {
     const value = valueIn(values, valuesPath);
     return value === undefined ? [] : [{ file, value }];
   });
+  // A subchart also takes what its parents' values set under its key.
+  const fromParents = parentsOf(chart, run).flatMap(({ parent, keys }) => {
+    const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
+    if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
+    // `.Values.global.x` is the parent's own `global.x`, shared with every subchart.
+    const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
+    return files.flatMap(({ file, values }) =>
+      paths.flatMap((p) => {
+        const value = valueIn(values, p);
+        return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
+      }),
+    );
+  });
+  return [...own, ...fromParents];
+}
+
+/** The keys a parent's values use for a subchart in its charts/ folder: the folder, its name, and any alias the parent's dependencies give it. */
+function parentKeys(chart: Chart, parent: Chart, run: RunContext): Set<string> {
+  const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
+  const names = new Set(own);
+  for (const d of dependenciesOf(parent, run)) if (own.has(d.name) && d.alias) names.add(d.alias);
+  return names;
 }
 
 /** Folders of a chart that hold no values files. */
@@ -167,12 +286,31 @@ function overrideFiles(root: string, run: RunContext): ValuesOverride[] {
   return out;
 }
 
-/** A values file's text and first document, when it reads and parses. */
-function valuesDoc(absPath: string, run: RunContext): { absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> } | undefined {
+type ValuesDoc = { absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> };
+const valuesDocsByRun = new WeakMap<RunContext, Map<string, ValuesDoc | undefined>>();
+
+/** A values file's text and first document, when it reads and parses (read once per run: each probe under a subchart's key asks). */
+function valuesDoc(absPath: string, run: RunContext): ValuesDoc | undefined {
+  let byPath = valuesDocsByRun.get(run);
+  if (!byPath) valuesDocsByRun.set(run, (byPath = new Map()));
+  if (byPath.has(absPath)) return byPath.get(absPath);
   const text = run.readText(absPath);
   const parsed = text === undefined ? undefined : parseYaml(text);
   const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
-  return text !== undefined && doc ? { absPath, text, doc } : undefined;
+  const out = text !== undefined && doc ? { absPath, text, doc } : undefined;
+  byPath.set(absPath, out);
+  return out;
+}
+
+const keptByRun = new WeakMap<RunContext, Map<string, KeptHandler[]>>();
+
+/** keptHandlers of a values file, once per run. */
+function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
+  let byPath = keptByRun.get(run);
+  if (!byPath) keptByRun.set(run, (byPath = new Map()));
+  let out = byPath.get(v.absPath);
+  if (!out) byPath.set(v.absPath, (out = keptHandlers(v.text, v.doc, run, filesOfRun(run).has(v.absPath))));
+  return out;
 }
 
 /**
@@ -196,6 +334,8 @@ export interface HelmValues {
   extraBlockers: { code: BlockerCode; detail: string }[];
   /** Which probes merge over another values file (they get `exec: null`); undefined: none. */
   mergePatch?: (root: YAMLMap, keyPath: string) => boolean;
+  /** Whether the default a merging probe goes over may name a grpc service (see ProbeWalkOptions.baseService). */
+  baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
 }
@@ -220,10 +360,11 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const valuesDocs = docs.some((d) => isMap(d.contents) && !isManifest(d.contents));
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
-  const subcharts = chart ? subchartNames(chart, run) : new Set<string>();
+  const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
   const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
+    values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
   }
   return values;
 }
@@ -268,7 +409,9 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
-  if (reader) return heldReport(r, 'unparseable', `${reader} reads .Values.${r.keyPath}.exec, which would be gone (rendering fails, or renders another command); change the template first`);
+  if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
+  if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   if (isValuesOverride(fileAbs, chart)) return r;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) return r;
@@ -280,13 +423,103 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
 }
 
 /**
+ * The text of each default a values probe at keyPath merges over, where the tool can see it:
+ * values.yaml's probe there (for another values file of the chart), and a subchart's own
+ * (for a probe under its key); undefined for a subchart fetched at build time.
+ */
+function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  const at = (absPath: string, p: string) => {
+    const v = valuesDoc(absPath, run);
+    const node = v && isMap(v.doc.contents) ? nodeAt(v.doc.contents, p) : undefined;
+    if (node?.range) out.push(v!.text.slice(node.range[0], node.range[1]));
+  };
+  if (override) at(path.join(chart.root, 'values.yaml'), keyPath);
+  const dot = keyPath.indexOf('.');
+  const subcharts = subchartsOf(chart, run);
+  const key = keyPath.slice(0, dot);
+  if (dot !== -1 && subcharts.has(key)) {
+    const root = subcharts.get(key);
+    if (root === undefined) out.push(undefined);
+    else at(path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), keyPath.slice(dot + 1));
+  }
+  return out;
+}
+
+/** The node at a probe's key path (`a.b[0].c`, see probeKeyPath). */
+function nodeAt(root: YAMLMap, keyPath: string): { range?: [number, number, number] | null } | undefined {
+  let node: unknown = root;
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m || !isMap(node)) return undefined;
+    node = getPair(node, m[1]!)?.value;
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = isSeq(node) ? node.items[Number(i[1])] : undefined;
+  }
+  return isMap(node) || isScalar(node) || isSeq(node) ? node : undefined;
+}
+
+/**
+ * Why a probe under a subchart's key (`cart.livenessProbe`) stays on exec, if it must. Its
+ * `exec: null` is meant to delete the subchart's own default exec, but Helm does not reliably
+ * delete a subchart's default through a null in the parent's values: not from the parent's
+ * values.yaml (helm/helm#10812, #32132, Helm 4's #32522), and in some versions not from a file
+ * given with -f either (#12490, #31919). The rendered probe would then keep that exec beside grpc.
+ * So it migrates only when every default it merges over is seen to end with no other handler:
+ * the subchart's values.yaml (in charts/, or a file:// folder) and, for another values file of the parent,
+ * the parent's values.yaml.
+ */
+function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run: RunContext): string | undefined {
+  const dot = keyPath.indexOf('.');
+  if (dot === -1) return undefined;
+  const key = keyPath.slice(0, dot);
+  const subcharts = subchartsOf(chart, run);
+  if (!subcharts.has(key)) return undefined;
+  const own = keyPath.slice(dot + 1);
+  const why = "Helm does not reliably delete a subchart's default through null in the parent's values (helm/helm#10812), so the rendered probe could have two handlers, which the API server rejects";
+  const root = subcharts.get(key);
+  if (root === undefined) {
+    return `the subchart "${key}" is not unpacked in the repository (fetched at build time, or a .tgz in charts/), so the tool cannot see its default for ${own}; if that default has exec, ${why}. Check the subchart's default, then migrate this probe by hand`;
+  }
+  const sub = findChart(path.join(root, 'Chart.yaml'), run);
+  const reader = sub ? templateReadingExec(sub, own, run) : undefined;
+  if (reader) {
+    const shown = path.relative(chart.root, path.join(root, reader.file)).split(path.sep).join('/');
+    return `${shown} reads ${reader.what}, which this probe's exec: null would remove (rendering fails, or renders another command); change the template first`;
+  }
+  const bases: { absPath: string; at: string }[] = [
+    { absPath: path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), at: own },
+  ];
+  if (isValuesOverride(fileAbs, chart)) bases.push({ absPath: path.join(chart.root, 'values.yaml'), at: keyPath });
+  for (const b of bases) {
+    const v = valuesDoc(b.absPath, run);
+    const kept = v ? keptIn(v, run).find((k) => k.keyPath === b.at) : undefined;
+    if (kept) {
+      const shown = path.relative(chart.root, b.absPath).split(path.sep).join('/');
+      return `${shown} ${kept.kept} at ${b.at}, and ${why}. Migrate or remove the handler in ${shown} first`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * A chart template that reads a values probe's exec by path (`.Values.readinessProbe.exec.command`,
  * e.g. a `helm test` pod running the same check): the first such template, relative to the chart.
  */
-function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): string | undefined {
-  if (keyPath.includes('[')) return undefined;
-  const needle = new RegExp(`\\.Values\\.${keyPath.replace(/\./g, '\\.')}\\.exec\\b`);
-  for (const { file, text } of templatesOf(chart, run)) if (needle.test(text)) return file;
+function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { file: string; what: string } | undefined {
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const direct = keyPath.includes('[') ? undefined : new RegExp(`\\.Values\\.${escape(keyPath)}\\.exec\\b`);
+  // The probe, or a map or list that holds it, taken whole (`{{ with .Values.livenessProbe }}`,
+  // `$p := .Values.livenessProbe`, `{{ range .Values.sidecars }}`), then an exec read from there
+  // (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
+  const parts = keyPath.split('[')[0]!.split('.');
+  const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`) }));
+  for (const { file, text } of templatesOf(chart, run)) {
+    if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
+    const whole = wholes.find((w) => w.re.test(text));
+    if (whole && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
+      return { file, what: `.Values.${whole.p} and an exec in it` };
+    }
+  }
   return undefined;
 }
 
@@ -311,48 +544,75 @@ function templatesOf(chart: Chart, run: RunContext): { file: string; text: strin
 }
 
 /**
- * The subcharts a chart ships in charts/ (by folder name and Chart.yaml name): its values under
- * `<subchart>:` merge over that subchart's values.yaml, like another values file.
+ * The keys a chart's values give its subcharts (a dependency's alias, else its name; the folder
+ * and Chart.yaml name of a chart unpacked in charts/), each with that subchart's folder when it is
+ * unpacked there: its values under `<key>:` merge over that subchart's values.yaml.
  */
-const subchartCache = new WeakMap<Chart, Set<string>>();
-function subchartNames(chart: Chart, run: RunContext): Set<string> {
+const subchartCache = new WeakMap<Chart, Map<string, string | undefined>>();
+function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefined> {
   let out = subchartCache.get(chart);
   if (out) return out;
-  out = new Set();
+  out = new Map();
   subchartCache.set(chart, out);
-  // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
-  // fetch them): their values sit under the alias when there is one, else under the name.
-  for (const d of dependenciesOf(chart.chartYaml)) out.add(d.alias ?? d.name);
+  const unpacked = new Map<string, string>();
   const dir = path.join(chart.root, 'charts');
   let entries: fs.Dirent[] = [];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
-    return out;
+    // No charts/ folder: every dependency is fetched at build time.
   }
   for (const e of entries) {
+    // A packed subchart (`helm dependency build` writes charts/cart-1.2.0.tgz; Helm loads it
+    // whether or not Chart.yaml lists it): its values are not readable here.
+    const packed = e.isFile() ? /^(.+)-v?\d+\.\d+\.\d+[^/]*\.tgz$/.exec(e.name)?.[1] : undefined;
+    if (packed && !out.has(packed)) out.set(packed, undefined);
     if (!e.isDirectory()) continue;
-    const chartYaml = run.readText(path.join(dir, e.name, 'Chart.yaml'));
+    const root = path.join(dir, e.name);
+    const chartYaml = run.readText(path.join(root, 'Chart.yaml'));
     if (chartYaml === undefined) continue;
-    out.add(e.name);
+    unpacked.set(e.name, root);
     const name = chartName(chartYaml);
-    if (name) out.add(name);
+    if (name && !unpacked.has(name)) unpacked.set(name, root);
   }
+  // Declared dependencies count whether or not charts/ holds them unpacked (most umbrella charts
+  // fetch them): their values sit under the alias when there is one, else under the name.
+  for (const d of dependenciesOf(chart, run)) {
+    const local = fileRepository(chart, d);
+    out.set(d.alias ?? d.name, unpacked.get(d.name) ?? (local && run.readText(path.join(local, 'Chart.yaml')) !== undefined ? local : undefined));
+  }
+  for (const [key, root] of unpacked) if (!out.has(key)) out.set(key, root);
   return out;
 }
 
-/** A Chart.yaml's `dependencies`: name, and alias when given. */
-function dependenciesOf(chartYaml: string): { name: string; alias?: string }[] {
-  const doc = parseYaml(chartYaml).docs[0]?.contents;
+/**
+ * A chart's dependencies: Chart.yaml's `dependencies`, and requirements.yaml's for charts of
+ * apiVersion v1 (Helm 3 still reads them there).
+ */
+function dependenciesOf(chart: Chart, run: RunContext): Dependency[] {
+  const requirements = run.readText(path.join(chart.root, 'requirements.yaml')) ?? run.readText(path.join(chart.root, 'requirements.yml'));
+  return [...dependencyList(chart.chartYaml), ...(requirements !== undefined ? dependencyList(requirements) : [])];
+}
+
+interface Dependency {
+  name: string;
+  alias?: string;
+  repository?: string;
+}
+
+function dependencyList(yamlText: string): Dependency[] {
+  const doc = parseYaml(yamlText).docs[0]?.contents;
   const list = isMap(doc) ? getPair(doc, 'dependencies')?.value : undefined;
   if (!isSeq(list)) return [];
-  const out: { name: string; alias?: string }[] = [];
+  const out: Dependency[] = [];
+  const text = (n: unknown) => (isScalar(n) && typeof n.value === 'string' ? n.value : undefined);
   for (const item of list.items) {
     if (!isMap(item)) continue;
-    const name = getPair(item, 'name')?.value;
-    const alias = getPair(item, 'alias')?.value;
-    if (!isScalar(name) || typeof name.value !== 'string') continue;
-    out.push({ name: name.value, ...(isScalar(alias) && typeof alias.value === 'string' ? { alias: alias.value } : {}) });
+    const name = text(getPair(item, 'name')?.value);
+    const alias = text(getPair(item, 'alias')?.value);
+    const repository = text(getPair(item, 'repository')?.value);
+    if (name === undefined) continue;
+    out.push({ name, ...(alias !== undefined ? { alias } : {}), ...(repository !== undefined ? { repository } : {}) });
   }
   return out;
 }
@@ -372,27 +632,23 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   if (out) return out;
   out = new Map();
   parentHoldsCache.set(chart, out);
-  if (path.basename(path.dirname(chart.root)) !== 'charts') return out;
-  const parent = findChart(path.join(path.dirname(path.dirname(chart.root)), 'Chart.yaml'), run);
-  if (!parent) return out;
-  // The keys the parent's values use for this chart: its folder, its name, and any alias the
-  // parent's dependencies give it.
-  const own = new Set([path.basename(chart.root), chartName(chart.chartYaml)].filter((n): n is string => !!n));
-  const names = new Set(own);
-  for (const d of dependenciesOf(parent.chartYaml)) if (own.has(d.name) && d.alias) names.add(d.alias);
   const inRun = filesOfRun(run);
-  const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
-  for (const name of ['values.yaml', 'values.yml']) {
-    const v = valuesDoc(path.join(parent.root, name), run);
-    if (v) files.unshift({ file: name, ...v });
-  }
-  const shown = (f: string) => `the parent chart's ${f}`;
-  for (const f of files) {
-    for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
-      const dot = k.keyPath.indexOf('.');
-      if (dot === -1 || !names.has(k.keyPath.slice(0, dot))) continue;
-      const own = k.keyPath.slice(dot + 1);
-      if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
+  for (const { parent, keys } of parentsOf(chart, run)) {
+    const files: { file: string; absPath: string; text: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
+    for (const name of ['values.yaml', 'values.yml']) {
+      const v = valuesDoc(path.join(parent.root, name), run);
+      if (v) files.unshift({ file: name, ...v });
+    }
+    // A parent that depends on this chart by file:// lives elsewhere: say where.
+    const elsewhere = parent.root !== path.dirname(path.dirname(chart.root));
+    const shown = (f: string) => `the parent chart's ${f}${elsewhere ? ` (${path.relative(chart.root, path.join(parent.root, f)).split(path.sep).join('/')})` : ''}`;
+    for (const f of files) {
+      for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
+        const dot = k.keyPath.indexOf('.');
+        if (dot === -1 || !keys.has(k.keyPath.slice(0, dot))) continue;
+        const own = k.keyPath.slice(dot + 1);
+        if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
+      }
     }
   }
   return out;

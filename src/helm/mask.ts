@@ -180,7 +180,7 @@ export function actionsTouching(actions: readonly Action[], start: number, end: 
  * Why an edit cannot be made on a template, or undefined: it must not cut through an action, and
  * the control actions it removes must be balanced (a whole `{{ if }} … {{ end }}` or none of it).
  */
-export function refuseTemplateEdit(actions: readonly Action[], text: string, edit: { start: number; end: number }): string | undefined {
+export function refuseTemplateEdit(actions: readonly Action[], text: string, edit: { start: number; end: number }, anchor?: number): string | undefined {
   const lineOf = (o: number) => text.slice(0, o).split('\n').length;
   for (const a of actions) {
     const inside = a.start >= edit.start && a.end <= edit.end;
@@ -188,7 +188,12 @@ export function refuseTemplateEdit(actions: readonly Action[], text: string, edi
     const cuts = edit.start === edit.end ? edit.start > a.start && edit.start < a.end : !inside && !disjoint;
     if (cuts) return `the rewrite would cut through the template action ${a.text} (line ${lineOf(a.start)})`;
   }
-  if (edit.start === edit.end) {
+  if (edit.start === edit.end && anchor !== undefined && anchor <= edit.start) {
+    // A new line of the probe that starts at `anchor` is in the probe's own branch when every
+    // block opened between the two is closed again: then the template renders both or neither.
+    const unbalanced = unbalancedAction(actionsIn(actions, anchor, edit.start));
+    if (unbalanced) return `the new line would land in another template branch than the probe's, past ${unbalanced.text} (line ${lineOf(unbalanced.start)})`;
+  } else if (edit.start === edit.end) {
     // A new line just before the `{{ end }}` / `{{ else }}` of an if/range/with exists only in that branch.
     let j = edit.start;
     while (j < text.length && /\s/.test(text[j]!)) j++;
@@ -207,4 +212,15 @@ export function refuseTemplateEdit(actions: readonly Action[], text: string, edi
   }
   if (depth !== 0) return 'the rewrite would remove the start of a template block but not its {{ end }}';
   return undefined;
+}
+
+/** The first action of a run that leaves or splits a block (an `end` or `else` of an outer one), or opens one it does not close. */
+function unbalancedAction(run: readonly Action[]): Action | undefined {
+  const open: Action[] = [];
+  for (const a of run) {
+    if (a.kind === 'open') open.push(a);
+    else if (a.kind === 'else' && open.length === 0) return a;
+    else if (a.kind === 'end' && open.pop() === undefined) return a;
+  }
+  return open[0];
 }

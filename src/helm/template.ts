@@ -142,13 +142,25 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     resolvePortExpression: portExpression,
     resolveNumber: (t) => valuesNumber(t, chart, run),
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
-    refuseEdit: (e) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e)),
+    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
   });
 
   return reports.map((r) => {
+    // A define (or a template) whose body is a probe's handler, `exec: {command: […]}` at its
+    // root, is included under a probe key elsewhere: a probe the walk cannot see whole, not a
+    // container command.
+    if (r.subject === 'consumer' && typeof r.details?.path === 'string' && /^exec\.command\[\d+\]$/.test(r.details.path)) {
+      return {
+        ...r,
+        subject: 'probe' as const,
+        blockers: ['unparseable' as const],
+        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole`,
+        hint: 'Migrate it by hand: make the body grpc: {port: N}, and check timeoutSeconds where it is included.',
+      };
+    }
     const toggle = toggles.find((t) => t.probeStart === r.start);
-    if (toggle) return collapseToggle(r, toggle, text, eol);
+    if (toggle) return collapseToggle(r, toggle, text, eol, run);
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
@@ -238,10 +250,21 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
 }
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
-function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report {
+function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: RunContext): Report {
   const where = whereOf(r);
   const cond = actionBody(t.open).replace(/^if\s+/, '');
   if (!r.fix) return { ...r, message: `${r.message} (exec branch of the {{ if ${cond} }} toggle; its grpc branch stays as it is)` };
+  if (/\.Capabilities\b/.test(cond) && !run.options.kubeVersionExplicit) {
+    // The chart keeps exec for the clusters its condition tells apart (`semverCompare ">=1.24-0"
+    // .Capabilities.KubeVersion.GitVersion`): those it says it supports, like a kubeVersion range.
+    const { fix: _fix, ...rest } = r;
+    return {
+      ...rest,
+      message: `${where} runs grpc_health_probe: the {{ if ${cond} }} toggle keeps exec for the clusters its condition tells apart, which the chart supports; collapsing it to grpc would break them, so pass --kube-version when every target cluster is 1.24 or later`,
+      blockers: ['kube-version'],
+      keepsBinary: true,
+    };
+  }
   const execPort = String(r.details?.port ?? '');
   const execService = r.details?.service === undefined ? undefined : String(r.details.service);
   const grpcPort = t.grpc.port ?? '';
@@ -271,7 +294,12 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string): Report
     fix.push({ start: lineStart(t.open.start), end: nextLine(t.else.end), text: '' });
     fix.push({ start: lineStart(t.end.start), end: nextLine(t.end.end), text: endLineText });
   }
-  const notes = /\(([^)]*)\)$/.exec(r.message)?.[1];
+  // The walk's notes follow its target, `→ grpc {port: …}`: a note may hold parentheses itself
+  // (`timeoutSeconds (templated)`), and a port action may too.
+  const d = r.details ?? {};
+  const target = `→ grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`;
+  const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
+  const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
   return {
     ...r,
     message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
@@ -319,15 +347,16 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
 }
 
 /**
- * `{{ .Values.probeTimeout }}` as the lowest number values.yaml and the chart's other values files
- * give it (what a release may get); undefined when it is anything else, or has no numeric default.
+ * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
+ * and a parent chart's values (under this chart's key) give it (what a release may get);
+ * undefined when it is anything else, or has no numeric default.
  */
 function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
   const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest of values.yaml and the chart\'s other values files)' : '';
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 

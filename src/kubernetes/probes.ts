@@ -29,8 +29,8 @@ export interface ProbeWalkOptions {
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
   resolveNumber?: (text: string) => FixedNumber | undefined;
-  /** Refuses edits that would cut through something (a Helm action); returns why. */
-  refuseEdit?: (edit: Edit) => string | undefined;
+  /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
+  refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
@@ -43,6 +43,14 @@ export interface ProbeWalkOptions {
    * Only documents whose root is a mapping (a JSON 6902 op list replaces whole values).
    */
   mergePatch?: boolean | ((root: YAMLMap, keyPath: string) => boolean);
+  /**
+   * For a merge patch's probe: whether the probe it merges over may have a `grpc.service` (say so
+   * when it cannot be seen). `grpc` merges key by key too, so a migrated probe without -service
+   * then says `service: ""`; it would check the other probe's service otherwise.
+   */
+  baseService?: (root: YAMLMap, keyPath: string) => boolean;
+  /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
+  clearService?: boolean;
 }
 
 export interface ContainerContext {
@@ -114,7 +122,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         ctx.resource = enclosingResource(path);
         const keyPath = probeKeyPath(path, pair as Pair);
         const merge = underOwnKey && mergesAt(keyPath);
-        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
+        const clearService = merge && isMap(root) && (opts.baseService?.(root, keyPath) ?? false);
+        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
         reports.push({ ...report, keyPath });
       },
@@ -249,6 +258,7 @@ function probeReport(
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
+    if (opts.clearService && !plan.grpc.service) plan.notes.push('`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in');
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -265,7 +275,7 @@ function probeReport(
   // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
   // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
   const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits) : undefined;
-  const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e)).find((r) => r !== undefined);
+  const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e, start)).find((r) => r !== undefined);
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
   const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   if (refused) {
@@ -330,6 +340,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const k = (s: string) => (json ? JSON.stringify(s) : s);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), quote(grpc.service, json)]);
+  else if (opts.clearService) fields.push([k('service'), quote('', json)]);
   if (grpc.mode) fields.push([k('mode'), quote(grpc.mode, json)]);
 
   const edits: Edit[] = [];

@@ -31,6 +31,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     extraBlockers: values.extraBlockers,
     probeKey: json6902ProbeKey,
     mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
+    ...(values.baseService ? { baseService: values.baseService } : {}),
   });
   for (const r of relabelPartialOps(reports, docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
 }
