@@ -220,8 +220,16 @@ function probeReport(
 
   const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
-  // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
-  if (timeoutNode && !(isScalar(timeoutNode) && timeoutNode.value === null)) {
+  let timeoutSecondsText: string | undefined;
+  if (isAlias(timeoutNode)) {
+    // `timeoutSeconds: *t`: the value is known, but the tool never rewrites an anchored node,
+    // so a timeout the binary's flags need raised blocks rather than being lost.
+    const target = timeoutNode.resolve(opts.docs[docIndex]!);
+    const v = isScalar(target) && target.value !== null ? Number(scalarValue(target)) : NaN;
+    timeoutSeconds = Number.isFinite(v) ? { value: v, source: `*${timeoutNode.source}` } : 'unknown';
+    timeoutSecondsText = `*${timeoutNode.source}`;
+  } else if (timeoutNode && !(isScalar(timeoutNode) && timeoutNode.value === null)) {
+    // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
@@ -233,6 +241,7 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(timeoutSecondsText !== undefined ? { timeoutSecondsText } : {}),
     timeoutFromBase: opts.mergePatch === true,
     ...(ctx.hostNetwork ? { hostNetwork: true } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
