@@ -55,6 +55,16 @@ export interface ContainerContext {
   resource?: { apiVersion: string; kind: string };
 }
 
+/** Knative Serving's API group (Service, Configuration, Revision). */
+const KNATIVE_SERVING = 'serving.knative.dev';
+
+/** A probe field's number, read through an alias; NaN when absent or not a number. */
+function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, true>, scalarValue: (s: Scalar) => string): number {
+  let node: unknown = getPair(probe, key)?.value;
+  if (isAlias(node)) node = node.resolve(doc);
+  return isScalar(node) && node.value !== null ? Number(scalarValue(node)) : NaN;
+}
+
 /** API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
 
@@ -251,6 +261,16 @@ function probeReport(
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
+  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0)) {
+    // Knative's webhook rejects timeoutSeconds on a readiness probe without periodSeconds: its
+    // queue-proxy then probes every 50 ms with a 100 ms deadline of its own (knative/serving
+    // pkg/apis/serving/k8s_validation.go, validateReadinessProbe).
+    plan.notes = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+    plan.blockers.push({
+      code: 'unparseable',
+      detail: `${plan.timeoutSeconds.to}s of timeouts cannot carry over: Knative rejects timeoutSeconds on a readiness probe without periodSeconds (its queue-proxy then probes with a 100 ms deadline); set periodSeconds, or drop -connect-timeout/-rpc-timeout, and run again`,
+    });
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
