@@ -82,6 +82,30 @@ function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind
   return undefined;
 }
 
+/** Flux's HelmRelease: its `spec.values` are Helm values. */
+const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
+
+/**
+ * Helm values written inside a manifest: a Flux HelmRelease's `spec.values`, an Argo CD
+ * Application's (or an ApplicationSet template's) `helm.valuesObject`, a `helm.values` mapping
+ * (Fleet). Helm merges them over the chart's values.yaml key by key, as it merges a values file.
+ */
+function inEmbeddedHelmValues(path: readonly unknown[]): boolean {
+  const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
+  const keys = keysBelow(0);
+  for (let i = 0; i + 1 < keys.length; i++) {
+    if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
+  }
+  return path.some((n, i) => {
+    if (!isMap(n)) return false;
+    const apiVersion = getPair(n, 'apiVersion')?.value;
+    const kind = getPair(n, 'kind')?.value;
+    if (!(isScalar(kind) && kind.value === 'HelmRelease' && isScalar(apiVersion) && String(apiVersion.value).startsWith(FLUX_HELM_GROUP))) return false;
+    const below = keysBelow(i + 1);
+    return below[0] === 'spec' && below[1] === 'values';
+  });
+}
+
 const defaultScalarValue = (s: Scalar) => (s.value === null || s.value === undefined ? '' : String(s.value));
 
 export function findProbeReports(opts: ProbeWalkOptions): Report[] {
@@ -121,9 +145,11 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         const underOwnKey = keyOf(pair as Pair) === key;
-        ctx.resource = enclosingResource(path);
+        const embeddedValues = inEmbeddedHelmValues(path);
+        // Values are not the resource's own pod template: its CRD's schema does not type them.
+        if (!embeddedValues) ctx.resource = enclosingResource(path);
         const keyPath = probeKeyPath(path, pair as Pair);
-        const merge = underOwnKey && mergesAt(keyPath);
+        const merge = underOwnKey && (embeddedValues || mergesAt(keyPath));
         const probeOpts: ProbeWalkOptions = merge === opts.mergePatch ? opts : { ...opts, mergePatch: merge };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
         reports.push({ ...report, keyPath });
