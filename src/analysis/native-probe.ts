@@ -3,7 +3,7 @@
  * (YAML, Helm, JSON, TypeScript): what native `grpc` probe it becomes, or what blocks it.
  */
 import type { BlockerCode } from '../types.js';
-import { isBinaryPath } from './binary.js';
+import { isBinaryPath, isScriptNamedAfterBinary } from './binary.js';
 import { parseGoDuration } from './duration.js';
 import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
 import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
@@ -82,10 +82,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let invocations = 1;
   // Said only when the probe migrates: a blocked probe keeps its wrapper.
   let wrapperNote: string | undefined;
+  /** The command word that runs the binary. */
+  let program: string;
 
   const shellAt = shellScriptIndex(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
+    program = argv[0]!;
   } else if (shellAt !== undefined) {
     const shell = analyzeShellScript(argv[shellAt]!, env);
     invocations = shell.invocations.length;
@@ -113,12 +116,19 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     args = shell.invocations[0]!.args;
+    program = shell.invocations[0]!.program;
   } else {
     blockers.push({
       code: 'unparseable',
       detail: `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
+  }
+
+  if (isScriptNamedAfterBinary(program)) {
+    // A wrapper may add TLS flags, another host, its own exit codes: its flags are not the binary's.
+    blockers.push({ code: 'unparseable', detail: `${program} is a script named after the binary, not the binary: what it runs is not visible in the probe` });
+    return { invocations, blockers, notes };
   }
 
   const parsed = parseProbeArgs(args.map((a) => a.text));

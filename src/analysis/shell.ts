@@ -415,6 +415,8 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
 
 export interface ShellInvocation {
   args: ResolvedWord[];
+  /** The command word as the shell passes it (`/bin/grpc_health_probe`). */
+  program: string;
   /** The call, for callers that need its position. */
   node: ShCall;
 }
@@ -444,7 +446,7 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
   const invocations: ShellInvocation[] = [];
   for (const call of file.calls) {
     const args = callArgs(call, env);
-    if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), node: call });
+    if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), program: args[0]!.text, node: call });
   }
   if (invocations.length === 0) {
     // `timeout 5 grpc_health_probe …`, `env X=1 grpc_health_probe …`: run, by another command.
