@@ -467,10 +467,17 @@ function portText(port: PortValue): string {
 /** Plain scalars that YAML 1.2 or 1.1 (kubectl's go-yaml) would read as something else than a string. */
 const YAML_RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+:-]*|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+|\.inf|\.nan)$/i;
 
+/**
+ * Characters JSON.stringify leaves raw that YAML parsers read differently: DEL and C1 controls
+ * (not printable: go-yaml, behind kubectl, rejects the file), NEL, LS and PS (line breaks in
+ * YAML 1.1: folded to a space inside quotes), and the BOM.
+ */
+const UNSAFE_RAW = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
 /** A string as a YAML (or JSON) scalar: plain when that reads back as the same string. */
 export function quote(s: string, json: boolean): string {
   if (!json && /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !YAML_RESERVED.test(s)) return s;
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(UNSAFE_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
