@@ -24,7 +24,11 @@ export interface ShSpan {
 }
 
 /** A piece of a word: literal text (quotes removed, backslashes as written), a `$VAR`, or something run-time. */
-export type ShPart = { type: 'lit'; value: string } | { type: 'param'; name: string; simple: boolean } | { type: 'other'; what: string };
+export type ShPart =
+  | { type: 'lit'; value: string }
+  /** `quoted`: inside double quotes, where the shell neither splits the value into words nor globs it. */
+  | { type: 'param'; name: string; simple: boolean; quoted: boolean }
+  | { type: 'other'; what: string };
 
 export interface ShWord {
   parts: ShPart[];
@@ -321,7 +325,7 @@ class Converter {
           if (name) into.params.add(name);
           // ${A:-$B}, ${A/$x/y}: what is inside counts as read too.
           if (!simple) this.walkInto(p, into);
-          out.push(name ? { type: 'param', name, simple } : { type: 'other', what: type });
+          out.push(name ? { type: 'param', name, simple, quoted: inDoubleQuotes } : { type: 'other', what: type });
           break;
         }
         case 'CmdSubst':
@@ -393,6 +397,9 @@ export interface ResolvedWord {
   unresolved: string[];
 }
 
+/** Characters of a value that an unquoted expansion splits on (default IFS) or globs with. */
+const SPLITS_OR_GLOBS = /[\s*?[]/;
+
 /** The literal value of a shell word; expansions are resolved from env or recorded. */
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';
@@ -401,7 +408,12 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
     if (p.type === 'lit') text += p.value;
     else if (p.type === 'param') {
       const v = p.simple ? env(p.name) : undefined;
-      if (v === undefined) {
+      if (v !== undefined && !p.quoted && SPLITS_OR_GLOBS.test(v)) {
+        // Unquoted, `-service=$SVC` with SVC="a b" is two words (`-service=a b`), and `*` globs:
+        // the value is not one literal argument.
+        unresolved.push(`$${p.name} (unquoted: the shell splits or globs its value)`);
+        text += '${' + p.name + '}';
+      } else if (v === undefined) {
         unresolved.push('$' + p.name);
         text += '${' + p.name + '}';
       } else text += v;
