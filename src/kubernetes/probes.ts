@@ -167,6 +167,9 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   return reports;
 }
 
+/** Plain scalars that kubectl's YAML 1.1 reader (go-yaml) takes as true, where YAML 1.2 sees strings. */
+const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
+
 export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
   const list = path[path.length - 2];
@@ -176,7 +179,8 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
     const k = keyOf(listPair as Pair);
     if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
       const hostNetwork = isMap(podSpec) ? getPair(podSpec, 'hostNetwork')?.value : undefined;
-      return { container, list: k, ...(isScalar(hostNetwork) && (hostNetwork.value === true || hostNetwork.value === 'true') ? { hostNetwork: true } : {}) };
+      const on = isScalar(hostNetwork) && (hostNetwork.value === true || (typeof hostNetwork.value === 'string' && GO_YAML_TRUE.test(hostNetwork.value)));
+      return { container, list: k, ...(on ? { hostNetwork: true } : {}) };
     }
   }
   return isMap(container) ? { container } : {};
