@@ -13,13 +13,14 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, reportManifestProbes } = await import('../src/kubernetes/rule-deps.js');
+        const { parseYaml, yamlErrorReport, reportManifestProbes, textKind } = await import('../src/kubernetes/rule-deps.js');
         const parsed = ctx.cached('yaml', () => parseYaml(ctx.file.text));
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        reportManifestProbes(ctx, run, parsed.docs, 'yaml');
+        // JSON is YAML: a .yaml file that holds JSON (`kubectl get -o json > x.yaml`) stays JSON.
+        reportManifestProbes(ctx, run, parsed.docs, textKind(ctx.file.text) === 'json' ? 'json' : 'yaml');
       },
     };
   },
