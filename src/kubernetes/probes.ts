@@ -7,7 +7,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasMergeKey, keyOf } from '../parse/yaml.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
@@ -255,6 +255,12 @@ function probeReport(
   if (hasMergeKey(probe)) {
     return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
       { code: 'unparseable', detail: 'the probe merges keys from an anchor (<<), which may bring another handler or timeoutSeconds; write the probe out in full' },
+    ], details));
+  }
+
+  if (hasExplicitKey(probe, execPair)) {
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
+      { code: 'unparseable', detail: 'the probe writes exec as an explicit key (? exec), which the rewrite would turn into a key of its own; write it as exec:' },
     ], details));
   }
 

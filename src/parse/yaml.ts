@@ -56,6 +56,19 @@ export function hasMergeKey(map: YAMLMap): boolean {
   return map.items.some((item) => isPair(item) && isScalar(item.key) && (item.key.value === '<<' || typeof item.key.value === 'symbol'));
 }
 
+/**
+ * Whether a pair of a parsed map writes its key with `?` (an explicit key). A splice that starts
+ * at such a key leaves the `?` in front of the new text, which then becomes a key itself.
+ */
+export function hasExplicitKey(map: YAMLMap, pair: Pair): boolean {
+  const token = map.srcToken;
+  const keyStart = (pair.key as Node | null)?.range?.[0];
+  if (!token || !('items' in token) || keyStart === undefined) return false;
+  return token.items.some(
+    (item) => 'start' in item && item.start.some((t) => t.type === 'explicit-key-ind') && !!item.key && 'offset' in item.key && item.key.offset === keyStart,
+  );
+}
+
 export function getPair(map: YAMLMap, key: string): Pair<ParsedNode, ParsedNode | null> | undefined {
   for (const item of map.items) {
     if (keyOf(item as Pair) === key) return item as Pair<ParsedNode, ParsedNode | null>;
