@@ -420,7 +420,8 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   if (plan.timeoutSeconds) {
     const existing = getPair(probe, 'timeoutSeconds');
     if (existing && isScalar(existing.value)) {
-      const [from, to] = existing.value.range!;
+      // A block scalar's range runs over its final line break: the next key would join the number.
+      const [from, to] = [existing.value.range![0], contentEnd(existing.value)];
       // An empty value sits right after the colon: `timeoutSeconds:5` would be one plain scalar.
       const gap = from === to && text[from - 1] === ':' ? ' ' : '';
       edits.push({ start: from, end: to, text: `${gap}${plan.timeoutSeconds.to}` });
