@@ -5,6 +5,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  visit,
   type Document,
   type Node,
   type Pair,
@@ -33,6 +34,21 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
   for (const d of docs) {
     const e = d.errors[0];
     if (e) return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
+  }
+  // The yaml package leaves an alias without an anchor before it to toJS(), which throws; kubectl
+  // refuses such a file ("unknown anchor"). It is not YAML the tool understands.
+  if (text.includes('*')) {
+    for (const d of docs) {
+      let error: YamlParse['error'];
+      visit(d, {
+        Alias(_, node) {
+          if (node.resolve(d) !== undefined) return undefined;
+          error = { offset: node.range?.[0] ?? 0, message: `alias *${node.source} has no anchor &${node.source} before it` };
+          return visit.BREAK;
+        },
+      });
+      if (error) return { docs, error };
+    }
   }
   return { docs };
 }
