@@ -86,13 +86,17 @@ function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind
 const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 
 /**
- * Helm values written inside a manifest: a Flux HelmRelease's `spec.values`, an Argo CD
- * Application's (or an ApplicationSet template's) `helm.valuesObject`, a `helm.values` mapping
- * (Fleet). Helm merges them over the chart's values.yaml key by key, as it merges a values file.
+ * What a manifest holds to be merged over something else, key by key: Helm values (a Flux
+ * HelmRelease's `spec.values`, an Argo CD Application's or ApplicationSet template's
+ * `helm.valuesObject`, a `helm.values` mapping as Fleet writes it), which Helm merges over the
+ * chart's values.yaml as it merges a values file; and inline strategic-merge patches (a Flux
+ * Kustomization's or HelmRelease post-renderer's `patchesStrategicMerge` objects), which merge
+ * into the built objects as a Kustomize patch file does.
  */
-function inEmbeddedHelmValues(path: readonly unknown[]): boolean {
+function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
   const keys = keysBelow(0);
+  if (keys.includes('patchesStrategicMerge')) return true;
   for (let i = 0; i + 1 < keys.length; i++) {
     if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
   }
@@ -145,8 +149,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         const underOwnKey = keyOf(pair as Pair) === key;
-        const embeddedValues = inEmbeddedHelmValues(path);
-        // Values are not the resource's own pod template: its CRD's schema does not type them.
+        const embeddedValues = inEmbeddedMergePatch(path);
+        // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
         if (!embeddedValues) ctx.resource = enclosingResource(path);
         const keyPath = probeKeyPath(path, pair as Pair);
         const merge = underOwnKey && (embeddedValues || mergesAt(keyPath));
