@@ -118,9 +118,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     args = shell.invocations[0]!.args;
     program = shell.invocations[0]!.program;
   } else {
+    const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
     blockers.push({
       code: 'unparseable',
-      detail: `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+      detail:
+        shellOptions.length > 0
+          ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
+          : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
   }
@@ -322,14 +326,26 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper. */
+/**
+ * Shell options that leave a one-command script's meaning alone: -e, -u, -x, -v, -f, -a, -C.
+ * Any other is not read: -n parses the script without running it (the probe always passed),
+ * -r forbids command names with a `/`, -l and -i read profile files first.
+ */
+const PLAIN_SHELL_OPTIONS = /^-[aefuvxC]+$/;
+
+/** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper the tool reads. */
 function shellScriptIndex(argv: readonly string[]): number | undefined {
   if (argv.length < 3 || !SHELLS.has(basename(argv[0]!))) return undefined;
   for (let i = 1; i < argv.length - 1; i++) {
     const a = argv[i]!;
-    if (!a.startsWith('-')) return undefined;
+    if (!PLAIN_SHELL_OPTIONS.test(a.replace('c', '')) && a !== '-c') return undefined;
+    if (!a.includes('c')) continue;
+    const next = argv[i + 1]!;
     // `sh -c -- SCRIPT`: `--` ends the options; the script is the operand after it.
-    if (/^-[a-z]*c[a-z]*$/.test(a)) return argv[i + 1] === '--' && i + 2 < argv.length ? i + 2 : i + 1;
+    if (next === '--') return i + 2 < argv.length ? i + 2 : undefined;
+    // `sh -c -e SCRIPT`: more options; the script is further on. Not read.
+    if (next.startsWith('-') || next.startsWith('+')) return undefined;
+    return i + 1;
   }
   return undefined;
 }
