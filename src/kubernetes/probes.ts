@@ -88,7 +88,8 @@ const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 /**
  * What a manifest holds to be merged over something else, key by key: Helm values (a Flux
  * HelmRelease's `spec.values`, an Argo CD Application's or ApplicationSet template's
- * `helm.valuesObject`, a `helm.values` mapping as Fleet writes it), which Helm merges over the
+ * `helm.valuesObject`, a `helm.values` mapping as Fleet writes it, a Crossplane Release's
+ * `forProvider.values`, a helmfile release's inline `values`), which Helm merges over the
  * chart's values.yaml as it merges a values file; and inline strategic-merge patches (a Flux
  * Kustomization's or HelmRelease post-renderer's `patchesStrategicMerge` objects), which merge
  * into the built objects as a Kustomize patch file does.
@@ -97,8 +98,12 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
   const keys = keysBelow(0);
   if (keys.includes('patchesStrategicMerge')) return true;
+  // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
+  if (keys[0] === 'releases' && keys[1] === 'values') return true;
   for (let i = 0; i + 1 < keys.length; i++) {
     if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
+    // Crossplane's provider-helm Release: `spec.forProvider.values`.
+    if (keys[i] === 'forProvider' && keys[i + 1] === 'values') return true;
   }
   return path.some((n, i) => {
     if (!isMap(n)) return false;
