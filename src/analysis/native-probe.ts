@@ -60,8 +60,8 @@ export interface PlanInput {
   timeoutFromBase?: boolean;
   /** Text the caller could not read (a TypeScript expression's placeholder): what it holds is unknown. */
   opaque?: (text: string) => boolean;
-  /** The pod uses the host's network: its IP is the node's. */
-  hostNetwork?: boolean;
+  /** The pod uses the host's network (its IP is the node's), or may: hostNetwork is not a literal. */
+  hostNetwork?: boolean | 'unknown';
 }
 
 /** timeoutSeconds is an int32 in the API. */
@@ -216,11 +216,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           ? `-addr=${addr} takes its host from ${a.host}, which the tool cannot read; the kubelet always dials the pod's own IP, so only a local host carries over`
           : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
         blockers.push({ code: 'host', detail });
+      } else if (hostClass === 'loopback' && input.hostNetwork === 'unknown') {
+        blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
       } else if (hostClass === 'loopback' && input.hostNetwork) {
         // On the host's network the pod IP is the node's: a server kept on loopback on purpose
         // (node agents do) is out of the kubelet's reach.
         blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
-      } else if (hostClass === 'any' && input.hostNetwork) {
+      } else if (hostClass === 'any' && input.hostNetwork === true) {
         notes.push(`the pod is on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`);
       } else if (hostClass === 'loopback') {
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);

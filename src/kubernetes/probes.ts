@@ -49,8 +49,8 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
-  /** The pod spec says `hostNetwork: true`. */
-  hostNetwork?: boolean;
+  /** The pod spec says `hostNetwork: true`, or something the tool cannot read as a boolean (templated, an alias, merged in). */
+  hostNetwork?: true | 'unknown';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
 }
@@ -178,6 +178,23 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
 
 /** Plain scalars that kubectl's YAML 1.1 reader (go-yaml) takes as true, where YAML 1.2 sees strings. */
 const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
+const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
+
+/** A pod spec's hostNetwork: true, absent or false (undefined), or not a literal the tool can read. */
+function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
+  const pair = getPair(podSpec, 'hostNetwork');
+  // `<<: *defaults` may bring hostNetwork: true.
+  if (!pair) return hasMergeKey(podSpec) ? 'unknown' : undefined;
+  const v = pair.value;
+  if (v === null || (isScalar(v) && (v.value === null || v.value === false))) return undefined;
+  if (isScalar(v) && v.value === true) return true;
+  if (isScalar(v) && typeof v.value === 'string') {
+    if (GO_YAML_TRUE.test(v.value)) return true;
+    if (GO_YAML_FALSE.test(v.value)) return undefined;
+  }
+  // `{{ .Values.hostNetwork }}`, an alias: true on some installs, maybe.
+  return 'unknown';
+}
 
 export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
@@ -187,9 +204,8 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
   if (isMap(container) && isSeq(list) && isPair(listPair)) {
     const k = keyOf(listPair as Pair);
     if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
-      const hostNetwork = isMap(podSpec) ? getPair(podSpec, 'hostNetwork')?.value : undefined;
-      const on = isScalar(hostNetwork) && (hostNetwork.value === true || (typeof hostNetwork.value === 'string' && GO_YAML_TRUE.test(hostNetwork.value)));
-      return { container, list: k, ...(on ? { hostNetwork: true } : {}) };
+      const hostNetwork = isMap(podSpec) ? hostNetworkOf(podSpec) : undefined;
+      return { container, list: k, ...(hostNetwork ? { hostNetwork } : {}) };
     }
   }
   return isMap(container) ? { container } : {};
@@ -298,7 +314,7 @@ function probeReport(
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     ...(timeoutSecondsText !== undefined ? { timeoutSecondsText } : {}),
     timeoutFromBase: opts.mergePatch === true,
-    ...(ctx.hostNetwork ? { hostNetwork: true } : {}),
+    ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
