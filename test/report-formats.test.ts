@@ -316,3 +316,16 @@ test('--help names the formats, --output, --assume-complete and the pr subcomman
   expect(await main(['--help'], io)).toBe(0);
   for (const s of ['sarif', 'markdown', '--output FILE', '--assume-complete', 'grpc-probe-migrate pr']) expect(io.out()).toContain(s);
 });
+
+describe('text report', () => {
+  test('control characters from the scanned files are shown escaped, never sent to the terminal', async () => {
+    // Valid YAML: double-quoted escapes give a container name and a service name holding ESC/BEL.
+    const file = podWith('"-addr=:5000", "-service=a\\e]0;title\\a\\e[2J"').replace('- name: c', '- name: "c\\e[31m"');
+    const dir = repoWith({ 'a.yaml': file });
+    const io = captureIo(dir);
+    await main(['a.yaml'], io);
+    expect(io.out()).not.toMatch(/[\u0007\u001b]/);
+    expect(io.out()).toContain('container "c\\x1b[31m"');
+    expect(io.out()).toContain('service: a\\x1b]0;title\\x07\\x1b[2J}');
+  });
+});

@@ -12,3 +12,11 @@ export function isBinaryPath(word: string): boolean {
   const base = word.slice(word.lastIndexOf('/') + 1);
   return base.startsWith(BINARY_NEEDLES[0]) || base.startsWith(BINARY_NEEDLES[1]);
 }
+
+/** Extensions of interpreted scripts: `grpc_health_probe.sh` is a wrapper named after the binary, not a copy of it. */
+const SCRIPT_EXTENSION = /\.(sh|bash|zsh|ksh|ash|py|rb|pl|js|mjs|cjs|ts|php|lua|ps1)$/i;
+
+/** A command word that names the binary but is a script: what it runs cannot be seen from the probe. */
+export function isScriptNamedAfterBinary(word: string): boolean {
+  return isBinaryPath(word) && SCRIPT_EXTENSION.test(word.slice(word.lastIndexOf('/') + 1));
+}

@@ -3,7 +3,7 @@
  * (YAML, Helm, JSON, TypeScript): what native `grpc` probe it becomes, or what blocks it.
  */
 import type { BlockerCode } from '../types.js';
-import { isBinaryPath } from './binary.js';
+import { isBinaryPath, isScriptNamedAfterBinary } from './binary.js';
 import { parseGoDuration } from './duration.js';
 import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
 import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
@@ -60,8 +60,8 @@ export interface PlanInput {
   timeoutFromBase?: boolean;
   /** Text the caller could not read (a TypeScript expression's placeholder): what it holds is unknown. */
   opaque?: (text: string) => boolean;
-  /** The pod uses the host's network: its IP is the node's. */
-  hostNetwork?: boolean;
+  /** The pod uses the host's network (its IP is the node's), or may: hostNetwork is not a literal. */
+  hostNetwork?: boolean | 'unknown';
 }
 
 /** timeoutSeconds is an int32 in the API. */
@@ -82,10 +82,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let invocations = 1;
   // Said only when the probe migrates: a blocked probe keeps its wrapper.
   let wrapperNote: string | undefined;
+  /** The command word that runs the binary. */
+  let program: string;
 
   const shellAt = shellScriptIndex(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
+    program = argv[0]!;
   } else if (shellAt !== undefined) {
     const shell = analyzeShellScript(argv[shellAt]!, env);
     invocations = shell.invocations.length;
@@ -113,12 +116,23 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     args = shell.invocations[0]!.args;
+    program = shell.invocations[0]!.program;
   } else {
+    const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
     blockers.push({
       code: 'unparseable',
-      detail: `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+      detail:
+        shellOptions.length > 0
+          ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
+          : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
+  }
+
+  if (isScriptNamedAfterBinary(program)) {
+    // A wrapper may add TLS flags, another host, its own exit codes: its flags are not the binary's.
+    blockers.push({ code: 'unparseable', detail: `${program} is a script named after the binary, not the binary: what it runs is not visible in the probe` });
+    return { invocations, blockers, notes };
   }
 
   const parsed = parseProbeArgs(args.map((a) => a.text));
@@ -202,11 +216,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           ? `-addr=${addr} takes its host from ${a.host}, which the tool cannot read; the kubelet always dials the pod's own IP, so only a local host carries over`
           : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
         blockers.push({ code: 'host', detail });
+      } else if (hostClass === 'loopback' && input.hostNetwork === 'unknown') {
+        blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
       } else if (hostClass === 'loopback' && input.hostNetwork) {
         // On the host's network the pod IP is the node's: a server kept on loopback on purpose
         // (node agents do) is out of the kubelet's reach.
         blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
-      } else if (hostClass === 'any' && input.hostNetwork) {
+      } else if (hostClass === 'any' && input.hostNetwork === true) {
         notes.push(`the pod is on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`);
       } else if (hostClass === 'loopback') {
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
@@ -312,14 +328,26 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper. */
+/**
+ * Shell options that leave a one-command script's meaning alone: -e, -u, -x, -v, -f, -a, -C.
+ * Any other is not read: -n parses the script without running it (the probe always passed),
+ * -r forbids command names with a `/`, -l and -i read profile files first.
+ */
+const PLAIN_SHELL_OPTIONS = /^-[aefuvxC]+$/;
+
+/** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper the tool reads. */
 function shellScriptIndex(argv: readonly string[]): number | undefined {
   if (argv.length < 3 || !SHELLS.has(basename(argv[0]!))) return undefined;
   for (let i = 1; i < argv.length - 1; i++) {
     const a = argv[i]!;
-    if (!a.startsWith('-')) return undefined;
+    if (!PLAIN_SHELL_OPTIONS.test(a.replace('c', '')) && a !== '-c') return undefined;
+    if (!a.includes('c')) continue;
+    const next = argv[i + 1]!;
     // `sh -c -- SCRIPT`: `--` ends the options; the script is the operand after it.
-    if (/^-[a-z]*c[a-z]*$/.test(a)) return argv[i + 1] === '--' && i + 2 < argv.length ? i + 2 : i + 1;
+    if (next === '--') return i + 2 < argv.length ? i + 2 : undefined;
+    // `sh -c -e SCRIPT`: more options; the script is further on. Not read.
+    if (next.startsWith('-') || next.startsWith('+')) return undefined;
+    return i + 1;
   }
   return undefined;
 }

@@ -24,7 +24,11 @@ export interface ShSpan {
 }
 
 /** A piece of a word: literal text (quotes removed, backslashes as written), a `$VAR`, or something run-time. */
-export type ShPart = { type: 'lit'; value: string } | { type: 'param'; name: string; simple: boolean } | { type: 'other'; what: string };
+export type ShPart =
+  | { type: 'lit'; value: string }
+  /** `quoted`: inside double quotes, where the shell neither splits the value into words nor globs it. */
+  | { type: 'param'; name: string; simple: boolean; quoted: boolean }
+  | { type: 'other'; what: string };
 
 export interface ShWord {
   parts: ShPart[];
@@ -326,7 +330,7 @@ class Converter {
           if (name) into.params.add(name);
           // ${A:-$B}, ${A/$x/y}: what is inside counts as read too.
           if (!simple) this.walkInto(p, into);
-          out.push(name ? { type: 'param', name, simple } : { type: 'other', what: type });
+          out.push(name ? { type: 'param', name, simple, quoted: inDoubleQuotes } : { type: 'other', what: type });
           break;
         }
         case 'CmdSubst':
@@ -398,6 +402,9 @@ export interface ResolvedWord {
   unresolved: string[];
 }
 
+/** Characters of a value that an unquoted expansion splits on (default IFS) or globs with. */
+const SPLITS_OR_GLOBS = /[\s*?[]/;
+
 /** The literal value of a shell word; expansions are resolved from env or recorded. */
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';
@@ -406,7 +413,12 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
     if (p.type === 'lit') text += p.value;
     else if (p.type === 'param') {
       const v = p.simple ? env(p.name) : undefined;
-      if (v === undefined) {
+      if (v !== undefined && !p.quoted && SPLITS_OR_GLOBS.test(v)) {
+        // Unquoted, `-service=$SVC` with SVC="a b" is two words (`-service=a b`), and `*` globs:
+        // the value is not one literal argument.
+        unresolved.push(`$${p.name} (unquoted: the shell splits or globs its value)`);
+        text += '${' + p.name + '}';
+      } else if (v === undefined) {
         unresolved.push('$' + p.name);
         text += '${' + p.name + '}';
       } else text += v;
@@ -420,6 +432,8 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
 
 export interface ShellInvocation {
   args: ResolvedWord[];
+  /** The command word as the shell passes it (`/bin/grpc_health_probe`). */
+  program: string;
   /** The call, for callers that need its position. */
   node: ShCall;
 }
@@ -449,7 +463,7 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
   const invocations: ShellInvocation[] = [];
   for (const call of file.calls) {
     const args = callArgs(call, env);
-    if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), node: call });
+    if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), program: args[0]!.text, node: call });
   }
   if (invocations.length === 0) {
     // `timeout 5 grpc_health_probe …`, `env X=1 grpc_health_probe …`: run, by another command.

@@ -7,7 +7,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasMergeKey, keyOf } from '../parse/yaml.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
@@ -57,10 +57,20 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
-  /** The pod spec says `hostNetwork: true`. */
-  hostNetwork?: boolean;
+  /** The pod spec says `hostNetwork: true`, or something the tool cannot read as a boolean (templated, an alias, merged in). */
+  hostNetwork?: true | 'unknown';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
+}
+
+/** Knative Serving's API group (Service, Configuration, Revision). */
+const KNATIVE_SERVING = 'serving.knative.dev';
+
+/** A probe field's number, read through an alias; NaN when absent or not a number. */
+function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, true>, scalarValue: (s: Scalar) => string): number {
+  let node: unknown = getPair(probe, key)?.value;
+  if (isAlias(node)) node = node.resolve(doc);
+  return isScalar(node) && node.value !== null ? Number(scalarValue(node)) : NaN;
 }
 
 /** API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. */
@@ -78,6 +88,39 @@ function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind
     }
   }
   return undefined;
+}
+
+/** Flux's HelmRelease: its `spec.values` are Helm values. */
+const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
+
+/**
+ * What a manifest holds to be merged over something else, key by key: Helm values (a Flux
+ * HelmRelease's `spec.values`, an Argo CD Application's or ApplicationSet template's
+ * `helm.valuesObject`, a `helm.values` mapping as Fleet writes it, a Crossplane Release's
+ * `forProvider.values`, a helmfile release's inline `values`), which Helm merges over the
+ * chart's values.yaml as it merges a values file; and inline strategic-merge patches (a Flux
+ * Kustomization's or HelmRelease post-renderer's `patchesStrategicMerge` objects), which merge
+ * into the built objects as a Kustomize patch file does.
+ */
+function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
+  const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
+  const keys = keysBelow(0);
+  if (keys.includes('patchesStrategicMerge')) return true;
+  // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
+  if (keys[0] === 'releases' && keys[1] === 'values') return true;
+  for (let i = 0; i + 1 < keys.length; i++) {
+    if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
+    // Crossplane's provider-helm Release: `spec.forProvider.values`.
+    if (keys[i] === 'forProvider' && keys[i + 1] === 'values') return true;
+  }
+  return path.some((n, i) => {
+    if (!isMap(n)) return false;
+    const apiVersion = getPair(n, 'apiVersion')?.value;
+    const kind = getPair(n, 'kind')?.value;
+    if (!(isScalar(kind) && kind.value === 'HelmRelease' && isScalar(apiVersion) && String(apiVersion.value).startsWith(FLUX_HELM_GROUP))) return false;
+    const below = keysBelow(i + 1);
+    return below[0] === 'spec' && below[1] === 'values';
+  });
 }
 
 const defaultScalarValue = (s: Scalar) => (s.value === null || s.value === undefined ? '' : String(s.value));
@@ -119,10 +162,15 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         const underOwnKey = keyOf(pair as Pair) === key;
-        ctx.resource = enclosingResource(path);
+        const embeddedValues = inEmbeddedMergePatch(path);
+        // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
+        if (!embeddedValues) ctx.resource = enclosingResource(path);
         const keyPath = probeKeyPath(path, pair as Pair);
-        const merge = underOwnKey && mergesAt(keyPath);
-        const clearService = merge && isMap(root) && (opts.baseService?.(root, keyPath) ?? false);
+        const merge = underOwnKey && (embeddedValues || mergesAt(keyPath));
+        // A grpc map merges key by key over the default's: when that default may name a service
+        // (values inside a manifest merge over a chart the tool cannot see), a probe without
+        // -service says service: "" (helm-review2, values files).
+        const clearService = merge && (embeddedValues || (isMap(root) && (opts.baseService?.(root, keyPath) ?? false)));
         const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
         reports.push({ ...report, keyPath });
@@ -140,6 +188,26 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
   return reports;
 }
 
+/** Plain scalars that kubectl's YAML 1.1 reader (go-yaml) takes as true, where YAML 1.2 sees strings. */
+const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
+const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
+
+/** A pod spec's hostNetwork: true, absent or false (undefined), or not a literal the tool can read. */
+function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
+  const pair = getPair(podSpec, 'hostNetwork');
+  // `<<: *defaults` may bring hostNetwork: true.
+  if (!pair) return hasMergeKey(podSpec) ? 'unknown' : undefined;
+  const v = pair.value;
+  if (v === null || (isScalar(v) && (v.value === null || v.value === false))) return undefined;
+  if (isScalar(v) && v.value === true) return true;
+  if (isScalar(v) && typeof v.value === 'string') {
+    if (GO_YAML_TRUE.test(v.value)) return true;
+    if (GO_YAML_FALSE.test(v.value)) return undefined;
+  }
+  // `{{ .Values.hostNetwork }}`, an alias: true on some installs, maybe.
+  return 'unknown';
+}
+
 export function containerContext(path: readonly unknown[]): ContainerContext {
   const container = path[path.length - 1];
   const list = path[path.length - 2];
@@ -148,8 +216,8 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
   if (isMap(container) && isSeq(list) && isPair(listPair)) {
     const k = keyOf(listPair as Pair);
     if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
-      const hostNetwork = isMap(podSpec) ? getPair(podSpec, 'hostNetwork')?.value : undefined;
-      return { container, list: k, ...(isScalar(hostNetwork) && (hostNetwork.value === true || hostNetwork.value === 'true') ? { hostNetwork: true } : {}) };
+      const hostNetwork = isMap(podSpec) ? hostNetworkOf(podSpec) : undefined;
+      return { container, list: k, ...(hostNetwork ? { hostNetwork } : {}) };
     }
   }
   return isMap(container) ? { container } : {};
@@ -227,10 +295,24 @@ function probeReport(
     ], details));
   }
 
+  if (hasExplicitKey(probe, execPair)) {
+    return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
+      { code: 'unparseable', detail: 'the probe writes exec as an explicit key (? exec), which the rewrite would turn into a key of its own; write it as exec:' },
+    ], details));
+  }
+
   const timeoutNode = getPair(probe, 'timeoutSeconds')?.value;
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
-  // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
-  if (timeoutNode && !(isScalar(timeoutNode) && timeoutNode.value === null)) {
+  let timeoutSecondsText: string | undefined;
+  if (isAlias(timeoutNode)) {
+    // `timeoutSeconds: *t`: the value is known, but the tool never rewrites an anchored node,
+    // so a timeout the binary's flags need raised blocks rather than being lost.
+    const target = timeoutNode.resolve(opts.docs[docIndex]!);
+    const v = isScalar(target) && target.value !== null ? Number(scalarValue(target)) : NaN;
+    timeoutSeconds = Number.isFinite(v) ? { value: v, source: `*${timeoutNode.source}` } : 'unknown';
+    timeoutSecondsText = `*${timeoutNode.source}`;
+  } else if (timeoutNode && !(isScalar(timeoutNode) && timeoutNode.value === null)) {
+    // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
@@ -242,8 +324,9 @@ function probeReport(
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(timeoutSecondsText !== undefined ? { timeoutSecondsText } : {}),
     timeoutFromBase: opts.mergePatch === true,
-    ...(ctx.hostNetwork ? { hostNetwork: true } : {}),
+    ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
@@ -251,6 +334,16 @@ function probeReport(
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
+  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0)) {
+    // Knative's webhook rejects timeoutSeconds on a readiness probe without periodSeconds: its
+    // queue-proxy then probes every 50 ms with a 100 ms deadline of its own (knative/serving
+    // pkg/apis/serving/k8s_validation.go, validateReadinessProbe).
+    plan.notes = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+    plan.blockers.push({
+      code: 'unparseable',
+      detail: `${plan.timeoutSeconds.to}s of timeouts cannot carry over: Knative rejects timeoutSeconds on a readiness probe without periodSeconds (its queue-proxy then probes with a 100 ms deadline); set periodSeconds, or drop -connect-timeout/-rpc-timeout, and run again`,
+    });
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
@@ -366,7 +459,8 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   if (plan.timeoutSeconds) {
     const existing = getPair(probe, 'timeoutSeconds');
     if (existing && isScalar(existing.value)) {
-      const [from, to] = existing.value.range!;
+      // A block scalar's range runs over its final line break: the next key would join the number.
+      const [from, to] = [existing.value.range![0], contentEnd(existing.value)];
       // An empty value sits right after the colon: `timeoutSeconds:5` would be one plain scalar.
       const gap = from === to && text[from - 1] === ':' ? ' ' : '';
       edits.push({ start: from, end: to, text: `${gap}${plan.timeoutSeconds.to}` });
@@ -423,10 +517,17 @@ function portText(port: PortValue): string {
 /** Plain scalars that YAML 1.2 or 1.1 (kubectl's go-yaml) would read as something else than a string. */
 const YAML_RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+:-]*|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+|\.inf|\.nan)$/i;
 
+/**
+ * Characters JSON.stringify leaves raw that YAML parsers read differently: DEL and C1 controls
+ * (not printable: go-yaml, behind kubectl, rejects the file), NEL, LS and PS (line breaks in
+ * YAML 1.1: folded to a space inside quotes), and the BOM.
+ */
+const UNSAFE_RAW = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
 /** A string as a YAML (or JSON) scalar: plain when that reads back as the same string. */
 export function quote(s: string, json: boolean): string {
   if (!json && /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !YAML_RESERVED.test(s)) return s;
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(UNSAFE_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);

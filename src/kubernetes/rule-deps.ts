@@ -13,6 +13,7 @@ import type { FileContext, RunContext } from '../types.js';
 import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
+export { stdinKind as textKind } from '../stdin.js';
 
 /**
  * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's

@@ -5,6 +5,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  visit,
   type Document,
   type Node,
   type Pair,
@@ -34,6 +35,21 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
     const e = d.errors[0];
     if (e) return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
   }
+  // The yaml package leaves an alias without an anchor before it to toJS(), which throws; kubectl
+  // refuses such a file ("unknown anchor"). It is not YAML the tool understands.
+  if (text.includes('*')) {
+    for (const d of docs) {
+      let error: YamlParse['error'];
+      visit(d, {
+        Alias(_, node) {
+          if (node.resolve(d) !== undefined) return undefined;
+          error = { offset: node.range?.[0] ?? 0, message: `alias *${node.source} has no anchor &${node.source} before it` };
+          return visit.BREAK;
+        },
+      });
+      if (error) return { docs, error };
+    }
+  }
   return { docs };
 }
 
@@ -54,6 +70,19 @@ export function keyOf(pair: Pair): string | undefined {
 /** Whether a mapping merges another in (`<<: *anchor`), read as YAML 1.2 (a key) or 1.1 (a merge). */
 export function hasMergeKey(map: YAMLMap): boolean {
   return map.items.some((item) => isPair(item) && isScalar(item.key) && (item.key.value === '<<' || typeof item.key.value === 'symbol'));
+}
+
+/**
+ * Whether a pair of a parsed map writes its key with `?` (an explicit key). A splice that starts
+ * at such a key leaves the `?` in front of the new text, which then becomes a key itself.
+ */
+export function hasExplicitKey(map: YAMLMap, pair: Pair): boolean {
+  const token = map.srcToken;
+  const keyStart = (pair.key as Node | null)?.range?.[0];
+  if (!token || !('items' in token) || keyStart === undefined) return false;
+  return token.items.some(
+    (item) => 'start' in item && item.start.some((t) => t.type === 'explicit-key-ind') && !!item.key && 'offset' in item.key && item.key.offset === keyStart,
+  );
 }
 
 export function getPair(map: YAMLMap, key: string): Pair<ParsedNode, ParsedNode | null> | undefined {

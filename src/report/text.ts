@@ -8,6 +8,18 @@ export interface TextOptions {
 
 export { wantsColor } from './color.js';
 
+/**
+ * Names and values in messages come from the scanned files (`name: "\e]0;…"` is a valid YAML
+ * string): written raw, a control character would be run by the terminal showing the report.
+ * Tabs and newlines stay.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+export function printable(s: string): string {
+  return s.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function formatText(result: RunResult, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const statusColor: Record<Status, ChalkInstance> = {
@@ -22,15 +34,16 @@ export function formatText(result: RunResult, opts: TextOptions): string {
   for (const [file, findings] of byFile) {
     const shown = opts.quiet ? findings.filter((f) => f.status === 'error' || f.status === 'blocked') : findings;
     if (shown.length === 0) continue;
-    out.push(c.underline(file));
+    const name = printable(file);
+    out.push(c.underline(name));
     for (const f of shown) {
       const tag = f.blockers.length > 0 ? ` ${c.yellow(`[${f.blockers.join(', ')}]`)}` : '';
-      out.push(`  ${file}:${f.line}:${f.column}  ${statusColor[f.status](f.status.padEnd(10))} ${f.message}${tag}  ${c.dim(f.ruleId)}`);
-      if (f.hint && f.status !== 'migratable' && f.status !== 'migrated') out.push(`      ${c.dim('hint:')} ${f.hint}`);
+      out.push(`  ${name}:${f.line}:${f.column}  ${statusColor[f.status](f.status.padEnd(10))} ${printable(f.message)}${tag}  ${c.dim(f.ruleId)}`);
+      if (f.hint && f.status !== 'migratable' && f.status !== 'migrated') out.push(`      ${c.dim('hint:')} ${printable(f.hint)}`);
     }
     out.push('');
   }
-  if (!opts.quiet) for (const s of result.summary.skipped) out.push(c.dim(`note: skipped ${s.file}: ${s.reason}`));
+  if (!opts.quiet) for (const s of result.summary.skipped) out.push(c.dim(`note: skipped ${printable(s.file)}: ${printable(s.reason)}`));
   out.push(summaryLine(result, c));
   return out.join('\n') + '\n';
 }
