@@ -13,9 +13,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { containerContext } from '../kubernetes/probes.js';
+import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbePart } from './json6902.js';
@@ -24,11 +25,19 @@ import { json6902ProbePart } from './json6902.js';
 export interface OverlayHold {
   /** The kustomization that applies the patch (absolute). */
   kustomization: string;
-  /** A JSON 6902 op inside the probe, or a strategic-merge patch's handler. */
-  kind: 'json6902' | 'merge';
-  probe: string;
+  /**
+   * A JSON 6902 op inside the probe, a strategic-merge patch's handler, or something that sets
+   * the container's env (the probe's command may read it: `-addr=:$(GRPC_PORT)`).
+   */
+  kind: 'json6902' | 'merge' | 'env';
+  /** The probe key; undefined for an env hold (any probe that reads the variables). */
+  probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
   container?: string;
+  /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
+  envNames?: string[];
+  /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
+  source?: { file: string; range?: [number, number] };
   /** Why, as a clause: "… patches inside it (/spec/…)". */
   why: string;
 }
@@ -46,6 +55,8 @@ interface PatchEntry {
   json6902: boolean;
   /** The tool can rewrite it: a file, or an inline literal block (kustomization.ts refuses the others). */
   editable: boolean;
+  /** An inline patch's range in the kustomization. */
+  range?: [number, number];
 }
 
 /** The patches of a kustomization: `patches`, `patchesJson6902`, `patchesStrategicMerge`; inline or by path. */
@@ -81,7 +92,7 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
 }
 
 function inlineEntry(node: Scalar, kustomization: string, json6902: boolean): PatchEntry {
-  return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')) };
+  return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')), range: [node.range![0], node.range![1]] };
 }
 
 const rootsByRun = new WeakMap<RunContext, Map<string, YAMLMap | null>>();
@@ -151,9 +162,9 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
-    const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) =>
-      patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
-    );
+    const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => [
+      ...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
+    ]);
     if (holds.length === 0) continue;
     for (const target of resourcesOf(path.dirname(file), run, new Set())) {
       byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
@@ -169,13 +180,20 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
   const out: OverlayHold[] = [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
   const overlay = shown(kustomization);
+  const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
   for (const doc of parsed.docs) {
-    // A JSON 6902 op list: ops whose path reaches inside a probe.
+    // A JSON 6902 op list: ops whose path reaches inside a probe, or into an env list.
     if (patch.json6902 || !isMap(doc.contents)) {
       visit(doc, {
         Map(_, map) {
           const p = getPair(map, 'path')?.value;
-          if (!getPair(map, 'op') || !isScalar(p) || typeof p.value !== 'string' || !json6902ProbePart(p.value)) return;
+          const op = getPair(map, 'op')?.value;
+          if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
+          if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(p.value)) {
+            out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${String(op.value)} ${p.value})` });
+            return;
+          }
+          if (!json6902ProbePart(p.value)) return;
           // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
           // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well.
           const m = /\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)/.exec(p.value)!;
@@ -191,7 +209,31 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     for (const k of keptHandlers(patch.text, doc, run, patch.editable && inRun.has(patch.file))) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
     }
+    for (const e of envSettings(doc)) {
+      const names = e.names ? ` (${e.names.join(', ')})` : '';
+      out.push({ kustomization, kind: 'env', ...e.hold, source, why: `${where} sets env${e.hold.container !== undefined ? ` of container "${e.hold.container}"` : ''}${names}` });
+    }
   }
+  return out;
+}
+
+/** The env lists a strategic-merge patch merges into containers: by container, the names it sets (none known: any). */
+function envSettings(doc: Document.Parsed<ParsedNode, true>): { hold: Pick<OverlayHold, 'container' | 'envNames'>; names?: string[] }[] {
+  const out: { hold: Pick<OverlayHold, 'container' | 'envNames'>; names?: string[] }[] = [];
+  visit(doc, {
+    Pair(_, pair, p) {
+      if (keyOf(pair as Pair) !== 'env') return;
+      const ctx = containerContext(p);
+      if (!ctx.list || !ctx.container) return;
+      const name = getPair(ctx.container, 'name')?.value;
+      const container = isScalar(name) && name.value !== null ? String(name.value) : undefined;
+      // An entry without a name (`$patch: replace`, an alias) may set or drop any variable.
+      const list = pair.value;
+      const names = isSeq(list) ? list.items.map((i) => (isMap(i) && !getPair(i, '$patch') ? getPair(i, 'name')?.value : undefined)) : [undefined];
+      const known = names.every((n) => isScalar(n) && n.value !== null) ? names.map((n) => String((n as Scalar).value)) : undefined;
+      out.push({ hold: { ...(container !== undefined ? { container } : {}), ...(known ? { envNames: known } : {}) }, ...(known ? { names: known } : {}) });
+    },
+  });
   return out;
 }
 
@@ -252,12 +294,22 @@ function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] 
 export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): Report {
   if (!r.fix || !file.path || r.details?.probe === undefined) return r;
   const container = r.details.container as string | undefined;
+  const envNames = r.envNames ?? [];
+  const own = (h: OverlayHold) => h.source?.file === file.path && (h.source.range === undefined || (r.start >= h.source.range[0] && r.start < h.source.range[1]));
   const hold = overlayHolds(run)
     .get(file.path)
-    ?.find((h) => h.probe === r.details!.probe && (h.container === undefined || container === undefined || h.container === container));
+    ?.find((h) =>
+      (h.container === undefined || container === undefined || h.container === container) &&
+      (h.kind === 'env'
+        ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
+        : h.probe === r.details!.probe),
+    );
   if (!hold) return r;
-  const breaks = hold.kind === 'json6902'
-    ? "migrating it here would break that overlay's build. Make the overlay patch the whole probe first"
-    : 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first';
+  const breaks =
+    hold.kind === 'env'
+      ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
+      : hold.kind === 'merge'
+        ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
+        : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
   return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
 }
