@@ -44,6 +44,7 @@ const OVERLAYS: Record<string, string> = {
   'patch-anchored-timeout': 'overlay',
   'overlay-sets-env': 'overlay',
   'overlay-env-op': 'overlay',
+  'overlay-replacements': 'overlay',
 };
 const BUILT = Object.keys(OVERLAYS);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

@@ -26,10 +26,11 @@ export interface OverlayHold {
   /** The kustomization that applies the patch (absolute). */
   kustomization: string;
   /**
-   * A JSON 6902 op inside the probe, a strategic-merge patch's handler, or something that sets
-   * the container's env (the probe's command may read it: `-addr=:$(GRPC_PORT)`).
+   * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
+   * or writes the probe's handler, or something that sets the container's env (the probe's
+   * command may read it: `-addr=:$(GRPC_PORT)`).
    */
-  kind: 'json6902' | 'merge' | 'env';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -164,6 +165,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     // A component's patches apply to the resources of the kustomization that includes it.
     const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => [
       ...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
+      ...replacementHolds(k.file, k.root, run),
     ]);
     if (holds.length === 0) continue;
     for (const target of resourcesOf(path.dirname(file), run, new Set())) {
@@ -234,6 +236,79 @@ function envSettings(doc: Document.Parsed<ParsedNode, true>): { hold: Pick<Overl
       out.push({ hold: { ...(container !== undefined ? { container } : {}), ...(known ? { envNames: known } : {}) }, ...(known ? { names: known } : {}) });
     },
   });
+  return out;
+}
+
+/**
+ * `replacements` (inline, or `- path:` files) whose source or target reaches a probe's handler
+ * (`…readinessProbe.exec.command.1`): kustomize fails when the field is gone. A target in a
+ * container's env may set the variable a probe's command reads.
+ */
+function replacementHolds(kustomization: string, root: YAMLMap, run: RunContext): OverlayHold[] {
+  const list = getPair(root, 'replacements')?.value;
+  if (!isSeq(list)) return [];
+  const dir = path.dirname(kustomization);
+  const overlay = path.relative(run.cwd, kustomization).split(path.sep).join('/');
+  const replacements: YAMLMap[] = [];
+  for (const item of list.items) {
+    if (!isMap(item)) continue;
+    const ref = getPair(item, 'path')?.value;
+    if (!isScalar(ref) || typeof ref.value !== 'string') {
+      replacements.push(item);
+      continue;
+    }
+    const text = run.readText(path.resolve(dir, ref.value));
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    for (const doc of parsed && !parsed.error ? parsed.docs : []) {
+      const c = doc.contents;
+      if (isMap(c)) replacements.push(c);
+      else if (isSeq(c)) for (const i of c.items) if (isMap(i)) replacements.push(i);
+    }
+  }
+  const out: OverlayHold[] = [];
+  const fieldPaths = (r: YAMLMap): { role: string; at: string }[] => {
+    const found: { role: string; at: string }[] = [];
+    const source = getPair(r, 'source')?.value;
+    const from = isMap(source) ? getPair(source, 'fieldPath')?.value : undefined;
+    if (isScalar(from) && typeof from.value === 'string') found.push({ role: 'reads', at: from.value });
+    const targets = getPair(r, 'targets')?.value;
+    for (const t of isSeq(targets) ? targets.items : []) {
+      const paths = isMap(t) ? getPair(t, 'fieldPaths')?.value : undefined;
+      for (const fp of isSeq(paths) ? paths.items : []) if (isScalar(fp) && typeof fp.value === 'string') found.push({ role: 'writes', at: fp.value });
+    }
+    return found;
+  };
+  for (const r of replacements) {
+    for (const { role, at } of fieldPaths(r)) {
+      // `spec.template.spec.containers.[name=api].readinessProbe.exec.command.1`: dots outside brackets.
+      const segments: string[] = at.match(/(?:\[[^\]]*\]|[^.])+/g) ?? [];
+      const selector = (i: number) => /^\[name=(.*)\]$/.exec(segments[i] ?? '')?.[1];
+      const envAt = segments.indexOf('env');
+      if (role === 'writes' && envAt > 0) {
+        const container = selector(envAt - 1);
+        const name = selector(envAt + 1);
+        out.push({
+          kustomization,
+          kind: 'env',
+          ...(container !== undefined ? { container } : {}),
+          ...(name !== undefined ? { envNames: [name] } : {}),
+          why: `a replacement in ${overlay} sets a container's env (${at})`,
+        });
+        continue;
+      }
+      const probeAt = segments.findIndex((s) => s === 'livenessProbe' || s === 'readinessProbe' || s === 'startupProbe');
+      const part = segments[probeAt + 1];
+      if (probeAt === -1 || part === undefined || !(HANDLERS.has(part) || part === '*')) continue;
+      const container = selector(probeAt - 1);
+      out.push({
+        kustomization,
+        kind: 'replacement',
+        probe: segments[probeAt]!,
+        ...(container !== undefined ? { container } : {}),
+        why: `a replacement in ${overlay} ${role} a field inside it (${at})`,
+      });
+    }
+  }
   return out;
 }
 
