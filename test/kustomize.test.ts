@@ -45,6 +45,7 @@ const OVERLAYS: Record<string, string> = {
   'overlay-sets-env': 'overlay',
   'overlay-env-op': 'overlay',
   'overlay-replacements': 'overlay',
+  'json6902-from-and-test': 'overlay',
 };
 const BUILT = Object.keys(OVERLAYS);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

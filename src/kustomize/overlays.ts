@@ -19,7 +19,6 @@ import { containerContext } from '../kubernetes/probes.js';
 import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
-import { json6902ProbePart } from './json6902.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -184,24 +183,31 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
   const overlay = shown(kustomization);
   const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
   for (const doc of parsed.docs) {
-    // A JSON 6902 op list: ops whose path reaches inside a probe, or into an env list.
+    // A JSON 6902 op list: ops whose path (or `from`) reaches inside a probe, or into an env list.
     if (patch.json6902 || !isMap(doc.contents)) {
       visit(doc, {
         Map(_, map) {
-          const p = getPair(map, 'path')?.value;
-          const op = getPair(map, 'op')?.value;
-          if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
-          if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(p.value)) {
-            out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${String(op.value)} ${p.value})` });
-            return;
+          const opNode = getPair(map, 'op')?.value;
+          if (!isScalar(opNode)) return;
+          const op = String(opNode.value);
+          for (const key of ['path', 'from']) {
+            const p = getPair(map, key)?.value;
+            if (!isScalar(p) || typeof p.value !== 'string') continue;
+            const at = p.value;
+            if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(at)) {
+              out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${op} ${at})` });
+              continue;
+            }
+            // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
+            // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well. A
+            // `test` of the whole probe compares it with the exec probe it was.
+            const m = /\/(livenessProbe|readinessProbe|startupProbe)(?:\/([^/]+))?$|\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)\//.exec(at);
+            if (!m) continue;
+            const probe = (m[1] ?? m[3])!;
+            const part = m[2] ?? m[4];
+            if (part === undefined ? op !== 'test' : !HANDLERS.has(part)) continue;
+            out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} ${part === undefined ? 'tests' : key === 'from' ? `${op === 'move' ? 'moves' : 'copies'} from inside` : 'patches inside'} it (${at})` });
           }
-          if (!json6902ProbePart(p.value)) return;
-          // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
-          // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well.
-          const m = /\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)/.exec(p.value)!;
-          if (!HANDLERS.has(m[2]!)) return;
-          const probe = m[1]!;
-          out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} patches inside it (${p.value})` });
         },
       });
       continue;
