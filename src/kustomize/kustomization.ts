@@ -23,7 +23,10 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   }
   const patches = parsed.docs.flatMap((d) => inlinePatches(d.contents));
   const inPatch = (r: Report) => patches.some((p) => r.start >= p.range![0] && r.start < p.range![1]);
-  const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options) }).filter((r) => !inPatch(r));
+  // `helmCharts[].valuesInline` merges over the chart's values.yaml as a values file does: a
+  // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
+  const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
+  const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch }).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
   }

@@ -29,11 +29,13 @@ export interface OverlayHold {
    * or writes the probe's handler, or something that sets the container's env (the probe's
    * command may read it: `-addr=:$(GRPC_PORT)`).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
   container?: string;
+  /** values holds: where the probe sits in a values file of a `helmCharts` entry (`server.readinessProbe`). */
+  keyPath?: string;
   /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
   envNames?: string[];
   /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
@@ -112,10 +114,24 @@ function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
 
 const smpByRun = new WeakMap<RunContext, { inRun: Set<string>; byDir: Map<string, Set<string>> }>();
 
-/** The strategic-merge patch files a kustomization applies (absolute); none when it does not parse. */
+/**
+ * The files a kustomization merges over something (absolute): its strategic-merge patch files,
+ * and the values files of its `helmCharts` (`valuesFile`, `additionalValuesFiles`), which merge
+ * over the chart's values.yaml. None when it does not parse.
+ */
 function mergePatchFiles(kustomization: string, run: RunContext): string[] {
   const root = kustomizationRoot(kustomization, run);
-  return root ? patchEntries(kustomization, root, run).filter((p) => !p.json6902 && p.file !== kustomization).map((p) => p.file) : [];
+  if (!root) return [];
+  const out = patchEntries(kustomization, root, run).filter((p) => !p.json6902 && p.file !== kustomization).map((p) => p.file);
+  const charts = getPair(root, 'helmCharts')?.value;
+  for (const chart of isSeq(charts) ? charts.items : []) {
+    if (!isMap(chart)) continue;
+    const more = getPair(chart, 'additionalValuesFiles')?.value;
+    for (const ref of [getPair(chart, 'valuesFile')?.value, ...(isSeq(more) ? more.items : [])]) {
+      if (isScalar(ref) && typeof ref.value === 'string' && !/^[a-z]+:\/\//.test(ref.value)) out.push(path.resolve(path.dirname(kustomization), ref.value));
+    }
+  }
+  return out;
 }
 
 /**
@@ -166,6 +182,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
       ...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
       ...replacementHolds(k.file, k.root, run),
     ]);
+    for (const [target, held] of helmValuesHolds(file, root, run, inRun)) byFile.set(target, [...(byFile.get(target) ?? []), ...held]);
     if (holds.length === 0) continue;
     for (const target of resourcesOf(path.dirname(file), run, new Set())) {
       byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
@@ -222,6 +239,73 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
       out.push({ kustomization, kind: 'env', ...e.hold, source, why: `${where} sets env${e.hold.container !== undefined ? ` of container "${e.hold.container}"` : ''}${names}` });
     }
   }
+  return out;
+}
+
+/**
+ * A `helmCharts` entry's values merge in layers, each over the ones before it: the chart's
+ * values.yaml (when the chart is in chartHome), `valuesFile`, `additionalValuesFiles`, then
+ * `valuesInline`. A probe that a layer keeps on a handler other than grpc holds the same probe
+ * of every layer under it, as a chart's values files hold its values.yaml (src/helm/chart.ts).
+ */
+function helmValuesHolds(kustomization: string, root: YAMLMap, run: RunContext, inRun: ReadonlySet<string>): Map<string, OverlayHold[]> {
+  const out = new Map<string, OverlayHold[]>();
+  const charts = getPair(root, 'helmCharts')?.value;
+  if (!isSeq(charts)) return out;
+  const dir = path.dirname(kustomization);
+  const overlay = path.relative(run.cwd, kustomization).split(path.sep).join('/');
+  const globals = getPair(root, 'helmGlobals')?.value;
+  const home = isMap(globals) ? getPair(globals, 'chartHome')?.value : undefined;
+  const chartHome = path.resolve(dir, isScalar(home) && typeof home.value === 'string' ? home.value : 'charts');
+  const str = (m: YAMLMap, key: string) => {
+    const v = getPair(m, key)?.value;
+    return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+  };
+  charts.items.forEach((chart, index) => {
+    if (!isMap(chart)) return;
+    const name = str(chart, 'name');
+    const version = str(chart, 'version');
+    const layers: { file: string; shown: string; kept: { keyPath: string; kept: string }[] }[] = [];
+    const addFile = (file: string, shown: string) => {
+      const text = run.readText(file);
+      const parsed = text === undefined ? undefined : parseYaml(text);
+      if (!parsed || parsed.error) return;
+      layers.push({ file, shown, kept: parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(file))) });
+    };
+    const shownFile = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
+    if (name !== undefined) {
+      for (const folder of [name, ...(version !== undefined ? [`${name}-${version}/${name}`] : [])]) {
+        const file = path.join(chartHome, folder, 'values.yaml');
+        addFile(file, `${shownFile(file)} (the values of helmCharts[${index}] in ${overlay})`);
+      }
+    }
+    const more = getPair(chart, 'additionalValuesFiles')?.value;
+    for (const ref of [getPair(chart, 'valuesFile')?.value, ...(isSeq(more) ? more.items : [])]) {
+      if (!isScalar(ref) || typeof ref.value !== 'string' || /^[a-z]+:\/\//.test(ref.value)) continue;
+      const file = path.resolve(dir, ref.value);
+      addFile(file, `${shownFile(file)} (a values file of helmCharts[${index}] in ${overlay})`);
+    }
+    const prefix = `helmCharts[${index}].valuesInline.`;
+    const text = run.readText(kustomization);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    if (parsed && !parsed.error) {
+      const kept = parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(kustomization)));
+      layers.push({
+        file: kustomization,
+        shown: `the valuesInline of helmCharts[${index}] in ${overlay}`,
+        kept: kept.filter((k) => k.keyPath.startsWith(prefix)).map((k) => ({ ...k, keyPath: k.keyPath.slice(prefix.length) })),
+      });
+    }
+    layers.forEach((upper, i) => {
+      for (const k of upper.kept) {
+        for (const lower of layers.slice(0, i)) {
+          if (lower.file === kustomization) continue;
+          const hold: OverlayHold = { kustomization, kind: 'values', keyPath: k.keyPath, why: `${upper.shown} ${k.kept}` };
+          out.set(lower.file, [...(out.get(lower.file) ?? []), hold]);
+        }
+      }
+    });
+  });
   return out;
 }
 
@@ -383,13 +467,15 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
       (h.container === undefined || container === undefined || h.container === container) &&
       (h.kind === 'env'
         ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
-        : h.probe === r.details!.probe),
+        : h.kind === 'values'
+          ? r.keyPath === h.keyPath
+          : h.probe === r.details!.probe),
     );
   if (!hold) return r;
   const breaks =
     hold.kind === 'env'
       ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
-      : hold.kind === 'merge'
+      : hold.kind === 'merge' || hold.kind === 'values'
         ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
         : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
   return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
