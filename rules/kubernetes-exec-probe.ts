@@ -19,10 +19,21 @@ const rule: Rule = {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        reportManifestProbes(ctx, run, parsed.docs, 'yaml');
+        // A YAML file written as a JSON array (a JSON 6902 patch, `patch.yaml`): kustomize reads a
+        // patch that starts with `[` with a JSON parser, so the new keys are written as JSON.
+        reportManifestProbes(ctx, run, parsed.docs, ctx.file.text.startsWith('[') && isJson(ctx.file.text) ? 'json' : 'yaml');
       },
     };
   },
 };
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export default rule;

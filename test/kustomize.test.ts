@@ -47,6 +47,7 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-env-op': 'overlay',
   'overlay-replacements': 'overlay',
   'json6902-from-and-test': 'overlay',
+  'json-patches': 'overlay',
   'helm-charts-values': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);

@@ -30,6 +30,7 @@ const FRAGMENTS = new Set([
   // JSON 6902 patch files are lists of operations; the Kustomize tests build them with kubectl.
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
+  'kustomize-patch-probe/json-patches/overlay/startup.yaml',
   // Helm values a kustomization's helmCharts entry names (additionalValuesFiles): values, not an object.
   'kustomize-patch-probe/helm-charts-values/overlay/prod.yaml',
   // A documentation snippet in a chart's folder: probe fields, not an object.
