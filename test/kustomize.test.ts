@@ -48,6 +48,7 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-replacements': 'overlay',
   'json6902-from-and-test': 'overlay',
   'json-patches': 'overlay',
+  'patch-transformers': 'overlay',
   'helm-charts-values': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);

@@ -13,6 +13,7 @@ import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
 import { keepForOverlays } from './overlays.js';
+import { relabelInlineTransformers } from './transformers.js';
 import { targetClusters } from '../analysis/native-probe.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
@@ -26,7 +27,9 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   // `helmCharts[].valuesInline` merges over the chart's values.yaml as a values file does: a
   // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
   const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
-  const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch }).filter((r) => !inPatch(r));
+  const reports = parsed.docs.flatMap((d) =>
+    relabelInlineTransformers(findProbeReports({ text, docs: [d], eol, ...targetClusters(run.options), mergePatch }), d.contents),
+  ).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
   }

@@ -19,6 +19,7 @@ import { containerContext } from '../kubernetes/probes.js';
 import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
+import { PATCH_TRANSFORMER } from './transformers.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -88,6 +89,31 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
       // An entry is a path, or (holding a newline) the patch itself.
       if (item.value.includes('\n')) out.push(inlineEntry(item, kustomization, false));
       else byPath(item.value, false);
+    }
+  }
+  // `transformers:` may configure kustomize's patch transformers themselves, in a file or inline.
+  // Their inline patches are not rewritten (editable: false), so a probe there keeps exec.
+  const transformers = getPair(root, 'transformers')?.value;
+  for (const item of isSeq(transformers) ? transformers.items : []) {
+    if (!isScalar(item) || typeof item.value !== 'string') continue;
+    const inline = item.value.includes('\n');
+    const file = inline ? kustomization : path.resolve(dir, item.value);
+    // A folder (a kustomization of transformer configs) is not followed.
+    const text = inline ? item.value : run.readText(file);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    for (const doc of parsed && !parsed.error ? parsed.docs : []) {
+      const config = doc.contents;
+      const kind = isMap(config) ? getPair(config, 'kind')?.value : undefined;
+      if (!isMap(config) || !isScalar(kind) || !PATCH_TRANSFORMER.test(String(kind.value))) continue;
+      const json6902 = kind.value === 'PatchJson6902Transformer';
+      for (const key of ['patch', 'patches']) {
+        const v = getPair(config, key)?.value;
+        if (isScalar(v) && typeof v.value === 'string') out.push({ text: v.value, file, json6902, editable: false });
+      }
+      const paths = getPair(config, 'paths')?.value;
+      for (const ref of [getPair(config, 'path')?.value, ...(isSeq(paths) ? paths.items : [])]) {
+        if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, json6902);
+      }
     }
   }
   return out;
