@@ -49,6 +49,7 @@ const OVERLAYS: Record<string, string | null> = {
   'json6902-from-and-test': 'overlay',
   'json-patches': 'overlay',
   'patch-transformers': 'overlay',
+  'overlay-host-network': 'overlay',
   'helm-charts-values': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);

@@ -287,6 +287,7 @@ function probeReport(
     fix: edits,
     details,
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
+    ...(plan.loopback ? { loopback: true } : {}),
   });
 }
 

@@ -28,9 +28,10 @@ export interface OverlayHold {
   /**
    * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
    * or writes the probe's handler, or something that sets the container's env (the probe's
-   * command may read it: `-addr=:$(GRPC_PORT)`).
+   * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
+   * (a probe of a loopback -addr is blocked there, see planNativeProbe).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -237,6 +238,10 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
             const p = getPair(map, key)?.value;
             if (!isScalar(p) || typeof p.value !== 'string') continue;
             const at = p.value;
+            if (key === 'path' && /\/hostNetwork$/.test(at)) {
+              out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork (${op} ${at})` });
+              continue;
+            }
             if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(at)) {
               out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${op} ${at})` });
               continue;
@@ -260,6 +265,13 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     for (const k of keptHandlers(patch.text, doc, run, patch.editable && inRun.has(patch.file))) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
     }
+    let hostNetwork = false;
+    visit(doc, {
+      Pair(_, pair) {
+        if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || pair.value.value === 'true')) hostNetwork = true;
+      },
+    });
+    if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
     for (const e of envSettings(doc)) {
       const names = e.names ? ` (${e.names.join(', ')})` : '';
       out.push({ kustomization, kind: 'env', ...e.hold, source, why: `${where} sets env${e.hold.container !== undefined ? ` of container "${e.hold.container}"` : ''}${names}` });
@@ -493,16 +505,20 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
       (h.container === undefined || container === undefined || h.container === container) &&
       (h.kind === 'env'
         ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
-        : h.kind === 'values'
+        : h.kind === 'hostNetwork'
+          ? r.loopback === true
+          : h.kind === 'values'
           ? r.keyPath === h.keyPath
           : h.probe === r.details!.probe),
     );
   if (!hold) return r;
   const breaks =
-    hold.kind === 'env'
-      ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
-      : hold.kind === 'merge' || hold.kind === 'values'
-        ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
-        : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
+    hold.kind === 'hostNetwork'
+      ? "its -addr names a loopback host, and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
+      : hold.kind === 'env'
+        ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
+        : hold.kind === 'merge' || hold.kind === 'values'
+          ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
+          : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
   return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
 }
