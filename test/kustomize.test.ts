@@ -50,6 +50,7 @@ const OVERLAYS: Record<string, string | null> = {
   'json-patches': 'overlay',
   'patch-transformers': 'overlay',
   'overlay-host-network': 'overlay',
+  'overlay-chain-held-patch': 'prod',
   'helm-charts-values': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);

@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
-import { containerContext } from '../kubernetes/probes.js';
+import { targetClusters } from '../analysis/native-probe.js';
+import { containerContext, findProbeReports } from '../kubernetes/probes.js';
 import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
@@ -200,23 +201,58 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   if (byFile) return byFile;
   byFile = new Map();
   const inRun = filesOfRun(run);
+  const add = (targets: readonly string[], holds: readonly OverlayHold[]) => {
+    for (const target of targets) byFile!.set(target, [...(byFile!.get(target) ?? []), ...holds]);
+  };
+  const merging: { kustomization: string; patch: PatchEntry; targets: string[] }[] = [];
   for (const file of run.allFiles()) {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
-    const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => [
-      ...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
-      ...replacementHolds(k.file, k.root, run),
-    ]);
-    for (const [target, held] of helmValuesHolds(file, root, run, inRun)) byFile.set(target, [...(byFile.get(target) ?? []), ...held]);
-    if (holds.length === 0) continue;
-    for (const target of resourcesOf(path.dirname(file), run, new Set())) {
-      byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
+    const patches = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
+    const holds = [
+      ...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)),
+      ...[{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => replacementHolds(k.file, k.root, run)),
+    ];
+    for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
+    const targets = resourcesOf(path.dirname(file), run, new Set());
+    add(targets, holds);
+    for (const { p } of patches) if (!p.json6902 && p.editable && inRun.has(p.file)) merging.push({ kustomization: file, patch: p, targets });
+  }
+  // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
+  // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
+  // above it, which that probe does not depend on): it then keeps exec, and holds that probe too.
+  // Repeated until nothing changes, for chains of overlays.
+  const done = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of merging) {
+      const held = byFile.get(m.patch.file);
+      if (!held?.some((h) => h.kind === 'env' || h.kind === 'hostNetwork')) continue;
+      for (const r of migratingProbes(m.patch, run)) {
+        const id = `${m.kustomization}#${m.patch.file}#${m.patch.range?.[0] ?? ''}#${r.start}`;
+        const hold = done.has(id) ? undefined : findHold(r, m.patch.file, held);
+        if (!hold) continue;
+        done.add(id);
+        changed = true;
+        const container = r.details!.container as string | undefined;
+        const where = path.relative(run.cwd, m.patch.file).split(path.sep).join('/');
+        add(m.targets, [{ kustomization: m.kustomization, kind: 'merge', probe: String(r.details!.probe), ...(container !== undefined ? { container } : {}), why: `${where} keeps it on exec (${hold.why})` }]);
+      }
     }
   }
   holdsByRun.set(run, byFile);
   return byFile;
+}
+
+/** The probes of a strategic-merge patch that the probe walk migrates, at offsets in its file (an inline patch: at the patch). */
+function migratingProbes(patch: PatchEntry, run: RunContext): Report[] {
+  const parsed = parseYaml(patch.text);
+  if (parsed.error) return [];
+  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true })
+    .filter((r) => r.fix && !(r.blockers?.length) && r.details?.probe !== undefined)
+    .map((r) => (patch.range ? { ...r, start: patch.range[0] } : r));
 }
 
 function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext): OverlayHold[] {
@@ -493,24 +529,29 @@ function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] 
   return out;
 }
 
-/** A migratable probe that an overlay needs on exec stays as it is, blocked, naming the overlay. */
-export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): Report {
-  if (!r.fix || !file.path || r.details?.probe === undefined) return r;
-  const container = r.details.container as string | undefined;
+/** The first of a file's holds that reaches a migratable probe's report. */
+function findHold(r: Report, file: string, holds: readonly OverlayHold[]): OverlayHold | undefined {
+  const container = r.details?.container as string | undefined;
   const envNames = r.envNames ?? [];
-  const own = (h: OverlayHold) => h.source?.file === file.path && (h.source.range === undefined || (r.start >= h.source.range[0] && r.start < h.source.range[1]));
-  const hold = overlayHolds(run)
-    .get(file.path)
-    ?.find((h) =>
+  const own = (h: OverlayHold) => h.source?.file === file && (h.source.range === undefined || (r.start >= h.source.range[0] && r.start < h.source.range[1]));
+  return holds.find(
+    (h) =>
       (h.container === undefined || container === undefined || h.container === container) &&
       (h.kind === 'env'
         ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
         : h.kind === 'hostNetwork'
           ? r.loopback === true
           : h.kind === 'values'
-          ? r.keyPath === h.keyPath
-          : h.probe === r.details!.probe),
-    );
+            ? r.keyPath === h.keyPath
+            : h.probe === r.details?.probe),
+  );
+}
+
+/** A migratable probe that an overlay needs on exec stays as it is, blocked, naming the overlay. */
+export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): Report {
+  if (!r.fix || !file.path || r.details?.probe === undefined) return r;
+  const envNames = r.envNames ?? [];
+  const hold = findHold(r, file.path, overlayHolds(run).get(file.path) ?? []);
   if (!hold) return r;
   const breaks =
     hold.kind === 'hostNetwork'
