@@ -27,8 +27,9 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   // `helmCharts[].valuesInline` merges over the chart's values.yaml as a values file does: a
   // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
   const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
-  const reports = parsed.docs.flatMap((d) =>
-    relabelInlineTransformers(findProbeReports({ text, docs: [d], eol, ...targetClusters(run.options), mergePatch }), d.contents),
+  const reports = relabelInlineTransformers(
+    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch }),
+    parsed.docs.map((d) => d.contents),
   ).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));

@@ -33,11 +33,12 @@ export function relabelTransformerPatches(reports: Report[], docs: readonly Docu
   return ranges.length === 0 ? reports : reports.map((r) => (ranges.some(([a, b]) => r.start >= a && r.start < b) ? relabel(r) : r));
 }
 
-/** Reports inside a kustomization's inline `transformers:` configs. */
-export function relabelInlineTransformers(reports: Report[], root: unknown): Report[] {
-  const list = isMap(root) ? getPair(root, 'transformers')?.value : undefined;
-  if (!isSeq(list)) return reports;
+/** Reports inside a kustomization's inline `transformers:` configs (the roots of its documents). */
+export function relabelInlineTransformers(reports: Report[], roots: readonly unknown[]): Report[] {
   const ranges: [number, number][] = [];
-  for (const i of list.items) if (isScalar(i) && typeof i.value === 'string' && i.value.includes('\n') && i.range) ranges.push([i.range[0], i.range[1]]);
+  for (const root of roots) {
+    const list = isMap(root) ? getPair(root, 'transformers')?.value : undefined;
+    for (const i of isSeq(list) ? list.items : []) if (isScalar(i) && typeof i.value === 'string' && i.value.includes('\n') && i.range) ranges.push([i.range[0], i.range[1]]);
+  }
   return ranges.length === 0 ? reports : reports.map((r) => (ranges.some(([a, b]) => r.start >= a && r.start < b) ? relabel(r) : r));
 }
