@@ -210,11 +210,9 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
-    const patches = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
-    const holds = [
-      ...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)),
-      ...[{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) => replacementHolds(k.file, k.root, run)),
-    ];
+    const own = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())];
+    const patches = own.flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
+    const holds = [...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)), ...own.flatMap((k) => replacementHolds(k.file, k.root, run))];
     for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
     const targets = resourcesOf(path.dirname(file), run, new Set());
     add(targets, holds);
