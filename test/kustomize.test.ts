@@ -52,6 +52,7 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-host-network': 'overlay',
   'overlay-chain-held-patch': 'prod',
   'helm-charts-values': null,
+  'helm-charts-template': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

@@ -524,7 +524,26 @@ function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] 
       else out.push(...resourcesOf(target, run, seen));
     }
   }
+  out.push(...chartFiles(dir, root, run));
   return out;
+}
+
+/** The run's files of the charts a kustomization's `helmCharts` inflates from its chartHome: their templates and values build its resources. */
+function chartFiles(dir: string, root: YAMLMap, run: RunContext): string[] {
+  const charts = getPair(root, 'helmCharts')?.value;
+  if (!isSeq(charts)) return [];
+  const globals = getPair(root, 'helmGlobals')?.value;
+  const home = isMap(globals) ? getPair(globals, 'chartHome')?.value : undefined;
+  const chartHome = path.resolve(dir, isScalar(home) && typeof home.value === 'string' ? home.value : 'charts');
+  const folders: string[] = [];
+  for (const chart of charts.items) {
+    const name = isMap(chart) ? getPair(chart, 'name')?.value : undefined;
+    const version = isMap(chart) ? getPair(chart, 'version')?.value : undefined;
+    if (!isScalar(name) || typeof name.value !== 'string') continue;
+    folders.push(path.join(chartHome, name.value) + path.sep);
+    if (isScalar(version) && version.value !== null) folders.push(path.join(chartHome, `${name.value}-${String(version.value)}`) + path.sep);
+  }
+  return folders.length === 0 ? [] : run.allFiles().filter((f) => folders.some((d) => f.startsWith(d)));
 }
 
 /** The first of a file's holds that reaches a migratable probe's report. */
