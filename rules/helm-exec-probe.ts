@@ -14,7 +14,9 @@ const rule: Rule = {
       async file(ctx) {
         // Imported at the first template: a run without Helm charts never loads the masker.
         const { helmTemplateReports } = await import('../src/helm/template.js');
-        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(r);
+        // A chart a kustomization inflates (helmCharts) is a base its patches merge into.
+        const { keepForOverlays } = await import('../src/kustomize/overlays.js');
+        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(r, ctx.file, run));
       },
     };
   },

@@ -71,6 +71,13 @@ export interface Report {
    * for rules that match probes across files. Not part of the finding.
    */
   keyPath?: string;
+  /**
+   * The container variables a probe's command reads (`-addr=:$(GRPC_PORT)`), whatever they hold:
+   * a Kustomize overlay that sets one changes the probe. Not part of the finding.
+   */
+  envNames?: string[];
+  /** A probe's -addr names a loopback host, which an overlay's `hostNetwork: true` would block. Not part of the finding. */
+  loopback?: boolean;
   /** The report is an error (file could not be understood). */
   error?: boolean;
   details?: Record<string, unknown>;

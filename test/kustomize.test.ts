@@ -17,19 +17,22 @@ function kustomize(dir: string): string {
 }
 
 type Probe = Record<string, unknown>;
-function probes(built: string): Record<string, Probe> {
+function probes(built: string, env?: Record<string, Record<string, string>>): Record<string, Probe> {
   const out: Record<string, Probe> = {};
   for (const doc of parseAllDocuments(built)) {
-    const d = doc.toJS() as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
-    for (const c of d.spec.template.spec.containers) {
+    const d = doc.toJS() as { spec?: { template?: { spec: { containers: Record<string, unknown>[] } } } };
+    for (const c of d.spec?.template?.spec.containers ?? []) {
       for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) if (c[k]) out[`${String(c.name)}.${k}`] = c[k] as Probe;
+      // The kubelet's view of the env: the last entry of a name wins.
+      if (env) env[String(c.name)] = Object.fromEntries(((c.env ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? '']));
     }
   }
   return out;
 }
 
 const cases = listCases('kustomize-patch-probe');
-const OVERLAYS: Record<string, string> = {
+// null: the case has no overlay kubectl can build here (helmCharts needs helm and --enable-helm).
+const OVERLAYS: Record<string, string | null> = {
   'overlays-all-forms': 'overlays/prod',
   'legacy-fields-and-parts': 'overlay',
   'partial-op-file': 'overlay',
@@ -40,7 +43,18 @@ const OVERLAYS: Record<string, string> = {
   'json6902-field-op': 'overlay',
   'overlay-chain': 'overlays/prod',
   'patch-anchored-timeout': 'overlay',
+  'overlay-sets-env': 'overlay',
+  'overlay-env-op': 'overlay',
+  'overlay-replacements': 'overlay',
+  'json6902-from-and-test': 'overlay',
+  'json-patches': 'overlay',
+  'patch-transformers': 'overlay',
+  'overlay-host-network': 'overlay',
+  'overlay-chain-held-patch': 'prod',
+  'helm-charts-values': null,
+  'helm-charts-template': null,
 };
+const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
 
 describe('kubectl kustomize', () => {
@@ -93,7 +107,7 @@ describe('kubectl kustomize', () => {
 
   // The API server rejects a probe with more than one handler ("may not specify more than 1
   // handler type"): kustomize builds it without complaint, so the test counts them itself.
-  test.each(Object.keys(OVERLAYS))('%s: after --fix every probe the overlay builds has exactly one handler', async (name) => {
+  test.each(BUILT)('%s: after --fix every probe the overlay builds has exactly one handler', async (name) => {
     const c = cases.find((x) => x.name === name)!;
     const dir = materialize(c);
     const overlay = path.join(dir, OVERLAYS[c.name]!);
@@ -101,6 +115,35 @@ describe('kubectl kustomize', () => {
     expect(handlers().filter((h) => h.handlers.length !== 1)).toEqual([]);
     await run(runOptions(c, dir, true));
     expect(handlers().filter((h) => h.handlers.length !== 1)).toEqual([]);
+  });
+
+  // The meaning of each built probe, read from what kustomize built: the port and service of the
+  // exec command (with the container's variables as the kubelet expands them), and every other
+  // field. A probe still on exec is exactly the one built before.
+  test.each(BUILT)('%s: after --fix every probe the overlay builds checks the same port and service', async (name) => {
+    const c = cases.find((x) => x.name === name)!;
+    const dir = materialize(c);
+    const overlay = path.join(dir, OVERLAYS[c.name]!);
+    const env: Record<string, Record<string, string>> = {};
+    const before = probes(kustomize(overlay), env);
+    await run(runOptions(c, dir, true));
+    const after = probes(kustomize(overlay));
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const [key, was] of Object.entries(before)) {
+      const now = after[key]!;
+      if (!('grpc' in now) || !('exec' in was)) {
+        expect({ key, probe: now }).toEqual({ key, probe: was });
+        continue;
+      }
+      const vars = env[key.slice(0, key.indexOf('.'))] ?? {};
+      const argv = (was.exec as { command: string[] }).command.map((a) => a.replace(/\$\((\w+)\)/g, (m, v: string) => vars[v] ?? m));
+      const port = Number(/-addr=[^:]*:(\d+)/.exec(argv.join(' '))?.[1]);
+      const service = /-service=(\S+)/.exec(argv.join(' '))?.[1];
+      const { exec: _e, timeoutSeconds: t0, ...rest } = was;
+      const { timeoutSeconds: t1, ...nowRest } = now;
+      expect({ key, probe: nowRest }).toEqual({ key, probe: { ...rest, grpc: service ? { port, service } : { port } } });
+      expect({ key, timeoutNotLowered: ((t1 as number | undefined) ?? 1) >= ((t0 as number | undefined) ?? 1) }).toEqual({ key, timeoutNotLowered: true });
+    }
   });
 
   test('merge-patch-handlers: the probes a strategic-merge patch keeps on exec (or on httpGet) stay as the overlay built them', async () => {

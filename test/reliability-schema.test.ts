@@ -30,6 +30,9 @@ const FRAGMENTS = new Set([
   // JSON 6902 patch files are lists of operations; the Kustomize tests build them with kubectl.
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
+  'kustomize-patch-probe/json-patches/overlay/startup.yaml',
+  // Helm values a kustomization's helmCharts entry names (additionalValuesFiles): values, not an object.
+  'kustomize-patch-probe/helm-charts-values/overlay/prod.yaml',
   // A documentation snippet in a chart's folder: probe fields, not an object.
   'helm-exec-probe/chart-root-manifests/docs/examples/snippet.yaml',
   // A chart's values file written as JSON: values, not an object.

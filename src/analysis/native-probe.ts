@@ -27,6 +27,8 @@ export interface NativePlan {
   grpc?: { port: PortValue; service?: string; mode?: 'TLS' };
   /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
   timeoutSeconds?: { from: number; to: number };
+  /** -addr names a loopback host: on the host's network (hostNetwork) that would block it. */
+  loopback?: boolean;
 }
 
 /** A value the tool can read but does not edit: `{{ .Values.probeTimeout }}` (1 in values.yaml), `TIMEOUT` (const TIMEOUT = 1). */
@@ -188,6 +190,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
 
   // Address → port.
   let port: PortValue | undefined;
+  let loopback = false;
   const addr = flag('addr');
   if (addr === undefined) {
     blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
@@ -225,6 +228,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       } else if (hostClass === 'any' && input.hostNetwork === true) {
         notes.push(`the pod is on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`);
       } else if (hostClass === 'loopback') {
+        loopback = true;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }
       const p = resolvePort(a.portText, input.resolvePortExpression);
@@ -291,7 +295,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   }
 
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes };
+  const plan: NativePlan = { invocations, blockers, notes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   return plan;

@@ -318,9 +318,15 @@ function probeReport(
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
   }
 
+  // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
+  const envRead = new Set<string>();
+  const lookup = envLookup(ctx.container, scalarValue);
   const plan = planNativeProbe({
     argv,
-    env: envLookup(ctx.container, scalarValue),
+    env: (name) => {
+      envRead.add(name);
+      return lookup(name);
+    },
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -383,6 +389,8 @@ function probeReport(
     message: `${where}: exec grpc_health_probe → ${target}${notes}`,
     fix: edits,
     details,
+    ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
+    ...(plan.loopback ? { loopback: true } : {}),
   });
 }
 

@@ -9,6 +9,7 @@ import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
+import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, RunContext } from '../types.js';
 import { findProbeReports } from './probes.js';
 
@@ -34,5 +35,5 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
     ...(values.baseService ? { baseService: values.baseService } : {}),
   });
-  for (const r of relabelPartialOps(reports, docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+  for (const r of relabelTransformerPatches(relabelPartialOps(reports, docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
 }

@@ -35,12 +35,16 @@ export function json6902ProbePart(path: string): boolean {
  * native on its own (its path names `exec`), the whole probe has to be patched instead.
  */
 export function relabelPartialOps(reports: Report[], docs: readonly Document.Parsed<ParsedNode, true>[]): Report[] {
-  const parts: { start: number; end: number; path: string }[] = [];
+  const parts: { start: number; end: number; path: string; test: boolean }[] = [];
   for (const doc of docs) {
     visit(doc, {
       Map(_, map) {
         const p = getPair(map, 'path')?.value;
-        if (getPair(map, 'op') && isScalar(p) && typeof p.value === 'string' && json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value });
+        const op = getPair(map, 'op')?.value;
+        if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
+        // A `test` op's value is what the probe must be, not a probe the overlay sets.
+        const test = String(op.value) === 'test' && /\/(livenessProbe|readinessProbe|startupProbe)(\/|$)/.test(p.value);
+        if (test || json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value, test });
       },
     });
   }
@@ -49,12 +53,15 @@ export function relabelPartialOps(reports: Report[], docs: readonly Document.Par
     const part = parts.find((p) => r.start >= p.start && r.start < p.end);
     if (!part) return r;
     const whole = part.path.replace(/\/(livenessProbe|readinessProbe|startupProbe)\/.*$/, '/$1');
+    const { fix: _fix, ...rest } = r;
     return {
-      ...r,
+      ...rest,
       subject: 'probe' as const,
       blockers: ['unparseable' as const],
       keepsBinary: true,
-      message: `a JSON 6902 op patches part of a probe (${part.path}); patch the whole probe (${whole}) so that its handler can change`,
+      message: part.test
+        ? `a JSON 6902 test op compares a probe with an exec command (${part.path}); it fails once that probe is native, so change the test together with the probe`
+        : `a JSON 6902 op patches part of a probe (${part.path}); patch the whole probe (${whole}) so that its handler can change`,
     };
   });
 }

@@ -13,6 +13,7 @@ import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
 import { keepForOverlays } from './overlays.js';
+import { relabelInlineTransformers } from './transformers.js';
 import { targetClusters } from '../analysis/native-probe.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
@@ -23,7 +24,13 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   }
   const patches = parsed.docs.flatMap((d) => inlinePatches(d.contents));
   const inPatch = (r: Report) => patches.some((p) => r.start >= p.range![0] && r.start < p.range![1]);
-  const reports = findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options) }).filter((r) => !inPatch(r));
+  // `helmCharts[].valuesInline` merges over the chart's values.yaml as a values file does: a
+  // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
+  const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
+  const reports = relabelInlineTransformers(
+    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch }),
+    parsed.docs.map((d) => d.contents),
+  ).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
   }
@@ -63,17 +70,20 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   if ('error' in view) return blocked(`${view.error}; write the patch as a literal block (patch: |-)`);
   const inner = parseYaml(view.text);
   if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
+  // kustomize decodes a patch whose first character is `[` as a JSON 6902 op list in JSON, with
+  // a JSON parser: what the tool writes there must be JSON too.
+  const json = view.text.startsWith('[') && isJson(view.text);
 
   let reports = relabelPartialOps(
     // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
-    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true }),
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml' }),
     inner.docs,
   );
 
-  // The patch must still parse once its own edits are in; otherwise none of them is made.
+  // The patch must still parse once its own edits are in (as JSON, when it was); otherwise none of them is made.
   const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));
   const result = applyEdits(view.text, fixed.map((r) => ({ owner: r, edits: r.fix! })));
-  const problem = parseYaml(result.text).error;
+  const problem = parseYaml(result.text).error ?? (json && !isJson(result.text) ? { message: 'it is no longer JSON' } : undefined);
   if (problem) reports = reports.map((r) => (r.fix ? { ...r, fix: null, blockers: ['unparseable'], keepsBinary: true, message: `${r.message}: the rewritten patch would not parse (${problem.message})` } : r));
 
   return reports.map((r) => {
@@ -84,3 +94,11 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   });
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

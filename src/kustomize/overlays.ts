@@ -14,22 +14,36 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { targetClusters } from '../analysis/native-probe.js';
+import { containerContext, findProbeReports } from '../kubernetes/probes.js';
+import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
-import { json6902ProbePart } from './json6902.js';
+import { PATCH_TRANSFORMER } from './transformers.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
   /** The kustomization that applies the patch (absolute). */
   kustomization: string;
-  /** A JSON 6902 op inside the probe, or a strategic-merge patch's handler. */
-  kind: 'json6902' | 'merge';
-  probe: string;
+  /**
+   * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
+   * or writes the probe's handler, or something that sets the container's env (the probe's
+   * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
+   * (a probe of a loopback -addr is blocked there, see planNativeProbe).
+   */
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork';
+  /** The probe key; undefined for an env hold (any probe that reads the variables). */
+  probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
   container?: string;
+  /** values holds: where the probe sits in a values file of a `helmCharts` entry (`server.readinessProbe`). */
+  keyPath?: string;
+  /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
+  envNames?: string[];
+  /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
+  source?: { file: string; range?: [number, number] };
   /** Why, as a clause: "… patches inside it (/spec/…)". */
   why: string;
 }
@@ -47,6 +61,8 @@ interface PatchEntry {
   json6902: boolean;
   /** The tool can rewrite it: a file, or an inline literal block (kustomization.ts refuses the others). */
   editable: boolean;
+  /** An inline patch's range in the kustomization. */
+  range?: [number, number];
 }
 
 /** The patches of a kustomization: `patches`, `patchesJson6902`, `patchesStrategicMerge`; inline or by path. */
@@ -78,11 +94,36 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
       else byPath(item.value, false);
     }
   }
+  // `transformers:` may configure kustomize's patch transformers themselves, in a file or inline.
+  // Their inline patches are not rewritten (editable: false), so a probe there keeps exec.
+  const transformers = getPair(root, 'transformers')?.value;
+  for (const item of isSeq(transformers) ? transformers.items : []) {
+    if (!isScalar(item) || typeof item.value !== 'string') continue;
+    const inline = item.value.includes('\n');
+    const file = inline ? kustomization : path.resolve(dir, item.value);
+    // A folder (a kustomization of transformer configs) is not followed.
+    const text = inline ? item.value : run.readText(file);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    for (const doc of parsed && !parsed.error ? parsed.docs : []) {
+      const config = doc.contents;
+      const kind = isMap(config) ? getPair(config, 'kind')?.value : undefined;
+      if (!isMap(config) || !isScalar(kind) || !PATCH_TRANSFORMER.test(String(kind.value))) continue;
+      const json6902 = kind.value === 'PatchJson6902Transformer';
+      for (const key of ['patch', 'patches']) {
+        const v = getPair(config, key)?.value;
+        if (isScalar(v) && typeof v.value === 'string') out.push({ text: v.value, file, json6902, editable: false });
+      }
+      const paths = getPair(config, 'paths')?.value;
+      for (const ref of [getPair(config, 'path')?.value, ...(isSeq(paths) ? paths.items : [])]) {
+        if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, json6902);
+      }
+    }
+  }
   return out;
 }
 
 function inlineEntry(node: Scalar, kustomization: string, json6902: boolean): PatchEntry {
-  return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')) };
+  return { text: String(node.value), file: kustomization, json6902, editable: !('error' in blockScalarView(node, '\n')), range: [node.range![0], node.range![1]] };
 }
 
 const rootsByRun = new WeakMap<RunContext, Map<string, YAMLMap | null>>();
@@ -102,10 +143,24 @@ function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
 
 const smpByRun = new WeakMap<RunContext, { inRun: Set<string>; byDir: Map<string, Set<string>> }>();
 
-/** The strategic-merge patch files a kustomization applies (absolute); none when it does not parse. */
+/**
+ * The files a kustomization merges over something (absolute): its strategic-merge patch files,
+ * and the values files of its `helmCharts` (`valuesFile`, `additionalValuesFiles`), which merge
+ * over the chart's values.yaml. None when it does not parse.
+ */
 function mergePatchFiles(kustomization: string, run: RunContext): string[] {
   const root = kustomizationRoot(kustomization, run);
-  return root ? patchEntries(kustomization, root, run).filter((p) => !p.json6902 && p.file !== kustomization).map((p) => p.file) : [];
+  if (!root) return [];
+  const out = patchEntries(kustomization, root, run).filter((p) => !p.json6902 && p.file !== kustomization).map((p) => p.file);
+  const charts = getPair(root, 'helmCharts')?.value;
+  for (const chart of isSeq(charts) ? charts.items : []) {
+    if (!isMap(chart)) continue;
+    const more = getPair(chart, 'additionalValuesFiles')?.value;
+    for (const ref of [getPair(chart, 'valuesFile')?.value, ...(isSeq(more) ? more.items : [])]) {
+      if (isScalar(ref) && typeof ref.value === 'string' && !/^[a-z]+:\/\//.test(ref.value)) out.push(path.resolve(path.dirname(kustomization), ref.value));
+    }
+  }
+  return out;
 }
 
 /**
@@ -147,22 +202,57 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   if (byFile) return byFile;
   byFile = new Map();
   const inRun = filesOfRun(run);
+  const add = (targets: readonly string[], holds: readonly OverlayHold[]) => {
+    for (const target of targets) byFile!.set(target, [...(byFile!.get(target) ?? []), ...holds]);
+  };
+  const merging: { kustomization: string; patch: PatchEntry; targets: string[] }[] = [];
   // An overlay outside a partial view (a pre-commit run naming the base alone) holds it all the same.
   for (const file of run.repositoryFiles()) {
     if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
-    const holds = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())].flatMap((k) =>
-      patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)),
-    );
-    if (holds.length === 0) continue;
-    for (const target of resourcesOf(path.dirname(file), run, new Set())) {
-      byFile.set(target, [...(byFile.get(target) ?? []), ...holds]);
+    const own = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())];
+    const patches = own.flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
+    const holds = [...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)), ...own.flatMap((k) => replacementHolds(k.file, k.root, run))];
+    for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
+    const targets = resourcesOf(path.dirname(file), run, new Set());
+    add(targets, holds);
+    for (const { p } of patches) if (!p.json6902 && p.editable && inRun.has(p.file)) merging.push({ kustomization: file, patch: p, targets });
+  }
+  // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
+  // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
+  // above it, which that probe does not depend on): it then keeps exec, and holds that probe too.
+  // Repeated until nothing changes, for chains of overlays.
+  const done = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of merging) {
+      const held = byFile.get(m.patch.file);
+      if (!held?.some((h) => h.kind === 'env' || h.kind === 'hostNetwork')) continue;
+      for (const r of migratingProbes(m.patch, run)) {
+        const id = `${m.kustomization}#${m.patch.file}#${m.patch.range?.[0] ?? ''}#${r.start}`;
+        const hold = done.has(id) ? undefined : findHold(r, m.patch.file, held);
+        if (!hold) continue;
+        done.add(id);
+        changed = true;
+        const container = r.details!.container as string | undefined;
+        const where = path.relative(run.cwd, m.patch.file).split(path.sep).join('/');
+        add(m.targets, [{ kustomization: m.kustomization, kind: 'merge', probe: String(r.details!.probe), ...(container !== undefined ? { container } : {}), why: `${where} keeps it on exec (${hold.why})` }]);
+      }
     }
   }
   holdsByRun.set(run, byFile);
   return byFile;
+}
+
+/** The probes of a strategic-merge patch that the probe walk migrates, at offsets in its file (an inline patch: at the patch). */
+function migratingProbes(patch: PatchEntry, run: RunContext): Report[] {
+  const parsed = parseYaml(patch.text);
+  if (parsed.error) return [];
+  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true })
+    .filter((r) => r.fix && !(r.blockers?.length) && r.details?.probe !== undefined)
+    .map((r) => (patch.range ? { ...r, start: patch.range[0] } : r));
 }
 
 function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext): OverlayHold[] {
@@ -171,19 +261,37 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
   const out: OverlayHold[] = [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
   const overlay = shown(kustomization);
+  const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
   for (const doc of parsed.docs) {
-    // A JSON 6902 op list: ops whose path reaches inside a probe.
+    // A JSON 6902 op list: ops whose path (or `from`) reaches inside a probe, or into an env list.
     if (patch.json6902 || !isMap(doc.contents)) {
       visit(doc, {
         Map(_, map) {
-          const p = getPair(map, 'path')?.value;
-          if (!getPair(map, 'op') || !isScalar(p) || typeof p.value !== 'string' || !json6902ProbePart(p.value)) return;
-          // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
-          // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well.
-          const m = /\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)/.exec(p.value)!;
-          if (!HANDLERS.has(m[2]!)) return;
-          const probe = m[1]!;
-          out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} patches inside it (${p.value})` });
+          const opNode = getPair(map, 'op')?.value;
+          if (!isScalar(opNode)) return;
+          const op = String(opNode.value);
+          for (const key of ['path', 'from']) {
+            const p = getPair(map, key)?.value;
+            if (!isScalar(p) || typeof p.value !== 'string') continue;
+            const at = p.value;
+            if (key === 'path' && /\/hostNetwork$/.test(at)) {
+              out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork (${op} ${at})` });
+              continue;
+            }
+            if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(at)) {
+              out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${op} ${at})` });
+              continue;
+            }
+            // Only ops on a handler (`…/exec/command`, an added `httpGet`) depend on the base's
+            // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well. A
+            // `test` of the whole probe compares it with the exec probe it was.
+            const m = /\/(livenessProbe|readinessProbe|startupProbe)(?:\/([^/]+))?$|\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)\//.exec(at);
+            if (!m) continue;
+            const probe = (m[1] ?? m[3])!;
+            const part = m[2] ?? m[4];
+            if (part === undefined ? op !== 'test' : !HANDLERS.has(part)) continue;
+            out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} ${part === undefined ? 'tests' : key === 'from' ? `${op === 'move' ? 'moves' : 'copies'} from inside` : 'patches inside'} it (${at})` });
+          }
         },
       });
       continue;
@@ -192,6 +300,177 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     const where = patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`;
     for (const k of keptHandlers(patch.text, doc, run, patch.editable && inRun.has(patch.file))) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
+    }
+    let hostNetwork = false;
+    visit(doc, {
+      Pair(_, pair) {
+        if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || pair.value.value === 'true')) hostNetwork = true;
+      },
+    });
+    if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
+    for (const e of envSettings(doc)) {
+      const names = e.names ? ` (${e.names.join(', ')})` : '';
+      out.push({ kustomization, kind: 'env', ...e.hold, source, why: `${where} sets env${e.hold.container !== undefined ? ` of container "${e.hold.container}"` : ''}${names}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A `helmCharts` entry's values merge in layers, each over the ones before it: the chart's
+ * values.yaml (when the chart is in chartHome), `valuesFile`, `additionalValuesFiles`, then
+ * `valuesInline`. A probe that a layer keeps on a handler other than grpc holds the same probe
+ * of every layer under it, as a chart's values files hold its values.yaml (src/helm/chart.ts).
+ */
+function helmValuesHolds(kustomization: string, root: YAMLMap, run: RunContext, inRun: ReadonlySet<string>): Map<string, OverlayHold[]> {
+  const out = new Map<string, OverlayHold[]>();
+  const charts = getPair(root, 'helmCharts')?.value;
+  if (!isSeq(charts)) return out;
+  const dir = path.dirname(kustomization);
+  const overlay = path.relative(run.cwd, kustomization).split(path.sep).join('/');
+  const globals = getPair(root, 'helmGlobals')?.value;
+  const home = isMap(globals) ? getPair(globals, 'chartHome')?.value : undefined;
+  const chartHome = path.resolve(dir, isScalar(home) && typeof home.value === 'string' ? home.value : 'charts');
+  const str = (m: YAMLMap, key: string) => {
+    const v = getPair(m, key)?.value;
+    return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+  };
+  charts.items.forEach((chart, index) => {
+    if (!isMap(chart)) return;
+    const name = str(chart, 'name');
+    const version = str(chart, 'version');
+    const layers: { file: string; shown: string; kept: { keyPath: string; kept: string }[] }[] = [];
+    const addFile = (file: string, shown: string) => {
+      const text = run.readText(file);
+      const parsed = text === undefined ? undefined : parseYaml(text);
+      if (!parsed || parsed.error) return;
+      layers.push({ file, shown, kept: parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(file))) });
+    };
+    const shownFile = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
+    if (name !== undefined) {
+      for (const folder of [name, ...(version !== undefined ? [`${name}-${version}/${name}`] : [])]) {
+        const file = path.join(chartHome, folder, 'values.yaml');
+        addFile(file, `${shownFile(file)} (the values of helmCharts[${index}] in ${overlay})`);
+      }
+    }
+    const more = getPair(chart, 'additionalValuesFiles')?.value;
+    for (const ref of [getPair(chart, 'valuesFile')?.value, ...(isSeq(more) ? more.items : [])]) {
+      if (!isScalar(ref) || typeof ref.value !== 'string' || /^[a-z]+:\/\//.test(ref.value)) continue;
+      const file = path.resolve(dir, ref.value);
+      addFile(file, `${shownFile(file)} (a values file of helmCharts[${index}] in ${overlay})`);
+    }
+    const prefix = `helmCharts[${index}].valuesInline.`;
+    const text = run.readText(kustomization);
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    if (parsed && !parsed.error) {
+      const kept = parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(kustomization)));
+      layers.push({
+        file: kustomization,
+        shown: `the valuesInline of helmCharts[${index}] in ${overlay}`,
+        kept: kept.filter((k) => k.keyPath.startsWith(prefix)).map((k) => ({ ...k, keyPath: k.keyPath.slice(prefix.length) })),
+      });
+    }
+    layers.forEach((upper, i) => {
+      for (const k of upper.kept) {
+        for (const lower of layers.slice(0, i)) {
+          if (lower.file === kustomization) continue;
+          const hold: OverlayHold = { kustomization, kind: 'values', keyPath: k.keyPath, why: `${upper.shown} ${k.kept}` };
+          out.set(lower.file, [...(out.get(lower.file) ?? []), hold]);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+/** The env lists a strategic-merge patch merges into containers: by container, the names it sets (none known: any). */
+function envSettings(doc: Document.Parsed<ParsedNode, true>): { hold: Pick<OverlayHold, 'container' | 'envNames'>; names?: string[] }[] {
+  const out: { hold: Pick<OverlayHold, 'container' | 'envNames'>; names?: string[] }[] = [];
+  visit(doc, {
+    Pair(_, pair, p) {
+      if (keyOf(pair as Pair) !== 'env') return;
+      const ctx = containerContext(p);
+      if (!ctx.list || !ctx.container) return;
+      const name = getPair(ctx.container, 'name')?.value;
+      const container = isScalar(name) && name.value !== null ? String(name.value) : undefined;
+      // An entry without a name (`$patch: replace`, an alias) may set or drop any variable.
+      const list = pair.value;
+      const names = isSeq(list) ? list.items.map((i) => (isMap(i) && !getPair(i, '$patch') ? getPair(i, 'name')?.value : undefined)) : [undefined];
+      const known = names.every((n) => isScalar(n) && n.value !== null) ? names.map((n) => String((n as Scalar).value)) : undefined;
+      out.push({ hold: { ...(container !== undefined ? { container } : {}), ...(known ? { envNames: known } : {}) }, ...(known ? { names: known } : {}) });
+    },
+  });
+  return out;
+}
+
+/**
+ * `replacements` (inline, or `- path:` files) whose source or target reaches a probe's handler
+ * (`…readinessProbe.exec.command.1`): kustomize fails when the field is gone. A target in a
+ * container's env may set the variable a probe's command reads.
+ */
+function replacementHolds(kustomization: string, root: YAMLMap, run: RunContext): OverlayHold[] {
+  const list = getPair(root, 'replacements')?.value;
+  if (!isSeq(list)) return [];
+  const dir = path.dirname(kustomization);
+  const overlay = path.relative(run.cwd, kustomization).split(path.sep).join('/');
+  const replacements: YAMLMap[] = [];
+  for (const item of list.items) {
+    if (!isMap(item)) continue;
+    const ref = getPair(item, 'path')?.value;
+    if (!isScalar(ref) || typeof ref.value !== 'string') {
+      replacements.push(item);
+      continue;
+    }
+    const text = run.readText(path.resolve(dir, ref.value));
+    const parsed = text === undefined ? undefined : parseYaml(text);
+    for (const doc of parsed && !parsed.error ? parsed.docs : []) {
+      const c = doc.contents;
+      if (isMap(c)) replacements.push(c);
+      else if (isSeq(c)) for (const i of c.items) if (isMap(i)) replacements.push(i);
+    }
+  }
+  const out: OverlayHold[] = [];
+  const fieldPaths = (r: YAMLMap): { role: string; at: string }[] => {
+    const found: { role: string; at: string }[] = [];
+    const source = getPair(r, 'source')?.value;
+    const from = isMap(source) ? getPair(source, 'fieldPath')?.value : undefined;
+    if (isScalar(from) && typeof from.value === 'string') found.push({ role: 'reads', at: from.value });
+    const targets = getPair(r, 'targets')?.value;
+    for (const t of isSeq(targets) ? targets.items : []) {
+      const paths = isMap(t) ? getPair(t, 'fieldPaths')?.value : undefined;
+      for (const fp of isSeq(paths) ? paths.items : []) if (isScalar(fp) && typeof fp.value === 'string') found.push({ role: 'writes', at: fp.value });
+    }
+    return found;
+  };
+  for (const r of replacements) {
+    for (const { role, at } of fieldPaths(r)) {
+      // `spec.template.spec.containers.[name=api].readinessProbe.exec.command.1`: dots outside brackets.
+      const segments: string[] = at.match(/(?:\[[^\]]*\]|[^.])+/g) ?? [];
+      const selector = (i: number) => /^\[name=(.*)\]$/.exec(segments[i] ?? '')?.[1];
+      const envAt = segments.indexOf('env');
+      if (role === 'writes' && envAt > 0) {
+        const container = selector(envAt - 1);
+        const name = selector(envAt + 1);
+        out.push({
+          kustomization,
+          kind: 'env',
+          ...(container !== undefined ? { container } : {}),
+          ...(name !== undefined ? { envNames: [name] } : {}),
+          why: `a replacement in ${overlay} sets a container's env (${at})`,
+        });
+        continue;
+      }
+      const probeAt = segments.findIndex((s) => s === 'livenessProbe' || s === 'readinessProbe' || s === 'startupProbe');
+      const part = segments[probeAt + 1];
+      if (probeAt === -1 || part === undefined || !(HANDLERS.has(part) || part === '*')) continue;
+      const container = selector(probeAt - 1);
+      out.push({
+        kustomization,
+        kind: 'replacement',
+        probe: segments[probeAt]!,
+        ...(container !== undefined ? { container } : {}),
+        why: `a replacement in ${overlay} ${role} a field inside it (${at})`,
+      });
     }
   }
   return out;
@@ -247,19 +526,59 @@ function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] 
       else out.push(...resourcesOf(target, run, seen));
     }
   }
+  out.push(...chartFiles(dir, root, run));
   return out;
+}
+
+/** The run's files of the charts a kustomization's `helmCharts` inflates from its chartHome: their templates and values build its resources. */
+function chartFiles(dir: string, root: YAMLMap, run: RunContext): string[] {
+  const charts = getPair(root, 'helmCharts')?.value;
+  if (!isSeq(charts)) return [];
+  const globals = getPair(root, 'helmGlobals')?.value;
+  const home = isMap(globals) ? getPair(globals, 'chartHome')?.value : undefined;
+  const chartHome = path.resolve(dir, isScalar(home) && typeof home.value === 'string' ? home.value : 'charts');
+  const folders: string[] = [];
+  for (const chart of charts.items) {
+    const name = isMap(chart) ? getPair(chart, 'name')?.value : undefined;
+    const version = isMap(chart) ? getPair(chart, 'version')?.value : undefined;
+    if (!isScalar(name) || typeof name.value !== 'string') continue;
+    folders.push(path.join(chartHome, name.value) + path.sep);
+    if (isScalar(version) && version.value !== null) folders.push(path.join(chartHome, `${name.value}-${String(version.value)}`) + path.sep);
+  }
+  return folders.length === 0 ? [] : run.repositoryFiles().filter((f) => folders.some((d) => f.startsWith(d)));
+}
+
+/** The first of a file's holds that reaches a migratable probe's report. */
+function findHold(r: Report, file: string, holds: readonly OverlayHold[]): OverlayHold | undefined {
+  const container = r.details?.container as string | undefined;
+  const envNames = r.envNames ?? [];
+  const own = (h: OverlayHold) => h.source?.file === file && (h.source.range === undefined || (r.start >= h.source.range[0] && r.start < h.source.range[1]));
+  return holds.find(
+    (h) =>
+      (h.container === undefined || container === undefined || h.container === container) &&
+      (h.kind === 'env'
+        ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
+        : h.kind === 'hostNetwork'
+          ? r.loopback === true
+          : h.kind === 'values'
+            ? r.keyPath === h.keyPath
+            : h.probe === r.details?.probe),
+  );
 }
 
 /** A migratable probe that an overlay needs on exec stays as it is, blocked, naming the overlay. */
 export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): Report {
   if (!r.fix || !file.path || r.details?.probe === undefined) return r;
-  const container = r.details.container as string | undefined;
-  const hold = overlayHolds(run)
-    .get(file.path)
-    ?.find((h) => h.probe === r.details!.probe && (h.container === undefined || container === undefined || h.container === container));
+  const envNames = r.envNames ?? [];
+  const hold = findHold(r, file.path, overlayHolds(run).get(file.path) ?? []);
   if (!hold) return r;
-  const breaks = hold.kind === 'json6902'
-    ? "migrating it here would break that overlay's build. Make the overlay patch the whole probe first"
-    : 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first';
+  const breaks =
+    hold.kind === 'hostNetwork'
+      ? "its -addr names a loopback host, and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
+      : hold.kind === 'env'
+        ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
+        : hold.kind === 'merge' || hold.kind === 'values'
+          ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
+          : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
   return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
 }
