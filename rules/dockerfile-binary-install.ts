@@ -29,10 +29,6 @@ const rule: Rule = {
     decidesOnConsumers: true,
     docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
-  async warm() {
-    const [{ loadDockerfileParsers }] = await Promise.all([import('../src/docker/parse.js'), import('../src/docker/installs.js'), import('../src/docker/images.js')]);
-    loadDockerfileParsers();
-  },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
     return {

@@ -24,7 +24,6 @@ const rule: Rule = {
       },
     };
   },
-  warm: () => import('../src/kubernetes/rule-deps.js'),
 };
 
 export default rule;

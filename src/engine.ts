@@ -49,16 +49,15 @@ export const STDIN_NAME = '<stdin>';
 /**
  * With `reader: 'auto'`, the thread starts once the walk has listed this many files: a small tree
  * (most folder scans of one service) never pays for it. Started then, ~8 ms into the walk, its
- * start-up overlaps the rest of this thread's walk.
+ * start-up still overlaps the rest of the walk on any tree that needs it.
  */
 const START_READER_THREAD_AT = 1000;
 /**
- * With `reader: 'auto'`, the most files this thread walks. A tree with more is walked again, whole,
- * in the thread, which then reads it; this thread meanwhile imports the rules' parsers. The thread
- * is ready ~65-100 ms after it starts (here); the walk takes ~8 µs a file and reading ~15 µs a
- * file. It pays once the reading it takes off this thread is more than the wait for it:
- * 15 µs × N > 80 ms − 8 µs × (N − 1000), from ~3,800 files. Below, the tree is read here and the
- * thread is stopped unused.
+ * With `reader: 'auto'`, the fewest files read in the thread. It is ready ~65-100 ms after it
+ * starts (here); the walk takes ~8 µs a file and reading ~15 µs a file. The thread pays once the
+ * reading it takes off the main thread is more than the wait for it:
+ * 15 µs × N > 80 ms − 8 µs × (N − 1000), from ~3,800 files. Below, the tree is read inline and
+ * the thread is stopped unused.
  */
 export const MIN_FILES_FOR_READER_THREAD = 4000;
 /** Heap checks (src/memory.ts): one per 512 files read, or per 16 candidates. */
@@ -104,18 +103,6 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     const rules = options.rules ?? (await import('../rules/index.js')).RULES;
     active = rules.map((rule) => ({ rule, handlers: rule.create(runCtx) }));
     for (const a of active) for (const k of a.rule.meta.fileKinds) byKind.set(k, [...(byKind.get(k) ?? []), a]);
-  };
-
-  // While the reader thread walks a big tree: import the registry, then each rule's parsers
-  // (Rule.warm), in registry order, until `done()` says the list has arrived.
-  const warmUp = async (done: () => boolean) => {
-    const rules = options.rules ?? (await import('../rules/index.js')).RULES;
-    for (const rule of rules) {
-      if (done()) return;
-      await rule.warm?.();
-      // The thread's message is a task: it gets in between two imports.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
   };
 
   const pending: PendingFinding[] = [];
@@ -185,9 +172,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
   const paths = options.paths && options.paths.length > 0 ? options.paths : ['.'];
   const mode = options.reader ?? 'inline';
-  // 'auto' starts it during the first walk, so that its start-up overlaps that walk.
+  // Started before or during the walk, so that its start-up overlaps the walk.
   let worker: ReaderWorker | undefined;
   const startWorker = () => (worker ??= new ReaderWorker(maxBytes, debug));
+  if (mode === 'worker') startWorker();
   const onFile = mode === 'auto' ? (n: number) => void (n === START_READER_THREAD_AT && startWorker()) : undefined;
   let candidates = 0;
   const heap = options.boundHeap ? new HeapGuard() : undefined;
@@ -202,22 +190,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     heap?.check();
   };
   try {
-    const walkPaths = paths.filter((p) => p !== '-');
-    // 'auto': a tree of more than MIN_FILES_FOR_READER_THREAD files is walked again, whole, in the
-    // reader thread, which then reads it (the first MIN_FILES_FOR_READER_THREAD files, ~30 ms of
-    // walk, are walked twice). Meanwhile this thread imports the rules and their parsers, which it
-    // would otherwise import when the first candidates arrive: that wait is spent, not added.
-    let listing = mode === 'worker' ? undefined : discover(walkPaths, cwd, onFile, mode === 'auto' ? MIN_FILES_FOR_READER_THREAD : Infinity);
-    const thread = listing ? undefined : startWorker();
-    if (!listing) {
-      const listed = thread!.walk(walkPaths, cwd);
-      let arrived = false;
-      void listed.then(() => (arrived = true));
-      await warmUp(() => arrived);
-      // A thread that failed first: the walk is done here, and reads() reads inline.
-      listing = (await listed) ?? discover(walkPaths, cwd);
-    }
-    const { files, problems, outside } = listing;
+    const { files, problems, outside } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
     for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
     if (outside.length > 0) linksOut(outside);
@@ -235,6 +208,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       }
     }
 
+    const thread: ReaderWorker | undefined = mode === 'worker' || discovered.length >= MIN_FILES_FOR_READER_THREAD ? worker : undefined;
     if (!thread) worker?.stop();
     const batches: AsyncIterable<ReadBatch> | Iterable<ReadBatch> = thread ? thread.reads(discovered) : inlineReads(discovered, maxBytes);
     const readBefore = scanned;

@@ -228,12 +228,6 @@ export interface RuleMeta {
 export interface Rule {
   meta: RuleMeta;
   create(run: RunContext): RuleHandlers;
-  /**
-   * Imports the heavy modules (parsers) that the rule's handlers import when they first meet a
-   * file, and nothing else. The engine calls it while it waits for the reader thread to walk a big
-   * tree, so that the first candidates do not pay for the imports.
-   */
-  warm?(): Promise<unknown>;
 }
 
 export interface SkippedFile {

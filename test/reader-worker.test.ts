@@ -1,9 +1,8 @@
 /**
- * Walking and reading in a worker thread (src/discover/reads.ts) must not change a run's result:
- * findings, their order, the summary, skipped files, error messages and --fix's writes are the
- * same as with the inline walk and reader, on the fixtures, the corpus and a tree of odd files. A
- * worker that fails loses nothing: the tree is walked, or the files it did not report are read,
- * inline.
+ * Reading in a worker thread (src/discover/reads.ts) must not change a run's result: findings,
+ * their order, the summary, skipped files, error messages and --fix's writes are the same as
+ * with the inline reader, on the fixtures, the corpus and a tree of odd files. A worker that
+ * fails loses nothing: the files it did not report are read inline.
  * The worker runs dist/'s compiled reader (see reads.ts): `npm test` builds before jest runs.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +13,6 @@ import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { ReaderWorker } from '../src/discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from '../src/discover/reads.js';
-import { discover, type Discovery } from '../src/discover/walk.js';
 import { MIN_FILES_FOR_READER_THREAD, run } from '../src/engine.js';
 import type { Rule, RunOptions, RunResult } from '../src/types.js';
 import rule from '../rules/kubernetes-exec-probe.js';
@@ -107,7 +105,7 @@ describe('the worker gives the inline result', () => {
     }
   });
 
-  test('a symlink out of the scanned folder: the thread passes it on, and it keeps the install as inline', async () => {
+  test('a symlink out of the scanned folder keeps the install, as inline', async () => {
     const tree = () => {
       const root = repoWith({ 'repo/Dockerfile': 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://example.com/grpc_health_probe && chmod +x /bin/grpc_health_probe\n', 'infra/probe.yaml': POD });
       fs.symlinkSync(path.join(root, 'infra'), path.join(root, 'repo', 'deploy'));
@@ -117,9 +115,9 @@ describe('the worker gives the inline result', () => {
     expect(inline.findings.map((f) => [f.file, f.status])).toEqual(expect.arrayContaining([['deploy', 'blocked'], ['Dockerfile', 'blocked']]));
   });
 
-  test('a folder the walk cannot read and a file gone before it is read: error findings', async () => {
-    // Spies refuse a folder and delete a file just after its folder was listed: they reach this
-    // thread only, so this is the inline walk; the next test holds the thread to the same answers.
+  test('a folder the walk cannot read and a file gone before it is read: the same error findings', async () => {
+    // The walk runs on this thread, where a spy can refuse a folder; a file deleted just after
+    // its folder was listed fails to open in either reader (the worker's fs cannot be faked).
     const realReaddir = fs.readdirSync;
     jest.spyOn(fs, 'readdirSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
       if (String(p).endsWith(`${path.sep}secret`)) throw Object.assign(new Error(`EACCES: scandir '${p}'`), { code: 'EACCES' });
@@ -127,48 +125,22 @@ describe('the worker gives the inline result', () => {
       if (String(p).endsWith(`${path.sep}k8s`)) fs.rmSync(path.join(String(p), 'gone.yaml'), { force: true });
       return entries;
     }) as typeof fs.readdirSync);
-    let inline: RunResult;
+    const results: RunResult[] = [];
     try {
-      inline = await run({ cwd: repoWith({ 'secret/a.yaml': POD, 'k8s/gone.yaml': POD, 'k8s/ok.yaml': POD }), reader: 'inline' });
+      for (const reader of ['inline', 'worker'] as const) {
+        const dir = repoWith({ 'secret/a.yaml': POD, 'k8s/gone.yaml': POD, 'k8s/ok.yaml': POD });
+        results.push(await run({ cwd: dir, reader }));
+      }
     } finally {
       jest.restoreAllMocks();
     }
+    const [inline, worker] = results as [RunResult, RunResult];
+    expect(said(worker)).toEqual(said(inline));
     expect(inline.findings.map((f) => [f.file, f.status, f.message])).toEqual([
       ['k8s/gone.yaml', 'error', 'cannot read: no such file or folder'],
       ['k8s/ok.yaml', 'migratable', expect.any(String)],
       ['secret', 'error', 'cannot read: permission denied'],
     ]);
-  });
-
-  test('the thread lists and pre-checks what the inline walk does when a folder cannot be listed and a file cannot be opened', async () => {
-    const dir = repoWith({ 'secret/a.yaml': POD, 'k8s/gone.yaml': POD, 'k8s/ok.yaml': POD });
-    // The same refusals as test/support/refusing-reader.mjs makes in the thread.
-    const realReaddir = fs.readdirSync;
-    const realOpen = fs.openSync;
-    jest.spyOn(fs, 'readdirSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
-      if (String(p).endsWith(`${path.sep}secret`)) throw Object.assign(new Error(`EACCES: scandir '${p}'`), { code: 'EACCES' });
-      return realReaddir(p, o as { withFileTypes: true });
-    }) as typeof fs.readdirSync);
-    jest.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
-      if (String(p).endsWith(`${path.sep}gone.yaml`)) throw Object.assign(new Error(`ENOENT: open '${p}'`), { code: 'ENOENT' });
-      return (realOpen as (...a: unknown[]) => number)(p, ...rest);
-    }) as typeof fs.openSync);
-    let here: { listing: Discovery; reads: ReadBatch['items'] };
-    try {
-      const listing = discover([dir], dir);
-      here = { listing, reads: [...inlineReads(listing.files.map((f) => f.absPath), 1 << 20)].flatMap((b) => b.items) };
-    } finally {
-      jest.restoreAllMocks();
-    }
-    expect(here.listing.problems).toEqual([{ absPath: path.join(dir, 'secret'), message: 'permission denied' }]);
-    expect(here.reads.map((i) => i.result.kind)).toEqual(['unreadable', 'candidate']);
-
-    const thread = new ReaderWorker(1 << 20, undefined, pathToFileURL(path.join(ROOT, 'test', 'support', 'refusing-reader.mjs')));
-    const listing = await thread.walk([dir], dir);
-    expect(listing).toEqual(here.listing);
-    const reads: ReadBatch['items'] = [];
-    for await (const b of thread.reads(listing!.files.map((f) => f.absPath))) reads.push(...b.items);
-    expect(reads).toEqual(here.reads);
   });
 
   test('a file changed on disk after the worker read it is not overwritten', async () => {
@@ -207,19 +179,13 @@ describe('a reader worker that fails', () => {
     }
     return { end, items: items.map(({ index, result }) => ({ index, kind: result.kind, bytes: 'bytes' in result ? result.bytes.toString() : undefined })) };
   };
-  // As the engine does: the thread's list, or the inline walk's when the thread failed first.
-  const walkedBy = async (thread: ReaderWorker) => {
-    const listing = (await thread.walk([dir], dir)) ?? discover([dir], dir);
-    expect(listing.files.map((f) => f.absPath)).toEqual(files);
-    return thread.reads(files);
-  };
 
   test.each([
     ['that cannot start', pathToFileURL(path.join(ROOT, 'test', 'support', 'no-such-reader.mjs'))],
     ['that stops part-way', pathToFileURL(path.join(ROOT, 'test', 'support', 'failing-reader.mjs'))],
   ])('%s: the files it did not report are read inline, and the debug output says so', async (_what, script) => {
     const notes: string[] = [];
-    const got = await flat(await walkedBy(new ReaderWorker(1 << 20, (t) => notes.push(t), script)));
+    const got = await flat(new ReaderWorker(1 << 20, (t) => notes.push(t), script).reads(files));
     expect(got).toEqual(await flat(inlineReads(files, 1 << 20)));
     expect(got.items.filter((i) => i.kind === 'candidate')).toHaveLength(12);
     expect(notes).toEqual([expect.stringMatching(/^grpc-probe-migrate: the reader thread .*; reading the remaining \d+ files on the main thread\n$/)]);
@@ -227,7 +193,7 @@ describe('a reader worker that fails', () => {
 
   test('the one that stops part-way did report a batch first (the resumption is from its end)', async () => {
     const notes: string[] = [];
-    await flat(await walkedBy(new ReaderWorker(1 << 20, (t) => notes.push(t), pathToFileURL(path.join(ROOT, 'test', 'support', 'failing-reader.mjs')))));
+    await flat(new ReaderWorker(1 << 20, (t) => notes.push(t), pathToFileURL(path.join(ROOT, 'test', 'support', 'failing-reader.mjs'))).reads(files));
     expect(notes[0]).toMatch(/stopped early \(exit code 3\); reading the remaining (\d+) files/);
     const remaining = Number(/remaining (\d+)/.exec(notes[0]!)![1]);
     expect(remaining).toBeGreaterThan(0);
@@ -283,22 +249,4 @@ describe('which thread reads', () => {
       jest.restoreAllMocks();
     }
   });
-});
-
-test("while the thread walks, the engine warms the rules (Rule.warm) before their first file; an inline run does not", async () => {
-  const events: string[] = [];
-  const warmed: Rule = {
-    ...rule,
-    warm: async () => void events.push('warm'),
-    create: (r) => {
-      const handlers = rule.create(r);
-      return { ...handlers, file: (ctx) => (events.push('file'), handlers.file!(ctx)) };
-    },
-  };
-  const dir = repoWith({ 'a.yaml': POD });
-  await run({ cwd: dir, reader: 'worker', rules: [warmed] });
-  expect(events).toEqual(['warm', 'file']);
-  events.length = 0;
-  await run({ cwd: dir, reader: 'inline', rules: [warmed] });
-  expect(events).toEqual(['file']);
 });

@@ -127,11 +127,6 @@ export function parseShell(script: string): ShScript {
   return result;
 }
 
-/** Loads mvdan-sh now (Rule.warm), not at the first script. */
-export function loadShellParser(): void {
-  syntax();
-}
-
 /** Only whether a script parses (throws ShellParseError), without reading its tree. */
 export function checkShell(script: string): void {
   const known = parsed.get(script);

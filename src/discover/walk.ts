@@ -49,26 +49,8 @@ export interface Discovery {
   outside: LinkOut[];
 }
 
-/** Thrown by `add` when the walk lists more files than its limit. */
-class Enough extends Error {}
-
-/**
- * `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts).
- * With `limit`, a walk that lists more files than that stops and returns `undefined`: the engine
- * then walks the tree again in the reader thread (reads.ts).
- */
-export function discover(paths: readonly string[], cwd: string, onFile?: (count: number) => void): Discovery;
-export function discover(paths: readonly string[], cwd: string, onFile: ((count: number) => void) | undefined, limit: number): Discovery | undefined;
-export function discover(paths: readonly string[], cwd: string, onFile?: (count: number) => void, limit = Infinity): Discovery | undefined {
-  try {
-    return walkAll(paths, cwd, onFile, limit);
-  } catch (e) {
-    if (e instanceof Enough) return undefined;
-    throw e;
-  }
-}
-
-function walkAll(paths: readonly string[], cwd: string, onFile: ((count: number) => void) | undefined, limit: number): Discovery {
+/** `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts). */
+export function discover(paths: readonly string[], cwd: string, onFile?: (count: number) => void): Discovery {
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   const outside: LinkOut[] = [];
@@ -84,7 +66,6 @@ function walkAll(paths: readonly string[], cwd: string, onFile: ((count: number)
       seen.add(absPath);
     }
     if (target !== undefined) links.set(absPath, target);
-    if (files.length >= limit) throw new Enough();
     files.push({ absPath, explicit });
     onFile?.(files.length);
   };

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Dockerfile, Flag, From, Instruction, Run } from 'dockerfile-ast';
-import { loadShellParser, parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
+import { parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
 import { LineIndex, lineStartOf } from '../text/lines.js';
 
 export interface DockerInstruction {
@@ -33,12 +33,6 @@ let parser: typeof import('dockerfile-ast').DockerfileParser | undefined;
 function dockerfileParser(): typeof import('dockerfile-ast').DockerfileParser {
   if (!parser) parser = (createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser;
   return parser;
-}
-
-/** Loads dockerfile-ast and the shell parser now (Rule.warm), not at the first Dockerfile. */
-export function loadDockerfileParsers(): void {
-  dockerfileParser();
-  loadShellParser();
 }
 
 export function parseDockerfile(text: string): ParsedDockerfile {
