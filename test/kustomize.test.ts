@@ -17,12 +17,24 @@ function kustomize(dir: string): string {
 }
 
 type Probe = Record<string, unknown>;
+/**
+ * A built probe as the kubelet reads it: grpc `service: ""` is the same check as no service (the
+ * server's overall health). A migrated strategic-merge patch writes it so that the base's
+ * service does not merge in, so it shows up in the built probe.
+ */
+function meaning(p: Probe): Probe {
+  const grpc = (p as { grpc?: { service?: unknown } }).grpc;
+  if (grpc?.service !== '') return p;
+  const { service: _s, ...rest } = grpc;
+  return { ...p, grpc: rest } as Probe;
+}
+
 function probes(built: string, env?: Record<string, Record<string, string>>): Record<string, Probe> {
   const out: Record<string, Probe> = {};
   for (const doc of parseAllDocuments(built)) {
     const d = doc.toJS() as { spec?: { template?: { spec: { containers: Record<string, unknown>[] } } } };
     for (const c of d.spec?.template?.spec.containers ?? []) {
-      for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) if (c[k]) out[`${String(c.name)}.${k}`] = c[k] as Probe;
+      for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe']) if (c[k]) out[`${String(c.name)}.${k}`] = meaning(c[k] as Probe);
       // The kubelet's view of the env: the last entry of a name wins.
       if (env) env[String(c.name)] = Object.fromEntries(((c.env ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? '']));
     }
@@ -51,6 +63,7 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-transformers': 'overlay',
   'overlay-host-network': 'overlay',
   'overlay-chain-held-patch': 'prod',
+  'patch-without-service': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
 };

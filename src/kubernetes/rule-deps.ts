@@ -24,6 +24,7 @@ export { stdinKind as textKind } from '../stdin.js';
 export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
   const { text, eol } = ctx.file;
   const values = helmValuesOf(ctx.file, docs, run);
+  const smp = isStrategicMergePatch(ctx.file.path, run);
   const reports = findProbeReports({
     text,
     docs,
@@ -32,8 +33,10 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     style,
     extraBlockers: values.extraBlockers,
     probeKey: json6902ProbeKey,
-    mergePatch: isStrategicMergePatch(ctx.file.path, run) || values.mergePatch,
-    ...(values.baseService ? { baseService: values.baseService } : {}),
+    mergePatch: smp || values.mergePatch,
+    // A strategic-merge patch merges its grpc map key by key over the base probe's, which may name
+    // a service (migrated from -service in the same run, or written by hand): say service: "".
+    ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
   });
   for (const r of relabelTransformerPatches(relabelPartialOps(reports, docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
 }
