@@ -2,6 +2,7 @@
  * A run that sees only part of a repository never removes a binary install: the probe, script or
  * HEALTHCHECK that runs the binary may sit in a file outside its view. End to end through the CLI.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
@@ -131,4 +132,19 @@ test('a symlink into another folder of the same run is not reported: what it rea
     ['services/api/Dockerfile', 'dockerfile-binary-install'],
   ]);
   expect(findings[1]!.message).toContain('kept — still used by deploy/api.yaml:7');
+});
+
+test("a checkout's files come from git (tracked and untracked, not ignored), or from the walk without git", async () => {
+  const { gitFiles, filesOfRepositories } = await import('../src/discover/scope.js');
+  const dir = repoWith({ '.gitignore': 'build/\n', 'k8s/kustomization.yaml': 'resources: []\n', 'build/out.yaml': 'x: 1\n', 'node_modules/m/kustomization.yaml': 'resources: []\n' });
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['add', '.gitignore', 'k8s'], { cwd: dir });
+  // Untracked, not ignored: listed as the walk lists it.
+  fs.writeFileSync(path.join(dir, 'new.yaml'), 'y: 1\n');
+  const rel = (files: readonly string[]) => files.map((f) => path.relative(dir, f).split(path.sep).join('/')).sort();
+  expect(rel(gitFiles(dir)!)).toEqual(['.gitignore', 'k8s/kustomization.yaml', 'new.yaml']);
+  const viaGit = rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, []));
+  // Without git (a command that is not there), the walk gives the same answer.
+  expect(gitFiles(dir, 'no-such-git')).toBeUndefined();
+  expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git'))).toEqual(viaGit);
 });

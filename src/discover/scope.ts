@@ -3,6 +3,7 @@
  * a HEALTHCHECK or a script anywhere in the repository, so a run that sees only part of it must
  * never remove one (rules/dockerfile-binary-install.ts).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { discover } from './walk.js';
@@ -66,7 +67,7 @@ function realOrResolved(p: string): string {
  * with `discovered` (files named explicitly may be ignored ones). A path in no checkout adds
  * nothing: nothing says where its repository ends.
  */
-export function filesOfRepositories(paths: readonly string[], cwd: string, discovered: readonly string[]): string[] {
+export function filesOfRepositories(paths: readonly string[], cwd: string, discovered: readonly string[], git = 'git'): string[] {
   const roots = new Set<string>();
   // A pre-commit file list may name thousands of files in a few folders: each folder is looked up once.
   const byDir = new Map<string, string | undefined>();
@@ -84,5 +85,32 @@ export function filesOfRepositories(paths: readonly string[], cwd: string, disco
     if (root !== undefined) roots.add(root);
   }
   if (roots.size === 0) return [...discovered];
-  return [...new Set([...discovered, ...discover([...roots], cwd).files.map((f) => f.absPath)])];
+  const listed = [...roots].flatMap((root) => gitFiles(root, git) ?? discover([root], cwd).files.map((f) => f.absPath));
+  return [...new Set([...discovered, ...listed])];
+}
+
+/**
+ * A checkout's files as git lists them: tracked, and untracked but not ignored (the walk's
+ * answer, .gitignore honoured), without node_modules as the walk skips it. A pre-commit run over
+ * one manifest of a 20k-file monorepo walked the whole checkout, ~0.2 s a commit; git reads its
+ * index in a few ms. Undefined when git cannot say (not installed, not a checkout it reads): the
+ * caller walks. (`git`: the command, for tests.)
+ */
+export function gitFiles(root: string, git = 'git'): string[] | undefined {
+  let out: string;
+  try {
+    out = execFileSync(git, ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 30,
+    });
+  } catch {
+    return undefined;
+  }
+  const files: string[] = [];
+  for (const rel of new Set(out.split('\0'))) {
+    if (rel === '' || rel.split('/').some((part) => part === 'node_modules' || part === '.git')) continue;
+    files.push(path.join(root, ...rel.split('/')));
+  }
+  return files;
 }
