@@ -40,6 +40,15 @@ Module._load = function (request, parent, ...rest) {
   } catch {}
   return load.call(this, request, parent, ...rest);
 };
+// And require.resolve(): a package compiled from its file with V8's cached data
+// (src/code-cache.ts) is resolved, not required.
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const r = resolve.apply(this, args);
+  const m = String(r).match(${pkg});
+  if (m) fs.appendFileSync(${JSON.stringify(log)}, m[1] + '\\n');
+  return r;
+};
 `,
   );
   const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), ...args], { cwd, encoding: 'utf8' });

@@ -1,0 +1,84 @@
+/**
+ * V8's compiled code of one big CommonJS package, kept between runs: mvdan-sh (1.5 MB of
+ * GopherJS) took ~200 ms of CPU to load, ~65 ms of it compiling, on every run that meets a
+ * Dockerfile or a shell wrapper, and a pre-commit run over a Dockerfile is mostly that load.
+ * Node 22.1+ keeps compiled code itself (bin/ turns on module.enableCompileCache()); there this is
+ * plain require. On Node 20 the package is compiled here with vm.Script and V8's cached data,
+ * which V8 checks against the source and its own version and flags: data it rejects is compiled
+ * afresh and replaced. This is a cache of compiled code, not of results: every file is still read
+ * and parsed.
+ *
+ * The data lives in a folder of the OS temp folder that only this user can write
+ * (`grpc-probe-migrate-<uid>`, mode 0700; one found with other rights or owner is not used), or
+ * under NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
+ * Any failure to read or write it is silent: the package then loads as it always did.
+ */
+import fs from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
+
+// node:vm and node:os are required when a package is first loaded, not with this module, which
+// the shell module imports: a manifest run that needs no shell parser loads neither.
+const require = createRequire(import.meta.url);
+
+/** `require(name)` of a single-file CommonJS package, with its compiled code kept between runs. */
+export function requireWithCodeCache<T>(name: string, env: NodeJS.ProcessEnv = process.env): T {
+  const nodeCaches = (Module as unknown as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
+  const dir = nodeCaches === undefined && env.NODE_DISABLE_COMPILE_CACHE !== '1' ? cacheFolder(env) : undefined;
+  if (dir === undefined) return require(name) as T;
+  const file = require.resolve(name);
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return require(name) as T;
+  }
+  const dataFile = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${process.version}-${process.arch}.bin`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(dataFile);
+  } catch {
+    // None yet.
+  }
+  const vm = require('node:vm') as typeof import('node:vm');
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const mod = { exports: {} as unknown, id: file, filename: file, loaded: false };
+  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+  mod.loaded = true;
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit, so that the data holds the functions this run compiled lazily (the parser's) too.
+    process.once('exit', () => writeQuietly(dataFile, () => script.createCachedData()));
+  }
+  return mod.exports as T;
+}
+
+/** This user's cache folder, made if needed; undefined when it cannot be trusted or made. */
+function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
+  const os = require('node:os') as typeof import('node:os');
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const dir = env.NODE_COMPILE_CACHE ? path.join(env.NODE_COMPILE_CACHE, 'grpc-probe-migrate') : path.join(os.tmpdir(), `grpc-probe-migrate-${uid ?? 'user'}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) return undefined;
+    // Another user could have made it first, or left it writable: their data would run here.
+    if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeQuietly(file: string, data: () => Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data(), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // Nothing more to do: the next run compiles again.
+    }
+  }
+}
