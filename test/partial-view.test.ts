@@ -120,6 +120,26 @@ test('a symlink out of the repository to files that do not name the binary chang
   ]);
 });
 
+test('what a link out reaches counts as the scanned folder counts it: a NUL-byte file is not a use, a UTF-16 one is', async () => {
+  const withInfra = async (infra: Record<string, string | Buffer>) => {
+    const top = repoWith({ ...Object.fromEntries(Object.entries(infra).map(([k, v]) => [`infra/${k}`, v])), 'repo/Dockerfile': DOCKERFILE });
+    const dir = path.join(top, 'repo');
+    fs.mkdirSync(path.join(dir, '.git'));
+    fs.symlinkSync('../infra', path.join(dir, 'deploy'));
+    const io = captureIo(dir);
+    await main(['--format', 'json', '.'], io);
+    return (JSON.parse(io.out()) as { findings: { file: string; status: string }[] }).findings.map((f) => [f.file, f.status]);
+  };
+  // In the scanned folder a file with NUL bytes is skipped (binary), so it is out there too.
+  expect(await withInfra({ 'probe.bin': Buffer.concat([Buffer.from('grpc_health_probe'), Buffer.from([0, 1])]) })).toEqual([
+    ['Dockerfile', 'migratable'],
+    ['Dockerfile', 'migratable'],
+  ]);
+  // UTF-16 hides the name from a plain byte search; the pre-check sees it, and the install stays.
+  const u16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(podWith('"-addr=:5000", "-tls"'), 'utf16le')]);
+  expect(await withInfra({ 'api.yaml': u16 })).toEqual(expect.arrayContaining([['deploy', 'blocked']]));
+});
+
 test('a symlink into another folder of the same run is not reported: what it reaches is scanned anyway', async () => {
   const dir = repoWith({ 'deploy/api.yaml': podWith('"-addr=:5000", "-tls"'), 'services/api/Dockerfile': DOCKERFILE });
   fs.symlinkSync('../../deploy', path.join(dir, 'services/api/k8s'));

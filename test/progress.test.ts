@@ -81,3 +81,9 @@ describe('progress on the command line', () => {
     expect(io.err()).toBe('');
   });
 });
+
+test('a folder name with control characters is shown escaped, as the text report shows names', () => {
+  const line = progressLine({ scanned: 3, candidates: 1, current: 'deploy/\u001b]0;pwned\u0007' }, 120);
+  expect(line).toBe('3 files scanned, 1 candidates · deploy/\\x1b]0;pwned\\x07');
+  expect(line).not.toMatch(/[\u0000-\u001f]/);
+});

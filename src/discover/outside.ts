@@ -4,10 +4,10 @@
  * link may hold the probes that run an image's binary. So it is searched, read only, for the
  * binary's name: a mention there (or a place too large to search) keeps every install.
  */
-import { BINARY_NEEDLES } from '../analysis/binary.js';
 import { DOCUMENTATION } from '../classify.js';
+import { precheck } from './precheck.js';
 import { FileReader } from './read.js';
-import { describeFsError, discover } from './walk.js';
+import { discover } from './walk.js';
 
 /** More files than this behind one link: not searched, and taken as a possible use. */
 export const MAX_FILES_OUTSIDE = 5000;
@@ -29,18 +29,17 @@ export function searchOutside(target: string, maxBytes: number): OutsideSearch {
   }
   const problem = found.problems[0];
   if (problem) return { unsearched: `${problem.absPath} cannot be read: ${problem.message}` };
-  const files = found.files.map((f) => f.absPath);
-  const needles = BINARY_NEEDLES.map((n) => Buffer.from(n));
   const reader = new FileReader();
-  for (const file of files) {
+  for (const { absPath: file } of found.files) {
     // Documentation names the binary; it runs nothing (as in the scanned folder).
     if (DOCUMENTATION.test(file)) continue;
-    try {
-      const r = reader.read(file, maxBytes, needles);
-      if ('bytes' in r ? needles.some((n) => r.bytes.indexOf(n) !== -1) : r.mentions) return { found: file };
-    } catch (e) {
-      return { unsearched: `${file} cannot be read: ${describeFsError(e)}` };
-    }
+    // The scanned folder's own byte pre-check, so that a file counts out there as it would in
+    // here: a mention (also in a file too large to read, or UTF-16) is a possible use; a binary
+    // file with NUL bytes is not.
+    const r = precheck(reader, file, maxBytes);
+    if (r === undefined || r.kind === 'binary' || (r.kind === 'tooLarge' && !r.mentions)) continue;
+    if (r.kind === 'unreadable') return { unsearched: `${file} cannot be read: ${r.message}` };
+    return { found: file };
   }
   return { clean: true };
 }

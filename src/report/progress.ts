@@ -4,6 +4,8 @@
  * pipes, CI logs and pre-commit output never see it.
  */
 
+import { printable } from '../text/printable.js';
+
 export interface ProgressStream {
   write(s: string): unknown;
   columns?: number;
@@ -22,7 +24,9 @@ export function progressLine(p: { scanned: number; candidates: number; current: 
   const head = `${p.scanned.toLocaleString('en')} files scanned, ${p.candidates.toLocaleString('en')} candidates`;
   const room = width - 1 - head.length - 3;
   if (room < 8) return head.slice(0, Math.max(0, width - 1));
-  const folder = p.current.length > room ? `…${p.current.slice(p.current.length - room + 1)}` : p.current;
+  // A folder's name comes from the tree: escaped, as the text report escapes names.
+  const current = printable(p.current);
+  const folder = current.length > room ? `…${current.slice(current.length - room + 1)}` : current;
   return `${head} · ${folder}`;
 }
 

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { printable } from '../text/printable.js';
 import type { Finding, RunResult, Status } from '../types.js';
 
 export interface TextOptions {
@@ -7,18 +8,6 @@ export interface TextOptions {
 }
 
 export { wantsColor } from './color.js';
-
-/**
- * Names and values in messages come from the scanned files (`name: "\e]0;…"` is a valid YAML
- * string): written raw, a control character would be run by the terminal showing the report.
- * Tabs and newlines stay.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-export function printable(s: string): string {
-  return s.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 export function formatText(result: RunResult, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
