@@ -64,7 +64,7 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
   },
   'overlay-patch': {
     title: 'An overlay merges its own fields into this probe',
-    hint: 'A Kustomize patch (or component), or another values file of the chart, merges into this probe: migrating it alone would break that overlay (a JSON 6902 op or a replacement inside the probe fails the build; a patch or values file that keeps exec, or sets httpGet/tcpSocket, leaves the probe with two handlers, which the API server rejects; an overlay that sets a variable the command reads, `-addr=:$(GRPC_PORT)`, would no longer change the port). Make the overlay replace the whole probe, or migrate (or remove) its handler, and run the tool again.',
+    hint: 'A Kustomize patch (or component), another values file of the chart, or the values of a release that installs the chart (a Flux HelmRelease, an Argo CD Application, a helmfile release), merges into this probe: migrating it alone would break that overlay (a JSON 6902 op or a replacement inside the probe fails the build; a patch or values file that keeps exec, or sets httpGet/tcpSocket, leaves the probe with two handlers, which the API server rejects; an overlay that sets a variable the command reads, `-addr=:$(GRPC_PORT)`, would no longer change the port). Make the overlay replace the whole probe, or migrate (or remove) its handler, and run the tool again.',
   },
   'unsupported-file': {
     title: 'The tool cannot rewrite this kind of file',

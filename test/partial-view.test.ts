@@ -168,3 +168,32 @@ test("a checkout's files come from git (tracked and untracked, not ignored), or 
   expect(gitFiles(dir, 'no-such-git')).toBeUndefined();
   expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git'))).toEqual(viaGit);
 });
+
+test('a pre-commit run over a chart values.yaml keeps a probe that a release elsewhere in the checkout keeps on exec', async () => {
+  const values = 'livenessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:9000"]\n';
+  const dir = repoWith(
+    {
+      'charts/api/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 1.0.0\n',
+      'charts/api/values.yaml': values,
+      'clusters/prod/api.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: api}',
+        'spec:',
+        '  chart: {spec: {chart: ./charts/api, sourceRef: {kind: GitRepository, name: platform}}}',
+        '  values:',
+        '    livenessProbe:',
+        '      exec:',
+        '        command: ["/bin/grpc_health_probe", "-addr=:9000", "-tls"]',
+        '',
+      ].join('\n'),
+    },
+    { git: true },
+  );
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--format', 'json', 'charts/api/values.yaml'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'charts/api/values.yaml'), 'utf8')).toBe(values);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; blockers: string[]; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.blockers])).toEqual([['charts/api/values.yaml', ['overlay-patch']]]);
+  expect(findings[0]!.message).toContain('the HelmRelease api in clusters/prod/api.yaml keeps it on exec');
+});

@@ -9,6 +9,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import { findActions } from './mask.js';
+import { releaseHolds } from './releases.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 
 export interface Chart {
@@ -404,7 +405,8 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
 
 /**
  * A migratable probe of a chart's values stays as it is, blocked, when a template reads its exec
- * by path, or (values.yaml) when another values file of the chart keeps it on another handler.
+ * by path, or (values.yaml) when another values file of the chart, or a release elsewhere in the
+ * repository that installs the chart with values of its own (releases.ts), keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix || !chart || r.keyPath === undefined) return r;
@@ -414,7 +416,15 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   if (isValuesOverride(fileAbs, chart)) return r;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
-  if (!hold) return r;
+  if (!hold) {
+    const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
+    if (!release) return r;
+    return heldReport(
+      r,
+      'overlay-patch',
+      `${release.file} ${release.kept}; migrating it here would give that release a probe with two handlers, which the API server rejects. Migrate or remove the handler there first`,
+    );
+  }
   return heldReport(
     r,
     'overlay-patch',

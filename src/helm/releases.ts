@@ -1,0 +1,243 @@
+/**
+ * Releases elsewhere in the repository that install a chart with values of their own: a Flux
+ * HelmRelease (`spec.values`), an Argo CD Application or ApplicationSet (`helm.valuesObject`,
+ * `helm.values`, `helm.valueFiles`), a helmfile release (inline `values` and values files), a
+ * Crossplane provider-helm Release (`forProvider.values`), a Fleet `fleet.yaml` (`helm.values`,
+ * `helm.valuesFiles`). Helm merges those values over the chart's values.yaml key by key, as it
+ * does a values file of the chart's own: a release that keeps a probe on exec over a values.yaml
+ * probe migrated to grpc would render a probe with two handlers, which the API server rejects,
+ * so that values.yaml probe is held (see keepForValuesOverrides in chart.ts).
+ *
+ * A release names its chart by path (a GitRepository source, an Argo CD `path`, a helmfile
+ * `./charts/x`) or by name (a chart repository's `x`, `repo/x`): a name matches the chart's
+ * Chart.yaml name, because such a release installs this chart once it is published. A path read
+ * from the repository's root (Flux, Argo CD: the source may be this repository or a copy of it)
+ * matches the chart folder that ends with it. Both err on the side of holding.
+ */
+import path from 'node:path';
+import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { mentionsBinary } from '../analysis/binary.js';
+import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
+import { getPair, parseYaml } from '../parse/yaml.js';
+import type { RunContext } from '../types.js';
+
+/** How a release names its chart. */
+type ChartRef =
+  /** Relative to the folder of the file that says it (helmfile, fleet.yaml). */
+  | { by: 'path'; abs: string }
+  /** Relative to the root of a source repository (Flux GitRepository, Argo CD `path`). */
+  | { by: 'source-path'; rel: string }
+  | { by: 'name'; name: string };
+
+/** One layer of values a release merges over its chart's values.yaml. */
+interface Layer {
+  text: string;
+  doc: Document.Parsed<ParsedNode, true>;
+  /** Where the values sit in doc, as probeKeyPath writes it ('' for a whole values file). */
+  prefix: string;
+  /** Whether this run may rewrite the layer's probes (its file is among the run's files). */
+  migratable: boolean;
+  /** How the layer is named in a message; the release's name for its inline values. */
+  shown?: string;
+}
+
+interface Release {
+  refs: ChartRef[];
+  /** The release's inline layers. */
+  layers: Layer[];
+  /** Values files, relative to the folder they are read from: `base`, or the chart's folder (Argo CD). */
+  valueFiles: { base?: string; file: string }[];
+  shown: string;
+}
+
+export interface ReleaseHold {
+  file: string;
+  kept: string;
+}
+
+const releasesByRun = new WeakMap<RunContext, Release[]>();
+const holdsByChart = new WeakMap<RunContext, Map<string, Map<string, ReleaseHold>>>();
+
+/** Probes of the chart's values.yaml (by key path) that a release in the repository keeps on another handler. */
+export function releaseHolds(chartRoot: string, chartName: string | undefined, run: RunContext): Map<string, ReleaseHold> {
+  let byChart = holdsByChart.get(run);
+  if (!byChart) holdsByChart.set(run, (byChart = new Map()));
+  let out = byChart.get(chartRoot);
+  if (out) return out;
+  out = new Map();
+  byChart.set(chartRoot, out);
+  const inRun = filesOfRun(run);
+  for (const release of releasesOf(run)) {
+    if (!release.refs.some((ref) => matches(ref, chartRoot, chartName))) continue;
+    const layers = [...release.layers];
+    for (const v of release.valueFiles) {
+      const abs = path.resolve(v.base ?? chartRoot, v.file);
+      const text = run.readText(abs);
+      const doc = text === undefined ? undefined : firstDoc(text);
+      if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
+    }
+    for (const layer of layers) {
+      for (const k of keptHandlers(layer.text, layer.doc, run, layer.migratable)) {
+        const own = layer.prefix === '' ? k.keyPath : k.keyPath.startsWith(`${layer.prefix}.`) ? k.keyPath.slice(layer.prefix.length + 1) : undefined;
+        if (own !== undefined && !out.has(own)) out.set(own, { file: layer.shown ?? release.shown, kept: k.kept });
+      }
+    }
+  }
+  return out;
+}
+
+function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined): boolean {
+  if (ref.by === 'name') return ref.name === chartName;
+  if (ref.by === 'path') return ref.abs === chartRoot;
+  const rel = ref.rel.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  const root = chartRoot.split(path.sep).join('/');
+  return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
+}
+
+const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:/;
+const VALUES_FILE_WORDS = /^releases:|valueFiles|valuesFiles/m;
+/** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
+const RELEASE_FILE_MAX = 1024 * 1024;
+
+/** The releases among the repository's YAML files, read once per run. */
+function releasesOf(run: RunContext): Release[] {
+  let out = releasesByRun.get(run);
+  if (out) return out;
+  out = [];
+  releasesByRun.set(run, out);
+  const inRun = filesOfRun(run);
+  for (const abs of run.repositoryFiles()) {
+    if (!/\.(ya?ml|ya?ml\.gotmpl)$/i.test(abs)) continue;
+    const text = run.readText(abs);
+    // Most YAML is parsed no further: a release that keeps the binary names it, or names a values file that does.
+    if (text === undefined || text.length > RELEASE_FILE_MAX || !(mentionsBinary(text) ? RELEASE_WORDS : VALUES_FILE_WORDS).test(text)) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    const shown = shownPath(abs, run);
+    for (const doc of parsed.docs) {
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, shown, migratable: inRun.has(abs) }));
+    }
+  }
+  return out;
+}
+
+interface Source {
+  text: string;
+  abs: string;
+  shown: string;
+  migratable: boolean;
+}
+
+function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source): Release[] {
+  const apiVersion = str(getPair(root, 'apiVersion')?.value) ?? '';
+  const kind = str(getPair(root, 'kind')?.value);
+  const name = str(at(root, 'metadata.name'));
+  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ text: src.text, doc, prefix, migratable: src.migratable }] : []);
+  if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+    const chart = str(at(root, 'spec.chart.spec.chart'));
+    const sourceKind = str(at(root, 'spec.chart.spec.sourceRef.kind'));
+    if (chart === undefined) return [];
+    const ref: ChartRef = sourceKind === 'HelmRepository' ? { by: 'name', name: chart } : { by: 'source-path', rel: chart };
+    return [{ refs: [ref], layers: layer(at(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+  }
+  if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
+    const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
+    const out: Release[] = [];
+    const one = at(root, `${specPath}.source`);
+    const many = at(root, `${specPath}.sources`);
+    const sources: [unknown, string][] = isMap(one) ? [[one, `${specPath}.source`]] : isSeq(many) ? many.items.map((s, i) => [s, `${specPath}.sources[${i}]`]) : [];
+    for (const [source, where] of sources) {
+      if (!isMap(source)) continue;
+      const refs: ChartRef[] = [];
+      const chart = str(getPair(source, 'chart')?.value);
+      const sourcePath = str(getPair(source, 'path')?.value);
+      if (chart !== undefined) refs.push({ by: 'name', name: chart });
+      if (sourcePath !== undefined) refs.push({ by: 'source-path', rel: sourcePath });
+      const helm = getPair(source, 'helm')?.value;
+      if (refs.length === 0 || !isMap(helm)) continue;
+      const layers = [...layer(getPair(helm, 'valuesObject')?.value, `${where}.helm.valuesObject`), ...layer(getPair(helm, 'values')?.value, `${where}.helm.values`)];
+      // `helm.values` is most often a string of YAML: what it keeps is read from the string (the tool does not rewrite it).
+      const valuesString = getPair(helm, 'values')?.value;
+      if (isScalar(valuesString) && typeof valuesString.value === 'string') {
+        const inner = firstDoc(valuesString.value);
+        if (inner) layers.push({ text: valuesString.value, doc: inner, prefix: '', migratable: false, shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      }
+      // Argo CD reads valueFiles from the chart's folder.
+      const valueFiles = strings(getPair(helm, 'valueFiles')?.value).map((file) => ({ file }));
+      out.push({ refs, layers, valueFiles, shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+    }
+    return out;
+  }
+  if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
+    const chart = str(at(root, 'spec.forProvider.chart.name'));
+    if (chart === undefined) return [];
+    return [{ refs: [{ by: 'name', name: chart }], layers: layer(at(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+  }
+  if (kind !== undefined) return [];
+  const base = path.dirname(src.abs);
+  // helmfile: `releases: [{chart: ./charts/x | repo/x, values: [file | {inline}]}]`.
+  const releases = getPair(root, 'releases')?.value;
+  if (isSeq(releases)) {
+    const out: Release[] = [];
+    releases.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const chart = str(getPair(item, 'chart')?.value);
+      if (chart === undefined || chart.includes('{{')) return;
+      const values = getPair(item, 'values')?.value;
+      const layers: Layer[] = [];
+      const valueFiles: Release['valueFiles'] = [];
+      if (isSeq(values)) {
+        values.items.forEach((v, j) => {
+          if (isMap(v)) layers.push(...layer(v, `releases[${i}].values[${j}]`));
+          else if (isScalar(v) && typeof v.value === 'string' && !v.value.includes('{{')) valueFiles.push({ base, file: v.value });
+        });
+      }
+      const releaseName = str(getPair(item, 'name')?.value);
+      out.push({ refs: helmfileRefs(chart, base), layers, valueFiles, shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
+    });
+    return out;
+  }
+  // fleet.yaml: `helm: {chart, values, valuesFiles}`; without a chart, the fleet.yaml's own folder.
+  const helm = getPair(root, 'helm')?.value;
+  if (isMap(helm) && path.basename(src.abs).toLowerCase().startsWith('fleet.')) {
+    const chart = str(getPair(helm, 'chart')?.value);
+    const refs = chart === undefined ? [{ by: 'path', abs: base } as const] : helmfileRefs(chart, base);
+    const valueFiles = strings(getPair(helm, 'valuesFiles')?.value).map((file) => ({ base, file }));
+    return [{ refs, layers: layer(getPair(helm, 'values')?.value, 'helm.values'), valueFiles, shown: `the Fleet bundle in ${src.shown}` }];
+  }
+  return [];
+}
+
+/** `./charts/x` or `charts/x` is a folder beside the file; `repo/x` or `x` may be a repository's chart `x`: both are kept. */
+function helmfileRefs(chart: string, base: string): ChartRef[] {
+  const refs: ChartRef[] = [{ by: 'path', abs: path.resolve(base, chart) }];
+  if (!chart.startsWith('.') && !chart.startsWith('/') && !chart.includes('://')) refs.push({ by: 'name', name: chart.slice(chart.lastIndexOf('/') + 1) });
+  return refs;
+}
+
+function at(root: YAMLMap, dotted: string): unknown {
+  let node: unknown = root;
+  for (const key of dotted.split('.')) {
+    if (!isMap(node)) return undefined;
+    node = getPair(node, key)?.value;
+  }
+  return node;
+}
+
+function str(n: unknown): string | undefined {
+  return isScalar(n) && typeof n.value === 'string' ? n.value : undefined;
+}
+
+function strings(n: unknown): string[] {
+  return isSeq(n) ? n.items.map(str).filter((s): s is string => s !== undefined && !s.includes('{{')) : [];
+}
+
+function firstDoc(text: string): Document.Parsed<ParsedNode, true> | undefined {
+  const parsed = parseYaml(text);
+  const doc = parsed.error ? undefined : parsed.docs[0];
+  return doc && isMap(doc.contents) ? doc : undefined;
+}
+
+function shownPath(abs: string, run: RunContext): string {
+  return path.relative(run.cwd, abs).split(path.sep).join('/');
+}
