@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { scalarText } from '../parse/yaml.js';
 
 /** One document of a compose file, with the folder its relative paths resolve against. */
 export interface ComposeDoc {
@@ -74,7 +75,7 @@ export function composeServicesOf(cd: ComposeDoc, load?: LoadCompose): ComposeSe
   if (!isMap(services)) return [];
   const out: ComposeService[] = [];
   for (const item of services.items) {
-    const name = str(item.key);
+    const name = scalarText(item.key);
     const node = resolve(item.value as Node | null, cd.doc);
     if (name === undefined || !isMap(node)) continue;
     const s = effectiveService(cd, name, undefined, [], load);
@@ -86,7 +87,7 @@ export function composeServicesOf(cd: ComposeDoc, load?: LoadCompose): ComposeSe
 /** The image a service runs when it names one. */
 export function imageOf(service: ComposeService): string | undefined {
   const v = service.value.entries.get('image');
-  return v?.kind === 'leaf' ? str(v.leaves[v.leaves.length - 1]?.node) : undefined;
+  return v?.kind === 'leaf' ? scalarText(v.leaves[v.leaves.length - 1]?.node) : undefined;
 }
 
 /** The service's `build:` (short syntax read as its context); undefined when it has none. */
@@ -95,7 +96,7 @@ export function buildOf(service: ComposeService): ServiceBuild | undefined {
   if (!b) return undefined;
   if (b.kind === 'leaf') {
     const leaf = b.leaves[b.leaves.length - 1];
-    return { context: str(leaf?.node), dir: leaf?.dir ?? '.', inline: false };
+    return { context: scalarText(leaf?.node), dir: leaf?.dir ?? '.', inline: false };
   }
   const context = b.entries.get('context');
   const contextLeaf = context?.kind === 'leaf' ? context.leaves[context.leaves.length - 1] : undefined;
@@ -103,9 +104,9 @@ export function buildOf(service: ComposeService): ServiceBuild | undefined {
   const dockerfileLeaf = dockerfile?.kind === 'leaf' ? dockerfile.leaves[dockerfile.leaves.length - 1] : undefined;
   const dir = contextLeaf?.dir ?? dockerfileLeaf?.dir ?? firstDir(b) ?? '.';
   return {
-    ...(str(contextLeaf?.node) !== undefined ? { context: str(contextLeaf?.node) } : {}),
+    ...(scalarText(contextLeaf?.node) !== undefined ? { context: scalarText(contextLeaf?.node) } : {}),
     dir,
-    ...(str(dockerfileLeaf?.node) !== undefined ? { dockerfile: str(dockerfileLeaf?.node) } : {}),
+    ...(scalarText(dockerfileLeaf?.node) !== undefined ? { dockerfile: scalarText(dockerfileLeaf?.node) } : {}),
     inline: b.entries.has('dockerfile_inline'),
   };
 }
@@ -127,7 +128,7 @@ export function scalarUses(service: ComposeService, test: (s: string) => boolean
       for (const item of node.items) walkNode(item as Node, doc, via, keys, depth + 1);
     } else if (isMap(node)) {
       for (const p of node.items) {
-        const k = str(p.key);
+        const k = scalarText(p.key);
         walkNode(p.value as Node | null, doc, via, k === undefined ? keys : [...keys, k], depth + 1);
       }
     }
@@ -146,7 +147,7 @@ function effectiveService(
   const root = cd.doc.contents;
   const services = isMap(root) ? resolve(pairValue(root, 'services'), cd.doc) : undefined;
   if (!isMap(services)) return undefined;
-  const pair = services.items.find((p) => str(p.key) === name);
+  const pair = services.items.find((p) => scalarText(p.key) === name);
   if (!pair) return undefined;
   const own = valueOf(pair.value as Node | null, cd, via, 0);
   const value: Extract<Value, { kind: 'map' }> = own.kind === 'map' ? own : { kind: 'map', entries: new Map() };
@@ -159,13 +160,13 @@ function effectiveService(
   let target: string | undefined;
   let file: string | undefined;
   let fileDir = cd.dir;
-  if (extLeaf) target = str(extLeaf.node);
+  if (extLeaf) target = scalarText(extLeaf.node);
   else if (ext.kind === 'map') {
     const s = ext.entries.get('service');
     const f = ext.entries.get('file');
-    target = s?.kind === 'leaf' ? str(s.leaves[s.leaves.length - 1]?.node) : undefined;
+    target = s?.kind === 'leaf' ? scalarText(s.leaves[s.leaves.length - 1]?.node) : undefined;
     const fileLeaf = f?.kind === 'leaf' ? f.leaves[f.leaves.length - 1] : undefined;
-    file = str(fileLeaf?.node);
+    file = scalarText(fileLeaf?.node);
     if (fileLeaf) fileDir = fileLeaf.dir;
   }
   if (target === undefined) return { value, undecided: `service "${name}" extends a service the tool cannot read` };
@@ -217,7 +218,7 @@ function valueOf(node: Node | null, cd: ComposeDoc, via: Via | undefined, depth:
       merges.push(p);
       continue;
     }
-    const k = str(p.key);
+    const k = scalarText(p.key);
     if (k !== undefined) entries.set(k, valueOf(p.value as Node | null, cd, via, depth + 1));
   }
   // YAML merge: keys written in the mapping win, then the sources in order (an earlier one wins).
@@ -275,7 +276,7 @@ function resolve(node: Node | null | undefined, doc: Document): Node | null {
 
 function pairValue(map: Node, key: string): Node | null {
   if (!isMap(map)) return null;
-  const p = map.items.find((i) => isPair(i) && str(i.key) === key);
+  const p = map.items.find((i) => isPair(i) && scalarText(i.key) === key);
   return (p?.value as Node | null | undefined) ?? null;
 }
 
@@ -285,6 +286,3 @@ function isMergeKey(key: unknown): boolean {
   return (typeof v === 'symbol' && v.description === '<<') || (v === '<<' && (key.type === undefined || key.type === 'PLAIN'));
 }
 
-function str(node: unknown): string | undefined {
-  return isScalar(node) && node.value !== null && node.value !== undefined && typeof node.value !== 'symbol' ? String(node.value) : undefined;
-}

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { classify } from '../classify.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isKey, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
@@ -112,9 +112,6 @@ export function composeLoader(run: RunContext): LoadCompose {
   };
 }
 
-function str(node: unknown): string | undefined {
-  return isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
-}
 
 interface Artifact {
   image: string;
@@ -132,11 +129,11 @@ function skaffoldArtifacts(root: unknown): Artifact[] {
     if (!isSeq(artifacts)) return;
     for (const a of artifacts.items) {
       if (!isMap(a)) continue;
-      const image = str(getPair(a, 'image')?.value);
+      const image = scalarText(getPair(a, 'image')?.value);
       if (!image) continue;
       const docker = getPair(a, 'docker')?.value;
-      const dockerfile = (isMap(docker) ? str(getPair(docker, 'dockerfile')?.value) : undefined) ?? 'Dockerfile';
-      out.push({ image, context: str(getPair(a, 'context')?.value) ?? '.', dockerfile });
+      const dockerfile = (isMap(docker) ? scalarText(getPair(docker, 'dockerfile')?.value) : undefined) ?? 'Dockerfile';
+      out.push({ image, context: scalarText(getPair(a, 'context')?.value) ?? '.', dockerfile });
     }
   };
   fromBuild(getPair(root, 'build')?.value);

@@ -7,7 +7,7 @@ import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } 
 import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions } from './mask.js';
 import { releaseHolds } from './releases.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -454,18 +454,6 @@ function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: Ru
     else at(path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), keyPath.slice(dot + 1));
   }
   return out;
-}
-
-/** The node at a probe's key path (`a.b[0].c`, see probeKeyPath). */
-function nodeAt(root: YAMLMap, keyPath: string): { range?: [number, number, number] | null } | undefined {
-  let node: unknown = root;
-  for (const part of keyPath.split('.')) {
-    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m || !isMap(node)) return undefined;
-    node = getPair(node, m[1]!)?.value;
-    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = isSeq(node) ? node.items[Number(i[1])] : undefined;
-  }
-  return isMap(node) || isScalar(node) || isSeq(node) ? node : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
 /** How a release names its chart. */
@@ -129,28 +129,28 @@ interface Source {
 }
 
 function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source): Release[] {
-  const apiVersion = str(getPair(root, 'apiVersion')?.value) ?? '';
-  const kind = str(getPair(root, 'kind')?.value);
-  const name = str(at(root, 'metadata.name'));
+  const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
+  const kind = scalarText(getPair(root, 'kind')?.value);
+  const name = scalarText(nodeAt(root, 'metadata.name'));
   const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ text: src.text, doc, prefix, migratable: src.migratable }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-    const chart = str(at(root, 'spec.chart.spec.chart'));
-    const sourceKind = str(at(root, 'spec.chart.spec.sourceRef.kind'));
+    const chart = scalarText(nodeAt(root, 'spec.chart.spec.chart'));
+    const sourceKind = scalarText(nodeAt(root, 'spec.chart.spec.sourceRef.kind'));
     if (chart === undefined) return [];
     const ref: ChartRef = sourceKind === 'HelmRepository' ? { by: 'name', name: chart } : { by: 'source-path', rel: chart };
-    return [{ refs: [ref], layers: layer(at(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    return [{ refs: [ref], layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
     const out: Release[] = [];
-    const one = at(root, `${specPath}.source`);
-    const many = at(root, `${specPath}.sources`);
+    const one = nodeAt(root, `${specPath}.source`);
+    const many = nodeAt(root, `${specPath}.sources`);
     const sources: [unknown, string][] = isMap(one) ? [[one, `${specPath}.source`]] : isSeq(many) ? many.items.map((s, i) => [s, `${specPath}.sources[${i}]`]) : [];
     for (const [source, where] of sources) {
       if (!isMap(source)) continue;
       const refs: ChartRef[] = [];
-      const chart = str(getPair(source, 'chart')?.value);
-      const sourcePath = str(getPair(source, 'path')?.value);
+      const chart = scalarText(getPair(source, 'chart')?.value);
+      const sourcePath = scalarText(getPair(source, 'path')?.value);
       if (chart !== undefined) refs.push({ by: 'name', name: chart });
       if (sourcePath !== undefined) refs.push({ by: 'source-path', rel: sourcePath });
       const helm = getPair(source, 'helm')?.value;
@@ -169,9 +169,9 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     return out;
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
-    const chart = str(at(root, 'spec.forProvider.chart.name'));
+    const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));
     if (chart === undefined) return [];
-    return [{ refs: [{ by: 'name', name: chart }], layers: layer(at(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    return [{ refs: [{ by: 'name', name: chart }], layers: layer(nodeAt(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if (kind !== undefined) return [];
   const base = path.dirname(src.abs);
@@ -181,7 +181,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const out: Release[] = [];
     releases.items.forEach((item, i) => {
       if (!isMap(item)) return;
-      const chart = str(getPair(item, 'chart')?.value);
+      const chart = scalarText(getPair(item, 'chart')?.value);
       if (chart === undefined || chart.includes('{{')) return;
       const values = getPair(item, 'values')?.value;
       const layers: Layer[] = [];
@@ -192,7 +192,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
           else if (isScalar(v) && typeof v.value === 'string' && !v.value.includes('{{')) valueFiles.push({ base, file: v.value });
         });
       }
-      const releaseName = str(getPair(item, 'name')?.value);
+      const releaseName = scalarText(getPair(item, 'name')?.value);
       out.push({ refs: helmfileRefs(chart, base), layers, valueFiles, shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
     });
     return out;
@@ -200,7 +200,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   // fleet.yaml: `helm: {chart, values, valuesFiles}`; without a chart, the fleet.yaml's own folder.
   const helm = getPair(root, 'helm')?.value;
   if (isMap(helm) && path.basename(src.abs).toLowerCase().startsWith('fleet.')) {
-    const chart = str(getPair(helm, 'chart')?.value);
+    const chart = scalarText(getPair(helm, 'chart')?.value);
     const refs = chart === undefined ? [{ by: 'path', abs: base } as const] : helmfileRefs(chart, base);
     const valueFiles = strings(getPair(helm, 'valuesFiles')?.value).map((file) => ({ base, file }));
     return [{ refs, layers: layer(getPair(helm, 'values')?.value, 'helm.values'), valueFiles, shown: `the Fleet bundle in ${src.shown}` }];
@@ -215,21 +215,10 @@ function helmfileRefs(chart: string, base: string): ChartRef[] {
   return refs;
 }
 
-function at(root: YAMLMap, dotted: string): unknown {
-  let node: unknown = root;
-  for (const key of dotted.split('.')) {
-    if (!isMap(node)) return undefined;
-    node = getPair(node, key)?.value;
-  }
-  return node;
-}
 
-function str(n: unknown): string | undefined {
-  return isScalar(n) && typeof n.value === 'string' ? n.value : undefined;
-}
 
 function strings(n: unknown): string[] {
-  return isSeq(n) ? n.items.map(str).filter((s): s is string => s !== undefined && !s.includes('{{')) : [];
+  return isSeq(n) ? n.items.map(scalarText).filter((s): s is string => s !== undefined && !s.includes('{{')) : [];
 }
 
 function firstDoc(text: string): Document.Parsed<ParsedNode, true> | undefined {

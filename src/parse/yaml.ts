@@ -10,6 +10,8 @@ import {
   type Node,
   type Pair,
   type ParsedNode,
+  type Scalar,
+  type YAMLSeq,
   type YAMLMap,
 } from 'yaml';
 import type { Report } from '../types.js';
@@ -95,6 +97,23 @@ export function getPair(map: YAMLMap, key: string): Pair<ParsedNode, ParsedNode 
 export function getScalarValue(map: YAMLMap, key: string): unknown {
   const p = getPair(map, key);
   return p && isScalar(p.value) ? p.value.value : undefined;
+}
+
+/** A scalar's value as text (a number's digits too); undefined for null, a collection or nothing. */
+export function scalarText(node: unknown): string | undefined {
+  return isScalar(node) && node.value !== null && node.value !== undefined && typeof node.value !== 'symbol' ? String(node.value) : undefined;
+}
+
+/** The node at a key path (`a.b[0].c`, as probeKeyPath writes it), when every step is there. */
+export function nodeAt(root: YAMLMap, keyPath: string): YAMLMap | YAMLSeq | Scalar | undefined {
+  let node: unknown = root;
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m || !isMap(node)) return undefined;
+    node = getPair(node, m[1]!)?.value;
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = isSeq(node) ? node.items[Number(i[1])] : undefined;
+  }
+  return isMap(node) || isScalar(node) || isSeq(node) ? node : undefined;
 }
 
 /**
