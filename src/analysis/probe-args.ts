@@ -79,9 +79,21 @@ export type AddrParse =
   | { kind: 'unix'; path: string }
   | { kind: 'invalid'; reason: string };
 
-/** `host:port`, `:port`, `[::1]:port`, `unix:///path` — as net.SplitHostPort sees them. */
+/**
+ * `host:port`, `:port`, `[::1]:port`, `unix:///path`, as the binary's grpc.DialContext reads its
+ * target: a scheme grpc-go registers picks the resolver (`dns:///host:port`, `dns://server/host:port`
+ * and `passthrough:///host:port` dial host:port; `unix:` a socket); any other text is dialled
+ * whole, as net.SplitHostPort sees it.
+ */
 export function parseAddr(addr: string): AddrParse {
   if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
+  const target = /^(dns|passthrough):(?:\/\/[^/]*\/)?\/?(.*)$/s.exec(addr);
+  if (target) {
+    const endpoint = parseAddr(target[2]!);
+    return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${target[1]} target's ${endpoint.reason}` } : endpoint;
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(addr);
+  if (scheme) return { kind: 'invalid', reason: `"${addr}": grpc_health_probe has no resolver for the "${scheme[1]}" scheme, so it dials the whole text as host:port, which fails` };
   if (addr.startsWith('[')) {
     const close = addr.indexOf(']');
     if (close === -1 || addr[close + 1] !== ':') return { kind: 'invalid', reason: `"${addr}" is not host:port` };
