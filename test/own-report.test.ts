@@ -1,4 +1,6 @@
 import { expect, test } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
 import { isOwnReport } from '../src/report/own.js';
 
 const SARIF = {
@@ -22,4 +24,28 @@ test("another tool's SARIF, a manifest, and a broken copy are not skipped", () =
   expect(isOwnReport(JSON.stringify({ ...SARIF, runs: [{ tool: { driver: { name: 'hadolint' } } }] }))).toBe(false);
   expect(isOwnReport(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ command: ['grpc_health_probe'] }] } }))).toBe(false);
   expect(isOwnReport(JSON.stringify(JSON_REPORT).slice(0, -2))).toBe(false);
+});
+
+test("the text report saved from a CI step is recognised by its summary line, with or without colours; a file that only quotes it is not", async () => {
+  const { formatText, summaryLine } = await import('../src/report/text.js');
+  const { run } = await import('../src/engine.js');
+  const { repoWith } = await import('./support/repo.js');
+  const dir = repoWith({
+    'Dockerfile': 'FROM alpine\nADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe\n',
+    'k8s/pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: a\n      image: a\n      readinessProbe:\n        exec:\n          command: ["/bin/grpc_health_probe", "-addr=:5000", "-tls"]\n',
+  });
+  const result = await run({ paths: ['.'], cwd: dir });
+  const plain = formatText(result, { color: false });
+  expect(isOwnReport(plain)).toBe(true);
+  expect(isOwnReport(plain.replace(/\n/g, '\r\n'))).toBe(true);
+  expect(isOwnReport(`\x1b[1m${summaryLine(result)}\x1b[22m\n`)).toBe(true);
+  // Quoted in the middle of notes, or followed by more output: not the report itself.
+  expect(isOwnReport(`${plain}then the deploy step ran grpc_health_probe\n`)).toBe(false);
+  expect(isOwnReport(`RUN grpc_health_probe -addr=:5000\n`)).toBe(false);
+  // Saved into the repository, the next run skips it: the install's fate does not change.
+  fs.writeFileSync(path.join(dir, 'migrate.log'), plain);
+  const again = await run({ paths: ['.'], cwd: dir });
+  const installs = (r: typeof result) => r.findings.filter((f) => f.ruleId === 'dockerfile-binary-install').map((f) => [f.status, f.blockers]);
+  expect(installs(again)).toEqual(installs(result));
+  expect(again.summary.skipped.map((k) => k.file)).toEqual(['migrate.log']);
 });

@@ -1,11 +1,18 @@
 /**
  * This tool's own reports (`--format json` or `sarif` written into the repository with
- * `--output`) name the binary in every message; read as input, they would look like uses and keep
- * the installs forever. They are recognised by their opening, then confirmed by parsing.
+ * `--output`, or the text report saved from a CI step, `> migrate.log`) name the binary in every
+ * message; read as input, they would look like uses and keep the installs forever. JSON and SARIF
+ * are recognised by their opening, then confirmed by parsing; the text report by its last line,
+ * the summary (summaryLine in text.ts), colours or not.
  */
 const TOOL = 'grpc-probe-migrate';
 
+const SUMMARY = /^\d+ files scanned, probes: \d+ migratable, \d+ migrated, \d+ blocked(, binary installs: \d+ removable, \d+ removed, \d+ kept)?, \d+ blocked in all, \d+ errors$/;
+
 export function isOwnReport(text: string): boolean {
+  const tail = text.slice(-400).trimEnd();
+  // eslint-disable-next-line no-control-regex
+  if (SUMMARY.test(tail.slice(tail.lastIndexOf('\n') + 1).replace(/\x1b\[[0-9;]*m/g, '').replace(/\r$/, ''))) return true;
   const head = text.slice(0, 2000);
   if (!/^\uFEFF?\s*\{/.test(head)) return false;
   const json = /^\uFEFF?\s*\{\s*"version":\s*1,\s*("tool":\s*"grpc-probe-migrate",\s*)?"findings":\s*\[/.test(head);
