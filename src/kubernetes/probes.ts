@@ -5,7 +5,8 @@
  * Helm rules: they differ only in how the text was parsed and how values are read.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
-import { mentionsBinary } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
+import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -559,9 +560,16 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     };
   }
   let where = 'the binary is named outside a probe';
+  let hint: string | undefined;
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
-    where = 'an init container runs grpc_health_probe (a wait loop?)';
+    const fetchers = installCommands(enclosingContainer(path));
+    if (fetchers) {
+      // `wget -qO /tools/grpc_health_probe <url> && chmod +x …` into a volume the probes mount:
+      // it puts the binary in the pod, it does not run it.
+      where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
+      hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
+    } else where = 'an init container runs grpc_health_probe (a wait loop?)';
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
@@ -571,6 +579,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     end: node.range![1],
     subject: inProbe ? 'probe' : 'consumer',
     message: `${where}${at ? ` (at ${at})` : ''}`,
+    ...(hint ? { hint } : {}),
     blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: true,
@@ -603,6 +612,58 @@ function pathText(path: readonly unknown[], leaf: unknown): string {
     }
   }
   return out;
+}
+
+/** Commands that fetch, unpack or place a file: naming the binary in their arguments installs it. */
+const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip']);
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+const basename = (w: string) => w.slice(w.lastIndexOf('/') + 1);
+
+/**
+ * The commands through which a container's command and args name the binary, when every one of
+ * them only installs it (`wget -qO /tools/grpc_health_probe <url>`, `chmod +x`, `cp` from an
+ * image that ships it); undefined when any may run it, or when the command is not read in full
+ * (not a list of plain strings, a shell script that does not parse, a variable).
+ */
+function installCommands(container: YAMLMap | undefined): string[] | undefined {
+  if (!container) return undefined;
+  const argv: string[] = [];
+  for (const key of ['command', 'args']) {
+    const list = getPair(container, key)?.value;
+    if (list === undefined || list === null) continue;
+    if (!isSeq(list)) return undefined;
+    for (const item of list.items) {
+      if (!isScalar(item) || typeof item.value !== 'string') return undefined;
+      argv.push(item.value);
+    }
+  }
+  let calls: string[][];
+  if (argv.length >= 3 && SHELLS.has(basename(argv[0]!)) && /^-[a-z]*c$/.test(argv[1]!)) {
+    try {
+      const noEnv = () => undefined;
+      calls = parseShell(argv[2]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
+    } catch (e) {
+      if (e instanceof ShellParseError) return undefined;
+      throw e;
+    }
+    if (argv.slice(3).some(mentionsBinary)) return undefined;
+  } else calls = [argv];
+  const commands = new Set<string>();
+  for (const call of calls) {
+    if (!call.some(mentionsBinary)) continue;
+    const command = basename(call[0] ?? '');
+    if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
+    commands.add(command);
+  }
+  return commands.size > 0 ? [...commands] : undefined;
+}
+
+function enclosingContainer(path: readonly unknown[]): YAMLMap | undefined {
+  for (let i = path.length - 1; i >= 2; i--) {
+    const ctx = containerContext(path.slice(0, i + 1));
+    if (ctx.list && ctx.container) return ctx.container;
+  }
+  return undefined;
 }
 
 function enclosingContainerImage(path: readonly unknown[]): string | undefined {
