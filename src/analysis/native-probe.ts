@@ -93,6 +93,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let program: string;
 
   const shellAt = shellScriptIndex(argv);
+  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
+    // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
+    // it looks for a file of that whole name; the probe fails today, whatever the flags say.
+    const [name] = argv[0]!.trim().split(/\s+/);
+    blockers.push({
+      code: 'unparseable',
+      detail: `its first command item "${argv[0]}" holds spaces: the kubelet runs no shell, so it looks for a file of that whole name and the probe fails today; split it into one item per word (["${name}", ...])`,
+    });
+    return { invocations: 1, blockers, notes };
+  }
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
