@@ -79,9 +79,22 @@ export type AddrParse =
   | { kind: 'unix'; path: string }
   | { kind: 'invalid'; reason: string };
 
-/** `host:port`, `:port`, `[::1]:port`, `unix:///path` — as net.SplitHostPort sees them. */
+/**
+ * `host:port`, `:port`, `[::1]:port`, `unix:///path` — as net.SplitHostPort sees them — and the
+ * gRPC target forms the binary's dialer resolves: `dns:///host:port` and `passthrough:///host:port`
+ * name the same host:port. Any other `scheme://` has no resolver in grpc-go: the whole text is
+ * dialed as an address, which fails.
+ */
 export function parseAddr(addr: string): AddrParse {
   if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
+  const target = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)(?:\/(.*))?$/.exec(addr);
+  if (target) {
+    const [, schemeText, authority, endpoint] = target;
+    const scheme = schemeText!.toLowerCase();
+    if (scheme === 'passthrough' || (scheme === 'dns' && authority === '')) return parseAddr(endpoint ?? '');
+    if (scheme === 'dns') return { kind: 'invalid', reason: `"${addr}" asks the DNS server ${authority} for the host; the kubelet dials the pod IP and uses no resolver` };
+    return { kind: 'invalid', reason: `"${addr}" starts with ${scheme}://, a scheme gRPC has no resolver for: the binary dials the whole text as an address and fails today (-addr takes host:port)` };
+  }
   if (addr.startsWith('[')) {
     const close = addr.indexOf(']');
     if (close === -1 || addr[close + 1] !== ':') return { kind: 'invalid', reason: `"${addr}" is not host:port` };
