@@ -462,7 +462,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     replacement = `${execNull}${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
   } else {
     const pad = ' '.repeat(childIndent(text, exec, indent));
-    replacement = `${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
+    // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
+    // above grpc, whole lines at its indentation, rather than with the command they sat in.
+    const kept = innerComments(text, exec, start, end).map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
+    replacement = `${kept}${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
   }
 
   if (plan.timeoutSeconds) {
@@ -488,6 +491,31 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   }
   edits.push({ start, end, text: replacement });
   return edits;
+}
+
+/**
+ * The comments between `start` and `end` (the exec pair the rewrite replaces), read where the
+ * parser saw no scalar: a `#` that starts a YAML comment, to the end of its line. Empty comments
+ * are left out (a Helm action alone on its line is masked as one).
+ */
+function innerComments(text: string, exec: YAMLMap, start: number, end: number): string[] {
+  const scalars: [number, number][] = [];
+  visit(exec, {
+    Scalar(_, n) {
+      if (n.range) scalars.push([n.range[0], n.range[1]]);
+    },
+  });
+  const out: string[] = [];
+  for (let i = text.indexOf('#', start); i !== -1 && i < end; i = text.indexOf('#', i + 1)) {
+    if (scalars.some(([a, b]) => i >= a && i < b)) continue;
+    if (i > 0 && !/[ \t\r\n]/.test(text[i - 1]!)) continue;
+    const lineEnd = text.slice(i).search(/\r?\n/);
+    const comment = text.slice(i, lineEnd === -1 ? text.length : i + lineEnd).trimEnd();
+    if (comment.slice(1).trim() !== '') out.push(comment);
+    if (lineEnd === -1) break;
+    i += lineEnd;
+  }
+  return out;
 }
 
 function leadingWhitespace(text: string, offset: number): string {
