@@ -436,7 +436,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const json = opts.style === 'json';
   const exec = execPair.value!;
   const start = execPair.key.range![0];
-  const end = contentEnd(exec);
+  let end = contentEnd(exec);
   const indent = columnOf(text, start);
   const grpc = plan.grpc!;
   const k = (s: string) => (json ? JSON.stringify(s) : s);
@@ -464,7 +464,17 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     const pad = ' '.repeat(childIndent(text, exec, indent));
     // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
     // above grpc, whole lines at its indentation, rather than with the command they sat in.
-    const kept = innerComments(text, exec, start, end).map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
+    const comments = innerComments(text, exec, start, end);
+    // On a command of several lines, the comment after its last item is that item's (`-
+    // -rpc-timeout=5s  # slow DB`): it goes up with the others rather than onto grpc's last field.
+    const command = getPair(exec, 'command')?.value as Node | null | undefined;
+    const multiline = command?.range ? text.slice(command.range[0], contentEnd(command)).includes('\n') : false;
+    const after = /^[ \t]+(#[^\r\n]*)/.exec(text.slice(end));
+    if (after && multiline && after[1]!.slice(1).trim() !== '') {
+      comments.push(after[1]!.trimEnd());
+      end += after[0].trimEnd().length;
+    }
+    const kept = comments.map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
     replacement = `${kept}${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
   }
 
