@@ -7,5 +7,13 @@ import module from 'node:module';
 // must be on before the tool's modules load, hence the dynamic import below.
 module.enableCompileCache?.();
 
+// A reader that goes away (`grpc-probe-migrate . | head`) is not an error of the run: stop
+// writing, and let the run end with its own exit code (files are written before the report).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const { main } = await import('../dist/src/cli.js');
 process.exitCode = await main(process.argv.slice(2));

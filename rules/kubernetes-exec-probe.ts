@@ -16,7 +16,7 @@ const rule: Rule = {
         const { parseYaml, yamlErrorReport, reportManifestProbes, textKind } = await import('../src/kubernetes/rule-deps.js');
         const parsed = ctx.cached('yaml', () => parseYaml(ctx.file.text));
         if (parsed.error) {
-          ctx.report(yamlErrorReport(parsed.error));
+          ctx.report(yamlErrorReport(parsed.error, ctx.file.text));
           return;
         }
         // JSON is YAML: a .yaml file that holds JSON (`kubectl get -o json > x.yaml`) stays JSON.

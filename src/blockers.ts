@@ -28,7 +28,7 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
   },
   host: {
     title: 'The probe checks another host',
-    hint: 'The kubelet always dials the pod\'s own IP. Check the remote dependency elsewhere (not in a probe of this pod), or keep the exec probe.',
+    hint: 'The kubelet always dials the pod\'s own IP (the node\'s IP for a pod on the host\'s network). Check a remote dependency elsewhere (not in a probe of this pod); for a local server, make sure it listens on that IP, then migrate by hand; or keep the exec probe.',
   },
   'unix-socket': {
     title: 'The probe connects over a unix socket',

@@ -76,7 +76,7 @@ export interface Report {
    * a Kustomize overlay that sets one changes the probe. Not part of the finding.
    */
   envNames?: string[];
-  /** A probe's -addr names a loopback host, which an overlay's `hostNetwork: true` would block. Not part of the finding. */
+  /** A probe's -addr dials the local host (loopback, `:port`, 0.0.0.0), which an overlay's `hostNetwork: true` would block. Not part of the finding. */
   loopback?: boolean;
   /** The report is an error (file could not be understood). */
   error?: boolean;

@@ -1,10 +1,11 @@
 /** Which stream gets what: a machine-readable report on stdout must stay parseable. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-import { MIGRATED_POD, POD, repoWith } from './support/repo.js';
+import { MIGRATED_POD, POD, repoWith, ROOT } from './support/repo.js';
 
 function repo(): string {
   return repoWith({ 'a.yaml': POD });
@@ -79,4 +80,20 @@ describe('--fix - with --diff: stdout is the migrated stream', () => {
     await main(['--help'], io);
     expect(io.out()).toContain('so --fix --diff - with json/sarif/markdown needs\n                        --output FILE for the report (otherwise a usage error)');
   });
+});
+
+test('a reader that closes the pipe early (`| head -c 1`) ends the run quietly, with its own exit code', () => {
+  // Enough findings that the report does not fit in one pipe write.
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) files[`p${i}.yaml`] = POD;
+  const dir = repoWith(files);
+  const bin = path.join(ROOT, 'bin', 'grpc-probe-migrate.js');
+  const r = spawnSync('bash', ['-c', 'set -o pipefail; "$0" "$1" --diff . | head -c 1 >/dev/null', process.execPath, bin], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  expect(r.stderr).toBe('');
+  // Migratable probes remain: the run's own exit code, not a crash (1, not 0 or a signal).
+  expect(r.status).toBe(1);
 });

@@ -27,7 +27,7 @@ export interface NativePlan {
   grpc?: { port: PortValue; service?: string; mode?: 'TLS' };
   /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
   timeoutSeconds?: { from: number; to: number };
-  /** -addr names a loopback host: on the host's network (hostNetwork) that would block it. */
+  /** -addr dials the local host (loopback, or an empty host / 0.0.0.0): on the host's network (hostNetwork) that would block it. */
   loopback?: boolean;
 }
 
@@ -74,6 +74,11 @@ const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 const NO_ENV: EnvLookup = () => undefined;
 export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
 
+/** How the binary dials -addr's host: an empty host and 0.0.0.0 reach the local host, as loopback does. */
+function dialsLocal(host: string): string {
+  return classifyHost(host) === 'any' ? 'dials the local host (an empty host or 0.0.0.0 connects locally, as 127.0.0.1 does)' : 'checks loopback';
+}
+
 export function planNativeProbe(input: PlanInput): NativePlan {
   const env = input.env ?? NO_ENV;
   const blockers: Blocker[] = [];
@@ -88,6 +93,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let program: string;
 
   const shellAt = shellScriptIndex(argv);
+  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
+    // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
+    // it looks for a file of that whole name; the probe fails today, whatever the flags say.
+    const [name] = argv[0]!.trim().split(/\s+/);
+    blockers.push({
+      code: 'unparseable',
+      detail: `its first command item "${argv[0]}" holds spaces: the kubelet runs no shell, so it looks for a file of that whole name and the probe fails today; split it into one item per word (["${name}", ...])`,
+    });
+    return { invocations: 1, blockers, notes };
+  }
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
@@ -219,14 +234,19 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           ? `-addr=${addr} takes its host from ${a.host}, which the tool cannot read; the kubelet always dials the pod's own IP, so only a local host carries over`
           : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
         blockers.push({ code: 'host', detail });
-      } else if (hostClass === 'loopback' && input.hostNetwork === 'unknown') {
-        blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
-      } else if (hostClass === 'loopback' && input.hostNetwork) {
+      } else if (input.hostNetwork === 'unknown') {
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer` });
+      } else if (input.hostNetwork) {
         // On the host's network the pod IP is the node's: a server kept on loopback on purpose
-        // (node agents do) is out of the kubelet's reach.
-        blockers.push({ code: 'host', detail: `-addr=${addr} checks loopback in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound to ${a.host} does not answer` });
-      } else if (hostClass === 'any' && input.hostNetwork === true) {
-        notes.push(`the pod is on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`);
+        // (node agents do: the AWS VPC CNI's ipamd binds 127.0.0.1:50051 and is probed with
+        // -addr=:50051) is out of the kubelet's reach. `:port` and 0.0.0.0 dial the local host
+        // too, so the binary answering says nothing about the node's IP.
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)} in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer (if it listens on all addresses, migrate by hand)` });
+      } else if (hostClass === 'any') {
+        // `:port` dials the pod's own loopback as 127.0.0.1 does: an overlay that sets
+        // hostNetwork holds it (no note here: in the pod's own network namespace a server
+        // listening on all addresses is the usual case).
+        loopback = true;
       } else if (hostClass === 'loopback') {
         loopback = true;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);

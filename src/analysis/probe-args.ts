@@ -87,13 +87,13 @@ export type AddrParse =
  */
 export function parseAddr(addr: string): AddrParse {
   if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
-  const target = /^(dns|passthrough):(?:\/\/[^/]*\/)?\/?(.*)$/s.exec(addr);
+  const target = /^(dns|passthrough):(?:\/\/[^/]*\/)?\/?(.*)$/is.exec(addr);
   if (target) {
     const endpoint = parseAddr(target[2]!);
-    return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${target[1]} target's ${endpoint.reason}` } : endpoint;
+    return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${target[1]!.toLowerCase()} target's ${endpoint.reason}` } : endpoint;
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(addr);
-  if (scheme) return { kind: 'invalid', reason: `"${addr}": grpc_health_probe has no resolver for the "${scheme[1]}" scheme, so it dials the whole text as host:port, which fails` };
+  if (scheme) return { kind: 'invalid', reason: `"${addr}" starts with ${scheme[1]!.toLowerCase()}://, a scheme gRPC has no resolver for: the binary dials the whole text as an address and fails today (-addr takes host:port)` };
   if (addr.startsWith('[')) {
     const close = addr.indexOf(']');
     if (close === -1 || addr[close + 1] !== ':') return { kind: 'invalid', reason: `"${addr}" is not host:port` };

@@ -5,7 +5,8 @@
  * Helm rules: they differ only in how the text was parsed and how values are read.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
-import { mentionsBinary } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
+import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -435,7 +436,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const json = opts.style === 'json';
   const exec = execPair.value!;
   const start = execPair.key.range![0];
-  const end = contentEnd(exec);
+  let end = contentEnd(exec);
   const indent = columnOf(text, start);
   const grpc = plan.grpc!;
   const k = (s: string) => (json ? JSON.stringify(s) : s);
@@ -461,7 +462,20 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     replacement = `${execNull}${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
   } else {
     const pad = ' '.repeat(childIndent(text, exec, indent));
-    replacement = `${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
+    // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
+    // above grpc, whole lines at its indentation, rather than with the command they sat in.
+    const comments = innerComments(text, exec, start, end);
+    // On a command of several lines, the comment after its last item is that item's (`-
+    // -rpc-timeout=5s  # slow DB`): it goes up with the others rather than onto grpc's last field.
+    const command = getPair(exec, 'command')?.value as Node | null | undefined;
+    const multiline = command?.range ? text.slice(command.range[0], contentEnd(command)).includes('\n') : false;
+    const after = /^[ \t]+(#[^\r\n]*)/.exec(text.slice(end));
+    if (after && multiline && after[1]!.slice(1).trim() !== '') {
+      comments.push(after[1]!.trimEnd());
+      end += after[0].trimEnd().length;
+    }
+    const kept = comments.map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
+    replacement = `${kept}${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
   }
 
   if (plan.timeoutSeconds) {
@@ -487,6 +501,31 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   }
   edits.push({ start, end, text: replacement });
   return edits;
+}
+
+/**
+ * The comments between `start` and `end` (the exec pair the rewrite replaces), read where the
+ * parser saw no scalar: a `#` that starts a YAML comment, to the end of its line. Empty comments
+ * are left out (a Helm action alone on its line is masked as one).
+ */
+function innerComments(text: string, exec: YAMLMap, start: number, end: number): string[] {
+  const scalars: [number, number][] = [];
+  visit(exec, {
+    Scalar(_, n) {
+      if (n.range) scalars.push([n.range[0], n.range[1]]);
+    },
+  });
+  const out: string[] = [];
+  for (let i = text.indexOf('#', start); i !== -1 && i < end; i = text.indexOf('#', i + 1)) {
+    if (scalars.some(([a, b]) => i >= a && i < b)) continue;
+    if (i > 0 && !/[ \t\r\n]/.test(text[i - 1]!)) continue;
+    const lineEnd = text.slice(i).search(/\r?\n/);
+    const comment = text.slice(i, lineEnd === -1 ? text.length : i + lineEnd).trimEnd();
+    if (comment.slice(1).trim() !== '') out.push(comment);
+    if (lineEnd === -1) break;
+    i += lineEnd;
+  }
+  return out;
 }
 
 function leadingWhitespace(text: string, offset: number): string {
@@ -559,9 +598,16 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     };
   }
   let where = 'the binary is named outside a probe';
+  let hint: string | undefined;
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
-    where = 'an init container runs grpc_health_probe (a wait loop?)';
+    const fetchers = installCommands(enclosingContainer(path));
+    if (fetchers) {
+      // `wget -qO /tools/grpc_health_probe <url> && chmod +x …` into a volume the probes mount:
+      // it puts the binary in the pod, it does not run it.
+      where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
+      hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
+    } else where = 'an init container runs grpc_health_probe (a wait loop?)';
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
@@ -571,6 +617,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     end: node.range![1],
     subject: inProbe ? 'probe' : 'consumer',
     message: `${where}${at ? ` (at ${at})` : ''}`,
+    ...(hint ? { hint } : {}),
     blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: true,
@@ -603,6 +650,58 @@ function pathText(path: readonly unknown[], leaf: unknown): string {
     }
   }
   return out;
+}
+
+/** Commands that fetch, unpack or place a file: naming the binary in their arguments installs it. */
+const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip']);
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+const basename = (w: string) => w.slice(w.lastIndexOf('/') + 1);
+
+/**
+ * The commands through which a container's command and args name the binary, when every one of
+ * them only installs it (`wget -qO /tools/grpc_health_probe <url>`, `chmod +x`, `cp` from an
+ * image that ships it); undefined when any may run it, or when the command is not read in full
+ * (not a list of plain strings, a shell script that does not parse, a variable).
+ */
+function installCommands(container: YAMLMap | undefined): string[] | undefined {
+  if (!container) return undefined;
+  const argv: string[] = [];
+  for (const key of ['command', 'args']) {
+    const list = getPair(container, key)?.value;
+    if (list === undefined || list === null) continue;
+    if (!isSeq(list)) return undefined;
+    for (const item of list.items) {
+      if (!isScalar(item) || typeof item.value !== 'string') return undefined;
+      argv.push(item.value);
+    }
+  }
+  let calls: string[][];
+  if (argv.length >= 3 && SHELLS.has(basename(argv[0]!)) && /^-[a-z]*c$/.test(argv[1]!)) {
+    try {
+      const noEnv = () => undefined;
+      calls = parseShell(argv[2]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
+    } catch (e) {
+      if (e instanceof ShellParseError) return undefined;
+      throw e;
+    }
+    if (argv.slice(3).some(mentionsBinary)) return undefined;
+  } else calls = [argv];
+  const commands = new Set<string>();
+  for (const call of calls) {
+    if (!call.some(mentionsBinary)) continue;
+    const command = basename(call[0] ?? '');
+    if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
+    commands.add(command);
+  }
+  return commands.size > 0 ? [...commands] : undefined;
+}
+
+function enclosingContainer(path: readonly unknown[]): YAMLMap | undefined {
+  for (let i = path.length - 1; i >= 2; i--) {
+    const ctx = containerContext(path.slice(0, i + 1));
+    if (ctx.list && ctx.container) return ctx.container;
+  }
+  return undefined;
 }
 
 function enclosingContainerImage(path: readonly unknown[]): string | undefined {

@@ -31,7 +31,7 @@ export interface OverlayHold {
    * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
    * or writes the probe's handler, or something that sets the container's env (the probe's
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
-   * (a probe of a loopback -addr is blocked there, see planNativeProbe).
+   * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
    */
   kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
@@ -574,7 +574,7 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
   if (!hold) return r;
   const breaks =
     hold.kind === 'hostNetwork'
-      ? "its -addr names a loopback host, and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
+      ? "its -addr dials the local host (a loopback host, an empty host or 0.0.0.0), and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
       : hold.kind === 'env'
         ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
         : hold.kind === 'merge' || hold.kind === 'values'

@@ -60,9 +60,23 @@ export function yamlError(text: string, opts: YamlParseOptions = {}): string | u
   return parseYaml(text, opts).error?.message;
 }
 
-/** The finding for a YAML file that does not parse: an error at the problem; the file stays as it is. */
-export function yamlErrorReport(error: NonNullable<YamlParse['error']>): Report {
-  return { start: error.offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid YAML (${error.message}); the file was left unchanged` };
+/**
+ * The finding for a YAML file that does not parse: an error at the problem; the file stays as it
+ * is. Given the file's text, a file with template actions (`{{ … }}`: a Go, Jinja or gomplate
+ * template kept as `.yaml` outside a Helm chart's templates/ folder) says so, since the parser's
+ * own message then points at the template's syntax, not at a mistake in the YAML.
+ */
+export function yamlErrorReport(error: NonNullable<YamlParse['error']>, text?: string): Report {
+  const templated = text !== undefined && /\{\{[^\n]*\}\}/.test(text);
+  const why = templated ? `: it holds template actions ({{ … }}) outside a Helm chart's templates/ folder, so it was read as plain YAML` : '';
+  return {
+    start: error.offset,
+    subject: 'file',
+    error: true,
+    blockers: ['unparseable'],
+    message: `not valid YAML (${error.message})${why}; the file was left unchanged`,
+    ...(templated ? { hint: 'Migrate the probes in the template by hand, or run the tool on what the template renders.' } : {}),
+  };
 }
 
 export function keyOf(pair: Pair): string | undefined {
