@@ -249,6 +249,14 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const v = flag(name);
     if (v === undefined) continue;
     const secs = parseGoDuration(v);
+    const later = unresolvedIn(name);
+    if (secs === undefined && (later.length > 0 || isTemplated(v) || input.opaque?.(v))) {
+      // `-rpc-timeout={{ .Values.t }}s`, `$(T)`: a value only known at render or run time is not
+      // wrong, only unreadable; what the native deadline must be cannot be told.
+      const what = later.length > 0 ? `uses ${later.join(', ')}, which has no literal value in the container's env` : 'is only known when the chart renders (or the code runs)';
+      blockers.push({ code: 'unparseable', detail: `-${name}=${v} ${what}; the tool cannot tell how long the binary waits, so it cannot carry the timeout over to timeoutSeconds` });
+      continue;
+    }
     if (secs === undefined || secs <= 0) {
       blockers.push({ code: 'unparseable', detail: `-${name}=${v} is not a positive Go duration; the probe fails today` });
       continue;
