@@ -141,6 +141,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     resolvePortExpression: portExpression,
     resolveNumber: (t) => valuesNumber(t, chart, run),
+    renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
@@ -358,6 +359,28 @@ function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): 
   const lowest = Math.min(...values);
   const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
+}
+
+/**
+ * An action inside the probe (outside its exec) that prints lines of the probe's own mapping:
+ * `{{- toYaml .Values.probe | nindent 12 }}`, or one that ends the probe's key line. What it
+ * prints may hold timeoutSeconds: read from the chart's values when the action prints one values
+ * path, otherwise unknown.
+ */
+function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: readonly Action[], chart: Chart | undefined, run: RunContext): FixedNumber | { text: string } | undefined {
+  const start = probe.key.range![0];
+  const end = contentEnd(probe.value!);
+  const execStart = (exec.key as Scalar).range![0];
+  const execEnd = contentEnd(exec.value as ParsedNode);
+  const printing = actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && a.start > start && a.end <= end && (a.end <= execStart || a.start >= execEnd));
+  if (printing.length === 0) return undefined;
+  const text = `whatever ${printing.map((a) => a.text).join(', ')} prints`;
+  if (printing.length > 1) return { text };
+  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!));
+  if (paths.size !== 1) return { text };
+  const [valuesPath] = [...paths];
+  const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);
+  return n ? { ...n, source: `${n.source}, printed into the probe by ${printing[0]!.text}` } : { text };
 }
 
 /** The default of a values path, then what the chart's other values files set it to; undefined without a default. */

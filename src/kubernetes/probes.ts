@@ -29,6 +29,12 @@ export interface ProbeWalkOptions {
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
   resolveNumber?: (text: string) => FixedNumber | undefined;
+  /**
+   * What timeoutSeconds is in a probe with keys the YAML view cannot see (a Helm action that prints
+   * them, `{{- toYaml .Values.probe | nindent 12 }}`): a number it reads through them, or how they
+   * are written when it cannot. Undefined when the probe has no such keys.
+   */
+  renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair) => FixedNumber | { text: string } | undefined;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
@@ -316,6 +322,14 @@ function probeReport(
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
+  } else if (!timeoutNode) {
+    // Printed keys may hold timeoutSeconds: a new line would repeat the key (Helm refuses the
+    // rendered manifest), and the default 1 may not be what the probe has.
+    const rendered = opts.renderedTimeout?.(probePair, execPair);
+    if (rendered && 'text' in rendered) {
+      timeoutSeconds = 'unknown';
+      timeoutSecondsText = rendered.text;
+    } else if (rendered) timeoutSeconds = rendered;
   }
 
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
