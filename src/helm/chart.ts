@@ -412,14 +412,45 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
   const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
-  if (isValuesOverride(fileAbs, chart)) return r;
+  const placed = onHostNetwork(r, chart, run);
+  if (!placed.fix || isValuesOverride(fileAbs, chart)) return placed;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
-  if (!hold) return r;
+  if (!hold) return placed;
   return heldReport(
-    r,
+    placed,
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A values probe is rendered into a pod the values file does not show: when a template of the
+ * chart that prints it (`{{ toYaml .Values.livenessProbe | indent 12 }}`) puts the pod on the
+ * host's network, the kubelet dials the node's IP, as for a probe written in that template. A
+ * loopback -addr then blocks (`host`), also when that template's hostNetwork is not a literal;
+ * any other address migrates with the manifest's note.
+ */
+function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
+  if (r.keyPath === undefined || r.keyPath.includes('[')) return r;
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const prints = new RegExp(`\\.Values\\.${escape(r.keyPath)}(?![\\w.])`);
+  for (const { file, text } of templatesOf(chart, run)) {
+    if (!prints.test(text)) continue;
+    const literal = /^[ \t]*hostNetwork:[ \t]*(?:true|yes|on|True|TRUE|Yes|On)[ \t]*(?:#.*)?\r?$/m.test(text);
+    const templated = !literal && /^[ \t]*hostNetwork:[ \t]*\{\{/m.test(text);
+    if (r.loopback && (literal || templated)) {
+      return heldReport(
+        r,
+        'host',
+        `-addr names a loopback host, and ${file} renders this probe in a pod whose hostNetwork is ${literal ? 'true' : 'templated'}: on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer`,
+      );
+    }
+    if (literal && !r.loopback) {
+      const note = `${file} puts the pod on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`;
+      return { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+    }
+  }
+  return r;
 }
 
 /**
