@@ -35,6 +35,8 @@ export interface ProbeWalkOptions {
    * are written when it cannot. Undefined when the probe has no such keys.
    */
   renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair) => FixedNumber | { text: string } | undefined;
+  /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
+  templateActions?: boolean;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
@@ -348,6 +350,7 @@ function probeReport(
     timeoutFromBase: opts.mergePatch === true,
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
+    ...(opts.templateActions ? { templateActions: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
