@@ -3,13 +3,15 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
-import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
-import { findActions } from './mask.js';
+import { findActions, maskTemplate } from './mask.js';
+import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
+import type { FixedNumber } from '../analysis/native-probe.js';
 
 export interface Chart {
   root: string;
@@ -338,6 +340,8 @@ export interface HelmValues {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
+  /** The timeoutSeconds a chart template writes beside a values probe it prints (see ProbeWalkOptions.renderedTimeout). */
+  renderedTimeout?: (probePair: unknown, execPair: unknown, keyPath: string) => FixedNumber | { text: string } | undefined;
 }
 
 /**
@@ -362,6 +366,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
   const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
+  if (chart) values.renderedTimeout = (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
@@ -451,6 +456,44 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
     }
   }
   return r;
+}
+
+/**
+ * A template that prints a values probe into its own probe mapping and writes timeoutSeconds
+ * there too (`livenessProbe:` / `{{ toYaml .Values.livenessProbe | indent 12 }}` /
+ * `timeoutSeconds: {{ .Values.livenessProbeTimeoutSeconds }}`): a timeoutSeconds added to the
+ * values probe would be a second one in the rendered probe, so the template's is the probe's.
+ */
+function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): FixedNumber | { text: string } | undefined {
+  if (keyPath.includes('[')) return undefined;
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const prints = new RegExp(`\\.Values\\.${escape(keyPath)}(?![\\w.])`);
+  for (const { file, text } of templatesOf(chart, run)) {
+    if (!prints.test(text) || !/timeoutSeconds/.test(text)) continue;
+    const m = maskTemplate(text);
+    if (m.error) continue;
+    const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text));
+    for (const doc of parseYaml(m.masked, { uniqueKeys: false }).docs) {
+      let found: FixedNumber | { text: string } | undefined;
+      visit(doc, {
+        Pair(_, pair) {
+          if (found || !isScalar(pair.key) || !PROBE_KEYS.has(String(pair.key.value)) || !isMap(pair.value)) return;
+          const start = pair.key.range![0];
+          const end = pair.value.range![1];
+          if (!printers.some((a) => a.start > start && a.end <= end)) return;
+          const t = getPair(pair.value, 'timeoutSeconds')?.value;
+          if (!isScalar(t) || !t.range) return;
+          const written = text.slice(t.range[0], t.range[1]).trim();
+          const n = /^\d+$/.test(written) ? Number(written) : undefined;
+          const beside = `, which ${file} writes beside the printed probe`;
+          const fromValues = n === undefined ? valuesNumber(written, chart, run) : undefined;
+          found = n !== undefined ? { value: n, source: `${written}${beside}` } : fromValues ? { ...fromValues, source: `${fromValues.source}${beside}` } : { text: `${written}${beside}` };
+        },
+      });
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -683,4 +726,24 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
     }
   }
   return out;
+}
+
+/**
+ * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
+ * and a parent chart's values (under this chart's key) give it (what a release may get);
+ * undefined when it is anything else, or has no numeric default.
+ */
+export function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
+  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
+  if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
+  const lowest = Math.min(...values);
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
+  return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
+}
+
+/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
+export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
+  const value = valueAt(chart, valuesPath);
+  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
 }

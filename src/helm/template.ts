@@ -10,7 +10,7 @@ import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, overridesOf, valueAt, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, settingsOf, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { targetClusters, type FixedNumber } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -349,20 +349,6 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
 }
 
 /**
- * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
- * and a parent chart's values (under this chart's key) give it (what a release may get);
- * undefined when it is anything else, or has no numeric default.
- */
-function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
-  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
-  const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
-  if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
-  const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
-  return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
-}
-
-/**
  * An action inside the probe (outside its exec) that prints lines of the probe's own mapping:
  * `{{- toYaml .Values.probe | nindent 12 }}`, or one that ends the probe's key line. What it
  * prints may hold timeoutSeconds: read from the chart's values when the action prints one values
@@ -382,12 +368,6 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
   const [valuesPath] = [...paths];
   const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);
   return n ? { ...n, source: `${n.source}, printed into the probe by ${printing[0]!.text}` } : { text };
-}
-
-/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
-function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
-  const value = valueAt(chart, valuesPath);
-  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
 }
 
 /** The host to check: the first one that is not local (it blocks), else the default's. */

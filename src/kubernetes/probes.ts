@@ -31,10 +31,11 @@ export interface ProbeWalkOptions {
   resolveNumber?: (text: string) => FixedNumber | undefined;
   /**
    * What timeoutSeconds is in a probe with keys the YAML view cannot see (a Helm action that prints
-   * them, `{{- toYaml .Values.probe | nindent 12 }}`): a number it reads through them, or how they
-   * are written when it cannot. Undefined when the probe has no such keys.
+   * them, `{{- toYaml .Values.probe | nindent 12 }}`; for a values probe, a chart template that
+   * writes timeoutSeconds beside it): a number it reads through them, or how they are written when
+   * it cannot. Undefined when the probe has no such keys.
    */
-  renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair) => FixedNumber | { text: string } | undefined;
+  renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
   /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
   templateActions?: boolean;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
@@ -180,7 +181,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // -service says service: "" (helm-review2, values files).
         const clearService = merge && (embeddedValues || (isMap(root) && (opts.baseService?.(root, keyPath) ?? false)));
         const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
-        const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
+        const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue, keyPath);
         reports.push({ ...report, keyPath });
       },
       Scalar(_, node, path) {
@@ -267,6 +268,7 @@ function probeReport(
   items: Node[],
   ctx: ContainerContext,
   scalarValue: (s: Scalar) => string,
+  keyPath = '',
 ): Report {
   const probe = probePair.value!;
   const start = probePair.key.range![0];
@@ -327,7 +329,7 @@ function probeReport(
   } else if (!timeoutNode) {
     // Printed keys may hold timeoutSeconds: a new line would repeat the key (Helm refuses the
     // rendered manifest), and the default 1 may not be what the probe has.
-    const rendered = opts.renderedTimeout?.(probePair, execPair);
+    const rendered = opts.renderedTimeout?.(probePair, execPair, keyPath);
     if (rendered && 'text' in rendered) {
       timeoutSeconds = 'unknown';
       timeoutSecondsText = rendered.text;
