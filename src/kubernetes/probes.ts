@@ -7,6 +7,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { analyzeShellScript } from '../analysis/shell.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -580,7 +581,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   let where = 'the binary is named outside a probe';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
-    where = 'an init container runs grpc_health_probe (a wait loop?)';
+    where = initContainerUse(String(node.value));
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
@@ -599,6 +600,21 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
   return image !== undefined ? { ...report, image } : report;
+}
+
+/**
+ * What an init container's command does with the binary. A script that names it without running
+ * it (`wget -qO/grpc-health-probe/grpc-health-probe … && chmod +x …`) fetches or copies it for
+ * another container: not a wait loop.
+ */
+function initContainerUse(text: string): string {
+  const runs = 'an init container runs grpc_health_probe (a wait loop?)';
+  if (!/\s/.test(text.trim())) return runs;
+  const shell = analyzeShellScript(text, () => undefined);
+  if (shell.error || shell.invocations.length > 0) return runs;
+  // Through another command (`timeout 5 grpc_health_probe …`), or as a path in its arguments
+  // (`chmod +x /bin/grpc_health_probe`): the tool cannot tell which.
+  return `an init container's script names grpc_health_probe without running it itself (in the arguments of ${shell.runsThrough ?? 'its commands'}: fetches, copies or wraps it?)`;
 }
 
 /** Where a probe pair sits: its ancestors' keys and list indices, then its own key. */
