@@ -370,9 +370,13 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
   return n ? { ...n, source: `${n.source}, printed into the probe by ${printing[0]!.text}` } : { text };
 }
 
-/** The host to check: the first one that is not local (it blocks), else the default's. */
+/**
+ * The host to check: the first one that is not local (it blocks), else a loopback one (a release
+ * installed with that file serves on loopback only: the note, or a block on the host's network),
+ * else the default's.
+ */
 function checkedHost(hosts: readonly string[]): string {
-  return hosts.find((h) => classifyHost(h) === 'remote') ?? hosts[0]!;
+  return hosts.find((h) => classifyHost(h) === 'remote') ?? hosts.find((h) => classifyHost(h) === 'loopback') ?? hosts[0]!;
 }
 
 function inAction(actions: readonly Action[], offset: number): Action | undefined {
