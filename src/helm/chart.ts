@@ -412,6 +412,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * by path, or (values.yaml) when another values file of the chart keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
+  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
@@ -426,6 +427,24 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A value that names the binary outside a probe (`probes.grpc.path: /bin/grpc_health_probe`) that
+ * a template of the chart reads: the template builds a command from it (`command:
+ * ["{{ .Values.probes.grpc.path }}", "-addr=:{{ .Values.grpc.port }}"]`), which the tool does not
+ * read as the binary's. Said so, with where, rather than "outside a probe" alone.
+ */
+function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report {
+  if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(valuesPath)) return r;
+  const reads = new RegExp(`\\.Values\\.${valuesPath.replace(/\./g, '\\.')}(?![\\w.])`);
+  const reader = templatesOf(chart, run).find((t) => reads.test(t.text));
+  if (!reader) return r;
+  return {
+    ...r,
+    message: `${r.message}; ${reader.file} reads .Values.${valuesPath}, so a command there (a probe's, maybe) runs the binary from this value, which the tool does not read as a probe`,
+    hint: `Check ${reader.file} by hand: if a probe runs this value, replace its exec with grpc: {port: N}, then drop the value. The binary stays installed while the value names it.`,
+  };
 }
 
 /**
