@@ -311,8 +311,23 @@ function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
   let byPath = keptByRun.get(run);
   if (!byPath) keptByRun.set(run, (byPath = new Map()));
   let out = byPath.get(v.absPath);
-  if (!out) byPath.set(v.absPath, (out = keptHandlers(v.text, v.doc, run, filesOfRun(run).has(v.absPath))));
+  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath))));
   return out;
+}
+
+/**
+ * keptHandlers for a values file, with what its chart does to its probes: the timeoutSeconds a
+ * template writes beside one, and the holds applied after the walk that need no other values file
+ * (a template reading its exec, a template on the host's network). A probe one of them keeps on
+ * exec must hold the probes it merges with, as a blocked one does.
+ */
+function valuesKeptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, absPath: string, run: RunContext, migratable: boolean): KeptHandler[] {
+  const chart = findChart(absPath, run);
+  if (!chart) return keptHandlers(text, doc, run, migratable);
+  return keptHandlers(text, doc, run, migratable, {
+    renderedTimeout: (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run),
+    held: (r) => r.keyPath !== undefined && (templateReadingExec(chart, r.keyPath, run) !== undefined || !onHostNetwork(r, chart, run).fix),
+  });
 }
 
 /**
@@ -392,7 +407,7 @@ function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   valuesHoldsCache.set(chart, out);
   const inRun = filesOfRun(run);
   for (const o of overridesFor(chart, run)) {
-    for (const k of keptHandlers(o.text, o.doc, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
+    for (const k of valuesKeptHandlers(o.text, o.doc, o.absPath, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
   }
   return out;
 }
@@ -455,11 +470,8 @@ function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunCon
  * any other address migrates with the manifest's note.
  */
 function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
-  if (r.keyPath === undefined || r.keyPath.includes('[')) return r;
-  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const prints = new RegExp(`\\.Values\\.${escape(r.keyPath)}(?![\\w.])`);
-  for (const { file, text } of templatesOf(chart, run)) {
-    if (!prints.test(text)) continue;
+  if (r.keyPath === undefined) return r;
+  for (const { file, text } of printingTemplates(chart, r.keyPath, run)) {
     const literal = /^[ \t]*hostNetwork:[ \t]*(?:true|yes|on|True|TRUE|Yes|On)[ \t]*(?:#.*)?\r?$/m.test(text);
     const templated = !literal && /^[ \t]*hostNetwork:[ \t]*\{\{/m.test(text);
     if (r.loopback && (literal || templated)) {
@@ -478,17 +490,34 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
 }
 
 /**
+ * The templates that print the values at keyPath (`.Values.livenessProbe`): the chart's own, and
+ * for a key under a subchart's name (`cart.livenessProbe`) the unpacked subchart's, which print it
+ * as `.Values.livenessProbe`. `file` is relative to the chart whose values hold keyPath.
+ */
+function printingTemplates(chart: Chart, keyPath: string, run: RunContext): { file: string; text: string; prints: RegExp; chart: Chart }[] {
+  if (keyPath.includes('[')) return [];
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const printing = (owner: Chart, p: string, shown: (f: string) => string) => {
+    const prints = new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`);
+    return templatesOf(owner, run).filter((t) => prints.test(t.text)).map((t) => ({ file: shown(t.file), text: t.text, prints, chart: owner }));
+  };
+  const out = printing(chart, keyPath, (f) => f);
+  const dot = keyPath.indexOf('.');
+  const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
+  const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
+  if (sub) out.push(...printing(sub, keyPath.slice(dot + 1), (f) => path.relative(chart.root, path.join(root!, f)).split(path.sep).join('/')));
+  return out;
+}
+
+/**
  * A template that prints a values probe into its own probe mapping and writes timeoutSeconds
  * there too (`livenessProbe:` / `{{ toYaml .Values.livenessProbe | indent 12 }}` /
  * `timeoutSeconds: {{ .Values.livenessProbeTimeoutSeconds }}`): a timeoutSeconds added to the
  * values probe would be a second one in the rendered probe, so the template's is the probe's.
  */
 function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): FixedNumber | { text: string } | undefined {
-  if (keyPath.includes('[')) return undefined;
-  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const prints = new RegExp(`\\.Values\\.${escape(keyPath)}(?![\\w.])`);
-  for (const { file, text } of templatesOf(chart, run)) {
-    if (!prints.test(text) || !/timeoutSeconds/.test(text)) continue;
+  for (const { file, text, prints, chart: owner } of printingTemplates(chart, keyPath, run)) {
+    if (!/timeoutSeconds/.test(text)) continue;
     const m = maskTemplate(text);
     if (m.error) continue;
     const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text));
@@ -505,7 +534,7 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
           const written = text.slice(t.range[0], t.range[1]).trim();
           const n = /^\d+$/.test(written) ? Number(written) : undefined;
           const beside = `, which ${file} writes beside the printed probe`;
-          const fromValues = n === undefined ? valuesNumber(written, chart, run) : undefined;
+          const fromValues = n === undefined ? valuesNumber(written, owner, run) : undefined;
           found = n !== undefined ? { value: n, source: `${written}${beside}` } : fromValues ? { ...fromValues, source: `${fromValues.source}${beside}` } : { text: `${written}${beside}` };
         },
       });
@@ -736,7 +765,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
     const elsewhere = parent.root !== path.dirname(path.dirname(chart.root));
     const shown = (f: string) => `the parent chart's ${f}${elsewhere ? ` (${path.relative(chart.root, path.join(parent.root, f)).split(path.sep).join('/')})` : ''}`;
     for (const f of files) {
-      for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
+      for (const k of valuesKeptHandlers(f.text, f.doc, f.absPath, run, inRun.has(f.absPath))) {
         const dot = k.keyPath.indexOf('.');
         if (dot === -1 || !keys.has(k.keyPath.slice(0, dot))) continue;
         const own = k.keyPath.slice(dot + 1);
