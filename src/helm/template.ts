@@ -4,7 +4,7 @@
  * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
  * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
  */
-import { isMap, isPair, isScalar, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
@@ -12,7 +12,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, settingsOf, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
-import { targetClusters, type FixedNumber } from '../analysis/native-probe.js';
+import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 
 const UNPARSEABLE_HINT =
@@ -153,12 +153,20 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // root, is included under a probe key elsewhere: a probe the walk cannot see whole, not a
     // container command.
     if (r.subject === 'consumer' && typeof r.details?.path === 'string' && /^exec\.command\[\d+\]$/.test(r.details.path)) {
+      // What the body's command would become, or what would still block it (-tls …): the hand
+      // migration the hint asks for starts from there.
+      const plan = bodyPlan(walkDocs[Number(r.details.document) - 1], scalarValue, run);
+      const codes = [...new Set(['unparseable' as const, ...(plan?.blockers.map((b) => b.code) ?? [])])];
+      const still = plan && plan.blockers.length > 0 ? `; as a native probe it would still be blocked: ${plan.blockers.map((b) => b.detail).join('; ')}` : '';
+      const target = plan && plan.blockers.length === 0 && plan.grpc ? `grpc: {port: ${plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}` : 'grpc: {port: N}';
       return {
         ...r,
         subject: 'probe' as const,
-        blockers: ['unparseable' as const],
-        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole`,
-        hint: 'Migrate it by hand: make the body grpc: {port: N}, and check timeoutSeconds where it is included.',
+        blockers: codes,
+        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole${still}`,
+        hint: still
+          ? 'Even by hand this body cannot become a native probe as it is (see the blockers): keep exec, or change the server first (e.g. a plaintext health port), then make the body grpc: {port: N}.'
+          : `Migrate it by hand: make the body ${target}, and check timeoutSeconds where it is included.`,
       };
     }
     const toggle = toggles.find((t) => t.probeStart === r.start);
@@ -171,6 +179,21 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const which = conditions.map((a) => a.text).join(', ');
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
+  });
+}
+
+/** The native plan of a template body whose root is a probe handler (`exec: {command: […]}`). */
+function bodyPlan(doc: Document.Parsed<ParsedNode, true> | undefined, scalarValue: (s: Scalar) => string, run: RunContext): NativePlan | undefined {
+  const root = doc?.contents;
+  const exec = isMap(root) ? getPair(root, 'exec')?.value : undefined;
+  const command = isMap(exec) ? getPair(exec, 'command')?.value : undefined;
+  if (!isSeq(command) || !command.items.every((n) => isScalar(n))) return undefined;
+  return planNativeProbe({
+    argv: (command.items as Scalar[]).map(scalarValue),
+    ...targetClusters(run.options),
+    timeoutSeconds: 'unknown',
+    resolvePortExpression: portExpression,
+    templateActions: true,
   });
 }
 
