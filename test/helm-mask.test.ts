@@ -28,6 +28,17 @@ describe('maskTemplate', () => {
     expect(unmaskValue(js.x.y, m.actions)).toBe('{{ .Values.b }}');
   });
 
+  test("an action that ends a key's line with nindent opens the key's block only when deeper lines follow", () => {
+    const text =
+      'p:\n  q: {{- include "r" . | nindent 4 }}\n    exec: {}\n  s: {{- toYaml .Values.s | nindent 4 }}\n  t: {{ .Values.t | nindent 4 }}\n    u: 1\n';
+    const m = maskTemplate(text);
+    expect(m.actions.map((a) => a.opensBlock)).toEqual([true, false, true]);
+    const js = parseAllDocuments(m.masked)[0]!.toJS() as { p: { q: unknown; s: string; t: unknown } };
+    expect(js.p.q).toEqual({ exec: {} });
+    expect(typeof js.p.s).toBe('string');
+    expect(js.p.t).toEqual({ u: 1 });
+  });
+
   test('reports an action that is never closed', () => {
     expect(maskTemplate('a: {{ .Values.x\n').error?.message).toMatch(/never closed/);
   });

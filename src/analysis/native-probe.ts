@@ -7,6 +7,7 @@ import { isBinaryPath, isScriptNamedAfterBinary } from './binary.js';
 import { parseGoDuration } from './duration.js';
 import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
 import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
+import { findActions } from '../helm/mask.js';
 
 export type PortValue =
   | { kind: 'number'; value: number }
@@ -64,6 +65,8 @@ export interface PlanInput {
   opaque?: (text: string) => boolean;
   /** The pod uses the host's network (its IP is the node's), or may: hostNetwork is not a literal. */
   hostNetwork?: boolean | 'unknown';
+  /** The command is a Helm template's: each `{{ … }}` in a `sh -c` script prints one word there. */
+  templateActions?: boolean;
 }
 
 /** timeoutSeconds is an int32 in the API. */
@@ -107,14 +110,18 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
   } else if (shellAt !== undefined) {
-    const shell = analyzeShellScript(argv[shellAt]!, env);
+    // `-addr=localhost:{{ $port }}` in a chart's script: the shell reads what the action prints,
+    // not the action's own words (`$port` is no shell variable), so each action is one word to it.
+    const masked = input.templateActions ? templateWords(argv[shellAt]!) : undefined;
+    const restore = masked?.restore ?? ((t: string) => t);
+    const shell = analyzeShellScript(masked?.script ?? argv[shellAt]!, env);
     invocations = shell.invocations.length;
     if (shell.error) {
-      blockers.push({ code: 'unparseable', detail: `the shell script does not parse: ${shell.error}` });
+      blockers.push({ code: 'unparseable', detail: `the shell script does not parse: ${restore(shell.error)}` });
       return { invocations, blockers, notes };
     }
     if (invocations === 0) {
-      const through = shell.runsThrough;
+      const through = shell.runsThrough && restore(shell.runsThrough);
       blockers.push(
         through
           ? { code: 'unparseable', detail: `the script runs the binary through ${through}, which the tool does not read` }
@@ -128,12 +135,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         detail: `the script runs grpc_health_probe ${invocations} times; a native probe checks one service`,
       });
     } else if (!shell.plain) {
-      blockers.push({ code: 'exit-code', detail: shell.logic ?? 'the script adds logic around the probe' });
+      blockers.push({ code: 'exit-code', detail: shell.logic ? restore(shell.logic) : 'the script adds logic around the probe' });
     } else if (argv.length > 0) {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
-    args = shell.invocations[0]!.args;
-    program = shell.invocations[0]!.program;
+    args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text) }));
+    program = restore(shell.invocations[0]!.program);
   } else {
     const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
     blockers.push({
@@ -269,6 +276,14 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const v = flag(name);
     if (v === undefined) continue;
     const secs = parseGoDuration(v);
+    const later = unresolvedIn(name);
+    if (secs === undefined && (later.length > 0 || isTemplated(v) || input.opaque?.(v))) {
+      // `-rpc-timeout={{ .Values.t }}s`, `$(T)`: a value only known at render or run time is not
+      // wrong, only unreadable; what the native deadline must be cannot be told.
+      const what = later.length > 0 ? `uses ${later.join(', ')}, which has no literal value in the container's env` : 'is only known when the chart renders (or the code runs)';
+      blockers.push({ code: 'unparseable', detail: `-${name}=${v} ${what}; the tool cannot tell how long the binary waits, so it cannot carry the timeout over to timeoutSeconds` });
+      continue;
+    }
     if (secs === undefined || secs <= 0) {
       blockers.push({ code: 'unparseable', detail: `-${name}=${v} is not a positive Go duration; the probe fails today` });
       continue;
@@ -337,6 +352,20 @@ function resolvePort(
     return { blocker: { code: 'invalid-port', detail: `port "${text}" is a name; a native gRPC probe needs a number` } };
   }
   return { blocker: { code: 'unresolved-port', detail: `the port "${text}" is not a number the tool can resolve` } };
+}
+
+/** A script with each template action replaced by one plain word, and the way back. */
+function templateWords(script: string): { script: string; restore: (t: string) => string } | undefined {
+  const { actions } = findActions(script);
+  if (actions.length === 0) return undefined;
+  let out = '';
+  let pos = 0;
+  for (const [i, a] of actions.entries()) {
+    out += `${script.slice(pos, a.start)}\uE002${i}\uE003`;
+    pos = a.end;
+  }
+  out += script.slice(pos);
+  return { script: out, restore: (t) => t.replace(/\uE002(\d+)\uE003/g, (m, i: string) => actions[Number(i)]?.text ?? m) };
 }
 
 function isTemplated(s: string): boolean {

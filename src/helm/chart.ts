@@ -3,14 +3,16 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
-import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions } from './mask.js';
+import { findActions, maskTemplate } from './mask.js';
 import { releaseHolds } from './releases.js';
+import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
+import type { FixedNumber } from '../analysis/native-probe.js';
 
 export interface Chart {
   root: string;
@@ -310,8 +312,23 @@ function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
   let byPath = keptByRun.get(run);
   if (!byPath) keptByRun.set(run, (byPath = new Map()));
   let out = byPath.get(v.absPath);
-  if (!out) byPath.set(v.absPath, (out = keptHandlers(v.text, v.doc, run, filesOfRun(run).has(v.absPath))));
+  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath))));
   return out;
+}
+
+/**
+ * keptHandlers for a values file, with what its chart does to its probes: the timeoutSeconds a
+ * template writes beside one, and the holds applied after the walk that need no other values file
+ * (a template reading its exec, a template on the host's network). A probe one of them keeps on
+ * exec must hold the probes it merges with, as a blocked one does.
+ */
+function valuesKeptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, absPath: string, run: RunContext, migratable: boolean): KeptHandler[] {
+  const chart = findChart(absPath, run);
+  if (!chart) return keptHandlers(text, doc, run, migratable);
+  return keptHandlers(text, doc, run, migratable, {
+    renderedTimeout: (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run),
+    held: (r) => r.keyPath !== undefined && (templateReadingExec(chart, r.keyPath, run) !== undefined || !onHostNetwork(r, chart, run).fix),
+  });
 }
 
 /**
@@ -339,6 +356,8 @@ export interface HelmValues {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
+  /** The timeoutSeconds a chart template writes beside a values probe it prints (see ProbeWalkOptions.renderedTimeout). */
+  renderedTimeout?: (probePair: unknown, execPair: unknown, keyPath: string) => FixedNumber | { text: string } | undefined;
 }
 
 /**
@@ -363,6 +382,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
   const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
+  if (chart) values.renderedTimeout = (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
@@ -388,7 +408,7 @@ function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   valuesHoldsCache.set(chart, out);
   const inRun = filesOfRun(run);
   for (const o of overridesFor(chart, run)) {
-    for (const k of keptHandlers(o.text, o.doc, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
+    for (const k of valuesKeptHandlers(o.text, o.doc, o.absPath, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
   }
   return out;
 }
@@ -409,27 +429,129 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * repository that installs the chart with values of its own (releases.ts), keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
+  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
   const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
-  if (isValuesOverride(fileAbs, chart)) return r;
+  const placed = onHostNetwork(r, chart, run);
+  if (!placed.fix || isValuesOverride(fileAbs, chart)) return placed;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
-    if (!release) return r;
+    if (!release) return placed;
     return heldReport(
-      r,
+      placed,
       'overlay-patch',
       `${release.file} ${release.kept}; migrating it here would give that release a probe with two handlers, which the API server rejects. Migrate or remove the handler there first`,
     );
   }
   return heldReport(
-    r,
+    placed,
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A value that names the binary outside a probe (`probes.grpc.path: /bin/grpc_health_probe`) that
+ * a template of the chart reads: the template builds a command from it (`command:
+ * ["{{ .Values.probes.grpc.path }}", "-addr=:{{ .Values.grpc.port }}"]`), which the tool does not
+ * read as the binary's. Said so, with where, rather than "outside a probe" alone.
+ */
+function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report {
+  if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(valuesPath)) return r;
+  const reads = new RegExp(`\\.Values\\.${valuesPath.replace(/\./g, '\\.')}(?![\\w.])`);
+  const reader = templatesOf(chart, run).find((t) => reads.test(t.text));
+  if (!reader) return r;
+  return {
+    ...r,
+    message: `${r.message}; ${reader.file} reads .Values.${valuesPath}, so a command there (a probe's, maybe) runs the binary from this value, which the tool does not read as a probe`,
+    hint: `Check ${reader.file} by hand: if a probe runs this value, replace its exec with grpc: {port: N}, then drop the value. The binary stays installed while the value names it.`,
+  };
+}
+
+/**
+ * A values probe is rendered into a pod the values file does not show: when a template of the
+ * chart that prints it (`{{ toYaml .Values.livenessProbe | indent 12 }}`) puts the pod on the
+ * host's network, the kubelet dials the node's IP, as for a probe written in that template. An
+ * -addr that dials the local host (loopback, `:port`, 0.0.0.0) then blocks (`host`), also when that
+ * template's hostNetwork is not a literal; any other address migrates with the manifest's note.
+ */
+function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
+  if (r.keyPath === undefined) return r;
+  for (const { file, text } of printingTemplates(chart, r.keyPath, run)) {
+    const literal = /^[ \t]*hostNetwork:[ \t]*(?:true|yes|on|True|TRUE|Yes|On)[ \t]*(?:#.*)?\r?$/m.test(text);
+    const templated = !literal && /^[ \t]*hostNetwork:[ \t]*\{\{/m.test(text);
+    if (r.loopback && (literal || templated)) {
+      return heldReport(
+        r,
+        'host',
+        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is ${literal ? 'true' : 'templated'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, migrate by hand)`,
+      );
+    }
+    if (literal && !r.loopback) {
+      const note = `${file} puts the pod on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`;
+      return { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+    }
+  }
+  return r;
+}
+
+/**
+ * The templates that print the values at keyPath (`.Values.livenessProbe`): the chart's own, and
+ * for a key under a subchart's name (`cart.livenessProbe`) the unpacked subchart's, which print it
+ * as `.Values.livenessProbe`. `file` is relative to the chart whose values hold keyPath.
+ */
+function printingTemplates(chart: Chart, keyPath: string, run: RunContext): { file: string; text: string; prints: RegExp; chart: Chart }[] {
+  if (keyPath.includes('[')) return [];
+  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const printing = (owner: Chart, p: string, shown: (f: string) => string) => {
+    const prints = new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`);
+    return templatesOf(owner, run).filter((t) => prints.test(t.text)).map((t) => ({ file: shown(t.file), text: t.text, prints, chart: owner }));
+  };
+  const out = printing(chart, keyPath, (f) => f);
+  const dot = keyPath.indexOf('.');
+  const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
+  const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
+  if (sub) out.push(...printing(sub, keyPath.slice(dot + 1), (f) => path.relative(chart.root, path.join(root!, f)).split(path.sep).join('/')));
+  return out;
+}
+
+/**
+ * A template that prints a values probe into its own probe mapping and writes timeoutSeconds
+ * there too (`livenessProbe:` / `{{ toYaml .Values.livenessProbe | indent 12 }}` /
+ * `timeoutSeconds: {{ .Values.livenessProbeTimeoutSeconds }}`): a timeoutSeconds added to the
+ * values probe would be a second one in the rendered probe, so the template's is the probe's.
+ */
+function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): FixedNumber | { text: string } | undefined {
+  for (const { file, text, prints, chart: owner } of printingTemplates(chart, keyPath, run)) {
+    if (!/timeoutSeconds/.test(text)) continue;
+    const m = maskTemplate(text);
+    if (m.error) continue;
+    const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text));
+    for (const doc of parseYaml(m.masked, { uniqueKeys: false }).docs) {
+      let found: FixedNumber | { text: string } | undefined;
+      visit(doc, {
+        Pair(_, pair) {
+          if (found || !isScalar(pair.key) || !PROBE_KEYS.has(String(pair.key.value)) || !isMap(pair.value)) return;
+          const start = pair.key.range![0];
+          const end = pair.value.range![1];
+          if (!printers.some((a) => a.start > start && a.end <= end)) return;
+          const t = getPair(pair.value, 'timeoutSeconds')?.value;
+          if (!isScalar(t) || !t.range) return;
+          const written = text.slice(t.range[0], t.range[1]).trim();
+          const n = /^\d+$/.test(written) ? Number(written) : undefined;
+          const beside = `, which ${file} writes beside the printed probe`;
+          const fromValues = n === undefined ? valuesNumber(written, owner, run) : undefined;
+          found = n !== undefined ? { value: n, source: `${written}${beside}` } : fromValues ? { ...fromValues, source: `${fromValues.source}${beside}` } : { text: `${written}${beside}` };
+        },
+      });
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -641,7 +763,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
     const elsewhere = parent.root !== path.dirname(path.dirname(chart.root));
     const shown = (f: string) => `the parent chart's ${f}${elsewhere ? ` (${path.relative(chart.root, path.join(parent.root, f)).split(path.sep).join('/')})` : ''}`;
     for (const f of files) {
-      for (const k of keptHandlers(f.text, f.doc, run, inRun.has(f.absPath))) {
+      for (const k of valuesKeptHandlers(f.text, f.doc, f.absPath, run, inRun.has(f.absPath))) {
         const dot = k.keyPath.indexOf('.');
         if (dot === -1 || !keys.has(k.keyPath.slice(0, dot))) continue;
         const own = k.keyPath.slice(dot + 1);
@@ -650,4 +772,24 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
     }
   }
   return out;
+}
+
+/**
+ * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
+ * and a parent chart's values (under this chart's key) give it (what a release may get);
+ * undefined when it is anything else, or has no numeric default.
+ */
+export function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
+  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
+  if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
+  const lowest = Math.min(...values);
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
+  return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
+}
+
+/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
+export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
+  const value = valueAt(chart, valuesPath);
+  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
 }

@@ -23,6 +23,12 @@ export interface Action {
   alone: boolean;
   /** For `end`: the keyword of the block it closes. */
   closes?: string;
+  /**
+   * An output action that ends a `key:` line and prints a block under it (`readinessProbe:
+   * {{- include "x" . | nindent 12 }}` with more of the mapping on the lines below): masked like
+   * an action alone on its line, so the key holds the lines below.
+   */
+  opensBlock?: boolean;
 }
 
 export interface MaskedTemplate {
@@ -122,6 +128,9 @@ export function maskTemplate(text: string): MaskedTemplate {
     }
     a.alone = /^\s*$/.test(rest);
   }
+  for (const a of actions) {
+    if (a.kind === 'output' && !a.alone) a.opensBlock = opensBlock(text, a);
+  }
   const out: string[] = [];
   let pos = 0;
   for (const a of actions) {
@@ -145,7 +154,7 @@ function placeholder(text: string, a: Action): string {
       first = true;
       continue;
     }
-    if (a.alone) s += first ? '#' : ' ';
+    if (a.alone || a.opensBlock) s += first ? '#' : ' ';
     else if (a.kind === 'output') s += i === a.start ? PLACEHOLDER_START : PLACEHOLDER_FILL;
     else s += ' ';
     first = false;
@@ -154,11 +163,33 @@ function placeholder(text: string, a: Action): string {
 }
 
 /**
+ * `key: {{- … | nindent N }}` at the end of its line, with deeper-indented lines after it: the
+ * action prints the first lines of the key's block mapping (nindent starts it on a new line).
+ */
+function opensBlock(text: string, a: Action): boolean {
+  if (!/\|\s*nindent\s+\d+\s*-?\}\}$/.test(a.text)) return false;
+  const lineStart = lineStartOf(text, a.start);
+  const before = text.slice(lineStart, a.start);
+  // A `#` only starts a comment after whitespace: `key:{{` stays a scalar.
+  if (!/^[ \t]*(?:-[ \t]+)?[^\s#{][^#{]*:[ \t]+$/.test(before)) return false;
+  let lineEnd = text.indexOf('\n', a.end);
+  if (lineEnd === -1) return false;
+  if (!/^[ \t\r]*$/.test(text.slice(a.end, lineEnd))) return false;
+  const keyIndent = /^[ \t]*(?:-[ \t]+)?/.exec(before)![0].length;
+  // The next line with text must sit deeper than the key: it continues the key's mapping.
+  for (const line of text.slice(lineEnd + 1).split('\n')) {
+    if (/^[ \t\r]*$/.test(line)) continue;
+    return /^[ \t]*/.exec(line)![0].length > keyIndent;
+  }
+  return false;
+}
+
+/**
  * Maps a scalar's value, read from the masked text, back to the original: the k-th placeholder
  * in the value is the k-th printing action inside the scalar's source range.
  */
 export function unmaskValue(value: string, actionsInRange: readonly Action[]): string {
-  const printing = actionsInRange.filter((a) => !a.alone && a.kind === 'output');
+  const printing = actionsInRange.filter((a) => !a.alone && !a.opensBlock && a.kind === 'output');
   let k = 0;
   return value.replace(/\uE001\uE000*/g, (m) => {
     const a = printing[k++];

@@ -4,15 +4,15 @@
  * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
  * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
  */
-import { isMap, isPair, isScalar, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, overridesOf, valueAt, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, settingsOf, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
-import { targetClusters, type FixedNumber } from '../analysis/native-probe.js';
+import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 
 const UNPARSEABLE_HINT =
@@ -141,6 +141,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     resolvePortExpression: portExpression,
     resolveNumber: (t) => valuesNumber(t, chart, run),
+    renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
+    templateActions: true,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
@@ -151,12 +153,20 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // root, is included under a probe key elsewhere: a probe the walk cannot see whole, not a
     // container command.
     if (r.subject === 'consumer' && typeof r.details?.path === 'string' && /^exec\.command\[\d+\]$/.test(r.details.path)) {
+      // What the body's command would become, or what would still block it (-tls …): the hand
+      // migration the hint asks for starts from there.
+      const plan = bodyPlan(walkDocs[Number(r.details.document) - 1], scalarValue, run);
+      const codes = [...new Set(['unparseable' as const, ...(plan?.blockers.map((b) => b.code) ?? [])])];
+      const still = plan && plan.blockers.length > 0 ? `; as a native probe it would still be blocked: ${plan.blockers.map((b) => b.detail).join('; ')}` : '';
+      const target = plan && plan.blockers.length === 0 && plan.grpc ? `grpc: {port: ${plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}` : 'grpc: {port: N}';
       return {
         ...r,
         subject: 'probe' as const,
-        blockers: ['unparseable' as const],
-        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole`,
-        hint: 'Migrate it by hand: make the body grpc: {port: N}, and check timeoutSeconds where it is included.',
+        blockers: codes,
+        message: `an exec handler at the top of a template body runs grpc_health_probe (at ${r.details.path}); it is included into a probe the tool cannot see whole${still}`,
+        hint: still
+          ? 'Even by hand this body cannot become a native probe as it is (see the blockers): keep exec, or change the server first (e.g. a plaintext health port), then make the body grpc: {port: N}.'
+          : `Migrate it by hand: make the body ${target}, and check timeoutSeconds where it is included.`,
       };
     }
     const toggle = toggles.find((t) => t.probeStart === r.start);
@@ -169,6 +179,21 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const which = conditions.map((a) => a.text).join(', ');
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
+  });
+}
+
+/** The native plan of a template body whose root is a probe handler (`exec: {command: […]}`). */
+function bodyPlan(doc: Document.Parsed<ParsedNode, true> | undefined, scalarValue: (s: Scalar) => string, run: RunContext): NativePlan | undefined {
+  const root = doc?.contents;
+  const exec = isMap(root) ? getPair(root, 'exec')?.value : undefined;
+  const command = isMap(exec) ? getPair(exec, 'command')?.value : undefined;
+  if (!isSeq(command) || !command.items.every((n) => isScalar(n))) return undefined;
+  return planNativeProbe({
+    argv: (command.items as Scalar[]).map(scalarValue),
+    ...targetClusters(run.options),
+    timeoutSeconds: 'unknown',
+    resolvePortExpression: portExpression,
+    templateActions: true,
   });
 }
 
@@ -347,28 +372,34 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
 }
 
 /**
- * `{{ .Values.probeTimeout }}` as the lowest number values.yaml, the chart's other values files
- * and a parent chart's values (under this chart's key) give it (what a release may get);
- * undefined when it is anything else, or has no numeric default.
+ * An action inside the probe (outside its exec) that prints lines of the probe's own mapping:
+ * `{{- toYaml .Values.probe | nindent 12 }}`, or one that ends the probe's key line. What it
+ * prints may hold timeoutSeconds: read from the chart's values when the action prints one values
+ * path, otherwise unknown.
  */
-function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
-  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
-  const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
-  if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
-  const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
-  return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
+function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: readonly Action[], chart: Chart | undefined, run: RunContext): FixedNumber | { text: string } | undefined {
+  const start = probe.key.range![0];
+  const end = contentEnd(probe.value!);
+  const execStart = (exec.key as Scalar).range![0];
+  const execEnd = contentEnd(exec.value as ParsedNode);
+  const printing = actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && a.start > start && a.end <= end && (a.end <= execStart || a.start >= execEnd));
+  if (printing.length === 0) return undefined;
+  const text = `whatever ${printing.map((a) => a.text).join(', ')} prints`;
+  if (printing.length > 1) return { text };
+  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!));
+  if (paths.size !== 1) return { text };
+  const [valuesPath] = [...paths];
+  const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);
+  return n ? { ...n, source: `${n.source}, printed into the probe by ${printing[0]!.text}` } : { text };
 }
 
-/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
-function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
-  const value = valueAt(chart, valuesPath);
-  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
-}
-
-/** The host to check: the first one that is not local (it blocks), else the default's. */
+/**
+ * The host to check: the first one that is not local (it blocks), else a loopback one (a release
+ * installed with that file serves on loopback only: the note, or a block on the host's network),
+ * else the default's.
+ */
 function checkedHost(hosts: readonly string[]): string {
-  return hosts.find((h) => classifyHost(h) === 'remote') ?? hosts[0]!;
+  return hosts.find((h) => classifyHost(h) === 'remote') ?? hosts.find((h) => classifyHost(h) === 'loopback') ?? hosts[0]!;
 }
 
 function inAction(actions: readonly Action[], offset: number): Action | undefined {

@@ -9,7 +9,7 @@ import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar } f
 import { targetClusters } from '../analysis/native-probe.js';
 import { getPair, keyOf } from '../parse/yaml.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
-import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath } from './probes.js';
+import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath, type ProbeWalkOptions } from './probes.js';
 
 const filesByRun = new WeakMap<RunContext, Set<string>>();
 
@@ -34,7 +34,14 @@ export interface KeptHandler {
  * `migratable`: whether this run rewrites the patch (it is among the run's files and the tool can
  * edit it); when it does, an exec probe the probe walk gives a fix is not kept.
  */
-export function keptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, run: RunContext, migratable: boolean): KeptHandler[] {
+export function keptHandlers(
+  text: string,
+  doc: Document.Parsed<ParsedNode, true>,
+  run: RunContext,
+  migratable: boolean,
+  /** For a Helm values file: what its chart adds to the probe walk, and holds it applies after it. */
+  helm?: { renderedTimeout?: ProbeWalkOptions['renderedTimeout']; held?: (r: Report) => boolean },
+): KeptHandler[] {
   const out: KeptHandler[] = [];
   let migrates: Set<number> | undefined;
   visit(doc, {
@@ -50,8 +57,8 @@ export function keptHandlers(text: string, doc: Document.Parsed<ParsedNode, true
       if (handler === 'exec') {
         migrates ??= new Set(
           migratable
-            ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true })
-                .filter((r) => r.fix && !(r.blockers?.length))
+            ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(helm?.renderedTimeout ? { renderedTimeout: helm.renderedTimeout } : {}) })
+                .filter((r) => r.fix && !(r.blockers?.length) && !helm?.held?.(r))
                 .map((r) => r.start)
             : [],
         );

@@ -6,7 +6,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
-import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
+import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -30,6 +30,15 @@ export interface ProbeWalkOptions {
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
   resolveNumber?: (text: string) => FixedNumber | undefined;
+  /**
+   * What timeoutSeconds is in a probe with keys the YAML view cannot see (a Helm action that prints
+   * them, `{{- toYaml .Values.probe | nindent 12 }}`; for a values probe, a chart template that
+   * writes timeoutSeconds beside it): a number it reads through them, or how they are written when
+   * it cannot. Undefined when the probe has no such keys.
+   */
+  renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
+  /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
+  templateActions?: boolean;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
@@ -173,7 +182,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // -service says service: "" (helm-review2, values files).
         const clearService = merge && (embeddedValues || (isMap(root) && (opts.baseService?.(root, keyPath) ?? false)));
         const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
-        const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue);
+        const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue, keyPath);
         reports.push({ ...report, keyPath });
       },
       Scalar(_, node, path) {
@@ -260,6 +269,7 @@ function probeReport(
   items: Node[],
   ctx: ContainerContext,
   scalarValue: (s: Scalar) => string,
+  keyPath = '',
 ): Report {
   const probe = probePair.value!;
   const start = probePair.key.range![0];
@@ -317,6 +327,14 @@ function probeReport(
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
     timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
+  } else if (!timeoutNode) {
+    // Printed keys may hold timeoutSeconds: a new line would repeat the key (Helm refuses the
+    // rendered manifest), and the default 1 may not be what the probe has.
+    const rendered = opts.renderedTimeout?.(probePair, execPair, keyPath);
+    if (rendered && 'text' in rendered) {
+      timeoutSeconds = 'unknown';
+      timeoutSecondsText = rendered.text;
+    } else if (rendered) timeoutSeconds = rendered;
   }
 
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
@@ -335,6 +353,7 @@ function probeReport(
     timeoutFromBase: opts.mergePatch === true,
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
+    ...(opts.templateActions ? { templateActions: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
@@ -607,7 +626,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       // it puts the binary in the pod, it does not run it.
       where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
       hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
-    } else where = 'an init container runs grpc_health_probe (a wait loop?)';
+    } else where = initContainerUse(String(node.value));
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
@@ -627,6 +646,21 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
   return image !== undefined ? { ...report, image } : report;
+}
+
+/**
+ * What an init container's command does with the binary. A script that names it without running
+ * it (`wget -qO/grpc-health-probe/grpc-health-probe … && chmod +x …`) fetches or copies it for
+ * another container: not a wait loop.
+ */
+function initContainerUse(text: string): string {
+  const runs = 'an init container runs grpc_health_probe (a wait loop?)';
+  if (!/\s/.test(text.trim())) return runs;
+  const shell = analyzeShellScript(text, () => undefined);
+  if (shell.error || shell.invocations.length > 0) return runs;
+  // Through another command (`timeout 5 grpc_health_probe …`), or as a path in its arguments
+  // (`chmod +x /bin/grpc_health_probe`): the tool cannot tell which.
+  return `an init container's script names grpc_health_probe without running it itself (in the arguments of ${shell.runsThrough ?? 'its commands'}: fetches, copies or wraps it?)`;
 }
 
 /** Where a probe pair sits: its ancestors' keys and list indices, then its own key. */

@@ -32,6 +32,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...targetClusters(run.options),
     style,
     extraBlockers: values.extraBlockers,
+    ...(values.renderedTimeout ? { renderedTimeout: values.renderedTimeout } : {}),
     probeKey: json6902ProbeKey,
     mergePatch: smp || values.mergePatch,
     // A strategic-merge patch merges its grpc map key by key over the base probe's, which may name
