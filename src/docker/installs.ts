@@ -211,13 +211,16 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   let candidates = decls.filter((d) => {
     const names = propertyNames(d);
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
+    // Named for the probe: GRPC_HEALTH_PROBE_VERSION, or a shorter name the download read
+    // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION).
+    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe/i.test(n) && usesVariable(removedText, n));
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
-    if (d.keyword === 'ENV') return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
+    if (d.keyword === 'ENV') return names.length > 0 && names.every(forProbe);
     // An ARG is in the environment of every later RUN of its stage (`ARG GOARCH` steers `go
     // build`): with such a RUN left, only one named for the probe goes.
     const laterRun = d.stage >= 0 && parsed.instructions.some((i) => i.keyword === 'RUN' && i.stage === d.stage && i.start > d.start && !removedIns.has(i));
-    if (laterRun) return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
+    if (laterRun) return names.length > 0 && names.every(forProbe);
     return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
   });
   for (let changed = true; changed; ) {
@@ -390,7 +393,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   const commands: string[] = [];
   const destinations: string[] = [];
   for (const c of calls) {
-    const words = callArgs(c, noEnv).map((w) => w.text);
+    const words = withoutEnv(callArgs(c, noEnv).map((w) => w.text));
     if (words.length === 0) continue;
     const cmd = baseName(words[0]!);
     if (isBinaryPath(words[0]!)) {
@@ -505,6 +508,14 @@ function isTestSegment(seg: Segment): boolean {
   }
   const first = word(cmd, 0);
   return first === '[' || first === 'test';
+}
+
+/** `env GOBIN=/out go install …` is `go install …` with variables set for it alone. */
+function withoutEnv(words: string[]): string[] {
+  if (words.length === 0 || baseName(words[0]!) !== 'env') return words;
+  let i = 1;
+  while (i < words.length && /^[A-Za-z_]\w*=/.test(words[i]!)) i++;
+  return i < words.length ? words.slice(i) : words;
 }
 
 function baseName(word: string): string {
