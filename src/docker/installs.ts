@@ -212,8 +212,8 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const names = propertyNames(d);
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
     // Named for the probe: GRPC_HEALTH_PROBE_VERSION, or a shorter name the download read
-    // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION).
-    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe/i.test(n) && usesVariable(removedText, n));
+    // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION, GRPC_PROBE_VERSION).
+    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe/i.test(n) && usesVariable(removedText, n));
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
     if (d.keyword === 'ENV') return names.length > 0 && names.every(forProbe);
@@ -337,7 +337,9 @@ function runSite(
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
   const whole = removed.every(Boolean);
-  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands][0] ?? 'a command');
+  // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
+  // named for what it runs, not for the echo that feeds it.
+  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
