@@ -339,7 +339,7 @@ function runSite(
   const whole = removed.every(Boolean);
   // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
   // named for what it runs, not for the echo that feeds it.
-  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c)) ?? [...commands][0] ?? 'a command');
+  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
@@ -385,6 +385,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     for (const c of calls) {
       const words = callArgs(c, noEnv).map((w) => w.text);
       if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || words.some((w) => mentions(w))) continue;
+      // `$(go env GOARCH)` in a guard only reads the toolchain's settings.
+      if (baseName(words[0]!) === 'go' && words[1] === 'env') continue;
       return { kind: 'problem', why: `${words.join(' ')} shares the block` };
     }
   }
@@ -405,6 +407,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    if (cmd === 'go' && words[1] === 'env') continue;
     // In a group (`mkdir -p /app/data && wget … || echo failed`), a folder made for something
     // else is not part of the install: on its own statement it would be kept, so here it is not
     // ours to cut either.
