@@ -298,16 +298,25 @@ function runSite(
   const removed = kinds.map((k) => k.kind === 'install');
   if (!removed.some(Boolean)) return undefined;
   // Variables set only for the download (`ARCH=$(uname -m)`, a `case` per architecture) go too.
+  // One feeds another (`ARCH=$(uname -m) && if [ "$ARCH" = x86_64 ]; then PROBE_ARCH=amd64; fi &&
+  // wget …-${PROBE_ARCH}`): repeat until no more go; one whose names something kept reads stays,
+  // and so do the variables it reads.
   const usedBy = (i: number) => variablesIn(segs[i]!.stmt);
-  const keptUse = new Set<string>();
-  const removedUse = new Set<string>();
-  segs.forEach((_, i) => {
-    if (kinds[i]!.kind === 'assign') return;
-    for (const v of usedBy(i)) (removed[i] ? removedUse : keptUse).add(v);
-  });
-  kinds.forEach((k, i) => {
-    if (k.kind === 'assign' && k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) removed[i] = true;
-  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    kinds.forEach((k, i) => {
+      if (removed[i] || k.kind !== 'assign') return;
+      const keptUse = new Set<string>();
+      const removedUse = new Set<string>();
+      segs.forEach((_, j) => {
+        if (j !== i) for (const v of usedBy(j)) (removed[j] ? removedUse : keptUse).add(v);
+      });
+      if (k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) {
+        removed[i] = true;
+        changed = true;
+      }
+    });
+  }
   // A test that only guarded the install (`[ "$TARGETARCH" = amd64 ] && wget …`) goes with it:
   // left alone as its own statement, its failure would end the script under `set -e`, which the
   // `&&` list did not.
@@ -371,7 +380,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
         for (const a of c.assigns) names.push(a.name);
         return true;
       }
-      return ASSIGN_HELPERS.has(baseName(words[0]!.text));
+      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test';
     });
     if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
