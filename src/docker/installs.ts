@@ -156,12 +156,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const addCleanup = (owner: Site | undefined, r: Range) => cleanup.set(owner, [...(cleanup.get(owner) ?? []), r]);
 
   // A stage that only fetched the binary goes with it, unless something still copies from it.
+  // A RUN left with only the package steps the download needed (`apt-get update && apt-get
+  // install -y curl && rm -rf /var/lib/apt/lists/*`) serves nothing in such a stage either.
+  const toolsOnly = new Set(sites.filter(leavesOnlyFetchTools).map((s) => s.ins));
   const stageSites: Site[] = [];
   for (const from of stageFroms) {
     if (from.stage === lastStage) continue;
     const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
-    const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i));
-    if (!fetches || !inStage.every((i) => removedIns.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
+    const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
+    if (!fetches || !inStage.every((i) => removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
     if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
@@ -522,6 +525,32 @@ function isTestSegment(seg: Segment): boolean {
   }
   const first = word(cmd, 0);
   return first === '[' || first === 'test';
+}
+
+/** Packages a download needs; a stage left installing only these serves nothing once the download goes. */
+const FETCH_PACKAGES = new Set(['curl', 'wget', 'ca-certificates']);
+const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf']);
+
+/** A RUN cut down to steps that only served the download: updating, installing FETCH_PACKAGES, cleaning caches. */
+function leavesOnlyFetchTools(site: Site): boolean {
+  const plan = site.run;
+  if (!plan || site.whole) return false;
+  return plan.segments.every(
+    (seg, k) => plan.removed[k] || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text)))),
+  );
+}
+
+function isFetchToolStep(words: string[]): boolean {
+  const cmd = baseName(words[0] ?? '');
+  const operands = words.slice(1).filter((w) => !w.startsWith('-'));
+  if (PACKAGE_MANAGERS.has(cmd)) {
+    const [sub, ...packages] = operands;
+    if (sub === 'update' || sub === 'clean') return packages.every((p) => p === 'all');
+    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p));
+  }
+  if (cmd === 'update-ca-certificates') return operands.length === 0;
+  if (cmd === 'rm') return operands.length > 0 && operands.every((o) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk|dnf|yum))(\/\*?)?$/.test(o));
+  return false;
 }
 
 /** `env GOBIN=/out go install …` is `go install …` with variables set for it alone. */
