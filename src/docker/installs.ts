@@ -845,6 +845,7 @@ function installsPackage(body: string, pkg: string): boolean {
 function tidyBlankLines(text: string, installs: Planned[]): void {
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
+  const added: Range[] = [];
   let k = 0;
   while (k < all.length) {
     if (!isLineRange(all[k]!.r)) {
@@ -860,9 +861,18 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     const after = text.slice(blockEnd, afterEnd);
     const blank = (l: string) => /^[ \t]*\r?\n$/.test(l);
     const nextTaken = all.some((x) => x.r.start === blockEnd);
-    if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) all[m]!.owner.ranges.push({ start: blockEnd, end: afterEnd });
-    // Removed lines at the end of the file: no blank line is left dangling after the last instruction.
-    else if (blockEnd === text.length && blockStart > 0 && blank(before)) all[m]!.owner.ranges.push({ start: lineStartOf(text, blockStart - 1), end: blockStart });
+    // A blank line goes once: the block before may have taken the one this block would.
+    const take = (r: Range) => {
+      if (!added.some((a) => a.start === r.start)) all[m]!.owner.ranges.push(r), added.push(r);
+    };
+    if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) take({ start: blockEnd, end: afterEnd });
+    // Removed lines at the end of the file: no blank line is left dangling after the last
+    // instruction (looking back over what goes just before them, blank lines taken included).
+    else if (blockEnd === text.length && blockStart > 0) {
+      let start = blockStart;
+      for (let r; (r = [...all.map((x) => x.r), ...added].find((x) => x.end === start && x.start < start)); ) start = r.start;
+      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) take({ start: lineStartOf(text, start - 1), end: start });
+    }
     k = m + 1;
   }
 }
