@@ -69,7 +69,7 @@ const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'unam
 const DOWNLOADERS = ['wget', 'curl'];
 /** Arguments with which running the binary only checks it was installed. */
 const VERSION_CHECK_ARGS = new Set(['-version', '--version', '-h', '-help', '--help']);
-const PROBE_WORDS = /grpc[_-]?health[_-]?probe|health[ _-]?probe/i;
+const PROBE_WORDS = /grpc[_ -]?health[_ -]?(check[_ -]?)?probe|health[ _-]?(check[ _-]?)?probe/i;
 const NEUTRAL_IN_STAGE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'LABEL', 'SHELL', 'MAINTAINER']);
 
 interface RunPlan {
