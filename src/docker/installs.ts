@@ -293,6 +293,11 @@ function runSite(
     for (const d of fresh) tracked.add(d);
     kinds = segs.map((seg) => classifySegment(text, seg, mentions));
   }
+  // After a `cd` into the binary's scratch folder, `go mod init temp` or `git checkout v0.4.12` build it too.
+  const cdAt = kinds.findIndex((k) => k.kind === 'install' && k.commands.includes('cd'));
+  if (cdAt !== -1) {
+    kinds = kinds.map((k, i) => (i > cdAt && k.kind === 'other' && isScratchBuildStep(segs[i]!) ? { kind: 'install', commands: ['go'], destinations: [] } : k));
+  }
   const problem = kinds.find((k) => k.kind === 'problem');
   if (problem && problem.kind === 'problem') {
     problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
@@ -331,6 +336,12 @@ function runSite(
   }
   // `set -eux` alone is no reason to keep a RUN.
   if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  // A command left after the `cd` into the scratch folder would run in another folder.
+  const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
+  if (strayAfterCd !== -1) {
+    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${text.slice(segs[strayAfterCd]!.start, segs[strayAfterCd]!.end).trim()} runs in the folder the build of the binary changes to); the file was left unchanged` });
+    return undefined;
+  }
   // A command that stays and reads a variable the install set (`BIN=/bin/grpc_health_probe && wget
   // -qO $BIN … && chmod +x $BIN && echo done`) would lose its operand: not ours to cut.
   const setByRemoved = new Set(
@@ -420,6 +431,12 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
     if (cmd === 'go' && words[1] === 'env') continue;
+    // A scratch folder for building it from source (`mkdir -p /tmp/grpc-health-probe && cd
+    // /tmp/grpc-health-probe && go mod init …`): what follows runs there (checked in runSite).
+    if (cmd === 'cd' && words.length === 2 && mentions(words[1]!)) {
+      commands.push('cd');
+      continue;
+    }
     // In a group (`mkdir -p /app/data && wget … || echo failed`), a folder made for something
     // else is not part of the install: on its own statement it would be kept, so here it is not
     // ours to cut either.
@@ -551,6 +568,16 @@ function isFetchToolStep(words: string[]): boolean {
   if (cmd === 'update-ca-certificates') return operands.length === 0;
   if (cmd === 'rm') return operands.length > 0 && operands.every((o) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk|dnf|yum))(\/\*?)?$/.test(o));
   return false;
+}
+
+/** In the binary's scratch folder: module bookkeeping (`go mod init temp`) or picking the tag of a clone (`git checkout v0.4.12`). */
+function isScratchBuildStep(seg: Segment): boolean {
+  const calls = seg.stmt.calls;
+  if (seg.stmt.cmd.type !== 'call' || calls.length !== 1) return false;
+  const words = withoutEnv(callArgs(calls[0]!, () => undefined).map((w) => w.text));
+  const cmd = baseName(words[0] ?? '');
+  if (cmd === 'go') return words[1] === 'mod' && ['init', 'tidy', 'download'].includes(words[2] ?? '');
+  return cmd === 'git' && (words[1] === 'checkout' || words[1] === 'fetch');
 }
 
 /** `env GOBIN=/out go install …` is `go install …` with variables set for it alone. */
