@@ -10,6 +10,9 @@ import type { Rule } from '../src/types.js';
  * as Compose reads them (src/docker/compose.ts): one that gets a use through an alias, a `<<`
  * merge or `extends` runs it too.
  */
+/** The shared no-native-check hint speaks of a Dockerfile HEALTHCHECK; this is a compose key. */
+const CHECK_HINT = 'Keep the binary for this check, or drop the service\'s healthcheck (and any depends_on condition: service_healthy on it) when only Kubernetes runs the image.';
+
 const rule: Rule = {
   meta: {
     id: 'compose-healthcheck',
@@ -57,6 +60,7 @@ const rule: Rule = {
                 end: r.range![1],
                 subject: 'consumer',
                 blockers: [isCheck ? 'no-native-check' : 'not-a-probe'],
+                ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 ...(service ? { image: composeKey(abs, service.name) } : {}),
                 message: isCheck
@@ -81,6 +85,7 @@ const rule: Rule = {
                 end: node.range![1],
                 subject: 'consumer',
                 blockers: [isCheck ? 'no-native-check' : 'not-a-probe'],
+                ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 image: composeKey(abs, service.name),
                 message: isCheck

@@ -18,6 +18,8 @@ const rule: Rule = {
     return {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
+        // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
+        const { shellView } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
         const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         const image = dockerfileKey(path);
@@ -36,8 +38,12 @@ const rule: Rule = {
           const keeps = (code: 'no-native-check' | 'not-a-probe', message: string) =>
             ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: [code], keepsBinary: true, image, message });
           if (ins.keyword === 'HEALTHCHECK' && runsBinary(body)) {
-            const form = /^(--\S+\s+)*CMD\s*\[/i.test(body) ? 'exec form' : 'shell form';
-            keeps('no-native-check', `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`);
+            const form = healthcheckForm(shellView(text, ins.argsStart, ins.end, parsed.escape));
+            if (form === 'not JSON') {
+              // Docker reads a `[` that is not a JSON array of strings as a shell command:
+              // `[ "grpc_health_probe" "-addr=:50051" ]` is the shell's test, not the probe.
+              keeps('no-native-check', 'HEALTHCHECK names grpc_health_probe in a [ … ] that is not valid JSON, so Docker runs it as a shell command: [ is the shell\'s test, not the binary, and the check does not reflect the server; fix the JSON (commas between the strings, double quotes) or drop the HEALTHCHECK. The image keeps the binary meanwhile');
+            } else keeps('no-native-check', `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`);
           } else if ((ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') && runsBinary(body)) {
             keeps('not-a-probe', `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`);
           } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(body)) {
@@ -48,5 +54,17 @@ const rule: Rule = {
     };
   },
 };
+
+/** A HEALTHCHECK's CMD as Docker reads it: a JSON array of strings, or anything else as a shell command. */
+function healthcheckForm(view: string): 'exec form' | 'shell form' | 'not JSON' {
+  const cmd = /^\s*(?:--\S+\s+)*CMD\s*/i.exec(view);
+  if (!cmd || view[cmd[0].length] !== '[') return 'shell form';
+  try {
+    const v: unknown = JSON.parse(view.slice(cmd[0].length));
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? 'exec form' : 'not JSON';
+  } catch {
+    return 'not JSON';
+  }
+}
 
 export default rule;

@@ -134,3 +134,14 @@ describe('ties across the compose files of a folder', () => {
     expect(installs[1]!.message).toContain('compose.override.yaml, a compose file of the same folder, cannot be read or parsed');
   });
 });
+
+test('a compose health check\'s hint speaks of the service\'s healthcheck, not a Dockerfile HEALTHCHECK', async () => {
+  const cwd = repoWith({ 'compose.yaml': `services:\n  api:\n    image: acme/api\n    ${CHECK}\n  alias:\n    image: acme/api\n    extends: api\n` });
+  const checks = (await run({ cwd })).findings.filter((f) => f.ruleId === 'compose-healthcheck');
+  expect(checks).toHaveLength(2);
+  for (const f of checks) {
+    expect(f.blockers).toEqual(['no-native-check']);
+    expect(f.hint).toMatch(/drop the service's healthcheck/);
+    expect(f.hint).not.toContain('HEALTHCHECK');
+  }
+});

@@ -69,7 +69,7 @@ const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'unam
 const DOWNLOADERS = ['wget', 'curl'];
 /** Arguments with which running the binary only checks it was installed. */
 const VERSION_CHECK_ARGS = new Set(['-version', '--version', '-h', '-help', '--help']);
-const PROBE_WORDS = /grpc[_-]?health[_-]?probe|health[ _-]?probe/i;
+const PROBE_WORDS = /grpc[_ -]?health[_ -]?(check[_ -]?)?probe|health[ _-]?(check[ _-]?)?probe/i;
 const NEUTRAL_IN_STAGE = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'LABEL', 'SHELL', 'MAINTAINER']);
 
 interface RunPlan {
@@ -156,12 +156,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const addCleanup = (owner: Site | undefined, r: Range) => cleanup.set(owner, [...(cleanup.get(owner) ?? []), r]);
 
   // A stage that only fetched the binary goes with it, unless something still copies from it.
+  // A RUN left with only the package steps the download needed (`apt-get update && apt-get
+  // install -y curl && rm -rf /var/lib/apt/lists/*`) serves nothing in such a stage either.
+  const toolsOnly = new Set(sites.filter(leavesOnlyFetchTools).map((s) => s.ins));
   const stageSites: Site[] = [];
   for (const from of stageFroms) {
     if (from.stage === lastStage) continue;
     const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
-    const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i));
-    if (!fetches || !inStage.every((i) => removedIns.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
+    const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
+    if (!fetches || !inStage.every((i) => removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
     if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
@@ -211,13 +214,16 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   let candidates = decls.filter((d) => {
     const names = propertyNames(d);
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
+    // Named for the probe: GRPC_HEALTH_PROBE_VERSION, or a shorter name the download read
+    // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION, GRPC_PROBE_VERSION).
+    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe/i.test(n) && usesVariable(removedText, n));
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
-    if (d.keyword === 'ENV') return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
+    if (d.keyword === 'ENV') return names.length > 0 && names.every(forProbe);
     // An ARG is in the environment of every later RUN of its stage (`ARG GOARCH` steers `go
     // build`): with such a RUN left, only one named for the probe goes.
     const laterRun = d.stage >= 0 && parsed.instructions.some((i) => i.keyword === 'RUN' && i.stage === d.stage && i.start > d.start && !removedIns.has(i));
-    if (laterRun) return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n));
+    if (laterRun) return names.length > 0 && names.every(forProbe);
     return names.length > 0 && names.every((n) => /grpc_?health_?probe/i.test(n) || usesVariable(removedText, n));
   });
   for (let changed = true; changed; ) {
@@ -287,6 +293,11 @@ function runSite(
     for (const d of fresh) tracked.add(d);
     kinds = segs.map((seg) => classifySegment(text, seg, mentions));
   }
+  // After a `cd` into the binary's scratch folder, `go mod init temp` or `git checkout v0.4.12` build it too.
+  const cdAt = kinds.findIndex((k) => k.kind === 'install' && k.commands.includes('cd'));
+  if (cdAt !== -1) {
+    kinds = kinds.map((k, i) => (i > cdAt && k.kind === 'other' && isScratchBuildStep(segs[i]!) ? { kind: 'install', commands: ['go'], destinations: [] } : k));
+  }
   const problem = kinds.find((k) => k.kind === 'problem');
   if (problem && problem.kind === 'problem') {
     problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
@@ -295,16 +306,25 @@ function runSite(
   const removed = kinds.map((k) => k.kind === 'install');
   if (!removed.some(Boolean)) return undefined;
   // Variables set only for the download (`ARCH=$(uname -m)`, a `case` per architecture) go too.
+  // One feeds another (`ARCH=$(uname -m) && if [ "$ARCH" = x86_64 ]; then PROBE_ARCH=amd64; fi &&
+  // wget …-${PROBE_ARCH}`): repeat until no more go; one whose names something kept reads stays,
+  // and so do the variables it reads.
   const usedBy = (i: number) => variablesIn(segs[i]!.stmt);
-  const keptUse = new Set<string>();
-  const removedUse = new Set<string>();
-  segs.forEach((_, i) => {
-    if (kinds[i]!.kind === 'assign') return;
-    for (const v of usedBy(i)) (removed[i] ? removedUse : keptUse).add(v);
-  });
-  kinds.forEach((k, i) => {
-    if (k.kind === 'assign' && k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) removed[i] = true;
-  });
+  for (let changed = true; changed; ) {
+    changed = false;
+    kinds.forEach((k, i) => {
+      if (removed[i] || k.kind !== 'assign') return;
+      const keptUse = new Set<string>();
+      const removedUse = new Set<string>();
+      segs.forEach((_, j) => {
+        if (j !== i) for (const v of usedBy(j)) (removed[j] ? removedUse : keptUse).add(v);
+      });
+      if (k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) {
+        removed[i] = true;
+        changed = true;
+      }
+    });
+  }
   // A test that only guarded the install (`[ "$TARGETARCH" = amd64 ] && wget …`) goes with it:
   // left alone as its own statement, its failure would end the script under `set -e`, which the
   // `&&` list did not.
@@ -316,6 +336,12 @@ function runSite(
   }
   // `set -eux` alone is no reason to keep a RUN.
   if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  // A command left after the `cd` into the scratch folder would run in another folder.
+  const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
+  if (strayAfterCd !== -1) {
+    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${text.slice(segs[strayAfterCd]!.start, segs[strayAfterCd]!.end).trim()} runs in the folder the build of the binary changes to); the file was left unchanged` });
+    return undefined;
+  }
   // A command that stays and reads a variable the install set (`BIN=/bin/grpc_health_probe && wget
   // -qO $BIN … && chmod +x $BIN && echo done`) would lose its operand: not ours to cut.
   const setByRemoved = new Set(
@@ -334,7 +360,9 @@ function runSite(
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
   const whole = removed.every(Boolean);
-  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands][0] ?? 'a command');
+  // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
+  // named for what it runs, not for the echo that feeds it.
+  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
@@ -366,7 +394,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
         for (const a of c.assigns) names.push(a.name);
         return true;
       }
-      return ASSIGN_HELPERS.has(baseName(words[0]!.text));
+      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test';
     });
     if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
@@ -380,6 +408,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     for (const c of calls) {
       const words = callArgs(c, noEnv).map((w) => w.text);
       if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || words.some((w) => mentions(w))) continue;
+      // `$(go env GOARCH)` in a guard only reads the toolchain's settings.
+      if (baseName(words[0]!) === 'go' && words[1] === 'env') continue;
       return { kind: 'problem', why: `${words.join(' ')} shares the block` };
     }
   }
@@ -390,7 +420,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   const commands: string[] = [];
   const destinations: string[] = [];
   for (const c of calls) {
-    const words = callArgs(c, noEnv).map((w) => w.text);
+    const words = withoutEnv(callArgs(c, noEnv).map((w) => w.text));
     if (words.length === 0) continue;
     const cmd = baseName(words[0]!);
     if (isBinaryPath(words[0]!)) {
@@ -400,6 +430,13 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    if (cmd === 'go' && words[1] === 'env') continue;
+    // A scratch folder for building it from source (`mkdir -p /tmp/grpc-health-probe && cd
+    // /tmp/grpc-health-probe && go mod init …`): what follows runs there (checked in runSite).
+    if (cmd === 'cd' && words.length === 2 && mentions(words[1]!)) {
+      commands.push('cd');
+      continue;
+    }
     // In a group (`mkdir -p /app/data && wget … || echo failed`), a folder made for something
     // else is not part of the install: on its own statement it would be kept, so here it is not
     // ours to cut either.
@@ -505,6 +542,50 @@ function isTestSegment(seg: Segment): boolean {
   }
   const first = word(cmd, 0);
   return first === '[' || first === 'test';
+}
+
+/** Packages a download needs; a stage left installing only these serves nothing once the download goes. */
+const FETCH_PACKAGES = new Set(['curl', 'wget', 'ca-certificates']);
+const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf']);
+
+/** A RUN cut down to steps that only served the download: updating, installing FETCH_PACKAGES, cleaning caches. */
+function leavesOnlyFetchTools(site: Site): boolean {
+  const plan = site.run;
+  if (!plan || site.whole) return false;
+  return plan.segments.every(
+    (seg, k) => plan.removed[k] || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text)))),
+  );
+}
+
+function isFetchToolStep(words: string[]): boolean {
+  const cmd = baseName(words[0] ?? '');
+  const operands = words.slice(1).filter((w) => !w.startsWith('-'));
+  if (PACKAGE_MANAGERS.has(cmd)) {
+    const [sub, ...packages] = operands;
+    if (sub === 'update' || sub === 'clean') return packages.every((p) => p === 'all');
+    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p));
+  }
+  if (cmd === 'update-ca-certificates') return operands.length === 0;
+  if (cmd === 'rm') return operands.length > 0 && operands.every((o) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk|dnf|yum))(\/\*?)?$/.test(o));
+  return false;
+}
+
+/** In the binary's scratch folder: module bookkeeping (`go mod init temp`) or picking the tag of a clone (`git checkout v0.4.12`). */
+function isScratchBuildStep(seg: Segment): boolean {
+  const calls = seg.stmt.calls;
+  if (seg.stmt.cmd.type !== 'call' || calls.length !== 1) return false;
+  const words = withoutEnv(callArgs(calls[0]!, () => undefined).map((w) => w.text));
+  const cmd = baseName(words[0] ?? '');
+  if (cmd === 'go') return words[1] === 'mod' && ['init', 'tidy', 'download'].includes(words[2] ?? '');
+  return cmd === 'git' && (words[1] === 'checkout' || words[1] === 'fetch');
+}
+
+/** `env GOBIN=/out go install …` is `go install …` with variables set for it alone. */
+function withoutEnv(words: string[]): string[] {
+  if (words.length === 0 || baseName(words[0]!) !== 'env') return words;
+  let i = 1;
+  while (i < words.length && /^[A-Za-z_]\w*=/.test(words[i]!)) i++;
+  return i < words.length ? words.slice(i) : words;
 }
 
 function baseName(word: string): string {
@@ -791,6 +872,7 @@ function installsPackage(body: string, pkg: string): boolean {
 function tidyBlankLines(text: string, installs: Planned[]): void {
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
+  const added: Range[] = [];
   let k = 0;
   while (k < all.length) {
     if (!isLineRange(all[k]!.r)) {
@@ -806,9 +888,18 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     const after = text.slice(blockEnd, afterEnd);
     const blank = (l: string) => /^[ \t]*\r?\n$/.test(l);
     const nextTaken = all.some((x) => x.r.start === blockEnd);
-    if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) all[m]!.owner.ranges.push({ start: blockEnd, end: afterEnd });
-    // Removed lines at the end of the file: no blank line is left dangling after the last instruction.
-    else if (blockEnd === text.length && blockStart > 0 && blank(before)) all[m]!.owner.ranges.push({ start: lineStartOf(text, blockStart - 1), end: blockStart });
+    // A blank line goes once: the block before may have taken the one this block would.
+    const take = (r: Range) => {
+      if (!added.some((a) => a.start === r.start)) all[m]!.owner.ranges.push(r), added.push(r);
+    };
+    if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) take({ start: blockEnd, end: afterEnd });
+    // Removed lines at the end of the file: no blank line is left dangling after the last
+    // instruction (looking back over what goes just before them, blank lines taken included).
+    else if (blockEnd === text.length && blockStart > 0) {
+      let start = blockStart;
+      for (let r; (r = [...all.map((x) => x.r), ...added].find((x) => x.end === start && x.start < start)); ) start = r.start;
+      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) take({ start: lineStartOf(text, start - 1), end: start });
+    }
     k = m + 1;
   }
 }
