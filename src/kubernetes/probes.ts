@@ -540,6 +540,12 @@ export function quote(s: string, json: boolean): string {
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
+export const ECS_HINT =
+  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+
+/** ECS task definitions as JSON or YAML: `aws ecs register-task-definition` input, CloudFormation. */
+const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions']);
+
 /** kubectl's copy of the last applied object (`kubectl get -o yaml` exports carry it). */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -558,6 +564,21 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: pathText(path, node) },
     };
   }
+  const at = pathText(path, node);
+  const n = keys.length;
+  if (keys.some((k) => ECS_CONTAINERS.has(k)) && /^[hH]ealthCheck$/.test(keys[n - 2] ?? '') && /^[cC]ommand$/.test(keys[n - 1] ?? '')) {
+    // An ECS container's health check, not a Kubernetes container's command: nothing native replaces it.
+    return {
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `an ECS container health check runs grpc_health_probe (at ${at})`,
+      hint: ECS_HINT,
+      blockers: ['no-native-check'],
+      keepsBinary: true,
+      details: { document: docIndex + 1, path: at },
+    };
+  }
   let where = 'the binary is named outside a probe';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
@@ -565,7 +586,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
-  const at = pathText(path, node);
   const report: Report = {
     start: node.range![0],
     end: node.range![1],

@@ -7,7 +7,7 @@
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { PROBE_KEYS } from '../kubernetes/probes.js';
+import { ECS_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -31,8 +31,6 @@ const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 const EXEC_KEY = new Set(['exec']);
 
-export const ECS_HINT =
-  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
 
 /** In code, a port is proven by a literal or a numeric const, not by the container's env. */
 const TS_HINTS: Partial<Record<BlockerCode, string>> = {
