@@ -6,6 +6,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { mentionsBinary } from '../analysis/binary.js';
+import { mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -180,7 +181,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(nonProbeReport(node, path, docIndex));
+        others.push(nonProbeReport(node, path, docIndex, opts.text));
       },
     });
     reports.push(...others);
@@ -549,7 +550,17 @@ const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions'])
 /** kubectl's copy of the last applied object (`kubectl get -o yaml` exports carry it). */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number): Report {
+/**
+ * A block scalar (a workflow's `run: |`, a ConfigMap's script) starts at its `|` or `>`: the
+ * report points at the first line inside it that names the binary, as its file:line should.
+ */
+function atBlockMention(report: Report, node: Scalar, text: string): Report {
+  if ((node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') || !node.range) return report;
+  const first = mentionOffsets(text.slice(node.range[0], node.range[1]))[0];
+  return first === undefined ? report : { ...report, start: node.range[0] + first, end: node.range[0] + first + 'grpc_health_probe'.length };
+}
+
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -568,7 +579,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const n = keys.length;
   if (keys.some((k) => ECS_CONTAINERS.has(k)) && /^[hH]ealthCheck$/.test(keys[n - 2] ?? '') && /^[cC]ommand$/.test(keys[n - 1] ?? '')) {
     // An ECS container's health check, not a Kubernetes container's command: nothing native replaces it.
-    return {
+    return atBlockMention({
       start: node.range![0],
       end: node.range![1],
       subject: 'consumer',
@@ -577,7 +588,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       blockers: ['no-native-check'],
       keepsBinary: true,
       details: { document: docIndex + 1, path: at },
-    };
+    }, node, text);
   }
   let where = 'the binary is named outside a probe';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
@@ -599,7 +610,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   // The container's image ties this use to the Dockerfile that ships the binary (when the
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
-  return image !== undefined ? { ...report, image } : report;
+  return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
 /** Where a probe pair sits: its ancestors' keys and list indices, then its own key. */
