@@ -1,7 +1,7 @@
 import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineStartOf } from '../src/text/lines.js';
-import { DOCUMENTATION } from '../src/classify.js';
+import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -64,15 +64,19 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
       end: o + 'grpc_health_probe'.length,
       subject: 'consumer',
       blockers: [code],
-      // Documentation describes the binary; it does not run it, so it never keeps an install.
-      keepsBinary: !DOCUMENTATION.test(file.displayPath),
+      // Documentation describes the binary and a Renovate config bumps its version; neither runs
+      // it, so neither keeps an install.
+      keepsBinary: !DOCUMENTATION.test(file.displayPath) && !RENOVATE_CONFIG.test(baseName(file.displayPath)),
       ...(DOCUMENTATION.test(file.displayPath)
         ? { hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.' }
+        : RENOVATE_CONFIG.test(baseName(file.displayPath))
+          ? { hint: 'Renovate updates the version of the binary; it runs nothing and keeps nothing installed. Drop its rule once the installs are gone.' }
+          : code === 'unsupported-file'
+            ? { hint: handHint(file.displayPath) }
+            : {}),
+      message: RENOVATE_CONFIG.test(baseName(file.displayPath))
+        ? 'a Renovate config names grpc_health_probe to update its version; it runs nothing'
         : code === 'unsupported-file'
-          ? { hint: handHint(file.displayPath) }
-          : {}),
-      message:
-        code === 'unsupported-file'
           ? `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})`
           : 'grpc_health_probe is named here, but no rule found a use it understands; check it by hand',
     });
@@ -99,10 +103,15 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.cs$/i, 'C# code'],
   [/\.ps1$/i, 'PowerShell'],
   [/\.toml$/i, 'TOML'],
+  [RENOVATE_CONFIG, 'a Renovate config'],
 ];
 
+function baseName(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
+
 function kindOf(p: string): [RegExp, string, string?] | undefined {
-  const base = p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+  const base = baseName(p);
   return KINDS.find(([re]) => re.test(base));
 }
 
