@@ -18,7 +18,7 @@ const rule: Rule = {
     // Its end runs after every other rule's, install decisions included (those treat mentions no
     // rule explained as consumers themselves, so they stay on the safe side).
     audits: true,
-    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed.',
+    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed. Neither do documentation and Renovate configs, which are reported.',
   },
   create() {
     return {
@@ -89,7 +89,7 @@ function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupporte
 const KINDS: [RegExp, string, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
-  [/\.(tf|tf\.json|hcl)$/i, 'Terraform/HCL', 'a `grpc { port = N, service = "..." }` block (`"grpc" = { "port" = N }` in a kubernetes_manifest)'],
+  [/\.(tf|tf\.json|hcl)$/i, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
   [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}}'],
   [/\.py$/i, 'Python code', '"grpc": {"port": N, "service": "..."}'],
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],

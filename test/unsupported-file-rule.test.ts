@@ -16,7 +16,7 @@ async function findingFor(name: string, text: string) {
 
 describe('unsupported-file', () => {
   test.each([
-    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000"]\n', 'Terraform/HCL', 'grpc { port = N'],
+    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000"]\n', 'Terraform/HCL', 'a `grpc` block (`port = N`'],
     ['operator/probe.go', 'var cmd = []string{"/bin/grpc_health_probe", "-addr=:5000"}\n', 'Go code', 'corev1.GRPCAction{Port: N'],
     ['Makefile', 'health:\n\tgrpc-health-probe -addr $(GRPC_SERVER)\n', 'a Makefile', 'a native grpc handler'],
     ['nix/probe.nix', '{ pname = "grpc_health_probe"; }\n', 'Nix', 'a native grpc handler'],
