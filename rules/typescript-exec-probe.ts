@@ -1,6 +1,8 @@
 import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
 import { targetClusters } from '../src/analysis/native-probe.js';
+import { mentionOffsets } from '../src/analysis/mentions.js';
+import { lineStartOf } from '../src/text/lines.js';
 
 /** cdk8s, Pulumi, plain objects in TypeScript/JavaScript: exec probes → native gRPC probes. */
 const rule: Rule = {
@@ -25,6 +27,24 @@ const rule: Rule = {
         const bom = ctx.file.text.startsWith('\uFEFF') ? 1 : 0;
         const text = ctx.file.text.slice(bom);
         const report = (r: Report) => ctx.report(bom ? shifted(r, bom) : r);
+        const longest = longestLine(text);
+        if (longest > GENERATED_LINE) {
+          // A bundle or minified build (a GitHub Action's dist/index.js): ts-morph's reading of
+          // comments scans each statement's whole line, which is minutes on a 2 MB one-line file,
+          // and a rewrite there would be undone by the next build anyway.
+          for (const at of firstMentionPerLine(text)) {
+            report({
+              start: at,
+              end: at + 'grpc_health_probe'.length,
+              subject: 'consumer',
+              blockers: ['unparseable'],
+              keepsBinary: true,
+              message: `grpc_health_probe is named in generated code (a line of ${longest} characters: a bundle or a minified build); the tool does not read or rewrite it`,
+              hint: 'Change the source this file is built from and rebuild it, then run the tool again. The binary stays installed while this file names it.',
+            });
+          }
+          return;
+        }
         const file = project.createSourceFile(`/scan/${count++}${ext}`, text, { overwrite: true });
         try {
           const problems = syntaxProblems(project, file);
@@ -47,6 +67,31 @@ const rule: Rule = {
     };
   },
 };
+
+/** No hand-written line is this long; a bundler's or minifier's output line is. */
+const GENERATED_LINE = 10_000;
+
+function longestLine(text: string): number {
+  let longest = 0;
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    if (end - start > longest) longest = end - start;
+    start = end + 1;
+  }
+  return longest;
+}
+
+function firstMentionPerLine(text: string): number[] {
+  const out: number[] = [];
+  let lastLine = -1;
+  for (const at of mentionOffsets(text)) {
+    const line = lineStartOf(text, at);
+    if (line !== lastLine) out.push(at);
+    lastLine = line;
+  }
+  return out;
+}
 
 function shifted(r: Report, by: number): Report {
   const out: Report = { ...r, start: r.start + by };

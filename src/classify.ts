@@ -13,6 +13,9 @@ const YAML_EXT = /\.ya?ml$/i;
 /** Documentation: it names the binary, it never runs it. */
 export const DOCUMENTATION = /\.(md|txt|rst|adoc)$/i;
 
+/** Renovate's config: it names the binary's repository to bump its version, it never runs it. */
+export const RENOVATE_CONFIG = /^(renovate\.json5?|\.renovaterc(\.json5?)?)$/i;
+
 export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 
 export const KIND_RULES: readonly KindRule[] = [
@@ -22,6 +25,8 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },
   { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
+  // Before `json`: its JSON is no manifest, and it is not a use (see unsupported-file).
+  { kind: 'other', test: (b) => RENOVATE_CONFIG.test(b) },
   { kind: 'json', test: (b) => /\.json$/i.test(b) },
   { kind: 'typescript', test: (b) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(b) && !b.endsWith('.d.ts') },
   { kind: 'shell', test: (b) => /\.(sh|bash)$/i.test(b) },

@@ -83,3 +83,14 @@ test('a probe built by a helper or held in a variable is an exec handler to writ
     expect(f.hint).toMatch(/inline, as readinessProbe: \{ exec: \{ command: \[\.\.\.\] \} \}/);
   }
 });
+
+describe('a constant that holds a probe command', () => {
+  test('names the probes that use it, and says to write the command inline', async () => {
+    const dir = repoWith({
+      'src/app.ts': "const CMD = ['/bin/grpc_health_probe', '-addr=:8080'];\nexport const c = { name: 'a', readinessProbe: { exec: { command: CMD } } };\n",
+    });
+    const result = await run({ cwd: dir, paths: ['.'] });
+    expect(result.findings.map((f) => f.message)).toEqual(['the binary is named in code the tool cannot follow (in CMD); it is the exec command of readinessProbe (line 2)']);
+    expect(result.findings[0]!.hint).toMatch(/^The tool reads a probe's command only where it is written inline/);
+  });
+});

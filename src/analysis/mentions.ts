@@ -46,6 +46,27 @@ export function inRanges(offset: number, ranges: readonly (readonly [number, num
   return ranges.some(([s, e]) => offset >= s && offset < e);
 }
 
+/**
+ * Whole-line comment markers of code and IaC the tool cannot rewrite, by file name. Only lines
+ * that start with the marker count: a `#` or `//` later on a line may sit inside a string
+ * (`"http://…"`), and Markdown's `#` is a heading, not a comment, so documentation has no row.
+ */
+const LINE_COMMENT_MARKERS: readonly [RegExp, RegExp][] = [
+  [/\.(tf|hcl|jsonnet|libsonnet)$/i, /^[ \t]*(#|\/\/)[^\n]*/gm],
+  [/\.(go|cue|java|kt|kts|scala|rs|cs|swift|groovy|gradle)$|^Jenkinsfile$/i, /^[ \t]*\/\/[^\n]*/gm],
+  [/\.(py|nix|star|bzl|rb|toml|mk|ps1)$|^(GNUmakefile|Makefile|makefile|Tiltfile|BUILD|BUILD\.bazel|WORKSPACE|Gemfile|Rakefile|Vagrantfile)$/i, /^[ \t]*#[^\n]*/gm],
+];
+
+/** Ranges of the whole-line comments of a file the tool cannot rewrite (none for an unknown kind). */
+export function codeLineCommentRanges(displayPath: string, text: string): [number, number][] {
+  const base = displayPath.slice(Math.max(displayPath.lastIndexOf('/'), displayPath.lastIndexOf('\\')) + 1);
+  const marker = LINE_COMMENT_MARKERS.find(([name]) => name.test(base))?.[1];
+  if (!marker) return [];
+  const out: [number, number][] = [];
+  for (const m of text.matchAll(marker)) out.push([m.index!, m.index! + m[0].length]);
+  return out;
+}
+
 /** Ranges of whole-line `#` comments (Dockerfiles: a comment is a line starting with `#`). */
 export function hashLineCommentRanges(text: string): [number, number][] {
   const out: [number, number][] = [];

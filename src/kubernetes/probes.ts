@@ -7,6 +7,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
+import { mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -190,7 +191,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(nonProbeReport(node, path, docIndex));
+        others.push(nonProbeReport(node, path, docIndex, opts.text));
       },
     });
     reports.push(...others);
@@ -598,10 +599,26 @@ export function quote(s: string, json: boolean): string {
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
+export const ECS_HINT =
+  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+
+/** ECS task definitions as JSON or YAML: `aws ecs register-task-definition` input, CloudFormation. */
+const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions']);
+
 /** kubectl's copy of the last applied object (`kubectl get -o yaml` exports carry it). */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number): Report {
+/**
+ * A block scalar (a workflow's `run: |`, a ConfigMap's script) starts at its `|` or `>`: the
+ * report points at the first line inside it that names the binary, as its file:line should.
+ */
+function atBlockMention(report: Report, node: Scalar, text: string): Report {
+  if ((node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') || !node.range) return report;
+  const first = mentionOffsets(text.slice(node.range[0], node.range[1]))[0];
+  return first === undefined ? report : { ...report, start: node.range[0] + first, end: node.range[0] + first + 'grpc_health_probe'.length };
+}
+
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -615,6 +632,21 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       keepsBinary: false,
       details: { document: docIndex + 1, path: pathText(path, node) },
     };
+  }
+  const at = pathText(path, node);
+  const n = keys.length;
+  if (keys.some((k) => ECS_CONTAINERS.has(k)) && /^[hH]ealthCheck$/.test(keys[n - 2] ?? '') && /^[cC]ommand$/.test(keys[n - 1] ?? '')) {
+    // An ECS container's health check, not a Kubernetes container's command: nothing native replaces it.
+    return atBlockMention({
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `an ECS container health check runs grpc_health_probe (at ${at})`,
+      hint: ECS_HINT,
+      blockers: ['no-native-check'],
+      keepsBinary: true,
+      details: { document: docIndex + 1, path: at },
+    }, node, text);
   }
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
@@ -630,7 +662,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
-  const at = pathText(path, node);
   const report: Report = {
     start: node.range![0],
     end: node.range![1],
@@ -645,7 +676,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   // The container's image ties this use to the Dockerfile that ships the binary (when the
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
-  return image !== undefined ? { ...report, image } : report;
+  return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { PROBE_KEYS } from '../kubernetes/probes.js';
+import { ECS_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -31,8 +31,6 @@ const HEALTH_CHECK_COMMAND_KEYS = new Set(['command', 'test', 'tests']);
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 const EXEC_KEY = new Set(['exec']);
 
-export const ECS_HINT =
-  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
 
 /** In code, a port is proven by a literal or a numeric const, not by the container's env. */
 const TS_HINTS: Partial<Record<BlockerCode, string>> = {
@@ -339,17 +337,48 @@ function otherReport(node: Node): Report {
   else if (inProbe) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
   else if (keys.includes('initContainers') && inCommand) where = 'an init container runs grpc_health_probe (a wait loop?)';
   else if (inCommand) where = 'a container command runs grpc_health_probe';
+  const usedAs = keys.length === 0 ? execCommandUses(node) : undefined;
   return withImage(node, {
     start: node.getStart(),
     end: node.getEnd(),
     subject: inProbe ? 'probe' : 'consumer',
-    message: `${where}${keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(node) ? ` (in ${enclosingName(node)})` : ''}`,
+    message: `${where}${keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(node) ? ` (in ${enclosingName(node)})` : ''}${usedAs ? `; it is the exec command of ${usedAs}` : ''}`,
+    ...(usedAs ? { hint: SHARED_COMMAND_HINT } : {}),
     // Outside a probe, a command that names the binary runs it; elsewhere the tool cannot tell.
     blockers: [inProbe || !(inCommand || keys.some((k) => LIFECYCLE_KEYS.has(k))) ? 'unparseable' : 'not-a-probe'],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: true,
     details: { path: keys.join('.') },
   });
+}
+
+const SHARED_COMMAND_HINT =
+  'The tool reads a probe\'s command only where it is written inline. Write `exec: { command: [...] }` in each probe that uses this constant (or migrate them by hand), then run the tool again.';
+
+/**
+ * Where a `const NAME = ['…grpc_health_probe', …]` that holds this node is an exec command
+ * (`exec: { command: NAME }`), as `readinessProbe (line 6), an exec handler (line 2)`: those
+ * probes never name the binary themselves, so this finding is the only one that leads to them.
+ */
+function execCommandUses(node: Node): string | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const array = N.isArrayLiteralExpression(node) ? node : node.getParent();
+  let decl = array?.getParent();
+  while (decl && (N.isAsExpression(decl) || N.isSatisfiesExpression(decl) || N.isParenthesizedExpression(decl))) decl = decl.getParent();
+  if (!array || !N.isArrayLiteralExpression(array) || !decl || !N.isVariableDeclaration(decl) || !decl.getInitializer() || unwrap(decl.getInitializer()!) !== array) return undefined;
+  const name = decl.getName();
+  const uses: string[] = [];
+  for (const id of node.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id.getText() !== name || id === decl.getNameNode() || id.getSymbol()?.getDeclarations()[0] !== decl) continue;
+    const command = holder(id);
+    if (!command || propName(command) !== 'command') continue;
+    const exec = holder(command.getParentOrThrow());
+    if (!exec || propName(exec) !== 'exec') continue;
+    const probe = holder(exec.getParentOrThrow());
+    const key = probe ? propName(probe) : undefined;
+    uses.push(`${key && PROBE_KEYS.has(key) ? key : 'an exec handler'} (line ${id.getStartLineNumber()})`);
+  }
+  return uses.length > 0 ? uses.join(', ') : undefined;
 }
 
 /**

@@ -1,0 +1,36 @@
+/**
+ * unsupported-file beyond what its fixtures compare: the kind named in the message and the hint
+ * (the fixture harness compares neither hints nor which hint a kind gets).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { repoWith } from './support/repo.js';
+
+async function findingFor(name: string, text: string) {
+  const dir = repoWith({ [name]: text });
+  const result = await run({ cwd: dir, paths: ['.'] });
+  const found = result.findings.filter((f) => f.ruleId === 'unsupported-file');
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('unsupported-file', () => {
+  test.each([
+    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000"]\n', 'Terraform/HCL', 'a `grpc` block (`port = N`'],
+    ['operator/probe.go', 'var cmd = []string{"/bin/grpc_health_probe", "-addr=:5000"}\n', 'Go code', 'corev1.GRPCAction{Port: N'],
+    ['Makefile', 'health:\n\tgrpc-health-probe -addr $(GRPC_SERVER)\n', 'a Makefile', 'a native grpc handler'],
+    ['nix/probe.nix', '{ pname = "grpc_health_probe"; }\n', 'Nix', 'a native grpc handler'],
+    ['Tiltfile', "local_resource('health', 'grpc_health_probe -addr=:5000')\n", 'Starlark', 'a native grpc handler'],
+  ])('%s is named by its kind, with a hint in its own syntax that does not assume a probe', async (name, text, kind, syntax) => {
+    const f = await findingFor(name, text);
+    expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind})`);
+    expect(f.hint).toContain(syntax);
+    expect(f.hint).toContain('Anything else that runs or installs the binary still needs it.');
+  });
+
+  test('documentation keeps its own hint', async () => {
+    const f = await findingFor('docs/health.md', 'Run `grpc_health_probe -addr=:5000`.\n');
+    expect(f.message).toContain('(documentation)');
+    expect(f.hint).toMatch(/^Documentation names the binary/);
+  });
+});
