@@ -684,7 +684,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
  * it (`wget -qO/grpc-health-probe/grpc-health-probe … && chmod +x …`) fetches or copies it for
  * another container: not a wait loop.
  */
-function initContainerUse(text: string): string {
+export function initContainerUse(text: string): string {
   const runs = 'an init container runs grpc_health_probe (a wait loop?)';
   if (!/\s/.test(text.trim())) return runs;
   const shell = analyzeShellScript(text, () => undefined);

@@ -7,7 +7,7 @@
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { ECS_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
+import { ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -335,7 +335,10 @@ function otherReport(node: Node): Report {
   let where = call ? `an argument of ${call} names the binary; the tool cannot follow it` : 'the binary is named in code the tool cannot follow';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (inProbe) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
-  else if (keys.includes('initContainers') && inCommand) where = 'an init container runs grpc_health_probe (a wait loop?)';
+  else if (keys.includes('initContainers') && inCommand) {
+    // A script that only fetches or copies the binary (`wget -qO /tools/grpc_health_probe …`) installs it; said as the YAML rule says it.
+    where = initContainerUse(commandText(node));
+  }
   else if (inCommand) where = 'a container command runs grpc_health_probe';
   const usedAs = keys.length === 0 ? execCommandUses(node) : undefined;
   return withImage(node, {
@@ -350,6 +353,19 @@ function otherReport(node: Node): Report {
     keepsBinary: true,
     details: { path: keys.join('.') },
   });
+}
+
+/** The script a command names (`['sh', '-c', script]`), or its words joined; '' when it is not all literals. */
+function commandText(node: Node): string {
+  const { Node: N } = tsMorph();
+  const literal = (n: Node) => (N.isStringLiteral(n) || N.isNoSubstitutionTemplateLiteral(n) ? n.getLiteralText() : undefined);
+  const own = literal(node);
+  if (own !== undefined) return own;
+  if (!N.isArrayLiteralExpression(node)) return '';
+  const words = node.getElements().map(literal);
+  if (words.some((w) => w === undefined)) return '';
+  const argv = words as string[];
+  return argv.length === 3 && /(^|\/)(ba|a|da|z|k)?sh$/.test(argv[0]!) && /^-[a-z]*c$/.test(argv[1]!) ? argv[2]! : argv.join(' ');
 }
 
 const SHARED_COMMAND_HINT =
