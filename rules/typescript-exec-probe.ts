@@ -19,7 +19,11 @@ const rule: Rule = {
     let count = 0;
     return {
       async file(ctx) {
-        const [{ createProject, syntaxProblems }, { findTypeScriptReports }] = await Promise.all([import('../src/typescript/morph.js'), import('../src/typescript/probes.js')]);
+        const [{ createProject, syntaxProblems }, { findTypeScriptReports }, { cdk8sImportBlockers }] = await Promise.all([
+          import('../src/typescript/morph.js'),
+          import('../src/typescript/probes.js'),
+          import('../src/typescript/cdk8s.js'),
+        ]);
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';
@@ -59,7 +63,7 @@ const rule: Rule = {
             });
             return;
           }
-          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options) })) report(r);
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run) })) report(r);
         } finally {
           project.removeSourceFile(file);
         }

@@ -94,3 +94,22 @@ describe('a constant that holds a probe command', () => {
     expect(result.findings[0]!.hint).toMatch(/^The tool reads a probe's command only where it is written inline/);
   });
 });
+
+test("cdk8s.yaml's k8s import: older than 1.24 blocks, 1.24 or later, unversioned or renamed newer imports do not; the nearest cdk8s.yaml counts", async () => {
+  const { cdk8sImportBlockers } = await import('../src/typescript/cdk8s.js');
+  const files: Record<string, string> = {
+    '/p/old/cdk8s.yaml': 'imports:\n  - k8s@1.23.0\n',
+    '/p/renamed/cdk8s.yaml': 'imports:\n  - kube:=k8s@1.21\n',
+    '/p/new/cdk8s.yaml': 'imports:\n  - k8s@1.24.0\n  - crds/app.yaml\n',
+    '/p/latest/cdk8s.yaml': 'imports:\n  - k8s\n',
+    '/p/cdk8s.yaml': 'imports: [k8s@1.20]\n',
+  };
+  const run = { readText: (p: string) => files[p], cwd: '/p' } as unknown as Parameters<typeof cdk8sImportBlockers>[1];
+  const codes = (f: string) => cdk8sImportBlockers(f, run).map((b) => b.code);
+  expect(codes('/p/old/src/main.ts')).toEqual(['kube-version']);
+  expect(codes('/p/renamed/main.ts')).toEqual(['kube-version']);
+  expect(codes('/p/new/main.ts')).toEqual([]);
+  expect(codes('/p/latest/main.ts')).toEqual([]);
+  expect(codes('/p/other/main.ts')).toEqual(['kube-version']);
+  expect(codes('/elsewhere/main.ts')).toEqual([]);
+});
