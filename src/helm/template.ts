@@ -143,6 +143,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     resolveNumber: (t) => valuesNumber(t, chart, run),
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
     templateActions: true,
+    original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: chartKubeVersionBlockers(chart, run),

@@ -40,6 +40,11 @@ export interface ProbeWalkOptions {
   renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
   /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
   templateActions?: boolean;
+  /**
+   * The file's own bytes, where `text` is a masked view of them at the same offsets (a Helm
+   * template: actions replaced by placeholders): comments the rewrite moves are copied from here.
+   */
+  original?: string;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
@@ -484,12 +489,12 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     const pad = ' '.repeat(childIndent(text, exec, indent));
     // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
     // above grpc, whole lines at its indentation, rather than with the command they sat in.
-    const comments = innerComments(text, exec, start, end);
+    const comments = innerComments(text, opts.original ?? text, exec, start, end);
     // On a command of several lines, the comment after its last item is that item's (`-
     // -rpc-timeout=5s  # slow DB`): it goes up with the others rather than onto grpc's last field.
     const command = getPair(exec, 'command')?.value as Node | null | undefined;
     const multiline = command?.range ? text.slice(command.range[0], contentEnd(command)).includes('\n') : false;
-    const after = /^[ \t]+(#[^\r\n]*)/.exec(text.slice(end));
+    const after = /^[ \t]+(#[^\r\n]*)/.exec((opts.original ?? text).slice(end));
     if (after && multiline && after[1]!.slice(1).trim() !== '') {
       comments.push(after[1]!.trimEnd());
       end += after[0].trimEnd().length;
@@ -526,9 +531,11 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
 /**
  * The comments between `start` and `end` (the exec pair the rewrite replaces), read where the
  * parser saw no scalar: a `#` that starts a YAML comment, to the end of its line. Empty comments
- * are left out (a Helm action alone on its line is masked as one).
+ * are left out (a Helm action alone on its line is masked as one). They are found in `text` (what
+ * the parser read) and copied from `original` (the file's bytes, the same offsets): a Helm
+ * action inside a comment is written back as it was, not as its mask.
  */
-function innerComments(text: string, exec: YAMLMap, start: number, end: number): string[] {
+function innerComments(text: string, original: string, exec: YAMLMap, start: number, end: number): string[] {
   const scalars: [number, number][] = [];
   visit(exec, {
     Scalar(_, n) {
@@ -541,7 +548,7 @@ function innerComments(text: string, exec: YAMLMap, start: number, end: number):
     if (i > 0 && !/[ \t\r\n]/.test(text[i - 1]!)) continue;
     const lineEnd = text.slice(i).search(/\r?\n/);
     const comment = text.slice(i, lineEnd === -1 ? text.length : i + lineEnd).trimEnd();
-    if (comment.slice(1).trim() !== '') out.push(comment);
+    if (comment.slice(1).trim() !== '') out.push(original.slice(i, i + comment.length));
     if (lineEnd === -1) break;
     i += lineEnd;
   }
