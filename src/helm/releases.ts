@@ -16,7 +16,6 @@
  */
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { mentionsBinary } from '../analysis/binary.js';
 import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
@@ -96,6 +95,7 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
 
 const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:/;
 const VALUES_FILE_WORDS = /^releases:|valueFiles|valuesFiles/m;
+const PROBE_WORDS = /(liveness|readiness|startup)Probe/;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -109,8 +109,9 @@ function releasesOf(run: RunContext): Release[] {
   for (const abs of run.repositoryFiles()) {
     if (!/\.(ya?ml|ya?ml\.gotmpl)$/i.test(abs)) continue;
     const text = run.readText(abs);
-    // Most YAML is parsed no further: a release that keeps the binary names it, or names a values file that does.
-    if (text === undefined || text.length > RELEASE_FILE_MAX || !(mentionsBinary(text) ? RELEASE_WORDS : VALUES_FILE_WORDS).test(text)) continue;
+    // Most YAML is parsed no further: a release that keeps a probe on a handler writes a probe
+    // key (its exec, or `exec: null` with httpGet), or names a values file that may.
+    if (text === undefined || text.length > RELEASE_FILE_MAX || !RELEASE_WORDS.test(text) || !(PROBE_WORDS.test(text) || VALUES_FILE_WORDS.test(text))) continue;
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
