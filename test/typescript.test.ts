@@ -108,6 +108,9 @@ test("cdk8s.yaml's k8s import: older than 1.24 blocks, 1.24 or later, unversione
   const codes = (f: string) => cdk8sImportBlockers(f, run).map((b) => b.code);
   expect(codes('/p/old/src/main.ts')).toEqual(['kube-version']);
   expect(codes('/p/renamed/main.ts')).toEqual(['kube-version']);
+  // The renamed import generates imports/kube.ts: the files importing that are the ones held.
+  expect(cdk8sImportBlockers('/p/renamed/main.ts', run).map((b) => b.module)).toEqual(['kube']);
+  expect(cdk8sImportBlockers('/p/old/main.ts', run).map((b) => b.module)).toEqual(['k8s']);
   expect(codes('/p/new/main.ts')).toEqual([]);
   expect(codes('/p/latest/main.ts')).toEqual([]);
   expect(codes('/p/other/main.ts')).toEqual(['kube-version']);
