@@ -8,7 +8,7 @@ import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kuber
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions, maskTemplate } from './mask.js';
+import { findActions, maskTemplate, type Action } from './mask.js';
 import { releaseHolds } from './releases.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -530,7 +530,11 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
     if (!/timeoutSeconds/.test(text)) continue;
     const m = maskTemplate(text);
     if (m.error) continue;
-    const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text));
+    // `{{- with .Values.livenessProbe }}` … `{{- toYaml . | nindent 12 }}`: inside a with of the
+    // probe's values, printing `.` prints them too.
+    const withs = m.actions.filter((a) => a.kind === 'open' && a.keyword === 'with' && prints.test(a.text));
+    const printsDot = (a: Action) => withs.some((w) => w.end <= a.start) && /(^|[\s(])\.(\s|\)|$)/.test(a.text.replace(/^\{\{-?|-?\}\}$/g, ''));
+    const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && (prints.test(a.text) || printsDot(a)));
     for (const doc of parseYaml(m.masked, { uniqueKeys: false }).docs) {
       let found: FixedNumber | { text: string } | undefined;
       visit(doc, {
@@ -780,7 +784,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
  * undefined when it is anything else, or has no numeric default.
  */
 export function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
-  const m = /^\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);
