@@ -205,7 +205,7 @@ function minVersion(): typeof import('semver/ranges/min-version.js') {
   return (minVersionFn ??= createRequire(import.meta.url)('semver/ranges/min-version.js') as typeof import('semver/ranges/min-version.js'));
 }
 
-/** A `.Values.a.b` path's literal value in values.yaml (strings and numbers only). */
+/** A `.Values.a.b` path's literal value in values.yaml (strings, numbers and booleans, as text). */
 export function valueAt(chart: Chart | undefined, valuesPath: string): string | undefined {
   return chart?.values ? valueIn(chart.values, valuesPath) : undefined;
 }
@@ -419,7 +419,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
     if (!isMap(node)) return undefined;
     node = getPair(node, key)?.value;
   }
-  if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) return undefined;
+  if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
   return String(node.value);
 }
 

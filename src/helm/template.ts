@@ -105,6 +105,21 @@ function blocks(actions: readonly Action[]): Block[] {
   return out;
 }
 
+/** `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values file of the chart. */
+function hostNetworkSettings(text: string, actions: readonly Action[], region: Region, chart: Chart, run: RunContext): { start: number; end: number; literal: string }[] {
+  const out: { start: number; end: number; literal: string }[] = [];
+  for (const a of actions) {
+    if (a.kind !== 'output' || a.start < region.start || a.end > region.end) continue;
+    const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(a.text);
+    if (!m || !/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
+    const settings = settingsOf(chart, m[1]!, run);
+    if (!settings || settings.length === 0) continue;
+    const literal = settings.every((v) => /^(false|False|FALSE)$/.test(v)) ? 'false' : settings.every((v) => /^(true|True|TRUE)$/.test(v)) ? 'true' : undefined;
+    if (literal && literal.length <= a.end - a.start) out.push({ start: a.start, end: a.end, literal });
+  }
+  return out;
+}
+
 function regionReports(region: Region, actions: readonly Action[], text: string, eol: string, chart: Chart | undefined, run: RunContext): Report[] {
   const parsed = parseYaml(region.masked, { uniqueKeys: false });
   if (parsed.error) {
@@ -131,7 +146,11 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // The probe walk sees each toggle's exec branch alone: its grpc branch is blanked out.
   let walkText = region.masked;
   for (const t of toggles) walkText = walkText.slice(0, t.grpcStart) + walkText.slice(t.grpcStart, t.grpcEnd).replace(/[^\r\n]/g, ' ') + walkText.slice(t.grpcEnd);
-  const walkDocs = toggles.length > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+  // `hostNetwork: {{ .Values.hostNetwork }}` is read through the values: false (or true) in every
+  // values file of the chart is that literal to the walk; anything else stays unknown.
+  const hostNetworks = chart ? hostNetworkSettings(text, actions, region, chart, run) : [];
+  for (const h of hostNetworks) walkText = walkText.slice(0, h.start) + h.literal.padEnd(h.end - h.start, ' ') + walkText.slice(h.end);
+  const walkDocs = toggles.length > 0 || hostNetworks.length > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
 
   const reports = findProbeReports({
     text: walkText,
