@@ -617,12 +617,14 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
  * A block scalar (a workflow's `run: |`, a ConfigMap's script) starts at its `|` or `>`: the
- * report points at the first line inside it that names the binary, as its file:line should.
+ * report starts at the first line inside it that names the binary, as its file:line should.
  */
 function atBlockMention(report: Report, node: Scalar, text: string): Report {
   if ((node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') || !node.range) return report;
   const first = mentionOffsets(text.slice(node.range[0], node.range[1]))[0];
-  return first === undefined ? report : { ...report, start: node.range[0] + first, end: node.range[0] + first + 'grpc_health_probe'.length };
+  // The end stays the scalar's: the finding covers every mention inside it (a Helm template's
+  // uncovered-mention check would report each later one again).
+  return first === undefined ? report : { ...report, start: node.range[0] + first };
 }
 
 function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report {
