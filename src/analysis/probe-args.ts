@@ -87,13 +87,21 @@ export type AddrParse =
  */
 export function parseAddr(addr: string): AddrParse {
   if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
-  const target = /^(dns|passthrough):(?:\/\/[^/]*\/)?\/?(.*)$/is.exec(addr);
+  const target = /^(dns|passthrough):(\/\/[^/]*(?:\/|$))?\/?(.*)$/is.exec(addr);
   if (target) {
-    const endpoint = parseAddr(target[2]!);
-    return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${target[1]!.toLowerCase()} target's ${endpoint.reason}` } : endpoint;
+    const scheme = target[1]!.toLowerCase();
+    // `dns://host:5000`: grpc-go reads host:5000 as the DNS server to ask, and the endpoint as empty.
+    if (target[2] !== undefined && !target[2].endsWith('/')) return { kind: 'invalid', reason: `"${addr}" names no address after the ${scheme} authority ${target[2].slice(2)} (${scheme}:///${target[2].slice(2)} was meant?); the binary fails today` };
+    const endpoint = hostPort(target[3]!);
+    return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${scheme} target's ${endpoint.reason}` } : endpoint;
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(addr);
   if (scheme) return { kind: 'invalid', reason: `"${addr}" starts with ${scheme[1]!.toLowerCase()}://, a scheme gRPC has no resolver for: the binary dials the whole text as an address and fails today (-addr takes host:port)` };
+  return hostPort(addr);
+}
+
+/** `host:port`, `:port`, `[::1]:port` as net.SplitHostPort reads them. */
+function hostPort(addr: string): AddrParse {
   if (addr.startsWith('[')) {
     const close = addr.indexOf(']');
     if (close === -1 || addr[close + 1] !== ':') return { kind: 'invalid', reason: `"${addr}" is not host:port` };
