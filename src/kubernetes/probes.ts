@@ -762,6 +762,8 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
   } else calls = [argv];
   const commands = new Set<string>();
   for (const call of calls) {
+    // `P=/tools/grpc_health_probe && until $P -addr=…`: a command word only known at run time may be the binary.
+    if (/[$`]/.test(call[0] ?? '')) return undefined;
     if (!call.some(mentionsBinary)) continue;
     const command = basename(call[0] ?? '');
     if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
