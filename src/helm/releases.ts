@@ -16,6 +16,7 @@
  */
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import { enclosingRepository } from '../discover/scope.js';
 import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
@@ -116,7 +117,7 @@ function releasesOf(run: RunContext): Release[] {
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
     for (const doc of parsed.docs) {
-      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, shown, migratable: inRun.has(abs) }));
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }));
     }
   }
   return out;
@@ -125,6 +126,8 @@ function releasesOf(run: RunContext): Release[] {
 interface Source {
   text: string;
   abs: string;
+  /** The top folder of the repository holding the file (or the run's folder). */
+  root: string;
   shown: string;
   migratable: boolean;
 }
@@ -147,6 +150,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const one = nodeAt(root, `${specPath}.source`);
     const many = nodeAt(root, `${specPath}.sources`);
     const sources: [unknown, string][] = isMap(one) ? [[one, `${specPath}.source`]] : isSeq(many) ? many.items.map((s, i) => [s, `${specPath}.sources[${i}]`]) : [];
+    const refNames = new Set(sources.map(([source]) => (isMap(source) ? scalarText(getPair(source, 'ref')?.value) : undefined)).filter((r): r is string => r !== undefined));
     for (const [source, where] of sources) {
       if (!isMap(source)) continue;
       const refs: ChartRef[] = [];
@@ -163,8 +167,12 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
         const inner = firstDoc(valuesString.value);
         if (inner) layers.push({ text: valuesString.value, doc: inner, prefix: '', migratable: false, shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
       }
-      // Argo CD reads valueFiles from the chart's folder.
-      const valueFiles = strings(getPair(helm, 'valueFiles')?.value).map((file) => ({ file }));
+      // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
+      // of the source whose `ref` is `values`, taken to be this repository.
+      const valueFiles = strings(getPair(helm, 'valueFiles')?.value).map((file) => {
+        const m = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(file);
+        return m && refNames.has(m[1]!) ? { base: src.root, file: m[2]! } : { file };
+      });
       out.push({ refs, layers, valueFiles, shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
