@@ -389,7 +389,7 @@ function basename(p: string): string {
 const PLAIN_SHELL_OPTIONS = /^-[aefuvxC]+$/;
 
 /** Index of the script in `sh -c SCRIPT` / `bash -ec SCRIPT`, if argv is a shell wrapper the tool reads. */
-function shellScriptIndex(argv: readonly string[]): number | undefined {
+export function shellScriptIndex(argv: readonly string[]): number | undefined {
   if (argv.length < 3 || !SHELLS.has(basename(argv[0]!))) return undefined;
   for (let i = 1; i < argv.length - 1; i++) {
     const a = argv[i]!;

@@ -462,8 +462,7 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
  */
 function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report {
   if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(valuesPath)) return r;
-  const reads = new RegExp(`\\.Values\\.${valuesPath.replace(/\./g, '\\.')}(?![\\w.])`);
-  const reader = templatesOf(chart, run).find((t) => reads.test(t.text));
+  const reader = printingTemplates(chart, valuesPath, run)[0];
   if (!reader) return r;
   return {
     ...r,
@@ -499,6 +498,11 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   return r;
 }
 
+/** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`), then `after`. */
+function valuesRef(valuesPath: string, after = '(?![\\w.])'): RegExp {
+  return new RegExp(`\\.Values\\.${valuesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`);
+}
+
 /**
  * The templates that print the values at keyPath (`.Values.livenessProbe`): the chart's own, and
  * for a key under a subchart's name (`cart.livenessProbe`) the unpacked subchart's, which print it
@@ -506,9 +510,8 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
  */
 function printingTemplates(chart: Chart, keyPath: string, run: RunContext): { file: string; text: string; prints: RegExp; chart: Chart }[] {
   if (keyPath.includes('[')) return [];
-  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const printing = (owner: Chart, p: string, shown: (f: string) => string) => {
-    const prints = new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`);
+    const prints = valuesRef(p);
     return templatesOf(owner, run).filter((t) => prints.test(t.text)).map((t) => ({ file: shown(t.file), text: t.text, prints, chart: owner }));
   };
   const out = printing(chart, keyPath, (f) => f);
@@ -630,13 +633,12 @@ function subchartDefaultHold(chart: Chart, keyPath: string, fileAbs: string, run
  * e.g. a `helm test` pod running the same check): the first such template, relative to the chart.
  */
 function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { file: string; what: string } | undefined {
-  const escape = (p: string) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const direct = keyPath.includes('[') ? undefined : new RegExp(`\\.Values\\.${escape(keyPath)}\\.exec\\b`);
+  const direct = keyPath.includes('[') ? undefined : valuesRef(keyPath, '\\.exec\\b');
   // The probe, or a map or list that holds it, taken whole (`{{ with .Values.livenessProbe }}`,
   // `$p := .Values.livenessProbe`, `{{ range .Values.sidecars }}`), then an exec read from there
   // (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
   const parts = keyPath.split('[')[0]!.split('.');
-  const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: new RegExp(`\\.Values\\.${escape(p)}(?![\\w.])`) }));
+  const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: valuesRef(p) }));
   for (const { file, text } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));

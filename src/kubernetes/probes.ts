@@ -8,7 +8,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Nod
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { mentionOffsets } from '../analysis/mentions.js';
-import { planNativeProbe, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -728,7 +728,6 @@ function pathText(path: readonly unknown[], leaf: unknown): string {
 
 /** Commands that fetch, unpack or place a file: naming the binary in their arguments installs it. */
 const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip']);
-const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
 const basename = (w: string) => w.slice(w.lastIndexOf('/') + 1);
 
 /**
@@ -750,15 +749,16 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
     }
   }
   let calls: string[][];
-  if (argv.length >= 3 && SHELLS.has(basename(argv[0]!)) && /^-[a-z]*c$/.test(argv[1]!)) {
+  const script = shellScriptIndex(argv);
+  if (script !== undefined) {
     try {
       const noEnv = () => undefined;
-      calls = parseShell(argv[2]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
+      calls = parseShell(argv[script]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
     } catch (e) {
       if (e instanceof ShellParseError) return undefined;
       throw e;
     }
-    if (argv.slice(3).some(mentionsBinary)) return undefined;
+    if (argv.slice(script + 1).some(mentionsBinary)) return undefined;
   } else calls = [argv];
   const commands = new Set<string>();
   for (const call of calls) {

@@ -6,7 +6,7 @@
  */
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
-import { planNativeProbe, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
@@ -376,7 +376,8 @@ function commandText(node: Node): string {
   const words = node.getElements().map(literal);
   if (words.some((w) => w === undefined)) return '';
   const argv = words as string[];
-  return argv.length === 3 && /(^|\/)(ba|a|da|z|k)?sh$/.test(argv[0]!) && /^-[a-z]*c$/.test(argv[1]!) ? argv[2]! : argv.join(' ');
+  const script = shellScriptIndex(argv);
+  return script !== undefined ? argv[script]! : argv.join(' ');
 }
 
 const SHARED_COMMAND_HINT =
