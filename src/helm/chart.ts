@@ -10,7 +10,7 @@ import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
 import { releaseHolds } from './releases.js';
-import { PROBE_KEYS } from '../kubernetes/probes.js';
+import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
 
@@ -476,26 +476,87 @@ function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunCon
  * chart that prints it (`{{ toYaml .Values.livenessProbe | indent 12 }}`) puts the pod on the
  * host's network, the kubelet dials the node's IP, as for a probe written in that template. An
  * -addr that dials the local host (loopback, `:port`, 0.0.0.0) then blocks (`host`), also when that
- * template's hostNetwork is not a literal; any other address migrates with the manifest's note.
+ * template's hostNetwork is one the tool cannot read; any other address migrates with the
+ * manifest's note. Only the template's documents that print the probe count, and a hostNetwork
+ * read from the values (`hostNetwork: {{ .Values.hostNetwork }}`, or `hostNetwork: true` under
+ * `{{- if .Values.hostNetwork }}`) is what every values file of the chart says, when they agree.
  */
 function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   if (r.keyPath === undefined) return r;
-  for (const { file, text } of printingTemplates(chart, r.keyPath, run)) {
-    const literal = /^[ \t]*hostNetwork:[ \t]*(?:true|yes|on|True|TRUE|Yes|On)[ \t]*(?:#.*)?\r?$/m.test(text);
-    const templated = !literal && /^[ \t]*hostNetwork:[ \t]*\{\{/m.test(text);
-    if (r.loopback && (literal || templated)) {
+  for (const { file, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
+    const hostNetwork = templateHostNetwork(text, prints, owner, run);
+    if (r.loopback && hostNetwork) {
       return heldReport(
         r,
         'host',
-        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is ${literal ? 'true' : 'templated'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, migrate by hand)`,
+        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is ${hostNetwork === true ? 'true' : 'templated (not the same boolean in every values file)'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, migrate by hand)`,
       );
     }
-    if (literal && !r.loopback) {
+    if (hostNetwork === true && !r.loopback) {
       const note = `${file} puts the pod on the host's network: the kubelet dials the node's IP, so the server must listen there, not only on loopback`;
       return { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
     }
   }
   return r;
+}
+
+/** `{{ .Values.a.b }}` (or `$.Values`, with trim markers) alone, and its path. */
+export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/;
+/** `{{- if .Values.a.b }}` alone on a line, and its path. */
+const IF_VALUES_LINE = /^[ \t]*\{\{-?\s*if\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}[ \t]*\r?$/;
+
+/**
+ * The `{{- if .Values.a.b }}` right above a line (`hostNetwork: true`), if there is one, with what
+ * every values file says of its path (valuesBoolean). `linesBefore` are the lines above it.
+ */
+export function valuesIfAbove(linesBefore: readonly string[], chart: Chart, run: RunContext): { setting: boolean | undefined } | undefined {
+  let i = linesBefore.length - 1;
+  while (i >= 0 && linesBefore[i]!.trim() === '') i--;
+  const guard = i >= 0 ? IF_VALUES_LINE.exec(linesBefore[i]!) : null;
+  return guard ? { setting: valuesBoolean(chart, guard[1]!, run) } : undefined;
+}
+
+/**
+ * `true` or `false` when a `.Values.a.b` path is that boolean in every values file of the chart
+ * (and its parents' under its key), otherwise undefined: a release may see either.
+ */
+export function valuesBoolean(chart: Chart, valuesPath: string, run: RunContext): boolean | undefined {
+  const settings = settingsOf(chart, valuesPath, run);
+  if (!settings || settings.length === 0) return undefined;
+  if (settings.every((v) => /^(false|False|FALSE)$/.test(v))) return false;
+  if (settings.every((v) => /^(true|True|TRUE)$/.test(v))) return true;
+  return undefined;
+}
+
+/**
+ * Whether the documents of a template that print a values probe put their pod on the host's
+ * network: true, 'unknown' (templated in a way the values do not settle), or undefined (no).
+ */
+function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext): true | 'unknown' | undefined {
+  let found: true | 'unknown' | undefined;
+  for (const doc of text.split(/^---(?=[ \t]|\r?$)/m)) {
+    if (!prints.test(doc)) continue;
+    const lines = doc.split('\n');
+    lines.forEach((line, i) => {
+      const m = /^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$/.exec(line);
+      if (!m) return;
+      const value = m[1]!;
+      let on: true | 'unknown' | undefined;
+      if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
+      else if (GO_YAML_TRUE.test(value)) {
+        // `{{- if .Values.hostNetwork }}` / `hostNetwork: true` / `{{- end }}`: as the values say.
+        const guard = valuesIfAbove(lines.slice(0, i), owner, run);
+        on = !guard || guard.setting === true ? true : guard.setting === false ? undefined : 'unknown';
+      } else {
+        const ref = VALUES_ACTION.exec(value);
+        const setting = ref ? valuesBoolean(owner, ref[1]!, run) : undefined;
+        on = setting === false ? undefined : setting === true ? true : 'unknown';
+      }
+      if (on === true || (on === 'unknown' && found === undefined)) found = on;
+    });
+    if (found === true) return found;
+  }
+  return found;
 }
 
 /** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`), then `after`. */

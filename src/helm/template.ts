@@ -7,10 +7,10 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
-import { findProbeReports, PROBE_KEYS } from '../kubernetes/probes.js';
+import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, settingsOf, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, settingsOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -105,17 +105,27 @@ function blocks(actions: readonly Action[]): Block[] {
   return out;
 }
 
-/** `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values file of the chart. */
+/**
+ * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
+ * file of the chart, and `hostNetwork: true` lines under an `{{ if .Values.x }}` that is false there.
+ */
 function hostNetworkSettings(text: string, actions: readonly Action[], region: Region, chart: Chart, run: RunContext): { start: number; end: number; literal: string }[] {
   const out: { start: number; end: number; literal: string }[] = [];
   for (const a of actions) {
     if (a.kind !== 'output' || a.start < region.start || a.end > region.end) continue;
-    const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(a.text);
+    const m = VALUES_ACTION.exec(a.text);
     if (!m || !/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
-    const settings = settingsOf(chart, m[1]!, run);
-    if (!settings || settings.length === 0) continue;
-    const literal = settings.every((v) => /^(false|False|FALSE)$/.test(v)) ? 'false' : settings.every((v) => /^(true|True|TRUE)$/.test(v)) ? 'true' : undefined;
+    const setting = valuesBoolean(chart, m[1]!, run);
+    const literal = setting === undefined ? undefined : String(setting);
     if (literal && literal.length <= a.end - a.start) out.push({ start: a.start, end: a.end, literal });
+  }
+  // `hostNetwork: true` right under `{{- if .Values.hostNetwork }}`, false in every values file:
+  // never rendered, so null to the walk.
+  const line = /^([ \t]*hostNetwork:[ \t]*)([^\s#]+)/gm;
+  for (let m = line.exec(text); m; m = line.exec(text)) {
+    const start = m.index + m[1]!.length;
+    if (start < region.start || start >= region.end || !GO_YAML_TRUE.test(m[2]!)) continue;
+    if (valuesIfAbove(text.slice(0, m.index).split('\n'), chart, run)?.setting === false) out.push({ start, end: start + m[2]!.length, literal: '~' });
   }
   return out;
 }

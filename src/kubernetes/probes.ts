@@ -205,8 +205,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
 }
 
 /** Plain scalars that kubectl's YAML 1.1 reader (go-yaml) takes as true, where YAML 1.2 sees strings. */
-const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
-const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
+export const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
+export const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
 
 /** A pod spec's hostNetwork: true, absent or false (undefined), or not a literal the tool can read. */
 function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
