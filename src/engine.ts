@@ -78,13 +78,18 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = options.cwd ?? process.cwd();
   let discovered: string[] = [];
   let repositoryFiles: readonly string[] | undefined;
+  const missing = new Set<string>();
   const runCtx: RunContext = {
     options: { ...options, fix: options.fix ?? false, kubeVersion: options.kubeVersion ?? DEFAULT_KUBE_VERSION, keepBinary: options.keepBinary ?? false },
     cwd,
     readText: (p) => {
+      // Rules ask again and again for files that are not there (a chart's requirements.yaml, a
+      // Chart.yaml above every values file): a miss is remembered, as the tool creates no files.
+      if (missing.has(p)) return undefined;
       try {
         return fs.readFileSync(p, 'utf8');
       } catch {
+        missing.add(p);
         return undefined;
       }
     },

@@ -78,8 +78,15 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
  * The kube-version blocker a chart imposes: its kubeVersion range allows clusters older than 1.24,
  * and the user did not name the target version.
  */
+const kubeVersionCache = new WeakMap<Chart, { code: BlockerCode; detail: string }[]>();
 export function chartKubeVersionBlockers(chart: Chart | undefined, run: RunContext): { code: BlockerCode; detail: string }[] {
   if (!chart || run.options.kubeVersionExplicit) return [];
+  let out = kubeVersionCache.get(chart);
+  if (!out) kubeVersionCache.set(chart, (out = kubeVersionBlockersOf(chart, run)));
+  return out;
+}
+
+function kubeVersionBlockersOf(chart: Chart, run: RunContext): { code: BlockerCode; detail: string }[] {
   const own = kubeVersionBlockers(chart.chartYaml, 'Chart.yaml');
   if (own.length > 0) return own;
   // A subchart is installed with its parent, on the clusters the parent allows (and its parent's).
@@ -150,23 +157,36 @@ function fileDependents(run: RunContext): Map<string, { parent: Chart; key: stri
 /**
  * Charts in the folders beside this one that depend on it by file://: a run over a file list
  * (a pre-commit hook naming `charts/cart/values.yaml`) does not name the umbrella's Chart.yaml,
- * but `charts/umbrella` beside `charts/cart` is where a monorepo keeps it.
+ * but `charts/umbrella` beside `charts/cart` is where a monorepo keeps it. Each folder of charts
+ * is read once per run: asked chart by chart, a monorepo's `charts/` of N charts would be read N
+ * times over (400 charts took 40 s).
  */
+const siblingsByRun = new WeakMap<RunContext, Map<string, Map<string, { parent: Chart; key: string }[]>>>();
 function siblingDependents(chart: Chart, run: RunContext): { parent: Chart; key: string }[] {
-  let entries: fs.Dirent[] = [];
-  try {
-    entries = fs.readdirSync(path.dirname(chart.root), { withFileTypes: true });
-  } catch {
-    return [];
+  let byFolder = siblingsByRun.get(run);
+  if (!byFolder) siblingsByRun.set(run, (byFolder = new Map()));
+  const folder = path.dirname(chart.root);
+  let dependents = byFolder.get(folder);
+  if (!dependents) {
+    dependents = new Map();
+    byFolder.set(folder, dependents);
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      // A folder the tool cannot list holds no umbrella it can see.
+    }
+    for (const e of entries) {
+      const dir = path.join(folder, e.name);
+      if (!e.isDirectory() || run.readText(path.join(dir, 'Chart.yaml')) === undefined) continue;
+      const parent = findChart(path.join(dir, 'Chart.yaml'), run);
+      for (const d of parent ? dependenciesOf(parent, run) : []) {
+        const root = fileRepository(parent!, d);
+        if (root && root !== dir && path.dirname(root) === folder) dependents.set(root, [...(dependents.get(root) ?? []), { parent: parent!, key: d.alias ?? d.name }]);
+      }
+    }
   }
-  const out: { parent: Chart; key: string }[] = [];
-  for (const e of entries) {
-    const dir = path.join(path.dirname(chart.root), e.name);
-    if (!e.isDirectory() || dir === chart.root || run.readText(path.join(dir, 'Chart.yaml')) === undefined) continue;
-    const parent = findChart(path.join(dir, 'Chart.yaml'), run);
-    for (const d of parent ? dependenciesOf(parent, run) : []) if (fileRepository(parent!, d) === chart.root) out.push({ parent: parent!, key: d.alias ?? d.name });
-  }
-  return out;
+  return dependents.get(chart.root) ?? [];
 }
 
 /** The folder of a dependency given as `repository: file://<path>`, relative to the chart. */
@@ -776,9 +796,14 @@ function subchartsOf(chart: Chart, run: RunContext): Map<string, string | undefi
  * A chart's dependencies: Chart.yaml's `dependencies`, and requirements.yaml's for charts of
  * apiVersion v1 (Helm 3 still reads them there).
  */
+const dependenciesCache = new WeakMap<Chart, Dependency[]>();
 function dependenciesOf(chart: Chart, run: RunContext): Dependency[] {
+  let out = dependenciesCache.get(chart);
+  if (out) return out;
   const requirements = run.readText(path.join(chart.root, 'requirements.yaml')) ?? run.readText(path.join(chart.root, 'requirements.yml'));
-  return [...dependencyList(chart.chartYaml), ...(requirements !== undefined ? dependencyList(requirements) : [])];
+  out = [...dependencyList(chart.chartYaml), ...(requirements !== undefined ? dependencyList(requirements) : [])];
+  dependenciesCache.set(chart, out);
+  return out;
 }
 
 interface Dependency {
