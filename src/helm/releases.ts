@@ -67,8 +67,7 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   out = new Map();
   byChart.set(chartRoot, out);
   const inRun = filesOfRun(run);
-  for (const release of releasesOf(run)) {
-    if (!release.refs.some((ref) => matches(ref, chartRoot, chartName))) continue;
+  for (const release of releasesFor(chartRoot, chartName, run)) {
     const layers = [...release.layers];
     for (const v of release.valueFiles) {
       const abs = path.resolve(v.base ?? chartRoot, v.file);
@@ -86,12 +85,45 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   return out;
 }
 
-function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined): boolean {
-  if (ref.by === 'name') return ref.name === chartName;
-  if (ref.by === 'path') return ref.abs === chartRoot;
-  const rel = ref.rel.split('/').filter((s) => s !== '' && s !== '.').join('/');
-  const root = chartRoot.split(path.sep).join('/');
-  return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
+/** The run's releases by what they name, so that a chart finds its own without a pass over all of them. */
+interface ReleaseIndex {
+  byName: Map<string, number[]>;
+  byPath: Map<string, number[]>;
+  /** A source path (`charts/cart`, segments joined by `/`), matched by the chart folders that end with it. */
+  bySourcePath: Map<string, number[]>;
+}
+
+const indexByRun = new WeakMap<RunContext, ReleaseIndex>();
+
+/** The releases that install the chart at chartRoot (or named chartName), in the order releasesOf found them. */
+function releasesFor(chartRoot: string, chartName: string | undefined, run: RunContext): Release[] {
+  const all = releasesOf(run);
+  let index = indexByRun.get(run);
+  if (!index) {
+    index = { byName: new Map(), byPath: new Map(), bySourcePath: new Map() };
+    indexByRun.set(run, index);
+    const add = (map: Map<string, number[]>, key: string, i: number) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    };
+    all.forEach((release, i) => {
+      for (const ref of release.refs) {
+        if (ref.by === 'name') add(index!.byName, ref.name, i);
+        else if (ref.by === 'path') add(index!.byPath, ref.abs, i);
+        else {
+          const rel = ref.rel.split('/').filter((s) => s !== '' && s !== '.').join('/');
+          if (rel !== '') add(index!.bySourcePath, rel, i);
+        }
+      }
+    });
+  }
+  const found = new Set<number>([...(chartName !== undefined ? (index.byName.get(chartName) ?? []) : []), ...(index.byPath.get(chartRoot) ?? [])]);
+  // A source path matches a chart folder that ends with it, whole segments: `/repo/charts/cart`
+  // is matched by `charts/cart` and `cart`, and by `repo/charts/cart`.
+  const segments = chartRoot.split(path.sep).join('/').split('/');
+  for (let i = 1; i < segments.length; i++) for (const n of index.bySourcePath.get(segments.slice(i).join('/')) ?? []) found.add(n);
+  return [...found].sort((a, b) => a - b).map((i) => all[i]!);
 }
 
 const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:/;
