@@ -274,7 +274,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   }
 
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
-  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks));
+  // Each file's rewrite is parsed again to prove it, as much garbage as a candidate's rules make.
+  const settled = () => spent(CANDIDATE_WORK);
+  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks), settled);
 
   const endCtxFor = (ruleId: string): EndContext => ({
     run: runCtx,
@@ -303,7 +305,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       debug?.(`${(e as Error).stack ?? e}\n`);
     }
   }
-  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks));
+  await settle(pending, states, runCtx, crashed, await checkersFor(pending, checks), settled);
 
   if (runCtx.options.fix) writeAll(pending, states);
 
@@ -327,6 +329,7 @@ async function settle(
   runCtx: RunContext,
   crashed: ReadonlySet<SourceFile>,
   checkers: Checkers,
+  onFile?: () => void,
 ): Promise<void> {
   const byFile = new Map<SourceFile, PendingFinding[]>();
   for (const p of pending) {
@@ -334,6 +337,7 @@ async function settle(
     byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
   }
   for (const [file, list] of byFile) {
+    onFile?.();
     const state = states.get(file)!;
     for (const p of list) {
       p.fixApplied = false;
