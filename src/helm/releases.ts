@@ -17,7 +17,7 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { enclosingRepository } from '../discover/scope.js';
-import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
@@ -29,14 +29,15 @@ type ChartRef =
   | { by: 'source-path'; rel: string }
   | { by: 'name'; name: string };
 
-/** One layer of values a release merges over its chart's values.yaml. */
+/**
+ * One layer of values a release merges over its chart's values.yaml: the probes it keeps on a
+ * handler, read when the release is found. Its parsed document is not kept: a monorepo has a
+ * release per chart, and a thousand parse trees held to the end of the run are ~100 MB.
+ */
 interface Layer {
-  text: string;
-  doc: Document.Parsed<ParsedNode, true>;
-  /** Where the values sit in doc, as probeKeyPath writes it ('' for a whole values file). */
+  kept: KeptHandler[];
+  /** Where the values sit in the document, as probeKeyPath writes it ('' for a whole values file). */
   prefix: string;
-  /** Whether this run may rewrite the layer's probes (its file is among the run's files). */
-  migratable: boolean;
   /** How the layer is named in a message; the release's name for its inline values. */
   shown?: string;
 }
@@ -73,10 +74,10 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
       const abs = path.resolve(v.base ?? chartRoot, v.file);
       const text = run.readText(abs);
       const doc = text === undefined ? undefined : firstDoc(text);
-      if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
+      if (text !== undefined && doc) layers.push({ kept: keptHandlers(text, doc, run, inRun.has(abs)), prefix: '', shown: `${shownPath(abs, run)} (values of ${release.shown})` });
     }
     for (const layer of layers) {
-      for (const k of keptHandlers(layer.text, layer.doc, run, layer.migratable)) {
+      for (const k of layer.kept) {
         const own = layer.prefix === '' ? k.keyPath : k.keyPath.startsWith(`${layer.prefix}.`) ? k.keyPath.slice(layer.prefix.length + 1) : undefined;
         if (own !== undefined && !out.has(own)) out.set(own, { file: layer.shown ?? release.shown, kept: k.kept });
       }
@@ -149,7 +150,7 @@ function releasesOf(run: RunContext): Release[] {
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
     for (const doc of parsed.docs) {
-      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }));
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }, run));
     }
   }
   return out;
@@ -164,11 +165,13 @@ interface Source {
   migratable: boolean;
 }
 
-function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source): Release[] {
+function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source, run: RunContext): Release[] {
   const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
   const kind = scalarText(getPair(root, 'kind')?.value);
   const name = scalarText(nodeAt(root, 'metadata.name'));
-  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ text: src.text, doc, prefix, migratable: src.migratable }] : []);
+  // The document's probes are walked once, for all of its layers.
+  let kept: KeptHandler[] | undefined;
+  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ kept: (kept ??= keptHandlers(src.text, doc, run, src.migratable)), prefix }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.chart.spec.chart'));
     const sourceKind = scalarText(nodeAt(root, 'spec.chart.spec.sourceRef.kind'));
@@ -197,7 +200,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
-        if (inner) layers.push({ text: valuesString.value, doc: inner, prefix: '', migratable: false, shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+        if (inner) layers.push({ kept: keptHandlers(valuesString.value, inner, run, false), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.
