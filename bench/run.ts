@@ -3,12 +3,15 @@
  *
  *   npm run bench                       # 2k, 20k and 100k files
  *   npm run bench -- --sizes 20000 --runs 9
+ *   npm run bench -- --sizes '' --platform 100,400,1600   # the platform tree only
  *
  * For each tree size it alternates the tool (report mode, JSON) with
  * `rg -l -F -e grpc_health_probe -e grpc-health-probe .` and with the Node floor (node-floor.ts: the
  * same question answered by a bare Node walk-and-read) and prints the medians and their ratios;
- * then one file against `node -e 0`; and the tool's peak RSS. Trees are generated once into
- * .bench/ (git-ignored) and reused.
+ * then one file against `node -e 0`; and the tool's peak RSS. Then the platform tree
+ * (generate-platform.ts: charts, releases, overlays and images that refer to each other) at 100,
+ * 400 and 1,600 services, to show that the readers that look across files grow linearly too
+ * (`--platform ''` skips it). Trees are generated once into .bench/ (git-ignored) and reused.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countsFor, generate, GENERATOR_VERSION, type TreeCounts } from './generate.js';
+import { generatePlatform, PLATFORM_GENERATOR_VERSION, platformCounts } from './generate-platform.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Compiled to .bench/build/ (kept out of dist/, which is the package): the root is two levels up.
@@ -28,6 +32,7 @@ const RG_ARGS = ['-l', '-F', '-e', 'grpc_health_probe', '-e', 'grpc-health-probe
 
 interface Options {
   sizes: number[];
+  platform: number[];
   runs: number;
   oneFileRuns: number;
   dir: string;
@@ -38,13 +43,15 @@ function options(argv: string[]): Options {
     args: argv,
     options: {
       sizes: { type: 'string', default: '2000,20000,100000' },
+      platform: { type: 'string', default: '100,400,1600' },
       runs: { type: 'string', default: '7' },
       'one-file-runs': { type: 'string', default: '15' },
       dir: { type: 'string', default: path.join(root, '.bench') },
     },
   });
   return {
-    sizes: values.sizes.split(',').map((s) => Number(s.trim())),
+    sizes: values.sizes.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim())),
+    platform: values.platform.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim())),
     runs: Number(values.runs),
     oneFileRuns: Number(values['one-file-runs']),
     dir: path.resolve(values.dir),
@@ -73,6 +80,18 @@ function treeFor(dir: string, files: number): { path: string; counts: TreeCounts
     fs.writeFileSync(done, '');
   }
   return { path: tree, counts: countsFor({ files }) };
+}
+
+function platformTreeFor(dir: string, services: number): { path: string; counts: ReturnType<typeof platformCounts> } {
+  const tree = path.join(dir, `platform-${services}-v${PLATFORM_GENERATOR_VERSION}`);
+  const done = `${tree}.done`;
+  if (!fs.existsSync(done)) {
+    fs.rmSync(tree, { recursive: true, force: true });
+    process.stderr.write(`bench: generating a platform tree of ${services} services in ${path.relative(root, tree)} ...\n`);
+    generatePlatform(tree, services);
+    fs.writeFileSync(done, '');
+  }
+  return { path: tree, counts: platformCounts(services) };
 }
 
 /**
@@ -231,6 +250,21 @@ function main(): void {
           `${cpuOf(tool)} | ${cpuOf(node)} | ${ratio(tool.cpuMs, node.cpuMs)} |`,
       );
       results.push({ oneFile: c.file, tool, node });
+    }
+  }
+  if (o.platform.length > 0) {
+    say('');
+    say(`| platform tree (charts, releases, overlays, images), medians of 3 | files | candidates | tool wall | tool CPU | tool CPU per 100 services | tool peak RSS |`);
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const services of o.platform) {
+      const { path: tree, counts } = platformTreeFor(o.dir, services);
+      const [tool] = alternate(3, scanTool(tree, counts.candidates)) as [Medians];
+      const rss = peakRssMb(tree, toolArgs);
+      results.push({ platformServices: services, files: counts.files, candidates: counts.candidates, tool, peakRssMb: rss });
+      say(
+        `| ${services.toLocaleString('en')} services | ${counts.files.toLocaleString('en')} | ${counts.candidates.toLocaleString('en')} | ${fmt(tool.ms)} | ${cpuOf(tool)} | ` +
+          `${tool.cpuMs !== undefined ? fmt(tool.cpuMs / (services / 100)) : '–'} | ${rss.toFixed(0)} MB |`,
+      );
     }
   }
   fs.mkdirSync(o.dir, { recursive: true });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { countsFor, generate } from '../bench/generate.js';
+import { CANDIDATES_PER_SERVICE, generatePlatform, SERVICE_FILES } from '../bench/generate-platform.js';
 import { floorScan } from '../bench/node-floor.js';
 import { run } from '../src/engine.js';
 
@@ -44,6 +45,26 @@ test('a small generated tree holds exactly those files, and the tool finds the p
     // The bench's Node floor answers rg's question on the same tree: the candidates, node_modules pruned.
     const candidates = result.files.map((f) => f.file.displayPath).sort();
     expect(floorScan(dir).map((p) => path.relative(dir, p).split(path.sep).join('/')).sort()).toEqual(candidates);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the platform tree has the files it says, and every probe and install in it migrates, across files', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-bench-platform-'));
+  try {
+    const counts = generatePlatform(dir, 3);
+    expect(counts).toEqual({ services: 3, files: 3 * SERVICE_FILES, candidates: 3 * CANDIDATES_PER_SERVICE });
+    expect(listFiles(dir).length).toBe(counts.files);
+
+    const result = await run({ cwd: dir, paths: ['.'] });
+    expect(result.summary.filesScanned).toBe(counts.files);
+    expect(result.summary.candidates).toBe(counts.candidates);
+    // Per service: the chart's values probe (its HelmRelease and Application keep no handler), the
+    // base's two probes and the overlay's patch, and the Dockerfile's install (nothing runs it then).
+    expect(result.summary.probes).toEqual({ migratable: 4 * 3, migrated: 0, blocked: 0 });
+    expect(result.summary.installs).toEqual({ migratable: 3, migrated: 0, blocked: 0 });
+    expect(result.findings.filter((f) => f.status !== 'migratable')).toEqual([]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
