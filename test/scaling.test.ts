@@ -30,8 +30,7 @@ function monorepo(): string {
   return repoWith(files);
 }
 
-test('a folder of charts is listed once and a missing requirements.yaml read once, however many charts sit in it', async () => {
-  const dir = monorepo();
+function spyReads(): { listed: string[]; read: string[] } {
   const listed: string[] = [];
   const read: string[] = [];
   const readdir = fs.readdirSync;
@@ -44,6 +43,12 @@ test('a folder of charts is listed once and a missing requirements.yaml read onc
     read.push(String(p));
     return (readFile as (p: fs.PathOrFileDescriptor, o?: unknown) => unknown)(p, o);
   }) as typeof fs.readFileSync);
+  return { listed, read };
+}
+
+test('a folder of charts is listed once and a missing requirements.yaml read once, however many charts sit in it', async () => {
+  const dir = monorepo();
+  const { listed, read } = spyReads();
 
   const result = await run({ cwd: dir, paths: ['charts'] });
 
@@ -56,4 +61,19 @@ test('a folder of charts is listed once and a missing requirements.yaml read onc
     ['charts/c0/values.yaml', 'blocked', ['overlay-patch']],
     ...Array.from({ length: CHARTS - 1 }, (_, i) => [`charts/c${i + 1}/values.yaml`, 'migratable', []]).sort(),
   ].sort());
+});
+
+test('a run over one values.yaml reads only the charts beside it that could install it by file://', async () => {
+  const dir = monorepo();
+  const { read } = spyReads();
+
+  const result = await run({ cwd: dir, paths: ['charts/c3/values.yaml'] });
+
+  // The umbrella says file://, so its values are read; the other charts' values are not.
+  expect(read).toContain(path.join(dir, 'charts/umbrella/values.yaml'));
+  const others = Array.from({ length: CHARTS }, (_, i) => i)
+    .filter((i) => i !== 3)
+    .map((i) => path.join(dir, `charts/c${i}/values.yaml`));
+  expect(read.filter((p) => others.includes(p))).toEqual([]);
+  expect(result.findings.map((f) => [f.file, f.status])).toEqual([['charts/c3/values.yaml', 'migratable']]);
 });

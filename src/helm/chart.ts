@@ -143,7 +143,7 @@ function fileDependents(run: RunContext): Map<string, { parent: Chart; key: stri
   out = new Map();
   fileDependentsByRun.set(run, out);
   for (const f of run.allFiles()) {
-    if (path.basename(f) !== 'Chart.yaml') continue;
+    if (path.basename(f) !== 'Chart.yaml' || !mayDependByFile(path.dirname(f), run)) continue;
     const parent = findChart(f, run);
     if (!parent) continue;
     for (const d of dependenciesOf(parent, run)) {
@@ -178,7 +178,7 @@ function siblingDependents(chart: Chart, run: RunContext): { parent: Chart; key:
     }
     for (const e of entries) {
       const dir = path.join(folder, e.name);
-      if (!e.isDirectory() || run.readText(path.join(dir, 'Chart.yaml')) === undefined) continue;
+      if (!e.isDirectory() || !mayDependByFile(dir, run)) continue;
       const parent = findChart(path.join(dir, 'Chart.yaml'), run);
       for (const d of parent ? dependenciesOf(parent, run) : []) {
         const root = fileRepository(parent!, d);
@@ -187,6 +187,18 @@ function siblingDependents(chart: Chart, run: RunContext): { parent: Chart; key:
     }
   }
   return dependents.get(chart.root) ?? [];
+}
+
+/**
+ * Whether the chart in dir could name a dependency by `file://` (its Chart.yaml or
+ * requirements.yaml says so): the others are not parsed, nor their values read, when looking
+ * for umbrellas (a pre-commit run over one values.yaml beside 1,600 charts read them all).
+ */
+function mayDependByFile(dir: string, run: RunContext): boolean {
+  const chartYaml = run.readText(path.join(dir, 'Chart.yaml'));
+  if (chartYaml === undefined) return false;
+  if (chartYaml.includes('file://')) return true;
+  return (run.readText(path.join(dir, 'requirements.yaml')) ?? run.readText(path.join(dir, 'requirements.yml')) ?? '').includes('file://');
 }
 
 /** The folder of a dependency given as `repository: file://<path>`, relative to the chart. */
