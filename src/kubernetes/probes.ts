@@ -616,6 +616,46 @@ const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions'])
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
+ * What an operator's own metadata says about the binary, where the walk would otherwise call it a
+ * probe or a command: a CRD's schema (`properties.livenessProbe.description`, a `default` the
+ * API server writes into custom resources) describes fields, it is no probe; a
+ * ClusterServiceVersion's `alm-examples` annotation holds example custom resources as JSON.
+ */
+function operatorMetadataReport(keys: readonly string[], path: readonly unknown[], at: string): Pick<Report, 'message' | 'hint' | 'blockers' | 'keepsBinary'> | undefined {
+  const n = keys.length;
+  if (keys[n - 1] === 'alm-examples' && keys[n - 2] === 'annotations') {
+    return {
+      message: `a ClusterServiceVersion's alm-examples annotation names grpc_health_probe (at ${at}): OLM offers these custom resources as examples, and one created from it has its operator run the binary`,
+      hint: 'The tool does not rewrite the JSON inside the annotation. Change the example by hand (with operator-sdk, in the config/samples file it is generated from), to a native grpc probe once the operator\'s CRD and controller know it.',
+      blockers: ['not-a-probe'],
+      keepsBinary: true,
+    };
+  }
+  const resource = enclosingResource(path);
+  if (resource?.kind !== 'CustomResourceDefinition' || !resource.apiVersion.startsWith('apiextensions.k8s.io/') || !keys.includes('openAPIV3Schema')) return undefined;
+  if (keys[n - 1] === 'description') {
+    // Documentation of a field: it runs nothing, as a README does not.
+    return {
+      message: `a CRD's schema description names grpc_health_probe (at ${at}); it runs nothing`,
+      hint: 'A description keeps nothing installed. Update it (for a generated CRD, the field\'s doc comment in the API types) once the operator\'s probes are native.',
+      blockers: ['not-a-probe'],
+      keepsBinary: false,
+    };
+  }
+  const inDefault = keys.includes('default');
+  return {
+    message: inDefault
+      ? `a CRD's schema default names grpc_health_probe (at ${at}): the API server writes it into every custom resource that leaves the field out, and the operator then runs the binary`
+      : `a CRD's schema names grpc_health_probe (at ${at})`,
+    hint: inDefault
+      ? 'The tool does not rewrite schema defaults. Change the default where it is set (a +kubebuilder:default marker, or the operator\'s code) to a native grpc probe, regenerate the CRD, and check that its probe schema has grpc; the binary stays installed while custom resources may get this default.'
+      : 'The tool does not rewrite CRD schemas. Check by hand what reads this value; the binary stays installed while anything may run it.',
+    blockers: ['not-a-probe'],
+    keepsBinary: true,
+  };
+}
+
+/**
  * A block scalar (a workflow's `run: |`, a ConfigMap's script) starts at its `|` or `>`: the
  * report starts at the first line inside it that names the binary, as its file:line should.
  */
@@ -644,6 +684,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   const at = pathText(path, node);
   const n = keys.length;
+  const operatorMention = operatorMetadataReport(keys, path, at);
+  if (operatorMention) {
+    return atBlockMention({ start: node.range![0], end: node.range![1], subject: 'consumer', ...operatorMention, details: { document: docIndex + 1, path: at } }, node, text);
+  }
   if (keys.some((k) => ECS_CONTAINERS.has(k)) && /^[hH]ealthCheck$/.test(keys[n - 2] ?? '') && /^[cC]ommand$/.test(keys[n - 1] ?? '')) {
     // An ECS container's health check, not a Kubernetes container's command: nothing native replaces it.
     return atBlockMention({
