@@ -13,6 +13,7 @@ import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../pars
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
+import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -67,6 +68,8 @@ export interface ProbeWalkOptions {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
   clearService?: boolean;
+  /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
+  customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
 }
 
 export interface ContainerContext {
@@ -376,10 +379,21 @@ function probeReport(
       detail: `${plan.timeoutSeconds.to}s of timeouts cannot carry over: Knative rejects timeoutSeconds on a readiness probe without periodSeconds (its queue-proxy then probes with a 100 ms deadline); set periodSeconds, or drop -connect-timeout/-rpc-timeout, and run again`,
     });
   }
+  let crdHint: string | undefined;
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
-    plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
+    // When the repository holds that CRD, its schema says which.
+    const crd = opts.customResourceSchema?.(ctx.resource, keyPath);
+    if (crd && !crd.knowsGrpc) {
+      plan.blockers.push({ code: 'kube-version', detail: crd.detail });
+      crdHint = CRD_HINT;
+    } else if (crd) {
+      const stored = crd.how === 'schema' ? 'has probe.grpc in its schema' : 'keeps unknown fields there, so probe.grpc is stored';
+      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD in ${crd.file} ${stored}; its controller must pass it on to the pods`);
+    } else {
+      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
+    }
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
@@ -390,7 +404,8 @@ function probeReport(
 
   if (plan.blockers.length > 0 || !plan.grpc) {
     const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
-    return withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    return crdHint ? { ...report, hint: crdHint } : report;
   }
 
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
