@@ -90,7 +90,9 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
   [/\.(tf|tf\.json|hcl)$/i, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
-  [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}}'],
+  // GRPCAction came with k8s.io/api v0.23, where Handler became ProbeHandler: an operator still on
+  // an older client-go (OLM's registry pods were built with `Handler: corev1.Handler{Exec: …}`) has no field to write.
+  [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}} (k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades)'],
   [/\.py$/i, 'Python code', '"grpc": {"port": N, "service": "..."}'],
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],
   [/\.(j2|jinja2?|tmpl|gotmpl)$/i, 'a template', 'grpc: {port: N, service: "..."}'],

@@ -28,6 +28,12 @@ describe('unsupported-file', () => {
     expect(f.hint).toContain('Anything else that runs or installs the binary still needs it.');
   });
 
+  test('Go code is told which client-go has GRPCAction (an operator on corev1.Handler must upgrade first)', async () => {
+    const f = await findingFor('controllers/registry.go', 'Handler: corev1.Handler{Exec: &corev1.ExecAction{Command: []string{"grpc_health_probe", "-addr=:50051"}}},\n');
+    expect(f.hint).toContain('k8s.io/api v0.23 or later');
+    expect(f.hint).toContain('Handler: corev1.Handler has no GRPC field');
+  });
+
   test('documentation keeps its own hint', async () => {
     const f = await findingFor('docs/health.md', 'Run `grpc_health_probe -addr=:5000`.\n');
     expect(f.message).toContain('(documentation)');
