@@ -21,20 +21,30 @@ interface Crd {
   schemas: Map<string, unknown>;
 }
 
-const crdsByRun = new WeakMap<RunContext, Crd[]>();
+/** Per run: the files that may hold CRDs, and the CRDs read per API group. */
+const crdsByRun = new WeakMap<RunContext, { files: { file: string; text: string }[]; byGroup: Map<string, Crd[]> }>();
 
 /** Manifest files only: a CRD is YAML or JSON, and reading every file of a large checkout costs. */
 const MANIFEST = /\.(ya?ml|json)$/i;
 
-function crdsOf(run: RunContext): Crd[] {
-  let crds = crdsByRun.get(run);
-  if (crds) return crds;
-  crds = [];
-  for (const file of run.repositoryFiles()) {
-    if (!MANIFEST.test(file)) continue;
-    const text = run.readText(file);
-    // Templates ({{ }}) are not YAML until rendered: their CRDs are not read.
-    if (!text || !text.includes('CustomResourceDefinition') || text.includes('{{')) continue;
+function crdsOf(run: RunContext, group: string): Crd[] {
+  let cache = crdsByRun.get(run);
+  if (!cache) {
+    const files: { file: string; text: string }[] = [];
+    for (const file of run.repositoryFiles()) {
+      if (!MANIFEST.test(file)) continue;
+      const text = run.readText(file);
+      // Templates ({{ }}) are not YAML until rendered: their CRDs are not read.
+      if (text && text.includes('CustomResourceDefinition') && !text.includes('{{')) files.push({ file, text });
+    }
+    crdsByRun.set(run, (cache = { files, byGroup: new Map() }));
+  }
+  const known = cache.byGroup.get(group);
+  if (known) return known;
+  const crds: Crd[] = [];
+  // Only files that name the group are parsed: CRD bundles run to megabytes.
+  for (const { file, text } of cache.files) {
+    if (!text.includes(group)) continue;
     let docs;
     try {
       docs = parseAllDocuments(text, { uniqueKeys: false });
@@ -44,11 +54,17 @@ function crdsOf(run: RunContext): Crd[] {
     if (!Array.isArray(docs)) continue;
     for (const doc of docs) {
       if (doc.errors.length > 0) continue;
-      const crd = readCrd(doc.toJS({ maxAliasCount: 100 }), file);
-      if (crd) crds.push(crd);
+      let obj: unknown;
+      try {
+        obj = doc.toJS({ maxAliasCount: 100 });
+      } catch {
+        continue; // an alias bomb or the like: not a CRD the tool reads
+      }
+      const crd = readCrd(obj, file);
+      if (crd?.group === group) crds.push(crd);
     }
   }
-  crdsByRun.set(run, crds);
+  cache.byGroup.set(group, crds);
   return crds;
 }
 
@@ -102,8 +118,8 @@ export function crdProbeSchema(run: RunContext, resource: { apiVersion: string; 
   if (slash === -1) return undefined;
   const group = resource.apiVersion.slice(0, slash);
   const version = resource.apiVersion.slice(slash + 1);
-  for (const crd of crdsOf(run)) {
-    if (crd.group !== group || crd.kind !== resource.kind) continue;
+  for (const crd of crdsOf(run, group)) {
+    if (crd.kind !== resource.kind) continue;
     const schema = crd.schemas.get(version);
     if (!schema) continue;
     const file = path.relative(run.cwd, crd.file).split(path.sep).join('/');
