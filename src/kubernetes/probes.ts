@@ -80,6 +80,8 @@ export interface ContainerContext {
   hostNetwork?: true | 'unknown';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
+  /** The probe's path from that object (`spec.template…livenessProbe`, without a List's `items[0].`). */
+  resourcePath?: string;
 }
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
@@ -97,13 +99,18 @@ const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
 
 /** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
 function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
+  return enclosingResourceAt(path)?.resource;
+}
+
+/** enclosingResource, with the mapping's index in the path. */
+function enclosingResourceAt(path: readonly unknown[]): { resource: { apiVersion: string; kind: string }; index: number } | undefined {
   for (let i = path.length - 1; i >= 0; i--) {
     const n = path[i];
     if (!isMap(n)) continue;
     const apiVersion = getPair(n, 'apiVersion')?.value;
     const kind = getPair(n, 'kind')?.value;
     if (isScalar(apiVersion) && isScalar(kind) && typeof apiVersion.value === 'string' && typeof kind.value === 'string') {
-      return { apiVersion: apiVersion.value, kind: kind.value };
+      return { resource: { apiVersion: apiVersion.value, kind: kind.value }, index: i };
     }
   }
   return undefined;
@@ -183,7 +190,13 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         const underOwnKey = keyOf(pair as Pair) === key;
         const embeddedValues = inEmbeddedMergePatch(path);
         // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
-        if (!embeddedValues) ctx.resource = enclosingResource(path);
+        if (!embeddedValues) {
+          const at = enclosingResourceAt(path);
+          if (at) {
+            ctx.resource = at.resource;
+            ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
+          }
+        }
         const keyPath = probeKeyPath(path, pair as Pair);
         const merge = underOwnKey && (embeddedValues || mergesAt(keyPath));
         // A grpc map merges key by key over the default's: when that default may name a service
@@ -384,7 +397,7 @@ function probeReport(
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
     // When the repository holds that CRD, its schema says which.
-    const crd = opts.customResourceSchema?.(ctx.resource, keyPath);
+    const crd = opts.customResourceSchema?.(ctx.resource, ctx.resourcePath ?? keyPath);
     if (crd && !crd.knowsGrpc) {
       plan.blockers.push({ code: 'kube-version', detail: crd.detail });
       crdHint = CRD_HINT;
