@@ -126,12 +126,20 @@ const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
  * `forProvider.values`, a helmfile release's inline `values`), which Helm merges over the
  * chart's values.yaml as it merges a values file; and inline strategic-merge patches (a Flux
  * Kustomization's or HelmRelease post-renderer's `patchesStrategicMerge` objects), which merge
- * into the built objects as a Kustomize patch file does.
+ * into the built objects as a Kustomize patch file does; and the patches an operator or policy
+ * engine merges over the objects it makes or admits (Kyverno's `patchStrategicMerge`, a custom
+ * resource's own `patch` object such as the SpiceDB operator's `spec.patches[].patch`): a probe
+ * there merges key by key over the generated one, whose exec would otherwise stay beside grpc.
  */
 function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
   const keys = keysBelow(0);
-  if (keys.includes('patchesStrategicMerge')) return true;
+  if (keys.includes('patchesStrategicMerge') || keys.includes('patchStrategicMerge')) return true;
+  if (keys.includes('patch')) {
+    const resource = enclosingResource(path);
+    const group = resource?.apiVersion.includes('/') ? resource.apiVersion.slice(0, resource.apiVersion.indexOf('/')) : '';
+    if (resource && !BUILT_IN_GROUPS.has(group)) return true;
+  }
   // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
   if (keys[0] === 'releases' && keys[1] === 'values') return true;
   for (let i = 0; i + 1 < keys.length; i++) {
