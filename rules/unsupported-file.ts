@@ -2,7 +2,7 @@ import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } 
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
-import { goStringListAt, restoreGo } from '../src/analysis/go-command.js';
+import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath } from '../src/analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
@@ -26,13 +26,15 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
         // A whole-line comment (a commented-out Terraform probe, `// Command: …` in Go) is text, not
         // configuration, as in YAML: it is not a use and keeps nothing installed.
         const mentions = mentionOffsets(ctx.file.text);
         const comments = codeLineCommentRanges(ctx.file.displayPath, ctx.file.text);
         const uses = comments.length > 0 ? mentions.filter((o) => !inRanges(o, comments)) : mentions;
-        for (const r of perLine(ctx.file, uses, 'unsupported-file', targetClusters(ctx.run.options))) ctx.report(r);
+        const clusters = targetClusters(ctx.run.options);
+        const embedded = /\.go$/i.test(ctx.file.displayPath) && ctx.file.text.includes('`') ? await goEmbeddedManifests(ctx.file.text, uses, clusters) : undefined;
+        for (const r of perLine(ctx.file, uses, 'unsupported-file', clusters, embedded)) ctx.report(r);
         if (uses.length === 0 && mentions.length > 0) {
           ctx.report({
             start: mentions[0]!,
@@ -56,14 +58,20 @@ const rule: Rule = {
   },
 };
 
-function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupported-file' | 'unparseable', clusters?: { kubeVersion: string; tlsMode: boolean }): Report[] {
+function perLine(
+  file: SourceFile,
+  offsets: readonly number[],
+  code: 'unsupported-file' | 'unparseable',
+  clusters?: { kubeVersion: string; tlsMode: boolean },
+  embedded?: (offset: number) => GoFinding | undefined,
+): Report[] {
   const out: Report[] = [];
   let lastLineStart = -1;
   for (const o of offsets) {
     const lineStart = lineStartOf(file.text, o);
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
-    const go = code === 'unsupported-file' && clusters && /\.go$/i.test(file.displayPath) ? goProbe(file.text, o, clusters) : undefined;
+    const go = code === 'unsupported-file' && clusters && /\.go$/i.test(file.displayPath) ? (embedded?.(o) ?? goProbe(file.text, o, clusters)) : undefined;
     if (go) {
       out.push({
         start: o,
@@ -125,6 +133,49 @@ const KINDS: [RegExp, string, string?][] = [
   [RENOVATE_CONFIG, 'a Renovate config'],
 ];
 
+interface GoFinding {
+  message: string;
+  hint: string;
+  codes: BlockerCode[];
+}
+
+/**
+ * Manifests embedded in Go raw strings (`const deployment = \`apiVersion: …\``, an operator's
+ * template or a test's fixture): each is read as YAML, and a mention inside one of its exec probes
+ * says what the probe would become, as the manifest rule would. The yaml parser is loaded only here.
+ */
+async function goEmbeddedManifests(text: string, uses: readonly number[], clusters: { kubeVersion: string; tlsMode: boolean }): Promise<((offset: number) => GoFinding | undefined) | undefined> {
+  const strings = new Map<number, { start: number; end: number }>();
+  for (const o of uses) {
+    const raw = goRawStringAt(text, o);
+    if (raw) strings.set(raw.start, raw);
+  }
+  if (strings.size === 0) return undefined;
+  const { parseYaml, findProbeReports } = await import('../src/kubernetes/rule-deps.js');
+  const found: { start: number; end: number; finding: GoFinding }[] = [];
+  for (const { start, end } of strings.values()) {
+    const body = text.slice(start, end);
+    const parsed = parseYaml(body);
+    if (parsed.error || parsed.docs.length === 0) continue;
+    for (const r of findProbeReports({ text: body, docs: parsed.docs, eol: '\n', ...clusters })) {
+      if (r.subject !== 'probe') continue;
+      const blocked = (r.blockers ?? []).length > 0;
+      found.push({
+        start: start + r.start,
+        end: start + (r.end ?? r.start),
+        finding: {
+          message: `: a manifest embedded in a Go raw string, whose ${r.message}`,
+          hint: blocked
+            ? 'The tool does not rewrite Go, so the binary stays installed while this code names it. This probe would keep exec in the manifest too (see the message).'
+            : 'The tool does not rewrite Go, so the binary stays installed while this code names it. Edit the manifest in the string by hand as the message says (exec → grpc), with the tests that compare it, and run the tool again.',
+          codes: [...new Set(r.blockers ?? [])],
+        },
+      });
+    }
+  }
+  return (offset) => found.find((f) => offset >= f.start && offset < f.end)?.finding;
+}
+
 const GO_HAND =
   'The tool does not rewrite Go, so the binary stays installed while this code names it. If this command is a probe\'s, replace its handler by hand (GRPC needs k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades); anything else that runs the binary still needs it.';
 
@@ -133,7 +184,7 @@ const GO_HAND =
  * become as a native probe, by the same analysis as a manifest's; undefined when the mention is
  * not in such a literal, or the literal does not run the binary.
  */
-function goProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }): { message: string; hint: string; codes: BlockerCode[] } | undefined {
+function goProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }): GoFinding | undefined {
   const cmd = goStringListAt(text, offset);
   if (!cmd || cmd.items.length === 0) return undefined;
   const restore = (s: string) => restoreGo(s, cmd.expressions);

@@ -1,6 +1,6 @@
 /** Reading a Go []string{…} literal around a mention of the binary (src/analysis/go-command.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { goStringListAt, restoreGo } from '../src/analysis/go-command.js';
+import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 
 const at = (src: string) => goStringListAt(src, src.indexOf('grpc_health_probe'));
 
@@ -31,5 +31,14 @@ describe('goStringListAt', () => {
   test('a mention outside any []string literal, or after one closed, is not read', () => {
     expect(at('const bin = "grpc_health_probe"')).toBeUndefined();
     expect(at('a := []string{"x"}\nb := "grpc_health_probe"')).toBeUndefined();
+  });
+});
+
+describe('goRawStringAt', () => {
+  test('a raw string holds the offset; a backquote in a rune, a string or a comment opens none', () => {
+    const src = "r := '`'\ns := \"`\" // `\nm := `\n  command: [grpc_health_probe]\n`\n";
+    const raw = goRawStringAt(src, src.indexOf('grpc_health_probe'));
+    expect(raw && src.slice(raw.start, raw.end)).toBe('\n  command: [grpc_health_probe]\n');
+    expect(goRawStringAt('x := "grpc_health_probe"', 7)).toBeUndefined();
   });
 });

@@ -213,3 +213,31 @@ export function goStringListAt(text: string, offset: number): GoCommand | undefi
 export function restoreGo(s: string, expressions: readonly string[]): string {
   return s.replace(GO_PLACEHOLDER, (_, i: string) => expressions[Number(i)] ?? '');
 }
+
+/**
+ * The content of the Go raw string (`…`) that holds `offset`, as [start, end) offsets of the text
+ * between the backquotes; undefined when the offset is in code, a comment or another literal.
+ * Operators and their tests embed whole manifests this way (`const deployment = \`apiVersion: …\``).
+ */
+export function goRawStringAt(text: string, offset: number): { start: number; end: number } | undefined {
+  for (let i = 0; i < text.length && i <= offset; ) {
+    const c = text[i]!;
+    if (c === '`') {
+      const end = text.indexOf('`', i + 1);
+      if (end === -1) return undefined;
+      if (offset > i && offset < end) return { start: i + 1, end };
+      i = end + 1;
+    } else if (c === '"') {
+      const e = stringEnd(text, i);
+      i = e === -1 ? text.indexOf('\n', i) + 1 || text.length : e;
+    } else if (c === "'") {
+      // A rune: '`' or '"' must not open a string.
+      const close = text.indexOf("'", i + (text[i + 1] === '\\' ? 3 : 2));
+      i = close === -1 || close - i > 12 ? i + 1 : close + 1;
+    } else if (text.startsWith('//', i) || text.startsWith('/*', i)) {
+      const next = text.startsWith('//', i) ? text.indexOf('\n', i) : text.indexOf('*/', i + 2) + 1;
+      i = next <= 0 ? text.length : next + 1;
+    } else i++;
+  }
+  return undefined;
+}

@@ -15,6 +15,7 @@ import { crdProbeSchema } from './crd-schemas.js';
 import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
+export { findProbeReports } from './probes.js';
 export { stdinKind as textKind } from '../stdin.js';
 
 /**
