@@ -2,6 +2,10 @@ import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } 
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
+import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
+import { isBinaryPath } from '../src/analysis/binary.js';
+import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
+import type { BlockerCode } from '../src/types.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -22,13 +26,15 @@ const rule: Rule = {
   },
   create() {
     return {
-      file(ctx) {
+      async file(ctx) {
         // A whole-line comment (a commented-out Terraform probe, `// Command: …` in Go) is text, not
         // configuration, as in YAML: it is not a use and keeps nothing installed.
         const mentions = mentionOffsets(ctx.file.text);
         const comments = codeLineCommentRanges(ctx.file.displayPath, ctx.file.text);
         const uses = comments.length > 0 ? mentions.filter((o) => !inRanges(o, comments)) : mentions;
-        for (const r of perLine(ctx.file, uses, 'unsupported-file')) ctx.report(r);
+        const clusters = targetClusters(ctx.run.options);
+        const embedded = /\.go$/i.test(ctx.file.displayPath) && ctx.file.text.includes('`') ? await goEmbeddedManifests(ctx.file.text, uses, clusters) : undefined;
+        for (const r of perLine(ctx.file, uses, 'unsupported-file', clusters, embedded)) ctx.report(r);
         if (uses.length === 0 && mentions.length > 0) {
           ctx.report({
             start: mentions[0]!,
@@ -52,13 +58,32 @@ const rule: Rule = {
   },
 };
 
-function perLine(file: SourceFile, offsets: readonly number[], code: 'unsupported-file' | 'unparseable'): Report[] {
+function perLine(
+  file: SourceFile,
+  offsets: readonly number[],
+  code: 'unsupported-file' | 'unparseable',
+  clusters?: { kubeVersion: string; tlsMode: boolean },
+  embedded?: (offset: number) => GoFinding | undefined,
+): Report[] {
   const out: Report[] = [];
   let lastLineStart = -1;
   for (const o of offsets) {
     const lineStart = lineStartOf(file.text, o);
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
+    const go = code === 'unsupported-file' && clusters && /\.go$/i.test(file.displayPath) ? (embedded?.(o) ?? goProbe(file.text, o, clusters)) : undefined;
+    if (go) {
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', ...go.codes],
+        keepsBinary: true,
+        hint: go.hint,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})${go.message}`,
+      });
+      continue;
+    }
     out.push({
       start: o,
       end: o + 'grpc_health_probe'.length,
@@ -90,7 +115,9 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
   [/\.(tf|tf\.json|hcl)$/i, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
-  [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}}'],
+  // GRPCAction came with k8s.io/api v0.23, where Handler became ProbeHandler: an operator still on
+  // an older client-go (OLM's registry pods were built with `Handler: corev1.Handler{Exec: …}`) has no field to write.
+  [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}} (k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades)'],
   [/\.py$/i, 'Python code', '"grpc": {"port": N, "service": "..."}'],
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],
   [/\.(j2|jinja2?|tmpl|gotmpl)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
@@ -105,6 +132,106 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.toml$/i, 'TOML'],
   [RENOVATE_CONFIG, 'a Renovate config'],
 ];
+
+interface GoFinding {
+  message: string;
+  hint: string;
+  codes: BlockerCode[];
+}
+
+/**
+ * Manifests embedded in Go raw strings (`const deployment = \`apiVersion: …\``, an operator's
+ * template or a test's fixture): each is read as YAML, and a mention inside one of its exec probes
+ * says what the probe would become, as the manifest rule would. The yaml parser is loaded only here.
+ */
+async function goEmbeddedManifests(text: string, uses: readonly number[], clusters: { kubeVersion: string; tlsMode: boolean }): Promise<((offset: number) => GoFinding | undefined) | undefined> {
+  const strings = new Map<number, { start: number; end: number }>();
+  for (const o of uses) {
+    const raw = goRawStringAt(text, o);
+    if (raw) strings.set(raw.start, raw);
+  }
+  if (strings.size === 0) return undefined;
+  const { parseYaml, findProbeReports } = await import('../src/kubernetes/rule-deps.js');
+  const found: { start: number; end: number; finding: GoFinding }[] = [];
+  for (const { start, end } of strings.values()) {
+    const body = text.slice(start, end);
+    const parsed = parseYaml(body);
+    if (parsed.error || parsed.docs.length === 0) continue;
+    for (const r of findProbeReports({ text: body, docs: parsed.docs, eol: '\n', ...clusters })) {
+      if (r.subject !== 'probe') continue;
+      const blocked = (r.blockers ?? []).length > 0;
+      found.push({
+        start: start + r.start,
+        end: start + (r.end ?? r.start),
+        finding: {
+          message: `: a manifest embedded in a Go raw string, whose ${r.message}`,
+          hint: blocked
+            ? 'The tool does not rewrite Go, so the binary stays installed while this code names it. This probe would keep exec in the manifest too (see the message).'
+            : 'The tool does not rewrite Go, so the binary stays installed while this code names it. Edit the manifest in the string by hand as the message says (exec → grpc), with the tests that compare it, and run the tool again.',
+          codes: [...new Set(r.blockers ?? [])],
+        },
+      });
+    }
+  }
+  return (offset) => found.find((f) => offset >= f.start && offset < f.end)?.finding;
+}
+
+const GO_HAND =
+  'The tool does not rewrite Go, so the binary stays installed while this code names it. If this command is a probe\'s, replace its handler by hand (GRPC needs k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades); anything else that runs the binary still needs it.';
+
+/**
+ * What a Go exec command (`[]string{"grpc_health_probe", fmt.Sprintf("-addr=:%d", port)}`) would
+ * become as a native probe, by the same analysis as a manifest's; undefined when the mention is
+ * not in such a literal, or the literal does not run the binary.
+ */
+function goProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }): GoFinding | undefined {
+  const cmd = goStringListAt(text, offset);
+  if (!cmd || cmd.items.length === 0) return undefined;
+  const restore = (s: string) => restoreGo(s, cmd.expressions);
+  const opaque = cmd.items.filter((i) => i.opaque);
+  const argv = cmd.items.map((i) => i.text);
+  if (!isBinaryPath(argv[0]!) && shellScriptIndex(argv) === undefined) return undefined;
+  if (opaque.length > 0) {
+    return {
+      message: `: this exec command's flags come from ${opaque.map((i) => restore(i.text)).join(', ')} when the code runs; the tool cannot tell its port or TLS flags`,
+      hint: `${GO_HAND} Read the flags that value holds: only a plaintext -addr on the pod's own address carries over, as GRPC: &corev1.GRPCAction{Port: N}.`,
+      codes: ['unparseable'],
+    };
+  }
+  // A port the code prints from an integer (`%d`, strconv.Itoa) is that integer; a string
+  // variable is not a number the tool can write into Port.
+  const portExpression = (t: string) => {
+    const m = /^\uE020(\d+)\uE021$/.exec(t);
+    return m ? cmd.integers.get(Number(m[1])) : undefined;
+  };
+  const plan = planNativeProbe({
+    argv,
+    ...clusters,
+    opaque: (t) => t.includes('\uE020'),
+    resolvePortExpression: portExpression,
+  });
+  if (plan.invocations === 0) return undefined;
+  // The Go probe's TimeoutSeconds is not read: the message says the least it must be instead.
+  const kept = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+  const notes = kept.length > 0 ? ` (${kept.map(restore).join('; ')})` : '';
+  if (plan.blockers.length > 0 || !plan.grpc) {
+    const details = plan.blockers.map((b) => restore(b.detail)).join('; ') || 'no port found';
+    return {
+      message: `: as a probe, this exec command cannot become native: ${details}${notes}`,
+      hint: `${GO_HAND} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.`,
+      codes: [...new Set(plan.blockers.map((b) => b.code))],
+    };
+  }
+  const port = plan.grpc.port.kind === 'number' ? String(plan.grpc.port.value) : plan.grpc.port.text;
+  const service = plan.grpc.service ? `, Service: ptr.To(${plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service)})` : '';
+  const target = `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${service}}}`;
+  const timeout = plan.timeoutSeconds ? `, with TimeoutSeconds of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
+  return {
+    message: `: as a probe, this exec command would be ${target}${timeout}${notes}`,
+    hint: `${GO_HAND} Write ${target}${timeout} in place of its Exec.`,
+    codes: [],
+  };
+}
 
 function baseName(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);

@@ -17,7 +17,7 @@ async function findingFor(name: string, text: string) {
 describe('unsupported-file', () => {
   test.each([
     ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000"]\n', 'Terraform/HCL', 'a `grpc` block (`port = N`'],
-    ['operator/probe.go', 'var cmd = []string{"/bin/grpc_health_probe", "-addr=:5000"}\n', 'Go code', 'corev1.GRPCAction{Port: N'],
+    ['operator/probe.go', 'const probeBinary = "/bin/grpc_health_probe"\n', 'Go code', 'corev1.GRPCAction{Port: N'],
     ['Makefile', 'health:\n\tgrpc-health-probe -addr $(GRPC_SERVER)\n', 'a Makefile', 'a native grpc handler'],
     ['nix/probe.nix', '{ pname = "grpc_health_probe"; }\n', 'Nix', 'a native grpc handler'],
     ['Tiltfile', "local_resource('health', 'grpc_health_probe -addr=:5000')\n", 'Starlark', 'a native grpc handler'],
@@ -26,6 +26,13 @@ describe('unsupported-file', () => {
     expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind})`);
     expect(f.hint).toContain(syntax);
     expect(f.hint).toContain('Anything else that runs or installs the binary still needs it.');
+  });
+
+  test('Go code is told which client-go has GRPCAction (an operator on corev1.Handler must upgrade first)', async () => {
+    const f = await findingFor('controllers/registry.go', 'Handler: corev1.Handler{Exec: &corev1.ExecAction{Command: []string{"grpc_health_probe", "-addr=:50051"}}},\n');
+    expect(f.message).toContain('GRPC: &corev1.GRPCAction{Port: 50051}');
+    expect(f.hint).toContain('k8s.io/api v0.23 or later');
+    expect(f.hint).toContain('Handler: corev1.Handler has no GRPC field');
   });
 
   test('documentation keeps its own hint', async () => {

@@ -8,6 +8,7 @@ import { isMap, isPair, isScalar, isSeq, visit, type Document, type Pair, type P
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
+import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, settingsOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
@@ -176,6 +177,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: chartKubeVersionBlockers(chart, run),
+    // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
+    customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
 
   return reports.map((r) => {

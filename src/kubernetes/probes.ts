@@ -13,6 +13,7 @@ import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../pars
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
+import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -67,6 +68,8 @@ export interface ProbeWalkOptions {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
   clearService?: boolean;
+  /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
+  customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
 }
 
 export interface ContainerContext {
@@ -77,6 +80,8 @@ export interface ContainerContext {
   hostNetwork?: true | 'unknown';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
+  /** The probe's path from that object (`spec.template…livenessProbe`, without a List's `items[0].`). */
+  resourcePath?: string;
 }
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
@@ -94,13 +99,18 @@ const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
 
 /** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
 function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
+  return enclosingResourceAt(path)?.resource;
+}
+
+/** enclosingResource, with the mapping's index in the path. */
+function enclosingResourceAt(path: readonly unknown[]): { resource: { apiVersion: string; kind: string }; index: number } | undefined {
   for (let i = path.length - 1; i >= 0; i--) {
     const n = path[i];
     if (!isMap(n)) continue;
     const apiVersion = getPair(n, 'apiVersion')?.value;
     const kind = getPair(n, 'kind')?.value;
     if (isScalar(apiVersion) && isScalar(kind) && typeof apiVersion.value === 'string' && typeof kind.value === 'string') {
-      return { apiVersion: apiVersion.value, kind: kind.value };
+      return { resource: { apiVersion: apiVersion.value, kind: kind.value }, index: i };
     }
   }
   return undefined;
@@ -116,12 +126,20 @@ const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
  * `forProvider.values`, a helmfile release's inline `values`), which Helm merges over the
  * chart's values.yaml as it merges a values file; and inline strategic-merge patches (a Flux
  * Kustomization's or HelmRelease post-renderer's `patchesStrategicMerge` objects), which merge
- * into the built objects as a Kustomize patch file does.
+ * into the built objects as a Kustomize patch file does; and the patches an operator or policy
+ * engine merges over the objects it makes or admits (Kyverno's `patchStrategicMerge`, a custom
+ * resource's own `patch` object such as the SpiceDB operator's `spec.patches[].patch`): a probe
+ * there merges key by key over the generated one, whose exec would otherwise stay beside grpc.
  */
 function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   const keysBelow = (from: number) => path.slice(from).filter(isPair).map((p) => keyOf(p as Pair));
   const keys = keysBelow(0);
-  if (keys.includes('patchesStrategicMerge')) return true;
+  if (keys.includes('patchesStrategicMerge') || keys.includes('patchStrategicMerge')) return true;
+  if (keys.includes('patch')) {
+    const resource = enclosingResource(path);
+    const group = resource?.apiVersion.includes('/') ? resource.apiVersion.slice(0, resource.apiVersion.indexOf('/')) : '';
+    if (resource && !BUILT_IN_GROUPS.has(group)) return true;
+  }
   // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
   if (keys[0] === 'releases' && keys[1] === 'values') return true;
   for (let i = 0; i + 1 < keys.length; i++) {
@@ -180,7 +198,13 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         const underOwnKey = keyOf(pair as Pair) === key;
         const embeddedValues = inEmbeddedMergePatch(path);
         // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
-        if (!embeddedValues) ctx.resource = enclosingResource(path);
+        if (!embeddedValues) {
+          const at = enclosingResourceAt(path);
+          if (at) {
+            ctx.resource = at.resource;
+            ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
+          }
+        }
         const keyPath = probeKeyPath(path, pair as Pair);
         const merge = underOwnKey && (embeddedValues || mergesAt(keyPath));
         // A grpc map merges key by key over the default's: when that default may name a service
@@ -376,10 +400,21 @@ function probeReport(
       detail: `${plan.timeoutSeconds.to}s of timeouts cannot carry over: Knative rejects timeoutSeconds on a readiness probe without periodSeconds (its queue-proxy then probes with a 100 ms deadline); set periodSeconds, or drop -connect-timeout/-rpc-timeout, and run again`,
     });
   }
+  let crdHint: string | undefined;
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
-    plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
+    // When the repository holds that CRD, its schema says which.
+    const crd = opts.customResourceSchema?.(ctx.resource, ctx.resourcePath ?? keyPath);
+    if (crd && !crd.knowsGrpc) {
+      plan.blockers.push({ code: 'kube-version', detail: crd.detail });
+      crdHint = CRD_HINT;
+    } else if (crd) {
+      const stored = crd.how === 'schema' ? 'has probe.grpc in its schema' : 'keeps unknown fields there, so probe.grpc is stored';
+      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD in ${crd.file} ${stored}; its controller must pass it on to the pods`);
+    } else {
+      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
+    }
   }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
@@ -390,7 +425,8 @@ function probeReport(
 
   if (plan.blockers.length > 0 || !plan.grpc) {
     const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
-    return withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    return crdHint ? { ...report, hint: crdHint } : report;
   }
 
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
@@ -616,6 +652,46 @@ const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions'])
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
+ * What an operator's own metadata says about the binary, where the walk would otherwise call it a
+ * probe or a command: a CRD's schema (`properties.livenessProbe.description`, a `default` the
+ * API server writes into custom resources) describes fields, it is no probe; a
+ * ClusterServiceVersion's `alm-examples` annotation holds example custom resources as JSON.
+ */
+function operatorMetadataReport(keys: readonly string[], path: readonly unknown[], at: string): Pick<Report, 'message' | 'hint' | 'blockers' | 'keepsBinary'> | undefined {
+  const n = keys.length;
+  if (keys[n - 1] === 'alm-examples' && keys[n - 2] === 'annotations') {
+    return {
+      message: `a ClusterServiceVersion's alm-examples annotation names grpc_health_probe (at ${at}): OLM offers these custom resources as examples, and one created from it has its operator run the binary`,
+      hint: 'The tool does not rewrite the JSON inside the annotation. Change the example by hand (with operator-sdk, in the config/samples file it is generated from), to a native grpc probe once the operator\'s CRD and controller know it.',
+      blockers: ['not-a-probe'],
+      keepsBinary: true,
+    };
+  }
+  const resource = enclosingResource(path);
+  if (resource?.kind !== 'CustomResourceDefinition' || !resource.apiVersion.startsWith('apiextensions.k8s.io/') || !keys.includes('openAPIV3Schema')) return undefined;
+  if (keys[n - 1] === 'description') {
+    // Documentation of a field: it runs nothing, as a README does not.
+    return {
+      message: `a CRD's schema description names grpc_health_probe (at ${at}); it runs nothing`,
+      hint: 'A description keeps nothing installed. Update it (for a generated CRD, the field\'s doc comment in the API types) once the operator\'s probes are native.',
+      blockers: ['not-a-probe'],
+      keepsBinary: false,
+    };
+  }
+  const inDefault = keys.includes('default');
+  return {
+    message: inDefault
+      ? `a CRD's schema default names grpc_health_probe (at ${at}): the API server writes it into every custom resource that leaves the field out, and the operator then runs the binary`
+      : `a CRD's schema names grpc_health_probe (at ${at})`,
+    hint: inDefault
+      ? 'The tool does not rewrite schema defaults. Change the default where it is set (a +kubebuilder:default marker, or the operator\'s code) to a native grpc probe, regenerate the CRD, and check that its probe schema has grpc; the binary stays installed while custom resources may get this default.'
+      : 'The tool does not rewrite CRD schemas. Check by hand what reads this value; the binary stays installed while anything may run it.',
+    blockers: ['not-a-probe'],
+    keepsBinary: true,
+  };
+}
+
+/**
  * A block scalar (a workflow's `run: |`, a ConfigMap's script) starts at its `|` or `>`: the
  * report starts at the first line inside it that names the binary, as its file:line should.
  */
@@ -644,6 +720,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   const at = pathText(path, node);
   const n = keys.length;
+  const operatorMention = operatorMetadataReport(keys, path, at);
+  if (operatorMention) {
+    return atBlockMention({ start: node.range![0], end: node.range![1], subject: 'consumer', ...operatorMention, details: { document: docIndex + 1, path: at } }, node, text);
+  }
   if (keys.some((k) => ECS_CONTAINERS.has(k)) && /^[hH]ealthCheck$/.test(keys[n - 2] ?? '') && /^[cC]ommand$/.test(keys[n - 1] ?? '')) {
     // An ECS container's health check, not a Kubernetes container's command: nothing native replaces it.
     return atBlockMention({

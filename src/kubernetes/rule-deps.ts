@@ -11,9 +11,11 @@ import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, RunContext } from '../types.js';
+import { crdProbeSchema } from './crd-schemas.js';
 import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
+export { findProbeReports } from './probes.js';
 export { stdinKind as textKind } from '../stdin.js';
 
 /**
@@ -38,6 +40,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     // A strategic-merge patch merges its grpc map key by key over the base probe's, which may name
     // a service (migrated from -service in the same run, or written by hand): say service: "".
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
+    customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
   for (const r of relabelTransformerPatches(relabelPartialOps(reports, docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
 }
