@@ -329,3 +329,25 @@ describe('text report', () => {
     expect(io.out()).toContain('service: a\\x1b]0;title\\x07\\x1b[2J}');
   });
 });
+
+describe('text', () => {
+  test('a hint is shown under a finding that carries one, migratable ones too (an install removed with a caveat)', async () => {
+    const { formatText } = await import('../src/report/text.js');
+    const removable: Finding = {
+      ruleId: 'dockerfile-binary-install',
+      file: 'Dockerfile',
+      line: 2,
+      column: 1,
+      status: 'migratable',
+      blockers: [],
+      message: 'RUN installs grpc_health_probe (wget): no file of this repository runs the binary, so it goes',
+      hint: 'If the manifests that deploy this image live in another repository, keep the install (--keep-binary).',
+      subject: 'install',
+    };
+    const text = formatText(result([removable, FIXED[3]!]), { color: false });
+    expect(text).toContain(`      hint: ${removable.hint}`);
+    expect(text).toContain('      hint: A hint specific to this place.');
+    // A finding without a hint gets no hint line.
+    expect(formatText(result([FIXED[0]!]), { color: false })).not.toContain('hint:');
+  });
+});

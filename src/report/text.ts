@@ -28,7 +28,7 @@ export function formatText(result: RunResult, opts: TextOptions): string {
     for (const f of shown) {
       const tag = f.blockers.length > 0 ? ` ${c.yellow(`[${f.blockers.join(', ')}]`)}` : '';
       out.push(`  ${name}:${f.line}:${f.column}  ${statusColor[f.status](f.status.padEnd(10))} ${printable(f.message)}${tag}  ${c.dim(f.ruleId)}`);
-      if (f.hint && f.status !== 'migratable' && f.status !== 'migrated') out.push(`      ${c.dim('hint:')} ${printable(f.hint)}`);
+      if (f.hint) out.push(`      ${c.dim('hint:')} ${printable(f.hint)}`);
     }
     out.push('');
   }
