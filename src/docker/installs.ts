@@ -319,7 +319,9 @@ function runSite(
       segs.forEach((_, j) => {
         if (j !== i) for (const v of usedBy(j)) (removed[j] ? removedUse : keptUse).add(v);
       });
-      if (k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) {
+      // One named for the probe (`GRPC_HEALTH_PROBE_VERSION=v0.4.24 && wget …/v0.4.37/…`) goes
+      // even when the download spells the version out: nothing else would read it.
+      if (k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
         removed[i] = true;
         changed = true;
       }
@@ -847,7 +849,8 @@ function packageNotes(text: string, parsed: ParsedDockerfile, sites: Site[]): Ma
       const installer = parsed.instructions.find((i) => i.keyword === 'RUN' && i.stage === plan.ins.stage && installsPackage(keptBody(text, i, removedRanges), tool));
       if (!installer) continue;
       // Still called somewhere that stays (other than as the package name being installed)?
-      const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|(])${tool}\\s+(-|https?:)`).test(l));
+      // Also inside quotes (`sh -c 'wget "https://…"'`) and with a variable for the address.
+      const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|('"\`])${tool}\\s+(-|["']?(https?:|\\$))`).test(l));
       if (uses.length > 0) continue;
       list.push(`${tool} (installed on line ${parsed.lines.position(installer.start).line}) may now be unused`);
     }
