@@ -164,7 +164,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     if (from.stage === lastStage) continue;
     const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
     const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
-    if (!fetches || !inStage.every((i) => removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
+    // What else such a stage may hold: a RUN of its own that only installs the download's tools
+    // (`RUN apk add --no-cache git` before a clone of the binary), and, in a WORKDIR named for the
+    // binary (`WORKDIR /src/grpc-health-probe` after the clone), the steps that build it there
+    // (`RUN git checkout main`, `RUN go install -a -ldflags=-w`).
+    const clones = inStage.some((i) => removedIns.has(i) && i.keyword === 'RUN' && /\bgit\b/.test(text.slice(i.argsStart, i.end)));
+    const buildsThere = new Set(inStage.filter((i, k) => i.keyword === 'RUN' && inBinaryWorkdir(text, inStage.slice(0, k), mentions) && onlyBuildsHere(text, parsed, i)));
+    const serves = (i: DockerInstruction) =>
+      removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword) || buildsThere.has(i) || onlyFetchToolsRun(text, parsed, i, clones);
+    if (!fetches || !inStage.every(serves)) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
     if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
@@ -173,7 +181,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const stageSite: Site = {
       ins: from,
       what: 'stage',
-      message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only fetches grpc_health_probe`,
+      message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only ${buildsThere.size > 0 ? 'builds' : 'fetches'} grpc_health_probe`,
       ranges: [{ start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) }],
       whole: true,
     };
@@ -559,17 +567,60 @@ function leavesOnlyFetchTools(site: Site): boolean {
   );
 }
 
-function isFetchToolStep(words: string[]): boolean {
+function isFetchToolStep(words: string[], git = false): boolean {
   const cmd = baseName(words[0] ?? '');
   const operands = words.slice(1).filter((w) => !w.startsWith('-'));
   if (PACKAGE_MANAGERS.has(cmd)) {
     const [sub, ...packages] = operands;
     if (sub === 'update' || sub === 'clean') return packages.every((p) => p === 'all');
-    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p));
+    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p) || (git && p === 'git'));
   }
   if (cmd === 'update-ca-certificates') return operands.length === 0;
   if (cmd === 'rm') return operands.length > 0 && operands.every((o) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk|dnf|yum))(\/\*?)?$/.test(o));
   return false;
+}
+
+/** Whether the last WORKDIR among `before` is a folder named for the binary (a clone of it). */
+function inBinaryWorkdir(text: string, before: DockerInstruction[], mentions: (s: string) => boolean): boolean {
+  const workdir = before.filter((i) => i.keyword === 'WORKDIR').pop();
+  return workdir !== undefined && mentions(text.slice(workdir.argsStart, workdir.end));
+}
+
+/** The RUN's statements, or undefined when it is not a plain shell-form RUN the parser reads. */
+function runSegments(text: string, parsed: ParsedDockerfile, ins: DockerInstruction): Segment[] | undefined {
+  if (ins.keyword !== 'RUN' || runForm(ins, text, parsed.escape) !== 'shell') return undefined;
+  try {
+    return parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape).segments;
+  } catch (e) {
+    if (e instanceof ShellParseError) return undefined;
+    throw e;
+  }
+}
+
+/** In the binary's folder: `git checkout`, `go mod download`, or `go build`/`go install` of that folder's module. */
+function onlyBuildsHere(text: string, parsed: ParsedDockerfile, ins: DockerInstruction): boolean {
+  const segs = runSegments(text, parsed, ins);
+  return (
+    segs !== undefined &&
+    segs.length > 0 &&
+    segs.every((seg) => {
+      if (isScratchBuildStep(seg)) return true;
+      if (seg.stmt.cmd.type !== 'call' || seg.stmt.calls.length !== 1) return false;
+      const words = withoutEnv(callArgs(seg.stmt.calls[0]!, () => undefined).map((w) => w.text));
+      // A package named (`./cmd/app`, `github.com/acme/tool`) is something else's build.
+      return baseName(words[0] ?? '') === 'go' && ['build', 'install'].includes(words[1] ?? '') && words.slice(2).every((w) => !w.includes('/') || /^-o$|^-o=|^--?ldflags/.test(w));
+    })
+  );
+}
+
+/** A RUN of its own that only installs the download's tools (`RUN apk add --no-cache curl`; git too for a clone). */
+function onlyFetchToolsRun(text: string, parsed: ParsedDockerfile, ins: DockerInstruction, git: boolean): boolean {
+  const segs = runSegments(text, parsed, ins);
+  return (
+    segs !== undefined &&
+    segs.length > 0 &&
+    segs.every((seg) => seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text), git)))
+  );
 }
 
 /** In the binary's scratch folder: module bookkeeping (`go mod init temp`) or picking the tag of a clone (`git checkout v0.4.12`). */
