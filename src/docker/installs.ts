@@ -312,7 +312,21 @@ function runSite(
     return undefined;
   }
   const removed = kinds.map((k) => k.kind === 'install');
-  if (!removed.some(Boolean)) return undefined;
+  // Package names cut out of a longer package list, with the blank before each.
+  const packageRanges: Range[] = [];
+  for (const [i, k] of kinds.entries()) {
+    if (k.kind !== 'package') continue;
+    const seg = segs[i]!;
+    for (const name of k.packages) {
+      const found = [...text.slice(seg.start, seg.end).matchAll(new RegExp(`[ \\t]+${escapeRe(name)}(?=[\\s;&|)]|$)`, 'g'))];
+      if (found.length !== 1) {
+        problems.push({ start: ins.start, end: ins.end, message: `RUN installs grpc_health_probe's package as ${name}, written in a way the tool cannot cut out; the file was left unchanged` });
+        return undefined;
+      }
+      packageRanges.push(packageWordRange(text, seg.start + found[0]!.index!, seg.start + found[0]!.index! + found[0]![0].length));
+    }
+  }
+  if (!removed.some(Boolean) && packageRanges.length === 0) return undefined;
   // Variables set only for the download (`ARCH=$(uname -m)`, a `case` per architecture) go too.
   // One feeds another (`ARCH=$(uname -m) && if [ "$ARCH" = x86_64 ]; then PROBE_ARCH=amd64; fi &&
   // wget …-${PROBE_ARCH}`): repeat until no more go; one whose names something kept reads stays,
@@ -345,7 +359,11 @@ function runSite(
     if (rest.length > 0 && rest.every((k) => removed[k])) removed[i] = true;
   }
   // `set -eux` alone is no reason to keep a RUN.
-  if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  if (packageRanges.length === 0 && kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  // `apt-get update && apt-get install -y grpc-health-probe && rm -rf /var/lib/apt/lists/*`: with
+  // the package gone, the index update and the cache cleaning served nothing.
+  const packageRemoved = kinds.some((k, i) => removed[i] && k.kind === 'install' && k.commands.some((c) => / (add|install)$/.test(c)));
+  if (packageRemoved && packageRanges.length === 0 && segs.every((seg, i) => removed[i] || kinds[i]!.kind === 'neutral' || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isHousekeepingStep(callArgs(c, () => undefined).map((w) => w.text)))))) removed.fill(true);
   // A command left after the `cd` into the scratch folder would run in another folder.
   const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
   if (strayAfterCd !== -1) {
@@ -366,18 +384,19 @@ function runSite(
   const commands = new Set<string>();
   kinds.forEach((k, i) => {
     if (removed[i] && k.kind === 'install') for (const c of k.commands) commands.add(c);
+    if (k.kind === 'package') commands.add(k.command);
   });
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
-  const whole = removed.every(Boolean);
+  const whole = packageRanges.length === 0 && removed.every(Boolean);
   // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
   // named for what it runs, not for the echo that feeds it.
   const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
-    message: whole ? `RUN installs grpc_health_probe (${downloader})` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
-    ranges: whole ? [wholeInstruction(text, ins)] : chainRemoval(text, segs, removed),
+    message: whole ? `RUN installs grpc_health_probe (${downloader})` : packageRanges.length > 0 && !removed.some(Boolean) ? `RUN installs grpc_health_probe (${downloader}, among other packages)` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
+    ranges: whole ? [wholeInstruction(text, ins)] : [...chainRemoval(text, segs, removed), ...packageRanges],
     whole,
     run: plan,
   };
@@ -385,6 +404,8 @@ function runSite(
 
 type SegmentKind =
   | { kind: 'install'; commands: string[]; destinations: string[] }
+  /** A package install of the binary among other packages (`apk add ca-certificates grpc-health-probe`): only those words go. */
+  | { kind: 'package'; command: string; packages: string[] }
   | { kind: 'assign'; names: string[] }
   | { kind: 'other' }
   /** Shell options (`set -eux`): kept with the chain, dropped with it. */
@@ -441,6 +462,18 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
     if (cmd === 'go' && words[1] === 'env') continue;
+    // The distribution's package (`apk add --no-cache grpc-health-probe` on Alpine or Wolfi):
+    // the install is the package, or only its name among others.
+    const pkg = packageInstall(words);
+    if (pkg && pkg.packages.some((p) => mentions(p))) {
+      const others = pkg.packages.filter((p) => !mentions(p));
+      if (others.length === 0) {
+        commands.push(`${cmd} ${pkg.sub}`);
+        continue;
+      }
+      if (calls.length !== 1 || seg.stmt.cmd.type !== 'call') return { kind: 'problem', why: `${words.join(' ')} installs other packages in the same statement` };
+      return { kind: 'package', command: `${cmd} ${pkg.sub}`, packages: pkg.packages.filter((p) => mentions(p)) };
+    }
     // A scratch folder for building it from source (`mkdir -p /tmp/grpc-health-probe && cd
     // /tmp/grpc-health-probe && go mod init …`): what follows runs there (checked in runSite).
     if (cmd === 'cd' && words.length === 2 && mentions(words[1]!)) {
@@ -554,6 +587,36 @@ function isTestSegment(seg: Segment): boolean {
   return first === '[' || first === 'test';
 }
 
+/**
+ * A package word to cut (with the blank before it). Alone on a continued line (`  grpc-health-probe \\`)
+ * its whole line goes; last of the list on its own line, the ` \\` that led to it goes too, so that
+ * no continuation is left joining the next instruction.
+ */
+function packageWordRange(text: string, start: number, end: number): Range {
+  const lineStart = lineStartOf(text, start);
+  if (/\S/.test(text.slice(lineStart, start))) return { start, end };
+  const after = /^[ \t]*\\\r?\n/.exec(text.slice(end));
+  if (after) return { start: lineStart, end: end + after[0].length };
+  const before = /[ \t]*\\\r?\n$/.exec(text.slice(0, lineStart));
+  return before ? { start: lineStart - before[0].length, end } : { start, end };
+}
+
+/** Options of package managers that take the next word as their value (`apk add -X <repo> …`). */
+const PACKAGE_VALUE_FLAGS = new Set(['-X', '--repository', '-t', '--virtual', '--target-release', '-o', '--option', '--repo', '--enablerepo', '--disablerepo', '--root', '-p']);
+
+/** `apk add …`, `apt-get install …`, `dnf install …`: the subcommand and the package words. */
+function packageInstall(words: string[]): { sub: string; packages: string[] } | undefined {
+  const cmd = baseName(words[0] ?? '');
+  if (!PACKAGE_MANAGERS.has(cmd) && cmd !== 'zypper') return undefined;
+  const rest: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    if (PACKAGE_VALUE_FLAGS.has(words[i]!)) i++;
+    else if (!words[i]!.startsWith('-')) rest.push(words[i]!);
+  }
+  const [sub, ...packages] = rest;
+  return sub === 'add' || sub === 'install' ? { sub: sub, packages } : undefined;
+}
+
 /** Packages a download needs; a stage left installing only these serves nothing once the download goes. */
 const FETCH_PACKAGES = new Set(['curl', 'wget', 'ca-certificates']);
 const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf']);
@@ -565,6 +628,12 @@ function leavesOnlyFetchTools(site: Site): boolean {
   return plan.segments.every(
     (seg, k) => plan.removed[k] || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text)))),
   );
+}
+
+/** A package manager's index update or cache cleaning: `apt-get update`, `rm -rf /var/lib/apt/lists/*`. */
+function isHousekeepingStep(words: string[]): boolean {
+  const cmd = baseName(words[0] ?? '');
+  return isFetchToolStep(words) && !(PACKAGE_MANAGERS.has(cmd) && packageInstall(words) !== undefined);
 }
 
 function isFetchToolStep(words: string[], git = false): boolean {
