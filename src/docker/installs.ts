@@ -785,13 +785,19 @@ function wholeInstruction(text: string, ins: DockerInstruction): Range {
 }
 
 function withCommentsAbove(text: string, lineStart: number): number {
+  const isComment = (line: string) => /^[ \t]*#/.test(line) && !/^#\s*(escape|syntax|check)\s*=/i.test(line);
   let start = lineStart;
   while (start > 0) {
     const prev = lineStartOf(text, start - 1);
     const line = text.slice(prev, start);
-    if (!/^[ \t]*#/.test(line) || !PROBE_WORDS.test(line) || /^#\s*(escape|syntax|check)\s*=/i.test(line)) break;
+    if (!isComment(line) || !PROBE_WORDS.test(line)) break;
     start = prev;
   }
+  // A paragraph of comments whose first line is about the probe (`# Pinned SHA-256 of
+  // grpc_health_probe-linux-amd64 …` over three more lines of explanation) goes whole.
+  let top = start;
+  while (top > 0 && isComment(text.slice(lineStartOf(text, top - 1), top))) top = lineStartOf(text, top - 1);
+  if (top < start && PROBE_WORDS.test(text.slice(top, nextLineStart(text, top)))) return top;
   return start;
 }
 
