@@ -633,7 +633,8 @@ function leavesOnlyFetchTools(site: Site): boolean {
 /** A package manager's index update or cache cleaning: `apt-get update`, `rm -rf /var/lib/apt/lists/*`. */
 function isHousekeepingStep(words: string[]): boolean {
   const cmd = baseName(words[0] ?? '');
-  return isFetchToolStep(words) && !(PACKAGE_MANAGERS.has(cmd) && packageInstall(words) !== undefined);
+  // update-ca-certificates may install certificates an earlier COPY added: not ours to drop.
+  return cmd !== 'update-ca-certificates' && isFetchToolStep(words) && !(PACKAGE_MANAGERS.has(cmd) && packageInstall(words) !== undefined);
 }
 
 function isFetchToolStep(words: string[], git = false): boolean {
