@@ -19,7 +19,7 @@ const rule: Rule = {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
-        const { shellView } = await import('../src/docker/parse.js');
+        const { shellView, baseImageOf } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
         const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
@@ -48,7 +48,7 @@ const rule: Rule = {
             } else keeps('no-native-check', `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`);
           } else if ((ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') && runsBinary(body)) {
             keeps('not-a-probe', `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`);
-          } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(body)) {
+          } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(baseImageOf(parsed, ins))) {
             keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
           } else if ((ins.keyword === 'LABEL' || ins.keyword === 'MAINTAINER') && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // Image metadata runs nothing.

@@ -14,6 +14,8 @@ import {
   parseDockerfile,
   parseScriptAt,
   sourcesOf,
+  stageNamed,
+  baseImageOf,
   parseRunBody,
   runBodyStart,
   runForm,
@@ -110,7 +112,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const body = text.slice(ins.argsStart, ins.end);
     if (ins.keyword === 'FROM') {
       const from = ins.node as unknown as { getImage(): string | null; getBuildStage(): string | null };
-      if (mentionsBinary(from.getImage() ?? '')) {
+      if (mentionsBinary(baseImageOf(parsed, ins))) {
         const name = from.getBuildStage();
         probeStages.add(String(ins.stage));
         if (name) probeStages.add(name.toLowerCase());
@@ -817,7 +819,9 @@ function copySite(
   const node = ins.node as unknown as Copy & JSONInstruction;
   const flags: Flag[] = node.getFlags();
   const fromValue = flags.find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
-  const fromProbe = mentionsBinary(fromValue) || probeStages.has(fromValue.toLowerCase());
+  // `--from=<stage>` names an earlier stage when one is so named; otherwise an image (or a stage index).
+  const stage = stageNamed(parsed, fromValue, ins.start);
+  const fromProbe = stage ? probeStages.has(String(stage.stage)) : mentionsBinary(fromValue) || probeStages.has(fromValue.toLowerCase());
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   let args: Range[];
   let values: string[];
