@@ -56,7 +56,14 @@ const rule: Rule = {
           } else if (!OWN_RULES.has(ins.keyword) && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // `ENV PROBE_BIN=/bin/grpc_health_probe`, a LABEL, a WORKDIR: each keeps the image's
             // install (an entrypoint script may read the variable), and says so on its own line.
-            const names = ins.keyword === 'ENV' ? (ins.node as unknown as PropertyInstruction).getProperties().filter((p) => mentionsBinary(p.getValue() ?? '')).map((p) => p.getName()) : [];
+            const props = ins.keyword === 'ENV' ? (ins.node as unknown as PropertyInstruction).getProperties().filter((p) => mentionsBinary(p.getValue() ?? '')) : [];
+            const names = props.map((p) => p.getName());
+            if (props.length > 0 && props.every((p) => (p.getValue() ?? '').includes('://'))) {
+              // `ENV GRPC_HEALTH_PROBE_URL=https://github.com/grpc-ecosystem/grpc-health-probe/releases/download`
+              // (left when the download cannot be removed): an address runs nothing.
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install` });
+              continue;
+            }
             keeps(
               'not-a-probe',
               names.length > 0
