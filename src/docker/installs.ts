@@ -68,6 +68,8 @@ const INSTALL_COMMANDS = new Set([
 /** Commands a block around an install may hold without naming the binary (tests, exits). */
 const COMPOUND_GUARDS = new Set(['[', 'test', 'true', 'false', 'exit', 'set', 'uname', 'dpkg', 'arch']);
 const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
+/** What a retry loop around the download adds (`for i in $(seq 1 50); do wget … && break; sleep 5; done`). */
+const RETRY_STEPS = new Set(['break', 'continue', 'sleep', 'seq']);
 const DOWNLOADERS = ['wget', 'curl'];
 /** Arguments with which running the binary only checks it was installed. */
 const VERSION_CHECK_ARGS = new Set(['-version', '--version', '-h', '-help', '--help']);
@@ -434,13 +436,16 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
   }
-  if (other) return { kind: 'problem', why: 'a loop or function around it' };
+  // A retry loop (`for i in \`seq 1 50\`; do wget … && chmod +x … && break; sleep 5; done`) is
+  // the download's own when it holds nothing else; any other loop or a function is not ours.
+  const retry = other && isRetryLoop(seg, mentions);
+  if (other && !retry) return { kind: 'problem', why: 'a loop or function around it' };
   // Inside `if`, `{ }` or `( )`, a command that does not name the binary (`echo … >> /etc/profile`,
   // `tar -xzf /tmp/app.tgz`) is the image's, not the install's: not ours to cut.
   if (seg.stmt.cmd.type === 'compound') {
     for (const c of calls) {
       const words = callArgs(c, noEnv).map((w) => w.text);
-      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || words.some((w) => mentions(w))) continue;
+      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || (retry && (RETRY_STEPS.has(words[0]!) || ASSIGN_HELPERS.has(words[0]!))) || words.some((w) => mentions(w))) continue;
       // `$(go env GOARCH)` in a guard only reads the toolchain's settings.
       if (baseName(words[0]!) === 'go' && words[1] === 'env') continue;
       return { kind: 'problem', why: `${words.join(' ')} shares the block` };
@@ -463,6 +468,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    if (retry && RETRY_STEPS.has(cmd)) continue;
     if (cmd === 'go' && words[1] === 'env') continue;
     // The distribution's package (`apk add --no-cache grpc-health-probe` on Alpine or Wolfi):
     // the install is the package, or only its name among others.
@@ -501,6 +507,18 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (dest && !dest.endsWith('/') && dest.includes('/')) destinations.push(dest);
   }
   return { kind: 'install', commands, destinations };
+}
+
+/** A `for`/`while` loop that only retries the download: its commands fetch the binary, or break, sleep, count, print. */
+function isRetryLoop(seg: Segment, mentions: (s: string) => boolean): boolean {
+  const cmd = seg.stmt.cmd;
+  if (cmd.type !== 'compound' || (cmd.what !== 'ForClause' && cmd.what !== 'WhileClause')) return false;
+  const calls = seg.stmt.calls.map((c) => withoutEnv(callArgs(c, () => undefined).map((w) => w.text))).filter((w) => w.length > 0);
+  return (
+    calls.some((w) => w[0] === 'break') &&
+    calls.some((w) => w.some((x) => mentions(x))) &&
+    calls.every((w) => RETRY_STEPS.has(w[0]!) || ASSIGN_HELPERS.has(w[0]!) || COMPOUND_GUARDS.has(w[0]!) || w.some((x) => mentions(x)))
+  );
 }
 
 /** File commands may touch only the binary: `rm -rf /tmp/probe /var/cache/x` is not ours to cut. */
