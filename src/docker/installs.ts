@@ -698,7 +698,9 @@ function onlyBuildsHere(text: string, parsed: ParsedDockerfile, ins: DockerInstr
       if (seg.stmt.cmd.type !== 'call' || seg.stmt.calls.length !== 1) return false;
       const words = withoutEnv(callArgs(seg.stmt.calls[0]!, () => undefined).map((w) => w.text));
       // A package named (`./cmd/app`, `github.com/acme/tool`) is something else's build.
-      return baseName(words[0] ?? '') === 'go' && ['build', 'install'].includes(words[1] ?? '') && words.slice(2).every((w) => !w.includes('/') || /^-o$|^-o=|^--?ldflags/.test(w));
+      if (baseName(words[0] ?? '') !== 'go' || !['build', 'install'].includes(words[1] ?? '')) return false;
+      const args = words.slice(2).filter((w, i, all) => all[i - 1] !== '-o' && !/^-o=|^--?ldflags/.test(w));
+      return args.every((w) => !w.includes('/') || w === './...');
     })
   );
 }
