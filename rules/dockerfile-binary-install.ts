@@ -56,7 +56,9 @@ const rule: Rule = {
         const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
         // A consumer of an image also runs what that image is built FROM or copies from.
         const withBases = withBaseImages(run, ties, known);
-        const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen)].map(
+        const { parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
+        const stageNames = (file: SourceFile) => (file.kind === 'dockerfile' ? stageNameRanges(seen.find((s) => s.file === file)?.analysis.parsed ?? parseDockerfile(file.text)) : []);
+        const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen, stageNames)].map(
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
@@ -130,15 +132,23 @@ interface Consumer {
  * decided): in a file with no finding, every mention outside comments and outside this rule's own
  * install sites may run the binary, so it counts as a consumer of any image.
  */
-function unexplained(files: readonly SourceFile[], findings: readonly PendingFinding[], seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Consumer[] {
+function unexplained(
+  files: readonly SourceFile[],
+  findings: readonly PendingFinding[],
+  seen: readonly { file: SourceFile; analysis: DockerAnalysis }[],
+  notUses: (file: SourceFile) => [number, number][],
+): Consumer[] {
   const reported = new Set(findings.map((p) => p.file));
   const out: Consumer[] = [];
   for (const file of files) {
     if (reported.has(file) || file.kind === 'other') continue;
     const installs = seen.find((s) => s.file === file)?.analysis.installs ?? [];
     let li: LineIndex | undefined;
+    let names: [number, number][] | undefined;
     for (const o of usesOutsideComments(file)) {
       if (installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
+      // A build stage's name (`FROM base AS without-grpc-health-probe-bin`) runs nothing.
+      if ((names ??= notUses(file)).some(([s, e]) => o >= s && o < e)) continue;
       li ??= new LineIndex(file.text);
       out.push({ path: file.path, image: undefined, where: `${file.displayPath}:${li.position(o).line}` });
     }

@@ -19,9 +19,11 @@ const rule: Rule = {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
-        const { shellView } = await import('../src/docker/parse.js');
+        const { shellView, baseImageOf } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
-        const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
+        const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
+        // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
+        const removedWithInstall = (at: number) => installs.some((i) => i.edits.some((e) => at >= e.start && at < e.end));
         const image = dockerfileKey(path);
         // ENV/ARG that hold the binary's path: `HEALTHCHECK CMD $PROBE ...` runs it too.
         const pathVars = parsed.instructions
@@ -46,14 +48,37 @@ const rule: Rule = {
             } else keeps('no-native-check', `HEALTHCHECK (${form}) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary`);
           } else if ((ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') && runsBinary(body)) {
             keeps('not-a-probe', `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`);
-          } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(body)) {
+          } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(baseImageOf(parsed, ins))) {
             keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
+          } else if ((ins.keyword === 'LABEL' || ins.keyword === 'MAINTAINER') && mentionsBinary(body) && !removedWithInstall(ins.start)) {
+            // Image metadata runs nothing.
+            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)` });
+          } else if (!OWN_RULES.has(ins.keyword) && mentionsBinary(body) && !removedWithInstall(ins.start)) {
+            // `ENV PROBE_BIN=/bin/grpc_health_probe`, a LABEL, a WORKDIR: each keeps the image's
+            // install (an entrypoint script may read the variable), and says so on its own line.
+            const props = ins.keyword === 'ENV' ? (ins.node as unknown as PropertyInstruction).getProperties().filter((p) => mentionsBinary(p.getValue() ?? '')) : [];
+            const names = props.map((p) => p.getName());
+            if (props.length > 0 && props.every((p) => (p.getValue() ?? '').includes('://'))) {
+              // `ENV GRPC_HEALTH_PROBE_URL=https://github.com/grpc-ecosystem/grpc-health-probe/releases/download`
+              // (left when the download cannot be removed): an address runs nothing.
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install` });
+              continue;
+            }
+            keeps(
+              'not-a-probe',
+              names.length > 0
+                ? `ENV sets ${names.join(', ')} to grpc_health_probe's path: a command of the container may run the binary through it, so the image keeps it`
+                : `${ins.keyword} names grpc_health_probe; the tool cannot tell what in the image relies on it, so the image keeps the binary`,
+            );
           }
         }
       },
     };
   },
 };
+
+/** Instructions read elsewhere: installs (RUN, ADD, COPY, ONBUILD) and the uses above. */
+const OWN_RULES = new Set(['RUN', 'ADD', 'COPY', 'ONBUILD', 'FROM', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD']);
 
 /** A HEALTHCHECK's CMD as Docker reads it: a JSON array of strings, or anything else as a shell command. */
 function healthcheckForm(view: string): 'exec form' | 'shell form' | 'not JSON' {

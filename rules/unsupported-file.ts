@@ -125,6 +125,8 @@ const KINDS: [RegExp, string, string?][] = [
   [/^(GNUmakefile|Makefile|makefile)$|\.mk$/i, 'a Makefile'],
   [/\.nix$/i, 'Nix'],
   [/^(Tiltfile|BUILD|BUILD\.bazel|WORKSPACE)$|\.(star|bzl)$/i, 'Starlark'],
+  [/^Earthfile$/i, 'an Earthfile'],
+  [/^Jenkinsfile$/i, 'a Jenkinsfile'],
   [/\.rs$/i, 'Rust code'],
   [/\.rb$|^(Gemfile|Rakefile|Vagrantfile)$/i, 'Ruby code'],
   [/\.cs$/i, 'C# code'],

@@ -21,6 +21,8 @@ describe('unsupported-file', () => {
     ['Makefile', 'health:\n\tgrpc-health-probe -addr $(GRPC_SERVER)\n', 'a Makefile', 'a native grpc handler'],
     ['nix/probe.nix', '{ pname = "grpc_health_probe"; }\n', 'Nix', 'a native grpc handler'],
     ['Tiltfile', "local_resource('health', 'grpc_health_probe -addr=:5000')\n", 'Starlark', 'a native grpc handler'],
+    ['Earthfile', 'build:\n    SAVE ARTIFACT target/release/grpc_health_probe AS LOCAL build/grpc_health_probe\n', 'an Earthfile', 'a native grpc handler'],
+    ['Jenkinsfile', "sh 'docker run --rm app /bin/grpc_health_probe -version'\n", 'a Jenkinsfile', 'a native grpc handler'],
   ])('%s is named by its kind, with a hint in its own syntax that does not assume a probe', async (name, text, kind, syntax) => {
     const f = await findingFor(name, text);
     expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind})`);

@@ -14,6 +14,8 @@ import {
   parseDockerfile,
   parseScriptAt,
   sourcesOf,
+  stageNamed,
+  baseImageOf,
   parseRunBody,
   runBodyStart,
   runForm,
@@ -66,6 +68,8 @@ const INSTALL_COMMANDS = new Set([
 /** Commands a block around an install may hold without naming the binary (tests, exits). */
 const COMPOUND_GUARDS = new Set(['[', 'test', 'true', 'false', 'exit', 'set', 'uname', 'dpkg', 'arch']);
 const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
+/** What a retry loop around the download adds (`for i in $(seq 1 50); do wget … && break; sleep 5; done`). */
+const RETRY_STEPS = new Set(['break', 'continue', 'sleep', 'seq']);
 const DOWNLOADERS = ['wget', 'curl'];
 /** Arguments with which running the binary only checks it was installed. */
 const VERSION_CHECK_ARGS = new Set(['-version', '--version', '-h', '-help', '--help']);
@@ -110,7 +114,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const body = text.slice(ins.argsStart, ins.end);
     if (ins.keyword === 'FROM') {
       const from = ins.node as unknown as { getImage(): string | null; getBuildStage(): string | null };
-      if (mentionsBinary(from.getImage() ?? '')) {
+      if (mentionsBinary(baseImageOf(parsed, ins))) {
         const name = from.getBuildStage();
         probeStages.add(String(ins.stage));
         if (name) probeStages.add(name.toLowerCase());
@@ -164,7 +168,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     if (from.stage === lastStage) continue;
     const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
     const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
-    if (!fetches || !inStage.every((i) => removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword))) continue;
+    // What else such a stage may hold: a RUN of its own that only installs the download's tools
+    // (`RUN apk add --no-cache git` before a clone of the binary), and, in a WORKDIR named for the
+    // binary (`WORKDIR /src/grpc-health-probe` after the clone), the steps that build it there
+    // (`RUN git checkout main`, `RUN go install -a -ldflags=-w`).
+    const clones = inStage.some((i) => removedIns.has(i) && i.keyword === 'RUN' && /\bgit\b/.test(text.slice(i.argsStart, i.end)));
+    const buildsThere = new Set(inStage.filter((i, k) => i.keyword === 'RUN' && inBinaryWorkdir(text, inStage.slice(0, k), mentions) && onlyBuildsHere(text, parsed, i)));
+    const serves = (i: DockerInstruction) =>
+      removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword) || buildsThere.has(i) || onlyFetchToolsRun(text, parsed, i, clones);
+    if (!fetches || !inStage.every(serves)) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
     if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
@@ -173,7 +185,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const stageSite: Site = {
       ins: from,
       what: 'stage',
-      message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only fetches grpc_health_probe`,
+      message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only ${buildsThere.size > 0 ? 'builds' : 'fetches'} grpc_health_probe`,
       ranges: [{ start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) }],
       whole: true,
     };
@@ -304,7 +316,21 @@ function runSite(
     return undefined;
   }
   const removed = kinds.map((k) => k.kind === 'install');
-  if (!removed.some(Boolean)) return undefined;
+  // Package names cut out of a longer package list, with the blank before each.
+  const packageRanges: Range[] = [];
+  for (const [i, k] of kinds.entries()) {
+    if (k.kind !== 'package') continue;
+    const seg = segs[i]!;
+    for (const name of k.packages) {
+      const found = [...text.slice(seg.start, seg.end).matchAll(new RegExp(`[ \\t]+${escapeRe(name)}(?=[\\s;&|)]|$)`, 'g'))];
+      if (found.length !== 1) {
+        problems.push({ start: ins.start, end: ins.end, message: `RUN installs grpc_health_probe's package as ${name}, written in a way the tool cannot cut out; the file was left unchanged` });
+        return undefined;
+      }
+      packageRanges.push(packageWordRange(text, seg.start + found[0]!.index!, seg.start + found[0]!.index! + found[0]![0].length));
+    }
+  }
+  if (!removed.some(Boolean) && packageRanges.length === 0) return undefined;
   // Variables set only for the download (`ARCH=$(uname -m)`, a `case` per architecture) go too.
   // One feeds another (`ARCH=$(uname -m) && if [ "$ARCH" = x86_64 ]; then PROBE_ARCH=amd64; fi &&
   // wget …-${PROBE_ARCH}`): repeat until no more go; one whose names something kept reads stays,
@@ -319,7 +345,9 @@ function runSite(
       segs.forEach((_, j) => {
         if (j !== i) for (const v of usedBy(j)) (removed[j] ? removedUse : keptUse).add(v);
       });
-      if (k.names.every((n) => !keptUse.has(n)) && k.names.some((n) => removedUse.has(n))) {
+      // One named for the probe (`GRPC_HEALTH_PROBE_VERSION=v0.4.24 && wget …/v0.4.37/…`) goes
+      // even when the download spells the version out: nothing else would read it.
+      if (k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
         removed[i] = true;
         changed = true;
       }
@@ -335,7 +363,11 @@ function runSite(
     if (rest.length > 0 && rest.every((k) => removed[k])) removed[i] = true;
   }
   // `set -eux` alone is no reason to keep a RUN.
-  if (kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  if (packageRanges.length === 0 && kinds.every((k, i) => removed[i] || k.kind === 'neutral')) removed.fill(true);
+  // `apt-get update && apt-get install -y grpc-health-probe && rm -rf /var/lib/apt/lists/*`: with
+  // the package gone, the index update and the cache cleaning served nothing.
+  const packageRemoved = kinds.some((k, i) => removed[i] && k.kind === 'install' && k.commands.some((c) => / (add|install)$/.test(c)));
+  if (packageRemoved && packageRanges.length === 0 && segs.every((seg, i) => removed[i] || kinds[i]!.kind === 'neutral' || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isHousekeepingStep(callArgs(c, () => undefined).map((w) => w.text)))))) removed.fill(true);
   // A command left after the `cd` into the scratch folder would run in another folder.
   const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
   if (strayAfterCd !== -1) {
@@ -356,18 +388,19 @@ function runSite(
   const commands = new Set<string>();
   kinds.forEach((k, i) => {
     if (removed[i] && k.kind === 'install') for (const c of k.commands) commands.add(c);
+    if (k.kind === 'package') commands.add(k.command);
   });
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
-  const whole = removed.every(Boolean);
+  const whole = packageRanges.length === 0 && removed.every(Boolean);
   // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
   // named for what it runs, not for the echo that feeds it.
   const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
-    message: whole ? `RUN installs grpc_health_probe (${downloader})` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
-    ranges: whole ? [wholeInstruction(text, ins)] : chainRemoval(text, segs, removed),
+    message: whole ? `RUN installs grpc_health_probe (${downloader})` : packageRanges.length > 0 && !removed.some(Boolean) ? `RUN installs grpc_health_probe (${downloader}, among other packages)` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
+    ranges: whole ? [wholeInstruction(text, ins)] : [...chainRemoval(text, segs, removed), ...packageRanges],
     whole,
     run: plan,
   };
@@ -375,6 +408,8 @@ function runSite(
 
 type SegmentKind =
   | { kind: 'install'; commands: string[]; destinations: string[] }
+  /** A package install of the binary among other packages (`apk add ca-certificates grpc-health-probe`): only those words go. */
+  | { kind: 'package'; command: string; packages: string[] }
   | { kind: 'assign'; names: string[] }
   | { kind: 'other' }
   /** Shell options (`set -eux`): kept with the chain, dropped with it. */
@@ -401,13 +436,16 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
   }
-  if (other) return { kind: 'problem', why: 'a loop or function around it' };
+  // A retry loop (`for i in \`seq 1 50\`; do wget … && chmod +x … && break; sleep 5; done`) is
+  // the download's own when it holds nothing else; any other loop or a function is not ours.
+  const retry = other && isRetryLoop(seg, mentions);
+  if (other && !retry) return { kind: 'problem', why: 'a loop or function around it' };
   // Inside `if`, `{ }` or `( )`, a command that does not name the binary (`echo … >> /etc/profile`,
   // `tar -xzf /tmp/app.tgz`) is the image's, not the install's: not ours to cut.
   if (seg.stmt.cmd.type === 'compound') {
     for (const c of calls) {
       const words = callArgs(c, noEnv).map((w) => w.text);
-      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || words.some((w) => mentions(w))) continue;
+      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || (retry && (RETRY_STEPS.has(words[0]!) || ASSIGN_HELPERS.has(words[0]!))) || words.some((w) => mentions(w))) continue;
       // `$(go env GOARCH)` in a guard only reads the toolchain's settings.
       if (baseName(words[0]!) === 'go' && words[1] === 'env') continue;
       return { kind: 'problem', why: `${words.join(' ')} shares the block` };
@@ -430,7 +468,20 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
     }
     if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    if (retry && RETRY_STEPS.has(cmd)) continue;
     if (cmd === 'go' && words[1] === 'env') continue;
+    // The distribution's package (`apk add --no-cache grpc-health-probe` on Alpine or Wolfi):
+    // the install is the package, or only its name among others.
+    const pkg = packageInstall(words);
+    if (pkg && pkg.packages.some((p) => mentions(p))) {
+      const others = pkg.packages.filter((p) => !mentions(p));
+      if (others.length === 0) {
+        commands.push(`${cmd} ${pkg.sub}`);
+        continue;
+      }
+      if (calls.length !== 1 || seg.stmt.cmd.type !== 'call') return { kind: 'problem', why: `${words.join(' ')} installs other packages in the same statement` };
+      return { kind: 'package', command: `${cmd} ${pkg.sub}`, packages: pkg.packages.filter((p) => mentions(p)) };
+    }
     // A scratch folder for building it from source (`mkdir -p /tmp/grpc-health-probe && cd
     // /tmp/grpc-health-probe && go mod init …`): what follows runs there (checked in runSite).
     if (cmd === 'cd' && words.length === 2 && mentions(words[1]!)) {
@@ -456,6 +507,18 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (dest && !dest.endsWith('/') && dest.includes('/')) destinations.push(dest);
   }
   return { kind: 'install', commands, destinations };
+}
+
+/** A `for`/`while` loop that only retries the download: its commands fetch the binary, or break, sleep, count, print. */
+function isRetryLoop(seg: Segment, mentions: (s: string) => boolean): boolean {
+  const cmd = seg.stmt.cmd;
+  if (cmd.type !== 'compound' || (cmd.what !== 'ForClause' && cmd.what !== 'WhileClause')) return false;
+  const calls = seg.stmt.calls.map((c) => withoutEnv(callArgs(c, () => undefined).map((w) => w.text))).filter((w) => w.length > 0);
+  return (
+    calls.some((w) => w[0] === 'break') &&
+    calls.some((w) => w.some((x) => mentions(x))) &&
+    calls.every((w) => RETRY_STEPS.has(w[0]!) || ASSIGN_HELPERS.has(w[0]!) || COMPOUND_GUARDS.has(w[0]!) || w.some((x) => mentions(x)))
+  );
 }
 
 /** File commands may touch only the binary: `rm -rf /tmp/probe /var/cache/x` is not ours to cut. */
@@ -544,6 +607,36 @@ function isTestSegment(seg: Segment): boolean {
   return first === '[' || first === 'test';
 }
 
+/**
+ * A package word to cut (with the blank before it). Alone on a continued line (`  grpc-health-probe \\`)
+ * its whole line goes; last of the list on its own line, the ` \\` that led to it goes too, so that
+ * no continuation is left joining the next instruction.
+ */
+function packageWordRange(text: string, start: number, end: number): Range {
+  const lineStart = lineStartOf(text, start);
+  if (/\S/.test(text.slice(lineStart, start))) return { start, end };
+  const after = /^[ \t]*\\\r?\n/.exec(text.slice(end));
+  if (after) return { start: lineStart, end: end + after[0].length };
+  const before = /[ \t]*\\\r?\n$/.exec(text.slice(0, lineStart));
+  return before ? { start: lineStart - before[0].length, end } : { start, end };
+}
+
+/** Options of package managers that take the next word as their value (`apk add -X <repo> …`). */
+const PACKAGE_VALUE_FLAGS = new Set(['-X', '--repository', '-t', '--virtual', '--target-release', '-o', '--option', '--repo', '--enablerepo', '--disablerepo', '--root', '-p']);
+
+/** `apk add …`, `apt-get install …`, `dnf install …`: the subcommand and the package words. */
+function packageInstall(words: string[]): { sub: string; packages: string[] } | undefined {
+  const cmd = baseName(words[0] ?? '');
+  if (!PACKAGE_MANAGERS.has(cmd) && cmd !== 'zypper') return undefined;
+  const rest: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    if (PACKAGE_VALUE_FLAGS.has(words[i]!)) i++;
+    else if (!words[i]!.startsWith('-')) rest.push(words[i]!);
+  }
+  const [sub, ...packages] = rest;
+  return sub === 'add' || sub === 'install' ? { sub: sub, packages } : undefined;
+}
+
 /** Packages a download needs; a stage left installing only these serves nothing once the download goes. */
 const FETCH_PACKAGES = new Set(['curl', 'wget', 'ca-certificates']);
 const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf']);
@@ -557,17 +650,69 @@ function leavesOnlyFetchTools(site: Site): boolean {
   );
 }
 
-function isFetchToolStep(words: string[]): boolean {
+/** A package manager's index update or cache cleaning: `apt-get update`, `rm -rf /var/lib/apt/lists/*`. */
+function isHousekeepingStep(words: string[]): boolean {
+  const cmd = baseName(words[0] ?? '');
+  // update-ca-certificates may install certificates an earlier COPY added: not ours to drop.
+  return cmd !== 'update-ca-certificates' && isFetchToolStep(words) && !(PACKAGE_MANAGERS.has(cmd) && packageInstall(words) !== undefined);
+}
+
+function isFetchToolStep(words: string[], git = false): boolean {
   const cmd = baseName(words[0] ?? '');
   const operands = words.slice(1).filter((w) => !w.startsWith('-'));
   if (PACKAGE_MANAGERS.has(cmd)) {
     const [sub, ...packages] = operands;
     if (sub === 'update' || sub === 'clean') return packages.every((p) => p === 'all');
-    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p));
+    return (sub === 'install' || sub === 'add') && packages.length > 0 && packages.every((p) => FETCH_PACKAGES.has(p) || (git && p === 'git'));
   }
   if (cmd === 'update-ca-certificates') return operands.length === 0;
   if (cmd === 'rm') return operands.length > 0 && operands.every((o) => /^\/var\/(lib\/apt\/lists|cache\/(apt|apk|dnf|yum))(\/\*?)?$/.test(o));
   return false;
+}
+
+/** Whether the last WORKDIR among `before` is a folder named for the binary (a clone of it). */
+function inBinaryWorkdir(text: string, before: DockerInstruction[], mentions: (s: string) => boolean): boolean {
+  const workdir = before.filter((i) => i.keyword === 'WORKDIR').pop();
+  return workdir !== undefined && mentions(text.slice(workdir.argsStart, workdir.end));
+}
+
+/** The RUN's statements, or undefined when it is not a plain shell-form RUN the parser reads. */
+function runSegments(text: string, parsed: ParsedDockerfile, ins: DockerInstruction): Segment[] | undefined {
+  if (ins.keyword !== 'RUN' || runForm(ins, text, parsed.escape) !== 'shell') return undefined;
+  try {
+    return parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape).segments;
+  } catch (e) {
+    if (e instanceof ShellParseError) return undefined;
+    throw e;
+  }
+}
+
+/** In the binary's folder: `git checkout`, `go mod download`, or `go build`/`go install` of that folder's module. */
+function onlyBuildsHere(text: string, parsed: ParsedDockerfile, ins: DockerInstruction): boolean {
+  const segs = runSegments(text, parsed, ins);
+  return (
+    segs !== undefined &&
+    segs.length > 0 &&
+    segs.every((seg) => {
+      if (isScratchBuildStep(seg)) return true;
+      if (seg.stmt.cmd.type !== 'call' || seg.stmt.calls.length !== 1) return false;
+      const words = withoutEnv(callArgs(seg.stmt.calls[0]!, () => undefined).map((w) => w.text));
+      // A package named (`./cmd/app`, `github.com/acme/tool`) is something else's build.
+      if (baseName(words[0] ?? '') !== 'go' || !['build', 'install'].includes(words[1] ?? '')) return false;
+      const args = words.slice(2).filter((w, i, all) => all[i - 1] !== '-o' && !/^-o=|^--?ldflags/.test(w));
+      return args.every((w) => !w.includes('/') || w === './...');
+    })
+  );
+}
+
+/** A RUN of its own that only installs the download's tools (`RUN apk add --no-cache curl`; git too for a clone). */
+function onlyFetchToolsRun(text: string, parsed: ParsedDockerfile, ins: DockerInstruction, git: boolean): boolean {
+  const segs = runSegments(text, parsed, ins);
+  return (
+    segs !== undefined &&
+    segs.length > 0 &&
+    segs.every((seg) => seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text), git)))
+  );
 }
 
 /** In the binary's scratch folder: module bookkeeping (`go mod init temp`) or picking the tag of a clone (`git checkout v0.4.12`). */
@@ -663,13 +808,19 @@ function wholeInstruction(text: string, ins: DockerInstruction): Range {
 }
 
 function withCommentsAbove(text: string, lineStart: number): number {
+  const isComment = (line: string) => /^[ \t]*#/.test(line) && !/^#\s*(escape|syntax|check)\s*=/i.test(line);
   let start = lineStart;
   while (start > 0) {
     const prev = lineStartOf(text, start - 1);
     const line = text.slice(prev, start);
-    if (!/^[ \t]*#/.test(line) || !PROBE_WORDS.test(line) || /^#\s*(escape|syntax|check)\s*=/i.test(line)) break;
+    if (!isComment(line) || !PROBE_WORDS.test(line)) break;
     start = prev;
   }
+  // A paragraph of comments whose first line is about the probe (`# Pinned SHA-256 of
+  // grpc_health_probe-linux-amd64 …` over three more lines of explanation) goes whole.
+  let top = start;
+  while (top > 0 && isComment(text.slice(lineStartOf(text, top - 1), top))) top = lineStartOf(text, top - 1);
+  if (top < start && PROBE_WORDS.test(text.slice(top, nextLineStart(text, top)))) return top;
   return start;
 }
 
@@ -688,7 +839,9 @@ function copySite(
   const node = ins.node as unknown as Copy & JSONInstruction;
   const flags: Flag[] = node.getFlags();
   const fromValue = flags.find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
-  const fromProbe = mentionsBinary(fromValue) || probeStages.has(fromValue.toLowerCase());
+  // `--from=<stage>` names an earlier stage when one is so named; otherwise an image (or a stage index).
+  const stage = stageNamed(parsed, fromValue, ins.start);
+  const fromProbe = stage ? probeStages.has(String(stage.stage)) : mentionsBinary(fromValue) || probeStages.has(fromValue.toLowerCase());
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   let args: Range[];
   let values: string[];
@@ -847,7 +1000,8 @@ function packageNotes(text: string, parsed: ParsedDockerfile, sites: Site[]): Ma
       const installer = parsed.instructions.find((i) => i.keyword === 'RUN' && i.stage === plan.ins.stage && installsPackage(keptBody(text, i, removedRanges), tool));
       if (!installer) continue;
       // Still called somewhere that stays (other than as the package name being installed)?
-      const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|(])${tool}\\s+(-|https?:)`).test(l));
+      // Also inside quotes (`sh -c 'wget "https://…"'`) and with a variable for the address.
+      const uses = remaining.split(/\r?\n/).filter((l) => new RegExp(`(^|[\\s;&|('"\`])${tool}\\s+(-|["']?(https?:|\\$))`).test(l));
       if (uses.length > 0) continue;
       list.push(`${tool} (installed on line ${parsed.lines.position(installer.start).line}) may now be unused`);
     }

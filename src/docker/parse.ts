@@ -51,6 +51,54 @@ export function parseDockerfile(text: string): ParsedDockerfile {
 }
 
 
+/**
+ * The FROM of the earlier stage a name refers to (`FROM base`, `COPY --from=builder`), as Docker
+ * resolves it: a stage named so before `before`. A stage's name is not an image, even when it
+ * names the binary (`FROM without-grpc-health-probe-bin`).
+ */
+export function stageNamed(parsed: ParsedDockerfile, name: string, before: number): DockerInstruction | undefined {
+  const wanted = name.toLowerCase();
+  if (!wanted) return undefined;
+  return parsed.instructions.filter((i) => i.keyword === 'FROM' && i.start < before && ((i.node as From).getBuildStage() ?? '').toLowerCase() === wanted).pop();
+}
+
+/** The image a FROM builds on, through the earlier stages it names: `FROM base` where `FROM alpine AS base` is alpine. */
+export function baseImageOf(parsed: ParsedDockerfile, from: DockerInstruction): string {
+  let cur = from;
+  for (let hops = 0; hops < parsed.instructions.length; hops++) {
+    const image = (cur.node as From).getImage() ?? '';
+    const earlier = stageNamed(parsed, image, cur.start);
+    if (!earlier) return image;
+    cur = earlier;
+  }
+  return '';
+}
+
+/**
+ * Where the text names build stages, not images: `AS <name>`, `FROM <earlier stage>`,
+ * `--from=<earlier stage>`. A stage called `without-grpc-health-probe-bin` names the binary there
+ * without using it.
+ */
+export function stageNameRanges(parsed: ParsedDockerfile): [number, number][] {
+  const out: [number, number][] = [];
+  const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
+  for (const ins of parsed.instructions) {
+    if (ins.keyword === 'FROM') {
+      const from = ins.node as From;
+      const stage = from.getBuildStageRange();
+      if (stage) out.push([at(stage.start), at(stage.end)]);
+      const image = from.getImageRange();
+      if (image && stageNamed(parsed, from.getImage() ?? '', ins.start)) out.push([at(image.start), at(image.end)]);
+    }
+    const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
+    for (const f of flags) {
+      const range = f.getValueRange();
+      if (f.getName().toLowerCase() === 'from' && range && stageNamed(parsed, f.getValue() ?? '', ins.start)) out.push([at(range.start), at(range.end)]);
+    }
+  }
+  return out;
+}
+
 /** Offset just past the newline that ends the line holding `offset` (text length on the last line). */
 export function nextLineStart(text: string, offset: number): number {
   const nl = text.indexOf('\n', offset);

@@ -737,6 +737,19 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     }, node, text);
   }
+  if (n === 2 && keys[0] === 'contents' && keys[1] === 'packages') {
+    // An apko image config's package list (Wolfi, Chainguard): it installs the package, it runs nothing.
+    return {
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `an apko image config installs the ${String(node.value)} package (at ${at}); it runs nothing, and the tool does not edit apko configs`,
+      hint: 'apko builds the image from this package list. Once nothing runs grpc_health_probe in that image (probes, health checks, scripts), remove the package from the list by hand.',
+      blockers: ['unsupported-file'],
+      keepsBinary: false,
+      details: { document: docIndex + 1, path: at },
+    };
+  }
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
