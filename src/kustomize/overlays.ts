@@ -18,7 +18,8 @@ import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNod
 import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports } from '../kubernetes/probes.js';
-import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import { enclosingRepository } from '../discover/scope.js';
+import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
@@ -220,6 +221,9 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     add(targets, holds);
     for (const { p } of patches) if (!p.json6902 && p.editable && inRun.has(p.file)) merging.push({ kustomization: file, patch: p, targets });
   }
+  // A Flux Kustomization or an Argo CD Application patches what it builds from its path as an
+  // overlay does: its inline patches are not rewritten, so a probe handler there holds.
+  for (const c of controllerPatches(run)) add(c.targets, c.patches.flatMap((p) => holdsIn(p, c.file, inRun, run)));
   // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
   // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
   // above it, which that probe does not depend on): it then keeps exec, and holds that probe too.
@@ -244,6 +248,68 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   }
   holdsByRun.set(run, byFile);
   return byFile;
+}
+
+const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
+
+/**
+ * The patches GitOps controllers apply to what they build from a folder of the repository: a
+ * Flux Kustomization's `spec.patches` (and `patchesJson6902`), an Argo CD Application's (or
+ * ApplicationSet template's) `kustomize.patches` of a source. The folder is read from the root
+ * of the repository holding the file (the source is taken to be this repository, as for
+ * releases, src/helm/releases.ts); without a kustomization there, every file under it is built.
+ * Their patches are strings the tool does not rewrite (editable: false).
+ */
+function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; targets: string[] }[] {
+  const out: { file: string; patches: PatchEntry[]; targets: string[] }[] = [];
+  for (const abs of run.repositoryFiles()) {
+    if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > 1024 * 1024 || !CONTROLLER_WORDS.test(text) || !/patches/.test(text)) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    const repoRoot = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+    for (const doc of parsed.docs) {
+      const root = doc.contents;
+      if (!isMap(root)) continue;
+      const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
+      const kind = scalarText(getPair(root, 'kind')?.value);
+      const builds: { dir: string; list: unknown; json6902?: unknown }[] = [];
+      if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
+        builds.push({ dir: path.resolve(repoRoot, scalarText(nodeAt(root, 'spec.path')) ?? '.'), list: nodeAt(root, 'spec.patches'), json6902: nodeAt(root, 'spec.patchesJson6902') });
+      } else if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
+        const spec = kind === 'Application' ? 'spec' : 'spec.template.spec';
+        const one = nodeAt(root, `${spec}.source`);
+        const many = nodeAt(root, `${spec}.sources`);
+        for (const source of isMap(one) ? [one] : isSeq(many) ? many.items : []) {
+          const at = isMap(source) ? scalarText(getPair(source, 'path')?.value) : undefined;
+          if (isMap(source) && at !== undefined) builds.push({ dir: path.resolve(repoRoot, at), list: nodeAt(source, 'kustomize.patches') });
+        }
+      }
+      for (const b of builds) {
+        const patches: PatchEntry[] = [];
+        for (const [list, json6902] of [[b.list, false], [b.json6902, true]] as const) {
+          for (const item of isSeq(list) ? list.items : []) {
+            if (!isMap(item)) continue;
+            const inline = getPair(item, 'patch')?.value;
+            const ref = scalarText(getPair(item, 'path')?.value);
+            // Flux's patchesJson6902 writes its ops as a YAML list, not a string: read from its first line's start, indentation and all.
+            const opsText = isSeq(inline) && inline.range ? text.slice(text.lastIndexOf('\n', inline.range[0]) + 1, inline.range[1]) : undefined;
+            if (isScalar(inline) && typeof inline.value === 'string') patches.push({ text: inline.value, file: abs, json6902, editable: false, range: [inline.range![0], inline.range![1]] });
+            else if (opsText !== undefined) patches.push({ text: opsText, file: abs, json6902: true, editable: false, range: [inline!.range![0], inline!.range![1]] });
+            const refText = ref === undefined ? undefined : run.readText(path.resolve(b.dir, ref));
+            if (ref !== undefined && refText !== undefined) patches.push({ text: refText, file: path.resolve(b.dir, ref), json6902, editable: false });
+          }
+        }
+        if (patches.length === 0) continue;
+        const built = resourcesOf(b.dir, run, new Set());
+        const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(b.dir, n), run));
+        const targets = hasKustomization ? built : run.repositoryFiles().filter((f) => f.startsWith(b.dir + path.sep));
+        out.push({ file: abs, patches, targets });
+      }
+    }
+  }
+  return out;
 }
 
 /** The probes of a strategic-merge patch that the probe walk migrates, at offsets in its file (an inline patch: at the patch). */
