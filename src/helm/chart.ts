@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, isSeq, visit, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
-import { releaseHolds } from './releases.js';
+import { releaseHolds, releaseTimeouts } from './releases.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -440,7 +440,7 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
-    if (!release) return placed;
+    if (!release) return cutShort(placed, chart, run);
     return heldReport(
       placed,
       'overlay-patch',
@@ -451,6 +451,27 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     placed,
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
+  );
+}
+
+/**
+ * A values.yaml probe whose binary flags ask for more time (-rpc-timeout=5s) than another values
+ * file of the chart, or a release's values, give it with a timeoutSeconds of their own and no
+ * handler: the probe such a release renders would give up sooner than the flags say, so it stays
+ * on exec, as an overlay's lower timeoutSeconds holds a base probe (src/kustomize/overlays.ts).
+ */
+function cutShort(r: Report, chart: Chart, run: RunContext): Report {
+  const needed = r.timeoutNeeded;
+  if (!r.fix || needed === undefined || r.keyPath === undefined) return r;
+  const cuts = overridesFor(chart, run).flatMap((o) => tunedTimeouts(o.doc).filter((t) => t.keyPath === r.keyPath).map((t) => ({ file: o.file, timeoutSeconds: t.timeoutSeconds })));
+  const release = releaseTimeouts(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
+  if (release) cuts.push(release);
+  const cut = cuts.filter((c) => c.timeoutSeconds < needed).sort((a, b) => a.timeoutSeconds - b.timeoutSeconds)[0];
+  if (!cut) return r;
+  return heldReport(
+    r,
+    'overlay-patch',
+    `${cut.file} sets its timeoutSeconds to ${cut.timeoutSeconds}; the binary's timeout flags ask for ${needed}s, so the native probe a release renders with it would give up sooner than they say. Raise timeoutSeconds there to at least ${needed}, or drop the flags, and run again`,
   );
 }
 

@@ -17,7 +17,7 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { enclosingRepository } from '../discover/scope.js';
-import { filesOfRun, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
@@ -66,7 +66,39 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   if (out) return out;
   out = new Map();
   byChart.set(chartRoot, out);
+  for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
+    for (const k of keptHandlers(layer.text, layer.doc, run, layer.migratable)) {
+      const own = ownKeyPath(layer, k.keyPath);
+      if (own !== undefined && !out.has(own)) out.set(own, { file: shown, kept: k.kept });
+    }
+  }
+  return out;
+}
+
+/**
+ * The lowest timeoutSeconds a release's values set on a values.yaml probe (by key path) without a
+ * handler: the probe it renders keeps values.yaml's, cut to that timeout.
+ */
+export function releaseTimeouts(chartRoot: string, chartName: string | undefined, run: RunContext): Map<string, { file: string; timeoutSeconds: number }> {
+  const out = new Map<string, { file: string; timeoutSeconds: number }>();
+  for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
+    for (const t of tunedTimeouts(layer.doc)) {
+      const own = ownKeyPath(layer, t.keyPath);
+      if (own !== undefined && !(t.timeoutSeconds >= (out.get(own)?.timeoutSeconds ?? Infinity))) out.set(own, { file: shown, timeoutSeconds: t.timeoutSeconds });
+    }
+  }
+  return out;
+}
+
+/** A key path of a layer's document as the chart's values.yaml has it; undefined outside the layer's values. */
+function ownKeyPath(layer: Layer, keyPath: string): string | undefined {
+  return layer.prefix === '' ? keyPath : keyPath.startsWith(`${layer.prefix}.`) ? keyPath.slice(layer.prefix.length + 1) : undefined;
+}
+
+/** The value layers of the releases that install the chart: inline values, then the values files they name. */
+function releaseLayers(chartRoot: string, chartName: string | undefined, run: RunContext): { layer: Layer; shown: string }[] {
   const inRun = filesOfRun(run);
+  const out: { layer: Layer; shown: string }[] = [];
   for (const release of releasesOf(run)) {
     if (!release.refs.some((ref) => matches(ref, chartRoot, chartName))) continue;
     const layers = [...release.layers];
@@ -76,12 +108,7 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
       const doc = text === undefined ? undefined : firstDoc(text);
       if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
     }
-    for (const layer of layers) {
-      for (const k of keptHandlers(layer.text, layer.doc, run, layer.migratable)) {
-        const own = layer.prefix === '' ? k.keyPath : k.keyPath.startsWith(`${layer.prefix}.`) ? k.keyPath.slice(layer.prefix.length + 1) : undefined;
-        if (own !== undefined && !out.has(own)) out.set(own, { file: layer.shown ?? release.shown, kept: k.kept });
-      }
-    }
+    for (const layer of layers) out.push({ layer, shown: layer.shown ?? release.shown });
   }
   return out;
 }

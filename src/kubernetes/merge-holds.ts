@@ -78,6 +78,36 @@ export function keptHandlers(
   return out;
 }
 
+export interface TunedTimeout {
+  probe: string;
+  container?: string;
+  keyPath: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * Probes of a merge patch that set timeoutSeconds (a number) and no handler: the probe built
+ * keeps the handler it merges over, with this timeout, which cuts short a migrated probe whose
+ * binary flags (-rpc-timeout, -connect-timeout) asked for more (Report.timeoutNeeded).
+ */
+export function tunedTimeouts(doc: Document.Parsed<ParsedNode, true>): TunedTimeout[] {
+  const out: TunedTimeout[] = [];
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = keyOf(pair);
+      if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+      const probe = pair.value;
+      const t = getPair(probe, 'timeoutSeconds')?.value;
+      const seconds = isScalar(t) && t.value !== null && String(t.value).trim() !== '' ? Number(t.value) : NaN;
+      if (!Number.isFinite(seconds) || ['exec', 'httpGet', 'tcpSocket', 'grpc'].some((h) => getPair(probe, h) !== undefined)) return;
+      const ctx = containerContext(path);
+      const name = ctx.container ? getPair(ctx.container, 'name')?.value : undefined;
+      out.push({ probe: key, ...(isScalar(name) && name.value !== null ? { container: String(name.value) } : {}), keyPath: probeKeyPath(path, pair), timeoutSeconds: seconds });
+    },
+  });
+  return out;
+}
+
 /**
  * A migratable probe's report turned into the blocked one for a probe that stays on exec because
  * of something elsewhere (an overlay, a values file, a template): its fix dropped, the reason said.

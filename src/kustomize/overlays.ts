@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports } from '../kubernetes/probes.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -34,7 +34,7 @@ export interface OverlayHold {
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
    * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -43,6 +43,8 @@ export interface OverlayHold {
   keyPath?: string;
   /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
   envNames?: string[];
+  /** timeout holds: the timeoutSeconds the overlay sets, which a probe whose flags ask for more cannot keep. */
+  timeoutSeconds?: number;
   /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
   source?: { file: string; range?: [number, number] };
   /** Why, as a clause: "… patches inside it (/spec/…)". */
@@ -344,6 +346,12 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
               out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork (${op} ${at})` });
               continue;
             }
+            const timeout = key === 'path' && (op === 'add' || op === 'replace') ? /\/(livenessProbe|readinessProbe|startupProbe)\/timeoutSeconds$/.exec(at) : null;
+            const value = getPair(map, 'value')?.value;
+            if (timeout && isScalar(value) && Number.isFinite(Number(value.value))) {
+              out.push({ kustomization, kind: 'timeout', probe: timeout[1]!, timeoutSeconds: Number(value.value), why: `${overlay} sets its timeoutSeconds to ${String(value.value)} (${op} ${at})` });
+              continue;
+            }
             if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(at)) {
               out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${op} ${at})` });
               continue;
@@ -373,6 +381,9 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || pair.value.value === 'true')) hostNetwork = true;
       },
     });
+    for (const t of tunedTimeouts(doc)) {
+      out.push({ kustomization, kind: 'timeout', probe: t.probe, ...(t.container !== undefined ? { container: t.container } : {}), timeoutSeconds: t.timeoutSeconds, why: `${where} sets its timeoutSeconds to ${t.timeoutSeconds}` });
+    }
     if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
     for (const e of envSettings(doc)) {
       const names = e.names ? ` (${e.names.join(', ')})` : '';
@@ -628,7 +639,9 @@ function findHold(r: Report, file: string, holds: readonly OverlayHold[]): Overl
           ? r.loopback === true
           : h.kind === 'values'
             ? r.keyPath === h.keyPath
-            : h.probe === r.details?.probe),
+            : h.kind === 'timeout'
+              ? h.probe === r.details?.probe && (r.timeoutNeeded ?? 0) > (h.timeoutSeconds ?? 0)
+              : h.probe === r.details?.probe),
   );
 }
 
@@ -639,7 +652,9 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
   const hold = findHold(r, file.path, overlayHolds(run).get(file.path) ?? []);
   if (!hold) return r;
   const breaks =
-    hold.kind === 'hostNetwork'
+    hold.kind === 'timeout'
+      ? `the binary's timeout flags ask for ${r.timeoutNeeded}s, so the native probe that overlay builds would give up sooner than they say. Raise timeoutSeconds there to at least ${r.timeoutNeeded}, or drop the flags, and run again`
+      : hold.kind === 'hostNetwork'
       ? "its -addr dials the local host (a loopback host, an empty host or 0.0.0.0), and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
       : hold.kind === 'env'
         ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
