@@ -113,6 +113,22 @@ function releaseLayers(chartRoot: string, chartName: string | undefined, run: Ru
   return out;
 }
 
+/**
+ * Whether a Flux HelmRelease installs the chart at chartRoot (named chartName in its Chart.yaml):
+ * by name from a HelmRepository, by path from a GitRepository (read from the repository's root).
+ */
+export function fluxReleaseInstalls(release: YAMLMap, chartRoot: string, chartName: string | undefined): boolean {
+  const ref = fluxChartRef(release);
+  return ref !== undefined && matches(ref, chartRoot, chartName);
+}
+
+function fluxChartRef(release: YAMLMap): ChartRef | undefined {
+  const chart = scalarText(nodeAt(release, 'spec.chart.spec.chart'));
+  if (chart === undefined) return undefined;
+  const sourceKind = scalarText(nodeAt(release, 'spec.chart.spec.sourceRef.kind'));
+  return sourceKind === 'HelmRepository' ? { by: 'name', name: chart } : { by: 'source-path', rel: chart };
+}
+
 function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined): boolean {
   if (ref.by === 'name') return ref.name === chartName;
   if (ref.by === 'path') return ref.abs === chartRoot;
@@ -165,10 +181,8 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   const name = scalarText(nodeAt(root, 'metadata.name'));
   const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ text: src.text, doc, prefix, migratable: src.migratable }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-    const chart = scalarText(nodeAt(root, 'spec.chart.spec.chart'));
-    const sourceKind = scalarText(nodeAt(root, 'spec.chart.spec.sourceRef.kind'));
-    if (chart === undefined) return [];
-    const ref: ChartRef = sourceKind === 'HelmRepository' ? { by: 'name', name: chart } : { by: 'source-path', rel: chart };
+    const ref = fluxChartRef(root);
+    if (ref === undefined) return [];
     return [{ refs: [ref], layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {

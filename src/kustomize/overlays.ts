@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { fluxReleaseInstalls } from '../helm/releases.js';
 import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports } from '../kubernetes/probes.js';
@@ -252,22 +253,35 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   return byFile;
 }
 
-const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
+const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
+
+/** What a controller builds and the patch lists it applies to it (maps of `patches`, `patchesJson6902`, `patchesStrategicMerge`). */
+interface ControllerBuild {
+  /** A folder of the repository it builds (Flux Kustomization, Argo CD source)… */
+  dir?: string;
+  /** …or the Flux HelmRelease whose chart it renders. */
+  release?: YAMLMap;
+  lists: YAMLMap;
+}
 
 /**
- * The patches GitOps controllers apply to what they build from a folder of the repository: a
- * Flux Kustomization's `spec.patches` (and `patchesJson6902`), an Argo CD Application's (or
- * ApplicationSet template's) `kustomize.patches` of a source. The folder is read from the root
- * of the repository holding the file (the source is taken to be this repository, as for
- * releases, src/helm/releases.ts); without a kustomization there, every file under it is built.
- * Their patches are strings the tool does not rewrite (editable: false).
+ * The patches GitOps controllers apply to what they build from the repository: a Flux
+ * Kustomization's `spec` patches (`patches`, `patchesJson6902`, `patchesStrategicMerge`), an Argo
+ * CD Application's (or ApplicationSet template's) `kustomize.patches` of a source, and a Flux
+ * HelmRelease's `postRenderers[].kustomize` patches over the chart it renders (its templates and
+ * values files, when the chart is in the repository). A folder is read from the root of the
+ * repository holding the file (the source is taken to be this repository, as for releases,
+ * src/helm/releases.ts); without a kustomization there, every file under it is built. String
+ * patches are not rewritten (editable: false); inline patchesStrategicMerge objects are, as
+ * embedded merge patches (src/kubernetes/probes.ts).
  */
 function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; targets: string[] }[] {
   const out: { file: string; patches: PatchEntry[]; targets: string[] }[] = [];
+  let charts: { root: string; name: string | undefined }[] | undefined;
   for (const abs of run.repositoryFiles()) {
     if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
     const text = run.readText(abs);
-    if (text === undefined || text.length > 1024 * 1024 || !CONTROLLER_WORDS.test(text) || !/patches/.test(text)) continue;
+    if (text === undefined || text.length > 1024 * 1024 || !CONTROLLER_WORDS.test(text) || !/patches/i.test(text)) continue;
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const repoRoot = enclosingRepository(path.dirname(abs)) ?? run.cwd;
@@ -276,42 +290,80 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
       if (!isMap(root)) continue;
       const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
       const kind = scalarText(getPair(root, 'kind')?.value);
-      const builds: { dir: string; list: unknown; json6902?: unknown }[] = [];
-      if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
-        builds.push({ dir: path.resolve(repoRoot, scalarText(nodeAt(root, 'spec.path')) ?? '.'), list: nodeAt(root, 'spec.patches'), json6902: nodeAt(root, 'spec.patchesJson6902') });
+      const builds: ControllerBuild[] = [];
+      const spec = getPair(root, 'spec')?.value;
+      if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)) {
+        builds.push({ dir: path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.'), lists: spec });
+      } else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+        const renderers = nodeAt(root, 'spec.postRenderers');
+        for (const r of isSeq(renderers) ? renderers.items : []) {
+          const k = isMap(r) ? getPair(r, 'kustomize')?.value : undefined;
+          if (isMap(k)) builds.push({ release: root, lists: k });
+        }
       } else if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
-        const spec = kind === 'Application' ? 'spec' : 'spec.template.spec';
-        const one = nodeAt(root, `${spec}.source`);
-        const many = nodeAt(root, `${spec}.sources`);
+        const at = kind === 'Application' ? 'spec' : 'spec.template.spec';
+        const one = nodeAt(root, `${at}.source`);
+        const many = nodeAt(root, `${at}.sources`);
         for (const source of isMap(one) ? [one] : isSeq(many) ? many.items : []) {
-          const at = isMap(source) ? scalarText(getPair(source, 'path')?.value) : undefined;
-          if (isMap(source) && at !== undefined) builds.push({ dir: path.resolve(repoRoot, at), list: nodeAt(source, 'kustomize.patches') });
+          const where = isMap(source) ? scalarText(getPair(source, 'path')?.value) : undefined;
+          const k = isMap(source) ? getPair(source, 'kustomize')?.value : undefined;
+          if (where !== undefined && isMap(k)) builds.push({ dir: path.resolve(repoRoot, where), lists: k });
         }
       }
       for (const b of builds) {
-        const patches: PatchEntry[] = [];
-        for (const [list, json6902] of [[b.list, false], [b.json6902, true]] as const) {
-          for (const item of isSeq(list) ? list.items : []) {
-            if (!isMap(item)) continue;
-            const inline = getPair(item, 'patch')?.value;
-            const ref = scalarText(getPair(item, 'path')?.value);
-            // Flux's patchesJson6902 writes its ops as a YAML list, not a string: read from its first line's start, indentation and all.
-            const opsText = isSeq(inline) && inline.range ? text.slice(text.lastIndexOf('\n', inline.range[0]) + 1, inline.range[1]) : undefined;
-            if (isScalar(inline) && typeof inline.value === 'string') patches.push({ text: inline.value, file: abs, json6902, editable: false, range: [inline.range![0], inline.range![1]] });
-            else if (opsText !== undefined) patches.push({ text: opsText, file: abs, json6902: true, editable: false, range: [inline!.range![0], inline!.range![1]] });
-            const refText = ref === undefined ? undefined : run.readText(path.resolve(b.dir, ref));
-            if (ref !== undefined && refText !== undefined) patches.push({ text: refText, file: path.resolve(b.dir, ref), json6902, editable: false });
-          }
-        }
+        const patches = controllerPatchEntries(b, text, abs, run);
         if (patches.length === 0) continue;
-        const built = resourcesOf(b.dir, run, new Set());
-        const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(b.dir, n), run));
-        const targets = hasKustomization ? built : run.repositoryFiles().filter((f) => f.startsWith(b.dir + path.sep));
+        let targets: string[];
+        if (b.release) {
+          charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
+          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name)).map((c) => c.root + path.sep);
+          targets = run.repositoryFiles().filter((f) => roots.some((r) => f.startsWith(r)));
+        } else {
+          const dir = b.dir!;
+          const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(dir, n), run));
+          targets = hasKustomization ? resourcesOf(dir, run, new Set()) : run.repositoryFiles().filter((f) => f.startsWith(dir + path.sep));
+        }
         out.push({ file: abs, patches, targets });
       }
     }
   }
   return out;
+}
+
+/** A build's patch entries: inline strings, files by `path` (beside the folder it builds), op lists and patch objects written as YAML. */
+function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
+  const out: PatchEntry[] = [];
+  // A YAML node's text, indented as in the file (what stands before it on its line, `- ` of a
+  // list item, becomes spaces), so that it parses alone.
+  const slice = (n: ParsedNode) => ' '.repeat(n.range![0] - text.lastIndexOf('\n', n.range![0] - 1) - 1) + text.slice(n.range![0], n.range![1]);
+  for (const key of ['patches', 'patchesJson6902', 'patchesStrategicMerge']) {
+    const list = getPair(b.lists, key)?.value;
+    for (const item of isSeq(list) ? list.items : []) {
+      const json6902 = key === 'patchesJson6902';
+      if (key === 'patchesStrategicMerge') {
+        // Objects (rewritten in place as embedded merge patches) or strings.
+        if (isMap(item) && item.range) out.push({ text: slice(item as ParsedNode), file: abs, json6902: false, editable: true, range: [item.range[0], item.range[1]] });
+        else if (isScalar(item) && typeof item.value === 'string') out.push({ text: item.value, file: abs, json6902: false, editable: false, range: [item.range![0], item.range![1]] });
+        continue;
+      }
+      if (!isMap(item)) continue;
+      const inline = getPair(item, 'patch')?.value;
+      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: abs, json6902, editable: false, range: [inline.range![0], inline.range![1]] });
+      // Flux's patchesJson6902 writes its ops as a YAML list, not a string.
+      else if (isSeq(inline) && inline.range) out.push({ text: slice(inline as ParsedNode), file: abs, json6902: true, editable: false, range: [inline.range[0], inline.range[1]] });
+      const ref = scalarText(getPair(item, 'path')?.value);
+      const file = ref === undefined || b.dir === undefined ? undefined : path.resolve(b.dir, ref);
+      const refText = file === undefined ? undefined : run.readText(file);
+      if (file !== undefined && refText !== undefined) out.push({ text: refText, file, json6902, editable: false });
+    }
+  }
+  return out;
+}
+
+function chartYamlName(text: string | undefined): string | undefined {
+  const parsed = text === undefined ? undefined : parseYaml(text);
+  const root = parsed && !parsed.error ? parsed.docs[0]?.contents : undefined;
+  return isMap(root) ? scalarText(getPair(root, 'name')?.value) : undefined;
 }
 
 /** The probes of a strategic-merge patch that the probe walk migrates, at offsets in its file (an inline patch: at the patch). */
