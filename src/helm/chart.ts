@@ -9,7 +9,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
-import { releaseHolds, releaseTimeouts } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseTimeouts } from './releases.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -372,8 +372,11 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
   // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
   const chart = found && !rel.startsWith('../') && !NOT_VALUES.test(rel) ? found : undefined;
-  if (!chart && file.kind !== 'helm-values') return none;
-  const override = isValuesOverride(file.path, chart);
+  // Values-shaped YAML outside any chart that a release names as a values file (helmfile
+  // `values: [envs/prod/cart.yaml]`) merges over its chart's values.yaml, whatever its name.
+  const named = !chart && file.kind === 'yaml' && docs.some((d) => isMap(d.contents) && !isManifest(d.contents)) && isReleaseValuesFile(file.path, run);
+  if (!chart && file.kind !== 'helm-values' && !named) return none;
+  const override = named || isValuesOverride(file.path, chart);
   // Other JSON in a chart (dashboards, schemas, files/) is not values: only its values*.json are.
   if (file.kind === 'json' && !override) return none;
   // A manifest kept in the chart's folder follows neither the chart's kubeVersion nor its merges.

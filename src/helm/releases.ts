@@ -76,6 +76,15 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
 }
 
 /**
+ * Whether a release of the repository names the file as one of its values files (a helmfile
+ * release's `values`, an Argo CD `$values/…` value file, a Fleet `valuesFiles` entry), templated
+ * paths included: its probes merge over a chart's values.yaml, wherever the file sits.
+ */
+export function isReleaseValuesFile(fileAbs: string, run: RunContext): boolean {
+  return releasesOf(run).some((release) => release.valueFiles.some((v) => v.base !== undefined && valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs)));
+}
+
+/**
  * The lowest timeoutSeconds a release's values set on a values.yaml probe (by key path) without a
  * handler: the probe it renders keeps values.yaml's, cut to that timeout.
  */
@@ -103,10 +112,11 @@ function releaseLayers(chartRoot: string, chartName: string | undefined, run: Ru
     if (!release.refs.some((ref) => matches(ref, chartRoot, chartName))) continue;
     const layers = [...release.layers];
     for (const v of release.valueFiles) {
-      const abs = path.resolve(v.base ?? chartRoot, v.file);
-      const text = run.readText(abs);
-      const doc = text === undefined ? undefined : firstDoc(text);
-      if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
+      for (const abs of valueFilePaths(path.resolve(v.base ?? chartRoot, v.file), run)) {
+        const text = run.readText(abs);
+        const doc = text === undefined ? undefined : firstDoc(text);
+        if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
+      }
     }
     for (const layer of layers) out.push({ layer, shown: layer.shown ?? release.shown });
   }
@@ -239,7 +249,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       if (isSeq(values)) {
         values.items.forEach((v, j) => {
           if (isMap(v)) layers.push(...layer(v, `releases[${i}].values[${j}]`));
-          else if (isScalar(v) && typeof v.value === 'string' && !v.value.includes('{{')) valueFiles.push({ base, file: v.value });
+          else if (isScalar(v) && typeof v.value === 'string') valueFiles.push({ base, file: v.value });
         });
       }
       const releaseName = scalarText(getPair(item, 'name')?.value);
@@ -267,8 +277,19 @@ function helmfileRefs(chart: string, base: string): ChartRef[] {
 
 
 
+/**
+ * A values file's path; one with template actions (`envs/{{ .Environment.Name }}/cart.yaml` in a
+ * helmfile, `values-{{cluster}}.yaml` in an ApplicationSet) names every file of the repository
+ * it can render to, each action standing for one path segment or part of one.
+ */
+function valueFilePaths(abs: string, run: RunContext): string[] {
+  if (!abs.includes('{{')) return [abs];
+  const pattern = new RegExp(`^${abs.split(/\{\{.*?\}\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/\\\\]*')}$`);
+  return run.repositoryFiles().filter((f) => pattern.test(f));
+}
+
 function strings(n: unknown): string[] {
-  return isSeq(n) ? n.items.map(scalarText).filter((s): s is string => s !== undefined && !s.includes('{{')) : [];
+  return isSeq(n) ? n.items.map(scalarText).filter((s): s is string => s !== undefined) : [];
 }
 
 function firstDoc(text: string): Document.Parsed<ParsedNode, true> | undefined {
