@@ -9,7 +9,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
-import { isReleaseValuesFile, releaseHolds, releaseTimeouts } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -211,8 +211,9 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
 }
 
 /**
- * What the chart's other values files set a `.Values.a.b` path to (files that do not set it are
- * left out): a default that one of them overrides is not the only value a release may see.
+ * What the chart's other values files, its parents' values and the releases of the repository that
+ * install it (src/helm/releases.ts) set a `.Values.a.b` path to (those that do not set it are left
+ * out): a default that one of them overrides is not the only value a release may see.
  */
 export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   if (!chart) return [];
@@ -233,7 +234,7 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
       }),
     );
   });
-  return [...own, ...fromParents];
+  return [...own, ...fromParents, ...releaseValuesAt(chart.root, chartName(chart.chartYaml), valuesPath, run)];
 }
 
 /** The keys a parent's values use for a subchart in its charts/ folder: the folder, its name, and any alias the parent's dependencies give it. */
@@ -814,7 +815,7 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, of its parent chart, or of a release that installs it, gives it)' : '';
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 

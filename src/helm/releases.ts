@@ -76,6 +76,19 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
 }
 
 /**
+ * What the releases that install the chart set a `.Values.a.b` path to, in their inline values or
+ * the values files they name (releases that do not set it are left out).
+ */
+export function releaseValuesAt(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
+  return releaseLayers(chartRoot, chartName, run).flatMap(({ layer, shown }) => {
+    const root = layer.doc.contents;
+    const node = isMap(root) ? nodeAt(root, layer.prefix === '' ? valuesPath : `${layer.prefix}.${valuesPath}`) : undefined;
+    const value = isScalar(node) && ['string', 'number', 'boolean'].includes(typeof node.value) ? String(node.value) : undefined;
+    return value === undefined ? [] : [{ file: shown, value }];
+  });
+}
+
+/**
  * Whether a release of the repository names the file as one of its values files (a helmfile
  * release's `values`, an Argo CD `$values/…` value file, a Fleet `valuesFiles` entry), templated
  * paths included: its probes merge over a chart's values.yaml, wherever the file sits.
@@ -148,8 +161,6 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
 }
 
 const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:/;
-const VALUES_FILE_WORDS = /^releases:|valueFiles|valuesFiles/m;
-const PROBE_WORDS = /(liveness|readiness|startup)Probe/;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -163,9 +174,10 @@ function releasesOf(run: RunContext): Release[] {
   for (const abs of run.repositoryFiles()) {
     if (!/\.(ya?ml|ya?ml\.gotmpl)$/i.test(abs)) continue;
     const text = run.readText(abs);
-    // Most YAML is parsed no further: a release that keeps a probe on a handler writes a probe
-    // key (its exec, or `exec: null` with httpGet), or names a values file that may.
-    if (text === undefined || text.length > RELEASE_FILE_MAX || !RELEASE_WORDS.test(text) || !(PROBE_WORDS.test(text) || VALUES_FILE_WORDS.test(text))) continue;
+    // Most YAML is parsed no further: a release names its kind, or helmfile's `releases:`. Any
+    // release counts, probe key or not: the values it sets (a host in `grpc.addr`) are what its
+    // chart's templates render with.
+    if (text === undefined || text.length > RELEASE_FILE_MAX || !RELEASE_WORDS.test(text)) continue;
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
