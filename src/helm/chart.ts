@@ -815,7 +815,7 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);
-  const from = values.length > 1 ? ' (the lowest any values file of the chart, of its parent chart, or of a release that installs it, gives it)' : '';
+  const from = values.length > 1 ? ' (the lowest any values file of the chart, or of its parent chart, gives it)' : '';
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 
