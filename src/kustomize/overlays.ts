@@ -256,27 +256,6 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
 const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
 /** A controller's file is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const CONTROLLER_FILE_MAX = 1024 * 1024;
-let scratch: Buffer | undefined;
-
-/**
- * Whether a file may hold a controller's patches, from its bytes: every YAML file of the
- * repository is looked at, so they are read into one buffer and decoded only when they name a
- * controller's API group and patches.
- */
-function mayHoldControllerPatches(abs: string): boolean {
-  scratch ??= Buffer.alloc(CONTROLLER_FILE_MAX + 1);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(abs, 'r');
-    const n = fs.readSync(fd, scratch, 0, scratch.length, 0);
-    const bytes = scratch.subarray(0, n);
-    return n <= CONTROLLER_FILE_MAX && (bytes.includes('fluxcd.io/') || bytes.includes('argoproj.io/')) && bytes.includes('atches');
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
 
 /** What a controller builds and the patch lists it applies to it (maps of `patches`, `patchesJson6902`, `patchesStrategicMerge`). */
 interface ControllerBuild {
@@ -302,9 +281,11 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
   const out: { file: string; patches: PatchEntry[]; targets: string[] }[] = [];
   let charts: { root: string; name: string | undefined }[] | undefined;
   for (const abs of run.repositoryFiles()) {
-    if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs)) || !mayHoldControllerPatches(abs)) continue;
+    if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
+    // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
+    // go no further than this test.
     const text = run.readText(abs);
-    if (text === undefined || !CONTROLLER_WORDS.test(text) || !/patches/i.test(text)) continue;
+    if (text === undefined || text.length > CONTROLLER_FILE_MAX || !CONTROLLER_WORDS.test(text) || !/patches/i.test(text)) continue;
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const repoRoot = enclosingRepository(path.dirname(abs)) ?? run.cwd;
