@@ -226,7 +226,10 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   }
   // A Flux Kustomization or an Argo CD Application patches what it builds from its path as an
   // overlay does: its inline patches are not rewritten, so a probe handler there holds.
-  for (const c of controllerPatches(run)) add(c.targets, c.patches.flatMap((p) => holdsIn(p, c.file, inRun, run)));
+  for (const c of controllerPatches(run)) {
+    const fromComponents = c.components.flatMap((k) => [...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)), ...replacementHolds(k.file, k.root, run)]);
+    add(c.targets, [...c.patches.flatMap((p) => holdsIn(p, c.file, inRun, run)), ...fromComponents]);
+  }
   // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
   // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
   // above it, which that probe does not depend on): it then keeps exec, and holds that probe too.
@@ -268,8 +271,9 @@ interface ControllerBuild {
 
 /**
  * The patches GitOps controllers apply to what they build from the repository: a Flux
- * Kustomization's `spec` patches (`patches`, `patchesJson6902`, `patchesStrategicMerge`), an Argo
- * CD Application's (or ApplicationSet template's) `kustomize.patches` of a source, and a Flux
+ * Kustomization's `spec` patches (`patches`, `patchesJson6902`, `patchesStrategicMerge`) and
+ * `components`, an Argo CD Application's (or ApplicationSet template's) `kustomize.patches` and
+ * `kustomize.components` of a source, and a Flux
  * HelmRelease's `postRenderers[].kustomize` patches over the chart it renders (its templates and
  * values files, when the chart is in the repository). A folder is read from the root of the
  * repository holding the file (the source is taken to be this repository, as for releases,
@@ -277,15 +281,15 @@ interface ControllerBuild {
  * patches are not rewritten (editable: false); inline patchesStrategicMerge objects are, as
  * embedded merge patches (src/kubernetes/probes.ts).
  */
-function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; targets: string[] }[] {
-  const out: { file: string; patches: PatchEntry[]; targets: string[] }[] = [];
+function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] {
+  const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
   let charts: { root: string; name: string | undefined }[] | undefined;
   for (const abs of run.repositoryFiles()) {
     if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
     // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
     // go no further than this test.
     const text = run.readText(abs);
-    if (text === undefined || text.length > CONTROLLER_FILE_MAX || !CONTROLLER_WORDS.test(text) || !/patches/i.test(text)) continue;
+    if (text === undefined || text.length > CONTROLLER_FILE_MAX || !CONTROLLER_WORDS.test(text) || !/patches|components/i.test(text)) continue;
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const repoRoot = enclosingRepository(path.dirname(abs)) ?? run.cwd;
@@ -316,7 +320,9 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
       }
       for (const b of builds) {
         const patches = controllerPatchEntries(b, text, abs, run);
-        if (patches.length === 0) continue;
+        // Flux `spec.components` and Argo CD `kustomize.components`, from the folder it builds.
+        const components = b.dir === undefined ? [] : componentsOf(b.dir, b.lists, run, new Set());
+        if (patches.length === 0 && components.length === 0) continue;
         let targets: string[];
         if (b.release) {
           charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
@@ -327,7 +333,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
           const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(dir, n), run));
           targets = hasKustomization ? resourcesOf(dir, run, new Set()) : run.repositoryFiles().filter((f) => f.startsWith(dir + path.sep));
         }
-        out.push({ file: abs, patches, targets });
+        out.push({ file: abs, patches, components, targets });
       }
     }
   }
