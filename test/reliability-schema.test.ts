@@ -45,6 +45,7 @@ const FRAGMENTS = new Set([
   // Values files outside any chart that a helmfile release and an ApplicationSet name.
   'helm-exec-probe/release-values-paths/clusters/east/cart.yaml',
   'helm-exec-probe/release-values-paths/envs/dev/cart.yaml',
+  'helm-exec-probe/release-values-paths/flux/cart/cart-values.yaml',
 ]);
 
 /**

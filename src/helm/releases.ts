@@ -47,6 +47,8 @@ interface Release {
   layers: Layer[];
   /** Values files, relative to the folder they are read from: `base`, or the chart's folder (Argo CD). */
   valueFiles: { base?: string; file: string }[];
+  /** A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name: Kustomize may generate them from values files of the repository. */
+  valuesFrom?: string[];
   shown: string;
 }
 
@@ -185,6 +187,38 @@ function releasesOf(run: RunContext): Release[] {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }));
     }
   }
+  const names = new Set(out.flatMap((r) => r.valuesFrom ?? []));
+  if (names.size > 0) {
+    const generated = generatedFiles(names, run);
+    for (const r of out) for (const n of r.valuesFrom ?? []) r.valueFiles.push(...(generated.get(n) ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })));
+  }
+  return out;
+}
+
+/**
+ * The files a kustomization of the repository makes a ConfigMap or Secret of the given names from
+ * (`configMapGenerator`/`secretGenerator` `files`, `key=path` or `path`): a HelmRelease that reads
+ * its values from one (`valuesFrom`) merges those files over its chart's values.yaml.
+ */
+function generatedFiles(names: ReadonlySet<string>, run: RunContext): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const abs of run.repositoryFiles()) {
+    if (!['kustomization.yaml', 'kustomization.yml', 'Kustomization'].includes(path.basename(abs))) continue;
+    const text = run.readText(abs);
+    const root = text === undefined ? undefined : firstDoc(text)?.contents;
+    if (!isMap(root)) continue;
+    for (const key of ['configMapGenerator', 'secretGenerator']) {
+      const list = getPair(root, key)?.value;
+      for (const g of isSeq(list) ? list.items : []) {
+        const name = isMap(g) ? scalarText(getPair(g, 'name')?.value) : undefined;
+        if (!isMap(g) || name === undefined || !names.has(name)) continue;
+        for (const f of strings(getPair(g, 'files')?.value)) {
+          const file = path.resolve(path.dirname(abs), f.slice(f.indexOf('=') + 1));
+          out.set(name, [...(out.get(name) ?? []), file]);
+        }
+      }
+    }
+  }
   return out;
 }
 
@@ -205,7 +239,13 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const ref = fluxChartRef(root);
     if (ref === undefined) return [];
-    return [{ refs: [ref], layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const from = nodeAt(root, 'spec.valuesFrom');
+    const valuesFrom = (isSeq(from) ? from.items : []).flatMap((v) => {
+      const kind = isMap(v) ? scalarText(getPair(v, 'kind')?.value) : undefined;
+      const fromName = isMap(v) ? scalarText(getPair(v, 'name')?.value) : undefined;
+      return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined ? [fromName] : [];
+    });
+    return [{ refs: [ref], ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
