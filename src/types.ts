@@ -78,6 +78,8 @@ export interface Report {
   envNames?: string[];
   /** A probe's -addr dials the local host (loopback, `:port`, 0.0.0.0), which an overlay's `hostNetwork: true` would block. Not part of the finding. */
   loopback?: boolean;
+  /** Whole seconds the binary's timeout flags ask for: an overlay that sets a lower timeoutSeconds would cut them short. Not part of the finding. */
+  timeoutNeeded?: number;
   /** The report is an error (file could not be understood). */
   error?: boolean;
   details?: Record<string, unknown>;

@@ -64,6 +64,9 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-host-network': 'overlay',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
+  'controller-patches': 'apps/free',
+  'overlay-timeout': 'overlays/prod',
+  'patch-directives': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
 };

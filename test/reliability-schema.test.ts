@@ -42,6 +42,10 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/values-json-folders/api/overrides/prod.json',
   'helm-exec-probe/values-json-folders/api/prod-values.yaml',
   'helm-exec-probe/values-override-service/chart/ci/lint-values.yaml',
+  // Values files outside any chart that a helmfile release and an ApplicationSet name.
+  'helm-exec-probe/release-values-paths/clusters/east/cart.yaml',
+  'helm-exec-probe/release-values-paths/envs/dev/cart.yaml',
+  'helm-exec-probe/release-values-paths/flux/cart/cart-values.yaml',
 ]);
 
 /**

@@ -30,6 +30,8 @@ export interface NativePlan {
   timeoutSeconds?: { from: number; to: number };
   /** -addr dials the local host (loopback, or an empty host / 0.0.0.0): on the host's network (hostNetwork) that would block it. */
   loopback?: boolean;
+  /** Whole seconds the binary's -connect-timeout/-rpc-timeout ask for, when given: what timeoutSeconds must be at least. */
+  timeoutNeeded?: number;
 }
 
 /** A value the tool can read but does not edit: `{{ .Values.probeTimeout }}` (1 in values.yaml), `TIMEOUT` (const TIMEOUT = 1). */
@@ -291,10 +293,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     needed += secs;
   }
   let timeoutSeconds: NativePlan['timeoutSeconds'];
+  let timeoutNeeded: number | undefined;
   if (needed > INT32_MAX) {
     blockers.push({ code: 'unparseable', detail: `the timeouts add up to ${Math.ceil(needed)}s, more than timeoutSeconds can hold (${INT32_MAX})` });
   } else if (needed > 0) {
     const to = Math.ceil(needed - 1e-9);
+    timeoutNeeded = to;
     const current = input.timeoutSeconds;
     const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
     if (current === 'unknown') {
@@ -333,6 +337,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const plan: NativePlan = { invocations, blockers, notes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
+  if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
   return plan;
 }
 

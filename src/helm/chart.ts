@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
 import { isMap, isScalar, isSeq, visit, type Document, type ParsedNode, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers, type KeptHandler } from '../kubernetes/merge-holds.js';
+import { filesOfRun, heldReport, keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
-import { releaseHolds } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -243,8 +243,9 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
 }
 
 /**
- * What the chart's other values files set a `.Values.a.b` path to (files that do not set it are
- * left out): a default that one of them overrides is not the only value a release may see.
+ * What the chart's other values files, its parents' values and the releases of the repository that
+ * install it (src/helm/releases.ts) set a `.Values.a.b` path to (those that do not set it are left
+ * out): a default that one of them overrides is not the only value a release may see.
  */
 export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   if (!chart) return [];
@@ -265,7 +266,7 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
       }),
     );
   });
-  return [...own, ...fromParents];
+  return [...own, ...fromParents, ...releaseValuesAt(chart.root, chartName(chart.chartYaml), valuesPath, run)];
 }
 
 /** The keys a parent's values use for a subchart in its charts/ folder: the folder, its name, and any alias the parent's dependencies give it. */
@@ -404,8 +405,11 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
   // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
   const chart = found && !rel.startsWith('../') && !NOT_VALUES.test(rel) ? found : undefined;
-  if (!chart && file.kind !== 'helm-values') return none;
-  const override = isValuesOverride(file.path, chart);
+  // Values-shaped YAML outside any chart that a release names as a values file (helmfile
+  // `values: [envs/prod/cart.yaml]`) merges over its chart's values.yaml, whatever its name.
+  const named = !chart && file.kind === 'yaml' && docs.some((d) => isMap(d.contents) && !isManifest(d.contents)) && isReleaseValuesFile(file.path, run);
+  if (!chart && file.kind !== 'helm-values' && !named) return none;
+  const override = named || isValuesOverride(file.path, chart);
   // Other JSON in a chart (dashboards, schemas, files/) is not values: only its values*.json are.
   if (file.kind === 'json' && !override) return none;
   // A manifest kept in the chart's folder follows neither the chart's kubeVersion nor its merges.
@@ -472,7 +476,7 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
-    if (!release) return placed;
+    if (!release) return cutShort(placed, chart, run);
     return heldReport(
       placed,
       'overlay-patch',
@@ -483,6 +487,27 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     placed,
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
+  );
+}
+
+/**
+ * A values.yaml probe whose binary flags ask for more time (-rpc-timeout=5s) than another values
+ * file of the chart, or a release's values, give it with a timeoutSeconds of their own and no
+ * handler: the probe such a release renders would give up sooner than the flags say, so it stays
+ * on exec, as an overlay's lower timeoutSeconds holds a base probe (src/kustomize/overlays.ts).
+ */
+function cutShort(r: Report, chart: Chart, run: RunContext): Report {
+  const needed = r.timeoutNeeded;
+  if (!r.fix || needed === undefined || r.keyPath === undefined) return r;
+  const cuts = overridesFor(chart, run).flatMap((o) => tunedTimeouts(o.doc).filter((t) => t.keyPath === r.keyPath).map((t) => ({ file: o.file, timeoutSeconds: t.timeoutSeconds })));
+  const release = releaseTimeouts(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
+  if (release) cuts.push(release);
+  const cut = cuts.filter((c) => c.timeoutSeconds < needed).sort((a, b) => a.timeoutSeconds - b.timeoutSeconds)[0];
+  if (!cut) return r;
+  return heldReport(
+    r,
+    'overlay-patch',
+    `${cut.file} sets its timeoutSeconds to ${cut.timeoutSeconds}; the binary's timeout flags ask for ${needed}s, so the native probe a release renders with it would give up sooner than they say. Raise timeoutSeconds there to at least ${needed}, or drop the flags, and run again`,
   );
 }
 

@@ -5,7 +5,7 @@
  * build one probe with two handlers, which the API server rejects. A patch probe that this run
  * migrates is safe: it gets `exec: null` (ProbeWalkOptions.mergePatch).
  */
-import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar } from 'yaml';
+import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { getPair, keyOf } from '../parse/yaml.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -49,9 +49,13 @@ export function keptHandlers(
       const key = keyOf(pair);
       if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
       const probe = pair.value;
+      // A strategic-merge directive: the patch replaces the whole probe (or deletes it), so no
+      // field of the probe under it is left to sit beside its handler.
+      if (isDirective(probe)) return;
       const handler = ['exec', 'httpGet', 'tcpSocket'].find((h) => {
         const v = getPair(probe, h)?.value;
-        return v !== undefined && !(isScalar(v) && v.value === null);
+        // `exec: null` and `exec: {$patch: delete}` both delete the handler they merge over.
+        return v !== undefined && !(isScalar(v) && v.value === null) && !(isMap(v) && isDirective(v));
       });
       if (!handler || isMap(getPair(probe, 'grpc')?.value)) return;
       if (handler === 'exec') {
@@ -73,6 +77,41 @@ export function keptHandlers(
         keyPath: probeKeyPath(path, pair),
         kept: handler === 'exec' ? 'keeps it on exec' : `gives it ${handler}`,
       });
+    },
+  });
+  return out;
+}
+
+function isDirective(probe: YAMLMap): boolean {
+  const d = getPair(probe, '$patch')?.value;
+  return isScalar(d) && (d.value === 'replace' || d.value === 'delete');
+}
+
+export interface TunedTimeout {
+  probe: string;
+  container?: string;
+  keyPath: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * Probes of a merge patch that set timeoutSeconds (a number) and no handler: the probe built
+ * keeps the handler it merges over, with this timeout, which cuts short a migrated probe whose
+ * binary flags (-rpc-timeout, -connect-timeout) asked for more (Report.timeoutNeeded).
+ */
+export function tunedTimeouts(doc: Document.Parsed<ParsedNode, true>): TunedTimeout[] {
+  const out: TunedTimeout[] = [];
+  visit(doc, {
+    Pair(_, pair, path) {
+      const key = keyOf(pair);
+      if (!key || !PROBE_KEYS.has(key) || !isMap(pair.value)) return;
+      const probe = pair.value;
+      const t = getPair(probe, 'timeoutSeconds')?.value;
+      const seconds = isScalar(t) && t.value !== null && String(t.value).trim() !== '' ? Number(t.value) : NaN;
+      if (!Number.isFinite(seconds) || isDirective(probe) || ['exec', 'httpGet', 'tcpSocket', 'grpc'].some((h) => getPair(probe, h) !== undefined)) return;
+      const ctx = containerContext(path);
+      const name = ctx.container ? getPair(ctx.container, 'name')?.value : undefined;
+      out.push({ probe: key, ...(isScalar(name) && name.value !== null ? { container: String(name.value) } : {}), keyPath: probeKeyPath(path, pair), timeoutSeconds: seconds });
     },
   });
   return out;

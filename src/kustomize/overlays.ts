@@ -15,10 +15,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
-import { filesOfRun, heldReport, keptHandlers } from '../kubernetes/merge-holds.js';
+import { fluxReleaseInstalls } from '../helm/releases.js';
+import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports } from '../kubernetes/probes.js';
-import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import { enclosingRepository } from '../discover/scope.js';
+import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
@@ -33,7 +35,7 @@ export interface OverlayHold {
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
    * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -42,6 +44,8 @@ export interface OverlayHold {
   keyPath?: string;
   /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
   envNames?: string[];
+  /** timeout holds: the timeoutSeconds the overlay sets, which a probe whose flags ask for more cannot keep. */
+  timeoutSeconds?: number;
   /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
   source?: { file: string; range?: [number, number] };
   /** Why, as a clause: "… patches inside it (/spec/…)". */
@@ -220,6 +224,12 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     add(targets, holds);
     for (const { p } of patches) if (!p.json6902 && p.editable && inRun.has(p.file)) merging.push({ kustomization: file, patch: p, targets });
   }
+  // A Flux Kustomization or an Argo CD Application patches what it builds from its path as an
+  // overlay does: its inline patches are not rewritten, so a probe handler there holds.
+  for (const c of controllerPatches(run)) {
+    const fromComponents = c.components.flatMap((k) => [...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)), ...replacementHolds(k.file, k.root, run)]);
+    add(c.targets, [...c.patches.flatMap((p) => holdsIn(p, c.file, inRun, run)), ...fromComponents]);
+  }
   // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
   // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
   // above it, which that probe does not depend on): it then keeps exec, and holds that probe too.
@@ -244,6 +254,126 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   }
   holdsByRun.set(run, byFile);
   return byFile;
+}
+
+const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
+/** A controller's file is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
+const CONTROLLER_FILE_MAX = 1024 * 1024;
+
+/** What a controller builds and the patch lists it applies to it (maps of `patches`, `patchesJson6902`, `patchesStrategicMerge`). */
+interface ControllerBuild {
+  /** A folder of the repository it builds (Flux Kustomization, Argo CD source)… */
+  dir?: string;
+  /** …or the Flux HelmRelease whose chart it renders. */
+  release?: YAMLMap;
+  lists: YAMLMap;
+}
+
+/**
+ * The patches GitOps controllers apply to what they build from the repository: a Flux
+ * Kustomization's `spec` patches (`patches`, `patchesJson6902`, `patchesStrategicMerge`) and
+ * `components`, an Argo CD Application's (or ApplicationSet template's) `kustomize.patches` and
+ * `kustomize.components` of a source, and a Flux
+ * HelmRelease's `postRenderers[].kustomize` patches over the chart it renders (its templates and
+ * values files, when the chart is in the repository). A folder is read from the root of the
+ * repository holding the file (the source is taken to be this repository, as for releases,
+ * src/helm/releases.ts); without a kustomization there, every file under it is built. String
+ * patches are not rewritten (editable: false); inline patchesStrategicMerge objects are, as
+ * embedded merge patches (src/kubernetes/probes.ts).
+ */
+function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] {
+  const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
+  let charts: { root: string; name: string | undefined }[] | undefined;
+  for (const abs of run.repositoryFiles()) {
+    if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
+    // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
+    // go no further than this test.
+    const text = run.readText(abs);
+    if (text === undefined || text.length > CONTROLLER_FILE_MAX || !CONTROLLER_WORDS.test(text) || !/patches|components/i.test(text)) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    const repoRoot = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+    for (const doc of parsed.docs) {
+      const root = doc.contents;
+      if (!isMap(root)) continue;
+      const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
+      const kind = scalarText(getPair(root, 'kind')?.value);
+      const builds: ControllerBuild[] = [];
+      const spec = getPair(root, 'spec')?.value;
+      if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)) {
+        builds.push({ dir: path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.'), lists: spec });
+      } else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+        const renderers = nodeAt(root, 'spec.postRenderers');
+        for (const r of isSeq(renderers) ? renderers.items : []) {
+          const k = isMap(r) ? getPair(r, 'kustomize')?.value : undefined;
+          if (isMap(k)) builds.push({ release: root, lists: k });
+        }
+      } else if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
+        const at = kind === 'Application' ? 'spec' : 'spec.template.spec';
+        const one = nodeAt(root, `${at}.source`);
+        const many = nodeAt(root, `${at}.sources`);
+        for (const source of isMap(one) ? [one] : isSeq(many) ? many.items : []) {
+          const where = isMap(source) ? scalarText(getPair(source, 'path')?.value) : undefined;
+          const k = isMap(source) ? getPair(source, 'kustomize')?.value : undefined;
+          if (where !== undefined && isMap(k)) builds.push({ dir: path.resolve(repoRoot, where), lists: k });
+        }
+      }
+      for (const b of builds) {
+        const patches = controllerPatchEntries(b, text, abs, run);
+        // Flux `spec.components` and Argo CD `kustomize.components`, from the folder it builds.
+        const components = b.dir === undefined ? [] : componentsOf(b.dir, b.lists, run, new Set());
+        if (patches.length === 0 && components.length === 0) continue;
+        let targets: string[];
+        if (b.release) {
+          charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
+          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name)).map((c) => c.root + path.sep);
+          targets = run.repositoryFiles().filter((f) => roots.some((r) => f.startsWith(r)));
+        } else {
+          const dir = b.dir!;
+          const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(dir, n), run));
+          targets = hasKustomization ? resourcesOf(dir, run, new Set()) : run.repositoryFiles().filter((f) => f.startsWith(dir + path.sep));
+        }
+        out.push({ file: abs, patches, components, targets });
+      }
+    }
+  }
+  return out;
+}
+
+/** A build's patch entries: inline strings, files by `path` (beside the folder it builds), op lists and patch objects written as YAML. */
+function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
+  const out: PatchEntry[] = [];
+  // A YAML node's text, indented as in the file (what stands before it on its line, `- ` of a
+  // list item, becomes spaces), so that it parses alone.
+  const slice = (n: ParsedNode) => ' '.repeat(n.range![0] - text.lastIndexOf('\n', n.range![0] - 1) - 1) + text.slice(n.range![0], n.range![1]);
+  for (const key of ['patches', 'patchesJson6902', 'patchesStrategicMerge']) {
+    const list = getPair(b.lists, key)?.value;
+    for (const item of isSeq(list) ? list.items : []) {
+      const json6902 = key === 'patchesJson6902';
+      if (key === 'patchesStrategicMerge') {
+        // Objects (rewritten in place as embedded merge patches) or strings.
+        if (isMap(item) && item.range) out.push({ text: slice(item as ParsedNode), file: abs, json6902: false, editable: true, range: [item.range[0], item.range[1]] });
+        else if (isScalar(item) && typeof item.value === 'string') out.push({ text: item.value, file: abs, json6902: false, editable: false, range: [item.range![0], item.range![1]] });
+        continue;
+      }
+      if (!isMap(item)) continue;
+      const inline = getPair(item, 'patch')?.value;
+      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: abs, json6902, editable: false, range: [inline.range![0], inline.range![1]] });
+      // Flux's patchesJson6902 writes its ops as a YAML list, not a string.
+      else if (isSeq(inline) && inline.range) out.push({ text: slice(inline as ParsedNode), file: abs, json6902: true, editable: false, range: [inline.range[0], inline.range[1]] });
+      const ref = scalarText(getPair(item, 'path')?.value);
+      const file = ref === undefined || b.dir === undefined ? undefined : path.resolve(b.dir, ref);
+      const refText = file === undefined ? undefined : run.readText(file);
+      if (file !== undefined && refText !== undefined) out.push({ text: refText, file, json6902, editable: false });
+    }
+  }
+  return out;
+}
+
+function chartYamlName(text: string | undefined): string | undefined {
+  const parsed = text === undefined ? undefined : parseYaml(text);
+  const root = parsed && !parsed.error ? parsed.docs[0]?.contents : undefined;
+  return isMap(root) ? scalarText(getPair(root, 'name')?.value) : undefined;
 }
 
 /** The probes of a strategic-merge patch that the probe walk migrates, at offsets in its file (an inline patch: at the patch). */
@@ -278,6 +408,12 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
               out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork (${op} ${at})` });
               continue;
             }
+            const timeout = key === 'path' && (op === 'add' || op === 'replace') ? /\/(livenessProbe|readinessProbe|startupProbe)\/timeoutSeconds$/.exec(at) : null;
+            const value = getPair(map, 'value')?.value;
+            if (timeout && isScalar(value) && Number.isFinite(Number(value.value))) {
+              out.push({ kustomization, kind: 'timeout', probe: timeout[1]!, timeoutSeconds: Number(value.value), why: `${overlay} sets its timeoutSeconds to ${String(value.value)} (${op} ${at})` });
+              continue;
+            }
             if (/\/(?:containers|initContainers)\/[^/]+\/env(?:\/|$)/.test(at)) {
               out.push({ kustomization, kind: 'env', source, why: `${overlay} changes a container's env (${op} ${at})` });
               continue;
@@ -307,6 +443,9 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || pair.value.value === 'true')) hostNetwork = true;
       },
     });
+    for (const t of tunedTimeouts(doc)) {
+      out.push({ kustomization, kind: 'timeout', probe: t.probe, ...(t.container !== undefined ? { container: t.container } : {}), timeoutSeconds: t.timeoutSeconds, why: `${where} sets its timeoutSeconds to ${t.timeoutSeconds}` });
+    }
     if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
     for (const e of envSettings(doc)) {
       const names = e.names ? ` (${e.names.join(', ')})` : '';
@@ -562,7 +701,9 @@ function findHold(r: Report, file: string, holds: readonly OverlayHold[]): Overl
           ? r.loopback === true
           : h.kind === 'values'
             ? r.keyPath === h.keyPath
-            : h.probe === r.details?.probe),
+            : h.kind === 'timeout'
+              ? h.probe === r.details?.probe && (r.timeoutNeeded ?? 0) > (h.timeoutSeconds ?? 0)
+              : h.probe === r.details?.probe),
   );
 }
 
@@ -573,7 +714,9 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
   const hold = findHold(r, file.path, overlayHolds(run).get(file.path) ?? []);
   if (!hold) return r;
   const breaks =
-    hold.kind === 'hostNetwork'
+    hold.kind === 'timeout'
+      ? `the binary's timeout flags ask for ${r.timeoutNeeded}s, so the native probe that overlay builds would give up sooner than they say. Raise timeoutSeconds there to at least ${r.timeoutNeeded}, or drop the flags, and run again`
+      : hold.kind === 'hostNetwork'
       ? "its -addr dials the local host (a loopback host, an empty host or 0.0.0.0), and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
       : hold.kind === 'env'
         ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
