@@ -17,7 +17,7 @@
 import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import { enclosingRepository } from '../discover/scope.js';
-import { filesOfRun, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
+import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
@@ -29,16 +29,48 @@ type ChartRef =
   | { by: 'source-path'; rel: string }
   | { by: 'name'; name: string };
 
-/** One layer of values a release merges over its chart's values.yaml. */
+/**
+ * One layer of values a release merges over its chart's values.yaml, as read from its document:
+ * the probes it keeps on a handler, the timeouts it sets, and its values as plain data. The
+ * parsed document itself is not kept: a monorepo has a release or two per chart, and a thousand
+ * parse trees held to the end of the run were most of its memory.
+ */
 interface Layer {
-  text: string;
-  doc: Document.Parsed<ParsedNode, true>;
-  /** Where the values sit in doc, as probeKeyPath writes it ('' for a whole values file). */
+  read: LayerRead;
+  /** Where the values sit in the document, as probeKeyPath writes it ('' for a whole values file). */
   prefix: string;
-  /** Whether this run may rewrite the layer's probes (its file is among the run's files). */
-  migratable: boolean;
   /** How the layer is named in a message; the release's name for its inline values. */
   shown?: string;
+}
+
+/** What the tool needs of a values document, shared by the layers it holds (an Application's valuesObject and values). */
+interface LayerRead {
+  kept: KeptHandler[];
+  timeouts: TunedTimeout[];
+  /** The document as plain data (toJS), undefined when it cannot be (an alias bomb). */
+  values: unknown;
+}
+
+function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, migratable: boolean, run: RunContext): LayerRead {
+  let values: unknown;
+  try {
+    values = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    values = undefined;
+  }
+  return { kept: keptHandlers(text, doc, run, migratable), timeouts: tunedTimeouts(doc), values };
+}
+
+/** A `.Values.a.b` (or `a.b[0].c`) path's scalar in plain data, as text. */
+function plainValueAt(data: unknown, keyPath: string): string | undefined {
+  let node: unknown = data;
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m || node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[m[1]!];
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = Array.isArray(node) ? node[Number(i[1])] : undefined;
+  }
+  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : undefined;
 }
 
 interface Release {
@@ -69,7 +101,7 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   out = new Map();
   byChart.set(chartRoot, out);
   for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
-    for (const k of keptHandlers(layer.text, layer.doc, run, layer.migratable)) {
+    for (const k of layer.read.kept) {
       const own = ownKeyPath(layer, k.keyPath);
       if (own !== undefined && !out.has(own)) out.set(own, { file: shown, kept: k.kept });
     }
@@ -83,9 +115,7 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
  */
 export function releaseValuesAt(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
   return releaseLayers(chartRoot, chartName, run).flatMap(({ layer, shown }) => {
-    const root = layer.doc.contents;
-    const node = isMap(root) ? nodeAt(root, layer.prefix === '' ? valuesPath : `${layer.prefix}.${valuesPath}`) : undefined;
-    const value = isScalar(node) && ['string', 'number', 'boolean'].includes(typeof node.value) ? String(node.value) : undefined;
+    const value = plainValueAt(layer.read.values, layer.prefix === '' ? valuesPath : `${layer.prefix}.${valuesPath}`);
     return value === undefined ? [] : [{ file: shown, value }];
   });
 }
@@ -106,7 +136,7 @@ export function isReleaseValuesFile(fileAbs: string, run: RunContext): boolean {
 export function releaseTimeouts(chartRoot: string, chartName: string | undefined, run: RunContext): Map<string, { file: string; timeoutSeconds: number }> {
   const out = new Map<string, { file: string; timeoutSeconds: number }>();
   for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
-    for (const t of tunedTimeouts(layer.doc)) {
+    for (const t of layer.read.timeouts) {
       const own = ownKeyPath(layer, t.keyPath);
       if (own !== undefined && !(t.timeoutSeconds >= (out.get(own)?.timeoutSeconds ?? Infinity))) out.set(own, { file: shown, timeoutSeconds: t.timeoutSeconds });
     }
@@ -140,7 +170,7 @@ function releaseLayers(chartRoot: string, chartName: string | undefined, run: Ru
       for (const abs of valueFilePaths(path.resolve(v.base ?? chartRoot, v.file), run)) {
         const text = run.readText(abs);
         const doc = text === undefined ? undefined : firstDoc(text);
-        if (text !== undefined && doc) layers.push({ text, doc, prefix: '', migratable: inRun.has(abs), shown: `${shownPath(abs, run)} (values of ${release.shown})` });
+        if (text !== undefined && doc) layers.push({ read: readLayer(text, doc, inRun.has(abs), run), prefix: '', shown: `${shownPath(abs, run)} (values of ${release.shown})` });
       }
     }
     for (const layer of layers) out.push({ layer, shown: layer.shown ?? release.shown });
@@ -239,7 +269,7 @@ function releasesOf(run: RunContext): Release[] {
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
     for (const doc of parsed.docs) {
-      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }));
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }, run));
     }
   }
   const names = new Set(out.flatMap((r) => r.valuesFrom ?? []));
@@ -286,11 +316,13 @@ interface Source {
   migratable: boolean;
 }
 
-function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source): Release[] {
+function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source, run: RunContext): Release[] {
   const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
   const kind = scalarText(getPair(root, 'kind')?.value);
   const name = scalarText(nodeAt(root, 'metadata.name'));
-  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ text: src.text, doc, prefix, migratable: src.migratable }] : []);
+  // The document is read once, for all of its layers.
+  let read: LayerRead | undefined;
+  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, src.migratable, run)), prefix }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const ref = fluxChartRef(root);
     if (ref === undefined) return [];
@@ -323,7 +355,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
-        if (inner) layers.push({ text: valuesString.value, doc: inner, prefix: '', migratable: false, shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+        if (inner) layers.push({ read: readLayer(valuesString.value, inner, false, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.
