@@ -79,6 +79,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   let discovered: string[] = [];
   let repositoryFiles: readonly string[] | undefined;
   const missing = new Set<string>();
+  // Rules that look across the repository (releases, controller patches, CRDs) read every YAML
+  // file of it in one burst: each read counts toward the heap guard's next check, as in the walk.
+  let onRead = (): void => {};
   const runCtx: RunContext = {
     options: { ...options, fix: options.fix ?? false, kubeVersion: options.kubeVersion ?? DEFAULT_KUBE_VERSION, keepBinary: options.keepBinary ?? false },
     cwd,
@@ -86,6 +89,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       // Rules ask again and again for files that are not there (a chart's requirements.yaml, a
       // Chart.yaml above every values file): a miss is remembered, as the tool creates no files.
       if (missing.has(p)) return undefined;
+      onRead();
       try {
         return fs.readFileSync(p, 'utf8');
       } catch {
@@ -194,6 +198,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     work = 0;
     heap?.check();
   };
+  if (heap) onRead = () => spent(1);
   try {
     const { files, problems, outside } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
