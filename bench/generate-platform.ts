@@ -16,8 +16,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { dockerfile } from './generate.js';
 
-export const PLATFORM_GENERATOR_VERSION = 1;
+export const PLATFORM_GENERATOR_VERSION = 2;
 export const SERVICE_FILES = 14;
 export const CANDIDATES_PER_SERVICE = 4;
 
@@ -109,21 +110,7 @@ spec:
       `${k8s}/overlays/prod/probes.yaml`,
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}-worker\nspec:\n  template:\n    spec:\n      containers:\n        - name: worker\n          livenessProbe:\n            exec:\n              command: ["/bin/grpc_health_probe", "-addr=:${port}", "-rpc-timeout=5s"]\n            periodSeconds: 30\n`,
     );
-    write(
-      `services/${name}/Dockerfile`,
-      `FROM golang:1.22 AS build
-WORKDIR /src
-COPY . .
-RUN go build -o /${name} .
-
-FROM alpine:3.19
-RUN GRPC_HEALTH_PROBE_VERSION=v0.4.24 && \\
-    wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/\${GRPC_HEALTH_PROBE_VERSION}/grpc_health_probe-linux-amd64 && \\
-    chmod +x /bin/grpc_health_probe
-COPY --from=build /${name} /${name}
-ENTRYPOINT ["/${name}"]
-`,
-    );
+    write(`services/${name}/Dockerfile`, dockerfile(name));
     write(`services/${name}/docker-compose.yaml`, `services:\n  ${name}:\n    build: .\n    image: registry.example.com/${name}:v1.4.2\n`);
     write(`services/${name}/main.go`, `package main\n\nfunc main() {}\n`);
   }

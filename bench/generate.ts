@@ -92,7 +92,8 @@ spec:
 `;
 }
 
-function dockerfile(name: string): string {
+/** A two-stage Dockerfile whose final stage downloads the binary (wget, the most common install). */
+export function dockerfile(name: string): string {
   return `FROM golang:1.22 AS build
 WORKDIR /src
 COPY . .
