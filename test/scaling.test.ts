@@ -77,3 +77,26 @@ test('a run over one values.yaml reads only the charts beside it that could inst
   expect(read.filter((p) => others.includes(p))).toEqual([]);
   expect(result.findings.map((f) => [f.file, f.status])).toEqual([['charts/c3/values.yaml', 'migratable']]);
 });
+
+test('a values file that many releases name is read once per reader, not once per release', async () => {
+  const files: Record<string, string> = {};
+  const releases: string[] = [];
+  for (let i = 0; i < CHARTS; i++) {
+    files[`charts/c${i}/Chart.yaml`] = `apiVersion: v2\nname: c${i}\nversion: 0.1.0\n`;
+    files[`charts/c${i}/values.yaml`] = 'livenessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:5000"]\n';
+    files[`envs/prod/c${i}.yaml`] = 'replicas: 2\n';
+    releases.push(`  - name: c${i}\n    chart: ./charts/c${i}\n    values:\n      - common.yaml\n      - envs/{{ .Environment.Name }}/c${i}.yaml\n`);
+  }
+  files['common.yaml'] = 'replicas: 1\n';
+  files['helmfile.yaml'] = `releases:\n${releases.join('')}`;
+  const dir = repoWith(files);
+  const { read } = spyReads();
+
+  const result = await run({ cwd: dir, paths: ['.'] });
+
+  // Once as a values file, and once by each reader that looks at every YAML file of the
+  // repository (releases, controller patches): not once per release.
+  expect(read.filter((p) => p === path.join(dir, 'common.yaml')).length).toBeLessThanOrEqual(3);
+  expect(result.findings.filter((f) => f.status !== 'migratable')).toEqual([]);
+  expect(result.summary.probes.migratable).toBe(CHARTS);
+});
