@@ -259,12 +259,16 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
     if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
     // `.Values.global.x` is the parent's own `global.x`, shared with every subchart.
     const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
-    return files.flatMap(({ file, values }) =>
-      paths.flatMap((p) => {
-        const value = valueIn(values, p);
-        return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
-      }),
-    );
+    return [
+      ...files.flatMap(({ file, values }) =>
+        paths.flatMap((p) => {
+          const value = valueIn(values, p);
+          return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
+        }),
+      ),
+      // A release that installs the parent sets the subchart's values under its key too.
+      ...paths.flatMap((p) => releaseValuesAt(parent.root, chartName(parent.chartYaml), p, run)),
+    ];
   });
   return [...own, ...fromParents, ...releaseValuesAt(chart.root, chartName(chart.chartYaml), valuesPath, run)];
 }
@@ -456,7 +460,15 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
     node = getPair(node, key)?.value;
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
-  return String(node.value);
+  return settingText(node.value);
+}
+
+/**
+ * A values setting as text. A string that reads as a boolean (`"false"`) keeps its quotes: Helm's
+ * `{{ if }}` takes any non-empty string as true, so it must not pass for the boolean.
+ */
+export function settingText(value: string | number | boolean): string {
+  return typeof value === 'string' && /^(true|false)$/i.test(value) ? JSON.stringify(value) : String(value);
 }
 
 /**

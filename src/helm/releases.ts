@@ -20,6 +20,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
+import { settingText } from './chart.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -89,7 +90,7 @@ function plainValueAt(data: unknown, keyPath: string): string | undefined {
     node = (node as Record<string, unknown>)[m[1]!];
     for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = Array.isArray(node) ? node[Number(i[1])] : undefined;
   }
-  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : undefined;
+  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? settingText(node) : undefined;
 }
 
 interface Release {
