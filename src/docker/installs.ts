@@ -367,7 +367,10 @@ function runSite(
   // `apt-get update && apt-get install -y grpc-health-probe && rm -rf /var/lib/apt/lists/*`: with
   // the package gone, the index update and the cache cleaning served nothing.
   const packageRemoved = kinds.some((k, i) => removed[i] && k.kind === 'install' && k.commands.some((c) => / (add|install)$/.test(c)));
-  if (packageRemoved && packageRanges.length === 0 && segs.every((seg, i) => removed[i] || kinds[i]!.kind === 'neutral' || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isHousekeepingStep(callArgs(c, () => undefined).map((w) => w.text)))))) removed.fill(true);
+  // …unless a later RUN installs packages from the index this one updated (`RUN apk update &&
+  // apk add grpc-health-probe`, then `RUN apk add curl`): without the update it fails to build.
+  const laterPackageManager = parsed.instructions.some((i) => i.start > ins.end && i.keyword === 'RUN' && usesIndexOfEarlierRun(text.slice(i.start, i.end)));
+  if (packageRemoved && !laterPackageManager && packageRanges.length === 0 && segs.every((seg, i) => removed[i] || kinds[i]!.kind === 'neutral' || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isHousekeepingStep(callArgs(c, () => undefined).map((w) => w.text)))))) removed.fill(true);
   // A command left after the `cd` into the scratch folder would run in another folder.
   const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
   if (strayAfterCd !== -1) {
@@ -648,6 +651,17 @@ function leavesOnlyFetchTools(site: Site): boolean {
   return plan.segments.every(
     (seg, k) => plan.removed[k] || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isFetchToolStep(callArgs(c, () => undefined).map((w) => w.text)))),
   );
+}
+
+/**
+ * A RUN that installs packages with apk or apt without updating the index itself (`apk add` without
+ * `--no-cache`, `apt-get install` without `apt-get update`): it relies on an earlier RUN's update.
+ * dnf, yum and zypper fetch their metadata themselves.
+ */
+function usesIndexOfEarlierRun(run: string): boolean {
+  const apk = /\bapk\s+add\b/.test(run) && !/--no-cache\b/.test(run) && !/\bapk\s+update\b/.test(run);
+  const apt = /\bapt(-get)?\s+(-\S+\s+)*install\b/.test(run) && !/\bapt(-get)?\s+(-\S+\s+)*update\b/.test(run);
+  return apk || apt;
 }
 
 /** A package manager's index update or cache cleaning: `apt-get update`, `rm -rf /var/lib/apt/lists/*`. */
