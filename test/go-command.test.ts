@@ -1,6 +1,6 @@
 /** Reading a Go []string{…} literal around a mention of the binary (src/analysis/go-command.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
+import { goRawStringAt, goRawStrings, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 
 const at = (src: string) => goStringListAt(src, src.indexOf('grpc_health_probe'));
 
@@ -40,5 +40,12 @@ describe('goRawStringAt', () => {
     const raw = goRawStringAt(src, src.indexOf('grpc_health_probe'));
     expect(raw && src.slice(raw.start, raw.end)).toBe('\n  command: [grpc_health_probe]\n');
     expect(goRawStringAt('x := "grpc_health_probe"', 7)).toBeUndefined();
+  });
+
+  test('every raw string of a file, found in one pass (each mention asks; a pass per mention was quadratic)', () => {
+    const src = "a := `one`\n// a `comment`\nb := \"`\"\nc := `two\ngrpc_health_probe`\nd := `unterminated";
+    expect(goRawStrings(src).map((r) => src.slice(r.start, r.end))).toEqual(['one', 'two\ngrpc_health_probe']);
+    expect(goRawStringAt(src, src.indexOf('grpc_health_probe'))).toEqual(goRawStrings(src)[1]);
+    expect(goRawStringAt(src, src.indexOf('unterminated'))).toBeUndefined();
   });
 });

@@ -220,12 +220,24 @@ export function restoreGo(s: string, expressions: readonly string[]): string {
  * Operators and their tests embed whole manifests this way (`const deployment = \`apiVersion: …\``).
  */
 export function goRawStringAt(text: string, offset: number): { start: number; end: number } | undefined {
-  for (let i = 0; i < text.length && i <= offset; ) {
+  return goRawStrings(text).find((r) => offset >= r.start && offset < r.end);
+}
+
+/**
+ * The bodies of a Go file's raw strings (between backquotes), in one pass over the file, skipping
+ * interpreted strings, runes and comments. A file that names the binary many times asks for each
+ * mention: one pass per mention was quadratic (5,000 mentions: 5.4 s).
+ */
+let lastRawStrings: { text: string; ranges: { start: number; end: number }[] } | undefined;
+export function goRawStrings(text: string): { start: number; end: number }[] {
+  if (lastRawStrings?.text === text) return lastRawStrings.ranges;
+  const ranges: { start: number; end: number }[] = [];
+  for (let i = 0; i < text.length; ) {
     const c = text[i]!;
     if (c === '`') {
       const end = text.indexOf('`', i + 1);
-      if (end === -1) return undefined;
-      if (offset > i && offset < end) return { start: i + 1, end };
+      if (end === -1) break;
+      ranges.push({ start: i + 1, end });
       i = end + 1;
     } else if (c === '"') {
       const e = stringEnd(text, i);
@@ -239,5 +251,6 @@ export function goRawStringAt(text: string, offset: number): { start: number; en
       i = next <= 0 ? text.length : next + 1;
     } else i++;
   }
-  return undefined;
+  lastRawStrings = { text, ranges };
+  return ranges;
 }
