@@ -911,6 +911,13 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
         if (!out.has(own)) out.set(own, { file: shown(f.file), kept: k.kept });
       }
     }
+    // A release that installs the parent keeps a handler under this chart's key too.
+    for (const [keyPath, hold] of releaseHolds(parent.root, chartName(parent.chartYaml), run)) {
+      const dot = keyPath.indexOf('.');
+      if (dot === -1 || !keys.has(keyPath.slice(0, dot))) continue;
+      const own = keyPath.slice(dot + 1);
+      if (!out.has(own)) out.set(own, hold);
+    }
   }
   return out;
 }
