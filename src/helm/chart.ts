@@ -514,6 +514,19 @@ function cutShort(r: Report, chart: Chart, run: RunContext): Report {
   const cuts = overridesFor(chart, run).flatMap((o) => tunedTimeouts(o.doc).filter((t) => t.keyPath === r.keyPath).map((t) => ({ file: o.file, timeoutSeconds: t.timeoutSeconds })));
   const release = releaseTimeouts(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
   if (release) cuts.push(release);
+  // A parent chart's values and releases set this chart's probe under its key too.
+  for (const { parent, keys } of parentsOf(chart, run)) {
+    const parentFiles: { file: string; doc: Document.Parsed<ParsedNode, true> }[] = [...overridesFor(parent, run)];
+    const own = valuesDoc(path.join(parent.root, 'values.yaml'), run);
+    if (own) parentFiles.unshift({ file: 'values.yaml', doc: own.doc });
+    const fromReleases = releaseTimeouts(parent.root, chartName(parent.chartYaml), run);
+    for (const key of keys) {
+      const keyPath = `${key}.${r.keyPath}`;
+      for (const f of parentFiles) for (const t of tunedTimeouts(f.doc)) if (t.keyPath === keyPath) cuts.push({ file: `the parent chart's ${f.file}`, timeoutSeconds: t.timeoutSeconds });
+      const fromRelease = fromReleases.get(keyPath);
+      if (fromRelease) cuts.push(fromRelease);
+    }
+  }
   const cut = cuts.filter((c) => c.timeoutSeconds < needed).sort((a, b) => a.timeoutSeconds - b.timeoutSeconds)[0];
   if (!cut) return r;
   return heldReport(
