@@ -369,7 +369,7 @@ function runSite(
   const packageRemoved = kinds.some((k, i) => removed[i] && k.kind === 'install' && k.commands.some((c) => / (add|install)$/.test(c)));
   // …unless a later RUN installs packages from the index this one updated (`RUN apk update &&
   // apk add grpc-health-probe`, then `RUN apk add curl`): without the update it fails to build.
-  const laterPackageManager = parsed.instructions.some((i) => i.start > ins.end && i.keyword === 'RUN' && usesIndexOfEarlierRun(text.slice(i.start, i.end)));
+  const laterPackageManager = parsed.instructions.some((i) => i.start > ins.end && i.keyword === 'RUN' && usesIndexOfEarlierRun(text, parsed, i));
   if (packageRemoved && !laterPackageManager && packageRanges.length === 0 && segs.every((seg, i) => removed[i] || kinds[i]!.kind === 'neutral' || (seg.stmt.cmd.type === 'call' && seg.stmt.calls.every((c) => isHousekeepingStep(callArgs(c, () => undefined).map((w) => w.text)))))) removed.fill(true);
   // A command left after the `cd` into the scratch folder would run in another folder.
   const strayAfterCd = cdAt === -1 ? -1 : segs.findIndex((_, i) => i > cdAt && !removed[i]);
@@ -655,13 +655,25 @@ function leavesOnlyFetchTools(site: Site): boolean {
 
 /**
  * A RUN that installs packages with apk or apt without updating the index itself (`apk add` without
- * `--no-cache`, `apt-get install` without `apt-get update`): it relies on an earlier RUN's update.
- * dnf, yum and zypper fetch their metadata themselves.
+ * `--no-cache`, `apt-get install` without `apt-get update`), read with the shell parser: it relies
+ * on an earlier RUN's update. dnf, yum and zypper fetch their metadata themselves. A RUN the parser
+ * does not read (exec form, a here-document) may rely on it too.
  */
-function usesIndexOfEarlierRun(run: string): boolean {
-  const apk = /\bapk\s+add\b/.test(run) && !/--no-cache\b/.test(run) && !/\bapk\s+update\b/.test(run);
-  const apt = /\bapt(-get)?\s+(-\S+\s+)*install\b/.test(run) && !/\bapt(-get)?\s+(-\S+\s+)*update\b/.test(run);
-  return apk || apt;
+function usesIndexOfEarlierRun(text: string, parsed: ParsedDockerfile, ins: DockerInstruction): boolean {
+  const segments = runSegments(text, parsed, ins);
+  if (!segments) return true;
+  let installs = false;
+  let updates = false;
+  for (const call of segments.flatMap((seg) => seg.stmt.calls)) {
+    const words = callArgs(call, () => undefined).map((w) => w.text);
+    const cmd = baseName(words[0] ?? '');
+    if (cmd !== 'apk' && cmd !== 'apt' && cmd !== 'apt-get') continue;
+    const flags = words.slice(1).filter((w) => w.startsWith('-'));
+    if (cmd === 'apk' && flags.some((f) => f === '-U' || f === '--update-cache' || f === '--update')) updates = true;
+    if (words.slice(1).find((w) => !w.startsWith('-')) === 'update') updates = true;
+    if (packageInstall(words) !== undefined && !(cmd === 'apk' && flags.includes('--no-cache'))) installs = true;
+  }
+  return installs && !updates;
 }
 
 /** A package manager's index update or cache cleaning: `apt-get update`, `rm -rf /var/lib/apt/lists/*`. */
