@@ -9,6 +9,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
+import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -461,14 +462,6 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
   return settingText(node.value);
-}
-
-/**
- * A values setting as text. A string that reads as a boolean (`"false"`) keeps its quotes: Helm's
- * `{{ if }}` takes any non-empty string as true, so it must not pass for the boolean.
- */
-export function settingText(value: string | number | boolean): string {
-  return typeof value === 'string' && /^(true|false)$/i.test(value) ? JSON.stringify(value) : String(value);
 }
 
 /**

@@ -20,7 +20,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
-import { settingText } from './chart.js';
+import { plainValueAt } from './settings.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -79,18 +79,6 @@ function valuesFileRead(abs: string, migratable: boolean, run: RunContext): Laye
     reads.set(abs, read);
   }
   return read ?? undefined;
-}
-
-/** A `.Values.a.b` (or `a.b[0].c`) path's scalar in plain data, as text. */
-function plainValueAt(data: unknown, keyPath: string): string | undefined {
-  let node: unknown = data;
-  for (const part of keyPath.split('.')) {
-    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m || node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[m[1]!];
-    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = Array.isArray(node) ? node[Number(i[1])] : undefined;
-  }
-  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? settingText(node) : undefined;
 }
 
 interface Release {
@@ -440,8 +428,6 @@ function helmfileRefs(chart: string, base: string): ChartRef[] {
   if (!chart.startsWith('.') && !chart.startsWith('/') && !chart.includes('://')) refs.push({ by: 'name', name: chart.slice(chart.lastIndexOf('/') + 1) });
   return refs;
 }
-
-
 
 /**
  * A values file's path; one with template actions (`envs/{{ .Environment.Name }}/cart.yaml` in a

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { keyPathSteps } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
 /** What the repository's CRD says about a probe's place in a custom resource. */
@@ -85,11 +86,6 @@ function readCrd(obj: unknown, file: string): Crd | undefined {
 }
 
 /** `spec.containers[0].livenessProbe` → ['spec', 'containers', 0, 'livenessProbe']. */
-function pathSteps(keyPath: string): (string | number)[] {
-  const steps: (string | number)[] = [];
-  for (const m of keyPath.matchAll(/\[(\d+)\]|([^.[\]]+)/g)) steps.push(m[1] !== undefined ? Number(m[1]) : m[2]!);
-  return steps;
-}
 
 /**
  * The schema node at a path, or what stops the walk: a node that keeps unknown fields (nothing
@@ -123,7 +119,7 @@ export function crdProbeSchema(run: RunContext, resource: { apiVersion: string; 
     const schema = crd.schemas.get(version);
     if (!schema) continue;
     const file = path.relative(run.cwd, crd.file).split(path.sep).join('/');
-    const at = schemaAt(schema, pathSteps(keyPath));
+    const at = schemaAt(schema, keyPathSteps(keyPath));
     if (at === undefined) return undefined;
     if (at === 'keeps-unknown') return { file, knowsGrpc: true, how: 'unknown-fields' };
     const { node } = at;

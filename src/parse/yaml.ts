@@ -121,13 +121,15 @@ export function scalarText(node: unknown): string | undefined {
 /** The node at a key path (`a.b[0].c`, as probeKeyPath writes it), when every step is there. */
 export function nodeAt(root: YAMLMap, keyPath: string): YAMLMap | YAMLSeq | Scalar | undefined {
   let node: unknown = root;
-  for (const part of keyPath.split('.')) {
-    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m || !isMap(node)) return undefined;
-    node = getPair(node, m[1]!)?.value;
-    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) node = isSeq(node) ? node.items[Number(i[1])] : undefined;
-  }
+  for (const step of keyPathSteps(keyPath)) node = typeof step === 'number' ? (isSeq(node) ? node.items[step] : undefined) : isMap(node) ? getPair(node, step)?.value : undefined;
   return isMap(node) || isScalar(node) || isSeq(node) ? node : undefined;
+}
+
+/** The steps of a key path as probeKeyPath writes it: `spec.values.probes[0].exec` → spec, values, probes, 0, exec. */
+export function keyPathSteps(keyPath: string): (string | number)[] {
+  const steps: (string | number)[] = [];
+  for (const m of keyPath.matchAll(/\[(\d+)\]|([^.[\]]+)/g)) steps.push(m[1] !== undefined ? Number(m[1]) : m[2]!);
+  return steps;
 }
 
 /**
