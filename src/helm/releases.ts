@@ -87,8 +87,12 @@ interface Release {
   layers: Layer[];
   /** Values files, relative to the folder they are read from: `base`, or the chart's folder (Argo CD). */
   valueFiles: { base?: string; file: string }[];
-  /** A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name: Kustomize may generate them from values files of the repository. */
-  valuesFrom?: string[];
+  /**
+   * A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name, and the key read from each
+   * (`valuesKey`, values.yaml by default): Kustomize may generate them from values files of the
+   * repository. An entry with a `targetPath` sets one value, not a values file: not listed.
+   */
+  valuesFrom?: { name: string; key: string }[];
   shown: string;
 }
 
@@ -287,21 +291,28 @@ function releasesOf(run: RunContext): Release[] {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }, run));
     }
   }
-  const names = new Set(out.flatMap((r) => r.valuesFrom ?? []));
+  const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
   if (names.size > 0) {
     const generated = generatedFiles(names, run);
-    for (const r of out) for (const n of r.valuesFrom ?? []) r.valueFiles.push(...(generated.get(n) ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })));
+    for (const r of out) {
+      for (const v of r.valuesFrom ?? []) {
+        const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
+        r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
+      }
+    }
   }
   return out;
 }
 
 /**
  * The files a kustomization of the repository makes a ConfigMap or Secret of the given names from
- * (`configMapGenerator`/`secretGenerator` `files`, `key=path` or `path`): a HelmRelease that reads
- * its values from one (`valuesFrom`) merges those files over its chart's values.yaml.
+ * (`configMapGenerator`/`secretGenerator` `files`, `key=path` or `path`, whose key is the file's
+ * name), with their keys: a HelmRelease that reads its values from one (`valuesFrom`) merges the
+ * file under the key it names over its chart's values.yaml. The ConfigMap's namespace is not
+ * compared with the release's: a file another namespace's release reads holds what it would.
  */
-function generatedFiles(names: ReadonlySet<string>, run: RunContext): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+function generatedFiles(names: ReadonlySet<string>, run: RunContext): Map<string, { key: string; abs: string }[]> {
+  const out = new Map<string, { key: string; abs: string }[]>();
   for (const abs of run.repositoryFiles()) {
     if (!['kustomization.yaml', 'kustomization.yml', 'Kustomization'].includes(path.basename(abs))) continue;
     const text = run.readText(abs);
@@ -313,8 +324,10 @@ function generatedFiles(names: ReadonlySet<string>, run: RunContext): Map<string
         const name = isMap(g) ? scalarText(getPair(g, 'name')?.value) : undefined;
         if (!isMap(g) || name === undefined || !names.has(name)) continue;
         for (const f of strings(getPair(g, 'files')?.value)) {
-          const file = path.resolve(path.dirname(abs), f.slice(f.indexOf('=') + 1));
-          out.set(name, [...(out.get(name) ?? []), file]);
+          const eq = f.indexOf('=');
+          const rel = f.slice(eq + 1);
+          const entry = { key: eq === -1 ? path.posix.basename(rel) : f.slice(0, eq), abs: path.resolve(path.dirname(abs), rel) };
+          out.set(name, [...(out.get(name) ?? []), entry]);
         }
       }
     }
@@ -343,9 +356,11 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     if (ref === undefined) return [];
     const from = nodeAt(root, 'spec.valuesFrom');
     const valuesFrom = (isSeq(from) ? from.items : []).flatMap((v) => {
-      const kind = isMap(v) ? scalarText(getPair(v, 'kind')?.value) : undefined;
-      const fromName = isMap(v) ? scalarText(getPair(v, 'name')?.value) : undefined;
-      return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined ? [fromName] : [];
+      if (!isMap(v) || getPair(v, 'targetPath')) return [];
+      const kind = scalarText(getPair(v, 'kind')?.value);
+      const fromName = scalarText(getPair(v, 'name')?.value);
+      const key = getPair(v, 'valuesKey') ? scalarText(getPair(v, 'valuesKey')?.value) : 'values.yaml';
+      return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ name: fromName, key }] : [];
     });
     return [{ refs: [ref], ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
