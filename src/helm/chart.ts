@@ -413,7 +413,21 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   // Values-shaped YAML outside any chart that a release names as a values file (helmfile
   // `values: [envs/prod/cart.yaml]`) merges over its chart's values.yaml, whatever its name.
   const named = !chart && file.kind === 'yaml' && docs.some((d) => isMap(d.contents) && !isManifest(d.contents)) && isReleaseValuesFile(file.path, run);
-  if (!chart && file.kind !== 'helm-values' && !named) return none;
+  // So does YAML outside any chart with neither apiVersion nor kind at its root, that nothing in the
+  // repository names: most often the values of a chart from a registry, given by `helm install -f`
+  // in a script or a pipeline the tool does not read. Taken as a values file: `exec: null` is
+  // harmless where nothing merges under it, and where a default exec does, it is what keeps the
+  // probe to one handler.
+  const loose = !chart && !named && file.kind === 'yaml' && docs.some((d) => isMap(d.contents) && isValuesShaped(d.contents));
+  if (!chart && file.kind !== 'helm-values' && !named && !loose) return none;
+  if (loose) {
+    return {
+      extraBlockers: [],
+      mergePatch: (root) => isValuesShaped(root),
+      baseService: () => true,
+      keep: (r) => (r.details?.mergePatch === true ? { ...r, hint: LOOSE_VALUES_HINT } : r),
+    };
+  }
   const override = named || isValuesOverride(file.path, chart);
   // Other JSON in a chart (dashboards, schemas, files/) is not values: only its values*.json are.
   if (file.kind === 'json' && !override) return none;
@@ -429,6 +443,14 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
   }
   return values;
+}
+
+const LOOSE_VALUES_HINT =
+  'Read as Helm values (no apiVersion or kind at its root, and no chart or release in the repository names it): `exec: null` keeps an exec probe that the chart sets by default from merging back in. If the file is not Helm values, the two added lines are harmless; drop them if you like.';
+
+/** Neither apiVersion nor kind at the root: values, not a Kubernetes object (whole or partial). */
+function isValuesShaped(root: YAMLMap): boolean {
+  return getPair(root, 'apiVersion') === undefined && getPair(root, 'kind') === undefined;
 }
 
 /** A document with apiVersion and kind at its root is a manifest, not values. */

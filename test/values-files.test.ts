@@ -1,0 +1,34 @@
+/**
+ * YAML outside any chart with probes at its root and neither apiVersion nor kind: most often the
+ * values of a chart from a registry that a pipeline installs with `helm -f`, which the tool cannot
+ * see. Its probes merge over the chart's defaults as a release's values file's do (fixture
+ * kubernetes-exec-probe/loose-values-file); the finding says why `exec: null` is there.
+ */
+import { expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { POD, repoWith } from './support/repo.js';
+
+const VALUES = 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:7070"]\n';
+
+test('a values-shaped file nothing names merges (exec: null), and its hint says it was read as Helm values', async () => {
+  const dir = repoWith({ 'deploy/prod.yaml': VALUES, 'k8s/pod.yaml': POD });
+  const { findings } = await run({ cwd: dir });
+  const values = findings.find((f) => f.file === 'deploy/prod.yaml')!;
+  expect(values).toMatchObject({ status: 'migratable', hint: expect.stringMatching(/^Read as Helm values \(no apiVersion or kind at its root/) });
+  expect(values.message).toContain('`exec: null`');
+  // A manifest is not values: no merge, no such hint.
+  const pod = findings.find((f) => f.file === 'k8s/pod.yaml')!;
+  expect(pod.message).not.toContain('exec: null');
+  expect(pod.hint).toBeUndefined();
+});
+
+test('a values file a release names merges as before, without the hint for files nothing names', async () => {
+  const dir = repoWith({
+    'envs/prod.yaml': VALUES,
+    'helmfile.yaml': 'releases:\n  - name: cart\n    chart: oci://example.com/charts/cart\n    values:\n      - envs/prod.yaml\n',
+  });
+  const { findings } = await run({ cwd: dir });
+  const values = findings.find((f) => f.file === 'envs/prod.yaml')!;
+  expect(values.message).toContain('`exec: null`');
+  expect(values.hint).toBeUndefined();
+});
