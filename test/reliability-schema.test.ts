@@ -46,6 +46,9 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/release-values-paths/clusters/east/cart.yaml',
   'helm-exec-probe/release-values-paths/envs/dev/cart.yaml',
   'helm-exec-probe/release-values-paths/flux/cart/cart-values.yaml',
+  'helm-exec-probe/release-values-from-key/flux/cart/prod.yaml',
+  // Values-shaped YAML that nothing names, read as Helm values.
+  'kubernetes-exec-probe/loose-values-file/input.yaml',
 ]);
 
 /**
