@@ -1,7 +1,8 @@
 /**
- * V8's compiled code of one big CommonJS package, kept between runs: mvdan-sh (1.5 MB of
- * GopherJS) took ~200 ms of CPU to load, ~65 ms of it compiling, on every run that meets a
- * Dockerfile or a shell wrapper, and a pre-commit run over a Dockerfile is mostly that load.
+ * V8's compiled code of one big CommonJS file, kept between runs: mvdan-sh (1.5 MB of GopherJS)
+ * took ~200 ms of CPU to load, ~65 ms of it compiling, on every run that meets a Dockerfile or a
+ * shell wrapper, and a pre-commit run over a Dockerfile is mostly that load. dockerfile-ast is
+ * bundled into one file at build time (scripts/vendor.mjs) and loaded the same way.
  * Node 22.1+ keeps compiled code itself (bin/ turns on module.enableCompileCache()); there this is
  * plain require. On Node 20 the package is compiled here with vm.Script and V8's cached data,
  * which V8 checks against the source and its own version and flags: data it rejects is compiled
@@ -16,6 +17,7 @@
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // node:vm and node:os are required when a package is first loaded, not with this module, which
 // the shell module imports: a manifest run that needs no shell parser loads neither.
@@ -23,15 +25,36 @@ const require = createRequire(import.meta.url);
 
 /** `require(name)` of a single-file CommonJS package, with its compiled code kept between runs. */
 export function requireWithCodeCache<T>(name: string, env: NodeJS.ProcessEnv = process.env): T {
+  return requireFileWithCodeCache(name, require.resolve(name), env);
+}
+
+/**
+ * `require(name)` of a package that the build bundles into one file (scripts/vendor.mjs:
+ * dist/vendor/<name>.cjs), from the bundle with its compiled code kept between runs; from the
+ * package when there is no bundle (a build without it).
+ */
+export function requireBundled<T>(name: string, env: NodeJS.ProcessEnv = process.env): T {
+  const bundle = bundlePath(name);
+  return fs.existsSync(bundle) ? requireFileWithCodeCache(name, bundle, env) : (require(name) as T);
+}
+
+/** dist/vendor/<name>.cjs: beside dist/src when running from dist/, and from src/ under jest (`npm test` builds first). */
+export function bundlePath(name: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.endsWith('.ts') ? path.resolve(path.dirname(here), '..', 'dist') : path.resolve(path.dirname(here), '..');
+  return path.join(dist, 'vendor', `${name}.cjs`);
+}
+
+function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.ProcessEnv): T {
   const nodeCaches = (Module as unknown as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
   const dir = nodeCaches === undefined && env.NODE_DISABLE_COMPILE_CACHE !== '1' ? cacheFolder(env) : undefined;
-  if (dir === undefined) return require(name) as T;
-  const file = require.resolve(name);
+  // Node's own cache (22.1+) keeps a required file's code too.
+  if (dir === undefined) return require(file) as T;
   let source: string;
   try {
     source = fs.readFileSync(file, 'utf8');
   } catch {
-    return require(name) as T;
+    return require(file) as T;
   }
   const dataFile = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${process.version}-${process.arch}.bin`);
   let cachedData: Buffer | undefined;
