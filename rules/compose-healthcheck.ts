@@ -31,7 +31,7 @@ const rule: Rule = {
           import('../src/docker/images.js'),
           import('../src/docker/ties.js'),
           import('../src/docker/compose.js'),
-          import('yaml'),
+          import('../src/parse/yaml-lib.js'),
           import('../src/parse/yaml.js'),
         ]);
         load ??= composeLoader(run);

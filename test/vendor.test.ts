@@ -1,25 +1,28 @@
 /**
- * The build bundles dockerfile-ast into one file (scripts/vendor.mjs) that the tool loads instead
- * of the package's 37 files. The bundle must read every Dockerfile as the package does: compared
- * on every Dockerfile of the fixtures, instruction by instruction.
+ * The build bundles dockerfile-ast and yaml into one file each (scripts/vendor.mjs) that the tool
+ * loads instead of the packages' many files. A bundle must read every file as its package does:
+ * compared on every Dockerfile and every YAML file of the fixtures.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import type * as DockerfileAst from 'dockerfile-ast';
+import type * as Yaml from 'yaml';
 import { bundlePath, requireBundled } from '../src/code-cache.js';
 import { ROOT } from './support/repo.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('dockerfile-ast') as typeof DockerfileAst;
 const bundle = require(bundlePath('dockerfile-ast')) as typeof DockerfileAst;
+const yamlPkg = require('yaml') as typeof Yaml;
+const yamlBundle = require(bundlePath('yaml')) as typeof Yaml;
 
-function dockerfiles(dir: string): string[] {
+function filesUnder(dir: string, name: RegExp): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return dockerfiles(p);
-    return /^(Dockerfile|Containerfile)|\.dockerfile$/i.test(e.name) ? [p] : [];
+    if (e.isDirectory()) return filesUnder(p, name);
+    return name.test(e.name) ? [p] : [];
   });
 }
 
@@ -38,7 +41,28 @@ function shape(ast: DockerfileAst.Dockerfile): unknown {
   };
 }
 
-const files = dockerfiles(path.join(ROOT, 'fixtures'));
+const files = filesUnder(path.join(ROOT, 'fixtures'), /^(Dockerfile|Containerfile)|\.dockerfile$/i);
+
+function stringified(d: Yaml.Document): string {
+  try {
+    return String(d);
+  } catch (e) {
+    return `throws: ${(e as Error).message}`;
+  }
+}
+
+/** What the tool reads of a YAML parse: each document's errors, range and text, and every node's kind and range. */
+function yamlShape(y: typeof Yaml, text: string): unknown {
+  return y.parseAllDocuments(text, { uniqueKeys: false }).map((d) => {
+    const nodes: unknown[] = [];
+    if ('contents' in d) {
+      y.visit(d, (_key, node) => {
+        nodes.push([y.isMap(node) ? 'map' : y.isSeq(node) ? 'seq' : y.isScalar(node) ? 'scalar' : y.isPair(node) ? 'pair' : y.isAlias(node) ? 'alias' : '?', (node as { range?: unknown } | null)?.range]);
+      });
+    }
+    return { errors: d.errors.map((e) => [e.code, e.pos]), range: 'range' in d ? d.range : undefined, text: 'contents' in d && d.errors.length === 0 ? stringified(d) : undefined, nodes };
+  });
+}
 
 test('the bundle parses every Dockerfile of the fixtures as the package does', () => {
   expect(files.length).toBeGreaterThan(100);
@@ -51,11 +75,23 @@ test('the bundle parses every Dockerfile of the fixtures as the package does', (
   expect(shape(bundle.DockerfileParser.parse('FROM a\n'))).not.toEqual(shape(pkg.DockerfileParser.parse('FROM b\n')));
 });
 
+test('the yaml bundle parses every YAML file of the fixtures as the package does', () => {
+  const yamls = filesUnder(path.join(ROOT, 'fixtures'), /\.ya?ml$/i);
+  expect(yamls.length).toBeGreaterThan(500);
+  const differ = yamls.filter((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    return JSON.stringify(yamlShape(yamlBundle, text)) !== JSON.stringify(yamlShape(yamlPkg, text));
+  });
+  expect(differ.map((f) => path.relative(ROOT, f))).toEqual([]);
+  expect(yamlShape(yamlBundle, 'a: 1\n')).not.toEqual(yamlShape(yamlPkg, 'a: [1]\n'));
+});
+
 test('the tool loads the bundle, not the package, once the build has made it', () => {
   expect(fs.existsSync(bundlePath('dockerfile-ast'))).toBe(true);
   const loaded = requireBundled<typeof DockerfileAst>('dockerfile-ast', { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' });
   expect(loaded.DockerfileParser).toBe(bundle.DockerfileParser);
   expect(loaded.DockerfileParser).not.toBe(pkg.DockerfileParser);
+  expect(requireBundled<typeof Yaml>('yaml', { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' }).parseAllDocuments).toBe(yamlBundle.parseAllDocuments);
   // A package the build does not bundle is the package.
   expect(requireBundled('semver')).toBe(require('semver'));
 });

@@ -1,6 +1,6 @@
 /** Where a text mentions the binary, and which mentions sit in YAML comments (not uses). */
-import { createRequire } from 'node:module';
 import type { Parser } from 'yaml';
+import { requireBundled } from '../code-cache.js';
 import type { FileKind, SourceFile } from '../types.js';
 import { BINARY_NEEDLES } from './binary.js';
 
@@ -37,7 +37,8 @@ export function yamlCommentRanges(text: string): [number, number][] {
       for (const x of Object.values(v)) if (x && typeof x === 'object') walk(x);
     }
   };
-  YamlParser ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).Parser;
+  // The bundle src/parse/yaml-lib.ts loads, without importing that module here (most runs never get here).
+  YamlParser ??= requireBundled<typeof import('yaml')>('yaml').Parser;
   for (const token of new YamlParser().parse(text)) walk(token);
   return out;
 }

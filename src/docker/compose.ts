@@ -6,7 +6,8 @@
  * that a service that gets a health check that way is reported where it gets it.
  */
 import path from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import type { Document, Node, Pair, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { scalarText } from '../parse/yaml.js';
 
 /** One document of a compose file, with the folder its relative paths resolve against. */

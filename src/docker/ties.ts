@@ -4,7 +4,7 @@
  * only by a run that lists such a file: it loads the YAML parser.
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';

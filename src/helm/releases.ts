@@ -15,7 +15,8 @@
  * matches the chart folder that ends with it. Both err on the side of holding.
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';

@@ -4,7 +4,8 @@
  * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
  * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
  */
-import { isMap, isPair, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';

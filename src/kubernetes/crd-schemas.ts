@@ -5,7 +5,7 @@
  * prunes the field without an error, and the operator gets a probe with no handler.
  */
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from '../parse/yaml-lib.js';
 import { keyPathSteps } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 

@@ -5,7 +5,8 @@
  * build one probe with two handlers, which the API server rejects. A patch probe that this run
  * migrates is safe: it gets `exec: null` (ProbeWalkOptions.mergePatch).
  */
-import { isMap, isScalar, visit, type Document, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { getPair, keyOf } from '../parse/yaml.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';

@@ -2,7 +2,8 @@
  * Finds native `grpc` probes (the result of a migration, or written by hand) in parsed YAML/JSON
  * documents, with the same generic walk as the exec-probe finder: any kind, Lists, CRDs.
  */
-import { isMap, isScalar, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
 import { getPair, keyOf } from '../parse/yaml.js';
 import { containerContext, PROBE_KEYS } from './probes.js';
 

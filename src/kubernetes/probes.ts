@@ -4,7 +4,8 @@
  * text edits that turn them into native `grpc` probes. Shared by the manifest, values, JSON and
  * Helm rules: they differ only in how the text was parsed and how values are read.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { mentionOffsets } from '../analysis/mentions.js';

@@ -1,5 +1,6 @@
 /** JSON 6902 patches (`- op: replace, path: /spec/.../readinessProbe, value: {...}`), inline or in files. */
-import { isMap, isScalar, visit, type Document, type Pair, type ParsedNode } from 'yaml';
+import type { Document, Pair, ParsedNode } from 'yaml';
+import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
 import type { Report } from '../types.js';
 import { getPair, keyOf } from '../parse/yaml.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';

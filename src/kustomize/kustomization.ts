@@ -4,7 +4,8 @@
  * (a strategic-merge partial object or a JSON 6902 op list), walked like a manifest, and the
  * edits are mapped back into the block with its indentation.
  */
-import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import type { Scalar } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { mentionsBinary } from '../analysis/binary.js';
 import { applyEdits } from '../edits/apply.js';
 import { findProbeReports } from '../kubernetes/probes.js';

@@ -14,7 +14,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, visit, type Document, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { fluxReleaseInstalls } from '../helm/releases.js';
 import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';

@@ -4,7 +4,8 @@
  * tool does not rewrite their patches (overlays.ts holds the base probes they reach); a mention
  * of the binary there is a probe the tool leaves on exec, not a use outside a probe.
  */
-import { isMap, isScalar, isSeq, type Document, type ParsedNode } from 'yaml';
+import type { Document, ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair } from '../parse/yaml.js';
 import type { Report } from '../types.js';
 

@@ -1,4 +1,5 @@
-import { isAlias, visit, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isAlias, visit } from './yaml-lib.js';
 import type { Edit } from '../types.js';
 import { contentEnd, parseYaml } from './yaml.js';
 

@@ -1,19 +1,5 @@
-import {
-  parseAllDocuments,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  visit,
-  type Document,
-  type Node,
-  type Pair,
-  type ParsedNode,
-  type Scalar,
-  type YAMLSeq,
-  type YAMLMap,
-} from 'yaml';
+import type { Document, Node, Pair, ParsedNode, Scalar, YAMLSeq, YAMLMap } from 'yaml';
+import { parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit } from './yaml-lib.js';
 import type { Report } from '../types.js';
 
 export interface YamlParse {

@@ -5,7 +5,7 @@
  * constructs no longer compiles. Such probes keep exec (kube-version) until the import is newer.
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { kubeVersionSupportsGrpc, NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { BlockerCode, RunContext } from '../types.js';
