@@ -95,3 +95,14 @@ test('the tool loads the bundle, not the package, once the build has made it', (
   // A package the build does not bundle is the package.
   expect(requireBundled('semver')).toBe(require('semver'));
 });
+
+test('no module of the tool loads yaml or dockerfile-ast from the package: only types are imported from it', () => {
+  const sources = ['src', 'rules'].flatMap((d) => filesUnder(path.join(ROOT, d), /\.ts$/));
+  const direct = sources.flatMap((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    // A static import of a value, a dynamic import (not `typeof import(…)`, a type), a require.
+    const bad = [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'(yaml|dockerfile-ast)'|(?<!typeof )import\('(yaml|dockerfile-ast)'\)|require\('(yaml|dockerfile-ast)'\)/gm)];
+    return bad.map((m) => `${path.relative(ROOT, f)}: ${m[0].replace(/\s+/g, ' ')}`);
+  });
+  expect(direct).toEqual([]);
+});
