@@ -75,6 +75,8 @@ export interface PlanInput {
 const INT32_MAX = 2147483647;
 /** Options the binary accepts only together with -tls. */
 const TLS_OPTIONS = ['tls-no-verify', 'tls-ca-cert', 'tls-client-cert', 'tls-server-name'];
+/** Transport options that are booleans: on only when true; the others are on when not empty. */
+const BOOL_TLS_OPTIONS = new Set(['tls', 'tls-no-verify', 'alts', 'spiffe']);
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 const NO_ENV: EnvLookup = () => undefined;
 export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
@@ -183,28 +185,32 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     return args[i + 1]?.unresolved ?? [];
   };
 
-  // Transport and authentication: the kubelet dials plaintext, with no metadata.
-  const tlsFlags = [...parsed.flags.keys()].filter((k) => k.startsWith('tls-') || (k === 'tls' && flag(k) === 'true'));
+  // Transport and authentication: the kubelet dials plaintext, with no metadata. An option at its
+  // zero value (`-tls-no-verify=false`, `-tls-ca-cert=`) is what the binary does without it.
+  const on = (name: string) => flag(name) !== undefined && flag(name) !== '' && (!BOOL_TLS_OPTIONS.has(name) || flag(name) === 'true');
+  const tlsFlags = [...parsed.flags.keys()].filter((k) => (k === 'tls' || k.startsWith('tls-')) && on(k));
   let mode: 'TLS' | undefined;
-  // The binary refuses TLS options without -tls (exit 1, "specified -tls-no-verify without
-  // specifying -tls"): such a probe never passes today.
-  const withoutTls = flag('tls') === 'true' ? [] : TLS_OPTIONS.filter((f) => flag(f) !== undefined && flag(f) !== '' && flag(f) !== 'false');
-  if (withoutTls.length > 0) {
-    blockers.push({ code: 'unparseable', detail: `${withoutTls.map((f) => '-' + f).join(', ')} without -tls: the binary rejects its arguments (exit 1), so the probe fails today` });
-  } else if (tlsFlags.length > 0) {
-    const unverified = flag('tls') === 'true' && flag('tls-no-verify') === 'true' && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
-    if (input.tlsMode && unverified) {
-      mode = 'TLS';
-      notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
-    } else {
-      const why = input.tlsMode
-        ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
-        : "; the kubelet's gRPC probe connects without TLS";
-      blockers.push({ code: 'tls', detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}${why}` });
+  const rejected = rejectedTransport(on, parsed.rpcHeaders);
+  if (rejected.length > 0) {
+    // The binary checks these before it dials (exit 1, "specified -tls-no-verify without
+    // specifying -tls"): such a probe never passes today, whatever it would have checked.
+    blockers.push({ code: 'unparseable', detail: `${rejected.join('; ')}: the binary rejects its arguments (exit 1), so the probe fails today` });
+  } else {
+    if (tlsFlags.length > 0) {
+      const unverified = on('tls') && on('tls-no-verify') && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
+      if (input.tlsMode && unverified) {
+        mode = 'TLS';
+        notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
+      } else {
+        const why = input.tlsMode
+          ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
+          : "; the kubelet's gRPC probe connects without TLS";
+        blockers.push({ code: 'tls', detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}${why}` });
+      }
     }
+    if (on('spiffe')) blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
+    if (on('alts')) blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
   }
-  if (flag('spiffe') === 'true') blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
-  if (flag('alts') === 'true') blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
   if (parsed.rpcHeaders.length > 0) {
     blockers.push({
       code: 'rpc-header',
@@ -218,6 +224,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const addr = flag('addr');
   if (addr === undefined) {
     blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+  } else if (addr === '') {
+    blockers.push({ code: 'unparseable', detail: '-addr is empty: the binary exits 1 ("-addr not specified"), so the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
     // `$(POD_IP):5000`: a literal port after a host the tool cannot read is a host question.
     const hostOnly = /^(.*):(\d+)$/.exec(addr);
@@ -323,7 +331,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
   if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
   if (flag('version') === 'true') {
-    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0: the probe never checked anything' });
+    // Binaries from before the flag reject it ("flag provided but not defined", exit 1).
+    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0 without checking anything (a binary older than the flag rejects it and exits 1): the probe never checked the service' });
   }
 
   if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
@@ -339,6 +348,28 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
   return plan;
+}
+
+/**
+ * What the binary refuses among its transport options, in the order it checks them (upstream
+ * main.go: -alts/-spiffe/-tls exclude each other, every -tls-* option needs -tls, client
+ * certificate and key come as a pair, -tls-no-verify makes a CA or a server name pointless, an
+ * -rpc-header value needs "name: value").
+ */
+function rejectedTransport(on: (name: string) => boolean, rpcHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  if (on('alts') && on('spiffe')) out.push('-alts with -spiffe');
+  if (on('tls') && on('alts')) out.push('-tls with -alts');
+  const withoutTls = on('tls') ? [] : TLS_OPTIONS.filter(on);
+  if (withoutTls.length > 0) out.push(`${withoutTls.map((f) => '-' + f).join(', ')} without -tls`);
+  if (on('tls-client-cert') !== on('tls-client-key')) out.push(on('tls-client-cert') ? '-tls-client-cert without -tls-client-key' : '-tls-client-key without -tls-client-cert');
+  if (on('tls-no-verify')) {
+    const pointless = ['tls-ca-cert', 'tls-server-name'].filter(on);
+    if (pointless.length > 0) out.push(`-tls-no-verify with ${pointless.map((f) => '-' + f).join(', ')}`);
+  }
+  if (on('tls') && on('spiffe')) out.push('-tls with -spiffe');
+  if (rpcHeaders.some((h) => !h.includes(':'))) out.push('an -rpc-header value without a colon (the binary wants "name: value")');
+  return out;
 }
 
 function resolvePort(
