@@ -177,12 +177,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
   }
   const flag = (name: string) => parsed.flags.get(name);
+  // Go keeps a flag's last value: the argument that holds it is the one whose variables count.
   const unresolvedIn = (name: string): string[] => {
-    const i = args.findIndex((a) => flagName(a.text) === name);
-    if (i === -1) return [];
-    const own = args[i]!;
-    if (own.text.includes('=')) return own.unresolved;
-    return args[i + 1]?.unresolved ?? [];
+    const i = parsed.valueAt.get(name);
+    return i === undefined ? [] : (args[i]?.unresolved ?? []);
   };
 
   // Transport and authentication: the kubelet dials plaintext, with no metadata. An option at its
@@ -406,11 +404,6 @@ function templateWords(script: string): { script: string; restore: (t: string) =
 
 function isTemplated(s: string): boolean {
   return s.includes('{{') || s.includes('${');
-}
-
-function flagName(arg: string): string | undefined {
-  const m = /^--?([A-Za-z][A-Za-z0-9-]*)/.exec(arg);
-  return m?.[1];
 }
 
 function basename(p: string): string {
