@@ -175,6 +175,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (stop && (stop.unresolved.length > 0 || isTemplated(stop.text) || input.opaque?.(stop.text))) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
+  } else if (stop) {
+    // `-addr=:5000 foo -tls`: Go never reads -tls, so the binary checked plaintext; say so, since
+    // whoever wrote it meant something by it.
+    const ignored = args.slice(parsed.stoppedAt! + 1).filter((a) => /^--?[A-Za-z]/.test(a.text)).map((a) => a.text);
+    if (ignored.length > 0) {
+      notes.push(`the binary stops reading flags at "${stop.text}", a word that is not a flag, so it never used ${ignored.join(' ')}: the native probe checks what it checked`);
+    }
   }
   const flag = (name: string) => parsed.flags.get(name);
   // Go keeps a flag's last value: the argument that holds it is the one whose variables count.
