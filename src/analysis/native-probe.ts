@@ -163,8 +163,15 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     return { invocations, blockers, notes };
   }
 
-  const parsed = parseProbeArgs(args.map((a) => a.text));
+  const knownLater = (a: ResolvedWord) => a.unresolved.length > 0 || isTemplated(a.text) || input.opaque?.(a.text) === true;
+  const parsed = parseProbeArgs(
+    args.map((a) => a.text),
+    (i) => knownLater(args[i]!),
+  );
   if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
+  for (const i of parsed.runTimeBooleans) {
+    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs (or the chart renders): the tool cannot tell whether it turns that option on` });
+  }
   for (const name of parsed.unknown) {
     blockers.push({ code: 'unparseable', detail: `-${name} is not a flag of grpc_health_probe; the probe fails today` });
   }
@@ -172,7 +179,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
   // the binary then does cannot be seen, so the probe cannot be planned.
   const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
-  if (stop && (stop.unresolved.length > 0 || isTemplated(stop.text) || input.opaque?.(stop.text))) {
+  if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
   } else if (stop) {
@@ -228,7 +235,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let loopback = false;
   const addr = flag('addr');
   if (addr === undefined) {
-    blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+    // Go gave up before -addr when an argument before it did not parse: that error is the reason.
+    if (!parsed.error) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
   } else if (addr === '') {
     blockers.push({ code: 'unparseable', detail: '-addr is empty: the binary exits 1 ("-addr not specified"), so the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
