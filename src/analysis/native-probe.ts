@@ -152,7 +152,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       detail:
         shellOptions.length > 0
           ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
-          : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+          : argv.slice(1).some((a) => isBinaryPath(a))
+            ? // `["timeout", "5", "grpc_health_probe", …]`: as `timeout 5 grpc_health_probe …` in a script.
+              `the command runs the binary through ${argv[0]}, which the tool does not read`
+            : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
   }
