@@ -71,6 +71,8 @@ export interface PlanInput {
   templateActions?: boolean;
 }
 
+/** A value wrapped in one kind of quotes, as a shell would have removed them. */
+const QUOTED = /^(["']).*\1$/s;
 /** timeoutSeconds is an int32 in the API. */
 const INT32_MAX = 2147483647;
 /** Options the binary accepts only together with -tls. */
@@ -98,6 +100,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let wrapperNote: string | undefined;
   /** The command word that runs the binary. */
   let program: string;
+  /** The kubelet runs the binary itself: quotes in an item are part of the argument. */
+  let noShell = false;
 
   const shellAt = shellScriptIndex(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
@@ -113,6 +117,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
+    noShell = true;
   } else if (shellAt !== undefined) {
     // `-addr=localhost:{{ $port }}` in a chart's script: the shell reads what the action prints,
     // not the action's own words (`$port` is no shell variable), so each action is one word to it.
@@ -240,6 +245,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
     if (!parsed.error) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+  } else if (noShell && QUOTED.test(addr)) {
+    // `- -addr=":5000"`, shell quoting copied into an exec list: the binary dials `":5000"`.
+    blockers.push({ code: 'unparseable', detail: `-addr=${addr} holds quote characters: the kubelet runs no shell, so they are part of the address the binary dials and the probe fails today (write -addr=${addr.slice(1, -1)})` });
   } else if (addr === '') {
     blockers.push({ code: 'unparseable', detail: '-addr is empty: the binary exits 1 ("-addr not specified"), so the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
@@ -294,6 +302,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (service !== undefined && unresolvedIn('service').length > 0) {
     blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
     service = undefined;
+  } else if (service !== undefined && noShell && QUOTED.test(service)) {
+    notes.push(`-service=${service} holds quote characters: the kubelet runs no shell, so the binary asked for the service with its quotes, and so does the native probe (drop them if the server registers ${service.slice(1, -1)})`);
   }
 
   // Timeouts: one native deadline covers dial and RPC together.
