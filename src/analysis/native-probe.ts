@@ -181,7 +181,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs (or the chart renders): the tool cannot tell whether it turns that option on` });
   }
   for (const name of parsed.unknown) {
-    blockers.push({ code: 'unparseable', detail: `-${name} is not a flag of grpc_health_probe; the probe fails today` });
+    // Go's flag package answers -h/-help with the usage text and an error: the binary exits 1.
+    const detail =
+      name === 'h' || name === 'help'
+        ? `-${name} prints the binary's usage and exits 1 without checking anything; the probe fails today`
+        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}; the probe fails today`;
+    blockers.push({ code: 'unparseable', detail });
   }
   // Where Go stops reading flags, an argument that is only known later (a chart value, a shell or
   // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
