@@ -234,12 +234,15 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     };
   }
   const port = plan.grpc.port.kind === 'number' ? String(plan.grpc.port.value) : plan.grpc.port.text;
-  const service = plan.grpc.service ? `, Service: ptr.To(${plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service)})` : '';
-  const target = `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${service}}}`;
-  const timeout = plan.timeoutSeconds ? `, with TimeoutSeconds of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
+  const serviceText = plan.grpc.service && (plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service));
+  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
+  const target = cmd.builder
+    ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
+    : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
+  const timeout = plan.timeoutSeconds ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
   return {
     message: `: as a probe, this exec command would be ${target}${timeout}${notes}`,
-    hint: `${GO_HAND} Write ${target}${timeout} in place of its Exec.`,
+    hint: `${GO_HAND} Write ${target}${timeout} in place of its ${cmd.builder ? 'WithExec(…)' : 'Exec'}.`,
     codes: [],
   };
 }
