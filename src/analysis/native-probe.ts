@@ -178,7 +178,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   );
   if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
   for (const i of parsed.runTimeBooleans) {
-    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs (or the chart renders): the tool cannot tell whether it turns that option on` });
+    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs, the chart renders or the code runs: the tool cannot tell whether it turns that option on` });
   }
   for (const name of parsed.unknown) {
     // Go's flag package answers -h/-help with the usage text and an error: the binary exits 1.
