@@ -71,6 +71,11 @@ export interface PlanInput {
   templateActions?: boolean;
 }
 
+/** A template action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`). */
+function quotingAction(text: string): boolean {
+  return findActions(text).actions.some((a) => /(?:^\{\{-?\s*|\|\s*)s?quote\b/.test(a.text));
+}
+
 /** A value wrapped in one kind of quotes, as a shell would have removed them. */
 const QUOTED = /^(["']).*\1$/s;
 /** timeoutSeconds is an int32 in the API. */
@@ -297,7 +302,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         loopback = true;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }
-      const p = resolvePort(a.portText, input.resolvePortExpression);
+      const p = quotingAction(a.portText)
+        ? {
+            blocker: {
+              code: 'unparseable' as const,
+              detail: noShell
+                ? `-addr=${addr} renders the port in quotes, which reach the binary (the kubelet runs no shell): it dials a port that is not a number and the probe fails today`
+                : `the port ${a.portText} renders a quoted string, and grpc.port takes a number: write the port without quote by hand`,
+            },
+          }
+        : resolvePort(a.portText, input.resolvePortExpression);
       if ('blocker' in p) blockers.push(p.blocker);
       else port = p.port;
     }
@@ -306,6 +320,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let service = flag('service');
   if (service !== undefined && unresolvedIn('service').length > 0) {
     blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
+    service = undefined;
+  } else if (service !== undefined && input.templateActions && quotingAction(service)) {
+    // `-service={{ .Values.svc | quote }}`: in an exec list the rendered quotes reach the binary;
+    // in a script the shell removes them, but `service: "{{ … | quote }}"` would render ""x"".
+    blockers.push({
+      code: 'unparseable',
+      detail: noShell
+        ? `-service=${service} renders the name in quotes, which reach the binary (the kubelet runs no shell): it asks for the service with its quotes; drop the quoting first`
+        : `-service=${service} renders its own quotes, and a service: line wrapping it in more would not parse: write service: ${service}, the action bare, by hand`,
+    });
     service = undefined;
   } else if (service !== undefined && noShell && QUOTED.test(service)) {
     notes.push(`-service=${service} holds quote characters: the kubelet runs no shell, so the binary asked for the service with its quotes, and so does the native probe (drop them if the server registers ${service.slice(1, -1)})`);
