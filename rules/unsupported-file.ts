@@ -193,6 +193,15 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
   const opaque = cmd.items.filter((i) => i.opaque);
   const argv = cmd.items.map((i) => i.text);
   if (!isBinaryPath(argv[0]!) && shellScriptIndex(argv) === undefined) return undefined;
+  if (cmd.appended) {
+    // spicedb-operator's probeCmd() appends -tls -tls-no-verify when a TLS secret is set: the
+    // literal alone is the plaintext branch only (the node-feature-discovery migration broke TLS so).
+    return {
+      message: `: this exec command grows when the code runs (${cmd.appended}), and what is appended (-tls, another -addr) changes what it checks; the tool cannot tell its port or TLS flags`,
+      hint: `${GO_HAND} Read every branch that appends: only a plaintext -addr on the pod's own address carries over, as GRPC: &corev1.GRPCAction{Port: N}; a branch that adds -tls keeps exec.`,
+      codes: ['unparseable'],
+    };
+  }
   if (opaque.length > 0) {
     return {
       message: `: this exec command's flags come from ${opaque.map((i) => restore(i.text)).join(', ')} when the code runs; the tool cannot tell its port or TLS flags`,
@@ -225,12 +234,15 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     };
   }
   const port = plan.grpc.port.kind === 'number' ? String(plan.grpc.port.value) : plan.grpc.port.text;
-  const service = plan.grpc.service ? `, Service: ptr.To(${plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service)})` : '';
-  const target = `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${service}}}`;
-  const timeout = plan.timeoutSeconds ? `, with TimeoutSeconds of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
+  const serviceText = plan.grpc.service && (plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service));
+  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
+  const target = cmd.builder
+    ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
+    : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
+  const timeout = plan.timeoutSeconds ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
   return {
     message: `: as a probe, this exec command would be ${target}${timeout}${notes}`,
-    hint: `${GO_HAND} Write ${target}${timeout} in place of its Exec.`,
+    hint: `${GO_HAND} Write ${target}${timeout} in place of its ${cmd.builder ? 'WithExec(…)' : 'Exec'}.`,
     codes: [],
   };
 }

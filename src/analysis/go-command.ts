@@ -22,6 +22,14 @@ export interface GoCommand {
    * (`fmt.Sprintf("%d", port)`, `strconv.Itoa(port)`): what a GRPCAction's int32 Port takes.
    */
   integers: Map<number, string>;
+  /**
+   * The first `name = append(name, …)` after the literal in its function, when the literal is
+   * assigned to `name`: the command grows when the code runs (an operator appending `-tls` when a
+   * certificate is configured), so the literal alone is not what the probe runs.
+   */
+  appended?: string;
+  /** The items are a `.WithCommand(…)` call's (client-go apply configurations), not a `[]string{…}`. */
+  builder?: boolean;
 }
 
 export const GO_PLACEHOLDER = /\uE020(\d+)\uE021/g;
@@ -192,21 +200,46 @@ function readItem(source: string, expressions: string[], integers: Map<number, s
  * item; undefined when the mention is not inside one.
  */
 export function goStringListAt(text: string, offset: number): GoCommand | undefined {
+  // `[]string{…}`, or the arguments of an apply-configuration builder's
+  // `ExecAction().WithCommand("grpc_health_probe", "-v", …)`: the innermost that holds the mention.
+  const literal = enclosing(text, offset, '[]string{', '}');
+  const call = enclosing(text, offset, '.WithCommand(', ')');
+  const builder = call !== undefined && (literal === undefined || call.open > literal.open);
+  const found = builder ? call : literal;
+  if (!found) return undefined;
+  const expressions: string[] = [];
+  const integers = new Map<number, string>();
+  const appended = builder ? undefined : appendedLater(text, found.open, found.end);
+  return { items: found.parts.map((p) => readItem(p, expressions, integers)), expressions, integers, ...(appended ? { appended } : {}), ...(builder ? { builder } : {}) };
+}
+
+/** The nearest `opener … close` before `offset` that holds it: its opening offset, items and end. */
+function enclosing(text: string, offset: number, opener: string, close: string): { open: number; parts: string[]; end: number } | undefined {
   // Far enough back for a literal written one item per line.
   const from = Math.max(0, offset - 2000);
-  let open = text.lastIndexOf('[]string{', offset);
+  let open = text.lastIndexOf(opener, offset);
   while (open !== -1 && open >= from) {
-    const body = open + '[]string{'.length;
-    const split = splitTopLevel(text, body, '}');
-    if (split && split.end >= offset) {
-      const expressions: string[] = [];
-      const integers = new Map<number, string>();
-      return { items: split.parts.map((p) => readItem(p, expressions, integers)), expressions, integers };
-    }
+    const split = splitTopLevel(text, open + opener.length, close);
+    if (split && split.end >= offset) return { open, ...split };
     if (split) return undefined; // a literal that closes before the mention: the mention is elsewhere
-    open = open === 0 ? -1 : text.lastIndexOf('[]string{', open - 1);
+    open = open === 0 ? -1 : text.lastIndexOf(opener, open - 1);
   }
   return undefined;
+}
+
+/** See GoCommand.appended: the literal at `open` (closing at `end`) assigned to a variable that a later append grows. */
+function appendedLater(text: string, open: number, end: number): string | undefined {
+  const before = text.slice(Math.max(0, open - 200), open);
+  const name = /(?:^|[^\w.])([A-Za-z_]\w*)\s*(?::=|=)\s*$/.exec(before)?.[1] ?? /\bvar\s+([A-Za-z_]\w*)\s*(?:\[\]string\s*)?=\s*$/.exec(before)?.[1];
+  if (!name) return undefined;
+  // Up to the next top-level declaration: the literal's own function.
+  const next = text.slice(end).search(/\n(?:func|type|var|const)\b/);
+  const rest = text.slice(end, next === -1 ? undefined : end + next);
+  const m = new RegExp(`\\b${name}\\s*=\\s*append\\(\\s*${name}\\s*,`).exec(rest);
+  if (!m) return undefined;
+  const call = end + m.index;
+  const lineEnd = text.indexOf('\n', call);
+  return text.slice(call, lineEnd === -1 ? undefined : lineEnd).trim();
 }
 
 /** Puts the Go operands back into a text that holds placeholders. */

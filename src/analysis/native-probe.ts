@@ -71,10 +71,19 @@ export interface PlanInput {
   templateActions?: boolean;
 }
 
+/** A template action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`). */
+function quotingAction(text: string): boolean {
+  return findActions(text).actions.some((a) => /(?:^\{\{-?\s*|\|\s*)s?quote\b/.test(a.text));
+}
+
+/** A value wrapped in one kind of quotes, as a shell would have removed them. */
+const QUOTED = /^(["']).*\1$/s;
 /** timeoutSeconds is an int32 in the API. */
 const INT32_MAX = 2147483647;
 /** Options the binary accepts only together with -tls. */
 const TLS_OPTIONS = ['tls-no-verify', 'tls-ca-cert', 'tls-client-cert', 'tls-server-name'];
+/** Transport options that are booleans: on only when true; the others are on when not empty. */
+const BOOL_TLS_OPTIONS = new Set(['tls', 'tls-no-verify', 'alts', 'spiffe']);
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 const NO_ENV: EnvLookup = () => undefined;
 export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
@@ -96,6 +105,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let wrapperNote: string | undefined;
   /** The command word that runs the binary. */
   let program: string;
+  /** The kubelet runs the binary itself: quotes in an item are part of the argument. */
+  let noShell = false;
 
   const shellAt = shellScriptIndex(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
@@ -111,6 +122,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
+    noShell = true;
   } else if (shellAt !== undefined) {
     // `-addr=localhost:{{ $port }}` in a chart's script: the shell reads what the action prints,
     // not the action's own words (`$port` is no shell variable), so each action is one word to it.
@@ -150,7 +162,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       detail:
         shellOptions.length > 0
           ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
-          : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+          : argv.slice(1).some((a) => isBinaryPath(a))
+            ? // `["timeout", "5", "grpc_health_probe", …]`: as `timeout 5 grpc_health_probe …` in a script.
+              `the command runs the binary through ${argv[0]}, which the tool does not read`
+            : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
   }
@@ -161,50 +176,71 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     return { invocations, blockers, notes };
   }
 
-  const parsed = parseProbeArgs(args.map((a) => a.text));
+  const knownLater = (a: ResolvedWord) => a.unresolved.length > 0 || isTemplated(a.text) || input.opaque?.(a.text) === true;
+  const parsed = parseProbeArgs(
+    args.map((a) => a.text),
+    (i) => knownLater(args[i]!),
+  );
   if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
+  for (const i of parsed.runTimeBooleans) {
+    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs, the chart renders or the code runs: the tool cannot tell whether it turns that option on` });
+  }
   for (const name of parsed.unknown) {
-    blockers.push({ code: 'unparseable', detail: `-${name} is not a flag of grpc_health_probe; the probe fails today` });
+    // Go's flag package answers -h/-help with the usage text and an error: the binary exits 1.
+    const detail =
+      name === 'h' || name === 'help'
+        ? `-${name} prints the binary's usage and exits 1 without checking anything; the probe fails today`
+        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}; the probe fails today`;
+    blockers.push({ code: 'unparseable', detail });
   }
   // Where Go stops reading flags, an argument that is only known later (a chart value, a shell or
   // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
   // the binary then does cannot be seen, so the probe cannot be planned.
   const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
-  if (stop && (stop.unresolved.length > 0 || isTemplated(stop.text) || input.opaque?.(stop.text))) {
+  if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
-  }
-  const flag = (name: string) => parsed.flags.get(name);
-  const unresolvedIn = (name: string): string[] => {
-    const i = args.findIndex((a) => flagName(a.text) === name);
-    if (i === -1) return [];
-    const own = args[i]!;
-    if (own.text.includes('=')) return own.unresolved;
-    return args[i + 1]?.unresolved ?? [];
-  };
-
-  // Transport and authentication: the kubelet dials plaintext, with no metadata.
-  const tlsFlags = [...parsed.flags.keys()].filter((k) => k.startsWith('tls-') || (k === 'tls' && flag(k) === 'true'));
-  let mode: 'TLS' | undefined;
-  // The binary refuses TLS options without -tls (exit 1, "specified -tls-no-verify without
-  // specifying -tls"): such a probe never passes today.
-  const withoutTls = flag('tls') === 'true' ? [] : TLS_OPTIONS.filter((f) => flag(f) !== undefined && flag(f) !== '' && flag(f) !== 'false');
-  if (withoutTls.length > 0) {
-    blockers.push({ code: 'unparseable', detail: `${withoutTls.map((f) => '-' + f).join(', ')} without -tls: the binary rejects its arguments (exit 1), so the probe fails today` });
-  } else if (tlsFlags.length > 0) {
-    const unverified = flag('tls') === 'true' && flag('tls-no-verify') === 'true' && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
-    if (input.tlsMode && unverified) {
-      mode = 'TLS';
-      notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
-    } else {
-      const why = input.tlsMode
-        ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
-        : "; the kubelet's gRPC probe connects without TLS";
-      blockers.push({ code: 'tls', detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}${why}` });
+  } else if (stop) {
+    // `-addr=:5000 foo -tls`: Go never reads -tls, so the binary checked plaintext; say so, since
+    // whoever wrote it meant something by it.
+    const ignored = args.slice(parsed.stoppedAt! + 1).filter((a) => /^--?[A-Za-z]/.test(a.text)).map((a) => a.text);
+    if (ignored.length > 0) {
+      notes.push(`the binary stops reading flags at "${stop.text}", a word that is not a flag, so it never used ${ignored.join(' ')}: the native probe checks what it checked`);
     }
   }
-  if (flag('spiffe') === 'true') blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
-  if (flag('alts') === 'true') blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
+  const flag = (name: string) => parsed.flags.get(name);
+  // Go keeps a flag's last value: the argument that holds it is the one whose variables count.
+  const unresolvedIn = (name: string): string[] => {
+    const i = parsed.valueAt.get(name);
+    return i === undefined ? [] : (args[i]?.unresolved ?? []);
+  };
+
+  // Transport and authentication: the kubelet dials plaintext, with no metadata. An option at its
+  // zero value (`-tls-no-verify=false`, `-tls-ca-cert=`) is what the binary does without it.
+  const on = (name: string) => flag(name) !== undefined && flag(name) !== '' && (!BOOL_TLS_OPTIONS.has(name) || flag(name) === 'true');
+  const tlsFlags = [...parsed.flags.keys()].filter((k) => (k === 'tls' || k.startsWith('tls-')) && on(k));
+  let mode: 'TLS' | undefined;
+  const rejected = rejectedTransport(on, parsed.rpcHeaders);
+  if (rejected.length > 0) {
+    // The binary checks these before it dials (exit 1, "specified -tls-no-verify without
+    // specifying -tls"): such a probe never passes today, whatever it would have checked.
+    blockers.push({ code: 'unparseable', detail: `${rejected.join('; ')}: the binary rejects its arguments (exit 1), so the probe fails today` });
+  } else {
+    if (tlsFlags.length > 0) {
+      const unverified = on('tls') && on('tls-no-verify') && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
+      if (input.tlsMode && unverified) {
+        mode = 'TLS';
+        notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
+      } else {
+        const why = input.tlsMode
+          ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
+          : "; the kubelet's gRPC probe connects without TLS";
+        blockers.push({ code: 'tls', detail: `uses ${tlsFlags.map((f) => '-' + f).join(', ')}${why}` });
+      }
+    }
+    if (on('spiffe')) blockers.push({ code: 'spiffe', detail: 'uses -spiffe (mTLS from the SPIFFE workload API)' });
+    if (on('alts')) blockers.push({ code: 'alts', detail: 'uses -alts (Google ALTS transport)' });
+  }
   if (parsed.rpcHeaders.length > 0) {
     blockers.push({
       code: 'rpc-header',
@@ -217,7 +253,13 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let loopback = false;
   const addr = flag('addr');
   if (addr === undefined) {
-    blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+    // Go gave up before -addr when an argument before it did not parse: that error is the reason.
+    if (!parsed.error) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+  } else if (noShell && QUOTED.test(addr)) {
+    // `- -addr=":5000"`, shell quoting copied into an exec list: the binary dials `":5000"`.
+    blockers.push({ code: 'unparseable', detail: `-addr=${addr} holds quote characters: the kubelet runs no shell, so they are part of the address the binary dials and the probe fails today (write -addr=${addr.slice(1, -1)})` });
+  } else if (addr === '') {
+    blockers.push({ code: 'unparseable', detail: '-addr is empty: the binary exits 1 ("-addr not specified"), so the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
     // `$(POD_IP):5000`: a literal port after a host the tool cannot read is a host question.
     const hostOnly = /^(.*):(\d+)$/.exec(addr);
@@ -260,7 +302,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         loopback = true;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }
-      const p = resolvePort(a.portText, input.resolvePortExpression);
+      const p = quotingAction(a.portText)
+        ? {
+            blocker: {
+              code: 'unparseable' as const,
+              detail: noShell
+                ? `-addr=${addr} renders the port in quotes, which reach the binary (the kubelet runs no shell): it dials a port that is not a number and the probe fails today`
+                : `the port ${a.portText} renders a quoted string, and grpc.port takes a number: write the port without quote by hand`,
+            },
+          }
+        : resolvePort(a.portText, input.resolvePortExpression);
       if ('blocker' in p) blockers.push(p.blocker);
       else port = p.port;
     }
@@ -270,6 +321,18 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (service !== undefined && unresolvedIn('service').length > 0) {
     blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
     service = undefined;
+  } else if (service !== undefined && input.templateActions && quotingAction(service)) {
+    // `-service={{ .Values.svc | quote }}`: in an exec list the rendered quotes reach the binary;
+    // in a script the shell removes them, but `service: "{{ … | quote }}"` would render ""x"".
+    blockers.push({
+      code: 'unparseable',
+      detail: noShell
+        ? `-service=${service} renders the name in quotes, which reach the binary (the kubelet runs no shell): it asks for the service with its quotes; drop the quoting first`
+        : `-service=${service} renders its own quotes, and a service: line wrapping it in more would not parse: write service: ${service}, the action bare, by hand`,
+    });
+    service = undefined;
+  } else if (service !== undefined && noShell && QUOTED.test(service)) {
+    notes.push(`-service=${service} holds quote characters: the kubelet runs no shell, so the binary asked for the service with its quotes, and so does the native probe (drop them if the server registers ${service.slice(1, -1)})`);
   }
 
   // Timeouts: one native deadline covers dial and RPC together.
@@ -323,7 +386,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
   if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
   if (flag('version') === 'true') {
-    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0: the probe never checked anything' });
+    // Binaries from before the flag reject it ("flag provided but not defined", exit 1).
+    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0 without checking anything (a binary older than the flag rejects it and exits 1): the probe never checked the service' });
   }
 
   if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
@@ -339,6 +403,28 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
   return plan;
+}
+
+/**
+ * What the binary refuses among its transport options, in the order it checks them (upstream
+ * main.go: -alts/-spiffe/-tls exclude each other, every -tls-* option needs -tls, client
+ * certificate and key come as a pair, -tls-no-verify makes a CA or a server name pointless, an
+ * -rpc-header value needs "name: value").
+ */
+function rejectedTransport(on: (name: string) => boolean, rpcHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  if (on('alts') && on('spiffe')) out.push('-alts with -spiffe');
+  if (on('tls') && on('alts')) out.push('-tls with -alts');
+  const withoutTls = on('tls') ? [] : TLS_OPTIONS.filter(on);
+  if (withoutTls.length > 0) out.push(`${withoutTls.map((f) => '-' + f).join(', ')} without -tls`);
+  if (on('tls-client-cert') !== on('tls-client-key')) out.push(on('tls-client-cert') ? '-tls-client-cert without -tls-client-key' : '-tls-client-key without -tls-client-cert');
+  if (on('tls-no-verify')) {
+    const pointless = ['tls-ca-cert', 'tls-server-name'].filter(on);
+    if (pointless.length > 0) out.push(`-tls-no-verify with ${pointless.map((f) => '-' + f).join(', ')}`);
+  }
+  if (on('tls') && on('spiffe')) out.push('-tls with -spiffe');
+  if (rpcHeaders.some((h) => !h.includes(':'))) out.push('an -rpc-header value without a colon (the binary wants "name: value")');
+  return out;
 }
 
 function resolvePort(
@@ -375,11 +461,6 @@ function templateWords(script: string): { script: string; restore: (t: string) =
 
 function isTemplated(s: string): boolean {
   return s.includes('{{') || s.includes('${');
-}
-
-function flagName(arg: string): string | undefined {
-  const m = /^--?([A-Za-z][A-Za-z0-9-]*)/.exec(arg);
-  return m?.[1];
 }
 
 function basename(p: string): string {

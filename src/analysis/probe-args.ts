@@ -20,6 +20,8 @@ const VALUE_FLAGS = new Set([
 export interface ParsedProbeArgs {
   /** Last value of each flag (Go keeps the last), booleans as 'true'/'false'. */
   flags: Map<string, string>;
+  /** Index of the argument that holds each flag's last value (`-f=v` itself, or the `v` after `-f`). */
+  valueAt: Map<string, number>;
   /** Every -rpc-header value, in order. */
   rpcHeaders: string[];
   /** Flags the binary does not define (it exits 1 on them). */
@@ -28,20 +30,28 @@ export interface ParsedProbeArgs {
   error?: string;
   /** Index of the first non-flag argument, where Go's parsing stopped (the binary ignores it and the rest). */
   stoppedAt?: number;
+  /**
+   * Boolean flags whose value is only known when the probe runs or the chart renders
+   * (`-tls={{ .Values.tls }}`, `-tls=$(TLS)`): their index, the flag left unset.
+   */
+  runTimeBooleans: number[];
 }
 
-export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
+/** `runTime(i)`: argument i is only known when the probe runs (a variable, a template action). */
+export function parseProbeArgs(args: readonly string[], runTime?: (i: number) => boolean): ParsedProbeArgs {
   const flags = new Map<string, string>();
+  const valueAt = new Map<string, number>();
   const rpcHeaders: string[] = [];
   const unknown: string[] = [];
+  const runTimeBooleans: number[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') break;
     // Go stops at the first non-flag argument; the binary ignores the rest.
-    if (!arg.startsWith('-') || arg === '-') return { flags, rpcHeaders, unknown, stoppedAt: i };
+    if (!arg.startsWith('-') || arg === '-') return { flags, valueAt, rpcHeaders, unknown, runTimeBooleans, stoppedAt: i };
     const body = arg.startsWith('--') ? arg.slice(2) : arg.slice(1);
     if (body.startsWith('-') || body.startsWith('=')) {
-      return { flags, rpcHeaders, unknown, error: `bad flag syntax: ${arg}` };
+      return { flags, valueAt, rpcHeaders, unknown, runTimeBooleans, error: `bad flag syntax: ${arg}` };
     }
     const eq = body.indexOf('=');
     const name = eq === -1 ? body : body.slice(0, eq);
@@ -49,8 +59,13 @@ export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
     if (BOOL_FLAGS.has(name)) {
       if (value === undefined) value = 'true';
       const b = parseGoBool(value);
-      if (b === undefined) return { flags, rpcHeaders, unknown, error: `invalid boolean value "${value}" for -${name}` };
+      if (b === undefined && runTime?.(i)) {
+        runTimeBooleans.push(i);
+        continue;
+      }
+      if (b === undefined) return { flags, valueAt, rpcHeaders, unknown, runTimeBooleans, error: `invalid boolean value "${value}" for -${name}` };
       flags.set(name, String(b));
+      valueAt.set(name, i);
       continue;
     }
     if (!VALUE_FLAGS.has(name)) {
@@ -59,13 +74,14 @@ export function parseProbeArgs(args: readonly string[]): ParsedProbeArgs {
       continue;
     }
     if (value === undefined) {
-      if (i + 1 >= args.length) return { flags, rpcHeaders, unknown, error: `flag needs an argument: -${name}` };
+      if (i + 1 >= args.length) return { flags, valueAt, rpcHeaders, unknown, runTimeBooleans, error: `flag needs an argument: -${name}` };
       value = args[++i]!;
     }
     if (name === 'rpc-header') rpcHeaders.push(value);
     flags.set(name, value);
+    valueAt.set(name, i);
   }
-  return { flags, rpcHeaders, unknown };
+  return { flags, valueAt, rpcHeaders, unknown, runTimeBooleans };
 }
 
 function parseGoBool(v: string): boolean | undefined {

@@ -469,12 +469,15 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     }
   }
   if (invocations.length !== 1) return { invocations, plain: false };
-  if (file.params.has('?')) return { invocations, plain: false, logic: 'the script reads the exit status ($?)' };
+  // `grpc_health_probe …; exit` and `…; exit $?` exit with the probe's own status.
+  const last = file.stmts[file.stmts.length - 1]!;
+  const all = file.stmts.length > 1 && exitsWithLastStatus(last) ? file.stmts.slice(0, -1) : file.stmts;
+  if (all.some((s) => s.params.has('?'))) return { invocations, plain: false, logic: 'the script reads the exit status ($?)' };
   // `set -e` before the probe changes nothing; anything after it decides the exit status
   // (`grpc_health_probe …; set +x` always exits 0).
-  const stmts = file.stmts.filter((s) => !isHarmless(s, env));
+  const stmts = all.filter((s) => !isHarmless(s, env));
   if (stmts.length !== 1) return { invocations, plain: false, logic: 'the script runs other commands around the probe' };
-  if (file.stmts[file.stmts.length - 1] !== stmts[0]) {
+  if (all[all.length - 1] !== stmts[0]) {
     return { invocations, plain: false, logic: 'the script runs a command after the probe, whose exit status becomes the check\'s' };
   }
   const logic = plainStatementProblem(stmts[0]!, invocations[0]!.node, env);
@@ -494,6 +497,26 @@ function isHarmless(stmt: ShStmt, env: EnvLookup): boolean {
   return args.length > 0 && HARMLESS_BUILTINS.has(args[0]!.text);
 }
 
+/** `exit` alone or `exit $?`: the script ends with the status of the command before it. */
+function exitsWithLastStatus(stmt: ShStmt): boolean {
+  const cmd = stmt.cmd;
+  if (cmd.type !== 'call' || stmt.negated || stmt.background || stmt.redirects > 0 || cmd.assigns.length > 0) return false;
+  const [name, status, ...rest] = cmd.args;
+  if (!name || rest.length > 0 || name.parts.length !== 1 || name.parts[0]!.type !== 'lit' || name.parts[0]!.value !== 'exit') return false;
+  if (!status) return true;
+  const p = status.parts;
+  return p.length === 1 && p[0]!.type === 'param' && p[0]!.name === '?' && p[0]!.simple;
+}
+
+/** `echo …`, `true`, `:` with plain words: succeeds whatever it prints, and runs nothing else. */
+function alwaysSucceeds(stmt: ShStmt): boolean {
+  const cmd = stmt.cmd;
+  if (cmd.type !== 'call' || stmt.negated || stmt.background || stmt.redirects > 0 || cmd.assigns.length > 0) return false;
+  const first = cmd.args[0]?.parts;
+  if (!first || first.length !== 1 || first[0]!.type !== 'lit' || !['echo', 'true', ':'].includes(first[0]!.value)) return false;
+  return cmd.args.every((w) => w.parts.every((p) => p.type === 'lit' || (p.type === 'param' && p.simple)));
+}
+
 function plainStatementProblem(stmt: ShStmt, call: ShCall, env: EnvLookup): string | undefined {
   if (stmt.negated) return 'the script negates the result (!)';
   if (stmt.background) return 'the script runs the probe in the background';
@@ -510,6 +533,8 @@ function plainStatementProblem(stmt: ShStmt, call: ShCall, env: EnvLookup): stri
     }
     return 'the script turns a failed check into something else (|| ...)';
   }
+  // `grpc_health_probe … && echo ok`: a failed check stops there, a passing one ends with echo's 0.
+  if (cmd.type === 'binary' && cmd.op === '&&' && sameSpan(cmd.x.cmd, call) && !cmd.x.negated && alwaysSucceeds(cmd.y)) return undefined;
   return 'the script wraps the probe in shell logic';
 }
 
