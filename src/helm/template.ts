@@ -16,6 +16,7 @@ import { chartKubeVersionBlockers, findChart, settingsOf, VALUES_ACTION, valuesB
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
+import { parseGoDuration } from '../analysis/duration.js';
 
 const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
@@ -150,7 +151,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   }
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
-    return addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run);
+    return timeoutFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run), chart, run);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -403,6 +404,20 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
   const hostPorts = values?.map((v) => /^(.*):(\d+)$/.exec(v));
   if (!hostPorts || hostPorts.some((hp) => !hp)) return arg;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+}
+
+/**
+ * `-connect-timeout={{ .Values.probe.timeout }}` (or -rpc-timeout): the longest of the durations
+ * the chart's values and the releases that install it give there, so that timeoutSeconds covers
+ * every release (the flags go with the exec). Unchanged when one of them is missing or is not a
+ * duration Go reads: the analysis then blocks the probe as before.
+ */
+function timeoutFromValues(arg: string, chart: Chart | undefined, run: RunContext): string {
+  const m = /^(--?(?:connect|rpc)-timeout[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
+  if (!m) return arg;
+  const values = settingsOf(chart, m[2]!, run);
+  if (!values || values.some((v) => parseGoDuration(v) === undefined)) return arg;
+  return `${m[1]}${values.reduce((a, b) => (parseGoDuration(b)! > parseGoDuration(a)! ? b : a))}`;
 }
 
 /**
