@@ -9,7 +9,7 @@ import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
-import { wantsColor } from './report/color.js';
+import { canRedraw, wantsColor } from './report/color.js';
 import { createProgress } from './report/progress.js';
 import type { RunResult } from './types.js';
 
@@ -163,8 +163,9 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
-  // Progress only where a person watches: stderr is a terminal and --quiet was not given.
-  const progress = io.stderr.isTTY && !values.quiet ? createProgress(io.stderr, io.now) : undefined;
+  // Progress only where a person watches: stderr is a terminal that can redraw a line, and
+  // --quiet was not given.
+  const progress = canRedraw(io.stderr, io.env) && !values.quiet ? createProgress(io.stderr, io.now) : undefined;
   let result: RunResult;
   try {
     result = await run({

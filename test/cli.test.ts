@@ -142,6 +142,20 @@ describe('output', () => {
     expect(pipe.out()).not.toContain('\u001b[');
   });
 
+  test.each([
+    [{ TERM: 'dumb' }, false],
+    [{ FORCE_COLOR: '0' }, false],
+    [{ FORCE_COLOR: 'false' }, false],
+    [{ NO_COLOR: '' }, true],
+    [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true],
+    [{ TERM: 'dumb', FORCE_COLOR: '' }, true],
+  ])('on a TTY with %j, colour is %s (FORCE_COLOR as Node reads it; an empty NO_COLOR is unset)', async (env, colour) => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const io = captureIo(dir, { tty: true, env });
+    await main([], io);
+    expect(io.out().includes('\u001b[')).toBe(colour);
+  });
+
   test('folders honour nested .gitignore files and skip node_modules and .git', async () => {
     const dir = repoWith({
       'keep.yaml': POD,
