@@ -351,3 +351,35 @@ describe('text', () => {
     expect(formatText(result([FIXED[0]!]), { color: false })).not.toContain('hint:');
   });
 });
+
+describe('text: what a failed check says', () => {
+  const BLOCKED_AND_MIGRATABLE = POD + '---\n' + TLS_PROBE;
+
+  test('migratable uses left (exit 1) end with how to apply them, before the summary', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const io = captureIo(dir);
+    expect(await main(['a.yaml'], io)).toBe(1);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines.at(-2)).toBe('1 use can migrate: run again with --fix to apply it (--diff shows the changes first)');
+    expect(lines.at(-1)).toMatch(/^1 files scanned, probes: 1 migratable, 0 migrated, 1 blocked, /);
+  });
+
+  test('--quiet lists only blocked uses, and still says how to fix what fails the check', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const io = captureIo(dir);
+    expect(await main(['--quiet', 'a.yaml'], io)).toBe(1);
+    expect(io.out()).toMatch(/a\.yaml:\d+:\d+ +blocked /);
+    expect(io.out()).not.toMatch(/ migratable /);
+    expect(io.out()).toContain('1 use can migrate: run again with --fix');
+  });
+
+  test('nothing to say once --fix applied them, or when only blocked uses are left', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const fixed = captureIo(dir);
+    expect(await main(['--fix', 'a.yaml'], fixed)).toBe(0);
+    expect(fixed.out()).not.toContain('can migrate');
+    const again = captureIo(dir);
+    expect(await main(['a.yaml'], again)).toBe(0);
+    expect(again.out()).not.toContain('can migrate');
+  });
+});
