@@ -383,3 +383,22 @@ describe('text: what a failed check says', () => {
     expect(again.out()).not.toContain('can migrate');
   });
 });
+
+test('text, JSON and SARIF give the same columns: 1-based UTF-16 units, a CRLF line\'s \\r not counted, the end just after the span', async () => {
+  // A flow mapping puts the probe after an emoji (2 UTF-16 units, 4 bytes) and an é (1 unit, 2 bytes).
+  const before = '  - {name: "é🚀", image: x, ';
+  const probe = 'livenessProbe: {exec: {command: ["grpc_health_probe", "-addr=:8080"]}}';
+  const file = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', `${before}${probe}}`, ''].join('\r\n');
+  const dir = repoWith({ 'p.yaml': file });
+  const column = before.length + 1;
+  expect(column).toBe(29);
+  const text = captureIo(dir);
+  await main(['p.yaml'], text);
+  expect(text.out()).toContain(`p.yaml:6:${column}  migratable`);
+  const json = captureIo(dir);
+  await main(['--format', 'json', 'p.yaml'], json);
+  const [f] = JSON.parse(json.out()).findings;
+  expect([f.line, f.column, f.endLine, f.endColumn]).toEqual([6, column, 6, column + probe.length]);
+  const sarif = await sarifOf(dir, ['p.yaml']);
+  expect(sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 6, startColumn: column, endLine: 6, endColumn: column + probe.length });
+});
