@@ -144,6 +144,12 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
   if (values.debug) io.env.GRPC_PROBE_MIGRATE_DEBUG = '1';
 
+  // "" would resolve to the current folder: `grpc-probe-migrate --fix "$FILES"` with FILES empty
+  // must not turn a list of files into a --fix of the whole checkout (installs removed included).
+  if (positionals.includes('')) {
+    io.stderr.write(`grpc-probe-migrate: an empty path was given (an empty shell variable?); name "." for the current folder\n`);
+    return EXIT.usage;
+  }
   const paths = positionals.length > 0 ? positionals : ['.'];
   const usesStdin = paths.includes('-');
   // `--fix -`: stdout carries the migrated stream, so the report and the diff both fall to

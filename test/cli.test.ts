@@ -28,6 +28,17 @@ describe('usage', () => {
     expect(io.err()).toMatch(/grpc-probe-migrate: /);
   });
 
+  test('an empty path (an empty shell variable) is a usage error, not the current folder: --fix changes nothing', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    for (const args of [['--fix', ''], ['--fix', 'a.yaml', ''], ['pr', '']]) {
+      const io = captureIo(dir, { env: { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'o/r' } });
+      expect(await main(args, io)).toBe(2);
+      expect(io.err()).toContain('an empty path was given');
+      expect(io.out()).toBe('');
+    }
+    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(POD);
+  });
+
   test('a path that does not exist is an error finding naming it, exit 2', async () => {
     const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
