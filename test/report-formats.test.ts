@@ -86,6 +86,20 @@ describe('SARIF', () => {
     expect(results[1]!.message.text).toContain(BLOCKERS.tls.hint);
   });
 
+  test('a blocker with a hint written for its place carries that hint, not only the code\'s general one (a pre-commit file list keeps an install)', async () => {
+    const { BLOCKERS } = await import('../src/blockers.js');
+    const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+    const dir = repoWith({ Dockerfile: dockerfile, 'k8s/a.yaml': POD });
+    const text = captureIo(dir);
+    await main(['Dockerfile'], text);
+    const hint = /hint: (.*)/.exec(text.out())![1]!;
+    expect(hint).toContain('pass_filenames: false');
+    const [r] = (await sarifOf(dir, ['Dockerfile'])).runs[0]!.results!;
+    expect(r!.ruleId).toBe('blocker/binary-still-used');
+    expect(r!.message.text).toContain(`${BLOCKERS['binary-still-used'].title}. ${hint}`);
+    expect(r!.message.text).not.toContain(BLOCKERS['binary-still-used'].hint);
+  });
+
   test('URIs are relative to the repository root, also when run from a subfolder', async () => {
     const dir = repoWith({ 'deploy/k8s/a.yaml': POD });
     const log = await sarifOf(path.join(dir, 'deploy'));
