@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
@@ -95,4 +96,17 @@ test('the fix hook given the manifest and the Dockerfile migrates the probe and 
   expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
   expect(r.stdout).toMatch(/Dockerfile:2:1 +blocked .*only part of the repository was scanned \(a file list\)/);
+});
+
+test('pre-commit can install the hooks: `npm pack` prints only the tarball name, though prepare builds (the .npmrc)', () => {
+  // pre-commit installs a node hook with `npm pack` and `npm install -g <its stdout>`; npm >= 10.5
+  // prints a prepare script's banner and output on that stdout unless foreground-scripts is off.
+  // A package with this repository's .npmrc and a prepare script that prints, packed for real.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-pack-'));
+  fs.copyFileSync(path.join(ROOT, '.npmrc'), path.join(dir, '.npmrc'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'packed', version: '1.2.3', scripts: { prepare: 'node -e "console.log(42)"' } }));
+  const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const r = spawnSync('npm', ['pack', '--dry-run'], { cwd: dir, encoding: 'utf8', env: npmEnv });
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe('packed-1.2.3.tgz');
 });
