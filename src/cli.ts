@@ -9,7 +9,7 @@ import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
-import { wantsColor } from './report/color.js';
+import { canRedraw, wantsColor } from './report/color.js';
 import { createProgress } from './report/progress.js';
 import type { RunResult } from './types.js';
 
@@ -144,6 +144,12 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
   if (values.debug) io.env.GRPC_PROBE_MIGRATE_DEBUG = '1';
 
+  // "" would resolve to the current folder: `grpc-probe-migrate --fix "$FILES"` with FILES empty
+  // must not turn a list of files into a --fix of the whole checkout (installs removed included).
+  if (positionals.includes('')) {
+    io.stderr.write(`grpc-probe-migrate: an empty path was given (an empty shell variable?); name "." for the current folder\n`);
+    return EXIT.usage;
+  }
   const paths = positionals.length > 0 ? positionals : ['.'];
   const usesStdin = paths.includes('-');
   // `--fix -`: stdout carries the migrated stream, so the report and the diff both fall to
@@ -163,8 +169,9 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
   const stdin = usesStdin ? await io.readStdin() : undefined;
 
-  // Progress only where a person watches: stderr is a terminal and --quiet was not given.
-  const progress = io.stderr.isTTY && !values.quiet ? createProgress(io.stderr, io.now) : undefined;
+  // Progress only where a person watches: stderr is a terminal that can redraw a line, and
+  // --quiet was not given.
+  const progress = canRedraw(io.stderr, io.env) && !values.quiet ? createProgress(io.stderr, io.now) : undefined;
   let result: RunResult;
   try {
     result = await run({

@@ -28,6 +28,17 @@ describe('usage', () => {
     expect(io.err()).toMatch(/grpc-probe-migrate: /);
   });
 
+  test('an empty path (an empty shell variable) is a usage error, not the current folder: --fix changes nothing', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    for (const args of [['--fix', ''], ['--fix', 'a.yaml', ''], ['pr', '']]) {
+      const io = captureIo(dir, { env: { GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'o/r' } });
+      expect(await main(args, io)).toBe(2);
+      expect(io.err()).toContain('an empty path was given');
+      expect(io.out()).toBe('');
+    }
+    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(POD);
+  });
+
   test('a path that does not exist is an error finding naming it, exit 2', async () => {
     const dir = repoWith({ 'a.yaml': POD });
     const io = captureIo(dir);
@@ -140,6 +151,20 @@ describe('output', () => {
     const pipe = captureIo(dir);
     await main([], pipe);
     expect(pipe.out()).not.toContain('\u001b[');
+  });
+
+  test.each([
+    [{ TERM: 'dumb' }, false],
+    [{ FORCE_COLOR: '0' }, false],
+    [{ FORCE_COLOR: 'false' }, false],
+    [{ NO_COLOR: '' }, true],
+    [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true],
+    [{ TERM: 'dumb', FORCE_COLOR: '' }, true],
+  ])('on a TTY with %j, colour is %s (FORCE_COLOR as Node reads it; an empty NO_COLOR is unset)', async (env, colour) => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const io = captureIo(dir, { tty: true, env });
+    await main([], io);
+    expect(io.out().includes('\u001b[')).toBe(colour);
   });
 
   test('folders honour nested .gitignore files and skip node_modules and .git', async () => {

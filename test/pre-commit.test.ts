@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
@@ -16,7 +17,8 @@ interface Hook {
   id: string;
   entry: string;
   language: string;
-  types_or: string[];
+  types: string[];
+  files: string;
   pass_filenames: boolean;
   args?: string[];
 }
@@ -31,19 +33,38 @@ function runHook(hook: Hook, cwd: string, files: string[]) {
   return spawnSync(process.execPath, [bin, ...entryArgs, ...(hook.args ?? []), ...files], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 }
 
-test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on YAML, JSON, Dockerfiles, TypeScript and JavaScript', () => {
+/** The hook's `files` pattern, as pre-commit applies it (Python's re.search; `(?i)` is its only flag). */
+const hookFiles = (h: Hook) => new RegExp(h.files.replace(/^\(\?i\)/, ''), h.files.startsWith('(?i)') ? 'i' : '');
+
+test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on every kind of file the tool reads', () => {
   expect(hooks.map((h) => h.id)).toEqual(['grpc-probe-migrate', 'grpc-probe-migrate-fix']);
-  // pre-commit's tags (the identify package) for the names of files the tool rewrites.
-  const tags: Record<string, string> = { 'a.yaml': 'yaml', 'a.yml': 'yaml', 'a.json': 'json', Dockerfile: 'dockerfile', 'a.ts': 'ts', 'a.js': 'javascript', 'a.mjs': 'javascript', 'a.cjs': 'javascript' };
-  for (const name of Object.keys(tags)) expect(classify(name)).not.toBe('other');
+  // Paths as pre-commit passes them (relative to the top folder, `/`). Helm helpers (`.tpl`) and
+  // `Containerfile`s carry no pre-commit type (identify tags them nothing), so the hooks select
+  // by name: a `types_or` list would skip a commit that only touches `templates/_helpers.tpl`.
+  const read = ['k8s/a.yaml', 'k8s/a.YML', 'a.json', 'chart/templates/_helpers.tpl', 'chart/templates/deploy.yaml', 'chart/values-prod.yaml', 'kustomization.yaml', 'compose.yaml', 'Dockerfile', 'svc/Dockerfile.prod', 'svc/api.Dockerfile', 'Containerfile', 'infra/a.ts', 'infra/a.mts', 'a.js', 'a.mjs', 'a.cjs', 'scripts/wait.sh', 'scripts/wait.bash'];
+  const notRead = ['README.md', 'docs/probes.txt', 'Makefile', 'main.go', 'Jenkinsfile', 'a.tf'];
+  for (const name of read) expect(classify(name)).not.toBe('other');
+  for (const name of notRead) expect(classify(name)).toBe('other');
   for (const h of hooks) {
     expect(h.language).toBe('node');
     expect(h.pass_filenames).toBe(true);
-    expect([...h.types_or].sort()).toEqual(['dockerfile', 'javascript', 'json', 'ts', 'yaml']);
-    for (const tag of Object.values(tags)) expect(h.types_or).toContain(tag);
+    expect(h.types).toEqual(['text']);
+    expect(h).not.toHaveProperty('types_or');
+    for (const name of read) expect([name, hookFiles(h).test(name)]).toEqual([name, true]);
+    for (const name of notRead) expect([name, hookFiles(h).test(name)]).toEqual([name, false]);
   }
   expect(hooks[0]!.entry).not.toContain('--fix');
   expect(hooks[1]!.entry.split(/\s+/)).toContain('--fix');
+});
+
+test('the check hook fails on a commit that only changes a Helm helper template', () => {
+  const helpers = '{{- define "svc.probes" -}}\nlivenessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]\n{{- end -}}\n';
+  const dir = repoWith({ 'chart/templates/_helpers.tpl': helpers, 'chart/values.yaml': 'port: 9000\n' });
+  const staged = ['chart/templates/_helpers.tpl'].filter((f) => hookFiles(hooks[0]!).test(f));
+  expect(staged).toEqual(['chart/templates/_helpers.tpl']);
+  const r = runHook(hooks[0]!, dir, staged);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(/chart\/templates\/_helpers\.tpl:2:1 +migratable livenessProbe/);
 });
 
 test('the check hook reads only the files it is given and fails while they hold migratable probes', () => {
@@ -75,4 +96,17 @@ test('the fix hook given the manifest and the Dockerfile migrates the probe and 
   expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
   expect(r.stdout).toMatch(/Dockerfile:2:1 +blocked .*only part of the repository was scanned \(a file list\)/);
+});
+
+test('pre-commit can install the hooks: `npm pack` prints only the tarball name, though prepare builds (the .npmrc)', () => {
+  // pre-commit installs a node hook with `npm pack` and `npm install -g <its stdout>`; npm >= 10.5
+  // prints a prepare script's banner and output on that stdout unless foreground-scripts is off.
+  // A package with this repository's .npmrc and a prepare script that prints, packed for real.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-pack-'));
+  fs.copyFileSync(path.join(ROOT, '.npmrc'), path.join(dir, '.npmrc'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'packed', version: '1.2.3', scripts: { prepare: 'node -e "console.log(42)"' } }));
+  const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const r = spawnSync('npm', ['pack', '--dry-run'], { cwd: dir, encoding: 'utf8', env: npmEnv });
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe('packed-1.2.3.tgz');
 });

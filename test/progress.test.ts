@@ -73,6 +73,14 @@ describe('progress on the command line', () => {
     expect(io.err()).toBe('');
   });
 
+  test('nothing on a dumb terminal (TERM=dumb: an Emacs compile buffer shows escape codes as text)', async () => {
+    const io = captureIo(dir, { env: { TERM: 'dumb' } });
+    (io.stderr as { isTTY?: boolean }).isTTY = true;
+    io.now = ticking();
+    await main(['--format', 'json'], io);
+    expect(io.err()).toBe('');
+  });
+
   test('nothing with --quiet', async () => {
     const io = captureIo(dir);
     (io.stderr as { isTTY?: boolean }).isTTY = true;

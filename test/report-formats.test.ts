@@ -86,6 +86,20 @@ describe('SARIF', () => {
     expect(results[1]!.message.text).toContain(BLOCKERS.tls.hint);
   });
 
+  test('a blocker with a hint written for its place carries that hint, not only the code\'s general one (a pre-commit file list keeps an install)', async () => {
+    const { BLOCKERS } = await import('../src/blockers.js');
+    const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+    const dir = repoWith({ Dockerfile: dockerfile, 'k8s/a.yaml': POD });
+    const text = captureIo(dir);
+    await main(['Dockerfile'], text);
+    const hint = /hint: (.*)/.exec(text.out())![1]!;
+    expect(hint).toContain('pass_filenames: false');
+    const [r] = (await sarifOf(dir, ['Dockerfile'])).runs[0]!.results!;
+    expect(r!.ruleId).toBe('blocker/binary-still-used');
+    expect(r!.message.text).toContain(`${BLOCKERS['binary-still-used'].title}. ${hint}`);
+    expect(r!.message.text).not.toContain(BLOCKERS['binary-still-used'].hint);
+  });
+
   test('URIs are relative to the repository root, also when run from a subfolder', async () => {
     const dir = repoWith({ 'deploy/k8s/a.yaml': POD });
     const log = await sarifOf(path.join(dir, 'deploy'));
@@ -350,4 +364,55 @@ describe('text', () => {
     // A finding without a hint gets no hint line.
     expect(formatText(result([FIXED[0]!]), { color: false })).not.toContain('hint:');
   });
+});
+
+describe('text: what a failed check says', () => {
+  const BLOCKED_AND_MIGRATABLE = POD + '---\n' + TLS_PROBE;
+
+  test('migratable uses left (exit 1) end with how to apply them, before the summary', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const io = captureIo(dir);
+    expect(await main(['a.yaml'], io)).toBe(1);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines.at(-2)).toBe('1 use can migrate: run again with --fix to apply it (--diff shows the changes first)');
+    expect(lines.at(-1)).toMatch(/^1 files scanned, probes: 1 migratable, 0 migrated, 1 blocked, /);
+  });
+
+  test('--quiet lists only blocked uses, and still says how to fix what fails the check', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const io = captureIo(dir);
+    expect(await main(['--quiet', 'a.yaml'], io)).toBe(1);
+    expect(io.out()).toMatch(/a\.yaml:\d+:\d+ +blocked /);
+    expect(io.out()).not.toMatch(/ migratable /);
+    expect(io.out()).toContain('1 use can migrate: run again with --fix');
+  });
+
+  test('nothing to say once --fix applied them, or when only blocked uses are left', async () => {
+    const dir = repoWith({ 'a.yaml': BLOCKED_AND_MIGRATABLE });
+    const fixed = captureIo(dir);
+    expect(await main(['--fix', 'a.yaml'], fixed)).toBe(0);
+    expect(fixed.out()).not.toContain('can migrate');
+    const again = captureIo(dir);
+    expect(await main(['a.yaml'], again)).toBe(0);
+    expect(again.out()).not.toContain('can migrate');
+  });
+});
+
+test('text, JSON and SARIF give the same columns: 1-based UTF-16 units, a CRLF line\'s \\r not counted, the end just after the span', async () => {
+  // A flow mapping puts the probe after an emoji (2 UTF-16 units, 4 bytes) and an é (1 unit, 2 bytes).
+  const before = '  - {name: "é🚀", image: x, ';
+  const probe = 'livenessProbe: {exec: {command: ["grpc_health_probe", "-addr=:8080"]}}';
+  const file = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', `${before}${probe}}`, ''].join('\r\n');
+  const dir = repoWith({ 'p.yaml': file });
+  const column = before.length + 1;
+  expect(column).toBe(29);
+  const text = captureIo(dir);
+  await main(['p.yaml'], text);
+  expect(text.out()).toContain(`p.yaml:6:${column}  migratable`);
+  const json = captureIo(dir);
+  await main(['--format', 'json', 'p.yaml'], json);
+  const [f] = JSON.parse(json.out()).findings;
+  expect([f.line, f.column, f.endLine, f.endColumn]).toEqual([6, column, 6, column + probe.length]);
+  const sarif = await sarifOf(dir, ['p.yaml']);
+  expect(sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 6, startColumn: column, endLine: 6, endColumn: column + probe.length });
 });

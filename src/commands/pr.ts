@@ -65,6 +65,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const kubeVersion = values['kube-version'];
   if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) return usage(io, `--kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)`);
   if (positionals.includes('-')) return usage(io, 'pr works on files in the checkout, not on standard input');
+  if (positionals.includes('')) return usage(io, 'an empty path was given (an empty shell variable?); name "." for the current folder');
   const config = githubConfig(io.env);
   if (typeof config === 'string') return usage(io, config);
   const token = config.token;

@@ -1,7 +1,7 @@
 /**
  * Progress of a long scan on a terminal: one line, rewritten in place at most every 100 ms, erased
- * when the scan ends. The CLI creates it only when stderr is a TTY and --quiet is not given, so
- * pipes, CI logs and pre-commit output never see it.
+ * when the scan ends. The CLI creates it only when stderr is a TTY (not TERM=dumb) and --quiet is
+ * not given, so pipes, CI logs and pre-commit output never see it.
  */
 
 import { printable } from '../text/printable.js';

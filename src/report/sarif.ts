@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
-import { BLOCKERS } from '../blockers.js';
+import { BLOCKERS, hintFor } from '../blockers.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { BLOCKER_CODES, type Finding, type Rule, type RunResult } from '../types.js';
 
@@ -134,7 +134,11 @@ function resultsFor(f: Finding, ruleIndex: Map<string, number>): { ruleId: strin
 function messageOf(f: Finding, ruleId: string): string {
   if (!ruleId.startsWith('blocker/')) return f.hint && f.status === 'error' ? `${f.message}. ${f.hint}` : f.message;
   const code = ruleId.slice('blocker/'.length) as keyof typeof BLOCKERS;
-  return `${f.message} — ${BLOCKERS[code].title}. ${BLOCKERS[code].hint}`;
+  // A hint written for this place (an install kept because only part of the repository was
+  // scanned: run on all of it; the overlay that merges into this probe) says more than the
+  // code's general one, which the rule's help already holds; as in the text and Markdown reports.
+  const specific = f.hint !== undefined && f.hint !== hintFor(f.blockers) ? f.hint : undefined;
+  return `${f.message} — ${BLOCKERS[code].title}. ${specific ?? BLOCKERS[code].hint}`;
 }
 
 /** The nearest folder above cwd holding `.git` (code scanning wants repository-relative paths). */

@@ -33,6 +33,9 @@ export function formatText(result: RunResult, opts: TextOptions): string {
     out.push('');
   }
   if (!opts.quiet) for (const s of result.summary.skipped) out.push(c.dim(`note: skipped ${printable(s.file)}: ${printable(s.reason)}`));
+  // What fails a check (exit 1), and with --quiet the only word on it: say how to fix it.
+  const left = result.findings.filter((f) => f.status === 'migratable').length;
+  if (left > 0) out.push(`${left} ${left === 1 ? 'use' : 'uses'} can migrate: run again with --fix to apply ${left === 1 ? 'it' : 'them'} (--diff shows the changes first)`);
   out.push(summaryLine(result, c));
   return out.join('\n') + '\n';
 }
