@@ -9,6 +9,17 @@ read -r -d '' -a paths <<< "${INPUT_PATHS:-.}" || true
 [ "${#paths[@]}" -gt 0 ] || paths=(.)
 opts=()
 if [ -n "${INPUT_KUBE_VERSION:-}" ]; then opts+=(--kube-version "$INPUT_KUBE_VERSION"); fi
+# Boolean inputs: "true" turns the option on, "false" or empty leaves it off, anything else is a mistake.
+flag() {
+  case "${2:-false}" in
+    true) opts+=("$1") ;;
+    false | '') ;;
+    *) echo "grpc-probe-migrate action: ${3} must be true or false (got \"${2}\")" >&2; exit 2 ;;
+  esac
+}
+flag --assume-complete "${INPUT_ASSUME_COMPLETE:-}" assume-complete
+flag --keep-binary "${INPUT_KEEP_BINARY:-}" keep-binary
+flag --grpc-tls-mode "${INPUT_GRPC_TLS_MODE:-}" grpc-tls-mode
 
 case "${INPUT_MODE:-check}" in
   check)

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { POD, repoWith, ROOT } from './support/repo.js';
+import { POD, podWith, repoWith, ROOT } from './support/repo.js';
 
 // Each test runs git and node processes; a loaded machine can take longer than jest's 5 s.
 jest.setTimeout(60_000);
@@ -36,7 +36,7 @@ function runStep(cwd: string, inputs: Record<string, string>) {
 
 test('action.yml is a composite action with the documented inputs', () => {
   expect(action.runs.using).toBe('composite');
-  expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['mode', 'paths', 'kube-version', 'sarif', 'branch', 'token']));
+  expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['mode', 'paths', 'kube-version', 'assume-complete', 'keep-binary', 'grpc-tls-mode', 'sarif', 'branch', 'token']));
   expect(action.inputs.mode!.default).toBe('check');
   // Inputs reach the script through env only, never pasted into shell code.
   for (const s of action.runs.steps) expect(s.run ?? '').not.toContain('${{');
@@ -81,6 +81,32 @@ test('fix mode rewrites the paths given (spaces or new lines between them)', () 
   const r = runStep(dir, { mode: 'fix', paths: 'k8s\nother', 'kube-version': '1.27' });
   expect(r.status).toBe(0);
   for (const f of ['k8s/a.yaml', 'other/b.yaml']) expect(fs.readFileSync(path.join(dir, f), 'utf8')).toContain('grpc:\n        port: 5000');
+});
+
+test('assume-complete, keep-binary and grpc-tls-mode reach the tool; a value other than true or false is refused', () => {
+  const files = {
+    'services/api/Dockerfile': 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n',
+    'services/api/pod.yaml': POD,
+  };
+  const dockerfile = (dir: string) => fs.readFileSync(path.join(dir, 'services/api/Dockerfile'), 'utf8');
+  // A folder of the checkout is part of the repository: the install stays...
+  const partial = repoWith(files, { git: true });
+  expect(runStep(partial, { mode: 'fix', paths: 'services/api' }).status).toBe(0);
+  expect(dockerfile(partial)).toContain('grpc-health-probe');
+  // ...unless the folder is said to be all of it.
+  const complete = repoWith(files, { git: true });
+  expect(runStep(complete, { mode: 'fix', paths: 'services/api', 'assume-complete': 'true' }).status).toBe(0);
+  expect(dockerfile(complete)).not.toContain('grpc-health-probe');
+  const kept = repoWith(files, { git: true });
+  expect(runStep(kept, { mode: 'fix', paths: 'services/api', 'assume-complete': 'true', 'keep-binary': 'true' }).status).toBe(0);
+  expect(dockerfile(kept)).toContain('grpc-health-probe');
+  // With the TLS gate on every cluster, -tls -tls-no-verify migrates (check mode: exit 1, migratable).
+  const tls = repoWith({ 'k8s/a.yaml': podWith('"-addr=:5000", "-tls", "-tls-no-verify"') }, { git: true });
+  expect(runStep(tls, {}).status).toBe(0);
+  expect(runStep(tls, { 'grpc-tls-mode': 'true' }).status).toBe(1);
+  const bad = runStep(workspace(), { 'assume-complete': 'yes' });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toContain('assume-complete must be true or false (got "yes")');
 });
 
 test('kube-version reaches the tool', () => {

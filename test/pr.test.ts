@@ -345,6 +345,16 @@ describe('grpc-probe-migrate pr', () => {
     expect(c.originGit('show', `${DEFAULT_BRANCH}:services/api/Dockerfile`)).toBe(dockerfile.trimEnd());
   });
 
+  test('--assume-complete: the folder named is the whole repository, so its install goes with its probe', async () => {
+    server.reset();
+    const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+    const c = checkout({ 'services/api/Dockerfile': dockerfile, 'services/api/pod.yaml': POD, 'deploy/blocked.yaml': podWith('"-addr=:5000", "-tls"') });
+    const r = await pr(c, ['--assume-complete', 'services/api']);
+    expect(r.code).toBe(0);
+    expect(c.originGit('diff-tree', '--no-commit-id', '--name-only', '-r', DEFAULT_BRANCH).split('\n').sort()).toEqual(['services/api/Dockerfile', 'services/api/pod.yaml']);
+    expect(c.originGit('show', `${DEFAULT_BRANCH}:services/api/Dockerfile`)).not.toContain('grpc-health-probe');
+  });
+
   test('an untracked file is not committed and is left as it was', async () => {
     server.reset();
     const c = checkout({ 'k8s/a.yaml': POD });

@@ -30,6 +30,9 @@ Options:
   --branch NAME         the bot's branch (default ${DEFAULT_BRANCH})
   --kube-version X.Y    target cluster version
   --keep-binary         leave every Dockerfile untouched
+  --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate
+  --assume-complete     the paths given are the whole repository (as for the scan)
+  --validate            check rewritten Kubernetes objects against the API schema
   --help                show this help
 
 Environment (as in GitHub Actions):
@@ -52,6 +55,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         branch: { type: 'string' },
         'kube-version': { type: 'string' },
         'keep-binary': { type: 'boolean' },
+        'grpc-tls-mode': { type: 'boolean' },
+        'assume-complete': { type: 'boolean' },
+        validate: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -94,7 +100,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       fix: true,
       ...(kubeVersion !== undefined ? { kubeVersion, kubeVersionExplicit: true } : {}),
       keepBinary: values['keep-binary'] ?? false,
-      partialView: partialViewOf(positionals.length > 0 ? positionals : [top], io.cwd) ?? false,
+      ...(values['grpc-tls-mode'] ? { grpcTlsMode: true } : {}),
+      ...(values.validate ? { validate: true } : {}),
+      partialView: values['assume-complete'] ? false : (partialViewOf(positionals.length > 0 ? positionals : [top], io.cwd) ?? false),
       boundHeap: true,
     });
     const written = result.files.filter((f) => f.written);
