@@ -20,9 +20,22 @@ const rule: Rule = {
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
         } catch {
-          // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
-          const { jsonSyntaxError } = await import('../src/reparse.js');
+          const { isJsonWithComments, jsonSyntaxError } = await import('../src/reparse.js');
           const problem = jsonSyntaxError(text) ?? { offset: 0, message: 'JSON.parse refused it' };
+          // JSON cut short or with a quote left open is broken wherever it lives: an error, as for YAML.
+          if (!isJsonWithComments(text)) {
+            ctx.report({
+              start: problem.offset,
+              subject: 'file',
+              error: true,
+              blockers: ['unparseable'],
+              keepsBinary: true,
+              message: `not valid JSON (${problem.message}); the file was left unchanged`,
+              hint: 'Fix the JSON at this line (kubectl refuses the file as it is), then run the tool again. Until then every install of the binary stays.',
+            });
+            return;
+          }
+          // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
           ctx.report({
             start: problem.offset,
             subject: 'file',

@@ -89,3 +89,15 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
   }
   return { offset: Math.min(offset, body.length) + bom, message };
 }
+
+/**
+ * Whether a text JSON.parse refuses still reads as JSON with comments and trailing commas
+ * (tsconfig.json, devcontainer.json: valid where they live), rather than being broken (cut short,
+ * a quote left open), which no reader of JSON takes.
+ */
+export function isJsonWithComments(text: string): boolean {
+  const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+  const errors: import('jsonc-parser').ParseError[] = [];
+  jsonc.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
+  return errors.length === 0;
+}
