@@ -20,17 +20,20 @@ const rule: Rule = {
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
         } catch {
-          const { isJsonWithComments, jsonSyntaxError } = await import('../src/reparse.js');
+          const { jsonBrokenAt, jsonSyntaxError } = await import('../src/reparse.js');
           const problem = jsonSyntaxError(text) ?? { offset: 0, message: 'JSON.parse refused it' };
           // JSON cut short or with a quote left open is broken wherever it lives: an error, as for YAML.
-          if (!isJsonWithComments(text)) {
+          const broken = jsonBrokenAt(text);
+          if (broken) {
+            // Node's first complaint may be a comment before the break: name the break itself then.
+            const at = problem.message === 'a comment' || problem.message === 'a trailing comma' ? broken : problem;
             ctx.report({
-              start: problem.offset,
+              start: at.offset,
               subject: 'file',
               error: true,
               blockers: ['unparseable'],
               keepsBinary: true,
-              message: `not valid JSON (${problem.message}); the file was left unchanged`,
+              message: `not valid JSON (${at.message}); the file was left unchanged`,
               hint: 'Fix the JSON at this line (kubectl refuses the file as it is), then run the tool again. Until then every install of the binary stays.',
             });
             return;

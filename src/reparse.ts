@@ -91,13 +91,18 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
 }
 
 /**
- * Whether a text JSON.parse refuses still reads as JSON with comments and trailing commas
- * (tsconfig.json, devcontainer.json: valid where they live), rather than being broken (cut short,
- * a quote left open), which no reader of JSON takes.
+ * Where a text JSON.parse refuses is broken even as JSON with comments and trailing commas
+ * (tsconfig.json, devcontainer.json: valid where they live), or undefined when it reads as that.
+ * Broken is cut short, a quote left open: no reader of JSON takes it.
  */
-export function isJsonWithComments(text: string): boolean {
+export function jsonBrokenAt(text: string): { offset: number; message: string } | undefined {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
   const errors: import('jsonc-parser').ParseError[] = [];
-  jsonc.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
-  return errors.length === 0;
+  jsonc.parse(bom ? text.slice(1) : text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  // `CloseBraceExpected` → `close brace expected`
+  const message = jsonc.printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { offset: first.offset + bom, message };
 }
