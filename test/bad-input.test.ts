@@ -24,6 +24,12 @@ describe('a quote left open', () => {
   });
 });
 
+test('lines that end in a lone CR (which YAML and kubectl read as line ends, this parser not): the error says so', () => {
+  const text = 'kind: Pod\rspec:\r  containers: []\r';
+  expect(parseYaml(text).error).toEqual({ offset: 9, message: 'its lines end in a lone CR, as on classic Mac OS, which the tool does not read: convert them to LF or CRLF' });
+  expect(parseYaml('kind: Pod\r\nspec: {}\r\n').error).toBeUndefined();
+});
+
 describe('files that do not parse', () => {
   test('YAML: the error names the line and says to fix it', async () => {
     const dir = repoWith({ 'k8s/pod.yaml': POD.replace('"-addr=:5000"', '"-addr=:5000') });

@@ -39,6 +39,9 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
     const e = d.errors[0];
     if (e) {
       // The parser notices a quote left open only where the text ends: name the line it opens on.
+      // YAML (and kubectl) take a lone CR as a line end; this parser does not, and its message would point nowhere useful.
+      const loneCr = text.search(/\r(?!\n)/);
+      if (loneCr !== -1) return { docs, error: { offset: loneCr, message: 'its lines end in a lone CR, as on classic Mac OS, which the tool does not read: convert them to LF or CRLF' } };
       const opened = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? unclosedQuoteAt(text) : undefined;
       if (opened !== undefined) return { docs, error: { offset: opened, message: 'a quote opened here is never closed' } };
       return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
