@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NUL_BYTES, UNREADABLE_HINT, UTF16 } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
@@ -257,7 +257,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         try {
           text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
         } catch {
-          fileError(pseudoFile(absPath, shown), NOT_UTF8);
+          // At the first byte that is not UTF-8 (a Latin-1 `é`), as a parse error names its line.
+          const lossy = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
+          const at = Math.max(0, lossy.indexOf('\uFFFD'));
+          pending.push({ ruleId: 'engine', file: { ...pseudoFile(absPath, shown), text: lossy }, report: { start: at, subject: 'file', error: true, blockers: [], message: NOT_UTF8, hint: NOT_UTF8_HINT } });
           continue;
         }
         if (isOwnReport(text)) {

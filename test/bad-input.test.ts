@@ -53,6 +53,19 @@ describe('files that do not parse', () => {
   });
 });
 
+test('a file that is not UTF-8: the error names the line of the first byte that is not, and says to convert it', async () => {
+  const dir = repoWith({ 'pod.yaml': Buffer.from(POD.replace('readinessProbe:', 'readinessProbe: # caf\xe9'), 'latin1') });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'pod.yaml',
+      line: 7,
+      status: 'error',
+      message: 'not valid UTF-8; the file was left unchanged',
+      hint: 'Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), then run the tool again. Until then every install of the binary stays.',
+    },
+  ]);
+});
+
 describe('paths the tool cannot read', () => {
   test('a symlink loop says what it is and how to let the tool read it', async () => {
     const dir = repoWith({ 'pod.yaml': POD });
