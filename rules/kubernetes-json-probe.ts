@@ -56,6 +56,9 @@ const rule: Rule = {
             error: true,
             blockers: ['unparseable'],
             message: `valid JSON the tool cannot read with offsets (${parsed.error.message}); the file was left unchanged`,
+            ...(/unique/.test(parsed.error.message)
+              ? { hint: 'An object names this key twice (JSON.parse keeps the last, kubectl refuses or warns): remove the one not meant, then run the tool again. Until then every install of the binary stays.' }
+              : {}),
           });
           return;
         }

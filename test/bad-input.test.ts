@@ -66,6 +66,14 @@ test('a file that is not UTF-8: the error names the line of the first byte that 
   ]);
 });
 
+test('JSON that names a key twice: the error is at the second, with a hint to remove one', async () => {
+  const probe = (port: number) => `"readinessProbe": {"exec": {"command": ["grpc_health_probe", "-addr=:${port}"]}}`;
+  const dir = repoWith({ 'pod.json': `{"kind": "Pod", "spec": {"containers": [{"name": "c",\n  ${probe(5000)},\n  ${probe(5001)}}]}}\n` });
+  expect(await findingsOf(dir)).toEqual([
+    expect.objectContaining({ file: 'pod.json', line: 3, status: 'error', hint: expect.stringMatching(/^An object names this key twice/) }),
+  ]);
+});
+
 describe('paths the tool cannot read', () => {
   test('a symlink loop says what it is and how to let the tool read it', async () => {
     const dir = repoWith({ 'pod.yaml': POD });
