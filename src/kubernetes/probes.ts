@@ -601,6 +601,12 @@ function innerComments(text: string, original: string, exec: YAMLMap, start: num
     const lineEnd = text.slice(i).search(/\r?\n/);
     const comment = text.slice(i, lineEnd === -1 ? text.length : i + lineEnd).trimEnd();
     if (comment.slice(1).trim() !== '') out.push(original.slice(i, i + comment.length));
+    else {
+      // A Helm comment action alone on its line (`{{- /* one flag per line */}}`) is a comment too.
+      // Not one that trims the line end after it (`-}}`): it would join the lines around its new place.
+      const action = original.slice(i, lineEnd === -1 ? original.length : i + lineEnd).trimEnd();
+      if (/^\{\{-?\s*\/\*[^]*\*\/\s*\}\}$/.test(action)) out.push(action);
+    }
     if (lineEnd === -1) break;
     i += lineEnd;
   }
