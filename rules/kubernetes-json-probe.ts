@@ -20,9 +20,25 @@ const rule: Rule = {
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
         } catch {
-          // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
-          const { jsonSyntaxError } = await import('../src/reparse.js');
+          const { jsonBrokenAt, jsonSyntaxError } = await import('../src/reparse.js');
           const problem = jsonSyntaxError(text) ?? { offset: 0, message: 'JSON.parse refused it' };
+          // JSON cut short or with a quote left open is broken wherever it lives: an error, as for YAML.
+          const broken = jsonBrokenAt(text);
+          if (broken) {
+            // Node's first complaint may be a comment before the break: name the break itself then.
+            const at = problem.message === 'a comment' || problem.message === 'a trailing comma' ? broken : problem;
+            ctx.report({
+              start: at.offset,
+              subject: 'file',
+              error: true,
+              blockers: ['unparseable'],
+              keepsBinary: true,
+              message: `not valid JSON (${at.message}); the file was left unchanged`,
+              hint: 'Fix the JSON at this line (kubectl refuses the file as it is), then run the tool again. Until then every install of the binary stays.',
+            });
+            return;
+          }
+          // Not an error: JSON-with-comments files (tsconfig, devcontainer.json) are valid where they live.
           ctx.report({
             start: problem.offset,
             subject: 'file',
@@ -40,6 +56,9 @@ const rule: Rule = {
             error: true,
             blockers: ['unparseable'],
             message: `valid JSON the tool cannot read with offsets (${parsed.error.message}); the file was left unchanged`,
+            ...(/unique/.test(parsed.error.message)
+              ? { hint: 'An object names this key twice (JSON.parse keeps the last, kubectl refuses or warns): remove the one not meant, then run the tool again. Until then every install of the binary stays.' }
+              : {}),
           });
           return;
         }

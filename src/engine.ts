@@ -7,12 +7,12 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NUL_BYTES, UTF16 } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16 } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
 import { searchOutside } from './discover/outside.js';
-import { describeFsError, discover, type LinkOut } from './discover/walk.js';
+import { describeFsError, discover, NOT_A_REGULAR_FILE, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
@@ -127,6 +127,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const fileError = (file: SourceFile, message: string, offset = 0, ruleId = 'engine') => {
     pending.push({ ruleId, file, report: { start: offset, subject: 'file', error: true, blockers: [], message } });
   };
+  // A path the tool could not read or list may run the binary: say how to let the tool see it.
+  const unreadable = (file: SourceFile, message: string) => {
+    pending.push({ ruleId: 'engine', file, report: { start: 0, subject: 'file', error: true, blockers: [], message: `cannot read: ${message}`, ...(message === NOT_A_REGULAR_FILE ? {} : { hint: UNREADABLE_HINT }) } });
+  };
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 
   const checkFile = async (file: SourceFile) => {
@@ -202,7 +206,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   try {
     const { files, problems, outside } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
     discovered = files.map((f) => f.absPath);
-    for (const p of problems) fileError(pseudoFile(p.absPath, display(cwd, p.absPath)), `cannot read: ${p.message}`);
+    for (const p of problems) unreadable(pseudoFile(p.absPath, display(cwd, p.absPath)), p.message);
     if (outside.length > 0) linksOut(outside);
 
     if (paths.includes('-')) {
@@ -237,7 +241,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
             else skipped.push({ file: shown, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
             continue;
           case 'unreadable':
-            fileError(pseudoFile(absPath, shown), `cannot read: ${result.message}`);
+            unreadable(pseudoFile(absPath, shown), result.message);
             continue;
           case 'utf16':
             fileError(pseudoFile(absPath, shown), UTF16);
@@ -253,7 +257,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         try {
           text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
         } catch {
-          fileError(pseudoFile(absPath, shown), NOT_UTF8);
+          // At the first byte that is not UTF-8 (a Latin-1 `é`), as a parse error names its line.
+          const lossy = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
+          const at = Math.max(0, lossy.indexOf('\uFFFD'));
+          pending.push({ ruleId: 'engine', file: { ...pseudoFile(absPath, shown), text: lossy }, report: { start: at, subject: 'file', error: true, blockers: [], message: NOT_UTF8, hint: NOT_UTF8_HINT } });
           continue;
         }
         if (isOwnReport(text)) {

@@ -89,3 +89,20 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
   }
   return { offset: Math.min(offset, body.length) + bom, message };
 }
+
+/**
+ * Where a text JSON.parse refuses is broken even as JSON with comments and trailing commas
+ * (tsconfig.json, devcontainer.json: valid where they live), or undefined when it reads as that.
+ * Broken is cut short, a quote left open: no reader of JSON takes it.
+ */
+export function jsonBrokenAt(text: string): { offset: number; message: string } | undefined {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+  const errors: import('jsonc-parser').ParseError[] = [];
+  jsonc.parse(bom ? text.slice(1) : text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  // `CloseBraceExpected` → `close brace expected`
+  const message = jsonc.printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { offset: first.offset + bom, message };
+}

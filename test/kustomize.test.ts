@@ -43,7 +43,8 @@ function probes(built: string, env?: Record<string, Record<string, string>>): Re
 }
 
 const cases = listCases('kustomize-patch-probe');
-// null: the case has no overlay kubectl can build here (helmCharts needs helm and --enable-helm).
+// null: the case has no overlay kubectl can build here (helmCharts needs helm and --enable-helm;
+// a patch that does not parse fails every build).
 const OVERLAYS: Record<string, string | null> = {
   'overlays-all-forms': 'overlays/prod',
   'legacy-fields-and-parts': 'overlay',
@@ -69,6 +70,7 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-directives': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
+  'overlay-broken-patch': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

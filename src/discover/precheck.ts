@@ -12,7 +12,11 @@ const [NEEDLE_A, NEEDLE_B] = NEEDLES as [Buffer, Buffer];
 
 /** What a file that is not read as text is told (the engine's files and standard input alike). */
 export const NOT_UTF8 = 'not valid UTF-8; the file was left unchanged';
+/** What to do about a file that names the binary but is not UTF-8. */
+export const NOT_UTF8_HINT = 'Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), then run the tool again. Until then every install of the binary stays.';
 export const UTF16 = 'encoded as UTF-16, not UTF-8; the file was left unchanged';
+/** What to do about a file or folder the tool could not read (permissions, a symlink loop). */
+export const UNREADABLE_HINT = 'Make it readable by the tool (its permissions, a broken or looping symlink), or list it in .gitignore if it is not part of the repository; then run the tool again. Until it is read, every install of the binary stays, since it may run the binary.';
 export const NUL_BYTES = 'binary file (NUL bytes)';
 
 /** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */

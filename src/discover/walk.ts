@@ -18,6 +18,9 @@ function ignore(): Ignore {
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
 
+/** A path named on the command line that is a pipe or a device: never read, and nothing to fix about its permissions. */
+export const NOT_A_REGULAR_FILE = 'not a regular file';
+
 export interface DiscoveredFile {
   absPath: string;
   /** Named on the command line (always read, even if ignored). */
@@ -84,7 +87,7 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
       walk(roots[roots.length - 1]!, abs, [], add, problems, outside);
     }
     // A named pipe or a device would block the read or never end: only regular files are read.
-    else if (!st.isFile()) problems.push({ absPath: abs, message: 'not a regular file' });
+    else if (!st.isFile()) problems.push({ absPath: abs, message: NOT_A_REGULAR_FILE });
     else add(abs, true, safeRealpath(abs));
   }
   // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
@@ -212,6 +215,8 @@ export function describeFsError(e: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a folder';
+    case 'ELOOP':
+      return 'a symlink that leads back to itself (a loop)';
     default:
       return err.message ?? String(e);
   }

@@ -502,7 +502,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       if (stray !== undefined) return { kind: 'problem', why: `mkdir ${stray} shares the statement and is not part of the install` };
     }
     // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
-    if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: `${cmd} ${words.slice(1).join(' ')}`.trim() };
+    // As written: the shell's words lose the backslashes of a Windows path (`C:\bin` → `C:bin`).
+    if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: oneLine(segText) };
     const bad = operandProblem(cmd, words.slice(1), mentions);
     if (bad) return { kind: 'problem', why: bad };
     commands.push(cmd);
@@ -1082,4 +1083,9 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     }
     k = m + 1;
   }
+}
+
+/** A statement's source on one line: line continuations (`\\`, or the `# escape=` character) and runs of blanks become one space. */
+function oneLine(source: string): string {
+  return source.replace(/[\\`]\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -205,6 +205,8 @@ export function heredocScript(text: string, ins: DockerInstruction, lines: LineI
   if (openerStart !== runBodyStart(text, ins, lines) || text.slice(openerEnd, lineEnd === -1 ? text.length : lineEnd).trim() !== '') {
     return 'a here-document that a command reads, not a script';
   }
+  // Without its closing line the here-document runs to the end of the file, swallowing what follows.
+  if (!h.getDelimiterRange()) return `a here-document that no ${h.getName()} line closes`;
   const content = h.getContentRange();
   if (!content) return 'an empty here-document';
   const start = lines.offset(content.start.line, content.start.character);

@@ -4,7 +4,7 @@
  * text edits that turn them into native `grpc` probes. Shared by the manifest, values, JSON and
  * Helm rules: they differ only in how the text was parsed and how values are read.
  */
-import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
@@ -178,11 +178,26 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (!key || !PROBE_KEYS.has(key)) return;
         // `readinessProbe: *p`, `exec: *chk`: a shared node the rewrite cannot touch. The anchor's
         // own place is reported where it stands; this probe is named too.
-        const alias = isAlias(pair.value) ? pair.value : isMap(pair.value) ? getPair(pair.value, 'exec')?.value : undefined;
+        const aliasNamesBinary = (a: Alias) => {
+          const target = a.resolve(doc);
+          return !!target?.range && mentionsBinary(opts.text.slice(target.range[0], target.range[1]));
+        };
+        const execValue = isMap(pair.value) ? getPair(pair.value, 'exec')?.value : undefined;
+        const commandValue = isMap(execValue) ? getPair(execValue, 'command')?.value : undefined;
+        // `command: *cmd`, `command: [*bin, -addr=:5000]`: the probe runs what the anchor holds.
+        const alias = isAlias(pair.value)
+          ? pair.value
+          : isAlias(execValue)
+            ? execValue
+            : isAlias(commandValue)
+              ? commandValue
+              : isSeq(commandValue)
+                ? (commandValue.items as unknown[]).find((n): n is Alias => isAlias(n) && aliasNamesBinary(n))
+                : undefined;
         if (isAlias(alias)) {
-          const target = alias.resolve(doc);
-          if (target?.range && mentionsBinary(opts.text.slice(target.range[0], target.range[1]))) {
-            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${alias === pair.value ? 'the probe' : 'its exec handler'} is an alias (*${alias.source})`, containerContext(path), docIndex, scalarValue));
+          if (aliasNamesBinary(alias)) {
+            const what = alias === pair.value ? 'the probe' : alias === execValue ? 'its exec handler' : alias === commandValue ? 'its command' : 'an item of its command';
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${what} is an alias (*${alias.source})`, containerContext(path), docIndex, scalarValue));
           }
           return;
         }
@@ -587,6 +602,12 @@ function innerComments(text: string, original: string, exec: YAMLMap, start: num
     const lineEnd = text.slice(i).search(/\r?\n/);
     const comment = text.slice(i, lineEnd === -1 ? text.length : i + lineEnd).trimEnd();
     if (comment.slice(1).trim() !== '') out.push(original.slice(i, i + comment.length));
+    else {
+      // A Helm comment action alone on its line (`{{- /* one flag per line */}}`) is a comment too.
+      // Not one that trims the line end after it (`-}}`): it would join the lines around its new place.
+      const action = original.slice(i, lineEnd === -1 ? original.length : i + lineEnd).trimEnd();
+      if (/^\{\{-?\s*\/\*[^]*\*\/\s*\}\}$/.test(action)) out.push(action);
+    }
     if (lineEnd === -1) break;
     i += lineEnd;
   }

@@ -36,7 +36,7 @@ export interface OverlayHold {
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
    * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout' | 'unreadable';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -388,11 +388,15 @@ function migratingProbes(patch: PatchEntry, run: RunContext): Report[] {
 
 function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext): OverlayHold[] {
   const parsed = parseYaml(patch.text);
-  if (parsed.error) return [];
   const out: OverlayHold[] = [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
   const overlay = shown(kustomization);
   const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
+  // A patch that does not parse may set any probe's handler once it is fixed: every probe it may reach waits.
+  if (parsed.error) {
+    const where = patch.file === kustomization ? `an inline patch in ${overlay}` : `${shown(patch.file)} (a patch applied by ${overlay})`;
+    return [{ kustomization, kind: 'unreadable', source, why: `${where} is not valid YAML, so what it does to the probe is unknown` }];
+  }
   for (const doc of parsed.docs) {
     // A JSON 6902 op list: ops whose path (or `from`) reaches inside a probe, or into an env list.
     if (patch.json6902 || !isMap(doc.contents)) {
@@ -698,7 +702,9 @@ function findHold(r: Report, file: string, holds: readonly OverlayHold[]): Overl
       (h.container === undefined || container === undefined || h.container === container) &&
       (h.kind === 'env'
         ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
-        : h.kind === 'hostNetwork'
+        : h.kind === 'unreadable'
+          ? !own(h)
+          : h.kind === 'hostNetwork'
           ? r.loopback === true
           : h.kind === 'values'
             ? r.keyPath === h.keyPath
@@ -717,6 +723,8 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
   const breaks =
     hold.kind === 'timeout'
       ? `the binary's timeout flags ask for ${r.timeoutNeeded}s, so the native probe that overlay builds would give up sooner than they say. Raise timeoutSeconds there to at least ${r.timeoutNeeded}, or drop the flags, and run again`
+      : hold.kind === 'unreadable'
+      ? 'once fixed, it may patch the probe (give it another handler, or patch inside exec). Fix that patch, then run the tool again'
       : hold.kind === 'hostNetwork'
       ? "its -addr dials the local host (a loopback host, an empty host or 0.0.0.0), and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
       : hold.kind === 'env'

@@ -11,4 +11,4 @@ import { requireBundled } from '../code-cache.js';
 
 const yaml = requireBundled<typeof Yaml>('yaml');
 
-export const { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, Parser } = yaml;
+export const { CST, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, Parser } = yaml;

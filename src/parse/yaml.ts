@@ -1,5 +1,5 @@
 import type { Document, Node, Pair, ParsedNode, Scalar, YAMLSeq, YAMLMap } from 'yaml';
-import { parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit } from './yaml-lib.js';
+import { CST, Parser, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, visit } from './yaml-lib.js';
 import type { Report } from '../types.js';
 
 export interface YamlParse {
@@ -21,7 +21,15 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
   }
   for (const d of docs) {
     const e = d.errors[0];
-    if (e) return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
+    if (e) {
+      // The parser notices a quote left open only where the text ends: name the line it opens on.
+      // YAML (and kubectl) take a lone CR as a line end; this parser does not, and its message would point nowhere useful.
+      const loneCr = text.search(/\r(?!\n)/);
+      if (loneCr !== -1) return { docs, error: { offset: loneCr, message: 'its lines end in a lone CR, as on classic Mac OS, which the tool does not read: convert them to LF or CRLF' } };
+      const opened = e.code === 'MISSING_CHAR' && /quote/.test(e.message) ? unclosedQuoteAt(text) : undefined;
+      if (opened !== undefined) return { docs, error: { offset: opened, message: 'a quote opened here is never closed' } };
+      return { docs, error: { offset: e.pos[0], message: e.message.split('\n')[0]! } };
+    }
   }
   // The yaml package leaves an alias without an anchor before it to toJS(), which throws; kubectl
   // refuses such a file ("unknown anchor"). It is not YAML the tool understands.
@@ -39,6 +47,28 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
     }
   }
   return { docs };
+}
+
+/** Where the first quoted scalar that never closes starts, or undefined. */
+function unclosedQuoteAt(text: string): number | undefined {
+  let at: number | undefined;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    CST.visit(token, (item) => {
+      for (const t of [item.key, item.value]) {
+        if (at === undefined && t && (t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && !quoteCloses(t.source)) at = t.offset;
+      }
+      return at === undefined ? undefined : CST.visit.BREAK;
+    });
+    if (at !== undefined) return at;
+  }
+  return at;
+}
+
+function quoteCloses(source: string): boolean {
+  const rest = source.trimEnd().slice(1);
+  if (source[0] === "'") return (/'*$/.exec(rest)![0].length % 2) === 1;
+  return rest.endsWith('"') && (/\\*$/.exec(rest.slice(0, -1))![0].length % 2) === 0;
 }
 
 /** Why a text does not parse as YAML, or undefined when it does. */
@@ -61,7 +91,9 @@ export function yamlErrorReport(error: NonNullable<YamlParse['error']>, text?: s
     error: true,
     blockers: ['unparseable'],
     message: `not valid YAML (${error.message})${why}; the file was left unchanged`,
-    ...(templated ? { hint: 'Migrate the probes in the template by hand, or run the tool on what the template renders.' } : {}),
+    hint: templated
+      ? 'Migrate the probes in the template by hand, or run the tool on what the template renders.'
+      : 'Fix the YAML at this line, then run the tool again. Until then every install of the binary stays.',
   };
 }
 

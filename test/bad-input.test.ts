@@ -1,0 +1,92 @@
+/**
+ * Broken and unreadable input: each error names the place and says what to do. Parse errors
+ * point at the line to fix (a quote left open is found where it opens, not where the text
+ * ends); a path the tool cannot read says how to let it read it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { parseYaml } from '../src/parse/yaml.js';
+import { POD, repoWith } from './support/repo.js';
+
+const findingsOf = async (dir: string, paths?: string[]) =>
+  (await run({ cwd: dir, ...(paths ? { paths } : {}) })).findings.map((f) => ({ file: f.file, line: f.line, status: f.status, message: f.message, hint: f.hint }));
+
+describe('a quote left open', () => {
+  test.each([
+    ['double quotes in a flow sequence', 'a: ["x", "y]\nb: 1\n', 9],
+    ['single quotes, where two quotes are one', "a: 'it''s\nb: 1\n", 3],
+    ['a closed quote ending in an escaped backslash, then an open one', 'a: "x\\\\"\nb: \'y\n', 12],
+    ['an escaped closing quote', 'a: "x\\"\nb: 2\n', 3],
+  ])('%s: the error is where it opens', (_what, text, offset) => {
+    expect(parseYaml(text).error).toEqual({ offset, message: 'a quote opened here is never closed' });
+  });
+});
+
+test('lines that end in a lone CR (which YAML and kubectl read as line ends, this parser not): the error says so', () => {
+  const text = 'kind: Pod\rspec:\r  containers: []\r';
+  expect(parseYaml(text).error).toEqual({ offset: 9, message: 'its lines end in a lone CR, as on classic Mac OS, which the tool does not read: convert them to LF or CRLF' });
+  expect(parseYaml('kind: Pod\r\nspec: {}\r\n').error).toBeUndefined();
+});
+
+describe('files that do not parse', () => {
+  test('YAML: the error names the line and says to fix it', async () => {
+    const dir = repoWith({ 'k8s/pod.yaml': POD.replace('"-addr=:5000"', '"-addr=:5000') });
+    expect(await findingsOf(dir)).toEqual([
+      {
+        file: 'k8s/pod.yaml',
+        line: 9,
+        status: 'error',
+        message: 'not valid YAML (a quote opened here is never closed); the file was left unchanged',
+        hint: 'Fix the YAML at this line, then run the tool again. Until then every install of the binary stays.',
+      },
+    ]);
+  });
+
+  test('JSON cut short: an error with what to do; JSON with comments stays a blocked finding', async () => {
+    const json = '{"kind": "Pod", "spec": {"containers": [{"name": "c", "readinessProbe": {"exec": {"command": ["grpc_health_probe", "-addr=:5000"]}}}]}}';
+    const dir = repoWith({ 'cut.json': json.slice(0, -3) + '\n', 'commented.json': '// exported\n' + json + '\n' });
+    const [commented, cut] = await findingsOf(dir);
+    expect(commented).toMatchObject({ file: 'commented.json', line: 1, status: 'blocked' });
+    expect(cut).toMatchObject({ file: 'cut.json', line: 2, status: 'error', hint: expect.stringMatching(/^Fix the JSON at this line/) });
+  });
+});
+
+test('a file that is not UTF-8: the error names the line of the first byte that is not, and says to convert it', async () => {
+  const dir = repoWith({ 'pod.yaml': Buffer.from(POD.replace('readinessProbe:', 'readinessProbe: # caf\xe9'), 'latin1') });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'pod.yaml',
+      line: 7,
+      status: 'error',
+      message: 'not valid UTF-8; the file was left unchanged',
+      hint: 'Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), then run the tool again. Until then every install of the binary stays.',
+    },
+  ]);
+});
+
+test('JSON that names a key twice: the error is at the second, with a hint to remove one', async () => {
+  const probe = (port: number) => `"readinessProbe": {"exec": {"command": ["grpc_health_probe", "-addr=:${port}"]}}`;
+  const dir = repoWith({ 'pod.json': `{"kind": "Pod", "spec": {"containers": [{"name": "c",\n  ${probe(5000)},\n  ${probe(5001)}}]}}\n` });
+  expect(await findingsOf(dir)).toEqual([
+    expect.objectContaining({ file: 'pod.json', line: 3, status: 'error', hint: expect.stringMatching(/^An object names this key twice/) }),
+  ]);
+});
+
+describe('paths the tool cannot read', () => {
+  test('a symlink loop says what it is and how to let the tool read it', async () => {
+    const dir = repoWith({ 'pod.yaml': POD });
+    fs.symlinkSync('b.yaml', path.join(dir, 'a.yaml'));
+    fs.symlinkSync('a.yaml', path.join(dir, 'b.yaml'));
+    const found = await findingsOf(dir, ['a.yaml', 'pod.yaml']);
+    expect(found[0]).toEqual({
+      file: 'a.yaml',
+      line: 1,
+      status: 'error',
+      message: 'cannot read: a symlink that leads back to itself (a loop)',
+      hint: expect.stringMatching(/^Make it readable by the tool .*every install of the binary stays/),
+    });
+    expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
+  });
+});
