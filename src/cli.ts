@@ -57,7 +57,7 @@ Options:
                         stderr too, so --fix --diff - with json/sarif/markdown needs
                         --output FILE for the report (otherwise a usage error)
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
-  --output FILE         write the report to FILE instead of standard output
+  -o, --output FILE     write the report to FILE instead of standard output
   --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
   --keep-binary         leave every Dockerfile untouched (installs reported as kept)
   --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate:
@@ -69,7 +69,7 @@ Options:
   --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
   --quiet               only blocked uses and errors in the text report; no progress
   --debug               print stack traces of internal errors
-  --help                show this help
+  -h, --help            show this help
   --version             print the version
 
 Files named on the command line (as pre-commit passes them), or folders inside a

@@ -14,6 +14,8 @@ describe('usage', () => {
     const io = captureIo(ROOT);
     expect(await main(['--help'], io)).toBe(0);
     for (const o of ['--fix', '--diff', '--format', '--kube-version', '--strict', '--quiet', '--version']) expect(io.out()).toContain(o);
+    // The short forms too (parseArgs takes -o and -h).
+    for (const o of ['-o, --output FILE', '-h, --help']) expect(io.out()).toContain(o);
   });
 
   test('--version prints the package version', async () => {
