@@ -89,4 +89,17 @@ describe('paths the tool cannot read', () => {
     });
     expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
   });
+
+  test('a path named that is not there (a file the commit deleted) says to name paths that exist', async () => {
+    const dir = repoWith({ 'pod.yaml': POD });
+    const found = await findingsOf(dir, ['gone.yaml', 'pod.yaml']);
+    expect(found[0]).toEqual({
+      file: 'gone.yaml',
+      line: 1,
+      status: 'error',
+      message: 'cannot read: no such file or folder',
+      hint: expect.stringMatching(/^Name paths that exist .*--diff-filter=d/),
+    });
+    expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
+  });
 });

@@ -205,11 +205,16 @@ function safeStat(p: string): fs.Stats | undefined {
   }
 }
 
+/** What a path that is not there is told (a name mistyped, a file deleted in the commit, or gone while the tool ran). */
+export const NO_SUCH_PATH = 'no such file or folder';
+export const NO_SUCH_PATH_HINT =
+  'Name paths that exist (a file deleted in the commit is not there to scan: with `git diff --name-only`, add `--diff-filter=d`; pre-commit passes only files that exist). Until every path is read, every install of the binary stays.';
+
 export function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
     case 'ENOENT':
-      return 'no such file or folder';
+      return NO_SUCH_PATH;
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
