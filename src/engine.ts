@@ -205,7 +205,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   if (heap) onRead = () => spent(1);
   try {
-    const { files, problems, outside } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    const { files, problems, outside, passed } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    // No text to read, so no use of the binary: said, not reported as errors.
+    for (const p of passed) skipped.push({ file: display(cwd, p.absPath), reason: p.message });
     discovered = files.map((f) => f.absPath);
     for (const p of problems) unreadable(pseudoFile(p.absPath, display(cwd, p.absPath)), p.message);
     if (outside.length > 0) linksOut(outside);

@@ -98,7 +98,12 @@ describe('the worker gives the inline result', () => {
         ['sub/deep/b.yaml', fix ? 'migrated' : 'migratable', ''],
         ['u16.yaml', 'error', 'encoded as UTF-16, not UTF-8; the file was left unchanged'],
       ]);
+      // What the walk passes over (no text to read) is said first, then what the reads skipped.
       expect(inline.summary.skipped).toEqual([
+        { file: 'dangling.yaml', reason: 'a symlink to nothing (dangling)' },
+        { file: 'loop-a', reason: 'a symlink that leads back to itself (a loop)' },
+        { file: 'loop-b', reason: 'a symlink that leads back to itself (a loop)' },
+        { file: 'pipe.yaml', reason: 'not a regular file' },
         { file: 'big-plain.yaml', reason: 'larger than 0 MB' },
         { file: 'binary.yaml', reason: 'binary file (NUL bytes)' },
       ]);

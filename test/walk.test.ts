@@ -45,3 +45,12 @@ test('a symlinked file is followed inside the root, never out of it, and read on
   fs.symlinkSync(path.join(dir, 'ignored', 'target.yaml'), path.join(dir, 'via-link.yaml'));
   expect(rels(dir, discover(['.'], dir).files)).toEqual(['.gitignore', 'real.yaml', 'via-link.yaml']);
 });
+
+test('a folder walk says what it passes over for having no text (a dangling link), unless .gitignore ignores it', () => {
+  const dir = repoWith({ '.gitignore': 'build/\n', 'a.yaml': 'kind: Service\n', 'build/.keep': '' });
+  fs.symlinkSync('missing.yaml', path.join(dir, 'dangling.yaml'));
+  fs.symlinkSync('missing.yaml', path.join(dir, 'build', 'out.yaml'));
+  const found = discover(['.'], dir);
+  expect(found.passed).toEqual([{ absPath: path.join(fs.realpathSync(dir), 'dangling.yaml'), message: 'a symlink to nothing (dangling)' }]);
+  expect(found.problems).toEqual([]);
+});

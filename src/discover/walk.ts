@@ -50,6 +50,11 @@ export interface Discovery {
   problems: DiscoveryProblem[];
   /** Symlinks that lead out of the scanned folders (not followed; engine.ts searches what they reach). */
   outside: LinkOut[];
+  /**
+   * What a folder walk passed over because it holds no text to read: a symlink to nothing or in
+   * a loop, a named pipe, a socket or a device (named on the command line, each is a problem).
+   */
+  passed: DiscoveryProblem[];
 }
 
 /** `onFile` is told how many files have been listed so far, as the walk goes (see engine.ts). */
@@ -57,6 +62,7 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
   const files: DiscoveredFile[] = [];
   const problems: DiscoveryProblem[] = [];
   const outside: LinkOut[] = [];
+  const passed: DiscoveryProblem[] = [];
   const roots: string[] = [];
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
   // (`. k8s`, a file named twice) can, so only then is the set (a hash of every path) paid for.
@@ -84,14 +90,14 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
     }
     if (st.isDirectory()) {
       roots.push(realRootOf(abs));
-      walk(roots[roots.length - 1]!, abs, [], add, problems, outside);
+      walk(roots[roots.length - 1]!, abs, [], add, problems, outside, passed);
     }
     // A named pipe or a device would block the read or never end: only regular files are read.
     else if (!st.isFile()) problems.push({ absPath: abs, message: NOT_A_REGULAR_FILE });
     else add(abs, true, safeRealpath(abs));
   }
   // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
-  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))) };
+  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))), passed };
 }
 
 /** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */
@@ -114,6 +120,7 @@ function walk(
   add: (p: string, explicit: boolean, target?: string) => void,
   problems: DiscoveryProblem[],
   outside: LinkOut[],
+  passed: DiscoveryProblem[],
 ): void {
   let entries: fs.Dirent[];
   try {
@@ -145,9 +152,11 @@ function walk(
       // Followed only when it stays inside the scanned root; never out of it. One that leads out
       // (and is not ignored) is listed: what it reaches may run the binary (engine.ts).
       target = safeRealpath(abs);
-      if (!target) continue;
-      const st = safeStat(target);
-      if (!st) continue;
+      const st = target === undefined ? undefined : safeStat(target);
+      if (!target || !st) {
+        if (!isIgnored(here, entry.name, false)) passed.push({ absPath: abs, message: brokenLink(abs) });
+        continue;
+      }
       if (!isInside(realRoot, target)) {
         if ((st.isFile() || st.isDirectory()) && !isIgnored(here, entry.name, st.isDirectory())) outside.push({ absPath: abs, target });
         continue;
@@ -157,9 +166,12 @@ function walk(
       isFile = st.isFile();
       isDir = false;
     }
-    if (!isDir && !isFile) continue;
+    if (!isDir && !isFile) {
+      if (!isIgnored(here, entry.name, false)) passed.push({ absPath: abs, message: NOT_A_REGULAR_FILE });
+      continue;
+    }
     if (isIgnored(here, entry.name, isDir)) continue;
-    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside);
+    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside, passed);
     else add(abs, false, target);
   }
 }
@@ -194,6 +206,16 @@ function safeRealpath(p: string): string | undefined {
     return fs.realpathSync(p);
   } catch {
     return undefined;
+  }
+}
+
+/** Why a symlink leads to no file: nothing there, or a loop. */
+function brokenLink(p: string): string {
+  try {
+    fs.statSync(p);
+    return 'a symlink the tool cannot follow';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a symlink to nothing (dangling)' : describeFsError(e);
   }
 }
 
