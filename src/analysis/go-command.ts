@@ -23,9 +23,11 @@ export interface GoCommand {
    */
   integers: Map<number, string>;
   /**
-   * The first `name = append(name, …)` after the literal in its function, when the literal is
-   * assigned to `name`: the command grows when the code runs (an operator appending `-tls` when a
-   * certificate is configured), so the literal alone is not what the probe runs.
+   * What grows the command when the code runs, so that the literal alone is not what the probe
+   * runs (an operator appending `-tls` when a certificate is configured): the first
+   * `name = append(name, …)` after the literal in its function, when the literal is assigned to
+   * `name`; an `append(` the literal is the first argument of; or, for a builder, a further
+   * `.WithCommand(…)` chained after it (an apply configuration's WithCommand appends).
    */
   appended?: string;
   /** The items are a `.WithCommand(…)` call's (client-go apply configurations), not a `[]string{…}`. */
@@ -209,7 +211,7 @@ export function goStringListAt(text: string, offset: number): GoCommand | undefi
   if (!found) return undefined;
   const expressions: string[] = [];
   const integers = new Map<number, string>();
-  const appended = builder ? undefined : appendedLater(text, found.open, found.end);
+  const appended = builder ? chainedLater(text, found.end) : (appendedLater(text, found.open, found.end) ?? appendedAround(text, found.open));
   return { items: found.parts.map((p) => readItem(p, expressions, integers)), expressions, integers, ...(appended ? { appended } : {}), ...(builder ? { builder } : {}) };
 }
 
@@ -240,6 +242,23 @@ function appendedLater(text: string, open: number, end: number): string | undefi
   const call = end + m.index;
   const lineEnd = text.indexOf('\n', call);
   return text.slice(call, lineEnd === -1 ? undefined : lineEnd).trim();
+}
+
+/** `.WithCommand(a).WithCommand(b)`: the call after the one whose `)` is at `close`, which appends to its command. */
+function chainedLater(text: string, close: number): string | undefined {
+  const m = /^\)\s*\.WithCommand\(/.exec(text.slice(close, close + 400));
+  if (!m) return undefined;
+  const lineEnd = text.indexOf('\n', close + m[0].length);
+  return text.slice(close + 1, lineEnd === -1 ? undefined : lineEnd).trim();
+}
+
+/** `append([]string{…}, extra...)`: the literal at `open` is only the start of the command. */
+function appendedAround(text: string, open: number): string | undefined {
+  const m = /\bappend\(\s*$/.exec(text.slice(Math.max(0, open - 100), open));
+  if (!m) return undefined;
+  const start = open - (m[0].length);
+  const lineEnd = text.indexOf('\n', open);
+  return text.slice(start, lineEnd === -1 ? undefined : lineEnd).trim();
 }
 
 /** Puts the Go operands back into a text that holds placeholders. */
