@@ -449,6 +449,38 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
 const LOOSE_VALUES_HINT =
   'Read as Helm values (no apiVersion or kind at its root, and no chart or release in the repository names it): `exec: null` keeps an exec probe that the chart sets by default from merging back in. If the file is not Helm values, the two added lines are harmless; drop them if you like.';
 
+/**
+ * The first loose values file of the repository (values-shaped YAML outside any chart that no
+ * release names, see helmValuesOf) that sets `valuesPath`, shown as a path; undefined when none
+ * does. A pipeline may install any chart with such a file (`helm -f`), so a setting the tool
+ * would write into a template as a literal (a templated timeout) stays unknown when one sets it.
+ * Only files whose text names the path's last key are parsed.
+ */
+const looseFilesByRun = new WeakMap<RunContext, string[]>();
+export function looseValuesSetting(valuesPath: string, run: RunContext): string | undefined {
+  let files = looseFilesByRun.get(run);
+  if (!files) {
+    files = run.repositoryFiles().filter((f) => /\.ya?ml$/i.test(f) && !path.basename(f).startsWith('Chart.'));
+    looseFilesByRun.set(run, files);
+  }
+  const last = valuesPath.slice(valuesPath.lastIndexOf('.') + 1);
+  for (const f of files) {
+    const text = run.readText(f);
+    if (!text?.includes(`${last}:`)) continue;
+    const found = findChart(f, run);
+    const rel = found ? path.relative(found.root, f).split(path.sep).join('/') : '';
+    // In a chart's folder: the chart's own values (settingsOf reads them) or its templates.
+    if (found && !rel.startsWith('../')) continue;
+    if (isReleaseValuesFile(f, run)) continue;
+    const parsed = parseYaml(text, { uniqueKeys: false });
+    if (parsed.error) continue;
+    for (const d of parsed.docs) {
+      if (isMap(d.contents) && isValuesShaped(d.contents) && valueIn(d.contents, valuesPath) !== undefined) return path.relative(run.cwd, f).split(path.sep).join('/');
+    }
+  }
+  return undefined;
+}
+
 /** Neither apiVersion nor kind at the root: values, not a Kubernetes object (whole or partial). */
 function isValuesShaped(root: YAMLMap): boolean {
   return getPair(root, 'apiVersion') === undefined && getPair(root, 'kind') === undefined;

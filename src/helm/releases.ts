@@ -360,7 +360,8 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       if (!isMap(v) || getPair(v, 'targetPath')) return [];
       const kind = scalarText(getPair(v, 'kind')?.value);
       const fromName = scalarText(getPair(v, 'name')?.value);
-      const key = getPair(v, 'valuesKey') ? scalarText(getPair(v, 'valuesKey')?.value) : 'values.yaml';
+      // Unset or empty: Flux reads values.yaml.
+      const key = scalarText(getPair(v, 'valuesKey')?.value) || 'values.yaml';
       return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ name: fromName, key }] : [];
     });
     return [{ refs: [ref], ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
