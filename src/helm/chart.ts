@@ -456,29 +456,49 @@ const LOOSE_VALUES_HINT =
  * would write into a template as a literal (a templated timeout) stays unknown when one sets it.
  * Only files whose text names the path's last key are parsed.
  */
-const looseFilesByRun = new WeakMap<RunContext, string[]>();
-export function looseValuesSetting(valuesPath: string, run: RunContext): string | undefined {
-  let files = looseFilesByRun.get(run);
-  if (!files) {
-    files = run.repositoryFiles().filter((f) => /\.ya?ml$/i.test(f) && !path.basename(f).startsWith('Chart.'));
-    looseFilesByRun.set(run, files);
+interface LooseFile {
+  file: string;
+  text: string;
+  /** Its values-shaped documents, parsed when a lookup first needs them. */
+  values?: YAMLMap[];
+}
+const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, { file: string; value: string | undefined } | undefined> }>();
+export function looseValuesSetting(valuesPath: string, run: RunContext): { file: string; value: string | undefined } | undefined {
+  let loose = looseByRun.get(run);
+  if (!loose) {
+    // Listed once per run: the YAML files outside any chart that no release names and that are
+    // not manifests (apiVersion and kind at the start of a line). Parsed only when a lookup's
+    // last key is in their text.
+    const files: LooseFile[] = [];
+    for (const f of run.repositoryFiles()) {
+      if (!/\.ya?ml$/i.test(f) || path.basename(f).startsWith('Chart.')) continue;
+      const text = run.readText(f);
+      if (!text || (/^apiVersion:/m.test(text) && /^kind:/m.test(text))) continue;
+      const found = findChart(f, run);
+      if (found && !path.relative(found.root, f).startsWith('..')) continue;
+      files.push({ file: f, text });
+    }
+    looseByRun.set(run, (loose = { files, byPath: new Map() }));
   }
-  const last = valuesPath.slice(valuesPath.lastIndexOf('.') + 1);
-  for (const f of files) {
-    const text = run.readText(f);
-    if (!text?.includes(`${last}:`)) continue;
-    const found = findChart(f, run);
-    const rel = found ? path.relative(found.root, f).split(path.sep).join('/') : '';
-    // In a chart's folder: the chart's own values (settingsOf reads them) or its templates.
-    if (found && !rel.startsWith('../')) continue;
-    if (isReleaseValuesFile(f, run)) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
-    for (const d of parsed.docs) {
-      if (isMap(d.contents) && isValuesShaped(d.contents) && valueIn(d.contents, valuesPath) !== undefined) return path.relative(run.cwd, f).split(path.sep).join('/');
+  if (loose.byPath.has(valuesPath)) return loose.byPath.get(valuesPath);
+  const last = `${valuesPath.slice(valuesPath.lastIndexOf('.') + 1)}:`;
+  let out: { file: string; value: string | undefined } | undefined;
+  for (const l of loose.files) {
+    if (!l.text.includes(last)) continue;
+    if (!l.values) {
+      const parsed = isReleaseValuesFile(l.file, run) ? undefined : parseYaml(l.text, { uniqueKeys: false });
+      const values: YAMLMap[] = [];
+      for (const d of !parsed || parsed.error ? [] : parsed.docs) if (isMap(d.contents) && isValuesShaped(d.contents)) values.push(d.contents);
+      l.values = values;
+    }
+    const set = l.values.find((v) => nodeAt(v, valuesPath) !== undefined);
+    if (set) {
+      out = { file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) };
+      break;
     }
   }
-  return undefined;
+  loose.byPath.set(valuesPath, out);
+  return out;
 }
 
 /** Neither apiVersion nor kind at the root: values, not a Kubernetes object (whole or partial). */
@@ -1000,5 +1020,10 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
 /** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
 export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
   const value = valueAt(chart, valuesPath);
-  return value === undefined ? undefined : [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value)];
+  if (value === undefined) return undefined;
+  // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
+  // its setting counts; one that is not a plain value makes the setting unknown.
+  const loose = looseValuesSetting(valuesPath, run);
+  if (loose && loose.value === undefined) return undefined;
+  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...(loose ? [loose.value!] : [])];
 }

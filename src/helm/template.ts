@@ -12,7 +12,7 @@ import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, looseValuesSetting, settingsOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, settingsOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -417,9 +417,6 @@ function timeoutFromValues(arg: string, chart: Chart | undefined, run: RunContex
   if (!m) return arg;
   const values = settingsOf(chart, m[2]!, run);
   if (!values || values.some((v) => parseGoDuration(v) === undefined)) return arg;
-  // A values file that nothing in the repository names (given with `helm -f` by a pipeline) may
-  // set it too: then what the probe waits is not known here.
-  if (looseValuesSetting(m[2]!, run) !== undefined) return arg;
   return `${m[1]}${values.reduce((a, b) => (parseGoDuration(b)! > parseGoDuration(a)! ? b : a))}`;
 }
 
