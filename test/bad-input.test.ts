@@ -75,31 +75,19 @@ test('JSON that names a key twice: the error is at the second, with a hint to re
 });
 
 describe('paths the tool cannot read', () => {
-  test('a symlink loop says what it is and how to let the tool read it', async () => {
-    const dir = repoWith({ 'pod.yaml': POD });
+  const loop = (dir: string) => {
     fs.symlinkSync('b.yaml', path.join(dir, 'a.yaml'));
     fs.symlinkSync('a.yaml', path.join(dir, 'b.yaml'));
-    const found = await findingsOf(dir, ['a.yaml', 'pod.yaml']);
-    expect(found[0]).toEqual({
-      file: 'a.yaml',
-      line: 1,
-      status: 'error',
-      message: 'cannot read: a symlink that leads back to itself (a loop)',
-      hint: expect.stringMatching(/^Make it readable by the tool .*every install of the binary stays/),
-    });
-    expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
-  });
-
-  test('a path named that is not there (a file the commit deleted) says to name paths that exist', async () => {
+  };
+  test.each([
+    ['a symlink loop says what it is and how to let the tool read it', 'a.yaml', loop, 'a symlink that leads back to itself (a loop)', /^Make it readable by the tool .*every install of the binary stays/],
+    ['a path named that is not there (a file the commit deleted) says to name paths that exist', 'gone.yaml', () => {}, 'no such file or folder', /^Name paths that exist .*--diff-filter=d/],
+  ])('%s', async (_name, file, make, message, hint) => {
     const dir = repoWith({ 'pod.yaml': POD });
-    const found = await findingsOf(dir, ['gone.yaml', 'pod.yaml']);
-    expect(found[0]).toEqual({
-      file: 'gone.yaml',
-      line: 1,
-      status: 'error',
-      message: 'cannot read: no such file or folder',
-      hint: expect.stringMatching(/^Name paths that exist .*--diff-filter=d/),
-    });
+    make(dir);
+    const found = await findingsOf(dir, [file, 'pod.yaml']);
+    expect(found[0]).toEqual({ file, line: 1, status: 'error', message: `cannot read: ${message}`, hint: expect.stringMatching(hint) });
+    // The run goes on with the other files.
     expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
   });
 });
