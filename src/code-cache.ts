@@ -1,8 +1,9 @@
 /**
  * V8's compiled code of one big CommonJS file, kept between runs: mvdan-sh (1.5 MB of GopherJS)
  * took ~200 ms of CPU to load, ~65 ms of it compiling, on every run that meets a Dockerfile or a
- * shell wrapper, and a pre-commit run over a Dockerfile is mostly that load. dockerfile-ast is
- * bundled into one file at build time (scripts/vendor.mjs) and loaded the same way.
+ * shell wrapper, and a pre-commit run over a Dockerfile is mostly that load. yaml and dockerfile-ast
+ * are bundled into one file each at build time (scripts/vendor.mjs) and loaded the same way
+ * (requireBundled).
  * Node 22.1+ keeps compiled code itself (bin/ turns on module.enableCompileCache()); there this is
  * plain require. On Node 20 the package is compiled here with vm.Script and V8's cached data,
  * which V8 checks against the source and its own version and flags: data it rejects is compiled
@@ -45,7 +46,14 @@ export function bundlePath(name: string): string {
   return path.join(dist, 'vendor', `${name}.cjs`);
 }
 
+/**
+ * What each file compiled here exported, as require's own cache keeps a module: a second caller
+ * (yaml-lib and mentions.ts both ask for yaml) gets the same module, not a second copy of it.
+ */
+const loaded = new Map<string, unknown>();
+
 function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.ProcessEnv): T {
+  if (loaded.has(file)) return loaded.get(file) as T;
   const nodeCaches = (Module as unknown as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
   const dir = nodeCaches === undefined && env.NODE_DISABLE_COMPILE_CACHE !== '1' ? cacheFolder(env) : undefined;
   // Node's own cache (22.1+) keeps a required file's code too.
@@ -68,6 +76,7 @@ function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.Pro
   const mod = { exports: {} as unknown, id: file, filename: file, loaded: false };
   (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
+  loaded.set(file, mod.exports);
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit, so that the data holds the functions this run compiled lazily (the parser's) too.
     process.once('exit', () => writeQuietly(dataFile, () => script.createCachedData()));

@@ -4,6 +4,7 @@
  * compared on every Dockerfile and every YAML file of the fixtures.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
@@ -92,6 +93,9 @@ test('the tool loads the bundle, not the package, once the build has made it', (
   expect(loaded.DockerfileParser).toBe(bundle.DockerfileParser);
   expect(loaded.DockerfileParser).not.toBe(pkg.DockerfileParser);
   expect(requireBundled<typeof Yaml>('yaml', { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' }).parseAllDocuments).toBe(yamlBundle.parseAllDocuments);
+  // Loaded once, however many modules ask (yaml-lib and mentions.ts both do), with the code cache on.
+  const cached = { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', NODE_COMPILE_CACHE: fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-vendor-')) };
+  expect(requireBundled('dockerfile-ast', cached)).toBe(requireBundled('dockerfile-ast', cached));
   // A package the build does not bundle is the package.
   expect(requireBundled('semver')).toBe(require('semver'));
 });

@@ -451,10 +451,9 @@ const LOOSE_VALUES_HINT =
 
 /**
  * The first loose values file of the repository (values-shaped YAML outside any chart that no
- * release names, see helmValuesOf) that sets `valuesPath`, shown as a path; undefined when none
- * does. A pipeline may install any chart with such a file (`helm -f`), so a setting the tool
- * would write into a template as a literal (a templated timeout) stays unknown when one sets it.
- * Only files whose text names the path's last key are parsed.
+ * release names, see helmValuesOf) that sets `valuesPath`, shown as a path, with the value
+ * (undefined when it is not a plain value); undefined when none does. A pipeline may install any
+ * chart with such a file (`helm -f`), so settingsOf counts its setting.
  */
 interface LooseFile {
   file: string;
