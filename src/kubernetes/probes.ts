@@ -538,6 +538,15 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
     replacement = `${execNull}${k('grpc')}${colon}{${fields.map(([a, b]) => `${a}${colon}${b}`).join(comma)}}`;
+    // Comments inside a flow exec that spans lines go above it as whole lines, as in a block: above
+    // the grpc key when it starts its line, else above the line it is on (`livenessProbe: {exec: …`).
+    const comments = json ? [] : innerComments(text, opts.original ?? text, exec, start, end);
+    if (comments.length > 0) {
+      const lineStart = lineStartOf(text, start);
+      const lead = leadingWhitespace(text, start);
+      if (lineStart + lead.length === start) replacement = comments.map((c) => `${c}${eol}${lead}`).join('') + replacement;
+      else edits.push({ start: lineStart, end: lineStart, text: comments.map((c) => `${lead}${c}${eol}`).join('') });
+    }
   } else {
     const pad = ' '.repeat(childIndent(text, exec, indent));
     // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
