@@ -12,6 +12,7 @@ import { mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
+import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
@@ -519,7 +520,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const grpc = plan.grpc!;
   const k = (s: string) => (json ? JSON.stringify(s) : s);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
-  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), quote(grpc.service, json)]);
+  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), opts.original !== undefined && !json && grpc.service.includes('{{') ? templatedScalar(grpc.service, exec, opts.original) : quote(grpc.service, json)]);
   else if (opts.clearService) fields.push([k('service'), quote('', json)]);
   if (grpc.mode) fields.push([k('mode'), quote(grpc.mode, json)]);
 
@@ -670,6 +671,33 @@ const UNSAFE_RAW = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 export function quote(s: string, json: boolean): string {
   if (!json && /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !YAML_RESERVED.test(s)) return s;
   return JSON.stringify(s).replace(UNSAFE_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A value holding Helm actions (`{{ include "c.svc" . }}-grpc`) as a YAML scalar of a template.
+ * Helm renders the actions before YAML reads the file, so they are written as they are (escaping
+ * the quotes inside them would break the template) and only the text around them is quoted. The
+ * quotes are those of the command item the value came from, with which the file rendered before:
+ * double quotes when it was double-quoted, else single quotes, which a rendered `"` or `\`
+ * cannot break (a plain scalar could read as another type or as a comment).
+ */
+function templatedScalar(value: string, exec: YAMLMap, original: string): string {
+  let double = false;
+  visit(exec, {
+    Scalar(_, n) {
+      if (n.range && original.slice(n.range[0], n.range[1]).includes(value)) double = n.type === 'QUOTE_DOUBLE';
+    },
+  });
+  const { actions } = findActions(value);
+  let out = '';
+  let pos = 0;
+  const literal = (t: string) => (double ? JSON.stringify(t).slice(1, -1) : t.replace(/'/g, "''"));
+  for (const a of actions) {
+    out += literal(value.slice(pos, a.start)) + a.text;
+    pos = a.end;
+  }
+  out += literal(value.slice(pos));
+  return double ? `"${out}"` : `'${out}'`;
 }
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
