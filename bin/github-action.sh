@@ -4,8 +4,18 @@
 set -euo pipefail
 
 bin="${GITHUB_ACTION_PATH:?}/bin/grpc-probe-migrate.js"
+# Paths: one per line when the input has several lines (as actions/cache reads `path`), so that a
+# path may hold spaces; else separated by spaces. Blank lines and the spaces around a line go.
 paths=()
-read -r -d '' -a paths <<< "${INPUT_PATHS:-.}" || true
+if [[ "${INPUT_PATHS:-}" == *$'\n'* ]]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line%"${line##*[![:space:]]}"}"
+    if [ -n "$line" ]; then paths+=("$line"); fi
+  done <<< "$INPUT_PATHS"
+else
+  read -r -d '' -a paths <<< "${INPUT_PATHS:-.}" || true
+fi
 [ "${#paths[@]}" -gt 0 ] || paths=(.)
 opts=()
 if [ -n "${INPUT_KUBE_VERSION:-}" ]; then opts+=(--kube-version "$INPUT_KUBE_VERSION"); fi

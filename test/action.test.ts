@@ -83,6 +83,18 @@ test('fix mode rewrites the paths given (spaces or new lines between them)', () 
   for (const f of ['k8s/a.yaml', 'other/b.yaml']) expect(fs.readFileSync(path.join(dir, f), 'utf8')).toContain('grpc:\n        port: 5000');
 });
 
+test('paths on several lines are one per line, so a path may hold spaces; on one line spaces separate them', () => {
+  const dir = repoWith({ 'my services/a.yaml': POD, 'other/b.yaml': POD, 'my/c.yaml': POD, 'services/d.yaml': POD }, { git: true });
+  const r = runStep(dir, { paths: '  my services \n\nother\n' });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toContain('my services/a.yaml:7:5');
+  expect(r.stdout).toContain('other/b.yaml:7:5');
+  expect(r.stdout).not.toContain('my/c.yaml');
+  const oneLine = runStep(dir, { paths: 'my services' });
+  expect(oneLine.stdout).toContain('my/c.yaml:7:5');
+  expect(oneLine.stdout).toContain('services/d.yaml:7:5');
+});
+
 test('assume-complete, keep-binary and grpc-tls-mode reach the tool; a value other than true or false is refused', () => {
   const files = {
     'services/api/Dockerfile': 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n',
