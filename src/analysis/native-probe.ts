@@ -5,6 +5,7 @@
 import type { BlockerCode } from '../types.js';
 import { isBinaryPath, isScriptNamedAfterBinary } from './binary.js';
 import { parseGoDuration } from './duration.js';
+import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
 import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
 import { findActions } from '../helm/mask.js';
@@ -108,7 +109,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   /** The kubelet runs the binary itself: quotes in an item are part of the argument. */
   let noShell = false;
 
+  /** `timeout DURATION grpc_health_probe …`: the deadline it put on the check. */
+  let deadline: TimeoutCommand | undefined;
   const shellAt = shellScriptIndex(argv);
+  const timeoutCall = readTimeoutCommand(argv);
   if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
     // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
     // it looks for a file of that whole name; the probe fails today, whatever the flags say.
@@ -122,6 +126,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (argv.length > 0 && isBinaryPath(argv[0]!)) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
+    noShell = true;
+  } else if (timeoutCall && isBinaryPath(argv[timeoutCall.command]!) && unresolvedArgv.slice(0, timeoutCall.command).every((u) => u.length === 0)) {
+    // `["timeout", "5", "grpc_health_probe", …]`: the kubelet runs timeout, which runs the binary.
+    deadline = timeoutCall;
+    args = argv.slice(timeoutCall.command + 1).map((text, i) => ({ text, unresolved: unresolvedArgv[timeoutCall.command + 1 + i]! }));
+    program = argv[timeoutCall.command]!;
     noShell = true;
   } else if (shellAt !== undefined) {
     // `-addr=localhost:{{ $port }}` in a chart's script: the shell reads what the action prints,
@@ -153,6 +163,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     } else if (argv.length > 0) {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
+    deadline = shell.invocations[0]!.timeout;
     args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text) }));
     program = restore(shell.invocations[0]!.program);
   } else {
@@ -355,6 +366,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     }
     needed += secs;
   }
+  // `timeout 5 grpc_health_probe -rpc-timeout=10s`: the wrapper ended the check first.
+  const capped = deadline !== undefined && deadline.seconds > 0 && needed > deadline.seconds;
+  if (capped) needed = deadline!.seconds;
   let timeoutSeconds: NativePlan['timeoutSeconds'];
   let timeoutNeeded: number | undefined;
   if (needed > INT32_MAX) {
@@ -363,7 +377,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const to = Math.ceil(needed - 1e-9);
     timeoutNeeded = to;
     const current = input.timeoutSeconds;
-    const given = ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
+    const given = capped ? [`timeout ${deadline!.duration}`] : ['connect-timeout', 'rpc-timeout'].filter((n) => flag(n) !== undefined).map((n) => `-${n}=${flag(n)}`);
     if (current === 'unknown') {
       notes.push(`${given.join(' ')} asked for ${to}s; check that timeoutSeconds (${input.timeoutSecondsText ?? 'templated'}) is at least ${to}`);
     } else if (typeof current === 'object') {
@@ -397,12 +411,25 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
   }
 
+  // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
+  if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
   const plan: NativePlan = { invocations, blockers, notes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
   return plan;
+}
+
+/** What becomes of a `timeout` wrapper: the native probe's deadline is timeoutSeconds. */
+function deadlineNote(deadline: TimeoutCommand, timeoutSeconds: PlanInput['timeoutSeconds']): string {
+  const wrapper = `the timeout ${deadline.duration} wrapper goes`;
+  if (deadline.seconds === 0) return `${wrapper} (a duration of 0 set no deadline)`;
+  const native = timeoutSeconds === undefined ? 1 : typeof timeoutSeconds === 'number' ? timeoutSeconds : typeof timeoutSeconds === 'object' ? timeoutSeconds.value : undefined;
+  if (native === undefined) return `${wrapper}: timeoutSeconds (templated) is the native probe's deadline; check that it is what the wrapper meant`;
+  return native > deadline.seconds
+    ? `${wrapper}: timeoutSeconds (${native}) is the native probe's deadline, longer than the wrapper's ${deadline.duration}, so a slow answer fails later than it did${native === 1 ? ' (1 is the least it can be)' : ''}`
+    : `${wrapper}: timeoutSeconds (${native}) is the native probe's deadline`;
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import { requireWithCodeCache } from '../code-cache.js';
 import { isBinaryPath } from './binary.js';
+import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 
 /** Offsets into the parsed script (string offsets, like every other offset in the tool). */
 export interface ShSpan {
@@ -432,6 +433,8 @@ export interface ShellInvocation {
   program: string;
   /** The call, for callers that need its position. */
   node: ShCall;
+  /** The call is `timeout DURATION grpc_health_probe …`: its deadline. */
+  timeout?: TimeoutCommand;
 }
 
 export interface ShellAnalysis {
@@ -459,7 +462,15 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
   const invocations: ShellInvocation[] = [];
   for (const call of file.calls) {
     const args = callArgs(call, env);
-    if (args.length > 0 && isBinaryPath(args[0]!.text)) invocations.push({ args: args.slice(1), program: args[0]!.text, node: call });
+    if (args.length > 0 && isBinaryPath(args[0]!.text)) {
+      invocations.push({ args: args.slice(1), program: args[0]!.text, node: call });
+      continue;
+    }
+    // `timeout 5 grpc_health_probe …`: a deadline on the check, read when its words are literal.
+    const timeout = readTimeoutCommand(args.map((a) => a.text));
+    if (timeout && isBinaryPath(args[timeout.command]!.text) && args.slice(0, timeout.command).every((a) => a.unresolved.length === 0)) {
+      invocations.push({ args: args.slice(timeout.command + 1), program: args[timeout.command]!.text, node: call, timeout });
+    }
   }
   if (invocations.length === 0) {
     // `timeout 5 grpc_health_probe …`, `env X=1 grpc_health_probe …`: run, by another command.
