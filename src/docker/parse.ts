@@ -69,12 +69,32 @@ export function stageNamed(parsed: ParsedDockerfile, name: string, before: numbe
 export function baseImageOf(parsed: ParsedDockerfile, from: DockerInstruction): string {
   let cur = from;
   for (let hops = 0; hops < parsed.instructions.length; hops++) {
-    const image = (cur.node as From).getImage() ?? '';
+    const image = withGlobalArgs(parsed, (cur.node as From).getImage() ?? '');
     const earlier = stageNamed(parsed, image, cur.start);
     if (!earlier) return image;
     cur = earlier;
   }
   return '';
+}
+
+/**
+ * A FROM's image with the ARGs declared before the first FROM put in, as their defaults
+ * (`ARG PROBE_IMAGE=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28` then `FROM ${PROBE_IMAGE}`):
+ * the only variables a FROM can use. `${NAME:-word}` takes the word when the ARG has no default.
+ * A variable with no value is left as written.
+ */
+function withGlobalArgs(parsed: ParsedDockerfile, image: string): string {
+  if (!image.includes('$')) return image;
+  const defaults = new Map<string, string | null>();
+  for (const i of parsed.instructions) {
+    if (i.stage !== -1 || i.keyword !== 'ARG') continue;
+    const p = (i.node as unknown as { getProperty(): { getName(): string; getValue(): string | null } | null }).getProperty();
+    if (p) defaults.set(p.getName(), p.getValue());
+  }
+  return image.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, braced: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const value = defaults.get((braced ?? bare)!);
+    return value ? value : word !== undefined ? word : m;
+  });
 }
 
 /**
