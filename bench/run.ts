@@ -233,13 +233,15 @@ function main(): void {
     const cases = [
       { file: path.join('services', 'svc-0000', 'k8s', 'deployment-0.yaml'), what: 'a manifest, two probes', status: 1 },
       { file: path.join('services', 'svc-0000', 'docker', '0', 'Dockerfile'), what: 'a Dockerfile that downloads the binary', status: 0 },
+      // The same with no shell tree kept from an earlier run (src/result-store.ts): a first run, or CI.
+      { file: path.join('services', 'svc-0000', 'docker', '0', 'Dockerfile'), what: 'the same, no shell trees kept: GRPC_PROBE_MIGRATE_CACHE=0', status: 0, env: { ...process.env, GRPC_PROBE_MIGRATE_CACHE: '0' } },
       { file: path.join('services', 'svc-0000', 'src', 'request', 'request-0.ts'), what: 'a source file, no probe', status: 0 },
     ];
     for (const c of cases) {
       const [tool, node] = alternate(
         o.oneFileRuns,
         () => {
-          const { r, ...sample } = timed(process.execPath, [cli, '--format', 'json', c.file], tree);
+          const { r, ...sample } = timed(process.execPath, [cli, '--format', 'json', c.file], tree, 'env' in c ? c.env : undefined);
           if (r.status !== c.status) throw new Error(`tool exited ${r.status} on ${c.file}: ${r.stderr}`);
           return sample;
         },
@@ -249,7 +251,7 @@ function main(): void {
         `| \`grpc-probe-migrate --format json ${c.file.split(path.sep).join('/')}\` (${c.what}) | ${fmt(tool.ms)} | ${fmt(node.ms)} | ${ratio(tool.ms, node.ms)} | ` +
           `${cpuOf(tool)} | ${cpuOf(node)} | ${ratio(tool.cpuMs, node.cpuMs)} |`,
       );
-      results.push({ oneFile: c.file, tool, node });
+      results.push({ oneFile: c.file, what: c.what, tool, node });
     }
   }
   if (o.platform.length > 0) {

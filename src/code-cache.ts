@@ -85,7 +85,7 @@ function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.Pro
 }
 
 /** This user's cache folder, made if needed; undefined when it cannot be trusted or made. */
-function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
+export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   const os = require('node:os') as typeof import('node:os');
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const dir = env.NODE_COMPILE_CACHE ? path.join(env.NODE_COMPILE_CACHE, 'grpc-probe-migrate') : path.join(os.tmpdir(), `grpc-probe-migrate-${uid ?? 'user'}`);
@@ -101,7 +101,8 @@ function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-function writeQuietly(file: string, data: () => Buffer): void {
+/** Writes a file whole (a temp file renamed over it), or not at all; never throws. */
+export function writeQuietly(file: string, data: () => Buffer): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(tmp, data(), { mode: 0o600 });

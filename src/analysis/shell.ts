@@ -14,7 +14,11 @@
  * -addr=:5000 -tls` loses `-tls`), reads `time cmd` as a command named `time`, and merges
  * statements into a `[ ]` test (tree-sitter-bash issues 233, 316, 345).
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { requireWithCodeCache } from '../code-cache.js';
+import { openResultStore, type ResultStore } from '../result-store.js';
 import { isBinaryPath } from './binary.js';
 import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 
@@ -114,7 +118,7 @@ const PARSED_MAX = 256;
 
 /** Parses a script. Throws ShellParseError with mvdan/sh's message (`line:col: what`). */
 export function parseShell(script: string): ShScript {
-  let result = parsed.get(script);
+  let result = parsed.get(script) ?? fromStore(script);
   if (result === undefined) {
     try {
       result = new Converter(syntax(), script).script(parseTree(script));
@@ -122,6 +126,9 @@ export function parseShell(script: string): ShScript {
       if (!(e instanceof ShellParseError)) throw e;
       result = e;
     }
+    store()?.set(script, result instanceof ShellParseError ? { error: result.message } : result);
+  }
+  if (!parsed.has(script)) {
     if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
     parsed.set(script, result);
   }
@@ -131,9 +138,57 @@ export function parseShell(script: string): ShScript {
 
 /** Only whether a script parses (throws ShellParseError), without reading its tree. */
 export function checkShell(script: string): void {
-  const known = parsed.get(script);
+  const known = parsed.get(script) ?? fromStore(script);
   if (known instanceof ShellParseError) throw new ShellParseError(known.message);
   if (known === undefined) parseTree(script);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trees kept between runs (src/result-store.ts): a run whose scripts were all read before does not
+// load mvdan-sh. Kept under this module's and the parser's own file stamps, so a new build or
+// parser does not read an older tree.
+
+type Stored = ShScript | { error: string };
+let treeStore: ResultStore<Stored> | undefined | null = null;
+
+function store(): ResultStore<Stored> | undefined {
+  if (treeStore !== null) return treeStore;
+  let version: string;
+  try {
+    const stamp = (file: string) => {
+      const st = fs.statSync(file);
+      return `${st.size}:${st.mtimeMs}`;
+    };
+    version = `1|${process.version}|${stamp(fileURLToPath(import.meta.url))}|${stamp(createRequire(import.meta.url).resolve('mvdan-sh'))}`;
+  } catch {
+    return (treeStore = undefined);
+  }
+  return (treeStore = openResultStore<Stored>('shell-trees', version));
+}
+
+function fromStore(script: string): ShScript | ShellParseError | undefined {
+  const kept = store()?.get(script);
+  if (kept === undefined) return undefined;
+  return 'error' in kept ? new ShellParseError(kept.error) : reviveScript(kept);
+}
+
+/**
+ * A tree as V8's deserializer gives it back: the objects and their sharing are kept, the
+ * statements' class is not (its getters read what a chain holds). Exported for its test.
+ */
+export function reviveScript(script: ShScript): ShScript {
+  const stack: ShStmt[] = [...script.stmts];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (Object.getPrototypeOf(s) !== Stmt.prototype) Object.setPrototypeOf(s, Stmt.prototype);
+    if (s.cmd.type === 'binary') stack.push(s.cmd.x, s.cmd.y);
+  }
+  return script;
+}
+
+/** Whether this process has loaded mvdan-sh (a run whose scripts were all kept does not). */
+export function shellParserLoaded(): boolean {
+  return syntaxModule !== undefined;
 }
 
 /**

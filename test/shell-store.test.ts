@@ -1,0 +1,151 @@
+/**
+ * Shell trees kept between runs (src/result-store.ts, used by src/analysis/shell.ts): a tree read
+ * back must be the tree the parser gives, on every RUN body and shell script of the fixtures; a run
+ * whose scripts were all kept does not load mvdan-sh; the store is turned off, replaced when
+ * damaged, and never read by another build.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { expect, test } from '@jest/globals';
+import { parseShell, reviveScript, ShellParseError, type ShScript, type ShStmt } from '../src/analysis/shell.js';
+import { parseDockerfile, runBodyStart, runForm, shellView } from '../src/docker/parse.js';
+import { ROOT, repoWith } from './support/repo.js';
+
+const DOCKERFILE = 'FROM alpine:3.19\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.24/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+
+function filesUnder(dir: string, name: RegExp): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return filesUnder(p, name);
+    return name.test(e.name) ? [p] : [];
+  });
+}
+
+/** Every shell-form RUN body of the fixtures' Dockerfiles, and every shell script. */
+function fixtureScripts(): string[] {
+  const scripts = new Set<string>();
+  for (const file of filesUnder(path.join(ROOT, 'fixtures'), /^(Dockerfile|Containerfile)|\.(dockerfile|sh)$/i)) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (/\.sh$/.test(file)) {
+      scripts.add(text);
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = parseDockerfile(text);
+    } catch {
+      continue;
+    }
+    for (const ins of parsed.instructions) {
+      if (ins.keyword !== 'RUN' || runForm(ins, text, parsed.escape) !== 'shell') continue;
+      scripts.add(shellView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape));
+    }
+  }
+  return [...scripts];
+}
+
+/** All a rule can read of a tree, with which statements share which calls. */
+function shape(script: ShScript): unknown {
+  const callIndex = (c: object) => script.calls.indexOf(c as never);
+  const stmt = (s: ShStmt): unknown => ({
+    span: [s.start, s.end],
+    negated: s.negated,
+    background: s.background,
+    redirects: s.redirects,
+    cmd: s.cmd.type === 'binary' ? { op: s.cmd.op, x: stmt(s.cmd.x), y: stmt(s.cmd.y) } : s.cmd.type === 'call' ? { call: callIndex(s.cmd), ...s.cmd } : s.cmd,
+    calls: s.calls.map(callIndex),
+    params: [...s.params],
+    loopOrFunction: s.loopOrFunction,
+  });
+  return { stmts: script.stmts.map(stmt), calls: script.calls, params: [...script.params] };
+}
+
+test('every RUN body and shell script of the fixtures reads back as the parser gives it', () => {
+  const scripts = fixtureScripts();
+  expect(scripts.length).toBeGreaterThan(100);
+  let errors = 0;
+  for (const script of scripts) {
+    let fresh: ShScript;
+    try {
+      fresh = parseShell(script);
+    } catch (e) {
+      if (!(e instanceof ShellParseError)) throw e;
+      errors++;
+      continue;
+    }
+    // What the store writes at exit is a tree some rule may already have read (getters cached).
+    const kept = reviveScript(v8.deserialize(v8.serialize(fresh)) as ShScript);
+    expect(shape(kept)).toEqual(shape(fresh));
+  }
+  // Broken scripts are kept as their message: some of the fixtures hold one.
+  expect(errors).toBeGreaterThan(0);
+});
+
+const SHELL = pathToFileURL(path.join(ROOT, 'dist', 'src', 'analysis', 'shell.js')).href;
+
+/** A child process parses `script` (the store is written at exit) and says whether it loaded mvdan-sh. */
+function parseInChild(script: string, env: Record<string, string>): { loaded: boolean; calls: string } {
+  const code = `import { parseShell, shellParserLoaded } from ${JSON.stringify(SHELL)};
+let calls;
+try { calls = JSON.stringify(parseShell(${JSON.stringify(script)}).calls); } catch (e) { calls = 'error: ' + e.message; }
+console.log(JSON.stringify({ loaded: shellParserLoaded(), calls }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', GRPC_PROBE_MIGRATE_CACHE: '', ...env } });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { loaded: boolean; calls: string };
+}
+
+const INSTALL = 'V=v0.4.24 && wget -qO/bin/grpc_health_probe https://x/$V/p && chmod +x /bin/grpc_health_probe';
+const storeIn = (dir: string) => path.join(dir, 'grpc-probe-migrate', 'shell-trees.bin');
+
+test('a script read by an earlier run is not parsed again: mvdan-sh is not loaded', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+  const first = parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir });
+  expect(first.loaded).toBe(true);
+  expect(fs.statSync(storeIn(dir)).mode & 0o777).toBe(0o600);
+  const again = parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir });
+  expect(again).toEqual({ loaded: false, calls: first.calls });
+  // Another script is parsed, and kept beside the first.
+  expect(parseInChild('echo other', { NODE_COMPILE_CACHE: dir }).loaded).toBe(true);
+  expect(parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir }).loaded).toBe(false);
+  // A script that does not parse is kept as its error.
+  const broken = parseInChild('echo "open', { NODE_COMPILE_CACHE: dir });
+  expect(broken.calls).toMatch(/^error: /);
+  expect(parseInChild('echo "open', { NODE_COMPILE_CACHE: dir })).toEqual({ loaded: false, calls: broken.calls });
+});
+
+test('a damaged store is parsed past and replaced; another build does not read it; it can be turned off', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+  fs.mkdirSync(path.dirname(storeIn(dir)), { mode: 0o700 });
+  fs.writeFileSync(storeIn(dir), 'not a store', { mode: 0o600 });
+  const first = parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir });
+  expect(first.loaded).toBe(true);
+  expect(parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir })).toEqual({ loaded: false, calls: first.calls });
+
+  // A store written under another version (another build of shell.js or mvdan-sh) is not read.
+  const stored = v8.deserialize(fs.readFileSync(storeIn(dir))) as { version: string; entries: [string, unknown][] };
+  fs.writeFileSync(storeIn(dir), v8.serialize({ ...stored, version: `${stored.version}-other` }));
+  expect(parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir }).loaded).toBe(true);
+
+  const offs: Record<string, string>[] = [{ GRPC_PROBE_MIGRATE_CACHE: '0' }, { NODE_DISABLE_COMPILE_CACHE: '1' }];
+  for (const off of offs) {
+    const none = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+    parseInChild(INSTALL, { NODE_COMPILE_CACHE: none, ...off });
+    expect(parseInChild(INSTALL, { NODE_COMPILE_CACHE: none, ...off }).loaded).toBe(true);
+    expect(fs.existsSync(storeIn(none))).toBe(false);
+  }
+});
+
+test('the CLI over a Dockerfile reports alike whether its RUN bodies were kept or not', () => {
+  const repo = repoWith({ Dockerfile: DOCKERFILE });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+  const run = () => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--format', 'json', 'Dockerfile'], { cwd: repo, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', GRPC_PROBE_MIGRATE_CACHE: '', NODE_COMPILE_CACHE: dir } });
+  const cold = run();
+  expect(fs.existsSync(storeIn(dir))).toBe(true);
+  const warm = run();
+  expect([warm.status, warm.stdout, warm.stderr]).toEqual([cold.status, cold.stdout, cold.stderr]);
+  expect(JSON.parse(cold.stdout).findings.length).toBeGreaterThan(0);
+});
