@@ -8,7 +8,7 @@
  * The store is one file in the folder the code cache uses (src/code-cache.ts: only this user can
  * write it; `$TMPDIR/grpc-probe-migrate-<uid>` or under NODE_COMPILE_CACHE), written whole at exit
  * with V8's serializer (which keeps shared objects shared) when the run added an entry: the
- * entries this run used first, then older ones, up to a bound. An entry is found by its whole
+ * entries this run used first, then older ones, up to a bound (256 entries, 128 K characters of keys). An entry is found by its whole
  * input, never by a hash of it, and only under the same `version` (the caller's own code and
  * parser): a store written by another build or Node, damaged or unreadable is ignored and
  * replaced. `GRPC_PROBE_MIGRATE_CACHE=0` or `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
@@ -30,6 +30,11 @@ export interface ResultStoreOptions {
   maxEntries?: number;
   /** Keys longer than this are not kept (a whole shell script file is not worth it). */
   maxKeyLength?: number;
+  /**
+   * The keys' lengths added up, at most: what a value holds grows with its key (a tree with its
+   * script), and every run that asks reads the whole store.
+   */
+  maxTotalKeyLength?: number;
 }
 
 /** The store `name` (a file name), or undefined when stores are turned off. Reads nothing until first asked. */
@@ -37,6 +42,7 @@ export function openResultStore<T>(name: string, version: string, options: Resul
   if (env.GRPC_PROBE_MIGRATE_CACHE === '0' || env.NODE_DISABLE_COMPILE_CACHE === '1') return undefined;
   const maxEntries = options.maxEntries ?? 256;
   const maxKeyLength = options.maxKeyLength ?? 16 * 1024;
+  const maxTotalKeyLength = options.maxTotalKeyLength ?? 128 * 1024;
   let file: string | undefined;
   let stored: Map<string, T> | undefined;
   const used = new Map<string, T>();
@@ -60,12 +66,13 @@ export function openResultStore<T>(name: string, version: string, options: Resul
 
   const write = (): void => {
     if (file === undefined) return;
-    const entries = [...used];
-    for (const entry of load()) {
-      if (entries.length >= maxEntries) break;
-      if (!used.has(entry[0])) entries.push(entry);
+    const entries: [string, T][] = [];
+    let total = 0;
+    for (const entry of [...used, ...[...load()].filter(([key]) => !used.has(key))]) {
+      if (entries.length >= maxEntries || total + entry[0].length > maxTotalKeyLength) break;
+      entries.push(entry);
+      total += entry[0].length;
     }
-    entries.length = Math.min(entries.length, maxEntries);
     const v8 = require('node:v8') as typeof import('node:v8');
     writeQuietly(file, () => v8.serialize({ version, entries }));
   };

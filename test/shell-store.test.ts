@@ -149,3 +149,30 @@ test('the CLI over a Dockerfile reports alike whether its RUN bodies were kept o
   expect([warm.status, warm.stdout, warm.stderr]).toEqual([cold.status, cold.stdout, cold.stderr]);
   expect(JSON.parse(cold.stdout).findings.length).toBeGreaterThan(0);
 });
+
+const STORE = pathToFileURL(path.join(ROOT, 'dist', 'src', 'result-store.js')).href;
+
+/** A child process opens a small store, reads `get` and writes `set`; returns what it read. */
+function useStore(dir: string, get: string[], set: string[]): (string | null)[] {
+  const code = `import { openResultStore } from ${JSON.stringify(STORE)};
+const store = openResultStore('bounded', 'v1', { maxEntries: 3, maxKeyLength: 10, maxTotalKeyLength: 12 });
+const got = ${JSON.stringify(get)}.map((k) => store.get(k) ?? null);
+for (const k of ${JSON.stringify(set)}) store.set(k, k.toUpperCase());
+console.log(JSON.stringify(got));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', GRPC_PROBE_MIGRATE_CACHE: '', NODE_COMPILE_CACHE: dir } });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as (string | null)[];
+}
+
+test('the store keeps what the last run used first, within its bounds', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-result-store-'));
+  useStore(dir, [], ['aaa', 'bbb', 'ccc', 'ddd', 'long-key-over-10']);
+  // At most 3 entries; a key over 10 characters is never kept.
+  expect(useStore(dir, ['aaa', 'bbb', 'ccc', 'ddd', 'long-key-over-10'], [])).toEqual(['AAA', 'BBB', 'CCC', null, null]);
+  // A run that reads `ccc` and adds `eee` keeps those two first, then the older `aaa`.
+  useStore(dir, ['ccc'], ['eee']);
+  expect(useStore(dir, ['aaa', 'bbb', 'ccc', 'eee'], [])).toEqual(['AAA', null, 'CCC', 'EEE']);
+  // Keys add up to 12 characters at most: three 5-character keys keep two.
+  useStore(dir, [], ['fffff', 'ggggg', 'hhhhh']);
+  expect(useStore(dir, ['fffff', 'ggggg', 'hhhhh'], [])).toEqual(['FFFFF', 'GGGGG', null]);
+});
