@@ -88,10 +88,10 @@ test('every RUN body and shell script of the fixtures reads back as the parser g
 const SHELL = pathToFileURL(path.join(ROOT, 'dist', 'src', 'analysis', 'shell.js')).href;
 
 /** A child process parses `script` (the store is written at exit) and says whether it loaded mvdan-sh. */
-function parseInChild(script: string, env: Record<string, string>): { loaded: boolean; calls: string } {
-  const code = `import { parseShell, shellParserLoaded } from ${JSON.stringify(SHELL)};
+function parseInChild(script: string, env: Record<string, string>, how: 'parseShell' | 'checkShell' = 'parseShell'): { loaded: boolean; calls: string } {
+  const code = `import { ${how}, shellParserLoaded } from ${JSON.stringify(SHELL)};
 let calls;
-try { calls = JSON.stringify(parseShell(${JSON.stringify(script)}).calls); } catch (e) { calls = 'error: ' + e.message; }
+try { calls = JSON.stringify(${how}(${JSON.stringify(script)})?.calls ?? 'parses'); } catch (e) { calls = 'error: ' + e.message; }
 console.log(JSON.stringify({ loaded: shellParserLoaded(), calls }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', GRPC_PROBE_MIGRATE_CACHE: '', ...env } });
   expect(r.stderr).toBe('');
@@ -115,6 +115,19 @@ test('a script read by an earlier run is not parsed again: mvdan-sh is not loade
   const broken = parseInChild('echo "open', { NODE_COMPILE_CACHE: dir });
   expect(broken.calls).toMatch(/^error: /);
   expect(parseInChild('echo "open', { NODE_COMPILE_CACHE: dir })).toEqual({ loaded: false, calls: broken.calls });
+});
+
+test('a rewritten RUN body checked before it is written is not checked with the parser again', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+  expect(parseInChild('apk add curl', { NODE_COMPILE_CACHE: dir }, 'checkShell')).toEqual({ loaded: true, calls: '"parses"' });
+  expect(parseInChild('apk add curl', { NODE_COMPILE_CACHE: dir }, 'checkShell')).toEqual({ loaded: false, calls: '"parses"' });
+  // Knowing that it parses is not its tree: parseShell still parses it (and keeps the tree).
+  const tree = parseInChild('apk add curl', { NODE_COMPILE_CACHE: dir });
+  expect(tree.loaded).toBe(true);
+  expect(parseInChild('apk add curl', { NODE_COMPILE_CACHE: dir })).toEqual({ loaded: false, calls: tree.calls });
+  const broken = parseInChild('apk add "curl', { NODE_COMPILE_CACHE: dir }, 'checkShell');
+  expect(broken.calls).toMatch(/^error: /);
+  expect(parseInChild('apk add "curl', { NODE_COMPILE_CACHE: dir }, 'checkShell')).toEqual({ loaded: false, calls: broken.calls });
 });
 
 test('a damaged store is parsed past and replaced; another build does not read it; it can be turned off', () => {

@@ -138,9 +138,17 @@ export function parseShell(script: string): ShScript {
 
 /** Only whether a script parses (throws ShellParseError), without reading its tree. */
 export function checkShell(script: string): void {
-  const known = parsed.get(script) ?? fromStore(script);
+  const known = parsed.get(script) ?? fromStore(script, true);
   if (known instanceof ShellParseError) throw new ShellParseError(known.message);
-  if (known === undefined) parseTree(script);
+  if (known !== undefined) return;
+  try {
+    parseTree(script);
+  } catch (e) {
+    if (e instanceof ShellParseError) store()?.set(script, { error: e.message });
+    throw e;
+  }
+  // A rewritten RUN body, checked before it is written: the next run checks it again.
+  store()?.set(script, { parses: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +156,8 @@ export function checkShell(script: string): void {
 // load mvdan-sh. Kept under this module's and the parser's own file stamps, so a new build or
 // parser does not read an older tree.
 
-type Stored = ShScript | { error: string };
+/** A tree, an error, or only that the script parses (what checkShell learnt). */
+type Stored = ShScript | { error: string } | { parses: true };
 let treeStore: ResultStore<Stored> | undefined | null = null;
 
 function store(): ResultStore<Stored> | undefined {
@@ -166,10 +175,14 @@ function store(): ResultStore<Stored> | undefined {
   return (treeStore = openResultStore<Stored>('shell-trees', version));
 }
 
-function fromStore(script: string): ShScript | ShellParseError | undefined {
+function fromStore(script: string): ShScript | ShellParseError | undefined;
+function fromStore(script: string, parsesIsEnough: true): ShScript | ShellParseError | true | undefined;
+function fromStore(script: string, parsesIsEnough = false): ShScript | ShellParseError | true | undefined {
   const kept = store()?.get(script);
   if (kept === undefined) return undefined;
-  return 'error' in kept ? new ShellParseError(kept.error) : reviveScript(kept);
+  if ('error' in kept) return new ShellParseError(kept.error);
+  if ('parses' in kept) return parsesIsEnough ? true : undefined;
+  return reviveScript(kept);
 }
 
 /**
