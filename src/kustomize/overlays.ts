@@ -327,7 +327,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
         let targets: string[];
         if (b.release) {
           charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
-          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name)).map((c) => c.root + path.sep);
+          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name, run)).map((c) => c.root + path.sep);
           targets = run.repositoryFiles().filter((f) => roots.some((r) => f.startsWith(r)));
         } else {
           const dir = b.dir!;
