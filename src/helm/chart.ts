@@ -535,7 +535,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
     node = getPair(node, key)?.value;
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
-  return settingText(node.value);
+  return settingText(node.value, node.type === 'PLAIN');
 }
 
 /**
