@@ -220,8 +220,8 @@ describe('output', () => {
     expect(await main(['--format', 'sarif', '--output', 'reports/probes.sarif'], captureIo(dir))).toBe(1);
     const io = captureIo(dir);
     expect(await main(['--fix'], io)).toBe(0);
-    expect(io.out()).toContain('note: skipped reports/probes.json: a grpc-probe-migrate report');
-    expect(io.out()).toContain('note: skipped reports/probes.sarif: a grpc-probe-migrate report');
+    expect(io.out()).toContain('note: skipped reports/probes.json: a saved grpc-probe-migrate JSON report, not a use of the binary');
+    expect(io.out()).toContain('note: skipped reports/probes.sarif: a saved grpc-probe-migrate SARIF report, not a use of the binary');
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine\nCOPY app /app\n');
   });
 
