@@ -821,8 +821,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
       hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
     } else where = initContainerUse(String(node.value));
-  } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
-  else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  } else if (PROBE_KEYS.has(keys[n - 3] ?? '') && keys[n - 2] === 'exec' && keys[n - 1] === 'command' && isPair(path[path.length - 1]) && (path[path.length - 1] as Pair).value === node) {
+    // `exec: {command: "grpc_health_probe -addr=:5000"}`: a probe's handler, not a container's
+    // command, and one the API server refuses (ExecAction.command is a list of strings).
+    where = `${keys[n - 3]}'s exec.command is one string, not a list: the API server rejects it (exec.command is a list of strings), so this probe is not applied today`;
+    hint = 'Write exec.command as a list, one item per word (["/bin/grpc_health_probe", "-addr=:5000"]: the kubelet runs no shell), then run the tool again.';
+  } else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
     start: node.range![0],
