@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
+import { run } from '../src/engine.js';
 import { BLOCKER_CODES } from '../src/types.js';
-import { ROOT } from './support/repo.js';
+import { POD, repoWith, ROOT } from './support/repo.js';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
@@ -26,4 +27,17 @@ test('the README runs the tool from the checkout: the package is not on the npm 
 test('the README documents every blocker code and every rule', () => {
   for (const code of BLOCKER_CODES) expect({ code, documented: readme.includes(`| \`${code}\` |`) }).toEqual({ code, documented: true });
   for (const r of RULES) expect({ rule: r.meta.id, documented: readme.includes(`\`${r.meta.id}\``) }).toEqual({ rule: r.meta.id, documented: true });
+});
+
+test("the README's JSON report section documents every summary field", async () => {
+  const section = readme.slice(readme.indexOf('## The JSON report'), readme.indexOf('## Integrations'));
+  const { summary } = await run({ cwd: repoWith({ 'a.yaml': POD, 'blob.yaml': 'grpc_health_probe\0' }) });
+  expect(summary.skipped.length).toBeGreaterThan(0);
+  const fields = [
+    ...Object.keys(summary),
+    ...Object.keys(summary.probes),
+    ...Object.keys(summary.installs),
+    ...Object.keys(summary.skipped[0]!),
+  ];
+  for (const field of fields) expect({ field, documented: section.includes(`\`${field}\``) }).toEqual({ field, documented: true });
 });
