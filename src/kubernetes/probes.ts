@@ -78,8 +78,11 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
-  /** The pod spec says `hostNetwork: true`, or something the tool cannot read as a boolean (templated, an alias, merged in). */
-  hostNetwork?: true | 'unknown';
+  /**
+   * The pod spec says `hostNetwork: true`, something the tool cannot read as a boolean (templated,
+   * an alias, merged in), or a quoted string the API server rejects (`"false"`).
+   */
+  hostNetwork?: true | 'unknown' | 'string';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
   /** The probe's path from that object (`spec.template…livenessProbe`, without a List's `items[0].`). */
@@ -249,8 +252,12 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
 export const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
 export const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
 
-/** A pod spec's hostNetwork: true, absent or false (undefined), or not a literal the tool can read. */
-function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
+/**
+ * A pod spec's hostNetwork: true, absent or false (undefined), a quoted string ('string': the API
+ * server refuses the object, `cannot unmarshal string into … hostNetwork of type bool`, so what
+ * was meant is unknown), or not a literal the tool can read.
+ */
+function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | 'string' | undefined {
   const pair = getPair(podSpec, 'hostNetwork');
   // `<<: *defaults` may bring hostNetwork: true.
   if (!pair) return hasMergeKey(podSpec) ? 'unknown' : undefined;
@@ -258,6 +265,7 @@ function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
   if (v === null || (isScalar(v) && (v.value === null || v.value === false))) return undefined;
   if (isScalar(v) && v.value === true) return true;
   if (isScalar(v) && typeof v.value === 'string') {
+    if (v.type === 'QUOTE_DOUBLE' || v.type === 'QUOTE_SINGLE') return 'string';
     if (GO_YAML_TRUE.test(v.value)) return true;
     if (GO_YAML_FALSE.test(v.value)) return undefined;
   }
