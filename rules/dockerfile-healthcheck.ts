@@ -52,7 +52,7 @@ const rule: Rule = {
             keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
           } else if ((ins.keyword === 'LABEL' || ins.keyword === 'MAINTAINER') && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // Image metadata runs nothing.
-            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)` });
+            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)`, hint: METADATA_HINT });
           } else if (!OWN_RULES.has(ins.keyword) && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // `ENV PROBE_BIN=/bin/grpc_health_probe`, a LABEL, a WORKDIR: each keeps the image's
             // install (an entrypoint script may read the variable), and says so on its own line.
@@ -61,7 +61,7 @@ const rule: Rule = {
             if (props.length > 0 && props.every((p) => (p.getValue() ?? '').includes('://'))) {
               // `ENV GRPC_HEALTH_PROBE_URL=https://github.com/grpc-ecosystem/grpc-health-probe/releases/download`
               // (left when the download cannot be removed): an address runs nothing.
-              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install` });
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install`, hint: ADDRESS_HINT });
               continue;
             }
             keeps(
@@ -76,6 +76,14 @@ const rule: Rule = {
     };
   },
 };
+
+/*
+ * What to do about a line that keeps nothing installed. The not-a-probe code's own hint ("keep
+ * the binary for this use") is for uses that run the binary: here the install goes all the same
+ * once nothing else runs it, and this line, which the tool never rewrites, is left naming it.
+ */
+const METADATA_HINT = 'Image metadata keeps nothing installed: the install goes with --fix once nothing else runs the binary, and this line is left as written. Reword or drop it by hand once the binary is gone.';
+const ADDRESS_HINT = 'An address keeps nothing installed: the install goes with --fix once nothing else runs the binary. The tool drops this ENV only with a download it removes; otherwise drop it by hand once nothing downloads from it.';
 
 /** Instructions read elsewhere: installs (RUN, ADD, COPY, ONBUILD) and the uses above. */
 const OWN_RULES = new Set(['RUN', 'ADD', 'COPY', 'ONBUILD', 'FROM', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD']);

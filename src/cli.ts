@@ -66,7 +66,8 @@ Options:
   --validate            check rewritten Kubernetes objects against the API schema;
                         a rewrite that would break one is refused
   --strict              blockers also make the exit code 1
-  --exit-zero           exit 0 even when migratable uses remain (errors still exit 2)
+  --exit-zero           exit 0 even when migratable uses remain (errors still exit 2);
+                        it wins over --strict: blockers exit 0 too
   --quiet               only blocked uses and errors in the text report; no progress
   --debug               print stack traces of internal errors
   -h, --help            show this help
@@ -79,6 +80,7 @@ file not scanned. --assume-complete says the paths are the whole repository.
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
 blockers with --strict; 2 bad usage, or a file could not be read or parsed.
+--exit-zero turns 1 into 0, with --strict too; 2 stays.
 `;
 
 /** Never throws: an internal failure is one line on stderr and exit 2 (its stack only with --debug). */

@@ -18,7 +18,7 @@ import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
 import { HeapGuard } from './memory.js';
-import { isOwnReport } from './report/own.js';
+import { ownReportKind } from './report/own.js';
 import { stdinInput, stdinKind } from './stdin.js';
 import type { EditCheck, RewriteCheck, Verifier } from './reparse.js';
 import type {
@@ -266,8 +266,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
           pending.push({ ruleId: 'engine', file: { ...pseudoFile(absPath, shown), text: lossy }, report: { start: at, subject: 'file', error: true, blockers: [], message: NOT_UTF8, hint: NOT_UTF8_HINT } });
           continue;
         }
-        if (isOwnReport(text)) {
-          skipped.push({ file: shown, reason: 'a grpc-probe-migrate report (--output), not a use of the binary' });
+        const ownReport = ownReportKind(text);
+        if (ownReport) {
+          // Saved with --output or through `>`: the file does not say which.
+          skipped.push({ file: shown, reason: `a saved grpc-probe-migrate ${ownReport} report, not a use of the binary` });
           continue;
         }
         candidates++;

@@ -98,6 +98,20 @@ describe('report and fix modes', () => {
     expect(await main(['--exit-zero'], captureIo(dir))).toBe(0);
   });
 
+  test('--exit-zero wins over --strict (blockers exit 0), not over errors; --help and the README say so', async () => {
+    const blocked = repoWith({ 'a.yaml': podWith('"-addr=:5000", "-tls"') });
+    expect(await main(['--strict', '--exit-zero'], captureIo(blocked))).toBe(0);
+    expect(await main(['--exit-zero', '--strict'], captureIo(blocked))).toBe(0);
+    const broken = repoWith({ 'a.yaml': podWith('"-addr=:5000", "-tls"'), 'b.yaml': 'kind: Pod\nspec: [grpc_health_probe\n' });
+    expect(await main(['--strict', '--exit-zero'], captureIo(broken))).toBe(2);
+    const io = captureIo(blocked);
+    await main(['--help'], io);
+    expect(io.out()).toMatch(/--exit-zero {11}exit 0 even when migratable uses remain \(errors still exit 2\);\n {24}it wins over --strict: blockers exit 0 too\n/);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('it wins over --strict: blockers exit 0 too');
+    expect(readme).toMatch(/`--exit-zero` turns `1` into `0` whatever\s+caused it, so it wins over `--strict`/);
+  });
+
   test('a file that does not parse exits 2, and is left alone while other files are fixed', async () => {
     const broken = 'kind: Pod\nspec: [grpc_health_probe\n';
     const dir = repoWith({ 'a.yaml': POD, 'b.yaml': broken });
@@ -206,8 +220,8 @@ describe('output', () => {
     expect(await main(['--format', 'sarif', '--output', 'reports/probes.sarif'], captureIo(dir))).toBe(1);
     const io = captureIo(dir);
     expect(await main(['--fix'], io)).toBe(0);
-    expect(io.out()).toContain('note: skipped reports/probes.json: a grpc-probe-migrate report');
-    expect(io.out()).toContain('note: skipped reports/probes.sarif: a grpc-probe-migrate report');
+    expect(io.out()).toContain('note: skipped reports/probes.json: a saved grpc-probe-migrate JSON report, not a use of the binary');
+    expect(io.out()).toContain('note: skipped reports/probes.sarif: a saved grpc-probe-migrate SARIF report, not a use of the binary');
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine\nCOPY app /app\n');
   });
 

@@ -74,6 +74,35 @@ test('a renamed install is looked for by its bare name only where it stands as a
   expect(at('metadata:\n  name: healthcheck\n  labels: {app: x}\n')).toEqual([]);
   expect(at('  - app: healthcheck\n')).toEqual([]);
   expect(at('    command: healthcheck\n')).toEqual([13]);
+  // JSON keys, and values of keys that hold no command on one line (flow maps, one-line JSON, lists).
+  expect(at('{\n  "healthcheck": {"interval": 5}\n}')).toEqual([]);
+  expect(at('{"healthcheck":true}')).toEqual([]);
+  expect(at("{'healthcheck': x}")).toEqual([]);
+  expect(at('{"name": "healthcheck", "kind": "x"}')).toEqual([]);
+  expect(at('labels: {app: healthcheck, tier: web}')).toEqual([]);
+  expect(at('"tags": ["web", "healthcheck"]')).toEqual([]);
+  // Command keys and exec arrays still count, flow or one-line JSON; so does a word that only looks like a key.
+  expect(at('{"command": ["healthcheck"]}')).toEqual([14]);
+  expect(at('healthcheck: {test: [CMD, healthcheck]}')).toEqual([26]);
+  expect(at('CMD ["sh", "-c", "echo a: healthcheck"]')).toEqual([26]);
+  expect(at('CMD ["sh", "-c", "a: healthcheck"]')).toEqual([21]);
+});
+
+test('a renamed install named only in JSON keys and values that run nothing goes; a real call keeps it', async () => {
+  const dockerfile = 'FROM alpine:3.20\nADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/health\nCOPY server /server\n';
+  const config = '{"health": {"interval": "5s"}, "checks": [{"name": "health", "tags": ["grpc", "health"]}]}\n';
+  const install = async (files: Record<string, string>) => {
+    const dir = repoWith({ Dockerfile: dockerfile, 'k8s/a.yaml': POD, 'config/app.json': config, ...files });
+    const result = await run({ cwd: dir, fix: true });
+    return { finding: result.findings.find((f) => f.file === 'Dockerfile')!, dockerfile: fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8') };
+  };
+  const unused = await install({});
+  expect(unused.finding.status).toBe('migrated');
+  expect(unused.dockerfile).toBe('FROM alpine:3.20\nCOPY server /server\n');
+  const called = await install({ 'k8s/b.json': '{"kind": "Pod", "spec": {"containers": [{"name": "c", "livenessProbe": {"exec": {"command": ["health", "-addr=:5000", "-tls"]}}}]}}\n' });
+  expect(called.finding.status).toBe('blocked');
+  expect(called.finding.message).toContain('/bin/health (the binary under another name) is still run by k8s/b.json:1');
+  expect(called.dockerfile).toBe(dockerfile);
 });
 
 test('a file over the size limit that names a renamed install keeps it', async () => {

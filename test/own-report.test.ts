@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isOwnReport } from '../src/report/own.js';
+import { isOwnReport, ownReportKind } from '../src/report/own.js';
 
 const SARIF = {
   $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -48,4 +48,12 @@ test("the text report saved from a CI step is recognised by its summary line, wi
   const installs = (r: typeof result) => r.findings.filter((f) => f.ruleId === 'dockerfile-binary-install').map((f) => [f.status, f.blockers]);
   expect(installs(again)).toEqual(installs(result));
   expect(again.summary.skipped.map((k) => k.file)).toEqual(['migrate.log']);
+  // It came through `> migrate.log`, not --output: the note names what it is, not how it was saved.
+  expect(again.summary.skipped).toEqual([{ file: 'migrate.log', reason: 'a saved grpc-probe-migrate text report, not a use of the binary' }]);
+});
+
+test('the note on a skipped report names its kind, never --output (a report may as well be saved with `>`)', () => {
+  expect(ownReportKind(JSON.stringify(JSON_REPORT))).toBe('JSON');
+  expect(ownReportKind(JSON.stringify(SARIF, null, 2))).toBe('SARIF');
+  expect(ownReportKind('RUN grpc_health_probe -addr=:5000\n')).toBeUndefined();
 });

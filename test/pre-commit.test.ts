@@ -41,7 +41,7 @@ test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on e
   // Paths as pre-commit passes them (relative to the top folder, `/`). Helm helpers (`.tpl`) and
   // `Containerfile`s carry no pre-commit type (identify tags them nothing), so the hooks select
   // by name: a `types_or` list would skip a commit that only touches `templates/_helpers.tpl`.
-  const read = ['k8s/a.yaml', 'k8s/a.YML', 'a.json', 'chart/templates/_helpers.tpl', 'chart/templates/deploy.yaml', 'chart/values-prod.yaml', 'kustomization.yaml', 'compose.yaml', 'Dockerfile', 'svc/Dockerfile.prod', 'svc/api.Dockerfile', 'Containerfile', 'infra/a.ts', 'infra/a.mts', 'a.js', 'a.mjs', 'a.cjs', 'scripts/wait.sh', 'scripts/wait.bash'];
+  const read = ['k8s/a.yaml', 'k8s/a.YML', 'a.json', 'chart/templates/_helpers.tpl', 'chart/templates/deploy.yaml', 'chart/values-prod.yaml', 'kustomization.yaml', 'Kustomization', 'overlays/prod/Kustomization', 'compose.yaml', 'Dockerfile', 'svc/Dockerfile.prod', 'svc/api.Dockerfile', 'Containerfile', 'infra/a.ts', 'infra/a.mts', 'a.js', 'a.mjs', 'a.cjs', 'scripts/wait.sh', 'scripts/wait.bash'];
   const notRead = ['README.md', 'docs/probes.txt', 'Makefile', 'main.go', 'Jenkinsfile', 'a.tf'];
   for (const name of read) expect(classify(name)).not.toBe('other');
   for (const name of notRead) expect(classify(name)).toBe('other');

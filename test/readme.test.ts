@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
+import { run } from '../src/engine.js';
 import { BLOCKER_CODES } from '../src/types.js';
-import { ROOT } from './support/repo.js';
+import { POD, repoWith, ROOT } from './support/repo.js';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
@@ -12,7 +13,31 @@ test('the README shows the two set-up commands', () => {
   expect(readme).toContain('npm ci && npm test');
 });
 
+test('the README runs the tool from the checkout: the package is not on the npm registry', () => {
+  // `npx grpc-probe-migrate` outside this checkout would look the name up on the registry.
+  expect(readme).not.toMatch(/npx grpc-probe-migrate/);
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Command line'));
+  expect(quickStart).toContain('npm ci && npm run build');
+  expect(quickStart).toContain('node bin/grpc-probe-migrate.js --fix path/to/repo');
+  expect(quickStart).toContain('npm install -g .');
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  expect(pkg.bin['grpc-probe-migrate']).toBe('bin/grpc-probe-migrate.js');
+});
+
 test('the README documents every blocker code and every rule', () => {
   for (const code of BLOCKER_CODES) expect({ code, documented: readme.includes(`| \`${code}\` |`) }).toEqual({ code, documented: true });
   for (const r of RULES) expect({ rule: r.meta.id, documented: readme.includes(`\`${r.meta.id}\``) }).toEqual({ rule: r.meta.id, documented: true });
+});
+
+test("the README's JSON report section documents every summary field", async () => {
+  const section = readme.slice(readme.indexOf('## The JSON report'), readme.indexOf('## Integrations'));
+  const { summary } = await run({ cwd: repoWith({ 'a.yaml': POD, 'blob.yaml': 'grpc_health_probe\0' }) });
+  expect(summary.skipped.length).toBeGreaterThan(0);
+  const fields = [
+    ...Object.keys(summary),
+    ...Object.keys(summary.probes),
+    ...Object.keys(summary.installs),
+    ...Object.keys(summary.skipped[0]!),
+  ];
+  for (const field of fields) expect({ field, documented: section.includes(`\`${field}\``) }).toEqual({ field, documented: true });
 });

@@ -66,8 +66,11 @@ export interface PlanInput {
   timeoutFromBase?: boolean;
   /** Text the caller could not read (a TypeScript expression's placeholder): what it holds is unknown. */
   opaque?: (text: string) => boolean;
-  /** The pod uses the host's network (its IP is the node's), or may: hostNetwork is not a literal. */
-  hostNetwork?: boolean | 'unknown';
+  /**
+   * The pod uses the host's network (its IP is the node's), or may: hostNetwork is not a literal,
+   * or is a quoted string ('string', which the API server rejects: what was meant is unknown).
+   */
+  hostNetwork?: boolean | 'unknown' | 'string';
   /** The command is a Helm template's: each `{{ … }}` in a `sh -c` script prints one word there. */
   templateActions?: boolean;
 }
@@ -296,6 +299,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           ? `-addr=${addr} takes its host from ${a.host}, which the tool cannot read; the kubelet always dials the pod's own IP, so only a local host carries over`
           : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
         blockers.push({ code: 'host', detail });
+      } else if (input.hostNetwork === 'string') {
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes, and run the tool again` });
       } else if (input.hostNetwork === 'unknown') {
         blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer` });
       } else if (input.hostNetwork) {

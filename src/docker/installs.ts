@@ -947,7 +947,9 @@ export function namesOnPath(analysis: DockerAnalysis): string[] {
 /**
  * Offsets where `name` stands as a command word: in a shell line, an exec array or a YAML list
  * item (`healthcheck -addr=:5000`, `["healthcheck", …]`, `- healthcheck`), not as part of a
- * longer word, a path, a variable or a YAML key (`healthcheck:`).
+ * longer word, a path, a variable, a YAML or JSON key (`healthcheck:`, `"healthcheck": {…}`), nor
+ * the value of a key that holds no command (`name: healthcheck`, `{"app": "healthcheck"}`,
+ * `"tags": ["web", "healthcheck"]`).
  */
 export function commandWordOffsets(s: string, name: string): number[] {
   const out: number[] = [];
@@ -955,13 +957,26 @@ export function commandWordOffsets(s: string, name: string): number[] {
     const before = s[i - 1] ?? '';
     const after = s[i + name.length] ?? '';
     if (!((before === '' || /[\s"'[(;&|`]/.test(before)) && (after === '' || /[\s"'\]);&|,`]/.test(after)))) continue;
-    // `name: check`, `app: check`: a YAML value of a key that holds no command.
-    const line = s.slice(s.lastIndexOf('\n', i - 1) + 1, i);
-    const key = /^\s*(?:-\s+)?["']?([\w.\/-]+)["']?\s*:\s*["']?$/.exec(line)?.[1];
+    // `"healthcheck": {…}`: a quoted key (JSON, flow YAML) names a setting; it runs nothing.
+    if ((before === '"' || before === "'") && after === before && /^\s*:/.test(s.slice(i + name.length + 1))) continue;
+    const key = ownerKey(s.slice(s.lastIndexOf('\n', i - 1) + 1, i));
     if (key !== undefined && !COMMAND_KEYS.has(key)) continue;
     out.push(i);
   }
   return out;
+}
+
+/** A key written at the start of a line, or after `{` or `,` in a flow map or one-line JSON. */
+const KEY = String.raw`(?:^\s*(?:-\s+)?|[{,]\s*)(?:"([\w.\/-]+)"|'([\w.\/-]+)'|([\w.\/-]+))\s*:\s*`;
+/** The word starts the key's value: `name: x`, `"name": "x"`. */
+const KEY_VALUE = new RegExp(`${KEY}["']?$`);
+/** The word is an item of the key's flow list, on the same line: `"tags": ["web", "x"`. */
+const KEY_LIST = new RegExp(`${KEY}\\[[^\\][{}]*$`);
+
+/** The key whose value (a scalar, or an item of its one-line list) the line's text up to a word starts, if any. */
+function ownerKey(lineBefore: string): string | undefined {
+  const m = KEY_VALUE.exec(lineBefore) ?? KEY_LIST.exec(lineBefore);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
 /** YAML keys whose value is a command line (Kubernetes, compose). */

@@ -535,7 +535,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
     node = getPair(node, key)?.value;
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
-  return settingText(node.value);
+  return settingText(node.value, node.type === 'PLAIN');
 }
 
 /**
@@ -634,6 +634,13 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   if (r.keyPath === undefined) return r;
   for (const { file, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
     const hostNetwork = templateHostNetwork(text, prints, owner, run);
+    if (r.loopback && hostNetwork === 'string') {
+      return heldReport(
+        r,
+        'host',
+        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes there, and run the tool again`,
+      );
+    }
     if (r.loopback && hostNetwork) {
       return heldReport(
         r,
@@ -679,10 +686,11 @@ export function valuesBoolean(chart: Chart, valuesPath: string, run: RunContext)
 
 /**
  * Whether the documents of a template that print a values probe put their pod on the host's
- * network: true, 'unknown' (templated in a way the values do not settle), or undefined (no).
+ * network: true, 'unknown' (templated in a way the values do not settle), 'string' (quoted, which
+ * the API server rejects: not known either), or undefined (no).
  */
-function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext): true | 'unknown' | undefined {
-  let found: true | 'unknown' | undefined;
+function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext): true | 'unknown' | 'string' | undefined {
+  let found: true | 'unknown' | 'string' | undefined;
   for (const doc of text.split(/^---(?=[ \t]|\r?$)/m)) {
     if (!prints.test(doc)) continue;
     const lines = doc.split('\n');
@@ -690,8 +698,10 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
       const m = /^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$/.exec(line);
       if (!m) return;
       const value = m[1]!;
-      let on: true | 'unknown' | undefined;
-      if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
+      let on: true | 'unknown' | 'string' | undefined;
+      // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`: a string, whatever it renders to.
+      if (/^"[^"]*"$|^'[^']*'$/.test(value)) on = 'string';
+      else if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
       else if (GO_YAML_TRUE.test(value)) {
         // `{{- if .Values.hostNetwork }}` / `hostNetwork: true` / `{{- end }}`: as the values say.
         const guard = valuesIfAbove(lines.slice(0, i), owner, run);
@@ -701,7 +711,7 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
         const setting = ref ? valuesBoolean(owner, ref[1]!, run) : undefined;
         on = setting === false ? undefined : setting === true ? true : 'unknown';
       }
-      if (on === true || (on === 'unknown' && found === undefined)) found = on;
+      if (on === true || (on !== undefined && found === undefined)) found = on;
     });
     if (found === true) return found;
   }

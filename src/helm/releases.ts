@@ -247,16 +247,68 @@ function releasesFor(chartRoot: string, chartName: string | undefined, run: RunC
  * Whether a Flux HelmRelease installs the chart at chartRoot (named chartName in its Chart.yaml):
  * by name from a HelmRepository, by path from a GitRepository (read from the repository's root).
  */
-export function fluxReleaseInstalls(release: YAMLMap, chartRoot: string, chartName: string | undefined): boolean {
-  const ref = fluxChartRef(release);
-  return ref !== undefined && matches(ref, chartRoot, chartName);
+export function fluxReleaseInstalls(release: YAMLMap, chartRoot: string, chartName: string | undefined, run: RunContext): boolean {
+  return fluxChartRefs(release, run).some((ref) => matches(ref, chartRoot, chartName));
 }
 
-function fluxChartRef(release: YAMLMap): ChartRef | undefined {
+function fluxChartRefs(release: YAMLMap, run: RunContext): ChartRef[] {
   const chart = scalarText(nodeAt(release, 'spec.chart.spec.chart'));
-  if (chart === undefined) return undefined;
-  const sourceKind = scalarText(nodeAt(release, 'spec.chart.spec.sourceRef.kind'));
+  if (chart !== undefined) return [chartSpecRef(chart, scalarText(nodeAt(release, 'spec.chart.spec.sourceRef.kind')))];
+  // Flux 2.3+: `spec.chartRef` names an OCIRepository or a HelmChart object instead of a chart
+  // template; the chart is what that object fetches. One the repository does not hold is taken to
+  // be named after its chart, as they mostly are.
+  const kind = scalarText(nodeAt(release, 'spec.chartRef.kind'));
+  const name = scalarText(nodeAt(release, 'spec.chartRef.name'));
+  if ((kind !== 'OCIRepository' && kind !== 'HelmChart') || name === undefined) return [];
+  const namespace = scalarText(nodeAt(release, 'spec.chartRef.namespace')) ?? scalarText(nodeAt(release, 'metadata.namespace'));
+  const found = (chartSourcesOf(run).get(`${kind}/${name}`) ?? []).filter((s) => namespace === undefined || s.namespace === undefined || s.namespace === namespace);
+  return found.length > 0 ? found.map((s) => s.ref) : [{ by: 'name', name }];
+}
+
+/** A HelmRelease's `chart.spec.chart` or a HelmChart's `spec.chart`: a name in a HelmRepository, else a path in its source. */
+function chartSpecRef(chart: string, sourceKind: string | undefined): ChartRef {
   return sourceKind === 'HelmRepository' ? { by: 'name', name: chart } : { by: 'source-path', rel: chart };
+}
+
+const chartSourcesByRun = new WeakMap<RunContext, Map<string, { namespace?: string; ref: ChartRef }[]>>();
+
+/**
+ * The Flux OCIRepository and HelmChart objects of the repository (`kind/name`), with the chart
+ * each fetches: an OCIRepository's is the last segment of its `url` (oci://ghcr.io/org/charts/cart
+ * is the chart `cart`), a HelmChart's its `spec.chart`. Read once per run, and only when a release
+ * names its chart through `chartRef`.
+ */
+function chartSourcesOf(run: RunContext): Map<string, { namespace?: string; ref: ChartRef }[]> {
+  let out = chartSourcesByRun.get(run);
+  if (out) return out;
+  out = new Map();
+  chartSourcesByRun.set(run, out);
+  for (const abs of run.repositoryFiles()) {
+    if (!/\.ya?ml$/i.test(abs)) continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > RELEASE_FILE_MAX || !/OCIRepository|HelmChart/.test(text)) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    for (const doc of parsed.docs) {
+      const root = doc.contents;
+      if (!isMap(root) || !(scalarText(getPair(root, 'apiVersion')?.value) ?? '').startsWith('source.toolkit.fluxcd.io/')) continue;
+      const kind = scalarText(getPair(root, 'kind')?.value);
+      const name = scalarText(nodeAt(root, 'metadata.name'));
+      let ref: ChartRef | undefined;
+      if (kind === 'OCIRepository') {
+        const chart = scalarText(nodeAt(root, 'spec.url'))?.replace(/\/+$/, '').split('/').pop();
+        if (chart) ref = { by: 'name', name: chart };
+      } else if (kind === 'HelmChart') {
+        const chart = scalarText(nodeAt(root, 'spec.chart'));
+        if (chart !== undefined) ref = chartSpecRef(chart, scalarText(nodeAt(root, 'spec.sourceRef.kind')));
+      }
+      if (ref === undefined || name === undefined) continue;
+      const namespace = scalarText(nodeAt(root, 'metadata.namespace'));
+      const key = `${kind}/${name}`;
+      out.set(key, [...(out.get(key) ?? []), { ...(namespace !== undefined ? { namespace } : {}), ref }]);
+    }
+  }
+  return out;
 }
 
 function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined): boolean {
@@ -353,8 +405,8 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   let read: LayerRead | undefined;
   const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, src.migratable, run)), prefix }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-    const ref = fluxChartRef(root);
-    if (ref === undefined) return [];
+    const refs = fluxChartRefs(root, run);
+    if (refs.length === 0) return [];
     const from = nodeAt(root, 'spec.valuesFrom');
     const valuesFrom = (isSeq(from) ? from.items : []).flatMap((v) => {
       if (!isMap(v) || getPair(v, 'targetPath')) return [];
@@ -364,7 +416,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const key = scalarText(getPair(v, 'valuesKey')?.value) || 'values.yaml';
       return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ name: fromName, key }] : [];
     });
-    return [{ refs: [ref], ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    return [{ refs, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';

@@ -78,8 +78,11 @@ export interface ContainerContext {
   container?: YAMLMap;
   /** `containers`, `initContainers`, `ephemeralContainers`, or undefined outside a container list. */
   list?: string;
-  /** The pod spec says `hostNetwork: true`, or something the tool cannot read as a boolean (templated, an alias, merged in). */
-  hostNetwork?: true | 'unknown';
+  /**
+   * The pod spec says `hostNetwork: true`, something the tool cannot read as a boolean (templated,
+   * an alias, merged in), or a quoted string the API server rejects (`"false"`).
+   */
+  hostNetwork?: true | 'unknown' | 'string';
   /** The object the probe is in, when it says its apiVersion and kind. */
   resource?: { apiVersion: string; kind: string };
   /** The probe's path from that object (`spec.template…livenessProbe`, without a List's `items[0].`). */
@@ -249,8 +252,12 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
 export const GO_YAML_TRUE = /^(y|Y|yes|Yes|YES|on|On|ON|true|True|TRUE)$/;
 export const GO_YAML_FALSE = /^(n|N|no|No|NO|off|Off|OFF|false|False|FALSE)$/;
 
-/** A pod spec's hostNetwork: true, absent or false (undefined), or not a literal the tool can read. */
-function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
+/**
+ * A pod spec's hostNetwork: true, absent or false (undefined), a quoted string ('string': the API
+ * server refuses the object, `cannot unmarshal string into … hostNetwork of type bool`, so what
+ * was meant is unknown), or not a literal the tool can read.
+ */
+function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | 'string' | undefined {
   const pair = getPair(podSpec, 'hostNetwork');
   // `<<: *defaults` may bring hostNetwork: true.
   if (!pair) return hasMergeKey(podSpec) ? 'unknown' : undefined;
@@ -258,6 +265,7 @@ function hostNetworkOf(podSpec: YAMLMap): true | 'unknown' | undefined {
   if (v === null || (isScalar(v) && (v.value === null || v.value === false))) return undefined;
   if (isScalar(v) && v.value === true) return true;
   if (isScalar(v) && typeof v.value === 'string') {
+    if (v.type === 'QUOTE_DOUBLE' || v.type === 'QUOTE_SINGLE') return 'string';
     if (GO_YAML_TRUE.test(v.value)) return true;
     if (GO_YAML_FALSE.test(v.value)) return undefined;
   }
@@ -821,8 +829,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
       hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
     } else where = initContainerUse(String(node.value));
-  } else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
-  else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  } else if (PROBE_KEYS.has(keys[n - 3] ?? '') && keys[n - 2] === 'exec' && keys[n - 1] === 'command' && isPair(path[path.length - 1]) && (path[path.length - 1] as Pair).value === node) {
+    // `exec: {command: "grpc_health_probe -addr=:5000"}`: a probe's handler, not a container's
+    // command, and one the API server refuses (ExecAction.command is a list of strings).
+    where = `${keys[n - 3]}'s exec.command is one string, not a list: the API server rejects it (exec.command is a list of strings), so this probe is not applied today`;
+    hint = 'Write exec.command as a list, one item per word (["/bin/grpc_health_probe", "-addr=:5000"]: the kubelet runs no shell), then run the tool again.';
+  } else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
     start: node.range![0],

@@ -19,7 +19,7 @@ import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { fluxReleaseInstalls } from '../helm/releases.js';
 import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
-import { containerContext, findProbeReports } from '../kubernetes/probes.js';
+import { containerContext, findProbeReports, GO_YAML_TRUE } from '../kubernetes/probes.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
@@ -327,7 +327,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
         let targets: string[];
         if (b.release) {
           charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
-          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name)).map((c) => c.root + path.sep);
+          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name, run)).map((c) => c.root + path.sep);
           targets = run.repositoryFiles().filter((f) => roots.some((r) => f.startsWith(r)));
         } else {
           const dir = b.dir!;
@@ -445,7 +445,9 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     let hostNetwork = false;
     visit(doc, {
       Pair(_, pair) {
-        if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || pair.value.value === 'true')) hostNetwork = true;
+        // kubectl reads the built objects as YAML 1.1: `yes`, `on` are true too (quoted, a string
+        // the API server rejects; held all the same, the safe side).
+        if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || (typeof pair.value.value === 'string' && GO_YAML_TRUE.test(pair.value.value)))) hostNetwork = true;
       },
     });
     for (const t of tunedTimeouts(doc)) {
