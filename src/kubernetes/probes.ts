@@ -533,8 +533,9 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const colon = json && !/":\s/.test(originalExec) ? ':' : ': ';
   const comma = json && !/,\s/.test(originalExec) ? ',' : ', ';
   // A strategic-merge patch deletes the base's exec (see ProbeWalkOptions.mergePatch): the
-  // `exec` key stays where it was, with null, and grpc follows it in the same style.
-  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || exec.flow || probe.flow ? `${k('exec')}${colon}null${comma}` : `exec: null${eol}${' '.repeat(indent)}`;
+  // `exec` key stays where it was, with null, and grpc follows it as another pair of the probe:
+  // on the next line of a block probe even when exec's own value was a flow map.
+  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || probe.flow ? `${k('exec')}${colon}null${comma}` : `exec: null${eol}${' '.repeat(indent)}`;
   if (json && originalExec.includes('\n')) {
     replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
