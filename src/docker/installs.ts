@@ -1112,7 +1112,13 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     else if (blockEnd === text.length && blockStart > 0) {
       let start = blockStart;
       for (let r; (r = [...all.map((x) => x.r), ...added].find((x) => x.end === start && x.start < start)); ) start = r.start;
-      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) take({ start: lineStartOf(text, start - 1), end: start });
+      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) {
+        take({ start: lineStartOf(text, start - 1), end: start });
+        start = lineStartOf(text, start - 1);
+      }
+      // A file that did not end with a line break still does not: the break after the last
+      // line that stays goes too (kept, it would become a final newline the file never had).
+      if (start > 0 && text[start - 1] === '\n' && !text.endsWith('\n')) take({ start: text[start - 2] === '\r' ? start - 2 : start - 1, end: start });
     }
     k = m + 1;
   }
