@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { imageName, isTiedImage, mayRunImage } from '../src/docker/images.js';
 import { analyzeDockerfile, commandWordOffsets, namesOnPath } from '../src/docker/installs.js';
+import { execFormStrings } from '../src/docker/parse.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
 import { POD, repoWith } from './support/repo.js';
@@ -143,4 +144,22 @@ test('an install removed from a repository that holds no probe says its probes m
   const withProbe = await install({ Dockerfile: DOCKERFILE, 'k8s/pod.yaml': POD });
   expect(withProbe).toMatchObject({ status: 'migratable', message: expect.stringContaining('nothing runs the binary any more, so it goes') });
   expect(withProbe.hint).toBeUndefined();
+});
+
+test('exec-form strings are read as Docker joins and decodes them', () => {
+  const read = (text: string, escape = '\\') => execFormStrings(text, text.indexOf('['), text.trimEnd().length, escape)?.map((s) => [s.value, text.slice(s.start, s.end)]);
+  // A continuation inside a string joins it (the next line's indentation kept, as Docker keeps it);
+  // comment and empty lines inside the continuation are dropped.
+  expect(read('COPY ["/a/very/long/pa\\\nth", "x\\\n  y", \\\n# note\n\n  "/b\\u002dc", "\\/d\\/"]\n')).toEqual([
+    ['/a/very/long/path', '"/a/very/long/pa\\\nth"'],
+    ['x  y', '"x\\\n  y"'],
+    ['/b-c', '"/b\\u002dc"'],
+    ['/d/', '"\\/d\\/"'],
+  ]);
+  expect(read('COPY ["C:\\\\tools\\\\", "a\\"b"]')).toEqual([['C:\\tools\\', '"C:\\\\tools\\\\"'], ['a"b', '"a\\"b"']]);
+  // With `# escape=\``, the backtick continues lines and a backslash is JSON's.
+  expect(read('COPY ["C:\\\\a", `\n  "C:\\\\b"]', '`')).toEqual([['C:\\a', '"C:\\\\a"'], ['C:\\b', '"C:\\\\b"']]);
+  expect(read('COPY []')).toEqual([]);
+  // Not a JSON array of strings: Docker reads the shell form.
+  for (const bad of ['COPY ["a" "b"]', "COPY ['a', 'b']", 'COPY ["a", 1]', 'COPY ["a"] x', 'COPY ["a\tb"]', 'COPY ["a",]', 'COPY ["a"']) expect({ bad, read: read(bad) }).toEqual({ bad, read: undefined });
 });

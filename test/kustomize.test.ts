@@ -52,6 +52,7 @@ const OVERLAYS: Record<string, string | null> = {
   'merge-patch-handlers': 'overlay',
   'merge-patch-alone': 'overlay',
   'merge-patch-folded': 'overlay',
+  'merge-patch-flow-exec': 'overlay',
   'component-patches': 'overlays/prod',
   'json6902-field-op': 'overlay',
   'overlay-chain': 'overlays/prod',

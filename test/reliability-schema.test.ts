@@ -49,6 +49,7 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/release-values-from-key/flux/cart/prod.yaml',
   // Values-shaped YAML that nothing names, read as Helm values.
   'kubernetes-exec-probe/loose-values-file/input.yaml',
+  'kubernetes-exec-probe/quoted-keys-values/input.yaml',
 ]);
 
 /**

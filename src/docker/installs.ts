@@ -9,6 +9,7 @@ import { callArgs, ShellParseError, type ShCall, type ShStmt } from '../analysis
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
+  execFormStrings,
   heredocScript,
   nextLineStart,
   parseDockerfile,
@@ -872,10 +873,13 @@ function copySite(
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   let args: Range[];
   let values: string[];
-  if (node.getOpeningBracket()) {
-    const strings = node.getJSONStrings();
-    args = strings.map((s) => ({ start: at(s.getRange().start), end: at(s.getRange().end) }));
-    values = strings.map((s) => s.getJSONValue());
+  const bracket = node.getOpeningBracket();
+  // Read here rather than by dockerfile-ast, which stops at a comment line inside the array and
+  // drops the backslash of `\u002d` or `\/` instead of decoding it.
+  const strings = bracket ? execFormStrings(text, at(bracket.getRange().start), ins.end, parsed.escape) : undefined;
+  if (strings) {
+    args = strings.map(({ start, end }) => ({ start, end }));
+    values = strings.map((s) => s.value);
   } else {
     const all = node.getArguments().filter((a) => !flags.some((f) => sameStart(f.getRange().start, a.getRange().start)));
     const plain = all.filter((a) => !a.getValue().startsWith('--'));
@@ -899,10 +903,39 @@ function copySite(
   }
   // A multi-source COPY loses only the binary's source.
   const ranges: Range[] = [];
+  // Comment lines about the probe next to a removed source (above or below it) go with it.
+  const gaps = new Set<number>();
   hits.forEach((hit, i) => {
-    if (hit) ranges.push({ start: args[i]!.start, end: args[i + 1]!.start });
+    if (!hit) return;
+    ranges.push(sourceRange(text, args[i]!, args[i + 1]!));
+    if (i > 0) gaps.add(i);
+    gaps.add(i + 1);
   });
+  for (const g of gaps) ranges.push(...probeCommentLines(text, args[g - 1]!.end, args[g]!.start));
   return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false };
+}
+
+/**
+ * What goes with one source of a COPY that keeps others: up to the next argument when both are on
+ * one line. Across a line continuation, the source's own line when it is alone on it, else the
+ * source up to the continuation (`COPY ["app", "grpc_health_probe", \` keeps `COPY ["app", \`).
+ */
+function sourceRange(text: string, source: Range, next: Range): Range {
+  const gap = text.slice(source.end, next.start);
+  if (!gap.includes('\n')) return { start: source.start, end: next.start };
+  const lineStart = lineStartOf(text, source.start);
+  if (/^[ \t]*$/.test(text.slice(lineStart, source.start))) return { start: lineStart, end: nextLineStart(text, source.end) };
+  return { start: source.start, end: source.end + /^[ \t]*,?[ \t]*/.exec(gap)![0].length };
+}
+
+/** The whole comment lines between two arguments (inside a line continuation) that are about the probe. */
+function probeCommentLines(text: string, from: number, to: number): Range[] {
+  const out: Range[] = [];
+  for (let at = nextLineStart(text, from); at < lineStartOf(text, to); at = nextLineStart(text, at)) {
+    const line = text.slice(at, nextLineStart(text, at));
+    if (/^[ \t]*#/.test(line) && PROBE_WORDS.test(line)) out.push({ start: at, end: nextLineStart(text, at) });
+  }
+  return out;
 }
 
 /** Folders a COPY commonly targets: a copy into one keeps the source's name. */
@@ -1094,7 +1127,13 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     else if (blockEnd === text.length && blockStart > 0) {
       let start = blockStart;
       for (let r; (r = [...all.map((x) => x.r), ...added].find((x) => x.end === start && x.start < start)); ) start = r.start;
-      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) take({ start: lineStartOf(text, start - 1), end: start });
+      if (start > 0 && blank(text.slice(lineStartOf(text, start - 1), start))) {
+        take({ start: lineStartOf(text, start - 1), end: start });
+        start = lineStartOf(text, start - 1);
+      }
+      // A file that did not end with a line break still does not: the break after the last
+      // line that stays goes too (kept, it would become a final newline the file never had).
+      if (start > 0 && text[start - 1] === '\n' && !text.endsWith('\n')) take({ start: text[start - 2] === '\r' ? start - 2 : start - 1, end: start });
     }
     k = m + 1;
   }

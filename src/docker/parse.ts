@@ -244,13 +244,80 @@ export function runForm(ins: DockerInstruction, text?: string, escape = '\\'): '
   // Docker's rule: the exec form is a JSON array of strings; anything else that starts with `[`
   // (`RUN [ "$ARCH" = amd64 ] && wget …`, a test) is a shell command.
   if (text === undefined) return 'exec';
-  const start = text.indexOf('[', ins.argsStart);
-  try {
-    const v: unknown = JSON.parse(shellView(text, start, ins.end, escape));
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? 'exec' : 'shell';
-  } catch {
-    return 'shell';
+  return execFormStrings(text, text.indexOf('[', ins.argsStart), ins.end, escape) ? 'exec' : 'shell';
+}
+
+/** One string of an exec-form (JSON array) instruction: its value, and where its quotes are in the file. */
+export interface ExecFormString {
+  value: string;
+  /** [start, end) of the string in the file, quotes included. */
+  start: number;
+  end: number;
+}
+
+/**
+ * The strings of an exec-form instruction (`COPY ["a", "b", "/dest/"]`, `RUN ["exe", "arg"]`)
+ * from its `[` at `start` to the instruction's `end`, as Docker reads them: continuation lines
+ * joined (the escape character and its line break removed, even inside a string), comment and
+ * empty lines inside the continuation dropped, then the rest read as JSON (`\"`, `\\`, `\/`,
+ * `\u002d`). Undefined when that is not a JSON array of strings, which Docker reads as the shell
+ * form instead.
+ */
+export function execFormStrings(text: string, start: number, end: number, escape: string): ExecFormString[] | undefined {
+  if (start < 0 || text[start] !== '[') return undefined;
+  // The instruction as Docker joins it, with the file offset of each character kept.
+  let joined = '';
+  const at: number[] = [];
+  const continuation = new RegExp(`${escapeRegExp(escape)}[ \\t]*\\r?\\n$`);
+  let continued = false;
+  for (let i = start; i < end; ) {
+    const nl = text.indexOf('\n', i);
+    const lineEnd = nl === -1 || nl >= end ? end : nl + 1;
+    const line = text.slice(i, lineEnd);
+    if (continued && /^[ \t]*(#.*)?\r?\n?$/.test(line)) {
+      i = lineEnd;
+      continue;
+    }
+    const m = continuation.exec(line);
+    const keep = m ? m.index : line.length;
+    for (let k = 0; k < keep; k++) at.push(i + k);
+    joined += line.slice(0, keep);
+    continued = m !== null;
+    i = lineEnd;
   }
+  const out: ExecFormString[] = [];
+  let p = 1;
+  const space = () => {
+    while (p < joined.length && /\s/.test(joined[p]!)) p++;
+  };
+  space();
+  if (joined[p] === ']') p++;
+  else {
+    for (;;) {
+      space();
+      if (joined[p] !== '"') return undefined;
+      const open = p++;
+      while (p < joined.length && joined[p] !== '"') p += joined[p] === '\\' ? 2 : 1;
+      if (p >= joined.length) return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(joined.slice(open, p + 1));
+      } catch {
+        return undefined;
+      }
+      out.push({ value: value as string, start: at[open]!, end: at[p]! + 1 });
+      p++;
+      space();
+      if (joined[p] === ']') {
+        p++;
+        break;
+      }
+      if (joined[p] !== ',') return undefined;
+      p++;
+    }
+  }
+  space();
+  return p >= joined.length ? out : undefined;
 }
 
 /** Offset where a RUN's command starts, after its flags (`--mount=...`). */

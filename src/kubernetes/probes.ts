@@ -526,7 +526,9 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   let end = contentEnd(exec);
   const indent = columnOf(text, start);
   const grpc = plan.grpc!;
-  const k = (s: string) => (json ? JSON.stringify(s) : s);
+  // New keys are quoted as the exec key is (`"exec":` in JSON-style YAML, `'exec':`), plain otherwise.
+  const keyQuote = json || execPair.key.type === 'QUOTE_DOUBLE' ? '"' : execPair.key.type === 'QUOTE_SINGLE' ? "'" : '';
+  const k = (s: string) => `${keyQuote}${s}${keyQuote}`;
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), opts.original !== undefined && !json && grpc.service.includes('{{') ? templatedScalar(grpc.service, exec, opts.original) : quote(grpc.service, json)]);
   else if (opts.clearService) fields.push([k('service'), quote('', json)]);
@@ -541,8 +543,9 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const colon = json && !/":\s/.test(originalExec) ? ':' : ': ';
   const comma = json && !/,\s/.test(originalExec) ? ',' : ', ';
   // A strategic-merge patch deletes the base's exec (see ProbeWalkOptions.mergePatch): the
-  // `exec` key stays where it was, with null, and grpc follows it in the same style.
-  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || exec.flow || probe.flow ? `${k('exec')}${colon}null${comma}` : `exec: null${eol}${' '.repeat(indent)}`;
+  // `exec` key stays where it was, with null, and grpc follows it as another pair of the probe:
+  // on the next line of a block probe even when exec's own value was a flow map.
+  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || probe.flow ? `${k('exec')}${colon}null${comma}` : `${k('exec')}: null${eol}${' '.repeat(indent)}`;
   if (json && originalExec.includes('\n')) {
     replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
@@ -571,7 +574,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
       end += after[0].trimEnd().length;
     }
     const kept = comments.map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
-    replacement = `${kept}${execNull}grpc:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
+    replacement = `${kept}${execNull}${k('grpc')}:${fields.map(([a, b]) => `${eol}${pad}${a}: ${b}`).join('')}`;
   }
 
   if (plan.timeoutSeconds) {
@@ -590,7 +593,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
       // A new last line of the probe map, so that a trailing comment stays on the line it was on.
       const probeEnd = contentEnd(probe);
       const nl = text.indexOf('\n', probeEnd);
-      const line = `${' '.repeat(indent)}timeoutSeconds: ${plan.timeoutSeconds.to}`;
+      const line = `${' '.repeat(indent)}${k('timeoutSeconds')}: ${plan.timeoutSeconds.to}`;
       if (nl === -1) edits.push({ start: text.length, end: text.length, text: `${eol}${line}` });
       else edits.push({ start: nl + 1, end: nl + 1, text: `${line}${eol}` });
     }

@@ -2,7 +2,7 @@
  * The text of the `grpc` property that replaces `exec`, written the way the file writes objects:
  * its quotes, key quoting, indentation, one line or several, trailing commas, line endings.
  */
-import type { ArrayLiteralExpression, ObjectLiteralExpression, PropertyAssignment } from 'ts-morph';
+import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ts as Ts } from 'ts-morph';
 import type { NativePlan, PortValue } from '../analysis/native-probe.js';
 import type { Edit } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -54,6 +54,20 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
   }
 
   const edits: Edit[] = [];
+  // Comments inside the replaced exec (a note on the command, on one of its flags) are kept: on
+  // one line, before grpc where they were; else as whole lines above grpc, or above the line exec
+  // starts on when something precedes it there.
+  const comments = commentsWithin(execProp, text);
+  if (comments.length > 0 && !text.slice(execProp.getStart(), execProp.getEnd()).includes('\n')) {
+    replacement = comments.map((c) => `${c} `).join('') + replacement;
+  } else if (comments.length > 0) {
+    const lineStart = lineStartOf(text, execProp.getStart());
+    const lead = /^[ \t]*/.exec(text.slice(lineStart))![0];
+    if (propIndent !== undefined) replacement = comments.map((c) => `${c}${eol}${propIndent}`).join('') + replacement;
+    else if (startsToken(execProp, lineStart + lead.length)) edits.push({ start: lineStart, end: lineStart, text: comments.map((c) => `${lead}${c}${eol}`).join('') });
+    // The line starts inside a string or template that ends before exec: its own line for each.
+    else replacement = comments.map((c) => `${c}${eol}${lead}`).join('') + replacement;
+  }
   if (plan.timeoutSeconds) {
     const to = String(plan.timeoutSeconds.to);
     const existing = probe.getProperties().find((p): p is PropertyAssignment => N.isPropertyAssignment(p) && propName(p) === 'timeoutSeconds');
@@ -108,4 +122,33 @@ function lineIndent(text: string, offset: number): string | undefined {
   const lineStart = lineStartOf(text, offset);
   const before = text.slice(lineStart, offset);
   return /^[ \t]*$/.test(before) ? before : undefined;
+}
+
+/** The comments inside a node (not those before or after it), in order, as the file writes them. */
+function commentsWithin(node: Node, text: string): string[] {
+  const { ts } = tsMorph();
+  const source = node.getSourceFile().compilerNode;
+  const full = source.getFullText();
+  const [from, to] = [node.getStart(), node.getEnd()];
+  const seen = new Map<number, number>();
+  const take = (ranges: Ts.CommentRange[] | undefined) => {
+    for (const r of ranges ?? []) if (r.pos >= from && r.end <= to) seen.set(r.pos, r.end);
+  };
+  // Every comment is trivia around some token: before it (leading) or after it on its line (trailing).
+  const walk = (n: Ts.Node) => {
+    // A JSDoc comment is a child node too: it is read as the trivia of the token it documents.
+    if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    if (n.kind < ts.SyntaxKind.FirstNode || n.getChildCount(source) === 0) {
+      take(ts.getLeadingCommentRanges(full, n.pos));
+      take(ts.getTrailingCommentRanges(full, n.end));
+    }
+    for (const c of n.getChildren(source)) walk(c);
+  };
+  walk(node.compilerNode);
+  return [...seen].sort(([a], [b]) => a - b).map(([pos, end]) => text.slice(pos, end));
+}
+
+/** True when a token of the node's file starts at `offset` (it is not inside a string or template). */
+function startsToken(node: Node, offset: number): boolean {
+  return node.getSourceFile().getDescendantAtPos(offset)?.getStart() === offset;
 }
