@@ -91,3 +91,16 @@ describe('paths the tool cannot read', () => {
     expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
   });
 });
+
+test('a probe that holds command: outside exec: is invalid, not an exec probe: the hint says what to write instead', async () => {
+  const dir = repoWith({ 'pod.yaml': POD.replace('      exec:\n        command:', '      command:') });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'pod.yaml',
+      line: 8,
+      status: 'blocked',
+      message: expect.stringMatching(/^readinessProbe of container "\w+" has command: outside exec:, which is not a field of a Kubernetes probe .*does not run grpc_health_probe today$/),
+      hint: expect.stringMatching(/^Kubernetes runs a probe's command only under exec:\. Replace command: with the native probe, grpc: \{port: 5000\}, by hand; or move it under exec:/),
+    },
+  ]);
+});
