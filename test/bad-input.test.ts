@@ -104,3 +104,21 @@ test('a probe that holds command: outside exec: is invalid, not an exec probe: t
     },
   ]);
 });
+
+test('a Helm define whose body is a command list: the hint names the define, the probes that include it and what to write there', async () => {
+  const dir = repoWith({
+    'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+    'chart/values.yaml': 'port: 5000\n',
+    'chart/templates/_helpers.tpl': '{{- define "api.probeCommand" -}}\n- /bin/grpc_health_probe\n- -addr=:{{ .Values.port }}\n{{- end }}\n',
+    'chart/templates/deployment.yaml': 'spec:\n  containers:\n    - name: api\n      livenessProbe:\n        exec:\n          command:\n            {{- include "api.probeCommand" . | nindent 12 }}\n',
+  });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'chart/templates/_helpers.tpl',
+      line: 2,
+      status: 'blocked',
+      message: 'the define "api.probeCommand" is a command list that runs grpc_health_probe (at [0]); it is included as the exec command of livenessProbe (templates/deployment.yaml:7): probes the tool cannot see whole',
+      hint: 'Migrate by hand: replace each exec: that includes "api.probeCommand" (templates/deployment.yaml:7) with grpc: {port: {{ .Values.port }}}, checking timeoutSeconds there; then remove the define "api.probeCommand" once nothing includes it.',
+    },
+  ]);
+});
