@@ -81,6 +81,18 @@ export interface ShScript {
   stmts: ShStmt[];
   calls: ShCall[];
   params: Set<string>;
+  /** Here-documents (`<<EOF`, `<<-EOF`), nested ones included, in source order. */
+  heredocs: ShHeredoc[];
+}
+
+/** A here-document's body (without its closing line), with the command it is the input of. */
+export interface ShHeredoc extends ShSpan {
+  /** The words of that command (`kubectl apply -f -`, `cat`), when it is a simple command. */
+  command?: ShWord[];
+  /** Where that command's output goes: a `>` or `>>` target (`cat > deploy.yaml <<EOF`). */
+  writesTo?: ShWord;
+  /** The command a pipe passes that output to (`cat <<EOF | kubectl apply -f -`). */
+  pipedTo?: ShWord[];
 }
 
 export class ShellParseError extends Error {}
@@ -239,9 +251,9 @@ class Converter {
 
   constructor(
     private readonly sh: MvSyntax,
-    script: string,
+    private readonly script_: string,
   ) {
-    this.toString = byteToStringOffsets(script);
+    this.toString = byteToStringOffsets(script_);
   }
 
   script(file: MvNode): ShScript {
@@ -251,7 +263,41 @@ class Converter {
       all.calls.push(...s.calls);
       for (const p of s.params) all.params.add(p);
     }
-    return { stmts, calls: all.calls, params: all.params };
+    // A second walk, only for scripts that may hold a here-document (the `<<` of `<<<` too).
+    return { stmts, calls: all.calls, params: all.params, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [] };
+  }
+
+  private heredocs(file: MvNode): ShHeredoc[] {
+    const found: { heredoc: ShHeredoc; stmt: ShSpan }[] = [];
+    const pipes: { x: ShSpan; y: MvNode }[] = [];
+    this.sh.Walk(file, (n: MvNode) => {
+      if (!n) return true;
+      const type = this.sh.NodeType(n);
+      if (type === 'BinaryCmd' && (n.Op === 12 || n.Op === 13)) pipes.push({ x: this.span(n.X), y: n.Y.Cmd });
+      if (type !== 'Stmt') return true;
+      let writesTo: ShWord | undefined;
+      const bodies: ShSpan[] = [];
+      for (const r of n.Redirs as MvNode[]) {
+        // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 61 `<<`, 62 `<<-`.
+        if ((r.Op === 54 || r.Op === 55) && r.Word) writesTo = this.word(r.Word, emptyInside());
+        if ((r.Op === 61 || r.Op === 62) && r.Hdoc) {
+          const start = this.toString(r.Hdoc.Pos().Offset());
+          const delimiter = resolveWord(this.word(r.Word, emptyInside()), () => undefined).text;
+          bodies.push({ start, end: heredocEnd(this.script_, start, delimiter, r.Op === 62) });
+        }
+      }
+      if (bodies.length === 0) return true;
+      const cmd = n.Cmd;
+      const command = cmd && this.sh.NodeType(cmd) === 'CallExpr' ? this.call(cmd, emptyInside()).args : undefined;
+      const stmt = this.span(n);
+      for (const b of bodies) found.push({ heredoc: { ...b, ...(command ? { command } : {}), ...(writesTo ? { writesTo } : {}) }, stmt });
+      return true;
+    });
+    for (const { heredoc, stmt } of found) {
+      const pipe = pipes.find((p) => p.x.start <= stmt.start && stmt.end <= p.x.end);
+      if (pipe?.y && this.sh.NodeType(pipe.y) === 'CallExpr') heredoc.pipedTo = this.call(pipe.y, emptyInside()).args;
+    }
+    return found.map((f) => f.heredoc).sort((a, b) => a.start - b.start);
   }
 
   private span(n: MvNode): ShSpan {
@@ -360,6 +406,18 @@ class Converter {
       return true;
     });
   }
+}
+
+/** Where a here-document's body ends: at its closing line (the delimiter alone, after tabs for `<<-`), or at the end of the script. */
+function heredocEnd(script: string, start: number, delimiter: string, stripTabs: boolean): number {
+  for (let at = start; at < script.length; ) {
+    const nl = script.indexOf('\n', at);
+    const line = script.slice(at, nl === -1 ? script.length : nl);
+    if ((stripTabs ? line.replace(/^\t+/, '') : line) === delimiter) return at;
+    if (nl === -1) break;
+    at = nl + 1;
+  }
+  return script.length;
 }
 
 /**
