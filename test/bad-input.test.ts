@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, podWith, repoWith } from './support/repo.js';
 
 const findingsOf = async (dir: string, paths?: string[]) =>
   (await run({ cwd: dir, ...(paths ? { paths } : {}) })).findings.map((f) => ({ file: f.file, line: f.line, status: f.status, message: f.message, hint: f.hint }));
@@ -121,4 +121,22 @@ test('a Helm define whose body is a command list: the hint names the define, the
       hint: 'Migrate by hand: replace each exec: that includes "api.probeCommand" (templates/deployment.yaml:7) with grpc: {port: {{ .Values.port }}}, checking timeoutSeconds there; then remove the define "api.probeCommand" once nothing includes it.',
     },
   ]);
+});
+
+describe('an -addr with a scheme whose port is not valid: the hint says what a scheme means to a native probe', () => {
+  test.each([
+    ['a dns target with a named port', 'dns:///:grpc', /^-addr is a gRPC target: dns: tells the binary .* A native probe has no scheme and no host: only grpc\.port, .* a unix socket, cannot be probed natively\.$/],
+    ['a passthrough target with port 0', 'passthrough:///:0', /^-addr is a gRPC target: passthrough: /],
+    ['a scheme the binary does not resolve', 'https://api:5000', /^-addr starts with https:\/\/, which the binary's gRPC library does not resolve .* fails today\. A native probe has no scheme and no host: .* a unix socket \(unix:\/\/\/path\) cannot be probed natively/],
+  ])('%s', async (_what, addr, hint) => {
+    const dir = repoWith({ 'pod.yaml': podWith(`"-addr=${addr}"`) });
+    const [found] = await findingsOf(dir);
+    expect(found).toMatchObject({ status: 'blocked', hint: expect.stringMatching(hint) });
+    expect((await run({ cwd: dir })).findings[0]!.blockers).toEqual(['invalid-port']);
+  });
+
+  test('without a scheme, the code\'s own hint', async () => {
+    const [found] = await findingsOf(repoWith({ 'pod.yaml': podWith('"-addr=:grpc"') }));
+    expect(found!.hint).toBe('Fix -addr to a port between 1 and 65535 (a named port is not allowed in a gRPC probe).');
+  });
 });

@@ -16,6 +16,7 @@ import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
+import { hintOfBlockers } from '../blockers.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -548,15 +549,17 @@ function blocked(
   start: number,
   end: number,
   message: string,
-  blockers: { code: BlockerCode; detail: string }[],
+  blockers: { code: BlockerCode; detail: string; hint?: string }[],
   details: Record<string, unknown>,
 ): Report {
   const codes = [...new Set(blockers.map((b) => b.code))];
+  const hint = hintOfBlockers(blockers);
   return {
     start,
     end,
     subject: 'probe',
     message: `${message}: ${blockers.map((b) => b.detail).join('; ')}`,
+    ...(hint ? { hint } : {}),
     blockers: codes,
     keepsBinary: true,
     details,

@@ -8,7 +8,7 @@ import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAss
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
-import { BLOCKERS } from '../blockers.js';
+import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { grpcEdits } from './style.js';
@@ -456,7 +456,7 @@ function probeReport(
       start,
       end,
       subject: 'probe',
-      hint: hintFor(codes),
+      hint: hintOfBlockers(blockers, (c) => TS_HINTS[c] ?? BLOCKERS[c].hint) ?? hintFor(codes),
       message: `${where} runs grpc_health_probe${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: ${blockers.map((b) => b.detail).join('; ')}`,
       blockers: codes,
       keepsBinary: true,
