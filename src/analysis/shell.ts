@@ -129,7 +129,8 @@ export function parseShell(script: string): ShScript {
   let result = parsed.get(script);
   if (result === undefined) {
     try {
-      result = new Converter(syntax(), script).script(parseTree(script));
+      const view = withoutCrs(script);
+      result = new Converter(syntax(), script, view).script(parseTree(view.text));
     } catch (e) {
       if (!(e instanceof ShellParseError)) throw e;
       result = e;
@@ -145,7 +146,7 @@ export function parseShell(script: string): ShScript {
 export function checkShell(script: string): void {
   const known = parsed.get(script);
   if (known instanceof ShellParseError) throw new ShellParseError(known.message);
-  if (known === undefined) parseTree(script);
+  if (known === undefined) parseTree(withoutCrs(script).text);
 }
 
 /**
@@ -155,20 +156,56 @@ export function checkShell(script: string): void {
  */
 export function shellCommentRanges(script: string): [number, number][] {
   const sh = syntax();
+  const view = withoutCrs(script);
   let tree: MvNode;
   try {
-    tree = sh.NewParser(sh.KeepComments(true)).Parse(script, '');
+    tree = sh.NewParser(sh.KeepComments(true)).Parse(view.text, '');
   } catch (e) {
     const err = e as { Error?: () => string };
     throw new ShellParseError(typeof err.Error === 'function' ? err.Error() : String(e));
   }
-  const toString = byteToStringOffsets(script);
+  const toString = view.offsets(byteToStringOffsets(view.text));
   const out: [number, number][] = [];
   sh.Walk(tree, (n: MvNode) => {
     if (n && sh.NodeType(n) === 'Comment') out.push([toString(n.Pos().Offset()), toString(n.End().Offset())]);
     return true;
   });
   return out;
+}
+
+/** The text mvdan/sh parses, and how its offsets map back to the script's. */
+interface ParsedView {
+  text: string;
+  offsets(toString: (byte: number) => number): (byte: number) => number;
+}
+
+/**
+ * A CRLF script as mvdan/sh should read it. The parser takes a CR inside a line as a blank, but
+ * not at a here-document's closing line: `EOF\r` is not the delimiter `EOF`, and the script fails
+ * with "unclosed here-document" (bash on Linux reads `<<EOF\r` as the delimiter `EOF\r`, which
+ * that line closes). The CRs before line feeds are taken out, and the parser's offsets are moved
+ * back past the ones taken out before them.
+ */
+function withoutCrs(script: string): ParsedView {
+  if (!script.includes('\r\n')) return { text: script, offsets: (f) => f };
+  // Where each CR taken out was, in the text without them (the offset of its line feed there).
+  const removed: number[] = [];
+  const text = script.replace(/\r\n/g, (_m, at: number) => {
+    removed.push(at - removed.length);
+    return '\n';
+  });
+  const back = (i: number) => {
+    // CRs before offset i: those whose line feed is at an offset below i.
+    let lo = 0;
+    let hi = removed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (removed[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return i + lo;
+  };
+  return { text, offsets: (f) => (b) => back(f(b)) };
 }
 
 function parseTree(script: string): MvNode {
@@ -249,11 +286,13 @@ const LOOPS_AND_FUNCTIONS = new Set(['ForClause', 'WhileClause', 'FuncDecl']);
 class Converter {
   private readonly toString: (byte: number) => number;
 
+  /** `script_`: the script as written; `view`: what the parser read (src/analysis/shell.ts, withoutCrs). */
   constructor(
     private readonly sh: MvSyntax,
     private readonly script_: string,
+    view: ParsedView,
   ) {
-    this.toString = byteToStringOffsets(script_);
+    this.toString = view.offsets(byteToStringOffsets(view.text));
   }
 
   script(file: MvNode): ShScript {
@@ -412,7 +451,7 @@ class Converter {
 function heredocEnd(script: string, start: number, delimiter: string, stripTabs: boolean): number {
   for (let at = start; at < script.length; ) {
     const nl = script.indexOf('\n', at);
-    const line = script.slice(at, nl === -1 ? script.length : nl);
+    const line = script.slice(at, nl === -1 ? script.length : nl).replace(/\r$/, '');
     if ((stripTabs ? line.replace(/^\t+/, '') : line) === delimiter) return at;
     if (nl === -1) break;
     at = nl + 1;
