@@ -463,10 +463,15 @@ function normalizeActions(s: string): string {
   return s.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_m, body: string) => `{{ ${body} }}`);
 }
 
-/** A port that is exactly one action carries over as that action (without trim markers). */
+/**
+ * A port that is exactly one action carries over as that action, as the chart writes it
+ * (`{{.Values.port}}` stays so), less its trim markers: after `port: ` a `{{-` would eat the
+ * space, and `port:5000` is not a key. Go reads `{{-` and `-}}` as trim markers only beside a
+ * space (`{{-3}}` prints -3).
+ */
 function portExpression(portText: string): string | undefined {
-  const m = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(portText);
-  return m ? `{{ ${m[1]} }}` : undefined;
+  if (!/^\{\{[^{}]*\}\}$/.test(portText)) return undefined;
+  return portText.replace(/^\{\{-(?=\s)/, '{{').replace(/(?<=\s)-\}\}$/, '}}');
 }
 
 /**
