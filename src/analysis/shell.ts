@@ -15,7 +15,7 @@
  * statements into a `[ ]` test (tree-sitter-bash issues 233, 316, 345).
  */
 import { requireWithCodeCache } from '../code-cache.js';
-import { isBinaryPath } from './binary.js';
+import { binaryPathOption, isBinaryPath } from './binary.js';
 import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 
 /** Offsets into the parsed script (string offsets, like every other offset in the tool). */
@@ -574,6 +574,9 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     for (const call of file.calls) {
       const args = callArgs(call, env);
       if (args.slice(1).some((a) => isBinaryPath(a.text))) return { invocations, plain: false, runsThrough: `\`${args[0]!.text}\`` };
+      // `/bin/wrapper --probe=/bin/grpc_health_probe`: given the path in an option, to run it maybe.
+      const option = args.slice(1).map((a) => binaryPathOption(a.text)).find((o) => o !== undefined);
+      if (option) return { invocations, plain: false, runsThrough: `\`${args[0]!.text}\` (given its path in ${option}=)` };
     }
   }
   if (invocations.length !== 1) return { invocations, plain: false };
