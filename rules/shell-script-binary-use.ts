@@ -1,6 +1,6 @@
 import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
-import type { ResolvedWord, ShCall, ShWord } from '../src/analysis/shell.js';
+import type { ResolvedWord, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
 import { lineStartOf } from '../src/text/lines.js';
 import type { Report, Rule } from '../src/types.js';
 
@@ -17,9 +17,9 @@ const rule: Rule = {
     description: 'Reports shell scripts that use grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment. A script that names it only in comments keeps nothing.',
+    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment (a Kubernetes manifest in a here-document is read for the probe it holds and what that would become). A script that names it only in comments keeps nothing.',
   },
-  create() {
+  create(run) {
     return {
       async file(ctx) {
         const shell = await import('../src/analysis/shell.js');
@@ -71,6 +71,7 @@ const rule: Rule = {
         const others = mentionOffsets(text).filter((o) => !inRanges(o, accounted));
         const comments = others.length > 0 ? shell.shellCommentRanges(text) : [];
         const seenLines = new Set<number>();
+        const manifests = new Map<ShHeredoc, Report[] | undefined>();
         let inComments = 0;
         for (const o of others) {
           if (inRanges(o, comments)) {
@@ -80,7 +81,18 @@ const rule: Rule = {
           const line = lineStartOf(text, o);
           if (seenLines.has(line)) continue;
           seenLines.add(line);
-          reports.push(keeps({ start: o, end: o + 'grpc_health_probe'.length }, 'names grpc_health_probe outside a command the tool reads; the binary stays installed while the script names it', NAME_HINT));
+          const at = { start: o, end: o + 'grpc_health_probe'.length };
+          const heredoc = script.heredocs.find((h) => h.start <= o && o < h.end);
+          if (heredoc) {
+            if (!manifests.has(heredoc)) {
+              const { embeddedManifestReports } = await import('../src/kubernetes/embedded-manifest.js');
+              const { targetClusters } = await import('../src/analysis/native-probe.js');
+              manifests.set(heredoc, embeddedManifestReports(text.slice(heredoc.start, heredoc.end), targetClusters(run.options)));
+            }
+            reports.push(heredocReport(at, heredoc, manifests.get(heredoc), reader));
+            continue;
+          }
+          reports.push(keeps(at, 'names grpc_health_probe outside a command the tool reads; the binary stays installed while the script names it', NAME_HINT));
         }
         if (reports.length === 0 && inComments > 0) {
           const at = others.find((o) => inRanges(o, comments))!;
@@ -103,6 +115,60 @@ const RUN_HINT =
   'The tool does not rewrite scripts, so the binary stays installed while this script runs it. To let it go, change the script by hand (e.g. `kubectl wait --for=condition=Ready` once the probes are native, or grpcurl run from outside the image), then run the tool again.';
 const NAME_HINT =
   'The tool does not rewrite scripts and cannot tell what this one does with the binary, so it stays installed (the safe side). Check the script by hand; once it no longer needs grpc_health_probe, remove the mention and run the tool again.';
+
+/** Commands that send a manifest to the API server: `kubectl apply -f -`, `oc create -f -`. */
+const KUBECTL = new Set(['kubectl', 'oc']);
+const APPLIES = new Set(['apply', 'create', 'replace']);
+
+/** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`. */
+function heredocDestination(h: ShHeredoc, reader: WordReader): string | undefined {
+  const words = (ws: readonly ShWord[] | undefined) => (ws ?? []).map((w) => reader.resolve(w, reader.env).text);
+  for (const [ws, how] of [[words(h.command), 'applied with'], [words(h.pipedTo), 'piped to']] as const) {
+    const name = ws[0] !== undefined ? baseName(ws[0]) : '';
+    const sub = KUBECTL.has(name) ? ws[skipOptions(ws, 1, SUBCOMMANDS.kubectl!.globals)] : undefined;
+    if (sub && APPLIES.has(sub)) return `${how} ${name} ${sub}`;
+  }
+  if (h.writesTo) return `written to ${reader.resolve(h.writesTo, reader.env).text}`;
+  const name = words(h.command)[0];
+  return name !== undefined ? `read by ${baseName(name)}` : undefined;
+}
+
+/**
+ * A mention inside a here-document. When the body is a Kubernetes manifest (`kubectl apply -f -
+ * <<EOF`), the manifest rule's reading of it says which probe runs the binary and what it would
+ * become: the fix is by hand, in the script, or by moving the manifest into a file the tool reads.
+ */
+function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifest: Report[] | undefined, reader: WordReader): Report {
+  const dest = heredocDestination(h, reader);
+  const inDoc = `a here-document${dest ? ` (${dest})` : ''}`;
+  const rel = at.start - h.start;
+  const r = manifest?.find((m) => m.start <= rel && rel < (m.end ?? m.start + 1));
+  if (!manifest || !r) return keeps(at, `names grpc_health_probe in ${inDoc}; the binary stays installed while the script names it`, NAME_HINT);
+  const move = 'or move the manifest into a YAML file that the script applies (kubectl apply -f FILE), which the tool then migrates';
+  const d = r.details ?? {};
+  if (d.probe === undefined) {
+    // Not a probe the manifest rule could read: a container command, a lifecycle hook, ….
+    return keeps(at, `holds a Kubernetes manifest in ${inDoc}, where ${r.message}; the binary stays installed while it does`, NAME_HINT);
+  }
+  const where = `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
+  if (r.fix && r.fix.length > 0) {
+    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}}`;
+    // `grpc {port: 5000} (timeoutSeconds raised from 1 to 5 …)`, as the manifest rule says it.
+    const becomes = r.message.slice(r.message.indexOf('→ ') + 2);
+    return keeps(
+      at,
+      `holds a Kubernetes manifest in ${inDoc} whose ${where} runs grpc_health_probe; the tool does not rewrite scripts: change the probe there by hand to ${becomes}, or move the manifest into a file the tool reads; the binary stays installed until then`,
+      `Migrate the probe in the here-document by hand: replace its exec: with ${target}${d.timeoutSeconds !== undefined ? ` and set timeoutSeconds: ${String(d.timeoutSeconds)}` : ''}, then run the tool again; ${move}.`,
+    );
+  }
+  const runs = `${where} runs grpc_health_probe`;
+  const why = r.message.startsWith(runs) ? r.message.slice(runs.length) : `: ${r.message}`;
+  return keeps(
+    at,
+    `holds a Kubernetes manifest in ${inDoc} whose ${runs}, which would stay on exec in a manifest file too${why}; the binary stays installed while it does`,
+    `The tool does not rewrite scripts, and this probe cannot become native as it is (see the message): keep the binary, or change the probe in the here-document by hand once what blocks it is gone; ${move}.`,
+  );
+}
 
 function keeps(at: { start: number; end: number }, what: string, hint: string): Report {
   return { start: at.start, end: at.end, subject: 'consumer', blockers: ['unsupported-file'], keepsBinary: true, message: `a shell script ${what}`, hint };

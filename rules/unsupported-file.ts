@@ -229,7 +229,7 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     const details = plan.blockers.map((b) => restore(b.detail)).join('; ') || 'no port found';
     return {
       message: `: as a probe, this exec command cannot become native: ${details}${notes}`,
-      hint: `${GO_HAND} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.`,
+      hint: `${GO_HAND} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.${plan.blockers.filter((b) => b.hint).map((b) => ` ${b.hint}`).join('')}`,
       codes: [...new Set(plan.blockers.map((b) => b.code))],
     };
   }

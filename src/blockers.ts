@@ -76,3 +76,14 @@ export function hintFor(codes: readonly BlockerCode[]): string | undefined {
   if (codes.length === 0) return undefined;
   return codes.map((c) => BLOCKERS[c].hint).join(' ');
 }
+
+/**
+ * A finding's hint from its blockers, when one of them carries its own (an -addr with a scheme):
+ * each code's hint as the blocker says it, or as the code says it. Undefined when none does, so
+ * the code's hints apply as usual.
+ */
+export function hintOfBlockers(blockers: readonly { code: BlockerCode; hint?: string }[], general: (code: BlockerCode) => string = (c) => BLOCKERS[c].hint): string | undefined {
+  if (!blockers.some((b) => b.hint)) return undefined;
+  const codes = [...new Set(blockers.map((b) => b.code))];
+  return codes.map((c) => blockers.find((b) => b.code === c && b.hint)?.hint ?? general(c)).join(' ');
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, podWith, repoWith } from './support/repo.js';
 
 const findingsOf = async (dir: string, paths?: string[]) =>
   (await run({ cwd: dir, ...(paths ? { paths } : {}) })).findings.map((f) => ({ file: f.file, line: f.line, status: f.status, message: f.message, hint: f.hint }));
@@ -89,5 +89,54 @@ describe('paths the tool cannot read', () => {
     expect(found[0]).toEqual({ file, line: 1, status: 'error', message: `cannot read: ${message}`, hint: expect.stringMatching(hint) });
     // The run goes on with the other files.
     expect(found[1]).toMatchObject({ file: 'pod.yaml', status: 'migratable' });
+  });
+});
+
+test('a probe that holds command: outside exec: is invalid, not an exec probe: the hint says what to write instead', async () => {
+  const dir = repoWith({ 'pod.yaml': POD.replace('      exec:\n        command:', '      command:') });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'pod.yaml',
+      line: 8,
+      status: 'blocked',
+      message: expect.stringMatching(/^readinessProbe of container "\w+" has command: outside exec:, which is not a field of a Kubernetes probe .*does not run grpc_health_probe today$/),
+      hint: expect.stringMatching(/^Kubernetes runs a probe's command only under exec:\. Replace command: with the native probe, grpc: \{port: 5000\}, by hand; or move it under exec:/),
+    },
+  ]);
+});
+
+test('a Helm define whose body is a command list: the hint names the define, the probes that include it and what to write there', async () => {
+  const dir = repoWith({
+    'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+    'chart/values.yaml': 'port: 5000\n',
+    'chart/templates/_helpers.tpl': '{{- define "api.probeCommand" -}}\n- /bin/grpc_health_probe\n- -addr=:{{ .Values.port }}\n{{- end }}\n',
+    'chart/templates/deployment.yaml': 'spec:\n  containers:\n    - name: api\n      livenessProbe:\n        exec:\n          command:\n            {{- include "api.probeCommand" . | nindent 12 }}\n',
+  });
+  expect(await findingsOf(dir)).toEqual([
+    {
+      file: 'chart/templates/_helpers.tpl',
+      line: 2,
+      status: 'blocked',
+      message: 'the define "api.probeCommand" is a command list that runs grpc_health_probe (at [0]); it is included as the exec command of livenessProbe (templates/deployment.yaml:7): probes the tool cannot see whole',
+      hint: 'Migrate by hand: replace each exec: that includes "api.probeCommand" (templates/deployment.yaml:7) with grpc: {port: {{ .Values.port }}}, checking timeoutSeconds there; then remove the define "api.probeCommand" once nothing includes it.',
+    },
+  ]);
+});
+
+describe('an -addr with a scheme whose port is not valid: the hint says what a scheme means to a native probe', () => {
+  test.each([
+    ['a dns target with a named port', 'dns:///:grpc', /^-addr is a gRPC target: dns: tells the binary .* A native probe has no scheme and no host: only grpc\.port, .* a unix socket, cannot be probed natively\.$/],
+    ['a passthrough target with port 0', 'passthrough:///:0', /^-addr is a gRPC target: passthrough: /],
+    ['a scheme the binary does not resolve', 'https://api:5000', /^-addr starts with https:\/\/, which the binary's gRPC library does not resolve .* fails today\. A native probe has no scheme and no host: .* a unix socket \(unix:\/\/\/path\) cannot be probed natively/],
+  ])('%s', async (_what, addr, hint) => {
+    const dir = repoWith({ 'pod.yaml': podWith(`"-addr=${addr}"`) });
+    const [found] = await findingsOf(dir);
+    expect(found).toMatchObject({ status: 'blocked', hint: expect.stringMatching(hint) });
+    expect((await run({ cwd: dir })).findings[0]!.blockers).toEqual(['invalid-port']);
+  });
+
+  test('without a scheme, the code\'s own hint', async () => {
+    const [found] = await findingsOf(repoWith({ 'pod.yaml': podWith('"-addr=:grpc"') }));
+    expect(found!.hint).toBe('Fix -addr to a port between 1 and 65535 (a named port is not allowed in a gRPC probe).');
   });
 });

@@ -28,7 +28,7 @@ describe('shell-script-binary-use', () => {
     ['kubectl exec', 'kubectl exec deploy/api -- /bin/grpc_health_probe -addr=:5000\n', 'runs grpc_health_probe through kubectl exec'],
     ['a variable', 'PROBE=/bin/grpc_health_probe\n"$PROBE" -addr=:5000\n', 'runs grpc_health_probe (as $PROBE)'],
     ['an install line', 'chmod +x /bin/grpc_health_probe\n', 'names grpc_health_probe in the arguments of chmod'],
-    ['a here-document', 'cat > /bin/check <<EOF\ngrpc_health_probe -addr=:5000\nEOF\n', 'names grpc_health_probe outside a command the tool reads'],
+    ['a here-document', 'cat > /bin/check <<EOF\ngrpc_health_probe -addr=:5000\nEOF\n', 'names grpc_health_probe in a here-document (written to /bin/check)'],
   ])('%s keeps the install, with a hint about scripts, not probes', async (_what, body, message) => {
     const { script, install, dockerfile } = await withScript(`#!/bin/sh\n${body}`);
     expect(script).toHaveLength(1);
@@ -38,6 +38,15 @@ describe('shell-script-binary-use', () => {
     expect(install.status).toBe('blocked');
     expect(install.message).toContain('scripts/check.sh');
     expect(dockerfile).toBe(DOCKERFILE);
+  });
+
+  test('a manifest in a here-document: the message names the probe and what it would become, the hint says to change it there or move it to a file', async () => {
+    const { script, install } = await withScript(`#!/bin/sh\nkubectl apply -f - <<'EOF'\n${POD}EOF\n`);
+    expect(script.map((f) => [f.line, f.message])).toEqual([
+      [11, expect.stringMatching(/^a shell script holds a Kubernetes manifest in a here-document \(applied with kubectl apply\) whose readinessProbe of container "\w+" runs grpc_health_probe; the tool does not rewrite scripts: change the probe there by hand to grpc \{port: 5000\}, or move the manifest into a file/)],
+    ]);
+    expect(script[0]!.hint).toBe('Migrate the probe in the here-document by hand: replace its exec: with grpc: {port: 5000}, then run the tool again; or move the manifest into a YAML file that the script applies (kubectl apply -f FILE), which the tool then migrates.');
+    expect(install.status).toBe('blocked');
   });
 
   test('a script that names the binary only in comments keeps nothing', async () => {

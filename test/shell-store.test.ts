@@ -61,7 +61,7 @@ function shape(script: ShScript): unknown {
     params: [...s.params],
     loopOrFunction: s.loopOrFunction,
   });
-  return { stmts: script.stmts.map(stmt), calls: script.calls, params: [...script.params] };
+  return { stmts: script.stmts.map(stmt), calls: script.calls, params: [...script.params], heredocs: script.heredocs };
 }
 
 test('every RUN body and shell script of the fixtures reads back as the parser gives it', () => {

@@ -7,10 +7,22 @@ export function mentionsBinary(text: string): boolean {
   return text.includes(BINARY_NEEDLES[0]) || text.includes(BINARY_NEEDLES[1]);
 }
 
-/** True when a command word runs the binary: any path whose basename starts with its name. */
+/**
+ * True when a command word runs the binary: any path whose basename starts with its name. An
+ * option's value (`--health-binary=/bin/grpc_health_probe`) or an assignment (`P=/bin/…`) is not
+ * a command word: no shell or kubelet runs a word that starts with `-` or holds `=` before its path.
+ */
 export function isBinaryPath(word: string): boolean {
-  const base = word.slice(word.lastIndexOf('/') + 1);
+  const slash = word.lastIndexOf('/');
+  if (word.startsWith('-') || word.slice(0, slash + 1).includes('=')) return false;
+  const base = word.slice(slash + 1);
   return base.startsWith(BINARY_NEEDLES[0]) || base.startsWith(BINARY_NEEDLES[1]);
+}
+
+/** `--health-binary=/bin/grpc_health_probe`: an option that gives another program the binary's path; the option's name, else undefined. */
+export function binaryPathOption(word: string): string | undefined {
+  const m = /^(--?[A-Za-z][\w.-]*)=(.+)$/.exec(word);
+  return m && isBinaryPath(m[2]!) ? m[1] : undefined;
 }
 
 /** Extensions of interpreted scripts: `grpc_health_probe.sh` is a wrapper named after the binary, not a copy of it. */

@@ -18,6 +18,8 @@ export type PortValue =
 export interface Blocker {
   code: BlockerCode;
   detail: string;
+  /** What to do about this blocker here, where the code's own hint (src/blockers.ts) does not say it. */
+  hint?: string;
 }
 
 export interface NativePlan {
@@ -290,7 +292,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       // `-addr={{ .Values.addr }}`: host and port in one templated value the tool cannot read.
       blockers.push({ code: 'unresolved-port', detail: `-addr=${addr} is templated; the tool cannot read its port` });
     } else if (a.kind === 'invalid') {
-      blockers.push({ code: 'invalid-port', detail: a.reason });
+      blockers.push({ code: 'invalid-port', detail: a.reason, ...schemeHint(addr) });
     } else {
       const hostClass = classifyHost(a.host);
       if (hostClass === 'remote') {
@@ -328,7 +330,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
             },
           }
         : resolvePort(a.portText, input.resolvePortExpression);
-      if ('blocker' in p) blockers.push(p.blocker);
+      if ('blocker' in p) blockers.push(p.blocker.code === 'invalid-port' ? { ...p.blocker, ...schemeHint(addr) } : p.blocker);
       else port = p.port;
     }
   }
@@ -458,6 +460,28 @@ function rejectedTransport(on: (name: string) => boolean, rpcHeaders: readonly s
   if (rpcHeaders.some((h) => !h.includes(':'))) out.push('an -rpc-header value without a colon (the binary wants "name: value")');
   return out;
 }
+
+/**
+ * An -addr that holds a scheme is a gRPC target, not a host:port: when its port is not valid, the
+ * code's hint ("fix the port") misses what a user needs to know, that the native probe has no
+ * scheme and no host at all.
+ */
+function schemeHint(addr: string): { hint: string } | Record<string, never> {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(addr)?.[1]?.toLowerCase();
+  if (!scheme || !(addr.slice(scheme.length + 1).startsWith('//') || TARGET_SCHEMES.has(scheme))) return {};
+  const native = 'A native probe has no scheme and no host: only grpc.port, which the kubelet dials on the pod\'s own IP, in plaintext.';
+  if (TARGET_SCHEMES.has(scheme)) {
+    return {
+      hint: `-addr is a gRPC target: ${scheme}: tells the binary how to resolve the address after it. ${native} Once -addr names this pod's server with a numeric port (${scheme}:///:5000, or simply :5000), run the tool again and it migrates to grpc: {port: 5000}; a target that names another host, or a unix socket, cannot be probed natively.`,
+    };
+  }
+  return {
+    hint: `-addr starts with ${scheme}://, which the binary's gRPC library does not resolve (it knows dns:, passthrough:, unix: and unix-abstract:), so it dials the whole text and the probe fails today. ${native} If the server listens on a port in this pod, write -addr=:PORT (or the probe as grpc: {port: PORT}) and run the tool again; a unix socket (unix:///path) cannot be probed natively: keep exec, or make the server listen on TCP too.`,
+  };
+}
+
+/** Schemes grpc-go resolves in the binary (a unix socket is its own blocker, unix-socket). */
+const TARGET_SCHEMES = new Set(['dns', 'passthrough']);
 
 function resolvePort(
   text: string,

@@ -102,7 +102,8 @@ export type AddrParse =
  * whole, as net.SplitHostPort sees it.
  */
 export function parseAddr(addr: string): AddrParse {
-  if (addr.startsWith('unix:') || addr.startsWith('unix-abstract:')) return { kind: 'unix', path: addr };
+  // grpc-go reads the scheme with url.Parse, which lowercases it: `UNIX:///run/app.sock` is a socket too.
+  if (/^unix(-abstract)?:/i.test(addr)) return { kind: 'unix', path: addr };
   const target = /^(dns|passthrough):(\/\/[^/]*(?:\/|$))?\/?(.*)$/is.exec(addr);
   if (target) {
     const scheme = target[1]!.toLowerCase();

@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { requireWithCodeCache } from '../code-cache.js';
 import { openResultStore, type ResultStore } from '../result-store.js';
-import { isBinaryPath } from './binary.js';
+import { binaryPathOption, isBinaryPath } from './binary.js';
 import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 
 /** Offsets into the parsed script (string offsets, like every other offset in the tool). */
@@ -85,6 +85,18 @@ export interface ShScript {
   stmts: ShStmt[];
   calls: ShCall[];
   params: Set<string>;
+  /** Here-documents (`<<EOF`, `<<-EOF`), nested ones included, in source order. */
+  heredocs: ShHeredoc[];
+}
+
+/** A here-document's body (without its closing line), with the command it is the input of. */
+export interface ShHeredoc extends ShSpan {
+  /** The words of that command (`kubectl apply -f -`, `cat`), when it is a simple command. */
+  command?: ShWord[];
+  /** Where that command's output goes: a `>` or `>>` target (`cat > deploy.yaml <<EOF`). */
+  writesTo?: ShWord;
+  /** The command a pipe passes that output to (`cat <<EOF | kubectl apply -f -`). */
+  pipedTo?: ShWord[];
 }
 
 export class ShellParseError extends Error {}
@@ -121,7 +133,8 @@ export function parseShell(script: string): ShScript {
   let result = parsed.get(script) ?? fromStore(script);
   if (result === undefined) {
     try {
-      result = new Converter(syntax(), script).script(parseTree(script));
+      const view = withoutCrs(script);
+      result = new Converter(syntax(), script, view).script(parseTree(view.text));
     } catch (e) {
       if (!(e instanceof ShellParseError)) throw e;
       result = e;
@@ -142,7 +155,7 @@ export function checkShell(script: string): void {
   if (known instanceof ShellParseError) throw new ShellParseError(known.message);
   if (known !== undefined) return;
   try {
-    parseTree(script);
+    parseTree(withoutCrs(script).text);
   } catch (e) {
     if (e instanceof ShellParseError) store()?.set(script, { error: e.message });
     throw e;
@@ -211,20 +224,56 @@ export function shellParserLoaded(): boolean {
  */
 export function shellCommentRanges(script: string): [number, number][] {
   const sh = syntax();
+  const view = withoutCrs(script);
   let tree: MvNode;
   try {
-    tree = sh.NewParser(sh.KeepComments(true)).Parse(script, '');
+    tree = sh.NewParser(sh.KeepComments(true)).Parse(view.text, '');
   } catch (e) {
     const err = e as { Error?: () => string };
     throw new ShellParseError(typeof err.Error === 'function' ? err.Error() : String(e));
   }
-  const toString = byteToStringOffsets(script);
+  const toString = view.offsets(byteToStringOffsets(view.text));
   const out: [number, number][] = [];
   sh.Walk(tree, (n: MvNode) => {
     if (n && sh.NodeType(n) === 'Comment') out.push([toString(n.Pos().Offset()), toString(n.End().Offset())]);
     return true;
   });
   return out;
+}
+
+/** The text mvdan/sh parses, and how its offsets map back to the script's. */
+interface ParsedView {
+  text: string;
+  offsets(toString: (byte: number) => number): (byte: number) => number;
+}
+
+/**
+ * A CRLF script as mvdan/sh should read it. The parser takes a CR inside a line as a blank, but
+ * not at a here-document's closing line: `EOF\r` is not the delimiter `EOF`, and the script fails
+ * with "unclosed here-document" (bash on Linux reads `<<EOF\r` as the delimiter `EOF\r`, which
+ * that line closes). The CRs before line feeds are taken out, and the parser's offsets are moved
+ * back past the ones taken out before them.
+ */
+function withoutCrs(script: string): ParsedView {
+  if (!script.includes('\r\n')) return { text: script, offsets: (f) => f };
+  // Where each CR taken out was, in the text without them (the offset of its line feed there).
+  const removed: number[] = [];
+  const text = script.replace(/\r\n/g, (_m, at: number) => {
+    removed.push(at - removed.length);
+    return '\n';
+  });
+  const back = (i: number) => {
+    // CRs before offset i: those whose line feed is at an offset below i.
+    let lo = 0;
+    let hi = removed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (removed[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return i + lo;
+  };
+  return { text, offsets: (f) => (b) => back(f(b)) };
 }
 
 function parseTree(script: string): MvNode {
@@ -305,11 +354,13 @@ const LOOPS_AND_FUNCTIONS = new Set(['ForClause', 'WhileClause', 'FuncDecl']);
 class Converter {
   private readonly toString: (byte: number) => number;
 
+  /** `script_`: the script as written; `view`: what the parser read (src/analysis/shell.ts, withoutCrs). */
   constructor(
     private readonly sh: MvSyntax,
-    script: string,
+    private readonly script_: string,
+    view: ParsedView,
   ) {
-    this.toString = byteToStringOffsets(script);
+    this.toString = view.offsets(byteToStringOffsets(view.text));
   }
 
   script(file: MvNode): ShScript {
@@ -319,7 +370,41 @@ class Converter {
       all.calls.push(...s.calls);
       for (const p of s.params) all.params.add(p);
     }
-    return { stmts, calls: all.calls, params: all.params };
+    // A second walk, only for scripts that may hold a here-document (the `<<` of `<<<` too).
+    return { stmts, calls: all.calls, params: all.params, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [] };
+  }
+
+  private heredocs(file: MvNode): ShHeredoc[] {
+    const found: { heredoc: ShHeredoc; stmt: ShSpan }[] = [];
+    const pipes: { x: ShSpan; y: MvNode }[] = [];
+    this.sh.Walk(file, (n: MvNode) => {
+      if (!n) return true;
+      const type = this.sh.NodeType(n);
+      if (type === 'BinaryCmd' && (n.Op === 12 || n.Op === 13)) pipes.push({ x: this.span(n.X), y: n.Y.Cmd });
+      if (type !== 'Stmt') return true;
+      let writesTo: ShWord | undefined;
+      const bodies: ShSpan[] = [];
+      for (const r of n.Redirs as MvNode[]) {
+        // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 61 `<<`, 62 `<<-`.
+        if ((r.Op === 54 || r.Op === 55) && r.Word) writesTo = this.word(r.Word, emptyInside());
+        if ((r.Op === 61 || r.Op === 62) && r.Hdoc) {
+          const start = this.toString(r.Hdoc.Pos().Offset());
+          const delimiter = resolveWord(this.word(r.Word, emptyInside()), () => undefined).text;
+          bodies.push({ start, end: heredocEnd(this.script_, start, delimiter, r.Op === 62) });
+        }
+      }
+      if (bodies.length === 0) return true;
+      const cmd = n.Cmd;
+      const command = cmd && this.sh.NodeType(cmd) === 'CallExpr' ? this.call(cmd, emptyInside()).args : undefined;
+      const stmt = this.span(n);
+      for (const b of bodies) found.push({ heredoc: { ...b, ...(command ? { command } : {}), ...(writesTo ? { writesTo } : {}) }, stmt });
+      return true;
+    });
+    for (const { heredoc, stmt } of found) {
+      const pipe = pipes.find((p) => p.x.start <= stmt.start && stmt.end <= p.x.end);
+      if (pipe?.y && this.sh.NodeType(pipe.y) === 'CallExpr') heredoc.pipedTo = this.call(pipe.y, emptyInside()).args;
+    }
+    return found.map((f) => f.heredoc).sort((a, b) => a.start - b.start);
   }
 
   private span(n: MvNode): ShSpan {
@@ -428,6 +513,18 @@ class Converter {
       return true;
     });
   }
+}
+
+/** Where a here-document's body ends: at its closing line (the delimiter alone, after tabs for `<<-`), or at the end of the script. */
+function heredocEnd(script: string, start: number, delimiter: string, stripTabs: boolean): number {
+  for (let at = start; at < script.length; ) {
+    const nl = script.indexOf('\n', at);
+    const line = script.slice(at, nl === -1 ? script.length : nl).replace(/\r$/, '');
+    if ((stripTabs ? line.replace(/^\t+/, '') : line) === delimiter) return at;
+    if (nl === -1) break;
+    at = nl + 1;
+  }
+  return script.length;
 }
 
 /**
@@ -545,6 +642,9 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     for (const call of file.calls) {
       const args = callArgs(call, env);
       if (args.slice(1).some((a) => isBinaryPath(a.text))) return { invocations, plain: false, runsThrough: `\`${args[0]!.text}\`` };
+      // `/bin/wrapper --probe=/bin/grpc_health_probe`: given the path in an option, to run it maybe.
+      const option = args.slice(1).map((a) => binaryPathOption(a.text)).find((o) => o !== undefined);
+      if (option) return { invocations, plain: false, runsThrough: `\`${args[0]!.text}\` (given its path in ${option}=)` };
     }
   }
   if (invocations.length !== 1) return { invocations, plain: false };

@@ -870,7 +870,8 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
 }
 
 const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
-function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
+/** The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per chart. */
+export function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
   let out = templateCache.get(chart);
   if (out) return out;
   out = [];

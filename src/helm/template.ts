@@ -12,8 +12,8 @@ import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, settingsOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
-import { actionBody, actionsIn, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { chartKubeVersionBlockers, findChart, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -183,7 +183,28 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
 
-  return reports.map((r) => {
+  const commandLists = new Map<string, Report>();
+  return reports.map((r): Report | undefined => {
+    // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
+    // `command:` key at its root) prints the command of whatever includes it: a probe's exec, or a
+    // container's command. The walk sees neither.
+    if (r.subject === 'consumer' && typeof r.details?.path === 'string' && /^(command)?\[\d+\]$/.test(r.details.path)) {
+      const block = defineAround(actions, r.start);
+      const define = block?.name;
+      // One finding per define, at its first mention, spanning the others (a body may name the
+      // binary in two branches): they are accounted for, not mentions the tool cannot read.
+      const seen = define !== undefined ? commandLists.get(define) : undefined;
+      if (seen) {
+        seen.end = Math.max(seen.end ?? seen.start, r.end ?? r.start);
+        return undefined;
+      }
+      if (define) {
+        const branches = actionsIn(actions, block!.start, block!.end).filter((a) => a.kind === 'open' || a.kind === 'else');
+        const report = commandListReport(r, define, branches, walkDocs[Number(r.details.document) - 1], scalarValue, chart, run);
+        commandLists.set(define, report);
+        return report;
+      }
+    }
     // A define (or a template) whose body is a probe's handler, `exec: {command: […]}` at its
     // root, is included under a probe key elsewhere: a probe the walk cannot see whole, not a
     // container command.
@@ -214,14 +235,107 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const which = conditions.map((a) => a.text).join(', ');
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
-  });
+  }).filter((r): r is Report => r !== undefined);
 }
 
-/** The native plan of a template body whose root is a probe handler (`exec: {command: […]}`). */
+/** The define whose body holds `offset`: its name and body. */
+function defineAround(actions: readonly Action[], offset: number): { name: string; start: number; end: number } | undefined {
+  const block = blocks(actions).find((b) => b.open.keyword === 'define' && b.open.end <= offset && offset < b.end.start);
+  const name = block ? /define\s+"([^"]+)"/.exec(block.open.text)?.[1] : undefined;
+  return name !== undefined ? { name, start: block!.open.end, end: block!.end.start } : undefined;
+}
+
+/** Where the chart's templates include a define (`include "x"`, `template "x"`), with the keys each sits under. */
+function includeSites(name: string, chart: Chart | undefined, run: RunContext): { file: string; line: number; keys: string[] }[] {
+  if (!chart) return [];
+  const call = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+  const out: { file: string; line: number; keys: string[] }[] = [];
+  for (const { file, text } of templatesOf(chart, run)) {
+    for (const a of findActions(text).actions) {
+      if (a.kind !== 'output' || !call.test(a.text)) continue;
+      out.push({ file, line: text.slice(0, a.start).split('\n').length, keys: keysAbove(text, a.start) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The YAML keys that text printed at `offset` sits under, nearest last, read from indentation
+ * (up to three: enough to tell a probe's `exec: command:` from a container's `command:`).
+ */
+function keysAbove(text: string, offset: number): string[] {
+  const lines = text.slice(0, offset).split(/\r?\n/);
+  const own = lines.pop()!;
+  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
+  const keys: string[] = [];
+  const first = KEY.exec(own);
+  let indent = first ? first[1]!.length : own.length - own.trimStart().length;
+  if (first) keys.unshift(first[2]!);
+  for (let i = lines.length - 1; i >= 0 && keys.length < 3 && indent > 0; i--) {
+    const m = KEY.exec(lines[i]!);
+    // A block sequence may sit at its key's own indentation (`command:` then `- …` below it).
+    const holdsBelow = !first && keys.length === 0 && m !== null && /:[ \t]*(#.*)?$/.test(lines[i]!);
+    if (!m || m[1]!.length > indent || (m[1]!.length === indent && !holdsBelow)) continue;
+    keys.unshift(m[2]!);
+    indent = m[1]!.length;
+  }
+  return keys;
+}
+
+/**
+ * A define whose body is a command list that runs the binary: the probes that include it under
+ * `exec: command:` are probes the tool cannot see whole, so it names them and what to write there.
+ */
+function commandListReport(
+  r: Report,
+  define: string,
+  branches: readonly Action[],
+  doc: Document.Parsed<ParsedNode, true> | undefined,
+  scalarValue: (s: Scalar) => string,
+  chart: Chart | undefined,
+  run: RunContext,
+): Report {
+  const underCommand = r.details!.path !== undefined && String(r.details!.path).startsWith('command');
+  const sites = includeSites(define, chart, run).map((site) => ({ ...site, keys: underCommand ? [...site.keys, 'command'] : site.keys }));
+  const probeOf = (keys: string[]) => (keys.length >= 3 && keys[keys.length - 1] === 'command' && keys[keys.length - 2] === 'exec' && PROBE_KEYS.has(keys[keys.length - 3]!) ? keys[keys.length - 3] : undefined);
+  const probes = sites.filter((site) => probeOf(site.keys));
+  const others = sites.filter((site) => !probeOf(site.keys));
+  const list = (xs: typeof sites) => xs.map((x) => `${x.file}:${x.line}`).join(', ');
+  // Items under `{{ if }}`/`{{ range }}` are not one command: the YAML view holds every branch's.
+  const plan = branches.length === 0 ? bodyPlan(doc, scalarValue, run) : undefined;
+  const target = plan && plan.blockers.length === 0 && plan.grpc ? `grpc: {port: ${plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}` : 'grpc: {port: N}';
+  const branchy = branches.length > 0 ? `; part of it is under ${branches.map((a) => a.text).join(', ')}, so what it runs depends on the values` : '';
+  const still = plan && plan.blockers.length > 0 ? `; as a native probe it would still be blocked: ${plan.blockers.map((b) => b.detail).join('; ')}` : branchy;
+  const codes = [...new Set(['unparseable' as const, ...(plan?.blockers.map((b) => b.code) ?? [])])];
+  const body = `the define "${define}" is a command list that runs grpc_health_probe (at ${String(r.details!.path)})`;
+  const elsewhere = others.length > 0 ? `; it is also included at ${list(others)}, which the tool does not read as a probe` : '';
+  if (probes.length > 0) {
+    return {
+      ...r,
+      subject: 'probe',
+      blockers: codes,
+      message: `${body}; it is included as the exec command of ${probes.map((x) => `${probeOf(x.keys)} (${x.file}:${x.line})`).join(', ')}: probes the tool cannot see whole${elsewhere}${still}`,
+      hint: still && !branchy
+        ? `Even by hand these probes cannot become native as they are (see the blockers): keep exec, or change the server first (e.g. a plaintext health port), then replace each exec: that includes "${define}" with grpc: {port: N}.`
+        : `Migrate by hand: replace each exec: that includes "${define}" (${list(probes)}) with ${target}${branchy ? ' where every branch of the define checks plaintext gRPC on this pod\'s port' : ''}, checking timeoutSeconds there; then remove the define "${define}" once nothing includes it.`,
+    };
+  }
+  return {
+    ...r,
+    blockers: codes,
+    message: `${body}; ${sites.length > 0 ? `it is included at ${list(sites)}, not as a probe's exec command the tool can see` : 'no template of the chart includes it that the tool can see'}${still}`,
+    hint: `Where "${define}" is included as a probe's exec: command:, replace that exec: with ${target} by hand; where it is a container's command, it runs the binary and the install stays.`,
+  };
+}
+
+/**
+ * The native plan of a template body whose root is a probe handler (`exec: {command: […]}`), a
+ * `command:` list, or the command list itself.
+ */
 function bodyPlan(doc: Document.Parsed<ParsedNode, true> | undefined, scalarValue: (s: Scalar) => string, run: RunContext): NativePlan | undefined {
   const root = doc?.contents;
   const exec = isMap(root) ? getPair(root, 'exec')?.value : undefined;
-  const command = isMap(exec) ? getPair(exec, 'command')?.value : undefined;
+  const command = isSeq(root) ? root : isMap(exec) ? getPair(exec, 'command')?.value : isMap(root) ? getPair(root, 'command')?.value : undefined;
   if (!isSeq(command) || !command.items.every((n) => isScalar(n))) return undefined;
   return planNativeProbe({
     argv: (command.items as Scalar[]).map(scalarValue),
@@ -376,10 +490,15 @@ function normalizeActions(s: string): string {
   return s.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_m, body: string) => `{{ ${body} }}`);
 }
 
-/** A port that is exactly one action carries over as that action (without trim markers). */
+/**
+ * A port that is exactly one action carries over as that action, as the chart writes it
+ * (`{{.Values.port}}` stays so), less its trim markers: after `port: ` a `{{-` would eat the
+ * space, and `port:5000` is not a key. Go reads `{{-` and `-}}` as trim markers only beside a
+ * space (`{{-3}}` prints -3).
+ */
 function portExpression(portText: string): string | undefined {
-  const m = /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(portText);
-  return m ? `{{ ${m[1]} }}` : undefined;
+  if (!/^\{\{[^{}]*\}\}$/.test(portText)) return undefined;
+  return portText.replace(/^\{\{-(?=\s)/, '{{').replace(/(?<=\s)-\}\}$/, '}}');
 }
 
 /**

@@ -16,6 +16,7 @@ import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
+import { hintOfBlockers } from '../blockers.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -207,6 +208,13 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         }
         if (!isMap(pair.value)) return;
         const probe = pair.value;
+        const stray = getPair(probe, 'command');
+        const strayScalars = (isSeq(stray?.value) ? (stray.value.items as unknown[]) : [stray?.value]).filter((n): n is Scalar => isScalar(n));
+        if (stray && strayScalars.some((n) => mentionsBinary(scalarValue(n)))) {
+          for (const n of strayScalars) handled.add(n);
+          const argv = isSeq(stray.value) && stray.value.items.every(isScalar) ? stray.value.items.map((n) => scalarValue(n as Scalar)) : undefined;
+          reports.push(commandOutsideExecReport(stray as Pair<Scalar>, key, argv, containerContext(path), enclosingResource(path) !== undefined && !inEmbeddedMergePatch(path), docIndex, opts, scalarValue));
+        }
         const execPair = getPair(probe, 'exec');
         if (!execPair || !isMap(execPair.value)) return;
         const commandPair = getPair(execPair.value, 'command');
@@ -482,6 +490,57 @@ function probeReport(
   });
 }
 
+/**
+ * `livenessProbe: {command: [...]}`: Kubernetes reads a probe's command only under `exec:`. The API
+ * server rejects the unknown field (kubectl validates strictly by default) or, unvalidated, drops
+ * it and then rejects the probe for having no handler: the binary does not run there today, and
+ * reading the command as an exec probe would turn a broken manifest into a silently working one.
+ */
+export function commandOutsideExec(where: string, argv: readonly string[] | undefined, kubeVersion: string, inResource: boolean): { message: string; hint: string } {
+  const plan = argv ? planNativeProbe({ argv, kubeVersion }) : undefined;
+  const port = plan?.grpc && plan.blockers.length === 0 && plan.grpc.port.kind === 'number' ? plan.grpc.port.value : undefined;
+  const native = port !== undefined ? `grpc: {port: ${port}${plan!.grpc!.service ? `, service: ${plan!.grpc!.service}` : ''}}` : 'grpc: {port: N} (the port of -addr)';
+  const rejected = 'the API server rejects it, or drops it and then rejects the probe for having no handler';
+  return {
+    message: inResource
+      ? `${where} has command: outside exec:, which is not a field of a Kubernetes probe (${rejected}), so it does not run grpc_health_probe today`
+      : `${where} has command: outside exec:, which is not a field of a Kubernetes probe: written as it is into a manifest, ${rejected}`,
+    hint:
+      `Kubernetes runs a probe's command only under exec:. Replace command: with the native probe, ${native}, by hand; or move it under exec: (exec: {command: [...]}) and run the tool again, which migrates it.` +
+      (inResource ? '' : ' If a chart template or a program places this command under exec: itself, change it there to write grpc: instead.'),
+  };
+}
+
+function commandOutsideExecReport(
+  commandPair: Pair<Scalar>,
+  probeKey: string,
+  argv: string[] | undefined,
+  ctx: ContainerContext,
+  inResource: boolean,
+  docIndex: number,
+  opts: ProbeWalkOptions,
+  scalarValue: (s: Scalar) => string,
+): Report {
+  const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
+  const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
+  const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
+  if (containerName !== undefined) details.container = containerName;
+  const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
+  const { message, hint } = commandOutsideExec(where, argv, opts.kubeVersion, inResource);
+  return {
+    start: commandPair.key.range![0],
+    end: contentEnd(commandPair.value as Node),
+    subject: 'probe',
+    message,
+    hint,
+    blockers: ['unparseable'],
+    // What the manifest means to run: the binary stays until the probe is written as one.
+    keepsBinary: true,
+    details,
+    ...(image !== undefined ? { image } : {}),
+  };
+}
+
 function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, what: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
   const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
@@ -498,15 +557,17 @@ function blocked(
   start: number,
   end: number,
   message: string,
-  blockers: { code: BlockerCode; detail: string }[],
+  blockers: { code: BlockerCode; detail: string; hint?: string }[],
   details: Record<string, unknown>,
 ): Report {
   const codes = [...new Set(blockers.map((b) => b.code))];
+  const hint = hintOfBlockers(blockers);
   return {
     start,
     end,
     subject: 'probe',
     message: `${message}: ${blockers.map((b) => b.detail).join('; ')}`,
+    ...(hint ? { hint } : {}),
     blockers: codes,
     keepsBinary: true,
     details,

@@ -7,8 +7,8 @@
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
-import { BLOCKERS } from '../blockers.js';
+import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
+import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { grpcEdits } from './style.js';
@@ -333,6 +333,11 @@ function otherReport(node: Node): Report {
   const keys = pathKeys(node);
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const inCommand = keys.includes('command') || keys.includes('args') || keys.includes('entryPoint');
+  if (inProbe && keys[keys.length - 1] === 'command' && PROBE_KEYS.has(keys[keys.length - 2] ?? '')) {
+    const probe = keys[keys.length - 2]!;
+    const { message, hint } = commandOutsideExec(probe, undefined, '1.27', false);
+    return withImage(node, { start: node.getStart(), end: node.getEnd(), subject: 'probe', message: `${message} (at ${keys.join('.')})`, hint, blockers: ['unparseable'], keepsBinary: true, details: { path: keys.join('.') } });
+  }
   const call = callAround(node);
   let where = call ? `an argument of ${call} names the binary; the tool cannot follow it` : 'the binary is named in code the tool cannot follow';
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
@@ -451,7 +456,7 @@ function probeReport(
       start,
       end,
       subject: 'probe',
-      hint: hintFor(codes),
+      hint: hintOfBlockers(blockers, (c) => TS_HINTS[c] ?? BLOCKERS[c].hint) ?? hintFor(codes),
       message: `${where} runs grpc_health_probe${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: ${blockers.map((b) => b.detail).join('; ')}`,
       blockers: codes,
       keepsBinary: true,
