@@ -152,7 +152,8 @@ function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifes
   }
   const where = `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
   if (r.fix && r.fix.length > 0) {
-    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}}`;
+    // `mode: TLS` (--grpc-tls-mode) too: without it the kubelet would probe a TLS server in plaintext.
+    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
     // `grpc {port: 5000} (timeoutSeconds raised from 1 to 5 …)`, as the manifest rule says it.
     const becomes = r.message.slice(r.message.indexOf('→ ') + 2);
     return keeps(

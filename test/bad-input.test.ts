@@ -105,6 +105,13 @@ test('a probe that holds command: outside exec: is invalid, not an exec probe: t
   ]);
 });
 
+test('a probe that holds command: outside exec: and could not become native: the hint does not offer a plaintext grpc:', async () => {
+  const dir = repoWith({ 'pod.yaml': podWith('"-addr=:5000", "-tls"').replace('      exec:\n        command:', '      command:') });
+  const [found] = await findingsOf(dir);
+  expect(found!.hint).not.toContain('grpc: {port');
+  expect(found!.hint).toMatch(/^Kubernetes runs a probe's command only under exec:\. Move it under exec: .*it cannot become a native probe as it is \(uses -tls; the kubelet's gRPC probe connects without TLS\)/);
+});
+
 test('a Helm define whose body is a command list: the hint names the define, the probes that include it and what to write there', async () => {
   const dir = repoWith({
     'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',

@@ -87,6 +87,10 @@ test('a renamed install is looked for by its bare name only where it stands as a
   expect(at('healthcheck: {test: [CMD, healthcheck]}')).toEqual([26]);
   expect(at('CMD ["sh", "-c", "echo a: healthcheck"]')).toEqual([26]);
   expect(at('CMD ["sh", "-c", "a: healthcheck"]')).toEqual([21]);
+  // Command keys in other cases: ECS and CDK's entryPoint, Docker's image config.
+  expect(at("    entryPoint: ['healthcheck', '-addr=:5000'],")).toEqual([18]);
+  expect(at('{"name": "probe", "entryPoint": ["healthcheck", "-addr=:5000"]}')).toEqual([34]);
+  expect(at('{"Entrypoint": ["healthcheck"], "Cmd": ["healthcheck"]}')).toEqual([17, 41]);
 });
 
 test('a renamed install named only in JSON keys and values that run nothing goes; a real call keeps it', async () => {
@@ -104,6 +108,11 @@ test('a renamed install named only in JSON keys and values that run nothing goes
   expect(called.finding.status).toBe('blocked');
   expect(called.finding.message).toContain('/bin/health (the binary under another name) is still run by k8s/b.json:1');
   expect(called.dockerfile).toBe(dockerfile);
+  // An ECS task definition runs it through entryPoint (camel case): a command key too.
+  const ecs = await install({ 'ecs/taskdef.json': '{"family": "api", "containerDefinitions": [{"name": "probe", "entryPoint": ["health", "-addr=:5000"]}]}\n' });
+  expect(ecs.finding.status).toBe('blocked');
+  expect(ecs.finding.message).toContain('still run by ecs/taskdef.json:1');
+  expect(ecs.dockerfile).toBe(dockerfile);
 });
 
 test('a file over the size limit that names a renamed install keeps it', async () => {

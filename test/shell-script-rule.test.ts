@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, podWith, repoWith } from './support/repo.js';
 
 const DOCKERFILE = `FROM alpine:3.20
 RUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && \\
@@ -47,6 +47,16 @@ describe('shell-script-binary-use', () => {
     ]);
     expect(script[0]!.hint).toBe('Migrate the probe in the here-document by hand: replace its exec: with grpc: {port: 5000}, then run the tool again; or move the manifest into a YAML file that the script applies (kubectl apply -f FILE), which the tool then migrates.');
     expect(install.status).toBe('blocked');
+  });
+
+  test('with --grpc-tls-mode, the hint for a manifest in a here-document writes mode: TLS as the message does', async () => {
+    const tlsPod = podWith('"-addr=:5000", "-tls", "-tls-no-verify"');
+    const dir = repoWith({ 'scripts/apply.sh': `#!/bin/sh\nkubectl apply -f - <<'EOF'\n${tlsPod}EOF\n` });
+    const result = await run({ cwd: dir, paths: ['.'], grpcTlsMode: true });
+    const [finding] = result.findings.filter((f) => f.ruleId === 'shell-script-binary-use');
+    expect(finding!.message).toContain('change the probe there by hand to grpc {port: 5000, mode: TLS}');
+    // Without mode: TLS, the kubelet would probe the TLS server in plaintext and fail.
+    expect(finding!.hint).toContain('replace its exec: with grpc: {port: 5000, mode: TLS}');
   });
 
   test('a script that names the binary only in comments keeps nothing', async () => {

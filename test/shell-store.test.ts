@@ -189,3 +189,33 @@ test('the store keeps what the last run used first, within its bounds', () => {
   useStore(dir, [], ['fffff', 'ggggg', 'hhhhh']);
   expect(useStore(dir, ['fffff', 'ggggg', 'hhhhh'], [])).toEqual(['FFFFF', 'GGGGG', null]);
 });
+
+test('another build whose shell.js has the same size and mtime (an npm tarball fixes every mtime) does not read the trees', () => {
+  // Two copies of the build, told apart only by a same-length change in shell.js's reading of `&&`.
+  const copies = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-builds-'));
+  const shellOf = (name: string) => path.join(copies, name, 'dist', 'src', 'analysis', 'shell.js');
+  for (const name of ['a', 'b']) {
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(copies, name, 'dist'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'package.json'), path.join(copies, name, 'package.json'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copies, name, 'node_modules'));
+  }
+  const original = fs.readFileSync(shellOf('b'), 'utf8');
+  const swapped = original.replace("10: '&&', 11: '||'", "10: '||', 11: '&&'");
+  expect(swapped).not.toBe(original);
+  fs.writeFileSync(shellOf('b'), swapped);
+  const npmTime = new Date('1985-10-26T08:15:00Z');
+  for (const name of ['a', 'b']) fs.utimesSync(shellOf(name), npmTime, npmTime);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
+  const opOf = (name: string) => {
+    const code = `import { parseShell } from ${JSON.stringify(pathToFileURL(shellOf(name)).href)};
+const s = parseShell('true && false').stmts[0];
+console.log(JSON.stringify(s.cmd.op));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', GRPC_PROBE_MIGRATE_CACHE: '', NODE_COMPILE_CACHE: dir } });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as string;
+  };
+  expect(opOf('a')).toBe('&&');
+  expect(fs.existsSync(storeIn(dir))).toBe(true);
+  // Build b reads `&&` as its own code does, not from the tree build a kept.
+  expect(opOf('b')).toBe('||');
+});

@@ -166,7 +166,7 @@ export function checkShell(script: string): void {
 
 // ---------------------------------------------------------------------------------------------
 // Trees kept between runs (src/result-store.ts): a run whose scripts were all read before does not
-// load mvdan-sh. Kept under this module's and the parser's own file stamps, so a new build or
+// load mvdan-sh. Kept under this module's and the parser's own file hashes, so a new build or
 // parser does not read an older tree.
 
 /** A tree, an error, or only that the script parses (what checkShell learnt). */
@@ -177,11 +177,12 @@ function store(): ResultStore<Stored> | undefined {
   if (treeStore !== null) return treeStore;
   let version: string;
   try {
-    const stamp = (file: string) => {
-      const st = fs.statSync(file);
-      return `${st.size}:${st.mtimeMs}`;
-    };
-    version = `1|${process.version}|${stamp(fileURLToPath(import.meta.url))}|${stamp(createRequire(import.meta.url).resolve('mvdan-sh'))}`;
+    // By content, not size and mtime: an npm tarball gives every file one fixed mtime
+    // (1985-10-26), so two builds whose shell.js differ by a character would share trees.
+    const req = createRequire(import.meta.url);
+    const { createHash } = req('node:crypto') as typeof import('node:crypto');
+    const stamp = (file: string) => createHash('sha1').update(fs.readFileSync(file)).digest('base64');
+    version = `1|${process.version}|${stamp(fileURLToPath(import.meta.url))}|${stamp(req.resolve('mvdan-sh'))}`;
   } catch {
     return (treeStore = undefined);
   }

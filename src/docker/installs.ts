@@ -993,7 +993,7 @@ export function commandWordOffsets(s: string, name: string): number[] {
     // `"healthcheck": {…}`: a quoted key (JSON, flow YAML) names a setting; it runs nothing.
     if ((before === '"' || before === "'") && after === before && /^\s*:/.test(s.slice(i + name.length + 1))) continue;
     const key = ownerKey(s.slice(s.lastIndexOf('\n', i - 1) + 1, i));
-    if (key !== undefined && !COMMAND_KEYS.has(key)) continue;
+    if (key !== undefined && !COMMAND_KEYS.has(key.toLowerCase())) continue;
     out.push(i);
   }
   return out;
@@ -1012,7 +1012,11 @@ function ownerKey(lineBefore: string): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
-/** YAML keys whose value is a command line (Kubernetes, compose). */
+/**
+ * Keys whose value is a command line, compared in lower case: Kubernetes and compose (`command`,
+ * `entrypoint`, `test`), ECS task definitions and CDK (`entryPoint`), Docker's image config
+ * (`Entrypoint`, `Cmd`, `Healthcheck.Test`).
+ */
 const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd']);
 
 /** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */

@@ -214,7 +214,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       const plan = bodyPlan(walkDocs[Number(r.details.document) - 1], scalarValue, run);
       const codes = [...new Set(['unparseable' as const, ...(plan?.blockers.map((b) => b.code) ?? [])])];
       const still = plan && plan.blockers.length > 0 ? `; as a native probe it would still be blocked: ${plan.blockers.map((b) => b.detail).join('; ')}` : '';
-      const target = plan && plan.blockers.length === 0 && plan.grpc ? `grpc: {port: ${plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}` : 'grpc: {port: N}';
+      const target = handTarget(plan);
       return {
         ...r,
         subject: 'probe' as const,
@@ -303,7 +303,7 @@ function commandListReport(
   const list = (xs: typeof sites) => xs.map((x) => `${x.file}:${x.line}`).join(', ');
   // Items under `{{ if }}`/`{{ range }}` are not one command: the YAML view holds every branch's.
   const plan = branches.length === 0 ? bodyPlan(doc, scalarValue, run) : undefined;
-  const target = plan && plan.blockers.length === 0 && plan.grpc ? `grpc: {port: ${plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}}` : 'grpc: {port: N}';
+  const target = handTarget(plan);
   const branchy = branches.length > 0 ? `; part of it is under ${branches.map((a) => a.text).join(', ')}, so what it runs depends on the values` : '';
   const still = plan && plan.blockers.length > 0 ? `; as a native probe it would still be blocked: ${plan.blockers.map((b) => b.detail).join('; ')}` : branchy;
   const codes = [...new Set(['unparseable' as const, ...(plan?.blockers.map((b) => b.code) ?? [])])];
@@ -326,6 +326,16 @@ function commandListReport(
     message: `${body}; ${sites.length > 0 ? `it is included at ${list(sites)}, not as a probe's exec command the tool can see` : 'no template of the chart includes it that the tool can see'}${still}`,
     hint: `Where "${define}" is included as a probe's exec: command:, replace that exec: with ${target} by hand; where it is a container's command, it runs the binary and the install stays.`,
   };
+}
+
+/**
+ * The grpc: a hint asks to write by hand for a body's plan: its port, service and mode (`mode: TLS`
+ * with --grpc-tls-mode; without it the kubelet would probe a TLS server in plaintext).
+ */
+function handTarget(plan: NativePlan | undefined): string {
+  if (!plan || plan.blockers.length > 0 || !plan.grpc) return 'grpc: {port: N}';
+  const { port, service, mode } = plan.grpc;
+  return `grpc: {port: ${port.kind === 'number' ? port.value : port.text}${service ? `, service: ${service}` : ''}${mode ? `, mode: ${mode}` : ''}}`;
 }
 
 /**

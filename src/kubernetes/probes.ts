@@ -496,18 +496,21 @@ function probeReport(
  * it and then rejects the probe for having no handler: the binary does not run there today, and
  * reading the command as an exec probe would turn a broken manifest into a silently working one.
  */
-export function commandOutsideExec(where: string, argv: readonly string[] | undefined, kubeVersion: string, inResource: boolean): { message: string; hint: string } {
-  const plan = argv ? planNativeProbe({ argv, kubeVersion }) : undefined;
+export function commandOutsideExec(where: string, argv: readonly string[] | undefined, kubeVersion: string, inResource: boolean, tlsMode = false): { message: string; hint: string } {
+  const plan = argv ? planNativeProbe({ argv, kubeVersion, tlsMode }) : undefined;
   const port = plan?.grpc && plan.blockers.length === 0 && plan.grpc.port.kind === 'number' ? plan.grpc.port.value : undefined;
-  const native = port !== undefined ? `grpc: {port: ${port}${plan!.grpc!.service ? `, service: ${plan!.grpc!.service}` : ''}}` : 'grpc: {port: N} (the port of -addr)';
+  const native = port !== undefined ? `grpc: {port: ${port}${plan!.grpc!.service ? `, service: ${plan!.grpc!.service}` : ''}${plan!.grpc!.mode ? `, mode: ${plan!.grpc!.mode}` : ''}}` : 'grpc: {port: N} (the port of -addr)';
   const rejected = 'the API server rejects it, or drops it and then rejects the probe for having no handler';
+  // `-tls`, a remote host, …: a native probe would not check what the command asks for.
+  const blocked = plan && plan.blockers.length > 0 ? plan.blockers.map((b) => b.detail).join('; ') : undefined;
   return {
     message: inResource
       ? `${where} has command: outside exec:, which is not a field of a Kubernetes probe (${rejected}), so it does not run grpc_health_probe today`
       : `${where} has command: outside exec:, which is not a field of a Kubernetes probe: written as it is into a manifest, ${rejected}`,
-    hint:
-      `Kubernetes runs a probe's command only under exec:. Replace command: with the native probe, ${native}, by hand; or move it under exec: (exec: {command: [...]}) and run the tool again, which migrates it.` +
-      (inResource ? '' : ' If a chart template or a program places this command under exec: itself, change it there to write grpc: instead.'),
+    hint: blocked
+      ? `Kubernetes runs a probe's command only under exec:. Move it under exec: (exec: {command: [...]}), where it runs the binary; it cannot become a native probe as it is (${blocked}), so the tool keeps it on exec and says why.`
+      : `Kubernetes runs a probe's command only under exec:. Replace command: with the native probe, ${native}, by hand; or move it under exec: (exec: {command: [...]}) and run the tool again, which migrates it.` +
+        (inResource ? '' : ' If a chart template or a program places this command under exec: itself, change it there to write grpc: instead.'),
   };
 }
 
@@ -526,7 +529,7 @@ function commandOutsideExecReport(
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
   const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
-  const { message, hint } = commandOutsideExec(where, argv, opts.kubeVersion, inResource);
+  const { message, hint } = commandOutsideExec(where, argv, opts.kubeVersion, inResource, opts.tlsMode ?? false);
   return {
     start: commandPair.key.range![0],
     end: contentEnd(commandPair.value as Node),
