@@ -19,7 +19,7 @@ const rule: Rule = {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
-        const { shellView, baseImageOf } = await import('../src/docker/parse.js');
+        const { shellView, baseImageOf, execFormStrings } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
         const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
@@ -39,8 +39,14 @@ const rule: Rule = {
           // Each of these keeps the binary in the image: Docker has nothing native to move to.
           const keeps = (code: 'no-native-check' | 'not-a-probe', message: string) =>
             ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: [code], keepsBinary: true, image, message });
-          if (ins.keyword === 'HEALTHCHECK' && runsBinary(body)) {
-            const form = healthcheckForm(shellView(text, ins.argsStart, ins.end, parsed.escape));
+          if (ins.keyword === 'HEALTHCHECK') {
+            const view = shellView(text, ins.argsStart, ins.end, parsed.escape);
+            const form = healthcheckForm(view);
+            // What Docker runs: the exec form's strings as JSON reads them, the shell form's text
+            // less the comment lines inside its continuation (a line that only mentions the binary).
+            const bracket = /^\s*(?:--\S+\s+)*CMD\s*\[/i.exec(view);
+            const strings = form === 'exec form' && bracket ? execFormStrings(text, ins.argsStart + bracket[0].length - 1, ins.end, parsed.escape) : undefined;
+            if (!runsBinary(strings ? strings.map((s) => s.value).join(' ') : view)) continue;
             if (form === 'not JSON') {
               // Docker reads a `[` that is not a JSON array of strings as a shell command:
               // `[ "grpc_health_probe" "-addr=:50051" ]` is the shell's test, not the probe.
