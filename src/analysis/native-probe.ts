@@ -322,7 +322,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         // (node agents do: the AWS VPC CNI's ipamd binds 127.0.0.1:50051 and is probed with
         // -addr=:50051) is out of the kubelet's reach. `:port` and 0.0.0.0 dial the local host
         // too, so the binary answering says nothing about the node's IP.
-        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)} in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer (if it listens on all addresses, migrate by hand)` });
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)} in a pod on the host's network (hostNetwork is true); the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer (if it listens on all addresses, migrate by hand)` });
       } else if (hostClass === 'any') {
         // `:port` dials the pod's own loopback as 127.0.0.1 does: an overlay that sets
         // hostNetwork holds it (no note here: in the pod's own network namespace a server
