@@ -120,8 +120,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const timeoutCall = readTimeoutCommand(argv);
   // `{{ .Values.probeBin | default "/bin/grpc_health_probe" }}`: the spaces are inside a Helm
   // action, which renders as one word; what that word is depends on the values.
-  const actions = argv.length > 0 ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
-  const outsideActions = argv.length > 0 ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : '';
+  // Outside a Helm template `{{` is literal text: the kubelet looks for a file of that name.
+  const actions = argv.length > 0 && input.templateActions ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
+  const outsideActions = argv.length > 0 ? (input.templateActions ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : argv[0]!) : '';
   if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions)) {
     blockers.push({
       code: 'unparseable',
