@@ -8,6 +8,50 @@ import { LineIndex } from '../src/text/lines.js';
 import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
+const RUN_HOLDER = {
+  notRewritten: 'a RUN\'s here-documents',
+  move: 'move the manifest into a YAML file of the repository (COPY it into the image, or kubectl apply -f FILE), which the tool then migrates',
+};
+const RUN_NAME_HINT = 'Check the here-document by hand; the tool changes nothing it cannot fully understand, so the Dockerfile and its install stay as they are.';
+
+/**
+ * A RUN whose here-document holds a Kubernetes manifest (`RUN <<EOF cat > /k8s/pod.yaml`,
+ * `RUN kubectl apply -f - <<EOF`): what the manifest rule says of each probe in it that names the
+ * binary, said where the probe is, as for a shell script's. Empty when the RUN does not parse as
+ * shell or no manifest holds the mentions.
+ */
+async function heredocManifests(text: string, from: number, end: number, run: RunContext): Promise<{ start: number; end: number; message: string; hint: string }[]> {
+  const [shell, { mentionOffsets }, { embeddedManifestReports }, { targetClusters }, { heredocDestination, heredocManifestFinding }] = await Promise.all([
+    import('../src/analysis/shell.js'),
+    import('../src/analysis/mentions.js'),
+    import('../src/kubernetes/embedded-manifest.js'),
+    import('../src/analysis/native-probe.js'),
+    import('../src/analysis/heredoc-manifest.js'),
+  ]);
+  const body = text.slice(from, end);
+  let script;
+  try {
+    script = shell.parseShell(body);
+  } catch (e) {
+    if (!(e instanceof shell.ShellParseError)) throw e;
+    return [];
+  }
+  const out: { start: number; end: number; message: string; hint: string }[] = [];
+  const said = new Set<string>();
+  const read = new Map<object, ReturnType<typeof embeddedManifestReports>>();
+  for (const o of mentionOffsets(body)) {
+    const h = script.heredocs.find((d) => d.start <= o && o < d.end);
+    if (!h) return [];
+    if (!read.has(h)) read.set(h, embeddedManifestReports(body.slice(h.start, h.end), targetClusters(run.options)));
+    const dest = heredocDestination(h, (w) => shell.resolveWord(w, () => undefined).text);
+    const found = heredocManifestFinding(read.get(h), o - h.start, `a here-document${dest ? ` (${dest})` : ''}`, RUN_HOLDER);
+    if (!found) return [];
+    if (said.has(found.what)) continue;
+    said.add(found.what);
+    out.push({ start: from + o, end: from + o + 'grpc_health_probe'.length, message: `RUN ${found.what}; the file was left unchanged`, hint: found.hint ?? RUN_NAME_HINT });
+  }
+  return out;
+}
 const PARTIAL_VIEW_HINT = 'Run the tool on the top folder of the repository (in pre-commit: pass_filenames: false with the path "."), or add --assume-complete when the paths given hold every file that could run the binary.';
 const ELSEWHERE_HINT =
   'No probe of this repository runs the binary. If the manifests or charts that deploy this image live in another repository and still run grpc_health_probe, keep the install (--keep-binary) until they are migrated.';
@@ -36,7 +80,10 @@ const rule: Rule = {
         const [{ analyzeDockerfile }, { dockerfileKey }] = await Promise.all([import('../src/docker/installs.js'), import('../src/docker/images.js')]);
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
-          ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image: dockerfileKey(ctx.file.path) });
+          const image = dockerfileKey(ctx.file.path);
+          const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.end, run);
+          for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
+          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },

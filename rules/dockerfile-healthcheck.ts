@@ -1,4 +1,4 @@
-import { mentionsBinary } from '../src/analysis/binary.js';
+import { binaryPathOption, isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
 import type { PropertyInstruction } from 'dockerfile-ast';
 import type { Rule } from '../src/types.js';
 
@@ -19,7 +19,7 @@ const rule: Rule = {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
-        const { shellView, baseImageOf } = await import('../src/docker/parse.js');
+        const { shellView, baseImageOf, execFormStrings } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
         const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
@@ -39,9 +39,20 @@ const rule: Rule = {
           // Each of these keeps the binary in the image: Docker has nothing native to move to.
           const keeps = (code: 'no-native-check' | 'not-a-probe', message: string) =>
             ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: [code], keepsBinary: true, image, message });
-          if (ins.keyword === 'HEALTHCHECK' && runsBinary(body)) {
-            const form = healthcheckForm(shellView(text, ins.argsStart, ins.end, parsed.escape));
-            if (form === 'not JSON') {
+          if (ins.keyword === 'HEALTHCHECK') {
+            const view = shellView(text, ins.argsStart, ins.end, parsed.escape);
+            const form = healthcheckForm(view);
+            // What Docker runs: the exec form's strings as JSON reads them, the shell form's text
+            // less the comment lines inside its continuation (a line that only mentions the binary).
+            const bracket = /^\s*(?:--\S+\s+)*CMD\s*\[/i.exec(view);
+            const strings = form === 'exec form' && bracket ? execFormStrings(text, ins.argsStart + bracket[0].length - 1, ins.end, parsed.escape) : undefined;
+            if (!runsBinary(strings ? strings.map((s) => s.value).join(' ') : view)) continue;
+            const given = form === 'not JSON' ? undefined : pathGivenTo(strings ? strings.map((s) => s.value) : shellWords(view), runsBinary);
+            if (given) {
+              // `CMD /bin/healthcheck --health-binary=/bin/grpc_health_probe`: another program is
+              // told where the binary is, and may run it: the image keeps it all the same.
+              keeps('no-native-check', `HEALTHCHECK (${form}) gives ${given.program} grpc_health_probe's path (${given.option}=), so it may run the binary; Docker has no native gRPC check, so the image keeps the binary`);
+            } else if (form === 'not JSON') {
               // Docker reads a `[` that is not a JSON array of strings as a shell command:
               // `[ "grpc_health_probe" "-addr=:50051" ]` is the shell's test, not the probe.
               keeps('no-native-check', 'HEALTHCHECK names grpc_health_probe in a [ … ] that is not valid JSON, so Docker runs it as a shell command: [ is the shell\'s test, not the binary, and the check does not reflect the server; fix the JSON (commas between the strings, double quotes) or drop the HEALTHCHECK. The image keeps the binary meanwhile');
@@ -87,6 +98,23 @@ const ADDRESS_HINT = 'An address keeps nothing installed: the install goes with 
 
 /** Instructions read elsewhere: installs (RUN, ADD, COPY, ONBUILD) and the uses above. */
 const OWN_RULES = new Set(['RUN', 'ADD', 'COPY', 'ONBUILD', 'FROM', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD']);
+
+/**
+ * The program a HEALTHCHECK runs and the option giving it the binary's path, when no word of the
+ * command is the binary itself (`/bin/healthcheck --health-binary=/bin/grpc_health_probe`).
+ */
+function pathGivenTo(words: string[], runsBinary: (s: string) => boolean): { program: string; option: string } | undefined {
+  const option = words.slice(1).map((w) => binaryPathOption(w)).find((o) => o !== undefined);
+  if (!option || words.length === 0 || words.some((w) => isBinaryPath(w) || (!binaryPathOption(w) && runsBinary(w)))) return undefined;
+  return { program: words[0]!, option };
+}
+
+/** A shell-form HEALTHCHECK's words after CMD, unquoted: enough to name the program and its options. */
+function shellWords(view: string): string[] {
+  const cmd = /^\s*(?:--\S+\s+)*CMD\s*/i.exec(view);
+  if (!cmd) return [];
+  return view.slice(cmd[0].length).trim().split(/\s+/).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
+}
 
 /** A HEALTHCHECK's CMD as Docker reads it: a JSON array of strings, or anything else as a shell command. */
 function healthcheckForm(view: string): 'exec form' | 'shell form' | 'not JSON' {

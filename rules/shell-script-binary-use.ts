@@ -1,4 +1,5 @@
 import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
+import { baseName, heredocDestination, heredocManifestFinding, KUBECTL_GLOBALS, SCRIPT_HOLDER, skipOptions } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
 import type { ResolvedWord, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
 import { lineStartOf } from '../src/text/lines.js';
@@ -116,59 +117,17 @@ const RUN_HINT =
 const NAME_HINT =
   'The tool does not rewrite scripts and cannot tell what this one does with the binary, so it stays installed (the safe side). Check the script by hand; once it no longer needs grpc_health_probe, remove the mention and run the tool again.';
 
-/** Commands that send a manifest to the API server: `kubectl apply -f -`, `oc create -f -`. */
-const KUBECTL = new Set(['kubectl', 'oc']);
-const APPLIES = new Set(['apply', 'create', 'replace']);
-
-/** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`. */
-function heredocDestination(h: ShHeredoc, reader: WordReader): string | undefined {
-  const words = (ws: readonly ShWord[] | undefined) => (ws ?? []).map((w) => reader.resolve(w, reader.env).text);
-  for (const [ws, how] of [[words(h.command), 'applied with'], [words(h.pipedTo), 'piped to']] as const) {
-    const name = ws[0] !== undefined ? baseName(ws[0]) : '';
-    const sub = KUBECTL.has(name) ? ws[skipOptions(ws, 1, SUBCOMMANDS.kubectl!.globals)] : undefined;
-    if (sub && APPLIES.has(sub)) return `${how} ${name} ${sub}`;
-  }
-  if (h.writesTo) return `written to ${reader.resolve(h.writesTo, reader.env).text}`;
-  const name = words(h.command)[0];
-  return name !== undefined ? `read by ${baseName(name)}` : undefined;
-}
-
 /**
  * A mention inside a here-document. When the body is a Kubernetes manifest (`kubectl apply -f -
  * <<EOF`), the manifest rule's reading of it says which probe runs the binary and what it would
  * become: the fix is by hand, in the script, or by moving the manifest into a file the tool reads.
  */
 function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifest: Report[] | undefined, reader: WordReader): Report {
-  const dest = heredocDestination(h, reader);
+  const dest = heredocDestination(h, (w) => reader.resolve(w, reader.env).text);
   const inDoc = `a here-document${dest ? ` (${dest})` : ''}`;
-  const rel = at.start - h.start;
-  const r = manifest?.find((m) => m.start <= rel && rel < (m.end ?? m.start + 1));
-  if (!manifest || !r) return keeps(at, `names grpc_health_probe in ${inDoc}; the binary stays installed while the script names it`, NAME_HINT);
-  const move = 'or move the manifest into a YAML file that the script applies (kubectl apply -f FILE), which the tool then migrates';
-  const d = r.details ?? {};
-  if (d.probe === undefined) {
-    // Not a probe the manifest rule could read: a container command, a lifecycle hook, ….
-    return keeps(at, `holds a Kubernetes manifest in ${inDoc}, where ${r.message}; the binary stays installed while it does`, NAME_HINT);
-  }
-  const where = `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
-  if (r.fix && r.fix.length > 0) {
-    // `mode: TLS` (--grpc-tls-mode) too: without it the kubelet would probe a TLS server in plaintext.
-    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
-    // `grpc {port: 5000} (timeoutSeconds raised from 1 to 5 …)`, as the manifest rule says it.
-    const becomes = r.message.slice(r.message.indexOf('→ ') + 2);
-    return keeps(
-      at,
-      `holds a Kubernetes manifest in ${inDoc} whose ${where} runs grpc_health_probe; the tool does not rewrite scripts: change the probe there by hand to ${becomes}, or move the manifest into a file the tool reads; the binary stays installed until then`,
-      `Migrate the probe in the here-document by hand: replace its exec: with ${target}${d.timeoutSeconds !== undefined ? ` and set timeoutSeconds: ${String(d.timeoutSeconds)}` : ''}, then run the tool again; ${move}.`,
-    );
-  }
-  const runs = `${where} runs grpc_health_probe`;
-  const why = r.message.startsWith(runs) ? r.message.slice(runs.length) : `: ${r.message}`;
-  return keeps(
-    at,
-    `holds a Kubernetes manifest in ${inDoc} whose ${runs}, which would stay on exec in a manifest file too${why}; the binary stays installed while it does`,
-    `The tool does not rewrite scripts, and this probe cannot become native as it is (see the message): keep the binary, or change the probe in the here-document by hand once what blocks it is gone; ${move}.`,
-  );
+  const found = heredocManifestFinding(manifest, at.start - h.start, inDoc, SCRIPT_HOLDER);
+  if (!found) return keeps(at, `names grpc_health_probe in ${inDoc}; the binary stays installed while the script names it`, NAME_HINT);
+  return keeps(at, `${found.what}; the binary stays installed ${found.fixable ? 'until then' : 'while it does'}`, found.hint ?? NAME_HINT);
 }
 
 function keeps(at: { start: number; end: number }, what: string, hint: string): Report {
@@ -280,7 +239,7 @@ const WRAPPERS: Record<string, Wrapper> = {
 /** `kubectl exec POD -- cmd`, `docker compose exec SERVICE cmd`: sub-commands that run a command. */
 const SUBCOMMANDS: Record<string, { globals: readonly string[]; sub: Record<string, Wrapper> }> = {
   kubectl: {
-    globals: ['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--as', '--token', '--request-timeout', '-v'],
+    globals: KUBECTL_GLOBALS,
     sub: { exec: { valued: ['-c', '--container', '-n', '--namespace', '-f', '--filename', '--pod-running-timeout'], operands: 1 } },
   },
   docker: {
@@ -349,18 +308,7 @@ function after(words: readonly string[], from: number, w: Wrapper, label: string
   return i < words.length ? { label, next: i } : undefined;
 }
 
-function skipOptions(words: readonly string[], from: number, valued: readonly string[]): number {
-  let i = from;
-  while (i < words.length && words[i]!.startsWith('-') && words[i] !== '-') {
-    if (words[i] === '--') return i + 1;
-    i += valued.includes(words[i]!) ? 2 : 1;
-  }
-  return i;
-}
 
-function baseName(word: string): string {
-  return word.slice(word.lastIndexOf('/') + 1);
-}
 
 /** The command whose arguments hold word `index`, through the wrappers it runs under: `chmod (through sudo)`. */
 function commandOf(args: readonly ShWord[], index: number, reader: WordReader): string {

@@ -118,10 +118,23 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let deadline: TimeoutCommand | undefined;
   const shellAt = shellScriptIndex(argv);
   const timeoutCall = readTimeoutCommand(argv);
-  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!)) {
+  // `{{ .Values.probeBin | default "/bin/grpc_health_probe" }}`: the spaces are inside a Helm
+  // action, which renders as one word; what that word is depends on the values.
+  // Outside a Helm template `{{` is literal text: the kubelet looks for a file of that name.
+  const actions = argv.length > 0 && input.templateActions ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
+  const outsideActions = argv.length > 0 ? (input.templateActions ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : argv[0]!) : '';
+  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions)) {
+    blockers.push({
+      code: 'unparseable',
+      detail: `its program "${argv[0]!.trim()}" is templated: it renders as one word, but which program that is depends on the chart's values (grpc_health_probe only where they leave the default), so the tool cannot tell what the probe runs; write the binary's path as the first command item to migrate it, or keep the exec probe if the values name another program`,
+    });
+    return { invocations: 1, blockers, notes };
+  }
+  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(outsideActions)) {
     // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
     // it looks for a file of that whole name; the probe fails today, whatever the flags say.
-    const [name] = argv[0]!.trim().split(/\s+/);
+    let n = 0;
+    const name = outsideActions.trim().split(/\s+/)[0]!.replace(/\uE000/g, () => actions[n++] ?? '');
     blockers.push({
       code: 'unparseable',
       detail: `its first command item "${argv[0]}" holds spaces: the kubelet runs no shell, so it looks for a file of that whole name and the probe fails today; split it into one item per word (["${name}", ...])`,
@@ -310,7 +323,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         // (node agents do: the AWS VPC CNI's ipamd binds 127.0.0.1:50051 and is probed with
         // -addr=:50051) is out of the kubelet's reach. `:port` and 0.0.0.0 dial the local host
         // too, so the binary answering says nothing about the node's IP.
-        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)} in a pod on the host's network (hostNetwork: true); the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer (if it listens on all addresses, migrate by hand)` });
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)} in a pod on the host's network (hostNetwork is true); the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer (if it listens on all addresses, migrate by hand)` });
       } else if (hostClass === 'any') {
         // `:port` dials the pod's own loopback as 127.0.0.1 does: an overlay that sets
         // hostNetwork holds it (no note here: in the pod's own network namespace a server

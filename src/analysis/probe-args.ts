@@ -110,6 +110,10 @@ export function parseAddr(addr: string): AddrParse {
     // `dns://host:5000`: grpc-go reads host:5000 as the DNS server to ask, and the endpoint as empty.
     if (target[2] !== undefined && !target[2].endsWith('/')) return { kind: 'invalid', reason: `"${addr}" names no address after the ${scheme} authority ${target[2].slice(2)} (${scheme}:///${target[2].slice(2)} was meant?); the binary fails today` };
     const endpoint = hostPort(target[3]!);
+    // grpc-go's dns resolver gives a target with no port its default, 443: the binary checks
+    // that port, it does not fail. passthrough: dials the text as it is, which does fail.
+    const bare = /^(?:[^:[\]]+|\[[^\]]*\])$/.exec(target[3]!);
+    if (scheme === 'dns' && bare) return { kind: 'invalid', reason: `"${addr}" names no port, so grpc-go's dns resolver dials port 443, its default (${target[3]}:443): write the port -addr means (${scheme}:///${target[3]}:443 if 443 is it)` };
     return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${scheme} target's ${endpoint.reason}` } : endpoint;
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(addr);

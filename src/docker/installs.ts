@@ -40,6 +40,8 @@ export interface DockerProblem {
   start: number;
   end: number;
   message: string;
+  /** A RUN with here-documents the tool does not read as its script: where its command starts. */
+  heredocRun?: number;
 }
 
 export interface DockerAnalysis {
@@ -133,7 +135,12 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         : typeof script === 'string' ? script
         : undefined;
       if (refused) {
-        problems.push({ start: ins.start, end: ins.end, message: `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged` });
+        problems.push({
+          start: ins.start,
+          end: ins.end,
+          message: `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged`,
+          ...(form === 'heredoc' ? { heredocRun: runBodyStart(text, ins, parsed.lines) } : {}),
+        });
         continue;
       }
       const site = runSite(text, parsed, ins, mentions, tracked, problems);
