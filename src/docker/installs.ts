@@ -11,6 +11,7 @@ import { lineStartOf } from '../text/lines.js';
 import {
   execFormStrings,
   heredocScript,
+  joinedView,
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
@@ -125,7 +126,8 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       continue;
     }
     if (ins.keyword === 'RUN') {
-      if (!mentions(body)) continue;
+      // A name cut by a continuation (`grpc_health\` then `_probe`) is whole as the shell reads it.
+      if (!mentions(body) && !mentions(joinedView(text, ins.argsStart, ins.end, parsed.escape).text)) continue;
       const form = runForm(ins, text, parsed.escape);
       // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
       const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
@@ -431,7 +433,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   const calls = seg.stmt.calls;
   const other = seg.stmt.loopOrFunction;
   const noEnv = () => undefined;
-  const segText = text.slice(seg.start, seg.end);
+  // As the shell reads it: `chmod +x /bin/grpc_health\` then `_probe` names the binary.
+  const segText = seg.shellText;
   if (!mentions(segText)) {
     const names: string[] = [];
     const onlyAssigns = calls.length > 0 && calls.every((c) => {
