@@ -43,6 +43,8 @@ export interface DockerProblem {
   message: string;
   /** A RUN with here-documents the tool does not read as its script: where its command starts. */
   heredocRun?: number;
+  /** Where that command ends, when not at the problem's end (the script of `RUN <<EOF`). */
+  heredocRunEnd?: number;
 }
 
 export interface DockerAnalysis {
@@ -322,7 +324,13 @@ function runSite(
   }
   const problem = kinds.find((k) => k.kind === 'problem');
   if (problem && problem.kind === 'problem') {
-    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
+    problems.push({
+      start: ins.start,
+      end: ins.end,
+      message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged`,
+      // `RUN <<EOF` whose script applies a manifest from a here-document of its own: read as a RUN's.
+      ...(typeof heredoc === 'object' ? { heredocRun: heredoc.start, heredocRunEnd: heredoc.end } : {}),
+    });
     return undefined;
   }
   const removed = kinds.map((k) => k.kind === 'install');
