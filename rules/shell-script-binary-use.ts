@@ -286,8 +286,10 @@ function unwrap(words: readonly string[], at: number): { label: string; next: nu
         c ||= w[0] === '-' && w.includes('c');
         // `-o pipefail`, `-euo pipefail`: o takes the next word.
         if (w.includes('o')) i++;
-      }
-      else return c ? { label: `${name} -c`, script: i } : undefined;
+      } else if (w.startsWith('--')) {
+        // `bash --login -c '…'`, `--norc`, `--`; `--rcfile FILE` takes the next word.
+        if (w === '--rcfile' || w === '--init-file') i++;
+      } else return c ? { label: `${name} -c`, script: i } : undefined;
     }
   }
   return undefined;
