@@ -21,7 +21,7 @@ const RUN_NAME_HINT = 'Check the here-document by hand; the tool changes nothing
  * shell or no manifest holds the mentions.
  */
 async function heredocManifests(text: string, from: number, end: number, run: RunContext): Promise<{ start: number; end: number; message: string; hint: string }[]> {
-  const [shell, { mentionOffsets }, { embeddedManifestReports }, { targetClusters }, { heredocDestination, heredocManifestFinding }] = await Promise.all([
+  const [shell, { mentionOffsets }, { embeddedManifestReports }, { targetClusters }, { heredocDestination, heredocManifestFinding, heredocVariables }] = await Promise.all([
     import('../src/analysis/shell.js'),
     import('../src/analysis/mentions.js'),
     import('../src/kubernetes/embedded-manifest.js'),
@@ -38,13 +38,18 @@ async function heredocManifests(text: string, from: number, end: number, run: Ru
   }
   const out: { start: number; end: number; message: string; hint: string }[] = [];
   const said = new Set<string>();
-  const read = new Map<object, ReturnType<typeof embeddedManifestReports>>();
+  const read = new Map<object, { doc: import('../src/analysis/shell.js').HeredocText; reports: ReturnType<typeof embeddedManifestReports> }>();
   for (const o of mentionOffsets(body)) {
     const h = script.heredocs.find((d) => d.start <= o && o < d.end);
     if (!h) return [];
-    if (!read.has(h)) read.set(h, embeddedManifestReports(body.slice(h.start, h.end), targetClusters(run.options)));
+    if (!read.has(h)) {
+      // What kubectl reads: with `<<EOF`, the body after the shell's expansions.
+      const doc = shell.heredocText(body, h, heredocVariables(script, h, shell.resolveWord));
+      read.set(h, { doc, reports: embeddedManifestReports(doc.text, targetClusters(run.options)) });
+    }
     const dest = heredocDestination(h, (w) => shell.resolveWord(w, () => undefined).text);
-    const found = heredocManifestFinding(read.get(h), o - h.start, `a here-document${dest ? ` (${dest})` : ''}`, RUN_HOLDER);
+    const { doc, reports } = read.get(h)!;
+    const found = heredocManifestFinding(reports, doc, o, `a here-document${dest ? ` (${dest})` : ''}`, RUN_HOLDER);
     if (!found) return [];
     if (said.has(found.what)) continue;
     said.add(found.what);
@@ -81,7 +86,7 @@ const rule: Rule = {
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
           const image = dockerfileKey(ctx.file.path);
-          const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.end, run);
+          const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.heredocRunEnd ?? p.end, run);
           for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
           if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, keepsBinary: true, image });
         }

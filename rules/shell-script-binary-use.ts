@@ -1,7 +1,7 @@
 import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
-import { baseName, heredocDestination, heredocManifestFinding, KUBECTL_GLOBALS, SCRIPT_HOLDER, skipOptions } from '../src/analysis/heredoc-manifest.js';
+import { baseName, heredocDestination, heredocManifestFinding, heredocVariables, KUBECTL_GLOBALS, SCRIPT_HOLDER, skipOptions } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
-import type { ResolvedWord, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
+import type { HeredocText, ResolvedWord, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
 import { lineStartOf } from '../src/text/lines.js';
 import type { Report, Rule } from '../src/types.js';
 
@@ -72,7 +72,7 @@ const rule: Rule = {
         const others = mentionOffsets(text).filter((o) => !inRanges(o, accounted));
         const comments = others.length > 0 ? shell.shellCommentRanges(text) : [];
         const seenLines = new Set<number>();
-        const manifests = new Map<ShHeredoc, Report[] | undefined>();
+        const manifests = new Map<ShHeredoc, { body: HeredocText; reports: Report[] | undefined }>();
         let inComments = 0;
         for (const o of others) {
           if (inRanges(o, comments)) {
@@ -88,9 +88,11 @@ const rule: Rule = {
             if (!manifests.has(heredoc)) {
               const { embeddedManifestReports } = await import('../src/kubernetes/embedded-manifest.js');
               const { targetClusters } = await import('../src/analysis/native-probe.js');
-              manifests.set(heredoc, embeddedManifestReports(text.slice(heredoc.start, heredoc.end), targetClusters(run.options)));
+              // What kubectl reads: with `<<EOF`, the body after the shell's expansions.
+              const body = shell.heredocText(text, heredoc, heredocVariables(script, heredoc, shell.resolveWord));
+              manifests.set(heredoc, { body, reports: embeddedManifestReports(body.text, targetClusters(run.options)) });
             }
-            reports.push(heredocReport(at, heredoc, manifests.get(heredoc), reader));
+            reports.push(heredocReport(at, heredoc, manifests.get(heredoc)!, reader));
             continue;
           }
           reports.push(keeps(at, 'names grpc_health_probe outside a command the tool reads; the binary stays installed while the script names it', NAME_HINT));
@@ -122,10 +124,10 @@ const NAME_HINT =
  * <<EOF`), the manifest rule's reading of it says which probe runs the binary and what it would
  * become: the fix is by hand, in the script, or by moving the manifest into a file the tool reads.
  */
-function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifest: Report[] | undefined, reader: WordReader): Report {
+function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifest: { body: HeredocText; reports: Report[] | undefined }, reader: WordReader): Report {
   const dest = heredocDestination(h, (w) => reader.resolve(w, reader.env).text);
   const inDoc = `a here-document${dest ? ` (${dest})` : ''}`;
-  const found = heredocManifestFinding(manifest, at.start - h.start, inDoc, SCRIPT_HOLDER);
+  const found = heredocManifestFinding(manifest.reports, manifest.body, at.start, inDoc, SCRIPT_HOLDER);
   if (!found) return keeps(at, `names grpc_health_probe in ${inDoc}; the binary stays installed while the script names it`, NAME_HINT);
   return keeps(at, `${found.what}; the binary stays installed ${found.fixable ? 'until then' : 'while it does'}`, found.hint ?? NAME_HINT);
 }
@@ -284,8 +286,10 @@ function unwrap(words: readonly string[], at: number): { label: string; next: nu
         c ||= w[0] === '-' && w.includes('c');
         // `-o pipefail`, `-euo pipefail`: o takes the next word.
         if (w.includes('o')) i++;
-      }
-      else return c ? { label: `${name} -c`, script: i } : undefined;
+      } else if (w.startsWith('--')) {
+        // `bash --login -c '…'`, `--norc`, `--`; `--rcfile FILE` takes the next word.
+        if (w === '--rcfile' || w === '--init-file') i++;
+      } else return c ? { label: `${name} -c`, script: i } : undefined;
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import type { ShHeredoc, ShWord } from './shell.js';
+import type { EnvLookup, HeredocText, ResolvedWord, ShHeredoc, ShScript, ShWord } from './shell.js';
 import type { Report } from '../types.js';
 
 /**
@@ -27,12 +27,7 @@ export function heredocDestination(h: ShHeredoc, text: (w: ShWord) => string): s
   return name !== undefined ? `read by ${baseName(name)}` : undefined;
 }
 
-/**
- * What to say about a mention of the binary at `rel` (an offset in the here-document's body),
- * from the manifest rule's reports on that body; undefined when no report covers it (the body is
- * not a manifest, or the mention is not in one of its objects). `inDoc` names the here-document
- * and where it goes; `holder` what holds it and what moving it out means.
- */
+/** What holds a here-document (a script, a Dockerfile RUN), for the message and the hint. */
 export interface HeredocHolder {
   /** `scripts`, `a RUN's here-documents`. */
   notRewritten: string;
@@ -42,7 +37,20 @@ export interface HeredocHolder {
 
 export const SCRIPT_HOLDER: HeredocHolder = { notRewritten: 'scripts', move: 'move the manifest into a YAML file that the script applies (kubectl apply -f FILE), which the tool then migrates' };
 
-export function heredocManifestFinding(manifest: Report[] | undefined, rel: number, inDoc: string, holder: HeredocHolder): { what: string; hint?: string; fixable: boolean } | undefined {
+/**
+ * What to say about the mention of the binary at script offset `offset`, in here-document `body`
+ * (heredocText: what the command reads), from the manifest rule's reports on that text;
+ * undefined when no report covers it (the body is not a manifest, or the mention is not in one of
+ * its objects). `inDoc` names the here-document and where it goes; `holder` what holds it and
+ * what moving it out means.
+ *
+ * With an unquoted delimiter the shell expands `$X` and `$(…)` in the body before kubectl reads
+ * it: a probe that holds one the tool could not resolve is not said to become any port, only that
+ * it depends on the expansion; one it resolved says to what.
+ */
+export function heredocManifestFinding(manifest: Report[] | undefined, body: HeredocText, offset: number, inDoc: string, holder: HeredocHolder): { what: string; hint?: string; fixable: boolean } | undefined {
+  let rel = 0;
+  while (rel < body.text.length && body.at[rel]! < offset) rel++;
   const r = manifest?.find((m) => m.start <= rel && rel < (m.end ?? m.start + 1));
   if (!r) return undefined;
   const d = r.details ?? {};
@@ -50,13 +58,25 @@ export function heredocManifestFinding(manifest: Report[] | undefined, rel: numb
   if (d.probe === undefined) return { what: `holds a Kubernetes manifest in ${inDoc}, where ${r.message}`, fixable: false };
   const move = `or ${holder.move}`;
   const where = `${String(d.probe)}${d.container !== undefined ? ` of container "${String(d.container)}"` : ''}`;
+  const inProbe = body.expansions.filter((e) => e.start < (r.end ?? r.start + 1) && e.end > r.start);
+  const open = [...new Set(inProbe.filter((e) => e.value === undefined).map((e) => shorten(e.written)))];
+  if (open.length > 0) {
+    const them = open.length === 1 ? open[0]! : `${open.slice(0, -1).join(', ')} and ${open[open.length - 1]!}`;
+    return {
+      what: `holds a Kubernetes manifest in ${inDoc} whose ${where} runs grpc_health_probe with ${them} in it, which the shell expands before the manifest is read (the here-document's delimiter is not quoted): what the probe would become depends on ${open.length === 1 ? 'its value' : 'their values'} when the script runs, which the tool cannot know; the tool does not rewrite ${holder.notRewritten}: change the probe there by hand`,
+      hint: `Migrate the probe in the here-document by hand: replace its exec: with grpc: and the port (and service) that the command has once the shell has expanded ${them}, then run the tool again; ${move}.`,
+      fixable: false,
+    };
+  }
+  const known = [...new Map(inProbe.map((e) => [e.written, `${shorten(e.written)} to ${e.value}`])).values()];
+  const expanded = known.length > 0 ? ` (the shell expands ${known.join(', ')}, as the script sets ${known.length === 1 ? 'it' : 'them'} before the here-document)` : '';
   if (r.fix && r.fix.length > 0) {
     // `mode: TLS` (--grpc-tls-mode) too: without it the kubelet would probe a TLS server in plaintext.
     const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
     // `grpc {port: 5000} (timeoutSeconds raised from 1 to 5 …)`, as the manifest rule says it.
     const becomes = r.message.slice(r.message.indexOf('→ ') + 2);
     return {
-      what: `holds a Kubernetes manifest in ${inDoc} whose ${where} runs grpc_health_probe; the tool does not rewrite ${holder.notRewritten}: change the probe there by hand to ${becomes}, or move the manifest into a file the tool reads`,
+      what: `holds a Kubernetes manifest in ${inDoc} whose ${where} runs grpc_health_probe${expanded}; the tool does not rewrite ${holder.notRewritten}: change the probe there by hand to ${becomes}, or move the manifest into a file the tool reads`,
       hint: `Migrate the probe in the here-document by hand: replace its exec: with ${target}${d.timeoutSeconds !== undefined ? ` and set timeoutSeconds: ${String(d.timeoutSeconds)}` : ''}, then run the tool again; ${move}.`,
       fixable: true,
     };
@@ -64,10 +84,52 @@ export function heredocManifestFinding(manifest: Report[] | undefined, rel: numb
   const runs = `${where} runs grpc_health_probe`;
   const why = r.message.startsWith(runs) ? r.message.slice(runs.length) : `: ${r.message}`;
   return {
-    what: `holds a Kubernetes manifest in ${inDoc} whose ${runs}, which would stay on exec in a manifest file too${why}`,
+    what: `holds a Kubernetes manifest in ${inDoc} whose ${runs}${expanded}, which would stay on exec in a manifest file too${why}`,
     hint: `The tool does not rewrite ${holder.notRewritten}, and this probe cannot become native as it is (see the message): keep the binary, or change the probe in the here-document by hand once what blocks it is gone; ${move}.`,
     fixable: false,
   };
+}
+
+function shorten(written: string): string {
+  const one = written.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 37)}…` : one;
+}
+
+/** Builtins that set or unset variables otherwise than `NAME=value`, or run code that may. */
+const WRITERS = new Set(['read', 'unset', 'getopts', 'mapfile', 'readarray', 'eval', '.', 'source', 'let', 'export', 'declare', 'typeset', 'local', 'readonly', 'builtin', 'command']);
+
+/**
+ * The variables a here-document's expansions read, as far as the script shows them: set by a
+ * top-level `NAME=value` of one literal value before the command that reads the document, and
+ * not changed between (a conditional or prefix assignment, `read`, `unset`, `eval`, `source`, a
+ * compound command, `A+=…`, a function defined, a here-document inside one: all unknown). A
+ * variable that comes from the environment stays unknown.
+ */
+export function heredocVariables(script: ShScript, h: ShHeredoc, resolve: (w: ShWord, env: EnvLookup) => ResolvedWord): EnvLookup {
+  const none: EnvLookup = () => undefined;
+  const before = script.stmts.filter((s) => s.start <= h.opener);
+  const holder = before[before.length - 1];
+  if (!holder || holder.cmd.type === 'compound') return none;
+  const known = new Map<string, string>();
+  const lookup: EnvLookup = (name) => known.get(name);
+  for (const stmt of before) {
+    if (stmt.cmd.type === 'compound') {
+      if (stmt.cmd.what === 'FuncDecl') return none;
+      known.clear();
+      continue;
+    }
+    const plain = stmt !== holder && stmt.cmd.type === 'call' && stmt.cmd.args.length === 0 && !stmt.negated && !stmt.background;
+    for (const call of stmt.calls) {
+      const name = call.args[0] ? resolve(call.args[0], none).text : undefined;
+      if (name !== undefined && (WRITERS.has(baseName(name)) || (name === 'printf' && call.args.some((w) => resolve(w, none).text === '-v')))) known.clear();
+      for (const a of call.assigns) {
+        const v = plain && !a.append ? (a.value ? resolve(a.value, lookup) : { text: '', unresolved: [] }) : undefined;
+        if (v && v.unresolved.length === 0) known.set(a.name, v.text);
+        else known.delete(a.name);
+      }
+    }
+  }
+  return lookup;
 }
 
 export function skipOptions(words: readonly string[], from: number, valued: readonly string[]): number {

@@ -43,6 +43,8 @@ export interface ShWord {
 export interface ShAssign {
   name: string;
   value?: ShWord;
+  /** `A+=x`: appends to the value A had. */
+  append?: true;
 }
 
 /** A simple command: `A=1 cmd arg...`, or assignments alone (`A=1 B=2`). */
@@ -92,12 +94,27 @@ export interface ShScript {
 
 /** A here-document's body (without its closing line), with the command it is the input of. */
 export interface ShHeredoc extends ShSpan {
+  /** Where its `<<` is: the body is read when the command there runs, not where the body stands. */
+  opener: number;
   /** The words of that command (`kubectl apply -f -`, `cat`), when it is a simple command. */
   command?: ShWord[];
   /** Where that command's output goes: a `>` or `>>` target (`cat > deploy.yaml <<EOF`). */
   writesTo?: ShWord;
   /** The command a pipe passes that output to (`cat <<EOF | kubectl apply -f -`). */
   pipedTo?: ShWord[];
+  /** `<<-EOF`: the shell takes the tabs at the start of each line of the body out. */
+  stripTabs?: true;
+  /**
+   * Set when the delimiter is not quoted (`<<EOF`, not `<<'EOF'`): the shell expands `$X`,
+   * `$(…)`, `$((…))` and backquotes in the body, and takes out the backslash before `$`, a
+   * backquote, a backslash or a line break. These are the expansions, at script offsets.
+   */
+  expansions?: ShExpansion[];
+}
+
+/** An expansion in a here-document's body: `${PORT}`, `$(cat svc)`. */
+export interface ShExpansion extends ShSpan {
+  part: ShPart;
 }
 
 export class ShellParseError extends Error {}
@@ -389,14 +406,28 @@ class Converter {
       if (type === 'BinaryCmd' && (n.Op === 12 || n.Op === 13)) pipes.push({ x: this.span(n.X), y: n.Y.Cmd });
       if (type !== 'Stmt') return true;
       let writesTo: ShWord | undefined;
-      const bodies: ShSpan[] = [];
+      const bodies: Omit<ShHeredoc, 'command' | 'writesTo' | 'pipedTo'>[] = [];
       for (const r of n.Redirs as MvNode[]) {
         // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 61 `<<`, 62 `<<-`.
         if ((r.Op === 54 || r.Op === 55) && r.Word) writesTo = this.word(r.Word, emptyInside());
         if ((r.Op === 61 || r.Op === 62) && r.Hdoc) {
           const start = this.toString(r.Hdoc.Pos().Offset());
           const delimiter = resolveWord(this.word(r.Word, emptyInside()), () => undefined).text;
-          bodies.push({ start, end: heredocEnd(this.script_, start, delimiter, r.Op === 62) });
+          const body: Omit<ShHeredoc, 'command' | 'writesTo' | 'pipedTo'> = { start, end: heredocEnd(this.script_, start, delimiter, r.Op === 62), opener: this.toString(r.OpPos.Offset()) };
+          if (r.Op === 62) body.stripTabs = true;
+          // Any quoting in the delimiter (`'EOF'`, `"EOF"`, `\EOF`, `E"OF"`) leaves the body as written.
+          const word = r.Word.Parts as MvNode[];
+          if (word.length === 1 && this.sh.NodeType(word[0]) === 'Lit' && !(word[0].Value as string).includes('\\')) {
+            body.expansions = [];
+            for (const p of r.Hdoc.Parts as MvNode[]) {
+              if (this.sh.NodeType(p) === 'Lit') continue;
+              const parts: ShPart[] = [];
+              // Expanded in a here-document as inside double quotes: not split into words, not globbed.
+              this.parts([p], parts, emptyInside(), true);
+              body.expansions.push({ ...this.span(p), part: parts[0]! });
+            }
+          }
+          bodies.push(body);
         }
       }
       if (bodies.length === 0) return true;
@@ -453,7 +484,7 @@ class Converter {
     into.calls.push(call);
     for (const a of c.Assigns as MvNode[]) {
       const value = a.Value;
-      call.assigns.push({ name: a.Name?.Value ?? '', ...(value ? { value: this.word(value, into) } : {}) });
+      call.assigns.push({ name: a.Name?.Value ?? '', ...(value ? { value: this.word(value, into) } : {}), ...(a.Append ? { append: true as const } : {}) });
       if (a.Array || a.Index) this.walkInto(a, into);
     }
     for (const w of c.Args as MvNode[]) call.args.push(this.word(w, into));
@@ -519,6 +550,62 @@ class Converter {
       return true;
     });
   }
+}
+
+/** A here-document's body as the command reads it, and the script offset of each of its characters. */
+export interface HeredocText {
+  text: string;
+  /** Script offset of the text's character at i; at[text.length] is the body's end. */
+  at: number[];
+  /** The shell's expansions in it, at text offsets: replaced by their value when known, else left as written. */
+  expansions: { start: number; end: number; written: string; value?: string }[];
+}
+
+/**
+ * What the command given a here-document reads: with a quoted delimiter the body as written
+ * (less the leading tabs of `<<-`); otherwise as the shell expands it, each `$X` that `env` knows
+ * replaced by its value, the others left as written, and the backslashes the shell takes out
+ * taken out.
+ */
+export function heredocText(script: string, h: ShHeredoc, env: EnvLookup): HeredocText {
+  let text = '';
+  const at: number[] = [];
+  const expansions: HeredocText['expansions'] = [];
+  const pending = [...(h.expansions ?? [])].sort((a, b) => a.start - b.start);
+  let e = 0;
+  for (let i = h.start; i < h.end; ) {
+    if (h.stripTabs && (i === h.start || script[i - 1] === '\n') && script[i] === '\t') {
+      i++;
+      continue;
+    }
+    while (pending[e] && pending[e]!.start < i) e++;
+    const x = pending[e];
+    if (x && x.start === i) {
+      const written = script.slice(x.start, x.end);
+      const r = resolveWord({ parts: [x.part] }, env);
+      const value = r.unresolved.length === 0 ? r.text : undefined;
+      const shown = value ?? written;
+      expansions.push({ start: text.length, end: text.length + shown.length, written, ...(value !== undefined ? { value } : {}) });
+      for (let k = 0; k < shown.length; k++) at.push(value !== undefined ? x.start : x.start + k);
+      text += shown;
+      i = x.end;
+      e++;
+      continue;
+    }
+    if (h.expansions && script[i] === '\\' && i + 1 < h.end && '$`\\\n'.includes(script[i + 1]!)) {
+      if (script[i + 1] !== '\n') {
+        at.push(i + 1);
+        text += script[i + 1];
+      }
+      i += 2;
+      continue;
+    }
+    at.push(i);
+    text += script[i];
+    i++;
+  }
+  at.push(h.end);
+  return { text, at, expansions };
 }
 
 /** Where a here-document's body ends: at its closing line (the delimiter alone, after tabs for `<<-`), or at the end of the script. */

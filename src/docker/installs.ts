@@ -11,6 +11,7 @@ import { lineStartOf } from '../text/lines.js';
 import {
   execFormStrings,
   heredocScript,
+  joinedView,
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
@@ -42,6 +43,8 @@ export interface DockerProblem {
   message: string;
   /** A RUN with here-documents the tool does not read as its script: where its command starts. */
   heredocRun?: number;
+  /** Where that command ends, when not at the problem's end (the script of `RUN <<EOF`). */
+  heredocRunEnd?: number;
 }
 
 export interface DockerAnalysis {
@@ -125,7 +128,8 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       continue;
     }
     if (ins.keyword === 'RUN') {
-      if (!mentions(body)) continue;
+      // A name cut by a continuation (`grpc_health\` then `_probe`) is whole as the shell reads it.
+      if (!mentions(body) && !mentions(joinedView(text, ins.argsStart, ins.end, parsed.escape).text)) continue;
       const form = runForm(ins, text, parsed.escape);
       // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
       const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
@@ -320,7 +324,13 @@ function runSite(
   }
   const problem = kinds.find((k) => k.kind === 'problem');
   if (problem && problem.kind === 'problem') {
-    problems.push({ start: ins.start, end: ins.end, message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged` });
+    problems.push({
+      start: ins.start,
+      end: ins.end,
+      message: `RUN uses grpc_health_probe in a way the tool cannot remove safely (${problem.why}); the file was left unchanged`,
+      // `RUN <<EOF` whose script applies a manifest from a here-document of its own: read as a RUN's.
+      ...(typeof heredoc === 'object' ? { heredocRun: heredoc.start, heredocRunEnd: heredoc.end } : {}),
+    });
     return undefined;
   }
   const removed = kinds.map((k) => k.kind === 'install');
@@ -431,7 +441,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   const calls = seg.stmt.calls;
   const other = seg.stmt.loopOrFunction;
   const noEnv = () => undefined;
-  const segText = text.slice(seg.start, seg.end);
+  // As the shell reads it: `chmod +x /bin/grpc_health\` then `_probe` names the binary.
+  const segText = seg.shellText;
   if (!mentions(segText)) {
     const names: string[] = [];
     const onlyAssigns = calls.length > 0 && calls.every((c) => {

@@ -131,34 +131,97 @@ export function nextLineStart(text: string, offset: number): number {
 /**
  * A RUN body as the shell sees it, at the same offsets as the file: Docker joins `\`-continued
  * lines and drops comment lines inside them before the shell runs, so those characters become
- * spaces. One character of the view is one character of the file.
+ * spaces. One character of the view is one character of the file, but for a word cut by a
+ * continuation (`grpc_health\` then `_probe`): Docker makes it one word, so the rest of the word
+ * moves up to join it and the spaces go after it. Edits need joinedView, whose offsets are exact.
  */
 export function shellView(text: string, start: number, end: number, escape: string): string {
-  const raw = text.slice(start, end);
   let out = '';
-  let i = 0;
+  // Spaces for what Docker took out, not yet written: held while a word goes on past it.
+  let held = 0;
+  const blank = (c: string | undefined) => c === undefined || c === ' ' || c === '\t' || c === '\r' || c === '\n';
+  for (const piece of continuationPieces(text, start, end, escape)) {
+    if (!piece.kept) {
+      held += piece.end - piece.start;
+      continue;
+    }
+    const line = text.slice(piece.start, piece.end);
+    if (held > 0 && !blank(out[out.length - 1]) && !blank(line[0])) {
+      const word = /^[^ \t\r\n]*/.exec(line)![0];
+      out += word;
+      if (word.length === line.length) continue;
+      out += ' '.repeat(held) + line.slice(word.length);
+    } else out += ' '.repeat(held) + line;
+    held = 0;
+  }
+  return out + ' '.repeat(held);
+}
+
+/** The text of a RUN body as Docker passes it to the shell, and the file offset of each of its characters. */
+export interface JoinedView {
+  text: string;
+  /** File offset of the view's character at `i` (`text.length`: the end of the body). */
+  at(i: number): number;
+}
+
+/**
+ * A RUN body as Docker passes it to the shell: each escape character that continues a line is
+ * taken out with its line break (and the blanks between them), and so are the comment and empty
+ * lines inside the continuation. A word cut by a continuation is one word, as the shell gets it
+ * (`…/download/v0.4.2\` then `8/grpc_health_probe-linux-amd64` is `…/v0.4.28/…`).
+ */
+export function joinedView(text: string, start: number, end: number, escape: string): JoinedView {
+  let out = '';
+  // Where each kept piece starts in the view and in the file.
+  const views: number[] = [];
+  const files: number[] = [];
+  for (const piece of continuationPieces(text, start, end, escape)) {
+    if (!piece.kept || piece.end === piece.start) continue;
+    views.push(out.length);
+    files.push(piece.start);
+    out += text.slice(piece.start, piece.end);
+  }
+  const at = (i: number): number => {
+    if (i >= out.length) return end;
+    let lo = 0;
+    let hi = views.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (views[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return files[lo]! + (i - views[lo]!);
+  };
+  return { text: out, at };
+}
+
+/** A RUN body cut into what Docker keeps and what it takes out (continuations, comment lines inside them), in file order. */
+function continuationPieces(text: string, start: number, end: number, escape: string): { start: number; end: number; kept: boolean }[] {
+  const pieces: { start: number; end: number; kept: boolean }[] = [];
+  const continuation = new RegExp(`${escapeRegExp(escape)}[ \\t]*\\r?\\n$`);
+  let i = start;
   let continued = false;
-  while (i < raw.length) {
-    const nl = raw.indexOf('\n', i);
-    const lineEnd = nl === -1 ? raw.length : nl + 1;
-    const line = raw.slice(i, lineEnd);
+  while (i < end) {
+    const nl = text.indexOf('\n', i);
+    const lineEnd = nl === -1 || nl >= end ? end : nl + 1;
+    const line = text.slice(i, lineEnd);
     if (continued && /^[ \t]*(#.*)?\r?\n?$/.test(line)) {
       // A comment or empty line inside a continuation: Docker removes it.
-      out += ' '.repeat(line.length);
+      pieces.push({ start: i, end: lineEnd, kept: false });
       i = lineEnd;
       continue;
     }
-    const m = new RegExp(`${escapeRegExp(escape)}[ \\t]*\\r?\\n$`).exec(line);
+    const m = continuation.exec(line);
     if (m) {
-      out += line.slice(0, m.index) + ' '.repeat(line.length - m.index);
+      pieces.push({ start: i, end: i + m.index, kept: true }, { start: i + m.index, end: lineEnd, kept: false });
       continued = true;
     } else {
-      out += line;
+      pieces.push({ start: i, end: lineEnd, kept: true });
       continued = false;
     }
     i = lineEnd;
   }
-  return out;
+  return pieces;
 }
 
 function escapeRegExp(s: string): string {
@@ -173,6 +236,8 @@ export interface Segment {
   end: number;
   /** Index of the top-level statement (line or `;`-separated) whose `&&` chain holds it. */
   top: number;
+  /** Its text as the shell reads it: continuations joined, comment lines inside them dropped. */
+  shellText: string;
 }
 
 export interface RunShell {
@@ -184,13 +249,19 @@ export interface RunShell {
 
 /** Parses a RUN body (shell form) and flattens its top-level `&&` / `;` chain. Throws ShellParseError. */
 export function parseRunBody(text: string, ins: DockerInstruction, bodyStart: number, escape: string): RunShell {
-  return parseScriptAt(shellView(text, bodyStart, ins.end, escape), bodyStart);
+  const view = joinedView(text, bodyStart, ins.end, escape);
+  return parseScriptAt(view.text, view.at);
 }
 
-/** Parses a shell script found at `offset` in the file; segments and spans are file offsets. */
-export function parseScriptAt(view: string, offset: number): RunShell {
+/**
+ * Parses a shell script found in the file, at `offset` or at the file offsets `at` gives for its
+ * characters (a joined RUN body); segments and spans are file offsets. A span's end is just past
+ * the file offset of its last character, so that it leaves out a continuation after it.
+ */
+export function parseScriptAt(view: string, offset: number | ((i: number) => number)): RunShell {
   const file = parseShell(view);
-  const span = (n: ShSpan) => ({ start: offset + n.start, end: offset + n.end });
+  const at = typeof offset === 'number' ? (i: number) => offset + i : offset;
+  const span = (n: ShSpan) => ({ start: at(n.start), end: n.end > n.start ? at(n.end - 1) + 1 : at(n.start) });
   const segments: Segment[] = [];
   const flatten = (stmt: ShStmt, top: number): void => {
     const cmd = stmt.cmd;
@@ -200,7 +271,7 @@ export function parseScriptAt(view: string, offset: number): RunShell {
       flatten(cmd.y, top);
       return;
     }
-    segments.push({ stmt, ...span(stmt), top });
+    segments.push({ stmt, ...span(stmt), top, shellText: view.slice(stmt.start, stmt.end) });
   };
   file.stmts.forEach((s, top) => flatten(s, top));
   return { file, segments, span };
