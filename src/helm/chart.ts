@@ -663,13 +663,26 @@ const IF_VALUES_LINE = /^[ \t]*\{\{-?\s*if\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\
 
 /**
  * The `{{- if .Values.a.b }}` right above a line (`hostNetwork: true`), if there is one, with what
- * every values file says of its path (valuesBoolean). `linesBefore` are the lines above it.
+ * every values file makes of it (valuesTruthy). `linesBefore` are the lines above it.
  */
 export function valuesIfAbove(linesBefore: readonly string[], chart: Chart, run: RunContext): { setting: boolean | undefined } | undefined {
   let i = linesBefore.length - 1;
   while (i >= 0 && linesBefore[i]!.trim() === '') i--;
   const guard = i >= 0 ? IF_VALUES_LINE.exec(linesBefore[i]!) : null;
-  return guard ? { setting: valuesBoolean(chart, guard[1]!, run) } : undefined;
+  return guard ? { setting: valuesTruthy(chart, guard[1]!, run) } : undefined;
+}
+
+/**
+ * What `{{ if .Values.a.b }}` makes of a path in every values file of the chart (and its parents'
+ * under its key): true or false when they agree, otherwise undefined. Go templates take false, 0,
+ * an empty string and nil as false, anything else as true: a quoted `"false"` or `"no"` (a string,
+ * see settingText) is true. A 0 may be the number or the string, so it is not known.
+ */
+function valuesTruthy(chart: Chart, valuesPath: string, run: RunContext): boolean | undefined {
+  const settings = settingsOf(chart, valuesPath, run);
+  if (!settings || settings.length === 0) return undefined;
+  const truth = settings.map((v): boolean | undefined => (/^(false|False|FALSE)$/.test(v) || v === '' ? false : /^[-+]?[\d.]+$/.test(v) && Number(v) === 0 ? undefined : true));
+  return truth.every((t) => t === false) ? false : truth.every((t) => t === true) ? true : undefined;
 }
 
 /**

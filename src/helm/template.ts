@@ -110,7 +110,8 @@ function blocks(actions: readonly Action[]): Block[] {
 
 /**
  * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
- * file of the chart, and `hostNetwork: true` lines under an `{{ if .Values.x }}` that is false there.
+ * file of the chart, and `hostNetwork: true` lines under an `{{ if .Values.x }}` that is false
+ * there (null) or not the same in every values file (unknown, not true).
  */
 function hostNetworkSettings(text: string, actions: readonly Action[], region: Region, chart: Chart, run: RunContext): { start: number; end: number; literal: string }[] {
   const out: { start: number; end: number; literal: string }[] = [];
@@ -128,7 +129,11 @@ function hostNetworkSettings(text: string, actions: readonly Action[], region: R
   for (let m = line.exec(text); m; m = line.exec(text)) {
     const start = m.index + m[1]!.length;
     if (start < region.start || start >= region.end || !GO_YAML_TRUE.test(m[2]!)) continue;
-    if (valuesIfAbove(text.slice(0, m.index).split('\n'), chart, run)?.setting === false) out.push({ start, end: start + m[2]!.length, literal: '~' });
+    // Under a guard the values files do not agree on, true only for some releases: a plain string
+    // the walk reads as a hostNetwork it cannot tell (not as true).
+    const guard = valuesIfAbove(text.slice(0, m.index).split('\n'), chart, run);
+    if (guard?.setting === false) out.push({ start, end: start + m[2]!.length, literal: '~' });
+    else if (guard && guard.setting === undefined) out.push({ start, end: start + m[2]!.length, literal: '_' });
   }
   return out;
 }
