@@ -72,6 +72,14 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
   },
 };
 
+/**
+ * The `host` hint where the pod's hostNetwork is quoted (`"true"`, `'false'`, a Helm action piped to
+ * `quote`): a string in a bool field, which the API server refuses, so the general hint (a remote
+ * dependency, a server's listen address) is not what stands in the way.
+ */
+export const QUOTED_HOST_NETWORK_HINT =
+  'hostNetwork is a boolean field: written quoted (or printed by a Helm action piped to quote), it is a string, and the API server rejects the pod (cannot unmarshal string into hostNetwork of type bool), so the manifest does not apply as it is. Write hostNetwork: true or false without quotes (in a template, print the value bare: hostNetwork: {{ .Values.hostNetwork }}), and run the tool again: off the host\'s network the probe migrates; on it, the kubelet dials the node\'s IP, so a server that listens only on loopback keeps the exec probe.';
+
 export function hintFor(codes: readonly BlockerCode[]): string | undefined {
   if (codes.length === 0) return undefined;
   return codes.map((c) => BLOCKERS[c].hint).join(' ');

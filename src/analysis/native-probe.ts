@@ -3,6 +3,7 @@
  * (YAML, Helm, JSON, TypeScript): what native `grpc` probe it becomes, or what blocks it.
  */
 import type { BlockerCode } from '../types.js';
+import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
 import { isBinaryPath, isScriptNamedAfterBinary } from './binary.js';
 import { parseGoDuration } from './duration.js';
 import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
@@ -315,7 +316,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           : `-addr=${addr} checks host "${a.host}"; the kubelet always dials the pod's own IP`;
         blockers.push({ code: 'host', detail });
       } else if (input.hostNetwork === 'string') {
-        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes, and run the tool again` });
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes, and run the tool again`, hint: QUOTED_HOST_NETWORK_HINT });
       } else if (input.hostNetwork === 'unknown') {
         blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer` });
       } else if (input.hostNetwork) {

@@ -14,6 +14,7 @@ import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
+import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
 
 export interface Chart {
@@ -635,11 +636,14 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   for (const { file, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
     const hostNetwork = templateHostNetwork(text, prints, owner, run);
     if (r.loopback && hostNetwork === 'string') {
-      return heldReport(
-        r,
-        'host',
-        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes there, and run the tool again`,
-      );
+      return {
+        ...heldReport(
+          r,
+          'host',
+          `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes there, and run the tool again`,
+        ),
+        hint: QUOTED_HOST_NETWORK_HINT,
+      };
     }
     if (r.loopback && hostNetwork) {
       return heldReport(
@@ -658,18 +662,33 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
 
 /** `{{ .Values.a.b }}` (or `$.Values`, with trim markers) alone, and its path. */
 export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/;
+/** An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a string, whatever the value. */
+export const QUOTING_ACTION = /^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$/;
 /** `{{- if .Values.a.b }}` alone on a line, and its path. */
 const IF_VALUES_LINE = /^[ \t]*\{\{-?\s*if\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}[ \t]*\r?$/;
 
 /**
  * The `{{- if .Values.a.b }}` right above a line (`hostNetwork: true`), if there is one, with what
- * every values file says of its path (valuesBoolean). `linesBefore` are the lines above it.
+ * every values file makes of it (valuesTruthy). `linesBefore` are the lines above it.
  */
 export function valuesIfAbove(linesBefore: readonly string[], chart: Chart, run: RunContext): { setting: boolean | undefined } | undefined {
   let i = linesBefore.length - 1;
   while (i >= 0 && linesBefore[i]!.trim() === '') i--;
   const guard = i >= 0 ? IF_VALUES_LINE.exec(linesBefore[i]!) : null;
-  return guard ? { setting: valuesBoolean(chart, guard[1]!, run) } : undefined;
+  return guard ? { setting: valuesTruthy(chart, guard[1]!, run) } : undefined;
+}
+
+/**
+ * What `{{ if .Values.a.b }}` makes of a path in every values file of the chart (and its parents'
+ * under its key): true or false when they agree, otherwise undefined. Go templates take false, 0,
+ * an empty string and nil as false, anything else as true: a quoted `"false"` or `"no"` (a string,
+ * see settingText) is true. A 0 may be the number or the string, so it is not known.
+ */
+function valuesTruthy(chart: Chart, valuesPath: string, run: RunContext): boolean | undefined {
+  const settings = settingsOf(chart, valuesPath, run);
+  if (!settings || settings.length === 0) return undefined;
+  const truth = settings.map((v): boolean | undefined => (/^(false|False|FALSE)$/.test(v) || v === '' ? false : /^[-+]?[\d.]+$/.test(v) && Number(v) === 0 ? undefined : true));
+  return truth.every((t) => t === false) ? false : truth.every((t) => t === true) ? true : undefined;
 }
 
 /**
@@ -699,8 +718,8 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
       if (!m) return;
       const value = m[1]!;
       let on: true | 'unknown' | 'string' | undefined;
-      // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`: a string, whatever it renders to.
-      if (/^"[^"]*"$|^'[^']*'$/.test(value)) on = 'string';
+      // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`, `{{ .Values.hostNetwork | quote }}`: a string, whatever it renders to.
+      if (/^"[^"]*"$|^'[^']*'$/.test(value) || QUOTING_ACTION.test(value)) on = 'string';
       else if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
       else if (GO_YAML_TRUE.test(value)) {
         // `{{- if .Values.hostNetwork }}` / `hostNetwork: true` / `{{- end }}`: as the values say.

@@ -21,7 +21,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
-import { plainValueAt } from './settings.js';
+import { plainValueAt, valuesData } from './settings.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -49,14 +49,14 @@ interface Layer {
 interface LayerRead {
   kept: KeptHandler[];
   timeouts: TunedTimeout[];
-  /** The document as plain data (toJS), undefined when it cannot be (an alias bomb). */
+  /** The document as plain data (valuesData: YAML 1.1's plain yes/no are booleans), undefined when it cannot be (an alias bomb). */
   values: unknown;
 }
 
 function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, migratable: boolean, run: RunContext): LayerRead {
   let values: unknown;
   try {
-    values = doc.toJS({ maxAliasCount: 100 });
+    values = valuesData(doc, 100);
   } catch {
     values = undefined;
   }

@@ -2,6 +2,8 @@
  * Values settings as the chart readers compare them (chart.ts, releases.ts): a scalar as text,
  * read from a parsed values document or from plain data (a release layer's values).
  */
+import type { Document, ParsedNode, Scalar } from 'yaml';
+import { visit } from '../parse/yaml-lib.js';
 import { keyPathSteps } from '../parse/yaml.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE } from '../kubernetes/probes.js';
 
@@ -19,8 +21,31 @@ export function settingText(value: string | number | boolean, plain = false): st
 }
 
 /**
- * A `.Values.a.b` (or `a.b[0].c`) path's scalar in plain data (toJS), as settingText writes it. The
- * data no longer says whether a string was quoted: a `yes` or `no` keeps quotes (neither boolean).
+ * A values document as plain data (toJS), read as Helm reads it: a plain `yes`, `on`, `no`, `off`
+ * (YAML 1.1's booleans, strings to the YAML 1.2 parser) is the boolean, a quoted one stays a
+ * string. Plain data no longer says whether a string was quoted, so this is decided here, from the
+ * nodes: a release's `hostNetwork: no` is false, its `hostNetwork: "no"` a string, which
+ * `{{ if }}` takes as true. The document is left as it was.
+ */
+export function valuesData(doc: Document.Parsed<ParsedNode, true>, maxAliasCount: number): unknown {
+  const words: [Scalar, string][] = [];
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.type === 'PLAIN' && typeof node.value === 'string' && (GO_YAML_TRUE.test(node.value) || GO_YAML_FALSE.test(node.value))) words.push([node, node.value]);
+    },
+  });
+  try {
+    for (const [node, word] of words) node.value = GO_YAML_TRUE.test(word);
+    return doc.toJS({ maxAliasCount });
+  } finally {
+    for (const [node, word] of words) node.value = word;
+  }
+}
+
+/**
+ * A `.Values.a.b` (or `a.b[0].c`) path's scalar in plain data (valuesData), as settingText writes
+ * it: a boolean as `true` or `false`, a string that reads as one (`"false"`, `"no"`, quoted in the
+ * file) with its quotes, neither boolean.
  */
 export function plainValueAt(data: unknown, keyPath: string): string | undefined {
   let node: unknown = data;

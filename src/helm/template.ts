@@ -12,7 +12,7 @@ import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -110,14 +110,22 @@ function blocks(actions: readonly Action[]): Block[] {
 
 /**
  * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
- * file of the chart, and `hostNetwork: true` lines under an `{{ if .Values.x }}` that is false there.
+ * file of the chart, `hostNetwork: {{ .Values.x | quote }}` (a string), and `hostNetwork: true`
+ * lines under an `{{ if .Values.x }}` that is false there (null) or not the same in every values
+ * file (unknown, not true).
  */
 function hostNetworkSettings(text: string, actions: readonly Action[], region: Region, chart: Chart, run: RunContext): { start: number; end: number; literal: string }[] {
   const out: { start: number; end: number; literal: string }[] = [];
   for (const a of actions) {
     if (a.kind !== 'output' || a.start < region.start || a.end > region.end) continue;
+    if (!/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
+    // `hostNetwork: {{ .Values.x | quote }}` renders a string, which the API server rejects for the bool.
+    if (QUOTING_ACTION.test(a.text)) {
+      out.push({ start: a.start, end: a.end, literal: '""' });
+      continue;
+    }
     const m = VALUES_ACTION.exec(a.text);
-    if (!m || !/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
+    if (!m) continue;
     const setting = valuesBoolean(chart, m[1]!, run);
     const literal = setting === undefined ? undefined : String(setting);
     if (literal && literal.length <= a.end - a.start) out.push({ start: a.start, end: a.end, literal });
@@ -128,7 +136,11 @@ function hostNetworkSettings(text: string, actions: readonly Action[], region: R
   for (let m = line.exec(text); m; m = line.exec(text)) {
     const start = m.index + m[1]!.length;
     if (start < region.start || start >= region.end || !GO_YAML_TRUE.test(m[2]!)) continue;
-    if (valuesIfAbove(text.slice(0, m.index).split('\n'), chart, run)?.setting === false) out.push({ start, end: start + m[2]!.length, literal: '~' });
+    // Under a guard the values files do not agree on, true only for some releases: a plain string
+    // the walk reads as a hostNetwork it cannot tell (not as true).
+    const guard = valuesIfAbove(text.slice(0, m.index).split('\n'), chart, run);
+    if (guard?.setting === false) out.push({ start, end: start + m[2]!.length, literal: '~' });
+    else if (guard && guard.setting === undefined) out.push({ start, end: start + m[2]!.length, literal: '_' });
   }
   return out;
 }

@@ -499,7 +499,7 @@ function probeReport(
 export function commandOutsideExec(where: string, argv: readonly string[] | undefined, kubeVersion: string, inResource: boolean, tlsMode = false): { message: string; hint: string } {
   const plan = argv ? planNativeProbe({ argv, kubeVersion, tlsMode }) : undefined;
   const port = plan?.grpc && plan.blockers.length === 0 && plan.grpc.port.kind === 'number' ? plan.grpc.port.value : undefined;
-  const native = port !== undefined ? `grpc: {port: ${port}${plan!.grpc!.service ? `, service: ${plan!.grpc!.service}` : ''}${plan!.grpc!.mode ? `, mode: ${plan!.grpc!.mode}` : ''}}` : 'grpc: {port: N} (the port of -addr)';
+  const native = port !== undefined ? `grpc: {port: ${port}${plan!.grpc!.service ? `, service: ${quote(plan!.grpc!.service, false)}` : ''}${plan!.grpc!.mode ? `, mode: ${plan!.grpc!.mode}` : ''}}` : 'grpc: {port: N} (the port of -addr)';
   const rejected = 'the API server rejects it, or drops it and then rejects the probe for having no handler';
   // `-tls`, a remote host, …: a native probe would not check what the command asks for.
   const blocked = plan && plan.blockers.length > 0 ? plan.blockers.map((b) => b.detail).join('; ') : undefined;
@@ -593,10 +593,12 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // New keys are quoted as the exec key is (`"exec":` in JSON-style YAML, `'exec':`), plain otherwise.
   const keyQuote = json || execPair.key.type === 'QUOTE_DOUBLE' ? '"' : execPair.key.type === 'QUOTE_SINGLE' ? "'" : '';
   const k = (s: string) => `${keyQuote}${s}${keyQuote}`;
+  // New string values too: `"service": "api"` beside `"port":`, not a plain `api` among quoted keys.
+  const v = (s: string) => quoteLike(s, keyQuote, json);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
-  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), opts.original !== undefined && !json && grpc.service.includes('{{') ? templatedScalar(grpc.service, exec, opts.original) : quote(grpc.service, json)]);
-  else if (opts.clearService) fields.push([k('service'), quote('', json)]);
-  if (grpc.mode) fields.push([k('mode'), quote(grpc.mode, json)]);
+  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), opts.original !== undefined && !json && grpc.service.includes('{{') ? templatedScalar(grpc.service, exec, opts.original) : v(grpc.service)]);
+  else if (opts.clearService) fields.push([k('service'), v('')]);
+  if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
 
   const edits: Edit[] = [];
   let replacement: string;
@@ -746,6 +748,18 @@ const UNSAFE_RAW = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 export function quote(s: string, json: boolean): string {
   if (!json && /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !YAML_RESERVED.test(s)) return s;
   return JSON.stringify(s).replace(UNSAFE_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A string as a YAML scalar quoted as the file's keys are (`keyQuote`): double-quoted beside `"key":`,
+ * single-quoted beside `'key':` (where the text can be: line breaks fold and controls have no
+ * escape there, so those are double-quoted), and otherwise as quote writes it (plain when that
+ * reads back as the same string).
+ */
+export function quoteLike(s: string, keyQuote: '"' | "'" | '', json: boolean): string {
+  if (json || keyQuote === '"') return quote(s, true);
+  if (keyQuote === "'" && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  return quote(s, json || keyQuote !== '');
 }
 
 /**
