@@ -1022,9 +1022,11 @@ function ownerKey(lineBefore: string): string | undefined {
 /**
  * Keys whose value is a command line, compared in lower case: Kubernetes and compose (`command`,
  * `entrypoint`, `test`), ECS task definitions and CDK (`entryPoint`), Docker's image config
- * (`Entrypoint`, `Cmd`, `Healthcheck.Test`).
+ * (`Entrypoint`, `Cmd`, `Healthcheck.Test`), CI and task runners: GitHub Actions and CircleCI
+ * steps (`run`), GitLab CI, Travis and Tekton (`script`, `before_script`, `after_script`),
+ * Drone, Woodpecker and Buildkite (`commands`), Taskfile (`cmds`).
  */
-const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd']);
+const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd', 'run', 'script', 'before_script', 'after_script', 'commands', 'cmds']);
 
 /** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 export function pathOffsets(s: string, p: string): number[] {
