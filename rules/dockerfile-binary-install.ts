@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
-import { usesOutsideComments } from '../src/analysis/mentions.js';
+import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
-import type { PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
+import type { FileKind, PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
 const RUN_HOLDER = {
@@ -250,11 +250,15 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     // Documentation describes the binary; it runs nothing (as for the binary's own name).
     if (DOCUMENTATION.test(shown)) continue;
-    const known = classify(shown) !== 'other';
+    const kind = classify(shown);
+    const known = kind !== 'other';
     let li: LineIndex | undefined;
+    let comments: [number, number][] | undefined;
     for (const s of searches) {
       const offsets = [...s.analysis.renamed.flatMap((p) => pathOffsets(text, p)), ...(known ? s.bare.flatMap((n) => commandWordOffsets(text, n)) : [])].sort((a, b) => a - b);
       for (const o of offsets) {
+        // A comment runs nothing, as for the binary's own name (`# - run: healthcheck …` left in a workflow).
+        if (inRanges(o, (comments ??= commentRanges(kind, shown, text)))) continue;
         if (s.file.path === abs && s.analysis.installs.some((i) => (o >= i.start && o < i.end) || i.edits.some((e) => o >= e.start && o < e.end))) continue;
         li ??= new LineIndex(text);
         out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${li.position(o).line}`]);
@@ -262,6 +266,19 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     }
   }
   return out;
+}
+
+/**
+ * The comments of a file, by its kind, where a mention is not a use: YAML's (the parser's), whole
+ * `#` lines of Dockerfiles and shell scripts, and the whole-line comments of the code and IaC
+ * the unsupported-file rule reads (Terraform, Go, Python, Makefiles…). None for the rest (Helm
+ * templates, TypeScript, JSON): every mention there counts (the safe side).
+ */
+function commentRanges(kind: FileKind, shown: string, text: string): [number, number][] {
+  if (kind === 'yaml' || kind === 'helm-values' || kind === 'compose' || kind === 'kustomization') return yamlCommentRanges(text);
+  if (kind === 'dockerfile' || kind === 'shell') return hashLineCommentRanges(text);
+  if (kind === 'other') return codeLineCommentRanges(shown, text);
+  return [];
 }
 
 function sizeOf(abs: string): number {

@@ -91,6 +91,21 @@ test('a renamed install is looked for by its bare name only where it stands as a
   expect(at("    entryPoint: ['healthcheck', '-addr=:5000'],")).toEqual([18]);
   expect(at('{"name": "probe", "entryPoint": ["healthcheck", "-addr=:5000"]}')).toEqual([34]);
   expect(at('{"Entrypoint": ["healthcheck"], "Cmd": ["healthcheck"]}')).toEqual([17, 41]);
+  // CI and task runners: a step's run:, GitLab's script: (a string or a one-line list), Taskfile's cmds:.
+  expect(at('      - run: healthcheck -addr=localhost:5000')).toEqual([13]);
+  expect(at('  script: healthcheck -addr=api:5000')).toEqual([10]);
+  expect(at('  before_script: ["healthcheck -addr=api:5000"]')).toEqual([19]);
+  expect(at('    cmds: [healthcheck -addr=:5000]')).toEqual([11]);
+  // A step's name, or a run: that is a map (a setting, not a command), runs nothing.
+  expect(at('      - name: healthcheck\n')).toEqual([]);
+  expect(at('run: {service: healthcheck}')).toEqual([]);
+  // Nor does the word further on in the value of such a key; in a command key's it is a call.
+  expect(at('      - name: Run healthcheck against the staging API\n')).toEqual([]);
+  expect(at('description: "checked with healthcheck -addr=:5000"')).toEqual([]);
+  expect(at('      - run: docker run --rm api healthcheck -addr=:5000')).toEqual([33]);
+  expect(at('    command: sh -c "sleep 1 && healthcheck -addr=:5000"')).toEqual([31]);
+  // A comma or a bracket may hand the word to another key of a flow map: counted, as before.
+  expect(at('{"a": "x", "cmd": "sh -c healthcheck"}')).toEqual([25]);
 });
 
 test('a renamed install named only in JSON keys and values that run nothing goes; a real call keeps it', async () => {

@@ -1024,18 +1024,28 @@ const KEY_VALUE = new RegExp(`${KEY}["']?$`);
 /** The word is an item of the key's flow list, on the same line: `"tags": ["web", "x"`. */
 const KEY_LIST = new RegExp(`${KEY}\\[[^\\][{}]*$`);
 
-/** The key whose value (a scalar, or an item of its one-line list) the line's text up to a word starts, if any. */
+/**
+ * The word is inside the plain or quoted one-line value of a key that starts the line: `- name:
+ * Run healthcheck`, `description: "checked with healthcheck"`. Not when the value opens a flow
+ * collection or a block scalar, nor when it holds a bracket or a comma (a flow map's next key
+ * could own the word: the line is then read as before).
+ */
+const KEY_SCALAR = /^\s*(?:-\s+)?(?:"([\w.\/-]+)"|'([\w.\/-]+)'|([\w.\/-]+))\s*:\s+(?![[{|>])[^[\]{},]*$/;
+
+/** The key whose value (a scalar, or an item of its one-line list) holds a word, from the line's text up to it, if any. */
 function ownerKey(lineBefore: string): string | undefined {
-  const m = KEY_VALUE.exec(lineBefore) ?? KEY_LIST.exec(lineBefore);
+  const m = KEY_VALUE.exec(lineBefore) ?? KEY_LIST.exec(lineBefore) ?? KEY_SCALAR.exec(lineBefore);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
 /**
  * Keys whose value is a command line, compared in lower case: Kubernetes and compose (`command`,
  * `entrypoint`, `test`), ECS task definitions and CDK (`entryPoint`), Docker's image config
- * (`Entrypoint`, `Cmd`, `Healthcheck.Test`).
+ * (`Entrypoint`, `Cmd`, `Healthcheck.Test`), CI and task runners: GitHub Actions and CircleCI
+ * steps (`run`), GitLab CI, Travis and Tekton (`script`, `before_script`, `after_script`),
+ * Drone, Woodpecker and Buildkite (`commands`), Taskfile (`cmds`).
  */
-const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd']);
+const COMMAND_KEYS = new Set(['command', 'args', 'entrypoint', 'test', 'cmd', 'run', 'script', 'before_script', 'after_script', 'commands', 'cmds']);
 
 /** Where a text names a path as a whole (`/bin/healthcheck`, not `/bin/healthcheck2` nor `/api/bin/healthcheck`). */
 export function pathOffsets(s: string, p: string): number[] {
