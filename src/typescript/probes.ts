@@ -11,7 +11,7 @@ import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../k
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
-import { grpcEdits } from './style.js';
+import { grpcEdits, quoteString } from './style.js';
 import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
@@ -67,6 +67,18 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     }
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
+  // cdk8s-plus `Probe.fromCommand([...])`: an exec probe in an API that has no gRPC form.
+  for (const call of opts.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (!/(^|\.)Probe\.fromCommand$/.test(call.getExpression().getText())) continue;
+    const first = call.getArguments()[0];
+    const array = first ? unwrap(first) : undefined;
+    if (!array || !N.isArrayLiteralExpression(array)) continue;
+    const resolved = resolveArgv(array.getElements());
+    if (!resolved.argv.some(mentionsBinary)) continue;
+    for (const d of array.getDescendants()) handled.add(d);
+    reports.push(fromCommandReport(opts, call.getExpression().getText(), array, resolved));
+  }
+
   // A constant that names the binary is accounted for only when every use of it was. One that
   // leaves the file (exported, or put in an object) may run anywhere: it keeps the binary.
   for (const source of constSources) {
@@ -116,6 +128,52 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     });
   }
   return otherReport(array);
+}
+
+/** cdk8s-plus container props: the probe each one sets. */
+const CDK8S_PLUS_PROBES: Record<string, string> = { readiness: 'readinessProbe', liveness: 'livenessProbe', startup: 'startupProbe' };
+
+/**
+ * cdk8s-plus `Probe.fromCommand(command, options)`: its Probe has fromCommand, fromHttpGet and
+ * fromTcpSocket, no gRPC form, so there is nothing to rewrite it to. Said as such, with the
+ * native probe the command would become when it can (the escape hatch the hint names takes it).
+ */
+function fromCommandReport(opts: TsProbeOptions, callee: string, array: ArrayLiteralExpression, resolved: ResolvedArgv): Report {
+  const keys = pathKeys(array);
+  const key = keys[keys.length - 1];
+  const field = key !== undefined ? CDK8S_PLUS_PROBES[key] : undefined;
+  const placeholders = resolved.placeholders;
+  const plan =
+    resolved.problems.length > 0
+      ? undefined
+      : planNativeProbe({
+          argv: resolved.argv,
+          env: (name) => (placeholders.some((p) => p.name === name) ? `$${name}` : undefined),
+          kubeVersion: opts.kubeVersion,
+          tlsMode: opts.tlsMode ?? false,
+          resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
+          opaque: (text) => hasPlaceholder(text, placeholders),
+        });
+  const grpc = plan && plan.blockers.length === 0 && plan.grpc && !(plan.grpc.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) ? plan.grpc : undefined;
+  const port = grpc ? (grpc.port.kind === 'number' ? String(grpc.port.value) : grpc.port.text) : undefined;
+  const target = grpc ? `{ grpc: { port: ${port}${grpc.service ? `, service: ${quoteString(grpc.service, "'")}` : ''}${grpc.mode ? `, mode: '${grpc.mode}'` : ''} } }` : undefined;
+  const cannot = plan && !grpc ? `; its command could not become native anyway: ${(plan.blockers.length > 0 ? plan.blockers.map((b) => restorePlaceholders(b.detail, placeholders)) : ['no port found']).join('; ')}` : resolved.problems.length > 0 ? `; ${resolved.problems.join('; ')}` : '';
+  const where = keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(array) ? ` (in ${enclosingName(array)})` : '';
+  const path = `/spec/template/spec/containers/<index>/${field ?? 'readinessProbe'}`;
+  return withImage(array, {
+    start: array.getStart(),
+    end: array.getEnd(),
+    subject: 'probe',
+    message: `${callee}() makes an exec probe that runs grpc_health_probe${where}: cdk8s-plus's Probe has no gRPC form (only fromCommand, fromHttpGet and fromTcpSocket), so the tool leaves it on exec${cannot}`,
+    hint: target
+      ? `Keep it on exec, or set the probe outside cdk8s-plus: drop it here and add it to the built object with cdk8s's escape hatch, \`ApiObject.of(workload).addJsonPatch(JsonPatch.add('${path}', ${target}))\` (a Pod's path is /spec/containers/…; give the probe's other fields there too, in seconds). Then run the tool again: the binary's install goes once nothing runs it.`
+      : resolved.problems.length > 0
+        ? 'Write the command\'s arguments out in the call and run the tool again, to see whether it could become a native probe.'
+        : 'Keep it on exec: its command cannot become a native gRPC probe as written.',
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { path: keys.join('.'), ...(grpc ? { port: port } : {}) },
+  });
 }
 
 /**
