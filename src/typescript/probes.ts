@@ -461,7 +461,9 @@ function execCommandUses(node: Node): string | undefined {
   const uses: string[] = [];
   for (const id of node.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
     if (id.getText() !== name || id === decl.getNameNode() || id.getSymbol()?.getDeclarations()[0] !== decl) continue;
-    const command = holder(id);
+    // `command: [...CMD]` (or with more words) uses it as the command too.
+    const spread = id.getParent();
+    const command = holder(spread && N.isSpreadElement(spread) && N.isArrayLiteralExpression(spread.getParent()) ? spread.getParent()! : id);
     if (!command || propName(command) !== 'command') continue;
     const exec = holder(command.getParentOrThrow());
     if (!exec || propName(exec) !== 'exec') continue;
