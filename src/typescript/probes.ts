@@ -535,9 +535,22 @@ function probeReport(
   if (resolved.problems.length > 0) return blocked(resolved.problems.map((detail) => ({ code: 'unparseable', detail })));
 
   // A spread (`...overrides`) may set any field of the probe, a handler or timeoutSeconds too:
-  // what the probe is after the rewrite cannot be known.
-  const spread = probe.getProperties().find((p) => N.isSpreadAssignment(p));
-  if (spread) return blocked([{ code: 'unparseable', detail: `the probe object spreads ${spread.getText()}, which may set its handler or timeoutSeconds` }]);
+  // what the probe is after the rewrite cannot be known, unless it is an object the file spells
+  // out (`...{ periodSeconds: 5 }`, `...baseProbe` of a const only ever spread) without them.
+  for (const spread of probe.getProperties().filter((p) => N.isSpreadAssignment(p))) {
+    const sets = spreadSets(spread.getExpression());
+    if (sets !== undefined && sets.length === 0) continue;
+    return blocked([
+      {
+        code: 'unparseable',
+        detail: sets !== undefined ? `the probe object spreads ${spread.getText()}, which sets ${sets.join(' and ')}` : `the probe object spreads ${spread.getText()}, which may set its handler or timeoutSeconds: it is not an object literal of this file, or something else uses or changes it`,
+        hint:
+          sets !== undefined
+            ? `Move ${sets.join(' and ')} out of the spread object into this probe (or migrate it by hand), and run the tool again.`
+            : 'Write the probe\'s fields out here, or spread a const object literal of this file that only spreads use and that sets no handler nor timeoutSeconds, and run the tool again.',
+      },
+    ]);
+  }
 
   const timeoutProp = property(probe, 'timeoutSeconds');
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
@@ -609,6 +622,57 @@ function probeReport(
   };
   if (image !== undefined) r.image = image;
   return r;
+}
+
+/** Fields of a probe that a spread into it must not set: the exec handler is rewritten beside them. */
+const SPREAD_FORBIDDEN = ['exec', 'grpc', 'httpGet', 'tcpSocket', 'timeoutSeconds'];
+
+/**
+ * What a spread into a probe object sets among SPREAD_FORBIDDEN: [] when it sets none of them,
+ * undefined when that cannot be known. Known are an object literal written there, and the
+ * identifier of a `const` of this file, not exported, initialised with one, whose every use is
+ * a spread (so nothing adds a field to it); each with plain keys and no spread of its own.
+ */
+function spreadSets(expr: Node): string[] | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const literalSets = (o: Node): string[] | undefined => {
+    if (!N.isObjectLiteralExpression(o)) return undefined;
+    const names: string[] = [];
+    for (const p of o.getProperties()) {
+      const name = N.isPropertyAssignment(p) ? propName(p) : N.isShorthandPropertyAssignment(p) ? p.getName() : undefined;
+      if (name === undefined) return undefined;
+      names.push(name);
+    }
+    return SPREAD_FORBIDDEN.filter((f) => names.includes(f));
+  };
+  const e = unwrap(expr);
+  if (N.isObjectLiteralExpression(e)) return literalSets(e);
+  if (!N.isIdentifier(e)) return undefined;
+  const decls = e.getSymbol()?.getDeclarations() ?? [];
+  const decl = decls.length === 1 ? decls[0]! : undefined;
+  if (!decl || !N.isVariableDeclaration(decl) || decl.getSourceFile() !== e.getSourceFile()) return undefined;
+  const statement = decl.getVariableStatement();
+  if (!statement || statement.getDeclarationKind() !== 'const' || statement.isExported() || !decl.getInitializer()) return undefined;
+  const nameNode = decl.getNameNode();
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const checker = decl.getProject().getTypeChecker().compilerObject;
+  for (const id of decl.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== e.getText()) continue;
+    const parent = id.getParent();
+    // `{ baseProbe }`, `export { baseProbe }`: their own symbol is the property's or the export's.
+    const refers =
+      parent && N.isShorthandPropertyAssignment(parent)
+        ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol
+        : parent && N.isExportSpecifier(parent)
+          ? checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) === symbol
+          : id.getSymbol()?.compilerSymbol === symbol;
+    if (!refers) continue;
+    let use: Node = id;
+    while (use.getParent() && (N.isParenthesizedExpression(use.getParent()!) || N.isAsExpression(use.getParent()!) || N.isSatisfiesExpression(use.getParent()!))) use = use.getParent()!;
+    const up = use.getParent();
+    if (!up || !((N.isSpreadAssignment(up) || N.isSpreadElement(up)) && up.getExpression() === use)) return undefined;
+  }
+  return literalSets(unwrap(decl.getInitializer()!));
 }
 
 /** The container object literal a probe sits in, and which list holds it. */
