@@ -64,6 +64,7 @@ const OVERLAYS: Record<string, string | null> = {
   'json-patches': 'overlay',
   'patch-transformers': 'overlay',
   'overlay-host-network': 'overlay',
+  'overlay-host-network-ops': 'removed',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
   'controller-patches': 'apps/free',
@@ -179,5 +180,19 @@ describe('kubectl kustomize', () => {
     expect(after['server.readinessProbe']).toEqual({ grpc: { port: 5000 }, periodSeconds: 3 });
     expect(after['server.startupProbe']).toEqual({ grpc: { port: 5000 }, failureThreshold: 30, periodSeconds: 7 });
     expect(after['sidecar.livenessProbe']).toEqual({ grpc: { port: 6000 }, timeoutSeconds: 2, periodSeconds: 20 });
+  });
+});
+
+describe('overlay holds', () => {
+  // Findings files carry no hints: the one for hostNetwork says what to check and what to do,
+  // not the overlay-patch hint about handlers and variables, which a hostNetwork patch has none of.
+  test('overlay-host-network-ops: a JSON 6902 op that sets hostNetwork: true holds the probe, with a hint about where the server listens', async () => {
+    const c = cases.find((x) => x.name === 'overlay-host-network-ops')!;
+    const result = await run(runOptions(c, materialize(c), false));
+    const held = result.findings.filter((f) => f.status === 'blocked');
+    expect(held.map((f) => f.file)).toEqual(['node-agent/deployment.yaml']);
+    expect(held[0]!.hint).toBe(
+      "If the server listens on all addresses (0.0.0.0 or ::), the kubelet reaches it on the node's IP as on the pod IP: replace exec with grpc: {port: 9809} here by hand, and every overlay gets it. If it listens only on loopback, keep the probe on exec (the binary stays in the image), or make the server listen on all addresses first.",
+    );
   });
 });

@@ -84,6 +84,17 @@ test('a probe built by a helper or held in a variable is an exec handler to writ
   }
 });
 
+test('cdk8s-plus Probe.fromCommand(): the hint gives the native probe to set through the escape hatch, when the command can become one', async () => {
+  const fixtures = path.join(ROOT, 'fixtures', 'typescript-exec-probe');
+  const { findings } = await run({ cwd: fixtures, paths: ['cdk8s-plus-from-command.input.ts'] });
+  expect(findings.map((f) => [f.line, f.subject, f.hint?.match(/JsonPatch\.add\([^)]*\)\)|^Keep it on exec: .*|^Write the command's arguments out.*/)?.[0]])).toEqual([
+    [15, 'probe', "JsonPatch.add('/spec/template/spec/containers/<index>/readinessProbe', { grpc: { port: PORT, service: 'api' } }))"],
+    [17, 'probe', 'Keep it on exec: its command cannot become a native gRPC probe as written.'],
+    [19, 'probe', "Write the command's arguments out in the call and run the tool again, to see whether it could become a native probe."],
+    [22, 'probe', "JsonPatch.add('/spec/template/spec/containers/<index>/readinessProbe', { grpc: { port: 9000 } }))"],
+  ]);
+});
+
 describe('a constant that holds a probe command', () => {
   test('names the probes that use it, and says to write the command inline', async () => {
     const dir = repoWith({

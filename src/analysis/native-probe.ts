@@ -229,7 +229,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
   if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
-    blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs (or the chart renders) and stands where the binary reads flags: it may add flags such as -tls` });
+    blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs, the chart renders or the code runs, and stands where the binary reads flags: it may add flags such as -tls or -addr` });
   } else if (stop) {
     // `-addr=:5000 foo -tls`: Go never reads -tls, so the binary checked plaintext; say so, since
     // whoever wrote it meant something by it.
@@ -284,7 +284,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const addr = flag('addr');
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
-    if (!parsed.error) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+    // A word only known later where Go reads flags may be -addr itself: not missing, unknown (said above).
+    if (!parsed.error && !(stop && knownLater(stop))) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
   } else if (noShell && QUOTED.test(addr)) {
     // `- -addr=":5000"`, shell quoting copied into an exec list: the binary dials `":5000"`.
     blockers.push({ code: 'unparseable', detail: `-addr=${addr} holds quote characters: the kubelet runs no shell, so they are part of the address the binary dials and the probe fails today (write -addr=${addr.slice(1, -1)})` });

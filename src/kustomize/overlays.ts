@@ -410,7 +410,12 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
             if (!isScalar(p) || typeof p.value !== 'string') continue;
             const at = p.value;
             if (key === 'path' && /\/hostNetwork$/.test(at)) {
-              out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork (${op} ${at})` });
+              // Only an op that may leave it true puts the pods on the host's network: `remove`,
+              // `test` and a false value do not (a base that sets it true holds its own probes).
+              const v = getPair(map, 'value')?.value;
+              const on = isScalar(v) && (v.value === true || (typeof v.value === 'string' && GO_YAML_TRUE.test(v.value)));
+              if ((op === 'add' || op === 'replace') && on) out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork: true (${op} ${at})` });
+              else if (op === 'copy' || op === 'move') out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} ${op === 'copy' ? 'copies' : 'moves'} a value the tool does not read into hostNetwork (${op} ${at}), which may set it true` });
               continue;
             }
             const timeout = key === 'path' && (op === 'add' || op === 'replace') ? /\/(livenessProbe|readinessProbe|startupProbe)\/timeoutSeconds$/.exec(at) : null;
@@ -728,11 +733,20 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
       : hold.kind === 'unreadable'
       ? 'once fixed, it may patch the probe (give it another handler, or patch inside exec). Fix that patch, then run the tool again'
       : hold.kind === 'hostNetwork'
-      ? "its -addr dials the local host (a loopback host, an empty host or 0.0.0.0), and on the host's network the kubelet dials the node's IP, where a server bound to loopback does not answer. Check the server's address, then migrate by hand"
+      ? "the probe's -addr dials the container's own host (a loopback address; an empty host and 0.0.0.0 connect locally too), while in that overlay's pods, on the host's network, the kubelet would dial the node's IP, where a server bound only to loopback does not answer. Whether this server does is not in the files, so the probe stays on exec"
       : hold.kind === 'env'
         ? `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe that overlay builds with its own. Put the value in the probe where the overlay sets it, or patch the whole probe there`
         : hold.kind === 'merge' || hold.kind === 'values'
           ? 'migrating it here would give the probe that overlay builds two handlers, which the API server rejects. Migrate or remove the handler in the patch first'
           : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
-  return heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
+  const held = heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
+  // The overlay-patch hint speaks of handlers and variables a patch merges: not what holds here.
+  if (hold.kind === 'hostNetwork') {
+    const port = r.details?.port !== undefined ? `grpc: {port: ${String(r.details.port)}}` : 'grpc:';
+    return {
+      ...held,
+      hint: `If the server listens on all addresses (0.0.0.0 or ::), the kubelet reaches it on the node's IP as on the pod IP: replace exec with ${port} here by hand, and every overlay gets it. If it listens only on loopback, keep the probe on exec (the binary stays in the image), or make the server listen on all addresses first.`,
+    };
+  }
+  return held;
 }

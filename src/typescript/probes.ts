@@ -11,7 +11,7 @@ import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../k
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
-import { grpcEdits } from './style.js';
+import { grpcEdits, quoteString } from './style.js';
 import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
@@ -67,6 +67,18 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     }
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
+  // cdk8s-plus `Probe.fromCommand([...])`: an exec probe in an API that has no gRPC form.
+  for (const call of opts.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (!/(^|\.)Probe\.fromCommand$/.test(call.getExpression().getText())) continue;
+    const first = call.getArguments()[0];
+    const array = first ? unwrap(first) : undefined;
+    if (!array || !N.isArrayLiteralExpression(array)) continue;
+    const resolved = resolveArgv(array.getElements());
+    if (!resolved.argv.some(mentionsBinary)) continue;
+    for (const d of array.getDescendants()) handled.add(d);
+    reports.push(fromCommandReport(opts, call.getExpression().getText(), array, resolved));
+  }
+
   // A constant that names the binary is accounted for only when every use of it was. One that
   // leaves the file (exported, or put in an object) may run anywhere: it keeps the binary.
   for (const source of constSources) {
@@ -116,6 +128,52 @@ function commandReport(opts: TsProbeOptions, prop: PropertyAssignment, key: stri
     });
   }
   return otherReport(array);
+}
+
+/** cdk8s-plus container props: the probe each one sets. */
+const CDK8S_PLUS_PROBES: Record<string, string> = { readiness: 'readinessProbe', liveness: 'livenessProbe', startup: 'startupProbe' };
+
+/**
+ * cdk8s-plus `Probe.fromCommand(command, options)`: its Probe has fromCommand, fromHttpGet and
+ * fromTcpSocket, no gRPC form, so there is nothing to rewrite it to. Said as such, with the
+ * native probe the command would become when it can (the escape hatch the hint names takes it).
+ */
+function fromCommandReport(opts: TsProbeOptions, callee: string, array: ArrayLiteralExpression, resolved: ResolvedArgv): Report {
+  const keys = pathKeys(array);
+  const key = keys[keys.length - 1];
+  const field = key !== undefined ? CDK8S_PLUS_PROBES[key] : undefined;
+  const placeholders = resolved.placeholders;
+  const plan =
+    resolved.problems.length > 0
+      ? undefined
+      : planNativeProbe({
+          argv: resolved.argv,
+          env: (name) => (placeholders.some((p) => p.name === name) ? `$${name}` : undefined),
+          kubeVersion: opts.kubeVersion,
+          tlsMode: opts.tlsMode ?? false,
+          resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
+          opaque: (text) => hasPlaceholder(text, placeholders),
+        });
+  const grpc = plan && plan.blockers.length === 0 && plan.grpc && !(plan.grpc.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) ? plan.grpc : undefined;
+  const port = grpc ? (grpc.port.kind === 'number' ? String(grpc.port.value) : grpc.port.text) : undefined;
+  const target = grpc ? `{ grpc: { port: ${port}${grpc.service ? `, service: ${quoteString(grpc.service, "'")}` : ''}${grpc.mode ? `, mode: '${grpc.mode}'` : ''} } }` : undefined;
+  const cannot = plan && !grpc ? `; its command could not become native anyway: ${(plan.blockers.length > 0 ? plan.blockers.map((b) => restorePlaceholders(b.detail, placeholders)) : ['no port found']).join('; ')}` : resolved.problems.length > 0 ? `; ${resolved.problems.join('; ')}` : '';
+  const where = keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(array) ? ` (in ${enclosingName(array)})` : '';
+  const path = `/spec/template/spec/containers/<index>/${field ?? 'readinessProbe'}`;
+  return withImage(array, {
+    start: array.getStart(),
+    end: array.getEnd(),
+    subject: 'probe',
+    message: `${callee}() makes an exec probe that runs grpc_health_probe${where}: cdk8s-plus's Probe has no gRPC form (only fromCommand, fromHttpGet and fromTcpSocket), so the tool leaves it on exec${cannot}`,
+    hint: target
+      ? `Keep it on exec, or set the probe outside cdk8s-plus: drop it here and add it to the built object with cdk8s's escape hatch, \`ApiObject.of(workload).addJsonPatch(JsonPatch.add('${path}', ${target}))\` (a Pod's path is /spec/containers/…; give the probe's other fields there too, in seconds). Then run the tool again: the binary's install goes once nothing runs it.`
+      : resolved.problems.length > 0
+        ? 'Write the command\'s arguments out in the call and run the tool again, to see whether it could become a native probe.'
+        : 'Keep it on exec: its command cannot become a native gRPC probe as written.',
+    blockers: ['unparseable'],
+    keepsBinary: true,
+    details: { path: keys.join('.'), ...(grpc ? { port: port } : {}) },
+  });
 }
 
 /**
@@ -403,7 +461,9 @@ function execCommandUses(node: Node): string | undefined {
   const uses: string[] = [];
   for (const id of node.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
     if (id.getText() !== name || id === decl.getNameNode() || id.getSymbol()?.getDeclarations()[0] !== decl) continue;
-    const command = holder(id);
+    // `command: [...CMD]` (or with more words) uses it as the command too.
+    const spread = id.getParent();
+    const command = holder(spread && N.isSpreadElement(spread) && N.isArrayLiteralExpression(spread.getParent()) ? spread.getParent()! : id);
     if (!command || propName(command) !== 'command') continue;
     const exec = holder(command.getParentOrThrow());
     if (!exec || propName(exec) !== 'exec') continue;
@@ -475,9 +535,22 @@ function probeReport(
   if (resolved.problems.length > 0) return blocked(resolved.problems.map((detail) => ({ code: 'unparseable', detail })));
 
   // A spread (`...overrides`) may set any field of the probe, a handler or timeoutSeconds too:
-  // what the probe is after the rewrite cannot be known.
-  const spread = probe.getProperties().find((p) => N.isSpreadAssignment(p));
-  if (spread) return blocked([{ code: 'unparseable', detail: `the probe object spreads ${spread.getText()}, which may set its handler or timeoutSeconds` }]);
+  // what the probe is after the rewrite cannot be known, unless it is an object the file spells
+  // out (`...{ periodSeconds: 5 }`, `...baseProbe` of a const only ever spread) without them.
+  for (const spread of probe.getProperties().filter((p) => N.isSpreadAssignment(p))) {
+    const sets = spreadSets(spread.getExpression());
+    if (sets !== undefined && sets.length === 0) continue;
+    return blocked([
+      {
+        code: 'unparseable',
+        detail: sets !== undefined ? `the probe object spreads ${spread.getText()}, which sets ${sets.join(' and ')}` : `the probe object spreads ${spread.getText()}, which may set its handler or timeoutSeconds: it is not an object literal of this file, or something else uses or changes it`,
+        hint:
+          sets !== undefined
+            ? `Move ${sets.join(' and ')} out of the spread object into this probe (or migrate it by hand), and run the tool again.`
+            : 'Write the probe\'s fields out here, or spread a const object literal of this file that only spreads use and that sets no handler nor timeoutSeconds, and run the tool again.',
+      },
+    ]);
+  }
 
   const timeoutProp = property(probe, 'timeoutSeconds');
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
@@ -549,6 +622,57 @@ function probeReport(
   };
   if (image !== undefined) r.image = image;
   return r;
+}
+
+/** Fields of a probe that a spread into it must not set: the exec handler is rewritten beside them. */
+const SPREAD_FORBIDDEN = ['exec', 'grpc', 'httpGet', 'tcpSocket', 'timeoutSeconds'];
+
+/**
+ * What a spread into a probe object sets among SPREAD_FORBIDDEN: [] when it sets none of them,
+ * undefined when that cannot be known. Known are an object literal written there, and the
+ * identifier of a `const` of this file, not exported, initialised with one, whose every use is
+ * a spread (so nothing adds a field to it); each with plain keys and no spread of its own.
+ */
+function spreadSets(expr: Node): string[] | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const literalSets = (o: Node): string[] | undefined => {
+    if (!N.isObjectLiteralExpression(o)) return undefined;
+    const names: string[] = [];
+    for (const p of o.getProperties()) {
+      const name = N.isPropertyAssignment(p) ? propName(p) : N.isShorthandPropertyAssignment(p) ? p.getName() : undefined;
+      if (name === undefined) return undefined;
+      names.push(name);
+    }
+    return SPREAD_FORBIDDEN.filter((f) => names.includes(f));
+  };
+  const e = unwrap(expr);
+  if (N.isObjectLiteralExpression(e)) return literalSets(e);
+  if (!N.isIdentifier(e)) return undefined;
+  const decls = e.getSymbol()?.getDeclarations() ?? [];
+  const decl = decls.length === 1 ? decls[0]! : undefined;
+  if (!decl || !N.isVariableDeclaration(decl) || decl.getSourceFile() !== e.getSourceFile()) return undefined;
+  const statement = decl.getVariableStatement();
+  if (!statement || statement.getDeclarationKind() !== 'const' || statement.isExported() || !decl.getInitializer()) return undefined;
+  const nameNode = decl.getNameNode();
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const checker = decl.getProject().getTypeChecker().compilerObject;
+  for (const id of decl.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (id === nameNode || id.getText() !== e.getText()) continue;
+    const parent = id.getParent();
+    // `{ baseProbe }`, `export { baseProbe }`: their own symbol is the property's or the export's.
+    const refers =
+      parent && N.isShorthandPropertyAssignment(parent)
+        ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol
+        : parent && N.isExportSpecifier(parent)
+          ? checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) === symbol
+          : id.getSymbol()?.compilerSymbol === symbol;
+    if (!refers) continue;
+    let use: Node = id;
+    while (use.getParent() && (N.isParenthesizedExpression(use.getParent()!) || N.isAsExpression(use.getParent()!) || N.isSatisfiesExpression(use.getParent()!))) use = use.getParent()!;
+    const up = use.getParent();
+    if (!up || !((N.isSpreadAssignment(up) || N.isSpreadElement(up)) && up.getExpression() === use)) return undefined;
+  }
+  return literalSets(unwrap(decl.getInitializer()!));
 }
 
 /** The container object literal a probe sits in, and which list holds it. */

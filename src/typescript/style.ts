@@ -57,16 +57,19 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
   // Comments inside the replaced exec (a note on the command, on one of its flags) are kept: on
   // one line, before grpc where they were; else as whole lines above grpc, or above the line exec
   // starts on when something precedes it there.
+  // A comment of several lines (a JSDoc block) moves with its inner lines: they keep their place
+  // relative to the line it started on, under the indentation of the line it now starts on.
   const comments = commentsWithin(execProp, text);
   if (comments.length > 0 && !text.slice(execProp.getStart(), execProp.getEnd()).includes('\n')) {
-    replacement = comments.map((c) => `${c} `).join('') + replacement;
+    replacement = comments.map((c) => `${c.text} `).join('') + replacement;
   } else if (comments.length > 0) {
     const lineStart = lineStartOf(text, execProp.getStart());
     const lead = /^[ \t]*/.exec(text.slice(lineStart))![0];
-    if (propIndent !== undefined) replacement = comments.map((c) => `${c}${eol}${propIndent}`).join('') + replacement;
-    else if (startsToken(execProp, lineStart + lead.length)) edits.push({ start: lineStart, end: lineStart, text: comments.map((c) => `${lead}${c}${eol}`).join('') });
+    const at = (indent: string) => comments.map((c) => reindented(c, text, indent));
+    if (propIndent !== undefined) replacement = at(propIndent).map((c) => `${c}${eol}${propIndent}`).join('') + replacement;
+    else if (startsToken(execProp, lineStart + lead.length)) edits.push({ start: lineStart, end: lineStart, text: at(lead).map((c) => `${lead}${c}${eol}`).join('') });
     // The line starts inside a string or template that ends before exec: its own line for each.
-    else replacement = comments.map((c) => `${c}${eol}${lead}`).join('') + replacement;
+    else replacement = at(lead).map((c) => `${c}${eol}${lead}`).join('') + replacement;
   }
   if (plan.timeoutSeconds) {
     const to = String(plan.timeoutSeconds.to);
@@ -124,8 +127,28 @@ function lineIndent(text: string, offset: number): string | undefined {
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
+interface Comment {
+  /** As the file writes it. */
+  text: string;
+  /** Its offset in the file. */
+  pos: number;
+}
+
+/**
+ * A comment's text for a new line whose indentation is `indent`: each of its inner lines that
+ * starts with the indentation of the line the comment started on gets `indent` in its place, so
+ * ` * ` of a JSDoc block stays under `/**`. Other inner lines (less indented, or indented with
+ * other whitespace) are kept as written.
+ */
+function reindented(comment: Comment, text: string, indent: string): string {
+  if (!comment.text.includes('\n')) return comment.text;
+  const base = /^[ \t]*/.exec(text.slice(lineStartOf(text, comment.pos)))![0];
+  const [first, ...rest] = comment.text.split('\n');
+  return [first, ...rest.map((line) => (line.startsWith(base) ? indent + line.slice(base.length) : line))].join('\n');
+}
+
 /** The comments inside a node (not those before or after it), in order, as the file writes them. */
-function commentsWithin(node: Node, text: string): string[] {
+function commentsWithin(node: Node, text: string): Comment[] {
   const { ts } = tsMorph();
   const source = node.getSourceFile().compilerNode;
   const full = source.getFullText();
@@ -145,7 +168,7 @@ function commentsWithin(node: Node, text: string): string[] {
     for (const c of n.getChildren(source)) walk(c);
   };
   walk(node.compilerNode);
-  return [...seen].sort(([a], [b]) => a - b).map(([pos, end]) => text.slice(pos, end));
+  return [...seen].sort(([a], [b]) => a - b).map(([pos, end]) => ({ text: text.slice(pos, end), pos }));
 }
 
 /** True when a token of the node's file starts at `offset` (it is not inside a string or template). */
