@@ -94,6 +94,12 @@ interface Release {
    * repository. An entry with a `targetPath` sets one value, not a values file: not listed.
    */
   valuesFrom?: { name: string; key: string }[];
+  /**
+   * Values paths the release sets one at a time, as `helm --set` does (Argo CD `helm.parameters`,
+   * helmfile `set`/`setString`, a Crossplane Release's `forProvider.set`, a Flux `valuesFrom`
+   * `targetPath`), each with where it is set: `readinessProbe.exec.command[1]`.
+   */
+  sets?: { path: string; where: string }[];
   shown: string;
 }
 
@@ -119,7 +125,26 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
       if (own !== undefined && !out.has(own)) out.set(own, { file: shown, kept: k.kept });
     }
   }
+  // `--set readinessProbe.exec.command[1]=-addr=:9090`: Helm builds the exec (a list padded with
+  // null) beside the default's grpc, so the release would render a probe with two handlers.
+  for (const release of releasesFor(chartRoot, chartName, run)) {
+    for (const { path: setPath, where } of release.sets ?? []) {
+      const m = SET_HANDLER.exec(setPath);
+      if (m && !out.has(m[1]!)) out.set(m[1]!, { file: release.shown, kept: `sets ${setPath} (${where}), which keeps it on ${m[2]}` });
+    }
+  }
   return out;
+}
+
+/** A set path into a probe's handler: the probe's key path, then the handler. */
+const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
+
+/** The `name` of each `{name, value}` item of a list (Argo CD parameters, helmfile and Crossplane `set`). */
+function setNames(list: unknown, where: string): { path: string; where: string }[] {
+  return (isSeq(list) ? list.items : []).flatMap((item) => {
+    const name = isMap(item) ? scalarText(getPair(item, 'name')?.value) : undefined;
+    return name !== undefined && name !== '' ? [{ path: name, where }] : [];
+  });
 }
 
 /**
@@ -416,7 +441,11 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const key = scalarText(getPair(v, 'valuesKey')?.value) || 'values.yaml';
       return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ name: fromName, key }] : [];
     });
-    return [{ refs, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const targets = (isSeq(from) ? from.items : []).flatMap((v) => {
+      const target = isMap(v) ? scalarText(getPair(v, 'targetPath')?.value) : undefined;
+      return target !== undefined && target !== '' ? [{ path: target, where: 'spec.valuesFrom targetPath' }] : [];
+    });
+    return [{ refs, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
@@ -447,14 +476,16 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
         const m = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(file);
         return m && refNames.has(m[1]!) ? { base: src.root, file: m[2]! } : { file };
       });
-      out.push({ refs, layers, valueFiles, shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      const sets = setNames(getPair(helm, 'parameters')?.value, 'helm.parameters');
+      out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));
     if (chart === undefined) return [];
-    return [{ refs: [{ by: 'name', name: chart }], layers: layer(nodeAt(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const sets = setNames(nodeAt(root, 'spec.forProvider.set'), 'spec.forProvider.set');
+    return [{ refs: [{ by: 'name', name: chart }], layers: layer(nodeAt(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], ...(sets.length > 0 ? { sets } : {}), shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if (kind !== undefined) return [];
   const base = path.dirname(src.abs);
@@ -476,7 +507,8 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
         });
       }
       const releaseName = scalarText(getPair(item, 'name')?.value);
-      out.push({ refs: helmfileRefs(chart, base), layers, valueFiles, shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      const sets = [...setNames(getPair(item, 'set')?.value, 'set'), ...setNames(getPair(item, 'setString')?.value, 'setString')];
+      out.push({ refs: helmfileRefs(chart, base), layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
     });
     return out;
   }
