@@ -88,6 +88,59 @@ export interface ContainerContext {
   resource?: { apiVersion: string; kind: string };
   /** The probe's path from that object (`spec.template…livenessProbe`, without a List's `items[0].`). */
   resourcePath?: string;
+  /** The pod template is in a service mesh already (see meshOf). */
+  mesh?: Mesh;
+}
+
+/** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
+export interface Mesh {
+  name: 'Istio' | 'Linkerd';
+  /** `sidecar.istio.io/status annotation`, `istio-proxy container`. */
+  evidence: string;
+}
+
+/**
+ * Whether the pod template of the container at the end of `path` is in a service mesh: already
+ * injected by Istio (its `sidecar.istio.io/status` annotation, an `istio-proxy` container, as
+ * `istioctl kube-inject` or an exported pod writes them), or meshed by Linkerd (injected:
+ * `linkerd.io/proxy-version`, a `linkerd-proxy` container; or `linkerd.io/inject: enabled`,
+ * which its webhook injects at admission). A template the Istio webhook has yet to inject is
+ * not: injection rewrites its probes (gRPC ones too, from Istio 1.14) onto the agent's port.
+ */
+function meshOf(path: readonly unknown[]): Mesh | undefined {
+  const n = path.length;
+  const podSpec = path[n - 4];
+  const specPair = path[n - 5];
+  const template = path[n - 6];
+  if (!isMap(podSpec) || !isPair(specPair) || keyOf(specPair as Pair) !== 'spec' || !isMap(template)) return undefined;
+  const metadata = getPair(template, 'metadata')?.value;
+  const annotations = isMap(metadata) ? getPair(metadata, 'annotations')?.value : undefined;
+  const annotation = (key: string) => {
+    const v = isMap(annotations) ? getPair(annotations, key)?.value : undefined;
+    return v === undefined ? undefined : isScalar(v) && v.value !== null ? String(v.value) : '';
+  };
+  const containerNamed = (name: string) =>
+    ['containers', 'initContainers'].find((list) => {
+      const items = getPair(podSpec, list)?.value;
+      return isSeq(items) && items.items.some((c) => isMap(c) && isScalar(getPair(c, 'name')?.value) && (getPair(c, 'name')!.value as Scalar).value === name);
+    });
+  if (annotation('sidecar.istio.io/status') !== undefined) return { name: 'Istio', evidence: 'its sidecar.istio.io/status annotation' };
+  const istioProxy = containerNamed('istio-proxy');
+  if (istioProxy) return { name: 'Istio', evidence: `an istio-proxy container in ${istioProxy}` };
+  if (annotation('linkerd.io/proxy-version') !== undefined) return { name: 'Linkerd', evidence: 'its linkerd.io/proxy-version annotation' };
+  const linkerdProxy = containerNamed('linkerd-proxy');
+  if (linkerdProxy) return { name: 'Linkerd', evidence: `a linkerd-proxy container in ${linkerdProxy}` };
+  const inject = annotation('linkerd.io/inject');
+  if (inject === 'enabled' || inject === 'ingress') return { name: 'Linkerd', evidence: `linkerd.io/inject: ${inject}` };
+  return undefined;
+}
+
+/** What a migrated probe in a meshed pod must be checked for: the kubelet's probe is plaintext and comes from the node. */
+function meshNote(mesh: Mesh, port: string): string {
+  if (mesh.name === 'Istio') {
+    return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on) so that the agent answers it, or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
+  }
+  return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
@@ -223,6 +276,10 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (!items.some((n) => isScalar(n) && mentionsBinary(scalarValue(n)))) return;
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
+        if (ctx.list) {
+          const mesh = meshOf(path);
+          if (mesh) ctx.mesh = mesh;
+        }
         const underOwnKey = keyOf(pair as Pair) === key;
         const embeddedValues = inEmbeddedMergePatch(path);
         // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
@@ -449,6 +506,7 @@ function probeReport(
       plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
     }
   }
+  if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
     if (opts.clearService && !plan.grpc.service) plan.notes.push('`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in');

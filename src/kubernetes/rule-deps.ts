@@ -11,6 +11,7 @@ import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, RunContext } from '../types.js';
+import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { findProbeReports } from './probes.js';
 
@@ -21,7 +22,8 @@ export { stdinKind as textKind } from '../stdin.js';
 /**
  * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's
  * values follow its kubeVersion and merge as Helm merges them; Kustomize patches merge into their
- * bases, and JSON 6902 ops name the probes they replace.
+ * bases, and JSON 6902 ops name the probes they replace; a Crossplane Composition's patches into
+ * a base's probe hold it on exec.
  */
 export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
   const { text, eol } = ctx.file;
@@ -42,5 +44,5 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
-  for (const r of relabelTransformerPatches(relabelPartialOps(reports, docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(reports, docs), docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
 }
