@@ -124,14 +124,14 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // Outside a Helm template `{{` is literal text: the kubelet looks for a file of that name.
   const actions = argv.length > 0 && input.templateActions ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
   const outsideActions = argv.length > 0 ? (input.templateActions ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : argv[0]!) : '';
-  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions)) {
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec') && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions, 'exec')) {
     blockers.push({
       code: 'unparseable',
       detail: `its program "${argv[0]!.trim()}" is templated: it renders as one word, but which program that is depends on the chart's values (grpc_health_probe only where they leave the default), so the tool cannot tell what the probe runs; write the binary's path as the first command item to migrate it, or keep the exec probe if the values name another program`,
     });
     return { invocations: 1, blockers, notes };
   }
-  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(outsideActions)) {
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec') && /\s/.test(outsideActions)) {
     // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
     // it looks for a file of that whole name; the probe fails today, whatever the flags say.
     let n = 0;
@@ -142,11 +142,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
     return { invocations: 1, blockers, notes };
   }
-  if (argv.length > 0 && isBinaryPath(argv[0]!)) {
+  // The kubelet runs an exec-form item itself: `C:\grpc_health_probe.exe` is a Windows path.
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec')) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
     noShell = true;
-  } else if (timeoutCall && isBinaryPath(argv[timeoutCall.command]!) && unresolvedArgv.slice(0, timeoutCall.command).every((u) => u.length === 0)) {
+  } else if (timeoutCall && isBinaryPath(argv[timeoutCall.command]!, 'exec') && unresolvedArgv.slice(0, timeoutCall.command).every((u) => u.length === 0)) {
     // `["timeout", "5", "grpc_health_probe", …]`: the kubelet runs timeout, which runs the binary.
     deadline = timeoutCall;
     args = argv.slice(timeoutCall.command + 1).map((text, i) => ({ text, unresolved: unresolvedArgv[timeoutCall.command + 1 + i]! }));
@@ -192,7 +193,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       detail:
         shellOptions.length > 0
           ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
-          : argv.slice(1).some((a) => isBinaryPath(a))
+          : argv.slice(1).some((a) => isBinaryPath(a, 'exec'))
             ? // `["timeout", "5", "grpc_health_probe", …]`: as `timeout 5 grpc_health_probe …` in a script.
               `the command runs the binary through ${argv[0]}, which the tool does not read`
             : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
@@ -200,7 +201,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     return { invocations: 0, blockers, notes };
   }
 
-  if (isScriptNamedAfterBinary(program)) {
+  if (isScriptNamedAfterBinary(program, noShell ? 'exec' : 'shell')) {
     // A wrapper may add TLS flags, another host, its own exit codes: its flags are not the binary's.
     blockers.push({ code: 'unparseable', detail: `${program} is a script named after the binary, not the binary: what it runs is not visible in the probe` });
     return { invocations, blockers, notes };
