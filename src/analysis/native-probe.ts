@@ -216,18 +216,33 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   for (const i of parsed.runTimeBooleans) {
     blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs, the chart renders or the code runs: the tool cannot tell whether it turns that option on` });
   }
-  for (const name of parsed.unknown) {
-    // Go's flag package answers -h/-help with the usage text and an error: the binary exits 1.
-    const detail =
+  if (parsed.unknown.length > 0) {
+    // The binary parses its flags with flag.ContinueOnError and exits 1 on any error: an unknown
+    // flag, and -h/-help too (Go answers them with the usage text and flag.ErrHelp). It never gets
+    // to -addr or -version, so each of these is the reason, and the probe fails today once.
+    const what = parsed.unknown.map((name) =>
       name === 'h' || name === 'help'
-        ? `-${name} prints the binary's usage and exits 1 without checking anything; the probe fails today`
-        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}; the probe fails today`;
-    blockers.push({ code: 'unparseable', detail });
+        ? `-${name} prints the binary's usage and exits 1 without checking anything`
+        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}`,
+    );
+    blockers.push({ code: 'unparseable', detail: `${what.join('; ')}; the probe fails today` });
   }
   // Where Go stops reading flags, an argument that is only known later (a chart value, a shell or
   // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
   // the binary then does cannot be seen, so the probe cannot be planned.
   const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
+  /** Go read every flag: the binary gets past its flag parsing (no error, no unknown flag, nothing only known later). */
+  const flagsParsed = !parsed.error && parsed.unknown.length === 0 && parsed.runTimeBooleans.length === 0 && !(stop && knownLater(stop));
+  if (flagsParsed && parsed.flags.get('version') === 'true') {
+    // The binary prints its version and exits 0 right after parsing its flags, before it checks
+    // -addr or any other option: the probe passes whatever the rest says, and checks nothing.
+    blockers.push({
+      code: 'exit-code',
+      detail: '-version prints the version and exits 0 before the binary checks anything else, so the probe always passes today: it never checked the service',
+      hint: 'This probe checks nothing today. To check the server, write grpc: {port: N} (its gRPC port) by hand, or drop -version and give -addr; either then passes only on SERVING, so it may fail where the exec never did.',
+    });
+    return { invocations, blockers, notes: [] };
+  }
   if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs, the chart renders or the code runs, and stands where the binary reads flags: it may add flags such as -tls or -addr` });
@@ -286,7 +301,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
     // A word only known later where Go reads flags may be -addr itself: not missing, unknown (said above).
-    if (!parsed.error && !(stop && knownLater(stop))) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+    // An unknown flag (-h too) made the binary exit before it looks at -addr: said above.
+    if (!parsed.error && parsed.unknown.length === 0 && !(stop && knownLater(stop))) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
   } else if (noShell && QUOTED.test(addr)) {
     // `- -addr=":5000"`, shell quoting copied into an exec list: the binary dials `":5000"`.
     blockers.push({ code: 'unparseable', detail: `-addr=${addr} holds quote characters: the kubelet runs no shell, so they are part of the address the binary dials and the probe fails today (write -addr=${addr.slice(1, -1)})` });
@@ -422,10 +438,6 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (ua !== undefined) notes.push(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
   if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
   if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
-  if (flag('version') === 'true') {
-    // Binaries from before the flag reject it ("flag provided but not defined", exit 1).
-    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0 without checking anything (a binary older than the flag rejects it and exits 1): the probe never checked the service' });
-  }
 
   if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
     blockers.push({
