@@ -592,8 +592,15 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
   return out;
 }
 
+/**
+ * `1.29`, `v1.29.3`, and a full version as `kubectl version` prints a managed cluster's: with a
+ * semver pre-release (`v1.30.4-eks-a737599`, `v1.29.1-gke.1589018`, `v1.31.0-rc.1`) or build
+ * (`v1.29.3+k3s1`, OpenShift's `v1.27.6+f67aeb3`) after the patch. Only major and minor count.
+ */
+const KUBE_VERSION = /^v?(\d+)\.(\d+)(?:\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?$/;
+
 export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(v.trim());
+  const m = KUBE_VERSION.exec(v.trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 
