@@ -104,6 +104,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const env = input.env ?? NO_ENV;
   const blockers: Blocker[] = [];
   const notes: string[] = [];
+  /**
+   * Notes that describe the rewrite (timeoutSeconds raised, mode: TLS written, what the binary did
+   * that the kubelet will not): said only when the probe migrates. A blocked probe keeps exec as
+   * it is, and its message must not speak of edits that were not made.
+   */
+  const editNotes = new Set<string>();
+  const editNote = (note: string) => {
+    editNotes.add(note);
+    notes.push(note);
+  };
   const argv = input.argv.map((a) => expandKubeletVars(a, env));
   const unresolvedArgv = input.argv.map((a) => unresolvedKubeletVars(a, env));
   let args: ResolvedWord[];
@@ -276,7 +286,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       const unverified = on('tls') && on('tls-no-verify') && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
       if (input.tlsMode && unverified) {
         mode = 'TLS';
-        notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
+        editNote('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
       } else {
         const why = input.tlsMode
           ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
@@ -426,7 +436,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
-      notes.push(
+      editNote(
         current === undefined && input.timeoutFromBase
           ? `timeoutSeconds set to ${to} to keep ${given.join(' ')}; it replaces the base probe's own value, if it has one`
           : `timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`,
@@ -435,9 +445,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   }
 
   const ua = flag('user-agent');
-  if (ua !== undefined) notes.push(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
-  if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
-  if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
+  if (ua !== undefined) editNote(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
+  if (flag('gzip') === 'true') editNote('-gzip is lost: the kubelet does not compress the request');
+  if (flag('v') === 'true') editNote('-v (verbose output) goes: the kubelet logs probe failures itself');
 
   if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
     blockers.push({
@@ -449,7 +459,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? notes.filter((n) => !editNotes.has(n)) : notes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
