@@ -8,12 +8,25 @@ export function mentionsBinary(text: string): boolean {
 }
 
 /**
+ * How a command word was written: `shell` for a word a shell has already read (there a `\` was an
+ * escape, and one left in the word is part of a file name), `exec` for an item of an exec-form
+ * argv (a probe's `command:` list), which no shell reads: there a `\` separates the directories of
+ * a Windows path (`C:\probe\grpc_health_probe.exe`), as Windows containers write them.
+ */
+export type WordForm = 'shell' | 'exec';
+
+/** Index of the last path separator of a word: `/`, and `\` too in an exec-form item. */
+function lastSeparator(word: string, form: WordForm): number {
+  return form === 'exec' ? Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\')) : word.lastIndexOf('/');
+}
+
+/**
  * True when a command word runs the binary: any path whose basename starts with its name. An
  * option's value (`--health-binary=/bin/grpc_health_probe`) or an assignment (`P=/bin/…`) is not
  * a command word: no shell or kubelet runs a word that starts with `-` or holds `=` before its path.
  */
-export function isBinaryPath(word: string): boolean {
-  const slash = word.lastIndexOf('/');
+export function isBinaryPath(word: string, form: WordForm = 'shell'): boolean {
+  const slash = lastSeparator(word, form);
   if (word.startsWith('-') || word.slice(0, slash + 1).includes('=')) return false;
   const base = word.slice(slash + 1);
   return base.startsWith(BINARY_NEEDLES[0]) || base.startsWith(BINARY_NEEDLES[1]);
@@ -29,6 +42,6 @@ export function binaryPathOption(word: string): string | undefined {
 const SCRIPT_EXTENSION = /\.(sh|bash|zsh|ksh|ash|py|rb|pl|js|mjs|cjs|ts|php|lua|ps1)$/i;
 
 /** A command word that names the binary but is a script: what it runs cannot be seen from the probe. */
-export function isScriptNamedAfterBinary(word: string): boolean {
-  return isBinaryPath(word) && SCRIPT_EXTENSION.test(word.slice(word.lastIndexOf('/') + 1));
+export function isScriptNamedAfterBinary(word: string, form: WordForm = 'shell'): boolean {
+  return isBinaryPath(word, form) && SCRIPT_EXTENSION.test(word.slice(lastSeparator(word, form) + 1));
 }

@@ -72,7 +72,8 @@ export function heredocManifestFinding(manifest: Report[] | undefined, body: Her
   const expanded = known.length > 0 ? ` (the shell expands ${known.join(', ')}, as the script sets ${known.length === 1 ? 'it' : 'them'} before the here-document)` : '';
   if (r.fix && r.fix.length > 0) {
     // `mode: TLS` (--grpc-tls-mode) too: without it the kubelet would probe a TLS server in plaintext.
-    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${String(d.service)}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
+    // A service plain YAML reads as another type (`yes`, `on`, `123`) is written quoted.
+    const target = `grpc: {port: ${String(d.port)}${d.service ? `, service: ${yamlString(String(d.service))}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
     // `grpc {port: 5000} (timeoutSeconds raised from 1 to 5 …)`, as the manifest rule says it.
     const becomes = r.message.slice(r.message.indexOf('→ ') + 2);
     return {
@@ -88,6 +89,17 @@ export function heredocManifestFinding(manifest: Report[] | undefined, body: Her
     hint: `The tool does not rewrite ${holder.notRewritten}, and this probe cannot become native as it is (see the message): keep the binary, or change the probe in the here-document by hand once what blocks it is gone; ${move}.`,
     fixable: false,
   };
+}
+
+/**
+ * A service name as a plain YAML scalar when it reads back as that string, else double-quoted:
+ * `service: yes` would be a boolean, `service: 123` a number. The same rule as quote() in
+ * src/kubernetes/probes.ts, which is not imported here: that module loads the YAML parser, which a
+ * run over Dockerfiles and scripts alone does not (test/startup.test.ts).
+ */
+function yamlString(s: string): string {
+  const reserved = /^(true|false|yes|no|on|off|y|n|null|~|[-+]?(\d|\.\d)[\d._eE+:-]*|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+|\.inf|\.nan)$/i;
+  return /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(s) && !reserved.test(s) ? s : JSON.stringify(s);
 }
 
 function shorten(written: string): string {

@@ -104,6 +104,16 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   const env = input.env ?? NO_ENV;
   const blockers: Blocker[] = [];
   const notes: string[] = [];
+  /**
+   * Notes that describe the rewrite (timeoutSeconds raised, mode: TLS written, what the binary did
+   * that the kubelet will not): said only when the probe migrates. A blocked probe keeps exec as
+   * it is, and its message must not speak of edits that were not made.
+   */
+  const editNotes = new Set<string>();
+  const editNote = (note: string) => {
+    editNotes.add(note);
+    notes.push(note);
+  };
   const argv = input.argv.map((a) => expandKubeletVars(a, env));
   const unresolvedArgv = input.argv.map((a) => unresolvedKubeletVars(a, env));
   let args: ResolvedWord[];
@@ -124,14 +134,14 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // Outside a Helm template `{{` is literal text: the kubelet looks for a file of that name.
   const actions = argv.length > 0 && input.templateActions ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
   const outsideActions = argv.length > 0 ? (input.templateActions ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : argv[0]!) : '';
-  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions)) {
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec') && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions, 'exec')) {
     blockers.push({
       code: 'unparseable',
       detail: `its program "${argv[0]!.trim()}" is templated: it renders as one word, but which program that is depends on the chart's values (grpc_health_probe only where they leave the default), so the tool cannot tell what the probe runs; write the binary's path as the first command item to migrate it, or keep the exec probe if the values name another program`,
     });
     return { invocations: 1, blockers, notes };
   }
-  if (argv.length > 0 && isBinaryPath(argv[0]!) && /\s/.test(outsideActions)) {
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec') && /\s/.test(outsideActions)) {
     // `command: ["/bin/grpc_health_probe -addr=:5000"]`: one item. The kubelet runs no shell, so
     // it looks for a file of that whole name; the probe fails today, whatever the flags say.
     let n = 0;
@@ -142,11 +152,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
     return { invocations: 1, blockers, notes };
   }
-  if (argv.length > 0 && isBinaryPath(argv[0]!)) {
+  // The kubelet runs an exec-form item itself: `C:\grpc_health_probe.exe` is a Windows path.
+  if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec')) {
     args = argv.slice(1).map((text, i) => ({ text, unresolved: unresolvedArgv[i + 1]! }));
     program = argv[0]!;
     noShell = true;
-  } else if (timeoutCall && isBinaryPath(argv[timeoutCall.command]!) && unresolvedArgv.slice(0, timeoutCall.command).every((u) => u.length === 0)) {
+  } else if (timeoutCall && isBinaryPath(argv[timeoutCall.command]!, 'exec') && unresolvedArgv.slice(0, timeoutCall.command).every((u) => u.length === 0)) {
     // `["timeout", "5", "grpc_health_probe", …]`: the kubelet runs timeout, which runs the binary.
     deadline = timeoutCall;
     args = argv.slice(timeoutCall.command + 1).map((text, i) => ({ text, unresolved: unresolvedArgv[timeoutCall.command + 1 + i]! }));
@@ -192,7 +203,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       detail:
         shellOptions.length > 0
           ? `the command runs ${argv[0]} with options the tool does not read as a plain wrapper (${shellOptions.join(' ')}): -n never runs the script, -l and -i read profiles, -r restricts commands`
-          : argv.slice(1).some((a) => isBinaryPath(a))
+          : argv.slice(1).some((a) => isBinaryPath(a, 'exec'))
             ? // `["timeout", "5", "grpc_health_probe", …]`: as `timeout 5 grpc_health_probe …` in a script.
               `the command runs the binary through ${argv[0]}, which the tool does not read`
             : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
@@ -200,7 +211,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     return { invocations: 0, blockers, notes };
   }
 
-  if (isScriptNamedAfterBinary(program)) {
+  if (isScriptNamedAfterBinary(program, noShell ? 'exec' : 'shell')) {
     // A wrapper may add TLS flags, another host, its own exit codes: its flags are not the binary's.
     blockers.push({ code: 'unparseable', detail: `${program} is a script named after the binary, not the binary: what it runs is not visible in the probe` });
     return { invocations, blockers, notes };
@@ -215,18 +226,33 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   for (const i of parsed.runTimeBooleans) {
     blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs, the chart renders or the code runs: the tool cannot tell whether it turns that option on` });
   }
-  for (const name of parsed.unknown) {
-    // Go's flag package answers -h/-help with the usage text and an error: the binary exits 1.
-    const detail =
+  if (parsed.unknown.length > 0) {
+    // The binary parses its flags with flag.ContinueOnError and exits 1 on any error: an unknown
+    // flag, and -h/-help too (Go answers them with the usage text and flag.ErrHelp). It never gets
+    // to -addr or -version, so each of these is the reason, and the probe fails today once.
+    const what = parsed.unknown.map((name) =>
       name === 'h' || name === 'help'
-        ? `-${name} prints the binary's usage and exits 1 without checking anything; the probe fails today`
-        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}; the probe fails today`;
-    blockers.push({ code: 'unparseable', detail });
+        ? `-${name} prints the binary's usage and exits 1 without checking anything`
+        : `-${name} is not a flag of grpc_health_probe${name === 'conn-timeout' ? ' (an early upstream README wrote it for -connect-timeout)' : ''}`,
+    );
+    blockers.push({ code: 'unparseable', detail: `${what.join('; ')}; the probe fails today` });
   }
   // Where Go stops reading flags, an argument that is only known later (a chart value, a shell or
   // kubelet variable, a TypeScript expression) may expand to flags (`-tls -tls-no-verify`): what
   // the binary then does cannot be seen, so the probe cannot be planned.
   const stop = parsed.stoppedAt !== undefined ? args[parsed.stoppedAt] : undefined;
+  /** Go read every flag: the binary gets past its flag parsing (no error, no unknown flag, nothing only known later). */
+  const flagsParsed = !parsed.error && parsed.unknown.length === 0 && parsed.runTimeBooleans.length === 0 && !(stop && knownLater(stop));
+  if (flagsParsed && parsed.flags.get('version') === 'true') {
+    // The binary prints its version and exits 0 right after parsing its flags, before it checks
+    // -addr or any other option: the probe passes whatever the rest says, and checks nothing.
+    blockers.push({
+      code: 'exit-code',
+      detail: '-version prints the version and exits 0 before the binary checks anything else, so the probe always passes today: it never checked the service',
+      hint: 'This probe checks nothing today. To check the server, write grpc: {port: N} (its gRPC port) by hand, or drop -version and give -addr; either then passes only on SERVING, so it may fail where the exec never did.',
+    });
+    return { invocations, blockers, notes: [] };
+  }
   if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
     blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs, the chart renders or the code runs, and stands where the binary reads flags: it may add flags such as -tls or -addr` });
@@ -260,7 +286,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       const unverified = on('tls') && on('tls-no-verify') && tlsFlags.every((f) => f === 'tls' || f === 'tls-no-verify');
       if (input.tlsMode && unverified) {
         mode = 'TLS';
-        notes.push('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
+        editNote('-tls -tls-no-verify becomes grpc.mode: TLS, which needs the GRPCContainerProbeTLS feature gate on every target cluster');
       } else {
         const why = input.tlsMode
           ? `; grpc.mode: TLS never verifies the server nor sends a client certificate, so it cannot stand in for ${tlsFlags.filter((f) => f !== 'tls' && f !== 'tls-no-verify').map((f) => '-' + f).join(', ') || '-tls without -tls-no-verify'}`
@@ -285,7 +311,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
     // A word only known later where Go reads flags may be -addr itself: not missing, unknown (said above).
-    if (!parsed.error && !(stop && knownLater(stop))) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
+    // An unknown flag (-h too) made the binary exit before it looks at -addr: said above.
+    if (!parsed.error && parsed.unknown.length === 0 && !(stop && knownLater(stop))) blockers.push({ code: 'unparseable', detail: '-addr is missing; the probe fails today' });
   } else if (noShell && QUOTED.test(addr)) {
     // `- -addr=":5000"`, shell quoting copied into an exec list: the binary dials `":5000"`.
     blockers.push({ code: 'unparseable', detail: `-addr=${addr} holds quote characters: the kubelet runs no shell, so they are part of the address the binary dials and the probe fails today (write -addr=${addr.slice(1, -1)})` });
@@ -409,7 +436,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
-      notes.push(
+      editNote(
         current === undefined && input.timeoutFromBase
           ? `timeoutSeconds set to ${to} to keep ${given.join(' ')}; it replaces the base probe's own value, if it has one`
           : `timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`,
@@ -418,13 +445,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   }
 
   const ua = flag('user-agent');
-  if (ua !== undefined) notes.push(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
-  if (flag('gzip') === 'true') notes.push('-gzip is lost: the kubelet does not compress the request');
-  if (flag('v') === 'true') notes.push('-v (verbose output) goes: the kubelet logs probe failures itself');
-  if (flag('version') === 'true') {
-    // Binaries from before the flag reject it ("flag provided but not defined", exit 1).
-    blockers.push({ code: 'exit-code', detail: '-version prints the version and exits 0 without checking anything (a binary older than the flag rejects it and exits 1): the probe never checked the service' });
-  }
+  if (ua !== undefined) editNote(`-user-agent is lost: the kubelet sends kube-probe/<version>`);
+  if (flag('gzip') === 'true') editNote('-gzip is lost: the kubelet does not compress the request');
+  if (flag('v') === 'true') editNote('-v (verbose output) goes: the kubelet logs probe failures itself');
 
   if (!kubeVersionSupportsGrpc(input.kubeVersion)) {
     blockers.push({
@@ -436,7 +459,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? notes.filter((n) => !editNotes.has(n)) : notes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
@@ -579,8 +602,15 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
   return out;
 }
 
+/**
+ * `1.29`, `v1.29.3`, and a full version as `kubectl version` prints a managed cluster's: with a
+ * semver pre-release (`v1.30.4-eks-a737599`, `v1.29.1-gke.1589018`, `v1.31.0-rc.1`) or build
+ * (`v1.29.3+k3s1`, OpenShift's `v1.27.6+f67aeb3`) after the patch. Only major and minor count.
+ */
+const KUBE_VERSION = /^v?(\d+)\.(\d+)(?:\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?$/;
+
 export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(v.trim());
+  const m = KUBE_VERSION.exec(v.trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 

@@ -8,7 +8,7 @@ import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
-import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
+import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS, quote } from '../kubernetes/probes.js';
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
@@ -342,12 +342,15 @@ function commandListReport(
 
 /**
  * The grpc: a hint asks to write by hand for a body's plan: its port, service and mode (`mode: TLS`
- * with --grpc-tls-mode; without it the kubelet would probe a TLS server in plaintext).
+ * with --grpc-tls-mode; without it the kubelet would probe a TLS server in plaintext). A service
+ * that plain YAML would read as another type (`yes`, `on`, `123`) is quoted; one that holds a
+ * template action is written as it is (escaping quotes inside the action would break it).
  */
 function handTarget(plan: NativePlan | undefined): string {
   if (!plan || plan.blockers.length > 0 || !plan.grpc) return 'grpc: {port: N}';
   const { port, service, mode } = plan.grpc;
-  return `grpc: {port: ${port.kind === 'number' ? port.value : port.text}${service ? `, service: ${service}` : ''}${mode ? `, mode: ${mode}` : ''}}`;
+  const written = service && (service.includes('{{') ? service : quote(service, false));
+  return `grpc: {port: ${port.kind === 'number' ? port.value : port.text}${written ? `, service: ${written}` : ''}${mode ? `, mode: ${mode}` : ''}}`;
 }
 
 /**
