@@ -19,7 +19,7 @@ const rule: Rule = {
       async file(ctx) {
         const [{ dockerfileKey }, { analyzeDockerfile }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/installs.js')]);
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
-        const { shellView, baseImageOf, execFormStrings } = await import('../src/docker/parse.js');
+        const { shellView, joinedView, baseImageOf, execFormStrings } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
         const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
@@ -35,7 +35,9 @@ const rule: Rule = {
         const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
         const finalStage = froms.length - 1;
         for (const ins of parsed.instructions) {
-          const body = text.slice(ins.argsStart, ins.end);
+          const raw = text.slice(ins.argsStart, ins.end);
+          // As Docker reads it: a name cut by a continuation (`grpc_health\` then `_probe`) is one word.
+          const body = raw.includes('\n') ? joinedView(text, ins.argsStart, ins.end, parsed.escape).text : raw;
           // Each of these keeps the binary in the image: Docker has nothing native to move to.
           const keeps = (code: 'no-native-check' | 'not-a-probe', message: string) =>
             ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: [code], keepsBinary: true, image, message });
