@@ -305,18 +305,44 @@ export function processIo(): Io {
   };
 }
 
-let cachedVersion: string | undefined;
-export function packageVersion(): string {
-  if (cachedVersion) return cachedVersion;
+interface PackageJson {
+  name?: string;
+  version?: string;
+  homepage?: string;
+  repository?: string | { url?: string };
+}
+
+let cachedPackage: PackageJson | undefined;
+/** This tool's own package.json, found upwards from this module (src/ under ts-jest, dist/src/ when built). */
+function ownPackage(): PackageJson {
+  if (cachedPackage) return cachedPackage;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'package.json');
     if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'grpc-probe-migrate') return (cachedVersion = pkg.version ?? '0.0.0');
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as PackageJson;
+      if (pkg.name === 'grpc-probe-migrate') return (cachedPackage = pkg);
     }
     const up = path.dirname(dir);
-    if (up === dir) return '0.0.0';
+    if (up === dir) return (cachedPackage = {});
     dir = up;
   }
+}
+
+export function packageVersion(): string {
+  return ownPackage().version ?? '0.0.0';
+}
+
+/**
+ * Where the tool's documentation lives, from package.json's `homepage` or `repository` (an
+ * https address only), or undefined: the package is not published, and a link to a registry page
+ * that does not exist would send code-scanning users to a 404.
+ */
+export function packageHome(pkg: PackageJson = ownPackage()): string | undefined {
+  const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  for (const raw of [pkg.homepage, repo]) {
+    const url = raw?.replace(/^git\+/, '').replace(/\.git$/, '');
+    if (url && /^https:\/\/[^\s]+$/.test(url)) return url;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import type { Log } from 'sarif';
 import { RULES } from '../rules/index.js';
-import { main } from '../src/cli.js';
+import { main, packageHome } from '../src/cli.js';
 import { code, LONG, formatMarkdown } from '../src/report/markdown.js';
 import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
 import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
@@ -27,6 +27,27 @@ async function sarifOf(cwd: string, args: string[] = []): Promise<Log> {
   await main(['--format', 'sarif', ...args], io);
   return JSON.parse(io.out()) as Log;
 }
+
+describe('packageHome', () => {
+  test('takes the https homepage, else the repository address without git+ and .git', () => {
+    expect(packageHome({ homepage: 'https://example.org/grpc-probe-migrate' })).toBe('https://example.org/grpc-probe-migrate');
+    expect(packageHome({ repository: { url: 'git+https://github.com/acme/grpc-probe-migrate.git' } })).toBe('https://github.com/acme/grpc-probe-migrate');
+    expect(packageHome({ repository: 'https://github.com/acme/grpc-probe-migrate' })).toBe('https://github.com/acme/grpc-probe-migrate');
+  });
+  test('gives nothing for no address, or one a browser cannot open', () => {
+    expect(packageHome({})).toBeUndefined();
+    expect(packageHome({ repository: 'github:acme/grpc-probe-migrate' })).toBeUndefined();
+    expect(packageHome({ repository: { url: 'git@github.com:acme/grpc-probe-migrate.git' } })).toBeUndefined();
+  });
+  test('with an address, SARIF links the driver and each rule to it', () => {
+    const log = JSON.parse(formatSarif(result([]), { cwd: process.cwd(), rules: RULES, version: '1.0.0', informationUri: 'https://github.com/acme/grpc-probe-migrate' })) as Log;
+    const driver = log.runs[0]!.tool.driver;
+    expect(driver.informationUri).toBe('https://github.com/acme/grpc-probe-migrate');
+    expect(driver.rules!.find((r) => r.id === 'blocker/tls')!.helpUri).toBe('https://github.com/acme/grpc-probe-migrate#blockers');
+    expect(driver.rules!.find((r) => r.id === RULES[0]!.meta.id)!.helpUri).toBe('https://github.com/acme/grpc-probe-migrate#rules');
+    expect(validateSarif(log)).toEqual([]);
+  });
+});
 
 function validateSarif(log: unknown): string[] {
   const Ajv = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
@@ -55,7 +76,12 @@ describe('SARIF', () => {
     const driver = log.runs[0]!.tool.driver;
     expect(driver.name).toBe('grpc-probe-migrate');
     expect(driver.version).toBe(JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')).version);
-    expect(driver.informationUri).toMatch(/^https:\/\//);
+    // package.json names no homepage or repository (the package is not published): no address
+    // rather than a registry page that does not exist.
+    const pkg = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { homepage?: string; repository?: unknown };
+    expect(pkg.homepage ?? pkg.repository).toBeUndefined();
+    expect(driver).not.toHaveProperty('informationUri');
+    expect(JSON.stringify(log)).not.toMatch(/helpUri|npmjs/);
     const ids = driver.rules!.map((r) => r.id);
     expect(ids).toEqual([...RULES.map((r) => r.meta.id), ...BLOCKER_CODES.map(blockerRuleId), ERROR_RULE_ID]);
     expect(new Set(ids).size).toBe(ids.length);

@@ -19,8 +19,8 @@ export const FORMATS: Record<string, () => Promise<Formatter>> = {
   },
   json: async () => (await import('./json.js')).formatJson,
   sarif: async () => {
-    const [{ formatSarif }, { RULES }, { packageVersion }] = await Promise.all([import('./sarif.js'), import('../../rules/index.js'), import('../cli.js')]);
-    return (r, c) => formatSarif(r, { cwd: c.cwd, rules: RULES, version: packageVersion() });
+    const [{ formatSarif }, { RULES }, { packageVersion, packageHome }] = await Promise.all([import('./sarif.js'), import('../../rules/index.js'), import('../cli.js')]);
+    return (r, c) => formatSarif(r, { cwd: c.cwd, rules: RULES, version: packageVersion(), informationUri: packageHome() });
   },
   markdown: async () => {
     const { formatMarkdown } = await import('./markdown.js');

@@ -21,27 +21,29 @@ import { BLOCKER_CODES, type Finding, type Rule, type RunResult } from '../types
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const ERROR_RULE_ID = 'error';
-const FALLBACK_URI = 'https://www.npmjs.com/package/grpc-probe-migrate';
 
 export interface SarifContext {
   cwd: string;
   rules: readonly Rule[];
   version: string;
-  informationUri?: string;
+  /** The tool's documentation (package.json's homepage or repository); omitted when there is none. */
+  informationUri?: string | undefined;
 }
 
 export function blockerRuleId(code: string): string {
   return `blocker/${code}`;
 }
 
-export function sarifRules(rules: readonly Rule[], informationUri: string): ReportingDescriptor[] {
+export function sarifRules(rules: readonly Rule[], informationUri: string | undefined): ReportingDescriptor[] {
+  // SARIF makes both optional: no address is better than one that does not resolve.
+  const link = (anchor: string) => (informationUri ? { helpUri: `${informationUri}${anchor}` } : {});
   const out: ReportingDescriptor[] = rules.map((r) => ({
     id: r.meta.id,
     name: pascal(r.meta.id),
     shortDescription: { text: r.meta.description },
     fullDescription: { text: r.meta.docs ?? r.meta.description },
     help: { text: `${r.meta.docs ?? r.meta.description} Run grpc-probe-migrate --fix to apply the change.` },
-    helpUri: `${informationUri}#rules`,
+    ...link('#rules'),
     defaultConfiguration: { level: 'warning' },
     properties: { tags: ['kubernetes', 'grpc', 'probes'], fixable: r.meta.fixable },
   }));
@@ -53,7 +55,7 @@ export function sarifRules(rules: readonly Rule[], informationUri: string): Repo
       shortDescription: { text: b.title },
       fullDescription: { text: `${b.title}: this use of grpc_health_probe cannot become a native gRPC probe as it is.` },
       help: { text: b.hint },
-      helpUri: `${informationUri}#blockers`,
+      ...link('#blockers'),
       defaultConfiguration: { level: 'note' },
       properties: { tags: ['kubernetes', 'grpc', 'blocker'] },
     });
@@ -64,14 +66,14 @@ export function sarifRules(rules: readonly Rule[], informationUri: string): Repo
     shortDescription: { text: 'A file could not be read, parsed or rewritten' },
     fullDescription: { text: 'The tool could not fully understand this file, or refused to rewrite it; it left the file unchanged.' },
     help: { text: 'Fix the file (or the reason given) and run the tool again; nothing in this file was changed.' },
-    helpUri: informationUri,
+    ...link(''),
     defaultConfiguration: { level: 'error' },
   });
   return out;
 }
 
 export function formatSarif(result: RunResult, ctx: SarifContext): string {
-  const informationUri = ctx.informationUri ?? FALLBACK_URI;
+  const informationUri = ctx.informationUri;
   const rules = sarifRules(ctx.rules, informationUri);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const root = repositoryRoot(ctx.cwd);
@@ -113,7 +115,7 @@ export function formatSarif(result: RunResult, ctx: SarifContext): string {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'grpc-probe-migrate', version: ctx.version, semanticVersion: ctx.version, informationUri, rules } },
+        tool: { driver: { name: 'grpc-probe-migrate', version: ctx.version, semanticVersion: ctx.version, ...(informationUri ? { informationUri } : {}), rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(root) } },
         columnKind: 'utf16CodeUnits',
         ...(notifications.length > 0 ? { invocations: [{ executionSuccessful: !notifications.some((n) => n.level === 'error'), toolExecutionNotifications: notifications }] } : {}),
