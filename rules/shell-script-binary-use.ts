@@ -104,6 +104,7 @@ const rule: Rule = {
             end: at + 'grpc_health_probe'.length,
             subject: 'consumer',
             blockers: ['unsupported-file'],
+            info: true,
             message: 'a shell script names grpc_health_probe only in comments; a comment does not keep the binary installed',
             hint: 'Nothing runs here. Update the comment once the migration has landed.',
           });

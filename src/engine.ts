@@ -487,7 +487,10 @@ function toFinding(p: PendingFinding, fixMode: boolean): Finding {
   let status: Status;
   let message = r.message;
   if (r.error) status = 'error';
-  else if (blockers.length > 0) status = 'blocked';
+  else if (r.info) {
+    status = 'info';
+    blockers = [];
+  } else if (blockers.length > 0) status = 'blocked';
   else if (r.fix && p.fixRefused) {
     status = 'error';
     message = `${message} — not applied: ${p.fixRefused}`;
@@ -538,6 +541,7 @@ function summarize(findings: Finding[], scanned: number, candidates: number, fil
     probes: { migratable: count('probe', 'migratable'), migrated: count('probe', 'migrated'), blocked: count('probe', 'blocked') },
     installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked') },
     blocked: findings.filter((f) => f.status === 'blocked').length,
+    info: findings.filter((f) => f.status === 'info').length,
     errors: findings.filter((f) => f.status === 'error').length,
     skipped,
   };

@@ -1,6 +1,11 @@
 /** The public vocabulary of the tool: findings, blockers, rules, edits. */
 
-export type Status = 'migratable' | 'migrated' | 'blocked' | 'error';
+/**
+ * `info`: a mention that runs nothing and keeps nothing installed (image metadata, a comment, a
+ * document, a download address): worth rewording once the binary is gone, never a reason to hold
+ * the migration, so neither --strict nor the exit code counts it.
+ */
+export type Status = 'migratable' | 'migrated' | 'blocked' | 'info' | 'error';
 
 /** Fixed vocabulary; documented in the README. Users and bots filter on these. */
 export const BLOCKER_CODES = [
@@ -82,6 +87,11 @@ export interface Report {
   timeoutNeeded?: number;
   /** The report is an error (file could not be understood). */
   error?: boolean;
+  /**
+   * The place runs nothing and keeps nothing (metadata, a comment, documentation): status `info`,
+   * with no blockers, so that --strict does not fail on it. Its `hint` says what to reword.
+   */
+  info?: boolean;
   details?: Record<string, unknown>;
 }
 
@@ -244,6 +254,8 @@ export interface Summary {
   probes: { migratable: number; migrated: number; blocked: number };
   installs: { migratable: number; migrated: number; blocked: number };
   blocked: number;
+  /** Findings with status `info`: mentions that run nothing and keep nothing installed. */
+  info: number;
   errors: number;
   skipped: SkippedFile[];
 }

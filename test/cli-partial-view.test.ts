@@ -9,7 +9,7 @@ const calls: RunOptions[] = [];
 const empty: RunResult = {
   findings: [],
   files: [],
-  summary: { filesScanned: 0, candidates: 0, filesChanged: 0, probes: { migratable: 0, migrated: 0, blocked: 0 }, installs: { migratable: 0, migrated: 0, blocked: 0 }, blocked: 0, errors: 0, skipped: [] },
+  summary: { filesScanned: 0, candidates: 0, filesChanged: 0, probes: { migratable: 0, migrated: 0, blocked: 0 }, installs: { migratable: 0, migrated: 0, blocked: 0 }, blocked: 0, info: 0, errors: 0, skipped: [] },
 };
 jest.unstable_mockModule('../src/engine.js', () => ({
   DEFAULT_KUBE_VERSION: '1.27',

@@ -93,6 +93,36 @@ describe('report and fix modes', () => {
     expect(await main(['--strict'], captureIo(dir))).toBe(1);
   });
 
+  test('info findings (mentions that run nothing) do not fail --strict; every format shows them', async () => {
+    const dir = repoWith({
+      'docs/probes.md': 'We used to ship grpc_health_probe in every image.\n',
+      Dockerfile: 'FROM alpine:3.20\nLABEL org.opencontainers.image.description="ships grpc_health_probe"\nCOPY api /api\n',
+    });
+    const io = captureIo(dir);
+    expect(await main(['--strict'], io)).toBe(0);
+    expect(io.out()).toMatch(/docs\/probes\.md:1:\d+ {2}info {7}/);
+    expect(io.out()).toMatch(/Dockerfile:2:1 {2}info {7}LABEL names grpc_health_probe/);
+    expect(io.out()).toMatch(/0 blocked in all, 2 info, 0 errors\n$/);
+    const json = captureIo(dir);
+    expect(await main(['--strict', '--format', 'json'], json)).toBe(0);
+    const report = JSON.parse(json.out()) as { findings: { status: string; blockers: string[] }[]; summary: { blocked: number; info: number } };
+    expect(report.findings.map((f) => [f.status, f.blockers])).toEqual([['info', []], ['info', []]]);
+    expect(report.summary).toMatchObject({ blocked: 0, info: 2 });
+    const md = captureIo(dir);
+    await main(['--format', 'markdown'], md);
+    expect(md.out()).toContain('| Mentions to reword (run nothing) | 2 |');
+    expect(md.out()).toContain('### Mentions to reword\n\n2 mentions that run nothing and keep nothing installed:');
+    const sarif = captureIo(dir);
+    await main(['--format', 'sarif'], sarif);
+    const results = (JSON.parse(sarif.out()) as { runs: { results: { ruleId: string; level: string }[] }[] }).runs[0]!.results;
+    expect(results.map((r) => [r.ruleId, r.level])).toEqual([['dockerfile-healthcheck', 'note'], ['unsupported-file', 'note']]);
+    // A text report saved with an info count is still known as this tool's own report.
+    fs.writeFileSync(path.join(dir, 'migrate.log'), io.out());
+    const again = captureIo(dir);
+    await main(['--format', 'json'], again);
+    expect((JSON.parse(again.out()) as { summary: { info: number; skipped: { file: string }[] } }).summary).toMatchObject({ info: 2, skipped: [{ file: 'migrate.log' }] });
+  });
+
   test('--exit-zero exits 0 with migratable probes left', async () => {
     const dir = repoWith({ 'a.yaml': POD });
     expect(await main(['--exit-zero'], captureIo(dir))).toBe(0);

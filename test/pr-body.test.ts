@@ -18,7 +18,7 @@ function report(n: number): string {
   const result: RunResult = {
     findings,
     files: [],
-    summary: { filesScanned: n, candidates: n, filesChanged: 0, probes: { migratable: 0, migrated: 0, blocked: n }, installs: { migratable: 0, migrated: 0, blocked: 0 }, blocked: n, errors: 0, skipped: [] },
+    summary: { filesScanned: n, candidates: n, filesChanged: 0, probes: { migratable: 0, migrated: 0, blocked: n }, installs: { migratable: 0, migrated: 0, blocked: 0 }, blocked: n, info: 0, errors: 0, skipped: [] },
   };
   return formatMarkdown(result, { fixed: true });
 }

@@ -187,6 +187,7 @@ function result(findings: Finding[], over: Partial<RunResult['summary']> = {}): 
       probes: { migratable: count('probe', 'migratable'), migrated: count('probe', 'migrated'), blocked: count('probe', 'blocked') },
       installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked') },
       blocked: findings.filter((f) => f.status === 'blocked').length,
+      info: findings.filter((f) => f.status === 'info').length,
       errors: findings.filter((f) => f.status === 'error').length,
       skipped: [],
       ...over,

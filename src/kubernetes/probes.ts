@@ -864,7 +864,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * API server writes into custom resources) describes fields, it is no probe; a
  * ClusterServiceVersion's `alm-examples` annotation holds example custom resources as JSON.
  */
-function operatorMetadataReport(keys: readonly string[], path: readonly unknown[], at: string): Pick<Report, 'message' | 'hint' | 'blockers' | 'keepsBinary'> | undefined {
+function operatorMetadataReport(keys: readonly string[], path: readonly unknown[], at: string): Pick<Report, 'message' | 'hint' | 'blockers' | 'keepsBinary' | 'info'> | undefined {
   const n = keys.length;
   if (keys[n - 1] === 'alm-examples' && keys[n - 2] === 'annotations') {
     return {
@@ -883,6 +883,7 @@ function operatorMetadataReport(keys: readonly string[], path: readonly unknown[
       hint: 'A description keeps nothing installed. Update it (for a generated CRD, the field\'s doc comment in the API types) once the operator\'s probes are native.',
       blockers: ['not-a-probe'],
       keepsBinary: false,
+      info: true,
     };
   }
   const inDefault = keys.includes('default');
@@ -922,6 +923,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       hint: 'The annotation does not keep the binary installed. It is kubectl bookkeeping from an export (kubectl get -o yaml): drop it from the file, or leave it for kubectl to rewrite.',
       blockers: ['not-a-probe'],
       keepsBinary: false,
+      info: true,
       details: { document: docIndex + 1, path: pathText(path, node) },
     };
   }

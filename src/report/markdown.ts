@@ -33,6 +33,7 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
   out.push(`| Probes ${fixed ? 'migrated' : 'to migrate'} | ${fixed ? s.probes.migrated : s.probes.migratable} |`);
   out.push(`| Binary installs ${fixed ? 'removed' : 'to remove'} | ${fixed ? s.installs.migrated : s.installs.migratable} |`);
   out.push(`| Blocked | ${s.blocked} |`);
+  if (s.info > 0) out.push(`| Mentions to reword (run nothing) | ${s.info} |`);
   if (s.errors > 0) out.push(`| Errors | ${s.errors} |`);
   out.push('');
 
@@ -63,6 +64,14 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
     for (const c of codes) body.push(`| ${code(c)} | ${escape(BLOCKERS[c].title)} | ${escape(BLOCKERS[c].hint)} |`);
     body.push('');
     section(out, `${h}# Blocked`, `${blocked.length} ${plural(blocked.length, 'use')} that cannot move`, blocked.length, body);
+  }
+
+  const info = result.findings.filter((f) => f.status === 'info');
+  if (info.length > 0) {
+    // Nothing here holds the migration: image metadata, comments, documentation that name the binary.
+    const body = info.map((f) => `- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`);
+    body.push('');
+    section(out, `${h}# Mentions to reword`, `${info.length} ${plural(info.length, 'mention')} that ${info.length === 1 ? 'runs' : 'run'} nothing and ${info.length === 1 ? 'keeps' : 'keep'} nothing installed`, info.length, body);
   }
 
   const errors = result.findings.filter((f) => f.status === 'error');

@@ -129,12 +129,14 @@ export function formatSarif(result: RunResult, ctx: SarifContext): string {
 function resultsFor(f: Finding, ruleIndex: Map<string, number>): { ruleId: string; level: Result.level }[] {
   if (f.status === 'error') return [{ ruleId: ERROR_RULE_ID, level: 'error' }];
   if (f.status === 'blocked') return f.blockers.map((code) => ({ ruleId: blockerRuleId(code), level: 'note' as const }));
+  // Nothing to do before migrating: a note under the rule that found it.
+  if (f.status === 'info') return [{ ruleId: f.ruleId, level: 'note' as const }];
   const ruleId = ruleIndex.has(f.ruleId) ? f.ruleId : ERROR_RULE_ID;
   return [{ ruleId, level: f.status === 'migrated' ? 'note' : 'warning' }];
 }
 
 function messageOf(f: Finding, ruleId: string): string {
-  if (!ruleId.startsWith('blocker/')) return f.hint && f.status === 'error' ? `${f.message}. ${f.hint}` : f.message;
+  if (!ruleId.startsWith('blocker/')) return f.hint && (f.status === 'error' || f.status === 'info') ? `${f.message}. ${f.hint}` : f.message;
   const code = ruleId.slice('blocker/'.length) as keyof typeof BLOCKERS;
   // A hint written for this place (an install kept because only part of the repository was
   // scanned: run on all of it; the overlay that merges into this probe) says more than the

@@ -15,6 +15,7 @@ export function formatText(result: RunResult, opts: TextOptions): string {
     migratable: c.cyan,
     migrated: c.green,
     blocked: c.yellow,
+    info: c.gray,
     error: c.red,
   };
   const out: string[] = [];
@@ -50,6 +51,9 @@ export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ le
   if (inst.migratable + inst.migrated + inst.blocked > 0) {
     parts.push(`binary installs: ${inst.migratable} removable, ${inst.migrated} removed, ${inst.blocked} kept`);
   }
-  parts.push(`${s.blocked} blocked in all`, `${s.errors} errors`);
+  parts.push(`${s.blocked} blocked in all`);
+  // Only when there are some: a line CI logs and saved reports are recognised by (src/report/own.ts).
+  if (s.info > 0) parts.push(`${s.info} info`);
+  parts.push(`${s.errors} errors`);
   return c.bold(parts.join(', '));
 }
