@@ -398,7 +398,7 @@ function runSite(
   // A command that stays and reads a variable the install set (`BIN=/bin/grpc_health_probe && wget
   // -qO $BIN … && chmod +x $BIN && echo done`) would lose its operand: not ours to cut.
   const setByRemoved = new Set(
-    segs.flatMap((seg, i) => (removed[i] ? [...seg.stmt.calls.flatMap((c) => c.assigns.map((a) => a.name)), ...declaredNames(text.slice(seg.start, seg.end))] : [])),
+    segs.flatMap((seg, i) => (removed[i] ? [...seg.stmt.calls.flatMap((c) => c.assigns.map((a) => a.name)), ...declaredNames(seg.shellText)] : [])),
   );
   const reader = segs.findIndex((_, i) => !removed[i] && [...usedBy(i)].some((v) => setByRemoved.has(v)));
   if (reader !== -1) {
