@@ -146,7 +146,7 @@ const rule: Rule = {
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
             // A consumer whose image is tied to a Dockerfile runs this one; one with an image no Dockerfile is tied to may.
             const surely = relevant.every((c) => c.path === file.path || matching.get(c)!.some((r) => !r.maybe && isTiedImage(r.image, known)));
-            const scope = images.length > 0 ? `the image ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
+            const scope = images.length > 0 ? `${images.length === 1 ? 'the image' : 'the image it builds as'} ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             // Why a consumer reaches this image when it is not simply its own (built FROM it, a compose build not decided).
             const whys = [...new Set(relevant.flatMap((c) => (c.path === file.path ? [] : matching.get(c)!.every((r) => r.why) ? [matching.get(c)![0]!.why!] : [])))];
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}${whys.length > 0 ? ` (${whys.join('; ')})` : ''}`, all);

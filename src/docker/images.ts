@@ -1,6 +1,7 @@
 /**
  * Which image each Dockerfile builds, where the repository says so: skaffold.yaml artifacts
- * (`image` + `context` + `docker.dockerfile`) and compose services (`build:` + `image:`).
+ * (`image` + `context` + `docker.dockerfile`), compose services (`build:` + `image:`) and
+ * GoReleaser's `dockers` / `dockers_v2` (`image_templates` or `images` + `dockerfile`).
  * Consumers that carry an image are then matched to the Dockerfiles that build it.
  */
 import fs from 'node:fs';
@@ -128,14 +129,19 @@ export async function imageTies(run: RunContext): Promise<ImageTies> {
   return ties;
 }
 
-/** A compose file or a skaffold.yaml: the files that say which Dockerfile builds which image. */
+/** A compose file, a skaffold.yaml or a GoReleaser config: the files that say which Dockerfile builds which image. */
 export function isTieSource(abs: string): boolean {
-  // Both kinds are YAML files: most of a tree is not, and this check is cheaper than classify().
+  // All are YAML files: most of a tree is not, and this check is cheaper than classify().
   if (!/\.ya?ml$/i.test(abs)) return false;
   const base = path.basename(abs);
-  return isSkaffold(base) || classify(base) === 'compose';
+  return isSkaffold(base) || isGoReleaser(base) || classify(base) === 'compose';
 }
 
-function isSkaffold(base: string): boolean {
+export function isSkaffold(base: string): boolean {
   return /^skaffold([.-][^/]*)?\.ya?ml$/i.test(base);
+}
+
+/** The names GoReleaser looks for its config under (`goreleaser release` without `--config`). */
+export function isGoReleaser(base: string): boolean {
+  return /^\.?goreleaser\.ya?ml$/.test(base);
 }

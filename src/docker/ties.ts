@@ -1,15 +1,17 @@
 /**
  * Reading the ties (images.ts): which image each Dockerfile builds, from skaffold.yaml artifacts
- * (`image` + `context` + `docker.dockerfile`) and compose services (`build:` + `image:`). Imported
- * only by a run that lists such a file: it loads the YAML parser.
+ * (`image` + `context` + `docker.dockerfile`), compose services (`build:` + `image:`) and
+ * GoReleaser's `dockers`, `dockers_v2` and `docker_manifests`. Imported only by a run that lists
+ * such a file: it loads the YAML parser.
  */
 import path from 'node:path';
+import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
-import { composeKey, dockerfileKey, imageName, isKey, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
+import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
 interface ComposeProject {
@@ -34,6 +36,9 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     for (const image of images) if (image) set.add(isKey(image) ? image : imageName(image));
     byDockerfile.set(real, set);
   };
+  // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
+  // name may be any image of the repository, so they stay untied whatever else ties them.
+  const untied = new Set<string>();
   const projects = new Map<string, ComposeProject>();
   // Folders with a compose file the tool cannot read: its builds of any service are unknown.
   const unreadable = new Map<string, string>();
@@ -74,6 +79,22 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     if (parsed.error) continue;
     const dir = path.dirname(abs);
     let found = false;
+    if (isGoReleaser(path.basename(abs))) {
+      for (const doc of parsed.docs) {
+        const builds = goReleaserImages(doc.contents);
+        // A Dockerfile path set by a template: which file builds these images is unknown, so none
+        // of this config's ties hold (its images then stay unknown: a consumer of one keeps all).
+        if (builds === undefined) continue;
+        for (const b of builds) {
+          found = true;
+          const file = path.resolve(dir, b.dockerfile);
+          if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
+          else tie(file, ...b.images);
+        }
+      }
+      if (found) used.push(abs);
+      continue;
+    }
     for (const doc of parsed.docs) {
       for (const a of skaffoldArtifacts(doc.contents)) {
         found = true;
@@ -96,6 +117,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     }
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
+  for (const file of untied) byDockerfile.delete(file);
   return { byDockerfile, compose, sources: used };
 }
 
@@ -139,5 +161,49 @@ function skaffoldArtifacts(root: unknown): Artifact[] {
   fromBuild(getPair(root, 'build')?.value);
   const profiles = getPair(root, 'profiles')?.value;
   if (isSeq(profiles)) for (const p of profiles.items) if (isMap(p)) fromBuild(getPair(p, 'build')?.value);
+  return out;
+}
+
+/** One image build of a GoReleaser config: its Dockerfile and image names (undefined: a name set by a template). */
+interface GoReleaserBuild {
+  dockerfile: string;
+  images: (string | undefined)[];
+}
+
+/**
+ * `dockers[]` (`image_templates`, tags included), `dockers_v2[]` (`images`, tags apart) and
+ * `docker_manifests[]` (a `name_template` standing for the images it lists, so for their
+ * Dockerfiles). GoReleaser templates the names (`ghcr.io/acme/api:{{ .Version }}`): a template in
+ * the tag is only a tag, one in the name could be any image. The Dockerfile is relative to the
+ * project's root, where the config is, `Dockerfile` by default. undefined when a Dockerfile path
+ * is templated.
+ */
+function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
+  if (!isMap(root)) return [];
+  const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map(scalarText).filter((s): s is string => s !== undefined) : []);
+  const nameOf = (image: string): string | undefined => {
+    const name = imageName(image.replace(/\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
+    return name.includes('{{') ? undefined : name;
+  };
+  const out: GoReleaserBuild[] = [];
+  const entries = (key: string) => {
+    const v = getPair(root, key)?.value;
+    return isSeq(v) ? (v.items as unknown[]).filter((i): i is YAMLMap => isMap(i)) : [];
+  };
+  for (const [key, field] of [['dockers', 'image_templates'], ['dockers_v2', 'images']] as const) {
+    for (const d of entries(key)) {
+      const dockerfile = scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
+      if (dockerfile.includes('{{')) return undefined;
+      out.push({ dockerfile, images: strings(getPair(d, field)?.value).map(nameOf) });
+    }
+  }
+  // A manifest list is run under its own name: it stands for the Dockerfiles of the images it lists.
+  for (const m of entries('docker_manifests')) {
+    const name = scalarText(getPair(m, 'name_template')?.value);
+    const listed = strings(getPair(m, 'image_templates')?.value).map(nameOf);
+    const from = out.filter((b) => b.images.some((i) => i !== undefined && listed.includes(i)));
+    const whole = name !== undefined && listed.every((i) => i !== undefined && out.some((b) => b.images.includes(i)));
+    for (const b of from) b.images.push(whole ? nameOf(name) : undefined);
+  }
   return out;
 }
