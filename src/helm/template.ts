@@ -109,6 +109,43 @@ function blocks(actions: readonly Action[]): Block[] {
 }
 
 /**
+ * What `.` stands for at an offset: `''` for the chart's root (where `.Values.x` is a value),
+ * a values path inside `{{ with .Values.grpc }}` (then `.port` is `grpc.port`; nested withs
+ * add up), or null where it is something else (`range`, a `with` of anything but a values path,
+ * which the tool does not follow). The `else` of a `with` runs with the outer dot.
+ */
+export type DotScope = string | null;
+function dotScope(controlBlocks: readonly Block[], offset: number): DotScope {
+  const enclosing = controlBlocks
+    .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
+    .filter((b) => b.open.keyword !== 'with' || b.elses.length === 0 || offset < b.elses[0]!.start)
+    .sort((a, b) => a.open.start - b.open.start);
+  let scope: DotScope = '';
+  for (const b of enclosing) {
+    if (b.open.keyword === 'range') return null;
+    const m = /^\{\{-?\s*with\s+(\$?\.Values\.|\.)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*-?\}\}$/.exec(b.open.text);
+    if (!m) return null;
+    // `with .Values.grpc` (or `$.Values.grpc`) anywhere; `with .probe` inside another with's values.
+    if (m[1] !== '.') scope = m[2]!;
+    else if (scope === '') return null;
+    else scope = `${scope}.${m[2]}`;
+  }
+  return scope;
+}
+
+/**
+ * A reference to a values path in an action, where the dot is `scope` (dotScope): `$.Values.x`
+ * anywhere, `.Values.x` at the root, `.x` inside a `with` of a values path. Its pattern's one
+ * group is the path as written; `valuesPath` turns it into the path from the values' root.
+ */
+function valuesRef(scope: DotScope): { pattern: string; valuesPath: (written: string) => string } {
+  if (scope === '') return { pattern: String.raw`\$?\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w) => w };
+  if (scope === null) return { pattern: String.raw`\$\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w) => w };
+  // The group holds the reference as written, `$.Values.x` or `.x`.
+  return { pattern: String.raw`(\$\.Values\.[A-Za-z0-9_.]+|\.[A-Za-z0-9_][A-Za-z0-9_.]*)`, valuesPath: (w) => (w.startsWith('$.Values.') ? w.slice('$.Values.'.length) : `${scope}${w}`) };
+}
+
+/**
  * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
  * file of the chart, `hostNetwork: {{ .Values.x | quote }}` (a string), and `hostNetwork: true`
  * lines under an `{{ if .Values.x }}` that is false there (null) or not the same in every values
@@ -161,9 +198,11 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         hint: UNPARSEABLE_HINT,
       }));
   }
+  const controlBlocks = blocks(actions);
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
-    return timeoutFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run), chart, run);
+    const scope = dotScope(controlBlocks, node.range![0]);
+    return timeoutFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -534,20 +573,23 @@ function portExpression(portText: string): string | undefined {
  * release installed with one that names another host would lose that check, so its host is the
  * one checked (and blocks, `host`).
  */
-function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext): string {
+function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
+  const ref = valuesRef(scope);
   // `-addr={{ .Values.host }}:5000`: the host part is checked from its values, like the whole value below.
-  const hostOnly = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}(:[^:]*)$/.exec(arg);
+  const hostOnly = new RegExp(String.raw`^(--?addr[= ])\{\{-?\s*${ref.pattern}\s*-?\}\}(:[^:]*)$`).exec(arg);
   if (hostOnly) {
-    const hosts = settingsOf(chart, hostOnly[2]!, run);
+    const hosts = settingsOf(chart, ref.valuesPath(hostOnly[2]!), run);
     if (hosts === undefined || hosts.some((h) => h.includes(':'))) return arg;
     return `${hostOnly[1]}${checkedHost(hosts)}${hostOnly[3]}`;
   }
-  const m = /^(--?addr[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ])\{\{-?\s*${ref.pattern}\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = settingsOf(chart, m[2]!, run);
+  const values = settingsOf(chart, ref.valuesPath(m[2]!), run);
   const hostPorts = values?.map((v) => /^(.*):(\d+)$/.exec(v));
   if (!hostPorts || hostPorts.some((hp) => !hp)) return arg;
-  return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+  // The value as the chart refers to it where the probe is (`.addr` inside a with).
+  const written = scope === '' ? `.Values.${m[2]}` : scope === null ? `$.Values.${m[2]}` : m[2]!;
+  return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" ${written} }}`;
 }
 
 /**
@@ -556,10 +598,11 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
  * every release (the flags go with the exec). Unchanged when one of them is missing or is not a
  * duration Go reads: the analysis then blocks the probe as before.
  */
-function timeoutFromValues(arg: string, chart: Chart | undefined, run: RunContext): string {
-  const m = /^(--?(?:connect|rpc)-timeout[= ])\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
+function timeoutFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
+  const ref = valuesRef(scope);
+  const m = new RegExp(String.raw`^(--?(?:connect|rpc)-timeout[= ])\{\{-?\s*${ref.pattern}\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = settingsOf(chart, m[2]!, run);
+  const values = settingsOf(chart, ref.valuesPath(m[2]!), run);
   if (!values || values.some((v) => parseGoDuration(v) === undefined)) return arg;
   return `${m[1]}${values.reduce((a, b) => (parseGoDuration(b)! > parseGoDuration(a)! ? b : a))}`;
 }
