@@ -32,3 +32,20 @@ test('a values file a release names merges as before, without the hint for files
   expect(values.message).toContain('`exec: null`');
   expect(values.hint).toBeUndefined();
 });
+
+test("a chart's own values.yaml probe migrates with a hint about values from outside the repository that still set its exec", async () => {
+  const dir = repoWith({
+    'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+    'chart/values.yaml': VALUES,
+    'chart/values-prod.yaml': VALUES,
+    'chart/templates/deployment.yaml':
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app\n          readinessProbe:\n            {{- toYaml .Values.readinessProbe | nindent 12 }}\n',
+  });
+  const { findings } = await run({ cwd: dir });
+  const own = findings.find((f) => f.file === 'chart/values.yaml')!;
+  expect(own.status).toBe('migratable');
+  expect(own.hint).toMatch(/^Helm merges values map by map: .* still set readinessProbe\.exec would render both exec and grpc, which the API server rejects\. Such values need readinessProbe\.grpc: null beside their exec/);
+  // An override file of the chart merges (exec: null) itself: no such caveat.
+  const prod = findings.find((f) => f.file === 'chart/values-prod.yaml')!;
+  expect(prod.hint ?? '').not.toMatch(/Helm merges values map by map/);
+});

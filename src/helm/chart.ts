@@ -556,7 +556,7 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
-    if (!release) return cutShort(placed, chart, run);
+    if (!release) return chartUsersCaveat(cutShort(placed, chart, run));
     return heldReport(
       placed,
       'overlay-patch',
@@ -568,6 +568,20 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A chart's own values.yaml probe that migrates: the releases of the repository were checked, but
+ * Helm merges a release's values into these map by map, so values from elsewhere (a pipeline's
+ * `helm -f`, `--set`, the chart's users) that still set the probe's exec would render it with two
+ * handlers. The hint says so, and what such values need.
+ */
+function chartUsersCaveat(r: Report): Report {
+  if (!r.fix || r.hint !== undefined || r.keyPath === undefined) return r;
+  return {
+    ...r,
+    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. The releases in this repository were checked.`,
+  };
 }
 
 /**
