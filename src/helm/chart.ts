@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { SemVer } from 'semver';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
+import { goHeldFile } from '../kubernetes/go-readers.js';
 import { filesOfRun, heldReport, keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
@@ -352,7 +353,7 @@ function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
   let byPath = keptByRun.get(run);
   if (!byPath) keptByRun.set(run, (byPath = new Map()));
   let out = byPath.get(v.absPath);
-  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath))));
+  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath) && !goHeldFile(v.absPath, run))));
   return out;
 }
 

@@ -13,6 +13,7 @@ import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
+import { keepForGoReaders } from './go-readers.js';
 import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
@@ -23,7 +24,7 @@ export { stdinKind as textKind } from '../stdin.js';
  * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's
  * values follow its kubeVersion and merge as Helm merges them; Kustomize patches merge into their
  * bases, and JSON 6902 ops name the probes they replace; a Crossplane Composition's patches into
- * a base's probe hold it on exec.
+ * a base's probe hold it on exec; so does Go code that embeds the file and reads a probe's Exec.
  */
 export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
   const { text, eol } = ctx.file;
@@ -44,5 +45,5 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(reports, docs), docs), docs)) ctx.report(values.keep(keepForOverlays(r, ctx.file, run)));
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(reports, docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
 }
