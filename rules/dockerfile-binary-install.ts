@@ -5,6 +5,7 @@ import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComm
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
+import { humanSize } from '../src/text/size.js';
 import type { FileKind, PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
@@ -241,7 +242,7 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
         } catch {
           continue;
         }
-        if ('tooLarge' in read && read.mentions) out.set(s.file, [...(out.get(s.file) ?? []), `${shown} (over ${Math.round(MAX_FILE_BYTES / 1024 / 1024)} MB, not read further)`]);
+        if ('tooLarge' in read && read.mention) out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${read.mention.line} (over ${humanSize(MAX_FILE_BYTES)}, not read further)`]);
       }
       continue;
     }

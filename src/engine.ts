@@ -17,6 +17,7 @@ import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
+import { humanSize } from './text/size.js';
 import { HeapGuard } from './memory.js';
 import { ownReportKind } from './report/own.js';
 import { stdinInput, stdinKind } from './stdin.js';
@@ -240,8 +241,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         switch (result.kind) {
           case 'tooLarge':
             // Not read, but it names the binary: it may run it, so installs stay (an error, exit 2).
-            if (result.mentions) fileError(pseudoFile(absPath, shown), `larger than ${Math.round(maxBytes / 1024 / 1024)} MB, so not read, and it names grpc_health_probe; installs of the binary stay. Migrate its uses by hand, or split the file`);
-            else skipped.push({ file: shown, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
+            // The finding is where it first does (the search counted the lines on the way).
+            if (result.mention) {
+              const { line, column } = result.mention;
+              pending.push({
+                ruleId: 'engine',
+                file: pseudoFile(absPath, shown),
+                position: { line, column },
+                report: { start: 0, subject: 'file', error: true, blockers: [], message: `larger than ${humanSize(maxBytes)}, so not read, and it names grpc_health_probe; installs of the binary stay`, hint: tooLargeHint(maxBytes) },
+              });
+            } else skipped.push({ file: shown, reason: `larger than ${humanSize(maxBytes)}` });
             continue;
           case 'unreadable':
             unreadable(pseudoFile(absPath, shown), result.message);
@@ -329,6 +338,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const findings = pending.map((p) => toFinding(p, runCtx.options.fix)).sort(byPosition);
   const fileResults: FileResult[] = [...states.values()].map((s) => ({ file: s.file, output: s.output, changed: s.changed, written: s.written }));
   return { findings, files: fileResults, summary: summarize(findings, scanned, candidates, fileResults, skipped) };
+}
+
+/** What to do about a file over the size limit that names the binary (the API's limit is `maxFileBytes`; the CLI has none to set). */
+function tooLargeHint(maxBytes: number): string {
+  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if it runs none of these images (a bundle, a log, vendored code), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
 }
 
 /** A place that still runs the binary once this run's fixes are in. */
@@ -482,7 +496,7 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
 function toFinding(p: PendingFinding, fixMode: boolean): Finding {
   const r: Report = p.report;
   const index = p.file.text ? lineIndexFor(p.file) : undefined;
-  const startPos = index ? index.position(r.start) : { line: 1, column: 1 };
+  const startPos = p.position ?? (index ? index.position(r.start) : { line: 1, column: 1 });
   let blockers: BlockerCode[] = [...new Set(r.blockers ?? [])];
   let status: Status;
   let message = r.message;

@@ -187,6 +187,8 @@ export interface PendingFinding {
   /** Set by the engine once edits were applied (or refused). */
   fixApplied?: boolean;
   fixRefused?: string;
+  /** Where the finding is, when the file's text was not read (a file over the size limit). */
+  position?: { line: number; column: number };
 }
 
 export interface EndContext {

@@ -8,10 +8,62 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
+import { humanSize } from '../src/text/size.js';
 import { POD, podWith, repoWith } from './support/repo.js';
 
 const findingsOf = async (dir: string, paths?: string[]) =>
   (await run({ cwd: dir, ...(paths ? { paths } : {}) })).findings.map((f) => ({ file: f.file, line: f.line, status: f.status, message: f.message, hint: f.hint }));
+
+describe('a file over the size limit', () => {
+  // Past the first read and past a search chunk (1 MB): the lines before the mention are counted
+  // in every chunk the search passes over.
+  const filler = ('# ' + 'é'.repeat(100) + '\n').repeat(12_000);
+  const bundle = `${filler}spec:\n  containers:\n  - name: 健康 🩺\n    command: ["/bin/grpc_health_probe", "-addr=:5000"]\n    args: [grpc-health-probe]\n${filler}`;
+  const mention = bundle.indexOf('grpc_health_probe');
+  const line = bundle.slice(0, mention).split('\n').length;
+  const column = mention - bundle.lastIndexOf('\n', mention);
+
+  test.each(['inline', 'worker'] as const)('that names the binary: an error where it first does, with what to do (%s reader)', async (reader) => {
+    const dir = repoWith({ 'bundle.yaml': bundle, 'plain.yaml': filler, 'pod.yaml': POD });
+    const result = await run({ cwd: dir, reader, maxFileBytes: 1024 * 1024 });
+    expect(result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, status: f.status, message: f.message, hint: f.hint }))).toEqual([
+      {
+        file: 'bundle.yaml',
+        line,
+        column,
+        status: 'error',
+        message: 'larger than 1 MB, so not read, and it names grpc_health_probe; installs of the binary stay',
+        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if it runs none of these images (a bundle, a log, vendored code), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
+      },
+      expect.objectContaining({ file: 'pod.yaml', status: 'migratable' }),
+    ]);
+    expect(line).toBe(12_004);
+    expect(result.summary.skipped).toEqual([{ file: 'plain.yaml', reason: 'larger than 1 MB' }]);
+  });
+
+  test('a limit under a megabyte is said in KB or bytes, never 0 MB', async () => {
+    const dir = repoWith({ 'a.yaml': '#'.repeat(2000) + '\n' + POD, 'b.yaml': '#'.repeat(2000) });
+    for (const [maxFileBytes, said] of [[1500, '1.5 KB'], [900, '900 bytes']] as const) {
+      const result = await run({ cwd: dir, maxFileBytes });
+      expect(result.findings.map((f) => [f.line, f.message])).toEqual([[10, `larger than ${said}, so not read, and it names grpc_health_probe; installs of the binary stay`]]);
+      expect(result.summary.skipped).toEqual([{ file: 'b.yaml', reason: `larger than ${said}` }]);
+    }
+  });
+
+  test.each([
+    [0, '0 bytes'],
+    [1, '1 byte'],
+    [1023, '1023 bytes'],
+    [1024, '1 KB'],
+    [1500, '1.5 KB'],
+    [1024 * 1024 - 1, '1 MB'],
+    [5 * 1024 * 1024, '5 MB'],
+    [Math.round(2.25 * 1024 * 1024), '2.3 MB'],
+    [3 * 1024 ** 3, '3 GB'],
+  ])('%d bytes are said as %s', (bytes, said) => {
+    expect(humanSize(bytes)).toBe(said);
+  });
+});
 
 describe('a quote left open', () => {
   test.each([

@@ -137,7 +137,7 @@ test('a file over the size limit that names a renamed install keeps it', async (
   const result = await run({ cwd: dir, fix: true });
   const install = result.findings.find((f) => f.file === 'Dockerfile')!;
   expect(install.status).toBe('blocked');
-  expect(install.message).toMatch(/\/bin\/hc \(the binary under another name\) is still run by bundle\.yaml \(over 5 MB, not read further\)/);
+  expect(install.message).toMatch(/\/bin\/hc \(the binary under another name\) is still run by bundle\.yaml:2 \(over 5 MB, not read further\)/);
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
 });
 

@@ -4,7 +4,7 @@
  * thing about the same file. Light on purpose: the worker imports it, and nothing heavy.
  */
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
-import type { FileReader } from './read.js';
+import type { FileReader, Mention } from './read.js';
 import { describeFsError } from './walk.js';
 
 const NEEDLES = BINARY_NEEDLES.map((n) => Buffer.from(n));
@@ -23,8 +23,8 @@ export const NUL_BYTES = 'binary file (NUL bytes)';
 export type Precheck =
   /** Mentions the binary: its bytes, a copy the caller owns (on its own ArrayBuffer, transferable). */
   | { kind: 'candidate'; bytes: Buffer }
-  /** `mentions`: it names the binary all the same (not read further, but it may run it). */
-  | { kind: 'tooLarge'; mentions: boolean }
+  /** `mention`: where it first names the binary all the same (not kept, but it may run it). */
+  | { kind: 'tooLarge'; mention?: Mention }
   | { kind: 'binary' }
   | { kind: 'unreadable'; message: string }
   | { kind: 'utf16' };
@@ -33,7 +33,7 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
   let buf: Buffer;
   try {
     const read = reader.read(absPath, maxBytes, NEEDLES);
-    if ('tooLarge' in read) return { kind: 'tooLarge', mentions: read.mentions };
+    if ('tooLarge' in read) return read.mention ? { kind: 'tooLarge', mention: read.mention } : { kind: 'tooLarge' };
     buf = read.bytes;
   } catch (e) {
     return { kind: 'unreadable', message: describeFsError(e) };
