@@ -15,7 +15,7 @@ import { searchOutside } from './discover/outside.js';
 import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
-import { writeFileAtomic } from './edits/write.js';
+import { ChangedOnDiskError, failedWriteHint, KEPT_FOR_UNWRITTEN_HINT, notWritableHint, UnsafeWriteError, writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
 import { humanSize } from './text/size.js';
 import { HeapGuard } from './memory.js';
@@ -373,6 +373,7 @@ async function settle(
     for (const p of list) {
       p.fixApplied = false;
       delete p.fixRefused;
+      delete p.refusedHint;
     }
     let result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
@@ -395,17 +396,24 @@ async function settle(
       }
     }
     let writable: string | undefined;
+    let hint: string | undefined;
     if (runCtx.options.fix && file.path && result.text !== file.text) {
+      let which: 'file' | 'folder' = 'file';
       try {
         fs.accessSync(file.path, fs.constants.W_OK);
+        which = 'folder';
         fs.accessSync(path.dirname(file.path), fs.constants.W_OK);
       } catch (e) {
         writable = `cannot write: ${describeFsError(e)}`;
+        if (why === undefined) hint = notWritableHint(e, file.path, which);
       }
     }
     why ??= writable;
     if (why !== undefined) {
-      for (const p of result.applied) p.fixRefused = why;
+      for (const p of result.applied) {
+        p.fixRefused = why;
+        if (hint !== undefined) p.refusedHint = hint;
+      }
       state.output = file.text;
       state.changed = false;
       state.refused = why;
@@ -465,11 +473,12 @@ async function verifyOnce(file: SourceFile, text: string, verify: Verifier): Pro
  * still runs the binary, and the decision to remove the install assumed it would not.
  */
 function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>): void {
-  const refuse = (state: FileState, why: string) => {
+  const refuse = (state: FileState, why: string, hint: string) => {
     for (const p of pending) {
       if (p.file === state.file && p.fixApplied) {
         p.fixApplied = false;
         p.fixRefused = why;
+        p.refusedHint = hint;
       }
     }
     state.changed = false;
@@ -480,7 +489,7 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
   let failed = false;
   for (const state of [...changed.filter((s) => !removesInstall(s)), ...changed.filter(removesInstall)]) {
     if (failed && removesInstall(state)) {
-      refuse(state, 'kept: another file of this run could not be written, so a use of the binary it migrates is still there; fix that and run the tool again');
+      refuse(state, 'kept: another file of this run could not be written, so a use of the binary it migrates is still there; fix that and run the tool again', KEPT_FOR_UNWRITTEN_HINT);
       continue;
     }
     try {
@@ -488,7 +497,9 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
       state.written = true;
     } catch (e) {
       failed = true;
-      refuse(state, e instanceof Error && e.name !== 'Error' ? e.message : `cannot write: ${describeFsError(e)}`);
+      // A refusal says what it is as it is; a file system error is said as the scan says one.
+      if (e instanceof ChangedOnDiskError || e instanceof UnsafeWriteError) refuse(state, e.message, e.hint);
+      else refuse(state, `cannot write: ${describeFsError(e)}`, failedWriteHint(e, state.file.path));
     }
   }
 }
@@ -526,7 +537,8 @@ function toFinding(p: PendingFinding, fixMode: boolean): Finding {
     finding.endLine = e.line;
     finding.endColumn = e.column;
   }
-  const hint = r.hint ?? hintFor(blockers);
+  // A refused write says what to do about the refusal, not about the finding it holds back.
+  const hint = (status === 'error' ? p.refusedHint : undefined) ?? r.hint ?? hintFor(blockers);
   if (hint) finding.hint = hint;
   if (r.details) finding.details = r.details;
   return finding;
