@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16 } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
@@ -216,7 +216,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     if (paths.includes('-')) {
       scanned++;
       const input = stdinInput(options.stdin ?? '');
-      if ('error' in input) fileError(pseudoFile('', STDIN_NAME), input.error);
+      if ('error' in input) {
+        const { error, hint, line, column } = input;
+        pending.push({ ruleId: 'engine', file: pseudoFile('', STDIN_NAME), position: { line, column }, report: { start: 0, subject: 'file', error: true, blockers: [], message: error, hint } });
+      }
       else if ('skipped' in input) skipped.push({ file: STDIN_NAME, reason: input.skipped });
       else if ('text' in input) {
         const { text } = input;
@@ -256,7 +259,13 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
             unreadable(pseudoFile(absPath, shown), result.message);
             continue;
           case 'utf16':
-            fileError(pseudoFile(absPath, shown), UTF16);
+            // Where it names the binary, as a UTF-8 file's error is where it stops being UTF-8.
+            pending.push({
+              ruleId: 'engine',
+              file: pseudoFile(absPath, shown),
+              position: { line: result.line, column: result.column },
+              report: { start: 0, subject: 'file', error: true, blockers: [], message: UTF16, hint: UTF16_HINT },
+            });
             continue;
           case 'binary':
             skipped.push({ file: shown, reason: NUL_BYTES });
