@@ -12,7 +12,7 @@ import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
 import { searchOutside } from './discover/outside.js';
-import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, type LinkOut } from './discover/walk.js';
+import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, NOT_A_REGULAR_FILE_HINT, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
 import { ChangedOnDiskError, failedWriteHint, KEPT_FOR_UNWRITTEN_HINT, notWritableHint, UnsafeWriteError, writeFileAtomic } from './edits/write.js';
@@ -130,8 +130,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   // A path the tool could not read or list may run the binary: say how to let the tool see it.
   const unreadable = (file: SourceFile, message: string) => {
-    const hint = message === NOT_A_REGULAR_FILE ? undefined : message === NO_SUCH_PATH ? NO_SUCH_PATH_HINT : UNREADABLE_HINT;
-    pending.push({ ruleId: 'engine', file, report: { start: 0, subject: 'file', error: true, blockers: [], message: `cannot read: ${message}`, ...(hint ? { hint } : {}) } });
+    const hint = message.startsWith(NOT_A_REGULAR_FILE) ? NOT_A_REGULAR_FILE_HINT : message === NO_SUCH_PATH ? NO_SUCH_PATH_HINT : UNREADABLE_HINT;
+    pending.push({ ruleId: 'engine', file, report: { start: 0, subject: 'file', error: true, blockers: [], message: `cannot read: ${message}`, hint } });
   };
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 

@@ -107,7 +107,7 @@ describe('the worker gives the inline result', () => {
         { file: 'dangling.yaml', reason: 'a symlink to nothing (dangling)' },
         { file: 'loop-a', reason: 'a symlink that leads back to itself (a loop)' },
         { file: 'loop-b', reason: 'a symlink that leads back to itself (a loop)' },
-        { file: 'pipe.yaml', reason: 'not a regular file' },
+        { file: 'pipe.yaml', reason: 'not a regular file (a named pipe)' },
         { file: 'big-plain.yaml', reason: 'larger than 1.1 KB' },
         { file: 'binary.yaml', reason: 'binary file (NUL bytes)' },
       ]);

@@ -353,21 +353,37 @@ describe('symlinks', () => {
 });
 
 describe('special files', () => {
-  test('a named pipe given on the command line is an error finding, not a hang', async () => {
-    const dir = repoWith({ 'a.yaml': POD });
+  /** A named pipe, a socket (bound by a child process that exits without closing it: the socket file stays) and a link to a device. */
+  const specialFiles = (dir: string) => {
     execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
-    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'a.yaml'], fix: true });
-    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([
-      ['a.yaml', 'migrated', expect.any(String)],
-      ['pipe.yaml', 'error', 'cannot read: not a regular file'],
+    execFileSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path.join(dir, 'sock.yaml'))}, () => process.exit(0))`]);
+    fs.symlinkSync('/dev/null', path.join(dir, 'null.yaml'));
+    expect(fs.statSync(path.join(dir, 'sock.yaml')).isSocket()).toBe(true);
+  };
+
+  test('a named pipe, a socket or a device given on the command line is an error finding saying what it is and what to do, not a hang', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    specialFiles(dir);
+    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'sock.yaml', 'null.yaml', 'a.yaml'], fix: true });
+    const hint = 'A named pipe, a socket or a device holds no file to migrate, and reading one could block the run: name the files or folders to check instead (a stream is checked through standard input: ... | grpc-probe-migrate -).';
+    expect(result.findings.map((f) => [f.file, f.status, f.message, f.hint])).toEqual([
+      ['a.yaml', 'migrated', expect.any(String), undefined],
+      ['null.yaml', 'error', 'cannot read: not a regular file (a device)', hint],
+      ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)', hint],
+      ['sock.yaml', 'error', 'cannot read: not a regular file (a socket)', hint],
     ]);
   });
 
-  test('a named pipe met in a folder is passed over', async () => {
+  test('a named pipe, a socket or a device met in a folder is passed over with a note saying what it is', async () => {
     const dir = repoWith({ 'a.yaml': POD });
-    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    specialFiles(dir);
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+    expect(result.summary.skipped).toEqual([
+      // A link out of the folder to a device is neither followed nor searched: there is nothing to search.
+      { file: 'pipe.yaml', reason: 'not a regular file (a named pipe)' },
+      { file: 'sock.yaml', reason: 'not a regular file (a socket)' },
+    ]);
   });
 });
 
