@@ -242,7 +242,8 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
         } catch {
           continue;
         }
-        if ('tooLarge' in read && read.mention) out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${read.mention.line} (over ${humanSize(MAX_FILE_BYTES)}, not read further)`]);
+        // A binary (NUL bytes) runs nothing by naming a path, as below.
+        if ('tooLarge' in read && read.mention && !read.nul) out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${read.mention.line} (over ${humanSize(MAX_FILE_BYTES)}, not read further)`]);
       }
       continue;
     }

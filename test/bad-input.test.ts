@@ -41,6 +41,17 @@ describe('a file over the size limit', () => {
     expect(result.summary.skipped).toEqual([{ file: 'plain.yaml', reason: 'larger than 1 MB' }]);
   });
 
+  test.each(['inline', 'worker'] as const)('a binary (NUL bytes) that names the binary is skipped as binary, as under the limit: the binary itself, committed (%s reader)', async (reader) => {
+    const binary = Buffer.concat([Buffer.alloc(3000, 'x'), Buffer.from('\0github.com/grpc-ecosystem/grpc-health-probe\0'), Buffer.alloc(3000, 0x7f), Buffer.from([0])]);
+    const dir = repoWith({ 'bin/grpc_health_probe': binary, 'bin/small': binary.subarray(2990), 'pod.yaml': POD });
+    const result = await run({ cwd: dir, reader, maxFileBytes: 1024 });
+    expect(result.findings.map((f) => [f.file, f.status])).toEqual([['pod.yaml', 'migratable']]);
+    expect(result.summary.skipped).toEqual([
+      { file: 'bin/grpc_health_probe', reason: 'binary file (NUL bytes)' },
+      { file: 'bin/small', reason: 'binary file (NUL bytes)' },
+    ]);
+  });
+
   test('a limit under a megabyte is said in KB or bytes, never 0 MB', async () => {
     const dir = repoWith({ 'a.yaml': '#'.repeat(2000) + '\n' + POD, 'b.yaml': '#'.repeat(2000) });
     for (const [maxFileBytes, said] of [[1500, '1.5 KB'], [900, '900 bytes']] as const) {

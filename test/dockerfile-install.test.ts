@@ -141,6 +141,15 @@ test('a file over the size limit that names a renamed install keeps it', async (
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
 });
 
+test('a binary over the size limit that names a renamed install does not keep it, as a smaller one does not', async () => {
+  const dockerfile = 'FROM alpine\nADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/hc\nCOPY app /app\n';
+  const dir = repoWith({ Dockerfile: dockerfile, 'a.yaml': POD.replace('/bin/grpc_health_probe', '/bin/hc') });
+  fs.writeFileSync(path.join(dir, 'app'), Buffer.concat([Buffer.alloc(5 * 1024 * 1024 + 10, 0), Buffer.from('exec /bin/hc -addr=:5000\n')]));
+  const result = await run({ cwd: dir });
+  const install = result.findings.find((f) => f.file === 'Dockerfile')!;
+  expect(install.message).not.toContain('app');
+});
+
 test('Docker Hub names are one image however they are spelled', () => {
   expect(imageName('docker.io/acme/base:1.0')).toBe('acme/base');
   expect(imageName('index.docker.io/acme/base@sha256:abc')).toBe('acme/base');

@@ -88,6 +88,26 @@ describe('where a file over the limit first names a needle', () => {
   });
 });
 
+test('a file over the limit that names a needle says whether it holds a NUL byte, before or after the needle, however far', () => {
+  const needle = Buffer.from('grpc_health_probe');
+  const body = (nulAt: number | undefined) => {
+    const b = Buffer.alloc(1000, 'y');
+    needle.copy(b, 300);
+    if (nulAt !== undefined) b[nulAt] = 0;
+    return b;
+  };
+  const dir = repoWith({ before: body(50), after: body(990), none: body(undefined), 'nul-only': Buffer.concat([Buffer.alloc(500, 'y'), Buffer.from([0])]) });
+  for (const chunk of [20, 64, 1 << 20]) {
+    const reader = new FileReader(chunk);
+    const mention = { offset: 300, line: 1, column: 301 };
+    expect([chunk, reader.read(path.join(dir, 'before'), 99, [needle])]).toEqual([chunk, { tooLarge: true, mention, nul: true }]);
+    expect([chunk, reader.read(path.join(dir, 'after'), 99, [needle])]).toEqual([chunk, { tooLarge: true, mention, nul: true }]);
+    expect([chunk, reader.read(path.join(dir, 'none'), 99, [needle])]).toEqual([chunk, { tooLarge: true, mention }]);
+    // No needle, no question of a use: a NUL byte alone is not reported.
+    expect([chunk, reader.read(path.join(dir, 'nul-only'), 99, [needle])]).toEqual([chunk, { tooLarge: true }]);
+  }
+});
+
 test('a named pipe reached by the reader does not block it: no writer, no bytes', () => {
   const dir = repoWith({});
   const fifo = path.join(dir, 'pipe');

@@ -36,7 +36,11 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
   let buf: Buffer;
   try {
     const read = reader.read(absPath, maxBytes, NEEDLES);
-    if ('tooLarge' in read) return read.mention ? { kind: 'tooLarge', mention: read.mention } : { kind: 'tooLarge' };
+    if ('tooLarge' in read) {
+      // A NUL byte makes a file that names the binary a binary file, whatever its size.
+      if (read.nul) return { kind: 'binary' };
+      return read.mention ? { kind: 'tooLarge', mention: read.mention } : { kind: 'tooLarge' };
+    }
     buf = read.bytes;
   } catch (e) {
     return { kind: 'unreadable', message: describeFsError(e) };

@@ -19,8 +19,11 @@ export interface Mention {
   column: number;
 }
 
-/** `mention`: where a file over the limit names the binary anyway (it is searched, not kept). */
-export type ReadResult = { bytes: Buffer } | { tooLarge: true; mention?: Mention };
+/**
+ * `mention`: where a file over the limit names the binary anyway (it is searched, not kept);
+ * `nul`: such a file holds a NUL byte too (a binary, looked for only once a mention is found).
+ */
+export type ReadResult = { bytes: Buffer } | { tooLarge: true; mention?: Mention; nul?: true };
 
 // A path that turned into a named pipe after the walk (or one reached some other way) must not
 // block the run: without a writer, a non-blocking open succeeds and the read ends at once. A
@@ -49,8 +52,9 @@ export class FileReader {
         const got = fs.readSync(fd, this.buffer, n, want, null);
         n += got;
         if (n > maxBytes) {
-          const mention = this.searchOn(fd, n, needles);
-          return mention ? { tooLarge: true, mention } : { tooLarge: true };
+          const found = this.searchOn(fd, n, needles);
+          if (!found) return { tooLarge: true };
+          return found.nul ? { tooLarge: true, mention: found.mention, nul: true } : { tooLarge: true, mention: found.mention };
         }
         // Only a read of 0 is the end: a network or FUSE file system may return less than asked
         // before it (a local one does not, but the extra read is off the critical path: the
@@ -67,23 +71,27 @@ export class FileReader {
    * rest a chunk at a time (each chunk keeps the end of the one before, so that a needle cut in
    * two is found). Like ripgrep, it reads to the end: a use in a large bundle must not be missed.
    * The lines and columns of the bytes passed over are counted on the way: nothing is kept.
+   * Once a needle is found, the rest is read for a NUL byte, unless one was seen: a binary (the
+   * binary itself, committed) names it too, and is no use of it, as for a file under the limit.
    */
-  private searchOn(fd: number, n: number, needles: readonly Buffer[]): Mention | undefined {
+  private searchOn(fd: number, n: number, needles: readonly Buffer[]): { mention: Mention; nul: boolean } | undefined {
     if (needles.length === 0) return undefined;
     const keep = Math.max(...needles.map((x) => x.length)) - 1;
     const passed = new Passed();
     const chunk = Buffer.allocUnsafe(Math.max(this.searchChunk, keep + 1));
     let region = this.buffer.subarray(0, n);
     let last = false;
+    let nul = false;
     for (;;) {
       // A needle that starts in the last `keep` bytes may be cut by the end of the region: it is
       // looked for in the next one, which starts with those bytes (unless the file ends there).
       // So a needle found here is the first of the file, whatever the needles' lengths.
       const settled: number = last ? region.length : Math.max(0, region.length - keep);
       const at = firstNeedle(region, needles, settled);
+      nul ||= region.indexOf(0) !== -1;
       if (at !== -1) {
         passed.over(region, 0, at);
-        return passed.mention();
+        return { mention: passed.mention(), nul: nul || (!last && nulInRest(fd, chunk)) };
       }
       if (last) return undefined;
       passed.over(region, 0, settled);
@@ -93,6 +101,15 @@ export class FileReader {
       region = chunk.subarray(0, carried + got);
       last = got === 0;
     }
+  }
+}
+
+/** Whether the rest of the file holds a NUL byte (read into `chunk`). */
+function nulInRest(fd: number, chunk: Buffer): boolean {
+  for (;;) {
+    const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (got === 0) return false;
+    if (chunk.subarray(0, got).indexOf(0) !== -1) return true;
   }
 }
 
