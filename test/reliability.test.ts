@@ -679,7 +679,7 @@ describe('a refused write says what the user can do (its hint, in every report f
     const findings = JSON.parse(out).findings as { file: string; status: string; message: string; hint?: string }[];
     expect(findings.map((f) => [f.file, f.status, f.message.replace(/^.* — not applied: /, ''), f.hint])).toEqual([
       ['ok/a.yaml', 'migrated', expect.any(String), undefined],
-      ['owner/a.yaml', 'error', 'the file belongs to another user or group, and replacing it would change its owner; it was left as it is', `The file belongs to user ${nobody} and group 0, and the new file the tool writes could not be given back to them: run the tool as that user (or as root), or make the change by hand.`],
+      ['owner/a.yaml', 'error', 'the file belongs to another user or group, and replacing it would change its owner; it was left as it is', `The file belongs to user ${nobody} and group 0, and the new file the tool writes could not be given back to them: run the tool as root, or as that user and in that group, or make the change by hand.`],
       ['ro-file/a.yaml', 'error', 'cannot write: permission denied', expect.stringMatching(/^The file is not writable by the user that runs the tool: give that user write permission on it/)],
       ['ro-folder/a.yaml', 'error', 'cannot write: permission denied', `The file's folder (${path.join(dir, 'ro-folder')}) is not writable by the user that runs the tool, and the tool writes the new content to a temp file there before renaming it over the file: give that user write permission on the folder, then run the tool again; or make the change by hand.`],
     ]);

@@ -95,7 +95,7 @@ export function writeFileAtomic(linkOrPath: string, expectedOriginal: Buffer, co
         } catch {
           throw new UnsafeWriteError(
             'the file belongs to another user or group, and replacing it would change its owner; it was left as it is',
-            `The file belongs to user ${st.uid} and group ${st.gid}, and the new file the tool writes could not be given back to them: run the tool as that user (or as root), or make the change by hand.`,
+            `The file belongs to user ${st.uid} and group ${st.gid}, and the new file the tool writes could not be given back to them: run the tool as root, or as that user and in that group, or make the change by hand.`,
           );
         }
       }
