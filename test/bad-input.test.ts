@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
+import { shellErrorAt } from '../src/analysis/shell.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import { humanSize } from '../src/text/size.js';
 import { POD, podWith, repoWith } from './support/repo.js';
@@ -114,6 +115,27 @@ describe('files that do not parse', () => {
     expect(commented).toMatchObject({ file: 'commented.json', line: 1, status: 'blocked' });
     expect(cut).toMatchObject({ file: 'cut.json', line: 2, status: 'error', hint: expect.stringMatching(/^Fix the JSON at this line/) });
   });
+});
+
+test('a shell script that does not parse: the error is where the parser says (its column in characters, not bytes), with what to do', async () => {
+  const script = '#!/bin/sh\n# vérifié\necho "健康 🩺" && grpc_health_probe -addr=:5000 "unclosed\necho more\n';
+  const dir = repoWith({ 'wait.sh': script });
+  const [found] = (await run({ cwd: dir })).findings;
+  const quote = script.indexOf('"unclosed');
+  expect(found).toMatchObject({
+    file: 'wait.sh',
+    line: 3,
+    column: quote - script.lastIndexOf('\n', quote),
+    status: 'error',
+    message: 'not valid shell (reached EOF without closing quote "); the file was left unchanged',
+    hint: 'Fix the shell syntax at this line (bash -n checks a script), then run the tool again; if the script runs as it is (a shell feature the parser does not know), check its uses of the binary by hand. Until then every install of the binary stays.',
+  });
+});
+
+test('a shell parse error past the columns the parser counts (a very long line: `?`) is at the start of its line; one with no place at the start', () => {
+  expect(shellErrorAt('a\nb c\n', '2:?: reached EOF')).toEqual({ offset: 2, reason: 'reached EOF' });
+  expect(shellErrorAt('a\n', 'something odd')).toEqual({ offset: 0, reason: 'something odd' });
+  expect(shellErrorAt('a\n', '9:1: past the end')).toEqual({ offset: 0, reason: 'past the end' });
 });
 
 test('a file that is not UTF-8: the error names the line of the first byte that is not, and says to convert it', async () => {

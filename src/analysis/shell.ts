@@ -119,6 +119,27 @@ export interface ShExpansion extends ShSpan {
 
 export class ShellParseError extends Error {}
 
+/**
+ * Where in the script a parse error is, and what it says without its place: mvdan/sh starts its
+ * message with `line:column: ` (the column in bytes, or `?` past what it counts), as string
+ * offsets of the script. A message with no place is at the start.
+ */
+export function shellErrorAt(script: string, message: string): { offset: number; reason: string } {
+  const m = /^(\d+):(\d+|\?): ([^]*)$/.exec(message);
+  if (!m) return { offset: 0, reason: message };
+  let lineStart = 0;
+  for (let line = 1; line < Number(m[1]); line++) {
+    const nl = script.indexOf('\n', lineStart);
+    if (nl === -1) return { offset: 0, reason: m[3]! };
+    lineStart = nl + 1;
+  }
+  const lineEnd = script.indexOf('\n', lineStart);
+  const lineText = script.slice(lineStart, lineEnd === -1 ? script.length : lineEnd);
+  // Bytes to characters: the UTF-8 of the line up to the column, decoded again.
+  const column = m[2] === '?' ? 0 : Buffer.from(lineText).subarray(0, Number(m[2]) - 1).toString().length;
+  return { offset: lineStart + Math.min(column, lineText.length), reason: m[3]! };
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh is a GopherJS build without types */
 type MvNode = any;
 
