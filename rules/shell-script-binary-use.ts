@@ -36,7 +36,7 @@ const rule: Rule = {
           if (!(e instanceof shell.ShellParseError)) throw e;
           // At the place the parser names, as a YAML or JSON error is.
           const { offset, reason } = shell.shellErrorAt(text, e.message);
-          ctx.report({ start: offset, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });
+          ctx.report({ start: offset ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });
           return;
         }
         const env = scriptVariables(script.calls, shell.resolveWord);

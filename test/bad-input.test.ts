@@ -132,10 +132,18 @@ test('a shell script that does not parse: the error is where the parser says (it
   });
 });
 
-test('a shell parse error past the columns the parser counts (a very long line: `?`) is at the start of its line; one with no place at the start', () => {
+test.each([
+  ['continued over lines (the parser reads them joined)', 'FROM alpine\nRUN apk add curl && \\\n    wget -O /bin/grpc_health_probe https://x/grpc_health_probe && \\\n    chmod +x /bin/grpc_health_probe "oops\nCOPY a /a\n', 'line 4: reached EOF without closing quote "'],
+  ['in a here-document', 'FROM alpine\nRUN <<EOF\nset -e\nwget -O /bin/grpc_health_probe https://x/grpc_health_probe\nif true; then\n  echo\nEOF\n', 'line 5: if statement must end with "fi"'],
+])('a Dockerfile RUN that does not parse, %s: the message names the line of the file, not of the script the parser read', async (_what, dockerfile, where) => {
+  const [found] = await findingsOf(repoWith({ Dockerfile: dockerfile }));
+  expect(found).toMatchObject({ file: 'Dockerfile', line: 2, status: 'blocked', message: `RUN mentions grpc_health_probe but is not valid shell (${where}); the file was left unchanged` });
+});
+
+test('a shell parse error past the columns the parser counts (a very long line: `?`) is at the start of its line; one with no place in the script has none', () => {
   expect(shellErrorAt('a\nb c\n', '2:?: reached EOF')).toEqual({ offset: 2, reason: 'reached EOF' });
-  expect(shellErrorAt('a\n', 'something odd')).toEqual({ offset: 0, reason: 'something odd' });
-  expect(shellErrorAt('a\n', '9:1: past the end')).toEqual({ offset: 0, reason: 'past the end' });
+  expect(shellErrorAt('a\n', 'something odd')).toEqual({ reason: 'something odd' });
+  expect(shellErrorAt('a\n', '9:1: past the end')).toEqual({ reason: 'past the end' });
 });
 
 test('a file that is not UTF-8: the error names the line of the first byte that is not, and says to convert it', async () => {

@@ -121,16 +121,17 @@ export class ShellParseError extends Error {}
 
 /**
  * Where in the script a parse error is, and what it says without its place: mvdan/sh starts its
- * message with `line:column: ` (the column in bytes, or `?` past what it counts), as string
- * offsets of the script. A message with no place is at the start.
+ * message with `line:column: ` (the column in bytes, or `?` past what it counts), as a string
+ * offset of the script (a column it does not count: the start of the line). No offset when the
+ * message names no place in the script.
  */
-export function shellErrorAt(script: string, message: string): { offset: number; reason: string } {
+export function shellErrorAt(script: string, message: string): { offset?: number; reason: string } {
   const m = /^(\d+):(\d+|\?): ([^]*)$/.exec(message);
-  if (!m) return { offset: 0, reason: message };
+  if (!m) return { reason: message };
   let lineStart = 0;
   for (let line = 1; line < Number(m[1]); line++) {
     const nl = script.indexOf('\n', lineStart);
-    if (nl === -1) return { offset: 0, reason: m[3]! };
+    if (nl === -1) return { reason: m[3]! };
     lineStart = nl + 1;
   }
   const lineEnd = script.indexOf('\n', lineStart);
