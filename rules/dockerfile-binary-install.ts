@@ -293,6 +293,8 @@ function sizeOf(abs: string): number {
 
 const indexes = new WeakMap<SourceFile, LineIndex>();
 function where(c: PendingFinding): string {
+  // A file not read (over the size limit) has the place where it names the binary, and no text.
+  if (c.position) return `${c.file.displayPath}:${c.position.line}`;
   if (!c.file.text) return c.file.displayPath;
   let li = indexes.get(c.file);
   if (!li) indexes.set(c.file, (li = new LineIndex(c.file.text)));

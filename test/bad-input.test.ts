@@ -53,6 +53,13 @@ describe('a file over the size limit', () => {
     ]);
   });
 
+  test('an install it keeps names the line where it names the binary', async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\n';
+    const dir = repoWith({ 'bundle.yaml': bundle, Dockerfile: dockerfile });
+    const result = await run({ cwd: dir, fix: true, maxFileBytes: 1024 * 1024 });
+    expect(result.findings.find((f) => f.file === 'Dockerfile')).toMatchObject({ status: 'blocked', message: expect.stringContaining(`still used by bundle.yaml:${line}`) });
+  });
+
   test('a limit under a megabyte is said in KB or bytes, never 0 MB', async () => {
     const dir = repoWith({ 'a.yaml': '#'.repeat(2000) + '\n' + POD, 'b.yaml': '#'.repeat(2000) });
     for (const [maxFileBytes, said] of [[1500, '1.5 KB'], [900, '900 bytes']] as const) {
