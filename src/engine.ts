@@ -351,7 +351,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
 /** What to do about a file over the size limit that names the binary (the API's limit is `maxFileBytes`; the CLI has none to set). */
 function tooLargeHint(maxBytes: number): string {
-  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if it runs none of these images (a bundle, a log, vendored code), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
+  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
 }
 
 /** A place that still runs the binary once this run's fixes are in. */

@@ -34,7 +34,7 @@ describe('a file over the size limit', () => {
         column,
         status: 'error',
         message: 'larger than 1 MB, so not read, and it names grpc_health_probe; installs of the binary stay',
-        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if it runs none of these images (a bundle, a log, vendored code), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
+        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
       },
       expect.objectContaining({ file: 'pod.yaml', status: 'migratable' }),
     ]);
