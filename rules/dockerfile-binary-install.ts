@@ -5,6 +5,7 @@ import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComm
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
+import { humanSize } from '../src/text/size.js';
 import type { FileKind, PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
@@ -241,7 +242,8 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
         } catch {
           continue;
         }
-        if ('tooLarge' in read && read.mentions) out.set(s.file, [...(out.get(s.file) ?? []), `${shown} (over ${Math.round(MAX_FILE_BYTES / 1024 / 1024)} MB, not read further)`]);
+        // A binary (NUL bytes) runs nothing by naming a path, as below.
+        if ('tooLarge' in read && read.mention && !read.nul) out.set(s.file, [...(out.get(s.file) ?? []), `${shown}:${read.mention.line} (over ${humanSize(MAX_FILE_BYTES)}, not read further)`]);
       }
       continue;
     }
@@ -291,6 +293,8 @@ function sizeOf(abs: string): number {
 
 const indexes = new WeakMap<SourceFile, LineIndex>();
 function where(c: PendingFinding): string {
+  // A file not read (over the size limit) has the place where it names the binary, and no text.
+  if (c.position) return `${c.file.displayPath}:${c.position.line}`;
   if (!c.file.text) return c.file.displayPath;
   let li = indexes.get(c.file);
   if (!li) indexes.set(c.file, (li = new LineIndex(c.file.text)));

@@ -12,6 +12,10 @@ import type { Report, Rule } from '../src/types.js';
  * through `kubectl exec` or `docker compose exec` needs it in the image as much as a probe does.
  * The message says what the script does with it when the tool can tell.
  */
+/** What to do about a script the parser cannot read. */
+const PARSE_HINT =
+  'Fix the shell syntax at this line (bash -n checks a script), then run the tool again; if the script runs as it is (a shell feature the parser does not know), check its uses of the binary by hand. Until then every install of the binary stays.';
+
 const rule: Rule = {
   meta: {
     id: 'shell-script-binary-use',
@@ -30,7 +34,9 @@ const rule: Rule = {
           script = shell.parseShell(text);
         } catch (e) {
           if (!(e instanceof shell.ShellParseError)) throw e;
-          ctx.report({ start: 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${e.message}); the file was left unchanged` });
+          // At the place the parser names, as a YAML or JSON error is.
+          const { offset, reason } = shell.shellErrorAt(text, e.message);
+          ctx.report({ start: offset ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });
           return;
         }
         const env = scriptVariables(script.calls, shell.resolveWord);

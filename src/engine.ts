@@ -7,16 +7,17 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16 } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
 import { searchOutside } from './discover/outside.js';
-import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, type LinkOut } from './discover/walk.js';
+import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, NOT_A_REGULAR_FILE_HINT, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
 import { unintendedChange } from './edits/verify.js';
-import { writeFileAtomic } from './edits/write.js';
+import { ChangedOnDiskError, failedWriteHint, KEPT_FOR_UNWRITTEN_HINT, notWritableHint, UnsafeWriteError, writeFileAtomic } from './edits/write.js';
 import { detectEol, LineIndex } from './text/lines.js';
+import { humanSize } from './text/size.js';
 import { HeapGuard } from './memory.js';
 import { ownReportKind } from './report/own.js';
 import { stdinInput, stdinKind } from './stdin.js';
@@ -129,8 +130,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   // A path the tool could not read or list may run the binary: say how to let the tool see it.
   const unreadable = (file: SourceFile, message: string) => {
-    const hint = message === NOT_A_REGULAR_FILE ? undefined : message === NO_SUCH_PATH ? NO_SUCH_PATH_HINT : UNREADABLE_HINT;
-    pending.push({ ruleId: 'engine', file, report: { start: 0, subject: 'file', error: true, blockers: [], message: `cannot read: ${message}`, ...(hint ? { hint } : {}) } });
+    const hint = message.startsWith(NOT_A_REGULAR_FILE) ? NOT_A_REGULAR_FILE_HINT : message === NO_SUCH_PATH ? NO_SUCH_PATH_HINT : UNREADABLE_HINT;
+    pending.push({ ruleId: 'engine', file, report: { start: 0, subject: 'file', error: true, blockers: [], message: `cannot read: ${message}`, hint } });
   };
   const pseudoFile = (absPath: string, displayPath: string): SourceFile => ({ path: absPath, displayPath, kind: classify(displayPath), text: '', eol: '\n' });
 
@@ -215,7 +216,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     if (paths.includes('-')) {
       scanned++;
       const input = stdinInput(options.stdin ?? '');
-      if ('error' in input) fileError(pseudoFile('', STDIN_NAME), input.error);
+      if ('error' in input) {
+        const { error, hint, line, column } = input;
+        pending.push({ ruleId: 'engine', file: pseudoFile('', STDIN_NAME), position: { line, column }, report: { start: 0, subject: 'file', error: true, blockers: [], message: error, hint } });
+      }
       else if ('skipped' in input) skipped.push({ file: STDIN_NAME, reason: input.skipped });
       else if ('text' in input) {
         const { text } = input;
@@ -240,14 +244,28 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         switch (result.kind) {
           case 'tooLarge':
             // Not read, but it names the binary: it may run it, so installs stay (an error, exit 2).
-            if (result.mentions) fileError(pseudoFile(absPath, shown), `larger than ${Math.round(maxBytes / 1024 / 1024)} MB, so not read, and it names grpc_health_probe; installs of the binary stay. Migrate its uses by hand, or split the file`);
-            else skipped.push({ file: shown, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB` });
+            // The finding is where it first does (the search counted the lines on the way).
+            if (result.mention) {
+              const { line, column } = result.mention;
+              pending.push({
+                ruleId: 'engine',
+                file: pseudoFile(absPath, shown),
+                position: { line, column },
+                report: { start: 0, subject: 'file', error: true, blockers: [], message: `larger than ${humanSize(maxBytes)}, so not read, and it names grpc_health_probe; installs of the binary stay`, hint: tooLargeHint(maxBytes) },
+              });
+            } else skipped.push({ file: shown, reason: `larger than ${humanSize(maxBytes)}` });
             continue;
           case 'unreadable':
             unreadable(pseudoFile(absPath, shown), result.message);
             continue;
           case 'utf16':
-            fileError(pseudoFile(absPath, shown), UTF16);
+            // Where it names the binary, as a UTF-8 file's error is where it stops being UTF-8.
+            pending.push({
+              ruleId: 'engine',
+              file: pseudoFile(absPath, shown),
+              position: { line: result.line, column: result.column },
+              report: { start: 0, subject: 'file', error: true, blockers: [], message: UTF16, hint: UTF16_HINT },
+            });
             continue;
           case 'binary':
             skipped.push({ file: shown, reason: NUL_BYTES });
@@ -331,6 +349,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   return { findings, files: fileResults, summary: summarize(findings, scanned, candidates, fileResults, skipped) };
 }
 
+/** What to do about a file over the size limit that names the binary (the API's limit is `maxFileBytes`; the CLI has none to set). */
+function tooLargeHint(maxBytes: number): string {
+  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
+}
+
 /** A place that still runs the binary once this run's fixes are in. */
 function isConsumer(p: PendingFinding): boolean {
   // A file the tool could not read or parse may run the binary: keep installs (the safe side).
@@ -359,6 +382,7 @@ async function settle(
     for (const p of list) {
       p.fixApplied = false;
       delete p.fixRefused;
+      delete p.refusedHint;
     }
     let result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
     for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
@@ -381,17 +405,24 @@ async function settle(
       }
     }
     let writable: string | undefined;
+    let hint: string | undefined;
     if (runCtx.options.fix && file.path && result.text !== file.text) {
+      let which: 'file' | 'folder' = 'file';
       try {
         fs.accessSync(file.path, fs.constants.W_OK);
+        which = 'folder';
         fs.accessSync(path.dirname(file.path), fs.constants.W_OK);
       } catch (e) {
         writable = `cannot write: ${describeFsError(e)}`;
+        if (why === undefined) hint = notWritableHint(e, file.path, which);
       }
     }
     why ??= writable;
     if (why !== undefined) {
-      for (const p of result.applied) p.fixRefused = why;
+      for (const p of result.applied) {
+        p.fixRefused = why;
+        if (hint !== undefined) p.refusedHint = hint;
+      }
       state.output = file.text;
       state.changed = false;
       state.refused = why;
@@ -451,11 +482,12 @@ async function verifyOnce(file: SourceFile, text: string, verify: Verifier): Pro
  * still runs the binary, and the decision to remove the install assumed it would not.
  */
 function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>): void {
-  const refuse = (state: FileState, why: string) => {
+  const refuse = (state: FileState, why: string, hint: string) => {
     for (const p of pending) {
       if (p.file === state.file && p.fixApplied) {
         p.fixApplied = false;
         p.fixRefused = why;
+        p.refusedHint = hint;
       }
     }
     state.changed = false;
@@ -466,7 +498,7 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
   let failed = false;
   for (const state of [...changed.filter((s) => !removesInstall(s)), ...changed.filter(removesInstall)]) {
     if (failed && removesInstall(state)) {
-      refuse(state, 'kept: another file of this run could not be written, so a use of the binary it migrates is still there; fix that and run the tool again');
+      refuse(state, 'kept: another file of this run could not be written, so a use of the binary it migrates is still there; fix that and run the tool again', KEPT_FOR_UNWRITTEN_HINT);
       continue;
     }
     try {
@@ -474,7 +506,9 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
       state.written = true;
     } catch (e) {
       failed = true;
-      refuse(state, e instanceof Error && e.name !== 'Error' ? e.message : `cannot write: ${describeFsError(e)}`);
+      // A refusal says what it is as it is; a file system error is said as the scan says one.
+      if (e instanceof ChangedOnDiskError || e instanceof UnsafeWriteError) refuse(state, e.message, e.hint);
+      else refuse(state, `cannot write: ${describeFsError(e)}`, failedWriteHint(e, state.file.path));
     }
   }
 }
@@ -482,7 +516,7 @@ function writeAll(pending: PendingFinding[], states: Map<SourceFile, FileState>)
 function toFinding(p: PendingFinding, fixMode: boolean): Finding {
   const r: Report = p.report;
   const index = p.file.text ? lineIndexFor(p.file) : undefined;
-  const startPos = index ? index.position(r.start) : { line: 1, column: 1 };
+  const startPos = p.position ?? (index ? index.position(r.start) : { line: 1, column: 1 });
   let blockers: BlockerCode[] = [...new Set(r.blockers ?? [])];
   let status: Status;
   let message = r.message;
@@ -515,7 +549,8 @@ function toFinding(p: PendingFinding, fixMode: boolean): Finding {
     finding.endLine = e.line;
     finding.endColumn = e.column;
   }
-  const hint = r.hint ?? hintFor(blockers);
+  // A refused write says what to do about the refusal, not about the finding it holds back.
+  const hint = (status === 'error' ? p.refusedHint : undefined) ?? r.hint ?? hintFor(blockers);
   if (hint) finding.hint = hint;
   if (r.details) finding.details = r.details;
   return finding;

@@ -4,16 +4,18 @@
  * gets, never decoded with replacement characters: with `--fix -` the stream is written back, and
  * a U+FFFD in place of a Latin-1 byte or a UTF-16 BOM would change it.
  */
-import { NOT_UTF8, NUL_BYTES, precheck, UTF16 } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, precheck, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { FileReader, type ReadResult } from './discover/read.js';
+import { LineIndex } from './text/lines.js';
 import type { FileKind } from './types.js';
 
 /**
- * What the engine does with the stream: read `text`; report `error` (exit 2); note it `skipped`;
+ * What the engine does with the stream: read `text`; report `error` (exit 2; with what to do and
+ * where, as a file's); note it `skipped`;
  * or nothing, when it neither mentions the binary nor decodes as UTF-8 (a file in that state is
  * not a candidate either), and the CLI echoes its bytes.
  */
-export type StdinInput = { text: string } | { error: string } | { skipped: string } | { ignored: true };
+export type StdinInput = { text: string } | { error: string; hint: string; line: number; column: number } | { skipped: string } | { ignored: true };
 
 export { NOT_UTF8, NUL_BYTES, UTF16 };
 
@@ -33,12 +35,15 @@ export function stdinInput(input: string | Uint8Array): StdinInput {
   if (typeof input === 'string') return { text: input };
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const pre = precheck(new BytesReader(bytes), '<stdin>', Infinity);
-  if (pre?.kind === 'utf16') return { error: UTF16 };
+  if (pre?.kind === 'utf16') return { error: UTF16, hint: UTF16_HINT, line: pre.line, column: pre.column };
   if (pre?.kind === 'binary') return { skipped: NUL_BYTES };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
   } catch {
-    return pre ? { error: NOT_UTF8 } : { ignored: true };
+    if (!pre) return { ignored: true };
+    // At the first byte that is not UTF-8, as for a file.
+    const lossy = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    return { error: NOT_UTF8, hint: NOT_UTF8_HINT, ...new LineIndex(lossy).position(Math.max(0, lossy.indexOf('\uFFFD'))) };
   }
 }
 

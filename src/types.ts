@@ -197,6 +197,10 @@ export interface PendingFinding {
   /** Set by the engine once edits were applied (or refused). */
   fixApplied?: boolean;
   fixRefused?: string;
+  /** What the user can do about `fixRefused`, when it is a write the file system refused or the tool would not make. */
+  refusedHint?: string;
+  /** Where the finding is, when the file's text was not read (a file over the size limit). */
+  position?: { line: number; column: number };
 }
 
 export interface EndContext {

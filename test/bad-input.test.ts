@@ -7,11 +7,82 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
+import { shellErrorAt } from '../src/analysis/shell.js';
 import { parseYaml } from '../src/parse/yaml.js';
+import { humanSize } from '../src/text/size.js';
 import { POD, podWith, repoWith } from './support/repo.js';
 
 const findingsOf = async (dir: string, paths?: string[]) =>
   (await run({ cwd: dir, ...(paths ? { paths } : {}) })).findings.map((f) => ({ file: f.file, line: f.line, status: f.status, message: f.message, hint: f.hint }));
+
+describe('a file over the size limit', () => {
+  // Past the first read and past a search chunk (1 MB): the lines before the mention are counted
+  // in every chunk the search passes over.
+  const filler = ('# ' + 'é'.repeat(100) + '\n').repeat(12_000);
+  const bundle = `${filler}spec:\n  containers:\n  - name: 健康 🩺\n    command: ["/bin/grpc_health_probe", "-addr=:5000"]\n    args: [grpc-health-probe]\n${filler}`;
+  const mention = bundle.indexOf('grpc_health_probe');
+  const line = bundle.slice(0, mention).split('\n').length;
+  const column = mention - bundle.lastIndexOf('\n', mention);
+
+  test.each(['inline', 'worker'] as const)('that names the binary: an error where it first does, with what to do (%s reader)', async (reader) => {
+    const dir = repoWith({ 'bundle.yaml': bundle, 'plain.yaml': filler, 'pod.yaml': POD });
+    const result = await run({ cwd: dir, reader, maxFileBytes: 1024 * 1024 });
+    expect(result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, status: f.status, message: f.message, hint: f.hint }))).toEqual([
+      {
+        file: 'bundle.yaml',
+        line,
+        column,
+        status: 'error',
+        message: 'larger than 1 MB, so not read, and it names grpc_health_probe; installs of the binary stay',
+        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
+      },
+      expect.objectContaining({ file: 'pod.yaml', status: 'migratable' }),
+    ]);
+    expect(line).toBe(12_004);
+    expect(result.summary.skipped).toEqual([{ file: 'plain.yaml', reason: 'larger than 1 MB' }]);
+  });
+
+  test.each(['inline', 'worker'] as const)('a binary (NUL bytes) that names the binary is skipped as binary, as under the limit: the binary itself, committed (%s reader)', async (reader) => {
+    const binary = Buffer.concat([Buffer.alloc(3000, 'x'), Buffer.from('\0github.com/grpc-ecosystem/grpc-health-probe\0'), Buffer.alloc(3000, 0x7f), Buffer.from([0])]);
+    const dir = repoWith({ 'bin/grpc_health_probe': binary, 'bin/small': binary.subarray(2990), 'pod.yaml': POD });
+    const result = await run({ cwd: dir, reader, maxFileBytes: 1024 });
+    expect(result.findings.map((f) => [f.file, f.status])).toEqual([['pod.yaml', 'migratable']]);
+    expect(result.summary.skipped).toEqual([
+      { file: 'bin/grpc_health_probe', reason: 'binary file (NUL bytes)' },
+      { file: 'bin/small', reason: 'binary file (NUL bytes)' },
+    ]);
+  });
+
+  test('an install it keeps names the line where it names the binary', async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\n';
+    const dir = repoWith({ 'bundle.yaml': bundle, Dockerfile: dockerfile });
+    const result = await run({ cwd: dir, fix: true, maxFileBytes: 1024 * 1024 });
+    expect(result.findings.find((f) => f.file === 'Dockerfile')).toMatchObject({ status: 'blocked', message: expect.stringContaining(`still used by bundle.yaml:${line}`) });
+  });
+
+  test('a limit under a megabyte is said in KB or bytes, never 0 MB', async () => {
+    const dir = repoWith({ 'a.yaml': '#'.repeat(2000) + '\n' + POD, 'b.yaml': '#'.repeat(2000) });
+    for (const [maxFileBytes, said] of [[1500, '1.5 KB'], [900, '900 bytes']] as const) {
+      const result = await run({ cwd: dir, maxFileBytes });
+      expect(result.findings.map((f) => [f.line, f.message])).toEqual([[10, `larger than ${said}, so not read, and it names grpc_health_probe; installs of the binary stay`]]);
+      expect(result.summary.skipped).toEqual([{ file: 'b.yaml', reason: `larger than ${said}` }]);
+    }
+  });
+
+  test.each([
+    [0, '0 bytes'],
+    [1, '1 byte'],
+    [1023, '1023 bytes'],
+    [1024, '1 KB'],
+    [1500, '1.5 KB'],
+    [1024 * 1024 - 1, '1 MB'],
+    [5 * 1024 * 1024, '5 MB'],
+    [Math.round(2.25 * 1024 * 1024), '2.3 MB'],
+    [3 * 1024 ** 3, '3 GB'],
+  ])('%d bytes are said as %s', (bytes, said) => {
+    expect(humanSize(bytes)).toBe(said);
+  });
+});
 
 describe('a quote left open', () => {
   test.each([
@@ -51,6 +122,35 @@ describe('files that do not parse', () => {
     expect(commented).toMatchObject({ file: 'commented.json', line: 1, status: 'blocked' });
     expect(cut).toMatchObject({ file: 'cut.json', line: 2, status: 'error', hint: expect.stringMatching(/^Fix the JSON at this line/) });
   });
+});
+
+test('a shell script that does not parse: the error is where the parser says (its column in characters, not bytes), with what to do', async () => {
+  const script = '#!/bin/sh\n# vérifié\necho "健康 🩺" && grpc_health_probe -addr=:5000 "unclosed\necho more\n';
+  const dir = repoWith({ 'wait.sh': script });
+  const [found] = (await run({ cwd: dir })).findings;
+  const quote = script.indexOf('"unclosed');
+  expect(found).toMatchObject({
+    file: 'wait.sh',
+    line: 3,
+    column: quote - script.lastIndexOf('\n', quote),
+    status: 'error',
+    message: 'not valid shell (reached EOF without closing quote "); the file was left unchanged',
+    hint: 'Fix the shell syntax at this line (bash -n checks a script), then run the tool again; if the script runs as it is (a shell feature the parser does not know), check its uses of the binary by hand. Until then every install of the binary stays.',
+  });
+});
+
+test.each([
+  ['continued over lines (the parser reads them joined)', 'FROM alpine\nRUN apk add curl && \\\n    wget -O /bin/grpc_health_probe https://x/grpc_health_probe && \\\n    chmod +x /bin/grpc_health_probe "oops\nCOPY a /a\n', 'line 4: reached EOF without closing quote "'],
+  ['in a here-document', 'FROM alpine\nRUN <<EOF\nset -e\nwget -O /bin/grpc_health_probe https://x/grpc_health_probe\nif true; then\n  echo\nEOF\n', 'line 5: if statement must end with "fi"'],
+])('a Dockerfile RUN that does not parse, %s: the message names the line of the file, not of the script the parser read', async (_what, dockerfile, where) => {
+  const [found] = await findingsOf(repoWith({ Dockerfile: dockerfile }));
+  expect(found).toMatchObject({ file: 'Dockerfile', line: 2, status: 'blocked', message: `RUN mentions grpc_health_probe but is not valid shell (${where}); the file was left unchanged` });
+});
+
+test('a shell parse error past the columns the parser counts (a very long line: `?`) is at the start of its line; one with no place in the script has none', () => {
+  expect(shellErrorAt('a\nb c\n', '2:?: reached EOF')).toEqual({ offset: 2, reason: 'reached EOF' });
+  expect(shellErrorAt('a\n', 'something odd')).toEqual({ reason: 'something odd' });
+  expect(shellErrorAt('a\n', '9:1: past the end')).toEqual({ reason: 'past the end' });
 });
 
 test('a file that is not UTF-8: the error names the line of the first byte that is not, and says to convert it', async () => {

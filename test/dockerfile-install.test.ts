@@ -137,8 +137,17 @@ test('a file over the size limit that names a renamed install keeps it', async (
   const result = await run({ cwd: dir, fix: true });
   const install = result.findings.find((f) => f.file === 'Dockerfile')!;
   expect(install.status).toBe('blocked');
-  expect(install.message).toMatch(/\/bin\/hc \(the binary under another name\) is still run by bundle\.yaml \(over 5 MB, not read further\)/);
+  expect(install.message).toMatch(/\/bin\/hc \(the binary under another name\) is still run by bundle\.yaml:2 \(over 5 MB, not read further\)/);
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+});
+
+test('a binary over the size limit that names a renamed install does not keep it, as a smaller one does not', async () => {
+  const dockerfile = 'FROM alpine\nADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/hc\nCOPY app /app\n';
+  const dir = repoWith({ Dockerfile: dockerfile, 'a.yaml': POD.replace('/bin/grpc_health_probe', '/bin/hc') });
+  fs.writeFileSync(path.join(dir, 'app'), Buffer.concat([Buffer.alloc(5 * 1024 * 1024 + 10, 0), Buffer.from('exec /bin/hc -addr=:5000\n')]));
+  const result = await run({ cwd: dir });
+  const install = result.findings.find((f) => f.file === 'Dockerfile')!;
+  expect(install.message).not.toContain('app');
 });
 
 test('Docker Hub names are one image however they are spelled', () => {

@@ -92,19 +92,23 @@ describe('the worker gives the inline result', () => {
       const { inline } = await bothWays(oddTree, { fix, maxFileBytes });
       expect(inline.findings.map((f) => [f.file, f.status, /^(encoded|not valid|larger)/.test(f.message) ? f.message : ''])).toEqual([
         ['a.yaml', fix ? 'migrated' : 'migratable', ''],
-        ['big.yaml', 'error', 'larger than 0 MB, so not read, and it names grpc_health_probe; installs of the binary stay. Migrate its uses by hand, or split the file'],
+        ['big.yaml', 'error', 'larger than 1.1 KB, so not read, and it names grpc_health_probe; installs of the binary stay'],
         ['bom.yaml', fix ? 'migrated' : 'migratable', ''],
         ['latin1.yaml', 'error', 'not valid UTF-8; the file was left unchanged'],
         ['sub/deep/b.yaml', fix ? 'migrated' : 'migratable', ''],
         ['u16.yaml', 'error', 'encoded as UTF-16, not UTF-8; the file was left unchanged'],
       ]);
+      // Not read, but searched: the error is where the file first names the binary, found by the
+      // worker's search as by the inline one (bothWays compared them).
+      const mention = POD.indexOf('grpc_health_probe');
+      expect(inline.findings.find((f) => f.file === 'big.yaml')).toMatchObject({ line: POD.slice(0, mention).split('\n').length, column: mention - POD.lastIndexOf('\n', mention) });
       // What the walk passes over (no text to read) is said first, then what the reads skipped.
       expect(inline.summary.skipped).toEqual([
         { file: 'dangling.yaml', reason: 'a symlink to nothing (dangling)' },
         { file: 'loop-a', reason: 'a symlink that leads back to itself (a loop)' },
         { file: 'loop-b', reason: 'a symlink that leads back to itself (a loop)' },
-        { file: 'pipe.yaml', reason: 'not a regular file' },
-        { file: 'big-plain.yaml', reason: 'larger than 0 MB' },
+        { file: 'pipe.yaml', reason: 'not a regular file (a named pipe)' },
+        { file: 'big-plain.yaml', reason: 'larger than 1.1 KB' },
         { file: 'binary.yaml', reason: 'binary file (NUL bytes)' },
       ]);
     }

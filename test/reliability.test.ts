@@ -21,7 +21,7 @@ import rule from '../rules/kubernetes-exec-probe.js';
 import type { Rule, RunResult } from '../src/types.js';
 import { readTree } from './harness.js';
 import { captureIo } from './support/io.js';
-import { MIGRATED_POD, POD, podWith, repoWith } from './support/repo.js';
+import { MIGRATED_POD, POD, podWith, repoWith, ROOT } from './support/repo.js';
 
 const statuses = (r: RunResult) => r.findings.map((f) => [f.file, f.status]);
 const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
@@ -353,21 +353,37 @@ describe('symlinks', () => {
 });
 
 describe('special files', () => {
-  test('a named pipe given on the command line is an error finding, not a hang', async () => {
-    const dir = repoWith({ 'a.yaml': POD });
+  /** A named pipe, a socket (bound by a child process that exits without closing it: the socket file stays) and a link to a device. */
+  const specialFiles = (dir: string) => {
     execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
-    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'a.yaml'], fix: true });
-    expect(result.findings.map((f) => [f.file, f.status, f.message])).toEqual([
-      ['a.yaml', 'migrated', expect.any(String)],
-      ['pipe.yaml', 'error', 'cannot read: not a regular file'],
+    execFileSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path.join(dir, 'sock.yaml'))}, () => process.exit(0))`]);
+    fs.symlinkSync('/dev/null', path.join(dir, 'null.yaml'));
+    expect(fs.statSync(path.join(dir, 'sock.yaml')).isSocket()).toBe(true);
+  };
+
+  test('a named pipe, a socket or a device given on the command line is an error finding saying what it is and what to do, not a hang', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    specialFiles(dir);
+    const result = await run({ cwd: dir, paths: ['pipe.yaml', 'sock.yaml', 'null.yaml', 'a.yaml'], fix: true });
+    const hint = 'A named pipe, a socket or a device holds no file to migrate, and reading one could block the run: name the files or folders to check instead (a stream is checked through standard input: ... | grpc-probe-migrate -).';
+    expect(result.findings.map((f) => [f.file, f.status, f.message, f.hint])).toEqual([
+      ['a.yaml', 'migrated', expect.any(String), undefined],
+      ['null.yaml', 'error', 'cannot read: not a regular file (a device)', hint],
+      ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)', hint],
+      ['sock.yaml', 'error', 'cannot read: not a regular file (a socket)', hint],
     ]);
   });
 
-  test('a named pipe met in a folder is passed over', async () => {
+  test('a named pipe, a socket or a device met in a folder is passed over with a note saying what it is', async () => {
     const dir = repoWith({ 'a.yaml': POD });
-    execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+    specialFiles(dir);
     const result = await run({ cwd: dir, fix: true });
     expect(statuses(result)).toEqual([['a.yaml', 'migrated']]);
+    expect(result.summary.skipped).toEqual([
+      // A link out of the folder to a device is neither followed nor searched: there is nothing to search.
+      { file: 'pipe.yaml', reason: 'not a regular file (a named pipe)' },
+      { file: 'sock.yaml', reason: 'not a regular file (a socket)' },
+    ]);
   });
 });
 
@@ -581,5 +597,130 @@ describe('the command line never crashes', () => {
     expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(2);
     expect(io.out()).toBe(broken);
     expect(JSON.parse(io.err()).findings.map((f: { file: string; status: string }) => [f.file, f.status])).toEqual([['<stdin>', 'error']]);
+  });
+});
+
+describe('a refused write says what the user can do (its hint, in every report format)', () => {
+  const refusedOf = (result: RunResult) => result.findings.filter((f) => f.status === 'error').map((f) => [f.file, f.message.replace(/^.* — not applied: /, ''), f.hint]);
+  const HARD_LINKS = /^The file has 2 names \(hard links to the same content\)\. The tool writes a new file and renames it over this name, which would leave the other name with the old content, so it does not: make the change by hand/;
+
+  test('hard links: the number of names, why the tool will not split them, and what to do; in text, JSON, SARIF and Markdown', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(dir, 'b.yml'));
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(dir, 'c.yml'));
+    const result = await run({ cwd: dir, paths: ['a.yaml'], fix: true });
+    expect(refusedOf(result)).toEqual([['a.yaml', 'the file has 3 hard links and replacing it would split them; it was left as it is', expect.stringMatching(/^The file has 3 names .* leave the other 2 names with the old content/)]]);
+    fs.unlinkSync(path.join(dir, 'c.yml'));
+
+    const env = { GRPC_PROBE_MIGRATE_READER: 'inline' };
+    const text = captureIo(dir, { env });
+    expect(await main(['--fix', 'a.yaml'], text)).toBe(2);
+    expect(text.out()).toMatch(/a\.yaml:7:5 +error +.* — not applied: the file has 2 hard links .*\n {6}hint: The file has 2 names \(hard links/);
+    const json = captureIo(dir, { env });
+    expect(await main(['--fix', '--format', 'json', 'a.yaml'], json)).toBe(2);
+    expect(JSON.parse(json.out()).findings[0].hint).toMatch(HARD_LINKS);
+    const sarif = captureIo(dir, { env });
+    expect(await main(['--fix', '--format', 'sarif', 'a.yaml'], sarif)).toBe(2);
+    expect(JSON.parse(sarif.out()).runs[0].results[0].message.text).toMatch(/it was left as it is\. The file has 2 names \(hard links/);
+    const markdown = captureIo(dir, { env });
+    expect(await main(['--fix', '--format', 'markdown', 'a.yaml'], markdown)).toBe(2);
+    expect(markdown.out()).toMatch(/- `a\.yaml:7` .* not applied: the file has 2 hard links .*\n {2}- hint: The file has 2 names \(hard links/);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+  });
+
+  test('changed on disk: something changed it during the run, check that and run again', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const meddler: Rule = {
+      meta: { id: 'test-meddler', description: 'test', fixable: false, fileKinds: ['yaml'] },
+      create: () => ({ end: () => fs.appendFileSync(path.join(dir, 'a.yaml'), '# edited meanwhile\n') }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [rule, meddler] });
+    expect(refusedOf(result)).toEqual([['a.yaml', 'the file changed on disk while the tool ran; it was left as it is', expect.stringMatching(/^Something changed the file while the tool ran .*: check that change, then run the tool again/)]]);
+  });
+
+  test('removed during the run: where did it go, run again', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const remover: Rule = {
+      meta: { id: 'test-remover', description: 'test', fixable: false, fileKinds: ['yaml'] },
+      create: () => ({ end: () => fs.unlinkSync(path.join(dir, 'a.yaml')) }),
+    };
+    const result = await run({ cwd: dir, fix: true, rules: [rule, remover] });
+    expect(refusedOf(result)).toEqual([['a.yaml', 'cannot write: no such file or folder', 'The file or its folder was removed or moved while the tool ran: check where it went, then run the tool again.']]);
+  });
+
+  test('an install kept because a probe file could not be written: fix that file first', async () => {
+    const dockerfile = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64\nCOPY app /app\n';
+    const dir = repoWith({ 'a.yaml': POD, Dockerfile: dockerfile });
+    fs.linkSync(path.join(dir, 'a.yaml'), path.join(repoWith({}), 'a.yaml'));
+    const result = await run({ cwd: dir, fix: true });
+    expect(refusedOf(result)).toEqual([
+      ['Dockerfile', expect.stringMatching(/^kept: another file of this run could not be written/), expect.stringMatching(/^Another file of this run still runs the binary, as it could not be written \(its own error says why\): fix that, then run the tool again/)],
+      ['a.yaml', expect.stringMatching(/^the file has 2 hard links/), expect.stringMatching(HARD_LINKS)],
+    ]);
+  });
+
+  // Root ignores permission bits and can give a file to anyone: the CLI runs as `nobody`, on
+  // files and folders set up for each refusal with real owners and modes. Only where the tests
+  // run as root and `nobody` can reach the CLI and the temp folder (not in a checkout under a
+  // private home folder); elsewhere the simulated cases above cover the messages.
+  const asNobody =
+    process.getuid?.() === 0 &&
+    (() => {
+      try {
+        const reach = `for (const p of ${JSON.stringify([path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), os.tmpdir()])}) require('node:fs').accessSync(p)`;
+        execFileSync(process.execPath, ['-e', reach], { uid: 65534, gid: 65534, stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+  (asNobody ? test : test.skip)('permissions and owners, for real (the CLI run as nobody): file not writable, folder not writable, owner that cannot be kept', () => {
+    const nobody = 65534;
+    const dir = repoWith({ 'ro-file/a.yaml': POD, 'ro-folder/a.yaml': POD, 'owner/a.yaml': POD, 'ok/a.yaml': POD });
+    fs.chmodSync(dir, 0o755);
+    for (const sub of ['ro-file', 'owner', 'ok']) fs.chownSync(path.join(dir, sub), nobody, nobody);
+    for (const file of ['ro-folder/a.yaml', 'ok/a.yaml']) fs.chownSync(path.join(dir, file), nobody, nobody);
+    // Its user, but a group nobody is not in: the new file cannot be given that group.
+    fs.chownSync(path.join(dir, 'owner/a.yaml'), nobody, 0);
+    let out = '';
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--fix', '--format', 'json', '.'], { cwd: dir, uid: nobody, gid: nobody, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      expect((e as { status: number }).status).toBe(2);
+      out = String((e as { stdout: Buffer }).stdout);
+    }
+    const findings = JSON.parse(out).findings as { file: string; status: string; message: string; hint?: string }[];
+    expect(findings.map((f) => [f.file, f.status, f.message.replace(/^.* — not applied: /, ''), f.hint])).toEqual([
+      ['ok/a.yaml', 'migrated', expect.any(String), undefined],
+      ['owner/a.yaml', 'error', 'the file belongs to another user or group, and replacing it would change its owner; it was left as it is', `The file belongs to user ${nobody} and group 0, and the new file the tool writes could not be given back to them: run the tool as root, or as that user and in that group, or make the change by hand.`],
+      ['ro-file/a.yaml', 'error', 'cannot write: permission denied', expect.stringMatching(/^The file is not writable by the user that runs the tool: give that user write permission on it/)],
+      ['ro-folder/a.yaml', 'error', 'cannot write: permission denied', `The file's folder (${path.join(dir, 'ro-folder')}) is not writable by the user that runs the tool, and the tool writes the new content to a temp file there before renaming it over the file: give that user write permission on the folder, then run the tool again; or make the change by hand.`],
+    ]);
+    for (const sub of ['ro-file', 'ro-folder', 'owner']) expect(read(dir, `${sub}/a.yaml`)).toBe(POD);
+    expect(read(dir, 'ok/a.yaml')).toBe(MIGRATED_POD);
+    expect(fs.readdirSync(path.join(dir, 'owner'))).toEqual(['a.yaml']);
+  });
+
+  // A full disk, a read-only mount and a file bind-mounted on its own cannot be made here: the
+  // file system call fails with the error the kernel gives (see the top of this file).
+  test.each([
+    ['a read-only file system (the check before writing)', 'accessSync', 'EROFS', 'cannot write: EROFS: access', /^The file is on a read-only file system .*: run the tool on a writable checkout of it, or make the change by hand\.$/],
+    ['a full disk (writing the temp file)', 'writeFileSync', 'ENOSPC', 'cannot write: ENOSPC: write', /^The disk \(or your quota\) is full: free some space, then run the tool again\.$/],
+    ['a file that cannot be renamed over (a bind mount)', 'renameSync', 'EBUSY', 'cannot write: EBUSY: rename', /^The file cannot be replaced by a rename \(it is in use, or mounted on its own, as a single file bind-mounted into a container is\)/],
+    ['an input/output error', 'fsyncSync', 'EIO', 'cannot write: EIO: fsync', /^The file system refused the write: check the file, its folder and the disk, then run the tool again; or make the change by hand\.$/],
+    ['a temp file the folder refuses', 'openSync', 'EACCES', 'cannot write: permission denied', /^The tool writes the new content to a temp file in the file's folder, then renames it over the file: give the user that runs the tool write permission on the file and on its folder \(.*\)/],
+  ] as const)('%s', async (_what, call, code, message, hint) => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const real = fs[call] as (...args: unknown[]) => unknown;
+    jest.spyOn(fs, call).mockImplementation(((...args: unknown[]) => {
+      const [first, second] = args;
+      const writing = call === 'accessSync' ? second === fs.constants.W_OK : call === 'openSync' ? second === 'wx' : call === 'renameSync' ? String(args[1]).endsWith('a.yaml') : typeof first === 'number';
+      if (writing) throw errno(code, call.replace(/Sync$/, '').replace('File', '').toLowerCase(), String(first));
+      return real(...args);
+    }) as never);
+    const result = await run({ cwd: dir, fix: true });
+    expect(refusedOf(result)).toEqual([['a.yaml', expect.stringContaining(message), expect.stringMatching(hint)]]);
+    expect(read(dir, 'a.yaml')).toBe(POD);
+    expect(fs.readdirSync(dir)).toEqual(['a.yaml']);
   });
 });

@@ -94,20 +94,25 @@ const UTF16LE = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(POD, 'utf1
 const UTF16BE = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(POD, 'utf16le').swap16()]);
 
 describe('standard input as bytes: read as a file is', () => {
+  const UTF16_HINT = /^Convert the file to UTF-8 \(e\.g\. iconv -f utf-16 -t utf-8; PowerShell 5 writes UTF-16 with `>`: use Out-File -Encoding utf8\), then run the tool again\./;
+  // The UTF-16 error is where the file first names the binary (line 9 of POD), the Latin-1 one at
+  // its first byte that is not UTF-8.
   test.each([
-    ['Latin-1', LATIN1, 'not valid UTF-8; the file was left unchanged'],
-    ['UTF-16LE (a PowerShell 5 pipe)', UTF16LE, 'encoded as UTF-16, not UTF-8; the file was left unchanged'],
-    ['UTF-16BE', UTF16BE, 'encoded as UTF-16, not UTF-8; the file was left unchanged'],
-  ])('%s is refused with the message a file gets; --fix gives the bytes back unchanged, exit 2', async (_what, bytes, message) => {
+    ['Latin-1', LATIN1, 'not valid UTF-8; the file was left unchanged', 1, 6, /^Convert the file to UTF-8 \(e\.g\. iconv -f latin1 -t utf-8\)/],
+    ['UTF-16LE (a PowerShell 5 pipe)', UTF16LE, 'encoded as UTF-16, not UTF-8; the file was left unchanged', 9, 25, UTF16_HINT],
+    ['UTF-16BE', UTF16BE, 'encoded as UTF-16, not UTF-8; the file was left unchanged', 9, 25, UTF16_HINT],
+  ])('%s is refused with the message, place and hint a file gets; --fix gives the bytes back unchanged, exit 2', async (_what, bytes, message, line, column, hint) => {
     const dir = repoWith({ 'k8s/pod.yaml': bytes });
     const asFile = await run({ cwd: dir, paths: ['k8s/pod.yaml'] });
-    expect(asFile.findings.map((f) => [f.status, f.message])).toEqual([['error', message]]);
+    const said = (f: { status: string; message: string; line: number; column: number; hint?: string }) => [f.status, f.message, f.line, f.column, f.hint];
+    expect(asFile.findings.map(said)).toEqual([['error', message, line, column, expect.stringMatching(hint)]]);
 
     const io = captureIo(dir, { stdin: bytes });
     expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(2);
     expect(io.outBytes().equals(bytes)).toBe(true);
     const report = JSON.parse(io.err());
-    expect(report.findings.map((f: { file: string; status: string; message: string }) => [f.file, f.status, f.message])).toEqual([['<stdin>', 'error', message]]);
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(['<stdin>']);
+    expect(report.findings.map(said)).toEqual(asFile.findings.map(said));
 
     const reportOnly = captureIo(dir, { stdin: bytes });
     expect(await main(['--format', 'json', '-'], reportOnly)).toBe(2);
@@ -141,7 +146,7 @@ describe('standard input as bytes: read as a file is', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--fix', '-'], { cwd: repoWith(), input: LATIN1 });
     expect(r.status).toBe(2);
     expect(r.stdout.equals(LATIN1)).toBe(true);
-    expect(r.stderr.toString()).toContain('<stdin>:1:1  error      not valid UTF-8; the file was left unchanged');
+    expect(r.stderr.toString()).toContain('<stdin>:1:6  error      not valid UTF-8; the file was left unchanged');
   });
 });
 

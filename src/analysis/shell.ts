@@ -119,6 +119,28 @@ export interface ShExpansion extends ShSpan {
 
 export class ShellParseError extends Error {}
 
+/**
+ * Where in the script a parse error is, and what it says without its place: mvdan/sh starts its
+ * message with `line:column: ` (the column in bytes, or `?` past what it counts), as a string
+ * offset of the script (a column it does not count: the start of the line). No offset when the
+ * message names no place in the script.
+ */
+export function shellErrorAt(script: string, message: string): { offset?: number; reason: string } {
+  const m = /^(\d+):(\d+|\?): ([^]*)$/.exec(message);
+  if (!m) return { reason: message };
+  let lineStart = 0;
+  for (let line = 1; line < Number(m[1]); line++) {
+    const nl = script.indexOf('\n', lineStart);
+    if (nl === -1) return { reason: m[3]! };
+    lineStart = nl + 1;
+  }
+  const lineEnd = script.indexOf('\n', lineStart);
+  const lineText = script.slice(lineStart, lineEnd === -1 ? script.length : lineEnd);
+  // Bytes to characters: the UTF-8 of the line up to the column, decoded again.
+  const column = m[2] === '?' ? 0 : Buffer.from(lineText).subarray(0, Number(m[2]) - 1).toString().length;
+  return { offset: lineStart + Math.min(column, lineText.length), reason: m[3]! };
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh is a GopherJS build without types */
 type MvNode = any;
 

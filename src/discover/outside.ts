@@ -37,7 +37,7 @@ export function searchOutside(target: string, maxBytes: number): OutsideSearch {
     // here: a mention (also in a file too large to read, or UTF-16) is a possible use; a binary
     // file with NUL bytes is not.
     const r = precheck(reader, file, maxBytes);
-    if (r === undefined || r.kind === 'binary' || (r.kind === 'tooLarge' && !r.mentions)) continue;
+    if (r === undefined || r.kind === 'binary' || (r.kind === 'tooLarge' && !r.mention)) continue;
     if (r.kind === 'unreadable') return { unsearched: `${file} cannot be read: ${r.message}` };
     return { found: file };
   }

@@ -4,7 +4,7 @@
  * thing about the same file. Light on purpose: the worker imports it, and nothing heavy.
  */
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
-import type { FileReader } from './read.js';
+import type { FileReader, Mention } from './read.js';
 import { describeFsError } from './walk.js';
 
 const NEEDLES = BINARY_NEEDLES.map((n) => Buffer.from(n));
@@ -15,6 +15,8 @@ export const NOT_UTF8 = 'not valid UTF-8; the file was left unchanged';
 /** What to do about a file that names the binary but is not UTF-8. */
 export const NOT_UTF8_HINT = 'Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), then run the tool again. Until then every install of the binary stays.';
 export const UTF16 = 'encoded as UTF-16, not UTF-8; the file was left unchanged';
+/** What to do about a UTF-16 file that names the binary. */
+export const UTF16_HINT = 'Convert the file to UTF-8 (e.g. iconv -f utf-16 -t utf-8; PowerShell 5 writes UTF-16 with `>`: use Out-File -Encoding utf8), then run the tool again. Until then every install of the binary stays.';
 /** What to do about a file or folder the tool could not read (permissions, a symlink loop). */
 export const UNREADABLE_HINT = 'Make it readable by the tool (its permissions, a broken or looping symlink), or list it in .gitignore if it is not part of the repository; then run the tool again. Until it is read, every install of the binary stays, since it may run the binary.';
 export const NUL_BYTES = 'binary file (NUL bytes)';
@@ -23,24 +25,30 @@ export const NUL_BYTES = 'binary file (NUL bytes)';
 export type Precheck =
   /** Mentions the binary: its bytes, a copy the caller owns (on its own ArrayBuffer, transferable). */
   | { kind: 'candidate'; bytes: Buffer }
-  /** `mentions`: it names the binary all the same (not read further, but it may run it). */
-  | { kind: 'tooLarge'; mentions: boolean }
+  /** `mention`: where it first names the binary all the same (not kept, but it may run it). */
+  | { kind: 'tooLarge'; mention?: Mention }
   | { kind: 'binary' }
   | { kind: 'unreadable'; message: string }
-  | { kind: 'utf16' };
+  /** `line`, `column`: where it first names the binary, in its decoded text (past the BOM). */
+  | { kind: 'utf16'; line: number; column: number };
 
 export function precheck(reader: FileReader, absPath: string, maxBytes: number): Precheck | undefined {
   let buf: Buffer;
   try {
     const read = reader.read(absPath, maxBytes, NEEDLES);
-    if ('tooLarge' in read) return { kind: 'tooLarge', mentions: read.mentions };
+    if ('tooLarge' in read) {
+      // A NUL byte makes a file that names the binary a binary file, whatever its size.
+      if (read.nul) return { kind: 'binary' };
+      return read.mention ? { kind: 'tooLarge', mention: read.mention } : { kind: 'tooLarge' };
+    }
     buf = read.bytes;
   } catch (e) {
     return { kind: 'unreadable', message: describeFsError(e) };
   }
   if (buf.indexOf(NEEDLE_A) === -1 && buf.indexOf(NEEDLE_B) === -1) {
     // UTF-16 hides the name from the byte check: say so rather than pass it over in silence.
-    return isUtf16MentioningBinary(buf) ? { kind: 'utf16' } : undefined;
+    const at = utf16Mention(buf);
+    return at ? { kind: 'utf16', ...at } : undefined;
   }
   if (buf.indexOf(0) !== -1) return { kind: 'binary' };
   // Out of the reader's reused buffer, onto an ArrayBuffer of its own: the one copy, which a
@@ -50,10 +58,16 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
   return { kind: 'candidate', bytes };
 }
 
-function isUtf16MentioningBinary(buf: Buffer): boolean {
+/** Where a UTF-16 file (by its BOM) first names the binary, or undefined. */
+function utf16Mention(buf: Buffer): { line: number; column: number } | undefined {
   const le = buf[0] === 0xff && buf[1] === 0xfe;
-  if (!le && !(buf[0] === 0xfe && buf[1] === 0xff)) return false;
+  if (!le && !(buf[0] === 0xfe && buf[1] === 0xff)) return undefined;
   const units = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
   if (!le) units.swap16();
-  return mentionsBinary(units.toString('utf16le'));
+  const text = units.toString('utf16le');
+  if (!mentionsBinary(text)) return undefined;
+  const at = Math.min(...BINARY_NEEDLES.map((n) => text.indexOf(n)).filter((i) => i !== -1));
+  let line = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < at; nl = text.indexOf('\n', nl + 1)) line++;
+  return { line, column: at - (text.lastIndexOf('\n', at) + 1) + 1 };
 }

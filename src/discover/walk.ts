@@ -20,6 +20,15 @@ const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
 
 /** A path named on the command line that is a pipe or a device: never read, and nothing to fix about its permissions. */
 export const NOT_A_REGULAR_FILE = 'not a regular file';
+/** What to do about a path named on the command line that is not a regular file. */
+export const NOT_A_REGULAR_FILE_HINT =
+  'A named pipe, a socket or a device holds no file to migrate, and reading one could block the run: name the files or folders to check instead (a stream is checked through standard input: ... | grpc-probe-migrate -).';
+
+/** `not a regular file (a named pipe)`: what it is, from its file type. */
+export function notARegularFile(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  const what = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : undefined;
+  return what ? `${NOT_A_REGULAR_FILE} (${what})` : NOT_A_REGULAR_FILE;
+}
 
 export interface DiscoveredFile {
   absPath: string;
@@ -93,7 +102,7 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
       walk(roots[roots.length - 1]!, abs, [], add, problems, outside, passed);
     }
     // A named pipe or a device would block the read or never end: only regular files are read.
-    else if (!st.isFile()) problems.push({ absPath: abs, message: NOT_A_REGULAR_FILE });
+    else if (!st.isFile()) problems.push({ absPath: abs, message: notARegularFile(st) });
     else add(abs, true, safeRealpath(abs));
   }
   // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
@@ -148,6 +157,8 @@ function walk(
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
     let target: string | undefined;
+    // Its file type, for the note on one that is no file: the link's target for a symlink.
+    let type: fs.Dirent | fs.Stats = entry;
     if (entry.isSymbolicLink()) {
       // Followed only when it stays inside the scanned root; never out of it. One that leads out
       // (and is not ignored) is listed: what it reaches may run the binary (engine.ts).
@@ -165,9 +176,10 @@ function walk(
       if (st.isDirectory()) continue;
       isFile = st.isFile();
       isDir = false;
+      type = st;
     }
     if (!isDir && !isFile) {
-      if (!isIgnored(here, entry.name, false)) passed.push({ absPath: abs, message: NOT_A_REGULAR_FILE });
+      if (!isIgnored(here, entry.name, false)) passed.push({ absPath: abs, message: notARegularFile(type) });
       continue;
     }
     if (isIgnored(here, entry.name, isDir)) continue;

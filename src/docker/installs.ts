@@ -5,7 +5,7 @@
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
-import { callArgs, ShellParseError, type ShCall, type ShStmt } from '../analysis/shell.js';
+import { callArgs, ShellParseError, shellErrorAt, type ShCall, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
@@ -304,7 +304,12 @@ function runSite(
     shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
-    problems.push({ start: ins.start, end: ins.end, message: `RUN mentions grpc_health_probe but is not valid shell (${e.message}); the file was left unchanged` });
+    // The parser's place is in the script it read (a here-document, or the RUN's lines joined at
+    // their continuations): said as the file's line.
+    const view = typeof heredoc === 'object' ? { text: text.slice(heredoc.start, heredoc.end), at: (i: number) => heredoc.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);
+    const { offset, reason } = shellErrorAt(view.text, e.message);
+    const where = offset === undefined ? '' : `line ${parsed.lines.position(view.at(offset)).line}: `;
+    problems.push({ start: ins.start, end: ins.end, message: `RUN mentions grpc_health_probe but is not valid shell (${where}${reason}); the file was left unchanged` });
     return undefined;
   }
   const segs = shell.segments;

@@ -1,7 +1,7 @@
 /**
  * The Markdown report a reviewer reads in a pull request (the `pr` command's body): a summary
- * table, what changed per file, every blocker with its reason and hint, errors. Sections longer
- * than LONG entries fold into <details> so that the page stays readable.
+ * table, what changed per file, every blocker with its reason and hint, errors with theirs.
+ * Sections longer than LONG entries fold into <details> so that the page stays readable.
  */
 import { BLOCKERS, hintFor } from '../blockers.js';
 import type { BlockerCode, Finding, RunResult } from '../types.js';
@@ -76,7 +76,8 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
 
   const errors = result.findings.filter((f) => f.status === 'error');
   if (errors.length > 0) {
-    const body = errors.map((f) => `- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`);
+    // What to do (make the file readable, fix its YAML, a write the tool refused...): as a blocked use's own hint is.
+    const body = errors.flatMap((f) => [`- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`, ...(f.hint ? [`  - hint: ${escape(f.hint)}`] : [])]);
     body.push('');
     section(out, `${h}# Errors`, `${errors.length} ${plural(errors.length, 'file problem')}; those files were left unchanged`, errors.length, body);
   }
