@@ -29,6 +29,13 @@ export interface NativePlan {
   blockers: Blocker[];
   /** Non-blocking: what is lost or changed. */
   notes: string[];
+  /**
+   * The notes a blocked probe keeps: advice that holds either way (a loopback -addr), without the
+   * notes that describe the rewrite (timeoutSeconds raised, mode: TLS, flags lost, a wrapper
+   * going). The same as notes when the plan has blockers; a caller that blocks the probe after
+   * the plan (a chart's kubeVersion, a CRD without grpc) says these instead. Absent: the same as notes.
+   */
+  blockedNotes?: string[];
   grpc?: { port: PortValue; service?: string; mode?: 'TLS' };
   /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
   timeoutSeconds?: { from: number; to: number };
@@ -456,10 +463,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
   }
 
+  const blockedNotes = notes.filter((n) => !editNotes.has(n));
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? notes.filter((n) => !editNotes.has(n)) : notes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;

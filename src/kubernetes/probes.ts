@@ -516,7 +516,12 @@ function probeReport(
 
   if (plan.blockers.length > 0 || !plan.grpc) {
     const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
-    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    // Blocked here or by the plan: exec stays as it is, so no note may describe the rewrite
+    // (timeoutSeconds raised, mode: TLS, flags lost, a wrapper going); a chart's kubeVersion and
+    // a CRD without grpc block after the plan, which kept those notes for a probe that migrates.
+    const kept = plan.blockedNotes ?? plan.notes;
+    const blockedText = kept.length > 0 ? ` (${kept.join('; ')})` : '';
+    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details));
     return crdHint ? { ...report, hint: crdHint } : report;
   }
 
