@@ -496,7 +496,7 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: Ru
   // The walk's notes follow its target, `→ grpc {port: …}`: a note may hold parentheses itself
   // (`timeoutSeconds (templated)`), and a port action may too.
   const d = r.details ?? {};
-  const target = `→ grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`;
+  const target = `→ ${r.target ?? `grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`}`;
   const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
   const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
   return {

@@ -11,7 +11,7 @@ import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../k
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
-import { grpcEdits, quoteString } from './style.js';
+import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
 import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
@@ -611,7 +611,8 @@ function probeReport(
     notes.push(`in ${helmValues}, which Helm merges over the chart's own values.yaml: \`exec: null\` removes the default probe's exec handler, or the pod would get two handlers`);
     details.mergePatch = true;
   }
-  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
+  // The service as the file gets it, a string literal (`service: 'api'`).
+  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${serviceAsWritten(array, plan.grpc.service)}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   const r: Report = {
     start,
     end,
