@@ -594,7 +594,9 @@ function probeReport(
   for (const b of blockers) b.detail = restore(b.detail);
 
   if (blockers.length > 0 || !plan.grpc) {
-    return blocked(blockers.length > 0 ? blockers : [{ code: 'unparseable', detail: 'no port found' }], notes);
+    // Exec stays as it is: no note may describe the rewrite (timeoutSeconds raised, mode: TLS,
+    // flags lost, a wrapper going), also when a blocker came after the plan (above).
+    return blocked(blockers.length > 0 ? blockers : [{ code: 'unparseable', detail: 'no port found' }], (plan.blockedNotes ?? plan.notes).map(restore));
   }
   const port = plan.grpc.port;
   details.port = port.kind === 'number' ? port.value : port.text;
