@@ -107,7 +107,7 @@ export interface RunOptions {
   paths?: string[];
   cwd?: string;
   fix?: boolean;
-  /** Target cluster version, "X.Y". */
+  /** Target cluster version: "X.Y", or as kubectl version prints it ("v1.30.4-eks-a737599"); parseKubeVersion reads it. */
   kubeVersion?: string;
   /** True when --kube-version was given (not the default). */
   kubeVersionExplicit?: boolean;
