@@ -34,14 +34,20 @@ const HANDLERS = new Set(['exec', 'httpGet', 'tcpSocket', 'grpc']);
 /** Patch types that write a field of the composed resource (toFieldPath); the others read one of it. */
 const WRITES = new Set(['FromCompositeFieldPath', 'CombineFromComposite', 'FromEnvironmentFieldPath', 'CombineFromEnvironment']);
 
-/** `spec.containers[0].env[*].value`, `metadata.labels[app.io/name]` → ['spec', 'containers', 0, 'env', '*', 'value'] / [..., 'app.io/name']. */
+/**
+ * `spec.containers[0].env[*].value`, `metadata.labels[app.io/name]` → ['spec', 'containers', 0, 'env', '*', 'value'] / [..., 'app.io/name'].
+ * As Crossplane parses it (crossplane-runtime pkg/fieldpath): only a bracket that holds an
+ * unsigned 32-bit integer, unquoted, is an index; `containers['0']`, `containers.0` and a
+ * selector-like `containers[name=app]` are field names, which Crossplane cannot find in a list
+ * (the patch fails there and writes nothing), so they match no probe.
+ */
 export function fieldPathSegments(fieldPath: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const m of fieldPath.matchAll(/\[([^\]]*)\]|([^.[\]]+)/g)) {
     if (m[2] !== undefined) out.push(m[2]);
     else {
-      const inner = m[1]!.replace(/^(['"])(.*)\1$/, '$2');
-      out.push(/^\d+$/.test(inner) ? Number(inner) : inner);
+      const inner = m[1]!;
+      out.push(/^\d+$/.test(inner) && Number(inner) <= 0xffffffff ? Number(inner) : inner.replace(/^['"]+|['"]+$/g, ''));
     }
   }
   return out;
@@ -60,6 +66,23 @@ interface Patch {
   fieldPath: string;
   /** The scalar that holds fieldPath: a template shows it with its actions. */
   node: unknown;
+  /**
+   * A write that merges the composite resource's object into the field instead of replacing it:
+   * `policy.toFieldPath` MergeObjects (and the other merge policies), or the older
+   * `policy.mergeOptions`. As it is written, for messages.
+   */
+  merges?: string;
+}
+
+/** `policy.toFieldPath` values that merge objects (Replace, the default, does not; the deprecated MergeObject and AppendArray do). */
+const MERGE_POLICIES = new Set(['MergeObject', 'MergeObjects', 'MergeObjectsAppendArrays', 'ForceMergeObjects', 'ForceMergeObjectsAppendArrays', 'AppendArray']);
+
+function mergePolicy(patch: YAMLMap): string | undefined {
+  const policy = getPair(patch, 'policy')?.value;
+  const to = text(at(policy, 'toFieldPath'));
+  if (to !== undefined && MERGE_POLICIES.has(to)) return `policy.toFieldPath: ${to}`;
+  if (to === undefined && isMap(at(policy, 'mergeOptions'))) return 'policy.mergeOptions';
+  return undefined;
 }
 
 /** A resource entry's patches, PatchSets expanded, each with the composed resource's field it writes or reads. */
@@ -85,7 +108,8 @@ function patchesOf(entry: YAMLMap, entryPath: string, patchSets: unknown, patchS
     if (WRITES.has(type)) {
       // A FromCompositeFieldPath patch without toFieldPath writes the path it reads.
       const target = to !== undefined ? { fieldPath: to, node: toNode } : (type === 'FromCompositeFieldPath' || type === 'FromEnvironmentFieldPath') && from !== undefined ? { fieldPath: from, node: fromNode } : undefined;
-      if (target !== undefined) out.push({ where, role: 'writes', ...target });
+      const merges = mergePolicy(patch);
+      if (target !== undefined) out.push({ where, role: 'writes', ...target, ...(merges ? { merges } : {}) });
     } else if (type === 'ToCompositeFieldPath' || type === 'ToEnvironmentFieldPath') {
       if (from !== undefined) out.push({ where, role: 'reads', fieldPath: from, node: fromNode });
     } else if (type === 'CombineToComposite' || type === 'CombineToEnvironment') {
@@ -218,6 +242,19 @@ function compositionHold(r: Report, root: YAMLMap, template?: CompositionTemplat
         why: `${named}, the container's env${maybe}`,
         breaks: `the probe's command reads ${envNames.map((n) => `$(${n})`).join(', ')}, so migrating it here would write the base's value into the grpc probe where the patch sets its own. Patch the probe's grpc.port instead, then run the tool again`,
         hint: `Crossplane sets the variable at compose time. Migrate by hand: replace exec with grpc: {port: N} and patch ${probePath}.grpc.port from the composite resource's field the env patch reads.${indexNote}`,
+      };
+    }
+    // A write above the probe (its container, the probe itself) that merges objects: the composite
+    // resource's object merges key by key down to the probe when only maps lie between (a list on
+    // the way is replaced or appended to, never merged item by item). An exec it holds for this
+    // probe would land beside grpc. Replace, the default, leaves nothing of the base's probe to merge with.
+    const rest = probe.slice(segs.length);
+    if (p.role === 'writes' && p.merges && segs.length <= probe.length && startsWith(segs, probe.slice(0, segs.length)) && rest.every((s) => typeof s === 'string' && s !== '*')) {
+      const what = rest.length === 0 ? 'the probe itself' : rest.length === 1 ? 'the probe\'s container' : 'an object the probe is in';
+      return {
+        why: `${named} (${p.merges}), ${what}${maybe}`,
+        breaks: `the patch merges the composite resource's object into it at compose time, key by key down to the probe, so a handler that object gives this probe (its exec) would land beside grpc: two handlers, which the API server rejects. Make sure the composite resource gives this probe no handler, or make the patch replace (policy.toFieldPath: Replace), then migrate by hand`,
+        hint: `Crossplane merges the composite resource's value into ${probePath.slice(0, probePath.length - (rest.length === 0 ? 0 : ('.' + rest.join('.')).length)) || 'the composed resource'} at compose time: what that value holds for the probe joins the base's. If it gives the probe no handler, migrate the base's probe by hand (exec → grpc: {port: N}); otherwise migrate both together.${indexNote}`,
       };
     }
   }
