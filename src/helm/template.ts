@@ -432,6 +432,8 @@ interface Toggle {
   grpcStart: number;
   grpcEnd: number;
   grpc: { port?: string; service?: string };
+  /** The grpc branch's service scalar: messages show it as the file writes it (`"yes"`). */
+  serviceNode?: Scalar;
   timeoutValue?: Scalar;
 }
 
@@ -468,7 +470,10 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
       grpc: {},
     };
     if (isScalar(port)) t.grpc.port = normalizeActions(scalarValue(port));
-    if (isScalar(service)) t.grpc.service = scalarValue(service);
+    if (isScalar(service)) {
+      t.grpc.service = scalarValue(service);
+      t.serviceNode = service;
+    }
     if (isScalar(timeout)) t.timeoutValue = timeout;
     return t;
   }
@@ -528,7 +533,8 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: Ru
   const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
   return {
     ...r,
-    message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
+    // The grpc branch stays as the chart writes it: its service as written there (`service: "yes"`).
+    message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${t.serviceNode?.range ? text.slice(t.serviceNode.range[0], contentEnd(t.serviceNode)) : grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
     fix,
   };
 }
