@@ -50,7 +50,7 @@ test.each([
   expect(await main([...command, '--kube-version', '1.30-eks', 'a.yaml'], io)).toBe(2);
   // Not "is not X.Y": the suffixed versions managed clusters print are taken too.
   expect(io.err()).toContain(
-    `${prefix}--kube-version "1.30-eks" is not a Kubernetes version: give X.Y or X.Y.Z, with or without a leading v and with the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`,
+    `${prefix}--kube-version "1.30-eks" is not a Kubernetes version: give X.Y or X.Y.Z, optionally with a leading v and the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`,
   );
   expect(io.err()).not.toContain('X.Y (e.g.');
 });

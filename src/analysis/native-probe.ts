@@ -619,7 +619,7 @@ const KUBE_VERSION = /^v?(\d+)\.(\d+)(?:\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+
 
 /** What --kube-version takes, for its usage error (the CLI, `verify`, `pr`): what KUBE_VERSION reads. */
 export function kubeVersionUsage(given: string): string {
-  return `--kube-version "${given}" is not a Kubernetes version: give X.Y or X.Y.Z, with or without a leading v and with the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`;
+  return `--kube-version "${given}" is not a Kubernetes version: give X.Y or X.Y.Z, optionally with a leading v and the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`;
 }
 
 export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
