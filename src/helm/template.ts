@@ -254,6 +254,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   }).filter((r): r is Report => r !== undefined), walkDocs, {
     indexUncertain: (seq, index, from) => indexMayShift(actions, seq, index, from),
     source: (node) => unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])),
+    printsYaml: (from, to) => actions.find((a) => a.start >= from && a.start < to && a.kind === 'output' && (a.alone || a.opensBlock === true))?.text,
   });
 }
 

@@ -24,6 +24,8 @@ export interface CompositionTemplate {
   indexUncertain: (seq: YAMLSeq, index: number, from: number) => boolean;
   /** A scalar as the template writes it, its actions unmasked (`{{ .Release.Name }}-app`): for messages. */
   source: (node: Scalar) => string;
+  /** The first action between the offsets that prints YAML of its own (an include or toYaml alone on its line), as written. */
+  printsYaml: (from: number, to: number) => string | undefined;
 }
 
 /** A masked template action inside a field path (src/helm/mask.ts placeholders): its rendered text is unknown. */
@@ -171,6 +173,25 @@ function probeSteps(base: unknown, steps: readonly (string | number)[], template
 }
 
 /**
+ * The first action of a template that prints YAML of its own in a resource entry outside its
+ * base (where its `patches` are), or after the entry up to the next one (an include under
+ * `patches:` whose masked lines trail the entry).
+ */
+function printedBeside(root: YAMLMap, entrySteps: readonly (string | number)[], entry: YAMLMap, template: CompositionTemplate): string | undefined {
+  let list: unknown = root;
+  for (const s of entrySteps.slice(0, -1)) list = at(list, s);
+  const index = entrySteps[entrySteps.length - 1] as number;
+  const next = isSeq(list) ? ((list as YAMLSeq).items[index + 1] as Node | undefined)?.range?.[0] : undefined;
+  const end = next ?? root.range?.[1];
+  const basePair = getPair(entry, 'base');
+  const start = entry.range?.[0];
+  const baseStart = (basePair?.key as Node | undefined)?.range?.[0];
+  const baseEnd = (basePair?.value as Node | undefined)?.range?.[1];
+  if (start === undefined || end === undefined || baseStart === undefined || baseEnd === undefined) return undefined;
+  return template.printsYaml(start, baseStart) ?? template.printsYaml(baseEnd, end);
+}
+
+/**
  * The Composition patches of a migratable probe's composed resource that need it on exec: one
  * that writes or reads a field inside its handler; one that writes its timeoutSeconds, when the
  * binary's timeout flags ask for more than the default (the raise would be overwritten); one that
@@ -197,6 +218,7 @@ function compositionHold(r: Report, root: YAMLMap, template?: CompositionTemplat
   for (const s of steps.slice(0, base)) entry = at(entry, s);
   if (!isMap(entry)) return undefined;
   const entryPath = steps.slice(0, base).map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('').slice(1);
+  const printed = template ? printedBeside(root, steps.slice(0, base), entry, template) : undefined;
   // Names and paths as the file writes them: a template's with its actions, not the masked text.
   const shown = (node: unknown): string | undefined => (template && isScalar(node) && text(node) !== undefined ? template.source(node as Scalar) : text(node));
   const name = shown(getPair(entry, 'name')?.value);
@@ -211,6 +233,15 @@ function compositionHold(r: Report, root: YAMLMap, template?: CompositionTemplat
   const indexNote = probe.includes('*') ? ' I is the index at which Helm renders the list item.' : '';
   const container = probe.slice(0, -1);
   const envNames = r.envNames ?? [];
+  if (printed !== undefined) {
+    // Patches the template prints (`patches: {{- include "app.patches" . | nindent 8 }}`): what
+    // they write is known only once rendered, and one may write into this probe's handler.
+    return {
+      why: `${resource} has YAML that ${printed} prints beside its base, where its patches are: the tool cannot tell whether one writes into this probe's handler`,
+      breaks: 'migrating it here could have Crossplane write exec back beside grpc at compose time (two handlers, which the API server rejects). Check what the action renders (helm template), then migrate by hand',
+      hint: `Render the chart (helm template) and read ${entryPath}.patches: if no patch writes into ${probePath} (its handler, its timeoutSeconds, its container's env, or its container with a merging policy), replace exec with grpc: {port: N} by hand.${indexNote}`,
+    };
+  }
   for (const p of patchesOf(entry, entryPath, patchSets, patchSetsPath, shown)) {
     const segs = fieldPathSegments(p.fieldPath);
     const next = segs[probe.length];
