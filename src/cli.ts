@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseKubeVersion } from './analysis/native-probe.js';
+import { kubeVersionUsage, parseKubeVersion } from './analysis/native-probe.js';
 import { partialViewOf } from './discover/scope.js';
 import { describeFsError } from './discover/walk.js';
 import { DEFAULT_KUBE_VERSION, run } from './engine.js';
@@ -58,7 +58,8 @@ Options:
                         --output FILE for the report (otherwise a usage error)
   --format FORMAT       text (default), json, sarif (code scanning) or markdown (pull requests)
   -o, --output FILE     write the report to FILE instead of standard output
-  --kube-version X.Y    target cluster version (default ${DEFAULT_KUBE_VERSION})
+  --kube-version VER    target cluster version (default ${DEFAULT_KUBE_VERSION}): X.Y, or as kubectl
+                        version prints it (v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)
   --keep-binary         leave every Dockerfile untouched (installs reported as kept)
   --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate:
                         -tls -tls-no-verify probes become grpc: {mode: TLS}
@@ -141,7 +142,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   }
   const kubeVersion = values['kube-version'];
   if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) {
-    io.stderr.write(`grpc-probe-migrate: --kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)\n`);
+    io.stderr.write(`grpc-probe-migrate: ${kubeVersionUsage(kubeVersion)}\n`);
     return EXIT.usage;
   }
   if (values.debug) io.env.GRPC_PROBE_MIGRATE_DEBUG = '1';

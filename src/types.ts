@@ -85,6 +85,11 @@ export interface Report {
   loopback?: boolean;
   /** Whole seconds the binary's timeout flags ask for: an overlay that sets a lower timeoutSeconds would cut them short. Not part of the finding. */
   timeoutNeeded?: number;
+  /**
+   * The native probe a migrating probe's message names after `→ ` (`grpc {port: 5000, service: "yes"}`),
+   * as the message writes it: a rule that rewords the message finds the notes after it. Not part of the finding.
+   */
+  target?: string;
   /** The report is an error (file could not be understood). */
   error?: boolean;
   /**
@@ -112,7 +117,7 @@ export interface RunOptions {
   paths?: string[];
   cwd?: string;
   fix?: boolean;
-  /** Target cluster version, "X.Y". */
+  /** Target cluster version: "X.Y", or as kubectl version prints it ("v1.30.4-eks-a737599"); parseKubeVersion reads it. */
   kubeVersion?: string;
   /** True when --kube-version was given (not the default). */
   kubeVersionExplicit?: boolean;

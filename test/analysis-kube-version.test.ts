@@ -39,3 +39,28 @@ test('the CLI takes an EKS version and reads its minor', async () => {
   expect(await main(['--kube-version', 'v1.23.17-eks-8cb36c9', '--format', 'json'], old)).toBe(0);
   expect(JSON.parse(old.out()).findings[0].blockers).toEqual(['kube-version']);
 });
+
+test.each([
+  [[] as string[], 'grpc-probe-migrate: '],
+  [['verify', '--host', '10.0.3.17'], ''],
+  [['pr'], ''],
+])('a version the tool cannot read is a usage error that says what it takes (%j)', async (command, prefix) => {
+  const dir = repoWith({ 'a.yaml': POD });
+  const io = captureIo(dir);
+  expect(await main([...command, '--kube-version', '1.30-eks', 'a.yaml'], io)).toBe(2);
+  // Not "is not X.Y": the suffixed versions managed clusters print are taken too.
+  expect(io.err()).toContain(
+    `${prefix}--kube-version "1.30-eks" is not a Kubernetes version: give X.Y or X.Y.Z, optionally with a leading v and the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`,
+  );
+  expect(io.err()).not.toContain('X.Y (e.g.');
+});
+
+test('--help of the scan, verify and pr says the versions --kube-version takes', async () => {
+  for (const command of [[], ['verify'], ['pr']]) {
+    const io = captureIo(repoWith({}));
+    expect(await main([...command, '--help'], io)).toBe(0);
+    expect(io.out()).toContain('--kube-version VER');
+    expect(io.out()).toContain('v1.30.4-eks-a737599');
+    expect(io.out()).not.toContain('--kube-version X.Y');
+  }
+});

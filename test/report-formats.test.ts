@@ -367,7 +367,8 @@ describe('text report', () => {
     await main(['a.yaml'], io);
     expect(io.out()).not.toMatch(/[\u0007\u001b]/);
     expect(io.out()).toContain('container "c\\x1b[31m"');
-    expect(io.out()).toContain('service: a\\x1b]0;title\\x07\\x1b[2J}');
+    // The service as the file gets it: double-quoted, its controls written as JSON escapes.
+    expect(io.out()).toContain('service: "a\\u001b]0;title\\u0007\\u001b[2J"}');
   });
 });
 

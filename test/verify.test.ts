@@ -308,7 +308,7 @@ spec:
       [['verify', '--host', HOST, '--port-map', '5000:15000', 'p.yaml'], 'is not PORT=LOCAL'],
       [['verify', '--host', HOST, '--port-map', '5000=70000', 'p.yaml'], 'is not PORT=LOCAL'],
       [['verify', '--host', HOST, '--format', 'sarif', 'p.yaml'], 'unknown --format'],
-      [['verify', '--host', HOST, '--kube-version', 'latest', 'p.yaml'], 'is not X.Y'],
+      [['verify', '--host', HOST, '--kube-version', 'latest', 'p.yaml'], 'is not a Kubernetes version'],
       [['verify', '--host', HOST, '--set', 'novalue', 'p.yaml'], 'is not KEY=VALUE'],
       [['verify', '--host', HOST, '--bogus'], 'Unknown option'],
     ];

@@ -29,6 +29,13 @@ export interface NativePlan {
   blockers: Blocker[];
   /** Non-blocking: what is lost or changed. */
   notes: string[];
+  /**
+   * The notes a blocked probe keeps: advice that holds either way (a loopback -addr), without the
+   * notes that describe the rewrite (timeoutSeconds raised, mode: TLS, flags lost, a wrapper
+   * going). The same as notes when the plan has blockers; a caller that blocks the probe after
+   * the plan (a chart's kubeVersion, a CRD without grpc) says these instead. Absent: the same as notes.
+   */
+  blockedNotes?: string[];
   grpc?: { port: PortValue; service?: string; mode?: 'TLS' };
   /** Set when the probe's timeoutSeconds must be raised to keep the binary's timeouts. */
   timeoutSeconds?: { from: number; to: number };
@@ -456,10 +463,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
   }
 
+  const blockedNotes = notes.filter((n) => !editNotes.has(n));
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? notes.filter((n) => !editNotes.has(n)) : notes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;
@@ -608,6 +616,11 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
  * (`v1.29.3+k3s1`, OpenShift's `v1.27.6+f67aeb3`) after the patch. Only major and minor count.
  */
 const KUBE_VERSION = /^v?(\d+)\.(\d+)(?:\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?$/;
+
+/** What --kube-version takes, for its usage error (the CLI, `verify`, `pr`): what KUBE_VERSION reads. */
+export function kubeVersionUsage(given: string): string {
+  return `--kube-version "${given}" is not a Kubernetes version: give X.Y or X.Y.Z, optionally with a leading v and the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`;
+}
 
 export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
   const m = KUBE_VERSION.exec(v.trim());

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseKubeVersion } from '../analysis/native-probe.js';
+import { kubeVersionUsage, parseKubeVersion } from '../analysis/native-probe.js';
 import { EXIT, packageVersion, type Io } from '../cli.js';
 import { partialViewOf } from '../discover/scope.js';
 import { restrictResult, run } from '../engine.js';
@@ -28,7 +28,8 @@ is closed with a comment (it is stale; its branch stays).
 
 Options:
   --branch NAME         the bot's branch (default ${DEFAULT_BRANCH})
-  --kube-version X.Y    target cluster version
+  --kube-version VER    target cluster version: X.Y, or as kubectl version prints it
+                        (v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)
   --keep-binary         leave every Dockerfile untouched
   --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate
   --assume-complete     the paths given are the whole repository (as for the scan)
@@ -69,7 +70,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const kubeVersion = values['kube-version'];
-  if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) return usage(io, `--kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)`);
+  if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) return usage(io, kubeVersionUsage(kubeVersion));
   if (positionals.includes('-')) return usage(io, 'pr works on files in the checkout, not on standard input');
   if (positionals.includes('')) return usage(io, 'an empty path was given (an empty shell variable?); name "." for the current folder');
   const config = githubConfig(io.env);

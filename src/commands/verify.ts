@@ -1,7 +1,7 @@
 /** `grpc-probe-migrate verify`: check the native gRPC probes of manifests against a live server. */
 import { isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
-import { kubeVersionSupportsGrpc, parseKubeVersion } from '../analysis/native-probe.js';
+import { kubeVersionSupportsGrpc, kubeVersionUsage, parseKubeVersion } from '../analysis/native-probe.js';
 import type { Io } from '../cli.js';
 import { DEFAULT_KUBE_VERSION } from '../engine.js';
 import { readTargets, verifyTargets, type ProbeResult } from '../verify/index.js';
@@ -21,7 +21,9 @@ Options:
   --host HOST             address to dial instead of the pod IP (required)
   --port-map PORT=LOCAL   dial LOCAL for probes on PORT (kubectl port-forward); repeatable
   --set KEY=VALUE         a Helm value for templated probes ({{ .Values.KEY }}); repeatable
-  --kube-version X.Y      the kubelet version in the user agent (default ${DEFAULT_KUBE_VERSION})
+  --kube-version VER      the kubelet version in the user agent (default ${DEFAULT_KUBE_VERSION}): X.Y,
+                          or as kubectl version prints it (v1.30.4-eks-a737599); only
+                          major.minor is sent
   --format text|json      output format (default: text)
   --help                  show this help
 
@@ -71,7 +73,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (format !== 'text' && format !== 'json') return usage(`unknown --format "${format}" (expected text, json)`);
   const kubeVersion = values['kube-version'] ?? DEFAULT_KUBE_VERSION;
   const kv = parseKubeVersion(kubeVersion);
-  if (!kv) return usage(`--kube-version "${kubeVersion}" is not X.Y (e.g. 1.27)`);
+  if (!kv) return usage(kubeVersionUsage(kubeVersion));
   if (!kubeVersionSupportsGrpc(kubeVersion)) {
     io.stderr.write(`grpc-probe-migrate verify: warning: a ${kv.major}.${kv.minor} kubelet runs no native gRPC probe by default (beta and on since 1.24)\n`);
   }

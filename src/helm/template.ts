@@ -4,12 +4,13 @@
  * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
  * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
  */
-import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
 import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS, quote } from '../kubernetes/probes.js';
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
+import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
@@ -235,7 +236,10 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   });
 
   const commandLists = new Map<string, Report>();
-  return reports.map((r): Report | undefined => {
+  // A Composition the chart installs: a patch into a base probe's handler holds it on exec, as in
+  // a plain manifest (src/kubernetes/rule-deps.ts), read on the masked text with what Helm may
+  // change: a list index an action before the item may shift, a field path holding an action.
+  return keepForCompositionPatches(reports.map((r): Report | undefined => {
     // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
     // `command:` key at its root) prints the command of whatever includes it: a probe's exec, or a
     // container's command. The walk sees neither.
@@ -286,7 +290,31 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const which = conditions.map((a) => a.text).join(', ');
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
-  }).filter((r): r is Report => r !== undefined);
+  }).filter((r): r is Report => r !== undefined), walkDocs, {
+    indexUncertain: (seq, index, from) => indexMayShift(actions, seq, index, from),
+    source: (node) => unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])),
+    printsYaml: (from, to) => actions.find((a) => a.start >= from && a.start < to && a.kind === 'output' && (a.alone || a.opensBlock === true))?.text,
+  });
+}
+
+/**
+ * Whether Helm may render a list's item at another index than the masked text shows: an action
+ * between the list's key and the item, outside the items before it, adds or drops items there
+ * (`{{- if }}`…`{{- end }}`, `{{- range }}`, an `{{ include }}` or `{{ toYaml }}` alone on its line).
+ * Actions inside an earlier item (a value, a guarded env) leave the count as it is.
+ */
+function indexMayShift(actions: readonly Action[], seq: YAMLSeq, index: number, from: number): boolean {
+  const item = seq.items[index] as Node | undefined;
+  const itemStart = item?.range?.[0];
+  if (itemStart === undefined) return true;
+  const before = seq.items.slice(0, index) as Node[];
+  return actions.some(
+    (a) =>
+      a.start >= from &&
+      a.start < itemStart &&
+      (a.kind === 'open' || a.kind === 'else' || a.kind === 'end' || (a.kind === 'output' && (a.alone || a.opensBlock === true))) &&
+      !before.some((b) => b.range != null && a.start >= b.range[0] && a.start < contentEnd(b)),
+  );
 }
 
 /** The define whose body holds `offset`: its name and body. */
@@ -444,6 +472,8 @@ interface Toggle {
   grpcStart: number;
   grpcEnd: number;
   grpc: { port?: string; service?: string };
+  /** The grpc branch's service scalar: messages show it as the file writes it (`"yes"`). */
+  serviceNode?: Scalar;
   timeoutValue?: Scalar;
 }
 
@@ -480,7 +510,10 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
       grpc: {},
     };
     if (isScalar(port)) t.grpc.port = normalizeActions(scalarValue(port));
-    if (isScalar(service)) t.grpc.service = scalarValue(service);
+    if (isScalar(service)) {
+      t.grpc.service = scalarValue(service);
+      t.serviceNode = service;
+    }
     if (isScalar(timeout)) t.timeoutValue = timeout;
     return t;
   }
@@ -535,12 +568,13 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: Ru
   // The walk's notes follow its target, `→ grpc {port: …}`: a note may hold parentheses itself
   // (`timeoutSeconds (templated)`), and a port action may too.
   const d = r.details ?? {};
-  const target = `→ grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`;
+  const target = `→ ${r.target ?? `grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`}`;
   const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
   const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
   return {
     ...r,
-    message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
+    // The grpc branch stays as the chart writes it: its service as written there (`service: "yes"`).
+    message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${t.serviceNode?.range ? text.slice(t.serviceNode.range[0], contentEnd(t.serviceNode)) : grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
     fix,
   };
 }

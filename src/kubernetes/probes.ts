@@ -516,7 +516,12 @@ function probeReport(
 
   if (plan.blockers.length > 0 || !plan.grpc) {
     const blockers = plan.blockers.length > 0 ? plan.blockers : [{ code: 'unparseable' as const, detail: 'no port found' }];
-    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${notes}`, blockers, details));
+    // Blocked here or by the plan: exec stays as it is, so no note may describe the rewrite
+    // (timeoutSeconds raised, mode: TLS, flags lost, a wrapper going); a chart's kubeVersion and
+    // a CRD without grpc block after the plan, which kept those notes for a probe that migrates.
+    const kept = plan.blockedNotes ?? plan.notes;
+    const blockedText = kept.length > 0 ? ` (${kept.join('; ')})` : '';
+    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details));
     return crdHint ? { ...report, hint: crdHint } : report;
   }
 
@@ -529,7 +534,8 @@ function probeReport(
   const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits) : undefined;
   const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e, start)).find((r) => r !== undefined);
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
-  const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
+  // The service as the file gets it: `service: "yes"`, not a bare yes that reads as a boolean.
+  const target = `grpc {port: ${details.port}${plan.grpc.service ? `, service: ${serviceAsWritten(opts, execPair, plan.grpc.service)}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   if (refused) {
     return withImage(blocked(start, end, `${where} runs grpc_health_probe and could become ${target}${notes}`, [
       { code: 'unparseable', detail: refused },
@@ -542,6 +548,7 @@ function probeReport(
     message: `${where}: exec grpc_health_probe → ${target}${notes}`,
     fix: edits,
     details,
+    target,
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
     ...(plan.timeoutNeeded !== undefined ? { timeoutNeeded: plan.timeoutNeeded } : {}),
@@ -639,6 +646,19 @@ function scalarString(node: unknown, scalarValue: (s: Scalar) => string): string
   return isScalar(node) ? scalarValue(node) : undefined;
 }
 
+/**
+ * A service as grpcEdits writes it into the file: quoted as the exec key is (`"service": "api"`
+ * in JSON-style YAML), plain only when plain YAML reads it back as that string (`yes`, `123`, `~`
+ * are quoted); in a Helm template, a value holding actions keeps them as they are. Messages show
+ * it so too.
+ */
+function serviceAsWritten(opts: ProbeWalkOptions, execPair: Pair<Scalar, YAMLMap>, service: string): string {
+  const json = opts.style === 'json';
+  if (opts.original !== undefined && !json && service.includes('{{')) return templatedScalar(service, execPair.value!, opts.original);
+  const keyQuote = json || execPair.key.type === 'QUOTE_DOUBLE' ? '"' : execPair.key.type === 'QUOTE_SINGLE' ? "'" : '';
+  return quoteLike(service, keyQuote, json);
+}
+
 /** Replaces the `exec` pair with a `grpc` pair in the style around it; raises timeoutSeconds if needed. */
 function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan): Edit[] {
   const { text, eol } = opts;
@@ -654,7 +674,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // New string values too: `"service": "api"` beside `"port":`, not a plain `api` among quoted keys.
   const v = (s: string) => quoteLike(s, keyQuote, json);
   const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
-  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), opts.original !== undefined && !json && grpc.service.includes('{{') ? templatedScalar(grpc.service, exec, opts.original) : v(grpc.service)]);
+  if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), serviceAsWritten(opts, execPair, grpc.service)]);
   else if (opts.clearService) fields.push([k('service'), v('')]);
   if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
 

@@ -11,7 +11,7 @@ import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../k
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
-import { grpcEdits, quoteString } from './style.js';
+import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
 import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
@@ -594,7 +594,9 @@ function probeReport(
   for (const b of blockers) b.detail = restore(b.detail);
 
   if (blockers.length > 0 || !plan.grpc) {
-    return blocked(blockers.length > 0 ? blockers : [{ code: 'unparseable', detail: 'no port found' }], notes);
+    // Exec stays as it is: no note may describe the rewrite (timeoutSeconds raised, mode: TLS,
+    // flags lost, a wrapper going), also when a blocker came after the plan (above).
+    return blocked(blockers.length > 0 ? blockers : [{ code: 'unparseable', detail: 'no port found' }], (plan.blockedNotes ?? plan.notes).map(restore));
   }
   const port = plan.grpc.port;
   details.port = port.kind === 'number' ? port.value : port.text;
@@ -611,7 +613,8 @@ function probeReport(
     notes.push(`in ${helmValues}, which Helm merges over the chart's own values.yaml: \`exec: null\` removes the default probe's exec handler, or the pod would get two handlers`);
     details.mergePatch = true;
   }
-  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${plan.grpc.service}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
+  // The service as the file gets it, a string literal (`service: 'api'`).
+  const target = ` grpc {port: ${details.port}${plan.grpc.service ? `, service: ${serviceAsWritten(array, plan.grpc.service)}` : ''}${plan.grpc.mode ? `, mode: ${plan.grpc.mode}` : ''}}`;
   const r: Report = {
     start,
     end,

@@ -30,7 +30,7 @@ export function grpcEdits(input: GrpcEditInput): Edit[] {
   const key = (k: string) => (N.isStringLiteral(nameNode) ? quoteString(k, nameNode.getText()[0] as '"' | "'") : k);
   const grpc = plan.grpc!;
   const fields = [`${key('port')}: ${portText(grpc.port)}`];
-  if (grpc.service !== undefined && grpc.service !== '') fields.push(`${key('service')}: ${quoteString(grpc.service, q)}`);
+  if (grpc.service !== undefined && grpc.service !== '') fields.push(`${key('service')}: ${serviceAsWritten(input.array, grpc.service)}`);
   if (grpc.mode) fields.push(`${key('mode')}: ${quoteString(grpc.mode, q)}`);
 
   const exec = unwrap(execProp.getInitializer()!) as ObjectLiteralExpression;
@@ -112,6 +112,11 @@ function quoteChar(array: ArrayLiteralExpression): '"' | "'" {
   const { Node: N, SyntaxKind } = tsMorph();
   const s = array.getElements().find((e) => N.isStringLiteral(e)) ?? array.getSourceFile().getFirstDescendantByKind(SyntaxKind.StringLiteral);
   return s && s.getText().startsWith('"') ? '"' : "'";
+}
+
+/** A service as grpcEdits writes it: a string literal in the command's quotes (`'api'`). Messages show it so too. */
+export function serviceAsWritten(array: ArrayLiteralExpression, service: string): string {
+  return quoteString(service, quoteChar(array));
 }
 
 export function quoteString(s: string, q: '"' | "'"): string {
