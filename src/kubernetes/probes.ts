@@ -460,6 +460,7 @@ function probeReport(
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
   const lookup = envLookup(ctx.container, scalarValue);
+  const templatePort = openShiftTemplatePort(opts.docs[docIndex]);
   const plan = planNativeProbe({
     argv,
     env: (name) => {
@@ -472,10 +473,14 @@ function probeReport(
     ...(timeoutSecondsText !== undefined ? { timeoutSecondsText } : {}),
     timeoutFromBase: opts.mergePatch === true,
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
-    ...(opts.resolvePortExpression ? { resolvePortExpression: opts.resolvePortExpression } : {}),
+    ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
+  const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
+  if (parameter !== undefined) {
+    plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);
+  }
   if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
@@ -522,7 +527,10 @@ function probeReport(
     const kept = plan.blockedNotes ?? plan.notes;
     const blockedText = kept.length > 0 ? ` (${kept.join('; ')})` : '';
     const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details));
-    return crdHint ? { ...report, hint: crdHint } : report;
+    if (crdHint) return { ...report, hint: crdHint };
+    // `${GRPC_PORT}` in a Template: a parameter is what can give it a number, not the container's env.
+    if (templatePort && blockers.some((b) => b.code === 'unresolved-port')) return { ...report, hint: TEMPLATE_PORT_HINT };
+    return report;
   }
 
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
@@ -1116,4 +1124,44 @@ function enclosingContainerImage(path: readonly unknown[]): string | undefined {
     }
   }
   return undefined;
+}
+
+const TEMPLATE_PORT_HINT =
+  'In an OpenShift Template, declare the port as a parameter (parameters: - name: GRPC_PORT, with a numeric value, or none and oc process -p GRPC_PORT=…) and write -addr=:${GRPC_PORT}; run the tool again and the probe becomes grpc: {port: ${{GRPC_PORT}}}, which oc process turns into a number.';
+
+/** The probe walk's port expressions (a Helm action) and an OpenShift Template's parameters, as one. */
+function portExpressions(...resolvers: (((text: string) => string | undefined) | undefined)[]): { resolvePortExpression?: (text: string) => string | undefined } {
+  const given = resolvers.filter((r): r is (text: string) => string | undefined => r !== undefined);
+  if (given.length === 0) return {};
+  return { resolvePortExpression: (text) => given.reduce<string | undefined>((found, r) => found ?? r(text), undefined) };
+}
+
+/**
+ * In an OpenShift Template (`kind: Template`), `-addr=:${GRPC_PORT}` reads a parameter of the
+ * template, which `oc process` substitutes. grpc.port takes a number, and `${GRPC_PORT}` would
+ * substitute a string: the parameter goes over as `${{GRPC_PORT}}`, OpenShift's form for a value
+ * that is not a string. Only a declared parameter whose default, when it has one, is a port.
+ */
+function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefined): ((text: string) => string | undefined) | undefined {
+  const root = doc?.contents;
+  if (!isMap(root) || getPair(root, 'kind')?.value === undefined) return undefined;
+  const kind = getPair(root, 'kind')!.value;
+  const apiVersion = getPair(root, 'apiVersion')?.value;
+  if (!isScalar(kind) || kind.value !== 'Template' || !isScalar(apiVersion) || !['template.openshift.io/v1', 'v1'].includes(String(apiVersion.value))) return undefined;
+  const parameters = getPair(root, 'parameters')?.value;
+  const ports = new Set<string>();
+  if (isSeq(parameters)) {
+    for (const p of parameters.items) {
+      if (!isMap(p)) continue;
+      const name = getPair(p, 'name')?.value;
+      const value = getPair(p, 'value')?.value;
+      if (!isScalar(name) || typeof name.value !== 'string') continue;
+      const given = isScalar(value) && value.value !== null ? String(value.value) : undefined;
+      if (given === undefined || (/^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= 65535)) ports.add(name.value);
+    }
+  }
+  return (text) => {
+    const m = /^\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?$/.exec(text);
+    return m && ports.has(m[1]!) && (text.startsWith('${{') === text.endsWith('}}')) ? `\${{${m[1]}}}` : undefined;
+  };
 }
