@@ -365,7 +365,10 @@ function runSite(
       });
       // One named for the probe (`GRPC_HEALTH_PROBE_VERSION=v0.4.24 && wget …/v0.4.37/…`) goes
       // even when the download spells the version out: nothing else would read it.
-      if (k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
+      // An exported one also reaches every command after it through the environment (`export
+      // GOARCH=arm64 && wget …-${GOARCH} && go build`): it goes only when none that stays follows.
+      const envReader = k.exported.length > 0 && segs.some((_, j) => j > i && !removed[j] && kinds[j]!.kind !== 'assign' && kinds[j]!.kind !== 'neutral');
+      if (!envReader && k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
         removed[i] = true;
         changed = true;
       }
@@ -431,7 +434,7 @@ type SegmentKind =
   | { kind: 'install'; commands: string[]; destinations: string[] }
   /** A package install of the binary among other packages (`apk add ca-certificates grpc-health-probe`): only those words go. */
   | { kind: 'package'; command: string; packages: string[] }
-  | { kind: 'assign'; names: string[] }
+  | { kind: 'assign'; names: string[]; exported: string[] }
   | { kind: 'other' }
   /** Shell options (`set -eux`): kept with the chain, dropped with it. */
   | { kind: 'neutral' }
@@ -444,8 +447,11 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   // As the shell reads it: `chmod +x /bin/grpc_health\` then `_probe` names the binary.
   const segText = seg.shellText;
   if (!mentions(segText)) {
-    const names: string[] = [];
-    const onlyAssigns = calls.length > 0 && calls.every((c) => {
+    // `export SUFFIX=amd64` (alone, or in each branch of an `if` per architecture) sets a name as
+    // an assignment does, and the environment of the commands after it too.
+    const exported = declaredNames(segText);
+    const names: string[] = [...exported];
+    const onlyAssigns = (calls.length > 0 || exported.length > 0) && calls.every((c) => {
       const words = callArgs(c, noEnv);
       if (words.length === 0) {
         for (const a of c.assigns) names.push(a.name);
@@ -453,7 +459,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       }
       return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test';
     });
-    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
+    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names, exported };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
