@@ -271,6 +271,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     site: s,
     ranges: [...s.ranges, ...(cleanup.get(s) ?? []), ...(s === sites[0] ? cleanup.get(undefined) ?? [] : [])],
   }));
+  orphanedComments(text, parsed, planned);
   tidyBlankLines(text, planned);
   const installs = planned.map(({ site, ranges }): InstallSite => ({
     start: site.ins.start,
@@ -1133,6 +1134,51 @@ function keptBody(text: string, ins: DockerInstruction, removed: Range[]): strin
 
 function installsPackage(body: string, pkg: string): boolean {
   return /\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^&;|]*\b(install|add)\b/.test(body) && new RegExp(`(\\s)${pkg}(\\s|$|\\\\)`).test(body);
+}
+
+/**
+ * A paragraph of comments right above whole instructions that go (`# Copy grpc_heath_prob` over
+ * the COPY, `# gRPC healthchecker for docker compose` over the ADD), when nothing else of its
+ * paragraph stays (a blank line above it, a blank line or the end of the file after what goes),
+ * described only them: it goes too. Not at the top of the file (a licence header, parser
+ * directives), and not inside a RUN.
+ */
+function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[]): void {
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
+  const blank = (l: string) => /^[ \t]*\r?\n?$/.test(l);
+  const comment = (l: string) => /^[ \t]*#/.test(l);
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const blockStart = all[k]!.r.start;
+    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
+    const owner = all[k]!.owner;
+    k = m + 1;
+    // What goes is whole instructions (with comment lines of theirs already taken), not lines of a RUN.
+    const first = parsed.instructions.find((i) => i.start >= blockStart && i.start < blockEnd);
+    if (!first) continue;
+    const lead = text.slice(blockStart, lineStartOf(text, first.start));
+    if (lead.split('\n').slice(0, -1).some((l) => !comment(l) && !blank(l))) continue;
+    if (parsed.instructions.some((i) => i.start < blockStart && i.end > blockStart)) continue;
+    if (blockEnd < text.length && !blank(text.slice(blockEnd, nextLineStart(text, blockEnd)))) continue;
+    let start = blockStart;
+    while (start > 0) {
+      const prev = lineStartOf(text, start - 1);
+      if (!comment(text.slice(prev, start))) break;
+      start = prev;
+    }
+    if (start === blockStart || start === 0) continue;
+    if (!blank(text.slice(lineStartOf(text, start - 1), start))) continue;
+    // A comment line that is part of an instruction (inside a continuation) is not a paragraph.
+    if (parsed.instructions.some((i) => i.start < start && i.end > start)) continue;
+    owner.ranges.push({ start, end: blockStart });
+  }
 }
 
 /** When removed lines leave two blank lines (or a blank line at the top), one of them goes too. */
