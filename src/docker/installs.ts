@@ -527,6 +527,12 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       const stray = words.slice(1).find((w) => !w.startsWith('-') && !mentions(w) && !binaryFolder(w));
       if (stray !== undefined) return { kind: 'problem', why: `mkdir ${stray} shares the statement and is not part of the install` };
     }
+    // `grep "grpc_health_probe-linux-${ARCH}" checksums.txt | sha256sum -c -`: the binary's line
+    // of the release's checksums.txt, fed to its check, is the download's.
+    if (cmd === 'grep' && feedsChecksum(seg) && words.slice(1).some((w) => !w.startsWith('-') && mentions(w))) {
+      commands.push('grep');
+      continue;
+    }
     // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
     // As written: the shell's words lose the backslashes of a Windows path (`C:\bin` → `C:bin`).
     if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: oneLine(segText) };
@@ -537,6 +543,14 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (dest && !dest.endsWith('/') && dest.includes('/')) destinations.push(dest);
   }
   return { kind: 'install', commands, destinations };
+}
+
+/** A two-command pipeline that ends in a checksum check (`… | sha256sum -c -`), with no redirection. */
+function feedsChecksum(seg: Segment): boolean {
+  const cmd = seg.stmt.cmd;
+  if (cmd.type !== 'binary' || cmd.op !== '|' || seg.stmt.redirects > 0 || seg.stmt.calls.length !== 2) return false;
+  const last = withoutEnv(callArgs(seg.stmt.calls[1]!, () => undefined).map((w) => w.text));
+  return ['sha256sum', 'sha512sum', 'shasum'].includes(baseName(last[0] ?? '')) && last.slice(1).some((w) => w === '-c' || w === '--check' || /^-[a-z]*c[a-z]*$/.test(w));
 }
 
 /** A `for`/`while` loop that only retries the download: its commands fetch the binary, or break, sleep, count, print. */
