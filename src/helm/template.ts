@@ -163,7 +163,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   }
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
-    return timeoutFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run), chart, run);
+    return timeoutFromValues(portFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run), chart, run), chart, run);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -548,6 +548,21 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext):
   const hostPorts = values?.map((v) => /^(.*):(\d+)$/.exec(v));
   if (!hostPorts || hostPorts.some((hp) => !hp)) return arg;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" .Values.${m[2]} }}`;
+}
+
+/**
+ * `-addr=:{{ .Values.liveness.port }}`: the action carries over into `grpc.port`, which takes only
+ * a number. A values file of the chart (or a release that installs it) that gives a name there
+ * (`port: grpc`, which an httpGet or tcpSocket branch of the same template takes) or a number
+ * outside 1..65535 would render a probe the API server rejects: that value is the port checked,
+ * so the probe blocks (`invalid-port`) instead of carrying the action over.
+ */
+function portFromValues(arg: string, chart: Chart | undefined, run: RunContext): string {
+  const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(arg);
+  if (!m) return arg;
+  const values = settingsOf(chart, m[2]!, run);
+  const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
+  return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
 
 /**
