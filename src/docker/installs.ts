@@ -273,6 +273,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }));
   orphanedComments(text, parsed, planned);
   tidyBlankLines(text, planned);
+  tidyEmptyContinuations(text, parsed, planned);
   const installs = planned.map(({ site, ranges }): InstallSite => ({
     start: site.ins.start,
     end: site.ins.end,
@@ -1192,6 +1193,38 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
     // A comment line that is part of an instruction (inside a continuation) is not a paragraph.
     if (parsed.instructions.some((i) => i.start < start && i.end > start)) continue;
     owner.ranges.push({ start, end: blockStart });
+  }
+}
+
+/**
+ * Lines cut out of a RUN between two empty continuation lines (`    \\` alone, a separator some
+ * chains use around each step) would leave the two next to each other: one goes too.
+ */
+function tidyEmptyContinuations(text: string, parsed: ParsedDockerfile, installs: Planned[]): void {
+  const esc = escapeRe(parsed.escape);
+  const empty = (l: string) => new RegExp(`^[ \\t]*${esc}[ \\t]*\\r?\\n$`).test(l);
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && text[r.end - 1] === '\n';
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const blockStart = all[k]!.r.start;
+    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
+    const owner = all[k]!.owner;
+    k = m + 1;
+    if (blockStart === 0 || blockEnd >= text.length) continue;
+    // Inside one instruction that stays.
+    if (!parsed.instructions.some((i) => i.start < blockStart && i.end > blockEnd)) continue;
+    const before = text.slice(lineStartOf(text, blockStart - 1), blockStart);
+    const afterEnd = nextLineStart(text, blockEnd);
+    if (empty(before) && empty(text.slice(blockEnd, afterEnd)) && !all.some((x) => x.r.start < afterEnd && x.r.end > blockEnd)) {
+      owner.ranges.push({ start: blockEnd, end: afterEnd });
+    }
   }
 }
 
