@@ -240,7 +240,8 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
     // Named for the probe: GRPC_HEALTH_PROBE_VERSION, or a shorter name the download read
     // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION, GRPC_PROBE_VERSION).
-    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe/i.test(n) && usesVariable(removedText, n));
+    // (PROBE_VER, PROBE_VERSION: a name of its own word PROBE, read by the download, is too.)
+    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe|(^|_)probe(_|$)/i.test(n) && usesVariable(removedText, n));
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
     if (d.keyword === 'ENV') return names.length > 0 && names.every(forProbe);
