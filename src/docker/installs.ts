@@ -272,7 +272,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     site: s,
     ranges: [...s.ranges, ...(cleanup.get(s) ?? []), ...(s === sites[0] ? cleanup.get(undefined) ?? [] : [])],
   }));
-  orphanedComments(text, parsed, planned);
+  orphanedComments(text, parsed, planned, [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))));
   tidyBlankLines(text, planned);
   tidyEmptyContinuations(text, parsed, planned);
   const installs = planned.map(({ site, ranges }): InstallSite => ({
@@ -1159,7 +1159,7 @@ function installsPackage(body: string, pkg: string): boolean {
  * described only them: it goes too. Not at the top of the file (a licence header, parser
  * directives), and not inside a RUN.
  */
-function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[]): void {
+function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[], renamed: readonly string[]): void {
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
   const blank = (l: string) => /^[ \t]*\r?\n?$/.test(l);
@@ -1175,7 +1175,11 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
     const blockStart = all[k]!.r.start;
     const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
     const owner = all[k]!.owner;
+    const owners = new Set(all.slice(k, m + 1).map((x) => x.owner));
     k = m + 1;
+    // An install under another name (`ADD … /bin/hc`) is kept or removed on its own, by what names
+    // that path: beside another install, the paragraph may keep one of them.
+    if (owners.size > 1 && [...owners].some((o) => renamed.some((p) => containsPath(text.slice(o.site.ins.start, o.site.ins.end), p)))) continue;
     // What goes is whole instructions (with comment lines of theirs already taken), not lines of a RUN.
     const first = parsed.instructions.find((i) => i.start >= blockStart && i.start < blockEnd);
     if (!first) continue;
