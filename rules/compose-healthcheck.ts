@@ -66,7 +66,7 @@ const rule: Rule = {
                   blockers: ['unsupported-file'],
                   keepsBinary: false,
                   ...(service ? { image: composeKey(abs, service.name) } : {}),
-                  message: `${where} installs grpc_health_probe in its inline Dockerfile (at ${keys.join('.')}); it runs nothing, so it keeps no other install, but the tool does not rewrite an inline Dockerfile`,
+                  message: `${service ? `the inline Dockerfile of ${where}` : 'an inline Dockerfile'} (at ${keys.join('.')}) installs grpc_health_probe; it runs nothing, so it keeps no other install, but the tool does not rewrite an inline Dockerfile`,
                   hint: INLINE_HINT,
                 });
                 return;
@@ -98,6 +98,9 @@ const rule: Rule = {
             const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
             for (const use of scalarUses(service, mentionsBinary)) {
               if (!use.via) continue;
+              // An inline Dockerfile that only installs it, got through an alias or a merge, runs
+              // nothing either: it is reported where it is written.
+              if (use.keys[use.keys.length - 1] === 'dockerfile_inline' && installsOnly(String(use.scalar.value), analyzeDockerfile)) continue;
               const seen = got.get(use.via.node);
               if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
               else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
