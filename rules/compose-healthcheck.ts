@@ -27,8 +27,9 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey }, { composeLoader }, { composeServicesOf, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
+          import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
           import('../src/docker/compose.js'),
           import('../src/parse/yaml-lib.js'),
@@ -55,17 +56,39 @@ const rule: Rule = {
               // `test` under healthcheck, or under an `x-` extension that healthchecks reuse by anchor.
               const isCheck = isCheckAt(keys) || (keys[keys.length - 1] === 'test' && keys.some((k) => k.startsWith('x-')));
               const r = node as Scalar;
+              // `build.dockerfile_inline` that only downloads the binary installs it; it runs
+              // nothing, so it keeps no other install (it did, as a use no Dockerfile is tied to).
+              if (keys[keys.length - 1] === 'dockerfile_inline' && installsOnly(node.value, analyzeDockerfile)) {
+                ctx.report({
+                  start: r.range![0],
+                  end: r.range![1],
+                  subject: 'consumer',
+                  blockers: ['unsupported-file'],
+                  keepsBinary: false,
+                  ...(service ? { image: composeKey(abs, service.name) } : {}),
+                  message: `${service ? `the inline Dockerfile of ${where}` : 'an inline Dockerfile'} (at ${keys.join('.')}) installs grpc_health_probe; it runs nothing, so it keeps no other install, but the tool does not rewrite an inline Dockerfile`,
+                  hint: INLINE_HINT,
+                });
+                return;
+              }
+              // One that runs it (a HEALTHCHECK, its ENTRYPOINT) keeps it, said as what it is.
+              const inline = keys[keys.length - 1] === 'dockerfile_inline';
+              const inlineCheck = inline && node.value.split('\n').some((line) => /^\s*HEALTHCHECK\b/i.test(line) && mentionsBinary(line));
               ctx.report({
                 start: r.range![0],
                 end: r.range![1],
                 subject: 'consumer',
-                blockers: [isCheck ? 'no-native-check' : 'not-a-probe'],
+                blockers: [isCheck || inlineCheck ? 'no-native-check' : 'not-a-probe'],
                 ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 ...(service ? { image: composeKey(abs, service.name) } : {}),
                 message: isCheck
                   ? `${service ? `healthcheck.test of ${where}` : `${keys.join('.')} (a health check shared by anchor)`} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
-                  : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
+                  : inlineCheck
+                    ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe in a HEALTHCHECK; Docker has no native gRPC check, so the image keeps the binary`
+                    : inline
+                      ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe or uses it in a way the tool does not read as an install, so the binary stays`
+                      : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
               });
             },
           });
@@ -75,6 +98,9 @@ const rule: Rule = {
             const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
             for (const use of scalarUses(service, mentionsBinary)) {
               if (!use.via) continue;
+              // An inline Dockerfile that only installs it, got through an alias or a merge, runs
+              // nothing either: it is reported where it is written.
+              if (use.keys[use.keys.length - 1] === 'dockerfile_inline' && installsOnly(String(use.scalar.value), analyzeDockerfile)) continue;
               const seen = got.get(use.via.node);
               if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
               else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
@@ -99,5 +125,25 @@ const rule: Rule = {
     };
   },
 };
+
+const INLINE_HINT = 'Remove the download from the inline Dockerfile by hand once nothing runs the binary (its installs are the same shapes the tool removes from Dockerfiles), or move it into a Dockerfile the tool reads.';
+
+/**
+ * An inline Dockerfile whose every mention of the binary is an install the tool knows how to
+ * remove: with those removals applied, only comment lines may still name it.
+ */
+function installsOnly(text: string, analyze: typeof import('../src/docker/installs.js').analyzeDockerfile): boolean {
+  let analysis;
+  try {
+    analysis = analyze(text);
+  } catch {
+    return false;
+  }
+  if (analysis.problems.length > 0 || analysis.installs.length === 0 || analysis.renamed.length > 0) return false;
+  const edits = analysis.installs.flatMap((i) => i.edits).sort((a, b) => b.start - a.start);
+  let rest = text;
+  for (const e of edits) rest = rest.slice(0, e.start) + e.text + rest.slice(e.end);
+  return rest.split('\n').every((line) => /^\s*#/.test(line) || !mentionsBinary(line));
+}
 
 export default rule;

@@ -240,7 +240,8 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const removedText = removalRanges().map((r) => text.slice(r.start, r.end)).join('\n');
     // Named for the probe: GRPC_HEALTH_PROBE_VERSION, or a shorter name the download read
     // (HEALTH_PROBE_VERSION, HEALTH_PROBE_SHA256_AMD64, GRPC_HEALTH_VERSION, GRPC_PROBE_VERSION).
-    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe/i.test(n) && usesVariable(removedText, n));
+    // (PROBE_VER, PROBE_VERSION: a name of its own word PROBE, read by the download, is too.)
+    const forProbe = (n: string) => /grpc_?health_?probe/i.test(n) || (/grpc_?health|health_?probe|grpc_?probe|(^|_)probe(_|$)/i.test(n) && usesVariable(removedText, n));
     // An ENV lives on in the running container (an entrypoint script may read TOOLS_DIR): only
     // one named for the probe goes. An ARG ends with the build.
     if (d.keyword === 'ENV') return names.length > 0 && names.every(forProbe);
@@ -271,7 +272,9 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     site: s,
     ranges: [...s.ranges, ...(cleanup.get(s) ?? []), ...(s === sites[0] ? cleanup.get(undefined) ?? [] : [])],
   }));
+  orphanedComments(text, parsed, planned, [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))));
   tidyBlankLines(text, planned);
+  tidyEmptyContinuations(text, parsed, planned);
   const installs = planned.map(({ site, ranges }): InstallSite => ({
     start: site.ins.start,
     end: site.ins.end,
@@ -370,7 +373,10 @@ function runSite(
       });
       // One named for the probe (`GRPC_HEALTH_PROBE_VERSION=v0.4.24 && wget …/v0.4.37/…`) goes
       // even when the download spells the version out: nothing else would read it.
-      if (k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
+      // An exported one also reaches every command after it through the environment (`export
+      // GOARCH=arm64 && wget …-${GOARCH} && go build`): it goes only when none that stays follows.
+      const envReader = k.exported.length > 0 && segs.some((_, j) => j > i && !removed[j] && kinds[j]!.kind !== 'assign' && kinds[j]!.kind !== 'neutral');
+      if (!envReader && k.names.every((n) => !keptUse.has(n)) && (k.names.some((n) => removedUse.has(n)) || k.names.every((n) => /grpc_?health_?probe/i.test(n)))) {
         removed[i] = true;
         changed = true;
       }
@@ -436,7 +442,7 @@ type SegmentKind =
   | { kind: 'install'; commands: string[]; destinations: string[] }
   /** A package install of the binary among other packages (`apk add ca-certificates grpc-health-probe`): only those words go. */
   | { kind: 'package'; command: string; packages: string[] }
-  | { kind: 'assign'; names: string[] }
+  | { kind: 'assign'; names: string[]; exported: string[] }
   | { kind: 'other' }
   /** Shell options (`set -eux`): kept with the chain, dropped with it. */
   | { kind: 'neutral' }
@@ -449,8 +455,11 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   // As the shell reads it: `chmod +x /bin/grpc_health\` then `_probe` names the binary.
   const segText = seg.shellText;
   if (!mentions(segText)) {
-    const names: string[] = [];
-    const onlyAssigns = calls.length > 0 && calls.every((c) => {
+    // `export SUFFIX=amd64` (alone, or in each branch of an `if` per architecture) sets a name as
+    // an assignment does, and the environment of the commands after it too.
+    const exported = declaredNames(segText);
+    const names: string[] = [...exported];
+    const onlyAssigns = (calls.length > 0 || exported.length > 0) && calls.every((c) => {
       const words = callArgs(c, noEnv);
       if (words.length === 0) {
         for (const a of c.assigns) names.push(a.name);
@@ -458,7 +467,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       }
       return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test';
     });
-    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names };
+    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names, exported };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
@@ -525,6 +534,12 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       const stray = words.slice(1).find((w) => !w.startsWith('-') && !mentions(w) && !binaryFolder(w));
       if (stray !== undefined) return { kind: 'problem', why: `mkdir ${stray} shares the statement and is not part of the install` };
     }
+    // `grep "grpc_health_probe-linux-${ARCH}" checksums.txt | sha256sum -c -`: the binary's line
+    // of the release's checksums.txt, fed to its check, is the download's.
+    if (cmd === 'grep' && feedsChecksum(seg) && words.slice(1).some((w) => !w.startsWith('-') && mentions(w))) {
+      commands.push('grep');
+      continue;
+    }
     // Anything else in the same statement (`apk add ... && wget ... || true`) is not ours to delete.
     // As written: the shell's words lose the backslashes of a Windows path (`C:\bin` → `C:bin`).
     if (!INSTALL_COMMANDS.has(cmd)) return { kind: 'problem', why: oneLine(segText) };
@@ -535,6 +550,14 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     if (dest && !dest.endsWith('/') && dest.includes('/')) destinations.push(dest);
   }
   return { kind: 'install', commands, destinations };
+}
+
+/** A two-command pipeline that ends in a checksum check (`… | sha256sum -c -`), with no redirection. */
+function feedsChecksum(seg: Segment): boolean {
+  const cmd = seg.stmt.cmd;
+  if (cmd.type !== 'binary' || cmd.op !== '|' || seg.stmt.redirects > 0 || seg.stmt.calls.length !== 2) return false;
+  const last = withoutEnv(callArgs(seg.stmt.calls[1]!, () => undefined).map((w) => w.text));
+  return ['sha256sum', 'sha512sum', 'shasum'].includes(baseName(last[0] ?? '')) && last.slice(1).some((w) => w === '-c' || w === '--check' || /^-[a-z]*c[a-z]*$/.test(w));
 }
 
 /** A `for`/`while` loop that only retries the download: its commands fetch the binary, or break, sleep, count, print. */
@@ -1132,6 +1155,87 @@ function keptBody(text: string, ins: DockerInstruction, removed: Range[]): strin
 
 function installsPackage(body: string, pkg: string): boolean {
   return /\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^&;|]*\b(install|add)\b/.test(body) && new RegExp(`(\\s)${pkg}(\\s|$|\\\\)`).test(body);
+}
+
+/**
+ * A paragraph of comments right above whole instructions that go (`# Copy grpc_heath_prob` over
+ * the COPY, `# gRPC healthchecker for docker compose` over the ADD), when nothing else of its
+ * paragraph stays (a blank line above it, a blank line or the end of the file after what goes),
+ * described only them: it goes too. Not at the top of the file (a licence header, parser
+ * directives), and not inside a RUN.
+ */
+function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[], renamed: readonly string[]): void {
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
+  const blank = (l: string) => /^[ \t]*\r?\n?$/.test(l);
+  const comment = (l: string) => /^[ \t]*#/.test(l);
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const blockStart = all[k]!.r.start;
+    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
+    const owner = all[k]!.owner;
+    const owners = new Set(all.slice(k, m + 1).map((x) => x.owner));
+    k = m + 1;
+    // An install under another name (`ADD … /bin/hc`) is kept or removed on its own, by what names
+    // that path: beside another install, the paragraph may keep one of them.
+    if (owners.size > 1 && [...owners].some((o) => renamed.some((p) => containsPath(text.slice(o.site.ins.start, o.site.ins.end), p)))) continue;
+    // What goes is whole instructions (with comment lines of theirs already taken), not lines of a RUN.
+    const first = parsed.instructions.find((i) => i.start >= blockStart && i.start < blockEnd);
+    if (!first) continue;
+    const lead = text.slice(blockStart, lineStartOf(text, first.start));
+    if (lead.split('\n').slice(0, -1).some((l) => !comment(l) && !blank(l))) continue;
+    if (parsed.instructions.some((i) => i.start < blockStart && i.end > blockStart)) continue;
+    if (blockEnd < text.length && !blank(text.slice(blockEnd, nextLineStart(text, blockEnd)))) continue;
+    let start = blockStart;
+    while (start > 0) {
+      const prev = lineStartOf(text, start - 1);
+      if (!comment(text.slice(prev, start))) break;
+      start = prev;
+    }
+    if (start === blockStart || start === 0) continue;
+    if (!blank(text.slice(lineStartOf(text, start - 1), start))) continue;
+    // A comment line that is part of an instruction (inside a continuation) is not a paragraph.
+    if (parsed.instructions.some((i) => i.start < start && i.end > start)) continue;
+    owner.ranges.push({ start, end: blockStart });
+  }
+}
+
+/**
+ * Lines cut out of a RUN between two empty continuation lines (`    \\` alone, a separator some
+ * chains use around each step) would leave the two next to each other: one goes too.
+ */
+function tidyEmptyContinuations(text: string, parsed: ParsedDockerfile, installs: Planned[]): void {
+  const esc = escapeRe(parsed.escape);
+  const empty = (l: string) => new RegExp(`^[ \\t]*${esc}[ \\t]*\\r?\\n$`).test(l);
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && text[r.end - 1] === '\n';
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const blockStart = all[k]!.r.start;
+    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
+    const owner = all[k]!.owner;
+    k = m + 1;
+    if (blockStart === 0 || blockEnd >= text.length) continue;
+    // Inside one instruction that stays.
+    if (!parsed.instructions.some((i) => i.start < blockStart && i.end > blockEnd)) continue;
+    const before = text.slice(lineStartOf(text, blockStart - 1), blockStart);
+    const afterEnd = nextLineStart(text, blockEnd);
+    if (empty(before) && empty(text.slice(blockEnd, afterEnd)) && !all.some((x) => x.r.start < afterEnd && x.r.end > blockEnd)) {
+      owner.ranges.push({ start: blockEnd, end: afterEnd });
+    }
+  }
 }
 
 /** When removed lines leave two blank lines (or a blank line at the top), one of them goes too. */

@@ -203,7 +203,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
     const scope = dotScope(controlBlocks, node.range![0]);
-    return timeoutFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), chart, run, scope);
+    return timeoutFromValues(portFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), chart, run, scope), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -624,6 +624,22 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   // The value as the chart refers to it where the probe is (`.addr` inside a with).
   const written = scope === '' ? `.Values.${m[2]}` : scope === null ? `$.Values.${m[2]}` : m[2]!;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" ${written} }}`;
+}
+
+/**
+ * `-addr=:{{ .Values.liveness.port }}`: the action carries over into `grpc.port`, which takes only
+ * a number. A values file of the chart (or a release that installs it) that gives a name there
+ * (`port: grpc`, which an httpGet or tcpSocket branch of the same template takes) or a number
+ * outside 1..65535 would render a probe the API server rejects: that value is the port checked,
+ * so the probe blocks (`invalid-port`) instead of carrying the action over.
+ */
+function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
+  const ref = valuesRef(scope);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}\s*-?\}\}$`).exec(arg);
+  if (!m) return arg;
+  const values = settingsOf(chart, ref.valuesPath(m[2]!), run);
+  const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
+  return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
 
 /**
