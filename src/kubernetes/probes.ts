@@ -987,8 +987,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
+  const podPlumbing = podPlumbingReport(keys, String(node.value), at);
+  if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: [], keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
+  // An init container that only fetches the binary into a volume supplies the pod: it runs
+  // nothing, so no image's install is kept for it (the probes that run the binary keep theirs).
+  let installs = false;
   if (keys.some((k) => LIFECYCLE_KEYS.has(k))) where = 'a lifecycle hook runs grpc_health_probe';
   else if (keys.includes('initContainers') && (keys.includes('command') || keys.includes('args'))) {
     const fetchers = installCommands(enclosingContainer(path));
@@ -997,6 +1002,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       // it puts the binary in the pod, it does not run it.
       where = `an init container installs grpc_health_probe in the pod (it names it in the arguments of ${fetchers.join(', ')}), for this pod's probes or commands`;
       hint = 'It fetches the binary when the pod starts rather than shipping it in the image. Once no probe or command of the pod runs grpc_health_probe, remove this init container, and the volume and mounts it fills, by hand.';
+      installs = true;
     } else where = initContainerUse(String(node.value));
   } else if (PROBE_KEYS.has(keys[n - 3] ?? '') && keys[n - 2] === 'exec' && keys[n - 1] === 'command' && isPair(path[path.length - 1]) && (path[path.length - 1] as Pair).value === node) {
     // `exec: {command: "grpc_health_probe -addr=:5000"}`: a probe's handler, not a container's
@@ -1014,13 +1020,40 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     ...(hint ? { hint } : {}),
     blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
     // Conservative: anything that names the binary may run it, so the install stays.
-    keepsBinary: true,
+    keepsBinary: !installs,
     details: { document: docIndex + 1, path: at },
   };
   // The container's image ties this use to the Dockerfile that ships the binary (when the
   // repository says which one), so only that image keeps its install.
   const image = enclosingContainerImage(path);
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
+}
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * A name or a mount point in a pod spec that names the binary (`name: download-grpc-health-probe`,
+ * a volume `grpc-health-probe`, `mountPath: /probe/grpc_health_probe`): the plumbing of a binary
+ * the pod gets from a volume. It runs nothing (the probes and commands that run the binary are
+ * reported on their own), so it is an info finding that keeps no install.
+ */
+function podPlumbingReport(keys: readonly string[], value: string, at: string): { message: string; hint: string } | undefined {
+  const n = keys.length;
+  const [parent, last] = [keys[n - 2] ?? '', keys[n - 1] ?? ''];
+  if (last === 'name' && (CONTAINER_LISTS.has(parent) || parent === 'volumes' || parent === 'volumeMounts')) {
+    const what = parent === 'volumes' ? 'a volume' : parent === 'volumeMounts' ? 'a volume mount' : 'a container';
+    return {
+      message: `${what} is named ${value} (at ${at}); a name runs nothing and keeps no install`,
+      hint: 'Nothing runs here. Rename or remove it by hand once the binary is gone (with the init container and volume that supply it, if that is what it is).',
+    };
+  }
+  if (parent === 'volumeMounts' && (last === 'mountPath' || last === 'subPath' || last === 'subPathExpr')) {
+    return {
+      message: `a volume mount puts ${value} in the container (at ${at}); the binary comes from a volume, not the image, and the mount runs nothing`,
+      hint: 'Once no probe or command of the pod runs grpc_health_probe, remove the mount, the volume and whatever fills it (an init container that downloads the binary) by hand.',
+    };
+  }
+  return undefined;
 }
 
 /**
