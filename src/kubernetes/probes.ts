@@ -987,6 +987,20 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
+  if (keys[n - 1] === 'image' && CONTAINER_LISTS.has(keys[n - 2] ?? '') && UPSTREAM_IMAGE.test(String(node.value))) {
+    // A sidecar or init container that runs the probe's own image: the binary ships in it, not in
+    // an image of this repository, so it keeps none of their installs.
+    return {
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      blockers: ['not-a-probe'],
+      keepsBinary: false,
+      message: `a container runs the grpc-health-probe image ${String(node.value)} (at ${at}): the binary ships in that image, so no install of this repository is needed for it`,
+      hint: 'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.',
+      details: { document: docIndex + 1, path: at },
+    };
+  }
   const podPlumbing = podPlumbingReport(keys, String(node.value), at);
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: [], keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
@@ -1030,6 +1044,9 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
 }
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/** The upstream probe image, from its registry or a mirror that keeps its path (`…/grpc-ecosystem/grpc-health-probe:v0.4.28`). */
+const UPSTREAM_IMAGE = /(^|\/)grpc-ecosystem\/grpc-health-probe(:[^/@]*)?(@sha256:[0-9a-f]+)?$/;
 
 /**
  * A name or a mount point in a pod spec that names the binary (`name: download-grpc-health-probe`,
