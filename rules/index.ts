@@ -6,6 +6,7 @@ import type { Rule } from '../src/types.js';
 import composeHealthcheck from './compose-healthcheck.js';
 import dockerfileBinaryInstall from './dockerfile-binary-install.js';
 import dockerfileHealthcheck from './dockerfile-healthcheck.js';
+import generatedFile from './generated-file.js';
 import helmExecProbe from './helm-exec-probe.js';
 import kubernetesExecProbe from './kubernetes-exec-probe.js';
 import kubernetesJsonProbe from './kubernetes-json-probe.js';
@@ -15,8 +16,9 @@ import typescriptExecProbe from './typescript-exec-probe.js';
 import unsupportedFile from './unsupported-file.js';
 
 /**
- * Order matters only for `end` handlers: unsupported-file's safety net runs after the others, and
- * dockerfile-binary-install (decidesOnConsumers) after everything.
+ * Order matters only for `end` handlers: dockerfile-binary-install (decidesOnConsumers) runs after
+ * the collectors, and the audits after everything, in this order: unsupported-file's safety net,
+ * then generated-file, which looks at every edit the run makes.
  */
 export const RULES: readonly Rule[] = [
   kubernetesExecProbe,
@@ -29,4 +31,5 @@ export const RULES: readonly Rule[] = [
   shellScriptBinaryUse,
   unsupportedFile,
   dockerfileBinaryInstall,
+  generatedFile,
 ];
