@@ -1165,23 +1165,10 @@ function installsPackage(body: string, pkg: string): boolean {
  * directives), and not inside a RUN.
  */
 function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[], renamed: readonly string[]): void {
-  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
   const blank = (l: string) => /^[ \t]*\r?\n?$/.test(l);
   const comment = (l: string) => /^[ \t]*#/.test(l);
-  let k = 0;
-  while (k < all.length) {
-    if (!isLineRange(all[k]!.r)) {
-      k++;
-      continue;
-    }
-    let m = k;
-    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
-    const blockStart = all[k]!.r.start;
-    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
-    const owner = all[k]!.owner;
-    const owners = new Set(all.slice(k, m + 1).map((x) => x.owner));
-    k = m + 1;
+  for (const { start: blockStart, end: blockEnd, owner, owners } of lineRangeBlocks(installs, isLineRange)) {
     // An install under another name (`ADD … /bin/hc`) is kept or removed on its own, by what names
     // that path: beside another install, the paragraph may keep one of them.
     if (owners.size > 1 && [...owners].some((o) => renamed.some((p) => containsPath(text.slice(o.site.ins.start, o.site.ins.end), p)))) continue;
@@ -1206,6 +1193,25 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
   }
 }
 
+/** Whole lines the installs take, merged where they touch or overlap: each run with the install of its first range. */
+function lineRangeBlocks(installs: readonly Planned[], isLineRange: (r: Range) => boolean): { start: number; end: number; owner: Planned; owners: Set<Planned> }[] {
+  const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
+  const out: { start: number; end: number; owner: Planned; owners: Set<Planned> }[] = [];
+  let k = 0;
+  while (k < all.length) {
+    if (!isLineRange(all[k]!.r)) {
+      k++;
+      continue;
+    }
+    let m = k;
+    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    const run = all.slice(k, m + 1);
+    out.push({ start: all[k]!.r.start, end: Math.max(...run.map((x) => x.r.end)), owner: all[k]!.owner, owners: new Set(run.map((x) => x.owner)) });
+    k = m + 1;
+  }
+  return out;
+}
+
 /**
  * Lines cut out of a RUN between two empty continuation lines (`    \\` alone, a separator some
  * chains use around each step) would leave the two next to each other: one goes too.
@@ -1215,18 +1221,7 @@ function tidyEmptyContinuations(text: string, parsed: ParsedDockerfile, installs
   const empty = (l: string) => new RegExp(`^[ \\t]*${esc}[ \\t]*\\r?\\n$`).test(l);
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && text[r.end - 1] === '\n';
-  let k = 0;
-  while (k < all.length) {
-    if (!isLineRange(all[k]!.r)) {
-      k++;
-      continue;
-    }
-    let m = k;
-    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
-    const blockStart = all[k]!.r.start;
-    const blockEnd = Math.max(...all.slice(k, m + 1).map((x) => x.r.end));
-    const owner = all[k]!.owner;
-    k = m + 1;
+  for (const { start: blockStart, end: blockEnd, owner } of lineRangeBlocks(installs, isLineRange)) {
     if (blockStart === 0 || blockEnd >= text.length) continue;
     // Inside one instruction that stays.
     if (!parsed.instructions.some((i) => i.start < blockStart && i.end > blockEnd)) continue;
