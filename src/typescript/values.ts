@@ -73,6 +73,11 @@ export function constValue(expr: Node, sources: Node[] = [], depth = 0): string 
     }
     return value;
   }
+  const converted = stringConversion(n);
+  if (converted) {
+    const v = constValue(converted, sources, depth + 1);
+    return v === undefined ? undefined : String(v);
+  }
   if (!N.isIdentifier(n)) return undefined;
   const decls = n.getSymbol()?.getDeclarations() ?? [];
   if (decls.length !== 1) return undefined;
@@ -80,6 +85,32 @@ export function constValue(expr: Node, sources: Node[] = [], depth = 0): string 
   if (!N.isVariableDeclaration(decl) || decl.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
   const init = decl.getInitializer();
   return init ? constValue(init, sources, depth + 1) : undefined;
+}
+
+/**
+ * The operand of `String(x)` or `x.toString()`: the same text as `${x}` for a string or a number.
+ * `String` must be the global one (no declaration of the file's own shadows it).
+ */
+function stringConversion(n: Node): Node | undefined {
+  const { Node: N } = tsMorph();
+  if (!N.isCallExpression(n)) return undefined;
+  const callee = unwrap(n.getExpression());
+  const args = n.getArguments();
+  if (N.isIdentifier(callee) && callee.getText() === 'String' && args.length === 1) {
+    const decls = callee.getSymbol()?.getDeclarations() ?? [];
+    return decls.every((d) => d.getSourceFile().isDeclarationFile()) ? args[0] : undefined;
+  }
+  if (N.isPropertyAccessExpression(callee) && callee.getName() === 'toString' && args.length === 0) return callee.getExpression();
+  return undefined;
+}
+
+/** The constant a whole-port piece names, through `String(PORT)` or `PORT.toString()` too: kept by name in the rewrite. */
+function portIdentifier(piece: Node): Node | undefined {
+  const { Node: N } = tsMorph();
+  let n = unwrap(piece);
+  const inner = stringConversion(n);
+  if (inner) n = unwrap(inner);
+  return N.isIdentifier(n) ? n : undefined;
 }
 
 export function isValidPort(v: number): boolean {
@@ -121,8 +152,10 @@ export function resolveArgv(elements: readonly Node[]): ResolvedArgv {
         // The whole port (after a colon, before a word's end): keep the constant's name in the rewrite.
         const wholePort = text.endsWith(':') && /^($|[\s'"])/.test(after);
         const shown = N.isTemplateExpression(el) ? `\${${piece.getText()}}` : piece.getText();
-        if (typeof v === 'number' && wholePort && isValidPort(v) && N.isIdentifier(unwrap(piece))) {
-          text += placeholder(shown, { expression: unwrap(piece).getText(), value: v });
+        const named = wholePort ? portIdentifier(piece) : undefined;
+        const numeric = named ? constValue(named) : undefined;
+        if (named && typeof numeric === 'number' && isValidPort(numeric)) {
+          text += placeholder(shown, { expression: named.getText(), value: numeric });
         } else if (v !== undefined) {
           text += String(v);
         } else {
