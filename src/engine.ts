@@ -91,6 +91,12 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       // Chart.yaml above every values file): a miss is remembered, as the tool creates no files.
       if (missing.has(p)) return undefined;
       onRead();
+      // Most misses are a file that is not there: asked first, as a thrown ENOENT costs ~50 us
+      // (the error and its stack) against ~5 us (406 misses in the 20k scan: ~17 -> ~3.5 ms).
+      if (!fs.existsSync(p)) {
+        missing.add(p);
+        return undefined;
+      }
       try {
         return fs.readFileSync(p, 'utf8');
       } catch {
