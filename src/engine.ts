@@ -91,6 +91,12 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       // Chart.yaml above every values file): a miss is remembered, as the tool creates no files.
       if (missing.has(p)) return undefined;
       onRead();
+      // Most misses are a file that is not there: asked first, as a thrown ENOENT costs ~50 us
+      // (the error and its stack) against ~5 us (406 misses in the 20k scan: ~17 -> ~3.5 ms).
+      if (!fs.existsSync(p)) {
+        missing.add(p);
+        return undefined;
+      }
       try {
         return fs.readFileSync(p, 'utf8');
       } catch {
@@ -194,8 +200,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const onFile = mode === 'auto' ? (n: number) => void (n === START_READER_THREAD_AT && startWorker()) : undefined;
   let candidates = 0;
   const heap = options.boundHeap ? new HeapGuard() : undefined;
-  // The guard reads process.memoryUsage(), ~0.1 ms a call (it reads the RSS from /proc): checked
-  // after every batch it was ~45 ms of a 20k-file run. Now after each HEAP_CHECK_EVERY units of
+  // The guard's check once read process.memoryUsage(), ~0.1 ms a call: checked after every batch
+  // it was ~45 ms of a 20k-file run (now V8's heap counter, ~12 us). Now after each HEAP_CHECK_EVERY units of
   // work, a file read being one unit and a candidate's rules CANDIDATE_WORK units.
   let work = 0;
   const spent = (units: number) => {

@@ -72,7 +72,10 @@ function goIndex(run: RunContext): GoIndex {
     for (const f of run.repositoryFiles()) {
       if (!f.endsWith('.go')) continue;
       const dir = path.dirname(f);
-      byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
+      const inDir = byDir.get(dir);
+      // Appended in place: copying the list for each file was quadratic in a folder's Go files.
+      if (inDir) inDir.push(f);
+      else byDir.set(dir, [f]);
     }
     index = { byDir, embeds: new Map() };
     byRun.set(run, index);

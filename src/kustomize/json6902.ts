@@ -1,8 +1,8 @@
 /** JSON 6902 patches (`- op: replace, path: /spec/.../readinessProbe, value: {...}`), inline or in files. */
 import type { Document, Pair, ParsedNode } from 'yaml';
-import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
+import { isMap, isScalar } from '../parse/yaml-lib.js';
 import type { Report } from '../types.js';
-import { getPair, keyOf } from '../parse/yaml.js';
+import { forEachMap, getPair, keyOf } from '../parse/yaml.js';
 import { PROBE_KEYS } from '../kubernetes/probes.js';
 
 /** The path of the op map a pair belongs to, when that map is a JSON 6902 op. */
@@ -38,15 +38,13 @@ export function json6902ProbePart(path: string): boolean {
 export function relabelPartialOps(reports: Report[], docs: readonly Document.Parsed<ParsedNode, true>[]): Report[] {
   const parts: { start: number; end: number; path: string; test: boolean }[] = [];
   for (const doc of docs) {
-    visit(doc, {
-      Map(_, map) {
-        const p = getPair(map, 'path')?.value;
-        const op = getPair(map, 'op')?.value;
-        if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
-        // A `test` op's value is what the probe must be, not a probe the overlay sets.
-        const test = String(op.value) === 'test' && /\/(livenessProbe|readinessProbe|startupProbe)(\/|$)/.test(p.value);
-        if (test || json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value, test });
-      },
+    forEachMap(doc.contents, (map) => {
+      const p = getPair(map, 'path')?.value;
+      const op = getPair(map, 'op')?.value;
+      if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
+      // A `test` op's value is what the probe must be, not a probe the overlay sets.
+      const test = String(op.value) === 'test' && /\/(livenessProbe|readinessProbe|startupProbe)(\/|$)/.test(p.value);
+      if (test || json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value, test });
     });
   }
   if (parts.length === 0) return reports;

@@ -97,6 +97,24 @@ export function yamlErrorReport(error: NonNullable<YamlParse['error']>, text?: s
   };
 }
 
+/**
+ * Calls `fn` for each mapping in a node (a document's contents), in the order yaml's `visit`
+ * meets them: a mapping before what it holds, a pair's key before its value. `visit` freezes a
+ * copy of the path for each collection and pair it enters; a walk that needs no path does not
+ * pay for that (relabelPartialOps on the 20k scan: ~10 -> ~5 ms).
+ */
+export function forEachMap(node: unknown, fn: (map: YAMLMap) => void): void {
+  if (isMap(node)) {
+    fn(node);
+    for (const item of node.items) forEachMap(item, fn);
+  } else if (isSeq(node)) {
+    for (const item of node.items) forEachMap(item, fn);
+  } else if (isPair(node)) {
+    forEachMap(node.key, fn);
+    forEachMap(node.value, fn);
+  }
+}
+
 export function keyOf(pair: Pair): string | undefined {
   return isScalar(pair.key) ? String(pair.key.value) : undefined;
 }
