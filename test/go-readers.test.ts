@@ -28,6 +28,15 @@ describe('a manifest Go code embeds', () => {
     expect(await statusOf({ 'op/assets.go': embedding(directive), [file]: POD, 'op/c/c.go': READER }, file)).toBe('blocked');
   });
 
+  test('a folder pattern leaves out names starting with . or _ below it, as Go does (all: keeps them; * names them itself)', async () => {
+    for (const file of ['op/manifests/_old/pod.yaml', 'op/manifests/.archive/pod.yaml', 'op/manifests/app/.pod.yaml']) {
+      expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests'), [file]: POD, 'op/c/c.go': READER }, file)).toBe('migratable');
+      expect(await statusOf({ 'op/assets.go': embedding('//go:embed all:manifests'), [file]: POD, 'op/c/c.go': READER }, file)).toBe('blocked');
+    }
+    expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*'), 'op/manifests/_pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/_pod.yaml')).toBe('blocked');
+    expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*'), 'op/manifests/app/_pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/app/_pod.yaml')).toBe('migratable');
+  });
+
   test('a pattern that names another file or folder does not hold it', async () => {
     expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*.json other'), 'op/manifests/pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/pod.yaml')).toBe('migratable');
     // A pattern reaches only into its package's folder: a Go file below the manifest does not embed it.
