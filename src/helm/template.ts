@@ -126,9 +126,10 @@ function dotScope(controlBlocks: readonly Block[], offset: number): DotScope {
     if (b.open.keyword === 'range') return null;
     const m = /^\{\{-?\s*with\s+(\$?\.Values\.|\.)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*-?\}\}$/.exec(b.open.text);
     if (!m) return null;
-    // `with .Values.grpc` (or `$.Values.grpc`) anywhere; `with .probe` inside another with's values.
-    if (m[1] !== '.') scope = m[2]!;
-    else if (scope === '') return null;
+    // `with $.Values.grpc` anywhere, `with .Values.grpc` at the root (inside another with it is
+    // that value's own `Values` key); `with .probe` inside another with's values.
+    if (m[1] === '$.Values.' || (m[1] === '.Values.' && scope === '')) scope = m[2]!;
+    else if (m[1] === '.Values.' || scope === '') return null;
     else scope = `${scope}.${m[2]}`;
   }
   return scope;
