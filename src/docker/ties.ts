@@ -175,8 +175,8 @@ interface GoReleaserBuild {
  * `docker_manifests[]` (a `name_template` standing for the images it lists, so for their
  * Dockerfiles). GoReleaser templates the names (`ghcr.io/acme/api:{{ .Version }}`): a template in
  * the tag is only a tag, one in the name could be any image. The Dockerfile is relative to the
- * project's root, where the config is, `Dockerfile` by default. undefined when a Dockerfile path
- * is templated.
+ * project's root, where the config is, `Dockerfile` by default, `templated_dockerfile` over it.
+ * undefined when a Dockerfile path is templated.
  */
 function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
   if (!isMap(root)) return [];
@@ -192,7 +192,8 @@ function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
   };
   for (const [key, field] of [['dockers', 'image_templates'], ['dockers_v2', 'images']] as const) {
     for (const d of entries(key)) {
-      const dockerfile = scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
+      // `templated_dockerfile` (GoReleaser 2.17), when set, is the one built: it wins over `dockerfile`.
+      const dockerfile = scalarText(getPair(d, 'templated_dockerfile')?.value) ?? scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
       if (dockerfile.includes('{{')) return undefined;
       out.push({ dockerfile, images: strings(getPair(d, field)?.value).map(nameOf) });
     }
