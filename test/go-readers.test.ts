@@ -61,3 +61,11 @@ test('a Kustomize patch held by Go code keeps exec over its base, so the base pr
   expect(status('overlay/patch.yaml').status).toBe('blocked');
   expect(status('base/deploy.yaml')).toMatchObject({ status: 'blocked', blockers: ['overlay-patch'] });
 });
+
+test('an embedded Helm chart holds its templates\' probes as its values.yaml\'s (an operator that renders the chart it embeds)', async () => {
+  const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app\n          livenessProbe:\n            exec:\n              command: ["/bin/grpc_health_probe", "-addr=:5000"]\n';
+  const files = { 'op/chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n', 'op/chart/values.yaml': 'replicas: 1\n', 'op/chart/templates/deploy.yaml': template, 'op/c/c.go': READER };
+  const status = async (extra: Record<string, string>) => (await run({ cwd: repoWith({ ...files, ...extra }) })).findings.find((f) => f.file === 'op/chart/templates/deploy.yaml')?.status;
+  expect(await status({ 'op/embed.go': embedding('//go:embed all:chart') })).toBe('blocked');
+  expect(await status({})).toBe('migratable');
+});
