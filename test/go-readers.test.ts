@@ -69,3 +69,11 @@ test('an embedded Helm chart holds its templates\' probes as its values.yaml\'s 
   expect(await status({ 'op/embed.go': embedding('//go:embed all:chart') })).toBe('blocked');
   expect(await status({})).toBe('migratable');
 });
+
+test('the message quotes the directive\'s pattern as written (all: kept) and marks a reader line it shortens', async () => {
+  const long = `package c\n\nfunc f(d *appsv1.Deployment) {\n\td.Spec.Template.Spec.Containers[0].LivenessProbe.Exec.Command = append(d.Spec.Template.Spec.Containers[0].LivenessProbe.Exec.Command, "-tls")\n}\n`;
+  const { findings } = await run({ cwd: repoWith({ 'op/assets.go': embedding('//go:embed all:manifests'), 'op/manifests/pod.yaml': POD, 'op/c/c.go': long }) });
+  const message = findings.find((f) => f.file === 'op/manifests/pod.yaml')!.message;
+  expect(message).toContain('(//go:embed all:manifests)');
+  expect(message).toMatch(/reads a probe's exec handler \(d\.Spec\.[^)]*…\)/);
+});

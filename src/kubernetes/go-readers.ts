@@ -45,7 +45,7 @@ export function keepForGoReaders(r: Report, file: SourceFile, run: RunContext): 
     ...heldReport(
       r,
       'unsupported-file',
-      `${embed.at} embeds this file (//go:embed ${embed.pattern}) and ${reader.at} reads a probe's exec handler (${reader.code}); with the probe on grpc that Exec is nil, so the code would panic or change nothing`,
+      `${embed.at} embeds this file (//go:embed ${embed.all ? 'all:' : ''}${embed.pattern}) and ${reader.at} reads a probe's exec handler (${reader.code}); with the probe on grpc that Exec is nil, so the code would panic or change nothing`,
     ),
     hint: `Change the Go code to read or set the probe's GRPC handler (corev1.GRPCAction) instead of Exec, or to check Exec for nil, then run the tool again; or migrate the YAML and the code together by hand.`,
   };
@@ -170,7 +170,9 @@ function execReader(index: GoIndex, run: RunContext): { at: string; code: string
         const lines = text.split('\n');
         const i = lines.findIndex((l) => EXEC_READ.test(l) && !/^\s*\/\//.test(l));
         if (i === -1) continue;
-        index.reader = { at: `${shown(go, run)}:${i + 1}`, code: lines[i]!.trim().slice(0, 120) };
+        // A long line is shortened, and says so: cut mid-expression it would read as code of its own.
+        const code = lines[i]!.trim();
+        index.reader = { at: `${shown(go, run)}:${i + 1}`, code: code.length > 120 ? `${code.slice(0, 119)}…` : code };
         break outer;
       }
     }
