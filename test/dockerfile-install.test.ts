@@ -202,7 +202,6 @@ test('GoReleaser: templated_dockerfile (dockers_v2, v2.17) is the file the image
   const pod = (image: string, flags: string) =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: ${image}\n      livenessProbe:\n        exec:\n          command: ["/bin/grpc_health_probe", "-addr=:5000"${flags}]\n`;
   const { findings } = await run({
-    assumeComplete: true,
     cwd: repoWith({
       '.goreleaser.yaml': 'version: 2\ndockers_v2:\n  - images: ["ghcr.io/acme/api"]\n    dockerfile: build/api.Dockerfile\n    templated_dockerfile: build/api.Dockerfile.tmpl\n  - images: ["ghcr.io/acme/web"]\n    dockerfile: build/api.Dockerfile\n',
       'build/api.Dockerfile': install,
