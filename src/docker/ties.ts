@@ -80,6 +80,9 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     const dir = path.dirname(abs);
     let found = false;
     if (isGoReleaser(path.basename(abs))) {
+      // The project's root, which the Dockerfile paths start from: the config's folder, or the one
+      // above for .config/goreleaser.yaml (the first place GoReleaser looks).
+      const root = path.basename(dir) === '.config' ? path.dirname(dir) : dir;
       for (const doc of parsed.docs) {
         const builds = goReleaserImages(doc.contents);
         // A Dockerfile path set by a template: which file builds these images is unknown, so none
@@ -87,7 +90,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         if (builds === undefined) continue;
         for (const b of builds) {
           found = true;
-          const file = path.resolve(dir, b.dockerfile);
+          const file = path.resolve(root, b.dockerfile);
           if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
           else tie(file, ...b.images);
         }
