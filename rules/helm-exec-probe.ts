@@ -16,7 +16,9 @@ const rule: Rule = {
         const { helmTemplateReports } = await import('../src/helm/template.js');
         // A chart a kustomization inflates (helmCharts) is a base its patches merge into.
         const { keepForOverlays } = await import('../src/kustomize/overlays.js');
-        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(r, ctx.file, run));
+        // A chart Go code embeds (an operator that renders it) and whose probes' Exec it reads, as for its values.yaml.
+        const { keepForGoReaders } = await import('../src/kubernetes/go-readers.js');
+        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run));
       },
     };
   },

@@ -102,9 +102,12 @@ function perLine(
           : code === 'unsupported-file'
             ? { hint: handHint(file.displayPath) }
             : {}),
+      // An info finding says what the file is and that it runs nothing, not that it cannot be rewritten (no blocker).
       message: RENOVATE_CONFIG.test(baseName(file.displayPath))
         ? 'a Renovate config names grpc_health_probe to update its version; it runs nothing'
-        : code === 'unsupported-file'
+        : DOCUMENTATION.test(file.displayPath)
+          ? 'documentation names grpc_health_probe; it runs nothing'
+          : code === 'unsupported-file'
           ? `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})`
           : 'grpc_health_probe is named here, but no rule found a use it understands; check it by hand',
     });

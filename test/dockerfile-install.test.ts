@@ -196,3 +196,35 @@ test('exec-form strings are read as Docker joins and decodes them', () => {
   // Not a JSON array of strings: Docker reads the shell form.
   for (const bad of ['COPY ["a" "b"]', "COPY ['a', 'b']", 'COPY ["a", 1]', 'COPY ["a"] x', 'COPY ["a\tb"]', 'COPY ["a",]', 'COPY ["a"']) expect({ bad, read: read(bad) }).toEqual({ bad, read: undefined });
 });
+
+test('GoReleaser: templated_dockerfile (dockers_v2, v2.17) is the file the image is built from, over dockerfile', async () => {
+  const install = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.24/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+  const pod = (image: string, flags: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: ${image}\n      livenessProbe:\n        exec:\n          command: ["/bin/grpc_health_probe", "-addr=:5000"${flags}]\n`;
+  const { findings } = await run({
+    cwd: repoWith({
+      '.goreleaser.yaml': 'version: 2\ndockers_v2:\n  - images: ["ghcr.io/acme/api"]\n    dockerfile: build/api.Dockerfile\n    templated_dockerfile: build/api.Dockerfile.tmpl\n  - images: ["ghcr.io/acme/web"]\n    dockerfile: build/api.Dockerfile\n',
+      'build/api.Dockerfile': install,
+      'build/api.Dockerfile.tmpl': 'FROM {{ .Env.BASE }}\nCOPY api /api\n',
+      'k8s/api.yaml': pod('ghcr.io/acme/api:v1', ', "-tls"'),
+    }),
+  });
+  // The blocked api probe runs the image GoReleaser builds from the template, not api.Dockerfile (web's, which nothing runs).
+  expect(findings.find((f) => f.file === 'build/api.Dockerfile')?.status).toBe('migratable');
+});
+
+test('GoReleaser: a .config/goreleaser.yaml names Dockerfiles from the project root, the folder above .config', async () => {
+  const install = 'FROM alpine\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.24/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: ghcr.io/acme/api:v1\n      livenessProbe:\n        exec:\n          command: ["/bin/grpc_health_probe", "-addr=:5000", "-tls"]\n';
+  const { findings } = await run({
+    cwd: repoWith({
+      '.config/goreleaser.yaml': 'version: 2\ndockers_v2:\n  - images: ["ghcr.io/acme/api"]\n    dockerfile: build/api.Dockerfile\n  - images: ["ghcr.io/acme/web"]\n    dockerfile: build/web.Dockerfile\n',
+      'build/api.Dockerfile': install,
+      'build/web.Dockerfile': install,
+      'k8s/api.yaml': pod,
+    }),
+  });
+  // The blocked api probe keeps api's install only: web.Dockerfile builds an image nothing runs.
+  expect(findings.find((f) => f.file === 'build/api.Dockerfile')?.status).toBe('blocked');
+  expect(findings.find((f) => f.file === 'build/web.Dockerfile')?.status).toBe('migratable');
+});

@@ -28,6 +28,15 @@ describe('a manifest Go code embeds', () => {
     expect(await statusOf({ 'op/assets.go': embedding(directive), [file]: POD, 'op/c/c.go': READER }, file)).toBe('blocked');
   });
 
+  test('a folder pattern leaves out names starting with . or _ below it, as Go does (all: keeps them; * names them itself)', async () => {
+    for (const file of ['op/manifests/_old/pod.yaml', 'op/manifests/.archive/pod.yaml', 'op/manifests/app/.pod.yaml']) {
+      expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests'), [file]: POD, 'op/c/c.go': READER }, file)).toBe('migratable');
+      expect(await statusOf({ 'op/assets.go': embedding('//go:embed all:manifests'), [file]: POD, 'op/c/c.go': READER }, file)).toBe('blocked');
+    }
+    expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*'), 'op/manifests/_pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/_pod.yaml')).toBe('blocked');
+    expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*'), 'op/manifests/app/_pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/app/_pod.yaml')).toBe('migratable');
+  });
+
   test('a pattern that names another file or folder does not hold it', async () => {
     expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*.json other'), 'op/manifests/pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/pod.yaml')).toBe('migratable');
     // A pattern reaches only into its package's folder: a Go file below the manifest does not embed it.
@@ -51,4 +60,20 @@ test('a Kustomize patch held by Go code keeps exec over its base, so the base pr
   const status = (file: string) => findings.find((f) => f.file === file && f.ruleId === 'kubernetes-exec-probe')!;
   expect(status('overlay/patch.yaml').status).toBe('blocked');
   expect(status('base/deploy.yaml')).toMatchObject({ status: 'blocked', blockers: ['overlay-patch'] });
+});
+
+test('an embedded Helm chart holds its templates\' probes as its values.yaml\'s (an operator that renders the chart it embeds)', async () => {
+  const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app\n          livenessProbe:\n            exec:\n              command: ["/bin/grpc_health_probe", "-addr=:5000"]\n';
+  const files = { 'op/chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n', 'op/chart/values.yaml': 'replicas: 1\n', 'op/chart/templates/deploy.yaml': template, 'op/c/c.go': READER };
+  const status = async (extra: Record<string, string>) => (await run({ cwd: repoWith({ ...files, ...extra }) })).findings.find((f) => f.file === 'op/chart/templates/deploy.yaml')?.status;
+  expect(await status({ 'op/embed.go': embedding('//go:embed all:chart') })).toBe('blocked');
+  expect(await status({})).toBe('migratable');
+});
+
+test('the message quotes the directive\'s pattern as written (all: kept) and marks a reader line it shortens', async () => {
+  const long = `package c\n\nfunc f(d *appsv1.Deployment) {\n\td.Spec.Template.Spec.Containers[0].LivenessProbe.Exec.Command = append(d.Spec.Template.Spec.Containers[0].LivenessProbe.Exec.Command, "-tls")\n}\n`;
+  const { findings } = await run({ cwd: repoWith({ 'op/assets.go': embedding('//go:embed all:manifests'), 'op/manifests/pod.yaml': POD, 'op/c/c.go': long }) });
+  const message = findings.find((f) => f.file === 'op/manifests/pod.yaml')!.message;
+  expect(message).toContain('(//go:embed all:manifests)');
+  expect(message).toMatch(/reads a probe's exec handler \(d\.Spec\.[^)]*…\)/);
 });

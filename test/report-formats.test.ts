@@ -49,6 +49,15 @@ describe('packageHome', () => {
   });
 });
 
+test('a homepage with an anchor (npm init writes #readme) links each rule to its own section, not to #readme#rules', () => {
+  const log = JSON.parse(formatSarif(result([]), { cwd: process.cwd(), rules: RULES, version: '1.0.0', informationUri: 'https://github.com/acme/grpc-probe-migrate#readme' })) as Log;
+  const driver = log.runs[0]!.tool.driver;
+  expect(driver.informationUri).toBe('https://github.com/acme/grpc-probe-migrate#readme');
+  expect(driver.rules!.find((r) => r.id === 'blocker/tls')!.helpUri).toBe('https://github.com/acme/grpc-probe-migrate#blockers');
+  expect(driver.rules!.find((r) => r.id === RULES[0]!.meta.id)!.helpUri).toBe('https://github.com/acme/grpc-probe-migrate#rules');
+  expect(driver.rules!.find((r) => r.id === 'error')!.helpUri).toBe('https://github.com/acme/grpc-probe-migrate#readme');
+});
+
 function validateSarif(log: unknown): string[] {
   const Ajv = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
   const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;

@@ -37,9 +37,10 @@ describe('unsupported-file', () => {
     expect(f.hint).toContain('Handler: corev1.Handler has no GRPC field');
   });
 
-  test('documentation keeps its own hint', async () => {
+  test('documentation is info, says it runs nothing (not that the tool cannot rewrite it) and keeps its own hint', async () => {
     const f = await findingFor('docs/health.md', 'Run `grpc_health_probe -addr=:5000`.\n');
-    expect(f.message).toContain('(documentation)');
+    expect(f.status).toBe('info');
+    expect(f.message).toBe('documentation names grpc_health_probe; it runs nothing');
     expect(f.hint).toMatch(/^Documentation names the binary/);
   });
 });

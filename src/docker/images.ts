@@ -141,7 +141,7 @@ export function isSkaffold(base: string): boolean {
   return /^skaffold([.-][^/]*)?\.ya?ml$/i.test(base);
 }
 
-/** The names GoReleaser looks for its config under (`goreleaser release` without `--config`). */
+/** The names GoReleaser looks for its config under (`goreleaser release` without `--config`), `.config/` ones too. */
 export function isGoReleaser(base: string): boolean {
   return /^\.?goreleaser\.ya?ml$/.test(base);
 }

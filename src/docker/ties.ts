@@ -80,6 +80,9 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     const dir = path.dirname(abs);
     let found = false;
     if (isGoReleaser(path.basename(abs))) {
+      // The project's root, which the Dockerfile paths start from: the config's folder, or the one
+      // above for .config/goreleaser.yaml (the first place GoReleaser looks).
+      const root = path.basename(dir) === '.config' ? path.dirname(dir) : dir;
       for (const doc of parsed.docs) {
         const builds = goReleaserImages(doc.contents);
         // A Dockerfile path set by a template: which file builds these images is unknown, so none
@@ -87,7 +90,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         if (builds === undefined) continue;
         for (const b of builds) {
           found = true;
-          const file = path.resolve(dir, b.dockerfile);
+          const file = path.resolve(root, b.dockerfile);
           if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
           else tie(file, ...b.images);
         }
@@ -175,8 +178,8 @@ interface GoReleaserBuild {
  * `docker_manifests[]` (a `name_template` standing for the images it lists, so for their
  * Dockerfiles). GoReleaser templates the names (`ghcr.io/acme/api:{{ .Version }}`): a template in
  * the tag is only a tag, one in the name could be any image. The Dockerfile is relative to the
- * project's root, where the config is, `Dockerfile` by default. undefined when a Dockerfile path
- * is templated.
+ * project's root, where the config is, `Dockerfile` by default, `templated_dockerfile` over it.
+ * undefined when a Dockerfile path is templated.
  */
 function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
   if (!isMap(root)) return [];
@@ -192,7 +195,8 @@ function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
   };
   for (const [key, field] of [['dockers', 'image_templates'], ['dockers_v2', 'images']] as const) {
     for (const d of entries(key)) {
-      const dockerfile = scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
+      // `templated_dockerfile` (GoReleaser 2.17), when set, is the one built: it wins over `dockerfile`.
+      const dockerfile = scalarText(getPair(d, 'templated_dockerfile')?.value) ?? scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
       if (dockerfile.includes('{{')) return undefined;
       out.push({ dockerfile, images: strings(getPair(d, field)?.value).map(nameOf) });
     }

@@ -113,22 +113,27 @@ function blocks(actions: readonly Action[]): Block[] {
  * What `.` stands for at an offset: `''` for the chart's root (where `.Values.x` is a value),
  * a values path inside `{{ with .Values.grpc }}` (then `.port` is `grpc.port`; nested withs
  * add up), or null where it is something else (`range`, a `with` of anything but a values path,
- * which the tool does not follow). The `else` of a `with` runs with the outer dot.
+ * which the tool does not follow). The `else` of a `with` runs with the outer dot, an
+ * `else with .Values.y` with its own.
  */
 export type DotScope = string | null;
 function dotScope(controlBlocks: readonly Block[], offset: number): DotScope {
+  // In a with's branches, the action that opened the branch: `with X` or `else with Y` (Go 1.23)
+  // set the dot; a plain `else` keeps the outer one.
+  const branchOpen = (b: Block) => [b.open, ...b.elses].filter((a) => a.start < offset).pop()!;
   const enclosing = controlBlocks
     .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
-    .filter((b) => b.open.keyword !== 'with' || b.elses.length === 0 || offset < b.elses[0]!.start)
+    .filter((b) => b.open.keyword !== 'with' || branchOpen(b) === b.open || /^\{\{-?\s*else\s+with\s/.test(branchOpen(b).text))
     .sort((a, b) => a.open.start - b.open.start);
   let scope: DotScope = '';
   for (const b of enclosing) {
     if (b.open.keyword === 'range') return null;
-    const m = /^\{\{-?\s*with\s+(\$?\.Values\.|\.)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*-?\}\}$/.exec(b.open.text);
+    const m = /^\{\{-?\s*(?:else\s+)?with\s+(\$?\.Values\.|\.)([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*-?\}\}$/.exec(branchOpen(b).text);
     if (!m) return null;
-    // `with .Values.grpc` (or `$.Values.grpc`) anywhere; `with .probe` inside another with's values.
-    if (m[1] !== '.') scope = m[2]!;
-    else if (scope === '') return null;
+    // `with $.Values.grpc` anywhere, `with .Values.grpc` at the root (inside another with it is
+    // that value's own `Values` key); `with .probe` inside another with's values.
+    if (m[1] === '$.Values.' || (m[1] === '.Values.' && scope === '')) scope = m[2]!;
+    else if (m[1] === '.Values.' || scope === '') return null;
     else scope = `${scope}.${m[2]}`;
   }
   return scope;

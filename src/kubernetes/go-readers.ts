@@ -17,6 +17,8 @@ interface Embed {
   /** The Go file, as shown, and the line of its directive. */
   at: string;
   pattern: string;
+  /** `all:`: a folder the pattern names brings the names starting with `.` or `_` below it too. */
+  all: boolean;
   /** Folder of the Go package: patterns are relative to it. */
   dir: string;
 }
@@ -43,7 +45,7 @@ export function keepForGoReaders(r: Report, file: SourceFile, run: RunContext): 
     ...heldReport(
       r,
       'unsupported-file',
-      `${embed.at} embeds this file (//go:embed ${embed.pattern}) and ${reader.at} reads a probe's exec handler (${reader.code}); with the probe on grpc that Exec is nil, so the code would panic or change nothing`,
+      `${embed.at} embeds this file (//go:embed ${embed.all ? 'all:' : ''}${embed.pattern}) and ${reader.at} reads a probe's exec handler (${reader.code}); with the probe on grpc that Exec is nil, so the code would panic or change nothing`,
     ),
     hint: `Change the Go code to read or set the probe's GRPC handler (corev1.GRPCAction) instead of Exec, or to check Exec for nil, then run the tool again; or migrate the YAML and the code together by hand.`,
   };
@@ -88,7 +90,7 @@ function embedding(abs: string, index: GoIndex, run: RunContext): Embed | undefi
   for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
     for (const e of embedsIn(dir, index, run)) {
       const rel = path.relative(e.dir, abs).split(path.sep).join('/');
-      if (globMatches(e.pattern, rel)) return e;
+      if (globMatches(e.pattern, rel, e.all)) return e;
     }
     if (path.dirname(dir) === dir) return undefined;
   }
@@ -105,7 +107,7 @@ function embedsIn(dir: string, index: GoIndex, run: RunContext): Embed[] {
       lines.forEach((line, i) => {
         const m = /^\s*\/\/go:embed\s+(.+?)\s*$/.exec(line);
         if (!m) return;
-        for (const pattern of embedPatterns(m[1]!)) out!.push({ at: `${shown(go, run)}:${i + 1}`, pattern, dir });
+        for (const { pattern, all } of embedPatterns(m[1]!)) out!.push({ at: `${shown(go, run)}:${i + 1}`, pattern, all, dir });
       });
     }
     index.embeds.set(dir, out);
@@ -113,19 +115,24 @@ function embedsIn(dir: string, index: GoIndex, run: RunContext): Embed[] {
   return out;
 }
 
-/** The patterns of a directive: space-separated, Go-quoted ("…" or `…`) where they hold spaces, `all:` aside. */
-function embedPatterns(args: string): string[] {
-  return [...args.matchAll(/"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? m[3]!).replace(/^all:/, ''));
+/** The patterns of a directive: space-separated, Go-quoted ("…" or `…`) where they hold spaces, `all:` apart. */
+function embedPatterns(args: string): { pattern: string; all: boolean }[] {
+  return [...args.matchAll(/"((?:[^"\\]|\\.)*)"|`([^`]*)`|(\S+)/g)].map((m) => {
+    const written = m[1] ?? m[2] ?? m[3]!;
+    return { pattern: written.replace(/^all:/, ''), all: written.startsWith('all:') };
+  });
 }
 
 /**
  * Go's path.Match for an embed pattern (`*` and `?` within one path element, `[…]` classes),
- * where a pattern naming a folder embeds everything below it.
+ * where a pattern naming a folder embeds everything below it but, without `all:`, the names
+ * starting with `.` or `_` there (a pattern that names such a file itself, `manifests/*`, embeds it).
  */
-function globMatches(pattern: string, rel: string): boolean {
+function globMatches(pattern: string, rel: string, all: boolean): boolean {
   const parts = pattern.replace(/^\.\//, '').replace(/\/$/, '').split('/');
   const segments = rel.split('/');
   if (segments.length < parts.length) return false;
+  if (!all && segments.slice(parts.length).some((s) => s.startsWith('.') || s.startsWith('_'))) return false;
   return parts.every((p, i) => elementMatches(p, segments[i]!));
 }
 
@@ -166,7 +173,9 @@ function execReader(index: GoIndex, run: RunContext): { at: string; code: string
         const lines = text.split('\n');
         const i = lines.findIndex((l) => EXEC_READ.test(l) && !/^\s*\/\//.test(l));
         if (i === -1) continue;
-        index.reader = { at: `${shown(go, run)}:${i + 1}`, code: lines[i]!.trim().slice(0, 120) };
+        // A long line is shortened, and says so: cut mid-expression it would read as code of its own.
+        const code = lines[i]!.trim();
+        index.reader = { at: `${shown(go, run)}:${i + 1}`, code: code.length > 120 ? `${code.slice(0, 119)}…` : code };
         break outer;
       }
     }

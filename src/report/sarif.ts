@@ -36,7 +36,8 @@ export function blockerRuleId(code: string): string {
 
 export function sarifRules(rules: readonly Rule[], informationUri: string | undefined): ReportingDescriptor[] {
   // SARIF makes both optional: no address is better than one that does not resolve.
-  const link = (anchor: string) => (informationUri ? { helpUri: `${informationUri}${anchor}` } : {});
+  // A section's anchor replaces the address's own (`#readme`, as npm init writes a homepage).
+  const link = (anchor: string) => (informationUri ? { helpUri: anchor ? `${informationUri.replace(/#.*$/, '')}${anchor}` : informationUri } : {});
   const out: ReportingDescriptor[] = rules.map((r) => ({
     id: r.meta.id,
     name: pascal(r.meta.id),
