@@ -197,3 +197,16 @@ test('a pre-commit run over a chart values.yaml keeps a probe that a release els
   expect(findings.map((f) => [f.file, f.blockers])).toEqual([['charts/api/values.yaml', ['overlay-patch']]]);
   expect(findings[0]!.message).toContain('the HelmRelease api in clusters/prod/api.yaml keeps it on exec');
 });
+
+test('a UTF-16 file over the size limit that names the binary is an error at its line, as a smaller one is, and the install stays', async () => {
+  const { run } = await import('../src/engine.js');
+  const script = `#!/bin/sh\n${'# filler line\n'.repeat(200)}grpc_health_probe -addr=:5000\n`;
+  const dir = repoWith({
+    Dockerfile: 'FROM alpine:3.20\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n',
+  });
+  fs.writeFileSync(path.join(dir, 'check.sh'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(script, 'utf16le')]));
+  const result = await run({ cwd: dir, maxFileBytes: 1024 });
+  const wide = result.findings.find((f) => f.file === 'check.sh');
+  expect(wide).toMatchObject({ status: 'error', line: 202 });
+  expect(result.findings.find((f) => f.ruleId === 'dockerfile-binary-install')!.status).toBe('blocked');
+});

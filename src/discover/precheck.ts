@@ -3,12 +3,18 @@
  * Shared by the inline reader and the reader worker (src/discover/reads.ts): both say the same
  * thing about the same file. Light on purpose: the worker imports it, and nothing heavy.
  */
+import fs from 'node:fs';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
 import type { FileReader, Mention } from './read.js';
 import { describeFsError } from './walk.js';
 
 const NEEDLES = BINARY_NEEDLES.map((n) => Buffer.from(n));
 const [NEEDLE_A, NEEDLE_B] = NEEDLES as [Buffer, Buffer];
+/** The needles as UTF-16 little- and big-endian bytes: a file over the limit is searched, not decoded. */
+const UTF16_NEEDLES = {
+  le: BINARY_NEEDLES.map((n) => Buffer.from(n, 'utf16le')),
+  be: BINARY_NEEDLES.map((n) => Buffer.from(n, 'utf16le').swap16()),
+};
 
 /** What a file that is not read as text is told (the engine's files and standard input alike). */
 export const NOT_UTF8 = 'not valid UTF-8; the file was left unchanged';
@@ -39,7 +45,13 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
     if ('tooLarge' in read) {
       // A NUL byte makes a file that names the binary a binary file, whatever its size.
       if (read.nul) return { kind: 'binary' };
-      return read.mention ? { kind: 'tooLarge', mention: read.mention } : { kind: 'tooLarge' };
+      if (read.mention) return { kind: 'tooLarge', mention: read.mention };
+      // A UTF-16 file hides the name from the UTF-8 search: search its own bytes (it is an
+      // error whatever its size, as a smaller UTF-16 file that names the binary is).
+      const bom = utf16Bom(absPath);
+      const wide = bom ? reader.read(absPath, maxBytes, UTF16_NEEDLES[bom]) : undefined;
+      if (wide && 'tooLarge' in wide && wide.mention) return { kind: 'utf16', line: wide.mention.line, column: 1 };
+      return { kind: 'tooLarge' };
     }
     buf = read.bytes;
   } catch (e) {
@@ -56,6 +68,21 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
   const bytes = Buffer.from(new ArrayBuffer(buf.length));
   buf.copy(bytes);
   return { kind: 'candidate', bytes };
+}
+
+/** A file's UTF-16 byte order, by its BOM. */
+function utf16Bom(absPath: string): 'le' | 'be' | undefined {
+  const head = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(absPath, 'r');
+    if (fs.readSync(fd, head, 0, 2, 0) < 2) return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return head[0] === 0xff && head[1] === 0xfe ? 'le' : head[0] === 0xfe && head[1] === 0xff ? 'be' : undefined;
 }
 
 /** Where a UTF-16 file (by its BOM) first names the binary, or undefined. */
