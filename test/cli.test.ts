@@ -112,6 +112,8 @@ describe('report and fix modes', () => {
     await main(['--format', 'markdown'], md);
     expect(md.out()).toContain('| Mentions to reword (run nothing) | 2 |');
     expect(md.out()).toContain('### Mentions to reword\n\n2 mentions that run nothing and keep nothing installed:');
+    // What to reword, as under a blocked use.
+    expect(md.out()).toMatch(/- `Dockerfile:2` LABEL names [^\n]*\n  - hint: Image metadata keeps nothing installed/);
     const sarif = captureIo(dir);
     await main(['--format', 'sarif'], sarif);
     const results = (JSON.parse(sarif.out()) as { runs: { results: { ruleId: string; level: string }[] }[] }).runs[0]!.results;

@@ -37,6 +37,10 @@ describe('a manifest Go code embeds', () => {
     expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*'), 'op/manifests/app/_pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/app/_pod.yaml')).toBe('migratable');
   });
 
+  test('a read of Exec in vendored modules (the kubelet\'s prober) does not hold it', async () => {
+    expect(await statusOf({ 'op/assets.go': embedding('//go:embed pod.yaml'), 'op/pod.yaml': POD, 'vendor/k8s.io/kubernetes/pkg/probe/exec.go': READER }, 'op/pod.yaml')).toBe('migratable');
+  });
+
   test('a pattern that names another file or folder does not hold it', async () => {
     expect(await statusOf({ 'op/assets.go': embedding('//go:embed manifests/*.json other'), 'op/manifests/pod.yaml': POD, 'op/c/c.go': READER }, 'op/manifests/pod.yaml')).toBe('migratable');
     // A pattern reaches only into its package's folder: a Go file below the manifest does not embed it.

@@ -581,7 +581,7 @@ function chartUsersCaveat(r: Report): Report {
   if (!r.fix || r.hint !== undefined || r.keyPath === undefined) return r;
   return {
     ...r,
-    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. The releases in this repository were checked.`,
+    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. Releases of this repository that install the chart (Flux, Argo CD, helmfile) were checked.`,
   };
 }
 

@@ -69,7 +69,7 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
   const info = result.findings.filter((f) => f.status === 'info');
   if (info.length > 0) {
     // Nothing here holds the migration: image metadata, comments, documentation that name the binary.
-    const body = info.map((f) => `- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`);
+    const body = info.flatMap((f) => [`- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`, ...(f.hint ? [`  - hint: ${escape(f.hint)}`] : [])]);
     body.push('');
     section(out, `${h}# Mentions to reword`, `${info.length} ${plural(info.length, 'mention')} that ${info.length === 1 ? 'runs' : 'run'} nothing and ${info.length === 1 ? 'keeps' : 'keep'} nothing installed`, info.length, body);
   }
