@@ -85,29 +85,20 @@ function perLine(
       });
       continue;
     }
+    // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
+    // so neither keeps an install nor holds the migration (info, reworded once it has landed).
+    const quiet = DOCUMENTATION.test(file.displayPath) ? RUNS_NOTHING.documentation : RENOVATE_CONFIG.test(baseName(file.displayPath)) ? RUNS_NOTHING.renovate : undefined;
     out.push({
       start: o,
       end: o + 'grpc_health_probe'.length,
       subject: 'consumer',
       blockers: [code],
-      // Documentation describes the binary and a Renovate config bumps its version; neither runs
-      // it, so neither keeps an install.
-      keepsBinary: !DOCUMENTATION.test(file.displayPath) && !RENOVATE_CONFIG.test(baseName(file.displayPath)),
-      // Nothing to hold the migration for: reworded once it has landed.
-      ...(DOCUMENTATION.test(file.displayPath) || RENOVATE_CONFIG.test(baseName(file.displayPath)) ? { info: true } : {}),
-      ...(DOCUMENTATION.test(file.displayPath)
-        ? { hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.' }
-        : RENOVATE_CONFIG.test(baseName(file.displayPath))
-          ? { hint: 'Renovate updates the version of the binary; it runs nothing and keeps nothing installed. Drop its rule once the installs are gone.' }
-          : code === 'unsupported-file'
-            ? { hint: handHint(file.displayPath) }
-            : {}),
+      keepsBinary: !quiet,
+      ...(quiet ? { info: true, hint: quiet.hint } : code === 'unsupported-file' ? { hint: handHint(file.displayPath) } : {}),
       // An info finding says what the file is and that it runs nothing, not that it cannot be rewritten (no blocker).
-      message: RENOVATE_CONFIG.test(baseName(file.displayPath))
-        ? 'a Renovate config names grpc_health_probe to update its version; it runs nothing'
-        : DOCUMENTATION.test(file.displayPath)
-          ? 'documentation names grpc_health_probe; it runs nothing'
-          : code === 'unsupported-file'
+      message: quiet
+        ? quiet.message
+        : code === 'unsupported-file'
           ? `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})`
           : 'grpc_health_probe is named here, but no rule found a use it understands; check it by hand',
     });
@@ -115,6 +106,18 @@ function perLine(
   return out;
 }
 
+
+/** Files that name the binary and run nothing: what their info finding says. */
+const RUNS_NOTHING = {
+  documentation: {
+    message: 'documentation names grpc_health_probe; it runs nothing',
+    hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.',
+  },
+  renovate: {
+    message: 'a Renovate config names grpc_health_probe to update its version; it runs nothing',
+    hint: 'Renovate updates the version of the binary; it runs nothing and keeps nothing installed. Drop its rule once the installs are gone.',
+  },
+};
 
 /** A file kind's name, and how its native probe is written (for the hint), by file name. */
 const KINDS: [RegExp, string, string?][] = [
