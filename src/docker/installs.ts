@@ -1193,10 +1193,23 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
   }
 }
 
-/** Whole lines the installs take, merged where they touch or overlap: each run with the install of its first range. */
-function lineRangeBlocks(installs: readonly Planned[], isLineRange: (r: Range) => boolean): { start: number; end: number; owner: Planned; owners: Set<Planned> }[] {
+interface RangeBlock {
+  start: number;
+  end: number;
+  /** The install of its first range, and of its last. */
+  owner: Planned;
+  last: Planned;
+  owners: Set<Planned>;
+}
+
+/**
+ * Whole lines the installs take, merged where they touch or overlap (`adjacentOnly`: where one
+ * ends exactly where the next starts), in file order.
+ */
+function lineRangeBlocks(installs: readonly Planned[], isLineRange: (r: Range) => boolean, adjacentOnly = false): RangeBlock[] {
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
-  const out: { start: number; end: number; owner: Planned; owners: Set<Planned> }[] = [];
+  const joins = (next: Range, prev: Range) => (adjacentOnly ? next.start === prev.end : next.start <= prev.end);
+  const out: RangeBlock[] = [];
   let k = 0;
   while (k < all.length) {
     if (!isLineRange(all[k]!.r)) {
@@ -1204,9 +1217,9 @@ function lineRangeBlocks(installs: readonly Planned[], isLineRange: (r: Range) =
       continue;
     }
     let m = k;
-    while (m + 1 < all.length && all[m + 1]!.r.start <= all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
+    while (m + 1 < all.length && joins(all[m + 1]!.r, all[m]!.r) && isLineRange(all[m + 1]!.r)) m++;
     const run = all.slice(k, m + 1);
-    out.push({ start: all[k]!.r.start, end: Math.max(...run.map((x) => x.r.end)), owner: all[k]!.owner, owners: new Set(run.map((x) => x.owner)) });
+    out.push({ start: all[k]!.r.start, end: Math.max(...run.map((x) => x.r.end)), owner: all[k]!.owner, last: all[m]!.owner, owners: new Set(run.map((x) => x.owner)) });
     k = m + 1;
   }
   return out;
@@ -1238,16 +1251,7 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
   const added: Range[] = [];
-  let k = 0;
-  while (k < all.length) {
-    if (!isLineRange(all[k]!.r)) {
-      k++;
-      continue;
-    }
-    let m = k;
-    while (m + 1 < all.length && all[m + 1]!.r.start === all[m]!.r.end && isLineRange(all[m + 1]!.r)) m++;
-    const blockStart = all[k]!.r.start;
-    const blockEnd = all[m]!.r.end;
+  for (const { start: blockStart, end: blockEnd, last } of lineRangeBlocks(installs, isLineRange, true)) {
     const before = blockStart === 0 ? '' : text.slice(lineStartOf(text, blockStart - 1), blockStart);
     const afterEnd = nextLineStart(text, blockEnd);
     const after = text.slice(blockEnd, afterEnd);
@@ -1255,7 +1259,7 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
     const nextTaken = all.some((x) => x.r.start === blockEnd);
     // A blank line goes once: the block before may have taken the one this block would.
     const take = (r: Range) => {
-      if (!added.some((a) => a.start === r.start)) all[m]!.owner.ranges.push(r), added.push(r);
+      if (!added.some((a) => a.start === r.start)) last.ranges.push(r), added.push(r);
     };
     if ((blockStart === 0 || blank(before)) && blank(after) && !nextTaken) take({ start: blockEnd, end: afterEnd });
     // Removed lines at the end of the file: no blank line is left dangling after the last
@@ -1271,7 +1275,6 @@ function tidyBlankLines(text: string, installs: Planned[]): void {
       // line that stays goes too (kept, it would become a final newline the file never had).
       if (start > 0 && text[start - 1] === '\n' && !text.endsWith('\n')) take({ start: text[start - 2] === '\r' ? start - 2 : start - 1, end: start });
     }
-    k = m + 1;
   }
 }
 
