@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { SemVer } from 'semver';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
-import { goHeldFile } from '../kubernetes/go-readers.js';
-import { filesOfRun, heldReport, keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
+import { heldReport } from '../kubernetes/held-report.js';
+import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
@@ -353,7 +353,7 @@ function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
   let byPath = keptByRun.get(run);
   if (!byPath) keptByRun.set(run, (byPath = new Map()));
   let out = byPath.get(v.absPath);
-  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath) && !goHeldFile(v.absPath, run))));
+  if (!out) byPath.set(v.absPath, (out = valuesKeptHandlers(v.text, v.doc, v.absPath, run, filesOfRun(run).has(v.absPath))));
   return out;
 }
 
@@ -363,10 +363,10 @@ function keptIn(v: ValuesDoc, run: RunContext): KeptHandler[] {
  * (a template reading its exec, a template on the host's network). A probe one of them keeps on
  * exec must hold the probes it merges with, as a blocked one does.
  */
-function valuesKeptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, absPath: string, run: RunContext, migratable: boolean): KeptHandler[] {
+function valuesKeptHandlers(text: string, doc: Document.Parsed<ParsedNode, true>, absPath: string, run: RunContext, rewritten: boolean): KeptHandler[] {
   const chart = findChart(absPath, run);
-  if (!chart) return keptHandlers(text, doc, run, migratable);
-  return keptHandlers(text, doc, run, migratable, {
+  if (!chart) return keptHandlers(text, doc, run, { absPath, rewritten });
+  return keptHandlers(text, doc, run, { absPath, rewritten }, {
     renderedTimeout: (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run),
     held: (r) => r.keyPath !== undefined && (templateReadingExec(chart, r.keyPath, run) !== undefined || !onHostNetwork(r, chart, run).fix),
   });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { enclosingRepository } from '../discover/scope.js';
-import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type TunedTimeout } from '../kubernetes/merge-holds.js';
+import { filesOfRun, keptHandlers, tunedTimeouts, type KeptHandler, type PatchSource, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
@@ -53,14 +53,14 @@ interface LayerRead {
   values: unknown;
 }
 
-function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, migratable: boolean, run: RunContext): LayerRead {
+function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, source: PatchSource, run: RunContext): LayerRead {
   let values: unknown;
   try {
     values = valuesData(doc, 100);
   } catch {
     values = undefined;
   }
-  return { kept: keptHandlers(text, doc, run, migratable), timeouts: tunedTimeouts(doc), values };
+  return { kept: keptHandlers(text, doc, run, source), timeouts: tunedTimeouts(doc), values };
 }
 
 const valuesFileReads = new WeakMap<RunContext, Map<string, LayerRead | null>>();
@@ -69,14 +69,14 @@ const valuesFileReads = new WeakMap<RunContext, Map<string, LayerRead | null>>()
  * A values file's read, once per run however many releases name it: a helmfile's `common.yaml`
  * shared by 400 releases was read, parsed and kept 400 times (2.3 GB for a 280 KB file).
  */
-function valuesFileRead(abs: string, migratable: boolean, run: RunContext): LayerRead | undefined {
+function valuesFileRead(abs: string, rewritten: boolean, run: RunContext): LayerRead | undefined {
   let reads = valuesFileReads.get(run);
   if (!reads) valuesFileReads.set(run, (reads = new Map()));
   let read = reads.get(abs);
   if (read === undefined) {
     const text = run.readText(abs);
     const doc = text === undefined ? undefined : firstDoc(text);
-    read = text !== undefined && doc ? readLayer(text, doc, migratable, run) : null;
+    read = text !== undefined && doc ? readLayer(text, doc, { absPath: abs, rewritten }, run) : null;
     reads.set(abs, read);
   }
   return read ?? undefined;
@@ -366,7 +366,7 @@ function releasesOf(run: RunContext): Release[] {
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
     for (const doc of parsed.docs) {
-      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, migratable: inRun.has(abs) }, run));
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
     }
   }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
@@ -419,7 +419,8 @@ interface Source {
   /** The top folder of the repository holding the file (or the run's folder). */
   root: string;
   shown: string;
-  migratable: boolean;
+  /** Whether this run rewrites the file (keptHandlers). */
+  rewritten: boolean;
 }
 
 function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: Source, run: RunContext): Release[] {
@@ -428,7 +429,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   const name = scalarText(nodeAt(root, 'metadata.name'));
   // The document is read once, for all of its layers.
   let read: LayerRead | undefined;
-  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, src.migratable, run)), prefix }] : []);
+  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, { absPath: src.abs, rewritten: src.rewritten }, run)), prefix }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const refs = fluxChartRefs(root, run);
     if (refs.length === 0) return [];
@@ -468,7 +469,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
-        if (inner) layers.push({ read: readLayer(valuesString.value, inner, false, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten: false }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.

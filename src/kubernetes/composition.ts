@@ -11,7 +11,7 @@ import type { Document, Node, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml'
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, keyPathSteps } from '../parse/yaml.js';
 import type { Report } from '../types.js';
-import { heldReport } from './merge-holds.js';
+import { heldReport } from './held-report.js';
 
 /**
  * A Composition in a Helm chart's template, read on the masked text (src/helm/mask.ts): what

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { Report, RunContext, SourceFile } from '../types.js';
-import { heldReport } from './merge-holds.js';
+import { heldReport } from './held-report.js';
 
 interface Embed {
   /** The Go file, as shown, and the line of its directive. */
@@ -53,7 +53,8 @@ export function keepForGoReaders(r: Report, file: SourceFile, run: RunContext): 
 
 /**
  * Whether Go code holds this file's probes on exec (keepForGoReaders): for the readers of merge
- * patches and values files (keptHandlers), whose probes held here keep exec over their bases.
+ * patches and values files (keptHandlers, which asks it for every file it reads), whose probes
+ * held here keep exec over their bases.
  */
 export function goHeldFile(absPath: string, run: RunContext): boolean {
   return goHold(absPath, run) !== undefined;

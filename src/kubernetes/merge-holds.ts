@@ -9,7 +9,8 @@ import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { getPair, keyOf } from '../parse/yaml.js';
-import type { BlockerCode, Report, RunContext } from '../types.js';
+import type { Report, RunContext } from '../types.js';
+import { goHeldFile } from './go-readers.js';
 import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath, type ProbeWalkOptions } from './probes.js';
 
 const filesByRun = new WeakMap<RunContext, Set<string>>();
@@ -31,15 +32,23 @@ export interface KeptHandler {
   kept: string;
 }
 
-/**
- * `migratable`: whether this run rewrites the patch (it is among the run's files and the tool can
- * edit it); when it does, an exec probe the probe walk gives a fix is not kept.
- */
+/** The patch or values file keptHandlers reads. */
+export interface PatchSource {
+  /** Absolute path of the file that holds the document. */
+  absPath: string;
+  /**
+   * Whether this run rewrites the file's probes (it is among the run's files and the tool can edit
+   * it); when it does, an exec probe the probe walk gives a fix is not kept, unless a hold applied
+   * after the walk to the whole file (Go code embedding it: goHeldFile) keeps it on exec.
+   */
+  rewritten: boolean;
+}
+
 export function keptHandlers(
   text: string,
   doc: Document.Parsed<ParsedNode, true>,
   run: RunContext,
-  migratable: boolean,
+  source: PatchSource,
   /** For a Helm values file: what its chart adds to the probe walk, and holds it applies after it. */
   helm?: { renderedTimeout?: ProbeWalkOptions['renderedTimeout']; held?: (r: Report) => boolean },
 ): KeptHandler[] {
@@ -61,7 +70,7 @@ export function keptHandlers(
       if (!handler || isMap(getPair(probe, 'grpc')?.value)) return;
       if (handler === 'exec') {
         migrates ??= new Set(
-          migratable
+          source.rewritten && !goHeldFile(source.absPath, run)
             ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(helm?.renderedTimeout ? { renderedTimeout: helm.renderedTimeout } : {}) })
                 .filter((r) => r.fix && !(r.blockers?.length) && !helm?.held?.(r))
                 .map((r) => r.start)
@@ -116,13 +125,4 @@ export function tunedTimeouts(doc: Document.Parsed<ParsedNode, true>): TunedTime
     },
   });
   return out;
-}
-
-/**
- * A migratable probe's report turned into the blocked one for a probe that stays on exec because
- * of something elsewhere (an overlay, a values file, a template): its fix dropped, the reason said.
- */
-export function heldReport(r: Report, blocker: BlockerCode, why: string): Report {
-  const { fix: _fix, ...rest } = r;
-  return { ...rest, blockers: [blocker], keepsBinary: true, message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: ${why}` };
 }

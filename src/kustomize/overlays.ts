@@ -17,8 +17,8 @@ import path from 'node:path';
 import type { Document, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { fluxReleaseInstalls } from '../helm/releases.js';
-import { goHeldFile } from '../kubernetes/go-readers.js';
-import { filesOfRun, heldReport, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
+import { heldReport } from '../kubernetes/held-report.js';
+import { filesOfRun, keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports, GO_YAML_TRUE } from '../kubernetes/probes.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -445,7 +445,7 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     }
     // A strategic-merge patch: probes that keep a handler other than grpc after this run.
     const where = patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`;
-    for (const k of keptHandlers(patch.text, doc, run, patch.editable && inRun.has(patch.file) && !goHeldFile(patch.file, run))) {
+    for (const k of keptHandlers(patch.text, doc, run, { absPath: patch.file, rewritten: patch.editable && inRun.has(patch.file) })) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
     }
     let hostNetwork = false;
@@ -496,7 +496,7 @@ function helmValuesHolds(kustomization: string, root: YAMLMap, run: RunContext, 
       const text = run.readText(file);
       const parsed = text === undefined ? undefined : parseYaml(text);
       if (!parsed || parsed.error) return;
-      layers.push({ file, shown, kept: parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(file) && !goHeldFile(file, run))) });
+      layers.push({ file, shown, kept: parsed.docs.flatMap((d) => keptHandlers(text!, d, run, { absPath: file, rewritten: inRun.has(file) })) });
     };
     const shownFile = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
     if (name !== undefined) {
@@ -515,7 +515,7 @@ function helmValuesHolds(kustomization: string, root: YAMLMap, run: RunContext, 
     const text = run.readText(kustomization);
     const parsed = text === undefined ? undefined : parseYaml(text);
     if (parsed && !parsed.error) {
-      const kept = parsed.docs.flatMap((d) => keptHandlers(text!, d, run, inRun.has(kustomization) && !goHeldFile(kustomization, run)));
+      const kept = parsed.docs.flatMap((d) => keptHandlers(text!, d, run, { absPath: kustomization, rewritten: inRun.has(kustomization) }));
       layers.push({
         file: kustomization,
         shown: `the valuesInline of helmCharts[${index}] in ${overlay}`,
