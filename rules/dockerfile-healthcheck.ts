@@ -65,7 +65,7 @@ const rule: Rule = {
             keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
           } else if ((ins.keyword === 'LABEL' || ins.keyword === 'MAINTAINER') && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // Image metadata runs nothing.
-            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, info: true, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)`, hint: METADATA_HINT });
+            ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)`, hint: METADATA_HINT });
           } else if (!OWN_RULES.has(ins.keyword) && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // `ENV PROBE_BIN=/bin/grpc_health_probe`, a LABEL, a WORKDIR: each keeps the image's
             // install (an entrypoint script may read the variable), and says so on its own line.
@@ -74,7 +74,7 @@ const rule: Rule = {
             if (props.length > 0 && props.every((p) => (p.getValue() ?? '').includes('://'))) {
               // `ENV GRPC_HEALTH_PROBE_URL=https://github.com/grpc-ecosystem/grpc-health-probe/releases/download`
               // (left when the download cannot be removed): an address runs nothing.
-              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, info: true, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install`, hint: ADDRESS_HINT });
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install`, hint: ADDRESS_HINT });
               continue;
             }
             keeps(

@@ -40,7 +40,6 @@ const rule: Rule = {
             start: mentions[0]!,
             end: mentions[0]! + 'grpc_health_probe'.length,
             subject: 'consumer',
-            blockers: ['unsupported-file'],
             info: true,
             message: `grpc_health_probe is named only in comments (${describe(ctx.file.displayPath)}); a comment does not keep the binary installed`,
             hint: 'Nothing runs here. Update the comment once the migration has landed.',
@@ -92,7 +91,7 @@ function perLine(
       start: o,
       end: o + 'grpc_health_probe'.length,
       subject: 'consumer',
-      blockers: [code],
+      ...(quiet ? {} : { blockers: [code] }),
       keepsBinary: !quiet,
       ...(quiet ? { info: true, hint: quiet.hint } : code === 'unsupported-file' ? { hint: handHint(file.displayPath) } : {}),
       // An info finding says what the file is and that it runs nothing, not that it cannot be rewritten (no blocker).

@@ -909,7 +909,6 @@ function operatorMetadataReport(keys: readonly string[], path: readonly unknown[
     return {
       message: `a CRD's schema description names grpc_health_probe (at ${at}); it runs nothing`,
       hint: 'A description keeps nothing installed. Update it (for a generated CRD, the field\'s doc comment in the API types) once the operator\'s probes are native.',
-      blockers: ['not-a-probe'],
       keepsBinary: false,
       info: true,
     };
@@ -949,7 +948,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       subject: 'consumer',
       message: `kubectl's ${LAST_APPLIED} annotation names grpc_health_probe; it runs nothing and the next kubectl apply rewrites it`,
       hint: 'The annotation does not keep the binary installed. It is kubectl bookkeeping from an export (kubectl get -o yaml): drop it from the file, or leave it for kubectl to rewrite.',
-      blockers: ['not-a-probe'],
       keepsBinary: false,
       info: true,
       details: { document: docIndex + 1, path: pathText(path, node) },
@@ -1002,7 +1000,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     };
   }
   const podPlumbing = podPlumbingReport(keys, String(node.value), at);
-  if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: [], keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
+  if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
   // An init container that only fetches the binary into a volume supplies the pod: it runs
