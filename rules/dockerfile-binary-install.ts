@@ -96,7 +96,7 @@ const rule: Rule = {
       async end(ctx) {
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ imageTies, isTiedImage, mayRunImage, reachOf, realPath }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
+        const [{ imageTies, isTiedImage, mayRunImage, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -150,6 +150,16 @@ const rule: Rule = {
             const scope = images.length > 0 ? `${images.length === 1 ? 'the image' : 'the image it builds as'} ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             // Why a consumer reaches this image when it is not simply its own (built FROM it, a compose build not decided).
             const whys = [...new Set(relevant.flatMap((c) => (c.path === file.path ? [] : matching.get(c)!.every((r) => r.why) ? [matching.get(c)![0]!.why!] : [])))];
+            // A consumer of an image the ties do not name may run this one: said, so that the
+            // message does not read as if it ran this Dockerfile's image by name.
+            if (images.length > 0 && !surely) {
+              const untied = relevant.flatMap((c) => {
+                const runs = c.path === file.path ? undefined : untiedRun(matching.get(c)!, known);
+                return runs ? [`${c.where} ${runs}`] : [];
+              });
+              const rest = untied.length > MAX_NAMED ? ` and ${untied.length - MAX_NAMED} more` : '';
+              if (untied.length > 0) whys.push(`${untied.slice(0, MAX_NAMED).join(', ')}${rest}: the tool cannot tell whether ${untied.length === 1 ? 'that is' : 'those are'} this image`);
+            }
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}${whys.length > 0 ? ` (${whys.join('; ')})` : ''}`, all);
             continue;
           }

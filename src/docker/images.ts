@@ -112,6 +112,19 @@ export function reachOf(image: string | undefined, ties: ImageTies, known: Reado
   return out.length > 0 ? out : [{ image: undefined }];
 }
 
+/**
+ * What a consumer runs that may be a tied Dockerfile's image without naming it (its reaches from
+ * mayRunImage): `runs payments`, `runs {{ .Values.image }} (set when it is deployed)`. Undefined when one of
+ * the reaches names a tied image (the consumer surely runs it) or every reach has its own reason.
+ */
+export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>): string | undefined {
+  if (reaches.every((r) => r.why) || reaches.some((r) => !r.why && !r.maybe && isTiedImage(r.image, known))) return undefined;
+  const image = reaches.find((r) => !r.why)!.image;
+  if (image === undefined) return 'runs an image it does not name';
+  if (isKey(image)) return undefined;
+  return /\{\{|\$[({A-Za-z_]/.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
+}
+
 const cache = new WeakMap<RunContext, ImageTies>();
 
 /**
