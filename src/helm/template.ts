@@ -208,7 +208,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
     const scope = dotScope(controlBlocks, node.range![0]);
-    return timeoutFromValues(portFromValues(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), chart, run, scope), chart, run, scope);
+    const arg = portFromVariable(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), node.range![0], actions, controlBlocks, chart, run);
+    return timeoutFromValues(portFromValues(arg, chart, run, scope), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -644,6 +645,43 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   if (!m) return arg;
   const values = settingsOf(chart, ref.valuesPath(m[2]!), run);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
+  return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
+}
+
+/**
+ * `-addr=:{{ $grpcPort }}` where the template sets `{{- $grpcPort := .Values.grpc.port }}`: the
+ * port is checked as portFromValues checks `-addr=:{{ .Values.grpc.port }}`, from every setting
+ * of the variable above the probe that is in scope there (`:=` inside a block that does not hold
+ * the probe declares another variable; `=` under an `if` sets this one). A setting to a number is
+ * checked as it is, one to a values path through the values files; any other is not known and
+ * checks nothing. A value that is not a port blocks; otherwise the action carries over as written.
+ */
+function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): string {
+  const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
+  if (!m) return arg;
+  const variable = `\\$${m[2]!.slice(1)}`;
+  const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
+  const values: string[] = [];
+  for (const a of actions) {
+    if (a.start > offset || !a.text.includes(m[2]!)) continue;
+    const set = setting.exec(a.text);
+    // `range $i, $port := …`, `with $port := …`: the variable takes values the tool does not follow.
+    if (!set) {
+      if (new RegExp(String.raw`${variable}\s*:?=`).test(a.text)) return arg;
+      continue;
+    }
+    if (set[1] === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
+    if (/^\d+$/.test(set[2]!)) {
+      values.push(set[2]!);
+      continue;
+    }
+    const scope = dotScope(controlBlocks, a.start);
+    if (scope === null) continue;
+    const ref = valuesRef(scope);
+    const path = new RegExp(String.raw`^${ref.pattern}$`).exec(set[2]!);
+    if (path) values.push(...(settingsOf(chart, ref.valuesPath(path[1]!), run) ?? []));
+  }
+  const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
 
