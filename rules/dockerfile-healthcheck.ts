@@ -21,7 +21,7 @@ const rule: Rule = {
         // After installs.js, which loads it: two dynamic imports racing for one module trip jest's ESM loader.
         const { shellView, joinedView, baseImageOf, execFormStrings } = await import('../src/docker/parse.js');
         const { text, path } = ctx.file;
-        const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
+        const { parsed, installs, namedScripts } = ctx.cached('dockerfile', () => analyzeDockerfile(text));
         // Lines an install removal takes (the version ENV, a WORKDIR in the clone of a stage that goes).
         const removedWithInstall = (at: number) => installs.some((i) => i.edits.some((e) => at >= e.start && at < e.end));
         const image = dockerfileKey(path);
@@ -34,6 +34,8 @@ const rule: Rule = {
         const runsBinary = (s: string) => mentionsBinary(s) || pathVars.some((v) => new RegExp(`\\$\\{?${v}(?![A-Za-z0-9_])`).test(s));
         const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
         const finalStage = froms.length - 1;
+        const scanned = ctx.run.allFiles().map((f) => f.split('\\').join('/'));
+        const scriptsOf = new Map(namedScripts.map((n) => [n.ins, n.sources]));
         for (const ins of parsed.instructions) {
           const raw = text.slice(ins.argsStart, ins.end);
           // As Docker reads it: a name cut by a continuation (`grpc_health\` then `_probe`) is one word.
@@ -63,6 +65,26 @@ const rule: Rule = {
             keeps('not-a-probe', `${ins.keyword} runs grpc_health_probe: the image itself runs the binary`);
           } else if (ins.keyword === 'FROM' && ins.stage === finalStage && mentionsBinary(baseImageOf(parsed, ins))) {
             keeps('not-a-probe', 'the final image is built FROM the grpc-health-probe image: the image is the probe itself');
+          } else if (scriptsOf.has(ins) && !removedWithInstall(ins.start)) {
+            // `COPY scripts/grpc_health_probe.sh /usr/local/bin/healthcheck.sh`: a script named
+            // after the binary (installs.ts does not take it for the binary). What it runs is the
+            // script's own finding when the run reads it; one the run does not read may run it.
+            const scripts = scriptsOf.get(ins)!;
+            const unread = scripts.filter((src) => !scanned.some((f) => f.endsWith(`/${src.replace(/^\.?\//, '')}`)));
+            if (unread.length === 0) {
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `COPY copies ${scripts.join(', ')}, a script named after grpc_health_probe, not the binary: it keeps no install (what the script runs is reported in the script)`, hint: SCRIPT_HINT });
+            } else {
+              ctx.report({
+                start: ins.start,
+                end: ins.end,
+                subject: 'consumer',
+                blockers: ['not-a-probe'],
+                keepsBinary: true,
+                image,
+                message: `COPY copies ${unread.join(', ')}, a script named after grpc_health_probe that this run does not read; it may run the binary, so the image keeps it`,
+                hint: 'Run the tool on the whole repository (with the build context that holds the script), so that what the script runs is read; or check the script by hand.',
+              });
+            }
           } else if ((ins.keyword === 'LABEL' || ins.keyword === 'MAINTAINER') && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // Image metadata runs nothing.
             ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `${ins.keyword} names grpc_health_probe; metadata runs nothing and keeps no install (reword it once the binary goes)`, hint: METADATA_HINT });
@@ -96,6 +118,7 @@ const rule: Rule = {
  * once nothing else runs it, and this line, which the tool never rewrites, is left naming it.
  */
 const METADATA_HINT = 'Image metadata keeps nothing installed: the install goes with --fix once nothing else runs the binary, and this line is left as written. Reword or drop it by hand once the binary is gone.';
+const SCRIPT_HINT = 'A script named after the binary is not the binary: the tool leaves this COPY as it is, and what the script runs decides whether the install stays (its own findings). Rename it once the binary is gone, if its name misleads.';
 const ADDRESS_HINT = 'An address keeps nothing installed: the install goes with --fix once nothing else runs the binary. The tool drops this ENV only with a download it removes; otherwise drop it by hand once nothing downloads from it.';
 
 /** Instructions read elsewhere: installs (RUN, ADD, COPY, ONBUILD) and the uses above. */

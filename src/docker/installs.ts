@@ -57,6 +57,11 @@ export interface DockerAnalysis {
    * /bin/healthcheck`): a use elsewhere names that path, not the binary.
    */
   renamed: string[];
+  /**
+   * COPYs of build-context scripts named after the binary (`COPY scripts/grpc_health_probe.sh
+   * /usr/local/bin/healthcheck.sh`), with those sources: not installs, and left as they are.
+   */
+  namedScripts: { ins: DockerInstruction; sources: string[] }[];
 }
 
 interface Range {
@@ -111,6 +116,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const problems: DockerProblem[] = [];
   const sites: Site[] = [];
   const tracked = new Set<string>();
+  const namedScripts: DockerAnalysis['namedScripts'] = [];
   const mentions = (s: string) => mentionsBinary(s) || [...tracked].some((p) => containsPath(s, p));
   const probeStages = new Set<string>();
   const stageFroms = parsed.instructions.filter((i) => i.keyword === 'FROM');
@@ -162,7 +168,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         if (mentions(body)) problems.push({ start: ins.start, end: ins.end, message: `${ins.keyword} writes a file from a here-document that names grpc_health_probe (a script that runs it); the file was left unchanged` });
         continue;
       }
-      const site = copySite(text, parsed, ins, mentions, probeStages, tracked);
+      const site = copySite(text, parsed, ins, mentions, probeStages, tracked, namedScripts);
       if (site) sites.push(site);
     }
   }
@@ -208,7 +214,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }
   sites.push(...stageSites);
   sites.sort((a, b) => a.ins.start - b.ins.start);
-  if (sites.length === 0) return { parsed, installs: [], problems, renamed: [] };
+  if (sites.length === 0) return { parsed, installs: [], problems, renamed: [], namedScripts };
 
   // USER root ... USER <previous user> around a download that is gone.
   for (const site of sites) {
@@ -290,7 +296,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   if (after.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
-  return { parsed, installs, problems, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
+  return { parsed, installs, problems, namedScripts, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
 }
 
 function runSite(
@@ -909,6 +915,7 @@ function copySite(
   mentions: (s: string) => boolean,
   probeStages: Set<string>,
   tracked: Set<string>,
+  namedScripts: DockerAnalysis['namedScripts'],
 ): Site | undefined {
   const node = ins.node as unknown as Copy & JSONInstruction;
   const flags: Flag[] = node.getFlags();
@@ -935,7 +942,11 @@ function copySite(
   if (args.length < 2) return undefined;
   const sources = values.slice(0, -1);
   const dest = values[values.length - 1]!;
-  const hits = sources.map((s) => fromProbe || mentions(s));
+  // `COPY scripts/grpc_health_probe.sh /usr/local/bin/healthcheck.sh`: a script of the build
+  // context named after the binary is not the binary; what it runs is read from the script itself.
+  const scripts = fromValue === '' ? sources.filter((s) => mentions(s) && isNamedScript(s)) : [];
+  if (scripts.length > 0) namedScripts.push({ ins, sources: scripts });
+  const hits = sources.map((s) => fromProbe || (mentions(s) && !scripts.includes(s)));
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {
@@ -982,6 +993,13 @@ function probeCommentLines(text: string, from: number, to: number): Range[] {
     if (/^[ \t]*#/.test(line) && PROBE_WORDS.test(line)) out.push({ start: at, end: nextLineStart(text, at) });
   }
   return out;
+}
+
+/** A file named after the binary with a script's extension (`grpc_health_probe.sh`, `grpc-health-probe.py`). */
+const NAMED_SCRIPT = /(^|\/)grpc[_-]health[_-]probe[^/]*\.(sh|bash|zsh|ksh|py|rb|pl|js|mjs|cjs|ts|ps1)$/i;
+
+function isNamedScript(source: string): boolean {
+  return NAMED_SCRIPT.test(source);
 }
 
 /** Folders a COPY commonly targets: a copy into one keeps the source's name. */
