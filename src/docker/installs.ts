@@ -108,6 +108,8 @@ interface Site {
   ranges: Range[];
   whole: boolean;
   run?: RunPlan;
+  /** The `from=` of the probe mounts a RUN that stays loses (probeMounts), lowercased. */
+  droppedMounts?: string[];
 }
 
 /** Reads a Dockerfile and plans the removal of every install of the binary. */
@@ -153,7 +155,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         });
         continue;
       }
-      const site = runSite(text, parsed, ins, mentions, tracked, problems);
+      const site = runSite(text, parsed, ins, mentions, tracked, problems, probeStages);
       if (site) sites.push(site);
       continue;
     }
@@ -174,6 +176,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }
 
   const removedIns = new Set(sites.filter((s) => s.whole).map((s) => s.ins));
+  const droppedMounts = new Map(sites.filter((s) => s.droppedMounts).map((s) => [s.ins, new Set(s.droppedMounts)]));
   const cleanup = new Map<Site | undefined, Range[]>();
   const addCleanup = (owner: Site | undefined, r: Range) => cleanup.set(owner, [...(cleanup.get(owner) ?? []), r]);
 
@@ -196,7 +199,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword) || buildsThere.has(i) || onlyFetchToolsRun(text, parsed, i, clones);
     if (!fetches || !inStage.every(serves)) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
-    if (stageReferenced(parsed, from.stage, name, removedIns)) continue;
+    if (stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
     const inner = sites.filter((s) => s.ins.stage === from.stage);
     const image = (from.node as unknown as { getImage(): string | null }).getImage() ?? '';
@@ -306,8 +309,14 @@ function runSite(
   mentions: (s: string) => boolean,
   tracked: Set<string>,
   problems: DockerProblem[],
+  probeStages: ReadonlySet<string>,
 ): Site | undefined {
   const heredoc = runForm(ins, text, parsed.escape) === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
+  // `RUN --mount=type=bind,from=<probe image>,source=/ko-app/grpc-health-probe,target=/tmp/probe
+  // cp /tmp/probe /bin/grpc_health_probe`: for this RUN, the mount's target is the binary.
+  const mounts = probeMounts(ins, parsed, probeStages);
+  const outer = mentions;
+  if (mounts.length > 0) mentions = (s: string) => outer(s) || mounts.some((m) => containsPath(s, m.target));
   let shell;
   try {
     shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
@@ -431,14 +440,19 @@ function runSite(
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
   const whole = packageRanges.length === 0 && removed.every(Boolean);
+  // A probe mount left on a RUN that keeps other commands: none of them reads its target (each
+  // that does is an install, or the RUN is refused above), so it goes with the install.
+  const dropped = whole || !removed.some(Boolean) ? [] : mounts;
+
   // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
   // named for what it runs, not for the echo that feeds it.
-  const downloader = DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
+  const downloader = mounts.length > 0 ? `a bind mount from ${mounts[0]!.from}` : DOWNLOADERS.find((d) => commands.has(d)) ?? (commands.has('go') ? 'go install' : [...commands].find((c) => !ASSIGN_HELPERS.has(c) && !COMPOUND_GUARDS.has(c)) ?? [...commands][0] ?? 'a command');
   return {
     ins,
     what: 'RUN',
     message: whole ? `RUN installs grpc_health_probe (${downloader})` : packageRanges.length > 0 && !removed.some(Boolean) ? `RUN installs grpc_health_probe (${downloader}, among other packages)` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
-    ranges: whole ? [wholeInstruction(text, ins)] : [...chainRemoval(text, segs, removed), ...packageRanges],
+    ranges: whole ? [wholeInstruction(text, ins)] : [...dropped.map((m) => m.range), ...chainRemoval(text, segs, removed), ...packageRanges],
+    ...(dropped.length > 0 ? { droppedMounts: dropped.map((m) => m.from.toLowerCase()) } : {}),
     whole,
     run: plan,
   };
@@ -995,6 +1009,40 @@ function probeCommentLines(text: string, from: number, to: number): Range[] {
   return out;
 }
 
+/**
+ * The bind mounts of a RUN from the probe's image or from a stage built FROM it (`--mount=type=bind,
+ * from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24,source=/ko-app/grpc-health-probe,
+ * target=/tmp/probe`), with the flag's range and the blanks after it (removed with it).
+ */
+function probeMounts(ins: DockerInstruction, parsed: ParsedDockerfile, probeStages: ReadonlySet<string>): { from: string; target: string; range: Range }[] {
+  if (ins.keyword !== 'RUN') return [];
+  const flags = (ins.node as unknown as JSONInstruction).getFlags();
+  const out: { from: string; target: string; range: Range }[] = [];
+  for (const f of flags) {
+    if (f.getName().toLowerCase() !== 'mount') continue;
+    const options = new Map(f.getOptions().map((o) => [o.getName().toLowerCase(), o.getValue() ?? '']));
+    const from = options.get('from');
+    const target = options.get('target') ?? options.get('dst') ?? options.get('destination');
+    if ((options.get('type') ?? 'bind') !== 'bind' || !from || !target) continue;
+    const stage = stageNamed(parsed, from, ins.start);
+    if (!(stage ? probeStages.has(String(stage.stage)) : mentionsBinary(from))) continue;
+    const r = f.getRange();
+    const start = parsed.lines.offset(r.start.line, r.start.character);
+    let end = parsed.lines.offset(r.end.line, r.end.character);
+    // The blanks after it, and a continuation with the next line's indent (`RUN --mount=… \` over
+    // `    cp …`): what stays starts where the flag did.
+    const blanks = (i: number) => {
+      while (i < ins.end && /[ \t]/.test(parsed.text[i]!)) i++;
+      return i;
+    };
+    end = blanks(end);
+    const afterContinuation = /^\r?\n/.exec(parsed.text.slice(end + 1, end + 3));
+    if (parsed.text[end] === parsed.escape && afterContinuation) end = blanks(end + 1 + afterContinuation[0].length);
+    out.push({ from, target, range: { start, end } });
+  }
+  return out;
+}
+
 /** A file named after the binary with a script's extension (`grpc_health_probe.sh`, `grpc-health-probe.py`). */
 const NAMED_SCRIPT = /(^|\/)grpc[_-]health[_-]probe[^/]*\.(sh|bash|zsh|ksh|py|rb|pl|js|mjs|cjs|ts|ps1)$/i;
 
@@ -1107,9 +1155,11 @@ function sameStart(a: { line: number; character: number }, b: { line: number; ch
 }
 
 /** Whether anything that stays refers to a stage (COPY --from, FROM <stage>, RUN --mount=from=). */
-function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: Set<DockerInstruction>): boolean {
+function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: Set<DockerInstruction>, droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>): boolean {
   const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
-  return parsed.instructions.some((ins) => !removed.has(ins) && ins.stage !== index && sourcesOf(ins).some((s) => refs.has(s.ref.toLowerCase())));
+  return parsed.instructions.some(
+    (ins) => !removed.has(ins) && ins.stage !== index && sourcesOf(ins).some((s) => refs.has(s.ref.toLowerCase()) && !droppedMounts.get(ins)?.has(s.ref.toLowerCase())),
+  );
 }
 
 function escapeRe(s: string): string {
