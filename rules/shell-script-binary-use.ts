@@ -1,4 +1,4 @@
-import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { baseName, heredocDestination, heredocManifestFinding, heredocVariables, KUBECTL_GLOBALS, SCRIPT_HOLDER, skipOptions } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
 import type { HeredocText, ResolvedWord, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
@@ -52,12 +52,20 @@ const rule: Rule = {
           if (run) {
             if (run.via) runVariables.add(run.via);
             accounted.push([call.start, call.end]);
-            reports.push(keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}; the binary stays installed while it does`, RUN_HINT));
+            const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}` : ''}; the binary stays installed while it does`, RUN_HINT);
+            // The image it runs in: only the installs of Dockerfiles that may build it stay for it.
+            reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, hint: UPSTREAM_HINT } : { ...report, image: run.image });
             continue;
           }
           const named = call.args.findIndex((w) => mentionsBinary(literal(w, shell.resolveWord)));
           if (named !== -1) {
             accounted.push([call.start, call.end]);
+            const upstream = upstreamImageRun(call.args, reader);
+            if (upstream) {
+              // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
+              reports.push({ ...keeps(call, `runs the grpc-health-probe image ${upstream.image} through ${upstream.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
+              continue;
+            }
             const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, shell.resolveWord)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
             reports.push(keeps(call, `names grpc_health_probe ${where}; the binary stays installed while the script names it`, NAME_HINT));
             continue;
@@ -122,6 +130,8 @@ const rule: Rule = {
 
 const RUN_HINT =
   'The tool does not rewrite scripts, so the binary stays installed while this script runs it. To let it go, change the script by hand (e.g. `kubectl wait --for=condition=Ready` once the probes are native, or grpcurl run from outside the image), then run the tool again.';
+const UPSTREAM_HINT =
+  'The binary ships in the grpc-health-probe image, so this keeps no install of this repository. It checks the server from outside the kubelet: keep it, or give the server a native grpc probe and drop it.';
 const NAME_HINT =
   'The tool does not rewrite scripts and cannot tell what this one does with the binary, so it stays installed (the safe side). Check the script by hand; once it no longer needs grpc_health_probe, remove the mention and run the tool again.';
 
@@ -177,6 +187,8 @@ interface Run {
   through: string[];
   /** The variable that held its path. */
   via?: string;
+  /** The image it runs in, when a wrapper starts one (`docker run acme/api:1 grpc_health_probe …`). */
+  image?: string;
 }
 
 /** Whether a command (its words) runs the binary, directly or through wrappers the tool knows. */
@@ -195,7 +207,9 @@ function runsBinary(args: readonly ShWord[], reader: WordReader, depth: number):
   if (!wrapped) return undefined;
   if ('next' in wrapped) {
     const inner = runsBinary(args.slice(wrapped.next), reader, depth + 1);
-    return inner && { ...inner, through: [wrapped.label, ...inner.through] };
+    // The innermost container the command starts in is the one that needs the binary.
+    const image = inner?.image ?? (wrapped.image !== undefined ? words[wrapped.image] : undefined);
+    return inner && { ...inner, ...(image !== undefined ? { image } : {}), through: [wrapped.label, ...inner.through] };
   }
   let calls: ShCall[];
   try {
@@ -271,7 +285,9 @@ SUBCOMMANDS.nerdctl = SUBCOMMANDS.docker!;
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
 
 /** Where the wrapped command starts (or which word is the script, for `sh -c`), when words[at] is a wrapper. */
-function unwrap(words: readonly string[], at: number): { label: string; next: number } | { label: string; script: number } | undefined {
+type Unwrapped = { label: string; next: number; image?: number } | { label: string; script: number };
+
+function unwrap(words: readonly string[], at: number): Unwrapped | undefined {
   const name = baseName(words[at]!);
   const wrapper = WRAPPERS[name];
   if (wrapper) return after(words, at + 1, wrapper, name);
@@ -301,7 +317,7 @@ function unwrap(words: readonly string[], at: number): { label: string; next: nu
   return undefined;
 }
 
-function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): { label: string; next: number } | undefined {
+function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): { label: string; next: number; image?: number } | undefined {
   const sub = words[i] !== undefined ? subs[words[i]!] : undefined;
   if (!sub) return undefined;
   const fullLabel = `${label} ${words[i]}`;
@@ -311,12 +327,29 @@ function subcommand(words: readonly string[], i: number, subs: Record<string, Wr
   return after(words, i + 1, sub, fullLabel);
 }
 
-function after(words: readonly string[], from: number, w: Wrapper, label: string): { label: string; next: number } | undefined {
+function after(words: readonly string[], from: number, w: Wrapper, label: string): { label: string; next: number; image?: number } | undefined {
   let i = skipOptions(words, from, w.valued ?? []);
   if (w.assignments) while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
+  // `docker run [options] IMAGE command`: the operand is the image the command runs in.
+  const image = CONTAINER_RUNS.test(label) && i < words.length ? i : undefined;
   i += w.operands ?? 0;
-  return i < words.length ? { label, next: i } : undefined;
+  return i < words.length ? { label, next: i, ...(image !== undefined ? { image } : {}) } : undefined;
 }
+
+/** The container run of a command whose image is the upstream probe image, when it is one. */
+function upstreamImageRun(args: readonly ShWord[], reader: WordReader): { image: string; label: string } | undefined {
+  const words = args.map((w) => reader.resolve(w, reader.env).text);
+  let at = 0;
+  while (at < words.length - 1 && (words[at] === 'exec' || words[at] === 'command')) at++;
+  for (let w = unwrap(words, at); w && 'next' in w; w = unwrap(words, at)) {
+    if (w.image !== undefined && UPSTREAM_IMAGE.test(words[w.image]!)) return { image: words[w.image]!, label: w.label };
+    at = w.next;
+  }
+  return undefined;
+}
+
+/** Wrappers that start a container from an image given as their operand. */
+const CONTAINER_RUNS = /^(docker|podman|nerdctl) run$/;
 
 
 

@@ -45,3 +45,6 @@ const SCRIPT_EXTENSION = /\.(sh|bash|zsh|ksh|ash|py|rb|pl|js|mjs|cjs|ts|php|lua|
 export function isScriptNamedAfterBinary(word: string, form: WordForm = 'shell'): boolean {
   return isBinaryPath(word, form) && SCRIPT_EXTENSION.test(word.slice(lastSeparator(word, form) + 1));
 }
+
+/** The upstream probe image, from its registry or a mirror that keeps its path (`…/grpc-ecosystem/grpc-health-probe:v0.4.28`). */
+export const UPSTREAM_IMAGE = /(^|\/)grpc-ecosystem\/grpc-health-probe(:[^/@]*)?(@sha256:[0-9a-f]+)?$/;

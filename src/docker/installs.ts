@@ -4,7 +4,7 @@
  * stage that only fetches it, and the leftovers (version ARG/ENV, USER root around the download).
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
-import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
+import { isBinaryPath, isScriptNamedAfterBinary, mentionsBinary } from '../analysis/binary.js';
 import { callArgs, ShellParseError, shellErrorAt, type ShCall, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
@@ -958,7 +958,7 @@ function copySite(
   const dest = values[values.length - 1]!;
   // `COPY scripts/grpc_health_probe.sh /usr/local/bin/healthcheck.sh`: a script of the build
   // context named after the binary is not the binary; what it runs is read from the script itself.
-  const scripts = fromValue === '' ? sources.filter((s) => mentions(s) && isNamedScript(s)) : [];
+  const scripts = fromValue === '' ? sources.filter((s) => mentions(s) && isScriptNamedAfterBinary(s)) : [];
   if (scripts.length > 0) namedScripts.push({ ins, sources: scripts });
   const hits = sources.map((s) => fromProbe || (mentions(s) && !scripts.includes(s)));
   if (!hits.some(Boolean)) return undefined;
@@ -1041,13 +1041,6 @@ function probeMounts(ins: DockerInstruction, parsed: ParsedDockerfile, probeStag
     out.push({ from, target, range: { start, end } });
   }
   return out;
-}
-
-/** A file named after the binary with a script's extension (`grpc_health_probe.sh`, `grpc-health-probe.py`). */
-const NAMED_SCRIPT = /(^|\/)grpc[_-]health[_-]probe[^/]*\.(sh|bash|zsh|ksh|py|rb|pl|js|mjs|cjs|ts|ps1)$/i;
-
-function isNamedScript(source: string): boolean {
-  return NAMED_SCRIPT.test(source);
 }
 
 /** Folders a COPY commonly targets: a copy into one keeps the source's name. */

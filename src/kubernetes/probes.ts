@@ -6,7 +6,7 @@
  */
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
-import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
@@ -1042,9 +1042,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
 }
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-
-/** The upstream probe image, from its registry or a mirror that keeps its path (`…/grpc-ecosystem/grpc-health-probe:v0.4.28`). */
-const UPSTREAM_IMAGE = /(^|\/)grpc-ecosystem\/grpc-health-probe(:[^/@]*)?(@sha256:[0-9a-f]+)?$/;
 
 /**
  * A name or a mount point in a pod spec that names the binary (`name: download-grpc-health-probe`,
