@@ -19,10 +19,11 @@ const rule: Rule = {
     let count = 0;
     return {
       async file(ctx) {
-        const [{ createProject, syntaxProblems }, { findTypeScriptReports }, { cdk8sImportBlockers }] = await Promise.all([
+        const [{ createProject, syntaxProblems }, { findTypeScriptReports }, { cdk8sImportBlockers }, { pulumiConfig }] = await Promise.all([
           import('../src/typescript/morph.js'),
           import('../src/typescript/probes.js'),
           import('../src/typescript/cdk8s.js'),
+          import('../src/typescript/pulumi-config.js'),
         ]);
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
@@ -63,7 +64,7 @@ const rule: Rule = {
             });
             return;
           }
-          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run) })) report(r);
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run) })) report(r);
         } finally {
           project.removeSourceFile(file);
         }

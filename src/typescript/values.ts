@@ -6,6 +6,7 @@
  */
 import type { Node, PropertyAssignment, TemplateExpression } from 'ts-morph';
 import { tsMorph } from './morph.js';
+import type { ConfigReader } from './pulumi-config.js';
 
 export interface Placeholder {
   /** A shell-safe variable name, `__ts0__`; the argv text holds `$__ts0__`. */
@@ -16,6 +17,8 @@ export interface Placeholder {
   portExpression?: string;
   /** The constant's value, for the report. */
   portValue?: number;
+  /** Why the value cannot be known, when the tool looked for it (a Pulumi stack's secret). */
+  why?: string;
 }
 
 export interface ResolvedArgv {
@@ -117,12 +120,44 @@ export function isValidPort(v: number): boolean {
   return Number.isInteger(v) && v >= 1 && v <= 65535;
 }
 
+/**
+ * `requireNumber("grpcPort")` on a Pulumi `Config` (`const config = new pulumi.Config()`): the
+ * namespace given to the Config (undefined: the project's) and the key, when `id` is a const
+ * initialised so.
+ */
+function pulumiConfigKey(id: Node): { namespace: string | undefined; key: string } | undefined {
+  const { Node: N } = tsMorph();
+  const init = constInitializer(id);
+  if (!init || !N.isCallExpression(init)) return undefined;
+  const callee = unwrap(init.getExpression());
+  const [arg] = init.getArguments();
+  if (!N.isPropertyAccessExpression(callee) || callee.getName() !== 'requireNumber' || !arg) return undefined;
+  const key = constValue(arg);
+  const config = constInitializer(unwrap(callee.getExpression()));
+  if (typeof key !== 'string' || !config || !N.isNewExpression(config) || !/(^|\.)Config$/.test(config.getExpression().getText())) return undefined;
+  const [ns] = config.getArguments();
+  if (ns === undefined) return { namespace: undefined, key };
+  const namespace = constValue(ns);
+  return typeof namespace === 'string' ? { namespace, key } : undefined;
+}
+
+/** The initializer of the one `const` an identifier names. */
+function constInitializer(id: Node): Node | undefined {
+  const { Node: N } = tsMorph();
+  if (!N.isIdentifier(id)) return undefined;
+  const decls = id.getSymbol()?.getDeclarations() ?? [];
+  const decl = decls.length === 1 ? decls[0]! : undefined;
+  if (!decl || !N.isVariableDeclaration(decl) || decl.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const init = decl.getInitializer();
+  return init ? unwrap(init) : undefined;
+}
+
 /** argv of a command array literal, with placeholders for what cannot be proven. */
-export function resolveArgv(elements: readonly Node[]): ResolvedArgv {
+export function resolveArgv(elements: readonly Node[], config?: ConfigReader): ResolvedArgv {
   const { Node: N } = tsMorph();
   const out: ResolvedArgv = { argv: [], placeholders: [], problems: [], sources: [] };
-  const placeholder = (shown: string, port?: { expression: string; value: number }): string => {
-    const p: Placeholder = { name: `__ts${out.placeholders.length}__`, shown };
+  const placeholder = (shown: string, port?: { expression: string; value: number }, why?: string): string => {
+    const p: Placeholder = { name: `__ts${out.placeholders.length}__`, shown, ...(why !== undefined ? { why } : {}) };
     if (port) {
       p.portExpression = port.expression;
       p.portValue = port.value;
@@ -154,12 +189,21 @@ export function resolveArgv(elements: readonly Node[]): ResolvedArgv {
         const shown = N.isTemplateExpression(el) ? `\${${piece.getText()}}` : piece.getText();
         const named = wholePort ? portIdentifier(piece) : undefined;
         const numeric = named ? constValue(named) : undefined;
+        // A port from Pulumi stack config: the value of every stack of the repository, checked.
+        const configKey = named && config && numeric === undefined ? pulumiConfigKey(named) : undefined;
+        const stacks = configKey ? config!(configKey.namespace, configKey.key) : undefined;
+        const bad = stacks && 'values' in stacks ? stacks.values.find((x) => !/^\d+$/.test(x.value) || !isValidPort(Number(x.value))) : undefined;
         if (named && typeof numeric === 'number' && isValidPort(numeric)) {
           text += placeholder(shown, { expression: named.getText(), value: numeric });
+        } else if (bad) {
+          // What that stack deploys (a name, 70000): the analysis blocks it as it would the literal.
+          text += bad.value;
+        } else if (named && stacks && 'values' in stacks) {
+          text += placeholder(shown, { expression: named.getText(), value: Number(stacks.values[0]!.value) });
         } else if (v !== undefined) {
           text += String(v);
         } else {
-          text += placeholder(shown);
+          text += placeholder(shown, undefined, stacks && 'unknown' in stacks ? stacks.unknown : undefined);
         }
       });
       out.sources.push(el);
