@@ -4,11 +4,15 @@ import type { FileKind } from './types.js';
 
 interface KindRule {
   kind: FileKind;
-  /** `rel` uses `/` separators. */
-  test(base: string, rel: string): boolean;
+  /** `rel` uses `/` separators; `text` is the file's text when it has been read. */
+  test(base: string, rel: string, text?: string): boolean;
 }
 
 const YAML_EXT = /\.ya?ml$/i;
+/** A YAML file a template step renders (`envsubst < deploy.yaml.tpl`, Jinja's `.yml.j2`). */
+const YAML_TEMPLATE_EXT = /\.ya?ml\.(tpl|tmpl|template|in|j2|jinja2?)$/i;
+/** Template syntax that is not YAML: Go templates and Jinja (`{{ }}`, `{% %}`), ERB (`<% %>`). */
+const TEMPLATE_SYNTAX = /\{\{|\{%|<%/;
 /** Helm values files: values.yaml, values-prod.yaml, values.prod.yaml, values_prod.yaml. */
 /** Documentation: it names the binary, it never runs it. */
 export const DOCUMENTATION = /\.(md|txt|rst|adoc)$/i;
@@ -25,6 +29,9 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },
   { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
+  // Read as the YAML it is when it holds no template syntax (`${IMAGE}` placeholders are plain
+  // scalars); with `{{ }}` or `{% %}` it is not YAML until rendered, and stays an unsupported file.
+  { kind: 'yaml', test: (b, _rel, text) => YAML_TEMPLATE_EXT.test(b) && text !== undefined && !TEMPLATE_SYNTAX.test(text) },
   // Before `json`: its JSON is no manifest, and it is not a use (see unsupported-file).
   { kind: 'other', test: (b) => RENOVATE_CONFIG.test(b) },
   { kind: 'json', test: (b) => /\.json$/i.test(b) },
@@ -32,9 +39,9 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'shell', test: (b) => /\.(sh|bash)$/i.test(b) },
 ];
 
-export function classify(displayPath: string): FileKind {
+export function classify(displayPath: string, text?: string): FileKind {
   const rel = displayPath.split(path.sep).join('/');
   const base = rel.slice(rel.lastIndexOf('/') + 1);
-  for (const r of KIND_RULES) if (r.test(base, rel)) return r.kind;
+  for (const r of KIND_RULES) if (r.test(base, rel, text)) return r.kind;
   return 'other';
 }

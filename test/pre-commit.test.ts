@@ -45,6 +45,13 @@ test('.pre-commit-hooks.yaml declares a check hook and a fix hook for node, on e
   const notRead = ['README.md', 'docs/probes.txt', 'Makefile', 'main.go', 'Jenkinsfile', 'a.tf'];
   for (const name of read) expect(classify(name)).not.toBe('other');
   for (const name of notRead) expect(classify(name)).toBe('other');
+  // YAML templates are read when what they hold is YAML (no `{{ }}`): the hooks pass them on.
+  const templates = ['deploy/app.yaml.tpl', 'deploy/app.yml.j2', 'deploy/app.yaml.in', 'deploy/app.yaml.tmpl'];
+  for (const name of templates) {
+    expect(classify(name, 'image: ${IMAGE}\n')).toBe('yaml');
+    expect(classify(name, 'image: {{ image }}\n')).toBe('other');
+  }
+  read.push(...templates);
   for (const h of hooks) {
     expect(h.language).toBe('node');
     expect(h.pass_filenames).toBe(true);
