@@ -142,12 +142,17 @@ export async function imageTies(run: RunContext): Promise<ImageTies> {
   return ties;
 }
 
-/** A compose file, a skaffold.yaml or a GoReleaser config: the files that say which Dockerfile builds which image. */
+/** A compose file, a skaffold.yaml, a GoReleaser config or a GitHub Actions workflow: the files that say which Dockerfile builds which image. */
 export function isTieSource(abs: string): boolean {
   // All are YAML files: most of a tree is not, and this check is cheaper than classify().
   if (!/\.ya?ml$/i.test(abs)) return false;
   const base = path.basename(abs);
-  return isSkaffold(base) || isGoReleaser(base) || classify(base) === 'compose';
+  return isSkaffold(base) || isGoReleaser(base) || isWorkflow(abs) || classify(base) === 'compose';
+}
+
+/** A GitHub Actions workflow (`.github/workflows/*.yml`). */
+export function isWorkflow(abs: string): boolean {
+  return /[\\/]\.github[\\/]workflows[\\/][^\\/]+\.ya?ml$/.test(abs);
 }
 
 export function isSkaffold(base: string): boolean {

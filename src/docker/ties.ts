@@ -1,7 +1,8 @@
 /**
  * Reading the ties (images.ts): which image each Dockerfile builds, from skaffold.yaml artifacts
  * (`image` + `context` + `docker.dockerfile`), compose services (`build:` + `image:`) and
- * GoReleaser's `dockers`, `dockers_v2` and `docker_manifests`. Imported only by a run that lists
+ * GoReleaser's `dockers`, `dockers_v2` and `docker_manifests`, and GitHub Actions workflows'
+ * `docker/build-push-action` steps. Imported only by a run that lists
  * such a file: it loads the YAML parser.
  */
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
-import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
+import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
 interface ComposeProject {
@@ -75,6 +76,8 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     }
     const text = run.readText(abs);
     if (text === undefined) continue;
+    // A workflow ties images only through docker/build-push-action: most never name it.
+    if (isWorkflow(abs) && !text.includes('docker/build-push-action@')) continue;
     const parsed = parseYaml(text, { uniqueKeys: false });
     if (parsed.error) continue;
     const dir = path.dirname(abs);
@@ -89,6 +92,20 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         // of this config's ties hold (its images then stay unknown: a consumer of one keeps all).
         if (builds === undefined) continue;
         for (const b of builds) {
+          found = true;
+          const file = path.resolve(root, b.dockerfile);
+          if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
+          else tie(file, ...b.images);
+        }
+      }
+      if (found) used.push(abs);
+      continue;
+    }
+    if (isWorkflow(abs)) {
+      // Paths of a `uses:` step are the workspace's: the checkout, the folder holding .github.
+      const root = path.dirname(path.dirname(dir));
+      for (const doc of parsed.docs) {
+        for (const b of workflowBuilds(doc.contents)) {
           found = true;
           const file = path.resolve(root, b.dockerfile);
           if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
@@ -210,4 +227,82 @@ function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
     for (const b of from) b.images.push(whole ? nameOf(name) : undefined);
   }
   return out;
+}
+
+/**
+ * The images a GitHub Actions workflow builds with `docker/build-push-action`: its `file` (the
+ * workspace's path; `<context>/Dockerfile` by default, the context `.` by default) and its `tags`
+ * (lines or commas), read through `${{ env.X }}` of the workflow and the job when they are literal,
+ * and through `${{ steps.<id>.outputs.tags }}` of a `docker/metadata-action` step of the job, whose
+ * `images` are then the names. A build whose Dockerfile is set by an expression (a matrix) or comes
+ * from a remote context is not read; one whose image name holds an expression the tool cannot
+ * resolve (`${{ github.repository }}`) builds under a name it cannot know (undefined).
+ */
+function workflowBuilds(root: unknown): GoReleaserBuild[] {
+  const out: GoReleaserBuild[] = [];
+  if (!isMap(root)) return out;
+  const jobs = getPair(root, 'jobs')?.value;
+  if (!isMap(jobs)) return out;
+  const workflowEnv = literalEnv(getPair(root, 'env')?.value);
+  for (const jobPair of jobs.items) {
+    const job = jobPair.value;
+    if (!isMap(job)) continue;
+    const env = new Map([...workflowEnv, ...literalEnv(getPair(job, 'env')?.value)]);
+    const steps = getPair(job, 'steps')?.value;
+    if (!isSeq(steps)) continue;
+    const stepMaps = (steps.items as unknown[]).filter((st): st is YAMLMap => isMap(st));
+    const withOf = (step: YAMLMap) => {
+      const w = getPair(step, 'with')?.value;
+      return (key: string) => (isMap(w) ? scalarText(getPair(w, key)?.value) : undefined);
+    };
+    for (const step of stepMaps) {
+      if (!/^docker\/build-push-action@/.test(scalarText(getPair(step, 'uses')?.value) ?? '')) continue;
+      const arg = withOf(step);
+      const context = expand(arg('context') ?? '.', env);
+      const file = expand(arg('file') ?? `${context}/Dockerfile`, env);
+      if (file.includes('${{') || context.includes('${{') || /^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(context)) continue;
+      // `${{ steps.meta.outputs.tags }}`: the images of that metadata-action step (`name=…,enable=…` entries too).
+      const tagsText = arg('tags') ?? '';
+      const fromMeta = /^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.tags\s*\}\}$/.exec(tagsText.trim());
+      let names: string[];
+      if (fromMeta) {
+        const meta = stepMaps.find((st) => scalarText(getPair(st, 'id')?.value) === fromMeta[1] && /^docker\/metadata-action@/.test(scalarText(getPair(st, 'uses')?.value) ?? ''));
+        names = meta ? listOf(withOf(meta)('images') ?? '').map((i) => /^name=([^,]*)/.exec(i)?.[1] ?? i) : ['${{ unknown }}'];
+      } else names = listOf(tagsText);
+      if (names.length === 0) continue;
+      out.push({ dockerfile: file, images: names.map((n) => workflowImageName(expand(n, env))) });
+    }
+  }
+  return out;
+}
+
+/** A workflow's or a job's `env:` values that are plain text (no expression). */
+function literalEnv(node: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!isMap(node)) return out;
+  for (const p of node.items) {
+    const k = scalarText(p.key);
+    const v = scalarText(p.value);
+    if (k !== undefined && v !== undefined && !v.includes('${{')) out.set(k, v);
+  }
+  return out;
+}
+
+function expand(text: string, env: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (m, name: string) => env.get(name) ?? m);
+}
+
+/** Entries of a list given as lines or commas (`tags`, `images`); metadata-action's `name=…,enable=…` stays one entry. */
+function listOf(text: string): string[] {
+  return text
+    .split('\n')
+    .flatMap((line) => (/^\s*name=/.test(line) ? [line] : line.split(',')))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** An image name with its tag (an expression in the tag is only a tag); undefined when an expression is in the name. */
+function workflowImageName(image: string): string | undefined {
+  const name = imageName(image.replace(/\$\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
+  return name.includes('${{') ? undefined : name;
 }
