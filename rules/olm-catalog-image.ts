@@ -20,8 +20,11 @@ const rule: Rule = {
       async file(ctx) {
         const [{ analyzeDockerfile }, { dockerfileKey }] = await Promise.all([import('../src/docker/installs.js'), import('../src/docker/images.js')]);
         const { olmRegistrySignal } = await import('../src/docker/olm.js');
-        const { parsed } = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
-        const signal = olmRegistrySignal(parsed);
+        const { parsed, installs } = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
+        // The stages the binary is put in (a RUN, ADD or COPY of it): a catalog stage among them ships it.
+        const stageAt = (offset: number) => parsed.instructions.find((i) => i.start <= offset && offset < i.end)?.stage;
+        const stages = new Set(installs.map((i) => stageAt(i.start)).filter((s): s is number => s !== undefined));
+        const signal = olmRegistrySignal(parsed, stages);
         if (!signal) return;
         ctx.report({
           start: signal.start,

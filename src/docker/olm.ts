@@ -25,14 +25,16 @@ export interface OlmSignal {
 const base = (p: string) => p.replace(/\/+$/, '').split('/').pop() ?? '';
 
 /**
- * The first instruction that makes this Dockerfile an OLM catalog image, or an image catalogs
- * build on: the index LABEL, an ENTRYPOINT/CMD that runs a catalog server, a COPY/ADD that puts
- * one in the image, or a FROM an operator-registry (opm) image.
+ * The first instruction of one of `stages` (the stages the binary is put in) that makes it an OLM
+ * catalog image, or an image catalogs build on: the index LABEL, an ENTRYPOINT/CMD that runs a
+ * catalog server, a COPY/ADD that puts one in the image, or a FROM an operator-registry (opm)
+ * image. A builder stage that only downloads the binary for no catalog stage says nothing.
  */
-export function olmRegistrySignal(parsed: ParsedDockerfile): OlmSignal | undefined {
+export function olmRegistrySignal(parsed: ParsedDockerfile, stages: ReadonlySet<number>): OlmSignal | undefined {
   const { text } = parsed;
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   for (const ins of parsed.instructions) {
+    if (!stages.has(ins.stage)) continue;
     const found = (what: string): OlmSignal => ({ start: ins.start, end: ins.end, what });
     if (ins.keyword === 'LABEL') {
       const name = (ins.node as unknown as PropertyInstruction).getProperties().map((p) => p.getName()).find((n) => INDEX_LABEL.test(n));
