@@ -8,6 +8,7 @@ import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'y
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
+import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
@@ -877,8 +878,8 @@ function templatedScalar(value: string, exec: YAMLMap, original: string): string
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
-export const ECS_HINT =
-  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+/** Said of an ECS health check wherever its task definition is written (src/analysis/ecs.ts). */
+export { ECS_HINT };
 
 /** ECS task definitions as JSON or YAML: `aws ecs register-task-definition` input, CloudFormation. */
 const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions']);
