@@ -25,25 +25,27 @@ export interface OlmSignal {
 const base = (p: string) => p.replace(/\/+$/, '').split('/').pop() ?? '';
 
 /**
- * The first instruction of one of `stages` (the stages the binary is put in) that makes it an OLM
- * catalog image, or an image catalogs build on: the index LABEL, an ENTRYPOINT/CMD that runs a
- * catalog server, a COPY/ADD that puts one in the image, or a FROM an operator-registry (opm)
- * image. A builder stage that only downloads the binary for no catalog stage says nothing.
+ * The instruction of one of `stages` (the stages the binary is put in) that makes it an OLM
+ * catalog image, or an image catalogs build on, the clearest first: the index LABEL, an
+ * ENTRYPOINT/CMD that runs a catalog server, a COPY/ADD that puts one in the image, a FROM an
+ * operator-registry (opm) image. A builder stage that only downloads the binary for no catalog
+ * stage says nothing.
  */
 export function olmRegistrySignal(parsed: ParsedDockerfile, stages: ReadonlySet<number>): OlmSignal | undefined {
   const { text } = parsed;
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
+  const signals: (OlmSignal & { rank: number })[] = [];
   for (const ins of parsed.instructions) {
     if (!stages.has(ins.stage)) continue;
-    const found = (what: string): OlmSignal => ({ start: ins.start, end: ins.end, what });
+    const found = (what: string) => void signals.push({ start: ins.start, end: ins.end, what, rank: RANK[ins.keyword] ?? 9 });
     if (ins.keyword === 'LABEL') {
       const name = (ins.node as unknown as PropertyInstruction).getProperties().map((p) => p.getName()).find((n) => INDEX_LABEL.test(n));
-      if (name) return found(`LABEL ${name}`);
+      if (name) found(`LABEL ${name}`);
     } else if (ins.keyword === 'ENTRYPOINT' || ins.keyword === 'CMD') {
       const args = text.slice(ins.argsStart, ins.end);
       const strings = args.trimStart().startsWith('[') ? execFormStrings(text, ins.argsStart + args.length - args.trimStart().length, ins.end, parsed.escape) : undefined;
       const program = strings ? strings[0]?.value : args.trim().split(/\s+/)[0];
-      if (program && SERVERS.has(base(program))) return found(`${ins.keyword} runs ${base(program)}`);
+      if (program && SERVERS.has(base(program))) found(`${ins.keyword} runs ${base(program)}`);
     } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
       const node = ins.node as unknown as Copy & JSONInstruction;
       const flags: Flag[] = node.getFlags();
@@ -57,11 +59,15 @@ export function olmRegistrySignal(parsed: ParsedDockerfile, stages: ReadonlySet<
             .map((a) => a.getValue())
             .filter((v) => !v.startsWith('--'));
       const server = values.slice(0, -1).map(base).find((b) => SERVERS.has(b));
-      if (server) return found(`${ins.keyword} puts ${server} in the image`);
+      if (server) found(`${ins.keyword} puts ${server} in the image`);
     } else if (ins.keyword === 'FROM') {
       const image = baseImageOf(parsed, ins).replace(/[@:][^/]*$/, '');
-      if (/(^|\/)(opm|upstream-opm-builder|(ose-)?operator-registry)$/.test(image)) return found(`FROM ${image}`);
+      if (/(^|\/)(opm|upstream-opm-builder|(ose-)?operator-registry)$/.test(image)) found(`FROM ${image}`);
     }
   }
-  return undefined;
+  const best = signals.reduce<(OlmSignal & { rank: number }) | undefined>((a, b) => (a && a.rank <= b.rank ? a : b), undefined);
+  return best && { start: best.start, end: best.end, what: best.what };
 }
+
+/** Which signal says it best: the index label names a catalog outright; a FROM only hints at one. */
+const RANK: Record<string, number> = { LABEL: 0, ENTRYPOINT: 1, CMD: 1, COPY: 2, ADD: 2, FROM: 3 };
