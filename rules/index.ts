@@ -11,6 +11,7 @@ import helmExecProbe from './helm-exec-probe.js';
 import kubernetesExecProbe from './kubernetes-exec-probe.js';
 import kubernetesJsonProbe from './kubernetes-json-probe.js';
 import kustomizePatchProbe from './kustomize-patch-probe.js';
+import olmCatalogImage from './olm-catalog-image.js';
 import shellScriptBinaryUse from './shell-script-binary-use.js';
 import typescriptExecProbe from './typescript-exec-probe.js';
 import unsupportedFile from './unsupported-file.js';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   kustomizePatchProbe,
   typescriptExecProbe,
   dockerfileHealthcheck,
+  olmCatalogImage,
   composeHealthcheck,
   shellScriptBinaryUse,
   unsupportedFile,

@@ -47,6 +47,13 @@ const rule: Rule = {
         const accounted: [number, number][] = [];
         const runVariables = new Set<string>();
         const assignments: { call: ShCall; name: string }[] = [];
+        const mentions = mentionOffsets(text);
+        // A call that names the binary on a later line than it starts on (a jq program, a JSON
+        // document passed as one argument) is reported where it names it: that line is the one to read.
+        const namedAt = (call: ShCall): { start: number; end: number } => {
+          const o = mentions.find((m) => m >= call.start && m < call.end);
+          return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
+        };
         for (const call of script.calls) {
           const run = runsBinary(call.args, reader, 0);
           if (run) {
@@ -67,7 +74,7 @@ const rule: Rule = {
               continue;
             }
             const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, shell.resolveWord)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
-            reports.push(keeps(call, `names grpc_health_probe ${where}; the binary stays installed while the script names it`, NAME_HINT));
+            reports.push(keeps(namedAt(call), `names grpc_health_probe ${where}; the binary stays installed while the script names it`, NAME_HINT));
             continue;
           }
           const assigned = call.assigns.find((a) => a.value && mentionsBinary(literal(a.value, shell.resolveWord)));
@@ -78,12 +85,12 @@ const rule: Rule = {
         }
         // `PROBE=/bin/grpc_health_probe` is said by the call that runs "$PROBE"; otherwise on its own.
         for (const { call, name } of assignments) {
-          if (!runVariables.has(name)) reports.push(keeps(call, `names grpc_health_probe in the value of ${name}; the binary stays installed while the script names it`, NAME_HINT));
+          if (!runVariables.has(name)) reports.push(keeps(namedAt(call), `names grpc_health_probe in the value of ${name}; the binary stays installed while the script names it`, NAME_HINT));
         }
 
         // Anything else (a here-document, a `[[ -x … ]]` test, a `for` list, `export X=…`) is read
         // for what it is not: a comment. Outside one, it keeps the binary too.
-        const others = mentionOffsets(text).filter((o) => !inRanges(o, accounted));
+        const others = mentions.filter((o) => !inRanges(o, accounted));
         const comments = others.length > 0 ? shell.shellCommentRanges(text) : [];
         const seenLines = new Set<number>();
         const manifests = new Map<ShHeredoc, { body: HeredocText; reports: Report[] | undefined }>();

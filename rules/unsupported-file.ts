@@ -4,6 +4,7 @@ import { lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath } from '../src/analysis/binary.js';
+import { ECS_HINT, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
 
@@ -84,6 +85,20 @@ function perLine(
       });
       continue;
     }
+    if (code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) && inEcsHealthCheckCommand(file.text, o)) {
+      // An ECS task's container health check (`healthCheck = { command = ["CMD-SHELL", …] }` in
+      // container_definitions), said as in a JSON, YAML or CDK task definition: not a probe to rewrite.
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', 'no-native-check'],
+        keepsBinary: true,
+        hint: ECS_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): an ECS container health check runs it, and ECS has no native gRPC check`,
+      });
+      continue;
+    }
     // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
     // so neither keeps an install nor holds the migration (info, reworded once it has landed).
     const quiet = DOCUMENTATION.test(file.displayPath) ? RUNS_NOTHING.documentation : RENOVATE_CONFIG.test(baseName(file.displayPath)) ? RUNS_NOTHING.renovate : undefined;
@@ -119,10 +134,11 @@ const RUNS_NOTHING = {
 };
 
 /** A file kind's name, and how its native probe is written (for the hint), by file name. */
+const TERRAFORM = /\.(tf|tf\.json|hcl)$/i;
 const KINDS: [RegExp, string, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
-  [/\.(tf|tf\.json|hcl)$/i, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
+  [TERRAFORM, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
   // GRPCAction came with k8s.io/api v0.23, where Handler became ProbeHandler: an operator still on
   // an older client-go (OLM's registry pods were built with `Handler: corev1.Handler{Exec: …}`) has no field to write.
   [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}} (k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades)'],

@@ -83,6 +83,12 @@ export interface Report {
   envNames?: string[];
   /** A probe's -addr dials the local host (loopback, `:port`, 0.0.0.0), which an overlay's `hostNetwork: true` would block. Not part of the finding. */
   loopback?: boolean;
+  /**
+   * The whole node a finding accounts for when its start is one mention inside it (a script in a
+   * block scalar, reported where it runs the binary, past a comment line naming it): a check for
+   * mentions no finding covers reads this. Not part of the finding.
+   */
+  covers?: [number, number];
   /** Whole seconds the binary's timeout flags ask for: an overlay that sets a lower timeoutSeconds would cut them short. Not part of the finding. */
   timeoutNeeded?: number;
   /**

@@ -51,7 +51,7 @@ export const SCRIPT_HOLDER: HeredocHolder = { notRewritten: 'scripts', move: 'mo
 export function heredocManifestFinding(manifest: Report[] | undefined, body: HeredocText, offset: number, inDoc: string, holder: HeredocHolder): { what: string; hint?: string; fixable: boolean } | undefined {
   let rel = 0;
   while (rel < body.text.length && body.at[rel]! < offset) rel++;
-  const r = manifest?.find((m) => m.start <= rel && rel < (m.end ?? m.start + 1));
+  const r = manifest?.find((m) => (m.covers?.[0] ?? m.start) <= rel && rel < (m.covers?.[1] ?? m.end ?? m.start + 1));
   if (!r) return undefined;
   const d = r.details ?? {};
   // Not a probe the manifest rule could read: a container command, a lifecycle hook, ….

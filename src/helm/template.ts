@@ -743,7 +743,7 @@ function uncoveredMentions(text: string, masked: string, actions: readonly Actio
   const comments = yamlCommentRanges(masked);
   const out: Report[] = [];
   for (const o of mentionOffsets(text)) {
-    if (reports.some((r) => o >= r.start && o < (r.end ?? r.start + 1))) continue;
+    if (reports.some((r) => o >= (r.covers?.[0] ?? r.start) && o < (r.covers?.[1] ?? r.end ?? r.start + 1))) continue;
     const a = inAction(actions, o);
     if (a?.kind === 'comment') continue;
     if (!a && inRanges(o, comments)) continue;

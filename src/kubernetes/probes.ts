@@ -8,7 +8,8 @@ import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'y
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
-import { mentionOffsets } from '../analysis/mentions.js';
+import { ECS_HINT } from '../analysis/ecs.js';
+import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -877,8 +878,8 @@ function templatedScalar(value: string, exec: YAMLMap, original: string): string
 
 const LIFECYCLE_KEYS = new Set(['postStart', 'preStop']);
 
-export const ECS_HINT =
-  'An ECS container health check runs a command inside the container; ECS has no native gRPC check. Keep the binary in the image for it, or check the service with the load balancer instead (an ALB target group can health-check gRPC) and drop the container health check.';
+/** Said of an ECS health check wherever its task definition is written (src/analysis/ecs.ts). */
+export { ECS_HINT };
 
 /** ECS task definitions as JSON or YAML: `aws ecs register-task-definition` input, CloudFormation. */
 const ECS_CONTAINERS = new Set(['containerDefinitions', 'ContainerDefinitions']);
@@ -932,10 +933,16 @@ function operatorMetadataReport(keys: readonly string[], path: readonly unknown[
  */
 function atBlockMention(report: Report, node: Scalar, text: string): Report {
   if ((node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') || !node.range) return report;
-  const first = mentionOffsets(text.slice(node.range[0], node.range[1]))[0];
-  // The end stays the scalar's: the finding covers every mention inside it (a Helm template's
-  // uncovered-mention check would report each later one again).
-  return first === undefined ? report : { ...report, start: node.range[0] + first };
+  const body = text.slice(node.range[0], node.range[1]);
+  const mentions = mentionOffsets(body);
+  // A script's comment line (`# … run grpc_health_probe against each pod`) is not where it runs
+  // the binary: the first mention outside such a line, when there is one, is the line to read.
+  const comments = hashLineCommentRanges(body);
+  const first = mentions.find((o) => !inRanges(o, comments)) ?? mentions[0];
+  // The end stays the scalar's, and `covers` spans it whole: the finding accounts for every
+  // mention inside it, the comment line's too (a Helm template's uncovered-mention check, or a
+  // script's here-document reading, would report the others again).
+  return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
 function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report {
