@@ -40,6 +40,15 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
+  // Builds of a GoReleaser config or a workflow, their Dockerfiles relative to `root`: whether there were any.
+  const addBuilds = (root: string, builds: readonly ImageBuild[]) => {
+    for (const b of builds) {
+      const file = path.resolve(root, b.dockerfile);
+      if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
+      else tie(file, ...b.images);
+    }
+    return builds.length > 0;
+  };
   const projects = new Map<string, ComposeProject>();
   // Folders with a compose file the tool cannot read: its builds of any service are unknown.
   const unreadable = new Map<string, string>();
@@ -91,12 +100,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         // A Dockerfile path set by a template: which file builds these images is unknown, so none
         // of this config's ties hold (its images then stay unknown: a consumer of one keeps all).
         if (builds === undefined) continue;
-        for (const b of builds) {
-          found = true;
-          const file = path.resolve(root, b.dockerfile);
-          if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
-          else tie(file, ...b.images);
-        }
+        found = addBuilds(root, builds) || found;
       }
       if (found) used.push(abs);
       continue;
@@ -104,14 +108,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     if (isWorkflow(abs)) {
       // Paths of a `uses:` step are the workspace's: the checkout, the folder holding .github.
       const root = path.dirname(path.dirname(dir));
-      for (const doc of parsed.docs) {
-        for (const b of workflowBuilds(doc.contents)) {
-          found = true;
-          const file = path.resolve(root, b.dockerfile);
-          if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
-          else tie(file, ...b.images);
-        }
-      }
+      for (const doc of parsed.docs) found = addBuilds(root, workflowBuilds(doc.contents)) || found;
       if (found) used.push(abs);
       continue;
     }
@@ -184,8 +181,8 @@ function skaffoldArtifacts(root: unknown): Artifact[] {
   return out;
 }
 
-/** One image build of a GoReleaser config: its Dockerfile and image names (undefined: a name set by a template). */
-interface GoReleaserBuild {
+/** One image build of a GoReleaser config or a workflow: its Dockerfile and image names (undefined: a name set by a template or an expression). */
+interface ImageBuild {
   dockerfile: string;
   images: (string | undefined)[];
 }
@@ -198,14 +195,14 @@ interface GoReleaserBuild {
  * project's root, where the config is, `Dockerfile` by default, `templated_dockerfile` over it.
  * undefined when a Dockerfile path is templated.
  */
-function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
+function goReleaserImages(root: unknown): ImageBuild[] | undefined {
   if (!isMap(root)) return [];
   const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map(scalarText).filter((s): s is string => s !== undefined) : []);
   const nameOf = (image: string): string | undefined => {
     const name = imageName(image.replace(/\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
     return name.includes('{{') ? undefined : name;
   };
-  const out: GoReleaserBuild[] = [];
+  const out: ImageBuild[] = [];
   const entries = (key: string) => {
     const v = getPair(root, key)?.value;
     return isSeq(v) ? (v.items as unknown[]).filter((i): i is YAMLMap => isMap(i)) : [];
@@ -238,8 +235,8 @@ function goReleaserImages(root: unknown): GoReleaserBuild[] | undefined {
  * from a remote context is not read; one whose image name holds an expression the tool cannot
  * resolve (`${{ github.repository }}`) builds under a name it cannot know (undefined).
  */
-function workflowBuilds(root: unknown): GoReleaserBuild[] {
-  const out: GoReleaserBuild[] = [];
+function workflowBuilds(root: unknown): ImageBuild[] {
+  const out: ImageBuild[] = [];
   if (!isMap(root)) return out;
   const jobs = getPair(root, 'jobs')?.value;
   if (!isMap(jobs)) return out;
