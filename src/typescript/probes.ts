@@ -13,7 +13,7 @@ import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
-import { constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
+import { constInitializer, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
   file: SourceFile;
@@ -71,22 +71,30 @@ export function findTypeScriptReports(opts: TsProbeOptions): Report[] {
     reports.push(commandReport(opts, prop, key, array, resolved));
   }
   // cdk8s-plus `Probe.fromCommand([...])`: an exec probe in an API that has no gRPC form.
+  // The command may be a constant of the file (`Probe.fromCommand(HEALTH)`): reported at the call,
+  // and the constant is accounted for when every use of it is such a call (constUses).
+  const commandIds = new Set<Node>();
   for (const call of opts.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (!/(^|\.)Probe\.fromCommand$/.test(call.getExpression().getText())) continue;
     const first = call.getArguments()[0];
-    const array = first ? unwrap(first) : undefined;
-    if (!array || !N.isArrayLiteralExpression(array)) continue;
+    const arg = first ? unwrap(first) : undefined;
+    const array = arg && N.isIdentifier(arg) ? constInitializer(arg) : arg;
+    if (!arg || !array || !N.isArrayLiteralExpression(array)) continue;
     const resolved = resolveArgv(array.getElements(), opts.config);
     if (!resolved.argv.some(mentionsBinary)) continue;
-    for (const d of array.getDescendants()) handled.add(d);
-    reports.push(fromCommandReport(opts, call.getExpression().getText(), array, resolved));
+    if (arg === array) for (const d of array.getDescendants()) handled.add(d);
+    else {
+      commandIds.add(arg);
+      for (const s of resolved.sources) if (mentionsBinary(stringText(s) ?? '')) constSources.add(s);
+    }
+    reports.push(fromCommandReport(opts, call.getExpression().getText(), array, resolved, arg));
   }
 
   // A constant that names the binary is accounted for only when every use of it was. One that
   // leaves the file (exported, or put in an object) may run anywhere: it keeps the binary.
   for (const source of constSources) {
     if (handled.has(source)) continue;
-    const uses = constUses(source, arrays);
+    const uses = constUses(source, arrays, commandIds);
     if (uses === 'inside') handled.add(source);
     else if (uses !== 'outside') {
       handled.add(source);
@@ -141,8 +149,9 @@ const CDK8S_PLUS_PROBES: Record<string, string> = { readiness: 'readinessProbe',
  * fromTcpSocket, no gRPC form, so there is nothing to rewrite it to. Said as such, with the
  * native probe the command would become when it can (the escape hatch the hint names takes it).
  */
-function fromCommandReport(opts: TsProbeOptions, callee: string, array: ArrayLiteralExpression, resolved: ResolvedArgv): Report {
-  const keys = pathKeys(array);
+/** `site`: where the command is given, the array or the constant's name in the call. */
+function fromCommandReport(opts: TsProbeOptions, callee: string, array: ArrayLiteralExpression, resolved: ResolvedArgv, site: Node): Report {
+  const keys = pathKeys(site);
   const key = keys[keys.length - 1];
   const field = key !== undefined ? CDK8S_PLUS_PROBES[key] : undefined;
   const placeholders = resolved.placeholders;
@@ -161,11 +170,11 @@ function fromCommandReport(opts: TsProbeOptions, callee: string, array: ArrayLit
   const port = grpc ? (grpc.port.kind === 'number' ? String(grpc.port.value) : grpc.port.text) : undefined;
   const target = grpc ? `{ grpc: { port: ${port}${grpc.service ? `, service: ${quoteString(grpc.service, "'")}` : ''}${grpc.mode ? `, mode: '${grpc.mode}'` : ''} } }` : undefined;
   const cannot = plan && !grpc ? `; its command could not become native anyway: ${(plan.blockers.length > 0 ? plan.blockers.map((b) => restorePlaceholders(b.detail, placeholders)) : ['no port found']).join('; ')}` : resolved.problems.length > 0 ? `; ${resolved.problems.join('; ')}` : '';
-  const where = keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(array) ? ` (in ${enclosingName(array)})` : '';
+  const where = keys.length > 0 ? ` (at ${keys.join('.')})` : enclosingName(site) ? ` (in ${enclosingName(site)})` : '';
   const path = `/spec/template/spec/containers/<index>/${field ?? 'readinessProbe'}`;
-  return withImage(array, {
-    start: array.getStart(),
-    end: array.getEnd(),
+  return withImage(site, {
+    start: site.getStart(),
+    end: site.getEnd(),
     subject: 'probe',
     message: `${callee}() makes an exec probe that runs grpc_health_probe${where}: cdk8s-plus's Probe has no gRPC form (only fromCommand, fromHttpGet and fromTcpSocket), so the tool leaves it on exec${cannot}`,
     hint: target
@@ -314,7 +323,7 @@ interface Escape {
  * symbol, so a shadowing name elsewhere is not a use; `{ X }` and `export { X }` resolve through
  * the checker, since their own symbol is the property's or the export's.
  */
-function constUses(literal: Node, arrays: readonly ArrayLiteralExpression[]): 'inside' | 'outside' | Escape {
+function constUses(literal: Node, arrays: readonly ArrayLiteralExpression[], commandIds: ReadonlySet<Node>): 'inside' | 'outside' | Escape {
   const { Node: N, SyntaxKind } = tsMorph();
   const decl = literal.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
   const nameNode = decl?.getNameNode();
@@ -339,7 +348,7 @@ function constUses(literal: Node, arrays: readonly ArrayLiteralExpression[]): 'i
     }
     if (id.getSymbol()?.compilerSymbol !== symbol) continue;
     // A probe's command may sit in an exported object: that use is the probe's.
-    if (arrays.some((a) => id.getAncestors().includes(a))) continue;
+    if (arrays.some((a) => id.getAncestors().includes(a)) || commandIds.has(id)) continue;
     if (parent && N.isExportAssignment(parent)) return { name, via: parent, exported: true };
     const assignment = commonJsExport(id);
     if (assignment) return { name, via: assignment, exported: true };

@@ -142,7 +142,7 @@ function pulumiConfigKey(id: Node): { namespace: string | undefined; key: string
 }
 
 /** The initializer of the one `const` an identifier names. */
-function constInitializer(id: Node): Node | undefined {
+export function constInitializer(id: Node): Node | undefined {
   const { Node: N } = tsMorph();
   if (!N.isIdentifier(id)) return undefined;
   const decls = id.getSymbol()?.getDeclarations() ?? [];
