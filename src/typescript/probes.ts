@@ -549,9 +549,19 @@ function probeReport(
   // A spread (`...overrides`) may set any field of the probe, a handler or timeoutSeconds too:
   // what the probe is after the rewrite cannot be known, unless it is an object the file spells
   // out (`...{ periodSeconds: 5 }`, `...baseProbe` of a const only ever spread) without them.
-  for (const spread of probe.getProperties().filter((p) => N.isSpreadAssignment(p))) {
+  // One that sets only timeoutSeconds gives the probe its timeout, unless a property after it
+  // sets it again (`{ ...base, timeoutSeconds: 2 }`): read like a constant's, never rewritten.
+  const props = probe.getProperties();
+  let spreadTimeout: { spread: Node; value: number | undefined } | undefined;
+  for (const [i, spread] of props.entries()) {
+    if (!N.isSpreadAssignment(spread)) continue;
     const sets = spreadSets(spread.getExpression());
     if (sets !== undefined && sets.length === 0) continue;
+    if (sets?.length === 1 && sets[0] === 'timeoutSeconds') {
+      const later = props.slice(i + 1).some((p) => (N.isPropertyAssignment(p) && propName(p) === 'timeoutSeconds') || (N.isShorthandPropertyAssignment(p) && p.getName() === 'timeoutSeconds'));
+      if (!later) spreadTimeout = { spread, value: spreadTimeoutValue(spread.getExpression()) };
+      continue;
+    }
     return blocked([
       {
         code: 'unparseable',
@@ -564,9 +574,12 @@ function probeReport(
     ]);
   }
 
-  const timeoutProp = property(probe, 'timeoutSeconds');
+  const timeoutProp = spreadTimeout ? undefined : property(probe, 'timeoutSeconds');
   let timeoutSeconds: number | 'unknown' | FixedNumber | undefined;
-  if (timeoutProp) {
+  if (spreadTimeout) {
+    const source = `${spreadTimeout.spread.getText()}'s timeoutSeconds`;
+    timeoutSeconds = spreadTimeout.value !== undefined ? { value: spreadTimeout.value, source } : 'unknown';
+  } else if (timeoutProp) {
     const v = unwrap(timeoutProp.getInitializer()!);
     const known = N.isNumericLiteral(v) ? undefined : constValue(v);
     // A constant is read, not rewritten: the identifier stays, like a port's.
@@ -589,7 +602,7 @@ function probeReport(
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     // In code an unreadable timeoutSeconds is an expression, not a template.
-    ...(timeoutSeconds === 'unknown' ? { timeoutSecondsText: `\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file` } : {}),
+    ...(timeoutSeconds === 'unknown' ? { timeoutSecondsText: spreadTimeout ? `${spreadTimeout.spread.getText()}'s, not a constant of this file` : `\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file` } : {}),
     timeoutFromBase: helmValues !== undefined,
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
     opaque: (text) => hasPlaceholder(text, placeholders),
@@ -646,6 +659,17 @@ function probeReport(
 
 /** Fields of a probe that a spread into it must not set: the exec handler is rewritten beside them. */
 const SPREAD_FORBIDDEN = ['exec', 'grpc', 'httpGet', 'tcpSocket', 'timeoutSeconds'];
+
+/** The timeoutSeconds a spread gives (spreadSets said it sets it): a number of the object literal or a constant, else undefined. */
+function spreadTimeoutValue(expr: Node): number | undefined {
+  const { Node: N } = tsMorph();
+  const e = unwrap(expr);
+  const object = N.isObjectLiteralExpression(e) ? e : constInitializer(e);
+  if (!object || !N.isObjectLiteralExpression(object)) return undefined;
+  const p = property(object, 'timeoutSeconds');
+  const v = p?.getInitializer() ? constValue(p.getInitializer()!) : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
 
 /**
  * What a spread into a probe object sets among SPREAD_FORBIDDEN: [] when it sets none of them,
