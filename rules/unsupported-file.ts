@@ -1,9 +1,9 @@
 import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
-import { lineStartOf } from '../src/text/lines.js';
+import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
-import { isBinaryPath } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
 import { ECS_HINT, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
@@ -101,7 +101,13 @@ function perLine(
     }
     // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
     // so neither keeps an install nor holds the migration (info, reworded once it has landed).
-    const quiet = DOCUMENTATION.test(file.displayPath) ? RUNS_NOTHING.documentation : RENOVATE_CONFIG.test(baseName(file.displayPath)) ? RUNS_NOTHING.renovate : undefined;
+    const quiet = DOCUMENTATION.test(file.displayPath)
+      ? RUNS_NOTHING.documentation
+      : RENOVATE_CONFIG.test(baseName(file.displayPath))
+        ? RUNS_NOTHING.renovate
+        : onlyGoInstall(file.text.slice(lineStart, lineEndOf(file.text, o)))
+          ? RUNS_NOTHING.goInstall
+          : undefined;
     out.push({
       start: o,
       end: o + 'grpc_health_probe'.length,
@@ -126,6 +132,10 @@ const RUNS_NOTHING = {
   documentation: {
     message: 'documentation names grpc_health_probe; it runs nothing',
     hint: 'Documentation names the binary; it does not keep it installed. Update the text once the migration has landed.',
+  },
+  goInstall: {
+    message: 'a go install of grpc_health_probe (a Makefile target, a tools script): an install runs nothing, so it keeps no other install',
+    hint: 'This line installs the binary where it runs (a workstation, a CI runner, a build stage); it does not use it. Drop it by hand once nothing there runs grpc_health_probe.',
   },
   renovate: {
     message: 'a Renovate config names grpc_health_probe to update its version; it runs nothing',
@@ -295,6 +305,15 @@ function handHint(p: string): string {
     (probe ?? 'a native grpc handler (port, and service for -service)') +
     ' and carry -rpc-timeout/-connect-timeout into the probe\'s timeout. Anything else that runs or installs the binary still needs it.'
   );
+}
+
+
+/** `go install github.com/grpc-ecosystem/grpc-health-probe@v0.4.8` (or `go get`): a line that only installs the binary, naming it nowhere else. */
+const GO_INSTALL = /\bgo\s+(?:install|get)\b[^\n]*?\s(?:github\.com\/grpc-ecosystem\/grpc-health-probe)(?:\/v\d+)?@\S+/;
+
+function onlyGoInstall(line: string): boolean {
+  const m = GO_INSTALL.exec(line);
+  return m !== null && !mentionsBinary(line.slice(0, m.index) + line.slice(m.index + m[0].length));
 }
 
 export default rule;

@@ -43,6 +43,12 @@ export function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
+/** Offset of the end of the line that holds `offset` (its `\n`, or the text's end). */
+export function lineEndOf(text: string, offset: number): number {
+  const end = text.indexOf('\n', offset);
+  return end === -1 ? text.length : end;
+}
+
 /** Column (0-based) of an offset within its line. */
 export function columnOf(text: string, offset: number): number {
   return offset - lineStartOf(text, offset);
