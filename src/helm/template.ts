@@ -229,6 +229,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     eol,
     ...targetClusters(run.options),
     scalarValue,
+    imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
     resolveNumber: (t) => valuesNumber(t, chart, run),
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
@@ -683,6 +684,28 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
+}
+
+/**
+ * A container image written through values (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`,
+ * `{{ .Values.image.registry }}/{{ .Values.image.repository }}:…`): the image name when every
+ * values file of the chart and every release that installs it give each values path of the name
+ * the same plain value, so that the installs of Dockerfiles tied to other images can go. The tag
+ * may stay an action (`{{ .Values.image.tag | default .Chart.AppVersion }}`): only the name decides.
+ * Otherwise the image as written (a template: it may be any image).
+ */
+function imageFromValues(image: string, chart: Chart | undefined, run: RunContext, scope: DotScope): string {
+  if (!image.includes('{{') || !chart || scope === null) return image;
+  const ref = valuesRef(scope);
+  const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
+    const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
+    return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
+  });
+  // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
+  const masked = named.replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length));
+  const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
+  const name = at === -1 ? named : named.slice(0, at);
+  return name.includes('{{') || name === '' ? image : name;
 }
 
 /**

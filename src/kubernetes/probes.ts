@@ -33,6 +33,8 @@ export interface ProbeWalkOptions {
   style?: 'yaml' | 'json';
   /** A scalar's value as the user wrote it (Helm reads through its placeholders). */
   scalarValue?: (node: Scalar) => string;
+  /** A container's image as the probe's report names it (Helm: read through the chart's values), when it differs from scalarValue. */
+  imageValue?: (node: Scalar) => string;
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
   resolveNumber?: (text: string) => FixedNumber | undefined;
@@ -399,7 +401,7 @@ function probeReport(
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
-  const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
+  const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, opts.imageValue ?? scalarValue) : undefined;
   const withImage = (r: Report): Report => (image !== undefined ? { ...r, image } : r);
 
   if (!items.every((n) => isScalar(n))) {
