@@ -84,6 +84,12 @@ export interface ComposeServiceImages {
 export interface ImageTies {
   /** Absolute Dockerfile path, symlinks resolved (realPath) → image names, its own dockerfile key, compose service keys. */
   byDockerfile: Map<string, Set<string>>;
+  /**
+   * Image names a kustomization's `images:` renames (`- name: payments`, `newName: gcr.io/acme/payments`)
+   * → the names they become across the repository's kustomizations (the name itself too where an
+   * entry keeps it), and the first kustomization that says so, for messages.
+   */
+  renames: Map<string, { names: Set<string>; where: string }>;
   /** Compose service key (composeKey) → what else its consumers run. */
   compose: Map<string, ComposeServiceImages>;
   /** Files that tied them, for messages. */
@@ -105,7 +111,12 @@ export interface Reach {
  * may run any image.
  */
 export function reachOf(image: string | undefined, ties: ImageTies, known: ReadonlySet<string>): Reach[] {
-  if (image === undefined || !image.startsWith('compose:')) return [{ image }];
+  if (image === undefined) return [{ image }];
+  if (!image.startsWith('compose:')) {
+    // `image: payments` that kustomize renames: the pod runs the new name.
+    const renamed = isKey(image) ? undefined : ties.renames.get(imageName(image));
+    return renamed ? [...renamed.names].map((n) => ({ image: n, ...(n !== imageName(image) ? { why: `${renamed.where} renames ${imageName(image)} to ${n}` } : {}) })) : [{ image }];
+  }
   const c = ties.compose.get(image);
   if (c?.undecided) return [{ image: undefined, why: c.undecided }];
   const out: Reach[] = [...(known.has(image) ? [{ image }] : []), ...(c?.images ?? []).map((i) => ({ image: i }))];
@@ -136,18 +147,24 @@ export async function imageTies(run: RunContext): Promise<ImageTies> {
   let ties = cache.get(run);
   if (!ties) {
     const sources = run.allFiles().filter(isTieSource);
-    ties = sources.length === 0 ? { byDockerfile: new Map(), compose: new Map(), sources: [] } : (await import('./ties.js')).readTies(run, sources);
+    ties = sources.length === 0 ? { byDockerfile: new Map(), compose: new Map(), renames: new Map(), sources: [] } : (await import('./ties.js')).readTies(run, sources);
     cache.set(run, ties);
   }
   return ties;
 }
 
-/** A compose file, a skaffold.yaml, a GoReleaser config or a GitHub Actions workflow: the files that say which Dockerfile builds which image. */
+/** A compose file, a skaffold.yaml, a GoReleaser config, a GitHub Actions workflow or a kustomization: the files that say which Dockerfile builds which image, or what an image is renamed to. */
 export function isTieSource(abs: string): boolean {
-  // All are YAML files: most of a tree is not, and this check is cheaper than classify().
-  if (!/\.ya?ml$/i.test(abs)) return false;
   const base = path.basename(abs);
-  return isSkaffold(base) || isGoReleaser(base) || isWorkflow(abs) || classify(base) === 'compose';
+  if (base === 'Kustomization') return true;
+  // All others are YAML files: most of a tree is not, and this check is cheaper than classify().
+  if (!/\.ya?ml$/i.test(abs)) return false;
+  return isSkaffold(base) || isGoReleaser(base) || isWorkflow(abs) || isKustomization(base) || classify(base) === 'compose';
+}
+
+/** A kustomization file, whose `images:` renames the images of its resources. */
+export function isKustomization(base: string): boolean {
+  return /^kustomization\.ya?ml$/.test(base) || base === 'Kustomization';
 }
 
 /** A GitHub Actions workflow (`.github/workflows/*.yml`). */

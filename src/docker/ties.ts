@@ -12,7 +12,7 @@ import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
-import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
+import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
 interface ComposeProject {
@@ -40,6 +40,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
+  const renames: ImageTies['renames'] = new Map();
   // Builds of a GoReleaser config or a workflow, their Dockerfiles relative to `root`: whether there were any.
   const addBuilds = (root: string, builds: readonly ImageBuild[]) => {
     for (const b of builds) {
@@ -87,6 +88,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     if (text === undefined) continue;
     // A workflow ties images only through docker/build-push-action: most never name it.
     if (isWorkflow(abs) && !text.includes('docker/build-push-action@')) continue;
+    if (isKustomization(path.basename(abs)) && !/^images\s*:/m.test(text)) continue;
     const parsed = parseYaml(text, { uniqueKeys: false });
     if (parsed.error) continue;
     const dir = path.dirname(abs);
@@ -101,6 +103,18 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         // of this config's ties hold (its images then stay unknown: a consumer of one keeps all).
         if (builds === undefined) continue;
         found = addBuilds(root, builds) || found;
+      }
+      if (found) used.push(abs);
+      continue;
+    }
+    if (isKustomization(path.basename(abs))) {
+      for (const doc of parsed.docs) {
+        for (const [from, to] of kustomizeRenames(doc.contents)) {
+          const r = renames.get(from) ?? { names: new Set<string>(), where: shown(abs) };
+          r.names.add(to);
+          renames.set(from, r);
+          found = true;
+        }
       }
       if (found) used.push(abs);
       continue;
@@ -135,7 +149,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
   for (const file of untied) byDockerfile.delete(file);
-  return { byDockerfile, compose, sources: used };
+  return { byDockerfile, compose, renames, sources: used };
 }
 
 /** Reads and parses compose files through the run, once each. */
@@ -302,4 +316,24 @@ function listOf(text: string): string[] {
 function workflowImageName(image: string): string | undefined {
   const name = imageName(image.replace(/\$\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
   return name.includes('${{') ? undefined : name;
+}
+
+/**
+ * A kustomization's `images:` entries as name → the name its resources' containers get: `newName`,
+ * or the name itself for an entry that changes only the tag or digest. A new name set by a variable
+ * (`$(IMAGE)`, `${REGISTRY}/api`) stays as written: it may be any image.
+ */
+function kustomizeRenames(root: unknown): [string, string][] {
+  if (!isMap(root)) return [];
+  const images = getPair(root, 'images')?.value;
+  if (!isSeq(images)) return [];
+  const out: [string, string][] = [];
+  for (const entry of images.items as unknown[]) {
+    if (!isMap(entry)) continue;
+    const name = scalarText(getPair(entry, 'name')?.value);
+    if (!name) continue;
+    const newName = scalarText(getPair(entry, 'newName')?.value);
+    out.push([imageName(name), newName === undefined ? imageName(name) : /\$/.test(newName) ? newName : imageName(newName)]);
+  }
+  return out;
 }
