@@ -114,8 +114,12 @@ export function reachOf(image: string | undefined, ties: ImageTies, known: Reado
   if (image === undefined) return [{ image }];
   if (!image.startsWith('compose:')) {
     // `image: payments` that kustomize renames: the pod runs the new name.
-    const renamed = isKey(image) ? undefined : ties.renames.get(imageName(image));
-    return renamed ? [...renamed.names].map((n) => ({ image: n, ...(n !== imageName(image) ? { why: `${renamed.where} renames ${imageName(image)} to ${n}` } : {}) })) : [{ image }];
+    const name = imageName(image);
+    const renamed = isKey(image) ? undefined : ties.renames.get(name);
+    if (!renamed) return [{ image }];
+    // A name the repository also builds under itself (skaffold's `payments`, deployed as is in dev) stays one.
+    const names = new Set([...renamed.names, ...(known.has(name) ? [name] : [])]);
+    return [...names].map((n) => ({ image: n, ...(n !== name ? { why: `${renamed.where} renames ${name} to ${n}` } : {}) }));
   }
   const c = ties.compose.get(image);
   if (c?.undecided) return [{ image: undefined, why: c.undecided }];
