@@ -439,7 +439,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
-  const values: HelmValues = { extraBlockers, keep: (r) => keepForValuesOverrides(r, chart, file.path, run) };
+  const values: HelmValues = { extraBlockers, keep: (r) => withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) };
   if (chart) values.renderedTimeout = (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
@@ -677,6 +677,31 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
 
 /** `{{ .Values.a.b }}` (or `$.Values`, with trim markers) alone, and its path. */
 export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/;
+
+/**
+ * A container image written through values (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`,
+ * `{{ .Values.image.registry }}/{{ .Values.image.repository }}:…`): the image name when every
+ * values file of the chart and every release that installs it give each values path of the name
+ * the same plain value, so that the installs of Dockerfiles tied to other images can go. The tag
+ * may stay an action (`{{ .Values.image.tag | default .Chart.AppVersion }}`): only the name decides.
+ * Otherwise the image as written (a template: it may be any image). `ref`: how a values path is
+ * written where the image is (its pattern's one group, and the path from the values' root).
+ */
+export function imageNameFromValues(image: string, chart: Chart, run: RunContext, ref: { pattern: string; valuesPath: (written: string) => string }): string {
+  if (!image.includes('{{')) return image;
+  const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
+    const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
+    return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
+  });
+  // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
+  const masked = named.replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length));
+  const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
+  const name = at === -1 ? named : named.slice(0, at);
+  return name.includes('{{') || name === '' ? image : name;
+}
+
+/** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
+const ROOT_VALUES_REF = { pattern: String.raw`\$?\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w: string) => w };
 /** An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a string, whatever the value. */
 export const QUOTING_ACTION = /^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$/;
 /** `{{- if .Values.a.b }}` alone on a line, and its path. */
@@ -774,6 +799,44 @@ function printingTemplates(chart: Chart, keyPath: string, run: RunContext): { fi
   const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
   if (sub) out.push(...printing(sub, keyPath.slice(dot + 1), (f) => path.relative(chart.root, path.join(root!, f)).split(path.sep).join('/')));
   return out;
+}
+
+/**
+ * A values probe's report with the image of the container a chart template prints it into
+ * (`livenessProbe: {{- toYaml .Values.livenessProbe | nindent 12 }}` beside `image: "{{
+ * .Values.image.repository }}:…"`), read through the values: the installs of Dockerfiles tied to
+ * other images can then go. Unchanged when no template prints it, or they give other images.
+ */
+function withTemplateImage(r: Report, chart: Chart | undefined, run: RunContext): Report {
+  if (!chart || r.image !== undefined || r.keyPath === undefined || !r.keepsBinary) return r;
+  const images = new Set<string | undefined>();
+  for (const { text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
+    const m = maskTemplate(text);
+    if (m.error) return r;
+    // Only a template whose containers sit at its root scope (no with or range around the image).
+    const scoped = m.actions.some((a) => a.kind === 'open' && (a.keyword === 'with' || a.keyword === 'range'));
+    const printers = m.actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text));
+    for (const doc of parseYaml(m.masked, { uniqueKeys: false }).docs) {
+      visit(doc, {
+        Pair(_, pair, path) {
+          if (!isScalar(pair.key) || !PROBE_KEYS.has(String(pair.key.value)) || !pair.key.range) return;
+          const container = path[path.length - 1];
+          if (!isMap(container) || !container.range) return;
+          // The probe's lines: up to the container's next key (a printed probe is often only the
+          // action below its key, which the masked view reads as an empty value).
+          const start = pair.key.range[0];
+          const next = container.items.find((p) => isScalar(p.key) && p.key.range && p.key.range[0] > start);
+          const end = next && isScalar(next.key) ? next.key.range![0] : container.range[1];
+          if (!printers.some((a) => a.start > start && a.end <= end)) return;
+          const image = getPair(container, 'image')?.value;
+          const written = isScalar(image) && image.range ? text.slice(image.range[0], image.range[1]).trim().replace(/^(["'])(.*)\1$/, '$2') : undefined;
+          images.add(written === undefined || scoped ? undefined : imageNameFromValues(written, owner, run, ROOT_VALUES_REF));
+        },
+      });
+    }
+  }
+  const [image] = images;
+  return images.size === 1 && image !== undefined && !image.includes('{{') ? { ...r, image } : r;
 }
 
 /**

@@ -13,7 +13,7 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, imageNameFromValues, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -686,26 +686,9 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
 
-/**
- * A container image written through values (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`,
- * `{{ .Values.image.registry }}/{{ .Values.image.repository }}:…`): the image name when every
- * values file of the chart and every release that installs it give each values path of the name
- * the same plain value, so that the installs of Dockerfiles tied to other images can go. The tag
- * may stay an action (`{{ .Values.image.tag | default .Chart.AppVersion }}`): only the name decides.
- * Otherwise the image as written (a template: it may be any image).
- */
+/** A container image written through values, read where the dot is `scope` (imageNameFromValues). */
 function imageFromValues(image: string, chart: Chart | undefined, run: RunContext, scope: DotScope): string {
-  if (!image.includes('{{') || !chart || scope === null) return image;
-  const ref = valuesRef(scope);
-  const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
-    const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
-    return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
-  });
-  // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
-  const masked = named.replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length));
-  const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
-  const name = at === -1 ? named : named.slice(0, at);
-  return name.includes('{{') || name === '' ? image : name;
+  return chart && scope !== null ? imageNameFromValues(image, chart, run, valuesRef(scope)) : image;
 }
 
 /**
