@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, NUL_TEXT, NUL_TEXT_HINT, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
@@ -271,6 +271,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
               file: pseudoFile(absPath, shown),
               position: { line: result.line, column: result.column },
               report: { start: 0, subject: 'file', error: true, blockers: [], message: UTF16, hint: UTF16_HINT },
+            });
+            continue;
+          case 'nulText':
+            // Not parsed (what the rules would make of the NUL is anyone's guess), but it may run
+            // the binary: an error where it names it, as a UTF-16 file's, and installs stay.
+            pending.push({
+              ruleId: 'engine',
+              file: pseudoFile(absPath, shown),
+              position: { line: result.line, column: result.column },
+              report: { start: 0, subject: 'file', error: true, blockers: [], message: NUL_TEXT, hint: NUL_TEXT_HINT },
             });
             continue;
           case 'binary':
