@@ -16,6 +16,10 @@ import type { Report, Rule } from '../src/types.js';
 const PARSE_HINT =
   'Fix the shell syntax at this line (bash -n checks a script), then run the tool again; if the script runs as it is (a shell feature the parser does not know), check its uses of the binary by hand. Until then every install of the binary stays.';
 
+/** What to do about a script over the shell parser's size cap. */
+const LARGE_HINT =
+  'The tool does not parse a script this large, so it cannot tell what it does with grpc_health_probe; every install of the binary stays. Check its uses of the binary by hand, or split it into smaller scripts, then run the tool again.';
+
 const rule: Rule = {
   meta: {
     id: 'shell-script-binary-use',
@@ -34,6 +38,12 @@ const rule: Rule = {
           script = shell.parseShell(text);
         } catch (e) {
           if (!(e instanceof shell.ShellParseError)) throw e;
+          if (e instanceof shell.ShellTooLargeError) {
+            // Not read at all: said where the script first names the binary (the file reached the
+            // rules because it does).
+            ctx.report({ start: mentionOffsets(text)[0] ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `the script is ${e.message}; the file was left unchanged`, hint: LARGE_HINT });
+            return;
+          }
           // At the place the parser names, as a YAML or JSON error is.
           const { offset, reason } = shell.shellErrorAt(text, e.message);
           ctx.report({ start: offset ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });

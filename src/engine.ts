@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
 import { hintFor } from './blockers.js';
 import { classify } from './classify.js';
-import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, NUL_TEXT, NUL_TEXT_HINT, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
 import { filesOfRepositories } from './discover/scope.js';
@@ -273,6 +273,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
               report: { start: 0, subject: 'file', error: true, blockers: [], message: UTF16, hint: UTF16_HINT },
             });
             continue;
+          case 'nulText':
+            // Not parsed (what the rules would make of the NUL is anyone's guess), but it may run
+            // the binary: an error where it names it, as a UTF-16 file's, and installs stay.
+            pending.push({
+              ruleId: 'engine',
+              file: pseudoFile(absPath, shown),
+              position: { line: result.line, column: result.column },
+              report: { start: 0, subject: 'file', error: true, blockers: [], message: NUL_TEXT, hint: NUL_TEXT_HINT },
+            });
+            continue;
           case 'binary':
             skipped.push({ file: shown, reason: NUL_BYTES });
             continue;
@@ -391,13 +401,16 @@ async function settle(
       delete p.refusedHint;
     }
     let result = applyEdits(file.text, list.map((p) => ({ owner: p, edits: p.report.fix! })));
-    for (const p of result.dropped) p.fixRefused = 'its edit overlaps another one; run the tool again';
-    let why = crashed.has(file) ? 'a rule failed on this file; the file was left unchanged' : await rewriteProblem(file, result, checkers);
+    for (const p of result.dropped) {
+      p.fixRefused = 'its edit overlaps another one; run the tool again';
+      p.refusedHint = OVERLAP_HINT;
+    }
+    let refusal = crashed.has(file) ? { why: 'a rule failed on this file; the file was left unchanged', hint: CRASHED_HINT } : await rewriteProblem(file, result, checkers);
     // One bad rewrite must not hold back the file's others: keep each finding's edits that still
     // check out together with those kept before it, in file order (only when the whole failed).
-    if (why !== undefined && !crashed.has(file) && result.applied.length > 1) {
+    if (refusal !== undefined && !crashed.has(file) && result.applied.length > 1) {
       const kept: PendingFinding[] = [];
-      const left = new Map<PendingFinding, string>();
+      const left = new Map<PendingFinding, Refusal>();
       for (const p of result.applied) {
         const trial = applyEdits(file.text, [...kept, p].map((q) => ({ owner: q, edits: q.report.fix! })));
         const own = await rewriteProblem(file, trial, checkers);
@@ -405,13 +418,17 @@ async function settle(
         else left.set(p, own);
       }
       if (kept.length > 0) {
-        for (const [p, own] of left) p.fixRefused = own.replace(/; the file was left unchanged$/, '; this change was left out, the file\'s other changes go ahead');
+        for (const [p, own] of left) {
+          p.fixRefused = own.why.replace(/; the file was left unchanged$/, '; this change was left out, the file\'s other changes go ahead');
+          p.refusedHint = own.hint;
+        }
         result = applyEdits(file.text, kept.map((q) => ({ owner: q, edits: q.report.fix! })));
-        why = await rewriteProblem(file, result, checkers);
+        refusal = await rewriteProblem(file, result, checkers);
       }
     }
     let writable: string | undefined;
-    let hint: string | undefined;
+    let hint = refusal?.hint;
+    const why = refusal?.why;
     if (runCtx.options.fix && file.path && result.text !== file.text) {
       let which: 'file' | 'folder' = 'file';
       try {
@@ -420,18 +437,18 @@ async function settle(
         fs.accessSync(path.dirname(file.path), fs.constants.W_OK);
       } catch (e) {
         writable = `cannot write: ${describeFsError(e)}`;
-        if (why === undefined) hint = notWritableHint(e, file.path, which);
+        if (refusal === undefined) hint = notWritableHint(e, file.path, which);
       }
     }
-    why ??= writable;
-    if (why !== undefined) {
+    const refused = why ?? writable;
+    if (refused !== undefined) {
       for (const p of result.applied) {
-        p.fixRefused = why;
+        p.fixRefused = refused;
         if (hint !== undefined) p.refusedHint = hint;
       }
       state.output = file.text;
       state.changed = false;
-      state.refused = why;
+      state.refused = refused;
       continue;
     }
     for (const p of result.applied) p.fixApplied = true;
@@ -441,18 +458,37 @@ async function settle(
   }
 }
 
+/** Why a rewrite was not written, and what the user can do about it (a write refusal's hint is in edits/write.ts). */
+interface Refusal {
+  why: string;
+  hint: string;
+}
+
+/*
+ * A refused rewrite says what to do about the refusal, as a refused write does: the rule's own
+ * hint is about the use it migrates, which the refusal leaves as it was.
+ */
+const OVERLAP_HINT = 'Two changes of this run touch the same text and only the first was made. Run the tool again (with --fix) to apply this one on top of it.';
+const CRASHED_HINT = 'A rule failed on this file (its error finding says which and why), so none of the file\'s changes were written. Run with --debug for the stack trace and report it; migrate this use by hand meanwhile.';
+export const REWRITE_NOT_PARSING_HINT =
+  'The tool checks its own rewrite before writing it, and that check failed, so the file was left as it was. If the reason names a part of the file the tool cannot read (a RUN too large to check), migrate this use by hand or split that part; otherwise it is a bug in the tool: report it with the file, and migrate this use by hand meanwhile.';
+export const REWRITE_OVERREACH_HINT =
+  'The edit would also change text that other places share (a YAML anchor that an alias reuses) or text outside the use itself, so the file was left as it was. Give this probe its own text (write the anchored value out where the alias is), or migrate it by hand, then run the tool again.';
+export const REWRITE_SCHEMA_HINT =
+  'With --validate, the rewritten object was checked against the Kubernetes API schema and failed, so the file was left as it was. Fix what the reason names in the original object (or migrate the probe by hand), then run the tool again; without --validate the rewrite is not checked against the schema.';
+
 /** Why a file's rewritten text must not be written (it does not parse, changes more than its edits, breaks the schema), or undefined. */
-async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[] }, checkers: Checkers): Promise<string | undefined> {
+async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[] }, checkers: Checkers): Promise<Refusal | undefined> {
   if (result.text === file.text) return undefined;
   const verify = checkers.verifiers[file.kind];
   // No parser, no proof that the rewrite is sound: such a file is never written.
   const problem = verify ? await verifyOnce(file, result.text, verify) : `no parser checks ${file.kind} files`;
-  if (problem !== undefined) return `the rewritten file would not parse (${problem}); the file was left unchanged`;
+  if (problem !== undefined) return { why: `the rewritten file would not parse (${problem}); the file was left unchanged`, hint: REWRITE_NOT_PARSING_HINT };
   // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
   const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
-  if (unintended !== undefined) return `the rewrite would change more than it means to (${unintended}); the file was left unchanged`;
+  if (unintended !== undefined) return { why: `the rewrite would change more than it means to (${unintended}); the file was left unchanged`, hint: REWRITE_OVERREACH_HINT };
   const schema = checkers.schema?.[file.kind]?.(file.text, result.text);
-  if (schema !== undefined) return `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`;
+  if (schema !== undefined) return { why: `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`, hint: REWRITE_SCHEMA_HINT };
   return undefined;
 }
 

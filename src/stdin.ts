@@ -4,7 +4,7 @@
  * gets, never decoded with replacement characters: with `--fix -` the stream is written back, and
  * a U+FFFD in place of a Latin-1 byte or a UTF-16 BOM would change it.
  */
-import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, precheck, UTF16, UTF16_HINT } from './discover/precheck.js';
+import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, NUL_TEXT, NUL_TEXT_HINT, precheck, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { FileReader, type ReadResult } from './discover/read.js';
 import { LineIndex } from './text/lines.js';
 import type { FileKind } from './types.js';
@@ -36,6 +36,7 @@ export function stdinInput(input: string | Uint8Array): StdinInput {
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const pre = precheck(new BytesReader(bytes), '<stdin>', Infinity);
   if (pre?.kind === 'utf16') return { error: UTF16, hint: UTF16_HINT, line: pre.line, column: pre.column };
+  if (pre?.kind === 'nulText') return { error: NUL_TEXT, hint: NUL_TEXT_HINT, line: pre.line, column: pre.column };
   if (pre?.kind === 'binary') return { skipped: NUL_BYTES };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };

@@ -124,6 +124,22 @@ describe('files that do not parse', () => {
   });
 });
 
+test.each(['inline', 'worker'] as const)('a text file with a stray NUL byte that names the binary is an error where it does, and --fix keeps the install it may use (%s reader)', async (reader) => {
+  const script = '#!/bin/sh\n# généré\0\nuntil grpc_health_probe -addr=:5000; do sleep 1; done\n';
+  const dockerfile = 'FROM alpine\nRUN wget -qO /bin/grpc_health_probe https://example.com/grpc_health_probe && chmod +x /bin/grpc_health_probe\n';
+  // A compiled binary that names it is still passed over (many NULs, or other control bytes).
+  const binary = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0'), Buffer.from('grpc_health_probe')]);
+  const dir = repoWith({ 'wait.sh': script, Dockerfile: dockerfile, 'bin/grpc_health_probe': binary });
+  const result = await run({ cwd: dir, reader, fix: true });
+  expect(result.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, status: f.status, message: f.message }))).toEqual([
+    { file: 'Dockerfile', line: 2, column: 1, status: 'blocked', message: expect.stringContaining('kept — still used by wait.sh:3') },
+    { file: 'wait.sh', line: 3, column: 7, status: 'error', message: 'holds a NUL byte, so it was not parsed, and it names grpc_health_probe as text; installs of the binary stay' },
+  ]);
+  expect(result.findings[1]!.hint).toMatch(/^A NUL byte in a text file is usually a stray one/);
+  expect(result.summary.skipped).toEqual([{ file: 'bin/grpc_health_probe', reason: 'binary file (NUL bytes)' }]);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+});
+
 test('a shell script that does not parse: the error is where the parser says (its column in characters, not bytes), with what to do', async () => {
   const script = '#!/bin/sh\n# vérifié\necho "健康 🩺" && grpc_health_probe -addr=:5000 "unclosed\necho more\n';
   const dir = repoWith({ 'wait.sh': script });

@@ -21,3 +21,11 @@ test('a here-document RUN is judged by its script; one a command reads is not ju
   expect(dockerfileError('FROM alpine\nRUN <<EOF\nif true; then\n  echo\nEOF\n')).toMatch(/^RUN on line 2 is not valid shell/);
   expect(dockerfileError('FROM python:3\nRUN python3 <<EOF\nif True: print(1)\nEOF\n')).toBeUndefined();
 });
+
+test('a RUN that is not valid shell is placed at the file line and column, not at the place in the joined script the parser read', () => {
+  // The parser reads lines 3-5 joined (its line 1); the quote left open is on the file's line 5.
+  const text = 'FROM alpine\n# note\nRUN apk add curl && \\\n    # a comment line inside\n    echo "oops\nUSER app\n';
+  expect(dockerfileError(text)).toBe(`RUN on line 3 is not valid shell (line 5, column 10): reached EOF without closing quote "`);
+  // In a here-document: the parser's line 3 is the file's line 5.
+  expect(dockerfileError('FROM alpine\nRUN <<EOF\nset -e\nif true; then\n  echo\nEOF\n')).toBe('RUN on line 2 is not valid shell (line 4, column 1): if statement must end with "fi"');
+});

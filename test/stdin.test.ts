@@ -128,11 +128,23 @@ describe('standard input as bytes: read as a file is', () => {
   });
 
   test('NUL bytes: skipped with the note a file gets, echoed unchanged', async () => {
-    const bytes = Buffer.concat([Buffer.from(POD), Buffer.from([0])]);
+    // Binary data: a NUL and another control byte (a NUL alone in text is the next test's).
+    const bytes = Buffer.concat([Buffer.from(POD), Buffer.from([0, 1])]);
     const io = captureIo(repoWith(), { stdin: bytes });
     expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(0);
     expect(io.outBytes().equals(bytes)).toBe(true);
     expect(JSON.parse(io.err()).summary.skipped).toEqual([{ file: '<stdin>', reason: 'binary file (NUL bytes)' }]);
+  });
+
+  test('text with a stray NUL byte that names the binary: an error where it does, as a file gets, echoed unchanged', async () => {
+    const bytes = Buffer.concat([Buffer.from('# \0\n'), Buffer.from(POD)]);
+    const io = captureIo(repoWith(), { stdin: bytes });
+    expect(await main(['--fix', '--format', 'json', '-'], io)).toBe(2);
+    expect(io.outBytes().equals(bytes)).toBe(true);
+    const at = POD.indexOf('grpc_health_probe');
+    expect(JSON.parse(io.err()).findings).toMatchObject([
+      { file: '<stdin>', line: POD.slice(0, at).split('\n').length + 1, column: at - POD.lastIndexOf('\n', at), status: 'error', message: expect.stringMatching(/^holds a NUL byte/) },
+    ]);
   });
 
   test('UTF-8 with a BOM and CRLF is migrated with both kept', async () => {

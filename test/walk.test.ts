@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { discover } from '../src/discover/walk.js';
+import { run } from '../src/engine.js';
 import { repoWith } from './support/repo.js';
 
 // Resolved, so that the absolute paths discover() reports compare with it even where the temporary
@@ -53,4 +55,20 @@ test('a folder walk says what it passes over for having no text (a dangling link
   const found = discover(['.'], dir);
   expect(found.passed).toEqual([{ absPath: path.join(fs.realpathSync(dir), 'dangling.yaml'), message: 'a symlink to nothing (dangling)' }]);
   expect(found.problems).toEqual([]);
+});
+
+(process.platform === 'win32' ? test.skip : test)('a named pipe named on the command line and inside a folder scanned is said once, as the error; overlapping folders note one once', async () => {
+  const dir = tree({ 'a.yaml': 'kind: Service\n' });
+  fs.mkdirSync(path.join(dir, 'sub'));
+  execFileSync('mkfifo', [path.join(dir, 'sub', 'pipe.yaml')]);
+  const named = discover(['.', 'sub/pipe.yaml'], dir);
+  expect(named.problems).toEqual([{ absPath: path.join(dir, 'sub', 'pipe.yaml'), message: 'not a regular file (a named pipe)' }]);
+  expect(named.passed).toEqual([]);
+  // Named first, then met by the walk; and named twice.
+  expect(discover(['sub/pipe.yaml', './sub/pipe.yaml', '.'], dir)).toMatchObject({ problems: [{ message: 'not a regular file (a named pipe)' }], passed: [] });
+  expect(discover(['.', 'sub'], dir).passed).toEqual([{ absPath: path.join(dir, 'sub', 'pipe.yaml'), message: 'not a regular file (a named pipe)' }]);
+  // The report: one error, no note that it was skipped besides.
+  const result = await run({ cwd: dir, paths: ['.', 'sub/pipe.yaml'] });
+  expect(result.findings.filter((f) => f.file === 'sub/pipe.yaml').map((f) => f.status)).toEqual(['error']);
+  expect(result.summary.skipped.filter((s) => s.file === 'sub/pipe.yaml')).toEqual([]);
 });

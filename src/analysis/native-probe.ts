@@ -178,7 +178,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const shell = analyzeShellScript(masked?.script ?? argv[shellAt]!, env);
     invocations = shell.invocations.length;
     if (shell.error) {
-      blockers.push({ code: 'unparseable', detail: `the shell script does not parse: ${restore(shell.error)}` });
+      blockers.push({ code: 'unparseable', detail: shell.tooLarge ? `the shell script is ${shell.error}; migrate this probe by hand` : `the shell script does not parse: ${restore(shell.error)}` });
       return { invocations, blockers, notes };
     }
     if (invocations === 0) {

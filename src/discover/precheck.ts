@@ -26,6 +26,11 @@ export const UTF16_HINT = 'Convert the file to UTF-8 (e.g. iconv -f utf-16 -t ut
 /** What to do about a file or folder the tool could not read (permissions, a symlink loop). */
 export const UNREADABLE_HINT = 'Make it readable by the tool (its permissions, a broken or looping symlink), or list it in .gitignore if it is not part of the repository; then run the tool again. Until it is read, every install of the binary stays, since it may run the binary.';
 export const NUL_BYTES = 'binary file (NUL bytes)';
+/** A text file (valid UTF-8, few NUL bytes) that names the binary but holds a NUL byte: not parsed, not passed over. */
+export const NUL_TEXT = 'holds a NUL byte, so it was not parsed, and it names grpc_health_probe as text; installs of the binary stay';
+/** What to do about such a file. */
+export const NUL_TEXT_HINT =
+  'A NUL byte in a text file is usually a stray one (a bad merge or editor, a truncated write). Remove it (e.g. tr -d \'\\000\'), then run the tool again; if the file is a real binary that only names the binary, list it in .gitignore. Until then every install of the binary stays, since the file may run it.';
 
 /** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */
 export type Precheck =
@@ -36,7 +41,9 @@ export type Precheck =
   | { kind: 'binary' }
   | { kind: 'unreadable'; message: string }
   /** `line`, `column`: where it first names the binary, in its decoded text (past the BOM). */
-  | { kind: 'utf16'; line: number; column: number };
+  | { kind: 'utf16'; line: number; column: number }
+  /** Text with a stray NUL byte that names the binary: where it first does. */
+  | { kind: 'nulText'; line: number; column: number };
 
 export function precheck(reader: FileReader, absPath: string, maxBytes: number): Precheck | undefined {
   let buf: Buffer;
@@ -62,12 +69,39 @@ export function precheck(reader: FileReader, absPath: string, maxBytes: number):
     const at = utf16Mention(buf);
     return at ? { kind: 'utf16', ...at } : undefined;
   }
-  if (buf.indexOf(0) !== -1) return { kind: 'binary' };
+  if (buf.indexOf(0) !== -1) return nulTextMention(buf) ?? { kind: 'binary' };
   // Out of the reader's reused buffer, onto an ArrayBuffer of its own: the one copy, which a
   // worker can then hand over without a second (a pooled Buffer could not be transferred).
   const bytes = Buffer.from(new ArrayBuffer(buf.length));
   buf.copy(bytes);
   return { kind: 'candidate', bytes };
+}
+
+// eslint-disable-next-line no-control-regex -- control bytes are what it looks for
+const OTHER_CONTROLS = /[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]/;
+
+/**
+ * A file with NUL bytes that is text all the same: valid UTF-8 with a few NUL bytes (at most 4,
+ * or under 1 % of it) and no other control bytes but tab, line breaks, form feed and escape,
+ * naming the binary. A compiled binary (the binary itself committed) is
+ * neither. Where it first names it, or undefined: then it is a binary file, passed over.
+ */
+function nulTextMention(buf: Buffer): { kind: 'nulText'; line: number; column: number } | undefined {
+  let nuls = 0;
+  for (let i = buf.indexOf(0); i !== -1; i = buf.indexOf(0, i + 1)) if (++nuls > 4 && nuls * 100 > buf.length) return undefined;
+  // Other control bytes (but tab, line breaks, form feed, escape) make it binary data too.
+  if (OTHER_CONTROLS.test(buf.toString('latin1'))) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+  } catch {
+    return undefined;
+  }
+  const at = Math.min(...BINARY_NEEDLES.map((n) => text.indexOf(n)).filter((i) => i !== -1));
+  if (!Number.isFinite(at)) return undefined;
+  let line = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < at; nl = text.indexOf('\n', nl + 1)) line++;
+  return { kind: 'nulText', line, column: at - (text.lastIndexOf('\n', at) + 1) + 1 };
 }
 
 /** A file's UTF-16 byte order, by its BOM. */

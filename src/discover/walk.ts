@@ -73,6 +73,8 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
   const outside: LinkOut[] = [];
   const passed: DiscoveryProblem[] = [];
   const roots: string[] = [];
+  // Real paths of what was named on the command line and is no regular file (each an error).
+  const namedOdd = new Set<string>();
   // One walk never meets a file twice (symlinked folders are skipped); only overlapping paths
   // (`. k8s`, a file named twice) can, so only then is the set (a hash of every path) paid for.
   const seen = paths.length > 1 ? new Set<string>() : undefined;
@@ -102,11 +104,31 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
       walk(roots[roots.length - 1]!, abs, [], add, problems, outside, passed);
     }
     // A named pipe or a device would block the read or never end: only regular files are read.
-    else if (!st.isFile()) problems.push({ absPath: abs, message: notARegularFile(st) });
-    else add(abs, true, safeRealpath(abs));
+    else if (!st.isFile()) {
+      // Named twice (`p ./p`, or through a link to it): said once.
+      const real = safeRealpath(abs) ?? abs;
+      if (!namedOdd.has(real)) problems.push({ absPath: abs, message: notARegularFile(st) });
+      namedOdd.add(real);
+    } else add(abs, true, safeRealpath(abs));
   }
   // A link into another folder of the run (`services/api/k8s -> ../../deploy`) reaches files scanned anyway.
-  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))), passed };
+  return { files: withoutAliases(files, links), problems, outside: outside.filter((l) => !roots.some((r) => isInside(r, l.target))), passed: passedOnce(passed, problems) };
+}
+
+/**
+ * What the walks passed over, each once by its real path: a named pipe (or a dangling link) named
+ * on the command line is an error already, not a note as well, and overlapping folders (`. k8s`)
+ * meet it twice.
+ */
+function passedOnce(passed: DiscoveryProblem[], problems: readonly DiscoveryProblem[]): DiscoveryProblem[] {
+  if (passed.length === 0) return passed;
+  const said = new Set(problems.map((p) => safeRealpath(p.absPath) ?? p.absPath));
+  return passed.filter((p) => {
+    const real = safeRealpath(p.absPath) ?? p.absPath;
+    if (said.has(real)) return false;
+    said.add(real);
+    return true;
+  });
 }
 
 /** Drops a symlink when the file it reaches is listed too (or an earlier link reaches it). */

@@ -5,7 +5,7 @@
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
 import { isBinaryPath, isScriptNamedAfterBinary, mentionsBinary } from '../analysis/binary.js';
-import { callArgs, ShellParseError, shellErrorAt, type ShCall, type ShStmt } from '../analysis/shell.js';
+import { callArgs, ShellParseError, shellErrorAt, ShellTooLargeError, type ShCall, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
@@ -45,7 +45,14 @@ export interface DockerProblem {
   heredocRun?: number;
   /** Where that command ends, when not at the problem's end (the script of `RUN <<EOF`). */
   heredocRunEnd?: number;
+  /** An error rather than a blocker (the tool did not read the RUN at all), with what to do about it. */
+  error?: true;
+  hint?: string;
 }
+
+/** What to do about a RUN over the shell parser's size cap that names the binary. */
+export const LARGE_RUN_HINT =
+  'The tool does not parse a RUN this large, so it cannot tell what it does with grpc_health_probe; every install of the binary stays. Migrate its uses by hand, or split it into smaller RUN instructions (or a script file COPY-ed in), then run the tool again.';
 
 export interface DockerAnalysis {
   parsed: ParsedDockerfile;
@@ -322,6 +329,10 @@ function runSite(
     shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
+    if (e instanceof ShellTooLargeError) {
+      problems.push({ start: ins.start, end: ins.end, error: true, hint: LARGE_RUN_HINT, message: `RUN mentions grpc_health_probe but is ${e.message}; the file was left unchanged` });
+      return undefined;
+    }
     // The parser's place is in the script it read (a here-document, or the RUN's lines joined at
     // their continuations): said as the file's line.
     const view = typeof heredoc === 'object' ? { text: text.slice(heredoc.start, heredoc.end), at: (i: number) => heredoc.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);

@@ -1,6 +1,6 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
-import { checkShell, ShellParseError } from '../analysis/shell.js';
-import { heredocScript, parseDockerfile, runBodyStart, runForm, shellView } from './parse.js';
+import { checkShell, ShellParseError, shellErrorAt, ShellTooLargeError } from '../analysis/shell.js';
+import { heredocScript, joinedView, parseDockerfile, runBodyStart, runForm } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
 
@@ -16,11 +16,19 @@ export function dockerfileError(text: string): string | undefined {
     const form = runForm(ins, text, parsed.escape);
     const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
     if (form === 'exec' || typeof script === 'string') continue;
+    // The script as the rules read it (a here-document, or the lines joined at their
+    // continuations), with the file offset of each of its characters.
+    const view = script ? { text: text.slice(script.start, script.end), at: (i: number) => script.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);
     try {
-      checkShell(script ? text.slice(script.start, script.end) : shellView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape));
+      checkShell(view.text);
     } catch (e) {
-      if (e instanceof ShellParseError) return `RUN on line ${line} is not valid shell: ${e.message}`;
-      throw e;
+      if (e instanceof ShellTooLargeError) return `RUN on line ${line} is ${e.message}, so the rewrite cannot be checked`;
+      if (!(e instanceof ShellParseError)) throw e;
+      // The parser counts lines and columns in the script it read: said as the file's.
+      const { offset, reason } = shellErrorAt(view.text, e.message);
+      if (offset === undefined) return `RUN on line ${line} is not valid shell: ${reason}`;
+      const at = parsed.lines.position(view.at(offset));
+      return `RUN on line ${line} is not valid shell (line ${at.line}, column ${at.column}): ${reason}`;
     }
   }
   return undefined;
