@@ -544,17 +544,6 @@ function resolvePort(
   if (/^[A-Za-z][A-Za-z0-9-]*$/.test(text)) {
     return { blocker: { code: 'invalid-port', detail: `port "${text}" is a name; a native gRPC probe needs a number` } };
   }
-  // `${GRPC_PORT}` in an exec argv no shell reads: the kubelet expands only $(VAR), so a step
-  // before kubectl fills it in (envsubst over a .yaml.tpl, Flux postBuild substitution).
-  if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=+?][^}]*)?\}$/.test(text)) {
-    return {
-      blocker: {
-        code: 'unresolved-port',
-        detail: `the port "${text}" is substituted before the manifest is applied (the kubelet itself expands only $(VAR)), with a value the tool cannot know`,
-        hint: `A native probe needs a port number the tool can prove. Write the number in -addr and run the tool again; or, where a step before kubectl fills ${text} in (envsubst, Flux postBuild substitution), migrate the probe by hand to grpc: {port: ${text}} if the value it gets is always a port number (the field takes only a number).`,
-      },
-    };
-  }
   return { blocker: { code: 'unresolved-port', detail: `the port "${text}" is not a number the tool can resolve` } };
 }
 
