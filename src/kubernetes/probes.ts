@@ -476,6 +476,7 @@ function probeReport(
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
+    ...(templatePort ? { templateParameters: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
