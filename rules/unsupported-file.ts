@@ -4,7 +4,7 @@ import { lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath } from '../src/analysis/binary.js';
-import { ECS_HINT, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
+import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
 
@@ -96,6 +96,20 @@ function perLine(
         keepsBinary: true,
         hint: ECS_HINT,
         message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): an ECS container health check runs it, and ECS has no native gRPC check`,
+      });
+      continue;
+    }
+    if (code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) && inDockerHealthCheckTest(file.text, o)) {
+      // The docker provider's `healthcheck { test = [...] }`: Docker runs it, as a Dockerfile
+      // HEALTHCHECK; the generic hint ("replace exec by hand with a grpc block") has nothing to apply to.
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', 'no-native-check'],
+        keepsBinary: true,
+        hint: DOCKER_HEALTHCHECK_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): a Docker container health check runs it (healthcheck { test = … }), and Docker has no native gRPC check`,
       });
       continue;
     }
