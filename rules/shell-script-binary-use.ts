@@ -212,6 +212,12 @@ function runsBinary(args: readonly ShWord[], reader: WordReader, depth: number):
   if (depth >= 8) return undefined;
   const wrapped = unwrap(words, i);
   if (!wrapped) return undefined;
+  if ('next' in wrapped && wrapped.image !== undefined) {
+    // `docker run --entrypoint /bin/grpc_health_probe IMAGE -addr=…`: the binary is the container's
+    // entrypoint, and the words after the image are its flags.
+    const entrypoint = entrypointOf(words, i + 1, wrapped.image);
+    if (entrypoint !== undefined && isBinaryPath(entrypoint)) return { through: [wrapped.label], image: words[wrapped.image]! };
+  }
   if ('next' in wrapped) {
     const inner = runsBinary(args.slice(wrapped.next), reader, depth + 1);
     // The innermost container the command starts in is the one that needs the binary.
@@ -353,6 +359,16 @@ function upstreamImageRun(args: readonly ShWord[], reader: WordReader): { image:
     at = w.next;
   }
   return undefined;
+}
+
+/** The `--entrypoint` a container run's options give (`--entrypoint X`, `--entrypoint=X`), before its image. */
+function entrypointOf(words: readonly string[], from: number, image: number): string | undefined {
+  let found: string | undefined;
+  for (let j = from; j < image; j++) {
+    if (words[j] === '--entrypoint') found = words[++j];
+    else if (words[j]!.startsWith('--entrypoint=')) found = words[j]!.slice('--entrypoint='.length);
+  }
+  return found;
 }
 
 /** Wrappers that start a container from an image given as their operand. */
