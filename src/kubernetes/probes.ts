@@ -1068,6 +1068,9 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
 function workflowStepRun(keys: readonly string[], script: string): { what: string; hint: string; keeps: boolean; image?: string } | undefined {
   if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
   const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
+  // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
+  // which image is not known here (every install stays).
+  if (script.includes('${{')) return { what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true };
   let calls: ShCall[];
   try {
     calls = parseShell(script).calls;
