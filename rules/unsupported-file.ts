@@ -158,7 +158,7 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}} (k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades)'],
   [/\.py$/i, 'Python code', '"grpc": {"port": N, "service": "..."}'],
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],
-  [/\.(j2|jinja2?|tmpl|gotmpl)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
+  [/\.(j2|jinja2?|tmpl|gotmpl)$|\.ya?ml\.(tpl|template|in)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
   [/\.(md|txt|rst|adoc)$/i, 'documentation'],
   [/^(GNUmakefile|Makefile|makefile)$|\.mk$/i, 'a Makefile'],
   [/\.nix$/i, 'Nix'],
