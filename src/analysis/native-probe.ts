@@ -441,7 +441,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     } else if (typeof current === 'object') {
       // Never lowered: the tool does not rewrite a chart value or a constant, so it says so instead.
       if (current.value < to) {
-        blockers.push({ code: 'unparseable', detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner` });
+        blockers.push({
+          code: 'unparseable',
+          detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner`,
+          // The command is understood: what blocks is a value the tool reads but never rewrites.
+          hint: `Raise timeoutSeconds where it is set (${current.source}) to at least ${to}, or lower the binary's timeout flags if the server answers sooner, then run the tool again.`,
+        });
       }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
