@@ -4,7 +4,7 @@ import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
-import { ECS_HINT, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
+import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
 
@@ -99,6 +99,20 @@ function perLine(
       });
       continue;
     }
+    if (code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) && inDockerHealthCheckTest(file.text, o)) {
+      // The docker provider's `healthcheck { test = [...] }`: Docker runs it, as a Dockerfile
+      // HEALTHCHECK; the generic hint ("replace exec by hand with a grpc block") has nothing to apply to.
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', 'no-native-check'],
+        keepsBinary: true,
+        hint: DOCKER_HEALTHCHECK_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): a Docker container health check runs it (healthcheck { test = … }), and Docker has no native gRPC check`,
+      });
+      continue;
+    }
     // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
     // so neither keeps an install nor holds the migration (info, reworded once it has landed).
     const quiet = DOCUMENTATION.test(file.displayPath)
@@ -154,7 +168,7 @@ const KINDS: [RegExp, string, string?][] = [
   [/\.go$/i, 'Go code', 'ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: N, Service: &svc}} (k8s.io/api v0.23 or later: code that still writes Handler: corev1.Handler has no GRPC field until it upgrades)'],
   [/\.py$/i, 'Python code', '"grpc": {"port": N, "service": "..."}'],
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],
-  [/\.(j2|jinja2?|tmpl|gotmpl)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
+  [/\.(j2|jinja2?|tmpl|gotmpl)$|\.ya?ml\.(tpl|template|in)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
   [/\.(md|txt|rst|adoc)$/i, 'documentation'],
   [/^(GNUmakefile|Makefile|makefile)$|\.mk$/i, 'a Makefile'],
   [/\.nix$/i, 'Nix'],

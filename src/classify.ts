@@ -11,8 +11,12 @@ interface KindRule {
 const YAML_EXT = /\.ya?ml$/i;
 /** A YAML file a template step renders (`envsubst < deploy.yaml.tpl`, Jinja's `.yml.j2`). */
 const YAML_TEMPLATE_EXT = /\.ya?ml\.(tpl|tmpl|template|in|j2|jinja2?)$/i;
-/** Template syntax that is not YAML: Go templates and Jinja (`{{ }}`, `{% %}`), ERB (`<% %>`). */
-const TEMPLATE_SYNTAX = /\{\{|\{%|<%/;
+/**
+ * Template syntax that is not YAML: Go templates and Jinja (`{{ }}`, `{% %}`), ERB (`<% %>`), and
+ * the `@NAME@` placeholders that autoconf's configure and CMake's configure_file fill in a
+ * `.yaml.in` (a plain scalar cannot start with `@`, so such a file is no YAML until then).
+ */
+const TEMPLATE_SYNTAX = /\{\{|\{%|<%|@[A-Za-z_][A-Za-z0-9_]*@/;
 /** Helm values files: values.yaml, values-prod.yaml, values.prod.yaml, values_prod.yaml. */
 /** Documentation: it names the binary, it never runs it. */
 export const DOCUMENTATION = /\.(md|txt|rst|adoc)$/i;

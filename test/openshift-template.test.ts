@@ -34,3 +34,11 @@ test('outside a Template, ${X} is no parameter: the env hint stays', async () =>
   expect(findings[0]).toMatchObject({ status: 'blocked', blockers: ['unresolved-port'] });
   expect(findings[0]!.hint).toMatch(/container's env/);
 });
+
+test('outside a Template, ${X} in an exec list is shell syntax the kubelet does not expand: the hint says $(X), or envsubst', async () => {
+  const pod = template(':${GRPC_PORT}', '').replace('kind: Template', 'kind: List').replace('image: c', 'image: c\n          env: [{name: GRPC_PORT, value: "5000"}]');
+  const { findings } = await run({ cwd: repoWith({ 'l.yaml': pod }) });
+  expect(findings[0]).toMatchObject({ status: 'blocked', blockers: ['unresolved-port'] });
+  expect(findings[0]!.message).toMatch(/expands only \$\(GRPC_PORT\)/);
+  expect(findings[0]!.hint).toMatch(/^If a tool such as envsubst fills the file .* grpc: \{port: \$\{GRPC_PORT\}\} .* write -addr=:\$\(GRPC_PORT\)/);
+});

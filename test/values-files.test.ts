@@ -49,3 +49,22 @@ test("a chart's own values.yaml probe migrates with a hint about values from out
   const prod = findings.find((f) => f.file === 'chart/values-prod.yaml')!;
   expect(prod.hint ?? '').not.toMatch(/Helm merges values map by map/);
 });
+
+test('a chart value lower than the binary timeout flags: the hint says to raise that value, not to check the command by hand', async () => {
+  const template = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: c
+      livenessProbe: {{- include "common.tplvalues.render" (dict "value" (omit .Values.livenessProbe "enabled") "context" $) | nindent 8 }}
+        exec:
+          command: ["/bin/grpc_health_probe", "-addr=:5000", "-rpc-timeout=5s"]
+`;
+  const dir = repoWith({ 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/values.yaml': 'livenessProbe:\n  enabled: true\n  timeoutSeconds: 1\n', 'chart/templates/pod.yaml': template });
+  const { findings } = await run({ cwd: dir });
+  const probe = findings.find((f) => f.file === 'chart/templates/pod.yaml')!;
+  expect(probe).toMatchObject({ status: 'blocked', blockers: ['unparseable'] });
+  expect(probe.hint).toMatch(/^Raise timeoutSeconds where it is set \(\{\{ \.Values\.livenessProbe\.timeoutSeconds \}\}.*\) to at least 5/);
+});

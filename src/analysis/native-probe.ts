@@ -83,6 +83,8 @@ export interface PlanInput {
   hostNetwork?: boolean | 'unknown' | 'string';
   /** The command is a Helm template's: each `{{ … }}` in a `sh -c` script prints one word there. */
   templateActions?: boolean;
+  /** `${NAME}` is a parameter of the file (an OpenShift Template's, which `oc process` fills), not shell syntax. */
+  templateParameters?: boolean;
 }
 
 /** A template action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`). */
@@ -379,7 +381,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
             },
           }
         : resolvePort(a.portText, input.resolvePortExpression);
-      if ('blocker' in p) blockers.push(p.blocker.code === 'invalid-port' ? { ...p.blocker, ...schemeHint(addr) } : p.blocker);
+      if ('blocker' in p) blockers.push(p.blocker.code === 'invalid-port' ? { ...p.blocker, ...schemeHint(addr) } : p.blocker.code === 'unresolved-port' && noShell && !input.templateParameters && !input.opaque ? shellVariablePort(addr, a.portText) ?? p.blocker : p.blocker);
       else port = p.port;
     }
   }
@@ -439,7 +441,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     } else if (typeof current === 'object') {
       // Never lowered: the tool does not rewrite a chart value or a constant, so it says so instead.
       if (current.value < to) {
-        blockers.push({ code: 'unparseable', detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner` });
+        blockers.push({
+          code: 'unparseable',
+          detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner`,
+          // The command is understood: what blocks is a value the tool reads but never rewrites.
+          hint: `Raise timeoutSeconds where it is set (${current.source}) to at least ${to}, or lower the binary's timeout flags if the server answers sooner, then run the tool again.`,
+        });
       }
     } else if ((current ?? 1) < to) {
       timeoutSeconds = { from: current ?? 1, to };
@@ -523,6 +530,25 @@ function schemeHint(addr: string): { hint: string } | Record<string, never> {
   }
   return {
     hint: `-addr starts with ${scheme}://, which the binary's gRPC library does not resolve (it knows dns:, passthrough:, unix: and unix-abstract:), so it dials the whole text and the probe fails today. ${native} If the server listens on a port in this pod, write -addr=:PORT (or the probe as grpc: {port: PORT}) and run the tool again; a unix socket (unix:///path) cannot be probed natively: keep exec, or make the server listen on TCP too.`,
+  };
+}
+
+/**
+ * `-addr=:${GRPC_PORT}` in an exec list (not an OpenShift parameter the template declares, which
+ * resolves before this): the kubelet expands only `$(GRPC_PORT)` and runs no shell, so the env's
+ * value never reaches it, and only a tool that fills the file before it is applied (envsubst over a
+ * deploy.yaml.tpl) would. The general hint, "give the variable a literal value in the container's
+ * env", misled: the env may already have one. Not in code (TypeScript, Go: the callers that pass
+ * `opaque`), where `${x}` is the language's own expression.
+ */
+function shellVariablePort(addr: string, portText: string): Blocker | undefined {
+  const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(portText);
+  if (!m) return undefined;
+  const name = m[1] ?? m[2]!;
+  return {
+    code: 'unresolved-port',
+    detail: `-addr=${addr} is shell syntax in an exec list: the kubelet runs no shell and expands only $(${name}), so the binary dials the text as written and the probe fails today, unless the file is filled in before it is applied (envsubst)`,
+    hint: `If a tool such as envsubst fills the file before it is applied, write grpc: {port: \${${name}}} by hand (the value must always be a port number); otherwise write -addr=:$(${name}), which the kubelet expands from a literal value in the container's env (or write the number), and run the tool again.`,
   };
 }
 

@@ -245,8 +245,9 @@ function goReleaserImages(root: unknown): ImageBuild[] | undefined {
  * workspace's path; `<context>/Dockerfile` by default, the context `.` by default) and its `tags`
  * (lines or commas), read through `${{ env.X }}` of the workflow and the job when they are literal,
  * and through `${{ steps.<id>.outputs.tags }}` of a `docker/metadata-action` step of the job, whose
- * `images` are then the names. A build whose Dockerfile is set by an expression (a matrix) or comes
- * from a remote context is not read; one whose image name holds an expression the tool cannot
+ * `images` are then the names. The Git context `{{defaultContext}}:<folder>` builds that folder's
+ * Dockerfile. A build whose Dockerfile is set by an expression (a matrix) or comes from a remote
+ * context is not read; one whose image name holds an expression the tool cannot
  * resolve (`${{ github.repository }}`) builds under a name it cannot know (undefined).
  */
 function workflowBuilds(root: unknown): ImageBuild[] {
@@ -269,7 +270,15 @@ function workflowBuilds(root: unknown): ImageBuild[] {
     for (const step of stepMaps) {
       if (!/^docker\/build-push-action@/.test(scalarText(getPair(step, 'uses')?.value) ?? '')) continue;
       const arg = withOf(step);
-      const context = expand(arg('context') ?? '.', env);
+      let context = expand(arg('context') ?? '.', env);
+      // The action's Git context: `{{defaultContext}}` is the repository at the workflow's ref (what
+      // no context means), `{{defaultContext}}:services/api` a folder of it, whose Dockerfile it
+      // builds. A `file` beside such a folder is not read (relative to the folder or the repository?).
+      const git = /^\{\{\s*defaultContext\s*\}\}(?::(.+))?$/.exec(context);
+      if (git) {
+        if (git[1] !== undefined && arg('file') !== undefined) continue;
+        context = git[1] ?? '.';
+      }
       const file = expand(arg('file') ?? `${context}/Dockerfile`, env);
       if (file.includes('${{') || context.includes('${{') || /^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(context)) continue;
       // `${{ steps.meta.outputs.tags }}`: the images of that metadata-action step (`name=…,enable=…` entries too).

@@ -642,11 +642,25 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
  */
 function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
   const ref = valuesRef(scope);
-  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}\s*-?\}\}$`).exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = settingsOf(chart, ref.valuesPath(m[2]!), run);
+  const values = withDefaults(settingsOf(chart, ref.valuesPath(m[2]!), run), m[3]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
+}
+
+/**
+ * Pipes after a values path that print the same value (`| toString`, `| int`, `| default 9090`):
+ * a port they print is still the values files' setting, so it is checked as the bare path is
+ * (`{{ .Values.service.port | toString }}` with `port: grpc` renders a name). `int` of a name is 0,
+ * which grpc.port refuses as well.
+ */
+const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")))*`;
+
+/** The settings of a values path, and what a `| default X` of its pipes prints where none is set. */
+function withDefaults(values: string[] | undefined, pipes: string): string[] | undefined {
+  const defaults = [...pipes.matchAll(/default\s+(\d+|"[^"{}]*")/g)].map((d) => d[1]!.replace(/^"|"$/g, ''));
+  return values && [...values, ...defaults];
 }
 
 /**
@@ -679,8 +693,8 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const scope = dotScope(controlBlocks, a.start);
     if (scope === null) continue;
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^${ref.pattern}$`).exec(set[2]!);
-    if (path) values.push(...(settingsOf(chart, ref.valuesPath(path[1]!), run) ?? []));
+    const path = new RegExp(String.raw`^${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
+    if (path) values.push(...(withDefaults(settingsOf(chart, ref.valuesPath(path[1]!), run), path[2]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;

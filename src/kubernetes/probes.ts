@@ -7,7 +7,8 @@
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
-import { analyzeShellScript, parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
+import { analyzeShellScript, parseShell, resolveWord, ShellParseError, type ShCall } from '../analysis/shell.js';
+import { runsBinary, scriptVariables, upstreamImageRun, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
@@ -478,6 +479,7 @@ function probeReport(
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
+    ...(templatePort ? { templateParameters: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
@@ -1008,6 +1010,12 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
+  const step = workflowStepRun(keys, String(node.value));
+  if (step) {
+    // A GitHub Actions step's script: what it runs, and in which image when it starts a container.
+    const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: step.keeps, message: `${step.what} (at ${at})`, hint: step.hint, details: { document: docIndex + 1, path: at } };
+    return atBlockMention(step.image !== undefined && step.keeps ? { ...report, image: step.image } : report, node, text);
+  }
   const podPlumbing = podPlumbingReport(keys, String(node.value), at);
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
@@ -1051,6 +1059,42 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
 }
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * `jobs.<id>.steps[i].run` of a GitHub Actions workflow: a shell script the runner executes. When
+ * it runs the binary in a container (`docker run ghcr.io/acme/api:latest grpc_health_probe …`,
+ * `--entrypoint /bin/grpc_health_probe`), only the installs of the Dockerfiles that may build that
+ * image stay for it, as for a script in the tree; in the upstream probe image, none. Anything
+ * else it does with the binary keeps every install (undefined image).
+ */
+function workflowStepRun(keys: readonly string[], script: string): { what: string; hint: string; keeps: boolean; image?: string } | undefined {
+  if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
+  const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
+  // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
+  // which image is not known here (every install stays).
+  if (script.includes('${{')) return { what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true };
+  let calls: ShCall[];
+  try {
+    calls = parseShell(script).calls;
+  } catch {
+    return { what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true };
+  }
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
+  for (const call of calls) {
+    if (call.args.length === 0) continue; // `VERSION=v0.4.24`: an assignment runs nothing
+    const run = runsBinary(call.args, reader, 0);
+    if (run?.image !== undefined) {
+      if (UPSTREAM_IMAGE.test(run.image)) return { what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
+      return { what: `a workflow step runs grpc_health_probe through ${run.through.join(', then ')} in the image ${run.image}`, hint, keeps: true, image: run.image };
+    }
+    const upstream = upstreamImageRun(call.args, reader);
+    if (upstream) return { what: `a workflow step runs the grpc-health-probe image ${upstream.image} through ${upstream.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
+  }
+  return undefined;
+}
+
+const UPSTREAM_STEP_HINT =
+  'The binary ships in the grpc-health-probe image, so this step keeps no install of this repository. It checks the server from outside the kubelet: keep it, or give the server a native grpc probe and drop it.';
 
 /**
  * A name or a mount point in a pod spec that names the binary (`name: download-grpc-health-probe`,

@@ -621,6 +621,12 @@ function probeReport(
     // Where the tool looked for the value and why it is not known (a Pulumi stack's secret).
     const why = b.code === 'unresolved-port' ? placeholders.find((p) => p.why !== undefined && b.detail.includes(p.shown))?.why : undefined;
     if (why) b.detail += ` (${why})`;
+    // A port a Pulumi stack gives that is no port: the stack's file is what to fix, not -addr.
+    const stack = b.code === 'invalid-port' ? resolved.stackPorts?.find((x) => b.detail.includes(`"${x.value}"`) || b.detail.includes(`port ${x.value} `)) : undefined;
+    if (stack) {
+      b.detail += ` (${stack.origin})`;
+      b.hint = `Give the key a port number (1..65535) in that stack's file (grpc.port takes no name), and run the tool again; a stack that needs a named port keeps the exec probe.`;
+    }
   }
 
   if (blockers.length > 0 || !plan.grpc) {

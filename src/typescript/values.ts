@@ -28,6 +28,11 @@ export interface ResolvedArgv {
   problems: string[];
   /** Literal nodes the values came from (constants' initializers included): they are accounted for. */
   sources: Node[];
+  /**
+   * Ports a Pulumi stack gives that are no port (`grpc`, `70000`): the text put in argv, and the
+   * stack file and key that gave it, which is what needs fixing, not -addr.
+   */
+  stackPorts?: { value: string; origin: string }[];
 }
 
 /** Parentheses, `as`, `satisfies`, `<T>x` and `x!` do not change a value. */
@@ -198,6 +203,7 @@ export function resolveArgv(elements: readonly Node[], config?: ConfigReader): R
         } else if (bad) {
           // What that stack deploys (a name, 70000): the analysis blocks it as it would the literal.
           text += bad.value;
+          (out.stackPorts ??= []).push({ value: bad.value, origin: `${bad.where} gives ${configKey!.namespace}:${configKey!.key} ${bad.value}` });
         } else if (named && stacks && 'values' in stacks) {
           text += placeholder(shown, { expression: named.getText(), value: Number(stacks.values[0]!.value) });
         } else if (v !== undefined) {

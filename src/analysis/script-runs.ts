@@ -1,0 +1,224 @@
+/**
+ * What a shell command does with the binary: runs it, directly or through wrappers that run the
+ * command given in their arguments (`timeout`, `sudo`, `kubectl exec`, `docker run IMAGE …`,
+ * `sh -c '…'`), and in which image when a wrapper starts a container. Shared by the scripts in the
+ * tree (shell-script-binary-use) and the scripts of workflow steps (a `run:` in a GitHub Actions job).
+ */
+import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from './binary.js';
+import { KUBECTL_GLOBALS, baseName, skipOptions } from './heredoc-manifest.js';
+import type { ResolvedWord, ShCall, ShWord } from './shell.js';
+
+export type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
+
+export interface WordReader {
+  resolve: Resolve;
+  /** Parses a script given as a word (`sh -c '…'`); throws when it is not valid shell. */
+  parse: (script: string) => ShCall[];
+  env: (name: string) => string | undefined;
+}
+
+export const noEnv = () => undefined;
+export const literal = (w: ShWord, resolve: Resolve) => resolve(w, noEnv).text;
+
+/**
+ * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
+ * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
+ * something only known at run time, stays unknown.
+ */
+export function scriptVariables(calls: readonly ShCall[], resolve: Resolve): (name: string) => string | undefined {
+  const values = new Map<string, string | null>();
+  for (const call of calls) {
+    if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
+    for (const a of call.assigns) {
+      const v = a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
+      const known = v.unresolved.length === 0 ? v.text : null;
+      values.set(a.name, values.has(a.name) && values.get(a.name) !== known ? null : known);
+    }
+  }
+  return (name) => values.get(name) ?? undefined;
+}
+
+export interface Run {
+  /** Wrappers the binary runs through, outermost first (`kubectl exec`, `timeout`). */
+  through: string[];
+  /** The variable that held its path. */
+  via?: string;
+  /** The image it runs in, when a wrapper starts one (`docker run acme/api:1 grpc_health_probe …`). */
+  image?: string;
+}
+
+/** Whether a command (its words) runs the binary, directly or through wrappers the tool knows. */
+export function runsBinary(args: readonly ShWord[], reader: WordReader, depth: number): Run | undefined {
+  const words = args.map((w) => reader.resolve(w, reader.env).text);
+  let i = 0;
+  // `exec` and `command` run the command in place: no wrapper to speak of.
+  while (i < words.length - 1 && (words[i] === 'exec' || words[i] === 'command')) i++;
+  if (i >= words.length) return undefined;
+  if (isBinaryPath(words[i]!)) {
+    const param = args[i]!.parts.find((p) => p.type === 'param');
+    return { through: [], ...(param?.type === 'param' && !mentionsBinary(literal(args[i]!, reader.resolve)) ? { via: param.name } : {}) };
+  }
+  if (depth >= 8) return undefined;
+  const wrapped = unwrap(words, i);
+  if (!wrapped) return undefined;
+  if ('next' in wrapped && wrapped.image !== undefined) {
+    // `docker run --entrypoint /bin/grpc_health_probe IMAGE -addr=…`: the binary is the container's
+    // entrypoint, and the words after the image are its flags.
+    const entrypoint = entrypointOf(words, i + 1, wrapped.image);
+    if (entrypoint !== undefined && isBinaryPath(entrypoint)) return { through: [wrapped.label], image: words[wrapped.image]! };
+  }
+  if ('next' in wrapped) {
+    const inner = runsBinary(args.slice(wrapped.next), reader, depth + 1);
+    // The innermost container the command starts in is the one that needs the binary.
+    const image = inner?.image ?? (wrapped.image !== undefined ? words[wrapped.image] : undefined);
+    return inner && { ...inner, ...(image !== undefined ? { image } : {}), through: [wrapped.label, ...inner.through] };
+  }
+  let calls: ShCall[];
+  try {
+    calls = reader.parse(words[wrapped.script]!);
+  } catch {
+    return undefined;
+  }
+  for (const call of calls) {
+    const inner = runsBinary(call.args, reader, depth + 1);
+    if (inner) return { ...inner, through: [wrapped.label, ...inner.through] };
+  }
+  return undefined;
+}
+
+/** A command that runs another command given in its arguments: its options, then its own operands. */
+interface Wrapper {
+  /** Options that take the next word as their value (`-n 10`); `--` always ends the options. */
+  valued?: readonly string[];
+  /** Operands before the command (timeout's duration, su-exec's user, docker exec's container). */
+  operands?: number;
+  /** Words of the form NAME=VALUE before the command (env). */
+  assignments?: boolean;
+}
+
+const WRAPPERS: Record<string, Wrapper> = {
+  env: { valued: ['-u', '--unset', '-C', '--chdir'], assignments: true },
+  timeout: { valued: ['-s', '--signal', '-k', '--kill-after'], operands: 1 },
+  nice: { valued: ['-n', '--adjustment'] },
+  nohup: {},
+  setsid: {},
+  stdbuf: { valued: ['-i', '-o', '-e', '--input', '--output', '--error'] },
+  ionice: { valued: ['-c', '-n', '--class', '--classdata'] },
+  chrt: { operands: 1 },
+  taskset: { operands: 1 },
+  time: { valued: ['-f', '-o', '--format', '--output'] },
+  sudo: { valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout'] },
+  doas: { valued: ['-u', '-C'] },
+  'su-exec': { operands: 1 },
+  gosu: { operands: 1 },
+  's6-setuidgid': { operands: 1 },
+  chroot: { valued: ['--userspec', '--groups'], operands: 1 },
+  runuser: { valued: ['-u', '-g', '-G', '--user', '--group', '--supp-group'] },
+  xargs: { valued: ['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s', '--arg-file', '--delimiter', '--max-args', '--max-procs', '--max-chars'] },
+  watch: { valued: ['-n', '--interval'] },
+  'dumb-init': {},
+  tini: { valued: ['-e'] },
+};
+
+/** `kubectl exec POD -- cmd`, `docker compose exec SERVICE cmd`: sub-commands that run a command. */
+const SUBCOMMANDS: Record<string, { globals: readonly string[]; sub: Record<string, Wrapper> }> = {
+  kubectl: {
+    globals: KUBECTL_GLOBALS,
+    sub: { exec: { valued: ['-c', '--container', '-n', '--namespace', '-f', '--filename', '--pod-running-timeout'], operands: 1 } },
+  },
+  docker: {
+    globals: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'],
+    sub: {
+      exec: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys'], operands: 1 },
+      run: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--name', '--entrypoint', '--network', '--net', '-v', '--volume', '--mount', '-p', '--publish', '-l', '--label', '--platform', '--pull', '-m', '--memory', '--cpus', '--add-host', '--cap-add', '--cap-drop', '-h', '--hostname', '--restart', '--user'], operands: 1 },
+    },
+  },
+  'docker-compose': {
+    globals: ['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi', '--progress', '--parallel'],
+    sub: {
+      exec: { valued: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--index'], operands: 1 },
+      run: { valued: ['-e', '--env', '-u', '--user', '-w', '--workdir', '--name', '--entrypoint', '-l', '--label', '-p', '--publish', '-v', '--volume', '--cap-add', '--cap-drop'], operands: 1 },
+    },
+  },
+};
+SUBCOMMANDS.oc = SUBCOMMANDS.kubectl!;
+SUBCOMMANDS.podman = SUBCOMMANDS.docker!;
+SUBCOMMANDS.nerdctl = SUBCOMMANDS.docker!;
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+/** Where the wrapped command starts (or which word is the script, for `sh -c`), when words[at] is a wrapper. */
+type Unwrapped = { label: string; next: number; image?: number } | { label: string; script: number };
+
+export function unwrap(words: readonly string[], at: number): Unwrapped | undefined {
+  const name = baseName(words[at]!);
+  const wrapper = WRAPPERS[name];
+  if (wrapper) return after(words, at + 1, wrapper, name);
+  const multi = SUBCOMMANDS[name];
+  if (multi) {
+    const i = skipOptions(words, at + 1, multi.globals);
+    // `docker compose exec`: compose is a sub-command of docker with options of its own.
+    if (words[i] === 'compose' && (name === 'docker' || name === 'podman' || name === 'nerdctl')) {
+      return subcommand(words, skipOptions(words, i + 1, SUBCOMMANDS['docker-compose']!.globals), SUBCOMMANDS['docker-compose']!.sub, `${name} compose`);
+    }
+    return subcommand(words, i, multi.sub, name);
+  }
+  if (SHELLS.has(name)) {
+    let c = false;
+    for (let i = at + 1; i < words.length; i++) {
+      const w = words[i]!;
+      if (/^[-+][a-zA-Z]+$/.test(w)) {
+        c ||= w[0] === '-' && w.includes('c');
+        // `-o pipefail`, `-euo pipefail`: o takes the next word.
+        if (w.includes('o')) i++;
+      } else if (w.startsWith('--')) {
+        // `bash --login -c '…'`, `--norc`, `--`; `--rcfile FILE` takes the next word.
+        if (w === '--rcfile' || w === '--init-file') i++;
+      } else return c ? { label: `${name} -c`, script: i } : undefined;
+    }
+  }
+  return undefined;
+}
+
+function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): { label: string; next: number; image?: number } | undefined {
+  const sub = words[i] !== undefined ? subs[words[i]!] : undefined;
+  if (!sub) return undefined;
+  const fullLabel = `${label} ${words[i]}`;
+  // `kubectl exec pod -- cmd`: after `--` is the command, whatever the options before it were.
+  const dashes = words.indexOf('--', i + 1);
+  if (label === 'kubectl' || label === 'oc') return dashes !== -1 ? { label: fullLabel, next: dashes + 1 } : after(words, i + 1, sub, fullLabel);
+  return after(words, i + 1, sub, fullLabel);
+}
+
+function after(words: readonly string[], from: number, w: Wrapper, label: string): { label: string; next: number; image?: number } | undefined {
+  let i = skipOptions(words, from, w.valued ?? []);
+  if (w.assignments) while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
+  // `docker run [options] IMAGE command`: the operand is the image the command runs in.
+  const image = CONTAINER_RUNS.test(label) && i < words.length ? i : undefined;
+  i += w.operands ?? 0;
+  return i < words.length ? { label, next: i, ...(image !== undefined ? { image } : {}) } : undefined;
+}
+
+/** The container run of a command whose image is the upstream probe image, when it is one. */
+export function upstreamImageRun(args: readonly ShWord[], reader: WordReader): { image: string; label: string } | undefined {
+  const words = args.map((w) => reader.resolve(w, reader.env).text);
+  let at = 0;
+  while (at < words.length - 1 && (words[at] === 'exec' || words[at] === 'command')) at++;
+  for (let w = unwrap(words, at); w && 'next' in w; w = unwrap(words, at)) {
+    if (w.image !== undefined && UPSTREAM_IMAGE.test(words[w.image]!)) return { image: words[w.image]!, label: w.label };
+    at = w.next;
+  }
+  return undefined;
+}
+
+/** The `--entrypoint` a container run's options give (`--entrypoint X`, `--entrypoint=X`), before its image. */
+function entrypointOf(words: readonly string[], from: number, image: number): string | undefined {
+  let found: string | undefined;
+  for (let j = from; j < image; j++) {
+    if (words[j] === '--entrypoint') found = words[++j];
+    else if (words[j]!.startsWith('--entrypoint=')) found = words[j]!.slice('--entrypoint='.length);
+  }
+  return found;
+}
+
+/** Wrappers that start a container from an image given as their operand. */
+const CONTAINER_RUNS = /^(docker|podman|nerdctl) run$/;
