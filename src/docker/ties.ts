@@ -10,6 +10,7 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
+import { resourcesOf } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
@@ -40,7 +41,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
-  const renames: ImageTies['renames'] = new Map();
+  const renames: ImageTies['renames'] = [];
   // Builds of a GoReleaser config or a workflow, their Dockerfiles relative to `root`: whether there were any.
   const addBuilds = (root: string, builds: readonly ImageBuild[]) => {
     for (const b of builds) {
@@ -108,15 +109,14 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
       continue;
     }
     if (isKustomization(path.basename(abs))) {
+      const names = new Map<string, Set<string>>();
       for (const doc of parsed.docs) {
-        for (const [from, to] of kustomizeRenames(doc.contents)) {
-          const r = renames.get(from) ?? { names: new Set<string>(), where: shown(abs) };
-          r.names.add(to);
-          renames.set(from, r);
-          found = true;
-        }
+        for (const [from, to] of kustomizeRenames(doc.contents)) names.set(from, (names.get(from) ?? new Set()).add(to));
       }
-      if (found) used.push(abs);
+      if (names.size > 0) {
+        renames.push({ where: shown(abs), dir, files: new Set(resourcesOf(dir, run, new Set())), names });
+        used.push(abs);
+      }
       continue;
     }
     if (isWorkflow(abs)) {
@@ -149,7 +149,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
   for (const file of untied) byDockerfile.delete(file);
-  return { byDockerfile, compose, renames, sources: used };
+  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used };
 }
 
 /** Reads and parses compose files through the run, once each. */
@@ -336,4 +336,17 @@ function kustomizeRenames(root: unknown): [string, string][] {
     out.push([imageName(name), newName === undefined ? imageName(name) : /\$/.test(newName) ? newName : imageName(newName)]);
   }
   return out;
+}
+
+/** The repository's kustomizations that no other one includes, with the files and folders each reaches. */
+function kustomizeRoots(run: RunContext): ImageTies['kustomizeRoots'] {
+  const all = run
+    .repositoryFiles()
+    .filter((f) => isKustomization(path.basename(f)))
+    .map((f) => {
+      const dirs = new Set<string>();
+      const files = new Set(resourcesOf(path.dirname(f), run, dirs));
+      return { dir: path.dirname(f), files, dirs };
+    });
+  return all.filter((k) => !all.some((o) => o.dir !== k.dir && o.dirs.has(k.dir)));
 }
