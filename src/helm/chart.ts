@@ -12,7 +12,7 @@ import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -1128,6 +1128,9 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
 export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
   const value = valueAt(chart, valuesPath);
   if (value === undefined) return undefined;
+  // A release that sets it to a value it does not write (`values: [{{ requiredEnv "IMAGE" }}]`, a
+  // Crossplane valueFrom) may give it any.
+  if (chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
   // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
   // its setting counts; one that is not a plain value makes the setting unknown.
   const loose = looseValuesSetting(valuesPath, run);
