@@ -58,10 +58,13 @@ export function isKey(image: string): boolean {
  * tied to: a name the ties do not cover (`image: payments`, renamed by kustomize `images:`)
  * may well be built here.
  */
+/** An image name set by a template or a variable (`{{ .Values.image }}`, `$(IMAGE)`, `${REGISTRY}/api`): it may be any image. */
+const TEMPLATED_IMAGE = /\{\{|\$[({A-Za-z_]/;
+
 export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined, known: ReadonlySet<string>): boolean {
   if (!tied || image === undefined) return true;
   if (isKey(image)) return tied.has(image);
-  if (/\{\{|\$[({A-Za-z_]/.test(image)) return true;
+  if (TEMPLATED_IMAGE.test(image)) return true;
   const name = imageName(image);
   return tied.has(name) || !known.has(name);
 }
@@ -70,7 +73,7 @@ export function mayRunImage(image: string | undefined, tied: ReadonlySet<string>
 export function isTiedImage(image: string | undefined, known: ReadonlySet<string>): boolean {
   if (image === undefined) return false;
   if (isKey(image)) return known.has(image);
-  if (/\{\{|\$[({A-Za-z_]/.test(image)) return false;
+  if (TEMPLATED_IMAGE.test(image)) return false;
   return known.has(imageName(image));
 }
 
@@ -157,7 +160,7 @@ export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>)
   const image = reaches.find((r) => !r.why)!.image;
   if (image === undefined) return 'runs an image it does not name';
   if (isKey(image)) return undefined;
-  return /\{\{|\$[({A-Za-z_]/.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
+  return TEMPLATED_IMAGE.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
 }
 
 const cache = new WeakMap<RunContext, ImageTies>();

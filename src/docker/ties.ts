@@ -212,10 +212,6 @@ interface ImageBuild {
 function goReleaserImages(root: unknown): ImageBuild[] | undefined {
   if (!isMap(root)) return [];
   const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map(scalarText).filter((s): s is string => s !== undefined) : []);
-  const nameOf = (image: string): string | undefined => {
-    const name = imageName(image.replace(/\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
-    return name.includes('{{') ? undefined : name;
-  };
   const out: ImageBuild[] = [];
   const entries = (key: string) => {
     const v = getPair(root, key)?.value;
@@ -226,16 +222,16 @@ function goReleaserImages(root: unknown): ImageBuild[] | undefined {
       // `templated_dockerfile` (GoReleaser 2.17), when set, is the one built: it wins over `dockerfile`.
       const dockerfile = scalarText(getPair(d, 'templated_dockerfile')?.value) ?? scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
       if (dockerfile.includes('{{')) return undefined;
-      out.push({ dockerfile, images: strings(getPair(d, field)?.value).map(nameOf) });
+      out.push({ dockerfile, images: strings(getPair(d, field)?.value).map((i) => templatedImageName('{{', i)) });
     }
   }
   // A manifest list is run under its own name: it stands for the Dockerfiles of the images it lists.
   for (const m of entries('docker_manifests')) {
     const name = scalarText(getPair(m, 'name_template')?.value);
-    const listed = strings(getPair(m, 'image_templates')?.value).map(nameOf);
+    const listed = strings(getPair(m, 'image_templates')?.value).map((i) => templatedImageName('{{', i));
     const from = out.filter((b) => b.images.some((i) => i !== undefined && listed.includes(i)));
     const whole = name !== undefined && listed.every((i) => i !== undefined && out.some((b) => b.images.includes(i)));
-    for (const b of from) b.images.push(whole ? nameOf(name) : undefined);
+    for (const b of from) b.images.push(whole ? templatedImageName('{{', name) : undefined);
   }
   return out;
 }
@@ -281,7 +277,7 @@ function workflowBuilds(root: unknown): ImageBuild[] {
         names = meta ? listOf(withOf(meta)('images') ?? '').map((i) => /^name=([^,]*)/.exec(i)?.[1] ?? i) : ['${{ unknown }}'];
       } else names = listOf(tagsText);
       if (names.length === 0) continue;
-      out.push({ dockerfile: file, images: names.map((n) => workflowImageName(expand(n, env))) });
+      out.push({ dockerfile: file, images: names.map((n) => templatedImageName('${{', expand(n, env))) });
     }
   }
   return out;
@@ -312,10 +308,14 @@ function listOf(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** An image name with its tag (an expression in the tag is only a tag); undefined when an expression is in the name. */
-function workflowImageName(image: string): string | undefined {
-  const name = imageName(image.replace(/\$\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
-  return name.includes('${{') ? undefined : name;
+/**
+ * An image's name, its tag aside (a template or an expression in the tag is only a tag); undefined
+ * when one is in the name. `open`: how the config's templates start (GoReleaser `{{`, workflows `${{`).
+ */
+function templatedImageName(open: '{{' | '${{', image: string): string | undefined {
+  const action = open === '{{' ? /\{\{[^}]*\}\}(?=[^/]*$)/g : /\$\{\{[^}]*\}\}(?=[^/]*$)/g;
+  const name = imageName(image.replace(action, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
+  return name.includes(open) ? undefined : name;
 }
 
 /**
