@@ -262,7 +262,7 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     // Documentation describes the binary; it runs nothing (as for the binary's own name).
     if (DOCUMENTATION.test(shown)) continue;
-    const kind = classify(shown);
+    const kind = classify(shown, text);
     const known = kind !== 'other';
     let li: LineIndex | undefined;
     let comments: [number, number][] | undefined;
