@@ -690,6 +690,8 @@ export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/
 export function imageNameFromValues(image: string, chart: Chart, run: RunContext, ref: { pattern: string; valuesPath: (written: string) => string }): string {
   if (!image.includes('{{')) return image;
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
+    // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
+    if (setOnCommandLine(ref.valuesPath(written), run)) return action;
     const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
@@ -698,6 +700,31 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
   const name = at === -1 ? named : named.slice(0, at);
   return name.includes('{{') || name === '' ? image : name;
+}
+
+const cliSetsByRun = new WeakMap<RunContext, Set<string>>();
+
+/**
+ * Whether a file of the run sets a values path the way `helm --set` does: `--set a.b=…` (also
+ * `--set-string`, `--set-json`, `--set-literal`, `--set-file`, comma lists) in a script, a Makefile
+ * or a pipeline, or a Terraform `helm_release`'s `set { name = "a.b" }`. Such a value is not in
+ * view (a variable, a pipeline's input), so it may be anything. Read once per run.
+ */
+function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
+  let paths = cliSetsByRun.get(run);
+  if (!paths) {
+    paths = new Set();
+    cliSetsByRun.set(run, paths);
+    for (const abs of run.allFiles()) {
+      const text = run.readText(abs);
+      if (text === undefined || !/--set|\bset(_sensitive|_string)?\s*\{/.test(text)) continue;
+      for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
+        for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
+      }
+      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) paths.add(m[1]!);
+    }
+  }
+  return paths.has(valuesPath);
 }
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
