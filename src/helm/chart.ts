@@ -12,7 +12,7 @@ import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -689,6 +689,8 @@ export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/
  */
 export function imageNameFromValues(image: string, chart: Chart, run: RunContext, ref: { pattern: string; valuesPath: (written: string) => string }): string {
   if (!image.includes('{{')) return image;
+  // A release reading values from a ConfigMap or Secret the repository does not make may set the image.
+  if (releaseWithOutsideValues(chart.root, chartName(chart.chartYaml), run) !== undefined) return image;
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
     // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
     if (setOnCommandLine(ref.valuesPath(written), run)) return action;

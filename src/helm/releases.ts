@@ -100,6 +100,8 @@ interface Release {
    * `targetPath`), each with where it is set: `readinessProbe.exec.command[1]`.
    */
   sets?: { path: string; where: string; value?: string }[];
+  /** A `valuesFrom` ConfigMap or Secret no file of the repository makes: values the tool cannot see. */
+  outsideValues?: string;
   shown: string;
 }
 
@@ -164,6 +166,12 @@ export function releaseValuesAt(chartRoot: string, chartName: string | undefined
   // `--set image.repository=ghcr.io/acme/api` (helmfile `set`, Argo CD parameters) is set over them.
   const set = releaseSetsAt(chartRoot, chartName, valuesPath, run).flatMap((s) => (s.value === undefined ? [] : [{ file: s.file, value: s.value }]));
   return [...inLayers, ...set];
+}
+
+/** A release of the chart that reads values the repository does not hold (a Flux `valuesFrom` Secret made elsewhere), as said in messages. */
+export function releaseWithOutsideValues(chartRoot: string, chartName: string | undefined, run: RunContext): string | undefined {
+  const r = releasesFor(chartRoot, chartName, run).find((x) => x.outsideValues !== undefined);
+  return r && `${r.shown} (valuesFrom ${r.outsideValues})`;
 }
 
 /**
@@ -394,6 +402,7 @@ function releasesOf(run: RunContext): Release[] {
     for (const r of out) {
       for (const v of r.valuesFrom ?? []) {
         const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
+        if (files.length === 0) r.outsideValues ??= v.name;
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
       }
     }
