@@ -621,6 +621,9 @@ function probeReport(
     // Where the tool looked for the value and why it is not known (a Pulumi stack's secret).
     const why = b.code === 'unresolved-port' ? placeholders.find((p) => p.why !== undefined && b.detail.includes(p.shown))?.why : undefined;
     if (why) b.detail += ` (${why})`;
+    // A stack's value that is no port: which stack file gives it.
+    const stack = b.code === 'invalid-port' ? resolved.stackValues?.find((v) => b.detail.includes(`"${v.value}"`)) : undefined;
+    if (stack) b.detail += ` (${stack.where} gives it)`;
   }
 
   if (blockers.length > 0 || !plan.grpc) {

@@ -28,6 +28,8 @@ export interface ResolvedArgv {
   problems: string[];
   /** Literal nodes the values came from (constants' initializers included): they are accounted for. */
   sources: Node[];
+  /** A Pulumi stack's value written into the argv because it is no port (`grpc`, 70000), and the stack file that gives it. */
+  stackValues?: { value: string; where: string }[];
 }
 
 /** Parentheses, `as`, `satisfies`, `<T>x` and `x!` do not change a value. */
@@ -198,6 +200,7 @@ export function resolveArgv(elements: readonly Node[], config?: ConfigReader): R
         } else if (bad) {
           // What that stack deploys (a name, 70000): the analysis blocks it as it would the literal.
           text += bad.value;
+          (out.stackValues ??= []).push(bad);
         } else if (named && stacks && 'values' in stacks) {
           text += placeholder(shown, { expression: named.getText(), value: Number(stacks.values[0]!.value) });
         } else if (v !== undefined) {
