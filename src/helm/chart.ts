@@ -705,6 +705,7 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
 }
 
 const cliSetsByRun = new WeakMap<RunContext, Set<string>>();
+const CLI_SET_MAX_BYTES = 1024 * 1024;
 
 /**
  * Whether a file of the run sets a values path the way `helm --set` does: `--set a.b=…` (also
@@ -718,7 +719,14 @@ function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
     paths = new Set();
     cliSetsByRun.set(run, paths);
     for (const abs of run.allFiles()) {
-      const text = run.readText(abs);
+      // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
+      let size: number;
+      try {
+        size = fs.statSync(abs).size;
+      } catch {
+        continue;
+      }
+      const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
       if (text === undefined || !/--set|\bset(_sensitive|_string)?\s*\{/.test(text)) continue;
       for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
         for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
