@@ -112,7 +112,7 @@ const rule: Rule = {
         const { parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
         const stageNames = (file: SourceFile) => (file.kind === 'dockerfile' ? stageNameRanges(seen.find((s) => s.file === file)?.analysis.parsed ?? parseDockerfile(file.text)) : []);
         const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen, stageNames)].map(
-          (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known)) }),
+          (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
         // Neither a probe nor any other use of the binary, for any image: the repository holds none of what runs it.
@@ -262,7 +262,7 @@ async function usesOfRenamed(run: RunContext, seen: readonly { file: SourceFile;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     // Documentation describes the binary; it runs nothing (as for the binary's own name).
     if (DOCUMENTATION.test(shown)) continue;
-    const kind = classify(shown);
+    const kind = classify(shown, text);
     const known = kind !== 'other';
     let li: LineIndex | undefined;
     let comments: [number, number][] | undefined;

@@ -1,5 +1,6 @@
 import { binaryPathOption, isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
 import type { PropertyInstruction } from 'dockerfile-ast';
+import nodePath from 'node:path';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -34,7 +35,15 @@ const rule: Rule = {
         const runsBinary = (s: string) => mentionsBinary(s) || pathVars.some((v) => new RegExp(`\\$\\{?${v}(?![A-Za-z0-9_])`).test(s));
         const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
         const finalStage = froms.length - 1;
-        const scanned = ctx.run.allFiles().map((f) => f.split('\\').join('/'));
+        const scanned = new Set(ctx.run.allFiles());
+        // A build context is the Dockerfile's folder or one above it: the script is one of the run's
+        // files there (a file of the same name in another folder is another script).
+        const contexts: string[] = [];
+        for (let dir = nodePath.dirname(path); ; dir = nodePath.dirname(dir)) {
+          contexts.push(dir);
+          if (nodePath.dirname(dir) === dir || dir === ctx.run.cwd) break;
+        }
+        const readScript = (src: string) => contexts.some((dir) => scanned.has(nodePath.join(dir, src.replace(/^\/+/, ''))));
         const scriptsOf = new Map(namedScripts.map((n) => [n.ins, n.sources]));
         for (const ins of parsed.instructions) {
           const raw = text.slice(ins.argsStart, ins.end);
@@ -70,7 +79,7 @@ const rule: Rule = {
             // after the binary (installs.ts does not take it for the binary). What it runs is the
             // script's own finding when the run reads it; one the run does not read may run it.
             const scripts = scriptsOf.get(ins)!;
-            const unread = scripts.filter((src) => !scanned.some((f) => f.endsWith(`/${src.replace(/^\.?\//, '')}`)));
+            const unread = scripts.filter((src) => !readScript(src));
             if (unread.length === 0) {
               ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `COPY copies ${scripts.join(', ')}, a script named after grpc_health_probe, not the binary: it keeps no install (what the script runs is reported in the script)`, hint: SCRIPT_HINT });
             } else {

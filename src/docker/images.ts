@@ -58,10 +58,13 @@ export function isKey(image: string): boolean {
  * tied to: a name the ties do not cover (`image: payments`, renamed by kustomize `images:`)
  * may well be built here.
  */
+/** An image name set by a template or a variable (`{{ .Values.image }}`, `$(IMAGE)`, `${REGISTRY}/api`): it may be any image. */
+const TEMPLATED_IMAGE = /\{\{|\$[({A-Za-z_]/;
+
 export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined, known: ReadonlySet<string>): boolean {
   if (!tied || image === undefined) return true;
   if (isKey(image)) return tied.has(image);
-  if (/\{\{|\$[({A-Za-z_]/.test(image)) return true;
+  if (TEMPLATED_IMAGE.test(image)) return true;
   const name = imageName(image);
   return tied.has(name) || !known.has(name);
 }
@@ -70,7 +73,7 @@ export function mayRunImage(image: string | undefined, tied: ReadonlySet<string>
 export function isTiedImage(image: string | undefined, known: ReadonlySet<string>): boolean {
   if (image === undefined) return false;
   if (isKey(image)) return known.has(image);
-  if (/\{\{|\$[({A-Za-z_]/.test(image)) return false;
+  if (TEMPLATED_IMAGE.test(image)) return false;
   return known.has(imageName(image));
 }
 
@@ -85,15 +88,25 @@ export interface ImageTies {
   /** Absolute Dockerfile path, symlinks resolved (realPath) → image names, its own dockerfile key, compose service keys. */
   byDockerfile: Map<string, Set<string>>;
   /**
-   * Image names a kustomization's `images:` renames (`- name: payments`, `newName: gcr.io/acme/payments`)
-   * → the names they become across the repository's kustomizations (the name itself too where an
-   * entry keeps it), and the first kustomization that says so, for messages.
+   * The kustomizations whose `images:` rename images (`- name: payments`, `newName: gcr.io/acme/payments`):
+   * each one's folder, the files it builds from (its resources, bases' too), and name → the names it
+   * gives (the name itself where an entry changes only the tag). A rename holds for those files only.
    */
-  renames: Map<string, { names: Set<string>; where: string }>;
+  renames: KustomizeRename[];
+  /** The kustomizations no other one includes (what is deployed), with the files and folders they reach; only when some kustomization renames. */
+  kustomizeRoots: { files: ReadonlySet<string>; dirs: ReadonlySet<string> }[];
   /** Compose service key (composeKey) → what else its consumers run. */
   compose: Map<string, ComposeServiceImages>;
   /** Files that tied them, for messages. */
   sources: string[];
+}
+
+export interface KustomizeRename {
+  /** The kustomization, for messages. */
+  where: string;
+  dir: string;
+  files: ReadonlySet<string>;
+  names: Map<string, Set<string>>;
 }
 
 /** One image a consumer may run, and why, when it is not simply the consumer's own. */
@@ -110,16 +123,26 @@ export interface Reach {
  * compose` merges them) and the image names they give it; a service whose build cannot be decided
  * may run any image.
  */
-export function reachOf(image: string | undefined, ties: ImageTies, known: ReadonlySet<string>): Reach[] {
+export function reachOf(image: string | undefined, ties: ImageTies, known: ReadonlySet<string>, consumer?: string): Reach[] {
   if (image === undefined) return [{ image }];
   if (!image.startsWith('compose:')) {
-    // `image: payments` that kustomize renames: the pod runs the new name.
+    // `image: payments` in a file a kustomization builds that renames it: the pod runs the new name.
+    // A file no renaming kustomization builds (a script's docker run, a manifest applied as is) runs the name as written.
     const name = imageName(image);
-    const renamed = isKey(image) ? undefined : ties.renames.get(name);
-    if (!renamed) return [{ image }];
-    // A name the repository also builds under itself (skaffold's `payments`, deployed as is in dev) stays one.
-    const names = new Set([...renamed.names, ...(known.has(name) ? [name] : [])]);
-    return [...names].map((n) => ({ image: n, ...(n !== name ? { why: `${renamed.where} renames ${name} to ${n}` } : {}) }));
+    const scopes = consumer === undefined || isKey(image) ? [] : ties.renames.filter((r) => r.files.has(consumer) && r.names.has(name));
+    if (scopes.length === 0) return [{ image }];
+    // It runs as written too when the repository builds that name itself (skaffold's `payments`,
+    // deployed as is in dev), an entry keeps the name, or a deployed kustomization reaches the
+    // file through no renaming one (a dev overlay beside the prod one that renames).
+    let asWritten = known.has(name) || ties.kustomizeRoots.some((k) => k.files.has(consumer!) && !scopes.some((r) => k.dirs.has(r.dir)));
+    const out = new Map<string, Reach>();
+    for (const r of scopes) {
+      for (const n of r.names.get(name)!) {
+        if (n === name) asWritten = true;
+        else if (!out.has(n)) out.set(n, { image: n, why: `${r.where} renames ${name} to ${n}` });
+      }
+    }
+    return [...(asWritten ? [{ image: name }] : []), ...out.values()];
   }
   const c = ties.compose.get(image);
   if (c?.undecided) return [{ image: undefined, why: c.undecided }];
@@ -137,7 +160,7 @@ export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>)
   const image = reaches.find((r) => !r.why)!.image;
   if (image === undefined) return 'runs an image it does not name';
   if (isKey(image)) return undefined;
-  return /\{\{|\$[({A-Za-z_]/.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
+  return TEMPLATED_IMAGE.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
 }
 
 const cache = new WeakMap<RunContext, ImageTies>();
@@ -151,7 +174,7 @@ export async function imageTies(run: RunContext): Promise<ImageTies> {
   let ties = cache.get(run);
   if (!ties) {
     const sources = run.allFiles().filter(isTieSource);
-    ties = sources.length === 0 ? { byDockerfile: new Map(), compose: new Map(), renames: new Map(), sources: [] } : (await import('./ties.js')).readTies(run, sources);
+    ties = sources.length === 0 ? { byDockerfile: new Map(), compose: new Map(), renames: [], kustomizeRoots: [], sources: [] } : (await import('./ties.js')).readTies(run, sources);
     cache.set(run, ties);
   }
   return ties;

@@ -323,7 +323,9 @@ function runSite(
   // cp /tmp/probe /bin/grpc_health_probe`: for this RUN, the mount's target is the binary.
   const mounts = probeMounts(ins, parsed, probeStages);
   const outer = mentions;
-  if (mounts.length > 0) mentions = (s: string) => outer(s) || mounts.some((m) => containsPath(s, m.target));
+  // The target itself only: a path under it (`/tmp/probe/etc/ssl/certs/…` of a mount of the whole
+  // image) is another file of the image, which a command may copy for itself.
+  if (mounts.length > 0) mentions = (s: string) => outer(s) || mounts.some((m) => pathOffsets(s, m.target).some((i) => s[i + m.target.length] !== '/'));
   let shell;
   try {
     shell = typeof heredoc === 'object' ? parseScriptAt(text.slice(heredoc.start, heredoc.end), heredoc.start) : parseRunBody(text, ins, runBodyStart(text, ins, parsed.lines), parsed.escape);
@@ -451,9 +453,13 @@ function runSite(
   for (const [i, k] of kinds.entries()) if (removed[i] && k.kind === 'install') for (const d of k.destinations) tracked.add(d);
   const plan: RunPlan = { ins, segments: segs, removed, commands };
   const whole = packageRanges.length === 0 && removed.every(Boolean);
-  // A probe mount left on a RUN that keeps other commands: none of them reads its target (each
-  // that does is an install, or the RUN is refused above), so it goes with the install.
-  const dropped = whole || !removed.some(Boolean) ? [] : mounts;
+  // A probe mount left on a RUN that keeps other commands goes with the install when none of them
+  // reads under its target (one that reads the target itself is an install, or the RUN is refused
+  // above); one they read (`cp /tmp/probe/etc/ssl/certs/ca-certificates.crt …`) stays.
+  const readByKept = (m: { target: string }) => segs.some((seg, i) => !removed[i] && containsPath(text.slice(seg.start, seg.end), m.target));
+  const dropped = whole || !removed.some(Boolean) ? [] : mounts.filter((m) => !readByKept(m));
+  // A stage still mounted by a mount that stays is still referenced.
+  const droppedFroms = [...new Set(dropped.map((m) => m.from.toLowerCase()))].filter((f) => !mounts.some((m) => !dropped.includes(m) && m.from.toLowerCase() === f));
 
   // A checksum step (`echo "<sum>  /bin/grpc_health_probe" | sha256sum -c - && chmod +x …`) is
   // named for what it runs, not for the echo that feeds it.
@@ -463,7 +469,7 @@ function runSite(
     what: 'RUN',
     message: whole ? `RUN installs grpc_health_probe (${downloader})` : packageRanges.length > 0 && !removed.some(Boolean) ? `RUN installs grpc_health_probe (${downloader}, among other packages)` : `RUN installs grpc_health_probe (${downloader}) in a longer chain`,
     ranges: whole ? [wholeInstruction(text, ins)] : [...dropped.map((m) => m.range), ...chainRemoval(text, segs, removed), ...packageRanges],
-    ...(dropped.length > 0 ? { droppedMounts: dropped.map((m) => m.from.toLowerCase()) } : {}),
+    ...(droppedFroms.length > 0 ? { droppedMounts: droppedFroms } : {}),
     whole,
     run: plan,
   };
@@ -1049,7 +1055,7 @@ function probeMounts(ins: DockerInstruction, parsed: ParsedDockerfile, probeStag
     end = blanks(end);
     const afterContinuation = /^\r?\n/.exec(parsed.text.slice(end + 1, end + 3));
     if (parsed.text[end] === parsed.escape && afterContinuation) end = blanks(end + 1 + afterContinuation[0].length);
-    out.push({ from, target, range: { start, end } });
+    out.push({ from, target: target.length > 1 ? target.replace(/\/+$/, '') : target, range: { start, end } });
   }
   return out;
 }

@@ -7,7 +7,8 @@
  * binary.
  */
 import type { Copy, Flag, JSONInstruction, PropertyInstruction } from 'dockerfile-ast';
-import { baseImageOf, execFormStrings, type ParsedDockerfile } from './parse.js';
+import type { From } from 'dockerfile-ast';
+import { baseImageOf, execFormStrings, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
 
 /** The programs that serve a catalog in a pod OLM probes with grpc_health_probe. */
 const SERVERS = new Set(['opm', 'registry-server', 'configmap-server', 'appregistry-server']);
@@ -31,8 +32,9 @@ const base = (p: string) => p.replace(/\/+$/, '').split('/').pop() ?? '';
  * operator-registry (opm) image. A builder stage that only downloads the binary for no catalog
  * stage says nothing.
  */
-export function olmRegistrySignal(parsed: ParsedDockerfile, stages: ReadonlySet<number>): OlmSignal | undefined {
+export function olmRegistrySignal(parsed: ParsedDockerfile, installStages: ReadonlySet<number>): OlmSignal | undefined {
   const { text } = parsed;
+  const stages = withDescendants(parsed, installStages);
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   const signals: (OlmSignal & { rank: number })[] = [];
   for (const ins of parsed.instructions) {
@@ -71,3 +73,22 @@ export function olmRegistrySignal(parsed: ParsedDockerfile, stages: ReadonlySet<
 
 /** Which signal says it best: the index label names a catalog outright; a FROM only hints at one. */
 const RANK: Record<string, number> = { LABEL: 0, ENTRYPOINT: 1, CMD: 1, COPY: 2, ADD: 2, FROM: 3 };
+
+/**
+ * The stages given and those built FROM one of them, however many stages down (`FROM tools` over
+ * the stage that downloads the binary): they hold the binary too.
+ */
+function withDescendants(parsed: ParsedDockerfile, stages: ReadonlySet<number>): Set<number> {
+  const out = new Set(stages);
+  for (const from of parsed.instructions) {
+    if (from.keyword !== 'FROM') continue;
+    for (let cur: typeof from | undefined = from, hops = 0; cur && hops < parsed.instructions.length; hops++) {
+      if (out.has(cur.stage)) {
+        out.add(from.stage);
+        break;
+      }
+      cur = stageNamed(parsed, withGlobalArgs(parsed, (cur.node as unknown as From).getImage() ?? ''), cur.start);
+    }
+  }
+  return out;
+}

@@ -83,7 +83,7 @@ export function baseImageOf(parsed: ParsedDockerfile, from: DockerInstruction): 
  * the only variables a FROM can use. `${NAME:-word}` takes the word when the ARG has no default.
  * A variable with no value is left as written.
  */
-function withGlobalArgs(parsed: ParsedDockerfile, image: string): string {
+export function withGlobalArgs(parsed: ParsedDockerfile, image: string): string {
   if (!image.includes('$')) return image;
   const defaults = new Map<string, string | null>();
   for (const i of parsed.instructions) {

@@ -10,6 +10,7 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
+import { resourcesOf } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
@@ -40,7 +41,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
-  const renames: ImageTies['renames'] = new Map();
+  const renames: ImageTies['renames'] = [];
   // Builds of a GoReleaser config or a workflow, their Dockerfiles relative to `root`: whether there were any.
   const addBuilds = (root: string, builds: readonly ImageBuild[]) => {
     for (const b of builds) {
@@ -108,15 +109,14 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
       continue;
     }
     if (isKustomization(path.basename(abs))) {
+      const names = new Map<string, Set<string>>();
       for (const doc of parsed.docs) {
-        for (const [from, to] of kustomizeRenames(doc.contents)) {
-          const r = renames.get(from) ?? { names: new Set<string>(), where: shown(abs) };
-          r.names.add(to);
-          renames.set(from, r);
-          found = true;
-        }
+        for (const [from, to] of kustomizeRenames(doc.contents)) names.set(from, (names.get(from) ?? new Set()).add(to));
       }
-      if (found) used.push(abs);
+      if (names.size > 0) {
+        renames.push({ where: shown(abs), dir, files: new Set(resourcesOf(dir, run, new Set())), names });
+        used.push(abs);
+      }
       continue;
     }
     if (isWorkflow(abs)) {
@@ -149,7 +149,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
   for (const file of untied) byDockerfile.delete(file);
-  return { byDockerfile, compose, renames, sources: used };
+  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used };
 }
 
 /** Reads and parses compose files through the run, once each. */
@@ -212,10 +212,6 @@ interface ImageBuild {
 function goReleaserImages(root: unknown): ImageBuild[] | undefined {
   if (!isMap(root)) return [];
   const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map(scalarText).filter((s): s is string => s !== undefined) : []);
-  const nameOf = (image: string): string | undefined => {
-    const name = imageName(image.replace(/\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
-    return name.includes('{{') ? undefined : name;
-  };
   const out: ImageBuild[] = [];
   const entries = (key: string) => {
     const v = getPair(root, key)?.value;
@@ -226,16 +222,16 @@ function goReleaserImages(root: unknown): ImageBuild[] | undefined {
       // `templated_dockerfile` (GoReleaser 2.17), when set, is the one built: it wins over `dockerfile`.
       const dockerfile = scalarText(getPair(d, 'templated_dockerfile')?.value) ?? scalarText(getPair(d, 'dockerfile')?.value) ?? 'Dockerfile';
       if (dockerfile.includes('{{')) return undefined;
-      out.push({ dockerfile, images: strings(getPair(d, field)?.value).map(nameOf) });
+      out.push({ dockerfile, images: strings(getPair(d, field)?.value).map((i) => templatedImageName('{{', i)) });
     }
   }
   // A manifest list is run under its own name: it stands for the Dockerfiles of the images it lists.
   for (const m of entries('docker_manifests')) {
     const name = scalarText(getPair(m, 'name_template')?.value);
-    const listed = strings(getPair(m, 'image_templates')?.value).map(nameOf);
+    const listed = strings(getPair(m, 'image_templates')?.value).map((i) => templatedImageName('{{', i));
     const from = out.filter((b) => b.images.some((i) => i !== undefined && listed.includes(i)));
     const whole = name !== undefined && listed.every((i) => i !== undefined && out.some((b) => b.images.includes(i)));
-    for (const b of from) b.images.push(whole ? nameOf(name) : undefined);
+    for (const b of from) b.images.push(whole ? templatedImageName('{{', name) : undefined);
   }
   return out;
 }
@@ -290,7 +286,7 @@ function workflowBuilds(root: unknown): ImageBuild[] {
         names = meta ? listOf(withOf(meta)('images') ?? '').map((i) => /^name=([^,]*)/.exec(i)?.[1] ?? i) : ['${{ unknown }}'];
       } else names = listOf(tagsText);
       if (names.length === 0) continue;
-      out.push({ dockerfile: file, images: names.map((n) => workflowImageName(expand(n, env))) });
+      out.push({ dockerfile: file, images: names.map((n) => templatedImageName('${{', expand(n, env))) });
     }
   }
   return out;
@@ -321,10 +317,14 @@ function listOf(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** An image name with its tag (an expression in the tag is only a tag); undefined when an expression is in the name. */
-function workflowImageName(image: string): string | undefined {
-  const name = imageName(image.replace(/\$\{\{[^}]*\}\}(?=[^/]*$)/g, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
-  return name.includes('${{') ? undefined : name;
+/**
+ * An image's name, its tag aside (a template or an expression in the tag is only a tag); undefined
+ * when one is in the name. `open`: how the config's templates start (GoReleaser `{{`, workflows `${{`).
+ */
+function templatedImageName(open: '{{' | '${{', image: string): string | undefined {
+  const action = open === '{{' ? /\{\{[^}]*\}\}(?=[^/]*$)/g : /\$\{\{[^}]*\}\}(?=[^/]*$)/g;
+  const name = imageName(image.replace(action, (m, at: number) => (image.lastIndexOf(':', at) > image.lastIndexOf('/', at) ? 'tag' : m)));
+  return name.includes(open) ? undefined : name;
 }
 
 /**
@@ -345,4 +345,17 @@ function kustomizeRenames(root: unknown): [string, string][] {
     out.push([imageName(name), newName === undefined ? imageName(name) : /\$/.test(newName) ? newName : imageName(newName)]);
   }
   return out;
+}
+
+/** The repository's kustomizations that no other one includes, with the files and folders each reaches. */
+function kustomizeRoots(run: RunContext): ImageTies['kustomizeRoots'] {
+  const all = run
+    .repositoryFiles()
+    .filter((f) => isKustomization(path.basename(f)))
+    .map((f) => {
+      const dirs = new Set<string>();
+      const files = new Set(resourcesOf(path.dirname(f), run, dirs));
+      return { dir: path.dirname(f), files, dirs };
+    });
+  return all.filter((k) => !all.some((o) => o.dir !== k.dir && o.dirs.has(k.dir)));
 }

@@ -12,7 +12,7 @@ import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releaseTimeouts, releaseValuesAt } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -689,7 +689,11 @@ export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/
  */
 export function imageNameFromValues(image: string, chart: Chart, run: RunContext, ref: { pattern: string; valuesPath: (written: string) => string }): string {
   if (!image.includes('{{')) return image;
+  // A release reading values from a ConfigMap or Secret the repository does not make may set the image.
+  if (releaseWithOutsideValues(chart.root, chartName(chart.chartYaml), run) !== undefined) return image;
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
+    // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
+    if (setOnCommandLine(ref.valuesPath(written), run)) return action;
     const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
@@ -698,6 +702,39 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
   const name = at === -1 ? named : named.slice(0, at);
   return name.includes('{{') || name === '' ? image : name;
+}
+
+const cliSetsByRun = new WeakMap<RunContext, Set<string>>();
+const CLI_SET_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Whether a file of the run sets a values path the way `helm --set` does: `--set a.b=…` (also
+ * `--set-string`, `--set-json`, `--set-literal`, `--set-file`, comma lists) in a script, a Makefile
+ * or a pipeline, or a Terraform `helm_release`'s `set { name = "a.b" }`. Such a value is not in
+ * view (a variable, a pipeline's input), so it may be anything. Read once per run.
+ */
+function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
+  let paths = cliSetsByRun.get(run);
+  if (!paths) {
+    paths = new Set();
+    cliSetsByRun.set(run, paths);
+    for (const abs of run.allFiles()) {
+      // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
+      let size: number;
+      try {
+        size = fs.statSync(abs).size;
+      } catch {
+        continue;
+      }
+      const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
+      if (text === undefined || !/--set|\bset(_sensitive|_string)?\s*\{/.test(text)) continue;
+      for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
+        for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
+      }
+      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) paths.add(m[1]!);
+    }
+  }
+  return paths.has(valuesPath);
 }
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
@@ -1128,6 +1165,9 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
 export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
   const value = valueAt(chart, valuesPath);
   if (value === undefined) return undefined;
+  // A release that sets it to a value it does not write (`values: [{{ requiredEnv "IMAGE" }}]`, a
+  // Crossplane valueFrom) may give it any.
+  if (chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
   // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
   // its setting counts; one that is not a plain value makes the setting unknown.
   const loose = looseValuesSetting(valuesPath, run);

@@ -99,7 +99,9 @@ interface Release {
    * helmfile `set`/`setString`, a Crossplane Release's `forProvider.set`, a Flux `valuesFrom`
    * `targetPath`), each with where it is set: `readinessProbe.exec.command[1]`.
    */
-  sets?: { path: string; where: string }[];
+  sets?: { path: string; where: string; value?: string }[];
+  /** A `valuesFrom` ConfigMap or Secret no file of the repository makes: values the tool cannot see. */
+  outsideValues?: string;
   shown: string;
 }
 
@@ -139,11 +141,16 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
 /** A set path into a probe's handler: the probe's key path, then the handler. */
 const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
 
-/** The `name` of each `{name, value}` item of a list (Argo CD parameters, helmfile and Crossplane `set`). */
-function setNames(list: unknown, where: string): { path: string; where: string }[] {
+/**
+ * The `name` of each `{name, value}` item of a list (Argo CD parameters, helmfile and Crossplane
+ * `set`), with its value when it is one plain scalar (not a helmfile `values` list, a Crossplane
+ * `valueFrom`).
+ */
+function setNames(list: unknown, where: string): { path: string; where: string; value?: string }[] {
   return (isSeq(list) ? list.items : []).flatMap((item) => {
     const name = isMap(item) ? scalarText(getPair(item, 'name')?.value) : undefined;
-    return name !== undefined && name !== '' ? [{ path: name, where }] : [];
+    const value = isMap(item) ? scalarText(getPair(item, 'value')?.value) : undefined;
+    return name !== undefined && name !== '' ? [{ path: name, where, ...(value !== undefined ? { value } : {}) }] : [];
   });
 }
 
@@ -152,10 +159,30 @@ function setNames(list: unknown, where: string): { path: string; where: string }
  * the values files they name (releases that do not set it are left out).
  */
 export function releaseValuesAt(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
-  return releaseLayers(chartRoot, chartName, run).flatMap(({ layer, shown }) => {
+  const inLayers = releaseLayers(chartRoot, chartName, run).flatMap(({ layer, shown }) => {
     const value = plainValueAt(layer.read.values, layer.prefix === '' ? valuesPath : `${layer.prefix}.${valuesPath}`);
     return value === undefined ? [] : [{ file: shown, value }];
   });
+  // `--set image.repository=ghcr.io/acme/api` (helmfile `set`, Argo CD parameters) is set over them.
+  const set = releaseSetsAt(chartRoot, chartName, valuesPath, run).flatMap((s) => (s.value === undefined ? [] : [{ file: s.file, value: s.value }]));
+  return [...inLayers, ...set];
+}
+
+/** A release of the chart that reads values the repository does not hold (a Flux `valuesFrom` Secret made elsewhere), as said in messages. */
+export function releaseWithOutsideValues(chartRoot: string, chartName: string | undefined, run: RunContext): string | undefined {
+  const r = releasesFor(chartRoot, chartName, run).find((x) => x.outsideValues !== undefined);
+  return r && `${r.shown} (valuesFrom ${r.outsideValues})`;
+}
+
+/**
+ * What the releases that install the chart set a values path to one value at a time (releaseValuesAt
+ * takes the plain ones): value undefined where it is not written in the release (a helmfile
+ * `values` list, a Crossplane `valueFrom`, a Flux `valuesFrom` targetPath), so any value.
+ */
+export function releaseSetsAt(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): { file: string; value?: string }[] {
+  return releasesFor(chartRoot, chartName, run).flatMap((release) =>
+    (release.sets ?? []).filter((s) => s.path === valuesPath).map((s) => ({ file: `${release.shown} (${s.where})`, ...(s.value !== undefined ? { value: s.value } : {}) })),
+  );
 }
 
 /**
@@ -375,6 +402,7 @@ function releasesOf(run: RunContext): Release[] {
     for (const r of out) {
       for (const v of r.valuesFrom ?? []) {
         const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
+        if (files.length === 0) r.outsideValues ??= v.name;
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
       }
     }

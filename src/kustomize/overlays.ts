@@ -656,7 +656,7 @@ function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<str
  * for an inline patch). A patch there that goes native under one that keeps exec would build a
  * probe with two handlers, like a base.
  */
-function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] {
+export function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] {
   if (seen.has(dir)) return [];
   seen.add(dir);
   let root: YAMLMap | undefined;

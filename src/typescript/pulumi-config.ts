@@ -1,6 +1,6 @@
 /**
  * Pulumi stack configuration, for a port a Pulumi program reads with `config.requireNumber("grpcPort")`.
- * Each stack deploys with the value its `Pulumi.<stack>.yaml` (beside `Pulumi.yaml`) gives
+ * Each stack deploys with the value its `Pulumi.<stack>.yaml` (beside `Pulumi.yaml`, or in its `stackConfigDir`) gives
  * `<namespace>:grpcPort`, else the project's own (`config:` in `Pulumi.yaml`: a value, or a `default`
  * or `value` of a declared key). The namespace is the one given to `new Config("ns")`, else the
  * project's name. A stack that has neither fails to deploy (requireNumber throws), so it renders no
@@ -46,6 +46,8 @@ function projectAt(dir: string, file: string, run: RunContext): Project | undefi
   if (project === undefined) {
     const main = readMap(file, run);
     const name = main?.name;
+    // `stackConfigDir: stacks`: Pulumi reads the stacks' files there, not beside Pulumi.yaml.
+    const stackDir = typeof main?.stackConfigDir === 'string' ? path.resolve(dir, main.stackConfigDir) : dir;
     project =
       main && typeof name === 'string'
         ? {
@@ -54,7 +56,7 @@ function projectAt(dir: string, file: string, run: RunContext): Project | undefi
             config: isRecord(main.config) ? main.config : {},
             stacks: run
               .allFiles()
-              .filter((f) => path.dirname(f) === dir && /^Pulumi\.[^/\\]+\.ya?ml$/.test(path.basename(f)))
+              .filter((f) => path.dirname(f) === stackDir && /^Pulumi\.[^/\\]+\.ya?ml$/.test(path.basename(f)))
               .flatMap((f) => {
                 const stack = readMap(f, run);
                 return stack ? [{ file: f, config: isRecord(stack.config) ? stack.config : {}, environment: stack.environment !== undefined }] : [];
