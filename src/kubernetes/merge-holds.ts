@@ -13,14 +13,6 @@ import type { Report, RunContext } from '../types.js';
 import { goHeldFile } from './go-readers.js';
 import { containerContext, findProbeReports, PROBE_KEYS, probeKeyPath, type ProbeWalkOptions } from './probes.js';
 
-const filesByRun = new WeakMap<RunContext, Set<string>>();
-
-/** The run's files as a set (the holds ask whether a patch or values file is among them). */
-export function filesOfRun(run: RunContext): ReadonlySet<string> {
-  let files = filesByRun.get(run);
-  if (!files) filesByRun.set(run, (files = new Set(run.allFiles())));
-  return files;
-}
 
 export interface KeptHandler {
   probe: string;

@@ -8,7 +8,7 @@
  * an ESC `environment` without setting the key, a project with no stack file in the repository.
  */
 import path from 'node:path';
-import { filesOfRun } from '../kubernetes/merge-holds.js';
+import { filesOfRun } from '../run-files.js';
 import { parseYaml } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
