@@ -160,7 +160,8 @@ export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>)
   const image = reaches.find((r) => !r.why)!.image;
   if (image === undefined) return 'runs an image it does not name';
   if (isKey(image)) return undefined;
-  return TEMPLATED_IMAGE.test(image) ? `runs ${image} (set when it is deployed)` : `runs ${image}`;
+  // A template's action is filled in when it is deployed; a variable when the command runs or is deployed.
+  return TEMPLATED_IMAGE.test(image) ? `runs ${image} (${image.includes('{{') ? 'set when it is deployed' : 'a variable the tool cannot read'})` : `runs ${image}`;
 }
 
 const cache = new WeakMap<RunContext, ImageTies>();
