@@ -159,8 +159,16 @@ const RUNS_NOTHING = {
 
 /** A file kind's name, and how its native probe is written (for the hint), by file name. */
 const TERRAFORM = /\.(tf|tf\.json|hcl)$/i;
-const KINDS: [RegExp, string, string?][] = [
+/** A kind's name, its probe form (for the hint), and a whole hint where the Kubernetes one does not fit. */
+const KINDS: [RegExp, string, string?, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
+  // Before Terraform/HCL, which `.nomad.hcl` would match: Nomad checks gRPC itself.
+  [
+    /\.nomad(\.hcl)?$/i,
+    'a Nomad job',
+    undefined,
+    'The tool does not rewrite Nomad jobs, so the binary stays installed while this names it. A script check that runs it: replace it by hand with Nomad\'s native gRPC check (check { type = "grpc", port = "<port label>", grpc_service = "..." }; grpc_use_tls = true for -tls, tls_skip_verify = true for -tls-no-verify), then run the tool again. Anything else that runs or installs the binary still needs it.',
+  ],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
   [TERRAFORM, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
   // GRPCAction came with k8s.io/api v0.23, where Handler became ProbeHandler: an operator still on
@@ -299,7 +307,7 @@ function baseName(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
 
-function kindOf(p: string): [RegExp, string, string?] | undefined {
+function kindOf(p: string): [RegExp, string, string?, string?] | undefined {
   const base = baseName(p);
   return KINDS.find(([re]) => re.test(base));
 }
@@ -313,6 +321,8 @@ function describe(p: string): string {
  * (a Makefile target, a CI step, a package build), so the hint names both.
  */
 function handHint(p: string): string {
+  const own = kindOf(p)?.[3];
+  if (own) return own;
   const probe = kindOf(p)?.[2];
   return (
     'The tool does not rewrite this kind of file, so the binary stays installed while it names it. A Kubernetes probe: replace exec by hand with ' +

@@ -23,6 +23,9 @@ describe('unsupported-file', () => {
     ['Tiltfile', "local_resource('health', 'grpc_health_probe -addr=:5000')\n", 'Starlark', 'a native grpc handler'],
     ['Earthfile', 'build:\n    SAVE ARTIFACT target/release/grpc_health_probe AS LOCAL build/grpc_health_probe\n', 'an Earthfile', 'a native grpc handler'],
     ['Jenkinsfile', "sh 'docker run --rm app /bin/grpc_health_probe -version'\n", 'a Jenkinsfile', 'a native grpc handler'],
+    // Nomad checks gRPC itself: the hint names its check, not a Kubernetes probe (a .nomad.hcl is not Terraform).
+    ['jobs/ledger.nomad.hcl', 'check {\n  type    = "script"\n  command = "/bin/grpc_health_probe"\n  args    = ["-addr=:5000"]\n}\n', 'a Nomad job', 'check { type = "grpc"'],
+    ['jobs/api.nomad', 'check {\n  type    = "script"\n  command = "/bin/grpc_health_probe"\n}\n', 'a Nomad job', 'grpc_use_tls = true for -tls'],
   ])('%s is named by its kind, with a hint in its own syntax that does not assume a probe', async (name, text, kind, syntax) => {
     const f = await findingFor(name, text);
     expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind})`);
