@@ -107,6 +107,7 @@ const rule: Rule = {
         }
         const ties = await imageTies(run);
         const known = new Set([...ties.byDockerfile.values()].flatMap((set) => [...set]));
+        const anyTied = [...known].some((k) => !k.startsWith('dockerfile:') && !k.startsWith('compose:'));
         // A consumer of an image also runs what that image is built FROM or copies from.
         const withBases = withBaseImages(run, ties, known);
         const { parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
@@ -159,6 +160,10 @@ const rule: Rule = {
               });
               const rest = untied.length > MAX_NAMED ? ` and ${untied.length - MAX_NAMED} more` : '';
               if (untied.length > 0) whys.push(`${untied.slice(0, MAX_NAMED).join(', ')}${rest}: the tool cannot tell whether ${untied.length === 1 ? 'that is' : 'those are'} this image`);
+            }
+            // Other Dockerfiles are tied to images and this one is not: why its consumers are everyone's.
+            if (images.length === 0 && anyTied && relevant.some((c) => c.path !== file.path)) {
+              whys.push('no file of the repository ties this Dockerfile to an image name, or one names its image by an expression: a consumer of any image may run it');
             }
             kept(`${scope} ${all.slice(0, MAX_NAMED).join(', ')}${more}${whys.length > 0 ? ` (${whys.join('; ')})` : ''}`, all);
             continue;
