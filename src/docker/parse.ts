@@ -98,13 +98,15 @@ export function withGlobalArgs(parsed: ParsedDockerfile, image: string): string 
 }
 
 /**
- * Where the text names build stages, not images: `AS <name>`, `FROM <earlier stage>`,
- * `--from=<earlier stage>`. A stage called `without-grpc-health-probe-bin` names the binary there
- * without using it.
+ * Where the text names the binary without using it: build stages (`AS <name>`, `FROM <earlier
+ * stage>`, `--from=<earlier stage>`: a stage called `without-grpc-health-probe-bin`), and the image
+ * of an earlier stage (`FROM ghcr.io/grpc-ecosystem/grpc-health-probe AS probe`, left for the other
+ * files a mount or a COPY takes from it).
  */
 export function stageNameRanges(parsed: ParsedDockerfile): [number, number][] {
   const out: [number, number][] = [];
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
+  const finalStage = parsed.instructions.filter((i) => i.keyword === 'FROM').length - 1;
   for (const ins of parsed.instructions) {
     if (ins.keyword === 'FROM') {
       const from = ins.node as From;
@@ -112,6 +114,10 @@ export function stageNameRanges(parsed: ParsedDockerfile): [number, number][] {
       if (stage) out.push([at(stage.start), at(stage.end)]);
       const image = from.getImageRange();
       if (image && stageNamed(parsed, from.getImage() ?? '', ins.start)) out.push([at(image.start), at(image.end)]);
+      // An earlier stage built FROM the probe image runs nothing by itself: what takes the binary
+      // out of it is an install the analysis reads (a COPY --from, a mount's cp), and a final
+      // stage built on it is the health-check rule's use. One left for other files is no use.
+      else if (image && ins.stage !== finalStage) out.push([at(image.start), at(image.end)]);
     }
     const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
     for (const f of flags) {
