@@ -177,7 +177,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         if (mentions(body)) problems.push({ start: ins.start, end: ins.end, message: `${ins.keyword} writes a file from a here-document that names grpc_health_probe (a script that runs it); the file was left unchanged` });
         continue;
       }
-      const site = copySite(text, parsed, ins, mentions, probeStages, tracked, namedScripts);
+      const site = copySite(text, parsed, ins, mentions, probeStages, tracked, namedScripts, problems);
       if (site) sites.push(site);
     }
   }
@@ -947,6 +947,7 @@ function copySite(
   probeStages: Set<string>,
   tracked: Set<string>,
   namedScripts: DockerAnalysis['namedScripts'],
+  problems: DockerProblem[],
 ): Site | undefined {
   const node = ins.node as unknown as Copy & JSONInstruction;
   const flags: Flag[] = node.getFlags();
@@ -977,7 +978,15 @@ function copySite(
   // context named after the binary is not the binary; what it runs is read from the script itself.
   const scripts = fromValue === '' ? sources.filter((s) => mentions(s) && isScriptNamedAfterBinary(s)) : [];
   if (scripts.length > 0) namedScripts.push({ ins, sources: scripts });
-  const hits = sources.map((s) => fromProbe || (mentions(s) && !scripts.includes(s)));
+  // From the probe's image (or a stage built on it), a source is the binary when it names it
+  // (`/ko-app/grpc-health-probe`); a folder that holds it with other files (`/`, `/ko-app`, a glob
+  // there) cannot lose only the binary; any other path (`/etc/ssl/certs`) is not the binary.
+  const holdsBinary = fromProbe ? sources.find((s) => !mentions(s) && isFolderOfProbeBinary(s)) : undefined;
+  if (holdsBinary !== undefined) {
+    problems.push({ start: ins.start, end: ins.end, message: `COPY --from=${fromValue} copies ${holdsBinary}, which holds grpc_health_probe with other files of that image; the tool cannot take out only the binary, so the file was left unchanged` });
+    return undefined;
+  }
+  const hits = sources.map((s) => mentions(s) && !scripts.includes(s));
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {
@@ -1058,6 +1067,18 @@ function probeMounts(ins: DockerInstruction, parsed: ParsedDockerfile, probeStag
     out.push({ from, target: target.length > 1 ? target.replace(/\/+$/, '') : target, range: { start, end } });
   }
   return out;
+}
+
+/** Where the upstream probe image keeps the binary (a ko image). */
+const PROBE_IMAGE_BINARY = '/ko-app/grpc-health-probe';
+
+/** A COPY source from the probe image that takes the folder holding the binary, with whatever else is there: `/`, `/ko-app/`, `/ko-app/*`. */
+function isFolderOfProbeBinary(source: string): boolean {
+  const abs = `/${source.replace(/^\.(\/|$)/, '').replace(/^\/+/, '')}`;
+  // A glob matches below the folder before its first wildcard (`/ko-app/*`, `/k*`).
+  const glob = abs.search(/[*?[]/);
+  const folder = (glob === -1 ? abs : abs.slice(0, abs.lastIndexOf('/', glob) + 1)).replace(/\/+$/, '');
+  return folder === '' || PROBE_IMAGE_BINARY.startsWith(`${folder}/`) || (glob !== -1 && PROBE_IMAGE_BINARY === folder);
 }
 
 /** Folders a COPY commonly targets: a copy into one keeps the source's name. */
