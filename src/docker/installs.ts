@@ -21,6 +21,7 @@ import {
   parseRunBody,
   runBodyStart,
   runForm,
+  runScriptView,
   type DockerInstruction,
   type ParsedDockerfile,
   type Segment,
@@ -337,7 +338,7 @@ function runSite(
     }
     // The parser's place is in the script it read (a here-document, or the RUN's lines joined at
     // their continuations): said as the file's line.
-    const view = typeof heredoc === 'object' ? { text: text.slice(heredoc.start, heredoc.end), at: (i: number) => heredoc.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);
+    const view = runScriptView(text, ins, parsed, typeof heredoc === 'object' ? heredoc : undefined);
     const { offset, reason } = shellErrorAt(view.text, e.message);
     const where = offset === undefined ? '' : `line ${parsed.lines.position(view.at(offset)).line}: `;
     problems.push({ start: ins.start, end: ins.end, message: `RUN mentions grpc_health_probe but is not valid shell (${where}${reason}); the file was left unchanged` });

@@ -171,6 +171,15 @@ export interface JoinedView {
 }
 
 /**
+ * The script of a RUN as the shell reads it: its here-document (`heredoc`, from heredocScript), or
+ * its lines joined at their continuations, with the file offset of each of its characters, so a
+ * shell parser's place in it can be said as the file's line.
+ */
+export function runScriptView(text: string, ins: DockerInstruction, parsed: ParsedDockerfile, heredoc?: { start: number; end: number }): { text: string; at: (i: number) => number } {
+  return heredoc ? { text: text.slice(heredoc.start, heredoc.end), at: (i: number) => heredoc.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);
+}
+
+/**
  * A RUN body as Docker passes it to the shell: each escape character that continues a line is
  * taken out with its line break (and the blanks between them), and so are the comment and empty
  * lines inside the continuation. A word cut by a continuation is one word, as the shell gets it

@@ -1,6 +1,6 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
 import { checkShell, ShellParseError, shellErrorAt, ShellTooLargeError } from '../analysis/shell.js';
-import { heredocScript, joinedView, parseDockerfile, runBodyStart, runForm } from './parse.js';
+import { heredocScript, parseDockerfile, runForm, runScriptView } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
 
@@ -18,7 +18,7 @@ export function dockerfileError(text: string): string | undefined {
     if (form === 'exec' || typeof script === 'string') continue;
     // The script as the rules read it (a here-document, or the lines joined at their
     // continuations), with the file offset of each of its characters.
-    const view = script ? { text: text.slice(script.start, script.end), at: (i: number) => script.start + i } : joinedView(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape);
+    const view = runScriptView(text, ins, parsed, script);
     try {
       checkShell(view.text);
     } catch (e) {
