@@ -728,14 +728,35 @@ function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
         continue;
       }
       const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
-      if (text === undefined || !/--set|\bset(_sensitive|_string)?\s*\{/.test(text)) continue;
+      if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)/.test(text)) continue;
       for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
         for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
       }
       for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) paths.add(m[1]!);
+      // The helm provider's 3.x form: `set = [{ name = "a.b", value = … }, …]`, a list of objects.
+      for (const m of text.matchAll(/\bset(?:_sensitive|_list)?\s*=\s*\[/g)) {
+        for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) paths.add(n[1]!);
+      }
     }
   }
-  return paths.has(valuesPath);
+  // `--set-json 'image={"repository":…}'` (or `--set image=null`) sets image.repository too.
+  for (let p = valuesPath; ; p = p.slice(0, p.lastIndexOf('.'))) {
+    if (paths.has(p)) return true;
+    if (!p.includes('.')) return false;
+  }
+}
+
+/** The text from an opening `[` at `open` to its matching `]` (or the end), quoted strings skipped. */
+function bracketed(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[') depth++;
+    else if (c === ']' && --depth === 0) return text.slice(open, i + 1);
+  }
+  return text.slice(open);
 }
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
