@@ -695,7 +695,11 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
     // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
     if (setOnCommandLine(ref.valuesPath(written), run)) return action;
-    const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
+    // `helm upgrade … -f deploy/api.yaml`: a values file named on a command line sets it too.
+    const fromNamed = namedValuesAt(ref.valuesPath(written), run);
+    const settings = settingsOf(chart, ref.valuesPath(written), run);
+    if (fromNamed === undefined || settings === undefined) return action;
+    const values = [...new Set([...settings, ...fromNamed])];
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
   // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
@@ -705,7 +709,7 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   return name.includes('{{') || name === '' ? image : name;
 }
 
-const cliSetsByRun = new WeakMap<RunContext, Set<string>>();
+const cliSetsByRun = new WeakMap<RunContext, { paths: Set<string>; named: { name: string; dir: string }[] }>();
 const CLI_SET_MAX_BYTES = 1024 * 1024;
 
 /**
@@ -715,10 +719,28 @@ const CLI_SET_MAX_BYTES = 1024 * 1024;
  * view (a variable, a pipeline's input), so it may be anything. Read once per run.
  */
 function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
-  let paths = cliSetsByRun.get(run);
-  if (!paths) {
-    paths = new Set();
-    cliSetsByRun.set(run, paths);
+  const { paths } = commandLines(run);
+  // `--set-json 'image={"repository":…}'` (or `--set image=null`) sets image.repository too.
+  return prefixesOf(valuesPath).some((p) => paths.has(p));
+}
+
+/** `a.b.c`, `a.b`, `a`. */
+function prefixesOf(valuesPath: string): string[] {
+  const out = [valuesPath];
+  for (let at = valuesPath.lastIndexOf('.'); at > 0; at = valuesPath.lastIndexOf('.', at - 1)) out.push(valuesPath.slice(0, at));
+  return out;
+}
+
+/**
+ * The values paths set one at a time and the values files named (`-f`, `--values`, a Terraform
+ * `helm_release`'s `values = [file("…")]`) on the command lines of the run's files: one pass per run.
+ */
+function commandLines(run: RunContext): { paths: Set<string>; named: { name: string; dir: string }[] } {
+  let found = cliSetsByRun.get(run);
+  if (!found) {
+    const paths = new Set<string>();
+    const named: { name: string; dir: string }[] = [];
+    cliSetsByRun.set(run, (found = { paths, named }));
     for (const abs of run.allFiles()) {
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
@@ -728,7 +750,12 @@ function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
         continue;
       }
       const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
-      if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)/.test(text)) continue;
+      if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/.test(text)) continue;
+      // A helm command (its continuation lines joined) and the values files it names.
+      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
+        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir: path.dirname(abs) });
+      }
+      if (/\bhelm_release\b/.test(text)) for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir: path.dirname(abs) });
       for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
         for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
       }
@@ -739,11 +766,55 @@ function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
       }
     }
   }
-  // `--set-json 'image={"repository":…}'` (or `--set image=null`) sets image.repository too.
-  for (let p = valuesPath; ; p = p.slice(0, p.lastIndexOf('.'))) {
-    if (paths.has(p)) return true;
-    if (!p.includes('.')) return false;
+  return found;
+}
+
+const namedValuesByRun = new WeakMap<RunContext, YAMLMap[]>();
+
+/**
+ * What the values files named on the run's command lines (commandLines) set a values path to:
+ * their plain values, or undefined when one sets it (or a path above it) otherwise. A name is
+ * matched against the run's files by its end (`-f ../deploy/api.yaml` is any …/deploy/api.yaml: a
+ * script's working folder is not known); a name with a variable in it matches by what follows.
+ */
+function namedValuesAt(valuesPath: string, run: RunContext): string[] | undefined {
+  let maps = namedValuesByRun.get(run);
+  if (!maps) {
+    maps = [];
+    namedValuesByRun.set(run, maps);
+    const tails = new Set<string>();
+    const files = new Set<string>();
+    const inRun = filesOfRun(run);
+    for (const { name, dir } of commandLines(run).named) {
+      const parts = name.split('/');
+      const last = parts.findLastIndex((p) => /[$}]/.test(p));
+      const tail = parts.slice(last + 1).filter((p) => p !== '.' && p !== '..' && p !== '');
+      // A bare `-f values.yaml` is one beside the file that names it or at the root, not every chart's.
+      if (tail.length > 1) tails.add(tail.join('/'));
+      else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) files.add(f);
+    }
+    if (tails.size > 0) {
+      for (const abs of run.allFiles()) {
+        if (!/\.(ya?ml|json)$/i.test(abs)) continue;
+        const rel = abs.split(path.sep).join('/');
+        for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) if (tails.has(rel.slice(i + 1))) files.add(abs);
+      }
+    }
+    for (const abs of [...files].sort()) {
+      const v = valuesDoc(abs, run);
+      if (v && isMap(v.doc.contents) && !isManifest(v.doc.contents)) maps.push(v.doc.contents);
+    }
   }
+  const out: string[] = [];
+  for (const values of maps) {
+    const [full, ...above] = prefixesOf(valuesPath);
+    if (above.some((p) => { const n = nodeAt(values, p); return n !== undefined && !isMap(n); })) return undefined;
+    if (nodeAt(values, full!) === undefined) continue;
+    const value = valueIn(values, full!);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return out;
 }
 
 /** The text from an opening `[` at `open` to its matching `]` (or the end), quoted strings skipped. */
