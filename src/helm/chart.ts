@@ -453,9 +453,10 @@ const LOOSE_VALUES_HINT =
   'Read as Helm values (no apiVersion or kind at its root, and no chart or release in the repository names it): `exec: null` keeps an exec probe that the chart sets by default from merging back in. If the file is not Helm values, the two added lines are harmless; drop them if you like.';
 
 /**
- * The first loose values file of the repository (values-shaped YAML outside any chart that no
- * release names, see helmValuesOf) that sets `valuesPath`, shown as a path, with the value
- * (undefined when it is not a plain value); undefined when none does. A pipeline may install any
+ * Each setting of `valuesPath` in the loose values files of the repository (values-shaped YAML
+ * outside any chart that no release names, see helmValuesOf), with the file shown as a path and
+ * the value (undefined when it is not a plain value). Every one counts, not the first: two such
+ * files may give two images. A pipeline may install any
  * chart with such a file (`helm -f`), so settingsOf counts its setting.
  */
 interface LooseFile {
@@ -464,8 +465,9 @@ interface LooseFile {
   /** Its values-shaped documents, parsed when a lookup first needs them. */
   values?: YAMLMap[];
 }
-const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, { file: string; value: string | undefined } | undefined> }>();
-export function looseValuesSetting(valuesPath: string, run: RunContext): { file: string; value: string | undefined } | undefined {
+type LooseSetting = { file: string; value: string | undefined };
+const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, LooseSetting[]> }>();
+export function looseValuesSettings(valuesPath: string, run: RunContext): LooseSetting[] {
   let loose = looseByRun.get(run);
   if (!loose) {
     // Listed once per run: the YAML files outside any chart that no release names and that are
@@ -482,9 +484,10 @@ export function looseValuesSetting(valuesPath: string, run: RunContext): { file:
     }
     looseByRun.set(run, (loose = { files, byPath: new Map() }));
   }
-  if (loose.byPath.has(valuesPath)) return loose.byPath.get(valuesPath);
+  const known = loose.byPath.get(valuesPath);
+  if (known) return known;
   const last = `${valuesPath.slice(valuesPath.lastIndexOf('.') + 1)}:`;
-  let out: { file: string; value: string | undefined } | undefined;
+  const out: LooseSetting[] = [];
   for (const l of loose.files) {
     if (!l.text.includes(last)) continue;
     if (!l.values) {
@@ -493,10 +496,8 @@ export function looseValuesSetting(valuesPath: string, run: RunContext): { file:
       for (const d of !parsed || parsed.error ? [] : parsed.docs) if (isMap(d.contents) && isValuesShaped(d.contents)) values.push(d.contents);
       l.values = values;
     }
-    const set = l.values.find((v) => nodeAt(v, valuesPath) !== undefined);
-    if (set) {
-      out = { file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) };
-      break;
+    for (const set of l.values.filter((v) => nodeAt(v, valuesPath) !== undefined)) {
+      out.push({ file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) });
     }
   }
   loose.byPath.set(valuesPath, out);
@@ -1263,7 +1264,7 @@ export function settingsOf(chart: Chart | undefined, valuesPath: string, run: Ru
   if (chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
   // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
   // its setting counts; one that is not a plain value makes the setting unknown.
-  const loose = looseValuesSetting(valuesPath, run);
-  if (loose && loose.value === undefined) return undefined;
-  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...(loose ? [loose.value!] : [])];
+  const loose = looseValuesSettings(valuesPath, run);
+  if (loose.some((l) => l.value === undefined)) return undefined;
+  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.map((l) => l.value!)];
 }
