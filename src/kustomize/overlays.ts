@@ -687,32 +687,29 @@ const includersByRun = new WeakMap<RunContext, Map<string, string[]>>();
 
 /**
  * The files a kustomization's transformers (`images:`) apply to: those it builds (resourcesOf),
- * and for a `kind: Component`, those of every kustomization that lists it in `components:` (a
- * component's images rename its includer's resources, not only its own), transitively.
+ * and for a `kind: Component`, those of every kustomization that includes it, directly or through
+ * another component (componentsOf): a component's images rename its includer's resources, as its
+ * patches patch them.
  */
-export function transformedBy(dir: string, run: RunContext, seen: Set<string> = new Set()): string[] {
-  if (seen.has(dir)) return [];
-  seen.add(dir);
+export function transformedBy(dir: string, run: RunContext): string[] {
   const out = resourcesOf(dir, run, new Set());
   const root = KUSTOMIZATION_NAMES.map((n) => kustomizationRoot(path.join(dir, n), run)).find((r) => r !== undefined);
   const kind = root && getPair(root, 'kind')?.value;
   if (!isScalar(kind) || kind.value !== 'Component') return out;
   let includers = includersByRun.get(run);
   if (!includers) {
-    // Listed once per run: the kustomizations of the repository that include components.
+    // Listed once per run: which kustomizations include each component.
     includersByRun.set(run, (includers = new Map()));
     for (const f of run.repositoryFiles()) {
       if (!KUSTOMIZATION_NAMES.includes(path.basename(f)) || !/^components\s*:/m.test(run.readText(f) ?? '')) continue;
       const including = kustomizationRoot(f, run);
-      const list = including && getPair(including, 'components')?.value;
-      for (const item of isSeq(list) ? list.items : []) {
-        if (!isScalar(item) || typeof item.value !== 'string') continue;
-        const c = path.resolve(path.dirname(f), item.value);
-        includers.set(c, [...(includers.get(c) ?? []), path.dirname(f)]);
+      for (const c of including ? componentsOf(path.dirname(f), including, run, new Set()) : []) {
+        const cdir = path.dirname(c.file);
+        includers.set(cdir, [...(includers.get(cdir) ?? []), path.dirname(f)]);
       }
     }
   }
-  for (const includer of includers.get(dir) ?? []) out.push(...transformedBy(includer, run, seen));
+  for (const includer of includers.get(dir) ?? []) out.push(...resourcesOf(includer, run, new Set()));
   return out;
 }
 
