@@ -506,7 +506,9 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
         const m = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(file);
         return m && refNames.has(m[1]!) ? { base: src.root, file: m[2]! } : { file };
       });
-      const sets = setNames(getPair(helm, 'parameters')?.value, 'helm.parameters');
+      // `fileParameters` set a path to a file's content (`path:`), which the tool does not read: any value.
+      const fromFiles = setNames(getPair(helm, 'fileParameters')?.value, 'helm.fileParameters').map(({ path: p, where }) => ({ path: p, where }));
+      const sets = [...setNames(getPair(helm, 'parameters')?.value, 'helm.parameters'), ...fromFiles];
       out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
