@@ -756,7 +756,12 @@ function commandLines(run: RunContext): { paths: Set<string>; named: { name: str
       for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
         for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir: path.dirname(abs) });
       }
-      if (/\bhelm_release\b/.test(text)) for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir: path.dirname(abs) });
+      if (/\bhelm_release\b/.test(text)) {
+        for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir: path.dirname(abs) });
+        // Values written in the release (`values = [yamlencode({ image = { repository = var.image } })]`,
+        // a heredoc): each path they set counts as set on the command line, whatever its value.
+        for (const m of text.matchAll(/\bvalues\s*=\s*\[/g)) for (const p of inlineValuesPaths(bracketed(text, m.index + m[0].length - 1))) paths.add(p);
+      }
       for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
         for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
       }
@@ -814,6 +819,37 @@ function namedValuesAt(valuesPath: string, run: RunContext): string[] | undefine
     const value = valueIn(values, full!);
     if (value === undefined) return undefined;
     out.push(value);
+  }
+  return out;
+}
+
+/**
+ * The values paths a Terraform release's `values` list writes inline: the keys of its HCL objects
+ * (`yamlencode({ image = { repository = … } })`: image.repository), and of the YAML in its heredocs.
+ */
+function inlineValuesPaths(list: string): string[] {
+  const out: string[] = [];
+  const heredoc = /<<-?\s*"?([A-Za-z_]\w*)"?\r?\n([\s\S]*?)\r?\n[ \t]*\1\b/g;
+  for (const h of list.matchAll(heredoc)) {
+    const doc = parseYaml(h[2]!).docs[0]?.contents;
+    const walk = (node: unknown, at: string) => {
+      if (!isMap(node)) return void (at !== '' && out.push(at));
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined) walk(pair.value, at === '' ? key : `${at}.${key}`);
+      }
+    };
+    walk(doc, '');
+  }
+  const hcl = list.replace(heredoc, '');
+  const stack: (string | undefined)[] = [];
+  for (const m of hcl.matchAll(/(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w-]*))\s*[=:](?!=)\s*(\{)?|"(?:[^"\\]|\\.)*"|([{}])/g)) {
+    const key = m[1] ?? m[2];
+    const inside = stack.filter((k): k is string => k !== undefined);
+    if (key !== undefined && m[3]) stack.push(key);
+    else if (key !== undefined) out.push([...inside, key].join('.'));
+    else if (m[4] === '{') stack.push(undefined);
+    else if (m[4] === '}') stack.pop();
   }
   return out;
 }
