@@ -10,7 +10,7 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { resourcesOf } from '../kustomize/overlays.js';
+import { resourcesOf, transformedBy } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
@@ -114,7 +114,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         for (const [from, to] of kustomizeRenames(doc.contents)) names.set(from, (names.get(from) ?? new Set()).add(to));
       }
       if (names.size > 0) {
-        renames.push({ where: shown(abs), dir, files: new Set(resourcesOf(dir, run, new Set())), names });
+        renames.push({ where: shown(abs), dir, files: new Set(transformedBy(dir, run)), names });
         used.push(abs);
       }
       continue;

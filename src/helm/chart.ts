@@ -453,9 +453,10 @@ const LOOSE_VALUES_HINT =
   'Read as Helm values (no apiVersion or kind at its root, and no chart or release in the repository names it): `exec: null` keeps an exec probe that the chart sets by default from merging back in. If the file is not Helm values, the two added lines are harmless; drop them if you like.';
 
 /**
- * The first loose values file of the repository (values-shaped YAML outside any chart that no
- * release names, see helmValuesOf) that sets `valuesPath`, shown as a path, with the value
- * (undefined when it is not a plain value); undefined when none does. A pipeline may install any
+ * Each setting of `valuesPath` in the loose values files of the repository (values-shaped YAML
+ * outside any chart that no release names, see helmValuesOf), with the file shown as a path and
+ * the value (undefined when it is not a plain value). Every one counts, not the first: two such
+ * files may give two images. A pipeline may install any
  * chart with such a file (`helm -f`), so settingsOf counts its setting.
  */
 interface LooseFile {
@@ -464,8 +465,9 @@ interface LooseFile {
   /** Its values-shaped documents, parsed when a lookup first needs them. */
   values?: YAMLMap[];
 }
-const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, { file: string; value: string | undefined } | undefined> }>();
-export function looseValuesSetting(valuesPath: string, run: RunContext): { file: string; value: string | undefined } | undefined {
+type LooseSetting = { file: string; value: string | undefined };
+const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, LooseSetting[]> }>();
+export function looseValuesSettings(valuesPath: string, run: RunContext): LooseSetting[] {
   let loose = looseByRun.get(run);
   if (!loose) {
     // Listed once per run: the YAML files outside any chart that no release names and that are
@@ -482,9 +484,10 @@ export function looseValuesSetting(valuesPath: string, run: RunContext): { file:
     }
     looseByRun.set(run, (loose = { files, byPath: new Map() }));
   }
-  if (loose.byPath.has(valuesPath)) return loose.byPath.get(valuesPath);
+  const known = loose.byPath.get(valuesPath);
+  if (known) return known;
   const last = `${valuesPath.slice(valuesPath.lastIndexOf('.') + 1)}:`;
-  let out: { file: string; value: string | undefined } | undefined;
+  const out: LooseSetting[] = [];
   for (const l of loose.files) {
     if (!l.text.includes(last)) continue;
     if (!l.values) {
@@ -493,10 +496,8 @@ export function looseValuesSetting(valuesPath: string, run: RunContext): { file:
       for (const d of !parsed || parsed.error ? [] : parsed.docs) if (isMap(d.contents) && isValuesShaped(d.contents)) values.push(d.contents);
       l.values = values;
     }
-    const set = l.values.find((v) => nodeAt(v, valuesPath) !== undefined);
-    if (set) {
-      out = { file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) };
-      break;
+    for (const set of l.values.filter((v) => nodeAt(v, valuesPath) !== undefined)) {
+      out.push({ file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) });
     }
   }
   loose.byPath.set(valuesPath, out);
@@ -695,7 +696,11 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
     // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
     if (setOnCommandLine(ref.valuesPath(written), run)) return action;
-    const values = [...new Set(settingsOf(chart, ref.valuesPath(written), run) ?? [])];
+    // `helm upgrade … -f deploy/api.yaml`: a values file named on a command line sets it too.
+    const fromNamed = namedValuesAt(ref.valuesPath(written), run);
+    const settings = settingsOf(chart, ref.valuesPath(written), run);
+    if (fromNamed === undefined || settings === undefined) return action;
+    const values = [...new Set([...settings, ...fromNamed])];
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
   // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
@@ -705,7 +710,7 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   return name.includes('{{') || name === '' ? image : name;
 }
 
-const cliSetsByRun = new WeakMap<RunContext, Set<string>>();
+const cliSetsByRun = new WeakMap<RunContext, { paths: Set<string>; named: { name: string; dir: string }[] }>();
 const CLI_SET_MAX_BYTES = 1024 * 1024;
 
 /**
@@ -715,10 +720,28 @@ const CLI_SET_MAX_BYTES = 1024 * 1024;
  * view (a variable, a pipeline's input), so it may be anything. Read once per run.
  */
 function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
-  let paths = cliSetsByRun.get(run);
-  if (!paths) {
-    paths = new Set();
-    cliSetsByRun.set(run, paths);
+  const { paths } = commandLines(run);
+  // `--set-json 'image={"repository":…}'` (or `--set image=null`) sets image.repository too.
+  return prefixesOf(valuesPath).some((p) => paths.has(p));
+}
+
+/** `a.b.c`, `a.b`, `a`. */
+function prefixesOf(valuesPath: string): string[] {
+  const out = [valuesPath];
+  for (let at = valuesPath.lastIndexOf('.'); at > 0; at = valuesPath.lastIndexOf('.', at - 1)) out.push(valuesPath.slice(0, at));
+  return out;
+}
+
+/**
+ * The values paths set one at a time and the values files named (`-f`, `--values`, a Terraform
+ * `helm_release`'s `values = [file("…")]`) on the command lines of the run's files: one pass per run.
+ */
+function commandLines(run: RunContext): { paths: Set<string>; named: { name: string; dir: string }[] } {
+  let found = cliSetsByRun.get(run);
+  if (!found) {
+    const paths = new Set<string>();
+    const named: { name: string; dir: string }[] = [];
+    cliSetsByRun.set(run, (found = { paths, named }));
     for (const abs of run.allFiles()) {
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
@@ -728,14 +751,120 @@ function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
         continue;
       }
       const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
-      if (text === undefined || !/--set|\bset(_sensitive|_string)?\s*\{/.test(text)) continue;
+      if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/.test(text)) continue;
+      // A helm command (its continuation lines joined) and the values files it names.
+      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
+        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir: path.dirname(abs) });
+      }
+      if (/\bhelm_release\b/.test(text)) {
+        for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir: path.dirname(abs) });
+        // Values written in the release (`values = [yamlencode({ image = { repository = var.image } })]`,
+        // a heredoc): each path they set counts as set on the command line, whatever its value.
+        for (const m of text.matchAll(/\bvalues\s*=\s*\[/g)) for (const p of inlineValuesPaths(bracketed(text, m.index + m[0].length - 1))) paths.add(p);
+      }
       for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
         for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
       }
       for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) paths.add(m[1]!);
+      // The helm provider's 3.x form: `set = [{ name = "a.b", value = … }, …]`, a list of objects.
+      for (const m of text.matchAll(/\bset(?:_sensitive|_list)?\s*=\s*\[/g)) {
+        for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) paths.add(n[1]!);
+      }
     }
   }
-  return paths.has(valuesPath);
+  return found;
+}
+
+const namedValuesByRun = new WeakMap<RunContext, YAMLMap[]>();
+
+/**
+ * What the values files named on the run's command lines (commandLines) set a values path to:
+ * their plain values, or undefined when one sets it (or a path above it) otherwise. A name is
+ * matched against the run's files by its end (`-f ../deploy/api.yaml` is any …/deploy/api.yaml: a
+ * script's working folder is not known); a name with a variable in it matches by what follows.
+ */
+function namedValuesAt(valuesPath: string, run: RunContext): string[] | undefined {
+  let maps = namedValuesByRun.get(run);
+  if (!maps) {
+    maps = [];
+    namedValuesByRun.set(run, maps);
+    const tails = new Set<string>();
+    const files = new Set<string>();
+    const inRun = filesOfRun(run);
+    for (const { name, dir } of commandLines(run).named) {
+      const parts = name.split('/');
+      const last = parts.findLastIndex((p) => /[$}]/.test(p));
+      const tail = parts.slice(last + 1).filter((p) => p !== '.' && p !== '..' && p !== '');
+      // A bare `-f values.yaml` is one beside the file that names it or at the root, not every chart's.
+      if (tail.length > 1) tails.add(tail.join('/'));
+      else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) files.add(f);
+    }
+    if (tails.size > 0) {
+      for (const abs of run.allFiles()) {
+        if (!/\.(ya?ml|json)$/i.test(abs)) continue;
+        const rel = abs.split(path.sep).join('/');
+        for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) if (tails.has(rel.slice(i + 1))) files.add(abs);
+      }
+    }
+    for (const abs of [...files].sort()) {
+      const v = valuesDoc(abs, run);
+      if (v && isMap(v.doc.contents) && !isManifest(v.doc.contents)) maps.push(v.doc.contents);
+    }
+  }
+  const out: string[] = [];
+  for (const values of maps) {
+    const [full, ...above] = prefixesOf(valuesPath);
+    if (above.some((p) => { const n = nodeAt(values, p); return n !== undefined && !isMap(n); })) return undefined;
+    if (nodeAt(values, full!) === undefined) continue;
+    const value = valueIn(values, full!);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return out;
+}
+
+/**
+ * The values paths a Terraform release's `values` list writes inline: the keys of its HCL objects
+ * (`yamlencode({ image = { repository = … } })`: image.repository), and of the YAML in its heredocs.
+ */
+function inlineValuesPaths(list: string): string[] {
+  const out: string[] = [];
+  const heredoc = /<<-?\s*"?([A-Za-z_]\w*)"?\r?\n([\s\S]*?)\r?\n[ \t]*\1\b/g;
+  for (const h of list.matchAll(heredoc)) {
+    const doc = parseYaml(h[2]!).docs[0]?.contents;
+    const walk = (node: unknown, at: string) => {
+      if (!isMap(node)) return void (at !== '' && out.push(at));
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined) walk(pair.value, at === '' ? key : `${at}.${key}`);
+      }
+    };
+    walk(doc, '');
+  }
+  const hcl = list.replace(heredoc, '');
+  const stack: (string | undefined)[] = [];
+  for (const m of hcl.matchAll(/(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w-]*))\s*[=:](?!=)\s*(\{)?|"(?:[^"\\]|\\.)*"|([{}])/g)) {
+    const key = m[1] ?? m[2];
+    const inside = stack.filter((k): k is string => k !== undefined);
+    if (key !== undefined && m[3]) stack.push(key);
+    else if (key !== undefined) out.push([...inside, key].join('.'));
+    else if (m[4] === '{') stack.push(undefined);
+    else if (m[4] === '}') stack.pop();
+  }
+  return out;
+}
+
+/** The text from an opening `[` at `open` to its matching `]` (or the end), quoted strings skipped. */
+function bracketed(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[') depth++;
+    else if (c === ']' && --depth === 0) return text.slice(open, i + 1);
+  }
+  return text.slice(open);
 }
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
@@ -1171,7 +1300,7 @@ export function settingsOf(chart: Chart | undefined, valuesPath: string, run: Ru
   if (chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
   // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
   // its setting counts; one that is not a plain value makes the setting unknown.
-  const loose = looseValuesSetting(valuesPath, run);
-  if (loose && loose.value === undefined) return undefined;
-  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...(loose ? [loose.value!] : [])];
+  const loose = looseValuesSettings(valuesPath, run);
+  if (loose.some((l) => l.value === undefined)) return undefined;
+  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.map((l) => l.value!)];
 }

@@ -372,7 +372,7 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
   return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
 }
 
-const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:/;
+const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts/;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -506,7 +506,9 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
         const m = /^\$([A-Za-z0-9_-]+)\/(.*)$/.exec(file);
         return m && refNames.has(m[1]!) ? { base: src.root, file: m[2]! } : { file };
       });
-      const sets = setNames(getPair(helm, 'parameters')?.value, 'helm.parameters');
+      // `fileParameters` set a path to a file's content (`path:`), which the tool does not read: any value.
+      const fromFiles = setNames(getPair(helm, 'fileParameters')?.value, 'helm.fileParameters').map(({ path: p, where }) => ({ path: p, where }));
+      const sets = [...setNames(getPair(helm, 'parameters')?.value, 'helm.parameters'), ...fromFiles];
       out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
@@ -517,8 +519,26 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const sets = setNames(nodeAt(root, 'spec.forProvider.set'), 'spec.forProvider.set');
     return [{ refs: [{ by: 'name', name: chart }], layers: layer(nodeAt(root, 'spec.forProvider.values'), 'spec.forProvider.values'), valueFiles: [], ...(sets.length > 0 ? { sets } : {}), shown: `the Release ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
-  if (kind !== undefined) return [];
   const base = path.dirname(src.abs);
+  // A kustomization's `helmCharts` inflate chartHome/<name> (or <name>-<version>) with
+  // `valuesFile`, `additionalValuesFiles` and `valuesInline` over its values.yaml.
+  const helmCharts = getPair(root, 'helmCharts')?.value;
+  if (isSeq(helmCharts) && /^kustomization\.ya?ml$|^Kustomization$/.test(path.basename(src.abs))) {
+    const globals = getPair(root, 'helmGlobals')?.value;
+    const chartHome = path.resolve(base, (isMap(globals) ? scalarText(getPair(globals, 'chartHome')?.value) : undefined) ?? 'charts');
+    const out: Release[] = [];
+    helmCharts.items.forEach((item, i) => {
+      const chart = isMap(item) ? scalarText(getPair(item, 'name')?.value) : undefined;
+      if (!isMap(item) || chart === undefined || chart === '') return;
+      const version = scalarText(getPair(item, 'version')?.value);
+      const refs: ChartRef[] = [{ by: 'path', abs: path.join(chartHome, chart) }, ...(version ? [{ by: 'path', abs: path.join(chartHome, `${chart}-${version}`) } as const] : [])];
+      const valueFiles = [scalarText(getPair(item, 'valuesFile')?.value), ...strings(getPair(item, 'additionalValuesFiles')?.value)].flatMap((file) => (file ? [{ base, file }] : []));
+      const releaseName = scalarText(getPair(item, 'releaseName')?.value);
+      out.push({ refs, layers: layer(getPair(item, 'valuesInline')?.value, `helmCharts[${i}].valuesInline`), valueFiles, shown: `the helmCharts entry ${releaseName ?? chart} in ${src.shown}` });
+    });
+    return out;
+  }
+  if (kind !== undefined) return [];
   // helmfile: `releases: [{chart: ./charts/x | repo/x, values: [file | {inline}]}]`.
   const releases = getPair(root, 'releases')?.value;
   if (isSeq(releases)) {

@@ -1080,16 +1080,35 @@ function workflowStepRun(keys: readonly string[], script: string): { what: strin
     return { what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true };
   }
   const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
+  // Every command that names the binary counts, not the first: a step that checks two images
+  // needs both installs. The script's text outside the commands read (a heredoc's body) must not
+  // name it either; otherwise which image is unknown (undefined: every install stays).
+  const images = new Map<string, string>();
+  let upstream: string | undefined;
+  let rest = script;
+  const blank = (c: ShCall) => (rest = rest.slice(0, c.start) + ' '.repeat(c.end - c.start) + rest.slice(c.end));
   for (const call of calls) {
-    if (call.args.length === 0) continue; // `VERSION=v0.4.24`: an assignment runs nothing
-    const run = runsBinary(call.args, reader, 0);
-    if (run?.image !== undefined) {
-      if (UPSTREAM_IMAGE.test(run.image)) return { what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
-      return { what: `a workflow step runs grpc_health_probe through ${run.through.join(', then ')} in the image ${run.image}`, hint, keeps: true, image: run.image };
+    if (call.args.length === 0) {
+      blank(call); // `VERSION=v0.4.24`: an assignment runs nothing
+      continue;
     }
-    const upstream = upstreamImageRun(call.args, reader);
-    if (upstream) return { what: `a workflow step runs the grpc-health-probe image ${upstream.image} through ${upstream.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
+    if (!mentionsBinary(call.args.map((w) => resolveWord(w, reader.env).text).join(' '))) continue;
+    const run = runsBinary(call.args, reader, 0);
+    const up = run?.image === undefined ? upstreamImageRun(call.args, reader) : undefined;
+    if (run?.image !== undefined && UPSTREAM_IMAGE.test(run.image)) upstream ??= `a workflow step runs grpc_health_probe in the grpc-health-probe image ${run.image}`;
+    else if (run?.image !== undefined) images.set(run.image, images.get(run.image) ?? `a workflow step runs grpc_health_probe through ${run.through.join(', then ')} in the image ${run.image}`);
+    else if (up) upstream ??= `a workflow step runs the grpc-health-probe image ${up.image} through ${up.label}`;
+    else return undefined;
+    blank(call);
   }
+  if (mentionsBinary(rest)) return undefined;
+  if (images.size === 1) {
+    const [image, what] = [...images][0]!;
+    return { what, hint, keeps: true, image };
+  }
+  // A report ties one image: with two, every install stays (the message names them).
+  if (images.size > 1) return { what: `a workflow step runs grpc_health_probe in the images ${[...images.keys()].join(', ')}, so every install stays for it`, hint, keeps: true };
+  if (upstream !== undefined) return { what: `${upstream}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
   return undefined;
 }
 

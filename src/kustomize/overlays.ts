@@ -683,6 +683,36 @@ export function resourcesOf(dir: string, run: RunContext, seen: Set<string>): st
   return out;
 }
 
+const includersByRun = new WeakMap<RunContext, Map<string, string[]>>();
+
+/**
+ * The files a kustomization's transformers (`images:`) apply to: those it builds (resourcesOf),
+ * and for a `kind: Component`, those of every kustomization that includes it, directly or through
+ * another component (componentsOf): a component's images rename its includer's resources, as its
+ * patches patch them.
+ */
+export function transformedBy(dir: string, run: RunContext): string[] {
+  const out = resourcesOf(dir, run, new Set());
+  const root = KUSTOMIZATION_NAMES.map((n) => kustomizationRoot(path.join(dir, n), run)).find((r) => r !== undefined);
+  const kind = root && getPair(root, 'kind')?.value;
+  if (!isScalar(kind) || kind.value !== 'Component') return out;
+  let includers = includersByRun.get(run);
+  if (!includers) {
+    // Listed once per run: which kustomizations include each component.
+    includersByRun.set(run, (includers = new Map()));
+    for (const f of run.repositoryFiles()) {
+      if (!KUSTOMIZATION_NAMES.includes(path.basename(f)) || !/^components\s*:/m.test(run.readText(f) ?? '')) continue;
+      const including = kustomizationRoot(f, run);
+      for (const c of including ? componentsOf(path.dirname(f), including, run, new Set()) : []) {
+        const cdir = path.dirname(c.file);
+        includers.set(cdir, [...(includers.get(cdir) ?? []), path.dirname(f)]);
+      }
+    }
+  }
+  for (const includer of includers.get(dir) ?? []) out.push(...resourcesOf(includer, run, new Set()));
+  return out;
+}
+
 /** The run's files of the charts a kustomization's `helmCharts` inflates from its chartHome: their templates and values build its resources. */
 function chartFiles(dir: string, root: YAMLMap, run: RunContext): string[] {
   const charts = getPair(root, 'helmCharts')?.value;
