@@ -85,31 +85,19 @@ function perLine(
       });
       continue;
     }
-    if (code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) && inEcsHealthCheckCommand(file.text, o)) {
-      // An ECS task's container health check (`healthCheck = { command = ["CMD-SHELL", …] }` in
-      // container_definitions), said as in a JSON, YAML or CDK task definition: not a probe to rewrite.
+    // A container health check in Terraform (ECS `container_definitions`' `healthCheck = { command = … }`,
+    // the docker provider's `healthcheck { test = … }`): Docker or ECS runs it, with no native gRPC
+    // check; the generic hint ("replace exec by hand with a grpc block") has nothing to apply to.
+    const check = code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) ? TERRAFORM_HEALTH_CHECKS.find((c) => c.at(file.text, o)) : undefined;
+    if (check) {
       out.push({
         start: o,
         end: o + 'grpc_health_probe'.length,
         subject: 'consumer',
         blockers: ['unsupported-file', 'no-native-check'],
         keepsBinary: true,
-        hint: ECS_HINT,
-        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): an ECS container health check runs it, and ECS has no native gRPC check`,
-      });
-      continue;
-    }
-    if (code === 'unsupported-file' && TERRAFORM.test(baseName(file.displayPath)) && inDockerHealthCheckTest(file.text, o)) {
-      // The docker provider's `healthcheck { test = [...] }`: Docker runs it, as a Dockerfile
-      // HEALTHCHECK; the generic hint ("replace exec by hand with a grpc block") has nothing to apply to.
-      out.push({
-        start: o,
-        end: o + 'grpc_health_probe'.length,
-        subject: 'consumer',
-        blockers: ['unsupported-file', 'no-native-check'],
-        keepsBinary: true,
-        hint: DOCKER_HEALTHCHECK_HINT,
-        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): a Docker container health check runs it (healthcheck { test = … }), and Docker has no native gRPC check`,
+        hint: check.hint,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${check.what}`,
       });
       continue;
     }
@@ -140,6 +128,12 @@ function perLine(
   return out;
 }
 
+
+/** Terraform health checks that run a command: where one is, what runs it, and what to do instead. */
+const TERRAFORM_HEALTH_CHECKS = [
+  { at: inEcsHealthCheckCommand, hint: ECS_HINT, what: 'an ECS container health check runs it, and ECS has no native gRPC check' },
+  { at: inDockerHealthCheckTest, hint: DOCKER_HEALTHCHECK_HINT, what: 'a Docker container health check runs it (healthcheck { test = … }), and Docker has no native gRPC check' },
+];
 
 /** Files that name the binary and run nothing: what their info finding says. */
 const RUNS_NOTHING = {
