@@ -1,8 +1,8 @@
-import { mentionsBinary, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
-import { literal, runsBinary, scriptVariables, unwrap, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
-import { baseName, heredocDestination, heredocManifestFinding, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
+import { UPSTREAM_IMAGE } from '../src/analysis/binary.js';
+import { commandUses, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
+import { heredocDestination, heredocManifestFinding, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
-import type { HeredocText, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
+import type { HeredocText, ShCall, ShHeredoc } from '../src/analysis/shell.js';
 import { lineStartOf } from '../src/text/lines.js';
 import type { Report, Rule } from '../src/types.js';
 
@@ -56,8 +56,6 @@ const rule: Rule = {
         const reports: Report[] = [];
         // Spans of the calls reported (or covered by a report): a mention inside one is accounted for.
         const accounted: [number, number][] = [];
-        const runVariables = new Set<string>();
-        const assignments: { call: ShCall; name: string }[] = [];
         const mentions = mentionOffsets(text);
         // A call that names the binary on a later line than it starts on (a jq program, a JSON
         // document passed as one argument) is reported where it names it: that line is the one to read.
@@ -65,38 +63,23 @@ const rule: Rule = {
           const o = mentions.find((m) => m >= call.start && m < call.end);
           return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
         };
-        for (const call of script.calls) {
-          const run = runsBinary(call.args, reader, 0);
-          if (run) {
-            if (run.via) runVariables.add(run.via);
-            accounted.push([call.start, call.end]);
+        for (const use of commandUses(script.calls, reader)) {
+          const { call } = use;
+          accounted.push([call.start, call.end]);
+          if (use.kind === 'run') {
+            const { run } = use;
             const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}` : ''}; the binary stays installed while it does`, RUN_HINT);
             // The image it runs in: only the installs of Dockerfiles that may build it stay for it.
             reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, hint: UPSTREAM_HINT } : { ...report, image: run.image });
-            continue;
+          } else if (use.kind === 'upstream') {
+            // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
+            reports.push({ ...keeps(call, `runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
+          } else if (use.kind === 'names') {
+            reports.push(keeps(namedAt(call), `names grpc_health_probe ${use.where}; the binary stays installed while the script names it`, NAME_HINT));
+          } else if (!use.ranBy) {
+            // `PROBE=/bin/grpc_health_probe` is said by the call that runs "$PROBE"; otherwise on its own.
+            reports.push(keeps(namedAt(call), `names grpc_health_probe in the value of ${use.name}; the binary stays installed while the script names it`, NAME_HINT));
           }
-          const named = call.args.findIndex((w) => mentionsBinary(literal(w, shell.resolveWord)));
-          if (named !== -1) {
-            accounted.push([call.start, call.end]);
-            const upstream = upstreamImageRun(call.args, reader);
-            if (upstream) {
-              // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
-              reports.push({ ...keeps(call, `runs the grpc-health-probe image ${upstream.image} through ${upstream.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
-              continue;
-            }
-            const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, shell.resolveWord)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
-            reports.push(keeps(namedAt(call), `names grpc_health_probe ${where}; the binary stays installed while the script names it`, NAME_HINT));
-            continue;
-          }
-          const assigned = call.assigns.find((a) => a.value && mentionsBinary(literal(a.value, shell.resolveWord)));
-          if (assigned) {
-            accounted.push([call.start, call.end]);
-            assignments.push({ call, name: assigned.name });
-          }
-        }
-        // `PROBE=/bin/grpc_health_probe` is said by the call that runs "$PROBE"; otherwise on its own.
-        for (const { call, name } of assignments) {
-          if (!runVariables.has(name)) reports.push(keeps(namedAt(call), `names grpc_health_probe in the value of ${name}; the binary stays installed while the script names it`, NAME_HINT));
         }
 
         // Anything else (a here-document, a `[[ -x … ]]` test, a `for` list, `export X=…`) is read
@@ -168,22 +151,6 @@ function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifes
 
 function keeps(at: { start: number; end: number }, what: string, hint: string): Report {
   return { start: at.start, end: at.end, subject: 'consumer', blockers: ['unsupported-file'], keepsBinary: true, message: `a shell script ${what}`, hint };
-}
-
-/** The command whose arguments hold word `index`, through the wrappers it runs under: `chmod (through sudo)`. */
-function commandOf(args: readonly ShWord[], index: number, reader: WordReader): string {
-  const words = args.map((w) => reader.resolve(w, reader.env));
-  const texts = words.map((w) => w.text);
-  let at = 0;
-  while (at < index - 1 && (texts[at] === 'exec' || texts[at] === 'command')) at++;
-  const through: string[] = [];
-  for (let w = unwrap(texts, at); w && 'next' in w && w.next <= index && w.next < texts.length; w = unwrap(texts, at)) {
-    through.push(w.label);
-    at = w.next;
-  }
-  if (at === index) return through.length > 0 ? through.join(', then ') : 'a command';
-  const name = words[at]!.unresolved.length > 0 ? 'a command known only at run time' : baseName(texts[at]!);
-  return through.length > 0 ? `${name} (through ${through.join(', then ')})` : name;
 }
 
 export default rule;

@@ -86,6 +86,68 @@ export function runsBinary(args: readonly ShWord[], reader: WordReader, depth: n
   return undefined;
 }
 
+/**
+ * What one command of a script does with the binary, read once for every reader of scripts (the
+ * scripts in the tree, a workflow step's `run:`): each command that names it is one use, tied to
+ * the image it runs in when it starts a container, so that two commands checking two images keep
+ * two installs, each its own.
+ */
+export type CommandUse =
+  /** Runs it, directly or through wrappers (run.image: the container it runs in). */
+  | { kind: 'run'; call: ShCall; run: Run }
+  /** Starts the upstream probe image (`docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=…`): the binary ships in it. */
+  | { kind: 'upstream'; call: ShCall; image: string; label: string }
+  /** Names it in a way the tool cannot read as a run: `in the arguments of wget`. */
+  | { kind: 'names'; call: ShCall; where: string }
+  /** An assignment whose value names it (`PROBE=/bin/grpc_health_probe`); `ranBy`: a run uses the variable, which says it. */
+  | { kind: 'assigns'; call: ShCall; name: string; ranBy: boolean };
+
+/** The uses of the binary by a script's commands, in the order of the script (assignments last). */
+export function commandUses(calls: readonly ShCall[], reader: WordReader): CommandUse[] {
+  const uses: CommandUse[] = [];
+  const runVariables = new Set<string>();
+  const assignments: { call: ShCall; name: string }[] = [];
+  for (const call of calls) {
+    const run = runsBinary(call.args, reader, 0);
+    if (run) {
+      if (run.via) runVariables.add(run.via);
+      uses.push({ kind: 'run', call, run });
+      continue;
+    }
+    const named = call.args.findIndex((w) => mentionsBinary(literal(w, reader.resolve)));
+    if (named !== -1) {
+      const upstream = upstreamImageRun(call.args, reader);
+      if (upstream) uses.push({ kind: 'upstream', call, ...upstream });
+      else {
+        const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, reader.resolve)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
+        uses.push({ kind: 'names', call, where });
+      }
+      continue;
+    }
+    const assigned = call.assigns.find((a) => a.value && mentionsBinary(literal(a.value, reader.resolve)));
+    if (assigned) assignments.push({ call, name: assigned.name });
+  }
+  // `PROBE=/bin/grpc_health_probe` is said by the call that runs "$PROBE".
+  for (const { call, name } of assignments) uses.push({ kind: 'assigns', call, name, ranBy: runVariables.has(name) });
+  return uses;
+}
+
+/** The command whose arguments hold word `index`, through the wrappers it runs under: `chmod (through sudo)`. */
+function commandOf(args: readonly ShWord[], index: number, reader: WordReader): string {
+  const words = args.map((w) => reader.resolve(w, reader.env));
+  const texts = words.map((w) => w.text);
+  let at = 0;
+  while (at < index - 1 && (texts[at] === 'exec' || texts[at] === 'command')) at++;
+  const through: string[] = [];
+  for (let w = unwrap(texts, at); w && 'next' in w && w.next <= index && w.next < texts.length; w = unwrap(texts, at)) {
+    through.push(w.label);
+    at = w.next;
+  }
+  if (at === index) return through.length > 0 ? through.join(', then ') : 'a command';
+  const name = words[at]!.unresolved.length > 0 ? 'a command known only at run time' : baseName(texts[at]!);
+  return through.length > 0 ? `${name} (through ${through.join(', then ')})` : name;
+}
+
 /** A command that runs another command given in its arguments: its options, then its own operands. */
 interface Wrapper {
   /** Options that take the next word as their value (`-n 10`); `--` always ends the options. */
