@@ -7,8 +7,8 @@
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
-import { analyzeShellScript, parseShell, resolveWord, ShellParseError, type ShCall } from '../analysis/shell.js';
-import { runsBinary, scriptVariables, upstreamImageRun, type WordReader } from '../analysis/script-runs.js';
+import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall } from '../analysis/shell.js';
+import { commandUses, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
@@ -309,7 +309,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(nonProbeReport(node, path, docIndex, opts.text));
+        others.push(...[nonProbeReport(node, path, docIndex, opts.text)].flat());
       },
     });
     reports.push(...others);
@@ -949,7 +949,7 @@ function atBlockMention(report: Report, node: Scalar, text: string): Report {
   return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report {
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report | Report[] {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -1012,9 +1012,15 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   const step = workflowStepRun(keys, String(node.value));
   if (step) {
-    // A GitHub Actions step's script: what it runs, and in which image when it starts a container.
-    const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: step.keeps, message: `${step.what} (at ${at})`, hint: step.hint, details: { document: docIndex + 1, path: at } };
-    return atBlockMention(step.image !== undefined && step.keeps ? { ...report, image: step.image } : report, node, text);
+    // A GitHub Actions step's script: one report per command that names the binary, each tied to
+    // the image it runs in when it starts a container.
+    const at0 = sourceOffsetIn(node, text);
+    return step.map((use) => {
+      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
+      const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : report;
+      const start = use.at === undefined ? undefined : at0(use.at);
+      return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
+    });
   }
   const podPlumbing = podPlumbingReport(keys, String(node.value), at);
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
@@ -1060,56 +1066,81 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
+/** What one command of a workflow step does with the binary: `at`, where it names it in the script. */
+interface StepUse {
+  what: string;
+  hint: string;
+  keeps: boolean;
+  image?: string;
+  at?: number;
+}
+
 /**
- * `jobs.<id>.steps[i].run` of a GitHub Actions workflow: a shell script the runner executes. When
- * it runs the binary in a container (`docker run ghcr.io/acme/api:latest grpc_health_probe …`,
- * `--entrypoint /bin/grpc_health_probe`), only the installs of the Dockerfiles that may build that
- * image stay for it, as for a script in the tree; in the upstream probe image, none. Anything
- * else it does with the binary keeps every install (undefined image).
+ * `jobs.<id>.steps[i].run` of a GitHub Actions workflow: a shell script the runner executes, read
+ * command by command as a script in the tree is (commandUses). A command that runs the binary in
+ * a container (`docker run ghcr.io/acme/api:latest grpc_health_probe …`, `--entrypoint
+ * /bin/grpc_health_probe`) keeps only the installs of the Dockerfiles that may build that image,
+ * so a step checking two images keeps those two; in the upstream probe image, none. Any other
+ * command naming the binary, or a mention outside the commands read (a heredoc's body), keeps
+ * every install (no image). Undefined: not a step, or nothing read (the caller's report).
  */
-function workflowStepRun(keys: readonly string[], script: string): { what: string; hint: string; keeps: boolean; image?: string } | undefined {
+function workflowStepRun(keys: readonly string[], script: string): StepUse[] | undefined {
   if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
   const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
   // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
   // which image is not known here (every install stays).
-  if (script.includes('${{')) return { what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true };
+  if (script.includes('${{')) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
   let calls: ShCall[];
+  let comments: [number, number][];
   try {
     calls = parseShell(script).calls;
+    comments = shellCommentRanges(script);
   } catch {
-    return { what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true };
+    return [{ what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true }];
   }
   const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
-  // Every command that names the binary counts, not the first: a step that checks two images
-  // needs both installs. The script's text outside the commands read (a heredoc's body) must not
-  // name it either; otherwise which image is unknown (undefined: every install stays).
-  const images = new Map<string, string>();
-  let upstream: string | undefined;
-  let rest = script;
-  const blank = (c: ShCall) => (rest = rest.slice(0, c.start) + ' '.repeat(c.end - c.start) + rest.slice(c.end));
-  for (const call of calls) {
-    if (call.args.length === 0) {
-      blank(call); // `VERSION=v0.4.24`: an assignment runs nothing
-      continue;
+  const mentions = mentionOffsets(script);
+  // Where the command names the binary (the line to read), else where it starts.
+  const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
+  const uses: StepUse[] = [];
+  const read: [number, number][] = [];
+  for (const use of commandUses(calls, reader)) {
+    read.push([use.call.start, use.call.end]);
+    const where = at(use.call);
+    if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
+      uses.push({ what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+    } else if (use.kind === 'run' && use.run.image !== undefined) {
+      uses.push({ what: `a workflow step runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}`, hint, keeps: true, image: use.run.image, at: where });
+    } else if (use.kind === 'run') {
+      const { via, through } = use.run;
+      uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image the step names, so every install stays for it`, hint, keeps: true, at: where });
+    } else if (use.kind === 'upstream') {
+      uses.push({ what: `a workflow step runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+    } else if (use.kind === 'names') {
+      uses.push({ what: `a workflow step names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
+    } else if (!use.ranBy) {
+      uses.push({ what: `a workflow step names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint, keeps: true, at: where });
     }
-    if (!mentionsBinary(call.args.map((w) => resolveWord(w, reader.env).text).join(' '))) continue;
-    const run = runsBinary(call.args, reader, 0);
-    const up = run?.image === undefined ? upstreamImageRun(call.args, reader) : undefined;
-    if (run?.image !== undefined && UPSTREAM_IMAGE.test(run.image)) upstream ??= `a workflow step runs grpc_health_probe in the grpc-health-probe image ${run.image}`;
-    else if (run?.image !== undefined) images.set(run.image, images.get(run.image) ?? `a workflow step runs grpc_health_probe through ${run.through.join(', then ')} in the image ${run.image}`);
-    else if (up) upstream ??= `a workflow step runs the grpc-health-probe image ${up.image} through ${up.label}`;
-    else return undefined;
-    blank(call);
   }
-  if (mentionsBinary(rest)) return undefined;
-  if (images.size === 1) {
-    const [image, what] = [...images][0]!;
-    return { what, hint, keeps: true, image };
-  }
-  // A report ties one image: with two, every install stays (the message names them).
-  if (images.size > 1) return { what: `a workflow step runs grpc_health_probe in the images ${[...images.keys()].join(', ')}, so every install stays for it`, hint, keeps: true };
-  if (upstream !== undefined) return { what: `${upstream}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false };
-  return undefined;
+  // A mention outside the commands read and outside comments (a heredoc's body, a `[[ -x … ]]`
+  // test): what it does is unknown, so every install stays.
+  const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
+  if (other !== undefined) uses.push({ what: 'a workflow step names grpc_health_probe outside a command the tool reads, so every install stays for it', hint, keeps: true, at: other });
+  return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
+}
+
+/**
+ * Where offset `o` of a scalar's value sits in the file: the value's mentions of the binary, in
+ * order, are the source's (a block scalar drops indentation, a quoted one escapes), so a mention
+ * maps to the mention of the same rank. Undefined when `o` is no mention or the counts differ.
+ */
+function sourceOffsetIn(node: Scalar, text: string): (o: number) => number | undefined {
+  const inValue = mentionOffsets(String(node.value));
+  const inSource = mentionOffsets(text.slice(node.range![0], node.range![1]));
+  return (o) => {
+    const rank = inValue.indexOf(o);
+    return rank === -1 || inValue.length !== inSource.length ? undefined : node.range![0] + inSource[rank]!;
+  };
 }
 
 const UPSTREAM_STEP_HINT =
