@@ -3,7 +3,7 @@
  * junk bytes, broken quotes, bad ports, lost or re-indented lines. Through the command line with
  * --fix, every case must end with exit code 0, 1 or 2, no stack trace, a JSON report, output
  * that parses, no change to a file that did not parse or did not mention the binary, no native
- * probe with an impossible port, no new schema error, and nothing more to do on a second run.
+ * probe with an impossible port the input did not hold, no new schema error, and nothing more to do on a second run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -158,7 +158,9 @@ describe('mutated fixtures', () => {
         if (kind === 'yaml' || kind === 'helm-values' || kind === 'json') {
           const text = decode(after);
           if (text !== undefined && (await VERIFIERS[kind]?.(text)) === undefined) {
-            for (const p of grpcPorts(text)) expect(Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535).toBe(true);
+            // An impossible port the input already held (truncated to `grpc: {port: }`) is not one the tool wrote.
+            const impossible = (t: string) => grpcPorts(t).filter((p) => !(Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535)).length;
+            expect(impossible(text)).toBeLessThanOrEqual(parsedBefore ? impossible(beforeText!) : 0);
           }
         }
 
