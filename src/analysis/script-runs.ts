@@ -61,6 +61,17 @@ export function runsBinary(args: readonly ShWord[], reader: WordReader, depth: n
   if (depth >= 8) return undefined;
   const wrapped = unwrap(words, i);
   if (!wrapped) return undefined;
+  if ('next' in wrapped && wrapped.ambiguous) {
+    // `docker run --new-option x IMAGE …`: an option the table does not know may take `x`, so the
+    // image is x or IMAGE (unknown: no image), and the command starts at either reading's place.
+    const entrypoint = entrypointOf(words, i + 1, wrapped.image !== undefined ? wrapped.image + 1 : wrapped.next);
+    if (wrapped.image !== undefined && entrypoint !== undefined && isBinaryPath(entrypoint)) return { through: [wrapped.label] };
+    for (const next of [wrapped.next, wrapped.next + 1]) {
+      const inner = runsBinary(args.slice(next), reader, depth + 1);
+      if (inner) return { ...inner, through: [wrapped.label, ...inner.through] };
+    }
+    return undefined;
+  }
   if ('next' in wrapped && wrapped.image !== undefined) {
     // `docker run --entrypoint /bin/grpc_health_probe IMAGE -addr=…`: the binary is the container's
     // entrypoint, and the words after the image are its flags.
@@ -152,11 +163,114 @@ function commandOf(args: readonly ShWord[], index: number, reader: WordReader): 
 interface Wrapper {
   /** Options that take the next word as their value (`-n 10`); `--` always ends the options. */
   valued?: readonly string[];
+  /**
+   * The command's whole option table, read as its parser (pflag) reads it: `--opt value`,
+   * `--opt=value`, `-e X`, `-eX`, grouped shorthands (`-it`, `-dp 8080:80`). An option outside it
+   * may or may not take the next word, which leaves the image unknown (Unwrapped.ambiguous).
+   */
+  flags?: FlagTable;
   /** Operands before the command (timeout's duration, su-exec's user, docker exec's container). */
   operands?: number;
   /** Words of the form NAME=VALUE before the command (env). */
   assignments?: boolean;
 }
+
+/** A command's options as its parser knows them: long (`--env`) and shorthand (`-e`) names. */
+export interface FlagTable {
+  /** Options that take a value: `--env X`, `--env=X`, `-e X`, `-eX`. */
+  valued: ReadonlySet<string>;
+  /** Options that take none (`--rm`, `-d`; a bool's `--rm=false` is one word). */
+  bool: ReadonlySet<string>;
+}
+
+/**
+ * Skips a command's options as pflag (docker, podman, nerdctl) reads them, up to its first
+ * operand. `unknown`: an option outside the table came first, and it may have taken the next
+ * word (which the reading here left as an operand).
+ */
+export function skipFlags(words: readonly string[], from: number, table: FlagTable): { at: number; unknown: boolean } {
+  let i = from;
+  let unknown = false;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '--') return { at: i + 1, unknown };
+    if (!w.startsWith('-') || w === '-') break;
+    if (w.startsWith('--')) {
+      // `--opt=value` is one word whatever the option is.
+      if (w.includes('=') || table.bool.has(w)) i++;
+      else if (table.valued.has(w)) i += 2;
+      else {
+        unknown = true;
+        i++;
+      }
+      continue;
+    }
+    // A group of shorthands: `-it`, `-e X`, `-eFOO=1`, `-dp 8080:80` (a valued one takes the rest
+    // of the word, or the next word when it is last).
+    let taken = 1;
+    for (let j = 1; j < w.length; j++) {
+      const c = `-${w[j]}`;
+      if (table.valued.has(c)) {
+        if (j === w.length - 1) taken = 2;
+        break;
+      }
+      if (!table.bool.has(c)) {
+        unknown = true;
+        break;
+      }
+    }
+    i += taken;
+  }
+  return { at: i, unknown };
+}
+
+const names = (...lists: string[][]): ReadonlySet<string> => new Set(lists.flat());
+
+/**
+ * `docker run`'s options (docker/cli cli/command/container/opts.go addFlags, run.go AddRunFlags,
+ * the platform and content-trust flags), valued and not.
+ */
+const DOCKER_RUN_VALUED = [
+  '-a', '--attach', '--device-cgroup-rule', '--device', '--gpus', '-e', '--env', '--env-file', '--entrypoint', '--group-add',
+  '-h', '--hostname', '--domainname', '-l', '--label', '--label-file', '--restart', '--stop-signal', '--stop-timeout', '--sysctl',
+  '--ulimit', '-u', '--user', '-w', '--workdir', '--cap-add', '--cap-drop', '--security-opt', '--userns', '--cgroupns',
+  '--add-host', '--dns', '--dns-opt', '--dns-option', '--dns-search', '--expose', '--ip', '--ip6', '--link', '--link-local-ip',
+  '--mac-address', '-p', '--publish', '--net', '--network', '--net-alias', '--network-alias', '--log-driver', '--volume-driver',
+  '--log-opt', '--storage-opt', '--tmpfs', '--volumes-from', '-v', '--volume', '--mount', '--health-cmd', '--health-interval',
+  '--health-retries', '--health-timeout', '--health-start-period', '--health-start-interval', '--blkio-weight',
+  '--blkio-weight-device', '--cidfile', '--cpuset-cpus', '--cpuset-mems', '--cpu-count', '--cpu-percent', '--cpu-period',
+  '--cpu-quota', '--cpu-rt-period', '--cpu-rt-runtime', '-c', '--cpu-shares', '--cpus', '--device-read-bps', '--device-read-iops',
+  '--device-write-bps', '--device-write-iops', '--io-maxbandwidth', '--io-maxiops', '--kernel-memory', '-m', '--memory',
+  '--memory-reservation', '--memory-swap', '--memory-swappiness', '--oom-score-adj', '--pids-limit', '--cgroup-parent', '--ipc',
+  '--isolation', '--pid', '--shm-size', '--uts', '--runtime', '--annotation', '--name', '--detach-keys', '--pull', '--platform',
+];
+const DOCKER_RUN_BOOL = [
+  '-i', '--interactive', '--read-only', '-t', '--tty', '--rm', '--privileged', '-P', '--publish-all', '--no-healthcheck',
+  '--oom-kill-disable', '--init', '-d', '--detach', '--sig-proxy', '-q', '--quiet', '--help', '--disable-content-trust', '--use-api-socket',
+];
+const DOCKER_RUN: FlagTable = { valued: names(DOCKER_RUN_VALUED), bool: names(DOCKER_RUN_BOOL) };
+
+/** `podman run`: docker's, and podman's own (containers/podman cmd/podman/common/create.go, netflags.go, run.go). */
+const PODMAN_RUN: FlagTable = {
+  valued: names(DOCKER_RUN_VALUED, [
+    '--authfile', '--cgroups', '--env-merge', '--unsetenv', '--hostuser', '--image-volume', '--init-path', '--arch', '--os',
+    '--variant', '--pod-id-file', '--requires', '--sdnotify', '--secret', '--health-startup-cmd', '--health-startup-interval',
+    '--health-startup-retries', '--health-startup-success', '--health-startup-timeout', '--health-on-failure', '--systemd',
+    '--personality', '--timeout', '--tz', '--umask', '--seccomp-policy', '--cgroup-conf', '--pidfile', '--chrootdirs',
+    '--passwd-entry', '--group-entry', '--decryption-key', '--signature-policy', '--shm-size-systemd', '--subgidname',
+    '--subuidname', '--gidmap', '--uidmap', '--conmon-pidfile', '--pod', '--preserve-fds', '--preserve-fd', '--hosts-file',
+  ]),
+  bool: names(DOCKER_RUN_BOOL, ['--unsetenv-all', '--env-host', '--http-proxy', '--read-only-tmpfs', '--rootfs', '--tls-verify', '--replace', '--no-hosts', '--passwd', '--rmi']),
+};
+
+/** `nerdctl run`: docker's (nerdctl follows docker run's options; one it adds is unknown, which keeps the image unknown). */
+const NERDCTL_RUN = DOCKER_RUN;
+
+/** `docker exec` (docker/cli cli/command/container/exec.go). */
+const DOCKER_EXEC_VALUED = ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys'];
+const DOCKER_EXEC_BOOL = ['-d', '--detach', '-i', '--interactive', '-t', '--tty', '--privileged', '--help'];
+const DOCKER_EXEC: FlagTable = { valued: names(DOCKER_EXEC_VALUED), bool: names(DOCKER_EXEC_BOOL) };
+const PODMAN_EXEC: FlagTable = { valued: names(DOCKER_EXEC_VALUED, ['--preserve-fds', '--preserve-fd']), bool: names(DOCKER_EXEC_BOOL, ['-l', '--latest']) };
 
 const WRAPPERS: Record<string, Wrapper> = {
   env: { valued: ['-u', '--unset', '-C', '--chdir'], assignments: true },
@@ -183,16 +297,33 @@ const WRAPPERS: Record<string, Wrapper> = {
 };
 
 /** `kubectl exec POD -- cmd`, `docker compose exec SERVICE cmd`: sub-commands that run a command. */
+/** docker's options before its sub-command (podman and nerdctl are read with the same). */
+const DOCKER_GLOBALS = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'];
+
 const SUBCOMMANDS: Record<string, { globals: readonly string[]; sub: Record<string, Wrapper> }> = {
   kubectl: {
     globals: KUBECTL_GLOBALS,
     sub: { exec: { valued: ['-c', '--container', '-n', '--namespace', '-f', '--filename', '--pod-running-timeout'], operands: 1 } },
   },
   docker: {
-    globals: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'],
+    globals: DOCKER_GLOBALS,
     sub: {
-      exec: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys'], operands: 1 },
-      run: { valued: ['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--name', '--entrypoint', '--network', '--net', '-v', '--volume', '--mount', '-p', '--publish', '-l', '--label', '--platform', '--pull', '-m', '--memory', '--cpus', '--add-host', '--cap-add', '--cap-drop', '-h', '--hostname', '--restart', '--user'], operands: 1 },
+      exec: { flags: DOCKER_EXEC, operands: 1 },
+      run: { flags: DOCKER_RUN, operands: 1 },
+    },
+  },
+  podman: {
+    globals: DOCKER_GLOBALS,
+    sub: {
+      exec: { flags: PODMAN_EXEC, operands: 1 },
+      run: { flags: PODMAN_RUN, operands: 1 },
+    },
+  },
+  nerdctl: {
+    globals: DOCKER_GLOBALS,
+    sub: {
+      exec: { flags: DOCKER_EXEC, operands: 1 },
+      run: { flags: NERDCTL_RUN, operands: 1 },
     },
   },
   'docker-compose': {
@@ -204,12 +335,22 @@ const SUBCOMMANDS: Record<string, { globals: readonly string[]; sub: Record<stri
   },
 };
 SUBCOMMANDS.oc = SUBCOMMANDS.kubectl!;
-SUBCOMMANDS.podman = SUBCOMMANDS.docker!;
-SUBCOMMANDS.nerdctl = SUBCOMMANDS.docker!;
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
 
 /** Where the wrapped command starts (or which word is the script, for `sh -c`), when words[at] is a wrapper. */
-type Unwrapped = { label: string; next: number; image?: number } | { label: string; script: number };
+type Unwrapped = Started | { label: string; script: number };
+
+/**
+ * A wrapper's command starts at `next`; `image`: the word naming the container's image (`docker
+ * run`). `ambiguous`: an option the table does not know came before it, which may take the next
+ * word: then the image is that word or the one after, and the command starts one word later.
+ */
+interface Started {
+  label: string;
+  next: number;
+  image?: number;
+  ambiguous?: boolean;
+}
 
 export function unwrap(words: readonly string[], at: number): Unwrapped | undefined {
   const name = baseName(words[at]!);
@@ -241,7 +382,7 @@ export function unwrap(words: readonly string[], at: number): Unwrapped | undefi
   return undefined;
 }
 
-function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): { label: string; next: number; image?: number } | undefined {
+function subcommand(words: readonly string[], i: number, subs: Record<string, Wrapper>, label: string): Started | undefined {
   const sub = words[i] !== undefined ? subs[words[i]!] : undefined;
   if (!sub) return undefined;
   const fullLabel = `${label} ${words[i]}`;
@@ -251,13 +392,14 @@ function subcommand(words: readonly string[], i: number, subs: Record<string, Wr
   return after(words, i + 1, sub, fullLabel);
 }
 
-function after(words: readonly string[], from: number, w: Wrapper, label: string): { label: string; next: number; image?: number } | undefined {
-  let i = skipOptions(words, from, w.valued ?? []);
+function after(words: readonly string[], from: number, w: Wrapper, label: string): Started | undefined {
+  const read = w.flags ? skipFlags(words, from, w.flags) : { at: skipOptions(words, from, w.valued ?? []), unknown: false };
+  let i = read.at;
   if (w.assignments) while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
   // `docker run [options] IMAGE command`: the operand is the image the command runs in.
   const image = CONTAINER_RUNS.test(label) && i < words.length ? i : undefined;
   i += w.operands ?? 0;
-  return i < words.length ? { label, next: i, ...(image !== undefined ? { image } : {}) } : undefined;
+  return i < words.length ? { label, next: i, ...(image !== undefined ? { image } : {}), ...(read.unknown ? { ambiguous: true } : {}) } : undefined;
 }
 
 /** The container run of a command whose image is the upstream probe image, when it is one. */
@@ -266,6 +408,8 @@ export function upstreamImageRun(args: readonly ShWord[], reader: WordReader): {
   let at = 0;
   while (at < words.length - 1 && (words[at] === 'exec' || words[at] === 'command')) at++;
   for (let w = unwrap(words, at); w && 'next' in w; w = unwrap(words, at)) {
+    // Which word is the image is unknown after an option the table does not know.
+    if (w.ambiguous) return undefined;
     if (w.image !== undefined && UPSTREAM_IMAGE.test(words[w.image]!)) return { image: words[w.image]!, label: w.label };
     at = w.next;
   }

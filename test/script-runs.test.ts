@@ -1,0 +1,123 @@
+/**
+ * script-runs: which image a container run starts, read through the run command's options as the
+ * CLI's own parser (pflag) reads them. An option that takes a value, skipped without it, made its
+ * value the image (`--tmpfs /tmp IMAGE` read /tmp); an option the table does not know leaves the
+ * image unknown, never guessed.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { parseShell, resolveWord } from '../src/analysis/shell.js';
+import { commandUses, runsBinary, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
+
+const IMG = 'ghcr.io/acme/api:1';
+const PROBE = 'grpc_health_probe -addr=:5000';
+
+function read(script: string) {
+  const calls = parseShell(script).calls;
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
+  return { call: calls[calls.length - 1]!, reader, calls };
+}
+
+/** The image the last command runs the binary in: undefined when it runs it in no known image, null when it does not run it. */
+function imageOf(script: string): string | undefined | null {
+  const { call, reader } = read(script);
+  const run = runsBinary(call.args, reader, 0);
+  return run ? run.image : null;
+}
+
+describe('docker run: the image after valued options', () => {
+  test.each([
+    // Options that take a value, as two words and as one.
+    ['--tmpfs /tmp'], ['--tmpfs=/tmp'], ['--log-opt max-size=10m'], ['--log-opt=max-size=10m'], ['--ulimit nofile=1024:1024'],
+    ['--add-host db:10.0.0.2'], ['--add-host=db:10.0.0.2'], ['--cap-add NET_ADMIN'], ['--cap-drop ALL'], ['--device /dev/fuse'],
+    ['--dns 8.8.8.8'], ['--dns-search example.com'], ['--label team=api'], ['-l team=api'], ['--mount type=tmpfs,target=/x'],
+    ['--platform linux/amd64'], ['--pull always'], ['--pull=never'], ['--restart no'], ['--security-opt seccomp=unconfined'],
+    ['--shm-size 1g'], ['--stop-signal SIGINT'], ['--stop-timeout 5'], ['--sysctl net.ipv4.ip_forward=1'], ['--health-cmd true'],
+    ['--health-interval 5s'], ['--health-retries 3'], ['--cpus 0.5'], ['--memory 512m'], ['-m 512m'], ['-m512m'],
+    ['--memory-swap -1'], ['--pids-limit -1'], ['--oom-score-adj -500'], ['--gpus all'], ['--ipc host'], ['--pid host'],
+    ['--uts host'], ['--userns host'], ['--cgroupns host'], ['--runtime runc'], ['--isolation default'], ['--annotation a=b'],
+    ['--network host'], ['--net=host'], ['--network-alias api'], ['--ip 10.0.0.9'], ['--mac-address 92:d0:c6:0a:29:33'],
+    ['--link db:db'], ['--expose 5000'], ['--env-file .env'], ['--label-file labels'], ['--group-add 1000'], ['--cidfile /tmp/id'],
+    ['--volumes-from data'], ['--volume-driver local'], ['--log-driver none'], ['--storage-opt size=1G'], ['--detach-keys ctrl-x'],
+    ['--domainname example.com'], ['--cpuset-cpus 0-1'], ['--cpu-shares 512'], ['-c 512'], ['--blkio-weight 300'],
+    // Shorthands, alone, joined to their value, and grouped with booleans.
+    ['-e A=1'], ['-eA=1'], ['-e=A=1'], ['-v /data:/data'], ['-p 8080:8080'], ['-w /app'], ['-u 1000'], ['-h api'], ['--name api'],
+    ['-a stdout'], ['-it'], ['-dit'], ['-dp 8080:8080'], ['-itp 8080:8080'], ['-ite A=1'], ['-d -p 5000:5000 -e A=1'],
+    // Options that take none.
+    ['--rm'], ['-d'], ['--detach'], ['-i -t'], ['--init'], ['--privileged'], ['--read-only'], ['-P'], ['--no-healthcheck'],
+    ['--sig-proxy=false'], ['--oom-kill-disable'], ['-q'], ['--disable-content-trust'],
+    // Everything at once, and `--` before the image.
+    ['--rm -it --tmpfs /run --ulimit nproc=64 --add-host h:1.2.3.4 --cap-add SYS_PTRACE --restart=no --shm-size 64m'],
+    ['--rm --'],
+  ])('docker run %s IMAGE grpc_health_probe', (options) => {
+    expect(imageOf(`docker run ${options} ${IMG} ${PROBE}`)).toBe(IMG);
+  });
+
+  test.each([
+    ['podman', '--tmpfs /tmp --secret token --pod ci --tz UTC --systemd false --rootfs=false'],
+    ['podman', '--arch arm64 --userns keep-id --health-on-failure kill'],
+    ['nerdctl', '--tmpfs /tmp --ulimit nofile=1024 --platform linux/arm64'],
+    ['docker', '-H unix:///var/run/docker.sock'],
+  ])('%s run %s IMAGE grpc_health_probe', (cli, options) => {
+    const script = cli === 'docker' ? `docker ${options} run --rm ${IMG} ${PROBE}` : `${cli} run ${options} ${IMG} ${PROBE}`;
+    expect(imageOf(script)).toBe(IMG);
+  });
+
+  test('--entrypoint after valued options: the binary is the entrypoint of the image', () => {
+    expect(imageOf(`docker run --rm --tmpfs /tmp --entrypoint /bin/grpc_health_probe --ulimit nofile=1024 ${IMG} -addr=:5000`)).toBe(IMG);
+    expect(imageOf(`docker run --rm --log-opt max-size=1m --entrypoint=/bin/grpc_health_probe ${IMG} -addr=:5000`)).toBe(IMG);
+  });
+
+  test('the upstream probe image after valued options is read as that image', () => {
+    const { call, reader } = read('docker run --rm --add-host api:10.0.0.2 --tmpfs /tmp ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000');
+    expect(upstreamImageRun(call.args, reader)?.image).toBe('ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24');
+  });
+
+  test.each([
+    // Before: --tmpfs was skipped alone, so /tmp was the image and IMAGE the command: no run at all.
+    ['an option the table does not know, then a word', `docker run --frobnicate x ${IMG} ${PROBE}`],
+    ['an unknown option right before the image', `docker run --frobnicate ${IMG} ${PROBE}`],
+    ['an unknown shorthand', `docker run -Z ${IMG} ${PROBE}`],
+    ['an unknown shorthand grouped with known ones', `docker run -itZ ${IMG} ${PROBE}`],
+  ])('%s: the binary runs, in no image the tool can name', (_what, script) => {
+    expect(imageOf(script)).toBeUndefined();
+  });
+
+  test('an unknown option before the upstream image does not make it the upstream image', () => {
+    const { call, reader } = read('docker run --frobnicate ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000');
+    expect(upstreamImageRun(call.args, reader)).toBeUndefined();
+  });
+
+  test('an unknown option with its value in one word takes no other word', () => {
+    expect(imageOf(`docker run --frobnicate=x ${IMG} ${PROBE}`)).toBe(IMG);
+  });
+
+  test('a valued option whose value names no image is not the image: a binary path as its value runs nothing', () => {
+    expect(imageOf(`docker run -v /bin/grpc_health_probe:/bin/grpc_health_probe ${IMG} /bin/true`)).toBeNull();
+  });
+});
+
+describe('skipFlags', () => {
+  const table = { valued: new Set(['-e', '--env']), bool: new Set(['-i', '-t', '--rm']) };
+  test.each([
+    [['--rm', '-it', 'img'], 2, false],
+    [['-e', 'A=1', 'img'], 2, false],
+    [['-eA=1', 'img'], 1, false],
+    [['-ite', 'A=1', 'img'], 2, false],
+    [['--env=A=1', 'img'], 1, false],
+    [['--', '-img'], 1, false],
+    [['--other', 'img'], 1, true],
+    [['--other=1', 'img'], 1, false],
+    [['-x', 'img'], 1, true],
+    [['-', 'img'], 0, false],
+  ])('%j: operand at %d (unknown option: %s)', (words, at, unknown) => {
+    expect(skipFlags(words, 0, table)).toEqual({ at, unknown });
+  });
+});
+
+describe('commandUses', () => {
+  test('one use per command, each with its own image', () => {
+    const { calls, reader } = read(`docker run --rm --tmpfs /tmp ghcr.io/acme/api:1 ${PROBE}\ndocker run -d --ulimit nofile=64 ghcr.io/acme/worker:1 ${PROBE}\nchmod +x /bin/grpc_health_probe\n`);
+    const uses = commandUses(calls, reader);
+    expect(uses.map((u) => (u.kind === 'run' ? u.run.image : u.kind))).toEqual(['ghcr.io/acme/api:1', 'ghcr.io/acme/worker:1', 'names']);
+  });
+});
