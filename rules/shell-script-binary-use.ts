@@ -1,5 +1,5 @@
 import { UPSTREAM_IMAGE } from '../src/analysis/binary.js';
-import { commandUses, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
+import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
 import { heredocDestination, heredocManifestFinding, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
 import type { HeredocText, ShCall, ShHeredoc } from '../src/analysis/shell.js';
@@ -51,7 +51,7 @@ const rule: Rule = {
           return;
         }
         const env = scriptVariables(script.calls, shell.resolveWord);
-        const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env };
+        const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord) };
 
         const reports: Report[] = [];
         // Spans of the calls reported (or covered by a report): a mention inside one is accounted for.
@@ -68,7 +68,7 @@ const rule: Rule = {
           accounted.push([call.start, call.end]);
           if (use.kind === 'run') {
             const { run } = use;
-            const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}` : ''}; the binary stays installed while it does`, RUN_HINT);
+            const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}${run.tagAtRunTime ? ' (its tag set at run time)' : ''}` : ''}; the binary stays installed while it does`, RUN_HINT);
             // The image it runs in: only the installs of Dockerfiles that may build it stay for it.
             reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, hint: UPSTREAM_HINT } : { ...report, image: run.image });
           } else if (use.kind === 'upstream') {

@@ -6,14 +6,14 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
-import { commandUses, runsBinary, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
+import { commandUses, runsBinary, scriptImageNames, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
 
 const IMG = 'ghcr.io/acme/api:1';
 const PROBE = 'grpc_health_probe -addr=:5000';
 
 function read(script: string) {
   const calls = parseShell(script).calls;
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord), imageNames: scriptImageNames(calls, resolveWord) };
   return { call: calls[calls.length - 1]!, reader, calls };
 }
 
@@ -119,5 +119,36 @@ describe('commandUses', () => {
     const { calls, reader } = read(`docker run --rm --tmpfs /tmp ghcr.io/acme/api:1 ${PROBE}\ndocker run -d --ulimit nofile=64 ghcr.io/acme/worker:1 ${PROBE}\nchmod +x /bin/grpc_health_probe\n`);
     const uses = commandUses(calls, reader);
     expect(uses.map((u) => (u.kind === 'run' ? u.run.image : u.kind))).toEqual(['ghcr.io/acme/api:1', 'ghcr.io/acme/worker:1', 'names']);
+  });
+});
+
+describe('an image whose tag alone is set at run time', () => {
+  test.each([
+    ['a tag with a default, in the word', `docker run --rm "gcr.io/acme/api:\${TAG:-dev}" ${PROBE}`, 'gcr.io/acme/api'],
+    ['a plain variable as the tag', `docker run --rm gcr.io/acme/api:$VERSION ${PROBE}`, 'gcr.io/acme/api'],
+    ['a tag built of a variable and text', `docker run --rm "gcr.io/acme/api:\${VERSION}-alpine" ${PROBE}`, 'gcr.io/acme/api'],
+    ['a registry with a port', `docker run --rm "localhost:5000/acme/api:\${TAG}" ${PROBE}`, 'localhost:5000/acme/api'],
+    ['a variable set so earlier', `IMAGE=gcr.io/acme/api:\${TAG:-latest}\ndocker run --rm "$IMAGE" ${PROBE}`, 'gcr.io/acme/api'],
+    ['a variable set so twice alike', `IMAGE=gcr.io/acme/api:\${TAG}\nIMAGE=gcr.io/acme/api:\${TAG:-dev}\ndocker run --rm $IMAGE ${PROBE}`, 'gcr.io/acme/api'],
+  ])('%s: the image is its name', (_what, script, image) => {
+    const { call, reader } = read(script);
+    expect(runsBinary(call.args, reader, 0)).toMatchObject({ image, tagAtRunTime: true });
+  });
+
+  test.each([
+    // Unknowns stay unknown: the run's image keeps its variable (any image).
+    ['a registry set at run time', `docker run --rm "\${REGISTRY}/api:\${TAG}" ${PROBE}`],
+    ['a port set at run time', `docker run --rm "localhost:\${PORT}/api" ${PROBE}`],
+    ['the whole image in a variable set at run time', `docker run --rm "\${IMAGE:-gcr.io/acme/api:dev}" ${PROBE}`],
+    ['a name set at run time', `docker run --rm "gcr.io/acme/\${SERVICE}:1" ${PROBE}`],
+    ['a digest set at run time', `docker run --rm "gcr.io/acme/api@\${DIGEST}" ${PROBE}`],
+    ['a variable set to two names', `IMAGE=gcr.io/acme/api:\${TAG}\nIMAGE=gcr.io/acme/worker:\${TAG}\ndocker run --rm "$IMAGE" ${PROBE}`],
+    ['a variable appended to', `IMAGE=gcr.io/acme/api:\${TAG}\nIMAGE+=-x\ndocker run --rm "$IMAGE" ${PROBE}`],
+    ['a variable that only sets the command', `IMAGE=gcr.io/acme/api:\${TAG} docker run --rm "$IMAGE" ${PROBE}`],
+  ])('%s: no name is read', (_what, script) => {
+    const { call, reader } = read(script);
+    const run = runsBinary(call.args, reader, 0);
+    expect(run?.tagAtRunTime).toBeUndefined();
+    expect(run?.image).toMatch(/\$/);
   });
 });

@@ -15,6 +15,8 @@ export interface WordReader {
   /** Parses a script given as a word (`sh -c '…'`); throws when it is not valid shell. */
   parse: (script: string) => ShCall[];
   env: (name: string) => string | undefined;
+  /** Variables the script sets to an image whose tag only is set at run time: the image's name (scriptImageNames). */
+  imageNames?: (name: string) => string | undefined;
 }
 
 export const noEnv = () => undefined;
@@ -38,6 +40,54 @@ export function scriptVariables(calls: readonly ShCall[], resolve: Resolve): (na
   return (name) => values.get(name) ?? undefined;
 }
 
+/**
+ * The image's name when a word names an image whose tag alone is set at run time
+ * (`gcr.io/acme/api:${TAG:-dev}`, `…:$VERSION-alpine`): the name is literal up to the tag's colon,
+ * which follows the last `/`, and the rest holds no `/` or `@`. The tag does not say which
+ * Dockerfile builds the image; the name does. Anything else unknown in it (`${REGISTRY}/api:1`,
+ * `localhost:${PORT}/api`) leaves it undefined.
+ */
+export function taggedImageName(word: ShWord, resolve: Resolve, env: (name: string) => string | undefined): string | undefined {
+  let name = '';
+  let i = 0;
+  for (; i < word.parts.length; i++) {
+    const p = word.parts[i]!;
+    const r = resolve({ parts: [p] }, env);
+    if (r.unresolved.length > 0) break;
+    name += r.text;
+  }
+  if (i === word.parts.length || !name.endsWith(':')) return undefined;
+  name = name.slice(0, -1);
+  const rest = resolve({ parts: word.parts.slice(i) }, env).text;
+  if (name === '' || name.lastIndexOf(':') > name.lastIndexOf('/') || /[$@{}\s]/.test(name) || /[/@]/.test(rest)) return undefined;
+  return name;
+}
+
+/**
+ * Variables the script sets, once or always alike, to an image whose tag alone is set at run time
+ * (`IMAGE=gcr.io/acme/api:${TAG:-dev}`): name → the image's name, for `docker run "$IMAGE" …`.
+ */
+export function scriptImageNames(calls: readonly ShCall[], resolve: Resolve): (name: string) => string | undefined {
+  const values = new Map<string, string | null>();
+  for (const call of calls) {
+    if (call.args.length > 0) continue;
+    for (const a of call.assigns) {
+      const v = a.value && !a.append ? taggedImageName(a.value, resolve, noEnv) ?? null : null;
+      values.set(a.name, values.has(a.name) && values.get(a.name) !== v ? null : v);
+    }
+  }
+  return (name) => values.get(name) ?? undefined;
+}
+
+/** The image a container run's image word names: its text, or the name of one whose tag is set at run time (`tagAtRunTime`). */
+function imageOfWord(word: ShWord, reader: WordReader): { image: string; tagAtRunTime?: true } {
+  const r = reader.resolve(word, reader.env);
+  if (r.unresolved.length === 0) return { image: r.text };
+  const only = word.parts.length === 1 && word.parts[0]!.type === 'param' && word.parts[0]!.simple ? word.parts[0]!.name : undefined;
+  const name = (only !== undefined ? reader.imageNames?.(only) : undefined) ?? taggedImageName(word, reader.resolve, reader.env);
+  return name !== undefined ? { image: name, tagAtRunTime: true } : { image: r.text };
+}
+
 export interface Run {
   /** Wrappers the binary runs through, outermost first (`kubectl exec`, `timeout`). */
   through: string[];
@@ -45,6 +95,8 @@ export interface Run {
   via?: string;
   /** The image it runs in, when a wrapper starts one (`docker run acme/api:1 grpc_health_probe …`). */
   image?: string;
+  /** The image's tag is set at run time (`gcr.io/acme/api:${TAG:-dev}`): `image` is its name alone. */
+  tagAtRunTime?: true;
 }
 
 /** Whether a command (its words) runs the binary, directly or through wrappers the tool knows. */
@@ -76,13 +128,13 @@ export function runsBinary(args: readonly ShWord[], reader: WordReader, depth: n
     // `docker run --entrypoint /bin/grpc_health_probe IMAGE -addr=…`: the binary is the container's
     // entrypoint, and the words after the image are its flags.
     const entrypoint = entrypointOf(words, i + 1, wrapped.image);
-    if (entrypoint !== undefined && isBinaryPath(entrypoint)) return { through: [wrapped.label], image: words[wrapped.image]! };
+    if (entrypoint !== undefined && isBinaryPath(entrypoint)) return { through: [wrapped.label], ...imageOfWord(args[wrapped.image]!, reader) };
   }
   if ('next' in wrapped) {
     const inner = runsBinary(args.slice(wrapped.next), reader, depth + 1);
     // The innermost container the command starts in is the one that needs the binary.
-    const image = inner?.image ?? (wrapped.image !== undefined ? words[wrapped.image] : undefined);
-    return inner && { ...inner, ...(image !== undefined ? { image } : {}), through: [wrapped.label, ...inner.through] };
+    const image = inner?.image !== undefined ? { image: inner.image, ...(inner.tagAtRunTime ? { tagAtRunTime: inner.tagAtRunTime } : {}) } : wrapped.image !== undefined ? imageOfWord(args[wrapped.image]!, reader) : {};
+    return inner && { ...inner, ...image, through: [wrapped.label, ...inner.through] };
   }
   let calls: ShCall[];
   try {

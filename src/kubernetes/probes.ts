@@ -8,7 +8,7 @@ import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'y
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall } from '../analysis/shell.js';
-import { commandUses, scriptVariables, type WordReader } from '../analysis/script-runs.js';
+import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
@@ -1098,7 +1098,7 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
   } catch {
     return [{ what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true }];
   }
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord) };
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord), imageNames: scriptImageNames(calls, resolveWord) };
   const mentions = mentionOffsets(script);
   // Where the command names the binary (the line to read), else where it starts.
   const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
@@ -1110,7 +1110,7 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
     if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
       uses.push({ what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
     } else if (use.kind === 'run' && use.run.image !== undefined) {
-      uses.push({ what: `a workflow step runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}`, hint, keeps: true, image: use.run.image, at: where });
+      uses.push({ what: `a workflow step runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}`, hint, keeps: true, image: use.run.image, at: where });
     } else if (use.kind === 'run') {
       const { via, through } = use.run;
       uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image the step names, so every install stays for it`, hint, keeps: true, at: where });
