@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { RULES } from '../rules/index.js';
+import { main } from '../src/cli.js';
 import { run } from '../src/engine.js';
 import { BLOCKER_CODES } from '../src/types.js';
+import { captureIo } from './support/io.js';
 import { POD, repoWith, ROOT } from './support/repo.js';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -40,4 +42,18 @@ test("the README's JSON report section documents every summary field", async () 
     ...Object.keys(summary.skipped[0]!),
   ];
   for (const field of fields) expect({ field, documented: section.includes(`\`${field}\``) }).toEqual({ field, documented: true });
+});
+
+describe("the README's command blocks are what --help prints", () => {
+  test("the verify section holds verify --help's usage and options as printed", async () => {
+    const io = captureIo(ROOT);
+    expect(await main(['verify', '--help'], io)).toBe(0);
+    const help = io.out();
+    const usage = help.slice(0, help.indexOf('\n') + 1);
+    const options = help.slice(help.indexOf('Options:\n'), help.indexOf('\n\n', help.indexOf('Options:\n')) + 1);
+    const section = readme.slice(readme.indexOf('## Checking a probe against a live server'), readme.indexOf('## Rules'));
+    expect(section).toContain('```\n' + usage + '\n' + options + '```\n');
+    // verify checks grpc.mode: TLS probes over TLS (src/verify): its help must not say plaintext only.
+    expect(help).toContain('plaintext (TLS without verifying\nthe server for grpc.mode: TLS)');
+  });
 });
