@@ -80,7 +80,8 @@ binary installs are then never removed, since a use of the binary may sit in a
 file not scanned. --assume-complete says the paths are the whole repository.
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
-blockers with --strict; 2 bad usage, or a file could not be read or parsed.
+blockers with --strict; 2 bad usage, or an error: a file could not be read or parsed,
+or a change could not be written safely (the file is left as it was).
 --exit-zero turns 1 into 0, with --strict too; 2 stays.
 `;
 

@@ -45,6 +45,13 @@ test("the README's JSON report section documents every summary field", async () 
 });
 
 describe("the README's command blocks are what --help prints", () => {
+  test('the Command line section holds `grpc-probe-migrate --help` as printed', async () => {
+    const io = captureIo(ROOT);
+    expect(await main(['--help'], io)).toBe(0);
+    const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## What gets migrated'));
+    expect(section).toContain('```\n' + io.out() + '```\n');
+  });
+
   test("the verify section holds verify --help's usage and options as printed", async () => {
     const io = captureIo(ROOT);
     expect(await main(['verify', '--help'], io)).toBe(0);
@@ -55,5 +62,18 @@ describe("the README's command blocks are what --help prints", () => {
     expect(section).toContain('```\n' + usage + '\n' + options + '```\n');
     // verify checks grpc.mode: TLS probes over TLS (src/verify): its help must not say plaintext only.
     expect(help).toContain('plaintext (TLS without verifying\nthe server for grpc.mode: TLS)');
+  });
+
+  test("the pr section's synopsis names every option of pr --help", async () => {
+    const io = captureIo(ROOT);
+    expect(await main(['pr', '--help'], io)).toBe(0);
+    const flags = (text: string) => new Set([...text.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => m[0]).filter((f) => f !== '--help'));
+    const help = io.out();
+    const helpFlags = flags(help.slice(help.indexOf('Options:'), help.indexOf('Environment')));
+    const section = readme.slice(readme.indexOf('### The pull-request bot'), readme.indexOf('## Checking a probe'));
+    const synopsis = section.slice(section.indexOf('```\n') + 4, section.indexOf('```\n', section.indexOf('```\n') + 4));
+    expect([...flags(synopsis)].sort()).toEqual([...helpFlags].sort());
+    expect(help).toContain('Usage: grpc-probe-migrate pr [options] [paths...]');
+    expect(readme).toContain('grpc-probe-migrate pr [options] [paths...]');
   });
 });
