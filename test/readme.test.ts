@@ -77,3 +77,16 @@ describe("the README's command blocks are what --help prints", () => {
     expect(readme).toContain('grpc-probe-migrate pr [options] [paths...]');
   });
 });
+
+test("the README's JSON report example is what the demo repository gives", async () => {
+  const section = readme.slice(readme.indexOf('## The JSON report'), readme.indexOf('## Integrations'));
+  expect(section).toContain('In `fixtures/demo-repo`, `grpc-probe-migrate --format json --assume-complete .` prints');
+  const block = section.slice(section.indexOf('```json\n') + 8, section.indexOf('```\n', section.indexOf('```json\n') + 8));
+  const shown = JSON.parse(block) as { findings: Record<string, unknown>[]; summary: unknown };
+  const io = captureIo(path.join(ROOT, 'fixtures', 'demo-repo'));
+  await main(['--format', 'json', '--assume-complete', '.'], io);
+  const actual = JSON.parse(io.out()) as { version: number; tool: string; findings: Record<string, unknown>[]; summary: unknown };
+  expect({ version: actual.version, tool: actual.tool }).toEqual({ version: 1, tool: 'grpc-probe-migrate' });
+  expect(actual.summary).toEqual(shown.summary);
+  for (const f of shown.findings) expect(actual.findings).toContainEqual(f);
+});
