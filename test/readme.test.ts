@@ -90,3 +90,12 @@ test("the README's JSON report example is what the demo repository gives", async
   expect(actual.summary).toEqual(shown.summary);
   for (const f of shown.findings) expect(actual.findings).toContainEqual(f);
 });
+
+test("the README's links to its own sections lead to a heading", () => {
+  // GitHub's anchors: the heading in lower case, punctuation but - and _ dropped, spaces as -.
+  const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+  const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+  expect(links.length).toBeGreaterThan(10);
+  for (const link of links) expect({ link, found: anchors.has(link) }).toEqual({ link, found: true });
+});
