@@ -107,7 +107,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (targets.length === 0) {
     if (format === 'json') io.stdout.write(formatJson([], problems, host, kv, []));
     else writeProblems(io, problems);
-    io.stderr.write(`grpc-probe-migrate verify: no native gRPC probe found in ${paths.join(' ')}\n`);
+    // Most often verify was run before --fix: the manifests still hold exec probes.
+    io.stderr.write(
+      `grpc-probe-migrate verify: no native gRPC probe (grpc: {port}) found in ${paths.join(' ')}; verify checks the probes grpc-probe-migrate --fix writes, so run it on the migrated manifests (or after --fix)\n`,
+    );
     return VERIFY_EXIT.usage;
   }
   // A mapping that matches no probe is most likely a typo: say so, but check anyway.
