@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli.js';
 import { run } from '../src/engine.js';
@@ -98,4 +99,15 @@ test("the README's links to its own sections lead to a heading", () => {
   const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
   expect(links.length).toBeGreaterThan(10);
   for (const link of links) expect({ link, found: anchors.has(link) }).toEqual({ link, found: true });
+});
+
+test("the README's GitHub Action table lists action.yml's inputs, with their defaults", () => {
+  const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const section = readme.slice(readme.indexOf('### GitHub Action'), readme.indexOf('### The pull-request bot'));
+  const rows = new Map([...section.matchAll(/^\| `([a-z-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+  expect([...rows.keys()].sort()).toEqual(Object.keys(action.inputs).sort());
+  for (const [name, input] of Object.entries(action.inputs)) {
+    // A literal default is shown as it is; an empty one means the tool's own (or none).
+    if (input.default && !input.default.includes('${{')) expect({ name, shown: rows.get(name) }).toEqual({ name, shown: `\`${input.default}\`` });
+  }
 });
