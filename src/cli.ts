@@ -80,9 +80,13 @@ binary installs are then never removed, since a use of the binary may sit in a
 file not scanned. --assume-complete says the paths are the whole repository.
 
 Exit codes: 0 nothing left to migrate; 1 migratable uses remain (report mode), or
-blockers with --strict; 2 bad usage, or a file could not be read or parsed.
+blockers with --strict; 2 bad usage, or an error: a file could not be read or parsed,
+or a change could not be written safely (the file is left as it was).
 --exit-zero turns 1 into 0, with --strict too; 2 stays.
 `;
+
+/** The options written without their dashes: a path that does not exist and reads so was meant as one. */
+const OPTION_WORDS = new Set(['fix', 'diff', 'format', 'output', 'kube-version', 'keep-binary', 'grpc-tls-mode', 'assume-complete', 'validate', 'strict', 'exit-zero', 'quiet', 'debug', 'help', 'version']);
 
 /** Never throws: an internal failure is one line on stderr and exit 2 (its stack only with --debug). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -151,6 +155,14 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   // must not turn a list of files into a --fix of the whole checkout (installs removed included).
   if (positionals.includes('')) {
     io.stderr.write(`grpc-probe-migrate: an empty path was given (an empty shell variable?); name "." for the current folder\n`);
+    return EXIT.usage;
+  }
+  // `grpc-probe-migrate fix .` (an option written as a word): "fix" is no path, and the run's
+  // "cannot read: no such file or folder" with a hint about deleted files does not say why.
+  const meant = positionals.find((p) => (OPTION_WORDS.has(p) || p in SUBCOMMANDS) && !fs.existsSync(path.resolve(io.cwd, p)));
+  if (meant !== undefined) {
+    const fix = meant in SUBCOMMANDS ? `a subcommand goes first: grpc-probe-migrate ${meant} [options]` : `did you mean --${meant}?`;
+    io.stderr.write(`grpc-probe-migrate: "${meant}" is neither a file nor a folder here; ${fix}\nRun with --help for usage.\n`);
     return EXIT.usage;
   }
   const paths = positionals.length > 0 ? positionals : ['.'];

@@ -18,6 +18,20 @@ describe('usage', () => {
     for (const o of ['-o, --output FILE', '-h, --help']) expect(io.out()).toContain(o);
   });
 
+  test('an option written as a word (`fix .`) is a usage error that names the option, not a missing file', async () => {
+    const dir = repoWith({ 'a.yaml': POD });
+    const io = captureIo(dir);
+    expect(await main(['fix', '.'], io)).toBe(2);
+    expect(io.err()).toBe('grpc-probe-migrate: "fix" is neither a file nor a folder here; did you mean --fix?\nRun with --help for usage.\n');
+    expect(io.out()).toBe('');
+    const sub = captureIo(dir);
+    expect(await main(['--diff', 'verify'], sub)).toBe(2);
+    expect(sub.err()).toContain('"verify" is neither a file nor a folder here; a subcommand goes first: grpc-probe-migrate verify [options]');
+    // A file or folder of that name is a path like any other.
+    const named = repoWith({ 'fix/a.yaml': POD });
+    expect(await main(['fix'], captureIo(named))).toBe(1);
+  });
+
   test('--version prints the package version', async () => {
     const io = captureIo(ROOT);
     expect(await main(['--version'], io)).toBe(0);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { DEFAULT_BRANCH, PR_TITLE } from '../src/commands/pr.js';
+import { DEFAULT_KUBE_VERSION } from '../src/engine.js';
 import { captureIo } from './support/io.js';
 import { POD, podWith, writeFiles } from './support/repo.js';
 
@@ -441,5 +442,7 @@ describe('grpc-probe-migrate pr', () => {
     const io = captureIo(os.tmpdir());
     expect(await main(['pr', '--help'], io)).toBe(0);
     for (const s of ['--branch', DEFAULT_BRANCH, 'GITHUB_TOKEN', 'GITHUB_REPOSITORY', 'GITHUB_API_URL']) expect(io.out()).toContain(s);
+    // The scan's --help gives the default target version; pr's, which runs the same scan, did not.
+    expect(io.out()).toContain(`--kube-version VER    target cluster version (default ${DEFAULT_KUBE_VERSION}): X.Y`);
   });
 });

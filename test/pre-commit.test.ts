@@ -117,3 +117,19 @@ test('pre-commit can install the hooks: `npm pack` prints only the tarball name,
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toBe('packed-1.2.3.tgz');
 });
+
+test("the README's whole-checkout fix hook (pass_filenames: false, args: [.]) removes an install nothing runs any more", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf('      - id: grpc-probe-migrate-fix\n        pass_filenames: false');
+  expect(at).toBeGreaterThan(0);
+  const shown = (parse(readme.slice(at, readme.indexOf('```', at))) as Partial<Hook>[])[0]!;
+  expect(shown).toMatchObject({ id: 'grpc-probe-migrate-fix', pass_filenames: false });
+  const hook = { ...hooks[1]!, ...shown };
+  const dockerfile = 'FROM alpine:3.20\nCOPY --from=ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28 /ko-app/grpc-health-probe /bin/grpc_health_probe\n';
+  const dir = repoWith({ 'k8s/a.yaml': POD, Dockerfile: dockerfile }, { git: true });
+  // pass_filenames: false: pre-commit passes no file names, only the args.
+  const r = runHook(hook, dir, []);
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'k8s/a.yaml'), 'utf8')).toContain('grpc:\n        port: 5000');
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\n');
+});

@@ -8,7 +8,7 @@ import { main } from '../src/cli.js';
 import { checkProbe } from '../src/verify/index.js';
 import { classify } from '../src/verify/diagnose.js';
 import { captureIo } from './support/io.js';
-import { pod, repoWith } from './support/repo.js';
+import { pod, POD, repoWith } from './support/repo.js';
 import {
   closedPort,
   selfSignedCert,
@@ -323,7 +323,11 @@ spec:
     const dir = repoWith({ 'p.yaml': 'kind: ConfigMap\ndata: {grpc: "x"}\n' });
     const io = captureIo(dir);
     expect(await main(['verify', '--host', HOST, '.'], io)).toBe(2);
-    expect(io.err()).toContain('no native gRPC probe found');
+    expect(io.err()).toContain('no native gRPC probe (grpc: {port}) found in .');
+    // Run before --fix, the manifests hold exec probes: say where native probes come from.
+    const exec = captureIo(repoWith({ 'p.yaml': POD }));
+    expect(await main(['verify', '--host', HOST, '.'], exec)).toBe(2);
+    expect(exec.err()).toContain('verify checks the probes grpc-probe-migrate --fix writes, so run it on the migrated manifests (or after --fix)');
   });
 
   test('--help documents every option', async () => {

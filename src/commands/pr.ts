@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { kubeVersionUsage, parseKubeVersion } from '../analysis/native-probe.js';
 import { EXIT, packageVersion, type Io } from '../cli.js';
 import { partialViewOf } from '../discover/scope.js';
-import { restrictResult, run } from '../engine.js';
+import { DEFAULT_KUBE_VERSION, restrictResult, run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatText, wantsColor } from '../report/text.js';
 import { Git, GitError } from '../pr/git.js';
@@ -28,8 +28,8 @@ is closed with a comment (it is stale; its branch stays).
 
 Options:
   --branch NAME         the bot's branch (default ${DEFAULT_BRANCH})
-  --kube-version VER    target cluster version: X.Y, or as kubectl version prints it
-                        (v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)
+  --kube-version VER    target cluster version (default ${DEFAULT_KUBE_VERSION}): X.Y, or as kubectl
+                        version prints it (v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)
   --keep-binary         leave every Dockerfile untouched
   --grpc-tls-mode       every target cluster enables the GRPCContainerProbeTLS gate
   --assume-complete     the paths given are the whole repository (as for the scan)

@@ -12,15 +12,18 @@ export const VERIFY_EXIT = { pass: 0, fail: 1, usage: 2 } as const;
 export const VERIFY_HELP = `Usage: grpc-probe-migrate verify --host HOST [options] [paths...]
 
 Reads the native gRPC probes (grpc: {port, service}) in the given manifests and checks
-each one against a live server the way the kubelet does: plaintext, one deadline of
-timeoutSeconds for connecting and the grpc.health.v1.Health/Check call, the probe's
-service, user agent kube-probe/<major>.<minor>. Paths are files and folders (default "."),
-"-" reads a YAML stream from standard input (e.g. helm template ... | ... verify -).
+each one against a live server the way the kubelet does: plaintext (TLS without verifying
+the server for grpc.mode: TLS), one deadline of timeoutSeconds for connecting and the
+grpc.health.v1.Health/Check call, the probe's service, user agent kube-probe/<major>.<minor>.
+Paths are files and folders (default "."; in folders *.yaml, *.yml, *.json, *.tpl), "-"
+reads a YAML stream from standard input (e.g. helm template ... | ... verify -).
 
 Options:
-  --host HOST             address to dial instead of the pod IP (required)
+  --host HOST             address to dial instead of the pod IP (required; no port: a
+                          HOST:PORT or URL is a usage error)
   --port-map PORT=LOCAL   dial LOCAL for probes on PORT (kubectl port-forward); repeatable
-  --set KEY=VALUE         a Helm value for templated probes ({{ .Values.KEY }}); repeatable
+  --set KEY=VALUE         a Helm value for templated probes ({{ .Values.KEY }}); repeatable,
+                          a=1,b=2 too
   --kube-version VER      the kubelet version in the user agent (default ${DEFAULT_KUBE_VERSION}): X.Y,
                           or as kubectl version prints it (v1.30.4-eks-a737599); only
                           major.minor is sent
@@ -104,7 +107,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (targets.length === 0) {
     if (format === 'json') io.stdout.write(formatJson([], problems, host, kv, []));
     else writeProblems(io, problems);
-    io.stderr.write(`grpc-probe-migrate verify: no native gRPC probe found in ${paths.join(' ')}\n`);
+    // Most often verify was run before --fix: the manifests still hold exec probes.
+    io.stderr.write(
+      `grpc-probe-migrate verify: no native gRPC probe (grpc: {port}) found in ${paths.join(' ')}; verify checks the probes grpc-probe-migrate --fix writes, so run it on the migrated manifests (or after --fix)\n`,
+    );
     return VERIFY_EXIT.usage;
   }
   // A mapping that matches no probe is most likely a typo: say so, but check anyway.
