@@ -5,6 +5,9 @@ import { mentionOffsets } from '../src/analysis/mentions.js';
 import { lineStartOf } from '../src/text/lines.js';
 
 /** cdk8s, Pulumi, plain objects in TypeScript/JavaScript: exec probes → native gRPC probes. */
+/** A file that does not compile: the TypeScript compiler's own message says what to fix. */
+const SYNTAX_HINT = 'Fix the syntax at this line (tsc reports the same error), then run the tool again. Until then every install of the binary stays.';
+
 const rule: Rule = {
   meta: {
     id: 'typescript-exec-probe',
@@ -61,6 +64,7 @@ const rule: Rule = {
               error: true,
               blockers: ['unparseable'],
               message: `not valid ${/\.[cm]?js$/i.test(ext) ? 'JavaScript' : 'TypeScript'} (${p.message}); the file was left unchanged`,
+              hint: SYNTAX_HINT,
             });
             return;
           }

@@ -34,7 +34,7 @@ describe('a file over the size limit', () => {
         column,
         status: 'error',
         message: 'larger than 1 MB, so not read, and it names grpc_health_probe; installs of the binary stay',
-        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
+        hint: 'Migrate its uses of the binary by hand (the first is at this line), or split it into files under 1 MB; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore (a file named on the command line, as pre-commit names them, is read all the same: leave it out there, e.g. with an exclude: pattern in the pre-commit config). Then run the tool again. Until then every install of the binary stays, since it may run the binary.',
       },
       expect.objectContaining({ file: 'pod.yaml', status: 'migratable' }),
     ]);
@@ -121,6 +121,12 @@ describe('files that do not parse', () => {
     const [commented, cut] = await findingsOf(dir);
     expect(commented).toMatchObject({ file: 'commented.json', line: 1, status: 'blocked' });
     expect(cut).toMatchObject({ file: 'cut.json', line: 2, status: 'error', hint: expect.stringMatching(/^Fix the JSON at this line/) });
+  });
+
+  test('TypeScript: the error names the line and says to fix it, as YAML and JSON do', async () => {
+    const dir = repoWith({ 'infra/a.ts': 'const ok = 1;\nconst probe = "grpc_health_probe;\n' });
+    const [found] = await findingsOf(dir);
+    expect(found).toMatchObject({ file: 'infra/a.ts', line: 2, status: 'error', message: expect.stringMatching(/^not valid TypeScript/), hint: expect.stringMatching(/^Fix the syntax at this line/) });
   });
 });
 
