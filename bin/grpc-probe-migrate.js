@@ -15,5 +15,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const { main } = await import('../dist/src/cli.js');
+// A checkout that was never built (no `npm ci`, or `npm run build` not run since a clean) has no
+// dist/: say what to run rather than print Node's module-not-found stack.
+const cli = new URL('../dist/src/cli.js', import.meta.url);
+let main;
+try {
+  ({ main } = await import(cli.href));
+} catch (err) {
+  const { existsSync } = await import('node:fs');
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(cli)) throw err;
+  const { fileURLToPath } = await import('node:url');
+  process.stderr.write(`grpc-probe-migrate: the tool is not built (${fileURLToPath(cli)} is missing): run \`npm ci\` (or \`npm run build\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(2);
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -292,6 +292,16 @@ describe('the installed command', () => {
     expect(out).toContain('Usage: grpc-probe-migrate');
   });
 
+  test('bin/ in a checkout that was never built says to run npm ci, not a module-not-found stack', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-unbuilt-'));
+    fs.mkdirSync(path.join(copy, 'bin'));
+    fs.copyFileSync(path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), path.join(copy, 'bin', 'grpc-probe-migrate.js'));
+    const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'grpc-probe-migrate.js'), '.'], { cwd: copy, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^grpc-probe-migrate: the tool is not built \(.*dist[\\/]src[\\/]cli\.js is missing\): run `npm ci` \(or `npm run build`\) in /);
+    expect(r.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+  });
+
   test('npm run demo shows the report and the diff, exits 0 and changes nothing', () => {
     const before = fs.readdirSync(demo, { recursive: true }).map(String).sort().map((f) => [f, fs.statSync(path.join(demo, f)).isFile() ? fs.readFileSync(path.join(demo, f), 'utf8') : '']);
     const r = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
