@@ -367,7 +367,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
 /** What to do about a file over the size limit that names the binary (the API's limit is `maxFileBytes`; the CLI has none to set). */
 function tooLargeHint(maxBytes: number): string {
-  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore. Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
+  return `Migrate its uses of the binary by hand (the first is at this line), or split it into files under ${humanSize(maxBytes)}; if nothing in it runs the binary (a log, a data dump, vendored documentation), list it in .gitignore (a file named on the command line, as pre-commit names them, is read all the same: leave it out there, e.g. with an exclude: pattern in the pre-commit config). Then run the tool again. Until then every install of the binary stays, since it may run the binary.`;
 }
 
 /** A place that still runs the binary once this run's fixes are in. */

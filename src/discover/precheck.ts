@@ -24,13 +24,13 @@ export const UTF16 = 'encoded as UTF-16, not UTF-8; the file was left unchanged'
 /** What to do about a UTF-16 file that names the binary. */
 export const UTF16_HINT = 'Convert the file to UTF-8 (e.g. iconv -f utf-16 -t utf-8; PowerShell 5 writes UTF-16 with `>`: use Out-File -Encoding utf8), then run the tool again. Until then every install of the binary stays.';
 /** What to do about a file or folder the tool could not read (permissions, a symlink loop). */
-export const UNREADABLE_HINT = 'Make it readable by the tool (its permissions, a broken or looping symlink), or list it in .gitignore if it is not part of the repository; then run the tool again. Until it is read, every install of the binary stays, since it may run the binary.';
+export const UNREADABLE_HINT = 'Make it readable by the tool (its permissions, a broken or looping symlink), or, if it is not part of the repository, list it in .gitignore (a file named on the command line, as pre-commit names them, is read all the same: leave it out there, e.g. with an exclude: pattern in the pre-commit config); then run the tool again. Until it is read, every install of the binary stays, since it may run the binary.';
 export const NUL_BYTES = 'binary file (NUL bytes)';
 /** A text file (valid UTF-8, few NUL bytes) that names the binary but holds a NUL byte: not parsed, not passed over. */
 export const NUL_TEXT = 'holds a NUL byte, so it was not parsed, and it names grpc_health_probe as text; installs of the binary stay';
 /** What to do about such a file. */
 export const NUL_TEXT_HINT =
-  'A NUL byte in a text file is usually a stray one (a bad merge or editor, a truncated write). Remove it (e.g. tr -d \'\\000\'), then run the tool again; if the file is a real binary that only names the binary, list it in .gitignore. Until then every install of the binary stays, since the file may run it.';
+  'A NUL byte in a text file is usually a stray one (a bad merge or editor, a truncated write). Remove it (e.g. tr -d \'\\000\'), then run the tool again; if the file is a real binary that only names the binary, list it in .gitignore (a file named on the command line, as pre-commit names them, is read all the same: leave it out there, e.g. with an exclude: pattern in the pre-commit config). Until then every install of the binary stays, since the file may run it.';
 
 /** What the engine needs to know about a file; undefined: nothing (it does not mention the binary). */
 export type Precheck =
