@@ -474,8 +474,10 @@ export function looseValuesSettings(valuesPath: string, run: RunContext): LooseS
     // not manifests (apiVersion and kind at the start of a line). Parsed only when a lookup's
     // last key is in their text.
     const files: LooseFile[] = [];
+    // A file a helm command gives to the chart it names (`helm upgrade api ./api -f deploy/api.yaml`) is that chart's (namedValuesAt).
+    const given = new Set(namedValueFiles(run).flatMap((n) => (n.charts === undefined ? [] : [n.file])));
     for (const f of run.repositoryFiles()) {
-      if (!/\.ya?ml$/i.test(f) || path.basename(f).startsWith('Chart.')) continue;
+      if (!/\.ya?ml$/i.test(f) || path.basename(f).startsWith('Chart.') || given.has(f)) continue;
       const text = run.readText(f);
       if (!text || (/^apiVersion:/m.test(text) && /^kind:/m.test(text))) continue;
       const found = findChart(f, run);
@@ -694,13 +696,11 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   // A release reading values from a ConfigMap or Secret the repository does not make may set the image.
   if (releaseWithOutsideValues(chart.root, chartName(chart.chartYaml), run) !== undefined) return image;
   const named = image.replace(new RegExp(String.raw`\{\{-?\s*${ref.pattern}\s*-?\}\}`, 'g'), (action, written: string) => {
-    // `helm upgrade … --set image.repository=…` in a script or a pipeline of the repository: any image.
-    if (setOnCommandLine(ref.valuesPath(written), run)) return action;
-    // `helm upgrade … -f deploy/api.yaml`: a values file named on a command line sets it too.
-    const fromNamed = namedValuesAt(ref.valuesPath(written), run);
+    // Every value a release may give it (settingsOf: also `--set image.repository=…` and `-f
+    // deploy/api.yaml` on the repository's command lines).
     const settings = settingsOf(chart, ref.valuesPath(written), run);
-    if (fromNamed === undefined || settings === undefined) return action;
-    const values = [...new Set([...settings, ...fromNamed])];
+    if (settings === undefined) return action;
+    const values = [...new Set(settings)];
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
   // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
@@ -710,7 +710,18 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
   return name.includes('{{') || name === '' ? image : name;
 }
 
-const cliSetsByRun = new WeakMap<RunContext, { paths: Set<string>; named: { name: string; dir: string }[] }>();
+/**
+ * What the run's command lines set: values paths set one at a time, for every chart (`all`) or for
+ * the one chart a helm command names by its folder (`byChart`, keyed by the chart's root), and the
+ * values files they name (`chart`: that command's chart, when it names one).
+ */
+interface CommandLines {
+  all: Set<string>;
+  byChart: Map<string, Set<string>>;
+  named: { name: string; dir: string; chart?: string }[];
+}
+
+const cliSetsByRun = new WeakMap<RunContext, CommandLines>();
 const CLI_SET_MAX_BYTES = 1024 * 1024;
 
 /**
@@ -719,10 +730,11 @@ const CLI_SET_MAX_BYTES = 1024 * 1024;
  * or a pipeline, or a Terraform `helm_release`'s `set { name = "a.b" }`. Such a value is not in
  * view (a variable, a pipeline's input), so it may be anything. Read once per run.
  */
-function setOnCommandLine(valuesPath: string, run: RunContext): boolean {
-  const { paths } = commandLines(run);
+function setOnCommandLine(valuesPath: string, run: RunContext, chart: Chart | undefined): boolean {
+  const { all, byChart } = commandLines(run);
+  const own = chart ? byChart.get(chart.root) : undefined;
   // `--set-json 'image={"repository":…}'` (or `--set image=null`) sets image.repository too.
-  return prefixesOf(valuesPath).some((p) => paths.has(p));
+  return prefixesOf(valuesPath).some((p) => all.has(p) || own?.has(p));
 }
 
 /** `a.b.c`, `a.b`, `a`. */
@@ -736,12 +748,14 @@ function prefixesOf(valuesPath: string): string[] {
  * The values paths set one at a time and the values files named (`-f`, `--values`, a Terraform
  * `helm_release`'s `values = [file("…")]`) on the command lines of the run's files: one pass per run.
  */
-function commandLines(run: RunContext): { paths: Set<string>; named: { name: string; dir: string }[] } {
+function commandLines(run: RunContext): CommandLines {
   let found = cliSetsByRun.get(run);
   if (!found) {
-    const paths = new Set<string>();
-    const named: { name: string; dir: string }[] = [];
-    cliSetsByRun.set(run, (found = { paths, named }));
+    const all = new Set<string>();
+    const byChart = new Map<string, Set<string>>();
+    const named: CommandLines['named'] = [];
+    cliSetsByRun.set(run, (found = { all, byChart, named }));
+    const inRun = filesOfRun(run);
     for (const abs of run.allFiles()) {
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
@@ -752,67 +766,88 @@ function commandLines(run: RunContext): { paths: Set<string>; named: { name: str
       }
       const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
       if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/.test(text)) continue;
+      const dir = path.dirname(abs);
+      // What a --set sets: `a.b=…` items of a comma list.
+      const setPaths = (from: string) => [...from.matchAll(SET_OPTION)].flatMap((m) => m[1]!.split(',').filter((i) => i.includes('=')).map((i) => i.slice(0, i.indexOf('='))));
+      // Helm commands that name their chart by its folder (`helm upgrade api ./charts/api …`):
+      // their --set and -f hold for that chart alone. Their ranges, so that the scan of the whole
+      // file below does not count their --set for every chart.
+      const scoped: [number, number][] = [];
       // A helm command (its continuation lines joined) and the values files it names.
       for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
-        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir: path.dirname(abs) });
+        const chart = helmCommandChart(m[0], dir, run.cwd, inRun);
+        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir, ...(chart ? { chart } : {}) });
+        if (chart === undefined) continue;
+        scoped.push([m.index, m.index + m[0].length]);
+        let own = byChart.get(chart);
+        if (!own) byChart.set(chart, (own = new Set()));
+        for (const p of setPaths(m[0])) own.add(p);
       }
       if (/\bhelm_release\b/.test(text)) {
-        for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir: path.dirname(abs) });
+        for (const f of text.matchAll(/\b(?:file|templatefile)\(\s*"([^"]+)"/g)) named.push({ name: f[1]!, dir });
         // Values written in the release (`values = [yamlencode({ image = { repository = var.image } })]`,
         // a heredoc): each path they set counts as set on the command line, whatever its value.
-        for (const m of text.matchAll(/\bvalues\s*=\s*\[/g)) for (const p of inlineValuesPaths(bracketed(text, m.index + m[0].length - 1))) paths.add(p);
+        for (const m of text.matchAll(/\bvalues\s*=\s*\[/g)) for (const p of inlineValuesPaths(bracketed(text, m.index + m[0].length - 1))) all.add(p);
       }
-      for (const m of text.matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g)) {
-        for (const item of m[1]!.split(',')) if (item.includes('=')) paths.add(item.slice(0, item.indexOf('=')));
+      // --set anywhere else (a Makefile's `HELM_ARGS = --set …`, a helm command whose chart is not
+      // a folder of the repository): for every chart.
+      for (const m of text.matchAll(SET_OPTION)) {
+        if (scoped.some(([from, to]) => m.index >= from && m.index < to)) continue;
+        for (const p of setPaths(m[0])) all.add(p);
       }
-      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) paths.add(m[1]!);
+      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) all.add(m[1]!);
       // The helm provider's 3.x form: `set = [{ name = "a.b", value = … }, …]`, a list of objects.
       for (const m of text.matchAll(/\bset(?:_sensitive|_list)?\s*=\s*\[/g)) {
-        for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) paths.add(n[1]!);
+        for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) all.add(n[1]!);
       }
     }
   }
   return found;
 }
 
-const namedValuesByRun = new WeakMap<RunContext, YAMLMap[]>();
+/** `--set a.b=…` and its variants, with the comma list they set. */
+const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g;
+
+/**
+ * The root of the chart a helm command installs, when it names one folder of the repository
+ * holding a Chart.yaml (`./charts/api`, from the naming file's folder or the repository's root);
+ * undefined when it names none (a repository chart, `oci://…`, a variable) or more than one (two
+ * commands on one line).
+ */
+function helmCommandChart(command: string, dir: string, cwd: string, inRun: ReadonlySet<string>): string | undefined {
+  const roots = new Set<string>();
+  for (const raw of command.replace(/\\\r?\n/g, ' ').split(/\s+/)) {
+    const word = raw.replace(/^["']|["']$/g, '').replace(/\/+$/, '');
+    if (word === '' || word.startsWith('-') || /[$={}]/.test(word)) continue;
+    for (const from of [dir, cwd]) {
+      const root = path.resolve(from, word);
+      if (inRun.has(path.join(root, 'Chart.yaml'))) roots.add(root);
+    }
+  }
+  return roots.size === 1 ? [...roots][0] : undefined;
+}
+
+/** A values file named on a command line: its values, and the charts it is given to (undefined: any chart). */
+interface NamedValues {
+  file: string;
+  values: YAMLMap;
+  charts: Set<string> | undefined;
+}
+
+const namedValuesByRun = new WeakMap<RunContext, NamedValues[]>();
 
 /**
  * What the values files named on the run's command lines (commandLines) set a values path to:
  * their plain values, or undefined when one sets it (or a path above it) otherwise. A name is
  * matched against the run's files by its end (`-f ../deploy/api.yaml` is any …/deploy/api.yaml: a
- * script's working folder is not known); a name with a variable in it matches by what follows.
+ * script's working folder is not known); a name with a variable in it matches by what follows. A
+ * file a helm command names beside its chart's folder (`helm upgrade api ./api -f api-prod.yaml`)
+ * counts for that chart alone.
  */
-function namedValuesAt(valuesPath: string, run: RunContext): string[] | undefined {
-  let maps = namedValuesByRun.get(run);
-  if (!maps) {
-    maps = [];
-    namedValuesByRun.set(run, maps);
-    const tails = new Set<string>();
-    const files = new Set<string>();
-    const inRun = filesOfRun(run);
-    for (const { name, dir } of commandLines(run).named) {
-      const parts = name.split('/');
-      const last = parts.findLastIndex((p) => /[$}]/.test(p));
-      const tail = parts.slice(last + 1).filter((p) => p !== '.' && p !== '..' && p !== '');
-      // A bare `-f values.yaml` is one beside the file that names it or at the root, not every chart's.
-      if (tail.length > 1) tails.add(tail.join('/'));
-      else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) files.add(f);
-    }
-    if (tails.size > 0) {
-      for (const abs of run.allFiles()) {
-        if (!/\.(ya?ml|json)$/i.test(abs)) continue;
-        const rel = abs.split(path.sep).join('/');
-        for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) if (tails.has(rel.slice(i + 1))) files.add(abs);
-      }
-    }
-    for (const abs of [...files].sort()) {
-      const v = valuesDoc(abs, run);
-      if (v && isMap(v.doc.contents) && !isManifest(v.doc.contents)) maps.push(v.doc.contents);
-    }
-  }
+function namedValuesAt(valuesPath: string, run: RunContext, chart: Chart | undefined): string[] | undefined {
   const out: string[] = [];
-  for (const values of maps) {
+  for (const { values, charts } of namedValueFiles(run)) {
+    if (charts !== undefined && (chart === undefined || !charts.has(chart.root))) continue;
     const [full, ...above] = prefixesOf(valuesPath);
     if (above.some((p) => { const n = nodeAt(values, p); return n !== undefined && !isMap(n); })) return undefined;
     if (nodeAt(values, full!) === undefined) continue;
@@ -821,6 +856,50 @@ function namedValuesAt(valuesPath: string, run: RunContext): string[] | undefine
     out.push(value);
   }
   return out;
+}
+
+/** The values files the run's command lines name (commandLines), matched to the run's files: once per run. */
+function namedValueFiles(run: RunContext): NamedValues[] {
+  let maps = namedValuesByRun.get(run);
+  if (!maps) {
+    maps = [];
+    namedValuesByRun.set(run, maps);
+    // Each name or file → the charts it is given to; undefined once any command gives it to every chart.
+    const tails = new Map<string, Set<string> | undefined>();
+    const files = new Map<string, Set<string> | undefined>();
+    const give = (to: Map<string, Set<string> | undefined>, key: string, chartRoot: string | undefined) => {
+      if (to.has(key) && to.get(key) === undefined) return;
+      if (chartRoot === undefined) return void to.set(key, undefined);
+      to.set(key, new Set([...(to.get(key) ?? []), chartRoot]));
+    };
+    const inRun = filesOfRun(run);
+    for (const { name, dir, chart: root } of commandLines(run).named) {
+      const parts = name.split('/');
+      const last = parts.findLastIndex((p) => /[$}]/.test(p));
+      const tail = parts.slice(last + 1).filter((p) => p !== '.' && p !== '..' && p !== '');
+      // A bare `-f values.yaml` is one beside the file that names it or at the root, not every chart's.
+      if (tail.length > 1) give(tails, tail.join('/'), root);
+      else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) give(files, f, root);
+    }
+    if (tails.size > 0) {
+      for (const abs of run.allFiles()) {
+        if (!/\.(ya?ml|json)$/i.test(abs)) continue;
+        const rel = abs.split(path.sep).join('/');
+        for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+          const t = rel.slice(i + 1);
+          if (!tails.has(t)) continue;
+          const charts = tails.get(t);
+          if (charts === undefined) give(files, abs, undefined);
+          else for (const c of charts) give(files, abs, c);
+        }
+      }
+    }
+    for (const abs of [...files.keys()].sort()) {
+      const v = valuesDoc(abs, run);
+      if (v && isMap(v.doc.contents) && !isManifest(v.doc.contents)) maps.push({ file: abs, values: v.doc.contents, charts: files.get(abs) });
+    }
+  }
+  return maps;
 }
 
 /**
@@ -1291,16 +1370,41 @@ export function valuesNumber(text: string, chart: Chart | undefined, run: RunCon
   return { value: lowest, source: `{{ .Values.${m![1]} }}${from}` };
 }
 
-/** The default of a values path, then what the chart's other values files set it to; undefined without a default. */
+/**
+ * The default of a values path, then what the chart's other values files, the releases that
+ * install it, loose values files and values files named on command lines set it to; undefined
+ * without a default, or when any of them may set it to a value the tool does not see (a release's
+ * `valueFrom`, `--set` on a command line of the repository): every value a release may get.
+ */
 export function settingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
+  return settingsWith(chart, valuesPath, run, false);
+}
+
+/**
+ * The values settingsOf sees, leaving out the ones it cannot: for a check that looks for one bad
+ * value (a port that is a name), a value set at deploy time elsewhere does not unsay a bad one that
+ * a values file gives. Undefined without a default.
+ */
+export function knownSettingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
+  return settingsWith(chart, valuesPath, run, true);
+}
+
+function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunContext, knownOnly: boolean): string[] | undefined {
   const value = valueAt(chart, valuesPath);
   if (value === undefined) return undefined;
   // A release that sets it to a value it does not write (`values: [{{ requiredEnv "IMAGE" }}]`, a
   // Crossplane valueFrom) may give it any.
-  if (chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
+  if (!knownOnly && chart && releaseSetsAt(chart.root, chartName(chart.chartYaml), valuesPath, run).some((s) => s.value === undefined)) return undefined;
   // A values file outside any chart that nothing names may be given to any chart with `helm -f`:
   // its setting counts; one that is not a plain value makes the setting unknown.
   const loose = looseValuesSettings(valuesPath, run);
-  if (loose.some((l) => l.value === undefined)) return undefined;
-  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.map((l) => l.value!)];
+  if (!knownOnly && loose.some((l) => l.value === undefined)) return undefined;
+  // `helm upgrade … --set edge.host=edge.example.com` in a script or a pipeline of the repository
+  // (or a Terraform release's `set`): any value, whatever the values files say. The path is
+  // matched whatever the release (`--set grpcPort=…` for one chart makes every chart's unknown).
+  if (!knownOnly && setOnCommandLine(valuesPath, run, chart)) return undefined;
+  // `helm upgrade … -f deploy/prod.yaml`: a values file named on a command line sets it too.
+  const named = namedValuesAt(valuesPath, run, chart);
+  if (!knownOnly && named === undefined) return undefined;
+  return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.flatMap((l) => (l.value === undefined ? [] : [l.value])), ...(named ?? [])];
 }

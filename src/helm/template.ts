@@ -13,7 +13,7 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, imageNameFromValues, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -644,7 +644,7 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   const ref = valuesRef(scope);
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = withDefaults(settingsOf(chart, ref.valuesPath(m[2]!), run), m[3]!);
+  const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[2]!), run), m[3]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
@@ -694,7 +694,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     if (scope === null) continue;
     const ref = valuesRef(scope);
     const path = new RegExp(String.raw`^${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
-    if (path) values.push(...(withDefaults(settingsOf(chart, ref.valuesPath(path[1]!), run), path[2]!) ?? []));
+    if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[1]!), run), path[2]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
