@@ -1126,11 +1126,89 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
   for (const { file, text } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));
-    if (whole && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
+    if (!whole) continue;
+    const actions = findActions(text).actions;
+    if (actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) {
       return { file, what: `.Values.${whole.p} and an exec in it` };
     }
+    // Taken whole and handed to a define (`include "liveness-probe" (dict "probe"
+    // .Values.livenessProbe)`) whose body reads the exec (`{{- if not $probe.exec }}httpGet: …`):
+    // the defines this file includes, and those they include, read wherever the chart has them.
+    const reader = defineReadingExec(chart, includedNames(actionsPassing(actions, whole.re)), run);
+    if (reader) return { file: reader.file, what: `.Values.${whole.p} (passed from ${file} to the define "${reader.name}") and an exec in it` };
   }
   return undefined;
+}
+
+const READS_EXEC = /\.exec\b|"exec"/;
+
+/**
+ * The actions of a template that hand the value `ref` matches to what they call: those that name
+ * it (`include "x" (dict "probe" .Values.livenessProbe)`), or a variable set from it (`$p :=
+ * .Values.livenessProbe`), and those inside a `{{ with }}` of it (where `.` is the value).
+ */
+function actionsPassing<A extends Pick<Action, 'kind' | 'text' | 'keyword'>>(actions: readonly A[], ref: RegExp): A[] {
+  const vars = actions
+    .filter((a) => a.kind === 'silent' && ref.test(a.text))
+    .map((a) => /\$([A-Za-z0-9_]+)\s*:?=/.exec(a.text)?.[1])
+    .filter((v): v is string => v !== undefined);
+  const byVar = vars.length > 0 ? new RegExp(`\\$(?:${vars.join('|')})(?![A-Za-z0-9_])`) : undefined;
+  const out: A[] = [];
+  const opens: boolean[] = [];
+  for (const a of actions) {
+    if (a.kind === 'open') opens.push(a.keyword === 'with' && ref.test(a.text));
+    else if (a.kind === 'end') opens.pop();
+    if (ref.test(a.text) || byVar?.test(a.text) || opens.includes(true)) out.push(a);
+  }
+  return out;
+}
+
+/** The define names an action list calls (`include "x"`, `template "x"`). */
+function includedNames(actions: readonly Pick<Action, 'kind' | 'text'>[]): string[] {
+  const out: string[] = [];
+  for (const a of actions) {
+    if (a.kind === 'comment') continue;
+    for (const m of a.text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** The first define among `names` (or those they include, transitively) whose body reads an exec. */
+function defineReadingExec(chart: Chart, names: readonly string[], run: RunContext): { name: string; file: string } | undefined {
+  const defines = definesOf(chart, run);
+  const seen = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const d = defines.get(name);
+    if (!d) continue;
+    if (d.actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) return { name, file: d.file };
+    queue.push(...includedNames(d.actions));
+  }
+  return undefined;
+}
+
+const defineCache = new WeakMap<Chart, Map<string, { file: string; actions: Pick<Action, 'kind' | 'text'>[] }>>();
+/** The chart's defines by name: the template file of each and the actions of its body (the last define of a name wins, as in Helm). */
+function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; actions: Pick<Action, 'kind' | 'text'>[] }> {
+  let out = defineCache.get(chart);
+  if (out) return out;
+  out = new Map();
+  for (const { file, text } of templatesOf(chart, run)) {
+    const actions = findActions(text).actions;
+    const open: { name: string | undefined; index: number }[] = [];
+    actions.forEach((a, i) => {
+      if (a.kind === 'open') open.push({ name: a.keyword === 'define' || a.keyword === 'block' ? /(?:define|block)\s+"([^"]+)"/.exec(a.text)?.[1] : undefined, index: i });
+      else if (a.kind === 'end') {
+        const o = open.pop();
+        if (o?.name !== undefined) out!.set(o.name, { file, actions: actions.slice(o.index + 1, i) });
+      }
+    });
+  }
+  defineCache.set(chart, out);
+  return out;
 }
 
 const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
