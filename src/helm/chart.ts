@@ -11,7 +11,7 @@ import { filesOfRun } from '../run-files.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions, maskTemplate, type Action } from './mask.js';
+import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
@@ -548,7 +548,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * repository that installs the chart with values of its own (releases.ts), keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
-  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return readByTemplate(r, r.details.path, chart, run);
+  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
@@ -619,6 +619,37 @@ function cutShort(r: Report, chart: Chart, run: RunContext): Report {
     'overlay-patch',
     `${cut.file} sets its timeoutSeconds to ${cut.timeoutSeconds}; the binary's timeout flags ask for ${needed}s, so the native probe a release renders with it would give up sooner than they say. Raise timeoutSeconds there to at least ${needed}, or drop the flags, and run again`,
   );
+}
+
+/**
+ * A values map with an exec outside a probe's key (`customLivenessProbe.exec.command`, as Bitnami
+ * charts name it) that a template of the chart prints under a probe's key (`livenessProbe: {{-
+ * include "common.tplvalues.render" (dict "value" .Values.customLivenessProbe …) }}`, or `{{-
+ * toYaml .Values.customLivenessProbe | nindent 12 }}` below `livenessProbe:`): it is a probe, not a
+ * container's command. The tool migrates values probes under a probe's own key only, so it stays,
+ * said as what it is. Undefined when no template prints it so.
+ */
+function renderedAsProbe(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report | undefined {
+  const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.exec\.command\[\d+\]$/.exec(valuesPath);
+  if (!m) return undefined;
+  const owner = m[1]!;
+  for (const { file, text, prints } of printingTemplates(chart, owner, run)) {
+    for (const a of findActions(text).actions) {
+      if (a.kind !== 'output') continue;
+      const at = a.text.search(prints);
+      if (at === -1) continue;
+      const key = keysAbove(text, a.start + at).findLast((k) => PROBE_KEYS.has(k));
+      if (key === undefined) continue;
+      return {
+        ...r,
+        subject: 'probe',
+        blockers: ['unparseable'],
+        message: `${owner} runs grpc_health_probe, and ${file} renders it as a container's ${key}: the tool migrates a values probe only under a probe's own key (livenessProbe, readinessProbe, startupProbe) (at ${valuesPath})`,
+        hint: `Migrate by hand: in the values, replace ${owner}.exec with grpc: {port: N} (service: for -service; a port written as a template action must become a number), and carry -rpc-timeout/-connect-timeout into timeoutSeconds. The binary stays installed while the exec remains.`,
+      };
+    }
+  }
+  return undefined;
 }
 
 /**

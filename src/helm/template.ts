@@ -14,7 +14,7 @@ import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, findChart, imageNameFromValues, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
-import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -343,29 +343,6 @@ function includeSites(name: string, chart: Chart | undefined, run: RunContext): 
     }
   }
   return out;
-}
-
-/**
- * The YAML keys that text printed at `offset` sits under, nearest last, read from indentation
- * (up to three: enough to tell a probe's `exec: command:` from a container's `command:`).
- */
-function keysAbove(text: string, offset: number): string[] {
-  const lines = text.slice(0, offset).split(/\r?\n/);
-  const own = lines.pop()!;
-  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
-  const keys: string[] = [];
-  const first = KEY.exec(own);
-  let indent = first ? first[1]!.length : own.length - own.trimStart().length;
-  if (first) keys.unshift(first[2]!);
-  for (let i = lines.length - 1; i >= 0 && keys.length < 3 && indent > 0; i--) {
-    const m = KEY.exec(lines[i]!);
-    // A block sequence may sit at its key's own indentation (`command:` then `- …` below it).
-    const holdsBelow = !first && keys.length === 0 && m !== null && /:[ \t]*(#.*)?$/.test(lines[i]!);
-    if (!m || m[1]!.length > indent || (m[1]!.length === indent && !holdsBelow)) continue;
-    keys.unshift(m[2]!);
-    indent = m[1]!.length;
-  }
-  return keys;
 }
 
 /**
