@@ -205,11 +205,19 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       }));
   }
   const controlBlocks = blocks(actions);
+  const addrItems = addrFlagItems(parsed.docs);
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
     const scope = dotScope(controlBlocks, node.range![0]);
-    const arg = portFromVariable(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), node.range![0], actions, controlBlocks, chart, run);
-    return timeoutFromValues(portFromValues(arg, chart, run, scope), chart, run, scope);
+    const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run), chart, run, scope);
+    const unmasked = unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1]));
+    // `- -addr` then `- :{{ .Values.grpc.port }}`: the port item is checked as `-addr=:{{ … }}` is.
+    if (addrItems.has(node.range![0]) && PORT_ACTION_ITEM.test(unmasked)) {
+      const checked = checkPort(`-addr=${unmasked}`);
+      return checked.slice('-addr='.length);
+    }
+    const arg = checkPort(addrFromValues(unmasked, chart, run, scope));
+    return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -608,6 +616,35 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   // The value as the chart refers to it where the probe is (`.addr` inside a with).
   const written = scope === '' ? `.Values.${m[2]}` : scope === null ? `$.Values.${m[2]}` : m[2]!;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" ${written} }}`;
+}
+
+/** A list item that is a port after the host, one action (`:{{ .Values.grpc.port }}`, `localhost:{{ $port }}`). */
+const PORT_ACTION_ITEM = /^[^{}\s]*:\{\{[^{}]*\}\}$/;
+
+/** The start offsets of list items that follow an item `-addr` (`--addr`): the flag's value, written apart. */
+function addrFlagItems(docs: readonly Document.Parsed<ParsedNode, true>[]): Set<number> {
+  const out = new Set<number>();
+  for (const doc of docs) {
+    visit(doc, {
+      Seq(_, seq) {
+        seq.items.forEach((item, i) => {
+          const prev = seq.items[i - 1];
+          if (i > 0 && isScalar(item) && isScalar(prev) && /^--?addr$/.test(String(prev.value ?? '').trim()) && item.range) out.add(item.range[0]);
+        });
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * `sh -c "grpc_health_probe -addr=:{{ .Values.grpc.port }} …"` (or `-addr=localhost:{{ $port }}`):
+ * each -addr word of a script whose port is one action is checked as an exec list's
+ * `-addr=:{{ … }}` item is, so that a values file giving the port a name blocks here too.
+ */
+function portsInScript(arg: string, check: (addrArg: string) => string): string {
+  if (!/\s/.test(arg)) return arg;
+  return arg.replace(/(?<=^|[\s;&|(])--?addr[= ][^{}\s'"]*:\{\{[^{}]*\}\}(?=$|[\s;&|)])/g, (word) => check(word));
 }
 
 /**
