@@ -147,6 +147,11 @@ function meshNote(mesh: Mesh, port: string): string {
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
 
+/** KubeVirt's API group (pool.kubevirt.io and others end with it). */
+const KUBEVIRT = 'kubevirt.io';
+const KUBEVIRT_HINT =
+  'A virtual machine\'s probe cannot be grpc: keep the exec probe (the binary stays in the VM\'s disk image, which the guest agent runs it from), or probe the server from outside with tcpSocket (a connection only, not the health service).';
+
 /** Knative Serving's API group (Service, Configuration, Revision). */
 const KNATIVE_SERVING = 'serving.knative.dev';
 
@@ -501,6 +506,16 @@ function probeReport(
     });
   }
   let crdHint: string | undefined;
+  if (ctx.resource && (group === KUBEVIRT || group.endsWith(`.${KUBEVIRT}`))) {
+    // KubeVirt's Probe (VirtualMachine, VirtualMachineInstance, their replica sets and pools) has
+    // exec, httpGet, tcpSocket and guestAgentPing, and no grpc: its CRD prunes the field, which
+    // leaves a probe with no handler. Its exec runs in the guest, through the QEMU guest agent.
+    plan.blockers.push({
+      code: 'no-native-check',
+      detail: `${ctx.resource.kind} (${ctx.resource.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
+    });
+    crdHint = KUBEVIRT_HINT;
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
