@@ -622,30 +622,40 @@ function cutShort(r: Report, chart: Chart, run: RunContext): Report {
 }
 
 /**
- * A values map with an exec outside a probe's key (`customLivenessProbe.exec.command`, as Bitnami
- * charts name it) that a template of the chart prints under a probe's key (`livenessProbe: {{-
- * include "common.tplvalues.render" (dict "value" .Values.customLivenessProbe …) }}`, or `{{-
- * toYaml .Values.customLivenessProbe | nindent 12 }}` below `livenessProbe:`): it is a probe, not a
- * container's command. The tool migrates values probes under a probe's own key only, so it stays,
+ * A value that runs the binary, outside a probe's key, that a template of the chart prints into a
+ * probe: a map with an exec (`customLivenessProbe.exec.command`, as Bitnami charts name it)
+ * printed as the probe (`livenessProbe: {{- include "common.tplvalues.render" (dict "value"
+ * .Values.customLivenessProbe …) }}`, or `{{- toYaml .Values.customLivenessProbe | nindent 12 }}`
+ * below `livenessProbe:`), or a command (`healthCheckCommand: [/bin/grpc_health_probe, …]`, a
+ * string for `sh -c`) printed as a probe's exec command (`command: {{- toYaml
+ * .Values.healthCheckCommand | nindent 16 }}` under `livenessProbe: exec:`). It is a probe, not a
+ * container's command; the tool migrates values probes under a probe's own key only, so it stays,
  * said as what it is. Undefined when no template prints it so.
  */
 function renderedAsProbe(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report | undefined {
-  const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.exec\.command\[\d+\]$/.exec(valuesPath);
-  if (!m) return undefined;
-  const owner = m[1]!;
+  const asProbe = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.exec\.command\[\d+\]$/.exec(valuesPath);
+  const asCommand = asProbe ? null : /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(?:\[\d+\])?$/.exec(valuesPath);
+  const owner = (asProbe ?? asCommand)?.[1];
+  if (owner === undefined) return undefined;
   for (const { file, text, prints } of printingTemplates(chart, owner, run)) {
     for (const a of findActions(text).actions) {
       if (a.kind !== 'output') continue;
       const at = a.text.search(prints);
       if (at === -1) continue;
-      const key = keysAbove(text, a.start + at).findLast((k) => PROBE_KEYS.has(k));
-      if (key === undefined) continue;
+      const keys = keysAbove(text, a.start + at);
+      const key = asProbe ? keys[keys.length - 1] : keys[keys.length - 3];
+      if (key === undefined || !PROBE_KEYS.has(key) || (asCommand && keys.slice(-2).join('.') !== 'exec.command')) continue;
+      const how = '(service: for -service; a port written as a template action must become a number), carrying -rpc-timeout/-connect-timeout into timeoutSeconds';
       return {
         ...r,
         subject: 'probe',
         blockers: ['unparseable'],
-        message: `${owner} runs grpc_health_probe, and ${file} renders it as a container's ${key}: the tool migrates a values probe only under a probe's own key (livenessProbe, readinessProbe, startupProbe) (at ${valuesPath})`,
-        hint: `Migrate by hand: in the values, replace ${owner}.exec with grpc: {port: N} (service: for -service; a port written as a template action must become a number), and carry -rpc-timeout/-connect-timeout into timeoutSeconds. The binary stays installed while the exec remains.`,
+        message: asProbe
+          ? `${owner} runs grpc_health_probe, and ${file} renders it as a container's ${key}: the tool migrates a values probe only under a probe's own key (livenessProbe, readinessProbe, startupProbe) (at ${valuesPath})`
+          : `${owner} runs grpc_health_probe, and ${file} renders it as the exec command of a container's ${key}: the tool does not migrate a probe whose command comes from the values (at ${valuesPath})`,
+        hint: asProbe
+          ? `Migrate by hand: in the values, replace ${owner}.exec with grpc: {port: N} ${how}. The binary stays installed while the exec remains.`
+          : `Migrate by hand: in ${file}, replace that ${key}'s exec with grpc: {port: N} ${how}, then drop ${owner} from the values once nothing reads it. The binary stays installed while the value names it.`,
       };
     }
   }
