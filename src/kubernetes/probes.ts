@@ -162,8 +162,12 @@ function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, 
   return isScalar(node) && node.value !== null ? Number(scalarValue(node)) : NaN;
 }
 
-/** API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
+/**
+ * API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. OpenShift's
+ * DeploymentConfig (apps.openshift.io) is served by openshift-apiserver with the core
+ * PodTemplateSpec, not by a CRD: it knows grpc where the cluster's Kubernetes does (OpenShift 4.11+).
+ */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'apps.openshift.io']);
 
 /** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
 function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
