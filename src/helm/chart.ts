@@ -24,6 +24,8 @@ export interface Chart {
   chartYaml: string;
   /** The first document of values.yaml, when it parses. */
   values?: YAMLMap;
+  /** Why values.yaml does not parse (`line N: …`), when it does not. */
+  valuesError?: string;
   /**
    * Other values files shipped with the chart (`values-prod.yaml`, `values.staging.yaml`,
    * chart-testing's `ci/*.yaml`): what releases may install it with. Read when first needed.
@@ -68,6 +70,7 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
         const parsed = parseYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
         if (isMap(doc)) found.values = doc;
+        if (parsed.error) found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
       }
       break;
     }
@@ -77,6 +80,16 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
   }
   for (const d of passed) byDir.set(d, found);
   return found ?? undefined;
+}
+
+/**
+ * A chart whose values.yaml does not parse: Helm cannot render it, and what its templates read
+ * from the values (a port, a hostNetwork, a timeout) cannot be checked, so its template probes
+ * stay on exec (values.yaml itself, when it names the binary, is the YAML rule's error).
+ */
+export function chartValuesBlockers(chart: Chart | undefined): { code: BlockerCode; detail: string }[] {
+  if (!chart?.valuesError) return [];
+  return [{ code: 'unparseable', detail: `the chart's values.yaml is not valid YAML (${chart.valuesError}): Helm cannot render the chart, and the values its templates read cannot be checked; fix values.yaml and run the tool again` }];
 }
 
 /**
