@@ -70,7 +70,10 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
         const parsed = parseYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
         if (isMap(doc)) found.values = doc;
-        if (parsed.error) found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
+        // A key given twice is no error to Helm (the last wins), only to the tool's reading.
+        if (parsed.error && parseYaml(valuesText, { uniqueKeys: false }).error) {
+          found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
+        }
       }
       break;
     }
