@@ -1259,7 +1259,18 @@ function enclosingContainerImage(path: readonly unknown[]): string | undefined {
       return isScalar(image) && image.value !== null ? String(image.value) : undefined;
     }
   }
-  return undefined;
+  return skaffoldVerifyImage(path);
+}
+
+/**
+ * A Skaffold verify test's one container (`verify: [{name, container: {image, command, args}}]`),
+ * which Skaffold runs from that image after a deploy: its image, as a pod's container gives it.
+ */
+function skaffoldVerifyImage(path: readonly unknown[]): string | undefined {
+  const pairs = path.filter(isPair) as Pair[];
+  if (pairs.length < 3 || keyOf(pairs[0]!) !== 'verify' || keyOf(pairs[1]!) !== 'container' || !isMap(pairs[1]!.value)) return undefined;
+  const image = getPair(pairs[1]!.value, 'image')?.value;
+  return isScalar(image) && image.value !== null ? String(image.value) : undefined;
 }
 
 const TEMPLATE_PORT_HINT =
