@@ -10,7 +10,7 @@ import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/mer
 import { filesOfRun } from '../run-files.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
-import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
+import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
@@ -568,6 +568,13 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  const schema = schemaRefusesGrpc(chart, r.keyPath, run);
+  if (schema) {
+    return {
+      ...heldReport(r, 'unparseable', `the chart's values.schema.json ${schema}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
+      hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
+    };
+  }
   const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   const placed = onHostNetwork(r, chart, run);
@@ -635,6 +642,84 @@ function cutShort(r: Report, chart: Chart, run: RunContext): Report {
     'overlay-patch',
     `${cut.file} sets its timeoutSeconds to ${cut.timeoutSeconds}; the binary's timeout flags ask for ${needed}s, so the native probe a release renders with it would give up sooner than they say. Raise timeoutSeconds there to at least ${needed}, or drop the flags, and run again`,
   );
+}
+
+type JsonSchema = { [key: string]: unknown };
+const schemaCache = new WeakMap<Chart, JsonSchema | null>();
+
+/** The chart's values.schema.json, when it reads and parses as a JSON object (read once per chart). */
+function valuesSchema(chart: Chart, run: RunContext): JsonSchema | undefined {
+  let out = schemaCache.get(chart);
+  if (out === undefined) {
+    out = null;
+    const text = run.readText(path.join(chart.root, 'values.schema.json'));
+    try {
+      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) out = parsed as JsonSchema;
+    } catch {
+      // Not JSON: Helm refuses the chart itself; nothing to read here.
+    }
+    schemaCache.set(chart, out);
+  }
+  return out ?? undefined;
+}
+
+/**
+ * Why the chart's values.schema.json would refuse the probe at keyPath once it is grpc: the
+ * probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
+ * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one,
+ * it requires exec, or its grpc allows no port. Followed through `properties`, `items` and local
+ * `$ref`s; a schema the walk cannot follow there (no such property, `oneOf`…) says nothing.
+ */
+function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+  const root = valuesSchema(chart, run);
+  if (!root) return undefined;
+  const resolve = (node: unknown): JsonSchema | undefined => {
+    let n = node;
+    for (let i = 0; i < 20 && n !== null && typeof n === 'object' && typeof (n as JsonSchema).$ref === 'string'; i++) {
+      const ref = (n as JsonSchema).$ref as string;
+      if (!ref.startsWith('#')) return undefined;
+      n = ref
+        .slice(1)
+        .split('/')
+        .filter((p) => p !== '')
+        .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))
+        .reduce<unknown>((at, p) => (at !== null && typeof at === 'object' ? (at as JsonSchema)[p] : undefined), root);
+    }
+    return n !== null && typeof n === 'object' && !Array.isArray(n) ? (n as JsonSchema) : undefined;
+  };
+  const propertyOf = (node: JsonSchema, key: string): JsonSchema | undefined => {
+    const props = node.properties;
+    if (props !== null && typeof props === 'object' && key in (props as JsonSchema)) return resolve((props as JsonSchema)[key]);
+    return undefined;
+  };
+  const allows = (node: JsonSchema, key: string): boolean => {
+    if (node.additionalProperties !== false) return true;
+    if (propertyOf(node, key)) return true;
+    const patterns = node.patternProperties;
+    if (patterns === null || typeof patterns !== 'object') return false;
+    return Object.keys(patterns as JsonSchema).some((p) => {
+      try {
+        return new RegExp(p, 'u').test(key);
+      } catch {
+        return true;
+      }
+    });
+  };
+  let node = resolve(root);
+  for (const step of keyPathSteps(keyPath)) {
+    if (!node) return undefined;
+    if (typeof step === 'number') {
+      const items = node.items;
+      node = resolve(Array.isArray(items) ? items[step] : items);
+    } else node = propertyOf(node, step);
+  }
+  if (!node) return undefined;
+  if (!allows(node, 'grpc')) return `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)`;
+  if (Array.isArray(node.required) && node.required.includes('exec')) return `requires exec in ${keyPath}`;
+  const grpc = propertyOf(node, 'grpc');
+  if (grpc && !allows(grpc, 'port')) return `allows no port in ${keyPath}.grpc`;
+  return undefined;
 }
 
 /**
