@@ -495,7 +495,14 @@ function probeReport(
   if (parameter !== undefined) {
     plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);
   }
-  if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
+  // `httpGet: null` beside exec is no handler: in Helm values it deletes the default's (a parent
+  // switching a subchart's probe), and the API server reads it as absent. A grpc key of any value
+  // stays one: the rewrite would write a second.
+  const nullHandler = (k: string) => {
+    const v = getPair(probe, k)?.value;
+    return isScalar(v) && v.value === null;
+  };
+  if (getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
