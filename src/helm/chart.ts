@@ -568,10 +568,11 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
-  const schema = schemaRefusesGrpc(chart, r.keyPath, run);
+  const own = schemaRefusesGrpc(chart, r.keyPath, run);
+  const schema = own ? { file: "the chart's values.schema.json", why: own } : subchartSchemaRefuses(chart, r.keyPath, run);
   if (schema) {
     return {
-      ...heldReport(r, 'unparseable', `the chart's values.schema.json ${schema}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
+      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
       hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
     };
   }
@@ -720,6 +721,16 @@ function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): stri
   const grpc = propertyOf(node, 'grpc');
   if (grpc && !allows(grpc, 'port')) return `allows no port in ${keyPath}.grpc`;
   return undefined;
+}
+
+/** A parent's probe under a subchart's key (`cart.livenessProbe`): Helm checks it against the unpacked subchart's own schema too. */
+function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string } | undefined {
+  const dot = keyPath.indexOf('.');
+  const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
+  const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
+  const why = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
+  if (!sub || !why) return undefined;
+  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, why };
 }
 
 /**
