@@ -656,9 +656,9 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
  */
 function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
   const ref = valuesRef(scope);
-  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = withDefaults(settingsOf(chart, ref.valuesPath(m[2]!), run), m[3]!);
+  const values = withDefaults(settingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
@@ -670,6 +670,13 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
  * which grpc.port refuses as well.
  */
 const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")))*`;
+
+/**
+ * The same functions called before the path (`{{ default 50051 .Values.grpc.port }}`, `{{ int
+ * .Values.grpc.port }}`), and `required "…"`, which prints the path's value when it is set: what
+ * they print is still the values files' setting, or the default.
+ */
+const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")|required\s+"[^"{}\\]*")\s+)*`;
 
 /** The settings of a values path, and what a `| default X` of its pipes prints where none is set. */
 function withDefaults(values: string[] | undefined, pipes: string): string[] | undefined {
@@ -707,8 +714,8 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const scope = dotScope(controlBlocks, a.start);
     if (scope === null) continue;
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
-    if (path) values.push(...(withDefaults(settingsOf(chart, ref.valuesPath(path[1]!), run), path[2]!) ?? []));
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
+    if (path) values.push(...(withDefaults(settingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
