@@ -678,10 +678,15 @@ const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+
  */
 const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")|required\s+"[^"{}\\]*")\s+)*`;
 
-/** The settings of a values path, and what a `| default X` of its pipes prints where none is set. */
+/**
+ * The settings of a values path, and what a `| default X` of its pipes prints where none is set.
+ * A path the values do not set, or set in a way the tool cannot read, still prints the default
+ * wherever nothing sets it: the default alone is checked then.
+ */
 function withDefaults(values: string[] | undefined, pipes: string): string[] | undefined {
   const defaults = [...pipes.matchAll(/default\s+(\d+|"[^"{}]*")/g)].map((d) => d[1]!.replace(/^"|"$/g, ''));
-  return values && [...values, ...defaults];
+  if (!values) return defaults.length > 0 ? defaults : undefined;
+  return [...values, ...defaults];
 }
 
 /**
