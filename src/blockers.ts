@@ -55,7 +55,7 @@ export const BLOCKERS: Record<BlockerCode, { title: string; hint: string }> = {
     hint: 'Check the command by hand; the tool changes nothing it cannot fully understand.',
   },
   'no-native-check': {
-    title: 'Docker and Compose have no native gRPC check',
+    title: 'What runs the check has no native gRPC check',
     hint: 'Keep the binary for this check, or drop the HEALTHCHECK when only Kubernetes runs the image.',
   },
   'binary-still-used': {

@@ -401,7 +401,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
     service = undefined;
   } else if (service !== undefined && noShell && QUOTED.test(service)) {
-    notes.push(`-service=${service} holds quote characters: the kubelet runs no shell, so the binary asked for the service with its quotes, and so does the native probe (drop them if the server registers ${service.slice(1, -1)})`);
+    // `-service=""`, the shell's way to write the empty name, asks for a service named `""`.
+    const unquoted = service.slice(1, -1);
+    const drop = unquoted === '' ? 'drop the service to check the server\'s overall health, which is what the empty name asks in a shell' : `drop them if the server registers ${unquoted}`;
+    notes.push(`-service=${service} holds quote characters: the kubelet runs no shell, so the binary asked for the service with its quotes, and so does the native probe (${drop})`);
   }
 
   // Timeouts: one native deadline covers dial and RPC together.

@@ -10,8 +10,8 @@ import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/mer
 import { filesOfRun } from '../run-files.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
-import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions, maskTemplate, type Action } from './mask.js';
+import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
+import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
@@ -24,6 +24,8 @@ export interface Chart {
   chartYaml: string;
   /** The first document of values.yaml, when it parses. */
   values?: YAMLMap;
+  /** Why values.yaml does not parse (`line N: …`), when it does not. */
+  valuesError?: string;
   /**
    * Other values files shipped with the chart (`values-prod.yaml`, `values.staging.yaml`,
    * chart-testing's `ci/*.yaml`): what releases may install it with. Read when first needed.
@@ -68,6 +70,10 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
         const parsed = parseYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
         if (isMap(doc)) found.values = doc;
+        // A key given twice is no error to Helm (the last wins), only to the tool's reading.
+        if (parsed.error && parseYaml(valuesText, { uniqueKeys: false }).error) {
+          found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
+        }
       }
       break;
     }
@@ -77,6 +83,16 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
   }
   for (const d of passed) byDir.set(d, found);
   return found ?? undefined;
+}
+
+/**
+ * A chart whose values.yaml does not parse: Helm cannot render it, and what its templates read
+ * from the values (a port, a hostNetwork, a timeout) cannot be checked, so its template probes
+ * stay on exec (values.yaml itself, when it names the binary, is the YAML rule's error).
+ */
+export function chartValuesBlockers(chart: Chart | undefined): { code: BlockerCode; detail: string }[] {
+  if (!chart?.valuesError) return [];
+  return [{ code: 'unparseable', detail: `the chart's values.yaml is not valid YAML (${chart.valuesError}): Helm cannot render the chart, and the values its templates read cannot be checked; fix values.yaml and run the tool again` }];
 }
 
 /**
@@ -550,10 +566,18 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * repository that installs the chart with values of its own (releases.ts), keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
-  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return readByTemplate(r, r.details.path, chart, run);
+  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  const own = schemaRefusesGrpc(chart, r.keyPath, run);
+  const schema = own ? { file: "the chart's values.schema.json", why: own } : subchartSchemaRefuses(chart, r.keyPath, run);
+  if (schema) {
+    return {
+      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
+      hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
+    };
+  }
   const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   const placed = onHostNetwork(r, chart, run);
@@ -621,6 +645,135 @@ function cutShort(r: Report, chart: Chart, run: RunContext): Report {
     'overlay-patch',
     `${cut.file} sets its timeoutSeconds to ${cut.timeoutSeconds}; the binary's timeout flags ask for ${needed}s, so the native probe a release renders with it would give up sooner than they say. Raise timeoutSeconds there to at least ${needed}, or drop the flags, and run again`,
   );
+}
+
+type JsonSchema = { [key: string]: unknown };
+const schemaCache = new WeakMap<Chart, JsonSchema | null>();
+
+/** The chart's values.schema.json, when it reads and parses as a JSON object (read once per chart). */
+function valuesSchema(chart: Chart, run: RunContext): JsonSchema | undefined {
+  let out = schemaCache.get(chart);
+  if (out === undefined) {
+    out = null;
+    const text = run.readText(path.join(chart.root, 'values.schema.json'));
+    try {
+      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) out = parsed as JsonSchema;
+    } catch {
+      // Not JSON: Helm refuses the chart itself; nothing to read here.
+    }
+    schemaCache.set(chart, out);
+  }
+  return out ?? undefined;
+}
+
+/**
+ * Why the chart's values.schema.json would refuse the probe at keyPath once it is grpc: the
+ * probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
+ * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one,
+ * it requires exec, or its grpc allows no port. Followed through `properties`, `items` and local
+ * `$ref`s; a schema the walk cannot follow there (no such property, `oneOf`…) says nothing.
+ */
+function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+  const root = valuesSchema(chart, run);
+  if (!root) return undefined;
+  const resolve = (node: unknown): JsonSchema | undefined => {
+    let n = node;
+    for (let i = 0; i < 20 && n !== null && typeof n === 'object' && typeof (n as JsonSchema).$ref === 'string'; i++) {
+      const ref = (n as JsonSchema).$ref as string;
+      if (!ref.startsWith('#')) return undefined;
+      n = ref
+        .slice(1)
+        .split('/')
+        .filter((p) => p !== '')
+        .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))
+        .reduce<unknown>((at, p) => (at !== null && typeof at === 'object' ? (at as JsonSchema)[p] : undefined), root);
+    }
+    return n !== null && typeof n === 'object' && !Array.isArray(n) ? (n as JsonSchema) : undefined;
+  };
+  const propertyOf = (node: JsonSchema, key: string): JsonSchema | undefined => {
+    const props = node.properties;
+    if (props !== null && typeof props === 'object' && key in (props as JsonSchema)) return resolve((props as JsonSchema)[key]);
+    return undefined;
+  };
+  const allows = (node: JsonSchema, key: string): boolean => {
+    if (node.additionalProperties !== false) return true;
+    if (propertyOf(node, key)) return true;
+    const patterns = node.patternProperties;
+    if (patterns === null || typeof patterns !== 'object') return false;
+    return Object.keys(patterns as JsonSchema).some((p) => {
+      try {
+        return new RegExp(p, 'u').test(key);
+      } catch {
+        return true;
+      }
+    });
+  };
+  let node = resolve(root);
+  for (const step of keyPathSteps(keyPath)) {
+    if (!node) return undefined;
+    if (typeof step === 'number') {
+      const items = node.items;
+      node = resolve(Array.isArray(items) ? items[step] : items);
+    } else node = propertyOf(node, step);
+  }
+  if (!node) return undefined;
+  if (!allows(node, 'grpc')) return `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)`;
+  if (Array.isArray(node.required) && node.required.includes('exec')) return `requires exec in ${keyPath}`;
+  const grpc = propertyOf(node, 'grpc');
+  if (grpc && !allows(grpc, 'port')) return `allows no port in ${keyPath}.grpc`;
+  return undefined;
+}
+
+/** A parent's probe under a subchart's key (`cart.livenessProbe`): Helm checks it against the unpacked subchart's own schema too. */
+function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string } | undefined {
+  const dot = keyPath.indexOf('.');
+  const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
+  const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
+  const why = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
+  if (!sub || !why) return undefined;
+  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, why };
+}
+
+/**
+ * A value that runs the binary, outside a probe's key, that a template of the chart prints into a
+ * probe: a map with an exec (`customLivenessProbe.exec.command`, as Bitnami charts name it)
+ * printed as the probe (`livenessProbe: {{- include "common.tplvalues.render" (dict "value"
+ * .Values.customLivenessProbe …) }}`, or `{{- toYaml .Values.customLivenessProbe | nindent 12 }}`
+ * below `livenessProbe:`), or a command (`healthCheckCommand: [/bin/grpc_health_probe, …]`, a
+ * string for `sh -c`) printed as a probe's exec command (`command: {{- toYaml
+ * .Values.healthCheckCommand | nindent 16 }}` under `livenessProbe: exec:`). It is a probe, not a
+ * container's command; the tool migrates values probes under a probe's own key only, so it stays,
+ * said as what it is. Undefined when no template prints it so.
+ */
+function renderedAsProbe(r: Report, valuesPath: string, chart: Chart, run: RunContext): Report | undefined {
+  const asProbe = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.exec\.command\[\d+\]$/.exec(valuesPath);
+  const asCommand = asProbe ? null : /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(?:\[\d+\])?$/.exec(valuesPath);
+  const owner = (asProbe ?? asCommand)?.[1];
+  if (owner === undefined) return undefined;
+  for (const { file, text, prints } of printingTemplates(chart, owner, run)) {
+    for (const a of findActions(text).actions) {
+      if (a.kind !== 'output') continue;
+      const at = a.text.search(prints);
+      if (at === -1) continue;
+      const keys = keysAbove(text, a.start + at);
+      const key = asProbe ? keys[keys.length - 1] : keys[keys.length - 3];
+      if (key === undefined || !PROBE_KEYS.has(key) || (asCommand && keys.slice(-2).join('.') !== 'exec.command')) continue;
+      const how = '(service: for -service; a port written as a template action must become a number), carrying -rpc-timeout/-connect-timeout into timeoutSeconds';
+      return {
+        ...r,
+        subject: 'probe',
+        blockers: ['unparseable'],
+        message: asProbe
+          ? `${owner} runs grpc_health_probe, and ${file} renders it as a container's ${key}: the tool migrates a values probe only under a probe's own key (livenessProbe, readinessProbe, startupProbe) (at ${valuesPath})`
+          : `${owner} runs grpc_health_probe, and ${file} renders it as the exec command of a container's ${key}: the tool does not migrate a probe whose command comes from the values (at ${valuesPath})`,
+        hint: asProbe
+          ? `Migrate by hand: in the values, replace ${owner}.exec with grpc: {port: N} ${how}. The binary stays installed while the exec remains.`
+          : `Migrate by hand: in ${file}, replace that ${key}'s exec with grpc: {port: N} ${how}, then drop ${owner} from the values once nothing reads it. The binary stays installed while the value names it.`,
+      };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -1205,11 +1358,89 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
   for (const { file, text } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));
-    if (whole && findActions(text).actions.some((a) => a.kind !== 'comment' && /\.exec\b|"exec"/.test(a.text))) {
+    if (!whole) continue;
+    const actions = findActions(text).actions;
+    if (actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) {
       return { file, what: `.Values.${whole.p} and an exec in it` };
     }
+    // Taken whole and handed to a define (`include "liveness-probe" (dict "probe"
+    // .Values.livenessProbe)`) whose body reads the exec (`{{- if not $probe.exec }}httpGet: …`):
+    // the defines this file includes, and those they include, read wherever the chart has them.
+    const reader = defineReadingExec(chart, includedNames(actionsPassing(actions, whole.re)), run);
+    if (reader) return { file: reader.file, what: `.Values.${whole.p} (passed from ${file} to the define "${reader.name}") and an exec in it` };
   }
   return undefined;
+}
+
+const READS_EXEC = /\.exec\b|"exec"/;
+
+/**
+ * The actions of a template that hand the value `ref` matches to what they call: those that name
+ * it (`include "x" (dict "probe" .Values.livenessProbe)`), or a variable set from it (`$p :=
+ * .Values.livenessProbe`), and those inside a `{{ with }}` of it (where `.` is the value).
+ */
+function actionsPassing<A extends Pick<Action, 'kind' | 'text' | 'keyword'>>(actions: readonly A[], ref: RegExp): A[] {
+  const vars = actions
+    .filter((a) => a.kind === 'silent' && ref.test(a.text))
+    .map((a) => /\$([A-Za-z0-9_]+)\s*:?=/.exec(a.text)?.[1])
+    .filter((v): v is string => v !== undefined);
+  const byVar = vars.length > 0 ? new RegExp(`\\$(?:${vars.join('|')})(?![A-Za-z0-9_])`) : undefined;
+  const out: A[] = [];
+  const opens: boolean[] = [];
+  for (const a of actions) {
+    if (a.kind === 'open') opens.push(a.keyword === 'with' && ref.test(a.text));
+    else if (a.kind === 'end') opens.pop();
+    if (ref.test(a.text) || byVar?.test(a.text) || opens.includes(true)) out.push(a);
+  }
+  return out;
+}
+
+/** The define names an action list calls (`include "x"`, `template "x"`). */
+function includedNames(actions: readonly Pick<Action, 'kind' | 'text'>[]): string[] {
+  const out: string[] = [];
+  for (const a of actions) {
+    if (a.kind === 'comment') continue;
+    for (const m of a.text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** The first define among `names` (or those they include, transitively) whose body reads an exec. */
+function defineReadingExec(chart: Chart, names: readonly string[], run: RunContext): { name: string; file: string } | undefined {
+  const defines = definesOf(chart, run);
+  const seen = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const d = defines.get(name);
+    if (!d) continue;
+    if (d.actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) return { name, file: d.file };
+    queue.push(...includedNames(d.actions));
+  }
+  return undefined;
+}
+
+const defineCache = new WeakMap<Chart, Map<string, { file: string; actions: Pick<Action, 'kind' | 'text'>[] }>>();
+/** The chart's defines by name: the template file of each and the actions of its body (the last define of a name wins, as in Helm). */
+function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; actions: Pick<Action, 'kind' | 'text'>[] }> {
+  let out = defineCache.get(chart);
+  if (out) return out;
+  out = new Map();
+  for (const { file, text } of templatesOf(chart, run)) {
+    const actions = findActions(text).actions;
+    const open: { name: string | undefined; index: number }[] = [];
+    actions.forEach((a, i) => {
+      if (a.kind === 'open') open.push({ name: a.keyword === 'define' || a.keyword === 'block' ? /(?:define|block)\s+"([^"]+)"/.exec(a.text)?.[1] : undefined, index: i });
+      else if (a.kind === 'end') {
+        const o = open.pop();
+        if (o?.name !== undefined) out!.set(o.name, { file, actions: actions.slice(o.index + 1, i) });
+      }
+    });
+  }
+  defineCache.set(chart, out);
+  return out;
 }
 
 const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();

@@ -255,3 +255,26 @@ function unbalancedAction(run: readonly Action[]): Action | undefined {
   }
   return open[0];
 }
+
+/**
+ * The YAML keys that text printed at `offset` sits under, nearest last, read from indentation
+ * (up to three: enough to tell a probe's `exec: command:` from a container's `command:`).
+ */
+export function keysAbove(text: string, offset: number): string[] {
+  const lines = text.slice(0, offset).split(/\r?\n/);
+  const own = lines.pop()!;
+  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
+  const keys: string[] = [];
+  const first = KEY.exec(own);
+  let indent = first ? first[1]!.length : own.length - own.trimStart().length;
+  if (first) keys.unshift(first[2]!);
+  for (let i = lines.length - 1; i >= 0 && keys.length < 3 && indent > 0; i--) {
+    const m = KEY.exec(lines[i]!);
+    // A block sequence may sit at its key's own indentation (`command:` then `- …` below it).
+    const holdsBelow = !first && keys.length === 0 && m !== null && /:[ \t]*(#.*)?$/.test(lines[i]!);
+    if (!m || m[1]!.length > indent || (m[1]!.length === indent && !holdsBelow)) continue;
+    keys.unshift(m[2]!);
+    indent = m[1]!.length;
+  }
+  return keys;
+}

@@ -13,8 +13,8 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
-import { actionBody, actionsIn, findActions, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -205,11 +205,19 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       }));
   }
   const controlBlocks = blocks(actions);
+  const addrItems = addrFlagItems(parsed.docs);
   const scalarValue = (node: Scalar): string => {
     const raw = node.value === null || node.value === undefined ? '' : String(node.value);
     const scope = dotScope(controlBlocks, node.range![0]);
-    const arg = portFromVariable(addrFromValues(unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1])), chart, run, scope), node.range![0], actions, controlBlocks, chart, run);
-    return timeoutFromValues(portFromValues(arg, chart, run, scope), chart, run, scope);
+    const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run), chart, run, scope);
+    const unmasked = unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1]));
+    // `- -addr` then `- :{{ .Values.grpc.port }}`: the port item is checked as `-addr=:{{ … }}` is.
+    if (addrItems.has(node.range![0]) && PORT_ACTION_ITEM.test(unmasked)) {
+      const checked = checkPort(`-addr=${unmasked}`);
+      return checked.slice('-addr='.length);
+    }
+    const arg = checkPort(addrFromValues(unmasked, chart, run, scope));
+    return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
@@ -237,7 +245,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
-    extraBlockers: chartKubeVersionBlockers(chart, run),
+    extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
@@ -343,29 +351,6 @@ function includeSites(name: string, chart: Chart | undefined, run: RunContext): 
     }
   }
   return out;
-}
-
-/**
- * The YAML keys that text printed at `offset` sits under, nearest last, read from indentation
- * (up to three: enough to tell a probe's `exec: command:` from a container's `command:`).
- */
-function keysAbove(text: string, offset: number): string[] {
-  const lines = text.slice(0, offset).split(/\r?\n/);
-  const own = lines.pop()!;
-  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
-  const keys: string[] = [];
-  const first = KEY.exec(own);
-  let indent = first ? first[1]!.length : own.length - own.trimStart().length;
-  if (first) keys.unshift(first[2]!);
-  for (let i = lines.length - 1; i >= 0 && keys.length < 3 && indent > 0; i--) {
-    const m = KEY.exec(lines[i]!);
-    // A block sequence may sit at its key's own indentation (`command:` then `- …` below it).
-    const holdsBelow = !first && keys.length === 0 && m !== null && /:[ \t]*(#.*)?$/.test(lines[i]!);
-    if (!m || m[1]!.length > indent || (m[1]!.length === indent && !holdsBelow)) continue;
-    keys.unshift(m[2]!);
-    indent = m[1]!.length;
-  }
-  return keys;
 }
 
 /**
@@ -633,6 +618,35 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" ${written} }}`;
 }
 
+/** A list item that is a port after the host, one action (`:{{ .Values.grpc.port }}`, `localhost:{{ $port }}`). */
+const PORT_ACTION_ITEM = /^[^{}\s]*:\{\{[^{}]*\}\}$/;
+
+/** The start offsets of list items that follow an item `-addr` (`--addr`): the flag's value, written apart. */
+function addrFlagItems(docs: readonly Document.Parsed<ParsedNode, true>[]): Set<number> {
+  const out = new Set<number>();
+  for (const doc of docs) {
+    visit(doc, {
+      Seq(_, seq) {
+        seq.items.forEach((item, i) => {
+          const prev = seq.items[i - 1];
+          if (i > 0 && isScalar(item) && isScalar(prev) && /^--?addr$/.test(String(prev.value ?? '').trim()) && item.range) out.add(item.range[0]);
+        });
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * `sh -c "grpc_health_probe -addr=:{{ .Values.grpc.port }} …"` (or `-addr=localhost:{{ $port }}`):
+ * each -addr word of a script whose port is one action is checked as an exec list's
+ * `-addr=:{{ … }}` item is, so that a values file giving the port a name blocks here too.
+ */
+function portsInScript(arg: string, check: (addrArg: string) => string): string {
+  if (!/\s/.test(arg)) return arg;
+  return arg.replace(/(?<=^|[\s;&|(])--?addr[= ][^{}\s'"]*:\{\{[^{}]*\}\}(?=$|[\s;&|)])/g, (word) => check(word));
+}
+
 /**
  * `-addr=:{{ .Values.liveness.port }}`: the action carries over into `grpc.port`, which takes only
  * a number. A values file of the chart (or a release that installs it) that gives a name there
@@ -642,9 +656,9 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
  */
 function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
   const ref = valuesRef(scope);
-  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
   if (!m) return arg;
-  const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[2]!), run), m[3]!);
+  const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
@@ -657,10 +671,22 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
  */
 const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")))*`;
 
-/** The settings of a values path, and what a `| default X` of its pipes prints where none is set. */
+/**
+ * The same functions called before the path (`{{ default 50051 .Values.grpc.port }}`, `{{ int
+ * .Values.grpc.port }}`), and `required "…"`, which prints the path's value when it is set: what
+ * they print is still the values files' setting, or the default.
+ */
+const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")|required\s+"[^"{}\\]*")\s+)*`;
+
+/**
+ * The settings of a values path, and what a `| default X` of its pipes prints where none is set.
+ * A path the values do not set, or set in a way the tool cannot read, still prints the default
+ * wherever nothing sets it: the default alone is checked then.
+ */
 function withDefaults(values: string[] | undefined, pipes: string): string[] | undefined {
   const defaults = [...pipes.matchAll(/default\s+(\d+|"[^"{}]*")/g)].map((d) => d[1]!.replace(/^"|"$/g, ''));
-  return values && [...values, ...defaults];
+  if (!values) return defaults.length > 0 ? defaults : undefined;
+  return [...values, ...defaults];
 }
 
 /**
@@ -693,8 +719,8 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const scope = dotScope(controlBlocks, a.start);
     if (scope === null) continue;
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
-    if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[1]!), run), path[2]!) ?? []));
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
+    if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;

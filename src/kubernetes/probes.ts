@@ -147,6 +147,11 @@ function meshNote(mesh: Mesh, port: string): string {
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
 
+/** KubeVirt's API group (pool.kubevirt.io and others end with it). */
+const KUBEVIRT = 'kubevirt.io';
+const KUBEVIRT_HINT =
+  'A virtual machine\'s probe cannot be grpc: keep the exec probe (the binary stays in the VM\'s disk image, which the guest agent runs it from), or probe the server from outside with tcpSocket (a connection only, not the health service).';
+
 /** Knative Serving's API group (Service, Configuration, Revision). */
 const KNATIVE_SERVING = 'serving.knative.dev';
 
@@ -157,8 +162,12 @@ function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, 
   return isScalar(node) && node.value !== null ? Number(scalarValue(node)) : NaN;
 }
 
-/** API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions']);
+/**
+ * API groups whose pod templates are Kubernetes' own types: they know `grpc` from 1.24. OpenShift's
+ * DeploymentConfig (apps.openshift.io) is served by openshift-apiserver with the core
+ * PodTemplateSpec, not by a CRD: it knows grpc where the cluster's Kubernetes does (OpenShift 4.11+).
+ */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'apps.openshift.io']);
 
 /** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
 function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
@@ -486,7 +495,14 @@ function probeReport(
   if (parameter !== undefined) {
     plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);
   }
-  if (getPair(probe, 'grpc') || getPair(probe, 'httpGet') || getPair(probe, 'tcpSocket')) {
+  // `httpGet: null` beside exec is no handler: in Helm values it deletes the default's (a parent
+  // switching a subchart's probe), and the API server reads it as absent. A grpc key of any value
+  // stays one: the rewrite would write a second.
+  const nullHandler = (k: string) => {
+    const v = getPair(probe, k)?.value;
+    return isScalar(v) && v.value === null;
+  };
+  if (getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
@@ -501,6 +517,16 @@ function probeReport(
     });
   }
   let crdHint: string | undefined;
+  if (ctx.resource && (group === KUBEVIRT || group.endsWith(`.${KUBEVIRT}`))) {
+    // KubeVirt's Probe (VirtualMachine, VirtualMachineInstance, their replica sets and pools) has
+    // exec, httpGet, tcpSocket and guestAgentPing, and no grpc: its CRD prunes the field, which
+    // leaves a probe with no handler. Its exec runs in the guest, through the QEMU guest agent.
+    plan.blockers.push({
+      code: 'no-native-check',
+      detail: `${ctx.resource.kind} (${ctx.resource.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
+    });
+    crdHint = KUBEVIRT_HINT;
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
@@ -1271,7 +1297,18 @@ function enclosingContainerImage(path: readonly unknown[]): string | undefined {
       return isScalar(image) && image.value !== null ? String(image.value) : undefined;
     }
   }
-  return undefined;
+  return skaffoldVerifyImage(path);
+}
+
+/**
+ * A Skaffold verify test's one container (`verify: [{name, container: {image, command, args}}]`),
+ * which Skaffold runs from that image after a deploy: its image, as a pod's container gives it.
+ */
+function skaffoldVerifyImage(path: readonly unknown[]): string | undefined {
+  const pairs = path.filter(isPair) as Pair[];
+  if (pairs.length < 3 || keyOf(pairs[0]!) !== 'verify' || keyOf(pairs[1]!) !== 'container' || !isMap(pairs[1]!.value)) return undefined;
+  const image = getPair(pairs[1]!.value, 'image')?.value;
+  return isScalar(image) && image.value !== null ? String(image.value) : undefined;
 }
 
 const TEMPLATE_PORT_HINT =

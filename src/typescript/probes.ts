@@ -611,7 +611,13 @@ function probeReport(
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
     blockers.push({ code: 'unparseable', detail: `-service=${plan.grpc.service} is not a string the tool can read in this file` });
   }
-  if (property(probe, 'grpc') || property(probe, 'httpGet') || property(probe, 'tcpSocket')) {
+  // `httpGet: null` (or undefined) is no handler, as in YAML; a grpc property of any value stays one.
+  const nullHandler = (name: string) => {
+    const init = property(probe, name)?.getInitializer();
+    const text = init ? unwrap(init).getText() : '';
+    return text === 'null' || text === 'undefined';
+  };
+  if (property(probe, 'grpc') || (property(probe, 'httpGet') && !nullHandler('httpGet')) || (property(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
     blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
