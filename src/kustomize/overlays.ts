@@ -715,9 +715,43 @@ const includersByRun = new WeakMap<RunContext, Map<string, string[]>>();
  */
 export function transformedBy(dir: string, run: RunContext): string[] {
   const out = resourcesOf(dir, run, new Set());
+  for (const includer of componentIncluders(dir, run)) out.push(...resourcesOf(includer, run, new Set()));
+  return out;
+}
+
+/**
+ * The kustomization folders whose build applies the transformers (`images:`) of the one in `dir`:
+ * itself, and for a `kind: Component`, every kustomization that includes it (transformedBy).
+ * What is built through none of them is not transformed by it.
+ */
+export function transformingBuilds(dir: string, run: RunContext): string[] {
+  return [dir, ...componentIncluders(dir, run)];
+}
+
+/**
+ * Whether the build of the kustomization in `dir` takes `file` through a path that enters none of
+ * the folders of `avoid` (`dir` itself included): the folders resourcesOf follows, read once per run.
+ */
+export function buildsAvoiding(dir: string, file: string, avoid: ReadonlySet<string>, run: RunContext): boolean {
+  const seen = new Set<string>();
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (seen.has(d) || avoid.has(d)) continue;
+    seen.add(d);
+    for (const step of buildSteps(d, run)) {
+      if (typeof step !== 'string') stack.push(step.dir);
+      else if (step === file) return true;
+    }
+  }
+  return false;
+}
+
+/** For a `kind: Component` in `dir`, the kustomization folders that include it, directly or through another component; none otherwise. */
+function componentIncluders(dir: string, run: RunContext): string[] {
   const root = KUSTOMIZATION_NAMES.map((n) => kustomizationRoot(path.join(dir, n), run)).find((r) => r !== undefined);
   const kind = root && getPair(root, 'kind')?.value;
-  if (!isScalar(kind) || kind.value !== 'Component') return out;
+  if (!isScalar(kind) || kind.value !== 'Component') return [];
   let includers = includersByRun.get(run);
   if (!includers) {
     // Listed once per run: which kustomizations include each component.
@@ -731,8 +765,7 @@ export function transformedBy(dir: string, run: RunContext): string[] {
       }
     }
   }
-  for (const includer of includers.get(dir) ?? []) out.push(...resourcesOf(includer, run, new Set()));
-  return out;
+  return includers.get(dir) ?? [];
 }
 
 /** The run's files of the charts a kustomization's `helmCharts` inflates from its chartHome: their templates and values build its resources. */
