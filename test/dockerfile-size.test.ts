@@ -49,8 +49,9 @@ test('an instruction over the cap through its continuations is one instruction, 
   const backtick = `# escape=\`\nFROM alpine\nRUN ${lines.join(' && `\n  ')}\n`;
   expect(oversizedInstruction(backtick)).toMatchObject({ line: 3, what: 'RUN' });
   expect(oversizedInstruction(backtick.replace(/ `\n/g, ' \\\n'))).toBeUndefined();
-  // A comment line over the cap counts too.
+  // A comment line over the cap counts too, and a here-document's body line is said as a line.
   expect(oversizedInstruction(`FROM alpine\n# ${'z'.repeat(INSTRUCTION_MAX_CHARS)}\nUSER app\n`)).toMatchObject({ line: 2, what: 'a comment' });
+  expect(oversizedInstruction(`FROM alpine\nRUN <<EOF\necho ${'z'.repeat(INSTRUCTION_MAX_CHARS)}\nEOF\n`)).toMatchObject({ line: 3, what: 'a line', message: expect.stringMatching(/^a line on line 3 is \d+ KB/) });
 });
 
 test('a Dockerfile too large to read that a consumer\'s image is built from may build on any image of the repository: their installs stay, saying why', async () => {

@@ -47,6 +47,8 @@ function dockerfileParser(): typeof import('dockerfile-ast').DockerfileParser {
  */
 export const INSTRUCTION_MAX_CHARS = 256 * 1024;
 
+const INSTRUCTION_KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
 /** A Dockerfile with an instruction over INSTRUCTION_MAX_CHARS: not parsed at all, so not understood. */
 export class InstructionTooLargeError extends Error {
   constructor(
@@ -88,7 +90,9 @@ export function oversizedInstruction(text: string): InstructionTooLargeError | u
     }
     if (end - start > INSTRUCTION_MAX_CHARS) {
       const first = text.slice(start, Math.min(end, start + 64)).trim();
-      const what = first.startsWith('#') ? 'a comment' : (/^[A-Za-z]+/.exec(first)?.[0].toUpperCase() ?? 'an instruction');
+      // A line that starts with no instruction's keyword (a here-document's body) is said as a line.
+      const keyword = /^[A-Za-z]+/.exec(first)?.[0].toUpperCase();
+      const what = first.startsWith('#') ? 'a comment' : keyword && INSTRUCTION_KEYWORDS.has(keyword) ? keyword : 'a line';
       // Where it ends: the end of the line that ends the continuation.
       let stop = end;
       for (let c = content.endsWith(escape) || content === '' || content.startsWith('#'); c && stop < text.length; ) {
