@@ -13,6 +13,12 @@
  *   services/svc-N/k8s/base/{kustomization.yaml, deployment.yaml (two probes)}
  *   services/svc-N/k8s/overlays/prod/{kustomization.yaml, probes.yaml (a patch of one probe)}
  *   services/svc-N/{Dockerfile (downloads the binary), docker-compose.yaml, main.go}
+ *
+ * The `readers` variant (`--platform-variant readers`) adds, per service, the items whose readers
+ * ask which files sit in or under a folder (src/run-files.ts's folder index) READER_FILES files:
+ *   services/svc-N/k8s/inflate/kustomization.yaml (helmCharts: the chart, from chartHome ../../../../charts)
+ *   infra/svc-N/{Pulumi.yaml, Pulumi.dev.yaml, Pulumi.prod.yaml, index.ts (a probe on a config port)}
+ *   releases/svc-N/{helmfile.yaml (values: envs/{{ .Environment.Name }}/values.yaml), envs/prod/values.yaml}
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +27,10 @@ import { dockerfile } from './generate.js';
 export const PLATFORM_GENERATOR_VERSION = 2;
 export const SERVICE_FILES = 14;
 export const CANDIDATES_PER_SERVICE = 4;
+export const READER_FILES = 7;
+export const READER_CANDIDATES = 1;
+
+export type PlatformVariant = 'plain' | 'readers';
 
 export interface PlatformCounts {
   services: number;
@@ -28,12 +38,17 @@ export interface PlatformCounts {
   candidates: number;
 }
 
-export function platformCounts(services: number): PlatformCounts {
-  return { services, files: services * SERVICE_FILES, candidates: services * CANDIDATES_PER_SERVICE };
+export function platformCounts(services: number, variant: PlatformVariant = 'plain'): PlatformCounts {
+  const readers = variant === 'readers';
+  return {
+    services,
+    files: services * (SERVICE_FILES + (readers ? READER_FILES : 0)),
+    candidates: services * (CANDIDATES_PER_SERVICE + (readers ? READER_CANDIDATES : 0)),
+  };
 }
 
 /** Writes the tree into `dir` (which must not exist or be empty) and returns its counts. */
-export function generatePlatform(dir: string, services: number): PlatformCounts {
+export function generatePlatform(dir: string, services: number, variant: PlatformVariant = 'plain'): PlatformCounts {
   fs.mkdirSync(path.join(dir, '.git'), { recursive: true });
   const write = (rel: string, text: string) => {
     const abs = path.join(dir, rel);
@@ -113,6 +128,38 @@ spec:
     write(`services/${name}/Dockerfile`, dockerfile(name));
     write(`services/${name}/docker-compose.yaml`, `services:\n  ${name}:\n    build: .\n    image: registry.example.com/${name}:v1.4.2\n`);
     write(`services/${name}/main.go`, `package main\n\nfunc main() {}\n`);
+    if (variant !== 'readers') continue;
+    write(`${k8s}/inflate/kustomization.yaml`, `helmGlobals:\n  chartHome: ../../../../charts\nhelmCharts:\n  - name: ${name}\n    releaseName: ${name}\n    valuesInline:\n      replicaCount: 2\n`);
+    write(`infra/${name}/Pulumi.yaml`, `name: ${name}\nruntime: nodejs\n`);
+    write(`infra/${name}/Pulumi.dev.yaml`, `config:\n  ${name}:grpcPort: ${port}\n`);
+    write(`infra/${name}/Pulumi.prod.yaml`, `config:\n  ${name}:grpcPort: "${port}"\n`);
+    write(
+      `infra/${name}/index.ts`,
+      `import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+const config = new pulumi.Config();
+const grpcPort = config.requireNumber("grpcPort");
+
+export const deployment = new k8s.apps.v1.Deployment("${name}", {
+  spec: {
+    selector: { matchLabels: { app: "${name}" } },
+    template: {
+      metadata: { labels: { app: "${name}" } },
+      spec: {
+        containers: [{
+          name: "${name}",
+          image: "registry.example.com/${name}:v1.4.2",
+          readinessProbe: { exec: { command: ["/bin/grpc_health_probe", \`-addr=:\${grpcPort}\`] } },
+        }],
+      },
+    },
+  },
+});
+`,
+    );
+    write(`releases/${name}/helmfile.yaml`, `releases:\n  - name: ${name}\n    chart: ../../charts/${name}\n    values:\n      - envs/{{ .Environment.Name }}/values.yaml\n`);
+    write(`releases/${name}/envs/prod/values.yaml`, 'replicaCount: 3\n');
   }
-  return platformCounts(services);
+  return platformCounts(services, variant);
 }

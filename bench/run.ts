@@ -4,6 +4,7 @@
  *   npm run bench                       # 2k, 20k and 100k files
  *   npm run bench -- --sizes 20000 --runs 9
  *   npm run bench -- --sizes '' --platform 100,400,1600   # the platform tree only
+ *   npm run bench -- --sizes '' --platform-variant readers  # with helmCharts kustomizations, Pulumi projects, templated helmfile values
  *
  * For each tree size it alternates the tool (report mode, JSON) with
  * `rg -l -F -e grpc_health_probe -e grpc-health-probe .` and with the Node floor (node-floor.ts: the
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countsFor, generate, GENERATOR_VERSION, type TreeCounts } from './generate.js';
-import { generatePlatform, PLATFORM_GENERATOR_VERSION, platformCounts } from './generate-platform.js';
+import { generatePlatform, PLATFORM_GENERATOR_VERSION, platformCounts, type PlatformVariant } from './generate-platform.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Compiled to .bench/build/ (kept out of dist/, which is the package): the root is two levels up.
@@ -33,6 +34,7 @@ const RG_ARGS = ['-l', '-F', '-e', 'grpc_health_probe', '-e', 'grpc-health-probe
 interface Options {
   sizes: number[];
   platform: number[];
+  platformVariant: PlatformVariant;
   runs: number;
   oneFileRuns: number;
   dir: string;
@@ -44,6 +46,7 @@ function options(argv: string[]): Options {
     options: {
       sizes: { type: 'string', default: '2000,20000,100000' },
       platform: { type: 'string', default: '100,400,1600' },
+      'platform-variant': { type: 'string', default: 'plain' },
       runs: { type: 'string', default: '7' },
       'one-file-runs': { type: 'string', default: '15' },
       dir: { type: 'string', default: path.join(root, '.bench') },
@@ -52,6 +55,7 @@ function options(argv: string[]): Options {
   return {
     sizes: values.sizes.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim())),
     platform: values.platform.split(',').filter((s) => s.trim() !== '').map((s) => Number(s.trim())),
+    platformVariant: values['platform-variant'] === 'readers' ? 'readers' : 'plain',
     runs: Number(values.runs),
     oneFileRuns: Number(values['one-file-runs']),
     dir: path.resolve(values.dir),
@@ -82,16 +86,16 @@ function treeFor(dir: string, files: number): { path: string; counts: TreeCounts
   return { path: tree, counts: countsFor({ files }) };
 }
 
-function platformTreeFor(dir: string, services: number): { path: string; counts: ReturnType<typeof platformCounts> } {
-  const tree = path.join(dir, `platform-${services}-v${PLATFORM_GENERATOR_VERSION}`);
+function platformTreeFor(dir: string, services: number, variant: PlatformVariant): { path: string; counts: ReturnType<typeof platformCounts> } {
+  const tree = path.join(dir, `platform-${variant === 'plain' ? '' : `${variant}-`}${services}-v${PLATFORM_GENERATOR_VERSION}`);
   const done = `${tree}.done`;
   if (!fs.existsSync(done)) {
     fs.rmSync(tree, { recursive: true, force: true });
     process.stderr.write(`bench: generating a platform tree of ${services} services in ${path.relative(root, tree)} ...\n`);
-    generatePlatform(tree, services);
+    generatePlatform(tree, services, variant);
     fs.writeFileSync(done, '');
   }
-  return { path: tree, counts: platformCounts(services) };
+  return { path: tree, counts: platformCounts(services, variant) };
 }
 
 /**
@@ -256,10 +260,10 @@ function main(): void {
   }
   if (o.platform.length > 0) {
     say('');
-    say(`| platform tree (charts, releases, overlays, images), medians of 3 | files | candidates | tool wall | tool CPU | tool CPU per 100 services | tool peak RSS |`);
+    say(`| platform tree (charts, releases, overlays, images${o.platformVariant === 'readers' ? '; the readers variant' : ''}), medians of 3 | files | candidates | tool wall | tool CPU | tool CPU per 100 services | tool peak RSS |`);
     say('| --- | --- | --- | --- | --- | --- | --- |');
     for (const services of o.platform) {
-      const { path: tree, counts } = platformTreeFor(o.dir, services);
+      const { path: tree, counts } = platformTreeFor(o.dir, services, o.platformVariant);
       const [tool] = alternate(3, scanTool(tree, counts.candidates)) as [Medians];
       const rss = peakRssMb(tree, toolArgs);
       results.push({ platformServices: services, files: counts.files, candidates: counts.candidates, tool, peakRssMb: rss });

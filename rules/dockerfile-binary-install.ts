@@ -110,8 +110,19 @@ const rule: Rule = {
         const anyTied = [...known].some((k) => !k.startsWith('dockerfile:') && !k.startsWith('compose:'));
         // A consumer of an image also runs what that image is built FROM or copies from.
         const withBases = withBaseImages(run, ties, known);
-        const { parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
-        const stageNames = (file: SourceFile) => (file.kind === 'dockerfile' ? stageNameRanges(seen.find((s) => s.file === file)?.analysis.parsed ?? parseDockerfile(file.text)) : []);
+        const { InstructionTooLargeError, parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
+        const stageNames = (file: SourceFile): [number, number][] => {
+          if (file.kind !== 'dockerfile') return [];
+          const parsed = seen.find((s) => s.file === file)?.analysis.parsed;
+          if (parsed) return stageNameRanges(parsed);
+          try {
+            return stageNameRanges(parseDockerfile(file.text));
+          } catch (e) {
+            // A file too large to parse names no stages the tool can see: each of its mentions counts.
+            if (e instanceof InstructionTooLargeError) return [];
+            throw e;
+          }
+        };
         const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen, stageNames)].map(
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );

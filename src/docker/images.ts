@@ -93,8 +93,12 @@ export interface ImageTies {
    * gives (the name itself where an entry changes only the tag). A rename holds for those files only.
    */
   renames: KustomizeRename[];
-  /** The kustomizations no other one includes (what is deployed), with the files and folders they reach; only when some kustomization renames. */
-  kustomizeRoots: { files: ReadonlySet<string>; dirs: ReadonlySet<string> }[];
+  /**
+   * The kustomizations no other one includes (what is deployed), with the files and folders they
+   * reach, and whether one builds a file through none of the given folders; only when some
+   * kustomization renames.
+   */
+  kustomizeRoots: { files: ReadonlySet<string>; dirs: ReadonlySet<string>; buildsAvoiding(file: string, avoid: ReadonlySet<string>): boolean }[];
   /** Compose service key (composeKey) → what else its consumers run. */
   compose: Map<string, ComposeServiceImages>;
   /** Files that tied them, for messages. */
@@ -106,6 +110,8 @@ export interface KustomizeRename {
   where: string;
   dir: string;
   files: ReadonlySet<string>;
+  /** The kustomization folders whose build applies the rename: its own, and a component's includers (transformingBuilds). */
+  builds: readonly string[];
   names: Map<string, Set<string>>;
 }
 
@@ -132,9 +138,11 @@ export function reachOf(image: string | undefined, ties: ImageTies, known: Reado
     const scopes = consumer === undefined || isKey(image) ? [] : ties.renames.filter((r) => r.files.has(consumer) && r.names.has(name));
     if (scopes.length === 0) return [{ image }];
     // It runs as written too when the repository builds that name itself (skaffold's `payments`,
-    // deployed as is in dev), an entry keeps the name, or a deployed kustomization reaches the
-    // file through no renaming one (a dev overlay beside the prod one that renames).
-    let asWritten = known.has(name) || ties.kustomizeRoots.some((k) => k.files.has(consumer!) && !scopes.some((r) => k.dirs.has(r.dir)));
+    // deployed as is in dev), an entry keeps the name, or a deployed kustomization builds the
+    // file through no renaming one (a dev overlay beside the prod one that renames, or one
+    // kustomization that builds both: it may reach a renaming one and the file another way).
+    const renaming = new Set(scopes.flatMap((r) => r.builds));
+    let asWritten = known.has(name) || ties.kustomizeRoots.some((k) => k.files.has(consumer!) && k.buildsAvoiding(consumer!, renaming));
     const out = new Map<string, Reach>();
     for (const r of scopes) {
       for (const n of r.names.get(name)!) {

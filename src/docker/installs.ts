@@ -11,6 +11,7 @@ import { lineStartOf } from '../text/lines.js';
 import {
   execFormStrings,
   heredocScript,
+  InstructionTooLargeError,
   joinedView,
   nextLineStart,
   parseDockerfile,
@@ -22,6 +23,7 @@ import {
   runBodyStart,
   runForm,
   runScriptView,
+  unparsedDockerfile,
   type DockerInstruction,
   type ParsedDockerfile,
   type Segment,
@@ -120,9 +122,26 @@ interface Site {
   droppedMounts?: string[];
 }
 
+/** What to do about a Dockerfile with an instruction over the parser's size cap (INSTRUCTION_MAX_CHARS). */
+export const LARGE_INSTRUCTION_HINT =
+  'The tool does not read a Dockerfile with an instruction this large, so it cannot tell what the file does with grpc_health_probe; the file was left as it is, with every install of the binary. Split the instruction (a long RUN into smaller ones, or a script file COPY-ed in), or migrate the file by hand, then run the tool again.';
+
 /** Reads a Dockerfile and plans the removal of every install of the binary. */
 export function analyzeDockerfile(text: string): DockerAnalysis {
-  const parsed = parseDockerfile(text);
+  let parsed: ParsedDockerfile;
+  try {
+    parsed = parseDockerfile(text);
+  } catch (e) {
+    if (!(e instanceof InstructionTooLargeError)) throw e;
+    // Not parsed at all: nothing of it is read, so nothing in it is changed.
+    return {
+      parsed: unparsedDockerfile(text),
+      installs: [],
+      problems: [{ start: e.start, end: e.end, error: true, hint: LARGE_INSTRUCTION_HINT, message: `${e.message}; the file was not read and was left unchanged` }],
+      namedScripts: [],
+      renamed: [],
+    };
+  }
   const problems: DockerProblem[] = [];
   const sites: Site[] = [];
   const tracked = new Set<string>();
@@ -302,9 +321,15 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }));
   // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
   // of a RUN would swallow the next line).
-  const after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges)));
+  // (Cutting can join lines into an instruction over the parser's cap: that changes it too.)
+  let after: ParsedDockerfile | undefined;
+  try {
+    after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges)));
+  } catch (e) {
+    if (!(e instanceof InstructionTooLargeError)) throw e;
+  }
   const expected = parsed.instructions.filter((i) => !removedIns.has(i)).map((i) => i.keyword);
-  if (after.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
+  if (after?.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
   return { parsed, installs, problems, namedScripts, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { From } from 'dockerfile-ast';
 import type { RunContext } from '../types.js';
 import { imageName, realPath, type ImageTies, type Reach } from './images.js';
-import { parseDockerfile, sourcesOf, type InstructionSource } from './parse.js';
+import { InstructionTooLargeError, parseDockerfile, sourcesOf, type InstructionSource } from './parse.js';
 
 /** An image reference a Dockerfile reads from outside itself (not one of its own stages). */
 export type ImageRef = InstructionSource;
@@ -56,15 +56,16 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
   // Image key or name → the Dockerfiles tied to it.
   const byImage = new Map<string, string[]>();
   for (const [dockerfile, set] of ties.byDockerfile) for (const i of set) byImage.set(i, [...(byImage.get(i) ?? []), dockerfile]);
-  const refsOf = new Map<string, ImageRef[]>();
-  const refs = (dockerfile: string): ImageRef[] => {
+  // A Dockerfile the tool does not parse (an instruction over its cap) may build on any image: why, instead of its references.
+  const refsOf = new Map<string, ImageRef[] | { unread: string }>();
+  const refs = (dockerfile: string): ImageRef[] | { unread: string } => {
     let r = refsOf.get(dockerfile);
     if (!r) {
       const text = run.readText(dockerfile);
       try {
         r = text === undefined ? [] : imageRefs(text);
-      } catch {
-        r = [];
+      } catch (e) {
+        r = e instanceof InstructionTooLargeError ? { unread: e.message } : [];
       }
       refsOf.set(dockerfile, r);
     }
@@ -82,7 +83,17 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
       const from = out[i]!;
       if (from.image === undefined) continue;
       for (const dockerfile of dockerfilesOf(from.image)) {
-        for (const { ref, how } of refs(realPath(dockerfile))) {
+        const read = refs(realPath(dockerfile));
+        if (!Array.isArray(read)) {
+          const step = `${shown(dockerfile)} was not read (${read.unread}), so it may build on or copy from any image`;
+          for (const name of known) {
+            if (name.startsWith('dockerfile:') || name.startsWith('compose:') || seen.has(name)) continue;
+            seen.add(name);
+            out.push({ image: name, why: from.why ? `${from.why}; ${step}` : step, maybe: true });
+          }
+          continue;
+        }
+        for (const { ref, how } of read) {
           const { names, variable } = namesOf(ref, known);
           for (const name of names) {
             if (seen.has(name)) continue;

@@ -38,7 +38,116 @@ function dockerfileParser(): typeof import('dockerfile-ast').DockerfileParser {
   return parser;
 }
 
+/**
+ * The longest instruction (its lines joined at their continuations) the tool hands to dockerfile-ast,
+ * in characters. Its parse, and its ranges' offsets (getArgumentsRange, positionAt), cost ~1–2 us per
+ * character of a line, several times over: a 3 MB one-line RUN took ~12 s and 1 GB. Real instructions
+ * are a few KB, and a RUN over the shell parser's 64 KB (SHELL_PARSE_MAX_BYTES) is already not read
+ * as shell; 256 KB leaves those to that cap's message and keeps a parse well under a second.
+ */
+export const INSTRUCTION_MAX_CHARS = 256 * 1024;
+
+const INSTRUCTION_KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
+/** A Dockerfile with an instruction over INSTRUCTION_MAX_CHARS: not parsed at all, so not understood. */
+export class InstructionTooLargeError extends Error {
+  constructor(
+    /** [start, end) of the instruction in the file. */
+    readonly start: number,
+    readonly end: number,
+    readonly line: number,
+    readonly what: string,
+    readonly bytes: number,
+  ) {
+    super(`${what} on line ${line} is ${Math.ceil(bytes / 1024)} KB, over the ${INSTRUCTION_MAX_CHARS / 1024} KB the tool reads of one instruction`);
+  }
+}
+
+/**
+ * The first instruction over INSTRUCTION_MAX_CHARS (a comment line counts as one), found without
+ * parsing: lines joined while they end with the escape character (`\`, or the one `# escape=` names),
+ * comment and blank lines inside a continuation being part of it, as Docker reads them.
+ */
+export function oversizedInstruction(text: string): InstructionTooLargeError | undefined {
+  if (text.length <= INSTRUCTION_MAX_CHARS) return undefined;
+  // Parser directives (`# escape=``) come first, before any other line.
+  let escape = '\\';
+  for (const l of text.slice(0, 4096).split('\n')) {
+    const d = /^\s*#\s*([A-Za-z][\w-]*)\s*=\s*(\S*)\s*$/.exec(l);
+    if (!d) break;
+    if (d[1]!.toLowerCase() === 'escape' && (d[2] === '`' || d[2] === '\\')) escape = d[2];
+  }
+  let start = -1;
+  let startLine = 0;
+  let continued = false;
+  for (let at = 0, line = 1; at < text.length; line++) {
+    const nl = text.indexOf('\n', at);
+    const end = nl === -1 ? text.length : nl;
+    const content = text.slice(at, end).trim();
+    if (!continued) {
+      start = at;
+      startLine = line;
+    }
+    if (end - start > INSTRUCTION_MAX_CHARS) {
+      const first = text.slice(start, Math.min(end, start + 64)).trim();
+      // A line that starts with no instruction's keyword (a here-document's body) is said as a line.
+      const keyword = /^[A-Za-z]+/.exec(first)?.[0].toUpperCase();
+      const what = first.startsWith('#') ? 'a comment' : keyword && INSTRUCTION_KEYWORDS.has(keyword) ? keyword : 'a line';
+      // Where it ends: the end of the line that ends the continuation.
+      let stop = end;
+      for (let c = content.endsWith(escape) || content === '' || content.startsWith('#'); c && stop < text.length; ) {
+        const next = text.indexOf('\n', stop + 1);
+        const to = next === -1 ? text.length : next;
+        const l = text.slice(stop + 1, to).trim();
+        stop = to;
+        c = l.endsWith(escape) || l === '' || l.startsWith('#');
+      }
+      return new InstructionTooLargeError(start, stop, startLine, what, Buffer.byteLength(text.slice(start, stop)));
+    }
+    // A comment or blank line inside a continuation is dropped by Docker: the instruction goes on.
+    if (continued) continued = content === '' || content.startsWith('#') || content.endsWith(escape);
+    else continued = !content.startsWith('#') && content !== '' && content.endsWith(escape);
+    at = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Parses already made, by text: a Dockerfile's analysis, the check of its planned rewrite (the
+ * file's own text when it plans none), the check of the rewrite written (the same text, when it
+ * is that rewrite) and the reading of the images it builds on share one. Bounded by the characters
+ * they hold, oldest dropped first: a parse tree is ~150 bytes a character, and the 1 M characters
+ * kept are hundreds of ordinary Dockerfiles.
+ */
+const parses = new Map<string, ParsedDockerfile>();
+let parsedChars = 0;
+const PARSES_MAX_CHARS = 1024 * 1024;
+
+/** Throws InstructionTooLargeError, before any parsing, for a file with an instruction over INSTRUCTION_MAX_CHARS. */
 export function parseDockerfile(text: string): ParsedDockerfile {
+  const known = parses.get(text);
+  if (known) return known;
+  const tooLarge = oversizedInstruction(text);
+  if (tooLarge) throw tooLarge;
+  const parsed = parseNew(text);
+  if (text.length <= PARSES_MAX_CHARS) {
+    for (const [t] of parses) {
+      if (parsedChars + text.length <= PARSES_MAX_CHARS) break;
+      parses.delete(t);
+      parsedChars -= t.length;
+    }
+    parses.set(text, parsed);
+    parsedChars += text.length;
+  }
+  return parsed;
+}
+
+/** A Dockerfile the tool did not parse (an instruction over INSTRUCTION_MAX_CHARS): its text, and no instructions. */
+export function unparsedDockerfile(text: string): ParsedDockerfile {
+  return { text, lines: new LineIndex(text), ast: dockerfileParser().parse(''), escape: '\\', instructions: [] };
+}
+
+function parseNew(text: string): ParsedDockerfile {
   const ast = dockerfileParser().parse(text);
   const lines = new LineIndex(text);
   const at = (p: { line: number; character: number }) => lines.offset(p.line, p.character);

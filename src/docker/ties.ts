@@ -10,7 +10,7 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { classify } from '../classify.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { resourcesOf, transformedBy } from '../kustomize/overlays.js';
+import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
@@ -114,7 +114,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
         for (const [from, to] of kustomizeRenames(doc.contents)) names.set(from, (names.get(from) ?? new Set()).add(to));
       }
       if (names.size > 0) {
-        renames.push({ where: shown(abs), dir, files: new Set(transformedBy(dir, run)), names });
+        renames.push({ where: shown(abs), dir, files: new Set(transformedBy(dir, run)), builds: transformingBuilds(dir, run), names });
         used.push(abs);
       }
       continue;
@@ -354,8 +354,9 @@ function kustomizeRoots(run: RunContext): ImageTies['kustomizeRoots'] {
     .filter((f) => isKustomization(path.basename(f)))
     .map((f) => {
       const dirs = new Set<string>();
-      const files = new Set(resourcesOf(path.dirname(f), run, dirs));
-      return { dir: path.dirname(f), files, dirs };
+      const dir = path.dirname(f);
+      const files = new Set(resourcesOf(dir, run, dirs));
+      return { dir, files, dirs, buildsAvoiding: (file: string, avoid: ReadonlySet<string>) => buildsAvoiding(dir, file, avoid, run) };
     });
   return all.filter((k) => !all.some((o) => o.dir !== k.dir && o.dirs.has(k.dir)));
 }

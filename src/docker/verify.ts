@@ -1,12 +1,18 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
 import { checkShell, ShellParseError, shellErrorAt, ShellTooLargeError } from '../analysis/shell.js';
-import { heredocScript, parseDockerfile, runForm, runScriptView } from './parse.js';
+import { heredocScript, InstructionTooLargeError, parseDockerfile, runForm, runScriptView, type ParsedDockerfile } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
 
 /** Why a Dockerfile's text is broken (an instruction left empty, a RUN that is not valid shell), or undefined. */
 export function dockerfileError(text: string): string | undefined {
-  const parsed = parseDockerfile(text);
+  let parsed: ParsedDockerfile;
+  try {
+    parsed = parseDockerfile(text);
+  } catch (e) {
+    if (!(e instanceof InstructionTooLargeError)) throw e;
+    return `${e.message}, so the rewrite cannot be checked`;
+  }
   // A SHELL instruction means RUN bodies are for another shell (PowerShell, cmd): not ours to judge.
   const posix = !parsed.instructions.some((i) => i.keyword === 'SHELL');
   for (const ins of parsed.instructions) {

@@ -19,7 +19,7 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler, type PatchSource, type TunedTimeout } from '../kubernetes/merge-holds.js';
-import { filesOfRun } from '../run-files.js';
+import { filesOfRun, repositoryFolders } from '../run-files.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
@@ -597,7 +597,11 @@ function valueFilePaths(abs: string, run: RunContext): string[] {
   let out = known.get(abs);
   if (!out) {
     const pattern = new RegExp(`^${abs.split(/\{\{.*?\}\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/\\\\]*')}$`);
-    out = run.repositoryFiles().filter((f) => pattern.test(f));
+    // Only files under the folder the literal start names can match: looked up in the folder index, not every file per path.
+    const literal = abs.slice(0, abs.indexOf('{{'));
+    const folder = literal.slice(0, Math.max(literal.lastIndexOf('/'), literal.lastIndexOf(path.sep)));
+    const candidates = folder === '' || folder.endsWith(path.sep) ? run.repositoryFiles() : repositoryFolders(run).under(folder);
+    out = candidates.filter((f) => pattern.test(f));
     known.set(abs, out);
   }
   return out;

@@ -19,7 +19,7 @@ import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { fluxReleaseInstalls } from '../helm/releases.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
-import { filesOfRun } from '../run-files.js';
+import { filesOfRun, repositoryFolders } from '../run-files.js';
 import { targetClusters } from '../analysis/native-probe.js';
 import { containerContext, findProbeReports, GO_YAML_TRUE } from '../kubernetes/probes.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -329,12 +329,12 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
         let targets: string[];
         if (b.release) {
           charts ??= run.repositoryFiles().filter((f) => path.basename(f) === 'Chart.yaml').map((f) => ({ root: path.dirname(f), name: chartYamlName(run.readText(f)) }));
-          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name, run)).map((c) => c.root + path.sep);
-          targets = run.repositoryFiles().filter((f) => roots.some((r) => f.startsWith(r)));
+          const roots = charts.filter((c) => fluxReleaseInstalls(b.release!, c.root, c.name, run)).map((c) => c.root);
+          targets = repositoryFolders(run).underAny(roots);
         } else {
           const dir = b.dir!;
           const hasKustomization = KUSTOMIZATION_NAMES.some((n) => kustomizationRoot(path.join(dir, n), run));
-          targets = hasKustomization ? resourcesOf(dir, run, new Set()) : run.repositoryFiles().filter((f) => f.startsWith(dir + path.sep));
+          targets = hasKustomization ? resourcesOf(dir, run, new Set()) : [...repositoryFolders(run).under(dir)];
         }
         out.push({ file: abs, patches, components, targets });
       }
@@ -660,6 +660,29 @@ function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<str
 export function resourcesOf(dir: string, run: RunContext, seen: Set<string>): string[] {
   if (seen.has(dir)) return [];
   seen.add(dir);
+  const out: string[] = [];
+  for (const step of buildSteps(dir, run)) {
+    if (typeof step === 'string') out.push(step);
+    else out.push(...resourcesOf(step.dir, run, seen));
+  }
+  return out;
+}
+
+const stepsByRun = new WeakMap<RunContext, Map<string, (string | { dir: string })[]>>();
+
+/**
+ * What the kustomization in `dir` builds from, in order: files (its patch files, its resources
+ * that are files, its helmCharts' chart files) and folders to follow. Read once per run: every
+ * kustomization of a chain asks again for those it builds (kustomizeRoots, overlayHolds), which
+ * read each patch and resource file again.
+ */
+function buildSteps(dir: string, run: RunContext): (string | { dir: string })[] {
+  let byDir = stepsByRun.get(run);
+  if (!byDir) stepsByRun.set(run, (byDir = new Map()));
+  let steps = byDir.get(dir);
+  if (steps) return steps;
+  steps = [];
+  byDir.set(dir, steps);
   let root: YAMLMap | undefined;
   let file: string | undefined;
   for (const name of KUSTOMIZATION_NAMES) {
@@ -667,20 +690,19 @@ export function resourcesOf(dir: string, run: RunContext, seen: Set<string>): st
     root = kustomizationRoot(path.join(dir, name), run);
     if (root) file = path.join(dir, name);
   }
-  if (!root || !file) return [];
-  const out: string[] = patchEntries(file, root, run).map((p) => p.file);
+  if (!root || !file) return steps;
+  steps.push(...patchEntries(file, root, run).map((p) => p.file));
   for (const key of ['resources', 'bases', 'components']) {
     const list = getPair(root, key)?.value;
     if (!isSeq(list)) continue;
     for (const item of list.items) {
       if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^github\.com\//.test(item.value)) continue;
       const target = path.resolve(dir, item.value);
-      if (run.readText(target) !== undefined) out.push(target);
-      else out.push(...resourcesOf(target, run, seen));
+      steps.push(run.readText(target) !== undefined ? target : { dir: target });
     }
   }
-  out.push(...chartFiles(dir, root, run));
-  return out;
+  steps.push(...chartFiles(dir, root, run));
+  return steps;
 }
 
 const includersByRun = new WeakMap<RunContext, Map<string, string[]>>();
@@ -693,9 +715,43 @@ const includersByRun = new WeakMap<RunContext, Map<string, string[]>>();
  */
 export function transformedBy(dir: string, run: RunContext): string[] {
   const out = resourcesOf(dir, run, new Set());
+  for (const includer of componentIncluders(dir, run)) out.push(...resourcesOf(includer, run, new Set()));
+  return out;
+}
+
+/**
+ * The kustomization folders whose build applies the transformers (`images:`) of the one in `dir`:
+ * itself, and for a `kind: Component`, every kustomization that includes it (transformedBy).
+ * What is built through none of them is not transformed by it.
+ */
+export function transformingBuilds(dir: string, run: RunContext): string[] {
+  return [dir, ...componentIncluders(dir, run)];
+}
+
+/**
+ * Whether the build of the kustomization in `dir` takes `file` through a path that enters none of
+ * the folders of `avoid` (`dir` itself included): the folders resourcesOf follows, read once per run.
+ */
+export function buildsAvoiding(dir: string, file: string, avoid: ReadonlySet<string>, run: RunContext): boolean {
+  const seen = new Set<string>();
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (seen.has(d) || avoid.has(d)) continue;
+    seen.add(d);
+    for (const step of buildSteps(d, run)) {
+      if (typeof step !== 'string') stack.push(step.dir);
+      else if (step === file) return true;
+    }
+  }
+  return false;
+}
+
+/** For a `kind: Component` in `dir`, the kustomization folders that include it, directly or through another component; none otherwise. */
+function componentIncluders(dir: string, run: RunContext): string[] {
   const root = KUSTOMIZATION_NAMES.map((n) => kustomizationRoot(path.join(dir, n), run)).find((r) => r !== undefined);
   const kind = root && getPair(root, 'kind')?.value;
-  if (!isScalar(kind) || kind.value !== 'Component') return out;
+  if (!isScalar(kind) || kind.value !== 'Component') return [];
   let includers = includersByRun.get(run);
   if (!includers) {
     // Listed once per run: which kustomizations include each component.
@@ -709,8 +765,7 @@ export function transformedBy(dir: string, run: RunContext): string[] {
       }
     }
   }
-  for (const includer of includers.get(dir) ?? []) out.push(...resourcesOf(includer, run, new Set()));
-  return out;
+  return includers.get(dir) ?? [];
 }
 
 /** The run's files of the charts a kustomization's `helmCharts` inflates from its chartHome: their templates and values build its resources. */
@@ -725,10 +780,11 @@ function chartFiles(dir: string, root: YAMLMap, run: RunContext): string[] {
     const name = isMap(chart) ? getPair(chart, 'name')?.value : undefined;
     const version = isMap(chart) ? getPair(chart, 'version')?.value : undefined;
     if (!isScalar(name) || typeof name.value !== 'string') continue;
-    folders.push(path.join(chartHome, name.value) + path.sep);
-    if (isScalar(version) && version.value !== null) folders.push(path.join(chartHome, `${name.value}-${String(version.value)}`) + path.sep);
+    folders.push(path.join(chartHome, name.value));
+    if (isScalar(version) && version.value !== null) folders.push(path.join(chartHome, `${name.value}-${String(version.value)}`));
   }
-  return folders.length === 0 ? [] : run.repositoryFiles().filter((f) => folders.some((d) => f.startsWith(d)));
+  // Looked up in the folder index: chains of kustomizations (kustomizeRoots, overlayHolds) ask again for each that builds this one.
+  return repositoryFolders(run).underAny(folders);
 }
 
 /** The first of a file's holds that reaches a migratable probe's report. */

@@ -8,7 +8,7 @@
  * an ESC `environment` without setting the key, a project with no stack file in the repository.
  */
 import path from 'node:path';
-import { filesOfRun } from '../run-files.js';
+import { filesOfRun, runFolders } from '../run-files.js';
 import { parseYaml } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
@@ -54,9 +54,9 @@ function projectAt(dir: string, file: string, run: RunContext): Project | undefi
             dir,
             name,
             config: isRecord(main.config) ? main.config : {},
-            stacks: run
-              .allFiles()
-              .filter((f) => path.dirname(f) === stackDir && /^Pulumi\.[^/\\]+\.ya?ml$/.test(path.basename(f)))
+            stacks: runFolders(run)
+              .inFolder(stackDir)
+              .filter((f) => /^Pulumi\.[^/\\]+\.ya?ml$/.test(path.basename(f)))
               .flatMap((f) => {
                 const stack = readMap(f, run);
                 return stack ? [{ file: f, config: isRecord(stack.config) ? stack.config : {}, environment: stack.environment !== undefined }] : [];

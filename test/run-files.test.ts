@@ -1,0 +1,78 @@
+/**
+ * The readers that ask, for each chart, Pulumi project, kustomization or templated values path,
+ * which files of the run sit in or under a folder use the folder index built once per run
+ * (src/run-files.ts), not a filter over every file of the run each time. Counted rather than timed:
+ * how many times the run's file lists are asked for does not grow with the number of such items.
+ */
+import path from 'node:path';
+import { expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { repositoryFolders, runFolders } from '../src/run-files.js';
+import type { Rule, RunContext } from '../src/types.js';
+import { RULES } from '../rules/index.js';
+import { repoWith } from './support/repo.js';
+
+const PROBE = 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:5000"]\n';
+
+/** `n` of each: a chart a kustomization inflates (helmCharts) under an overlay, a Pulumi project with two stacks, a helmfile release with a templated values path. */
+function platform(n: number): string {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    files[`charts/c${i}/Chart.yaml`] = `apiVersion: v2\nname: c${i}\nversion: 0.1.0\n`;
+    files[`charts/c${i}/values.yaml`] = PROBE;
+    files[`charts/c${i}/templates/deployment.yaml`] =
+      'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          readinessProbe:\n            {{- toYaml .Values.readinessProbe.exec | nindent 12 }}\n';
+    files[`deploy/c${i}/base/kustomization.yaml`] = `helmGlobals:\n  chartHome: ../../../charts\nhelmCharts:\n- name: c${i}\n  releaseName: c${i}\n`;
+    files[`deploy/c${i}/prod/kustomization.yaml`] = `resources:\n- ../base\nimages:\n- name: acme/c${i}\n  newName: ghcr.io/acme/c${i}\n`;
+    files[`infra/p${i}/Pulumi.yaml`] = `name: p${i}\nruntime: nodejs\n`;
+    files[`infra/p${i}/Pulumi.dev.yaml`] = `config:\n  p${i}:grpcPort: 5000\n`;
+    files[`infra/p${i}/Pulumi.prod.yaml`] = `config:\n  p${i}:grpcPort: "5000"\n`;
+    files[`infra/p${i}/index.ts`] =
+      'import * as k8s from "@pulumi/kubernetes";\nimport * as pulumi from "@pulumi/pulumi";\nconst config = new pulumi.Config();\nconst port = config.requireNumber("grpcPort");\n' +
+      `export const d = new k8s.apps.v1.Deployment("p${i}", { spec: { selector: { matchLabels: { app: "p" } }, template: { metadata: { labels: { app: "p" } }, spec: { containers: [{ name: "p", image: "acme/p:1", readinessProbe: { exec: { command: ["/bin/grpc_health_probe", \`-addr=:\${port}\`] } } }] } } } });\n`;
+    files[`releases/r${i}/helmfile.yaml`] = `releases:\n  - name: c${i}\n    chart: ../../charts/c${i}\n    values:\n      - envs/{{ .Environment.Name }}/c${i}.yaml\n`;
+    files[`releases/r${i}/envs/prod/c${i}.yaml`] = 'replicaCount: 2\n';
+  }
+  return repoWith(files);
+}
+
+/** Runs the tool over `dir`, counting how many times a rule or reader asks for the run's file lists. */
+async function countListings(dir: string): Promise<{ asked: number; findings: [string, string][] }> {
+  let asked = 0;
+  const counter: Rule = {
+    meta: { id: 'count-listings', description: 'counts', fixable: false, fileKinds: [] },
+    create(r: RunContext) {
+      const all = r.allFiles.bind(r);
+      const repository = r.repositoryFiles.bind(r);
+      r.allFiles = () => (asked++, all());
+      r.repositoryFiles = () => (asked++, repository());
+      return {};
+    },
+  };
+  const result = await run({ cwd: dir, paths: ['.'], rules: [counter, ...RULES] });
+  const findings = result.findings.map((f) => [f.file, f.status] as [string, string]).sort();
+  return { asked, findings };
+}
+
+test('the file lists are asked for as often with 6 charts, projects and releases as with 2', async () => {
+  const small = await countListings(platform(2));
+  const large = await countListings(platform(6));
+  // The readers still run: each chart's values probe, each project's probe is found.
+  expect(large.findings.filter(([f]) => /^charts\/c\d\/values\.yaml$/.test(f))).toHaveLength(6);
+  expect(large.findings.filter(([f]) => /^infra\/p\d\/index\.ts$/.test(f))).toHaveLength(6);
+  expect(large.asked).toBe(small.asked);
+});
+
+test('the folder index answers as the filters it replaces do', () => {
+  const root = path.resolve('/r');
+  const files = ['a/x.yaml', 'a/b/y.yaml', 'ab/z.yaml', 'a/b/c/w.yaml', 'q.yaml', 'a/b/v.yaml'].map((f) => path.join(root, f));
+  const ctx = { allFiles: () => files, repositoryFiles: () => files } as unknown as RunContext;
+  for (const index of [runFolders(ctx), repositoryFolders(ctx)]) {
+    for (const dir of [root, path.join(root, 'a'), path.join(root, 'a', 'b'), path.join(root, 'ab'), path.join(root, 'a') + path.sep, path.parse(root).root, path.join(root, 'none')]) {
+      expect(index.inFolder(dir)).toEqual(files.filter((f) => path.dirname(f) === dir));
+      expect(index.under(dir)).toEqual(files.filter((f) => f.startsWith(dir + path.sep)));
+    }
+    const nested = [path.join(root, 'a', 'b'), path.join(root, 'a'), path.join(root, 'ab')];
+    expect(index.underAny(nested)).toEqual(files.filter((f) => nested.some((d) => f.startsWith(d + path.sep))));
+  }
+});
