@@ -52,6 +52,17 @@ test("the text report saved from a CI step is recognised by its summary line, wi
   expect(again.summary.skipped).toEqual([{ file: 'migrate.log', reason: 'a saved grpc-probe-migrate text report, not a use of the binary' }]);
 });
 
+test('a summary line says "1 file scanned" and "1 error"; reports saved before, which said "1 files" and "1 errors", are still recognised', async () => {
+  const { summaryLine } = await import('../src/report/text.js');
+  const summary = { filesScanned: 1, probes: { migratable: 0, migrated: 0, blocked: 1 }, installs: { migratable: 0, migrated: 0, blocked: 0 }, blocked: 1, info: 0, errors: 1 };
+  const line = summaryLine({ findings: [], files: [], summary } as never);
+  expect(line).toBe('1 file scanned, probes: 0 migratable, 0 migrated, 1 blocked, 1 blocked in all, 1 error');
+  expect(summaryLine({ findings: [], files: [], summary: { ...summary, filesScanned: 2, errors: 0 } } as never)).toBe('2 files scanned, probes: 0 migratable, 0 migrated, 1 blocked, 1 blocked in all, 0 errors');
+  const saved = (l: string) => `k8s/pod.yaml\n  k8s/pod.yaml:8:7  blocked    readinessProbe runs grpc_health_probe [tls]  kubernetes-exec-probe\n\n${l}\n`;
+  expect(isOwnReport(saved(line))).toBe(true);
+  expect(isOwnReport(saved('1 files scanned, probes: 0 migratable, 0 migrated, 1 blocked, 1 blocked in all, 1 errors'))).toBe(true);
+});
+
 test('the note on a skipped report names its kind, never --output (a report may as well be saved with `>`)', () => {
   expect(ownReportKind(JSON.stringify(JSON_REPORT))).toBe('JSON');
   expect(ownReportKind(JSON.stringify(SARIF, null, 2))).toBe('SARIF');

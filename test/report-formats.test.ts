@@ -412,7 +412,7 @@ describe('text: what a failed check says', () => {
     expect(await main(['a.yaml'], io)).toBe(1);
     const lines = io.out().trimEnd().split('\n');
     expect(lines.at(-2)).toBe('1 use can migrate: run again with --fix to apply it (--diff shows the changes first)');
-    expect(lines.at(-1)).toMatch(/^1 files scanned, probes: 1 migratable, 0 migrated, 1 blocked, /);
+    expect(lines.at(-1)).toMatch(/^1 file scanned, probes: 1 migratable, 0 migrated, 1 blocked, /);
   });
 
   test('--quiet lists only blocked uses, and still says how to fix what fails the check', async () => {

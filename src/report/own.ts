@@ -7,7 +7,7 @@
  */
 const TOOL = 'grpc-probe-migrate';
 
-const SUMMARY = /^\d+ files scanned, probes: \d+ migratable, \d+ migrated, \d+ blocked(, binary installs: \d+ removable, \d+ removed, \d+ kept)?, \d+ blocked in all(, \d+ info)?, \d+ errors$/;
+const SUMMARY = /^\d+ files? scanned, probes: \d+ migratable, \d+ migrated, \d+ blocked(, binary installs: \d+ removable, \d+ removed, \d+ kept)?, \d+ blocked in all(, \d+ info)?, \d+ errors?$/;
 
 export function isOwnReport(text: string): boolean {
   return ownReportKind(text) !== undefined;

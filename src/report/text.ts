@@ -44,7 +44,7 @@ export function formatText(result: RunResult, opts: TextOptions): string {
 export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ level: 0 })): string {
   const s = result.summary;
   const parts = [
-    `${s.filesScanned} files scanned`,
+    `${s.filesScanned} ${s.filesScanned === 1 ? 'file' : 'files'} scanned`,
     `probes: ${s.probes.migratable} migratable, ${s.probes.migrated} migrated, ${s.probes.blocked} blocked`,
   ];
   const inst = s.installs;
@@ -54,6 +54,6 @@ export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ le
   parts.push(`${s.blocked} blocked in all`);
   // Only when there are some: a line CI logs and saved reports are recognised by (src/report/own.ts).
   if (s.info > 0) parts.push(`${s.info} info`);
-  parts.push(`${s.errors} errors`);
+  parts.push(`${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`);
   return c.bold(parts.join(', '));
 }
