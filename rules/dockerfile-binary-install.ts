@@ -89,7 +89,9 @@ const rule: Rule = {
           const image = dockerfileKey(ctx.file.path);
           const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.heredocRunEnd ?? p.end, run);
           for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
-          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: true, image });
+          // A problem of this build alone (a PowerShell RUN) keeps this file's installs, through
+          // `analysis.problems` in `end`, and no other image's.
+          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: !p.ownImage, image });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },

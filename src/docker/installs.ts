@@ -13,6 +13,7 @@ import {
   heredocScript,
   InstructionTooLargeError,
   joinedView,
+  nonPosixShell,
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
@@ -51,7 +52,16 @@ export interface DockerProblem {
   /** An error rather than a blocker (the tool did not read the RUN at all), with what to do about it. */
   error?: true;
   hint?: string;
+  /**
+   * What the tool cannot read runs only in this Dockerfile's build (a PowerShell RUN): it keeps
+   * this file's installs, not every image's.
+   */
+  ownImage?: true;
 }
+
+/** A RUN in PowerShell or cmd that names the binary. */
+export const WINDOWS_RUN_HINT =
+  'The tool reads RUN scripts as POSIX shell only, so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image. Other Dockerfiles are decided without it.';
 
 /** What to do about a RUN over the shell parser's size cap that names the binary. */
 export const LARGE_RUN_HINT =
@@ -166,6 +176,19 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       // A name cut by a continuation (`grpc_health\` then `_probe`) is whole as the shell reads it.
       if (!mentions(body) && !mentions(joinedView(text, ins.argsStart, ins.end, parsed.escape).text)) continue;
       const form = runForm(ins, text, parsed.escape);
+      // PowerShell or cmd (a SHELL instruction, a Windows base image): the tool reads no such
+      // script. The RUN runs in this image's build alone, so it keeps this file's installs only.
+      const windows = form === 'exec' ? undefined : nonPosixShell(parsed, ins);
+      if (windows) {
+        problems.push({
+          start: ins.start,
+          end: ins.end,
+          ownImage: true,
+          message: `RUN names grpc_health_probe in a ${windows === 'cmd' ? 'cmd' : 'PowerShell'} script (a Windows shell, not POSIX sh), which the tool does not read; the file was left unchanged`,
+          hint: WINDOWS_RUN_HINT,
+        });
+        continue;
+      }
       // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
       const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
       const refused =

@@ -555,3 +555,34 @@ export function sourcesOf(ins: DockerInstruction): InstructionSource[] {
   }
   return out;
 }
+
+/** Shells whose scripts are not POSIX shell: Windows images run RUN's shell form with them. */
+const NON_POSIX_SHELLS = new Set(['powershell', 'pwsh', 'cmd']);
+/** Windows base images, whose default shell is `cmd /S /C` (mcr.microsoft.com/windows/servercore, …:8.0-nanoserver-ltsc2022). */
+const WINDOWS_IMAGE = /(^|[/:\-.])(nanoserver|servercore|windowsservercore)([-:.@/]|$)|(^|\/)windows(\/|:|$)/i;
+
+/**
+ * The shell a shell-form instruction of `ins`'s stage runs with when it is not a POSIX shell
+ * (`powershell`, `pwsh`, `cmd`), or undefined: the last SHELL before it in its stage, else what
+ * the stage's base gives (an earlier stage's last SHELL, or a Windows image's `cmd`). An image
+ * of another repository may set its own SHELL; unknown, it is read as POSIX, as before.
+ */
+export function nonPosixShell(parsed: ParsedDockerfile, ins: DockerInstruction): string | undefined {
+  let cur = ins;
+  for (let hops = 0; hops <= parsed.instructions.length; hops++) {
+    const shell = parsed.instructions.filter((i) => i.keyword === 'SHELL' && i.stage === cur.stage && i.start < cur.start).pop();
+    if (shell) {
+      const args = execFormStrings(parsed.text, parsed.text.indexOf('[', shell.argsStart), shell.end, parsed.escape);
+      const exe = args?.[0]?.value.split(/[\\/]/).pop()?.toLowerCase().replace(/\.exe$/, '');
+      return exe !== undefined && NON_POSIX_SHELLS.has(exe) ? exe : undefined;
+    }
+    const from = parsed.instructions.find((i) => i.keyword === 'FROM' && i.stage === cur.stage);
+    if (!from) return undefined;
+    const image = withGlobalArgs(parsed, (from.node as From).getImage() ?? '');
+    const earlier = stageNamed(parsed, image, from.start);
+    if (!earlier) return WINDOWS_IMAGE.test(image) ? 'cmd' : undefined;
+    // The earlier stage's shell is the one in force at its end.
+    cur = { ...earlier, start: Number.MAX_SAFE_INTEGER };
+  }
+  return undefined;
+}
