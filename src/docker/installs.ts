@@ -10,6 +10,7 @@ import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
   execFormStrings,
+  expandWord,
   heredocScript,
   InstructionTooLargeError,
   joinedView,
@@ -1035,7 +1036,15 @@ function copySite(
     problems.push({ start: ins.start, end: ins.end, message: `COPY --from=${fromValue} copies ${holdsBinary}, which holds grpc_health_probe with other files of that image; the tool cannot take out only the binary, so the file was left unchanged` });
     return undefined;
   }
-  const hits = sources.map((s) => mentions(s) && !scripts.includes(s));
+  let hits = sources.map((s) => mentions(s) && !scripts.includes(s));
+  if (ins.keyword === 'ADD' && !hits.some(Boolean)) {
+    // `ARG PROBE_URL=https://…/grpc_health_probe-linux-amd64` then `ADD ${PROBE_URL} /bin/hc`:
+    // the source as Docker expands it; or one download (a URL, or a variable the tool cannot
+    // resolve, such as a --build-arg) to the binary's own path (`ADD $URL /bin/grpc_health_probe`).
+    hits = sources.map((s) => s.includes('$') && mentions(expandWord(parsed, ins, s)));
+    const to = expandWord(parsed, ins, dest);
+    if (!hits.some(Boolean) && sources.length === 1 && !to.endsWith('/') && mentionsBinary(to.slice(to.lastIndexOf('/') + 1)) && /^(https?:\/\/|\$)/.test(sources[0]!)) hits = [true];
+  }
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {
