@@ -33,6 +33,8 @@ test('--keep-binary keeps every install (reported as kept) and changes no Docker
     expect(f.status).toBe('blocked');
     expect(f.blockers).toEqual(['binary-still-used']);
     expect(f.message).toContain('--keep-binary');
+    // Its own hint: binary-still-used's generic one speaks of uses listed in the message, and none are.
+    expect(f.hint).toMatch(/^Kept because of --keep-binary.*run the tool without --keep-binary/);
   }
   expect(result.files.filter((f) => f.changed).map((f) => f.file.displayPath).sort()).toEqual(['k8s/api.yaml', 'k8s/worker.yaml']);
 });
