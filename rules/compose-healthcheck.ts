@@ -48,7 +48,10 @@ const rule: Rule = {
         // when a script or .env names it with -f/COMPOSE_FILE; with the default override).
         const checkOff = (service: import('../src/docker/compose.js').ComposeService, scalar: Scalar): string | undefined => {
           const over = override?.services.find((o) => o.name === service.name);
-          const ways = [...(!override || override.unsure ? [{ value: service.value, via: '' }] : []), ...(override ? [{ value: over ? mergeOverride(service.value, over.value) : service.value, via: over ? ` in ${override.name}` : '' }] : [])];
+          const merged = override ? [{ value: over ? mergeOverride(service.value, over.value) : service.value, via: over ? ` in ${override.name}` : '' }] : [];
+          // The file alone: nothing to merge, or a script may name it alone (asked only when the merge turns the check off).
+          const offMerged = merged.length > 0 && (disabledCheck(merged[0]!.value) !== undefined || !inCheckTest(merged[0]!.value, scalar));
+          const ways = [...(!override || (offMerged && override.unsure) ? [{ value: service.value, via: '' }] : []), ...merged];
           const why = ways.map(({ value, via }) => {
             const off = disabledCheck(value);
             if (off) return `${off}${via}`;
@@ -197,7 +200,15 @@ function defaultOverride(
   const docs = name === undefined ? undefined : load(path.join(dir, name));
   if (!name || !docs) return undefined;
   const services = docs.flatMap((cd) => servicesOf(cd, load));
-  return { name, services, unsure: namedExplicitly(run, path.basename(abs)) };
+  // Read only when a check is turned off: it searches the repository's scripts.
+  let unsure: boolean | undefined;
+  return {
+    name,
+    services,
+    get unsure() {
+      return (unsure ??= namedExplicitly(run, path.basename(abs)));
+    },
+  };
 }
 
 const named = new WeakMap<object, Map<string, boolean>>();
