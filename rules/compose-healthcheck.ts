@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it. A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -42,6 +42,34 @@ const rule: Rule = {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
+        const override = defaultOverride(run, abs, load, composeServicesOf);
+        // Why a check that names the binary runs nothing: off (disable: true, test: ["NONE"]) or
+        // replaced by the override's own test, in every way Compose may read this file (alone,
+        // when a script or .env names it with -f/COMPOSE_FILE; with the default override).
+        const checkOff = (service: import('../src/docker/compose.js').ComposeService, scalar: Scalar): string | undefined => {
+          const over = override?.services.find((o) => o.name === service.name);
+          const merged = override ? [{ value: over ? mergeOverride(service.value, over.value) : service.value, via: over ? ` in ${override.name}` : '' }] : [];
+          // The file alone: nothing to merge, or a script may name it alone (asked only when the merge turns the check off).
+          const offMerged = merged.length > 0 && (disabledCheck(merged[0]!.value) !== undefined || !inCheckTest(merged[0]!.value, scalar));
+          const ways = [...(!override || (offMerged && override.unsure) ? [{ value: service.value, via: '' }] : []), ...merged];
+          const why = ways.map(({ value, via }) => {
+            const off = disabledCheck(value);
+            if (off) return `${off}${via}`;
+            return inCheckTest(value, scalar) ? undefined : `replaced by the test of ${override!.name}`;
+          });
+          return why.every(Boolean) ? why[why.length - 1] : undefined;
+        };
+        const reportOff = (start: number, end: number, service: import('../src/docker/compose.js').ComposeService, off: string) =>
+          ctx.report({
+            start,
+            end,
+            subject: 'consumer',
+            keepsBinary: false,
+            info: true,
+            image: composeKey(abs, service.name),
+            message: `healthcheck.test of service "${service.name}" names grpc_health_probe, but Compose does not run it (${off}): it keeps no install`,
+            hint: OFF_HINT,
+          });
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
@@ -56,6 +84,11 @@ const rule: Rule = {
               // `test` under healthcheck, or under an `x-` extension that healthchecks reuse by anchor.
               const isCheck = isCheckAt(keys) || (keys[keys.length - 1] === 'test' && keys.some((k) => k.startsWith('x-')));
               const r = node as Scalar;
+              const off = service && isCheckAt(keys) ? checkOff(service, r) : undefined;
+              if (off) {
+                reportOff(r.range![0], r.range![1], service!, off);
+                return;
+              }
               // `build.dockerfile_inline` that only downloads the binary installs it; it runs
               // nothing, so it keeps no other install (it did, as a use no Dockerfile is tied to).
               if (keys[keys.length - 1] === 'dockerfile_inline' && installsOnly(node.value, analyzeDockerfile)) {
@@ -96,11 +129,19 @@ const rule: Rule = {
           // runs in its own container: reported where it gets it, once per alias, merge or extends.
           for (const service of services) {
             const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
+            const offSaid = new Set<Node>();
             for (const use of scalarUses(service, mentionsBinary)) {
               if (!use.via) continue;
               // An inline Dockerfile that only installs it, got through an alias or a merge, runs
               // nothing either: it is reported where it is written.
               if (use.keys[use.keys.length - 1] === 'dockerfile_inline' && installsOnly(String(use.scalar.value), analyzeDockerfile)) continue;
+              // A check got through an alias or a merge that this service turns off runs nothing here.
+              const off = isCheckAt(use.keys) ? checkOff(service, use.scalar) : undefined;
+              if (off) {
+                if (!offSaid.has(use.via.node)) reportOff(use.via.node.range![0], use.via.node.range![1], service, `${off}; through ${use.via.text}`);
+                offSaid.add(use.via.node);
+                continue;
+              }
               const seen = got.get(use.via.node);
               if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
               else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
@@ -125,6 +166,67 @@ const rule: Rule = {
     };
   },
 };
+
+const OFF_HINT = 'A health check Compose does not run keeps nothing installed; drop its test (or the healthcheck) by hand once the binary is gone, so that it does not name the binary.';
+
+/** The files Compose reads without -f, in its order of preference (compose-go's DefaultFileNames, DefaultOverrideFileNames). */
+const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+const DEFAULT_OVERRIDES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+/** Files that may run `docker compose -f …` (scripts, Makefiles, CI workflows, task runners). */
+const COMMAND_FILES = /(\.(sh|bash|zsh|mk|ya?ml|json|toml|ps1|cmd|bat)|(^|\/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|Taskfile[^/]*|Tiltfile|\.env[^/]*))$/;
+
+interface Override {
+  name: string;
+  services: import('../src/docker/compose.js').ComposeService[];
+  /** Compose may also read the file without its override: a script or .env names it with -f or COMPOSE_FILE. */
+  unsure: boolean;
+}
+
+/**
+ * The override Compose merges over `abs` by default: the folder's first docker-compose.override.yml
+ * (or compose.override.yaml…), when `abs` is the file Compose picks without -f. Another file merges
+ * only with -f, which the tool does not follow: none. Unreadable: none either (the base check runs).
+ */
+function defaultOverride(
+  run: import('../src/types.js').RunContext,
+  abs: string,
+  load: import('../src/docker/compose.js').LoadCompose,
+  servicesOf: typeof import('../src/docker/compose.js').composeServicesOf,
+): Override | undefined {
+  const dir = path.dirname(abs);
+  const exists = (name: string) => run.readText(path.join(dir, name)) !== undefined;
+  if (DEFAULT_FILES.find(exists) !== path.basename(abs)) return undefined;
+  const name = DEFAULT_OVERRIDES.find(exists);
+  const docs = name === undefined ? undefined : load(path.join(dir, name));
+  if (!name || !docs) return undefined;
+  const services = docs.flatMap((cd) => servicesOf(cd, load));
+  // Read only when a check is turned off: it searches the repository's scripts.
+  let unsure: boolean | undefined;
+  return {
+    name,
+    services,
+    get unsure() {
+      return (unsure ??= namedExplicitly(run, path.basename(abs)));
+    },
+  };
+}
+
+const named = new WeakMap<object, Map<string, boolean>>();
+/** Whether a file of the repository runs Compose on `base` by name (`-f base`, `--file=base`, `COMPOSE_FILE=base:…`). */
+function namedExplicitly(run: import('../src/types.js').RunContext, base: string): boolean {
+  let byName = named.get(run);
+  if (!byName) named.set(run, (byName = new Map()));
+  const known = byName.get(base);
+  if (known !== undefined) return known;
+  const flag = new RegExp(`(^|[\\s"'])(-f|--file)(\\s+|=)["']?[^\\s"']*\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|COMPOSE_FILE\\s*[=:]`, 'm');
+  const found = run.allFiles().some((f) => {
+    if (!COMMAND_FILES.test(f.split(path.sep).join('/'))) return false;
+    const text = run.readText(f);
+    return text !== undefined && (text.includes(base) || text.includes('COMPOSE_FILE')) && flag.test(text);
+  });
+  byName.set(base, found);
+  return found;
+}
 
 const INLINE_HINT = 'Remove the download from the inline Dockerfile by hand once nothing runs the binary (its installs are the same shapes the tool removes from Dockerfiles), or move it into a Dockerfile the tool reads.';
 

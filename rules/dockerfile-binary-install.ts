@@ -61,6 +61,9 @@ async function heredocManifests(text: string, from: number, end: number, run: Ru
 const PARTIAL_VIEW_HINT = 'Run the tool on the top folder of the repository (in pre-commit: pass_filenames: false with the path "."), or add --assume-complete when the paths given hold every file that could run the binary.';
 const ELSEWHERE_HINT =
   'No probe of this repository runs the binary. If the manifests or charts that deploy this image live in another repository and still run grpc_health_probe, keep the install (--keep-binary) until they are migrated.';
+/** Kept by the option, not by a consumer: binary-still-used's own hint would point at a list of uses that is not there. */
+const KEEP_BINARY_HINT =
+  'Kept because of --keep-binary, whether or not anything still runs the binary. Once the probes that run this image are migrated (here or in the repositories that deploy it), run the tool without --keep-binary to remove the installs nothing uses.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -89,7 +92,9 @@ const rule: Rule = {
           const image = dockerfileKey(ctx.file.path);
           const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.heredocRunEnd ?? p.end, run);
           for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
-          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: true, image });
+          // A problem of this build alone (a PowerShell RUN) keeps this file's installs, through
+          // `analysis.problems` in `end`, and no other image's.
+          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: !p.ownImage, image });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
@@ -100,7 +105,7 @@ const rule: Rule = {
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
-              ctx.report(file, { subject: 'install', start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, details: { install: i.what } });
+              ctx.report(file, { subject: 'install', start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: i.what } });
             }
           }
           return;

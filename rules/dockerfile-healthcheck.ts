@@ -102,18 +102,20 @@ const rule: Rule = {
           } else if (!OWN_RULES.has(ins.keyword) && mentionsBinary(body) && !removedWithInstall(ins.start)) {
             // `ENV PROBE_BIN=/bin/grpc_health_probe`, a LABEL, a WORKDIR: each keeps the image's
             // install (an entrypoint script may read the variable), and says so on its own line.
-            const props = ins.keyword === 'ENV' ? (ins.node as unknown as PropertyInstruction).getProperties().filter((p) => mentionsBinary(p.getValue() ?? '')) : [];
+            const props = ins.keyword === 'ENV' || ins.keyword === 'ARG' ? (ins.node as unknown as PropertyInstruction).getProperties().filter((p) => mentionsBinary(p.getValue() ?? '')) : [];
             const names = props.map((p) => p.getName());
+            const pathNames = ins.keyword === 'ENV' ? names : [];
             if (props.length > 0 && props.every((p) => (p.getValue() ?? '').includes('://'))) {
               // `ENV GRPC_HEALTH_PROBE_URL=https://github.com/grpc-ecosystem/grpc-health-probe/releases/download`
-              // (left when the download cannot be removed): an address runs nothing.
-              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `ENV sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install`, hint: ADDRESS_HINT });
+              // (left when the download cannot be removed), an `ARG PROBE_URL=…` another RUN
+              // still reads: an address runs nothing.
+              ctx.report({ start: ins.start, end: ins.end, subject: 'consumer', keepsBinary: false, info: true, image, message: `${ins.keyword} sets ${names.join(', ')} to the address grpc_health_probe is downloaded from; it runs nothing and keeps no install`, hint: addressHint(ins.keyword) });
               continue;
             }
             keeps(
               'not-a-probe',
-              names.length > 0
-                ? `ENV sets ${names.join(', ')} to grpc_health_probe's path: a command of the container may run the binary through it, so the image keeps it`
+              pathNames.length > 0
+                ? `ENV sets ${pathNames.join(', ')} to grpc_health_probe's path: a command of the container may run the binary through it, so the image keeps it`
                 : `${ins.keyword} names grpc_health_probe; the tool cannot tell what in the image relies on it, so the image keeps the binary`,
             );
           }
@@ -130,7 +132,8 @@ const rule: Rule = {
  */
 const METADATA_HINT = 'Image metadata keeps nothing installed: the install goes with --fix once nothing else runs the binary, and this line is left as written. Reword or drop it by hand once the binary is gone.';
 const SCRIPT_HINT = 'A script named after the binary is not the binary: the tool leaves this COPY as it is, and what the script runs decides whether the install stays (its own findings). Rename it once the binary is gone, if its name misleads.';
-const ADDRESS_HINT = 'An address keeps nothing installed: the install goes with --fix once nothing else runs the binary. The tool drops this ENV only with a download it removes; otherwise drop it by hand once nothing downloads from it.';
+const addressHint = (keyword: string) =>
+  `An address keeps nothing installed: the install goes with --fix once nothing else runs the binary. The tool drops this ${keyword} only with a download it removes when nothing else reads it; otherwise drop it by hand once nothing downloads from it.`;
 
 /** Instructions read elsewhere: installs (RUN, ADD, COPY, ONBUILD) and the uses above. */
 const OWN_RULES = new Set(['RUN', 'ADD', 'COPY', 'ONBUILD', 'FROM', 'HEALTHCHECK', 'ENTRYPOINT', 'CMD']);

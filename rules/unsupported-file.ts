@@ -101,6 +101,23 @@ function perLine(
       });
       continue;
     }
+    // A Podman Quadlet container: everything in it runs in the image its Image= names, and its
+    // HealthCmd= is Podman's health check, which has no native gRPC form.
+    if (code === 'unsupported-file' && QUADLET_CONTAINER.test(baseName(file.displayPath))) {
+      const image = quadletImage(file.text);
+      const health = inQuadletKey(file.text, o, 'HealthCmd');
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: health ? ['unsupported-file', 'no-native-check'] : ['unsupported-file'],
+        keepsBinary: true,
+        ...(image ? { image } : {}),
+        hint: health ? QUADLET_HEALTH_HINT : QUADLET_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${health ? 'a Podman health check runs it (HealthCmd=), and Podman has no native gRPC check, so' : 'it runs in the container, so'} the image ${image ?? '(its Image= the tool cannot read)'} keeps the binary`,
+      });
+      continue;
+    }
     // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
     // so neither keeps an install nor holds the migration (info, reworded once it has landed).
     const quiet = DOCUMENTATION.test(file.displayPath)
@@ -128,6 +145,39 @@ function perLine(
   return out;
 }
 
+
+const QUADLET_CONTAINER = /\.container$/i;
+const QUADLET_HEALTH_HINT =
+  'Podman (a Quadlet HealthCmd=, like a Docker HEALTHCHECK) has no native gRPC health check: the image named by Image= keeps the binary for it. Keep it, or drop HealthCmd= (and its Health* settings) by hand where only Kubernetes checks the server; the tool does not rewrite Quadlet units.';
+const QUADLET_HINT =
+  'The tool does not rewrite Podman Quadlet units. What this line runs runs in the image named by Image=, which keeps the binary while it names it; change it by hand, then run the tool again.';
+
+/**
+ * The image a Quadlet `.container` runs: the last `Image=` of its [Container] section. Undefined
+ * when it names another unit (`api.build`, `api.image`, built or pulled elsewhere) or none.
+ */
+function quadletImage(text: string): string | undefined {
+  let section = '';
+  let image: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const head = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (head) section = head[1]!;
+    const m = section === 'Container' ? /^\s*Image\s*=\s*(\S+)\s*$/.exec(line) : null;
+    if (m) image = m[1];
+  }
+  return image && !/\.(build|image)$/.test(image) ? image : undefined;
+}
+
+/** Whether offset `o` is in the value of `key=` (its line, or a line it continues with a trailing `\`). */
+function inQuadletKey(text: string, o: number, key: string): boolean {
+  let start = lineStartOf(text, o);
+  while (start > 0) {
+    const prev = lineStartOf(text, start - 1);
+    if (!/\\\r?\n$/.test(text.slice(prev, start))) break;
+    start = prev;
+  }
+  return new RegExp(`^\\s*${key}\\s*=`).test(text.slice(start, o));
+}
 
 /** Terraform health checks that run a command: where one is, what runs it, and what to do instead. */
 const TERRAFORM_HEALTH_CHECKS = [
@@ -164,6 +214,7 @@ const KINDS: [RegExp, string, string?, string?][] = [
     'The tool does not rewrite Nomad jobs, so the binary stays installed while this names it. A script check that runs it: replace it by hand with Nomad\'s native gRPC check (check { type = "grpc", port = "<port label>", grpc_service = "..." }; grpc_use_tls = true for -tls, tls_skip_verify = true for -tls-no-verify), then run the tool again. Anything else that runs or installs the binary still needs it.',
   ],
   [/\.cue$/i, 'CUE', 'grpc: { port: N, service: "..." }'],
+  [QUADLET_CONTAINER, 'a Podman Quadlet container unit'],
   [TERRAFORM, 'Terraform/HCL', 'a `grpc` block (`port = N`, and `service = "..."` for -service; `"grpc" = { "port" = N }` in a kubernetes_manifest)'],
   // GRPCAction came with k8s.io/api v0.23, where Handler became ProbeHandler: an operator still on
   // an older client-go (OLM's registry pods were built with `Handler: corev1.Handler{Exec: …}`) has no field to write.

@@ -145,3 +145,33 @@ test('a compose health check\'s hint speaks of the service\'s healthcheck, not a
     expect(f.hint).not.toContain('HEALTHCHECK');
   }
 });
+
+describe('a health check Compose does not run', () => {
+  const base = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n`;
+  const off = 'services:\n  api:\n    healthcheck:\n      disable: true\n';
+  const status = async (files: Record<string, string>) => (await run({ cwd: repoWith(files) })).findings.filter((f) => f.ruleId === 'compose-healthcheck').map((f) => `${f.file} ${f.status}`);
+
+  test('the default override turns it off, over the file Compose picks by default', async () => {
+    expect(await status({ 'docker-compose.yml': base, 'docker-compose.override.yml': off })).toEqual(['docker-compose.yml info']);
+    expect(await status({ 'compose.yaml': base, 'compose.override.yaml': off })).toEqual(['compose.yaml info']);
+  });
+
+  test('an override that applies only with -f, or a base file Compose does not pick by default, leaves it running', async () => {
+    expect(await status({ 'docker-compose.yml': base, 'docker-compose.prod.yml': off })).toEqual(['docker-compose.yml blocked']);
+    // compose.yaml wins over docker-compose.yml: the override merges over it, not over this one.
+    expect(await status({ 'compose.yaml': 'services:\n  web:\n    image: nginx\n', 'docker-compose.yml': base, 'docker-compose.override.yml': off })).toEqual(['docker-compose.yml blocked']);
+  });
+
+  test('COMPOSE_FILE in .env, or a script naming the base file with -f: Compose may read it alone', async () => {
+    expect(await status({ 'docker-compose.yml': base, 'docker-compose.override.yml': off, 'scripts/ci.sh': 'docker compose --file=docker-compose.yml up -d\n' })).toEqual(['docker-compose.yml blocked']);
+    expect(await status({ 'docker-compose.yml': base, 'docker-compose.override.yml': off, '.env': 'COMPOSE_FILE=docker-compose.yml\n' })).toEqual(['docker-compose.yml blocked']);
+    // Turned off in the base file itself: off whichever way it is read.
+    const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
+    expect(await status({ 'docker-compose.yml': baseOff, 'docker-compose.override.yml': off, 'scripts/ci.sh': 'docker compose -f docker-compose.yml up -d\n' })).toEqual(['docker-compose.yml info']);
+  });
+
+  test('an override that turns a base file\'s disable back off runs it', async () => {
+    const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
+    expect(await status({ 'docker-compose.yml': baseOff, 'docker-compose.override.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n' })).toEqual(['docker-compose.yml blocked']);
+  });
+});

@@ -33,6 +33,8 @@ test('--keep-binary keeps every install (reported as kept) and changes no Docker
     expect(f.status).toBe('blocked');
     expect(f.blockers).toEqual(['binary-still-used']);
     expect(f.message).toContain('--keep-binary');
+    // Its own hint: binary-still-used's generic one speaks of uses listed in the message, and none are.
+    expect(f.hint).toMatch(/^Kept because of --keep-binary.*run the tool without --keep-binary/);
   }
   expect(result.files.filter((f) => f.changed).map((f) => f.file.displayPath).sort()).toEqual(['k8s/api.yaml', 'k8s/worker.yaml']);
 });
@@ -227,4 +229,22 @@ test('GoReleaser: a .config/goreleaser.yaml names Dockerfiles from the project r
   // The blocked api probe keeps api's install only: web.Dockerfile builds an image nothing runs.
   expect(findings.find((f) => f.file === 'build/api.Dockerfile')?.status).toBe('blocked');
   expect(findings.find((f) => f.file === 'build/web.Dockerfile')?.status).toBe('migratable');
+});
+
+test('a RUN in PowerShell or cmd (a SHELL instruction, a Windows base image, an earlier such stage) is refused for this file alone; a POSIX SHELL is read as before', () => {
+  const own = (text: string) => analyzeDockerfile(text).problems.map((p) => ({ line: text.slice(0, p.start).split('\n').length, ownImage: p.ownImage === true }));
+  const url = 'https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-windows-amd64.exe';
+  // A Windows image's default shell is cmd /S /C.
+  expect(own(`FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN curl.exe -sSLo C:\\grpc_health_probe.exe ${url}\n`)).toEqual([{ line: 2, ownImage: true }]);
+  expect(own(`FROM mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022\nRUN curl.exe -sSLo C:\\grpc_health_probe.exe ${url}\n`)).toEqual([{ line: 2, ownImage: true }]);
+  // SHELL pwsh, inherited by a stage built FROM that one.
+  expect(own(`FROM mcr.microsoft.com/powershell:lts-7.2-nanoserver-1809 AS base\nSHELL ["pwsh", "-Command"]\nFROM base\nRUN Invoke-WebRequest -Uri ${url} -OutFile C:\\grpc_health_probe.exe\n`)).toEqual([{ line: 4, ownImage: true }]);
+  expect(own(`FROM alpine\nSHELL ["C:\\\\Windows\\\\System32\\\\cmd.exe", "/S", "/C"]\nRUN curl.exe -o C:\\grpc_health_probe.exe ${url}\n`)).toEqual([{ line: 3, ownImage: true }]);
+  // A POSIX SHELL (bash), or a SHELL in another stage: the RUN is read and removed as usual.
+  const linux = 'ARG V=v0.4.28\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/${V}/grpc_health_probe-linux-amd64\n';
+  for (const text of [`FROM alpine\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\n${linux}`, `FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\nSHELL ["powershell", "-Command"]\nFROM alpine\n${linux}`]) {
+    const a = analyzeDockerfile(text);
+    expect(a.problems).toEqual([]);
+    expect(a.installs.map((i) => i.what)).toEqual(['RUN']);
+  }
 });

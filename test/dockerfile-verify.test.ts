@@ -16,6 +16,12 @@ test('RUN bodies for another shell (SHELL instruction) are not judged as POSIX s
   expect(dockerfileError('FROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN if ($true) { Write-Host hi }\n')).toBeUndefined();
 });
 
+test('a RUN on a Windows base image runs in cmd without any SHELL: not judged as POSIX shell either (the ADD of the .exe removed around it)', () => {
+  expect(dockerfileError('FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN if not exist C:\\data mkdir C:\\data\n')).toBeUndefined();
+  // A Linux stage of the same file is still judged.
+  expect(dockerfileError('FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS win\nRUN if not exist C:\\data mkdir C:\\data\nFROM alpine\nRUN if true; then echo\n')).toMatch(/^RUN on line 4 is not valid shell/);
+});
+
 test('a here-document RUN is judged by its script; one a command reads is not judged as shell', () => {
   expect(dockerfileError('FROM alpine\nRUN <<EOF\nset -e\napk add wget\nEOF\nUSER app\n')).toBeUndefined();
   expect(dockerfileError('FROM alpine\nRUN <<EOF\nif true; then\n  echo\nEOF\n')).toMatch(/^RUN on line 2 is not valid shell/);

@@ -47,3 +47,20 @@ describe('unsupported-file', () => {
     expect(f.hint).toMatch(/^Documentation names the binary/);
   });
 });
+
+describe('Podman Quadlet', () => {
+  test('a HealthCmd= (continued over lines) is a Podman health check with no native gRPC form; its hint is Podman\'s, not a Kubernetes probe\'s', async () => {
+    const f = await findingFor('deploy/api.container', '[Container]\nImage=ghcr.io/acme/api:1.4.0\nHealthCmd=/usr/bin/env \\\n  /bin/grpc_health_probe -addr=:5000\n');
+    expect(f.blockers).toEqual(['unsupported-file', 'no-native-check']);
+    expect(f.message).toBe('grpc_health_probe is named in a file the tool cannot rewrite (a Podman Quadlet container unit): a Podman health check runs it (HealthCmd=), and Podman has no native gRPC check, so the image ghcr.io/acme/api:1.4.0 keeps the binary');
+    expect(f.hint).toContain('Podman');
+    expect(f.hint).not.toContain('replace exec by hand');
+  });
+
+  test('another line runs in the container too; an Image= naming a .build unit is not an image the tool can tie', async () => {
+    const f = await findingFor('deploy/api.container', '[Container]\nImage=api.build\nExec=/bin/grpc_health_probe -addr=:5000\n');
+    expect(f.blockers).toEqual(['unsupported-file']);
+    expect(f.message).toContain('it runs in the container, so the image (its Image= the tool cannot read) keeps the binary');
+    expect(f.hint).not.toContain('replace exec by hand');
+  });
+});

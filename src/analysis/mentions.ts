@@ -55,6 +55,8 @@ export function inRanges(offset: number, ranges: readonly (readonly [number, num
 const LINE_COMMENT_MARKERS: readonly [RegExp, RegExp][] = [
   [/\.(tf|hcl|jsonnet|libsonnet)$/i, /^[ \t]*(#|\/\/)[^\n]*/gm],
   [/\.(go|cue|java|kt|kts|scala|rs|cs|swift|groovy|gradle)$|^Jenkinsfile$/i, /^[ \t]*\/\/[^\n]*/gm],
+  // Podman Quadlet units are systemd unit files: `#` and `;` start a comment line.
+  [/\.(container|pod|kube|build|image|network|volume)$/i, /^[ \t]*[#;][^\n]*/gm],
   [/\.(py|nix|star|bzl|rb|toml|mk|ps1)$|^(GNUmakefile|Makefile|makefile|Tiltfile|BUILD|BUILD\.bazel|WORKSPACE|Gemfile|Rakefile|Vagrantfile)$/i, /^[ \t]*#[^\n]*/gm],
 ];
 

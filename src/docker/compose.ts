@@ -287,3 +287,40 @@ function isMergeKey(key: unknown): boolean {
   return (typeof v === 'symbol' && v.description === '<<') || (v === '<<' && (key.type === undefined || key.type === 'PLAIN'));
 }
 
+
+type ServiceValue = Extract<Value, { kind: 'map' }>;
+
+/** A service as an override file merges over it (`docker-compose.override.yml`, `-f a -f b`). */
+export function mergeOverride(base: ServiceValue, override: ServiceValue): ServiceValue {
+  return merge(base, override, []) as ServiceValue;
+}
+
+/**
+ * Why a service's health check runs nothing, as Compose reads it: `healthcheck: {disable: true}`,
+ * or a `test` of `["NONE"]`. Undefined when it may run.
+ */
+export function disabledCheck(service: ServiceValue): string | undefined {
+  const hc = service.entries.get('healthcheck');
+  if (hc?.kind !== 'map') return undefined;
+  const last = (key: string) => {
+    const v = hc.entries.get(key);
+    return v?.kind === 'leaf' ? v.leaves[v.leaves.length - 1]?.node ?? null : undefined;
+  };
+  const disable = last('disable');
+  if (isScalar(disable) && (disable.value === true || disable.value === 'true')) return 'healthcheck.disable: true';
+  const test = last('test');
+  if (isSeq(test) && isScalar(test.items[0]) && (test.items[0] as Scalar).value === 'NONE') return 'healthcheck.test: ["NONE"]';
+  return undefined;
+}
+
+/** Whether `scalar` is (in) the service's health check test as merged: an override's own test replaces it. */
+export function inCheckTest(service: ServiceValue, scalar: Scalar): boolean {
+  const hc = service.entries.get('healthcheck');
+  const test = hc?.kind === 'map' ? hc.entries.get('test') : undefined;
+  if (test?.kind !== 'leaf') return false;
+  const holds = (node: Node | null, doc: Document, depth: number): boolean => {
+    const n = resolve(node, doc);
+    return n === scalar || (depth < MAX_DEPTH && isSeq(n) && n.items.some((i) => holds(i as Node, doc, depth + 1)));
+  };
+  return test.leaves.some((l) => holds(l.node, l.doc, 0));
+}

@@ -10,9 +10,11 @@ import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
   execFormStrings,
+  expandWord,
   heredocScript,
   InstructionTooLargeError,
   joinedView,
+  nonPosixShell,
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
@@ -51,7 +53,16 @@ export interface DockerProblem {
   /** An error rather than a blocker (the tool did not read the RUN at all), with what to do about it. */
   error?: true;
   hint?: string;
+  /**
+   * What the tool cannot read runs only in this Dockerfile's build (a PowerShell RUN): it keeps
+   * this file's installs, not every image's.
+   */
+  ownImage?: true;
 }
+
+/** A RUN in PowerShell or cmd that names the binary. */
+export const WINDOWS_RUN_HINT =
+  'The tool reads RUN scripts as POSIX shell only, so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image. Other Dockerfiles are decided without it.';
 
 /** What to do about a RUN over the shell parser's size cap that names the binary. */
 export const LARGE_RUN_HINT =
@@ -166,6 +177,19 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       // A name cut by a continuation (`grpc_health\` then `_probe`) is whole as the shell reads it.
       if (!mentions(body) && !mentions(joinedView(text, ins.argsStart, ins.end, parsed.escape).text)) continue;
       const form = runForm(ins, text, parsed.escape);
+      // PowerShell or cmd (a SHELL instruction, a Windows base image): the tool reads no such
+      // script. The RUN runs in this image's build alone, so it keeps this file's installs only.
+      const windows = form === 'exec' ? undefined : nonPosixShell(parsed, ins);
+      if (windows) {
+        problems.push({
+          start: ins.start,
+          end: ins.end,
+          ownImage: true,
+          message: `RUN names grpc_health_probe in a ${windows === 'cmd' ? 'cmd' : 'PowerShell'} script (a Windows shell, not POSIX sh), which the tool does not read; the file was left unchanged`,
+          hint: WINDOWS_RUN_HINT,
+        });
+        continue;
+      }
       // A here-document is read as a script when the shell runs it (BuildKit: `RUN <<EOT` alone).
       const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
       const refused =
@@ -1012,7 +1036,15 @@ function copySite(
     problems.push({ start: ins.start, end: ins.end, message: `COPY --from=${fromValue} copies ${holdsBinary}, which holds grpc_health_probe with other files of that image; the tool cannot take out only the binary, so the file was left unchanged` });
     return undefined;
   }
-  const hits = sources.map((s) => mentions(s) && !scripts.includes(s));
+  let hits = sources.map((s) => mentions(s) && !scripts.includes(s));
+  if (ins.keyword === 'ADD' && !hits.some(Boolean)) {
+    // `ARG PROBE_URL=https://…/grpc_health_probe-linux-amd64` then `ADD ${PROBE_URL} /bin/hc`:
+    // the source as Docker expands it; or one download (a URL, or a variable the tool cannot
+    // resolve, such as a --build-arg) to the binary's own path (`ADD $URL /bin/grpc_health_probe`).
+    hits = sources.map((s) => s.includes('$') && mentions(expandWord(parsed, ins, s)));
+    const to = expandWord(parsed, ins, dest);
+    if (!hits.some(Boolean) && sources.length === 1 && !to.endsWith('/') && mentionsBinary(to.slice(to.lastIndexOf('/') + 1)) && /^(https?:\/\/|\$)/.test(sources[0]!)) hits = [true];
+  }
   if (!hits.some(Boolean)) return undefined;
   const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
   if (hits.every(Boolean)) {

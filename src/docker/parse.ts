@@ -555,3 +555,84 @@ export function sourcesOf(ins: DockerInstruction): InstructionSource[] {
   }
   return out;
 }
+
+/** Shells whose scripts are not POSIX shell: Windows images run RUN's shell form with them. */
+const NON_POSIX_SHELLS = new Set(['powershell', 'pwsh', 'cmd']);
+/** Windows base images, whose default shell is `cmd /S /C` (mcr.microsoft.com/windows/servercore, …:8.0-nanoserver-ltsc2022). */
+const WINDOWS_IMAGE = /(^|[/:\-.])(nanoserver|servercore|windowsservercore)([-:.@/]|$)|(^|\/)windows(\/|:|$)/i;
+
+/**
+ * The shell a shell-form instruction of `ins`'s stage runs with when it is not a POSIX shell
+ * (`powershell`, `pwsh`, `cmd`), or undefined: the last SHELL before it in its stage, else what
+ * the stage's base gives (an earlier stage's last SHELL, or a Windows image's `cmd`). An image
+ * of another repository may set its own SHELL; unknown, it is read as POSIX, as before.
+ */
+export function nonPosixShell(parsed: ParsedDockerfile, ins: DockerInstruction): string | undefined {
+  let cur = ins;
+  for (let hops = 0; hops <= parsed.instructions.length; hops++) {
+    const shell = parsed.instructions.filter((i) => i.keyword === 'SHELL' && i.stage === cur.stage && i.start < cur.start).pop();
+    if (shell) {
+      const args = execFormStrings(parsed.text, parsed.text.indexOf('[', shell.argsStart), shell.end, parsed.escape);
+      const exe = args?.[0]?.value.split(/[\\/]/).pop()?.toLowerCase().replace(/\.exe$/, '');
+      return exe !== undefined && NON_POSIX_SHELLS.has(exe) ? exe : undefined;
+    }
+    const from = parsed.instructions.find((i) => i.keyword === 'FROM' && i.stage === cur.stage);
+    if (!from) return undefined;
+    const image = withGlobalArgs(parsed, (from.node as From).getImage() ?? '');
+    const earlier = stageNamed(parsed, image, from.start);
+    if (!earlier) return WINDOWS_IMAGE.test(image) ? 'cmd' : undefined;
+    // The earlier stage's shell is the one in force at its end.
+    cur = { ...earlier, start: Number.MAX_SAFE_INTEGER };
+  }
+  return undefined;
+}
+
+type Properties = { getProperties(): { getName(): string; getValue(): string | null }[] };
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/**
+ * A word of an ADD/COPY as Docker expands it before `ins`: `$NAME`, `${NAME}`, `${NAME:-word}`,
+ * `${NAME:+word}` from the ARG and ENV defaults in scope (the stage's, a global ARG the stage
+ * declares again without a value, the ENV of an earlier stage it is built FROM; an ENV wins over
+ * an ARG of the same name). A variable with no known value is left as written.
+ */
+export function expandWord(parsed: ParsedDockerfile, ins: DockerInstruction, word: string): string {
+  if (!word.includes('$')) return word;
+  const globals = new Map<string, string | null>();
+  for (const i of parsed.instructions) {
+    if (i.stage !== -1 || i.keyword !== 'ARG') continue;
+    for (const p of (i.node as unknown as Properties).getProperties()) globals.set(p.getName(), p.getValue());
+  }
+  const env = new Map<string, string>();
+  const args = new Map<string, string>();
+  const lookup = (name: string) => env.get(name) ?? args.get(name);
+  const expand = (s: string) =>
+    s.replace(VARIABLE, (m, braced: string | undefined, op: string | undefined, alt: string | undefined, bare: string | undefined) => {
+      const value = lookup((braced ?? bare)!);
+      if (op === '-') return value ? value : alt!;
+      if (op === '+') return value ? alt! : '';
+      return value ?? m;
+    });
+  // The stages this one is built FROM, oldest first: their ENV lives on in it.
+  const chain: number[] = [ins.stage];
+  for (let hops = 0; hops < parsed.instructions.length; hops++) {
+    const from = parsed.instructions.find((i) => i.keyword === 'FROM' && i.stage === chain[0]);
+    const earlier = from && stageNamed(parsed, withGlobalArgs(parsed, (from.node as From).getImage() ?? ''), from.start);
+    if (!earlier) break;
+    chain.unshift(earlier.stage);
+  }
+  for (const stage of chain) {
+    args.clear();
+    for (const i of parsed.instructions) {
+      if (i.stage !== stage || (stage === ins.stage && i.start >= ins.start)) continue;
+      if (i.keyword !== 'ARG' && i.keyword !== 'ENV') continue;
+      for (const p of (i.node as unknown as Properties).getProperties()) {
+        const raw = p.getValue();
+        if (i.keyword === 'ENV') env.set(p.getName(), expand(raw ?? ''));
+        else if (raw !== null) args.set(p.getName(), expand(raw));
+        else if (globals.get(p.getName())) args.set(p.getName(), globals.get(p.getName())!);
+      }
+    }
+  }
+  return expand(word);
+}

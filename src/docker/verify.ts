@@ -1,6 +1,6 @@
 /** The check a rewritten Dockerfile must pass before it is written. */
 import { checkShell, ShellParseError, shellErrorAt, ShellTooLargeError } from '../analysis/shell.js';
-import { heredocScript, InstructionTooLargeError, parseDockerfile, runForm, runScriptView, type ParsedDockerfile } from './parse.js';
+import { heredocScript, InstructionTooLargeError, nonPosixShell, parseDockerfile, runForm, runScriptView, type ParsedDockerfile } from './parse.js';
 
 const NEEDS_ARGUMENTS = new Set(['RUN', 'COPY', 'ADD', 'FROM', 'USER', 'ENV', 'ARG', 'WORKDIR']);
 
@@ -13,12 +13,13 @@ export function dockerfileError(text: string): string | undefined {
     if (!(e instanceof InstructionTooLargeError)) throw e;
     return `${e.message}, so the rewrite cannot be checked`;
   }
-  // A SHELL instruction means RUN bodies are for another shell (PowerShell, cmd): not ours to judge.
+  // A SHELL instruction means RUN bodies are for another shell (PowerShell, cmd): not ours to
+  // judge; nor is a RUN on a Windows base image, whose shell is cmd without any SHELL.
   const posix = !parsed.instructions.some((i) => i.keyword === 'SHELL');
   for (const ins of parsed.instructions) {
     const line = parsed.lines.position(ins.start).line;
     if (NEEDS_ARGUMENTS.has(ins.keyword) && text.slice(ins.argsStart, ins.end).trim() === '') return `${ins.keyword} without arguments on line ${line}`;
-    if (ins.keyword !== 'RUN' || !posix) continue;
+    if (ins.keyword !== 'RUN' || !posix || nonPosixShell(parsed, ins)) continue;
     const form = runForm(ins, text, parsed.escape);
     const script = form === 'heredoc' ? heredocScript(text, ins, parsed.lines) : undefined;
     if (form === 'exec' || typeof script === 'string') continue;

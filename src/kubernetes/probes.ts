@@ -1048,6 +1048,16 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
     });
   }
+  const custom = skaffoldCustomTest(keys, path, String(node.value));
+  if (custom) {
+    const at0 = sourceOffsetIn(node, text);
+    return custom.map((use) => {
+      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
+      const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : report;
+      const start = use.at === undefined ? undefined : at0(use.at);
+      return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
+    });
+  }
   const podPlumbing = podPlumbingReport(keys, String(node.value), at);
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
@@ -1152,6 +1162,67 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
   // test): what it does is unknown, so every install stays.
   const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
   if (other !== undefined) uses.push({ what: 'a workflow step names grpc_health_probe outside a command the tool reads, so every install stays for it', hint, keeps: true, at: other });
+  return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
+}
+
+/** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */
+const LOCAL_WRAPPERS = /^(timeout|env|nice|nohup|sudo|command|exec|time|sh|bash)\b/;
+const HOST_HINT =
+  'Skaffold runs a custom test\'s command on the machine that runs skaffold (a developer\'s machine, a CI runner), not in a container: that machine needs grpc_health_probe on its PATH, and no image\'s install serves it, so the images\' installs are decided without it. Keep the test (the binary stays a tool of that machine), or check the server with grpcurl.';
+const CUSTOM_HINT =
+  'The tool does not rewrite Skaffold tests. The command runs the binary in a container (or in a way the tool cannot read), so the install it needs stays; change the test by hand (check the server from outside the image, e.g. with grpcurl on the machine that runs skaffold), then run the tool again.';
+
+/**
+ * A Skaffold `test[].custom[].command` (also under `profiles[]`): a shell command Skaffold runs on
+ * its own machine after building the test's `image`, with $IMAGE set to that image. Run there, the
+ * binary is the machine's, so it keeps no install of this repository; run in a container
+ * (`docker run $IMAGE grpc_health_probe …`) it keeps that image's, read as a workflow step's.
+ */
+function skaffoldCustomTest(keys: readonly string[], path: readonly unknown[], script: string): StepUse[] | undefined {
+  const tail = keys.slice(-3).join('.');
+  if (tail !== 'test.custom.command' || !(keys.length === 3 || (keys.length === 4 && keys[0] === 'profiles'))) return undefined;
+  const root = path.find(isMap) as YAMLMap | undefined;
+  const apiVersion = root ? getPair(root, 'apiVersion')?.value : undefined;
+  if (!isScalar(apiVersion) || !String(apiVersion.value).startsWith('skaffold/')) return undefined;
+  const customPair = [...path].reverse().find((p) => isPair(p) && keyOf(p as Pair) === 'custom');
+  const test = path[path.indexOf(customPair) - 1];
+  const imageNode = isMap(test) ? getPair(test, 'image')?.value : undefined;
+  const image = isScalar(imageNode) && imageNode.value !== null ? String(imageNode.value) : undefined;
+  let calls: ShCall[];
+  let comments: [number, number][];
+  try {
+    calls = parseShell(script).calls;
+    comments = shellCommentRanges(script);
+  } catch {
+    return [{ what: 'a Skaffold custom test\'s command names grpc_health_probe (the tool cannot parse it as shell)', hint: CUSTOM_HINT, keeps: true }];
+  }
+  const vars = scriptVariables(calls, resolveWord);
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: (name) => vars(name) ?? (name === 'IMAGE' ? image : undefined), imageNames: scriptImageNames(calls, resolveWord) };
+  const mentions = mentionOffsets(script);
+  const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
+  const uses: StepUse[] = [];
+  const read: [number, number][] = [];
+  for (const use of commandUses(calls, reader)) {
+    read.push([use.call.start, use.call.end]);
+    const where = at(use.call);
+    if (use.kind === 'run' && use.run.image === undefined && use.run.through.every((t) => LOCAL_WRAPPERS.test(t))) {
+      uses.push({ what: `a Skaffold custom test runs grpc_health_probe${use.run.through.length > 0 ? ` through ${use.run.through.join(', then ')}` : ''} on the machine that runs skaffold, not in an image, so it keeps no install of this repository`, hint: HOST_HINT, keeps: false, at: where });
+    } else if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
+      uses.push({ what: `a Skaffold custom test runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+    } else if (use.kind === 'run' && use.run.image !== undefined) {
+      uses.push({ what: `a Skaffold custom test runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}`, hint: CUSTOM_HINT, keeps: true, image: use.run.image, at: where });
+    } else if (use.kind === 'run') {
+      uses.push({ what: `a Skaffold custom test runs grpc_health_probe through ${use.run.through.join(', then ')}, in no image the test names, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
+    } else if (use.kind === 'upstream') {
+      uses.push({ what: `a Skaffold custom test runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+    } else if (use.kind === 'names') {
+      uses.push({ what: `a Skaffold custom test names grpc_health_probe ${use.where}, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
+    } else if (!use.ranBy) {
+      uses.push({ what: `a Skaffold custom test names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
+    }
+  }
+  const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
+  if (other !== undefined) uses.push({ what: 'a Skaffold custom test names grpc_health_probe outside a command the tool reads, so every install stays for it', hint: CUSTOM_HINT, keeps: true, at: other });
   return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
 }
 
