@@ -7,7 +7,7 @@
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
-import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall } from '../analysis/shell.js';
+import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall, type ShScript } from '../analysis/shell.js';
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
@@ -1116,15 +1116,17 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
   // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
   // which image is not known here (every install stays).
   if (script.includes('${{')) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
+  let parsedScript: ShScript;
   let calls: ShCall[];
   let comments: [number, number][];
   try {
-    calls = parseShell(script).calls;
+    parsedScript = parseShell(script);
+    calls = parsedScript.calls;
     comments = shellCommentRanges(script);
   } catch {
     return [{ what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true }];
   }
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord), imageNames: scriptImageNames(calls, resolveWord) };
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
   const mentions = mentionOffsets(script);
   // Where the command names the binary (the line to read), else where it starts.
   const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
