@@ -7,7 +7,8 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
-import { filesOfRun } from '../run-files.js';
+import { filesOfRepository, filesOfRun } from '../run-files.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
@@ -899,7 +900,9 @@ function prefixesOf(valuesPath: string): string[] {
 
 /**
  * The values paths set one at a time and the values files named (`-f`, `--values`, a Terraform
- * `helm_release`'s `values = [file("…")]`) on the command lines of the run's files: one pass per run.
+ * `helm_release`'s `values = [file("…")]`) on the command lines of the repository's files (the
+ * whole checkout in a partial view: a pre-commit run naming a chart's template still sees the
+ * deploy script's --set of its host): one pass per run.
  */
 function commandLines(run: RunContext): CommandLines {
   let found = cliSetsByRun.get(run);
@@ -908,8 +911,8 @@ function commandLines(run: RunContext): CommandLines {
     const byChart = new Map<string, Set<string>>();
     const named: CommandLines['named'] = [];
     cliSetsByRun.set(run, (found = { all, byChart, named }));
-    const inRun = filesOfRun(run);
-    for (const abs of run.allFiles()) {
+    const inRun = filesOfRepository(run);
+    for (const abs of run.repositoryFiles()) {
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
       try {
@@ -927,8 +930,11 @@ function commandLines(run: RunContext): CommandLines {
       // file below does not count their --set for every chart.
       const scoped: [number, number][] = [];
       // A helm command (its continuation lines joined) and the values files it names.
-      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
-        const chart = helmCommandChart(m[0], dir, run.cwd, inRun);
+      // A command ends at `;`, `&`, `|` or a comment: `helm upgrade a "$A" --set x=1; helm upgrade b ./b`
+      // is two commands, and the first one's --set is not b's.
+      const root = enclosingRepository(dir);
+      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n;&|#]*\\\r?\n)*[^\n;&|#]*/g)) {
+        const chart = helmCommandChart(m[0], dir, [root ?? run.cwd, run.cwd], inRun);
         for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir, ...(chart ? { chart } : {}) });
         if (chart === undefined) continue;
         scoped.push([m.index, m.index + m[0].length]);
@@ -963,16 +969,21 @@ const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s
 
 /**
  * The root of the chart a helm command installs, when it names one folder of the repository
- * holding a Chart.yaml (`./charts/api`, from the naming file's folder or the repository's root);
+ * holding a Chart.yaml by a path (`./charts/api`, `charts/api`, `.`, from the naming file's folder,
+ * the repository's top folder or the run's);
  * undefined when it names none (a repository chart, `oci://…`, a variable) or more than one (two
  * commands on one line).
  */
-function helmCommandChart(command: string, dir: string, cwd: string, inRun: ReadonlySet<string>): string | undefined {
+function helmCommandChart(command: string, dir: string, tops: readonly string[], inRun: ReadonlySet<string>): string | undefined {
   const roots = new Set<string>();
   for (const raw of command.replace(/\\\r?\n/g, ' ').split(/\s+/)) {
     const word = raw.replace(/^["']|["']$/g, '').replace(/\/+$/, '');
     if (word === '' || word.startsWith('-') || /[$={}]/.test(word)) continue;
-    for (const from of [dir, cwd]) {
+    // Only a word written as a path names a chart here: a bare word is as likely the release's
+    // name or an option's value (`--namespace api` beside a chart given by a variable, where api/
+    // is another chart of the repository), which would give this command's --set to that chart.
+    if (!word.includes('/') && word !== '.' && word !== '..') continue;
+    for (const from of [dir, ...tops]) {
       const root = path.resolve(from, word);
       if (inRun.has(path.join(root, 'Chart.yaml'))) roots.add(root);
     }
@@ -1025,7 +1036,7 @@ function namedValueFiles(run: RunContext): NamedValues[] {
       if (chartRoot === undefined) return void to.set(key, undefined);
       to.set(key, new Set([...(to.get(key) ?? []), chartRoot]));
     };
-    const inRun = filesOfRun(run);
+    const inRun = filesOfRepository(run);
     for (const { name, dir, chart: root } of commandLines(run).named) {
       const parts = name.split('/');
       const last = parts.findLastIndex((p) => /[$}]/.test(p));
@@ -1035,7 +1046,7 @@ function namedValueFiles(run: RunContext): NamedValues[] {
       else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) give(files, f, root);
     }
     if (tails.size > 0) {
-      for (const abs of run.allFiles()) {
+      for (const abs of run.repositoryFiles()) {
         if (!/\.(ya?ml|json)$/i.test(abs)) continue;
         const rel = abs.split(path.sep).join('/');
         for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
