@@ -572,10 +572,10 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
   const own = schemaRefusesGrpc(chart, r.keyPath, run);
-  const schema = own ? { file: "the chart's values.schema.json", why: own } : subchartSchemaRefuses(chart, r.keyPath, run);
+  const schema = own ? { file: "the chart's values.schema.json", ...own } : subchartSchemaRefuses(chart, r.keyPath, run);
   if (schema) {
     return {
-      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
+      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values ${schema.unsure ? 'may' : 'would'} fail that check`),
       hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
     };
   }
@@ -668,21 +668,29 @@ function valuesSchema(chart: Chart, run: RunContext): JsonSchema | undefined {
   return out ?? undefined;
 }
 
+/** Schema keywords that constrain an object in ways the walk below does not follow. */
+const SCHEMA_UNREAD = ['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedProperties', 'dependentSchemas', 'dependencies', '$dynamicRef', '$recursiveRef'];
+
 /**
- * Why the chart's values.schema.json would refuse the probe at keyPath once it is grpc: the
- * probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
- * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one,
- * it requires exec, or its grpc allows no port. Followed through `properties`, `items` and local
- * `$ref`s; a schema the walk cannot follow there (no such property, `oneOf`…) says nothing.
+ * Why the chart's values.schema.json would (or may) refuse the probe at keyPath once it is grpc:
+ * the probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
+ * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one, it
+ * requires exec, or its grpc allows no port. Followed through `properties`, `patternProperties`,
+ * an `additionalProperties` schema, `items` and local `$ref`s. Where the path or the probe's
+ * object uses what the walk does not follow (`allOf`, `oneOf` — often 'exactly one handler' —,
+ * `not`, `if`, `propertyNames`, `unevaluatedProperties`, a `$ref` to another file or a URL, which
+ * Helm fetches), the tool cannot tell that Helm takes grpc: that is said too (`unsure`). A path
+ * the schema does not describe (no such property, nothing beyond) allows anything: nothing is said.
  */
-function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): { why: string; unsure?: true } | undefined {
   const root = valuesSchema(chart, run);
   if (!root) return undefined;
-  const resolve = (node: unknown): JsonSchema | undefined => {
+  /** The schema a node stands for through local $refs; `remote`: a $ref the tool does not read. */
+  const resolve = (node: unknown): JsonSchema | { remote: string } | undefined => {
     let n = node;
     for (let i = 0; i < 20 && n !== null && typeof n === 'object' && typeof (n as JsonSchema).$ref === 'string'; i++) {
       const ref = (n as JsonSchema).$ref as string;
-      if (!ref.startsWith('#')) return undefined;
+      if (!ref.startsWith('#')) return { remote: ref };
       n = ref
         .slice(1)
         .split('/')
@@ -692,48 +700,75 @@ function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): stri
     }
     return n !== null && typeof n === 'object' && !Array.isArray(n) ? (n as JsonSchema) : undefined;
   };
-  const propertyOf = (node: JsonSchema, key: string): JsonSchema | undefined => {
+  const isObject = (v: unknown): v is JsonSchema => v !== null && typeof v === 'object' && !Array.isArray(v);
+  /** The schemas that apply to a property `key` of an object schema: its property, the patterns it matches, else additionalProperties. */
+  const schemasOf = (node: JsonSchema, key: string): unknown[] => {
     const props = node.properties;
-    if (props !== null && typeof props === 'object' && key in (props as JsonSchema)) return resolve((props as JsonSchema)[key]);
-    return undefined;
-  };
-  const allows = (node: JsonSchema, key: string): boolean => {
-    if (node.additionalProperties !== false) return true;
-    if (propertyOf(node, key)) return true;
+    const out: unknown[] = isObject(props) && key in props ? [props[key]] : [];
     const patterns = node.patternProperties;
-    if (patterns === null || typeof patterns !== 'object') return false;
-    return Object.keys(patterns as JsonSchema).some((p) => {
-      try {
-        return new RegExp(p, 'u').test(key);
-      } catch {
-        return true;
+    if (isObject(patterns)) {
+      for (const [p, sub] of Object.entries(patterns)) {
+        let matches = true;
+        try {
+          matches = new RegExp(p, 'u').test(key);
+        } catch {
+          // A pattern JavaScript does not read: it may match.
+        }
+        if (matches) out.push(sub);
       }
-    });
+    }
+    if (out.length === 0 && isObject(node.additionalProperties)) out.push(node.additionalProperties);
+    return out;
   };
+  const allows = (node: JsonSchema, key: string): boolean => node.additionalProperties !== false || schemasOf(node, key).length > 0;
+  const unread = (node: JsonSchema, at: string): { why: string; unsure: true } | undefined => {
+    const keyword = SCHEMA_UNREAD.find((k) => k in node);
+    return keyword === undefined ? undefined : { why: `uses ${keyword} at ${at || 'its top'}, which the tool does not follow: it cannot tell that Helm takes grpc in ${keyPath}`, unsure: true };
+  };
+  const remote = (ref: string) => ({ why: `refers to ${ref} for ${keyPath}, which the tool does not read (Helm does): it cannot tell that Helm takes grpc there`, unsure: true as const });
   let node = resolve(root);
+  let at = '';
   for (const step of keyPathSteps(keyPath)) {
     if (!node) return undefined;
+    if ('remote' in node && typeof node.remote === 'string') return remote(node.remote);
+    const schema = node as JsonSchema;
+    const skipped = unread(schema, at);
+    if (skipped) return skipped;
+    let subs: unknown[];
     if (typeof step === 'number') {
-      const items = node.items;
-      node = resolve(Array.isArray(items) ? items[step] : items);
-    } else node = propertyOf(node, step);
+      const items = schema.items;
+      subs = Array.isArray(items) ? [items[step]] : items === undefined ? [] : [items];
+    } else subs = schemasOf(schema, step);
+    at = at === '' ? String(step) : `${at}.${String(step)}`;
+    // Two schemas apply (a property and a pattern): the tool reads one path, so it cannot tell.
+    if (subs.length > 1) return { why: `gives ${at} more than one schema (properties and patternProperties), which the tool does not follow: it cannot tell that Helm takes grpc in ${keyPath}`, unsure: true };
+    node = subs.length === 0 ? undefined : resolve(subs[0]);
   }
   if (!node) return undefined;
-  if (!allows(node, 'grpc')) return `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)`;
-  if (Array.isArray(node.required) && node.required.includes('exec')) return `requires exec in ${keyPath}`;
-  const grpc = propertyOf(node, 'grpc');
-  if (grpc && !allows(grpc, 'port')) return `allows no port in ${keyPath}.grpc`;
+  if ('remote' in node && typeof node.remote === 'string') return remote(node.remote);
+  const probe = node as JsonSchema;
+  const skipped = unread(probe, keyPath);
+  if (skipped) return skipped;
+  if (!allows(probe, 'grpc')) return { why: `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)` };
+  if (Array.isArray(probe.required) && probe.required.includes('exec')) return { why: `requires exec in ${keyPath}` };
+  const grpcs = schemasOf(probe, 'grpc').map(resolve);
+  if (grpcs.length === 1 && grpcs[0] && !('remote' in grpcs[0] && typeof grpcs[0].remote === 'string')) {
+    const grpc = grpcs[0] as JsonSchema;
+    const inGrpc = unread(grpc, `${keyPath}.grpc`);
+    if (inGrpc) return inGrpc;
+    if (!allows(grpc, 'port')) return { why: `allows no port in ${keyPath}.grpc` };
+  } else if (grpcs.length > 0) return { why: `gives ${keyPath}.grpc a schema the tool does not follow: it cannot tell that Helm takes grpc there`, unsure: true };
   return undefined;
 }
 
 /** A parent's probe under a subchart's key (`cart.livenessProbe`): Helm checks it against the unpacked subchart's own schema too. */
-function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string } | undefined {
+function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string; unsure?: true } | undefined {
   const dot = keyPath.indexOf('.');
   const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
   const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
-  const why = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
-  if (!sub || !why) return undefined;
-  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, why };
+  const refusal = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
+  if (!sub || !refusal) return undefined;
+  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, ...refusal };
 }
 
 /**
