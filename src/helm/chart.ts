@@ -968,8 +968,12 @@ function commandLines(run: RunContext): CommandLines {
       // A command ends at `;`, `&`, `|` or a comment: `helm upgrade a "$A" --set x=1; helm upgrade b ./b`
       // is two commands, and the first one's --set is not b's.
       const root = enclosingRepository(dir);
+      // A file that changes folder (`cd charts/api && helm upgrade api . …`, a workflow step's
+      // working-directory) runs its helm commands from a folder the tool does not follow: a path
+      // in them names no known chart, and their --set counts for every chart.
+      const moves = /(?:^|[\s;&|(])(?:cd|pushd)\s|working[-_]directory\s*:|\bchdir\b|\bWORKDIR\b|--chdir\b/m.test(text);
       for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n;&|#]*\\\r?\n)*[^\n;&|#]*/g)) {
-        const chart = helmCommandChart(m[0], dir, [root ?? run.cwd, run.cwd], inRun);
+        const chart = moves ? undefined : helmCommandChart(m[0], dir, [root ?? run.cwd, run.cwd], inRun);
         for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir, ...(chart ? { chart } : {}) });
         if (chart === undefined) continue;
         scoped.push([m.index, m.index + m[0].length]);
