@@ -68,13 +68,10 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
       found = { root: dir, chartYaml };
       const valuesText = run.readText(path.join(dir, 'values.yaml'));
       if (valuesText !== undefined) {
-        const parsed = parseYaml(valuesText);
+        const parsed = parseValuesYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
         if (isMap(doc)) found.values = doc;
-        // A key given twice is no error to Helm (the last wins), only to the tool's reading.
-        if (parsed.error && parseYaml(valuesText, { uniqueKeys: false }).error) {
-          found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
-        }
+        if (parsed.error) found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
       }
       break;
     }
@@ -84,6 +81,32 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
   }
   for (const d of passed) byDir.set(d, found);
   return found ?? undefined;
+}
+
+/**
+ * A values file as Helm reads it: a key given twice is no error (the last wins; values-yaml-broken
+ * dup/), so where that is the only error the file is read with each map's last pair for a key
+ * (`grpcPort: 50051` then `grpcPort: grpc` renders grpc). Other errors are returned as parseYaml's.
+ */
+function parseValuesYaml(text: string): ReturnType<typeof parseYaml> {
+  const strict = parseYaml(text);
+  if (!strict.error) return strict;
+  const loose = parseYaml(text, { uniqueKeys: false });
+  if (loose.error) return strict;
+  for (const d of loose.docs) {
+    visit(d, {
+      Map(_, map) {
+        const seen = new Set<unknown>();
+        for (let i = map.items.length - 1; i >= 0; i--) {
+          const key = map.items[i]!.key;
+          const k = isScalar(key) ? key.value : key;
+          if (seen.has(k)) map.items.splice(i, 1);
+          else seen.add(k);
+        }
+      },
+    });
+  }
+  return loose;
 }
 
 /**
@@ -357,7 +380,7 @@ function valuesDoc(absPath: string, run: RunContext): ValuesDoc | undefined {
   if (!byPath) valuesDocsByRun.set(run, (byPath = new Map()));
   if (byPath.has(absPath)) return byPath.get(absPath);
   const text = run.readText(absPath);
-  const parsed = text === undefined ? undefined : parseYaml(text);
+  const parsed = text === undefined ? undefined : parseValuesYaml(text);
   const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
   const out = text !== undefined && doc ? { absPath, text, doc } : undefined;
   byPath.set(absPath, out);
