@@ -1693,6 +1693,25 @@ export function knownSettingsOf(chart: Chart | undefined, valuesPath: string, ru
   return settingsWith(chart, valuesPath, run, true);
 }
 
+/**
+ * Where a command line may set a chart's values path: the chart itself, and each chart that
+ * installs it as a subchart, under its key there (`global.` paths as they are), up its parents.
+ */
+function commandLinePlaces(chart: Chart | undefined, valuesPath: string, run: RunContext): { chart: Chart | undefined; valuesPath: string }[] {
+  const out: { chart: Chart | undefined; valuesPath: string }[] = [{ chart, valuesPath }];
+  const seen = new Set<Chart>();
+  for (let i = 0; i < out.length && out.length < 64; i++) {
+    const at = out[i]!;
+    if (!at.chart || seen.has(at.chart)) continue;
+    seen.add(at.chart);
+    for (const { parent, keys } of parentsOf(at.chart, run)) {
+      const paths = at.valuesPath.startsWith('global.') ? [at.valuesPath] : [...keys].map((k) => `${k}.${at.valuesPath}`);
+      for (const p of paths) out.push({ chart: parent, valuesPath: p });
+    }
+  }
+  return out;
+}
+
 function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunContext, knownOnly: boolean): string[] | undefined {
   const value = valueAt(chart, valuesPath);
   if (value === undefined) return undefined;
@@ -1706,9 +1725,13 @@ function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunCont
   // `helm upgrade … --set edge.host=edge.example.com` in a script or a pipeline of the repository
   // (or a Terraform release's `set`): any value, whatever the values files say. The path is
   // matched whatever the release (`--set grpcPort=…` for one chart makes every chart's unknown).
-  if (!knownOnly && setOnCommandLine(valuesPath, run, chart)) return undefined;
+  // A subchart's value is also set through its parents' commands (`helm upgrade platform
+  // ./platform --set edge.host=…` or `-f prod.yaml` setting edge.host, for charts/edge's host).
+  const places = commandLinePlaces(chart, valuesPath, run);
+  if (!knownOnly && places.some((p) => setOnCommandLine(p.valuesPath, run, p.chart))) return undefined;
   // `helm upgrade … -f deploy/prod.yaml`: a values file named on a command line sets it too.
-  const named = namedValuesAt(valuesPath, run, chart);
+  const fromNamed = places.map((p) => namedValuesAt(p.valuesPath, run, p.chart));
+  const named = fromNamed.some((n) => n === undefined) ? undefined : fromNamed.flatMap((n) => n!);
   if (!knownOnly && named === undefined) return undefined;
   return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.flatMap((l) => (l.value === undefined ? [] : [l.value])), ...(named ?? [])];
 }
