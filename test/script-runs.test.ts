@@ -166,6 +166,9 @@ describe('a variable set other than by an assignment is not the assignment\'s va
     ['read in a while loop', 'while read -r IMAGE; do\n  docker run --rm "$IMAGE" PROBE\ndone < images.txt'],
     ['printf -v', 'printf -v IMAGE "gcr.io/acme/%s:1" worker\ndocker run --rm "$IMAGE" PROBE'],
     ['${IMAGE:=…}', ': "${IMAGE:=gcr.io/acme/worker:1}"\ndocker run --rm "$IMAGE" PROBE'],
+    ['a sourced file', 'source ./env/worker.sh\ndocker run --rm "$IMAGE" PROBE'],
+    ['a file read with .', '. ./env/worker.sh\ndocker run --rm "$IMAGE" PROBE'],
+    ['eval', 'eval "$(cat env/worker)"\ndocker run --rm "$IMAGE" PROBE'],
   ])('%s', (_what, rest) => {
     for (const first of ['IMAGE=gcr.io/acme/api:${TAG:-dev}', 'IMAGE=gcr.io/acme/api:1']) {
       const { calls, reader } = read(`${first}\n${rest.replace('PROBE', PROBE)}\n`);

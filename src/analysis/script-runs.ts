@@ -29,14 +29,17 @@ const SETS_OPERANDS = new Set(['read', 'mapfile', 'readarray', 'getopts', 'unset
  * The variables a script sets other than by an assignment (`X=1`): what the parse found
  * (ShScript.setsOtherwise: loops, export/local/declare, `${X:=d}`) and the commands that set
  * their operands (`read IMAGE`, `printf -v IMAGE`). Their value is not the assignment's: a
- * script setting `IMAGE=…api…` then `for IMAGE in …worker…` runs the worker.
+ * script setting `IMAGE=…api…` then `for IMAGE in …worker…` runs the worker. `any`: the script
+ * sources another file or evals, which may set any variable.
  */
-function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: ReadonlySet<string> = new Set()): Set<string> {
+function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: ReadonlySet<string> = new Set()): Set<string> | 'any' {
   const out = new Set(parsed);
   for (const call of calls) {
     const words = call.args.map((w) => literal(w, resolve));
     const name = words[0] !== undefined ? words[0].slice(words[0].lastIndexOf('/') + 1) : undefined;
     if (name === undefined) continue;
+    // `source ./env.sh`, `. ./env.sh`, `eval "$X"`: any variable may be set there.
+    if (name === 'source' || name === '.' || name === 'eval') return 'any';
     if (SETS_OPERANDS.has(name)) {
       for (const w of words.slice(1)) {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:[=+\-*/[]|$)/.exec(w);
@@ -61,7 +64,9 @@ function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: Readon
  */
 export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
-  for (const name of setOtherwise(calls, resolve, setsOtherwise)) values.set(name, null);
+  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  if (otherwise === 'any') return () => undefined;
+  for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
     for (const a of call.assigns) {
@@ -102,7 +107,9 @@ export function taggedImageName(word: ShWord, resolve: Resolve, env: (name: stri
  */
 export function scriptImageNames(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
-  for (const name of setOtherwise(calls, resolve, setsOtherwise)) values.set(name, null);
+  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  if (otherwise === 'any') return () => undefined;
+  for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue;
     for (const a of call.assigns) {
