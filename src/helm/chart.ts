@@ -1501,7 +1501,25 @@ function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; a
   let out = defineCache.get(chart);
   if (out) return out;
   out = new Map();
-  for (const { file, text } of templatesOf(chart, run)) {
+  // Helm's defines are one namespace for a chart and its subcharts: a library chart's define
+  // (charts/common/templates/_probe.tpl, or a file:// dependency) is as callable as the chart's own.
+  const sources: { chart: Chart; prefix: string }[] = [{ chart, prefix: '' }];
+  for (let i = 0; i < sources.length && sources.length < 256; i++) {
+    const at = sources[i]!.chart;
+    const roots = [...subchartsOf(at, run).values()].filter((r): r is string => r !== undefined);
+    for (const d of dependenciesOf(at, run)) {
+      const root = fileRepository(at, d);
+      if (root) roots.push(root);
+    }
+    for (const root of roots) {
+      const sub = findChart(path.join(root, 'Chart.yaml'), run);
+      if (!sub || sources.some((s) => s.chart.root === sub.root)) continue;
+      sources.push({ chart: sub, prefix: path.relative(chart.root, sub.root).split(path.sep).join('/') + '/' });
+    }
+  }
+  // Subcharts' first: Helm parses the deeper templates first, so a parent's define of a name wins.
+  const files = [...sources].reverse().flatMap(({ chart: c, prefix }) => templatesOf(c, run).map((t) => ({ file: prefix + t.file, text: t.text })));
+  for (const { file, text } of files) {
     const actions = findActions(text).actions;
     const open: { name: string | undefined; index: number }[] = [];
     actions.forEach((a, i) => {
