@@ -149,7 +149,7 @@ function meshNote(mesh: Mesh, port: string): string {
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
 const KUBEVIRT = 'kubevirt.io';
-const KUBEVIRT_HINT =
+export const KUBEVIRT_HINT =
   'A virtual machine\'s probe cannot be grpc: keep the exec probe (the binary stays in the VM\'s disk image, which the guest agent runs it from), or probe the server from outside with tcpSocket (a connection only, not the health service).';
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
