@@ -15,7 +15,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
-import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
+import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -594,6 +594,15 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  // Printed into a KubeVirt virtual machine (`readinessProbe: {{- toYaml .Values.readinessProbe
+  // | nindent 8 }}` under a VirtualMachine's spec.template.spec): its Probe has no grpc, as in YAML.
+  const vm = printingTemplates(chart, r.keyPath, run).find((t) => KUBEVIRT_API_VERSION.test(t.text));
+  if (vm) {
+    return {
+      ...heldReport(r, 'no-native-check', `${vm.file} renders it in a KubeVirt resource (${KUBEVIRT_API_VERSION.exec(vm.text)![1]}): a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`),
+      hint: KUBEVIRT_HINT,
+    };
+  }
   const own = schemaRefusesGrpc(chart, r.keyPath, run);
   const schema = own ? { file: "the chart's values.schema.json", ...own } : subchartSchemaRefuses(chart, r.keyPath, run);
   if (schema) {
@@ -890,6 +899,9 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   }
   return r;
 }
+
+/** A template's document in KubeVirt's API group or a sub-group of it (`apiVersion: kubevirt.io/v1`, `pool.kubevirt.io/v1alpha1`). */
+const KUBEVIRT_API_VERSION = /^apiVersion:\s*["']?((?:[a-z0-9-]+\.)*kubevirt\.io\/[A-Za-z0-9]+)/m;
 
 /** `{{ .Values.a.b }}` (or `$.Values`, with trim markers) alone, and its path. */
 export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/;
