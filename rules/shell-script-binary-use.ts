@@ -50,8 +50,8 @@ const rule: Rule = {
           ctx.report({ start: offset ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });
           return;
         }
-        const env = scriptVariables(script.calls, shell.resolveWord);
-        const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord) };
+        const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise);
+        const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord, script.setsOtherwise) };
 
         const reports: Report[] = [];
         // Spans of the calls reported (or covered by a report): a mention inside one is accounted for.

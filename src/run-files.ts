@@ -15,6 +15,15 @@ export function filesOfRun(run: RunContext): ReadonlySet<string> {
   return files;
 }
 
+const repositorySets = new WeakMap<RunContext, Set<string>>();
+
+/** The repository's files (RunContext.repositoryFiles) as a set, built once per run: the whole checkout in a partial view. */
+export function filesOfRepository(run: RunContext): ReadonlySet<string> {
+  let files = repositorySets.get(run);
+  if (!files) repositorySets.set(run, (files = new Set(run.repositoryFiles())));
+  return files;
+}
+
 /** A file list by folder. Lists keep the order of the run's list (the order a filter over it gave). */
 export interface FolderIndex {
   /** The files directly in `dir`: those whose path.dirname is `dir`. */

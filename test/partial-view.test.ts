@@ -210,3 +210,39 @@ test('a UTF-16 file over the size limit that names the binary is an error at its
   expect(wide).toMatchObject({ status: 'error', line: 202 });
   expect(result.findings.find((f) => f.ruleId === 'dockerfile-binary-install')!.status).toBe('blocked');
 });
+
+// A deploy script outside the view sets the chart's host with --set: a pre-commit run naming the
+// template (or the chart's folder) must see it as a whole run does, or the probe is migrated to the
+// port and the deployed probe checks the pod instead of the remote host.
+test.each([
+  ['the template named', ['edge/templates/deploy.yaml']],
+  ['the chart folder named', ['edge']],
+])('a --set of a templated host in a script outside the view blocks the probe: %s', async (_name, paths) => {
+  const template = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: edge}
+spec:
+  template:
+    spec:
+      containers:
+        - name: edge
+          image: ghcr.io/acme/edge
+          readinessProbe:
+            exec:
+              command: ["/bin/grpc_health_probe", "-addr={{ .Values.edge.host }}:5002"]
+`;
+  const dir = repoWith(
+    {
+      'edge/Chart.yaml': 'apiVersion: v2\nname: edge\nversion: 0.1.0\n',
+      'edge/values.yaml': 'edge:\n  host: localhost\n',
+      'edge/templates/deploy.yaml': template,
+      'deploy/release.sh': '#!/bin/sh\nhelm upgrade --install edge ./edge --set edge.host=edge.example.com\n',
+    },
+    { git: true },
+  );
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--format', 'json', ...paths], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'edge/templates/deploy.yaml'), 'utf8')).toBe(template);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[] }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([['edge/templates/deploy.yaml', 'blocked', ['host']]]);
+});

@@ -12,8 +12,8 @@ const IMG = 'ghcr.io/acme/api:1';
 const PROBE = 'grpc_health_probe -addr=:5000';
 
 function read(script: string) {
-  const calls = parseShell(script).calls;
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord), imageNames: scriptImageNames(calls, resolveWord) };
+  const { calls, setsOtherwise } = parseShell(script);
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, setsOtherwise), imageNames: scriptImageNames(calls, resolveWord, setsOtherwise) };
   return { call: calls[calls.length - 1]!, reader, calls };
 }
 
@@ -150,5 +150,37 @@ describe('an image whose tag alone is set at run time', () => {
     const run = runsBinary(call.args, reader, 0);
     expect(run?.tagAtRunTime).toBeUndefined();
     expect(run?.image).toMatch(/\$/);
+  });
+});
+
+describe('a variable set other than by an assignment is not the assignment\'s value', () => {
+  // `IMAGE=…api…` then `for IMAGE in …worker…`: the worker runs, so api is not the image (which
+  // would remove the worker's install while the script runs the binary in it).
+  test.each([
+    ['a for loop', 'for IMAGE in gcr.io/acme/worker:$TAG; do\n  docker run --rm "$IMAGE" PROBE\ndone'],
+    ['a select loop', 'select IMAGE in gcr.io/acme/worker:$TAG; do\n  docker run --rm "$IMAGE" PROBE\ndone'],
+    ['export with a value', 'export IMAGE=gcr.io/acme/worker:$TAG\ndocker run --rm "$IMAGE" PROBE'],
+    ['local in a function', 'f() {\n  local IMAGE=gcr.io/acme/worker:$TAG\n  docker run --rm "$IMAGE" PROBE\n}\nf'],
+    ['declare', 'declare IMAGE=gcr.io/acme/worker:$TAG\ndocker run --rm "$IMAGE" PROBE'],
+    ['read', 'read -r IMAGE < images.txt\ndocker run --rm "$IMAGE" PROBE'],
+    ['read in a while loop', 'while read -r IMAGE; do\n  docker run --rm "$IMAGE" PROBE\ndone < images.txt'],
+    ['printf -v', 'printf -v IMAGE "gcr.io/acme/%s:1" worker\ndocker run --rm "$IMAGE" PROBE'],
+    ['${IMAGE:=…}', ': "${IMAGE:=gcr.io/acme/worker:1}"\ndocker run --rm "$IMAGE" PROBE'],
+    ['a sourced file', 'source ./env/worker.sh\ndocker run --rm "$IMAGE" PROBE'],
+    ['a file read with .', '. ./env/worker.sh\ndocker run --rm "$IMAGE" PROBE'],
+    ['eval', 'eval "$(cat env/worker)"\ndocker run --rm "$IMAGE" PROBE'],
+  ])('%s', (_what, rest) => {
+    for (const first of ['IMAGE=gcr.io/acme/api:${TAG:-dev}', 'IMAGE=gcr.io/acme/api:1']) {
+      const { calls, reader } = read(`${first}\n${rest.replace('PROBE', PROBE)}\n`);
+      const run = calls.map((c) => runsBinary(c.args, reader, 0)).find((r) => r !== undefined);
+      expect(run).toBeDefined();
+      expect(run!.image).toMatch(/\$/);
+      expect(run!.tagAtRunTime).toBeUndefined();
+    }
+  });
+
+  test('a bare export keeps the value', () => {
+    expect(imageOf(`IMAGE=gcr.io/acme/api:1\nexport IMAGE\ndocker run --rm "$IMAGE" ${PROBE}`)).toBe('gcr.io/acme/api:1');
+    expect(imageOf(`IMAGE=gcr.io/acme/api:\${TAG}\nexport IMAGE\ndocker run --rm "$IMAGE" ${PROBE}`)).toBe('gcr.io/acme/api');
   });
 });

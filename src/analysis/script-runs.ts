@@ -22,13 +22,51 @@ export interface WordReader {
 export const noEnv = () => undefined;
 export const literal = (w: ShWord, resolve: Resolve) => resolve(w, noEnv).text;
 
+/** Commands that set the variables their operands name (`read -r IMAGE`, `mapfile LINES`, `unset X`). */
+const SETS_OPERANDS = new Set(['read', 'mapfile', 'readarray', 'getopts', 'unset', 'let']);
+
+/**
+ * The variables a script sets other than by an assignment (`X=1`): what the parse found
+ * (ShScript.setsOtherwise: loops, export/local/declare, `${X:=d}`) and the commands that set
+ * their operands (`read IMAGE`, `printf -v IMAGE`). Their value is not the assignment's: a
+ * script setting `IMAGE=…api…` then `for IMAGE in …worker…` runs the worker. `any`: the script
+ * sources another file or evals, which may set any variable.
+ */
+function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: ReadonlySet<string> = new Set()): Set<string> | 'any' {
+  const out = new Set(parsed);
+  for (const call of calls) {
+    const words = call.args.map((w) => literal(w, resolve));
+    const name = words[0] !== undefined ? words[0].slice(words[0].lastIndexOf('/') + 1) : undefined;
+    if (name === undefined) continue;
+    // `source ./env.sh`, `. ./env.sh`, `eval "$X"`: any variable may be set there.
+    if (name === 'source' || name === '.' || name === 'eval') return 'any';
+    if (SETS_OPERANDS.has(name)) {
+      for (const w of words.slice(1)) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:[=+\-*/[]|$)/.exec(w);
+        if (m) out.add(m[1]!);
+      }
+    }
+    if (name === 'printf') {
+      // `printf -v NAME`, `printf -vNAME`
+      words.forEach((w, i) => {
+        if (w === '-v' && words[i + 1] !== undefined) out.add(words[i + 1]!);
+        else if (/^-v[A-Za-z_]/.test(w)) out.add(w.slice(2));
+      });
+    }
+  }
+  return out;
+}
+
 /**
  * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
  * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
  * something only known at run time, stays unknown.
  */
-export function scriptVariables(calls: readonly ShCall[], resolve: Resolve): (name: string) => string | undefined {
+export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
+  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  if (otherwise === 'any') return () => undefined;
+  for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
     for (const a of call.assigns) {
@@ -67,8 +105,11 @@ export function taggedImageName(word: ShWord, resolve: Resolve, env: (name: stri
  * Variables the script sets, once or always alike, to an image whose tag alone is set at run time
  * (`IMAGE=gcr.io/acme/api:${TAG:-dev}`): name → the image's name, for `docker run "$IMAGE" …`.
  */
-export function scriptImageNames(calls: readonly ShCall[], resolve: Resolve): (name: string) => string | undefined {
+export function scriptImageNames(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
+  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  if (otherwise === 'any') return () => undefined;
+  for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue;
     for (const a of call.assigns) {

@@ -88,6 +88,12 @@ export interface ShScript {
   stmts: ShStmt[];
   calls: ShCall[];
   params: Set<string>;
+  /**
+   * Variables set other than by an assignment the calls hold (`X=1`): a `for`/`select` loop's
+   * variable, `export X=1`, `local X`, `declare`/`readonly`/`typeset`, `${X:=1}`, `${X=1}`. A
+   * reader that takes an assignment for the variable's value must not where one of these sets it.
+   */
+  setsOtherwise: ReadonlySet<string>;
   /** Here-documents (`<<EOF`, `<<-EOF`), nested ones included, in source order. */
   heredocs: ShHeredoc[];
 }
@@ -424,6 +430,8 @@ const LOOPS_AND_FUNCTIONS = new Set(['ForClause', 'WhileClause', 'FuncDecl']);
 
 class Converter {
   private readonly toString: (byte: number) => number;
+  /** ShScript.setsOtherwise, gathered by walkInto (loops and declarations are read by its walk). */
+  private readonly setsOtherwise = new Set<string>();
 
   /** `script_`: the script as written; `view`: what the parser read (src/analysis/shell.ts, withoutCrs). */
   constructor(
@@ -442,7 +450,7 @@ class Converter {
       for (const p of s.params) all.params.add(p);
     }
     // A second walk, only for scripts that may hold a here-document (the `<<` of `<<<` too).
-    return { stmts, calls: all.calls, params: all.params, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [] };
+    return { stmts, calls: all.calls, params: all.params, setsOtherwise: this.setsOtherwise, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [] };
   }
 
   private heredocs(file: MvNode): ShHeredoc[] {
@@ -592,6 +600,15 @@ class Converter {
       const type = this.sh.NodeType(x);
       if (LOOPS_AND_FUNCTIONS.has(type)) into.loopOrFunction = true;
       if (type === 'ParamExp' && x.Param?.Value) into.params.add(x.Param.Value as string);
+      // What sets a variable besides an assignment: `for X in`, `select X in` (WordIter),
+      // `export X=1`, `local X` (DeclClause; a bare `export X`/`readonly X` keeps its value), and
+      // `${X:=d}`, `${X=d}` (mvdan/sh's ParExpOperation 75 and 74).
+      if (type === 'WordIter' && x.Name?.Value) this.setsOtherwise.add(x.Name.Value as string);
+      if (type === 'DeclClause') {
+        const keeps = x.Variant?.Value === 'export' || x.Variant?.Value === 'readonly';
+        for (const a of x.Args as MvNode[]) if (a.Name?.Value && !(keeps && a.Naked)) this.setsOtherwise.add(a.Name.Value as string);
+      }
+      if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setsOtherwise.add(x.Param.Value as string);
       // The walk goes on below the call: what its words run or read is found there, so call()'s
       // own findings below it are dropped, not counted twice.
       if (type === 'CallExpr') into.calls.push(this.call(x, emptyInside()));

@@ -7,14 +7,15 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
-import { filesOfRun } from '../run-files.js';
+import { filesOfRepository, filesOfRun } from '../run-files.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
-import { GO_YAML_FALSE, GO_YAML_TRUE, PROBE_KEYS } from '../kubernetes/probes.js';
+import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
@@ -67,13 +68,10 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
       found = { root: dir, chartYaml };
       const valuesText = run.readText(path.join(dir, 'values.yaml'));
       if (valuesText !== undefined) {
-        const parsed = parseYaml(valuesText);
+        const parsed = parseValuesYaml(valuesText);
         const doc = parsed.error ? undefined : parsed.docs[0]?.contents;
         if (isMap(doc)) found.values = doc;
-        // A key given twice is no error to Helm (the last wins), only to the tool's reading.
-        if (parsed.error && parseYaml(valuesText, { uniqueKeys: false }).error) {
-          found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
-        }
+        if (parsed.error) found.valuesError = `line ${valuesText.slice(0, parsed.error.offset).split('\n').length}: ${parsed.error.message}`;
       }
       break;
     }
@@ -83,6 +81,32 @@ export function findChart(fileAbs: string, run: RunContext): Chart | undefined {
   }
   for (const d of passed) byDir.set(d, found);
   return found ?? undefined;
+}
+
+/**
+ * A values file as Helm reads it: a key given twice is no error (the last wins; values-yaml-broken
+ * dup/), so where that is the only error the file is read with each map's last pair for a key
+ * (`grpcPort: 50051` then `grpcPort: grpc` renders grpc). Other errors are returned as parseYaml's.
+ */
+function parseValuesYaml(text: string): ReturnType<typeof parseYaml> {
+  const strict = parseYaml(text);
+  if (!strict.error) return strict;
+  const loose = parseYaml(text, { uniqueKeys: false });
+  if (loose.error) return strict;
+  for (const d of loose.docs) {
+    visit(d, {
+      Map(_, map) {
+        const seen = new Set<unknown>();
+        for (let i = map.items.length - 1; i >= 0; i--) {
+          const key = map.items[i]!.key;
+          const k = isScalar(key) ? key.value : key;
+          if (seen.has(k)) map.items.splice(i, 1);
+          else seen.add(k);
+        }
+      },
+    });
+  }
+  return loose;
 }
 
 /**
@@ -356,7 +380,7 @@ function valuesDoc(absPath: string, run: RunContext): ValuesDoc | undefined {
   if (!byPath) valuesDocsByRun.set(run, (byPath = new Map()));
   if (byPath.has(absPath)) return byPath.get(absPath);
   const text = run.readText(absPath);
-  const parsed = text === undefined ? undefined : parseYaml(text);
+  const parsed = text === undefined ? undefined : parseValuesYaml(text);
   const doc = parsed && !parsed.error ? parsed.docs[0] : undefined;
   const out = text !== undefined && doc ? { absPath, text, doc } : undefined;
   byPath.set(absPath, out);
@@ -570,11 +594,20 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const reader = templateReadingExec(chart, r.keyPath, run);
   if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  // Printed into a KubeVirt virtual machine (`readinessProbe: {{- toYaml .Values.readinessProbe
+  // | nindent 8 }}` under a VirtualMachine's spec.template.spec): its Probe has no grpc, as in YAML.
+  const vm = printingTemplates(chart, r.keyPath, run).find((t) => KUBEVIRT_API_VERSION.test(t.text));
+  if (vm) {
+    return {
+      ...heldReport(r, 'no-native-check', `${vm.file} renders it in a KubeVirt resource (${KUBEVIRT_API_VERSION.exec(vm.text)![1]}): a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`),
+      hint: KUBEVIRT_HINT,
+    };
+  }
   const own = schemaRefusesGrpc(chart, r.keyPath, run);
-  const schema = own ? { file: "the chart's values.schema.json", why: own } : subchartSchemaRefuses(chart, r.keyPath, run);
+  const schema = own ? { file: "the chart's values.schema.json", ...own } : subchartSchemaRefuses(chart, r.keyPath, run);
   if (schema) {
     return {
-      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values would fail that check`),
+      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values ${schema.unsure ? 'may' : 'would'} fail that check`),
       hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
     };
   }
@@ -667,21 +700,29 @@ function valuesSchema(chart: Chart, run: RunContext): JsonSchema | undefined {
   return out ?? undefined;
 }
 
+/** Schema keywords that constrain an object in ways the walk below does not follow. */
+const SCHEMA_UNREAD = ['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedProperties', 'dependentSchemas', 'dependencies', '$dynamicRef', '$recursiveRef'];
+
 /**
- * Why the chart's values.schema.json would refuse the probe at keyPath once it is grpc: the
- * probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
- * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one,
- * it requires exec, or its grpc allows no port. Followed through `properties`, `items` and local
- * `$ref`s; a schema the walk cannot follow there (no such property, `oneOf`…) says nothing.
+ * Why the chart's values.schema.json would (or may) refuse the probe at keyPath once it is grpc:
+ * the probe's object allows no properties beyond those it lists (`additionalProperties: false`, as
+ * holgerjh/helm-schema and other generators write it from a values.yaml) and grpc is not one, it
+ * requires exec, or its grpc allows no port. Followed through `properties`, `patternProperties`,
+ * an `additionalProperties` schema, `items` and local `$ref`s. Where the path or the probe's
+ * object uses what the walk does not follow (`allOf`, `oneOf` — often 'exactly one handler' —,
+ * `not`, `if`, `propertyNames`, `unevaluatedProperties`, a `$ref` to another file or a URL, which
+ * Helm fetches), the tool cannot tell that Helm takes grpc: that is said too (`unsure`). A path
+ * the schema does not describe (no such property, nothing beyond) allows anything: nothing is said.
  */
-function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): string | undefined {
+function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): { why: string; unsure?: true } | undefined {
   const root = valuesSchema(chart, run);
   if (!root) return undefined;
-  const resolve = (node: unknown): JsonSchema | undefined => {
+  /** The schema a node stands for through local $refs; `remote`: a $ref the tool does not read. */
+  const resolve = (node: unknown): JsonSchema | { remote: string } | undefined => {
     let n = node;
     for (let i = 0; i < 20 && n !== null && typeof n === 'object' && typeof (n as JsonSchema).$ref === 'string'; i++) {
       const ref = (n as JsonSchema).$ref as string;
-      if (!ref.startsWith('#')) return undefined;
+      if (!ref.startsWith('#')) return { remote: ref };
       n = ref
         .slice(1)
         .split('/')
@@ -691,48 +732,75 @@ function schemaRefusesGrpc(chart: Chart, keyPath: string, run: RunContext): stri
     }
     return n !== null && typeof n === 'object' && !Array.isArray(n) ? (n as JsonSchema) : undefined;
   };
-  const propertyOf = (node: JsonSchema, key: string): JsonSchema | undefined => {
+  const isObject = (v: unknown): v is JsonSchema => v !== null && typeof v === 'object' && !Array.isArray(v);
+  /** The schemas that apply to a property `key` of an object schema: its property, the patterns it matches, else additionalProperties. */
+  const schemasOf = (node: JsonSchema, key: string): unknown[] => {
     const props = node.properties;
-    if (props !== null && typeof props === 'object' && key in (props as JsonSchema)) return resolve((props as JsonSchema)[key]);
-    return undefined;
-  };
-  const allows = (node: JsonSchema, key: string): boolean => {
-    if (node.additionalProperties !== false) return true;
-    if (propertyOf(node, key)) return true;
+    const out: unknown[] = isObject(props) && key in props ? [props[key]] : [];
     const patterns = node.patternProperties;
-    if (patterns === null || typeof patterns !== 'object') return false;
-    return Object.keys(patterns as JsonSchema).some((p) => {
-      try {
-        return new RegExp(p, 'u').test(key);
-      } catch {
-        return true;
+    if (isObject(patterns)) {
+      for (const [p, sub] of Object.entries(patterns)) {
+        let matches = true;
+        try {
+          matches = new RegExp(p, 'u').test(key);
+        } catch {
+          // A pattern JavaScript does not read: it may match.
+        }
+        if (matches) out.push(sub);
       }
-    });
+    }
+    if (out.length === 0 && isObject(node.additionalProperties)) out.push(node.additionalProperties);
+    return out;
   };
+  const allows = (node: JsonSchema, key: string): boolean => node.additionalProperties !== false || schemasOf(node, key).length > 0;
+  const unread = (node: JsonSchema, at: string): { why: string; unsure: true } | undefined => {
+    const keyword = SCHEMA_UNREAD.find((k) => k in node);
+    return keyword === undefined ? undefined : { why: `uses ${keyword} at ${at || 'its top'}, which the tool does not follow: it cannot tell that Helm takes grpc in ${keyPath}`, unsure: true };
+  };
+  const remote = (ref: string) => ({ why: `refers to ${ref} for ${keyPath}, which the tool does not read (Helm does): it cannot tell that Helm takes grpc there`, unsure: true as const });
   let node = resolve(root);
+  let at = '';
   for (const step of keyPathSteps(keyPath)) {
     if (!node) return undefined;
+    if ('remote' in node && typeof node.remote === 'string') return remote(node.remote);
+    const schema = node as JsonSchema;
+    const skipped = unread(schema, at);
+    if (skipped) return skipped;
+    let subs: unknown[];
     if (typeof step === 'number') {
-      const items = node.items;
-      node = resolve(Array.isArray(items) ? items[step] : items);
-    } else node = propertyOf(node, step);
+      const items = schema.items;
+      subs = Array.isArray(items) ? [items[step]] : items === undefined ? [] : [items];
+    } else subs = schemasOf(schema, step);
+    at = at === '' ? String(step) : `${at}.${String(step)}`;
+    // Two schemas apply (a property and a pattern): the tool reads one path, so it cannot tell.
+    if (subs.length > 1) return { why: `gives ${at} more than one schema (properties and patternProperties), which the tool does not follow: it cannot tell that Helm takes grpc in ${keyPath}`, unsure: true };
+    node = subs.length === 0 ? undefined : resolve(subs[0]);
   }
   if (!node) return undefined;
-  if (!allows(node, 'grpc')) return `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)`;
-  if (Array.isArray(node.required) && node.required.includes('exec')) return `requires exec in ${keyPath}`;
-  const grpc = propertyOf(node, 'grpc');
-  if (grpc && !allows(grpc, 'port')) return `allows no port in ${keyPath}.grpc`;
+  if ('remote' in node && typeof node.remote === 'string') return remote(node.remote);
+  const probe = node as JsonSchema;
+  const skipped = unread(probe, keyPath);
+  if (skipped) return skipped;
+  if (!allows(probe, 'grpc')) return { why: `allows no grpc in ${keyPath} (additionalProperties: false, and grpc is not among its properties)` };
+  if (Array.isArray(probe.required) && probe.required.includes('exec')) return { why: `requires exec in ${keyPath}` };
+  const grpcs = schemasOf(probe, 'grpc').map(resolve);
+  if (grpcs.length === 1 && grpcs[0] && !('remote' in grpcs[0] && typeof grpcs[0].remote === 'string')) {
+    const grpc = grpcs[0] as JsonSchema;
+    const inGrpc = unread(grpc, `${keyPath}.grpc`);
+    if (inGrpc) return inGrpc;
+    if (!allows(grpc, 'port')) return { why: `allows no port in ${keyPath}.grpc` };
+  } else if (grpcs.length > 0) return { why: `gives ${keyPath}.grpc a schema the tool does not follow: it cannot tell that Helm takes grpc there`, unsure: true };
   return undefined;
 }
 
 /** A parent's probe under a subchart's key (`cart.livenessProbe`): Helm checks it against the unpacked subchart's own schema too. */
-function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string } | undefined {
+function subchartSchemaRefuses(chart: Chart, keyPath: string, run: RunContext): { file: string; why: string; unsure?: true } | undefined {
   const dot = keyPath.indexOf('.');
   const root = dot === -1 ? undefined : subchartsOf(chart, run).get(keyPath.slice(0, dot));
   const sub = root ? findChart(path.join(root, 'Chart.yaml'), run) : undefined;
-  const why = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
-  if (!sub || !why) return undefined;
-  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, why };
+  const refusal = sub ? schemaRefusesGrpc(sub, keyPath.slice(dot + 1), run) : undefined;
+  if (!sub || !refusal) return undefined;
+  return { file: `the subchart's ${path.relative(chart.root, path.join(sub.root, 'values.schema.json')).split(path.sep).join('/')}`, ...refusal };
 }
 
 /**
@@ -832,6 +900,9 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
   return r;
 }
 
+/** A template's document in KubeVirt's API group or a sub-group of it (`apiVersion: kubevirt.io/v1`, `pool.kubevirt.io/v1alpha1`). */
+const KUBEVIRT_API_VERSION = /^apiVersion:\s*["']?((?:[a-z0-9-]+\.)*kubevirt\.io\/[A-Za-z0-9]+)/m;
+
 /** `{{ .Values.a.b }}` (or `$.Values`, with trim markers) alone, and its path. */
 export const VALUES_ACTION = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/;
 
@@ -899,7 +970,9 @@ function prefixesOf(valuesPath: string): string[] {
 
 /**
  * The values paths set one at a time and the values files named (`-f`, `--values`, a Terraform
- * `helm_release`'s `values = [file("…")]`) on the command lines of the run's files: one pass per run.
+ * `helm_release`'s `values = [file("…")]`) on the command lines of the repository's files (the
+ * whole checkout in a partial view: a pre-commit run naming a chart's template still sees the
+ * deploy script's --set of its host): one pass per run.
  */
 function commandLines(run: RunContext): CommandLines {
   let found = cliSetsByRun.get(run);
@@ -908,8 +981,8 @@ function commandLines(run: RunContext): CommandLines {
     const byChart = new Map<string, Set<string>>();
     const named: CommandLines['named'] = [];
     cliSetsByRun.set(run, (found = { all, byChart, named }));
-    const inRun = filesOfRun(run);
-    for (const abs of run.allFiles()) {
+    const inRun = filesOfRepository(run);
+    for (const abs of run.repositoryFiles()) {
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
       try {
@@ -927,8 +1000,15 @@ function commandLines(run: RunContext): CommandLines {
       // file below does not count their --set for every chart.
       const scoped: [number, number][] = [];
       // A helm command (its continuation lines joined) and the values files it names.
-      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n]*\\\r?\n)*[^\n]*/g)) {
-        const chart = helmCommandChart(m[0], dir, run.cwd, inRun);
+      // A command ends at `;`, `&`, `|` or a comment: `helm upgrade a "$A" --set x=1; helm upgrade b ./b`
+      // is two commands, and the first one's --set is not b's.
+      const root = enclosingRepository(dir);
+      // A file that changes folder (`cd charts/api && helm upgrade api . …`, a workflow step's
+      // working-directory) runs its helm commands from a folder the tool does not follow: a path
+      // in them names no known chart, and their --set counts for every chart.
+      const moves = /(?:^|[\s;&|(])(?:cd|pushd)\s|working[-_]directory\s*:|\bchdir\b|\bWORKDIR\b|--chdir\b/m.test(text);
+      for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n;&|#]*\\\r?\n)*[^\n;&|#]*/g)) {
+        const chart = moves ? undefined : helmCommandChart(m[0], dir, [root ?? run.cwd, run.cwd], inRun);
         for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir, ...(chart ? { chart } : {}) });
         if (chart === undefined) continue;
         scoped.push([m.index, m.index + m[0].length]);
@@ -963,16 +1043,21 @@ const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s
 
 /**
  * The root of the chart a helm command installs, when it names one folder of the repository
- * holding a Chart.yaml (`./charts/api`, from the naming file's folder or the repository's root);
+ * holding a Chart.yaml by a path (`./charts/api`, `charts/api`, `.`, from the naming file's folder,
+ * the repository's top folder or the run's);
  * undefined when it names none (a repository chart, `oci://…`, a variable) or more than one (two
  * commands on one line).
  */
-function helmCommandChart(command: string, dir: string, cwd: string, inRun: ReadonlySet<string>): string | undefined {
+function helmCommandChart(command: string, dir: string, tops: readonly string[], inRun: ReadonlySet<string>): string | undefined {
   const roots = new Set<string>();
   for (const raw of command.replace(/\\\r?\n/g, ' ').split(/\s+/)) {
     const word = raw.replace(/^["']|["']$/g, '').replace(/\/+$/, '');
     if (word === '' || word.startsWith('-') || /[$={}]/.test(word)) continue;
-    for (const from of [dir, cwd]) {
+    // Only a word written as a path names a chart here: a bare word is as likely the release's
+    // name or an option's value (`--namespace api` beside a chart given by a variable, where api/
+    // is another chart of the repository), which would give this command's --set to that chart.
+    if (!word.includes('/') && word !== '.' && word !== '..') continue;
+    for (const from of [dir, ...tops]) {
       const root = path.resolve(from, word);
       if (inRun.has(path.join(root, 'Chart.yaml'))) roots.add(root);
     }
@@ -1025,7 +1110,7 @@ function namedValueFiles(run: RunContext): NamedValues[] {
       if (chartRoot === undefined) return void to.set(key, undefined);
       to.set(key, new Set([...(to.get(key) ?? []), chartRoot]));
     };
-    const inRun = filesOfRun(run);
+    const inRun = filesOfRepository(run);
     for (const { name, dir, chart: root } of commandLines(run).named) {
       const parts = name.split('/');
       const last = parts.findLastIndex((p) => /[$}]/.test(p));
@@ -1035,7 +1120,7 @@ function namedValueFiles(run: RunContext): NamedValues[] {
       else if (tail.length === 1) for (const f of [path.join(dir, tail[0]!), path.join(run.cwd, tail[0]!)]) if (inRun.has(f)) give(files, f, root);
     }
     if (tails.size > 0) {
-      for (const abs of run.allFiles()) {
+      for (const abs of run.repositoryFiles()) {
         if (!/\.(ya?ml|json)$/i.test(abs)) continue;
         const rel = abs.split(path.sep).join('/');
         for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
@@ -1428,7 +1513,25 @@ function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; a
   let out = defineCache.get(chart);
   if (out) return out;
   out = new Map();
-  for (const { file, text } of templatesOf(chart, run)) {
+  // Helm's defines are one namespace for a chart and its subcharts: a library chart's define
+  // (charts/common/templates/_probe.tpl, or a file:// dependency) is as callable as the chart's own.
+  const sources: { chart: Chart; prefix: string }[] = [{ chart, prefix: '' }];
+  for (let i = 0; i < sources.length && sources.length < 256; i++) {
+    const at = sources[i]!.chart;
+    const roots = [...subchartsOf(at, run).values()].filter((r): r is string => r !== undefined);
+    for (const d of dependenciesOf(at, run)) {
+      const root = fileRepository(at, d);
+      if (root) roots.push(root);
+    }
+    for (const root of roots) {
+      const sub = findChart(path.join(root, 'Chart.yaml'), run);
+      if (!sub || sources.some((s) => s.chart.root === sub.root)) continue;
+      sources.push({ chart: sub, prefix: path.relative(chart.root, sub.root).split(path.sep).join('/') + '/' });
+    }
+  }
+  // Subcharts' first: Helm parses the deeper templates first, so a parent's define of a name wins.
+  const files = [...sources].reverse().flatMap(({ chart: c, prefix }) => templatesOf(c, run).map((t) => ({ file: prefix + t.file, text: t.text })));
+  for (const { file, text } of files) {
     const actions = findActions(text).actions;
     const open: { name: string | undefined; index: number }[] = [];
     actions.forEach((a, i) => {
@@ -1620,6 +1723,25 @@ export function knownSettingsOf(chart: Chart | undefined, valuesPath: string, ru
   return settingsWith(chart, valuesPath, run, true);
 }
 
+/**
+ * Where a command line may set a chart's values path: the chart itself, and each chart that
+ * installs it as a subchart, under its key there (`global.` paths as they are), up its parents.
+ */
+function commandLinePlaces(chart: Chart | undefined, valuesPath: string, run: RunContext): { chart: Chart | undefined; valuesPath: string }[] {
+  const out: { chart: Chart | undefined; valuesPath: string }[] = [{ chart, valuesPath }];
+  const seen = new Set<Chart>();
+  for (let i = 0; i < out.length && out.length < 64; i++) {
+    const at = out[i]!;
+    if (!at.chart || seen.has(at.chart)) continue;
+    seen.add(at.chart);
+    for (const { parent, keys } of parentsOf(at.chart, run)) {
+      const paths = at.valuesPath.startsWith('global.') ? [at.valuesPath] : [...keys].map((k) => `${k}.${at.valuesPath}`);
+      for (const p of paths) out.push({ chart: parent, valuesPath: p });
+    }
+  }
+  return out;
+}
+
 function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunContext, knownOnly: boolean): string[] | undefined {
   const value = valueAt(chart, valuesPath);
   if (value === undefined) return undefined;
@@ -1633,9 +1755,13 @@ function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunCont
   // `helm upgrade … --set edge.host=edge.example.com` in a script or a pipeline of the repository
   // (or a Terraform release's `set`): any value, whatever the values files say. The path is
   // matched whatever the release (`--set grpcPort=…` for one chart makes every chart's unknown).
-  if (!knownOnly && setOnCommandLine(valuesPath, run, chart)) return undefined;
+  // A subchart's value is also set through its parents' commands (`helm upgrade platform
+  // ./platform --set edge.host=…` or `-f prod.yaml` setting edge.host, for charts/edge's host).
+  const places = commandLinePlaces(chart, valuesPath, run);
+  if (!knownOnly && places.some((p) => setOnCommandLine(p.valuesPath, run, p.chart))) return undefined;
   // `helm upgrade … -f deploy/prod.yaml`: a values file named on a command line sets it too.
-  const named = namedValuesAt(valuesPath, run, chart);
+  const fromNamed = places.map((p) => namedValuesAt(p.valuesPath, run, p.chart));
+  const named = fromNamed.some((n) => n === undefined) ? undefined : fromNamed.flatMap((n) => n!);
   if (!knownOnly && named === undefined) return undefined;
   return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.flatMap((l) => (l.value === undefined ? [] : [l.value])), ...(named ?? [])];
 }

@@ -7,7 +7,7 @@
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
-import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall } from '../analysis/shell.js';
+import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall, type ShScript } from '../analysis/shell.js';
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
@@ -149,7 +149,7 @@ function meshNote(mesh: Mesh, port: string): string {
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
 const KUBEVIRT = 'kubevirt.io';
-const KUBEVIRT_HINT =
+export const KUBEVIRT_HINT =
   'A virtual machine\'s probe cannot be grpc: keep the exec probe (the binary stays in the VM\'s disk image, which the guest agent runs it from), or probe the server from outside with tcpSocket (a connection only, not the health service).';
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
@@ -1126,15 +1126,17 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
   // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
   // which image is not known here (every install stays).
   if (script.includes('${{')) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
+  let parsedScript: ShScript;
   let calls: ShCall[];
   let comments: [number, number][];
   try {
-    calls = parseShell(script).calls;
+    parsedScript = parseShell(script);
+    calls = parsedScript.calls;
     comments = shellCommentRanges(script);
   } catch {
     return [{ what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true }];
   }
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord), imageNames: scriptImageNames(calls, resolveWord) };
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
   const mentions = mentionOffsets(script);
   // Where the command names the binary (the line to read), else where it starts.
   const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;

@@ -8,7 +8,7 @@ import type { ConfigReader } from './pulumi-config.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { commandOutsideExec, ECS_HINT, initContainerUse, PROBE_KEYS } from '../kubernetes/probes.js';
+import { commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -620,6 +620,17 @@ function probeReport(
   if (property(probe, 'grpc') || (property(probe, 'httpGet') && !nullHandler('httpGet')) || (property(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
     blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
+  // A KubeVirt virtual machine (`new k8s.apiextensions.CustomResource(…, {apiVersion:
+  // 'kubevirt.io/v1', kind: 'VirtualMachine', …})`, a cdk8s ApiObject) has no grpc probe, as in YAML.
+  const resource = enclosingResourceOf(probeProp);
+  const group = resource?.apiVersion.includes('/') ? resource.apiVersion.slice(0, resource.apiVersion.indexOf('/')) : '';
+  if (resource && (group === 'kubevirt.io' || group.endsWith('.kubevirt.io'))) {
+    blockers.push({
+      code: 'no-native-check',
+      detail: `${resource.kind} (${resource.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
+      hint: KUBEVIRT_HINT,
+    });
+  }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
   const notes = plan.notes.map(restore);
   for (const b of blockers) {
@@ -791,6 +802,18 @@ function holder(node: Node): PropertyAssignment | undefined {
 function property(object: ObjectLiteralExpression, name: string): PropertyAssignment | undefined {
   const { Node: N } = tsMorph();
   return object.getProperties().find((p): p is PropertyAssignment => N.isPropertyAssignment(p) && propName(p) === name);
+}
+
+/** The nearest object literal around a node with string apiVersion and kind (the resource it is in), when there is one. */
+function enclosingResourceOf(node: Node): { apiVersion: string; kind: string } | undefined {
+  const { Node: N } = tsMorph();
+  for (let n: Node | undefined = node.getParent(); n; n = n.getParent()) {
+    if (!N.isObjectLiteralExpression(n)) continue;
+    const apiVersion = stringProperty(n, 'apiVersion');
+    const kind = stringProperty(n, 'kind');
+    if (apiVersion !== undefined && kind !== undefined) return { apiVersion, kind };
+  }
+  return undefined;
 }
 
 function stringProperty(object: ObjectLiteralExpression, name: string): string | undefined {
