@@ -86,6 +86,12 @@ export function filesOfRepositories(paths: readonly string[], cwd: string, disco
   }
   if (roots.size === 0) return [...discovered];
   const listed = [...roots].flatMap((root) => gitFiles(root, git) ?? discover([root], cwd).files.map((f) => f.absPath));
+  // One checkout's list holds each file once: only the named files need taking out of it (a Set of
+  // its 25k paths was ~10 ms of a one-file pre-commit run). The same order as below.
+  if (roots.size === 1 && discovered.length <= 16) {
+    const named = new Set(discovered);
+    return [...named, ...listed.filter((f) => !named.has(f))];
+  }
   return [...new Set([...discovered, ...listed])];
 }
 

@@ -56,6 +56,14 @@ export interface OverlayHold {
 }
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/**
+ * Whether a path names a kustomization file. Asked of every file of the repository: the ending is
+ * tested before path.basename, which cost ~10 ms over 25k paths in a pre-commit run.
+ */
+export function isKustomizationPath(f: string): boolean {
+  return (f.endsWith('ustomization.yaml') || f.endsWith('ustomization.yml') || f.endsWith('Kustomization')) && KUSTOMIZATION_NAMES.includes(path.basename(f));
+}
 const HANDLERS = new Set(['exec', 'httpGet', 'tcpSocket', 'grpc']);
 const holdsByRun = new WeakMap<RunContext, Map<string, OverlayHold[]>>();
 
@@ -180,7 +188,7 @@ export function isStrategicMergePatch(fileAbs: string, run: RunContext): boolean
   if (!fileAbs) return false;
   let cache = smpByRun.get(run);
   if (!cache) {
-    const inRun = new Set(run.repositoryFiles().filter((f) => KUSTOMIZATION_NAMES.includes(path.basename(f))).flatMap((k) => mergePatchFiles(k, run)));
+    const inRun = new Set(run.repositoryFiles().filter((f) => isKustomizationPath(f)).flatMap((k) => mergePatchFiles(k, run)));
     smpByRun.set(run, (cache = { inRun, byDir: new Map() }));
   }
   if (cache.inRun.has(fileAbs)) return true;
@@ -215,7 +223,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   const merging: { kustomization: string; patch: PatchEntry; targets: string[] }[] = [];
   // An overlay outside a partial view (a pre-commit run naming the base alone) holds it all the same.
   for (const file of run.repositoryFiles()) {
-    if (!KUSTOMIZATION_NAMES.includes(path.basename(file))) continue;
+    if (!isKustomizationPath(file)) continue;
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
@@ -288,7 +296,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
   const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
   let charts: { root: string; name: string | undefined }[] | undefined;
   for (const abs of run.repositoryFiles()) {
-    if (!/\.ya?ml$/i.test(abs) || KUSTOMIZATION_NAMES.includes(path.basename(abs))) continue;
+    if (!/\.ya?ml$/i.test(abs) || isKustomizationPath(abs)) continue;
     // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
     // go no further than this test.
     const text = run.readText(abs);
@@ -757,7 +765,7 @@ function componentIncluders(dir: string, run: RunContext): string[] {
     // Listed once per run: which kustomizations include each component.
     includersByRun.set(run, (includers = new Map()));
     for (const f of run.repositoryFiles()) {
-      if (!KUSTOMIZATION_NAMES.includes(path.basename(f)) || !/^components\s*:/m.test(run.readText(f) ?? '')) continue;
+      if (!isKustomizationPath(f) || !/^components\s*:/m.test(run.readText(f) ?? '')) continue;
       const including = kustomizationRoot(f, run);
       for (const c of including ? componentsOf(path.dirname(f), including, run, new Set()) : []) {
         const cdir = path.dirname(c.file);
