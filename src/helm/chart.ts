@@ -1,5 +1,6 @@
 /** What a chart says about its templates: the kubeVersion range in Chart.yaml, and values.yaml. */
 import fs from 'node:fs';
+import { filesMayHold } from '../discover/grep.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
@@ -982,7 +983,12 @@ function commandLines(run: RunContext): CommandLines {
     const named: CommandLines['named'] = [];
     cliSetsByRun.set(run, (found = { all, byChart, named }));
     const inRun = filesOfRepository(run);
-    for (const abs of run.repositoryFiles()) {
+    const files = run.repositoryFiles();
+    // Asked of git first (src/discover/grep.ts): in a checkout only the files that may hold a helm
+    // command or a --set are read (the same pattern, as git grep -P reads it).
+    const may = filesMayHold(run, files, COMMAND_LINE_WORDS.source);
+    for (const abs of files) {
+      if (may && !may.has(abs)) continue;
       // Scripts and pipelines are small: a large file (a committed binary, a data dump) is not read whole for this.
       let size: number;
       try {
@@ -991,7 +997,7 @@ function commandLines(run: RunContext): CommandLines {
         continue;
       }
       const text = size <= CLI_SET_MAX_BYTES ? run.readText(abs) : undefined;
-      if (text === undefined || !/--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/.test(text)) continue;
+      if (text === undefined || !COMMAND_LINE_WORDS.test(text)) continue;
       const dir = path.dirname(abs);
       // What a --set sets: `a.b=…` items of a comma list.
       const setPaths = (from: string) => [...from.matchAll(SET_OPTION)].flatMap((m) => m[1]!.split(',').filter((i) => i.includes('=')).map((i) => i.slice(0, i.indexOf('='))));
@@ -1037,6 +1043,9 @@ function commandLines(run: RunContext): CommandLines {
   }
   return found;
 }
+
+/** What a file that sets values on a command line holds somewhere: a helm command, a --set, a Terraform release's set. */
+const COMMAND_LINE_WORDS = /--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/;
 
 /** `--set a.b=…` and its variants, with the comma list they set. */
 const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g;

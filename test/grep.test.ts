@@ -1,0 +1,42 @@
+import { expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { filesMayHold } from '../src/discover/grep.js';
+import type { RunContext } from '../src/types.js';
+import { repoWith } from './support/repo.js';
+
+const PATTERN = String.raw`--set|\bhelm`;
+const runIn = (cwd: string) => ({ cwd }) as unknown as RunContext;
+
+test('in a git checkout, only the files git finds the words in are read, with every file git does not list (ignored, outside the checkout)', () => {
+  const dir = repoWith({
+    'deploy/release.sh': 'helm upgrade --install api ./api\n',
+    'src/app.ts': 'export const x = 1;\n',
+    'deploy/untracked.sh': 'echo --set x=1\n',
+    'deploy/changed.sh': 'echo nothing yet\n',
+    'secret/local.sh': 'helm upgrade --set edge.host=x\n',
+    '.gitignore': 'secret/\n',
+  });
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'ignore' });
+  git('init', '-q');
+  git('add', 'deploy/release.sh', 'src/app.ts', 'deploy/changed.sh', '.gitignore');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'x');
+  // Changed in the working tree after the commit: git grep reads the working tree, as the tool does.
+  fs.writeFileSync(path.join(dir, 'deploy/changed.sh'), 'helm template . --set a=b\n');
+  const abs = (f: string) => path.join(dir, f);
+  const files = ['deploy/release.sh', 'src/app.ts', 'deploy/untracked.sh', 'deploy/changed.sh', 'secret/local.sh', '.gitignore'].map(abs);
+  const may = filesMayHold(runIn(dir), files, PATTERN);
+  expect(may && [...may].sort()).toEqual(['deploy/changed.sh', 'deploy/release.sh', 'deploy/untracked.sh', 'secret/local.sh'].map(abs).sort());
+});
+
+test('outside a git checkout git cannot say: undefined, and the reader reads every file', () => {
+  const dir = repoWith({ 'release.sh': 'helm upgrade api ./api\n' });
+  expect(filesMayHold(runIn(dir), [path.join(dir, 'release.sh')], PATTERN)).toBeUndefined();
+});
+
+test('a checkout where nothing matches: no file of those git lists is read', () => {
+  const dir = repoWith({ 'a.ts': 'export {};\n' });
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  expect(filesMayHold(runIn(dir), [path.join(dir, 'a.ts')], PATTERN)).toEqual(new Set());
+});
