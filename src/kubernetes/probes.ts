@@ -1036,7 +1036,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
-  const step = workflowStepRun(keys, String(node.value));
+  const step = workflowStepRun(keys, String(node.value), path);
   if (step) {
     // A GitHub Actions step's script: one report per command that names the binary, each tied to
     // the image it runs in when it starts a container.
@@ -1120,8 +1120,9 @@ interface StepUse {
  * command naming the binary, or a mention outside the commands read (a heredoc's body), keeps
  * every install (no image). Undefined: not a step, or nothing read (the caller's report).
  */
-function workflowStepRun(keys: readonly string[], script: string): StepUse[] | undefined {
+function workflowStepRun(keys: readonly string[], script: string, path: readonly unknown[]): StepUse[] | undefined {
   if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
+  const container = jobContainerImage(path);
   const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
   // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
   // which image is not known here (every install stays).
@@ -1149,6 +1150,10 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
       uses.push({ what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
     } else if (use.kind === 'run' && use.run.image !== undefined) {
       uses.push({ what: `a workflow step runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}`, hint, keeps: true, image: use.run.image, at: where });
+    } else if (use.kind === 'run' && container !== undefined && use.run.through.every((t) => LOCAL_WRAPPERS.test(t))) {
+      // `container: ghcr.io/acme/api:ci` on the job: its run steps execute in that container.
+      const { via, through } = use.run;
+      uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} in the job's container, the image ${container}`, hint, keeps: true, image: container, at: where });
     } else if (use.kind === 'run') {
       const { via, through } = use.run;
       uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image the step names, so every install stays for it`, hint, keeps: true, at: where });
@@ -1165,6 +1170,19 @@ function workflowStepRun(keys: readonly string[], script: string): StepUse[] | u
   const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
   if (other !== undefined) uses.push({ what: 'a workflow step names grpc_health_probe outside a command the tool reads, so every install stays for it', hint, keeps: true, at: other });
   return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
+}
+
+/**
+ * The image of the job a workflow step belongs to (`jobs.<id>.container`, a name or `{image: …}`),
+ * whose container every `run:` step of the job executes in; undefined without one.
+ */
+function jobContainerImage(path: readonly unknown[]): string | undefined {
+  const steps = path.findIndex((p) => isPair(p) && keyOf(p as Pair) === 'steps');
+  const job = steps > 0 ? path[steps - 1] : undefined;
+  if (!isMap(job)) return undefined;
+  const container = getPair(job, 'container')?.value;
+  const image = isMap(container) ? getPair(container, 'image')?.value : container;
+  return isScalar(image) && image.value !== null && String(image.value).trim() !== '' ? String(image.value).trim() : undefined;
 }
 
 /** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */
