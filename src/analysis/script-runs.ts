@@ -60,9 +60,9 @@ function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: Readon
 /**
  * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
  * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
- * something only known at run time, stays unknown.
+ * something only known at run time, stays unknown; one the script does not set is `outer`'s.
  */
-export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>): (name: string) => string | undefined {
+export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>, outer?: (name: string) => string | undefined): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
   const otherwise = setOtherwise(calls, resolve, setsOtherwise);
   if (otherwise === 'any') return () => undefined;
@@ -75,7 +75,8 @@ export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, sets
       values.set(a.name, values.has(a.name) && values.get(a.name) !== known ? null : known);
     }
   }
-  return (name) => values.get(name) ?? undefined;
+  // `outer`: what the script's caller sets (Skaffold's $IMAGE), for a name the script does not set itself.
+  return (name) => (values.has(name) ? values.get(name) ?? undefined : outer?.(name));
 }
 
 /**

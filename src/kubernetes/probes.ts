@@ -1127,17 +1127,46 @@ function workflowStepRun(keys: readonly string[], script: string, path: readonly
   // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
   // which image is not known here (every install stays).
   if (script.includes('${{')) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
+  // `container: ghcr.io/acme/api:ci` on the job: its run steps execute in that container.
+  const inContainer = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> | undefined =>
+    container === undefined ? undefined : { what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} in the job's container, the image ${container}`, hint, keeps: true, image: container };
+  return scriptUses(script, { who: 'a workflow step', unread: 'a workflow step\'s script', named: 'the step names', hint, localRun: inContainer });
+}
+
+/** Where a script runs and how its findings read (scriptUses). */
+interface ScriptSite {
+  /** `a workflow step`. */
+  who: string;
+  /** `a workflow step's script`, when it does not parse. */
+  unread: string;
+  /** `the step names`: no image it names. */
+  named: string;
+  hint: string;
+  /** Variables the site sets before the script runs (Skaffold's $IMAGE). */
+  env?: (name: string) => string | undefined;
+  /** A run of the binary through local wrappers alone (where the script itself runs), when the site says what that is. */
+  localRun?: (through: readonly string[], via: string | undefined) => Omit<StepUse, 'at'> | undefined;
+}
+
+/**
+ * A script that a pipeline file holds (a workflow step's `run:`, a Skaffold custom test's
+ * command), read command by command as a script in the tree is (commandUses): one use per command
+ * that names the binary, at the line that names it, tied to the image it runs in when it starts a
+ * container; any other mention outside comments keeps every install.
+ */
+function scriptUses(script: string, site: ScriptSite): StepUse[] | undefined {
+  const { who, hint } = site;
   let parsedScript: ShScript;
-  let calls: ShCall[];
   let comments: [number, number][];
   try {
     parsedScript = parseShell(script);
-    calls = parsedScript.calls;
     comments = shellCommentRanges(script);
   } catch {
-    return [{ what: 'a workflow step\'s script names grpc_health_probe (the tool cannot parse it as shell)', hint, keeps: true }];
+    return [{ what: `${site.unread} names grpc_health_probe (the tool cannot parse it as shell)`, hint, keeps: true }];
   }
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
+  const { calls } = parsedScript;
+  // What the site sets (Skaffold's $IMAGE) holds only where the script does not set the name itself (`for IMAGE in …`).
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise, site.env), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
   const mentions = mentionOffsets(script);
   // Where the command names the binary (the line to read), else where it starts.
   const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
@@ -1146,29 +1175,28 @@ function workflowStepRun(keys: readonly string[], script: string, path: readonly
   for (const use of commandUses(calls, reader)) {
     read.push([use.call.start, use.call.end]);
     const where = at(use.call);
-    if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
-      uses.push({ what: `a workflow step runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+    const local = use.kind === 'run' && use.run.image === undefined && use.run.through.every((t) => LOCAL_WRAPPERS.test(t)) ? site.localRun?.(use.run.through, use.run.via) : undefined;
+    if (local) {
+      uses.push({ ...local, at: where });
+    } else if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
+      uses.push({ what: `${who} runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
     } else if (use.kind === 'run' && use.run.image !== undefined) {
-      uses.push({ what: `a workflow step runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}`, hint, keeps: true, image: use.run.image, at: where });
-    } else if (use.kind === 'run' && container !== undefined && use.run.through.every((t) => LOCAL_WRAPPERS.test(t))) {
-      // `container: ghcr.io/acme/api:ci` on the job: its run steps execute in that container.
-      const { via, through } = use.run;
-      uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} in the job's container, the image ${container}`, hint, keeps: true, image: container, at: where });
+      uses.push({ what: `${who} runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}`, hint, keeps: true, image: use.run.image, at: where });
     } else if (use.kind === 'run') {
       const { via, through } = use.run;
-      uses.push({ what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image the step names, so every install stays for it`, hint, keeps: true, at: where });
+      uses.push({ what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image ${site.named}, so every install stays for it`, hint, keeps: true, at: where });
     } else if (use.kind === 'upstream') {
-      uses.push({ what: `a workflow step runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+      uses.push({ what: `${who} runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
     } else if (use.kind === 'names') {
-      uses.push({ what: `a workflow step names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
+      uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
     } else if (!use.ranBy) {
-      uses.push({ what: `a workflow step names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint, keeps: true, at: where });
+      uses.push({ what: `${who} names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint, keeps: true, at: where });
     }
   }
   // A mention outside the commands read and outside comments (a heredoc's body, a `[[ -x … ]]`
   // test): what it does is unknown, so every install stays.
   const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
-  if (other !== undefined) uses.push({ what: 'a workflow step names grpc_health_probe outside a command the tool reads, so every install stays for it', hint, keeps: true, at: other });
+  if (other !== undefined) uses.push({ what: `${who} names grpc_health_probe outside a command the tool reads, so every install stays for it`, hint, keeps: true, at: other });
   return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
 }
 
@@ -1208,42 +1236,13 @@ function skaffoldCustomTest(keys: readonly string[], path: readonly unknown[], s
   const test = path[path.indexOf(customPair) - 1];
   const imageNode = isMap(test) ? getPair(test, 'image')?.value : undefined;
   const image = isScalar(imageNode) && imageNode.value !== null ? String(imageNode.value) : undefined;
-  let calls: ShCall[];
-  let comments: [number, number][];
-  try {
-    calls = parseShell(script).calls;
-    comments = shellCommentRanges(script);
-  } catch {
-    return [{ what: 'a Skaffold custom test\'s command names grpc_health_probe (the tool cannot parse it as shell)', hint: CUSTOM_HINT, keeps: true }];
-  }
-  const vars = scriptVariables(calls, resolveWord);
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: (name) => vars(name) ?? (name === 'IMAGE' ? image : undefined), imageNames: scriptImageNames(calls, resolveWord) };
-  const mentions = mentionOffsets(script);
-  const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;
-  const uses: StepUse[] = [];
-  const read: [number, number][] = [];
-  for (const use of commandUses(calls, reader)) {
-    read.push([use.call.start, use.call.end]);
-    const where = at(use.call);
-    if (use.kind === 'run' && use.run.image === undefined && use.run.through.every((t) => LOCAL_WRAPPERS.test(t))) {
-      uses.push({ what: `a Skaffold custom test runs grpc_health_probe${use.run.through.length > 0 ? ` through ${use.run.through.join(', then ')}` : ''} on the machine that runs skaffold, not in an image, so it keeps no install of this repository`, hint: HOST_HINT, keeps: false, at: where });
-    } else if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
-      uses.push({ what: `a Skaffold custom test runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
-    } else if (use.kind === 'run' && use.run.image !== undefined) {
-      uses.push({ what: `a Skaffold custom test runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}`, hint: CUSTOM_HINT, keeps: true, image: use.run.image, at: where });
-    } else if (use.kind === 'run') {
-      uses.push({ what: `a Skaffold custom test runs grpc_health_probe through ${use.run.through.join(', then ')}, in no image the test names, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
-    } else if (use.kind === 'upstream') {
-      uses.push({ what: `a Skaffold custom test runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
-    } else if (use.kind === 'names') {
-      uses.push({ what: `a Skaffold custom test names grpc_health_probe ${use.where}, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
-    } else if (!use.ranBy) {
-      uses.push({ what: `a Skaffold custom test names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint: CUSTOM_HINT, keeps: true, at: where });
-    }
-  }
-  const other = mentions.find((o) => !inRanges(o, read) && !inRanges(o, comments));
-  if (other !== undefined) uses.push({ what: 'a Skaffold custom test names grpc_health_probe outside a command the tool reads, so every install stays for it', hint: CUSTOM_HINT, keeps: true, at: other });
-  return uses.length > 0 ? uses.sort((a, b) => (a.at ?? 0) - (b.at ?? 0)) : undefined;
+  // Skaffold runs the command on its own machine: a run there needs the binary on that machine, not in an image.
+  const onHost = (through: readonly string[]): Omit<StepUse, 'at'> => ({
+    what: `a Skaffold custom test runs grpc_health_probe${through.length > 0 ? ` through ${through.join(', then ')}` : ''} on the machine that runs skaffold, not in an image, so it keeps no install of this repository`,
+    hint: HOST_HINT,
+    keeps: false,
+  });
+  return scriptUses(script, { who: 'a Skaffold custom test', unread: 'a Skaffold custom test\'s command', named: 'the test names', hint: CUSTOM_HINT, env: (name) => (name === 'IMAGE' ? image : undefined), localRun: onHost });
 }
 
 /**
