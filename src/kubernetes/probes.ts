@@ -1036,22 +1036,12 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
-  const step = workflowStepRun(keys, String(node.value), path);
-  if (step) {
-    // A GitHub Actions step's script: one report per command that names the binary, each tied to
-    // the image it runs in when it starts a container.
+  // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
+  // names the binary, each tied to the image it runs in when it starts a container.
+  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value));
+  if (scripted) {
     const at0 = sourceOffsetIn(node, text);
-    return step.map((use) => {
-      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
-      const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : report;
-      const start = use.at === undefined ? undefined : at0(use.at);
-      return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
-    });
-  }
-  const custom = skaffoldCustomTest(keys, path, String(node.value));
-  if (custom) {
-    const at0 = sourceOffsetIn(node, text);
-    return custom.map((use) => {
+    return scripted.map((use) => {
       const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
       const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : report;
       const start = use.at === undefined ? undefined : at0(use.at);
