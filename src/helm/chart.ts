@@ -1048,7 +1048,9 @@ function commandLines(run: RunContext): CommandLines {
 const COMMAND_LINE_WORDS = /--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/;
 
 /** `--set a.b=…` and its variants, with the comma list they set. */
-const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)["']?([^\s"']+)/g;
+// Also as the items of a YAML or JSON argument list, where the value is the next item (`args:
+// ["--set", "edge.host=x"]`, or `- --set` then `- edge.host=x`: a Tekton or Argo Workflows step).
+const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+|["']?[ \t]*,[ \t]*|["']?[ \t]*\r?\n[ \t]*-[ \t]+)["']?([^\s"'\]]+)/g;
 
 /**
  * The root of the chart a helm command installs, when it names one folder of the repository
