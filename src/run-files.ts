@@ -6,6 +6,17 @@
 import path from 'node:path';
 import type { RunContext } from './types.js';
 
+/**
+ * path.dirname of a normalised absolute path (as the run's lists hold), by a native search for the
+ * last separator: path.dirname walks the string in JavaScript, ~0.4 µs a path in code V8 has not
+ * optimised yet, which is all of a one-file run (~5 ms over the 12k Go files of a 20k-file checkout).
+ */
+export function folderOf(abs: string): string {
+  const at = abs.lastIndexOf(path.sep);
+  // The root's own files (`/x`, `C:\x`): the root keeps its separator, as path.dirname says.
+  return at <= 0 || (path.sep === '\\' && abs[at - 1] === ':') || at === abs.length - 1 ? path.dirname(abs) : abs.slice(0, at);
+}
+
 const filesByRun = new WeakMap<RunContext, Set<string>>();
 
 /** The run's files (RunContext.allFiles) as a set: whether a patch, values file or script is among them. */
@@ -46,7 +57,7 @@ class Index implements FolderIndex {
     if (!this.byFolder) {
       this.byFolder = new Map();
       for (const f of this.files) {
-        const d = path.dirname(f);
+        const d = folderOf(f);
         const list = this.byFolder.get(d);
         if (list) list.push(f);
         else this.byFolder.set(d, [f]);
@@ -60,7 +71,7 @@ class Index implements FolderIndex {
       // Each file under each of its folders: ~10 entries a file, one pass.
       this.byAncestor = new Map();
       for (const f of this.files) {
-        for (let d = path.dirname(f); !d.endsWith(path.sep); ) {
+        for (let d = folderOf(f); !d.endsWith(path.sep); ) {
           const list = this.byAncestor.get(d);
           if (list) list.push(f);
           else this.byAncestor.set(d, [f]);

@@ -3,8 +3,9 @@
  * a HEALTHCHECK or a script anywhere in the repository, so a run that sees only part of it must
  * never remove one (rules/dockerfile-binary-install.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { discover } from './walk.js';
 
@@ -62,12 +63,8 @@ function realOrResolved(p: string): string {
   }
 }
 
-/**
- * Every file of the git checkouts that hold `paths` (walked as folders are: .gitignore honoured),
- * with `discovered` (files named explicitly may be ignored ones). A path in no checkout adds
- * nothing: nothing says where its repository ends.
- */
-export function filesOfRepositories(paths: readonly string[], cwd: string, discovered: readonly string[], git = 'git'): string[] {
+/** The git checkouts holding `paths` (relative to `cwd`; `-` is standard input), each once. */
+export function repositoryRoots(paths: readonly string[], cwd: string): string[] {
   const roots = new Set<string>();
   // A pre-commit file list may name thousands of files in a few folders: each folder is looked up once.
   const byDir = new Map<string, string | undefined>();
@@ -84,16 +81,42 @@ export function filesOfRepositories(paths: readonly string[], cwd: string, disco
     const root = byDir.get(dir);
     if (root !== undefined) roots.add(root);
   }
-  if (roots.size === 0) return [...discovered];
-  const listed = [...roots].flatMap((root) => gitFiles(root, git) ?? discover([root], cwd).files.map((f) => f.absPath));
+  return [...roots];
+}
+
+/**
+ * Every file of the git checkouts that hold `paths` (walked as folders are: .gitignore honoured),
+ * with `discovered` (files named explicitly may be ignored ones). A path in no checkout adds
+ * nothing: nothing says where its repository ends. `listed`: what `listRepositories` already
+ * had git say for these checkouts (the engine starts it while the rules load).
+ */
+export function filesOfRepositories(
+  paths: readonly string[],
+  cwd: string,
+  discovered: readonly string[],
+  git = 'git',
+  listed?: ReadonlyMap<string, readonly string[] | undefined>,
+): string[] {
+  const roots = repositoryRoots(paths, cwd);
+  if (roots.length === 0) return [...discovered];
+  const files = roots.flatMap((root) => (listed?.has(root) ? listed.get(root) : gitFiles(root, git)) ?? discover([root], cwd).files.map((f) => f.absPath));
   // One checkout's list holds each file once: only the named files need taking out of it (a Set of
   // its 25k paths was ~10 ms of a one-file pre-commit run). The same order as below.
-  if (roots.size === 1 && discovered.length <= 16) {
-    const named = new Set(discovered);
-    return [...named, ...listed.filter((f) => !named.has(f))];
+  if (roots.length === 1 && discovered.length <= 16) {
+    const named = [...new Set(discovered)];
+    // Found by indexOf, not a Set of the listing (hashing 25k paths: ~5 ms of a one-file run).
+    const rest = [...files];
+    for (const f of named) {
+      const at = rest.indexOf(f);
+      if (at !== -1) rest.splice(at, 1);
+    }
+    return [...named, ...rest];
   }
-  return [...new Set([...discovered, ...listed])];
+  return [...new Set([...discovered, ...files])];
 }
+
+/** `--deduplicate` (git 2.31): a path in conflict is listed once, not once per stage. */
+const LS_FILES = ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'];
 
 /**
  * A checkout's files as git lists them: tracked, and untracked but not ignored (the walk's
@@ -103,24 +126,88 @@ export function filesOfRepositories(paths: readonly string[], cwd: string, disco
  * caller walks. (`git`: the command, for tests.)
  */
 export function gitFiles(root: string, git = 'git'): string[] | undefined {
-  let out: string;
+  const list = (args: readonly string[]) => execFileSync(git, ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   try {
-    out = execFileSync(git, ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 30,
-    });
+    return gitListing(root, list(LS_FILES), true);
   } catch {
-    return undefined;
+    // A git older than 2.31 has no --deduplicate.
+    try {
+      return gitListing(root, list(LS_FILES.slice(0, -1)), false);
+    } catch {
+      return undefined;
+    }
   }
-  // git prints clean relative paths with `/`: joined by hand, as path.join's normalising of each of
-  // 20k paths was ~70 ms of a pre-commit run in a 20k-file checkout (this loop: ~7 ms).
-  const files: string[] = [];
+}
+
+/**
+ * `gitFiles` for each checkout holding `paths`, with git running in its own process while the
+ * caller goes on: in a one-file pre-commit run the listing (~25 ms in a 20k-file checkout, most
+ * of it git walking the tree for untracked files) overlaps the loading of the rules. git writes
+ * to a temporary file, not a pipe: the listing of a large checkout is more than a pipe holds,
+ * and git would wait for the caller to read it while the caller is busy compiling the rules
+ * (through a pipe git took ~45 ms, and only ~5 ms of a run was saved).
+ */
+export async function listRepositories(paths: readonly string[], cwd: string, git = 'git'): Promise<Map<string, string[] | undefined>> {
+  const roots = repositoryRoots(paths, cwd);
+  const lists = await Promise.all(roots.map((root) => gitFilesLater(root, git)));
+  return new Map(roots.map((root, i) => [root, lists[i]]));
+}
+
+function gitFilesLater(root: string, git: string): Promise<string[] | undefined> {
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grpc-probe-migrate-'));
+  } catch {
+    return Promise.resolve(gitFiles(root, git));
+  }
+  const out = path.join(dir, 'ls-files');
+  const done = (files: string[] | undefined) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return files;
+  };
+  return new Promise((resolve) => {
+    let fd: number;
+    try {
+      fd = fs.openSync(out, 'w');
+    } catch {
+      resolve(done(gitFiles(root, git)));
+      return;
+    }
+    const child = spawn(git, ['-C', root, ...LS_FILES], { stdio: ['ignore', fd, 'ignore'] });
+    fs.closeSync(fd);
+    let settled = false;
+    const end = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      let files: string[] | undefined;
+      try {
+        files = ok ? gitListing(root, fs.readFileSync(out, 'utf8'), true) : gitFiles(root, git);
+      } catch {
+        files = undefined;
+      }
+      resolve(done(files));
+    };
+    child.on('error', () => end(false));
+    child.on('close', (code) => end(code === 0));
+  });
+}
+
+/**
+ * `git ls-files -z` output as absolute paths, without node_modules and .git (`unique`: git listed
+ * each path once). Built by joining and splitting the whole listing rather than path by path: in
+ * a one-file run this code runs once, not yet optimised by V8, where a loop over 25k paths costs
+ * ~10 ms and leaves each path a concatenation that the first reader to look at it flattens
+ * (~15 ms of a pre-commit run, now ~5).
+ */
+function gitListing(root: string, out: string, unique: boolean): string[] {
+  const rels = out.split('\0');
+  rels.pop(); // after the last NUL
+  if (rels.length === 0) return [];
   const prefix = path.resolve(root) + (path.resolve(root).endsWith(path.sep) ? '' : path.sep);
-  for (const rel of new Set(out.split('\0'))) {
-    if (rel === '') continue;
-    if ((rel.includes('node_modules') || rel.includes('.git')) && rel.split('/').some((part) => part === 'node_modules' || part === '.git')) continue;
-    files.push(prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep)));
-  }
-  return files;
+  // git lists neither .git nor (ignored, as it nearly always is) node_modules: only then the slow way.
+  const odd = !unique || /(?:^|[\0/])(?:node_modules|\.git)[/\0]/.test(out);
+  const kept = odd ? [...new Set(rels)].filter((rel) => !rel.split('/').some((part) => part === 'node_modules' || part === '.git')) : rels;
+  if (kept.length === 0) return [];
+  const joined = prefix + kept.join('\0' + prefix);
+  return (path.sep === '/' ? joined : joined.split('/').join(path.sep)).split('\0');
 }

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import type { Report, RunContext, SourceFile } from '../types.js';
+import { folderOf } from '../run-files.js';
 import { heldReport } from './held-report.js';
 
 interface Embed {
@@ -74,7 +75,7 @@ function goIndex(run: RunContext): GoIndex {
     const byDir = new Map<string, string[]>();
     for (const f of run.repositoryFiles()) {
       if (!f.endsWith('.go')) continue;
-      const dir = path.dirname(f);
+      const dir = folderOf(f);
       const inDir = byDir.get(dir);
       // Appended in place: copying the list for each file was quadratic in a folder's Go files.
       if (inDir) inDir.push(f);
