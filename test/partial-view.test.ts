@@ -167,6 +167,53 @@ test("a checkout's files come from git (tracked and untracked, not ignored), or 
   // Without git (a command that is not there), the walk gives the same answer.
   expect(gitFiles(dir, 'no-such-git')).toBeUndefined();
   expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git'))).toEqual(viaGit);
+  // Listed in git's own process (while the rules load), the same; the named file first, once.
+  const { listRepositories } = await import('../src/discover/scope.js');
+  const listed = await listRepositories(['k8s/kustomization.yaml'], dir);
+  expect(listed.size).toBe(1);
+  expect(rel([...listed.values()][0]!).sort()).toEqual(['.gitignore', 'k8s/kustomization.yaml', 'new.yaml']);
+  const named = path.join(dir, 'new.yaml');
+  const inOrder = filesOfRepositories(['new.yaml'], dir, [named], 'git', listed);
+  expect(inOrder[0]).toBe(named);
+  expect(rel(inOrder)).toEqual(['.gitignore', 'k8s/kustomization.yaml', 'new.yaml']);
+  // Without git, the walk.
+  expect(rel([...(await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git')).values()][0] ?? [])).toEqual([]);
+  expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git', await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git')))).toEqual(viaGit);
+});
+
+test('a file in conflict is listed once, by a git with --deduplicate and by one without', async () => {
+  const { gitFiles, listRepositories } = await import('../src/discover/scope.js');
+  const dir = repoWith({ 'api.yaml': 'a: 1\n', 'other.yaml': 'b: 1\n' });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-qm', 'one');
+  git('checkout', '-qb', 'side');
+  fs.writeFileSync(path.join(dir, 'api.yaml'), 'a: 2\n');
+  git('commit', '-qam', 'side');
+  git('checkout', '-q', 'main');
+  fs.writeFileSync(path.join(dir, 'api.yaml'), 'a: 3\n');
+  git('commit', '-qam', 'main');
+  expect(() => git('merge', '-q', 'side')).toThrow();
+  // Three stages of api.yaml in the index.
+  expect(execFileSync('git', ['ls-files', '--cached'], { cwd: dir, encoding: 'utf8' }).split('\n').filter((l) => l === 'api.yaml')).toHaveLength(3);
+  const rel = (files: readonly string[] | undefined) => (files ?? []).map((f) => path.relative(dir, f).split(path.sep).join('/')).sort();
+  expect(rel(gitFiles(dir))).toEqual(['api.yaml', 'other.yaml']);
+  expect(rel([...(await listRepositories(['api.yaml'], dir)).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+  // A git older than 2.31 rejects --deduplicate (exit 129): asked again without it, and deduplicated here.
+  const old = path.join(dir, '..', `old-git-${path.basename(dir)}`);
+  fs.writeFileSync(old, '#!/bin/sh\nfor a in "$@"; do [ "$a" = --deduplicate ] && { echo "error: unknown option" >&2; exit 129; }; done\nexec git "$@"\n', { mode: 0o755 });
+  expect(rel(gitFiles(dir, old))).toEqual(['api.yaml', 'other.yaml']);
+  expect(rel([...(await listRepositories(['api.yaml'], dir, old)).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+});
+
+test('a listing holding node_modules or .git paths (tracked there) leaves them out, as the walk does', async () => {
+  const { gitFiles } = await import('../src/discover/scope.js');
+  const dir = repoWith({ 'a.yaml': 'a: 1\n', 'vendor/node_modules/m/index.js': 'x\n', 'docs/.github/x.yaml': 'y: 1\n', 'lib/node_modules.md': 'z\n' });
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['add', '-f', '.'], { cwd: dir });
+  const rel = (files: readonly string[] | undefined) => (files ?? []).map((f) => path.relative(dir, f).split(path.sep).join('/')).sort();
+  expect(rel(gitFiles(dir))).toEqual(['a.yaml', 'docs/.github/x.yaml', 'lib/node_modules.md']);
 });
 
 test('a pre-commit run over a chart values.yaml keeps a probe that a release elsewhere in the checkout keeps on exec', async () => {

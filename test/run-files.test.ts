@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
-import { repositoryFolders, runFolders } from '../src/run-files.js';
+import { folderOf, repositoryFolders, runFolders } from '../src/run-files.js';
 import type { Rule, RunContext } from '../src/types.js';
 import { RULES } from '../rules/index.js';
 import { repoWith } from './support/repo.js';
@@ -75,4 +75,10 @@ test('the folder index answers as the filters it replaces do', () => {
     const nested = [path.join(root, 'a', 'b'), path.join(root, 'a'), path.join(root, 'ab')];
     expect(index.underAny(nested)).toEqual(files.filter((f) => nested.some((d) => f.startsWith(d + path.sep))));
   }
+});
+
+test('folderOf says what path.dirname says of the absolute paths the run lists', () => {
+  const root = path.parse(process.cwd()).root;
+  const paths = [path.join(root, 'a'), path.join(root, 'a', 'b'), path.join(root, 'a', 'b', 'c.yaml'), path.join(root, 'x.go'), root, path.join(process.cwd(), 'k8s', 'deploy.yaml')];
+  for (const p of paths) expect([p, folderOf(p)]).toEqual([p, path.dirname(p)]);
 });
