@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
+import { DEFAULT_KUBE_VERSION } from './analysis/kube-version.js';
 import { hintFor } from './blockers.js';
-import { classify } from './classify.js';
+import { classify, READS_REPOSITORY } from './classify.js';
 import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, NUL_TEXT, NUL_TEXT_HINT, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
-import { filesOfRepositories, listRepositories } from './discover/scope.js';
+import { filesOfRepositories, listRepositories, type RepositoryListing } from './discover/scope.js';
 import { searchOutside } from './discover/outside.js';
 import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, NOT_A_REGULAR_FILE_HINT, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
@@ -44,7 +45,6 @@ import type {
   Summary,
 } from './types.js';
 
-export const DEFAULT_KUBE_VERSION = '1.27';
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const STDIN_NAME = '<stdin>';
 /**
@@ -80,8 +80,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   let discovered: string[] = [];
   let repositoryFiles: readonly string[] | undefined;
   // In a partial view, git lists the checkout while the rules load (`checkFile`).
+  let repositoryListing: RepositoryListing | undefined;
   let listed: Map<string, string[] | undefined> | undefined;
-  let listing: Promise<unknown> | undefined;
   const missing = new Set<string>();
   // Rules that look across the repository (releases, controller patches, CRDs) read every YAML
   // file of it in one burst: each read counts toward the heap guard's next check, as in the walk.
@@ -147,10 +147,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const checkFile = async (file: SourceFile) => {
     // A partial view's rules read across the checkout (kustomizations patching the file,
     // controller patches, embeds): git lists it in its own process while the rules load (~25 ms
-    // of a one-file pre-commit run in a 20k-file checkout, overlapped).
-    if (options.partialView) listing ??= listRepositories(paths, cwd).then((m) => (listed = m));
+    // of a one-file pre-commit run in a 20k-file checkout, overlapped; the CLI starts it sooner).
+    if (options.partialView && READS_REPOSITORY.has(file.kind)) repositoryListing ??= options.repositoryListing ?? listRepositories(paths, cwd);
     await loadRules();
-    await listing;
+    if (repositoryListing && !listed && READS_REPOSITORY.has(file.kind)) listed = await repositoryListing.files();
     const caches = new Map<string, unknown>();
     for (const { rule, handlers } of byKind.get(file.kind) ?? []) {
       if (!handlers.file) continue;

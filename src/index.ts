@@ -1,5 +1,6 @@
 /** The library API: what the CLI, the bot and the tests call. */
-export { run, DEFAULT_KUBE_VERSION } from './engine.js';
+export { run } from './engine.js';
+export { DEFAULT_KUBE_VERSION } from './analysis/kube-version.js';
 export { main, exitCode } from './cli.js';
 export { planNativeProbe } from './analysis/native-probe.js';
 export { BLOCKERS } from './blockers.js';

@@ -1,4 +1,5 @@
 /** The public vocabulary of the tool: findings, blockers, rules, edits. */
+import type { RepositoryListing } from './discover/scope.js';
 
 /**
  * `info`: a mention that runs nothing and keeps nothing installed (image metadata, a comment, a
@@ -149,6 +150,11 @@ export interface RunOptions {
    * no binary install is removed. A string says which part, for the report (src/discover/scope.ts).
    */
   partialView?: boolean | string;
+  /**
+   * A partial view's listing of the checkout by git, started by the caller before the engine
+   * loaded (the CLI): otherwise the engine starts it when it meets the first candidate.
+   */
+  repositoryListing?: RepositoryListing;
   /** Check rewritten Kubernetes objects against the API schema; refuse rewrites that break it. */
   validate?: boolean;
   /** Receives stack traces of internal errors (--debug); without it they are not printed. */

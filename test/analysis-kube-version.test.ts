@@ -1,6 +1,6 @@
 /** --kube-version as clusters print it: `kubectl version` on EKS, GKE, k3s, OpenShift adds a semver suffix. */
 import { expect, test } from '@jest/globals';
-import { kubeVersionSupportsGrpc, parseKubeVersion } from '../src/analysis/native-probe.js';
+import { kubeVersionSupportsGrpc, parseKubeVersion } from '../src/analysis/kube-version.js';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
 import { POD, repoWith } from './support/repo.js';

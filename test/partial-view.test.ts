@@ -169,7 +169,7 @@ test("a checkout's files come from git (tracked and untracked, not ignored), or 
   expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git'))).toEqual(viaGit);
   // Listed in git's own process (while the rules load), the same; the named file first, once.
   const { listRepositories } = await import('../src/discover/scope.js');
-  const listed = await listRepositories(['k8s/kustomization.yaml'], dir);
+  const listed = await listRepositories(['k8s/kustomization.yaml'], dir).files();
   expect(listed.size).toBe(1);
   expect(rel([...listed.values()][0]!).sort()).toEqual(['.gitignore', 'k8s/kustomization.yaml', 'new.yaml']);
   const named = path.join(dir, 'new.yaml');
@@ -177,8 +177,8 @@ test("a checkout's files come from git (tracked and untracked, not ignored), or 
   expect(inOrder[0]).toBe(named);
   expect(rel(inOrder)).toEqual(['.gitignore', 'k8s/kustomization.yaml', 'new.yaml']);
   // Without git, the walk.
-  expect(rel([...(await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git')).values()][0] ?? [])).toEqual([]);
-  expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git', await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git')))).toEqual(viaGit);
+  expect(rel([...(await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git').files()).values()][0] ?? [])).toEqual([]);
+  expect(rel(filesOfRepositories(['k8s/kustomization.yaml'], dir, [], 'no-such-git', await listRepositories(['k8s/kustomization.yaml'], dir, 'no-such-git').files()))).toEqual(viaGit);
 });
 
 test('a file in conflict is listed once, by a git with --deduplicate and by one without', async () => {
@@ -199,12 +199,12 @@ test('a file in conflict is listed once, by a git with --deduplicate and by one 
   expect(execFileSync('git', ['ls-files', '--cached'], { cwd: dir, encoding: 'utf8' }).split('\n').filter((l) => l === 'api.yaml')).toHaveLength(3);
   const rel = (files: readonly string[] | undefined) => (files ?? []).map((f) => path.relative(dir, f).split(path.sep).join('/')).sort();
   expect(rel(gitFiles(dir))).toEqual(['api.yaml', 'other.yaml']);
-  expect(rel([...(await listRepositories(['api.yaml'], dir)).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+  expect(rel([...(await listRepositories(['api.yaml'], dir).files()).values()][0])).toEqual(['api.yaml', 'other.yaml']);
   // A git older than 2.31 rejects --deduplicate (exit 129): asked again without it, and deduplicated here.
   const old = path.join(dir, '..', `old-git-${path.basename(dir)}`);
   fs.writeFileSync(old, '#!/bin/sh\nfor a in "$@"; do [ "$a" = --deduplicate ] && { echo "error: unknown option" >&2; exit 129; }; done\nexec git "$@"\n', { mode: 0o755 });
   expect(rel(gitFiles(dir, old))).toEqual(['api.yaml', 'other.yaml']);
-  expect(rel([...(await listRepositories(['api.yaml'], dir, old)).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+  expect(rel([...(await listRepositories(['api.yaml'], dir, old).files()).values()][0])).toEqual(['api.yaml', 'other.yaml']);
 });
 
 test('a listing holding node_modules or .git paths (tracked there) leaves them out, as the walk does', async () => {
@@ -292,4 +292,39 @@ spec:
   expect(fs.readFileSync(path.join(dir, 'edge/templates/deploy.yaml'), 'utf8')).toBe(template);
   const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; blockers: string[] }[] }).findings;
   expect(findings.map((f) => [f.file, f.status, f.blockers])).toEqual([['edge/templates/deploy.yaml', 'blocked', ['host']]]);
+});
+
+test('a partial view reads the repository from the listing the caller started, asked for once', async () => {
+  const { run } = await import('../src/engine.js');
+  const dir = repoWith(overlay, { git: true });
+  const root = fs.realpathSync(dir);
+  const statusWith = async (listed: string[]) => {
+    let asked = 0;
+    const repositoryListing = { files: async () => (asked++, new Map([[root, listed.map((f) => path.join(root, f))]])) };
+    const result = await run({ cwd: dir, paths: ['base/deployment.yaml'], partialView: 'a file list', repositoryListing });
+    return { asked, statuses: result.findings.map((f) => [f.file, f.status]) };
+  };
+  // The overlay that holds the probe is in the listing: held; left out of it, the run does not see
+  // it (nothing lists the checkout a second time).
+  expect(await statusWith(Object.keys(overlay))).toEqual({ asked: 1, statuses: [['base/deployment.yaml', 'blocked']] });
+  expect(await statusWith(['base/deployment.yaml', 'base/kustomization.yaml'])).toEqual({ asked: 1, statuses: [['base/deployment.yaml', 'migratable']] });
+});
+
+test('the CLI has git list the checkout before the engine loads only when the run will read it', async () => {
+  const { wantsRepositoryListing } = await import('../src/discover/scope.js');
+  const dir = repoWith({
+    ...overlay,
+    'charts/api/values.yaml': 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:5000"]\n',
+    'api.json': '{"command": ["grpc_health_probe", "-addr=:5000"]}\n',
+    'plain.yaml': 'a: 1\n',
+    'Dockerfile': DOCKERFILE,
+    'main.go': 'package main\n',
+  });
+  const wants = (...paths: string[]) => wantsRepositoryListing(paths, dir);
+  // A folder; a manifest, values file or JSON manifest that names the binary.
+  expect([wants('base'), wants('.'), wants('base/deployment.yaml'), wants('charts/api/values.yaml'), wants('api.json')]).toEqual([true, true, true, true, true]);
+  // A YAML file that does not name it, a Dockerfile (its rules read no other file to check it), a
+  // source file, standard input, a path that is not there.
+  expect([wants('plain.yaml'), wants('Dockerfile'), wants('main.go'), wants('-'), wants('gone.yaml')]).toEqual([false, false, false, false, false]);
+  expect(wants('plain.yaml', 'Dockerfile', 'base/deployment.yaml')).toBe(true);
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { DEFAULT_BRANCH, PR_TITLE } from '../src/commands/pr.js';
-import { DEFAULT_KUBE_VERSION } from '../src/engine.js';
+import { DEFAULT_KUBE_VERSION } from '../src/analysis/kube-version.js';
 import { captureIo } from './support/io.js';
 import { POD, podWith, writeFiles } from './support/repo.js';
 

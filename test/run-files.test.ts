@@ -82,3 +82,32 @@ test('folderOf says what path.dirname says of the absolute paths the run lists',
   const paths = [path.join(root, 'a'), path.join(root, 'a', 'b'), path.join(root, 'a', 'b', 'c.yaml'), path.join(root, 'x.go'), root, path.join(process.cwd(), 'k8s', 'deploy.yaml')];
   for (const p of paths) expect([p, folderOf(p)]).toEqual([p, path.dirname(p)]);
 });
+
+test('the rules read the repository only for the file kinds the engine waits for git to list (READS_REPOSITORY)', async () => {
+  const { READS_REPOSITORY } = await import('../src/classify.js');
+  const kinds = new Set<string>();
+  let current: string | undefined;
+  const tracer: Rule = {
+    meta: { id: 'trace-repository-reads', description: 'traces', fixable: false, fileKinds: ['yaml', 'helm-template', 'helm-values', 'kustomization', 'compose', 'dockerfile', 'json', 'typescript', 'shell', 'other'] },
+    create(r: RunContext) {
+      const repository = r.repositoryFiles.bind(r);
+      r.repositoryFiles = () => {
+        if (current !== undefined) kinds.add(current);
+        return repository();
+      };
+      return {
+        // First of the rules for every file, and its end first of the ends (which may read the
+        // repository for any kind: the run then lists it as it needs).
+        file: (ctx) => void (current = ctx.file.kind),
+        end: () => void (current = undefined),
+      };
+    },
+  };
+  // Every fixture (inputs and expected outputs): each rule meets the files it is written for.
+  const fixtures = path.resolve('fixtures');
+  await run({ cwd: fixtures, paths: ['.'], rules: [tracer, ...RULES] });
+  // And a chart's values file named alone, as pre-commit names it.
+  const chart = repoWith({ 'charts/api/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 1.0.0\n', 'charts/api/values.yaml': PROBE });
+  await run({ cwd: chart, paths: ['charts/api/values.yaml'], partialView: 'a file list', rules: [tracer, ...RULES] });
+  expect([...kinds].sort()).toEqual([...READS_REPOSITORY].sort());
+});

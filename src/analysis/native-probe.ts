@@ -10,6 +10,7 @@ import { readTimeoutCommand, type TimeoutCommand } from './timeout-command.js';
 import { classifyHost, parseAddr, parseProbeArgs } from './probe-args.js';
 import { analyzeShellScript, type EnvLookup, type ResolvedWord } from './shell.js';
 import { findActions } from '../helm/mask.js';
+import { kubeVersionSupportsGrpc, NATIVE_GRPC_MIN } from './kube-version.js';
 
 export type PortValue =
   | { kind: 'number'; value: number }
@@ -102,7 +103,6 @@ const TLS_OPTIONS = ['tls-no-verify', 'tls-ca-cert', 'tls-client-cert', 'tls-ser
 const BOOL_TLS_OPTIONS = new Set(['tls', 'tls-no-verify', 'alts', 'spiffe']);
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 const NO_ENV: EnvLookup = () => undefined;
-export const NATIVE_GRPC_MIN = { major: 1, minor: 24 } as const;
 
 /** How the binary dials -addr's host: an empty host and 0.0.0.0 reach the local host, as loopback does. */
 function dialsLocal(host: string): string {
@@ -637,29 +637,6 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
     if (m[1] !== undefined && env(m[1]) === undefined) out.push(`$(${m[1]})`);
   }
   return out;
-}
-
-/**
- * `1.29`, `v1.29.3`, and a full version as `kubectl version` prints a managed cluster's: with a
- * semver pre-release (`v1.30.4-eks-a737599`, `v1.29.1-gke.1589018`, `v1.31.0-rc.1`) or build
- * (`v1.29.3+k3s1`, OpenShift's `v1.27.6+f67aeb3`) after the patch. Only major and minor count.
- */
-const KUBE_VERSION = /^v?(\d+)\.(\d+)(?:\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?$/;
-
-/** What --kube-version takes, for its usage error (the CLI, `verify`, `pr`): what KUBE_VERSION reads. */
-export function kubeVersionUsage(given: string): string {
-  return `--kube-version "${given}" is not a Kubernetes version: give X.Y or X.Y.Z, optionally with a leading v and the suffix kubectl version prints for a managed cluster (e.g. 1.27, v1.29.3, v1.30.4-eks-a737599, v1.29.1-gke.1589018)`;
-}
-
-export function parseKubeVersion(v: string): { major: number; minor: number } | undefined {
-  const m = KUBE_VERSION.exec(v.trim());
-  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
-}
-
-export function kubeVersionSupportsGrpc(v: string): boolean {
-  const k = parseKubeVersion(v);
-  if (!k) return true;
-  return k.major > NATIVE_GRPC_MIN.major || (k.major === NATIVE_GRPC_MIN.major && k.minor >= NATIVE_GRPC_MIN.minor);
 }
 
 /** What the rules need to know of the target clusters, from the run's options. */

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { kubeVersionUsage, parseKubeVersion } from '../analysis/native-probe.js';
+import { DEFAULT_KUBE_VERSION, kubeVersionUsage, parseKubeVersion } from '../analysis/kube-version.js';
 import { EXIT, packageVersion, type Io } from '../cli.js';
 import { partialViewOf } from '../discover/scope.js';
-import { DEFAULT_KUBE_VERSION, restrictResult, run } from '../engine.js';
+import { restrictResult, run } from '../engine.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { formatText, wantsColor } from '../report/text.js';
 import { Git, GitError } from '../pr/git.js';

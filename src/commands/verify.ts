@@ -1,9 +1,8 @@
 /** `grpc-probe-migrate verify`: check the native gRPC probes of manifests against a live server. */
 import { isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
-import { kubeVersionSupportsGrpc, kubeVersionUsage, parseKubeVersion } from '../analysis/native-probe.js';
+import { DEFAULT_KUBE_VERSION, kubeVersionSupportsGrpc, kubeVersionUsage, parseKubeVersion } from '../analysis/kube-version.js';
 import type { Io } from '../cli.js';
-import { DEFAULT_KUBE_VERSION } from '../engine.js';
 import { readTargets, verifyTargets, type ProbeResult } from '../verify/index.js';
 import type { FileProblem } from '../verify/targets.js';
 

@@ -7,6 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mentionsBinary } from '../analysis/binary.js';
+import { classify, READS_REPOSITORY } from '../classify.js';
 import { discover } from './walk.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
@@ -140,56 +142,127 @@ export function gitFiles(root: string, git = 'git'): string[] | undefined {
 }
 
 /**
- * `gitFiles` for each checkout holding `paths`, with git running in its own process while the
- * caller goes on: in a one-file pre-commit run the listing (~25 ms in a 20k-file checkout, most
- * of it git walking the tree for untracked files) overlaps the loading of the rules. git writes
- * to a temporary file, not a pipe: the listing of a large checkout is more than a pipe holds,
- * and git would wait for the caller to read it while the caller is busy compiling the rules
- * (through a pipe git took ~45 ms, and only ~5 ms of a run was saved).
+ * Whether a partial view's run over `paths` will want git's listing of the checkout (engine:
+ * READS_REPOSITORY): a folder is named, or a named file of such a kind names the binary. Asked by
+ * the CLI before it loads the engine, so that git runs while the engine and the rules load; a
+ * run over a Dockerfile or a source file does not start git at all (spawning it from Node costs
+ * ~5 ms of the run's own time). A file it cannot read here is read by the run, which says why.
  */
-export async function listRepositories(paths: readonly string[], cwd: string, git = 'git'): Promise<Map<string, string[] | undefined>> {
-  const roots = repositoryRoots(paths, cwd);
-  const lists = await Promise.all(roots.map((root) => gitFilesLater(root, git)));
-  return new Map(roots.map((root, i) => [root, lists[i]]));
+export function wantsRepositoryListing(paths: readonly string[], cwd: string): boolean {
+  for (const p of paths) {
+    if (p === '-') continue;
+    const abs = path.resolve(cwd, p);
+    try {
+      const stat = fs.statSync(abs);
+      if (stat.isDirectory()) return true;
+      if (!READS_REPOSITORY.has(classify(p)) && !READS_REPOSITORY.has(classify(p, ''))) continue;
+      // Larger than any manifest: the run decides what to make of it.
+      if (stat.size > LARGEST_LOOKED_AT || mentionsBinary(fs.readFileSync(abs, 'latin1'))) return true;
+    } catch {
+      // Not there, or unreadable: the run reports it.
+    }
+  }
+  return false;
 }
 
-function gitFilesLater(root: string, git: string): Promise<string[] | undefined> {
+/** Bytes wantsRepositoryListing reads of a named file before it takes the listing as wanted. */
+const LARGEST_LOOKED_AT = 1024 * 1024;
+
+/** git's listing of the checkouts holding some paths, under way in git's own processes. */
+export interface RepositoryListing {
+  /**
+   * Each checkout's files (gitFiles), once git is done. Until this is called git does not keep the
+   * process alive: a run that meets no candidate ends without waiting for it.
+   */
+  files(): Promise<Map<string, string[] | undefined>>;
+}
+
+/**
+ * `gitFiles` for each checkout holding `paths`, with git running in its own process while the
+ * caller goes on: in a one-file pre-commit run the listing (~25 ms in a 20k-file checkout, most
+ * of it git walking the tree for untracked files) overlaps the loading of the engine and the
+ * rules. git writes to a temporary file, not a pipe: the listing of a large checkout is more
+ * than a pipe holds, and git would wait for the caller to read it while the caller is busy
+ * compiling the rules (through a pipe git took ~45 ms, and only ~5 ms of a run was saved).
+ */
+export function listRepositories(paths: readonly string[], cwd: string, git = 'git'): RepositoryListing {
+  const roots = repositoryRoots(paths, cwd);
+  const jobs = roots.map((root) => gitFilesLater(root, git));
+  let all: Promise<Map<string, string[] | undefined>> | undefined;
+  return {
+    files: () =>
+      (all ??= Promise.all(jobs.map((j) => j.files())).then((lists) => new Map(roots.map((root, i) => [root, lists[i]])))),
+  };
+}
+
+/**
+ * git listing one checkout into a temporary file. Its output is read and turned into paths only
+ * when asked for (a run over a Dockerfile never asks: ~7 ms of parsing and the garbage of 25k
+ * paths saved there).
+ */
+function gitFilesLater(root: string, git: string): { files(): Promise<string[] | undefined> } {
+  const now = (files: string[] | undefined) => ({ files: () => Promise.resolve(files) });
   let dir: string;
+  let fd: number;
   try {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grpc-probe-migrate-'));
   } catch {
-    return Promise.resolve(gitFiles(root, git));
+    return now(gitFiles(root, git));
   }
   const out = path.join(dir, 'ls-files');
-  const done = (files: string[] | undefined) => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return files;
-  };
-  return new Promise((resolve) => {
-    let fd: number;
+  const removeDir = () => {
     try {
-      fd = fs.openSync(out, 'w');
+      fs.rmSync(dir, { recursive: true, force: true });
+      return true;
     } catch {
-      resolve(done(gitFiles(root, git)));
-      return;
+      return false; // Windows: not while git has the file open; again when it is done
     }
-    const child = spawn(git, ['-C', root, ...LS_FILES], { stdio: ['ignore', fd, 'ignore'] });
+  };
+  try {
+    fd = fs.openSync(out, 'w+', 0o600);
+  } catch {
+    removeDir();
+    return now(gitFiles(root, git));
+  }
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(git, ['-C', root, ...LS_FILES], { stdio: ['ignore', fd, 'ignore'] });
+  } catch {
     fs.closeSync(fd);
-    let settled = false;
-    const end = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      let files: string[] | undefined;
-      try {
-        files = ok ? gitListing(root, fs.readFileSync(out, 'utf8'), true) : gitFiles(root, git);
-      } catch {
-        files = undefined;
-      }
-      resolve(done(files));
-    };
-    child.on('error', () => end(false));
-    child.on('close', (code) => end(code === 0));
+    removeDir();
+    return now(gitFiles(root, git));
+  }
+  // The file is read through the descriptor kept open here: gone from the temp folder at once
+  // (where the system allows), nothing is left behind by a run that ends before git does.
+  const removed = removeDir();
+  // A run that never asks does not wait for git (where the file is already gone).
+  if (removed) child.unref();
+  const exited = new Promise<boolean>((resolve) => {
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
   });
+  let files: Promise<string[] | undefined> | undefined;
+  return {
+    files: () => {
+      child.ref();
+      return (files ??= exited.then((ok) => {
+        let text: string | undefined;
+        try {
+          if (ok) {
+            // git wrote through the same open file, so its offset is at the end: read from 0.
+            const buf = Buffer.alloc(fs.fstatSync(fd).size);
+            fs.readSync(fd, buf, 0, buf.length, 0);
+            text = buf.toString('utf8');
+          }
+        } catch {
+          text = undefined;
+        }
+        fs.closeSync(fd);
+        if (!removed) removeDir();
+        return text !== undefined ? gitListing(root, text, true) : gitFiles(root, git);
+      }));
+    },
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/mer
 import { filesOfRepository, filesOfRun } from '../run-files.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { VALUES_NAME } from '../classify.js';
-import { NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
+import { NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { settingText } from './settings.js';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
-import { kubeVersionSupportsGrpc, NATIVE_GRPC_MIN } from '../analysis/native-probe.js';
+import { kubeVersionSupportsGrpc, NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, parseYaml } from '../parse/yaml.js';
 import type { BlockerCode, RunContext } from '../types.js';
 
