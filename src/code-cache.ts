@@ -6,9 +6,10 @@
  * (requireBundled).
  * Node 22.1+ keeps compiled code itself (bin/ turns on module.enableCompileCache()); there this is
  * plain require. On Node 20 the package is compiled here with vm.Script and V8's cached data,
- * which V8 checks against the source and its own version and flags: data it rejects is compiled
- * afresh and replaced. This is a cache of compiled code, not of results: every file is still read
- * and parsed.
+ * which V8 checks against its own version and flags but the source by its length only, so the
+ * data is kept under a stamp of the file (see requireFileWithCodeCache): data it rejects, or kept
+ * under another stamp, is compiled afresh and replaced. This is a cache of compiled code, not of
+ * results: every file is still read and parsed.
  *
  * The data lives in a folder of the OS temp folder that only this user can write
  * (`grpc-probe-migrate-<uid>`, mode 0700; one found with other rights or owner is not used), or
@@ -52,22 +53,29 @@ export function bundlePath(name: string): string {
  */
 const loaded = new Map<string, unknown>();
 
-function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.ProcessEnv): T {
+/** `require(file)` of one CommonJS file, with its compiled code kept between runs under `name`. */
+export function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.ProcessEnv): T {
   if (loaded.has(file)) return loaded.get(file) as T;
   const nodeCaches = (Module as unknown as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
   const dir = nodeCaches === undefined && env.NODE_DISABLE_COMPILE_CACHE !== '1' ? cacheFolder(env) : undefined;
   // Node's own cache (22.1+) keeps a required file's code too.
   if (dir === undefined) return require(file) as T;
   let source: string;
+  let stamp: Buffer;
   try {
     source = fs.readFileSync(file, 'utf8');
+    stamp = Buffer.from(`${fs.statSync(file).mtimeMs}:${source.slice(0, source.indexOf('\n'))}\n`);
   } catch {
     return require(file) as T;
   }
   const dataFile = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${process.version}-${process.arch}.bin`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = fs.readFileSync(dataFile);
+    const kept = fs.readFileSync(dataFile);
+    // V8 checks its data against the source's length only: data of another file of the same
+    // length would run that file's code. Hence the stamp before it, the file's mtime and first
+    // line (a bundle's, from scripts/vendor.mjs, names its packages and their versions).
+    if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
   } catch {
     // None yet.
   }
@@ -79,7 +87,7 @@ function requireFileWithCodeCache<T>(name: string, file: string, env: NodeJS.Pro
   loaded.set(file, mod.exports);
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit, so that the data holds the functions this run compiled lazily (the parser's) too.
-    process.once('exit', () => writeQuietly(dataFile, () => script.createCachedData()));
+    process.once('exit', () => writeQuietly(dataFile, () => Buffer.concat([stamp, script.createCachedData()])));
   }
   return mod.exports as T;
 }

@@ -19,8 +19,8 @@ let calls = 0;
 sh.syntax.Walk(file, (n) => { if (n && sh.syntax.NodeType(n) === 'CallExpr') calls++; return true; });
 console.log(calls);`;
 
-function load(env: Record<string, string>): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', ...env } });
+function load(env: Record<string, string>, script = SCRIPT): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', ...env } });
   expect(r.stderr).toBe('');
   return r.stdout.trim();
 }
@@ -57,4 +57,24 @@ test('a folder others can write to is not used, and NODE_DISABLE_COMPILE_CACHE=1
   const off = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
   expect(load({ NODE_COMPILE_CACHE: off, NODE_DISABLE_COMPILE_CACHE: '1' })).toBe('2');
   expect(fs.existsSync(path.dirname(dataIn(off)))).toBe(false);
+});
+
+test("data kept for another text of the same length is not used: V8 checks only the length, and would run the other text's code", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
+  const file = path.join(dir, 'm.cjs');
+  const value = () => load({ NODE_COMPILE_CACHE: dir }, `import { requireFileWithCodeCache } from ${JSON.stringify(MODULE)};
+console.log(requireFileWithCodeCache('m', ${JSON.stringify(file)}, process.env).value);`);
+  const write = (text: string, mtime: Date) => {
+    fs.writeFileSync(file, text);
+    fs.utimesSync(file, mtime, mtime);
+  };
+  write('// one\nmodule.exports = { value: 1 + 1 };\n', new Date(2020, 0, 1));
+  expect(value()).toBe('2');
+  expect(value()).toBe('2');
+  // Rebuilt (another mtime).
+  write('// one\nmodule.exports = { value: 1 - 1 };\n', new Date(2021, 0, 1));
+  expect(value()).toBe('0');
+  // Same mtime (an npm tarball's files all have one), another first line (a bundle's hash).
+  write('// two\nmodule.exports = { value: 1 * 1 };\n', new Date(2021, 0, 1));
+  expect(value()).toBe('1');
 });
