@@ -15,17 +15,21 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The build bundles the CLI into one file (dist/vendor/grpc-probe-migrate.cjs, scripts/vendor.mjs),
+// which loads with V8's cached code: ~40 ms less than compiling and linking its ~106 ES modules
+// on every run. A build without it runs dist/src/cli.js.
 // A checkout that was never built (no `npm ci`, or `npm run build` not run since a clean) has no
 // dist/: say what to run rather than print Node's module-not-found stack.
-const cli = new URL('../dist/src/cli.js', import.meta.url);
+const dist = new URL('../dist/', import.meta.url);
 let main;
 try {
-  ({ main } = await import(cli.href));
+  const { requireBundleIfBuilt } = await import(new URL('src/code-cache.js', dist).href);
+  ({ main } = requireBundleIfBuilt('grpc-probe-migrate') ?? (await import(new URL('src/cli.js', dist).href)));
 } catch (err) {
   const { existsSync } = await import('node:fs');
-  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(cli)) throw err;
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(new URL('src/cli.js', dist))) throw err;
   const { fileURLToPath } = await import('node:url');
-  process.stderr.write(`grpc-probe-migrate: the tool is not built (${fileURLToPath(cli)} is missing): run \`npm ci\` (or \`npm run build\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.stderr.write(`grpc-probe-migrate: the tool is not built (${fileURLToPath(new URL('src/cli.js', dist))} is missing): run \`npm ci\` (or \`npm run build\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
   process.exit(2);
 }
 process.exitCode = await main(process.argv.slice(2));

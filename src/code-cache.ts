@@ -36,8 +36,13 @@ export function requireWithCodeCache<T>(name: string, env: NodeJS.ProcessEnv = p
  * package when there is no bundle (a build without it).
  */
 export function requireBundled<T>(name: string, env: NodeJS.ProcessEnv = process.env): T {
+  return requireBundleIfBuilt<T>(name, env) ?? (require(name) as T);
+}
+
+/** The bundle dist/vendor/<name>.cjs with its compiled code kept between runs; undefined when the build made none. */
+export function requireBundleIfBuilt<T>(name: string, env: NodeJS.ProcessEnv = process.env): T | undefined {
   const bundle = bundlePath(name);
-  return fs.existsSync(bundle) ? requireFileWithCodeCache(name, bundle, env) : (require(name) as T);
+  return fs.existsSync(bundle) ? requireFileWithCodeCache<T>(name, bundle, env) : undefined;
 }
 
 /** dist/vendor/<name>.cjs: beside dist/src when running from dist/, and from src/ under jest (`npm test` builds first). */
@@ -74,7 +79,7 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
     const kept = fs.readFileSync(dataFile);
     // V8 checks its data against the source's length only: data of another file of the same
     // length would run that file's code. Hence the stamp before it, the file's mtime and first
-    // line (a bundle's, from scripts/vendor.mjs, names its packages and their versions).
+    // line (a bundle's, from scripts/vendor.mjs, names its packages or holds a hash of its text).
     if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
   } catch {
     // None yet.
@@ -82,7 +87,10 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
   const vm = require('node:vm') as typeof import('node:vm');
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = { exports: {} as unknown, id: file, filename: file, loaded: false };
-  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+  // The last argument is for the CLI's bundle, whose import() of a package (@octokit/rest, diff)
+  // this one does: code compiled by vm.Script has no import() of its own on Node 20 (with cached
+  // data, not even with vm's importModuleDynamically option).
+  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file), importPackage);
   mod.loaded = true;
   loaded.set(file, mod.exports);
   if (cachedData === undefined || script.cachedDataRejected) {
@@ -91,6 +99,9 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
   }
   return mod.exports as T;
 }
+
+/** import() of a package, resolved from here (the package's own node_modules). */
+const importPackage = (specifier: string): Promise<unknown> => import(specifier);
 
 /** This user's cache folder, made if needed; undefined when it cannot be trusted or made. */
 export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {

@@ -11,6 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { POD, repoWith, ROOT } from './support/repo.js';
 
+/** The CLI's own bundle, which bin/ runs when the build made it. */
+const CLI_BUNDLE = path.join('dist', 'vendor', 'grpc-probe-migrate.cjs');
+
 /** Packages the CLI loads (or, with another `pattern`, our own modules: its first group names them). */
 // A package in node_modules, or one the build bundled (dist/vendor/<name>.cjs, scripts/vendor.mjs) as `vendor/<name>`.
 function packagesLoaded(args: string[], cwd: string, pattern = String.raw`/node_modules\/((@[^/]+\/)?[^/]+)|dist\/(vendor\/[^/]+)\.cjs$/`): string[] {
@@ -50,6 +53,21 @@ Module._resolveFilename = function (...args) {
   if (m) fs.appendFileSync(${JSON.stringify(log)}, m.slice(1).find(Boolean) + '\\n');
   return r;
 };
+// And the modules of the CLI's bundle (scripts/vendor.mjs), by the name esbuild gives each
+// (dist/src/cli.js, node_modules/chalk/source/index.js) when it first runs the module's body.
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  if (filename.endsWith(${JSON.stringify(CLI_BUNDLE)})) {
+    const init = 'var __esm = (fn, res, err) => function __init() {';
+    if (!content.includes(init)) throw new Error('the bundle has no ' + init);
+    content = content.replace(init, init + ' if (fn) globalThis.__gpmModuleRuns(__getOwnPropNames(fn)[0]);');
+  }
+  return compile.call(this, content, filename);
+};
+globalThis.__gpmModuleRuns = (name) => {
+  const m = name.match(${pkg});
+  if (m) fs.appendFileSync(${JSON.stringify(log)}, m.slice(1).find(Boolean) + '\\n');
+};
 `,
   );
   // Without the code cache a bundle is required, where the hooks see it (with it, it is read and compiled by src/code-cache.ts).
@@ -60,7 +78,16 @@ Module._resolveFilename = function (...args) {
 
 test('a run over files that never mention the binary loads no parser', () => {
   const dir = repoWith({ 'README.md': 'hello\n', 'src/app.ts': 'export const x = 1;\n', 'k8s/svc.yaml': 'kind: Service\n' });
-  expect(packagesLoaded(['README.md', 'src/app.ts', 'k8s/svc.yaml'], dir)).toEqual(['chalk']);
+  // chalk, for the text report, is in the CLI's bundle.
+  expect(packagesLoaded(['README.md', 'src/app.ts', 'k8s/svc.yaml'], dir)).toEqual(['chalk', 'vendor/grpc-probe-migrate']);
+});
+
+test('the CLI runs from its bundle: of dist/src and dist/rules, only the module that loads it is read as a file', () => {
+  expect(fs.existsSync(path.join(ROOT, CLI_BUNDLE))).toBe(true);
+  const dir = repoWith({ 'a.yaml': POD });
+  // A file's path or URL, not the name of a module inside the bundle (dist/src/cli.js).
+  const files = packagesLoaded(['a.yaml'], dir, String.raw`/^(?:file:\/\/)?\/.*\/(dist\/(?:src|rules)\/.+\.js|grpc-probe-migrate\.cjs)$/`);
+  expect(files).toEqual(['dist/src/code-cache.js', 'grpc-probe-migrate.cjs']);
 });
 
 test('a candidate loads the parsers it needs (the check above can see them)', () => {
@@ -121,7 +148,7 @@ test("the CLI turns on Node's module compile cache where Node has one (22.1+), b
     `import fs from 'node:fs';
 export async function resolve(spec, ctx, next) {
   const r = await next(spec, ctx);
-  if (r.url.endsWith('/dist/src/cli.js')) fs.appendFileSync(${JSON.stringify(log)}, 'cli.js\\n');
+  if (r.url.includes('/dist/src/')) fs.appendFileSync(${JSON.stringify(log)}, 'dist/src\\n');
   return r;
 }
 `,
@@ -140,5 +167,5 @@ module.enableCompileCache = () => {
   );
   const r = spawnSync(process.execPath, ['--import', path.join(dir, 'fake.mjs'), path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--version'], { encoding: 'utf8' });
   expect(r.status).toBe(0);
-  expect(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['enableCompileCache', 'cli.js']);
+  expect([...new Set(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean))]).toEqual(['enableCompileCache', 'dist/src']);
 });
