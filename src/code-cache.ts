@@ -73,7 +73,7 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
   } catch {
     return require(file) as T;
   }
-  const dataFile = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${process.version}-${process.arch}.bin`);
+  const dataFile = dataFileOf(dir, name, file);
   let cachedData: Buffer | undefined;
   try {
     const kept = fs.readFileSync(dataFile);
@@ -98,6 +98,17 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
     process.once('exit', () => writeQuietly(dataFile, () => Buffer.concat([stamp, script.createCachedData()])));
   }
   return mod.exports as T;
+}
+
+/**
+ * Where the data of `file` is kept in the cache folder `dir`: one file per Node version and per
+ * path (FNV-1a of it), as two installs of the tool (two repositories' node_modules, two checkouts)
+ * would otherwise replace each other's data on every run, their stamps differing.
+ */
+export function dataFileOf(dir: string, name: string, file: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193);
+  return path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${process.version}-${process.arch}-${(h >>> 0).toString(36)}.bin`);
 }
 
 /** import() of a package, resolved from here (the package's own node_modules). */

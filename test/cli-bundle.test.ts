@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
+import { dataFileOf } from '../src/code-cache.js';
 import { MIN_FILES_FOR_READER_THREAD } from '../src/engine.js';
 import { POD, repoWith, ROOT } from './support/repo.js';
 
@@ -30,7 +31,7 @@ test('the build makes the bundle; its first line holds a hash of the rest (the c
 test('the first run writes the cached code, the next one runs with it: same report, and a package is still imported (diff)', () => {
   const dir = repoWith({ 'a.yaml': POD });
   const cache = cacheDir();
-  const data = path.join(cache, 'grpc-probe-migrate', `grpc-probe-migrate-${process.version}-${process.arch}.bin`);
+  const data = dataFileOf(path.join(cache, 'grpc-probe-migrate'), 'grpc-probe-migrate', BUNDLE);
   const first = cli(ROOT, ['--diff', 'a.yaml'], dir, { NODE_COMPILE_CACHE: cache });
   expect(fs.statSync(data).size).toBeGreaterThan(100_000);
   const written = fs.statSync(data).mtimeMs;

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { expect, test } from '@jest/globals';
+import { dataFileOf } from '../src/code-cache.js';
 import { ROOT } from './support/repo.js';
 
 const MODULE = pathToFileURL(path.join(ROOT, 'dist', 'src', 'code-cache.js')).href;
@@ -25,7 +27,7 @@ function load(env: Record<string, string>, script = SCRIPT): string {
   return r.stdout.trim();
 }
 
-const dataIn = (dir: string) => path.join(dir, 'grpc-probe-migrate', `mvdan-sh-${process.version}-${process.arch}.bin`);
+const dataIn = (dir: string) => dataFileOf(path.join(dir, 'grpc-probe-migrate'), 'mvdan-sh', createRequire(import.meta.url).resolve('mvdan-sh'));
 
 test('the first run writes the data at exit, the next ones load with it and parse alike', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
@@ -77,4 +79,23 @@ console.log(requireFileWithCodeCache('m', ${JSON.stringify(file)}, process.env).
   // Same mtime (an npm tarball's files all have one), another first line (a bundle's hash).
   write('// two\nmodule.exports = { value: 1 * 1 };\n', new Date(2021, 0, 1));
   expect(value()).toBe('1');
+});
+
+test('two files of one name (two installs of the tool) keep their data apart: neither replaces the other', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
+  const files = ['a', 'b'].map((install) => {
+    fs.mkdirSync(path.join(dir, install));
+    const file = path.join(dir, install, 'm.cjs');
+    fs.writeFileSync(file, `module.exports = { value: '${install}' };\n`);
+    return file;
+  });
+  const value = (file: string) => load({ NODE_COMPILE_CACHE: dir }, `import { requireFileWithCodeCache } from ${JSON.stringify(MODULE)};
+console.log(requireFileWithCodeCache('m', ${JSON.stringify(file)}, process.env).value);`);
+  expect(files.map(value)).toEqual(['a', 'b']);
+  const data = files.map((f) => dataFileOf(path.join(dir, 'grpc-probe-migrate'), 'm', f));
+  const bData = fs.readFileSync(data[1]!);
+  // a again: its data is there, and b's is left as it was.
+  expect(value(files[0]!)).toBe('a');
+  expect(fs.readFileSync(data[1]!).equals(bData)).toBe(true);
+  expect(data[0]).not.toBe(data[1]);
 });
