@@ -28,6 +28,8 @@ const rule: Rule = {
           import('../src/typescript/cdk8s.js'),
           import('../src/typescript/pulumi-config.js'),
         ]);
+        // Loaded with the probes module above (src/kubernetes/probes.ts imports it).
+        const { crdProbeSchema } = await import('../src/kubernetes/crd-schemas.js');
         const { eol, displayPath } = ctx.file;
         project ??= createProject();
         const ext = /\.[cm]?[jt]s$/i.exec(displayPath)?.[0].toLowerCase() ?? '.ts';
@@ -68,7 +70,8 @@ const rule: Rule = {
             });
             return;
           }
-          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run) })) report(r);
+          const customResourceSchema = (resource: { apiVersion: string; kind: string }, keyPath: string) => crdProbeSchema(run, resource, keyPath);
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema })) report(r);
         } finally {
           project.removeSourceFile(file);
         }

@@ -109,5 +109,9 @@ test('the rules read the repository only for the file kinds the engine waits for
   // And a chart's values file named alone, as pre-commit names it.
   const chart = repoWith({ 'charts/api/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 1.0.0\n', 'charts/api/values.yaml': PROBE });
   await run({ cwd: chart, paths: ['charts/api/values.yaml'], partialView: 'a file list', rules: [tracer, ...RULES] });
+  // And a custom resource built in TypeScript alone (in the fixtures its CRD lookup came after a YAML one's).
+  const crd = path.resolve('fixtures/typescript-exec-probe/tree-custom-resource-crd/input');
+  await run({ cwd: crd, paths: ['src/widget.ts'], partialView: 'a file list', rules: [tracer, ...RULES] });
   expect([...kinds].sort()).toEqual([...READS_REPOSITORY].sort());
-});
+  // Every fixture in one run: several seconds on a loaded machine.
+}, 60_000);

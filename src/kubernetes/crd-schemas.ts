@@ -85,8 +85,6 @@ function readCrd(obj: unknown, file: string): Crd | undefined {
   return { file, group: spec.group, kind: spec.names.kind, schemas };
 }
 
-/** `spec.containers[0].livenessProbe` → ['spec', 'containers', 0, 'livenessProbe']. */
-
 /**
  * The schema node at a path, or what stops the walk: a node that keeps unknown fields (nothing
  * is pruned below it), or a step the schema does not describe (the tool cannot tell).
@@ -134,6 +132,25 @@ export function crdProbeSchema(run: RunContext, resource: { apiVersion: string; 
     };
   }
   return undefined;
+}
+
+/**
+ * What a probe that would migrate in a custom resource gets from its CRD (`crd`: crdProbeSchema's
+ * answer): a blocker when the repository's CRD has no grpc there (the API server would prune it
+ * and leave no handler), else a note on what the CRD and its controller must know. The same for
+ * a manifest and for a resource built in TypeScript (cdk8s ApiObject, Pulumi CustomResource).
+ */
+export function customResourceVerdict(
+  resource: { apiVersion: string; kind: string },
+  crd: CrdProbeSchema | undefined,
+): { blocker: { code: 'kube-version'; detail: string; hint: string } } | { note: string } {
+  if (crd && !crd.knowsGrpc) return { blocker: { code: 'kube-version', detail: crd.detail, hint: CRD_HINT } };
+  const what = `${resource.kind} (${resource.apiVersion}) is a custom resource`;
+  if (crd) {
+    const stored = crd.how === 'schema' ? 'has probe.grpc in its schema' : 'keeps unknown fields there, so probe.grpc is stored';
+    return { note: `${what}: its CRD in ${crd.file} ${stored}; its controller must pass it on to the pods` };
+  }
+  return { note: `${what}: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)` };
 }
 
 export const CRD_HINT =

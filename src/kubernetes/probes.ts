@@ -17,7 +17,7 @@ import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
-import { CRD_HINT, type CrdProbeSchema } from './crd-schemas.js';
+import { customResourceVerdict, type CrdProbeSchema } from './crd-schemas.js';
 import { hintOfBlockers } from '../blockers.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
@@ -167,7 +167,7 @@ function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, 
  * DeploymentConfig (apps.openshift.io) is served by openshift-apiserver with the core
  * PodTemplateSpec, not by a CRD: it knows grpc where the cluster's Kubernetes does (OpenShift 4.11+).
  */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'apps.openshift.io']);
+export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set(['', 'apps', 'batch', 'extensions', 'apps.openshift.io']);
 
 /** The nearest enclosing mapping with apiVersion and kind (a List's item, or the document). */
 function enclosingResource(path: readonly unknown[]): { apiVersion: string; kind: string } | undefined {
@@ -531,16 +531,11 @@ function probeReport(
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
     // When the repository holds that CRD, its schema says which.
-    const crd = opts.customResourceSchema?.(ctx.resource, ctx.resourcePath ?? keyPath);
-    if (crd && !crd.knowsGrpc) {
-      plan.blockers.push({ code: 'kube-version', detail: crd.detail });
-      crdHint = CRD_HINT;
-    } else if (crd) {
-      const stored = crd.how === 'schema' ? 'has probe.grpc in its schema' : 'keeps unknown fields there, so probe.grpc is stored';
-      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD in ${crd.file} ${stored}; its controller must pass it on to the pods`);
-    } else {
-      plan.notes.push(`${ctx.resource.kind} (${ctx.resource.apiVersion}) is a custom resource: its CRD and its controller must know probe.grpc (a CRD schema generated from Kubernetes < 1.24 types drops the field without an error)`);
-    }
+    const verdict = customResourceVerdict(ctx.resource, opts.customResourceSchema?.(ctx.resource, ctx.resourcePath ?? keyPath));
+    if ('blocker' in verdict) {
+      plan.blockers.push({ code: verdict.blocker.code, detail: verdict.blocker.detail });
+      crdHint = verdict.blocker.hint;
+    } else plan.notes.push(verdict.note);
   }
   if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {

@@ -8,7 +8,8 @@ import type { ConfigReader } from './pulumi-config.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
+import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
+import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
@@ -26,6 +27,8 @@ export interface TsProbeOptions {
   generatedTypeBlockers?: (Blocker & { module: string })[];
   /** The Pulumi project's stack config, for a port read with `config.requireNumber(…)` (pulumi-config.ts). */
   config?: ConfigReader;
+  /** What the repository's CRD of a custom resource says about the probe's place, as for a manifest (crdProbeSchema). */
+  customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
 }
 
 /** Arrays that hold a command line: Kubernetes `command`/`args`, ECS `command`/`entryPoint`. */
@@ -630,6 +633,13 @@ function probeReport(
       detail: `${resource.kind} (${resource.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
       hint: KUBEVIRT_HINT,
     });
+  } else if (resource && !BUILT_IN_GROUPS.has(group) && blockers.length === 0 && plan.grpc) {
+    // A custom resource (a cdk8s ApiObject, a Pulumi CustomResource: an Argo Rollout, an
+    // operator's kind) gets its pods' probes through its CRD and controller, as in YAML.
+    const at = keyPathWithin(resource.node, probeProp);
+    const verdict = customResourceVerdict(resource, at === undefined ? undefined : opts.customResourceSchema?.(resource, at));
+    if ('blocker' in verdict) blockers.push(verdict.blocker);
+    else plan.notes.push(verdict.note);
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
   const notes = plan.notes.map(restore);
@@ -805,15 +815,36 @@ function property(object: ObjectLiteralExpression, name: string): PropertyAssign
 }
 
 /** The nearest object literal around a node with string apiVersion and kind (the resource it is in), when there is one. */
-function enclosingResourceOf(node: Node): { apiVersion: string; kind: string } | undefined {
+function enclosingResourceOf(node: Node): { apiVersion: string; kind: string; node: ObjectLiteralExpression } | undefined {
   const { Node: N } = tsMorph();
   for (let n: Node | undefined = node.getParent(); n; n = n.getParent()) {
     if (!N.isObjectLiteralExpression(n)) continue;
     const apiVersion = stringProperty(n, 'apiVersion');
     const kind = stringProperty(n, 'kind');
-    if (apiVersion !== undefined && kind !== undefined) return { apiVersion, kind };
+    if (apiVersion !== undefined && kind !== undefined) return { apiVersion, kind, node: n };
   }
   return undefined;
+}
+
+/**
+ * The path of `prop` inside the object literal `within`, as a manifest's key path reads
+ * (`spec.template.spec.containers[0].livenessProbe`): property names, and an array element's
+ * index. Undefined when a step has no name the tool can read (a computed key).
+ */
+function keyPathWithin(within: Node, prop: PropertyAssignment): string | undefined {
+  const { Node: N } = tsMorph();
+  const steps: string[] = [];
+  let child: Node = prop;
+  for (let n: Node | undefined = prop; n && n !== within; child = n, n = n.getParent()) {
+    if (N.isPropertyAssignment(n)) {
+      const k = propName(n);
+      if (k === undefined) return undefined;
+      steps.push(`.${k}`);
+    } else if (N.isArrayLiteralExpression(n)) {
+      steps.push(`[${n.getElements().indexOf(child as never)}]`);
+    }
+  }
+  return steps.reverse().join('').replace(/^\./, '');
 }
 
 function stringProperty(object: ObjectLiteralExpression, name: string): string | undefined {
