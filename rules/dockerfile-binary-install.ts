@@ -92,16 +92,17 @@ const rule: Rule = {
           const image = dockerfileKey(ctx.file.path);
           const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.heredocRunEnd ?? p.end, run);
           for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
-          // A problem of this build alone (a PowerShell RUN) keeps this file's installs, through
-          // `analysis.problems` in `end`, and no other image's.
-          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: !p.ownImage, image });
+          // A problem of this build alone (a PowerShell RUN) runs the binary in this image: it keeps
+          // this file's installs (through `analysis.problems` in `end`) and, as a consumer of this
+          // Dockerfile's image, those of the repository's images it is built FROM, and no other's.
+          if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: true, image });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
       async end(ctx) {
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ imageTies, isTiedImage, mayRunImage, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
+        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -157,7 +158,7 @@ const rule: Rule = {
             continue;
           }
           // What of each consumer's reach may be this Dockerfile's image (its own file always is).
-          const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => mayRunImage(r.image, tied, known))]));
+          const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => mayRunImage(r.image, tied, known, dockerfileKey(file.path)))]));
           const relevant = consumers.filter((c) => matching.get(c)!.length > 0);
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];

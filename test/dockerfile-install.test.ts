@@ -42,18 +42,23 @@ test('--keep-binary keeps every install (reported as kept) and changes no Docker
 test('a consumer keeps a tied Dockerfile only when it may run that image', () => {
   const tied = new Set(['dockerfile:/r/api/Dockerfile', 'gcr.io/acme/api']);
   const known = new Set([...tied, 'dockerfile:/r/payments/Dockerfile', 'gcr.io/acme/payments']);
-  expect(mayRunImage('gcr.io/acme/api:v1.2', tied, known)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/api@sha256:abc', tied, known)).toBe(true);
-  expect(mayRunImage('dockerfile:/r/api/Dockerfile', tied, known)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/payments:v1', tied, known)).toBe(false);
-  expect(mayRunImage('dockerfile:/r/payments/Dockerfile', tied, known)).toBe(false);
+  const OWN = 'dockerfile:/r/api/Dockerfile';
+  expect(mayRunImage('gcr.io/acme/api:v1.2', tied, known, OWN)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/api@sha256:abc', tied, known, OWN)).toBe(true);
+  expect(mayRunImage('dockerfile:/r/api/Dockerfile', tied, known, OWN)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', tied, known, OWN)).toBe(false);
+  expect(mayRunImage('dockerfile:/r/payments/Dockerfile', tied, known, OWN)).toBe(false);
   // Unknown or templated images could be this one; untied Dockerfiles decide repository-wide.
-  expect(mayRunImage(undefined, tied, known)).toBe(true);
-  expect(mayRunImage('{{ .Values.image.repository }}:{{ .Values.image.tag }}', tied, known)).toBe(true);
-  expect(mayRunImage('${REGISTRY}/api', tied, known)).toBe(true);
+  expect(mayRunImage(undefined, tied, known, OWN)).toBe(true);
+  expect(mayRunImage('{{ .Values.image.repository }}:{{ .Values.image.tag }}', tied, known, OWN)).toBe(true);
+  expect(mayRunImage('${REGISTRY}/api', tied, known, OWN)).toBe(true);
   // So could a name no Dockerfile is tied to (kustomize images: may rename it to one that is).
-  expect(mayRunImage('payments', tied, known)).toBe(true);
-  expect(mayRunImage('gcr.io/acme/payments:v1', undefined, known)).toBe(true);
+  expect(mayRunImage('payments', tied, known, OWN)).toBe(true);
+  expect(mayRunImage('gcr.io/acme/payments:v1', undefined, known, OWN)).toBe(true);
+  // But another Dockerfile's own build (its HEALTHCHECK, a PowerShell RUN) runs that image alone,
+  // whether this one is tied or not: its bases come in its reach by name.
+  expect(mayRunImage('dockerfile:/r/windows/Dockerfile', undefined, known, OWN)).toBe(false);
+  expect(mayRunImage('dockerfile:/r/api/Dockerfile', undefined, known, OWN)).toBe(true);
 });
 
 test('a consumer surely runs a Dockerfile\'s image only when the repository ties that image', () => {

@@ -50,18 +50,22 @@ export function isKey(image: string): boolean {
   return image.startsWith('dockerfile:') || image.startsWith('compose:');
 }
 
-/**
- * Whether a consumer that runs `image` may run the image a Dockerfile builds (`tied`: the images
- * the repository says it builds; `known`: the images it says any Dockerfile builds). An untied
- * Dockerfile decides repository-wide; a consumer whose image is unknown or templated
- * (`{{ .Values.image }}`, `$(IMAGE)`) could be any image, and so could one that no Dockerfile is
- * tied to: a name the ties do not cover (`image: payments`, renamed by kustomize `images:`)
- * may well be built here.
- */
 /** An image name set by a template or a variable (`{{ .Values.image }}`, `$(IMAGE)`, `${REGISTRY}/api`): it may be any image. */
 const TEMPLATED_IMAGE = /\{\{|\$[({A-Za-z_]/;
 
-export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined, known: ReadonlySet<string>): boolean {
+/**
+ * Whether a consumer that runs `image` may run the image a Dockerfile builds (`tied`: the images
+ * the repository says it builds; `known`: the images it says any Dockerfile builds; `own`: the
+ * Dockerfile's dockerfileKey). An untied Dockerfile decides repository-wide, but for another
+ * Dockerfile's own build (its HEALTHCHECK, a RUN the tool cannot read), which runs that image
+ * alone; a consumer whose image is unknown or templated (`{{ .Values.image }}`, `$(IMAGE)`) could
+ * be any image, and so could one that no Dockerfile is tied to: a name the ties do not cover
+ * (`image: payments`, renamed by kustomize `images:`) may well be built here.
+ */
+export function mayRunImage(image: string | undefined, tied: ReadonlySet<string> | undefined, known: ReadonlySet<string>, own: string): boolean {
+  // One Dockerfile's own build (its HEALTHCHECK, a RUN in it), tied or not: that Dockerfile alone.
+  // The images it is built FROM are in the consumer's reach by name (src/docker/lineage.ts).
+  if (image?.startsWith('dockerfile:')) return image === own || (tied?.has(image) ?? false);
   if (!tied || image === undefined) return true;
   if (isKey(image)) return tied.has(image);
   if (TEMPLATED_IMAGE.test(image)) return true;
