@@ -196,18 +196,22 @@ describe('the plain tree finds what mvdan/sh’s own walk finds', () => {
   const sh = require('mvdan-sh').syntax;
   const parser = sh.NewParser();
   /* eslint-disable @typescript-eslint/no-explicit-any -- mvdan-sh has no types */
+  // A Lit's value is as written: a backslash escape is removed as the shell removes it (any
+  // character outside quotes, `$`, `` ` ``, `"`, `\` inside double quotes), as the plain tree's words are
+  // (`C:\tools\x.exe` in a RUN is `C:toolsx.exe` to sh).
   const wordText = (word: any): string => {
     let text = '';
-    const parts = (ps: any[]): void => {
+    const parts = (ps: any[], quoted: boolean): void => {
       for (const p of ps) {
         const t = sh.NodeType(p);
-        if (t === 'Lit' || t === 'SglQuoted') text += p.Value;
-        else if (t === 'DblQuoted') parts(p.Parts);
+        if (t === 'Lit') text += quoted ? p.Value.replace(/\\([$`"\\])/g, '$1') : p.Value.replace(/\\(.)/gs, '$1');
+        else if (t === 'SglQuoted') text += p.Value;
+        else if (t === 'DblQuoted') parts(p.Parts, true);
         else if (t === 'ParamExp') text += '${' + (p.Param?.Value ?? '?') + '}';
         else text += '$(...)';
       }
     };
-    parts(word.Parts ?? []);
+    parts(word.Parts ?? [], false);
     return text;
   };
   const walked = (script: string): string[] => {
