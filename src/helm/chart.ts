@@ -14,6 +14,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
+import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
@@ -1449,16 +1450,21 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
   // The probe, or a map or list that holds it, taken whole (`{{ with .Values.livenessProbe }}`,
   // `$p := .Values.livenessProbe`, `{{ range .Values.sidecars }}`), then an exec read from there
   // (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
-  const parts = keyPath.split('[')[0]!.split('.');
+  const head = keyPath.split('[')[0]!;
+  const parts = head.split('.');
   const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: valuesRef(p) }));
   for (const { file, text } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));
-    if (!whole) continue;
+    // `index .Values $k`, `index .Values.probes .Values.which`: a key the tool cannot read, under
+    // the root or a map holding the probe, may be the probe's: taken whole as far as the tool knows.
+    const indexed = whole ? undefined : dynamicIndexes(text).find(({ path: p }) => p === '' || head === p || head.startsWith(`${p}.`));
+    if (!whole && indexed === undefined) continue;
     const actions = findActions(text).actions;
     if (actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) {
-      return { file, what: `.Values.${whole.p} and an exec in it` };
+      return { file, what: whole ? `.Values.${whole.p} and an exec in it` : `${indexed!.call} (a key the tool cannot read, which may be this probe's) and an exec in it` };
     }
+    if (!whole) continue;
     // Taken whole and handed to a define (`include "liveness-probe" (dict "probe"
     // .Values.livenessProbe)`) whose body reads the exec (`{{- if not $probe.exec }}httpGet: …`):
     // the defines this file includes, and those they include, read wherever the chart has them.
@@ -1558,7 +1564,10 @@ function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; a
 }
 
 const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
-/** The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per chart. */
+/**
+ * The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per
+ * chart, with `index` calls on string keys written as fields (indexAsFields): only read, never edited.
+ */
 export function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
   let out = templateCache.get(chart);
   if (out) return out;
@@ -1572,7 +1581,8 @@ export function templatesOf(chart: Chart, run: RunContext): { file: string; text
   }
   for (const n of names) {
     const text = run.readText(path.join(dir, n));
-    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text });
+    // `index .Values "livenessProbe"` read as `.Values.livenessProbe`, where every reader looks.
+    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text: indexAsFields(text).text });
   }
   templateCache.set(chart, out);
   return out;
