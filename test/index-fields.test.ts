@@ -22,9 +22,13 @@ test('index calls on string keys read as fields, the same length', () => {
   }
 });
 
-test('what is not a field stays: keys no field can name, list indexes, strings, comments', () => {
+test('a key with a dash reads as the values path it is (a subchart\'s key), though no field could name it', () => {
+  expect(fields('{{ toYaml (index .Values "my-api" "livenessProbe") }}')).toBe('{{ toYaml .Values.my-api.livenessProbe             }}');
+});
+
+test('what is not a field stays: keys no values path can hold, list indexes, strings, comments', () => {
   for (const t of [
-    '{{ index .Values "my-key" }}',
+    '{{ index .Values "a.b" }}',
     '{{ index .Values 0 }}',
     '{{ index .Values $k }}',
     '{{ printf "index .Values \\"a\\"" }}',
@@ -48,6 +52,7 @@ test('dynamicIndexes: the values maps indexed by a key the tool cannot read', ()
   const read = (t: string) => dynamicIndexes(indexAsFields(t).text);
   expect(read('{{ index .Values $k }}')).toEqual([{ path: '', call: 'index .Values $k' }]);
   expect(read('{{ (index .Values "jobs" .Values.job).exec }}')).toEqual([{ path: 'jobs', call: 'index .Values.jobs .Values.job' }]);
-  expect(read('{{ index .Values "my-key" }}')).toEqual([{ path: '', call: 'index .Values "my-key"' }]);
+  expect(read('{{ index .Values "a.b" }}')).toEqual([{ path: '', call: 'index .Values "a.b"' }]);
+  expect(read('{{ index .Values "my-api" $k }}')).toEqual([{ path: 'my-api', call: 'index .Values.my-api $k' }]);
   expect(read('{{ index .Values "a" "b" }}')).toEqual([]);
 });

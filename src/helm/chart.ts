@@ -1273,8 +1273,8 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
   return found;
 }
 
-/** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`), then `after`. */
-function valuesRef(valuesPath: string, after = '(?![\\w.])'): RegExp {
+/** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`, nor `.Values.<path>-api` read from `index .Values "<path>-api"`), then `after`. */
+function valuesRef(valuesPath: string, after = '(?![\\w.-])'): RegExp {
   return new RegExp(`\\.Values\\.${valuesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`);
 }
 

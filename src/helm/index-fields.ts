@@ -6,10 +6,12 @@
  * padded with spaces to the same length (every offset stays where it was), and what the tool
  * builds from that text gets the calls back as written.
  *
- * Only keys that are string literals and could be field names fold (`"livenessProbe"`, not
- * `"my-key"`, which no field can name, nor `$k`, nor a list index `0`). Folding stops at the first
- * other argument: `index .Values "probes" $k` reads as `index .Values.probes $k`, a key the tool
- * cannot tell under `.Values.probes` (dynamicIndexes).
+ * Only string literal keys fold, of letters, digits, `_` and `-` (`"livenessProbe"`, and `"my-api"`,
+ * a subchart's key, which Go's field syntax cannot name but the tool's values paths can: the
+ * readers that match a path written with words alone do not match such a path, and leave it
+ * unread as they leave the call); not `$k`, a list index `0`, or `"a.b"`. Folding stops at the
+ * first other argument: `index .Values "probes" $k` reads as `index .Values.probes $k`, a key the
+ * tool cannot tell under `.Values.probes` (dynamicIndexes).
  */
 import { findActions } from './mask.js';
 
@@ -24,8 +26,8 @@ const UNCHANGED: Omit<FieldsReading, 'text'> = { restore: (s) => s };
 
 /** What `index` indexes: a field chain from the dot, `$`, or a variable (`.Values.server`, `.`, `$p`). */
 const TERM = /(?:\$[A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)(?=[\s)])/y;
-/** A key that field syntax can name, as a string literal. */
-const KEY = /\s+(?:"([A-Za-z_][A-Za-z0-9_]*)"|`([A-Za-z_][A-Za-z0-9_]*)`)(?=[\s)}|])/y;
+/** A key that a values path can hold, as a string literal. */
+const KEY = /\s+(?:"([A-Za-z0-9_][A-Za-z0-9_-]*)"|`([A-Za-z0-9_][A-Za-z0-9_-]*)`)(?=[\s)}|])/y;
 /** Field names read from a parenthesised call's result: `(index .Values "a").b`. */
 const FIELDS_AFTER = /(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 /** The call ends there: its closing parenthesis, a pipe, or the action's end. */
@@ -120,7 +122,7 @@ export function dynamicIndexes(text: string): { path: string; call: string }[] {
   const out: { path: string; call: string }[] = [];
   for (const a of findActions(text).actions) {
     if (a.kind === 'comment') continue;
-    for (const m of a.text.matchAll(/(?<=[\s({])index\s+\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s+(?:"(?:[^"\\]|\\.)*"|[^\s)}|]+)/g)) {
+    for (const m of a.text.matchAll(/(?<=[\s({])index\s+\$?\.Values((?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*)\s+(?:"(?:[^"\\]|\\.)*"|[^\s)}|]+)/g)) {
       out.push({ path: m[1]!.slice(1), call: m[0].replace(/\s+/g, ' ') });
     }
   }
