@@ -899,7 +899,36 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
       return { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
     }
   }
+  const dynamic = r.loopback ? printedByDynamicIndex(chart, r.keyPath, run) : undefined;
+  if (dynamic) {
+    return heldReport(
+      r,
+      'host',
+      `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${dynamic.file} prints a probe from ${dynamic.call} (a key the tool cannot read, which may be this probe's) in a pod whose hostNetwork is ${dynamic.hostNetwork === true ? 'true' : 'templated (not the same boolean in every values file)'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or that template never prints this probe, migrate by hand)`,
+    );
+  }
   return r;
+}
+
+/**
+ * A template of the chart that prints a probe from a values map it indexes with a key the tool
+ * cannot read (`livenessProbe:` over `{{- toYaml (index .Values.probes .Values.which) | nindent 12
+ * }}`), the map being the root or one holding the probe at keyPath, into a pod on the host's
+ * network (or one whose hostNetwork the values do not settle).
+ */
+function printedByDynamicIndex(chart: Chart, keyPath: string, run: RunContext): { file: string; call: string; hostNetwork: true | 'unknown' } | undefined {
+  const head = keyPath.split('[')[0]!;
+  for (const { file, text } of templatesOf(chart, run)) {
+    for (const { path: p, call } of dynamicIndexes(text)) {
+      if (p !== '' && head !== p && !head.startsWith(`${p}.`)) continue;
+      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`}\s+[^\s)}|]`);
+      const asProbe = maskTemplate(text).actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text) && PROBE_KEYS.has(keysAbove(text, a.start).pop() ?? ''));
+      if (!asProbe) continue;
+      const hostNetwork = templateHostNetwork(text, prints, chart, run);
+      if (hostNetwork === true || hostNetwork === 'unknown') return { file, call, hostNetwork };
+    }
+  }
+  return undefined;
 }
 
 /** A template's document in KubeVirt's API group or a sub-group of it (`apiVersion: kubevirt.io/v1`, `pool.kubevirt.io/v1alpha1`). */
