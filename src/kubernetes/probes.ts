@@ -1071,7 +1071,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     where = `${keys[n - 3]}'s exec.command is one string, not a list: the API server rejects it (exec.command is a list of strings), so this probe is not applied today`;
     hint = 'Write exec.command as a list, one item per word (["/bin/grpc_health_probe", "-addr=:5000"]: the kubelet runs no shell), then run the tool again.';
   } else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
-  else if (dockerActionImage(path) !== undefined) where = `a workflow step runs grpc_health_probe in the image ${dockerActionImage(path)!} (a docker:// container action)`;
+  else if (dockerActionImage(path) !== undefined) {
+    where = `a workflow step runs grpc_health_probe in the image ${dockerActionImage(path)!} (a docker:// container action)`;
+    hint = WORKFLOW_STEP_HINT;
+  }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
@@ -1114,7 +1117,7 @@ interface StepUse {
 function workflowStepRun(keys: readonly string[], script: string, path: readonly unknown[]): StepUse[] | undefined {
   if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
   const container = jobContainerImage(path);
-  const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
+  const hint = WORKFLOW_STEP_HINT;
   // `container: ghcr.io/acme/api:ci` on the job: its run steps execute in that container.
   const inContainer = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> | undefined =>
     container === undefined ? undefined : { what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} in the job's container, the image ${container}`, hint, keeps: true, image: container };
@@ -1148,6 +1151,9 @@ function expressionsAsVariables(script: string): { script: string; restore: (s: 
   if (!fits) return undefined;
   return { script: read, restore: (s) => written.reduce((acc, [variable, expression]) => acc.split(variable).join(expression), s) };
 }
+
+const WORKFLOW_STEP_HINT =
+  'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
 
 /** Where a script runs and how its findings read (scriptUses). */
 interface ScriptSite {
