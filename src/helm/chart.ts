@@ -1746,7 +1746,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
  * undefined when it is anything else, or has no numeric default.
  */
 export function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
-  const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.-]+)\s*-?\}\}$/.exec(text.trim());
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);

@@ -781,7 +781,8 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
   if (printing.length === 0) return undefined;
   const text = `whatever ${printing.map((a) => a.text).join(', ')} prints`;
   if (printing.length > 1) return { text };
-  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!));
+  // A dash is a key's (`index .Values "grpc-agent"`, read as `.Values.grpc-agent`): the whole path, not `grpc`.
+  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!));
   if (paths.size !== 1) return { text };
   const [valuesPath] = [...paths];
   const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);
