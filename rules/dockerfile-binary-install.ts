@@ -3,10 +3,11 @@ import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
-import type { DockerAnalysis } from '../src/docker/installs.js';
+import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
-import type { FileKind, PendingFinding, Rule, RunContext, SourceFile } from '../src/types.js';
+import { filesOfRun } from '../src/run-files.js';
+import type { FileKind, PendingFinding, Report, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
 const RUN_HOLDER = {
@@ -80,7 +81,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -133,6 +134,13 @@ const rule: Rule = {
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
+        // Files of the repository the installs copy from the build context (the binary vendored
+        // there): one a kept install copies stays needed; the others are named once their install goes.
+        const stillCopied = new Map<string, string>();
+        const removals: { file: SourceFile; report: Report; vendored: VendoredFile[] }[] = [];
+        const keepVendored = (file: SourceFile, i: InstallSite) => {
+          for (const v of vendoredFiles(file, i, run)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
+        };
         // Neither a probe nor any other use of the binary, for any image: the repository holds none of what runs it.
         const noProbeHere = consumers.length === 0 && !ctx.findings().some((f) => f.report.subject === 'probe');
         for (const { file, analysis } of seen) {
@@ -142,12 +150,14 @@ const rule: Rule = {
           const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });
           const kept = (message: string, consumersAt: string[] = [], hint?: string) => {
             for (const i of analysis.installs) {
+              keepVendored(file, i);
               ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, ...(hint ? { hint } : {}), details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
             }
           };
           if (analysis.problems.length > 0) {
             const lines = analysis.problems.map((p) => analysis.parsed.lines.position(p.start).line);
             for (const i of analysis.installs) {
+              keepVendored(file, i);
               ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['unparseable'], message: `${i.message}: kept — the file was left unchanged because line ${lines.join(', ')} could not be handled`, details: details(i.what) });
             }
             continue;
@@ -197,13 +207,59 @@ const rule: Rule = {
             // another one (a deploy or GitOps repository). The spec removes the install all the
             // same; the message and hint say what to check before merging.
             const gone = noProbeHere ? 'no file of this repository runs the binary, so it goes' : 'nothing runs the binary any more, so it goes';
-            ctx.report(file, { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) });
+            const report: Report = { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) };
+            removals.push({ file, report, vendored: vendoredFiles(file, i, run) });
           }
         }
+        for (const { file, report, vendored } of removals) ctx.report(file, vendored.length > 0 ? withVendoredNote(report, vendored, stillCopied) : report);
       },
     };
   },
 };
+
+/** A build-context file an install copies: as written, and the repository's file when the tool can tell which. */
+interface VendoredFile {
+  written: string;
+  abs?: string;
+  shown?: string;
+}
+
+/**
+ * The files an install copies from the build context, looked up where a build context may be:
+ * the Dockerfile's folder or one above it, up to the folder the tool runs in. Named only when
+ * exactly one of those holds the file (a glob, or a file in none or several, is as written).
+ */
+function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext): VendoredFile[] {
+  if (!i.vendored) return [];
+  const files = filesOfRun(run);
+  const contexts: string[] = [];
+  for (let dir = path.dirname(file.path); ; dir = path.dirname(dir)) {
+    contexts.push(dir);
+    if (path.dirname(dir) === dir || dir === run.cwd) break;
+  }
+  return i.vendored.map((written) => {
+    const found = [...new Set(contexts.map((dir) => path.join(dir, written.replace(/^\/+/, ''))))].filter((abs) => files.has(abs));
+    if (found.length !== 1) return { written };
+    return { written, abs: found[0]!, shown: path.relative(run.cwd, found[0]!).split(path.sep).join('/') };
+  });
+}
+
+/**
+ * A removed install's finding, saying what becomes of the vendored files it copied: unused, to be
+ * deleted from the repository by hand (the tool never deletes a file), or still copied by a kept
+ * install elsewhere.
+ */
+function withVendoredNote(report: Report, vendored: readonly VendoredFile[], stillCopied: ReadonlyMap<string, string>): Report {
+  const name = (v: VendoredFile) => v.shown ?? `${v.written} in the build context`;
+  const unused = vendored.filter((v) => !v.abs || !stillCopied.has(v.abs));
+  const needed = vendored.filter((v) => v.abs && stillCopied.has(v.abs));
+  const notes = [
+    ...(unused.length > 0 ? [`${unused.map(name).join(', ')}, the binary vendored in the repository, is then copied by nothing: delete it from the repository (the tool does not delete files)`] : []),
+    ...needed.map((v) => `${name(v)} stays: ${stillCopied.get(v.abs!)} still copies it`),
+  ];
+  const deletion = unused.length > 0 ? `Delete ${unused.map(name).join(', ')} from the repository with this change (git rm): no Dockerfile needs the vendored binary once its install is gone. The tool removes only the instruction.` : undefined;
+  return { ...report, message: `${report.message}; ${notes.join('; ')}`, ...(deletion ? { hint: report.hint ? `${deletion} ${report.hint}` : deletion } : {}) };
+}
 
 interface Consumer {
   path: string;

@@ -164,6 +164,9 @@ describe('templates (masked by the shared Helm masker)', () => {
     expect(evaluateTemplateText('{{ .Values.a.b | add 1 }}', v)).toMatchObject({ ok: false, reason: expect.stringContaining('cannot evaluate') });
     expect(evaluateTemplateText('{{ include "x" . }}', v)).toMatchObject({ ok: false });
     expect(evaluateTemplateText('{{ .Values.a.b', v)).toEqual({ ok: false, reason: 'unterminated template action in {{ .Values.a.b' });
+    // `index` on string keys reads the same path.
+    expect(evaluateTemplateText('{{ index .Values "a" "b" | int }}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{ index .Values.a "b" }}', v)).toEqual({ ok: true, value: '7' });
   });
 });
 

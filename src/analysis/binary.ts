@@ -39,7 +39,7 @@ export function binaryPathOption(word: string): string | undefined {
 }
 
 /** Extensions of interpreted scripts: `grpc_health_probe.sh` is a wrapper named after the binary, not a copy of it. */
-const SCRIPT_EXTENSION = /\.(sh|bash|zsh|ksh|ash|py|rb|pl|js|mjs|cjs|ts|php|lua|ps1)$/i;
+export const SCRIPT_EXTENSION = /\.(sh|bash|zsh|ksh|ash|py|rb|pl|js|mjs|cjs|ts|php|lua|ps1)$/i;
 
 /** A command word that names the binary but is a script: what it runs cannot be seen from the probe. */
 export function isScriptNamedAfterBinary(word: string, form: WordForm = 'shell'): boolean {

@@ -4,7 +4,7 @@
  * stage that only fetches it, and the leftovers (version ARG/ENV, USER root around the download).
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
-import { isBinaryPath, isScriptNamedAfterBinary, mentionsBinary } from '../analysis/binary.js';
+import { isBinaryPath, isScriptNamedAfterBinary, mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
 import { callArgs, ShellParseError, shellErrorAt, ShellTooLargeError, type ShCall, type ShStmt } from '../analysis/shell.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
@@ -40,6 +40,11 @@ export interface InstallSite {
   message: string;
   edits: Edit[];
   notes: string[];
+  /**
+   * The binary's files in the build context this install copies (`bin/grpc_health_probe-linux-amd64`),
+   * as written: a file of the repository that nothing else may need once the install goes.
+   */
+  vendored?: string[];
 }
 
 export interface DockerProblem {
@@ -131,6 +136,8 @@ interface Site {
   run?: RunPlan;
   /** The `from=` of the probe mounts a RUN that stays loses (probeMounts), lowercased. */
   droppedMounts?: string[];
+  /** Sources of a COPY/ADD from the build context that are the binary, as written. */
+  vendored?: string[];
 }
 
 /** What to do about a Dockerfile with an instruction over the parser's size cap (INSTRUCTION_MAX_CHARS). */
@@ -342,6 +349,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     message: site.message,
     edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
     notes: site.run ? notes.get(site.run) ?? [] : [],
+    ...(site.vendored ? { vendored: site.vendored } : {}),
   }));
   // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
   // of a RUN would swallow the next line).
@@ -1045,8 +1053,21 @@ function copySite(
     const to = expandWord(parsed, ins, dest);
     if (!hits.some(Boolean) && sources.length === 1 && !to.endsWith('/') && mentionsBinary(to.slice(to.lastIndexOf('/') + 1)) && /^(https?:\/\/|\$)/.test(sources[0]!)) hits = [true];
   }
+  // From the build context (no --from, not a download): `COPY bin/grpc_health_probe-linux-amd64
+  // /usr/local/bin/grpc_health_probe`, the binary vendored in the repository. One file copied to
+  // the binary's own path under another name (`COPY tools/healthcheck /bin/grpc_health_probe`) is
+  // it too, unless it is a script (a wrapper that stands in for the binary).
+  const fromContext = (s: string) => fromValue === '' && !/^(https?|git|ssh):\/\/|^git@|\$/.test(s);
+  if (!hits.some(Boolean) && sources.length === 1 && fromContext(sources[0]!) && !SCRIPT_EXTENSION.test(sources[0]!) && !dest.endsWith('/') && mentionsBinary(dest.slice(dest.lastIndexOf('/') + 1))) hits = [true];
   if (!hits.some(Boolean)) return undefined;
-  const label = ins.keyword === 'ADD' ? 'ADD downloads grpc_health_probe' : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
+  const vendored = sources.filter((s, i) => hits[i] && fromContext(s));
+  const label =
+    vendored.length > 0
+      ? `${ins.keyword} copies grpc_health_probe from the build context (${vendored.join(', ')})`
+      : ins.keyword === 'ADD'
+        ? 'ADD downloads grpc_health_probe'
+        : `COPY ${fromValue ? `--from=${fromValue} ` : ''}copies grpc_health_probe`;
+  const context = vendored.length > 0 ? { vendored } : {};
   if (hits.every(Boolean)) {
     // ADD <url> <path> writes a file at <path> unless it ends with `/`. A COPY target may be a
     // folder that exists in the image: one source to a path that is not a usual folder, under
@@ -1054,7 +1075,7 @@ function copySite(
     // grpc-health-probe /bin/hc`).
     if (ins.keyword === 'ADD' && !dest.endsWith('/') && dest.includes('/')) tracked.add(dest);
     else if (ins.keyword === 'COPY' && sources.length === 1 && isRenamedCopy(sources[0]!, dest)) tracked.add(dest);
-    return { ins, what: ins.keyword, message: label, ranges: [wholeInstruction(text, ins)], whole: true };
+    return { ins, what: ins.keyword, message: label, ranges: [wholeInstruction(text, ins)], whole: true, ...context };
   }
   // A multi-source COPY loses only the binary's source.
   const ranges: Range[] = [];
@@ -1067,7 +1088,7 @@ function copySite(
     gaps.add(i + 1);
   });
   for (const g of gaps) ranges.push(...probeCommentLines(text, args[g - 1]!.end, args[g]!.start));
-  return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false };
+  return { ins, what: ins.keyword, message: `${label} (one of several sources)`, ranges, whole: false, ...context };
 }
 
 /**

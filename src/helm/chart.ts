@@ -14,6 +14,7 @@ import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
+import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
@@ -898,7 +899,36 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
       return { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
     }
   }
+  const dynamic = r.loopback ? printedByDynamicIndex(chart, r.keyPath, run) : undefined;
+  if (dynamic) {
+    return heldReport(
+      r,
+      'host',
+      `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${dynamic.file} prints a probe from ${dynamic.call} (a key the tool cannot read, which may be this probe's) in a pod whose hostNetwork is ${dynamic.hostNetwork === true ? 'true' : 'templated (not the same boolean in every values file)'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or that template never prints this probe, migrate by hand)`,
+    );
+  }
   return r;
+}
+
+/**
+ * A template of the chart that prints a probe from a values map it indexes with a key the tool
+ * cannot read (`livenessProbe:` over `{{- toYaml (index .Values.probes .Values.which) | nindent 12
+ * }}`), the map being the root or one holding the probe at keyPath, into a pod on the host's
+ * network (or one whose hostNetwork the values do not settle).
+ */
+function printedByDynamicIndex(chart: Chart, keyPath: string, run: RunContext): { file: string; call: string; hostNetwork: true | 'unknown' } | undefined {
+  const head = keyPath.split('[')[0]!;
+  for (const { file, text } of templatesOf(chart, run)) {
+    for (const { path: p, call } of dynamicIndexes(text)) {
+      if (p !== '' && head !== p && !head.startsWith(`${p}.`)) continue;
+      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`}\s+[^\s)}|]`);
+      const asProbe = maskTemplate(text).actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text) && PROBE_KEYS.has(keysAbove(text, a.start).pop() ?? ''));
+      if (!asProbe) continue;
+      const hostNetwork = templateHostNetwork(text, prints, chart, run);
+      if (hostNetwork === true || hostNetwork === 'unknown') return { file, call, hostNetwork };
+    }
+  }
+  return undefined;
 }
 
 /** A template's document in KubeVirt's API group or a sub-group of it (`apiVersion: kubevirt.io/v1`, `pool.kubevirt.io/v1alpha1`). */
@@ -1272,8 +1302,8 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
   return found;
 }
 
-/** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`), then `after`. */
-function valuesRef(valuesPath: string, after = '(?![\\w.])'): RegExp {
+/** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`, nor `.Values.<path>-api` read from `index .Values "<path>-api"`), then `after`. */
+function valuesRef(valuesPath: string, after = '(?![\\w.-])'): RegExp {
   return new RegExp(`\\.Values\\.${valuesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`);
 }
 
@@ -1449,16 +1479,21 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
   // The probe, or a map or list that holds it, taken whole (`{{ with .Values.livenessProbe }}`,
   // `$p := .Values.livenessProbe`, `{{ range .Values.sidecars }}`), then an exec read from there
   // (`{{ .exec.command }}`, `$p.exec`, `index $p "exec"`).
-  const parts = keyPath.split('[')[0]!.split('.');
+  const head = keyPath.split('[')[0]!;
+  const parts = head.split('.');
   const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: valuesRef(p) }));
   for (const { file, text } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));
-    if (!whole) continue;
+    // `index .Values $k`, `index .Values.probes .Values.which`: a key the tool cannot read, under
+    // the root or a map holding the probe, may be the probe's: taken whole as far as the tool knows.
+    const indexed = whole ? undefined : dynamicIndexes(text).find(({ path: p }) => p === '' || head === p || head.startsWith(`${p}.`));
+    if (!whole && indexed === undefined) continue;
     const actions = findActions(text).actions;
     if (actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) {
-      return { file, what: `.Values.${whole.p} and an exec in it` };
+      return { file, what: whole ? `.Values.${whole.p} and an exec in it` : `${indexed!.call} (a key the tool cannot read, which may be this probe's) and an exec in it` };
     }
+    if (!whole) continue;
     // Taken whole and handed to a define (`include "liveness-probe" (dict "probe"
     // .Values.livenessProbe)`) whose body reads the exec (`{{- if not $probe.exec }}httpGet: …`):
     // the defines this file includes, and those they include, read wherever the chart has them.
@@ -1558,7 +1593,10 @@ function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; a
 }
 
 const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
-/** The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per chart. */
+/**
+ * The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per
+ * chart, with `index` calls on string keys written as fields (indexAsFields): only read, never edited.
+ */
 export function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
   let out = templateCache.get(chart);
   if (out) return out;
@@ -1572,7 +1610,8 @@ export function templatesOf(chart: Chart, run: RunContext): { file: string; text
   }
   for (const n of names) {
     const text = run.readText(path.join(dir, n));
-    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text });
+    // `index .Values "livenessProbe"` read as `.Values.livenessProbe`, where every reader looks.
+    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text: indexAsFields(text).text });
   }
   templateCache.set(chart, out);
   return out;
@@ -1707,7 +1746,7 @@ function parentHolds(chart: Chart, run: RunContext): Map<string, { file: string;
  * undefined when it is anything else, or has no numeric default.
  */
 export function valuesNumber(text: string, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
-  const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}$/.exec(text.trim());
+  const m = /^\{\{-?\s*\$?\.Values\.([A-Za-z0-9_.-]+)\s*-?\}\}$/.exec(text.trim());
   const values = m ? settingsOf(chart, m[1]!, run)?.map(Number) : undefined;
   if (!values || values.some((v) => !Number.isFinite(v))) return undefined;
   const lowest = Math.min(...values);

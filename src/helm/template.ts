@@ -15,6 +15,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { indexAsFields } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -23,6 +24,25 @@ const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
 
 export function helmTemplateReports(file: SourceFile, run: RunContext): Report[] {
+  // `index .Values "grpc" "port"` is read as `.Values.grpc.port`, same offsets; what the reports
+  // write (an edit, a message) gets the call back as the chart writes it.
+  const fields = indexAsFields(file.text);
+  if (fields.text === file.text) return templateReports(file, run);
+  return templateReports({ ...file, text: fields.text }, run).map((r) => restoreReport(r, fields.restore));
+}
+
+/** A report's text (message, hint, target, image, edits, details) through `restore`. */
+function restoreReport(r: Report, restore: (s: string) => string): Report {
+  const out: Report = { ...r, message: restore(r.message) };
+  if (r.hint !== undefined) out.hint = restore(r.hint);
+  if (r.target !== undefined) out.target = restore(r.target);
+  if (r.image !== undefined) out.image = restore(r.image);
+  if (r.fix) out.fix = r.fix.map((e) => ({ ...e, text: restore(e.text) }));
+  if (r.details) out.details = Object.fromEntries(Object.entries(r.details).map(([k, v]) => [k, typeof v === 'string' ? restore(v) : v]));
+  return out;
+}
+
+function templateReports(file: SourceFile, run: RunContext): Report[] {
   const { text, eol } = file;
   const m = maskTemplate(text);
   if (m.error) {
@@ -761,7 +781,8 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
   if (printing.length === 0) return undefined;
   const text = `whatever ${printing.map((a) => a.text).join(', ')} prints`;
   if (printing.length > 1) return { text };
-  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)].map((m) => m[1]!));
+  // A dash is a key's (`index .Values "grpc-agent"`, read as `.Values.grpc-agent`): the whole path, not `grpc`.
+  const paths = new Set([...printing[0]!.text.matchAll(/\.Values\.([A-Za-z0-9_.-]+)/g)].map((m) => m[1]!));
   if (paths.size !== 1) return { text };
   const [valuesPath] = [...paths];
   const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);

@@ -1066,6 +1066,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     where = `${keys[n - 3]}'s exec.command is one string, not a list: the API server rejects it (exec.command is a list of strings), so this probe is not applied today`;
     hint = 'Write exec.command as a list, one item per word (["/bin/grpc_health_probe", "-addr=:5000"]: the kubelet runs no shell), then run the tool again.';
   } else if (keys.some((k) => PROBE_KEYS.has(k))) where = 'a probe runs grpc_health_probe in a form the tool cannot read';
+  else if (dockerActionImage(path) !== undefined) {
+    where = `a workflow step runs grpc_health_probe in the image ${dockerActionImage(path)!} (a docker:// container action)`;
+    hint = WORKFLOW_STEP_HINT;
+  }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
@@ -1108,15 +1112,43 @@ interface StepUse {
 function workflowStepRun(keys: readonly string[], script: string, path: readonly unknown[]): StepUse[] | undefined {
   if (keys.length !== 4 || keys[0] !== 'jobs' || keys[2] !== 'steps' || keys[3] !== 'run') return undefined;
   const container = jobContainerImage(path);
-  const hint = 'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
-  // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
-  // which image is not known here (every install stays).
-  if (script.includes('${{')) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
+  const hint = WORKFLOW_STEP_HINT;
   // `container: ghcr.io/acme/api:ci` on the job: its run steps execute in that container.
   const inContainer = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> | undefined =>
     container === undefined ? undefined : { what: `a workflow step runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} in the job's container, the image ${container}`, hint, keeps: true, image: container };
-  return scriptUses(script, { who: 'a workflow step', unread: 'a workflow step\'s script', named: 'the step names', hint, localRun: inContainer });
+  const site = { who: 'a workflow step', unread: 'a workflow step\'s script', named: 'the step names', hint, localRun: inContainer };
+  if (!script.includes('${{')) return scriptUses(script, site);
+  // `docker run ${{ env.IMAGE }} …`: Actions fills its expressions in before the shell runs, so
+  // which image is not known here (every install stays). In a job's container the step still runs
+  // there whatever they hold (`grpc_health_probe -addr=localhost:${{ env.PORT }}`): each is read
+  // as a shell variable the script does not set, a value known only at run time (an image named
+  // by one is any image), of the same length so that the places found stay where they are.
+  const expressions = container === undefined ? undefined : expressionsAsVariables(script);
+  if (!expressions) return [{ what: 'a workflow step\'s script names grpc_health_probe, with ${{ }} expressions that Actions fills in when it runs (the tool does not read them)', hint, keeps: true }];
+  return scriptUses(expressions.script, site)?.map((use) => ({ ...use, what: expressions.restore(use.what) }));
 }
+
+/**
+ * A step's script with each `${{ … }}` written as a variable of the same length (`${G0_______}`),
+ * and a function that puts the expressions back into what is said of it; undefined when one is
+ * too short to write so.
+ */
+function expressionsAsVariables(script: string): { script: string; restore: (s: string) => string } | undefined {
+  const written: [string, string][] = [];
+  let fits = true;
+  const read = script.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => {
+    const name = `G${written.length}`;
+    if (name.length + 3 > expression.length) fits = false;
+    const variable = `\${${name.padEnd(expression.length - 3, '_')}}`;
+    written.push([variable, expression]);
+    return variable;
+  });
+  if (!fits) return undefined;
+  return { script: read, restore: (s) => written.reduce((acc, [variable, expression]) => acc.split(variable).join(expression), s) };
+}
+
+const WORKFLOW_STEP_HINT =
+  'A workflow step runs the binary: the tool does not rewrite workflow scripts, so the install it needs stays. Change the step by hand (check the server from outside the image, e.g. with the upstream grpc-health-probe image or grpcurl), then run the tool again.';
 
 /** Where a script runs and how its findings read (scriptUses). */
 interface ScriptSite {
@@ -1372,7 +1404,21 @@ function enclosingContainerImage(path: readonly unknown[]): string | undefined {
       return isScalar(image) && image.value !== null ? String(image.value) : undefined;
     }
   }
-  return skaffoldVerifyImage(path);
+  return skaffoldVerifyImage(path) ?? dockerActionImage(path);
+}
+
+/**
+ * A workflow step that runs a container action from an image (`uses: docker://ghcr.io/acme/api:ci`
+ * with `with: {args: grpc_health_probe …}` or `entrypoint`): Actions runs the step in that image,
+ * as a job's container runs its `run:` steps.
+ */
+function dockerActionImage(path: readonly unknown[]): string | undefined {
+  const pairs = path.filter(isPair) as Pair[];
+  if (pairs.length !== 5 || keyOf(pairs[0]!) !== 'jobs' || keyOf(pairs[2]!) !== 'steps' || keyOf(pairs[3]!) !== 'with' || !['args', 'entrypoint'].includes(keyOf(pairs[4]!) ?? '')) return undefined;
+  const step = path[path.indexOf(pairs[3]!) - 1];
+  const uses = isMap(step) ? getPair(step, 'uses')?.value : undefined;
+  const m = isScalar(uses) ? /^docker:\/\/(\S+)$/.exec(String(uses.value ?? '').trim()) : null;
+  return m?.[1];
 }
 
 /**

@@ -5,6 +5,7 @@
  * the user can pipe `helm template` output instead.
  */
 import { actionBody, findActions, type Action } from '../helm/mask.js';
+import { indexAsFields } from '../helm/index-fields.js';
 
 export type Evaluated = { ok: true; value: string } | { ok: false; reason: string };
 
@@ -61,7 +62,8 @@ const VALUE_REF = /^\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)$/;
 const LITERAL = /^(-?\d+|"(?:[^"\\]|\\.)*")$/;
 
 function evaluateAction(action: string, values: ReadonlyMap<string, string>): Evaluated {
-  const [head, ...fns] = actionBody({ text: action }).split('|').map((p) => p.trim());
+  // `index .Values "grpc" "port"` is `.Values.grpc.port`.
+  const [head, ...fns] = actionBody({ text: indexAsFields(action).text }).split('|').map((p) => p.trim());
   const cannot: Evaluated = {
     ok: false,
     reason: `cannot evaluate ${action} (only .Values references with int, quote, toString or default); pipe the rendered manifests in: helm template ... | grpc-probe-migrate verify -`,
