@@ -170,7 +170,16 @@ spec:
     const result = await run({ cwd: dir, fix: true });
     // The rule sees it before it reports (so that holds on Kustomize bases and values files know).
     expect(result.findings.map((f) => f.status)).toEqual(['blocked']);
-    expect(result.findings[0]!.message).toMatch(/: the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand$/);
+    expect(result.findings[0]!.message).toMatch(/: the edit changes &probe, which \*probe also uses elsewhere \(line 13\); migrate it by hand$/);
+    expect(read(dir, 'a.yaml')).toBe(text);
+  });
+
+  test('a probe merged from the anchored one (<<: *probe) is named where it stands, as a merge', async () => {
+    const text = shared('{<<: *probe, periodSeconds: 10}');
+    const dir = repoWith({ 'a.yaml': text });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(result.findings[0]!.message).toMatch(/: the edit changes &probe, which \*probe also uses elsewhere \(line 13 \(merged there with <<: \*probe\)\); migrate it by hand$/);
     expect(read(dir, 'a.yaml')).toBe(text);
   });
 
@@ -188,7 +197,7 @@ spec:
     };
     const result = await run({ cwd: dir, fix: true, rules: [careless] });
     expect(result.findings.map((f) => f.status)).toEqual(['error']);
-    expect(result.findings[0]!.message).toMatch(/not applied: the rewrite would change more than it means to \(the edit changes &probe, which \*probe also uses elsewhere; migrate it by hand\); the file was left unchanged$/);
+    expect(result.findings[0]!.message).toMatch(/not applied: the rewrite would change more than it means to \(the edit changes &probe, which \*probe also uses elsewhere \(line 13\); migrate it by hand\); the file was left unchanged$/);
     expect(read(dir, 'a.yaml')).toBe(text);
   });
 

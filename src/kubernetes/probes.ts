@@ -565,7 +565,7 @@ function probeReport(
   const edits = grpcEdits(opts, probe, execPair, plan);
   // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
   // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
-  const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits) : undefined;
+  const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits, opts.text) : undefined;
   const refused = throughAlias ?? edits.map((e) => opts.refuseEdit?.(e, start)).find((r) => r !== undefined);
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
   // The service as the file gets it: `service: "yes"`, not a bare yes that reads as a boolean.

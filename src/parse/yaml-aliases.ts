@@ -1,5 +1,5 @@
 import type { Document, Node } from 'yaml';
-import { isAlias, visit } from './yaml-lib.js';
+import { isAlias, isPair, isScalar, visit } from './yaml-lib.js';
 import type { Edit } from '../types.js';
 import { contentEnd, parseYaml } from './yaml.js';
 
@@ -12,16 +12,19 @@ export function editsThroughAliases(text: string, edits: readonly Edit[]): strin
   if (edits.length === 0 || !text.includes('&') || !text.includes('*')) return undefined;
   const { docs, error } = parseYaml(text);
   if (error) return undefined; // the re-parse check speaks for that
-  return editsThroughAliasesIn(docs, edits);
+  return editsThroughAliasesIn(docs, edits, text);
 }
 
-/** The same, on documents already parsed (a rule asks before it reports a fix). */
-export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: readonly Edit[]): string | undefined {
+/** The same, on documents already parsed (a rule asks before it reports a fix); `text` is theirs. */
+export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: readonly Edit[], text: string): string | undefined {
   for (const doc of docs) {
-    const used = new Set<string>();
+    // Each anchor's aliases: where they stand, and whether a merge key (`<<: *probe`) brings them in.
+    const used = new Map<string, { at: number; merge: boolean }[]>();
     visit(doc, {
-      Alias(_, a) {
-        used.add(a.source);
+      Alias(_, a, path) {
+        const parent = path[path.length - 1];
+        const merge = isPair(parent) && isScalar(parent.key) && parent.key.value === '<<';
+        used.set(a.source, [...(used.get(a.source) ?? []), { at: a.range?.[0] ?? 0, merge }]);
       },
     });
     if (used.size === 0) continue;
@@ -38,7 +41,11 @@ export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: r
       }
       return undefined;
     });
-    if (hit !== undefined) return `the edit changes &${hit}, which *${hit} also uses elsewhere; migrate it by hand`;
+    if (hit !== undefined) {
+      const line = (offset: number) => text.slice(0, offset).split('\n').length;
+      const uses = used.get(hit)!.map((u) => `line ${line(u.at)}${u.merge ? ` (merged there with <<: *${hit})` : ''}`);
+      return `the edit changes &${hit}, which *${hit} also uses elsewhere (${uses.join(', ')}); migrate it by hand`;
+    }
   }
   return undefined;
 }
