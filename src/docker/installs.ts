@@ -30,6 +30,7 @@ import {
   type ParsedDockerfile,
   type Segment,
 } from './parse.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 export interface InstallSite {
   /** Where the finding points. */
@@ -434,7 +435,7 @@ function runSite(
     if (k.kind !== 'package') continue;
     const seg = segs[i]!;
     for (const name of k.packages) {
-      const found = [...text.slice(seg.start, seg.end).matchAll(new RegExp(`[ \\t]+${escapeRe(name)}(?=[\\s;&|)]|$)`, 'g'))];
+      const found = [...text.slice(seg.start, seg.end).matchAll(new RegExp(`[ \\t]+${escapeRegExp(name)}(?=[\\s;&|)]|$)`, 'g'))];
       if (found.length !== 1) {
         problems.push({ start: ins.start, end: ins.end, message: `RUN installs grpc_health_probe's package as ${name}, written in a way the tool cannot cut out; the file was left unchanged` });
         return undefined;
@@ -1272,10 +1273,6 @@ function stageReferenced(parsed: ParsedDockerfile, index: number, name: string |
   );
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function userOf(text: string, ins: DockerInstruction): string {
   return text.slice(ins.argsStart, ins.end).trim();
 }
@@ -1285,7 +1282,7 @@ function propertyNames(ins: DockerInstruction): string[] {
 }
 
 function usesVariable(text: string, name: string): boolean {
-  return new RegExp(`\\$(\\{${escapeRe(name)}([:}]|[-+?=#%/^,])|${escapeRe(name)}(?![A-Za-z0-9_]))`).test(text);
+  return new RegExp(`\\$(\\{${escapeRegExp(name)}([:}]|[-+?=#%/^,])|${escapeRegExp(name)}(?![A-Za-z0-9_]))`).test(text);
 }
 
 function cutRanges(text: string, ranges: Range[]): string {
@@ -1408,7 +1405,7 @@ function lineRangeBlocks(installs: readonly Planned[], isLineRange: (r: Range) =
  * chains use around each step) would leave the two next to each other: one goes too.
  */
 function tidyEmptyContinuations(text: string, parsed: ParsedDockerfile, installs: Planned[]): void {
-  const esc = escapeRe(parsed.escape);
+  const esc = escapeRegExp(parsed.escape);
   const empty = (l: string) => new RegExp(`^[ \\t]*${esc}[ \\t]*\\r?\\n$`).test(l);
   const all = installs.flatMap((i) => i.ranges.map((r) => ({ r, owner: i }))).sort((a, b) => a.r.start - b.r.start);
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && text[r.end - 1] === '\n';

@@ -9,6 +9,7 @@ import type { From } from 'dockerfile-ast';
 import type { RunContext } from '../types.js';
 import { imageName, realPath, type ImageTies, type Reach } from './images.js';
 import { InstructionTooLargeError, parseDockerfile, sourcesOf, type InstructionSource } from './parse.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 /** An image reference a Dockerfile reads from outside itself (not one of its own stages). */
 export type ImageRef = InstructionSource;
@@ -108,6 +109,3 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
   };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -6,6 +6,7 @@ import type { Dockerfile, Flag, From, Instruction, Run } from 'dockerfile-ast';
 import { parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
 import { requireBundled } from '../code-cache.js';
 import { LineIndex, lineStartOf } from '../text/lines.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 export interface DockerInstruction {
   node: Instruction;
@@ -348,9 +349,6 @@ function continuationPieces(text: string, start: number, end: number, escape: st
   return pieces;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** A top-level command of a RUN body: the `&&`/`;` chain flattened. */
 export interface Segment {

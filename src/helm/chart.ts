@@ -21,6 +21,7 @@ import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kuber
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
 import type { FixedNumber } from '../analysis/native-probe.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 export interface Chart {
   root: string;
@@ -921,7 +922,7 @@ function printedByDynamicIndex(chart: Chart, keyPath: string, run: RunContext): 
   for (const { file, text } of templatesOf(chart, run)) {
     for (const { path: p, call } of dynamicIndexes(text)) {
       if (p !== '' && head !== p && !head.startsWith(`${p}.`)) continue;
-      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`}\s+[^\s)}|]`);
+      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${escapeRegExp(p)}`}\s+[^\s)}|]`);
       const asProbe = maskTemplate(text).actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text) && PROBE_KEYS.has(keysAbove(text, a.start).pop() ?? ''));
       if (!asProbe) continue;
       const hostNetwork = templateHostNetwork(text, prints, chart, run);
@@ -1304,7 +1305,7 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
 
 /** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`, nor `.Values.<path>-api` read from `index .Values "<path>-api"`), then `after`. */
 function valuesRef(valuesPath: string, after = '(?![\\w.-])'): RegExp {
-  return new RegExp(`\\.Values\\.${valuesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`);
+  return new RegExp(`\\.Values\\.${escapeRegExp(valuesPath)}${after}`);
 }
 
 /**
@@ -1371,7 +1372,19 @@ function withTemplateImage(r: Report, chart: Chart | undefined, run: RunContext)
  * values probe would be a second one in the rendered probe, so the template's is the probe's.
  */
 function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): FixedNumber | { text: string } | undefined {
-  for (const { file, text, prints, chart: owner } of printingTemplates(chart, keyPath, run)) {
+  // Also a template that prints a probe from a key the tool cannot read under this probe's map
+  // (`{{- toYaml (index .Values.probes .Values.which) | nindent 12 }}` with `timeoutSeconds: 2`
+  // below it): it may print this probe, so a timeoutSeconds added to it could be a second one in
+  // the rendered probe, which Helm rejects. Its timeoutSeconds is then the probe's, not known.
+  const dynamic = keyPath.includes('[')
+    ? []
+    : templatesOf(chart, run).flatMap((t) =>
+        dynamicIndexes(t.text)
+          .filter(({ path: p }) => p === '' || keyPath.startsWith(`${p}.`))
+          .map(({ call }) => ({ file: t.file, text: t.text, prints: new RegExp(call.split(' ').map(escapeRegExp).join('\\s+')), chart, call })),
+      );
+  const printing: { file: string; text: string; prints: RegExp; chart: Chart; call?: string }[] = [...printingTemplates(chart, keyPath, run), ...dynamic];
+  for (const { file, text, prints, chart: owner, call } of printing) {
     if (!/timeoutSeconds/.test(text)) continue;
     const m = maskTemplate(text);
     if (m.error) continue;
@@ -1392,6 +1405,10 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
           if (!isScalar(t) || !t.range) return;
           const written = text.slice(t.range[0], t.range[1]).trim();
           const n = /^\d+$/.test(written) ? Number(written) : undefined;
+          if (call !== undefined) {
+            found = { text: `${written}, which ${file} writes beside a probe it prints from ${call} (a key the tool cannot read, which may be this probe's)` };
+            return;
+          }
           const beside = `, which ${file} writes beside the printed probe`;
           const fromValues = n === undefined ? valuesNumber(written, owner, run) : undefined;
           found = n !== undefined ? { value: n, source: `${written}${beside}` } : fromValues ? { ...fromValues, source: `${fromValues.source}${beside}` } : { text: `${written}${beside}` };
@@ -1815,3 +1832,4 @@ function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunCont
   if (!knownOnly && named === undefined) return undefined;
   return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.flatMap((l) => (l.value === undefined ? [] : [l.value])), ...(named ?? [])];
 }
+

@@ -23,6 +23,7 @@ import { filesOfRun, repositoryFolders } from '../run-files.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -596,7 +597,7 @@ function valueFilePaths(abs: string, run: RunContext): string[] {
   if (!known) valuePathsByRun.set(run, (known = new Map()));
   let out = known.get(abs);
   if (!out) {
-    const pattern = new RegExp(`^${abs.split(/\{\{.*?\}\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/\\\\]*')}$`);
+    const pattern = new RegExp(`^${abs.split(/\{\{.*?\}\}/).map((part) => escapeRegExp(part)).join('[^/\\\\]*')}$`);
     // Only files under the folder the literal start names can match: looked up in the folder index, not every file per path.
     const literal = abs.slice(0, abs.indexOf('{{'));
     const folder = literal.slice(0, Math.max(literal.lastIndexOf('/'), literal.lastIndexOf(path.sep)));

@@ -19,6 +19,7 @@ import { indexAsFields } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
@@ -362,7 +363,7 @@ function defineAround(actions: readonly Action[], offset: number): { name: strin
 /** Where the chart's templates include a define (`include "x"`, `template "x"`), with the keys each sits under. */
 function includeSites(name: string, chart: Chart | undefined, run: RunContext): { file: string; line: number; keys: string[] }[] {
   if (!chart) return [];
-  const call = new RegExp(`\\b(?:include|template)\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+  const call = new RegExp(`\\b(?:include|template)\\s+"${escapeRegExp(name)}"`);
   const out: { file: string; line: number; keys: string[] }[] = [];
   for (const { file, text } of templatesOf(chart, run)) {
     for (const a of findActions(text).actions) {
