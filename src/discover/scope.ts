@@ -105,10 +105,19 @@ export function filesOfRepositories(
   // One checkout listed by git holds each file once: the named files are looked for in git's text
   // (a Set of its 25k paths was ~10 ms of a one-file pre-commit run, indexOf over them ~4 ms), and
   // only those it does not hold (ignored files named on the command line) are added, first.
+  // Each search of the text reads it to the match, though: a long file list (pre-commit
+  // --all-files, thousands of files) is matched against a Set of the listing, in one pass.
   const list = roots.length === 1 ? listOf(roots[0]!) : undefined;
   const text = list && listingTexts.get(list);
   if (list && text !== undefined) {
-    const absent = [...new Set(discovered)].filter((f) => !text.startsWith(`${f}\0`) && !text.includes(`\0${f}\0`));
+    const named = new Set(discovered);
+    let absent: string[];
+    if (named.size <= 16) {
+      absent = [...named].filter((f) => !text.startsWith(`${f}\0`) && !text.includes(`\0${f}\0`));
+    } else {
+      const have = new Set(list);
+      absent = [...named].filter((f) => !have.has(f));
+    }
     return absent.length === 0 ? list : [...absent, ...list];
   }
   return [...new Set([...discovered, ...(list ?? roots.flatMap(listOf))])];
