@@ -2,13 +2,13 @@
  * A run that sees only part of a repository never removes a binary install: the probe, script or
  * HEALTHCHECK that runs the binary may sit in a file outside its view. End to end through the CLI.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-import { podWith, repoWith } from './support/repo.js';
+import { podWith, repoWith, ROOT } from './support/repo.js';
 
 const DOCKERFILE = `FROM alpine:3.20
 ADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe
@@ -349,4 +349,19 @@ test("a long file list (pre-commit --all-files) is matched against git's listing
   // The named files git does not list, first, in their order; then the listing, each file once.
   expect(files).toEqual([...ignored, ...all]);
   expect(took).toBeLessThan(250);
+});
+
+test('a named pipe or a device named in a checkout is an error finding, not a hang: the look at whether git should list the checkout reads regular files only', () => {
+  const dir = repoWith({ 'base/deployment.yaml': BASE }, { git: true });
+  execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+  fs.symlinkSync('/dev/zero', path.join(dir, 'zero.yaml'));
+  // The CLI in its own process: a read that blocks would block a test run in this one.
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--format', 'json', 'pipe.yaml', 'zero.yaml', 'base/deployment.yaml'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  expect([r.signal, r.status]).toEqual([null, 2]);
+  const findings = (JSON.parse(r.stdout) as { findings: { file: string; status: string; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.message])).toEqual([
+    ['base/deployment.yaml', 'migratable', expect.any(String)],
+    ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
+    ['zero.yaml', 'error', 'cannot read: not a regular file (a device)'],
+  ]);
 });

@@ -164,6 +164,8 @@ export function wantsRepositoryListing(paths: readonly string[], cwd: string): b
     try {
       const stat = fs.statSync(abs);
       if (stat.isDirectory()) return true;
+      // A named pipe or a device is not read (a pipe blocks, /dev/zero never ends): the run says what it is.
+      if (!stat.isFile()) continue;
       if (!READS_REPOSITORY.has(classify(p)) && !READS_REPOSITORY.has(classify(p, ''))) continue;
       // Larger than any manifest: the run decides what to make of it.
       if (stat.size > LARGEST_LOOKED_AT || mentionsBinary(fs.readFileSync(abs, 'latin1'))) return true;
