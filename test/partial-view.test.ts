@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
@@ -364,4 +365,23 @@ test('a named pipe or a device named in a checkout is an error finding, not a ha
     ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
     ['zero.yaml', 'error', 'cannot read: not a regular file (a device)'],
   ]);
+});
+
+test("where git's temporary file cannot be removed while git writes it (Windows), it is removed when the run ends, asked for or not", () => {
+  const dir = repoWith({ 'base/deployment.yaml': BASE }, { git: true });
+  const made = path.join(dir, 'made.txt');
+  // rmSync fails once, as Windows refuses while git has the file open; the run never asks for the listing.
+  const script = `import fs from 'node:fs';
+const rm = fs.rmSync, mkdtemp = fs.mkdtempSync;
+let failed = false;
+fs.mkdtempSync = (...a) => { const d = mkdtemp(...a); fs.appendFileSync(${JSON.stringify(made)}, d + '\\n'); return d; };
+fs.rmSync = (...a) => { if (!failed) { failed = true; throw Object.assign(new Error('EBUSY'), { code: 'EBUSY' }); } return rm(...a); };
+const { listRepositories } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist', 'src', 'discover', 'scope.js')).href)});
+listRepositories(['base/deployment.yaml'], ${JSON.stringify(dir)});
+`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const temps = fs.readFileSync(made, 'utf8').split('\n').filter(Boolean);
+  expect(temps).toHaveLength(1);
+  expect(fs.existsSync(temps[0]!)).toBe(false);
 });

@@ -246,8 +246,19 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
   // The file is read through the descriptor kept open here: gone from the temp folder at once
   // (where the system allows), nothing is left behind by a run that ends before git does.
   const removed = removeDir();
-  // A run that never asks does not wait for git (where the file is already gone).
+  // A run that never asks does not wait for git (where the file is already gone). Where it is not
+  // (Windows, while git has it open), the run waits for git, and the folder goes as the run ends
+  // if the run did not ask for the listing (files() removes it when it has read it).
+  const atExit = () => {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Nothing more to do.
+    }
+    removeDir();
+  };
   if (removed) child.unref();
+  else process.once('exit', atExit);
   const exited = new Promise<boolean>((resolve) => {
     child.on('error', () => resolve(false));
     child.on('close', (code) => resolve(code === 0));
@@ -269,7 +280,10 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
           text = undefined;
         }
         fs.closeSync(fd);
-        if (!removed) removeDir();
+        if (!removed) {
+          process.removeListener('exit', atExit);
+          removeDir();
+        }
         return text !== undefined ? gitListing(root, text, true) : gitFiles(root, git);
       }));
     },
