@@ -8,8 +8,8 @@
  * plain require. On Node 20 the package is compiled here with vm.Script and V8's cached data,
  * which V8 checks against its own version and flags but the source by its length only, so the
  * data is kept under a stamp of the file (see requireFileWithCodeCache): data it rejects, or kept
- * under another stamp, is compiled afresh and replaced. This is a cache of compiled code, not of
- * results: every file is still read and parsed.
+ * under another stamp, or not matching the digest kept with it, is compiled afresh and replaced.
+ * This is a cache of compiled code, not of results: every file is still read and parsed.
  *
  * The data lives in a folder of the OS temp folder that only this user can write
  * (`grpc-probe-migrate-<uid>`, mode 0700; one found with other rights or owner is not used), or
@@ -80,7 +80,13 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
     // V8 checks its data against the source's length only: data of another file of the same
     // length would run that file's code. Hence the stamp before it, the file's mtime and first
     // line (a bundle's, from scripts/vendor.mjs, names its packages or holds a hash of its text).
-    if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
+    // V8 checks neither that the data is whole nor that it is what it wrote (its checksum is for
+    // debug builds): damaged data (a disk's error, a copy cut short) crashed every run from then on,
+    // before the run could replace it. Hence a digest of the data after the stamp.
+    if (kept.subarray(0, stamp.length).equals(stamp)) {
+      const data = kept.subarray(stamp.length + DIGEST_LINE);
+      if (kept.subarray(stamp.length, stamp.length + DIGEST_LINE).toString('latin1') === digestLine(data)) cachedData = data;
+    }
   } catch {
     // None yet.
   }
@@ -95,10 +101,23 @@ export function requireFileWithCodeCache<T>(name: string, file: string, env: Nod
   loaded.set(file, mod.exports);
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit, so that the data holds the functions this run compiled lazily (the parser's) too.
-    process.once('exit', () => writeQuietly(dataFile, () => Buffer.concat([stamp, script.createCachedData()])));
+    process.once('exit', () =>
+      writeQuietly(dataFile, () => {
+        const data = script.createCachedData();
+        return Buffer.concat([stamp, Buffer.from(digestLine(data), 'latin1'), data]);
+      }),
+    );
   }
   return mod.exports as T;
 }
+
+/** The line after a data file's stamp: the SHA-256 of the data that follows it (~1 ms a MB). */
+function digestLine(data: Uint8Array): string {
+  const crypto = require('node:crypto') as typeof import('node:crypto');
+  return `${crypto.createHash('sha256').update(data).digest('hex')}\n`;
+}
+
+const DIGEST_LINE = 65;
 
 /**
  * Where the data of `file` is kept in the cache folder `dir`: one file per Node version and per

@@ -44,6 +44,26 @@ test('the first run writes the cached code, the next one runs with it: same repo
   expect(second.status).toBe(1);
 });
 
+test('damaged cached code (bytes changed, same length, the stamp whole) is compiled afresh and replaced, not run', () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  const cache = cacheDir();
+  const data = dataFileOf(path.join(cache, 'grpc-probe-migrate'), 'grpc-probe-migrate', BUNDLE);
+  const first = cli(ROOT, ['--diff', 'a.yaml'], dir, { NODE_COMPILE_CACHE: cache });
+  const kept = fs.readFileSync(data);
+  // V8 takes such data (it checks the source's length and its own version and flags): the run
+  // crashed (SIGSEGV), and so did every run after it, as none lived to write the data again.
+  const damaged = Buffer.from(kept);
+  for (let i = damaged.length >> 1; i < (damaged.length >> 1) + 400; i++) damaged[i]! ^= 0x5a;
+  fs.writeFileSync(data, damaged);
+  const second = cli(ROOT, ['--diff', 'a.yaml'], dir, { NODE_COMPILE_CACHE: cache });
+  expect([second.status, second.signal, second.stderr]).toEqual([1, null, '']);
+  expect(second.stdout).toBe(first.stdout);
+  expect(fs.readFileSync(data).length).toBeGreaterThan(100_000);
+  expect(fs.readFileSync(data).equals(damaged)).toBe(false);
+  const third = cli(ROOT, ['--diff', 'a.yaml'], dir, { NODE_COMPILE_CACHE: cache });
+  expect([third.status, third.stdout]).toEqual([1, first.stdout]);
+});
+
 test('a run that reads in the reader thread starts its script from dist/src, and the thread reads', () => {
   const dir = repoWith({ 'a.yaml': POD });
   for (let i = 0; i < MIN_FILES_FOR_READER_THREAD; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), 'x\n');

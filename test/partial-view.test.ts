@@ -2,13 +2,14 @@
  * A run that sees only part of a repository never removes a binary install: the probe, script or
  * HEALTHCHECK that runs the binary may sit in a file outside its view. End to end through the CLI.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-import { podWith, repoWith } from './support/repo.js';
+import { podWith, repoWith, ROOT } from './support/repo.js';
 
 const DOCKERFILE = `FROM alpine:3.20
 ADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe
@@ -327,4 +328,60 @@ test('the CLI has git list the checkout before the engine loads only when the ru
   // source file, standard input, a path that is not there.
   expect([wants('plain.yaml'), wants('Dockerfile'), wants('main.go'), wants('-'), wants('gone.yaml')]).toEqual([false, false, false, false, false]);
   expect(wants('plain.yaml', 'Dockerfile', 'base/deployment.yaml')).toBe(true);
+});
+
+test("a long file list (pre-commit --all-files) is matched against git's listing in one pass, not a search of its text per file", async () => {
+  const { filesOfRepositories, listRepositories } = await import('../src/discover/scope.js');
+  const dir = repoWith({}, { git: true });
+  // A stand-in git that lists 20k files. Each named file was looked for in the whole listing's
+  // text (~1 MB): a run over all of them, and 2k files git does not list (ignored ones), searched
+  // gigabytes, ~1.7 s more of a pre-commit run with --all-files in a 20k-file checkout.
+  const git = path.join(dir, '..', `big-git-${path.basename(dir)}`);
+  fs.writeFileSync(git, `#!/usr/bin/env node\nlet s = '';\nfor (let i = 0; i < 20000; i++) s += 'services/svc' + (i % 400) + '/k8s/file' + i + '.yaml\\0';\nprocess.stdout.write(s);\n`, { mode: 0o755 });
+  const listed = await listRepositories(['.'], dir, git).files();
+  const all = [...listed.values()][0]!;
+  expect(all).toHaveLength(20000);
+  const ignored = Array.from({ length: 2000 }, (_, i) => path.join(dir, 'build', `out${i}.yaml`));
+  const named = [...all].reverse().flatMap((f, i) => (i % 10 === 0 ? [f, ignored[i / 10]!] : [f]));
+  const started = performance.now();
+  // (The checkout named by its folder: the time is the matching's, not that of finding the checkout of 22k paths.)
+  const files = filesOfRepositories(['.'], dir, named, git, listed);
+  const took = performance.now() - started;
+  // The named files git does not list, first, in their order; then the listing, each file once.
+  expect(files).toEqual([...ignored, ...all]);
+  expect(took).toBeLessThan(250);
+});
+
+test('a named pipe or a device named in a checkout is an error finding, not a hang: the look at whether git should list the checkout reads regular files only', () => {
+  const dir = repoWith({ 'base/deployment.yaml': BASE }, { git: true });
+  execFileSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
+  fs.symlinkSync('/dev/zero', path.join(dir, 'zero.yaml'));
+  // The CLI in its own process: a read that blocks would block a test run in this one.
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--format', 'json', 'pipe.yaml', 'zero.yaml', 'base/deployment.yaml'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  expect([r.signal, r.status]).toEqual([null, 2]);
+  const findings = (JSON.parse(r.stdout) as { findings: { file: string; status: string; message: string }[] }).findings;
+  expect(findings.map((f) => [f.file, f.status, f.message])).toEqual([
+    ['base/deployment.yaml', 'migratable', expect.any(String)],
+    ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
+    ['zero.yaml', 'error', 'cannot read: not a regular file (a device)'],
+  ]);
+});
+
+test("where git's temporary file cannot be removed while git writes it (Windows), it is removed when the run ends, asked for or not", () => {
+  const dir = repoWith({ 'base/deployment.yaml': BASE }, { git: true });
+  const made = path.join(dir, 'made.txt');
+  // rmSync fails once, as Windows refuses while git has the file open; the run never asks for the listing.
+  const script = `import fs from 'node:fs';
+const rm = fs.rmSync, mkdtemp = fs.mkdtempSync;
+let failed = false;
+fs.mkdtempSync = (...a) => { const d = mkdtemp(...a); fs.appendFileSync(${JSON.stringify(made)}, d + '\\n'); return d; };
+fs.rmSync = (...a) => { if (!failed) { failed = true; throw Object.assign(new Error('EBUSY'), { code: 'EBUSY' }); } return rm(...a); };
+const { listRepositories } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist', 'src', 'discover', 'scope.js')).href)});
+listRepositories(['base/deployment.yaml'], ${JSON.stringify(dir)});
+`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const temps = fs.readFileSync(made, 'utf8').split('\n').filter(Boolean);
+  expect(temps).toHaveLength(1);
+  expect(fs.existsSync(temps[0]!)).toBe(false);
 });

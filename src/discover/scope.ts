@@ -105,10 +105,19 @@ export function filesOfRepositories(
   // One checkout listed by git holds each file once: the named files are looked for in git's text
   // (a Set of its 25k paths was ~10 ms of a one-file pre-commit run, indexOf over them ~4 ms), and
   // only those it does not hold (ignored files named on the command line) are added, first.
+  // Each search of the text reads it to the match, though: a long file list (pre-commit
+  // --all-files, thousands of files) is matched against a Set of the listing, in one pass.
   const list = roots.length === 1 ? listOf(roots[0]!) : undefined;
   const text = list && listingTexts.get(list);
   if (list && text !== undefined) {
-    const absent = [...new Set(discovered)].filter((f) => !text.startsWith(`${f}\0`) && !text.includes(`\0${f}\0`));
+    const named = new Set(discovered);
+    let absent: string[];
+    if (named.size <= 16) {
+      absent = [...named].filter((f) => !text.startsWith(`${f}\0`) && !text.includes(`\0${f}\0`));
+    } else {
+      const have = new Set(list);
+      absent = [...named].filter((f) => !have.has(f));
+    }
     return absent.length === 0 ? list : [...absent, ...list];
   }
   return [...new Set([...discovered, ...(list ?? roots.flatMap(listOf))])];
@@ -155,6 +164,8 @@ export function wantsRepositoryListing(paths: readonly string[], cwd: string): b
     try {
       const stat = fs.statSync(abs);
       if (stat.isDirectory()) return true;
+      // A named pipe or a device is not read (a pipe blocks, /dev/zero never ends): the run says what it is.
+      if (!stat.isFile()) continue;
       if (!READS_REPOSITORY.has(classify(p)) && !READS_REPOSITORY.has(classify(p, ''))) continue;
       // Larger than any manifest: the run decides what to make of it.
       if (stat.size > LARGEST_LOOKED_AT || mentionsBinary(fs.readFileSync(abs, 'latin1'))) return true;
@@ -235,8 +246,19 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
   // The file is read through the descriptor kept open here: gone from the temp folder at once
   // (where the system allows), nothing is left behind by a run that ends before git does.
   const removed = removeDir();
-  // A run that never asks does not wait for git (where the file is already gone).
+  // A run that never asks does not wait for git (where the file is already gone). Where it is not
+  // (Windows, while git has it open), the run waits for git, and the folder goes as the run ends
+  // if the run did not ask for the listing (files() removes it when it has read it).
+  const atExit = () => {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Nothing more to do.
+    }
+    removeDir();
+  };
   if (removed) child.unref();
+  else process.once('exit', atExit);
   const exited = new Promise<boolean>((resolve) => {
     child.on('error', () => resolve(false));
     child.on('close', (code) => resolve(code === 0));
@@ -258,7 +280,10 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
           text = undefined;
         }
         fs.closeSync(fd);
-        if (!removed) removeDir();
+        if (!removed) {
+          process.removeListener('exit', atExit);
+          removeDir();
+        }
         return text !== undefined ? gitListing(root, text, true) : gitFiles(root, git);
       }));
     },
