@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_KUBE_VERSION, kubeVersionUsage, parseKubeVersion } from './analysis/kube-version.js';
 import { listRepositories, partialViewOf, wantsRepositoryListing } from './discover/scope.js';
 import { describeFsError } from './discover/walk.js';
+import { makeFolders } from './code-cache.js';
 import { formatDiff } from './report/diff.js';
 import { FORMATS } from './report/formats.js';
 import { canRedraw, wantsColor } from './report/color.js';
@@ -236,7 +237,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
     // The report goes to the file; the diff and a migrated stdin stream stay on the terminal.
     const file = path.resolve(io.cwd, values.output);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      makeFolders(path.dirname(file));
       fs.writeFileSync(file, formatter(result, { color: false, quiet: values.quiet ?? false, cwd: io.cwd }));
     } catch (e) {
       io.stderr.write(`grpc-probe-migrate: cannot write --output ${values.output}: ${describeFsError(e)}\n`);

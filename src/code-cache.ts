@@ -139,7 +139,7 @@ export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const dir = env.NODE_COMPILE_CACHE ? path.join(env.NODE_COMPILE_CACHE, 'grpc-probe-migrate') : path.join(os.tmpdir(), `grpc-probe-migrate-${uid ?? 'user'}`);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeFolders(dir, 0o700);
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) return undefined;
     // Another user could have made it first, or left it writable: their data would run here.
@@ -163,4 +163,20 @@ export function writeQuietly(file: string, data: () => Buffer): void {
       // Nothing more to do: the next run compiles again.
     }
   }
+}
+
+/**
+ * `mkdir -p`, one folder at a time (here, as bin/ loads this module first; the CLI's --output uses
+ * it too). Node 20's `fs.mkdirSync(dir, { recursive: true })` loops for ever where the system
+ * answers ENOENT for a folder it cannot make (anywhere under /proc: an `--output
+ * /proc/x/report.json`, a TMPDIR there): made a level at a time, the first mkdir that fails
+ * throws, and the caller says why.
+ */
+export function makeFolders(dir: string, mode?: number): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d, mode === undefined ? undefined : { mode });
 }

@@ -110,3 +110,14 @@ test('a build without the bundle runs dist/src/cli.js, with the same report', ()
   expect(without.stdout).toBe(cli(ROOT, ['--format', 'json', '.'], dir, env).stdout);
   expect(JSON.parse(without.stdout).findings.length).toBeGreaterThan(1);
 });
+
+test("a folder that cannot be made (under /proc, where Node 20's recursive mkdir loops for ever) is an error for --output and no cache for the code", () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  const out = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'grpc-probe-migrate.js'), '--output', '/proc/no-such-folder/report.json', 'a.yaml'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  expect([out.status, out.signal]).toEqual([2, null]);
+  expect(out.stderr).toMatch(/^grpc-probe-migrate: cannot write --output \/proc\/no-such-folder\/report\.json: /);
+  // The code cache's folder there: the run goes on without it.
+  const cached = cli(ROOT, ['--format', 'json', 'a.yaml'], dir, { NODE_COMPILE_CACHE: '/proc/no-such-folder' });
+  expect([cached.status, cached.signal, cached.stderr]).toEqual([1, null, '']);
+  expect(JSON.parse(cached.stdout).findings).toHaveLength(1);
+}, 60_000);
