@@ -203,9 +203,15 @@ test('a file in conflict is listed once, by a git with --deduplicate and by one 
   expect(rel([...(await listRepositories(['api.yaml'], dir).files()).values()][0])).toEqual(['api.yaml', 'other.yaml']);
   // A git older than 2.31 rejects --deduplicate (exit 129): asked again without it, and deduplicated here.
   const old = path.join(dir, '..', `old-git-${path.basename(dir)}`);
-  fs.writeFileSync(old, '#!/bin/sh\nfor a in "$@"; do [ "$a" = --deduplicate ] && { echo "error: unknown option" >&2; exit 129; }; done\nexec git "$@"\n', { mode: 0o755 });
+  const calls = `${old}.calls`;
+  fs.writeFileSync(old, `#!/bin/sh\necho x >> '${calls}'\nfor a in "$@"; do [ "$a" = --deduplicate ] && { echo "error: unknown option" >&2; exit 129; }; done\nexec git "$@"\n`, { mode: 0o755 });
+  const asked = () => fs.readFileSync(calls, 'utf8').split('\n').length - 1;
+  expect(rel([...(await listRepositories(['api.yaml'], dir, old).files()).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+  // Asked twice (with the option, then without); from then on once.
+  expect(asked()).toBe(2);
   expect(rel(gitFiles(dir, old))).toEqual(['api.yaml', 'other.yaml']);
   expect(rel([...(await listRepositories(['api.yaml'], dir, old).files()).values()][0])).toEqual(['api.yaml', 'other.yaml']);
+  expect(asked()).toBe(4);
 });
 
 test('a listing holding node_modules or .git paths (tracked there) leaves them out, as the walk does', async () => {

@@ -138,17 +138,25 @@ const LS_FILES = ['ls-files', '-z', '--cached', '--others', '--exclude-standard'
  */
 export function gitFiles(root: string, git = 'git'): string[] | undefined {
   const list = (args: readonly string[]) => execFileSync(git, ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
-  try {
-    return gitListing(root, list(LS_FILES), true);
-  } catch {
-    // A git older than 2.31 has no --deduplicate.
+  if (!withoutDeduplicate.has(git)) {
     try {
-      return gitListing(root, list(LS_FILES.slice(0, -1)), false);
-    } catch {
-      return undefined;
+      return gitListing(root, list(LS_FILES), true);
+    } catch (e) {
+      if ((e as { status?: number }).status !== USAGE_ERROR) return undefined;
+      withoutDeduplicate.add(git);
     }
   }
+  try {
+    return gitListing(root, list(LS_FILES.slice(0, -1)), false);
+  } catch {
+    return undefined;
+  }
 }
+
+/** git's exit status for an option it does not know (--deduplicate before git 2.31). */
+const USAGE_ERROR = 129;
+/** The git commands of this process that said so: asked without it from then on. */
+const withoutDeduplicate = new Set<string>();
 
 /**
  * Whether a partial view's run over `paths` will want git's listing of the checkout (engine:
@@ -237,6 +245,7 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
   }
   let child: ReturnType<typeof spawn>;
   try {
+    if (withoutDeduplicate.has(git)) throw new Error('asked without --deduplicate, by gitFiles');
     child = spawn(git, ['-C', root, ...LS_FILES], { stdio: ['ignore', fd, 'ignore'] });
   } catch {
     fs.closeSync(fd);
@@ -261,7 +270,11 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
   else process.once('exit', atExit);
   const exited = new Promise<boolean>((resolve) => {
     child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
+    child.on('close', (code) => {
+      // An older git (no --deduplicate): gitFiles below asks it again without, once.
+      if (code === USAGE_ERROR) withoutDeduplicate.add(git);
+      resolve(code === 0);
+    });
   });
   let files: Promise<string[] | undefined> | undefined;
   return {
