@@ -212,12 +212,22 @@ test('GoReleaser: templated_dockerfile (dockers_v2, v2.17) is the file the image
     cwd: repoWith({
       '.goreleaser.yaml': 'version: 2\ndockers_v2:\n  - images: ["ghcr.io/acme/api"]\n    dockerfile: build/api.Dockerfile\n    templated_dockerfile: build/api.Dockerfile.tmpl\n  - images: ["ghcr.io/acme/web"]\n    dockerfile: build/api.Dockerfile\n',
       'build/api.Dockerfile': install,
-      'build/api.Dockerfile.tmpl': 'FROM {{ .Env.BASE }}\nCOPY api /api\n',
+      'build/api.Dockerfile.tmpl': 'FROM alpine\nCOPY api /api\n',
       'k8s/api.yaml': pod('ghcr.io/acme/api:v1', ', "-tls"'),
     }),
   });
   // The blocked api probe runs the image GoReleaser builds from the template, not api.Dockerfile (web's, which nothing runs).
   expect(findings.find((f) => f.file === 'build/api.Dockerfile')?.status).toBe('migratable');
+  // A template built FROM an image set when GoReleaser runs may be built on web's image, which installs the binary: it stays.
+  const templatedBase = await run({
+    cwd: repoWith({
+      '.goreleaser.yaml': 'version: 2\ndockers_v2:\n  - images: ["ghcr.io/acme/api"]\n    dockerfile: build/api.Dockerfile\n    templated_dockerfile: build/api.Dockerfile.tmpl\n  - images: ["ghcr.io/acme/web"]\n    dockerfile: build/api.Dockerfile\n',
+      'build/api.Dockerfile': install,
+      'build/api.Dockerfile.tmpl': 'FROM {{ .Env.BASE }}\nCOPY api /api\n',
+      'k8s/api.yaml': pod('ghcr.io/acme/api:v1', ', "-tls"'),
+    }),
+  });
+  expect(templatedBase.findings.find((f) => f.file === 'build/api.Dockerfile')?.status).toBe('blocked');
 });
 
 test('GoReleaser: a .config/goreleaser.yaml names Dockerfiles from the project root, the folder above .config', async () => {

@@ -10,6 +10,7 @@ import type { RunContext } from '../types.js';
 import { imageName, realPath, type ImageTies, type Reach } from './images.js';
 import { InstructionTooLargeError, parseDockerfile, sourcesOf, type InstructionSource } from './parse.js';
 import { escapeRegExp } from '../text/regexp.js';
+import { UPSTREAM_IMAGE } from '../analysis/binary.js';
 
 /** An image reference a Dockerfile reads from outside itself (not one of its own stages). */
 export type ImageRef = InstructionSource;
@@ -33,6 +34,19 @@ export function imageRefs(text: string): ImageRef[] {
 }
 
 const VARIABLE = '\u0000';
+
+/** Registries and namespaces only their vendor publishes to. */
+const VENDOR_IMAGES = /^(mcr\.microsoft\.com|registry\.access\.redhat\.com|registry\.redhat\.io|registry\.k8s\.io|k8s\.gcr\.io|gcr\.io\/distroless|cgr\.dev\/chainguard|public\.ecr\.aws\/docker\/library)\//;
+
+/** Docker Hub official images a Dockerfile commonly builds on: a repository does not build these names. */
+const OFFICIAL_IMAGES = new Set(
+  (
+    'alpine busybox debian ubuntu centos fedora rockylinux almalinux amazonlinux oraclelinux archlinux opensuse photon clearlinux ' +
+    'golang node python ruby rust openjdk eclipse-temurin amazoncorretto ibmjava sapmachine maven gradle php perl erlang elixir haskell ' +
+    'swift dart julia r-base gcc buildpack-deps dotnet mono nginx httpd caddy haproxy traefik envoy postgres mysql mariadb redis mongo ' +
+    'memcached rabbitmq docker bash'
+  ).split(' '),
+);
 
 /**
  * The known image names a reference may be. A build variable (`FROM ${BASE}`, `$REGISTRY/base`)
@@ -72,6 +86,29 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
     }
     return r;
   };
+  // Whether an untied reference may name an image of the repository: anything but the bare name
+  // of a common Docker Hub official image that no file of the run gives to a build with -t/--tag
+  // (`FROM base` is no official image: a script or CI elsewhere may well build it).
+  const tagged = new Map<string, boolean>();
+  const mayBeBuiltHere = (ref: string): boolean => {
+    if (/\$/.test(ref)) return true;
+    const name = imageName(ref);
+    if (name === 'scratch') return false;
+    // The probe's own image, and a vendor's registry (`mcr.microsoft.com/windows/servercore`,
+    // `gcr.io/distroless/static`): no repository builds those.
+    if (UPSTREAM_IMAGE.test(name) || VENDOR_IMAGES.test(name)) return false;
+    if (!OFFICIAL_IMAGES.has(name)) return true;
+    let t = tagged.get(name);
+    if (t === undefined) {
+      const pattern = new RegExp(`(?:^|\\s)(?:-t|--tag)(?:=|\\s+)["']?${escapeRegExp(name)}(?=["':@\\s]|$)`, 'm');
+      t = run.allFiles().some((abs) => {
+        const text = run.readText(abs);
+        return text !== undefined && text.includes(name) && pattern.test(text);
+      });
+      tagged.set(name, t);
+    }
+    return t;
+  };
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   const dockerfilesOf = (image: string): string[] => {
     if (image.startsWith('dockerfile:')) return [image.slice('dockerfile:'.length)];
@@ -96,6 +133,19 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
         }
         for (const { ref, how } of read) {
           const { names, variable } = namesOf(ref, known);
+          // A name no file ties to a Dockerfile (`FROM acme/base` built by a script, by CI
+          // elsewhere or by hand) may be the image of a Dockerfile of the repository, as a
+          // consumer's `image: payments` may: it stands for every one the ties do not rule out.
+          // Only a common official image's bare name (`alpine:3.20`, `golang`) that no file of
+          // the repository tags (`docker build -t alpine`) is taken for a public image.
+          if (names.length === 0 && mayBeBuiltHere(ref)) {
+            const name = variable ? ref : imageName(ref);
+            if (seen.has(name)) continue;
+            seen.add(name);
+            const step = `${shown(dockerfile)} ${how} ${ref}, ${variable ? 'a build variable that may name any image' : 'which no file of the repository ties to a Dockerfile: it may be any image built here'}`;
+            out.push({ image: name, why: from.why ? `${from.why}; ${step}` : step, maybe: true });
+            continue;
+          }
           for (const name of names) {
             if (seen.has(name)) continue;
             seen.add(name);
