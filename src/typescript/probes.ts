@@ -625,21 +625,25 @@ function probeReport(
   }
   // A KubeVirt virtual machine (`new k8s.apiextensions.CustomResource(…, {apiVersion:
   // 'kubevirt.io/v1', kind: 'VirtualMachine', …})`, a cdk8s ApiObject) has no grpc probe, as in YAML.
-  const resource = enclosingResourceOf(probeProp);
-  const group = resource?.apiVersion.includes('/') ? resource.apiVersion.slice(0, resource.apiVersion.indexOf('/')) : '';
-  if (resource && (group === 'kubevirt.io' || group.endsWith('.kubevirt.io'))) {
+  // A probe written in a `const` goes wherever the constant is used: each resource it reaches counts.
+  const groupOf = (r: { apiVersion: string }) => (r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : '');
+  const resources = resourcesAround(probeProp);
+  const kubevirt = resources.find((r) => groupOf(r) === 'kubevirt.io' || groupOf(r).endsWith('.kubevirt.io'));
+  if (kubevirt) {
     blockers.push({
       code: 'no-native-check',
-      detail: `${resource.kind} (${resource.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
+      detail: `${kubevirt.kind} (${kubevirt.apiVersion}) is a KubeVirt resource: a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`,
       hint: KUBEVIRT_HINT,
     });
-  } else if (resource && !BUILT_IN_GROUPS.has(group) && blockers.length === 0 && plan.grpc) {
+  } else if (blockers.length === 0 && plan.grpc) {
     // A custom resource (a cdk8s ApiObject, a Pulumi CustomResource: an Argo Rollout, an
     // operator's kind) gets its pods' probes through its CRD and controller, as in YAML.
-    const at = keyPathWithin(resource.node, probeProp);
-    const verdict = customResourceVerdict(resource, at === undefined ? undefined : opts.customResourceSchema?.(resource, at));
-    if ('blocker' in verdict) blockers.push(verdict.blocker);
-    else plan.notes.push(verdict.note);
+    const verdicts = resources
+      .filter((r) => !BUILT_IN_GROUPS.has(groupOf(r)))
+      .map((r) => customResourceVerdict(r, r.at === undefined ? undefined : opts.customResourceSchema?.(r, r.at)));
+    const blocking = verdicts.find((v): v is Extract<typeof v, { blocker: unknown }> => 'blocker' in v);
+    if (blocking) blockers.push(blocking.blocker);
+    else for (const note of new Set(verdicts.map((v) => ('note' in v ? v.note : '')))) plan.notes.push(note);
   }
   const restore = (s: string) => restorePlaceholders(s, placeholders);
   const notes = plan.notes.map(restore);
@@ -814,37 +818,58 @@ function property(object: ObjectLiteralExpression, name: string): PropertyAssign
   return object.getProperties().find((p): p is PropertyAssignment => N.isPropertyAssignment(p) && propName(p) === name);
 }
 
-/** The nearest object literal around a node with string apiVersion and kind (the resource it is in), when there is one. */
-function enclosingResourceOf(node: Node): { apiVersion: string; kind: string; node: ObjectLiteralExpression } | undefined {
-  const { Node: N } = tsMorph();
-  for (let n: Node | undefined = node.getParent(); n; n = n.getParent()) {
-    if (!N.isObjectLiteralExpression(n)) continue;
-    const apiVersion = stringProperty(n, 'apiVersion');
-    const kind = stringProperty(n, 'kind');
-    if (apiVersion !== undefined && kind !== undefined) return { apiVersion, kind, node: n };
-  }
-  return undefined;
-}
-
 /**
- * The path of `prop` inside the object literal `within`, as a manifest's key path reads
- * (`spec.template.spec.containers[0].livenessProbe`): property names, and an array element's
- * index. Undefined when a step has no name the tool can read (a computed key).
+ * The resources a probe is written into: the nearest object literal around it with string
+ * apiVersion and kind, with the probe's path inside it as a manifest's key path reads
+ * (`spec.template.spec.containers[0].livenessProbe`: property names, and an array element's
+ * index; undefined when a step has no name the tool can read, a computed key). A `const` of the
+ * file that holds the probe (`const spec = { server: { livenessProbe } }`) is followed to where
+ * it is used (`{ apiVersion, kind, spec }`, `spec: { server }`, `...base`), each use a place the
+ * probe may be in; a few steps deep.
  */
-function keyPathWithin(within: Node, prop: PropertyAssignment): string | undefined {
-  const { Node: N } = tsMorph();
-  const steps: string[] = [];
-  let child: Node = prop;
-  for (let n: Node | undefined = prop; n && n !== within; child = n, n = n.getParent()) {
-    if (N.isPropertyAssignment(n)) {
-      const k = propName(n);
-      if (k === undefined) return undefined;
-      steps.push(`.${k}`);
-    } else if (N.isArrayLiteralExpression(n)) {
-      steps.push(`[${n.getElements().indexOf(child as never)}]`);
+function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined }[] {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const out: { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined }[] = [];
+  const UNNAMED = '\u0000';
+  const visit = (from: Node, steps: string[], depth: number): void => {
+    let child: Node = from;
+    for (let n: Node | undefined = from; n; child = n, n = n.getParent()) {
+      if (n !== from && N.isObjectLiteralExpression(n)) {
+        const apiVersion = stringProperty(n, 'apiVersion');
+        const kind = stringProperty(n, 'kind');
+        if (apiVersion !== undefined && kind !== undefined) {
+          out.push({ apiVersion, kind, node: n, at: steps.includes(UNNAMED) ? undefined : [...steps].reverse().join('').replace(/^\./, '') });
+          return;
+        }
+      } else if (N.isPropertyAssignment(n)) {
+        // A computed key reads as the constant it names (`[KEY]: …` with `const KEY = 'server'`).
+        const nameNode = n.getNameNode();
+        const computed = N.isComputedPropertyName(nameNode) ? constValue(nameNode.getExpression()) : undefined;
+        const k = propName(n) ?? (typeof computed === 'string' ? computed : undefined);
+        steps.push(k === undefined ? UNNAMED : `.${k}`);
+      } else if (N.isShorthandPropertyAssignment(n)) {
+        steps.push(`.${n.getName()}`);
+      } else if (N.isArrayLiteralExpression(n)) {
+        steps.push(`[${n.getElements().indexOf(child as never)}]`);
+      } else if (N.isVariableDeclaration(n)) {
+        // `const spec = {…}`: where the constant is used, the probe is.
+        const nameNode = n.getNameNode();
+        const init = n.getInitializer();
+        if (depth >= 4 || !init || unwrap(init) !== unwrap(child as never) || !N.isIdentifier(nameNode)) return;
+        const symbol = nameNode.getSymbol()?.compilerSymbol;
+        const checker = n.getProject().getTypeChecker().compilerObject;
+        for (const id of n.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
+          if (id === nameNode || id.getText() !== nameNode.getText()) continue;
+          const parent = id.getParent();
+          const same = parent && N.isShorthandPropertyAssignment(parent) ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol : id.getSymbol()?.compilerSymbol === symbol;
+          if (same) visit(id, [...steps], depth + 1);
+        }
+        return;
+      }
     }
-  }
-  return steps.reverse().join('').replace(/^\./, '');
+  };
+  visit(prop, [], 0);
+  return out;
 }
 
 function stringProperty(object: ObjectLiteralExpression, name: string): string | undefined {
