@@ -183,6 +183,15 @@ spec:
     expect(read(dir, 'a.yaml')).toBe(text);
   });
 
+  test('a probe merged from a list of the merge key (<<: [*probe]) is named as a merge too', async () => {
+    const text = shared('{<<: [*probe], periodSeconds: 10}');
+    const dir = repoWith({ 'a.yaml': text });
+    const result = await run({ cwd: dir, fix: true });
+    expect(result.findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(result.findings[0]!.message).toMatch(/: the edit changes &probe, which \*probe also uses elsewhere \(line 13 \(merged there with <<: \[\*probe\]\)\); migrate it by hand$/);
+    expect(read(dir, 'a.yaml')).toBe(text);
+  });
+
   test('the engine refuses an edit through an aliased anchor that a rule did not catch', async () => {
     const text = shared('*probe');
     const dir = repoWith({ 'a.yaml': text });

@@ -1,5 +1,5 @@
 import type { Document, Node } from 'yaml';
-import { isAlias, isPair, isScalar, visit } from './yaml-lib.js';
+import { isAlias, isPair, isScalar, isSeq, visit } from './yaml-lib.js';
 import type { Edit } from '../types.js';
 import { contentEnd, parseYaml } from './yaml.js';
 
@@ -19,12 +19,16 @@ export function editsThroughAliases(text: string, edits: readonly Edit[]): strin
 export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: readonly Edit[], text: string): string | undefined {
   for (const doc of docs) {
     // Each anchor's aliases: where they stand, and whether a merge key (`<<: *probe`) brings them in.
-    const used = new Map<string, { at: number; merge: boolean }[]>();
+    // `merge`: the merge key's value as written (`*probe`, or a list of them: `[*base, *probe]`).
+    const used = new Map<string, { at: number; merge?: string }[]>();
+    const isMergePair = (n: unknown) => isPair(n) && isScalar(n.key) && n.key.value === '<<';
     visit(doc, {
       Alias(_, a, path) {
         const parent = path[path.length - 1];
-        const merge = isPair(parent) && isScalar(parent.key) && parent.key.value === '<<';
-        used.set(a.source, [...(used.get(a.source) ?? []), { at: a.range?.[0] ?? 0, merge }]);
+        // `<<: *probe`, or one of the list a merge key may take (`<<: [*base, *probe]`), which merges each.
+        const list = isSeq(parent) && isMergePair(path[path.length - 2]) ? parent : undefined;
+        const merge = isMergePair(parent) ? `*${a.source}` : list?.range ? text.slice(list.range[0], contentEnd(list)) : undefined;
+        used.set(a.source, [...(used.get(a.source) ?? []), { at: a.range?.[0] ?? 0, ...(merge !== undefined ? { merge } : {}) }]);
       },
     });
     if (used.size === 0) continue;
@@ -43,7 +47,7 @@ export function editsThroughAliasesIn(docs: readonly Document.Parsed[], edits: r
     });
     if (hit !== undefined) {
       const line = (offset: number) => text.slice(0, offset).split('\n').length;
-      const uses = used.get(hit)!.map((u) => `line ${line(u.at)}${u.merge ? ` (merged there with <<: *${hit})` : ''}`);
+      const uses = used.get(hit)!.map((u) => `line ${line(u.at)}${u.merge !== undefined ? ` (merged there with <<: ${u.merge})` : ''}`);
       return `the edit changes &${hit}, which *${hit} also uses elsewhere (${uses.join(', ')}); migrate it by hand`;
     }
   }
