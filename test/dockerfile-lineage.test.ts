@@ -39,7 +39,9 @@ describe('namesOf', () => {
   });
   test('a build variable in the name may be any text, whatever its default', () => {
     expect(namesOf('${BASE}', known)).toEqual({ names: ['acme/base', 'gcr.io/acme/base', 'acme/app'], variable: true });
-    expect(namesOf('$REGISTRY/acme/base:1', known)).toEqual({ names: ['gcr.io/acme/base'], variable: true });
+    // The registry may be Docker Hub's (REGISTRY=docker.io): acme/base itself.
+    expect(namesOf('$REGISTRY/acme/base:1', known)).toEqual({ names: ['acme/base', 'gcr.io/acme/base'], variable: true });
+    expect(namesOf('${REGISTRY}/base', known)).toEqual({ names: ['acme/base', 'gcr.io/acme/base'], variable: true });
     expect(namesOf('${BASE:-acme/base:1}', known)).toEqual({ names: ['acme/base', 'gcr.io/acme/base', 'acme/app'], variable: true });
     expect(namesOf('${REGISTRY}/golang:1.22', known)).toEqual({ names: [], variable: true });
   });

@@ -59,7 +59,11 @@ export function namesOf(ref: string, known: Iterable<string>): { names: string[]
   const name = imageName(ref.replace(/\$\{[^}]*(\}|$)|\$[A-Za-z_][A-Za-z0-9_]*/g, VARIABLE));
   const names = [...known].filter((k) => !k.startsWith('dockerfile:') && !k.startsWith('compose:'));
   if (!name.includes(VARIABLE)) return { names: names.includes(name) ? [name] : [], variable: false };
-  const pattern = new RegExp(`^${name.split(VARIABLE).map(escapeRegExp).join('.*')}$`);
+  // A variable before the first `/` may be a registry, Docker Hub's among them (`${REGISTRY}/acme/base`
+  // with REGISTRY=docker.io builds on acme/base, the name Docker Hub's images are known by here).
+  const parts = name.split(VARIABLE).map(escapeRegExp);
+  const hub = name.startsWith(`${VARIABLE}/`) ? `(?:.*/)?${parts.slice(1).join('.*').slice(1)}` : parts.join('.*');
+  const pattern = new RegExp(`^${hub}$`);
   return { names: names.filter((k) => pattern.test(k)), variable: true };
 }
 
