@@ -71,3 +71,24 @@ test('a compose service built FROM another image of the repository keeps that im
     ['other/Dockerfile', 'migrated', expect.stringContaining('nothing runs the binary any more')],
   ]);
 });
+
+describe('an untied base of a Dockerfile whose own build runs the binary', () => {
+  const HEALTHCHECK = 'HEALTHCHECK CMD ["grpc_health_probe", "-addr=:50051"]';
+  const statusOf = async (files: Record<string, string>) => {
+    const result = await run({ cwd: repoWith({ 'base/Dockerfile': `FROM debian:12\n${INSTALL}\n`, ...files }), fix: false });
+    return result.findings.find((f) => f.file === 'base/Dockerfile' && f.subject === 'install')?.status;
+  };
+  test('a name no file ties may be base/Dockerfile\'s image: its install stays', async () => {
+    expect(await statusOf({ 'app/Dockerfile': `FROM acme/base:1\n${HEALTHCHECK}\n` })).toBe('blocked');
+    expect(await statusOf({ 'app/Dockerfile': `FROM base\n${HEALTHCHECK}\n` })).toBe('blocked');
+    expect(await statusOf({ 'app/Dockerfile': `FROM \${BASE}\n${HEALTHCHECK}\n` })).toBe('blocked');
+    expect(await statusOf({ 'app/Dockerfile': `FROM alpine\nCOPY --from=acme/tools /x /x\n${HEALTHCHECK}\n` })).toBe('blocked');
+  });
+  test('a common official image is not built here, unless a file tags it or names it as a build context', async () => {
+    expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n` })).toBe('migratable');
+    expect(await statusOf({ 'app/Dockerfile': `FROM mcr.microsoft.com/windows/servercore:ltsc2022\n${HEALTHCHECK}\n` })).toBe('migratable');
+    expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'build.sh': 'docker build -t alpine:3.20 base\n' })).toBe('blocked');
+    expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'docker-bake.hcl': 'target "app" {\n  contexts = {\n    alpine = "target:base"\n  }\n}\n' })).toBe('blocked');
+    expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'build.sh': 'docker buildx build --build-context alpine=docker-image://acme/base app\n' })).toBe('blocked');
+  });
+});

@@ -92,7 +92,8 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
   };
   // Whether an untied reference may name an image of the repository: anything but the bare name
   // of a common Docker Hub official image that no file of the run gives to a build with -t/--tag
-  // (`FROM base` is no official image: a script or CI elsewhere may well build it).
+  // or names as a build context (`FROM base` is no official image: a script or CI elsewhere may
+  // well build it).
   const tagged = new Map<string, boolean>();
   const mayBeBuiltHere = (ref: string): boolean => {
     if (/\$/.test(ref)) return true;
@@ -104,7 +105,10 @@ export function withBaseImages(run: RunContext, ties: ImageTies, known: Readonly
     if (!OFFICIAL_IMAGES.has(name)) return true;
     let t = tagged.get(name);
     if (t === undefined) {
-      const pattern = new RegExp(`(?:^|\\s)(?:-t|--tag)(?:=|\\s+)["']?${escapeRegExp(name)}(?=["':@\\s]|$)`, 'm');
+      // `docker build -t alpine`, and a named context that replaces it in a FROM: `--build-context
+      // alpine=…`, bake's `contexts = { alpine = "target:base" }`, compose's `additional_contexts`.
+      const n = escapeRegExp(name);
+      const pattern = new RegExp(`(?:^|\\s)(?:-t|--tag)(?:=|\\s+)["']?${n}(?=["':@\\s]|$)|--build-context(?:=|\\s+)["']?${n}=|(?:^|[\\s{,-])["']?${n}["']?\\s*[=:]\\s*["']?(?:target:|docker-image:|service:|oci-layout:)`, 'm');
       t = run.allFiles().some((abs) => {
         const text = run.readText(abs);
         return text !== undefined && text.includes(name) && pattern.test(text);
