@@ -90,7 +90,9 @@ const rule: Rule = {
         const [{ analyzeDockerfile }, { dockerfileKey }] = await Promise.all([import('../src/docker/installs.js'), import('../src/docker/images.js')]);
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
         for (const p of analysis.problems) {
-          const image = dockerfileKey(ctx.file.path);
+          // An ONBUILD trigger runs in the images built FROM this one, which no file may tie to
+          // this image's name: it may run in any image of the repository, and keeps every install.
+          const image = p.inChildren ? undefined : dockerfileKey(ctx.file.path);
           const manifests = p.heredocRun === undefined ? [] : await heredocManifests(ctx.file.text, p.heredocRun, p.heredocRunEnd ?? p.end, run);
           for (const m of manifests) ctx.report({ start: m.start, end: m.end, subject: 'install', blockers: ['unparseable'], message: m.message, hint: m.hint, keepsBinary: true, image });
           // A problem of this build alone (a PowerShell RUN) runs the binary in this image: it keeps

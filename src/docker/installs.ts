@@ -52,6 +52,8 @@ export interface DockerProblem {
   start: number;
   end: number;
   message: string;
+  /** It runs in the images built FROM this one (an ONBUILD trigger), not in this image. */
+  inChildren?: true;
   /** A RUN with here-documents the tool does not read as its script: where its command starts. */
   heredocRun?: number;
   /** Where that command ends, when not at the problem's end (the script of `RUN <<EOF`). */
@@ -219,7 +221,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
       continue;
     }
     if (ins.keyword === 'ONBUILD' && mentions(body)) {
-      problems.push({ start: ins.start, end: ins.end, message: 'ONBUILD uses grpc_health_probe in images built FROM this one; the file was left unchanged' });
+      problems.push({ start: ins.start, end: ins.end, message: 'ONBUILD uses grpc_health_probe in images built FROM this one; the file was left unchanged', inChildren: true });
       continue;
     }
     if (ins.keyword === 'ADD' || ins.keyword === 'COPY') {
