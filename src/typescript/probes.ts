@@ -626,7 +626,8 @@ function probeReport(
   // A KubeVirt virtual machine (`new k8s.apiextensions.CustomResource(…, {apiVersion:
   // 'kubevirt.io/v1', kind: 'VirtualMachine', …})`, a cdk8s ApiObject) has no grpc probe, as in YAML.
   // A probe written in a `const` goes wherever the constant is used: each resource it reaches counts.
-  const groupOf = (r: { apiVersion: string }) => (r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : '');
+  // A group alone (a construct cdk8s generated from a CRD, whose version the tool does not read) names its group.
+  const groupOf = (r: { apiVersion: string }) => (r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : r.apiVersion.includes('.') ? r.apiVersion : '');
   const resources = resourcesAround(probeProp);
   const kubevirt = resources.find((r) => groupOf(r) === 'kubevirt.io' || groupOf(r).endsWith('.kubevirt.io'));
   if (kubevirt) {
@@ -835,10 +836,18 @@ function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: 
     let child: Node = from;
     for (let n: Node | undefined = from; n; child = n, n = n.getParent()) {
       if (n !== from && N.isObjectLiteralExpression(n)) {
-        const apiVersion = stringProperty(n, 'apiVersion');
-        const kind = stringProperty(n, 'kind');
+        const apiVersion = headerProperty(n, 'apiVersion');
+        const kind = headerProperty(n, 'kind');
         if (apiVersion !== undefined && kind !== undefined) {
           out.push({ apiVersion, kind, node: n, at: steps.includes(UNNAMED) ? undefined : [...steps].reverse().join('').replace(/^\./, '') });
+          return;
+        }
+        // The props of a construct cdk8s generated from a CRD (`new Rollout(this, 'r', { spec })`,
+        // imported from `./imports/argoproj.io`): a custom resource of that group, kind the class.
+        const made = n.getParent();
+        const generated = made && N.isNewExpression(made) && made.getArguments()[2] === n ? importedCrdConstruct(made.getExpression()) : undefined;
+        if (generated) {
+          out.push({ ...generated, node: n, at: undefined });
           return;
         }
       } else if (N.isPropertyAssignment(n)) {
@@ -870,6 +879,45 @@ function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: 
   };
   visit(prop, [], 0);
   return out;
+}
+
+/**
+ * A resource's apiVersion or kind: its own property, else one of a spread of a `const` object
+ * literal of the file (`{ ...rolloutHeader, spec }`), the last that sets it.
+ */
+function headerProperty(object: ObjectLiteralExpression, name: string): string | undefined {
+  const { Node: N } = tsMorph();
+  const own = stringProperty(object, name);
+  if (own !== undefined || !object.getProperties().some((p) => N.isSpreadAssignment(p))) return own;
+  for (const p of [...object.getProperties()].reverse()) {
+    if (!N.isSpreadAssignment(p)) continue;
+    const e = unwrap(p.getExpression());
+    const decl = N.isIdentifier(e) ? e.getSymbol()?.getDeclarations()[0] : undefined;
+    const init = decl && N.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
+    const literal = init ? unwrap(init) : undefined;
+    if (literal && N.isObjectLiteralExpression(literal)) {
+      const v = stringProperty(literal, name);
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A class that `cdk8s import` generated from a CRD, by the module it is imported from
+ * (`./imports/argoproj.io`, `../imports/monitoring.coreos.com`: the API group, not `k8s`): the
+ * group (its version is in the generated file, which the tool does not read) and the class's name
+ * as the kind.
+ */
+function importedCrdConstruct(expr: Node): { apiVersion: string; kind: string } | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const root = N.isPropertyAccessExpression(expr) ? expr.getExpression() : expr;
+  const decl = N.isIdentifier(root) ? root.getSymbol()?.getDeclarations()[0] : undefined;
+  const module = decl?.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)?.getModuleSpecifierValue();
+  const group = module ? /(?:^|\/)imports\/([a-z0-9-]+(?:\.[a-z0-9-]+)+?)(?:\.js|\.ts)?$/.exec(module)?.[1] : undefined;
+  if (!group) return undefined;
+  const kind = N.isPropertyAccessExpression(expr) ? expr.getName() : expr.getText();
+  return { apiVersion: group, kind };
 }
 
 function stringProperty(object: ObjectLiteralExpression, name: string): string | undefined {
