@@ -914,7 +914,8 @@ function importedCrdConstruct(expr: Node): { apiVersion: string; kind: string } 
   const root = N.isPropertyAccessExpression(expr) ? expr.getExpression() : expr;
   const decl = N.isIdentifier(root) ? root.getSymbol()?.getDeclarations()[0] : undefined;
   const module = decl?.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)?.getModuleSpecifierValue();
-  const group = module ? /(?:^|\/)imports\/([a-z0-9-]+(?:\.[a-z0-9-]+)+?)(?:\.js|\.ts)?$/.exec(module)?.[1] : undefined;
+  // `./imports/argoproj.io`, or with the extension an ESM import writes (`./imports/k8s.js` is Kubernetes' own).
+  const group = module ? /(?:^|\/)imports\/([a-z0-9-]+(?:\.[a-z0-9-]+)+)$/.exec(module.replace(/\.(?:[cm]?js|[cm]?ts)$/, ''))?.[1] : undefined;
   if (!group) return undefined;
   const kind = N.isPropertyAccessExpression(expr) ? expr.getName() : expr.getText();
   return { apiVersion: group, kind };
