@@ -627,7 +627,8 @@ function probeReport(
   // 'kubevirt.io/v1', kind: 'VirtualMachine', …})`, a cdk8s ApiObject) has no grpc probe, as in YAML.
   // A probe written in a `const` goes wherever the constant is used: each resource it reaches counts.
   // A group alone (a construct cdk8s generated from a CRD, whose version the tool does not read) names its group.
-  const groupOf = (r: { apiVersion: string }) => (r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : r.apiVersion.includes('.') ? r.apiVersion : '');
+  const groupOf = (r: { apiVersion: string; unknownGroup?: true }) =>
+    r.unknownGroup ? '(unknown)' : r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : r.apiVersion.includes('.') ? r.apiVersion : '';
   const resources = resourcesAround(probeProp);
   const kubevirt = resources.find((r) => groupOf(r) === 'kubevirt.io' || groupOf(r).endsWith('.kubevirt.io'));
   if (kubevirt) {
@@ -828,9 +829,9 @@ function property(object: ObjectLiteralExpression, name: string): PropertyAssign
  * it is used (`{ apiVersion, kind, spec }`, `spec: { server }`, `...base`), each use a place the
  * probe may be in; a few steps deep.
  */
-function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined }[] {
+function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined; unknownGroup?: true }[] {
   const { Node: N, SyntaxKind } = tsMorph();
-  const out: { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined }[] = [];
+  const out: { apiVersion: string; kind: string; node: ObjectLiteralExpression; at: string | undefined; unknownGroup?: true }[] = [];
   const UNNAMED = '\u0000';
   const visit = (from: Node, steps: string[], depth: number): void => {
     let child: Node = from;
@@ -840,6 +841,13 @@ function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: 
         const kind = headerProperty(n, 'kind');
         if (apiVersion !== undefined && kind !== undefined) {
           out.push({ apiVersion, kind, node: n, at: steps.includes(UNNAMED) ? undefined : [...steps].reverse().join('').replace(/^\./, '') });
+          return;
+        }
+        // An apiVersion the tool cannot read (a constant imported from another module) beside a
+        // kind that is no workload of Kubernetes' own: a custom resource of an unknown group.
+        const written = property(n, 'apiVersion')?.getInitializer();
+        if (written && kind !== undefined && !CORE_WORKLOAD_KINDS.has(kind)) {
+          out.push({ apiVersion: `${unwrap(written).getText()}, an apiVersion the tool cannot read`, kind, node: n, at: undefined, unknownGroup: true });
           return;
         }
         // The props of a construct cdk8s generated from a CRD (`new Rollout(this, 'r', { spec })`,
@@ -880,6 +888,9 @@ function resourcesAround(prop: PropertyAssignment): { apiVersion: string; kind: 
   visit(prop, [], 0);
   return out;
 }
+
+/** Kinds of Kubernetes' own API groups (core, apps, batch, OpenShift's apps) that hold pod templates. */
+const CORE_WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Pod', 'PodTemplate', 'ReplicationController', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'DeploymentConfig', 'List']);
 
 /**
  * A resource's apiVersion or kind: its own property, else one of a spread of a `const` object
