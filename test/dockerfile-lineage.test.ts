@@ -1,4 +1,5 @@
 /** Images a Dockerfile builds on or copies from (src/docker/lineage.ts), and what that keeps. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import { imageRefs, namesOf } from '../src/docker/lineage.js';
 import { run } from '../src/engine.js';
@@ -90,5 +91,15 @@ describe('an untied base of a Dockerfile whose own build runs the binary', () =>
     expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'build.sh': 'docker build -t alpine:3.20 base\n' })).toBe('blocked');
     expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'docker-bake.hcl': 'target "app" {\n  contexts = {\n    alpine = "target:base"\n  }\n}\n' })).toBe('blocked');
     expect(await statusOf({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'build.sh': 'docker buildx build --build-context alpine=docker-image://acme/base app\n' })).toBe('blocked');
+  });
+  test('in a git checkout, git grep picks the files to read for the tags; the same answers', async () => {
+    const inCheckout = async (files: Record<string, string>) => {
+      const dir = repoWith({ 'base/Dockerfile': `FROM debian:12\n${INSTALL}\n`, ...files });
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      const result = await run({ cwd: dir, fix: false });
+      return result.findings.find((f) => f.file === 'base/Dockerfile' && f.subject === 'install')?.status;
+    };
+    expect(await inCheckout({ 'app/Dockerfile': `FROM alpine:3.20\n${HEALTHCHECK}\n`, 'ci/build.sh': 'docker build \\\n  -t alpine:3.20 base\n' })).toBe('blocked');
+    expect(await inCheckout({ 'app/Dockerfile': `FROM golang:1.22\n${HEALTHCHECK}\n`, 'ci/build.sh': 'docker build -t alpine:3.20 base\n' })).toBe('migratable');
   });
 });
