@@ -18,13 +18,20 @@ for (const stream of [process.stdout, process.stderr]) {
 // The build bundles the CLI into one file (dist/vendor/grpc-probe-migrate.cjs, scripts/vendor.mjs),
 // which loads with V8's cached code: ~40 ms less than compiling and linking its ~106 ES modules
 // on every run. A build without it runs dist/src/cli.js.
+// --debug (or GRPC_PROBE_MIGRATE_DEBUG, which prints a failed rule's stack too) runs
+// dist/src/cli.js with Node's source maps on (tsc writes dist/src/*.js.map), so the stack traces
+// printed name src/*.ts and rules/*.ts and their lines, not the bundle's (~90 ms slower to
+// start). The bundle cannot: Node 20 maps no frame of code compiled by vm.Script
+// (src/code-cache.ts). A run without either reads no source map.
 // A checkout that was never built (no `npm ci`, or `npm run build` not run since a clean) has no
 // dist/: say what to run rather than print Node's module-not-found stack.
 const dist = new URL('../dist/', import.meta.url);
+const debug = process.argv.slice(2).includes('--debug') || Boolean(process.env.GRPC_PROBE_MIGRATE_DEBUG);
 let main;
 try {
-  const { requireBundleIfBuilt } = await import(new URL('src/code-cache.js', dist).href);
-  ({ main } = requireBundleIfBuilt('grpc-probe-migrate') ?? (await import(new URL('src/cli.js', dist).href)));
+  if (debug) process.setSourceMapsEnabled(true);
+  const { requireBundleIfBuilt } = debug ? {} : await import(new URL('src/code-cache.js', dist).href);
+  ({ main } = requireBundleIfBuilt?.('grpc-probe-migrate') ?? (await import(new URL('src/cli.js', dist).href)));
 } catch (err) {
   const { existsSync } = await import('node:fs');
   if (err?.code !== 'ERR_MODULE_NOT_FOUND' || existsSync(new URL('src/cli.js', dist))) throw err;

@@ -50,7 +50,8 @@ for (const name of BUNDLES) {
  * one manifest spent ~20 ms having V8 compile the ~106 ES modules and several more resolving and
  * linking them (Node 20 has no compile cache for ES modules); from one CommonJS file with V8's
  * cached data, ~40 ms less (README "Start-up"). dist/src stays the library's ES build, and bin/
- * loads it when there is no bundle.
+ * loads it when there is no bundle, and with --debug (its stack traces then name src/*.ts through
+ * tsc's source maps, which Node 20 does not apply to the bundle: vm.Script).
  * - A module's lazy import() of another stays lazy: esbuild runs a module's body when it is first
  *   imported. Packages are not bundled (they are required from node_modules when the code asks,
  *   as before; yaml and dockerfile-ast through their own bundles above), but chalk: it is ES only,

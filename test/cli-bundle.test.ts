@@ -67,25 +67,35 @@ test('damaged cached code (bytes changed, same length, the stamp whole) is compi
 test('a run that reads in the reader thread starts its script from dist/src, and the thread reads', () => {
   const dir = repoWith({ 'a.yaml': POD });
   for (let i = 0; i < MIN_FILES_FOR_READER_THREAD; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), 'x\n');
-  // Logs each worker's script: the bundle asks node:worker_threads for Worker when it starts one.
+  // Logs each worker's script (the bundle asks node:worker_threads for Worker when it starts one),
+  // its first message (a batch read) and any error (after which the files are read inline). Not
+  // with --debug, which would say so on stderr: --debug runs dist/src/cli.js, not the bundle.
   const log = path.join(cacheDir(), 'workers.txt');
   const spy = path.join(path.dirname(log), 'spy.cjs');
   fs.writeFileSync(
     spy,
     `const threads = require('node:worker_threads');
+const fs = require('node:fs');
 const Worker = threads.Worker;
 threads.Worker = class extends Worker {
   constructor(script, options) {
-    require('node:fs').appendFileSync(${JSON.stringify(log)}, String(script) + '\\n');
+    fs.appendFileSync(${JSON.stringify(log)}, String(script) + '\\n');
     super(script, options);
+    // Seen as emitted: a listener of the spy's own would change when the thread keeps the process alive.
+    const emit = this.emit;
+    let messages = 0;
+    this.emit = function (event, ...args) {
+      if ((event === 'message' && messages++ === 0) || event === 'error') fs.appendFileSync(${JSON.stringify(log)}, event + (event === 'error' ? ' ' + args[0] : '') + '\\n');
+      return emit.call(this, event, ...args);
+    };
   }
 };
 `,
   );
   const env = { NODE_COMPILE_CACHE: cacheDir() };
-  const threaded = cli(ROOT, ['--debug', '--format', 'json', '.'], dir, env, ['--require', spy]);
+  const threaded = cli(ROOT, ['--format', 'json', '.'], dir, env, ['--require', spy]);
   expect(threaded.stderr).toBe('');
-  expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([`file://${path.join(ROOT, 'dist', 'src', 'discover', 'reader-worker.js')}`]);
+  expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([`file://${path.join(ROOT, 'dist', 'src', 'discover', 'reader-worker.js')}`, 'message']);
   const inline = cli(ROOT, ['--format', 'json', '.'], dir, { ...env, GRPC_PROBE_MIGRATE_READER: 'inline' });
   expect(threaded.stdout).toBe(inline.stdout);
   expect(JSON.parse(threaded.stdout).summary).toMatchObject({ filesScanned: MIN_FILES_FOR_READER_THREAD + 1 });
@@ -121,3 +131,46 @@ test("a folder that cannot be made (under /proc, where Node 20's recursive mkdir
   expect([cached.status, cached.signal, cached.stderr]).toEqual([1, null, '']);
   expect(JSON.parse(cached.stdout).findings).toHaveLength(1);
 }, 60_000);
+
+test('--debug prints stack traces that name the source files (src/*.ts, their lines), not the bundle; a run without it runs the bundle, source maps off', () => {
+  const dir = repoWith({ 'a.yaml': POD });
+  // An internal error of the CLI: the JSON report cannot be made (as a report too big for a string).
+  const spy = path.join(cacheDir(), 'explode.cjs');
+  const seen = path.join(path.dirname(spy), 'seen.json');
+  fs.writeFileSync(
+    spy,
+    `const fs = require('node:fs');
+const stringify = JSON.stringify;
+JSON.stringify = function (value, ...rest) {
+  if (value && value.tool === 'grpc-probe-migrate') {
+    fs.writeFileSync(${JSON.stringify(seen)}, stringify({ sourceMaps: process.sourceMapsEnabled, stack: new Error().stack }));
+    throw new RangeError('Invalid string length');
+  }
+  return stringify.call(this, value, ...rest);
+};
+`,
+  );
+  const env = { NODE_COMPILE_CACHE: cacheDir() };
+  const loud = cli(ROOT, ['--debug', '--format', 'json', '.'], dir, env, ['--require', spy]);
+  expect(loud.status).toBe(2);
+  expect(loud.stderr).toMatch(/^grpc-probe-migrate: internal error: Invalid string length\nRangeError: Invalid string length\n\s+at /);
+  expect(loud.stderr).not.toContain('vendor');
+  const frames = [...loud.stderr.matchAll(/^\s+at (?:async )?(\S+) \((.+):(\d+):(\d+)\)$/gm)].map(([, fn, file, line, column]) => ({ fn, file: file!, line: Number(line), column: Number(column) }));
+  const json = frames.find((f) => f.file === path.join(ROOT, 'src', 'report', 'json.ts'));
+  // The frame's line and column are the TypeScript source's: the call of JSON.stringify (V8 points at its name).
+  expect(fs.readFileSync(json!.file, 'utf8').split('\n')[json!.line - 1]!.slice(json!.column - 1 - 'JSON.'.length)).toMatch(/^JSON\.stringify\(/);
+  expect(frames).toContainEqual({ fn: 'main', file: path.join(ROOT, 'src', 'cli.ts'), line: expect.any(Number), column: expect.any(Number) });
+  expect(JSON.parse(fs.readFileSync(seen, 'utf8')).sourceMaps).toBe(true);
+
+  // GRPC_PROBE_MIGRATE_DEBUG (a failed rule's stack, where --debug is awkward to pass) runs the same.
+  const byEnv = cli(ROOT, ['--format', 'json', '.'], dir, { ...env, GRPC_PROBE_MIGRATE_DEBUG: '1' }, ['--require', spy]);
+  expect(byEnv.status).toBe(2);
+  expect(JSON.parse(fs.readFileSync(seen, 'utf8'))).toEqual({ sourceMaps: true, stack: expect.stringContaining(`(${path.join(ROOT, 'src', 'report', 'json.ts')}:`) });
+
+  const quiet = cli(ROOT, ['--format', 'json', '.'], dir, env, ['--require', spy]);
+  expect([quiet.status, quiet.stderr]).toEqual([2, 'grpc-probe-migrate: internal error: Invalid string length\n']);
+  const { sourceMaps, stack } = JSON.parse(fs.readFileSync(seen, 'utf8'));
+  expect(sourceMaps).toBe(false);
+  expect(stack).toContain(`(${BUNDLE}:`);
+  expect(stack).not.toContain(path.join(ROOT, 'src'));
+}, 30_000);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { expect, test } from '@jest/globals';
-import { dataFileOf } from '../src/code-cache.js';
+import { DATA_FILES_PER_NAME, dataFileOf } from '../src/code-cache.js';
 import { ROOT } from './support/repo.js';
 
 const MODULE = pathToFileURL(path.join(ROOT, 'dist', 'src', 'code-cache.js')).href;
@@ -99,3 +99,88 @@ console.log(requireFileWithCodeCache('m', ${JSON.stringify(file)}, process.env).
   expect(fs.readFileSync(data[1]!).equals(bData)).toBe(true);
   expect(data[0]).not.toBe(data[1]);
 });
+
+/** What the CommonJS file `file` exports as `value`, loaded through the cache kept under `dir` (the name 'm'). */
+const valueOf = (dir: string, file: string) =>
+  load(
+    { NODE_COMPILE_CACHE: dir },
+    `import { requireFileWithCodeCache } from ${JSON.stringify(MODULE)};
+console.log(requireFileWithCodeCache('m', ${JSON.stringify(file)}, process.env).value);`,
+  );
+
+/** A file `m.cjs` of an install of the tool at `dir/<install>`, exporting its name as `value`. */
+function install(dir: string, name: string): string {
+  const file = path.join(dir, name, 'm.cjs');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `// ${name}\nmodule.exports = { value: '${name}' };\n`);
+  return file;
+}
+
+test('data no run will take again is removed when the name is next written: its file gone, rebuilt (data of another Node version), or an older stamp; what the cache did not write stays', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
+  const cache = path.join(dir, 'grpc-probe-migrate');
+  const a = install(dir, 'a');
+  expect(valueOf(dir, a)).toBe('a');
+  const aData = dataFileOf(cache, 'm', a);
+  expect(fs.existsSync(aData)).toBe(true);
+  // Beside the data: what the cache did not write, or not for this name, or not as a file.
+  const outside = path.join(dir, 'outside.bin');
+  fs.writeFileSync(outside, 'not data\n');
+  const foreign = {
+    'notes.txt': 'mine\n',
+    'shell-trees.bin': 'the shell trees (src/result-store.ts)\n',
+    'other-v20.0.0-x64-abc.bin': 'another name\n',
+    'm-v20.0.0-x64-abc.bin.123.tmp': 'being written\n',
+  };
+  for (const [name, text] of Object.entries(foreign)) fs.writeFileSync(path.join(cache, name), text);
+  fs.symlinkSync(outside, path.join(cache, 'm-v20.0.0-x64-link.bin'));
+  // Written by an older version of the cache: its stamp has no path, so it is never taken.
+  const older = path.join(cache, 'm-v20.0.0-x64-old.bin');
+  fs.writeFileSync(older, `1577836800000:// a\n${'0'.repeat(64)}\nV8 data`);
+
+  // The install a is removed (npx replaced it, a checkout deleted), b writes its data.
+  fs.rmSync(path.dirname(a), { recursive: true });
+  const b = install(dir, 'b');
+  expect(valueOf(dir, b)).toBe('b');
+  const bData = dataFileOf(cache, 'm', b);
+  expect(fs.existsSync(bData)).toBe(true);
+  expect(fs.existsSync(aData)).toBe(false);
+  expect(fs.existsSync(older)).toBe(false);
+  for (const [name, text] of Object.entries(foreign)) expect(fs.readFileSync(path.join(cache, name), 'utf8')).toBe(text);
+  expect(fs.readlinkSync(path.join(cache, 'm-v20.0.0-x64-link.bin'))).toBe(outside);
+  expect(fs.readFileSync(outside, 'utf8')).toBe('not data\n');
+
+  // b's data as another Node version would have written it; b is rebuilt (another stamp).
+  const otherNode = bData.replace(`-${process.version}-`, '-v20.0.1-');
+  fs.copyFileSync(bData, otherNode);
+  fs.writeFileSync(b, `// b, rebuilt\nmodule.exports = { value: 'b2' };\n`);
+  fs.utimesSync(b, new Date(2030, 0, 1), new Date(2030, 0, 1));
+  expect(valueOf(dir, b)).toBe('b2');
+  // Replaced where it was (one file per path and Node version); the other version's is stale now.
+  expect(fs.existsSync(bData)).toBe(true);
+  expect(fs.existsSync(otherNode)).toBe(false);
+  // Of this stamp, another Node version's data stays: that Node would take it.
+  fs.copyFileSync(bData, otherNode);
+  const c = install(dir, 'c');
+  expect(valueOf(dir, c)).toBe('c');
+  expect(fs.existsSync(otherNode)).toBe(true);
+  expect(fs.readdirSync(cache).filter((f) => /^m-v.*\.bin$/.test(f)).sort()).toEqual(
+    [bData, otherNode, dataFileOf(cache, 'm', c), path.join(cache, 'm-v20.0.0-x64-link.bin')].map((f) => path.basename(f)).sort(),
+  );
+}, 30_000);
+
+test(`at most ${DATA_FILES_PER_NAME} data files of a name are kept: the ones written last`, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-code-cache-'));
+  const cache = path.join(dir, 'grpc-probe-migrate');
+  const installs = ['a', 'b', 'c', 'd', 'e'].map((name) => install(dir, name));
+  installs.forEach((file, i) => {
+    expect(valueOf(dir, file)).toBe(['a', 'b', 'c', 'd', 'e'][i]);
+    // Written in this order, whatever the file system's clock resolution.
+    fs.utimesSync(dataFileOf(cache, 'm', file), new Date(2020, 0, i + 1), new Date(2020, 0, i + 1));
+  });
+  const kept = () => installs.filter((f) => fs.existsSync(dataFileOf(cache, 'm', f))).map((f) => path.basename(path.dirname(f)));
+  expect(kept()).toEqual(['b', 'c', 'd', 'e']);
+  // a again: compiled afresh, and now b's is the oldest.
+  expect(valueOf(dir, installs[0]!)).toBe('a');
+  expect(kept()).toEqual(['a', 'c', 'd', 'e']);
+}, 30_000);
