@@ -342,7 +342,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     site: s,
     ranges: [...s.ranges, ...(cleanup.get(s) ?? []), ...(s === sites[0] ? cleanup.get(undefined) ?? [] : [])],
   }));
-  orphanedComments(text, parsed, planned, [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))));
+  const leftComments = orphanedComments(text, parsed, planned, [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))));
   tidyBlankLines(text, planned);
   tidyEmptyContinuations(text, parsed, planned);
   const installs = planned.map(({ site, ranges }): InstallSite => ({
@@ -351,7 +351,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     what: site.what,
     message: site.message,
     edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
-    notes: site.run ? notes.get(site.run) ?? [] : [],
+    notes: [...(site.run ? notes.get(site.run) ?? [] : []), ...(leftComments.get(site) ?? [])],
     ...(site.vendored ? { vendored: site.vendored } : {}),
   }));
   // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
@@ -1340,8 +1340,12 @@ function installsPackage(body: string, pkg: string): boolean {
  * paragraph stays (a blank line above it, a blank line or the end of the file after what goes),
  * described only them: it goes too. Not at the top of the file (a licence header, parser
  * directives), and not inside a RUN.
+ * A paragraph right above what goes that has an instruction right after it (no blank line) may be
+ * about the instruction that goes, or head a group of instructions: it stays, and the site's
+ * notes say so (returned per site), since it now reads as a note on the next instruction.
  */
-function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[], renamed: readonly string[]): void {
+function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Planned[], renamed: readonly string[]): Map<Site, string[]> {
+  const left = new Map<Site, string[]>();
   const isLineRange = (r: Range) => lineStartOf(text, r.start) === r.start && (r.end === text.length || text[r.end - 1] === '\n');
   const blank = (l: string) => /^[ \t]*\r?\n?$/.test(l);
   const comment = (l: string) => /^[ \t]*#/.test(l);
@@ -1355,7 +1359,6 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
     const lead = text.slice(blockStart, lineStartOf(text, first.start));
     if (lead.split('\n').slice(0, -1).some((l) => !comment(l) && !blank(l))) continue;
     if (parsed.instructions.some((i) => i.start < blockStart && i.end > blockStart)) continue;
-    if (blockEnd < text.length && !blank(text.slice(blockEnd, nextLineStart(text, blockEnd)))) continue;
     let start = blockStart;
     while (start > 0) {
       const prev = lineStartOf(text, start - 1);
@@ -1363,11 +1366,21 @@ function orphanedComments(text: string, parsed: ParsedDockerfile, installs: Plan
       start = prev;
     }
     if (start === blockStart || start === 0) continue;
+    if (blockEnd < text.length && !blank(text.slice(blockEnd, nextLineStart(text, blockEnd)))) {
+      // A parser directive is no comment to read (`# syntax=` is at the top, which is skipped above).
+      if (parsed.instructions.some((i) => i.start < start && i.end > start)) continue;
+      const from = parsed.lines.position(start).line;
+      const to = parsed.lines.position(blockStart - 1).line;
+      const lines = from === to ? `line ${from}` : `lines ${from}–${to}`;
+      left.set(owner.site, [...(left.get(owner.site) ?? []), `the comment right above what goes, ${lines}, stays and now reads as a comment on the next instruction: delete it with this change if it was about what goes`]);
+      continue;
+    }
     if (!blank(text.slice(lineStartOf(text, start - 1), start))) continue;
     // A comment line that is part of an instruction (inside a continuation) is not a paragraph.
     if (parsed.instructions.some((i) => i.start < start && i.end > start)) continue;
     owner.ranges.push({ start, end: blockStart });
   }
+  return left;
 }
 
 interface RangeBlock {
