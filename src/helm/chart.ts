@@ -922,7 +922,8 @@ function printedByDynamicIndex(chart: Chart, keyPath: string, run: RunContext): 
   for (const { file, text } of templatesOf(chart, run)) {
     for (const { path: p, call } of dynamicIndexes(text)) {
       if (p !== '' && head !== p && !head.startsWith(`${p}.`)) continue;
-      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${escapeRegExp(p)}`}\s+[^\s)}|]`);
+      // The call as written in the read text (`index .Values.agents .Values.agent`, `get .Values $k`, a dig call).
+      const prints = new RegExp(call.split(' ').map(escapeRegExp).join('\\s+'));
       const asProbe = maskTemplate(text).actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text) && PROBE_KEYS.has(keysAbove(text, a.start).pop() ?? ''));
       if (!asProbe) continue;
       const hostNetwork = templateHostNetwork(text, prints, chart, run);

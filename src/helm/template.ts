@@ -677,7 +677,7 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
  */
 function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
   const ref = valuesRef(scope);
-  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
   const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
@@ -698,6 +698,15 @@ const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+
  * they print is still the values files' setting, or the default.
  */
 const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")|required\s+"[^"{}\\]*")\s+)*`;
+
+/**
+ * `or .Values.grpc.port 5000` (Go's or: its first non-empty argument, else the last) prints what
+ * `default 5000 .Values.grpc.port` prints, and is read so. indexAsFields reads a Sprig `dig` with
+ * one key so where `default` would not fit in its place (`dig "port" 5000 .Values.grpc`).
+ */
+function orAsDefault(s: string): string {
+  return s.replace(/(?<=^|\{\{-?\s*|\(\s*|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
+}
 
 /**
  * The settings of a values path, and what a `| default X` of its pipes prints where none is set.
@@ -740,7 +749,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const scope = dotScope(controlBlocks, a.start);
     if (scope === null) continue;
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
     if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
