@@ -231,10 +231,31 @@ export function dynamicIndexes(text: string): { path: string; call: string }[] {
 }
 
 /**
- * A `dig` call indexesAsFields left as it is, when its map is a values map: its arguments as
- * written (a parenthesised one whole), the map last and the default before it.
+ * A `dig` call indexAsFields left as it is, when its map is a values map below the root or the
+ * root as a map (`.Values.AsMap`).
  */
 function unreadDig(action: string, at: number): { path: string; call: string } | undefined {
+  const dig = digArgs(action, at);
+  // The root itself (`dig … .Values`) fails to render (DIG_MAP, rootDigs): it reads nothing.
+  const map = dig && /^\$?\.Values(?:\.AsMap(?![\w-]))?((?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*)$/.exec(dig.args[dig.args.length - 1]!);
+  if (!dig || !map || /^\$?\.Values$/.test(dig.args[dig.args.length - 1]!)) return undefined;
+  const keys: string[] = [];
+  for (const k of dig.args.slice(0, -2)) {
+    const key = KEY_ARG.exec(k);
+    if (!key) break;
+    keys.push(key[1] ?? key[2]!);
+  }
+  const path = [map[1]!.slice(1), ...keys].filter((p) => p !== '').join('.');
+  return { path, call: dig.call };
+}
+
+/**
+ * The arguments of the `dig` call at `at` of an action, as written (a parenthesised one whole),
+ * the map last and the default before it, and the call with its spaces made single; undefined
+ * when it takes its map through a pipe or is not a call of three arguments or more.
+ */
+function digArgs(action: string, at: number): { args: string[]; call: string; end: number } | undefined {
+  if (/\|\s*$/.test(action.slice(0, at))) return undefined;
   const args: string[] = [];
   let pos = at + 3;
   for (;;) {
@@ -262,16 +283,25 @@ function unreadDig(action: string, at: number): { path: string; call: string } |
     args.push(action.slice(pos + open[0].length - 1, end + 1));
     pos = end + 1;
   }
-  if (args.length < 3 || /\|\s*$/.test(action.slice(0, at))) return undefined;
-  // The root itself (`dig … .Values`) fails to render (DIG_MAP): it reads nothing.
-  const map = /^\$?\.Values(?:\.AsMap(?![\w-]))?((?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*)$/.exec(args[args.length - 1]!);
-  if (!map || /^\$?\.Values$/.test(args[args.length - 1]!)) return undefined;
-  const keys: string[] = [];
-  for (const k of args.slice(0, -2)) {
-    const key = KEY_ARG.exec(k);
-    if (!key) break;
-    keys.push(key[1] ?? key[2]!);
+  return args.length < 3 ? undefined : { args, call: action.slice(at, pos).replace(/\s+/g, ' ').trim(), end: pos };
+}
+
+/**
+ * The `dig` calls of a template whose map is the root `.Values` itself (`dig "grpc" "port" 5000
+ * .Values`): Sprig's dig asserts its map is a map[string]interface{}, and Helm's .Values is a
+ * chartutil.Values, so rendering fails there ("interface conversion: interface {} is
+ * chartutil.Values, not map[string]interface {}", Masterminds/sprig#346); `.Values.AsMap` is the
+ * root as a map. Offsets in `text`, each call as written.
+ */
+export function rootDigs(text: string): { start: number; end: number; call: string }[] {
+  if (!/\bdig\s/.test(text)) return [];
+  const out: { start: number; end: number; call: string }[] = [];
+  for (const a of findActions(text).actions) {
+    if (a.kind === 'comment') continue;
+    for (const m of a.text.matchAll(/(?<=[\s({])dig(?=\s)/g)) {
+      const dig = digArgs(a.text, m.index);
+      if (dig && /^\$?\.Values$/.test(dig.args[dig.args.length - 1]!)) out.push({ start: a.start + m.index, end: a.start + dig.end, call: dig.call });
+    }
   }
-  const path = [map[1]!.slice(1), ...keys].filter((p) => p !== '').join('.');
-  return { path, call: action.slice(at, pos).replace(/\s+/g, ' ').trim() };
+  return out;
 }

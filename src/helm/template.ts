@@ -15,7 +15,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
-import { indexAsFields } from './index-fields.js';
+import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -28,8 +28,27 @@ export function helmTemplateReports(file: SourceFile, run: RunContext): Report[]
   // `index .Values "grpc" "port"` is read as `.Values.grpc.port`, same offsets; what the reports
   // write (an edit, a message) gets the call back as the chart writes it.
   const fields = indexAsFields(file.text);
-  if (fields.text === file.text) return templateReports(file, run);
-  return templateReports({ ...file, text: fields.text }, run).map((r) => restoreReport(r, fields.restore));
+  const reports = fields.text === file.text ? templateReports(file, run) : templateReports({ ...file, text: fields.text }, run).map((r) => restoreReport(r, fields.restore));
+  return refuseRootDigs(file.text, reports);
+}
+
+/**
+ * A probe that would migrate though it holds `dig … .Values` (its port, its service): that call
+ * fails to render (rootDigs), so the tool does not read it, and says so rather than carry it into
+ * a grpc probe.
+ */
+function refuseRootDigs(text: string, reports: Report[]): Report[] {
+  const digs = rootDigs(text);
+  if (digs.length === 0) return reports;
+  return reports.map((r) => {
+    const [start, end] = r.covers ?? [r.start, r.end ?? r.start + 1];
+    const dig = r.fix ? digs.find((d) => d.start >= start && d.start < end) : undefined;
+    if (!dig) return r;
+    return blockedFrom(
+      r,
+      `${dig.call} is not read: Sprig's dig takes its map as a map[string]interface{}, and Helm's .Values is not one (chartutil.Values), so rendering fails there ("interface conversion", Masterminds/sprig#346). Write .Values.AsMap for the map (${dig.call.replace(/(\$?\.Values)$/, '$1.AsMap')}), then run the tool again`,
+    );
+  });
 }
 
 /** A report's text (message, hint, target, image, edits, details) through `restore`. */
