@@ -49,7 +49,7 @@ test('restore puts the calls back into what is built from the read text', () => 
 });
 
 test('dynamicIndexes: the values maps indexed by a key the tool cannot read', () => {
-  const read = (t: string) => dynamicIndexes(indexAsFields(t).text);
+  const read = (t: string) => dynamicIndexes(indexAsFields(t).text).map(({ path, call }) => ({ path, call }));
   expect(read('{{ index .Values $k }}')).toEqual([{ path: '', call: 'index .Values $k' }]);
   expect(read('{{ (index .Values "jobs" .Values.job).exec }}')).toEqual([{ path: 'jobs', call: 'index .Values.jobs .Values.job' }]);
   expect(read('{{ index .Values "a.b" }}')).toEqual([{ path: '', call: 'index .Values "a.b"' }]);
@@ -115,7 +115,7 @@ test('restore puts get, dig and nested calls back as written', () => {
 });
 
 test('dynamicIndexes: get and dig with a key the tool cannot read', () => {
-  const read = (t: string) => dynamicIndexes(indexAsFields(t).text);
+  const read = (t: string) => dynamicIndexes(indexAsFields(t).text).map(({ path, call }) => ({ path, call }));
   expect(read('{{ get .Values $k }}')).toEqual([{ path: '', call: 'get .Values $k' }]);
   expect(read('{{ get .Values.AsMap $k }}')).toEqual([{ path: '', call: 'get .Values.AsMap $k' }]);
   expect(read('{{ (get (get .Values "probes") .Values.which).exec }}')).toEqual([{ path: 'probes', call: 'get .Values.probes .Values.which' }]);
@@ -125,4 +125,14 @@ test('dynamicIndexes: get and dig with a key the tool cannot read', () => {
   // Read (folded), or reading nothing: the root .Values fails to render in dig.
   expect(read('{{ dig "a" "b" 1 .Values.AsMap }}')).toEqual([]);
   expect(read('{{ dig "a" $k 1 .Values }}')).toEqual([]);
+});
+
+test('dynamicIndexes shows each call as the chart writes it, through the reading', () => {
+  const shown = (t: string) => {
+    const reading = indexAsFields(t);
+    return dynamicIndexes(reading.text, reading.restore).map((d) => d.shown);
+  };
+  expect(shown('{{ (get (get .Values "probes") $k).exec }}')).toEqual(['get (get .Values "probes") $k']);
+  expect(shown('{{ index (index .Values "a") "b" $k }}')).toEqual(['index (index .Values "a") "b" $k']);
+  expect(shown('{{ dig "probes" $k (get .Values "fallback") .Values.AsMap }}')).toEqual(['dig "probes" $k (get .Values "fallback") .Values.AsMap']);
 });

@@ -212,29 +212,42 @@ function digCall(out: string, i: number): { start: number; end: number; fields: 
  * $k`, `index .Values.probes .Values.which`, `get .Values $k`, `dig "probes" $k dict
  * .Values.AsMap`), in text already read by indexAsFields: the values path each indexes (`''` for
  * the root; for dig, the map's path and the literal keys before the first other one) and the call
- * up to that key (dig: the whole call). Such a call may read any key there, a probe's among them.
+ * up to that key (dig: the whole call), with its spaces made single: `call` as read, to find it in
+ * the read text, and `shown` through `restore` (the reading's), as the chart writes it (`get (get
+ * .Values "a") $k`, read as `get .Values.a $k`), for messages. Such a call may read any key there,
+ * a probe's among them.
  */
-export function dynamicIndexes(text: string): { path: string; call: string }[] {
+export function dynamicIndexes(text: string, restore: (s: string) => string = (s) => s): { path: string; call: string; shown: string }[] {
   if (!/\b(?:index|get|dig)\s/.test(text)) return [];
-  const out: { path: string; call: string }[] = [];
+  const out: { path: string; call: string; shown: string }[] = [];
   for (const a of findActions(text).actions) {
     if (a.kind === 'comment') continue;
     for (const m of a.text.matchAll(/(?<=[\s({])(?:index|get)\s+\$?\.Values(?:\.AsMap(?![\w-]))?((?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*)\s+(?:"(?:[^"\\]|\\.)*"|[^\s)}|]+)/g)) {
-      out.push({ path: m[1]!.slice(1), call: m[0].replace(/\s+/g, ' ') });
+      out.push({ path: m[1]!.slice(1), call: m[0].replace(/\s+/g, ' '), shown: shownAs(a.text, m.index, m.index + m[0].length, restore) });
     }
     for (const m of a.text.matchAll(/(?<=[\s({])dig(?=\s)/g)) {
       const dig = unreadDig(a.text, m.index);
-      if (dig) out.push(dig);
+      if (dig) out.push({ path: dig.path, call: dig.call, shown: shownAs(a.text, m.index, dig.end, restore) });
     }
   }
   return out;
 }
 
 /**
+ * A call of an action read by indexAsFields, as the chart writes it, spaces made single: with the
+ * spaces after it, which may be the padding of a call read inside it (its last argument `(get
+ * .Values "nodes")`, read as `.Values.nodes` and spaces).
+ */
+function shownAs(action: string, start: number, end: number, restore: (s: string) => string): string {
+  const padding = /^\s*/.exec(action.slice(end))![0];
+  return restore(action.slice(start, end) + padding).replace(/\s+/g, ' ').trim();
+}
+
+/**
  * A `dig` call indexAsFields left as it is, when its map is a values map below the root or the
  * root as a map (`.Values.AsMap`).
  */
-function unreadDig(action: string, at: number): { path: string; call: string } | undefined {
+function unreadDig(action: string, at: number): { path: string; call: string; end: number } | undefined {
   const dig = digArgs(action, at);
   // The root itself (`dig … .Values`) fails to render (DIG_MAP, rootDigs): it reads nothing.
   const map = dig && /^\$?\.Values(?:\.AsMap(?![\w-]))?((?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*)$/.exec(dig.args[dig.args.length - 1]!);
@@ -246,7 +259,7 @@ function unreadDig(action: string, at: number): { path: string; call: string } |
     keys.push(key[1] ?? key[2]!);
   }
   const path = [map[1]!.slice(1), ...keys].filter((p) => p !== '').join('.');
-  return { path, call: dig.call };
+  return { path, call: dig.call, end: dig.end };
 }
 
 /**
