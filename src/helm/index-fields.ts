@@ -12,11 +12,19 @@
  * unread as they leave the call); not `$k`, a list index `0`, or `"a.b"`. Folding stops at the
  * first other argument: `index .Values "probes" $k` reads as `index .Values.probes $k`, a key the
  * tool cannot tell under `.Values.probes` (dynamicIndexes).
+ *
+ * Sprig's `get` reads the same way (`get .Values.server "port"` is `.Values.server.port`: a missing
+ * key gives "", which Helm prints as it prints a missing field), and calls nest (`get (get .Values
+ * "a") "b"`, `index (index .Values "a") "b"`), folded from the inside out. Sprig's `dig "a" "b" D
+ * M` (M.a.b, or D where a key is missing) carries its default: it reads as `default D M.a.b`, or
+ * as Go's `or M.a.b D` where that is not shorter than the call (digCall). `.Values.AsMap`, Helm's
+ * root values as a plain map, is `.Values`; dig on `.Values` itself fails to render and is not
+ * read (rootDigs). A call given its map through a pipe (`.Values.AsMap | dig "a" 1`) is not read.
  */
 import { findActions } from './mask.js';
 
 export interface FieldsReading {
-  /** The text with each foldable `index` call written as fields, the same length. */
+  /** The text with each foldable `index`, `get` or `dig` call written as fields, the same length. */
   text: string;
   /** Puts the calls back as written into a string built from `text` (a message, an edit's text). */
   restore(s: string): string;
