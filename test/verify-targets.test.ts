@@ -167,6 +167,16 @@ describe('templates (masked by the shared Helm masker)', () => {
     // `index` on string keys reads the same path.
     expect(evaluateTemplateText('{{ index .Values "a" "b" | int }}', v)).toEqual({ ok: true, value: '7' });
     expect(evaluateTemplateText('{{ index .Values.a "b" }}', v)).toEqual({ ok: true, value: '7' });
+    // Sprig's get and dig, and nested calls, read the same path; dig's default where nothing sets it.
+    expect(evaluateTemplateText('{{ get .Values.a "b" }}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{ get (get .Values "a") "b" | int }}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{ dig "a" "b" 5 .Values.AsMap }}', v)).toEqual({ ok: true, value: '7' });
+    expect(evaluateTemplateText('{{ dig "a" "c" 5 .Values.AsMap }}', v)).toEqual({ ok: true, value: '5' });
+    expect(evaluateTemplateText('{{ dig "c" 5 .Values.a | int }}', v)).toEqual({ ok: true, value: '5' });
+    // dig keeps a value set to "", where default takes the default.
+    expect(evaluateTemplateText('{{ dig "empty" 5 .Values.AsMap }}', v)).toEqual({ ok: true, value: '' });
+    expect(evaluateTemplateText('{{ default 5 .Values.empty }}', v)).toEqual({ ok: true, value: '5' });
+    expect(evaluateTemplateText('{{ dig "a" "b" 5 .Values }}', v)).toMatchObject({ ok: false, reason: expect.stringContaining('cannot evaluate') });
   });
 });
 

@@ -919,14 +919,15 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
  */
 function printedByDynamicIndex(chart: Chart, keyPath: string, run: RunContext): { file: string; call: string; hostNetwork: true | 'unknown' } | undefined {
   const head = keyPath.split('[')[0]!;
-  for (const { file, text } of templatesOf(chart, run)) {
-    for (const { path: p, call } of dynamicIndexes(text)) {
+  for (const { file, text, restore } of templatesOf(chart, run)) {
+    for (const { path: p, call, shown } of dynamicIndexes(text, restore)) {
       if (p !== '' && head !== p && !head.startsWith(`${p}.`)) continue;
-      const prints = new RegExp(String.raw`index\s+\$?\.Values${p === '' ? '' : `\\.${escapeRegExp(p)}`}\s+[^\s)}|]`);
+      // The call as written in the read text (`index .Values.agents .Values.agent`, `get .Values $k`, a dig call).
+      const prints = new RegExp(call.split(' ').map(escapeRegExp).join('\\s+'));
       const asProbe = maskTemplate(text).actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock) && prints.test(a.text) && PROBE_KEYS.has(keysAbove(text, a.start).pop() ?? ''));
       if (!asProbe) continue;
       const hostNetwork = templateHostNetwork(text, prints, chart, run);
-      if (hostNetwork === true || hostNetwork === 'unknown') return { file, call, hostNetwork };
+      if (hostNetwork === true || hostNetwork === 'unknown') return { file, call: shown, hostNetwork };
     }
   }
   return undefined;
@@ -1379,9 +1380,9 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
   const dynamic = keyPath.includes('[')
     ? []
     : templatesOf(chart, run).flatMap((t) =>
-        dynamicIndexes(t.text)
+        dynamicIndexes(t.text, t.restore)
           .filter(({ path: p }) => p === '' || keyPath.startsWith(`${p}.`))
-          .map(({ call }) => ({ file: t.file, text: t.text, prints: new RegExp(call.split(' ').map(escapeRegExp).join('\\s+')), chart, call })),
+          .map(({ call, shown }) => ({ file: t.file, text: t.text, prints: new RegExp(call.split(' ').map(escapeRegExp).join('\\s+')), chart, call: shown })),
       );
   const printing: { file: string; text: string; prints: RegExp; chart: Chart; call?: string }[] = [...printingTemplates(chart, keyPath, run), ...dynamic];
   for (const { file, text, prints, chart: owner, call } of printing) {
@@ -1499,16 +1500,16 @@ function templateReadingExec(chart: Chart, keyPath: string, run: RunContext): { 
   const head = keyPath.split('[')[0]!;
   const parts = head.split('.');
   const wholes = parts.map((_, i) => parts.slice(0, i + 1).join('.')).map((p) => ({ p, re: valuesRef(p) }));
-  for (const { file, text } of templatesOf(chart, run)) {
+  for (const { file, text, restore } of templatesOf(chart, run)) {
     if (direct?.test(text)) return { file, what: `.Values.${keyPath}.exec` };
     const whole = wholes.find((w) => w.re.test(text));
     // `index .Values $k`, `index .Values.probes .Values.which`: a key the tool cannot read, under
     // the root or a map holding the probe, may be the probe's: taken whole as far as the tool knows.
-    const indexed = whole ? undefined : dynamicIndexes(text).find(({ path: p }) => p === '' || head === p || head.startsWith(`${p}.`));
+    const indexed = whole ? undefined : dynamicIndexes(text, restore).find(({ path: p }) => p === '' || head === p || head.startsWith(`${p}.`));
     if (!whole && indexed === undefined) continue;
     const actions = findActions(text).actions;
     if (actions.some((a) => a.kind !== 'comment' && READS_EXEC.test(a.text))) {
-      return { file, what: whole ? `.Values.${whole.p} and an exec in it` : `${indexed!.call} (a key the tool cannot read, which may be this probe's) and an exec in it` };
+      return { file, what: whole ? `.Values.${whole.p} and an exec in it` : `${indexed!.shown} (a key the tool cannot read, which may be this probe's) and an exec in it` };
     }
     if (!whole) continue;
     // Taken whole and handed to a define (`include "liveness-probe" (dict "probe"
@@ -1609,12 +1610,12 @@ function definesOf(chart: Chart, run: RunContext): Map<string, { file: string; a
   return out;
 }
 
-const templateCache = new WeakMap<Chart, { file: string; text: string }[]>();
+const templateCache = new WeakMap<Chart, { file: string; text: string; restore: (s: string) => string }[]>();
 /**
  * The chart's templates (`templates/**`: .yaml, .tpl, .txt), relative to the chart, read once per
  * chart, with `index` calls on string keys written as fields (indexAsFields): only read, never edited.
  */
-export function templatesOf(chart: Chart, run: RunContext): { file: string; text: string }[] {
+export function templatesOf(chart: Chart, run: RunContext): { file: string; text: string; restore: (s: string) => string }[] {
   let out = templateCache.get(chart);
   if (out) return out;
   out = [];
@@ -1628,7 +1629,9 @@ export function templatesOf(chart: Chart, run: RunContext): { file: string; text
   for (const n of names) {
     const text = run.readText(path.join(dir, n));
     // `index .Values "livenessProbe"` read as `.Values.livenessProbe`, where every reader looks.
-    if (text !== undefined) out.push({ file: `templates/${n.split(path.sep).join('/')}`, text: indexAsFields(text).text });
+    if (text === undefined) continue;
+    const reading = indexAsFields(text);
+    out.push({ file: `templates/${n.split(path.sep).join('/')}`, text: reading.text, restore: reading.restore });
   }
   templateCache.set(chart, out);
   return out;

@@ -15,7 +15,7 @@ import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
-import { indexAsFields } from './index-fields.js';
+import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -28,8 +28,27 @@ export function helmTemplateReports(file: SourceFile, run: RunContext): Report[]
   // `index .Values "grpc" "port"` is read as `.Values.grpc.port`, same offsets; what the reports
   // write (an edit, a message) gets the call back as the chart writes it.
   const fields = indexAsFields(file.text);
-  if (fields.text === file.text) return templateReports(file, run);
-  return templateReports({ ...file, text: fields.text }, run).map((r) => restoreReport(r, fields.restore));
+  const reports = fields.text === file.text ? templateReports(file, run) : templateReports({ ...file, text: fields.text }, run).map((r) => restoreReport(r, fields.restore));
+  return refuseRootDigs(file.text, reports);
+}
+
+/**
+ * A probe that would migrate though it holds `dig … .Values` (its port, its service): that call
+ * fails to render (rootDigs), so the tool does not read it, and says so rather than carry it into
+ * a grpc probe.
+ */
+function refuseRootDigs(text: string, reports: Report[]): Report[] {
+  const digs = rootDigs(text);
+  if (digs.length === 0) return reports;
+  return reports.map((r) => {
+    const [start, end] = r.covers ?? [r.start, r.end ?? r.start + 1];
+    const dig = r.fix ? digs.find((d) => d.start >= start && d.start < end) : undefined;
+    if (!dig) return r;
+    return blockedFrom(
+      r,
+      `${dig.call} is not read: Sprig's dig takes its map as a map[string]interface{}, and Helm's .Values is not one (chartutil.Values), so rendering fails there ("interface conversion", Masterminds/sprig#346). Write .Values.AsMap for the map (${dig.call.replace(/(\$?\.Values)$/, '$1.AsMap')}), then run the tool again`,
+    );
+  });
 }
 
 /** A report's text (message, hint, target, image, edits, details) through `restore`. */
@@ -677,7 +696,7 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
  */
 function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
   const ref = valuesRef(scope);
-  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(arg);
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
   const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
@@ -698,6 +717,15 @@ const KEEPS_VALUE = String.raw`(?:\s*\|\s*(?:toString|int|int64|default\s+(?:\d+
  * they print is still the values files' setting, or the default.
  */
 const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|"[^"{}]*")|required\s+"[^"{}\\]*")\s+)*`;
+
+/**
+ * `or .Values.grpc.port 5000` (Go's or: its first non-empty argument, else the last) prints what
+ * `default 5000 .Values.grpc.port` prints, and is read so. indexAsFields reads a Sprig `dig` with
+ * one key so where `default` would not fit in its place (`dig "port" 5000 .Values.grpc`).
+ */
+function orAsDefault(s: string): string {
+  return s.replace(/(?<=^|\{\{-?\s*|\(\s*|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
+}
 
 /**
  * The settings of a values path, and what a `| default X` of its pipes prints where none is set.
@@ -740,7 +768,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const scope = dotScope(controlBlocks, a.start);
     if (scope === null) continue;
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(set[2]!);
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
     if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
   }
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);

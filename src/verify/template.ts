@@ -71,9 +71,20 @@ function evaluateAction(action: string, values: ReadonlyMap<string, string>): Ev
   let value: string | undefined;
   let key: string | undefined;
   const ref = VALUE_REF.exec(head ?? '');
+  // `default 5 .Values.a.b` and Go's `or .Values.a.b 5` print the value, or the default where it is
+  // empty; Sprig's `dig "a" "b" 5 .Values.AsMap`, read as one of them (indexAsFields), prints the
+  // value wherever it is set, "" too, and the default only where it is not.
+  const defaulted = /^default\s+(\S+)\s+(\S+)$/.exec(head ?? '') ?? /^or\s+(?<path>\S+)\s+(?<lit>\S+)$/.exec(head ?? '');
+  const [fallback, path] = defaulted?.groups ? [defaulted.groups.lit!, defaulted.groups.path!] : [defaulted?.[1], defaulted?.[2]];
+  const defaultRef = path !== undefined && LITERAL.test(fallback!) ? VALUE_REF.exec(path) : null;
   if (ref) {
     key = ref[1]!.slice(1);
     value = values.get(key);
+  } else if (defaultRef) {
+    key = defaultRef[1]!.slice(1);
+    value = values.get(key);
+    const dig = /^dig\s/.test(actionBody({ text: action }).trim());
+    if (value === undefined || (value === '' && !dig)) value = literal(fallback!);
   } else if (head && LITERAL.test(head)) {
     value = literal(head);
   } else {
