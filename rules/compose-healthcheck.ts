@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it. A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -73,6 +73,9 @@ const rule: Rule = {
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
+          // What the services get through aliases and merges (an `x-` extension's check among them).
+          let reached: Set<Node> | undefined;
+          const reachedByService = (n: Node) => (reached ??= new Set(services.flatMap((s) => scalarUses(s, mentionsBinary).map((u) => u.scalar as Node)))).has(n);
           visit(doc, {
             Scalar(_, node, nodePath) {
               if (typeof node.value !== 'string' || !mentionsBinary(node.value)) return;
@@ -101,6 +104,23 @@ const rule: Rule = {
                   ...(service ? { image: composeKey(abs, service.name) } : {}),
                   message: `${service ? `the inline Dockerfile of ${where}` : 'an inline Dockerfile'} (at ${keys.join('.')}) installs grpc_health_probe; it runs nothing, so it keeps no other install, but the tool does not rewrite an inline Dockerfile`,
                   hint: INLINE_HINT,
+                });
+                return;
+              }
+              // A top-level `x-` extension field: Compose ignores it, it runs only where a service
+              // merges it or names its anchor, and is reported there (below). Merged nowhere, it runs nothing.
+              const top = nodePath.find(isPair);
+              const topKey = top ? keyOf(top as Pair) : undefined;
+              if (!service && topKey?.startsWith('x-')) {
+                if (reachedByService(node)) return;
+                ctx.report({
+                  start: node.range![0],
+                  end: node.range![1],
+                  subject: 'consumer',
+                  keepsBinary: false,
+                  info: true,
+                  message: `${keys.join('.')} names grpc_health_probe in an extension field (x-) that no service of this file uses: Compose ignores x- keys, so it runs nothing and keeps no install`,
+                  hint: X_FIELD_HINT,
                 });
                 return;
               }
@@ -166,6 +186,8 @@ const rule: Rule = {
     };
   },
 };
+
+const X_FIELD_HINT = 'Nothing runs it. Drop it, or reword it, once the binary is gone; a service that merges it (<<: *anchor) or names its anchor is reported where it does.';
 
 const OFF_HINT = 'A health check Compose does not run keeps nothing installed; drop its test (or the healthcheck) by hand once the binary is gone, so that it does not name the binary.';
 
