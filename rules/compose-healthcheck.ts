@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -37,6 +37,8 @@ const rule: Rule = {
         ]);
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
+        // Compose by its shape, not its name: the ties read it with the compose files by name.
+        if (!isComposeFile(run, abs)) noteComposeFile(run, abs);
         const parsed = parseYaml(text);
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error));
