@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it. A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -37,6 +37,8 @@ const rule: Rule = {
         ]);
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
+        // Compose by its shape, not its name: the ties read it with the compose files by name.
+        if (!isComposeFile(run, abs)) noteComposeFile(run, abs);
         const parsed = parseYaml(text);
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error));
@@ -73,6 +75,9 @@ const rule: Rule = {
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
+          // What the services get through aliases and merges (an `x-` extension's check among them).
+          let reached: Set<Node> | undefined;
+          const reachedByService = (n: Node) => (reached ??= new Set(services.flatMap((s) => scalarUses(s, mentionsBinary).map((u) => u.scalar as Node)))).has(n);
           visit(doc, {
             Scalar(_, node, nodePath) {
               if (typeof node.value !== 'string' || !mentionsBinary(node.value)) return;
@@ -101,6 +106,23 @@ const rule: Rule = {
                   ...(service ? { image: composeKey(abs, service.name) } : {}),
                   message: `${service ? `the inline Dockerfile of ${where}` : 'an inline Dockerfile'} (at ${keys.join('.')}) installs grpc_health_probe; it runs nothing, so it keeps no other install, but the tool does not rewrite an inline Dockerfile`,
                   hint: INLINE_HINT,
+                });
+                return;
+              }
+              // A top-level `x-` extension field: Compose ignores it, it runs only where a service
+              // merges it or names its anchor, and is reported there (below). Merged nowhere, it runs nothing.
+              const top = nodePath.find(isPair);
+              const topKey = top ? keyOf(top as Pair) : undefined;
+              if (!service && topKey?.startsWith('x-')) {
+                if (reachedByService(node)) return;
+                ctx.report({
+                  start: node.range![0],
+                  end: node.range![1],
+                  subject: 'consumer',
+                  keepsBinary: false,
+                  info: true,
+                  message: `${keys.join('.')} names grpc_health_probe in an extension field (x-) that no service of this file uses: Compose ignores x- keys, so it runs nothing and keeps no install`,
+                  hint: X_FIELD_HINT,
                 });
                 return;
               }
@@ -166,6 +188,8 @@ const rule: Rule = {
     };
   },
 };
+
+const X_FIELD_HINT = 'Nothing runs it. Drop it, or reword it, once the binary is gone; a service that merges it (<<: *anchor) or names its anchor is reported where it does.';
 
 const OFF_HINT = 'A health check Compose does not run keeps nothing installed; drop its test (or the healthcheck) by hand once the binary is gone, so that it does not name the binary.';
 

@@ -1,11 +1,17 @@
 /** Which kind of file a path is. A table, so a new kind is a new row, not a branch in the engine. */
+import fs from 'node:fs';
 import path from 'node:path';
+import type * as Yaml from 'yaml';
+import { requireBundled } from './code-cache.js';
 import type { FileKind } from './types.js';
 
 interface KindRule {
   kind: FileKind;
-  /** `rel` uses `/` separators; `text` is the file's text when it has been read. */
-  test(base: string, rel: string, text?: string): boolean;
+  /**
+   * `rel` uses `/` separators; `text` is the file's text when it has been read; `abs` its absolute
+   * path when the caller knows it.
+   */
+  test(base: string, rel: string, text?: string, abs?: string): boolean;
 }
 
 const YAML_EXT = /\.ya?ml$/i;
@@ -44,6 +50,9 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
   { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },
   { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
+  // A compose file under another name (docker-stack.yml, examples/compose/memory.yml, a file an
+  // `extends: {file}` names): told by its shape, only once its text is read (a candidate).
+  { kind: 'compose', test: (b, _rel, text, abs) => YAML_EXT.test(b) && text !== undefined && isComposeShaped(text) && !inHelmChart(abs) },
   { kind: 'yaml', test: (b) => YAML_EXT.test(b) },
   // Read as the YAML it is when it holds no template syntax (`${IMAGE}` placeholders are plain
   // scalars); with `{{ }}` or `{% %}` it is not YAML until rendered, and stays an unsupported file.
@@ -55,9 +64,103 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'shell', test: (b) => /\.(sh|bash)$/i.test(b) },
 ];
 
-export function classify(displayPath: string, text?: string): FileKind {
+/** `abs`: the file's absolute path, when known (a compose-shaped file inside a Helm chart is its values, not compose). */
+export function classify(displayPath: string, text?: string, abs?: string): FileKind {
   const rel = displayPath.split(path.sep).join('/');
   const base = rel.slice(rel.lastIndexOf('/') + 1);
-  for (const r of KIND_RULES) if (r.test(base, rel, text)) return r.kind;
+  for (const r of KIND_RULES) if (r.test(base, rel, text, abs)) return r.kind;
   return 'other';
+}
+
+/** The top-level keys of the Compose specification (and the legacy `version`); `x-` ones are extensions. */
+const COMPOSE_TOP = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'configs', 'secrets', 'models']);
+/** A service's keys in the Compose specification, legacy v2 ones included. */
+const COMPOSE_SERVICE = new Set(
+  (
+    'annotations attach blkio_config build cap_add cap_drop cgroup cgroup_parent command configs container_name cpu_count cpu_percent ' +
+    'cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares cpus cpuset credential_spec depends_on deploy develop ' +
+    'device_cgroup_rules devices dns dns_opt dns_search domainname driver_opts entrypoint env_file environment expose extends ' +
+    'external_links extra_hosts gpus group_add healthcheck hostname image init ipc isolation labels label_file links logging ' +
+    'log_driver log_opt mac_address mem_limit mem_reservation mem_swappiness memswap_limit models net network_mode networks ' +
+    'oom_kill_disable oom_score_adj pid pids_limit platform ports post_start pre_stop privileged profiles provider pull_policy ' +
+    'read_only restart runtime scale secrets security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls ' +
+    'tmpfs tty ulimits use_api_socket user userns_mode uts volume_driver volumes volumes_from working_dir'
+  ).split(' '),
+);
+/** Keys of which a service that runs something has at least one. */
+const COMPOSE_RUNS = ['image', 'build', 'extends', 'healthcheck', 'command', 'entrypoint'];
+
+let yamlLib: typeof Yaml | undefined;
+
+/**
+ * Whether a YAML text is a Compose file, whatever its name: every document is empty or a mapping
+ * whose keys are all Compose's top-level ones (`services`, `networks`, `volumes`, …, `x-`
+ * extensions), neither `apiVersion` nor `kind` among them, and at least one has a `services`
+ * mapping whose every entry is a mapping (or empty) of Compose service keys only, a scalar
+ * `image` if any, and at least one that runs something (image, build, extends, healthcheck,
+ * command, entrypoint). A Kubernetes manifest has apiVersion and kind; Helm values that happen
+ * to hold `services:` have other top-level keys or service keys Compose does not know (`image:
+ * {repository}`, `livenessProbe`, `env`, `resources`). Parsed only when a line starts with
+ * `services:`, so most YAML is not parsed here.
+ */
+export function isComposeShaped(text: string): boolean {
+  if (!/^services[ \t]*:/m.test(text)) return false;
+  yamlLib ??= requireBundled<typeof Yaml>('yaml');
+  const { isAlias, isMap, isScalar, parseAllDocuments } = yamlLib;
+  let docs: ReturnType<typeof parseAllDocuments>;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false });
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(docs)) return false;
+  const keyOf = (k: unknown) => (isScalar(k) && typeof k.value === 'string' ? k.value : isScalar(k) && typeof k.value === 'symbol' ? k.value.description : undefined);
+  let services = false;
+  for (const doc of docs) {
+    if (doc.errors.length > 0) return false;
+    const resolve = (n: unknown) => {
+      let node = n;
+      for (let i = 0; isAlias(node) && i < 64; i++) node = node.resolve(doc);
+      return node;
+    };
+    const root = doc.contents;
+    if (root === null || (isScalar(root) && root.value === null)) continue;
+    if (!isMap(root)) return false;
+    for (const p of root.items) {
+      const k = keyOf(p.key);
+      if (k === undefined || !(COMPOSE_TOP.has(k) || k.startsWith('x-'))) return false;
+      if (k !== 'services') continue;
+      const svcs = resolve(p.value);
+      if (!isMap(svcs) || svcs.items.length === 0) return false;
+      let runs = false;
+      for (const s of svcs.items) {
+        if (keyOf(s.key) === undefined) return false;
+        const svc = resolve(s.value);
+        if (svc === null || (isScalar(svc) && svc.value === null)) continue;
+        if (!isMap(svc)) return false;
+        for (const f of svc.items) {
+          const fk = keyOf(f.key);
+          if (fk === undefined || !(COMPOSE_SERVICE.has(fk) || fk === '<<' || fk.startsWith('x-'))) return false;
+          if (fk === 'image' && !isScalar(resolve(f.value))) return false;
+          if (COMPOSE_RUNS.includes(fk)) runs = true;
+        }
+      }
+      if (!runs) return false;
+      services = true;
+    }
+  }
+  return services;
+}
+
+/** Whether a file sits in a Helm chart (a folder above it holds Chart.yaml, up to the repository's root): its YAML is the chart's. */
+function inHelmChart(abs: string | undefined): boolean {
+  if (abs === undefined) return false;
+  for (let dir = path.dirname(abs), i = 0; i < 32; i++) {
+    if (fs.existsSync(path.join(dir, 'Chart.yaml')) || fs.existsSync(path.join(dir, 'Chart.yml'))) return true;
+    if (fs.existsSync(path.join(dir, '.git'))) return false;
+    const up = path.dirname(dir);
+    if (up === dir) return false;
+    dir = up;
+  }
+  return false;
 }

@@ -315,7 +315,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
           continue;
         }
         candidates++;
-        const file: SourceFile = { path: absPath, displayPath: shown, kind: classify(shown, text), text, eol: detectEol(text) };
+        const file: SourceFile = { path: absPath, displayPath: shown, kind: classify(shown, text, absPath), text, eol: detectEol(text) };
         states.set(file, { file, original: buf, output: text, changed: false, written: false });
         await checkFile(file);
         spent(CANDIDATE_WORK);

@@ -50,6 +50,8 @@ const FRAGMENTS = new Set([
   // Values-shaped YAML that nothing names, read as Helm values.
   'kubernetes-exec-probe/loose-values-file/input.yaml',
   'kubernetes-exec-probe/quoted-keys-values/input.yaml',
+  // Helm values whose only key is services: (image: a mapping), not compose.
+  'compose-healthcheck/tree-compose-shape-lookalikes/deploy/umbrella.yaml',
 ]);
 
 /**

@@ -46,6 +46,11 @@ export interface ComposeService {
   value: Extract<Value, { kind: 'map' }>;
   /** Why part of it cannot be known: an `extends` the tool cannot follow. */
   undecided?: string;
+  /**
+   * The services it extends, nearest first (each a folder and a name: what composeKey reads), whose
+   * uses run in its container too; `file`: reached through an `extends: {file}`, here or nearer.
+   */
+  extended?: { dir: string; service: string; file: boolean }[];
 }
 
 export interface ServiceBuild {
@@ -190,7 +195,8 @@ function effectiveService(
   }
   if (!base) return { value, undecided: `service "${name}" extends "${target}", which the tool cannot find` };
   const merged = merge(base.value, value, []) as Extract<Value, { kind: 'map' }>;
-  return { value: merged, ...(base.undecided ? { undecided: base.undecided } : {}) };
+  const extended = [{ dir: file === undefined ? cd.dir : path.dirname(from), service: target, file: file !== undefined }, ...(base.extended ?? []).map((e) => ({ ...e, file: e.file || file !== undefined }))];
+  return { value: merged, extended, ...(base.undecided ? { undecided: base.undecided } : {}) };
 }
 
 /** The node of the `extends` key in a service's own mapping (for a map-valued `extends`). */

@@ -177,6 +177,23 @@ export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>)
 }
 
 const cache = new WeakMap<RunContext, ImageTies>();
+const shaped = new WeakMap<RunContext, Set<string>>();
+
+/**
+ * A file of the run read as compose by its shape, not its name (docker-stack.yml,
+ * examples/compose/memory.yml): the compose rule notes it as it reads it, and the ties read it
+ * with the compose files by name. Only candidates are so read: the others are not compose to the tool.
+ */
+export function noteComposeFile(run: RunContext, abs: string): void {
+  let set = shaped.get(run);
+  if (!set) shaped.set(run, (set = new Set()));
+  set.add(abs);
+}
+
+/** Whether the run reads `abs` as a compose file: by its name, or noted by its shape. */
+export function isComposeFile(run: RunContext, abs: string): boolean {
+  return classify(path.basename(abs)) === 'compose' || (shaped.get(run)?.has(abs) ?? false);
+}
 
 /**
  * What the run's skaffold and compose files tie to each Dockerfile. Those files are YAML: the
@@ -186,7 +203,8 @@ const cache = new WeakMap<RunContext, ImageTies>();
 export async function imageTies(run: RunContext): Promise<ImageTies> {
   let ties = cache.get(run);
   if (!ties) {
-    const sources = run.allFiles().filter(isTieSource);
+    const byShape = [...(shaped.get(run) ?? [])].filter((f) => !isTieSource(f));
+    const sources = [...run.allFiles().filter(isTieSource), ...byShape];
     ties = sources.length === 0 ? { byDockerfile: new Map(), compose: new Map(), renames: [], kustomizeRoots: [], sources: [] } : (await import('./ties.js')).readTies(run, sources);
     cache.set(run, ties);
   }

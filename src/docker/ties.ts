@@ -8,12 +8,14 @@
 import path from 'node:path';
 import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
-import { classify } from '../classify.js';
+import { isComposeShaped } from '../classify.js';
+import { mentionsBinary } from '../analysis/binary.js';
+import { filesMayHold } from '../discover/grep.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
-import { buildOf, composeServicesOf, imageOf, type ComposeDoc, type LoadCompose } from './compose.js';
-import { composeKey, dockerfileKey, imageName, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
+import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from './compose.js';
+import { composeKey, dockerfileKey, imageName, isComposeFile, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
 interface ComposeProject {
@@ -52,12 +54,16 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     return builds.length > 0;
   };
   const projects = new Map<string, ComposeProject>();
+  // Compose service key → the keys of the services that extend it.
+  const extendedBy = new Map<string, Set<string>>();
   // Folders with a compose file the tool cannot read: its builds of any service are unknown.
   const unreadable = new Map<string, string>();
   const load = composeLoader(run);
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
-  for (const abs of sources) {
-    if (classify(path.basename(abs)) === 'compose') {
+  const extending = extendingFiles(run, sources);
+  const composeFiles = new Set([...sources.filter((abs) => isComposeFile(run, abs)), ...extending]);
+  for (const abs of [...sources, ...extending]) {
+    if (composeFiles.has(abs)) {
       const docs = load(abs);
       if (!docs) {
         unreadable.set(realPath(path.dirname(abs)), shown(abs));
@@ -66,6 +72,17 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
       for (const cd of docs) {
         for (const s of composeServicesOf(cd, load)) {
           const key = composeKey(abs, s.name);
+          // A use written in a service of another file it extends (`extends: {file: common.yml,
+          // service: base}`) runs in this service's container: that service's key stands for this
+          // one's too, when the use reaches it (its own test or command may replace the base's).
+          // One extended in the same file is reported where it extends (compose-healthcheck).
+          const viaFile = (s.extended ?? []).filter((e) => e.file);
+          if (viaFile.length > 0 && scalarUses(s, mentionsBinary).some((u) => u.via?.text.startsWith('extends:'))) {
+            for (const e of viaFile) {
+              const base = composeKey(path.join(e.dir, 'compose.yaml'), e.service);
+              if (base !== key) extendedBy.set(base, (extendedBy.get(base) ?? new Set()).add(key));
+            }
+          }
           const p = projects.get(key) ?? { dir: cd.dir, contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set() };
           projects.set(key, p);
           const image = imageOf(s);
@@ -148,8 +165,60 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     }
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
+  // An extended service's key reaches what its extenders run (transitively: one may extend an extender).
+  for (const [base, direct] of extendedBy) {
+    const all = new Set<string>();
+    const add = (k: string) => {
+      if (all.has(k) || k === base) return;
+      all.add(k);
+      for (const more of extendedBy.get(k) ?? []) add(more);
+    };
+    for (const k of direct) add(k);
+    const own = compose.get(base) ?? { images: [] };
+    const images = new Set(own.images);
+    let undecided = own.undecided;
+    for (const k of all) {
+      const c = compose.get(k);
+      for (const i of c?.images ?? []) images.add(i);
+      undecided ??= c?.undecided;
+    }
+    compose.set(base, { images: [...images], ...(undecided ? { undecided } : {}) });
+    for (const set of byDockerfile.values()) if ([...all].some((k) => set.has(k))) set.add(base);
+  }
   for (const file of untied) byDockerfile.delete(file);
   return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used };
+}
+
+/**
+ * Compose files the tool does not know by name that extend a service of a compose file of the run
+ * (`extends: {file: common.yml}`) that names the binary, directly or through another such file:
+ * the extended service's uses run in their services' containers, so their images are that
+ * service's too. Looked for only when a compose file names the binary, among the YAML files git
+ * says may hold `extends:`, and only those naming one of those files are parsed.
+ */
+function extendingFiles(run: RunContext, sources: readonly string[]): string[] {
+  const compose = sources.filter((abs) => isComposeFile(run, abs));
+  const targets = compose.filter((abs) => mentionsBinary(run.readText(abs) ?? ''));
+  if (targets.length === 0) return [];
+  const yaml = run.allFiles().filter((f) => /\.ya?ml$/i.test(f) && !compose.includes(f));
+  if (yaml.length === 0) return [];
+  const may = filesMayHold(run, yaml, String.raw`^\s*extends\s*:`);
+  const rest = yaml.filter((f) => may === undefined || may.has(f));
+  const out: string[] = [];
+  const names = new Set(targets.map((t) => path.basename(t)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of rest) {
+      if (out.includes(f)) continue;
+      const text = run.readText(f);
+      if (text === undefined || !/^\s*extends\s*:/m.test(text) || ![...names].some((n) => text.includes(n))) continue;
+      if (!isComposeShaped(text)) continue;
+      out.push(f);
+      names.add(path.basename(f));
+      grew = true;
+    }
+  }
+  return out;
 }
 
 /** Reads and parses compose files through the run, once each. */

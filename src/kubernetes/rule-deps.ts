@@ -14,6 +14,7 @@ import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
+import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
@@ -45,5 +46,5 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
   });
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(reports, docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(reports, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
 }
