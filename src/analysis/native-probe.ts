@@ -639,7 +639,16 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
   return out;
 }
 
-/** What the rules need to know of the target clusters, from the run's options. */
-export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean }): { kubeVersion: string; tlsMode: boolean } {
-  return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false };
+/**
+ * What the rules need to know of the target clusters, from the run's options. kubeVersionExplicit:
+ * --kube-version was given, which says every target cluster's version; a version a manifest
+ * declares it installs on (a ClusterServiceVersion's minKubeVersion) then no longer blocks.
+ */
+export interface TargetClusters {
+  kubeVersion: string;
+  tlsMode: boolean;
+  kubeVersionExplicit?: true;
+}
+export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean; kubeVersionExplicit?: boolean }): TargetClusters {
+  return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false, ...(options.kubeVersionExplicit ? { kubeVersionExplicit: true as const } : {}) };
 }

@@ -11,6 +11,7 @@ import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellP
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
+import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
@@ -28,6 +29,8 @@ export interface ProbeWalkOptions {
   docs: readonly Document.Parsed<ParsedNode, true>[];
   eol: string;
   kubeVersion: string;
+  /** --kube-version was given (see TargetClusters): a ClusterServiceVersion's minKubeVersion does not block. */
+  kubeVersionExplicit?: true;
   /** See PlanInput.tlsMode. */
   tlsMode?: boolean;
   /** How new keys and strings are written. */
@@ -94,6 +97,8 @@ export interface ContainerContext {
   resourcePath?: string;
   /** The pod template is in a service mesh already (see meshOf). */
   mesh?: Mesh;
+  /** What the enclosing object says of the clusters it installs on (see declaredKubeVersionBlocker). */
+  kubeVersionBlocker?: { code: BlockerCode; detail: string; hint: string };
 }
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
@@ -145,6 +150,32 @@ function meshNote(mesh: Mesh, port: string): string {
     return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on) so that the agent answers it, or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
   }
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
+}
+
+/**
+ * The kube-version blocker of an object that says which clusters it installs on: OLM's
+ * ClusterServiceVersion installs its deployments on every cluster from `spec.minKubeVersion`
+ * (OLM refuses older ones), as a chart's kubeVersion range does (src/helm/chart.ts). Below 1.24
+ * those clusters have no grpc probe: the API server drops the field and refuses the probe left
+ * with no handler. Without minKubeVersion the bundle says nothing, as a chart without kubeVersion.
+ */
+function declaredKubeVersionBlocker(resource: { apiVersion: string; kind: string }, node: YAMLMap, text: string, scalarValue: (s: Scalar) => string): { code: BlockerCode; detail: string; hint: string } | undefined {
+  if (resource.kind !== 'ClusterServiceVersion' || !resource.apiVersion.startsWith('operators.coreos.com/')) return undefined;
+  const spec = getPair(node, 'spec')?.value;
+  const min = isMap(spec) ? getPair(spec, 'minKubeVersion')?.value : undefined;
+  if (min === undefined || (isScalar(min) && (min.value === null || min.value === ''))) return undefined;
+  // As written: a plain 1.20 is the number 1.2 to YAML.
+  const written = isScalar(min) ? (typeof min.value === 'string' ? scalarValue(min) : min.range ? text.slice(min.range[0], min.range[1]) : String(min.value)) : undefined;
+  const shown = 'the ClusterServiceVersion\'s spec.minKubeVersion';
+  const hint = `OLM installs the bundle on every cluster from spec.minKubeVersion. Raise it to ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}.0 when the operator supports no older cluster, and run the tool again; or pass --kube-version when every target cluster is newer.`;
+  const v = written !== undefined ? parseKubeVersion(written) : undefined;
+  if (!v) return { code: 'kube-version', detail: `${shown} ${written !== undefined ? `"${written}" ` : ''}cannot be read as a version, so the clusters OLM installs the bundle on are unknown; pass --kube-version with the real target`, hint };
+  if (v.major > NATIVE_GRPC_MIN.major || (v.major === NATIVE_GRPC_MIN.major && v.minor >= NATIVE_GRPC_MIN.minor)) return undefined;
+  return {
+    code: 'kube-version',
+    detail: `${shown} is ${written} (OLM installs the bundle on clusters from ${v.major}.${v.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, and an older API server drops grpc and refuses the probe left with no handler`,
+    hint,
+  };
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -301,6 +332,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
           if (at) {
             ctx.resource = at.resource;
             ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
+            const declared = opts.kubeVersionExplicit ? undefined : declaredKubeVersionBlocker(at.resource, path[at.index] as YAMLMap, opts.text, scalarValue);
+            if (declared) ctx.kubeVersionBlocker = declared;
           }
         }
         const keyPath = probeKeyPath(path, pair as Pair);
@@ -491,6 +524,7 @@ function probeReport(
     ...(templatePort ? { templateParameters: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
+  if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);

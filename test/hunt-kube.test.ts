@@ -1,0 +1,20 @@
+/**
+ * Hints of findings the fixtures do not compare (they hold rule, place, status, blockers and
+ * message): what each finding tells the user to do must be the right advice for it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { ROOT, repoWith } from './support/repo.js';
+
+const fixture = (rel: string) => fs.readFileSync(path.join(ROOT, 'fixtures', rel), 'utf8');
+
+test("a ClusterServiceVersion's minKubeVersion below 1.24 blocks with a hint about minKubeVersion and --kube-version", async () => {
+  const dir = repoWith({ 'bundle/manifests/op.clusterserviceversion.yaml': fixture('kubernetes-exec-probe/olm-csv-min-kube-version-explicit.input.yaml') });
+  const { findings } = await run({ cwd: dir });
+  expect(findings).toMatchObject([{ status: 'blocked', blockers: ['kube-version'] }]);
+  expect(findings[0]!.hint).toMatch(/^OLM installs the bundle on every cluster from spec\.minKubeVersion\. Raise it to 1\.24\.0 .*pass --kube-version when every target cluster is newer\.$/);
+  const explicit = await run({ cwd: dir, kubeVersion: '1.25', kubeVersionExplicit: true });
+  expect(explicit.findings).toMatchObject([{ status: 'migratable' }]);
+});
