@@ -104,9 +104,14 @@ export interface ContainerContext {
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
 export interface Mesh {
   name: 'Istio' | 'Linkerd';
-  /** `sidecar.istio.io/status annotation`, `istio-proxy container`. */
-  evidence: string;
+  /** `sidecar.istio.io/status annotation`, `istio-proxy container`; absent where only rewriteOff says Istio. */
+  evidence?: string;
+  /** Istio: the template turns probe rewriting off (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`, as written). */
+  rewriteOff?: string;
 }
+
+/** Go's strconv.ParseBool false, as Istio's injector reads sidecar.istio.io/rewriteAppHTTPProbers. */
+const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
 
 /**
  * Whether the pod template of the container at the end of `path` is in a service mesh: already
@@ -114,7 +119,11 @@ export interface Mesh {
  * `istioctl kube-inject` or an exported pod writes them), or meshed by Linkerd (injected:
  * `linkerd.io/proxy-version`, a `linkerd-proxy` container; or `linkerd.io/inject: enabled`,
  * which its webhook injects at admission). A template the Istio webhook has yet to inject is
- * not: injection rewrites its probes (gRPC ones too, from Istio 1.14) onto the agent's port.
+ * not: injection rewrites its probes (gRPC ones too, from Istio 1.14) onto the agent's port
+ * (an httpGet the agent answers by checking the server over gRPC inside the pod) -- unless the
+ * template says `sidecar.istio.io/rewriteAppHTTPProbers: "false"` (and does not opt out of
+ * injection with `sidecar.istio.io/inject: "false"`): the injector then leaves the grpc probe as it
+ * is. Rewriting turned off mesh-wide (the injector's rewriteAppHTTPProbe) is not in the manifest.
  */
 function meshOf(path: readonly unknown[]): Mesh | undefined {
   const n = path.length;
@@ -128,14 +137,25 @@ function meshOf(path: readonly unknown[]): Mesh | undefined {
     const v = isMap(annotations) ? getPair(annotations, key)?.value : undefined;
     return v === undefined ? undefined : isScalar(v) && v.value !== null ? String(v.value) : '';
   };
+  const labels = isMap(metadata) ? getPair(metadata, 'labels')?.value : undefined;
+  const label = (key: string) => {
+    const v = isMap(labels) ? getPair(labels, key)?.value : undefined;
+    return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+  };
+  const rewrite = annotation('sidecar.istio.io/rewriteAppHTTPProbers');
+  // The label is what Istio reads today; the annotation of the same name is its older form.
+  const istioInject = label('sidecar.istio.io/inject') ?? annotation('sidecar.istio.io/inject');
+  const rewriteOff = rewrite !== undefined && GO_PARSE_BOOL_FALSE.test(rewrite) && !(istioInject !== undefined && GO_PARSE_BOOL_FALSE.test(istioInject)) ? rewrite : undefined;
+  const istio = (evidence?: string): Mesh => ({ name: 'Istio', ...(evidence ? { evidence } : {}), ...(rewriteOff !== undefined ? { rewriteOff } : {}) });
   const containerNamed = (name: string) =>
     ['containers', 'initContainers'].find((list) => {
       const items = getPair(podSpec, list)?.value;
       return isSeq(items) && items.items.some((c) => isMap(c) && isScalar(getPair(c, 'name')?.value) && (getPair(c, 'name')!.value as Scalar).value === name);
     });
-  if (annotation('sidecar.istio.io/status') !== undefined) return { name: 'Istio', evidence: 'its sidecar.istio.io/status annotation' };
+  if (annotation('sidecar.istio.io/status') !== undefined) return istio('its sidecar.istio.io/status annotation');
   const istioProxy = containerNamed('istio-proxy');
-  if (istioProxy) return { name: 'Istio', evidence: `an istio-proxy container in ${istioProxy}` };
+  if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
+  if (rewriteOff !== undefined) return istio();
   if (annotation('linkerd.io/proxy-version') !== undefined) return { name: 'Linkerd', evidence: 'its linkerd.io/proxy-version annotation' };
   const linkerdProxy = containerNamed('linkerd-proxy');
   if (linkerdProxy) return { name: 'Linkerd', evidence: `a linkerd-proxy container in ${linkerdProxy}` };
@@ -146,8 +166,14 @@ function meshOf(path: readonly unknown[]): Mesh | undefined {
 
 /** What a migrated probe in a meshed pod must be checked for: the kubelet's probe is plaintext and comes from the node. */
 function meshNote(mesh: Mesh, port: string): string {
+  const bypass = `or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
+  if (mesh.name === 'Istio' && mesh.rewriteOff !== undefined) {
+    // Istio's injector turns a grpc probe into an httpGet on its agent's status port, which checks
+    // the server over gRPC inside the pod (pkg/kube/inject/app_probe.go, convertAppProberGRPC).
+    return `the pod template turns off Istio's probe rewriting (sidecar.istio.io/rewriteAppHTTPProbers: "${mesh.rewriteOff}")${mesh.evidence ? ` and is already injected (${mesh.evidence})` : ''}: with it on, Istio's injector turns a grpc probe into an httpGet on its agent's status port, and the agent checks the server over gRPC from inside the pod; with it off, the kubelet's grpc probe goes plaintext from the node to the pod IP, through the sidecar, and fails where mTLS is STRICT (the exec probe dialled from inside the pod, where the sidecar does not intercept it); remove the annotation${mesh.evidence ? ' and inject again' : ''} so that the agent answers the probe (unless rewriting is off mesh-wide, sidecarInjectorWebhook.rewriteAppHTTPProbe in Istio's install values, which the tool cannot see), ${bypass}`;
+  }
   if (mesh.name === 'Istio') {
-    return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on) so that the agent answers it, or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
+    return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on and rewriting not off mesh-wide) so that the agent answers it, ${bypass}`;
   }
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
