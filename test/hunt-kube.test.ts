@@ -18,3 +18,16 @@ test("a ClusterServiceVersion's minKubeVersion below 1.24 blocks with a hint abo
   const explicit = await run({ cwd: dir, kubeVersion: '1.25', kubeVersionExplicit: true });
   expect(explicit.findings).toMatchObject([{ status: 'migratable' }]);
 });
+
+test('a build recipe that only downloads the binary is an install with a hint to remove it by hand, not a wait-loop hint', async () => {
+  const dir = repoWith({ 'rockcraft.yaml': fixture('kubernetes-exec-probe/yaml-script-installs.input.yaml') });
+  const { findings } = await run({ cwd: dir });
+  const installs = findings.filter((f) => f.blockers.includes('unsupported-file'));
+  expect(installs).toHaveLength(2);
+  for (const f of installs) {
+    expect(f.hint).toMatch(/delete these lines by hand/);
+    expect(f.hint).not.toMatch(/wait loop|startupProbe/);
+  }
+  // The others run it, or take it from something else: uses that keep the binary, with the general hint.
+  expect(findings.filter((f) => f.blockers.includes('not-a-probe'))).toHaveLength(3);
+});

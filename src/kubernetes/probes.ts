@@ -1131,6 +1131,24 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     hint = WORKFLOW_STEP_HINT;
   }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
+  else if (enclosingContainer(path) === undefined) {
+    const fetchers = scriptInstallsOnly(String(node.value));
+    if (fetchers) {
+      // `wget -qO $CRAFT_PART_INSTALL/grpc_health_probe <url> && chmod +x …` in a build recipe: it
+      // puts the binary in what the recipe builds, it runs nothing there, and no Dockerfile's
+      // install is what it uses. The recipe still ships the binary: the user removes it.
+      return atBlockMention({
+        start: node.range![0],
+        end: node.range![1],
+        subject: 'consumer',
+        message: `${at ? `the script at ${at}` : 'a script in this file'} only installs grpc_health_probe (it names it in the arguments of ${fetchers.join(', ')}): an install runs nothing, so it keeps no other install, and the tool does not edit it`,
+        hint: 'This script downloads the binary into what it builds or sets up (an image, a package, a runner); the tool does not remove it. Once nothing there runs grpc_health_probe (probes migrated, no health check or script left that calls it), delete these lines by hand.',
+        blockers: ['unsupported-file'],
+        keepsBinary: false,
+        details: { document: docIndex + 1, path: at },
+      }, node, text);
+    }
+  }
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
     start: node.range![0],
@@ -1424,18 +1442,28 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
       argv.push(item.value);
     }
   }
-  let calls: string[][];
+  let calls: string[][] | undefined;
   const script = shellScriptIndex(argv);
   if (script !== undefined) {
-    try {
-      const noEnv = () => undefined;
-      calls = parseShell(argv[script]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
-    } catch (e) {
-      if (e instanceof ShellParseError) return undefined;
-      throw e;
-    }
-    if (argv.slice(script + 1).some(mentionsBinary)) return undefined;
+    calls = scriptCalls(argv[script]!);
+    if (!calls || argv.slice(script + 1).some(mentionsBinary)) return undefined;
   } else calls = [argv];
+  return installersOf(calls);
+}
+
+/** A shell script's commands, each as its words; undefined when it does not parse. */
+function scriptCalls(script: string): string[][] | undefined {
+  try {
+    const noEnv = () => undefined;
+    return parseShell(script).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
+  } catch (e) {
+    if (e instanceof ShellParseError) return undefined;
+    throw e;
+  }
+}
+
+/** The installers through which `calls` name the binary, when every call that names it is one (see installCommands). */
+function installersOf(calls: readonly string[][]): string[] | undefined {
   const commands = new Set<string>();
   for (const call of calls) {
     // `P=/tools/grpc_health_probe && until $P -addr=…`: a command word only known at run time may be the binary.
@@ -1447,6 +1475,20 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
   }
   return commands.size > 0 ? [...commands] : undefined;
 }
+
+/**
+ * A script held in a YAML string outside any container (a rockcraft or snapcraft part's
+ * `override-build`, a CI job's script) that only installs the binary: it downloads it (wget, curl)
+ * and at most places it (chmod, cp, mv, …), and nothing else of the script names it. The
+ * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
+ * alone may take it from an image this repository builds).
+ */
+function scriptInstallsOnly(script: string): string[] | undefined {
+  const calls = scriptCalls(script);
+  const commands = calls ? installersOf(calls) : undefined;
+  return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
+}
+const DOWNLOADERS = new Set(['wget', 'curl']);
 
 function enclosingContainer(path: readonly unknown[]): YAMLMap | undefined {
   for (let i = path.length - 1; i >= 2; i--) {
