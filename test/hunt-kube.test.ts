@@ -31,3 +31,17 @@ test('a build recipe that only downloads the binary is an install with a hint to
   // The others run it, or take it from something else: uses that keep the binary, with the general hint.
   expect(findings.filter((f) => f.blockers.includes('not-a-probe'))).toHaveLength(3);
 });
+
+test('a probe in an Argo CD helm.values string says what to write by hand, and keeps the binary', async () => {
+  const dir = repoWith({ 'app.yaml': fixture('kubernetes-exec-probe/argocd-values-string.input.yaml') });
+  const { findings } = await run({ cwd: dir, fix: true });
+  const [liveness, readiness, wait, startup] = findings;
+  expect(liveness!.hint).toBe(
+    'These Helm values are a string of YAML inside the manifest, which the tool does not edit (its indentation and quoting are the string\'s). Write the probe by hand in the string: in place of its exec, exec: null and grpc: {port: 9090, service: api}, and timeoutSeconds: 5 (the values merge over the chart\'s: exec: null deletes the chart\'s exec handler, and service: "" keeps checking the whole server where the chart\'s probe names a service); or move the values to helm.valuesObject (Argo CD 2.8 or later), which the tool migrates, and run it again.',
+  );
+  expect(startup!.hint).toContain('exec: null and grpc: {port: 7070, service: ""} (');
+  expect(readiness!.hint).toMatch(/^The kubelet probes in plaintext/);
+  expect(wait!.blockers).toEqual(['not-a-probe']);
+  // Nothing was rewritten: the file is the same.
+  expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(fixture('kubernetes-exec-probe/argocd-values-string.input.yaml'));
+});

@@ -13,7 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -204,6 +204,70 @@ function declaredKubeVersionBlocker(resource: { apiVersion: string; kind: string
   };
 }
 
+const MERGED_NOTE = 'merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler';
+const CLEAR_SERVICE_NOTE = '`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in';
+
+/**
+ * `helm: {values: |- …}`: Helm values written as a string of YAML, as an Argo CD Application
+ * gives them (the form before `valuesObject`, Argo CD 2.8). Its probes are values probes, read
+ * as the values walk reads a `valuesObject` (merged over the chart's), but the tool does not
+ * rewrite YAML held in a string: each is reported blocked `unsupported-file`, with the native probe
+ * to write by hand, or blocked for its own reasons. A mention of the binary that is no probe of
+ * those values is reported as the walk reports any other (the whole string, once). Undefined when
+ * the scalar is not such a string, does not parse, or holds no probe.
+ */
+function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: number, opts: ProbeWalkOptions): Report[] | undefined {
+  const keys = path.filter(isPair).map((p) => keyOf(p as Pair));
+  const n = keys.length;
+  if (n < 2 || keys[n - 2] !== 'helm' || keys[n - 1] !== 'values' || typeof node.value !== 'string' || !node.range) return undefined;
+  const inner = node.value;
+  const parsed = parseYaml(inner);
+  if (parsed.error || !parsed.docs.some((d) => isMap(d.contents))) return undefined;
+  const probes = findProbeReports({
+    text: inner,
+    docs: parsed.docs,
+    eol: '\n',
+    kubeVersion: opts.kubeVersion,
+    ...(opts.tlsMode ? { tlsMode: true } : {}),
+    ...(opts.kubeVersionExplicit ? { kubeVersionExplicit: true as const } : {}),
+    // Argo CD's values merge over the chart's, whose probe may name a service.
+    mergePatch: true,
+    baseService: () => true,
+  }).filter((r) => r.subject === 'probe');
+  if (probes.length === 0) return undefined;
+  const at = pathText(path, node);
+  // The string's mentions in the file, one for one with the value's (a block scalar's lines are the value's, indented).
+  const outer = mentionOffsets(opts.text.slice(node.range[0], node.range[1]));
+  const mentions = mentionOffsets(inner);
+  const startOf = (r: Report): number => {
+    const i = mentions.findIndex((m) => m >= r.start && m < (r.end ?? r.start + 1));
+    return i !== -1 && outer.length === mentions.length ? node.range![0] + outer[i]! : node.range![0];
+  };
+  const covers: [number, number] = [node.range[0], node.range[1]];
+  const out = probes.map((r): Report => {
+    const base = { start: startOf(r), end: node.range![1], covers, subject: 'probe' as const, keepsBinary: true, details: { ...(r.details ?? {}), document: docIndex + 1, path: at } };
+    const name = r.keyPath ?? String(r.details?.probe ?? 'a probe');
+    if (r.blockers && r.blockers.length > 0) {
+      return { ...base, message: `${r.message} (${name} in the helm.values string at ${at}, which the tool does not rewrite)`, blockers: r.blockers, ...(r.hint ? { hint: r.hint } : {}) };
+    }
+    const d = r.details ?? {};
+    const target = r.target ?? `grpc {port: ${String(d.port)}}`;
+    // The plan's notes, without the two a merged probe gets: the hint says what exec: null and service: "" do.
+    const rest = r.message.slice(r.message.indexOf(target) + target.length).replace(/^ \((.*)\)$/, '$1').split('; ').filter((x) => x && x !== MERGED_NOTE && x !== CLEAR_SERVICE_NOTE);
+    const grpc = `grpc: {port: ${String(d.port)}, service: ${typeof d.service === 'string' && d.service ? quote(d.service, false) : '""'}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
+    return {
+      ...base,
+      message: `${name} in the helm.values string (at ${at}) runs grpc_health_probe and could become ${target}, but the tool does not rewrite YAML held in a string${rest.length > 0 ? ` (${rest.join('; ')})` : ''}`,
+      blockers: ['unsupported-file'],
+      hint: `These Helm values are a string of YAML inside the manifest, which the tool does not edit (its indentation and quoting are the string's). Write the probe by hand in the string: in place of its exec, exec: null and ${grpc}${typeof d.timeoutSeconds === 'number' ? `, and timeoutSeconds: ${d.timeoutSeconds}` : ''} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or move the values to helm.valuesObject (Argo CD 2.8 or later), which the tool migrates, and run it again.`,
+    };
+  });
+  // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
+  const comments = hashLineCommentRanges(inner);
+  const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text)].flat()] : out;
+}
+
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
 const KUBEVIRT = 'kubevirt.io';
 export const KUBEVIRT_HINT =
@@ -377,7 +441,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...[nonProbeReport(node, path, docIndex, opts.text)].flat());
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text)].flat()));
       },
     });
     reports.push(...others);
@@ -599,8 +663,8 @@ function probeReport(
   }
   if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
-    plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
-    if (opts.clearService && !plan.grpc.service) plan.notes.push('`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in');
+    plan.notes.push(MERGED_NOTE);
+    if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
