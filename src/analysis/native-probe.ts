@@ -53,10 +53,19 @@ export interface FixedNumber {
   source: string;
 }
 
+/** See PlanInput.envSource. */
+export type EnvSource = { fieldRef: string } | 'absent';
+
 export interface PlanInput {
   argv: readonly string[];
   /** Literal env values of the container (kubelet `$(VAR)` and shell `$VAR`). */
   env?: EnvLookup;
+  /**
+   * Where a variable with no literal value comes from: the downward API's field (`fieldRef:
+   * status.podIP`), or 'absent' when the container's env is read in full (no envFrom, no merge)
+   * and does not set it. Undefined: unknown (another valueFrom, envFrom, an entry not read).
+   */
+  envSource?: (name: string) => EnvSource | undefined;
   kubeVersion: string;
   /**
    * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
@@ -330,11 +339,44 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   } else if (unresolvedIn('addr').length > 0) {
     // `$(POD_IP):5000`: a literal port after a host the tool cannot read is a host question.
     const hostOnly = /^(.*):(\d+)$/.exec(addr);
-    blockers.push(
-      hostOnly && !hostOnly[2]!.includes('$')
-        ? { code: 'host', detail: `-addr=${addr} takes its host from ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env; the kubelet always dials the pod's own IP (if that is what it holds, write -addr=:${hostOnly[2]})` }
-        : { code: 'unresolved-port', detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env` },
-    );
+    // `$(MISSING)` that the container's env does not set: the kubelet leaves the text as it is.
+    const absent = noShell ? unresolvedIn('addr').filter((u) => /^\$\(/.test(u) && input.envSource?.(u.slice(2, -1)) === 'absent') : [];
+    const name = hostOnly ? hostVariable(hostOnly[1]!, unresolvedIn('addr')) : undefined;
+    const source = name !== undefined ? input.envSource?.(name) : undefined;
+    const field = source !== undefined && source !== 'absent' ? source.fieldRef : undefined;
+    const what = name !== undefined && field !== undefined ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
+    if (absent.length > 0) {
+      blockers.push({ code: 'unparseable', detail: `-addr=${addr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
+    } else if (hostOnly && what && (field === 'status.podIP' || (field === 'status.hostIP' && input.hostNetwork === true))) {
+      // The kubelet dials status.podIP, which on the host's network is the node's IP, status.hostIP:
+      // the exec probe already checks that the server answers there.
+      const p = resolvePort(hostOnly[2]!, input.resolvePortExpression);
+      if ('blocker' in p) blockers.push(p.blocker);
+      else {
+        port = p.port;
+        notes.push(field === 'status.podIP'
+          ? `-addr=${addr} dials ${what}, the address the kubelet dials`
+          : `-addr=${addr} dials ${what}, which on the host's network is the pod's IP, the address the kubelet dials`);
+      }
+    } else if (hostOnly && what && field === 'status.hostIP') {
+      blockers.push(
+        input.hostNetwork === 'string'
+          ? { code: 'host', detail: `-addr=${addr} dials ${what}, the node's IP, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written, so whether the pod is meant to be on the host's network (where the kubelet dials the node's IP too) is unknown. Write hostNetwork: true or false without quotes, and run the tool again`, hint: QUOTED_HOST_NETWORK_HINT }
+          : input.hostNetwork === 'unknown'
+            ? { code: 'host', detail: `-addr=${addr} dials ${what}, the node's IP, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials that IP too, off it the pod's own IP, where the server may not answer` }
+            : { code: 'host', detail: `-addr=${addr} dials ${what}, the node's IP, and the pod is not on the host's network: the kubelet dials the pod's own IP, so the exec probe checks a server other than the one the native probe would (unless this container publishes port ${hostOnly[2]} with hostPort)` },
+      );
+    } else if (hostOnly && !hostOnly[2]!.includes('$')) {
+      const vars = unresolvedIn('addr').join(', ');
+      blockers.push({
+        code: 'host',
+        detail: what
+          ? `-addr=${addr} takes its host from ${vars}, which the downward API sets to ${field}, not the pod's IP; the kubelet dials the pod's own IP (the node's on the host's network), so the native probe would not check the address this one does (write grpc: {port: ${hostOnly[2]}} by hand if the server answers on the pod's IP too)`
+          : `-addr=${addr} takes its host from ${vars}, which has no literal value in the container's env; the kubelet dials the pod's own IP (the node's on the host's network): if ${vars} holds that IP, set it from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and run the tool again, or write grpc: {port: ${hostOnly[2]}} by hand`,
+      });
+    } else {
+      blockers.push({ code: 'unresolved-port', detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env` });
+    }
   } else {
     const a = parseAddr(addr);
     if (a.kind === 'unix') {
@@ -629,6 +671,13 @@ export function expandKubeletVars(text: string, env: EnvLookup): string {
     const v = env(name!);
     return v === undefined ? m : v;
   });
+}
+
+/** `$(POD_IP)`, `${HOST_IP}` or `$HOST_IP` as the whole host of -addr, the one variable it reads: its name. */
+function hostVariable(host: string, unresolved: readonly string[]): string | undefined {
+  const m = /^(?:\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))$/.exec(host);
+  const name = m ? (m[1] ?? m[2] ?? m[3])! : undefined;
+  return name !== undefined && unresolved.length === 1 && (unresolved[0] === `$(${name})` || unresolved[0] === `$${name}`) ? name : undefined;
 }
 
 function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {

@@ -12,7 +12,7 @@ import { commandUses, scriptImageNames, scriptVariables, type WordReader } from 
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
-import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -516,6 +516,39 @@ function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => s
   return (name) => (merged ? undefined : values.get(name));
 }
 
+/**
+ * Where a container variable with no literal value comes from (PlanInput.envSource): the last
+ * entry of its name, when that is `valueFrom: {fieldRef: {fieldPath: …}}`; 'absent' when no entry
+ * names it and nothing else can (no envFrom, no merged keys, every entry read), unless the name is
+ * one the kubelet sets from a Service (`<SVC>_SERVICE_HOST`, `<SVC>_PORT_…`, with service links on).
+ * Never 'absent' in a Helm template, whose actions may print env entries the walk does not see.
+ */
+function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (name: string) => EnvSource | undefined {
+  if (!container || hasMergeKey(container)) return () => undefined;
+  const env = getPair(container, 'env')?.value;
+  const sources = new Map<string, EnvSource | undefined>();
+  let complete = getPair(container, 'envFrom') === undefined && (env === undefined || env === null || (isScalar(env) && env.value === null) || isSeq(env));
+  if (isSeq(env)) {
+    for (const item of env.items) {
+      const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+      if (!isMap(item) || hasMergeKey(item) || !isScalar(name) || typeof name.value !== 'string') {
+        complete = false;
+        continue;
+      }
+      const from = getPair(item, 'valueFrom')?.value;
+      const ref = isMap(from) ? getPair(from, 'fieldRef')?.value : undefined;
+      const field = isMap(ref) ? getPair(ref, 'fieldPath')?.value : undefined;
+      sources.set(name.value, getPair(item, 'value') === undefined && isScalar(field) && typeof field.value === 'string' ? { fieldRef: field.value } : undefined);
+    }
+  }
+  return (name) => {
+    if (sources.has(name)) return sources.get(name);
+    return complete && !templated && !SERVICE_LINK_VAR.test(name) ? 'absent' : undefined;
+  };
+}
+/** What the kubelet sets for each Service of the namespace (enableServiceLinks, on by default). */
+const SERVICE_LINK_VAR = /_SERVICE_HOST$|_SERVICE_PORT(_[A-Z0-9_]+)?$|_PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?$/;
+
 function probeReport(
   opts: ProbeWalkOptions,
   docIndex: number,
@@ -603,6 +636,7 @@ function probeReport(
       envRead.add(name);
       return lookup(name);
     },
+    envSource: envSourceLookup(ctx.container, opts.templateActions === true),
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
