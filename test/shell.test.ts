@@ -29,7 +29,10 @@ describe('words', () => {
     const call = parseShell('probe -addr=$HOST:${PORT} "$MISSING" ${PORT:-1} $(id -u) $((1+2)) $?').calls[0]!;
     const resolved = call.args.map((w) => resolveWord(w, env));
     expect(resolved.map((r) => r.text)).toEqual(['probe', '-addr=localhost:5000', '${MISSING}', '${PORT}', '$(...)', '$(...)', '${?}']);
-    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['$PORT'], ['CmdSubst'], ['ArithmExp'], ['$?']]);
+    // An expansion with an operator is recorded as written, its default too, for messages.
+    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['${PORT:-1}'], ['CmdSubst'], ['ArithmExp'], ['$?']]);
+    expect(resolved.map((r) => r.written)).toEqual([undefined, undefined, undefined, '${PORT:-1}', undefined, undefined, undefined]);
+    expect(resolveWord(onlyCall('echo -addr=:${PORT:-50051}').args[1]!, env)).toEqual({ text: '-addr=:${PORT}', unresolved: ['${PORT:-50051}'], written: '-addr=:${PORT:-50051}' });
   });
 
   test('exec and command prefixes are dropped', () => {

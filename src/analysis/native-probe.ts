@@ -53,10 +53,19 @@ export interface FixedNumber {
   source: string;
 }
 
+/** See PlanInput.envSource. */
+export type EnvSource = { fieldRef: string } | 'absent';
+
 export interface PlanInput {
   argv: readonly string[];
   /** Literal env values of the container (kubelet `$(VAR)` and shell `$VAR`). */
   env?: EnvLookup;
+  /**
+   * Where a variable with no literal value comes from: the downward API's field (`fieldRef:
+   * status.podIP`), or 'absent' when the container's env is read in full (no envFrom, no merge)
+   * and does not set it. Undefined: unknown (another valueFrom, envFrom, an entry not read).
+   */
+  envSource?: (name: string) => EnvSource | undefined;
   kubeVersion: string;
   /**
    * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
@@ -119,6 +128,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
    * it is, and its message must not speak of edits that were not made.
    */
   const editNotes = new Set<string>();
+  /** A note as a blocked probe says it, where the migrating one speaks of the native probe. */
+  const blockedVariants = new Map<string, string>();
   const editNote = (note: string) => {
     editNotes.add(note);
     notes.push(note);
@@ -203,7 +214,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     deadline = shell.invocations[0]!.timeout;
-    args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text) }));
+    args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text), ...(a.written !== undefined ? { written: restore(a.written) } : {}) }));
     program = restore(shell.invocations[0]!.program);
   } else {
     const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
@@ -270,10 +281,21 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     // whoever wrote it meant something by it.
     const ignored = args.slice(parsed.stoppedAt! + 1).filter((a) => /^--?[A-Za-z]/.test(a.text)).map((a) => a.text);
     if (ignored.length > 0) {
-      notes.push(`the binary stops reading flags at "${stop.text}", a word that is not a flag, so it never used ${ignored.join(' ')}: the native probe checks what it checked`);
+      const note = `the binary stops reading flags at "${stop.text}", a word that is not a flag, so it never used ${ignored.join(' ')}`;
+      notes.push(`${note}: the native probe checks what it checked`);
+      // Blocked, there is no native probe to speak of.
+      blockedVariants.set(notes[notes.length - 1]!, note);
     }
   }
   const flag = (name: string) => parsed.flags.get(name);
+  /** A flag's value as the script wrote it, where it holds an expansion the text shortens (`${PORT:-50051}`). */
+  const writtenValue = (name: string): string | undefined => {
+    const i = parsed.valueAt.get(name);
+    const w = i === undefined ? undefined : args[i]?.written;
+    if (w === undefined) return undefined;
+    const m = /^--?[A-Za-z][\w-]*=(.*)$/s.exec(w);
+    return m ? m[1] : w;
+  };
   // Go keeps a flag's last value: the argument that holds it is the one whose variables count.
   const unresolvedIn = (name: string): string[] => {
     const i = parsed.valueAt.get(name);
@@ -328,13 +350,53 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   } else if (addr === '') {
     blockers.push({ code: 'unparseable', detail: '-addr is empty: the binary exits 1 ("-addr not specified"), so the probe fails today' });
   } else if (unresolvedIn('addr').length > 0) {
+    // As written: `${PORT:-50051}` keeps its default in the message.
+    const shownAddr = writtenValue('addr') ?? addr;
     // `$(POD_IP):5000`: a literal port after a host the tool cannot read is a host question.
     const hostOnly = /^(.*):(\d+)$/.exec(addr);
-    blockers.push(
-      hostOnly && !hostOnly[2]!.includes('$')
-        ? { code: 'host', detail: `-addr=${addr} takes its host from ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env; the kubelet always dials the pod's own IP (if that is what it holds, write -addr=:${hostOnly[2]})` }
-        : { code: 'unresolved-port', detail: `-addr=${addr} uses ${unresolvedIn('addr').join(', ')}, which has no literal value in the container's env` },
-    );
+    // `$(MISSING)` that the container's env does not set: the kubelet leaves the text as it is.
+    const absent = noShell ? unresolvedIn('addr').filter((u) => /^\$\(/.test(u) && input.envSource?.(u.slice(2, -1)) === 'absent') : [];
+    const name = hostOnly ? hostVariable(hostOnly[1]!, unresolvedIn('addr')) : undefined;
+    const source = name !== undefined ? input.envSource?.(name) : undefined;
+    const field = source !== undefined && source !== 'absent' ? source.fieldRef : undefined;
+    const what = name !== undefined && field !== undefined ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
+    if (absent.length > 0) {
+      blockers.push({ code: 'unparseable', detail: `-addr=${shownAddr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
+    } else if (hostOnly && what && (field === 'status.podIP' || (field === 'status.hostIP' && input.hostNetwork === true))) {
+      // The kubelet dials status.podIP, which on the host's network is the node's IP, status.hostIP:
+      // the exec probe already checks that the server answers there.
+      const p = resolvePort(hostOnly[2]!, input.resolvePortExpression);
+      if ('blocker' in p) blockers.push(p.blocker);
+      else {
+        port = p.port;
+        notes.push(field === 'status.podIP'
+          ? `-addr=${shownAddr} dials ${what}, the address the kubelet dials`
+          : `-addr=${shownAddr} dials ${what}, which on the host's network is the pod's IP, the address the kubelet dials`);
+      }
+    } else if (hostOnly && what && field === 'status.hostIP') {
+      blockers.push(
+        input.hostNetwork === 'string'
+          ? { code: 'host', detail: `-addr=${shownAddr} dials ${what}, the node's IP, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written, so whether the pod is meant to be on the host's network (where the kubelet dials the node's IP too) is unknown. Write hostNetwork: true or false without quotes, and run the tool again`, hint: QUOTED_HOST_NETWORK_HINT }
+          : input.hostNetwork === 'unknown'
+            ? { code: 'host', detail: `-addr=${shownAddr} dials ${what}, the node's IP, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials that IP too, off it the pod's own IP, where the server may not answer` }
+            : { code: 'host', detail: `-addr=${shownAddr} dials ${what}, the node's IP, and the pod is not on the host's network: the kubelet dials the pod's own IP, so the exec probe checks a server other than the one the native probe would (unless this container publishes port ${hostOnly[2]} with hostPort)` },
+      );
+    } else if (hostOnly && !hostOnly[2]!.includes('$')) {
+      const vars = unresolvedIn('addr').join(', ');
+      blockers.push({
+        code: 'host',
+        detail: what
+          ? `-addr=${shownAddr} takes its host from ${vars}, which the downward API sets to ${field}, not the pod's IP; the kubelet dials the pod's own IP (the node's on the host's network), so the native probe would not check the address this one does (write grpc: {port: ${hostOnly[2]}} by hand if the server answers on the pod's IP too)`
+          : `-addr=${shownAddr} takes its host from ${vars}, which has no literal value in the container's env; the kubelet dials the pod's own IP (the node's on the host's network): if ${vars} holds that IP, set it from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and run the tool again, or write grpc: {port: ${hostOnly[2]}} by hand`,
+      });
+    } else {
+      const vars = unresolvedIn('addr');
+      // `${PORT:-50051}`: what it gives depends on PORT at run time, which the image may set too.
+      const held = vars.some((v) => v.startsWith('${'))
+        ? `which the tool does not read as a literal (an expansion with ${vars.length > 1 ? 'operators' : 'an operator'}, such as a default: what it gives depends on the variable at run time, which the container's env or the image may set)`
+        : "which has no literal value in the container's env";
+      blockers.push({ code: 'unresolved-port', detail: `-addr=${shownAddr} uses ${vars.join(', ')}, ${held}` });
+    }
   } else {
     const a = parseAddr(addr);
     if (a.kind === 'unix') {
@@ -473,7 +535,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     });
   }
 
-  const blockedNotes = notes.filter((n) => !editNotes.has(n));
+  const blockedNotes = notes.filter((n) => !editNotes.has(n)).map((n) => blockedVariants.get(n) ?? n);
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
@@ -631,6 +693,13 @@ export function expandKubeletVars(text: string, env: EnvLookup): string {
   });
 }
 
+/** `$(POD_IP)`, `${HOST_IP}` or `$HOST_IP` as the whole host of -addr, the one variable it reads: its name. */
+function hostVariable(host: string, unresolved: readonly string[]): string | undefined {
+  const m = /^(?:\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))$/.exec(host);
+  const name = m ? (m[1] ?? m[2] ?? m[3])! : undefined;
+  return name !== undefined && unresolved.length === 1 && (unresolved[0] === `$(${name})` || unresolved[0] === `$${name}`) ? name : undefined;
+}
+
 function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)) {
@@ -639,7 +708,16 @@ function unresolvedKubeletVars(text: string, env: EnvLookup): string[] {
   return out;
 }
 
-/** What the rules need to know of the target clusters, from the run's options. */
-export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean }): { kubeVersion: string; tlsMode: boolean } {
-  return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false };
+/**
+ * What the rules need to know of the target clusters, from the run's options. kubeVersionExplicit:
+ * --kube-version was given, which says every target cluster's version; a version a manifest
+ * declares it installs on (a ClusterServiceVersion's minKubeVersion) then no longer blocks.
+ */
+export interface TargetClusters {
+  kubeVersion: string;
+  tlsMode: boolean;
+  kubeVersionExplicit?: true;
+}
+export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean; kubeVersionExplicit?: boolean }): TargetClusters {
+  return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false, ...(options.kubeVersionExplicit ? { kubeVersionExplicit: true as const } : {}) };
 }

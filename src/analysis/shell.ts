@@ -32,8 +32,11 @@ export interface ShSpan {
 /** A piece of a word: literal text (quotes removed, backslashes as written), a `$VAR`, or something run-time. */
 export type ShPart =
   | { type: 'lit'; value: string }
-  /** `quoted`: inside double quotes, where the shell neither splits the value into words nor globs it. */
-  | { type: 'param'; name: string; simple: boolean; quoted: boolean }
+  /**
+   * `quoted`: inside double quotes, where the shell neither splits the value into words nor globs it.
+   * `source`: an expansion that is not simple, as written (`${PORT:-50051}`), for messages.
+   */
+  | { type: 'param'; name: string; simple: boolean; quoted: boolean; source?: string }
   | { type: 'other'; what: string };
 
 export interface ShWord {
@@ -573,7 +576,12 @@ class Converter {
           if (name) into.params.add(name);
           // ${A:-$B}, ${A/$x/y}: what is inside counts as read too.
           if (!simple) this.walkInto(p, into);
-          out.push(name ? { type: 'param', name, simple, quoted: inDoubleQuotes } : { type: 'other', what: type });
+          if (!name) out.push({ type: 'other', what: type });
+          else if (simple) out.push({ type: 'param', name, simple, quoted: inDoubleQuotes });
+          else {
+            const { start, end } = this.span(p);
+            out.push({ type: 'param', name, simple, quoted: inDoubleQuotes, source: this.script_.slice(start, end) });
+          }
           break;
         }
         case 'CmdSubst':
@@ -718,8 +726,10 @@ export type EnvLookup = (name: string) => string | undefined;
 
 export interface ResolvedWord {
   text: string;
-  /** Names of variables (or `$(...)`) that could not be resolved to a literal. */
+  /** Names of variables (or `$(...)`) that could not be resolved to a literal; an expansion that is not simple as written (`${PORT:-50051}`). */
   unresolved: string[];
+  /** The word with such an expansion as written, where `text` has `${PORT}` for it: for messages. */
+  written?: string;
 }
 
 /** Characters of a value that an unquoted expansion splits on (default IFS) or globs with. */
@@ -729,9 +739,19 @@ const SPLITS_OR_GLOBS = /[\s*?[]/;
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';
   const unresolved: string[] = [];
+  // The same text, with each expansion that is not simple as written.
+  let written = '';
+  let rewritten = false;
   for (const p of word.parts) {
+    const before = text.length;
     if (p.type === 'lit') text += p.value;
-    else if (p.type === 'param') {
+    else if (p.type === 'param' && !p.simple && p.source !== undefined) {
+      unresolved.push(p.source);
+      text += '${' + p.name + '}';
+      written += p.source;
+      rewritten = true;
+      continue;
+    } else if (p.type === 'param') {
       const v = p.simple ? env(p.name) : undefined;
       if (v !== undefined && !p.quoted && SPLITS_OR_GLOBS.test(v)) {
         // Unquoted, `-service=$SVC` with SVC="a b" is two words (`-service=a b`), and `*` globs:
@@ -746,8 +766,9 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
       unresolved.push(p.what);
       text += '$(...)';
     }
+    written += text.slice(before);
   }
-  return { text, unresolved };
+  return rewritten ? { text, unresolved, written } : { text, unresolved };
 }
 
 export interface ShellInvocation {

@@ -11,8 +11,9 @@ import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellP
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
-import { planNativeProbe, shellScriptIndex, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf } from '../parse/yaml.js';
+import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
+import { planNativeProbe, shellScriptIndex, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -28,6 +29,8 @@ export interface ProbeWalkOptions {
   docs: readonly Document.Parsed<ParsedNode, true>[];
   eol: string;
   kubeVersion: string;
+  /** --kube-version was given (see TargetClusters): a ClusterServiceVersion's minKubeVersion does not block. */
+  kubeVersionExplicit?: true;
   /** See PlanInput.tlsMode. */
   tlsMode?: boolean;
   /** How new keys and strings are written. */
@@ -94,14 +97,21 @@ export interface ContainerContext {
   resourcePath?: string;
   /** The pod template is in a service mesh already (see meshOf). */
   mesh?: Mesh;
+  /** What the enclosing object says of the clusters it installs on (see declaredKubeVersionBlocker). */
+  kubeVersionBlocker?: { code: BlockerCode; detail: string; hint: string };
 }
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
 export interface Mesh {
   name: 'Istio' | 'Linkerd';
-  /** `sidecar.istio.io/status annotation`, `istio-proxy container`. */
-  evidence: string;
+  /** `sidecar.istio.io/status annotation`, `istio-proxy container`; absent where only rewriteOff says Istio. */
+  evidence?: string;
+  /** Istio: the template turns probe rewriting off (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`, as written). */
+  rewriteOff?: string;
 }
+
+/** Go's strconv.ParseBool false, as Istio's injector reads sidecar.istio.io/rewriteAppHTTPProbers. */
+const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
 
 /**
  * Whether the pod template of the container at the end of `path` is in a service mesh: already
@@ -109,7 +119,11 @@ export interface Mesh {
  * `istioctl kube-inject` or an exported pod writes them), or meshed by Linkerd (injected:
  * `linkerd.io/proxy-version`, a `linkerd-proxy` container; or `linkerd.io/inject: enabled`,
  * which its webhook injects at admission). A template the Istio webhook has yet to inject is
- * not: injection rewrites its probes (gRPC ones too, from Istio 1.14) onto the agent's port.
+ * not: injection rewrites its probes (gRPC ones too, from Istio 1.14) onto the agent's port
+ * (an httpGet the agent answers by checking the server over gRPC inside the pod) -- unless the
+ * template says `sidecar.istio.io/rewriteAppHTTPProbers: "false"` (and does not opt out of
+ * injection with `sidecar.istio.io/inject: "false"`): the injector then leaves the grpc probe as it
+ * is. Rewriting turned off mesh-wide (the injector's rewriteAppHTTPProbe) is not in the manifest.
  */
 function meshOf(path: readonly unknown[]): Mesh | undefined {
   const n = path.length;
@@ -123,14 +137,25 @@ function meshOf(path: readonly unknown[]): Mesh | undefined {
     const v = isMap(annotations) ? getPair(annotations, key)?.value : undefined;
     return v === undefined ? undefined : isScalar(v) && v.value !== null ? String(v.value) : '';
   };
+  const labels = isMap(metadata) ? getPair(metadata, 'labels')?.value : undefined;
+  const label = (key: string) => {
+    const v = isMap(labels) ? getPair(labels, key)?.value : undefined;
+    return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+  };
+  const rewrite = annotation('sidecar.istio.io/rewriteAppHTTPProbers');
+  // The label is what Istio reads today; the annotation of the same name is its older form.
+  const istioInject = label('sidecar.istio.io/inject') ?? annotation('sidecar.istio.io/inject');
+  const rewriteOff = rewrite !== undefined && GO_PARSE_BOOL_FALSE.test(rewrite) && !(istioInject !== undefined && GO_PARSE_BOOL_FALSE.test(istioInject)) ? rewrite : undefined;
+  const istio = (evidence?: string): Mesh => ({ name: 'Istio', ...(evidence ? { evidence } : {}), ...(rewriteOff !== undefined ? { rewriteOff } : {}) });
   const containerNamed = (name: string) =>
     ['containers', 'initContainers'].find((list) => {
       const items = getPair(podSpec, list)?.value;
       return isSeq(items) && items.items.some((c) => isMap(c) && isScalar(getPair(c, 'name')?.value) && (getPair(c, 'name')!.value as Scalar).value === name);
     });
-  if (annotation('sidecar.istio.io/status') !== undefined) return { name: 'Istio', evidence: 'its sidecar.istio.io/status annotation' };
+  if (annotation('sidecar.istio.io/status') !== undefined) return istio('its sidecar.istio.io/status annotation');
   const istioProxy = containerNamed('istio-proxy');
-  if (istioProxy) return { name: 'Istio', evidence: `an istio-proxy container in ${istioProxy}` };
+  if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
+  if (rewriteOff !== undefined) return istio();
   if (annotation('linkerd.io/proxy-version') !== undefined) return { name: 'Linkerd', evidence: 'its linkerd.io/proxy-version annotation' };
   const linkerdProxy = containerNamed('linkerd-proxy');
   if (linkerdProxy) return { name: 'Linkerd', evidence: `a linkerd-proxy container in ${linkerdProxy}` };
@@ -141,10 +166,106 @@ function meshOf(path: readonly unknown[]): Mesh | undefined {
 
 /** What a migrated probe in a meshed pod must be checked for: the kubelet's probe is plaintext and comes from the node. */
 function meshNote(mesh: Mesh, port: string): string {
+  const bypass = `or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
+  if (mesh.name === 'Istio' && mesh.rewriteOff !== undefined) {
+    // Istio's injector turns a grpc probe into an httpGet on its agent's status port, which checks
+    // the server over gRPC inside the pod (pkg/kube/inject/app_probe.go, convertAppProberGRPC).
+    return `the pod template turns off Istio's probe rewriting (sidecar.istio.io/rewriteAppHTTPProbers: "${mesh.rewriteOff}")${mesh.evidence ? ` and is already injected (${mesh.evidence})` : ''}: with it on, Istio's injector turns a grpc probe into an httpGet on its agent's status port, and the agent checks the server over gRPC from inside the pod; with it off, the kubelet's grpc probe goes plaintext from the node to the pod IP, through the sidecar, and fails where mTLS is STRICT (the exec probe dialled from inside the pod, where the sidecar does not intercept it); remove the annotation${mesh.evidence ? ' and inject again' : ''} so that the agent answers the probe (unless rewriting is off mesh-wide, sidecarInjectorWebhook.rewriteAppHTTPProbe in Istio's install values, which the tool cannot see), ${bypass}`;
+  }
   if (mesh.name === 'Istio') {
-    return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on) so that the agent answers it, or exclude port ${port} from interception (traffic.sidecar.istio.io/excludeInboundPorts) or make it PERMISSIVE`;
+    return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on and rewriting not off mesh-wide) so that the agent answers it, ${bypass}`;
   }
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
+}
+
+/**
+ * The kube-version blocker of an object that says which clusters it installs on: OLM's
+ * ClusterServiceVersion installs its deployments on every cluster from `spec.minKubeVersion`
+ * (OLM refuses older ones), as a chart's kubeVersion range does (src/helm/chart.ts). Below 1.24
+ * those clusters have no grpc probe: the API server drops the field and refuses the probe left
+ * with no handler. Without minKubeVersion the bundle says nothing, as a chart without kubeVersion.
+ */
+function declaredKubeVersionBlocker(resource: { apiVersion: string; kind: string }, node: YAMLMap, text: string, scalarValue: (s: Scalar) => string): { code: BlockerCode; detail: string; hint: string } | undefined {
+  if (resource.kind !== 'ClusterServiceVersion' || !resource.apiVersion.startsWith('operators.coreos.com/')) return undefined;
+  const spec = getPair(node, 'spec')?.value;
+  const min = isMap(spec) ? getPair(spec, 'minKubeVersion')?.value : undefined;
+  if (min === undefined || (isScalar(min) && (min.value === null || min.value === ''))) return undefined;
+  // As written: a plain 1.20 is the number 1.2 to YAML.
+  const written = isScalar(min) ? (typeof min.value === 'string' ? scalarValue(min) : min.range ? text.slice(min.range[0], min.range[1]) : String(min.value)) : undefined;
+  const shown = 'the ClusterServiceVersion\'s spec.minKubeVersion';
+  const hint = `OLM installs the bundle on every cluster from spec.minKubeVersion. Raise it to ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}.0 when the operator supports no older cluster, and run the tool again; or pass --kube-version when every target cluster is newer.`;
+  const v = written !== undefined ? parseKubeVersion(written) : undefined;
+  if (!v) return { code: 'kube-version', detail: `${shown} ${written !== undefined ? `"${written}" ` : ''}cannot be read as a version, so the clusters OLM installs the bundle on are unknown; pass --kube-version with the real target`, hint };
+  if (v.major > NATIVE_GRPC_MIN.major || (v.major === NATIVE_GRPC_MIN.major && v.minor >= NATIVE_GRPC_MIN.minor)) return undefined;
+  return {
+    code: 'kube-version',
+    detail: `${shown} is ${written} (OLM installs the bundle on clusters from ${v.major}.${v.minor}); native gRPC probes need ${NATIVE_GRPC_MIN.major}.${NATIVE_GRPC_MIN.minor}, and an older API server drops grpc and refuses the probe left with no handler`,
+    hint,
+  };
+}
+
+const MERGED_NOTE = 'merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler';
+const CLEAR_SERVICE_NOTE = '`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in';
+
+/**
+ * `helm: {values: |- …}`: Helm values written as a string of YAML, as an Argo CD Application
+ * gives them (the form before `valuesObject`, Argo CD 2.8). Its probes are values probes, read
+ * as the values walk reads a `valuesObject` (merged over the chart's), but the tool does not
+ * rewrite YAML held in a string: each is reported blocked `unsupported-file`, with the native probe
+ * to write by hand, or blocked for its own reasons. A mention of the binary that is no probe of
+ * those values is reported as the walk reports any other (the whole string, once). Undefined when
+ * the scalar is not such a string, does not parse, or holds no probe.
+ */
+function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: number, opts: ProbeWalkOptions): Report[] | undefined {
+  const keys = path.filter(isPair).map((p) => keyOf(p as Pair));
+  const n = keys.length;
+  if (n < 2 || keys[n - 2] !== 'helm' || keys[n - 1] !== 'values' || typeof node.value !== 'string' || !node.range) return undefined;
+  const inner = node.value;
+  const parsed = parseYaml(inner);
+  if (parsed.error || !parsed.docs.some((d) => isMap(d.contents))) return undefined;
+  const probes = findProbeReports({
+    text: inner,
+    docs: parsed.docs,
+    eol: '\n',
+    kubeVersion: opts.kubeVersion,
+    ...(opts.tlsMode ? { tlsMode: true } : {}),
+    ...(opts.kubeVersionExplicit ? { kubeVersionExplicit: true as const } : {}),
+    // Argo CD's values merge over the chart's, whose probe may name a service.
+    mergePatch: true,
+    baseService: () => true,
+  }).filter((r) => r.subject === 'probe');
+  if (probes.length === 0) return undefined;
+  const at = pathText(path, node);
+  // The string's mentions in the file, one for one with the value's (a block scalar's lines are the value's, indented).
+  const outer = mentionOffsets(opts.text.slice(node.range[0], node.range[1]));
+  const mentions = mentionOffsets(inner);
+  const startOf = (r: Report): number => {
+    const i = mentions.findIndex((m) => m >= r.start && m < (r.end ?? r.start + 1));
+    return i !== -1 && outer.length === mentions.length ? node.range![0] + outer[i]! : node.range![0];
+  };
+  const covers: [number, number] = [node.range[0], node.range[1]];
+  const out = probes.map((r): Report => {
+    const base = { start: startOf(r), end: node.range![1], covers, subject: 'probe' as const, keepsBinary: true, details: { ...(r.details ?? {}), document: docIndex + 1, path: at } };
+    const name = r.keyPath ?? String(r.details?.probe ?? 'a probe');
+    if (r.blockers && r.blockers.length > 0) {
+      return { ...base, message: `${r.message} (${name} in the helm.values string at ${at}, which the tool does not rewrite)`, blockers: r.blockers, ...(r.hint ? { hint: r.hint } : {}) };
+    }
+    const d = r.details ?? {};
+    const target = r.target ?? `grpc {port: ${String(d.port)}}`;
+    // The plan's notes, without the two a merged probe gets: the hint says what exec: null and service: "" do.
+    const rest = r.message.slice(r.message.indexOf(target) + target.length).replace(/^ \((.*)\)$/, '$1').split('; ').filter((x) => x && x !== MERGED_NOTE && x !== CLEAR_SERVICE_NOTE);
+    const grpc = `grpc: {port: ${String(d.port)}, service: ${typeof d.service === 'string' && d.service ? quote(d.service, false) : '""'}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
+    return {
+      ...base,
+      message: `${name} in the helm.values string (at ${at}) runs grpc_health_probe and could become ${target}, but the tool does not rewrite YAML held in a string${rest.length > 0 ? ` (${rest.join('; ')})` : ''}`,
+      blockers: ['unsupported-file'],
+      hint: `These Helm values are a string of YAML inside the manifest, which the tool does not edit (its indentation and quoting are the string's). Write the probe by hand in the string: in place of its exec, exec: null and ${grpc}${typeof d.timeoutSeconds === 'number' ? `, and timeoutSeconds: ${d.timeoutSeconds}` : ''} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or move the values to helm.valuesObject (Argo CD 2.8 or later), which the tool migrates, and run it again.`,
+    };
+  });
+  // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
+  const comments = hashLineCommentRanges(inner);
+  const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text)].flat()] : out;
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -301,6 +422,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
           if (at) {
             ctx.resource = at.resource;
             ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
+            const declared = opts.kubeVersionExplicit ? undefined : declaredKubeVersionBlocker(at.resource, path[at.index] as YAMLMap, opts.text, scalarValue);
+            if (declared) ctx.kubeVersionBlocker = declared;
           }
         }
         const keyPath = probeKeyPath(path, pair as Pair);
@@ -318,7 +441,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...[nonProbeReport(node, path, docIndex, opts.text)].flat());
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text)].flat()));
       },
     });
     reports.push(...others);
@@ -392,6 +515,39 @@ function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => s
   }
   return (name) => (merged ? undefined : values.get(name));
 }
+
+/**
+ * Where a container variable with no literal value comes from (PlanInput.envSource): the last
+ * entry of its name, when that is `valueFrom: {fieldRef: {fieldPath: …}}`; 'absent' when no entry
+ * names it and nothing else can (no envFrom, no merged keys, every entry read), unless the name is
+ * one the kubelet sets from a Service (`<SVC>_SERVICE_HOST`, `<SVC>_PORT_…`, with service links on).
+ * Never 'absent' in a Helm template, whose actions may print env entries the walk does not see.
+ */
+function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (name: string) => EnvSource | undefined {
+  if (!container || hasMergeKey(container)) return () => undefined;
+  const env = getPair(container, 'env')?.value;
+  const sources = new Map<string, EnvSource | undefined>();
+  let complete = getPair(container, 'envFrom') === undefined && (env === undefined || env === null || (isScalar(env) && env.value === null) || isSeq(env));
+  if (isSeq(env)) {
+    for (const item of env.items) {
+      const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+      if (!isMap(item) || hasMergeKey(item) || !isScalar(name) || typeof name.value !== 'string') {
+        complete = false;
+        continue;
+      }
+      const from = getPair(item, 'valueFrom')?.value;
+      const ref = isMap(from) ? getPair(from, 'fieldRef')?.value : undefined;
+      const field = isMap(ref) ? getPair(ref, 'fieldPath')?.value : undefined;
+      sources.set(name.value, getPair(item, 'value') === undefined && isScalar(field) && typeof field.value === 'string' ? { fieldRef: field.value } : undefined);
+    }
+  }
+  return (name) => {
+    if (sources.has(name)) return sources.get(name);
+    return complete && !templated && !SERVICE_LINK_VAR.test(name) ? 'absent' : undefined;
+  };
+}
+/** What the kubelet sets for each Service of the namespace (enableServiceLinks, on by default). */
+const SERVICE_LINK_VAR = /_SERVICE_HOST$|_SERVICE_PORT(_[A-Z0-9_]+)?$|_PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?$/;
 
 function probeReport(
   opts: ProbeWalkOptions,
@@ -480,6 +636,7 @@ function probeReport(
       envRead.add(name);
       return lookup(name);
     },
+    envSource: envSourceLookup(ctx.container, opts.templateActions === true),
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -491,6 +648,7 @@ function probeReport(
     ...(templatePort ? { templateParameters: true } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
+  if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);
@@ -539,8 +697,8 @@ function probeReport(
   }
   if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
-    plan.notes.push('merged into another probe (a Kustomize patch, a Helm values file): `exec: null` removes that probe\'s exec handler');
-    if (opts.clearService && !plan.grpc.service) plan.notes.push('`service: ""` keeps checking the whole server: the probe it merges over may name a service, which would merge in');
+    plan.notes.push(MERGED_NOTE);
+    if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -1071,6 +1229,24 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     hint = WORKFLOW_STEP_HINT;
   }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
+  else if (enclosingContainer(path) === undefined) {
+    const fetchers = scriptInstallsOnly(String(node.value));
+    if (fetchers) {
+      // `wget -qO $CRAFT_PART_INSTALL/grpc_health_probe <url> && chmod +x …` in a build recipe: it
+      // puts the binary in what the recipe builds, it runs nothing there, and no Dockerfile's
+      // install is what it uses. The recipe still ships the binary: the user removes it.
+      return atBlockMention({
+        start: node.range![0],
+        end: node.range![1],
+        subject: 'consumer',
+        message: `${at ? `the script at ${at}` : 'a script in this file'} only installs grpc_health_probe (it names it in the arguments of ${fetchers.join(', ')}): an install runs nothing, so it keeps no other install, and the tool does not edit it`,
+        hint: 'This script downloads the binary into what it builds or sets up (an image, a package, a runner); the tool does not remove it. Once nothing there runs grpc_health_probe (probes migrated, no health check or script left that calls it), delete these lines by hand.',
+        blockers: ['unsupported-file'],
+        keepsBinary: false,
+        details: { document: docIndex + 1, path: at },
+      }, node, text);
+    }
+  }
   const inProbe = keys.some((k) => PROBE_KEYS.has(k));
   const report: Report = {
     start: node.range![0],
@@ -1364,18 +1540,28 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
       argv.push(item.value);
     }
   }
-  let calls: string[][];
+  let calls: string[][] | undefined;
   const script = shellScriptIndex(argv);
   if (script !== undefined) {
-    try {
-      const noEnv = () => undefined;
-      calls = parseShell(argv[script]!).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
-    } catch (e) {
-      if (e instanceof ShellParseError) return undefined;
-      throw e;
-    }
-    if (argv.slice(script + 1).some(mentionsBinary)) return undefined;
+    calls = scriptCalls(argv[script]!);
+    if (!calls || argv.slice(script + 1).some(mentionsBinary)) return undefined;
   } else calls = [argv];
+  return installersOf(calls);
+}
+
+/** A shell script's commands, each as its words; undefined when it does not parse. */
+function scriptCalls(script: string): string[][] | undefined {
+  try {
+    const noEnv = () => undefined;
+    return parseShell(script).calls.map((c) => c.args.map((w) => resolveWord(w, noEnv).text));
+  } catch (e) {
+    if (e instanceof ShellParseError) return undefined;
+    throw e;
+  }
+}
+
+/** The installers through which `calls` name the binary, when every call that names it is one (see installCommands). */
+function installersOf(calls: readonly string[][]): string[] | undefined {
   const commands = new Set<string>();
   for (const call of calls) {
     // `P=/tools/grpc_health_probe && until $P -addr=…`: a command word only known at run time may be the binary.
@@ -1387,6 +1573,20 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
   }
   return commands.size > 0 ? [...commands] : undefined;
 }
+
+/**
+ * A script held in a YAML string outside any container (a rockcraft or snapcraft part's
+ * `override-build`, a CI job's script) that only installs the binary: it downloads it (wget, curl)
+ * and at most places it (chmod, cp, mv, …), and nothing else of the script names it. The
+ * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
+ * alone may take it from an image this repository builds).
+ */
+function scriptInstallsOnly(script: string): string[] | undefined {
+  const calls = scriptCalls(script);
+  const commands = calls ? installersOf(calls) : undefined;
+  return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
+}
+const DOWNLOADERS = new Set(['wget', 'curl']);
 
 function enclosingContainer(path: readonly unknown[]): YAMLMap | undefined {
   for (let i = path.length - 1; i >= 2; i--) {
