@@ -8,11 +8,12 @@ import type { ConfigReader } from './pulumi-config.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
+import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, meshNote, PROBE_KEYS } from '../kubernetes/probes.js';
 import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
+import { podContext, type PodContext } from './pod.js';
 import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
 import { constInitializer, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
@@ -45,6 +46,10 @@ const TS_HINTS: Partial<Record<BlockerCode, string>> = {
   'unresolved-port':
     'A native probe needs a port the tool can prove. Write the number in -addr, or use a numeric const declared in this file (`-addr=:${PORT}` becomes port: PORT), or a Pulumi `config.requireNumber("port")` that every Pulumi.<stack>.yaml of the project sets (or Pulumi.yaml defaults) to a plain number, and run the tool again.',
 };
+
+/** A pod spec whose hostNetwork the tool cannot read in code (pod.ts). */
+const HOST_NETWORK_UNKNOWN_HINT =
+  'The tool reads hostNetwork where the pod spec in this file says it: true or false, a const of this file, an object literal of the file spread into the spec. If this pod is never on the host\'s network, say so there (hostNetwork: false, or write the container in its pod spec here) and run the tool again; on the host\'s network the kubelet dials the node\'s IP, so a server that listens only on loopback keeps the exec probe (if it listens on all addresses, migrate by hand).';
 
 function hintFor(codes: readonly BlockerCode[]): string {
   return codes.map((c) => TS_HINTS[c] ?? BLOCKERS[c].hint).join(' ');
@@ -597,6 +602,7 @@ function probeReport(
   const helmValues =
     helmValuesAround(probeProp) ??
     (container?.list === undefined && fileHasHelmCall(probeProp.getSourceFile()) ? 'values that may reach a Helm release of this file (through a spread, a variable or a function)' : undefined);
+  const hostNetwork = container?.pod.hostNetwork;
   const plan = planNativeProbe({
     argv: resolved.argv,
     // A placeholder stands for itself, so that it reaches the port or flag it is part of unchanged.
@@ -607,9 +613,14 @@ function probeReport(
     // In code an unreadable timeoutSeconds is an expression, not a template.
     ...(timeoutSeconds === 'unknown' ? { timeoutSecondsText: spreadTimeout ? `${spreadTimeout.spread.getText()}'s, not a constant of this file` : `\`${unwrap(timeoutProp!.getInitializer()!).getText()}\`, not a constant of this file` } : {}),
     timeoutFromBase: helmValues !== undefined,
+    // The pod spec around the container, as a manifest's (pod.ts): on the host's network, or maybe.
+    ...(hostNetwork === undefined ? {} : typeof hostNetwork === 'object' ? { hostNetwork: 'unknown' as const, hostNetworkText: hostNetwork.unknown } : { hostNetwork }),
     resolvePortExpression: (text) => placeholders.find((p) => `$${p.name}` === text)?.portExpression,
     opaque: (text) => hasPlaceholder(text, placeholders),
   });
+  if (typeof hostNetwork === 'object') {
+    for (const b of plan.blockers) if (b.code === 'host' && b.detail.includes(hostNetwork.unknown)) b.hint = HOST_NETWORK_UNKNOWN_HINT;
+  }
   const blockers: Blocker[] = [...plan.blockers, ...(opts.generatedTypeBlockers ?? []).filter((b) => importsGenerated(opts.file, b.module)).map(({ code, detail }) => ({ code, detail }))];
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
     blockers.push({ code: 'unparseable', detail: `-service=${plan.grpc.service} is not a string the tool can read in this file` });
@@ -676,6 +687,8 @@ function probeReport(
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
+  // A pod template already in a mesh: the kubelet's plaintext probe from the node, as in YAML.
+  if (container?.pod.mesh) notes.push(meshNote(container.pod.mesh, String(details.port)));
   if (helmValues) {
     // As for a values file (src/helm/chart.ts): Helm deep-merges these values over the chart's
     // values.yaml, so without `exec: null` a default exec probe survives beside grpc.
@@ -758,19 +771,17 @@ function spreadSets(expr: Node): string[] | undefined {
   return literalSets(unwrap(decl.getInitializer()!));
 }
 
-/** The container object literal a probe sits in, and which list holds it. */
-function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpression; list?: string } | undefined {
+/**
+ * The container object literal a probe sits in, which list holds it (through the `const`s and
+ * spreads pod.ts follows; of several, the one that allows the fewest probes) and its pod.
+ */
+function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpression; list?: string; pod: PodContext } | undefined {
   const { Node: N } = tsMorph();
   const object = probeProp.getParent();
   if (!N.isObjectLiteralExpression(object)) return undefined;
-  let up: Node | undefined = object.getParent();
-  while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up))) up = up.getParent();
-  if (up && N.isArrayLiteralExpression(up)) {
-    const listProp = holder(up);
-    const list = listProp ? propName(listProp) : undefined;
-    if (list === 'containers' || list === 'initContainers' || list === 'ephemeralContainers') return { object, list };
-  }
-  return { object };
+  const pod = podContext(object);
+  const list = ['ephemeralContainers', 'initContainers', 'containers'].find((l) => pod.lists.includes(l));
+  return { object, ...(list ? { list } : {}), pod };
 }
 
 /**
