@@ -788,7 +788,8 @@ function containerOf(probeProp: PropertyAssignment): { object: ObjectLiteralExpr
  * Literal `env: [{name, value}]` of a container, for `$(VAR)` and shell `$VAR`. The kubelet keeps
  * the last entry of a name, so an element the tool cannot read (a spread, an identifier, a call,
  * an object with a computed name or a spread) may set any name after the entries before it, and
- * a `valueFrom` (or any value that is not a literal) makes its name unknown.
+ * a `valueFrom` (or any value that is not a literal) makes its name unknown, as does a value that
+ * refers to another variable or escapes one (src/kubernetes/probes.ts, envLookup).
  */
 function envLookup(container: ObjectLiteralExpression | undefined): (name: string) => string | undefined {
   const { Node: N } = tsMorph();
@@ -810,7 +811,8 @@ function envLookup(container: ObjectLiteralExpression | undefined): (name: strin
       }
       const valueProp = property(o as ObjectLiteralExpression, 'value');
       const value = valueProp ? constValue(valueProp.getInitializer()!) : undefined;
-      values.set(name, value !== undefined ? String(value) : undefined);
+      // `$(BASE).svc`, `$$`: the kubelet expands them before the command runs, as in a manifest.
+      values.set(name, value !== undefined && !/\$[($]/.test(String(value)) ? String(value) : undefined);
     }
   }
   return (name) => values.get(name);
