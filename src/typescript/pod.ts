@@ -20,8 +20,8 @@ const MAX_DEPTH = 4;
 export interface PodContext {
   /** The container lists the container is placed in (one per place; a const may be used twice). */
   lists: string[];
-  /** true, a quoted string, or unknown (with why, as the message says it after "hostNetwork is"). */
-  hostNetwork?: true | 'string' | { unknown: string };
+  /** true, a quoted string, or unknown (with why, as the message says it after "hostNetwork is", and what to do when not the general hint). */
+  hostNetwork?: true | 'string' | { unknown: string; hint?: string };
   mesh?: Mesh;
 }
 
@@ -127,7 +127,7 @@ function finalPodSpecs(spec: ObjectLiteralExpression, depth = 0): FinalPodSpec[]
   return out;
 }
 
-type HostNetwork = true | 'string' | { unknown: string } | undefined;
+type HostNetwork = true | 'string' | { unknown: string; hint?: string } | undefined;
 
 /**
  * What an object literal says of hostNetwork, the last writer winning as in JavaScript: its own
@@ -182,22 +182,26 @@ function worst(values: HostNetwork[]): HostNetwork {
 }
 
 /**
- * A hostNetwork anywhere in the file that is not off: a container the tool cannot place in a pod
- * spec may be in that pod. Its line, or undefined.
+ * A hostNetwork in the node (the file, Helm values) that is not off: a container the tool cannot
+ * place in a pod spec may be in that pod. Its line, or undefined.
  */
-function fileHostNetwork(file: Node): number | undefined {
+function hostNetworkIn(scope: Node): number | undefined {
   const { Node: N, SyntaxKind } = tsMorph();
-  for (const p of file.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
+  for (const p of scope.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) {
     if (propName(p) === 'hostNetwork' && valueOf(p.getInitializer()!) !== undefined) return p.getStartLineNumber();
   }
-  for (const p of file.getDescendantsOfKind(SyntaxKind.ShorthandPropertyAssignment)) {
+  for (const p of scope.getDescendantsOfKind(SyntaxKind.ShorthandPropertyAssignment)) {
     if (p.getName() === 'hostNetwork' && N.isShorthandPropertyAssignment(p) && valueOf(p.getNameNode()) !== undefined) return p.getStartLineNumber();
   }
   return undefined;
 }
 
-/** The pod context of the container object literal a probe is a property of. */
-export function podContext(container: ObjectLiteralExpression): PodContext {
+/**
+ * The pod context of the container object literal a probe is a property of. `helmValues`: the
+ * Helm values (of a release or chart in code) the probe is in; the chart makes its pod, so only a
+ * hostNetwork those values set may reach it, not one of the file's own pods.
+ */
+export function podContext(container: ObjectLiteralExpression, helmValues?: ObjectLiteralExpression): PodContext {
   const places = containerPlaces(container);
   const placed = places.filter((p): p is PodSpecPlace => p !== undefined);
   const values: HostNetwork[] = [];
@@ -213,8 +217,16 @@ export function podContext(container: ObjectLiteralExpression): PodContext {
     }
   }
   let hostNetwork = worst(values);
-  if (hostNetwork === undefined && unfollowed) {
-    const line = fileHostNetwork(container.getSourceFile());
+  if (hostNetwork === undefined && unfollowed && helmValues) {
+    const line = hostNetworkIn(helmValues);
+    if (line !== undefined) {
+      hostNetwork = {
+        unknown: `unknown: the Helm values this probe is in set hostNetwork at line ${line}, which the chart may give the pod it renders this probe in`,
+        hint: 'The chart\'s templates decide where these values go: if the pod that gets this probe is never on the host\'s network, migrate it by hand; on the host\'s network the kubelet dials the node\'s IP, so a server that listens only on loopback keeps the exec probe.',
+      };
+    }
+  } else if (hostNetwork === undefined && unfollowed) {
+    const line = hostNetworkIn(container.getSourceFile());
     if (line !== undefined) {
       hostNetwork = {
         unknown: `unknown: this file sets hostNetwork at line ${line}, and the tool cannot tell which pod this ${placed.length > 0 ? 'pod spec ends up in (it is passed to code the tool does not follow)' : 'container ends up in (it is not written in a pod spec\'s container list here, or is passed to code the tool does not follow)'}`,
