@@ -173,7 +173,8 @@ function valueOf(expr: Node, depth = 0): HostNetwork {
     const v = valueOf(init, depth + 1);
     if (typeof v !== 'object') return v;
   }
-  return { unknown: `\`${expr.getText()}\` (line ${expr.getStartLineNumber()}), not a constant of this file` };
+  const text = expr.getText().split('\n')[0]!.trim();
+  return { unknown: `\`${text.length > 60 || text !== expr.getText() ? `${text.slice(0, 59)}…` : text}\` (line ${expr.getStartLineNumber()}), not a constant of this file` };
 }
 
 /** The most cautious of several pods' hostNetwork: true, then a string, then unknown. */
