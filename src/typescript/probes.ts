@@ -694,6 +694,17 @@ function probeReport(
   const groupOf = (r: { apiVersion: string; unknownGroup?: true }) =>
     r.unknownGroup ? '(unknown)' : r.apiVersion.includes('/') ? r.apiVersion.slice(0, r.apiVersion.indexOf('/')) : r.apiVersion.includes('.') ? r.apiVersion : '';
   const resources = resourcesAround(probeProp);
+  const periodSeconds = property(probe, 'periodSeconds')?.getInitializer();
+  const period = periodSeconds ? constValue(periodSeconds) : undefined;
+  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && resources.some((r) => groupOf(r) === 'serving.knative.dev') && !(typeof period === 'number' && period > 0)) {
+    // As in YAML: Knative's webhook rejects timeoutSeconds on a readiness probe without
+    // periodSeconds (its queue-proxy then probes every 50 ms with a 100 ms deadline of its own).
+    plan.notes = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+    blockers.push({
+      code: 'unparseable',
+      detail: `${plan.timeoutSeconds.to}s of timeouts cannot carry over: Knative rejects timeoutSeconds on a readiness probe without periodSeconds (its queue-proxy then probes with a 100 ms deadline); set periodSeconds, or drop -connect-timeout/-rpc-timeout, and run again`,
+    });
+  }
   const kubevirt = resources.find((r) => groupOf(r) === 'kubevirt.io' || groupOf(r).endsWith('.kubevirt.io'));
   if (kubevirt) {
     blockers.push({
