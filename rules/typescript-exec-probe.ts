@@ -14,7 +14,7 @@ const rule: Rule = {
     description: 'Exec probes in TypeScript/JavaScript object literals (cdk8s, Pulumi) become native gRPC probes',
     fixable: true,
     fileKinds: ['typescript'],
-    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML. Ports come from literals, templates, + of them and numeric consts of the file; anything else is unresolved-port. A probe in Helm values written in code (values of a Helm release or chart) also gets exec: null. ECS health checks are no-native-check, container commands not-a-probe, an exec handler outside a probe key unparseable; a constant naming the binary that is exported keeps it; any other string naming the binary is reported.',
+    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML, the pod read from the object literals around the container (hostNetwork, a service mesh, the container list, through consts of the file and spreads); a Helm release of a chart in the repository has its values probes judged through that chart. Ports come from literals, templates, + of them and numeric consts of the file; anything else is unresolved-port. A probe in Helm values written in code (values of a Helm release or chart) also gets exec: null. ECS health checks are no-native-check, container commands not-a-probe, an exec handler outside a probe key unparseable; a constant naming the binary that is exported keeps it; any other string naming the binary is reported.',
   },
   create(run) {
     // One in-memory project per run; each file is added, read and removed.
@@ -71,7 +71,9 @@ const rule: Rule = {
             return;
           }
           const customResourceSchema = (resource: { apiVersion: string; kind: string }, keyPath: string) => crdProbeSchema(run, resource, keyPath);
-          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema })) report(r);
+          // A Helm release in code may install a chart of the repository (`chart: "../charts/x"`).
+          const releaseChart = /helm/i.test(text) ? (await import('../src/typescript/helm-release.js')).releaseCharts(ctx.file.path, run) : undefined;
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema, ...(releaseChart ? { releaseChart } : {}) })) report(r);
         } finally {
           project.removeSourceFile(file);
         }

@@ -91,6 +91,8 @@ export interface PlanInput {
    * or is a quoted string ('string', which the API server rejects: what was meant is unknown).
    */
   hostNetwork?: boolean | 'unknown' | 'string';
+  /** Why an 'unknown' hostNetwork is unknown, for messages (default: not a literal the tool can read, templated, an alias, merged in). */
+  hostNetworkText?: string;
   /** The command is a Helm template's: each `{{ … }}` in a `sh -c` script prints one word there. */
   templateActions?: boolean;
   /** `${NAME}` is a parameter of the file (an OpenShift Template's, which `oc process` fills), not shell syntax. */
@@ -417,7 +419,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       } else if (input.hostNetwork === 'string') {
         blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is a quoted string, not a boolean: the API server rejects the object as written (a string for a bool), so whether the pod is meant to be on the host's network, where the kubelet dials the node's IP, is unknown. Write hostNetwork: true or false without quotes, and run the tool again`, hint: QUOTED_HOST_NETWORK_HINT });
       } else if (input.hostNetwork === 'unknown') {
-        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is not a literal the tool can read (templated, an alias, merged in): on the host's network the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer` });
+        blockers.push({ code: 'host', detail: `-addr=${addr} ${dialsLocal(a.host)}, and the pod's hostNetwork is ${input.hostNetworkText ?? 'not a literal the tool can read (templated, an alias, merged in)'}: on the host's network the kubelet dials the node's IP, where a server bound only to ${hostClass === 'loopback' ? a.host : '127.0.0.1'} does not answer` });
       } else if (input.hostNetwork) {
         // On the host's network the pod IP is the node's: a server kept on loopback on purpose
         // (node agents do: the AWS VPC CNI's ipamd binds 127.0.0.1:50051 and is probed with

@@ -490,6 +490,17 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
 }
 
 /**
+ * meshOf for a pod template the walk does not reach, built by a caller from what it reads
+ * (TypeScript object literals, src/typescript/pod.ts): `template` holds `metadata` and the pod
+ * `spec` with its containers' names. meshNote says what a migrated probe there must be checked for.
+ */
+export function templateMesh(template: YAMLMap): Mesh | undefined {
+  const specPair = getPair(template, 'spec');
+  return specPair && isMap(specPair.value) ? meshOf([template, specPair, specPair.value, undefined, undefined, undefined]) : undefined;
+}
+export { meshNote };
+
+/**
  * A container's literal env values, as the kubelet builds its map: the last entry of a name wins,
  * so an entry the tool cannot read (valueFrom, an alias, a merge) makes the name unknown. A value
  * that refers to another variable (`$(POD_NAMESPACE).svc`) or escapes one (`$$`) is expanded by
