@@ -1,5 +1,5 @@
 import { UPSTREAM_IMAGE } from '../src/analysis/binary.js';
-import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
+import { CONTAINER_NAME_HINT, commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
 import { heredocDestination, heredocManifestFinding, heredocReadOnlyBy, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
 import type { HeredocText, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
@@ -74,6 +74,9 @@ const rule: Rule = {
           } else if (use.kind === 'upstream') {
             // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
             reports.push({ ...keeps(call, `runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
+          } else if (use.kind === 'names' && use.containerName !== undefined) {
+            // `docker run --name grpc_health_probe IMAGE`: the container's name, not a program.
+            reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only as the name of the container ${use.containerName} starts (--name); a name runs nothing and keeps no install`, hint: CONTAINER_NAME_HINT });
           } else if (use.kind === 'names') {
             reports.push(keeps(namedAt(call), `names grpc_health_probe ${use.where}; the binary stays installed while the script names it`, NAME_HINT));
           } else if (!use.ranBy) {
