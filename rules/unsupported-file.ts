@@ -24,7 +24,7 @@ const rule: Rule = {
     // Its end runs after every other rule's, install decisions included (those treat mentions no
     // rule explained as consumers themselves, so they stay on the safe side).
     audits: true,
-    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed. Neither do documentation and Renovate configs, which are reported.',
+    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file; a Makefile\'s recipe lines are read as shell, as scripts are, so a run of the upstream probe image keeps no install, a run in a named image keeps that image\'s, and a container named after the binary keeps none), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed. Neither do documentation and Renovate configs, which are reported.',
   },
   create() {
     return {
@@ -194,12 +194,14 @@ async function recipeUses(text: string, uses: readonly number[]): Promise<{ repo
       env: runs.scriptVariables(script.calls, resolve, script.setsOtherwise),
       imageNames: runs.scriptImageNames(script.calls, resolve, script.setsOtherwise),
     };
-    for (const use of runs.commandUses(script.calls, reader)) {
-      const start = line.at[use.call.start]!;
-      const end = line.at[use.call.end]!;
-      const covered = here.filter((o) => o >= start && o < end);
+    const found = runs.commandUses(script.calls, reader).map((use) => ({ use, start: line.at[use.call.start]!, end: line.at[use.call.end]! }));
+    // A mention is the innermost command's that holds it: `$$(grpc_health_probe …)` inside an
+    // upstream image's docker run runs on make's machine, and is not that run's.
+    const owner = (o: number) => found.filter((f) => f.start <= o && o < f.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+    for (const f of found) {
+      const covered = here.filter((o) => owner(o) === f);
       if (covered.length === 0) continue;
-      const report = recipeReport(use, restore);
+      const report = recipeReport(f.use, restore);
       if (!report) continue;
       for (const o of covered) accounted.add(o);
       reports.push({ start: covered[0]!, end: covered[0]! + 'grpc_health_probe'.length, subject: 'consumer', ...report });
