@@ -1,8 +1,8 @@
 import { UPSTREAM_IMAGE } from '../src/analysis/binary.js';
-import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
-import { heredocDestination, heredocManifestFinding, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
+import { CONTAINER_NAME_HINT, commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
+import { heredocDestination, heredocManifestFinding, heredocReadOnlyBy, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
-import type { HeredocText, ShCall, ShHeredoc } from '../src/analysis/shell.js';
+import type { HeredocText, ShCall, ShHeredoc, ShWord } from '../src/analysis/shell.js';
 import { lineStartOf } from '../src/text/lines.js';
 import type { Report, Rule } from '../src/types.js';
 
@@ -27,7 +27,7 @@ const rule: Rule = {
     description: 'Reports shell scripts that use grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment (a Kubernetes manifest in a here-document is read for the probe it holds and what that would become). A script that names it only in comments keeps nothing.',
+    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment (a Kubernetes manifest in a here-document is read for the probe it holds and what that would become; one that only kubectl delete, get, describe, wait or diff reads creates nothing, so it is info and keeps nothing). A script that names it only in comments keeps nothing.',
   },
   create(run) {
     return {
@@ -74,6 +74,9 @@ const rule: Rule = {
           } else if (use.kind === 'upstream') {
             // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
             reports.push({ ...keeps(call, `runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
+          } else if (use.kind === 'names' && use.containerName !== undefined) {
+            // `docker run --name grpc_health_probe IMAGE`: the container's name, not a program.
+            reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only as the name of the container ${use.containerName} starts (--name); a name runs nothing and keeps no install`, hint: CONTAINER_NAME_HINT });
           } else if (use.kind === 'names') {
             reports.push(keeps(namedAt(call), `names grpc_health_probe ${use.where}; the binary stays installed while the script names it`, NAME_HINT));
           } else if (!use.ranBy) {
@@ -133,6 +136,8 @@ const RUN_HINT =
   'The tool does not rewrite scripts, so the binary stays installed while this script runs it. To let it go, change the script by hand (e.g. `kubectl wait --for=condition=Ready` once the probes are native, or grpcurl run from outside the image), then run the tool again.';
 const UPSTREAM_HINT =
   'The binary ships in the grpc-health-probe image, so this keeps no install of this repository. It checks the server from outside the kubelet: keep it, or give the server a native grpc probe and drop it.';
+const READ_ONLY_HINT =
+  'kubectl delete, get, describe, wait and diff create no object, so the probe in this document never runs. Nothing to migrate here; update the document with the manifests it matches if you like.';
 const NAME_HINT =
   'The tool does not rewrite scripts and cannot tell what this one does with the binary, so it stays installed (the safe side). Check the script by hand; once it no longer needs grpc_health_probe, remove the mention and run the tool again.';
 
@@ -142,8 +147,22 @@ const NAME_HINT =
  * become: the fix is by hand, in the script, or by moving the manifest into a file the tool reads.
  */
 function heredocReport(at: { start: number; end: number }, h: ShHeredoc, manifest: { body: HeredocText; reports: Report[] | undefined }, reader: WordReader): Report {
-  const dest = heredocDestination(h, (w) => reader.resolve(w, reader.env).text);
+  const text = (w: ShWord) => reader.resolve(w, reader.env).text;
+  const dest = heredocDestination(h, text);
   const inDoc = `a here-document${dest ? ` (${dest})` : ''}`;
+  // `kubectl delete -f - <<EOF`: kubectl reads each object's kind and name, and creates nothing.
+  const readOnly = heredocReadOnlyBy(h, text);
+  if (readOnly) {
+    return {
+      start: at.start,
+      end: at.end,
+      subject: 'consumer',
+      info: true,
+      keepsBinary: false,
+      message: `a shell script names grpc_health_probe in ${inDoc}; ${readOnly} creates no object from it, so no container or probe of it runs, and it keeps no install`,
+      hint: READ_ONLY_HINT,
+    };
+  }
   const found = heredocManifestFinding(manifest.reports, manifest.body, at.start, inDoc, SCRIPT_HOLDER);
   if (!found) return keeps(at, `names grpc_health_probe in ${inDoc}; the binary stays installed while the script names it`, NAME_HINT);
   return keeps(at, `${found.what}; the binary stays installed ${found.fixable ? 'until then' : 'while it does'}`, found.hint ?? NAME_HINT);

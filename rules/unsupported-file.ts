@@ -3,10 +3,11 @@ import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
-import { isBinaryPath, mentionsBinary } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
+import { CONTAINER_NAME_HINT } from '../src/analysis/script-runs.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -23,7 +24,7 @@ const rule: Rule = {
     // Its end runs after every other rule's, install decisions included (those treat mentions no
     // rule explained as consumers themselves, so they stay on the safe side).
     audits: true,
-    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed. Neither do documentation and Renovate configs, which are reported.',
+    docs: 'Reports each line naming grpc_health_probe in files of kinds the tool cannot rewrite (blocked, unsupported-file; a Makefile\'s recipe lines are read as shell, as scripts are, so a run of the upstream probe image keeps no install, a run in a named image keeps that image\'s, and a container named after the binary keeps none), and — after every rule ran — each such line in any scanned file no rule reported on (blocked, unparseable). Mentions in YAML comments, and in whole-line comments of the code and IaC it cannot rewrite, are not uses: they keep nothing installed. Neither do documentation and Renovate configs, which are reported.',
   },
   create() {
     return {
@@ -35,7 +36,11 @@ const rule: Rule = {
         const uses = comments.length > 0 ? mentions.filter((o) => !inRanges(o, comments)) : mentions;
         const clusters = targetClusters(ctx.run.options);
         const embedded = /\.go$/i.test(ctx.file.displayPath) && ctx.file.text.includes('`') ? await goEmbeddedManifests(ctx.file.text, uses, clusters) : undefined;
-        for (const r of perLine(ctx.file, uses, 'unsupported-file', clusters, embedded)) ctx.report(r);
+        // A Makefile's recipe lines are shell: a command read as a script's is said so (and an
+        // upstream image or a container name keeps nothing); every other mention, as before.
+        const recipes = MAKEFILE.test(baseName(ctx.file.displayPath)) && uses.length > 0 ? await recipeUses(ctx.file.text, uses) : undefined;
+        const rest = recipes ? uses.filter((o) => !recipes.accounted.has(o)) : uses;
+        for (const r of [...(recipes?.reports ?? []), ...perLine(ctx.file, rest, 'unsupported-file', clusters, embedded)].sort((a, b) => a.start - b.start)) ctx.report(r);
         if (uses.length === 0 && mentions.length > 0) {
           ctx.report({
             start: mentions[0]!,
@@ -147,6 +152,88 @@ function perLine(
 
 
 const QUADLET_CONTAINER = /\.container$/i;
+const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/i;
+
+const RECIPE_RUN_HINT =
+  'The tool does not rewrite Makefiles. This recipe runs the binary in the image it names, so the installs of the Dockerfiles that may build that image stay while it does; change the recipe by hand (e.g. check the server with the upstream grpc-health-probe image, or grpcurl, from outside the image), then run the tool again.';
+const RECIPE_UPSTREAM_HINT =
+  'The binary ships in the grpc-health-probe image, so this keeps no install of this repository. It checks the server from outside the kubelet: keep it, or give the server a native grpc probe and drop it.';
+
+/**
+ * The uses of the binary a Makefile's recipe lines show when read as the shell runs them
+ * (src/analysis/makefile.ts, then commandUses, as for a script in the tree), for the commands
+ * whose reading keeps less than "every install": a run in an image the command names (that
+ * image's installs), a run of the upstream probe image (none), a container named after the binary
+ * (none). `accounted`: the mentions they cover. Every other mention (a run with no image, an
+ * argument, a line that does not parse, a make reference that names the binary such as
+ * `$(shell grpc_health_probe …)`, anything outside a recipe) is left to perLine: it keeps every install.
+ */
+async function recipeUses(text: string, uses: readonly number[]): Promise<{ reports: Report[]; accounted: Set<number> } | undefined> {
+  const { makeRecipes, referenceResolver, restoreReferences } = await import('../src/analysis/makefile.js');
+  const recipes = makeRecipes(text);
+  if (!recipes || recipes.lines.length === 0) return undefined;
+  const [shell, runs] = await Promise.all([import('../src/analysis/shell.js'), import('../src/analysis/script-runs.js')]);
+  const resolve = referenceResolver(recipes.references, shell.resolveWord);
+  const inReference = (o: number) => recipes.references.some((r) => r.start <= o && o < r.end);
+  const restore = (s: string) => restoreReferences(s, recipes.references);
+  const reports: Report[] = [];
+  const accounted = new Set<number>();
+  for (const line of recipes.lines) {
+    const here = uses.filter((o) => o >= line.start && o < line.end && !inReference(o));
+    if (here.length === 0) continue;
+    let script;
+    try {
+      script = shell.parseShell(line.script);
+    } catch (e) {
+      if (!(e instanceof shell.ShellParseError)) throw e;
+      continue;
+    }
+    const reader = {
+      resolve,
+      parse: (s: string) => shell.parseShell(s).calls,
+      env: runs.scriptVariables(script.calls, resolve, script.setsOtherwise),
+      imageNames: runs.scriptImageNames(script.calls, resolve, script.setsOtherwise),
+    };
+    const found = runs.commandUses(script.calls, reader).map((use) => ({ use, start: line.at[use.call.start]!, end: line.at[use.call.end]! }));
+    // A mention is the innermost command's that holds it: `$$(grpc_health_probe …)` inside an
+    // upstream image's docker run runs on make's machine, and is not that run's.
+    const owner = (o: number) => found.filter((f) => f.start <= o && o < f.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+    for (const f of found) {
+      const covered = here.filter((o) => owner(o) === f);
+      if (covered.length === 0) continue;
+      const report = recipeReport(f.use, restore);
+      if (!report) continue;
+      for (const o of covered) accounted.add(o);
+      reports.push({ start: covered[0]!, end: covered[0]! + 'grpc_health_probe'.length, subject: 'consumer', ...report });
+    }
+  }
+  return { reports, accounted };
+}
+
+type RecipeReport = Omit<Report, 'start' | 'end' | 'subject'>;
+
+function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, restore: (s: string) => string): RecipeReport | undefined {
+  const said = 'grpc_health_probe is named in a file the tool cannot rewrite (a Makefile): a recipe';
+  if (use.kind === 'upstream' || (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image))) {
+    const image = use.kind === 'upstream' ? use.image : use.run.image!;
+    const through = use.kind === 'upstream' ? use.label : use.run.through.join(', then ');
+    return { blockers: ['unsupported-file'], keepsBinary: false, hint: RECIPE_UPSTREAM_HINT, message: `${said} runs the grpc-health-probe image ${restore(image)} through ${restore(through)}; the binary ships in that image, so it keeps no install of this repository` };
+  }
+  if (use.kind === 'run' && use.run.image !== undefined) {
+    const image = restore(use.run.image);
+    return {
+      blockers: ['unsupported-file'],
+      keepsBinary: true,
+      image,
+      hint: RECIPE_RUN_HINT,
+      message: `${said} runs grpc_health_probe through ${restore(use.run.through.join(', then '))} in the image ${image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}; the installs of that image stay while it does`,
+    };
+  }
+  if (use.kind === 'names' && use.containerName !== undefined) {
+    return { info: true, keepsBinary: false, hint: CONTAINER_NAME_HINT, message: `a Makefile recipe names grpc_health_probe only as the name of the container ${restore(use.containerName)} starts (--name); a name runs nothing and keeps no install` };
+  }
+  return undefined;
+}
 const QUADLET_HEALTH_HINT =
   'Podman (a Quadlet HealthCmd=, like a Docker HEALTHCHECK) has no native gRPC health check: the image named by Image= keeps the binary for it. Keep it, or drop HealthCmd= (and its Health* settings) by hand where only Kubernetes checks the server; the tool does not rewrite Quadlet units.';
 const QUADLET_HINT =
@@ -223,7 +310,7 @@ const KINDS: [RegExp, string, string?, string?][] = [
   [/\.(java|kt|kts|scala|groovy)$/i, 'JVM code'],
   [/\.(j2|jinja2?|tmpl|gotmpl)$|\.ya?ml\.(tpl|template|in)$/i, 'a template', 'grpc: {port: N, service: "..."}'],
   [/\.(md|txt|rst|adoc)$/i, 'documentation'],
-  [/^(GNUmakefile|Makefile|makefile)$|\.mk$/i, 'a Makefile'],
+  [MAKEFILE, 'a Makefile'],
   [/\.nix$/i, 'Nix'],
   [/^(Tiltfile|BUILD|BUILD\.bazel|WORKSPACE)$|\.(star|bzl)$/i, 'Starlark'],
   [/^Earthfile$/i, 'an Earthfile'],

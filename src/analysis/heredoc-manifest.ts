@@ -14,17 +14,50 @@ const APPLIES = new Set(['apply', 'create', 'replace']);
 /** kubectl's options that take the next word as their value. */
 export const KUBECTL_GLOBALS: readonly string[] = ['-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--as', '--token', '--request-timeout', '-v'];
 
-/** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`. */
+/**
+ * kubectl's sub-commands that read a manifest's objects only for their kind, namespace and name
+ * (to delete, show, compare or wait for the objects the cluster has): they create no object, so
+ * no container of the manifest starts and no probe in it runs. `kubectl diff` asks the server for
+ * a dry run of the apply, which creates nothing either. Every other sub-command (apply, create,
+ * replace, patch, label, `auth reconcile`, …) is taken to create or change objects: a use.
+ */
+const READS_ONLY = new Set(['delete', 'diff', 'describe', 'get', 'wait']);
+
+/** The kubectl or oc sub-command of a command's words (`kubectl -n x delete -f -` → [kubectl, delete]). */
+function kubectlSub(ws: readonly string[]): [string, string] | undefined {
+  const name = ws[0] !== undefined ? baseName(ws[0]) : '';
+  const sub = KUBECTL.has(name) ? ws[skipOptions(ws, 1, KUBECTL_GLOBALS)] : undefined;
+  return sub !== undefined ? [name, sub] : undefined;
+}
+
+/** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`, `read by kubectl delete`. */
 export function heredocDestination(h: ShHeredoc, text: (w: ShWord) => string): string | undefined {
   const words = (ws: readonly ShWord[] | undefined) => (ws ?? []).map(text);
   for (const [ws, how] of [[words(h.command), 'applied with'], [words(h.pipedTo), 'piped to']] as const) {
-    const name = ws[0] !== undefined ? baseName(ws[0]) : '';
-    const sub = KUBECTL.has(name) ? ws[skipOptions(ws, 1, KUBECTL_GLOBALS)] : undefined;
-    if (sub && APPLIES.has(sub)) return `${how} ${name} ${sub}`;
+    const k = kubectlSub(ws);
+    if (k && APPLIES.has(k[1])) return `${how} ${k[0]} ${k[1]}`;
   }
+  const readsOnly = heredocReadOnlyBy(h, text);
+  if (readsOnly) return `${h.command && kubectlSub(words(h.command)) ? 'read by' : 'piped to'} ${readsOnly}`;
   if (h.writesTo) return `written to ${text(h.writesTo)}`;
   const name = words(h.command)[0];
   return name !== undefined ? `read by ${baseName(name)}` : undefined;
+}
+
+/**
+ * The kubectl command (`kubectl delete`) when a here-document goes only to one that creates
+ * nothing (READS_ONLY): its input (`kubectl delete -f - <<EOF`), or the input of a plain `cat`
+ * whose output is piped straight to it and written nowhere else (`cat <<EOF | kubectl delete -f -`).
+ * Nothing in the document runs then. Undefined otherwise (anything else may apply it, or write it
+ * where something does: `| tee deploy.yaml | kubectl delete -f -` is not read so).
+ */
+export function heredocReadOnlyBy(h: ShHeredoc, text: (w: ShWord) => string): string | undefined {
+  const command = (h.command ?? []).map(text);
+  const own = kubectlSub(command);
+  if (own) return READS_ONLY.has(own[1]) ? `${own[0]} ${own[1]}` : undefined;
+  if (command[0] === undefined || baseName(command[0]) !== 'cat' || command.slice(1).some((w) => w !== '-') || h.writesTo || !h.pipedTo) return undefined;
+  const piped = kubectlSub(h.pipedTo.map(text));
+  return piped && READS_ONLY.has(piped[1]) ? `${piped[0]} ${piped[1]}` : undefined;
 }
 
 /** What holds a here-document (a script, a Dockerfile RUN), for the message and the hint. */

@@ -202,10 +202,18 @@ export type CommandUse =
   | { kind: 'run'; call: ShCall; run: Run }
   /** Starts the upstream probe image (`docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=…`): the binary ships in it. */
   | { kind: 'upstream'; call: ShCall; image: string; label: string }
-  /** Names it in a way the tool cannot read as a run: `in the arguments of wget`. */
-  | { kind: 'names'; call: ShCall; where: string }
+  /**
+   * Names it in a way the tool cannot read as a run: `in the arguments of wget`. `containerName`:
+   * only as the name a container run gives its container (`docker run --name grpc_health_probe
+   * IMAGE`), which runs nothing; a reader that does not look keeps the installs for it, the safe side.
+   */
+  | { kind: 'names'; call: ShCall; where: string; containerName?: string }
   /** An assignment whose value names it (`PROBE=/bin/grpc_health_probe`); `ranBy`: a run uses the variable, which says it. */
   | { kind: 'assigns'; call: ShCall; name: string; ranBy: boolean };
+
+/** What to do about a container named after the binary (a 'names' use with containerName). */
+export const CONTAINER_NAME_HINT =
+  'A container\'s name runs nothing: what the container runs comes from its image and its command, which name the binary nowhere here. Rename it once the migration has landed if you like.';
 
 /** The uses of the binary by a script's commands, in the order of the script (assignments last). */
 export function commandUses(calls: readonly ShCall[], reader: WordReader): CommandUse[] {
@@ -225,7 +233,8 @@ export function commandUses(calls: readonly ShCall[], reader: WordReader): Comma
       if (upstream) uses.push({ kind: 'upstream', call, ...upstream });
       else {
         const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, reader.resolve)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
-        uses.push({ kind: 'names', call, where });
+        const container = containerNameOnly(call.args, reader);
+        uses.push({ kind: 'names', call, where, ...(container !== undefined ? { containerName: container } : {}) });
       }
       continue;
     }
@@ -442,6 +451,9 @@ type Unwrapped = Started | { label: string; script: number };
 interface Started {
   label: string;
   next: number;
+  /** Where its own options start, and their table when it has one. */
+  options: number;
+  flags?: FlagTable;
   image?: number;
   ambiguous?: boolean;
 }
@@ -482,7 +494,7 @@ function subcommand(words: readonly string[], i: number, subs: Record<string, Wr
   const fullLabel = `${label} ${words[i]}`;
   // `kubectl exec pod -- cmd`: after `--` is the command, whatever the options before it were.
   const dashes = words.indexOf('--', i + 1);
-  if (label === 'kubectl' || label === 'oc') return dashes !== -1 ? { label: fullLabel, next: dashes + 1 } : after(words, i + 1, sub, fullLabel);
+  if (label === 'kubectl' || label === 'oc') return dashes !== -1 ? { label: fullLabel, next: dashes + 1, options: i + 1 } : after(words, i + 1, sub, fullLabel);
   return after(words, i + 1, sub, fullLabel);
 }
 
@@ -493,7 +505,7 @@ function after(words: readonly string[], from: number, w: Wrapper, label: string
   // `docker run [options] IMAGE command`: the operand is the image the command runs in.
   const image = CONTAINER_RUNS.test(label) && i < words.length ? i : undefined;
   i += w.operands ?? 0;
-  return i < words.length ? { label, next: i, ...(image !== undefined ? { image } : {}), ...(read.unknown ? { ambiguous: true } : {}) } : undefined;
+  return i < words.length ? { label, next: i, options: from, ...(w.flags ? { flags: w.flags } : {}), ...(image !== undefined ? { image } : {}), ...(read.unknown ? { ambiguous: true } : {}) } : undefined;
 }
 
 /** The container run of a command whose image is the upstream probe image, when it is one. */
@@ -508,6 +520,66 @@ export function upstreamImageRun(args: readonly ShWord[], reader: WordReader): {
     at = w.next;
   }
   return undefined;
+}
+
+/**
+ * The wrapper (`docker run`) when every word of a command that names the binary is the value of a
+ * container run's `--name` (`docker run --rm --name grpc_health_probe --net x IMAGE …`, or
+ * `--name=…`): the name of the container it starts, which runs nothing. The options are read with
+ * the CLI's table, up to the image; an option outside it (which may take the next word) leaves
+ * the command undecided, and so does any other word naming the binary (undefined).
+ */
+function containerNameOnly(args: readonly ShWord[], reader: WordReader): string | undefined {
+  // An empty word after the last: `docker run --name x IMAGE` with no command is a wrapper too here.
+  const words = [...args.map((w) => reader.resolve(w, reader.env).text), ''];
+  const named = new Set(args.flatMap((w, k) => (mentionsBinary(literal(w, reader.resolve)) ? [k] : [])));
+  if (named.size === 0) return undefined;
+  let at = 0;
+  while (at < words.length - 1 && (words[at] === 'exec' || words[at] === 'command')) at++;
+  let label: string | undefined;
+  for (let w = unwrap(words, at); w && 'next' in w; w = unwrap(words, at)) {
+    if (w.ambiguous) return undefined;
+    if (w.image !== undefined && w.flags) {
+      const values = optionValues(words, w.options, w.image, w.flags);
+      if (!values) return undefined;
+      for (const [k, option] of values) if (option === '--name' && named.delete(k)) label = w.label;
+    }
+    at = w.next;
+  }
+  return named.size === 0 ? label : undefined;
+}
+
+/**
+ * The options of a container run from `from` to its image at `to`, read as skipFlags reads them:
+ * index of the word holding each option's value (the next word, or the option's own with
+ * `--opt=value` and `-eX`) → the option. Undefined when an option is outside the table.
+ */
+function optionValues(words: readonly string[], from: number, to: number, table: FlagTable): Map<number, string> | undefined {
+  const out = new Map<number, string>();
+  let i = from;
+  while (i < to) {
+    const w = words[i]!;
+    if (w === '--' || !w.startsWith('-') || w === '-') break;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      if (eq !== -1) out.set(i, w.slice(0, eq));
+      else if (table.valued.has(w)) out.set(++i, w);
+      else if (!table.bool.has(w)) return undefined;
+      i++;
+      continue;
+    }
+    for (let j = 1; j < w.length; j++) {
+      const c = `-${w[j]}`;
+      if (table.valued.has(c)) {
+        if (j === w.length - 1) out.set(++i, c);
+        else out.set(i, c);
+        break;
+      }
+      if (!table.bool.has(c)) return undefined;
+    }
+    i++;
+  }
+  return out;
 }
 
 /** The `--entrypoint` a container run's options give (`--entrypoint X`, `--entrypoint=X`), before its image. */

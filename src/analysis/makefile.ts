@@ -1,0 +1,199 @@
+/**
+ * The recipe lines of a Makefile, as the shell gets them, so that they are read with the same
+ * shell analysis as a script in the tree (script-runs.ts). GNU make hands each logical recipe
+ * line to `$(SHELL) -c` after its own expansion; the tool reads only that much of make:
+ *
+ * - A recipe line is a line that starts with a tab after a rule line (`target: prerequisites`),
+ *   with blank lines, comment lines and conditional lines (`ifeq`, `else`, `endif`) between; any
+ *   other line ends the rule. A tab line elsewhere is make's own syntax, and a `define` body may
+ *   be anything: neither is read (their mentions keep every install, as before).
+ * - `\` at the end of a line continues it: make passes the backslash and the line break to the
+ *   shell (which joins the lines) and takes out the one tab that starts the next line.
+ * - `@`, `-` and `+` before the command are make's, not the shell's.
+ * - `$$` is a `$` for the shell; every other `$` starts a make reference (`$(NET)`, `${X}`, `$@`,
+ *   `$(shell …)`), whose value the tool does not know: it is written as a shell variable no script
+ *   sets (`${__MK0}`), so that it reads as a value known only at run time (an image tag so set
+ *   is a tag set at run time), and referenceResolver says it as written, never as literal text
+ *   (inside single quotes too, where the shell would not expand the variable but make did).
+ *
+ * A Makefile that sets `.RECIPEPREFIX`, `.ONESHELL` (the whole recipe is one script) or a SHELL
+ * that is no POSIX shell is not read this way at all.
+ */
+import type { EnvLookup, ResolvedWord, ShWord } from './shell.js';
+
+export interface RecipeLine {
+  /** The text the shell runs, with each make reference N written as the variable `${__MK<N>}`. */
+  script: string;
+  /** The Makefile offset of each character of `script`, and of its end. */
+  at: number[];
+  /** The logical line's span in the Makefile (its leading tab excluded). */
+  start: number;
+  end: number;
+}
+
+export interface Recipes {
+  lines: RecipeLine[];
+  /** The make references, as written, by marker number. */
+  references: { text: string; start: number; end: number }[];
+}
+
+const MARKER = /\$\{__MK(\d+)\}/g;
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
+const CONDITIONAL = /^[ \t]*(ifeq|ifneq|ifdef|ifndef|else|endif)\b/;
+const DEFINE = /^[ \t]*((override|export|private)[ \t]+)*define\b/;
+const ENDEF = /^[ \t]*endef\b/;
+
+/**
+ * The recipe lines of a Makefile (undefined when the Makefile is not read so: see above). A line
+ * whose make references the tool cannot delimit (an unclosed `$(`) is left out.
+ */
+export function makeRecipes(text: string): Recipes | undefined {
+  if (text.includes('__MK') || /^[ \t]*\.(RECIPEPREFIX|ONESHELL)\b/m.test(text)) return undefined;
+  // `SHELL = /bin/bash` is read; `SHELL := python3`, or a SHELL set by a reference, is not.
+  for (const m of text.matchAll(/(?:^|[\s:;])SHELL[ \t]*[:?+!]*=[ \t]*([^\s#]*)/g)) {
+    const shell = m[1]!;
+    if (!SHELLS.has(shell.slice(shell.lastIndexOf('/') + 1))) return undefined;
+  }
+  const out: Recipes = { lines: [], references: [] };
+  let inRule = false;
+  let defines = 0;
+  for (let pos = 0; pos < text.length; ) {
+    // A logical line: physical lines joined while one ends with an odd number of backslashes.
+    let end = pos;
+    for (;;) {
+      const nl = text.indexOf('\n', end);
+      if (nl === -1) {
+        end = text.length;
+        break;
+      }
+      const body = text.slice(end, text[nl - 1] === '\r' ? nl - 1 : nl);
+      const slashes = /\\*$/.exec(body)![0].length;
+      end = nl;
+      if (slashes % 2 === 0) break;
+      end = nl + 1;
+    }
+    const line = text.slice(pos, end);
+    const next = end + 1;
+    if (defines > 0) {
+      if (DEFINE.test(line)) defines++;
+      else if (ENDEF.test(line)) defines--;
+    } else if (line.startsWith('\t')) {
+      if (inRule) {
+        const recipe = recipeLine(text, pos + 1, end, out.references);
+        if (recipe) out.lines.push(recipe);
+      }
+    } else if (DEFINE.test(line)) {
+      defines++;
+      inRule = false;
+    } else if (line.trim() === '' || /^[ \t]*#/.test(line) || CONDITIONAL.test(line)) {
+      // Blank, comment and conditional lines do not end a rule.
+    } else {
+      inRule = isRuleLine(line);
+    }
+    pos = next;
+  }
+  return out;
+}
+
+/**
+ * Whether a line (not a recipe line) is a rule: a `:` outside make references that is not an
+ * assignment's (`:=`, `::=`, `:::=`), with no `=` before it. A target-specific assignment
+ * (`api: TAG = 1`) counts as one: what follows it is read as recipe lines, as make would.
+ */
+function isRuleLine(line: string): boolean {
+  const plain = maskReferences(line);
+  const colon = plain.search(/:(?!:*=)/);
+  if (colon === -1) return false;
+  return !plain.slice(0, colon).includes('=');
+}
+
+/** The line with its make references blanked out (their `:` and `=` are not the line's). */
+function maskReferences(line: string): string {
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '$' && (line[i + 1] === '(' || line[i + 1] === '{')) {
+      const close = closingOf(line, i + 1);
+      if (close === -1) return out + line.slice(i);
+      out += ' '.repeat(close + 1 - i);
+      i = close;
+    } else out += line[i];
+  }
+  return out;
+}
+
+/** The index of the paren or brace closing the one at `open` (make counts its own kind only), or -1. */
+function closingOf(text: string, open: number, end = text.length): number {
+  const o = text[open]!;
+  const c = o === '(' ? ')' : '}';
+  let depth = 0;
+  for (let i = open; i < end; i++) {
+    if (text[i] === o) depth++;
+    else if (text[i] === c && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** One recipe line (`from` just after its tab, up to `end`) as the shell gets it, or undefined. */
+function recipeLine(text: string, from: number, end: number, references: Recipes['references']): RecipeLine | undefined {
+  let i = from;
+  // make's prefixes: `@` (do not echo), `-` (ignore errors), `+` (run under -n too).
+  while (i < end && /[@+\- \t]/.test(text[i]!)) i++;
+  let script = '';
+  const at: number[] = [];
+  const emit = (s: string, o: number) => {
+    script += s;
+    for (let k = 0; k < s.length; k++) at.push(o);
+  };
+  while (i < end) {
+    const ch = text[i]!;
+    if (ch === '$') {
+      const n = text[i + 1];
+      if (n === '$') {
+        emit('$', i);
+        i += 2;
+        continue;
+      }
+      if (n === undefined || i + 1 >= end || /\s/.test(n)) return undefined;
+      const close = n === '(' || n === '{' ? closingOf(text, i + 1, end) : i + 1;
+      if (close === -1) return undefined;
+      references.push({ text: text.slice(i, close + 1), start: i, end: close + 1 });
+      emit(`\${__MK${references.length - 1}}`, i);
+      i = close + 1;
+      continue;
+    }
+    if (ch === '\r' && text[i + 1] === '\n') {
+      i++;
+      continue;
+    }
+    emit(ch, i);
+    i++;
+    // After a continued line's break, make takes out the tab that starts the next line.
+    if (ch === '\n' && text[i] === '\t') i++;
+  }
+  at.push(end);
+  return { script, at, start: from, end };
+}
+
+/**
+ * A word reader (WordReader.resolve) for recipe lines: a make reference in a word is a value
+ * known only when make runs, said as written (`$(NET)`, which the tool reads as an image set by a
+ * variable: any image), and never taken for literal text.
+ */
+export function referenceResolver(references: Recipes['references'], resolve: (w: ShWord, env: EnvLookup) => ResolvedWord): (w: ShWord, env: EnvLookup) => ResolvedWord {
+  return (w, env) => {
+    const r = resolve(w, env);
+    if (!r.text.includes('${__MK')) return r;
+    const unresolved = r.unresolved.filter((u) => !u.startsWith('$__MK'));
+    const text = r.text.replace(MARKER, (_, n: string) => {
+      const ref = references[Number(n)]!.text;
+      unresolved.push(ref);
+      return ref;
+    });
+    return { text, unresolved };
+  };
+}
+
+/** A text said of a recipe line (a label, an image) with its make references as written. */
+export function restoreReferences(s: string, references: Recipes['references']): string {
+  return s.replace(MARKER, (_, n: string) => references[Number(n)]!.text);
+}
