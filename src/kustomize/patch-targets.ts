@@ -579,7 +579,7 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
   const finish = (r: Report): Report => {
     const info = byStart.get(r.start);
     if (!info) return r;
-    if (r.blockers?.includes('host') && info.hostNetworkWhy) return { ...r, message: `${r.message}; ${info.hostNetworkWhy}` };
+    if (r.blockers?.includes('host') && info.hostNetworkWhy && /hostNetwork/.test(r.message)) return { ...r, message: `${r.message}; ${info.hostNetworkWhy}` };
     if (r.blockers?.includes('unresolved-port') && (info.envWhy || info.unresolved)) {
       const why = info.envWhy ? [...info.envWhy].join('; ') : `the env of the object this patch is applied to is unknown: ${info.unresolved}`;
       return { ...r, message: `${r.message} (${why})` };
