@@ -77,6 +77,8 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-base-env': 'overlays/smp',
   // A remote base (no network here), a patch naming no resource (kustomize fails), a selector selecting none.
   'patch-probe-unresolved': null,
+  // Flux Kustomizations: Flux builds them, not kubectl.
+  'patch-probe-flux': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

@@ -277,7 +277,7 @@ const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd
 const CONTROLLER_FILE_MAX = 1024 * 1024;
 
 /** What a controller builds and the patch lists it applies to it (maps of `patches`, `patchesJson6902`, `patchesStrategicMerge`). */
-interface ControllerBuild {
+export interface ControllerBuild {
   /** A folder of the repository it builds (Flux Kustomization, Argo CD source)… */
   dir?: string;
   /** …or the Flux HelmRelease whose chart it renders. */
@@ -357,7 +357,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
 }
 
 /** A build's patch entries: inline strings, files by `path` (beside the folder it builds), op lists and patch objects written as YAML. */
-function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
+export function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
   const out: PatchEntry[] = [];
   // A YAML node's text, indented as in the file (what stands before it on its line, `- ` of a
   // list item, becomes spaces), so that it parses alone.

@@ -21,11 +21,13 @@ import type { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { filesOfRun } from '../run-files.js';
 import { envLookup, GO_YAML_FALSE, GO_YAML_TRUE, meshOf, type BuiltContext, type Mesh } from '../kubernetes/probes.js';
-import { getPair, keyOf, parseYaml, scalarText } from '../parse/yaml.js';
+import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext } from '../types.js';
+import { enclosingRepository } from '../discover/scope.js';
 import {
   componentIncluders,
   componentsOf,
+  controllerPatchEntries,
   holdsIn,
   isKustomizationPath,
   KUSTOMIZATION_NAMES,
@@ -409,6 +411,105 @@ function nodeAtPath(root: YAMLMap, segments: readonly (string | number)[]): { no
   return { node, parent, pair };
 }
 
+/** A patch as it is applied: the builds whose objects it patches (kustomizations, a controller's folder). */
+interface Applied {
+  entry: PatchEntry;
+  builds(): { where: string; build: Build }[];
+  /** Why there is no build, when builds() gives none. */
+  none?: string;
+  /** An object inside a controller's manifest: only probes within entry.range are its. */
+  embedded?: boolean;
+}
+
+/** The builds a kustomization's patch is applied to: its own, or for a component, those of each kustomization that includes it. */
+function kustomizationBuilds(kustomization: string, run: RunContext): { where: string; build: Build }[] {
+  const kdir = path.dirname(kustomization);
+  const root = kustomizationRoot(kustomization, run);
+  const isComponent = scalarText(root ? getPair(root, 'kind')?.value : undefined) === 'Component';
+  const dirs = isComponent ? componentIncluders(kdir, run) : [kdir];
+  if (dirs.length === 0) return [{ where: shown(run, kustomization), build: { objects: [], opaque: ['nothing: it is a component that no kustomization the tool reads includes'] } }];
+  return dirs.map((d) => ({ where: kustomizationIn(d, run), build: buildOf(d, run) }));
+}
+
+const FLUX_KUSTOMIZE = 'kustomize.toolkit.fluxcd.io/';
+const FLUX_HELM = 'helm.toolkit.fluxcd.io/';
+
+/**
+ * The patchesStrategicMerge objects of a Flux Kustomization (applied to what it builds from
+ * `spec.path`, a folder of this repository) and of a Flux HelmRelease's post-renderers (applied
+ * to a chart's rendered objects, which the tool does not render: unresolved).
+ */
+function controllerApplications(file: string, run: RunContext): Applied[] {
+  const text = run.readText(file);
+  if (text === undefined || !text.includes('patchesStrategicMerge') || !(text.includes(FLUX_KUSTOMIZE) || text.includes(FLUX_HELM))) return [];
+  const parsed = parseYaml(text);
+  if (parsed.error) return [];
+  const out: Applied[] = [];
+  const repoRoot = enclosingRepository(path.dirname(file)) ?? run.cwd;
+  for (const doc of parsed.docs) {
+    const root = doc.contents;
+    if (!isMap(root)) continue;
+    const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
+    const kind = scalarText(getPair(root, 'kind')?.value);
+    const name = scalarText(nodeAt(root, 'metadata.name')) ?? '?';
+    const lists: { spec: YAMLMap; builds: () => { where: string; build: Build }[] }[] = [];
+    const spec = getPair(root, 'spec')?.value;
+    if (kind === 'Kustomization' && apiVersion.startsWith(FLUX_KUSTOMIZE) && isMap(spec)) {
+      const dir = path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.');
+      lists.push({ spec, builds: () => [{ where: `the Flux Kustomization ${name} (path ${scalarText(getPair(spec, 'path')?.value) ?? '.'})`, build: controllerBuild(dir, spec, text, file, run) }] });
+    } else if (kind === 'HelmRelease' && apiVersion.startsWith(FLUX_HELM)) {
+      const renderers = nodeAt(root, 'spec.postRenderers');
+      for (const r of isSeq(renderers) ? renderers.items : []) {
+        const k = isMap(r) ? getPair(r, 'kustomize')?.value : undefined;
+        if (isMap(k)) lists.push({ spec: k, builds: () => [{ where: `the post-renderer of the Flux HelmRelease ${name}`, build: { objects: [], opaque: ['the chart it renders, which the tool does not render'] } }] });
+      }
+    }
+    for (const l of lists) {
+      const smp = getPair(l.spec, 'patchesStrategicMerge')?.value;
+      for (const item of isSeq(smp) ? smp.items : []) {
+        if (!isMap(item) || !item.range) continue;
+        out.push({ entry: { text: '', file, json6902: false, editable: true, range: [item.range[0], item.range[1]] }, builds: l.builds, embedded: true });
+      }
+    }
+  }
+  return out;
+}
+
+const controllerBuilds = new WeakMap<RunContext, Map<string, Build>>();
+
+/** What a Flux Kustomization builds from its folder (its kustomization, or every manifest under it), with the effects of its own patches. */
+function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string, run: RunContext): Build {
+  let byKey = controllerBuilds.get(run);
+  if (!byKey) controllerBuilds.set(run, (byKey = new Map()));
+  const key = `${file}#${spec.range?.[0] ?? ''}`;
+  const known = byKey.get(key);
+  if (known) return known;
+  let build: Build;
+  if (KUSTOMIZATION_NAMES.some((n) => isFile(path.join(dir, n)))) {
+    const under = buildOf(dir, run);
+    build = { objects: under.objects.map(copy), opaque: [...under.opaque] };
+  } else if (!isDirectory(dir)) {
+    build = { objects: [], opaque: [`${shown(run, dir)}, which is not a folder of this repository (its sourceRef may be another repository)`] };
+  } else {
+    // Flux generates a kustomization of every manifest under the folder.
+    build = { objects: [], opaque: [] };
+    for (const f of run.repositoryFiles()) {
+      if (!f.startsWith(dir + path.sep) || !/\.ya?ml$/i.test(f)) continue;
+      const parsed = parseYaml(run.readText(f) ?? '');
+      if (parsed.error) continue;
+      for (const doc of parsed.docs) if (isMap(doc.contents)) build.objects.push(objectOf(f, doc.contents));
+    }
+  }
+  const inRun = filesOfRun(run);
+  const entries = [...controllerPatchEntries({ dir, lists: spec }, text, file, run), ...componentsOf(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run))];
+  for (const p of entries) {
+    const effects = effectsOf(holdsIn(p, file, inRun, run, true), entryId(p));
+    for (const o of effects.length > 0 ? matching(build.objects, p, undefined) : []) o.effects.push(...effects);
+  }
+  byKey.set(key, build);
+  return build;
+}
+
 /** What one object gives the probe. */
 interface ObjectContext {
   hostNetwork?: true | 'unknown';
@@ -507,7 +608,15 @@ export interface PatchProbeContext {
  */
 export function patchProbeContext(file: string, run: RunContext, range?: [number, number]): PatchProbeContext | undefined {
   if (!file) return undefined;
-  const apps = applicationsOf(file, run).filter((a) => (range ? a.entry.range?.[0] === range[0] : a.entry.range === undefined));
+  const apps: Applied[] = applicationsOf(file, run)
+    .filter((a) => (range ? a.entry.range?.[0] === range[0] : a.entry.range === undefined))
+    .map((a) => ({ entry: a.entry, builds: () => kustomizationBuilds(a.kustomization, run) }));
+  // A Flux Kustomization's (or HelmRelease post-renderer's) patchesStrategicMerge objects, rewritten in place.
+  // Asked with a range, the walk reads that object alone (overlays.ts reads its text): its root is the walk's.
+  if (apps.length === 0) {
+    const controlled = controllerApplications(file, run);
+    apps.push(...(range ? controlled.filter((a) => a.entry.range![0] === range[0]).map((a) => ({ ...a, embedded: false })) : controlled));
+  }
   if (apps.length === 0) return undefined;
   interface Info {
     unresolved?: string;
@@ -516,30 +625,30 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
   }
   const byStart = new Map<number, Info>();
   const builtContext = (walkPath: readonly unknown[], pair: Pair): BuiltContext | undefined => {
-    const { place, json6902 } = placeOf(walkPath, pair);
     const start = (pair.key as Scalar | null)?.range?.[0];
-    if (!place || start === undefined) return undefined;
+    if (start === undefined) return undefined;
+    // An embedded patch (a controller's patchesStrategicMerge object): the one holding the probe, from its own root.
+    const at = apps.filter((a) => !a.embedded || (start >= a.entry.range![0] && start < a.entry.range![1]));
+    if (at.length === 0) return undefined;
+    const rootIndex = at[0]!.embedded ? walkPath.findIndex((n) => isMap(n) && n.range?.[0] === at[0]!.entry.range![0]) : -1;
+    if (at[0]!.embedded && rootIndex === -1) return undefined;
+    const { place, json6902 } = placeOf(rootIndex === -1 ? walkPath : walkPath.slice(rootIndex), pair);
+    if (!place) return undefined;
     const contexts: ObjectContext[] = [];
     const unresolved: string[] = [];
-    for (const app of apps) {
-      const kdir = path.dirname(app.kustomization);
-      // A component's patches are applied to what each kustomization that includes it builds.
-      const includers = componentIncluders(kdir, run);
-      const root = kustomizationRoot(app.kustomization, run);
-      const isComponent = scalarText(root ? getPair(root, 'kind')?.value : undefined) === 'Component';
-      const dirs = isComponent ? includers : [kdir];
-      if (dirs.length === 0) unresolved.push(`${shown(run, app.kustomization)} is a component that no kustomization the tool reads includes`);
-      const docRoot = app.entry.json6902 || app.entry.target ? undefined : docRootOf(walkPath);
-      for (const d of dirs) {
-        const build = buildOf(d, run);
+    for (const app of at) {
+      const docRoot = app.entry.json6902 || app.entry.target ? undefined : rootIndex === -1 ? docRootOf(walkPath) : (walkPath[rootIndex] as YAMLMap);
+      const builds = app.builds();
+      if (builds.length === 0) unresolved.push(app.none ?? 'no build the tool reads applies it');
+      for (const { where, build } of builds) {
         const targets = matching(build.objects, app.entry, docRoot);
         for (const o of targets) contexts.push(objectContext(o, place, entryId(app.entry), json6902, run));
         // Objects the tool cannot read may be targets too: none found, or a selector that may take several.
         if (build.opaque.length > 0 && (targets.length === 0 || app.entry.target)) {
-          unresolved.push(`${kustomizationIn(d, run)} builds from ${build.opaque.join(', ')}`);
+          unresolved.push(`${where} builds from ${build.opaque.join(', ')}`);
         } else if (targets.length === 0) {
           // kustomize fails on a strategic-merge patch without its object; a selector that selects nothing may be one the tool reads wrong.
-          unresolved.push(`no resource that ${kustomizationIn(d, run)} builds is ${app.entry.target ? `selected by its target (${selectorText(app.entry.target)})` : describe(docRoot)}`);
+          unresolved.push(`no resource that ${where} builds is ${app.entry.target ? `selected by its target (${selectorText(app.entry.target)})` : describe(docRoot)}`);
         }
       }
     }
@@ -631,4 +740,12 @@ function selectorText(t: YAMLMap): string {
     .filter((p) => isScalar(p.key) && isScalar(p.value))
     .map((p) => `${String((p.key as Scalar).value)}: ${String((p.value as Scalar).value)}`)
     .join(', ');
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
