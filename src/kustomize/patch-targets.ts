@@ -10,7 +10,8 @@
  * (its `resources`, `bases`, `components`, followed to local files and folders, through the
  * `namePrefix`/`nameSuffix`/`namespace`/labels they add), matched by the entry's `target:`
  * selector or by the patch's own kind, name and namespace. The patches applied under it and beside
- * it that set hostNetwork or env count too. When no object can be read (a remote base, a chart
+ * it that set hostNetwork or env count too. A Flux Kustomization's patchesStrategicMerge objects
+ * are applied to what it builds from `spec.path` the same way. When no object can be read (a remote base, a chart
  * inflated by helmCharts, a file that does not parse, a name no resource has), a probe that dials
  * the local host stays on exec: the object may be a node agent on the host's network, where the
  * kubelet would dial the node's IP.
