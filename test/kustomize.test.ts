@@ -73,6 +73,12 @@ const OVERLAYS: Record<string, string | null> = {
   'helm-charts-values': null,
   'helm-charts-template': null,
   'overlay-broken-patch': null,
+  'patch-probe-host-network': 'overlays/off',
+  'patch-probe-base-env': 'overlays/smp',
+  // A remote base (no network here), a patch naming no resource (kustomize fails), a selector selecting none.
+  'patch-probe-unresolved': null,
+  // Flux Kustomizations: Flux builds them, not kubectl.
+  'patch-probe-flux': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
@@ -180,6 +186,58 @@ describe('kubectl kustomize', () => {
     expect(after['server.readinessProbe']).toEqual({ grpc: { port: 5000 }, periodSeconds: 3 });
     expect(after['server.startupProbe']).toEqual({ grpc: { port: 5000 }, failureThreshold: 30, periodSeconds: 7 });
     expect(after['sidecar.livenessProbe']).toEqual({ grpc: { port: 6000 }, timeoutSeconds: 2, periodSeconds: 20 });
+  });
+});
+
+describe('probes added by patches', () => {
+  /** The probes of each pod the overlay builds, with whether the pod is on the host's network. */
+  function pods(built: string): { hostNetwork: boolean; probes: Probe[] }[] {
+    return parseAllDocuments(built).map((doc) => {
+      const spec = (doc.toJS() as { spec?: { template?: { spec?: Record<string, unknown> } } }).spec?.template?.spec ?? {};
+      const containers = [...((spec.containers ?? []) as Record<string, unknown>[]), ...((spec.initContainers ?? []) as Record<string, unknown>[])];
+      return { hostNetwork: spec.hostNetwork === true, probes: containers.flatMap((c) => ['readinessProbe', 'livenessProbe', 'startupProbe'].filter((k) => c[k]).map((k) => c[k] as Probe)) };
+    });
+  }
+
+  // The aws-node case: a probe a patch adds to a DaemonSet on the host's network dials the node's
+  // IP once native, where ipamd (bound to 127.0.0.1) does not answer.
+  test('patch-probe-host-network: after --fix no overlay builds a grpc probe in a pod on the host network', async () => {
+    const c = cases.find((x) => x.name === 'patch-probe-host-network')!;
+    const dir = materialize(c);
+    const overlays = ['smp', 'json6902', 'inline', 'legacy', 'off', 'agent', 'with-component'].map((o) => path.join(dir, 'overlays', o));
+    await run(runOptions(c, dir, true));
+    const built = overlays.flatMap((o) => pods(kustomize(o)).map((p) => ({ overlay: path.basename(o), ...p })));
+    expect(built.filter((p) => p.hostNetwork && p.probes.some((q) => 'grpc' in q)).map((p) => p.overlay)).toEqual([]);
+    // The overlay that takes the pod off the host's network migrates.
+    expect(built.filter((p) => !p.hostNetwork && p.probes.some((q) => 'grpc' in q)).map((p) => p.overlay)).toEqual(['off']);
+  });
+
+  test('patch-probe-base-env: the port a migrated patch probe gets is the one the kubelet expands from the built container', async () => {
+    const c = cases.find((x) => x.name === 'patch-probe-base-env')!;
+    const dir = materialize(c);
+    const overlays = ['smp', 'json6902', 'other-patch', 'ops-host'].map((o) => path.join(dir, 'overlays', o));
+    const envs = overlays.map(() => ({}) as Record<string, Record<string, string>>);
+    const before = overlays.map((o, i) => probes(kustomize(o), envs[i]));
+    await run(runOptions(c, dir, true));
+    overlays.forEach((o, i) => {
+      const after = probes(kustomize(o));
+      for (const [key, was] of Object.entries(before[i]!)) {
+        const now = after[key]!;
+        if (!('grpc' in now)) continue;
+        const vars = envs[i]![key.slice(0, key.indexOf('.'))] ?? {};
+        const argv = (was.exec as { command: string[] }).command.map((a) => a.replace(/\$\((\w+)\)/g, (m, v: string) => vars[v] ?? m));
+        expect({ overlay: path.basename(o), key, port: (now.grpc as { port: number }).port }).toEqual({ overlay: path.basename(o), key, port: Number(/-addr=:(\d+)/.exec(argv.join(' '))![1]) });
+      }
+    });
+  });
+
+  test('patch-probe-unresolved: a probe whose patched object cannot be read says what to do', async () => {
+    const c = cases.find((x) => x.name === 'patch-probe-unresolved')!;
+    const result = await run(runOptions(c, materialize(c), false));
+    const remote = result.findings.find((f) => f.file === 'remote/probes.yaml' && f.blockers?.includes('host'))!;
+    expect(remote.hint).toBe(
+      'Make the patched object readable to the tool (a local copy of the base), and run again; or, if its pods are not on the host\'s network (or the server listens on all addresses), replace exec with grpc: {port: 50051} in this patch by hand, with exec: null in a strategic-merge patch.',
+    );
   });
 });
 

@@ -31,6 +31,7 @@ const FRAGMENTS = new Set([
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
   'kustomize-patch-probe/json-patches/overlay/startup.yaml',
+  'kustomize-patch-probe/patch-probe-base-env/overlays/json6902/probes.yaml',
   // Helm values a kustomization's helmCharts entry names (additionalValuesFiles): values, not an object.
   'kustomize-patch-probe/helm-charts-values/overlay/prod.yaml',
   // A documentation snippet in a chart's folder: probe fields, not an object.

@@ -41,8 +41,12 @@ export function keptHandlers(
   doc: Document.Parsed<ParsedNode, true>,
   run: RunContext,
   source: PatchSource,
-  /** For a Helm values file: what its chart adds to the probe walk, and holds it applies after it. */
-  helm?: { renderedTimeout?: ProbeWalkOptions['renderedTimeout']; held?: (r: Report) => boolean },
+  /**
+   * For a Helm values file: what its chart adds to the probe walk, and holds it applies after it;
+   * for a Kustomize patch: the context of the objects it is applied to (builtContext), and what
+   * that context blocks after the walk (held).
+   */
+  helm?: { renderedTimeout?: ProbeWalkOptions['renderedTimeout']; held?: (r: Report) => boolean; builtContext?: ProbeWalkOptions['builtContext'] },
 ): KeptHandler[] {
   const out: KeptHandler[] = [];
   let migrates: Set<number> | undefined;
@@ -63,7 +67,7 @@ export function keptHandlers(
       if (handler === 'exec') {
         migrates ??= new Set(
           source.rewritten && !goHeldFile(source.absPath, run)
-            ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(helm?.renderedTimeout ? { renderedTimeout: helm.renderedTimeout } : {}) })
+            ? findProbeReports({ text, docs: [doc], eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(helm?.renderedTimeout ? { renderedTimeout: helm.renderedTimeout } : {}), ...(helm?.builtContext ? { builtContext: helm.builtContext } : {}) })
                 .filter((r) => r.fix && !(r.blockers?.length) && !helm?.held?.(r))
                 .map((r) => r.start)
             : [],

@@ -80,6 +80,24 @@ export interface ProbeWalkOptions {
   clearService?: boolean;
   /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
   customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
+  /**
+   * For a patch's probe (a Kustomize strategic-merge patch or JSON 6902 op): what it takes from
+   * the object(s) the patch is applied to, where it runs once built (src/kustomize/patch-targets.ts).
+   */
+  builtContext?: (path: readonly unknown[], pair: Pair, docIndex: number) => BuiltContext | undefined;
+}
+
+/** What a patch's probe takes from the built object (ProbeWalkOptions.builtContext); the patch's own fields come first. */
+export interface BuiltContext {
+  /** The built pod's hostNetwork: true, or may be (the object could not be read). */
+  hostNetwork?: true | 'unknown';
+  /** The list the container is in there (a JSON 6902 op's path names it). */
+  list?: 'containers' | 'initContainers' | 'ephemeralContainers';
+  /** The built container's restartPolicy (an init container with Always is a sidecar). */
+  restartPolicy?: string;
+  /** The built container's literal env, as the merge makes it (the patch's entries included). */
+  env?: (name: string) => string | undefined;
+  mesh?: Mesh;
 }
 
 export interface ContainerContext {
@@ -99,6 +117,9 @@ export interface ContainerContext {
   mesh?: Mesh;
   /** What the enclosing object says of the clusters it installs on (see declaredKubeVersionBlocker). */
   kubeVersionBlocker?: { code: BlockerCode; detail: string; hint: string };
+  /** From a patch's built object (BuiltContext): the container's restartPolicy and env where the patch does not say them. */
+  restartPolicy?: string;
+  env?: (name: string) => string | undefined;
 }
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
@@ -125,7 +146,7 @@ const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
  * injection with `sidecar.istio.io/inject: "false"`): the injector then leaves the grpc probe as it
  * is. Rewriting turned off mesh-wide (the injector's rewriteAppHTTPProbe) is not in the manifest.
  */
-function meshOf(path: readonly unknown[]): Mesh | undefined {
+export function meshOf(path: readonly unknown[]): Mesh | undefined {
   const n = path.length;
   const podSpec = path[n - 4];
   const specPair = path[n - 5];
@@ -414,6 +435,14 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
           const mesh = meshOf(path);
           if (mesh) ctx.mesh = mesh;
         }
+        const built = opts.builtContext?.(path, pair as Pair, docIndex);
+        if (built) {
+          if (!ctx.hostNetwork && built.hostNetwork) ctx.hostNetwork = built.hostNetwork;
+          if (!ctx.list && built.list) ctx.list = built.list;
+          if (!ctx.mesh && built.mesh) ctx.mesh = built.mesh;
+          if (built.restartPolicy !== undefined) ctx.restartPolicy = built.restartPolicy;
+          if (built.env) ctx.env = built.env;
+        }
         const underOwnKey = keyOf(pair as Pair) === key;
         const embeddedValues = inEmbeddedMergePatch(path);
         // Merged values or patches are not the resource's own pod template: its CRD's schema does not type them.
@@ -506,7 +535,7 @@ export { meshNote };
  * that refers to another variable (`$(POD_NAMESPACE).svc`) or escapes one (`$$`) is expanded by
  * the kubelet before the command runs: unknown too, rather than taken literally.
  */
-function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => string | undefined {
+export function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => string | undefined {
   const values = new Map<string, string | undefined>();
   const env = container ? getPair(container, 'env')?.value : undefined;
   // `<<: *defaults` may bring an env list the walk does not see.
@@ -593,7 +622,7 @@ function probeReport(
       { code: 'not-a-probe', detail: 'ephemeral containers may not have probes' },
     ], details));
   }
-  if (ctx.list === 'initContainers' && scalarString(getPair(ctx.container!, 'restartPolicy')?.value, scalarValue) !== 'Always') {
+  if (ctx.list === 'initContainers' && ((ctx.container ? scalarString(getPair(ctx.container, 'restartPolicy')?.value, scalarValue) : undefined) ?? ctx.restartPolicy) !== 'Always') {
     return withImage(blocked(start, end, `${where} runs grpc_health_probe`, [
       { code: 'not-a-probe', detail: 'probes are allowed only on sidecar init containers (restartPolicy: Always)' },
     ], details));
@@ -639,7 +668,7 @@ function probeReport(
 
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
-  const lookup = envLookup(ctx.container, scalarValue);
+  const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
   const templatePort = openShiftTemplatePort(opts.docs[docIndex]);
   const plan = planNativeProbe({
     argv,

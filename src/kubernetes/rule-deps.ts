@@ -9,6 +9,7 @@ import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
+import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
@@ -31,6 +32,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   const { text, eol } = ctx.file;
   const values = helmValuesOf(ctx.file, docs, run);
   const smp = isStrategicMergePatch(ctx.file.path, run);
+  // A Kustomize patch's probes run in the objects it is applied to: hostNetwork, env and mesh come from there.
+  const patch = patchProbeContext(ctx.file.path, run);
   const reports = findProbeReports({
     text,
     docs,
@@ -45,6 +48,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     // a service (migrated from -service in the same run, or written by hand): say service: "".
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
+    ...(patch ? { builtContext: patch.builtContext } : {}),
   });
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(reports, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
+  const built = patch ? reports.map(patch.finish) : reports;
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
 }

@@ -14,6 +14,7 @@ import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
 import { keepForOverlays } from './overlays.js';
+import { patchProbeContext } from './patch-targets.js';
 import { relabelInlineTransformers } from './transformers.js';
 import { targetClusters } from '../analysis/native-probe.js';
 
@@ -33,7 +34,7 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
     parsed.docs.map((d) => d.contents),
   ).filter((r) => !inPatch(r));
   for (const patch of patches) {
-    if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run));
+    if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run, file.path));
   }
   // An inline patch merges under later patches and overlays like a patch file does.
   return reports.map((r) => keepForOverlays(r, file, run));
@@ -56,7 +57,7 @@ function inlinePatches(root: unknown): Scalar[] {
   return out;
 }
 
-function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
+function patchReports(patch: Scalar, eol: string, run: RunContext, file: string): Report[] {
   const start = patch.range![0];
   const end = patch.range![1];
   const blocked = (detail: string): Report[] => [{
@@ -75,11 +76,14 @@ function patchReports(patch: Scalar, eol: string, run: RunContext): Report[] {
   // a JSON parser: what the tool writes there must be JSON too.
   const json = view.text.startsWith('[') && isJson(view.text);
 
+  // Its probes run in the objects it is applied to: hostNetwork, env and mesh come from there.
+  const built = patchProbeContext(file, run, [start, end]);
   let reports = relabelPartialOps(
     // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
-    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml' }),
+    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml', ...(built ? { builtContext: built.builtContext } : {}) }),
     inner.docs,
   );
+  if (built) reports = reports.map(built.finish);
 
   // The patch must still parse once its own edits are in (as JSON, when it was); otherwise none of them is made.
   const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));

@@ -27,6 +27,7 @@ import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js'
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
+import { patchProbeContext } from './patch-targets.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -68,7 +69,7 @@ const HANDLERS = new Set(['exec', 'httpGet', 'tcpSocket', 'grpc']);
 const holdsByRun = new WeakMap<RunContext, Map<string, OverlayHold[]>>();
 
 /** A patch a kustomization applies: its text, and where that text lives. */
-interface PatchEntry {
+export interface PatchEntry {
   text: string;
   /** The patch file, or the kustomization itself for an inline patch (absolute). */
   file: string;
@@ -78,16 +79,18 @@ interface PatchEntry {
   editable: boolean;
   /** An inline patch's range in the kustomization. */
   range?: [number, number];
+  /** The entry's `target:` selector (kind, name, namespace, labelSelector…): the objects it is applied to. */
+  target?: YAMLMap;
 }
 
 /** The patches of a kustomization: `patches`, `patchesJson6902`, `patchesStrategicMerge`; inline or by path. */
 export function patchEntries(kustomization: string, root: YAMLMap, run: RunContext): PatchEntry[] {
   const dir = path.dirname(kustomization);
   const out: PatchEntry[] = [];
-  const byPath = (ref: string, json6902: boolean) => {
+  const byPath = (ref: string, json6902: boolean, target?: YAMLMap) => {
     const file = path.resolve(dir, ref);
     const text = run.readText(file);
-    if (text !== undefined) out.push({ text, file, json6902, editable: true });
+    if (text !== undefined) out.push({ text, file, json6902, editable: true, ...(target ? { target } : {}) });
   };
   for (const key of ['patches', 'patchesJson6902']) {
     const list = getPair(root, key)?.value;
@@ -96,8 +99,10 @@ export function patchEntries(kustomization: string, root: YAMLMap, run: RunConte
       if (!isMap(item)) continue;
       const inline = getPair(item, 'patch')?.value;
       const ref = getPair(item, 'path')?.value;
-      if (isScalar(inline) && typeof inline.value === 'string') out.push(inlineEntry(inline, kustomization, key === 'patchesJson6902'));
-      if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, key === 'patchesJson6902');
+      const target = getPair(item, 'target')?.value;
+      const selector = isMap(target) ? target : undefined;
+      if (isScalar(inline) && typeof inline.value === 'string') out.push({ ...inlineEntry(inline, kustomization, key === 'patchesJson6902'), ...(selector ? { target: selector } : {}) });
+      if (isScalar(ref) && typeof ref.value === 'string') byPath(ref.value, key === 'patchesJson6902', selector);
     }
   }
   const smp = getPair(root, 'patchesStrategicMerge')?.value;
@@ -144,7 +149,7 @@ function inlineEntry(node: Scalar, kustomization: string, json6902: boolean): Pa
 const rootsByRun = new WeakMap<RunContext, Map<string, YAMLMap | null>>();
 
 /** A kustomization file's root map, read and parsed once per run (overlay chains ask again and again). */
-function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
+export function kustomizationRoot(file: string, run: RunContext): YAMLMap | undefined {
   let roots = rootsByRun.get(run);
   if (!roots) rootsByRun.set(run, (roots = new Map()));
   const known = roots.get(file);
@@ -272,7 +277,7 @@ const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd
 const CONTROLLER_FILE_MAX = 1024 * 1024;
 
 /** What a controller builds and the patch lists it applies to it (maps of `patches`, `patchesJson6902`, `patchesStrategicMerge`). */
-interface ControllerBuild {
+export interface ControllerBuild {
   /** A folder of the repository it builds (Flux Kustomization, Argo CD source)… */
   dir?: string;
   /** …or the Flux HelmRelease whose chart it renders. */
@@ -352,7 +357,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
 }
 
 /** A build's patch entries: inline strings, files by `path` (beside the folder it builds), op lists and patch objects written as YAML. */
-function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
+export function controllerPatchEntries(b: ControllerBuild, text: string, abs: string, run: RunContext): PatchEntry[] {
   const out: PatchEntry[] = [];
   // A YAML node's text, indented as in the file (what stands before it on its line, `- ` of a
   // list item, becomes spaces), so that it parses alone.
@@ -391,12 +396,14 @@ function chartYamlName(text: string | undefined): string | undefined {
 function migratingProbes(patch: PatchEntry, run: RunContext): Report[] {
   const parsed = parseYaml(patch.text);
   if (parsed.error) return [];
-  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true })
+  const built = patchProbeContext(patch.file, run, patch.range);
+  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(built ? { builtContext: built.builtContext } : {}) })
+    .map((r) => (built ? built.finish(r) : r))
     .filter((r) => r.fix && !(r.blockers?.length) && r.details?.probe !== undefined)
     .map((r) => (patch.range ? { ...r, start: patch.range[0] } : r));
 }
 
-function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext): OverlayHold[] {
+export function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<string>, run: RunContext, contextOnly = false): OverlayHold[] {
   const parsed = parseYaml(patch.text);
   const out: OverlayHold[] = [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
@@ -454,7 +461,10 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
     }
     // A strategic-merge patch: probes that keep a handler other than grpc after this run.
     const where = patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`;
-    for (const k of keptHandlers(patch.text, doc, run, { absPath: patch.file, rewritten: patch.editable && inRun.has(patch.file) })) {
+    // Its probes are judged in the objects it is applied to (patch-targets.ts), as the rules judge them.
+    const built = contextOnly ? undefined : patchProbeContext(patch.file, run, patch.range);
+    const judged = built ? { builtContext: built.builtContext, held: (r: Report) => (built.finish(r).blockers?.length ?? 0) > 0 } : undefined;
+    for (const k of contextOnly ? [] : keptHandlers(patch.text, doc, run, { absPath: patch.file, rewritten: patch.editable && inRun.has(patch.file) }, judged)) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
     }
     let hostNetwork = false;
@@ -465,7 +475,7 @@ function holdsIn(patch: PatchEntry, kustomization: string, inRun: ReadonlySet<st
         if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || (typeof pair.value.value === 'string' && GO_YAML_TRUE.test(pair.value.value)))) hostNetwork = true;
       },
     });
-    for (const t of tunedTimeouts(doc)) {
+    for (const t of contextOnly ? [] : tunedTimeouts(doc)) {
       out.push({ kustomization, kind: 'timeout', probe: t.probe, ...(t.container !== undefined ? { container: t.container } : {}), timeoutSeconds: t.timeoutSeconds, why: `${where} sets its timeoutSeconds to ${t.timeoutSeconds}` });
     }
     if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
@@ -569,7 +579,7 @@ function envSettings(doc: Document.Parsed<ParsedNode, true>): { hold: Pick<Overl
  * (`…readinessProbe.exec.command.1`): kustomize fails when the field is gone. A target in a
  * container's env may set the variable a probe's command reads.
  */
-function replacementHolds(kustomization: string, root: YAMLMap, run: RunContext): OverlayHold[] {
+export function replacementHolds(kustomization: string, root: YAMLMap, run: RunContext): OverlayHold[] {
   const list = getPair(root, 'replacements')?.value;
   if (!isSeq(list)) return [];
   const dir = path.dirname(kustomization);
@@ -638,7 +648,7 @@ function replacementHolds(kustomization: string, root: YAMLMap, run: RunContext)
 }
 
 /** The local components a kustomization includes (`components:`), and theirs, with their kustomization files. */
-function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
+export function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
   const list = getPair(root, 'components')?.value;
   if (!isSeq(list)) return [];
   const out: { file: string; root: YAMLMap }[] = [];
@@ -756,7 +766,7 @@ export function buildsAvoiding(dir: string, file: string, avoid: ReadonlySet<str
 }
 
 /** For a `kind: Component` in `dir`, the kustomization folders that include it, directly or through another component; none otherwise. */
-function componentIncluders(dir: string, run: RunContext): string[] {
+export function componentIncluders(dir: string, run: RunContext): string[] {
   const root = KUSTOMIZATION_NAMES.map((n) => kustomizationRoot(path.join(dir, n), run)).find((r) => r !== undefined);
   const kind = root && getPair(root, 'kind')?.value;
   if (!isScalar(kind) || kind.value !== 'Component') return [];
