@@ -273,7 +273,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
     // value is (its dot, its variables).
-    const fromEnv = ENV_PORT_ITEM.exec(unmasked);
+    const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
     const envNode = fromEnv ? envs.items.get(node.range![0])?.get(fromEnv[2]!) : undefined;
     if (fromEnv && envNode) {
       const action = envValue(envNode);
@@ -286,7 +286,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         }
         const addrArg = `${fromEnv[1]}${action}`;
         const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
-        if (checked !== addrArg) return checked;
+        if (checked !== addrArg) return addrItems.has(node.range![0]) ? checked.slice('-addr='.length) : checked;
       }
     }
     // `- -addr` then `- :{{ .Values.grpc.port }}`: the port item is checked as `-addr=:{{ … }}` is.
