@@ -454,7 +454,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   if (file.kind !== 'helm-values' && file.kind !== 'yaml' && file.kind !== 'json') return { extraBlockers: [], keep: (r) => r };
   // A release's values (inline in a HelmRelease, an Application, a helmfile; or a values file a
   // release names) are rendered by its chart's templates, as the chart's own values files are.
-  const none: HelmValues = { extraBlockers: [], keep: (r) => keepForReleaseValues(r, file.path, run) };
+  const none: HelmValues = { extraBlockers: [], keep: (r) => keepForReleaseValues(r, file.path, run), renderedTimeout: releaseRenderedTimeout(file.path, docs, run) };
   const found = findChart(file.path, run);
   const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
   // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
@@ -472,6 +472,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   if (loose) {
     return {
       extraBlockers: [],
+      renderedTimeout: releaseRenderedTimeout(file.path, docs, run),
       mergePatch: (root) => isValuesShaped(root),
       baseService: () => true,
       keep: (r) => {
@@ -491,7 +492,7 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
   const values: HelmValues = { extraBlockers, keep: (r) => (chart ? withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) : keepForReleaseValues(r, file.path, run)) };
-  if (chart) values.renderedTimeout = (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run);
+  values.renderedTimeout = chart ? (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run) : releaseRenderedTimeout(file.path, docs, run, true);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
@@ -688,6 +689,33 @@ function chartValuesChecks(r: Report, chart: Chart, run: RunContext, fileAbs: st
   if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
   return onHostNetwork(r, chart, run, show);
 }
+
+/**
+ * The timeoutSeconds the chart of a release (in the repository) writes beside a probe of the
+ * release's values that it prints (templateTimeoutBeside): a timeoutSeconds added to the release's
+ * probe would be a second key in the rendered probe. When the releases holding the probe's place
+ * disagree, the timeout is not known.
+ */
+function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext, valuesFile = false): HelmValues['renderedTimeout'] {
+  return (probe, _exec, keyPath) => {
+    // Only values a release holds (releasesIn's layers): a manifest's own probes ask nothing.
+    if (!valuesFile && !RELEASE_VALUES_KEY.test(keyPath)) return undefined;
+    const start = (probe as { key?: { range?: [number, number, number] } }).key?.range?.[0];
+    const doc = start === undefined ? -1 : docs.findIndex((d) => d.range[0] <= start && start < d.range[2]);
+    const found = releasesHolding(fileAbs, doc === -1 ? undefined : doc, keyPath, run).flatMap((release) =>
+      repositoryCharts(run)
+        .filter((c) => release.installs(c.root, chartName(c.chartYaml)))
+        .map((c) => templateTimeoutBeside(c, release.valuesPath, run)),
+    );
+    const first = found[0];
+    if (found.every((f) => JSON.stringify(f) === JSON.stringify(first))) return first;
+    const beside = found.find((f) => f !== undefined)!;
+    return { text: 'value' in beside ? beside.source : beside.text };
+  };
+}
+
+/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`. */
+const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline)(\.|\[)/;
 
 /**
  * For rules outside YAML (a Pulumi `helm.v3.Release` with a local `chart: "../charts/cni"`): a
