@@ -272,29 +272,38 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const unmasked = unmaskedOf(node);
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
-    // value is (its dot, its variables).
-    const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
-    const envNode = fromEnv ? envs.items.get(node.range![0])?.get(fromEnv[2]!) : undefined;
-    if (fromEnv && envNode) {
-      const action = envValue(envNode);
-      if (/^\{\{[^{}]*\}\}$/.test(action)) {
-        const at = envNode.range![0];
-        // `{{ .port }}` under `{{ with .Values.grpc }}` for the env, outside it for the probe: the
-        // action would print something else in the probe's port.
-        if (/(?<![\w$)\]])\.[A-Za-z_]/.test(action) && dotBlocks(controlBlocks, at) !== dotBlocks(controlBlocks, node.range![0])) {
-          otherDot.set(node.range![0], `${fromEnv[1]}$(${fromEnv[2]}) takes its port from the env value ${action}, which reads the dot where the env is (inside another with or range than the probe): carried into grpc.port, it would print something else there. Migrate by hand, with a port the probe's own dot reads ($.Values…)`);
-        }
-        const addrArg = `${fromEnv[1]}${action}`;
-        const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
-        if (checked !== addrArg) return addrItems.has(node.range![0]) ? checked.slice('-addr='.length) : checked;
+    // value is (its dot, its variables): a setting that is not a port takes the variable's place.
+    const envPort = (prefix: string, name: string): string | undefined => {
+      const envNode = envs.items.get(node.range![0])?.get(name);
+      const action = envNode ? envValue(envNode) : undefined;
+      if (!envNode || action === undefined || !/^\{\{[^{}]*\}\}$/.test(action)) return undefined;
+      const at = envNode.range![0];
+      // `{{ .port }}` under `{{ with .Values.grpc }}` for the env, outside it for the probe: the
+      // action would print something else in the probe's port.
+      if (/(?<![\w$)\]])\.[A-Za-z_]/.test(action) && dotBlocks(controlBlocks, at) !== dotBlocks(controlBlocks, node.range![0])) {
+        otherDot.set(node.range![0], `${prefix}$(${name}) takes its port from the env value ${action}, which reads the dot where the env is (inside another with or range than the probe): carried into grpc.port, it would print something else there. Migrate by hand, with a port the probe's own dot reads ($.Values…)`);
       }
-    }
+      const addrArg = `${prefix}${action}`;
+      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
+      return checked !== addrArg ? checked : undefined;
+    };
+    const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
+    const envChecked = fromEnv ? envPort(fromEnv[1]!, fromEnv[2]!) : undefined;
+    if (envChecked !== undefined) return addrItems.has(node.range![0]) ? envChecked.slice('-addr='.length) : envChecked;
+    // The same in a `sh -c` script: `-addr=:$GRPC_PORT`, `-addr=:${GRPC_PORT}`.
+    const script = /\s/.test(unmasked)
+      ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
+          const addr = prefix.replace(/^(--?addr) /, '$1=');
+          const checked = envPort(addr, (braced ?? kubelet ?? bare)!);
+          return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
+        })
+      : unmasked;
     // `- -addr` then `- :{{ .Values.grpc.port }}`: the port item is checked as `-addr=:{{ … }}` is.
     if (addrItems.has(node.range![0]) && PORT_ACTION_ITEM.test(unmasked)) {
       const checked = checkPort(`-addr=${unmasked}`);
       return checked.slice('-addr='.length);
     }
-    const arg = checkPort(addrFromValues(unmasked, chart, run, scope));
+    const arg = checkPort(addrFromValues(script, chart, run, scope));
     return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
@@ -700,6 +709,8 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
 
 /** `-addr=:$(GRPC_PORT)` (or `localhost:$(PORT)`): the port is a variable of the container's env, the host literal. */
 const ENV_PORT_ITEM = /^(--?addr=[^{}$\s]*:)\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/;
+/** The same as a word of a script: `-addr=:$GRPC_PORT`, `${GRPC_PORT}`, or `$(GRPC_PORT)`, which the kubelet expands first. */
+const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
 
 /**
  * `value: {{ .Values.grpc.port | quote }}` (or `squote`, `{{ quote .Values.grpc.port }}`), the
