@@ -633,7 +633,7 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
  * the host's network (node agents' are: the AWS VPC CNI's aws-node probes -addr=:50051 and its
  * ipamd binds 127.0.0.1:50051), where the kubelet dials the node's IP.
  */
-function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext): Report {
+export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext): Report {
   if (!r.fix || r.keyPath === undefined || r.details?.mergePatch !== true) return r;
   const doc = typeof r.details.document === 'number' ? r.details.document - 1 : undefined;
   let out = r;
@@ -696,7 +696,7 @@ function chartValuesChecks(r: Report, chart: Chart, run: RunContext, fileAbs: st
  * probe would be a second key in the rendered probe. When the releases holding the probe's place
  * disagree, the timeout is not known.
  */
-function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext, valuesFile = false): HelmValues['renderedTimeout'] {
+export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext, valuesFile = false): HelmValues['renderedTimeout'] {
   return (probe, _exec, keyPath) => {
     // Only values a release holds (releasesIn's layers): a manifest's own probes ask nothing.
     if (!valuesFile && !RELEASE_VALUES_KEY.test(keyPath)) return undefined;
