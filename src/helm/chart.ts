@@ -638,7 +638,7 @@ export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext
   const doc = typeof r.details.document === 'number' ? r.details.document - 1 : undefined;
   let out = r;
   for (const release of releasesHolding(fileAbs, doc, r.keyPath, run)) {
-    const charts = repositoryCharts(run).filter((c) => release.installs(c.root, chartName(c.chartYaml)));
+    const charts = chartsInstalled(release, run);
     if (charts.length === 0 && r.loopback) {
       return {
         ...heldReport(
@@ -703,9 +703,7 @@ export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.
     const start = (probe as { key?: { range?: [number, number, number] } }).key?.range?.[0];
     const doc = start === undefined ? -1 : docs.findIndex((d) => d.range[0] <= start && start < d.range[2]);
     const found = releasesHolding(fileAbs, doc === -1 ? undefined : doc, keyPath, run).flatMap((release) =>
-      repositoryCharts(run)
-        .filter((c) => release.installs(c.root, chartName(c.chartYaml)))
-        .map((c) => templateTimeoutBeside(c, release.valuesPath, run)),
+      chartsInstalled(release, run).map((c) => templateTimeoutBeside(c, release.valuesPath, run)),
     );
     const first = found[0];
     if (found.every((f) => JSON.stringify(f) === JSON.stringify(first))) return first;
@@ -730,20 +728,21 @@ export function keepForLocalChartValues(r: Report, chartRoot: string, valuesPath
   return r.keyPath === undefined ? (({ keyPath: _k, ...rest }) => rest)(checked) : { ...checked, keyPath: r.keyPath };
 }
 
-const repositoryChartsByRun = new WeakMap<RunContext, Chart[]>();
+const repositoryChartsByRun = new WeakMap<RunContext, { chart: Chart; name: string | undefined }[]>();
 
-/** The charts of the repository (each folder with a Chart.yaml), listed once per run. */
-function repositoryCharts(run: RunContext): Chart[] {
-  let out = repositoryChartsByRun.get(run);
-  if (!out) {
-    out = run
+/** The charts of the repository the release installs (each folder with a Chart.yaml, listed with its name once per run). */
+function chartsInstalled(release: { installs(chartRoot: string, chartName: string | undefined): boolean }, run: RunContext): Chart[] {
+  let all = repositoryChartsByRun.get(run);
+  if (!all) {
+    all = run
       .repositoryFiles()
       .filter((f) => path.basename(f) === 'Chart.yaml')
       .map((f) => findChart(f, run))
-      .filter((c): c is Chart => c !== undefined);
-    repositoryChartsByRun.set(run, out);
+      .filter((c): c is Chart => c !== undefined)
+      .map((chart) => ({ chart, name: chartName(chart.chartYaml) }));
+    repositoryChartsByRun.set(run, all);
   }
-  return out;
+  return all.filter((c) => release.installs(c.chart.root, c.name)).map((c) => c.chart);
 }
 
 /**
