@@ -123,7 +123,7 @@ function regions(file: SourceFile, masked: string, actions: readonly Action[]): 
   return out;
 }
 
-/** The with and range blocks around an offset, outermost first, as one key: where `.` is set. */
+/** The with and range blocks (and the branch of each) around an offset, as one key: what sets `.` there. */
 function dotBlocks(controlBlocks: readonly Block[], offset: number): string {
   return controlBlocks
     .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
