@@ -48,6 +48,8 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/release-values-paths/envs/dev/cart.yaml',
   'helm-exec-probe/release-values-paths/flux/cart/cart-values.yaml',
   'helm-exec-probe/release-values-from-key/flux/cart/prod.yaml',
+  // helmfile's own config, with releases' inline values.
+  'helm-exec-probe/release-values-host-network/helmfile.yaml',
   // Values-shaped YAML that nothing names, read as Helm values.
   'kubernetes-exec-probe/loose-values-file/input.yaml',
   'kubernetes-exec-probe/quoted-keys-values/input.yaml',

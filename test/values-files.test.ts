@@ -25,12 +25,26 @@ test('a values-shaped file nothing names merges (exec: null), and its hint says 
 test('a values file a release names merges as before, without the hint for files nothing names', async () => {
   const dir = repoWith({
     'envs/prod.yaml': VALUES,
-    'helmfile.yaml': 'releases:\n  - name: cart\n    chart: oci://example.com/charts/cart\n    values:\n      - envs/prod.yaml\n',
+    'charts/cart/Chart.yaml': 'apiVersion: v2\nname: cart\nversion: 0.1.0\n',
+    'charts/cart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  template:\n    spec:\n      containers:\n        - name: cart\n          image: cart\n          readinessProbe: {{- toYaml .Values.readinessProbe | nindent 12 }}\n',
+    'helmfile.yaml': 'releases:\n  - name: cart\n    chart: ./charts/cart\n    values:\n      - envs/prod.yaml\n',
   });
   const { findings } = await run({ cwd: dir });
   const values = findings.find((f) => f.file === 'envs/prod.yaml')!;
   expect(values.message).toContain('`exec: null`');
   expect(values.hint).toBeUndefined();
+});
+
+test("a values file of a release whose chart is not in the repository keeps a local -addr on exec: the chart's pod may be on the host's network", async () => {
+  const dir = repoWith({
+    'envs/prod.yaml': VALUES,
+    'helmfile.yaml': 'releases:\n  - name: cart\n    chart: oci://example.com/charts/cart\n    values:\n      - envs/prod.yaml\n',
+  });
+  const { findings } = await run({ cwd: dir });
+  const values = findings.find((f) => f.file === 'envs/prod.yaml')!;
+  expect(values).toMatchObject({ status: 'blocked', blockers: ['host'] });
+  expect(values.message).toContain('installs the chart oci://example.com/charts/cart, which is not in the repository');
+  expect(values.hint).toMatch(/^Check the chart's templates/);
 });
 
 test("a chart's own values.yaml probe migrates with a hint about values from outside the repository that still set its exec", async () => {

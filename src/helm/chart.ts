@@ -16,7 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -451,8 +451,10 @@ export interface HelmValues {
  * chart's rules its probes follow.
  */
 export function helmValuesOf(file: { path: string; kind: string }, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): HelmValues {
-  const none: HelmValues = { extraBlockers: [], keep: (r) => r };
-  if (file.kind !== 'helm-values' && file.kind !== 'yaml' && file.kind !== 'json') return none;
+  if (file.kind !== 'helm-values' && file.kind !== 'yaml' && file.kind !== 'json') return { extraBlockers: [], keep: (r) => r };
+  // A release's values (inline in a HelmRelease, an Application, a helmfile; or a values file a
+  // release names) are rendered by its chart's templates, as the chart's own values files are.
+  const none: HelmValues = { extraBlockers: [], keep: (r) => keepForReleaseValues(r, file.path, run), renderedTimeout: releaseRenderedTimeout(file.path, docs, run) };
   const found = findChart(file.path, run);
   const rel = found ? path.relative(found.root, file.path).split(path.sep).join('/') : '';
   // A file under templates/, charts/ or crds/ (or outside the chart's folder) is not the chart's values.
@@ -470,9 +472,15 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   if (loose) {
     return {
       extraBlockers: [],
+      renderedTimeout: releaseRenderedTimeout(file.path, docs, run),
       mergePatch: (root) => isValuesShaped(root),
       baseService: () => true,
-      keep: (r) => (r.details?.mergePatch === true ? { ...r, hint: LOOSE_VALUES_HINT } : r),
+      keep: (r) => {
+        // A release's values beside the loose ones (a HelmRelease in the same file) follow its chart.
+        const held = keepForReleaseValues(r, file.path, run);
+        if (held !== r) return held;
+        return r.details?.mergePatch === true ? { ...r, hint: LOOSE_VALUES_HINT } : r;
+      },
     };
   }
   const override = named || isValuesOverride(file.path, chart);
@@ -483,8 +491,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
-  const values: HelmValues = { extraBlockers, keep: (r) => withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) };
-  if (chart) values.renderedTimeout = (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run);
+  const values: HelmValues = { extraBlockers, keep: (r) => (chart ? withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) : keepForReleaseValues(r, file.path, run)) };
+  values.renderedTimeout = chart ? (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run) : releaseRenderedTimeout(file.path, docs, run, true);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
@@ -595,28 +603,7 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
   if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
-  const reader = templateReadingExec(chart, r.keyPath, run);
-  if (reader) return heldReport(r, 'unparseable', `${reader.file} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
-  // Printed into a KubeVirt virtual machine (`readinessProbe: {{- toYaml .Values.readinessProbe
-  // | nindent 8 }}` under a VirtualMachine's spec.template.spec): its Probe has no grpc, as in YAML.
-  const vm = printingTemplates(chart, r.keyPath, run).find((t) => KUBEVIRT_API_VERSION.test(t.text));
-  if (vm) {
-    return {
-      ...heldReport(r, 'no-native-check', `${vm.file} renders it in a KubeVirt resource (${KUBEVIRT_API_VERSION.exec(vm.text)![1]}): a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`),
-      hint: KUBEVIRT_HINT,
-    };
-  }
-  const own = schemaRefusesGrpc(chart, r.keyPath, run);
-  const schema = own ? { file: "the chart's values.schema.json", ...own } : subchartSchemaRefuses(chart, r.keyPath, run);
-  if (schema) {
-    return {
-      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values ${schema.unsure ? 'may' : 'would'} fail that check`),
-      hint: `Allow grpc in values.schema.json at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
-    };
-  }
-  const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
-  if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
-  const placed = onHostNetwork(r, chart, run);
+  const placed = chartValuesChecks(r, chart, run, fileAbs);
   if (!placed.fix || isValuesOverride(fileAbs, chart)) return placed;
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
@@ -633,6 +620,129 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A migratable probe in a release's values (a Flux HelmRelease's `spec.values`, an Argo CD
+ * Application's `helm.valuesObject`, a helmfile release's inline values, a values file a release
+ * names): each chart of the repository the release installs (matched as releases.ts matches them,
+ * by path or by name) renders it as it renders the same probe in one of its own values files, so
+ * the same checks hold it (a template on the host's network, one that reads its exec, a schema,
+ * a KubeVirt resource). A release whose chart is not in the repository renders it in a pod the
+ * tool cannot see: an -addr that dials the local host blocks (`host`), since that pod may be on
+ * the host's network (node agents' are: the AWS VPC CNI's aws-node probes -addr=:50051 and its
+ * ipamd binds 127.0.0.1:50051), where the kubelet dials the node's IP.
+ */
+export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext): Report {
+  if (!r.fix || r.keyPath === undefined || r.details?.mergePatch !== true) return r;
+  const doc = typeof r.details.document === 'number' ? r.details.document - 1 : undefined;
+  let out = r;
+  for (const release of releasesHolding(fileAbs, doc, r.keyPath, run)) {
+    const charts = chartsInstalled(release, run);
+    if (charts.length === 0 && r.loopback) {
+      return {
+        ...heldReport(
+          out,
+          'host',
+          `${release.shown} installs the chart ${release.chart}, which is not in the repository: -addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and if the chart's pod is on the host's network (hostNetwork: true, as node agents' are) the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer. The tool cannot see the chart's templates to tell`,
+        ),
+        hint: `Check the chart's templates: if its pod is not on the host's network (no hostNetwork: true where this probe is printed), migrate by hand (grpc: {port: N} with exec: null beside it, as the tool writes release values); if it is, keep the exec probe, or make the server listen on the node's IP first. With the chart in the repository (a path the release names, or a chart of that name), the tool checks its templates itself.`,
+      };
+    }
+    for (const chart of charts) {
+      const checked = chartValuesChecks({ ...out, keyPath: release.valuesPath }, chart, run, fileAbs, (f) => path.relative(run.cwd, path.join(chart.root, f)).split(path.sep).join('/'));
+      out = { ...checked, keyPath: r.keyPath };
+      if (!out.fix) return out;
+    }
+  }
+  return out;
+}
+
+/**
+ * What a chart's templates and schema make of a probe of values merged over its values.yaml (the
+ * values file at fileAbs), at r.keyPath of those values: a template that reads its exec, a KubeVirt
+ * resource, a schema that refuses grpc, a subchart's default it cannot delete, a pod on the host's
+ * network. `show` names the chart's files in messages (relative to the chart by default).
+ */
+function chartValuesChecks(r: Report, chart: Chart, run: RunContext, fileAbs: string, show: (file: string) => string = (f) => f): Report {
+  if (r.keyPath === undefined) return r;
+  const reader = templateReadingExec(chart, r.keyPath, run);
+  if (reader) return heldReport(r, 'unparseable', `${show(reader.file)} reads ${reader.what}, which would be gone (rendering fails, or renders another command); change the template first`);
+  // Printed into a KubeVirt virtual machine (`readinessProbe: {{- toYaml .Values.readinessProbe
+  // | nindent 8 }}` under a VirtualMachine's spec.template.spec): its Probe has no grpc, as in YAML.
+  const vm = printingTemplates(chart, r.keyPath, run).find((t) => KUBEVIRT_API_VERSION.test(t.text));
+  if (vm) {
+    return {
+      ...heldReport(r, 'no-native-check', `${show(vm.file)} renders it in a KubeVirt resource (${KUBEVIRT_API_VERSION.exec(vm.text)![1]}): a virtual machine's probes have exec (run inside the guest by the QEMU guest agent), httpGet, tcpSocket and guestAgentPing, and no grpc handler`),
+      hint: KUBEVIRT_HINT,
+    };
+  }
+  const own = schemaRefusesGrpc(chart, r.keyPath, run);
+  const schema = own ? { file: show('values.schema.json') === 'values.schema.json' ? "the chart's values.schema.json" : show('values.schema.json'), ...own } : subchartSchemaRefuses(chart, r.keyPath, run);
+  if (schema) {
+    return {
+      ...heldReport(r, 'unparseable', `${schema.file} ${schema.why}, and Helm checks the values against it (install, upgrade, template, lint): the migrated values ${schema.unsure ? 'may' : 'would'} fail that check`),
+      hint: `Allow grpc in ${show('values.schema.json')} at ${r.keyPath} (properties: grpc: {type: object, properties: {port: {type: integer}, service: {type: string}}}, and exec no longer required), or regenerate the schema once the values are migrated by hand; then run the tool again.`,
+    };
+  }
+  const subchartHold = subchartDefaultHold(chart, r.keyPath, fileAbs, run);
+  if (subchartHold) return heldReport(r, 'overlay-patch', subchartHold);
+  return onHostNetwork(r, chart, run, show);
+}
+
+/**
+ * The timeoutSeconds the chart of a release (in the repository) writes beside a probe of the
+ * release's values that it prints (templateTimeoutBeside): a timeoutSeconds added to the release's
+ * probe would be a second key in the rendered probe. When the releases holding the probe's place
+ * disagree, the timeout is not known.
+ */
+export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext, valuesFile = false): HelmValues['renderedTimeout'] {
+  return (probe, _exec, keyPath) => {
+    // Only values a release holds (releasesIn's layers): a manifest's own probes ask nothing.
+    if (!valuesFile && !RELEASE_VALUES_KEY.test(keyPath)) return undefined;
+    const start = (probe as { key?: { range?: [number, number, number] } }).key?.range?.[0];
+    const doc = start === undefined ? -1 : docs.findIndex((d) => d.range[0] <= start && start < d.range[2]);
+    const found = releasesHolding(fileAbs, doc === -1 ? undefined : doc, keyPath, run).flatMap((release) =>
+      chartsInstalled(release, run).map((c) => templateTimeoutBeside(c, release.valuesPath, run)),
+    );
+    const first = found[0];
+    if (found.every((f) => JSON.stringify(f) === JSON.stringify(first))) return first;
+    const beside = found.find((f) => f !== undefined)!;
+    return { text: 'value' in beside ? beside.source : beside.text };
+  };
+}
+
+/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`. */
+const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline)(\.|\[)/;
+
+/**
+ * For rules outside YAML (a Pulumi `helm.v3.Release` with a local `chart: "../charts/cni"`): a
+ * migratable probe of the values a release merges over the chart in the folder chartRoot, at
+ * valuesPath of those values, checked as keepForReleaseValues checks a YAML release's. Unchanged
+ * when no chart is there (the caller decides what an unknown chart means).
+ */
+export function keepForLocalChartValues(r: Report, chartRoot: string, valuesPath: string, run: RunContext): Report {
+  const chart = findChart(path.join(chartRoot, 'Chart.yaml'), run);
+  if (!r.fix || !chart || chart.root !== path.resolve(chartRoot)) return r;
+  const checked = chartValuesChecks({ ...r, keyPath: valuesPath }, chart, run, '', (f) => path.relative(run.cwd, path.join(chart.root, f)).split(path.sep).join('/'));
+  return r.keyPath === undefined ? (({ keyPath: _k, ...rest }) => rest)(checked) : { ...checked, keyPath: r.keyPath };
+}
+
+const repositoryChartsByRun = new WeakMap<RunContext, { chart: Chart; name: string | undefined }[]>();
+
+/** The charts of the repository the release installs (each folder with a Chart.yaml, listed with its name once per run). */
+function chartsInstalled(release: { installs(chartRoot: string, chartName: string | undefined): boolean }, run: RunContext): Chart[] {
+  let all = repositoryChartsByRun.get(run);
+  if (!all) {
+    all = run
+      .repositoryFiles()
+      .filter((f) => path.basename(f) === 'Chart.yaml')
+      .map((f) => findChart(f, run))
+      .filter((c): c is Chart => c !== undefined)
+      .map((chart) => ({ chart, name: chartName(chart.chartYaml) }));
+    repositoryChartsByRun.set(run, all);
+  }
+  return all.filter((c) => release.installs(c.chart.root, c.name)).map((c) => c.chart);
 }
 
 /**
@@ -874,9 +984,10 @@ function readByTemplate(r: Report, valuesPath: string, chart: Chart, run: RunCon
  * read from the values (`hostNetwork: {{ .Values.hostNetwork }}`, or `hostNetwork: true` under
  * `{{- if .Values.hostNetwork }}`) is what every values file of the chart says, when they agree.
  */
-function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
+function onHostNetwork(r: Report, chart: Chart, run: RunContext, show: (file: string) => string = (f) => f): Report {
   if (r.keyPath === undefined) return r;
-  for (const { file, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
+  for (const { file: own, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
+    const file = show(own);
     const hostNetwork = templateHostNetwork(text, prints, owner, run);
     if (r.loopback && hostNetwork === 'string') {
       return {
@@ -905,7 +1016,7 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext): Report {
     return heldReport(
       r,
       'host',
-      `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${dynamic.file} prints a probe from ${dynamic.call} (a key the tool cannot read, which may be this probe's) in a pod whose hostNetwork is ${dynamic.hostNetwork === true ? 'true' : 'templated (not the same boolean in every values file)'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or that template never prints this probe, migrate by hand)`,
+      `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${show(dynamic.file)} prints a probe from ${dynamic.call} (a key the tool cannot read, which may be this probe's) in a pod whose hostNetwork is ${dynamic.hostNetwork === true ? 'true' : 'templated (not the same boolean in every values file)'}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or that template never prints this probe, migrate by hand)`,
     );
   }
   return r;

@@ -45,6 +45,8 @@ interface Layer {
   prefix: string;
   /** How the layer is named in a message; the release's name for its inline values. */
   shown?: string;
+  /** Inline values written as YAML in the release's document (not in a string): which file and document. */
+  at?: { abs: string; doc: number };
 }
 
 /** What the tool needs of a values document, shared by the layers it holds (an Application's valuesObject and values). */
@@ -105,6 +107,8 @@ interface Release {
   /** A `valuesFrom` ConfigMap or Secret no file of the repository makes: values the tool cannot see. */
   outsideValues?: string;
   shown: string;
+  /** The chart as the release writes it (`oci://…/cart`, `acme/cart`), where its refs do not say it. */
+  chartShown?: string;
 }
 
 export interface ReleaseHold {
@@ -136,6 +140,45 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
       const m = SET_HANDLER.exec(setPath);
       if (m && !out.has(m[1]!)) out.set(m[1]!, { file: release.shown, kept: `sets ${setPath} (${where}), which keeps it on ${m[2]}` });
     }
+  }
+  return out;
+}
+
+/** A release whose values hold a probe (releasesHolding). */
+export interface HoldingRelease {
+  /** The release as messages name it. */
+  shown: string;
+  /** The probe's path in the values the release merges over its chart's (`livenessProbe`). */
+  valuesPath: string;
+  /** Whether the release installs the chart at chartRoot (named chartName in its Chart.yaml), as releasesFor matches it. */
+  installs(chartRoot: string, chartName: string | undefined): boolean;
+  /** How the release names its chart, for messages (`./charts/cni`, `aws-vpc-cni`). */
+  chart: string;
+}
+
+/**
+ * The releases whose values hold the probe at keyPath of a file's document (`doc`, 0-based): a
+ * release's inline values there (a Flux HelmRelease's `spec.values`, an Argo CD `valuesObject`, a
+ * helmfile release's `values` item), or the file as a whole when a release names it as a values
+ * file. What their charts' templates make of the probe (a pod on the host's network) is what they
+ * make of the same probe in the chart's own values files.
+ */
+export function releasesHolding(fileAbs: string, doc: number | undefined, keyPath: string, run: RunContext): HoldingRelease[] {
+  const out: HoldingRelease[] = [];
+  for (const release of releasesOf(run)) {
+    const hold = (valuesPath: string): HoldingRelease => ({
+      shown: release.shown,
+      valuesPath,
+      installs: (chartRoot, chartName) => release.refs.some((ref) => matches(ref, chartRoot, chartName)),
+      chart: release.chartShown ?? release.refs.map((ref) => (ref.by === 'name' ? ref.name : ref.by === 'path' ? shownPath(ref.abs, run) : ref.rel)).join(' or '),
+    });
+    for (const layer of release.layers) {
+      if (layer.at?.abs !== fileAbs || (doc !== undefined && layer.at.doc !== doc)) continue;
+      const own = ownKeyPath(layer, keyPath);
+      if (own !== undefined) out.push(hold(own));
+    }
+    const named = release.valueFiles.some((v) => v.base !== undefined && valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs));
+    if (named) out.push(hold(keyPath));
   }
   return out;
 }
@@ -394,9 +437,9 @@ function releasesOf(run: RunContext): Release[] {
     const parsed = parseYaml(text);
     if (parsed.error) continue;
     const shown = shownPath(abs, run);
-    for (const doc of parsed.docs) {
-      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
-    }
+    parsed.docs.forEach((doc, i) => {
+      if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, doc: i, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
+    });
   }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
   if (names.size > 0) {
@@ -446,6 +489,8 @@ function generatedFiles(names: ReadonlySet<string>, run: RunContext): Map<string
 interface Source {
   text: string;
   abs: string;
+  /** The document's index in the file. */
+  doc: number;
   /** The top folder of the repository holding the file (or the run's folder). */
   root: string;
   shown: string;
@@ -459,7 +504,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   const name = scalarText(nodeAt(root, 'metadata.name'));
   // The document is read once, for all of its layers.
   let read: LayerRead | undefined;
-  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, { absPath: src.abs, rewritten: src.rewritten }, run)), prefix }] : []);
+  const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, { absPath: src.abs, rewritten: src.rewritten }, run)), prefix, at: { abs: src.abs, doc: src.doc } }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const refs = fluxChartRefs(root, run);
     if (refs.length === 0) return [];
@@ -559,7 +604,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       }
       const releaseName = scalarText(getPair(item, 'name')?.value);
       const sets = [...setNames(getPair(item, 'set')?.value, 'set'), ...setNames(getPair(item, 'setString')?.value, 'setString')];
-      out.push({ refs: helmfileRefs(chart, base), layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      out.push({ refs: helmfileRefs(chart, base), chartShown: chart, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
     });
     return out;
   }
@@ -569,7 +614,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const chart = scalarText(getPair(helm, 'chart')?.value);
     const refs = chart === undefined ? [{ by: 'path', abs: base } as const] : helmfileRefs(chart, base);
     const valueFiles = strings(getPair(helm, 'valuesFiles')?.value).map((file) => ({ base, file }));
-    return [{ refs, layers: layer(getPair(helm, 'values')?.value, 'helm.values'), valueFiles, shown: `the Fleet bundle in ${src.shown}` }];
+    return [{ refs, ...(chart !== undefined ? { chartShown: chart } : {}), layers: layer(getPair(helm, 'values')?.value, 'helm.values'), valueFiles, shown: `the Fleet bundle in ${src.shown}` }];
   }
   return [];
 }

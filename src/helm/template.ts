@@ -123,6 +123,15 @@ function regions(file: SourceFile, masked: string, actions: readonly Action[]): 
   return out;
 }
 
+/** The with and range blocks (and the branch of each) around an offset, as one key: what sets `.` there. */
+function dotBlocks(controlBlocks: readonly Block[], offset: number): string {
+  return controlBlocks
+    .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
+    .map((b) => `${b.open.start}:${[b.open, ...b.elses].filter((a) => a.start < offset).pop()!.start}`)
+    .sort()
+    .join(',');
+}
+
 function blankOutside(text: string, start: number, end: number): string {
   const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
   return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
@@ -246,17 +255,55 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   }
   const controlBlocks = blocks(actions);
   const addrItems = addrFlagItems(parsed.docs);
+  const envs = containerEnvs(parsed.docs);
+  const unmaskedOf = (node: Scalar): string => unmaskValue(node.value === null || node.value === undefined ? '' : String(node.value), actionsIn(actions, node.range![0], node.range![1]));
+  /** An env value as the kubelet gets it: `value: {{ .Values.grpc.port | quote }}` is the string `{{ .Values.grpc.port }}` prints. */
+  const envValue = (node: Scalar): string => {
+    const unmasked = unmaskedOf(node);
+    return (node.type === 'PLAIN' ? scalarQuotingAction(unmasked) : undefined) ?? unmasked;
+  };
+  // Command items whose env port would print in another dot than its env value's (below).
+  const otherDot = new Map<number, string>();
   const scalarValue = (node: Scalar): string => {
-    const raw = node.value === null || node.value === undefined ? '' : String(node.value);
+    const quoted = envs.values.has(node.range![0]) && node.type === 'PLAIN' ? scalarQuotingAction(unmaskedOf(node)) : undefined;
+    if (quoted !== undefined) return quoted;
     const scope = dotScope(controlBlocks, node.range![0]);
     const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run), chart, run, scope);
-    const unmasked = unmaskValue(raw, actionsIn(actions, node.range![0], node.range![1]));
+    const unmasked = unmaskedOf(node);
+    // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
+    // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
+    // value is (its dot, its variables): a setting that is not a port takes the variable's place.
+    const envPort = (prefix: string, name: string): string | undefined => {
+      const envNode = envs.items.get(node.range![0])?.get(name);
+      const action = envNode ? envValue(envNode) : undefined;
+      if (!envNode || action === undefined || !/^\{\{[^{}]*\}\}$/.test(action)) return undefined;
+      const at = envNode.range![0];
+      // `{{ .port }}` under `{{ with .Values.grpc }}` for the env, outside it for the probe: the
+      // action would print something else in the probe's port.
+      if (/(?<![\w$)\]])\.[A-Za-z_]/.test(action) && dotBlocks(controlBlocks, at) !== dotBlocks(controlBlocks, node.range![0])) {
+        otherDot.set(node.range![0], `${prefix}$(${name}) takes its port from the env value ${action}, which reads the dot where the env is (inside another with or range than the probe): carried into grpc.port, it would print something else there. Migrate by hand, with a port the probe's own dot reads ($.Values…)`);
+      }
+      const addrArg = `${prefix}${action}`;
+      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
+      return checked !== addrArg ? checked : undefined;
+    };
+    const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
+    const envChecked = fromEnv ? envPort(fromEnv[1]!, fromEnv[2]!) : undefined;
+    if (envChecked !== undefined) return addrItems.has(node.range![0]) ? envChecked.slice('-addr='.length) : envChecked;
+    // The same in a `sh -c` script: `-addr=:$GRPC_PORT`, `-addr=:${GRPC_PORT}`.
+    const script = /\s/.test(unmasked)
+      ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
+          const addr = prefix.replace(/^(--?addr) /, '$1=');
+          const checked = envPort(addr, (braced ?? kubelet ?? bare)!);
+          return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
+        })
+      : unmasked;
     // `- -addr` then `- :{{ .Values.grpc.port }}`: the port item is checked as `-addr=:{{ … }}` is.
     if (addrItems.has(node.range![0]) && PORT_ACTION_ITEM.test(unmasked)) {
       const checked = checkPort(`-addr=${unmasked}`);
       return checked.slice('-addr='.length);
     }
-    const arg = checkPort(addrFromValues(unmasked, chart, run, scope));
+    const arg = checkPort(addrFromValues(script, chart, run, scope));
     return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
   const probes = probePairs(parsed.docs);
@@ -295,6 +342,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // a plain manifest (src/kubernetes/rule-deps.ts), read on the masked text with what Helm may
   // change: a list index an action before the item may shift, a field path holding an action.
   return keepForCompositionPatches(reports.map((r): Report | undefined => {
+    const dotMoved = r.fix ? [...otherDot].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
+    if (dotMoved) return blockedFrom(r, dotMoved[1]);
     // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
     // `command:` key at its root) prints the command of whatever includes it: a probe's exec, or a
     // container's command. The walk sees neither.
@@ -656,6 +705,71 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   // The value as the chart refers to it where the probe is (`.addr` inside a with).
   const written = scope === '' ? `.Values.${m[2]}` : scope === null ? `$.Values.${m[2]}` : m[2]!;
   return `${m[1]}${checkedHost(hostPorts.map((hp) => hp![1]!))}:{{ regexFind "[0-9]+$" ${written} }}`;
+}
+
+/** `-addr=:$(GRPC_PORT)` (or `localhost:$(PORT)`): the port is a variable of the container's env, the host literal. */
+const ENV_PORT_ITEM = /^(--?addr=[^{}$\s]*:)\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/;
+/** The same as a word of a script: `-addr=:$GRPC_PORT`, `${GRPC_PORT}`, or `$(GRPC_PORT)`, which the kubelet expands first. */
+const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
+
+/**
+ * `value: {{ .Values.grpc.port | quote }}` (or `squote`, `{{ quote .Values.grpc.port }}`), the
+ * action the whole plain scalar: Helm prints `value: "9090"`, whose quotes are the YAML string's,
+ * so the value is the text `{{ .Values.grpc.port }}` prints (env values must be strings, which is
+ * why charts quote them), as with `value: "{{ .Values.grpc.port }}"`. The action without the
+ * quoting, or undefined. Inside a longer scalar (`-addr=:{{ … | quote }}`) the quotes are text.
+ */
+export function scalarQuotingAction(text: string): string | undefined {
+  const m = /^(\{\{-?\s*)([\s\S]*?)(\s*-?\}\})$/.exec(text);
+  if (!m || m[2]!.includes('{{') || m[2]!.includes('}}')) return undefined;
+  const body = m[2]!;
+  // `X | quote` ends the pipeline: the stage after the last `|` (outside strings and parentheses,
+  // since nothing follows it there) quotes whatever X prints.
+  const piped = /^(\S[\s\S]*?)\s*\|\s*s?quote$/.exec(body);
+  if (piped) return `${m[1]}${piped[1]}${m[3]}`;
+  // `quote X` with one operand: a values path, a variable, a number or string, a parenthesised pipeline.
+  const called = /^s?quote\s+(\$?[A-Za-z0-9_.]*|\d+|"[^"\\]*"|\([^()]*\))$/.exec(body);
+  return called ? `${m[1]}${called[1]}${m[3]}` : undefined;
+}
+
+/**
+ * The env of each container, for its own scalars: the value node of each name (the last entry of
+ * a name wins, as the kubelet's map), under each scalar offset inside the container; and the
+ * offsets of all env value nodes. An env list the tool cannot read (an item that is not a map) is
+ * left out: the probe walk makes every name unknown then.
+ */
+function containerEnvs(docs: readonly Document.Parsed<ParsedNode, true>[]): { items: Map<number, Map<string, Scalar>>; values: Set<number> } {
+  const items = new Map<number, Map<string, Scalar>>();
+  const values = new Set<number>();
+  for (const doc of docs) {
+    visit(doc, {
+      Map(_, map) {
+        const env = getPair(map, 'env')?.value;
+        if (!isSeq(env)) return;
+        const byName = new Map<string, Scalar>();
+        let readable = true;
+        for (const item of env.items) {
+          if (!isMap(item)) {
+            readable = false;
+            continue;
+          }
+          const name = getPair(item, 'name')?.value;
+          const value = getPair(item, 'value')?.value;
+          if (isScalar(value) && value.range) values.add(value.range[0]);
+          if (!isScalar(name)) continue;
+          if (isScalar(value) && value.value !== null && value.range) byName.set(String(name.value), value);
+          else byName.delete(String(name.value));
+        }
+        if (!readable) return;
+        visit(map, {
+          Scalar(_k, s) {
+            if (s.range && !items.has(s.range[0])) items.set(s.range[0], byName);
+          },
+        });
+      },
+    });
+  }
+  return { items, values };
 }
 
 /** A list item that is a port after the host, one action (`:{{ .Values.grpc.port }}`, `localhost:{{ $port }}`). */
