@@ -17,6 +17,7 @@ import { keepForOverlays } from './overlays.js';
 import { patchProbeContext } from './patch-targets.js';
 import { relabelInlineTransformers } from './transformers.js';
 import { targetClusters } from '../analysis/native-probe.js';
+import { keepForReleaseValues, releaseRenderedTimeout } from '../helm/chart.js';
 
 export function kustomizationReports(file: SourceFile, run: RunContext): Report[] {
   const { text, eol } = file;
@@ -30,14 +31,16 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
   const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
   const reports = relabelInlineTransformers(
-    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch }),
+    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch, renderedTimeout: releaseRenderedTimeout(file.path, parsed.docs, run) }),
     parsed.docs.map((d) => d.contents),
   ).filter((r) => !inPatch(r));
   for (const patch of patches) {
     if (typeof patch.value === 'string' && mentionsBinary(patch.value)) reports.push(...patchReports(patch, eol, run, file.path));
   }
-  // An inline patch merges under later patches and overlays like a patch file does.
-  return reports.map((r) => keepForOverlays(r, file, run));
+  // An inline patch merges under later patches and overlays like a patch file does. A
+  // `helmCharts` entry is a release: its chart renders valuesInline (a hostNetwork pod, a chart
+  // not in the repository), as a Flux HelmRelease's renders its values.
+  return reports.map((r) => keepForOverlays(keepForReleaseValues(r, file.path, run), file, run));
 }
 
 /** The scalars of a kustomization that hold a patch's text. */
