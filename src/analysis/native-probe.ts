@@ -361,9 +361,19 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const name = hostOnly ? hostVariable(hostOnly[1]!, unresolvedIn('addr')) : undefined;
     const source = name !== undefined ? input.envSource?.(name) : undefined;
     const field = source !== undefined && source !== 'absent' ? source.fieldRef : undefined;
-    const what = name !== undefined && field !== undefined ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
+    // Only a shell reads the container's environment, where the downward API has set the value.
+    // The kubelet expands `$(VAR)` in an exec probe's command from literal env values only
+    // (ExpandContainerCommandOnlyStatic: "This does *not* include valueFrom substitutions"): a
+    // variable set by valueFrom becomes empty there, so `$(POD_IP):5000` dials the local host today.
+    const kubeletForm = hostOnly !== null && /^\$\(/.test(hostOnly[1]!);
+    const what = name !== undefined && field !== undefined && !kubeletForm ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
     if (absent.length > 0) {
       blockers.push({ code: 'unparseable', detail: `-addr=${shownAddr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
+    } else if (hostOnly && name !== undefined && field !== undefined && kubeletForm && !hostOnly[2]!.includes('$')) {
+      blockers.push({
+        code: 'host',
+        detail: `-addr=${addr} takes its host from ${hostOnly[1]}, which the downward API sets (${field}); but the kubelet expands $(…) in an exec probe's command from literal env values only, so ${hostOnly[1]} is empty there and the binary dials the local host (-addr=:${hostOnly[2]}) today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the variable in a shell (sh -c "grpc_health_probe -addr=\${${name}}:${hostOnly[2]}"), where it has its value, and run the tool again`,
+      });
     } else if (hostOnly && what && (field === 'status.podIP' || (field === 'status.hostIP' && input.hostNetwork === true))) {
       // The kubelet dials status.podIP, which on the host's network is the node's IP, status.hostIP:
       // the exec probe already checks that the server answers there.
