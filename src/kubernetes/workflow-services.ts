@@ -8,7 +8,7 @@
  * installs only, as the image ties decide for it (src/docker/images.ts).
  */
 import type { Document, ParsedNode } from 'yaml';
-import { isMap, isScalar } from '../parse/yaml-lib.js';
+import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
 import { getPair, scalarText } from '../parse/yaml.js';
 import { mentionsBinary } from '../analysis/binary.js';
 import type { Report } from '../types.js';
@@ -76,10 +76,21 @@ function containerOptions(doc: Document.Parsed<ParsedNode, true>): ContainerOpti
   const root = doc.contents;
   const jobs = isMap(root) ? getPair(root, 'jobs')?.value : undefined;
   if (!isMap(jobs)) return out;
+  // Text an alias repeats (`options: &hc …` then `options: *hc`, a container or job merged with
+  // `<<: *svc`) runs in every container that reaches it, not only in the one written beside it:
+  // such options are not tied to one image, and keep the walk's report (every install stays).
+  const shared: [number, number][] = [];
+  visit(doc, {
+    Alias(_, node) {
+      const target = node.resolve(doc);
+      if (target?.range) shared.push([target.range[0], target.range[1]]);
+    },
+  });
   const add = (container: unknown, who: string, at: string) => {
     if (!isMap(container)) return;
     const opts = getPair(container, 'options')?.value;
     if (!isScalar(opts) || typeof opts.value !== 'string' || !opts.range || !mentionsBinary(opts.value)) return;
+    if (shared.some(([s, e]) => s <= opts.range![0] && opts.range![0] < e)) return;
     const image = scalarText(getPair(container, 'image')?.value)?.trim();
     out.push({ start: opts.range[0], end: opts.range[1], who, at: `${at}.options`, value: opts.value, ...(image ? { image } : {}) });
   };
