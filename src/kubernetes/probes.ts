@@ -1269,7 +1269,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     hint = WORKFLOW_STEP_HINT;
   }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
-  else if (enclosingContainer(path) === undefined) {
+  else if (enclosingContainer(path) === undefined && RECIPE_SCRIPT_KEYS.has(keys[keys.length - 1] ?? '')) {
     const fetchers = scriptInstallsOnly(String(node.value));
     if (fetchers) {
       // `wget -qO $CRAFT_PART_INSTALL/grpc_health_probe <url> && chmod +x …` in a build recipe: it
@@ -1604,8 +1604,9 @@ function scriptCalls(script: string): string[][] | undefined {
 function installersOf(calls: readonly string[][]): string[] | undefined {
   const commands = new Set<string>();
   for (const call of calls) {
-    // `P=/tools/grpc_health_probe && until $P -addr=…`: a command word only known at run time may be the binary.
-    if (/[$`]/.test(call[0] ?? '')) return undefined;
+    // `P=/tools/grpc_health_probe && until $P -addr=…`: a command word only known at run time may be
+    // the binary, also behind a command that runs the next word (`exec "$P"`, `sudo $P`).
+    if (/[$`]/.test(call[0] ?? '') || (RUNS_NEXT_WORD.has(basename(call[0] ?? '')) && call.some((w) => /[$`]/.test(w)))) return undefined;
     if (!call.some(mentionsBinary)) continue;
     const command = basename(call[0] ?? '');
     if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
@@ -1627,6 +1628,15 @@ function scriptInstallsOnly(script: string): string[] | undefined {
   return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
 }
 const DOWNLOADERS = new Set(['wget', 'curl']);
+/** Commands that run another command given in their words: one of those words only known at run time may be the binary. */
+const RUNS_NEXT_WORD = new Set(['exec', 'sudo', 'env', 'nohup', 'command', 'nice', 'timeout', 'doas', 'xargs', 'time']);
+/**
+ * The scripts of a rockcraft, snapcraft or charmcraft part: they run on the build machine and put
+ * what they fetch into the artifact they build. Any other script held in YAML (a ConfigMap's
+ * `health.sh`, a Tekton step, an Argo `script:`, a CI job) runs in some image, where a script
+ * that fetches the binary may then run it (`exec "$PROBE"` after a fallback download): a use.
+ */
+const RECIPE_SCRIPT_KEYS = new Set(['override-build', 'override-pull', 'override-stage', 'override-prime']);
 
 function enclosingContainer(path: readonly unknown[]): YAMLMap | undefined {
   for (let i = path.length - 1; i >= 2; i--) {
