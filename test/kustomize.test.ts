@@ -72,6 +72,8 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-directives': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
+  // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.
+  'helm-charts-values-inline-host': null,
   'overlay-broken-patch': null,
   'patch-probe-host-network': 'overlays/off',
   'patch-probe-base-env': 'overlays/smp',
