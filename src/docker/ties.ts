@@ -60,7 +60,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   const unreadable = new Map<string, string>();
   const load = composeLoader(run);
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
-  const extending = extendingFiles(run, sources);
+  const { files: extending, unread: unreadExtenders } = extendingFiles(run, sources);
   const composeFiles = new Set([...sources.filter((abs) => isComposeFile(run, abs)), ...extending]);
   for (const abs of [...sources, ...extending]) {
     if (composeFiles.has(abs)) {
@@ -176,7 +176,10 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     for (const k of direct) add(k);
     const own = compose.get(base) ?? { images: [] };
     const images = new Set(own.images);
-    let undecided = own.undecided;
+    // A file that may extend this one's services but that the tool could not read as a compose
+    // file: the services it extends run in images the tool does not know.
+    const maybe = unreadExtenders.get(base.slice('compose:'.length, base.lastIndexOf('#')));
+    let undecided = own.undecided ?? (maybe ? `${maybe} may extend it (it says extends and names its file, but the tool cannot read it as a compose file), so it may run any image` : undefined);
     for (const k of all) {
       const c = compose.get(k);
       for (const i of c?.images ?? []) images.add(i);
@@ -196,29 +199,42 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
  * service's too. Looked for only when a compose file names the binary, among the YAML files git
  * says may hold `extends:`, and only those naming one of those files are parsed.
  */
-function extendingFiles(run: RunContext, sources: readonly string[]): string[] {
+function extendingFiles(run: RunContext, sources: readonly string[]): { files: string[]; unread: Map<string, string> } {
+  const unread = new Map<string, string>();
   const compose = sources.filter((abs) => isComposeFile(run, abs));
   const targets = compose.filter((abs) => mentionsBinary(run.readText(abs) ?? ''));
-  if (targets.length === 0) return [];
-  const yaml = run.allFiles().filter((f) => /\.ya?ml$/i.test(f) && !compose.includes(f));
-  if (yaml.length === 0) return [];
-  const may = filesMayHold(run, yaml, String.raw`^\s*extends\s*:`);
+  if (targets.length === 0) return { files: [], unread };
+  // JSON is YAML to Compose, and `extends` may be written in flow style ({extends: …}).
+  const yaml = run.allFiles().filter((f) => /\.(ya?ml|json)$/i.test(f) && !compose.includes(f));
+  if (yaml.length === 0) return { files: [], unread };
+  const may = filesMayHold(run, yaml, 'extends');
   const rest = yaml.filter((f) => may === undefined || may.has(f));
   const out: string[] = [];
-  const names = new Set(targets.map((t) => path.basename(t)));
+  // Basename → the folders of the files so named that the extenders may reach.
+  const names = new Map<string, Set<string>>();
+  const name = (abs: string) => names.set(path.basename(abs), (names.get(path.basename(abs)) ?? new Set()).add(realPath(path.dirname(abs))));
+  targets.forEach(name);
+  const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   for (let grew = true; grew; ) {
     grew = false;
     for (const f of rest) {
       if (out.includes(f)) continue;
       const text = run.readText(f);
-      if (text === undefined || !/^\s*extends\s*:/m.test(text) || ![...names].some((n) => text.includes(n))) continue;
-      if (!isComposeShaped(text)) continue;
+      if (text === undefined || !text.includes('extends')) continue;
+      const named = [...names.keys()].filter((n) => text.includes(n));
+      if (named.length === 0) continue;
+      if (!/^\s*extends\s*:/m.test(text) || !isComposeShaped(text)) {
+        // It says extends and names a file whose services run the binary, yet the tool cannot
+        // read it as a compose file (another key, JSON, flow style, a BOM): it may extend them.
+        for (const n of named) for (const dir of names.get(n)!) if (!unread.has(dir)) unread.set(dir, shown(f));
+        continue;
+      }
       out.push(f);
-      names.add(path.basename(f));
+      name(f);
       grew = true;
     }
   }
-  return out;
+  return { files: out, unread };
 }
 
 /** Reads and parses compose files through the run, once each. */
