@@ -77,6 +77,21 @@ const rule: Rule = {
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
           // What the services get through aliases and merges (an `x-` extension's check among them).
           let reached: Set<Node> | undefined;
+          // The ranges aliases of this document repeat (`*script`, `<<: *hc`).
+          let aliased: [number, number][] | undefined;
+          const aliasedAt = (n: Node) => {
+            if (!aliased) {
+              const found: [number, number][] = [];
+              visit(doc, {
+                Alias(_, a) {
+                  const t = a.resolve(doc);
+                  if (t?.range) found.push([t.range[0], t.range[1]]);
+                },
+              });
+              aliased = found;
+            }
+            return aliased.some(([st, en]) => n.range !== undefined && n.range !== null && st <= n.range[0] && n.range[0] < en);
+          };
           const reachedByService = (n: Node) => (reached ??= new Set(services.flatMap((s) => scalarUses(s, mentionsBinary).map((u) => u.scalar as Node)))).has(n);
           visit(doc, {
             Scalar(_, node, nodePath) {
@@ -115,16 +130,20 @@ const rule: Rule = {
               const topKey = top ? keyOf(top as Pair) : undefined;
               if (!service && topKey?.startsWith('x-')) {
                 if (reachedByService(node)) return;
-                ctx.report({
-                  start: node.range![0],
-                  end: node.range![1],
-                  subject: 'consumer',
-                  keepsBinary: false,
-                  info: true,
-                  message: `${keys.join('.')} names grpc_health_probe in an extension field (x-) that no service of this file uses: Compose ignores x- keys, so it runs nothing and keeps no install`,
-                  hint: X_FIELD_HINT,
-                });
-                return;
+                // An alias outside the services (a top-level `configs.*.content: *script` that a
+                // health check runs) may carry it where it runs: it is then a use, reported below.
+                if (!aliasedAt(node)) {
+                  ctx.report({
+                    start: node.range![0],
+                    end: node.range![1],
+                    subject: 'consumer',
+                    keepsBinary: false,
+                    info: true,
+                    message: `${keys.join('.')} names grpc_health_probe in an extension field (x-) that no service of this file uses: Compose ignores x- keys, so it runs nothing and keeps no install`,
+                    hint: X_FIELD_HINT,
+                  });
+                  return;
+                }
               }
               // One that runs it (a HEALTHCHECK, its ENTRYPOINT) keeps it, said as what it is.
               const inline = keys[keys.length - 1] === 'dockerfile_inline';
