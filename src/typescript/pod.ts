@@ -11,7 +11,7 @@ import type { YAMLMap } from 'yaml';
 import { templateMesh, type Mesh } from '../kubernetes/probes.js';
 import { parseAllDocuments } from '../parse/yaml-lib.js';
 import { tsMorph } from './morph.js';
-import { constInitializer, constValue, propName, unwrap } from './values.js';
+import { constInitializer, constReferences, constValue, propName, unwrap } from './values.js';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 /** How deep `const`s and spreads are followed. */
@@ -34,7 +34,7 @@ type Landing =
 
 /** The places the value of an expression lands in, through parentheses, `as` and `const`s of the file. */
 function landings(expr: Node, depth = 0): Landing[] {
-  const { Node: N, SyntaxKind } = tsMorph();
+  const { Node: N } = tsMorph();
   let n: Node = expr;
   let up = n.getParent();
   while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up) || N.isTypeAssertion(up) || N.isNonNullExpression(up))) {
@@ -57,18 +57,8 @@ function landings(expr: Node, depth = 0): Landing[] {
     const statement = up.getVariableStatement();
     if (!N.isIdentifier(nameNode) || statement?.getDeclarationKind() !== 'const') return [{ kind: 'other' }];
     const out: Landing[] = statement.isExported() ? [{ kind: 'other' }] : [];
-    const symbol = nameNode.getSymbol()?.compilerSymbol;
-    const checker = up.getProject().getTypeChecker().compilerObject;
-    for (const id of up.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
-      if (id === nameNode || id.getText() !== nameNode.getText()) continue;
+    for (const id of constReferences(up)) {
       const parent = id.getParent();
-      const same =
-        parent && N.isShorthandPropertyAssignment(parent)
-          ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol
-          : parent && N.isExportSpecifier(parent)
-            ? checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) === symbol
-            : id.getSymbol()?.compilerSymbol === symbol;
-      if (!same) continue;
       if (parent && N.isExportSpecifier(parent)) out.push({ kind: 'other' });
       else out.push(...landings(id, depth + 1));
     }

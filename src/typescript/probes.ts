@@ -16,7 +16,7 @@ import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { podContext, type PodContext } from './pod.js';
 import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
-import { constInitializer, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
+import { constInitializer, constReferences, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
 export interface TsProbeOptions {
   file: SourceFile;
@@ -804,7 +804,7 @@ function spreadTimeoutValue(expr: Node): number | undefined {
  * a spread (so nothing adds a field to it); each with plain keys and no spread of its own.
  */
 function spreadSets(expr: Node): string[] | undefined {
-  const { Node: N, SyntaxKind } = tsMorph();
+  const { Node: N } = tsMorph();
   const literalSets = (o: Node): string[] | undefined => {
     if (!N.isObjectLiteralExpression(o)) return undefined;
     const names: string[] = [];
@@ -823,20 +823,7 @@ function spreadSets(expr: Node): string[] | undefined {
   if (!decl || !N.isVariableDeclaration(decl) || decl.getSourceFile() !== e.getSourceFile()) return undefined;
   const statement = decl.getVariableStatement();
   if (!statement || statement.getDeclarationKind() !== 'const' || statement.isExported() || !decl.getInitializer()) return undefined;
-  const nameNode = decl.getNameNode();
-  const symbol = nameNode.getSymbol()?.compilerSymbol;
-  const checker = decl.getProject().getTypeChecker().compilerObject;
-  for (const id of decl.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier)) {
-    if (id === nameNode || id.getText() !== e.getText()) continue;
-    const parent = id.getParent();
-    // `{ baseProbe }`, `export { baseProbe }`: their own symbol is the property's or the export's.
-    const refers =
-      parent && N.isShorthandPropertyAssignment(parent)
-        ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol
-        : parent && N.isExportSpecifier(parent)
-          ? checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) === symbol
-          : id.getSymbol()?.compilerSymbol === symbol;
-    if (!refers) continue;
+  for (const id of constReferences(decl)) {
     let use: Node = id;
     while (use.getParent() && (N.isParenthesizedExpression(use.getParent()!) || N.isAsExpression(use.getParent()!) || N.isSatisfiesExpression(use.getParent()!))) use = use.getParent()!;
     const up = use.getParent();

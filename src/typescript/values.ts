@@ -4,7 +4,7 @@
  * shadowing and scopes are right). Anything else becomes a placeholder that the shared analysis
  * cannot mistake for a value.
  */
-import type { Node, PropertyAssignment, TemplateExpression } from 'ts-morph';
+import type { Identifier, Node, PropertyAssignment, TemplateExpression, VariableDeclaration } from 'ts-morph';
 import { tsMorph } from './morph.js';
 import type { ConfigReader } from './pulumi-config.js';
 
@@ -282,4 +282,25 @@ export function propName(prop: PropertyAssignment): string | undefined {
   if (N.isIdentifier(name)) return name.getText();
   if (N.isStringLiteral(name) || N.isNoSubstitutionTemplateLiteral(name)) return name.getLiteralValue();
   return undefined;
+}
+
+/**
+ * The identifiers of a const's file that refer to it, its own name aside: a shorthand `{ x }` and
+ * an `export { x }` by the symbols they stand for (their own symbol is the property's or the
+ * export's).
+ */
+export function constReferences(decl: VariableDeclaration): Identifier[] {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const nameNode = decl.getNameNode();
+  const symbol = nameNode.getSymbol()?.compilerSymbol;
+  const checker = decl.getProject().getTypeChecker().compilerObject;
+  return decl.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
+    if (id === nameNode || id.getText() !== nameNode.getText()) return false;
+    const parent = id.getParent();
+    return parent && N.isShorthandPropertyAssignment(parent)
+      ? checker.getShorthandAssignmentValueSymbol(parent.compilerNode) === symbol
+      : parent && N.isExportSpecifier(parent)
+        ? checker.getExportSpecifierLocalTargetSymbol(parent.compilerNode) === symbol
+        : id.getSymbol()?.compilerSymbol === symbol;
+  });
 }
