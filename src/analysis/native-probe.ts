@@ -54,7 +54,7 @@ export interface FixedNumber {
 }
 
 /** See PlanInput.envSource. */
-export type EnvSource = { fieldRef: string } | 'absent';
+export type EnvSource = { fieldRef: string } | { valueFrom: string } | 'absent';
 
 export interface PlanInput {
   argv: readonly string[];
@@ -360,7 +360,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const absent = noShell ? unresolvedIn('addr').filter((u) => /^\$\(/.test(u) && input.envSource?.(u.slice(2, -1)) === 'absent') : [];
     const name = hostOnly ? hostVariable(hostOnly[1]!, unresolvedIn('addr')) : undefined;
     const source = name !== undefined ? input.envSource?.(name) : undefined;
-    const field = source !== undefined && source !== 'absent' ? source.fieldRef : undefined;
+    const field = source !== undefined && source !== 'absent' && 'fieldRef' in source ? source.fieldRef : undefined;
     // Only a shell reads the container's environment, where the downward API has set the value.
     // The kubelet expands `$(VAR)` in an exec probe's command from literal env values only
     // (ExpandContainerCommandOnlyStatic: "This does *not* include valueFrom substitutions"): a
@@ -369,10 +369,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const what = name !== undefined && field !== undefined && !kubeletForm ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
     if (absent.length > 0) {
       blockers.push({ code: 'unparseable', detail: `-addr=${shownAddr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
-    } else if (hostOnly && name !== undefined && field !== undefined && kubeletForm && !hostOnly[2]!.includes('$')) {
+    } else if (hostOnly && name !== undefined && typeof source === 'object' && kubeletForm && !hostOnly[2]!.includes('$')) {
+      const setBy = 'fieldRef' in source ? `the downward API sets (${source.fieldRef})` : `its valueFrom sets (${source.valueFrom})`;
       blockers.push({
         code: 'host',
-        detail: `-addr=${addr} takes its host from ${hostOnly[1]}, which the downward API sets (${field}); but the kubelet expands $(…) in an exec probe's command from literal env values only, so ${hostOnly[1]} is empty there and the binary dials the local host (-addr=:${hostOnly[2]}) today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the variable in a shell (sh -c "grpc_health_probe -addr=\${${name}}:${hostOnly[2]}"), where it has its value, and run the tool again`,
+        detail: `-addr=${addr} takes its host from ${hostOnly[1]}, which ${setBy}; but the kubelet expands $(…) in an exec probe's command from literal env values only, so ${hostOnly[1]} is empty there and the binary dials the local host (-addr=:${hostOnly[2]}) today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the variable in a shell (sh -c "grpc_health_probe -addr=\${${name}}:${hostOnly[2]}"), where it has its value, and run the tool again`,
       });
     } else if (hostOnly && what && (field === 'status.podIP' || (field === 'status.hostIP' && input.hostNetwork === true))) {
       // The kubelet dials status.podIP, which on the host's network is the node's IP, status.hostIP:
@@ -399,14 +400,21 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         code: 'host',
         detail: what
           ? `-addr=${shownAddr} takes its host from ${vars}, which the downward API sets to ${field}, not the pod's IP; the kubelet dials the pod's own IP (the node's on the host's network), so the native probe would not check the address this one does (write grpc: {port: ${hostOnly[2]}} by hand if the server answers on the pod's IP too)`
-          : `-addr=${shownAddr} takes its host from ${vars}, which has no literal value in the container's env; the kubelet dials the pod's own IP (the node's on the host's network): if ${vars} holds that IP, set it from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and run the tool again, or write grpc: {port: ${hostOnly[2]}} by hand`,
+          : kubeletForm
+            ? `-addr=${shownAddr} takes its host from ${vars}, which has no literal value in the container's env (the kubelet expands $(…) in an exec probe's command from literal env values only); the kubelet dials the pod's own IP (the node's on the host's network): if the server answers there, write grpc: {port: ${hostOnly[2]}} by hand, or read the address in a shell from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}; sh -c "grpc_health_probe -addr=$${name ?? 'POD_IP'}:${hostOnly[2]}") and run the tool again`
+            : `-addr=${shownAddr} takes its host from ${vars}, which has no literal value in the container's env; the kubelet dials the pod's own IP (the node's on the host's network): if ${vars} holds that IP, set it from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and run the tool again, or write grpc: {port: ${hostOnly[2]}} by hand`,
       });
     } else {
       const vars = unresolvedIn('addr');
       // `${PORT:-50051}`: what it gives depends on PORT at run time, which the image may set too.
+      // `$(GRPC_PORT)` whose entry is a valueFrom: the kubelet expands an exec probe's command from
+      // literal env values only, so it is empty there (ExpandContainerCommandOnlyStatic).
+      const emptied = vars.filter((v) => /^\$\(/.test(v) && typeof input.envSource?.(v.slice(2, -1)) === 'object');
       const held = vars.some((v) => v.startsWith('${'))
         ? `which the tool does not read as a literal (an expansion with ${vars.length > 1 ? 'operators' : 'an operator'}, such as a default: what it gives depends on the variable at run time, which the container's env or the image may set)`
-        : "which has no literal value in the container's env";
+        : emptied.length > 0
+          ? `which the container's env sets with valueFrom: the kubelet expands $(…) in an exec probe's command from literal env values only, so ${emptied.join(', ')} ${emptied.length > 1 ? 'are' : 'is'} empty there and the probe fails today`
+          : "which has no literal value in the container's env";
       blockers.push({ code: 'unresolved-port', detail: `-addr=${shownAddr} uses ${vars.join(', ')}, ${held}` });
     }
   } else {

@@ -578,7 +578,17 @@ function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (n
       const from = getPair(item, 'valueFrom')?.value;
       const ref = isMap(from) ? getPair(from, 'fieldRef')?.value : undefined;
       const field = isMap(ref) ? getPair(ref, 'fieldPath')?.value : undefined;
-      sources.set(name.value, getPair(item, 'value') === undefined && isScalar(field) && typeof field.value === 'string' ? { fieldRef: field.value } : undefined);
+      const kind = isMap(from) && from.items.length === 1 && isPair(from.items[0]) ? keyOf(from.items[0] as Pair) : undefined;
+      sources.set(
+        name.value,
+        getPair(item, 'value') !== undefined
+          ? undefined
+          : isScalar(field) && typeof field.value === 'string'
+            ? { fieldRef: field.value }
+            : kind !== undefined && VALUE_FROM_KINDS.has(kind)
+              ? { valueFrom: kind }
+              : undefined,
+      );
     }
   }
   return (name) => {
@@ -586,6 +596,8 @@ function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (n
     return complete && !templated && !SERVICE_LINK_VAR.test(name) ? 'absent' : undefined;
   };
 }
+/** The sources of a `valueFrom`: the kubelet resolves them for the container's process, not for an exec probe's `$(…)`. */
+const VALUE_FROM_KINDS = new Set(['configMapKeyRef', 'secretKeyRef', 'resourceFieldRef', 'fileKeyRef']);
 /** What the kubelet sets for each Service of the namespace (enableServiceLinks, on by default). */
 const SERVICE_LINK_VAR = /_SERVICE_HOST$|_SERVICE_PORT(_[A-Z0-9_]+)?$|_PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?$/;
 
