@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
+import { OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
@@ -132,7 +133,15 @@ const rule: Rule = {
             throw e;
           }
         };
-        const consumers = [...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })), ...unexplained(ctx.files(), ctx.findings(), seen, stageNames)].map(
+        // A run of the upstream probe image keeps nothing, unless it may be an image of this
+        // repository: one it builds under that name, or one under another registry (a mirror may
+        // be a rebuild, which an untied Dockerfile may make).
+        const upstreamRuns = ctx.findings().filter((f) => f.report.upstreamImage !== undefined && (isTiedImage(f.report.upstreamImage, known) || !OFFICIAL_UPSTREAM.test(f.report.upstreamImage)));
+        const consumers = [
+          ...ctx.consumers().map((c) => ({ path: c.file.path, image: c.report.image, where: where(c) })),
+          ...upstreamRuns.map((c) => ({ path: c.file.path, image: c.report.upstreamImage, where: where(c) })),
+          ...unexplained(ctx.files(), ctx.findings(), seen, stageNames),
+        ].map(
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);

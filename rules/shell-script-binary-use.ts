@@ -1,4 +1,4 @@
-import { UPSTREAM_IMAGE } from '../src/analysis/binary.js';
+import { upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { CONTAINER_NAME_HINT, commandUses, scriptImageNames, scriptVariables, type WordReader } from '../src/analysis/script-runs.js';
 import { heredocDestination, heredocManifestFinding, heredocReadOnlyBy, heredocVariables, SCRIPT_HOLDER } from '../src/analysis/heredoc-manifest.js';
 import { inRanges, mentionOffsets } from '../src/analysis/mentions.js';
@@ -70,10 +70,10 @@ const rule: Rule = {
             const { run } = use;
             const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}${run.tagAtRunTime ? ' (its tag set at run time)' : ''}` : ''}; the binary stays installed while it does`, RUN_HINT);
             // The image it runs in: only the installs of Dockerfiles that may build it stay for it.
-            reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, hint: UPSTREAM_HINT } : { ...report, image: run.image });
+            reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, upstreamImage: run.image, hint: UPSTREAM_HINT } : { ...report, image: run.image });
           } else if (use.kind === 'upstream') {
             // `docker run ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.24 -addr=api:5000`: the binary ships in that image.
-            reports.push({ ...keeps(call, `runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, UPSTREAM_HINT), keepsBinary: false });
+            reports.push({ ...keeps(call, `runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, ${upstreamRunKeeps(use.image)}`, UPSTREAM_HINT), keepsBinary: false, upstreamImage: use.image });
           } else if (use.kind === 'names' && use.containerName !== undefined) {
             // `docker run --name grpc_health_probe IMAGE`: the container's name, not a program.
             reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only as the name of the container ${use.containerName} starts (--name); a name runs nothing and keeps no install`, hint: CONTAINER_NAME_HINT });

@@ -3,7 +3,7 @@ import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
-import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
@@ -217,7 +217,7 @@ function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, 
   if (use.kind === 'upstream' || (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image))) {
     const image = use.kind === 'upstream' ? use.image : use.run.image!;
     const through = use.kind === 'upstream' ? use.label : use.run.through.join(', then ');
-    return { blockers: ['unsupported-file'], keepsBinary: false, hint: RECIPE_UPSTREAM_HINT, message: `${said} runs the grpc-health-probe image ${restore(image)} through ${restore(through)}; the binary ships in that image, so it keeps no install of this repository` };
+    return { blockers: ['unsupported-file'], keepsBinary: false, upstreamImage: image, hint: RECIPE_UPSTREAM_HINT, message: `${said} runs the grpc-health-probe image ${restore(image)} through ${restore(through)}; the binary ships in that image, ${upstreamRunKeeps(image)}` };
   }
   if (use.kind === 'run' && use.run.image !== undefined) {
     const image = restore(use.run.image);

@@ -73,6 +73,12 @@ export interface Report {
   /** Image (or build context) the place belongs to, when the repository says so. */
   image?: string;
   /**
+   * It runs the upstream grpc-health-probe image by this name (keepsBinary false: the binary ships
+   * in that image). Where the repository itself builds an image of that name (a mirror, a rebuild
+   * under `registry.acme/grpc-ecosystem/grpc-health-probe`), it runs that one: a consumer of it.
+   */
+  upstreamImage?: string;
+  /**
    * Where a probe sits in its document (`server.readinessProbe`, `spec.template.spec.containers[0].livenessProbe`):
    * for rules that match probes across files. Not part of the finding.
    */

@@ -48,3 +48,12 @@ export function isScriptNamedAfterBinary(word: string, form: WordForm = 'shell')
 
 /** The upstream probe image, from its registry or a mirror that keeps its path (`…/grpc-ecosystem/grpc-health-probe:v0.4.28`). */
 export const UPSTREAM_IMAGE = /(^|\/)grpc-ecosystem\/grpc-health-probe(:[^/@]*)?(@sha256:[0-9a-f]+)?$/;
+/** The upstream probe image where its project publishes it (ghcr.io), by tag or digest. */
+export const OFFICIAL_UPSTREAM = /^(?:ghcr\.io\/)?grpc-ecosystem\/grpc-health-probe(?::[^/@]*)?(?:@sha256:[0-9a-f]+)?$/;
+
+/** What a run of the upstream probe image keeps, said after "the binary ships in that image". */
+export function upstreamRunKeeps(image: string): string {
+  return OFFICIAL_UPSTREAM.test(image)
+    ? 'so it keeps no install of this repository'
+    : 'so it keeps no install of this repository, unless that image is this repository\'s own rebuild under another registry (a Dockerfile of it that builds that name, or one nothing ties to a name, may be): those installs stay';
+}

@@ -6,7 +6,7 @@
  */
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
-import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall, type ShScript } from '../analysis/shell.js';
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
@@ -1248,7 +1248,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
       const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
-      const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : report;
+      const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : use.upstreamImage !== undefined ? { ...report, upstreamImage: use.upstreamImage } : report;
       const start = use.at === undefined ? undefined : at0(use.at);
       return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
     });
@@ -1325,6 +1325,8 @@ interface StepUse {
   hint: string;
   keeps: boolean;
   image?: string;
+  /** The upstream probe image it runs (keeps false): see Report.upstreamImage. */
+  upstreamImage?: string;
   at?: number;
 }
 
@@ -1424,14 +1426,14 @@ function scriptUses(script: string, site: ScriptSite): StepUse[] | undefined {
     if (local) {
       uses.push({ ...local, at: where });
     } else if (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image)) {
-      uses.push({ what: `${who} runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+      uses.push({ what: `${who} runs grpc_health_probe in the grpc-health-probe image ${use.run.image}; the binary ships in that image, ${upstreamRunKeeps(use.run.image)}`, hint: UPSTREAM_STEP_HINT, keeps: false, upstreamImage: use.run.image, at: where });
     } else if (use.kind === 'run' && use.run.image !== undefined) {
       uses.push({ what: `${who} runs grpc_health_probe through ${use.run.through.join(', then ')} in the image ${use.run.image}${use.run.tagAtRunTime ? ' (its tag set at run time)' : ''}`, hint, keeps: true, image: use.run.image, at: where });
     } else if (use.kind === 'run') {
       const { via, through } = use.run;
       uses.push({ what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''}, in no image ${site.named}, so every install stays for it`, hint, keeps: true, at: where });
     } else if (use.kind === 'upstream') {
-      uses.push({ what: `${who} runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, so it keeps no install of this repository`, hint: UPSTREAM_STEP_HINT, keeps: false, at: where });
+      uses.push({ what: `${who} runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, ${upstreamRunKeeps(use.image)}`, hint: UPSTREAM_STEP_HINT, keeps: false, upstreamImage: use.image, at: where });
     } else if (use.kind === 'names') {
       uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
     } else if (!use.ranBy) {
