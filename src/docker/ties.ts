@@ -165,6 +165,13 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     }
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
+  // A file that may extend the services of a compose file but that the tool could not read as a
+  // compose file: those services (whether or not a file it did read extends them too) run in
+  // images the tool does not know.
+  for (const [key, c] of compose) {
+    const maybe = key.startsWith('compose:') ? unreadExtenders.get(key.slice('compose:'.length, key.lastIndexOf('#'))) : undefined;
+    if (maybe && !c.undecided) compose.set(key, { ...c, undecided: `${maybe} may extend it (it says extends and names its file, but the tool cannot read it as a compose file), so it may run any image` });
+  }
   // An extended service's key reaches what its extenders run (transitively: one may extend an extender).
   for (const [base, direct] of extendedBy) {
     const all = new Set<string>();
@@ -176,10 +183,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     for (const k of direct) add(k);
     const own = compose.get(base) ?? { images: [] };
     const images = new Set(own.images);
-    // A file that may extend this one's services but that the tool could not read as a compose
-    // file: the services it extends run in images the tool does not know.
-    const maybe = unreadExtenders.get(base.slice('compose:'.length, base.lastIndexOf('#')));
-    let undecided = own.undecided ?? (maybe ? `${maybe} may extend it (it says extends and names its file, but the tool cannot read it as a compose file), so it may run any image` : undefined);
+    let undecided = own.undecided;
     for (const k of all) {
       const c = compose.get(k);
       for (const i of c?.images ?? []) images.add(i);
