@@ -206,8 +206,13 @@ function effectsOf(holds: readonly OverlayHold[], source: string): Effect[] {
 }
 
 /** A kustomize selector field (kind, name, namespace) is an anchored regular expression. */
-function selects(pattern: string | undefined, values: readonly (string | undefined)[]): boolean {
+export function selects(pattern: string | undefined, values: readonly (string | undefined)[]): boolean {
   if (pattern === undefined || pattern === '') return true;
+  // Kustomize matches with Go's linear-time regexp; JavaScript's backtracks, and a quantified
+  // group (`(a|a-?)+`) can take it exponential time on a name that does not match. Such a
+  // pattern (or a back-reference, which Go has not) is not evaluated: it selects every object,
+  // which only ever adds targets to judge a probe in (the most restrictive wins).
+  if (pattern.length > 256 || /\)[*+?{]|\\[1-9]/.test(pattern)) return true;
   let re: RegExp;
   try {
     re = new RegExp(`^(?:${pattern})$`);
