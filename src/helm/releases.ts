@@ -507,7 +507,11 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   const layer = (node: unknown, prefix: string): Layer[] => (isMap(node) ? [{ read: (read ??= readLayer(src.text, doc, { absPath: src.abs, rewritten: src.rewritten }, run)), prefix, at: { abs: src.abs, doc: src.doc } }] : []);
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const refs = fluxChartRefs(root, run);
-    if (refs.length === 0) return [];
+    // A chart the tool cannot name (a chartRef of another kind, an ExternalArtifact; no chart at
+    // all): still a release, of a chart not in the repository, whose values probes are judged so.
+    const refKind = scalarText(nodeAt(root, 'spec.chartRef.kind'));
+    const refName = scalarText(nodeAt(root, 'spec.chartRef.name'));
+    const unnamed = refs.length === 0 ? { chartShown: refKind !== undefined ? `its chartRef names (${refKind} ${refName ?? '?'})` : 'it names (no spec.chart or spec.chartRef the tool reads)' } : {};
     const from = nodeAt(root, 'spec.valuesFrom');
     const valuesFrom = (isSeq(from) ? from.items : []).flatMap((v) => {
       if (!isMap(v) || getPair(v, 'targetPath')) return [];
@@ -521,7 +525,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const target = isMap(v) ? scalarText(getPair(v, 'targetPath')?.value) : undefined;
       return target !== undefined && target !== '' ? [{ path: target, where: 'spec.valuesFrom targetPath' }] : [];
     });
-    return [{ refs, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    return [{ refs, ...unnamed, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
