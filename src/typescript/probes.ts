@@ -675,6 +675,16 @@ function probeReport(
     ...(opts.generatedTypeBlockers ?? []).filter((b) => importsGenerated(opts.file, b.module)).map(({ code, detail }) => ({ code, detail })),
     ...charts.flatMap((c) => c.extraBlockers.map(({ code, detail }) => ({ code, detail: `${detail} (the chart ${helmPlace!.chartRef}, which this release installs)` }))),
   ];
+  // A release of a chart that is no folder of the repository (a chart repository's, an OCI URL, a
+  // .tgz, an expression): whether its pod is on the host's network is unknown, as for a Flux
+  // HelmRelease of such a chart (keepForReleaseValues): a probe that dials the local host stays.
+  if (helmPlace && charts.length === 0 && plan.loopback && !plan.blockers.some((b) => b.code === 'host')) {
+    blockers.push({
+      code: 'host',
+      detail: `in ${helmPlace.shown}, whose chart (${helmPlace.chartRef ?? 'an expression'}) is not a folder of the repository: -addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and if the chart's pod is on the host's network (hostNetwork: true, as node agents' are) the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer. The tool cannot see the chart's templates to tell`,
+      hint: 'Check the chart\'s templates: if the pod is not on the host\'s network (or the server listens on all addresses), write grpc: {port: N} with exec: null in these values by hand; otherwise keep exec.',
+    });
+  }
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
     blockers.push({ code: 'unparseable', detail: `-service=${plan.grpc.service} is not a string the tool can read in this file` });
   }
