@@ -192,7 +192,11 @@ function hostNetworkIn(scope: Node): number | undefined {
  * Helm values (of a release or chart in code) the probe is in; the chart makes its pod, so only a
  * hostNetwork those values set may reach it, not one of the file's own pods.
  */
-export function podContext(container: ObjectLiteralExpression, helmValues?: ObjectLiteralExpression): PodContext {
+/**
+ * `hostNetworkElsewhere`: another code file of the run that sets hostNetwork (its path as shown),
+ * for a container the tool cannot place: it may end up in that file's pod spec.
+ */
+export function podContext(container: ObjectLiteralExpression, helmValues?: ObjectLiteralExpression, hostNetworkElsewhere?: () => string | undefined): PodContext {
   const places = containerPlaces(container);
   const placed = places.filter((p): p is PodSpecPlace => p !== undefined);
   const values: HostNetwork[] = [];
@@ -218,11 +222,11 @@ export function podContext(container: ObjectLiteralExpression, helmValues?: Obje
     }
   } else if (hostNetwork === undefined && unfollowed) {
     const line = hostNetworkIn(container.getSourceFile());
-    if (line !== undefined) {
-      hostNetwork = {
-        unknown: `unknown: this file sets hostNetwork at line ${line}, and the tool cannot tell which pod this ${placed.length > 0 ? 'pod spec ends up in (it is passed to code the tool does not follow)' : 'container ends up in (it is not written in a pod spec\'s container list here, or is passed to code the tool does not follow)'}`,
-      };
-    }
+    const what = placed.length > 0 ? 'pod spec ends up in (it is passed to code the tool does not follow)' : 'container ends up in (it is not written in a pod spec\'s container list here, or is passed to code the tool does not follow)';
+    // Not this file: another one may import it (an exported const, a function that returns it).
+    const elsewhere = line === undefined ? hostNetworkElsewhere?.() : undefined;
+    if (line !== undefined) hostNetwork = { unknown: `unknown: this file sets hostNetwork at line ${line}, and the tool cannot tell which pod this ${what}` };
+    else if (elsewhere !== undefined) hostNetwork = { unknown: `unknown: ${elsewhere} sets hostNetwork, and the tool cannot tell which pod this ${what}` };
   }
   return { lists: placed.map((p) => p.list), ...(hostNetwork !== undefined ? { hostNetwork } : {}), ...(mesh ? { mesh } : {}) };
 }

@@ -29,6 +29,8 @@ export interface TsProbeOptions {
   generatedTypeBlockers?: (Blocker & { module: string })[];
   /** The charts of the repository a Helm release in code names (`chart: "../charts/x"`): see helm-release.ts. */
   releaseChart?: (chartRef: string) => ReleaseChart[];
+  /** Another code file of the run that sets hostNetwork (see podContext), asked only when needed. */
+  hostNetworkElsewhere?: () => string | undefined;
   /** The Pulumi project's stack config, for a port read with `config.requireNumber(…)` (pulumi-config.ts). */
   config?: ConfigReader;
   /** What the repository's CRD of a custom resource says about the probe's place, as for a manifest (crdProbeSchema). */
@@ -561,7 +563,7 @@ function probeReport(
   const start = probeProp.getStart();
   const end = probeProp.getEnd();
   const helmPlace = helmValuesAround(probeProp);
-  const container = containerOf(probeProp, helmPlace?.values);
+  const container = containerOf(probeProp, helmPlace?.values, opts.hostNetworkElsewhere);
   const containerName = container ? stringProperty(container.object, 'name') : undefined;
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const details: Record<string, unknown> = { probe: probeKey };
@@ -846,11 +848,11 @@ function spreadSets(expr: Node): string[] | undefined {
  * The container object literal a probe sits in, which list holds it (through the `const`s and
  * spreads pod.ts follows; of several, the one that allows the fewest probes) and its pod.
  */
-function containerOf(probeProp: PropertyAssignment, helmValues?: ObjectLiteralExpression): { object: ObjectLiteralExpression; list?: string; pod: PodContext } | undefined {
+function containerOf(probeProp: PropertyAssignment, helmValues?: ObjectLiteralExpression, hostNetworkElsewhere?: () => string | undefined): { object: ObjectLiteralExpression; list?: string; pod: PodContext } | undefined {
   const { Node: N } = tsMorph();
   const object = probeProp.getParent();
   if (!N.isObjectLiteralExpression(object)) return undefined;
-  const pod = podContext(object, helmValues);
+  const pod = podContext(object, helmValues, hostNetworkElsewhere);
   const list = ['ephemeralContainers', 'initContainers', 'containers'].find((l) => pod.lists.includes(l));
   return { object, ...(list ? { list } : {}), pod };
 }
