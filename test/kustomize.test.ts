@@ -74,6 +74,7 @@ const OVERLAYS: Record<string, string | null> = {
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.
   'helm-charts-values-inline-host': null,
+  'helm-inflation-generator': null,
   'overlay-broken-patch': null,
   'patch-probe-host-network': 'overlays/off',
   'patch-probe-base-env': 'overlays/smp',

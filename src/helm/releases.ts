@@ -416,7 +416,7 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
   return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
 }
 
-const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts/;
+const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator/;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -587,6 +587,18 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       out.push({ refs, layers: layer(getPair(item, 'valuesInline')?.value, `helmCharts[${i}].valuesInline`), valueFiles, shown: `the helmCharts entry ${releaseName ?? chart} in ${src.shown}` });
     });
     return out;
+  }
+  // The generator form of `helmCharts` (a kustomization's `generators: [helm.yaml]`): one chart,
+  // its fields at the top of the document.
+  if (kind === 'HelmChartInflationGenerator') {
+    const chart = scalarText(getPair(root, 'name')?.value);
+    if (chart === undefined || chart === '') return [];
+    const chartHome = path.resolve(base, scalarText(getPair(root, 'chartHome')?.value) ?? 'charts');
+    const version = scalarText(getPair(root, 'version')?.value);
+    const refs: ChartRef[] = [{ by: 'path', abs: path.join(chartHome, chart) }, ...(version ? [{ by: 'path', abs: path.join(chartHome, `${chart}-${version}`) } as const] : [])];
+    const valueFiles = [scalarText(getPair(root, 'valuesFile')?.value), ...strings(getPair(root, 'additionalValuesFiles')?.value)].flatMap((file) => (file ? [{ base, file }] : []));
+    const releaseName = scalarText(getPair(root, 'releaseName')?.value);
+    return [{ refs, layers: layer(getPair(root, 'valuesInline')?.value, 'valuesInline'), valueFiles, shown: `the HelmChartInflationGenerator ${releaseName ?? chart} in ${src.shown}` }];
   }
   if (kind !== undefined) return [];
   // helmfile: `releases: [{chart: ./charts/x | repo/x, values: [file | {inline}]}]`.

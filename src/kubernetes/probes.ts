@@ -356,6 +356,12 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   }
   // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
   if (keys[0] === 'releases' && keys[1] === 'values') return true;
+  // Kustomize's HelmChartInflationGenerator (the generator form of helmCharts): `valuesInline`.
+  if (keys[0] === 'valuesInline') {
+    const root = path.find(isMap);
+    const kind = root ? getPair(root, 'kind')?.value : undefined;
+    if (isScalar(kind) && kind.value === 'HelmChartInflationGenerator') return true;
+  }
   for (let i = 0; i + 1 < keys.length; i++) {
     if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
     // Crossplane's provider-helm Release: `spec.forProvider.values`.
