@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -80,16 +80,7 @@ const rule: Rule = {
           // The ranges aliases of this document repeat (`*script`, `<<: *hc`).
           let aliased: [number, number][] | undefined;
           const aliasedAt = (n: Node) => {
-            if (!aliased) {
-              const found: [number, number][] = [];
-              visit(doc, {
-                Alias(_, a) {
-                  const t = a.resolve(doc);
-                  if (t?.range) found.push([t.range[0], t.range[1]]);
-                },
-              });
-              aliased = found;
-            }
+            aliased ??= aliasedRanges(doc);
             return aliased.some(([st, en]) => n.range !== undefined && n.range !== null && st <= n.range[0] && n.range[0] < en);
           };
           const reachedByService = (n: Node) => (reached ??= new Set(services.flatMap((s) => scalarUses(s, mentionsBinary).map((u) => u.scalar as Node)))).has(n);

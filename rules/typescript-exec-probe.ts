@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { filesMayHold } from '../src/discover/grep.js';
 import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
 import { targetClusters } from '../src/analysis/native-probe.js';
@@ -24,11 +25,10 @@ const rule: Rule = {
     // The code files of the run that set hostNetwork (display paths), read once, when a container
     // the tool cannot place in a pod spec asks: it may end up in one of theirs.
     let hostNetworkFiles: { abs: string; shown: string }[] | undefined;
-    const hostNetworkFilesOf = async () => {
+    const hostNetworkFilesOf = () => {
       if (hostNetworkFiles) return hostNetworkFiles;
       // The repository's, not only the run's: a pre-commit run names one file.
       const code = run.repositoryFiles().filter((f) => /\.[cm]?[jt]sx?$/i.test(f) && !f.endsWith('.d.ts'));
-      const { filesMayHold } = await import('../src/discover/grep.js');
       const may = filesMayHold(run, code, 'hostNetwork');
       hostNetworkFiles = code
         .filter((f) => (may === undefined || may.has(f)) && run.readText(f)?.includes('hostNetwork'))
@@ -88,10 +88,8 @@ const rule: Rule = {
           const customResourceSchema = (resource: { apiVersion: string; kind: string }, keyPath: string) => crdProbeSchema(run, resource, keyPath);
           // A Helm release in code may install a chart of the repository (`chart: "../charts/x"`).
           const releaseChart = /helm/i.test(text) ? (await import('../src/typescript/helm-release.js')).releaseCharts(ctx.file.path, run) : undefined;
-          // Read before the walk (it is synchronous), and only in a file that may need it: one that
-          // names the binary in a container it may not place (a const, an export, a function).
-          const elsewhere = /\bexport\b|module\.exports|\bfunction\b|=>/.test(text) ? (await hostNetworkFilesOf()).find((f) => f.abs !== ctx.file.path)?.shown : undefined;
-          const hostNetworkElsewhere = () => elsewhere;
+          // Asked only for a container the tool cannot place in a pod spec.
+          const hostNetworkElsewhere = () => hostNetworkFilesOf().find((f) => f.abs !== ctx.file.path)?.shown;
           for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema, hostNetworkElsewhere, ...(releaseChart ? { releaseChart } : {}) })) report(r);
         } finally {
           project.removeSourceFile(file);

@@ -8,8 +8,8 @@
  * installs only, as the image ties decide for it (src/docker/images.ts).
  */
 import type { Document, ParsedNode } from 'yaml';
-import { isMap, isScalar, visit } from '../parse/yaml-lib.js';
-import { getPair, scalarText } from '../parse/yaml.js';
+import { isMap, isScalar } from '../parse/yaml-lib.js';
+import { aliasedRanges, getPair, scalarText } from '../parse/yaml.js';
 import { mentionsBinary } from '../analysis/binary.js';
 import type { Report } from '../types.js';
 
@@ -79,13 +79,7 @@ function containerOptions(doc: Document.Parsed<ParsedNode, true>): ContainerOpti
   // Text an alias repeats (`options: &hc …` then `options: *hc`, a container or job merged with
   // `<<: *svc`) runs in every container that reaches it, not only in the one written beside it:
   // such options are not tied to one image, and keep the walk's report (every install stays).
-  const shared: [number, number][] = [];
-  visit(doc, {
-    Alias(_, node) {
-      const target = node.resolve(doc);
-      if (target?.range) shared.push([target.range[0], target.range[1]]);
-    },
-  });
+  const shared = aliasedRanges(doc);
   const add = (container: unknown, who: string, at: string) => {
     if (!isMap(container)) return;
     const opts = getPair(container, 'options')?.value;

@@ -49,6 +49,21 @@ export function parseYaml(text: string, opts: YamlParseOptions = {}): YamlParse 
   return { docs };
 }
 
+/**
+ * The source ranges of the nodes the document's aliases repeat (`*hc`, `<<: *base`): text that
+ * runs, or is merged, wherever each alias stands as well as where it is written.
+ */
+export function aliasedRanges(doc: Document): [number, number][] {
+  const out: [number, number][] = [];
+  visit(doc, {
+    Alias(_, node) {
+      const target = node.resolve(doc);
+      if (target?.range) out.push([target.range[0], target.range[1]]);
+    },
+  });
+  return out;
+}
+
 /** Where the first quoted scalar that never closes starts, or undefined. */
 function unclosedQuoteAt(text: string): number | undefined {
   let at: number | undefined;
