@@ -90,6 +90,8 @@ export interface Report {
   envNames?: string[];
   /** A probe's -addr dials the local host (loopback, `:port`, 0.0.0.0), which an overlay's `hostNetwork: true` would block. Not part of the finding. */
   loopback?: boolean;
+  /** A probe's -addr dials the downward API's status.hostIP in a hostNetwork pod, which an overlay that takes the pod off the host's network would block. Not part of the finding. */
+  hostIp?: boolean;
   /**
    * The whole node a finding accounts for when its start is one mention inside it (a script in a
    * block scalar, reported where it runs the binary, past a comment line naming it): a check for

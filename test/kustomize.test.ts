@@ -65,6 +65,8 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-transformers': 'overlay',
   'overlay-host-network': 'overlay',
   'overlay-host-network-ops': 'removed',
+  // Overlays that take a hostNetwork pod off the host's network; 'all' builds every one but probe-on (its object is probe-off's).
+  'overlay-host-network-off': 'all',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
   'controller-patches': 'apps/free',

@@ -42,6 +42,11 @@ export interface NativePlan {
   timeoutSeconds?: { from: number; to: number };
   /** -addr dials the local host (loopback, or an empty host / 0.0.0.0): on the host's network (hostNetwork) that would block it. */
   loopback?: boolean;
+  /**
+   * -addr dials the downward API's status.hostIP, which is the pod's IP only on the host's network
+   * (hostNetwork: true): an overlay that takes the pod off it would block it.
+   */
+  hostIp?: boolean;
   /** Whole seconds the binary's -connect-timeout/-rpc-timeout ask for, when given: what timeoutSeconds must be at least. */
   timeoutNeeded?: number;
 }
@@ -340,6 +345,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // Address → port.
   let port: PortValue | undefined;
   let loopback = false;
+  let hostIp = false;
   const addr = flag('addr');
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
@@ -382,6 +388,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       if ('blocker' in p) blockers.push(p.blocker);
       else {
         port = p.port;
+        if (field === 'status.hostIP') hostIp = true;
         notes.push(field === 'status.podIP'
           ? `-addr=${shownAddr} dials ${what}, the address the kubelet dials`
           : `-addr=${shownAddr} dials ${what}, which on the host's network is the pod's IP, the address the kubelet dials`);
@@ -559,7 +566,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}), ...(hostIp ? { hostIp } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;

@@ -801,6 +801,7 @@ function probeReport(
     target,
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
+    ...(plan.hostIp ? { hostIp: true } : {}),
     ...(plan.timeoutNeeded !== undefined ? { timeoutNeeded: plan.timeoutNeeded } : {}),
   });
 }

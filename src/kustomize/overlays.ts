@@ -21,7 +21,7 @@ import { heldReport } from '../kubernetes/held-report.js';
 import { keptHandlers, tunedTimeouts } from '../kubernetes/merge-holds.js';
 import { filesOfRun, repositoryFolders } from '../run-files.js';
 import { targetClusters } from '../analysis/native-probe.js';
-import { containerContext, findProbeReports, GO_YAML_TRUE } from '../kubernetes/probes.js';
+import { containerContext, findProbeReports, GO_YAML_FALSE, GO_YAML_TRUE } from '../kubernetes/probes.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
@@ -48,6 +48,19 @@ export interface OverlayHold {
   keyPath?: string;
   /** env holds: the variables set; undefined: any (an op on a list index, a replaced list). */
   envNames?: string[];
+  /**
+   * hostNetwork holds: what the overlay sets it to. true (the default) holds a probe whose -addr
+   * dials the local host; false (set false, removed) one that dials the downward API's
+   * status.hostIP, the pod's IP only on the host's network; 'unknown' (a value the tool does not
+   * read) both.
+   */
+  sets?: boolean | 'unknown';
+  /**
+   * hostNetwork holds: the patch writes the pod spec (or a map above it) whole, so the probes under
+   * it are gone from what it builds and it holds none; what it writes counts for the probes that
+   * patches applied after it write (patch-targets.ts).
+   */
+  whole?: boolean;
   /** timeout holds: the timeoutSeconds the overlay sets, which a probe whose flags ask for more cannot keep. */
   timeoutSeconds?: number;
   /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
@@ -426,15 +439,13 @@ export function holdsIn(patch: PatchEntry, kustomization: string, inRun: Readonl
             const p = getPair(map, key)?.value;
             if (!isScalar(p) || typeof p.value !== 'string') continue;
             const at = p.value;
-            if (key === 'path' && /\/hostNetwork$/.test(at)) {
-              // Only an op that may leave it true puts the pods on the host's network: `remove`,
-              // `test` and a false value do not (a base that sets it true holds its own probes).
-              const v = getPair(map, 'value')?.value;
-              const on = isScalar(v) && (v.value === true || (typeof v.value === 'string' && GO_YAML_TRUE.test(v.value)));
-              if ((op === 'add' || op === 'replace') && on) out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} sets hostNetwork: true (${op} ${at})` });
-              else if (op === 'copy' || op === 'move') out.push({ kustomization, kind: 'hostNetwork', source, why: `${overlay} ${op === 'copy' ? 'copies' : 'moves'} a value the tool does not read into hostNetwork (${op} ${at}), which may set it true` });
+            const hostNetwork = hostNetworkOp(op, key, at, getPair(map, 'value')?.value);
+            if (hostNetwork) {
+              const { sets, what, whole } = hostNetwork;
+              out.push({ kustomization, kind: 'hostNetwork', sets, ...(whole ? { whole } : {}), source, why: `${overlay} ${what} (${op} ${key === 'from' ? `from ${at}` : at})` });
               continue;
             }
+            if (key === 'path' && /\/hostNetwork$/.test(at)) continue;
             const timeout = key === 'path' && (op === 'add' || op === 'replace') ? /\/(livenessProbe|readinessProbe|startupProbe)\/timeoutSeconds$/.exec(at) : null;
             const value = getPair(map, 'value')?.value;
             if (timeout && isScalar(value) && Number.isFinite(Number(value.value))) {
@@ -467,23 +478,110 @@ export function holdsIn(patch: PatchEntry, kustomization: string, inRun: Readonl
     for (const k of contextOnly ? [] : keptHandlers(patch.text, doc, run, { absPath: patch.file, rewritten: patch.editable && inRun.has(patch.file) }, judged)) {
       out.push({ kustomization, kind: 'merge', probe: k.probe, ...(k.container !== undefined ? { container: k.container } : {}), why: `${where} ${k.kept}` });
     }
-    let hostNetwork = false;
-    visit(doc, {
-      Pair(_, pair) {
-        // kubectl reads the built objects as YAML 1.1: `yes`, `on` are true too (quoted, a string
-        // the API server rejects; held all the same, the safe side).
-        if (keyOf(pair as Pair) === 'hostNetwork' && isScalar(pair.value) && (pair.value.value === true || (typeof pair.value.value === 'string' && GO_YAML_TRUE.test(pair.value.value)))) hostNetwork = true;
-      },
-    });
+    const hostNetwork = hostNetworkSettings(doc);
     for (const t of contextOnly ? [] : tunedTimeouts(doc)) {
       out.push({ kustomization, kind: 'timeout', probe: t.probe, ...(t.container !== undefined ? { container: t.container } : {}), timeoutSeconds: t.timeoutSeconds, why: `${where} sets its timeoutSeconds to ${t.timeoutSeconds}` });
     }
-    if (hostNetwork) out.push({ kustomization, kind: 'hostNetwork', source, why: `${where} sets hostNetwork: true` });
+    for (const h of hostNetwork) out.push({ kustomization, kind: 'hostNetwork', sets: h.sets, ...(h.whole ? { whole: true } : {}), source, why: `${where} ${h.what}` });
     for (const e of envSettings(doc)) {
       const names = e.names ? ` (${e.names.join(', ')})` : '';
       out.push({ kustomization, kind: 'env', ...e.hold, source, why: `${where} sets env${e.hold.container !== undefined ? ` of container "${e.hold.container}"` : ''}${names}` });
     }
   }
+  return out;
+}
+
+/** A hostNetwork value as kubectl reads what kustomize builds (YAML 1.1: `yes`, `on` are true), or undefined when the tool does not read it (a quoted string, which the API server rejects; an alias). */
+function hostNetworkValue(v: unknown): boolean | undefined {
+  if (v === null || v === undefined) return false;
+  if (!isScalar(v)) return undefined;
+  if (v.value === true) return true;
+  if (v.value === false || v.value === null) return false;
+  if (typeof v.value === 'string' && GO_YAML_TRUE.test(v.value)) return true; // quoted too: held all the same, the safe side
+  if (typeof v.value === 'string' && v.type === 'PLAIN' && GO_YAML_FALSE.test(v.value)) return false;
+  return undefined;
+}
+
+/** Path segments from an object to its pod spec (Deployment, DaemonSet, Job, CronJob, Pod). */
+const POD_SPEC_ANCESTORS = /^(?:\/spec(?:\/jobTemplate(?:\/spec)?)?(?:\/template(?:\/spec)?)?)?$/;
+
+/** The hostNetwork values a YAML node holds anywhere inside (a replaced pod spec's, template's). */
+function hostNetworksIn(node: unknown): (boolean | undefined)[] {
+  const found: (boolean | undefined)[] = [];
+  if (!isMap(node)) return found;
+  visit(node, {
+    Pair(_, pair) {
+      if (keyOf(pair as Pair) === 'hostNetwork') found.push(hostNetworkValue(pair.value));
+    },
+  });
+  return found;
+}
+
+/**
+ * What a JSON 6902 op does to the pod's hostNetwork: sets it (true, false: set false or removed),
+ * or may set it to a value the tool does not read ('unknown'); undefined: nothing. A `test`
+ * changes nothing. An op on a field above it (`/spec/template/spec`) replaces or removes it with
+ * the map it writes.
+ */
+function hostNetworkOp(op: string, key: string, at: string, value: unknown): { sets: boolean | 'unknown'; what: string; whole?: boolean } | undefined {
+  if (op === 'test') return undefined;
+  if (/\/hostNetwork$/.test(at)) {
+    if (key === 'from') return op === 'move' ? { sets: false, what: 'moves hostNetwork away, which removes it' } : undefined;
+    if (op === 'remove') return { sets: false, what: 'removes hostNetwork' };
+    if (op === 'copy' || op === 'move') return { sets: 'unknown', what: `${op === 'copy' ? 'copies' : 'moves'} a value the tool does not read into hostNetwork, which may set it true or false` };
+    if (op !== 'add' && op !== 'replace') return undefined;
+    const v = hostNetworkValue(value);
+    return v === undefined ? { sets: 'unknown', what: 'sets hostNetwork to a value the tool does not read as a boolean' } : { sets: v, what: `sets hostNetwork: ${String(v)}` };
+  }
+  if (key !== 'path' || !POD_SPEC_ANCESTORS.test(at)) return undefined;
+  if (op === 'remove') return { sets: false, what: `removes ${at || 'the object'}, and the hostNetwork in it`, whole: true };
+  if (op === 'copy' || op === 'move') return { sets: 'unknown', what: `${op === 'copy' ? 'copies' : 'moves'} a value the tool does not read over ${at}, which may set hostNetwork true or false`, whole: true };
+  if (op !== 'add' && op !== 'replace') return undefined;
+  const values = hostNetworksIn(value);
+  if (!isMap(value) || values.length > 1 || values.includes(undefined)) return { sets: 'unknown', what: `writes ${at} with a hostNetwork the tool does not read`, whole: true };
+  const v = values[0] ?? false;
+  return { sets: v, what: v ? `writes ${at} with hostNetwork: true` : `writes ${at} without hostNetwork, which removes it`, whole: true };
+}
+
+/**
+ * What a strategic-merge patch document does to the pod's hostNetwork: `hostNetwork: true`
+ * (or `yes`/`on`) sets it, `false`, `null` or `{$patch: delete}` takes it away, and so does a
+ * pod spec (or a map above it) replaced with `$patch: replace` or `$patch: delete`, or whose
+ * `$retainKeys` leaves it out; a value the tool does not read may do either.
+ */
+function hostNetworkSettings(doc: Document.Parsed<ParsedNode, true>): { sets: boolean | 'unknown'; what: string; whole?: boolean }[] {
+  const out: { sets: boolean | 'unknown'; what: string; whole?: boolean }[] = [];
+  const root = doc.contents;
+  if (!isMap(root)) return out;
+  // Maps from the object down to its pod spec: spec, spec.template, spec.template.spec (and a CronJob's jobTemplate).
+  const walk = (map: YAMLMap, at: string) => {
+    const directive = scalarText(getPair(map, '$patch')?.value);
+    if (at !== '' && (directive === 'replace' || directive === 'delete')) {
+      const values = directive === 'delete' ? [] : hostNetworksIn(map);
+      const v = values.length > 1 || values.includes(undefined) ? 'unknown' : (values[0] ?? false);
+      out.push({ sets: v, whole: true, what: v === true ? `replaces ${at} ($patch: replace) with hostNetwork: true` : v === false ? `${directive === 'delete' ? 'deletes' : 'replaces'} ${at} ($patch: ${directive}), which takes its hostNetwork away` : `replaces ${at} ($patch: replace) with a hostNetwork the tool does not read` });
+      return;
+    }
+    const retain = getPair(map, '$retainKeys')?.value;
+    if (at !== '' && isSeq(retain) && !retain.items.some((i) => isScalar(i) && i.value === 'hostNetwork') && /(?:^|\.)template\.spec$|^spec$/.test(at)) {
+      out.push({ sets: false, what: `keeps only the fields its $retainKeys lists in ${at}, which takes hostNetwork away` });
+    }
+    for (const pair of map.items) {
+      const k = keyOf(pair as Pair);
+      if ((k === 'spec' || k === 'template' || k === 'jobTemplate') && isMap(pair.value)) walk(pair.value, at === '' ? k : `${at}.${k}`);
+    }
+  };
+  walk(root, '');
+  // The field itself, wherever the pod spec is (a custom resource's may be elsewhere).
+  visit(doc, {
+    Pair(_, pair) {
+      if (keyOf(pair as Pair) !== 'hostNetwork') return;
+      const v = pair.value;
+      const del = isMap(v) && scalarText(getPair(v, '$patch')?.value) === 'delete';
+      const value = del ? false : hostNetworkValue(v);
+      out.push(value === undefined ? { sets: 'unknown', what: 'sets hostNetwork to a value the tool does not read as a boolean' } : { sets: value, what: del ? 'deletes hostNetwork ($patch: delete)' : `sets hostNetwork: ${value ? 'true' : 'false'}` });
+    },
+  });
   return out;
 }
 
@@ -618,6 +716,11 @@ export function replacementHolds(kustomization: string, root: YAMLMap, run: RunC
       // `spec.template.spec.containers.[name=api].readinessProbe.exec.command.1`: dots outside brackets.
       const segments: string[] = at.match(/(?:\[[^\]]*\]|[^.])+/g) ?? [];
       const selector = (i: number) => /^\[name=(.*)\]$/.exec(segments[i] ?? '')?.[1];
+      if (role === 'writes' && segments[segments.length - 1] === 'hostNetwork') {
+        // The source's value is another object's field: true or false, the tool does not read it.
+        out.push({ kustomization, kind: 'hostNetwork', sets: 'unknown', why: `a replacement in ${overlay} writes hostNetwork (${at}) with a value the tool does not read, which may set it true or false` });
+        continue;
+      }
       const envAt = segments.indexOf('env');
       if (role === 'writes' && envAt > 0) {
         const container = selector(envAt - 1);
@@ -818,7 +921,7 @@ function findHold(r: Report, file: string, holds: readonly OverlayHold[]): Overl
         : h.kind === 'unreadable'
           ? !own(h)
           : h.kind === 'hostNetwork'
-          ? r.loopback === true
+          ? !h.whole && ((h.sets !== false && r.loopback === true) || (h.sets !== true && r.hostIp === true))
           : h.kind === 'values'
             ? r.keyPath === h.keyPath
             : h.kind === 'timeout'
@@ -838,6 +941,8 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
       ? `the binary's timeout flags ask for ${r.timeoutNeeded}s, so the native probe that overlay builds would give up sooner than they say. Raise timeoutSeconds there to at least ${r.timeoutNeeded}, or drop the flags, and run again`
       : hold.kind === 'unreadable'
       ? 'once fixed, it may patch the probe (give it another handler, or patch inside exec). Fix that patch, then run the tool again'
+      : hold.kind === 'hostNetwork' && r.hostIp
+      ? `the probe's -addr dials the downward API's status.hostIP, the node's IP, which is the pod's IP only on the host's network: in that overlay's pods, ${hold.sets === false ? 'off the host\'s network' : 'which may be off the host\'s network'}, the kubelet would dial the pod's own IP, while the exec probe dials the node's, so the native probe would check another address`
       : hold.kind === 'hostNetwork'
       ? "the probe's -addr dials the container's own host (a loopback address; an empty host and 0.0.0.0 connect locally too), while in that overlay's pods, on the host's network, the kubelet would dial the node's IP, where a server bound only to loopback does not answer. Whether this server does is not in the files, so the probe stays on exec"
       : hold.kind === 'env'
@@ -847,6 +952,13 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
           : "migrating it here would break that overlay's build. Make the overlay patch the whole probe first";
   const held = heldReport(r, 'overlay-patch', `${hold.why}; ${breaks}`);
   // The overlay-patch hint speaks of handlers and variables a patch merges: not what holds here.
+  if (hold.kind === 'hostNetwork' && r.hostIp) {
+    const port = r.details?.port !== undefined ? `grpc: {port: ${String(r.details.port)}}` : 'grpc:';
+    return {
+      ...held,
+      hint: `If the server answers on the pod's IP in that overlay's pods too (it listens on all addresses), replace exec with ${port} here by hand, and every overlay gets it. Otherwise keep the probe on exec, or give that overlay a probe of its own (a patch that writes the whole probe) and run the tool again.`,
+    };
+  }
   if (hold.kind === 'hostNetwork') {
     const port = r.details?.port !== undefined ? `grpc: {port: ${String(r.details.port)}}` : 'grpc:';
     return {

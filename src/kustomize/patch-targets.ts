@@ -43,8 +43,8 @@ import {
 interface Effect {
   /** `file#rangeStart` of the patch entry (a patch's own env is read by the walk). */
   source: string;
-  /** Puts the pod on the host's network (true), or may (a copy/move into hostNetwork, a patch that does not parse): why. */
-  hostNetwork?: { value: true | 'unknown'; why: string };
+  /** Puts the pod on the host's network (true), takes it off (false: set false, removed), or may do either (a value the tool does not read, a patch that does not parse): why. */
+  hostNetwork?: { value: boolean | 'unknown'; why: string };
   /** Sets env: of this container (undefined: any), these names (undefined: any). */
   env?: { container?: string; names?: string[] };
   why: string;
@@ -198,7 +198,7 @@ function objectOf(file: string, root: YAMLMap): BuiltObject {
 function effectsOf(holds: readonly OverlayHold[], source: string): Effect[] {
   const out: Effect[] = [];
   for (const h of holds) {
-    if (h.kind === 'hostNetwork') out.push({ source, hostNetwork: { value: /may set it true/.test(h.why) ? 'unknown' : true, why: h.why }, why: h.why });
+    if (h.kind === 'hostNetwork') out.push({ source, hostNetwork: { value: h.sets ?? true, why: h.why }, why: h.why });
     else if (h.kind === 'env') out.push({ source, env: { ...(h.container !== undefined ? { container: h.container } : {}), ...(h.envNames ? { names: h.envNames } : {}) }, why: h.why });
     else if (h.kind === 'unreadable') out.push({ source, hostNetwork: { value: 'unknown', why: h.why }, env: {}, why: h.why });
   }
@@ -520,6 +520,8 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
 interface ObjectContext {
   hostNetwork?: true | 'unknown';
   hostNetworkWhy?: string;
+  /** Why it is off the host's network when a patch took it off (hostNetwork false or removed). */
+  hostNetworkOffWhy?: string;
   /** The variable's value in the object's container where the patch does not set it (undefined: unknown or unset). */
   env: (name: string) => string | undefined;
   /** Why the variable's value is not known there (another patch sets it). */
@@ -551,25 +553,35 @@ function objectContext(o: BuiltObject, place: ProbePlace, self: string, json6902
   const spec = isMap(podSpec?.node) ? podSpec!.node : undefined;
   const out: ObjectContext = { env: () => undefined, hasContainer: false };
   const where = `the ${o.kind} ${o.names[0] ?? '?'} in ${shown(run, o.file)}`;
-  // A patch that writes hostNetwork false in its own pod spec takes the pod off the host's network.
-  const patchHost = place.patchPodSpec ? getPair(place.patchPodSpec, 'hostNetwork')?.value : undefined;
-  const patchSaysFalse = isScalar(patchHost) && (patchHost.value === false || (typeof patchHost.value === 'string' && patchHost.type === 'PLAIN' && GO_YAML_FALSE.test(patchHost.value)));
-  if (spec && !patchSaysFalse) {
+  // The object's own hostNetwork, then what each patch applied to it writes, in the order kustomize
+  // applies them (those under this kustomization first); this patch's own included (a
+  // strategic-merge patch's true is read by the walk as well). Two writes in one patch that
+  // disagree (a document for each of two objects) leave it unknown.
+  let value: boolean | 'unknown' = false;
+  if (spec) {
     const v = getPair(spec, 'hostNetwork')?.value;
     if (isScalar(v) && (v.value === true || (typeof v.value === 'string' && GO_YAML_TRUE.test(v.value)))) {
-      out.hostNetwork = true;
+      value = true;
       out.hostNetworkWhy = `hostNetwork: true is set in ${where}, which this patch is applied to`;
     } else if (v !== undefined && v !== null && !(isScalar(v) && (v.value === null || v.value === false || (typeof v.value === 'string' && GO_YAML_FALSE.test(v.value))))) {
-      out.hostNetwork = 'unknown';
+      value = 'unknown';
       out.hostNetworkWhy = `hostNetwork in ${where}, which this patch is applied to, is not a literal the tool can read`;
     }
   }
+  const writes = new Map<string, { value: boolean | 'unknown'; why: string }>();
   for (const e of o.effects) {
-    // A strategic-merge patch's own hostNetwork is in its pod spec, where the walk reads it; a JSON 6902 list's ops are not.
-    if (e.hostNetwork === undefined || (e.source === self && !json6902) || out.hostNetwork === true) continue;
-    out.hostNetwork = e.hostNetwork.value;
-    out.hostNetworkWhy = `${e.hostNetwork.why}, in ${where}, which this patch is applied to`;
+    if (e.hostNetwork === undefined) continue;
+    const before = writes.get(e.source);
+    writes.delete(e.source); // the last write of a patch keeps its place at the end
+    writes.set(e.source, before && before.value !== e.hostNetwork.value ? { value: 'unknown', why: `${before.why}; ${e.hostNetwork.why}` } : e.hostNetwork);
   }
+  for (const [, w] of writes) {
+    value = w.value;
+    out.hostNetworkWhy = `${w.why}, in ${where}, which this patch is applied to`;
+  }
+  if (value !== false) out.hostNetwork = value;
+  else out.hostNetworkOffWhy = writes.size > 0 ? out.hostNetworkWhy! : `${where}, which this patch is applied to, is not on the host's network`;
+  if (value === false) delete out.hostNetworkWhy;
   // The object's container: by name (strategic merge) or index (JSON 6902).
   const items = spec && isSeq(getPair(spec, place.list)?.value) ? (getPair(spec, place.list)!.value as YAMLSeq).items : [];
   const container = place.replacesContainer || place.container === undefined
@@ -626,6 +638,8 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
   if (apps.length === 0) return undefined;
   interface Info {
     unresolved?: string;
+    /** Why an object this patch is applied to may be off the host's network (where status.hostIP is not the pod's IP). */
+    offHostWhy?: string;
     hostNetworkWhy?: string;
     envWhy?: Set<string>;
   }
@@ -667,6 +681,9 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
       out.hostNetwork = host.hostNetwork!;
       info.hostNetworkWhy = host.hostNetworkWhy!;
     }
+    // A probe that dials status.hostIP migrates only where every object is on the host's network.
+    const off = contexts.find((c) => c.hostNetwork !== true);
+    if (off) info.offHostWhy = off.hostNetworkOffWhy ?? off.hostNetworkWhy!;
     if (contexts.some((c) => c.hasContainer)) {
       // The patch's entries win (the merge is by name); the others are the object's when every object agrees.
       const own = patchEnvOf(place.patchContainer);
@@ -698,6 +715,19 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     if (r.blockers?.includes('unresolved-port') && (info.envWhy || info.unresolved)) {
       const why = info.envWhy ? [...info.envWhy].join('; ') : `the env of the object this patch is applied to is unknown: ${info.unresolved}`;
       return { ...r, message: `${r.message} (${why})` };
+    }
+    if ((info.offHostWhy || info.unresolved) && r.fix && !(r.blockers?.length) && r.hostIp) {
+      // On the host's network in one object, off it (or unknown) in another: the kubelet dials the pod's own IP there, not the node's.
+      const { fix: _fix, ...rest } = r;
+      const port = r.details?.port !== undefined ? `grpc: {port: ${String(r.details.port)}}` : 'grpc:';
+      const why = info.offHostWhy ?? `the object this patch is applied to cannot be read: ${info.unresolved}`;
+      return {
+        ...rest,
+        blockers: ['host'],
+        keepsBinary: true,
+        message: `${r.message.replace(/: exec grpc_health_probe → .*/, ' runs grpc_health_probe')}: the probe's -addr dials the downward API's status.hostIP, the node's IP, which is the pod's IP only on the host's network, and ${why}: off the host's network the kubelet dials the pod's own IP, so the native probe would check another address, and the probe stays on exec`,
+        hint: `If the server answers on the pod's IP too (it listens on all addresses), replace exec with ${port} in this patch by hand, with exec: null in a strategic-merge patch. Otherwise keep the probe on exec, or put every object it is applied to on the host's network, and run the tool again.`,
+      };
     }
     if (info.unresolved && r.fix && !(r.blockers?.length) && r.loopback) {
       const { fix: _fix, ...rest } = r;
