@@ -67,6 +67,8 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-host-network-ops': 'removed',
   // Overlays that take a hostNetwork pod off the host's network; 'all' builds every one but probe-on (its object is probe-off's).
   'overlay-host-network-off': 'all',
+  'host-network-diamond': 'all',
+  'json6902-test-container': 'y',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
   'controller-patches': 'apps/free',

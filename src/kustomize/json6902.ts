@@ -42,8 +42,9 @@ export function relabelPartialOps(reports: Report[], docs: readonly Document.Par
       const p = getPair(map, 'path')?.value;
       const op = getPair(map, 'op')?.value;
       if (!isScalar(op) || !isScalar(p) || typeof p.value !== 'string') return;
-      // A `test` op's value is what the probe must be, not a probe the overlay sets.
-      const test = String(op.value) === 'test' && /\/(livenessProbe|readinessProbe|startupProbe)(\/|$)/.test(p.value);
+      // A `test` op's value is what the probe must be, not a probe the overlay sets: a probe's, or
+      // one above it (a container, the pod spec) whose value holds the probe.
+      const test = String(op.value) === 'test';
       if (test || json6902ProbePart(p.value)) parts.push({ start: map.range![0], end: map.range![1], path: p.value, test });
     });
   }
@@ -59,7 +60,9 @@ export function relabelPartialOps(reports: Report[], docs: readonly Document.Par
       blockers: ['unparseable' as const],
       keepsBinary: true,
       message: part.test
-        ? `a JSON 6902 test op compares a probe with an exec command (${part.path}); it fails once that probe is native, so change the test together with the probe`
+        ? /\/(livenessProbe|readinessProbe|startupProbe)(\/|$)/.test(part.path)
+          ? `a JSON 6902 test op compares a probe with an exec command (${part.path}); it fails once that probe is native, so change the test together with the probe`
+          : `a JSON 6902 test op compares a value holding a probe with an exec command (${part.path}); it fails once that probe is native, so change the test together with the probe`
         : `a JSON 6902 op patches part of a probe (${part.path}); patch the whole probe (${whole}) so that its handler can change`,
     };
   });

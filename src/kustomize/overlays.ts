@@ -460,6 +460,11 @@ export function holdsIn(patch: PatchEntry, kustomization: string, inRun: Readonl
             // exec; tuning a field (`…/failureThreshold`) applies to a native probe as well. A
             // `test` of the whole probe compares it with the exec probe it was.
             const m = /\/(livenessProbe|readinessProbe|startupProbe)(?:\/([^/]+))?$|\/(livenessProbe|readinessProbe|startupProbe)\/([^/]+)\//.exec(at);
+            if (!m && op === 'test' && key === 'path') {
+              // A test of a field above a probe (a container, the pod spec) compares the probes in its value too.
+              for (const probe of execProbesIn(getPair(map, 'value')?.value)) out.push({ kustomization, kind: 'json6902', probe, why: `${overlay} tests a value that holds it (${at})` });
+              continue;
+            }
             if (!m) continue;
             const probe = (m[1] ?? m[3])!;
             const part = m[2] ?? m[4];
@@ -489,6 +494,19 @@ export function holdsIn(patch: PatchEntry, kustomization: string, inRun: Readonl
     }
   }
   return out;
+}
+
+/** The probe keys (readinessProbe…) of the probes with an exec handler inside a YAML node. */
+function execProbesIn(node: unknown): string[] {
+  const found = new Set<string>();
+  if (!isMap(node) && !isSeq(node)) return [];
+  visit(node, {
+    Pair(_, pair) {
+      const k = keyOf(pair as Pair);
+      if ((k === 'livenessProbe' || k === 'readinessProbe' || k === 'startupProbe') && isMap(pair.value) && getPair(pair.value, 'exec')) found.add(k);
+    },
+  });
+  return [...found];
 }
 
 /** A hostNetwork value as kubectl reads what kustomize builds (YAML 1.1: `yes`, `on` are true), or undefined when the tool does not read it (a quoted string, which the API server rejects; an alias). */
