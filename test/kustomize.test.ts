@@ -69,6 +69,7 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-host-network-off': 'all',
   'host-network-diamond': 'all',
   'json6902-test-container': 'y',
+  'patch-probe-host-network-order': 'off-last',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
   'controller-patches': 'apps/free',

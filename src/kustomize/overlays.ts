@@ -250,7 +250,12 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     const holds = [...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)), ...own.flatMap((k) => replacementHolds(k.file, k.root, run))];
     for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
     const targets = resourcesOf(path.dirname(file), run, new Set());
-    add(targets, holds);
+    // The probes of its own patches (and its components') run in the objects they are applied to,
+    // where every patch's hostNetwork counts in the order kustomize applies them (patch-targets.ts):
+    // a hostNetwork hold of the same build does not reach them (a false one applied before a true one).
+    const ownPatches = new Set(patches.map(({ p }) => p.file));
+    add(targets.filter((t) => !ownPatches.has(t)), holds);
+    add(targets.filter((t) => ownPatches.has(t)), holds.filter((h) => h.kind !== 'hostNetwork'));
     for (const { p } of patches) if (!p.json6902 && p.editable && inRun.has(p.file)) merging.push({ kustomization: file, patch: p, targets });
   }
   // A Flux Kustomization or an Argo CD Application patches what it builds from its path as an

@@ -27,7 +27,6 @@ import type { Report, RunContext } from '../types.js';
 import { enclosingRepository } from '../discover/scope.js';
 import {
   componentIncluders,
-  componentsOf,
   controllerPatchEntries,
   holdsIn,
   isKustomizationPath,
@@ -139,8 +138,10 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
     const name = isMap(chart) ? scalarText(getPair(chart, 'name')?.value) : undefined;
     build.opaque.push(`the chart ${name ?? '?'} that its helmCharts inflates`);
   }
-  // Patches (its own and its components'), then replacements that write a container's env.
-  const own = [{ file, root }, ...componentsOf(dir, root, run, new Set())];
+  // Patches (its components' first, as kustomize applies a component before the patches of the
+  // kustomization that includes it; an inner component before the one including it), then
+  // replacements that write a container's env. The order counts: the last hostNetwork written wins.
+  const own = [...componentsInOrder(dir, root, run, new Set()), { file, root }];
   const inRun = filesOfRun(run);
   for (const k of own) {
     for (const p of patchEntries(k.file, k.root, run)) {
@@ -166,6 +167,26 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
   }
   byDir.set(dir, build);
   return build;
+}
+
+/** The components componentsOf finds, in the order kustomize applies their patches: each after the components it includes. */
+function componentsInOrder(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
+  const list = getPair(root, 'components')?.value;
+  const out: { file: string; root: YAMLMap }[] = [];
+  for (const item of isSeq(list) ? list.items : []) {
+    if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^github\.com\//.test(item.value)) continue;
+    const componentDir = path.resolve(dir, item.value);
+    if (seen.has(componentDir)) continue;
+    seen.add(componentDir);
+    for (const name of KUSTOMIZATION_NAMES) {
+      const file = path.join(componentDir, name);
+      const componentRoot = kustomizationRoot(file, run);
+      if (!componentRoot) continue;
+      out.push(...componentsInOrder(componentDir, componentRoot, run, seen), { file, root: componentRoot });
+      break;
+    }
+  }
+  return out;
 }
 
 function copy(o: BuiltObject): BuiltObject {
@@ -507,7 +528,8 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
     }
   }
   const inRun = filesOfRun(run);
-  const entries = [...controllerPatchEntries({ dir, lists: spec }, text, file, run), ...componentsOf(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run))];
+  // Flux writes spec.components and spec.patches into one kustomization: the components' patches go first.
+  const entries = [...componentsInOrder(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec }, text, file, run)];
   for (const p of entries) {
     const effects = effectsOf(holdsIn(p, file, inRun, run, true), entryId(p));
     for (const o of effects.length > 0 ? matching(build.objects, p, undefined) : []) o.effects.push(...effects);
@@ -522,6 +544,8 @@ interface ObjectContext {
   hostNetworkWhy?: string;
   /** Why it is off the host's network when a patch took it off (hostNetwork false or removed). */
   hostNetworkOffWhy?: string;
+  /** A patch took it off the host's network (hostNetworkOffWhy names it). */
+  hostNetworkTaken?: boolean;
   /** The variable's value in the object's container where the patch does not set it (undefined: unknown or unset). */
   env: (name: string) => string | undefined;
   /** Why the variable's value is not known there (another patch sets it). */
@@ -580,7 +604,10 @@ function objectContext(o: BuiltObject, place: ProbePlace, self: string, json6902
     out.hostNetworkWhy = `${w.why}, in ${where}, which this patch is applied to`;
   }
   if (value !== false) out.hostNetwork = value;
-  else out.hostNetworkOffWhy = writes.size > 0 ? out.hostNetworkWhy! : `${where}, which this patch is applied to, is not on the host's network`;
+  else {
+    out.hostNetworkOffWhy = writes.size > 0 ? out.hostNetworkWhy! : `${where}, which this patch is applied to, is not on the host's network`;
+    if (writes.size > 0) out.hostNetworkTaken = true;
+  }
   if (value === false) delete out.hostNetworkWhy;
   // The object's container: by name (strategic merge) or index (JSON 6902).
   const items = spec && isSeq(getPair(spec, place.list)?.value) ? (getPair(spec, place.list)!.value as YAMLSeq).items : [];
@@ -640,6 +667,8 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     unresolved?: string;
     /** Why an object this patch is applied to may be off the host's network (where status.hostIP is not the pod's IP). */
     offHostWhy?: string;
+    /** Why an object is off the host's network when a patch took it off. */
+    offHostTaken?: string;
     hostNetworkWhy?: string;
     envWhy?: Set<string>;
   }
@@ -684,6 +713,8 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     // A probe that dials status.hostIP migrates only where every object is on the host's network.
     const off = contexts.find((c) => c.hostNetwork !== true);
     if (off) info.offHostWhy = off.hostNetworkOffWhy ?? off.hostNetworkWhy!;
+    const taken = contexts.find((c) => c.hostNetwork === undefined && c.hostNetworkTaken);
+    if (taken) info.offHostTaken = taken.hostNetworkOffWhy!;
     if (contexts.some((c) => c.hasContainer)) {
       // The patch's entries win (the merge is by name); the others are the object's when every object agrees.
       const own = patchEnvOf(place.patchContainer);
@@ -712,6 +743,7 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     const info = byStart.get(r.start);
     if (!info) return r;
     if (r.blockers?.includes('host') && info.hostNetworkWhy && /hostNetwork/.test(r.message)) return { ...r, message: `${r.message}; ${info.hostNetworkWhy}` };
+    if (r.blockers?.includes('host') && info.offHostTaken && /status\.hostIP.*not on the host's network/.test(r.message)) return { ...r, message: `${r.message}; ${info.offHostTaken}` };
     if (r.blockers?.includes('unresolved-port') && (info.envWhy || info.unresolved)) {
       const why = info.envWhy ? [...info.envWhy].join('; ') : `the env of the object this patch is applied to is unknown: ${info.unresolved}`;
       return { ...r, message: `${r.message} (${why})` };
