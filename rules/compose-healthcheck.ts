@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile, realPath }, { analyzeDockerfile }, { composeExtenders, composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -72,6 +72,24 @@ const rule: Rule = {
             message: `healthcheck.test of service "${service.name}" names grpc_health_probe, but Compose does not run it (${off}): it keeps no install`,
             hint: OFF_HINT,
           });
+        // The services of other files that extend one of this file's (`extends: {file, service}`)
+        // and run a use of it in their images: its finding names them (read once per run, when asked).
+        let extenders: import('../src/docker/ties.js').ComposeExtender[] | undefined;
+        const extendedBy = (service: import('../src/docker/compose.js').ComposeService | undefined, scalar: Scalar): string => {
+          if (!service || !scalar.range) return '';
+          extenders ??= composeExtenders(run, load!);
+          const file = realPath(abs);
+          const dir = path.dirname(file);
+          const seen = new Set<string>();
+          const list = extenders
+            .filter((e) => e.useFile === file && e.useStart === scalar.range![0] && e.bases.some((b) => b.dir === dir && b.service === service.name))
+            .map((e) => `${e.where} (${e.service})`)
+            .filter((w) => !seen.has(w) && seen.add(w))
+            .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+          if (list.length === 0) return '';
+          const more = list.length > MAX_LISTED ? `, and ${list.length - MAX_LISTED} more` : '';
+          return `; the services that extend it run it in their images too: ${list.slice(0, MAX_LISTED).join(', ')}${more}`;
+        };
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
@@ -147,20 +165,20 @@ const rule: Rule = {
                 ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 ...(service ? { image: composeKey(abs, service.name) } : {}),
-                message: isCheck
+                message: (isCheck
                   ? `${service ? `healthcheck.test of ${where}` : `${keys.join('.')} (a health check shared by anchor)`} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
                   : inlineCheck
                     ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe in a HEALTHCHECK; Docker has no native gRPC check, so the image keeps the binary`
                     : inline
                       ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe or uses it in a way the tool does not read as an install, so the binary stays`
-                      : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
+                      : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`) + extendedBy(service, r),
               });
             },
           });
           // What a service gets without writing it (`healthcheck: *hc`, `<<: *base`, `extends: api`)
           // runs in its own container: reported where it gets it, once per alias, merge or extends.
           for (const service of services) {
-            const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
+            const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean; scalar: Scalar }>();
             const offSaid = new Set<Node>();
             for (const use of scalarUses(service, mentionsBinary)) {
               if (!use.via) continue;
@@ -175,10 +193,10 @@ const rule: Rule = {
                 continue;
               }
               const seen = got.get(use.via.node);
-              if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
-              else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
+              if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys), scalar: use.scalar });
+              else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true, scalar: use.scalar });
             }
-            for (const [node, { text: through, keys, isCheck }] of got) {
+            for (const [node, { text: through, keys, isCheck, scalar }] of got) {
               ctx.report({
                 start: node.range![0],
                 end: node.range![1],
@@ -187,9 +205,9 @@ const rule: Rule = {
                 ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 image: composeKey(abs, service.name),
-                message: isCheck
+                message: (isCheck
                   ? `healthcheck.test of service "${service.name}" runs grpc_health_probe (through ${through}); Compose has no native gRPC check, so the image keeps the binary`
-                  : `service "${service.name}" runs grpc_health_probe outside a health check (at services.${service.name}.${keys.join('.')}, through ${through})`,
+                  : `service "${service.name}" runs grpc_health_probe outside a health check (at services.${service.name}.${keys.join('.')}, through ${through})`) + extendedBy(service, scalar),
               });
             }
           }
@@ -198,6 +216,9 @@ const rule: Rule = {
     };
   },
 };
+
+/** Extending services named in a finding before "and N more". */
+const MAX_LISTED = 3;
 
 const X_FIELD_HINT = 'Nothing runs it. Drop it, or reword it, once the binary is gone; a service that merges it (<<: *anchor) or names its anchor is reported where it does.';
 

@@ -14,7 +14,7 @@ import { filesMayHold } from '../discover/grep.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
-import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from './compose.js';
+import { buildOf, composeServicesOf, imageOf, usesThroughExtends, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isComposeFile, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
@@ -77,7 +77,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
           // one's too, when the use reaches it (its own test or command may replace the base's).
           // One extended in the same file is reported where it extends (compose-healthcheck).
           const viaFile = (s.extended ?? []).filter((e) => e.file);
-          if (viaFile.length > 0 && scalarUses(s, mentionsBinary).some((u) => u.via?.text.startsWith('extends:'))) {
+          if (viaFile.length > 0 && usesThroughExtends(s, mentionsBinary).length > 0) {
             for (const e of viaFile) {
               const base = composeKey(path.join(e.dir, 'compose.yaml'), e.service);
               if (base !== key) extendedBy.set(base, (extendedBy.get(base) ?? new Set()).add(key));
@@ -241,6 +241,52 @@ function extendingFiles(run: RunContext, sources: readonly string[]): { files: s
   return { files: out, unread };
 }
 
+/** A service of a compose file that runs a use written in another file through `extends: {file}`. */
+export interface ComposeExtender {
+  /** Where the use is written: its file (realPath) and offset. */
+  useFile: string;
+  useStart: number;
+  /** The services it extends on the way (their folders realPath'd), nearest first. */
+  bases: { dir: string; service: string }[];
+  /** The extending service: its file as shown, the line of its name, its name. */
+  where: string;
+  service: string;
+}
+
+const extendersOf = new WeakMap<RunContext, ComposeExtender[]>();
+
+/**
+ * Every service of the repository's YAML files (JSON too: YAML to Compose) that gets a use of the
+ * binary through an `extends: {file}` and runs it (its own test does not replace it nor does it
+ * turn the check off), once per run: the extended service's finding names them.
+ */
+export function composeExtenders(run: RunContext, load: LoadCompose): ComposeExtender[] {
+  const known = extendersOf.get(run);
+  if (known) return known;
+  const out: ComposeExtender[] = [];
+  const yaml = run.allFiles().filter((f) => /\.(ya?ml|json)$/i.test(f));
+  const may = yaml.length === 0 ? undefined : filesMayHold(run, yaml, 'extends');
+  const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
+  for (const f of yaml) {
+    if (may !== undefined && !may.has(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined || !/\bextends\b/.test(text) || !/\bfile\b/.test(text)) continue;
+    for (const cd of load(f) ?? []) {
+      for (const s of composeServicesOf(cd, load)) {
+        const bases = (s.extended ?? []).filter((e) => e.file).map((e) => ({ dir: realPath(e.dir), service: e.service }));
+        if (bases.length === 0) continue;
+        const line = text.slice(0, s.key?.range?.[0] ?? s.node.range?.[0] ?? 0).split('\n').length;
+        for (const u of usesThroughExtends(s, mentionsBinary)) {
+          if (u.file === undefined || !u.scalar.range || realPath(u.file) === realPath(f)) continue;
+          out.push({ useFile: realPath(u.file), useStart: u.scalar.range[0], bases, where: `${shown(f)}:${line}`, service: s.name });
+        }
+      }
+    }
+  }
+  extendersOf.set(run, out);
+  return out;
+}
+
 /** Reads and parses compose files through the run, once each. */
 export function composeLoader(run: RunContext): LoadCompose {
   const docs = new Map<string, readonly ComposeDoc[] | undefined>();
@@ -248,7 +294,7 @@ export function composeLoader(run: RunContext): LoadCompose {
     if (!docs.has(abs)) {
       const text = run.readText(abs);
       const parsed = text === undefined ? undefined : parseYaml(text, { uniqueKeys: false });
-      docs.set(abs, !parsed || parsed.error ? undefined : parsed.docs.map((doc) => ({ doc, dir: path.dirname(abs) })));
+      docs.set(abs, !parsed || parsed.error ? undefined : parsed.docs.map((doc) => ({ doc, dir: path.dirname(abs), file: abs })));
     }
     return docs.get(abs);
   };
