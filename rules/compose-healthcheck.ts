@@ -74,21 +74,28 @@ const rule: Rule = {
           });
         // The services of other files that extend one of this file's (`extends: {file, service}`)
         // and run a use of it in their images: its finding names them (read once per run, when asked).
-        let extenders: import('../src/docker/ties.js').ComposeExtender[] | undefined;
+        let extenders: ReturnType<typeof composeExtenders> | undefined;
         const extendedBy = (service: import('../src/docker/compose.js').ComposeService | undefined, scalar: Scalar): string => {
           if (!service || !scalar.range) return '';
           extenders ??= composeExtenders(run, load!);
           const file = realPath(abs);
           const dir = path.dirname(file);
-          const seen = new Set<string>();
-          const list = extenders
+          const key = composeKey(abs, service.name);
+          // Those whose extends names a path set at run time may extend it, or not: said apart.
+          const runTime = extenders.runTime.filter((r) => r.key !== key && r.mayName(file, service.name));
+          const seen = new Set<string>(runTime.map((r) => `${r.where} (${r.service})`));
+          const list = extenders.extenders
             .filter((e) => e.useFile === file && e.useStart === scalar.range![0] && e.bases.some((b) => b.dir === dir && b.service === service.name))
             .map((e) => `${e.where} (${e.service})`)
             .filter((w) => !seen.has(w) && seen.add(w))
             .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-          if (list.length === 0) return '';
-          const more = list.length > MAX_LISTED ? `, and ${list.length - MAX_LISTED} more` : '';
-          return `; the services that extend it run it in their images too: ${list.slice(0, MAX_LISTED).join(', ')}${more}`;
+          const listed = (items: string[]) => `${items.slice(0, MAX_LISTED).join(', ')}${items.length > MAX_LISTED ? `, and ${items.length - MAX_LISTED} more` : ''}`;
+          const maybe = runTime.map((r) => `${r.where} (${r.service}, extends: {file: ${r.file}})`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+          const one = maybe.length === 1;
+          return (
+            (list.length > 0 ? `; the services that extend it run it in their images too: ${listed(list)}` : '') +
+            (maybe.length > 0 ? `; ${one ? 'a service extends' : 'services extend'} "${service.name}" of a file named at run time, which may be this one: ${listed(maybe)}; it may then run in ${one ? 'its image' : 'their images'}, which the tool cannot tell, so every install stays` : '')
+          );
         };
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);

@@ -1,7 +1,7 @@
 /** Compose services read as Compose reads them (src/docker/compose.ts): aliases, `<<` merges, `extends`. */
 import { describe, expect, test } from '@jest/globals';
 import { mentionsBinary } from '../src/analysis/binary.js';
-import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
+import { buildOf, composeServicesOf, defaultPath, imageOf, runTimeMayName, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
 import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import { repoWith } from './support/repo.js';
@@ -173,5 +173,25 @@ describe('a health check Compose does not run', () => {
   test('an override that turns a base file\'s disable back off runs it', async () => {
     const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
     expect(await status({ 'docker-compose.yml': baseOff, 'docker-compose.override.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n' })).toEqual(['docker-compose.yml blocked']);
+  });
+});
+
+describe('an extends.file set at run time', () => {
+  test('its default is a candidate only where every variable has one (:- or -)', () => {
+    expect(defaultPath('${COMMON:-common.yml}')).toBe('common.yml');
+    expect(defaultPath('${DIR-../lib}/${NAME:-common}.yml')).toBe('../lib/common.yml');
+    expect(defaultPath('${COMMON}')).toBeUndefined();
+    expect(defaultPath('${COMMON:?set it}')).toBeUndefined();
+    expect(defaultPath('$DIR/common.yml')).toBeUndefined();
+    expect(defaultPath('${COMMON:-}')).toBeUndefined();
+  });
+
+  test('it may name any file that ends as the text after its last variable (a variable may hold .. or an absolute path)', () => {
+    expect(runTimeMayName('${COMMON:-common.yml}', '/r/lib/other.yml', false)).toBe(true);
+    expect(runTimeMayName('./${ENV}/common.yml', '/elsewhere/x/common.yml', false)).toBe(true);
+    expect(runTimeMayName('${SHARED}/base.yml', '/r/lib/common.yml', false)).toBe(false);
+    expect(runTimeMayName('${BASE}', 'anything', true)).toBe(true);
+    expect(runTimeMayName('grpc-${KIND}', 'grpc-base', true)).toBe(true);
+    expect(runTimeMayName('grpc-${KIND}', 'base', true)).toBe(false);
   });
 });

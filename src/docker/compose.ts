@@ -56,7 +56,12 @@ export interface ComposeService {
    * The services it extends, nearest first (each a folder and a name: what composeKey reads), whose
    * uses run in its container too; `file`: reached through an `extends: {file}`, here or nearer.
    */
-  extended?: { dir: string; service: string; file: boolean }[];
+  extended?: { dir: string; service: string; file: boolean; runTime?: string }[];
+  /**
+   * Its own `extends: {file}` names a path set at run time (`${COMMON:-common.yml}`): the service
+   * of that name in any file the path may name may be extended (and run in its container).
+   */
+  runTimeExtends?: { file: string; service: string };
 }
 
 export interface ServiceBuild {
@@ -192,8 +197,23 @@ function effectiveService(
   if (chain.includes(id) || chain.length > MAX_DEPTH) return { value, undecided: `service "${name}" extends "${target}" in a cycle` };
   let base: Omit<ComposeService, 'name' | 'node'> | undefined;
   if (file === undefined) base = effectiveService(cd, target, extVia, [...chain, id], load);
-  else if (/\$/.test(file)) return { value, undecided: `service "${name}" extends a service of ${file}, a path set at run time` };
-  else {
+  else if (/\$/.test(file)) {
+    // Set at run time: it may name any file. The default (`${COMMON:-common.yml}`) is one it may
+    // name, followed as a candidate: what it gives this service is read as given, but the service
+    // stays undecided (another file may give it a build, an image, other uses).
+    const runTimeExtends = { file, service: target };
+    const undecided = `service "${name}" extends a service of ${file}, a path set at run time`;
+    const candidate = defaultPath(file);
+    const cfrom = candidate === undefined ? undefined : path.resolve(fileDir, candidate);
+    for (const d of (cfrom === undefined ? undefined : load?.(cfrom)) ?? []) {
+      base = effectiveService(d, target, extVia, [...chain, `${cfrom}#${target}`], load);
+      if (base) break;
+    }
+    if (!base) return { value, undecided, runTimeExtends };
+    const merged = merge(base.value, value, []) as Extract<Value, { kind: 'map' }>;
+    const extended = [{ dir: path.dirname(cfrom!), service: target, file: true, runTime: file }, ...(base.extended ?? []).map((e) => ({ ...e, file: true, runTime: e.runTime ?? file }))];
+    return { value: merged, extended, undecided, runTimeExtends };
+  } else {
     const docs = load?.(from);
     if (!docs) return { value, undecided: `service "${name}" extends "${target}" of ${file}, which the tool cannot read` };
     for (const d of docs) {
@@ -346,4 +366,26 @@ export function inCheckTest(service: ServiceValue, scalar: Scalar): boolean {
 export function usesThroughExtends(service: ComposeService, test: (s: string) => boolean): ScalarUse[] {
   const off = disabledCheck(service.value) !== undefined;
   return scalarUses(service, test).filter((u) => u.via?.text.startsWith('extends:') && !(off && u.keys[0] === 'healthcheck' && u.keys[u.keys.length - 1] === 'test'));
+}
+
+/**
+ * The path a run-time `extends.file` names when its variables are unset: each `${VAR:-default}` or
+ * `${VAR-default}` read as its default. Undefined when a variable has none (`${COMMON}`, `$DIR`).
+ */
+export function defaultPath(file: string): string | undefined {
+  const out = file.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^${}]*)\}/g, '$1');
+  return /\$/.test(out) || out === '' ? undefined : out;
+}
+
+/**
+ * Whether a path set at run time (`${DIR}/common.yml`, `${COMMON:-common.yml}`) may name `abs`:
+ * a variable may hold anything (`..` and an absolute path too), so only the text after the last
+ * one is sure: `abs` ends with it. `name` likewise for a service name (`service: ${BASE}`).
+ */
+export function runTimeMayName(pattern: string, value: string, whole: boolean): boolean {
+  const parts = pattern.split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  if (parts.length === 1) return whole ? value === pattern : value.endsWith(pattern.replace(/^\.\//, '/')) || value === pattern;
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A path: only the tail is sure. A name: each literal part in its place.
+  return whole ? new RegExp(`^${parts.map(esc).join('.*')}$`, 's').test(value) : value.endsWith(parts[parts.length - 1]!);
 }
