@@ -195,3 +195,42 @@ describe('an extends.file set at run time', () => {
     expect(runTimeMayName('grpc-${KIND}', 'base', true)).toBe(false);
   });
 });
+
+describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
+  const status = async (files: Record<string, string>) => (await run({ cwd: repoWith(files) })).findings.filter((f) => f.ruleId === 'compose-healthcheck').map((f) => `${f.file} ${f.status}`);
+  const base = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n`;
+  const off = 'services:\n  api:\n    healthcheck:\n      disable: true\n';
+  const files = { 'docker-compose.base.yml': base, 'docker-compose.ci.yml': off };
+
+  test('a later file that turns the check off, in every run of the file, runs nothing', async () => {
+    expect(await status({ ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, 'ci.sh': 'cd deploy && docker compose --file ../docker-compose.base.yml --file=../docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
+  test('an earlier file\'s test gives way to the file\'s own (its disable does not); run alone elsewhere, it runs', async () => {
+    const otherTest = 'services:\n  api:\n    healthcheck:\n      test: ["CMD", "/app", "health"]\n';
+    expect(await status({ ...files, 'docker-compose.ci.yml': otherTest, Makefile: 'ci:\n\tdocker compose -f docker-compose.ci.yml -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.ci.yml -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a file named through a variable that may be this one: it may run alone', async () => {
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "$FILE" up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "deploy/${NAME}.yml" up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
+  test('a later file named through a variable is not read; the literal ones still merge', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a later file that turns a disabled check back on runs it', async () => {
+    const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
+    expect(await status({ 'docker-compose.base.yml': baseOff, 'docker-compose.ci.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n', 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a file another file extends runs alone there, whatever -f merges over it', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n', 'stack.yml': 'services:\n  w:\n    extends: {file: docker-compose.base.yml, service: api}\n    image: acme/w\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+});
