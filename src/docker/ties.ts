@@ -295,7 +295,7 @@ export function composeExtenders(run: RunContext, load: LoadCompose): { extender
   for (const f of yaml) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
-    if (text === undefined || !/\bextends\b/.test(text) || !/\bfile\b/.test(text)) continue;
+    if (text === undefined || !/\bextends["']?\s*:/.test(text) || !/\bfile["']?\s*:/.test(text)) continue;
     for (const cd of load(f) ?? []) {
       for (const s of composeServicesOf(cd, load)) {
         const line = text.slice(0, s.key?.range?.[0] ?? s.node.range?.[0] ?? 0).split('\n').length;
