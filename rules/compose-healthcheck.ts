@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in the override it merges by default, or replaced by that override\'s test) keeps nothing: info.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in a file merged over it, or replaced by that file\'s test) in every way the repository runs the file keeps nothing: info. Those ways: without -f (the file Compose picks, with the folder\'s default override), each command that names it with -f/--file or COMPOSE_FILE (a later file merges over it; a file named through a variable is not read, and one that may be this file runs it alone), and alone when no command names it or another file extends it.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey, isComposeFile, noteComposeFile }, { analyzeDockerfile }, { composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile, realPath }, { analyzeDockerfile }, { composeExtenders, composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -35,6 +35,7 @@ const rule: Rule = {
           import('../src/parse/yaml-lib.js'),
           import('../src/parse/yaml.js'),
         ]);
+        const { composeRunsOf } = await import('../src/docker/compose-runs.js');
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
         // Compose by its shape, not its name: the ties read it with the compose files by name.
@@ -44,22 +45,51 @@ const rule: Rule = {
           ctx.report(yamlErrorReport(parsed.error));
           return;
         }
-        const override = defaultOverride(run, abs, load, composeServicesOf);
+        const def = defaultRun(run, abs);
+        const shownFile = (f: string) => (path.dirname(f) === path.dirname(abs) ? path.basename(f) : path.relative(run.cwd, f).split(path.sep).join('/'));
+        const servicesIn = new Map<string, import('../src/docker/compose.js').ComposeService[]>();
+        const servicesOfFile = (f: string) => {
+          if (!servicesIn.has(f)) servicesIn.set(f, (load!(f) ?? []).flatMap((cd) => composeServicesOf(cd, load)));
+          return servicesIn.get(f)!;
+        };
         // Why a check that names the binary runs nothing: off (disable: true, test: ["NONE"]) or
-        // replaced by the override's own test, in every way Compose may read this file (alone,
-        // when a script or .env names it with -f/COMPOSE_FILE; with the default override).
+        // replaced by a later file's own test, in every way the repository may run this file: the
+        // way Compose reads it without -f (with the folder's default override), each command line
+        // that names it with -f/--file or COMPOSE_FILE (the files after it merged over it, those
+        // before it under it), alone when no command names it or another file extends it.
         const checkOff = (service: import('../src/docker/compose.js').ComposeService, scalar: Scalar): string | undefined => {
-          const over = override?.services.find((o) => o.name === service.name);
-          const merged = override ? [{ value: over ? mergeOverride(service.value, over.value) : service.value, via: over ? ` in ${override.name}` : '' }] : [];
-          // The file alone: nothing to merge, or a script may name it alone (asked only when the merge turns the check off).
-          const offMerged = merged.length > 0 && (disabledCheck(merged[0]!.value) !== undefined || !inCheckTest(merged[0]!.value, scalar));
-          const ways = [...(!override || (offMerged && override.unsure) ? [{ value: service.value, via: '' }] : []), ...merged];
-          const why = ways.map(({ value, via }) => {
-            const off = disabledCheck(value);
-            if (off) return `${off}${via}`;
-            return inCheckTest(value, scalar) ? undefined : `replaced by the test of ${override!.name}`;
-          });
-          return why.every(Boolean) ? why[why.length - 1] : undefined;
+          const wayOff = (files: readonly (string | undefined)[], self: number, where?: string): string | undefined => {
+            let merged: import('../src/docker/compose.js').ComposeService['value'] | undefined;
+            let offFrom: string | undefined;
+            let testFrom: string | undefined;
+            files.forEach((f, i) => {
+              const value = i === self ? service.value : f === undefined ? undefined : servicesOfFile(f).find((o) => o.name === service.name)?.value;
+              if (!value) return;
+              merged = merged ? mergeOverride(merged, value) : value;
+              const hc = value.entries.get('healthcheck');
+              if (disabledCheck(value)) offFrom = i === self ? undefined : shownFile(f!);
+              if (hc?.kind === 'map' && hc.entries.has('test')) testFrom = i === self ? undefined : shownFile(f!);
+            });
+            if (!merged) return undefined;
+            const by = where === undefined ? '' : `, merged by ${where}`;
+            const off = disabledCheck(merged);
+            if (off) return offFrom === undefined ? off : `${off} in ${offFrom}${by}`;
+            return inCheckTest(merged, scalar) ? undefined : `replaced by the test of ${testFrom ?? 'a later file'}${by}`;
+          };
+          const why: string[] = [];
+          const add = (r: string | undefined) => {
+            if (r === undefined) return false;
+            if (!why.includes(r)) why.push(r);
+            return true;
+          };
+          // Without -f, first: the commonest way, and it asks for no search of the repository.
+          if (def && !add(wayOff(def.override ? [abs, def.override] : [abs], 0))) return undefined;
+          const runs = composeRunsOf(run, abs);
+          if (!def && runs.length === 0 && !add(wayOff([abs], 0))) return undefined;
+          for (const r of runs) if (!add(wayOff(r.files, r.self, r.where))) return undefined;
+          // `extends: {file}` reads this file alone: an extender runs the check as written here.
+          if (extendedBy(service, scalar) !== '' && !add(wayOff([abs], 0))) return undefined;
+          return why.join('; ');
         };
         const reportOff = (start: number, end: number, service: import('../src/docker/compose.js').ComposeService, off: string) =>
           ctx.report({
@@ -72,6 +102,31 @@ const rule: Rule = {
             message: `healthcheck.test of service "${service.name}" names grpc_health_probe, but Compose does not run it (${off}): it keeps no install`,
             hint: OFF_HINT,
           });
+        // The services of other files that extend one of this file's (`extends: {file, service}`)
+        // and run a use of it in their images: its finding names them (read once per run, when asked).
+        let extenders: ReturnType<typeof composeExtenders> | undefined;
+        const extendedBy = (service: import('../src/docker/compose.js').ComposeService | undefined, scalar: Scalar): string => {
+          if (!service || !scalar.range) return '';
+          extenders ??= composeExtenders(run, load!);
+          const file = realPath(abs);
+          const dir = path.dirname(file);
+          const key = composeKey(abs, service.name);
+          // Those whose extends names a path set at run time may extend it, or not: said apart.
+          const runTime = extenders.runTime.filter((r) => r.key !== key && r.mayName(file, service.name));
+          const seen = new Set<string>(runTime.map((r) => `${r.where} (${r.service})`));
+          const list = extenders.extenders
+            .filter((e) => e.useFile === file && e.useStart === scalar.range![0] && e.bases.some((b) => b.dir === dir && b.service === service.name))
+            .map((e) => `${e.where} (${e.service})`)
+            .filter((w) => !seen.has(w) && seen.add(w))
+            .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+          const listed = (items: string[]) => `${items.slice(0, MAX_LISTED).join(', ')}${items.length > MAX_LISTED ? `, and ${items.length - MAX_LISTED} more` : ''}`;
+          const maybe = runTime.map((r) => `${r.where} (${r.service}, extends: {file: ${r.file}})`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+          const one = maybe.length === 1;
+          return (
+            (list.length > 0 ? `; the services that extend it run it in their images too: ${listed(list)}` : '') +
+            (maybe.length > 0 ? `; ${one ? 'a service extends' : 'services extend'} "${service.name}" of a file named at run time, which may be this one: ${listed(maybe)}; it may then run in ${one ? 'its image' : 'their images'}, which the tool cannot tell, so every install stays` : '')
+          );
+        };
         parsed.docs.forEach((doc) => {
           const services = composeServicesOf({ doc, dir: path.dirname(abs) }, load);
           const isCheckAt = (keys: readonly string[]) => keys[keys.length - 1] === 'test' && keys.includes('healthcheck');
@@ -147,20 +202,20 @@ const rule: Rule = {
                 ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 ...(service ? { image: composeKey(abs, service.name) } : {}),
-                message: isCheck
+                message: (isCheck
                   ? `${service ? `healthcheck.test of ${where}` : `${keys.join('.')} (a health check shared by anchor)`} runs grpc_health_probe; Compose has no native gRPC check, so the image keeps the binary`
                   : inlineCheck
                     ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe in a HEALTHCHECK; Docker has no native gRPC check, so the image keeps the binary`
                     : inline
                       ? `the inline Dockerfile of ${where} (at ${keys.join('.')}) runs grpc_health_probe or uses it in a way the tool does not read as an install, so the binary stays`
-                      : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`,
+                      : `${where} runs grpc_health_probe outside a health check (at ${keys.join('.')})`) + extendedBy(service, r),
               });
             },
           });
           // What a service gets without writing it (`healthcheck: *hc`, `<<: *base`, `extends: api`)
           // runs in its own container: reported where it gets it, once per alias, merge or extends.
           for (const service of services) {
-            const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean }>();
+            const got = new Map<Node, { text: string; keys: string[]; isCheck: boolean; scalar: Scalar }>();
             const offSaid = new Set<Node>();
             for (const use of scalarUses(service, mentionsBinary)) {
               if (!use.via) continue;
@@ -175,10 +230,10 @@ const rule: Rule = {
                 continue;
               }
               const seen = got.get(use.via.node);
-              if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys) });
-              else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true });
+              if (!seen) got.set(use.via.node, { text: use.via.text, keys: use.keys, isCheck: isCheckAt(use.keys), scalar: use.scalar });
+              else if (!seen.isCheck && isCheckAt(use.keys)) Object.assign(seen, { keys: use.keys, isCheck: true, scalar: use.scalar });
             }
-            for (const [node, { text: through, keys, isCheck }] of got) {
+            for (const [node, { text: through, keys, isCheck, scalar }] of got) {
               ctx.report({
                 start: node.range![0],
                 end: node.range![1],
@@ -187,9 +242,9 @@ const rule: Rule = {
                 ...(isCheck ? { hint: CHECK_HINT } : {}),
                 keepsBinary: true,
                 image: composeKey(abs, service.name),
-                message: isCheck
+                message: (isCheck
                   ? `healthcheck.test of service "${service.name}" runs grpc_health_probe (through ${through}); Compose has no native gRPC check, so the image keeps the binary`
-                  : `service "${service.name}" runs grpc_health_probe outside a health check (at services.${service.name}.${keys.join('.')}, through ${through})`,
+                  : `service "${service.name}" runs grpc_health_probe outside a health check (at services.${service.name}.${keys.join('.')}, through ${through})`) + extendedBy(service, scalar),
               });
             }
           }
@@ -199,6 +254,9 @@ const rule: Rule = {
   },
 };
 
+/** Extending services named in a finding before "and N more". */
+const MAX_LISTED = 3;
+
 const X_FIELD_HINT = 'Nothing runs it. Drop it, or reword it, once the binary is gone; a service that merges it (<<: *anchor) or names its anchor is reported where it does.';
 
 const OFF_HINT = 'A health check Compose does not run keeps nothing installed; drop its test (or the healthcheck) by hand once the binary is gone, so that it does not name the binary.';
@@ -206,60 +264,18 @@ const OFF_HINT = 'A health check Compose does not run keeps nothing installed; d
 /** The files Compose reads without -f, in its order of preference (compose-go's DefaultFileNames, DefaultOverrideFileNames). */
 const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 const DEFAULT_OVERRIDES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
-/** Files that may run `docker compose -f …` (scripts, Makefiles, CI workflows, task runners). */
-const COMMAND_FILES = /(\.(sh|bash|zsh|mk|ya?ml|json|toml|ps1|cmd|bat)|(^|\/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|Taskfile[^/]*|Tiltfile|\.env[^/]*))$/;
-
-interface Override {
-  name: string;
-  services: import('../src/docker/compose.js').ComposeService[];
-  /** Compose may also read the file without its override: a script or .env names it with -f or COMPOSE_FILE. */
-  unsure: boolean;
-}
 
 /**
- * The override Compose merges over `abs` by default: the folder's first docker-compose.override.yml
- * (or compose.override.yaml…), when `abs` is the file Compose picks without -f. Another file merges
- * only with -f, which the tool does not follow: none. Unreadable: none either (the base check runs).
+ * How Compose reads `abs` without -f: when it is the file it picks in its folder, over the
+ * folder's first docker-compose.override.yml (or compose.override.yaml…), if any and readable
+ * (unreadable, the base check runs). Undefined when Compose does not pick it without -f.
  */
-function defaultOverride(
-  run: import('../src/types.js').RunContext,
-  abs: string,
-  load: import('../src/docker/compose.js').LoadCompose,
-  servicesOf: typeof import('../src/docker/compose.js').composeServicesOf,
-): Override | undefined {
+function defaultRun(run: import('../src/types.js').RunContext, abs: string): { override?: string } | undefined {
   const dir = path.dirname(abs);
   const exists = (name: string) => run.readText(path.join(dir, name)) !== undefined;
   if (DEFAULT_FILES.find(exists) !== path.basename(abs)) return undefined;
   const name = DEFAULT_OVERRIDES.find(exists);
-  const docs = name === undefined ? undefined : load(path.join(dir, name));
-  if (!name || !docs) return undefined;
-  const services = docs.flatMap((cd) => servicesOf(cd, load));
-  // Read only when a check is turned off: it searches the repository's scripts.
-  let unsure: boolean | undefined;
-  return {
-    name,
-    services,
-    get unsure() {
-      return (unsure ??= namedExplicitly(run, path.basename(abs)));
-    },
-  };
-}
-
-const named = new WeakMap<object, Map<string, boolean>>();
-/** Whether a file of the repository runs Compose on `base` by name (`-f base`, `--file=base`, `COMPOSE_FILE=base:…`). */
-function namedExplicitly(run: import('../src/types.js').RunContext, base: string): boolean {
-  let byName = named.get(run);
-  if (!byName) named.set(run, (byName = new Map()));
-  const known = byName.get(base);
-  if (known !== undefined) return known;
-  const flag = new RegExp(`(^|[\\s"'])(-f|--file)(\\s+|=)["']?[^\\s"']*\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|COMPOSE_FILE\\s*[=:]`, 'm');
-  const found = run.allFiles().some((f) => {
-    if (!COMMAND_FILES.test(f.split(path.sep).join('/'))) return false;
-    const text = run.readText(f);
-    return text !== undefined && (text.includes(base) || text.includes('COMPOSE_FILE')) && flag.test(text);
-  });
-  byName.set(base, found);
-  return found;
+  return name === undefined ? {} : { override: path.join(dir, name) };
 }
 
 const INLINE_HINT = 'Remove the download from the inline Dockerfile by hand once nothing runs the binary (its installs are the same shapes the tool removes from Dockerfiles), or move it into a Dockerfile the tool reads.';

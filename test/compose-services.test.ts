@@ -1,7 +1,7 @@
 /** Compose services read as Compose reads them (src/docker/compose.ts): aliases, `<<` merges, `extends`. */
 import { describe, expect, test } from '@jest/globals';
 import { mentionsBinary } from '../src/analysis/binary.js';
-import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
+import { buildOf, composeServicesOf, defaultPath, imageOf, runTimeMayName, scalarUses, type ComposeDoc, type LoadCompose } from '../src/docker/compose.js';
 import { run } from '../src/engine.js';
 import { parseYaml } from '../src/parse/yaml.js';
 import { repoWith } from './support/repo.js';
@@ -173,5 +173,64 @@ describe('a health check Compose does not run', () => {
   test('an override that turns a base file\'s disable back off runs it', async () => {
     const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
     expect(await status({ 'docker-compose.yml': baseOff, 'docker-compose.override.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n' })).toEqual(['docker-compose.yml blocked']);
+  });
+});
+
+describe('an extends.file set at run time', () => {
+  test('its default is a candidate only where every variable has one (:- or -)', () => {
+    expect(defaultPath('${COMMON:-common.yml}')).toBe('common.yml');
+    expect(defaultPath('${DIR-../lib}/${NAME:-common}.yml')).toBe('../lib/common.yml');
+    expect(defaultPath('${COMMON}')).toBeUndefined();
+    expect(defaultPath('${COMMON:?set it}')).toBeUndefined();
+    expect(defaultPath('$DIR/common.yml')).toBeUndefined();
+    expect(defaultPath('${COMMON:-}')).toBeUndefined();
+  });
+
+  test('it may name any file that ends as the text after its last variable (a variable may hold .. or an absolute path)', () => {
+    expect(runTimeMayName('${COMMON:-common.yml}', '/r/lib/other.yml', false)).toBe(true);
+    expect(runTimeMayName('./${ENV}/common.yml', '/elsewhere/x/common.yml', false)).toBe(true);
+    expect(runTimeMayName('${SHARED}/base.yml', '/r/lib/common.yml', false)).toBe(false);
+    expect(runTimeMayName('${BASE}', 'anything', true)).toBe(true);
+    expect(runTimeMayName('grpc-${KIND}', 'grpc-base', true)).toBe(true);
+    expect(runTimeMayName('grpc-${KIND}', 'base', true)).toBe(false);
+  });
+});
+
+describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
+  const status = async (files: Record<string, string>) => (await run({ cwd: repoWith(files) })).findings.filter((f) => f.ruleId === 'compose-healthcheck').map((f) => `${f.file} ${f.status}`);
+  const base = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n`;
+  const off = 'services:\n  api:\n    healthcheck:\n      disable: true\n';
+  const files = { 'docker-compose.base.yml': base, 'docker-compose.ci.yml': off };
+
+  test('a later file that turns the check off, in every run of the file, runs nothing', async () => {
+    expect(await status({ ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, 'ci.sh': 'cd deploy && docker compose --file ../docker-compose.base.yml --file=../docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
+  test('an earlier file\'s test gives way to the file\'s own (its disable does not); run alone elsewhere, it runs', async () => {
+    const otherTest = 'services:\n  api:\n    healthcheck:\n      test: ["CMD", "/app", "health"]\n';
+    expect(await status({ ...files, 'docker-compose.ci.yml': otherTest, Makefile: 'ci:\n\tdocker compose -f docker-compose.ci.yml -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.ci.yml -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a file named through a variable that may be this one: it may run alone', async () => {
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "$FILE" up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "deploy/${NAME}.yml" up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
+  test('a later file named through a variable is not read; the literal ones still merge', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a later file that turns a disabled check back on runs it', async () => {
+    const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
+    expect(await status({ 'docker-compose.base.yml': baseOff, 'docker-compose.ci.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n', 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+  });
+
+  test('a file another file extends runs alone there, whatever -f merges over it', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n', 'stack.yml': 'services:\n  w:\n    extends: {file: docker-compose.base.yml, service: api}\n    image: acme/w\n' })).toEqual(['docker-compose.base.yml blocked']);
   });
 });

@@ -14,6 +14,8 @@ import { scalarText } from '../parse/yaml.js';
 export interface ComposeDoc {
   doc: Document;
   dir: string;
+  /** The file, when known (read through a LoadCompose). */
+  file?: string;
 }
 
 /** Reads another compose file (an `extends: {file}`); undefined when it cannot be read or parsed. */
@@ -25,6 +27,8 @@ export interface Leaf {
   doc: Document;
   /** Folder of the file that wrote it. */
   dir: string;
+  /** The file that wrote it, when known. */
+  file?: string;
   /** The alias, merge source or `extends` in the service's own text it came through. */
   via?: Via;
 }
@@ -42,6 +46,8 @@ export interface ComposeService {
   name: string;
   /** The service's own value node in this document. */
   node: Node;
+  /** Its key (its name) in this document. */
+  key?: Node;
   /** The service as Compose builds it: always a map. */
   value: Extract<Value, { kind: 'map' }>;
   /** Why part of it cannot be known: an `extends` the tool cannot follow. */
@@ -50,7 +56,12 @@ export interface ComposeService {
    * The services it extends, nearest first (each a folder and a name: what composeKey reads), whose
    * uses run in its container too; `file`: reached through an `extends: {file}`, here or nearer.
    */
-  extended?: { dir: string; service: string; file: boolean }[];
+  extended?: { dir: string; service: string; file: boolean; runTime?: string }[];
+  /**
+   * Its own `extends: {file}` names a path set at run time (`${COMMON:-common.yml}`): the service
+   * of that name in any file the path may name may be extended (and run in its container).
+   */
+  runTimeExtends?: { file: string; service: string };
 }
 
 export interface ServiceBuild {
@@ -69,6 +80,8 @@ export interface ScalarUse {
   /** Keys from the service down to the scalar (`healthcheck`, `test`). */
   keys: string[];
   via?: Via;
+  /** The file that wrote it, when known (read through a LoadCompose). */
+  file?: string;
 }
 
 const MAX_DEPTH = 64;
@@ -85,7 +98,7 @@ export function composeServicesOf(cd: ComposeDoc, load?: LoadCompose): ComposeSe
     const node = resolve(item.value as Node | null, cd.doc);
     if (name === undefined || !isMap(node)) continue;
     const s = effectiveService(cd, name, undefined, [], load);
-    if (s) out.push({ name, node: item.value as Node, ...s });
+    if (s) out.push({ name, node: item.value as Node, key: item.key as Node, ...s });
   }
   return out;
 }
@@ -122,20 +135,20 @@ export function scalarUses(service: ComposeService, test: (s: string) => boolean
   const out: ScalarUse[] = [];
   const walkValue = (v: Value, keys: string[]) => {
     if (v.kind === 'map') for (const [k, child] of v.entries) walkValue(child, [...keys, k]);
-    else for (const leaf of v.leaves) walkNode(leaf.node, leaf.doc, leaf.via, keys, 0);
+    else for (const leaf of v.leaves) walkNode(leaf.node, leaf.doc, leaf.via, keys, 0, leaf.file);
   };
-  const walkNode = (node: Node | null, doc: Document, via: Via | undefined, keys: string[], depth: number): void => {
+  const walkNode = (node: Node | null, doc: Document, via: Via | undefined, keys: string[], depth: number, file: string | undefined): void => {
     if (!node || depth > MAX_DEPTH) return;
     if (isAlias(node)) {
-      walkNode(resolve(node, doc), doc, via ?? { node, text: `*${node.source}` }, keys, depth + 1);
+      walkNode(resolve(node, doc), doc, via ?? { node, text: `*${node.source}` }, keys, depth + 1, file);
     } else if (isScalar(node)) {
-      if (typeof node.value === 'string' && test(node.value)) out.push({ scalar: node, keys, ...(via ? { via } : {}) });
+      if (typeof node.value === 'string' && test(node.value)) out.push({ scalar: node, keys, ...(via ? { via } : {}), ...(file !== undefined ? { file } : {}) });
     } else if (isSeq(node)) {
-      for (const item of node.items) walkNode(item as Node, doc, via, keys, depth + 1);
+      for (const item of node.items) walkNode(item as Node, doc, via, keys, depth + 1, file);
     } else if (isMap(node)) {
       for (const p of node.items) {
         const k = scalarText(p.key);
-        walkNode(p.value as Node | null, doc, via, k === undefined ? keys : [...keys, k], depth + 1);
+        walkNode(p.value as Node | null, doc, via, k === undefined ? keys : [...keys, k], depth + 1, file);
       }
     }
   };
@@ -184,8 +197,23 @@ function effectiveService(
   if (chain.includes(id) || chain.length > MAX_DEPTH) return { value, undecided: `service "${name}" extends "${target}" in a cycle` };
   let base: Omit<ComposeService, 'name' | 'node'> | undefined;
   if (file === undefined) base = effectiveService(cd, target, extVia, [...chain, id], load);
-  else if (/\$/.test(file)) return { value, undecided: `service "${name}" extends a service of ${file}, a path set at run time` };
-  else {
+  else if (/\$/.test(file)) {
+    // Set at run time: it may name any file. The default (`${COMMON:-common.yml}`) is one it may
+    // name, followed as a candidate: what it gives this service is read as given, but the service
+    // stays undecided (another file may give it a build, an image, other uses).
+    const runTimeExtends = { file, service: target };
+    const undecided = `service "${name}" extends a service of ${file}, a path set at run time`;
+    const candidate = defaultPath(file);
+    const cfrom = candidate === undefined ? undefined : path.resolve(fileDir, candidate);
+    for (const d of (cfrom === undefined ? undefined : load?.(cfrom)) ?? []) {
+      base = effectiveService(d, target, extVia, [...chain, `${cfrom}#${target}`], load);
+      if (base) break;
+    }
+    if (!base) return { value, undecided, runTimeExtends };
+    const merged = merge(base.value, value, []) as Extract<Value, { kind: 'map' }>;
+    const extended = [{ dir: path.dirname(cfrom!), service: target, file: true, runTime: file }, ...(base.extended ?? []).map((e) => ({ ...e, file: true, runTime: e.runTime ?? file }))];
+    return { value: merged, extended, undecided, runTimeExtends };
+  } else {
     const docs = load?.(from);
     if (!docs) return { value, undecided: `service "${name}" extends "${target}" of ${file}, which the tool cannot read` };
     for (const d of docs) {
@@ -217,7 +245,7 @@ function normalizeBuild(service: Extract<Value, { kind: 'map' }>): void {
 function valueOf(node: Node | null, cd: ComposeDoc, via: Via | undefined, depth: number): Value {
   if (depth > MAX_DEPTH) return { kind: 'leaf', leaves: [] };
   if (isAlias(node)) return valueOf(resolve(node, cd.doc), cd, via ?? { node, text: `*${node.source}` }, depth + 1);
-  if (!isMap(node)) return { kind: 'leaf', leaves: [{ node, doc: cd.doc, dir: cd.dir, ...(via ? { via } : {}) }] };
+  if (!isMap(node)) return { kind: 'leaf', leaves: [{ node, doc: cd.doc, dir: cd.dir, ...(cd.file !== undefined ? { file: cd.file } : {}), ...(via ? { via } : {}) }] };
   const entries = new Map<string, Value>();
   const merges: Pair[] = [];
   for (const p of node.items) {
@@ -329,4 +357,35 @@ export function inCheckTest(service: ServiceValue, scalar: Scalar): boolean {
     return n === scalar || (depth < MAX_DEPTH && isSeq(n) && n.items.some((i) => holds(i as Node, doc, depth + 1)));
   };
   return test.leaves.some((l) => holds(l.node, l.doc, 0));
+}
+
+/**
+ * The uses a service gets through an `extends` that run in its container: all but a health check
+ * it turns off (`disable: true`, `test: ["NONE"]`), which runs nowhere.
+ */
+export function usesThroughExtends(service: ComposeService, test: (s: string) => boolean): ScalarUse[] {
+  const off = disabledCheck(service.value) !== undefined;
+  return scalarUses(service, test).filter((u) => u.via?.text.startsWith('extends:') && !(off && u.keys[0] === 'healthcheck' && u.keys[u.keys.length - 1] === 'test'));
+}
+
+/**
+ * The path a run-time `extends.file` names when its variables are unset: each `${VAR:-default}` or
+ * `${VAR-default}` read as its default. Undefined when a variable has none (`${COMMON}`, `$DIR`).
+ */
+export function defaultPath(file: string): string | undefined {
+  const out = file.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^${}]*)\}/g, '$1');
+  return /\$/.test(out) || out === '' ? undefined : out;
+}
+
+/**
+ * Whether a path set at run time (`${DIR}/common.yml`, `${COMMON:-common.yml}`) may name `abs`:
+ * a variable may hold anything (`..` and an absolute path too), so only the text after the last
+ * one is sure: `abs` ends with it. `name` likewise for a service name (`service: ${BASE}`).
+ */
+export function runTimeMayName(pattern: string, value: string, whole: boolean): boolean {
+  const parts = pattern.split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  if (parts.length === 1) return whole ? value === pattern : value.endsWith(pattern.replace(/^\.\//, '/')) || value === pattern;
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A path: only the tail is sure. A name: each literal part in its place.
+  return whole ? new RegExp(`^${parts.map(esc).join('.*')}$`, 's').test(value) : value.endsWith(parts[parts.length - 1]!);
 }

@@ -14,7 +14,7 @@ import { filesMayHold } from '../discover/grep.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
-import { buildOf, composeServicesOf, imageOf, scalarUses, type ComposeDoc, type LoadCompose } from './compose.js';
+import { buildOf, composeServicesOf, imageOf, runTimeMayName, usesThroughExtends, type ComposeDoc, type LoadCompose } from './compose.js';
 import { composeKey, dockerfileKey, imageName, isComposeFile, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
@@ -59,6 +59,8 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   // Folders with a compose file the tool cannot read: its builds of any service are unknown.
   const unreadable = new Map<string, string>();
   const load = composeLoader(run);
+  // Compose service key → the files that write the service.
+  const keyFiles = new Map<string, Set<string>>();
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   const { files: extending, unread: unreadExtenders } = extendingFiles(run, sources);
   const composeFiles = new Set([...sources.filter((abs) => isComposeFile(run, abs)), ...extending]);
@@ -77,12 +79,13 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
           // one's too, when the use reaches it (its own test or command may replace the base's).
           // One extended in the same file is reported where it extends (compose-healthcheck).
           const viaFile = (s.extended ?? []).filter((e) => e.file);
-          if (viaFile.length > 0 && scalarUses(s, mentionsBinary).some((u) => u.via?.text.startsWith('extends:'))) {
+          if (viaFile.length > 0 && usesThroughExtends(s, mentionsBinary).length > 0) {
             for (const e of viaFile) {
               const base = composeKey(path.join(e.dir, 'compose.yaml'), e.service);
               if (base !== key) extendedBy.set(base, (extendedBy.get(base) ?? new Set()).add(key));
             }
           }
+          keyFiles.set(key, (keyFiles.get(key) ?? new Set()).add(abs));
           const p = projects.get(key) ?? { dir: cd.dir, contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set() };
           projects.set(key, p);
           const image = imageOf(s);
@@ -172,6 +175,16 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     const maybe = key.startsWith('compose:') ? unreadExtenders.get(key.slice('compose:'.length, key.lastIndexOf('#'))) : undefined;
     if (maybe && !c.undecided) compose.set(key, { ...c, undecided: `${maybe} may extend it (it says extends and names its file, but the tool cannot read it as a compose file), so it may run any image` });
   }
+  // A service that a file's `extends` may name through a path set at run time (`file:
+  // ${COMMON:-common.yml}`) may run its uses in that extender's container, whose image the tool
+  // cannot tell: it may run any image.
+  const runTime = [...composeFiles].some((abs) => mentionsBinary(run.readText(abs) ?? '')) ? composeExtenders(run, load).runTime : [];
+  for (const [key, c] of compose) {
+    if (c.undecided || runTime.length === 0) continue;
+    const name = key.slice(key.lastIndexOf('#') + 1);
+    const rt = runTime.find((r) => r.key !== key && [...(keyFiles.get(key) ?? [])].some((f) => r.mayName(f, name)));
+    if (rt) compose.set(key, { ...c, undecided: `${rt.where}: service "${rt.service}" may extend it through a path set at run time (${rt.file}), so it may run any image` });
+  }
   // An extended service's key reaches what its extenders run (transitively: one may extend an extender).
   for (const [base, direct] of extendedBy) {
     const all = new Set<string>();
@@ -241,6 +254,69 @@ function extendingFiles(run: RunContext, sources: readonly string[]): { files: s
   return { files: out, unread };
 }
 
+/** A service of a compose file that runs a use written in another file through `extends: {file}`. */
+export interface ComposeExtender {
+  /** Where the use is written: its file (realPath) and offset. */
+  useFile: string;
+  useStart: number;
+  /** The services it extends on the way (their folders realPath'd), nearest first; `runTime`: through a path set at run time, here or nearer. */
+  bases: { dir: string; service: string; runTime?: string }[];
+  /** The extending service: its file as shown, the line of its name, its name. */
+  where: string;
+  service: string;
+}
+
+/** A service whose `extends: {file}` names a path set at run time: it may extend a service of any file that path may name. */
+export interface RunTimeExtender {
+  /** The extending service's composeKey, its file:line as shown, its name, the path as written. */
+  key: string;
+  where: string;
+  service: string;
+  file: string;
+  /** Whether it may extend the service `name` of the file `abs` (realPath). */
+  mayName(abs: string, name: string): boolean;
+}
+
+const extendersOf = new WeakMap<RunContext, { extenders: ComposeExtender[]; runTime: RunTimeExtender[] }>();
+
+/**
+ * Every service of the repository's YAML files (JSON too: YAML to Compose) that gets a use of the
+ * binary through an `extends: {file}` and runs it (its own test does not replace it nor does it
+ * turn the check off), once per run: the extended service's finding names them.
+ */
+export function composeExtenders(run: RunContext, load: LoadCompose): { extenders: ComposeExtender[]; runTime: RunTimeExtender[] } {
+  const known = extendersOf.get(run);
+  if (known) return known;
+  const out: ComposeExtender[] = [];
+  const runTime: RunTimeExtender[] = [];
+  const yaml = run.allFiles().filter((f) => /\.(ya?ml|json)$/i.test(f));
+  const may = yaml.length === 0 ? undefined : filesMayHold(run, yaml, 'extends');
+  const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
+  for (const f of yaml) {
+    if (may !== undefined && !may.has(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined || !/\bextends["']?\s*:/.test(text) || !/\bfile["']?\s*:/.test(text)) continue;
+    for (const cd of load(f) ?? []) {
+      for (const s of composeServicesOf(cd, load)) {
+        const line = text.slice(0, s.key?.range?.[0] ?? s.node.range?.[0] ?? 0).split('\n').length;
+        if (s.runTimeExtends) {
+          const { file, service } = s.runTimeExtends;
+          runTime.push({ key: composeKey(f, s.name), where: `${shown(f)}:${line}`, service: s.name, file, mayName: (abs, name) => runTimeMayName(file, abs, false) && runTimeMayName(service, name, true) });
+        }
+        const bases = (s.extended ?? []).filter((e) => e.file).map((e) => ({ dir: realPath(e.dir), service: e.service, ...(e.runTime !== undefined ? { runTime: e.runTime } : {}) }));
+        if (bases.length === 0) continue;
+        for (const u of usesThroughExtends(s, mentionsBinary)) {
+          if (u.file === undefined || !u.scalar.range || realPath(u.file) === realPath(f)) continue;
+          out.push({ useFile: realPath(u.file), useStart: u.scalar.range[0], bases, where: `${shown(f)}:${line}`, service: s.name });
+        }
+      }
+    }
+  }
+  const found = { extenders: out, runTime };
+  extendersOf.set(run, found);
+  return found;
+}
+
 /** Reads and parses compose files through the run, once each. */
 export function composeLoader(run: RunContext): LoadCompose {
   const docs = new Map<string, readonly ComposeDoc[] | undefined>();
@@ -248,7 +324,7 @@ export function composeLoader(run: RunContext): LoadCompose {
     if (!docs.has(abs)) {
       const text = run.readText(abs);
       const parsed = text === undefined ? undefined : parseYaml(text, { uniqueKeys: false });
-      docs.set(abs, !parsed || parsed.error ? undefined : parsed.docs.map((doc) => ({ doc, dir: path.dirname(abs) })));
+      docs.set(abs, !parsed || parsed.error ? undefined : parsed.docs.map((doc) => ({ doc, dir: path.dirname(abs), file: abs })));
     }
     return docs.get(abs);
   };
