@@ -16,7 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -1902,6 +1902,40 @@ export function settingsOf(chart: Chart | undefined, valuesPath: string, run: Ru
  */
 export function knownSettingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
   return settingsWith(chart, valuesPath, run, true);
+}
+
+/**
+ * Whether nothing the tool sees sets a values path of the chart: not values.yaml, the chart's other
+ * values files, a parent chart's values or releases under its key, a release that installs it, a
+ * loose values file, a values file or a `--set` on a command line of the repository. A path set to
+ * null (`grpcPort:` with nothing after it) is not set: Helm prints it as it prints a missing one.
+ * False for a chart without a values.yaml (all its values come from the install), and whenever one of them may set it (a value the tool cannot read counts as set).
+ */
+export function valuesPathUnset(chart: Chart | undefined, valuesPath: string, run: RunContext): boolean {
+  // A chart with no values.yaml takes every value from its install (or one that does not parse: unknown).
+  if (!chart?.values || chartValuesBlockers(chart).length > 0) return false;
+  const holds = (values: YAMLMap | undefined, p: string): boolean => {
+    if (!values) return false;
+    const keys = p.split('.');
+    for (let i = 1; i < keys.length; i++) {
+      const above = nodeAt(values, keys.slice(0, i).join('.'));
+      if (above === undefined || (isScalar(above) && above.value === null)) return false;
+      if (!isMap(above)) return true;
+    }
+    const n = nodeAt(values, p);
+    return n !== undefined && !(isScalar(n) && n.value === null);
+  };
+  if (holds(chart.values, valuesPath)) return false;
+  if (overridesFor(chart, run).some((o) => holds(o.values, valuesPath))) return false;
+  if (releaseMaySet(chart.root, chartName(chart.chartYaml), valuesPath, run)) return false;
+  for (const { parent, keys } of parentsOf(chart, run)) {
+    const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
+    const files = [parent.values, ...overridesFor(parent, run).map((o) => o.values)];
+    if (paths.some((p) => files.some((f) => holds(f, p)) || releaseMaySet(parent.root, chartName(parent.chartYaml), p, run))) return false;
+  }
+  if (looseValuesSettings(valuesPath, run).length > 0) return false;
+  const places = commandLinePlaces(chart, valuesPath, run);
+  return !places.some((p) => setOnCommandLine(p.valuesPath, run, p.chart) || namedValuesAt(p.valuesPath, run, p.chart)?.length !== 0);
 }
 
 /**

@@ -13,7 +13,7 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -264,11 +264,14 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   };
   // Command items whose env port would print in another dot than its env value's (below).
   const otherDot = new Map<number, string>();
+  // Command items whose port prints from a values path nothing sets (unsetPortReport).
+  const unsetPorts = new Map<number, UnsetPort>();
   const scalarValue = (node: Scalar): string => {
     const quoted = envs.values.has(node.range![0]) && node.type === 'PLAIN' ? scalarQuotingAction(unmaskedOf(node)) : undefined;
     if (quoted !== undefined) return quoted;
     const scope = dotScope(controlBlocks, node.range![0]);
-    const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run), chart, run, scope);
+    const onUnset = (u: UnsetPort) => void unsetPorts.set(node.range![0], u);
+    const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run, onUnset), chart, run, scope, onUnset);
     const unmasked = unmaskedOf(node);
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
@@ -284,7 +287,9 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         otherDot.set(node.range![0], `${prefix}$(${name}) takes its port from the env value ${action}, which reads the dot where the env is (inside another with or range than the probe): carried into grpc.port, it would print something else there. Migrate by hand, with a port the probe's own dot reads ($.Values…)`);
       }
       const addrArg = `${prefix}${action}`;
-      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
+      // Said as the probe writes it: `-addr=:$(GRPC_PORT)`, whose env value prints the path.
+      const onEnvUnset = (u: UnsetPort) => onUnset({ ...u, arg: `${prefix}$(${name}) (env ${name}: ${action})` });
+      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset), chart, run, dotScope(controlBlocks, at), onEnvUnset);
       return checked !== addrArg ? checked : undefined;
     };
     const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
@@ -344,6 +349,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   return keepForCompositionPatches(reports.map((r): Report | undefined => {
     const dotMoved = r.fix ? [...otherDot].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (dotMoved) return blockedFrom(r, dotMoved[1]);
+    const unset = r.subject === 'probe' ? [...unsetPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
+    if (unset) return unsetPortReport(r, unset[1]);
     // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
     // `command:` key at its root) prints the command of whatever includes it: a probe's exec, or a
     // container's command. The walk sees neither.
@@ -517,6 +524,36 @@ function bodyPlan(doc: Document.Parsed<ParsedNode, true> | undefined, scalarValu
     resolvePortExpression: portExpression,
     templateActions: true,
   });
+}
+
+/** A port printed from a values path that nothing sets (portFromValues, portFromVariable): the -addr as written, the path, the variable that holds it. */
+interface UnsetPort {
+  arg: string;
+  valuesPath: string;
+  variable?: string;
+}
+
+/**
+ * `-addr=:{{ .Values.grpcPort }}` where no values file of the chart, release or command line of
+ * the repository sets grpcPort: Helm prints nothing there, so the exec probe dials `:` and fails
+ * today, and `port: {{ .Values.grpcPort }}` would render `port: ` (null), which the API server
+ * refuses. Blocked (`unresolved-port`), as a host from such a value is (`host`), with the ways out.
+ */
+function unsetPortReport(r: Report, u: UnsetPort): Report {
+  const { fix: _fix, ...rest } = r;
+  const shown = `.Values.${u.valuesPath}`;
+  const through = u.variable ? `${u.variable}, set from ${shown}` : shown;
+  const detail = `${u.arg} takes its port from ${through}, which no values file of the chart sets (nor a release or a command line of the repository): Helm prints nothing there, so the exec probe dials an empty port and fails today, and grpc.port would render empty (null), which the API server refuses`;
+  const name = u.valuesPath.split(', ')[0]!;
+  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ .Values.${name} | default 50051 }}, or {{ required "set ${name}" .Values.${name} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
+  const before = r.blockers ?? [];
+  return {
+    ...rest,
+    message: before.length === 0 ? `${whereOf(r)} runs grpc_health_probe: ${detail}` : `${r.message}; ${detail}`,
+    blockers: [...new Set([...before, 'unresolved-port' as const])],
+    keepsBinary: true,
+    ...(before.length === 0 ? { hint } : {}),
+  };
 }
 
 function blockedFrom(r: Report, detail: string): Report {
@@ -808,11 +845,13 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
  * outside 1..65535 would render a probe the API server rejects: that value is the port checked,
  * so the probe blocks (`invalid-port`) instead of carrying the action over.
  */
-function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
+function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = '', onUnset?: (unset: UnsetPort) => void): string {
   const ref = valuesRef(scope);
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
-  const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
+  const valuesPath = ref.valuesPath(m[3]!);
+  if (onUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
+  const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
@@ -860,12 +899,15 @@ function withDefaults(values: string[] | undefined, pipes: string): string[] | u
  * checked as it is, one to a values path through the values files; any other is not known and
  * checks nothing. A value that is not a port blocks; otherwise the action carries over as written.
  */
-function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): string {
+function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void): string {
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
   const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
   const values: string[] = [];
+  // The values paths of the settings when each one is a bare path that nothing sets (Helm prints
+  // null for it); null once a setting may print a port (a number, a default, anything else).
+  let unsetPaths: string[] | null = [];
   for (const a of actions) {
     if (a.start > offset || !a.text.includes(m[2]!)) continue;
     const set = setting.exec(a.text);
@@ -877,14 +919,21 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     if (set[1] === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
     if (/^\d+$/.test(set[2]!)) {
       values.push(set[2]!);
+      unsetPaths = null;
       continue;
     }
     const scope = dotScope(controlBlocks, a.start);
-    if (scope === null) continue;
+    if (scope === null) {
+      unsetPaths = null;
+      continue;
+    }
     const ref = valuesRef(scope);
     const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
     if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
+    if (path && unsetPaths && !/\b(?:default|required)\b/.test(path[1]! + path[3]!) && valuesPathUnset(chart, ref.valuesPath(path[2]!), run)) unsetPaths.push(ref.valuesPath(path[2]!));
+    else unsetPaths = null;
   }
+  if (onUnset && unsetPaths && unsetPaths.length > 0) onUnset({ arg, valuesPath: [...new Set(unsetPaths)].join(', .Values.'), variable: m[2]! });
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
