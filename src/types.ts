@@ -90,6 +90,8 @@ export interface Report {
   envNames?: string[];
   /** A probe's -addr dials the local host (loopback, `:port`, 0.0.0.0), which an overlay's `hostNetwork: true` would block. Not part of the finding. */
   loopback?: boolean;
+  /** The loopback address the probe's -addr names (`localhost`, `127.0.0.1`), not an empty host or 0.0.0.0. Not part of the finding. */
+  loopbackHost?: string;
   /**
    * The whole node a finding accounts for when its start is one mention inside it (a script in a
    * block scalar, reported where it runs the binary, past a comment line naming it): a check for

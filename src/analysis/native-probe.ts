@@ -42,6 +42,8 @@ export interface NativePlan {
   timeoutSeconds?: { from: number; to: number };
   /** -addr dials the local host (loopback, or an empty host / 0.0.0.0): on the host's network (hostNetwork) that would block it. */
   loopback?: boolean;
+  /** The loopback address -addr names (`localhost`, `127.0.0.1`, `[::1]`), not an empty host or 0.0.0.0. */
+  loopbackHost?: string;
   /** Whole seconds the binary's -connect-timeout/-rpc-timeout ask for, when given: what timeoutSeconds must be at least. */
   timeoutNeeded?: number;
 }
@@ -340,6 +342,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // Address → port.
   let port: PortValue | undefined;
   let loopback = false;
+  let loopbackHost: string | undefined;
   const addr = flag('addr');
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
@@ -451,6 +454,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         loopback = true;
       } else if (hostClass === 'loopback') {
         loopback = true;
+        loopbackHost = a.host;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }
       const p = quotingAction(a.portText)
@@ -559,7 +563,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}) };
+  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}), ...(loopbackHost !== undefined ? { loopbackHost } : {}) };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;

@@ -479,6 +479,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
         // A release's values beside the loose ones (a HelmRelease in the same file) follow its chart.
         const held = keepForReleaseValues(r, file.path, run);
         if (held !== r) return held;
+        const loose = keepForLooseValues(r, file.path, run);
+        if (loose !== r) return loose;
         return r.details?.mergePatch === true ? { ...r, hint: LOOSE_VALUES_HINT } : r;
       },
     };
@@ -491,13 +493,45 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
-  const values: HelmValues = { extraBlockers, keep: (r) => (chart ? withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) : keepForReleaseValues(r, file.path, run)) };
+  const values: HelmValues = {
+    extraBlockers,
+    keep: (r) => {
+      if (chart) return withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run);
+      const held = keepForReleaseValues(r, file.path, run);
+      // `deploy/values-staging.yaml` outside any chart that nothing names is loose values too.
+      return held !== r || named || isReleaseValuesFile(file.path, run) || !docs.some((d) => isMap(d.contents) && isValuesShaped(d.contents)) ? held : keepForLooseValues(r, file.path, run);
+    },
+  };
   values.renderedTimeout = chart ? (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run) : releaseRenderedTimeout(file.path, docs, run, true);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
   }
   return values;
+}
+
+/**
+ * A probe of loose values (values-shaped YAML outside any chart that no release names, nor a helm
+ * command gives to a chart of the repository): most likely the values of a chart kept elsewhere,
+ * as a release's of a chart not in the repository are. Its pod may be on the host's network (node
+ * agents keep servers on loopback on purpose), which the tool cannot see: a loopback address
+ * (`localhost`, `127.0.0.1`) stays on exec, blocked `host`; an empty host or 0.0.0.0
+ * (`-addr=:5000`) migrates, as before.
+ */
+function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report {
+  if (namedValueFiles(run).some((n) => n.charts !== undefined && n.file === fileAbs)) return r;
+  if (r.fix && r.details?.mergePatch === true && r.loopbackHost !== undefined) {
+    const shown = path.relative(run.cwd, fileAbs).split(path.sep).join('/');
+    return {
+      ...heldReport(
+        r,
+        'host',
+        `-addr dials ${r.loopbackHost}, and ${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere, whose templates the tool cannot see, so it cannot tell whether the pod gets hostNetwork: true (as node agents' do), where the kubelet dials the node's IP and a server bound only to ${r.loopbackHost} does not answer`,
+      ),
+      hint: `Check the chart these values are given to: if the pod that gets this probe is not on the host's network, migrate by hand (grpc: {port: ${String(r.details.port)}} with exec: null beside it, as the tool writes values); if it is, keep the exec probe, or make the server listen on the node's IP first. If the chart is in the repository, name this file where it is installed (a release's values, or helm upgrade … ./chart -f ${shown}) and the tool checks its templates itself; if the file is not Helm values, migrate by hand.`,
+    };
+  }
+  return r;
 }
 
 const LOOSE_VALUES_HINT =

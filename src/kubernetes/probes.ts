@@ -801,6 +801,7 @@ function probeReport(
     target,
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
+    ...(plan.loopbackHost !== undefined ? { loopbackHost: plan.loopbackHost } : {}),
     ...(plan.timeoutNeeded !== undefined ? { timeoutNeeded: plan.timeoutNeeded } : {}),
   });
 }
