@@ -92,6 +92,8 @@ export interface Report {
   loopback?: boolean;
   /** A probe's -addr dials the downward API's status.hostIP in a hostNetwork pod, which an overlay that takes the pod off the host's network would block. Not part of the finding. */
   hostIp?: boolean;
+  /** The loopback address the probe's -addr names (`localhost`, `127.0.0.1`), not an empty host or 0.0.0.0. Not part of the finding. */
+  loopbackHost?: string;
   /**
    * The whole node a finding accounts for when its start is one mention inside it (a script in a
    * block scalar, reported where it runs the binary, past a comment line naming it): a check for

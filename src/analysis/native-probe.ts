@@ -47,6 +47,8 @@ export interface NativePlan {
    * (hostNetwork: true): an overlay that takes the pod off it would block it.
    */
   hostIp?: boolean;
+  /** The loopback address -addr names (`localhost`, `127.0.0.1`, `[::1]`), not an empty host or 0.0.0.0. */
+  loopbackHost?: string;
   /** Whole seconds the binary's -connect-timeout/-rpc-timeout ask for, when given: what timeoutSeconds must be at least. */
   timeoutNeeded?: number;
 }
@@ -346,6 +348,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let port: PortValue | undefined;
   let loopback = false;
   let hostIp = false;
+  let loopbackHost: string | undefined;
   const addr = flag('addr');
   if (addr === undefined) {
     // Go gave up before -addr when an argument before it did not parse: that error is the reason.
@@ -458,6 +461,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         loopback = true;
       } else if (hostClass === 'loopback') {
         loopback = true;
+        loopbackHost = a.host;
         notes.push(`-addr used ${a.host}; the kubelet dials the pod IP, so the server must listen there (e.g. 0.0.0.0), not only on loopback`);
       }
       const p = quotingAction(a.portText)
@@ -566,7 +570,15 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // When the wrapper's deadline raised timeoutSeconds, the raise's note says the rest.
   if (deadline && blockers.length === 0) notes.unshift(capped && timeoutSeconds ? `the timeout ${deadline.duration} wrapper goes` : deadlineNote(deadline, input.timeoutSeconds));
   if (wrapperNote && blockers.length === 0) notes.unshift(wrapperNote);
-  const plan: NativePlan = { invocations, blockers, notes: blockers.length > 0 ? blockedNotes : notes, blockedNotes, ...(loopback ? { loopback } : {}), ...(hostIp ? { hostIp } : {}) };
+  const plan: NativePlan = {
+    invocations,
+    blockers,
+    notes: blockers.length > 0 ? blockedNotes : notes,
+    blockedNotes,
+    ...(loopback ? { loopback } : {}),
+    ...(hostIp ? { hostIp } : {}),
+    ...(loopbackHost !== undefined ? { loopbackHost } : {}),
+  };
   if (port) plan.grpc = { port, ...(service ? { service } : {}), ...(mode ? { mode } : {}) };
   if (timeoutSeconds) plan.timeoutSeconds = timeoutSeconds;
   if (timeoutNeeded !== undefined) plan.timeoutNeeded = timeoutNeeded;

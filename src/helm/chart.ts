@@ -16,7 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { isReleaseValuesFile, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -479,6 +479,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
         // A release's values beside the loose ones (a HelmRelease in the same file) follow its chart.
         const held = keepForReleaseValues(r, file.path, run);
         if (held !== r) return held;
+        const loose = keepForLooseValues(r, file.path, run);
+        if (loose !== r) return loose;
         return r.details?.mergePatch === true ? { ...r, hint: LOOSE_VALUES_HINT } : r;
       },
     };
@@ -491,13 +493,45 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   const extraBlockers = chart && (file.kind === 'helm-values' || (override && valuesDocs)) ? chartKubeVersionBlockers(chart, run) : [];
   // The chart's values under a subchart's name merge over that subchart's values.yaml.
   const subcharts = chart ? subchartsOf(chart, run) : new Map<string, string | undefined>();
-  const values: HelmValues = { extraBlockers, keep: (r) => (chart ? withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run) : keepForReleaseValues(r, file.path, run)) };
+  const values: HelmValues = {
+    extraBlockers,
+    keep: (r) => {
+      if (chart) return withTemplateImage(keepForValuesOverrides(r, chart, file.path, run), chart, run);
+      const held = keepForReleaseValues(r, file.path, run);
+      // `deploy/values-staging.yaml` outside any chart that nothing names is loose values too.
+      return held !== r || named || isReleaseValuesFile(file.path, run) || !docs.some((d) => isMap(d.contents) && isValuesShaped(d.contents)) ? held : keepForLooseValues(r, file.path, run);
+    },
+  };
   values.renderedTimeout = chart ? (_probe, _exec, keyPath) => templateTimeoutBeside(chart, keyPath, run) : releaseRenderedTimeout(file.path, docs, run, true);
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
   }
   return values;
+}
+
+/**
+ * A probe of loose values (values-shaped YAML outside any chart that no release names, nor a helm
+ * command gives to a chart of the repository): most likely the values of a chart kept elsewhere,
+ * as a release's of a chart not in the repository are. Its pod may be on the host's network (node
+ * agents keep servers on loopback on purpose), which the tool cannot see: a loopback address
+ * (`localhost`, `127.0.0.1`) stays on exec, blocked `host`; an empty host or 0.0.0.0
+ * (`-addr=:5000`) migrates, as before.
+ */
+function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report {
+  if (namedValueFiles(run).some((n) => n.charts !== undefined && n.file === fileAbs)) return r;
+  if (r.fix && r.details?.mergePatch === true && r.loopbackHost !== undefined) {
+    const shown = path.relative(run.cwd, fileAbs).split(path.sep).join('/');
+    return {
+      ...heldReport(
+        r,
+        'host',
+        `-addr dials ${r.loopbackHost}, and ${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere, whose templates the tool cannot see, so it cannot tell whether the pod gets hostNetwork: true (as node agents' do), where the kubelet dials the node's IP and a server bound only to ${r.loopbackHost} does not answer`,
+      ),
+      hint: `Check the chart these values are given to: if the pod that gets this probe is not on the host's network, migrate by hand (grpc: {port: ${String(r.details.port)}} with exec: null beside it, as the tool writes values); if it is, keep the exec probe, or make the server listen on the node's IP first. If the chart is in the repository, name this file where it is installed (a release's values, or helm upgrade … ./chart -f ${shown}) and the tool checks its templates itself; if the file is not Helm values, migrate by hand.`,
+    };
+  }
+  return r;
 }
 
 const LOOSE_VALUES_HINT =
@@ -1902,6 +1936,40 @@ export function settingsOf(chart: Chart | undefined, valuesPath: string, run: Ru
  */
 export function knownSettingsOf(chart: Chart | undefined, valuesPath: string, run: RunContext): string[] | undefined {
   return settingsWith(chart, valuesPath, run, true);
+}
+
+/**
+ * Whether nothing the tool sees sets a values path of the chart: not values.yaml, the chart's other
+ * values files, a parent chart's values or releases under its key, a release that installs it, a
+ * loose values file, a values file or a `--set` on a command line of the repository. A path set to
+ * null (`grpcPort:` with nothing after it) is not set: Helm prints it as it prints a missing one.
+ * False for a chart without a values.yaml (all its values come from the install), and whenever one of them may set it (a value the tool cannot read counts as set).
+ */
+export function valuesPathUnset(chart: Chart | undefined, valuesPath: string, run: RunContext): boolean {
+  // A chart with no values.yaml takes every value from its install (or one that does not parse: unknown).
+  if (!chart?.values || chartValuesBlockers(chart).length > 0) return false;
+  const holds = (values: YAMLMap | undefined, p: string): boolean => {
+    if (!values) return false;
+    const keys = p.split('.');
+    for (let i = 1; i < keys.length; i++) {
+      const above = nodeAt(values, keys.slice(0, i).join('.'));
+      if (above === undefined || (isScalar(above) && above.value === null)) return false;
+      if (!isMap(above)) return true;
+    }
+    const n = nodeAt(values, p);
+    return n !== undefined && !(isScalar(n) && n.value === null);
+  };
+  if (holds(chart.values, valuesPath)) return false;
+  if (overridesFor(chart, run).some((o) => holds(o.values, valuesPath))) return false;
+  if (releaseMaySet(chart.root, chartName(chart.chartYaml), valuesPath, run)) return false;
+  for (const { parent, keys } of parentsOf(chart, run)) {
+    const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
+    const files = [parent.values, ...overridesFor(parent, run).map((o) => o.values)];
+    if (paths.some((p) => files.some((f) => holds(f, p)) || releaseMaySet(parent.root, chartName(parent.chartYaml), p, run))) return false;
+  }
+  if (looseValuesSettings(valuesPath, run).length > 0) return false;
+  const places = commandLinePlaces(chart, valuesPath, run);
+  return !places.some((p) => setOnCommandLine(p.valuesPath, run, p.chart) || namedValuesAt(p.valuesPath, run, p.chart)?.length !== 0);
 }
 
 /**

@@ -20,7 +20,7 @@ import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler, type PatchSource, type TunedTimeout } from '../kubernetes/merge-holds.js';
 import { filesOfRun, repositoryFolders } from '../run-files.js';
-import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
+import { getPair, keyPathSteps, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
 import { escapeRegExp } from '../text/regexp.js';
@@ -211,6 +211,44 @@ export function releaseValuesAt(chartRoot: string, chartName: string | undefined
   // `--set image.repository=ghcr.io/acme/api` (helmfile `set`, Argo CD parameters) is set over them.
   const set = releaseSetsAt(chartRoot, chartName, valuesPath, run).flatMap((s) => (s.value === undefined ? [] : [{ file: s.file, value: s.value }]));
   return [...inLayers, ...set];
+}
+
+/**
+ * Whether a release of the repository that installs the chart may set a values path: its inline
+ * values or a values file it names hold the path (or a value above it that is not a map), it sets
+ * the path one at a time, it reads values the repository does not hold, or it names a values file
+ * the tool does not find. False only when every release of the chart leaves the path unset.
+ */
+export function releaseMaySet(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): boolean {
+  const keys = valuesPath.split('.');
+  const holds = (data: unknown): boolean => {
+    let node: unknown = data;
+    for (const key of keys) {
+      if (node === undefined || node === null) return false;
+      if (typeof node !== 'object' || Array.isArray(node)) return true;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return node !== undefined && node !== null;
+  };
+  for (const { layer } of releaseLayers(chartRoot, chartName, run)) {
+    if (layer.read.values === undefined) return true;
+    if (holds(layer.prefix === '' ? layer.read.values : plainObjectAt(layer.read.values, layer.prefix))) return true;
+  }
+  if (releaseSetsAt(chartRoot, chartName, valuesPath, run).length > 0) return true;
+  const inRun = filesOfRun(run);
+  return releasesFor(chartRoot, chartName, run).some(
+    (release) => release.outsideValues !== undefined || release.valueFiles.some((v) => valueFilePaths(path.resolve(v.base ?? chartRoot, v.file), run).filter((abs) => valuesFileRead(abs, inRun.has(abs), run)).length === 0),
+  );
+}
+
+/** The plain data at a dotted prefix (`spec.values`), or undefined. */
+function plainObjectAt(data: unknown, prefix: string): unknown {
+  let node: unknown = data;
+  for (const step of keyPathSteps(prefix)) {
+    if (typeof step === 'number') node = Array.isArray(node) ? node[step] : undefined;
+    else node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[step] : undefined;
+  }
+  return node;
 }
 
 /** A release of the chart that reads values the repository does not hold (a Flux `valuesFrom` Secret made elsewhere), as said in messages. */

@@ -11,9 +11,9 @@ import { classifyHost } from '../analysis/probe-args.js';
 import { findProbeReports, GO_YAML_TRUE, PROBE_KEYS, quote } from '../kubernetes/probes.js';
 import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
-import { contentEnd, getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -264,11 +264,18 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   };
   // Command items whose env port would print in another dot than its env value's (below).
   const otherDot = new Map<number, string>();
+  // Command items whose port prints from a values path nothing sets (unsetPortReport).
+  const unsetPorts = new Map<number, UnsetPort>();
+  // Command items whose port reads a dot (or a variable) the tool does not follow.
+  const unfollowedPorts = new Map<number, string>();
   const scalarValue = (node: Scalar): string => {
     const quoted = envs.values.has(node.range![0]) && node.type === 'PLAIN' ? scalarQuotingAction(unmaskedOf(node)) : undefined;
     if (quoted !== undefined) return quoted;
     const scope = dotScope(controlBlocks, node.range![0]);
-    const checkPort = (addrArg: string) => portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run), chart, run, scope);
+    const onUnset = (u: UnsetPort) => void unsetPorts.set(node.range![0], u);
+    const onUnfollowed = (detail: string) => void unfollowedPorts.set(node.range![0], detail);
+    const checkPort = (addrArg: string) =>
+      portFromDot(portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed), chart, run, scope, onUnset), node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed);
     const unmasked = unmaskedOf(node);
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
@@ -284,7 +291,9 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         otherDot.set(node.range![0], `${prefix}$(${name}) takes its port from the env value ${action}, which reads the dot where the env is (inside another with or range than the probe): carried into grpc.port, it would print something else there. Migrate by hand, with a port the probe's own dot reads ($.Values…)`);
       }
       const addrArg = `${prefix}${action}`;
-      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run), chart, run, dotScope(controlBlocks, at));
+      // Said as the probe writes it: `-addr=:$(GRPC_PORT)`, whose env value prints the path.
+      const onEnvUnset = (u: UnsetPort) => onUnset({ ...u, arg: `${prefix}$(${name}) (env ${name}: ${action})` });
+      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset), chart, run, dotScope(controlBlocks, at), onEnvUnset);
       return checked !== addrArg ? checked : undefined;
     };
     const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
@@ -344,6 +353,19 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   return keepForCompositionPatches(reports.map((r): Report | undefined => {
     const dotMoved = r.fix ? [...otherDot].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (dotMoved) return blockedFrom(r, dotMoved[1]);
+    const unset = r.subject === 'probe' ? [...unsetPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
+    if (unset) return unsetPortReport(r, unset[1]);
+    const unfollowed = r.subject === 'probe' && r.fix ? [...unfollowedPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
+    if (unfollowed) {
+      const { fix: _fix, ...rest } = r;
+      return {
+        ...rest,
+        message: `${whereOf(r)} runs grpc_health_probe: ${unfollowed[1]}`,
+        blockers: ['unresolved-port'],
+        keepsBinary: true,
+        hint: 'Write the port from the values where the probe is ({{ $.Values.grpc.port }}, or a with of that values path), or a number, and run the tool again; or, if every value the template can be given is a port number, migrate by hand to grpc: {port: …} with the same action.',
+      };
+    }
     // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
     // `command:` key at its root) prints the command of whatever includes it: a probe's exec, or a
     // container's command. The walk sees neither.
@@ -517,6 +539,36 @@ function bodyPlan(doc: Document.Parsed<ParsedNode, true> | undefined, scalarValu
     resolvePortExpression: portExpression,
     templateActions: true,
   });
+}
+
+/** A port printed from a values path that nothing sets (portFromValues, portFromVariable): the -addr as written, the path, the variable that holds it. */
+interface UnsetPort {
+  arg: string;
+  valuesPath: string;
+  variable?: string;
+}
+
+/**
+ * `-addr=:{{ .Values.grpcPort }}` where no values file of the chart, release or command line of
+ * the repository sets grpcPort: Helm prints nothing there, so the exec probe dials `:` and fails
+ * today, and `port: {{ .Values.grpcPort }}` would render `port: ` (null), which the API server
+ * refuses. Blocked (`unresolved-port`), as a host from such a value is (`host`), with the ways out.
+ */
+function unsetPortReport(r: Report, u: UnsetPort): Report {
+  const { fix: _fix, ...rest } = r;
+  const shown = `.Values.${u.valuesPath}`;
+  const through = u.variable ? `${u.variable}, set from ${shown}` : shown;
+  const detail = `${u.arg} takes its port from ${through}, which no values file of the chart sets (nor a release or a command line of the repository): Helm prints nothing there, so the exec probe dials an empty port and fails today, and grpc.port would render empty (null), which the API server refuses`;
+  const name = u.valuesPath.split(', ')[0]!;
+  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ .Values.${name} | default 50051 }}, or {{ required "set ${name}" .Values.${name} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
+  const before = r.blockers ?? [];
+  return {
+    ...rest,
+    message: before.length === 0 ? `${whereOf(r)} runs grpc_health_probe: ${detail}` : `${r.message}; ${detail}`,
+    blockers: [...new Set([...before, 'unresolved-port' as const])],
+    keepsBinary: true,
+    ...(before.length === 0 ? { hint } : {}),
+  };
 }
 
 function blockedFrom(r: Report, detail: string): Report {
@@ -801,6 +853,102 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
   return arg.replace(/(?<=^|[\s;&|(])--?addr[= ][^{}\s'"]*:\{\{[^{}]*\}\}(?=$|[\s;&|)])/g, (word) => check(word));
 }
 
+/** Fields of Helm's root object: `.Values.x` and the like are read elsewhere (or are no port). */
+const ROOT_FIELDS = /^\.(?:Values|Release|Chart|Capabilities|Template|Files)(?:\.|$)/;
+
+/**
+ * The values paths a reference to the dot prints where it is read (`.` or `.port`): inside `{{ with
+ * .Values.grpc }}` the with's path; inside a define, through every `include "name" X` of the chart
+ * (X `.Values.grpc`, `$.Values.grpc`, or `.`/`.field` at a site whose dot is a values path). A dot
+ * the tool does not follow (a `range`, a `with` of anything else, a define no template of the chart
+ * includes, or one included with anything else) is said as `unfollowed`, naming where it comes from.
+ */
+function dotValuesPaths(ref: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): { paths: string[]; numbers?: string[] } | { unfollowed: string } | undefined {
+  if (ref !== '.' && (!ref.startsWith('.') || ROOT_FIELDS.test(ref))) return undefined;
+  const field = ref === '.' ? '' : ref;
+  const scope = dotScope(controlBlocks, offset);
+  if (scope === null) {
+    const around = controlBlocks
+      .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
+      .sort((a, b) => b.open.start - a.open.start)[0];
+    return { unfollowed: `the dot of ${around ? around.open.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}') : 'its block'}, which the tool does not follow` };
+  }
+  if (scope !== '') return ref === '.' ? { paths: [scope] } : undefined;
+  const define = defineAround(actions, offset);
+  if (!define) return undefined;
+  const sites: string[] = [];
+  const paths: string[] = [];
+  const numbers: string[] = [];
+  const call = new RegExp(String.raw`\b(?:include|template)\s+"${escapeRegExp(define.name)}"\s+(\(?\s*)?(\$?\.[A-Za-z0-9_.]*)?`);
+  for (const { file, text } of chart ? templatesOf(chart, run) : []) {
+    const fileActions = maskTemplate(text).actions;
+    const fileBlocks = blocks(fileActions);
+    for (const a of fileActions) {
+      const m = a.kind === 'output' ? call.exec(a.text) : null;
+      if (!m) continue;
+      const where = `${file}:${text.slice(0, a.start).split('\n').length}`;
+      sites.push(where);
+      const arg = m[1] ? undefined : m[2];
+      const siteScope = defineAround(fileActions, a.start) ? null : dotScope(fileBlocks, a.start);
+      const after = arg !== undefined ? a.text.slice(m.index + m[0].length) : '';
+      // `include "x" (dict "port" 5000)` or `(dict "port" .Values.grpc.port)`: `.port` is that entry.
+      const dict = /^\(\s*dict((?:\s+"[A-Za-z0-9_]+"\s+(?:\d+|\$?\.Values\.[A-Za-z0-9_.]+))+)\s*\)\s*(?:\||-?\}\})/.exec(a.text.slice(m.index + m[0].length - (m[1]?.length ?? 0) - (m[2]?.length ?? 0)));
+      if (dict && field !== '') {
+        const entries = new Map([...dict[1]!.matchAll(/"([A-Za-z0-9_]+)"\s+(\S+)/g)].map((e) => [e[1]!, e[2]!]));
+        const value = entries.get(field.slice(1));
+        if (value !== undefined && /^\d+$/.test(value)) {
+          numbers.push(value);
+          continue;
+        }
+        if (value !== undefined && (value.startsWith('$.Values.') ? siteScope !== null : siteScope === '')) {
+          paths.push(value.replace(/^\$?\.Values\./, ''));
+          continue;
+        }
+      }
+      let base: string | undefined;
+      if (arg === undefined || !/^\s*(?:\||\)|-?\}\})/.test(after)) base = undefined;
+      else if (arg.startsWith('$.Values.') && siteScope !== null) base = arg.slice('$.Values.'.length);
+      else if (arg.startsWith('.Values.') && siteScope === '') base = arg.slice('.Values.'.length);
+      else if (arg === '.' && siteScope) base = siteScope;
+      else if (arg.startsWith('.') && !ROOT_FIELDS.test(arg) && siteScope) base = `${siteScope}${arg}`;
+      if (base === undefined || !/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(base)) {
+        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')} (the tool does not follow what that passes)` };
+      }
+      paths.push(`${base}${field}`);
+    }
+  }
+  if (sites.length === 0) return { unfollowed: `the dot of define "${define.name}", which no template of the chart includes (the tool cannot see what it is given)` };
+  return { paths: [...new Set(paths)], numbers };
+}
+
+/**
+ * `-addr=:{{ . }}` or `-addr=:{{ .port }}` where the dot is a values path the tool follows (a with
+ * of it, a define included with it): checked as portFromValues checks the path, the action carried
+ * over as written. Where it does not follow the dot, `onUnfollowed` says so.
+ */
+function portFromDot(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset: (u: UnsetPort) => void, onUnfollowed: (detail: string) => void): string {
+  const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
+  if (!m) return arg;
+  const found = dotValuesPaths(m[3]!, offset, actions, controlBlocks, chart, run);
+  if (!found) return arg;
+  if ('unfollowed' in found) {
+    onUnfollowed(`${arg} takes its port from ${found.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+    return arg;
+  }
+  const badNumber = found.numbers?.find((n) => Number(n) < 1 || Number(n) > 65535);
+  if (badNumber !== undefined) return `${m[1]}${badNumber}`;
+  for (const p of found.paths) {
+    const node = chart?.values ? nodeAt(chart.values, p) : undefined;
+    if (node && !isScalar(node)) {
+      onUnfollowed(`${arg} prints .Values.${p}, which the chart's values.yaml sets to a ${isSeq(node) ? 'list' : 'map'}, not a port: the exec probe dials that text and fails today, and grpc.port would render it, which the API server refuses`);
+      return arg;
+    }
+    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg }));
+    if (!checked.includes('{{')) return checked;
+  }
+  return arg;
+}
+
 /**
  * `-addr=:{{ .Values.liveness.port }}`: the action carries over into `grpc.port`, which takes only
  * a number. A values file of the chart (or a release that installs it) that gives a name there
@@ -808,11 +956,13 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
  * outside 1..65535 would render a probe the API server rejects: that value is the port checked,
  * so the probe blocks (`invalid-port`) instead of carrying the action over.
  */
-function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = ''): string {
+function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = '', onUnset?: (unset: UnsetPort) => void): string {
   const ref = valuesRef(scope);
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
-  const values = withDefaults(knownSettingsOf(chart, ref.valuesPath(m[3]!), run), m[2]! + m[4]!);
+  const valuesPath = ref.valuesPath(m[3]!);
+  if (onUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
+  const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }
@@ -860,31 +1010,61 @@ function withDefaults(values: string[] | undefined, pipes: string): string[] | u
  * checked as it is, one to a values path through the values files; any other is not known and
  * checks nothing. A value that is not a port blocks; otherwise the action carries over as written.
  */
-function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): string {
+function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void, onUnfollowed?: (detail: string) => void): string {
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
   const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
   const values: string[] = [];
+  // The values paths of the settings when each one is a bare path that nothing sets (Helm prints
+  // null for it); null once a setting may print a port (a number, a default, anything else).
+  let unsetPaths: string[] | null = [];
   for (const a of actions) {
     if (a.start > offset || !a.text.includes(m[2]!)) continue;
-    const set = setting.exec(a.text);
-    // `range $i, $port := …`, `with $port := …`: the variable takes values the tool does not follow.
+    // `with $port := .Values.grpc.port` around the probe: $port is that value, as for `$port := …`.
+    const withSet = new RegExp(String.raw`^\{\{-?\s*with\s+${variable}\s*:=\s*(.*?)\s*-?\}\}$`).exec(a.text);
+    const set = setting.exec(a.text) ?? (withSet && controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) ? ([a.text, ':=', withSet[1]!] as unknown as RegExpExecArray) : null);
+    // `range $i, $port := …`: the variable takes values the tool does not follow.
     if (!set) {
-      if (new RegExp(String.raw`${variable}\s*:?=`).test(a.text)) return arg;
+      if (new RegExp(String.raw`${variable}\s*:?=`).test(a.text)) {
+        if (controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) && /^\{\{-?\s*range\b/.test(a.text)) {
+          onUnfollowed?.(`${arg} takes its port from ${m[2]}, set by ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')}, which the tool does not follow: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+        }
+        return arg;
+      }
       continue;
     }
     if (set[1] === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
     if (/^\d+$/.test(set[2]!)) {
       values.push(set[2]!);
+      unsetPaths = null;
+      continue;
+    }
+    // `$port := .port` (or `.`) where the dot is a with's values path or a define's argument.
+    const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
+    const viaDot = dotRef ? dotValuesPaths(dotRef[2]!, a.start, actions, controlBlocks, chart, run) : undefined;
+    if (viaDot && 'unfollowed' in viaDot) {
+      onUnfollowed?.(`${arg} takes its port from ${m[2]}, set from ${viaDot.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+      return arg;
+    }
+    if (viaDot && dotRef) {
+      values.push(...(viaDot.numbers ?? []));
+      for (const p of viaDot.paths) values.push(...(withDefaults(knownSettingsOf(chart, p, run), dotRef[1]! + dotRef[3]!) ?? []));
+      unsetPaths = null;
       continue;
     }
     const scope = dotScope(controlBlocks, a.start);
-    if (scope === null) continue;
+    if (scope === null) {
+      unsetPaths = null;
+      continue;
+    }
     const ref = valuesRef(scope);
     const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
     if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
+    if (path && unsetPaths && !/\b(?:default|required)\b/.test(path[1]! + path[3]!) && valuesPathUnset(chart, ref.valuesPath(path[2]!), run)) unsetPaths.push(ref.valuesPath(path[2]!));
+    else unsetPaths = null;
   }
+  if (onUnset && unsetPaths && unsetPaths.length > 0) onUnset({ arg, valuesPath: [...new Set(unsetPaths)].join(', .Values.'), variable: m[2]! });
   const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
 }

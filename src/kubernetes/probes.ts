@@ -802,6 +802,7 @@ function probeReport(
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
     ...(plan.hostIp ? { hostIp: true } : {}),
+    ...(plan.loopbackHost !== undefined ? { loopbackHost: plan.loopbackHost } : {}),
     ...(plan.timeoutNeeded !== undefined ? { timeoutNeeded: plan.timeoutNeeded } : {}),
   });
 }
