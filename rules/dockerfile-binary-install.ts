@@ -17,6 +17,8 @@ const RUN_HOLDER = {
   notRewritten: 'a RUN\'s here-documents',
   move: 'move the manifest into a YAML file of the repository (COPY it into the image, or kubectl apply -f FILE), which the tool then migrates',
 };
+const READ_ONLY_RUN_HINT =
+  'kubectl delete, get, describe, wait and diff create no object, so the probe in this here-document never runs. Nothing to migrate here; update the document with the manifests it matches if you like.';
 const RUN_NAME_HINT = 'Check the here-document by hand; the tool changes nothing it cannot fully understand, so the Dockerfile and its install stay as they are.';
 
 /**
@@ -102,6 +104,14 @@ const rule: Rule = {
           // this file's installs (through `analysis.problems` in `end`) and, as a consumer of this
           // Dockerfile's image, those of the repository's images it is built FROM, and no other's.
           if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: true, image });
+        }
+        // `RUN kubectl delete -f - <<EOF`: the manifest's probes never run (one finding a line).
+        const lines = new Set<number>();
+        for (const r of analysis.readOnlyHeredocs ?? []) {
+          const line = analysis.parsed.lines.position(r.start).line;
+          if (lines.has(line)) continue;
+          lines.add(line);
+          ctx.report({ start: r.start, end: r.end, subject: 'consumer', info: true, keepsBinary: false, message: `RUN names grpc_health_probe in a here-document (read by ${r.by}); ${r.by} creates no object from it, so no container or probe of it runs, and it keeps no install`, hint: READ_ONLY_RUN_HINT });
         }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
