@@ -73,6 +73,14 @@ export interface DockerProblem {
 export const WINDOWS_RUN_HINT =
   'The tool reads RUN scripts as POSIX shell only, so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image. Other Dockerfiles are decided without it.';
 
+/** An exec-form RUN (a JSON array) that names the binary. */
+export const EXEC_RUN_HINT =
+  'The tool does not read an exec-form RUN (its program gets the arguments as they are, with no shell the tool parses), so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image; or, under a POSIX shell, write the RUN in shell form and run the tool again. Other Dockerfiles are decided without it.';
+
+/** `RUN <<EOF` in a Dockerfile with a SHELL instruction. */
+export const SHELL_HEREDOC_HINT =
+  'With a SHELL instruction in the file, the tool does not read a RUN <<EOF script (what runs it depends on that SHELL), so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download once nothing runs the binary in this image; or write the commands as a shell-form RUN and run the tool again.';
+
 /** What to do about a RUN over the shell parser's size cap that names the binary. */
 export const LARGE_RUN_HINT =
   'The tool does not parse a RUN this large, so it cannot tell what it does with grpc_health_probe; every install of the binary stays. Migrate its uses by hand, or split it into smaller RUN instructions (or a script file COPY-ed in), then run the tool again.';
@@ -268,10 +276,17 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         }
       }
       if (refused) {
+        // The program an exec-form RUN starts (`powershell`, `/bin/sh`), named in the message.
+        const argv = form === 'exec' ? execFormStrings(text, text.indexOf('[', runBodyStart(text, ins, parsed.lines)), ins.end, parsed.escape) : undefined;
+        const program = argv?.[0]?.value;
         problems.push({
           start: ins.start,
           end: ins.end,
-          message: `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged`,
+          message:
+            form === 'exec'
+              ? `RUN (exec form${program ? `, running ${program}` : ''}) uses grpc_health_probe; the tool reads only shell-form RUN commands, so the file was left unchanged`
+              : `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged`,
+          ...(form === 'exec' ? { hint: EXEC_RUN_HINT } : refused === script ? {} : form === 'heredoc' ? { hint: SHELL_HEREDOC_HINT } : {}),
           ...(form === 'heredoc' ? { heredocRun: runBodyStart(text, ins, parsed.lines) } : {}),
         });
         continue;
