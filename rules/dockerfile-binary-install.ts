@@ -269,7 +269,7 @@ const rule: Rule = {
             end: f.end,
             blockers: ['unparseable'],
             message: `${folderLabel(f)}: ${notes}, but this COPY still puts it in the image; ${said.join('; ')}`,
-            hint: `${unused.length > 0 ? `Delete ${named(unused)} from the repository (git rm), or exclude it in the build context's .dockerignore, in the same change: the tool removes instructions, not files, and this COPY copies the whole folder; run the tool again and the finding goes.` : FOLDER_KEPT_HINT}${noProbeHere ? ` ${ELSEWHERE_HINT}` : ''}`,
+            hint: `${unused.length > 0 ? `Delete ${named(unused)} from the repository (git rm) in the same change: the tool removes instructions, not files, and this COPY copies the whole folder; run the tool again and the finding goes.` : FOLDER_KEPT_HINT}${noProbeHere ? ` ${ELSEWHERE_HINT}` : ''}`,
             details: { install: f.keyword },
           });
         }
@@ -279,7 +279,7 @@ const rule: Rule = {
 };
 
 const FOLDER_KEPT_HINT =
-  'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository (or exclude it in .dockerignore) and run the tool again.';
+  'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository and run the tool again.';
 
 function folderLabel(f: FolderCopy): string {
   return `${f.keyword} copies ${f.source} from the build context, which holds ${f.files.map((v) => v.shown).join(', ')} (grpc_health_probe vendored in the repository)`;

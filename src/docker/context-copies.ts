@@ -11,7 +11,8 @@ import type { Copy, Flag, JSONInstruction } from 'dockerfile-ast';
 import type { Ignore } from 'ignore';
 import { mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
 import type { RunContext } from '../types.js';
-import { execFormStrings, type ParsedDockerfile } from './parse.js';
+import { execFormStrings, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import type { From } from 'dockerfile-ast';
 
 export interface FolderCopy {
   start: number;
@@ -80,8 +81,9 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
     return ignores.get(c);
   };
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
+  const inImage = imageStages(parsed);
   for (const ins of parsed.instructions) {
-    if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
+    if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || !inImage.has(ins.stage)) continue;
     const node = ins.node as unknown as Copy & JSONInstruction & { getHeredocs?: () => unknown[] };
     if ((node.getHeredocs?.().length ?? 0) > 0) continue;
     const flags: Flag[] = node.getFlags();
@@ -124,4 +126,20 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
 /** The run's files named as the binary (vendored copies of it), once per run. */
 export function vendoredBinaries(run: RunContext): string[] {
   return run.allFiles().filter(isVendoredBinaryName);
+}
+
+/**
+ * The stages whose files end up in the image the Dockerfile builds: the last one and the earlier
+ * stages it is built FROM (`FROM base`). A builder stage's `COPY . .` (`FROM golang AS build`,
+ * whose binary alone the last stage copies) ships nothing of the context.
+ */
+function imageStages(parsed: ParsedDockerfile): Set<number> {
+  const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const out = new Set<number>();
+  let cur = froms[froms.length - 1];
+  while (cur && !out.has(cur.stage)) {
+    out.add(cur.stage);
+    cur = stageNamed(parsed, withGlobalArgs(parsed, (cur.node as From).getImage() ?? ''), cur.start);
+  }
+  return out;
 }
