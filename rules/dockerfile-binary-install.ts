@@ -86,7 +86,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
