@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
-import { OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
+import { mentionsBinary, OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
@@ -292,6 +292,8 @@ function folderLabel(f: FolderCopy): string {
  */
 async function folderInstalls(run: RunContext, candidates: readonly SourceFile[], seen: { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, FolderCopy[]>> {
   const out = new Map<SourceFile, FolderCopy[]>();
+  // Most runs hold no file named as the binary: then nothing of the folder COPY code is loaded.
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return out;
   const { folderCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return out;
