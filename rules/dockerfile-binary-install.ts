@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_FILE_BYTES } from '../src/engine.js';
-import { OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
+import { mentionsBinary, OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
+import type { FolderCopy } from '../src/docker/context-copies.js';
+import { classify } from '../src/classify.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
 import { filesOfRun } from '../src/run-files.js';
@@ -15,6 +17,8 @@ const RUN_HOLDER = {
   notRewritten: 'a RUN\'s here-documents',
   move: 'move the manifest into a YAML file of the repository (COPY it into the image, or kubectl apply -f FILE), which the tool then migrates',
 };
+const READ_ONLY_RUN_HINT =
+  'kubectl delete, get, describe, wait and diff create no object, so the probe in this here-document never runs. Nothing to migrate here; update the document with the manifests it matches if you like.';
 const RUN_NAME_HINT = 'Check the here-document by hand; the tool changes nothing it cannot fully understand, so the Dockerfile and its install stay as they are.';
 
 /**
@@ -82,7 +86,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -101,9 +105,21 @@ const rule: Rule = {
           // Dockerfile's image, those of the repository's images it is built FROM, and no other's.
           if (manifests.length === 0) ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unparseable'], message: p.message, ...(p.error ? { error: true } : {}), ...(p.hint ? { hint: p.hint } : {}), keepsBinary: true, image });
         }
+        // `RUN kubectl delete -f - <<EOF`: the manifest's probes never run (one finding a line).
+        const lines = new Set<number>();
+        for (const r of analysis.readOnlyHeredocs ?? []) {
+          const line = analysis.parsed.lines.position(r.start).line;
+          if (lines.has(line)) continue;
+          lines.add(line);
+          ctx.report({ start: r.start, end: r.end, subject: 'consumer', info: true, keepsBinary: false, message: `RUN names grpc_health_probe in a here-document (read by ${r.by}); ${r.by} creates no object from it, so no container or probe of it runs, and it keeps no install`, hint: READ_ONLY_RUN_HINT });
+        }
         if (analysis.installs.length > 0) seen.push({ file: ctx.file, analysis });
       },
       async end(ctx) {
+        // Folder COPYs of the build context that give the image a vendored binary (`COPY bin/
+        // /usr/local/bin/`): installs no source names, in any Dockerfile of the run, which need not
+        // name the binary at all (so need not be a candidate).
+        const folders = await folderInstalls(run, ctx.files(), seen);
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
         const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
@@ -112,6 +128,7 @@ const rule: Rule = {
             for (const i of analysis.installs) {
               ctx.report(file, { subject: 'install', start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: i.what } });
             }
+            for (const f of folders.get(file) ?? []) ctx.report(file, { subject: 'install', start: f.start, end: f.end, blockers: ['binary-still-used'], message: `${folderLabel(f)}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: f.keyword } });
           }
           return;
         }
@@ -152,6 +169,11 @@ const rule: Rule = {
         const keepVendored = (file: SourceFile, i: InstallSite) => {
           for (const v of vendoredFiles(file, i, run)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
         };
+        const keepFolder = (file: SourceFile, f: FolderCopy) => {
+          for (const v of f.files) if (!stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(f.start).line}`);
+        };
+        // Folder COPYs of a Dockerfile whose installs go: said once every kept install is known.
+        const folderRemovals: { file: SourceFile; f: FolderCopy; notes: string }[] = [];
         // Neither a probe nor any other use of the binary, for any image: the repository holds none of what runs it.
         const noProbeHere = consumers.length === 0 && !ctx.findings().some((f) => f.report.subject === 'probe');
         for (const { file, analysis } of seen) {
@@ -164,12 +186,20 @@ const rule: Rule = {
               keepVendored(file, i);
               ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, ...(hint ? { hint } : {}), details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
             }
+            for (const f of folders.get(file) ?? []) {
+              keepFolder(file, f);
+              ctx.report(file, { ...base, start: f.start, end: f.end, blockers: ['binary-still-used'], message: `${folderLabel(f)}: kept — ${message}`, hint: hint ?? FOLDER_KEPT_HINT, details: details(f.keyword, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
+            }
           };
           if (analysis.problems.length > 0) {
             const lines = analysis.problems.map((p) => analysis.parsed.lines.position(p.start).line);
             for (const i of analysis.installs) {
               keepVendored(file, i);
               ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['unparseable'], message: `${i.message}: kept — the file was left unchanged because line ${lines.join(', ')} could not be handled`, details: details(i.what) });
+            }
+            for (const f of folders.get(file) ?? []) {
+              keepFolder(file, f);
+              ctx.report(file, { ...base, start: f.start, end: f.end, blockers: ['unparseable'], message: `${folderLabel(f)}: kept — the file was left unchanged because line ${lines.join(', ')} could not be handled`, hint: FOLDER_KEPT_HINT, details: details(f.keyword) });
             }
             continue;
           }
@@ -221,12 +251,72 @@ const rule: Rule = {
             const report: Report = { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) };
             removals.push({ file, report, vendored: vendoredFiles(file, i, run) });
           }
+          const notes = noProbeHere ? 'no file of this repository runs the binary' : analysis.installs.length > 0 ? 'nothing runs the binary any more (this file\'s other installs go)' : 'nothing runs the binary any more';
+          for (const f of folders.get(file) ?? []) folderRemovals.push({ file, f, notes });
         }
         for (const { file, report, vendored } of removals) ctx.report(file, vendored.length > 0 ? withVendoredNote(report, vendored, stillCopied) : report);
+        for (const { file, f, notes } of folderRemovals) {
+          const unused = f.files.filter((v) => !stillCopied.has(v.abs));
+          const needed = f.files.filter((v) => !unused.includes(v));
+          const named = (vs: readonly { shown: string }[]) => vs.map((v) => v.shown).join(', ');
+          const said = [
+            ...(unused.length > 0 ? [`delete ${named(unused)} from the repository with this change (the tool cannot take one file out of a folder COPY)`] : []),
+            ...needed.map((v) => `${v.shown} stays while ${stillCopied.get(v.abs)} still copies it`),
+          ];
+          ctx.report(file, {
+            subject: 'install',
+            start: f.start,
+            end: f.end,
+            blockers: ['unparseable'],
+            message: `${folderLabel(f)}: ${notes}, but this COPY still puts it in the image; ${said.join('; ')}`,
+            hint: `${unused.length > 0 ? `Delete ${named(unused)} from the repository (git rm) in the same change: the tool removes instructions, not files, and this COPY copies the whole folder; run the tool again and the finding goes.` : FOLDER_KEPT_HINT}${noProbeHere ? ` ${ELSEWHERE_HINT}` : ''}`,
+            details: { install: f.keyword },
+          });
+        }
       },
     };
   },
 };
+
+const FOLDER_KEPT_HINT =
+  'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository and run the tool again.';
+
+function folderLabel(f: FolderCopy): string {
+  return `${f.keyword} copies ${f.source} from the build context, which holds ${f.files.map((v) => v.shown).join(', ')} (grpc_health_probe vendored in the repository)`;
+}
+
+/**
+ * The folder COPYs of the run's Dockerfiles that give their image a vendored binary, by file. A
+ * Dockerfile that holds one and is not among `seen` (it has no other install, or never names the
+ * binary) joins it, so that its image's consumers are weighed as for any install.
+ */
+async function folderInstalls(run: RunContext, candidates: readonly SourceFile[], seen: { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, FolderCopy[]>> {
+  const out = new Map<SourceFile, FolderCopy[]>();
+  // Most runs hold no file named as the binary: then nothing of the folder COPY code is loaded.
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return out;
+  const { folderCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const binaries = vendoredBinaries(run);
+  if (binaries.length === 0) return out;
+  const { analyzeDockerfile } = await import('../src/docker/installs.js');
+  const { detectEol } = await import('../src/text/lines.js');
+  for (const abs of run.allFiles()) {
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    if (/\.dockerignore$/i.test(abs) || classify(shown) !== 'dockerfile') continue;
+    let entry = seen.find((s) => s.file.path === abs);
+    let file = entry?.file ?? candidates.find((c) => c.path === abs);
+    if (!file) {
+      const text = run.readText(abs);
+      if (text === undefined || !/^\s*(COPY|ADD)\b/im.test(text)) continue;
+      file = { path: abs, displayPath: shown, kind: 'dockerfile', text, eol: detectEol(text) };
+    }
+    const analysis = entry?.analysis ?? analyzeDockerfile(file.text);
+    const found = folderCopies(analysis.parsed, abs, run, binaries);
+    if (found.length === 0) continue;
+    out.set(file, found);
+    if (!entry) seen.push((entry = { file, analysis }));
+  }
+  return out;
+}
 
 /** A build-context file an install copies: as written, and the repository's file when the tool can tell which. */
 interface VendoredFile {

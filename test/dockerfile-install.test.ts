@@ -263,3 +263,19 @@ test('a RUN in PowerShell or cmd (a SHELL instruction, a Windows base image, an 
     expect(a.installs.map((i) => i.what)).toEqual(['RUN']);
   }
 });
+
+test('an exec-form RUN (under SHELL powershell or not) and a RUN <<EOF beside a SHELL instruction are refused with their line, the program, and what to do; the file keeps every install', () => {
+  const url = 'https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64';
+  const text = `FROM alpine:3.20\nRUN wget -qO/bin/grpc_health_probe ${url}\nSHELL ["pwsh", "-Command"]\nRUN ["pwsh", "-Command", "chmod +x /bin/grpc_health_probe"]\nRUN <<EOF\nchmod +x /bin/grpc_health_probe\nEOF\n`;
+  const a = analyzeDockerfile(text);
+  const at = (p: { start: number }) => text.slice(0, p.start).split('\n').length;
+  expect(a.problems.map((p) => [at(p), p.message])).toEqual([
+    [4, 'RUN (exec form, running pwsh) uses grpc_health_probe; the tool reads only shell-form RUN commands, so the file was left unchanged'],
+    [5, 'RUN names grpc_health_probe in a PowerShell script (a Windows shell, not POSIX sh), which the tool does not read; the file was left unchanged'],
+  ]);
+  expect(a.problems[0]!.hint).toMatch(/exec-form RUN .*keeps its installs.*Migrate it by hand/);
+  // A POSIX SHELL: the here-document script is still not read (what runs it depends on SHELL).
+  const bash = analyzeDockerfile(`FROM alpine:3.20\nSHELL ["/bin/bash", "-c"]\nRUN <<EOF\nwget -qO/bin/grpc_health_probe ${url}\nEOF\n`);
+  expect(bash.problems.map((p) => p.message)).toEqual(['RUN (a here-document, with a SHELL instruction in the file) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged']);
+  expect(bash.problems[0]!.hint).toMatch(/SHELL instruction .*keeps its installs/);
+});

@@ -5,7 +5,8 @@
  */
 import type { Copy, Flag, JSONInstruction, Property, PropertyInstruction } from 'dockerfile-ast';
 import { isBinaryPath, isScriptNamedAfterBinary, mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
-import { callArgs, ShellParseError, shellErrorAt, ShellTooLargeError, type ShCall, type ShStmt } from '../analysis/shell.js';
+import { callArgs, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ShCall, type ShStmt } from '../analysis/shell.js';
+import { heredocReadOnlyBy } from '../analysis/heredoc-manifest.js';
 import type { Edit } from '../types.js';
 import { lineStartOf } from '../text/lines.js';
 import {
@@ -72,6 +73,14 @@ export interface DockerProblem {
 export const WINDOWS_RUN_HINT =
   'The tool reads RUN scripts as POSIX shell only, so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image. Other Dockerfiles are decided without it.';
 
+/** An exec-form RUN (a JSON array) that names the binary. */
+export const EXEC_RUN_HINT =
+  'The tool does not read an exec-form RUN (its program gets the arguments as they are, with no shell the tool parses), so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download (and its version ARG) once nothing runs the binary in this image; or, under a POSIX shell, write the RUN in shell form and run the tool again. Other Dockerfiles are decided without it.';
+
+/** `RUN <<EOF` in a Dockerfile with a SHELL instruction. */
+export const SHELL_HEREDOC_HINT =
+  'With a SHELL instruction in the file, the tool does not read a RUN <<EOF script (what runs it depends on that SHELL), so this Dockerfile keeps its installs of the binary. Migrate it by hand: remove the grpc_health_probe download once nothing runs the binary in this image; or write the commands as a shell-form RUN and run the tool again.';
+
 /** What to do about a RUN over the shell parser's size cap that names the binary. */
 export const LARGE_RUN_HINT =
   'The tool does not parse a RUN this large, so it cannot tell what it does with grpc_health_probe; every install of the binary stays. Migrate its uses by hand, or split it into smaller RUN instructions (or a script file COPY-ed in), then run the tool again.';
@@ -91,6 +100,52 @@ export interface DockerAnalysis {
    * /usr/local/bin/healthcheck.sh`), with those sources: not installs, and left as they are.
    */
   namedScripts: { ins: DockerInstruction; sources: string[] }[];
+  /** Mentions of the binary in here-documents only kubectl delete/get/describe/wait/diff reads: nothing of them runs. */
+  readOnlyHeredocs?: ReadOnlyHeredoc[];
+}
+
+/** A mention of the binary in a RUN's here-document that a read-only kubectl command reads (`kubectl delete`). */
+export interface ReadOnlyHeredoc {
+  start: number;
+  end: number;
+  /** `kubectl delete` */
+  by: string;
+}
+
+/**
+ * The mentions of a RUN (`kubectl delete -f - <<EOF`, the here-document after the command, which
+ * BuildKit hands to the shell with it) when each one is in a here-document that only a read-only
+ * kubectl command reads (heredocReadOnlyBy), and the rest of the RUN names neither the binary
+ * nor a path the file installs it at; undefined otherwise (not shell the tool parses, another
+ * escape character than `\`, a use of the binary outside such a document).
+ */
+function readOnlyHeredocRun(text: string, from: number, end: number, escape: string, mentions: (s: string) => boolean): ReadOnlyHeredoc[] | undefined {
+  if (escape !== '\\') return undefined;
+  const body = text.slice(from, end);
+  let script;
+  try {
+    script = parseShell(body);
+  } catch (e) {
+    if (e instanceof ShellParseError || e instanceof ShellTooLargeError) return undefined;
+    throw e;
+  }
+  const none = () => undefined;
+  const out: ReadOnlyHeredoc[] = [];
+  let rest = body;
+  for (const h of script.heredocs) {
+    const doc = body.slice(h.start, h.end);
+    if (!mentions(doc)) continue;
+    const by = heredocReadOnlyBy(h, (w) => resolveWord(w, none).text);
+    if (!by) return undefined;
+    rest = rest.slice(0, h.start) + ' '.repeat(h.end - h.start) + rest.slice(h.end);
+    for (let at = doc.search(/grpc[_-]health[_-]probe/); at >= 0; ) {
+      out.push({ start: from + h.start + at, end: from + h.start + at + 'grpc_health_probe'.length, by });
+      const next = doc.slice(at + 1).search(/grpc[_-]health[_-]probe/);
+      at = next < 0 ? -1 : at + 1 + next;
+    }
+  }
+  if (out.length === 0 || mentions(rest) || mentions(rest.replace(/\\\r?\n/g, ''))) return undefined;
+  return out;
 }
 
 interface Range {
@@ -167,6 +222,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const sites: Site[] = [];
   const tracked = new Set<string>();
   const namedScripts: DockerAnalysis['namedScripts'] = [];
+  const readOnlyHeredocs: ReadOnlyHeredoc[] = [];
   const mentions = (s: string) => mentionsBinary(s) || [...tracked].some((p) => containsPath(s, p));
   const probeStages = new Set<string>();
   const stageFroms = parsed.instructions.filter((i) => i.keyword === 'FROM');
@@ -207,11 +263,30 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
         : form === 'heredoc' && parsed.instructions.some((i) => i.keyword === 'SHELL') ? 'a here-document, with a SHELL instruction in the file'
         : typeof script === 'string' ? script
         : undefined;
+      // `RUN kubectl delete -f - <<EOF` with a manifest whose probe names the binary: kubectl
+      // reads the objects' kinds and names and creates nothing, so no probe of it runs (as in a
+      // shell script). Said, and nothing kept, when every mention is in such a document.
+      // So too in the script of `RUN <<EOF` (a here-document of its own, which no escape character touches).
+      if (form === 'heredoc' && ((typeof script === 'string' && refused === script) || (typeof script === 'object' && !refused))) {
+        const readOnly =
+          typeof script === 'object' ? readOnlyHeredocRun(text, script.start, script.end, '\\', mentions) : readOnlyHeredocRun(text, runBodyStart(text, ins, parsed.lines), ins.end, parsed.escape, mentions);
+        if (readOnly) {
+          readOnlyHeredocs.push(...readOnly);
+          continue;
+        }
+      }
       if (refused) {
+        // The program an exec-form RUN starts (`powershell`, `/bin/sh`), named in the message.
+        const argv = form === 'exec' ? execFormStrings(text, text.indexOf('[', runBodyStart(text, ins, parsed.lines)), ins.end, parsed.escape) : undefined;
+        const program = argv?.[0]?.value;
         problems.push({
           start: ins.start,
           end: ins.end,
-          message: `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged`,
+          message:
+            form === 'exec'
+              ? `RUN (exec form${program ? `, running ${program}` : ''}) uses grpc_health_probe; the tool reads only shell-form RUN commands, so the file was left unchanged`
+              : `RUN (${refused}) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged`,
+          ...(form === 'exec' ? { hint: EXEC_RUN_HINT } : refused === script ? {} : form === 'heredoc' ? { hint: SHELL_HEREDOC_HINT } : {}),
           ...(form === 'heredoc' ? { heredocRun: runBodyStart(text, ins, parsed.lines) } : {}),
         });
         continue;
@@ -278,7 +353,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   }
   sites.push(...stageSites);
   sites.sort((a, b) => a.ins.start - b.ins.start);
-  if (sites.length === 0) return { parsed, installs: [], problems, renamed: [], namedScripts };
+  if (sites.length === 0) return { parsed, installs: [], problems, renamed: [], namedScripts, readOnlyHeredocs };
 
   // USER root ... USER <previous user> around a download that is gone.
   for (const site of sites) {
@@ -367,7 +442,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   if (after?.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
-  return { parsed, installs, problems, namedScripts, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
+  return { parsed, installs, problems, namedScripts, readOnlyHeredocs, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
 }
 
 function runSite(
