@@ -391,3 +391,44 @@ listRepositories(['base/deployment.yaml'], ${JSON.stringify(dir)});
   expect(temps).toHaveLength(1);
   expect(fs.existsSync(temps[0]!)).toBe(false);
 });
+
+// A clone without --recurse-submodules (actions/checkout's default) leaves each submodule an empty
+// folder: a probe in it may run the image, so the run is a partial view and no install goes.
+const SUBMODULES = '[submodule "deploy-extra"]\n\tpath = deploy-extra\n\turl = ../extra\n[submodule "with space"]\n\tpath = tools/with space\n\turl = ../tools\n';
+const POD_FILES = { 'Dockerfile': DOCKERFILE, 'deploy/api.yaml': podWith('"-addr=:5000"'), '.gitmodules': SUBMODULES };
+
+test('a submodule that is not checked out: the install stays, and the finding names the submodules to check out', async () => {
+  const dir = repoWith(POD_FILES, { git: true });
+  fs.mkdirSync(path.join(dir, 'deploy-extra'));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '--format', 'json', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  const findings = (JSON.parse(io.out()) as { findings: { file: string; status: string; message: string }[] }).findings;
+  const install = findings.filter((f) => f.file === 'Dockerfile');
+  expect(install.length).toBeGreaterThan(0);
+  for (const f of install) {
+    expect(f.status).toBe('blocked');
+    expect(f.message).toContain('only part of the repository was scanned (the submodules deploy-extra, tools/with space are not checked out: run git submodule update --init --recursive, then the tool again)');
+  }
+});
+
+test('submodules checked out (each folder holds files, a nested .gitmodules read too): the whole repository, the install goes', async () => {
+  const dir = repoWith({ ...POD_FILES, 'deploy-extra/README.md': 'x\n', 'tools/with space/README.md': 'x\n' }, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\nCOPY app /app\n');
+  // A nested submodule of a checked-out one that is not checked out itself.
+  const nested = repoWith({ ...POD_FILES, 'deploy-extra/.gitmodules': '[submodule "inner"]\n\tpath = inner\n\turl = ../inner\n', 'tools/with space/README.md': 'x\n' }, { git: true });
+  const io2 = captureIo(nested);
+  expect(await main(['--fix', '.'], io2)).toBe(0);
+  expect(fs.readFileSync(path.join(nested, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(io2.out()).toContain('(the submodule deploy-extra/inner is not checked out');
+});
+
+test('a .gitmodules git cannot read: the run is a partial view, the install stays', async () => {
+  const dir = repoWith({ ...POD_FILES, '.gitmodules': '[submodule "x\n\tpath = x\n' }, { git: true });
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(io.out()).toContain('(a repository whose .gitmodules the tool cannot read (at .))');
+});

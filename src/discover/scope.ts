@@ -48,7 +48,58 @@ export function partialViewOf(paths: readonly string[], cwd: string): string | u
     const slashed = (from: string, to: string) => path.relative(from, to).split(path.sep).join('/') || '.';
     return `the folder ${slashed(root, f.abs)} of the repository at ${slashed(realOrResolved(cwd), root)}`;
   }
+  // A submodule that is not checked out (a plain clone, actions/checkout's default) holds files of
+  // the repository that no walk reads: a probe there may run an image whose install would go.
+  const roots = new Set(folders.map((f) => enclosingRepository(f.abs)).filter((r): r is string => r !== undefined));
+  for (const root of roots) {
+    const missing = missingSubmodules(root);
+    if (missing === undefined) return `a repository whose .gitmodules the tool cannot read (at ${path.relative(realOrResolved(cwd), root).split(path.sep).join('/') || '.'})`;
+    if (missing.length > 0) {
+      const names = missing.length > 3 ? `${missing.slice(0, 3).join(', ')} and ${missing.length - 3} more` : missing.join(', ');
+      return `${missing.length === 1 ? 'the submodule' : 'the submodules'} ${names} ${missing.length === 1 ? 'is' : 'are'} not checked out: run git submodule update --init --recursive, then the tool again`;
+    }
+  }
   return undefined;
+}
+
+/**
+ * The submodules of the checkout at `root` (nested ones of those checked out too) whose folder is
+ * missing or empty, as paths from `root`; undefined when `.gitmodules` cannot be read. Git reads
+ * the file (its config format has quoting and escapes of its own), only when there is one.
+ */
+export function missingSubmodules(root: string, git = 'git'): string[] | undefined {
+  const file = path.join(root, '.gitmodules');
+  if (!fs.existsSync(file)) return [];
+  let listed: string;
+  try {
+    listed = execFileSync(git, ['config', '--file', file, '-z', '--get-regexp', '^submodule\\..*\\.path$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    // Exit 1: no submodule has a path. Anything else (no git, a broken file): unknown.
+    return (e as { status?: number }).status === 1 ? [] : undefined;
+  }
+  const out: string[] = [];
+  for (const entry of listed.split('\0')) {
+    const nl = entry.indexOf('\n');
+    if (nl < 0) continue;
+    const rel = entry.slice(nl + 1);
+    const abs = path.resolve(root, rel);
+    if (!within(abs, root) || abs === root) continue;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(abs);
+    } catch {
+      // Missing: not checked out.
+    }
+    const shown = path.relative(root, abs).split(path.sep).join('/');
+    if (names.length === 0) {
+      out.push(shown);
+      continue;
+    }
+    const nested = missingSubmodules(abs, git);
+    if (nested === undefined) return undefined;
+    out.push(...nested.map((n) => `${shown}/${n}`));
+  }
+  return out;
 }
 
 /** `p` is `dir` or inside it. */
