@@ -130,7 +130,7 @@ export function yttReports(file: SourceFile): Report[] {
         ...base,
         details,
         hint: OVERLAY_HINT,
-        message: `${where} runs grpc_health_probe in a ytt overlay, which the tool does not rewrite: ytt merges this probe into the base documents the overlay matches, and an edit here would move its annotations onto other nodes`,
+        message: `${where} runs grpc_health_probe in a ytt overlay, which the tool does not rewrite: ytt applies this probe to the base documents the overlay matches (a merge, or a replace), and an edit here would move its annotations onto other nodes`,
       });
       continue;
     }
