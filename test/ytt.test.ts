@@ -36,3 +36,11 @@ test('a ytt file is classified as no kind the tool rewrites, whatever its name; 
   expect(classify('config/deploy.yaml', 'apiVersion: v1\n# @owner x\n')).toBe('yaml');
   expect(classify('chart/templates/deploy.yaml', '#@ x = 1\nname: {{ .Values.name }}\n')).toBe('helm-template');
 });
+
+test('a literal overlay.subset argument is read as Starlark writes it; anything else is not a literal', async () => {
+  const { starlarkLiteral } = await import('../src/ytt/overlays.js');
+  expect(starlarkLiteral(`{"kind": "Deployment", 'metadata': {"name": "api",}}`)).toEqual({ kind: 'Deployment', metadata: { name: 'api' } });
+  expect(starlarkLiteral('{"spec": {"replicas": 2, "paused": False}}')).toEqual({ spec: { replicas: 2, paused: false } });
+  expect(starlarkLiteral('{"metadata": {"name": data.values.name}}')).toBeUndefined();
+  expect(starlarkLiteral('{"kind": "Deployment"')).toBeUndefined();
+});
