@@ -8,6 +8,7 @@ import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealth
 import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
 import type { BlockerCode } from '../src/types.js';
 import { CONTAINER_NAME_HINT } from '../src/analysis/script-runs.js';
+import { isYttText } from '../src/ytt/detect.js';
 
 /**
  * Nothing silently missed. Files of a kind the tool cannot rewrite (Jsonnet, CUE, Terraform, Go,
@@ -29,6 +30,13 @@ const rule: Rule = {
   create() {
     return {
       async file(ctx) {
+        // A ytt template or overlay (src/classify.ts): its `#@` lines are code, and what it runs is
+        // said in ytt's terms (src/ytt/report.ts).
+        if (YAML_FILE.test(ctx.file.displayPath) && isYttText(ctx.file.text)) {
+          const { yttReports } = await import('../src/ytt/report.js');
+          for (const r of yttReports(ctx.file)) ctx.report(r);
+          return;
+        }
         // A whole-line comment (a commented-out Terraform probe, `// Command: …` in Go) is text, not
         // configuration, as in YAML: it is not a use and keeps nothing installed.
         const mentions = mentionOffsets(ctx.file.text);
@@ -152,6 +160,7 @@ function perLine(
 
 
 const QUADLET_CONTAINER = /\.container$/i;
+const YAML_FILE = /\.ya?ml$/i;
 const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/i;
 
 const RECIPE_RUN_HINT =

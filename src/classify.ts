@@ -4,6 +4,7 @@ import path from 'node:path';
 import type * as Yaml from 'yaml';
 import { requireBundled } from './code-cache.js';
 import type { FileKind } from './types.js';
+import { isYttText } from './ytt/detect.js';
 
 interface KindRule {
   kind: FileKind;
@@ -46,6 +47,11 @@ export const READS_REPOSITORY: ReadonlySet<FileKind> = new Set(['yaml', 'helm-va
 
 export const KIND_RULES: readonly KindRule[] = [
   { kind: 'dockerfile', test: (b) => /^(Dockerfile|Containerfile)([.-].*)?$/i.test(b) || /\.(Dockerfile|Containerfile)$/i.test(b) },
+  // A Carvel ytt template, overlay or data values file (`#@ load(`, `#@overlay/match`, `name: #@ expr`),
+  // whatever its name: its comments are code and its annotations attach to the next node, so it is
+  // never rewritten (unsupported-file reports its uses; src/ytt/overlays.ts holds the base probes an
+  // overlay writes into). A Helm template under templates/ with `{{ }}` stays one.
+  { kind: 'other', test: (b, rel, text) => YAML_EXT.test(b) && text !== undefined && isYttText(text) && !(/(^|\/)templates\//.test(rel) && /\{\{/.test(text)) },
   { kind: 'compose', test: (b) => /^(docker-)?compose([.-][^/]*)?\.ya?ml$/i.test(b) },
   { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
   { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },

@@ -17,6 +17,7 @@ import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
+import { keepForYttOverlays } from '../ytt/overlays.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 export { findProbeReports } from './probes.js';
@@ -51,5 +52,5 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
   });
   const built = patch ? reports.map(patch.finish) : reports;
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)), ctx.file, docs, run));
 }
