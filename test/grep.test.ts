@@ -40,3 +40,13 @@ test('a checkout where nothing matches: no file of those git lists is read', () 
   execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
   expect(filesMayHold(runIn(dir), [path.join(dir, 'a.ts')], PATTERN)).toEqual(new Set());
 });
+
+test('pathspecs limit what git reads: a YAML file without the words is left out, any case and depth; a file they do not cover is kept, as one git does not search', () => {
+  const dir = repoWith({ 'a/b/overlay.YML': '#@overlay/match by=overlay.all\n', 'plain.yaml': 'x: 1\n', 'notes.txt': 'no words\n' });
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  const abs = (f: string) => path.join(dir, f);
+  const files = ['a/b/overlay.YML', 'plain.yaml', 'notes.txt'].map(abs);
+  expect(filesMayHold(runIn(dir), files, 'overlay/match', [':(icase)*.yaml', ':(icase)*.yml'])).toEqual(new Set(['a/b/overlay.YML', 'notes.txt'].map(abs)));
+  // Without them, git searches notes.txt too and leaves it out.
+  expect(filesMayHold(runIn(dir), files, 'overlay/match')).toEqual(new Set([abs('a/b/overlay.YML')]));
+});

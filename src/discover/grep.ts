@@ -18,14 +18,19 @@ import { enclosingRepository } from './scope.js';
  * `-L` names the files without a match, so no listing of the checkout is needed beside it.
  * Undefined when git cannot say (no checkout, git missing or failing, or built without PCRE): the
  * reader reads every file. (The same pattern as POSIX `-E` took git ~0.7 s over the bench's 150 MB
- * tree; `-P` ~0.2 s.)
+ * tree; `-P` ~0.2 s.) `pathspecs` (git's, e.g. `:(icase)*.yaml`) limit what git reads to names that
+ * cover every file of `files`: git reads only those (a search of the bench's 20k-file tree for its
+ * YAML files alone reads ~2,000 of them), and a file outside them is kept, as one git does not search.
  */
-export function filesMayHold(run: RunContext, files: readonly string[], pattern: string): ReadonlySet<string> | undefined {
+/** The pathspecs of YAML files, for a search among them (`.yaml`/`.yml`, any case, at any depth). */
+export const YAML_PATHSPECS: readonly string[] = [':(icase)*.yaml', ':(icase)*.yml'];
+
+export function filesMayHold(run: RunContext, files: readonly string[], pattern: string, pathspecs: readonly string[] = []): ReadonlySet<string> | undefined {
   const root = enclosingRepository(run.cwd);
   if (root === undefined) return undefined;
   let out: string;
   try {
-    out = execFileSync('git', ['-C', root, 'grep', '-L', '-z', '--untracked', '-P', '-e', pattern], {
+    out = execFileSync('git', ['-C', root, 'grep', '-L', '-z', '--untracked', '-P', '-e', pattern, ...(pathspecs.length > 0 ? ['--', ...pathspecs] : [])], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       maxBuffer: 1 << 30,

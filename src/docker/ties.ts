@@ -10,7 +10,7 @@ import type { YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { isComposeShaped } from '../classify.js';
 import { mentionsBinary } from '../analysis/binary.js';
-import { filesMayHold } from '../discover/grep.js';
+import { filesMayHold, YAML_PATHSPECS } from '../discover/grep.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
@@ -224,7 +224,7 @@ function extendingFiles(run: RunContext, sources: readonly string[]): { files: s
   // JSON is YAML to Compose, and `extends` may be written in flow style ({extends: …}).
   const yaml = run.allFiles().filter((f) => /\.(ya?ml|json)$/i.test(f) && !compose.includes(f));
   if (yaml.length === 0) return { files: [], unread };
-  const may = filesMayHold(run, yaml, 'extends');
+  const may = filesMayHold(run, yaml, 'extends', [...YAML_PATHSPECS, ':(icase)*.json']);
   const rest = yaml.filter((f) => may === undefined || may.has(f));
   const out: string[] = [];
   // Basename → the folders of the files so named that the extenders may reach.
@@ -290,7 +290,7 @@ export function composeExtenders(run: RunContext, load: LoadCompose): { extender
   const out: ComposeExtender[] = [];
   const runTime: RunTimeExtender[] = [];
   const yaml = run.allFiles().filter((f) => /\.(ya?ml|json)$/i.test(f));
-  const may = yaml.length === 0 ? undefined : filesMayHold(run, yaml, 'extends');
+  const may = yaml.length === 0 ? undefined : filesMayHold(run, yaml, 'extends', [...YAML_PATHSPECS, ':(icase)*.json']);
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   for (const f of yaml) {
     if (may !== undefined && !may.has(f)) continue;

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import type { Document, Node, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { filesMayHold } from '../discover/grep.js';
+import { filesMayHold, YAML_PATHSPECS } from '../discover/grep.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -59,7 +59,7 @@ function yttHolds(run: RunContext): YttHold[] {
   if (holds) return holds;
   holds = [];
   const yamlFiles = run.repositoryFiles().filter((f) => YAML_FILE.test(f));
-  const may = filesMayHold(run, yamlFiles, String.raw`#@\s*overlay/match`) ?? yamlFiles;
+  const may = filesMayHold(run, yamlFiles, String.raw`#@\s*overlay/match`, YAML_PATHSPECS) ?? yamlFiles;
   for (const file of may) {
     const text = run.readText(file);
     if (text === undefined || !text.includes('#@') || !hasYttOverlay(text) || !isYttText(text)) continue;
