@@ -687,7 +687,8 @@ function probeReport(
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
   const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
-  const templatePort = openShiftTemplatePort(opts.docs[docIndex]);
+  const template = openShiftTemplate(opts.docs[docIndex]);
+  const templatePort = template?.port;
   const plan = planNativeProbe({
     argv,
     env: (name) => {
@@ -703,7 +704,7 @@ function probeReport(
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
-    ...(templatePort ? { templateParameters: true } : {}),
+    ...(template ? { templateParameters: template.substituted } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
@@ -1717,8 +1718,11 @@ function portExpressions(...resolvers: (((text: string) => string | undefined) |
  * template, which `oc process` substitutes. grpc.port takes a number, and `${GRPC_PORT}` would
  * substitute a string: the parameter goes over as `${{GRPC_PORT}}`, OpenShift's form for a value
  * that is not a string. Only a declared parameter whose default, when it has one, is a port.
+ * `substituted`: the declared parameters whose `${NAME}` oc process replaces inside a `sh -c`
+ * script before the shell reads it, where the value, when the template gives one, is a word the
+ * shell leaves as it is (a value with spaces, quotes or `$` would be split or expanded there).
  */
-function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefined): ((text: string) => string | undefined) | undefined {
+function openShiftTemplate(doc: Document.Parsed<ParsedNode, true> | undefined): { port: (text: string) => string | undefined; substituted: ReadonlySet<string> } | undefined {
   const root = doc?.contents;
   if (!isMap(root) || getPair(root, 'kind')?.value === undefined) return undefined;
   const kind = getPair(root, 'kind')!.value;
@@ -1726,6 +1730,7 @@ function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefine
   if (!isScalar(kind) || kind.value !== 'Template' || !isScalar(apiVersion) || !['template.openshift.io/v1', 'v1'].includes(String(apiVersion.value))) return undefined;
   const parameters = getPair(root, 'parameters')?.value;
   const ports = new Set<string>();
+  const substituted = new Set<string>();
   if (isSeq(parameters)) {
     for (const p of parameters.items) {
       if (!isMap(p)) continue;
@@ -1734,10 +1739,14 @@ function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefine
       if (!isScalar(name) || typeof name.value !== 'string') continue;
       const given = isScalar(value) && value.value !== null ? String(value.value) : undefined;
       if (given === undefined || (/^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= 65535)) ports.add(name.value);
+      if (given === undefined || /^[A-Za-z0-9_.,:/@%+=-]*$/.test(given)) substituted.add(name.value);
     }
   }
-  return (text) => {
-    const m = /^\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?$/.exec(text);
-    return m && ports.has(m[1]!) && (text.startsWith('${{') === text.endsWith('}}')) ? `\${{${m[1]}}}` : undefined;
+  return {
+    port: (text) => {
+      const m = /^\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?$/.exec(text);
+      return m && ports.has(m[1]!) && (text.startsWith('${{') === text.endsWith('}}')) ? `\${{${m[1]}}}` : undefined;
+    },
+    substituted,
   };
 }
