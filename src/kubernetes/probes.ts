@@ -1643,7 +1643,7 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
  * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
  * alone may take it from an image this repository builds).
  */
-function scriptInstallsOnly(script: string): string[] | undefined {
+export function scriptInstallsOnly(script: string): string[] | undefined {
   const calls = scriptCalls(script);
   const commands = calls ? installersOf(calls) : undefined;
   return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;

@@ -15,6 +15,7 @@ import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
+import { relabelGoReleaser } from './goreleaser.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 
@@ -50,6 +51,6 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     ...(patch ? { builtContext: patch.builtContext } : {}),
   });
-  const built = patch ? reports.map(patch.finish) : reports;
+  const built = relabelGoReleaser(patch ? reports.map(patch.finish) : reports, docs, ctx.file, run);
   for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
 }
