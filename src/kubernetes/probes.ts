@@ -51,6 +51,8 @@ export interface ProbeWalkOptions {
   renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
   /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
   templateActions?: boolean;
+  /** The file is a GitLab CI config (`.gitlab-ci.yml`, a file under `.gitlab/`): its jobs' scripts are read as a workflow step's are. */
+  gitlabCi?: boolean;
   /**
    * The file's own bytes, where `text` is a masked view of them at the same offsets (a Helm
    * template: actions replaced by placeholders): comments the rewrite moves are copied from here.
@@ -286,7 +288,7 @@ function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: n
   // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
   const comments = hashLineCommentRanges(inner);
   const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
-  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text)].flat()] : out;
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()] : out;
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -476,7 +478,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text)].flat()));
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()));
       },
     });
     reports.push(...others);
@@ -1187,7 +1189,7 @@ function atBlockMention(report: Report, node: Scalar, text: string): Report {
   return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report | Report[] {
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false): Report | Report[] {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -1250,7 +1252,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
   // names the binary, each tied to the image it runs in when it starts a container.
-  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value));
+  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined);
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
@@ -1465,6 +1467,38 @@ function jobContainerImage(path: readonly unknown[]): string | undefined {
   const container = getPair(job, 'container')?.value;
   const image = isMap(container) ? getPair(container, 'image')?.value : container;
   return isScalar(image) && image.value !== null && String(image.value).trim() !== '' ? String(image.value).trim() : undefined;
+}
+
+const GITLAB_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script']);
+const GITLAB_JOB_HINT =
+  'A GitLab CI job runs or fetches the binary: the tool does not rewrite CI scripts, so the installs it may need stay. Change the job by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the job\'s image, or grpcurl), then run the tool again.';
+
+/**
+ * A GitLab CI job's `script`, `before_script` or `after_script` line (`default:` ones too): a
+ * shell script the runner executes in the job's image, read command by command as a workflow
+ * step's `run:` is (scriptUses). A run in the job's own container keeps every install, as before
+ * (the tool does not tie a job's image to the repository's installs); a `docker run` of a named
+ * image keeps the installs of that image's Dockerfiles, as in a workflow step.
+ */
+function gitlabJobScript(keys: readonly string[], path: readonly unknown[], script: string): StepUse[] | undefined {
+  if (keys.length !== 2 || !GITLAB_SCRIPT_KEYS.has(keys[1]!)) return undefined;
+  const root = path.find(isMap) as YAMLMap | undefined;
+  const job = root ? getPair(root, keys[0]!)?.value : undefined;
+  if (!root || !isMap(job)) return undefined;
+  const imageOf = (m: unknown): string | undefined => {
+    const v = isMap(m) ? getPair(m, 'image')?.value : undefined;
+    const name = isMap(v) ? getPair(v, 'name')?.value : v;
+    return isScalar(name) && name.value !== null && String(name.value).trim() !== '' ? String(name.value).trim() : undefined;
+  };
+  const defaults = getPair(root, 'default')?.value;
+  const image = imageOf(job) ?? (keys[0] === 'default' ? undefined : imageOf(defaults)) ?? imageOf(root);
+  const who = keys[0] === 'default' ? `a GitLab CI default ${keys[1]}` : `the GitLab CI job ${keys[0]}`;
+  const localRun = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> => ({
+    what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} ${image !== undefined ? `in the job's image ${image}` : 'in the image the runner gives the job'}, which the tool does not tie to this repository's installs, so every install stays for it`,
+    hint: GITLAB_JOB_HINT,
+    keeps: true,
+  });
+  return scriptUses(script, { who, unread: `${who}'s script`, named: 'the job names', hint: GITLAB_JOB_HINT, localRun });
 }
 
 /** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */
