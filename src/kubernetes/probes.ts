@@ -926,7 +926,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const k = (s: string) => `${keyQuote}${s}${keyQuote}`;
   // New string values too: `"service": "api"` beside `"port":`, not a plain `api` among quoted keys.
   const v = (s: string) => quoteLike(s, keyQuote, json);
-  const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
+  // An OpenShift Template's `${{GRPC_PORT}}` is a string that oc process turns into a number: in
+  // JSON (or JSON-style YAML) it is written as one, `"${{GRPC_PORT}}"`; bare, the file would not parse.
+  const parameterPort = grpc.port.kind === 'expression' && /^\$\{\{[A-Za-z_][A-Za-z0-9_]*\}\}$/.test(grpc.port.text) && keyQuote === '"';
+  const fields: [string, string][] = [[k('port'), parameterPort ? v(portText(grpc.port)) : portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), serviceAsWritten(opts, execPair, grpc.service)]);
   else if (opts.clearService) fields.push([k('service'), v('')]);
   if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
