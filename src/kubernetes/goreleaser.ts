@@ -8,11 +8,11 @@
  * nothing runs the binary. A hook whose command (or script) may run the binary stays a use.
  */
 import path from 'node:path';
-import { isMap, isSeq, type Document, type ParsedNode, type YAMLMap } from 'yaml';
+import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import { isMap, isSeq } from '../parse/yaml-lib.js';
 import { mentionsBinary } from '../analysis/binary.js';
 import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
 import { shellScriptIndex } from '../analysis/native-probe.js';
-import { isGoReleaser } from '../docker/images.js';
 import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import { lineStartOf } from '../text/lines.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
@@ -29,6 +29,14 @@ interface HookInstall {
   script?: string;
   /** That script's absolute path. */
   scriptPath?: string;
+}
+
+/**
+ * The names GoReleaser looks for its config under, `.config/` ones too (as src/docker/images.ts
+ * isGoReleaser, not imported: a manifest's rule loads no Dockerfile code).
+ */
+function isGoReleaser(base: string): boolean {
+  return /^\.?goreleaser\.ya?ml$/.test(base);
 }
 
 /** GoReleaser's project root: the config's folder, or the one above for `.config/goreleaser.yaml`. */
