@@ -203,7 +203,10 @@ function hookedScripts(run: RunContext): Map<string, string> {
   if (found) return found;
   found = new Map();
   byRun.set(run, found);
-  for (const abs of run.repositoryFiles()) {
+  // The files discovered, not the repository's listing: a shell script is no kind the engine waits
+  // for git to list (READS_REPOSITORY). In a partial view without the config the script stays a
+  // use, the safe side, and such a view removes no install anyway.
+  for (const abs of run.allFiles()) {
     if (!isGoReleaser(path.basename(abs))) continue;
     const text = run.readText(abs);
     if (text === undefined || !text.includes('hooks')) continue;
