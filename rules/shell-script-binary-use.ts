@@ -50,6 +50,26 @@ const rule: Rule = {
           ctx.report({ start: offset ?? 0, subject: 'file', error: true, blockers: ['unparseable'], message: `not valid shell (${reason}); the file was left unchanged`, hint: PARSE_HINT });
           return;
         }
+        // A script that a GoReleaser before hook runs and that only downloads the binary: the
+        // install an image's extra_files and COPY complete, not a use (src/kubernetes/goreleaser.ts).
+        const { goReleaserHookInstall } = await import('../src/kubernetes/goreleaser.js');
+        const hooked = goReleaserHookInstall(ctx.file, run);
+        if (hooked) {
+          const mentions = mentionOffsets(text);
+          const comments = shell.shellCommentRanges(text);
+          const first = mentions.find((o) => !inRanges(o, comments)) ?? mentions[0] ?? 0;
+          ctx.report({
+            start: first,
+            end: first + 'grpc_health_probe'.length,
+            covers: [0, text.length],
+            subject: 'consumer',
+            blockers: ['unsupported-file'],
+            keepsBinary: false,
+            message: `a shell script that a GoReleaser before hook runs (${hooked.hook}) only downloads grpc_health_probe (it names it in the arguments of ${hooked.commands.join(', ')}): it fetches the file for an image's build context and runs nothing, so it keeps no install; the tool does not edit scripts`,
+            hint: 'This script is part of the binary\'s install: GoReleaser\'s extra_files ship what it downloads into the build context, where the Dockerfile\'s COPY puts it in the image. Once nothing runs grpc_health_probe in those images (the tool then removes the COPY), delete the script, its hook and the extra_files entry by hand.',
+          });
+          return;
+        }
         const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise);
         const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord, script.setsOtherwise) };
 

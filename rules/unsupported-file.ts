@@ -140,6 +140,19 @@ function perLine(
         : onlyGoInstall(file.text.slice(lineStart, lineEndOf(file.text, o)))
           ? RUNS_NOTHING.goInstall
           : undefined;
+    const exec = quiet || code !== 'unsupported-file' ? undefined : execBefore(file.text, lineStart, o);
+    if (exec) {
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: [code],
+        keepsBinary: true,
+        hint: EXEC_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${exec} runs it in a running container, which is no probe`,
+      });
+      continue;
+    }
     out.push({
       start: o,
       end: o + 'grpc_health_probe'.length,
@@ -300,6 +313,29 @@ const RUNS_NOTHING = {
 /** A file kind's name, and how its native probe is written (for the hint), by file name. */
 const TERRAFORM = /\.(tf|tf\.json|hcl)$/i;
 /** A kind's name, its probe form (for the hint), and a whole hint where the Kubernetes one does not fit. */
+/**
+ * Build and CI files (a Tiltfile, an Earthfile, a Jenkinsfile): what names the binary there is most
+ * often a step that runs or fetches it, seldom a pod's probe; the hint says the step's way first.
+ */
+function pipelineHint(kind: string): string {
+  return `The tool does not rewrite ${kind}, so the binary stays installed while this names it. A step that runs it (a smoke test, a wait for the server) needs it where it runs: change the step by hand (e.g. kubectl wait --for=condition=Ready once the probes are native, or grpcurl or the upstream grpc-health-probe image run from outside the image), then run the tool again. A Kubernetes probe written in this file: replace exec by hand with a native grpc handler (port, and service for -service). Anything else that runs or installs the binary still needs it.`;
+}
+
+/**
+ * `kubectl exec deploy/api -- grpc_health_probe …`, `docker exec api grpc_health_probe …`,
+ * `docker compose exec`: a command run in a container that is already running, on the line before
+ * the mention. No probe: the container's image needs the binary, and nothing native replaces it.
+ */
+const EXEC_IN_CONTAINER = /\b(?:(?:kubectl|oc)\s+exec|(?:docker|podman|nerdctl)(?:\s+compose|-compose)?\s+(?:container\s+)?exec|crictl\s+exec)\b/g;
+
+function execBefore(text: string, lineStart: number, o: number): string | undefined {
+  const found = [...text.slice(lineStart, o).matchAll(EXEC_IN_CONTAINER)];
+  return found.length > 0 ? found[found.length - 1]![0].replace(/\s+/g, ' ') : undefined;
+}
+
+const EXEC_HINT =
+  'No probe: this runs the binary in a container that is already running, so that container\'s image needs it, and there is no native form to rewrite it to. The tool does not rewrite this kind of file: the install stays while this runs it. To let it go, change the check by hand (once the probes are native, kubectl wait --for=condition=Ready, or grpcurl or the upstream grpc-health-probe image run from outside the container), then run the tool again.';
+
 const KINDS: [RegExp, string, string?, string?][] = [
   [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   // Before Terraform/HCL, which `.nomad.hcl` would match: Nomad checks gRPC itself.
@@ -321,9 +357,9 @@ const KINDS: [RegExp, string, string?, string?][] = [
   [/\.(md|txt|rst|adoc)$/i, 'documentation'],
   [MAKEFILE, 'a Makefile'],
   [/\.nix$/i, 'Nix'],
-  [/^(Tiltfile|BUILD|BUILD\.bazel|WORKSPACE)$|\.(star|bzl)$/i, 'Starlark'],
-  [/^Earthfile$/i, 'an Earthfile'],
-  [/^Jenkinsfile$/i, 'a Jenkinsfile'],
+  [/^(Tiltfile|BUILD|BUILD\.bazel|WORKSPACE)$|\.(star|bzl)$/i, 'Starlark', undefined, pipelineHint('Starlark (a Tiltfile, Bazel)')],
+  [/^Earthfile$/i, 'an Earthfile', undefined, pipelineHint('Earthfiles')],
+  [/^Jenkinsfile$/i, 'a Jenkinsfile', undefined, pipelineHint('Jenkinsfiles')],
   [/\.rs$/i, 'Rust code'],
   [/\.rb$|^(Gemfile|Rakefile|Vagrantfile)$/i, 'Ruby code'],
   [/\.cs$/i, 'C# code'],
@@ -383,7 +419,30 @@ const GO_HAND =
  * become as a native probe, by the same analysis as a manifest's; undefined when the mention is
  * not in such a literal, or the literal does not run the binary.
  */
+/**
+ * `wait.ForExec([]string{"/bin/grpc_health_probe", …})` (testcontainers-go's wait strategy) and
+ * `c.Exec(ctx, []string{…})` (a command run in a started container): runs of the binary in the
+ * container under test, no Kubernetes probe, so no ProbeHandler advice.
+ */
+function goContainerExec(text: string, offset: number): GoFinding | undefined {
+  const open = text.lastIndexOf('[]string{', offset);
+  if (open === -1 || text.slice(open, offset).includes('}')) return undefined;
+  const before = text.slice(Math.max(0, open - 120), open);
+  const forExec = /\b((?:\w+\.)?ForExec)\(\s*$/.exec(before);
+  const exec = forExec ? undefined : /\.Exec\(\s*\w+\s*,\s*$/.exec(before);
+  if (!forExec && !exec) return undefined;
+  return {
+    message: forExec
+      ? `: a testcontainers wait strategy (${forExec[1]}) runs it in the container under test, which is no Kubernetes probe`
+      : ': the code runs it in a started container (Exec), which is no Kubernetes probe',
+    hint: 'The tool does not rewrite Go, so the binary stays installed in the image this container runs while the code runs it; there is no probe handler to write here. To let the install go, check the server from the test instead (testcontainers\' wait.ForListeningPort, or a call to the grpc.health.v1 Health service with google.golang.org/grpc/health/grpc_health_v1), then run the tool again.',
+    codes: [],
+  };
+}
+
 function goProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }): GoFinding | undefined {
+  const inContainer = goContainerExec(text, offset);
+  if (inContainer) return inContainer;
   const cmd = goStringListAt(text, offset);
   if (!cmd || cmd.items.length === 0) return undefined;
   const restore = (s: string) => restoreGo(s, cmd.expressions);

@@ -33,11 +33,42 @@ describe('unsupported-file', () => {
     expect(f.hint).toContain('Anything else that runs or installs the binary still needs it.');
   });
 
+  test.each([
+    ['Tiltfile', "local_resource('grpc-health', cmd='kubectl exec deploy/orders -- /bin/grpc_health_probe -addr=:50051')\n", 'Starlark', 'kubectl exec'],
+    ['Earthfile', 'smoke:\n    WITH DOCKER --load acme/orders:latest=+image\n        RUN docker run -d --name o acme/orders:latest && docker exec o /bin/grpc_health_probe -addr=:50051\n    END\n', 'an Earthfile', 'docker exec'],
+    ['Jenkinsfile', "sh 'docker exec orders /bin/grpc_health_probe -addr=:50051'\n", 'a Jenkinsfile', 'docker exec'],
+    ['ci/smoke.py', "run('docker compose exec api grpc_health_probe -addr=:5000')\n", 'Python code', 'docker compose exec'],
+  ])('%s: a run in a running container (kubectl/docker exec) is said so, with no probe advice; it keeps the install', async (name, text, kind, exec) => {
+    const f = await findingFor(name, text);
+    expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind}): ${exec} runs it in a running container, which is no probe`);
+    expect(f.hint).toMatch(/^No probe: this runs the binary in a container that is already running/);
+    expect(f.hint).not.toContain('replace exec by hand');
+    expect(f.status).toBe('blocked');
+  });
+
+  test.each(['Tiltfile', 'Earthfile', 'Jenkinsfile'])('%s: the hint speaks of a step first, not of a Kubernetes probe', async (name) => {
+    const f = await findingFor(name, "sh 'grpc_health_probe -addr=:5000'\n");
+    expect(f.hint).toMatch(/^The tool does not rewrite \S+/);
+    expect(f.hint).not.toMatch(/^[^.]*\. A Kubernetes probe/);
+    expect(f.hint).toContain('A step that runs it');
+  });
+
   test('Go code is told which client-go has GRPCAction (an operator on corev1.Handler must upgrade first)', async () => {
     const f = await findingFor('controllers/registry.go', 'Handler: corev1.Handler{Exec: &corev1.ExecAction{Command: []string{"grpc_health_probe", "-addr=:50051"}}},\n');
     expect(f.message).toContain('GRPC: &corev1.GRPCAction{Port: 50051}');
     expect(f.hint).toContain('k8s.io/api v0.23 or later');
     expect(f.hint).toContain('Handler: corev1.Handler has no GRPC field');
+  });
+
+  test.each([
+    ['test/e2e/registry_test.go', 'WaitingFor: wait.ForExec([]string{"/bin/grpc_health_probe", "-addr=:50051"}),\n', 'a testcontainers wait strategy (wait.ForExec) runs it in the container under test, which is no Kubernetes probe'],
+    ['test/e2e/exec_test.go', 'code, _, err := c.Exec(ctx, []string{"/bin/grpc_health_probe", "-addr=:50051"})\n', 'the code runs it in a started container (Exec), which is no Kubernetes probe'],
+  ])('%s: a testcontainers run of the binary gets no ProbeHandler advice; it keeps the install', async (name, text, what) => {
+    const f = await findingFor(name, text);
+    expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (Go code): ${what}`);
+    expect(f.blockers).toEqual(['unsupported-file']);
+    expect(f.hint).not.toContain('ProbeHandler');
+    expect(f.hint).toContain('wait.ForListeningPort');
   });
 
   test('documentation is info, says it runs nothing (not that the tool cannot rewrite it) and keeps its own hint', async () => {

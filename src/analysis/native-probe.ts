@@ -102,8 +102,12 @@ export interface PlanInput {
   hostNetworkText?: string;
   /** The command is a Helm template's: each `{{ … }}` in a `sh -c` script prints one word there. */
   templateActions?: boolean;
-  /** `${NAME}` is a parameter of the file (an OpenShift Template's, which `oc process` fills), not shell syntax. */
-  templateParameters?: boolean;
+  /**
+   * `${NAME}` is a parameter of the file (an OpenShift Template's, which `oc process` fills), not
+   * shell syntax: the names `oc process` substitutes inside a `sh -c` script before a shell reads
+   * it (declared parameters whose value, if any, is a word the shell leaves as it is).
+   */
+  templateParameters?: ReadonlySet<string>;
 }
 
 /** A template action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`). */
@@ -195,7 +199,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   } else if (shellAt !== undefined) {
     // `-addr=localhost:{{ $port }}` in a chart's script: the shell reads what the action prints,
     // not the action's own words (`$port` is no shell variable), so each action is one word to it.
-    const masked = input.templateActions ? templateWords(argv[shellAt]!) : undefined;
+    // `-addr=:${GRPC_PORT}` in an OpenShift Template's script: oc process writes the parameter's
+    // value into the string before any shell reads it, so it is a word there, as in an exec item.
+    const masked = input.templateActions ? templateWords(argv[shellAt]!) : input.templateParameters ? parameterWords(argv[shellAt]!, input.templateParameters) : undefined;
     const restore = masked?.restore ?? ((t: string) => t);
     const shell = analyzeShellScript(masked?.script ?? argv[shellAt]!, env);
     invocations = shell.invocations.length;
@@ -420,12 +426,19 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       // `$(GRPC_PORT)` whose entry is a valueFrom: the kubelet expands an exec probe's command from
       // literal env values only, so it is empty there (ExpandContainerCommandOnlyStatic).
       const emptied = vars.filter((v) => /^\$\(/.test(v) && typeof input.envSource?.(v.slice(2, -1)) === 'object');
-      const held = vars.some((v) => v.startsWith('${'))
+      // `$GRPC_PORT` in an OpenShift Template's script, GRPC_PORT a parameter: oc process
+      // substitutes `${GRPC_PORT}` only, so this one is left to the shell (a braced one is read before).
+      const parameters = input.templateParameters;
+      const shellOnly = parameters ? vars.filter((v) => /^\$[A-Za-z_]\w*$/.test(v) && parameters.has(v.slice(1))) : [];
+      const held = shellOnly.length > 0
+        ? `the shell's variable${shellOnly.length > 1 ? 's' : ''}, which ${shellOnly.length > 1 ? 'have' : 'has'} no literal value in the container's env: oc process substitutes the template's parameter only where it is written with braces (${shellOnly.map((v) => `\${${v.slice(1)}}`).join(', ')}) and leaves ${shellOnly.join(', ')} to the shell`
+        : vars.some((v) => v.startsWith('${'))
         ? `which the tool does not read as a literal (an expansion with ${vars.length > 1 ? 'operators' : 'an operator'}, such as a default: what it gives depends on the variable at run time, which the container's env or the image may set)`
         : emptied.length > 0
           ? `which the container's env sets with valueFrom: the kubelet expands $(…) in an exec probe's command from literal env values only, so ${emptied.join(', ')} ${emptied.length > 1 ? 'are' : 'is'} empty there and the probe fails today`
           : "which has no literal value in the container's env";
-      blockers.push({ code: 'unresolved-port', detail: `-addr=${shownAddr} uses ${vars.join(', ')}, ${held}` });
+      const asWritten = shellOnly.reduce((t, v) => t.split(`\${${v.slice(1)}}`).join(v), shownAddr);
+      blockers.push({ code: 'unresolved-port', detail: `-addr=${asWritten} uses ${vars.join(', ')}, ${held}` });
     }
   } else {
     const a = parseAddr(addr);
@@ -689,6 +702,22 @@ function templateWords(script: string): { script: string; restore: (t: string) =
   }
   out += script.slice(pos);
   return { script: out, restore: (t) => t.replace(/\uE002(\d+)\uE003/g, (m, i: string) => actions[Number(i)]?.text ?? m) };
+}
+
+/**
+ * An OpenShift Template's `${NAME}` references in a script, each one word to the shell (oc process
+ * substitutes a declared parameter's value before the shell runs); `$NAME`, `${NAME:-x}` and
+ * undeclared names are left to the shell, as oc process leaves them.
+ */
+function parameterWords(script: string, names: ReadonlySet<string>): { script: string; restore: (t: string) => string } | undefined {
+  const found: string[] = [];
+  const out = script.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, name: string) => {
+    if (!names.has(name)) return m;
+    found.push(m);
+    return `\uE002${found.length - 1}\uE003`;
+  });
+  if (found.length === 0) return undefined;
+  return { script: out, restore: (t) => t.replace(/\uE002(\d+)\uE003/g, (m, i: string) => found[Number(i)] ?? m) };
 }
 
 function isTemplated(s: string): boolean {

@@ -232,7 +232,8 @@ export function commandUses(calls: readonly ShCall[], reader: WordReader): Comma
       const upstream = upstreamImageRun(call.args, reader);
       if (upstream) uses.push({ kind: 'upstream', call, ...upstream });
       else {
-        const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, reader.resolve)})` : `in the arguments of ${commandOf(call.args, named, reader)}`;
+        const lookup = named === 0 ? undefined : lookupOf(call.args, reader);
+        const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, reader.resolve)})` : lookup ? `to check that it is installed (${lookup}: it looks the command up without running it)` : `in the arguments of ${commandOf(call.args, named, reader)}`;
         const container = containerNameOnly(call.args, reader);
         uses.push({ kind: 'names', call, where, ...(container !== undefined ? { containerName: container } : {}) });
       }
@@ -247,6 +248,18 @@ export function commandUses(calls: readonly ShCall[], reader: WordReader): Comma
 }
 
 /** The command whose arguments hold word `index`, through the wrappers it runs under: `chmod (through sudo)`. */
+/**
+ * `command -v grpc_health_probe`, `which …`, `type …`, `hash …`: a lookup of the command in PATH
+ * (the script then runs it, most often), not a run; undefined for any other call.
+ */
+function lookupOf(args: readonly ShWord[], reader: WordReader): string | undefined {
+  const texts = args.map((w) => reader.resolve(w, reader.env).text);
+  const options = (from: number) => texts.slice(from).filter((t) => t.startsWith('-'));
+  if (texts[0] === 'command' && options(1).some((o) => /^-[pvV]*[vV][pvV]*$/.test(o))) return `command ${options(1).join(' ')}`;
+  if (['which', 'type', 'hash'].includes(baseName(texts[0] ?? ''))) return baseName(texts[0]!);
+  return undefined;
+}
+
 function commandOf(args: readonly ShWord[], index: number, reader: WordReader): string {
   const words = args.map((w) => reader.resolve(w, reader.env));
   const texts = words.map((w) => w.text);

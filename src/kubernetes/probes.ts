@@ -51,6 +51,8 @@ export interface ProbeWalkOptions {
   renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
   /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
   templateActions?: boolean;
+  /** The file is a GitLab CI config (`.gitlab-ci.yml`, a file under `.gitlab/`): its jobs' scripts are read as a workflow step's are. */
+  gitlabCi?: boolean;
   /**
    * The file's own bytes, where `text` is a masked view of them at the same offsets (a Helm
    * template: actions replaced by placeholders): comments the rewrite moves are copied from here.
@@ -286,7 +288,7 @@ function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: n
   // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
   const comments = hashLineCommentRanges(inner);
   const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
-  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text)].flat()] : out;
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()] : out;
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -476,7 +478,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text)].flat()));
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()));
       },
     });
     reports.push(...others);
@@ -687,7 +689,8 @@ function probeReport(
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
   const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
-  const templatePort = openShiftTemplatePort(opts.docs[docIndex]);
+  const template = openShiftTemplate(opts.docs[docIndex]);
+  const templatePort = template?.port;
   const plan = planNativeProbe({
     argv,
     env: (name) => {
@@ -703,7 +706,7 @@ function probeReport(
     ...(ctx.hostNetwork ? { hostNetwork: ctx.hostNetwork } : {}),
     ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
-    ...(templatePort ? { templateParameters: true } : {}),
+    ...(template ? { templateParameters: template.substituted } : {}),
   });
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
@@ -925,7 +928,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   const k = (s: string) => `${keyQuote}${s}${keyQuote}`;
   // New string values too: `"service": "api"` beside `"port":`, not a plain `api` among quoted keys.
   const v = (s: string) => quoteLike(s, keyQuote, json);
-  const fields: [string, string][] = [[k('port'), portText(grpc.port)]];
+  // An OpenShift Template's `${{GRPC_PORT}}` is a string that oc process turns into a number: in
+  // JSON (or JSON-style YAML) it is written as one, `"${{GRPC_PORT}}"`; bare, the file would not parse.
+  const parameterPort = grpc.port.kind === 'expression' && /^\$\{\{[A-Za-z_][A-Za-z0-9_]*\}\}$/.test(grpc.port.text) && keyQuote === '"';
+  const fields: [string, string][] = [[k('port'), parameterPort ? v(portText(grpc.port)) : portText(grpc.port)]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), serviceAsWritten(opts, execPair, grpc.service)]);
   else if (opts.clearService) fields.push([k('service'), v('')]);
   if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
@@ -1188,7 +1194,7 @@ function atBlockMention(report: Report, node: Scalar, text: string): Report {
   return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string): Report | Report[] {
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false): Report | Report[] {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -1251,7 +1257,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
   // names the binary, each tied to the image it runs in when it starts a container.
-  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value));
+  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined);
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
@@ -1468,6 +1474,38 @@ function jobContainerImage(path: readonly unknown[]): string | undefined {
   return isScalar(image) && image.value !== null && String(image.value).trim() !== '' ? String(image.value).trim() : undefined;
 }
 
+const GITLAB_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script']);
+const GITLAB_JOB_HINT =
+  'A GitLab CI job runs or fetches the binary: the tool does not rewrite CI scripts, so the installs it may need stay. Change the job by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the job\'s image, or grpcurl), then run the tool again.';
+
+/**
+ * A GitLab CI job's `script`, `before_script` or `after_script` line (`default:` ones too): a
+ * shell script the runner executes in the job's image, read command by command as a workflow
+ * step's `run:` is (scriptUses). A run in the job's own container keeps every install, as before
+ * (the tool does not tie a job's image to the repository's installs); a `docker run` of a named
+ * image keeps the installs of that image's Dockerfiles, as in a workflow step.
+ */
+function gitlabJobScript(keys: readonly string[], path: readonly unknown[], script: string): StepUse[] | undefined {
+  if (keys.length !== 2 || !GITLAB_SCRIPT_KEYS.has(keys[1]!)) return undefined;
+  const root = path.find(isMap) as YAMLMap | undefined;
+  const job = root ? getPair(root, keys[0]!)?.value : undefined;
+  if (!root || !isMap(job)) return undefined;
+  const imageOf = (m: unknown): string | undefined => {
+    const v = isMap(m) ? getPair(m, 'image')?.value : undefined;
+    const name = isMap(v) ? getPair(v, 'name')?.value : v;
+    return isScalar(name) && name.value !== null && String(name.value).trim() !== '' ? String(name.value).trim() : undefined;
+  };
+  const defaults = getPair(root, 'default')?.value;
+  const image = imageOf(job) ?? (keys[0] === 'default' ? undefined : imageOf(defaults)) ?? imageOf(root);
+  const who = keys[0] === 'default' ? `a GitLab CI default ${keys[1]}` : `the GitLab CI job ${keys[0]}`;
+  const localRun = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> => ({
+    what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} ${image !== undefined ? `in the job's image ${image}` : 'in the image the runner gives the job'}, which the tool does not tie to this repository's installs, so every install stays for it`,
+    hint: GITLAB_JOB_HINT,
+    keeps: true,
+  });
+  return scriptUses(script, { who, unread: `${who}'s script`, named: 'the job names', hint: GITLAB_JOB_HINT, localRun });
+}
+
 /** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */
 const LOCAL_WRAPPERS = /^(timeout|env|nice|nohup|sudo|command|exec|time|sh|bash)\b/;
 const HOST_HINT =
@@ -1644,7 +1682,7 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
  * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
  * alone may take it from an image this repository builds).
  */
-function scriptInstallsOnly(script: string): string[] | undefined {
+export function scriptInstallsOnly(script: string): string[] | undefined {
   const calls = scriptCalls(script);
   const commands = calls ? installersOf(calls) : undefined;
   return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
@@ -1719,8 +1757,11 @@ function portExpressions(...resolvers: (((text: string) => string | undefined) |
  * template, which `oc process` substitutes. grpc.port takes a number, and `${GRPC_PORT}` would
  * substitute a string: the parameter goes over as `${{GRPC_PORT}}`, OpenShift's form for a value
  * that is not a string. Only a declared parameter whose default, when it has one, is a port.
+ * `substituted`: the declared parameters whose `${NAME}` oc process replaces inside a `sh -c`
+ * script before the shell reads it, where the value, when the template gives one, is a word the
+ * shell leaves as it is (a value with spaces, quotes or `$` would be split or expanded there).
  */
-function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefined): ((text: string) => string | undefined) | undefined {
+function openShiftTemplate(doc: Document.Parsed<ParsedNode, true> | undefined): { port: (text: string) => string | undefined; substituted: ReadonlySet<string> } | undefined {
   const root = doc?.contents;
   if (!isMap(root) || getPair(root, 'kind')?.value === undefined) return undefined;
   const kind = getPair(root, 'kind')!.value;
@@ -1728,6 +1769,7 @@ function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefine
   if (!isScalar(kind) || kind.value !== 'Template' || !isScalar(apiVersion) || !['template.openshift.io/v1', 'v1'].includes(String(apiVersion.value))) return undefined;
   const parameters = getPair(root, 'parameters')?.value;
   const ports = new Set<string>();
+  const substituted = new Set<string>();
   if (isSeq(parameters)) {
     for (const p of parameters.items) {
       if (!isMap(p)) continue;
@@ -1736,10 +1778,14 @@ function openShiftTemplatePort(doc: Document.Parsed<ParsedNode, true> | undefine
       if (!isScalar(name) || typeof name.value !== 'string') continue;
       const given = isScalar(value) && value.value !== null ? String(value.value) : undefined;
       if (given === undefined || (/^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= 65535)) ports.add(name.value);
+      if (given === undefined || /^[A-Za-z0-9_.,:/@%+=-]*$/.test(given)) substituted.add(name.value);
     }
   }
-  return (text) => {
-    const m = /^\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?$/.exec(text);
-    return m && ports.has(m[1]!) && (text.startsWith('${{') === text.endsWith('}}')) ? `\${{${m[1]}}}` : undefined;
+  return {
+    port: (text) => {
+      const m = /^\$\{\{?([A-Za-z_][A-Za-z0-9_]*)\}\}?$/.exec(text);
+      return m && ports.has(m[1]!) && (text.startsWith('${{') === text.endsWith('}}')) ? `\${{${m[1]}}}` : undefined;
+    },
+    substituted,
   };
 }

@@ -15,11 +15,18 @@ import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
+import { relabelGoReleaser } from './goreleaser.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
+
+/** A GitLab CI config: `.gitlab-ci.yml` (or a name ending so), or a YAML file under a `.gitlab/` folder (local includes). */
+function isGitLabCi(abs: string): boolean {
+  const parts = abs.split(/[\\/]/);
+  return /(^|\.)gitlab-ci\.ya?ml$/.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).includes('.gitlab');
+}
 export { findProbeReports } from './probes.js';
 export { stdinKind as textKind } from '../stdin.js';
 
@@ -50,7 +57,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     ...(patch ? { builtContext: patch.builtContext } : {}),
+    ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
   });
-  const built = patch ? reports.map(patch.finish) : reports;
+  const built = relabelGoReleaser(patch ? reports.map(patch.finish) : reports, docs, ctx.file, run);
   for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)), ctx.file, docs, run));
 }
