@@ -75,6 +75,7 @@ const OVERLAYS: Record<string, string | null> = {
   'controller-patches': 'apps/free',
   'overlay-timeout': 'overlays/prod',
   'patch-directives': 'overlay',
+  'inline-patch-block-end': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.
