@@ -88,6 +88,7 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-unresolved': null,
   // Flux Kustomizations: Flux builds them, not kubectl.
   'patch-probe-flux': null,
+  'flux-patches': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

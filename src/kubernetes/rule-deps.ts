@@ -8,6 +8,7 @@ import type { Document, ParsedNode } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
+import { fluxPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
@@ -50,6 +51,9 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     ...(patch ? { builtContext: patch.builtContext } : {}),
   });
-  const built = patch ? reports.map(patch.finish) : reports;
+  // A Flux Kustomization's `patches[].patch` strings: their probes are read as a kustomization's inline patches are.
+  const flux = fluxPatchReports(ctx.file, docs, run);
+  const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
+  const built = [...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports];
   for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
 }
