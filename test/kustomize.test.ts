@@ -75,6 +75,7 @@ const OVERLAYS: Record<string, string | null> = {
   'controller-patches': 'apps/free',
   'overlay-timeout': 'overlays/prod',
   'patch-directives': 'overlay',
+  'inline-patch-block-end': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.
@@ -87,6 +88,7 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-unresolved': null,
   // Flux Kustomizations: Flux builds them, not kubectl.
   'patch-probe-flux': null,
+  'flux-patches': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

@@ -8,6 +8,7 @@ import type { Document, ParsedNode } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
+import { fluxPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
@@ -59,6 +60,9 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
   });
-  const built = relabelGoReleaser(patch ? reports.map(patch.finish) : reports, docs, ctx.file, run);
+  // A Flux Kustomization's `patches[].patch` strings: their probes are read as a kustomization's inline patches are.
+  const flux = fluxPatchReports(ctx.file, docs, run);
+  const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
+  const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run);
   for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)), ctx.file, docs, run));
 }

@@ -56,9 +56,23 @@ export function blockScalarView(node: Scalar, eol: string): BlockScalarView | { 
     // A blank line may hold fewer spaces than the block's indentation.
     return starts[i]! + (raw.length < indent ? raw.length : indent + col);
   };
+  const blockEnd = contentStart + token.source.length;
   return {
     text,
     toOuter,
-    mapEdit: (e) => ({ start: toOuter(e.start), end: toOuter(e.end), text: e.text.split('\n').join(eol + pad) }),
+    mapEdit: (e) => {
+      // Whole lines inserted at the start of a line past the block's last content (a field added
+      // after a probe that ends the block): that line has no indentation to write after, so each
+      // inserted line gets it; at the end of a file without a final newline, after a line break.
+      let i = lineStarts.length - 1;
+      while (i > 0 && lineStarts[i]! > e.start) i--;
+      const raw = lines[i]?.replace(/\r$/, '');
+      if (e.start === e.end && e.start === lineStarts[i] && e.text.endsWith('\n') && (raw === undefined || (raw.trim() === '' && raw.length < indent && lines.slice(i).every((l) => l.trim() === '')))) {
+        const body = e.text.slice(0, -1).split('\n').map((l) => (l ? pad + l : l)).join(eol);
+        const at = starts[i] ?? blockEnd;
+        return starts[i] === undefined ? { start: at, end: at, text: eol + body } : { start: at, end: at, text: body + eol };
+      }
+      return { start: toOuter(e.start), end: toOuter(e.end), text: e.text.split('\n').join(eol + pad) };
+    },
   };
 }

@@ -60,7 +60,17 @@ function inlinePatches(root: unknown): Scalar[] {
   return out;
 }
 
-function patchReports(patch: Scalar, eol: string, run: RunContext, file: string): Report[] {
+/** How a patch's reports name it: `inline patch` in a kustomization, the Flux Kustomization's entry in its manifest. */
+interface PatchLabel {
+  /** The message's prefix (`inline patch`, `Flux patch (spec.patches[0].patch)`). */
+  prefix: string;
+  /** What the patch is, in a sentence (`an inline patch`, `a patch of the Flux Kustomization cni`). */
+  what: string;
+}
+
+const INLINE: PatchLabel = { prefix: 'inline patch', what: 'an inline patch' };
+
+function patchReports(patch: Scalar, eol: string, run: RunContext, file: string, label: PatchLabel = INLINE): Report[] {
   const start = patch.range![0];
   const end = patch.range![1];
   const blocked = (detail: string): Report[] => [{
@@ -69,24 +79,17 @@ function patchReports(patch: Scalar, eol: string, run: RunContext, file: string)
     subject: 'probe',
     blockers: ['unparseable'],
     keepsBinary: true,
-    message: `an inline patch runs grpc_health_probe: ${detail}`,
+    message: `${label.what} runs grpc_health_probe: ${detail}`,
   }];
   const view = blockScalarView(patch, eol);
-  if ('error' in view) return blocked(`${view.error}; write the patch as a literal block (patch: |-)`);
+  if ('error' in view) return unsplicedReports(patch, view.error, run, file, label) ?? blocked(`${view.error}; write the patch as a literal block (patch: |-)`);
   const inner = parseYaml(view.text);
   if (inner.error) return blocked(`the patch is not valid YAML (${inner.error.message})`);
   // kustomize decodes a patch whose first character is `[` as a JSON 6902 op list in JSON, with
   // a JSON parser: what the tool writes there must be JSON too.
   const json = view.text.startsWith('[') && isJson(view.text);
 
-  // Its probes run in the objects it is applied to: hostNetwork, env and mesh come from there.
-  const built = patchProbeContext(file, run, [start, end]);
-  let reports = relabelPartialOps(
-    // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
-    findProbeReports({ text: view.text, docs: inner.docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml', ...(built ? { builtContext: built.builtContext } : {}) }),
-    inner.docs,
-  );
-  if (built) reports = reports.map(built.finish);
+  let reports = probesOf(view.text, inner.docs, run, file, [start, end], json);
 
   // The patch must still parse once its own edits are in (as JSON, when it was); otherwise none of them is made.
   const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));
@@ -95,11 +98,92 @@ function patchReports(patch: Scalar, eol: string, run: RunContext, file: string)
   if (problem) reports = reports.map((r) => (r.fix ? { ...r, fix: null, blockers: ['unparseable'], keepsBinary: true, message: `${r.message}: the rewritten patch would not parse (${problem.message})` } : r));
 
   return reports.map((r) => {
-    const mapped: Report = { ...r, start: view.toOuter(r.start), message: `inline patch: ${r.message}` };
+    const mapped: Report = { ...r, start: view.toOuter(r.start), message: `${label.prefix}: ${r.message}` };
     if (r.end !== undefined) mapped.end = view.toOuter(r.end);
     if (r.fix) mapped.fix = r.fix.map(view.mapEdit);
     return mapped;
   });
+}
+
+/** The probe reports of a patch's text, judged in the objects it is applied to (hostNetwork, env and mesh come from there). */
+function probesOf(text: string, docs: ReturnType<typeof parseYaml>['docs'], run: RunContext, file: string, range: [number, number], json: boolean): Report[] {
+  const built = patchProbeContext(file, run, range);
+  const reports = relabelPartialOps(
+    // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
+    findProbeReports({ text, docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml', ...(built ? { builtContext: built.builtContext } : {}) }),
+    docs,
+  );
+  return built ? reports.map(built.finish) : reports;
+}
+
+/**
+ * A patch the tool cannot splice its edits into (a flow or quoted string, a folded block): its
+ * probes are judged as a literal block's would be, and each stays on exec, blocked
+ * `unsupported-file` with the native probe to write by hand (or blocked for its own reasons).
+ * Undefined when its value does not parse or holds no probe (then the patch is blocked whole).
+ */
+function unsplicedReports(patch: Scalar, why: string, run: RunContext, file: string, label: PatchLabel): Report[] | undefined {
+  const text = String(patch.value);
+  const inner = parseYaml(text);
+  if (inner.error) return undefined;
+  const start = patch.range![0];
+  const end = patch.range![1];
+  const json = text.trimStart().startsWith('[') && isJson(text);
+  const reports = probesOf(text, inner.docs, run, file, [start, end], json);
+  if (!reports.some((r) => r.subject === 'probe')) return undefined;
+  const merge = inner.docs.some((d) => isMap(d.contents));
+  const form = why === 'not a block scalar' ? 'a flow or quoted string' : why.startsWith('a folded') ? 'a folded (>) block scalar' : 'a block scalar whose lines the tool cannot map back to the file';
+  return reports.map((r): Report => {
+    if (r.subject !== 'probe') {
+      const { fix: _fix, ...rest } = r;
+      return { ...rest, start, end, message: `${label.prefix}: ${r.message}` };
+    }
+    const base = { start, end, subject: 'probe' as const, keepsBinary: true, ...(r.details ? { details: r.details } : {}) };
+    if (r.blockers?.length) return { ...base, blockers: r.blockers, message: `${label.prefix}: ${r.message} (the patch is ${form}, which the tool does not rewrite)`, ...(r.hint ? { hint: r.hint } : {}) };
+    const d = r.details ?? {};
+    const target = r.target ?? `grpc {port: ${String(d.port)}}`;
+    const grpc = `grpc: {port: ${String(d.port)}${typeof d.service === 'string' && d.service ? `, service: ${JSON.stringify(d.service)}` : merge ? ', service: ""' : ''}}`;
+    const timeout = typeof d.timeoutSeconds === 'number' ? `, and timeoutSeconds: ${d.timeoutSeconds}` : '';
+    return {
+      ...base,
+      blockers: ['unsupported-file'],
+      message: `${label.prefix}: ${r.message.split(': exec grpc_health_probe')[0]} runs grpc_health_probe and could become ${target}, but ${label.what} written as ${form} cannot be rewritten in place, so it stays on exec`,
+      hint: merge
+        ? `Write the probe by hand in the patch: in place of its exec, exec: null and ${grpc}${timeout} (the patch merges over the object's probe: exec: null deletes its exec handler, which would otherwise stay beside grpc, and service: "" keeps checking the whole server where that probe names a service); or write the patch as a literal block (patch: |-), which the tool rewrites, and run it again.`
+        : `Write the probe by hand in the op's value: ${grpc}${timeout} in place of its exec; or write the patch as a literal block (patch: |-), which the tool rewrites, and run it again.`,
+    };
+  });
+}
+
+/**
+ * The probes of a Flux Kustomization's `spec.patches[].patch` strings in a manifest (Flux v1's
+ * only patch form: a strategic-merge patch or a JSON 6902 op list, with an optional target),
+ * rewritten as a kustomization's inline patches are, and judged in the objects Flux applies them
+ * to (what `spec.path` builds). `ranges`: the strings, whose mentions these reports account for.
+ */
+export function fluxPatchReports(file: SourceFile, docs: readonly { contents: unknown }[], run: RunContext): { reports: Report[]; ranges: [number, number][] } {
+  const reports: Report[] = [];
+  const ranges: [number, number][] = [];
+  if (!file.text.includes('kustomize.toolkit.fluxcd.io/')) return { reports, ranges };
+  for (const doc of docs) {
+    const root = doc.contents;
+    if (!isMap(root)) continue;
+    const apiVersion = getPair(root, 'apiVersion')?.value;
+    const kind = getPair(root, 'kind')?.value;
+    if (!isScalar(kind) || kind.value !== 'Kustomization' || !isScalar(apiVersion) || !String(apiVersion.value).startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+    const spec = getPair(root, 'spec')?.value;
+    const list = isMap(spec) ? getPair(spec, 'patches')?.value : undefined;
+    const metadata = getPair(root, 'metadata')?.value;
+    const name = isMap(metadata) ? getPair(metadata, 'name')?.value : undefined;
+    const shownName = isScalar(name) ? ` ${String(name.value)}` : '';
+    (isSeq(list) ? list.items : []).forEach((item, i) => {
+      const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
+      if (!isScalar(patch) || typeof patch.value !== 'string' || !patch.range || !mentionsBinary(patch.value)) return;
+      ranges.push([patch.range[0], patch.range[1]]);
+      reports.push(...patchReports(patch, file.eol, run, file.path, { prefix: `Flux patch (spec.patches[${i}].patch)`, what: `a patch of the Flux Kustomization${shownName}` }));
+    });
+  }
+  return { reports, ranges };
 }
 
 function isJson(text: string): boolean {

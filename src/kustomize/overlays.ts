@@ -301,6 +301,8 @@ export interface ControllerBuild {
   /** …or the Flux HelmRelease whose chart it renders. */
   release?: YAMLMap;
   lists: YAMLMap;
+  /** A Flux Kustomization: the tool rewrites probes in its `patches[].patch` literal blocks (src/kustomize/kustomization.ts). */
+  flux?: boolean;
 }
 
 /**
@@ -311,9 +313,10 @@ export interface ControllerBuild {
  * HelmRelease's `postRenderers[].kustomize` patches over the chart it renders (its templates and
  * values files, when the chart is in the repository). A folder is read from the root of the
  * repository holding the file (the source is taken to be this repository, as for releases,
- * src/helm/releases.ts); without a kustomization there, every file under it is built. String
- * patches are not rewritten (editable: false); inline patchesStrategicMerge objects are, as
- * embedded merge patches (src/kubernetes/probes.ts).
+ * src/helm/releases.ts); without a kustomization there, every file under it is built. A Flux
+ * Kustomization's `patches[].patch` literal blocks are rewritten as a kustomization's inline
+ * patches are (src/kustomize/kustomization.ts); other string patches are not (editable: false);
+ * inline patchesStrategicMerge objects are, as embedded merge patches (src/kubernetes/probes.ts).
  */
 function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] {
   const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
@@ -335,7 +338,7 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
       const builds: ControllerBuild[] = [];
       const spec = getPair(root, 'spec')?.value;
       if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)) {
-        builds.push({ dir: path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.'), lists: spec });
+        builds.push({ dir: path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.'), lists: spec, flux: true });
       } else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
         const renderers = nodeAt(root, 'spec.postRenderers');
         for (const r of isSeq(renderers) ? renderers.items : []) {
@@ -391,14 +394,19 @@ export function controllerPatchEntries(b: ControllerBuild, text: string, abs: st
         continue;
       }
       if (!isMap(item)) continue;
+      const t = getPair(item, 'target')?.value;
+      const target = isMap(t) ? { target: t } : {};
       const inline = getPair(item, 'patch')?.value;
-      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: abs, json6902, editable: false, range: [inline.range![0], inline.range![1]] });
+      // A Flux Kustomization's `patches[].patch` written as a literal block is rewritten as a
+      // kustomization's inline patch is (fluxPatchReports, kustomization.ts); other strings are not.
+      const editable = b.flux === true && key === 'patches' && isScalar(inline) && !('error' in blockScalarView(inline, '\n'));
+      if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: abs, json6902, editable, range: [inline.range![0], inline.range![1]], ...target });
       // Flux's patchesJson6902 writes its ops as a YAML list, not a string.
-      else if (isSeq(inline) && inline.range) out.push({ text: slice(inline as ParsedNode), file: abs, json6902: true, editable: false, range: [inline.range[0], inline.range[1]] });
+      else if (isSeq(inline) && inline.range) out.push({ text: slice(inline as ParsedNode), file: abs, json6902: true, editable: false, range: [inline.range[0], inline.range[1]], ...target });
       const ref = scalarText(getPair(item, 'path')?.value);
       const file = ref === undefined || b.dir === undefined ? undefined : path.resolve(b.dir, ref);
       const refText = file === undefined ? undefined : run.readText(file);
-      if (file !== undefined && refText !== undefined) out.push({ text: refText, file, json6902, editable: false });
+      if (file !== undefined && refText !== undefined) out.push({ text: refText, file, json6902, editable: false, ...target });
     }
   }
   return out;

@@ -464,11 +464,12 @@ const FLUX_HELM = 'helm.toolkit.fluxcd.io/';
 /**
  * The patchesStrategicMerge objects of a Flux Kustomization (applied to what it builds from
  * `spec.path`, a folder of this repository) and of a Flux HelmRelease's post-renderers (applied
- * to a chart's rendered objects, which the tool does not render: unresolved).
+ * to a chart's rendered objects, which the tool does not render: unresolved); and a Flux
+ * Kustomization's `patches[].patch` strings.
  */
 function controllerApplications(file: string, run: RunContext): Applied[] {
   const text = run.readText(file);
-  if (text === undefined || !text.includes('patchesStrategicMerge') || !(text.includes(FLUX_KUSTOMIZE) || text.includes(FLUX_HELM))) return [];
+  if (text === undefined || !/patchesStrategicMerge|patches/.test(text) || !(text.includes(FLUX_KUSTOMIZE) || text.includes(FLUX_HELM))) return [];
   const parsed = parseYaml(text);
   if (parsed.error) return [];
   const out: Applied[] = [];
@@ -479,11 +480,11 @@ function controllerApplications(file: string, run: RunContext): Applied[] {
     const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
     const kind = scalarText(getPair(root, 'kind')?.value);
     const name = scalarText(nodeAt(root, 'metadata.name')) ?? '?';
-    const lists: { spec: YAMLMap; builds: () => { where: string; build: Build }[] }[] = [];
+    const lists: { spec: YAMLMap; builds: () => { where: string; build: Build }[]; flux?: boolean }[] = [];
     const spec = getPair(root, 'spec')?.value;
     if (kind === 'Kustomization' && apiVersion.startsWith(FLUX_KUSTOMIZE) && isMap(spec)) {
       const dir = path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.');
-      lists.push({ spec, builds: () => [{ where: `the Flux Kustomization ${name} (path ${scalarText(getPair(spec, 'path')?.value) ?? '.'})`, build: controllerBuild(dir, spec, text, file, run) }] });
+      lists.push({ spec, flux: true, builds: () => [{ where: `the Flux Kustomization ${name} (path ${scalarText(getPair(spec, 'path')?.value) ?? '.'})`, build: controllerBuild(dir, spec, text, file, run) }] });
     } else if (kind === 'HelmRelease' && apiVersion.startsWith(FLUX_HELM)) {
       const renderers = nodeAt(root, 'spec.postRenderers');
       for (const r of isSeq(renderers) ? renderers.items : []) {
@@ -496,6 +497,16 @@ function controllerApplications(file: string, run: RunContext): Applied[] {
       for (const item of isSeq(smp) ? smp.items : []) {
         if (!isMap(item) || !item.range) continue;
         out.push({ entry: { text: '', file, json6902: false, editable: true, range: [item.range[0], item.range[1]] }, builds: l.builds, embedded: true });
+      }
+      // A Flux Kustomization's `patches[].patch` strings (a strategic-merge patch or a JSON 6902
+      // op list, with an optional target): asked with the string's range, its own text is walked.
+      // Embedded, so that the walk of the manifest itself (no range) finds no probe of it.
+      const patches = l.flux ? getPair(l.spec, 'patches')?.value : undefined;
+      for (const item of isSeq(patches) ? patches.items : []) {
+        const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
+        if (!isScalar(patch) || typeof patch.value !== 'string' || !patch.range) continue;
+        const target = getPair(item as YAMLMap, 'target')?.value;
+        out.push({ entry: { text: patch.value, file, json6902: false, editable: true, range: [patch.range[0], patch.range[1]], ...(isMap(target) ? { target } : {}) }, builds: l.builds, embedded: true });
       }
     }
   }
@@ -529,7 +540,7 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
   }
   const inRun = filesOfRun(run);
   // Flux writes spec.components and spec.patches into one kustomization: the components' patches go first.
-  const entries = [...componentsInOrder(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec }, text, file, run)];
+  const entries = [...componentsInOrder(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec, flux: true }, text, file, run)];
   for (const p of entries) {
     const effects = effectsOf(holdsIn(p, file, inRun, run, true), entryId(p));
     for (const o of effects.length > 0 ? matching(build.objects, p, undefined) : []) o.effects.push(...effects);
