@@ -18,7 +18,9 @@ const rule: Rule = {
         const { keepForOverlays } = await import('../src/kustomize/overlays.js');
         // A chart Go code embeds (an operator that renders it) and whose probes' Exec it reads, as for its values.yaml.
         const { keepForGoReaders } = await import('../src/kubernetes/go-readers.js');
-        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run));
+        // A script's kubectl patch or yq expression into a probe's exec (the object's name is the release's: any name).
+        const { keepForPatchCommands } = await import('../src/kubernetes/patch-commands.js');
+        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run), ctx.file, run));
       },
     };
   },

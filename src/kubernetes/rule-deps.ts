@@ -15,6 +15,7 @@ import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
+import { keepForPatchCommands, manifestObject } from './patch-commands.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 
@@ -26,7 +27,8 @@ export { stdinKind as textKind } from '../stdin.js';
  * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's
  * values follow its kubeVersion and merge as Helm merges them; Kustomize patches merge into their
  * bases, and JSON 6902 ops name the probes they replace; a Crossplane Composition's patches into
- * a base's probe hold it on exec; so does Go code that embeds the file and reads a probe's Exec.
+ * a base's probe hold it on exec; so does Go code that embeds the file and reads a probe's Exec,
+ * and a script's command that patches or reads a probe's exec by path (kubectl patch, yq).
  */
 export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
   const { text, eol } = ctx.file;
@@ -51,5 +53,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
   });
   const built = patch ? reports.map(patch.finish) : reports;
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)));
+  const object = manifestObject(docs);
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) {
+    ctx.report(values.keep(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run)));
+  }
 }
