@@ -29,6 +29,7 @@ import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { enclosingRepository } from '../discover/scope.js';
+import { codeManifestHolds } from '../typescript/manifest-readers.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
 import { keptHandlers } from './merge-holds.js';
@@ -129,7 +130,7 @@ function kindMatches(named: string, kind: string): boolean {
   return w === k || w === `${k}s` || w === `${k}es` || (k.endsWith('y') && w === `${k.slice(0, -1)}ies`);
 }
 
-/** Every command of the repository's scripts that addresses a probe's handler by path: read once per run. */
+/** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
 export function patchHolds(run: RunContext): PatchHold[] {
   let holds = byRun.get(run);
   if (holds) return holds;
@@ -160,6 +161,8 @@ export function patchHolds(run: RunContext): PatchHold[] {
       }
     }
   }
+  // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts).
+  holds.push(...codeManifestHolds(run));
   return holds;
 }
 
