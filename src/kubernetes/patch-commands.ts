@@ -72,7 +72,8 @@ const byRun = new WeakMap<RunContext, PatchHold[]>();
 /** The object a probe report belongs to, when the caller can say (a manifest's document). */
 export interface ProbeObject {
   kind?: string;
-  name?: string;
+  /** Its name, or for a template the names it may render to (`{{ .Release.Name }}-api`: /^.*-api$/). */
+  name?: string | RegExp;
 }
 
 /**
@@ -108,6 +109,23 @@ export function manifestObject(docs: readonly Document.Parsed<ParsedNode, true>[
   };
 }
 
+/**
+ * The kind and name of a Helm template's object, read from the text of the document that holds a
+ * report (its `kind:` and `metadata.name` lines): a name with template actions matches whatever
+ * they may render to, its literal parts in place.
+ */
+export function templateObject(text: string): (r: Report) => ProbeObject | undefined {
+  return (r) => {
+    const from = text.lastIndexOf('\n---', r.start);
+    const next = text.indexOf('\n---', r.start);
+    const doc = text.slice(from === -1 ? 0 : from, next === -1 ? text.length : next);
+    const kind = /^kind:[ \t]*([A-Za-z][\w]*)[ \t]*$/m.exec(doc)?.[1];
+    const written = /^metadata:[ \t]*\r?\n(?:[ \t]+[^\n]*\n)*?[ \t]+name:[ \t]*["']?([^"'\n#]+?)["']?[ \t]*$/m.exec(doc)?.[1];
+    const name = written === undefined ? undefined : written.includes('{{') ? new RegExp(`^${written.split(/\{\{[\s\S]*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) : written;
+    return { ...(kind !== undefined ? { kind } : {}), ...(name !== undefined ? { name } : {}) };
+  };
+}
+
 function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | undefined): boolean {
   if (h.probe !== undefined && h.probe !== r.details?.probe) return false;
   if (h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
@@ -115,7 +133,7 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
   if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
   if (h.kind !== undefined && obj?.kind !== undefined && !kindMatches(h.kind, obj.kind)) return false;
-  if (h.name !== undefined && obj?.name !== undefined && !h.name.includes(obj.name)) return false;
+  if (h.name !== undefined && obj?.name !== undefined && !(typeof obj.name === 'string' ? h.name.includes(obj.name) : obj.name.test(h.name))) return false;
   return true;
 }
 
@@ -285,7 +303,7 @@ function readings(p: string, script: string, run: RunContext): string[] {
 }
 
 /** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
-function pointerProbe(pointer: string): { probe: string; keyPath?: string; handler: string } | undefined {
+function pointerProbe(pointer: string): { probe: string; keyPath?: string; handler: string; whole: boolean } | undefined {
   const segs = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const i = segs.findIndex((s) => PROBE_KEY.test(s));
   if (i === -1 || segs[i + 1] === undefined) return undefined;
@@ -297,7 +315,7 @@ function pointerProbe(pointer: string): { probe: string; keyPath?: string; handl
       break;
     } else keyPath += keyPath ? `.${s}` : s;
   }
-  return { probe: segs[i]!, ...(keyPath !== undefined ? { keyPath } : {}), handler: segs[i + 1]! };
+  return { probe: segs[i]!, ...(keyPath !== undefined ? { keyPath } : {}), handler: segs[i + 1]!, whole: segs.length === i + 2 };
 }
 
 function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
@@ -320,7 +338,7 @@ function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
       if (!p) continue;
       const verb = typeof op.op === 'string' ? op.op : 'an';
       if (p.handler === 'exec') {
-        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: `once the probe is native that path is gone, so the op fails${verb === 'add' ? ' (or, adding exec, gives the probe two handlers, which the API server rejects)' : ''}`, hint: HINT_JSON });
+        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
       } else if ((p.handler === 'httpGet' || p.handler === 'tcpSocket') && (verb === 'add' || verb === 'an')) {
         out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
       }
