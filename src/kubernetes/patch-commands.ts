@@ -81,12 +81,15 @@ export interface ProbeObject {
  * blocked `overlay-patch`, naming the command. `object`: the kind and name of the probe's object,
  * when known (undefined: any command naming any object may address it).
  */
-export function keepForPatchCommands(r: Report, file: SourceFile, run: RunContext, object?: (r: Report) => ProbeObject | undefined): Report {
+export function keepForPatchCommands(r: Report, file: SourceFile, run: RunContext, object?: (r: Report) => ProbeObject | readonly ProbeObject[] | undefined): Report {
   if (!r.fix || file.path === '' || r.details?.probe === undefined) return r;
   const holds = patchHolds(run);
   if (holds.length === 0) return r;
-  const obj = object?.(r);
-  const hold = holds.find((h) => holdMatches(h, r, file.path, obj));
+  const found = object?.(r);
+  const objects = found === undefined ? [undefined] : Array.isArray(found) ? (found.length > 0 ? found : [undefined]) : [found as ProbeObject];
+  // A chart's values probe renders into an object whose path the values file does not say.
+  const values = file.kind === 'helm-values';
+  const hold = holds.find((h) => objects.some((obj) => holdMatches(h, r, file.path, obj, values)));
   if (!hold) return r;
   return { ...heldReport(r, 'overlay-patch', `${hold.at} ${hold.what}; ${hold.breaks}`), hint: hold.hint };
 }
@@ -126,9 +129,35 @@ export function templateObject(text: string): (r: Report) => ProbeObject | undef
   };
 }
 
-function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | undefined): boolean {
+/**
+ * The objects a chart's values probe may render into: those of the chart's templates
+ * (`templates/*.yaml` beside the values file), kind and name as templateObject reads them. Empty
+ * when none is read: any object.
+ */
+export function chartObjects(valuesFile: string, run: RunContext): ProbeObject[] {
+  const templates = path.join(path.dirname(valuesFile), 'templates') + path.sep;
+  const out: ProbeObject[] = [];
+  for (const f of run.repositoryFiles()) {
+    if (!f.startsWith(templates) || !/\.ya?ml$/.test(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined) continue;
+    const read = templateObject(text);
+    // Each document's object: a report's start is any offset inside it.
+    for (let at = 0; at !== -1 && at < text.length; at = text.indexOf('\n---', at + 1)) {
+      const o = read({ start: at + 1 } as Report);
+      if (o && (o.kind !== undefined || o.name !== undefined)) out.push(o);
+      // An object whose kind or name is not read could be any: then so is the probe's.
+      else if (/\bcontainers:/.test(text)) return [];
+    }
+  }
+  return out;
+}
+
+function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | undefined, values: boolean): boolean {
   if (h.probe !== undefined && h.probe !== r.details?.probe) return false;
-  if (h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
+  // In a values file, a path into the rendered object (a kubectl patch's) says nothing of where the probe sits; a yq path into the file itself does.
+  const byPath = !values || h.files !== undefined;
+  if (byPath && h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
   const container = r.details?.container as string | undefined;
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
   if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;

@@ -15,7 +15,7 @@ import type { FileContext, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
-import { keepForPatchCommands, manifestObject } from './patch-commands.js';
+import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 
@@ -53,7 +53,9 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
   });
   const built = patch ? reports.map(patch.finish) : reports;
-  const object = manifestObject(docs);
+  // A values file's probes render into the chart's objects.
+  let chart: ReturnType<typeof chartObjects> | undefined;
+  const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);
   for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) {
     ctx.report(values.keep(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run)));
   }
