@@ -15,9 +15,10 @@
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
  *
  * The files are read lazily, once per run, when the first probe is about to migrate: the
- * repository's shell scripts (`*.sh`, `*.bash`), Makefiles and workflows, picked by name from the
- * repository list (no read of other files), each read only when small, then parsed only when its
- * text names a probe key and kubectl, oc or yq. These scripts need not name the binary (a JSON
+ * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`), Makefiles and GitHub Actions
+ * workflows, picked by name from the repository list (no read of other files; with more than 100
+ * of them, git grep first says which name a probe key), each parsed only when its text names a
+ * probe key (or `--patch-file`) and kubectl, oc or yq. These scripts need not name the binary (a JSON
  * patch of `command/1` does not), so they are not among the run's candidates.
  */
 import path from 'node:path';
@@ -28,6 +29,7 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
+import { filesMayHold } from '../discover/grep.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { codeManifestHolds } from '../typescript/manifest-readers.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
@@ -58,8 +60,8 @@ export interface PatchHold {
 }
 
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
-/** A file worth parsing: names a probe key, and a command that may address one. */
-const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe/;
+/** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
+const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b/;
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq)\b/;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
@@ -183,9 +185,15 @@ export function patchHolds(run: RunContext): PatchHold[] {
   if (holds) return holds;
   holds = [];
   byRun.set(run, holds);
+  const scripts: { abs: string; kind: 'shell' | 'workflow' | 'make' }[] = [];
   for (const abs of run.repositoryFiles()) {
     const kind = SHELL.test(abs) ? 'shell' : WORKFLOW.test(abs) ? 'workflow' : MAKEFILE.test(baseName(abs)) ? 'make' : undefined;
-    if (kind === undefined || /[\\/](?:node_modules|vendor)[\\/]/.test(abs)) continue;
+    if (kind !== undefined && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) scripts.push({ abs, kind });
+  }
+  // Many scripts: asked of git first which name a probe key (src/discover/grep.ts).
+  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`) : undefined;
+  for (const { abs, kind } of scripts) {
+    if (may && !may.has(abs)) continue;
     const text = run.readText(abs);
     if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');

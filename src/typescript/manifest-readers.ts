@@ -19,6 +19,7 @@
  * reads none.
  */
 import path from 'node:path';
+import { filesMayHold } from '../discover/grep.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 import type { RunContext } from '../types.js';
 
@@ -41,9 +42,12 @@ export function codeManifestHolds(run: RunContext): PatchHold[] {
   }
   if (projects.length === 0) return [];
   const under = (f: string) => projects.some((p) => f.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
+  const code = files.filter((f) => CODE.test(f) && !f.endsWith('.d.ts') && !/[\\/](?:node_modules|dist|imports)[\\/]/.test(f) && under(f));
+  // A project at the repository's root holds all its code: asked of git first when that is much (src/discover/grep.ts).
+  const may = code.length > 100 ? filesMayHold(run, code, String.raw`Probe\W{0,8}exec`) : undefined;
   const out: PatchHold[] = [];
-  for (const f of files) {
-    if (!CODE.test(f) || f.endsWith('.d.ts') || /[\\/](?:node_modules|dist|imports)[\\/]/.test(f) || !under(f)) continue;
+  for (const f of code) {
+    if (may && !may.has(f)) continue;
     const text = run.readText(f);
     if (text === undefined || text.length > MAX_BYTES || !/Probe\W{0,8}exec/.test(text)) continue;
     out.push(...fileHolds(text, f, run, projects));
