@@ -19,7 +19,8 @@ const rule: Rule = {
         // A chart Go code embeds (an operator that renders it) and whose probes' Exec it reads, as for its values.yaml.
         const { keepForGoReaders } = await import('../src/kubernetes/go-readers.js');
         // A script's kubectl patch or yq expression into a probe's exec, for an object of the kind and a name the template may render.
-        const { keepForPatchCommands, templateObject } = await import('../src/kubernetes/patch-commands.js');
+        const { keepForPatchCommands, preparePatchHolds, templateObject } = await import('../src/kubernetes/patch-commands.js');
+        await preparePatchHolds(run);
         const object = templateObject(ctx.file.text);
         for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run));
       },

@@ -31,7 +31,7 @@ import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { filesMayHold } from '../discover/grep.js';
 import { enclosingRepository } from '../discover/scope.js';
-import { codeManifestHolds } from '../typescript/manifest-readers.js';
+import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
 import { keptHandlers } from './merge-holds.js';
@@ -137,10 +137,20 @@ export function templateObject(text: string): (r: Report) => ProbeObject | undef
  * when none is read: any object.
  */
 export function chartObjects(valuesFile: string, run: RunContext): ProbeObject[] {
-  const templates = path.join(path.dirname(valuesFile), 'templates') + path.sep;
+  let byChart = chartObjectsByRun.get(run);
+  if (!byChart) chartObjectsByRun.set(run, (byChart = new Map()));
+  const dir = path.dirname(valuesFile);
+  let out = byChart.get(dir);
+  if (!out) byChart.set(dir, (out = readChartObjects(dir, run)));
+  return out;
+}
+
+const chartObjectsByRun = new WeakMap<RunContext, Map<string, ProbeObject[]>>();
+
+function readChartObjects(dir: string, run: RunContext): ProbeObject[] {
   const out: ProbeObject[] = [];
-  for (const f of run.repositoryFiles()) {
-    if (!f.startsWith(templates) || !/\.ya?ml$/.test(f)) continue;
+  for (const f of repositoryFolders(run).under(path.join(dir, 'templates'))) {
+    if (!/\.ya?ml$/.test(f)) continue;
     const text = run.readText(f);
     if (text === undefined) continue;
     const read = templateObject(text);
@@ -177,6 +187,29 @@ function kindMatches(named: string, kind: string): boolean {
   const w = SHORT_NAMES[first] ?? first;
   const k = kind.toLowerCase();
   return w === k || w === `${k}s` || w === `${k}es` || (k.endsWith('y') && w === `${k.slice(0, -1)}ies`);
+}
+
+type CodeReader = (run: RunContext, projects: readonly string[]) => PatchHold[];
+const codeReaders = new WeakMap<RunContext, { projects: string[]; reader: CodeReader } | null>();
+const PROJECT_FILES = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s.yml']);
+
+/**
+ * What keepForPatchCommands needs loaded before a rule asks it (the rules await this): the reader
+ * of Pulumi and cdk8s code, only when the repository holds such a project (a folder with
+ * Pulumi.yaml or cdk8s.yaml), so that a run without one loads no TypeScript module. Once per run.
+ */
+export async function preparePatchHolds(run: RunContext): Promise<void> {
+  if (codeReaders.has(run)) return;
+  const projects: string[] = [];
+  for (const f of run.repositoryFiles()) {
+    if ((f.endsWith('.yaml') || f.endsWith('.yml')) && PROJECT_FILES.has(path.basename(f)) && !/[\\/]node_modules[\\/]/.test(f)) projects.push(path.dirname(f));
+  }
+  if (projects.length === 0) {
+    codeReaders.set(run, null);
+    return;
+  }
+  const { codeManifestHolds } = await import('../typescript/manifest-readers.js');
+  codeReaders.set(run, { projects, reader: codeManifestHolds });
 }
 
 /** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
@@ -216,8 +249,9 @@ export function patchHolds(run: RunContext): PatchHold[] {
       }
     }
   }
-  // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts).
-  holds.push(...codeManifestHolds(run));
+  // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
+  const code = codeReaders.get(run);
+  if (code) holds.push(...code.reader(run, code.projects));
   return holds;
 }
 

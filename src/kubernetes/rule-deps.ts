@@ -21,6 +21,7 @@ import { findProbeReports } from './probes.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 export { findProbeReports } from './probes.js';
+export { preparePatchHolds } from './patch-commands.js';
 export { stdinKind as textKind } from '../stdin.js';
 
 /**

@@ -23,7 +23,6 @@ import { filesMayHold } from '../discover/grep.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 import type { RunContext } from '../types.js';
 
-const PROJECT_FILES = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s.yml']);
 const CODE = /\.[cm]?[jt]sx?$/i;
 /** A probe's exec addressed by path. */
 const EXEC_PATH = /((?:readiness|liveness|startup)Probe)(?:\??\.|['"`]\s*\]\s*\[\s*['"`]|\/)exec\b/g;
@@ -33,14 +32,9 @@ const MAX_BYTES = 512 * 1024;
 const HINT =
   'Change the code to read or set the probe\'s grpc handler (grpc.port, a number) instead of exec, or to leave a probe without exec alone, then migrate the manifest and the code together by hand (or run the tool again once the code no longer needs exec).';
 
-/** The holds of the code files of the repository's Pulumi and cdk8s projects. */
-export function codeManifestHolds(run: RunContext): PatchHold[] {
+/** The holds of the code files of the repository's Pulumi and cdk8s projects (`projects`: their folders). */
+export function codeManifestHolds(run: RunContext, projects: readonly string[]): PatchHold[] {
   const files = run.repositoryFiles();
-  const projects: string[] = [];
-  for (const f of files) {
-    if ((f.endsWith('.yaml') || f.endsWith('.yml')) && PROJECT_FILES.has(path.basename(f)) && !/[\\/]node_modules[\\/]/.test(f)) projects.push(path.dirname(f));
-  }
-  if (projects.length === 0) return [];
   const under = (f: string) => projects.some((p) => f.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
   const code = files.filter((f) => CODE.test(f) && !f.endsWith('.d.ts') && !/[\\/](?:node_modules|dist|imports)[\\/]/.test(f) && under(f));
   // A project at the repository's root holds all its code: asked of git first when that is much (src/discover/grep.ts).
