@@ -18,7 +18,11 @@ const rule: Rule = {
         const { keepForOverlays } = await import('../src/kustomize/overlays.js');
         // A chart Go code embeds (an operator that renders it) and whose probes' Exec it reads, as for its values.yaml.
         const { keepForGoReaders } = await import('../src/kubernetes/go-readers.js');
-        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run));
+        // A script's kubectl patch or yq expression into a probe's exec, for an object of the kind and a name the template may render.
+        const { keepForPatchCommands, preparePatchHolds, templateObject } = await import('../src/kubernetes/patch-commands.js');
+        await preparePatchHolds(run);
+        const object = templateObject(ctx.file.text);
+        for (const r of helmTemplateReports(ctx.file, run)) ctx.report(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run));
       },
     };
   },

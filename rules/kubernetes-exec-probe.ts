@@ -13,7 +13,9 @@ const rule: Rule = {
     return {
       async file(ctx) {
         // The yaml parser loads with the first candidate, not at start-up (README, "Start-up").
-        const { parseYaml, yamlErrorReport, reportManifestProbes, textKind } = await import('../src/kubernetes/rule-deps.js');
+        const { parseYaml, yamlErrorReport, reportManifestProbes, textKind, preparePatchHolds } = await import('../src/kubernetes/rule-deps.js');
+        // Pulumi and cdk8s code may address a probe's exec: its reader loads only where such a project is.
+        await preparePatchHolds(run);
         const parsed = ctx.cached('yaml', () => parseYaml(ctx.file.text));
         if (parsed.error) {
           ctx.report(yamlErrorReport(parsed.error, ctx.file.text));

@@ -15,7 +15,8 @@ const rule: Rule = {
   create(run) {
     return {
       async file(ctx) {
-        const { parseYaml, reportManifestProbes } = await import('../src/kubernetes/rule-deps.js');
+        const { parseYaml, reportManifestProbes, preparePatchHolds } = await import('../src/kubernetes/rule-deps.js');
+        await preparePatchHolds(run);
         const { text, eol } = ctx.file;
         try {
           JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

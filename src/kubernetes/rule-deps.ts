@@ -17,6 +17,7 @@ import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
 import { relabelGoReleaser } from './goreleaser.js';
+import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
@@ -29,13 +30,15 @@ function isGitLabCi(abs: string): boolean {
   return /(^|\.)gitlab-ci\.ya?ml$/.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).includes('.gitlab');
 }
 export { findProbeReports } from './probes.js';
+export { preparePatchHolds } from './patch-commands.js';
 export { stdinKind as textKind } from '../stdin.js';
 
 /**
  * The probes of a parsed manifest file, reported as both manifest rules report them: a chart's
  * values follow its kubeVersion and merge as Helm merges them; Kustomize patches merge into their
  * bases, and JSON 6902 ops name the probes they replace; a Crossplane Composition's patches into
- * a base's probe hold it on exec; so does Go code that embeds the file and reads a probe's Exec.
+ * a base's probe hold it on exec; so does Go code that embeds the file and reads a probe's Exec,
+ * and a script's command that patches or reads a probe's exec by path (kubectl patch, yq).
  */
 export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: readonly Document.Parsed<ParsedNode, true>[], style: 'yaml' | 'json'): void {
   const { text, eol } = ctx.file;
@@ -64,5 +67,10 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   const flux = fluxPatchReports(ctx.file, docs, run);
   const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
   const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run);
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForGoReaders(r, ctx.file, run), ctx.file, run)), ctx.file, docs, run));
+  // A values file's probes render into the chart's objects.
+  let chart: ReturnType<typeof chartObjects> | undefined;
+  const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);
+  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) {
+    ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run)), ctx.file, docs, run));
+  }
 }

@@ -1,0 +1,468 @@
+/**
+ * Commands of the repository's scripts that address a probe's exec handler by path: `kubectl
+ * patch` (a JSON patch op into `…/readinessProbe/exec/…`, a strategic-merge or merge patch whose
+ * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes
+ * and GitHub Actions `run:` steps. They are the imperative counterparts of the Kustomize overlays
+ * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
+ * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
+ * yq expression reads null or writes a second handler. The probes such a command addresses stay on
+ * exec, blocked `overlay-patch`, naming the command's file:line.
+ *
+ * Which probes: the patch's own target when the command says it (kind and name, `TYPE/NAME` or
+ * `TYPE NAME`, or `-f FILE`; the container by the op's index or the merge patch's container name;
+ * the probe key), and where a part of it is known only at run time (a variable, a label selector,
+ * `kubectl get … | yq`), every probe that part could be. A name matches a manifest object whose
+ * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
+ *
+ * The files are read lazily, once per run, when the first probe is about to migrate: the
+ * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`), Makefiles and GitHub Actions
+ * workflows, picked by name from the repository list (no read of other files; with more than 100
+ * of them, git grep first says which name a probe key), each parsed only when its text names a
+ * probe key (or `--patch-file`) and kubectl, oc or yq. These scripts need not name the binary (a JSON
+ * patch of `command/1` does not), so they are not among the run's candidates.
+ */
+import path from 'node:path';
+import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
+import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
+import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
+import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
+import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
+import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
+import { filesMayHold } from '../discover/grep.js';
+import { enclosingRepository } from '../discover/scope.js';
+import { repositoryFolders } from '../run-files.js';
+import type { Report, RunContext, SourceFile } from '../types.js';
+import { heldReport } from './held-report.js';
+import { keptHandlers } from './merge-holds.js';
+
+/** A probe (or set of probes) a command addresses by path. */
+export interface PatchHold {
+  /** `scripts/deploy.sh:4`. */
+  at: string;
+  /** Kinds the command names, lowercased as written (`deploy`, `deployments.apps`); undefined: any. */
+  kind?: string;
+  /** The object name it names; undefined: any. */
+  name?: string;
+  /** Files (or folders) it names (`-f`, yq's operands), absolute, each as one of several readings of a relative path; undefined: any. */
+  files?: string[];
+  /** The probe key; undefined: any. */
+  probe?: string;
+  /** Where the probe sits in its object (a JSON pointer's path up to the probe): `spec.template.spec.containers[0].readinessProbe`. */
+  keyPath?: string;
+  /** The container a merge patch names. */
+  container?: string;
+  /** What the command does, as a clause after the place. */
+  what: string;
+  /** What migrating the probe alone would do to it. */
+  breaks: string;
+  hint: string;
+}
+
+const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
+/** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
+const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b/;
+const PRETEST_COMMAND = /\b(?:kubectl|oc|yq)\b/;
+/** Scripts and pipelines are small: a larger file is not read for this. */
+const MAX_BYTES = 256 * 1024;
+const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/;
+const WORKFLOW = /[\\/]\.github[\\/]workflows[\\/][^\\/]+\.ya?ml$/;
+const SHELL = /\.(?:sh|bash|zsh|ksh)$/;
+
+const byRun = new WeakMap<RunContext, PatchHold[]>();
+
+/** The object a probe report belongs to, when the caller can say (a manifest's document). */
+export interface ProbeObject {
+  kind?: string;
+  /** Its name, or for a template the names it may render to (`{{ .Release.Name }}-api`: /^.*-api$/). */
+  name?: string | RegExp;
+}
+
+/**
+ * A migrating probe that a command of the repository patches or reads by path stays on exec,
+ * blocked `overlay-patch`, naming the command. `object`: the kind and name of the probe's object,
+ * when known (undefined: any command naming any object may address it).
+ */
+export function keepForPatchCommands(r: Report, file: SourceFile, run: RunContext, object?: (r: Report) => ProbeObject | readonly ProbeObject[] | undefined): Report {
+  if (!r.fix || file.path === '' || r.details?.probe === undefined) return r;
+  const holds = patchHolds(run);
+  if (holds.length === 0) return r;
+  const found = object?.(r);
+  const objects = found === undefined ? [undefined] : Array.isArray(found) ? (found.length > 0 ? found : [undefined]) : [found as ProbeObject];
+  // A chart's values probe renders into an object whose path the values file does not say.
+  const values = file.kind === 'helm-values';
+  const hold = holds.find((h) => objects.some((obj) => holdMatches(h, r, file.path, obj, values)));
+  if (!hold) return r;
+  return { ...heldReport(r, 'overlay-patch', `${hold.at} ${hold.what}; ${hold.breaks}`), hint: hold.hint };
+}
+
+/** The kind and name of the object of a manifest probe (`items[2].spec…` in a List: that item). */
+export function manifestObject(docs: readonly Document.Parsed<ParsedNode, true>[]): (r: Report) => ProbeObject | undefined {
+  return (r) => {
+    const doc = docs[Number(r.details?.document) - 1];
+    let root: unknown = doc?.contents;
+    const item = /^items\[(\d+)\]\./.exec(r.keyPath ?? '');
+    if (item && isMap(root)) {
+      const items = getPair(root, 'items')?.value;
+      root = isSeq(items) ? items.items[Number(item[1])] : undefined;
+    }
+    if (!isMap(root)) return undefined;
+    const meta = getPair(root, 'metadata')?.value;
+    const kind = scalarText(getPair(root, 'kind')?.value);
+    const name = isMap(meta) ? scalarText(getPair(meta, 'name')?.value) : undefined;
+    return { ...(kind !== undefined ? { kind } : {}), ...(name !== undefined ? { name } : {}) };
+  };
+}
+
+/**
+ * The kind and name of a Helm template's object, read from the text of the document that holds a
+ * report (its `kind:` and `metadata.name` lines): a name with template actions matches whatever
+ * they may render to, its literal parts in place.
+ */
+export function templateObject(text: string): (r: Report) => ProbeObject | undefined {
+  return (r) => {
+    const from = text.lastIndexOf('\n---', r.start);
+    const next = text.indexOf('\n---', r.start);
+    const doc = text.slice(from === -1 ? 0 : from, next === -1 ? text.length : next);
+    const kind = /^kind:[ \t]*([A-Za-z][\w]*)[ \t]*$/m.exec(doc)?.[1];
+    const written = /^metadata:[ \t]*\r?\n(?:[ \t]+[^\n]*\n)*?[ \t]+name:[ \t]*["']?([^"'\n#]+?)["']?[ \t]*$/m.exec(doc)?.[1];
+    const name = written === undefined ? undefined : written.includes('{{') ? new RegExp(`^${written.split(/\{\{[\s\S]*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) : written;
+    return { ...(kind !== undefined ? { kind } : {}), ...(name !== undefined ? { name } : {}) };
+  };
+}
+
+/**
+ * The objects a chart's values probe may render into: those of the chart's templates
+ * (`templates/*.yaml` beside the values file), kind and name as templateObject reads them. Empty
+ * when none is read: any object.
+ */
+export function chartObjects(valuesFile: string, run: RunContext): ProbeObject[] {
+  let byChart = chartObjectsByRun.get(run);
+  if (!byChart) chartObjectsByRun.set(run, (byChart = new Map()));
+  const dir = path.dirname(valuesFile);
+  let out = byChart.get(dir);
+  if (!out) byChart.set(dir, (out = readChartObjects(dir, run)));
+  return out;
+}
+
+const chartObjectsByRun = new WeakMap<RunContext, Map<string, ProbeObject[]>>();
+
+function readChartObjects(dir: string, run: RunContext): ProbeObject[] {
+  const out: ProbeObject[] = [];
+  for (const f of repositoryFolders(run).under(path.join(dir, 'templates'))) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined) continue;
+    const read = templateObject(text);
+    // Each document's object: a report's start is any offset inside it.
+    for (let at = 0; at !== -1 && at < text.length; at = text.indexOf('\n---', at + 1)) {
+      const o = read({ start: at + 1 } as Report);
+      if (o && (o.kind !== undefined || o.name !== undefined)) out.push(o);
+      // An object whose kind or name is not read could be any: then so is the probe's.
+      else if (/\bcontainers:/.test(text)) return [];
+    }
+  }
+  return out;
+}
+
+function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | undefined, values: boolean): boolean {
+  if (h.probe !== undefined && h.probe !== r.details?.probe) return false;
+  // In a values file, a path into the rendered object (a kubectl patch's) says nothing of where the probe sits; a yq path into the file itself does.
+  const byPath = !values || h.files !== undefined;
+  if (byPath && h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
+  const container = r.details?.container as string | undefined;
+  if (h.container !== undefined && container !== undefined && h.container !== container) return false;
+  if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
+  if (h.kind !== undefined && obj?.kind !== undefined && !kindMatches(h.kind, obj.kind)) return false;
+  if (h.name !== undefined && obj?.name !== undefined && !(typeof obj.name === 'string' ? h.name.includes(obj.name) : obj.name.test(h.name))) return false;
+  return true;
+}
+
+/** kubectl's short names of the workload kinds. */
+const SHORT_NAMES: Record<string, string> = { deploy: 'deployment', sts: 'statefulset', ds: 'daemonset', rs: 'replicaset', cj: 'cronjob', po: 'pod', rc: 'replicationcontroller' };
+
+/** `deploy`, `deployments`, `deployment.apps`, `Deployment` name the kind Deployment. */
+function kindMatches(named: string, kind: string): boolean {
+  const first = named.toLowerCase().split('.')[0]!;
+  const w = SHORT_NAMES[first] ?? first;
+  const k = kind.toLowerCase();
+  return w === k || w === `${k}s` || w === `${k}es` || (k.endsWith('y') && w === `${k.slice(0, -1)}ies`);
+}
+
+type CodeReader = (run: RunContext, projects: readonly string[]) => PatchHold[];
+const codeReaders = new WeakMap<RunContext, { projects: string[]; reader: CodeReader } | null>();
+const PROJECT_FILES = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s.yml']);
+
+/**
+ * What keepForPatchCommands needs loaded before a rule asks it (the rules await this): the reader
+ * of Pulumi and cdk8s code, only when the repository holds such a project (a folder with
+ * Pulumi.yaml or cdk8s.yaml), so that a run without one loads no TypeScript module. Once per run.
+ */
+export async function preparePatchHolds(run: RunContext): Promise<void> {
+  if (codeReaders.has(run)) return;
+  const projects: string[] = [];
+  for (const f of run.repositoryFiles()) {
+    if ((f.endsWith('.yaml') || f.endsWith('.yml')) && PROJECT_FILES.has(path.basename(f)) && !/[\\/]node_modules[\\/]/.test(f)) projects.push(path.dirname(f));
+  }
+  if (projects.length === 0) {
+    codeReaders.set(run, null);
+    return;
+  }
+  const { codeManifestHolds } = await import('../typescript/manifest-readers.js');
+  codeReaders.set(run, { projects, reader: codeManifestHolds });
+}
+
+/** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
+export function patchHolds(run: RunContext): PatchHold[] {
+  let holds = byRun.get(run);
+  if (holds) return holds;
+  holds = [];
+  byRun.set(run, holds);
+  const scripts: { abs: string; kind: 'shell' | 'workflow' | 'make' }[] = [];
+  for (const abs of run.repositoryFiles()) {
+    const kind = SHELL.test(abs) ? 'shell' : WORKFLOW.test(abs) ? 'workflow' : MAKEFILE.test(baseName(abs)) ? 'make' : undefined;
+    if (kind !== undefined && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) scripts.push({ abs, kind });
+  }
+  // Many scripts: asked of git first which name a probe key (src/discover/grep.ts).
+  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`) : undefined;
+  for (const { abs, kind } of scripts) {
+    if (may && !may.has(abs)) continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    for (const s of scriptsOf(text, kind)) {
+      let calls: ShCall[];
+      let setsOtherwise: ReadonlySet<string>;
+      try {
+        const parsed = parseShell(s.script);
+        calls = parsed.calls;
+        setsOtherwise = parsed.setsOtherwise;
+      } catch (e) {
+        if (!(e instanceof ShellParseError)) throw e;
+        continue;
+      }
+      const env = scriptVariables(calls, s.resolve, setsOtherwise);
+      for (const call of calls) {
+        const words = call.args.map((w) => s.resolve(w, env));
+        const at = `${shown}:${s.line(call.start)}`;
+        holds.push(...commandHolds(words, at, abs, run));
+      }
+    }
+  }
+  // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
+  const code = codeReaders.get(run);
+  if (code) holds.push(...code.reader(run, code.projects));
+  return holds;
+}
+
+interface Script {
+  script: string;
+  resolve: Resolve;
+  /** The file's line (1-based) of an offset of the script. */
+  line: (offset: number) => number;
+}
+
+function lineAt(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function scriptsOf(text: string, kind: 'shell' | 'workflow' | 'make'): Script[] {
+  if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
+  if (kind === 'make') {
+    const recipes = makeRecipes(text);
+    if (!recipes) return [];
+    const resolve = referenceResolver(recipes.references, resolveWord);
+    return recipes.lines.map((l) => ({ script: l.script, resolve, line: (o: number) => lineAt(text, l.at[o] ?? l.start) }));
+  }
+  // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
+  const parsed = parseYaml(text);
+  if (parsed.error) return [];
+  const out: Script[] = [];
+  for (const doc of parsed.docs) {
+    const jobs = isMap(doc.contents) ? getPair(doc.contents, 'jobs')?.value : undefined;
+    if (!isMap(jobs)) continue;
+    for (const job of jobs.items) {
+      const steps = isMap(job.value) ? getPair(job.value as YAMLMap, 'steps')?.value : undefined;
+      if (!isSeq(steps)) continue;
+      for (const step of steps.items) {
+        const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
+        if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
+        const script = run.value.replace(/\$\{\{[^\n]*?\}\}/g, '${GITHUB_EXPRESSION}');
+        // A block scalar's text starts on the line after its `|`.
+        const first = lineAt(text, run.range[0]) + (run.type === 'BLOCK_LITERAL' || run.type === 'BLOCK_FOLDED' ? 1 : 0);
+        out.push({ script, resolve: resolveWord, line: (o) => first + lineAt(script, o) - 1 });
+      }
+    }
+  }
+  return out;
+}
+
+/** kubectl patch's options that take a value (its own and kubectl's global ones). */
+const PATCH_VALUED = new Set([
+  ...KUBECTL_GLOBALS,
+  '-p', '--patch', '--patch-file', '--type', '-f', '--filename', '-l', '--selector', '-k', '--kustomize', '--subresource', '--field-manager', '-o', '--output', '--template',
+]);
+
+const HINT_JSON =
+  'Change the patch to address the native handler (…/readinessProbe/grpc/port, a number), or drop it, and migrate the probe and the patch together by hand; then run the tool again.';
+const HINT_MERGE =
+  'Change the patch to give the probe grpc: {port: N} with exec: null (or to replace the whole probe), or drop its handler, and migrate the probe and the patch together by hand; then run the tool again.';
+const HINT_YQ =
+  'Change the expression to address the native handler (.grpc.port, a number), or drop it, and migrate the probe and the command together by hand; then run the tool again.';
+
+function commandHolds(words: ResolvedWord[], at: string, script: string, run: RunContext): PatchHold[] {
+  let i = 0;
+  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
+  const name = words[i] ? baseName(words[i]!.text) : '';
+  if (name === 'yq') return yqHolds(words.slice(i + 1), at, script, run);
+  if (name !== 'kubectl' && name !== 'oc') return [];
+  // Options (kubectl's global ones too) may come before and after `patch`.
+  const opts = new Map<string, ResolvedWord[]>();
+  const operands: ResolvedWord[] = [];
+  for (let j = i + 1; j < words.length; j++) {
+    const w = words[j]!.text;
+    if (w === '--') {
+      operands.push(...words.slice(j + 1));
+      break;
+    }
+    if (w.startsWith('-') && w !== '-') {
+      const eq = w.indexOf('=');
+      const key = eq > 0 ? w.slice(0, eq) : w;
+      const value = eq > 0 ? { ...words[j]!, text: w.slice(eq + 1) } : PATCH_VALUED.has(w) ? words[++j] : undefined;
+      if (value) opts.set(key, [...(opts.get(key) ?? []), value]);
+      continue;
+    }
+    operands.push(words[j]!);
+  }
+  if (operands[0]?.text !== 'patch') return [];
+  const targets = operands.slice(1);
+  const type = (opts.get('--type')?.[0]?.text ?? 'strategic').toLowerCase();
+  const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
+  const patchFile = opts.get('--patch-file')?.[0];
+  let text: string | undefined = patch?.text;
+  if (text === undefined && patchFile && patchFile.unresolved.length === 0) {
+    text = readings(patchFile.text, script, run).map((f) => run.readText(f)).find((t) => t !== undefined);
+  }
+  if (text === undefined) return [];
+  // What the command patches: `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
+  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, script, run) : undefined));
+  const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
+  const objects: { kind?: string; name?: string }[] = [];
+  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
+  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
+    for (const t of targets) {
+      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
+      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 ? { name: n } : {}) });
+    }
+  } else if (targets.length > 0) {
+    const kind = known(targets[0]);
+    const names = targets.slice(1).map(known);
+    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector')) objects.push(kind !== undefined ? { kind } : {});
+    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
+  } else objects.push({});
+  const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] = type === 'json' ? jsonPatchHolds(text) : mergePatchHolds(text, type === 'merge', script, run);
+  return holds.flatMap((h) => objects.map((o) => ({ ...base, ...o, ...h })));
+}
+
+/** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder. */
+function readings(p: string, script: string, run: RunContext): string[] {
+  if (path.isAbsolute(p)) return [path.normalize(p)];
+  const root = enclosingRepository(path.dirname(script));
+  return [...new Set([path.dirname(script), root, run.cwd].filter((d): d is string => d !== undefined).map((d) => path.resolve(d, p)))];
+}
+
+/** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
+function pointerProbe(pointer: string): { probe: string; keyPath?: string; handler: string; whole: boolean } | undefined {
+  const segs = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const i = segs.findIndex((s) => PROBE_KEY.test(s));
+  if (i === -1 || segs[i + 1] === undefined) return undefined;
+  let keyPath: string | undefined = '';
+  for (const s of segs.slice(0, i + 1)) {
+    if (/^\d+$/.test(s)) keyPath += `[${s}]`;
+    else if (s === '-' || s === '' || /[.[\]$]/.test(s)) {
+      keyPath = undefined;
+      break;
+    } else keyPath += keyPath ? `.${s}` : s;
+  }
+  return { probe: segs[i]!, ...(keyPath !== undefined ? { keyPath } : {}), handler: segs[i + 1]!, whole: segs.length === i + 2 };
+}
+
+function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
+  let ops: unknown;
+  try {
+    ops = JSON.parse(text);
+  } catch {
+    const parsed = parseYaml(text);
+    ops = !parsed.error && parsed.docs[0] ? parsed.docs[0].toJS() : undefined;
+  }
+  // What could not be read (variables in the JSON, broken quoting): its pointers, as written.
+  const list: { op?: unknown; path?: unknown; from?: unknown }[] = Array.isArray(ops)
+    ? ops.filter((o): o is Record<string, unknown> => typeof o === 'object' && o !== null)
+    : [...text.matchAll(/"(path|from)"\s*:\s*"([^"]*)"/g)].map((m) => ({ [m[1]!]: m[2] }));
+  const out: Omit<PatchHold, 'at'>[] = [];
+  for (const op of list) {
+    for (const pointer of [op.path, op.from]) {
+      if (typeof pointer !== 'string') continue;
+      const p = pointerProbe(pointer);
+      if (!p) continue;
+      const verb = typeof op.op === 'string' ? op.op : 'an';
+      if (p.handler === 'exec') {
+        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
+      } else if ((p.handler === 'httpGet' || p.handler === 'tcpSocket') && (verb === 'add' || verb === 'an')) {
+        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A strategic-merge (kubectl's default) or JSON merge patch: its probes merge into the object's,
+ * so one that keeps exec (or sets httpGet, tcpSocket) would sit beside grpc. A JSON merge patch
+ * replaces a list whole: a probe in a container list there replaces the containers, not merges.
+ */
+function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: RunContext): Omit<PatchHold, 'at'>[] {
+  const parsed = parseYaml(text);
+  const kind = jsonMerge ? 'a JSON merge patch' : 'a strategic merge patch';
+  if (parsed.error || !parsed.docs[0]) {
+    // Unread (variables in it, broken quoting): a probe key with exec in it is taken at its word.
+    const m = /((?:readiness|liveness|startup)Probe)\W{0,12}exec\b/.exec(text);
+    return m ? [{ probe: m[1]!, what: `patches this probe with kubectl (${kind} that names its exec, read as written)`, breaks: 'merged over a native probe, its exec would sit beside grpc: two handlers, which the API server rejects', hint: HINT_MERGE }] : [];
+  }
+  return keptHandlers(text, parsed.docs[0], run, { absPath: script, rewritten: false })
+    .filter((k) => !(jsonMerge && k.keyPath.includes('[')))
+    .map((k) => ({
+      probe: k.probe,
+      ...(k.container !== undefined ? { container: k.container } : {}),
+      what: `patches this probe with kubectl (${kind} that ${k.kept})`,
+      breaks: 'merged over a native probe it would give it two handlers, which the API server rejects',
+      hint: HINT_MERGE,
+    }));
+}
+
+/** `yq -i '.spec.template.spec.containers[0].readinessProbe.exec.command[1] = "…"' k8s/deploy.yaml`, or a read of it. */
+function yqHolds(words: ResolvedWord[], at: string, script: string, run: RunContext): PatchHold[] {
+  const out: PatchHold[] = [];
+  const operands = words.filter((w) => !w.text.startsWith('-'));
+  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
+  const fileReadings = files.length > 0 && files.every((f) => f.unresolved.length === 0) ? files.flatMap((f) => readings(f.text, script, run)) : undefined;
+  for (const w of operands) {
+    for (const m of w.text.matchAll(/((?:\.[A-Za-z_][\w-]*|\[\d+\])*)\.((?:readiness|liveness|startup)Probe)\.(exec|httpGet|tcpSocket)\b/g)) {
+      const before = m.index === 0 ? '' : w.text[m.index - 1]!;
+      const prefix = m[1]!;
+      const keyPath = prefix !== '' && /^\.[A-Za-z_]/.test(prefix) && /^$|[\s|(=;,]/.test(before) ? `${prefix.slice(1)}.${m[2]}` : undefined;
+      out.push({
+        at,
+        probe: m[2]!,
+        ...(keyPath !== undefined ? { keyPath } : {}),
+        ...(fileReadings ? { files: fileReadings } : {}),
+        what: `addresses this probe's ${m[3]} with yq (${m[0].slice(prefix.length + 1)})`,
+        breaks: m[3] === 'exec' ? 'once the probe is native that path is empty: a read gets null, a write adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
+        hint: HINT_YQ,
+      });
+    }
+  }
+  return out;
+}

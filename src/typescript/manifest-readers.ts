@@ -1,0 +1,179 @@
+/**
+ * TypeScript (or JavaScript) infrastructure code that loads a manifest of the repository and then
+ * reads or writes its probe's exec handler by path: a Pulumi `k8s.yaml.ConfigFile` /
+ * `ConfigGroup` / `helm.v3.Chart` whose `transformations` do
+ * `obj.spec.template.spec.containers[0].readinessProbe.exec.command[1] = …`, a cdk8s `Include` (or
+ * `Helm`) whose objects get `addJsonPatch(JsonPatch.replace('/…/readinessProbe/exec/command/1', …))`.
+ * Once the YAML probe is native, that exec is undefined: the transformation throws (`pulumi up`
+ * fails, the per-stack value is lost), the JSON patch's path is gone (`cdk8s synth` fails). The
+ * probes of the files such code loads stay on exec (as for Go code that embeds a manifest and reads
+ * its Exec, src/kubernetes/go-readers.ts), blocked `overlay-patch`, naming the code's line.
+ *
+ * Read without ts-morph, by the text: code only counts where a file both names a loader with the
+ * files it loads (`file:`, `files:`, `url:`, `path:`, a local `chart:`; a file or chart named by
+ * an expression the tool cannot read is any file) and addresses a probe's exec by path
+ * (`.readinessProbe.exec`, `readinessProbe?.exec`, `["readinessProbe"]["exec"]`,
+ * `/readinessProbe/exec`): the probes of that key in those files are held. Only the code files of
+ * a Pulumi or cdk8s project (at or below a folder holding `Pulumi.yaml` or `cdk8s.yaml`) are read,
+ * once per run, when the first probe is about to migrate: a repository without such a project
+ * reads none.
+ */
+import path from 'node:path';
+import { filesMayHold } from '../discover/grep.js';
+import type { PatchHold } from '../kubernetes/patch-commands.js';
+import type { RunContext } from '../types.js';
+
+const CODE = /\.[cm]?[jt]sx?$/i;
+/** A probe's exec addressed by path. */
+const EXEC_PATH = /((?:readiness|liveness|startup)Probe)(?:\??\.|['"`]\s*\]\s*\[\s*['"`]|\/)exec\b/g;
+const LOADER = /\b(ConfigFile|ConfigGroup|Include|Chart|Helm)\s*\(/g;
+const MAX_BYTES = 512 * 1024;
+
+const HINT =
+  'Change the code to read or set the probe\'s grpc handler (grpc.port, a number) instead of exec, or to leave a probe without exec alone, then migrate the manifest and the code together by hand (or run the tool again once the code no longer needs exec).';
+
+/** The holds of the code files of the repository's Pulumi and cdk8s projects (`projects`: their folders). */
+export function codeManifestHolds(run: RunContext, projects: readonly string[]): PatchHold[] {
+  const files = run.repositoryFiles();
+  const under = (f: string) => projects.some((p) => f.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
+  const code = files.filter((f) => CODE.test(f) && !f.endsWith('.d.ts') && !/[\\/](?:node_modules|dist|imports)[\\/]/.test(f) && under(f));
+  // A project at the repository's root holds all its code: asked of git first when that is much (src/discover/grep.ts).
+  const may = code.length > 100 ? filesMayHold(run, code, String.raw`Probe\W{0,8}exec`) : undefined;
+  const out: PatchHold[] = [];
+  for (const f of code) {
+    if (may && !may.has(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined || text.length > MAX_BYTES || !/Probe\W{0,8}exec/.test(text)) continue;
+    out.push(...fileHolds(text, f, run, projects));
+  }
+  return out;
+}
+
+/** Lines that are comments alone (`//`, ` * ` of a block comment): no code there. */
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/;
+
+function fileHolds(text: string, abs: string, run: RunContext, projects: readonly string[]): PatchHold[] {
+  const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  const lineText = (offset: number) => {
+    const from = text.lastIndexOf('\n', offset - 1) + 1;
+    const to = text.indexOf('\n', offset);
+    return text.slice(from, to === -1 ? text.length : to);
+  };
+  const refs: { probe: string; at: number }[] = [];
+  for (const m of text.matchAll(EXEC_PATH)) if (!COMMENT_LINE.test(lineText(m.index))) refs.push({ probe: m[1]!, at: m.index });
+  if (refs.length === 0) return [];
+  const loads: { loader: string; at: number; files?: string[] }[] = [];
+  for (const m of text.matchAll(LOADER)) {
+    if (COMMENT_LINE.test(lineText(m.index))) continue;
+    const args = callArguments(text, m.index + m[0].length - 1);
+    const found = loadedFiles(m[1]!, args, abs, run, projects);
+    if (found === null) continue;
+    loads.push({ loader: m[1]!, at: m.index, ...(found !== undefined ? { files: found } : {}) });
+  }
+  const out: PatchHold[] = [];
+  for (const load of loads) {
+    for (const probe of new Set(refs.map((r) => r.probe))) {
+      const ref = refs.find((r) => r.probe === probe)!;
+      const code = lineText(ref.at).trim();
+      out.push({
+        at: `${shown}:${lineOf(ref.at)}`,
+        probe,
+        ...(load.files !== undefined ? { files: load.files } : {}),
+        what: `addresses this probe's exec in code (${code.length > 120 ? `${code.slice(0, 119)}…` : code}), on what ${load.loader} loads at ${shown}:${lineOf(load.at)}`,
+        breaks: /JsonPatch|Probe\/exec/.test(code)
+          ? "once the probe is native the patch's path is gone, so the patch fails (cdk8s synth stops)"
+          : 'once the probe is native that exec is undefined, so the code throws a TypeError (pulumi preview and up fail) or changes nothing',
+        hint: HINT,
+      });
+    }
+  }
+  return out;
+}
+
+/** The text of a call's arguments, from its `(` to the matching `)` (strings and template literals skipped), at most 20,000 characters. */
+function callArguments(text: string, open: number): string {
+  let depth = 0;
+  const end = Math.min(text.length, open + 20000);
+  for (let i = open; i < end; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < end && text[i] !== c; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return text.slice(open + 1, i);
+    }
+  }
+  return text.slice(open + 1, end);
+}
+
+const STRING = String.raw`(?:"([^"\\\n]*)"|'([^'\\\n]*)'|\`([^\`\\$]*)\`)`;
+const PATH_JOIN = new RegExp(String.raw`^\s*path\.(?:join|resolve)\(\s*__dirname\s*((?:,\s*${STRING}\s*)+)\)`);
+
+/** A string literal or `path.join(__dirname, 'a', 'b')`, read from the start of `expr`; undefined when it is anything else. */
+function literalPath(expr: string, dir: string): string | undefined {
+  const lit = new RegExp(String.raw`^\s*${STRING}\s*(?:[,}\]]|$)`).exec(expr);
+  if (lit) return lit[1] ?? lit[2] ?? lit[3];
+  const joined = PATH_JOIN.exec(expr);
+  if (joined) return path.join(dir, ...[...joined[1]!.matchAll(new RegExp(STRING, 'g'))].map((m) => m[1] ?? m[2] ?? m[3]!));
+  return undefined;
+}
+
+/**
+ * The files a loader's arguments name, absolute (each relative path in each of its readings);
+ * undefined: any file (a path the tool cannot read); null: nothing of the repository (a URL, a
+ * chart of a chart repository).
+ */
+function loadedFiles(loader: string, args: string, abs: string, run: RunContext, projects: readonly string[]): string[] | undefined | null {
+  const dir = path.dirname(abs);
+  const keys = loader === 'ConfigFile' ? ['file'] : loader === 'ConfigGroup' ? ['files'] : loader === 'Include' ? ['url'] : loader === 'Chart' ? ['path'] : ['chart'];
+  const names: string[] = [];
+  let unknown = false;
+  for (const key of keys) {
+    for (const m of args.matchAll(new RegExp(String.raw`(?:^|[{,\s])${key}\s*:\s*`, 'g'))) {
+      const rest = args.slice(m.index + m[0].length);
+      if (rest.startsWith('[')) {
+        const list = rest.slice(1, rest.indexOf(']') === -1 ? undefined : rest.indexOf(']'));
+        for (const item of list.split(',').filter((s) => s.trim() !== '')) {
+          const p = literalPath(item, dir);
+          if (p === undefined) unknown = true;
+          else names.push(p);
+        }
+      } else {
+        const p = literalPath(rest, dir);
+        if (p === undefined) unknown = true;
+        else names.push(p);
+      }
+    }
+  }
+  // Pulumi's ConfigFile takes its name for the file when `file` is not given.
+  if (names.length === 0 && !unknown && loader === 'ConfigFile') {
+    const first = /^\s*(?:"([^"\n]*)"|'([^'\n]*)')/.exec(args);
+    if (first) names.push(first[1] ?? first[2]!);
+  }
+  if (unknown) return undefined;
+  const local = names.filter((n) => !/^[a-z][\w+.-]*:\/\//i.test(n) && !n.startsWith('oci:'));
+  // A Helm chart named by its repository's name (`chart: "nginx"`), or a URL: no file of the repository.
+  const charts = loader === 'Helm' ? local.filter((n) => /^\.{0,2}\//.test(n) || n.endsWith('.tgz')) : local;
+  if (charts.length === 0) return null;
+  const root = projects.filter((p) => abs.startsWith(p + path.sep)).sort((a, b) => b.length - a.length)[0];
+  const bases = [...new Set([dir, root, run.cwd].filter((d): d is string => d !== undefined))];
+  return [...new Set(charts.flatMap((n) => (path.isAbsolute(n) ? [n] : bases.map((b) => path.resolve(b, n)))))].flatMap((f) => globReadings(f, run));
+}
+
+/** A ConfigGroup's glob (`k8s/*.yaml`): the repository's files it matches; any other path as it is. */
+function globReadings(f: string, run: RunContext): string[] {
+  if (!/[*?[]/.test(f)) return [f];
+  const re = new RegExp(
+    '^' +
+      f
+        .split(/(\*\*\/?|\*|\?)/)
+        .map((part) => (part === '**/' || part === '**' ? '.*' : part === '*' ? '[^/\\\\]*' : part === '?' ? '[^/\\\\]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .join('') +
+      '$',
+  );
+  return run.repositoryFiles().filter((r) => re.test(r));
+}

@@ -1,0 +1,87 @@
+/**
+ * Commands and code that address a probe's exec by path hold it on exec (src/kubernetes/patch-commands.ts,
+ * src/typescript/manifest-readers.ts; fixtures kubernetes-exec-probe/tree-kubectl-patch-script,
+ * tree-iac-code-reads-exec, helm-exec-probe/tree-kubectl-patch-chart): the spellings of the
+ * target, and what holds nothing.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { run } from '../src/engine.js';
+import { POD, repoWith } from './support/repo.js';
+
+async function statusOf(files: Record<string, string>, file = 'k8s/pod.yaml'): Promise<{ status?: string; message?: string }> {
+  const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': POD, ...files }) });
+  const f = findings.find((x) => x.file === file && x.ruleId === 'kubernetes-exec-probe');
+  return { status: f?.status, message: f?.message };
+}
+
+const JSON_OP = `'[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"-addr=:6000"}]'`;
+
+describe('kubectl patch in a script', () => {
+  test.each([
+    ['TYPE NAME', `kubectl patch pod p --type=json -p ${JSON_OP}`],
+    ['TYPE/NAME, options first', `kubectl --namespace prod patch --type json pods/p --patch ${JSON_OP}`],
+    ['-f FILE', `kubectl patch -f k8s/pod.yaml --type=json -p ${JSON_OP}`],
+    ['oc, a name known at run time', `oc patch pod "$NAME" --type=json -p ${JSON_OP}`],
+    ['a JSON patch in a variable', `OP=${JSON_OP}\nkubectl patch po p --type=json -p "$OP"`],
+    ['a strategic merge patch from a file', `kubectl patch pod p --patch-file patch.yaml`],
+    ['a label selector', `kubectl patch pod -l app=p --type=json -p ${JSON_OP}`],
+  ])('holds the probe it addresses: %s', async (_name, line) => {
+    const r = await statusOf({
+      'deploy.sh': `#!/bin/sh\n${line}\n`,
+      'patch.yaml': 'spec:\n  containers:\n  - name: c\n    readinessProbe:\n      exec:\n        command: [/bin/true]\n',
+    });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/deploy\.sh:\d+ patches this probe/);
+  });
+
+  test.each([
+    ['another name', `kubectl patch pod q --type=json -p ${JSON_OP}`],
+    ['another kind', `kubectl patch deployment p --type=json -p ${JSON_OP}`],
+    ['another file', `kubectl patch -f k8s/other.yaml --type=json -p ${JSON_OP}`],
+    ['another container index', `kubectl patch pod p --type=json -p '[{"op":"remove","path":"/spec/containers/1/readinessProbe/exec"}]'`],
+    ['another probe', `kubectl patch pod p --type=json -p '[{"op":"remove","path":"/spec/containers/0/livenessProbe/exec"}]'`],
+    ['an op on the whole probe', `kubectl patch pod p --type=json -p '[{"op":"replace","path":"/spec/containers/0/readinessProbe","value":{"tcpSocket":{"port":1}}}]'`],
+    ['a strategic merge patch of another container', `kubectl patch pod p -p '{"spec":{"containers":[{"name":"d","readinessProbe":{"exec":{"command":["x"]}}}]}}'`],
+    ['a strategic merge patch that migrates the probe', `kubectl patch pod p -p '{"spec":{"containers":[{"name":"c","readinessProbe":{"exec":null,"grpc":{"port":5000}}}]}}'`],
+    ['a JSON merge patch (its container list replaces the pod\'s)', `kubectl patch pod p --type merge -p '{"spec":{"containers":[{"name":"c","readinessProbe":{"exec":{"command":["x"]}}}]}}'`],
+    ['kubectl get with a path (no patch)', `kubectl get pod p -o jsonpath='{.spec.containers[0].readinessProbe.httpGet}'`],
+    ['a comment', `# kubectl patch pod p --type=json -p ${JSON_OP}`],
+  ])('holds nothing: %s', async (_name, line) => {
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n` })).status).toBe('migratable');
+  });
+
+  test('a workflow step, its ${{ }} expression any name; a Makefile recipe', async () => {
+    const step = `jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo start\n          kubectl patch pod \${{ env.POD }} --type=json -p ${JSON_OP}\n`;
+    expect((await statusOf({ '.github/workflows/d.yml': step })).message).toMatch(/\.github\/workflows\/d\.yml:7 patches/);
+    expect((await statusOf({ Makefile: `patch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n` })).message).toMatch(/Makefile:2 patches/);
+  });
+
+  test('yq on the file holds its probe; on another file, nothing', async () => {
+    const yq = (file: string) => `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' ${file}\n`;
+    expect((await statusOf({ 'bump.sh': yq('k8s/pod.yaml') })).message).toMatch(/bump\.sh:1 addresses this probe's exec with yq/);
+    expect((await statusOf({ 'bump.sh': yq('k8s/other.yaml') })).status).toBe('migratable');
+  });
+});
+
+describe('Pulumi and cdk8s code', () => {
+  const transform = 'transformations: [(o: any) => { o.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"; }]';
+  test('a transformation of the file it loads holds its probe, in a Pulumi project', async () => {
+    const r = await statusOf({ 'Pulumi.yaml': 'name: a\nruntime: nodejs\n', 'index.ts': `new k8s.yaml.ConfigFile("p", {\n  file: "k8s/pod.yaml",\n  ${transform},\n});\n` });
+    expect(r.message).toMatch(/index\.ts:3 addresses this probe's exec in code .* ConfigFile loads at index\.ts:1/);
+  });
+
+  test.each([
+    ['outside a Pulumi or cdk8s project', { 'index.ts': `new k8s.yaml.ConfigFile("p", { file: "k8s/pod.yaml", ${transform} });\n` }],
+    ['on another file', { 'Pulumi.yaml': 'name: a\n', 'index.ts': `new k8s.yaml.ConfigFile("p", { file: "k8s/other.yaml", ${transform} });\n` }],
+    ['of a chart of a chart repository', { 'Pulumi.yaml': 'name: a\n', 'index.ts': `new k8s.helm.v3.Chart("p", { chart: "nginx", fetchOpts: { repo: "https://x" }, ${transform} });\n` }],
+    ['of another probe key', { 'Pulumi.yaml': 'name: a\n', 'index.ts': `new k8s.yaml.ConfigFile("p", { file: "k8s/pod.yaml", ${transform.replace('readinessProbe', 'livenessProbe')} });\n` }],
+  ])('holds nothing %s', async (_name, files) => {
+    expect((await statusOf(files)).status).toBe('migratable');
+  });
+
+  test('a ConfigGroup glob, a path.join(__dirname) and a file named by an expression hold it', async () => {
+    for (const load of ['ConfigGroup("p", { files: ["k8s/*.yaml"]', 'ConfigFile("p", { file: path.join(__dirname, "k8s", "pod.yaml")', 'ConfigFile("p", { file: config.require("manifest")']) {
+      expect((await statusOf({ 'Pulumi.yaml': 'name: a\n', 'index.ts': `new k8s.yaml.${load}, ${transform} });\n` })).status).toBe('blocked');
+    }
+  });
+});
