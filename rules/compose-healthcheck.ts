@@ -35,8 +35,7 @@ const rule: Rule = {
           import('../src/parse/yaml-lib.js'),
           import('../src/parse/yaml.js'),
         ]);
-        const { composeRunsOf, loadComposeRunReaders } = await import('../src/docker/compose-runs.js');
-        await loadComposeRunReaders();
+        const { composeRunsOf } = await import('../src/docker/compose-runs.js');
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
         // Compose by its shape, not its name: the ties read it with the compose files by name.

@@ -25,7 +25,12 @@
 import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
 import type { RunContext } from '../types.js';
+import * as shell from '../analysis/shell.js';
 import type { ShCall, ShStmt, ShWord, ResolvedWord, EnvLookup } from '../analysis/shell.js';
+import * as runs from '../analysis/script-runs.js';
+import * as make from '../analysis/makefile.js';
+import * as yaml from '../parse/yaml.js';
+import * as lib from '../parse/yaml-lib.js';
 
 /** Files that may run `docker compose -f …` (scripts, Makefiles, CI workflows, task runners, .env). */
 export const COMMAND_FILES = /(\.(sh|bash|zsh|mk|ya?ml|json|toml|ps1|cmd|bat)|(^|\/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|Taskfile[^/]*|Tiltfile|\.env[^/]*))$/;
@@ -58,36 +63,13 @@ export interface ComposeRun {
 
 const commandsOf = new WeakMap<RunContext, Command[]>();
 
-type Shell = typeof import('../analysis/shell.js');
-type Runs = typeof import('../analysis/script-runs.js');
-type Make = typeof import('../analysis/makefile.js');
-interface Readers {
-  shell: Shell;
-  runs: Runs;
-  make: Make;
-  yaml: typeof import('../parse/yaml.js');
-  lib: typeof import('../parse/yaml-lib.js');
-}
-let readers: Readers | undefined;
+const readers = { shell, runs, make, yaml, lib };
+type Readers = typeof readers;
 
-/** Loads the readers once (the shell parser is loaded only when a file may run compose). */
-export async function loadComposeRunReaders(): Promise<void> {
-  if (readers) return;
-  const [shell, runs, make, yaml, lib] = await Promise.all([
-    import('../analysis/shell.js'),
-    import('../analysis/script-runs.js'),
-    import('../analysis/makefile.js'),
-    import('../parse/yaml.js'),
-    import('../parse/yaml-lib.js'),
-  ]);
-  readers = { shell, runs, make, yaml, lib };
-}
-
-/** Every command of the repository that names compose files with -f/--file or COMPOSE_FILE, read once per run (loadComposeRunReaders first). */
+/** Every command of the repository that names compose files with -f/--file or COMPOSE_FILE, read once per run. */
 export function composeCommands(run: RunContext): Command[] {
   const known = commandsOf.get(run);
   if (known) return known;
-  if (!readers) throw new Error('loadComposeRunReaders() first');
   const out: Command[] = [];
   const files = run.allFiles().filter((f) => COMMAND_FILES.test(f.split(path.sep).join('/')));
   // Both forms say compose: the command, or COMPOSE_FILE.
@@ -409,4 +391,64 @@ export function resolveFiles(run: RunContext, c: Command, self: number, abs: str
     const file = literal ? path.resolve(path.dirname(abs), path.posix.relative(path.posix.dirname(path.posix.join('/v/w/x/y/z', own.pieces[0]!)), path.posix.join('/v/w/x/y/z', name))) : path.resolve(path.dirname(abs), path.basename(name));
     return run.readText(file) !== undefined ? file : undefined;
   });
+}
+
+/** A run of Compose that merges several files: their paths are read from the first file's folder. */
+export interface MergedRun {
+  where: string;
+  /** The files in order (undefined: one the tool cannot name). */
+  files: (string | undefined)[];
+}
+
+export interface MergedRuns {
+  runs: MergedRun[];
+  /**
+   * Files that every command naming them merges over a first file of the run, that Compose does
+   * not pick without -f, that no command names through a variable or in a text the tool cannot
+   * read, and that no compose file may extend: their paths are only ever read from another
+   * file's folder. Any other file of a run may be read alone too, its paths from its own folder.
+   */
+  onlyMerged: Set<string>;
+}
+
+const DEFAULT_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+
+/**
+ * The commands of the repository that merge two files or more (`-f compose.yaml -f
+ * deploy/prod/compose.prod.yaml`, `COMPOSE_FILE=a:b`), their files resolved from the first one
+ * that names a compose file of `composeFiles` (beside the naming file when it names one so, or the
+ * only one it may name). A command none of whose files the tool can tell is left out.
+ */
+export function mergedRuns(run: RunContext, composeFiles: readonly string[]): MergedRuns {
+  const runs: MergedRun[] = [];
+  const first = new Set<string>();
+  const later = new Set<string>();
+  const doubt = new Set<string>();
+  const commands = composeCommands(run);
+  for (const c of commands) {
+    if (c.unread !== undefined) {
+      for (const f of composeFiles) if (c.unread.includes(path.basename(f))) doubt.add(f);
+      continue;
+    }
+    for (const a of c.args) if (isVariable(a)) for (const f of composeFiles) if (mayName(a, f)) doubt.add(f);
+    let files: (string | undefined)[] | undefined;
+    for (let i = 0; i < c.args.length && !files; i++) {
+      const a = c.args[i]!;
+      if (isVariable(a)) continue;
+      const beside = path.resolve(c.dir, a.pieces[0]!);
+      const candidates = composeFiles.filter((f) => mayName(a, f));
+      const anchor = candidates.includes(beside) ? beside : candidates.length === 1 ? candidates[0] : undefined;
+      if (anchor !== undefined) files = resolveFiles(run, c, i, anchor);
+    }
+    if (!files) {
+      // Which files it names is unknown: any it may name may be read first.
+      for (const a of c.args) for (const f of composeFiles) if (mayName(a, f)) doubt.add(f);
+      continue;
+    }
+    files.forEach((f, i) => f !== undefined && (i === 0 ? first : later).add(f));
+    if (files.length > 1) runs.push({ where: c.where, files });
+  }
+  const extended = (f: string) => composeFiles.some((g) => g !== f && (run.readText(g) ?? '').includes('extends') && (run.readText(g) ?? '').includes(path.basename(f)));
+  const onlyMerged = new Set([...later].filter((f) => !first.has(f) && !doubt.has(f) && !DEFAULT_NAMES.includes(path.basename(f)) && !extended(f)));
+  return { runs, onlyMerged };
 }
