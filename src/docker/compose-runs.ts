@@ -341,7 +341,6 @@ function splitPathList(pieces: readonly string[]): FileArg[] {
 }
 
 const isVariable = (a: FileArg) => a.pieces.length > 1;
-const shown = (a: FileArg) => a.pieces.join('${…}');
 
 /** Whether a file argument may name `abs`: matched by its end (`./`, `../` aside); a value known only at run time may stand for any text. */
 function mayName(arg: FileArg, abs: string): boolean {
@@ -352,11 +351,6 @@ function mayName(arg: FileArg, abs: string): boolean {
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const body = pieces.map(esc).join('.*');
   return new RegExp(`${pieces[0] === '' ? '' : '(^|/)'}${body}$`, 's').test(file);
-}
-
-/** Whether a command names files the tool cannot read: the text it was read from, or a value known only at run time. */
-export function commandText(c: Command): string {
-  return c.args.map(shown).join(' ');
 }
 
 /**
