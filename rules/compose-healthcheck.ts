@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Node, Pair, Scalar } from 'yaml';
-import { mentionsBinary } from '../src/analysis/binary.js';
+import { mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import type { Rule } from '../src/types.js';
 
 /**
@@ -27,7 +27,7 @@ const rule: Rule = {
       async file(ctx) {
         // yaml too is imported here, not at the top: a run whose only candidate is a Dockerfile
         // loads this module with the registry and must not pay for the YAML parser (~90 ms).
-        const [{ composeKey, isComposeFile, noteComposeFile, realPath }, { analyzeDockerfile }, { composeExtenders, composeLoader }, { composeServicesOf, disabledCheck, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
+        const [{ composeKey, isComposeFile, noteComposeFile, realPath }, { analyzeDockerfile }, { composeExtenders, composeLoader }, { buildOf, composeServicesOf, disabledCheck, imageOf, inCheckTest, mergeOverride, scalarUses }, { isPair, visit }, { aliasedRanges, keyOf, parseYaml, yamlErrorReport }] = await Promise.all([
           import('../src/docker/images.js'),
           import('../src/docker/installs.js'),
           import('../src/docker/ties.js'),
@@ -191,6 +191,27 @@ const rule: Rule = {
                   return;
                 }
               }
+              // A service that runs the upstream probe image (`image: ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28`,
+              // a wait-for service) and builds none: the binary ships in that image, not in one of
+              // this repository (dockerfile-binary-install keeps the installs of a Dockerfile that
+              // may build that name, as for a Kubernetes container of that image).
+              const upstream = service && !buildOf(service) ? imageOf(service) : undefined;
+              if (service && upstream !== undefined && UPSTREAM_IMAGE.test(upstream)) {
+                const ownImage = keys.length === 3 && keys[0] === 'services' && keys[2] === 'image';
+                ctx.report({
+                  start: r.range![0],
+                  end: r.range![1],
+                  subject: 'consumer',
+                  ...(ownImage ? { info: true } : { blockers: [isCheck ? 'no-native-check' : 'not-a-probe'] }),
+                  keepsBinary: false,
+                  upstreamImage: upstream,
+                  message: ownImage
+                    ? `${where} runs the grpc-health-probe image ${upstream}; the binary ships in that image, ${upstreamRunKeeps(upstream)}`
+                    : `${isCheck ? `healthcheck.test of ${where}` : `${where}`} runs grpc_health_probe (at ${keys.join('.')}) in the grpc-health-probe image ${upstream}; the binary ships in that image, ${upstreamRunKeeps(upstream)}`,
+                  hint: UPSTREAM_HINT,
+                });
+                return;
+              }
               // One that runs it (a HEALTHCHECK, its ENTRYPOINT) keeps it, said as what it is.
               const inline = keys[keys.length - 1] === 'dockerfile_inline';
               const inlineCheck = inline && node.value.split('\n').some((line) => /^\s*HEALTHCHECK\b/i.test(line) && mentionsBinary(line));
@@ -253,6 +274,9 @@ const rule: Rule = {
     };
   },
 };
+
+const UPSTREAM_HINT =
+  'The binary ships in the grpc-health-probe image, so this service keeps no install of this repository. It checks a server from outside: keep it, or drop it where a native check (a Kubernetes grpc probe) replaces it.';
 
 /** Extending services named in a finding before "and N more". */
 const MAX_LISTED = 3;

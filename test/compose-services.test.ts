@@ -234,3 +234,50 @@ describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
     expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n', 'stack.yml': 'services:\n  w:\n    extends: {file: docker-compose.base.yml, service: api}\n    image: acme/w\n' })).toEqual(['docker-compose.base.yml blocked']);
   });
 });
+
+describe('compose commands read with the shell parser', () => {
+  const status = async (files: Record<string, string>) => (await run({ cwd: repoWith(files) })).findings.filter((f) => f.ruleId === 'compose-healthcheck').map((f) => `${f.file} ${f.status}`);
+  const base = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n`;
+  const off = 'services:\n  api:\n    healthcheck:\n      disable: true\n';
+  const files = { 'docker-compose.base.yml': base, 'docker-compose.ci.yml': off };
+  const merged = ['docker-compose.base.yml info'];
+  const alone = ['docker-compose.base.yml blocked'];
+
+  test('through sudo, env, sh -c, docker\'s own options, continued lines and docker-compose', async () => {
+    expect(await status({ ...files, 'ci.sh': 'sudo -E docker --context ci compose -p x \\\n  -f docker-compose.base.yml \\\n  --file docker-compose.ci.yml up\n' })).toEqual(merged);
+    expect(await status({ ...files, 'ci.sh': 'env -u X COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml docker compose up\n' })).toEqual(merged);
+    expect(await status({ ...files, 'ci.sh': 'COMPOSE_FILE="docker-compose.base.yml:docker-compose.ci.yml" docker-compose up\n' })).toEqual(merged);
+    expect(await status({ ...files, 'ci.sh': 'bash -c "docker-compose -f docker-compose.base.yml -fdocker-compose.ci.yml up"\n' })).toEqual(merged);
+  });
+
+  test('variables the script sets to one literal value are read; one set twice is not', async () => {
+    expect(await status({ ...files, 'ci.sh': 'BASE=docker-compose.base.yml\nCI=docker-compose.ci.yml\ndocker compose -f "$BASE" -f "${CI}" up\n' })).toEqual(merged);
+    expect(await status({ ...files, 'ci.sh': 'export COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\ndocker compose up\n' })).toEqual(merged);
+    // CI is docker-compose.ci.yml or another file: the base may run with another file over it.
+    expect(await status({ ...files, 'ci.sh': 'CI=docker-compose.ci.yml\n[ -n "$X" ] && CI=other.yml\ndocker compose -f docker-compose.base.yml -f "$CI" up\n' })).toEqual(alone);
+  });
+
+  test('only a compose command\'s own -f options before its sub-command name its files', async () => {
+    // `echo` runs nothing; `logs -f` follows; the file named after the sub-command is the command's.
+    const env = { '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n' };
+    expect(await status({ ...files, ...env, 'ci.sh': 'echo "run: docker compose -f docker-compose.base.yml up"\ndocker compose logs -f docker-compose.base.yml\n' })).toEqual(merged);
+    expect(await status({ ...files, ...env, 'ci.sh': '# docker compose -f docker-compose.base.yml up\ndocker compose up\n' })).toEqual(merged);
+  });
+
+  test('a workflow step\'s run: and env:, GitLab\'s script:, package.json\'s scripts, Makefile recipes and assignments', async () => {
+    expect(await status({ ...files, '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          docker compose \\\n            -f docker-compose.base.yml -f docker-compose.ci.yml up -d\n' })).toEqual(merged);
+    expect(await status({ ...files, '.github/workflows/ci.yml': 'on: push\nenv:\n  COMPOSE_FILE: docker-compose.base.yml:docker-compose.ci.yml\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose up -d\n' })).toEqual(merged);
+    expect(await status({ ...files, '.gitlab-ci.yml': 'test:\n  script:\n    - docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up -d\n' })).toEqual(merged);
+    expect(await status({ ...files, 'package.json': '{"scripts": {"ci": "docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up"}}\n' })).toEqual(merged);
+    expect(await status({ ...files, Makefile: 'export COMPOSE_FILE := docker-compose.base.yml:docker-compose.ci.yml\nup:\n\tdocker compose up\n' })).toEqual(merged);
+    // A make reference may be any file: the base may run alone.
+    expect(await status({ ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\nrun:\n\tdocker compose -f $(FILE) up\n' })).toEqual(alone);
+    // An expression Actions fills in may be any file too.
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose -f ${{ matrix.file }} up\n' })).toEqual(alone);
+  });
+
+  test('a text the tool cannot read that names the file runs it alone', async () => {
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'ci.ps1': 'docker compose -f docker-compose.base.yml up\n' })).toEqual(alone);
+    expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'ci.sh': 'if then docker compose -f docker-compose.base.yml up\n' })).toEqual(alone);
+  });
+});

@@ -1,24 +1,56 @@
 /**
  * The ways the repository runs a compose file by name: the `docker compose -f a.yml -f b.yml`
- * (`--file`) command lines of its scripts, Makefiles, workflows and task files, and its
- * `COMPOSE_FILE=a.yml:b.yml` settings (`.env`, `export`, a workflow's `env:`). Each is the files
- * of one run in order: Compose merges a later one over an earlier one, field by field. A file
- * named through a variable (`-f $FILE`, `-f docker-compose.${ENV}.yml`) is one the tool cannot
- * name (undefined), and one it may be counts as run that way, with files unknown around it.
+ * (`--file`) commands of its scripts, Makefile recipes, workflow steps and task files, and its
+ * `COMPOSE_FILE=a.yml:b.yml` settings (`.env`, an assignment or `export` in a script, a
+ * workflow's `env:`). Each is the files of one run in order: Compose merges a later one over an
+ * earlier one, field by field. A file named through a variable (`-f $FILE`, `-f
+ * docker-compose.${ENV}.yml`) is one the tool cannot name (undefined), and one it may be counts as
+ * run that way, with files unknown around it.
+ *
+ * Commands are read as the shell reads them (src/analysis/shell.ts, mvdan/sh): a script, each
+ * Makefile recipe line (src/analysis/makefile.ts), each string of a YAML or JSON file (a
+ * workflow's `run:`, GitLab's `script:`, a Taskfile's `cmds:`, package.json's `scripts`), each
+ * recipe of a Justfile. The compose command is found through the wrappers a command runs another
+ * one with (`sudo`, `env X=1`, `timeout`, `sh -c '…'`), as `docker-compose`, or `docker compose`
+ * (podman, nerdctl) after docker's own options; its files are its -f/--file options before its
+ * sub-command, each word with the variables the script sets to one literal value resolved. A
+ * `COMPOSE_FILE` is read from an assignment the parser gives (`COMPOSE_FILE=a:b`, `COMPOSE_FILE=…
+ * docker compose up`, `env COMPOSE_FILE=… docker compose`, `export COMPOSE_FILE=…`), from a YAML
+ * key of that name (a workflow's `env:`), and from a `.env` file or a Makefile assignment, read a
+ * line at a time as Compose's dotenv reader does (`KEY=value`, `export KEY=value`, quotes, `#`
+ * comments). A text the tool cannot read so (a script that does not parse, a PowerShell or batch
+ * file, a Tiltfile, TOML) and that names the file runs it alone: only the file's own `disable`
+ * turns its check off there.
  */
 import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
 import type { RunContext } from '../types.js';
+import * as shell from '../analysis/shell.js';
+import type { ShCall, ShStmt, ShWord, ResolvedWord, EnvLookup } from '../analysis/shell.js';
+import * as runs from '../analysis/script-runs.js';
+import * as make from '../analysis/makefile.js';
+import * as yaml from '../parse/yaml.js';
+import * as lib from '../parse/yaml-lib.js';
 
 /** Files that may run `docker compose -f …` (scripts, Makefiles, CI workflows, task runners, .env). */
 export const COMMAND_FILES = /(\.(sh|bash|zsh|mk|ya?ml|json|toml|ps1|cmd|bat)|(^|\/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|Taskfile[^/]*|Tiltfile|\.env[^/]*))$/;
 
+/**
+ * A file argument as the command gives it: its literal pieces, split where a value known only at
+ * run time stands (`ops/compose.${NAME}.yml`: `ops/compose.`, `.yml`). One piece: a literal name.
+ */
+export interface FileArg {
+  pieces: string[];
+}
+
 /** One run of Compose on named files, as written: where (file:line), and each file argument in order. */
-interface Command {
+export interface Command {
   where: string;
   /** The naming file's folder (a bare name may be beside it). */
   dir: string;
-  args: string[];
+  args: FileArg[];
+  /** Read from a text the tool cannot read as commands (that text): it runs a file it names alone. */
+  unread?: string;
 }
 
 /** One way the repository runs a compose file: the files Compose reads, in order (undefined: one the tool cannot name). */
@@ -31,8 +63,11 @@ export interface ComposeRun {
 
 const commandsOf = new WeakMap<RunContext, Command[]>();
 
-/** Every command line of the repository that names compose files with -f/--file or COMPOSE_FILE, read once per run. */
-function commands(run: RunContext): Command[] {
+const readers = { shell, runs, make, yaml, lib };
+type Readers = typeof readers;
+
+/** Every command of the repository that names compose files with -f/--file or COMPOSE_FILE, read once per run. */
+export function composeCommands(run: RunContext): Command[] {
   const known = commandsOf.get(run);
   if (known) return known;
   const out: Command[] = [];
@@ -42,95 +77,372 @@ function commands(run: RunContext): Command[] {
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
-    if (text === undefined || !/(-f|--file)\b|COMPOSE_FILE/.test(text)) continue;
-    const where = path.relative(run.cwd, f).split(path.sep).join('/');
-    for (const c of commandsInText(text)) out.push({ where: `${where}:${c.line}`, dir: path.dirname(f), args: c.args });
+    if (text === undefined || !/compose/i.test(text) || !/-f|--file|COMPOSE_FILE/.test(text)) continue;
+    const rel = path.relative(run.cwd, f).split(path.sep).join('/');
+    for (const c of commandsInFile(f, text, readers)) out.push({ where: `${rel}:${c.line}`, dir: path.dirname(f), args: c.args, ...(c.unread !== undefined ? { unread: c.unread } : {}) });
   }
   commandsOf.set(run, out);
   return out;
 }
 
+interface Found {
+  line: number;
+  args: FileArg[];
+  unread?: string;
+}
+
+const lineAt = (text: string, offset: number) => {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+/** The compose runs a file of the repository holds, read by its kind. */
+export function commandsInFile(file: string, text: string, r: Readers): Found[] {
+  const base = path.basename(file);
+  if (/^\.env/.test(base)) return dotenvRuns(text, false);
+  if (/^(GNUmakefile|[Mm]akefile)$|\.mk$/.test(base)) return makefileRuns(text, r);
+  if (/\.(sh|bash|zsh)$/.test(base)) return shellRuns(text, r, r.shell.resolveWord, (o) => lineAt(text, o)) ?? unreadRuns(text);
+  if (/^[Jj]ustfile$/.test(base)) return justfileRuns(text, r);
+  if (/\.(ya?ml|json)$/.test(base) || /^Taskfile/.test(base)) return yamlRuns(text, r);
+  return unreadRuns(text);
+}
+
+/** A text the tool does not read as commands: each line that says compose and names a file with -f/--file or COMPOSE_FILE, as a run of that file alone. */
+function unreadRuns(text: string): Found[] {
+  const out: Found[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (/compose/i.test(l) && /(^|\s)(-f|--file)|COMPOSE_FILE/.test(l)) out.push({ line: i + 1, args: [], unread: l });
+  });
+  return out;
+}
+
 /**
- * The compose runs of a text: each command (lines joined at a trailing backslash, split at `&&`,
- * `||`, `;` and `|`) that says `compose` with its -f/--file arguments, and each COMPOSE_FILE
- * setting (its value split at `:`, the path separator of Compose but on Windows).
+ * `KEY=value` lines as Compose's dotenv reader takes them (`export ` before, `#` comments, a value
+ * in single quotes as written, in double quotes or bare with `$VAR`/`${VAR}` interpolated: a value
+ * known only at run time). `make`: a Makefile's assignment lines (`COMPOSE_FILE := a:b`).
  */
-export function commandsInText(text: string): { line: number; args: string[] }[] {
-  const out: { line: number; args: string[] }[] = [];
+function dotenvRuns(text: string, make: boolean): Found[] {
+  const out: Found[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const start = i;
-    let logical = lines[i]!;
-    while (/\\\r?$/.test(logical) && i + 1 < lines.length) logical = logical.replace(/\\\r?$/, ' ') + lines[++i];
-    if (/^\s*(#|\/\/)/.test(logical)) continue;
-    for (const segment of logical.split(/&&|\|\||;|\|(?!\|)/)) {
-      if (/compose/i.test(segment)) {
-        const args = [...segment.matchAll(/(?:^|[\s"'`(])(?:-f|--file)(?:\s+|=)("[^"]*"|'[^']*'|[^\s"'`;|&)]+)/g)].map((m) => unquote(m[1]!));
-        if (args.length > 0) out.push({ line: start + 1, args });
-      }
-      for (const m of segment.matchAll(/(?<![{$\w])COMPOSE_FILE["']?\s*(?:[:?+]?=|:)\s*("[^"]*"|'[^']*'|[^\s#;]+)/g)) {
-        const args = splitPathList(unquote(m[1]!));
-        if (args.length > 0) out.push({ line: start + 1, args });
-      }
+  lines.forEach((raw, i) => {
+    const l = raw.replace(/\r$/, '');
+    const m = (make ? /^(?:(?:export|override)\s+)*COMPOSE_FILE\s*[:?+!]*=\s*(.*)$/ : /^\s*(?:export\s+)?COMPOSE_FILE\s*[=:]\s*(.*)$/).exec(l);
+    if (!m) return;
+    let value = m[1]!.trim();
+    let pieces: string[];
+    if (!make && value.startsWith("'")) pieces = [value.slice(1, value.indexOf("'", 1) === -1 ? undefined : value.indexOf("'", 1))];
+    else {
+      if (!make && value.startsWith('"')) value = value.slice(1, value.indexOf('"', 1) === -1 ? undefined : value.indexOf('"', 1));
+      else value = value.replace(/\s+#.*$/, '').trim();
+      // `${VAR}`, `$VAR`, make's `$(VAR)`: a value known only at run time.
+      pieces = value.split(/\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*/);
     }
+    const args = splitPathList(pieces);
+    if (args.length > 0) out.push({ line: i + 1, args });
+  });
+  return out;
+}
+
+/** A Makefile: its recipe lines as the shell runs them (make references known only at run time), and its COMPOSE_FILE assignments. */
+function makefileRuns(text: string, r: Readers): Found[] {
+  const out: Found[] = dotenvRuns(text, true);
+  const recipes = r.make.makeRecipes(text);
+  if (!recipes) return [...out, ...unreadRuns(text).filter((u) => !/^\s*(export\s+)?COMPOSE_FILE/.test(text.split('\n')[u.line - 1]!))];
+  const resolve = r.make.referenceResolver(recipes.references, r.shell.resolveWord);
+  for (const line of recipes.lines) {
+    if (!/compose/i.test(line.script)) continue;
+    const found = shellRuns(line.script, r, resolve, (o) => lineAt(text, line.at[o] ?? line.start));
+    out.push(...(found ?? [{ line: lineAt(text, line.start), args: [], unread: line.script }]));
   }
   return out;
 }
 
-function unquote(s: string): string {
-  return /^(["']).*\1$/s.test(s) ? s.slice(1, -1) : s;
-}
-
-/** `a.yml:b.yml` → its files, a `${VAR:-x}` kept whole. */
-function splitPathList(value: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (const ch of value) {
-    if (ch === '{' && cur.endsWith('$')) depth++;
-    else if (ch === '}' && depth > 0) depth--;
-    if (ch === ':' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
+/** A Justfile: each recipe's body (its indented lines, `@`/`-` before a line taken out, `{{…}}` known only at run time) as one script. */
+function justfileRuns(text: string, r: Readers): Found[] {
+  const out: Found[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^[ \t]+\S/.test(lines[i]!)) continue;
+    const start = i;
+    const body: string[] = [];
+    while (i < lines.length && (/^[ \t]/.test(lines[i]!) || lines[i]!.trim() === '')) body.push(lines[i++]!.replace(/^[ \t]+[@-]*/, '').replace(/\{\{[^}]*\}\}/g, '${__JUST}'));
+    const script = body.join('\n');
+    if (!/compose/i.test(script)) continue;
+    out.push(...(shellRuns(script, r, r.shell.resolveWord, (o) => start + lineAt(script, o)) ?? [{ line: start + 1, args: [], unread: script }]));
   }
-  parts.push(cur);
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
+  return out;
 }
 
-const VARIABLE = /\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?/;
+/**
+ * A YAML or JSON file: every string that says compose read as a script (a workflow step's `run:`,
+ * GitLab's `script:` items, a Taskfile's `cmds:`, package.json's `scripts`; `${{ … }}` and `{{ … }}`
+ * are values known only when it runs), and every `COMPOSE_FILE` key's value (a workflow's `env:`).
+ */
+function yamlRuns(text: string, r: Readers): Found[] {
+  const parsed = r.yaml.parseYaml(text, { uniqueKeys: false });
+  if (parsed.error) return unreadRuns(text);
+  const out: Found[] = [];
+  const { isScalar, isPair, visit } = r.lib;
+  for (const doc of parsed.docs) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (!isPair(pair) || !isScalar(pair.key) || String(pair.key.value) !== 'COMPOSE_FILE' || !isScalar(pair.value)) return;
+        const v = pair.value;
+        if (typeof v.value !== 'string' || !v.range) return;
+        const args = splitPathList(templated(v.value).split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/));
+        if (args.length > 0) out.push({ line: lineAt(text, v.range[0]), args });
+      },
+      Scalar(key, node) {
+        if (key === 'key' || typeof node.value !== 'string' || !node.range || !/compose/i.test(node.value)) return;
+        if (!/-f|--file|COMPOSE_FILE/.test(node.value)) return;
+        const value = node.value;
+        const first = lineAt(text, node.range[0]) + (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? 1 : 0);
+        const script = templated(value);
+        out.push(...(shellRuns(script, r, r.shell.resolveWord, (o) => first + lineAt(script, o) - 1) ?? [{ line: first, args: [], unread: value }]));
+      },
+    });
+  }
+  return out;
+}
 
-/** Whether a file argument may name `abs`: matched by its end (`./`, `../` aside); a variable may stand for any text. */
-function mayName(arg: string, abs: string): boolean {
+/** `${{ github.x }}` (Actions), `{{.X}}` (Task, Go templates): a value known only when the step runs, as a variable no script sets. */
+function templated(s: string): string {
+  return s.replace(/\$?\{\{[\s\S]*?\}\}/g, '${__TEMPLATE}');
+}
+
+/** docker's options before its sub-command that take a value (podman and nerdctl read alike). */
+const DOCKER_VALUED = ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'];
+/** Compose's options before its sub-command that take a value (-f/--file aside). */
+const COMPOSE_VALUED = ['-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi', '--progress', '--parallel'];
+
+/**
+ * The compose runs of a script: each compose command with -f/--file and each COMPOSE_FILE it sets.
+ * Undefined when it does not parse. `lineOf`: the line of the file at a script offset.
+ */
+function shellRuns(script: string, r: Readers, resolve: (w: ShWord, env: EnvLookup) => ResolvedWord, lineOf: (offset: number) => number, depth = 0): Found[] | undefined {
+  const { shell, runs } = r;
+  let parsed;
+  try {
+    parsed = shell.parseShell(script);
+  } catch (e) {
+    if (!(e instanceof shell.ShellParseError)) throw e;
+    return undefined;
+  }
+  const env = runs.scriptVariables(parsed.calls, resolve, parsed.setsOtherwise);
+  const argOf = (w: ShWord, from = 0): FileArg => {
+    const pieces = [''];
+    for (const p of w.parts) {
+      const one = resolve({ parts: [p] }, env);
+      if (one.unresolved.length > 0) pieces.push('');
+      else pieces[pieces.length - 1] += one.text;
+    }
+    pieces[0] = pieces[0]!.slice(from);
+    return { pieces };
+  };
+  const out: Found[] = [];
+  const composeFile = (value: ShWord | undefined, at: number) => {
+    const args = value ? splitPathList(argOf(value).pieces) : [];
+    if (args.length > 0) out.push({ line: lineOf(at), args });
+  };
+  const readCall = (call: ShCall) => {
+    for (const a of call.assigns) if (a.name === 'COMPOSE_FILE' && !a.append) composeFile(a.value, call.start);
+    const words = call.args.map((w) => resolve(w, env).text);
+    let at = 0;
+    for (let guard = 0; guard < 16 && at < words.length; guard++) {
+      const name = words[at]!.slice(words[at]!.lastIndexOf('/') + 1);
+      if (name === 'exec' || name === 'command') {
+        at++;
+        continue;
+      }
+      if (name === 'docker-compose' || ((name === 'docker' || name === 'podman' || name === 'nerdctl') && words[skip(words, at + 1, DOCKER_VALUED)] === 'compose')) {
+        const from = name === 'docker-compose' ? at + 1 : skip(words, at + 1, DOCKER_VALUED) + 1;
+        const args: FileArg[] = [];
+        for (let i = from; i < words.length; i++) {
+          const w = words[i]!;
+          if (w === '--' || !w.startsWith('-') || w === '-') break;
+          if (w === '-f' || w === '--file') {
+            if (call.args[i + 1]) args.push(argOf(call.args[++i]!));
+          } else if (w.startsWith('--file=')) args.push(argOf(call.args[i]!, '--file='.length));
+          else if (/^-f./.test(w)) args.push(argOf(call.args[i]!, w.startsWith('-f=') ? 3 : 2));
+          else if (COMPOSE_VALUED.includes(w)) i++;
+        }
+        if (args.length > 0) out.push({ line: lineOf(call.start), args });
+        return;
+      }
+      if (name === 'docker' || name === 'podman' || name === 'nerdctl' || name === 'kubectl' || name === 'oc') return;
+      const w = runs.unwrap(words, at);
+      if (!w) return;
+      if (!('next' in w)) {
+        // `sh -c 'docker compose -f …'`: the script it is given, at the call's line.
+        if (depth < 4) out.push(...(shellRuns(words[w.script]!, r, resolve, () => lineOf(call.start), depth + 1) ?? []));
+        return;
+      }
+      // `env COMPOSE_FILE=a:b docker compose up`.
+      if (name === 'env') for (let i = w.options; i < w.next; i++) if (words[i]!.startsWith('COMPOSE_FILE=')) composeFile(wordFrom(call.args[i]!, 'COMPOSE_FILE='.length), call.start);
+      at = w.next;
+    }
+  };
+  for (const call of parsed.calls) readCall(call);
+  // `export COMPOSE_FILE=a:b` (alone, or a link of a chain): read again as the assignment it holds.
+  const stmts: ShStmt[] = [...parsed.stmts];
+  while (stmts.length > 0) {
+    const s = stmts.pop()!;
+    if (s.cmd.type === 'binary') stmts.push(s.cmd.x, s.cmd.y);
+    else if (s.cmd.type === 'compound' && s.cmd.what === 'DeclClause') {
+      const decl = script.slice(s.cmd.start, s.cmd.end);
+      if (!/^export\s+[A-Za-z_]/.test(decl) || !decl.includes('COMPOSE_FILE')) continue;
+      try {
+        const calls = shell.parseShell(' '.repeat('export'.length) + decl.slice('export'.length)).calls;
+        for (const c of calls) for (const a of c.assigns) if (a.name === 'COMPOSE_FILE' && !a.append) composeFile(a.value, s.cmd.start);
+      } catch {
+        // Read as the parser read the whole script: it parsed there.
+      }
+    }
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+/** The word less the first `n` characters of its first literal part (`COMPOSE_FILE=a:b` → `a:b`). */
+function wordFrom(w: ShWord, n: number): ShWord {
+  const [first, ...rest] = w.parts;
+  if (first?.type !== 'lit') return w;
+  return { parts: [{ ...first, value: first.value.slice(n) }, ...rest] };
+}
+
+function skip(words: readonly string[], from: number, valued: readonly string[]): number {
+  let i = from;
+  while (i < words.length && words[i]!.startsWith('-') && words[i] !== '-') {
+    if (words[i] === '--') return i + 1;
+    i += valued.includes(words[i]!) ? 2 : 1;
+  }
+  return i;
+}
+
+/** `a.yml:b.yml` → its files, split at the `:` of literal text (a value known only at run time is kept whole in its file). */
+function splitPathList(pieces: readonly string[]): FileArg[] {
+  const out: FileArg[] = [];
+  let cur: string[] = [''];
+  pieces.forEach((piece, k) => {
+    if (k > 0) cur.push('');
+    const parts = piece.split(':');
+    parts.forEach((p, j) => {
+      if (j > 0) {
+        out.push({ pieces: cur });
+        cur = [''];
+      }
+      cur[cur.length - 1] += p;
+    });
+  });
+  out.push({ pieces: cur });
+  return out
+    .map((a) => ({ pieces: a.pieces.length === 1 ? [a.pieces[0]!.trim()] : a.pieces.map((p, i) => (i === 0 ? p.trimStart() : i === a.pieces.length - 1 ? p.trimEnd() : p)) }))
+    .filter((a) => a.pieces.length > 1 || a.pieces[0] !== '');
+}
+
+const isVariable = (a: FileArg) => a.pieces.length > 1;
+
+/** Whether a file argument may name `abs`: matched by its end (`./`, `../` aside); a value known only at run time may stand for any text. */
+function mayName(arg: FileArg, abs: string): boolean {
   const file = abs.split(path.sep).join('/');
-  const tail = arg.replace(/^(\.\.?\/)+/, '');
-  if (!VARIABLE.test(tail)) return file === tail || file.endsWith(`/${tail}`);
+  const pieces = [...arg.pieces];
+  pieces[0] = pieces[0]!.replace(/^(\.\.?\/)+/, '');
+  if (pieces.length === 1) return file === pieces[0] || file.endsWith(`/${pieces[0]}`);
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const parts = tail.split(new RegExp(VARIABLE.source));
-  const body = parts.map(esc).join('.*');
-  return new RegExp(`${parts[0] === '' ? '' : '(^|/)'}${body}$`, 's').test(file);
+  const body = pieces.map(esc).join('.*');
+  return new RegExp(`${pieces[0] === '' ? '' : '(^|/)'}${body}$`, 's').test(file);
 }
 
 /**
  * The runs of the repository that read `abs` by name, each with the files of the run resolved:
  * beside `abs` as the command names them (`-f deploy/a.yml -f deploy/b.yml`: b.yml beside a.yml),
- * undefined for a name with a variable or a file the repository does not hold.
+ * undefined for a name with a variable or a file the repository does not hold. A text the tool
+ * cannot read that names the file (its name in it) runs it alone.
  */
 export function composeRunsOf(run: RunContext, abs: string): ComposeRun[] {
   const out: ComposeRun[] = [];
-  for (const c of commands(run)) {
+  for (const c of composeCommands(run)) {
+    if (c.unread !== undefined) {
+      if (c.unread.includes(path.basename(abs))) out.push({ where: c.where, files: [abs], self: 0 });
+      continue;
+    }
     const self = c.args.findIndex((a) => mayName(a, abs));
     if (self === -1) continue;
-    const own = c.args[self]!;
-    const literal = !VARIABLE.test(own);
-    const files = c.args.map((a, i): string | undefined => {
-      if (i === self) return abs;
-      if (VARIABLE.test(a) || path.isAbsolute(a)) return undefined;
-      // Relative to where the command runs, which is where `own` names `abs` from.
-      const file = literal ? path.resolve(path.dirname(abs), path.posix.relative(path.posix.dirname(path.posix.join('/v/w/x/y/z', own)), path.posix.join('/v/w/x/y/z', a))) : path.resolve(path.dirname(abs), path.basename(a));
-      return run.readText(file) !== undefined ? file : undefined;
-    });
-    out.push({ where: c.where, files, self });
+    out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
   }
   return out;
+}
+
+/** The files of a command, `self` (which names `abs`) as `abs`, the others resolved as the command names them from the same folder. */
+export function resolveFiles(run: RunContext, c: Command, self: number, abs: string): (string | undefined)[] {
+  const own = c.args[self]!;
+  const literal = !isVariable(own);
+  return c.args.map((a, i): string | undefined => {
+    if (i === self) return abs;
+    if (isVariable(a) || path.isAbsolute(a.pieces[0]!)) return undefined;
+    const name = a.pieces[0]!;
+    // Relative to where the command runs, which is where `own` names `abs` from.
+    const file = literal ? path.resolve(path.dirname(abs), path.posix.relative(path.posix.dirname(path.posix.join('/v/w/x/y/z', own.pieces[0]!)), path.posix.join('/v/w/x/y/z', name))) : path.resolve(path.dirname(abs), path.basename(name));
+    return run.readText(file) !== undefined ? file : undefined;
+  });
+}
+
+/** A run of Compose that merges several files: their paths are read from the first file's folder. */
+export interface MergedRun {
+  where: string;
+  /** The files in order (undefined: one the tool cannot name). */
+  files: (string | undefined)[];
+}
+
+export interface MergedRuns {
+  runs: MergedRun[];
+  /**
+   * Files that every command naming them merges over a first file of the run, that Compose does
+   * not pick without -f, that no command names through a variable or in a text the tool cannot
+   * read, and that no compose file may extend: their paths are only ever read from another
+   * file's folder. Any other file of a run may be read alone too, its paths from its own folder.
+   */
+  onlyMerged: Set<string>;
+}
+
+const DEFAULT_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+
+/**
+ * The commands of the repository that merge two files or more (`-f compose.yaml -f
+ * deploy/prod/compose.prod.yaml`, `COMPOSE_FILE=a:b`), their files resolved from the first one
+ * that names a compose file of `composeFiles` (beside the naming file when it names one so, or the
+ * only one it may name). A command none of whose files the tool can tell is left out.
+ */
+export function mergedRuns(run: RunContext, composeFiles: readonly string[]): MergedRuns {
+  const runs: MergedRun[] = [];
+  const first = new Set<string>();
+  const later = new Set<string>();
+  const doubt = new Set<string>();
+  const commands = composeCommands(run);
+  for (const c of commands) {
+    if (c.unread !== undefined) {
+      for (const f of composeFiles) if (c.unread.includes(path.basename(f))) doubt.add(f);
+      continue;
+    }
+    for (const a of c.args) if (isVariable(a)) for (const f of composeFiles) if (mayName(a, f)) doubt.add(f);
+    let files: (string | undefined)[] | undefined;
+    for (let i = 0; i < c.args.length && !files; i++) {
+      const a = c.args[i]!;
+      if (isVariable(a)) continue;
+      const beside = path.resolve(c.dir, a.pieces[0]!);
+      const candidates = composeFiles.filter((f) => mayName(a, f));
+      const anchor = candidates.includes(beside) ? beside : candidates.length === 1 ? candidates[0] : undefined;
+      if (anchor !== undefined) files = resolveFiles(run, c, i, anchor);
+    }
+    if (!files) {
+      // Which files it names is unknown: any it may name may be read first.
+      for (const a of c.args) for (const f of composeFiles) if (mayName(a, f)) doubt.add(f);
+      continue;
+    }
+    files.forEach((f, i) => f !== undefined && (i === 0 ? first : later).add(f));
+    if (files.length > 1) runs.push({ where: c.where, files });
+  }
+  const extended = (f: string) => composeFiles.some((g) => g !== f && (run.readText(g) ?? '').includes('extends') && (run.readText(g) ?? '').includes(path.basename(f)));
+  const onlyMerged = new Set([...later].filter((f) => !first.has(f) && !doubt.has(f) && !DEFAULT_NAMES.includes(path.basename(f)) && !extended(f)));
+  return { runs, onlyMerged };
 }

@@ -15,6 +15,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
 import { buildOf, composeServicesOf, imageOf, runTimeMayName, usesThroughExtends, type ComposeDoc, type LoadCompose } from './compose.js';
+import { mergedRuns, type MergedRuns } from './compose-runs.js';
 import { composeKey, dockerfileKey, imageName, isComposeFile, isGoReleaser, isKey, isKustomization, isWorkflow, realPath, type ComposeServiceImages, type ImageTies } from './images.js';
 
 /** What the compose files of one folder say about one service. */
@@ -64,6 +65,8 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   const shown = (abs: string) => path.relative(run.cwd, abs).split(path.sep).join('/');
   const { files: extending, unread: unreadExtenders } = extendingFiles(run, sources);
   const composeFiles = new Set([...sources.filter((abs) => isComposeFile(run, abs)), ...extending]);
+  // Files that commands merge (`-f compose.yaml -f deploy/prod/compose.prod.yaml`): their builds are read from the first file's folder (mergeRuns).
+  const merged = composeFiles.size > 0 ? mergedRuns(run, [...composeFiles]) : { runs: [], onlyMerged: new Set<string>() };
   for (const abs of [...sources, ...extending]) {
     if (composeFiles.has(abs)) {
       const docs = load(abs);
@@ -93,8 +96,10 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
           if (s.undecided) p.undecided ??= `${shown(abs)}: ${s.undecided}, so it may run any image`;
           const b = buildOf(s);
           if (!b || b.inline) continue;
-          p.builds = true;
           if (!used.includes(abs)) used.push(abs);
+          // Only ever merged over another file: its paths are that file's folder's (mergeRuns).
+          if (merged.onlyMerged.has(abs)) continue;
+          p.builds = true;
           const runTime = [b.context, b.dockerfile].find((v) => v !== undefined && /\$/.test(v));
           if (runTime !== undefined) p.undecided ??= `${shown(abs)}: service "${s.name}" is built from a path set at run time (${runTime}), so it may run any image`;
           else if (b.context !== undefined && /^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(b.context)) p.remote = true;
@@ -154,6 +159,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     }
     if (found) used.push(abs);
   }
+  mergeRuns(merged, load, projects, shown);
   // A service's build in any compose file of its folder may be the one `docker compose` uses
   // (an override file merges over the base field by field): every context with every Dockerfile
   // named for it, or the defaults where no file names one.
@@ -524,4 +530,64 @@ function kustomizeRoots(run: RunContext): ImageTies['kustomizeRoots'] {
       return { dir, files, dirs, buildsAvoiding: (file: string, avoid: ReadonlySet<string>) => buildsAvoiding(dir, file, avoid, run) };
     });
   return all.filter((k) => !all.some((o) => o.dir !== k.dir && o.dirs.has(k.dir)));
+}
+
+/**
+ * Compose files merged by a command of the repository (`docker compose -f compose.yaml -f
+ * deploy/prod/compose.prod.yaml`, `COMPOSE_FILE=a:b`, src/docker/compose-runs.ts): Compose merges
+ * the services of one name field by field and reads every relative path from the first file's
+ * folder ("all paths in the files are relative to the first Compose file specified with -f"). So
+ * each such service, in every file of the run, takes the builds and images of that service in
+ * every file of the run, a context written in a file of the run read from the first file's folder;
+ * from the file's own folder as well unless the file is only ever merged over another
+ * (MergedRuns.onlyMerged: such a file's own folder reads nothing, in readTies either). A first file the
+ * tool cannot name leaves the builds' folder unknown: the service may run any image.
+ */
+function mergeRuns(merged: MergedRuns, load: LoadCompose, projects: Map<string, ComposeProject>, shown: (abs: string) => string): void {
+  for (const m of merged.runs) {
+    const known = m.files.filter((f): f is string => f !== undefined);
+    const first = m.files[0];
+    // Service name → what each file of the run says of it.
+    const byName = new Map<string, { file: string; service: import('./compose.js').ComposeService }[]>();
+    for (const f of known) {
+      for (const cd of load(f) ?? []) for (const s of composeServicesOf(cd, load)) byName.set(s.name, [...(byName.get(s.name) ?? []), { file: f, service: s }]);
+    }
+    for (const [name, services] of byName) {
+      if (services.length === 0) continue;
+      for (const f of new Set(services.map((s) => s.file))) {
+        const key = composeKey(f, name);
+        const p = projects.get(key) ?? { dir: path.dirname(f), contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set() };
+        projects.set(key, p);
+        // The folder's default context, for its own builds that name none, stays beside those added here.
+        if (p.builds && p.contexts.size === 0 && !p.remote) p.contexts.add(path.resolve(p.dir));
+        for (const { file, service } of services) {
+          const image = imageOf(service);
+          if (image) p.images.add(image);
+          if (service.undecided) p.undecided ??= `${shown(file)}: ${service.undecided}, so it may run any image`;
+          const b = buildOf(service);
+          if (!b || b.inline) continue;
+          p.builds = true;
+          if (first === undefined) {
+            p.undecided ??= `${m.where} merges ${shown(file)} after a file named at run time, whose folder its build's paths are read from, so service "${name}" may run any image`;
+            continue;
+          }
+          const runTime = [b.context, b.dockerfile].find((v) => v !== undefined && /\$/.test(v));
+          if (runTime !== undefined) {
+            p.undecided ??= `${shown(file)}: service "${name}" is built from a path set at run time (${runTime}), so it may run any image`;
+            continue;
+          }
+          if (b.context !== undefined && /^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(b.context)) {
+            p.remote = true;
+            continue;
+          }
+          // Written in the file itself (not in a file it extends, whose own folder holds its paths).
+          const written = realPath(b.dir) === realPath(path.dirname(file));
+          const dirs = !written ? [b.dir] : merged.onlyMerged.has(file) ? [path.dirname(first)] : [path.dirname(first), b.dir];
+          for (const d of dirs) p.contexts.add(path.resolve(d, b.context ?? '.'));
+          if (b.dockerfile !== undefined) p.dockerfiles.add(b.dockerfile);
+          else p.defaultDockerfile = true;
+        }
+      }
+    }
+  }
 }

@@ -1255,6 +1255,23 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     };
   }
+  // A workflow step that runs the upstream probe image as a container action (`uses:
+  // docker://ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28`, or its `with.args` naming the
+  // binary): the binary ships in that image, as for a `docker run` step of it.
+  const upstreamAction = dockerActionUpstream(keys, String(node.value), path);
+  if (upstreamAction !== undefined) {
+    return {
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      blockers: ['not-a-probe'],
+      keepsBinary: false,
+      upstreamImage: upstreamAction,
+      message: `a workflow step runs the grpc-health-probe image ${upstreamAction} as a docker:// container action; the binary ships in that image, ${upstreamRunKeeps(upstreamAction)} (at ${at})`,
+      hint: UPSTREAM_STEP_HINT,
+      details: { document: docIndex + 1, path: at },
+    };
+  }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
   // names the binary, each tied to the image it runs in when it starts a container.
   const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined);
@@ -1729,6 +1746,19 @@ function dockerActionImage(path: readonly unknown[]): string | undefined {
   const uses = isMap(step) ? getPair(step, 'uses')?.value : undefined;
   const m = isScalar(uses) ? /^docker:\/\/(\S+)$/.exec(String(uses.value ?? '').trim()) : null;
   return m?.[1];
+}
+
+/**
+ * The upstream probe image a workflow step runs as a container action, when the scalar is that
+ * step's `uses: docker://…` naming it, or its `with.args`/`with.entrypoint` (dockerActionImage).
+ */
+function dockerActionUpstream(keys: readonly string[], value: string, path: readonly unknown[]): string | undefined {
+  if (keys.length === 4 && keys[0] === 'jobs' && keys[2] === 'steps' && keys[3] === 'uses') {
+    const m = /^docker:\/\/(\S+)$/.exec(value.trim());
+    return m && UPSTREAM_IMAGE.test(m[1]!) ? m[1] : undefined;
+  }
+  const image = dockerActionImage(path);
+  return image !== undefined && UPSTREAM_IMAGE.test(image) ? image : undefined;
 }
 
 /**
