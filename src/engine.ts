@@ -150,7 +150,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     // of a one-file pre-commit run in a 20k-file checkout, overlapped; the CLI starts it sooner).
     if (options.partialView && READS_REPOSITORY.has(file.kind)) repositoryListing ??= options.repositoryListing ?? listRepositories(paths, cwd);
     await loadRules();
-    if (repositoryListing && !listed && READS_REPOSITORY.has(file.kind)) listed = await repositoryListing.files();
+    if (repositoryListing && !listed && READS_REPOSITORY.has(file.kind)) {
+      listed = await repositoryListing.files();
+      await repositoryListing.searches?.();
+    }
     const caches = new Map<string, unknown>();
     for (const { rule, handlers } of byKind.get(file.kind) ?? []) {
       if (!handlers.file) continue;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { classify, READS_REPOSITORY } from '../classify.js';
 import { discover } from './walk.js';
+import { PREFETCHED_SEARCHES, searchLater } from './grep.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
 export function enclosingRepository(dir: string): string | undefined {
@@ -245,6 +246,8 @@ export interface RepositoryListing {
    * process alive: a run that meets no candidate ends without waiting for it.
    */
   files(): Promise<Map<string, string[] | undefined>>;
+  /** The searches of PREFETCHED_SEARCHES (src/discover/grep.ts) started beside the listing, once git is done. */
+  searches?(): Promise<void>;
 }
 
 /**
@@ -258,10 +261,13 @@ export interface RepositoryListing {
 export function listRepositories(paths: readonly string[], cwd: string, git = 'git'): RepositoryListing {
   const roots = repositoryRoots(paths, cwd);
   const jobs = roots.map((root) => gitFilesLater(root, git));
+  // Only git itself: a test's stand-in command is asked for listings alone.
+  const searches = git === 'git' ? roots.flatMap((root) => PREFETCHED_SEARCHES.map((s) => searchLater(root, s.pattern, s.pathspecs))) : [];
   let all: Promise<Map<string, string[] | undefined>> | undefined;
   return {
     files: () =>
       (all ??= Promise.all(jobs.map((j) => j.files())).then((lists) => new Map(roots.map((root, i) => [root, lists[i]])))),
+    searches: () => Promise.all(searches).then(() => undefined),
   };
 }
 

@@ -30,6 +30,7 @@ import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { filesMayHold } from '../discover/grep.js';
+import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
@@ -65,9 +66,6 @@ const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b/;
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq)\b/;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
-const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/;
-const WORKFLOW = /[\\/]\.github[\\/]workflows[\\/][^\\/]+\.ya?ml$/;
-const SHELL = /\.(?:sh|bash|zsh|ksh)$/;
 
 const byRun = new WeakMap<RunContext, PatchHold[]>();
 
@@ -191,7 +189,6 @@ function kindMatches(named: string, kind: string): boolean {
 
 type CodeReader = (run: RunContext, projects: readonly string[]) => PatchHold[];
 const codeReaders = new WeakMap<RunContext, { projects: string[]; reader: CodeReader } | null>();
-const PROJECT_FILES = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s.yml']);
 
 /**
  * What keepForPatchCommands needs loaded before a rule asks it (the rules await this): the reader
@@ -200,10 +197,7 @@ const PROJECT_FILES = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s
  */
 export async function preparePatchHolds(run: RunContext): Promise<void> {
   if (codeReaders.has(run)) return;
-  const projects: string[] = [];
-  for (const f of run.repositoryFiles()) {
-    if ((f.endsWith('.yaml') || f.endsWith('.yml')) && PROJECT_FILES.has(path.basename(f)) && !/[\\/]node_modules[\\/]/.test(f)) projects.push(path.dirname(f));
-  }
+  const projects = namedFiles(run).projects.map((f) => path.dirname(f));
   if (projects.length === 0) {
     codeReaders.set(run, null);
     return;
@@ -218,11 +212,12 @@ export function patchHolds(run: RunContext): PatchHold[] {
   if (holds) return holds;
   holds = [];
   byRun.set(run, holds);
-  const scripts: { abs: string; kind: 'shell' | 'workflow' | 'make' }[] = [];
-  for (const abs of run.repositoryFiles()) {
-    const kind = SHELL.test(abs) ? 'shell' : WORKFLOW.test(abs) ? 'workflow' : MAKEFILE.test(baseName(abs)) ? 'make' : undefined;
-    if (kind !== undefined && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) scripts.push({ abs, kind });
-  }
+  const named = namedFiles(run);
+  const scripts: { abs: string; kind: 'shell' | 'workflow' | 'make' }[] = [
+    ...named.shell.map((abs) => ({ abs, kind: 'shell' as const })),
+    ...named.workflows.map((abs) => ({ abs, kind: 'workflow' as const })),
+    ...named.makefiles.map((abs) => ({ abs, kind: 'make' as const })),
+  ];
   // Many scripts: asked of git first which name a probe key (src/discover/grep.ts).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`) : undefined;
   for (const { abs, kind } of scripts) {

@@ -18,7 +18,8 @@
  */
 import path from 'node:path';
 import type { Document, Node, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { filesMayHold, YAML_PATHSPECS } from '../discover/grep.js';
+import { namedFiles } from '../discover/names.js';
+import { filesMayHold, YAML_PATHSPECS, YTT_OVERLAY_PATTERN } from '../discover/grep.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -58,8 +59,8 @@ function yttHolds(run: RunContext): YttHold[] {
   let holds = holdsByRun.get(run);
   if (holds) return holds;
   holds = [];
-  const yamlFiles = run.repositoryFiles().filter((f) => YAML_FILE.test(f));
-  const may = filesMayHold(run, yamlFiles, String.raw`#@\s*overlay/match`, YAML_PATHSPECS) ?? yamlFiles;
+  const yamlFiles = namedFiles(run).yaml;
+  const may = filesMayHold(run, yamlFiles, YTT_OVERLAY_PATTERN, YAML_PATHSPECS) ?? yamlFiles;
   for (const file of may) {
     const text = run.readText(file);
     if (text === undefined || !text.includes('#@') || !hasYttOverlay(text) || !isYttText(text)) continue;
