@@ -22,7 +22,7 @@ import { copyOf, POD as SHARED_POD, repoWith, ROOT } from './support/repo.js';
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
  * listed here by apiVersion/kind rather than skipped silently. A new one must be added by hand.
  */
-const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator']);
+const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config']);
 
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
 const FRAGMENTS = new Set([
@@ -54,6 +54,7 @@ const FRAGMENTS = new Set([
   'kubernetes-exec-probe/loose-values-file/input.yaml',
   'kubernetes-exec-probe/tree-loose-values-loopback/deploy/api-prod.yaml',
   'kubernetes-exec-probe/tree-loose-values-loopback/deploy/values-staging.yaml',
+  'helm-exec-probe/tree-release-skaffold-pulumi-script/pulumi-yaml-files/infra/prod-values.yaml',
   'kubernetes-exec-probe/quoted-keys-values/input.yaml',
   // Helm values whose only key is services: (image: a mapping), not compose.
   'compose-healthcheck/tree-compose-shape-lookalikes/deploy/umbrella.yaml',

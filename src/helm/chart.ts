@@ -616,6 +616,15 @@ function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   for (const o of overridesFor(chart, run)) {
     for (const k of valuesKeptHandlers(o.text, o.doc, o.absPath, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
   }
+  // A values file of the repository that a helm command gives this chart (`helm upgrade --install
+  // api ./chart -f env/dev-values.yaml` in a script): merged over values.yaml as the chart's own are.
+  for (const n of namedValueFiles(run)) {
+    if (n.charts === undefined || !n.charts.has(chart.root)) continue;
+    const v = valuesDoc(n.file, run);
+    if (!v) continue;
+    const shown = path.relative(run.cwd, n.file).split(path.sep).join('/');
+    for (const k of valuesKeptHandlers(v.text, v.doc, v.absPath, run, inRun.has(v.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: shown, kept: `(given to this chart by a helm command's -f) ${k.kept}` });
+  }
   return out;
 }
 
@@ -746,8 +755,8 @@ export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.
   };
 }
 
-/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`. */
-const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline)(\.|\[)/;
+/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`, Skaffold's `deploy.helm.releases[0].overrides`. */
+const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline|overrides)(\.|\[)/;
 
 /**
  * For rules outside YAML (a Pulumi `helm.v3.Release` with a local `chart: "../charts/cni"`): a
@@ -789,7 +798,7 @@ function chartUsersCaveat(r: Report): Report {
   if (!r.fix || r.hint !== undefined || r.keyPath === undefined) return r;
   return {
     ...r,
-    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. Releases of this repository that install the chart (Flux, Argo CD, helmfile) were checked.`,
+    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. Releases of this repository that install the chart (Flux, Argo CD, helmfile, Skaffold, Pulumi YAML) and values files a helm command of the repository gives it with -f were checked.`,
   };
 }
 

@@ -13,7 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, parseYaml } from '../parse/yaml.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -356,6 +356,12 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   }
   // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
   if (keys[0] === 'releases' && keys[1] === 'values') return true;
+  // A Pulumi YAML program: `resources.<id>.properties.values` of a kubernetes:helm.sh Release or Chart.
+  if (keys[0] === 'resources' && keys[2] === 'properties' && keys[3] === 'values') {
+    const root = path.find(isMap);
+    const type = root ? nodeAt(root, `resources.${String(keys[1])}.type`) : undefined;
+    if (isScalar(type) && /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(String(type.value))) return true;
+  }
   // Kustomize's HelmChartInflationGenerator (the generator form of helmCharts): `valuesInline`.
   if (keys[0] === 'valuesInline') {
     const root = path.find(isMap);
@@ -366,6 +372,8 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
     if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
     // Crossplane's provider-helm Release: `spec.forProvider.values`.
     if (keys[i] === 'forProvider' && keys[i + 1] === 'values') return true;
+    // Skaffold: `deploy.helm.releases[].overrides` (a config's or a profile's).
+    if (keys[i] === 'helm' && keys[i + 1] === 'releases' && keys[i + 2] === 'overrides') return true;
   }
   return path.some((n, i) => {
     if (!isMap(n)) return false;
