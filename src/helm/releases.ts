@@ -459,7 +459,53 @@ const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmC
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
-/** The releases among the repository's YAML files, read once per run. */
+/**
+ * A release written in code, as the reader of that code sees it (Pulumi TypeScript
+ * `new k8s.helm.v3.Release(…, {chart: "../chart", values})`, `helm.v4.Chart`, cdk8s `Helm`): the
+ * chart it installs, and its values probes that this run leaves on a handler other than grpc. Helm
+ * merges its values over the chart's values.yaml as it merges a values file: a values.yaml probe
+ * that such a release keeps on exec is held (`overlay-patch`), as a YAML release's is.
+ */
+export interface CodeRelease {
+  /** The chart folder of the repository it installs (absolute), when it names one by path. */
+  chartRoot?: string;
+  /** The chart's name, when it installs one by name (a repository's `aws-vpc-cni`): matches a chart of the repository with that Chart.yaml name. */
+  chartName?: string;
+  /** The chart as the code writes it, for messages (`eks/aws-vpc-cni`). */
+  chartShown?: string;
+  /** As messages name the release: `the helm.v3.Release api in infra/index.ts`. */
+  shown: string;
+  /**
+   * Its values probes that keep a handler other than grpc after this run (not migrated, or
+   * blocked): the probe's key path in the values, as probeKeyPath writes it (`readinessProbe`,
+   * `agent.livenessProbe`), and a clause for messages ("keeps it on exec", "gives it httpGet").
+   */
+  kept: { keyPath: string; kept: string }[];
+  /** Its values as plain data, when the reader knows them; undefined: they may set any values path (a values setting asked of the release is unknown). */
+  values?: unknown;
+}
+
+/** Lists a run's releases written in code (CodeRelease). */
+export type CodeReleaseReader = (run: RunContext) => CodeRelease[];
+
+const codeReleaseReaders: CodeReleaseReader[] = [];
+
+/**
+ * Adds a reader of releases written in code (the TypeScript side registers one): releasesOf asks
+ * it once per run, when a chart's values are first judged, so its releases hold the chart's
+ * values.yaml probes as YAML releases do. The reader lists what its code keeps; it must not judge
+ * probes through this module (helmValuesOf, keepForReleaseValues) while it is asked, which would
+ * see the run's releases half read. Returns a function that removes the reader (tests).
+ */
+export function registerCodeReleases(reader: CodeReleaseReader): () => void {
+  codeReleaseReaders.push(reader);
+  return () => {
+    const i = codeReleaseReaders.indexOf(reader);
+    if (i !== -1) codeReleaseReaders.splice(i, 1);
+  };
+}
+
+/** The releases among the repository's YAML files, and the releases in code (registerCodeReleases), read once per run. */
 function releasesOf(run: RunContext): Release[] {
   let out = releasesByRun.get(run);
   if (out) return out;
@@ -479,6 +525,14 @@ function releasesOf(run: RunContext): Release[] {
     parsed.docs.forEach((doc, i) => {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, doc: i, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
     });
+  }
+  for (const reader of codeReleaseReaders) {
+    for (const c of reader(run)) {
+      const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
+      if (refs.length === 0) continue;
+      const kept = c.kept.map((k) => ({ probe: k.keyPath.slice(k.keyPath.lastIndexOf('.') + 1), keyPath: k.keyPath, kept: k.kept }));
+      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: [], shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
+    }
   }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
   if (names.size > 0) {
