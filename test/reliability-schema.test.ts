@@ -51,13 +51,9 @@ const FRAGMENTS = new Set([
   // helmfile's own config, with releases' inline values.
   'helm-exec-probe/release-values-host-network/helmfile.yaml',
   // Values-shaped YAML that nothing names, read as Helm values.
-  'kubernetes-exec-probe/loose-values-file/input.yaml',
   'kubernetes-exec-probe/tree-loose-values-loopback/deploy/api-prod.yaml',
-  'kubernetes-exec-probe/tree-loose-values-loopback/deploy/values-staging.yaml',
+  // A values file a Pulumi YAML release names (valueYamlFiles).
   'helm-exec-probe/tree-release-skaffold-pulumi-script/pulumi-yaml-files/infra/prod-values.yaml',
-  'kubernetes-exec-probe/quoted-keys-values/input.yaml',
-  // Helm values whose only key is services: (image: a mapping), not compose.
-  'compose-healthcheck/tree-compose-shape-lookalikes/deploy/umbrella.yaml',
 ]);
 
 /**

@@ -513,20 +513,29 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
 /**
  * A probe of loose values (values-shaped YAML outside any chart that no release names, nor a helm
  * command gives to a chart of the repository): most likely the values of a chart kept elsewhere,
- * as a release's of a chart not in the repository are. Its pod may be on the host's network (node
- * agents keep servers on loopback on purpose), which the tool cannot see: a loopback address
- * (`localhost`, `127.0.0.1`) stays on exec, blocked `host`; an empty host or 0.0.0.0
- * (`-addr=:5000`) migrates, as before.
+ * as a release's of a chart not in the repository are (the AWS VPC CNI's aws-node values, given by
+ * a Terraform helm_release, a Pulumi valueYamlFiles asset or `helm upgrade … eks/aws-vpc-cni -f`).
+ * Its pod may be on the host's network (node agents keep servers on loopback on purpose: aws-node
+ * probes -addr=:50051 and its ipamd binds 127.0.0.1:50051), which the tool cannot see: an -addr
+ * that dials the local host (`localhost`, `127.0.0.1`, and an empty host or 0.0.0.0, which Go
+ * dials locally) stays on exec, blocked `host`, as keepForReleaseValues holds a release's values
+ * of a chart not in the repository.
  */
 function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report {
-  if (namedValueFiles(run).some((n) => n.charts !== undefined && n.file === fileAbs)) return r;
-  if (r.fix && r.details?.mergePatch === true && r.loopbackHost !== undefined) {
+  const named = namedValueFiles(run).filter((n) => n.file === fileAbs);
+  if (named.some((n) => n.charts !== undefined)) return r;
+  if (r.fix && r.details?.mergePatch === true && r.loopback) {
     const shown = path.relative(run.cwd, fileAbs).split(path.sep).join('/');
+    const dials = r.loopbackHost !== undefined ? r.loopbackHost : 'the local host (an empty host or 0.0.0.0, which connect locally)';
+    const what =
+      named.length > 0
+        ? `${shown} is Helm values that a helm command (or a Terraform helm_release) of the repository gives to a chart that is not a folder of the repository`
+        : `${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere`;
     return {
       ...heldReport(
         r,
         'host',
-        `-addr dials ${r.loopbackHost}, and ${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere, whose templates the tool cannot see, so it cannot tell whether the pod gets hostNetwork: true (as node agents' do), where the kubelet dials the node's IP and a server bound only to ${r.loopbackHost} does not answer`,
+        `-addr dials ${dials}, and ${what}. The chart is not in the repository, so the tool cannot read its pod's network: if the pod gets hostNetwork: true (as node agents' do, such as the AWS VPC CNI's aws-node), the kubelet dials the node's IP, where a server bound only to the loopback does not answer`,
       ),
       hint: `Check the chart these values are given to: if the pod that gets this probe is not on the host's network, migrate by hand (grpc: {port: ${String(r.details.port)}} with exec: null beside it, as the tool writes values); if it is, keep the exec probe, or make the server listen on the node's IP first. If the chart is in the repository, name this file where it is installed (a release's values, or helm upgrade … ./chart -f ${shown}) and the tool checks its templates itself; if the file is not Helm values, migrate by hand.`,
     };
