@@ -1040,7 +1040,8 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext, show: (file: st
   if (r.keyPath === undefined) return r;
   for (const { file: own, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
     const file = show(own);
-    const hostNetwork = templateHostNetwork(text, prints, owner, run);
+    const why: { map?: string } = {};
+    const hostNetwork = templateHostNetwork(text, prints, owner, run, why);
     if (r.loopback && hostNetwork === 'string') {
       return {
         ...heldReport(
@@ -1050,6 +1051,13 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext, show: (file: st
         ),
         hint: QUOTED_HOST_NETWORK_HINT,
       };
+    }
+    if (r.loopback && hostNetwork && why.map !== undefined) {
+      return heldReport(
+        r,
+        'host',
+        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose spec prints .Values.${why.map} whole (toYaml), where a values layer (values.yaml, another values file, a release's values, or one the tool cannot read) sets ${why.map}.hostNetwork${hostNetwork === true ? ': true' : ''}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or no install sets hostNetwork: true, migrate by hand)`,
+      );
     }
     if (r.loopback && hostNetwork) {
       return heldReport(
@@ -1438,7 +1446,7 @@ export function valuesBoolean(chart: Chart, valuesPath: string, run: RunContext)
  * network: true, 'unknown' (templated in a way the values do not settle), 'string' (quoted, which
  * the API server rejects: not known either), or undefined (no).
  */
-function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext): true | 'unknown' | 'string' | undefined {
+function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext, why?: { map?: string }): true | 'unknown' | 'string' | undefined {
   let found: true | 'unknown' | 'string' | undefined;
   for (const doc of text.split(/^---(?=[ \t]|\r?$)/m)) {
     if (!prints.test(doc)) continue;
@@ -1462,9 +1470,62 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
       }
       if (on === true || (on !== undefined && found === undefined)) found = on;
     });
+    // `{{- with .Values.pod }}{{- toYaml . | nindent 6 }}{{- end }}` or `{{ toYaml .Values.podSpec
+    // | nindent 6 }}` at the pod spec's level: any values layer may give the pod hostNetwork.
+    for (const map of podSpecMaps(lines)) {
+      const valuesPath = `${map}.hostNetwork`;
+      if (valuesPathUnset(owner, valuesPath, run)) continue;
+      const setting = valuesBoolean(owner, valuesPath, run);
+      const on = setting === false ? undefined : setting === true ? true : 'unknown';
+      if (on !== undefined && why) why.map = map;
+      if (on === true || (on !== undefined && found === undefined)) found = on;
+    }
     if (found === true) return found;
   }
   return found;
+}
+
+/**
+ * The values maps a template's document prints whole at a pod spec's level (its lines): `{{ toYaml
+ * .Values.podSpec | nindent 6 }}`, or `{{ toYaml . | nindent 6 }}` inside `{{- with .Values.pod
+ * }}`, whose key above (at the indentation nindent or indent gives, else the line's) is `spec`.
+ * Such a map may set any pod field, hostNetwork among them.
+ */
+function podSpecMaps(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
+  lines.forEach((line, i) => {
+    const m = /\{\{-?\s*toYaml\s+(\$?\.Values\.([A-Za-z0-9_.]+)|\.)\s*(?:\|\s*n?indent\s+(\d+)\s*)?-?\}\}/.exec(line);
+    if (!m) return;
+    let map = m[2];
+    if (map === undefined) {
+      // `.`: the nearest open `with .Values.x` above it.
+      let depth = 0;
+      for (let j = i; j >= 0 && map === undefined; j--) {
+        // The line itself up to the action (`{{- with .Values.pod }}{{- toYaml . | nindent 6 }}`), then the lines above.
+        for (const a of [...(j === i ? line.slice(0, m.index) : lines[j]!).matchAll(/\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}/g)].reverse()) {
+          if (a[1] === 'end') depth++;
+          else if (depth > 0) depth--;
+          else if (a[1] === 'with') {
+            map = /^\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?$/.exec(a[2]!)?.[1] ?? '';
+            break;
+          } else if (a[1] !== 'if') {
+            map = '';
+            break;
+          }
+        }
+      }
+      if (!map) return;
+    }
+    const level = m[3] !== undefined ? Number(m[3]) : line.length - line.trimStart().length;
+    for (let j = i - 1; j >= 0; j--) {
+      const k = KEY.exec(lines[j]!);
+      if (!k || k[1]!.length >= level) continue;
+      if (k[2] === 'spec') out.push(map);
+      return;
+    }
+  });
+  return out;
 }
 
 /** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`, nor `.Values.<path>-api` read from `index .Values "<path>-api"`), then `after`. */
