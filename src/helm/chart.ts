@@ -439,6 +439,8 @@ export interface HelmValues {
   mergePatch?: (root: YAMLMap, keyPath: string) => boolean;
   /** Whether the default a merging probe goes over may name a grpc service (see ProbeWalkOptions.baseService). */
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
+  /** The handlers other than exec that the default a merging probe goes over sets (see ProbeWalkOptions.baseHandlers). */
+  baseHandlers?: (root: YAMLMap, keyPath: string) => string[];
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
   /** The timeoutSeconds a chart template writes beside a values probe it prints (see ProbeWalkOptions.renderedTimeout). */
@@ -475,6 +477,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
       renderedTimeout: releaseRenderedTimeout(file.path, docs, run),
       mergePatch: (root) => isValuesShaped(root),
       baseService: () => true,
+      // A file a helm command gives a chart of the repository (`helm upgrade api ./chart -f deploy/prod.yaml`) merges over that chart's values.yaml.
+      baseHandlers: (_root, keyPath) => givenCharts(file.path, run).flatMap((c) => defaultHandlers(c, keyPath, true, run)),
       keep: (r) => {
         // A release's values beside the loose ones (a HelmRelease in the same file) follow its chart.
         const held = keepForReleaseValues(r, file.path, run);
@@ -506,6 +510,9 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
+    // A values file a release names merges over the values.yaml of each chart of the repository the release installs.
+    values.baseHandlers = (_root, keyPath) =>
+      chart ? defaultHandlers(chart, keyPath, override, run) : releasesHolding(file.path, undefined, keyPath, run).flatMap((release) => chartsInstalled(release, run).flatMap((c) => defaultHandlers(c, release.valuesPath, true, run)));
   }
   return values;
 }
@@ -1310,6 +1317,12 @@ function namedValuesAt(valuesPath: string, run: RunContext, chart: Chart | undef
   return out;
 }
 
+/** The charts of the repository that a helm command gives the values file to (`helm upgrade api ./chart -f <file>`). */
+function givenCharts(fileAbs: string, run: RunContext): Chart[] {
+  const roots = new Set(namedValueFiles(run).flatMap((n) => (n.file === fileAbs && n.charts !== undefined ? [...n.charts] : [])));
+  return [...roots].flatMap((root) => findChart(path.join(root, 'Chart.yaml'), run) ?? []);
+}
+
 /** The values files the run's command lines name (commandLines), matched to the run's files: once per run. */
 function namedValueFiles(run: RunContext): NamedValues[] {
   let maps = namedValuesByRun.get(run);
@@ -1650,12 +1663,13 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
  * values.yaml's probe there (for another values file of the chart), and a subchart's own
  * (for a probe under its key); undefined for a subchart fetched at build time.
  */
-function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext): (string | undefined)[] {
+function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext, nodes?: unknown[]): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   const at = (absPath: string, p: string) => {
     const v = valuesDoc(absPath, run);
     const node = v && isMap(v.doc.contents) ? nodeAt(v.doc.contents, p) : undefined;
     if (node?.range) out.push(v!.text.slice(node.range[0], node.range[1]));
+    if (node) nodes?.push(node);
   };
   if (override) at(path.join(chart.root, 'values.yaml'), keyPath);
   const dot = keyPath.indexOf('.');
@@ -1667,6 +1681,25 @@ function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: Ru
     else at(path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), keyPath.slice(dot + 1));
   }
   return out;
+}
+
+/**
+ * The handlers other than exec (httpGet, tcpSocket) that the defaults a values probe merges over
+ * set, not to null (defaultsUnder: values.yaml for another values file of the chart, a subchart's
+ * values.yaml under its key): the migrated probe writes each one null beside `exec: null`.
+ */
+function defaultHandlers(chart: Chart, keyPath: string, override: boolean, run: RunContext): string[] {
+  const nodes: unknown[] = [];
+  defaultsUnder(chart, keyPath, override, run, nodes);
+  const out = new Set<string>();
+  for (const node of nodes) {
+    if (!isMap(node)) continue;
+    for (const h of ['httpGet', 'tcpSocket']) {
+      const v = getPair(node, h)?.value;
+      if (v !== undefined && !(isScalar(v) && (v.value === null || v.value === undefined))) out.add(h);
+    }
+  }
+  return [...out];
 }
 
 /**

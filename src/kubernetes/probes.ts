@@ -78,6 +78,14 @@ export interface ProbeWalkOptions {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
   clearService?: boolean;
+  /**
+   * For a merge patch's probe: the handlers other than exec (`httpGet`, `tcpSocket`) that the probe
+   * it merges over sets (a chart's values.yaml default). Helm merges map by map: the migrated
+   * probe writes `httpGet: null` beside `exec: null`, or the default's httpGet would stay beside grpc.
+   */
+  baseHandlers?: (root: YAMLMap, keyPath: string) => string[];
+  /** Set per probe by the walk: the handlers this probe writes null beside exec (see baseHandlers). */
+  nullHandlers?: string[];
   /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
   customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
   /**
@@ -475,7 +483,10 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // (values inside a manifest merge over a chart the tool cannot see), a probe without
         // -service says service: "" (helm-review2, values files).
         const clearService = merge && (embeddedValues || (isMap(root) && (opts.baseService?.(root, keyPath) ?? false)));
-        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
+        // The default's other handlers, but those this probe already sets (to null, or it is blocked for having two).
+        const nullHandlers = merge && isMap(root) && opts.baseHandlers ? opts.baseHandlers(root, keyPath).filter((h) => h !== 'exec' && h !== 'grpc' && isMap(pair.value) && getPair(pair.value, h) === undefined) : [];
+        const probeOpts: ProbeWalkOptions =
+          merge === opts.mergePatch && !clearService && nullHandlers.length === 0 ? opts : { ...opts, mergePatch: merge, clearService, ...(nullHandlers.length > 0 ? { nullHandlers } : {}) };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue, keyPath);
         reports.push({ ...report, keyPath });
       },
@@ -765,6 +776,7 @@ function probeReport(
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push(MERGED_NOTE);
     if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
+    if (opts.nullHandlers?.length) plan.notes.push(`${opts.nullHandlers.map((h) => `\`${h}: null\``).join(' and ')} removes the ${opts.nullHandlers.join(' and ')} handler the probe it merges over sets (the chart's default)`);
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -949,7 +961,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // A strategic-merge patch deletes the base's exec (see ProbeWalkOptions.mergePatch): the
   // `exec` key stays where it was, with null, and grpc follows it as another pair of the probe:
   // on the next line of a block probe even when exec's own value was a flow map.
-  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || probe.flow ? `${k('exec')}${colon}null${comma}` : `${k('exec')}: null${eol}${' '.repeat(indent)}`;
+  const nulled = ['exec', ...(opts.nullHandlers ?? [])];
+  const execNull = !opts.mergePatch
+    ? ''
+    : nulled.map((h) => (json && originalExec.includes('\n') ? `${k(h)}: null,${eol}${parentLead}` : json || probe.flow ? `${k(h)}${colon}null${comma}` : `${k(h)}: null${eol}${' '.repeat(indent)}`)).join('');
   if (json && originalExec.includes('\n')) {
     replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {
