@@ -22,7 +22,7 @@ import { copyOf, POD as SHARED_POD, repoWith, ROOT } from './support/repo.js';
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
  * listed here by apiVersion/kind rather than skipped silently. A new one must be added by hand.
  */
-const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator']);
+const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config']);
 
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
 const FRAGMENTS = new Set([
@@ -51,12 +51,13 @@ const FRAGMENTS = new Set([
   // helmfile's own config, with releases' inline values.
   'helm-exec-probe/release-values-host-network/helmfile.yaml',
   // Values-shaped YAML that nothing names, read as Helm values.
-  'kubernetes-exec-probe/loose-values-file/input.yaml',
   'kubernetes-exec-probe/tree-loose-values-loopback/deploy/api-prod.yaml',
-  'kubernetes-exec-probe/tree-loose-values-loopback/deploy/values-staging.yaml',
-  'kubernetes-exec-probe/quoted-keys-values/input.yaml',
-  // Helm values whose only key is services: (image: a mapping), not compose.
-  'compose-healthcheck/tree-compose-shape-lookalikes/deploy/umbrella.yaml',
+  // A values file a Pulumi YAML release names (valueYamlFiles).
+  'helm-exec-probe/tree-release-skaffold-pulumi-script/pulumi-yaml-files/infra/prod-values.yaml',
+  // Values files over a chart default with httpGet/tcpSocket (a helm command's -f, a helmfile release's, the chart's ci/).
+  'helm-exec-probe/tree-values-default-other-handler/chart/ci/flow-values.yaml',
+  'helm-exec-probe/tree-values-default-other-handler/deploy/prod.yaml',
+  'helm-exec-probe/tree-values-default-other-handler/envs/staging.yaml',
 ]);
 
 /**

@@ -2,7 +2,8 @@
  * YAML outside any chart with probes at its root and neither apiVersion nor kind: most often the
  * values of a chart from a registry that a pipeline installs with `helm -f`, which the tool cannot
  * see. Its probes merge over the chart's defaults as a release's values file's do (fixture
- * kubernetes-exec-probe/loose-values-file); the finding says why `exec: null` is there.
+ * kubernetes-exec-probe/loose-values-file). Its chart is not in the repository: an -addr that
+ * dials the local host stays on exec (host), as a release's values of such a chart do.
  */
 import { expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
@@ -10,12 +11,15 @@ import { POD, repoWith } from './support/repo.js';
 
 const VALUES = 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:7070"]\n';
 
-test('a values-shaped file nothing names merges (exec: null), and its hint says it was read as Helm values', async () => {
+test("a values-shaped file nothing names keeps an -addr that dials the local host on exec (host): its chart, not in the repository, may put the pod on the host's network", async () => {
   const dir = repoWith({ 'deploy/prod.yaml': VALUES, 'k8s/pod.yaml': POD });
   const { findings } = await run({ cwd: dir });
   const values = findings.find((f) => f.file === 'deploy/prod.yaml')!;
-  expect(values).toMatchObject({ status: 'migratable', hint: expect.stringMatching(/^Read as Helm values \(no apiVersion or kind at its root/) });
-  expect(values.message).toContain('`exec: null`');
+  // `-addr=:7070` dials the local host as 127.0.0.1 does (Go's empty host): the AWS VPC CNI's aws-node case.
+  expect(values).toMatchObject({ status: 'blocked', blockers: ['host'] });
+  expect(values.message).toContain('-addr dials the local host (an empty host or 0.0.0.0, which connect locally)');
+  expect(values.message).toContain("The chart is not in the repository, so the tool cannot read its pod's network");
+  expect(values.hint).toMatch(/^Check the chart these values are given to/);
   // A manifest is not values: no merge, no such hint.
   const pod = findings.find((f) => f.file === 'k8s/pod.yaml')!;
   expect(pod.message).not.toContain('exec: null');

@@ -439,6 +439,8 @@ export interface HelmValues {
   mergePatch?: (root: YAMLMap, keyPath: string) => boolean;
   /** Whether the default a merging probe goes over may name a grpc service (see ProbeWalkOptions.baseService). */
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
+  /** The handlers other than exec that the default a merging probe goes over sets (see ProbeWalkOptions.baseHandlers). */
+  baseHandlers?: (root: YAMLMap, keyPath: string) => string[];
   /** Holds a migratable probe that something else in the chart needs on exec. */
   keep(r: Report): Report;
   /** The timeoutSeconds a chart template writes beside a values probe it prints (see ProbeWalkOptions.renderedTimeout). */
@@ -475,6 +477,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
       renderedTimeout: releaseRenderedTimeout(file.path, docs, run),
       mergePatch: (root) => isValuesShaped(root),
       baseService: () => true,
+      // A file a helm command gives a chart of the repository (`helm upgrade api ./chart -f deploy/prod.yaml`) merges over that chart's values.yaml.
+      baseHandlers: (_root, keyPath) => givenCharts(file.path, run).flatMap((c) => defaultHandlers(c, keyPath, true, run)),
       keep: (r) => {
         // A release's values beside the loose ones (a HelmRelease in the same file) follow its chart.
         const held = keepForReleaseValues(r, file.path, run);
@@ -506,6 +510,9 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
   if (override || subcharts.size > 0) {
     values.mergePatch = (root, keyPath) => !isManifest(root) && (override || subcharts.has(keyPath.slice(0, keyPath.indexOf('.'))));
     values.baseService = (_root, keyPath) => !chart || defaultsUnder(chart, keyPath, override, run).some((d) => d === undefined || /service/.test(d));
+    // A values file a release names merges over the values.yaml of each chart of the repository the release installs.
+    values.baseHandlers = (_root, keyPath) =>
+      chart ? defaultHandlers(chart, keyPath, override, run) : releasesHolding(file.path, undefined, keyPath, run).flatMap((release) => chartsInstalled(release, run).flatMap((c) => defaultHandlers(c, release.valuesPath, true, run)));
   }
   return values;
 }
@@ -513,20 +520,29 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
 /**
  * A probe of loose values (values-shaped YAML outside any chart that no release names, nor a helm
  * command gives to a chart of the repository): most likely the values of a chart kept elsewhere,
- * as a release's of a chart not in the repository are. Its pod may be on the host's network (node
- * agents keep servers on loopback on purpose), which the tool cannot see: a loopback address
- * (`localhost`, `127.0.0.1`) stays on exec, blocked `host`; an empty host or 0.0.0.0
- * (`-addr=:5000`) migrates, as before.
+ * as a release's of a chart not in the repository are (the AWS VPC CNI's aws-node values, given by
+ * a Terraform helm_release, a Pulumi valueYamlFiles asset or `helm upgrade … eks/aws-vpc-cni -f`).
+ * Its pod may be on the host's network (node agents keep servers on loopback on purpose: aws-node
+ * probes -addr=:50051 and its ipamd binds 127.0.0.1:50051), which the tool cannot see: an -addr
+ * that dials the local host (`localhost`, `127.0.0.1`, and an empty host or 0.0.0.0, which Go
+ * dials locally) stays on exec, blocked `host`, as keepForReleaseValues holds a release's values
+ * of a chart not in the repository.
  */
 function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report {
-  if (namedValueFiles(run).some((n) => n.charts !== undefined && n.file === fileAbs)) return r;
-  if (r.fix && r.details?.mergePatch === true && r.loopbackHost !== undefined) {
+  const named = namedValueFiles(run).filter((n) => n.file === fileAbs);
+  if (named.some((n) => n.charts !== undefined)) return r;
+  if (r.fix && r.details?.mergePatch === true && r.loopback) {
     const shown = path.relative(run.cwd, fileAbs).split(path.sep).join('/');
+    const dials = r.loopbackHost !== undefined ? r.loopbackHost : 'the local host (an empty host or 0.0.0.0, which connect locally)';
+    const what =
+      named.length > 0
+        ? `${shown} is Helm values that a helm command (or a Terraform helm_release) of the repository gives to a chart that is not a folder of the repository`
+        : `${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere`;
     return {
       ...heldReport(
         r,
         'host',
-        `-addr dials ${r.loopbackHost}, and ${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere, whose templates the tool cannot see, so it cannot tell whether the pod gets hostNetwork: true (as node agents' do), where the kubelet dials the node's IP and a server bound only to ${r.loopbackHost} does not answer`,
+        `-addr dials ${dials}, and ${what}. The chart is not in the repository, so the tool cannot read its pod's network: if the pod gets hostNetwork: true (as node agents' do, such as the AWS VPC CNI's aws-node), the kubelet dials the node's IP, where a server bound only to the loopback does not answer`,
       ),
       hint: `Check the chart these values are given to: if the pod that gets this probe is not on the host's network, migrate by hand (grpc: {port: ${String(r.details.port)}} with exec: null beside it, as the tool writes values); if it is, keep the exec probe, or make the server listen on the node's IP first. If the chart is in the repository, name this file where it is installed (a release's values, or helm upgrade … ./chart -f ${shown}) and the tool checks its templates itself; if the file is not Helm values, migrate by hand.`,
     };
@@ -615,6 +631,15 @@ function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string;
   const inRun = filesOfRun(run);
   for (const o of overridesFor(chart, run)) {
     for (const k of valuesKeptHandlers(o.text, o.doc, o.absPath, run, inRun.has(o.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: o.file, kept: k.kept });
+  }
+  // A values file of the repository that a helm command gives this chart (`helm upgrade --install
+  // api ./chart -f env/dev-values.yaml` in a script): merged over values.yaml as the chart's own are.
+  for (const n of namedValueFiles(run)) {
+    if (n.charts === undefined || !n.charts.has(chart.root)) continue;
+    const v = valuesDoc(n.file, run);
+    if (!v) continue;
+    const shown = path.relative(run.cwd, n.file).split(path.sep).join('/');
+    for (const k of valuesKeptHandlers(v.text, v.doc, v.absPath, run, inRun.has(v.absPath))) if (!out.has(k.keyPath)) out.set(k.keyPath, { file: shown, kept: `(given to this chart by a helm command's -f) ${k.kept}` });
   }
   return out;
 }
@@ -746,8 +771,8 @@ export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.
   };
 }
 
-/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`. */
-const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline)(\.|\[)/;
+/** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`, Skaffold's `deploy.helm.releases[0].overrides`. */
+const RELEASE_VALUES_KEY = /(^|\.)(values|valuesObject|valuesInline|overrides)(\.|\[)/;
 
 /**
  * For rules outside YAML (a Pulumi `helm.v3.Release` with a local `chart: "../charts/cni"`): a
@@ -789,7 +814,7 @@ function chartUsersCaveat(r: Report): Report {
   if (!r.fix || r.hint !== undefined || r.keyPath === undefined) return r;
   return {
     ...r,
-    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. Releases of this repository that install the chart (Flux, Argo CD, helmfile) were checked.`,
+    hint: `Helm merges values map by map: a release whose own values (a -f file or --set outside this repository, a user of the chart) still set ${r.keyPath}.exec would render both exec and grpc, which the API server rejects. Such values need ${r.keyPath}.grpc: null beside their exec, or to move to grpc as well. Releases of this repository that install the chart (Flux, Argo CD, helmfile, Skaffold, Pulumi YAML) and values files a helm command of the repository gives it with -f were checked.`,
   };
 }
 
@@ -1022,7 +1047,8 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext, show: (file: st
   if (r.keyPath === undefined) return r;
   for (const { file: own, text, prints, chart: owner } of printingTemplates(chart, r.keyPath, run)) {
     const file = show(own);
-    const hostNetwork = templateHostNetwork(text, prints, owner, run);
+    const why: { map?: string } = {};
+    const hostNetwork = templateHostNetwork(text, prints, owner, run, why);
     if (r.loopback && hostNetwork === 'string') {
       return {
         ...heldReport(
@@ -1032,6 +1058,13 @@ function onHostNetwork(r: Report, chart: Chart, run: RunContext, show: (file: st
         ),
         hint: QUOTED_HOST_NETWORK_HINT,
       };
+    }
+    if (r.loopback && hostNetwork && why.map !== undefined) {
+      return heldReport(
+        r,
+        'host',
+        `-addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and ${file} renders this probe in a pod whose spec prints .Values.${why.map} whole (toYaml), where a values layer (values.yaml, another values file, a release's values, or one the tool cannot read) sets ${why.map}.hostNetwork${hostNetwork === true ? ': true' : ''}: on the host's network the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer (if it listens on all addresses, or no install sets hostNetwork: true, migrate by hand)`,
+      );
     }
     if (r.loopback && hostNetwork) {
       return heldReport(
@@ -1284,6 +1317,12 @@ function namedValuesAt(valuesPath: string, run: RunContext, chart: Chart | undef
   return out;
 }
 
+/** The charts of the repository that a helm command gives the values file to (`helm upgrade api ./chart -f <file>`). */
+function givenCharts(fileAbs: string, run: RunContext): Chart[] {
+  const roots = new Set(namedValueFiles(run).flatMap((n) => (n.file === fileAbs && n.charts !== undefined ? [...n.charts] : [])));
+  return [...roots].flatMap((root) => findChart(path.join(root, 'Chart.yaml'), run) ?? []);
+}
+
 /** The values files the run's command lines name (commandLines), matched to the run's files: once per run. */
 function namedValueFiles(run: RunContext): NamedValues[] {
   let maps = namedValuesByRun.get(run);
@@ -1420,7 +1459,7 @@ export function valuesBoolean(chart: Chart, valuesPath: string, run: RunContext)
  * network: true, 'unknown' (templated in a way the values do not settle), 'string' (quoted, which
  * the API server rejects: not known either), or undefined (no).
  */
-function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext): true | 'unknown' | 'string' | undefined {
+function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: RunContext, why?: { map?: string }): true | 'unknown' | 'string' | undefined {
   let found: true | 'unknown' | 'string' | undefined;
   for (const doc of text.split(/^---(?=[ \t]|\r?$)/m)) {
     if (!prints.test(doc)) continue;
@@ -1444,9 +1483,62 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
       }
       if (on === true || (on !== undefined && found === undefined)) found = on;
     });
+    // `{{- with .Values.pod }}{{- toYaml . | nindent 6 }}{{- end }}` or `{{ toYaml .Values.podSpec
+    // | nindent 6 }}` at the pod spec's level: any values layer may give the pod hostNetwork.
+    for (const map of podSpecMaps(lines)) {
+      const valuesPath = `${map}.hostNetwork`;
+      if (valuesPathUnset(owner, valuesPath, run)) continue;
+      const setting = valuesBoolean(owner, valuesPath, run);
+      const on = setting === false ? undefined : setting === true ? true : 'unknown';
+      if (on !== undefined && why) why.map = map;
+      if (on === true || (on !== undefined && found === undefined)) found = on;
+    }
     if (found === true) return found;
   }
   return found;
+}
+
+/**
+ * The values maps a template's document prints whole at a pod spec's level (its lines): `{{ toYaml
+ * .Values.podSpec | nindent 6 }}`, or `{{ toYaml . | nindent 6 }}` inside `{{- with .Values.pod
+ * }}`, whose key above (at the indentation nindent or indent gives, else the line's) is `spec`.
+ * Such a map may set any pod field, hostNetwork among them.
+ */
+function podSpecMaps(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  const KEY = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*:(?:[ \t]|$)/;
+  lines.forEach((line, i) => {
+    const m = /\{\{-?\s*toYaml\s+(\$?\.Values\.([A-Za-z0-9_.]+)|\.)\s*(?:\|\s*n?indent\s+(\d+)\s*)?-?\}\}/.exec(line);
+    if (!m) return;
+    let map = m[2];
+    if (map === undefined) {
+      // `.`: the nearest open `with .Values.x` above it.
+      let depth = 0;
+      for (let j = i; j >= 0 && map === undefined; j--) {
+        // The line itself up to the action (`{{- with .Values.pod }}{{- toYaml . | nindent 6 }}`), then the lines above.
+        for (const a of [...(j === i ? line.slice(0, m.index) : lines[j]!).matchAll(/\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}/g)].reverse()) {
+          if (a[1] === 'end') depth++;
+          else if (depth > 0) depth--;
+          else if (a[1] === 'with') {
+            map = /^\s*\$?\.Values\.([A-Za-z0-9_.]+)\s*-?$/.exec(a[2]!)?.[1] ?? '';
+            break;
+          } else if (a[1] !== 'if') {
+            map = '';
+            break;
+          }
+        }
+      }
+      if (!map) return;
+    }
+    const level = m[3] !== undefined ? Number(m[3]) : line.length - line.trimStart().length;
+    for (let j = i - 1; j >= 0; j--) {
+      const k = KEY.exec(lines[j]!);
+      if (!k || k[1]!.length >= level) continue;
+      if (k[2] === 'spec') out.push(map);
+      return;
+    }
+  });
+  return out;
 }
 
 /** `.Values.<path>` in a template's text, the whole path (not `.Values.<path>Suffix`, nor `.Values.<path>-api` read from `index .Values "<path>-api"`), then `after`. */
@@ -1571,12 +1663,13 @@ function templateTimeoutBeside(chart: Chart, keyPath: string, run: RunContext): 
  * values.yaml's probe there (for another values file of the chart), and a subchart's own
  * (for a probe under its key); undefined for a subchart fetched at build time.
  */
-function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext): (string | undefined)[] {
+function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: RunContext, nodes?: unknown[]): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   const at = (absPath: string, p: string) => {
     const v = valuesDoc(absPath, run);
     const node = v && isMap(v.doc.contents) ? nodeAt(v.doc.contents, p) : undefined;
     if (node?.range) out.push(v!.text.slice(node.range[0], node.range[1]));
+    if (node) nodes?.push(node);
   };
   if (override) at(path.join(chart.root, 'values.yaml'), keyPath);
   const dot = keyPath.indexOf('.');
@@ -1588,6 +1681,25 @@ function defaultsUnder(chart: Chart, keyPath: string, override: boolean, run: Ru
     else at(path.join(root, run.readText(path.join(root, 'values.yaml')) !== undefined ? 'values.yaml' : 'values.yml'), keyPath.slice(dot + 1));
   }
   return out;
+}
+
+/**
+ * The handlers other than exec (httpGet, tcpSocket) that the defaults a values probe merges over
+ * set, not to null (defaultsUnder: values.yaml for another values file of the chart, a subchart's
+ * values.yaml under its key): the migrated probe writes each one null beside `exec: null`.
+ */
+function defaultHandlers(chart: Chart, keyPath: string, override: boolean, run: RunContext): string[] {
+  const nodes: unknown[] = [];
+  defaultsUnder(chart, keyPath, override, run, nodes);
+  const out = new Set<string>();
+  for (const node of nodes) {
+    if (!isMap(node)) continue;
+    for (const h of ['httpGet', 'tcpSocket']) {
+      const v = getPair(node, h)?.value;
+      if (v !== undefined && !(isScalar(v) && (v.value === null || v.value === undefined))) out.add(h);
+    }
+  }
+  return [...out];
 }
 
 /**

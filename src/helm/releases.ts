@@ -3,7 +3,8 @@
  * HelmRelease (`spec.values`), an Argo CD Application or ApplicationSet (`helm.valuesObject`,
  * `helm.values`, `helm.valueFiles`), a helmfile release (inline `values` and values files), a
  * Crossplane provider-helm Release (`forProvider.values`), a Fleet `fleet.yaml` (`helm.values`,
- * `helm.valuesFiles`). Helm merges those values over the chart's values.yaml key by key, as it
+ * `helm.valuesFiles`), a Skaffold `deploy.helm.releases` entry (`overrides`, `valuesFiles`, `setValues`),
+ * a Pulumi YAML program's `kubernetes:helm.sh/v3:Release` (`values`, `valueYamlFiles`). Helm merges those values over the chart's values.yaml key by key, as it
  * does a values file of the chart's own: a release that keeps a probe on exec over a values.yaml
  * probe migrated to grpc would render a probe with two handlers, which the API server rejects,
  * so that values.yaml probe is held (see keepForValuesOverrides in chart.ts).
@@ -104,7 +105,7 @@ interface Release {
    * `targetPath`), each with where it is set: `readinessProbe.exec.command[1]`.
    */
   sets?: { path: string; where: string; value?: string }[];
-  /** A `valuesFrom` ConfigMap or Secret no file of the repository makes: values the tool cannot see. */
+  /** Values the tool cannot see, as said in messages: `valuesFrom <name>` (a ConfigMap or Secret no file of the repository makes). */
   outsideValues?: string;
   shown: string;
   /** The chart as the release writes it (`oci://…/cart`, `acme/cart`), where its refs do not say it. */
@@ -254,7 +255,7 @@ function plainObjectAt(data: unknown, prefix: string): unknown {
 /** A release of the chart that reads values the repository does not hold (a Flux `valuesFrom` Secret made elsewhere), as said in messages. */
 export function releaseWithOutsideValues(chartRoot: string, chartName: string | undefined, run: RunContext): string | undefined {
   const r = releasesFor(chartRoot, chartName, run).find((x) => x.outsideValues !== undefined);
-  return r && `${r.shown} (valuesFrom ${r.outsideValues})`;
+  return r && `${r.shown} (${r.outsideValues})`;
 }
 
 /**
@@ -454,11 +455,57 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
   return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
 }
 
-const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator/;
+const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator|kubernetes:helm\.sh\//;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
-/** The releases among the repository's YAML files, read once per run. */
+/**
+ * A release written in code, as the reader of that code sees it (Pulumi TypeScript
+ * `new k8s.helm.v3.Release(…, {chart: "../chart", values})`, `helm.v4.Chart`, cdk8s `Helm`): the
+ * chart it installs, and its values probes that this run leaves on a handler other than grpc. Helm
+ * merges its values over the chart's values.yaml as it merges a values file: a values.yaml probe
+ * that such a release keeps on exec is held (`overlay-patch`), as a YAML release's is.
+ */
+export interface CodeRelease {
+  /** The chart folder of the repository it installs (absolute), when it names one by path. */
+  chartRoot?: string;
+  /** The chart's name, when it installs one by name (a repository's `aws-vpc-cni`): matches a chart of the repository with that Chart.yaml name. */
+  chartName?: string;
+  /** The chart as the code writes it, for messages (`eks/aws-vpc-cni`). */
+  chartShown?: string;
+  /** As messages name the release: `the helm.v3.Release api in infra/index.ts`. */
+  shown: string;
+  /**
+   * Its values probes that keep a handler other than grpc after this run (not migrated, or
+   * blocked): the probe's key path in the values, as probeKeyPath writes it (`readinessProbe`,
+   * `agent.livenessProbe`), and a clause for messages ("keeps it on exec", "gives it httpGet").
+   */
+  kept: { keyPath: string; kept: string }[];
+  /** Its values as plain data, when the reader knows them; undefined: they may set any values path (a values setting asked of the release is unknown). */
+  values?: unknown;
+}
+
+/** Lists a run's releases written in code (CodeRelease). */
+export type CodeReleaseReader = (run: RunContext) => CodeRelease[];
+
+const codeReleaseReaders: CodeReleaseReader[] = [];
+
+/**
+ * Adds a reader of releases written in code (the TypeScript side registers one): releasesOf asks
+ * it once per run, when a chart's values are first judged, so its releases hold the chart's
+ * values.yaml probes as YAML releases do. The reader lists what its code keeps; it must not judge
+ * probes through this module (helmValuesOf, keepForReleaseValues) while it is asked, which would
+ * see the run's releases half read. Returns a function that removes the reader (tests).
+ */
+export function registerCodeReleases(reader: CodeReleaseReader): () => void {
+  codeReleaseReaders.push(reader);
+  return () => {
+    const i = codeReleaseReaders.indexOf(reader);
+    if (i !== -1) codeReleaseReaders.splice(i, 1);
+  };
+}
+
+/** The releases among the repository's YAML files, and the releases in code (registerCodeReleases), read once per run. */
 function releasesOf(run: RunContext): Release[] {
   let out = releasesByRun.get(run);
   if (out) return out;
@@ -479,13 +526,21 @@ function releasesOf(run: RunContext): Release[] {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, doc: i, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
     });
   }
+  for (const reader of codeReleaseReaders) {
+    for (const c of reader(run)) {
+      const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
+      if (refs.length === 0) continue;
+      const kept = c.kept.map((k) => ({ probe: k.keyPath.slice(k.keyPath.lastIndexOf('.') + 1), keyPath: k.keyPath, kept: k.kept }));
+      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: [], shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
+    }
+  }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
   if (names.size > 0) {
     const generated = generatedFiles(names, run);
     for (const r of out) {
       for (const v of r.valuesFrom ?? []) {
         const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
-        if (files.length === 0) r.outsideValues ??= v.name;
+        if (files.length === 0) r.outsideValues ??= `valuesFrom ${v.name}`;
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
       }
     }
@@ -638,7 +693,40 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const releaseName = scalarText(getPair(root, 'releaseName')?.value);
     return [{ refs, layers: layer(getPair(root, 'valuesInline')?.value, 'valuesInline'), valueFiles, shown: `the HelmChartInflationGenerator ${releaseName ?? chart} in ${src.shown}` }];
   }
+  // Skaffold: `deploy.helm.releases` (and `manifests.helm.releases`, in profiles too).
+  if (kind === 'Config' && apiVersion.startsWith('skaffold/')) return skaffoldReleases(root, src, layer);
   if (kind !== undefined) return [];
+  // A Pulumi YAML program (Pulumi.yaml with `runtime: yaml`, or its Main.yaml): resources of type
+  // `kubernetes:helm.sh/v3:Release` or `kubernetes:helm.sh/v4:Chart`.
+  const resources = getPair(root, 'resources')?.value;
+  if (isMap(resources)) {
+    const out: Release[] = [];
+    for (const pair of resources.items) {
+      const id = scalarText(pair.key);
+      const resource = pair.value;
+      if (id === undefined || !isMap(resource) || !PULUMI_HELM_TYPE.test(scalarText(getPair(resource, 'type')?.value) ?? '')) continue;
+      const props = getPair(resource, 'properties')?.value;
+      const chart = isMap(props) ? scalarText(getPair(props, 'chart')?.value) : undefined;
+      if (!isMap(props) || chart === undefined || chart.includes('${')) continue;
+      // `valueYamlFiles: [{fn::fileAsset: ./values.yaml}]`, read from the program's folder.
+      const files = getPair(props, 'valueYamlFiles')?.value;
+      const valueFiles = (isSeq(files) ? files.items : []).flatMap((f) => {
+        const file = isMap(f) ? scalarText(getPair(f, 'fn::fileAsset')?.value) : undefined;
+        return file !== undefined ? [{ base, file }] : [];
+      });
+      // Any other asset (a string asset, a remote one) is values the tool does not read.
+      const outside = (isSeq(files) ? files.items : []).some((f) => !isMap(f) || getPair(f, 'fn::fileAsset') === undefined);
+      out.push({
+        refs: helmfileRefs(chart, base),
+        chartShown: chart,
+        layers: layer(getPair(props, 'values')?.value, `resources.${id}.properties.values`),
+        valueFiles,
+        ...(outside ? { outsideValues: 'a valueYamlFiles asset that is not a file of the repository' } : {}),
+        shown: `the Pulumi resource ${id} in ${src.shown}`,
+      });
+    }
+    return out;
+  }
   // helmfile: `releases: [{chart: ./charts/x | repo/x, values: [file | {inline}]}]`.
   const releases = getPair(root, 'releases')?.value;
   if (isSeq(releases)) {
@@ -671,6 +759,52 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     return [{ refs, ...(chart !== undefined ? { chartShown: chart } : {}), layers: layer(getPair(helm, 'values')?.value, 'helm.values'), valueFiles, shown: `the Fleet bundle in ${src.shown}` }];
   }
   return [];
+}
+
+/** A Pulumi resource type that installs a Helm chart with values (Release, and the v4 Chart that renders it). */
+const PULUMI_HELM_TYPE = /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/;
+
+/**
+ * A Skaffold config's Helm releases: `deploy.helm.releases` (and the render phase's
+ * `manifests.helm.releases`, in the config and its profiles), each with `chartPath` (a folder
+ * beside skaffold.yaml) or `remoteChart` (a repository's chart, by its name), `valuesFiles`,
+ * `setValues`, `setValueTemplates`, `setFiles` (one path at a time, as `--set` does) and
+ * `overrides` (inline values).
+ */
+function skaffoldReleases(root: YAMLMap, src: Source, layer: (node: unknown, prefix: string) => Layer[]): Release[] {
+  const base = path.dirname(src.abs);
+  const out: Release[] = [];
+  const lists: [unknown, string][] = [];
+  for (const phase of ['deploy', 'manifests']) lists.push([nodeAt(root, `${phase}.helm.releases`), `${phase}.helm.releases`]);
+  const profiles = getPair(root, 'profiles')?.value;
+  (isSeq(profiles) ? profiles.items : []).forEach((p, j) => {
+    if (isMap(p)) for (const phase of ['deploy', 'manifests']) lists.push([nodeAt(p, `${phase}.helm.releases`), `profiles[${j}].${phase}.helm.releases`]);
+  });
+  for (const [list, where] of lists) {
+    if (!isSeq(list)) continue;
+    list.items.forEach((item, i) => {
+      if (!isMap(item)) return;
+      const chartPath = scalarText(getPair(item, 'chartPath')?.value);
+      const remote = scalarText(getPair(item, 'remoteChart')?.value);
+      const refs: ChartRef[] = [];
+      if (chartPath !== undefined && !chartPath.includes('{{')) refs.push({ by: 'path', abs: path.resolve(base, chartPath) });
+      if (remote !== undefined && !remote.includes('{{')) refs.push({ by: 'name', name: remote.replace(/\/+$/, '').slice(remote.replace(/\/+$/, '').lastIndexOf('/') + 1) });
+      if (refs.length === 0) return;
+      const valueFiles = strings(getPair(item, 'valuesFiles')?.value).map((file) => ({ base, file }));
+      const sets: NonNullable<Release['sets']> = [];
+      for (const key of ['setValues', 'setValueTemplates', 'setFiles']) {
+        const map = getPair(item, key)?.value;
+        for (const pair of isMap(map) ? map.items : []) {
+          const name = scalarText(pair.key);
+          const value = key === 'setValues' ? scalarText(pair.value) : undefined;
+          if (name !== undefined && name !== '') sets.push({ path: name, where: key, ...(value !== undefined ? { value } : {}) });
+        }
+      }
+      const releaseName = scalarText(getPair(item, 'name')?.value);
+      out.push({ refs, chartShown: chartPath ?? remote!, layers: layer(getPair(item, 'overrides')?.value, `${where}[${i}].overrides`), valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the Skaffold release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
+    });
+  }
+  return out;
 }
 
 /** `./charts/x` or `charts/x` is a folder beside the file; `repo/x` or `x` may be a repository's chart `x`: both are kept. */

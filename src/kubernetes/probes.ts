@@ -13,7 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, parseYaml } from '../parse/yaml.js';
+import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
 import { columnOf, lineStartOf } from '../text/lines.js';
@@ -80,6 +80,14 @@ export interface ProbeWalkOptions {
   baseService?: (root: YAMLMap, keyPath: string) => boolean;
   /** Set per probe by the walk: this probe writes `service: ""` (see baseService). */
   clearService?: boolean;
+  /**
+   * For a merge patch's probe: the handlers other than exec (`httpGet`, `tcpSocket`) that the probe
+   * it merges over sets (a chart's values.yaml default). Helm merges map by map: the migrated
+   * probe writes `httpGet: null` beside `exec: null`, or the default's httpGet would stay beside grpc.
+   */
+  baseHandlers?: (root: YAMLMap, keyPath: string) => string[];
+  /** Set per probe by the walk: the handlers this probe writes null beside exec (see baseHandlers). */
+  nullHandlers?: string[];
   /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
   customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
   /**
@@ -358,6 +366,12 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
   }
   // helmfile.yaml: `releases: [{chart: …, values: [{…inline values…}]}]`.
   if (keys[0] === 'releases' && keys[1] === 'values') return true;
+  // A Pulumi YAML program: `resources.<id>.properties.values` of a kubernetes:helm.sh Release or Chart.
+  if (keys[0] === 'resources' && keys[2] === 'properties' && keys[3] === 'values') {
+    const root = path.find(isMap);
+    const type = root ? nodeAt(root, `resources.${String(keys[1])}.type`) : undefined;
+    if (isScalar(type) && /^kubernetes:helm\.sh\/v\d+:(Release|Chart)$/.test(String(type.value))) return true;
+  }
   // Kustomize's HelmChartInflationGenerator (the generator form of helmCharts): `valuesInline`.
   if (keys[0] === 'valuesInline') {
     const root = path.find(isMap);
@@ -368,6 +382,8 @@ function inEmbeddedMergePatch(path: readonly unknown[]): boolean {
     if (keys[i] === 'helm' && (keys[i + 1] === 'valuesObject' || keys[i + 1] === 'values')) return true;
     // Crossplane's provider-helm Release: `spec.forProvider.values`.
     if (keys[i] === 'forProvider' && keys[i + 1] === 'values') return true;
+    // Skaffold: `deploy.helm.releases[].overrides` (a config's or a profile's).
+    if (keys[i] === 'helm' && keys[i + 1] === 'releases' && keys[i + 2] === 'overrides') return true;
   }
   return path.some((n, i) => {
     if (!isMap(n)) return false;
@@ -469,7 +485,10 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // (values inside a manifest merge over a chart the tool cannot see), a probe without
         // -service says service: "" (helm-review2, values files).
         const clearService = merge && (embeddedValues || (isMap(root) && (opts.baseService?.(root, keyPath) ?? false)));
-        const probeOpts: ProbeWalkOptions = merge === opts.mergePatch && !clearService ? opts : { ...opts, mergePatch: merge, clearService };
+        // The default's other handlers, but those this probe already sets (to null, or it is blocked for having two).
+        const nullHandlers = merge && isMap(root) && opts.baseHandlers ? opts.baseHandlers(root, keyPath).filter((h) => h !== 'exec' && h !== 'grpc' && isMap(pair.value) && getPair(pair.value, h) === undefined) : [];
+        const probeOpts: ProbeWalkOptions =
+          merge === opts.mergePatch && !clearService && nullHandlers.length === 0 ? opts : { ...opts, mergePatch: merge, clearService, ...(nullHandlers.length > 0 ? { nullHandlers } : {}) };
         const report = probeReport(probeOpts, docIndex, key, pair as Pair<Scalar, YAMLMap>, execPair as Pair<Scalar, YAMLMap>, items as Node[], ctx, scalarValue, keyPath);
         reports.push({ ...report, keyPath });
       },
@@ -760,6 +779,7 @@ function probeReport(
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push(MERGED_NOTE);
     if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
+    if (opts.nullHandlers?.length) plan.notes.push(`${opts.nullHandlers.map((h) => `\`${h}: null\``).join(' and ')} removes the ${opts.nullHandlers.join(' and ')} handler the probe it merges over sets (the chart's default)`);
     details.mergePatch = true;
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
@@ -947,7 +967,10 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // A strategic-merge patch deletes the base's exec (see ProbeWalkOptions.mergePatch): the
   // `exec` key stays where it was, with null, and grpc follows it as another pair of the probe:
   // on the next line of a block probe even when exec's own value was a flow map.
-  const execNull = !opts.mergePatch ? '' : json && originalExec.includes('\n') ? `${k('exec')}: null,${eol}${parentLead}` : json || probe.flow ? `${k('exec')}${colon}null${comma}` : `${k('exec')}: null${eol}${' '.repeat(indent)}`;
+  const nulled = ['exec', ...(opts.nullHandlers ?? [])];
+  const execNull = !opts.mergePatch
+    ? ''
+    : nulled.map((h) => (json && originalExec.includes('\n') ? `${k(h)}: null,${eol}${parentLead}` : json || probe.flow ? `${k(h)}${colon}null${comma}` : `${k(h)}: null${eol}${' '.repeat(indent)}`)).join('');
   if (json && originalExec.includes('\n')) {
     replacement = `${execNull}${k('grpc')}: {${eol}${fields.map(([a, b]) => `${childLead}${a}: ${b}`).join(',' + eol)}${eol}${parentLead}}`;
   } else if (exec.flow || probe.flow) {

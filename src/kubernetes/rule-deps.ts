@@ -59,6 +59,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     // A strategic-merge patch merges its grpc map key by key over the base probe's, which may name
     // a service (migrated from -service in the same run, or written by hand): say service: "".
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
+    ...(!smp && values.baseHandlers ? { baseHandlers: values.baseHandlers } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
