@@ -434,6 +434,11 @@ const STDIN_SHELL_LONG = new Set(['--login', '--noediting', '--noprofile', '--no
 function stdinShellRefusal(words: string[]): string | undefined {
   let argv = words;
   if (/^((\/usr)?\/bin\/)?env$/.test(argv[0] ?? '')) argv = argv.slice(1);
+  // `FOO=abc bash <<'EOT'`: the script reads a variable the tool does not see set.
+  const assigned = argv.findIndex((w) => !/^[A-Za-z_]\w*=/.test(w));
+  if (assigned > 0 && STDIN_SHELL.test(argv[assigned]!)) {
+    return `a here-document that ${argv[assigned]!.slice(argv[assigned]!.lastIndexOf('/') + 1)} runs with variables set on its line (${argv[0]!.slice(0, argv[0]!.indexOf('=') + 1)}…), which the tool does not read`;
+  }
   const shell = argv[0] ?? '';
   if (!STDIN_SHELL.test(shell)) return 'a here-document that a command reads, not a script';
   const name = shell.slice(shell.lastIndexOf('/') + 1);
