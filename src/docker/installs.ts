@@ -634,7 +634,9 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     const names: string[] = [...exported];
     // The values of assignments alone (`GOOS=$(echo $TARGETPLATFORM | cut -d/ -f1)`): a filter
     // there only computes the value.
-    const assignsAlone = seg.stmt.redirects === 0 ? calls.filter((c) => c.args.length === 0 && c.assigns.length > 0) : [];
+    // `export GOARCH=$(…)`: a declaration holds names and assignments only.
+    const declaration = seg.stmt.cmd.type === 'compound' && seg.stmt.cmd.what === 'DeclClause' ? [seg.stmt] : [];
+    const assignsAlone = seg.stmt.redirects === 0 ? [...calls.filter((c) => c.args.length === 0 && c.assigns.length > 0), ...declaration] : [];
     const inValue = (c: ShCall) => assignsAlone.some((a) => a !== c && a.start <= c.start && c.end <= a.end && !writesFile(seg.shellText.slice(a.start - seg.stmt.start, a.end - seg.stmt.start)));
     const onlyAssigns = (calls.length > 0 || exported.length > 0) && calls.every((c) => {
       const words = callArgs(c, noEnv);
