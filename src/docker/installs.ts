@@ -646,7 +646,8 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
       }
       return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test' || (inValue(c) && isValueFilter(words.map((w) => w.text)));
     });
-    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names, exported };
+    // `else echo amd64 > /etc/arch; A=amd64; fi`: a branch that writes a file is more than an assignment.
+    if (onlyAssigns && names.length > 0 && !other && !writesFile(segText)) return { kind: 'assign', names, exported };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
