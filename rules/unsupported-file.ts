@@ -1,7 +1,7 @@
 import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
-import { DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
+import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
@@ -131,15 +131,18 @@ function perLine(
       });
       continue;
     }
-    // Documentation describes the binary and a Renovate config bumps its version: neither runs it,
-    // so neither keeps an install nor holds the migration (info, reworded once it has landed).
+    // Documentation describes the binary, a Renovate config bumps its version and a .dockerignore
+    // leaves it out of the build context: none runs it, so none keeps an install nor holds the
+    // migration (info, reworded once it has landed).
     const quiet = DOCUMENTATION.test(file.displayPath)
       ? RUNS_NOTHING.documentation
       : RENOVATE_CONFIG.test(baseName(file.displayPath))
         ? RUNS_NOTHING.renovate
-        : onlyGoInstall(file.text.slice(lineStart, lineEndOf(file.text, o)))
-          ? RUNS_NOTHING.goInstall
-          : undefined;
+        : DOCKER_IGNORE.test(baseName(file.displayPath))
+          ? RUNS_NOTHING.dockerignore
+          : onlyGoInstall(file.text.slice(lineStart, lineEndOf(file.text, o)))
+            ? RUNS_NOTHING.goInstall
+            : undefined;
     const exec = quiet || code !== 'unsupported-file' ? undefined : execBefore(file.text, lineStart, o);
     if (exec) {
       out.push({
@@ -303,6 +306,10 @@ const RUNS_NOTHING = {
   goInstall: {
     message: 'a go install of grpc_health_probe (a Makefile target, a tools script): an install runs nothing, so it keeps no other install',
     hint: 'This line installs the binary where it runs (a workstation, a CI runner, a build stage); it does not use it. Drop it by hand once nothing there runs grpc_health_probe.',
+  },
+  dockerignore: {
+    message: 'a .dockerignore names grpc_health_probe to leave it out of the build context; it runs nothing',
+    hint: 'A .dockerignore only leaves files out of the build context; it does not keep the binary installed. Drop the line once the binary is gone from the repository.',
   },
   renovate: {
     message: 'a Renovate config names grpc_health_probe to update its version; it runs nothing',

@@ -31,6 +31,12 @@ export const DOCUMENTATION = /\.(md|txt|rst|adoc)$/i;
 /** Renovate's config: it names the binary's repository to bump its version, it never runs it. */
 export const RENOVATE_CONFIG = /^(renovate\.json5?|\.renovaterc(\.json5?)?)$/i;
 
+/**
+ * A build context's ignore file (`.dockerignore`, `<Dockerfile>.dockerignore`): it leaves files out
+ * of the context, it never runs them. Not a Dockerfile, though `Dockerfile.dockerignore` is named like one.
+ */
+export const DOCKER_IGNORE = /(^|\.)dockerignore$/i;
+
 export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 
 /**
@@ -46,6 +52,7 @@ export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 export const READS_REPOSITORY: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'helm-template', 'json', 'typescript']);
 
 export const KIND_RULES: readonly KindRule[] = [
+  { kind: 'other', test: (b) => DOCKER_IGNORE.test(b) },
   { kind: 'dockerfile', test: (b) => /^(Dockerfile|Containerfile)([.-].*)?$/i.test(b) || /\.(Dockerfile|Containerfile)$/i.test(b) },
   // A Carvel ytt template, overlay or data values file (`#@ load(`, `#@overlay/match`, `name: #@ expr`),
   // whatever its name: its comments are code and its annotations attach to the next node, so it is

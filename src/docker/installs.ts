@@ -632,15 +632,22 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     // an assignment does, and the environment of the commands after it too.
     const exported = declaredNames(segText);
     const names: string[] = [...exported];
+    // The values of assignments alone (`GOOS=$(echo $TARGETPLATFORM | cut -d/ -f1)`): a filter
+    // there only computes the value.
+    // `export GOARCH=$(…)`: a declaration holds names and assignments only.
+    const declaration = seg.stmt.cmd.type === 'compound' && seg.stmt.cmd.what === 'DeclClause' ? [seg.stmt] : [];
+    const assignsAlone = seg.stmt.redirects === 0 ? [...calls.filter((c) => c.args.length === 0 && c.assigns.length > 0), ...declaration] : [];
+    const inValue = (c: ShCall) => assignsAlone.some((a) => a !== c && a.start <= c.start && c.end <= a.end && !writesFile(seg.shellText.slice(a.start - seg.stmt.start, a.end - seg.stmt.start)));
     const onlyAssigns = (calls.length > 0 || exported.length > 0) && calls.every((c) => {
       const words = callArgs(c, noEnv);
       if (words.length === 0) {
         for (const a of c.assigns) names.push(a.name);
         return true;
       }
-      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test';
+      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test' || (inValue(c) && isValueFilter(words.map((w) => w.text)));
     });
-    if (onlyAssigns && names.length > 0 && !other) return { kind: 'assign', names, exported };
+    // `else echo amd64 > /etc/arch; A=amd64; fi`: a branch that writes a file is more than an assignment.
+    if (onlyAssigns && names.length > 0 && !other && !writesFile(segText)) return { kind: 'assign', names, exported };
     // `set -eux`, `cd /tmp`: they matter only to the commands after them in the RUN.
     if (calls.length === 1 && seg.stmt.cmd.type === 'call' && ['set', 'cd'].includes(callArgs(calls[0]!, noEnv)[0]?.text ?? '')) return { kind: 'neutral' };
     return { kind: 'other' };
@@ -801,6 +808,26 @@ function destinationOf(cmd: string, args: string[]): string | undefined {
   // cp/mv/install targets may be folders (`cp x /usr/local/bin`): tracking those would make every
   // later use of the folder look like the binary.
   return undefined;
+}
+
+/**
+ * Commands that, in the value of an assignment (`$(echo $TARGETPLATFORM | cut -d/ -f2)`), only
+ * turn text into the value: no file written, nothing else run. `sed` with `s` commands alone (no
+ * `-i`, no `w` or `e` flag), `awk` without `system`, `getline` or output redirection, `go env`.
+ */
+function isValueFilter(words: string[]): boolean {
+  const cmd = baseName(words[0]!);
+  const args = words.slice(1);
+  if (['cut', 'tr', 'basename', 'dirname', 'head', 'tail', 'grep'].includes(cmd)) return true;
+  if (cmd === 'go') return args[0] === 'env';
+  if (cmd === 'sed') return args.every((a) => ['-e', '-E', '-r', '-n'].includes(a) || (/^s(.).*\1.*\1[gIip0-9]*$/.test(a) && !/[;\n{}]/.test(a)));
+  if (cmd === 'awk') return !args.some((a) => /system|getline|[>|]/.test(a));
+  return false;
+}
+
+/** Whether a value's text writes a file through a redirection (`$(cut -f1 x > /y)`); `2>/dev/null`, `2>&1` do not. */
+function writesFile(value: string): boolean {
+  return value.replace(/\d?>\s*(\/dev\/null|&\d)/g, '').includes('>');
 }
 
 function variablesIn(stmt: ShStmt): Set<string> {

@@ -402,10 +402,89 @@ export function parseScriptAt(view: string, offset: number | ((i: number) => num
 /** Interpreters a here-document's `#!` line may name and still be a POSIX shell script. */
 const SHELL_SHEBANG = /^#!\s*(\/usr)?\/bin\/(env\s+)?(sh|bash|ash|dash)(\s|$)/;
 
+/** A shell that runs the here-document it reads on standard input as its script (`RUN <<EOT bash`). */
+const STDIN_SHELL = /^((\/usr)?\/bin\/)?(sh|bash|ash|dash)$/;
+/** A word of the opener line as the tool reads it: no quoting, expansion, glob, redirection or operator. */
+const PLAIN_WORD = /^[A-Za-z0-9_.\/+,:%@=-]+$/;
 /**
- * Where the script of a RUN given as one here-document is (`RUN [flags] <<EOT`, the script, `EOT`),
- * as file offsets of its content; or why the tool does not read it as a shell script: several
- * here-documents, one a command reads (`RUN python3 <<EOF`), a `#!` line for another interpreter.
+ * Options of `sh`/`bash`/`ash`/`dash` that leave the here-document the script that runs, as it
+ * reads: `set` options (`-e`, `-u`, `-x`, `-v`, `-f`, `-a`, …) and bash's login and start-up
+ * ones. Not among them: `-c` (a command string is the script), `-n` (nothing runs), `-i`, `-t`
+ * (one command runs), `-k`, `-r` (restricted), `-D`, and any the tool does not know.
+ */
+const STDIN_SHELL_FLAGS = new Set('abefhmpuvxBCEHPTlIqV'.split(''));
+/** `-o`/`+o` names that leave what runs as it reads (not `noexec`, `onecmd`, `keyword`). */
+const STDIN_SHELL_SET_O = new Set([
+  'allexport', 'braceexpand', 'emacs', 'errexit', 'errtrace', 'functrace', 'hashall', 'histexpand', 'history',
+  'ignoreeof', 'interactive-comments', 'monitor', 'noclobber', 'noglob', 'nolog', 'notify', 'nounset', 'physical',
+  'pipefail', 'posix', 'privileged', 'verbose', 'vi', 'xtrace',
+]);
+/** bash's `-O`/`+O` shell options that leave what runs as it reads (not `expand_aliases`). */
+const STDIN_SHELL_SHOPT = new Set(['dotglob', 'extglob', 'failglob', 'globstar', 'inherit_errexit', 'lastpipe', 'nocaseglob', 'nullglob']);
+/** bash's long options that leave what runs as it reads (not `--rcfile`, `--restricted`, `--version`…). */
+const STDIN_SHELL_LONG = new Set(['--login', '--noediting', '--noprofile', '--norc', '--posix', '--verbose']);
+
+/**
+ * Why the words around a here-document's opener (`RUN <<EOT bash -e`, `RUN bash -e <<EOT`) are
+ * not a POSIX shell (or bash) that runs the here-document on its standard input as its script,
+ * or undefined when they are. Such a shell reads its script from standard input when no operand
+ * follows its options (`-s` says so; operands after `-s` are `$1`…, after none the first is a
+ * script file whose input the here-document is), as bash(1) and dash(1) say.
+ */
+function stdinShellRefusal(words: string[]): string | undefined {
+  let argv = words;
+  if (/^((\/usr)?\/bin\/)?env$/.test(argv[0] ?? '')) argv = argv.slice(1);
+  // `FOO=abc bash <<'EOT'`: the script reads a variable the tool does not see set.
+  const assigned = argv.findIndex((w) => !/^[A-Za-z_]\w*=/.test(w));
+  if (assigned > 0 && STDIN_SHELL.test(argv[assigned]!)) {
+    return `a here-document that ${argv[assigned]!.slice(argv[assigned]!.lastIndexOf('/') + 1)} runs with variables set on its line (${argv[0]!.slice(0, argv[0]!.indexOf('=') + 1)}…), which the tool does not read`;
+  }
+  const shell = argv[0] ?? '';
+  if (!STDIN_SHELL.test(shell)) return 'a here-document that a command reads, not a script';
+  const name = shell.slice(shell.lastIndexOf('/') + 1);
+  let stdin = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      if (i + 1 < argv.length) return stdin ? `a here-document that ${name} -s runs with arguments ($1…) the tool does not read` : `a here-document that is the input of the script ${argv[i + 1]} that ${name} runs, not the script`;
+      break;
+    }
+    if (a.startsWith('--')) {
+      if (!STDIN_SHELL_LONG.has(a)) return `a here-document that ${name} runs with ${a}, an option the tool does not read`;
+      continue;
+    }
+    if (!/^[-+][A-Za-z]+$/.test(a)) {
+      if (a === '-' || a === '+') return `a here-document that ${name} runs with ${a}, an option the tool does not read`;
+      return stdin ? `a here-document that ${name} -s runs with arguments ($1…) the tool does not read` : `a here-document that is the input of the script ${a} that ${name} runs, not the script`;
+    }
+    for (const flag of a.slice(1)) {
+      if (flag === 'c') return `a here-document given to ${name} -c, which runs its command string instead`;
+      if (flag === 's') {
+        stdin = true;
+        continue;
+      }
+      if (flag === 'o' || flag === 'O') {
+        // The option's name is the next word (`-euo pipefail`).
+        const opt = argv[++i];
+        const known = flag === 'o' ? STDIN_SHELL_SET_O : STDIN_SHELL_SHOPT;
+        if (opt === undefined || !known.has(opt)) return `a here-document that ${name} runs with ${a[0]}${flag} ${opt ?? ''}, an option the tool does not read`.replace(' ,', ',');
+        continue;
+      }
+      if (!STDIN_SHELL_FLAGS.has(flag)) return `a here-document that ${name} runs with ${a[0]}${flag}, an option the tool does not read`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where the script of a RUN given as one here-document is, as file offsets of its content; or why
+ * the tool does not read it as a shell script: several here-documents, one a command reads (`RUN
+ * python3 <<EOF`), a `#!` line for another interpreter. BuildKit runs `RUN [flags] <<EOT` alone
+ * as a script; `RUN <<EOT bash -e` (the Dockerfile reference's form, also `sh`, `ash`, `dash`,
+ * the shell first or last) is `/bin/sh` giving the here-document to that shell on its standard
+ * input, which runs it as its script, the same. With an unquoted delimiter `/bin/sh` expands the
+ * here-document first (`$VAR`, `$(…)`: run as the script would run them, so read as they are), and
+ * turns `\$` into `$`: a script written so is not what the shell runs, and is refused.
  */
 export function heredocScript(text: string, ins: DockerInstruction, lines: LineIndex): { start: number; end: number } | string {
   const heredocs = (ins.node as Run).getHeredocs();
@@ -415,8 +494,19 @@ export function heredocScript(text: string, ins: DockerInstruction, lines: LineI
   const openerStart = lines.offset(opener.start.line, opener.start.character);
   const openerEnd = lines.offset(opener.end.line, opener.end.character);
   const lineEnd = text.indexOf('\n', openerEnd);
-  if (openerStart !== runBodyStart(text, ins, lines) || text.slice(openerEnd, lineEnd === -1 ? text.length : lineEnd).trim() !== '') {
-    return 'a here-document that a command reads, not a script';
+  const bodyStart = runBodyStart(text, ins, lines);
+  const before = text.slice(bodyStart, openerStart);
+  const after = text.slice(openerEnd, lineEnd === -1 ? text.length : lineEnd);
+  if (openerStart < bodyStart || before.includes('\n')) return 'a here-document that a command reads, not a script';
+  const words = `${before} ${after}`.trim().split(/[ \t\r]+/).filter((w) => w !== '');
+  const command = words.length > 0;
+  if (command) {
+    // The words up to the first that is more than a plain word (`bash -c 'cat > /x'`, `bash | tee`).
+    const plain = words.findIndex((w) => !PLAIN_WORD.test(w));
+    const refusal = stdinShellRefusal(plain === -1 ? words : words.slice(0, plain));
+    if (refusal) return refusal;
+    const shell = /env$/.test(words[0]!) ? words[1]! : words[0]!;
+    if (plain !== -1) return `a here-document that ${shell.slice(shell.lastIndexOf('/') + 1)} reads, with more on its line than the shell (a pipe, a redirection, quoting or a variable)`;
   }
   // Without its closing line the here-document runs to the end of the file, swallowing what follows.
   if (!h.getDelimiterRange()) return `a here-document that no ${h.getName()} line closes`;
@@ -425,7 +515,11 @@ export function heredocScript(text: string, ins: DockerInstruction, lines: LineI
   const start = lines.offset(content.start.line, content.start.character);
   const end = lines.offset(content.end.line, content.end.character);
   const script = text.slice(start, end);
-  if (script.startsWith('#!') && !SHELL_SHEBANG.test(script)) return 'a here-document for another interpreter';
+  // Read by a shell on its standard input, a `#!` line is a comment; run by BuildKit, the interpreter it names.
+  if (!command && script.startsWith('#!') && !SHELL_SHEBANG.test(script)) return 'a here-document for another interpreter';
+  if (command && !/['"\\]/.test(text.slice(openerStart, openerEnd)) && /\\[$`]/.test(script)) {
+    return `a here-document that /bin/sh expands before the shell reads it, with \\$ or \\\` in it (quote the delimiter, <<'${h.getName()}', to give the shell the script as written)`;
+  }
   return { start, end };
 }
 
