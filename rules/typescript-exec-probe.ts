@@ -4,6 +4,7 @@ import type { Report, Rule } from '../src/types.js';
 import type { Project } from 'ts-morph';
 import { targetClusters } from '../src/analysis/native-probe.js';
 import { mentionOffsets } from '../src/analysis/mentions.js';
+import { mentionsBinary } from '../src/analysis/binary.js';
 import { lineStartOf } from '../src/text/lines.js';
 
 /** cdk8s, Pulumi, plain objects in TypeScript/JavaScript: exec probes → native gRPC probes. */
@@ -16,7 +17,7 @@ const rule: Rule = {
     description: 'Exec probes in TypeScript/JavaScript object literals (cdk8s, Pulumi) become native gRPC probes',
     fixable: true,
     fileKinds: ['typescript'],
-    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML, the pod read from the object literals around the container (hostNetwork, a service mesh, the container list, through consts of the file and spreads); a Helm release of a chart in the repository has its values probes judged through that chart. Ports come from literals, templates, + of them and numeric consts of the file; anything else is unresolved-port. A probe in Helm values written in code (values of a Helm release or chart) also gets exec: null. ECS health checks are no-native-check, container commands not-a-probe, an exec handler outside a probe key unparseable; a constant naming the binary that is exported keeps it; any other string naming the binary is reported.',
+    docs: 'Rewrites the exec property of readinessProbe/livenessProbe/startupProbe object literals whose command runs grpc_health_probe into grpc: {port, service}, in the file\'s own style, with the same analysis and blockers as YAML, the pod read from the object literals around the container (hostNetwork, a service mesh, the container list, through consts of the file and spreads); a Helm release of a chart in the repository has its values probes judged through that chart. Ports come from literals, templates, + of them and numeric consts of the file; anything else is unresolved-port. A probe in Helm values written in code (values of a Helm release or chart) also gets exec: null; one the tool takes for a release's values without seeing which release (a spread, a function, a file that a release's file imports) keeps a loopback -addr on exec (host). ECS health checks are no-native-check, container commands not-a-probe, an exec handler outside a probe key unparseable; a constant naming the binary that is exported keeps it; any other string naming the binary is reported.',
   },
   create(run) {
     // One in-memory project per run; each file is added, read and removed.
@@ -34,6 +35,35 @@ const rule: Rule = {
         .filter((f) => (may === undefined || may.has(f)) && run.readText(f)?.includes('hostNetwork'))
         .map((abs) => ({ abs, shown: path.relative(run.cwd, abs).split(path.sep).join('/') }));
       return hostNetworkFiles;
+    };
+    // The code files of the repository that make a Helm release or chart, with the files they
+    // import (absolute, without extension), read once, when a probe outside any container list asks.
+    let helmImporters: { shown: string; imports: Set<string> }[] | undefined;
+    const helmImportersOf = async () => {
+      if (helmImporters) return helmImporters;
+      const [{ createProject }, { makesHelmRelease }, { importedModules }] = await Promise.all([
+        import('../src/typescript/morph.js'),
+        import('../src/typescript/probes.js'),
+        import('../src/typescript/helm-release.js'),
+      ]);
+      const code = run.repositoryFiles().filter((f) => /\.[cm]?[jt]sx?$/i.test(f) && !f.endsWith('.d.ts'));
+      const may = filesMayHold(run, code, '(?i)helm');
+      helmImporters = [];
+      project ??= createProject();
+      for (const abs of code) {
+        if (may !== undefined && !may.has(abs)) continue;
+        const text = run.readText(abs);
+        if (text === undefined || !/helm/i.test(text) || longestLine(text) > GENERATED_LINE) continue;
+        const file = project.createSourceFile(`/scan/helm-${count++}${/\.[cm]?[jt]sx?$/i.exec(abs)![0].toLowerCase()}`, text, { overwrite: true });
+        try {
+          if (!makesHelmRelease(file)) continue;
+          const imports = new Set(importedModules(file).map((spec) => path.resolve(path.dirname(abs), spec.replace(/\.[cm]?[jt]sx?$/i, ''))));
+          if (imports.size > 0) helmImporters.push({ shown: path.relative(run.cwd, abs).split(path.sep).join('/'), imports });
+        } finally {
+          project.removeSourceFile(file);
+        }
+      }
+      return helmImporters;
     };
     return {
       async file(ctx) {
@@ -90,7 +120,11 @@ const rule: Rule = {
           const releaseChart = /helm/i.test(text) ? (await import('../src/typescript/helm-release.js')).releaseCharts(ctx.file.path, run) : undefined;
           // Asked only for a container the tool cannot place in a pod spec.
           const hostNetworkElsewhere = () => hostNetworkFilesOf().find((f) => f.abs !== ctx.file.path)?.shown;
-          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema, hostNetworkElsewhere, ...(releaseChart ? { releaseChart } : {}) })) report(r);
+          // A file another one imports and makes a Helm release with: its probes may be that release's values.
+          const self = ctx.file.path.replace(/\.[cm]?[jt]sx?$/i, '');
+          const importers = mentionsBinary(text) ? (await helmImportersOf()).filter((h) => h.imports.has(self) || (path.basename(self) === 'index' && h.imports.has(path.dirname(self)))) : [];
+          const helmReleaseImporting = () => importers[0]?.shown;
+          for (const r of findTypeScriptReports({ file, text, eol, ...targetClusters(run.options), generatedTypeBlockers: cdk8sImportBlockers(ctx.file.path, run), config: pulumiConfig(ctx.file.path, run), customResourceSchema, hostNetworkElsewhere, helmReleaseImporting, ...(releaseChart ? { releaseChart } : {}) })) report(r);
         } finally {
           project.removeSourceFile(file);
         }
