@@ -11,8 +11,6 @@ import path from 'node:path';
 import type { FixedNumber } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
-import type { SourceFile } from 'ts-morph';
-import { tsMorph } from './morph.js';
 
 export interface ReleaseChart {
   /** A migrated values probe (with its keyPath in the values and whether -addr dials the local host), held or blocked as the chart's values file would be. */
@@ -61,24 +59,4 @@ export function releaseCharts(fileAbs: string, run: RunContext): (chartRef: stri
       };
     });
   };
-}
-
-/**
- * The relative modules a file imports, re-exports or requires (`./values`, `../lib/values.js`),
- * as written: where values a release of this file takes may come from.
- */
-export function importedModules(file: SourceFile): string[] {
-  const { Node: N, SyntaxKind } = tsMorph();
-  const out: string[] = [];
-  for (const d of file.getImportDeclarations()) out.push(d.getModuleSpecifierValue());
-  for (const d of file.getExportDeclarations()) {
-    const spec = d.getModuleSpecifierValue();
-    if (spec !== undefined) out.push(spec);
-  }
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    const arg = call.getArguments()[0];
-    if ((callee.getText() === 'require' || callee.getKind() === SyntaxKind.ImportKeyword) && arg && (N.isStringLiteral(arg) || N.isNoSubstitutionTemplateLiteral(arg))) out.push(arg.getLiteralValue());
-  }
-  return out.filter((m) => m.startsWith('./') || m.startsWith('../'));
 }

@@ -15,6 +15,9 @@ import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { podContext, type PodContext } from './pod.js';
+
+// For the rule, which reads other code files' pod specs through the module it has loaded.
+export { podSpecUnknownIn } from './pod.js';
 import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
 import { constInitializer, constReferences, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
@@ -29,7 +32,7 @@ export interface TsProbeOptions {
   generatedTypeBlockers?: (Blocker & { module: string })[];
   /** The charts of the repository a Helm release in code names (`chart: "../charts/x"`): see helm-release.ts. */
   releaseChart?: (chartRef: string) => ReleaseChart[];
-  /** Another code file of the run that sets hostNetwork (see podContext), asked only when needed. */
+  /** Another code file of the run that sets hostNetwork, or has a pod spec whose hostNetwork is unknown (see podContext), as said in a message; asked only when needed. */
   hostNetworkElsewhere?: () => string | undefined;
   /**
    * Another code file of the repository that imports this one and makes a Helm release or chart
@@ -355,6 +358,26 @@ function fileHasHelmCall(file: SourceFile): boolean {
     helmFiles.set(file, known);
   }
   return known;
+}
+
+/**
+ * The relative modules a file imports, re-exports or requires (`./values`, `../lib/values.js`),
+ * as written: where values a release of this file takes may come from.
+ */
+export function importedModules(file: SourceFile): string[] {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const out: string[] = [];
+  for (const d of file.getImportDeclarations()) out.push(d.getModuleSpecifierValue());
+  for (const d of file.getExportDeclarations()) {
+    const spec = d.getModuleSpecifierValue();
+    if (spec !== undefined) out.push(spec);
+  }
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    const arg = call.getArguments()[0];
+    if ((callee.getText() === 'require' || callee.getKind() === SyntaxKind.ImportKeyword) && arg && (N.isStringLiteral(arg) || N.isNoSubstitutionTemplateLiteral(arg))) out.push(arg.getLiteralValue());
+  }
+  return out.filter((m) => m.startsWith('./') || m.startsWith('../'));
 }
 
 function inHealthCheck(prop: PropertyAssignment): boolean {
