@@ -141,6 +141,15 @@ interface Fate {
 const ON_HOST_HINT =
   'The pod is on the host\'s network: the kubelet dials the node\'s IP, so a server that listens only on loopback keeps the exec probe. If it listens on all addresses, migrate by hand.';
 
+/** The fate of each pod spec literal, once: every probe of its containers asks. */
+const podSpecFates = new WeakMap<ObjectLiteralExpression, Fate>();
+
+function podSpecFate(spec: ObjectLiteralExpression): Fate {
+  let fate = podSpecFates.get(spec);
+  if (!fate) podSpecFates.set(spec, (fate = fateOf(spec, ['hostNetwork'], { writes: [] })));
+  return fate;
+}
+
 /** How deep fateOf follows holders, `const`s and reads. */
 const FATE_DEPTH = 12;
 
@@ -434,14 +443,22 @@ function hostNetworkIn(scope: Node): number | undefined {
  * computed key, a package's function it is given to, code that changes it later): a container
  * the tool cannot place may end up there. Where and why, or undefined.
  */
+const unknownIn = new WeakMap<Node, { line: number; why: string } | null>();
+
 export function podSpecUnknownIn(file: Node): { line: number; why: string } | undefined {
+  let known = unknownIn.get(file);
+  if (known === undefined) unknownIn.set(file, (known = readPodSpecUnknownIn(file) ?? null));
+  return known ?? undefined;
+}
+
+function readPodSpecUnknownIn(file: Node): { line: number; why: string } | undefined {
   const { Node: N, SyntaxKind } = tsMorph();
   for (const holder of file.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression)) {
     const lists = holder.getProperties().filter((p) => (N.isPropertyAssignment(p) && CONTAINER_LISTS.has(propName(p) ?? '')) || (N.isShorthandPropertyAssignment(p) && CONTAINER_LISTS.has(p.getName())));
     if (lists.length === 0) continue;
     for (const final of finalPodSpecs(holder)) {
       const v = hostNetworkOf(final.spec);
-      const fate = fateOf(final.spec, ['hostNetwork'], { writes: [] });
+      const fate = podSpecFate(final.spec);
       const unknown = [v, ...fate.writes, ...(v === 'absent' && fate.outside ? [fate.outside] : [])].find((x): x is { unknown: string } => typeof x === 'object');
       if (unknown) return { line: final.spec.getStartLineNumber(), why: unknown.unknown.replace(/^(unknown|true): /, '') };
     }
@@ -471,7 +488,7 @@ export function podContext(container: ObjectLiteralExpression, helmValues?: Obje
     for (const final of finalPodSpecs(place.holder)) {
       const v = hostNetworkOf(final.spec);
       // Code after the literal that sets hostNetwork (an assignment, a JSON patch) wins over it.
-      const fate = fateOf(final.spec, ['hostNetwork'], { writes: [] });
+      const fate = podSpecFate(final.spec);
       values.push(...fate.writes);
       if (v !== 'absent') values.push(v);
       // A pod spec handed to a package's function may get hostNetwork there.
