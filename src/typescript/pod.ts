@@ -6,7 +6,7 @@
  * be), and spreads of those. What the tool cannot follow is "cannot tell": a hostNetwork it
  * cannot read blocks local addresses as a templated one does in YAML.
  */
-import type { ArrayLiteralExpression, Node, ObjectLiteralExpression } from 'ts-morph';
+import type { ArrayLiteralExpression, CallExpression, NewExpression, Node, ObjectLiteralExpression } from 'ts-morph';
 import type { YAMLMap } from 'yaml';
 import { templateMesh, type Mesh } from '../kubernetes/probes.js';
 import { parseAllDocuments } from '../parse/yaml-lib.js';
@@ -25,12 +25,18 @@ export interface PodContext {
   mesh?: Mesh;
 }
 
-/** Where a value lands: a property of an object literal, spread into one, an element of an array, or code the tool does not follow. */
+/**
+ * Where a value lands: a property of an object literal, spread into one, an element of an array,
+ * the object of a property access (`args.spec…`, through a `const` that holds it), an argument of
+ * a call, or other code the tool does not follow.
+ */
 type Landing =
   | { kind: 'property'; name: string | undefined; object: ObjectLiteralExpression }
   | { kind: 'spread'; object: ObjectLiteralExpression }
   | { kind: 'element'; array: ArrayLiteralExpression; spread: boolean }
-  | { kind: 'other' };
+  | { kind: 'access'; ref: Node }
+  | { kind: 'argument'; call: CallExpression | NewExpression; index: number }
+  | { kind: 'other'; node: Node };
 
 /** The places the value of an expression lands in, through parentheses, `as` and `const`s of the file. */
 function landings(expr: Node, depth = 0): Landing[] {
@@ -41,7 +47,7 @@ function landings(expr: Node, depth = 0): Landing[] {
     n = up;
     up = up.getParent();
   }
-  if (!up) return [{ kind: 'other' }];
+  if (!up) return [{ kind: 'other', node: n }];
   if (N.isPropertyAssignment(up) && up.getInitializer() === n) {
     const nameNode = up.getNameNode();
     const computed = N.isComputedPropertyName(nameNode) ? constValue(nameNode.getExpression()) : undefined;
@@ -55,16 +61,18 @@ function landings(expr: Node, depth = 0): Landing[] {
   if (N.isVariableDeclaration(up) && up.getInitializer() === n && depth < MAX_DEPTH) {
     const nameNode = up.getNameNode();
     const statement = up.getVariableStatement();
-    if (!N.isIdentifier(nameNode) || statement?.getDeclarationKind() !== 'const') return [{ kind: 'other' }];
-    const out: Landing[] = statement.isExported() ? [{ kind: 'other' }] : [];
+    if (!N.isIdentifier(nameNode) || statement?.getDeclarationKind() !== 'const') return [{ kind: 'other', node: up }];
+    const out: Landing[] = statement.isExported() ? [{ kind: 'other', node: statement }] : [];
     for (const id of constReferences(up)) {
       const parent = id.getParent();
-      if (parent && N.isExportSpecifier(parent)) out.push({ kind: 'other' });
+      if (parent && N.isExportSpecifier(parent)) out.push({ kind: 'other', node: parent });
       else out.push(...landings(id, depth + 1));
     }
     return out;
   }
-  return [{ kind: 'other' }];
+  if ((N.isPropertyAccessExpression(up) || N.isElementAccessExpression(up)) && up.getExpression() === n) return [{ kind: 'access', ref: n }];
+  if ((N.isCallExpression(up) || N.isNewExpression(up)) && (up.getArguments() as Node[]).includes(n)) return [{ kind: 'argument', call: up, index: (up.getArguments() as Node[]).indexOf(n) }];
+  return [{ kind: 'other', node: n }];
 }
 
 /** A pod spec object literal holding a container list, and whether the tool saw where it goes. */
@@ -102,8 +110,6 @@ interface FinalPodSpec {
   spec: ObjectLiteralExpression;
   /** The object that holds it as `spec` (a pod template, a Pod's args). */
   template?: ObjectLiteralExpression;
-  /** The pod spec goes to code the tool does not follow (a function's argument, a return value). */
-  passedOn?: true;
 }
 
 function finalPodSpecs(spec: ObjectLiteralExpression, depth = 0): FinalPodSpec[] {
@@ -111,10 +117,244 @@ function finalPodSpecs(spec: ObjectLiteralExpression, depth = 0): FinalPodSpec[]
   for (const l of landings(spec)) {
     if (l.kind === 'spread' && depth < MAX_DEPTH) out.push(...finalPodSpecs(l.object, depth + 1));
     else if (l.kind === 'property' && l.name === 'spec') out.push({ spec, template: l.object });
-    else if (l.kind === 'property') out.push({ spec });
-    else out.push({ spec, passedOn: true });
+    // Anywhere else this object is the pod spec; what happens to it there is its fate (fateOf).
+    else out.push({ spec });
   }
   return out;
+}
+
+/**
+ * What happens to a pod spec after its object literal is written, as far as the file shows:
+ * followed up through the objects that hold it (a template, a workload's args, `const`s of the
+ * file) to the resource it is given to.
+ */
+interface Fate {
+  /** hostNetwork as later code sets it (an assignment, a JSON patch, `Object.assign`), or unknown where that code may set it: these win over the literal. */
+  writes: HostNetwork[];
+  /** It is passed to code of the repository the tool does not follow (a function of the file, a class of the repository): how, for the message. */
+  passedOn?: string;
+  /** It is passed to code outside the repository (a package's function), which may set hostNetwork. */
+  outside?: { unknown: string };
+}
+
+/** A hostNetwork that code after the literal sets to true: the pod is on the host's network. */
+const ON_HOST_HINT =
+  'The pod is on the host\'s network: the kubelet dials the node\'s IP, so a server that listens only on loopback keeps the exec probe. If it listens on all addresses, migrate by hand.';
+
+/** The fate of each pod spec literal, once: every probe of its containers asks. */
+const podSpecFates = new WeakMap<ObjectLiteralExpression, Fate>();
+
+function podSpecFate(spec: ObjectLiteralExpression): Fate {
+  let fate = podSpecFates.get(spec);
+  if (!fate) podSpecFates.set(spec, (fate = fateOf(spec, ['hostNetwork'], { writes: [] })));
+  return fate;
+}
+
+/** How deep fateOf follows holders, `const`s and reads. */
+const FATE_DEPTH = 12;
+
+/** A short quote of code for a message: its first line, at most 60 characters. */
+function quote(node: Node): string {
+  const text = node.getText();
+  const first = text.split('\n')[0]!.trim();
+  return first.length > 60 || first !== text ? `${first.slice(0, 59)}…` : first;
+}
+
+/**
+ * The fate of `value` (a pod spec or an object that holds one), whose hostNetwork is at `path`
+ * below it (['hostNetwork'] for the pod spec, ['spec', 'hostNetwork'] for its template, …).
+ */
+function fateOf(value: Node, path: string[], fate: Fate, depth = 0, seen = new Set<Node>()): Fate {
+  if (depth > FATE_DEPTH || seen.has(value)) return fate;
+  seen.add(value);
+  for (const l of landings(value)) {
+    if (l.kind === 'property') {
+      if (l.name !== undefined) fateOf(l.object, [l.name, ...path], fate, depth + 1, seen);
+    } else if (l.kind === 'spread') fateOf(l.object, path, fate, depth + 1, seen);
+    else if (l.kind === 'access') accessFate(l.ref, path, fate, depth, seen);
+    else if (l.kind === 'argument') argumentFate(l.call, l.index, path, fate, depth, seen);
+    else if (l.kind === 'other') fate.passedOn ??= `it leaves the code the tool follows at line ${l.node.getStartLineNumber()} (\`${quote(l.node)}\`)`;
+    // An element of an array (a list of resources): nothing more is known, nor changed.
+  }
+  return fate;
+}
+
+/**
+ * `ref.a.b… = v` (or a read of `ref.a…`): an assignment to hostNetwork's path gives its value, one
+ * to the pod spec or an object above it replaces it; a read of one of those objects goes on.
+ */
+function accessFate(ref: Node, path: string[], fate: Fate, depth: number, seen: Set<Node>): void {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const steps: (string | undefined)[] = [];
+  let e: Node = ref;
+  for (;;) {
+    let up = e.getParent();
+    while (up && (N.isParenthesizedExpression(up) || N.isAsExpression(up) || N.isSatisfiesExpression(up) || N.isTypeAssertion(up) || N.isNonNullExpression(up))) {
+      e = up;
+      up = up.getParent();
+    }
+    if (up && N.isPropertyAccessExpression(up) && up.getExpression() === e) steps.push(up.getName());
+    else if (up && N.isElementAccessExpression(up) && up.getExpression() === e) {
+      const key = up.getArgumentExpression() ? constValue(up.getArgumentExpression()!) : undefined;
+      steps.push(key === undefined ? undefined : String(key));
+    } else break;
+    e = up;
+  }
+  // Another field (`args.metadata.name`, `podSpec.containers.push`), or below hostNetwork's value.
+  if (steps.some((step, i) => i < path.length && step !== undefined && step !== path[i]) || steps.length > path.length) return;
+  const exact = steps.length === path.length;
+  const where = `\`${quote(e)}\` (line ${e.getStartLineNumber()})`;
+  const up = e.getParent();
+  if (up && N.isBinaryExpression(up) && up.getLeft() === e) {
+    const op = up.getOperatorToken().getKind();
+    if (op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment) {
+      if (!exact || steps.includes(undefined)) {
+        fate.writes.push({ unknown: `unknown: ${where} ${exact ? 'may set it' : 'replaces the pod spec, or an object that holds it,'} after the object literal is written` });
+      } else {
+        const v = valueOf(up.getRight());
+        const assignment = `\`${quote(up)}\` (line ${up.getStartLineNumber()})`;
+        if (v === true) fate.writes.push({ unknown: `true: ${assignment} sets it after the object literal is written`, hint: ON_HOST_HINT });
+        else if (v !== undefined) fate.writes.push(typeof v === 'object' ? { unknown: `unknown: ${where} is set to ${v.unknown}` } : v);
+      }
+      return;
+    }
+  }
+  if (up && N.isDeleteExpression(up)) {
+    if (!exact) fate.writes.push({ unknown: `unknown: ${where} deletes the pod spec, or an object that holds it, after the object literal is written` });
+    return;
+  }
+  // Reads hostNetwork, or an object whose hostNetwork is below: followed where that goes.
+  if (!exact) fateOf(e, path.slice(steps.length), fate, depth + 1, seen);
+}
+
+/** Where the function or class a call names comes from. */
+function calleeOrigin(callee: Node): { kind: 'global' } | { kind: 'package'; module: string } | { kind: 'generated' } | { kind: 'repository' } {
+  const { Node: N, SyntaxKind } = tsMorph();
+  let root = unwrap(callee);
+  while (N.isPropertyAccessExpression(root) || N.isElementAccessExpression(root) || N.isCallExpression(root)) root = unwrap(root.getExpression());
+  if (!N.isIdentifier(root)) return { kind: 'repository' };
+  const decl = root.getSymbol()?.getDeclarations()[0];
+  if (!decl) return { kind: 'global' };
+  let module = decl.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)?.getModuleSpecifierValue();
+  if (module === undefined && N.isVariableDeclaration(decl)) {
+    // `const k8s = require('@pulumi/kubernetes')`
+    const init = decl.getInitializer() ? unwrap(decl.getInitializer()!) : undefined;
+    const arg = init && N.isCallExpression(init) && init.getExpression().getText() === 'require' ? init.getArguments()[0] : undefined;
+    if (arg && (N.isStringLiteral(arg) || N.isNoSubstitutionTemplateLiteral(arg))) module = arg.getLiteralValue();
+  }
+  if (module === undefined) return { kind: 'repository' };
+  // cdk8s's generated constructs (`./imports/k8s`) are Kubernetes' own objects.
+  if (/(^|\/)imports\/[^/]+$/.test(module.replace(/\.(?:[cm]?js|[cm]?ts)$/, ''))) return { kind: 'generated' };
+  return module.startsWith('.') ? { kind: 'repository' } : { kind: 'package', module };
+}
+
+/**
+ * A pod spec (or an object that holds it) given to a call: `Object.assign` copies its sources in;
+ * `new` of a class from a package or cdk8s's generated constructs is the resource (then its JSON
+ * patches count); a global function reads it; a function of the repository is code the tool does
+ * not follow, one of a package may set anything.
+ */
+function argumentFate(call: CallExpression | NewExpression, index: number, path: string[], fate: Fate, depth: number, seen: Set<Node>): void {
+  const { Node: N } = tsMorph();
+  const callee = unwrap(call.getExpression());
+  const name = `${N.isNewExpression(call) ? 'new ' : ''}${quote(callee)}()`;
+  const line = call.getStartLineNumber();
+  if (N.isCallExpression(call) && callee.getText() === 'Object.assign') {
+    if (index !== 0) {
+      fate.passedOn ??= `it is copied by \`${name}\` (line ${line}) into an object the tool does not follow`;
+      return;
+    }
+    for (const source of call.getArguments().slice(1)) {
+      const literal = literalOf(source);
+      const unreadable = { unknown: `unknown: \`${name}\` (line ${line}) copies \`${quote(source)}\` into it, which the tool cannot read` };
+      if (!literal || literal.getProperties().some((p) => !N.isPropertyAssignment(p) && !N.isShorthandPropertyAssignment(p) && !N.isSpreadAssignment(p))) fate.writes.push(unreadable);
+      else if (path.length === 1) {
+        const v = hostNetworkOf(literal);
+        if (v === true) fate.writes.push({ unknown: `true: \`${name}\` (line ${line}) sets it after the object literal is written`, hint: ON_HOST_HINT });
+        else if (v !== 'absent' && v !== undefined) fate.writes.push(v);
+      } else if (valueAt(literal, path[0]!) !== undefined || literal.getProperties().some((p) => N.isSpreadAssignment(p))) fate.writes.push(unreadable);
+    }
+    // Its result is the same object.
+    fateOf(call, path, fate, depth + 1, seen);
+    return;
+  }
+  const origin = calleeOrigin(callee);
+  if (N.isNewExpression(call) && origin.kind !== 'repository') {
+    resourceFate(call, path, fate);
+    return;
+  }
+  if (origin.kind === 'global') return;
+  if (origin.kind === 'package') {
+    fate.outside ??= { unknown: `unknown: ${path.length === 1 ? 'the pod spec' : 'an object that holds the pod spec'} is passed to \`${name}\` (line ${line}) of the package ${origin.module}, which may set it` };
+    return;
+  }
+  fate.passedOn ??= `it is passed to \`${name}\` (line ${line}), code the tool does not follow`;
+}
+
+/** A JSON pointer's segments (`/spec/template/spec/hostNetwork`), or undefined when it is not one. */
+function pointerSteps(pointer: string): string[] | undefined {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) return undefined;
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * The resource a pod spec's object is given to (`new KubeDaemonSet(chart, 'x', props)`,
+ * `new k8s.apps.v1.DaemonSet('x', args, opts)`): cdk8s's escape hatch, `addJsonPatch` on it (or
+ * on `ApiObject.of(it)`), may set hostNetwork or replace the pod spec; Pulumi's transformations
+ * are functions the tool does not follow.
+ */
+function resourceFate(resource: NewExpression, path: string[], fate: Fate): void {
+  const { Node: N } = tsMorph();
+  for (const arg of resource.getArguments()) {
+    const o = literalOf(arg);
+    const t = o ? (valueAt(o, 'transformations') ?? valueAt(o, 'transforms')) : undefined;
+    if (t) fate.passedOn ??= `the resource's transformations (line ${t.getStartLineNumber()}) may change it, code the tool does not follow`;
+  }
+  // The expressions that are this resource: the `new` itself, a `const` that holds it.
+  const uses: Node[] = [];
+  for (const l of landings(resource)) {
+    if (l.kind === 'access') uses.push(l.ref);
+    else if (l.kind === 'argument' && /(^|\.)ApiObject\.of$/.test(unwrap(l.call.getExpression()).getText())) uses.push(l.call);
+  }
+  for (const use of uses) {
+    const up = use.getParent();
+    const call = up && N.isPropertyAccessExpression(up) && up.getName() === 'addJsonPatch' ? up.getParent() : undefined;
+    if (!call || !N.isCallExpression(call) || call.getExpression() !== up) continue;
+    for (const op of call.getArguments()) jsonPatchFate(op, path, fate);
+  }
+}
+
+/** One `JsonPatch.add/replace/copy/move/remove(…)` of an addJsonPatch: what it does to hostNetwork at `path` (from the resource's root). */
+function jsonPatchFate(op: Node, path: string[], fate: Fate): void {
+  const { Node: N } = tsMorph();
+  const e = unwrap(op);
+  const where = `\`addJsonPatch(${quote(e)})\` (line ${e.getStartLineNumber()})`;
+  const callee = N.isCallExpression(e) ? unwrap(e.getExpression()) : undefined;
+  const kind = callee && N.isPropertyAccessExpression(callee) && /(^|\.)JsonPatch$/.test(callee.getExpression().getText()) ? callee.getName() : undefined;
+  if (kind === 'test') return;
+  const args = N.isCallExpression(e) ? e.getArguments() : [];
+  const target = kind === 'copy' || kind === 'move' ? args[1] : args[0];
+  const pointer = target ? constValue(target) : undefined;
+  const steps = typeof pointer === 'string' ? pointerSteps(pointer) : undefined;
+  if (!kind || !['add', 'replace', 'copy', 'move', 'remove'].includes(kind) || !steps) {
+    fate.writes.push({ unknown: `unknown: ${where} may change the pod spec, and the tool cannot read that patch` });
+    return;
+  }
+  // Another field, or below hostNetwork's value.
+  if (steps.some((step, i) => i < path.length && step !== path[i]) || steps.length > path.length) return;
+  if (steps.length < path.length) {
+    fate.writes.push({ unknown: `unknown: ${where} ${kind === 'remove' ? 'removes' : 'replaces'} the pod spec, or an object that holds it` });
+    return;
+  }
+  if (kind === 'remove') return;
+  if (kind === 'copy' || kind === 'move') {
+    fate.writes.push({ unknown: `unknown: ${where} copies another field into it` });
+    return;
+  }
+  const v = args[1] ? valueOf(args[1]) : { unknown: '' };
+  if (v === true) fate.writes.push({ unknown: `true: ${where} sets it`, hint: ON_HOST_HINT });
+  else if (v !== undefined) fate.writes.push(typeof v === 'object' ? { unknown: `unknown: ${where} sets it to ${v.unknown}` } : v);
 }
 
 type HostNetwork = true | 'string' | { unknown: string; hint?: string } | undefined;
@@ -174,7 +414,9 @@ function worst(values: HostNetwork[]): HostNetwork {
 
 /**
  * A hostNetwork in the node (the file, Helm values) that is not off: a container the tool cannot
- * place in a pod spec may be in that pod. Its line, or undefined.
+ * place in a pod spec may be in that pod. Its line, or undefined. Written in an object literal,
+ * assigned (`spec.hostNetwork = true`, `spec["hostNetwork"] = on`), or a JSON patch's path
+ * (`JsonPatch.add("/spec/template/spec/hostNetwork", true)`).
  */
 function hostNetworkIn(scope: Node): number | undefined {
   const { Node: N, SyntaxKind } = tsMorph();
@@ -183,6 +425,43 @@ function hostNetworkIn(scope: Node): number | undefined {
   }
   for (const p of scope.getDescendantsOfKind(SyntaxKind.ShorthandPropertyAssignment)) {
     if (p.getName() === 'hostNetwork' && N.isShorthandPropertyAssignment(p) && valueOf(p.getNameNode()) !== undefined) return p.getStartLineNumber();
+  }
+  for (const b of scope.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    const left = unwrap(b.getLeft());
+    const named = N.isPropertyAccessExpression(left) ? left.getName() : N.isElementAccessExpression(left) && left.getArgumentExpression() ? constValue(left.getArgumentExpression()!) : undefined;
+    const op = b.getOperatorToken().getKind();
+    if (named === 'hostNetwork' && op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment && valueOf(b.getRight()) !== undefined) return b.getStartLineNumber();
+  }
+  for (const str of scope.getDescendantsOfKind(SyntaxKind.StringLiteral)) {
+    if (/(^|\/)hostNetwork$/.test(str.getLiteralValue()) && str.getLiteralValue().includes('/')) return str.getStartLineNumber();
+  }
+  return undefined;
+}
+
+/**
+ * A pod spec of the file whose hostNetwork the tool cannot read (a spread of an import, a
+ * computed key, a package's function it is given to, code that changes it later): a container
+ * the tool cannot place may end up there. Where and why, or undefined.
+ */
+const unknownIn = new WeakMap<Node, { line: number; why: string } | null>();
+
+export function podSpecUnknownIn(file: Node): { line: number; why: string } | undefined {
+  let known = unknownIn.get(file);
+  if (known === undefined) unknownIn.set(file, (known = readPodSpecUnknownIn(file) ?? null));
+  return known ?? undefined;
+}
+
+function readPodSpecUnknownIn(file: Node): { line: number; why: string } | undefined {
+  const { Node: N, SyntaxKind } = tsMorph();
+  for (const holder of file.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression)) {
+    const lists = holder.getProperties().filter((p) => (N.isPropertyAssignment(p) && CONTAINER_LISTS.has(propName(p) ?? '')) || (N.isShorthandPropertyAssignment(p) && CONTAINER_LISTS.has(p.getName())));
+    if (lists.length === 0) continue;
+    for (const final of finalPodSpecs(holder)) {
+      const v = hostNetworkOf(final.spec);
+      const fate = podSpecFate(final.spec);
+      const unknown = [v, ...fate.writes, ...(v === 'absent' && fate.outside ? [fate.outside] : [])].find((x): x is { unknown: string } => typeof x === 'object');
+      if (unknown) return { line: final.spec.getStartLineNumber(), why: unknown.unknown.replace(/^(unknown|true): /, '') };
+    }
   }
   return undefined;
 }
@@ -193,21 +472,32 @@ function hostNetworkIn(scope: Node): number | undefined {
  * hostNetwork those values set may reach it, not one of the file's own pods.
  */
 /**
- * `hostNetworkElsewhere`: another code file of the run that sets hostNetwork (its path as shown),
- * for a container the tool cannot place: it may end up in that file's pod spec.
+ * `hostNetworkElsewhere`: another code file of the run that sets hostNetwork, or has a pod spec
+ * whose hostNetwork the tool cannot read (said as `ds.ts sets hostNetwork`), for a container the
+ * tool cannot place: it may end up in that file's pod spec.
  */
 export function podContext(container: ObjectLiteralExpression, helmValues?: ObjectLiteralExpression, hostNetworkElsewhere?: () => string | undefined): PodContext {
   const places = containerPlaces(container);
   const placed = places.filter((p): p is PodSpecPlace => p !== undefined);
   const values: HostNetwork[] = [];
   let unfollowed = places.length === 0 || places.some((p) => p === undefined);
+  // How the pod spec leaves the code the tool follows, when it does.
+  let passedOn: string | undefined;
   let mesh: Mesh | undefined;
   for (const place of placed) {
     for (const final of finalPodSpecs(place.holder)) {
       const v = hostNetworkOf(final.spec);
+      // Code after the literal that sets hostNetwork (an assignment, a JSON patch) wins over it.
+      const fate = podSpecFate(final.spec);
+      values.push(...fate.writes);
       if (v !== 'absent') values.push(v);
-      // A pod spec handed to a function may get hostNetwork there.
-      else if (final.passedOn) unfollowed = true;
+      // A pod spec handed to a package's function may get hostNetwork there.
+      else if (fate.outside) values.push(fate.outside);
+      // One handed to code of the repository may too: the file, or another, says whether any sets it.
+      else if (fate.passedOn) {
+        unfollowed = true;
+        passedOn ??= fate.passedOn;
+      }
       mesh ??= final.template ? meshAround(final.template, final.spec, place.holder) : undefined;
     }
   }
@@ -221,12 +511,19 @@ export function podContext(container: ObjectLiteralExpression, helmValues?: Obje
       };
     }
   } else if (hostNetwork === undefined && unfollowed) {
-    const line = hostNetworkIn(container.getSourceFile());
-    const what = placed.length > 0 ? 'pod spec ends up in (it is passed to code the tool does not follow)' : 'container ends up in (it is not written in a pod spec\'s container list here, or is passed to code the tool does not follow)';
+    const file = container.getSourceFile();
+    const line = hostNetworkIn(file);
+    const what =
+      placed.length > 0
+        ? `pod spec ends up in (${passedOn ?? 'it is passed to code the tool does not follow'})`
+        : 'container ends up in (it is not written in a pod spec\'s container list here, or is passed to code the tool does not follow)';
+    // A pod spec of this file whose hostNetwork the tool cannot read (`...defaults` of a package).
+    const unread = line === undefined ? podSpecUnknownIn(file) : undefined;
     // Not this file: another one may import it (an exported const, a function that returns it).
-    const elsewhere = line === undefined ? hostNetworkElsewhere?.() : undefined;
+    const elsewhere = line === undefined && unread === undefined ? hostNetworkElsewhere?.() : undefined;
     if (line !== undefined) hostNetwork = { unknown: `unknown: this file sets hostNetwork at line ${line}, and the tool cannot tell which pod this ${what}` };
-    else if (elsewhere !== undefined) hostNetwork = { unknown: `unknown: ${elsewhere} sets hostNetwork, and the tool cannot tell which pod this ${what}` };
+    else if (unread !== undefined) hostNetwork = { unknown: `unknown: this file has a pod spec at line ${unread.line} whose hostNetwork the tool cannot read (${unread.why}), and the tool cannot tell which pod this ${what}` };
+    else if (elsewhere !== undefined) hostNetwork = { unknown: `unknown: ${elsewhere}, and the tool cannot tell which pod this ${what}` };
   }
   return { lists: placed.map((p) => p.list), ...(hostNetwork !== undefined ? { hostNetwork } : {}), ...(mesh ? { mesh } : {}) };
 }

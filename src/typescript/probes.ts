@@ -15,6 +15,9 @@ import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { podContext, type PodContext } from './pod.js';
+
+// For the rule, which reads other code files' pod specs through the module it has loaded.
+export { podSpecUnknownIn } from './pod.js';
 import { grpcEdits, quoteString, serviceAsWritten } from './style.js';
 import { constInitializer, constReferences, constValue, hasPlaceholder, propName, resolveArgv, restorePlaceholders, unwrap, type ResolvedArgv } from './values.js';
 
@@ -29,8 +32,14 @@ export interface TsProbeOptions {
   generatedTypeBlockers?: (Blocker & { module: string })[];
   /** The charts of the repository a Helm release in code names (`chart: "../charts/x"`): see helm-release.ts. */
   releaseChart?: (chartRef: string) => ReleaseChart[];
-  /** Another code file of the run that sets hostNetwork (see podContext), asked only when needed. */
+  /** Another code file of the run that sets hostNetwork, or has a pod spec whose hostNetwork is unknown (see podContext), as said in a message; asked only when needed. */
   hostNetworkElsewhere?: () => string | undefined;
+  /**
+   * Another code file of the repository that imports this one and makes a Helm release or chart
+   * (its path as shown), asked only for a probe outside any container list: such a probe may be
+   * that release's values (`values: awsNodeValues`, imported).
+   */
+  helmReleaseImporting?: () => string | undefined;
   /** The Pulumi project's stack config, for a port read with `config.requireNumber(…)` (pulumi-config.ts). */
   config?: ConfigReader;
   /** What the repository's CRD of a custom resource says about the probe's place, as for a manifest (crdProbeSchema). */
@@ -335,6 +344,11 @@ function isHelmCallee(expr: Node): boolean {
 
 const helmFiles = new WeakMap<SourceFile, boolean>();
 
+/** Whether a file makes a Helm release or chart in code (Pulumi helm.v3.Release/Chart, helm.v4.Chart, cdk8s Helm). */
+export function makesHelmRelease(file: SourceFile): boolean {
+  return fileHasHelmCall(file);
+}
+
 /** Whether the file makes a Helm release or chart (see isHelmCallee); once per file. */
 function fileHasHelmCall(file: SourceFile): boolean {
   const { SyntaxKind } = tsMorph();
@@ -344,6 +358,26 @@ function fileHasHelmCall(file: SourceFile): boolean {
     helmFiles.set(file, known);
   }
   return known;
+}
+
+/**
+ * The relative modules a file imports, re-exports or requires (`./values`, `../lib/values.js`),
+ * as written: where values a release of this file takes may come from.
+ */
+export function importedModules(file: SourceFile): string[] {
+  const { Node: N, SyntaxKind } = tsMorph();
+  const out: string[] = [];
+  for (const d of file.getImportDeclarations()) out.push(d.getModuleSpecifierValue());
+  for (const d of file.getExportDeclarations()) {
+    const spec = d.getModuleSpecifierValue();
+    if (spec !== undefined) out.push(spec);
+  }
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    const arg = call.getArguments()[0];
+    if ((callee.getText() === 'require' || callee.getKind() === SyntaxKind.ImportKeyword) && arg && (N.isStringLiteral(arg) || N.isNoSubstitutionTemplateLiteral(arg))) out.push(arg.getLiteralValue());
+  }
+  return out.filter((m) => m.startsWith('./') || m.startsWith('../'));
 }
 
 function inHealthCheck(prop: PropertyAssignment): boolean {
@@ -638,9 +672,16 @@ function probeReport(
   // A probe outside any container list, in a file that makes a Helm release, may reach its values
   // through a spread, a variable or a function (`values: { ...defaults }`): the safe side is the
   // same `exec: null`.
+  // So may one in a file that another code file imports and makes a release with
+  // (`import { awsNodeValues } from './values'`, `values: awsNodeValues`).
+  const importer = helmPlace || container?.list !== undefined || fileHasHelmCall(probeProp.getSourceFile()) ? undefined : opts.helmReleaseImporting?.();
   const helmValues =
     helmPlace?.shown ??
-    (container?.list === undefined && fileHasHelmCall(probeProp.getSourceFile()) ? 'values that may reach a Helm release of this file (through a spread, a variable or a function)' : undefined);
+    (container?.list === undefined && fileHasHelmCall(probeProp.getSourceFile())
+      ? 'values that may reach a Helm release of this file (through a spread, a variable or a function)'
+      : importer !== undefined
+        ? `values that may reach a Helm release of ${importer}, which imports this file`
+        : undefined);
   // A release of a chart in the repository: its values probes go through the chart's templates,
   // judged as a values file of that chart is (helm-release.ts).
   const charts = helmPlace?.chartRef !== undefined && helmPlace.keyPath !== undefined ? (opts.releaseChart?.(helmPlace.chartRef) ?? []) : [];
@@ -685,6 +726,16 @@ function probeReport(
       code: 'host',
       detail: `in ${helmPlace.shown}, whose chart (${helmPlace.chartRef ?? 'an expression'}) is not a folder of the repository: -addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and if the chart's pod is on the host's network (hostNetwork: true, as node agents' are) the kubelet dials the node's IP, where a server bound only to 127.0.0.1 does not answer. The tool cannot see the chart's templates to tell`,
       hint: 'Check the chart\'s templates: if the pod is not on the host\'s network (or the server listens on all addresses), write grpc: {port: N} with exec: null in these values by hand; otherwise keep exec.',
+    });
+  }
+  // Values the tool takes for a release's without seeing which (a spread, a variable, a function,
+  // another file): neither the chart nor where its templates put them is known, so a probe that
+  // dials the local host stays, as for a release of a chart the repository does not hold.
+  if (!helmPlace && helmValues !== undefined && plan.loopback && !plan.blockers.some((b) => b.code === 'host')) {
+    blockers.push({
+      code: 'host',
+      detail: `in ${helmValues}: -addr dials the local host (loopback, or an empty host or 0.0.0.0, which connect locally), and the tool cannot tell which release's chart renders these values nor whether its pod is on the host's network (hostNetwork: true, as node agents' are), where the kubelet dials the node's IP and a server bound only to 127.0.0.1 does not answer`,
+      hint: 'Write the values object literally in the release (`values: { … }`), so the tool can read the chart it installs, and run the tool again; or check the chart\'s templates: if the pod is not on the host\'s network (or the server listens on all addresses), write grpc: {port: N} with exec: null in these values by hand; otherwise keep exec.',
     });
   }
   if (plan.grpc?.service !== undefined && hasPlaceholder(plan.grpc.service, placeholders)) {
