@@ -11,7 +11,7 @@ import type { Copy, Flag, JSONInstruction } from 'dockerfile-ast';
 import type { Ignore } from 'ignore';
 import { mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
 import type { RunContext } from '../types.js';
-import { execFormStrings, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import { copyArguments, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
 import type { From } from 'dockerfile-ast';
 
 export interface FolderCopy {
@@ -88,15 +88,7 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
     if ((node.getHeredocs?.().length ?? 0) > 0) continue;
     const flags: Flag[] = node.getFlags();
     if (flags.some((f) => f.getName().toLowerCase() === 'from')) continue;
-    const bracket = node.getOpeningBracket();
-    const strings = bracket ? execFormStrings(parsed.text, at(bracket.getRange().start), ins.end, parsed.escape) : undefined;
-    const values = strings
-      ? strings.map((s) => s.value)
-      : node
-          .getArguments()
-          .filter((a) => !flags.some((f) => f.getRange().start.line === a.getRange().start.line && f.getRange().start.character === a.getRange().start.character))
-          .map((a) => a.getValue())
-          .filter((v) => !v.startsWith('--'));
+    const values = copyArguments(parsed, ins);
     if (values.length < 2) continue;
     for (const source of values.slice(0, -1)) {
       // A download, a variable, or a source that names the binary (a one-file install, read by installs.ts).

@@ -8,7 +8,7 @@
  */
 import type { Copy, Flag, JSONInstruction, PropertyInstruction } from 'dockerfile-ast';
 import type { From } from 'dockerfile-ast';
-import { baseImageOf, execFormStrings, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import { baseImageOf, copyArguments, execFormStrings, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
 
 /** The programs that serve a catalog in a pod OLM probes with grpc_health_probe. */
 const SERVERS = new Set(['opm', 'registry-server', 'configmap-server', 'appregistry-server']);
@@ -51,15 +51,7 @@ export function olmRegistrySignal(parsed: ParsedDockerfile, installStages: Reado
     } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
       const node = ins.node as unknown as Copy & JSONInstruction;
       const flags: Flag[] = node.getFlags();
-      const bracket = node.getOpeningBracket();
-      const strings = bracket ? execFormStrings(text, at(bracket.getRange().start), ins.end, parsed.escape) : undefined;
-      const values = strings
-        ? strings.map((s) => s.value)
-        : node
-            .getArguments()
-            .filter((a) => !flags.some((f) => f.getRange().start.line === a.getRange().start.line && f.getRange().start.character === a.getRange().start.character))
-            .map((a) => a.getValue())
-            .filter((v) => !v.startsWith('--'));
+      const values = copyArguments(parsed, ins);
       const server = values.slice(0, -1).map(base).find((b) => SERVERS.has(b));
       if (server) found(`${ins.keyword} puts ${server} in the image`);
     } else if (ins.keyword === 'FROM') {

@@ -2,7 +2,7 @@
  * A Dockerfile read with dockerfile-ast, with offsets into the file's text (UTF-16 code units),
  * and RUN bodies read with the real shell parser (mvdan/sh, `src/analysis/shell.ts`).
  */
-import type { Dockerfile, Flag, From, Instruction, Run } from 'dockerfile-ast';
+import type { Copy, Dockerfile, Flag, From, Instruction, JSONInstruction, Run } from 'dockerfile-ast';
 import { parseShell, type ShScript, type ShSpan, type ShStmt } from '../analysis/shell.js';
 import { requireBundled } from '../code-cache.js';
 import { LineIndex, lineStartOf } from '../text/lines.js';
@@ -727,4 +727,21 @@ export function expandWord(parsed: ParsedDockerfile, ins: DockerInstruction, wor
     }
   }
   return expand(word);
+}
+
+/**
+ * The sources and destination a COPY or ADD names, in order: its JSON array's strings (escapes
+ * read as Docker reads them), or its shell-form arguments without the flags (`--chown=…`).
+ */
+export function copyArguments(parsed: ParsedDockerfile, ins: DockerInstruction): string[] {
+  const node = ins.node as unknown as Copy & JSONInstruction;
+  const flags: Flag[] = node.getFlags();
+  const bracket = node.getOpeningBracket();
+  const strings = bracket ? execFormStrings(parsed.text, parsed.lines.offset(bracket.getRange().start.line, bracket.getRange().start.character), ins.end, parsed.escape) : undefined;
+  if (strings) return strings.map((s) => s.value);
+  return node
+    .getArguments()
+    .filter((a) => !flags.some((f) => f.getRange().start.line === a.getRange().start.line && f.getRange().start.character === a.getRange().start.character))
+    .map((a) => a.getValue())
+    .filter((v) => !v.startsWith('--'));
 }

@@ -782,7 +782,7 @@ export function replacementHolds(kustomization: string, root: YAMLMap, run: RunC
 }
 
 /** The local components a kustomization includes (`components:`), and theirs, with their kustomization files. */
-export function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
+export function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>, includedFirst = false): { file: string; root: YAMLMap }[] {
   const list = getPair(root, 'components')?.value;
   if (!isSeq(list)) return [];
   const out: { file: string; root: YAMLMap }[] = [];
@@ -795,7 +795,9 @@ export function componentsOf(dir: string, root: YAMLMap, run: RunContext, seen: 
       const file = path.join(componentDir, name);
       const componentRoot = kustomizationRoot(file, run);
       if (!componentRoot) continue;
-      out.push({ file, root: componentRoot }, ...componentsOf(componentDir, componentRoot, run, seen));
+      // includedFirst: the order kustomize applies their patches in, each after the components it includes.
+      const inner = componentsOf(componentDir, componentRoot, run, seen, includedFirst);
+      out.push(...(includedFirst ? [...inner, { file, root: componentRoot }] : [{ file, root: componentRoot }, ...inner]));
       break;
     }
   }

@@ -27,6 +27,7 @@ import type { Report, RunContext } from '../types.js';
 import { enclosingRepository } from '../discover/scope.js';
 import {
   componentIncluders,
+  componentsOf,
   controllerPatchEntries,
   holdsIn,
   isKustomizationPath,
@@ -141,7 +142,7 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
   // Patches (its components' first, as kustomize applies a component before the patches of the
   // kustomization that includes it; an inner component before the one including it), then
   // replacements that write a container's env. The order counts: the last hostNetwork written wins.
-  const own = [...componentsInOrder(dir, root, run, new Set()), { file, root }];
+  const own = [...componentsOf(dir, root, run, new Set(), true), { file, root }];
   const inRun = filesOfRun(run);
   for (const k of own) {
     for (const p of patchEntries(k.file, k.root, run)) {
@@ -169,25 +170,6 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
   return build;
 }
 
-/** The components componentsOf finds, in the order kustomize applies their patches: each after the components it includes. */
-function componentsInOrder(dir: string, root: YAMLMap, run: RunContext, seen: Set<string>): { file: string; root: YAMLMap }[] {
-  const list = getPair(root, 'components')?.value;
-  const out: { file: string; root: YAMLMap }[] = [];
-  for (const item of isSeq(list) ? list.items : []) {
-    if (!isScalar(item) || typeof item.value !== 'string' || /^[a-z]+:\/\/|^github\.com\//.test(item.value)) continue;
-    const componentDir = path.resolve(dir, item.value);
-    if (seen.has(componentDir)) continue;
-    seen.add(componentDir);
-    for (const name of KUSTOMIZATION_NAMES) {
-      const file = path.join(componentDir, name);
-      const componentRoot = kustomizationRoot(file, run);
-      if (!componentRoot) continue;
-      out.push(...componentsInOrder(componentDir, componentRoot, run, seen), { file, root: componentRoot });
-      break;
-    }
-  }
-  return out;
-}
 
 function copy(o: BuiltObject): BuiltObject {
   return { ...o, names: [...o.names], namespaces: [...o.namespaces], labels: new Map(o.labels), annotations: new Map(o.annotations), effects: [...o.effects] };
@@ -540,7 +522,7 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
   }
   const inRun = filesOfRun(run);
   // Flux writes spec.components and spec.patches into one kustomization: the components' patches go first.
-  const entries = [...componentsInOrder(dir, spec, run, new Set()).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec, flux: true }, text, file, run)];
+  const entries = [...componentsOf(dir, spec, run, new Set(), true).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec, flux: true }, text, file, run)];
   for (const p of entries) {
     const effects = effectsOf(holdsIn(p, file, inRun, run, true), entryId(p));
     for (const o of effects.length > 0 ? matching(build.objects, p, undefined) : []) o.effects.push(...effects);
