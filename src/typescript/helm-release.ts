@@ -10,6 +10,8 @@
 import path from 'node:path';
 import type { FixedNumber } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
+// Registers the reader of releases in code with the helm module before it reads its releases.
+import { releaseChartDirs } from './code-releases.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 
 export interface ReleaseChart {
@@ -27,29 +29,14 @@ export interface ReleaseChart {
  */
 const RELEASE_VALUES = 'values-release-in-code.yaml';
 
-/** Files that mark the folder a Pulumi or cdk8s program runs in (where a relative chart path starts). */
-const PROJECT_FILES = ['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml'];
-
 /**
  * The charts of the repository a release's chart reference may name: the path from the code's
  * folder and from its project's (Pulumi.yaml, cdk8s.yaml), where a Chart.yaml is.
  */
 export function releaseCharts(fileAbs: string, run: RunContext): (chartRef: string) => ReleaseChart[] {
-  const bases = [path.dirname(fileAbs)];
-  for (let dir = path.dirname(fileAbs); ; ) {
-    if (PROJECT_FILES.some((f) => run.readText(path.join(dir, f)) !== undefined)) {
-      bases.push(dir);
-      break;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return (chartRef) => {
-    // A URL (oci://, https://) or an archive is not a folder of the repository.
-    if (chartRef === '' || /^[a-z][a-z0-9+.-]*:/i.test(chartRef) || /\.tgz$/i.test(chartRef)) return [];
-    const dirs = new Set(bases.map((b) => path.resolve(b, chartRef)).filter((d) => run.readText(path.join(d, 'Chart.yaml')) !== undefined));
-    return [...dirs].map((dir) => {
+  const dirsOf = releaseChartDirs(fileAbs, run);
+  return (chartRef) =>
+    dirsOf(chartRef).map((dir) => {
       const values = helmValuesOf({ path: path.join(dir, RELEASE_VALUES), kind: 'helm-values' }, [], run);
       const rendered = values.renderedTimeout;
       return {
@@ -58,5 +45,4 @@ export function releaseCharts(fileAbs: string, run: RunContext): (chartRef: stri
         ...(rendered ? { renderedTimeout: (keyPath: string) => rendered(undefined, undefined, keyPath) } : {}),
       };
     });
-  };
 }

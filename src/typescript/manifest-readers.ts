@@ -22,6 +22,11 @@ import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 import type { RunContext } from '../types.js';
+// Loaded (by preparePatchHolds) only where the repository holds a Pulumi or cdk8s project, before
+// the manifest and Helm rules judge a probe: this registers the reader of Helm releases in code
+// (Pulumi helm.v3.Release, cdk8s Helm), so their chart's values.yaml probes are held as a YAML
+// release's are, in a run over values.yaml alone too.
+import './code-releases.js';
 
 const CODE = /\.[cm]?[jt]sx?$/i;
 /** A probe's exec addressed by path. */

@@ -14,6 +14,7 @@ import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-sc
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
+import { isHelmCallee } from './helm-callee.js';
 import { podContext, type PodContext } from './pod.js';
 
 // For the rule, which reads other code files' pod specs through the module it has loaded.
@@ -325,21 +326,6 @@ function helmValuesAround(probeProp: PropertyAssignment): HelmValuesPlace | unde
   }
   place.keyPath = steps.join('').replace(/^\./, '');
   return place;
-}
-
-/**
- * A Helm release or chart in code: Pulumi `new k8s.helm.v3.Release(…)`, `helm.v4.Chart`, cdk8s
- * `new Helm(…)`, or a name imported from a module whose path says helm (`@pulumi/kubernetes/helm/v3`).
- */
-function isHelmCallee(expr: Node): boolean {
-  const { Node: N } = tsMorph();
-  const text = expr.getText();
-  if (/(^|\.)helm\.v\d+\.(Release|Chart)$/i.test(text) || /(^|\.)Helm(Release|Chart)?$/.test(text)) return true;
-  // `new Release(…)` or `new helm.Release(…)` with `Release`/`helm` imported from a helm module.
-  const root = N.isPropertyAccessExpression(expr) ? expr.getExpression() : expr;
-  const decl = N.isIdentifier(root) ? root.getSymbol()?.getDeclarations()[0] : undefined;
-  const module = decl?.getFirstAncestorByKind(tsMorph().SyntaxKind.ImportDeclaration)?.getModuleSpecifierValue();
-  return module !== undefined && /helm/i.test(module);
 }
 
 const helmFiles = new WeakMap<SourceFile, boolean>();
