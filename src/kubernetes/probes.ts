@@ -1267,16 +1267,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   if (keys[n - 1] === 'image' && CONTAINER_LISTS.has(keys[n - 2] ?? '') && UPSTREAM_IMAGE.test(String(node.value))) {
     // A sidecar or init container that runs the probe's own image: the binary ships in it, not in
     // an image of this repository, so it keeps none of their installs.
-    return {
-      start: node.range![0],
-      end: node.range![1],
-      subject: 'consumer',
-      blockers: ['not-a-probe'],
-      keepsBinary: false,
-      message: `a container runs the grpc-health-probe image ${String(node.value)} (at ${at}): the binary ships in that image, so no install of this repository is needed for it`,
-      hint: 'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.',
-      details: { document: docIndex + 1, path: at },
-    };
+    return upstreamRun(
+      node,
+      docIndex,
+      at,
+      `a container runs the grpc-health-probe image ${String(node.value)} (at ${at}): the binary ships in that image, so no install of this repository is needed for it`,
+      'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.',
+    );
   }
   // A workflow step that runs the upstream probe image as a container action (`uses:
   // docker://ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.28`, or its `with.args` naming the
@@ -1284,15 +1281,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const upstreamAction = dockerActionUpstream(keys, String(node.value), path);
   if (upstreamAction !== undefined) {
     return {
-      start: node.range![0],
-      end: node.range![1],
-      subject: 'consumer',
-      blockers: ['not-a-probe'],
-      keepsBinary: false,
+      ...upstreamRun(node, docIndex, at, `a workflow step runs the grpc-health-probe image ${upstreamAction} as a docker:// container action; the binary ships in that image, ${upstreamRunKeeps(upstreamAction)} (at ${at})`, UPSTREAM_STEP_HINT),
       upstreamImage: upstreamAction,
-      message: `a workflow step runs the grpc-health-probe image ${upstreamAction} as a docker:// container action; the binary ships in that image, ${upstreamRunKeeps(upstreamAction)} (at ${at})`,
-      hint: UPSTREAM_STEP_HINT,
-      details: { document: docIndex + 1, path: at },
     };
   }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
@@ -1841,4 +1831,9 @@ function openShiftTemplate(doc: Document.Parsed<ParsedNode, true> | undefined): 
     },
     substituted,
   };
+}
+
+/** A run of the upstream probe image (a container of it, a docker:// step): the binary ships in that image, so it keeps no install of this repository. */
+function upstreamRun(node: Scalar, docIndex: number, at: string, message: string, hint: string): Report {
+  return { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: false, message, hint, details: { document: docIndex + 1, path: at } };
 }
