@@ -157,6 +157,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let program: string;
   /** The kubelet runs the binary itself: quotes in an item are part of the argument. */
   let noShell = false;
+  /** Variables the shell script sets itself (an assignment, a `for` variable, `read`): not the env's values. */
+  let shellSets: ReadonlySet<string> | undefined;
 
   /** `timeout DURATION grpc_health_probe …`: the deadline it put on the check. */
   let deadline: TimeoutCommand | undefined;
@@ -229,6 +231,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     deadline = shell.invocations[0]!.timeout;
+    shellSets = shell.sets;
     args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text), ...(a.written !== undefined ? { written: restore(a.written) } : {}) }));
     // `$(POD_IP)` in the script the shell reads: either the kubelet's own `$(POD_IP)`, which it
     // replaced with the entry's empty static value before the shell ran (a valueFrom entry), or a
@@ -394,10 +397,17 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     // (ExpandContainerCommandOnlyStatic: "This does *not* include valueFrom substitutions"): a
     // variable set by valueFrom becomes empty there, so `$(POD_IP):5000` dials the local host today.
     const kubeletForm = hostOnly !== null && /^\$\(/.test(hostOnly[1]!);
-    const what = name !== undefined && field !== undefined && !kubeletForm ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
+    // `POD_IP=127.0.0.1; grpc_health_probe -addr=$POD_IP:50051`: the script's value, not the downward API's.
+    const setInScript = name !== undefined && !kubeletForm && shellSets?.has(name) === true;
+    const what = name !== undefined && field !== undefined && !kubeletForm && !setInScript ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
     const substituted = hostOnly ? /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(hostOnly[1]!) : null;
     const commandHost = substituted !== null && !noShell && unresolvedIn('addr').includes(`the command substitution ${hostOnly![1]}`);
-    if (commandHost && !hostOnly![2]!.includes('$')) {
+    if (setInScript && !hostOnly![2]!.includes('$')) {
+      blockers.push({
+        code: 'host',
+        detail: `-addr=${shownAddr} takes its host from $${name}, which the script sets itself (an assignment, a loop's variable or read, on some of its paths at least), so where the probe runs it may hold the script's value${field !== undefined ? ` rather than the downward API's ${field}` : ''}, and the tool does not follow the script; the kubelet dials the pod's own IP (the node's on the host's network): write grpc: {port: ${hostOnly![2]}} by hand if the server answers there`,
+      });
+    } else if (commandHost && !hostOnly![2]!.includes('$')) {
       // `$$(POD_IP)` (the kubelet turns `$$` into `$`) or `$(POD_IP)` the env does not set (left as
       // written): the shell runs a command named POD_IP and puts its output there.
       const v = substituted![1]!;

@@ -834,6 +834,27 @@ export interface ShellAnalysis {
   error?: string;
   /** The script is over the parser's size cap (`error` says how large): not read at all. */
   tooLarge?: true;
+  /**
+   * Variables the script sets itself, so that their value is no longer the container env's: an
+   * assignment statement (`X=1;`, not the prefix of a command), a `for` variable, `read X`,
+   * `export X=1`, `${X:=1}`.
+   */
+  sets?: ReadonlySet<string>;
+}
+
+/** ShellAnalysis.sets of a parsed script. */
+function variablesSet(file: ShScript): Set<string> {
+  const sets = new Set(file.setsOtherwise);
+  for (const call of file.calls) {
+    if (call.args.length === 0) for (const a of call.assigns) sets.add(a.name);
+    const words = call.args.map((w) => resolveWord(w, () => undefined).text);
+    if (words[0] === 'read' || words[0] === 'mapfile' || words[0] === 'readarray' || words[0] === 'getopts') {
+      for (const w of words.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) sets.add(w);
+    }
+    // `printf -v X …`
+    if (words[0] === 'printf') for (let i = 1; i + 1 < words.length; i++) if (words[i] === '-v') sets.add(words[i + 1]!);
+  }
+  return sets;
 }
 
 const HARMLESS_BUILTINS = new Set(['set']);
@@ -848,6 +869,12 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     return { invocations: [], plain: false, error: e.message, ...(e instanceof ShellTooLargeError ? { tooLarge: true as const } : {}) };
   }
   const invocations: ShellInvocation[] = [];
+  const sets = variablesSet(file);
+  const result = analyzeInvocations(file, env, invocations);
+  return sets.size > 0 ? { ...result, sets } : result;
+}
+
+function analyzeInvocations(file: ShScript, env: EnvLookup, invocations: ShellInvocation[]): ShellAnalysis {
   for (const call of file.calls) {
     const args = callArgs(call, env);
     if (args.length > 0 && isBinaryPath(args[0]!.text)) {
