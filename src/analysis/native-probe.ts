@@ -73,6 +73,12 @@ export interface PlanInput {
    * and does not set it. Undefined: unknown (another valueFrom, envFrom, an entry not read).
    */
   envSource?: (name: string) => EnvSource | undefined;
+  /**
+   * A variable's value as the container's process (a shell) sees it, where its entry refers to
+   * earlier ones (`ADDR: "$(POD_IP):50051"`, expanded when the container starts): literal text and
+   * downward-API pieces by the entry that holds them. Never for the kubelet's own `$(ADDR)`.
+   */
+  envExpansion?: (name: string) => ReadonlyArray<{ lit: string } | { ref: string; field: string }> | undefined;
   kubeVersion: string;
   /**
    * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
@@ -246,6 +252,12 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         return kubeletEmptied(script, m[1]!, input.envSource) ? u : `the command substitution ${u}`;
       }),
     });
+    // `-addr=$ADDR` with `ADDR: "$(POD_IP):50051"`: the shell reads the value the kubelet expanded
+    // when the container started, `<pod IP>:50051`; read as if the script said `$POD_IP:50051`.
+    if (input.envExpansion) {
+      const expansion = input.envExpansion;
+      args = args.map((a) => expandEntries(a, expansion, shellSets, notes));
+    }
     program = restore(shell.invocations[0]!.program);
   } else {
     const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
@@ -536,7 +548,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
 
   let service = flag('service');
   if (service !== undefined && unresolvedIn('service').length > 0) {
-    blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
+    const vars = unresolvedIn('service');
+    const fields = vars.map((v) => /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v)).map((m) => (m ? input.envSource?.(m[1]!) : undefined));
+    const downward = fields.every((f) => typeof f === 'object' && 'fieldRef' in f) ? fields.map((f) => (f as { fieldRef: string }).fieldRef) : undefined;
+    blockers.push({ code: 'unparseable', detail: downward ? `-service uses ${vars.join(', ')}, which the downward API sets (${downward.join(', ')}): the tool cannot know ${vars.length > 1 ? 'their values' : 'its value'} to write a literal service name` : `-service uses ${vars.join(', ')}, which has no literal value` });
     service = undefined;
   } else if (service !== undefined && input.templateActions && quotingAction(service)) {
     // `-service={{ .Values.svc | quote }}`: in an exec list the rendered quotes reach the binary;
@@ -801,6 +816,36 @@ export function expandKubeletVars(text: string, env: EnvLookup): string {
     const v = env(name!);
     return v === undefined ? m : v;
   });
+}
+
+/**
+ * A shell word's `$NAME` whose env entry refers to earlier entries (PlanInput.envExpansion): its
+ * literal pieces go into the text, its downward-API pieces stand as `${REF}` (what the script
+ * would say reading them itself). Left as it is where the script sets NAME or a piece's entry
+ * itself, where the word holds an expansion written otherwise, or where the literal text would be
+ * split or globbed unquoted.
+ */
+function expandEntries(a: ResolvedWord, expansion: NonNullable<PlanInput['envExpansion']>, sets: ReadonlySet<string> | undefined, notes: string[]): ResolvedWord {
+  if (a.written !== undefined) return a;
+  let { text } = a;
+  const unresolved: string[] = [];
+  let changed = false;
+  for (const u of a.unresolved) {
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(u);
+    const value = m && !sets?.has(m[1]!) ? expansion(m[1]!) : undefined;
+    if (!m || value === undefined || value.some((p) => ('lit' in p ? /[\s*?[$`"'\\]/.test(p.lit) : sets?.has(p.ref) === true))) {
+      unresolved.push(u);
+      continue;
+    }
+    const refs = value.filter((p): p is { ref: string; field: string } => 'ref' in p).map((p) => `$${p.ref}`);
+    text = text.split(`\${${m[1]}}`).join(value.map((p) => ('lit' in p ? p.lit : `\${${p.ref}}`)).join(''));
+    unresolved.push(...refs);
+    changed = true;
+    const shown = value.map((p) => ('lit' in p ? p.lit : `$(${p.ref})`)).join('');
+    const note = `$${m[1]} is ${shown} in the container's env, which the kubelet expands from the entries before it when the container starts`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  return changed ? { ...a, text, unresolved: [...new Set(unresolved)] } : a;
 }
 
 /** `$(NAME)` unescaped in an exec probe's item, NAME a valueFrom entry: the kubelet empties it before anything runs. */
