@@ -1348,6 +1348,20 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     }, node, text);
   }
+  if (n >= 4 && keys[0] === 'checks' && keys[2] === 'exec' && keys[3] === 'command' && enclosingContainer(path) === undefined) {
+    // A Pebble check (rockcraft.yaml's `checks:`, a Pebble layer file): Pebble runs exec, http and
+    // tcp checks, none of them gRPC, so nothing native replaces it and the binary stays for it.
+    return atBlockMention({
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `a Pebble health check runs grpc_health_probe (at ${at}); Pebble has no gRPC check type, so the binary stays for it`,
+      hint: PEBBLE_HINT,
+      blockers: ['no-native-check'],
+      keepsBinary: true,
+      details: { document: docIndex + 1, path: at },
+    }, node, text);
+  }
   if (n === 2 && keys[0] === 'contents' && keys[1] === 'packages') {
     // An apko image config's package list (Wolfi, Chainguard): it installs the package, it runs nothing.
     return {
@@ -1467,6 +1481,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const image = enclosingContainerImage(path);
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
+
+const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
