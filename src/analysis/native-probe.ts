@@ -256,7 +256,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     // when the container started, `<pod IP>:50051`; read as if the script said `$POD_IP:50051`.
     if (input.envExpansion) {
       const expansion = input.envExpansion;
-      args = args.map((a) => expandEntries(a, expansion, shellSets, notes));
+      args = args.map((a) => expandEntries(a, expansion, shellSets, notes, input.envSource));
     }
     program = restore(shell.invocations[0]!.program);
   } else {
@@ -825,7 +825,13 @@ export function expandKubeletVars(text: string, env: EnvLookup): string {
  * itself, where the word holds an expansion written otherwise, or where the literal text would be
  * split or globbed unquoted.
  */
-function expandEntries(a: ResolvedWord, expansion: NonNullable<PlanInput['envExpansion']>, sets: ReadonlySet<string> | undefined, notes: string[]): ResolvedWord {
+function expandEntries(a: ResolvedWord, expansion: NonNullable<PlanInput['envExpansion']>, sets: ReadonlySet<string> | undefined, notes: string[], envSource: PlanInput['envSource']): ResolvedWord {
+  // A piece stands as `${REF}`, which the planner reads from REF's last entry: only where that is
+  // the field the value was expanded from (an entry redefined after it would be read instead).
+  const same = (p: { ref: string; field: string }) => {
+    const source = envSource?.(p.ref);
+    return typeof source === 'object' && 'fieldRef' in source && source.fieldRef === p.field;
+  };
   if (a.written !== undefined) return a;
   let { text } = a;
   const unresolved: string[] = [];
@@ -833,7 +839,7 @@ function expandEntries(a: ResolvedWord, expansion: NonNullable<PlanInput['envExp
   for (const u of a.unresolved) {
     const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(u);
     const value = m && !sets?.has(m[1]!) ? expansion(m[1]!) : undefined;
-    if (!m || value === undefined || value.some((p) => ('lit' in p ? /[\s*?[$`"'\\]/.test(p.lit) : sets?.has(p.ref) === true))) {
+    if (!m || value === undefined || value.some((p) => ('lit' in p ? /[\s*?[$`"'\\]/.test(p.lit) : sets?.has(p.ref) === true || !same(p)))) {
       unresolved.push(u);
       continue;
     }
