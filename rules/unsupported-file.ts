@@ -1,7 +1,7 @@
 import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
 import type { Report, Rule, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
-import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG } from '../src/classify.js';
+import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
@@ -140,6 +140,8 @@ function perLine(
         ? RUNS_NOTHING.renovate
         : DOCKER_IGNORE.test(baseName(file.displayPath))
           ? RUNS_NOTHING.dockerignore
+          : TOOL_IGNORE.test(baseName(file.displayPath))
+            ? toolIgnore(baseName(file.displayPath))
           : onlyGoInstall(file.text.slice(lineStart, lineEndOf(file.text, o)))
             ? RUNS_NOTHING.goInstall
             : undefined;
@@ -316,6 +318,26 @@ const RUNS_NOTHING = {
     hint: 'Renovate updates the version of the binary; it runs nothing and keeps nothing installed. Drop its rule once the installs are gone.',
   },
 };
+
+/** What each tool's ignore file leaves the binary out of (TOOL_IGNORE). */
+const IGNORED_FROM: Record<string, string> = {
+  git: 'what git tracks',
+  hg: 'what Mercurial tracks',
+  helm: "the chart's package (helm package)",
+  npm: 'the npm package',
+  prettier: 'what Prettier formats',
+  eslint: 'what ESLint lints',
+  gcloud: 'what gcloud uploads',
+};
+
+/** The info finding of a `.gitignore` (`.helmignore`, …) line that names the binary: it runs nothing. */
+function toolIgnore(base: string): { message: string; hint: string } {
+  const tool = TOOL_IGNORE.exec(base)![1]!.toLowerCase();
+  return {
+    message: `a ${base} names grpc_health_probe to leave it out of ${IGNORED_FROM[tool] ?? 'what a tool reads'}; it runs nothing`,
+    hint: `A ${base} only leaves files out of ${IGNORED_FROM[tool] ?? 'what a tool reads'}; it runs nothing and does not keep the binary installed. Drop the line once the binary is gone from the repository.`,
+  };
+}
 
 /** A file kind's name, and how its native probe is written (for the hint), by file name. */
 const TERRAFORM = /\.(tf|tf\.json|hcl)$/i;

@@ -37,6 +37,13 @@ export const RENOVATE_CONFIG = /^(renovate\.json5?|\.renovaterc(\.json5?)?)$/i;
  */
 export const DOCKER_IGNORE = /(^|\.)dockerignore$/i;
 
+/**
+ * Other tools' ignore files (`.gitignore`, `.helmignore`, `.npmignore`, `.prettierignore`,
+ * `.eslintignore`, `.gcloudignore`, `.hgignore`): they leave files out of what the tool tracks,
+ * packages, formats or uploads; they never run them. The group is the tool's name.
+ */
+export const TOOL_IGNORE = /^\.(git|helm|npm|prettier|eslint|gcloud|hg)ignore$/i;
+
 export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 
 /**
@@ -52,7 +59,7 @@ export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
 export const READS_REPOSITORY: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'helm-template', 'json', 'typescript']);
 
 export const KIND_RULES: readonly KindRule[] = [
-  { kind: 'other', test: (b) => DOCKER_IGNORE.test(b) },
+  { kind: 'other', test: (b) => DOCKER_IGNORE.test(b) || TOOL_IGNORE.test(b) },
   { kind: 'dockerfile', test: (b) => /^(Dockerfile|Containerfile)([.-].*)?$/i.test(b) || /\.(Dockerfile|Containerfile)$/i.test(b) },
   // A Carvel ytt template, overlay or data values file (`#@ load(`, `#@overlay/match`, `name: #@ expr`),
   // whatever its name: its comments are code and its annotations attach to the next node, so it is

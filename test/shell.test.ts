@@ -30,8 +30,11 @@ describe('words', () => {
     const resolved = call.args.map((w) => resolveWord(w, env));
     expect(resolved.map((r) => r.text)).toEqual(['probe', '-addr=localhost:5000', '${MISSING}', '${PORT}', '$(...)', '$(...)', '${?}']);
     // An expansion with an operator is recorded as written, its default too, for messages.
-    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['${PORT:-1}'], ['CmdSubst'], ['ArithmExp'], ['$?']]);
-    expect(resolved.map((r) => r.written)).toEqual([undefined, undefined, undefined, '${PORT:-1}', undefined, undefined, undefined]);
+    // A command substitution or an arithmetic expansion is named in words, as written (no parser node names).
+    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['${PORT:-1}'], ['the command substitution $(id -u)'], ['the arithmetic expansion $((1+2))'], ['$?']]);
+    expect(resolved.map((r) => r.written)).toEqual([undefined, undefined, undefined, '${PORT:-1}', '$(id -u)', '$((1+2))', undefined]);
+    // `$(POD_IP)`: kept as written in the text, for the planner to tell it from the kubelet's own `$(POD_IP)`.
+    expect(resolveWord(parseShell('echo -addr=$(POD_IP):5000').calls[0]!.args[1]!, env)).toEqual({ text: '-addr=$(POD_IP):5000', unresolved: ['$(POD_IP)'], substitutions: ['$(POD_IP)'] });
     expect(resolveWord(onlyCall('echo -addr=:${PORT:-50051}').args[1]!, env)).toEqual({ text: '-addr=:${PORT}', unresolved: ['${PORT:-50051}'], written: '-addr=:${PORT:-50051}' });
   });
 

@@ -73,6 +73,12 @@ export interface PlanInput {
    * and does not set it. Undefined: unknown (another valueFrom, envFrom, an entry not read).
    */
   envSource?: (name: string) => EnvSource | undefined;
+  /**
+   * A variable's value as the container's process (a shell) sees it, where its entry refers to
+   * earlier ones (`ADDR: "$(POD_IP):50051"`, expanded when the container starts): literal text and
+   * downward-API pieces by the entry that holds them. Never for the kubelet's own `$(ADDR)`.
+   */
+  envExpansion?: (name: string) => ReadonlyArray<{ lit: string } | { ref: string; field: string }> | undefined;
   kubeVersion: string;
   /**
    * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
@@ -157,6 +163,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   let program: string;
   /** The kubelet runs the binary itself: quotes in an item are part of the argument. */
   let noShell = false;
+  /** Variables the shell script sets itself (an assignment, a `for` variable, `read`): not the env's values. */
+  let shellSets: ReadonlySet<string> | undefined;
 
   /** `timeout DURATION grpc_health_probe …`: the deadline it put on the check. */
   let deadline: TimeoutCommand | undefined;
@@ -229,7 +237,27 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       wrapperNote = `the ${basename(argv[0]!)} -c wrapper added nothing and goes`;
     }
     deadline = shell.invocations[0]!.timeout;
+    shellSets = shell.sets;
     args = shell.invocations[0]!.args.map((a) => ({ ...a, text: restore(a.text), ...(a.written !== undefined ? { written: restore(a.written) } : {}) }));
+    // `$(POD_IP)` in the script the shell reads: either the kubelet's own `$(POD_IP)`, which it
+    // replaced with the entry's empty static value before the shell ran (a valueFrom entry), or a
+    // command substitution the shell runs (`$$(POD_IP)`, which the kubelet turns into `$(POD_IP)`,
+    // or a name the container's env does not set, which the kubelet leaves as written).
+    const script = input.argv[shellAt]!;
+    args = args.map((a) => a.substitutions === undefined ? a : {
+      ...a,
+      unresolved: a.unresolved.map((u) => {
+        const m = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(u);
+        if (!m || !a.substitutions!.includes(u)) return u;
+        return kubeletEmptied(script, m[1]!, input.envSource) ? u : `the command substitution ${u}`;
+      }),
+    });
+    // `-addr=$ADDR` with `ADDR: "$(POD_IP):50051"`: the shell reads the value the kubelet expanded
+    // when the container started, `<pod IP>:50051`; read as if the script said `$POD_IP:50051`.
+    if (input.envExpansion) {
+      const expansion = input.envExpansion;
+      args = args.map((a) => expandEntries(a, expansion, shellSets, notes, input.envSource));
+    }
     program = restore(shell.invocations[0]!.program);
   } else {
     const shellOptions = argv.length > 0 && SHELLS.has(basename(argv[0]!)) ? argv.slice(1).filter((a) => /^[-+]/.test(a)) : [];
@@ -381,14 +409,38 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     // (ExpandContainerCommandOnlyStatic: "This does *not* include valueFrom substitutions"): a
     // variable set by valueFrom becomes empty there, so `$(POD_IP):5000` dials the local host today.
     const kubeletForm = hostOnly !== null && /^\$\(/.test(hostOnly[1]!);
-    const what = name !== undefined && field !== undefined && !kubeletForm ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
-    if (absent.length > 0) {
+    // `POD_IP=127.0.0.1; grpc_health_probe -addr=$POD_IP:50051`: the script's value, not the downward API's.
+    const setInScript = name !== undefined && !kubeletForm && shellSets?.has(name) === true;
+    const what = name !== undefined && field !== undefined && !kubeletForm && !setInScript ? `${hostOnly![1]} (the downward API's ${field})` : undefined;
+    const substituted = hostOnly ? /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(hostOnly[1]!) : null;
+    const commandHost = substituted !== null && !noShell && unresolvedIn('addr').includes(`the command substitution ${hostOnly![1]}`);
+    if (setInScript && !hostOnly![2]!.includes('$')) {
+      blockers.push({
+        code: 'host',
+        detail: `-addr=${shownAddr} takes its host from $${name}, which the script sets itself (an assignment, a loop's variable or read, on some of its paths at least), so where the probe runs it may hold the script's value${field !== undefined ? ` rather than the downward API's ${field}` : ''}, and the tool does not follow the script; the kubelet dials the pod's own IP (the node's on the host's network): write grpc: {port: ${hostOnly![2]}} by hand if the server answers there`,
+      });
+    } else if (commandHost && !hostOnly![2]!.includes('$')) {
+      // `$$(POD_IP)` (the kubelet turns `$$` into `$`) or `$(POD_IP)` the env does not set (left as
+      // written): the shell runs a command named POD_IP and puts its output there.
+      const v = substituted![1]!;
+      const how = escapedInScript(input.argv[shellAt!] ?? '', v)
+        ? `the kubelet turns $$(${v}) into $(${v}), which the shell runs as a command substitution`
+        : input.envSource?.(v) === 'absent'
+          ? `the container's env does not set ${v}, so the kubelet leaves $(${v}) as written and the shell runs it as a command substitution`
+          : `the shell runs $(${v}) as a command substitution`;
+      blockers.push({
+        code: 'host',
+        detail: `-addr=${shownAddr}: ${how}: it runs a command named ${v} and puts its output in the host; where the image has no such command the host is empty and the binary dials the local host (-addr=:${hostOnly![2]}) today, while the native probe dials the pod's IP (the node's on the host's network): to dial the pod's IP, ${typeof input.envSource?.(v) === 'object' ? `read ${v}, which the container's env sets, as the shell's variable` : `set ${v} from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and read it as the shell's variable`} (-addr=$${v}:${hostOnly![2]}), then run the tool again, or write grpc: {port: ${hostOnly![2]}} by hand if the server answers there too`,
+      });
+    } else if (absent.length > 0) {
       blockers.push({ code: 'unparseable', detail: `-addr=${shownAddr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
     } else if (hostOnly && name !== undefined && typeof source === 'object' && kubeletForm && !hostOnly[2]!.includes('$')) {
       const setBy = 'fieldRef' in source ? `the downward API sets (${source.fieldRef})` : `its valueFrom sets (${source.valueFrom})`;
       blockers.push({
         code: 'host',
-        detail: `-addr=${addr} takes its host from ${hostOnly[1]}, which ${setBy}; but the kubelet expands $(…) in an exec probe's command from literal env values only, so ${hostOnly[1]} is empty there and the binary dials the local host (-addr=:${hostOnly[2]}) today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the variable in a shell (sh -c "grpc_health_probe -addr=\${${name}}:${hostOnly[2]}"), where it has its value, and run the tool again`,
+        detail: noShell
+          ? `-addr=${addr} takes its host from ${hostOnly[1]}, which ${setBy}; but the kubelet expands $(…) in an exec probe's command from literal env values only, so ${hostOnly[1]} is empty there and the binary dials the local host (-addr=:${hostOnly[2]}) today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the variable in a shell (sh -c "grpc_health_probe -addr=\${${name}}:${hostOnly[2]}"), where it has its value, and run the tool again`
+          : `-addr=${addr} takes its host from the kubelet's ${hostOnly[1]}, which ${setBy}; but the kubelet expands $(…) in an exec probe's command from literal env values only, so it replaces ${hostOnly[1]} with an empty value before the shell runs: the shell gets -addr=:${hostOnly[2]} and the binary dials the local host today, while the native probe dials the pod's IP (the node's on the host's network): write grpc: {port: ${hostOnly[2]}} by hand if the server answers there too, or read the shell's variable instead (-addr=$${name}:${hostOnly[2]}), where it has its value, and run the tool again`,
       });
     } else if (hostOnly && what && (field === 'status.podIP' || (field === 'status.hostIP' && input.hostNetwork === true))) {
       // The kubelet dials status.podIP, which on the host's network is the node's IP, status.hostIP:
@@ -436,7 +488,9 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         ? `which the tool does not read as a literal (an expansion with ${vars.length > 1 ? 'operators' : 'an operator'}, such as a default: what it gives depends on the variable at run time, which the container's env or the image may set)`
         : emptied.length > 0
           ? `which the container's env sets with valueFrom: the kubelet expands $(…) in an exec probe's command from literal env values only, so ${emptied.join(', ')} ${emptied.length > 1 ? 'are' : 'is'} empty there and the probe fails today`
-          : "which has no literal value in the container's env";
+          : vars.every((v) => v.startsWith('the '))
+            ? `which the shell only works out when the probe runs`
+            : "which has no literal value in the container's env";
       const asWritten = shellOnly.reduce((t, v) => t.split(`\${${v.slice(1)}}`).join(v), shownAddr);
       blockers.push({ code: 'unresolved-port', detail: `-addr=${asWritten} uses ${vars.join(', ')}, ${held}` });
     }
@@ -494,7 +548,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
 
   let service = flag('service');
   if (service !== undefined && unresolvedIn('service').length > 0) {
-    blockers.push({ code: 'unparseable', detail: `-service uses ${unresolvedIn('service').join(', ')}, which has no literal value` });
+    const vars = unresolvedIn('service');
+    const fields = vars.map((v) => /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v)).map((m) => (m ? input.envSource?.(m[1]!) : undefined));
+    const downward = fields.every((f) => typeof f === 'object' && 'fieldRef' in f) ? fields.map((f) => (f as { fieldRef: string }).fieldRef) : undefined;
+    blockers.push({ code: 'unparseable', detail: downward ? `-service uses ${vars.join(', ')}, which the downward API sets (${downward.join(', ')}): the tool cannot know ${vars.length > 1 ? 'their values' : 'its value'} to write a literal service name` : `-service uses ${vars.join(', ')}, which has no literal value` });
     service = undefined;
   } else if (service !== undefined && input.templateActions && quotingAction(service)) {
     // `-service={{ .Values.svc | quote }}`: in an exec list the rendered quotes reach the binary;
@@ -523,8 +580,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     if (secs === undefined && (later.length > 0 || isTemplated(v) || input.opaque?.(v))) {
       // `-rpc-timeout={{ .Values.t }}s`, `$(T)`: a value only known at render or run time is not
       // wrong, only unreadable; what the native deadline must be cannot be told.
-      const what = later.length > 0 ? `uses ${later.join(', ')}, which has no literal value in the container's env` : 'is only known when the chart renders (or the code runs)';
-      blockers.push({ code: 'unparseable', detail: `-${name}=${v} ${what}; the tool cannot tell how long the binary waits, so it cannot carry the timeout over to timeoutSeconds` });
+      const what = later.length > 0 ? `uses ${later.join(', ')}, which ${later.every((u) => u.startsWith('the ')) ? 'the shell only works out when the probe runs' : "has no literal value in the container's env"}` : 'is only known when the chart renders (or the code runs)';
+      blockers.push({ code: 'unparseable', detail: `-${name}=${writtenValue(name) ?? v} ${what}; the tool cannot tell how long the binary waits, so it cannot carry the timeout over to timeoutSeconds` });
       continue;
     }
     if (secs === undefined || secs <= 0) {
@@ -759,6 +816,59 @@ export function expandKubeletVars(text: string, env: EnvLookup): string {
     const v = env(name!);
     return v === undefined ? m : v;
   });
+}
+
+/**
+ * A shell word's `$NAME` whose env entry refers to earlier entries (PlanInput.envExpansion): its
+ * literal pieces go into the text, its downward-API pieces stand as `${REF}` (what the script
+ * would say reading them itself). Left as it is where the script sets NAME or a piece's entry
+ * itself, where the word holds an expansion written otherwise, or where the literal text would be
+ * split or globbed unquoted.
+ */
+function expandEntries(a: ResolvedWord, expansion: NonNullable<PlanInput['envExpansion']>, sets: ReadonlySet<string> | undefined, notes: string[], envSource: PlanInput['envSource']): ResolvedWord {
+  // A piece stands as `${REF}`, which the planner reads from REF's last entry: only where that is
+  // the field the value was expanded from (an entry redefined after it would be read instead).
+  const same = (p: { ref: string; field: string }) => {
+    const source = envSource?.(p.ref);
+    return typeof source === 'object' && 'fieldRef' in source && source.fieldRef === p.field;
+  };
+  if (a.written !== undefined) return a;
+  let { text } = a;
+  const unresolved: string[] = [];
+  let changed = false;
+  for (const u of a.unresolved) {
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(u);
+    const value = m && !sets?.has(m[1]!) ? expansion(m[1]!) : undefined;
+    if (!m || value === undefined || value.some((p) => ('lit' in p ? /[\s*?[$`"'\\]/.test(p.lit) : sets?.has(p.ref) === true || !same(p)))) {
+      unresolved.push(u);
+      continue;
+    }
+    const refs = value.filter((p): p is { ref: string; field: string } => 'ref' in p).map((p) => `$${p.ref}`);
+    text = text.split(`\${${m[1]}}`).join(value.map((p) => ('lit' in p ? p.lit : `\${${p.ref}}`)).join(''));
+    unresolved.push(...refs);
+    changed = true;
+    const shown = value.map((p) => ('lit' in p ? p.lit : `$(${p.ref})`)).join('');
+    const note = `$${m[1]} is ${shown} in the container's env, which the kubelet expands from the entries before it when the container starts`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  return changed ? { ...a, text, unresolved: [...new Set(unresolved)] } : a;
+}
+
+/** `$(NAME)` unescaped in an exec probe's item, NAME a valueFrom entry: the kubelet empties it before anything runs. */
+function kubeletEmptied(text: string, name: string, envSource: PlanInput['envSource']): boolean {
+  return typeof envSource?.(name) === 'object' && kubeletReferences(text, name).some((escaped) => !escaped);
+}
+
+/** `$$(NAME)` in an exec probe's item: the kubelet writes `$(NAME)`, a command substitution to a shell. */
+function escapedInScript(text: string, name: string): boolean {
+  return kubeletReferences(text, name).some((escaped) => escaped);
+}
+
+/** Each `$(NAME)` of the item: whether `$$` escapes it (an odd number of `$` before it). */
+function kubeletReferences(text: string, name: string): boolean[] {
+  const out: boolean[] = [];
+  for (const m of text.matchAll(/(\$*)\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) if (m[2] === name) out.push(m[1]!.length % 2 === 1);
+  return out;
 }
 
 /** `$(POD_IP)`, `${HOST_IP}` or `$HOST_IP` as the whole host of -addr, the one variable it reads: its name. */

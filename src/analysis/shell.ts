@@ -37,7 +37,7 @@ export type ShPart =
    * `source`: an expansion that is not simple, as written (`${PORT:-50051}`), for messages.
    */
   | { type: 'param'; name: string; simple: boolean; quoted: boolean; source?: string }
-  | { type: 'other'; what: string };
+  | { type: 'other'; what: string; source?: string };
 
 export interface ShWord {
   parts: ShPart[];
@@ -576,7 +576,7 @@ class Converter {
           if (name) into.params.add(name);
           // ${A:-$B}, ${A/$x/y}: what is inside counts as read too.
           if (!simple) this.walkInto(p, into);
-          if (!name) out.push({ type: 'other', what: type });
+          if (!name) out.push({ type: 'other', what: type, source: this.sourceOf(p) });
           else if (simple) out.push({ type: 'param', name, simple, quoted: inDoubleQuotes });
           else {
             const { start, end } = this.span(p);
@@ -592,12 +592,22 @@ class Converter {
             for (const v of inner.params) into.params.add(v);
             into.loopOrFunction ||= inner.loopOrFunction;
           }
-          out.push({ type: 'other', what: type });
+          out.push({ type: 'other', what: type, source: this.sourceOf(p) });
           break;
         default:
           this.walkInto(p, into);
-          out.push({ type: 'other', what: type });
+          out.push({ type: 'other', what: type, source: this.sourceOf(p) });
       }
+    }
+  }
+
+  /** A word part as the script wrote it (`$(POD_IP)`), for messages. */
+  private sourceOf(n: MvNode): string | undefined {
+    try {
+      const { start, end } = this.span(n);
+      return end > start ? this.script_.slice(start, end) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -730,6 +740,24 @@ export interface ResolvedWord {
   unresolved: string[];
   /** The word with such an expansion as written, where `text` has `${PORT}` for it: for messages. */
   written?: string;
+  /** Command substitutions in the word, as written (`$(POD_IP)`): each runs a command and gives its output. */
+  substitutions?: string[];
+}
+
+/** What the shell does with a word part that is no literal and no variable, in words. */
+const OTHER_PARTS: Record<string, string> = {
+  CmdSubst: 'the command substitution',
+  ProcSubst: 'the process substitution',
+  ArithmExp: 'the arithmetic expansion',
+  ExtGlob: 'the glob pattern',
+  BraceExp: 'the brace expansion',
+  ParamExp: 'the expansion',
+};
+
+/** A word part that is no literal and no variable, as a message says it (`the arithmetic expansion $((P+1))`). */
+function describeOther(what: string, source: string | undefined): string {
+  const kind = OTHER_PARTS[what] ?? 'the expansion';
+  return source !== undefined ? `${kind} ${source}` : `an expansion (${kind.replace(/^the /, '')})`;
 }
 
 /** Characters of a value that an unquoted expansion splits on (default IFS) or globs with. */
@@ -739,6 +767,7 @@ const SPLITS_OR_GLOBS = /[\s*?[]/;
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';
   const unresolved: string[] = [];
+  const substitutions: string[] = [];
   // The same text, with each expansion that is not simple as written.
   let written = '';
   let rewritten = false;
@@ -762,13 +791,26 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
         unresolved.push('$' + p.name);
         text += '${' + p.name + '}';
       } else text += v;
+    } else if (p.what === 'CmdSubst' && p.source !== undefined && /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(p.source)) {
+      // `$(POD_IP)`: a command named POD_IP, whose output the shell puts here. Kept as written: the
+      // probe's planner tells it from the kubelet's `$(POD_IP)` (emptied there before the shell runs).
+      unresolved.push(p.source);
+      substitutions.push(p.source);
+      text += p.source;
     } else {
-      unresolved.push(p.what);
+      unresolved.push(describeOther(p.what, p.source));
+      if (p.what === 'CmdSubst' && p.source !== undefined) substitutions.push(p.source);
       text += '$(...)';
+      if (p.source !== undefined) {
+        written += p.source;
+        rewritten = true;
+        continue;
+      }
     }
     written += text.slice(before);
   }
-  return rewritten ? { text, unresolved, written } : { text, unresolved };
+  const subs = substitutions.length > 0 ? { substitutions } : {};
+  return rewritten ? { text, unresolved, written, ...subs } : { text, unresolved, ...subs };
 }
 
 export interface ShellInvocation {
@@ -792,6 +834,27 @@ export interface ShellAnalysis {
   error?: string;
   /** The script is over the parser's size cap (`error` says how large): not read at all. */
   tooLarge?: true;
+  /**
+   * Variables the script sets itself, so that their value is no longer the container env's: an
+   * assignment statement (`X=1;`, not the prefix of a command), a `for` variable, `read X`,
+   * `export X=1`, `${X:=1}`.
+   */
+  sets?: ReadonlySet<string>;
+}
+
+/** ShellAnalysis.sets of a parsed script. */
+function variablesSet(file: ShScript): Set<string> {
+  const sets = new Set(file.setsOtherwise);
+  for (const call of file.calls) {
+    if (call.args.length === 0) for (const a of call.assigns) sets.add(a.name);
+    const words = call.args.map((w) => resolveWord(w, () => undefined).text);
+    if (words[0] === 'read' || words[0] === 'mapfile' || words[0] === 'readarray' || words[0] === 'getopts') {
+      for (const w of words.slice(1)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) sets.add(w);
+    }
+    // `printf -v X …`
+    if (words[0] === 'printf') for (let i = 1; i + 1 < words.length; i++) if (words[i] === '-v') sets.add(words[i + 1]!);
+  }
+  return sets;
 }
 
 const HARMLESS_BUILTINS = new Set(['set']);
@@ -806,6 +869,12 @@ export function analyzeShellScript(script: string, env: EnvLookup): ShellAnalysi
     return { invocations: [], plain: false, error: e.message, ...(e instanceof ShellTooLargeError ? { tooLarge: true as const } : {}) };
   }
   const invocations: ShellInvocation[] = [];
+  const sets = variablesSet(file);
+  const result = analyzeInvocations(file, env, invocations);
+  return sets.size > 0 ? { ...result, sets } : result;
+}
+
+function analyzeInvocations(file: ShScript, env: EnvLookup, invocations: ShellInvocation[]): ShellAnalysis {
   for (const call of file.calls) {
     const args = callArgs(call, env);
     if (args.length > 0 && isBinaryPath(args[0]!.text)) {

@@ -584,6 +584,94 @@ export function envLookup(container: YAMLMap | undefined, scalarValue: (s: Scala
 }
 
 /**
+ * The value a container's process sees for a variable whose entry refers to others
+ * (`ADDR: "$(POD_IP):50051"`): the kubelet expands each entry's `$(VAR)` when the container starts,
+ * from the entries before it, valueFrom ones included ("Variable references $(VAR_NAME) are
+ * expanded using the previously defined environment variables"). Only where every reference is an
+ * earlier entry the tool reads (a literal value, or a downward-API fieldRef, kept as a piece for
+ * the planner); anything else (an entry after it, envFrom, another valueFrom, an alias, a merge, a
+ * Helm action) gives undefined. Not the kubelet's own `$(ADDR)` in an exec probe's command, which
+ * takes the entry's value as written (PlanInput.envExpansion).
+ */
+export function envExpansions(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => { value: EnvExpansion; reads: string[] } | undefined {
+  const env = container && !hasMergeKey(container) ? getPair(container, 'env')?.value : undefined;
+  if (!isSeq(env)) return () => undefined;
+  /** Each name's value so far, as the kubelet holds it at that point of the list; undefined: unknown. */
+  const known = new Map<string, EnvExpansion | undefined>();
+  /** Names whose last entry refers to others. */
+  const expanded = new Map<string, EnvExpansion | undefined>();
+  /** The entries each name's value was expanded from, all the way down. */
+  const reads = new Map<string, string[]>();
+  for (const item of env.items) {
+    if (!isMap(item) || hasMergeKey(item)) return () => undefined;
+    const name = getPair(item, 'name')?.value;
+    if (!isScalar(name) || typeof name.value !== 'string') return () => undefined;
+    const valuePair = getPair(item, 'value');
+    const value = valuePair?.value;
+    const from = getPair(item, 'valueFrom')?.value;
+    const ref = isMap(from) ? getPair(from, 'fieldRef')?.value : undefined;
+    const field = isMap(ref) ? getPair(ref, 'fieldPath')?.value : undefined;
+    expanded.delete(name.value);
+    reads.delete(name.value);
+    if (valuePair === undefined) {
+      known.set(name.value, isScalar(field) && typeof field.value === 'string' && from !== undefined && isMap(from) && from.items.length === 1 ? [{ ref: name.value, field: field.value }] : undefined);
+      continue;
+    }
+    const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
+    if (text === undefined || /\{\{/.test(text)) {
+      known.set(name.value, undefined);
+      continue;
+    }
+    if (!/\$[($]/.test(text)) {
+      known.set(name.value, [{ lit: text }]);
+      continue;
+    }
+    const pieces: EnvExpansion = [];
+    const readFrom: string[] = [];
+    let ok = true;
+    let last = 0;
+    for (const m of text.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)) {
+      pieces.push({ lit: text.slice(last, m.index) });
+      last = m.index! + m[0].length;
+      if (m[1] === undefined) {
+        pieces.push({ lit: '$' });
+        continue;
+      }
+      const earlier = known.get(m[1]);
+      readFrom.push(m[1], ...(reads.get(m[1]) ?? []));
+      if (earlier === undefined) {
+        ok = false;
+        break;
+      }
+      pieces.push(...earlier);
+    }
+    pieces.push({ lit: text.slice(last) });
+    const merged = ok ? joinPieces(pieces) : undefined;
+    known.set(name.value, merged);
+    expanded.set(name.value, merged);
+    reads.set(name.value, readFrom);
+  }
+  return (name) => {
+    const value = expanded.get(name);
+    return value === undefined ? undefined : { value, reads: reads.get(name) ?? [] };
+  };
+}
+
+/** A variable's value as a container's process sees it: literal text, and downward-API values by the entry that holds them. */
+export type EnvExpansion = Array<{ lit: string } | { ref: string; field: string }>;
+
+function joinPieces(pieces: EnvExpansion): EnvExpansion {
+  const out: EnvExpansion = [];
+  for (const p of pieces) {
+    const prev = out[out.length - 1];
+    if ('lit' in p && p.lit === '') continue;
+    if ('lit' in p && prev !== undefined && 'lit' in prev) out[out.length - 1] = { lit: prev.lit + p.lit };
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
  * Where a container variable with no literal value comes from (PlanInput.envSource): the last
  * entry of its name, when that is `valueFrom: {fieldRef: {fieldPath: …}}`; 'absent' when no entry
  * names it and nothing else can (no envFrom, no merged keys, every entry read), unless the name is
@@ -621,6 +709,14 @@ function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (n
   return (name) => {
     if (sources.has(name)) return sources.get(name);
     return complete && !templated && !SERVICE_LINK_VAR.test(name) ? 'absent' : undefined;
+  };
+}
+/** envExpansions, recording the entries an expansion reads (an overlay that sets one changes the probe too). */
+function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads: string[] } | undefined, read: Set<string>): (name: string) => EnvExpansion | undefined {
+  return (name) => {
+    const e = lookup(name);
+    for (const r of e?.reads ?? []) read.add(r);
+    return e?.value;
   };
 }
 /** The sources of a `valueFrom`: the kubelet resolves them for the container's process, not for an exec probe's `$(…)`. */
@@ -717,6 +813,7 @@ function probeReport(
       return lookup(name);
     },
     envSource: envSourceLookup(ctx.container, opts.templateActions === true),
+    ...(ctx.env === undefined && opts.templateActions !== true ? { envExpansion: readingExpansion(envExpansions(ctx.container, scalarValue), envRead) } : {}),
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -1251,6 +1348,20 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
       details: { document: docIndex + 1, path: at },
     }, node, text);
   }
+  if (n >= 4 && keys[0] === 'checks' && keys[2] === 'exec' && keys[3] === 'command' && enclosingContainer(path) === undefined) {
+    // A Pebble check (rockcraft.yaml's `checks:`, a Pebble layer file): Pebble runs exec, http and
+    // tcp checks, none of them gRPC, so nothing native replaces it and the binary stays for it.
+    return atBlockMention({
+      start: node.range![0],
+      end: node.range![1],
+      subject: 'consumer',
+      message: `a Pebble health check runs grpc_health_probe (at ${at}); Pebble has no gRPC check type, so the binary stays for it`,
+      hint: PEBBLE_HINT,
+      blockers: ['no-native-check'],
+      keepsBinary: true,
+      details: { document: docIndex + 1, path: at },
+    }, node, text);
+  }
   if (n === 2 && keys[0] === 'contents' && keys[1] === 'packages') {
     // An apko image config's package list (Wolfi, Chainguard): it installs the package, it runs nothing.
     return {
@@ -1360,6 +1471,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const image = enclosingContainerImage(path);
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
+
+const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
