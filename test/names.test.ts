@@ -6,17 +6,18 @@ import type { RunContext } from '../src/types.js';
 const R = path.join(path.sep, 'repo');
 const p = (rel: string) => path.join(R, ...rel.split('/'));
 
-test('the repository files are sorted by name in one pass: YAML of any case, scripts, Makefiles, workflows, Pulumi and cdk8s projects; vendored scripts and node_modules projects left out', () => {
+test('the repository files are sorted by name in one pass: YAML of any case, scripts, Makefiles, workflows, Pulumi and cdk8s projects, kustomizations; vendored scripts and node_modules projects left out', () => {
   const files = [
     'deploy/a.yaml', 'deploy/B.YML', 'deploy/c.Yaml', 'deploy/notyaml.yamlx', 'deploy/yaml', 'src/x.ts', 'src/y.go', 'src/s.sh', 'src/b.bash', 'src/z.zsh', 'src/k.ksh', 'src/S.SH', 'src/sh',
     'Makefile', 'sub/GNUmakefile', 'sub/makefile', 'sub/rules.mk', 'sub/Makefile.am', 'sub/xMakefile',
     '.github/workflows/ci.yml', '.github/workflows/nested/x.yml', 'x.github/workflows/y.yml', 'infra/Pulumi.yaml', 'cdk/cdk8s.yml', 'node_modules/p/Pulumi.yaml',
-    'vendor/v/run.sh', 'node_modules/m/Makefile', 'src/.hidden', 'dot.', 'a.b/c',
+    'vendor/v/run.sh', 'node_modules/m/Makefile', 'src/.hidden', 'dot.', 'a.b/c', 'k/kustomization.yaml', 'k/Kustomization', 'k/kustomization.yml', 'k/Kustomization.yaml', 'k/xKustomization', 'k/Kustomizations',
   ].map(p);
   const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
-  expect(named.yaml).toEqual(['deploy/a.yaml', 'deploy/B.YML', 'deploy/c.Yaml', '.github/workflows/ci.yml', '.github/workflows/nested/x.yml', 'x.github/workflows/y.yml', 'infra/Pulumi.yaml', 'cdk/cdk8s.yml', 'node_modules/p/Pulumi.yaml'].map(p));
+  expect(named.yaml).toEqual(['deploy/a.yaml', 'deploy/B.YML', 'deploy/c.Yaml', '.github/workflows/ci.yml', '.github/workflows/nested/x.yml', 'x.github/workflows/y.yml', 'infra/Pulumi.yaml', 'cdk/cdk8s.yml', 'node_modules/p/Pulumi.yaml', 'k/kustomization.yaml', 'k/kustomization.yml', 'k/Kustomization.yaml'].map(p));
   expect(named.shell).toEqual(['src/s.sh', 'src/b.bash', 'src/z.zsh', 'src/k.ksh'].map(p));
   expect(named.makefiles).toEqual(['Makefile', 'sub/GNUmakefile', 'sub/makefile', 'sub/rules.mk'].map(p));
   expect(named.workflows).toEqual(['.github/workflows/ci.yml'].map(p));
   expect(named.projects).toEqual(['infra/Pulumi.yaml', 'cdk/cdk8s.yml'].map(p));
+  expect(named.kustomizations).toEqual(['k/kustomization.yaml', 'k/Kustomization', 'k/kustomization.yml'].map(p));
 });

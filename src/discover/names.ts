@@ -18,6 +18,8 @@ export interface NamedFiles {
   workflows: string[];
   /** `Pulumi.yaml`/`.yml` and `cdk8s.yaml`/`.yml`, outside node_modules. */
   projects: string[];
+  /** `kustomization.yaml`, `kustomization.yml`, `Kustomization` (the names kustomize reads). */
+  kustomizations: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -33,7 +35,7 @@ const WORKFLOW_DIR = `${path.sep}.github${path.sep}workflows${path.sep}`;
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
   // repository (25k in the bench's checkout), nearly all of them source files it skips.
   for (const abs of run.repositoryFiles()) {
@@ -43,6 +45,7 @@ export function namedFiles(run: RunContext): NamedFiles {
       // No extension: a Makefile, or nothing sorted here.
       const c = abs.charCodeAt(slash + 1);
       if ((c === 71 || c === 77 || c === 109) && MAKEFILES.has(abs.slice(slash + 1)) && !VENDORED.test(abs)) out.makefiles.push(abs);
+      else if (c === 75 && abs.endsWith('Kustomization') && abs.length - slash - 1 === 13) out.kustomizations.push(abs);
       continue;
     }
     const n = abs.length - dot - 1;
@@ -52,6 +55,7 @@ export function namedFiles(run: RunContext): NamedFiles {
       out.yaml.push(abs);
       const base = abs.slice(slash + 1);
       if (PROJECTS.has(base) && !NODE_MODULES.test(abs)) out.projects.push(abs);
+      if (base === 'kustomization.yaml' || base === 'kustomization.yml') out.kustomizations.push(abs);
       if (abs.lastIndexOf(WORKFLOW_DIR) === slash - WORKFLOW_DIR.length + 1 && !VENDORED.test(abs)) out.workflows.push(abs);
     } else if (n >= 2 && n <= 4 && SHELL_START.has(abs.charCodeAt(dot + 1)) && SHELL_EXT.has(abs.slice(dot + 1))) {
       if (!VENDORED.test(abs)) out.shell.push(abs);

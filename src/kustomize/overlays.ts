@@ -28,6 +28,7 @@ import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
 import { patchProbeContext } from './patch-targets.js';
+import { namedFiles } from '../discover/names.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -206,7 +207,7 @@ export function isStrategicMergePatch(fileAbs: string, run: RunContext): boolean
   if (!fileAbs) return false;
   let cache = smpByRun.get(run);
   if (!cache) {
-    const inRun = new Set(run.repositoryFiles().filter((f) => isKustomizationPath(f)).flatMap((k) => mergePatchFiles(k, run)));
+    const inRun = new Set(namedFiles(run).kustomizations.flatMap((k) => mergePatchFiles(k, run)));
     smpByRun.set(run, (cache = { inRun, byDir: new Map() }));
   }
   if (cache.inRun.has(fileAbs)) return true;
@@ -240,8 +241,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   };
   const merging: { kustomization: string; patch: PatchEntry; targets: string[] }[] = [];
   // An overlay outside a partial view (a pre-commit run naming the base alone) holds it all the same.
-  for (const file of run.repositoryFiles()) {
-    if (!isKustomizationPath(file)) continue;
+  for (const file of namedFiles(run).kustomizations) {
     const root = kustomizationRoot(file, run);
     if (!root) continue;
     // A component's patches apply to the resources of the kustomization that includes it.
@@ -321,8 +321,8 @@ export interface ControllerBuild {
 function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] {
   const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
   let charts: { root: string; name: string | undefined }[] | undefined;
-  for (const abs of run.repositoryFiles()) {
-    if (!/\.ya?ml$/i.test(abs) || isKustomizationPath(abs)) continue;
+  for (const abs of namedFiles(run).yaml) {
+    if (isKustomizationPath(abs)) continue;
     // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
     // go no further than this test.
     const text = run.readText(abs);
@@ -910,8 +910,8 @@ export function componentIncluders(dir: string, run: RunContext): string[] {
   if (!includers) {
     // Listed once per run: which kustomizations include each component.
     includersByRun.set(run, (includers = new Map()));
-    for (const f of run.repositoryFiles()) {
-      if (!isKustomizationPath(f) || !/^components\s*:/m.test(run.readText(f) ?? '')) continue;
+    for (const f of namedFiles(run).kustomizations) {
+      if (!/^components\s*:/m.test(run.readText(f) ?? '')) continue;
       const including = kustomizationRoot(f, run);
       for (const c of including ? componentsOf(path.dirname(f), including, run, new Set()) : []) {
         const cdir = path.dirname(c.file);

@@ -25,6 +25,7 @@ import { envLookup, GO_YAML_FALSE, GO_YAML_TRUE, meshOf, type BuiltContext, type
 import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext } from '../types.js';
 import { enclosingRepository } from '../discover/scope.js';
+import { namedFiles } from '../discover/names.js';
 import {
   componentIncluders,
   componentsOf,
@@ -294,8 +295,7 @@ function applicationsOf(file: string, run: RunContext): Application[] {
   };
   if (!index) {
     appsByRun.set(run, (index = { byFile: new Map(), dirs: new Set() }));
-    for (const f of run.repositoryFiles()) {
-      if (!isKustomizationPath(f)) continue;
+    for (const f of namedFiles(run).kustomizations) {
       index.dirs.add(path.dirname(f));
       addKustomization(f);
     }
