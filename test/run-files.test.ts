@@ -112,6 +112,10 @@ test('the rules read the repository only for the file kinds the engine waits for
   // And a custom resource built in TypeScript alone (in the fixtures its CRD lookup came after a YAML one's).
   const crd = path.resolve('fixtures/typescript-exec-probe/tree-custom-resource-crd/input');
   await run({ cwd: crd, paths: ['src/widget.ts'], partialView: 'a file list', rules: [tracer, ...RULES] });
+  // And a JSON manifest named alone (in the fixtures the readers' one pass over the repository's
+  // names, src/discover/names.ts, is kept from a YAML file's rules before a JSON file's ask).
+  const json = repoWith({ 'k8s/pod.json': JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', readinessProbe: { exec: { command: ['/bin/grpc_health_probe', '-addr=:5000'] } } }] } }, null, 2), 'k8s/kustomization.yaml': 'resources: [pod.json]\n' });
+  await run({ cwd: json, paths: ['k8s/pod.json'], partialView: 'a file list', rules: [tracer, ...RULES] });
   expect([...kinds].sort()).toEqual([...READS_REPOSITORY].sort());
   // Every fixture in one run: several seconds on a loaded machine.
 }, 60_000);
