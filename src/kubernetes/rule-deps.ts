@@ -12,7 +12,7 @@ import { fluxPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
-import type { FileContext, RunContext } from '../types.js';
+import type { FileContext, Report, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { keepForGoReaders } from './go-readers.js';
@@ -71,7 +71,15 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   // A values file's probes render into the chart's objects.
   let chart: ReturnType<typeof chartObjects> | undefined;
   const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);
-  for (const r of keepForCompositionPatches(relabelTransformerPatches(relabelPartialOps(relabelWorkflowContainers(built, docs), docs), docs), docs)) {
-    ctx.report(keepForYttOverlays(values.keep(keepForOverlays(keepForPatchCommands(keepForGoReaders(r, ctx.file, run), ctx.file, run, object), ctx.file, run)), ctx.file, docs, run));
-  }
+  // What the file's findings become once the rest of the repository is read: relabellings of the
+  // whole list, then each finding held, in this order, by what may keep its probe on exec elsewhere.
+  const relabelled = [relabelWorkflowContainers, relabelPartialOps, relabelTransformerPatches, keepForCompositionPatches].reduce((rs, f) => f(rs, docs), built);
+  const holds: ((r: Report) => Report)[] = [
+    (r) => keepForGoReaders(r, ctx.file, run),
+    (r) => keepForPatchCommands(r, ctx.file, run, object),
+    (r) => keepForOverlays(r, ctx.file, run),
+    values.keep,
+    (r) => keepForYttOverlays(r, ctx.file, docs, run),
+  ];
+  for (const r of relabelled) ctx.report(holds.reduce((held, hold) => hold(held), r));
 }
