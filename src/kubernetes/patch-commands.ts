@@ -30,6 +30,7 @@ import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { filesMayHold } from '../discover/grep.js';
+import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
@@ -193,13 +194,18 @@ const codeReaders = new WeakMap<RunContext, { projects: string[]; reader: CodeRe
 /**
  * What keepForPatchCommands needs loaded before a rule asks it (the rules await this): the reader
  * of Pulumi and cdk8s code, only when the repository holds such a project (a folder with
- * Pulumi.yaml or cdk8s.yaml), so that a run without one loads no TypeScript module. Once per run.
+ * Pulumi.yaml or cdk8s.yaml), so that a run without one loads no TypeScript module; without one,
+ * the reader of Helm releases in code alone, where a code file imports @pulumi/kubernetes or cdk8s
+ * (src/discover/iac-code.ts). Once per run.
  */
 export async function preparePatchHolds(run: RunContext): Promise<void> {
   if (codeReaders.has(run)) return;
   const projects = namedFiles(run).projects.map((f) => path.dirname(f));
   if (projects.length === 0) {
     codeReaders.set(run, null);
+    // Pulumi or cdk8s code outside a project folder may still install a chart of the repository
+    // (a Helm release in code): its reader must be registered before the helm module reads releases.
+    if (importsKubernetesIac(run)) await import('../typescript/code-releases.js');
     return;
   }
   const { codeManifestHolds } = await import('../typescript/manifest-readers.js');

@@ -19,6 +19,7 @@ import type { Node, ObjectLiteralExpression, PropertyAssignment, ShorthandProper
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, targetClusters } from '../analysis/native-probe.js';
 import { filesMayHold } from '../discover/grep.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { parseYaml } from '../parse/yaml.js';
 import { registerCodeReleases, type CodeRelease } from '../helm/releases.js';
 import { filesOfRun } from '../run-files.js';
@@ -239,20 +240,28 @@ const PROJECT_FILES = ['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml'];
 
 /**
  * The chart folders of the repository (absolute, where a Chart.yaml is) a release's chart
- * reference in a code file names. Reads no chart: the code releases' reader (code-releases.ts)
- * asks it while the helm module reads its releases.
+ * reference in a code file names: from the file's folder, and from the folder the program runs in,
+ * its project's (Pulumi.yaml, cdk8s.yaml). Code outside a project folder (a component library, an
+ * Automation API program) runs where its package does or where CI starts it: from the nearest
+ * folder with a package.json, and from the repository's top folder. Reads no chart: the code
+ * releases' reader (code-releases.ts) asks it while the helm module reads its releases.
  */
 export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: string) => string[] {
   const bases = [path.dirname(fileAbs)];
+  let project = false;
+  let pkg: string | undefined;
   for (let dir = path.dirname(fileAbs); ; ) {
     if (PROJECT_FILES.some((f) => run.readText(path.join(dir, f)) !== undefined)) {
       bases.push(dir);
+      project = true;
       break;
     }
+    if (pkg === undefined && run.readText(path.join(dir, 'package.json')) !== undefined) pkg = dir;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
+  if (!project) bases.push(...(pkg !== undefined ? [pkg] : []), enclosingRepository(path.dirname(fileAbs)) ?? run.cwd);
   return (chartRef) => {
     // A URL (oci://, https://) or an archive is not a folder of the repository.
     if (chartRef === '' || /^[a-z][a-z0-9+.-]*:/i.test(chartRef) || /\.tgz$/i.test(chartRef)) return [];
@@ -261,6 +270,7 @@ export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: s
 }
 
 // Loaded by the helm-judging rules before they read releases (preparePatchHolds loads
-// manifest-readers.ts where the repository holds a Pulumi or cdk8s project) and by the TypeScript
-// rule (helm-release.ts): from then on the helm module asks this reader once per run.
+// manifest-readers.ts where the repository holds a Pulumi or cdk8s project, else this module
+// where a code file imports @pulumi/kubernetes or cdk8s, src/discover/iac-code.ts) and by the
+// TypeScript rule (helm-release.ts): from then on the helm module asks this reader once per run.
 registerCodeReleases(typescriptCodeReleases);
