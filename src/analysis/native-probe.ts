@@ -79,6 +79,12 @@ export interface PlanInput {
    * downward-API pieces by the entry that holds them. Never for the kubelet's own `$(ADDR)`.
    */
   envExpansion?: (name: string) => ReadonlyArray<{ lit: string } | { ref: string; field: string }> | undefined;
+  /**
+   * The value as written of a variable whose entry refers to others or escapes one (`ADDR:
+   * "$(POD_IP):50051"`): what the kubelet puts for the kubelet's own `$(ADDR)` in an exec probe's
+   * command, which it expands once, from the entries' values as written.
+   */
+  envWritten?: (name: string) => string | undefined;
   kubeVersion: string;
   /**
    * The probe's timeoutSeconds: a number, absent (default 1), not knowable (templated), or a
@@ -249,6 +255,8 @@ export function planNativeProbe(input: PlanInput): NativePlan {
       unresolved: a.unresolved.map((u) => {
         const m = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(u);
         if (!m || !a.substitutions!.includes(u)) return u;
+        // The kubelet's own `$(ADDR)` of an entry that refers to others: it puts the value in as written (below).
+        if (input.envWritten?.(m[1]!) !== undefined && kubeletReferences(script, m[1]!).some((escaped) => !escaped)) return u;
         return kubeletEmptied(script, m[1]!, input.envSource) ? u : `the command substitution ${u}`;
       }),
     });
@@ -401,6 +409,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const hostOnly = /^(.*):(\d+)$/.exec(addr);
     // `$(MISSING)` that the container's env does not set: the kubelet leaves the text as it is.
     const absent = noShell ? unresolvedIn('addr').filter((u) => /^\$\(/.test(u) && input.envSource?.(u.slice(2, -1)) === 'absent') : [];
+    // `$(ADDR)` whose entry refers to others (`ADDR: "$(POD_IP):50051"`): the kubelet puts the value
+    // in as written (it expands an exec probe's command once, from the entries' values as written),
+    // so the binary dials `$(POD_IP):50051`; the container's process (a shell) sees it expanded.
+    const written = unresolvedIn('addr').filter((u) => /^\$\(/.test(u) && input.envWritten?.(u.slice(2, -1)) !== undefined);
     const name = hostOnly ? hostVariable(hostOnly[1]!, unresolvedIn('addr')) : undefined;
     const source = name !== undefined ? input.envSource?.(name) : undefined;
     const field = source !== undefined && source !== 'absent' && 'fieldRef' in source ? source.fieldRef : undefined;
@@ -432,6 +444,24 @@ export function planNativeProbe(input: PlanInput): NativePlan {
         code: 'host',
         detail: `-addr=${shownAddr}: ${how}: it runs a command named ${v} and puts its output in the host; where the image has no such command the host is empty and the binary dials the local host (-addr=:${hostOnly![2]}) today, while the native probe dials the pod's IP (the node's on the host's network): to dial the pod's IP, ${typeof input.envSource?.(v) === 'object' ? `read ${v}, which the container's env sets, as the shell's variable` : `set ${v} from the downward API (valueFrom: {fieldRef: {fieldPath: status.podIP}}) and read it as the shell's variable`} (-addr=$${v}:${hostOnly![2]}), then run the tool again, or write grpc: {port: ${hostOnly![2]}} by hand if the server answers there too`,
       });
+    } else if (written.length > 0) {
+      const values = written.map((v) => [v, input.envWritten!(v.slice(2, -1))!] as const);
+      const gets = values.reduce((t, [v, value]) => t.split(v).join(value), addr);
+      const uses = `-addr=${shownAddr} uses ${noShell ? '' : "the kubelet's "}${values.map(([v, value]) => `${v}, whose env value ${JSON.stringify(value)} refers to other variables`).join(', ')}: the kubelet fills an exec probe's $(…) from the env's values as written and does not expand them again (only the container's process sees them expanded)`;
+      const first = values[0]![0].slice(2, -1);
+      blockers.push(
+        noShell
+          ? {
+              code: 'unparseable',
+              detail: `${uses}, so the binary gets -addr=${gets} and the probe fails today`,
+              hint: `Write the address in the probe itself (the kubelet expands $(VAR) there from literal env values only; a valueFrom variable is empty there), or read the variable in a shell, whose environment holds the expanded value (sh -c "exec grpc_health_probe -addr=$${first}"), and run the tool again.`,
+            }
+          : {
+              code: 'unparseable',
+              detail: `${uses}, so the shell reads -addr=${gets} and runs each $(…) there as a command substitution: the binary does not dial the address the variable holds`,
+              hint: `Read the shell's variable instead of the kubelet's (-addr=$${first}, without parentheses): the shell's environment holds the value the kubelet expanded when the container started. Then run the tool again.`,
+            },
+      );
     } else if (absent.length > 0) {
       blockers.push({ code: 'unparseable', detail: `-addr=${shownAddr} uses ${absent.join(', ')}, which the container's env does not set: unless something merges ${absent.length > 1 ? 'them' : 'it'} in (a Kustomize patch, an operator), the kubelet passes ${absent.length > 1 ? 'them' : 'it'} as written, so the binary dials that text and the probe fails today` });
     } else if (hostOnly && name !== undefined && typeof source === 'object' && kubeletForm && !hostOnly[2]!.includes('$')) {

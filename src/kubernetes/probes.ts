@@ -711,6 +711,28 @@ function envSourceLookup(container: YAMLMap | undefined, templated: boolean): (n
     return complete && !templated && !SERVICE_LINK_VAR.test(name) ? 'absent' : undefined;
   };
 }
+/**
+ * The value as written of a container variable whose last entry refers to other variables or
+ * escapes one (`ADDR: "$(POD_IP):50051"`, `"a$$b"`), as PlanInput.envWritten gives it: the kubelet
+ * fills an exec probe's `$(ADDR)` from the entries' values as written (ExpandContainerCommandOnlyStatic
+ * maps each name to its `value` and expands the command once), so the binary gets that text. Undefined
+ * for any other entry, and wherever the env is not read in full (a merge key, an alias, a Helm action).
+ */
+export function envWrittenLookup(container: YAMLMap | undefined, scalarValue: (s: Scalar) => string): (name: string) => string | undefined {
+  const env = container && !hasMergeKey(container) ? getPair(container, 'env')?.value : undefined;
+  if (!isSeq(env)) return () => undefined;
+  const written = new Map<string, string | undefined>();
+  for (const item of env.items) {
+    if (!isMap(item) || hasMergeKey(item)) return () => undefined;
+    const name = getPair(item, 'name')?.value;
+    if (!isScalar(name) || typeof name.value !== 'string') return () => undefined;
+    const value = getPair(item, 'value')?.value;
+    const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
+    written.set(name.value, text !== undefined && !/\{\{/.test(text) && /\$[($]/.test(text) ? text : undefined);
+  }
+  return (name) => written.get(name);
+}
+
 /** envExpansions, recording the entries an expansion reads (an overlay that sets one changes the probe too). */
 function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads: string[] } | undefined, read: Set<string>): (name: string) => EnvExpansion | undefined {
   return (name) => {
@@ -813,7 +835,7 @@ function probeReport(
       return lookup(name);
     },
     envSource: envSourceLookup(ctx.container, opts.templateActions === true),
-    ...(ctx.env === undefined && opts.templateActions !== true ? { envExpansion: readingExpansion(envExpansions(ctx.container, scalarValue), envRead) } : {}),
+    ...(ctx.env === undefined && opts.templateActions !== true ? { envExpansion: readingExpansion(envExpansions(ctx.container, scalarValue), envRead), envWritten: envWrittenLookup(ctx.container, scalarValue) } : {}),
     kubeVersion: opts.kubeVersion,
     tlsMode: opts.tlsMode ?? false,
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
