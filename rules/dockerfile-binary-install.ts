@@ -6,6 +6,7 @@ import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComm
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
 import type { FolderCopy } from '../src/docker/context-copies.js';
+import type { ShippedFile } from '../src/kubernetes/goreleaser.js';
 import { classify } from '../src/classify.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
@@ -254,7 +255,8 @@ const rule: Rule = {
           const notes = noProbeHere ? 'no file of this repository runs the binary' : analysis.installs.length > 0 ? 'nothing runs the binary any more (this file\'s other installs go)' : 'nothing runs the binary any more';
           for (const f of folders.get(file) ?? []) folderRemovals.push({ file, f, notes });
         }
-        for (const { file, report, vendored } of removals) ctx.report(file, vendored.length > 0 ? withVendoredNote(report, vendored, stillCopied) : report);
+        const shippedBy = removals.some((r) => r.vendored.length > 0) ? (await import('../src/kubernetes/goreleaser.js')).goReleaserShipped : undefined;
+        for (const { file, report, vendored } of removals) ctx.report(file, vendored.length > 0 ? withVendoredNote(report, vendored, stillCopied, (v) => shippedBy!(file.path, v.written, run)) : report);
         for (const { file, f, notes } of folderRemovals) {
           const unused = f.files.filter((v) => !stillCopied.has(v.abs));
           const needed = f.files.filter((v) => !unused.includes(v));
@@ -348,17 +350,30 @@ function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext): Vendo
 /**
  * A removed install's finding, saying what becomes of the vendored files it copied: unused, to be
  * deleted from the repository by hand (the tool never deletes a file), or still copied by a kept
- * install elsewhere.
+ * install elsewhere. A file that a GoReleaser config ships into the build context (`extra_files`,
+ * often what a before hook downloads: then no file of the repository) needs that entry dropped too:
+ * GoReleaser fails on an extra file that is missing.
  */
-function withVendoredNote(report: Report, vendored: readonly VendoredFile[], stillCopied: ReadonlyMap<string, string>): Report {
+function withVendoredNote(report: Report, vendored: readonly VendoredFile[], stillCopied: ReadonlyMap<string, string>, shippedBy: (v: VendoredFile) => readonly ShippedFile[]): Report {
   const name = (v: VendoredFile) => v.shown ?? `${v.written} in the build context`;
   const unused = vendored.filter((v) => !v.abs || !stillCopied.has(v.abs));
   const needed = vendored.filter((v) => v.abs && stillCopied.has(v.abs));
+  const shipped = unused.map((v) => ({ v, by: shippedBy(v) })).filter((s) => s.by.length > 0);
+  // Shipped by GoReleaser and no file of the repository: downloaded at release time, nothing to delete here.
+  const fetched = shipped.filter((s) => !s.v.abs);
+  const inRepository = unused.filter((v) => !fetched.some((s) => s.v === v));
+  const entries = (by: readonly ShippedFile[]) => by.map((b) => `${b.where}, ${b.at}`).join('; ');
   const notes = [
-    ...(unused.length > 0 ? [`${unused.map(name).join(', ')}, the binary vendored in the repository, is then copied by nothing: delete it from the repository (the tool does not delete files)`] : []),
+    ...(inRepository.length > 0 ? [`${inRepository.map(name).join(', ')}, the binary vendored in the repository, is then copied by nothing: delete it from the repository (the tool does not delete files)`] : []),
+    ...fetched.map((s) => `${s.v.written} is no file of the repository: GoReleaser ships it into the build context (${entries(s.by)}) once a download at release time has fetched it (a before hook, a script); nothing copies it then: drop that extra_files entry and the download by hand (the tool does not edit GoReleaser configs)`),
+    ...shipped.filter((s) => s.v.abs).map((s) => `GoReleaser ships ${name(s.v)} into the build context (${entries(s.by)}): drop that extra_files entry with the file, or the release fails on the missing file`),
     ...needed.map((v) => `${name(v)} stays: ${stillCopied.get(v.abs!)} still copies it`),
   ];
-  const deletion = unused.length > 0 ? `Delete ${unused.map(name).join(', ')} from the repository with this change (git rm): no Dockerfile needs the vendored binary once its install is gone. The tool removes only the instruction.` : undefined;
+  const todo = [
+    ...(inRepository.length > 0 ? [`Delete ${inRepository.map(name).join(', ')} from the repository with this change (git rm): no Dockerfile needs the vendored binary once its install is gone.`] : []),
+    ...(shipped.length > 0 ? [`Remove the extra_files entry at ${shipped.flatMap((s) => s.by.map((b) => `${b.where} (${b.at})`)).join(', ')} from the GoReleaser config with this change${fetched.length > 0 ? ', and the before hook (or script) that downloads the file' : ''}: no Dockerfile copies it once its install is gone, and GoReleaser fails on an extra file that is missing.`] : []),
+  ];
+  const deletion = todo.length > 0 ? `${todo.join(' ')} The tool removes only the instruction.` : undefined;
   return { ...report, message: `${report.message}; ${notes.join('; ')}`, ...(deletion ? { hint: report.hint ? `${deletion} ${report.hint}` : deletion } : {}) };
 }
 

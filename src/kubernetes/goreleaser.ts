@@ -242,3 +242,58 @@ export function goReleaserHookInstall(file: SourceFile, run: RunContext): { hook
   const commands = hook === undefined ? undefined : scriptInstallsOnly(file.text);
   return hook !== undefined && commands ? { hook, commands } : undefined;
 }
+
+/** Where a GoReleaser config ships a file into a Docker build context: the entry, as shown (`.goreleaser.yaml:16`), and its key path. */
+export interface ShippedFile {
+  where: string;
+  at: string;
+}
+
+/**
+ * The `dockers[].extra_files` (`dockers_v2[].extra_files`) entries of the repository's GoReleaser
+ * configs that ship `written` (a path of the build context, as a Dockerfile's COPY names it) into
+ * the context of `dockerfileAbs`: an entry whose Dockerfile is that one (or set by a template) and
+ * whose path (or `*` glob) matches. GoReleaser copies each entry into the context at its path from
+ * the project's root, so the file need not be in the repository: a before hook may download it.
+ */
+export function goReleaserShipped(dockerfileAbs: string, written: string, run: RunContext): ShippedFile[] {
+  const wanted = path.posix.normalize(written.replace(/^\/+/, ''));
+  const out: ShippedFile[] = [];
+  for (const abs of run.allFiles()) {
+    if (!isGoReleaser(path.basename(abs))) continue;
+    const text = run.readText(abs);
+    if (text === undefined || !text.includes('extra_files')) continue;
+    const parsed = parseYaml(text, { uniqueKeys: false });
+    if (parsed.error) continue;
+    const root = projectRoot(abs);
+    for (const doc of parsed.docs) {
+      if (!isMap(doc.contents)) continue;
+      for (const key of ['dockers', 'dockers_v2']) {
+        const list = getPair(doc.contents, key)?.value;
+        if (!isSeq(list)) continue;
+        list.items.forEach((entry, d) => {
+          if (!isMap(entry)) return;
+          const dockerfile = scalarText(getPair(entry, 'templated_dockerfile')?.value) ?? scalarText(getPair(entry, 'dockerfile')?.value) ?? 'Dockerfile';
+          if (!dockerfile.includes('{{') && path.resolve(root, dockerfile) !== path.resolve(dockerfileAbs)) return;
+          const files = getPair(entry, 'extra_files')?.value;
+          if (!isSeq(files)) return;
+          files.items.forEach((item, e) => {
+            const f = scalarText(item);
+            if (f === undefined || !globMatches(path.posix.normalize(f.replace(/^\.\//, '')), wanted)) return;
+            const range = (item as { range?: [number, number, number] }).range;
+            const line = range ? text.slice(0, range[0]).split('\n').length : undefined;
+            out.push({ where: `${shown(abs, run)}${line !== undefined ? `:${line}` : ''}`, at: `${key}[${d}].extra_files[${e}]` });
+          });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A path, or a glob of `*` and `?` within one folder, that names `file`. */
+function globMatches(pattern: string, file: string): boolean {
+  if (!/[*?[]/.test(pattern)) return pattern === file;
+  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\[/g, '\\[').replace(/\*\*/g, '\0').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\0/g, '.*');
+  return new RegExp(`^${re}$`).test(file);
+}
