@@ -123,7 +123,7 @@ const rule: Rule = {
         const folders = await folderInstalls(run, ctx.files(), seen);
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
+        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -223,12 +223,15 @@ const rule: Rule = {
             // A consumer of an image the ties do not name may run this one: said, so that the
             // message does not read as if it ran this Dockerfile's image by name.
             if (images.length > 0 && !surely) {
-              const untied = relevant.flatMap((c) => {
-                const runs = c.path === file.path ? undefined : untiedRun(matching.get(c)!, known);
-                return runs ? [`${c.where} ${runs}`] : [];
-              });
+              const runs = relevant.map((c) => ({ c, runs: c.path === file.path ? undefined : untiedRun(matching.get(c)!, known) }));
+              const untied = runs.flatMap(({ c, runs }) => (runs && runs !== NAMES_NO_IMAGE ? [`${c.where} ${runs}`] : []));
               const rest = untied.length > MAX_NAMED ? ` and ${untied.length - MAX_NAMED} more` : '';
               if (untied.length > 0) whys.push(`${untied.slice(0, MAX_NAMED).join(', ')}${rest}: the tool cannot tell whether ${untied.length === 1 ? 'that is' : 'those are'} this image`);
+              // A script's line, a hook, a `docker exec`: it runs (or fetches) the binary wherever it
+              // runs, which may be this image (a script copied into it, a container it reaches).
+              const unnamed = runs.flatMap(({ c, runs }) => (runs === NAMES_NO_IMAGE ? [c.where] : []));
+              const restUnnamed = unnamed.length > MAX_NAMED ? ` and ${unnamed.length - MAX_NAMED} more` : '';
+              if (unnamed.length > 0) whys.push(`${unnamed.slice(0, MAX_NAMED).join(', ')}${restUnnamed} ${unnamed.length === 1 ? 'uses' : 'use'} the binary without naming an image, so ${unnamed.length === 1 ? 'it' : 'they'} may use it in this one`);
             }
             // Other Dockerfiles are tied to images and this one is not: why its consumers are everyone's.
             if (images.length === 0 && anyTied && relevant.some((c) => c.path !== file.path)) {

@@ -162,15 +162,20 @@ export function reachOf(image: string | undefined, ties: ImageTies, known: Reado
   return out.length > 0 ? out : [{ image: undefined }];
 }
 
+/** untiedRun's answer for a consumer that names no image: a script's line, a hook, a `docker exec`, a curl that downloads the binary. */
+export const NAMES_NO_IMAGE = 'names no image';
+
 /**
  * What a consumer runs that may be a tied Dockerfile's image without naming it (its reaches from
- * mayRunImage): `runs payments`, `runs {{ .Values.image }} (set when it is deployed)`. Undefined when one of
- * the reaches names a tied image (the consumer surely runs it) or every reach has its own reason.
+ * mayRunImage): `runs payments`, `runs {{ .Values.image }} (set when it is deployed)`, or
+ * NAMES_NO_IMAGE for one that names none (it runs or fetches the binary wherever it runs, which
+ * may be this image). Undefined when one of the reaches names a tied image (the consumer surely
+ * runs it) or every reach has its own reason.
  */
 export function untiedRun(reaches: readonly Reach[], known: ReadonlySet<string>): string | undefined {
   if (reaches.every((r) => r.why) || reaches.some((r) => !r.why && !r.maybe && isTiedImage(r.image, known))) return undefined;
   const image = reaches.find((r) => !r.why)!.image;
-  if (image === undefined) return 'runs an image it does not name';
+  if (image === undefined) return NAMES_NO_IMAGE;
   if (isKey(image)) return undefined;
   // A template's action is filled in when it is deployed; a variable when the command runs or is deployed.
   return TEMPLATED_IMAGE.test(image) ? `runs ${image} (${image.includes('{{') ? 'set when it is deployed' : 'a variable the tool cannot read'})` : `runs ${image}`;
