@@ -850,7 +850,14 @@ function probeReport(
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
-    plan.notes.push(`the port is the template's parameter ${parameter}, written \${{${parameter}}}: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`);
+    // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as
+    // text, as for `${ADMIN_PORT}`; only a field that is `${{ADMIN_PORT}}` alone gets a non-string value.
+    const inString = argv.some((a) => a.includes(`\${{${parameter}}}`));
+    plan.notes.push(
+      inString
+        ? `the port is the template's parameter ${parameter}: in the command, \${{${parameter}}} inside a longer string gives text, as \${${parameter}} does (oc process substitutes a value that is not a string only where \${{${parameter}}} is the whole field); grpc.port is written \${{${parameter}}}, the whole field, so there it is a number, as grpc.port needs`
+        : `the port is the template's parameter ${parameter}, written \${{${parameter}}} as the whole grpc.port field: oc process then substitutes a number, as grpc.port needs, where \${${parameter}} gives a string`,
+    );
   }
   // `httpGet: null` beside exec is no handler: in Helm values it deletes the default's (a parent
   // switching a subchart's probe), and the API server reads it as absent. A grpc key of any value
