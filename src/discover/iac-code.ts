@@ -19,6 +19,8 @@ const MODULE = String.raw`['"\x60](?:@pulumi/kubernetes|cdk8s)(?:/[\w./-]*)?['"\
 /** The same, with what names it: `from "cdk8s"`, `require("@pulumi/kubernetes")`, `import("cdk8s")`, `import "cdk8s"`. */
 const IMPORT = new RegExp(String.raw`(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*${MODULE}`);
 const MAX_BYTES = 1024 * 1024;
+/** What git reads: the code files alone (CODE's extensions), not the rest of the checkout. */
+const CODE_PATHSPECS = ['js', 'jsx', 'ts', 'tsx', 'mjs', 'cjs', 'mts', 'cts'].map((e) => `:(icase)*.${e}`);
 
 const byRun = new WeakMap<RunContext, boolean>();
 
@@ -27,7 +29,7 @@ export function importsKubernetesIac(run: RunContext): boolean {
   let known = byRun.get(run);
   if (known !== undefined) return known;
   const code = run.repositoryFiles().filter((f) => CODE.test(f) && !f.endsWith('.d.ts') && !SKIPPED.test(f));
-  const may = code.length === 0 ? undefined : filesMayHold(run, code, MODULE);
+  const may = code.length === 0 ? undefined : filesMayHold(run, code, MODULE, CODE_PATHSPECS);
   known = code.some((f) => {
     if (may !== undefined && !may.has(f)) return false;
     const text = run.readText(f);
