@@ -20,6 +20,8 @@ export interface NamedFiles {
   projects: string[];
   /** `kustomization.yaml`, `kustomization.yml`, `Kustomization` (the names kustomize reads). */
   kustomizations: string[];
+  /** `.go` (lower case, as the Go tool reads them), vendored ones too. */
+  go: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -35,7 +37,7 @@ const WORKFLOW_DIR = `${path.sep}.github${path.sep}workflows${path.sep}`;
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
   // repository (25k in the bench's checkout), nearly all of them source files it skips.
   for (const abs of run.repositoryFiles()) {
@@ -59,8 +61,11 @@ export function namedFiles(run: RunContext): NamedFiles {
       if (abs.lastIndexOf(WORKFLOW_DIR) === slash - WORKFLOW_DIR.length + 1 && !VENDORED.test(abs)) out.workflows.push(abs);
     } else if (n >= 2 && n <= 4 && SHELL_START.has(abs.charCodeAt(dot + 1)) && SHELL_EXT.has(abs.slice(dot + 1))) {
       if (!VENDORED.test(abs)) out.shell.push(abs);
-    } else if (n === 2 && abs.charCodeAt(dot + 1) === 109 && abs.charCodeAt(dot + 2) === 107 && !VENDORED.test(abs)) {
-      out.makefiles.push(abs); // .mk
+    } else if (n === 2) {
+      const c = abs.charCodeAt(dot + 1);
+      const d = abs.charCodeAt(dot + 2);
+      if (c === 103 && d === 111) out.go.push(abs); // .go
+      else if (c === 109 && d === 107 && !VENDORED.test(abs)) out.makefiles.push(abs); // .mk
     }
   }
   byRun.set(run, out);
