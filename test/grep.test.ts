@@ -2,7 +2,7 @@ import { expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { filesMayHold } from '../src/discover/grep.js';
+import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../src/discover/grep.js';
 import type { RunContext } from '../src/types.js';
 import { repoWith } from './support/repo.js';
 
@@ -49,4 +49,21 @@ test('pathspecs limit what git reads: a YAML file without the words is left out,
   expect(filesMayHold(runIn(dir), files, 'overlay/match', [':(icase)*.yaml', ':(icase)*.yml'])).toEqual(new Set(['a/b/overlay.YML', 'notes.txt'].map(abs)));
   // Without them, git searches notes.txt too and leaves it out.
   expect(filesMayHold(runIn(dir), files, 'overlay/match')).toEqual(new Set([abs('a/b/overlay.YML')]));
+});
+
+test('one search serves the YAML readers that read every YAML file for a few words (ytt overlays, Flux and Argo CD controllers): the files of each are kept, and the plain ones left out', () => {
+  const dir = repoWith({
+    'ytt/overlay.yml': '#@ load("@ytt:overlay", "overlay")\n#@ overlay/match by=overlay.all\n---\nspec: {}\n',
+    'flux/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n',
+    'flux/hr.YAML': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n',
+    'argo/app.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\n',
+    'deploy/plain.yaml': 'apiVersion: apps/v1\nkind: Deployment\n# kustomize.toolkit.fluxcd.io without its slash\n',
+  });
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  const abs = (f: string) => path.join(dir, f);
+  const files = ['ytt/overlay.yml', 'flux/ks.yaml', 'flux/hr.YAML', 'argo/app.yaml', 'deploy/plain.yaml'].map(abs);
+  expect(filesMayHold(runIn(dir), files, YAML_READERS_SEARCH, YAML_PATHSPECS)).toEqual(new Set(files.slice(0, 4)));
+  // The controller reader tests its texts with the same words (CONTROLLER_WORDS is built from CONTROLLER_PATTERN).
+  const words = new RegExp(CONTROLLER_PATTERN);
+  expect(files.map((f) => words.test(fs.readFileSync(f, 'utf8')))).toEqual([false, true, true, true, false]);
 });

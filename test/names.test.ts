@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
+import { isKustomization } from '../src/docker/images.js';
 import { namedFiles } from '../src/discover/names.js';
 import type { RunContext } from '../src/types.js';
 
@@ -20,4 +21,20 @@ test('the repository files are sorted by name in one pass: YAML of any case, scr
   expect(named.workflows).toEqual(['.github/workflows/ci.yml'].map(p));
   expect(named.projects).toEqual(['infra/Pulumi.yaml', 'cdk/cdk8s.yml'].map(p));
   expect(named.kustomizations).toEqual(['k/kustomization.yaml', 'k/Kustomization', 'k/kustomization.yml'].map(p));
+});
+
+// The readers moved onto namedFiles keep the files their own filters chose, in the same order.
+const LISTING = [
+  'cmd/main.go', 'pkg/a/b.go', 'pkg/a/b_test.go', 'vendor/x/y.go', 'node_modules/m/z.go', 'pkg/.go', 'pkg/x.GO', 'pkg/x.gox', 'pkg/go', 'pkg/a.go/b', 'pkg/a.go/c.go', 'pkg/x.mk', 'pkg/x.sh', 'pkg/x.g', 'pkg/x.ko',
+  'k/kustomization.yaml', 'k/Kustomization', 'k/kustomization.yml', 'k/Kustomization.yaml', 'k/kustomization.YAML', 'k/xkustomization.yaml', 'k/Kustomizations', 'kustomization.yaml/x', 'vendor/k/kustomization.yaml',
+].map(p);
+const listed = namedFiles({ repositoryFiles: () => LISTING } as unknown as RunContext);
+
+test('the Go files are those the Go readers chose (src/kubernetes/go-readers.ts: endsWith .go)', () => {
+  expect(listed.go).toEqual(LISTING.filter((f) => f.endsWith('.go')));
+  expect(listed.go).toEqual(['cmd/main.go', 'pkg/a/b.go', 'pkg/a/b_test.go', 'vendor/x/y.go', 'node_modules/m/z.go', 'pkg/.go', 'pkg/a.go/c.go'].map(p));
+});
+
+test('the kustomizations are those the image ties chose (src/docker/ties.ts: isKustomization of the base name)', () => {
+  expect(listed.kustomizations).toEqual(LISTING.filter((f) => isKustomization(path.basename(f))));
 });

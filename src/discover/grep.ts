@@ -45,15 +45,30 @@ export function filesMayHold(run: RunContext, files: readonly string[], pattern:
   return new Set(files.filter((f) => !none.has(f)));
 }
 
-/** The ytt overlays' search (src/ytt/overlays.ts), made at a run's first probe that would migrate. */
+/** The ytt overlays' overlay/match annotation (src/ytt/overlays.ts), as git grep -P reads it. */
 export const YTT_OVERLAY_PATTERN = String.raw`#@\s*overlay/match`;
 
 /**
+ * The Flux and Argo CD controller reader's words (controllerPatches, src/kustomize/overlays.ts:
+ * CONTROLLER_WORDS), literal words that a line holds wherever the text does.
+ */
+export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|helm\.toolkit\.fluxcd\.io/|argoproj\.io/`;
+
+/**
+ * One search of the repository's YAML files for the readers that read them all for a few words,
+ * made at a run's first probe that would migrate: the ytt overlays and the controller reader. Each
+ * reader's words are an alternative of one pattern, so git reads the YAML files once, in one
+ * process, for all of them; a reader then reads the files that hold its words or another reader's
+ * (a few in a repository), and its own test leaves out the others.
+ */
+export const YAML_READERS_SEARCH = [YTT_OVERLAY_PATTERN, CONTROLLER_PATTERN].join('|');
+
+/**
  * Searches that a partial view's run is likely to make, started by listRepositories beside git's
- * listing so that they overlap the loading of the engine and the rules (the ytt overlays' search
+ * listing so that they overlap the loading of the engine and the rules (the YAML readers' search
  * of a 20k-file checkout's YAML files: ~25 ms of a one-file pre-commit run, waited for otherwise).
  */
-export const PREFETCHED_SEARCHES: readonly { pattern: string; pathspecs: readonly string[] }[] = [{ pattern: YTT_OVERLAY_PATTERN, pathspecs: YAML_PATHSPECS }];
+export const PREFETCHED_SEARCHES: readonly { pattern: string; pathspecs: readonly string[] }[] = [{ pattern: YAML_READERS_SEARCH, pathspecs: YAML_PATHSPECS }];
 
 /** Searches done ahead (searchLater): the files without a match, or null where git could not say. */
 const searched = new Map<string, ReadonlySet<string> | null>();

@@ -20,6 +20,8 @@ export interface NamedFiles {
   projects: string[];
   /** `kustomization.yaml`, `kustomization.yml`, `Kustomization` (the names kustomize reads). */
   kustomizations: string[];
+  /** `.go` (lower case, as the Go tool reads them), vendored ones too. */
+  go: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -35,10 +37,14 @@ const WORKFLOW_DIR = `${path.sep}.github${path.sep}workflows${path.sep}`;
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
-  // repository (25k in the bench's checkout), nearly all of them source files it skips.
-  for (const abs of run.repositoryFiles()) {
+  // repository (25k in the bench's checkout), nearly all of them source files it skips. An indexed
+  // loop, not for…of (the iterator costs on a cold JIT), and no closure over `abs` (which would
+  // put the loop's variables in a context allocated for each path): ~half the loop's time.
+  const files = run.repositoryFiles();
+  for (let i = 0; i < files.length; i++) {
+    const abs = files[i]!;
     const slash = abs.lastIndexOf(path.sep);
     const dot = abs.lastIndexOf('.');
     if (dot < slash) {
@@ -49,8 +55,8 @@ export function namedFiles(run: RunContext): NamedFiles {
       continue;
     }
     const n = abs.length - dot - 1;
-    const at = (i: number) => abs.charCodeAt(dot + 1 + i) | 32; // lower case for letters
-    if ((n === 4 && at(0) === 121 && at(1) === 97 && at(2) === 109 && at(3) === 108) || (n === 3 && at(0) === 121 && at(1) === 109 && at(2) === 108)) {
+    // Letters' codes | 32: lower case.
+    if ((abs.charCodeAt(dot + 1) | 32) === 121 && ((n === 4 && (abs.charCodeAt(dot + 2) | 32) === 97 && (abs.charCodeAt(dot + 3) | 32) === 109 && (abs.charCodeAt(dot + 4) | 32) === 108) || (n === 3 && (abs.charCodeAt(dot + 2) | 32) === 109 && (abs.charCodeAt(dot + 3) | 32) === 108))) {
       // .yaml, .yml
       out.yaml.push(abs);
       const base = abs.slice(slash + 1);
@@ -59,8 +65,11 @@ export function namedFiles(run: RunContext): NamedFiles {
       if (abs.lastIndexOf(WORKFLOW_DIR) === slash - WORKFLOW_DIR.length + 1 && !VENDORED.test(abs)) out.workflows.push(abs);
     } else if (n >= 2 && n <= 4 && SHELL_START.has(abs.charCodeAt(dot + 1)) && SHELL_EXT.has(abs.slice(dot + 1))) {
       if (!VENDORED.test(abs)) out.shell.push(abs);
-    } else if (n === 2 && abs.charCodeAt(dot + 1) === 109 && abs.charCodeAt(dot + 2) === 107 && !VENDORED.test(abs)) {
-      out.makefiles.push(abs); // .mk
+    } else if (n === 2) {
+      const c = abs.charCodeAt(dot + 1);
+      const d = abs.charCodeAt(dot + 2);
+      if (c === 103 && d === 111) out.go.push(abs); // .go
+      else if (c === 109 && d === 107 && !VENDORED.test(abs)) out.makefiles.push(abs); // .mk
     }
   }
   byRun.set(run, out);

@@ -11,6 +11,7 @@ import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { isComposeShaped } from '../classify.js';
 import { mentionsBinary } from '../analysis/binary.js';
 import { filesMayHold, YAML_PATHSPECS } from '../discover/grep.js';
+import { namedFiles } from '../discover/names.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { buildsAvoiding, resourcesOf, transformedBy, transformingBuilds } from '../kustomize/overlays.js';
 import type { RunContext } from '../types.js';
@@ -520,15 +521,12 @@ function kustomizeRenames(root: unknown): [string, string][] {
 
 /** The repository's kustomizations that no other one includes, with the files and folders each reaches. */
 function kustomizeRoots(run: RunContext): ImageTies['kustomizeRoots'] {
-  const all = run
-    .repositoryFiles()
-    .filter((f) => isKustomization(path.basename(f)))
-    .map((f) => {
-      const dirs = new Set<string>();
-      const dir = path.dirname(f);
-      const files = new Set(resourcesOf(dir, run, dirs));
-      return { dir, files, dirs, buildsAvoiding: (file: string, avoid: ReadonlySet<string>) => buildsAvoiding(dir, file, avoid, run) };
-    });
+  const all = namedFiles(run).kustomizations.map((f) => {
+    const dirs = new Set<string>();
+    const dir = path.dirname(f);
+    const files = new Set(resourcesOf(dir, run, dirs));
+    return { dir, files, dirs, buildsAvoiding: (file: string, avoid: ReadonlySet<string>) => buildsAvoiding(dir, file, avoid, run) };
+  });
   return all.filter((k) => !all.some((o) => o.dir !== k.dir && o.dirs.has(k.dir)));
 }
 

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import type { Report, RunContext, SourceFile } from '../types.js';
+import { namedFiles } from '../discover/names.js';
 import { folderOf } from '../run-files.js';
 import { heldReport } from './held-report.js';
 
@@ -73,8 +74,7 @@ function goIndex(run: RunContext): GoIndex {
   let index = byRun.get(run);
   if (!index) {
     const byDir = new Map<string, string[]>();
-    for (const f of run.repositoryFiles()) {
-      if (!f.endsWith('.go')) continue;
+    for (const f of namedFiles(run).go) {
       const dir = folderOf(f);
       const inDir = byDir.get(dir);
       // Appended in place: copying the list for each file was quadratic in a folder's Go files.

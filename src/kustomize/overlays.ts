@@ -29,6 +29,7 @@ import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
 import { patchProbeContext } from './patch-targets.js';
 import { namedFiles } from '../discover/names.js';
+import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -290,7 +291,7 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   return byFile;
 }
 
-const CONTROLLER_WORDS = /kustomize\.toolkit\.fluxcd\.io\/|helm\.toolkit\.fluxcd\.io\/|argoproj\.io\//;
+const CONTROLLER_WORDS = new RegExp(CONTROLLER_PATTERN); // git's search of the YAML files for them, src/discover/grep.ts
 /** A controller's file is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const CONTROLLER_FILE_MAX = 1024 * 1024;
 
@@ -321,8 +322,11 @@ export interface ControllerBuild {
 function controllerPatches(run: RunContext): { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] {
   const out: { file: string; patches: PatchEntry[]; components: { file: string; root: YAMLMap }[]; targets: string[] }[] = [];
   let charts: { root: string; name: string | undefined }[] | undefined;
-  for (const abs of namedFiles(run).yaml) {
-    if (isKustomizationPath(abs)) continue;
+  const yaml = namedFiles(run).yaml;
+  // Asked of git first (src/discover/grep.ts): only the files that may name a controller are read.
+  const may = filesMayHold(run, yaml, YAML_READERS_SEARCH, YAML_PATHSPECS);
+  for (const abs of yaml) {
+    if (isKustomizationPath(abs) || (may && !may.has(abs))) continue;
     // Every YAML file of the repository is looked at (as releases are, src/helm/releases.ts): most
     // go no further than this test.
     const text = run.readText(abs);

@@ -19,7 +19,7 @@
 import path from 'node:path';
 import type { Document, Node, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { namedFiles } from '../discover/names.js';
-import { filesMayHold, YAML_PATHSPECS, YTT_OVERLAY_PATTERN } from '../discover/grep.js';
+import { filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -60,7 +60,7 @@ function yttHolds(run: RunContext): YttHold[] {
   if (holds) return holds;
   holds = [];
   const yamlFiles = namedFiles(run).yaml;
-  const may = filesMayHold(run, yamlFiles, YTT_OVERLAY_PATTERN, YAML_PATHSPECS) ?? yamlFiles;
+  const may = filesMayHold(run, yamlFiles, YAML_READERS_SEARCH, YAML_PATHSPECS) ?? yamlFiles;
   for (const file of may) {
     const text = run.readText(file);
     if (text === undefined || !text.includes('#@') || !hasYttOverlay(text) || !isYttText(text)) continue;
