@@ -89,6 +89,7 @@ const OVERLAYS: Record<string, string | null> = {
   // Flux Kustomizations: Flux builds them, not kubectl.
   'patch-probe-flux': null,
   'flux-patches': null,
+  'argocd-patches': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

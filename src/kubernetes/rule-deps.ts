@@ -8,7 +8,7 @@ import type { Document, ParsedNode } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
-import { fluxPatchReports } from '../kustomize/kustomization.js';
+import { controllerPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
@@ -64,8 +64,9 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
   });
-  // A Flux Kustomization's `patches[].patch` strings: their probes are read as a kustomization's inline patches are.
-  const flux = fluxPatchReports(ctx.file, docs, run);
+  // The `patches[].patch` strings of a Flux Kustomization, an Argo CD Application's kustomize
+  // source or a Flux HelmRelease's post-renderer: their probes are read as a kustomization's inline patches are.
+  const flux = controllerPatchReports(ctx.file, docs, run);
   const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
   const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run);
   // A values file's probes render into the chart's objects.
