@@ -90,6 +90,8 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-flux': null,
   'flux-patches': null,
   'argocd-patches': null,
+  'helmrelease-post-renderer-patches': null,
+  'patch-probe-flux-json6902-list': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];
