@@ -460,7 +460,7 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
   return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
 }
 
-const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator|kubernetes:helm\.sh\//;
+const RELEASE_WORDS = /HelmRelease|helm\.cattle\.io|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator|kubernetes:helm\.sh\//;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -732,6 +732,27 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
+  }
+  // k3s/RKE2's helm-controller: `spec.chart` (a name in `spec.repo`, a chart URL), `spec.valuesContent`
+  // (values as a string of YAML), `spec.set` (a map of values paths).
+  if (kind === 'HelmChart' && apiVersion.startsWith('helm.cattle.io/')) {
+    const chart = scalarText(nodeAt(root, 'spec.chart'));
+    if (chart === undefined || chart === '') return [];
+    // `https://…/traefik-10.19.300.tgz`, `oci://…/traefik`, `stable/traefik`: the chart's name.
+    const chartName = (chart.split('/').pop() ?? chart).replace(/\.tgz$/, '').replace(/-v?\d+\.\d+\.\d+.*$/, '');
+    const layers: Layer[] = [];
+    const content = nodeAt(root, 'spec.valuesContent');
+    const inner = isScalar(content) && typeof content.value === 'string' ? firstDoc(content.value) : undefined;
+    if (inner && isScalar(content)) {
+      layers.push({ read: readLayer(String(content.value), inner, { absPath: src.abs, rewritten: src.rewritten && !('error' in blockScalarView(content, '\n')) }, run), prefix: '', at: { abs: src.abs, doc: src.doc }, inString: 'spec.valuesContent' });
+    }
+    const set = nodeAt(root, 'spec.set');
+    const sets = (isMap(set) ? set.items : []).flatMap((item) => {
+      const p = isScalar(item.key) ? String(item.key.value) : undefined;
+      const value = scalarText(item.value);
+      return p !== undefined && p !== '' ? [{ path: p, where: 'spec.set', ...(value !== undefined ? { value } : {}) }] : [];
+    });
+    return [{ refs: [{ by: 'name', name: chartName }], layers, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown: `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));
