@@ -4,7 +4,8 @@
  * `helm.values`, `helm.valueFiles`), a helmfile release (inline `values` and values files), a
  * Crossplane provider-helm Release (`forProvider.values`), a Fleet `fleet.yaml` (`helm.values`,
  * `helm.valuesFiles`), a Skaffold `deploy.helm.releases` entry (`overrides`, `valuesFiles`, `setValues`),
- * a Pulumi YAML program's `kubernetes:helm.sh/v3:Release` (`values`, `valueYamlFiles`). Helm merges those values over the chart's values.yaml key by key, as it
+ * a Pulumi YAML program's `kubernetes:helm.sh/v3:Release` (`values`, `valueYamlFiles`), a k3s/RKE2
+ * HelmChart (`spec.valuesContent`, a string of YAML, and `spec.set`). Helm merges those values over the chart's values.yaml key by key, as it
  * does a values file of the chart's own: a release that keeps a probe on exec over a values.yaml
  * probe migrated to grpc would render a probe with two handlers, which the API server rejects,
  * so that values.yaml probe is held (see keepForValuesOverrides in chart.ts).
@@ -100,7 +101,8 @@ interface Release {
   /**
    * A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name, and the key read from each
    * (`valuesKey`, values.yaml by default): Kustomize may generate them from values files of the
-   * repository. An entry with a `targetPath` sets one value, not a values file: not listed.
+   * repository, or a manifest of it may write them (a ConfigMap's `data`, a Secret's `stringData`:
+   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file: not listed.
    */
   valuesFrom?: { name: string; key: string }[];
   /**
@@ -736,10 +738,10 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
   // k3s/RKE2's helm-controller: `spec.chart` (a name in `spec.repo`, a chart URL), `spec.valuesContent`
   // (values as a string of YAML), `spec.set` (a map of values paths).
   if (kind === 'HelmChart' && apiVersion.startsWith('helm.cattle.io/')) {
-    const chart = scalarText(nodeAt(root, 'spec.chart'));
-    if (chart === undefined || chart === '') return [];
-    // `https://…/traefik-10.19.300.tgz`, `oci://…/traefik`, `stable/traefik`: the chart's name.
-    const chartName = (chart.split('/').pop() ?? chart).replace(/\.tgz$/, '').replace(/-v?\d+\.\d+\.\d+.*$/, '');
+    // `https://…/traefik-10.19.300.tgz`, `oci://…/traefik`, `stable/traefik`: the chart's name. A
+    // chart packed in the manifest (`spec.chartContent`, base64) is one the tool cannot read.
+    const chart = scalarText(nodeAt(root, 'spec.chart')) || (nodeAt(root, 'spec.chartContent') !== undefined ? 'its spec.chartContent (a packed chart)' : 'it names (no spec.chart the tool reads)');
+    const chartName = nodeAt(root, 'spec.chart') === undefined ? undefined : (chart.split('/').pop() ?? chart).replace(/\.tgz$/, '').replace(/-v?\d+\.\d+\.\d+.*$/, '');
     const layers: Layer[] = [];
     const content = nodeAt(root, 'spec.valuesContent');
     const inner = isScalar(content) && typeof content.value === 'string' ? firstDoc(content.value) : undefined;
@@ -752,7 +754,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const value = scalarText(item.value);
       return p !== undefined && p !== '' ? [{ path: p, where: 'spec.set', ...(value !== undefined ? { value } : {}) }] : [];
     });
-    return [{ refs: [{ by: 'name', name: chartName }], layers, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown: `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown: `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));
