@@ -89,6 +89,9 @@ const OVERLAYS: Record<string, string | null> = {
   // Flux Kustomizations: Flux builds them, not kubectl.
   'patch-probe-flux': null,
   'flux-patches': null,
+  'argocd-patches': null,
+  'helmrelease-post-renderer-patches': null,
+  'patch-probe-flux-json6902-list': null,
 };
 const BUILT = Object.keys(OVERLAYS).filter((name) => OVERLAYS[name] !== null);
 const HANDLERS = ['exec', 'grpc', 'httpGet', 'tcpSocket'];

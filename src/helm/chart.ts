@@ -16,7 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { isReleaseValuesFile, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { type HoldingRelease, isReleaseValuesFile, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -761,14 +761,21 @@ export function releaseRenderedTimeout(fileAbs: string, docs: readonly Document.
     if (!valuesFile && !RELEASE_VALUES_KEY.test(keyPath)) return undefined;
     const start = (probe as { key?: { range?: [number, number, number] } }).key?.range?.[0];
     const doc = start === undefined ? -1 : docs.findIndex((d) => d.range[0] <= start && start < d.range[2]);
-    const found = releasesHolding(fileAbs, doc === -1 ? undefined : doc, keyPath, run).flatMap((release) =>
-      chartsInstalled(release, run).map((c) => templateTimeoutBeside(c, release.valuesPath, run)),
-    );
-    const first = found[0];
-    if (found.every((f) => JSON.stringify(f) === JSON.stringify(first))) return first;
-    const beside = found.find((f) => f !== undefined)!;
-    return { text: 'value' in beside ? beside.source : beside.text };
+    return timeoutBesideIn(releasesHolding(fileAbs, doc === -1 ? undefined : doc, keyPath, run), run);
   };
+}
+
+/** releaseRenderedTimeout for Helm values held in a string at `at` of a document (a ConfigMap's values.yaml, a HelmChart's valuesContent: src/helm/values-strings.ts). */
+export function stringRenderedTimeout(fileAbs: string, doc: number, at: string, run: RunContext): HelmValues['renderedTimeout'] {
+  return (_probe, _exec, keyPath) => timeoutBesideIn(releasesHolding(fileAbs, doc, `${at}.${keyPath}`, run), run);
+}
+
+function timeoutBesideIn(releases: readonly HoldingRelease[], run: RunContext): ReturnType<NonNullable<HelmValues['renderedTimeout']>> {
+  const found = releases.flatMap((release) => chartsInstalled(release, run).map((c) => templateTimeoutBeside(c, release.valuesPath, run)));
+  const first = found[0];
+  if (found.every((f) => JSON.stringify(f) === JSON.stringify(first))) return first;
+  const beside = found.find((f) => f !== undefined)!;
+  return { text: 'value' in beside ? beside.source : beside.text };
 }
 
 /** Where releases hold values in their documents (releasesIn): `spec.values`, `….helm.valuesObject`, `releases[0].values[1]`, `helmCharts[0].valuesInline`, Skaffold's `deploy.helm.releases[0].overrides`. */

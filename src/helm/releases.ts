@@ -4,7 +4,8 @@
  * `helm.values`, `helm.valueFiles`), a helmfile release (inline `values` and values files), a
  * Crossplane provider-helm Release (`forProvider.values`), a Fleet `fleet.yaml` (`helm.values`,
  * `helm.valuesFiles`), a Skaffold `deploy.helm.releases` entry (`overrides`, `valuesFiles`, `setValues`),
- * a Pulumi YAML program's `kubernetes:helm.sh/v3:Release` (`values`, `valueYamlFiles`). Helm merges those values over the chart's values.yaml key by key, as it
+ * a Pulumi YAML program's `kubernetes:helm.sh/v3:Release` (`values`, `valueYamlFiles`), a k3s/RKE2
+ * HelmChart (`spec.valuesContent`, a string of YAML, and `spec.set`). Helm merges those values over the chart's values.yaml key by key, as it
  * does a values file of the chart's own: a release that keeps a probe on exec over a values.yaml
  * probe migrated to grpc would render a probe with two handlers, which the API server rejects,
  * so that values.yaml probe is held (see keepForValuesOverrides in chart.ts).
@@ -25,6 +26,8 @@ import { getPair, keyPathSteps, nodeAt, parseYaml, scalarText } from '../parse/y
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
 import { escapeRegExp } from '../text/regexp.js';
+import { namedFiles } from '../discover/names.js';
+import { blockScalarView } from '../kustomize/block-scalar.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -46,8 +49,10 @@ interface Layer {
   prefix: string;
   /** How the layer is named in a message; the release's name for its inline values. */
   shown?: string;
-  /** Inline values written as YAML in the release's document (not in a string): which file and document. */
+  /** Inline values written in the release's document (or in a ConfigMap's string its valuesFrom names): which file and document. */
   at?: { abs: string; doc: number };
+  /** The values are a string of YAML at this key path of that document (valuesStringsIn): its probes' key paths there are this, `.`, and the path inside. */
+  inString?: string;
 }
 
 /** What the tool needs of a values document, shared by the layers it holds (an Application's valuesObject and values). */
@@ -96,7 +101,8 @@ interface Release {
   /**
    * A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name, and the key read from each
    * (`valuesKey`, values.yaml by default): Kustomize may generate them from values files of the
-   * repository. An entry with a `targetPath` sets one value, not a values file: not listed.
+   * repository, or a manifest of it may write them (a ConfigMap's `data`, a Secret's `stringData`:
+   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file: not listed.
    */
   valuesFrom?: { name: string; key: string }[];
   /**
@@ -175,7 +181,8 @@ export function releasesHolding(fileAbs: string, doc: number | undefined, keyPat
     });
     for (const layer of release.layers) {
       if (layer.at?.abs !== fileAbs || (doc !== undefined && layer.at.doc !== doc)) continue;
-      const own = ownKeyPath(layer, keyPath);
+      const inString = layer.inString === undefined ? undefined : `${layer.inString}.`;
+      const own = inString === undefined ? ownKeyPath(layer, keyPath) : keyPath.startsWith(inString) ? keyPath.slice(inString.length) : undefined;
       if (own !== undefined) out.push(hold(own));
     }
     const named = release.valueFiles.some((v) => v.base !== undefined && valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs));
@@ -455,7 +462,7 @@ function matches(ref: ChartRef, chartRoot: string, chartName: string | undefined
   return rel !== '' && (root === `/${rel}` || root.endsWith(`/${rel}`));
 }
 
-const RELEASE_WORDS = /HelmRelease|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator|kubernetes:helm\.sh\//;
+const RELEASE_WORDS = /HelmRelease|helm\.cattle\.io|argoproj\.io|forProvider|releases|helm:|helmCharts|HelmChartInflationGenerator|kubernetes:helm\.sh\//;
 /** A release is a few KB: a bigger YAML file (a CRD bundle, generated output) is not read as one. */
 const RELEASE_FILE_MAX = 1024 * 1024;
 
@@ -537,12 +544,84 @@ function releasesOf(run: RunContext): Release[] {
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
   if (names.size > 0) {
     const generated = generatedFiles(names, run);
+    const written = valuesObjects(names, run);
     for (const r of out) {
       for (const v of r.valuesFrom ?? []) {
         const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
-        if (files.length === 0) r.outsideValues ??= `valuesFrom ${v.name}`;
+        // A ConfigMap or Secret written in a manifest of the repository, its values a string under the key.
+        const strings = (written.get(v.name) ?? []).filter((w) => w.key === v.key);
+        if (files.length === 0 && strings.length === 0) r.outsideValues ??= `valuesFrom ${v.name}`;
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
+        for (const w of strings) {
+          const inner = firstDoc(w.text);
+          if (!inner) continue;
+          r.layers.push({ read: readLayer(w.text, inner, { absPath: w.abs, rewritten: w.rewritten && inRun.has(w.abs) }, run), prefix: '', shown: `${w.shown} (values of ${r.shown})`, at: { abs: w.abs, doc: w.doc }, inString: w.at });
+        }
       }
+    }
+  }
+  return out;
+}
+
+/** A ConfigMap's or Secret's values string (valuesObjects). */
+interface ValuesObject {
+  key: string;
+  text: string;
+  abs: string;
+  doc: number;
+  /** Its key path in the document: `data.values.yaml`, `stringData.values.yaml`. */
+  at: string;
+  shown: string;
+  /** The tool rewrites it (a literal block: src/helm/values-strings.ts). */
+  rewritten: boolean;
+}
+
+/**
+ * The ConfigMaps and Secrets of the given names written in YAML manifests of the repository, with
+ * the strings their keys hold: a ConfigMap's `data` and a Secret's `stringData` (a Secret's
+ * `data` is base64, which the tool does not read). A HelmRelease's `valuesFrom` merges the string
+ * under the key it names over its chart's values.yaml. The namespace is not compared with the
+ * release's, as for generated ones.
+ */
+function valuesObjects(names: ReadonlySet<string>, run: RunContext): Map<string, ValuesObject[]> {
+  const out = new Map<string, ValuesObject[]>();
+  for (const abs of namedFiles(run).yaml) {
+    const text = run.readText(abs);
+    if (text === undefined || text.length > RELEASE_FILE_MAX || !/\b(ConfigMap|Secret)\b/.test(text) || ![...names].some((n) => text.includes(n))) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    parsed.docs.forEach((doc, i) => {
+      const root = doc.contents;
+      if (!isMap(root) || scalarText(getPair(root, 'apiVersion')?.value) !== 'v1') return;
+      const kind = scalarText(getPair(root, 'kind')?.value);
+      const name = scalarText(nodeAt(root, 'metadata.name'));
+      if ((kind !== 'ConfigMap' && kind !== 'Secret') || name === undefined || !names.has(name)) return;
+      const field = kind === 'ConfigMap' ? 'data' : 'stringData';
+      const data = getPair(root, field)?.value;
+      for (const item of isMap(data) ? data.items : []) {
+        const key = isScalar(item.key) ? String(item.key.value) : undefined;
+        const value = item.value;
+        if (key === undefined || !isScalar(value) || typeof value.value !== 'string') continue;
+        const entry: ValuesObject = { key, text: value.value, abs, doc: i, at: `${field}.${key}`, shown: `the ${kind} ${name}'s ${key} in ${shownPath(abs, run)}`, rewritten: !('error' in blockScalarView(value, '\n')) };
+        out.set(name, [...(out.get(name) ?? []), entry]);
+      }
+    });
+  }
+  return out;
+}
+
+/**
+ * Where a manifest's document holds Helm values as a string a release reads: a ConfigMap's (or
+ * Secret's) key that a Flux HelmRelease's `valuesFrom` names, a k3s/RKE2 HelmChart's
+ * `spec.valuesContent`. The strings' key paths in the document (`data.values.yaml`), each with
+ * the releases that read it, as messages name them.
+ */
+export function valuesStringsIn(fileAbs: string, doc: number, run: RunContext): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const release of releasesOf(run)) {
+    for (const layer of release.layers) {
+      if (layer.inString === undefined || layer.at?.abs !== fileAbs || layer.at.doc !== doc) continue;
+      out.set(layer.inString, [...(out.get(layer.inString) ?? []), release.shown]);
     }
   }
   return out;
@@ -655,6 +734,27 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
     }
     return out;
+  }
+  // k3s/RKE2's helm-controller: `spec.chart` (a name in `spec.repo`, a chart URL), `spec.valuesContent`
+  // (values as a string of YAML), `spec.set` (a map of values paths).
+  if (kind === 'HelmChart' && apiVersion.startsWith('helm.cattle.io/')) {
+    // `https://…/traefik-10.19.300.tgz`, `oci://…/traefik`, `stable/traefik`: the chart's name. A
+    // chart packed in the manifest (`spec.chartContent`, base64) is one the tool cannot read.
+    const chart = scalarText(nodeAt(root, 'spec.chart')) || (nodeAt(root, 'spec.chartContent') !== undefined ? 'its spec.chartContent (a packed chart)' : 'it names (no spec.chart the tool reads)');
+    const chartName = nodeAt(root, 'spec.chart') === undefined ? undefined : (chart.split('/').pop() ?? chart).replace(/\.tgz$/, '').replace(/-v?\d+\.\d+\.\d+.*$/, '');
+    const layers: Layer[] = [];
+    const content = nodeAt(root, 'spec.valuesContent');
+    const inner = isScalar(content) && typeof content.value === 'string' ? firstDoc(content.value) : undefined;
+    if (inner && isScalar(content)) {
+      layers.push({ read: readLayer(String(content.value), inner, { absPath: src.abs, rewritten: src.rewritten && !('error' in blockScalarView(content, '\n')) }, run), prefix: '', at: { abs: src.abs, doc: src.doc }, inString: 'spec.valuesContent' });
+    }
+    const set = nodeAt(root, 'spec.set');
+    const sets = (isMap(set) ? set.items : []).flatMap((item) => {
+      const p = isScalar(item.key) ? String(item.key.value) : undefined;
+      const value = scalarText(item.value);
+      return p !== undefined && p !== '' ? [{ path: p, where: 'spec.set', ...(value !== undefined ? { value } : {}) }] : [];
+    });
+    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown: `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));

@@ -7,8 +7,9 @@
 import type { Document, ParsedNode } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
+import { valuesStringReports } from '../helm/values-strings.js';
 import { json6902ProbeKey, relabelPartialOps } from '../kustomize/json6902.js';
-import { fluxPatchReports } from '../kustomize/kustomization.js';
+import { controllerPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
@@ -64,10 +65,13 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
   });
-  // A Flux Kustomization's `patches[].patch` strings: their probes are read as a kustomization's inline patches are.
-  const flux = fluxPatchReports(ctx.file, docs, run);
-  const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
-  const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run);
+  // The `patches[].patch` strings of a Flux Kustomization, an Argo CD Application's kustomize
+  // source or a Flux HelmRelease's post-renderer: their probes are read as a kustomization's inline patches are.
+  const flux = controllerPatchReports(ctx.file, docs, run);
+  // Helm values strings a release reads (a ConfigMap its valuesFrom names, a HelmChart's valuesContent): read as its values.
+  const strings = valuesStringReports(ctx.file, docs, run);
+  const inStrings = (r: { start: number }) => [...flux.ranges, ...strings.ranges].some(([s, e]) => r.start >= s && r.start < e);
+  const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inStrings(r)), ...flux.reports, ...strings.reports], docs, ctx.file, run);
   // A values file's probes render into the chart's objects.
   let chart: ReturnType<typeof chartObjects> | undefined;
   const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);

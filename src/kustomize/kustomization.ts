@@ -12,6 +12,7 @@ import { findProbeReports } from '../kubernetes/probes.js';
 import { getPair, parseYaml, yamlErrorReport } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
+import { controllerLists, controllerName, mayHoldControllerPatches } from './controllers.js';
 import { json6902ProbeKey, relabelPartialOps } from './json6902.js';
 import { keepForOverlays } from './overlays.js';
 import { patchProbeContext } from './patch-targets.js';
@@ -156,32 +157,33 @@ function unsplicedReports(patch: Scalar, why: string, run: RunContext, file: str
 }
 
 /**
- * The probes of a Flux Kustomization's `spec.patches[].patch` strings in a manifest (Flux v1's
- * only patch form: a strategic-merge patch or a JSON 6902 op list, with an optional target),
- * rewritten as a kustomization's inline patches are, and judged in the objects Flux applies them
- * to (what `spec.path` builds). `ranges`: the strings, whose mentions these reports account for.
+ * The probes of the patch strings GitOps controllers apply (controllers.ts): a Flux
+ * Kustomization's `spec.patches[].patch` (Flux v1's only patch form: a strategic-merge patch or a
+ * JSON 6902 op list, with an optional target), an Argo CD Application's
+ * `source.kustomize.patches[].patch` (or `sources[i]`'s), a Flux HelmRelease's
+ * `postRenderers[].kustomize.patches[].patch`. Rewritten as a kustomization's inline patches are,
+ * and judged in the objects the controller applies them to (patch-targets.ts: what its path
+ * builds; a HelmRelease's chart is not rendered, so a probe that dials the local host stays on
+ * exec). `ranges`: the strings, whose mentions these reports account for.
  */
-export function fluxPatchReports(file: SourceFile, docs: readonly { contents: unknown }[], run: RunContext): { reports: Report[]; ranges: [number, number][] } {
+export function controllerPatchReports(file: SourceFile, docs: readonly { contents: unknown }[], run: RunContext): { reports: Report[]; ranges: [number, number][] } {
   const reports: Report[] = [];
   const ranges: [number, number][] = [];
-  if (!file.text.includes('kustomize.toolkit.fluxcd.io/')) return { reports, ranges };
+  if (!mayHoldControllerPatches(file.text)) return { reports, ranges };
   for (const doc of docs) {
-    const root = doc.contents;
-    if (!isMap(root)) continue;
-    const apiVersion = getPair(root, 'apiVersion')?.value;
-    const kind = getPair(root, 'kind')?.value;
-    if (!isScalar(kind) || kind.value !== 'Kustomization' || !isScalar(apiVersion) || !String(apiVersion.value).startsWith('kustomize.toolkit.fluxcd.io/')) continue;
-    const spec = getPair(root, 'spec')?.value;
-    const list = isMap(spec) ? getPair(spec, 'patches')?.value : undefined;
-    const metadata = getPair(root, 'metadata')?.value;
-    const name = isMap(metadata) ? getPair(metadata, 'name')?.value : undefined;
-    const shownName = isScalar(name) ? ` ${String(name.value)}` : '';
-    (isSeq(list) ? list.items : []).forEach((item, i) => {
-      const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
-      if (!isScalar(patch) || typeof patch.value !== 'string' || !patch.range || !mentionsBinary(patch.value)) return;
-      ranges.push([patch.range[0], patch.range[1]]);
-      reports.push(...patchReports(patch, file.eol, run, file.path, { prefix: `Flux patch (spec.patches[${i}].patch)`, what: `a patch of the Flux Kustomization${shownName}` }));
-    });
+    for (const c of controllerLists(doc.contents)) {
+      const list = getPair(c.lists, 'patches')?.value;
+      (isSeq(list) ? list.items : []).forEach((item, i) => {
+        const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
+        if (!isScalar(patch) || typeof patch.value !== 'string' || !patch.range || !mentionsBinary(patch.value)) return;
+        ranges.push([patch.range[0], patch.range[1]]);
+        const at = `${c.at}.patches[${i}].patch`;
+        const label: PatchLabel = c.controller === 'flux-helmrelease'
+          ? { prefix: `Flux post-renderer patch (${at})`, what: `a post-renderer patch of the Flux HelmRelease ${c.name}` }
+          : { prefix: `${c.controller === 'argo-cd' ? 'Argo CD' : 'Flux'} patch (${at})`, what: `a patch of ${controllerName(c)}` };
+        reports.push(...patchReports(patch, file.eol, run, file.path, label));
+      });
+    }
   }
   return { reports, ranges };
 }

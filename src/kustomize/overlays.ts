@@ -30,6 +30,7 @@ import { PATCH_TRANSFORMER } from './transformers.js';
 import { patchProbeContext } from './patch-targets.js';
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
+import { controllerLists } from './controllers.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -302,8 +303,8 @@ export interface ControllerBuild {
   /** …or the Flux HelmRelease whose chart it renders. */
   release?: YAMLMap;
   lists: YAMLMap;
-  /** A Flux Kustomization: the tool rewrites probes in its `patches[].patch` literal blocks (src/kustomize/kustomization.ts). */
-  flux?: boolean;
+  /** The tool rewrites probes in its `patches[].patch` literal blocks (a Flux Kustomization, an Argo CD source, a HelmRelease post-renderer: src/kustomize/kustomization.ts). */
+  rewrites?: boolean;
 }
 
 /**
@@ -314,8 +315,8 @@ export interface ControllerBuild {
  * HelmRelease's `postRenderers[].kustomize` patches over the chart it renders (its templates and
  * values files, when the chart is in the repository). A folder is read from the root of the
  * repository holding the file (the source is taken to be this repository, as for releases,
- * src/helm/releases.ts); without a kustomization there, every file under it is built. A Flux
- * Kustomization's `patches[].patch` literal blocks are rewritten as a kustomization's inline
+ * src/helm/releases.ts); without a kustomization there, every file under it is built. The
+ * controllers' `patches[].patch` literal blocks are rewritten as a kustomization's inline
  * patches are (src/kustomize/kustomization.ts); other string patches are not (editable: false);
  * inline patchesStrategicMerge objects are, as embedded merge patches (src/kubernetes/probes.ts).
  */
@@ -337,27 +338,11 @@ function controllerPatches(run: RunContext): { file: string; patches: PatchEntry
     for (const doc of parsed.docs) {
       const root = doc.contents;
       if (!isMap(root)) continue;
-      const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
-      const kind = scalarText(getPair(root, 'kind')?.value);
       const builds: ControllerBuild[] = [];
-      const spec = getPair(root, 'spec')?.value;
-      if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)) {
-        builds.push({ dir: path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.'), lists: spec, flux: true });
-      } else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-        const renderers = nodeAt(root, 'spec.postRenderers');
-        for (const r of isSeq(renderers) ? renderers.items : []) {
-          const k = isMap(r) ? getPair(r, 'kustomize')?.value : undefined;
-          if (isMap(k)) builds.push({ release: root, lists: k });
-        }
-      } else if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
-        const at = kind === 'Application' ? 'spec' : 'spec.template.spec';
-        const one = nodeAt(root, `${at}.source`);
-        const many = nodeAt(root, `${at}.sources`);
-        for (const source of isMap(one) ? [one] : isSeq(many) ? many.items : []) {
-          const where = isMap(source) ? scalarText(getPair(source, 'path')?.value) : undefined;
-          const k = isMap(source) ? getPair(source, 'kustomize')?.value : undefined;
-          if (where !== undefined && isMap(k)) builds.push({ dir: path.resolve(repoRoot, where), lists: k });
-        }
+      for (const c of controllerLists(root)) {
+        // Their `patches[].patch` literal blocks are rewritten as a kustomization's inline patches are (kustomization.ts).
+        if (c.release) builds.push({ release: c.release, lists: c.lists, rewrites: true });
+        else if (c.path !== undefined) builds.push({ dir: path.resolve(repoRoot, c.path), lists: c.lists, rewrites: true });
       }
       for (const b of builds) {
         const patches = controllerPatchEntries(b, text, abs, run);
@@ -401,9 +386,9 @@ export function controllerPatchEntries(b: ControllerBuild, text: string, abs: st
       const t = getPair(item, 'target')?.value;
       const target = isMap(t) ? { target: t } : {};
       const inline = getPair(item, 'patch')?.value;
-      // A Flux Kustomization's `patches[].patch` written as a literal block is rewritten as a
-      // kustomization's inline patch is (fluxPatchReports, kustomization.ts); other strings are not.
-      const editable = b.flux === true && key === 'patches' && isScalar(inline) && !('error' in blockScalarView(inline, '\n'));
+      // A controller's `patches[].patch` written as a literal block is rewritten as a
+      // kustomization's inline patch is (controllerPatchReports, kustomization.ts); other strings are not.
+      const editable = b.rewrites === true && key === 'patches' && isScalar(inline) && !('error' in blockScalarView(inline, '\n'));
       if (isScalar(inline) && typeof inline.value === 'string') out.push({ text: inline.value, file: abs, json6902, editable, range: [inline.range![0], inline.range![1]], ...target });
       // Flux's patchesJson6902 writes its ops as a YAML list, not a string.
       else if (isSeq(inline) && inline.range) out.push({ text: slice(inline as ParsedNode), file: abs, json6902: true, editable: false, range: [inline.range[0], inline.range[1]], ...target });

@@ -26,6 +26,7 @@ import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js'
 import type { Report, RunContext } from '../types.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
+import { controllerLists, controllerName, mayHoldControllerPatches } from './controllers.js';
 import {
   componentIncluders,
   componentsOf,
@@ -440,55 +441,59 @@ function kustomizationBuilds(kustomization: string, run: RunContext): { where: s
   return dirs.map((d) => ({ where: kustomizationIn(d, run), build: buildOf(d, run) }));
 }
 
-const FLUX_KUSTOMIZE = 'kustomize.toolkit.fluxcd.io/';
-const FLUX_HELM = 'helm.toolkit.fluxcd.io/';
-
 /**
- * The patchesStrategicMerge objects of a Flux Kustomization (applied to what it builds from
- * `spec.path`, a folder of this repository) and of a Flux HelmRelease's post-renderers (applied
- * to a chart's rendered objects, which the tool does not render: unresolved); and a Flux
- * Kustomization's `patches[].patch` strings.
+ * The patches GitOps controllers write in their own objects (controllers.ts), applied to what
+ * they build: a Flux Kustomization's to what it builds from `spec.path` (a folder of this
+ * repository), an Argo CD Application's kustomize source to what its `path` builds, a Flux
+ * HelmRelease's post-renderer to a chart's rendered objects (which the tool does not render:
+ * unresolved). Their patchesStrategicMerge objects and patchesJson6902 op lists written as YAML
+ * (walked with the manifest, rewritten in place), and their `patches[].patch` strings.
  */
 function controllerApplications(file: string, run: RunContext): Applied[] {
   const text = run.readText(file);
-  if (text === undefined || !/patchesStrategicMerge|patches/.test(text) || !(text.includes(FLUX_KUSTOMIZE) || text.includes(FLUX_HELM))) return [];
+  if (text === undefined || !mayHoldControllerPatches(text)) return [];
   const parsed = parseYaml(text);
   if (parsed.error) return [];
   const out: Applied[] = [];
   const repoRoot = enclosingRepository(path.dirname(file)) ?? run.cwd;
   for (const doc of parsed.docs) {
-    const root = doc.contents;
-    if (!isMap(root)) continue;
-    const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
-    const kind = scalarText(getPair(root, 'kind')?.value);
-    const name = scalarText(nodeAt(root, 'metadata.name')) ?? '?';
-    const lists: { spec: YAMLMap; builds: () => { where: string; build: Build }[]; flux?: boolean }[] = [];
-    const spec = getPair(root, 'spec')?.value;
-    if (kind === 'Kustomization' && apiVersion.startsWith(FLUX_KUSTOMIZE) && isMap(spec)) {
-      const dir = path.resolve(repoRoot, scalarText(getPair(spec, 'path')?.value) ?? '.');
-      lists.push({ spec, flux: true, builds: () => [{ where: `the Flux Kustomization ${name} (path ${scalarText(getPair(spec, 'path')?.value) ?? '.'})`, build: controllerBuild(dir, spec, text, file, run) }] });
-    } else if (kind === 'HelmRelease' && apiVersion.startsWith(FLUX_HELM)) {
-      const renderers = nodeAt(root, 'spec.postRenderers');
-      for (const r of isSeq(renderers) ? renderers.items : []) {
-        const k = isMap(r) ? getPair(r, 'kustomize')?.value : undefined;
-        if (isMap(k)) lists.push({ spec: k, builds: () => [{ where: `the post-renderer of the Flux HelmRelease ${name}`, build: { objects: [], opaque: ['the chart it renders, which the tool does not render'] } }] });
+    for (const c of controllerLists(doc.contents)) {
+      const spec = c.lists;
+      let builds: () => { where: string; build: Build }[];
+      if (c.controller === 'flux-helmrelease') {
+        builds = () => [{ where: controllerName(c), build: { objects: [], opaque: ['the chart it renders, which the tool does not render'] } }];
+      } else if (c.path === undefined) {
+        builds = () => [{ where: controllerName(c), build: { objects: [], opaque: ['a source with no path the tool reads'] } }];
+      } else if (c.controller === 'argo-cd' && (c.path.includes('{{') || !isDirectory(path.resolve(repoRoot, c.path)))) {
+        // An ApplicationSet's generators fill in a templated path; another path may be of another repository.
+        const why = c.path.includes('{{') ? `${c.path}, a path its generators fill in` : `${shown(run, path.resolve(repoRoot, c.path))}, which is not a folder of this repository (its repoURL may be another repository)`;
+        builds = () => [{ where: `${controllerName(c)} (path ${c.path})`, build: { objects: [], opaque: [why] } }];
+      } else {
+        const dir = path.resolve(repoRoot, c.path);
+        const where = `${controllerName(c)} (path ${c.path})`;
+        builds = () => [{ where, build: controllerBuild(dir, spec, text, file, run) }];
       }
-    }
-    for (const l of lists) {
-      const smp = getPair(l.spec, 'patchesStrategicMerge')?.value;
+      const smp = getPair(spec, 'patchesStrategicMerge')?.value;
       for (const item of isSeq(smp) ? smp.items : []) {
         if (!isMap(item) || !item.range) continue;
-        out.push({ entry: { text: '', file, json6902: false, editable: true, range: [item.range[0], item.range[1]] }, builds: l.builds, embedded: true });
+        out.push({ entry: { text: '', file, json6902: false, editable: true, range: [item.range[0], item.range[1]] }, builds, embedded: true });
       }
-      // A Flux Kustomization's `patches[].patch` strings (a strategic-merge patch or a JSON 6902
-      // op list, with an optional target): asked with the string's range, its own text is walked.
-      // Embedded, so that the walk of the manifest itself (no range) finds no probe of it.
-      const patches = l.flux ? getPair(l.spec, 'patches')?.value : undefined;
-      for (const item of isSeq(patches) ? patches.items : []) {
-        const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
-        if (!isScalar(patch) || typeof patch.value !== 'string' || !patch.range) continue;
-        const target = getPair(item as YAMLMap, 'target')?.value;
-        out.push({ entry: { text: patch.value, file, json6902: false, editable: true, range: [patch.range[0], patch.range[1]], ...(isMap(target) ? { target } : {}) }, builds: l.builds, embedded: true });
+      // `patches[].patch` strings (a strategic-merge patch or a JSON 6902 op list, with an optional
+      // target): asked with the string's range, its own text is walked. `patchesJson6902[].patch`
+      // op lists written as YAML: walked with the manifest. Embedded, so that the walk of the
+      // manifest itself (no range) judges each probe in the entry holding it.
+      for (const key of ['patches', 'patchesJson6902']) {
+        const list = getPair(spec, key)?.value;
+        for (const item of isSeq(list) ? list.items : []) {
+          const patch = isMap(item) ? getPair(item, 'patch')?.value : undefined;
+          const target = isMap(item) ? getPair(item, 'target')?.value : undefined;
+          const selector = isMap(target) ? { target } : {};
+          if (isScalar(patch) && typeof patch.value === 'string' && patch.range) {
+            out.push({ entry: { text: patch.value, file, json6902: key === 'patchesJson6902', editable: true, range: [patch.range[0], patch.range[1]], ...selector }, builds, embedded: true });
+          } else if (isSeq(patch) && patch.range) {
+            out.push({ entry: { text: '', file, json6902: true, editable: true, range: [patch.range[0], patch.range[1]], ...selector }, builds, embedded: true });
+          }
+        }
       }
     }
   }
@@ -522,7 +527,7 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
   }
   const inRun = filesOfRun(run);
   // Flux writes spec.components and spec.patches into one kustomization: the components' patches go first.
-  const entries = [...componentsOf(dir, spec, run, new Set(), true).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec, flux: true }, text, file, run)];
+  const entries = [...componentsOf(dir, spec, run, new Set(), true).flatMap((k) => patchEntries(k.file, k.root, run)), ...controllerPatchEntries({ dir, lists: spec, rewrites: true }, text, file, run)];
   for (const p of entries) {
     const effects = effectsOf(holdsIn(p, file, inRun, run, true), entryId(p));
     for (const o of effects.length > 0 ? matching(build.objects, p, undefined) : []) o.effects.push(...effects);
@@ -672,7 +677,8 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     // An embedded patch (a controller's patchesStrategicMerge object): the one holding the probe, from its own root.
     const at = apps.filter((a) => !a.embedded || (start >= a.entry.range![0] && start < a.entry.range![1]));
     if (at.length === 0) return undefined;
-    const rootIndex = at[0]!.embedded ? walkPath.findIndex((n) => isMap(n) && n.range?.[0] === at[0]!.entry.range![0]) : -1;
+    // (a map, or a patchesJson6902 op list written as YAML)
+    const rootIndex = at[0]!.embedded ? walkPath.findIndex((n) => (isMap(n) || isSeq(n)) && n.range?.[0] === at[0]!.entry.range![0]) : -1;
     if (at[0]!.embedded && rootIndex === -1) return undefined;
     const { place, json6902 } = placeOf(rootIndex === -1 ? walkPath : walkPath.slice(rootIndex), pair);
     if (!place) return undefined;
