@@ -85,3 +85,46 @@ describe('Pulumi and cdk8s code', () => {
     }
   });
 });
+
+describe('CI systems, task runners, extensionless scripts and nested shells', () => {
+  const patch = `kubectl patch pod p --type=json -p ${JSON_OP}`;
+  const other = `kubectl patch pod q --type=json -p ${JSON_OP}`;
+
+  test.each([
+    ['GitLab CI script (a string)', '.gitlab-ci.yml', `deploy:\n  script: ${JSON.stringify(patch)}\n`, 2],
+    ['GitLab CI after_script of default', '.gitlab-ci.yml', `default:\n  after_script:\n    - ${JSON.stringify(patch)}\n`, 3],
+    ['a GitLab CI local include', '.gitlab-ci.yml', `include: 'ci/deploy.yml'\n`, undefined],
+    ['Jenkinsfile sh with single quotes', 'Jenkinsfile', `node {\n  sh '''\n    ${patch}\n  '''\n}\n`, 3],
+    ['Jenkinsfile sh(script:) with a Groovy interpolation for the name', 'Jenkinsfile', `node {\n  sh(script: "kubectl patch pod \${params.POD} --type=json -p ${JSON_OP.replace(/"/g, '\\"')}", returnStatus: true)\n}\n`, 2],
+    ['Jenkinsfile.deploy, sh script: without parentheses', 'ci/Jenkinsfile.deploy', `node {\n  sh script: ${JSON.stringify(patch)}\n}\n`, 2],
+    ['Taskfile cmds', 'Taskfile.yml', `version: '3'\ntasks:\n  patch:\n    cmds:\n      - ${JSON.stringify(patch)}\n`, 5],
+    ['Drone commands', '.drone.yml', `kind: pipeline\nsteps:\n  - name: p\n    commands:\n      - ${JSON.stringify(patch)}\n`, 5],
+    ['an extensionless script, #!/usr/bin/env sh', 'hack/deploy', `#!/usr/bin/env sh\nset -e\n${patch}\n`, 3],
+    ['an extensionless script, #!/bin/bash -e', 'bin/rollout', `#!/bin/bash -e\n${patch}\n`, 2],
+    ['bash -c in a script', 'deploy.sh', `timeout 60 bash -c ${JSON.stringify(patch)}\n`, 1],
+    ['sh -c in a Makefile recipe', 'Makefile', `patch:\n\tsh -euc ${JSON.stringify(patch).replace(/\$/g, '$$$$')}\n`, 2],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const files: Record<string, string> = { [file]: text };
+    if (line === undefined) files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
+    const r = await statusOf(files);
+    expect(r.status).toBe('blocked');
+    const where = line === undefined ? 'ci/deploy.yml:3' : `${file}:${line}`;
+    expect(r.message).toContain(`${where} patches this probe's exec with kubectl`);
+  });
+
+  test.each([
+    ['GitLab CI: another object', '.gitlab-ci.yml', `deploy:\n  script:\n    - ${JSON.stringify(other)}\n`],
+    ['GitLab CI: a variable is no command', '.gitlab-ci.yml', `variables:\n  CMD: ${JSON.stringify(patch)}\n`],
+    ['a GitLab include of a remote file', '.gitlab-ci.yml', `include:\n  - remote: https://example.com/ci/deploy.yml\n`],
+    ['Jenkinsfile: a commented-out step', 'Jenkinsfile', `node {\n  // sh ${JSON.stringify(patch)}\n}\n`],
+    ['Jenkinsfile: an echo, not sh', 'Jenkinsfile', `node {\n  echo ${JSON.stringify(patch)}\n}\n`],
+    ['an extensionless file without #!', 'notes/howto', `${patch}\n`],
+    ['an extensionless Python script', 'bin/rollout', `#!/usr/bin/env python3\nCMD = """${patch}"""\n`],
+    ['sh -c of another object', 'deploy.sh', `sh -c ${JSON.stringify(other)}\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    const files: Record<string, string> = { [file]: text };
+    // The remote include's path is a file of the repository too: only a local include reads it.
+    if (file === '.gitlab-ci.yml') files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
+    expect((await statusOf(files)).status).toBe('migratable');
+  });
+});
