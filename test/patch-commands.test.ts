@@ -5,8 +5,9 @@
  * target, and what holds nothing.
  */
 import { describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { run } from '../src/engine.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, repoWith, writeFiles } from './support/repo.js';
 
 async function statusOf(files: Record<string, string>, file = 'k8s/pod.yaml'): Promise<{ status?: string; message?: string }> {
   const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': POD, ...files }) });
@@ -128,3 +129,21 @@ describe('CI systems, task runners, extensionless scripts and nested shells', ()
     expect((await statusOf(files)).status).toBe('migratable');
   });
 });
+
+test('in a git checkout with many scripts and extensionless files, git says which to read (among their own names, every extensionless file): a CI job and an extensionless script that patch the probe are still found', async () => {
+  const files: Record<string, string> = { 'k8s/pod.yaml': POD, '.gitlab-ci.yml': 'deploy:\n  script:\n    - echo deploy\n', 'hack/deploy': '#!/bin/bash\necho deploy\n' };
+  for (let i = 0; i < 101; i++) files[`scripts/s${i}.sh`] = `#!/bin/sh\necho ${i}\n`;
+  for (let i = 0; i < 3001; i++) files[`testdata/c${i}/out`] = `output ${i}\n`;
+  const cwd = repoWith(files);
+  const git = (...args: string[]) => execFileSync('git', ['-C', cwd, ...args], { stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'x');
+  const status = async () => (await run({ cwd })).findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+  expect((await status())?.status).toBe('migratable');
+  // Untracked changes too: git grep reads the working tree.
+  writeFiles(cwd, { '.gitlab-ci.yml': `deploy:\n  script:\n    - kubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain(".gitlab-ci.yml:3 patches this probe's exec");
+  writeFiles(cwd, { '.gitlab-ci.yml': 'deploy:\n  script:\n    - echo deploy\n', 'hack/deploy': `#!/bin/bash\nkubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain("hack/deploy:2 patches this probe's exec");
+}, 60_000);

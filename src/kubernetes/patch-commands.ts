@@ -222,17 +222,15 @@ export function patchHolds(run: RunContext): PatchHold[] {
     ...gitlabIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
     ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
     // Without an extension: a script only by its `#!` line.
-    ...named.extensionless.map((abs) => ({ abs, kind: 'shebang' as const })),
+    ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
-  // Many files: asked of git first which name a probe key (src/discover/grep.ts), one search of the checkout.
-  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`) : undefined;
+  // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
+  // these have (an extensionless script is outside them: git leaves it to be read).
+  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
   for (const { abs, kind } of scripts) {
     if (may && !may.has(abs)) continue;
-    // An extensionless file git did not rule out: its first bytes say whether it is a shell script, before it is read whole.
-    if (kind === 'shebang' && !shellShebang(headOf(abs) ?? '#!/bin/sh')) continue;
     const text = run.readText(abs);
     if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
-    if (kind === 'shebang' && !shellShebang(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0));
   }
@@ -242,7 +240,26 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-type ScriptKind = 'shell' | 'shebang' | 'workflow' | 'make' | 'ci' | 'jenkins';
+type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins';
+
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`;
+/** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
+const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile'];
+/** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
+const EXTENSIONLESS_PATHSPECS = [':(glob)**', ':(exclude,glob)**/*.*'];
+/** Up to this many extensionless files, their heads are read (~4 µs each, warm); beyond, git says first which name a probe key (~40 ms of a 25k-file checkout). */
+const MAX_HEAD_READS = 3000;
+
+/**
+ * The extensionless files that are shell scripts by their `#!` line. Only the first bytes of each
+ * are read; with very many, only those git finds a probe key in.
+ */
+function shebangScripts(files: readonly string[], run: RunContext): string[] {
+  if (files.length === 0) return [];
+  const may = files.length > MAX_HEAD_READS ? filesMayHold(run, files, PROBE_PATTERN, EXTENSIONLESS_PATHSPECS) : undefined;
+  // A file that cannot be opened here (not on disk) is read whole, as the run reads it.
+  return files.filter((f) => (!may || may.has(f)) && shellShebang(headOf(f) ?? run.readText(f)?.slice(0, 128) ?? ''));
+}
 
 /** `#!/bin/bash`, `#!/usr/bin/env sh`, `#!/usr/bin/env -S bash -e`: a POSIX-like shell's script. */
 function shellShebang(text: string): boolean {
@@ -356,7 +373,7 @@ function templated(s: string): string {
 }
 
 function scriptsOf(text: string, kind: ScriptKind): Script[] {
-  if (kind === 'shell' || kind === 'shebang') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
+  if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
     if (!recipes) return [];
