@@ -98,6 +98,7 @@ describe('CI systems, task runners, extensionless scripts and nested shells', ()
     ['Jenkinsfile sh with single quotes', 'Jenkinsfile', `node {\n  sh '''\n    ${patch}\n  '''\n}\n`, 3],
     ['Jenkinsfile sh(script:) with a Groovy interpolation for the name', 'Jenkinsfile', `node {\n  sh(script: "kubectl patch pod \${params.POD} --type=json -p ${JSON_OP.replace(/"/g, '\\"')}", returnStatus: true)\n}\n`, 2],
     ['Jenkinsfile.deploy, sh script: without parentheses', 'ci/Jenkinsfile.deploy', `node {\n  sh script: ${JSON.stringify(patch)}\n}\n`, 2],
+    ['a Jenkins sh step with a label first, without parentheses', 'Jenkinsfile', `node {\n  sh label: 'Patch (canary)', script: ${JSON.stringify(patch)}\n}\n`, 2],
     ['Taskfile cmds', 'Taskfile.yml', `version: '3'\ntasks:\n  patch:\n    cmds:\n      - ${JSON.stringify(patch)}\n`, 5],
     ['Drone commands', '.drone.yml', `kind: pipeline\nsteps:\n  - name: p\n    commands:\n      - ${JSON.stringify(patch)}\n`, 5],
     ['an extensionless script, #!/usr/bin/env sh', 'hack/deploy', `#!/usr/bin/env sh\nset -e\n${patch}\n`, 3],

@@ -441,7 +441,7 @@ function ciScripts(text: string): Script[] {
 
 /**
  * A Jenkinsfile's `sh` steps: `sh 'cmd'`, `sh "cmd"`, `sh '''…'''`, `sh """…"""`, `sh(script: '…',
- * returnStdout: true)`, `sh script: '…'`, with Groovy's escapes read (`\\`, `\$`; a `\` at a line's
+ * returnStdout: true)`, `sh label: 'x', script: '…'`, with Groovy's escapes read (`\\`, `\$`; a `\` at a line's
  * end joins it to the next) and its interpolations in double quotes (`${env.NAME}`, `$name`) as
  * values known only at run time. `at[i]`: the file's offset of the script's character i. A step on
  * a whole-line `//` comment is skipped.
@@ -453,9 +453,9 @@ export function jenkinsSteps(text: string): { script: string; at: number[] }[] {
     if (/^\s*(?:\/\/|\*)/.test(text.slice(lineStart, m.index))) continue;
     let from = m.index + m[0].length;
     if (text[from] !== "'" && text[from] !== '"') {
-      // `sh(script: '…')`, `sh(returnStdout: true, script: "…")`, `sh script: '…'`.
-      const named = /^(?:[^'"()]*?,\s*)?script\s*:\s*/.exec(text.slice(from, from + 200));
-      if (!named || (m[1] === undefined && named[0].includes(','))) continue;
+      // `sh(script: '…')`, `sh(returnStdout: true, script: "…")`, `sh label: 'Patch', script: '…'`.
+      const named = /^(?:(?:[^'"()\n]|'[^'\n]*'|"[^"\n]*")*?,\s*)?script\s*:\s*/.exec(text.slice(from, from + 300));
+      if (!named) continue;
       from += named[0].length;
     }
     const lit = groovyString(text, from);
