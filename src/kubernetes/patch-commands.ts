@@ -1,8 +1,10 @@
 /**
  * Commands of the repository's scripts that address a probe's exec handler by path: `kubectl
  * patch` (a JSON patch op into `…/readinessProbe/exec/…`, a strategic-merge or merge patch whose
- * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes
- * and GitHub Actions `run:` steps. They are the imperative counterparts of the Kustomize overlays
+ * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes,
+ * GitHub Actions `run:` steps, GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`,
+ * Drone, Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`.
+ * They are the imperative counterparts of the Kustomize overlays
  * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
  * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
  * yq expression reads null or writes a second handler. The probes such a command addresses stay on
@@ -15,10 +17,13 @@
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
  *
  * The files are read lazily, once per run, when the first probe is about to migrate: the
- * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`), Makefiles and GitHub Actions
- * workflows, picked by name from the repository list (no read of other files; with more than 100
- * of them, git grep first says which name a probe key), each parsed only when its text names a
- * probe key (or `--patch-file`) and kubectl, oc or yq. These scripts need not name the binary (a JSON
+ * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, and files without an extension
+ * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows, GitLab CI
+ * configs (and the files their `include: local:` names), Jenkinsfiles, Taskfiles and Drone,
+ * Woodpecker and Buildkite pipelines, picked by name from the repository list
+ * (src/discover/names.ts; no read of other files; with more than 100 of them, git grep among
+ * their names first says which name a probe key), each parsed only when its text names a probe
+ * key (or `--patch-file`) and kubectl, oc or yq. These files need not name the binary (a JSON
  * patch of `command/1` does not), so they are not among the run's candidates.
  */
 import fs from 'node:fs';
