@@ -114,6 +114,19 @@ describe('CI systems, task runners, extensionless scripts and nested shells', ()
     expect(r.message).toContain(`${where} patches this probe's exec with kubectl`);
   });
 
+  test('a patch or target held in a pipeline variable (GitLab variables:, a workflow step env:, Drone environment:) is read at its value', async () => {
+    const op = JSON_OP.slice(1, -1);
+    const gitlab = `variables:\n  TARGET: pod/p\ndeploy:\n  variables:\n    PATCH: '${op}'\n  script:\n    - kubectl patch "$TARGET" --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.gitlab-ci.yml': gitlab })).message).toContain(".gitlab-ci.yml:7 patches this probe's exec");
+    // The name it holds is another object's: nothing held.
+    expect((await statusOf({ '.gitlab-ci.yml': gitlab.replace('pod/p', 'pod/q') })).status).toBe('migratable');
+    const step = `env:\n  PATCH: '${op}'\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          POD: p\n        run: kubectl patch pod "$POD" --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.github/workflows/d.yml': step })).message).toContain(".github/workflows/d.yml:9 patches this probe's exec");
+    expect((await statusOf({ '.github/workflows/d.yml': step.replace('POD: p', 'POD: q') })).status).toBe('migratable');
+    const drone = `kind: pipeline\nsteps:\n  - name: p\n    environment:\n      PATCH: '${op}'\n    commands:\n      - kubectl patch pod p --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.drone.yml': drone })).message).toContain(".drone.yml:7 patches this probe's exec");
+  });
+
   test.each([
     ['GitLab CI: another object', '.gitlab-ci.yml', `deploy:\n  script:\n    - ${JSON.stringify(other)}\n`],
     ['GitLab CI: a variable is no command', '.gitlab-ci.yml', `variables:\n  CMD: ${JSON.stringify(patch)}\n`],

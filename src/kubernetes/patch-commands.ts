@@ -237,7 +237,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     const text = run.readText(abs);
     if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0));
+    for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer));
   }
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
   const code = codeReaders.get(run);
@@ -289,7 +289,7 @@ function headOf(abs: string): string | undefined {
  * The commands of a script (and of the scripts it gives `sh -c`, `bash -c`, read with the
  * project's shell parser, at the line of the call) that address a probe by path.
  */
-function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number): PatchHold[] {
+function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined): PatchHold[] {
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
   try {
@@ -300,7 +300,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     if (!(e instanceof ShellParseError)) throw e;
     return [];
   }
-  const env = scriptVariables(calls, resolve, setsOtherwise);
+  const env = scriptVariables(calls, resolve, setsOtherwise, outer);
   const out: PatchHold[] = [];
   for (const call of calls) {
     const words = call.args.map((w) => resolve(w, env));
@@ -313,7 +313,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       const w = unwrap(texts, i);
       if (!w) break;
       if ('script' in w) {
-        if (depth < 4 && texts[w.script] !== undefined) out.push(...scriptHolds(texts[w.script]!, resolveWord, () => where, abs, run, depth + 1));
+        if (depth < 4 && texts[w.script] !== undefined) out.push(...scriptHolds(texts[w.script]!, resolveWord, () => where, abs, run, depth + 1, outer));
         i = -1;
         break;
       }
@@ -362,6 +362,8 @@ function gitlabIncludes(ci: readonly string[], yamlFiles: readonly string[], run
 interface Script {
   script: string;
   resolve: Resolve;
+  /** Variables the pipeline sets for the script (a GitLab job's `variables:`, a step's `env:`), by their literal values. */
+  outer?: (name: string) => string | undefined;
   /** The file's line (1-based) of an offset of the script. */
   line: (offset: number) => number;
 }
@@ -400,7 +402,7 @@ function scriptsOf(text: string, kind: ScriptKind): Script[] {
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
-        out.push(scalarScript(text, run));
+        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]) });
       }
     }
   }
@@ -428,20 +430,47 @@ function ciScripts(text: string): Script[] {
   const parsed = parseYaml(text, { uniqueKeys: false });
   if (parsed.error) return [];
   const out: Script[] = [];
-  const take = (node: unknown): void => {
-    if (isScalar(node) && typeof node.value === 'string') out.push(scalarScript(text, node));
-    else if (isSeq(node)) for (const item of node.items) take(item);
+  const take = (node: unknown, maps: readonly unknown[]): void => {
+    if (isScalar(node) && typeof node.value === 'string') out.push({ ...scalarScript(text, node), outer: pipelineEnv(maps) });
+    else if (isSeq(node)) for (const item of node.items) take(item, maps);
   };
-  const walk = (node: unknown): void => {
+  const walk = (node: unknown, maps: readonly unknown[]): void => {
     if (isMap(node)) {
+      const inner = [...maps, node];
       for (const pair of node.items) {
-        if (isScalar(pair.key) && CI_SCRIPT_KEYS.has(String(pair.key.value))) take(pair.value);
-        walk(pair.value);
+        if (isScalar(pair.key) && CI_SCRIPT_KEYS.has(String(pair.key.value))) take(pair.value, inner);
+        walk(pair.value, inner);
       }
-    } else if (isSeq(node)) for (const item of node.items) walk(item);
+    } else if (isSeq(node)) for (const item of node.items) walk(item, maps);
   };
-  for (const doc of parsed.docs) walk(doc.contents);
+  for (const doc of parsed.docs) walk(doc.contents, []);
   return out;
+}
+
+/** The keys under which pipelines set environment variables for their scripts: GitLab's `variables`, Drone's and Woodpecker's `environment`, GitHub's and Buildkite's `env`. */
+const ENV_KEYS = ['variables', 'environment', 'env'];
+
+/**
+ * The variables the maps that enclose a script set for it (outermost first, the nearest one's
+ * value winning), each by its literal value: a string or number, or GitLab's `{value: …}`; a
+ * value with a template expression or a variable in it is known only at run time.
+ */
+function pipelineEnv(maps: readonly unknown[]): ((name: string) => string | undefined) | undefined {
+  const values = new Map<string, string | null>();
+  for (const m of maps) {
+    if (!isMap(m)) continue;
+    for (const key of ENV_KEYS) {
+      const vars = getPair(m, key)?.value;
+      if (!isMap(vars)) continue;
+      for (const pair of vars.items) {
+        if (!isScalar(pair.key)) continue;
+        const v = isMap(pair.value) ? getPair(pair.value, 'value')?.value : pair.value;
+        const value = isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean') ? String(v.value) : undefined;
+        values.set(String(pair.key.value), value === undefined || /\$|\{\{/.test(value) ? null : value);
+      }
+    }
+  }
+  return values.size === 0 ? undefined : (name) => values.get(name) ?? undefined;
 }
 
 /**
