@@ -53,6 +53,8 @@ export interface ProbeWalkOptions {
   templateActions?: boolean;
   /** The file is a GitLab CI config (`.gitlab-ci.yml`, a file under `.gitlab/`): its jobs' scripts are read as a workflow step's are. */
   gitlabCi?: boolean;
+  /** The file is a Drone, Woodpecker or Buildkite pipeline, a Taskfile or a devcontainer.json: its steps' commands are read as a workflow step's are. */
+  pipeline?: Pipeline;
   /**
    * The file's own bytes, where `text` is a masked view of them at the same offsets (a Helm
    * template: actions replaced by placeholders): comments the rewrite moves are copied from here.
@@ -296,7 +298,7 @@ function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: n
   // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
   const comments = hashLineCommentRanges(inner);
   const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
-  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()] : out;
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true, opts.pipeline)].flat()] : out;
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -497,7 +499,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()));
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true, opts.pipeline)].flat()));
       },
     });
     reports.push(...others);
@@ -1343,7 +1345,7 @@ function atBlockMention(report: Report, node: Scalar, text: string): Report {
   return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false): Report | Report[] {
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false, pipeline?: Pipeline): Report | Report[] {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -1427,7 +1429,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
   // names the binary, each tied to the image it runs in when it starts a container.
-  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined);
+  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined) ?? (pipeline ? pipelineStepScript(pipeline, keys, path, String(node.value)) : undefined);
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
@@ -1676,6 +1678,70 @@ function gitlabJobScript(keys: readonly string[], path: readonly unknown[], scri
     keeps: true,
   });
   return scriptUses(script, { who, unread: `${who}'s script`, named: 'the job names', hint: GITLAB_JOB_HINT, localRun });
+}
+
+/** CI systems, task runners and dev containers whose files hold commands, by their file names (src/kubernetes/rule-deps.ts). */
+export type Pipeline = 'drone' | 'woodpecker' | 'buildkite' | 'taskfile' | 'devcontainer';
+
+const PIPELINE_HINTS: Record<Pipeline, string> = {
+  drone: 'A Drone step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the step\'s image, or grpcurl), then run the tool again.',
+  woodpecker: 'A Woodpecker step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the step\'s image, or grpcurl), then run the tool again.',
+  buildkite: 'A Buildkite step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image in a docker plugin, or grpcurl), then run the tool again.',
+  taskfile: 'A Taskfile task runs or fetches the binary: the tool does not rewrite Taskfiles, so the installs it may need stay (the task may run in an image of this repository). Change the task by hand (check the server with grpcurl, or with the upstream grpc-health-probe image), then run the tool again.',
+  devcontainer: 'A dev container command runs or fetches the binary: the tool does not rewrite devcontainer.json, so the installs it may need stay (the dev container may be built from a Dockerfile of this repository). Change the command by hand (check the server with grpcurl), then run the tool again.',
+};
+
+/** devcontainer.json's lifecycle commands: a string (run by a shell), a list (run without one), or an object of named ones. */
+const DEVCONTAINER_COMMANDS = new Set(['initializeCommand', 'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand']);
+
+/**
+ * A command of a Drone or Woodpecker step (`steps[].commands`, Woodpecker's `steps.<name>.commands`
+ * too), a Buildkite step (`steps[].command`/`commands`, in a group's `steps` too), a Taskfile task
+ * (`tasks.<name>.cmds`, a `cmd:` item) or a dev container's lifecycle command: read command by
+ * command as a workflow step's `run:` is (scriptUses), and named after its step. A run where the
+ * command itself runs (the step's image, the agent, the machine that runs task, the dev container)
+ * keeps every install: the tool does not tie these to the repository's images.
+ */
+function pipelineStepScript(pipeline: Pipeline, keys: readonly string[], path: readonly unknown[], script: string): StepUse[] | undefined {
+  const last = keys[keys.length - 1] ?? '';
+  const n = keys.length;
+  // The map that holds the command key: the step, the task, the devcontainer.json.
+  const holder = [...path].reverse().find((p, i, all) => isMap(p) && i > 0 && isPair(all[i - 1]) && keyOf(all[i - 1] as Pair) === last) as YAMLMap | undefined;
+  const field = (k: string): string | undefined => {
+    const v = holder ? getPair(holder, k)?.value : undefined;
+    return isScalar(v) && v.value !== null && String(v.value).trim() !== '' ? String(v.value).trim() : undefined;
+  };
+  let who: string;
+  let where: string;
+  if (pipeline === 'drone' || pipeline === 'woodpecker') {
+    const steps = keys[0] === 'steps' || keys[0] === 'pipeline' || keys[0] === 'services' || keys[0] === 'clone';
+    if (!steps || last !== 'commands' || (n !== 2 && n !== 3)) return undefined;
+    const name = field('name') ?? (n === 3 ? keys[1] : undefined);
+    const system = pipeline === 'drone' ? 'Drone' : 'Woodpecker';
+    who = `the ${system} step${name !== undefined ? ` ${name}` : ''}`;
+    const image = field('image');
+    where = image !== undefined ? `in the step's image ${image}, which the tool does not tie to this repository's installs` : 'in the image the pipeline gives the step';
+  } else if (pipeline === 'buildkite') {
+    if (keys[0] !== 'steps' || (last !== 'command' && last !== 'commands') || !keys.slice(1, -1).every((k) => k === 'steps')) return undefined;
+    const name = field('label') ?? field('key');
+    who = `the Buildkite step${name !== undefined ? ` ${name}` : ''}`;
+    where = 'on the agent that runs the step (or in its plugin\'s container)';
+  } else if (pipeline === 'taskfile') {
+    if (keys[0] !== 'tasks' || keys[2] !== 'cmds' || !(n === 3 || (n === 4 && last === 'cmd'))) return undefined;
+    who = `the task ${keys[1]}`;
+    where = 'where task runs it (a machine, or an image task runs in)';
+  } else {
+    if (!DEVCONTAINER_COMMANDS.has(keys[0] ?? '') || n > 2) return undefined;
+    who = `the dev container's ${keys[0]}${n === 2 ? ` ${keys[1]}` : ''}`;
+    where = keys[0] === 'initializeCommand' ? 'on the machine that starts the dev container' : 'in the dev container';
+  }
+  const hint = PIPELINE_HINTS[pipeline];
+  const localRun = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> => ({
+    what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} ${where}, so every install stays for it`,
+    hint,
+    keeps: true,
+  });
+  return scriptUses(script, { who, unread: `${who}'s command`, named: `${who} names`, hint, localRun });
 }
 
 /** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */

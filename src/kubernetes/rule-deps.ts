@@ -20,7 +20,7 @@ import { keepForGoReaders } from './go-readers.js';
 import { relabelGoReleaser } from './goreleaser.js';
 import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
-import { findProbeReports } from './probes.js';
+import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
@@ -29,6 +29,18 @@ export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 function isGitLabCi(abs: string): boolean {
   const parts = abs.split(/[\\/]/);
   return /(^|\.)gitlab-ci\.ya?ml$/.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).includes('.gitlab');
+}
+/** A pipeline file whose steps' commands the manifest walk reads as scripts (src/kubernetes/probes.ts), by its name. */
+function pipelineOf(abs: string): Pipeline | undefined {
+  const parts = abs.split(/[\\/]/);
+  const base = parts[parts.length - 1] ?? '';
+  const dirs = parts.slice(0, -1);
+  if (/^\.?drone\.ya?ml$/.test(base)) return 'drone';
+  if (/^\.woodpecker\.ya?ml$/.test(base) || (dirs.includes('.woodpecker') && /\.ya?ml$/.test(base))) return 'woodpecker';
+  if (/^buildkite\.ya?ml$/.test(base) || (dirs.includes('.buildkite') && /\.ya?ml$/.test(base))) return 'buildkite';
+  if (/^[Tt]askfile(?:\.dist)?\.ya?ml$/.test(base)) return 'taskfile';
+  if (base === 'devcontainer.json' || base === '.devcontainer.json') return 'devcontainer';
+  return undefined;
 }
 export { findProbeReports } from './probes.js';
 export { preparePatchHolds } from './patch-commands.js';
@@ -64,6 +76,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
+    ...(pipelineOf(ctx.file.path) ? { pipeline: pipelineOf(ctx.file.path)! } : {}),
   });
   // The `patches[].patch` strings of a Flux Kustomization, an Argo CD Application's kustomize
   // source or a Flux HelmRelease's post-renderer: their probes are read as a kustomization's inline patches are.
