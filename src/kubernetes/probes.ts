@@ -125,6 +125,10 @@ export interface ContainerContext {
   resourcePath?: string;
   /** The pod template is in a service mesh already (see meshOf). */
   mesh?: Mesh;
+  /** The document has an apiVersion and no kind: another format's spec (see foreignSpecOf). */
+  foreignSpec?: string;
+  /** The probe is in a KubeVela Application's component properties: the component's type. */
+  oamComponentType?: string;
   /** What the enclosing object says of the clusters it installs on (see declaredKubeVersionBlocker). */
   kubeVersionBlocker?: { code: BlockerCode; detail: string; hint: string };
   /** From a patch's built object (BuiltContext): the container's restartPolicy and env where the patch does not say them. */
@@ -307,6 +311,51 @@ export const KUBEVIRT_HINT =
 /** Knative Serving's API group (Service, Configuration, Revision). */
 const KNATIVE_SERVING = 'serving.knative.dev';
 
+/** Score's API group (score.dev/v1b1): a workload spec, not a Kubernetes object. */
+const SCORE = 'score.dev';
+export const SCORE_HINT =
+  'Score has no gRPC probe (a container\'s probes are httpGet or exec): keep the exec probe, and the binary in the image. To probe with the kubelet\'s native gRPC probe, write it where the Kubernetes manifests are made: a score-k8s patch template, or the manifests score-k8s generates, which the tool then migrates.';
+const FOREIGN_SPEC_HINT =
+  'Check what that format\'s schema allows in a probe: where it takes Kubernetes\' grpc handler, write grpc: {port: N} by hand (and drop the binary when nothing else runs it); otherwise keep the exec probe and the binary.';
+
+/**
+ * KubeVela's built-in component types whose `properties` take probes as `#HealthProbe`, a closed
+ * CUE definition with exec, httpGet and tcpSocket only (kubevela/kubevela
+ * vela-templates/definitions/internal/component/webservice.cue, worker.cue, daemon.cue): a `grpc`
+ * key there is "field not allowed" when the controller renders the component.
+ */
+const KUBEVELA_HEALTH_PROBE_TYPES: ReadonlySet<string> = new Set(['webservice', 'worker', 'daemon']);
+const KUBEVELA_HINT =
+  'KubeVela\'s built-in component types take exec, httpGet or tcpSocket in a probe, and no grpc: keep the exec probe and the binary; to use the kubelet\'s native gRPC probe, give the component a ComponentDefinition of your own whose parameter passes grpc through to the pod template, or set the probe with a json-patch (or json-merge-patch) trait, and run the tool again.';
+
+/**
+ * The `apiVersion` of the document the probe is in when the document says it and no `kind`:
+ * no Kubernetes object (whose kind is required) nor Helm values (which have neither), but another
+ * format's spec (Score's `score.dev/v1b1` workload), whose probe schema is its own.
+ */
+function foreignSpecOf(path: readonly unknown[]): string | undefined {
+  const root = path.find(isMap);
+  if (!root || getPair(root, 'kind') !== undefined) return undefined;
+  const apiVersion = getPair(root, 'apiVersion')?.value;
+  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && apiVersion.value !== '' ? apiVersion.value : undefined;
+}
+
+/**
+ * The component type of a KubeVela (OAM) Application whose `spec.components[].properties` hold
+ * the probe at the end of `path` (`type` as written, '' when it is not a plain string), or
+ * undefined when the probe is not there.
+ */
+function oamComponentType(path: readonly unknown[], from: number): string | undefined {
+  const rest = path.slice(from);
+  const keys = rest.filter(isPair).map((p) => keyOf(p as Pair));
+  if (keys[0] !== 'spec' || keys[1] !== 'components' || keys[2] !== 'properties') return undefined;
+  const seqAt = rest.findIndex((n) => isSeq(n));
+  const component = rest[seqAt + 1];
+  if (!isMap(component)) return undefined;
+  const type = getPair(component, 'type')?.value;
+  return isScalar(type) && typeof type.value === 'string' ? type.value : '';
+}
+
 /** A probe field's number, read through an alias; NaN when absent or not a number. */
 function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, true>, scalarValue: (s: Scalar) => string): number {
   let node: unknown = getPair(probe, key)?.value;
@@ -477,6 +526,13 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
             ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
             const declared = opts.kubeVersionExplicit ? undefined : declaredKubeVersionBlocker(at.resource, path[at.index] as YAMLMap, opts.text, scalarValue);
             if (declared) ctx.kubeVersionBlocker = declared;
+            if (at.resource.kind === 'Application' && at.resource.apiVersion.startsWith('core.oam.dev/')) {
+              const type = oamComponentType(path, at.index);
+              if (type !== undefined) ctx.oamComponentType = type;
+            }
+          } else {
+            const foreign = foreignSpecOf(path);
+            if (foreign !== undefined) ctx.foreignSpec = foreign;
           }
         }
         const keyPath = probeKeyPath(path, pair as Pair);
@@ -862,6 +918,31 @@ function probeReport(
     });
     crdHint = KUBEVIRT_HINT;
   }
+  if (ctx.foreignSpec !== undefined) {
+    const specGroup = ctx.foreignSpec.includes('/') ? ctx.foreignSpec.slice(0, ctx.foreignSpec.indexOf('/')) : '';
+    if (specGroup === SCORE) {
+      // Score's containerProbe is additionalProperties: false with httpGet and exec (score-spec
+      // score-v1b1.json): score-compose and score-k8s validate the file and refuse grpc.
+      plan.blockers.push({
+        code: 'no-native-check',
+        detail: `the document is a Score workload (apiVersion ${ctx.foreignSpec}), not a Kubernetes object: Score's container probes have httpGet and exec only, and its schema allows no other key, so score-compose and score-k8s would refuse grpc`,
+      });
+      crdHint = SCORE_HINT;
+    } else {
+      plan.blockers.push({
+        code: 'unsupported-file',
+        detail: `the document has apiVersion ${ctx.foreignSpec} and no kind: it is no Kubernetes object (whose kind is required) nor Helm values, but a spec of another format, whose probe schema the tool does not know`,
+      });
+      crdHint = FOREIGN_SPEC_HINT;
+    }
+  }
+  if (ctx.resource && ctx.oamComponentType !== undefined && KUBEVELA_HEALTH_PROBE_TYPES.has(ctx.oamComponentType)) {
+    plan.blockers.push({
+      code: 'no-native-check',
+      detail: `the probe is a property of the KubeVela component type ${ctx.oamComponentType} (${ctx.resource.kind}, ${ctx.resource.apiVersion}), whose definition takes probes as #HealthProbe, a closed CUE definition with exec, httpGet and tcpSocket only: grpc would be "field not allowed" when the component renders, and nothing would deploy`,
+    });
+    crdHint = KUBEVELA_HINT;
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
@@ -871,6 +952,9 @@ function probeReport(
       plan.blockers.push({ code: verdict.blocker.code, detail: verdict.blocker.detail });
       crdHint = verdict.blocker.hint;
     } else plan.notes.push(verdict.note);
+    if (ctx.oamComponentType !== undefined && plan.blockers.length === 0) {
+      plan.notes.push(`the probe is a property of the KubeVela component type ${ctx.oamComponentType ? `"${ctx.oamComponentType}"` : 'the Application names'}, not a pod template: its ComponentDefinition must take grpc in the probe and pass it on (KubeVela's own webservice, worker and daemon types do not)`);
+    }
   }
   if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
