@@ -963,6 +963,17 @@ function probeReport(
     if (opts.nullHandlers?.length) plan.notes.push(`${opts.nullHandlers.map((h) => `\`${h}: null\``).join(' and ')} removes the ${opts.nullHandlers.join(' and ')} handler the probe it merges over sets (the chart's default)`);
     details.mergePatch = true;
   }
+  let kptSetter: KptCarry | undefined;
+  if (plan.blockers.length === 0 && plan.grpc) {
+    const setter = kptSetterOf(opts, probe, execPair, items as Scalar[], plan, scalarValue);
+    if (setter && 'blocker' in setter) {
+      plan.blockers.push(setter.blocker);
+      crdHint = KPT_SETTER_HINT;
+    } else if (setter) {
+      kptSetter = setter;
+      plan.notes.push(`the kpt setter on ${setter.on} (${setter.was}) moves to the port's line as ${setter.comment}, so that apply-setters (kpt fn render) still sets the probe's port`);
+    }
+  }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
 
   if (plan.blockers.length > 0 || !plan.grpc) {
@@ -982,7 +993,7 @@ function probeReport(
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
-  const edits = grpcEdits(opts, probe, execPair, plan);
+  const edits = grpcEdits(opts, probe, execPair, plan, kptSetter);
   // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
   // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
   const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits, opts.text) : undefined;
@@ -1116,7 +1127,77 @@ function serviceAsWritten(opts: ProbeWalkOptions, execPair: Pair<Scalar, YAMLMap
 }
 
 /** Replaces the `exec` pair with a `grpc` pair in the style around it; raises timeoutSeconds if needed. */
-function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan): Edit[] {
+/** A kpt setter that moves from the command's -addr to the new port line (see kptSetterOf). */
+interface KptCarry {
+  /** The comment as it was, on the command's item. */
+  was: string;
+  /** What it was on (`-addr=:50051`). */
+  on: string;
+  /** The comment the port line gets: `# kpt-set: ${grpc-port}`. */
+  comment: string;
+}
+
+const KPT_SETTER_HINT =
+  'A kpt setter (a `# kpt-set:` comment, which apply-setters reads on kpt fn render) sets part of this probe\'s command. Write the native probe by hand with the setter on the port\'s own line (`port: 50051 # kpt-set: ${grpc-port}`, the setter\'s value then being the whole port number), moving any other setter to the field it sets or dropping it; or keep the exec probe.';
+
+/**
+ * kpt's setter comments on the exec handler's lines: `# kpt-set: -addr=:${grpc-port}`, which
+ * kpt's create-setters writes on a scalar that holds a setter's value (a substring match) and
+ * apply-setters rewrites on kpt fn render; and kpt v0's `{"$kpt-set": …}` / `io.k8s.cli.setters`
+ * references. Replacing exec would leave such a comment detached, and a new value of the setter
+ * would move containerPort but not the probe. One `kpt-set:` on the -addr item whose pattern is
+ * the item's text with the port number as `${name}` at its end moves to the new `port:` line as
+ * `# kpt-set: ${name}` (a block probe only: a flow map has no line of its own for it); any other
+ * blocks. Undefined when the lines hold none.
+ */
+function kptSetterOf(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, items: Scalar[], plan: NativePlan, scalarValue: (s: Scalar) => string): KptCarry | { blocker: { code: BlockerCode; detail: string } } | undefined {
+  const text = opts.original ?? opts.text;
+  const exec = execPair.value!;
+  const from = execPair.key.range![0];
+  const last = contentEnd(exec);
+  const nl = text.indexOf('\n', last);
+  const region = text.slice(from, nl === -1 ? text.length : nl);
+  if (!/kpt-set|io\.k8s\.cli\./.test(region)) return undefined;
+  const found: { at: number; comment: string }[] = [];
+  for (const m of region.matchAll(/(^|[ \t])(#[^\r\n]*(?:kpt-set|io\.k8s\.cli\.)[^\r\n]*)/gm)) {
+    const at = from + m.index! + m[1]!.length;
+    if (items.some((n) => n.range && at >= n.range[0] && at < n.range[1])) continue;
+    found.push({ at, comment: m[2]!.trimEnd() });
+  }
+  if (found.length === 0) return undefined;
+  const itemBefore = (at: number) => items.find((n) => n.range && n.range[1] <= at && /^[ \t]*$/.test(text.slice(n.range[1], at)));
+  const first = found[0]!;
+  const item = itemBefore(first.at);
+  const pattern = /^#\s*kpt-set:\s*(\S(?:.*\S)?)\s*$/.exec(first.comment)?.[1];
+  const setter = pattern !== undefined ? /^([^$]*)\$\{([^{}$]+)\}$/.exec(pattern) : null;
+  const port = plan.grpc?.port;
+  const block = opts.style !== 'json' && !exec.flow && !probe.flow;
+  if (found.length === 1 && item && setter && port?.kind === 'number' && block && setter[1]!.endsWith(':') && scalarValue(item) === `${setter[1]}${port.value}`) {
+    return { was: first.comment, on: scalarValue(item), comment: `# kpt-set: \${${setter[2]}}` };
+  }
+  const on = item ? `on ${scalarValue(item)}` : 'on the exec handler';
+  const addrItem = item !== undefined && port?.kind === 'number' && scalarValue(item).endsWith(`:${port.value}`);
+  const why =
+    found.length > 1
+      ? 'more than one setter sets the command'
+      : !item
+        ? 'it is not on one argument (a setter of the whole command or probe)'
+        : pattern === undefined
+          ? 'it is not the `kpt-set: …${name}…` form that apply-setters reads on a field\'s own line'
+          : !addrItem
+            ? 'it sets an argument other than the port of -addr'
+            : !block
+              ? 'the probe is written in flow style, where the port has no line of its own for the setter'
+              : 'its value is more than the port number of -addr, which is all a grpc probe\'s port can take';
+  return {
+    blocker: {
+      code: 'unparseable',
+      detail: `a kpt setter comment ${on} (${found.map((f) => f.comment).join(', ')}) sets part of the probe's command, and ${why}: replacing exec would leave the setter behind, and apply-setters (kpt fn render) would no longer set the probe`,
+    },
+  };
+}
+
+function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan, kptSetter?: KptCarry): Edit[] {
   const { text, eol } = opts;
   const json = opts.style === 'json';
   const exec = execPair.value!;
@@ -1132,7 +1213,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // An OpenShift Template's `${{GRPC_PORT}}` is a string that oc process turns into a number: in
   // JSON (or JSON-style YAML) it is written as one, `"${{GRPC_PORT}}"`; bare, the file would not parse.
   const parameterPort = grpc.port.kind === 'expression' && /^\$\{\{[A-Za-z_][A-Za-z0-9_]*\}\}$/.test(grpc.port.text) && keyQuote === '"';
-  const fields: [string, string][] = [[k('port'), parameterPort ? v(portText(grpc.port)) : portText(grpc.port)]];
+  const fields: [string, string][] = [[k('port'), `${parameterPort ? v(portText(grpc.port)) : portText(grpc.port)}${kptSetter ? ` ${kptSetter.comment}` : ''}`]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), serviceAsWritten(opts, execPair, grpc.service)]);
   else if (opts.clearService) fields.push([k('service'), v('')]);
   if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
@@ -1169,14 +1250,14 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     const pad = ' '.repeat(childIndent(text, exec, indent));
     // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
     // above grpc, whole lines at its indentation, rather than with the command they sat in.
-    const comments = innerComments(text, opts.original ?? text, exec, start, end);
+    const comments = innerComments(text, opts.original ?? text, exec, start, end).filter((c) => c !== kptSetter?.was);
     // On a command of several lines, the comment after its last item is that item's (`-
     // -rpc-timeout=5s  # slow DB`): it goes up with the others rather than onto grpc's last field.
     const command = getPair(exec, 'command')?.value as Node | null | undefined;
     const multiline = command?.range ? text.slice(command.range[0], contentEnd(command)).includes('\n') : false;
     const after = /^[ \t]+(#[^\r\n]*)/.exec((opts.original ?? text).slice(end));
     if (after && multiline && after[1]!.slice(1).trim() !== '') {
-      comments.push(after[1]!.trimEnd());
+      if (after[1]!.trimEnd() !== kptSetter?.was) comments.push(after[1]!.trimEnd());
       end += after[0].trimEnd().length;
     }
     const kept = comments.map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
