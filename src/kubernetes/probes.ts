@@ -91,6 +91,13 @@ export interface ProbeWalkOptions {
   /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
   customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
   /**
+   * The repository's Namespace object of that name (its annotations and labels), where a mesh may
+   * be enabled for every pod in it (Linkerd's `linkerd.io/inject` and default inbound policy).
+   */
+  namespaceMeta?: (name: string) => NamespaceMeta | undefined;
+  /** Whether the repository holds a Linkerd `Server` (policy.linkerd.io), which may authorize the kubelet's probe. */
+  linkerdServers?: () => boolean;
+  /**
    * For a patch's probe (a Kustomize strategic-merge patch or JSON 6902 op): what it takes from
    * the object(s) the patch is applied to, where it runs once built (src/kustomize/patch-targets.ts).
    */
@@ -138,12 +145,28 @@ export interface ContainerContext {
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
 export interface Mesh {
-  name: 'Istio' | 'Linkerd';
+  name: 'Istio' | 'Linkerd' | 'Consul' | 'OSM';
   /** `sidecar.istio.io/status annotation`, `istio-proxy container`; absent where only rewriteOff says Istio. */
   evidence?: string;
   /** Istio: the template turns probe rewriting off (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`, as written). */
   rewriteOff?: string;
+  /** Linkerd: `config.linkerd.io/default-inbound-policy` as written, and where (the pod template, or its Namespace). */
+  policy?: { value: string; where: string };
+  /** Inbound ports the proxy does not intercept, as written (Linkerd's skip-inbound-ports, Consul's transparent-proxy-exclude-inbound-ports), and the annotation. */
+  skipPorts?: { value: string; annotation: string };
+  /** Consul: `consul.hashicorp.com/transparent-proxy` as written (absent: the cluster's default, on in Consul's Helm chart). */
+  transparentProxy?: string;
 }
+
+/** A Namespace object of the repository: what it says of the pods in it. */
+export interface NamespaceMeta {
+  name: string;
+  annotations: ReadonlyMap<string, string>;
+  labels: ReadonlyMap<string, string>;
+}
+
+/** Go's strconv.ParseBool true, as consul-k8s reads its annotations. */
+const GO_PARSE_BOOL_TRUE = /^(1|t|T|true|True|TRUE)$/;
 
 /** Go's strconv.ParseBool false, as Istio's injector reads sidecar.istio.io/rewriteAppHTTPProbers. */
 const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
@@ -160,7 +183,7 @@ const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
  * injection with `sidecar.istio.io/inject: "false"`): the injector then leaves the grpc probe as it
  * is. Rewriting turned off mesh-wide (the injector's rewriteAppHTTPProbe) is not in the manifest.
  */
-export function meshOf(path: readonly unknown[]): Mesh | undefined {
+export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mesh | undefined {
   const n = path.length;
   const podSpec = path[n - 4];
   const specPair = path[n - 5];
@@ -191,12 +214,118 @@ export function meshOf(path: readonly unknown[]): Mesh | undefined {
   const istioProxy = containerNamed('istio-proxy');
   if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
   if (rewriteOff !== undefined) return istio();
-  if (annotation('linkerd.io/proxy-version') !== undefined) return { name: 'Linkerd', evidence: 'its linkerd.io/proxy-version annotation' };
+  const ns = (key: string) => namespace?.annotations.get(key);
+  const linkerd = (evidence: string): Mesh => {
+    const mesh: Mesh = { name: 'Linkerd', evidence };
+    const own = annotation('config.linkerd.io/default-inbound-policy');
+    const nsPolicy = ns('config.linkerd.io/default-inbound-policy');
+    if (own !== undefined) mesh.policy = { value: own, where: 'the pod template' };
+    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${namespace!.name}` };
+    const skip = annotation('config.linkerd.io/skip-inbound-ports') ?? ns('config.linkerd.io/skip-inbound-ports');
+    if (skip !== undefined) mesh.skipPorts = { value: skip, annotation: 'config.linkerd.io/skip-inbound-ports' };
+    return mesh;
+  };
+  if (annotation('linkerd.io/proxy-version') !== undefined) return linkerd('its linkerd.io/proxy-version annotation');
   const linkerdProxy = containerNamed('linkerd-proxy');
-  if (linkerdProxy) return { name: 'Linkerd', evidence: `a linkerd-proxy container in ${linkerdProxy}` };
+  if (linkerdProxy) return linkerd(`a linkerd-proxy container in ${linkerdProxy}`);
   const inject = annotation('linkerd.io/inject');
-  if (inject === 'enabled' || inject === 'ingress') return { name: 'Linkerd', evidence: `linkerd.io/inject: ${inject}` };
+  if (inject === 'enabled' || inject === 'ingress') return linkerd(`linkerd.io/inject: ${inject}`);
+  // Injection enabled on the Namespace (the usual way), unless the template says otherwise.
+  const nsInject = ns('linkerd.io/inject');
+  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${namespace!.name}`);
+  // Consul's webhook injects where connect-inject is true (strconv.ParseBool); an exported pod has its sidecar.
+  const consulInject = annotation('consul.hashicorp.com/connect-inject');
+  const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') ? 'envoy-sidecar' : undefined;
+  if ((consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject)) || consulSidecar) {
+    const tproxy = annotation('consul.hashicorp.com/transparent-proxy');
+    const exclude = annotation('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports');
+    return {
+      name: 'Consul',
+      evidence: consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject) ? `consul.hashicorp.com/connect-inject: "${consulInject}"` : `a ${consulSidecar} container in ${containerNamed(consulSidecar!)}`,
+      ...(tproxy !== undefined ? { transparentProxy: tproxy } : {}),
+      ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports' } } : {}),
+    };
+  }
+  const osm = annotation('openservicemesh.io/sidecar-injection');
+  const nsOsm = ns('openservicemesh.io/sidecar-injection');
+  if (osm === 'enabled' || (osm === undefined && nsOsm === 'enabled')) {
+    const exclude = annotation('openservicemesh.io/inbound-port-exclusion-list');
+    return {
+      name: 'OSM',
+      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${namespace!.name}` : ''}`,
+      ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'openservicemesh.io/inbound-port-exclusion-list' } } : {}),
+    };
+  }
   return undefined;
+}
+
+/** Whether a port list as a mesh's annotation writes it (`4190,4191`, `5000-6000`) holds the port. */
+function portListed(list: string, port: number): boolean {
+  return list.split(',').some((item) => {
+    const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(item);
+    return !!m && port >= Number(m[1]) && port <= Number(m[2] ?? m[1]);
+  });
+}
+
+const LINKERD_AUTHENTICATED = new Set(['all-authenticated', 'cluster-authenticated', 'deny']);
+
+/**
+ * What the mesh does to the kubelet's grpc probe, where the manifest (and its Namespace) says
+ * enough to know: a blocker where it fails for sure, no note where it passes, else the note.
+ * Linkerd refuses the kubelet's plaintext probe under an authenticated or deny default policy:
+ * its default probe authorizations are built from httpGet probes only (linkerd/linkerd2#9008;
+ * gRPC probes: #9595) -- unless the repository holds a Server, whose authorizations the tool
+ * does not follow. Consul's transparent proxy (its Helm chart's default) redirects all inbound
+ * traffic to Envoy, which wants mTLS, and rewrites only HTTP probes to pass through it
+ * (hashicorp/consul-k8s#517). OSM's Envoy wants mTLS inbound too, and its injector rewrites only
+ * httpGet and tcpSocket probes. The exec probe dialled the server from inside the pod, which none
+ * of them intercepts.
+ */
+function meshVerdict(mesh: Mesh, port: PortValue, linkerdServers: boolean): { blocker: { code: BlockerCode; detail: string; hint: string } } | { note: string } | undefined {
+  const shown = portText(port);
+  const skipped = mesh.skipPorts && port.kind === 'number' && portListed(mesh.skipPorts.value, port.value);
+  if (mesh.name === 'Linkerd') {
+    if (skipped) return undefined;
+    const policy = mesh.policy?.value;
+    if (policy === 'all-unauthenticated' || policy === 'audit') return undefined;
+    if (policy !== undefined && LINKERD_AUTHENTICATED.has(policy) && !linkerdServers) {
+      return {
+        blocker: {
+          code: 'tls',
+          detail: `the pod is meshed by Linkerd (${mesh.evidence}) with config.linkerd.io/default-inbound-policy: ${policy} on ${mesh.policy!.where}: the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet (linkerd/linkerd2#9595), so the proxy refuses it; the exec probe dialled the server from inside the pod, which Linkerd allows`,
+          hint: `Under Linkerd's ${policy} policy the kubelet's grpc probe is refused. Skip the port from the proxy (config.linkerd.io/skip-inbound-ports: "${shown}" on the pod template; the port's traffic then bypasses Linkerd), or authorize unauthenticated traffic to it (a policy.linkerd.io Server for port ${shown} with an AuthorizationPolicy allowing a NetworkAuthentication of the node network), then run the tool again; or keep the exec probe.`,
+        },
+      };
+    }
+    if (policy === undefined) return { note: meshNote(mesh, shown) };
+    const requires = LINKERD_AUTHENTICATED.has(policy);
+    return {
+      note: `the pod is meshed by Linkerd (${mesh.evidence}) with config.linkerd.io/default-inbound-policy: ${policy} on ${mesh.policy!.where}: the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; ${requires ? `that policy refuses it, and the repository holds a Linkerd Server (policy.linkerd.io), whose authorizations the tool does not follow: check that one authorizes unauthenticated traffic to port ${shown}` : `where the inbound policy requires mTLS (all-authenticated, cluster-authenticated, deny, or a Server with an AuthorizationPolicy on port ${shown}), authorize unauthenticated traffic to that port`}, or skip it (config.linkerd.io/skip-inbound-ports)`,
+    };
+  }
+  if (mesh.name === 'Consul') {
+    if (skipped) return undefined;
+    if (mesh.transparentProxy !== undefined && GO_PARSE_BOOL_FALSE.test(mesh.transparentProxy)) return undefined;
+    const tproxy = mesh.transparentProxy !== undefined ? `consul.hashicorp.com/transparent-proxy: "${mesh.transparentProxy}"` : 'transparent proxy, on by default (connectInject.transparentProxy.defaultEnabled)';
+    return {
+      blocker: {
+        code: 'tls',
+        detail: `the pod is meshed by Consul (${mesh.evidence}): with ${tproxy}, all inbound traffic is redirected to Envoy, which wants mTLS, and Consul rewrites only HTTP probes to pass through it (hashicorp/consul-k8s#517), so the kubelet's plaintext grpc probe is refused; the exec probe dialled the server from inside the pod, which is not redirected`,
+        hint: `Exclude the port from Consul's redirection (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "${shown}" on the pod template), then run the tool again; or keep the exec probe. Where transparent proxy is off for this pod (the annotation "false", or off cluster-wide), the native probe reaches the server directly: say so with consul.hashicorp.com/transparent-proxy: "false" on the template.`,
+      },
+    };
+  }
+  if (mesh.name === 'OSM') {
+    if (skipped) return undefined;
+    return {
+      blocker: {
+        code: 'tls',
+        detail: `the pod is meshed by Open Service Mesh (${mesh.evidence}): inbound traffic goes through its Envoy sidecar, which wants mTLS, and OSM's injector rewrites only httpGet and tcpSocket probes (gRPC ones were never added: openservicemesh/osm#4428), so the kubelet's plaintext grpc probe is refused`,
+        hint: `Exclude the port from the sidecar (openservicemesh.io/inbound-port-exclusion-list: "${shown}" on the pod template), then run the tool again; or keep the exec probe.`,
+      },
+    };
+  }
+  return { note: meshNote(mesh, shown) };
 }
 
 /** What a migrated probe in a meshed pod must be checked for: the kubelet's probe is plaintext and comes from the node. */
@@ -209,6 +338,9 @@ function meshNote(mesh: Mesh, port: string): string {
   }
   if (mesh.name === 'Istio') {
     return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on and rewriting not off mesh-wide) so that the agent answers it, ${bypass}`;
+  }
+  if (mesh.name === 'Consul' || mesh.name === 'OSM') {
+    return `the pod is meshed by ${mesh.name === 'OSM' ? 'Open Service Mesh' : 'Consul'} (${mesh.evidence}): its Envoy sidecar intercepts inbound traffic and wants mTLS, and it rewrites only HTTP probes, so the kubelet's plaintext grpc probe is refused unless the port is excluded from interception${mesh.name === 'Consul' ? ' (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports) or transparent proxy is off' : ''}`;
   }
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
@@ -389,6 +521,14 @@ function enclosingResourceAt(path: readonly unknown[]): { resource: { apiVersion
   return undefined;
 }
 
+/** The literal metadata.namespace of the object the probe is in. */
+function resourceNamespace(path: readonly unknown[]): string | undefined {
+  const at = enclosingResourceAt(path);
+  const metadata = at ? getPair(path[at.index] as YAMLMap, 'metadata')?.value : undefined;
+  const ns = isMap(metadata) ? getPair(metadata, 'namespace')?.value : undefined;
+  return isScalar(ns) && typeof ns.value === 'string' && ns.value !== '' ? ns.value : undefined;
+}
+
 /** Flux's HelmRelease: its `spec.values` are Helm values. */
 const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 
@@ -505,7 +645,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         if (ctx.list) {
-          const mesh = meshOf(path);
+          const namespace = opts.namespaceMeta ? resourceNamespace(path) : undefined;
+          const mesh = meshOf(path, namespace !== undefined ? opts.namespaceMeta!(namespace) : undefined);
           if (mesh) ctx.mesh = mesh;
         }
         const built = opts.builtContext?.(path, pair as Pair, docIndex);
@@ -956,7 +1097,13 @@ function probeReport(
       plan.notes.push(`the probe is a property of the KubeVela component type ${ctx.oamComponentType ? `"${ctx.oamComponentType}"` : 'the Application names'}, not a pod template: its ComponentDefinition must take grpc in the probe and pass it on (KubeVela's own webservice, worker and daemon types do not)`);
     }
   }
-  if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
+  if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) {
+    const verdict = meshVerdict(ctx.mesh, plan.grpc.port, opts.linkerdServers?.() ?? false);
+    if (verdict && 'blocker' in verdict) {
+      plan.blockers.push({ code: verdict.blocker.code, detail: verdict.blocker.detail });
+      crdHint = verdict.blocker.hint;
+    } else if (verdict) plan.notes.push(verdict.note);
+  }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push(MERGED_NOTE);
     if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
