@@ -461,15 +461,17 @@ const KUBEVELA_HINT =
   'KubeVela\'s built-in component types take exec, httpGet or tcpSocket in a probe, and no grpc: keep the exec probe and the binary; to use the kubelet\'s native gRPC probe, give the component a ComponentDefinition of your own whose parameter passes grpc through to the pod template, or set the probe with a json-patch (or json-merge-patch) trait, and run the tool again.';
 
 /**
- * The `apiVersion` of the document the probe is in when the document says it and no `kind`:
- * no Kubernetes object (whose kind is required) nor Helm values (which have neither), but another
- * format's spec (Score's `score.dev/v1b1` workload), whose probe schema is its own.
+ * The `apiVersion` of the document the probe is in when the document says it, in a domain's API
+ * group, and no `kind`: no Kubernetes object (whose kind is required) nor Helm values (which have
+ * neither), but another format's spec (Score's `score.dev/v1b1` workload), whose probe schema is
+ * its own.
  */
 function foreignSpecOf(path: readonly unknown[]): string | undefined {
   const root = path.find(isMap);
   if (!root || getPair(root, 'kind') !== undefined) return undefined;
   const apiVersion = getPair(root, 'apiVersion')?.value;
-  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && apiVersion.value !== '' ? apiVersion.value : undefined;
+  // A domain's group (`score.dev/v1b1`): a values file may have a key named apiVersion (`v1`, `apps/v1`).
+  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)+\/[A-Za-z0-9.-]+$/.test(apiVersion.value) ? apiVersion.value : undefined;
 }
 
 /**
