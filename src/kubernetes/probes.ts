@@ -281,7 +281,7 @@ const LINKERD_AUTHENTICATED = new Set(['all-authenticated', 'cluster-authenticat
  * httpGet and tcpSocket probes. The exec probe dialled the server from inside the pod, which none
  * of them intercepts.
  */
-function meshVerdict(mesh: Mesh, port: PortValue, linkerdServers: boolean): { blocker: { code: BlockerCode; detail: string; hint: string } } | { note: string } | undefined {
+export function meshVerdict(mesh: Mesh, port: PortValue, linkerdServers: boolean): { blocker: { code: BlockerCode; detail: string; hint: string } } | { note: string } | undefined {
   const shown = portText(port);
   const skipped = mesh.skipPorts && port.kind === 'number' && portListed(mesh.skipPorts.value, port.value);
   if (mesh.name === 'Linkerd') {
