@@ -27,6 +27,8 @@ const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knati
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
 const FRAGMENTS = new Set([
   'kubernetes-exec-probe/no-final-newline/input.yaml',
+  // A values-like file with an apiVersion key and no kind (not another format's spec): no object.
+  'kubernetes-exec-probe/score-workload/chart-values.yaml',
   // JSON 6902 patch files are lists of operations; the Kustomize tests build them with kubectl.
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',
