@@ -16,6 +16,7 @@ import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, Report, RunContext } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
+import { hasLinkerdServer, namespaceMeta } from './namespaces.js';
 import { keepForGoReaders } from './go-readers.js';
 import { relabelGoReleaser } from './goreleaser.js';
 import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
@@ -74,6 +75,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     ...(!smp && values.baseHandlers ? { baseHandlers: values.baseHandlers } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
+    namespaceMeta: (name) => namespaceMeta(run, name),
+    linkerdServers: () => hasLinkerdServer(run),
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
     ...(pipelineOf(ctx.file.path) ? { pipeline: pipelineOf(ctx.file.path)! } : {}),
