@@ -14,7 +14,8 @@
  * Two full manifests of one name (an environment's copy in `k8s/dev/` and `k8s/prod/`) are
  * applied to different clusters, not over each other: not held. Kustomize patches are read by
  * src/kustomize/overlays.ts, ytt files by src/ytt/overlays.ts, and are not documents here.
- * Indexed once per run, from the repository's YAML and JSON files that git finds a probe key in.
+ * Read from the repository's YAML and JSON files that git finds a probe key in (one search a run),
+ * each parsed once, when a name its text holds is first asked for.
  */
 import path from 'node:path';
 import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
@@ -60,6 +61,12 @@ interface ObjectDoc {
 }
 
 interface Index {
+  /** The YAML and JSON files git finds a probe key in. */
+  candidates: readonly string[];
+  /** Each candidate's object documents, parsed when a name it holds is first asked for. */
+  objects: Map<string, ObjectDoc[]>;
+  /** The candidates' texts, read once. */
+  texts: Map<string, string | undefined>;
   byName: Map<string, ObjectDoc[]>;
   /** The probes of each file's documents that this run migrates, by the file (offsets of their keys). */
   migrating: Map<string, Set<number>>;
@@ -104,31 +111,50 @@ function objectOf(file: string, text: string, docs: readonly Document.Parsed<Par
   return probes.length > 0 ? { file, text, docs, index, kind, name, ...(namespace !== undefined ? { namespace } : {}), probes } : undefined;
 }
 
-/** The run's index of object documents, from the YAML and JSON files git finds a probe key in. */
+const PROBE_KEY = /(?:liveness|readiness|startup)Probe/;
+
+/** The run's index: the YAML and JSON files git finds a probe key in, parsed as names are asked for. */
 function indexOf(run: RunContext): Index {
   let index = indexByRun.get(run);
   if (index) return index;
-  index = { byName: new Map(), migrating: new Map() };
   const json = run.repositoryFiles().filter((f) => /\.json$/i.test(f));
   const files = [...namedFiles(run).yaml, ...json];
-  const may = filesMayHold(run, files, '(?:liveness|readiness|startup)Probe', [...YAML_PATHSPECS, ':(icase)*.json']) ?? files;
-  for (const file of may) {
-    const text = run.readText(file);
-    if (text === undefined || !/(?:liveness|readiness|startup)Probe/.test(text)) continue;
-    // Helm templates, ytt files and Kustomize patches are read by their own readers.
-    if (text.includes('{{') || isYttText(text) || isStrategicMergePatch(file, run)) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
-    for (let i = 0; i < parsed.docs.length; i++) {
-      const o = objectOf(file, text, parsed.docs, i);
-      if (!o) continue;
-      const list = index.byName.get(o.name);
-      if (list) list.push(o);
-      else index.byName.set(o.name, [o]);
-    }
-  }
+  const may = filesMayHold(run, files, PROBE_KEY.source, [...YAML_PATHSPECS, ':(icase)*.json']);
+  index = { candidates: may ? [...may] : files, objects: new Map(), texts: new Map(), byName: new Map(), migrating: new Map() };
   indexByRun.set(run, index);
   return index;
+}
+
+/** The documents of the repository that name an object `name` and have probes in its containers. */
+function objectsNamed(name: string, run: RunContext): readonly ObjectDoc[] {
+  const index = indexOf(run);
+  const known = index.byName.get(name);
+  if (known) return known;
+  const out: ObjectDoc[] = [];
+  for (const file of index.candidates) {
+    let objects = index.objects.get(file);
+    if (!objects) {
+      objects = [];
+      if (!index.texts.has(file)) index.texts.set(file, run.readText(file));
+      const text = index.texts.get(file);
+      if (text === undefined || !text.includes(name)) continue; // parsed when a name it holds is asked for
+      index.texts.delete(file);
+      // Helm templates, ytt files and Kustomize patches are read by their own readers.
+      if (PROBE_KEY.test(text) && !text.includes('{{') && !isYttText(text) && !isStrategicMergePatch(file, run)) {
+        const parsed = parseYaml(text, { uniqueKeys: false });
+        if (!parsed.error) {
+          for (let i = 0; i < parsed.docs.length; i++) {
+            const o = objectOf(file, text, parsed.docs, i);
+            if (o) objects.push(o);
+          }
+        }
+      }
+      index.objects.set(file, objects);
+    }
+    out.push(...objects.filter((o) => o.name === name));
+  }
+  index.byName.set(name, out);
+  return out;
 }
 
 /**
@@ -180,7 +206,7 @@ export function keepForPartialManifests(r: Report, file: SourceFile, docs: reado
   const container = String(r.details.container);
   const mine = own.probes.find((p) => p.probe === probe && p.container === container);
   if (!mine) return r;
-  for (const other of indexOf(run).byName.get(own.name) ?? []) {
+  for (const other of objectsNamed(own.name, run)) {
     if (other.kind !== own.kind || (other.file === file.path && other.index === docIndex)) continue;
     if (own.namespace !== undefined && other.namespace !== undefined && own.namespace !== other.namespace) continue;
     const theirs = other.probes.find((p) => p.probe === probe && p.container === container);
