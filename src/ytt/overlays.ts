@@ -11,13 +11,13 @@
  *
  * Which base documents: those a literal `overlay.subset({...})` is a subset of, in any YAML file
  * of the repository (which files ytt is run with is not in the files); where `by` is anything else
- * (`overlay.all`, a function, a combination), every document of the plain YAML files under the
- * nearest folder at or above the overlay's that holds plain YAML files of its own (the
- * repository at the most: `config/overlays/prod/probe.yml` beside `config/base/` reaches the
- * repository, as `config/` holds only folders), and under every path that a `ytt -f` command of
- * the repository (a script, Makefile, workflow, any file git finds one in) names beside the
- * overlay or a folder holding it (`ytt -f shared/ -f ops/`), the repository where such a command
- * names a path by a variable or a glob. An overlay written as a string of another document (a
+ * (`overlay.all`, a function, a combination), every document of the plain YAML files of every
+ * path that a `ytt -f` command of the repository (a script, Makefile, workflow, any file git finds
+ * one in) runs the overlay with (`ytt -f shared/ -f ops/`, which names it or a folder holding it),
+ * the whole repository where such a command names a path by a variable or a glob; where no
+ * command names it, under the nearest folder at or above the overlay's that holds plain YAML files
+ * of its own (the repository at the most: `config/overlays/prod/probe.yml` beside `config/base/`
+ * reaches the repository, as `config/` holds only folders). An overlay written as a string of another document (a
  * kapp-controller `App`'s `spec.template[].ytt.inline.paths`, a `Secret`'s `stringData` or a
  * `ConfigMap`'s `data` that `inline.pathsFrom` names) is read as its own file; with a non-literal
  * `by` it reaches the plain YAML of the whole repository (what the App fetches is not known here).
@@ -202,12 +202,20 @@ function within(p: string, dir: string): boolean {
 }
 
 /**
- * Where a non-literal match is held: the nearest folder at or above the overlay's that holds a
- * plain YAML file of its own (the top of the repository at the most), and what the repository's
- * `ytt -f` commands run the overlay with.
+ * Where a non-literal match is held: the paths of the repository's `ytt -f` commands that run the
+ * overlay (name it or a folder holding it), the whole repository for one that names a path the
+ * tool cannot resolve; where none does, the nearest folder at or above the overlay's that holds a
+ * plain YAML file of its own (the top of the repository at the most).
  */
 function scopeOf(overlay: string, run: RunContext): Scope[] {
   const top = topOf(overlay, run);
+  const out: Scope[] = [];
+  for (const c of yttCommands(run, top)) {
+    if (!c.paths.some((p) => within(overlay, p))) continue;
+    for (const p of c.paths) out.push({ path: p, said: (rel) => `in ${rel(p)} (which \`ytt\` at ${rel(c.file)}:${c.line} runs it with)` });
+    if (c.unknown) out.push({ path: top, said: (rel) => `in the plain YAML of the whole repository (\`ytt\` at ${rel(c.file)}:${c.line} runs it with a path the tool cannot resolve)` });
+  }
+  if (out.length > 0) return out;
   const folders = repositoryFolders(run);
   let dir = path.dirname(overlay);
   while (dir !== top && within(dir, top)) {
@@ -216,21 +224,15 @@ function scopeOf(overlay: string, run: RunContext): Scope[] {
     dir = path.dirname(dir);
   }
   if (!within(dir, top)) dir = top;
-  const out: Scope[] = [
+  return [
     {
       path: dir,
       said: (rel) =>
         dir === top
-          ? 'in the plain YAML of the whole repository (no folder nearer the overlay holds plain YAML: the files ytt is likely run with are not known)'
+          ? 'in the plain YAML of the whole repository (no `ytt -f` command of the repository names it, and no folder nearer the overlay holds plain YAML)'
           : `in the plain YAML under ${rel(dir)}/ (the files ytt is likely run with)`,
     },
   ];
-  for (const run_ of yttCommands(run, top)) {
-    if (!run_.paths.some((p) => within(overlay, p))) continue;
-    for (const p of run_.paths) if (!within(p, dir)) out.push({ path: p, said: (rel) => `in ${rel(p)} (which \`ytt\` is run with beside the overlay at ${rel(run_.file)}:${run_.line})` });
-    if (run_.unknown) out.push({ path: top, said: (rel) => `in the plain YAML of the whole repository (\`ytt\` at ${rel(run_.file)}:${run_.line} is run with a path the tool cannot resolve)` });
-  }
-  return out;
 }
 
 /** A `ytt` command line of a file of the repository: the paths its `-f`/`--file` options name. */
