@@ -301,14 +301,14 @@ function keyText(node: unknown): string | undefined {
 interface Embedded {
   /** Lines of the host file before the string's first line. */
   linesBefore: number;
-  scope: Scope[];
+  scope: () => Scope[];
 }
 
 function overlayHolds(file: string, text: string, run: RunContext, embedded?: Embedded): YttHold[] {
   const parsed = parseYaml(text, { uniqueKeys: false });
   const out: YttHold[] = [];
   let scope: Scope[] | undefined;
-  const scoped = () => (scope ??= embedded?.scope ?? scopeOf(file, run));
+  const scoped = () => (scope ??= embedded ? embedded.scope() : scopeOf(file, run));
   const lineAt = (offset: number) => lineOf(text, offset) + (embedded?.linesBefore ?? 0);
   if (parsed.error) {
     // An overlay the tool cannot read may write into any probe of what it is run with.
@@ -390,8 +390,8 @@ function overlayHolds(file: string, text: string, run: RunContext, embedded?: Em
  */
 function embeddedHolds(file: string, text: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): YttHold[] {
   const out: YttHold[] = [];
-  const top = topOf(file, run);
-  const scope: Scope[] = [{ path: top, said: () => 'in the plain YAML of the whole repository (kapp-controller runs ytt with this overlay over what the App fetches, which the tool does not know)' }];
+  let scope: Scope[] | undefined;
+  const scoped = () => (scope ??= [{ path: topOf(file, run), said: () => 'in the plain YAML of the whole repository (kapp-controller runs ytt with this overlay over what the App fetches, which the tool does not know)' }]);
   const visit = (node: unknown): void => {
     if (isMap(node)) for (const p of (node as YAMLMap).items) visit(isPair(p) ? p.value : undefined);
     else if (isSeq(node)) for (const item of (node as YAMLSeq).items) visit(item);
@@ -403,7 +403,7 @@ function embeddedHolds(file: string, text: string, docs: readonly Document.Parse
       const block = (node as Scalar).type === 'BLOCK_LITERAL' || (node as Scalar).type === 'BLOCK_FOLDED';
       // A block scalar's text starts on the line after its `|`; a quoted one on its own line.
       const linesBefore = lineOf(text, range[0]) - (block ? 0 : 1);
-      out.push(...overlayHolds(file, v, run, { linesBefore, scope }));
+      out.push(...overlayHolds(file, v, run, { linesBefore, scope: scoped }));
     }
   };
   for (const doc of docs) visit(doc.contents);
