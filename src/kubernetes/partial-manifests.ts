@@ -12,7 +12,8 @@
  * and when both migrate in the same run neither is held.
  *
  * Two full manifests of one name (an environment's copy in `k8s/dev/` and `k8s/prod/`) are
- * applied to different clusters, not over each other: not held. Kustomize patches are read by
+ * applied to different clusters, not over each other: not held; nor are two partial ones (neither
+ * with an image), which may be minimal examples or two patches of a base the tool does not see. Kustomize patches are read by
  * src/kustomize/overlays.ts, ytt files by src/ytt/overlays.ts, and are not documents here.
  * Read from the repository's YAML and JSON files that git finds a probe key in (one search a run),
  * each parsed once, when a name its text holds is first asked for.
@@ -210,7 +211,10 @@ export function keepForPartialManifests(r: Report, file: SourceFile, docs: reado
     if (other.kind !== own.kind || (other.file === file.path && other.index === docIndex)) continue;
     if (own.namespace !== undefined && other.namespace !== undefined && own.namespace !== other.namespace) continue;
     const theirs = other.probes.find((p) => p.probe === probe && p.container === container);
-    if (!theirs || !(mine.partial || theirs.partial) || !theirs.handler) continue;
+    // One full (an image, and a selector where the kind needs one), the other partial: the partial is
+    // applied over the full one. Two partials (both without image) are not told from minimal test
+    // objects or two patches of a base the tool does not see.
+    if (!theirs || mine.partial === theirs.partial || !theirs.handler) continue;
     if (theirs.handler === 'exec' && migrates(other, theirs, run, held)) continue;
     const rel = path.relative(run.cwd, other.file).split(path.sep).join('/');
     const where = `${rel}:${lineOf(other.text, theirs.start)}`;
