@@ -13,7 +13,7 @@ import { controllerPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
-import type { FileContext, Report, RunContext } from '../types.js';
+import type { FileContext, Report, RunContext, SourceFile } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
 import { hasLinkerdServer, namespaceMeta } from './namespaces.js';
@@ -23,6 +23,7 @@ import { chartObjects, keepForPatchCommands, manifestObject } from './patch-comm
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
+import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 
@@ -100,6 +101,19 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     (r) => keepForOverlays(r, ctx.file, run),
     values.keep,
     (r) => keepForYttOverlays(r, ctx.file, docs, run),
+    (r) => keepForPartialManifests(r, ctx.file, docs, run, (file, fileDocs) => heldElsewhere(file, fileDocs, run)),
   ];
   for (const r of relabelled) ctx.report(holds.reduce((held, hold) => hold(held), r));
+}
+
+/** The holds above for another plain manifest (one of the same object: src/kubernetes/partial-manifests.ts), all but its own. */
+function heldElsewhere(file: SourceFile, docs: Parameters<HeldElsewhere>[1], run: RunContext): (r: Report) => Report {
+  const object = manifestObject(docs);
+  const holds: ((r: Report) => Report)[] = [
+    (r) => keepForGoReaders(r, file, run),
+    (r) => keepForPatchCommands(r, file, run, object),
+    (r) => keepForOverlays(r, file, run),
+    (r) => keepForYttOverlays(r, file, docs, run),
+  ];
+  return (r) => holds.reduce((held, hold) => hold(held), r);
 }
