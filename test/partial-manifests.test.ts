@@ -37,3 +37,21 @@ test('in a git checkout of many manifests, a one-file run finds the partial mani
   expect(api?.message).toContain('k8s/prod/api-probe.yaml:');
   expect((await status('k8s/web.yaml'))?.status).toBe('migratable');
 }, 60_000);
+
+test('the names a pre-commit run names are searched for beside git\'s listing, and the reader uses that search for the names it covers', async () => {
+  const { listRepositories } = await import('../src/discover/scope.js');
+  const { nameSearchPattern } = await import('../src/discover/grep.js');
+  const files: Record<string, string> = { 'k8s/api.yaml': deployment('api'), 'k8s/prod/api-probe.yaml': deployment('api', false) };
+  for (let i = 0; i < 201; i++) files[`other/svc-${i}.yaml`] = deployment(`svc-${i}`);
+  const cwd = repoWith(files);
+  execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
+  const repositoryListing = listRepositories(['k8s/api.yaml'], cwd);
+  // Every `name:` value of the named manifest (the object's and the container's: both "api").
+  expect(nameSearchPattern(cwd, 'api')).toBe('(?:api)');
+  expect(nameSearchPattern(cwd, 'web')).toBe('web');
+  const result = await run({ cwd, paths: ['k8s/api.yaml'], partialView: 'a file list', repositoryListing });
+  const api = result.findings.find((f) => f.file === 'k8s/api.yaml' && f.ruleId === 'kubernetes-exec-probe');
+  expect(api?.status).toBe('blocked');
+  expect(api?.message).toContain('k8s/prod/api-probe.yaml:');
+}, 60_000);

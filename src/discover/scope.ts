@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { classify, READS_REPOSITORY } from '../classify.js';
 import { discover } from './walk.js';
-import { PREFETCHED_SEARCHES, searchLater } from './grep.js';
+import { PREFETCHED_SEARCHES, searchLater, searchNamesLater } from './grep.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
 export function enclosingRepository(dir: string): string | undefined {
@@ -282,6 +282,25 @@ export function wantsRepositoryListing(paths: readonly string[], cwd: string): b
   return false;
 }
 
+/** At most this many named files have their names searched for beside the listing (a pre-commit run). */
+const NAMED_MANIFESTS = 20;
+
+/** The texts of the YAML and JSON files among `paths` (files of at most LARGEST_LOOKED_AT bytes). */
+function manifestTexts(paths: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!/\.(?:ya?ml|json)$/i.test(p)) continue;
+    try {
+      const abs = path.resolve(cwd, p);
+      const stat = fs.statSync(abs);
+      if (stat.isFile() && stat.size <= LARGEST_LOOKED_AT) out.push(fs.readFileSync(abs, 'utf8'));
+    } catch {
+      // Not there, or unreadable: the run reports it.
+    }
+  }
+  return out;
+}
+
 /** Bytes wantsRepositoryListing reads of a named file before it takes the listing as wanted. */
 const LARGEST_LOOKED_AT = 1024 * 1024;
 
@@ -309,6 +328,11 @@ export function listRepositories(paths: readonly string[], cwd: string, git = 'g
   const jobs = roots.map((root) => gitFilesLater(root, git));
   // Only git itself: a test's stand-in command is asked for listings alone.
   const searches = git === 'git' ? roots.flatMap((root) => PREFETCHED_SEARCHES.map((s) => searchLater(root, s.pattern, s.pathspecs))) : [];
+  // The names the named manifests give, for the partial-manifest reader (src/kubernetes/partial-manifests.ts).
+  if (git === 'git' && roots.length === 1 && paths.length <= NAMED_MANIFESTS) {
+    const names = searchNamesLater(roots[0]!, manifestTexts(paths, cwd));
+    if (names) searches.push(names);
+  }
   let all: Promise<Map<string, string[] | undefined>> | undefined;
   return {
     files: () =>

@@ -21,7 +21,8 @@
 import path from 'node:path';
 import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
-import { filesMayHold, YAML_PATHSPECS } from '../discover/grep.js';
+import { filesMayHold, MANIFEST_PATHSPECS, nameSearchPattern } from '../discover/grep.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import { isStrategicMergePatch } from '../kustomize/overlays.js';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
@@ -116,7 +117,7 @@ function objectOf(file: string, text: string, docs: readonly Document.Parsed<Par
 
 const PROBE_KEY = /(?:liveness|readiness|startup)Probe/;
 
-const PATHSPECS = [...YAML_PATHSPECS, ':(icase)*.json'];
+const PATHSPECS = MANIFEST_PATHSPECS;
 /** A run of at most this many files (a pre-commit run) asks git for the files that hold each name. */
 const FEW_RUN_FILES = 20;
 /** …when the repository has more YAML and JSON files than this to read otherwise. */
@@ -134,14 +135,17 @@ function indexOf(run: RunContext): Index {
 
 /**
  * The files that may hold a document named `name`. A run of a few files (a pre-commit run over
- * one manifest) asks git for the files that hold the name, one search for each name it checks (a
- * few), where reading every manifest with a probe key cost ~90 ms of a one-file run in the
+ * one manifest) asks git for the files that hold the name: the search the CLI started beside git's
+ * listing for the names its manifests give (src/discover/grep.ts searchNamesLater), or one search for
+ * the name, where reading every manifest with a probe key cost ~90 ms of a one-file run in the
  * bench's 20k-file checkout; a run of many files asks once for the files with a probe key and
  * reads them (it reads most of them anyway).
  */
 function candidatesFor(name: string, run: RunContext, index: Index): readonly string[] {
   if (filesOfRun(run).size <= FEW_RUN_FILES && index.files.length > MANY_MANIFESTS) {
-    const may = filesMayHold(run, index.files, name.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&'), PATHSPECS);
+    // The names of the run's manifests were searched for beside git's listing (searchNamesLater): that answer, where it covers the name.
+    const root = enclosingRepository(run.cwd);
+    const may = root === undefined ? undefined : filesMayHold(run, index.files, nameSearchPattern(root, name), PATHSPECS);
     if (may) return [...may];
   }
   if (!index.candidates) {
