@@ -47,7 +47,7 @@ test('the names a pre-commit run names are searched for beside git\'s listing, a
   execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
   execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
   const repositoryListing = listRepositories(['k8s/api.yaml'], cwd);
-  // Every `name:` value of the named manifest (the object's and the container's: both "api").
+  // The object's metadata.name; another name is searched for on its own.
   expect(nameSearchPattern(cwd, 'api')).toBe('(?:api)');
   expect(nameSearchPattern(cwd, 'web')).toBe('web');
   const result = await run({ cwd, paths: ['k8s/api.yaml'], partialView: 'a file list', repositoryListing });
@@ -55,3 +55,15 @@ test('the names a pre-commit run names are searched for beside git\'s listing, a
   expect(api?.status).toBe('blocked');
   expect(api?.message).toContain('k8s/prod/api-probe.yaml:');
 }, 60_000);
+
+test('the names searched for beside the listing are the objects\' metadata names, in YAML and JSON, not their containers\' or ports\'', async () => {
+  const { searchNamesLater, nameSearchPattern } = await import('../src/discover/grep.js');
+  const cwd = repoWith({ 'a.yaml': 'x' });
+  void searchNamesLater(cwd, [
+    'apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n    app: x\n  name: checkout\nspec:\n  ports:\n    - name: grpc\n---\nkind: Deployment\nmetadata:\n  name: "cart"\nspec:\n  template:\n    spec:\n      containers:\n        - name: server\n',
+    '{"kind": "Deployment", "metadata": {"namespace": "a", "name": "pay-1"}, "spec": {"containers": [{"name": "main"}]}}',
+  ]);
+  expect(nameSearchPattern(cwd, 'checkout')).toBe(String.raw`(?:checkout|cart|pay\-1)`);
+  expect(nameSearchPattern(cwd, 'server')).toBe('server');
+  expect(nameSearchPattern(cwd, 'grpc')).toBe('grpc');
+});

@@ -74,14 +74,18 @@ export const PREFETCHED_SEARCHES: readonly { pattern: string; pathspecs: readonl
 export const MANIFEST_PATHSPECS: readonly string[] = [...YAML_PATHSPECS, ':(icase)*.json'];
 
 /**
- * The names a pre-commit run's named manifests give (every `name:` value of their text: objects',
- * containers', ports'), searched for among the repository's manifests beside git's listing, so that
+ * The names a pre-commit run's named manifests give to their objects (NAME_VALUE), searched for among the repository's manifests beside git's listing, so that
  * the partial-manifest reader (src/kubernetes/partial-manifests.ts) finds the other documents of an
  * object without a git process of its own (~25 ms of a one-file run in a 20k-file checkout). By
  * checkout root: the pattern (an alternation of the names) and the names it covers.
  */
 const namesSearches = new Map<string, { pattern: string; names: ReadonlySet<string> }>();
-const NAME_VALUE = /(?:^|[\s{,])["']?name["']?\s*:\s*["']?([A-Za-z0-9][\w.-]*)/gm;
+/**
+ * An object's `metadata.name` in YAML (`metadata:` at a line's start, its `name:` among the lines
+ * indented under it) or JSON (`"metadata": {… "name": "api"`). Not every name it could be (a flow
+ * map, an indented document): a name it misses is searched for on its own when the reader asks.
+ */
+const NAME_VALUE = /^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*["']?([A-Za-z0-9][\w.-]*)|"metadata"\s*:\s*\{[^{}]*?"name"\s*:\s*"([A-Za-z0-9][\w.-]*)"/gm;
 const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
 
 /** The pattern of a search for one name among the manifests: the prefetched names search's where it covers the name. */
@@ -93,7 +97,7 @@ export function nameSearchPattern(root: string, name: string): string {
 /** Starts the names search for the texts of the manifests a run names (searchLater), at most 64 names. */
 export function searchNamesLater(root: string, texts: readonly string[]): Promise<void> | undefined {
   const names = new Set<string>();
-  for (const text of texts) for (const m of text.matchAll(NAME_VALUE)) names.add(m[1]!);
+  for (const text of texts) for (const m of text.matchAll(NAME_VALUE)) names.add((m[1] ?? m[2])!);
   if (names.size === 0 || names.size > 64) return undefined;
   const pattern = `(?:${[...names].map(escapeRegExp).join('|')})`;
   namesSearches.set(path.resolve(root), { pattern, names });
