@@ -45,13 +45,14 @@ describe('the worker gives the inline result', () => {
   const FIXTURES = path.join(ROOT, 'fixtures');
   const ruleFolders = fs.readdirSync(FIXTURES).filter((d) => d !== 'corpus' && fs.statSync(path.join(FIXTURES, d)).isDirectory());
 
-  // Two runs over every fixture (the corpus too): it grows with each fixture, and took 6-9 s on a
-  // loaded 2-core machine, past jest's default 5 s, at this branch's base commit as well.
+  // Two runs over every fixture (the corpus too): it grows with each fixture (~650 cases now), and
+  // took 80-190 s with 6-8 test runs beside it on this 2-core machine, past a 60 s limit that passed
+  // on a quiet one. The limit guards against a hang, not for speed (the benchmark measures that).
   test('on all the fixtures as one tree, report mode', async () => {
     const { inline } = await bothWays(FIXTURES);
     expect(inline.summary.candidates).toBeGreaterThan(50);
     expect(inline.findings.map((f) => f.status)).toEqual(expect.arrayContaining(['migratable', 'blocked', 'error']));
-  }, 60_000);
+  }, 300_000);
 
   // Two runs over a rule's fixtures: dockerfile-binary-install's took 5-11 s on the loaded 2-core
   // machine (other test runs beside it), past jest's default 5 s.
