@@ -83,6 +83,8 @@ const rule: Rule = {
           const o = mentions.find((m) => m >= call.start && m < call.end);
           return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
         };
+        const { buildTargetUse } = await import('../src/docker/stage-targets.js');
+        let target: { message: string; hint: string } | undefined;
         for (const use of commandUses(script.calls, reader)) {
           const { call } = use;
           accounted.push([call.start, call.end]);
@@ -97,6 +99,9 @@ const rule: Rule = {
           } else if (use.kind === 'names' && use.containerName !== undefined) {
             // `docker run --name grpc_health_probe IMAGE`: the container's name, not a program.
             reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only as the name of the container ${use.containerName} starts (--name); a name runs nothing and keeps no install`, hint: CONTAINER_NAME_HINT });
+          } else if (use.kind === 'names' && use.buildTarget !== undefined && (target = buildTargetUse(run, use.buildTarget, '--target'))) {
+            // `docker build --target without-grpc-health-probe-bin`: a stage's name, the fix leaves that stage as it is.
+            reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only in ${target.message}`, hint: target.hint });
           } else if (use.kind === 'names') {
             reports.push(keeps(namedAt(call), `names grpc_health_probe ${use.where}; the binary stays installed while the script names it`, NAME_HINT));
           } else if (!use.ranBy) {
