@@ -1762,7 +1762,9 @@ function pathText(path: readonly unknown[], leaf: unknown): string {
 }
 
 /** Commands that fetch, unpack or place a file: naming the binary in their arguments installs it. */
-const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip']);
+const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip', 'printf', 'echo', 'sha256sum', 'sha512sum', 'shasum', 'strip']);
+/** `x86_64-linux-gnu-strip`: a cross toolchain's strip reads the binary as a file, as strip does (cilium's download script). */
+const isInstaller = (command: string) => INSTALLERS.has(command) || /^[\w.-]+-strip$/.test(command);
 const basename = (w: string) => w.slice(w.lastIndexOf('/') + 1);
 
 /**
@@ -1812,7 +1814,7 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
     if (/[$`]/.test(call[0] ?? '') || (RUNS_NEXT_WORD.has(basename(call[0] ?? '')) && call.some((w) => /[$`]/.test(w)))) return undefined;
     if (!call.some(mentionsBinary)) continue;
     const command = basename(call[0] ?? '');
-    if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
+    if (isBinaryPath(command) || !isInstaller(command)) return undefined;
     commands.add(command);
   }
   return commands.size > 0 ? [...commands] : undefined;
