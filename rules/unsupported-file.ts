@@ -46,6 +46,16 @@ const rule: Rule = {
         const embedded = /\.go$/i.test(ctx.file.displayPath) && ctx.file.text.includes('`') ? await goEmbeddedManifests(ctx.file.text, uses, clusters) : undefined;
         // A Makefile's recipe lines are shell: a command read as a script's is said so (and an
         // upstream image or a container name keeps nothing); every other mention, as before.
+        // Bazel rules that only fetch and package the binary (http_file, pkg_tar, an oci_image's
+        // tars): the install of the image Bazel builds, which keeps no other (src/analysis/bazel.ts).
+        if (uses.length > 0 && BAZEL.test(baseName(ctx.file.displayPath))) {
+          const { bazelInstallReports } = await import('../src/analysis/bazel.js');
+          const bazel = bazelInstallReports(baseName(ctx.file.displayPath), ctx.file.text, uses);
+          if (bazel) {
+            for (const r of bazel) ctx.report(r);
+            return;
+          }
+        }
         const recipes = MAKEFILE.test(baseName(ctx.file.displayPath)) && uses.length > 0 ? await recipeUses(ctx.file.text, uses, ctx.run) : undefined;
         const rest = recipes ? uses.filter((o) => !recipes.accounted.has(o)) : uses;
         for (const r of [...(recipes?.reports ?? []), ...perLine(ctx.file, rest, 'unsupported-file', clusters, embedded)].sort((a, b) => a.start - b.start)) ctx.report(r);
@@ -212,6 +222,7 @@ function perLine(
 
 const QUADLET_CONTAINER = /\.container$/i;
 const YAML_FILE = /\.ya?ml$/i;
+const BAZEL = /\.(bzl|bazel)$|^(BUILD|WORKSPACE)$/;
 const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/i;
 
 const RECIPE_RUN_HINT =
