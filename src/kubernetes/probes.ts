@@ -20,6 +20,7 @@ import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 import { customResourceVerdict, type CrdProbeSchema } from './crd-schemas.js';
 import { hintOfBlockers } from '../blockers.js';
+import { healthCheckUse, type HealthCheckUse } from './health-checks.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -1412,6 +1413,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
+  // A health check or a chart's custom probe under other keys (src/kubernetes/health-checks.ts).
+  let health: HealthCheckUse | undefined;
   // An init container that only fetches the binary into a volume supplies the pod: it runs
   // nothing, so no image's install is kept for it (the probes that run the binary keep theirs).
   let installs = false;
@@ -1435,6 +1438,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     where = `a workflow step runs grpc_health_probe in the image ${dockerActionImage(path)!} (a docker:// container action)`;
     hint = WORKFLOW_STEP_HINT;
   }
+  else if ((health = healthCheckUse(keys, path.find(isMap))) !== undefined) ({ where, hint } = health);
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (enclosingContainer(path) === undefined && RECIPE_SCRIPT_KEYS.has(keys[keys.length - 1] ?? '')) {
     const fetchers = scriptInstallsOnly(String(node.value));
@@ -1458,10 +1462,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const report: Report = {
     start: node.range![0],
     end: node.range![1],
-    subject: inProbe ? 'probe' : 'consumer',
+    subject: inProbe || health?.probe ? 'probe' : 'consumer',
     message: `${where}${at ? ` (at ${at})` : ''}`,
     ...(hint ? { hint } : {}),
-    blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
+    blockers: [health?.code ?? (inProbe ? 'unparseable' : 'not-a-probe')],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: !installs,
     details: { document: docIndex + 1, path: at },
