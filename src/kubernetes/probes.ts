@@ -1439,6 +1439,12 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
     hint = WORKFLOW_STEP_HINT;
   }
   else if ((health = healthCheckUse(keys, path.find(isMap))) !== undefined) ({ where, hint } = health);
+  else if (keys[n - 1] === 'image' && CONTAINER_LISTS.has(keys[n - 2] ?? '')) {
+    // `image: maruina/docker-grpc-health-probe:v0.3.1` (a Helm test's probe image): a reference, whose
+    // container may run the binary as its entrypoint; its command, when it names it, is said on its own.
+    where = `a container runs the image ${String(node.value)}, named after the binary, which may run grpc_health_probe as its entrypoint`;
+    hint = NAMED_IMAGE_HINT;
+  }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (enclosingContainer(path) === undefined && RECIPE_SCRIPT_KEYS.has(keys[keys.length - 1] ?? '')) {
     const fetchers = scriptInstallsOnly(String(node.value));
@@ -1476,6 +1482,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
+const NAMED_IMAGE_HINT =
+  'The tool cannot tell whether this image is one a Dockerfile of the repository builds, so the installs that may build it stay while the container runs. If it is a third-party image that ships its own binary (a Helm test that checks the service from another pod), keep it: it needs no install of this repository once the repository ties its own images to their Dockerfiles (skaffold, compose). Or check the service with the upstream grpc-health-probe image, which keeps no install.';
 const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
