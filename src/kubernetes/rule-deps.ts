@@ -22,6 +22,7 @@ import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 import { relabelSkaffoldTargets } from '../docker/stage-targets.js';
+import { relabelFluxSubstitutions } from '../kustomize/flux-substitute.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 
@@ -68,7 +69,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   // A Flux Kustomization's `patches[].patch` strings: their probes are read as a kustomization's inline patches are.
   const flux = fluxPatchReports(ctx.file, docs, run);
   const inFlux = (r: { start: number }) => flux.ranges.some(([s, e]) => r.start >= s && r.start < e);
-  const built = relabelSkaffoldTargets(relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run), docs, text, run);
+  const built = relabelFluxSubstitutions(relabelSkaffoldTargets(relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inFlux(r)), ...flux.reports], docs, ctx.file, run), docs, text, run), ctx.file.path, run);
   // A values file's probes render into the chart's objects.
   let chart: ReturnType<typeof chartObjects> | undefined;
   const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);
