@@ -129,7 +129,14 @@ const SKAFFOLD_TARGET = /(?:^|\.)docker\.target$|^profiles\[\d+\]\.patches\[\d+\
 export function relabelSkaffoldTargets(reports: readonly Report[], docs: readonly Document.Parsed<ParsedNode, true>[], text: string, run: RunContext): Report[] {
   if (!reports.some((r) => r.blockers?.includes('not-a-probe'))) return [...reports];
   return reports.map((r) => {
-    const details = r.details as { document?: number; path?: string } | undefined;
+    const details = r.details as { document?: number; path?: string; buildTarget?: string } | undefined;
+    // A CI script's `docker build --target …` (a workflow step's run:, a GitLab job's script).
+    if (r.blockers?.includes('not-a-probe') && details?.buildTarget !== undefined) {
+      const target = buildTargetUse(run, details.buildTarget, '--target');
+      if (!target) return r;
+      const { blockers: _, ...rest } = r;
+      return { ...rest, info: true, keepsBinary: false, message: `a CI script names grpc_health_probe only in ${target.message} (at ${details.path ?? ''})`, hint: target.hint };
+    }
     if (!r.blockers?.includes('not-a-probe') || !details?.path || !SKAFFOLD_TARGET.test(details.path)) return r;
     const api = docs[(details.document ?? 1) - 1]?.get('apiVersion');
     if (typeof api !== 'string' || !api.startsWith('skaffold/')) return r;

@@ -1403,7 +1403,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
-      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
+      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at, ...(use.buildTarget !== undefined ? { buildTarget: use.buildTarget } : {}) } };
       const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : use.upstreamImage !== undefined ? { ...report, upstreamImage: use.upstreamImage } : report;
       const start = use.at === undefined ? undefined : at0(use.at);
       return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
@@ -1497,6 +1497,8 @@ interface StepUse {
   /** The upstream probe image it runs (keeps false): see Report.upstreamImage. */
   upstreamImage?: string;
   at?: number;
+  /** Only names it as an image build's --target (src/docker/stage-targets.ts decides). */
+  buildTarget?: string;
 }
 
 /**
@@ -1604,7 +1606,7 @@ function scriptUses(script: string, site: ScriptSite): StepUse[] | undefined {
     } else if (use.kind === 'upstream') {
       uses.push({ what: `${who} runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, ${upstreamRunKeeps(use.image)}`, hint: UPSTREAM_STEP_HINT, keeps: false, upstreamImage: use.image, at: where });
     } else if (use.kind === 'names') {
-      uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
+      uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where, ...(use.buildTarget !== undefined ? { buildTarget: use.buildTarget } : {}) });
     } else if (!use.ranBy) {
       uses.push({ what: `${who} names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint, keeps: true, at: where });
     }
