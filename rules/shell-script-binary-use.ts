@@ -105,7 +105,7 @@ const rule: Rule = {
           const o = mentions.find((m) => m >= call.start && m < call.end);
           return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
         };
-        const { buildTargetUse } = await import('../src/docker/stage-targets.js');
+        const { buildTargetUse } = await import('../src/analysis/build-targets.js');
         let target: { message: string; hint: string } | undefined;
         for (const use of commandUses(script.calls, reader)) {
           const { call } = use;

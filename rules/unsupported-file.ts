@@ -243,7 +243,7 @@ async function recipeUses(text: string, uses: readonly number[], run: RunContext
   const { makeRecipes, referenceResolver, restoreReferences } = await import('../src/analysis/makefile.js');
   const recipes = makeRecipes(text);
   if (!recipes || recipes.lines.length === 0) return undefined;
-  const [shell, runs, { buildTargetUse }] = await Promise.all([import('../src/analysis/shell.js'), import('../src/analysis/script-runs.js'), import('../src/docker/stage-targets.js')]);
+  const [shell, runs, { buildTargetUse }] = await Promise.all([import('../src/analysis/shell.js'), import('../src/analysis/script-runs.js'), import('../src/analysis/build-targets.js')]);
   const targetUse = (target: string) => buildTargetUse(run, target, '--target');
   const resolve = referenceResolver(recipes.references, shell.resolveWord);
   const inReference = (o: number) => recipes.references.some((r) => r.start <= o && o < r.end);
@@ -304,7 +304,7 @@ function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, 
   if (use.kind === 'names' && use.containerName !== undefined) {
     return { info: true, keepsBinary: false, hint: CONTAINER_NAME_HINT, message: `a Makefile recipe names grpc_health_probe only as the name of the container ${restore(use.containerName)} starts (--name); a name runs nothing and keeps no install` };
   }
-  // `docker build --target without-grpc-health-probe-bin`: a stage the fix leaves as it is (src/docker/stage-targets.ts).
+  // `docker build --target without-grpc-health-probe-bin`: a stage the fix leaves as it is (src/analysis/build-targets.ts).
   const target = use.kind === 'names' && use.buildTarget !== undefined ? targetUse(restore(use.buildTarget)) : undefined;
   if (target) return { info: true, keepsBinary: false, hint: target.hint, message: `a Makefile recipe names grpc_health_probe only in ${target.message}` };
   return undefined;

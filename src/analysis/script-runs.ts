@@ -207,7 +207,7 @@ export type CommandUse =
    * only as the name a container run gives its container (`docker run --name grpc_health_probe
    * IMAGE`), which runs nothing; a reader that does not look keeps the installs for it, the safe side.
    * `buildTarget`: only as the stage an image build selects (`docker build --target
-   * without-grpc-health-probe-bin`), which runs nothing once the reader knows the stage (src/docker/stage-targets.ts).
+   * without-grpc-health-probe-bin`), which runs nothing once the reader knows the stage (src/analysis/build-targets.ts).
    */
   | { kind: 'names'; call: ShCall; where: string; containerName?: string; buildTarget?: string }
   /** An assignment whose value names it (`PROBE=/bin/grpc_health_probe`); `ranBy`: a run uses the variable, which says it. */

@@ -1497,7 +1497,7 @@ interface StepUse {
   /** The upstream probe image it runs (keeps false): see Report.upstreamImage. */
   upstreamImage?: string;
   at?: number;
-  /** Only names it as an image build's --target (src/docker/stage-targets.ts decides). */
+  /** Only names it as an image build's --target (src/analysis/build-targets.ts decides). */
   buildTarget?: string;
 }
 

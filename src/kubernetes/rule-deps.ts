@@ -21,7 +21,7 @@ import { chartObjects, keepForPatchCommands, manifestObject } from './patch-comm
 import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
-import { relabelSkaffoldTargets } from '../docker/stage-targets.js';
+import { relabelSkaffoldTargets } from '../analysis/build-targets.js';
 import { relabelFluxSubstitutions } from '../kustomize/flux-substitute.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';

@@ -6,7 +6,7 @@
  * a stage the migration may cut (one that fetches the binary) stays a use, the safe side.
  */
 import path from 'node:path';
-import { mentionOffsets } from '../analysis/mentions.js';
+import { mentionOffsets } from './mentions.js';
 import type { Document, ParsedNode } from 'yaml';
 import type { Report, RunContext } from '../types.js';
 
