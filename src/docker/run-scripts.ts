@@ -8,7 +8,6 @@
 import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
-import { namedFiles } from '../discover/names.js';
 import { scriptInstallsOnly } from '../kubernetes/probes.js';
 import type { RunContext } from '../types.js';
 
@@ -22,7 +21,9 @@ const noEnv = () => undefined;
 function scriptsNamed(run: RunContext, dockerfile: string, word: string): string[] | undefined {
   if (!/\.(sh|bash)$/.test(word) || /[$`*?]/.test(word)) return undefined;
   const base = path.posix.basename(word);
-  const all = namedFiles(run).shell.filter((abs) => path.basename(abs) === base);
+  // The files discovered, not the repository's listing (src/discover/names.ts): a Dockerfile or a
+  // shell script is no kind the engine waits for git to list (READS_REPOSITORY), as for GoReleaser's hooks.
+  const all = run.allFiles().filter((abs) => path.basename(abs) === base && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs));
   const beside = all.find((abs) => abs === path.join(path.dirname(dockerfile), word) || abs === path.join(path.dirname(dockerfile), base));
   return beside ? [beside] : all;
 }
