@@ -65,6 +65,8 @@ async function heredocManifests(text: string, from: number, end: number, run: Ru
   }
   return out;
 }
+const SCRIPT_INSTALL_HINT =
+  'The script fetches the binary for this build and runs nothing. Once nothing runs grpc_health_probe in the images built from this stage (the tool then removes what copies the binary out of it), delete this RUN, the script, and the stage if it holds nothing else, by hand.';
 const PARTIAL_VIEW_HINT = 'Run the tool on the top folder of the repository (in pre-commit: pass_filenames: false with the path "."), or add --assume-complete when the paths given hold every file that could run the binary.';
 const ELSEWHERE_HINT =
   'No probe of this repository runs the binary. If the manifests or charts that deploy this image live in another repository and still run grpc_health_probe, keep the install (--keep-binary) until they are migrated.';
@@ -95,6 +97,23 @@ const rule: Rule = {
       async file(ctx) {
         const [{ analyzeDockerfile }, { dockerfileKey }] = await Promise.all([import('../src/docker/installs.js'), import('../src/docker/images.js')]);
         const analysis = ctx.cached('dockerfile', () => analyzeDockerfile(ctx.file.text));
+        // `RUN ./download-grpc-health-probe.sh`, a repository script that only downloads the binary:
+        // part of the install (not cut), no problem that leaves the file unchanged nor a use.
+        if (analysis.problems.some((p) => !p.inChildren && !p.error && p.heredocRun === undefined && /\.(sh|bash)\b/.test(ctx.file.text.slice(p.start, p.end)))) {
+          const [{ installOnlyRun }, { runBodyStart }] = await Promise.all([import('../src/docker/run-scripts.js'), import('../src/docker/parse.js')]);
+          for (const p of [...analysis.problems]) {
+            const ins = analysis.parsed.instructions.find((i) => i.start === p.start && i.keyword === 'RUN');
+            if (!ins || p.inChildren || p.error || p.heredocRun !== undefined) continue;
+            const only = installOnlyRun(run, ctx.file.path, ctx.file.text.slice(runBodyStart(ctx.file.text, ins, analysis.parsed.lines), ins.end));
+            if (!only) continue;
+            // An install the fix would cut that copies the script in (`COPY fetch-grpc-health-probe.sh
+            // /tmp/`, read as a vendored binary) or covers the RUN: the RUN would then fail. Left as it was.
+            const bases = only.script.split(', ').map((f) => f.slice(f.lastIndexOf('/') + 1));
+            if (analysis.installs.some((i) => bases.some((b) => ctx.file.text.slice(i.start, i.end).includes(b)) || i.edits.some((e) => e.start < ins.end && ins.start < e.end))) continue;
+            analysis.problems.splice(analysis.problems.indexOf(p), 1);
+            ctx.report({ start: p.start, end: p.end, subject: 'install', blockers: ['unsupported-file'], keepsBinary: false, message: `RUN runs ${only.script}, a script of the repository that only downloads grpc_health_probe (it names it in the arguments of ${only.commands.join(', ')}): part of this image's install, which runs nothing and keeps no install; the tool cuts neither the RUN nor the script`, hint: SCRIPT_INSTALL_HINT });
+          }
+        }
         for (const p of analysis.problems) {
           // An ONBUILD trigger runs in the images built FROM this one, which no file may tie to
           // this image's name: it may run in any image of the repository, and keeps every install.

@@ -70,6 +70,28 @@ const rule: Rule = {
           });
           return;
         }
+        // A script that a Dockerfile RUN runs and that only downloads the binary: that image's
+        // install (src/docker/run-scripts.ts), not a use of every image.
+        const { dockerfileRunOf } = await import('../src/docker/run-scripts.js');
+        const ranBy = ctx.file.path === '' ? undefined : dockerfileRunOf(run, ctx.file.path);
+        if (ranBy) {
+          const { scriptInstallsOnly } = await import('../src/kubernetes/probes.js');
+          const commands = scriptInstallsOnly(text)!;
+          const mentions = mentionOffsets(text);
+          const comments = shell.shellCommentRanges(text);
+          const first = mentions.find((o) => !inRanges(o, comments)) ?? mentions[0] ?? 0;
+          ctx.report({
+            start: first,
+            end: first + 'grpc_health_probe'.length,
+            covers: [0, text.length],
+            subject: 'consumer',
+            blockers: ['unsupported-file'],
+            keepsBinary: false,
+            message: `a shell script that a Dockerfile RUN runs (${ranBy}) only downloads grpc_health_probe (it names it in the arguments of ${commands.join(', ')}): it is that image's install and runs nothing, so it keeps no install; the tool does not edit scripts`,
+            hint: 'This script is part of the binary\'s install in the image the Dockerfile builds. Once nothing runs grpc_health_probe in that image (the tool then removes what copies the binary out of the stage), delete the RUN and this script by hand.',
+          });
+          return;
+        }
         const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise);
         const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord, script.setsOtherwise) };
 
@@ -83,6 +105,8 @@ const rule: Rule = {
           const o = mentions.find((m) => m >= call.start && m < call.end);
           return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
         };
+        const { buildTargetUse } = await import('../src/analysis/build-targets.js');
+        let target: { message: string; hint: string } | undefined;
         for (const use of commandUses(script.calls, reader)) {
           const { call } = use;
           accounted.push([call.start, call.end]);
@@ -97,6 +121,9 @@ const rule: Rule = {
           } else if (use.kind === 'names' && use.containerName !== undefined) {
             // `docker run --name grpc_health_probe IMAGE`: the container's name, not a program.
             reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only as the name of the container ${use.containerName} starts (--name); a name runs nothing and keeps no install`, hint: CONTAINER_NAME_HINT });
+          } else if (use.kind === 'names' && use.buildTarget !== undefined && (target = buildTargetUse(run, use.buildTarget, '--target'))) {
+            // `docker build --target without-grpc-health-probe-bin`: a stage's name, the fix leaves that stage as it is.
+            reports.push({ ...namedAt(call), subject: 'consumer', info: true, keepsBinary: false, message: `a shell script names grpc_health_probe only in ${target.message}`, hint: target.hint });
           } else if (use.kind === 'names') {
             reports.push(keeps(namedAt(call), `names grpc_health_probe ${use.where}; the binary stays installed while the script names it`, NAME_HINT));
           } else if (!use.ranBy) {

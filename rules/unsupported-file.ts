@@ -1,5 +1,5 @@
 import { codeLineCommentRanges, inRanges, mentionOffsets, usesOutsideComments } from '../src/analysis/mentions.js';
-import type { Report, Rule, SourceFile } from '../src/types.js';
+import type { Report, Rule, RunContext, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
@@ -46,7 +46,17 @@ const rule: Rule = {
         const embedded = /\.go$/i.test(ctx.file.displayPath) && ctx.file.text.includes('`') ? await goEmbeddedManifests(ctx.file.text, uses, clusters) : undefined;
         // A Makefile's recipe lines are shell: a command read as a script's is said so (and an
         // upstream image or a container name keeps nothing); every other mention, as before.
-        const recipes = MAKEFILE.test(baseName(ctx.file.displayPath)) && uses.length > 0 ? await recipeUses(ctx.file.text, uses) : undefined;
+        // Bazel rules that only fetch and package the binary (http_file, pkg_tar, an oci_image's
+        // tars): the install of the image Bazel builds, which keeps no other (src/analysis/bazel.ts).
+        if (uses.length > 0 && BAZEL.test(baseName(ctx.file.displayPath))) {
+          const { bazelInstallReports } = await import('../src/analysis/bazel.js');
+          const bazel = bazelInstallReports(baseName(ctx.file.displayPath), ctx.file.text, uses);
+          if (bazel) {
+            for (const r of bazel) ctx.report(r);
+            return;
+          }
+        }
+        const recipes = MAKEFILE.test(baseName(ctx.file.displayPath)) && uses.length > 0 ? await recipeUses(ctx.file.text, uses, ctx.run) : undefined;
         const rest = recipes ? uses.filter((o) => !recipes.accounted.has(o)) : uses;
         for (const r of [...(recipes?.reports ?? []), ...perLine(ctx.file, rest, 'unsupported-file', clusters, embedded)].sort((a, b) => a.start - b.start)) ctx.report(r);
         if (uses.length === 0 && mentions.length > 0) {
@@ -60,17 +70,50 @@ const rule: Rule = {
           });
         }
       },
-      end(ctx) {
+      async end(ctx) {
         const reported = new Set(ctx.findings().map((p) => p.file));
         for (const file of ctx.files()) {
           // Helm templates: helm-exec-probe already reports every mention outside comments.
           if (reported.has(file) || file.kind === 'other' || file.kind === 'helm-template') continue;
-          for (const r of perLine(file, usesOutsideComments(file), 'unparseable')) ctx.report(file, r);
+          let uses = usesOutsideComments(file);
+          // A Dockerfile's build stage named after the binary (`FROM … AS without-grpc-health-probe-bin`,
+          // `FROM without-grpc-health-probe-bin`, `COPY --from=…`) runs nothing: once its install is
+          // gone (which claimed those lines), the names alone are no use to check by hand.
+          if (file.kind === 'dockerfile' && uses.length > 0) {
+            const names = await dockerfileStageNames(file.text);
+            const stage = uses.find((o) => inRanges(o, names));
+            uses = uses.filter((o) => !inRanges(o, names));
+            const [s, e] = stage === undefined ? [0, 0] : names.find(([s, e]) => stage >= s && stage < e)!;
+            // Said once (nothing silently missed), as a file named only in comments is.
+            if (uses.length === 0 && stage !== undefined) {
+              ctx.report(file, {
+                start: s,
+                end: e,
+                subject: 'consumer',
+                info: true,
+                keepsBinary: false,
+                message: `grpc_health_probe is named here only in build-stage names (${file.text.slice(s, e)}); a stage's name runs nothing and keeps no install`,
+                hint: 'Nothing runs here. Rename the stage once the migration has landed if you like.',
+              });
+            }
+          }
+          for (const r of perLine(file, uses, 'unparseable')) ctx.report(file, r);
         }
       },
     };
   },
 };
+
+/** The build-stage names of a Dockerfile (none when it is too large to parse: each mention then counts). */
+async function dockerfileStageNames(text: string): Promise<[number, number][]> {
+  const { InstructionTooLargeError, parseDockerfile, stageNameRanges } = await import('../src/docker/parse.js');
+  try {
+    return stageNameRanges(parseDockerfile(text), { stageImages: false });
+  } catch (e) {
+    if (e instanceof InstructionTooLargeError) return [];
+    throw e;
+  }
+}
 
 function perLine(
   file: SourceFile,
@@ -179,6 +222,7 @@ function perLine(
 
 const QUADLET_CONTAINER = /\.container$/i;
 const YAML_FILE = /\.ya?ml$/i;
+const BAZEL = /\.(bzl|bazel)$|^(BUILD|WORKSPACE)$/;
 const MAKEFILE = /^(GNUmakefile|Makefile|makefile)$|\.mk$/i;
 
 const RECIPE_RUN_HINT =
@@ -195,11 +239,12 @@ const RECIPE_UPSTREAM_HINT =
  * argument, a line that does not parse, a make reference that names the binary such as
  * `$(shell grpc_health_probe …)`, anything outside a recipe) is left to perLine: it keeps every install.
  */
-async function recipeUses(text: string, uses: readonly number[]): Promise<{ reports: Report[]; accounted: Set<number> } | undefined> {
+async function recipeUses(text: string, uses: readonly number[], run: RunContext): Promise<{ reports: Report[]; accounted: Set<number> } | undefined> {
   const { makeRecipes, referenceResolver, restoreReferences } = await import('../src/analysis/makefile.js');
   const recipes = makeRecipes(text);
   if (!recipes || recipes.lines.length === 0) return undefined;
-  const [shell, runs] = await Promise.all([import('../src/analysis/shell.js'), import('../src/analysis/script-runs.js')]);
+  const [shell, runs, { buildTargetUse }] = await Promise.all([import('../src/analysis/shell.js'), import('../src/analysis/script-runs.js'), import('../src/analysis/build-targets.js')]);
+  const targetUse = (target: string) => buildTargetUse(run, target, '--target');
   const resolve = referenceResolver(recipes.references, shell.resolveWord);
   const inReference = (o: number) => recipes.references.some((r) => r.start <= o && o < r.end);
   const restore = (s: string) => restoreReferences(s, recipes.references);
@@ -228,7 +273,7 @@ async function recipeUses(text: string, uses: readonly number[]): Promise<{ repo
     for (const f of found) {
       const covered = here.filter((o) => owner(o) === f);
       if (covered.length === 0) continue;
-      const report = recipeReport(f.use, restore);
+      const report = recipeReport(f.use, restore, targetUse);
       if (!report) continue;
       for (const o of covered) accounted.add(o);
       reports.push({ start: covered[0]!, end: covered[0]! + 'grpc_health_probe'.length, subject: 'consumer', ...report });
@@ -239,7 +284,7 @@ async function recipeUses(text: string, uses: readonly number[]): Promise<{ repo
 
 type RecipeReport = Omit<Report, 'start' | 'end' | 'subject'>;
 
-function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, restore: (s: string) => string): RecipeReport | undefined {
+function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, restore: (s: string) => string, targetUse: (target: string) => { message: string; hint: string } | undefined): RecipeReport | undefined {
   const said = 'grpc_health_probe is named in a file the tool cannot rewrite (a Makefile): a recipe';
   if (use.kind === 'upstream' || (use.kind === 'run' && use.run.image !== undefined && UPSTREAM_IMAGE.test(use.run.image))) {
     const image = use.kind === 'upstream' ? use.image : use.run.image!;
@@ -259,6 +304,9 @@ function recipeReport(use: import('../src/analysis/script-runs.js').CommandUse, 
   if (use.kind === 'names' && use.containerName !== undefined) {
     return { info: true, keepsBinary: false, hint: CONTAINER_NAME_HINT, message: `a Makefile recipe names grpc_health_probe only as the name of the container ${restore(use.containerName)} starts (--name); a name runs nothing and keeps no install` };
   }
+  // `docker build --target without-grpc-health-probe-bin`: a stage the fix leaves as it is (src/analysis/build-targets.ts).
+  const target = use.kind === 'names' && use.buildTarget !== undefined ? targetUse(restore(use.buildTarget)) : undefined;
+  if (target) return { info: true, keepsBinary: false, hint: target.hint, message: `a Makefile recipe names grpc_health_probe only in ${target.message}` };
   return undefined;
 }
 const QUADLET_HEALTH_HINT =

@@ -40,6 +40,8 @@ const FRAGMENTS = new Set([
   'helm-exec-probe/chart-root-manifests/docs/examples/snippet.yaml',
   // A chart's values file written as JSON: values, not an object.
   'helm-exec-probe/values-json-files/web/values-prod.json',
+  // A Pulumi YAML program: its resources carry apiVersion and kind in their type token.
+  'kubernetes-exec-probe/pulumi-yaml-workloads/input.yaml',
   // A chart's values in its ci/ and overrides/ folders, and chart-testing's `*-values.yaml`.
   'helm-exec-probe/values-json-folders/api/ci/test-values.json',
   'helm-exec-probe/values-json-folders/api/overrides/prod.json',

@@ -206,8 +206,10 @@ export type CommandUse =
    * Names it in a way the tool cannot read as a run: `in the arguments of wget`. `containerName`:
    * only as the name a container run gives its container (`docker run --name grpc_health_probe
    * IMAGE`), which runs nothing; a reader that does not look keeps the installs for it, the safe side.
+   * `buildTarget`: only as the stage an image build selects (`docker build --target
+   * without-grpc-health-probe-bin`), which runs nothing once the reader knows the stage (src/analysis/build-targets.ts).
    */
-  | { kind: 'names'; call: ShCall; where: string; containerName?: string }
+  | { kind: 'names'; call: ShCall; where: string; containerName?: string; buildTarget?: string }
   /** An assignment whose value names it (`PROBE=/bin/grpc_health_probe`); `ranBy`: a run uses the variable, which says it. */
   | { kind: 'assigns'; call: ShCall; name: string; ranBy: boolean };
 
@@ -235,7 +237,8 @@ export function commandUses(calls: readonly ShCall[], reader: WordReader): Comma
         const lookup = named === 0 ? undefined : lookupOf(call.args, reader);
         const where = named === 0 ? `in the name of the command it runs (${literal(call.args[0]!, reader.resolve)})` : lookup ? `to check that it is installed (${lookup}: it looks the command up without running it)` : `in the arguments of ${commandOf(call.args, named, reader)}`;
         const container = containerNameOnly(call.args, reader);
-        uses.push({ kind: 'names', call, where, ...(container !== undefined ? { containerName: container } : {}) });
+        const target = container === undefined ? buildTargetOnly(call.args, reader) : undefined;
+        uses.push({ kind: 'names', call, where, ...(container !== undefined ? { containerName: container } : {}), ...(target !== undefined ? { buildTarget: target } : {}) });
       }
       continue;
     }
@@ -560,6 +563,38 @@ function containerNameOnly(args: readonly ShWord[], reader: WordReader): string 
     at = w.next;
   }
   return named.size === 0 ? label : undefined;
+}
+
+/** Image builds and the words of their subcommand: `docker build`, `docker buildx build`, `podman build`, `buildah bud`. */
+const IMAGE_BUILDS: Record<string, readonly (readonly string[])[]> = {
+  docker: [['build'], ['buildx', 'build'], ['image', 'build'], ['builder', 'build']],
+  podman: [['build'], ['buildx', 'build'], ['image', 'build']],
+  nerdctl: [['build'], ['image', 'build']],
+  buildah: [['bud'], ['build'], ['build-using-dockerfile']],
+};
+
+/**
+ * The stage an image build selects (`docker build --target without-grpc-health-probe-bin .`,
+ * `--target=…`), when that is the only word of the call naming the binary; undefined otherwise
+ * (the call may run it: a build argument, a tag, a command after the build).
+ */
+function buildTargetOnly(args: readonly ShWord[], reader: WordReader): string | undefined {
+  const resolved = args.map((w) => reader.resolve(w, reader.env));
+  const words = resolved.map((w) => w.text);
+  let at = 0;
+  while (at < words.length && ['exec', 'command', 'sudo'].includes(words[at]!)) at++;
+  const sub = IMAGE_BUILDS[baseName(words[at] ?? '')]?.find((s) => s.every((w, k) => words[at + 1 + k] === w));
+  if (!sub) return undefined;
+  const optionsFrom = at + 1 + sub.length;
+  let target: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    if (!mentionsBinary(literal(args[k]!, reader.resolve))) continue;
+    if (k < optionsFrom || resolved[k]!.unresolved.length > 0) return undefined;
+    const value = words[k - 1] === '--target' && k - 1 >= optionsFrom ? words[k]! : words[k]!.startsWith('--target=') ? words[k]!.slice('--target='.length) : undefined;
+    if (value === undefined || value === '' || (target !== undefined && target !== value)) return undefined;
+    target = value;
+  }
+  return target;
 }
 
 /**

@@ -211,9 +211,9 @@ export function withGlobalArgs(parsed: ParsedDockerfile, image: string): string 
  * Where the text names the binary without using it: build stages (`AS <name>`, `FROM <earlier
  * stage>`, `--from=<earlier stage>`: a stage called `without-grpc-health-probe-bin`), and the image
  * of an earlier stage (`FROM ghcr.io/grpc-ecosystem/grpc-health-probe AS probe`, left for the other
- * files a mount or a COPY takes from it).
+ * files a mount or a COPY takes from it; left out with `stageImages: false`).
  */
-export function stageNameRanges(parsed: ParsedDockerfile): [number, number][] {
+export function stageNameRanges(parsed: ParsedDockerfile, opts: { stageImages?: boolean } = {}): [number, number][] {
   const out: [number, number][] = [];
   const at = (p: { line: number; character: number }) => parsed.lines.offset(p.line, p.character);
   const finalStage = parsed.instructions.filter((i) => i.keyword === 'FROM').length - 1;
@@ -227,7 +227,7 @@ export function stageNameRanges(parsed: ParsedDockerfile): [number, number][] {
       // An earlier stage built FROM the probe image runs nothing by itself: what takes the binary
       // out of it is an install the analysis reads (a COPY --from, a mount's cp), and a final
       // stage built on it is the health-check rule's use. One left for other files is no use.
-      else if (image && ins.stage !== finalStage) out.push([at(image.start), at(image.end)]);
+      else if (image && ins.stage !== finalStage && opts.stageImages !== false) out.push([at(image.start), at(image.end)]);
     }
     const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
     for (const f of flags) {

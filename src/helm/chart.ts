@@ -475,7 +475,8 @@ export function helmValuesOf(file: { path: string; kind: string }, docs: readonl
     return {
       extraBlockers: [],
       renderedTimeout: releaseRenderedTimeout(file.path, docs, run),
-      mergePatch: (root) => isValuesShaped(root),
+      // A Pulumi YAML program's Kubernetes workload (`type: kubernetes:apps/v1:Deployment`) is an object, not values.
+      mergePatch: (root, keyPath) => isValuesShaped(root) && !pulumiWorkloadAt(root, keyPath),
       baseService: () => true,
       // A file a helm command gives a chart of the repository (`helm upgrade api ./chart -f deploy/prod.yaml`) merges over that chart's values.yaml.
       baseHandlers: (_root, keyPath) => givenCharts(file.path, run).flatMap((c) => defaultHandlers(c, keyPath, true, run)),
@@ -537,7 +538,11 @@ function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report
     const what =
       named.length > 0
         ? `${shown} is Helm values that a helm command (or a Terraform helm_release) of the repository gives to a chart that is not a folder of the repository`
-        : `${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere`;
+        : pulumiProgram(run.readText(fileAbs))
+          ? `${shown} is a Pulumi YAML program, and the resource that holds the probe is no Kubernetes workload the tool reads (a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob): most likely a custom resource whose controller or chart makes the pod`
+          : devSpaceConfig(run.readText(fileAbs))
+          ? `${shown} is a DevSpace config whose deployment gives these values to a chart (DevSpace's component chart when it names no chart:)`
+          : `${shown} is Helm values (no apiVersion or kind at its root) that no chart, release or helm command of the repository names: most likely the values of a chart kept elsewhere`;
     return {
       ...heldReport(
         r,
@@ -548,6 +553,16 @@ function keepForLooseValues(r: Report, fileAbs: string, run: RunContext): Report
     };
   }
   return r;
+}
+
+/** A Pulumi YAML program (`runtime: yaml` and `resources:` at its root). */
+function pulumiProgram(text: string | undefined): boolean {
+  return text !== undefined && /^runtime:\s*["']?yaml\b/m.test(text) && /^resources:/m.test(text);
+}
+
+/** A DevSpace config (`version: v2beta1`, `deployments.<name>.helm.values`). */
+function devSpaceConfig(text: string | undefined): boolean {
+  return text !== undefined && /^version:\s*["']?v\d+(?:beta|alpha)\d+/m.test(text) && /^deployments:/m.test(text) && /^\s+helm:/m.test(text);
 }
 
 const LOOSE_VALUES_HINT =
@@ -608,6 +623,21 @@ export function looseValuesSettings(valuesPath: string, run: RunContext): LooseS
 }
 
 /** Neither apiVersion nor kind at the root: values, not a Kubernetes object (whole or partial). */
+/**
+ * A Pulumi YAML program's built-in workload resource holding this key path
+ * (`resources.api.properties.spec.template…` of `type: kubernetes:apps/v1:Deployment`): the
+ * object itself, its apiVersion and kind in the type token. Custom resources (KubeVela's
+ * Application, …) and Helm/YAML resources are not.
+ */
+function pulumiWorkloadAt(root: YAMLMap, keyPath: string): boolean {
+  const m = /^resources\.([^.[]+)\.properties\./.exec(keyPath);
+  const resources = m ? getPair(root, 'resources')?.value : undefined;
+  const resource = isMap(resources) ? getPair(resources, m![1]!)?.value : undefined;
+  const type = isMap(resource) ? getPair(resource, 'type')?.value : undefined;
+  return isScalar(type) && PULUMI_WORKLOADS.test(String(type.value));
+}
+const PULUMI_WORKLOADS = /^kubernetes:(?:core\/v1:(?:Pod|ReplicationController|PodTemplate)|apps\/v1:(?:Deployment|StatefulSet|DaemonSet|ReplicaSet)|batch\/v1:(?:Job|CronJob))$/;
+
 function isValuesShaped(root: YAMLMap): boolean {
   return getPair(root, 'apiVersion') === undefined && getPair(root, 'kind') === undefined;
 }

@@ -20,6 +20,7 @@ import { columnOf, lineStartOf } from '../text/lines.js';
 import type { BlockerCode, Edit, Report } from '../types.js';
 import { customResourceVerdict, type CrdProbeSchema } from './crd-schemas.js';
 import { hintOfBlockers } from '../blockers.js';
+import { healthCheckUse, type HealthCheckUse } from './health-checks.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -1747,7 +1748,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
-      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at } };
+      const report: Report = { start: node.range![0], end: node.range![1], subject: 'consumer', blockers: ['not-a-probe'], keepsBinary: use.keeps, message: `${use.what} (at ${at})`, hint: use.hint, details: { document: docIndex + 1, path: at, ...(use.buildTarget !== undefined ? { buildTarget: use.buildTarget } : {}) } };
       const tied = use.image !== undefined && use.keeps ? { ...report, image: use.image } : use.upstreamImage !== undefined ? { ...report, upstreamImage: use.upstreamImage } : report;
       const start = use.at === undefined ? undefined : at0(use.at);
       return start === undefined ? atBlockMention(tied, node, text) : { ...tied, start, covers: [node.range![0], node.range![1]] };
@@ -1757,6 +1758,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   if (podPlumbing) return { start: node.range![0], end: node.range![1], subject: 'consumer', keepsBinary: false, info: true, ...podPlumbing, details: { document: docIndex + 1, path: at } };
   let where = 'the binary is named outside a probe';
   let hint: string | undefined;
+  // A health check or a chart's custom probe under other keys (src/kubernetes/health-checks.ts).
+  let health: HealthCheckUse | undefined;
   // An init container that only fetches the binary into a volume supplies the pod: it runs
   // nothing, so no image's install is kept for it (the probes that run the binary keep theirs).
   let installs = false;
@@ -1779,6 +1782,13 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   else if (dockerActionImage(path) !== undefined) {
     where = `a workflow step runs grpc_health_probe in the image ${dockerActionImage(path)!} (a docker:// container action)`;
     hint = WORKFLOW_STEP_HINT;
+  }
+  else if ((health = healthCheckUse(keys, path.find(isMap))) !== undefined) ({ where, hint } = health);
+  else if (keys[n - 1] === 'image' && CONTAINER_LISTS.has(keys[n - 2] ?? '')) {
+    // `image: maruina/docker-grpc-health-probe:v0.3.1` (a Helm test's probe image): a reference, whose
+    // container may run the binary as its entrypoint; its command, when it names it, is said on its own.
+    where = `a container runs the image ${String(node.value)}, named after the binary, which may run grpc_health_probe as its entrypoint`;
+    hint = NAMED_IMAGE_HINT;
   }
   else if (keys.includes('command') || keys.includes('args')) where = 'a container command runs grpc_health_probe';
   else if (enclosingContainer(path) === undefined && RECIPE_SCRIPT_KEYS.has(keys[keys.length - 1] ?? '')) {
@@ -1803,10 +1813,10 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   const report: Report = {
     start: node.range![0],
     end: node.range![1],
-    subject: inProbe ? 'probe' : 'consumer',
+    subject: inProbe || health?.probe ? 'probe' : 'consumer',
     message: `${where}${at ? ` (at ${at})` : ''}`,
     ...(hint ? { hint } : {}),
-    blockers: [inProbe ? 'unparseable' : 'not-a-probe'],
+    blockers: [health?.code ?? (inProbe ? 'unparseable' : 'not-a-probe')],
     // Conservative: anything that names the binary may run it, so the install stays.
     keepsBinary: !installs,
     details: { document: docIndex + 1, path: at },
@@ -1817,6 +1827,8 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
+const NAMED_IMAGE_HINT =
+  'The tool cannot tell whether this image is one a Dockerfile of the repository builds, so the installs that may build it stay while the container runs. If it is a third-party image that ships its own binary (a Helm test that checks the service from another pod), keep it: it needs no install of this repository once the repository ties its own images to their Dockerfiles (skaffold, compose). Or check the service with the upstream grpc-health-probe image, which keeps no install.';
 const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -1830,6 +1842,8 @@ interface StepUse {
   /** The upstream probe image it runs (keeps false): see Report.upstreamImage. */
   upstreamImage?: string;
   at?: number;
+  /** Only names it as an image build's --target (src/analysis/build-targets.ts decides). */
+  buildTarget?: string;
 }
 
 /**
@@ -1937,7 +1951,7 @@ function scriptUses(script: string, site: ScriptSite): StepUse[] | undefined {
     } else if (use.kind === 'upstream') {
       uses.push({ what: `${who} runs the grpc-health-probe image ${use.image} through ${use.label}; the binary ships in that image, ${upstreamRunKeeps(use.image)}`, hint: UPSTREAM_STEP_HINT, keeps: false, upstreamImage: use.image, at: where });
     } else if (use.kind === 'names') {
-      uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where });
+      uses.push({ what: `${who} names grpc_health_probe ${use.where}, so every install stays for it`, hint, keeps: true, at: where, ...(use.buildTarget !== undefined ? { buildTarget: use.buildTarget } : {}) });
     } else if (!use.ranBy) {
       uses.push({ what: `${who} names grpc_health_probe in the value of ${use.name}, so every install stays for it`, hint, keeps: true, at: where });
     }
@@ -2171,7 +2185,9 @@ function pathText(path: readonly unknown[], leaf: unknown): string {
 }
 
 /** Commands that fetch, unpack or place a file: naming the binary in their arguments installs it. */
-const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip']);
+const INSTALLERS = new Set(['wget', 'curl', 'chmod', 'chown', 'cp', 'mv', 'install', 'ln', 'mkdir', 'tar', 'gunzip', 'unzip', 'printf', 'echo', 'sha256sum', 'sha512sum', 'shasum', 'strip']);
+/** `x86_64-linux-gnu-strip`: a cross toolchain's strip reads the binary as a file, as strip does (cilium's download script). */
+const isInstaller = (command: string) => INSTALLERS.has(command) || /^[\w.-]+-strip$/.test(command);
 const basename = (w: string) => w.slice(w.lastIndexOf('/') + 1);
 
 /**
@@ -2221,7 +2237,7 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
     if (/[$`]/.test(call[0] ?? '') || (RUNS_NEXT_WORD.has(basename(call[0] ?? '')) && call.some((w) => /[$`]/.test(w)))) return undefined;
     if (!call.some(mentionsBinary)) continue;
     const command = basename(call[0] ?? '');
-    if (isBinaryPath(command) || !INSTALLERS.has(command)) return undefined;
+    if (isBinaryPath(command) || !isInstaller(command)) return undefined;
     commands.add(command);
   }
   return commands.size > 0 ? [...commands] : undefined;

@@ -24,6 +24,8 @@ import { relabelWorkflowContainers } from './workflow-services.js';
 import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
+import { relabelSkaffoldTargets } from '../analysis/build-targets.js';
+import { relabelFluxSubstitutions } from '../kustomize/flux-substitute.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 
@@ -88,13 +90,19 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   // Helm values strings a release reads (a ConfigMap its valuesFrom names, a HelmChart's valuesContent): read as its values.
   const strings = valuesStringReports(ctx.file, docs, run);
   const inStrings = (r: { start: number }) => [...flux.ranges, ...strings.ranges].some(([s, e]) => r.start >= s && r.start < e);
-  const built = relabelGoReleaser([...(patch ? reports.map(patch.finish) : reports).filter((r) => !inStrings(r)), ...flux.reports, ...strings.reports], docs, ctx.file, run);
+  const built = [...(patch ? reports.map(patch.finish) : reports).filter((r) => !inStrings(r)), ...flux.reports, ...strings.reports];
   // A values file's probes render into the chart's objects.
   let chart: ReturnType<typeof chartObjects> | undefined;
   const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);
   // What the file's findings become once the rest of the repository is read: relabellings of the
   // whole list, then each finding held, in this order, by what may keep its probe on exec elsewhere.
-  const relabelled = [relabelWorkflowContainers, relabelPartialOps, relabelTransformerPatches, keepForCompositionPatches].reduce((rs, f) => f(rs, docs), built);
+  const relabellings: ((rs: Report[]) => Report[])[] = [
+    (rs) => relabelGoReleaser(rs, docs, ctx.file, run),
+    (rs) => relabelSkaffoldTargets(rs, docs, text, run),
+    (rs) => relabelFluxSubstitutions(rs, ctx.file.path, run),
+    ...[relabelWorkflowContainers, relabelPartialOps, relabelTransformerPatches, keepForCompositionPatches].map((f) => (rs: Report[]) => f(rs, docs)),
+  ];
+  const relabelled = relabellings.reduce((rs, f) => f(rs), built);
   const holds: ((r: Report) => Report)[] = [
     (r) => keepForGoReaders(r, ctx.file, run),
     (r) => keepForPatchCommands(r, ctx.file, run, object),
