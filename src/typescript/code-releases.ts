@@ -19,11 +19,13 @@ import type { Node, ObjectLiteralExpression, PropertyAssignment, ShorthandProper
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, targetClusters } from '../analysis/native-probe.js';
 import { filesMayHold } from '../discover/grep.js';
+import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { parseYaml } from '../parse/yaml.js';
 import { registerCodeReleases, type CodeRelease } from '../helm/releases.js';
 import { filesOfRun } from '../run-files.js';
 import type { RunContext } from '../types.js';
+import { chartReference } from './chart-ref.js';
 import { isHelmCallee } from './helm-callee.js';
 import { createProject, tsMorph } from './morph.js';
 import { constInitializer, constValue, propName, resolveArgv, unwrap } from './values.js';
@@ -115,10 +117,15 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
     const args = call.getArguments().map((a) => unwrap(a));
     const options = args.find((a): a is ObjectLiteralExpression => N.isObjectLiteralExpression(a) && (property(a, 'chart') !== undefined || property(a, 'path') !== undefined));
     if (!options) continue;
-    const ref = constValue((property(options, 'chart') ?? property(options, 'path'))!.getInitializer()!);
-    if (typeof ref !== 'string') continue;
-    const dirs = dirsOf(ref);
+    const refNode = (property(options, 'chart') ?? property(options, 'path'))!.getInitializer()!;
+    const ref = chartReference(refNode);
+    // A chart the tool cannot read (`chart: chartDir`, a function's result) may be any chart of
+    // the repository, unless the release names a chart repository (then it is a registry's).
+    const unknownChart = 'unknown' in ref;
+    if (unknownChart && options.getProperties().some((p) => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && /^(repositoryOpts|repo|repository)$/.test(p.getName()))) continue;
+    const dirs = 'unknown' in ref ? repositoryCharts(run) : dirsOf(ref.ref, ref.fromFile);
     if (dirs.length === 0) continue;
+    const chartShown = 'unknown' in ref || ref.fromFile ? short(refNode.getText()) : ref.ref;
     const name = args.map((a) => constValue(a)).find((v): v is string => typeof v === 'string');
     const line = call.getStartLineNumber();
     const shown = `the ${call.getExpression().getText()}${name !== undefined ? ` ${name}` : ''} in ${shownFile}:${line}`;
@@ -126,8 +133,15 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
     for (const chartRoot of dirs) {
       // Values the tool cannot read may set any probe of the chart's values.yaml (to exec, or a
       // command beside the migrated grpc): each is held, as a probe the release keeps on exec.
-      const kept = read.unknown === undefined ? read.kept : defaultProbes(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
-      out.push({ chartRoot, chartShown: ref, shown, kept, ...(read.values !== undefined ? { values: read.values } : {}) });
+      let kept = read.unknown === undefined ? read.kept : defaultProbes(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
+      if (unknownChart) {
+        // Only what it keeps counts: its values are not given to charts it may not install.
+        if (kept.length === 0) continue;
+        kept = kept.map((k) => ({ ...k, kept: `${k.kept}, and its chart (${chartShown}) is an expression the tool cannot resolve, so it may be this one (write the chart as a string or path.join(__dirname, "…") to let the tool tell)` }));
+        out.push({ chartRoot, chartShown, shown, kept });
+        continue;
+      }
+      out.push({ chartRoot, chartShown, shown, kept, ...(read.values !== undefined ? { values: read.values } : {}) });
     }
   }
   return out;
@@ -148,8 +162,8 @@ function releaseValues(options: ObjectLiteralExpression, inRun: boolean, run: Ru
   const kept: CodeRelease['kept'] = [];
   let values: unknown;
   try {
-    values = plain(object, '', (keyPath, probe) => {
-      const k = keptBy(probe, inRun, run);
+    values = plain(object, '', (keyPath, probe, constant) => {
+      const k = keptBy(probe, constant !== undefined ? false : inRun, run, constant);
       if (k !== undefined) kept.push({ keyPath, kept: k });
     });
   } catch (e) {
@@ -160,7 +174,7 @@ function releaseValues(options: ObjectLiteralExpression, inRun: boolean, run: Ru
 }
 
 /** Plain data of a literal (objects, arrays, literals and constants of the file), calling onProbe for each probe object under a probe key. */
-function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: ObjectLiteralExpression) => void): unknown {
+function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: ObjectLiteralExpression, constant?: string) => void): unknown {
   const { Node: N, SyntaxKind } = tsMorph();
   const n = unwrap(node);
   if (N.isObjectLiteralExpression(n)) {
@@ -172,6 +186,10 @@ function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: Ob
       const at = keyPath === '' ? key : `${keyPath}.${key}`;
       const value = unwrap(p.getInitializer()!);
       if (PROBE_KEYS.has(key) && N.isObjectLiteralExpression(value)) onProbe(at, value);
+      // A probe written in a constant (`readinessProbe: shellCheck`): the TypeScript rule leaves
+      // an exec outside a probe key as it is, so the release keeps whatever handler it has.
+      const init = PROBE_KEYS.has(key) && N.isIdentifier(value) ? constInitializer(value) : undefined;
+      if (init && N.isObjectLiteralExpression(unwrap(init))) onProbe(at, unwrap(init) as ObjectLiteralExpression, value.getText());
       out[key] = plain(value, at, onProbe);
     }
     return out;
@@ -199,7 +217,7 @@ function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: Ob
  * How the release keeps a probe of its values on a handler other than grpc after this run, or
  * undefined when it has none or this run rewrites it to grpc.
  */
-function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext): string | undefined {
+function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext, constant?: string): string | undefined {
   const { Node: N } = tsMorph();
   const handler = (name: string) => {
     const p = property(probe, name);
@@ -212,6 +230,7 @@ function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext)
   const exec = handler('exec');
   if (!exec) return undefined;
   const why = ((): string | undefined => {
+    if (constant !== undefined) return `it is written in the constant ${constant}, which the tool does not rewrite`;
     if (!inRun) return 'this run does not rewrite its file';
     if (handler('grpc')) return 'it also has a grpc handler';
     const value = unwrap(exec.getInitializer()!);
@@ -246,7 +265,7 @@ const PROJECT_FILES = ['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml'];
  * folder with a package.json, and from the repository's top folder. Reads no chart: the code
  * releases' reader (code-releases.ts) asks it while the helm module reads its releases.
  */
-export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: string) => string[] {
+export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: string, fromFile?: boolean) => string[] {
   const bases = [path.dirname(fileAbs)];
   let project = false;
   let pkg: string | undefined;
@@ -262,11 +281,19 @@ export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: s
     dir = up;
   }
   if (!project) bases.push(...(pkg !== undefined ? [pkg] : []), enclosingRepository(path.dirname(fileAbs)) ?? run.cwd);
-  return (chartRef) => {
+  return (chartRef, fromFile) => {
     // A URL (oci://, https://) or an archive is not a folder of the repository.
     if (chartRef === '' || /^[a-z][a-z0-9+.-]*:/i.test(chartRef) || /\.tgz$/i.test(chartRef)) return [];
-    return [...new Set(bases.map((b) => path.resolve(b, chartRef)).filter((d) => run.readText(path.join(d, 'Chart.yaml')) !== undefined))];
+    // A path built from __dirname (chart-ref.ts) starts at the file's folder alone.
+    return [...new Set((fromFile ? bases.slice(0, 1) : bases).map((b) => path.resolve(b, chartRef)).filter((d) => run.readText(path.join(d, 'Chart.yaml')) !== undefined))];
   };
+}
+
+/** Every chart folder of the repository (where a Chart.yaml is, outside node_modules): what a chart reference the tool cannot read may name. */
+export function repositoryCharts(run: RunContext): string[] {
+  return namedFiles(run)
+    .yaml.filter((f) => path.basename(f) === 'Chart.yaml' && !/[\\/]node_modules[\\/]/.test(f))
+    .map((f) => path.dirname(f));
 }
 
 // Loaded by the helm-judging rules before they read releases (preparePatchHolds loads
