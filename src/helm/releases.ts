@@ -483,6 +483,8 @@ export interface CodeRelease {
   kept: { keyPath: string; kept: string }[];
   /** Its values as plain data, when the reader knows them; undefined: they may set any values path (a values setting asked of the release is unknown). */
   values?: unknown;
+  /** Values files it gives the chart (absolute; cdk8s `helmFlags: ["-f", file]`), merged over values as a helm command's -f files are. */
+  valueFiles?: string[];
 }
 
 /** Lists a run's releases written in code (CodeRelease). */
@@ -531,7 +533,7 @@ function releasesOf(run: RunContext): Release[] {
       const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
       if (refs.length === 0) continue;
       const kept = c.kept.map((k) => ({ probe: k.keyPath.slice(k.keyPath.lastIndexOf('.') + 1), keyPath: k.keyPath, kept: k.kept }));
-      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: [], shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
+      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: (c.valueFiles ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })), shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
     }
   }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
