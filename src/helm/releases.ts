@@ -25,6 +25,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml, scalarText } from '../parse/y
 import type { RunContext } from '../types.js';
 import { plainValueAt, valuesData } from './settings.js';
 import { escapeRegExp } from '../text/regexp.js';
+import { otherCodeReleases } from './other-code-releases.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -528,7 +529,8 @@ function releasesOf(run: RunContext): Release[] {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, doc: i, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
     });
   }
-  for (const reader of codeReleaseReaders) {
+  // Releases in code the tool does not parse (Terraform, Pulumi Python/Go/.NET/Java), read by the text.
+  for (const reader of [...codeReleaseReaders, otherCodeReleases]) {
     for (const c of reader(run)) {
       const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
       if (refs.length === 0) continue;

@@ -19,10 +19,9 @@ import type { Node, ObjectLiteralExpression, PropertyAssignment, ShorthandProper
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, targetClusters } from '../analysis/native-probe.js';
 import { filesMayHold } from '../discover/grep.js';
-import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
-import { parseYaml } from '../parse/yaml.js';
 import { registerCodeReleases, type CodeRelease } from '../helm/releases.js';
+import { repositoryCharts, valuesProbeKeys } from '../helm/other-code-releases.js';
 import { filesOfRun } from '../run-files.js';
 import type { RunContext } from '../types.js';
 import { chartReference } from './chart-ref.js';
@@ -48,34 +47,6 @@ class Unreadable extends Error {
 function short(text: string): string {
   const one = text.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
-}
-
-/** The key paths of the probes of a chart's values.yaml (`readinessProbe`, `agent.livenessProbe`): a map under a probe key. */
-function defaultProbes(chartRoot: string, run: RunContext): string[] {
-  const out: string[] = [];
-  for (const name of ['values.yaml', 'values.yml']) {
-    const text = run.readText(path.join(chartRoot, name));
-    if (text === undefined) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    const walk = (data: unknown, at: string): void => {
-      if (Array.isArray(data)) data.forEach((d, i) => walk(d, `${at}[${i}]`));
-      else if (data !== null && typeof data === 'object') {
-        for (const [k, v] of Object.entries(data)) {
-          const keyPath = at === '' ? k : `${at}.${k}`;
-          if (PROBE_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(keyPath);
-          else walk(v, keyPath);
-        }
-      }
-    };
-    for (const doc of parsed.docs) {
-      try {
-        walk(doc.toJS(), '');
-      } catch {
-        // An alias to nothing, a bad tag: read what the helm module reads.
-      }
-    }
-  }
-  return [...new Set(out)];
 }
 
 /** Lists the run's releases in code of charts of the repository; see the module's comment. */
@@ -134,7 +105,7 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
     for (const chartRoot of dirs) {
       // Values the tool cannot read may set any probe of the chart's values.yaml (to exec, or a
       // command beside the migrated grpc): each is held, as a probe the release keeps on exec.
-      let kept = read.unknown === undefined ? read.kept : defaultProbes(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
+      let kept = read.unknown === undefined ? read.kept : valuesProbeKeys(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
       if (unknownChart) {
         // Only what it keeps counts (and its values files): its values are not given to charts it may not install.
         if (kept.length === 0 && !read.valueFiles) continue;
@@ -337,13 +308,6 @@ function programFolders(fileAbs: string, run: RunContext): string[] {
   }
   if (!project) bases.push(...(pkg !== undefined ? [pkg] : []), enclosingRepository(path.dirname(fileAbs)) ?? run.cwd);
   return bases;
-}
-
-/** Every chart folder of the repository (where a Chart.yaml is, outside node_modules): what a chart reference the tool cannot read may name. */
-export function repositoryCharts(run: RunContext): string[] {
-  return namedFiles(run)
-    .yaml.filter((f) => path.basename(f) === 'Chart.yaml' && !/[\\/]node_modules[\\/]/.test(f))
-    .map((f) => path.dirname(f));
 }
 
 // Loaded by the helm-judging rules before they read releases (preparePatchHolds loads
