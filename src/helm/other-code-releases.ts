@@ -33,8 +33,11 @@ const LANGUAGE: [RegExp, string][] = [
 ];
 const SKIPPED = /[\\/](?:node_modules|vendor|\.terraform)[\\/]/;
 const MAX_BYTES = 512 * 1024;
-/** What names a probe's handler, or the binary: the release's values may keep a probe on exec. */
-const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /\bexec\b/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
+/**
+ * What names a probe's handler, or the binary: the release's values may keep a probe on exec. Not
+ * Terraform's `local-exec` provisioner, Go's `os/exec` and `exec.Command(…)`, Python's `exec(…)`.
+ */
+const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
 const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
 /** The key paths of the probes of a chart's values.yaml (`readinessProbe`, `agent.livenessProbe`): a map under a probe key. */
