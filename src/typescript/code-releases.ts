@@ -94,7 +94,7 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
     // A chart the tool cannot read (`chart: chartDir`, a function's result) may be any chart of
     // the repository, unless the release names a chart repository (then it is a registry's).
     const unknownChart = 'unknown' in ref;
-    if (unknownChart && options.getProperties().some((p) => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && /^(repositoryOpts|repo|repository)$/.test(p.getName()))) continue;
+    if (unknownChart && options.getProperties().some((p) => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && /^(repositoryOpts|fetchOpts|repo|repository)$/.test(p.getName()))) continue;
     const dirs = 'unknown' in ref ? repositoryCharts(run) : dirsOf(ref.ref, ref.fromFile);
     if (dirs.length === 0) continue;
     const chartShown = 'unknown' in ref || ref.fromFile ? short(refNode.getText()) : ref.ref;

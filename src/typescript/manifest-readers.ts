@@ -9,11 +9,14 @@
  * probes of the files such code loads stay on exec (as for Go code that embeds a manifest and reads
  * its Exec, src/kubernetes/go-readers.ts), blocked `overlay-patch`, naming the code's line.
  *
- * Read without ts-morph, by the text: code only counts where a file both names a loader with the
- * files it loads (`file:`, `files:`, `url:`, `path:`, a local `chart:`; a file or chart named by
- * an expression the tool cannot read is any file) and addresses a probe's exec by path
- * (`.readinessProbe.exec`, `readinessProbe?.exec`, `["readinessProbe"]["exec"]`,
- * `/readinessProbe/exec`): the probes of that key in those files are held. Only the code files of
+ * Read without ts-morph, by the text: a loader with the files it loads (`file:`, `files:`, `url:`,
+ * `path:`, a local `chart:`, a kustomize.Directory's `directory:` and what its kustomization
+ * reaches; a file or chart named by an expression the tool cannot read is any file), and code that
+ * addresses a probe's exec by path (`.readinessProbe.exec`, `readinessProbe?.exec`,
+ * `readinessProbe!.exec`, `["readinessProbe"]["exec"]`, `/readinessProbe/exec`, a variable holding
+ * the probe; any other `.exec` that is not a call, in a file naming a probe, is any probe's): the
+ * probes of that key in the files loaded in the same file are held, or, for a file that loads
+ * nothing (a transformation in a module of its own), in what every file of its project loads. Only the code files of
  * a Pulumi or cdk8s project (at or below a folder holding `Pulumi.yaml` or `cdk8s.yaml`) are read,
  * once per run, when the first probe is about to migrate: a repository without such a project
  * reads none.
