@@ -58,6 +58,8 @@ const FRAGMENTS = new Set([
   'kubernetes-exec-probe/tree-loose-values-loopback/deploy/api-prod.yaml',
   // A values file a Pulumi YAML release names (valueYamlFiles).
   'helm-exec-probe/tree-release-skaffold-pulumi-script/pulumi-yaml-files/infra/prod-values.yaml',
+  // A values file a cdk8s Helm's helmFlags gives its chart (--values=).
+  'typescript-exec-probe/tree-release-helmflags-values/deploy/web-values.yaml',
   // Values files over a chart default with httpGet/tcpSocket (a helm command's -f, a helmfile release's, the chart's ci/).
   'helm-exec-probe/tree-values-default-other-handler/chart/ci/flow-values.yaml',
   'helm-exec-probe/tree-values-default-other-handler/deploy/prod.yaml',

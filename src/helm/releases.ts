@@ -28,6 +28,7 @@ import { plainValueAt, valuesData } from './settings.js';
 import { escapeRegExp } from '../text/regexp.js';
 import { namedFiles } from '../discover/names.js';
 import { blockScalarView } from '../kustomize/block-scalar.js';
+import { otherCodeReleases } from './other-code-releases.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -490,6 +491,8 @@ export interface CodeRelease {
   kept: { keyPath: string; kept: string }[];
   /** Its values as plain data, when the reader knows them; undefined: they may set any values path (a values setting asked of the release is unknown). */
   values?: unknown;
+  /** Values files it gives the chart (absolute; cdk8s `helmFlags: ["-f", file]`), merged over values as a helm command's -f files are. */
+  valueFiles?: string[];
 }
 
 /** Lists a run's releases written in code (CodeRelease). */
@@ -533,12 +536,13 @@ function releasesOf(run: RunContext): Release[] {
       if (isMap(doc.contents)) out.push(...releasesIn(doc, doc.contents, { text, abs, doc: i, root: enclosingRepository(path.dirname(abs)) ?? run.cwd, shown, rewritten: inRun.has(abs) }, run));
     });
   }
-  for (const reader of codeReleaseReaders) {
+  // Releases in code the tool does not parse (Terraform, Pulumi Python/Go/.NET/Java), read by the text.
+  for (const reader of [...codeReleaseReaders, otherCodeReleases]) {
     for (const c of reader(run)) {
       const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
       if (refs.length === 0) continue;
       const kept = c.kept.map((k) => ({ probe: k.keyPath.slice(k.keyPath.lastIndexOf('.') + 1), keyPath: k.keyPath, kept: k.kept }));
-      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: [], shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
+      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: (c.valueFiles ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })), shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
     }
   }
   const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));

@@ -20,10 +20,11 @@ import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, targetClusters } from '../analysis/native-probe.js';
 import { filesMayHold } from '../discover/grep.js';
 import { enclosingRepository } from '../discover/scope.js';
-import { parseYaml } from '../parse/yaml.js';
 import { registerCodeReleases, type CodeRelease } from '../helm/releases.js';
+import { repositoryCharts, valuesProbeKeys } from '../helm/other-code-releases.js';
 import { filesOfRun } from '../run-files.js';
 import type { RunContext } from '../types.js';
+import { chartReference } from './chart-ref.js';
 import { isHelmCallee } from './helm-callee.js';
 import { createProject, tsMorph } from './morph.js';
 import { constInitializer, constValue, propName, resolveArgv, unwrap } from './values.js';
@@ -46,34 +47,6 @@ class Unreadable extends Error {
 function short(text: string): string {
   const one = text.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
-}
-
-/** The key paths of the probes of a chart's values.yaml (`readinessProbe`, `agent.livenessProbe`): a map under a probe key. */
-function defaultProbes(chartRoot: string, run: RunContext): string[] {
-  const out: string[] = [];
-  for (const name of ['values.yaml', 'values.yml']) {
-    const text = run.readText(path.join(chartRoot, name));
-    if (text === undefined) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    const walk = (data: unknown, at: string): void => {
-      if (Array.isArray(data)) data.forEach((d, i) => walk(d, `${at}[${i}]`));
-      else if (data !== null && typeof data === 'object') {
-        for (const [k, v] of Object.entries(data)) {
-          const keyPath = at === '' ? k : `${at}.${k}`;
-          if (PROBE_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(keyPath);
-          else walk(v, keyPath);
-        }
-      }
-    };
-    for (const doc of parsed.docs) {
-      try {
-        walk(doc.toJS(), '');
-      } catch {
-        // An alias to nothing, a bad tag: read what the helm module reads.
-      }
-    }
-  }
-  return [...new Set(out)];
 }
 
 /** Lists the run's releases in code of charts of the repository; see the module's comment. */
@@ -108,6 +81,7 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
   const { Node: N, SyntaxKind } = tsMorph();
   const shownFile = path.relative(run.cwd, abs).split(path.sep).join('/');
   const dirsOf = releaseChartDirs(abs, run);
+  const folders = programFolders(abs, run);
   const out: CodeRelease[] = [];
   const calls = [...file.getDescendantsOfKind(SyntaxKind.NewExpression), ...file.getDescendantsOfKind(SyntaxKind.CallExpression)];
   for (const call of calls) {
@@ -115,32 +89,48 @@ function releasesIn(file: SourceFile, abs: string, inRun: boolean, run: RunConte
     const args = call.getArguments().map((a) => unwrap(a));
     const options = args.find((a): a is ObjectLiteralExpression => N.isObjectLiteralExpression(a) && (property(a, 'chart') !== undefined || property(a, 'path') !== undefined));
     if (!options) continue;
-    const ref = constValue((property(options, 'chart') ?? property(options, 'path'))!.getInitializer()!);
-    if (typeof ref !== 'string') continue;
-    const dirs = dirsOf(ref);
+    const refNode = (property(options, 'chart') ?? property(options, 'path'))!.getInitializer()!;
+    const ref = chartReference(refNode);
+    // A chart the tool cannot read (`chart: chartDir`, a function's result) may be any chart of
+    // the repository, unless the release names a chart repository (then it is a registry's).
+    const unknownChart = 'unknown' in ref;
+    if (unknownChart && options.getProperties().some((p) => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && /^(repositoryOpts|fetchOpts|repo|repository)$/.test(p.getName()))) continue;
+    const dirs = 'unknown' in ref ? repositoryCharts(run) : dirsOf(ref.ref, ref.fromFile);
     if (dirs.length === 0) continue;
+    const chartShown = 'unknown' in ref || ref.fromFile ? short(refNode.getText()) : ref.ref;
     const name = args.map((a) => constValue(a)).find((v): v is string => typeof v === 'string');
     const line = call.getStartLineNumber();
     const shown = `the ${call.getExpression().getText()}${name !== undefined ? ` ${name}` : ''} in ${shownFile}:${line}`;
-    const read = releaseValues(options, inRun, run);
+    const read = releaseValues(options, inRun, run, folders);
     for (const chartRoot of dirs) {
       // Values the tool cannot read may set any probe of the chart's values.yaml (to exec, or a
       // command beside the migrated grpc): each is held, as a probe the release keeps on exec.
-      const kept = read.unknown === undefined ? read.kept : defaultProbes(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
-      out.push({ chartRoot, chartShown: ref, shown, kept, ...(read.values !== undefined ? { values: read.values } : {}) });
+      let kept = read.unknown === undefined ? read.kept : valuesProbeKeys(chartRoot, run).map((keyPath) => ({ keyPath, kept: `may keep it on exec: its values are not an object literal the tool reads (${read.unknown}; write them literally in the release to let the tool check them)` }));
+      if (unknownChart) {
+        // Only what it keeps counts (and its values files): its values are not given to charts it may not install.
+        if (kept.length === 0 && !read.valueFiles) continue;
+        kept = kept.map((k) => ({ ...k, kept: `${k.kept}, and its chart (${chartShown}) is an expression the tool cannot resolve, so it may be this one (write the chart as a string or path.join(__dirname, "…") to let the tool tell)` }));
+        out.push({ chartRoot, chartShown, shown, kept, ...(read.valueFiles ? { valueFiles: read.valueFiles } : {}) });
+        continue;
+      }
+      out.push({ chartRoot, chartShown, shown, kept, ...(read.values !== undefined ? { values: read.values } : {}), ...(read.valueFiles ? { valueFiles: read.valueFiles } : {}) });
     }
   }
   return out;
 }
 
 /** The release's values as plain data (undefined: unknown, they may set anything) and the values probes it keeps on a handler other than grpc. */
-function releaseValues(options: ObjectLiteralExpression, inRun: boolean, run: RunContext): { values?: unknown; kept: CodeRelease['kept']; unknown?: string } {
+function releaseValues(options: ObjectLiteralExpression, inRun: boolean, run: RunContext, folders: readonly string[]): { values?: unknown; kept: CodeRelease['kept']; unknown?: string; valueFiles?: string[] } {
   const { Node: N } = tsMorph();
   // A spread of the options (`...common`), or values files: values the tool does not see.
   const outside = options.getProperties().find((p) => N.isSpreadAssignment(p) || ((N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && OTHER_VALUES.test(p.getName())));
   if (outside) return { kept: [], unknown: N.isSpreadAssignment(outside) ? `a spread of its options, ${outside.getText()}` : `values files, ${outside.getName()}` };
+  // cdk8s Helm's helmFlags: `-f FILE`/`--values FILE` merge as a helm command's do; `--set…` may set anything.
+  const flags = helmFlagFiles(options, folders, run);
+  if (typeof flags === 'string') return { kept: [], unknown: flags };
+  const withFiles = <T extends object>(r: T): T & { valueFiles?: string[] } => (flags.length > 0 ? { ...r, valueFiles: flags } : r);
   const prop = options.getProperties().find((p): p is PropertyAssignment | ShorthandPropertyAssignment => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && (p.getName() === 'values' || p.getName() === 'valuesObject'));
-  if (!prop) return { values: {}, kept: [] };
+  if (!prop) return withFiles({ values: {}, kept: [] });
   // `values` (a shorthand): the const of that name.
   const init = N.isPropertyAssignment(prop) ? unwrap(prop.getInitializer()!) : prop.getNameNode();
   const object = N.isObjectLiteralExpression(init) ? init : N.isIdentifier(init) ? constInitializer(init) : undefined;
@@ -148,19 +138,58 @@ function releaseValues(options: ObjectLiteralExpression, inRun: boolean, run: Ru
   const kept: CodeRelease['kept'] = [];
   let values: unknown;
   try {
-    values = plain(object, '', (keyPath, probe) => {
-      const k = keptBy(probe, inRun, run);
+    values = plain(object, '', (keyPath, probe, constant) => {
+      const k = keptBy(probe, constant !== undefined ? false : inRun, run, constant);
       if (k !== undefined) kept.push({ keyPath, kept: k });
     });
   } catch (e) {
     if (e instanceof Unreadable) return { kept: [], unknown: short(e.message) };
     throw e;
   }
-  return { values, kept };
+  return withFiles({ values, kept });
+}
+
+/**
+ * The values files a cdk8s Helm's `helmFlags` gives helm (`-f`, `--values`, `--values=`, `-fFILE`,
+ * comma-separated lists), absolute: from the project's folder, where cdk8s runs helm, or the
+ * file's, whichever holds the file (a file found in neither is given as the first's: the helm
+ * module reads it as values it cannot see). A string: why the flags are unknown (not a list of
+ * constants, a `--set…`, a post-renderer).
+ */
+function helmFlagFiles(options: ObjectLiteralExpression, folders: readonly string[], run: RunContext): string[] | string {
+  const { Node: N } = tsMorph();
+  const prop = options.getProperties().find((p) => (N.isPropertyAssignment(p) || N.isShorthandPropertyAssignment(p)) && p.getName() === 'helmFlags');
+  if (!prop) return [];
+  const init = N.isPropertyAssignment(prop) ? unwrap(prop.getInitializer()!) : (prop as ShorthandPropertyAssignment).getNameNode();
+  const list = N.isArrayLiteralExpression(init) ? init : N.isIdentifier(init) ? constInitializer(init) : undefined;
+  if (!list || !N.isArrayLiteralExpression(unwrap(list))) return `helmFlags ${short(init.getText())}, not a list of this file`;
+  const words: string[] = [];
+  for (const e of (unwrap(list) as import('ts-morph').ArrayLiteralExpression).getElements()) {
+    const v = constValue(e);
+    if (v === undefined) return `helmFlags ${short(e.getText())}, not a constant`;
+    words.push(String(v));
+  }
+  const names: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const m = /^(?:-f|--values)(?:=(.*)|(.+))?$/.exec(w);
+    if (m && (w.startsWith('--values') ? !/^--values[^=]/.test(w) : true)) {
+      const value = m[1] ?? m[2] ?? words[++i];
+      if (value === undefined) return `helmFlags ${w} without a file`;
+      names.push(...value.split(',').filter((n) => n !== ''));
+    } else if (/^--(set|set-string|set-file|set-json|set-literal|post-renderer)(=|$)/.test(w)) return `helmFlags ${w}`;
+  }
+  // Where cdk8s runs helm: the project's folder (the last base when there is one) first.
+  const order = [...folders.slice(1), folders[0]!];
+  return names.map((n) => {
+    if (path.isAbsolute(n)) return n;
+    const found = order.map((b) => path.resolve(b, n)).find((abs) => run.readText(abs) !== undefined);
+    return found ?? path.resolve(order[0]!, n);
+  });
 }
 
 /** Plain data of a literal (objects, arrays, literals and constants of the file), calling onProbe for each probe object under a probe key. */
-function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: ObjectLiteralExpression) => void): unknown {
+function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: ObjectLiteralExpression, constant?: string) => void): unknown {
   const { Node: N, SyntaxKind } = tsMorph();
   const n = unwrap(node);
   if (N.isObjectLiteralExpression(n)) {
@@ -172,6 +201,10 @@ function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: Ob
       const at = keyPath === '' ? key : `${keyPath}.${key}`;
       const value = unwrap(p.getInitializer()!);
       if (PROBE_KEYS.has(key) && N.isObjectLiteralExpression(value)) onProbe(at, value);
+      // A probe written in a constant (`readinessProbe: shellCheck`): the TypeScript rule leaves
+      // an exec outside a probe key as it is, so the release keeps whatever handler it has.
+      const init = PROBE_KEYS.has(key) && N.isIdentifier(value) ? constInitializer(value) : undefined;
+      if (init && N.isObjectLiteralExpression(unwrap(init))) onProbe(at, unwrap(init) as ObjectLiteralExpression, value.getText());
       out[key] = plain(value, at, onProbe);
     }
     return out;
@@ -199,7 +232,7 @@ function plain(node: Node, keyPath: string, onProbe: (keyPath: string, probe: Ob
  * How the release keeps a probe of its values on a handler other than grpc after this run, or
  * undefined when it has none or this run rewrites it to grpc.
  */
-function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext): string | undefined {
+function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext, constant?: string): string | undefined {
   const { Node: N } = tsMorph();
   const handler = (name: string) => {
     const p = property(probe, name);
@@ -212,6 +245,7 @@ function keptBy(probe: ObjectLiteralExpression, inRun: boolean, run: RunContext)
   const exec = handler('exec');
   if (!exec) return undefined;
   const why = ((): string | undefined => {
+    if (constant !== undefined) return `it is written in the constant ${constant}, which the tool does not rewrite`;
     if (!inRun) return 'this run does not rewrite its file';
     if (handler('grpc')) return 'it also has a grpc handler';
     const value = unwrap(exec.getInitializer()!);
@@ -246,7 +280,18 @@ const PROJECT_FILES = ['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml'];
  * folder with a package.json, and from the repository's top folder. Reads no chart: the code
  * releases' reader (code-releases.ts) asks it while the helm module reads its releases.
  */
-export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: string) => string[] {
+export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: string, fromFile?: boolean) => string[] {
+  const bases = programFolders(fileAbs, run);
+  return (chartRef, fromFile) => {
+    // A URL (oci://, https://) or an archive is not a folder of the repository.
+    if (chartRef === '' || /^[a-z][a-z0-9+.-]*:/i.test(chartRef) || /\.tgz$/i.test(chartRef)) return [];
+    // A path built from __dirname (chart-ref.ts) starts at the file's folder alone.
+    return [...new Set((fromFile ? bases.slice(0, 1) : bases).map((b) => path.resolve(b, chartRef)).filter((d) => run.readText(path.join(d, 'Chart.yaml')) !== undefined))];
+  };
+}
+
+/** The folders a relative path of a code file may start from: its own, then its project's (or its package's and the repository's top folder). */
+function programFolders(fileAbs: string, run: RunContext): string[] {
   const bases = [path.dirname(fileAbs)];
   let project = false;
   let pkg: string | undefined;
@@ -262,11 +307,7 @@ export function releaseChartDirs(fileAbs: string, run: RunContext): (chartRef: s
     dir = up;
   }
   if (!project) bases.push(...(pkg !== undefined ? [pkg] : []), enclosingRepository(path.dirname(fileAbs)) ?? run.cwd);
-  return (chartRef) => {
-    // A URL (oci://, https://) or an archive is not a folder of the repository.
-    if (chartRef === '' || /^[a-z][a-z0-9+.-]*:/i.test(chartRef) || /\.tgz$/i.test(chartRef)) return [];
-    return [...new Set(bases.map((b) => path.resolve(b, chartRef)).filter((d) => run.readText(path.join(d, 'Chart.yaml')) !== undefined))];
-  };
+  return bases;
 }
 
 // Loaded by the helm-judging rules before they read releases (preparePatchHolds loads

@@ -33,10 +33,10 @@ const RELEASE_VALUES = 'values-release-in-code.yaml';
  * The charts of the repository a release's chart reference may name: the path from the code's
  * folder and from its project's (Pulumi.yaml, cdk8s.yaml), where a Chart.yaml is.
  */
-export function releaseCharts(fileAbs: string, run: RunContext): (chartRef: string) => ReleaseChart[] {
+export function releaseCharts(fileAbs: string, run: RunContext): (chartRef: string, fromFile?: boolean) => ReleaseChart[] {
   const dirsOf = releaseChartDirs(fileAbs, run);
-  return (chartRef) =>
-    dirsOf(chartRef).map((dir) => {
+  return (chartRef, fromFile) =>
+    dirsOf(chartRef, fromFile).map((dir) => {
       const values = helmValuesOf({ path: path.join(dir, RELEASE_VALUES), kind: 'helm-values' }, [], run);
       const rendered = values.renderedTimeout;
       return {
