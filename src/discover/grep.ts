@@ -9,6 +9,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { RunContext } from '../types.js';
 import { enclosingRepository } from './scope.js';
+import { escapeRegExp } from '../text/regexp.js';
 
 /**
  * The files of `files` that may match `pattern` (a Perl-compatible regular expression, `git grep
@@ -86,7 +87,6 @@ const namesSearches = new Map<string, { pattern: string; names: ReadonlySet<stri
  * map, an indented document): a name it misses is searched for on its own when the reader asks.
  */
 const NAME_VALUE = /^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*["']?([A-Za-z0-9][\w.-]*)|"metadata"\s*:\s*\{[^{}]*?"name"\s*:\s*"([A-Za-z0-9][\w.-]*)"/gm;
-const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
 
 /** The pattern of a search for one name among the manifests: the prefetched names search's where it covers the name. */
 export function nameSearchPattern(root: string, name: string): string {
