@@ -5,8 +5,7 @@
  * prunes the field without an error, and the operator gets a probe with no handler.
  */
 import path from 'node:path';
-import { parseAllDocuments } from '../parse/yaml-lib.js';
-import { keyPathSteps } from '../parse/yaml.js';
+import { keyPathSteps, plainObjects } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
 /** What the repository's CRD says about a probe's place in a custom resource. */
@@ -46,21 +45,7 @@ function crdsOf(run: RunContext, group: string): Crd[] {
   // Only files that name the group are parsed: CRD bundles run to megabytes.
   for (const { file, text } of cache.files) {
     if (!text.includes(group)) continue;
-    let docs;
-    try {
-      docs = parseAllDocuments(text, { uniqueKeys: false });
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(docs)) continue;
-    for (const doc of docs) {
-      if (doc.errors.length > 0) continue;
-      let obj: unknown;
-      try {
-        obj = doc.toJS({ maxAliasCount: 100 });
-      } catch {
-        continue; // an alias bomb or the like: not a CRD the tool reads
-      }
+    for (const obj of plainObjects(text)) {
       const crd = readCrd(obj, file);
       if (crd?.group === group) crds.push(crd);
     }

@@ -4,7 +4,7 @@
  * it holds a Linkerd `Server` (policy.linkerd.io), read once per run. Only files whose text names
  * a mesh's annotations are parsed.
  */
-import { parseAllDocuments } from '../parse/yaml-lib.js';
+import { plainObjects } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 import type { NamespaceMeta } from './probes.js';
 
@@ -30,21 +30,7 @@ function indexOf(run: RunContext): MeshIndex {
     const namespace = /\bNamespace\b/.test(text);
     const server = text.includes('policy.linkerd.io/') && /\bServer\b/.test(text);
     if (!namespace && !server) continue;
-    let docs;
-    try {
-      docs = parseAllDocuments(text, { uniqueKeys: false });
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(docs)) continue;
-    for (const doc of docs) {
-      if (doc.errors.length > 0) continue;
-      let obj: unknown;
-      try {
-        obj = doc.toJS({ maxAliasCount: 100 });
-      } catch {
-        continue;
-      }
+    for (const obj of plainObjects(text)) {
       if (!obj || typeof obj !== 'object') continue;
       const o = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; annotations?: unknown; labels?: unknown } };
       if (o.kind === 'Server' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('policy.linkerd.io/')) index.linkerdServer = true;

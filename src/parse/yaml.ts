@@ -208,3 +208,28 @@ export function contentEnd(node: Node | null | undefined): number {
 export function startOf(node: Node): number {
   return node.range![0];
 }
+
+/**
+ * The plain values (toJS) of a text's YAML documents that parse without error, for readers that
+ * look for whole objects (CRDs, Namespaces): a text that does not parse, or a document that does
+ * not or holds an alias bomb, gives nothing for it.
+ */
+export function plainObjects(text: string): unknown[] {
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { uniqueKeys: false });
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(docs)) return [];
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) continue;
+    try {
+      out.push(doc.toJS({ maxAliasCount: 100 }));
+    } catch {
+      // an alias bomb or the like: not an object the readers read
+    }
+  }
+  return out;
+}
