@@ -54,20 +54,20 @@ const rule: Rule = {
         // install an image's extra_files and COPY complete, not a use (src/kubernetes/goreleaser.ts).
         const { goReleaserHookInstall } = await import('../src/kubernetes/goreleaser.js');
         const hooked = goReleaserHookInstall(ctx.file, run);
-        if (hooked) {
+        // Both report the script once, at its first mention outside a comment, keeping nothing.
+        const installReport = (message: string, hint: string): Report => {
           const mentions = mentionOffsets(text);
           const comments = shell.shellCommentRanges(text);
           const first = mentions.find((o) => !inRanges(o, comments)) ?? mentions[0] ?? 0;
-          ctx.report({
-            start: first,
-            end: first + 'grpc_health_probe'.length,
-            covers: [0, text.length],
-            subject: 'consumer',
-            blockers: ['unsupported-file'],
-            keepsBinary: false,
-            message: `a shell script that a GoReleaser before hook runs (${hooked.hook}) only downloads grpc_health_probe (it names it in the arguments of ${hooked.commands.join(', ')}): it fetches the file for an image's build context and runs nothing, so it keeps no install; the tool does not edit scripts`,
-            hint: 'This script is part of the binary\'s install: GoReleaser\'s extra_files ship what it downloads into the build context, where the Dockerfile\'s COPY puts it in the image. Once nothing runs grpc_health_probe in those images (the tool then removes the COPY), delete the script, its hook and the extra_files entry by hand.',
-          });
+          return { start: first, end: first + 'grpc_health_probe'.length, covers: [0, text.length], subject: 'consumer', blockers: ['unsupported-file'], keepsBinary: false, message, hint };
+        };
+        if (hooked) {
+          ctx.report(
+            installReport(
+              `a shell script that a GoReleaser before hook runs (${hooked.hook}) only downloads grpc_health_probe (it names it in the arguments of ${hooked.commands.join(', ')}): it fetches the file for an image's build context and runs nothing, so it keeps no install; the tool does not edit scripts`,
+              'This script is part of the binary\'s install: GoReleaser\'s extra_files ship what it downloads into the build context, where the Dockerfile\'s COPY puts it in the image. Once nothing runs grpc_health_probe in those images (the tool then removes the COPY), delete the script, its hook and the extra_files entry by hand.',
+            ),
+          );
           return;
         }
         // A script that a Dockerfile RUN runs and that only downloads the binary: that image's
@@ -77,19 +77,12 @@ const rule: Rule = {
         if (ranBy) {
           const { scriptInstallsOnly } = await import('../src/kubernetes/probes.js');
           const commands = scriptInstallsOnly(text)!;
-          const mentions = mentionOffsets(text);
-          const comments = shell.shellCommentRanges(text);
-          const first = mentions.find((o) => !inRanges(o, comments)) ?? mentions[0] ?? 0;
-          ctx.report({
-            start: first,
-            end: first + 'grpc_health_probe'.length,
-            covers: [0, text.length],
-            subject: 'consumer',
-            blockers: ['unsupported-file'],
-            keepsBinary: false,
-            message: `a shell script that a Dockerfile RUN runs (${ranBy}) only downloads grpc_health_probe (it names it in the arguments of ${commands.join(', ')}): it is that image's install and runs nothing, so it keeps no install; the tool does not edit scripts`,
-            hint: 'This script is part of the binary\'s install in the image the Dockerfile builds. Once nothing runs grpc_health_probe in that image (the tool then removes what copies the binary out of the stage), delete the RUN and this script by hand.',
-          });
+          ctx.report(
+            installReport(
+              `a shell script that a Dockerfile RUN runs (${ranBy}) only downloads grpc_health_probe (it names it in the arguments of ${commands.join(', ')}): it is that image's install and runs nothing, so it keeps no install; the tool does not edit scripts`,
+              'This script is part of the binary\'s install in the image the Dockerfile builds. Once nothing runs grpc_health_probe in that image (the tool then removes what copies the binary out of the stage), delete the RUN and this script by hand.',
+            ),
+          );
           return;
         }
         const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise);
