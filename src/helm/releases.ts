@@ -73,6 +73,8 @@ type StackEntry =
 interface LayerRead {
   /** With the file line of each probe, where known (a message names where a later layer keeps it: layerAbove). */
   kept: (KeptHandler & { line?: number })[];
+  /** The exec probes this run migrates in it (key paths): a later layer of the release may hold them (layerAbove), and then they keep exec after all. */
+  migrating?: string[];
   timeouts: TunedTimeout[];
   /** The document as plain data (valuesData: YAML 1.1's plain yes/no are booleans), undefined when it cannot be (an alias bomb). */
   values: unknown;
@@ -87,7 +89,10 @@ function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, source:
     values = undefined;
   }
   const kept = keptHandlers(text, doc, run, source).map((k) => (k.start === undefined ? k : { ...k, line: toLine(k.start) }));
-  return { kept, timeouts: tunedTimeouts(doc), values };
+  const keptPaths = new Set(kept.map((k) => k.keyPath));
+  // Read as not rewritten, every probe on a handler is kept: those the run rewrites are the difference.
+  const migrating = source.rewritten ? keptHandlers(text, doc, run, { ...source, rewritten: false }).filter((k) => !keptPaths.has(k.keyPath)).map((k) => k.keyPath) : [];
+  return { kept, ...(migrating.length > 0 ? { migrating } : {}), timeouts: tunedTimeouts(doc), values };
 }
 
 function lineAt(text: string, offset: number): number {
@@ -173,10 +178,25 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   if (out) return out;
   out = new Map();
   byChart.set(chartRoot, out);
+  const inRun = filesOfRun(run);
   for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
     for (const k of layer.read.kept) {
       const own = ownKeyPath(layer, k.keyPath);
       if (own !== undefined && !out.has(own)) out.set(own, { file: shown, kept: k.kept });
+    }
+  }
+  // A layer's exec probe that this run would migrate but that a later layer of its release holds
+  // (layerAbove: a layer the tool cannot read, a path set into it) keeps exec after all.
+  for (const release of releasesFor(chartRoot, chartName, run)) {
+    for (const e of release.stack ?? []) {
+      if ('set' in e || 'unknown' in e) continue;
+      const read = 'layer' in e ? e.layer.read : valuesFileRead(e.file, inRun.has(e.file), run);
+      for (const keyPath of read?.migrating ?? []) {
+        const own = 'layer' in e ? ownKeyPath(e.layer, keyPath) : keyPath;
+        if (own === undefined || out.has(own)) continue;
+        const over = layerAbove(release, (x) => x === e, own, run);
+        if (over !== undefined) out.set(own, { file: 'layer' in e ? (e.layer.shown ?? release.shown) : e.shown, kept: `keeps it on exec, since ${over}` });
+      }
     }
   }
   // `--set readinessProbe.exec.command[1]=-addr=:9090`: Helm builds the exec (a list padded with
