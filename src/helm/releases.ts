@@ -137,7 +137,8 @@ interface Release {
    * A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name, and the key read from each
    * (`valuesKey`, values.yaml by default): Kustomize may generate them from values files of the
    * repository, or a manifest of it may write them (a ConfigMap's `data`, a Secret's `stringData`:
-   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file: not listed.
+   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file:
+   * listed with it, for its place in the stack only.
    */
   valuesFrom?: { kind: string; name: string; key: string; targetPath?: string }[];
   /**
@@ -281,7 +282,7 @@ function layerAbove(release: Release, is: (e: StackEntry) => boolean, valuesPath
     }
     const layer = 'layer' in e ? e.layer : undefined;
     const file = 'file' in e ? e.file : e.layer.at?.abs;
-    const shown = 'file' in e ? e.shown : (e.layer.shown ?? release.shown);
+    const shown = 'file' in e ? e.shown : (e.layer.shown ?? (e.layer.prefix !== '' ? `the ${e.layer.prefix} of ${release.shown}` : release.shown));
     const read = 'file' in e ? valuesFileRead(e.file, inRun.has(e.file), run) : e.layer.read;
     if (!read) return `${shown}, which the tool cannot read, may set its handler`;
     const kept = read.kept.find((k) => (layer ? ownKeyPath(layer, k.keyPath) : k.keyPath) === valuesPath);
