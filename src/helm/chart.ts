@@ -727,6 +727,14 @@ export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext
   const doc = typeof r.details.document === 'number' ? r.details.document - 1 : undefined;
   let out = r;
   for (const release of releasesHolding(fileAbs, doc, r.keyPath, run)) {
+    // A later layer of the same release (a later valuesFrom entry, spec.values, a HelmChartConfig)
+    // that keeps exec would render it beside this layer's grpc.
+    if (release.over !== undefined) {
+      return {
+        ...heldReport(out, 'overlay-patch', `${release.shown} merges a later layer over these values: ${release.over}, so the migrated probe would render with that handler beside grpc (two handlers, which the API server refuses)`),
+        hint: 'Migrate the probe in the layer merged last first (once it says exec: null and grpc, or none of its handler, this one can migrate), or move the probe to one layer; then run the tool again.',
+      };
+    }
     const charts = chartsInstalled(release, run);
     if (charts.length === 0 && r.loopback) {
       return {

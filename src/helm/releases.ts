@@ -17,7 +17,7 @@
  * matches the chart folder that ends with it. Both err on the side of holding.
  */
 import path from 'node:path';
-import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler, type PatchSource, type TunedTimeout } from '../kubernetes/merge-holds.js';
@@ -54,24 +54,59 @@ interface Layer {
   at?: { abs: string; doc: number };
   /** The values are a string of YAML at this key path of that document (valuesStringsIn): its probes' key paths there are this, `.`, and the path inside. */
   inString?: string;
+  /** How valuesStringsIn names the release that reads the string, where not the release itself (a HelmChartConfig over its HelmChart). */
+  reader?: string;
 }
+
+/**
+ * One layer of a release whose layers merge in a known order (Release.stack): values the tool
+ * reads (a Layer, or a values file), one path set (a Flux `valuesFrom` targetPath, a k3s
+ * HelmChart's `spec.set`), or values it cannot read (a Secret's base64 data, a ConfigMap no file
+ * of the repository makes), which may set anything.
+ */
+type StackEntry =
+  | { layer: Layer }
+  | { file: string; shown: string }
+  | { set: string; shown: string }
+  | { unknown: string };
 
 /** What the tool needs of a values document, shared by the layers it holds (an Application's valuesObject and values). */
 interface LayerRead {
-  kept: KeptHandler[];
+  /** With the file line of each probe, where known (a message names where a later layer keeps it: layerAbove). */
+  kept: (KeptHandler & { line?: number })[];
+  /** The exec probes this run migrates in it (key paths): a later layer of the release may hold them (layerAbove), and then they keep exec after all. */
+  migrating?: string[];
   timeouts: TunedTimeout[];
   /** The document as plain data (valuesData: YAML 1.1's plain yes/no are booleans), undefined when it cannot be (an alias bomb). */
   values: unknown;
 }
 
-function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, source: PatchSource, run: RunContext): LayerRead {
+/** toLine: the file line (1-based) of an offset in text; text's own lines by default. */
+function readLayer(text: string, doc: Document.Parsed<ParsedNode, true>, source: PatchSource, run: RunContext, toLine: (offset: number) => number = (o) => lineAt(text, o)): LayerRead {
   let values: unknown;
   try {
     values = valuesData(doc, 100);
   } catch {
     values = undefined;
   }
-  return { kept: keptHandlers(text, doc, run, source), timeouts: tunedTimeouts(doc), values };
+  const kept = keptHandlers(text, doc, run, source).map((k) => (k.start === undefined ? k : { ...k, line: toLine(k.start) }));
+  const keptPaths = new Set(kept.map((k) => k.keyPath));
+  // Read as not rewritten, every probe on a handler is kept: those the run rewrites are the difference.
+  const migrating = source.rewritten ? keptHandlers(text, doc, run, { ...source, rewritten: false }).filter((k) => !keptPaths.has(k.keyPath)).map((k) => k.keyPath) : [];
+  return { kept, ...(migrating.length > 0 ? { migrating } : {}), timeouts: tunedTimeouts(doc), values };
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** The file line of an offset in a string's value: through its literal block's lines, else the string's own line. */
+function stringLines(fileText: string, node: Scalar): (offset: number) => number {
+  const view = blockScalarView(node, '\n');
+  const start = node.range?.[0] ?? 0;
+  return 'error' in view ? () => lineAt(fileText, start) : (o) => lineAt(fileText, view.toOuter(o));
 }
 
 const valuesFileReads = new WeakMap<RunContext, Map<string, LayerRead | null>>();
@@ -103,9 +138,17 @@ interface Release {
    * A Flux HelmRelease's `valuesFrom` ConfigMaps and Secrets, by name, and the key read from each
    * (`valuesKey`, values.yaml by default): Kustomize may generate them from values files of the
    * repository, or a manifest of it may write them (a ConfigMap's `data`, a Secret's `stringData`:
-   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file: not listed.
+   * a layer of the release's values). An entry with a `targetPath` sets one value, not a values file:
+   * listed with it, for its place in the stack only.
    */
-  valuesFrom?: { name: string; key: string }[];
+  valuesFrom?: { kind: string; name: string; key: string; targetPath?: string }[];
+  /**
+   * The release's values in the order its controller merges them, lowest precedence first, where
+   * that order is known: a Flux HelmRelease's `valuesFrom` entries in list order, then `spec.values`;
+   * a k3s HelmChart's `spec.valuesContent`, then its HelmChartConfig's, then `spec.set`. A layer's
+   * probe that a later one keeps on a handler renders with both (layerAbove).
+   */
+  stack?: StackEntry[];
   /**
    * Values paths the release sets one at a time, as `helm --set` does (Argo CD `helm.parameters`,
    * helmfile `set`/`setString`, a Crossplane Release's `forProvider.set`, a Flux `valuesFrom`
@@ -117,6 +160,8 @@ interface Release {
   shown: string;
   /** The chart as the release writes it (`oci://…/cart`, `acme/cart`), where its refs do not say it. */
   chartShown?: string;
+  /** A k3s HelmChart (chart) or HelmChartConfig (config), by name and namespace: a HelmChartConfig's values are the last layer of the HelmChart of its name (releasesOf). */
+  k3s?: { role: 'chart' | 'config'; name: string; namespace?: string };
 }
 
 export interface ReleaseHold {
@@ -135,10 +180,25 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   if (out) return out;
   out = new Map();
   byChart.set(chartRoot, out);
+  const inRun = filesOfRun(run);
   for (const { layer, shown } of releaseLayers(chartRoot, chartName, run)) {
     for (const k of layer.read.kept) {
       const own = ownKeyPath(layer, k.keyPath);
       if (own !== undefined && !out.has(own)) out.set(own, { file: shown, kept: k.kept });
+    }
+  }
+  // A layer's exec probe that this run would migrate but that a later layer of its release holds
+  // (layerAbove: a layer the tool cannot read, a path set into it) keeps exec after all.
+  for (const release of releasesFor(chartRoot, chartName, run)) {
+    for (const e of release.stack ?? []) {
+      if ('set' in e || 'unknown' in e) continue;
+      const read = 'layer' in e ? e.layer.read : valuesFileRead(e.file, inRun.has(e.file), run);
+      for (const keyPath of read?.migrating ?? []) {
+        const own = 'layer' in e ? ownKeyPath(e.layer, keyPath) : keyPath;
+        if (own === undefined || out.has(own)) continue;
+        const over = layerAbove(release, (x) => x === e, own, run);
+        if (over !== undefined) out.set(own, { file: 'layer' in e ? (e.layer.shown ?? release.shown) : e.shown, kept: `keeps it on exec, since ${over}` });
+      }
     }
   }
   // `--set readinessProbe.exec.command[1]=-addr=:9090`: Helm builds the exec (a list padded with
@@ -162,6 +222,12 @@ export interface HoldingRelease {
   installs(chartRoot: string, chartName: string | undefined): boolean;
   /** How the release names its chart, for messages (`./charts/cni`, `aws-vpc-cni`). */
   chart: string;
+  /**
+   * A layer the release merges over this one that sets the probe's handler (keeps exec, gives it
+   * httpGet, sets a path into it) or that the tool cannot read, as messages say it: the probe
+   * migrated here would render with that layer's handler beside grpc.
+   */
+  over?: string;
 }
 
 /**
@@ -184,12 +250,48 @@ export function releasesHolding(fileAbs: string, doc: number | undefined, keyPat
       if (layer.at?.abs !== fileAbs || (doc !== undefined && layer.at.doc !== doc)) continue;
       const inString = layer.inString === undefined ? undefined : `${layer.inString}.`;
       const own = inString === undefined ? ownKeyPath(layer, keyPath) : keyPath.startsWith(inString) ? keyPath.slice(inString.length) : undefined;
-      if (own !== undefined) out.push(hold(own));
+      if (own !== undefined) out.push(withOver(hold(own), layerAbove(release, (e) => 'layer' in e && e.layer === layer, own, run)));
     }
     const named = release.valueFiles.some((v) => v.base !== undefined && valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs));
-    if (named) out.push(hold(keyPath));
+    if (named) out.push(withOver(hold(keyPath), layerAbove(release, (e) => 'file' in e && e.file === fileAbs, keyPath, run)));
   }
   return out;
+}
+
+function withOver(h: HoldingRelease, over: string | undefined): HoldingRelease {
+  return over === undefined ? h : { ...h, over };
+}
+
+/**
+ * The first layer of the release's stack after the one `is` picks that sets the handler of the
+ * probe at valuesPath (a probe it keeps on exec or gives httpGet/tcpSocket, a path set into the
+ * probe's handler or over the probe) or that the tool cannot read, as messages say it. Undefined
+ * when nothing later does, or the release's layers have no known order. An earlier layer that keeps
+ * exec is no matter: a later one's `exec: null` deletes it.
+ */
+function layerAbove(release: Release, is: (e: StackEntry) => boolean, valuesPath: string, run: RunContext): string | undefined {
+  const stack = release.stack;
+  const at = stack ? stack.findIndex(is) : -1;
+  if (!stack || at === -1) return undefined;
+  const inRun = filesOfRun(run);
+  for (const e of stack.slice(at + 1)) {
+    if ('unknown' in e) return `${e.unknown}, which the tool cannot read, may set its handler`;
+    if ('set' in e) {
+      const m = SET_HANDLER.exec(e.set);
+      if (e.set === valuesPath || valuesPath.startsWith(`${e.set}.`) || (m && m[1] === valuesPath)) return `${e.shown} sets ${e.set}`;
+      continue;
+    }
+    const layer = 'layer' in e ? e.layer : undefined;
+    const file = 'file' in e ? e.file : e.layer.at?.abs;
+    const shown = 'file' in e ? e.shown : (e.layer.shown ?? (e.layer.prefix !== '' ? `the ${e.layer.prefix} of ${release.shown}` : release.shown));
+    const read = 'file' in e ? valuesFileRead(e.file, inRun.has(e.file), run) : e.layer.read;
+    if (!read) return `${shown}, which the tool cannot read, may set its handler`;
+    const kept = read.kept.find((k) => (layer ? ownKeyPath(layer, k.keyPath) : k.keyPath) === valuesPath);
+    if (!kept) continue;
+    const where = file !== undefined && kept.line !== undefined ? `, at ${shownPath(file, run)}:${kept.line},` : '';
+    return `${shown}${where} ${kept.kept}`;
+  }
+  return undefined;
 }
 
 /** A set path into a probe's handler: the probe's key path, then the handler. */
@@ -545,24 +647,57 @@ function releasesOf(run: RunContext): Release[] {
       out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: (c.valueFiles ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })), shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
     }
   }
-  const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).map((v) => v.name)));
+  const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).filter((v) => v.targetPath === undefined).map((v) => v.name)));
   if (names.size > 0) {
     const generated = generatedFiles(names, run);
     const written = valuesObjects(names, run);
     for (const r of out) {
+      // Flux merges the valuesFrom entries in list order, then spec.values (already in the stack) over them all.
+      const below: StackEntry[] = [];
       for (const v of r.valuesFrom ?? []) {
+        if (v.targetPath !== undefined) {
+          below.push({ set: v.targetPath, shown: `${r.shown} (spec.valuesFrom ${v.kind} ${v.name}, targetPath)` });
+          continue;
+        }
         const files = (generated.get(v.name) ?? []).filter((g) => g.key === v.key);
         // A ConfigMap or Secret written in a manifest of the repository, its values a string under the key.
         const strings = (written.get(v.name) ?? []).filter((w) => w.key === v.key);
-        if (files.length === 0 && strings.length === 0) r.outsideValues ??= `valuesFrom ${v.name}`;
+        if (files.length === 0 && strings.length === 0) {
+          r.outsideValues ??= `valuesFrom ${v.name}`;
+          below.push({ unknown: `the valuesFrom ${v.kind} ${v.name} of ${r.shown} (not made by any file of the repository, or a Secret's base64 data)` });
+        }
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
+        below.push(...files.map(({ abs }) => ({ file: abs, shown: `${shownPath(abs, run)} (values of ${r.shown})` })));
         for (const w of strings) {
           const inner = firstDoc(w.text);
-          if (!inner) continue;
-          r.layers.push({ read: readLayer(w.text, inner, { absPath: w.abs, rewritten: w.rewritten && inRun.has(w.abs) }, run), prefix: '', shown: `${w.shown} (values of ${r.shown})`, at: { abs: w.abs, doc: w.doc }, inString: w.at });
+          if (!inner) {
+            if (w.text.trim() !== '') below.push({ unknown: `${w.shown} (values of ${r.shown})` });
+            continue;
+          }
+          const layer: Layer = { read: readLayer(w.text, inner, { absPath: w.abs, rewritten: w.rewritten && inRun.has(w.abs) }, run, w.toLine), prefix: '', shown: `${w.shown} (values of ${r.shown})`, at: { abs: w.abs, doc: w.doc }, inString: w.at };
+          r.layers.push(layer);
+          below.push({ layer });
         }
       }
+      if (r.stack) r.stack = [...below, ...r.stack];
     }
+  }
+  // A k3s HelmChartConfig's valuesContent is passed after its HelmChart's (same name and namespace),
+  // before the HelmChart's spec.set: the last layer of values files of that release.
+  const configs = out.filter((r) => r.k3s?.role === 'config');
+  for (const config of configs) {
+    const { name, namespace } = config.k3s!;
+    const charts = out.filter((r) => r.k3s?.role === 'chart' && r.k3s.name === name && (r.k3s.namespace === undefined || namespace === undefined || r.k3s.namespace === namespace));
+    if (charts.length === 0) continue;
+    for (const chart of charts) {
+      const layers = config.layers.map((l): Layer => ({ ...l, shown: `the spec.valuesContent of ${config.shown}`, reader: `${config.shown}, over ${chart.shown}` }));
+      chart.layers.push(...layers);
+      const stack = chart.stack ?? [];
+      const sets = stack.findIndex((e) => 'set' in e);
+      const at = sets === -1 ? stack.length : sets;
+      chart.stack = [...stack.slice(0, at), ...layers.map((layer) => ({ layer })), ...stack.slice(at)];
+    }
+    out.splice(out.indexOf(config), 1);
   }
   return out;
 }
@@ -578,6 +713,8 @@ interface ValuesObject {
   shown: string;
   /** The tool rewrites it (a literal block: src/helm/values-strings.ts). */
   rewritten: boolean;
+  /** The file line of an offset in text. */
+  toLine: (offset: number) => number;
 }
 
 /**
@@ -606,7 +743,7 @@ function valuesObjects(names: ReadonlySet<string>, run: RunContext): Map<string,
         const key = isScalar(item.key) ? String(item.key.value) : undefined;
         const value = item.value;
         if (key === undefined || !isScalar(value) || typeof value.value !== 'string') continue;
-        const entry: ValuesObject = { key, text: value.value, abs, doc: i, at: `${field}.${key}`, shown: `the ${kind} ${name}'s ${key} in ${shownPath(abs, run)}`, rewritten: !('error' in blockScalarView(value, '\n')) };
+        const entry: ValuesObject = { key, text: value.value, abs, doc: i, at: `${field}.${key}`, shown: `the ${kind} ${name}'s ${key} in ${shownPath(abs, run)}`, rewritten: !('error' in blockScalarView(value, '\n')), toLine: stringLines(text, value) };
         out.set(name, [...(out.get(name) ?? []), entry]);
       }
     });
@@ -625,7 +762,7 @@ export function valuesStringsIn(fileAbs: string, doc: number, run: RunContext): 
   for (const release of releasesOf(run)) {
     for (const layer of release.layers) {
       if (layer.inString === undefined || layer.at?.abs !== fileAbs || layer.at.doc !== doc) continue;
-      out.set(layer.inString, [...(out.get(layer.inString) ?? []), release.shown]);
+      out.set(layer.inString, [...(out.get(layer.inString) ?? []), layer.reader ?? release.shown]);
     }
   }
   return out;
@@ -690,18 +827,23 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const unnamed = refs.length === 0 ? { chartShown: refKind !== undefined ? `its chartRef names (${refKind} ${refName ?? '?'})` : 'it names (no spec.chart or spec.chartRef the tool reads)' } : {};
     const from = nodeAt(root, 'spec.valuesFrom');
     const valuesFrom = (isSeq(from) ? from.items : []).flatMap((v) => {
-      if (!isMap(v) || getPair(v, 'targetPath')) return [];
+      if (!isMap(v)) return [];
+      const targetPath = scalarText(getPair(v, 'targetPath')?.value);
+      // A targetPath entry sets one value, in its place among the others (the stack); it names no values file.
+      if (targetPath !== undefined && targetPath !== '') return [{ kind: scalarText(getPair(v, 'kind')?.value) ?? 'ConfigMap', name: scalarText(getPair(v, 'name')?.value) ?? '?', key: '', targetPath }];
+      if (getPair(v, 'targetPath')) return [];
       const kind = scalarText(getPair(v, 'kind')?.value);
       const fromName = scalarText(getPair(v, 'name')?.value);
       // Unset or empty: Flux reads values.yaml.
       const key = scalarText(getPair(v, 'valuesKey')?.value) || 'values.yaml';
-      return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ name: fromName, key }] : [];
+      return (kind === 'ConfigMap' || kind === 'Secret') && fromName !== undefined && key !== undefined ? [{ kind, name: fromName, key }] : [];
     });
     const targets = (isSeq(from) ? from.items : []).flatMap((v) => {
       const target = isMap(v) ? scalarText(getPair(v, 'targetPath')?.value) : undefined;
       return target !== undefined && target !== '' ? [{ path: target, where: 'spec.valuesFrom targetPath' }] : [];
     });
-    return [{ refs, ...unnamed, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers: layer(nodeAt(root, 'spec.values'), 'spec.values'), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const layers = layer(nodeAt(root, 'spec.values'), 'spec.values');
+    return [{ refs, ...unnamed, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers, stack: layers.map((l) => ({ layer: l })), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
@@ -750,7 +892,7 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const content = nodeAt(root, 'spec.valuesContent');
     const inner = isScalar(content) && typeof content.value === 'string' ? firstDoc(content.value) : undefined;
     if (inner && isScalar(content)) {
-      layers.push({ read: readLayer(String(content.value), inner, { absPath: src.abs, rewritten: src.rewritten && !('error' in blockScalarView(content, '\n')) }, run), prefix: '', at: { abs: src.abs, doc: src.doc }, inString: 'spec.valuesContent' });
+      layers.push({ read: readLayer(String(content.value), inner, { absPath: src.abs, rewritten: src.rewritten && !('error' in blockScalarView(content, '\n')) }, run, stringLines(src.text, content)), prefix: '', at: { abs: src.abs, doc: src.doc }, inString: 'spec.valuesContent' });
     }
     const set = nodeAt(root, 'spec.set');
     const sets = (isMap(set) ? set.items : []).flatMap((item) => {
@@ -758,7 +900,23 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const value = scalarText(item.value);
       return p !== undefined && p !== '' ? [{ path: p, where: 'spec.set', ...(value !== undefined ? { value } : {}) }] : [];
     });
-    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown: `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const shown = `the HelmChart ${name ?? ''} in ${src.shown}`.replace('  ', ' ');
+    // helm --set goes over every values file: the HelmChartConfig's valuesContent too (releasesOf puts it before these).
+    const stack: StackEntry[] = [...layers.map((l) => ({ layer: l })), ...sets.map((s) => ({ set: s.path, shown: `${shown} (spec.set)` }))];
+    const namespace = scalarText(nodeAt(root, 'metadata.namespace'));
+    const k3s = name !== undefined ? { k3s: { role: 'chart' as const, name, ...(namespace !== undefined ? { namespace } : {}) } } : {};
+    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, stack, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown, ...k3s }];
+  }
+  // A k3s/RKE2 HelmChartConfig: values (`spec.valuesContent`) over those of the HelmChart of its
+  // name and namespace (releasesOf joins them). One whose HelmChart the repository does not hold
+  // (k3s's packaged traefik, rke2-ingress-nginx) is a release of a chart not in the repository.
+  if (kind === 'HelmChartConfig' && apiVersion.startsWith('helm.cattle.io/') && name !== undefined) {
+    const content = nodeAt(root, 'spec.valuesContent');
+    const inner = isScalar(content) && typeof content.value === 'string' ? firstDoc(content.value) : undefined;
+    if (!inner || !isScalar(content)) return [];
+    const layers: Layer[] = [{ read: readLayer(String(content.value), inner, { absPath: src.abs, rewritten: src.rewritten && !('error' in blockScalarView(content, '\n')) }, run, stringLines(src.text, content)), prefix: '', at: { abs: src.abs, doc: src.doc }, inString: 'spec.valuesContent' }];
+    const namespace = scalarText(nodeAt(root, 'metadata.namespace'));
+    return [{ refs: [], layers, valueFiles: [], chartShown: `that the HelmChart ${name} names`, shown: `the HelmChartConfig ${name} in ${src.shown}`, k3s: { role: 'config', name, ...(namespace !== undefined ? { namespace } : {}) } }];
   }
   if (kind === 'Release' && apiVersion.startsWith('helm.crossplane.io/')) {
     const chart = scalarText(nodeAt(root, 'spec.forProvider.chart.name'));

@@ -22,6 +22,8 @@ export interface KeptHandler {
   keyPath: string;
   /** A clause: "keeps it on exec", "gives it httpGet". */
   kept: string;
+  /** The probe key's offset in the text read. */
+  start?: number;
 }
 
 /** The patch or values file keptHandlers reads. */
@@ -82,6 +84,7 @@ export function keptHandlers(
         ...(container !== undefined ? { container } : {}),
         keyPath: probeKeyPath(path, pair),
         kept: handler === 'exec' ? 'keeps it on exec' : `gives it ${handler}`,
+        ...((pair.key as { range?: number[] }).range ? { start: (pair.key as { range: number[] }).range[0]! } : {}),
       });
     },
   });
