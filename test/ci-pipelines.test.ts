@@ -73,3 +73,22 @@ describe('GitLab scripts reached through aliases and !reference', () => {
     expect(r.message).toContain(`.gitlab-ci.yml:${line} patches this probe's exec`);
   });
 });
+
+describe('pipeline files other pipeline files pull in', () => {
+  const job = `deploy:\n  script:\n    - ${q(PATCH)}\n`;
+  const task = `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n`;
+  test.each([
+    ['a GitLab child pipeline (trigger: include: - local:)', { '.gitlab-ci.yml': 'deploy:\n  trigger:\n    include:\n      - local: ci/deploy.yml\n    strategy: depend\n', 'ci/deploy.yml': job }, 'ci/deploy.yml:3'],
+    ['a GitLab child pipeline (trigger: include: FILE), of an included file', { '.gitlab-ci.yml': 'include: ci/parent.yml\n', 'ci/parent.yml': 'deploy:\n  trigger:\n    include: ci/child.yml\n', 'ci/child.yml': job }, 'ci/child.yml:3'],
+    ['a Taskfile include of another name', { 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: ./taskfiles/k8s.yml\n", 'taskfiles/k8s.yml': task }, 'taskfiles/k8s.yml:5'],
+    ['a Taskfile include of a folder (taskfile:), and its own include', { 'Taskfile.yml': "version: '3'\nincludes:\n  k8s:\n    taskfile: ./deploy\n", 'deploy/Taskfile.yml': "version: '3'\nincludes:\n  more: ./more.yaml\n", 'deploy/more.yaml': task }, 'deploy/more.yaml:5'],
+  ])('holds the probe: %s', async (_name, files, where) => {
+    const r = await statusOf(files as Record<string, string>);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${where} patches this probe's exec`);
+  });
+
+  test('a Taskfile include of a remote Taskfile, a YAML file no pipeline names: nothing', async () => {
+    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).status).toBe('migratable');
+  });
+});

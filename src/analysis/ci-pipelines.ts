@@ -14,39 +14,86 @@ import { enclosingRepository } from '../discover/scope.js';
 import type { RunContext } from '../types.js';
 
 /**
- * The files a GitLab CI config pulls in with `include: local:` (`include: 'ci/deploy.yml'`, `-
- * local: /ci/*.yml`), from the repository's root, that its name does not already mark as CI (the
- * ones under `.gitlab/` are). Remote, project and template includes are not the repository's.
+ * The pipeline files other pipeline files pull in, that their names do not already mark as CI
+ * (the ones under `.gitlab/` are), followed from file to file:
+ * - a GitLab CI config's `include: local:` (`include: 'ci/deploy.yml'`, `- local: /ci/*.yml`) and
+ *   its jobs' child pipelines (`trigger: include: ci/deploy.yml`, `trigger: {include: [{local: …}]}`),
+ *   from the repository's root; remote, project and template includes are not the repository's;
+ * - a Taskfile's `includes:` (`k8s: ./taskfiles/k8s.yml`, `{taskfile: ./k8s}`: a folder means its
+ *   Taskfile), from the Taskfile's folder.
  */
-export function gitlabIncludes(ci: readonly string[], yamlFiles: readonly string[], run: RunContext): string[] {
+export function ciIncludes(ci: readonly string[], yamlFiles: readonly string[], run: RunContext): string[] {
   const out = new Set<string>();
+  const yamlSet = new Set(yamlFiles);
+  const queue: { abs: string; kind: 'gitlab' | 'task' }[] = [];
   for (const abs of ci) {
-    if (!/(?:^|\.)gitlab-ci\.ya?ml$/.test(path.basename(abs))) continue;
+    const base = path.basename(abs);
+    if (/(?:^|\.)gitlab-ci\.ya?ml$/.test(base) || abs.includes(`${path.sep}.gitlab${path.sep}`)) queue.push({ abs, kind: 'gitlab' });
+    else if (/^[Tt]askfile(?:\.dist)?\.ya?ml$/.test(base)) queue.push({ abs, kind: 'task' });
+  }
+  const seen = new Set(queue.map((q) => q.abs));
+  const add = (abs: string, kind: 'gitlab' | 'task') => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    out.add(abs);
+    queue.push({ abs, kind });
+  };
+  for (let n = 0; n < queue.length && n < 500; n++) {
+    const { abs, kind } = queue[n]!;
     const text = run.readText(abs);
-    if (text === undefined || !/^include\s*:/m.test(text)) continue;
-    const parsed = parseYaml(text);
+    if (text === undefined || !/\binclude[s]?\s*:/.test(text)) continue;
+    const parsed = parseYaml(text, { uniqueKeys: false });
     if (parsed.error) continue;
+    if (kind === 'task') {
+      for (const doc of parsed.docs) {
+        const includes = isMap(doc.contents) ? deref(getPair(doc.contents, 'includes')?.value, doc) : undefined;
+        if (!isMap(includes)) continue;
+        for (const pair of includes.items) {
+          const v = deref(pair.value, doc);
+          const file = isMap(v) ? scalarText(deref(getPair(v, 'taskfile')?.value, doc)) : scalarText(v);
+          if (file === undefined || /^[a-z]+:\/\//i.test(file) || /\$|\{\{/.test(file)) continue;
+          const want = path.resolve(path.dirname(abs), file);
+          const named = /\.ya?ml$/i.test(want) ? [want] : TASKFILE_NAMES.map((f) => path.join(want, f));
+          for (const f of named) if (yamlSet.has(f)) add(f, 'task');
+        }
+      }
+      continue;
+    }
     const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
-    for (const doc of parsed.docs) {
-      const include = isMap(doc.contents) ? getPair(doc.contents, 'include')?.value : undefined;
-      const items = isSeq(include) ? include.items : include !== undefined ? [include] : [];
-      for (const item of items) {
-        const local = isMap(item) ? scalarText(getPair(item, 'local')?.value) : scalarText(item);
-        if (local === undefined || /^[a-z]+:\/\//i.test(local) || local.includes('$')) continue;
-        const want = path.join(root, local.replace(/^\/+/, ''));
-        if (!/[*?]/.test(local)) {
-          if (yamlFiles.includes(want)) out.add(want);
+    const local = (include: unknown, doc: Doc): void => {
+      const node = deref(include, doc);
+      const items = isSeq(node) ? node.items : node !== undefined ? [node] : [];
+      for (const raw of items) {
+        const item = deref(raw, doc);
+        const name = isMap(item) ? scalarText(deref(getPair(item, 'local')?.value, doc)) : scalarText(item);
+        if (name === undefined || /^[a-z]+:\/\//i.test(name) || name.includes('$')) continue;
+        const want = path.join(root, name.replace(/^\/+/, ''));
+        if (!/[*?]/.test(name)) {
+          if (yamlSet.has(want)) add(want, 'gitlab');
           continue;
         }
         // `/ci/*.yml`, `/ci/**.yml`: GitLab's glob, `*` within a folder and `**` across folders.
         const re = new RegExp(`^${want.split(/(\*\*|\*|\?)/).map((p) => (p === '**' ? '.*' : p === '*' ? '[^/\\\\]*' : p === '?' ? '[^/\\\\]' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
-        for (const f of yamlFiles) if (re.test(f)) out.add(f);
+        for (const f of yamlFiles) if (re.test(f)) add(f, 'gitlab');
+      }
+    };
+    for (const doc of parsed.docs) {
+      if (!isMap(doc.contents)) continue;
+      local(getPair(doc.contents, 'include')?.value, doc);
+      // A job's child pipeline: `trigger: include:`.
+      for (const pair of doc.contents.items) {
+        const job = deref(pair.value, doc);
+        const trigger = isMap(job) ? deref(getPair(job, 'trigger')?.value, doc) : undefined;
+        if (isMap(trigger)) local(getPair(trigger, 'include')?.value, doc);
       }
     }
   }
   const known = new Set(ci);
   return [...out].filter((f) => !known.has(f));
 }
+
+/** The names Task looks for in a folder it includes. */
+const TASKFILE_NAMES = ['Taskfile.yml', 'taskfile.yml', 'Taskfile.yaml', 'taskfile.yaml', 'Taskfile.dist.yml', 'taskfile.dist.yml', 'Taskfile.dist.yaml', 'taskfile.dist.yaml'];
 
 export interface Script {
   script: string;

@@ -35,7 +35,7 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
-import { ciScripts, gitlabIncludes, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { filesMayHold } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
@@ -231,7 +231,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     ...named.workflows.map((abs) => ({ abs, kind: 'workflow' as const })),
     ...named.makefiles.map((abs) => ({ abs, kind: 'make' as const })),
     ...named.ciYaml.map((abs) => ({ abs, kind: 'ci' as const })),
-    ...gitlabIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
+    ...ciIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
     ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
