@@ -92,3 +92,18 @@ describe('pipeline files other pipeline files pull in', () => {
     expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).status).toBe('migratable');
   });
 });
+
+describe('Groovy files a Jenkinsfile loads', () => {
+  const groovy = `def run() {\n  sh 'kubectl apply -f k8s/'\n  sh '''${PATCH} '''\n}\nreturn this\n`;
+  test('their sh steps hold the probe, a file a loaded one loads too', async () => {
+    const jenkinsfile = "pipeline { agent any\n  stages { stage('Deploy') { steps { script {\n    def deploy = load 'ci/deploy.groovy'\n    deploy.run()\n  } } } } }\n";
+    const r = await statusOf({ Jenkinsfile: jenkinsfile, 'ci/deploy.groovy': groovy });
+    expect(r.message).toContain("ci/deploy.groovy:3 patches this probe's exec");
+    const r2 = await statusOf({ Jenkinsfile: 'node {\n  load("ci/a.groovy")\n}\n', 'ci/a.groovy': "load 'ci/b.groovy'\n", 'ci/b.groovy': groovy });
+    expect(r2.message).toContain("ci/b.groovy:3 patches this probe's exec");
+  });
+
+  test('a Groovy file no Jenkinsfile loads (or one a comment names): nothing', async () => {
+    expect((await statusOf({ Jenkinsfile: "node {\n  // load 'ci/deploy.groovy'\n}\n", 'ci/deploy.groovy': groovy })).status).toBe('migratable');
+  });
+});

@@ -95,6 +95,34 @@ export function ciIncludes(ci: readonly string[], yamlFiles: readonly string[], 
 /** The names Task looks for in a folder it includes. */
 const TASKFILE_NAMES = ['Taskfile.yml', 'taskfile.yml', 'Taskfile.yaml', 'taskfile.yaml', 'Taskfile.dist.yml', 'taskfile.dist.yml', 'Taskfile.dist.yaml', 'taskfile.dist.yaml'];
 
+/**
+ * The Groovy files Jenkinsfiles `load` (`def deploy = load 'ci/deploy.groovy'`, `load("ci/x.groovy")`),
+ * and those these load in turn: a path from the workspace (the repository's root) or, failing
+ * that, the Jenkinsfile's folder. A path with an interpolation is not followed.
+ */
+export function jenkinsLoads(jenkinsfiles: readonly string[], run: RunContext): string[] {
+  const seen = new Set(jenkinsfiles);
+  const out: string[] = [];
+  const queue = [...jenkinsfiles];
+  for (let n = 0; n < queue.length && n < 500; n++) {
+    const abs = queue[n]!;
+    const text = run.readText(abs);
+    if (text === undefined || !/\bload\b/.test(text)) continue;
+    const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+    for (const m of text.matchAll(/(?<![\w.$])load\s*\(?\s*(?:'([^'\n$]+)'|"([^"\n$]+)")/g)) {
+      const lineStart = text.lastIndexOf('\n', m.index) + 1;
+      if (/^\s*(?:\/\/|\*)/.test(text.slice(lineStart, m.index))) continue;
+      const name = (m[1] ?? m[2])!;
+      const found = [path.resolve(root, name), path.resolve(path.dirname(abs), name)].find((f) => run.readText(f) !== undefined);
+      if (found === undefined || seen.has(found)) continue;
+      seen.add(found);
+      out.push(found);
+      queue.push(found);
+    }
+  }
+  return out;
+}
+
 export interface Script {
   script: string;
   resolve: Resolve;

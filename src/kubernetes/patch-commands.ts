@@ -35,7 +35,7 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
-import { ciIncludes, ciScripts, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsLoads, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { filesMayHold } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
@@ -233,6 +233,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     ...named.ciYaml.map((abs) => ({ abs, kind: 'ci' as const })),
     ...ciIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
     ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
+    ...jenkinsLoads(named.jenkinsfiles, run).map((abs) => ({ abs, kind: 'jenkins' as const })),
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
@@ -256,7 +257,7 @@ type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins';
 
 const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
-const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile'];
+const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
 const EXTENSIONLESS_PATHSPECS = [':(glob)**', ':(exclude,glob)**/*.*'];
 /** Up to this many extensionless files, their heads are read (~4 µs each, warm); beyond, git says first which name a probe key (~40 ms of a 25k-file checkout). */
