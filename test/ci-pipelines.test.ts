@@ -107,3 +107,15 @@ describe('Groovy files a Jenkinsfile loads', () => {
     expect((await statusOf({ Jenkinsfile: "node {\n  // load 'ci/deploy.groovy'\n}\n", 'ci/deploy.groovy': groovy })).status).toBe('migratable');
   });
 });
+
+describe('pipeline configs the tool does not evaluate', () => {
+  test('.drone.jsonnet naming a probe\'s exec beside kubectl holds that probe key, saying it is not read', async () => {
+    const jsonnet = `local deploy(env) = {\n  kind: 'pipeline', name: 'deploy-' + env,\n  steps: [{ name: 'deploy', commands: [\n    'kubectl patch pod p --type json -p \\'[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"-addr=:6000"}]\\'',\n  ] }],\n};\n[deploy('staging')]\n`;
+    const r = await statusOf({ '.drone.jsonnet': jsonnet });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(".drone.jsonnet:4 names this probe's exec beside kubectl or yq, in Drone's Jsonnet config, which the tool does not evaluate");
+    // Another probe key, or no kubectl: nothing.
+    expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
+    expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('kubectl patch', 'echo') })).status).toBe('migratable');
+  });
+});

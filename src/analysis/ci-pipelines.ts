@@ -12,6 +12,7 @@ import type { Resolve } from './script-runs.js';
 import { parseShell, resolveWord, ShellParseError } from './shell.js';
 import { enclosingRepository } from '../discover/scope.js';
 import type { RunContext } from '../types.js';
+import type { PatchHold } from '../kubernetes/patch-commands.js';
 
 /**
  * The pipeline files other pipeline files pull in, that their names do not already mark as CI
@@ -118,6 +119,36 @@ export function jenkinsLoads(jenkinsfiles: readonly string[], run: RunContext): 
       seen.add(found);
       out.push(found);
       queue.push(found);
+    }
+  }
+  return out;
+}
+
+/** Pipeline configs in a language the tool does not evaluate: Drone's Jsonnet and Starlark. */
+const UNREAD_PIPELINES: Record<string, string> = { '.drone.jsonnet': "Drone's Jsonnet config", '.drone.star': "Drone's Starlark config" };
+
+/**
+ * A pipeline config the tool does not evaluate (`.drone.jsonnet`, `.drone.star`) that names a
+ * probe's handler by path (`readinessProbe/exec`, `.readinessProbe.exec`) and kubectl, oc or yq: its
+ * commands are not read, so each such path holds that probe key of any object, read as written.
+ */
+export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHold[] {
+  const out: PatchHold[] = [];
+  for (const abs of run.repositoryFiles()) {
+    if (!abs.endsWith('.jsonnet') && !abs.endsWith('.star')) continue;
+    const config = UNREAD_PIPELINES[path.basename(abs)];
+    if (config === undefined) continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > maxBytes || !/\b(?:kubectl|oc|yq)\b/.test(text)) continue;
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
+      out.push({
+        at: `${shown}:${lineAt(text, m.index)}`,
+        probe: m[1]!,
+        what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
+        breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
+        hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
+      });
     }
   }
   return out;

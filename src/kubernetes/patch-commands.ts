@@ -35,7 +35,7 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
-import { ciIncludes, ciScripts, jenkinsLoads, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { filesMayHold } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
@@ -247,6 +247,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer));
   }
+  holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
   const code = codeReaders.get(run);
   if (code) holds.push(...code.reader(run, code.projects));
