@@ -36,6 +36,7 @@ import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { shellShebang } from '../classify.js';
 import { filesMayHold } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
@@ -273,11 +274,6 @@ function shebangScripts(files: readonly string[], run: RunContext): string[] {
   const may = files.length > MAX_HEAD_READS ? filesMayHold(run, files, PROBE_PATTERN, EXTENSIONLESS_PATHSPECS) : undefined;
   // A file that cannot be opened here (not on disk) is read whole, as the run reads it.
   return files.filter((f) => (!may || may.has(f)) && shellShebang(headOf(f) ?? run.readText(f)?.slice(0, 128) ?? ''));
-}
-
-/** `#!/bin/bash`, `#!/usr/bin/env sh`, `#!/usr/bin/env -S bash -e`: a POSIX-like shell's script. */
-function shellShebang(text: string): boolean {
-  return /^#!\s*\S*?\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z|k|mk)?sh(?:\s|$)/.test(text);
 }
 
 /** The first bytes of a file (its `#!` line), without reading it whole: most extensionless files are no script. Undefined when it cannot be opened. */
