@@ -1,8 +1,19 @@
 /**
  * The scripts of CI pipelines and task runners, as src/kubernetes/patch-commands.ts reads them for
- * commands that patch a probe by path: GitLab CI job scripts (and the files a GitLab config
- * includes), Drone, Woodpecker and Buildkite step commands, Taskfile `cmds`, Jenkinsfile `sh`
- * steps, and the variables a pipeline sets for its scripts.
+ * commands that patch a probe by path, and the variables a pipeline sets for them:
+ * - GitLab CI, job by job: a job's `before_script` and `script` items run in one shell (read as one
+ *   script), `after_script` in another; a job's keys include those of the templates it `extends:`
+ *   or `<<:` merges; scripts reached through YAML aliases and `!reference [job, key]` are read; a
+ *   variable takes every value that may reach the job (the file's, `workflow: rules:`', the job's,
+ *   its `rules:`', its `parallel: matrix:` entries', a manual run's `options:`), and is any value
+ *   (matches anything) where it may come from outside (a `description:` prefilled for a manual run,
+ *   a rule that sets it where the YAML does not);
+ * - Drone, Woodpecker and Buildkite: a step's `commands` in one shell; Taskfile `cmds` one each;
+ * - the files these pull in: GitLab `include: local:` and child pipelines (`trigger: include:`),
+ *   Taskfile `includes:`, and the Groovy files a Jenkinsfile `load`s, followed from file to file;
+ * - Jenkinsfile `sh` steps;
+ * - Drone's Jsonnet and Starlark configs are not evaluated: one naming a probe's handler by path
+ *   beside kubectl or yq holds that probe key of any object.
  */
 import path from 'node:path';
 import type { Document, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
@@ -451,7 +462,13 @@ function gitlabScripts(text: string, doc: Doc): Script[] {
     const e = mapValue(job, 'extends', doc);
     return (isSeq(e) ? e.items.map((i) => scalarText(deref(i, doc))) : [scalarText(e)]).filter((n): n is string => n !== undefined);
   };
-  for (const [k, v] of top) if (!GITLAB_GLOBAL.has(k) && isMap(v)) for (const p of parents(v)) extended.add(p);
+  // A hidden job another one merges in (`<<: *deploy`) runs through that one alone, as one it extends.
+  const merged = new Set<unknown>();
+  for (const [k, v] of top) if (!GITLAB_GLOBAL.has(k) && isMap(v)) {
+    for (const p of parents(v)) extended.add(p);
+    for (const m of mergeSources(v, doc)) merged.add(m);
+  }
+  for (const [k, v] of top) if (k.startsWith('.') && merged.has(v)) extended.add(k);
   // A job's keys and variables, through `extends:` (a parent's keys first, deep-merged variables).
   const view = (job: YAMLMap, seen: ReadonlySet<string>): { keys: Map<string, unknown>; vars: Values } => {
     const keys = new Map<string, unknown>();
