@@ -56,6 +56,7 @@ describe('the values a GitLab variable may take', () => {
   test.each([
     ['a rule override to another object', `deploy:\n  variables:\n    P: q\n  rules:\n    - if: $X\n      variables:\n        P: r\n  script:\n    - ${q(PATCH_VAR)}\n`],
     ['the template itself (hidden) with another object, extended with another', `.deploy:\n  variables:\n    P: p\n  script:\n    - ${q(PATCH_VAR)}\ndeploy:\n  extends: .deploy\n  variables:\n    P: q\n`],
+    ['the template itself (hidden, anchored) with another object, merged with another', `.deploy: &deploy\n  variables:\n    P: p\n  script:\n    - ${q(PATCH_VAR)}\ndeploy:\n  <<: *deploy\n  variables:\n    P: q\n`],
     ['a matrix of other objects', `variables:\n  P: p\ndeploy:\n  parallel:\n    matrix:\n      - P: [q, r]\n  script:\n    - ${q(PATCH_VAR)}\n`],
   ])('holds nothing: %s', async (_name, text) => {
     expect((await statusOf({ '.gitlab-ci.yml': text })).status).toBe('migratable');
