@@ -7,7 +7,8 @@ import { lineStartOf } from '../src/text/lines.js';
 import type { Report, Rule } from '../src/types.js';
 
 /**
- * Shell scripts in the tree (`*.sh`, `*.bash`) that use grpc_health_probe: wait loops, entrypoint
+ * Shell scripts in the tree (`*.sh`, `*.bash`, and files without an extension whose `#!` line
+ * names a shell: src/classify.ts) that use grpc_health_probe: wait loops, entrypoint
  * wrappers, smoke tests, install scripts. The tool does not rewrite them. A script that names the
  * binary anywhere outside a comment keeps it installed (the safe side): a smoke test that runs it
  * through `kubectl exec` or `docker compose exec` needs it in the image as much as a probe does.

@@ -82,7 +82,14 @@ export const KIND_RULES: readonly KindRule[] = [
   { kind: 'json', test: (b) => /\.json$/i.test(b) },
   { kind: 'typescript', test: (b) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(b) && !b.endsWith('.d.ts') },
   { kind: 'shell', test: (b) => /\.(sh|bash)$/i.test(b) },
+  // Without an extension: a shell script by its `#!` line (as the probe-patch reader takes it, src/kubernetes/patch-commands.ts).
+  { kind: 'shell', test: (b, _rel, text) => !b.includes('.') && text !== undefined && shellShebang(text) },
 ];
+
+/** `#!/bin/bash`, `#!/usr/bin/env sh`, `#!/usr/bin/env -S bash -e`: a POSIX-like shell's script. */
+export function shellShebang(text: string): boolean {
+  return /^#!\s*\S*?\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z|k|mk)?sh(?:\s|$)/.test(text);
+}
 
 /** `abs`: the file's absolute path, when known (a compose-shaped file inside a Helm chart is its values, not compose). */
 export function classify(displayPath: string, text?: string, abs?: string): FileKind {

@@ -2024,7 +2024,7 @@ const DEVCONTAINER_COMMANDS = new Set(['initializeCommand', 'onCreateCommand', '
 
 /**
  * A command of a Drone or Woodpecker step (`steps[].commands`, Woodpecker's `steps.<name>.commands`
- * too), a Buildkite step (`steps[].command`/`commands`, in a group's `steps` too), a Taskfile task
+ * too, and a step's `entrypoint:`), a Buildkite step (`steps[].command`/`commands`, in a group's `steps` too), a Taskfile task
  * (`tasks.<name>.cmds`, a `cmd:` item) or a dev container's lifecycle command: read command by
  * command as a workflow step's `run:` is (scriptUses), and named after its step. A run where the
  * command itself runs (the step's image, the agent, the machine that runs task, the dev container)
@@ -2043,7 +2043,8 @@ function pipelineStepScript(pipeline: Pipeline, keys: readonly string[], path: r
   let where: string;
   if (pipeline === 'drone' || pipeline === 'woodpecker') {
     const steps = keys[0] === 'steps' || keys[0] === 'pipeline' || keys[0] === 'services' || keys[0] === 'clone';
-    if (!steps || last !== 'commands' || (n !== 2 && n !== 3)) return undefined;
+    // A step's `entrypoint:` (a list the step's image runs without a shell, `command:` its arguments) runs there too.
+    if (!steps || (last !== 'commands' && last !== 'entrypoint') || (n !== 2 && n !== 3)) return undefined;
     const name = field('name') ?? (n === 3 ? keys[1] : undefined);
     const system = pipeline === 'drone' ? 'Drone' : 'Woodpecker';
     who = `the ${system} step${name !== undefined ? ` ${name}` : ''}`;
