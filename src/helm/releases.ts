@@ -613,7 +613,7 @@ function valuesObjects(names: ReadonlySet<string>, run: RunContext): Map<string,
 /**
  * Where a manifest's document holds Helm values as a string a release reads: a ConfigMap's (or
  * Secret's) key that a Flux HelmRelease's `valuesFrom` names, a k3s/RKE2 HelmChart's
- * `spec.valuesContent`. The strings' key paths in the document (`data.values.yaml`), each with
+ * `spec.valuesContent`, an Argo CD Application's (or ApplicationSet template's) `helm.values`. The strings' key paths in the document (`data.values.yaml`), each with
  * the releases that read it, as messages name them.
  */
 export function valuesStringsIn(fileAbs: string, doc: number, run: RunContext): Map<string, string[]> {
@@ -716,11 +716,13 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const helm = getPair(source, 'helm')?.value;
       if (refs.length === 0 || !isMap(helm)) continue;
       const layers = [...layer(getPair(helm, 'valuesObject')?.value, `${where}.helm.valuesObject`), ...layer(getPair(helm, 'values')?.value, `${where}.helm.values`)];
-      // `helm.values` is most often a string of YAML: what it keeps is read from the string (the tool does not rewrite it).
+      // `helm.values` is most often a string of YAML: the release's values, read from the string
+      // (src/helm/values-strings.ts judges its probes and rewrites a literal block, as a HelmChart's valuesContent).
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
-        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten: false }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+        const rewritten = src.rewritten && !('error' in blockScalarView(valuesString, '\n'));
+        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' '), at: { abs: src.abs, doc: src.doc }, inString: `${where}.helm.values` });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.
