@@ -46,7 +46,7 @@ test('a probe in an Argo CD helm.values string: a quoted or folded one says what
   ]);
   const [, , quoted, folded] = apps;
   expect(quoted!.hint).toBe(
-    'Write the probe by hand in the values: in place of its exec, exec: null and grpc: {port: 9002, service: ""} (the values merge over the chart\'s: exec: null deletes the chart\'s exec handler, and service: "" keeps checking the whole server where the chart\'s probe names a service); or write the values as a literal block (|), which the tool rewrites, and run it again.',
+    'Write the probe by hand in the values: in place of its exec, exec: null and grpc: {port: 9002, service: ""} (the values merge over the chart\'s: exec: null deletes the chart\'s exec handler, and service: "" keeps checking the whole server where the chart\'s probe names a service); or write the values as a literal block (|) or as helm.valuesObject (Argo CD 2.8 or later), which the tool rewrites, and run it again.',
   );
   expect(folded!.hint).toContain('exec: null and grpc: {port: 9093, service: ""} (');
   // A chart not in the repository: the probe dials the local host, where the chart's pod may be on the host's network.

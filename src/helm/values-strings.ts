@@ -69,6 +69,8 @@ function stringReports(node: Scalar, at: string, doc: number, readers: string[],
   if (!reports.some((r) => r.subject === 'probe')) return undefined;
 
   if ('error' in view) {
+    // An Argo CD Application's values may also move to helm.valuesObject, a mapping.
+    const argo = at.endsWith('helm.values');
     const form = view.error === 'not a block scalar' ? 'a flow or quoted string' : view.error.startsWith('a folded') ? 'a folded (>) block scalar' : 'a block scalar whose lines the tool cannot map back to the file';
     return reports.map((r): Report => {
       const { fix: _fix, ...rest } = r;
@@ -85,7 +87,7 @@ function stringReports(node: Scalar, at: string, doc: number, readers: string[],
         keepsBinary: true,
         blockers: ['unsupported-file'],
         message: `${prefix}: ${r.message.split(': exec grpc_health_probe')[0]} runs grpc_health_probe and could become ${target}, but values written as ${form} cannot be rewritten in place, so it stays on exec`,
-        hint: `Write the probe by hand in the values: in place of its exec, exec: null and ${grpc}${timeout} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or write the values as a literal block (|), which the tool rewrites, and run it again.`,
+        hint: `Write the probe by hand in the values: in place of its exec, exec: null and ${grpc}${timeout} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or write the values as a literal block (|)${argo ? ' or as helm.valuesObject (Argo CD 2.8 or later)' : ''}, which the tool rewrites, and run it again.`,
       };
     });
   }
