@@ -161,6 +161,8 @@ export interface HoldingRelease {
   installs(chartRoot: string, chartName: string | undefined): boolean;
   /** How the release names its chart, for messages (`./charts/cni`, `aws-vpc-cni`). */
   chart: string;
+  /** A value the release sets one at a time into the probe's handler (`--set readinessProbe.exec.command[1]=…`), as messages say it. */
+  setsHandler?: string;
 }
 
 /**
@@ -173,12 +175,16 @@ export interface HoldingRelease {
 export function releasesHolding(fileAbs: string, doc: number | undefined, keyPath: string, run: RunContext): HoldingRelease[] {
   const out: HoldingRelease[] = [];
   for (const release of releasesOf(run)) {
-    const hold = (valuesPath: string): HoldingRelease => ({
-      shown: release.shown,
-      valuesPath,
-      installs: (chartRoot, chartName) => release.refs.some((ref) => matches(ref, chartRoot, chartName)),
-      chart: release.chartShown ?? release.refs.map((ref) => (ref.by === 'name' ? ref.name : ref.by === 'path' ? shownPath(ref.abs, run) : ref.rel)).join(' or '),
-    });
+    const hold = (valuesPath: string): HoldingRelease => {
+      const set = (release.sets ?? []).find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
+      return {
+        shown: release.shown,
+        valuesPath,
+        installs: (chartRoot, chartName) => release.refs.some((ref) => matches(ref, chartRoot, chartName)),
+        chart: release.chartShown ?? release.refs.map((ref) => (ref.by === 'name' ? ref.name : ref.by === 'path' ? shownPath(ref.abs, run) : ref.rel)).join(' or '),
+        ...(set ? { setsHandler: `${set.path} (${set.where})` } : {}),
+      };
+    };
     for (const layer of release.layers) {
       if (layer.at?.abs !== fileAbs || (doc !== undefined && layer.at.doc !== doc)) continue;
       const inString = layer.inString === undefined ? undefined : `${layer.inString}.`;
