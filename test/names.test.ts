@@ -38,3 +38,23 @@ test('the Go files are those the Go readers chose (src/kubernetes/go-readers.ts:
 test('the kustomizations are those the image ties chose (src/docker/ties.ts: isKustomization of the base name)', () => {
   expect(listed.kustomizations).toEqual(LISTING.filter((f) => isKustomization(path.basename(f))));
 });
+
+test('CI pipelines and task files that hold scripts, Jenkinsfiles, and extensionless files that may be scripts are sorted in the same pass', () => {
+  const files = [
+    '.gitlab-ci.yml', 'sub/prod.gitlab-ci.yaml', '.gitlab/ci/deploy.yml', 'xgitlab-ci.yml', 'Taskfile.yml', 'sub/taskfile.yaml', 'Taskfile.dist.yml', '.drone.yml', 'drone.yaml', '.woodpecker.yml', '.woodpecker/deploy.yaml',
+    '.buildkite/pipeline.yml', 'buildkite.yml', 'k8s/deploy.yaml', 'vendor/x/.drone.yml', '.github/workflows/ci.yml',
+    'Jenkinsfile', 'ci/Jenkinsfile.release', 'ci/deploy.jenkinsfile', 'xJenkinsfile', 'node_modules/m/Jenkinsfile',
+    'hack/deploy', 'bin/rollout', 'LICENSE', 'sub/OWNERS', 'Dockerfile', 'Makefile', 'k/Kustomization', 'vendor/v/bin/tool', 'a.b/c',
+  ].map(p);
+  const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
+  expect(named.ciYaml).toEqual(['.gitlab-ci.yml', 'sub/prod.gitlab-ci.yaml', '.gitlab/ci/deploy.yml', 'Taskfile.yml', 'sub/taskfile.yaml', 'Taskfile.dist.yml', '.drone.yml', 'drone.yaml', '.woodpecker.yml', '.woodpecker/deploy.yaml', '.buildkite/pipeline.yml', 'buildkite.yml'].map(p));
+  expect(named.jenkinsfiles).toEqual(['Jenkinsfile', 'ci/Jenkinsfile.release', 'ci/deploy.jenkinsfile'].map(p));
+  expect(named.extensionless).toEqual(['xJenkinsfile', 'hack/deploy', 'bin/rollout', 'a.b/c'].map(p));
+});
+
+test('a YAML file whose last separator sits where a workflow folder would end is no workflow unless it is under one', () => {
+  // `/repo/.woodpecker/` is as long as `/.github/workflows/` less one: lastIndexOf's -1 matched it.
+  const files = ['/repo/.woodpecker/deploy.yaml', '/r/.github/workflows/ci.yml'].map((f) => f.split('/').join(path.sep));
+  const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
+  expect(named.workflows).toEqual([files[1]]);
+});

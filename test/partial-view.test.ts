@@ -425,6 +425,26 @@ test('submodules checked out (each folder holds files, a nested .gitmodules read
   expect(io2.out()).toContain('(the submodule deploy-extra/inner is not checked out');
 });
 
+// `git add` of a nested clone records a gitlink (mode 160000) that .gitmodules does not name: a
+// plain clone leaves its folder empty all the same, and git submodule update does not fill it.
+test('a gitlink with no .gitmodules entry, not checked out: a partial view, the install stays; checked out: the whole repository', async () => {
+  const { '.gitmodules': _, ...withoutModules } = POD_FILES;
+  const dir = repoWith(withoutModules);
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['add', '.'], { cwd: dir });
+  execFileSync('git', ['update-index', '--add', '--cacheinfo', `160000,${'49c98559'.padEnd(40, '0')},deploy/shared`], { cwd: dir });
+  fs.mkdirSync(path.join(dir, 'deploy/shared'));
+  const io = captureIo(dir);
+  expect(await main(['--fix', '.'], io)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
+  expect(io.out()).toContain('(the submodule deploy/shared (a gitlink with no .gitmodules entry) is not checked out: git submodule update clones only what .gitmodules names');
+  // Its repository cloned into the folder: nothing is missing.
+  fs.writeFileSync(path.join(dir, 'deploy/shared/README.md'), 'x\n');
+  const io2 = captureIo(dir);
+  expect(await main(['--fix', '.'], io2)).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM alpine:3.20\nCOPY app /app\n');
+});
+
 test('a .gitmodules git cannot read: the run is a partial view, the install stays', async () => {
   const dir = repoWith({ ...POD_FILES, '.gitmodules': '[submodule "x\n\tpath = x\n' }, { git: true });
   const io = captureIo(dir);

@@ -5,8 +5,9 @@
  * target, and what holds nothing.
  */
 import { describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { run } from '../src/engine.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, repoWith, writeFiles } from './support/repo.js';
 
 async function statusOf(files: Record<string, string>, file = 'k8s/pod.yaml'): Promise<{ status?: string; message?: string }> {
   const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': POD, ...files }) });
@@ -85,3 +86,78 @@ describe('Pulumi and cdk8s code', () => {
     }
   });
 });
+
+describe('CI systems, task runners, extensionless scripts and nested shells', () => {
+  const patch = `kubectl patch pod p --type=json -p ${JSON_OP}`;
+  const other = `kubectl patch pod q --type=json -p ${JSON_OP}`;
+
+  test.each([
+    ['GitLab CI script (a string)', '.gitlab-ci.yml', `deploy:\n  script: ${JSON.stringify(patch)}\n`, 2],
+    ['GitLab CI after_script of default', '.gitlab-ci.yml', `default:\n  after_script:\n    - ${JSON.stringify(patch)}\n`, 3],
+    ['a GitLab CI local include', '.gitlab-ci.yml', `include: 'ci/deploy.yml'\n`, undefined],
+    ['Jenkinsfile sh with single quotes', 'Jenkinsfile', `node {\n  sh '''\n    ${patch}\n  '''\n}\n`, 3],
+    ['Jenkinsfile sh(script:) with a Groovy interpolation for the name', 'Jenkinsfile', `node {\n  sh(script: "kubectl patch pod \${params.POD} --type=json -p ${JSON_OP.replace(/"/g, '\\"')}", returnStatus: true)\n}\n`, 2],
+    ['Jenkinsfile.deploy, sh script: without parentheses', 'ci/Jenkinsfile.deploy', `node {\n  sh script: ${JSON.stringify(patch)}\n}\n`, 2],
+    ['a Jenkins sh step with a label first, without parentheses', 'Jenkinsfile', `node {\n  sh label: 'Patch (canary)', script: ${JSON.stringify(patch)}\n}\n`, 2],
+    ['Taskfile cmds', 'Taskfile.yml', `version: '3'\ntasks:\n  patch:\n    cmds:\n      - ${JSON.stringify(patch)}\n`, 5],
+    ['Drone commands', '.drone.yml', `kind: pipeline\nsteps:\n  - name: p\n    commands:\n      - ${JSON.stringify(patch)}\n`, 5],
+    ['an extensionless script, #!/usr/bin/env sh', 'hack/deploy', `#!/usr/bin/env sh\nset -e\n${patch}\n`, 3],
+    ['an extensionless script, #!/bin/bash -e', 'bin/rollout', `#!/bin/bash -e\n${patch}\n`, 2],
+    ['bash -c in a script', 'deploy.sh', `timeout 60 bash -c ${JSON.stringify(patch)}\n`, 1],
+    ['sh -c in a Makefile recipe', 'Makefile', `patch:\n\tsh -euc ${JSON.stringify(patch).replace(/\$/g, '$$$$')}\n`, 2],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const files: Record<string, string> = { [file]: text };
+    if (line === undefined) files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
+    const r = await statusOf(files);
+    expect(r.status).toBe('blocked');
+    const where = line === undefined ? 'ci/deploy.yml:3' : `${file}:${line}`;
+    expect(r.message).toContain(`${where} patches this probe's exec with kubectl`);
+  });
+
+  test('a patch or target held in a pipeline variable (GitLab variables:, a workflow step env:, Drone environment:) is read at its value', async () => {
+    const op = JSON_OP.slice(1, -1);
+    const gitlab = `variables:\n  TARGET: pod/p\ndeploy:\n  variables:\n    PATCH: '${op}'\n  script:\n    - kubectl patch "$TARGET" --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.gitlab-ci.yml': gitlab })).message).toContain(".gitlab-ci.yml:7 patches this probe's exec");
+    // The name it holds is another object's: nothing held.
+    expect((await statusOf({ '.gitlab-ci.yml': gitlab.replace('pod/p', 'pod/q') })).status).toBe('migratable');
+    const step = `env:\n  PATCH: '${op}'\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          POD: p\n        run: kubectl patch pod "$POD" --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.github/workflows/d.yml': step })).message).toContain(".github/workflows/d.yml:9 patches this probe's exec");
+    expect((await statusOf({ '.github/workflows/d.yml': step.replace('POD: p', 'POD: q') })).status).toBe('migratable');
+    const drone = `kind: pipeline\nsteps:\n  - name: p\n    environment:\n      PATCH: '${op}'\n    commands:\n      - kubectl patch pod p --type=json -p "$PATCH"\n`;
+    expect((await statusOf({ '.drone.yml': drone })).message).toContain(".drone.yml:7 patches this probe's exec");
+  });
+
+  test.each([
+    ['GitLab CI: another object', '.gitlab-ci.yml', `deploy:\n  script:\n    - ${JSON.stringify(other)}\n`],
+    ['GitLab CI: a variable is no command', '.gitlab-ci.yml', `variables:\n  CMD: ${JSON.stringify(patch)}\n`],
+    ['a GitLab include of a remote file', '.gitlab-ci.yml', `include:\n  - remote: https://example.com/ci/deploy.yml\n`],
+    ['Jenkinsfile: a commented-out step', 'Jenkinsfile', `node {\n  // sh ${JSON.stringify(patch)}\n}\n`],
+    ['Jenkinsfile: an echo, not sh', 'Jenkinsfile', `node {\n  echo ${JSON.stringify(patch)}\n}\n`],
+    ['an extensionless file without #!', 'notes/howto', `${patch}\n`],
+    ['an extensionless Python script', 'bin/rollout', `#!/usr/bin/env python3\nCMD = """${patch}"""\n`],
+    ['sh -c of another object', 'deploy.sh', `sh -c ${JSON.stringify(other)}\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    const files: Record<string, string> = { [file]: text };
+    // The remote include's path is a file of the repository too: only a local include reads it.
+    if (file === '.gitlab-ci.yml') files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
+    expect((await statusOf(files)).status).toBe('migratable');
+  });
+});
+
+test('in a git checkout with many scripts and extensionless files, git says which to read (among their own names, every extensionless file): a CI job and an extensionless script that patch the probe are still found', async () => {
+  const files: Record<string, string> = { 'k8s/pod.yaml': POD, '.gitlab-ci.yml': 'deploy:\n  script:\n    - echo deploy\n', 'hack/deploy': '#!/bin/bash\necho deploy\n' };
+  for (let i = 0; i < 101; i++) files[`scripts/s${i}.sh`] = `#!/bin/sh\necho ${i}\n`;
+  for (let i = 0; i < 3001; i++) files[`testdata/c${i}/out`] = `output ${i}\n`;
+  const cwd = repoWith(files);
+  const git = (...args: string[]) => execFileSync('git', ['-C', cwd, ...args], { stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'x');
+  const status = async () => (await run({ cwd })).findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+  expect((await status())?.status).toBe('migratable');
+  // Untracked changes too: git grep reads the working tree.
+  writeFiles(cwd, { '.gitlab-ci.yml': `deploy:\n  script:\n    - kubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain(".gitlab-ci.yml:3 patches this probe's exec");
+  writeFiles(cwd, { '.gitlab-ci.yml': 'deploy:\n  script:\n    - echo deploy\n', 'hack/deploy': `#!/bin/bash\nkubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain("hack/deploy:2 patches this probe's exec");
+}, 60_000);

@@ -22,11 +22,13 @@ import { copyOf, POD as SHARED_POD, repoWith, ROOT } from './support/repo.js';
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
  * listed here by apiVersion/kind rather than skipped silently. A new one must be added by hand.
  */
-const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'helm.toolkit.fluxcd.io/v2beta2/HelmRelease', 'helm.cattle.io/v1/HelmChart', 'argoproj.io/v1alpha1/Application', 'argoproj.io/v1alpha1/ApplicationSet', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config']);
+const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'helm.toolkit.fluxcd.io/v2beta2/HelmRelease', 'helm.cattle.io/v1/HelmChart', 'argoproj.io/v1alpha1/Application', 'argoproj.io/v1alpha1/ApplicationSet', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config', 'core.oam.dev/v1beta1/Application']);
 
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
 const FRAGMENTS = new Set([
   'kubernetes-exec-probe/no-final-newline/input.yaml',
+  // A values-like file with an apiVersion key and no kind (not another format's spec): no object.
+  'kubernetes-exec-probe/score-workload/chart-values.yaml',
   // JSON 6902 patch files are lists of operations; the Kustomize tests build them with kubectl.
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/liveness-6902.json',
   'kustomize-patch-probe/overlays-all-forms/overlays/prod/readiness-6902.yaml',

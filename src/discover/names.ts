@@ -22,6 +22,23 @@ export interface NamedFiles {
   kustomizations: string[];
   /** `.go` (lower case, as the Go tool reads them), vendored ones too. */
   go: string[];
+  /**
+   * YAML files of CI systems and task runners whose command keys hold shell scripts, outside
+   * node_modules and vendor: GitLab CI (`.gitlab-ci.yml`, a name ending in `gitlab-ci.yml`, YAML
+   * under a `.gitlab/` folder), Taskfiles (`Taskfile.yml`, `taskfile.yaml`, `Taskfile.dist.yml`),
+   * Drone (`.drone.yml`), Woodpecker (`.woodpecker.yml`, YAML under `.woodpecker/`), Buildkite
+   * (YAML under `.buildkite/`, `buildkite.yml`).
+   */
+  ciYaml: string[];
+  /** `Jenkinsfile`, `Jenkinsfile.<x>`, `<x>.jenkinsfile` (any case of the extension), outside node_modules and vendor. */
+  jenkinsfiles: string[];
+  /**
+   * Files without an extension, outside node_modules and vendor, but for names that are no script
+   * (LICENSE, Dockerfile, OWNERS, …, and the Makefiles, kustomizations and Jenkinsfiles above):
+   * the ones a `#!` line may make a shell script (`hack/deploy`, `bin/rollout`). Only their names:
+   * a reader reads the head of those it needs.
+   */
+  extensionless: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -33,11 +50,16 @@ const PROJECTS = new Set(['Pulumi.yaml', 'Pulumi.yml', 'cdk8s.yaml', 'cdk8s.yml'
 const VENDORED = /[\\/](?:node_modules|vendor)[\\/]/;
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 const WORKFLOW_DIR = `${path.sep}.github${path.sep}workflows${path.sep}`;
+/** Folders whose YAML files are CI pipelines that hold scripts (GitLab's local includes, Woodpecker's and Buildkite's pipelines). */
+const CI_DIRS = [`${path.sep}.gitlab${path.sep}`, `${path.sep}.woodpecker${path.sep}`, `${path.sep}.buildkite${path.sep}`];
+const CI_NAMES = /^(?:\.?drone|\.woodpecker|buildkite|[Tt]askfile(?:\.dist)?)\.ya?ml$|(?:^|\.)gitlab-ci\.ya?ml$/;
+/** Extensionless names that are no shell script (compared in upper case). */
+const NOT_SCRIPTS = new Set(['LICENSE', 'LICENCE', 'COPYING', 'NOTICE', 'AUTHORS', 'CONTRIBUTORS', 'OWNERS', 'OWNERS_ALIASES', 'CODEOWNERS', 'MAINTAINERS', 'PATENTS', 'README', 'CHANGELOG', 'VERSION', 'DOCKERFILE', 'CONTAINERFILE', 'PROCFILE', 'GEMFILE', 'RAKEFILE', 'VAGRANTFILE', 'BREWFILE', 'EARTHFILE', 'TILTFILE', 'JUSTFILE', 'BUILD', 'WORKSPACE', 'CNAME', 'HEAD', 'SECURITY']);
 
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [], ciYaml: [], jenkinsfiles: [], extensionless: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
   // repository (25k in the bench's checkout), nearly all of them source files it skips. An indexed
   // loop, not for…of (the iterator costs on a cold JIT), and no closure over `abs` (which would
@@ -48,10 +70,13 @@ export function namedFiles(run: RunContext): NamedFiles {
     const slash = abs.lastIndexOf(path.sep);
     const dot = abs.lastIndexOf('.');
     if (dot < slash) {
-      // No extension: a Makefile, or nothing sorted here.
+      // No extension: a Makefile, a Kustomization, a Jenkinsfile, or maybe a script (by its `#!` line, read later).
       const c = abs.charCodeAt(slash + 1);
       if ((c === 71 || c === 77 || c === 109) && MAKEFILES.has(abs.slice(slash + 1)) && !VENDORED.test(abs)) out.makefiles.push(abs);
       else if (c === 75 && abs.endsWith('Kustomization') && abs.length - slash - 1 === 13) out.kustomizations.push(abs);
+      else if (c === 74 && abs.endsWith('Jenkinsfile') && abs.length - slash - 1 === 11) {
+        if (!VENDORED.test(abs)) out.jenkinsfiles.push(abs);
+      } else if (slash + 1 < abs.length && !NOT_SCRIPTS.has(abs.slice(slash + 1).toUpperCase()) && !VENDORED.test(abs)) out.extensionless.push(abs);
       continue;
     }
     const n = abs.length - dot - 1;
@@ -62,7 +87,11 @@ export function namedFiles(run: RunContext): NamedFiles {
       const base = abs.slice(slash + 1);
       if (PROJECTS.has(base) && !NODE_MODULES.test(abs)) out.projects.push(abs);
       if (base === 'kustomization.yaml' || base === 'kustomization.yml') out.kustomizations.push(abs);
-      if (abs.lastIndexOf(WORKFLOW_DIR) === slash - WORKFLOW_DIR.length + 1 && !VENDORED.test(abs)) out.workflows.push(abs);
+      // (Not -1: a path whose last separator is at WORKFLOW_DIR.length - 2 is under no such folder.)
+      if (slash >= WORKFLOW_DIR.length - 1 && abs.lastIndexOf(WORKFLOW_DIR) === slash - WORKFLOW_DIR.length + 1 && !VENDORED.test(abs)) out.workflows.push(abs);
+      else if ((CI_NAMES.test(base) || CI_DIRS.some((d) => abs.includes(d))) && !VENDORED.test(abs)) out.ciYaml.push(abs);
+    } else if ((abs.charCodeAt(slash + 1) === 74 && abs.startsWith('Jenkinsfile.', slash + 1)) || (n === 11 && (abs.charCodeAt(dot + 1) | 32) === 106 && abs.slice(dot + 1).toLowerCase() === 'jenkinsfile')) {
+      if (!VENDORED.test(abs)) out.jenkinsfiles.push(abs);
     } else if (n >= 2 && n <= 4 && SHELL_START.has(abs.charCodeAt(dot + 1)) && SHELL_EXT.has(abs.slice(dot + 1))) {
       if (!VENDORED.test(abs)) out.shell.push(abs);
     } else if (n === 2) {

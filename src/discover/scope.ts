@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { classify, READS_REPOSITORY } from '../classify.js';
 import { discover } from './walk.js';
-import { PREFETCHED_SEARCHES, searchLater } from './grep.js';
+import { PREFETCHED_SEARCHES, searchLater, searchNamesLater } from './grep.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
 export function enclosingRepository(dir: string): string | undefined {
@@ -57,7 +57,11 @@ export function partialViewOf(paths: readonly string[], cwd: string): string | u
     if (missing === undefined) return `a repository whose .gitmodules the tool cannot read (at ${path.relative(realOrResolved(cwd), root).split(path.sep).join('/') || '.'})`;
     if (missing.length > 0) {
       const names = missing.length > 3 ? `${missing.slice(0, 3).join(', ')} and ${missing.length - 3} more` : missing.join(', ');
-      return `${missing.length === 1 ? 'the submodule' : 'the submodules'} ${names} ${missing.length === 1 ? 'is' : 'are'} not checked out: run git submodule update --init --recursive, then the tool again`;
+      // git submodule update does not clone a gitlink that .gitmodules does not name.
+      const what = missing.some((m) => m.endsWith(UNNAMED_GITLINK))
+        ? 'git submodule update clones only what .gitmodules names: add each there and run git submodule update --init --recursive, or clone it into its folder, then run the tool again'
+        : 'run git submodule update --init --recursive, then the tool again';
+      return `${missing.length === 1 ? 'the submodule' : 'the submodules'} ${names} ${missing.length === 1 ? 'is' : 'are'} not checked out: ${what}`;
     }
   }
   return undefined;
@@ -66,24 +70,34 @@ export function partialViewOf(paths: readonly string[], cwd: string): string | u
 /**
  * The submodules of the checkout at `root` (nested ones of those checked out too) whose folder is
  * missing or empty, as paths from `root`; undefined when `.gitmodules` cannot be read. Git reads
- * the file (its config format has quoting and escapes of its own), only when there is one.
+ * the file (its config format has quoting and escapes of its own), only when there is one. The
+ * index's gitlinks (`git ls-files -s`, mode 160000) are submodules too, whether or not
+ * `.gitmodules` names them (`git add` of a nested clone records one without): such a path is
+ * shown with ` (a gitlink with no .gitmodules entry)`. Asked only of a run over a whole checkout
+ * (a file list or a sub-folder is a partial view before this), ~15 ms of git in a 3k-file one.
  */
 export function missingSubmodules(root: string, git = 'git'): string[] | undefined {
   const file = path.join(root, '.gitmodules');
-  if (!fs.existsSync(file)) return [];
-  let listed: string;
-  try {
-    listed = execFileSync(git, ['config', '--file', file, '-z', '--get-regexp', '^submodule\\..*\\.path$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch (e) {
-    // Exit 1: no submodule has a path. Anything else (no git, a broken file): unknown.
-    return (e as { status?: number }).status === 1 ? [] : undefined;
+  const paths = new Map<string, boolean>();
+  if (fs.existsSync(file)) {
+    let listed = '';
+    try {
+      listed = execFileSync(git, ['config', '--file', file, '-z', '--get-regexp', '^submodule\\..*\\.path$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch (e) {
+      // Exit 1: no submodule has a path. Anything else (no git, a broken file): unknown.
+      if ((e as { status?: number }).status !== 1) return undefined;
+    }
+    for (const entry of listed.split('\0')) {
+      const nl = entry.indexOf('\n');
+      if (nl >= 0) paths.set(path.resolve(root, entry.slice(nl + 1)), true);
+    }
+  }
+  for (const rel of gitlinks(root, git)) {
+    const abs = path.resolve(root, rel);
+    if (!paths.has(abs)) paths.set(abs, false);
   }
   const out: string[] = [];
-  for (const entry of listed.split('\0')) {
-    const nl = entry.indexOf('\n');
-    if (nl < 0) continue;
-    const rel = entry.slice(nl + 1);
-    const abs = path.resolve(root, rel);
+  for (const [abs, named] of paths) {
     if (!within(abs, root) || abs === root) continue;
     let names: string[] = [];
     try {
@@ -93,7 +107,7 @@ export function missingSubmodules(root: string, git = 'git'): string[] | undefin
     }
     const shown = path.relative(root, abs).split(path.sep).join('/');
     if (names.length === 0) {
-      out.push(shown);
+      out.push(named ? shown : `${shown} ${UNNAMED_GITLINK}`);
       continue;
     }
     const nested = missingSubmodules(abs, git);
@@ -101,6 +115,38 @@ export function missingSubmodules(root: string, git = 'git'): string[] | undefin
     out.push(...nested.map((n) => `${shown}/${n}`));
   }
   return out;
+}
+
+/** How missingSubmodules shows a gitlink that `.gitmodules` does not name. */
+export const UNNAMED_GITLINK = '(a gitlink with no .gitmodules entry)';
+
+/**
+ * The gitlinks of the index of the checkout at `root` (`git ls-files -s`: mode 160000), as git's
+ * paths; none where git cannot read it (no git, a folder that only looks like a checkout). git
+ * looks for the checkout at `root` only, not in the folders above it.
+ */
+function gitlinks(root: string, git: string): string[] {
+  let out: string;
+  try {
+    out = execFileSync(git, ['-C', root, 'ls-files', '-s', '-z'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 30,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(root)) },
+    });
+  } catch {
+    return [];
+  }
+  const links: string[] = [];
+  // Each entry: `<mode> <object> <stage>\t<path>\0`; found by a native search, not a split of the whole listing.
+  for (let at = out.startsWith('160000 ') ? 0 : out.indexOf('\x00160000 '); at !== -1; ) {
+    const tab = out.indexOf('\t', at);
+    const end = out.indexOf('\0', tab);
+    if (tab < 0 || end < 0) break;
+    links.push(out.slice(tab + 1, end));
+    at = out.indexOf('\x00160000 ', end);
+  }
+  return [...new Set(links)];
 }
 
 /** `p` is `dir` or inside it. */
@@ -236,6 +282,25 @@ export function wantsRepositoryListing(paths: readonly string[], cwd: string): b
   return false;
 }
 
+/** At most this many named files have their names searched for beside the listing (a pre-commit run). */
+const NAMED_MANIFESTS = 20;
+
+/** The texts of the YAML and JSON files among `paths` (files of at most LARGEST_LOOKED_AT bytes). */
+function manifestTexts(paths: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!/\.(?:ya?ml|json)$/i.test(p)) continue;
+    try {
+      const abs = path.resolve(cwd, p);
+      const stat = fs.statSync(abs);
+      if (stat.isFile() && stat.size <= LARGEST_LOOKED_AT) out.push(fs.readFileSync(abs, 'utf8'));
+    } catch {
+      // Not there, or unreadable: the run reports it.
+    }
+  }
+  return out;
+}
+
 /** Bytes wantsRepositoryListing reads of a named file before it takes the listing as wanted. */
 const LARGEST_LOOKED_AT = 1024 * 1024;
 
@@ -263,6 +328,11 @@ export function listRepositories(paths: readonly string[], cwd: string, git = 'g
   const jobs = roots.map((root) => gitFilesLater(root, git));
   // Only git itself: a test's stand-in command is asked for listings alone.
   const searches = git === 'git' ? roots.flatMap((root) => PREFETCHED_SEARCHES.map((s) => searchLater(root, s.pattern, s.pathspecs))) : [];
+  // The names the named manifests give, for the partial-manifest reader (src/kubernetes/partial-manifests.ts).
+  if (git === 'git' && roots.length === 1 && paths.length <= NAMED_MANIFESTS) {
+    const names = searchNamesLater(roots[0]!, manifestTexts(paths, cwd));
+    if (names) searches.push(names);
+  }
   let all: Promise<Map<string, string[] | undefined>> | undefined;
   return {
     files: () =>

@@ -446,3 +446,57 @@ export function mergedRuns(run: RunContext, composeFiles: readonly string[]): Me
   const onlyMerged = new Set([...later].filter((f) => !first.has(f) && !doubt.has(f) && !DEFAULT_NAMES.includes(path.basename(f)) && !extended(f)));
   return { runs, onlyMerged };
 }
+
+const includesOf = new WeakMap<RunContext, { file: string; text: string }[]>();
+
+/**
+ * The compose files of the repository that `include:` `abs`: Compose loads each included file
+ * as an application model of its own, its paths from its own folder, and copies its services
+ * into the including one with their checks as written (an item's `path:` list merges its later
+ * files over the first). Each is a run of `abs`, where the includer names it (file:line),
+ * whether or not any command runs the includer: an `include` of the file from a file Compose
+ * runs by default (`compose.yaml`) runs its check with `docker compose up`. Remote items
+ * (`oci://`, a git URL) and names with a variable are not read.
+ */
+export function composeIncludesOf(run: RunContext, abs: string): ComposeRun[] {
+  let includers = includesOf.get(run);
+  if (!includers) {
+    includers = [];
+    const files = run.repositoryFiles().filter((f) => /\.ya?ml$/i.test(f));
+    const may = files.length === 0 ? undefined : filesMayHold(run, files, String.raw`^include\s*:`, [':(icase)*.yaml', ':(icase)*.yml']);
+    for (const f of files) {
+      if (may !== undefined && !may.has(f)) continue;
+      const text = run.readText(f);
+      if (text !== undefined && /^include[ \t]*:/m.test(text)) includers.push({ file: f, text });
+    }
+    includesOf.set(run, includers);
+  }
+  const out: ComposeRun[] = [];
+  const base = path.basename(abs);
+  for (const { file, text } of includers) {
+    if (file === abs || !text.includes(base)) continue;
+    const parsed = yaml.parseYaml(text, { uniqueKeys: false });
+    if (parsed.error) continue;
+    for (const doc of parsed.docs) {
+      const root = doc.contents;
+      if (!lib.isMap(root)) continue;
+      const list = yaml.getPair(root, 'include')?.value;
+      if (!lib.isSeq(list)) continue;
+      for (const item of list.items) {
+        // A string, or a map whose path: is a string or a list of them.
+        const pathNode = lib.isMap(item) ? yaml.getPair(item, 'path')?.value : item;
+        const names = lib.isSeq(pathNode) ? pathNode.items : [pathNode];
+        const files = names.map((n) => {
+          const v = lib.isScalar(n) && typeof n.value === 'string' ? n.value : undefined;
+          return v === undefined || /[$]|^[a-z][\w+.-]*:\/\//i.test(v) || v.startsWith('oci:') ? undefined : path.resolve(path.dirname(file), v);
+        });
+        const self = files.indexOf(abs);
+        if (self === -1) continue;
+        const at = (lib.isScalar(names[self]) ? names[self].range?.[0] : undefined) ?? 0;
+        const line = text.slice(0, at).split('\n').length;
+        out.push({ where: `${path.relative(run.cwd, file).split(path.sep).join('/')}:${line} (include)`, files, self });
+      }
+    }
+  }
+  return out;
+}

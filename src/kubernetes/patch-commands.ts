@@ -1,8 +1,10 @@
 /**
  * Commands of the repository's scripts that address a probe's exec handler by path: `kubectl
  * patch` (a JSON patch op into `…/readinessProbe/exec/…`, a strategic-merge or merge patch whose
- * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes
- * and GitHub Actions `run:` steps. They are the imperative counterparts of the Kustomize overlays
+ * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes,
+ * GitHub Actions `run:` steps, GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`,
+ * Drone, Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`.
+ * They are the imperative counterparts of the Kustomize overlays
  * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
  * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
  * yq expression reads null or writes a second handler. The probes such a command addresses stay on
@@ -15,19 +17,23 @@
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
  *
  * The files are read lazily, once per run, when the first probe is about to migrate: the
- * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`), Makefiles and GitHub Actions
- * workflows, picked by name from the repository list (no read of other files; with more than 100
- * of them, git grep first says which name a probe key), each parsed only when its text names a
- * probe key (or `--patch-file`) and kubectl, oc or yq. These scripts need not name the binary (a JSON
+ * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, and files without an extension
+ * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows, GitLab CI
+ * configs (and the files their `include: local:` names), Jenkinsfiles, Taskfiles and Drone,
+ * Woodpecker and Buildkite pipelines, picked by name from the repository list
+ * (src/discover/names.ts; no read of other files; with more than 100 of them, git grep among
+ * their names first says which name a probe key), each parsed only when its text names a probe
+ * key (or `--patch-file`) and kubectl, oc or yq. These files need not name the binary (a JSON
  * patch of `command/1` does not), so they are not among the run's candidates.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
-import { scriptVariables, type Resolve } from '../analysis/script-runs.js';
+import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { filesMayHold } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
@@ -205,12 +211,16 @@ export async function preparePatchHolds(run: RunContext): Promise<void> {
     codeReaders.set(run, null);
     // Pulumi or cdk8s code outside a project folder may still install a chart of the repository
     // (a Helm release in code): its reader must be registered before the helm module reads releases.
-    if (importsKubernetesIac(run)) await import('../typescript/code-releases.js');
+    // Only a chart of the repository can be held so: without a Chart.yaml, no code file is searched
+    // (a git grep of every code file, ~50 ms of CPU in the bench's 20k-file checkout).
+    if (namedFiles(run).yaml.some(isChartYaml) && importsKubernetesIac(run)) await import('../typescript/code-releases.js');
     return;
   }
   const { codeManifestHolds } = await import('../typescript/manifest-readers.js');
   codeReaders.set(run, { projects, reader: codeManifestHolds });
 }
+
+const isChartYaml = (f: string) => f.endsWith('Chart.yaml') && (f.length === 10 || f[f.length - 11] === path.sep);
 
 /** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
 export function patchHolds(run: RunContext): PatchHold[] {
@@ -219,36 +229,25 @@ export function patchHolds(run: RunContext): PatchHold[] {
   holds = [];
   byRun.set(run, holds);
   const named = namedFiles(run);
-  const scripts: { abs: string; kind: 'shell' | 'workflow' | 'make' }[] = [
+  const scripts: { abs: string; kind: ScriptKind }[] = [
     ...named.shell.map((abs) => ({ abs, kind: 'shell' as const })),
     ...named.workflows.map((abs) => ({ abs, kind: 'workflow' as const })),
     ...named.makefiles.map((abs) => ({ abs, kind: 'make' as const })),
+    ...named.ciYaml.map((abs) => ({ abs, kind: 'ci' as const })),
+    ...gitlabIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
+    ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
+    // Without an extension: a script only by its `#!` line.
+    ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
-  // Many scripts: asked of git first which name a probe key (src/discover/grep.ts).
-  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`) : undefined;
+  // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
+  // these have (an extensionless script is outside them: git leaves it to be read).
+  const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
   for (const { abs, kind } of scripts) {
     if (may && !may.has(abs)) continue;
     const text = run.readText(abs);
     if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind)) {
-      let calls: ShCall[];
-      let setsOtherwise: ReadonlySet<string>;
-      try {
-        const parsed = parseShell(s.script);
-        calls = parsed.calls;
-        setsOtherwise = parsed.setsOtherwise;
-      } catch (e) {
-        if (!(e instanceof ShellParseError)) throw e;
-        continue;
-      }
-      const env = scriptVariables(calls, s.resolve, setsOtherwise);
-      for (const call of calls) {
-        const words = call.args.map((w) => s.resolve(w, env));
-        const at = `${shown}:${s.line(call.start)}`;
-        holds.push(...commandHolds(words, at, abs, run));
-      }
-    }
+    for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer));
   }
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
   const code = codeReaders.get(run);
@@ -256,9 +255,125 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
+type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins';
+
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`;
+/** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
+const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile'];
+/** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
+const EXTENSIONLESS_PATHSPECS = [':(glob)**', ':(exclude,glob)**/*.*'];
+/** Up to this many extensionless files, their heads are read (~4 µs each, warm); beyond, git says first which name a probe key (~40 ms of a 25k-file checkout). */
+const MAX_HEAD_READS = 3000;
+
+/**
+ * The extensionless files that are shell scripts by their `#!` line. Only the first bytes of each
+ * are read; with very many, only those git finds a probe key in.
+ */
+function shebangScripts(files: readonly string[], run: RunContext): string[] {
+  if (files.length === 0) return [];
+  const may = files.length > MAX_HEAD_READS ? filesMayHold(run, files, PROBE_PATTERN, EXTENSIONLESS_PATHSPECS) : undefined;
+  // A file that cannot be opened here (not on disk) is read whole, as the run reads it.
+  return files.filter((f) => (!may || may.has(f)) && shellShebang(headOf(f) ?? run.readText(f)?.slice(0, 128) ?? ''));
+}
+
+/** `#!/bin/bash`, `#!/usr/bin/env sh`, `#!/usr/bin/env -S bash -e`: a POSIX-like shell's script. */
+function shellShebang(text: string): boolean {
+  return /^#!\s*\S*?\/(?:env\s+(?:-\S+\s+)*)?(?:ba|da|a|z|k|mk)?sh(?:\s|$)/.test(text);
+}
+
+/** The first bytes of a file (its `#!` line), without reading it whole: most extensionless files are no script. Undefined when it cannot be opened. */
+function headOf(abs: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(abs, 'r');
+    const buf = Buffer.alloc(128);
+    return buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The commands of a script (and of the scripts it gives `sh -c`, `bash -c`, read with the
+ * project's shell parser, at the line of the call) that address a probe by path.
+ */
+function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined): PatchHold[] {
+  let calls: ShCall[];
+  let setsOtherwise: ReadonlySet<string>;
+  try {
+    const parsed = parseShell(script);
+    calls = parsed.calls;
+    setsOtherwise = parsed.setsOtherwise;
+  } catch (e) {
+    if (!(e instanceof ShellParseError)) throw e;
+    return [];
+  }
+  const env = scriptVariables(calls, resolve, setsOtherwise, outer);
+  const out: PatchHold[] = [];
+  for (const call of calls) {
+    const words = call.args.map((w) => resolve(w, env));
+    const where = at(call.start);
+    // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`), and into `sh -c '…'`.
+    const texts = words.map((w) => w.text);
+    let i = 0;
+    for (let guard = 0; guard < 8 && i < texts.length; guard++) {
+      while (i < texts.length - 1 && ['exec', 'command'].includes(texts[i]!)) i++;
+      const w = unwrap(texts, i);
+      if (!w) break;
+      if ('script' in w) {
+        if (depth < 4 && texts[w.script] !== undefined) out.push(...scriptHolds(texts[w.script]!, resolveWord, () => where, abs, run, depth + 1, outer));
+        i = -1;
+        break;
+      }
+      i = w.next;
+    }
+    if (i >= 0) out.push(...commandHolds(words.slice(i), where, abs, run));
+  }
+  return out;
+}
+
+/**
+ * The files a GitLab CI config pulls in with `include: local:` (`include: 'ci/deploy.yml'`, `-
+ * local: /ci/*.yml`), from the repository's root, that its name does not already mark as CI (the
+ * ones under `.gitlab/` are). Remote, project and template includes are not the repository's.
+ */
+function gitlabIncludes(ci: readonly string[], yamlFiles: readonly string[], run: RunContext): string[] {
+  const out = new Set<string>();
+  for (const abs of ci) {
+    if (!/(?:^|\.)gitlab-ci\.ya?ml$/.test(path.basename(abs))) continue;
+    const text = run.readText(abs);
+    if (text === undefined || !/^include\s*:/m.test(text)) continue;
+    const parsed = parseYaml(text);
+    if (parsed.error) continue;
+    const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+    for (const doc of parsed.docs) {
+      const include = isMap(doc.contents) ? getPair(doc.contents, 'include')?.value : undefined;
+      const items = isSeq(include) ? include.items : include !== undefined ? [include] : [];
+      for (const item of items) {
+        const local = isMap(item) ? scalarText(getPair(item, 'local')?.value) : scalarText(item);
+        if (local === undefined || /^[a-z]+:\/\//i.test(local) || local.includes('$')) continue;
+        const want = path.join(root, local.replace(/^\/+/, ''));
+        if (!/[*?]/.test(local)) {
+          if (yamlFiles.includes(want)) out.add(want);
+          continue;
+        }
+        // `/ci/*.yml`, `/ci/**.yml`: GitLab's glob, `*` within a folder and `**` across folders.
+        const re = new RegExp(`^${want.split(/(\*\*|\*|\?)/).map((p) => (p === '**' ? '.*' : p === '*' ? '[^/\\\\]*' : p === '?' ? '[^/\\\\]' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+        for (const f of yamlFiles) if (re.test(f)) out.add(f);
+      }
+    }
+  }
+  const known = new Set(ci);
+  return [...out].filter((f) => !known.has(f));
+}
+
 interface Script {
   script: string;
   resolve: Resolve;
+  /** Variables the pipeline sets for the script (a GitLab job's `variables:`, a step's `env:`), by their literal values. */
+  outer?: (name: string) => string | undefined;
   /** The file's line (1-based) of an offset of the script. */
   line: (offset: number) => number;
 }
@@ -269,7 +384,12 @@ function lineAt(text: string, offset: number): number {
   return n;
 }
 
-function scriptsOf(text: string, kind: 'shell' | 'workflow' | 'make'): Script[] {
+/** `${{ github.x }}` (Actions), `{{.X}}` (Task, Go templates): a value known only when the step runs, as a variable no script sets. */
+function templated(s: string): string {
+  return s.replace(/\$?\{\{[\s\S]*?\}\}/g, '${TEMPLATE_EXPRESSION}');
+}
+
+function scriptsOf(text: string, kind: ScriptKind): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
@@ -277,6 +397,8 @@ function scriptsOf(text: string, kind: 'shell' | 'workflow' | 'make'): Script[] 
     const resolve = referenceResolver(recipes.references, resolveWord);
     return recipes.lines.map((l) => ({ script: l.script, resolve, line: (o: number) => lineAt(text, l.at[o] ?? l.start) }));
   }
+  if (kind === 'jenkins') return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0) }));
+  if (kind === 'ci') return ciScripts(text);
   // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
   const parsed = parseYaml(text);
   if (parsed.error) return [];
@@ -290,14 +412,147 @@ function scriptsOf(text: string, kind: 'shell' | 'workflow' | 'make'): Script[] 
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
-        const script = run.value.replace(/\$\{\{[^\n]*?\}\}/g, '${GITHUB_EXPRESSION}');
-        // A block scalar's text starts on the line after its `|`.
-        const first = lineAt(text, run.range[0]) + (run.type === 'BLOCK_LITERAL' || run.type === 'BLOCK_FOLDED' ? 1 : 0);
-        out.push({ script, resolve: resolveWord, line: (o) => first + lineAt(script, o) - 1 });
+        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]) });
       }
     }
   }
   return out;
+}
+
+/** A YAML string's script (its template expressions as values known only at run time), with the file's line of each offset. */
+function scalarScript(text: string, node: Scalar): Script {
+  const script = templated(String(node.value));
+  // A block scalar's text starts on the line after its `|`.
+  const first = lineAt(text, node.range?.[0] ?? 0) + (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? 1 : 0);
+  return { script, resolve: resolveWord, line: (o) => first + lineAt(script, o) - 1 };
+}
+
+/**
+ * The keys whose values CI systems and task runners run as shell scripts: GitLab CI (`script`,
+ * `before_script`, `after_script`, a job's or `default:`'s), Drone and Woodpecker (`commands`),
+ * Buildkite (`command`, `commands`), Taskfile (`cmds`, and `cmd` of a `cmds` item): the CI keys
+ * among the command keys of src/docker/installs.ts (COMMAND_KEYS).
+ */
+const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'cmds', 'cmd']);
+
+/** A CI pipeline's or Taskfile's scripts: each string (or string of a list, nested lists too) under a command key, at any depth. */
+function ciScripts(text: string): Script[] {
+  const parsed = parseYaml(text, { uniqueKeys: false });
+  if (parsed.error) return [];
+  const out: Script[] = [];
+  const take = (node: unknown, maps: readonly unknown[]): void => {
+    if (isScalar(node) && typeof node.value === 'string') out.push({ ...scalarScript(text, node), outer: pipelineEnv(maps) });
+    else if (isSeq(node)) for (const item of node.items) take(item, maps);
+  };
+  const walk = (node: unknown, maps: readonly unknown[]): void => {
+    if (isMap(node)) {
+      const inner = [...maps, node];
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && CI_SCRIPT_KEYS.has(String(pair.key.value))) take(pair.value, inner);
+        walk(pair.value, inner);
+      }
+    } else if (isSeq(node)) for (const item of node.items) walk(item, maps);
+  };
+  for (const doc of parsed.docs) walk(doc.contents, []);
+  return out;
+}
+
+/** The keys under which pipelines set environment variables for their scripts: GitLab's `variables`, Drone's and Woodpecker's `environment`, GitHub's and Buildkite's `env`. */
+const ENV_KEYS = ['variables', 'environment', 'env'];
+
+/**
+ * The variables the maps that enclose a script set for it (outermost first, the nearest one's
+ * value winning), each by its literal value: a string or number, or GitLab's `{value: …}`; a
+ * value with a template expression or a variable in it is known only at run time.
+ */
+function pipelineEnv(maps: readonly unknown[]): ((name: string) => string | undefined) | undefined {
+  const values = new Map<string, string | null>();
+  for (const m of maps) {
+    if (!isMap(m)) continue;
+    for (const key of ENV_KEYS) {
+      const vars = getPair(m, key)?.value;
+      if (!isMap(vars)) continue;
+      for (const pair of vars.items) {
+        if (!isScalar(pair.key)) continue;
+        const v = isMap(pair.value) ? getPair(pair.value, 'value')?.value : pair.value;
+        const value = isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean') ? String(v.value) : undefined;
+        values.set(String(pair.key.value), value === undefined || /\$|\{\{/.test(value) ? null : value);
+      }
+    }
+  }
+  return values.size === 0 ? undefined : (name) => values.get(name) ?? undefined;
+}
+
+/**
+ * A Jenkinsfile's `sh` steps: `sh 'cmd'`, `sh "cmd"`, `sh '''…'''`, `sh """…"""`, `sh(script: '…',
+ * returnStdout: true)`, `sh label: 'x', script: '…'`, with Groovy's escapes read (`\\`, `\$`; a `\` at a line's
+ * end joins it to the next) and its interpolations in double quotes (`${env.NAME}`, `$name`) as
+ * values known only at run time. `at[i]`: the file's offset of the script's character i. A step on
+ * a whole-line `//` comment is skipped.
+ */
+export function jenkinsSteps(text: string): { script: string; at: number[] }[] {
+  const out: { script: string; at: number[] }[] = [];
+  for (const m of text.matchAll(/(?<![\w.$])sh\b[ \t]*(\(\s*)?/g)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (/^\s*(?:\/\/|\*)/.test(text.slice(lineStart, m.index))) continue;
+    let from = m.index + m[0].length;
+    if (text[from] !== "'" && text[from] !== '"') {
+      // `sh(script: '…')`, `sh(returnStdout: true, script: "…")`, `sh label: 'Patch', script: '…'`.
+      const named = /^(?:(?:[^'"()\n]|'[^'\n]*'|"[^"\n]*")*?,\s*)?script\s*:\s*/.exec(text.slice(from, from + 300));
+      if (!named) continue;
+      from += named[0].length;
+    }
+    const lit = groovyString(text, from);
+    if (lit) out.push(lit);
+  }
+  return out;
+}
+
+/** The value of the Groovy string literal at `from`, with the file's offset of each of its characters. */
+function groovyString(text: string, from: number): { script: string; at: number[] } | undefined {
+  const q = text.startsWith("'''", from) ? "'''" : text.startsWith('"""', from) ? '"""' : text[from] === "'" || text[from] === '"' ? text[from]! : undefined;
+  if (q === undefined) return undefined;
+  const interpolates = q[0] === '"';
+  let script = '';
+  const at: number[] = [];
+  const put = (s: string, o: number) => {
+    script += s;
+    for (let k = 0; k < s.length; k++) at.push(o);
+  };
+  let i = from + q.length;
+  while (i < text.length) {
+    if (text.startsWith(q, i)) return { script, at };
+    const c = text[i]!;
+    if (q.length === 1 && c === '\n') return undefined;
+    if (c === '\\') {
+      const n = text[i + 1] ?? '';
+      if (n !== '\n') put(n === 'n' ? '\n' : n === 't' ? '\t' : n, i);
+      i += 2;
+      continue;
+    }
+    if (interpolates && c === '$') {
+      if (text[i + 1] === '{') {
+        let depth = 0;
+        let j = i + 1;
+        for (; j < text.length; j++) {
+          if (text[j] === '{') depth++;
+          else if (text[j] === '}' && --depth === 0) break;
+        }
+        put('${GROOVY_EXPRESSION}', i);
+        i = j + 1;
+        continue;
+      }
+      const name = /^\$[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/.exec(text.slice(i, i + 200));
+      if (name) {
+        put('${GROOVY_EXPRESSION}', i);
+        i += name[0].length;
+        continue;
+      }
+    }
+    put(c, i);
+    i++;
+  }
+  return undefined;
 }
 
 /** kubectl patch's options that take a value (its own and kubectl's global ones). */

@@ -53,6 +53,8 @@ export interface ProbeWalkOptions {
   templateActions?: boolean;
   /** The file is a GitLab CI config (`.gitlab-ci.yml`, a file under `.gitlab/`): its jobs' scripts are read as a workflow step's are. */
   gitlabCi?: boolean;
+  /** The file is a Drone, Woodpecker or Buildkite pipeline, a Taskfile or a devcontainer.json: its steps' commands are read as a workflow step's are. */
+  pipeline?: Pipeline;
   /**
    * The file's own bytes, where `text` is a masked view of them at the same offsets (a Helm
    * template: actions replaced by placeholders): comments the rewrite moves are copied from here.
@@ -91,6 +93,13 @@ export interface ProbeWalkOptions {
   /** What the repository's CRD of a custom resource says about the probe's place (src/kubernetes/crd-schemas.ts). */
   customResourceSchema?: (resource: { apiVersion: string; kind: string }, keyPath: string) => CrdProbeSchema | undefined;
   /**
+   * The repository's Namespace object of that name (its annotations and labels), where a mesh may
+   * be enabled for every pod in it (Linkerd's `linkerd.io/inject` and default inbound policy).
+   */
+  namespaceMeta?: (name: string) => NamespaceMeta | undefined;
+  /** Whether the repository holds a Linkerd `Server` (policy.linkerd.io), which may authorize the kubelet's probe. */
+  linkerdServers?: () => boolean;
+  /**
    * For a patch's probe (a Kustomize strategic-merge patch or JSON 6902 op): what it takes from
    * the object(s) the patch is applied to, where it runs once built (src/kustomize/patch-targets.ts).
    */
@@ -125,6 +134,10 @@ export interface ContainerContext {
   resourcePath?: string;
   /** The pod template is in a service mesh already (see meshOf). */
   mesh?: Mesh;
+  /** The document has an apiVersion and no kind: another format's spec (see foreignSpecOf). */
+  foreignSpec?: string;
+  /** The probe is in a KubeVela Application's component properties: the component's type. */
+  oamComponentType?: string;
   /** What the enclosing object says of the clusters it installs on (see declaredKubeVersionBlocker). */
   kubeVersionBlocker?: { code: BlockerCode; detail: string; hint: string };
   /** From a patch's built object (BuiltContext): the container's restartPolicy and env where the patch does not say them. */
@@ -134,12 +147,28 @@ export interface ContainerContext {
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
 export interface Mesh {
-  name: 'Istio' | 'Linkerd';
+  name: 'Istio' | 'Linkerd' | 'Consul' | 'OSM';
   /** `sidecar.istio.io/status annotation`, `istio-proxy container`; absent where only rewriteOff says Istio. */
   evidence?: string;
   /** Istio: the template turns probe rewriting off (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`, as written). */
   rewriteOff?: string;
+  /** Linkerd: `config.linkerd.io/default-inbound-policy` as written, and where (the pod template, or its Namespace). */
+  policy?: { value: string; where: string };
+  /** Inbound ports the proxy does not intercept, as written (Linkerd's skip-inbound-ports, Consul's transparent-proxy-exclude-inbound-ports), and the annotation. */
+  skipPorts?: { value: string; annotation: string };
+  /** Consul: `consul.hashicorp.com/transparent-proxy` as written (absent: the cluster's default, on in Consul's Helm chart). */
+  transparentProxy?: string;
 }
+
+/** A Namespace object of the repository: what it says of the pods in it. */
+export interface NamespaceMeta {
+  name: string;
+  annotations: ReadonlyMap<string, string>;
+  labels: ReadonlyMap<string, string>;
+}
+
+/** Go's strconv.ParseBool true, as consul-k8s reads its annotations. */
+const GO_PARSE_BOOL_TRUE = /^(1|t|T|true|True|TRUE)$/;
 
 /** Go's strconv.ParseBool false, as Istio's injector reads sidecar.istio.io/rewriteAppHTTPProbers. */
 const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
@@ -156,7 +185,7 @@ const GO_PARSE_BOOL_FALSE = /^(0|f|F|false|False|FALSE)$/;
  * injection with `sidecar.istio.io/inject: "false"`): the injector then leaves the grpc probe as it
  * is. Rewriting turned off mesh-wide (the injector's rewriteAppHTTPProbe) is not in the manifest.
  */
-export function meshOf(path: readonly unknown[]): Mesh | undefined {
+export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mesh | undefined {
   const n = path.length;
   const podSpec = path[n - 4];
   const specPair = path[n - 5];
@@ -187,12 +216,118 @@ export function meshOf(path: readonly unknown[]): Mesh | undefined {
   const istioProxy = containerNamed('istio-proxy');
   if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
   if (rewriteOff !== undefined) return istio();
-  if (annotation('linkerd.io/proxy-version') !== undefined) return { name: 'Linkerd', evidence: 'its linkerd.io/proxy-version annotation' };
+  const ns = (key: string) => namespace?.annotations.get(key);
+  const linkerd = (evidence: string): Mesh => {
+    const mesh: Mesh = { name: 'Linkerd', evidence };
+    const own = annotation('config.linkerd.io/default-inbound-policy');
+    const nsPolicy = ns('config.linkerd.io/default-inbound-policy');
+    if (own !== undefined) mesh.policy = { value: own, where: 'the pod template' };
+    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${namespace!.name}` };
+    const skip = annotation('config.linkerd.io/skip-inbound-ports') ?? ns('config.linkerd.io/skip-inbound-ports');
+    if (skip !== undefined) mesh.skipPorts = { value: skip, annotation: 'config.linkerd.io/skip-inbound-ports' };
+    return mesh;
+  };
+  if (annotation('linkerd.io/proxy-version') !== undefined) return linkerd('its linkerd.io/proxy-version annotation');
   const linkerdProxy = containerNamed('linkerd-proxy');
-  if (linkerdProxy) return { name: 'Linkerd', evidence: `a linkerd-proxy container in ${linkerdProxy}` };
+  if (linkerdProxy) return linkerd(`a linkerd-proxy container in ${linkerdProxy}`);
   const inject = annotation('linkerd.io/inject');
-  if (inject === 'enabled' || inject === 'ingress') return { name: 'Linkerd', evidence: `linkerd.io/inject: ${inject}` };
+  if (inject === 'enabled' || inject === 'ingress') return linkerd(`linkerd.io/inject: ${inject}`);
+  // Injection enabled on the Namespace (the usual way), unless the template says otherwise.
+  const nsInject = ns('linkerd.io/inject');
+  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${namespace!.name}`);
+  // Consul's webhook injects where connect-inject is true (strconv.ParseBool); an exported pod has its sidecar.
+  const consulInject = annotation('consul.hashicorp.com/connect-inject');
+  const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') ? 'envoy-sidecar' : undefined;
+  if ((consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject)) || consulSidecar) {
+    const tproxy = annotation('consul.hashicorp.com/transparent-proxy');
+    const exclude = annotation('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports');
+    return {
+      name: 'Consul',
+      evidence: consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject) ? `consul.hashicorp.com/connect-inject: "${consulInject}"` : `a ${consulSidecar} container in ${containerNamed(consulSidecar!)}`,
+      ...(tproxy !== undefined ? { transparentProxy: tproxy } : {}),
+      ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports' } } : {}),
+    };
+  }
+  const osm = annotation('openservicemesh.io/sidecar-injection');
+  const nsOsm = ns('openservicemesh.io/sidecar-injection');
+  if (osm === 'enabled' || (osm === undefined && nsOsm === 'enabled')) {
+    const exclude = annotation('openservicemesh.io/inbound-port-exclusion-list');
+    return {
+      name: 'OSM',
+      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${namespace!.name}` : ''}`,
+      ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'openservicemesh.io/inbound-port-exclusion-list' } } : {}),
+    };
+  }
   return undefined;
+}
+
+/** Whether a port list as a mesh's annotation writes it (`4190,4191`, `5000-6000`) holds the port. */
+function portListed(list: string, port: number): boolean {
+  return list.split(',').some((item) => {
+    const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(item);
+    return !!m && port >= Number(m[1]) && port <= Number(m[2] ?? m[1]);
+  });
+}
+
+const LINKERD_AUTHENTICATED = new Set(['all-authenticated', 'cluster-authenticated', 'deny']);
+
+/**
+ * What the mesh does to the kubelet's grpc probe, where the manifest (and its Namespace) says
+ * enough to know: a blocker where it fails for sure, no note where it passes, else the note.
+ * Linkerd refuses the kubelet's plaintext probe under an authenticated or deny default policy:
+ * its default probe authorizations are built from httpGet probes only (linkerd/linkerd2#9008;
+ * gRPC probes: #9595) -- unless the repository holds a Server, whose authorizations the tool
+ * does not follow. Consul's transparent proxy (its Helm chart's default) redirects all inbound
+ * traffic to Envoy, which wants mTLS, and rewrites only HTTP probes to pass through it
+ * (hashicorp/consul-k8s#517). OSM's Envoy wants mTLS inbound too, and its injector rewrites only
+ * httpGet and tcpSocket probes. The exec probe dialled the server from inside the pod, which none
+ * of them intercepts.
+ */
+export function meshVerdict(mesh: Mesh, port: PortValue, linkerdServers: boolean): { blocker: { code: BlockerCode; detail: string; hint: string } } | { note: string } | undefined {
+  const shown = portText(port);
+  const skipped = mesh.skipPorts && port.kind === 'number' && portListed(mesh.skipPorts.value, port.value);
+  if (mesh.name === 'Linkerd') {
+    if (skipped) return undefined;
+    const policy = mesh.policy?.value;
+    if (policy === 'all-unauthenticated' || policy === 'audit') return undefined;
+    if (policy !== undefined && LINKERD_AUTHENTICATED.has(policy) && !linkerdServers) {
+      return {
+        blocker: {
+          code: 'tls',
+          detail: `the pod is meshed by Linkerd (${mesh.evidence}) with config.linkerd.io/default-inbound-policy: ${policy} on ${mesh.policy!.where}: the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet (linkerd/linkerd2#9595), so the proxy refuses it; the exec probe dialled the server from inside the pod, which Linkerd allows`,
+          hint: `Under Linkerd's ${policy} policy the kubelet's grpc probe is refused. Skip the port from the proxy (config.linkerd.io/skip-inbound-ports: "${shown}" on the pod template; the port's traffic then bypasses Linkerd), or authorize unauthenticated traffic to it (a policy.linkerd.io Server for port ${shown} with an AuthorizationPolicy allowing a NetworkAuthentication of the node network), then run the tool again; or keep the exec probe.`,
+        },
+      };
+    }
+    if (policy === undefined) return { note: meshNote(mesh, shown) };
+    const requires = LINKERD_AUTHENTICATED.has(policy);
+    return {
+      note: `the pod is meshed by Linkerd (${mesh.evidence}) with config.linkerd.io/default-inbound-policy: ${policy} on ${mesh.policy!.where}: the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; ${requires ? `that policy refuses it, and the repository holds a Linkerd Server (policy.linkerd.io), whose authorizations the tool does not follow: check that one authorizes unauthenticated traffic to port ${shown}` : `where the inbound policy requires mTLS (all-authenticated, cluster-authenticated, deny, or a Server with an AuthorizationPolicy on port ${shown}), authorize unauthenticated traffic to that port`}, or skip it (config.linkerd.io/skip-inbound-ports)`,
+    };
+  }
+  if (mesh.name === 'Consul') {
+    if (skipped) return undefined;
+    if (mesh.transparentProxy !== undefined && GO_PARSE_BOOL_FALSE.test(mesh.transparentProxy)) return undefined;
+    const tproxy = mesh.transparentProxy !== undefined ? `consul.hashicorp.com/transparent-proxy: "${mesh.transparentProxy}"` : 'transparent proxy, on by default (connectInject.transparentProxy.defaultEnabled)';
+    return {
+      blocker: {
+        code: 'tls',
+        detail: `the pod is meshed by Consul (${mesh.evidence}): with ${tproxy}, all inbound traffic is redirected to Envoy, which wants mTLS, and Consul rewrites only HTTP probes to pass through it (hashicorp/consul-k8s#517), so the kubelet's plaintext grpc probe is refused; the exec probe dialled the server from inside the pod, which is not redirected`,
+        hint: `Exclude the port from Consul's redirection (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "${shown}" on the pod template), then run the tool again; or keep the exec probe. Where transparent proxy is off for this pod (the annotation "false", or off cluster-wide), the native probe reaches the server directly: say so with consul.hashicorp.com/transparent-proxy: "false" on the template.`,
+      },
+    };
+  }
+  if (mesh.name === 'OSM') {
+    if (skipped) return undefined;
+    return {
+      blocker: {
+        code: 'tls',
+        detail: `the pod is meshed by Open Service Mesh (${mesh.evidence}): inbound traffic goes through its Envoy sidecar, which wants mTLS, and OSM's injector rewrites only httpGet and tcpSocket probes (gRPC ones were never added: openservicemesh/osm#4428), so the kubelet's plaintext grpc probe is refused`,
+        hint: `Exclude the port from the sidecar (openservicemesh.io/inbound-port-exclusion-list: "${shown}" on the pod template), then run the tool again; or keep the exec probe.`,
+      },
+    };
+  }
+  return { note: meshNote(mesh, shown) };
 }
 
 /** What a migrated probe in a meshed pod must be checked for: the kubelet's probe is plaintext and comes from the node. */
@@ -205,6 +340,9 @@ function meshNote(mesh: Mesh, port: string): string {
   }
   if (mesh.name === 'Istio') {
     return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on and rewriting not off mesh-wide) so that the agent answers it, ${bypass}`;
+  }
+  if (mesh.name === 'Consul' || mesh.name === 'OSM') {
+    return `the pod is meshed by ${mesh.name === 'OSM' ? 'Open Service Mesh' : 'Consul'} (${mesh.evidence}): its Envoy sidecar intercepts inbound traffic and wants mTLS, and it rewrites only HTTP probes, so the kubelet's plaintext grpc probe is refused unless the port is excluded from interception${mesh.name === 'Consul' ? ' (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports) or transparent proxy is off' : ''}`;
   }
   return `the pod is meshed by Linkerd (${mesh.evidence}): the kubelet's grpc probe is plaintext and unauthenticated from the node, and Linkerd authorizes kubelet probes by itself only for httpGet; where the inbound policy requires mTLS (all-authenticated, or a Server with an AuthorizationPolicy on port ${port}), authorize unauthenticated traffic to that port or skip it (config.linkerd.io/skip-inbound-ports)`;
 }
@@ -298,7 +436,7 @@ function valuesStringReports(node: Scalar, path: readonly unknown[], docIndex: n
   // A mention no probe accounts for (an init container's wait loop in the values): a use as the walk reports it.
   const comments = hashLineCommentRanges(inner);
   const loose = mentions.some((m) => !inRanges(m, comments) && !probes.some((r) => m >= r.start && m < (r.end ?? r.start + 1)));
-  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()] : out;
+  return loose ? [...out, ...[nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true, opts.pipeline)].flat()] : out;
 }
 
 /** KubeVirt's API group (pool.kubevirt.io and others end with it). */
@@ -308,6 +446,53 @@ export const KUBEVIRT_HINT =
 
 /** Knative Serving's API group (Service, Configuration, Revision). */
 const KNATIVE_SERVING = 'serving.knative.dev';
+
+/** Score's API group (score.dev/v1b1): a workload spec, not a Kubernetes object. */
+const SCORE = 'score.dev';
+export const SCORE_HINT =
+  'Score has no gRPC probe (a container\'s probes are httpGet or exec): keep the exec probe, and the binary in the image. To probe with the kubelet\'s native gRPC probe, write it where the Kubernetes manifests are made: a score-k8s patch template, or the manifests score-k8s generates, which the tool then migrates.';
+const FOREIGN_SPEC_HINT =
+  'Check what that format\'s schema allows in a probe: where it takes Kubernetes\' grpc handler, write grpc: {port: N} by hand (and drop the binary when nothing else runs it); otherwise keep the exec probe and the binary.';
+
+/**
+ * KubeVela's built-in component types whose `properties` take probes as `#HealthProbe`, a closed
+ * CUE definition with exec, httpGet and tcpSocket only (kubevela/kubevela
+ * vela-templates/definitions/internal/component/webservice.cue, worker.cue, daemon.cue): a `grpc`
+ * key there is "field not allowed" when the controller renders the component.
+ */
+const KUBEVELA_HEALTH_PROBE_TYPES: ReadonlySet<string> = new Set(['webservice', 'worker', 'daemon']);
+const KUBEVELA_HINT =
+  'KubeVela\'s built-in component types take exec, httpGet or tcpSocket in a probe, and no grpc: keep the exec probe and the binary; to use the kubelet\'s native gRPC probe, give the component a ComponentDefinition of your own whose parameter passes grpc through to the pod template, or set the probe with a json-patch (or json-merge-patch) trait, and run the tool again.';
+
+/**
+ * The `apiVersion` of the document the probe is in when the document says it, in a domain's API
+ * group, and no `kind`: no Kubernetes object (whose kind is required) nor Helm values (which have
+ * neither), but another format's spec (Score's `score.dev/v1b1` workload), whose probe schema is
+ * its own.
+ */
+function foreignSpecOf(path: readonly unknown[]): string | undefined {
+  const root = path.find(isMap);
+  if (!root || getPair(root, 'kind') !== undefined) return undefined;
+  const apiVersion = getPair(root, 'apiVersion')?.value;
+  // A domain's group (`score.dev/v1b1`): a values file may have a key named apiVersion (`v1`, `apps/v1`).
+  return isScalar(apiVersion) && typeof apiVersion.value === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)+\/[A-Za-z0-9.-]+$/.test(apiVersion.value) ? apiVersion.value : undefined;
+}
+
+/**
+ * The component type of a KubeVela (OAM) Application whose `spec.components[].properties` hold
+ * the probe at the end of `path` (`type` as written, '' when it is not a plain string), or
+ * undefined when the probe is not there.
+ */
+function oamComponentType(path: readonly unknown[], from: number): string | undefined {
+  const rest = path.slice(from);
+  const keys = rest.filter(isPair).map((p) => keyOf(p as Pair));
+  if (keys[0] !== 'spec' || keys[1] !== 'components' || keys[2] !== 'properties') return undefined;
+  const seqAt = rest.findIndex((n) => isSeq(n));
+  const component = rest[seqAt + 1];
+  if (!isMap(component)) return undefined;
+  const type = getPair(component, 'type')?.value;
+  return isScalar(type) && typeof type.value === 'string' ? type.value : '';
+}
 
 /** A probe field's number, read through an alias; NaN when absent or not a number. */
 function numberAt(probe: YAMLMap, key: string, doc: Document.Parsed<ParsedNode, true>, scalarValue: (s: Scalar) => string): number {
@@ -340,6 +525,14 @@ function enclosingResourceAt(path: readonly unknown[]): { resource: { apiVersion
     }
   }
   return undefined;
+}
+
+/** The literal metadata.namespace of the object the probe is in. */
+function resourceNamespace(path: readonly unknown[]): string | undefined {
+  const at = enclosingResourceAt(path);
+  const metadata = at ? getPair(path[at.index] as YAMLMap, 'metadata')?.value : undefined;
+  const ns = isMap(metadata) ? getPair(metadata, 'namespace')?.value : undefined;
+  return isScalar(ns) && typeof ns.value === 'string' && ns.value !== '' ? ns.value : undefined;
 }
 
 /** Flux's HelmRelease: its `spec.values` are Helm values. */
@@ -458,7 +651,8 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         if (ctx.list) {
-          const mesh = meshOf(path);
+          const namespace = opts.namespaceMeta ? resourceNamespace(path) : undefined;
+          const mesh = meshOf(path, namespace !== undefined ? opts.namespaceMeta!(namespace) : undefined);
           if (mesh) ctx.mesh = mesh;
         }
         const built = opts.builtContext?.(path, pair as Pair, docIndex);
@@ -479,6 +673,13 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
             ctx.resourcePath = probeKeyPath(path.slice(at.index), pair as Pair);
             const declared = opts.kubeVersionExplicit ? undefined : declaredKubeVersionBlocker(at.resource, path[at.index] as YAMLMap, opts.text, scalarValue);
             if (declared) ctx.kubeVersionBlocker = declared;
+            if (at.resource.kind === 'Application' && at.resource.apiVersion.startsWith('core.oam.dev/')) {
+              const type = oamComponentType(path, at.index);
+              if (type !== undefined) ctx.oamComponentType = type;
+            }
+          } else {
+            const foreign = foreignSpecOf(path);
+            if (foreign !== undefined) ctx.foreignSpec = foreign;
           }
         }
         const keyPath = probeKeyPath(path, pair as Pair);
@@ -499,7 +700,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         // Keys are names, not uses.
         const parent = path[path.length - 1];
         if (isPair(parent) && parent.key === node) return;
-        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true)].flat()));
+        others.push(...(valuesStringReports(node, path, docIndex, opts) ?? [nonProbeReport(node, path, docIndex, opts.text, opts.gitlabCi === true, opts.pipeline)].flat()));
       },
     });
     reports.push(...others);
@@ -893,6 +1094,31 @@ function probeReport(
     });
     crdHint = KUBEVIRT_HINT;
   }
+  if (ctx.foreignSpec !== undefined) {
+    const specGroup = ctx.foreignSpec.includes('/') ? ctx.foreignSpec.slice(0, ctx.foreignSpec.indexOf('/')) : '';
+    if (specGroup === SCORE) {
+      // Score's containerProbe is additionalProperties: false with httpGet and exec (score-spec
+      // score-v1b1.json): score-compose and score-k8s validate the file and refuse grpc.
+      plan.blockers.push({
+        code: 'no-native-check',
+        detail: `the document is a Score workload (apiVersion ${ctx.foreignSpec}), not a Kubernetes object: Score's container probes have httpGet and exec only, and its schema allows no other key, so score-compose and score-k8s would refuse grpc`,
+      });
+      crdHint = SCORE_HINT;
+    } else {
+      plan.blockers.push({
+        code: 'unsupported-file',
+        detail: `the document has apiVersion ${ctx.foreignSpec} and no kind: it is no Kubernetes object (whose kind is required) nor Helm values, but a spec of another format, whose probe schema the tool does not know`,
+      });
+      crdHint = FOREIGN_SPEC_HINT;
+    }
+  }
+  if (ctx.resource && ctx.oamComponentType !== undefined && KUBEVELA_HEALTH_PROBE_TYPES.has(ctx.oamComponentType)) {
+    plan.blockers.push({
+      code: 'no-native-check',
+      detail: `the probe is a property of the KubeVela component type ${ctx.oamComponentType} (${ctx.resource.kind}, ${ctx.resource.apiVersion}), whose definition takes probes as #HealthProbe, a closed CUE definition with exec, httpGet and tcpSocket only: grpc would be "field not allowed" when the component renders, and nothing would deploy`,
+    });
+    crdHint = KUBEVELA_HINT;
+  }
   if (ctx.resource && !BUILT_IN_GROUPS.has(group) && plan.blockers.length === 0 && plan.grpc) {
     // A custom resource's schema is its CRD's: one generated from Kubernetes < 1.24 types prunes
     // the unknown `grpc` field without an error, and the pods then get a probe with no handler.
@@ -902,13 +1128,33 @@ function probeReport(
       plan.blockers.push({ code: verdict.blocker.code, detail: verdict.blocker.detail });
       crdHint = verdict.blocker.hint;
     } else plan.notes.push(verdict.note);
+    if (ctx.oamComponentType !== undefined && plan.blockers.length === 0) {
+      plan.notes.push(`the probe is a property of the KubeVela component type ${ctx.oamComponentType ? `"${ctx.oamComponentType}"` : 'the Application names'}, not a pod template: its ComponentDefinition must take grpc in the probe and pass it on (KubeVela's own webservice, worker and daemon types do not)`);
+    }
   }
-  if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) plan.notes.push(meshNote(ctx.mesh, portText(plan.grpc.port)));
+  if (ctx.mesh && plan.blockers.length === 0 && plan.grpc) {
+    const verdict = meshVerdict(ctx.mesh, plan.grpc.port, opts.linkerdServers?.() ?? false);
+    if (verdict && 'blocker' in verdict) {
+      plan.blockers.push({ code: verdict.blocker.code, detail: verdict.blocker.detail });
+      crdHint = verdict.blocker.hint;
+    } else if (verdict) plan.notes.push(verdict.note);
+  }
   if (opts.mergePatch && plan.blockers.length === 0 && plan.grpc) {
     plan.notes.push(MERGED_NOTE);
     if (opts.clearService && !plan.grpc.service) plan.notes.push(CLEAR_SERVICE_NOTE);
     if (opts.nullHandlers?.length) plan.notes.push(`${opts.nullHandlers.map((h) => `\`${h}: null\``).join(' and ')} removes the ${opts.nullHandlers.join(' and ')} handler the probe it merges over sets (the chart's default)`);
     details.mergePatch = true;
+  }
+  let kptSetter: KptCarry | undefined;
+  if (plan.blockers.length === 0 && plan.grpc) {
+    const setter = kptSetterOf(opts, probe, execPair, items as Scalar[], plan, scalarValue);
+    if (setter && 'blocker' in setter) {
+      plan.blockers.push(setter.blocker);
+      crdHint = KPT_SETTER_HINT;
+    } else if (setter) {
+      kptSetter = setter;
+      plan.notes.push(`the kpt setter on ${setter.on} (${setter.was}) moves to the port's line as ${setter.comment}, so that apply-setters (kpt fn render) still sets the probe's port`);
+    }
   }
   const notes = plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : '';
 
@@ -929,7 +1175,7 @@ function probeReport(
   details.port = plan.grpc.port.kind === 'number' ? plan.grpc.port.value : plan.grpc.port.text;
   if (plan.grpc.service !== undefined) details.service = plan.grpc.service;
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
-  const edits = grpcEdits(opts, probe, execPair, plan);
+  const edits = grpcEdits(opts, probe, execPair, plan, kptSetter);
   // Decided here, not only when the engine checks the rewrite: a probe that cannot be rewritten
   // keeps exec, and what holds a base or a values file on exec must know it (src/kustomize, src/helm).
   const throughAlias = opts.text.includes('&') && opts.text.includes('*') ? editsThroughAliasesIn(opts.docs, edits, opts.text) : undefined;
@@ -1063,7 +1309,77 @@ function serviceAsWritten(opts: ProbeWalkOptions, execPair: Pair<Scalar, YAMLMap
 }
 
 /** Replaces the `exec` pair with a `grpc` pair in the style around it; raises timeoutSeconds if needed. */
-function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan): Edit[] {
+/** A kpt setter that moves from the command's -addr to the new port line (see kptSetterOf). */
+interface KptCarry {
+  /** The comment as it was, on the command's item. */
+  was: string;
+  /** What it was on (`-addr=:50051`). */
+  on: string;
+  /** The comment the port line gets: `# kpt-set: ${grpc-port}`. */
+  comment: string;
+}
+
+const KPT_SETTER_HINT =
+  'A kpt setter (a `# kpt-set:` comment, which apply-setters reads on kpt fn render) sets part of this probe\'s command. Write the native probe by hand with the setter on the port\'s own line (`port: 50051 # kpt-set: ${grpc-port}`, the setter\'s value then being the whole port number), moving any other setter to the field it sets or dropping it; or keep the exec probe.';
+
+/**
+ * kpt's setter comments on the exec handler's lines: `# kpt-set: -addr=:${grpc-port}`, which
+ * kpt's create-setters writes on a scalar that holds a setter's value (a substring match) and
+ * apply-setters rewrites on kpt fn render; and kpt v0's `{"$kpt-set": …}` / `io.k8s.cli.setters`
+ * references. Replacing exec would leave such a comment detached, and a new value of the setter
+ * would move containerPort but not the probe. One `kpt-set:` on the -addr item whose pattern is
+ * the item's text with the port number as `${name}` at its end moves to the new `port:` line as
+ * `# kpt-set: ${name}` (a block probe only: a flow map has no line of its own for it); any other
+ * blocks. Undefined when the lines hold none.
+ */
+function kptSetterOf(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, items: Scalar[], plan: NativePlan, scalarValue: (s: Scalar) => string): KptCarry | { blocker: { code: BlockerCode; detail: string } } | undefined {
+  const text = opts.original ?? opts.text;
+  const exec = execPair.value!;
+  const from = execPair.key.range![0];
+  const last = contentEnd(exec);
+  const nl = text.indexOf('\n', last);
+  const region = text.slice(from, nl === -1 ? text.length : nl);
+  if (!/kpt-set|io\.k8s\.cli\./.test(region)) return undefined;
+  const found: { at: number; comment: string }[] = [];
+  for (const m of region.matchAll(/(^|[ \t])(#[^\r\n]*(?:kpt-set|io\.k8s\.cli\.)[^\r\n]*)/gm)) {
+    const at = from + m.index! + m[1]!.length;
+    if (items.some((n) => n.range && at >= n.range[0] && at < n.range[1])) continue;
+    found.push({ at, comment: m[2]!.trimEnd() });
+  }
+  if (found.length === 0) return undefined;
+  const itemBefore = (at: number) => items.find((n) => n.range && n.range[1] <= at && /^[ \t]*$/.test(text.slice(n.range[1], at)));
+  const first = found[0]!;
+  const item = itemBefore(first.at);
+  const pattern = /^#\s*kpt-set:\s*(\S(?:.*\S)?)\s*$/.exec(first.comment)?.[1];
+  const setter = pattern !== undefined ? /^([^$]*)\$\{([^{}$]+)\}$/.exec(pattern) : null;
+  const port = plan.grpc?.port;
+  const block = opts.style !== 'json' && !exec.flow && !probe.flow;
+  if (found.length === 1 && item && setter && port?.kind === 'number' && block && setter[1]!.endsWith(':') && scalarValue(item) === `${setter[1]}${port.value}`) {
+    return { was: first.comment, on: scalarValue(item), comment: `# kpt-set: \${${setter[2]}}` };
+  }
+  const on = item ? `on ${scalarValue(item)}` : 'on the exec handler';
+  const addrItem = item !== undefined && port?.kind === 'number' && scalarValue(item).endsWith(`:${port.value}`);
+  const why =
+    found.length > 1
+      ? 'more than one setter sets the command'
+      : !item
+        ? 'it is not on one argument (a setter of the whole command or probe)'
+        : pattern === undefined
+          ? 'it is not the `kpt-set: …${name}…` form that apply-setters reads on a field\'s own line'
+          : !addrItem
+            ? 'it sets an argument other than the port of -addr'
+            : !block
+              ? 'the probe is written in flow style, where the port has no line of its own for the setter'
+              : 'its value is more than the port number of -addr, which is all a grpc probe\'s port can take';
+  return {
+    blocker: {
+      code: 'unparseable',
+      detail: `a kpt setter comment ${on} (${found.map((f) => f.comment).join(', ')}) sets part of the probe's command, and ${why}: replacing exec would leave the setter behind, and apply-setters (kpt fn render) would no longer set the probe`,
+    },
+  };
+}
+
+function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, plan: NativePlan, kptSetter?: KptCarry): Edit[] {
   const { text, eol } = opts;
   const json = opts.style === 'json';
   const exec = execPair.value!;
@@ -1079,7 +1395,7 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
   // An OpenShift Template's `${{GRPC_PORT}}` is a string that oc process turns into a number: in
   // JSON (or JSON-style YAML) it is written as one, `"${{GRPC_PORT}}"`; bare, the file would not parse.
   const parameterPort = grpc.port.kind === 'expression' && /^\$\{\{[A-Za-z_][A-Za-z0-9_]*\}\}$/.test(grpc.port.text) && keyQuote === '"';
-  const fields: [string, string][] = [[k('port'), parameterPort ? v(portText(grpc.port)) : portText(grpc.port)]];
+  const fields: [string, string][] = [[k('port'), `${parameterPort ? v(portText(grpc.port)) : portText(grpc.port)}${kptSetter ? ` ${kptSetter.comment}` : ''}`]];
   if (grpc.service !== undefined && grpc.service !== '') fields.push([k('service'), serviceAsWritten(opts, execPair, grpc.service)]);
   else if (opts.clearService) fields.push([k('service'), v('')]);
   if (grpc.mode) fields.push([k('mode'), v(grpc.mode)]);
@@ -1116,14 +1432,14 @@ function grpcEdits(opts: ProbeWalkOptions, probe: YAMLMap, execPair: Pair<Scalar
     const pad = ' '.repeat(childIndent(text, exec, indent));
     // Comments inside the exec block (`# the binary is baked into the image`, a flag's note) go
     // above grpc, whole lines at its indentation, rather than with the command they sat in.
-    const comments = innerComments(text, opts.original ?? text, exec, start, end);
+    const comments = innerComments(text, opts.original ?? text, exec, start, end).filter((c) => c !== kptSetter?.was);
     // On a command of several lines, the comment after its last item is that item's (`-
     // -rpc-timeout=5s  # slow DB`): it goes up with the others rather than onto grpc's last field.
     const command = getPair(exec, 'command')?.value as Node | null | undefined;
     const multiline = command?.range ? text.slice(command.range[0], contentEnd(command)).includes('\n') : false;
     const after = /^[ \t]+(#[^\r\n]*)/.exec((opts.original ?? text).slice(end));
     if (after && multiline && after[1]!.slice(1).trim() !== '') {
-      comments.push(after[1]!.trimEnd());
+      if (after[1]!.trimEnd() !== kptSetter?.was) comments.push(after[1]!.trimEnd());
       end += after[0].trimEnd().length;
     }
     const kept = comments.map((c) => `${c}${eol}${' '.repeat(indent)}`).join('');
@@ -1345,7 +1661,7 @@ function atBlockMention(report: Report, node: Scalar, text: string): Report {
   return first === undefined ? report : { ...report, start: node.range[0] + first, covers: [node.range[0], node.range[1]] };
 }
 
-function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false): Report | Report[] {
+function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number, text: string, gitlabCi = false, pipeline?: Pipeline): Report | Report[] {
   const keys = path.filter(isPair).map((p) => keyOf(p as Pair)).filter((k): k is string => k !== undefined);
   if (keys[keys.length - 1] === LAST_APPLIED && keys[keys.length - 2] === 'annotations') {
     // Bookkeeping, not a use: the next `kubectl apply` replaces it with the object as applied.
@@ -1429,7 +1745,7 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   }
   // A GitHub Actions step's script, a Skaffold custom test's command: one report per command that
   // names the binary, each tied to the image it runs in when it starts a container.
-  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined);
+  const scripted = workflowStepRun(keys, String(node.value), path) ?? skaffoldCustomTest(keys, path, String(node.value)) ?? (gitlabCi ? gitlabJobScript(keys, path, String(node.value)) : undefined) ?? (pipeline ? pipelineStepScript(pipeline, keys, path, String(node.value)) : undefined);
   if (scripted) {
     const at0 = sourceOffsetIn(node, text);
     return scripted.map((use) => {
@@ -1678,6 +1994,70 @@ function gitlabJobScript(keys: readonly string[], path: readonly unknown[], scri
     keeps: true,
   });
   return scriptUses(script, { who, unread: `${who}'s script`, named: 'the job names', hint: GITLAB_JOB_HINT, localRun });
+}
+
+/** CI systems, task runners and dev containers whose files hold commands, by their file names (src/kubernetes/rule-deps.ts). */
+export type Pipeline = 'drone' | 'woodpecker' | 'buildkite' | 'taskfile' | 'devcontainer';
+
+const PIPELINE_HINTS: Record<Pipeline, string> = {
+  drone: 'A Drone step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the step\'s image, or grpcurl), then run the tool again.',
+  woodpecker: 'A Woodpecker step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image as the step\'s image, or grpcurl), then run the tool again.',
+  buildkite: 'A Buildkite step runs or fetches the binary: the tool does not rewrite CI pipelines, so the installs it may need stay. Change the step by hand (check the server from outside its image, e.g. with the upstream grpc-health-probe image in a docker plugin, or grpcurl), then run the tool again.',
+  taskfile: 'A Taskfile task runs or fetches the binary: the tool does not rewrite Taskfiles, so the installs it may need stay (the task may run in an image of this repository). Change the task by hand (check the server with grpcurl, or with the upstream grpc-health-probe image), then run the tool again.',
+  devcontainer: 'A dev container command runs or fetches the binary: the tool does not rewrite devcontainer.json, so the installs it may need stay (the dev container may be built from a Dockerfile of this repository). Change the command by hand (check the server with grpcurl), then run the tool again.',
+};
+
+/** devcontainer.json's lifecycle commands: a string (run by a shell), a list (run without one), or an object of named ones. */
+const DEVCONTAINER_COMMANDS = new Set(['initializeCommand', 'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand']);
+
+/**
+ * A command of a Drone or Woodpecker step (`steps[].commands`, Woodpecker's `steps.<name>.commands`
+ * too), a Buildkite step (`steps[].command`/`commands`, in a group's `steps` too), a Taskfile task
+ * (`tasks.<name>.cmds`, a `cmd:` item) or a dev container's lifecycle command: read command by
+ * command as a workflow step's `run:` is (scriptUses), and named after its step. A run where the
+ * command itself runs (the step's image, the agent, the machine that runs task, the dev container)
+ * keeps every install: the tool does not tie these to the repository's images.
+ */
+function pipelineStepScript(pipeline: Pipeline, keys: readonly string[], path: readonly unknown[], script: string): StepUse[] | undefined {
+  const last = keys[keys.length - 1] ?? '';
+  const n = keys.length;
+  // The map that holds the command key: the step, the task, the devcontainer.json.
+  const holder = [...path].reverse().find((p, i, all) => isMap(p) && i > 0 && isPair(all[i - 1]) && keyOf(all[i - 1] as Pair) === last) as YAMLMap | undefined;
+  const field = (k: string): string | undefined => {
+    const v = holder ? getPair(holder, k)?.value : undefined;
+    return isScalar(v) && v.value !== null && String(v.value).trim() !== '' ? String(v.value).trim() : undefined;
+  };
+  let who: string;
+  let where: string;
+  if (pipeline === 'drone' || pipeline === 'woodpecker') {
+    const steps = keys[0] === 'steps' || keys[0] === 'pipeline' || keys[0] === 'services' || keys[0] === 'clone';
+    if (!steps || last !== 'commands' || (n !== 2 && n !== 3)) return undefined;
+    const name = field('name') ?? (n === 3 ? keys[1] : undefined);
+    const system = pipeline === 'drone' ? 'Drone' : 'Woodpecker';
+    who = `the ${system} step${name !== undefined ? ` ${name}` : ''}`;
+    const image = field('image');
+    where = image !== undefined ? `in the step's image ${image}, which the tool does not tie to this repository's installs` : 'in the image the pipeline gives the step';
+  } else if (pipeline === 'buildkite') {
+    if (keys[0] !== 'steps' || (last !== 'command' && last !== 'commands') || !keys.slice(1, -1).every((k) => k === 'steps')) return undefined;
+    const name = field('label') ?? field('key');
+    who = `the Buildkite step${name !== undefined ? ` ${name}` : ''}`;
+    where = 'on the agent that runs the step (or in its plugin\'s container)';
+  } else if (pipeline === 'taskfile') {
+    if (keys[0] !== 'tasks' || keys[2] !== 'cmds' || !(n === 3 || (n === 4 && last === 'cmd'))) return undefined;
+    who = `the task ${keys[1]}`;
+    where = 'where task runs it (a machine, or an image task runs in)';
+  } else {
+    if (!DEVCONTAINER_COMMANDS.has(keys[0] ?? '') || n > 2) return undefined;
+    who = `the dev container's ${keys[0]}${n === 2 ? ` ${keys[1]}` : ''}`;
+    where = keys[0] === 'initializeCommand' ? 'on the machine that starts the dev container' : 'in the dev container';
+  }
+  const hint = PIPELINE_HINTS[pipeline];
+  const localRun = (through: readonly string[], via: string | undefined): Omit<StepUse, 'at'> => ({
+    what: `${who} runs grpc_health_probe${via ? ` (as $${via})` : ''}${through.length > 0 ? ` through ${through.join(', then ')}` : ''} ${where}, so every install stays for it`,
+    hint,
+    keeps: true,
+  });
+  return scriptUses(script, { who, unread: `${who}'s command`, named: `${who} names`, hint, localRun });
 }
 
 /** Wrappers that run the binary where they run themselves (`timeout 5 grpc_health_probe …`). */

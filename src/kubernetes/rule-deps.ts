@@ -13,15 +13,17 @@ import { controllerPatchReports } from '../kustomize/kustomization.js';
 import { isStrategicMergePatch, keepForOverlays } from '../kustomize/overlays.js';
 import { patchProbeContext } from '../kustomize/patch-targets.js';
 import { relabelTransformerPatches } from '../kustomize/transformers.js';
-import type { FileContext, Report, RunContext } from '../types.js';
+import type { FileContext, Report, RunContext, SourceFile } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
+import { hasLinkerdServer, namespaceMeta } from './namespaces.js';
 import { keepForGoReaders } from './go-readers.js';
 import { relabelGoReleaser } from './goreleaser.js';
 import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
 import { relabelWorkflowContainers } from './workflow-services.js';
-import { findProbeReports } from './probes.js';
+import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
+import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 
@@ -29,6 +31,18 @@ export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 function isGitLabCi(abs: string): boolean {
   const parts = abs.split(/[\\/]/);
   return /(^|\.)gitlab-ci\.ya?ml$/.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).includes('.gitlab');
+}
+/** A pipeline file whose steps' commands the manifest walk reads as scripts (src/kubernetes/probes.ts), by its name. */
+function pipelineOf(abs: string): Pipeline | undefined {
+  const parts = abs.split(/[\\/]/);
+  const base = parts[parts.length - 1] ?? '';
+  const dirs = parts.slice(0, -1);
+  if (/^\.?drone\.ya?ml$/.test(base)) return 'drone';
+  if (/^\.woodpecker\.ya?ml$/.test(base) || (dirs.includes('.woodpecker') && /\.ya?ml$/.test(base))) return 'woodpecker';
+  if (/^buildkite\.ya?ml$/.test(base) || (dirs.includes('.buildkite') && /\.ya?ml$/.test(base))) return 'buildkite';
+  if (/^[Tt]askfile(?:\.dist)?\.ya?ml$/.test(base)) return 'taskfile';
+  if (base === 'devcontainer.json' || base === '.devcontainer.json') return 'devcontainer';
+  return undefined;
 }
 export { findProbeReports } from './probes.js';
 export { preparePatchHolds } from './patch-commands.js';
@@ -62,8 +76,11 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(smp ? { baseService: () => true } : values.baseService ? { baseService: values.baseService } : {}),
     ...(!smp && values.baseHandlers ? { baseHandlers: values.baseHandlers } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
+    namespaceMeta: (name) => namespaceMeta(run, name),
+    linkerdServers: () => hasLinkerdServer(run),
     ...(patch ? { builtContext: patch.builtContext } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
+    ...(pipelineOf(ctx.file.path) ? { pipeline: pipelineOf(ctx.file.path)! } : {}),
   });
   // The `patches[].patch` strings of a Flux Kustomization, an Argo CD Application's kustomize
   // source or a Flux HelmRelease's post-renderer: their probes are read as a kustomization's inline patches are.
@@ -84,6 +101,19 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     (r) => keepForOverlays(r, ctx.file, run),
     values.keep,
     (r) => keepForYttOverlays(r, ctx.file, docs, run),
+    (r) => keepForPartialManifests(r, ctx.file, docs, run, (file, fileDocs) => heldElsewhere(file, fileDocs, run)),
   ];
   for (const r of relabelled) ctx.report(holds.reduce((held, hold) => hold(held), r));
+}
+
+/** The holds above for another plain manifest (one of the same object: src/kubernetes/partial-manifests.ts), all but its own. */
+function heldElsewhere(file: SourceFile, docs: Parameters<HeldElsewhere>[1], run: RunContext): (r: Report) => Report {
+  const object = manifestObject(docs);
+  const holds: ((r: Report) => Report)[] = [
+    (r) => keepForGoReaders(r, file, run),
+    (r) => keepForPatchCommands(r, file, run, object),
+    (r) => keepForOverlays(r, file, run),
+    (r) => keepForYttOverlays(r, file, docs, run),
+  ];
+  return (r) => holds.reduce((held, hold) => hold(held), r);
 }

@@ -9,7 +9,7 @@ import type { ReleaseChart } from './helm-release.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
 import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
-import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, meshNote, PROBE_KEYS } from '../kubernetes/probes.js';
+import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, meshVerdict, PROBE_KEYS } from '../kubernetes/probes.js';
 import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
 import type { BlockerCode, Report } from '../types.js';
@@ -771,6 +771,10 @@ function probeReport(
     if (blocking) blockers.push(blocking.blocker);
     else for (const note of new Set(verdicts.map((v) => ('note' in v ? v.note : '')))) plan.notes.push(note);
   }
+  // A pod template in a mesh that refuses the kubelet's plaintext probe (Linkerd's authenticated
+  // policies, Consul's transparent proxy, OSM), as in YAML; else the mesh's note, below.
+  const mesh = blockers.length === 0 && plan.grpc && container?.pod.mesh ? meshVerdict(container.pod.mesh, plan.grpc.port, false) : undefined;
+  if (mesh && 'blocker' in mesh) blockers.push(mesh.blocker);
   const restore = (s: string) => restorePlaceholders(s, placeholders);
   const notes = plan.notes.map(restore);
   for (const b of blockers) {
@@ -801,7 +805,7 @@ function probeReport(
   if (plan.timeoutSeconds) details.timeoutSeconds = plan.timeoutSeconds.to;
   if (plan.grpc.mode) details.mode = plan.grpc.mode;
   // A pod template already in a mesh: the kubelet's plaintext probe from the node, as in YAML.
-  if (container?.pod.mesh) notes.push(meshNote(container.pod.mesh, String(details.port)));
+  if (mesh && 'note' in mesh) notes.push(restore(mesh.note));
   if (helmValues) {
     // As for a values file (src/helm/chart.ts): Helm deep-merges these values over the chart's
     // values.yaml, so without `exec: null` a default exec probe survives beside grpc.

@@ -11,15 +11,23 @@
  *
  * Which base documents: those a literal `overlay.subset({...})` is a subset of, in any YAML file
  * of the repository (which files ytt is run with is not in the files); where `by` is anything else
- * (`overlay.all`, a function, a combination), every document of the plain YAML files under the
- * overlay's folder, or the folder above it when the overlay's own folder holds only ytt files
- * (`config/overlays/prod.yaml` beside `config/base/`): the files ytt is likely run with.
+ * (`overlay.all`, a function, a combination), every document of the plain YAML files of every
+ * path that a `ytt -f` command of the repository (a script, Makefile, workflow, any file git finds
+ * one in) runs the overlay with (`ytt -f shared/ -f ops/`, which names it or a folder holding it),
+ * the whole repository where such a command names a path by a variable or a glob; where no
+ * command names it, under the nearest folder at or above the overlay's that holds plain YAML files
+ * of its own (the repository at the most: `config/overlays/prod/probe.yml` beside `config/base/`
+ * reaches the repository, as `config/` holds only folders). An overlay written as a string of another document (a
+ * kapp-controller `App`'s `spec.template[].ytt.inline.paths`, a `Secret`'s `stringData` or a
+ * `ConfigMap`'s `data` that `inline.pathsFrom` names) is read as its own file; with a non-literal
+ * `by` it reaches the plain YAML of the whole repository (what the App fetches is not known here).
  * Computed once per run, from the files of the repository that git finds `#@overlay/match` in.
  */
 import path from 'node:path';
 import type { Document, Node, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { namedFiles } from '../discover/names.js';
 import { filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
+import { enclosingRepository } from '../discover/scope.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -43,13 +51,20 @@ interface YttHold {
   container?: string;
   /** A literal overlay.subset: the base documents it is a subset of. Undefined: any document in `scope`. */
   subset?: unknown;
-  /** The folder whose plain YAML files a non-literal match is held in. */
-  scope?: string;
+  /** The folders and files whose plain YAML a non-literal match is held in. */
+  scope?: readonly Scope[];
   /** The document's `by`, as written. */
   by: string;
   /** What the overlay does to the probe, as a clause. */
   what: string;
   replaces: boolean;
+}
+
+/** A folder (or a file) of plain YAML that a non-literal overlay may reach, and why, for messages. */
+interface Scope {
+  path: string;
+  /** Completes "every probe it may reach …": where, and why those files. */
+  said: (rel: (p: string) => string) => string;
 }
 
 const holdsByRun = new WeakMap<RunContext, YttHold[]>();
@@ -165,30 +180,142 @@ function literalSubset(by: string): unknown {
   return v !== null && typeof v === 'object' ? v : undefined;
 }
 
-/** The folder a non-literal match is held in: the overlay's, or the one above when its own holds only ytt files. */
-function scopeOf(overlay: string, run: RunContext): string {
-  const dir = path.dirname(overlay);
-  const plain = repositoryFolders(run)
-    .inFolder(dir)
-    .some((f) => f !== overlay && YAML_FILE.test(f) && !isYttText(run.readText(f) ?? ''));
-  const up = path.dirname(dir);
-  return plain || up === dir || run.repositoryFiles().length === 0 ? dir : up;
+/** The top of the overlay's repository: its git checkout, else the folder holding every file of the run. */
+function topOf(overlay: string, run: RunContext): string {
+  const root = enclosingRepository(path.dirname(overlay));
+  if (root !== undefined) return root;
+  const files = run.repositoryFiles();
+  let top = path.dirname(files[0] ?? overlay);
+  for (const f of files) {
+    while (!f.startsWith(top.endsWith(path.sep) ? top : top + path.sep)) {
+      const up = path.dirname(top);
+      if (up === top) return top;
+      top = up;
+    }
+  }
+  return overlay.startsWith(top.endsWith(path.sep) ? top : top + path.sep) ? top : path.dirname(overlay);
+}
+
+/** `p` is `dir` or inside it. */
+function within(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+/**
+ * Where a non-literal match is held: the paths of the repository's `ytt -f` commands that run the
+ * overlay (name it or a folder holding it), the whole repository for one that names a path the
+ * tool cannot resolve; where none does, the nearest folder at or above the overlay's that holds a
+ * plain YAML file of its own (the top of the repository at the most).
+ */
+function scopeOf(overlay: string, run: RunContext): Scope[] {
+  const top = topOf(overlay, run);
+  const out: Scope[] = [];
+  for (const c of yttCommands(run, top)) {
+    if (!c.paths.some((p) => within(overlay, p))) continue;
+    for (const p of c.paths) out.push({ path: p, said: (rel) => `in ${rel(p)} (which \`ytt\` at ${rel(c.file)}:${c.line} runs it with)` });
+    if (c.unknown) out.push({ path: top, said: (rel) => `in the plain YAML of the whole repository (\`ytt\` at ${rel(c.file)}:${c.line} runs it with a path the tool cannot resolve)` });
+  }
+  if (out.length > 0) return out;
+  const folders = repositoryFolders(run);
+  let dir = path.dirname(overlay);
+  while (dir !== top && within(dir, top)) {
+    const plain = folders.inFolder(dir).some((f) => f !== overlay && YAML_FILE.test(f) && !isYttText(run.readText(f) ?? ''));
+    if (plain) break;
+    dir = path.dirname(dir);
+  }
+  if (!within(dir, top)) dir = top;
+  return [
+    {
+      path: dir,
+      said: (rel) =>
+        dir === top
+          ? 'in the plain YAML of the whole repository (no `ytt -f` command of the repository names it, and no folder nearer the overlay holds plain YAML)'
+          : `in the plain YAML under ${rel(dir)}/ (the files ytt is likely run with)`,
+    },
+  ];
+}
+
+/** A `ytt` command line of a file of the repository: the paths its `-f`/`--file` options name. */
+interface YttCommand {
+  file: string;
+  line: number;
+  /** Each path resolved from the top of the repository and from the command's own folder. */
+  paths: string[];
+  /** A path named by a variable, a glob or a command substitution. */
+  unknown: boolean;
+}
+
+const commandsByRun = new WeakMap<RunContext, YttCommand[]>();
+const YTT_COMMAND = /(?:^|[^\w.-])ytt(?=[ \t])/;
+
+/**
+ * The repository's `ytt` commands with `-f`: in every file git finds one in (scripts, Makefiles,
+ * workflows, CI files, docs), or in the scripts, Makefiles and YAML files without git. Read only
+ * when an overlay's match is not a literal subset.
+ */
+function yttCommands(run: RunContext, top: string): YttCommand[] {
+  let known = commandsByRun.get(run);
+  if (known) return known;
+  known = [];
+  const named = namedFiles(run);
+  const files = [...(filesMayHold(run, run.repositoryFiles(), String.raw`(?:^|[^\w.-])ytt[ \t].*(?:-f|--file)`) ?? [...named.shell, ...named.makefiles, ...named.yaml])];
+  for (const file of files) {
+    const text = run.readText(file);
+    if (text === undefined || !text.includes('ytt')) continue;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const m = YTT_COMMAND.exec(lines[i]!);
+      if (!m) continue;
+      // The command, with its continuation lines.
+      let cmd = lines[i]!.slice(m.index + m[0].length);
+      for (let j = i; /\\\s*$/.test(lines[j]!) && j + 1 < lines.length; j++) cmd = cmd.replace(/\\\s*$/, ' ') + lines[j + 1]!;
+      cmd = cmd.split(/\||;|&&|\)|`|>/)[0]!;
+      const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ''));
+      const values: string[] = [];
+      for (let k = 0; k < words.length; k++) {
+        const w = words[k]!;
+        const v = w === '-f' || w === '--file' ? words[++k] : /^(?:--file=|-f=?)(.+)$/.exec(w)?.[1];
+        if (v !== undefined && v !== '' && v !== '-') values.push(v.includes('=') && !/^[$]/.test(v) ? v.slice(v.indexOf('=') + 1) : v);
+      }
+      if (values.length === 0) continue;
+      const unknown = values.some((v) => /[$*?{~]/.test(v));
+      const paths = values
+        .filter((v) => !/[$*?{~]/.test(v) && !/^[a-z]+:\/\//i.test(v))
+        .flatMap((v) => [path.resolve(top, v), path.resolve(path.dirname(file), v)])
+        .map((p) => p.replace(/[\\/]+$/, '') || p);
+      known.push({ file, line: i + 1, paths: [...new Set(paths)], unknown });
+    }
+  }
+  commandsByRun.set(run, known);
+  return known;
 }
 
 function keyText(node: unknown): string | undefined {
   return isScalar(node) && typeof (node as Scalar).value === 'string' ? ((node as Scalar).value as string) : undefined;
 }
 
-function overlayHolds(file: string, text: string, run: RunContext): YttHold[] {
+/**
+ * An overlay written as a string of another file's document (a kapp-controller App's inline
+ * path, a Secret's stringData): the line its text starts on, and where a non-literal match reaches.
+ */
+interface Embedded {
+  /** Lines of the host file before the string's first line. */
+  linesBefore: number;
+  scope: () => Scope[];
+}
+
+function overlayHolds(file: string, text: string, run: RunContext, embedded?: Embedded): YttHold[] {
   const parsed = parseYaml(text, { uniqueKeys: false });
   const out: YttHold[] = [];
-  let scope: string | undefined;
-  const scoped = () => (scope ??= scopeOf(file, run));
+  let scope: Scope[] | undefined;
+  const scoped = () => (scope ??= embedded ? embedded.scope() : scopeOf(file, run));
+  const lineAt = (offset: number) => lineOf(text, offset) + (embedded?.linesBefore ?? 0);
   if (parsed.error) {
     // An overlay the tool cannot read may write into any probe of what it is run with.
-    out.push({ overlay: file, line: lineOf(text, parsed.error.offset), scope: scoped(), by: '(unreadable)', what: 'cannot be read (its YAML does not parse), so it may write into any probe', replaces: false });
+    out.push({ overlay: file, line: lineAt(parsed.error.offset), scope: scoped(), by: '(unreadable)', what: 'cannot be read (its YAML does not parse), so it may write into any probe', replaces: false });
     return out;
   }
+  if (!embedded) out.push(...embeddedHolds(file, text, parsed.docs, run));
   const childDefaults = /^[ \t]*#@overlay\/match-child-defaults\b/m.test(text);
   for (const doc of parsed.docs) {
     const contents = doc.contents as Node | null;
@@ -216,7 +343,7 @@ function overlayHolds(file: string, text: string, run: RunContext): YttHold[] {
             if (what) {
               out.push({
                 overlay: file,
-                line: lineOf(text, keyStart),
+                line: lineAt(keyStart),
                 probe: key,
                 ...(container ? { container } : {}),
                 ...(subset !== undefined ? { subset } : { scope: scoped() }),
@@ -251,6 +378,35 @@ function overlayHolds(file: string, text: string, run: RunContext): YttHold[] {
     };
     walk(contents, undefined, undefined);
   }
+  return out;
+}
+
+/**
+ * The overlays written as strings of a file's documents: a kapp-controller App's
+ * `spec.template[].ytt.inline.paths` values, a Secret's `stringData` or a ConfigMap's `data`
+ * (what `inline.pathsFrom` or a PackageInstall's ytt-paths-from-secret annotation names), or any
+ * other string value that holds an overlay document. kapp-controller runs ytt over what the App
+ * fetches with them, which the tool cannot see: a non-literal match reaches the whole repository.
+ */
+function embeddedHolds(file: string, text: string, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): YttHold[] {
+  const out: YttHold[] = [];
+  let scope: Scope[] | undefined;
+  const scoped = () => (scope ??= [{ path: topOf(file, run), said: () => 'in the plain YAML of the whole repository (kapp-controller runs ytt with this overlay over what the App fetches, which the tool does not know)' }]);
+  const visit = (node: unknown): void => {
+    if (isMap(node)) for (const p of (node as YAMLMap).items) visit(isPair(p) ? p.value : undefined);
+    else if (isSeq(node)) for (const item of (node as YAMLSeq).items) visit(item);
+    else if (isScalar(node)) {
+      const v = (node as Scalar).value;
+      if (typeof v !== 'string' || !v.includes('\n') || !v.includes('#@') || !hasYttOverlay(v)) return;
+      const range = (node as Node).range;
+      if (!range) return;
+      const block = (node as Scalar).type === 'BLOCK_LITERAL' || (node as Scalar).type === 'BLOCK_FOLDED';
+      // A block scalar's text starts on the line after its `|`; a quoted one on its own line.
+      const linesBefore = lineOf(text, range[0]) - (block ? 0 : 1);
+      out.push(...overlayHolds(file, v, run, { linesBefore, scope: scoped }));
+    }
+  };
+  for (const doc of docs) visit(doc.contents);
   return out;
 }
 
@@ -289,14 +445,15 @@ export function keepForYttOverlays(r: Report, file: SourceFile, docs: readonly D
       h.overlay !== file.path &&
       (h.probe === undefined || h.probe === probe) &&
       (h.container === undefined || h.container === container) &&
-      (h.subset !== undefined ? (doc === undefined || docJs(doc) === undefined || contains(docJs(doc), h.subset)) : file.path.startsWith(h.scope! + path.sep)),
+      (h.subset !== undefined ? (doc === undefined || docJs(doc) === undefined || contains(docJs(doc), h.subset)) : h.scope!.some((s) => within(file.path!, s.path))),
   );
   if (!hold) return r;
   const rel = (p: string) => path.relative(run.cwd, p).split(path.sep).join('/') || '.';
+  const scope = hold.scope?.find((s) => within(file.path!, s.path));
   const matched =
-    hold.subset !== undefined
+    hold.subset !== undefined || !scope
       ? `its document matches ${hold.by}`
-      : `it matches documents by ${hold.by}, not a literal overlay.subset, so every probe it may reach in the plain YAML under ${rel(hold.scope!)}/ (the files ytt is likely run with) is held`;
+      : `it matches documents by ${hold.by}, not a literal overlay.subset, so every probe it may reach ${scope.said(rel)} is held`;
   const breaks = hold.replaces
     ? 'migrated here alone, what ytt renders would not change (the overlay\'s own probe replaces it), and the base would no longer say what runs: migrate the two together'
     : 'migrated here alone, ytt\'s merge would fail (an overlay map item must match exactly one node, and the base would have no exec) or render a probe with two handlers, which the API server rejects';
