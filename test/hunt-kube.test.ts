@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
-import { ROOT, repoWith } from './support/repo.js';
+import { ROOT, copyOf, repoWith } from './support/repo.js';
 
 const fixture = (rel: string) => fs.readFileSync(path.join(ROOT, 'fixtures', rel), 'utf8');
 
@@ -33,16 +33,27 @@ test('a build recipe that only downloads the binary is an install with a hint to
   expect(findings.filter((f) => f.blockers.includes('not-a-probe'))).toHaveLength(5);
 });
 
-test('a probe in an Argo CD helm.values string says what to write by hand, and keeps the binary', async () => {
-  const dir = repoWith({ 'app.yaml': fixture('kubernetes-exec-probe/argocd-values-string.input.yaml') });
+test('a probe in an Argo CD helm.values string: a quoted or folded one says what to write by hand and keeps the binary, a literal block is rewritten', async () => {
+  const dir = copyOf(path.join(ROOT, 'fixtures/helm-exec-probe/release-values-argocd-string/input'));
   const { findings } = await run({ cwd: dir, fix: true });
-  const [liveness, readiness, wait, startup] = findings;
-  expect(liveness!.hint).toBe(
-    'These Helm values are a string of YAML inside the manifest, which the tool does not edit (its indentation and quoting are the string\'s). Write the probe by hand in the string: in place of its exec, exec: null and grpc: {port: 9090, service: api}, and timeoutSeconds: 5 (the values merge over the chart\'s: exec: null deletes the chart\'s exec handler, and service: "" keeps checking the whole server where the chart\'s probe names a service); or move the values to helm.valuesObject (Argo CD 2.8 or later), which the tool migrates, and run it again.',
+  const apps = findings.filter((f) => f.file === 'argocd/apps.yaml');
+  expect(apps.map((f) => [f.status, f.blockers])).toEqual([
+    ['migrated', []],
+    ['migrated', []],
+    ['blocked', ['unsupported-file']],
+    ['blocked', ['unsupported-file']],
+    ['blocked', ['host']],
+  ]);
+  const [, , quoted, folded] = apps;
+  expect(quoted!.hint).toBe(
+    'Write the probe by hand in the values: in place of its exec, exec: null and grpc: {port: 9002, service: ""} (the values merge over the chart\'s: exec: null deletes the chart\'s exec handler, and service: "" keeps checking the whole server where the chart\'s probe names a service); or write the values as a literal block (|) or as helm.valuesObject (Argo CD 2.8 or later), which the tool rewrites, and run it again.',
   );
-  expect(startup!.hint).toContain('exec: null and grpc: {port: 7070, service: ""} (');
+  expect(folded!.hint).toContain('exec: null and grpc: {port: 9093, service: ""} (');
+  // A chart not in the repository: the probe dials the local host, where the chart's pod may be on the host's network.
+  const outside = repoWith({ 'app.yaml': fixture('kubernetes-exec-probe/argocd-values-string.input.yaml') });
+  const [liveness, readiness, startup, wait] = (await run({ cwd: outside, fix: true })).findings;
+  expect([liveness, startup].map((f) => f!.blockers)).toEqual([['host'], ['host']]);
   expect(readiness!.hint).toMatch(/^The kubelet probes in plaintext/);
   expect(wait!.blockers).toEqual(['not-a-probe']);
-  // Nothing was rewritten: the file is the same.
-  expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(fixture('kubernetes-exec-probe/argocd-values-string.input.yaml'));
+  expect(fs.readFileSync(path.join(outside, 'app.yaml'), 'utf8')).toBe(fixture('kubernetes-exec-probe/argocd-values-string.input.yaml'));
 });

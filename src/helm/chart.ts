@@ -735,6 +735,11 @@ export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext
         hint: 'Migrate the probe in the layer merged last first (once it says exec: null and grpc, or none of its handler, this one can migrate), or move the probe to one layer; then run the tool again.',
       };
     }
+    // `--set readinessProbe.exec.command[1]=…` (Argo CD helm.parameters, a HelmChart's spec.set) is
+    // set over these values: Helm builds an exec beside the grpc written here.
+    if (release.setsHandler) {
+      return heldReport(out, 'overlay-patch', `${release.shown} also sets ${release.setsHandler}, which Helm sets over these values: migrated here, the release would render a probe with exec beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
+    }
     const charts = chartsInstalled(release, run);
     if (charts.length === 0 && r.loopback) {
       return {

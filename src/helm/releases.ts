@@ -228,6 +228,8 @@ export interface HoldingRelease {
    * migrated here would render with that layer's handler beside grpc.
    */
   over?: string;
+  /** A value the release sets one at a time into the probe's handler (`--set readinessProbe.exec.command[1]=…`), as messages say it. */
+  setsHandler?: string;
 }
 
 /**
@@ -240,12 +242,16 @@ export interface HoldingRelease {
 export function releasesHolding(fileAbs: string, doc: number | undefined, keyPath: string, run: RunContext): HoldingRelease[] {
   const out: HoldingRelease[] = [];
   for (const release of releasesOf(run)) {
-    const hold = (valuesPath: string): HoldingRelease => ({
-      shown: release.shown,
-      valuesPath,
-      installs: (chartRoot, chartName) => release.refs.some((ref) => matches(ref, chartRoot, chartName)),
-      chart: release.chartShown ?? release.refs.map((ref) => (ref.by === 'name' ? ref.name : ref.by === 'path' ? shownPath(ref.abs, run) : ref.rel)).join(' or '),
-    });
+    const hold = (valuesPath: string): HoldingRelease => {
+      const set = (release.sets ?? []).find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
+      return {
+        shown: release.shown,
+        valuesPath,
+        installs: (chartRoot, chartName) => release.refs.some((ref) => matches(ref, chartRoot, chartName)),
+        chart: release.chartShown ?? release.refs.map((ref) => (ref.by === 'name' ? ref.name : ref.by === 'path' ? shownPath(ref.abs, run) : ref.rel)).join(' or '),
+        ...(set ? { setsHandler: `${set.path} (${set.where})` } : {}),
+      };
+    };
     for (const layer of release.layers) {
       if (layer.at?.abs !== fileAbs || (doc !== undefined && layer.at.doc !== doc)) continue;
       const inString = layer.inString === undefined ? undefined : `${layer.inString}.`;
@@ -754,7 +760,7 @@ function valuesObjects(names: ReadonlySet<string>, run: RunContext): Map<string,
 /**
  * Where a manifest's document holds Helm values as a string a release reads: a ConfigMap's (or
  * Secret's) key that a Flux HelmRelease's `valuesFrom` names, a k3s/RKE2 HelmChart's
- * `spec.valuesContent`. The strings' key paths in the document (`data.values.yaml`), each with
+ * `spec.valuesContent`, an Argo CD Application's (or ApplicationSet template's) `helm.values`. The strings' key paths in the document (`data.values.yaml`), each with
  * the releases that read it, as messages name them.
  */
 export function valuesStringsIn(fileAbs: string, doc: number, run: RunContext): Map<string, string[]> {
@@ -862,11 +868,13 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const helm = getPair(source, 'helm')?.value;
       if (refs.length === 0 || !isMap(helm)) continue;
       const layers = [...layer(getPair(helm, 'valuesObject')?.value, `${where}.helm.valuesObject`), ...layer(getPair(helm, 'values')?.value, `${where}.helm.values`)];
-      // `helm.values` is most often a string of YAML: what it keeps is read from the string (the tool does not rewrite it).
+      // `helm.values` is most often a string of YAML: the release's values, read from the string
+      // (src/helm/values-strings.ts judges its probes and rewrites a literal block, as a HelmChart's valuesContent).
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
-        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten: false }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+        const rewritten = src.rewritten && !('error' in blockScalarView(valuesString, '\n'));
+        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' '), at: { abs: src.abs, doc: src.doc }, inString: `${where}.helm.values` });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.

@@ -1,8 +1,9 @@
 /**
  * Helm values written as a string of YAML in a manifest, which a release of the repository reads
  * (releases.ts, valuesStringsIn): a ConfigMap's `data.values.yaml` (or a Secret's `stringData`)
- * that a Flux HelmRelease's `valuesFrom` names (by name and `valuesKey`), and a k3s/RKE2 HelmChart's
- * `spec.valuesContent`. Their probes are values probes of that release: merged over its chart's
+ * that a Flux HelmRelease's `valuesFrom` names (by name and `valuesKey`), a k3s/RKE2 HelmChart's
+ * `spec.valuesContent`, and an Argo CD Application's `helm.values` (`spec.source`, `spec.sources[i]`,
+ * an ApplicationSet's `spec.template.spec`). Their probes are values probes of that release: merged over its chart's
  * values (`exec: null`, `service: ""`), judged by the chart's templates as a release's inline
  * values are (keepForReleaseValues: a pod on the host's network, a chart not in the repository). A
  * literal block is rewritten in place, as a kustomization's inline patch is (the block's lines
@@ -16,7 +17,7 @@ import { targetClusters } from '../analysis/native-probe.js';
 import { applyEdits } from '../edits/apply.js';
 import { findProbeReports } from '../kubernetes/probes.js';
 import { blockScalarView } from '../kustomize/block-scalar.js';
-import { getPair, parseYaml } from '../parse/yaml.js';
+import { getPair, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { keepForReleaseValues, stringRenderedTimeout } from './chart.js';
 import { valuesStringsIn } from './releases.js';
@@ -25,14 +26,14 @@ import { valuesStringsIn } from './releases.js';
 export function valuesStringReports(file: SourceFile, docs: readonly { contents: unknown }[], run: RunContext): { reports: Report[]; ranges: [number, number][] } {
   const reports: Report[] = [];
   const ranges: [number, number][] = [];
-  if (!/\b(ConfigMap|Secret)\b|helm\.cattle\.io\//.test(file.text) || !mentionsBinary(file.text)) return { reports, ranges };
+  if (!/\b(ConfigMap|Secret)\b|helm\.cattle\.io\/|argoproj\.io\//.test(file.text) || !mentionsBinary(file.text)) return { reports, ranges };
   docs.forEach((doc, i) => {
     if (!isMap(doc.contents)) return;
     for (const [at, readers] of valuesStringsIn(file.path, i, run)) {
-      // `data.values.yaml`: the first key, then the rest (a key may hold dots).
+      // `data.values.yaml`: the first key, then the rest (a key may hold dots); else a key path (`spec.sources[0].helm.values`).
       const dot = at.indexOf('.');
       const parent = getPair(doc.contents, at.slice(0, dot))?.value;
-      const node = isMap(parent) ? getPair(parent, at.slice(dot + 1))?.value : undefined;
+      const node = (isMap(parent) ? getPair(parent, at.slice(dot + 1))?.value : undefined) ?? nodeAt(doc.contents, at);
       if (!isScalar(node) || typeof node.value !== 'string' || !node.range || !mentionsBinary(node.value)) continue;
       const found = stringReports(node, at, i, readers, file, run);
       if (!found) continue;
@@ -68,6 +69,8 @@ function stringReports(node: Scalar, at: string, doc: number, readers: string[],
   if (!reports.some((r) => r.subject === 'probe')) return undefined;
 
   if ('error' in view) {
+    // An Argo CD Application's values may also move to helm.valuesObject, a mapping.
+    const argo = at.endsWith('helm.values');
     const form = view.error === 'not a block scalar' ? 'a flow or quoted string' : view.error.startsWith('a folded') ? 'a folded (>) block scalar' : 'a block scalar whose lines the tool cannot map back to the file';
     return reports.map((r): Report => {
       const { fix: _fix, ...rest } = r;
@@ -84,7 +87,7 @@ function stringReports(node: Scalar, at: string, doc: number, readers: string[],
         keepsBinary: true,
         blockers: ['unsupported-file'],
         message: `${prefix}: ${r.message.split(': exec grpc_health_probe')[0]} runs grpc_health_probe and could become ${target}, but values written as ${form} cannot be rewritten in place, so it stays on exec`,
-        hint: `Write the probe by hand in the values: in place of its exec, exec: null and ${grpc}${timeout} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or write the values as a literal block (|), which the tool rewrites, and run it again.`,
+        hint: `Write the probe by hand in the values: in place of its exec, exec: null and ${grpc}${timeout} (the values merge over the chart's: exec: null deletes the chart's exec handler, and service: "" keeps checking the whole server where the chart's probe names a service); or write the values as a literal block (|)${argo ? ' or as helm.valuesObject (Argo CD 2.8 or later)' : ''}, which the tool rewrites, and run it again.`,
       };
     });
   }

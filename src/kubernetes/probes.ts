@@ -382,7 +382,9 @@ const CLEAR_SERVICE_NOTE = '`service: ""` keeps checking the whole server: the p
  * gives them (the form before `valuesObject`, Argo CD 2.8). Its probes are values probes, read
  * as the values walk reads a `valuesObject` (merged over the chart's), but the tool does not
  * rewrite YAML held in a string: each is reported blocked `unsupported-file`, with the native probe
- * to write by hand, or blocked for its own reasons. A mention of the binary that is no probe of
+ * to write by hand, or blocked for its own reasons. The string of a release of the repository
+ * (an Application that names its chart, in a YAML file) is read by src/helm/values-strings.ts instead,
+ * which judges it by the chart and rewrites a literal block: these reports are dropped there. A mention of the binary that is no probe of
  * those values is reported as the walk reports any other (the whole string, once). Undefined when
  * the scalar is not such a string, does not parse, or holds no probe.
  */
