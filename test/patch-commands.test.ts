@@ -219,3 +219,30 @@ describe('commands and patches known only at run time (hunt 5: F8, F1, F13, F2, 
     expect((await statusOf(files)).status).toBe('migratable');
   });
 });
+
+describe('where a command runs (hunt 5 F13: working-directory, pushd; make conditionals; reads)', () => {
+  const yq = `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' pod.yaml`;
+  test.each([
+    ['a workflow step working-directory', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: k8s\n        run: ${yq}\n`, 6],
+    ['a job defaults.run.working-directory', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        working-directory: \${{ inputs.dir }}\n    steps:\n      - run: ${yq}\n`, 8],
+    ['pushd', 'deploy.sh', `pushd k8s >/dev/null\n${yq}\npopd\n`, 2],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} addresses this probe's exec with yq`);
+  });
+
+  test('a make variable set in a conditional is known only at run time (any name)', async () => {
+    const r = await statusOf({ Makefile: `ifdef PROD\nNAME = q\nendif\ndeploy:\n\tkubectl patch pod $(NAME) --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n` });
+    expect(r.message).toContain("Makefile:5 patches this probe's exec with kubectl");
+  });
+
+  test.each([
+    ['a workflow step in another folder', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: other\n        run: ${yq}\n`],
+    ['a make variable that names another object', 'Makefile', `NAME := q\ndeploy:\n\tkubectl patch pod $(NAME) --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`],
+    ['sed -n printing the probe', 'deploy.sh', `sed -n '/readinessProbe/,+3p' k8s/pod.yaml\n`],
+    ['perl reading the probe', 'deploy.sh', `perl -ne 'print if /grpc_health_probe/' k8s/pod.yaml\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+});

@@ -257,7 +257,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     }
     if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell'));
+    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
   const code = codeReaders.get(run);
@@ -312,6 +312,14 @@ interface Place {
   dirs: string[] | null;
   /** The command came through `xargs`, which appends (or puts in place of `-I`'s string) words known only at run time. */
   xargs?: true;
+}
+
+/** The folders a script starting in `cwd` (from the repository's root) reads relative paths from; undefined: startDirs'. */
+function startIn(cwd: string | null | undefined, abs: string, run: RunContext): string[] | null | undefined {
+  if (cwd === undefined) return undefined;
+  if (cwd === null) return null;
+  const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+  return [...new Set([path.resolve(root, cwd), ...startDirs(abs, run)])];
 }
 
 /** The folders a script's relative paths are read from before any `cd`: its own, the repository's root, the run's. */
@@ -459,6 +467,8 @@ interface Script {
   outer?: (name: string) => string | undefined;
   /** The file's line (1-based) of an offset of the script. */
   line: (offset: number) => number;
+  /** The folder the script starts in, from the repository's root (a workflow step's `working-directory`); null: known only at run time. */
+  cwd?: string | null;
 }
 
 function lineAt(text: string, offset: number): number {
@@ -502,7 +512,10 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
-        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]) });
+        // `working-directory:` of the step, or `defaults.run.working-directory` of the job or the workflow.
+        const wd = [step, job.value, doc.contents].map((m, k) => (k === 0 ? (isMap(m) ? getPair(m, 'working-directory')?.value : undefined) : defaultsDir(m))).find((v) => v !== undefined);
+        const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
+        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]), ...(cwd !== undefined ? { cwd } : {}) });
       }
     }
   }
@@ -534,6 +547,13 @@ function expandMakeVariables(l: RecipeLine, references: Recipes['references'], v
   return { script, at };
 }
 
+/** `defaults: {run: {working-directory: …}}` of a workflow or job. */
+function defaultsDir(m: unknown): unknown {
+  const defaults = isMap(m) ? getPair(m, 'defaults')?.value : undefined;
+  const run = isMap(defaults) ? getPair(defaults, 'run')?.value : undefined;
+  return isMap(run) ? getPair(run, 'working-directory')?.value : undefined;
+}
+
 /** A composite action's scripts: each `runs.steps[i].run`, its `${{ inputs.x }}` expressions values known only at run time. */
 function actionScripts(text: string): Script[] {
   const parsed = parseYaml(text);
@@ -546,7 +566,9 @@ function actionScripts(text: string): Script[] {
     for (const step of steps.items) {
       const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
       if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
-      out.push({ ...scalarScript(text, run), outer: pipelineEnv([step]) });
+      const wd = isMap(step) ? getPair(step, 'working-directory')?.value : undefined;
+      const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
+      out.push({ ...scalarScript(text, run), outer: pipelineEnv([step]), ...(cwd !== undefined ? { cwd } : {}) });
     }
   }
   return out;
@@ -958,6 +980,8 @@ function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | '
  */
 function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 'sed' | 'perl'): PatchHold[] {
   const inPlace = words.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text.startsWith('--in-place'));
+  // A read (`sed -n '/readinessProbe/,+3p' f`, `perl -ne 'print if …'`) edits nothing; perl writes only with -i.
+  if (!inPlace && (tool === 'perl' || words.some((w) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(w.text) || w.text === '--quiet' || w.text === '--silent'))) return [];
   const named = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
   if (!named) return [];
   const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
