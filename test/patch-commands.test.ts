@@ -246,3 +246,23 @@ describe('where a command runs (hunt 5 F13: working-directory, pushd; make condi
     expect((await statusOf({ [file]: text })).status).toBe('migratable');
   });
 });
+
+describe('folders in CI pipelines and Jenkinsfiles; sed on a file known only at run time (hunt 5 F13, F3)', () => {
+  const yq = `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' pod.yaml`;
+  test.each([
+    ['a GitLab job whose before_script cds', '.gitlab-ci.yml', `deploy:\n  before_script:\n    - cd k8s\n  script:\n    - ${JSON.stringify(yq)}\n`, 5],
+    ['a Jenkinsfile dir() block', 'Jenkinsfile', `node {\n  dir('k8s') {\n    sh ${JSON.stringify(yq)}\n  }\n}\n`, 3],
+  ])('a relative file after the folder changes is any file: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} addresses this probe's exec with yq`);
+  });
+
+  test.each([
+    ['a GitLab job without a cd', '.gitlab-ci.yml', `deploy:\n  script:\n    - echo hi\n    - ${JSON.stringify(yq)}\n`],
+    ['another job cds', '.gitlab-ci.yml', `build:\n  script:\n    - cd k8s\ndeploy:\n  script:\n    - ${JSON.stringify(yq)}\n`],
+    ['sed of exec on a file known only at run time', 'deploy.sh', `for f in docker/*.sh; do sed -i 's/exec /exec tini -- /' "$f"; done\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+});

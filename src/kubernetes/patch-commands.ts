@@ -496,7 +496,11 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
       return { script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) };
     });
   }
-  if (kind === 'jenkins') return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0) }));
+  if (kind === 'jenkins') {
+    // A `dir('k8s') { sh … }` block runs its steps in another folder: where, the reader does not follow (any file).
+    const moved = /(?<![\w.])dir\s*\(/.test(text) ? { cwd: null } : {};
+    return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0), ...moved }));
+  }
   if (kind === 'ci') return ciScripts(text);
   if (kind === 'action') return actionScripts(text);
   // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
@@ -602,22 +606,33 @@ function scalarScript(text: string, node: Scalar): Script {
  */
 const CI_SCRIPT_KEYS = new Set(['script', 'before_script', 'after_script', 'commands', 'command', 'cmds', 'cmd']);
 
+/** A script line that changes its folder. */
+const CD = /(?:^|[;&|(]|\n)\s*(?:cd|pushd)\s/;
+
 /** A CI pipeline's or Taskfile's scripts: each string (or string of a list, nested lists too) under a command key, at any depth. */
 function ciScripts(text: string): Script[] {
   const parsed = parseYaml(text, { uniqueKeys: false });
   if (parsed.error) return [];
   const out: Script[] = [];
+  // A list's lines run in one shell (GitLab, Drone): after a line with a `cd`, the later ones' folder is not read (any file).
+  let moved = false;
   const take = (node: unknown, maps: readonly unknown[]): void => {
-    if (isScalar(node) && typeof node.value === 'string') out.push({ ...scalarScript(text, node), outer: pipelineEnv(maps) });
-    else if (isSeq(node)) for (const item of node.items) take(item, maps);
+    if (isScalar(node) && typeof node.value === 'string') {
+      out.push({ ...scalarScript(text, node), outer: pipelineEnv(maps), ...(moved ? { cwd: null } : {}) });
+      moved ||= CD.test(node.value);
+    } else if (isSeq(node)) for (const item of node.items) take(item, maps);
   };
   const walk = (node: unknown, maps: readonly unknown[]): void => {
     if (isMap(node)) {
       const inner = [...maps, node];
+      // A job's before_script, script and after_script run in one shell.
+      const saved = moved;
+      moved = false;
       for (const pair of node.items) {
         if (isScalar(pair.key) && CI_SCRIPT_KEYS.has(String(pair.key.value))) take(pair.value, inner);
         walk(pair.value, inner);
       }
+      moved = saved;
     } else if (isSeq(node)) for (const item of node.items) walk(item, maps);
   };
   for (const doc of parsed.docs) walk(doc.contents, []);
@@ -987,6 +1002,8 @@ function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 's
   const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
   const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && w.unresolved.length > 0));
   if (files.length === 0) return [];
+  // On a file known only at run time (`"$f"`), `exec` alone is an entrypoint script's word as much as a probe's: the binary, -addr or a probe key must be named.
+  if (files.some((f) => f.unresolved.length > 0) && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
   const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
   const shown = named.written ?? named.text;
   return [
