@@ -391,7 +391,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       continue;
     }
     const place: Place = { abs, run, dirs: here };
-    // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`, `xargs`), into `sh -c '…'`, and `docker run … mikefarah/yq`.
+    // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`, `xargs`), into `sh -c '…'`, and `docker run … mikefarah/yq` (or `bitnami/kubectl`).
     let i = 0;
     let nested = false;
     for (let guard = 0; guard < 8 && i < texts.length; guard++) {
@@ -407,6 +407,12 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       // An image whose entrypoint is yq (mikefarah/yq, linuxserver/yq): the words after it are yq's.
       if (w.image !== undefined && /(?:^|\/)yq(?:[:@]|$)/.test(texts[w.image] ?? '')) {
         out.push(...yqHolds(words.slice(w.image + 1), where, place, 'yq'));
+        nested = true;
+        break;
+      }
+      // An image whose entrypoint is kubectl (bitnami/kubectl, rancher/kubectl): the words after it are kubectl's.
+      if (w.image !== undefined && /(?:^|\/)kubectl(?:[:@]|$)/.test(texts[w.image] ?? '')) {
+        out.push(...commandHolds([{ text: 'kubectl', unresolved: [] }, ...words.slice(w.image + 1)], where, place));
         nested = true;
         break;
       }
