@@ -1,30 +1,43 @@
 /**
  * Commands of the repository's scripts that address a probe's exec handler by path: `kubectl
  * patch` (a JSON patch op into `…/readinessProbe/exec/…`, a strategic-merge or merge patch whose
- * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes,
- * GitHub Actions `run:` steps, GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`,
- * Drone, Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`.
- * They are the imperative counterparts of the Kustomize overlays
+ * probe keeps `exec`), `yq` and `jq` expressions on `.…Probe.exec…` (the update forms `.…Probe |=
+ * (.exec…)` and `with(.…Probe; .exec…)` too), and `sed`/`perl -i` text edits of a manifest that
+ * name the binary, `-addr`, a probe key or `exec`, in shell scripts, Makefile recipes (and the
+ * files a Makefile `include`s), GitHub Actions `run:` steps (of workflows and of composite
+ * actions' `runs.steps`), GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`, Drone,
+ * Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`, through
+ * wrappers (`timeout`, `xargs`, `sudo`, a `retry kubectl …` function, `docker run mikefarah/yq` or
+ * `bitnami/kubectl`). They are the imperative counterparts of the Kustomize overlays
  * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
  * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
- * yq expression reads null or writes a second handler. The probes such a command addresses stay on
- * exec, blocked `overlay-patch`, naming the command's file:line.
+ * yq expression reads null or writes a second handler, the sed no longer moves the probe's port.
+ * The probes such a command addresses stay on exec, blocked `overlay-patch`, naming the command's
+ * file:line.
  *
  * Which probes: the patch's own target when the command says it (kind and name, `TYPE/NAME` or
  * `TYPE NAME`, or `-f FILE`; the container by the op's index or the merge patch's container name;
  * the probe key), and where a part of it is known only at run time (a variable, a label selector,
- * `kubectl get … | yq`), every probe that part could be. A name matches a manifest object whose
+ * `kubectl get … | yq`), every probe that part could be. That holds for every part: a command word
+ * that is a variable whose name ends in kubectl, oc, yq or jq (`$KUBECTL`, `${KUBECTL:-kubectl}`,
+ * make's `$(KUBECTL)`) is that tool; a patch whose text is known only at run time (`-p "$PATCH"`,
+ * a `--patch-file` not found) may address any probe of its target; a relative file after a `cd`
+ * to a folder known only at run time is any file. What can be read is: a Makefile's literal
+ * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, the script's own folder
+ * (`$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`), a `cd`/`pushd` to a
+ * literal folder and a workflow step's `working-directory`. A name matches a manifest object whose
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
  *
  * The files are read lazily, once per run, when the first probe is about to migrate: the
  * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, and files without an extension
- * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows, GitLab CI
- * configs (and the files their `include: local:` names), Jenkinsfiles, Taskfiles and Drone,
- * Woodpecker and Buildkite pipelines, picked by name from the repository list
- * (src/discover/names.ts; no read of other files; with more than 100 of them, git grep among
- * their names first says which name a probe key), each parsed only when its text names a probe
- * key (or `--patch-file`) and kubectl, oc or yq. These files need not name the binary (a JSON
- * patch of `command/1` does not), so they are not among the run's candidates.
+ * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows and
+ * `action.yml` files, GitLab CI configs (and the files their `include: local:` names),
+ * Jenkinsfiles, Taskfiles and Drone, Woodpecker and Buildkite pipelines, picked by name from the
+ * repository list (src/discover/names.ts; no read of other files; with more than 100 of them, git
+ * grep among their names first says which name a probe key, `patch`, `--patch-file`, the binary or
+ * `-addr`), each parsed only when its text names one of these and kubectl, oc, yq, jq, sed or perl
+ * (any case: `$(KUBECTL)`). These files need not name the binary (a JSON patch of `command/1`
+ * does not), so they are not among the run's candidates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
