@@ -155,6 +155,10 @@ test('in a git checkout with many scripts and extensionless files, git says whic
   git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'x');
   const status = async () => (await run({ cwd })).findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
   expect((await status())?.status).toBe('migratable');
+  // A Makefile git finds nothing in still has its includes read (git does not search Makefile.k8s: not among the names it is given).
+  writeFiles(cwd, { Makefile: 'include Makefile.k8s\nbuild:\n\tgo build ./...\n', 'Makefile.k8s': `deploy:\n\tkubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain("Makefile.k8s:2 patches this probe's exec");
+  writeFiles(cwd, { 'Makefile.k8s': 'deploy:\n\techo none\n' });
   // Untracked changes too: git grep reads the working tree.
   writeFiles(cwd, { '.gitlab-ci.yml': `deploy:\n  script:\n    - kubectl patch pod p --type=json -p ${JSON_OP}\n` });
   expect((await status())?.message).toContain(".gitlab-ci.yml:3 patches this probe's exec");

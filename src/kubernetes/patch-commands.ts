@@ -255,9 +255,13 @@ export function patchHolds(run: RunContext): PatchHold[] {
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
   const listed = new Set(scripts.map((s) => s.abs));
+  // What git searched: the files first listed (an included Makefile comes later, and is read).
+  const searched = new Set(listed);
   for (let k = 0; k < scripts.length; k++) {
     const { abs, kind } = scripts[k]!;
-    if (may && listed.has(abs) && !may.has(abs)) continue;
+    // A Makefile is read for its includes even where git found nothing in it.
+    const skip = may !== undefined && searched.has(abs) && !may.has(abs);
+    if (skip && kind !== 'make') continue;
     const text = run.readText(abs);
     if (text === undefined || text.length > MAX_BYTES) continue;
     // The files a Makefile pulls in (`include Makefile.k8s`): read as its recipes, whatever their name.
@@ -268,7 +272,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
         scripts.push({ abs: inc, kind: 'make' });
       }
     }
-    if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
