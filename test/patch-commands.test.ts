@@ -155,9 +155,120 @@ test('in a git checkout with many scripts and extensionless files, git says whic
   git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'x');
   const status = async () => (await run({ cwd })).findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
   expect((await status())?.status).toBe('migratable');
+  // A Makefile git finds nothing in still has its includes read (git does not search Makefile.k8s: not among the names it is given).
+  writeFiles(cwd, { Makefile: 'include Makefile.k8s\nbuild:\n\tgo build ./...\n', 'Makefile.k8s': `deploy:\n\tkubectl patch pod p --type=json -p ${JSON_OP}\n` });
+  expect((await status())?.message).toContain("Makefile.k8s:2 patches this probe's exec");
+  writeFiles(cwd, { 'Makefile.k8s': 'deploy:\n\techo none\n' });
   // Untracked changes too: git grep reads the working tree.
   writeFiles(cwd, { '.gitlab-ci.yml': `deploy:\n  script:\n    - kubectl patch pod p --type=json -p ${JSON_OP}\n` });
   expect((await status())?.message).toContain(".gitlab-ci.yml:3 patches this probe's exec");
   writeFiles(cwd, { '.gitlab-ci.yml': 'deploy:\n  script:\n    - echo deploy\n', 'hack/deploy': `#!/bin/bash\nkubectl patch pod p --type=json -p ${JSON_OP}\n` });
   expect((await status())?.message).toContain("hack/deploy:2 patches this probe's exec");
 }, 60_000);
+
+describe('commands and patches known only at run time (hunt 5: F8, F1, F13, F2, F12, F3)', () => {
+  const op = JSON_OP.slice(1, -1);
+  test.each([
+    ['a make variable for kubectl (KUBECTL ?= kubectl, the kubebuilder scaffold)', 'Makefile', `KUBECTL ?= kubectl\ndeploy:\n\t$(KUBECTL) patch pod p --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`, 3, 'patches this probe\'s exec with kubectl'],
+    ['a make variable known only at run time whose name ends in kubectl', 'Makefile', `KUBECTL ?= $(LOCALBIN)/kubectl-1.30\ndeploy:\n\t$(KUBECTL) patch pod p --type=json -p ${JSON_OP}\n`, 3, 'patches this probe\'s exec with kubectl'],
+    ['${KUBECTL:-kubectl}', 'deploy.sh', `KUBECTL="\${KUBECTL:-kubectl}"\n$KUBECTL patch pod p --type=json -p ${JSON_OP}\n`, 2, 'patches this probe\'s exec with kubectl'],
+    ['-p "$(cat FILE)" of a literal file', 'deploy.sh', `kubectl patch pod p --type=json -p "$(cat ops.json)"\n`, 1, 'patches this probe\'s exec with kubectl (a JSON patch replace op'],
+    ['--patch-file beside the script ($SCRIPT_DIR idiom)', 'scripts/deploy.sh', `SCRIPT_DIR="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"\nkubectl patch pod p --type=json --patch-file "$SCRIPT_DIR/ops2.json"\n`, 2, 'patches this probe\'s exec with kubectl (a JSON patch replace op'],
+    ['a patch in a variable known only at run time', 'deploy.sh', `kubectl patch pod p --type=json -p "$PATCH"\n`, 1, 'patches this probe\'s object with kubectl (the patch $PATCH, known only at run time; it may address'] ,
+    ['a patch file not found', 'deploy.sh', `kubectl patch pod p --patch-file gen/probe.json\n`, 1, 'patches this probe\'s object with kubectl (--patch-file gen/probe.json, a file not found here;'],
+    ['a file after a cd to its folder (yq)', 'scripts/deploy.sh', `cd "$(dirname "$0")/../k8s"\nyq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' pod.yaml\n`, 2, 'addresses this probe\'s exec with yq'],
+    ['a patch file after a cd in a recipe', 'Makefile', `patch:\n\tcd conf && kubectl patch pod p --type json --patch-file ops3.json\n`, 2, 'patches this probe\'s exec with kubectl (a JSON patch'],
+    ['a file after a cd to a folder known only at run time', 'deploy.sh', `cd "$DIR"\nyq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' pod.yaml\n`, 2, 'addresses this probe\'s exec with yq'],
+    ['jq on the manifest', 'deploy.sh', `jq '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' k8s/pod.yaml | kubectl apply -f -\n`, 1, 'addresses this probe\'s exec with jq'],
+    ['yq in docker run', 'deploy.sh', `docker run --rm -v "$PWD":/workdir mikefarah/yq:4 -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
+    ['kubectl in docker run', 'deploy.sh', `docker run --rm -v "$HOME/.kube:/.kube" bitnami/kubectl:1.30 patch pod p --type=json -p ${JSON_OP}\n`, 1, 'patches this probe\'s exec with kubectl'],
+    ['an unquoted $KUBECTL that splits into kubectl and its options', 'deploy.sh', `KUBECTL="kubectl --context prod"\n$KUBECTL patch pod p --type=json -p ${JSON_OP}\n`, 2, 'patches this probe\'s exec with kubectl'],
+    ['yq |= update form', 'deploy.sh', `yq -i '.spec.containers[0].readinessProbe |= (.exec.command[1] = "x")' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
+    ['yq with() form', 'deploy.sh', `yq -i 'with(.spec.containers[0].readinessProbe; .exec.command[1] = "x")' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
+    ['xargs kubectl patch', 'deploy.sh', `echo p | xargs -I{} kubectl patch pod {} --type=json -p ${JSON_OP}\n`, 1, 'patches this probe\'s exec with kubectl'],
+    ['a retry function', 'deploy.sh', `retry() { for i in 1 2 3; do "$@" && return 0; sleep 5; done; return 1; }\nretry kubectl patch pod p --type=json -p ${JSON_OP}\n`, 2, 'patches this probe\'s exec with kubectl'],
+    ['a composite action', '.github/actions/deploy/action.yml', `name: d\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: |\n        kubectl patch pod \${{ inputs.pod }} --type=json -p ${JSON_OP}\n`, 7, 'patches this probe\'s exec with kubectl'],
+    ['a Makefile.k8s included by the Makefile', 'Makefile', `include Makefile.k8s\nbuild:\n\tgo build ./...\n`, undefined, 'patches this probe\'s exec with kubectl'],
+    ['sed -i on the manifest that moves -addr', 'deploy.sh', `sed -i "s/-addr=:5000/-addr=:\${PORT}/" k8s/pod.yaml\n`, 1, 'edits this probe\'s text with sed'],
+    ['perl -pi on a manifest known only at run time', 'deploy.sh', `for f in k8s/*.yaml; do perl -pi -e 's/grpc_health_probe -addr=:5000/x/' "$f"; done\n`, 1, 'edits this probe\'s text with perl'],
+  ])('holds the probe: %s', async (_name, file, text, line, what) => {
+    const files: Record<string, string> = {
+      [file]: text,
+      'ops.json': `[${op.slice(1, -1)}]`,
+      'scripts/ops2.json': `[${op.slice(1, -1)}]`,
+      'conf/ops3.json': `[${op.slice(1, -1)}]`,
+    };
+    if (line === undefined) files['Makefile.k8s'] = `deploy:\n\tkubectl patch pod p --type=json -p ${JSON_OP}\n`;
+    const r = await statusOf(files);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${line === undefined ? 'Makefile.k8s:2' : `${file}:${line}`} ${what}`);
+  });
+
+  test.each([
+    ['a make variable set to another tool', 'Makefile', `KUBECTL ?= helm\ndeploy:\n\t$(KUBECTL) patch pod p --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`],
+    ['a variable command whose name is no kubectl', 'deploy.sh', `$CMD patch pod p --type=json -p ${JSON_OP}\n`],
+    ['a patch known only at run time, of another object', 'deploy.sh', `kubectl patch pod q --type=json -p "$PATCH"\n`],
+    ['a patch known only at run time, of another kind', 'deploy.sh', `kubectl patch configmap p -p "$PATCH"\n`],
+    ['-p "$(cat FILE)" of a file that patches another probe', 'deploy.sh', `kubectl patch pod p --type=json -p "$(cat other.json)"\n`],
+    ['a file after a cd elsewhere', 'deploy.sh', `cd other\nyq -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' pod.yaml\n`],
+    ['an echo of a kubectl patch', 'deploy.sh', `echo kubectl patch pod p --type=json -p ${JSON_OP}\n`],
+    ['jq on another file', 'deploy.sh', `jq '.spec.containers[0].readinessProbe.exec' k8s/other.json\n`],
+    ['sed on the manifest that names no probe', 'deploy.sh', `sed -i "s/replicas: 1/replicas: 3/" k8s/pod.yaml\n`],
+    ['sed of a probe flag on another file', 'deploy.sh', `sed -i "s/-addr=:5000/-addr=:6000/" k8s/other.yaml\n`],
+    ['a composite action of another object', '.github/actions/deploy/action.yml', `name: d\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: kubectl patch pod q --type=json -p ${JSON_OP}\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    const files: Record<string, string> = {
+      [file]: text,
+      'other.json': '[{"op":"replace","path":"/spec/containers/0/livenessProbe/exec/command/1","value":"x"}]',
+      'other/pod.yaml': 'kind: Pod\n',
+    };
+    expect((await statusOf(files)).status).toBe('migratable');
+  });
+});
+
+describe('where a command runs (hunt 5 F13: working-directory, pushd; make conditionals; reads)', () => {
+  const yq = `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' pod.yaml`;
+  test.each([
+    ['a workflow step working-directory', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: k8s\n        run: ${yq}\n`, 6],
+    ['a job defaults.run.working-directory', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    defaults:\n      run:\n        working-directory: \${{ inputs.dir }}\n    steps:\n      - run: ${yq}\n`, 8],
+    ['pushd', 'deploy.sh', `pushd k8s >/dev/null\n${yq}\npopd\n`, 2],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} addresses this probe's exec with yq`);
+  });
+
+  test('a make variable set in a conditional is known only at run time (any name)', async () => {
+    const r = await statusOf({ Makefile: `ifdef PROD\nNAME = q\nendif\ndeploy:\n\tkubectl patch pod $(NAME) --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n` });
+    expect(r.message).toContain("Makefile:5 patches this probe's exec with kubectl");
+  });
+
+  test.each([
+    ['a workflow step in another folder', '.github/workflows/d.yml', `jobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - working-directory: other\n        run: ${yq}\n`],
+    ['a make variable that names another object', 'Makefile', `NAME := q\ndeploy:\n\tkubectl patch pod $(NAME) --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`],
+    ['sed -n printing the probe', 'deploy.sh', `sed -n '/readinessProbe/,+3p' k8s/pod.yaml\n`],
+    ['perl reading the probe', 'deploy.sh', `perl -ne 'print if /grpc_health_probe/' k8s/pod.yaml\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+});
+
+describe('folders in CI pipelines and Jenkinsfiles; sed on a file known only at run time (hunt 5 F13, F3)', () => {
+  const yq = `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' pod.yaml`;
+  test.each([
+    ['a GitLab job whose before_script cds', '.gitlab-ci.yml', `deploy:\n  before_script:\n    - cd k8s\n  script:\n    - ${JSON.stringify(yq)}\n`, 5],
+    ['a Jenkinsfile dir() block', 'Jenkinsfile', `node {\n  dir('k8s') {\n    sh ${JSON.stringify(yq)}\n  }\n}\n`, 3],
+  ])('a relative file after the folder changes is any file: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} addresses this probe's exec with yq`);
+  });
+
+  test.each([
+    ['a GitLab job without a cd', '.gitlab-ci.yml', `deploy:\n  script:\n    - echo hi\n    - ${JSON.stringify(yq)}\n`],
+    ['another job cds', '.gitlab-ci.yml', `build:\n  script:\n    - cd k8s\ndeploy:\n  script:\n    - ${JSON.stringify(yq)}\n`],
+    ['sed of exec on a file known only at run time', 'deploy.sh', `for f in docker/*.sh; do sed -i 's/exec /exec tini -- /' "$f"; done\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+});

@@ -172,6 +172,8 @@ export interface Script {
   outer?: (name: string) => string | undefined;
   /** The file's line (1-based) of an offset of the script. */
   line: (offset: number) => number;
+  /** The folder the script starts in, from the repository's root (a workflow step's `working-directory`); null: known only at run time. */
+  cwd?: string | null;
 }
 
 export function lineAt(text: string, offset: number): number {

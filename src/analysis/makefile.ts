@@ -197,3 +197,45 @@ export function referenceResolver(references: Recipes['references'], resolve: (w
 export function restoreReferences(s: string, references: Recipes['references']): string {
   return s.replace(MARKER, (_, n: string) => references[Number(n)]!.text);
 }
+
+/**
+ * The Makefile's variables set once to a literal value at the start of a line (`KUBECTL ?=
+ * kubectl`, `NS := prod`, `export IMG = x`; kubebuilder's and operator-sdk's scaffold): make puts
+ * the value in place of `$(KUBECTL)` before the shell reads the recipe. A variable set twice to
+ * different values, appended to (`+=`), set by a reference (`$(shell …)`, `$(LOCALBIN)/kubectl`)
+ * inside a `define`, or in a conditional (`ifeq … endif`: set or not by how make runs) has no
+ * literal value (null). A variable given on make's command line
+ * replaces the value: the readers that use these take it as the Makefile's own.
+ */
+export function makeVariables(text: string): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  let defines = 0;
+  let conditionals = 0;
+  for (const line of text.split('\n')) {
+    if (defines > 0) {
+      if (DEFINE.test(line)) defines++;
+      else if (ENDEF.test(line)) defines--;
+      continue;
+    }
+    if (DEFINE.test(line)) {
+      const m = /define[ \t]+([A-Za-z_][\w.-]*)/.exec(line);
+      if (m) out.set(m[1]!, null);
+      defines++;
+      continue;
+    }
+    if (line.startsWith('\t')) continue;
+    const cond = CONDITIONAL.exec(line)?.[1];
+    if (cond !== undefined) {
+      if (cond.startsWith('if')) conditionals++;
+      else if (cond === 'endif') conditionals = Math.max(0, conditionals - 1);
+      continue;
+    }
+    const m = /^[ \t]*(?:(?:export|override)[ \t]+)*([A-Za-z_][\w.-]*)[ \t]*(\?|\+|!|:{1,3})?=[ \t]*(.*?)[ \t\r]*$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!;
+    let value: string | null = m[3]!.replace(/[ \t]*(?<!\\)#.*$/, '');
+    if (m[2] === '+' || m[2] === '!' || value.includes('$') || value.endsWith('\\') || conditionals > 0) value = null;
+    out.set(name, out.has(name) && out.get(name) !== value ? null : value);
+  }
+  return out;
+}

@@ -1,30 +1,43 @@
 /**
  * Commands of the repository's scripts that address a probe's exec handler by path: `kubectl
  * patch` (a JSON patch op into `…/readinessProbe/exec/…`, a strategic-merge or merge patch whose
- * probe keeps `exec`) and `yq` expressions on `.…Probe.exec…`, in shell scripts, Makefile recipes,
- * GitHub Actions `run:` steps, GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`,
- * Drone, Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`.
- * They are the imperative counterparts of the Kustomize overlays
+ * probe keeps `exec`), `yq` and `jq` expressions on `.…Probe.exec…` (the update forms `.…Probe |=
+ * (.exec…)` and `with(.…Probe; .exec…)` too), and `sed`/`perl -i` text edits of a manifest that
+ * name the binary, `-addr`, a probe key or `exec`, in shell scripts, Makefile recipes (and the
+ * files a Makefile `include`s), GitHub Actions `run:` steps (of workflows and of composite
+ * actions' `runs.steps`), GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`, Drone,
+ * Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`, through
+ * wrappers (`timeout`, `xargs`, `sudo`, a `retry kubectl …` function, `docker run mikefarah/yq` or
+ * `bitnami/kubectl`). They are the imperative counterparts of the Kustomize overlays
  * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
  * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
- * yq expression reads null or writes a second handler. The probes such a command addresses stay on
- * exec, blocked `overlay-patch`, naming the command's file:line.
+ * yq expression reads null or writes a second handler, the sed no longer moves the probe's port.
+ * The probes such a command addresses stay on exec, blocked `overlay-patch`, naming the command's
+ * file:line.
  *
  * Which probes: the patch's own target when the command says it (kind and name, `TYPE/NAME` or
  * `TYPE NAME`, or `-f FILE`; the container by the op's index or the merge patch's container name;
  * the probe key), and where a part of it is known only at run time (a variable, a label selector,
- * `kubectl get … | yq`), every probe that part could be. A name matches a manifest object whose
+ * `kubectl get … | yq`), every probe that part could be. That holds for every part: a command word
+ * that is a variable whose name ends in kubectl, oc, yq or jq (`$KUBECTL`, `${KUBECTL:-kubectl}`,
+ * make's `$(KUBECTL)`) is that tool; a patch whose text is known only at run time (`-p "$PATCH"`,
+ * a `--patch-file` not found) may address any probe of its target; a relative file after a `cd`
+ * to a folder known only at run time is any file. What can be read is: a Makefile's literal
+ * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, the script's own folder
+ * (`$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`), a `cd`/`pushd` to a
+ * literal folder and a workflow step's `working-directory`. A name matches a manifest object whose
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
  *
  * The files are read lazily, once per run, when the first probe is about to migrate: the
  * repository's shell scripts (`*.sh`, `*.bash`, `*.zsh`, `*.ksh`, and files without an extension
- * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows, GitLab CI
- * configs (and the files their `include: local:` names), Jenkinsfiles, Taskfiles and Drone,
- * Woodpecker and Buildkite pipelines, picked by name from the repository list
- * (src/discover/names.ts; no read of other files; with more than 100 of them, git grep among
- * their names first says which name a probe key), each parsed only when its text names a probe
- * key (or `--patch-file`) and kubectl, oc or yq. These files need not name the binary (a JSON
- * patch of `command/1` does not), so they are not among the run's candidates.
+ * whose first bytes are a shell's `#!` line), Makefiles, GitHub Actions workflows and
+ * `action.yml` files, GitLab CI configs (and the files their `include: local:` names),
+ * Jenkinsfiles, Taskfiles and Drone, Woodpecker and Buildkite pipelines, picked by name from the
+ * repository list (src/discover/names.ts; no read of other files; with more than 100 of them, git
+ * grep among their names first says which name a probe key, `patch`, `--patch-file`, the binary or
+ * `-addr`), each parsed only when its text names one of these and kubectl, oc, yq, jq, sed or perl
+ * (any case: `$(KUBECTL)`). These files need not name the binary (a JSON patch of `command/1`
+ * does not), so they are not among the run's candidates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +45,7 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
-import { makeRecipes, referenceResolver } from '../analysis/makefile.js';
+import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
@@ -71,8 +84,9 @@ export interface PatchHold {
 
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b/;
-const PRETEST_COMMAND = /\b(?:kubectl|oc|yq)\b/;
+const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
+/** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
+const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
@@ -239,18 +253,35 @@ export function patchHolds(run: RunContext): PatchHold[] {
     ...ciIncludes(named.ciYaml, named.yaml, run).map((abs) => ({ abs, kind: 'ci' as const })),
     ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
     ...jenkinsLoads(named.jenkinsfiles, run).map((abs) => ({ abs, kind: 'jenkins' as const })),
+    // GitHub composite actions (`.github/actions/deploy/action.yml`): their `runs.steps[].run`.
+    ...named.yaml.filter((abs) => /^action\.ya?ml$/.test(path.basename(abs)) && !/[\\/]node_modules[\\/]/.test(abs)).map((abs) => ({ abs, kind: 'action' as const })),
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (const { abs, kind } of scripts) {
-    if (may && !may.has(abs)) continue;
+  const listed = new Set(scripts.map((s) => s.abs));
+  // What git searched: the files first listed (an included Makefile comes later, and is read).
+  const searched = new Set(listed);
+  for (let k = 0; k < scripts.length; k++) {
+    const { abs, kind } = scripts[k]!;
+    // A Makefile is read for its includes even where git found nothing in it.
+    const skip = may !== undefined && searched.has(abs) && !may.has(abs);
+    if (skip && kind !== 'make') continue;
     const text = run.readText(abs);
-    if (text === undefined || text.length > MAX_BYTES || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    if (text === undefined || text.length > MAX_BYTES) continue;
+    // The files a Makefile pulls in (`include Makefile.k8s`): read as its recipes, whatever their name.
+    if (kind === 'make') {
+      for (const inc of makeIncludes(text, abs)) {
+        if (listed.has(inc)) continue;
+        listed.add(inc);
+        scripts.push({ abs: inc, kind: 'make' });
+      }
+    }
+    if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer));
+    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
@@ -259,9 +290,9 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins';
+type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action';
 
-const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b`;
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
 const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
@@ -294,11 +325,67 @@ function headOf(abs: string): string | undefined {
   }
 }
 
+/** Where a command runs: the script's file, and the folders a relative path of it may be read from (null: a `cd` to a folder known only at run time). */
+interface Place {
+  abs: string;
+  run: RunContext;
+  dirs: string[] | null;
+  /** The command came through `xargs`, which appends (or puts in place of `-I`'s string) words known only at run time. */
+  xargs?: true;
+}
+
+/** The folders a script starting in `cwd` (from the repository's root) reads relative paths from; undefined: startDirs'. */
+function startIn(cwd: string | null | undefined, abs: string, run: RunContext): string[] | null | undefined {
+  if (cwd === undefined) return undefined;
+  if (cwd === null) return null;
+  const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
+  return [...new Set([path.resolve(root, cwd), ...startDirs(abs, run)])];
+}
+
+/** The folders a script's relative paths are read from before any `cd`: its own, the repository's root, the run's. */
+function startDirs(abs: string, run: RunContext): string[] {
+  const root = enclosingRepository(path.dirname(abs));
+  return [...new Set([path.dirname(abs), root, run.cwd].filter((d): d is string => d !== undefined))];
+}
+
+/**
+ * The script's own folder as scripts compute it (`$(dirname "$0")`, `$(cd "$(dirname
+ * "${BASH_SOURCE[0]}")" && pwd)`, `$(dirname "$(realpath "$0")")`, with a `/..` inside the `cd`),
+ * read as the script file's folder: the suffix (`/..`) it adds, or undefined when the text is no
+ * such idiom.
+ */
+export function scriptDirIdiom(source: string): string | undefined {
+  const s = source.replace(/["']/g, '').replace(/\s+/g, ' ').trim();
+  const zero = String.raw`(?:\$0|\$\{0\}|\$\{BASH_SOURCE(?:\[0\])?\}|\$BASH_SOURCE)`;
+  const dirname = String.raw`\$\( ?dirname (?:-- )?(?:${zero}|\$\( ?(?:realpath|readlink -[fem]|greadlink -f) ${zero} ?\)) ?\)`;
+  if (new RegExp(`^${dirname}$`).test(s)) return '';
+  const m = new RegExp(String.raw`^\$\( ?(?:builtin )?cd (?:-P )?${dirname}((?:/[^\s&;|)]*)?)(?: >/dev/null(?: 2>&1)?)? ?(?:&&|;) ?pwd(?: -P)? ?\)$`).exec(s);
+  return m ? m[1]! : undefined;
+}
+
+/** A resolver that reads the script-folder idioms (scriptDirIdiom) as the script's folder. */
+function withScriptDir(resolve: Resolve, dir: string): Resolve {
+  return (w, env) => {
+    if (!w.parts.some((p) => p.type === 'other' && p.source !== undefined && scriptDirIdiom(p.source) !== undefined)) return resolve(w, env);
+    const parts = w.parts.map((p) => {
+      const suffix = p.type === 'other' && p.source !== undefined ? scriptDirIdiom(p.source) : undefined;
+      return suffix === undefined ? p : { type: 'lit' as const, value: path.join(dir, suffix) };
+    });
+    return resolve({ parts }, env);
+  };
+}
+
+/** First words of commands that only print their arguments: a kubectl command among those runs nothing. */
+const PRINTS = new Set(['echo', 'printf', 'print', 'log', 'info', 'warn', 'error', 'debug', 'say', 'msg', ':', 'cat', 'grep', 'jq', 'yq', 'sed', 'awk', 'perl', 'test', '[', '[[']);
+
 /**
  * The commands of a script (and of the scripts it gives `sh -c`, `bash -c`, read with the
- * project's shell parser, at the line of the call) that address a probe by path.
+ * project's shell parser, at the line of the call) that address a probe by path. A `cd` (or
+ * `pushd`) to a literal folder adds it to where the later commands' relative paths are read from;
+ * to a folder known only at run time, their relative paths are any file. `shell`: a script file
+ * of its own, whose `$(dirname "$0")` is its folder.
  */
-function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined): PatchHold[] {
+function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined, shell = false, dirs?: string[] | null): PatchHold[] {
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
   try {
@@ -309,40 +396,82 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     if (!(e instanceof ShellParseError)) throw e;
     return [];
   }
+  if (shell) resolve = withScriptDir(resolve, path.dirname(abs));
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
   const out: PatchHold[] = [];
+  let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
   for (const call of calls) {
     const words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
-    // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`), and into `sh -c '…'`.
     const texts = words.map((w) => w.text);
+    if (texts[0] === 'cd' || texts[0] === 'pushd') {
+      const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
+      if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
+      else if (here !== null) here = [...new Set([...here.map((d) => path.resolve(d, to.text)), ...here])];
+      continue;
+    }
+    const place: Place = { abs, run, dirs: here };
+    // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`, `xargs`), into `sh -c '…'`, and `docker run … mikefarah/yq` (or `bitnami/kubectl`).
     let i = 0;
+    let nested = false;
     for (let guard = 0; guard < 8 && i < texts.length; guard++) {
-      while (i < texts.length - 1 && ['exec', 'command'].includes(texts[i]!)) i++;
+      while (i < texts.length - 1 && ['exec', 'command', 'builtin'].includes(texts[i]!)) i++;
       const w = unwrap(texts, i);
       if (!w) break;
       if ('script' in w) {
-        if (depth < 4 && texts[w.script] !== undefined) out.push(...scriptHolds(texts[w.script]!, resolveWord, () => where, abs, run, depth + 1, outer));
-        i = -1;
+        if (depth < 4 && texts[w.script] !== undefined) out.push(...scriptHolds(texts[w.script]!, resolveWord, () => where, abs, run, depth + 1, outer, false, here));
+        nested = true;
+        break;
+      }
+      if (baseName(texts[i]!) === 'xargs') place.xargs = true;
+      // An image whose entrypoint is yq (mikefarah/yq, linuxserver/yq): the words after it are yq's.
+      if (w.image !== undefined && /(?:^|\/)yq(?:[:@]|$)/.test(texts[w.image] ?? '')) {
+        out.push(...yqHolds(words.slice(w.image + 1), where, place, 'yq'));
+        nested = true;
+        break;
+      }
+      // An image whose entrypoint is kubectl (bitnami/kubectl, rancher/kubectl): the words after it are kubectl's.
+      if (w.image !== undefined && /(?:^|\/)kubectl(?:[:@]|$)/.test(texts[w.image] ?? '')) {
+        out.push(...commandHolds([{ text: 'kubectl', unresolved: [] }, ...words.slice(w.image + 1)], where, place));
+        nested = true;
         break;
       }
       i = w.next;
     }
-    if (i >= 0) out.push(...commandHolds(words.slice(i), where, abs, run));
+    if (nested) continue;
+    const held = commandHolds(words.slice(i), where, place);
+    out.push(...held);
+    // `retry kubectl patch …`, `run_with_backoff 3 kubectl patch …`: a command (a function of the
+    // script, another tool) that runs the kubectl command of its arguments.
+    if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
+      const j = texts.findIndex((t, k) => k > i && (baseName(t) === 'kubectl' || baseName(t) === 'oc') && texts.slice(k + 1).includes('patch'));
+      if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
+    }
   }
   return out;
 }
 
-function scriptsOf(text: string, kind: ScriptKind): Script[] {
+function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
     if (!recipes) return [];
     const resolve = referenceResolver(recipes.references, resolveWord);
-    return recipes.lines.map((l) => ({ script: l.script, resolve, line: (o: number) => lineAt(text, l.at[o] ?? l.start) }));
+    const values = makeVariables(text);
+    // `$(CURDIR)`: the folder make runs in, the Makefile's own (`make -C`, or make run there).
+    if (!values.has('CURDIR')) values.set('CURDIR', path.dirname(abs));
+    return recipes.lines.map((l) => {
+      const { script, at } = expandMakeVariables(l, recipes.references, values);
+      return { script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) };
+    });
   }
-  if (kind === 'jenkins') return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0) }));
+  if (kind === 'jenkins') {
+    // A `dir('k8s') { sh … }` block runs its steps in another folder: where, the reader does not follow (any file).
+    const moved = /(?<![\w.])dir\s*\(/.test(text) ? { cwd: null } : {};
+    return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0), ...moved }));
+  }
   if (kind === 'ci') return ciScripts(text);
+  if (kind === 'action') return actionScripts(text);
   // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
   const parsed = parseYaml(text);
   if (parsed.error) return [];
@@ -356,8 +485,75 @@ function scriptsOf(text: string, kind: ScriptKind): Script[] {
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
-        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]) });
+        // `working-directory:` of the step, or `defaults.run.working-directory` of the job or the workflow.
+        const wd = [step, job.value, doc.contents].map((m, k) => (k === 0 ? (isMap(m) ? getPair(m, 'working-directory')?.value : undefined) : defaultsDir(m))).find((v) => v !== undefined);
+        const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
+        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]), ...(cwd !== undefined ? { cwd } : {}) });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * A recipe line with the references to the Makefile's literal variables (`$(KUBECTL)` of
+ * `KUBECTL ?= kubectl`) put in place as make does before the shell reads the line; the others stay
+ * values known only at run time. `at`: the Makefile offset of each character.
+ */
+function expandMakeVariables(l: RecipeLine, references: Recipes['references'], values: ReadonlyMap<string, string | null>): { script: string; at: number[] } {
+  let script = '';
+  const at: number[] = [];
+  let last = 0;
+  for (const m of l.script.matchAll(/\$\{__MK(\d+)\}/g)) {
+    const ref = references[Number(m[1])]!;
+    const name = /^\$[({]([A-Za-z_][\w.-]*)[)}]$/.exec(ref.text)?.[1];
+    const value = name !== undefined ? values.get(name) : undefined;
+    if (value === undefined || value === null) continue;
+    script += l.script.slice(last, m.index);
+    at.push(...l.at.slice(last, m.index));
+    script += value;
+    for (let k = 0; k < value.length; k++) at.push(ref.start);
+    last = m.index + m[0].length;
+  }
+  script += l.script.slice(last);
+  at.push(...l.at.slice(last));
+  return { script, at };
+}
+
+/** `defaults: {run: {working-directory: …}}` of a workflow or job. */
+function defaultsDir(m: unknown): unknown {
+  const defaults = isMap(m) ? getPair(m, 'defaults')?.value : undefined;
+  const run = isMap(defaults) ? getPair(defaults, 'run')?.value : undefined;
+  return isMap(run) ? getPair(run, 'working-directory')?.value : undefined;
+}
+
+/** A composite action's scripts: each `runs.steps[i].run`, its `${{ inputs.x }}` expressions values known only at run time. */
+function actionScripts(text: string): Script[] {
+  const parsed = parseYaml(text);
+  if (parsed.error) return [];
+  const out: Script[] = [];
+  for (const doc of parsed.docs) {
+    const runs = isMap(doc.contents) ? getPair(doc.contents, 'runs')?.value : undefined;
+    const steps = isMap(runs) ? getPair(runs, 'steps')?.value : undefined;
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) {
+      const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
+      if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
+      const wd = isMap(step) ? getPair(step, 'working-directory')?.value : undefined;
+      const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
+      out.push({ ...scalarScript(text, run), outer: pipelineEnv([step]), ...(cwd !== undefined ? { cwd } : {}) });
+    }
+  }
+  return out;
+}
+
+/** The files a Makefile's `include`, `-include` and `sinclude` lines name literally, from its folder (where make runs). */
+function makeIncludes(text: string, abs: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*-?s?include[ \t]+([^\n#]+)/gm)) {
+    for (const name of m[1]!.trim().split(/[ \t]+/)) {
+      if (name === '' || /[$*?[]/.test(name)) continue;
+      out.push(path.resolve(path.dirname(abs), name));
     }
   }
   return out;
@@ -376,11 +572,46 @@ const HINT_MERGE =
 const HINT_YQ =
   'Change the expression to address the native handler (.grpc.port, a number), or drop it, and migrate the probe and the command together by hand; then run the tool again.';
 
-function commandHolds(words: ResolvedWord[], at: string, script: string, run: RunContext): PatchHold[] {
+const HINT_UNKNOWN =
+  'Read the patch the command applies: if it addresses the probe\'s exec (a JSON patch path through …/readinessProbe/exec, a merge patch whose probe keeps exec), change it to address the native handler or drop it, and migrate the probe and the patch together by hand; then run the tool again.';
+const HINT_TEXT =
+  'Change the command to edit the native handler (grpc.port, a number) or drop it, and migrate the probe and the command together by hand; then run the tool again.';
+
+/**
+ * The tool a command word names: its base name (`/usr/local/bin/kubectl`, `$(LOCALBIN)/kubectl`),
+ * or for a word known only at run time that is one variable (`$KUBECTL`, `${KUBECTL:-kubectl}`,
+ * make's `$(KUBECTL)`), the tool its name ends in (`KUBECTL`, `OC`, `YQ_BIN` no).
+ */
+function commandName(word: ResolvedWord): string | undefined {
+  const name = baseName(word.text);
+  if (['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'].includes(name)) return name;
+  if (word.unresolved.length === 0) return undefined;
+  const v = /^\$(?:\{([A-Za-z_]\w*)\}|\(([A-Za-z_][\w.-]*)\)|([A-Za-z_]\w*))$/.exec(word.text);
+  const variable = (v?.[1] ?? v?.[2] ?? v?.[3])?.toLowerCase();
+  if (variable === undefined) return undefined;
+  if (variable.endsWith('kubectl')) return 'kubectl';
+  const m = /(?:^|_)(oc|yq|jq)$/.exec(variable);
+  return m?.[1];
+}
+
+/** A word with nothing literal in it (`"$PATCH"`, `"$(cat ops.json)"`, `$(PATCH)`): its text is known only at run time. */
+function opaque(w: ResolvedWord): boolean {
+  return w.unresolved.length > 0 && w.text.replace(/\$\{[^}]*\}|\$\(\.\.\.\)|\$\([A-Za-z_][\w.-]*\)/g, '').trim() === '';
+}
+
+/** `$(cat FILE)`, `$(< FILE)`: the file whose text the substitution gives, as written, when literal. */
+function catFile(w: ResolvedWord): string | undefined {
+  if (w.substitutions?.length !== 1 || !/^\$\(\.\.\.\)$/.test(w.text.trim())) return undefined;
+  const m = /^\$\(\s*(?:cat\s+|<\s*)(?:"([^"$`\\]+)"|'([^']+)'|([^\s"'$`\\()|;&<>]+))\s*\)$/.exec(w.substitutions[0]!);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHold[] {
   let i = 0;
   while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  const name = words[i] ? baseName(words[i]!.text) : '';
-  if (name === 'yq') return yqHolds(words.slice(i + 1), at, script, run);
+  const name = words[i] ? commandName(words[i]!) : undefined;
+  if (name === 'yq' || name === 'jq') return yqHolds(words.slice(i + 1), at, place, name);
+  if (name === 'sed' || name === 'perl') return textEditHolds(words.slice(i + 1), at, place, name);
   if (name !== 'kubectl' && name !== 'oc') return [];
   // Options (kubectl's global ones too) may come before and after `patch`.
   const opts = new Map<string, ResolvedWord[]>();
@@ -401,40 +632,57 @@ function commandHolds(words: ResolvedWord[], at: string, script: string, run: Ru
     operands.push(words[j]!);
   }
   if (operands[0]?.text !== 'patch') return [];
+  const { run } = place;
   const targets = operands.slice(1);
   const type = (opts.get('--type')?.[0]?.text ?? 'strategic').toLowerCase();
   const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
   const patchFile = opts.get('--patch-file')?.[0];
-  let text: string | undefined = patch?.text;
-  if (text === undefined && patchFile && patchFile.unresolved.length === 0) {
-    text = readings(patchFile.text, script, run).map((f) => run.readText(f)).find((t) => t !== undefined);
+  let text: string | undefined;
+  // What the patch is when its text is known only at run time (a variable, an unread file), as written.
+  let unknown: string | undefined;
+  if (patch) {
+    const cat = catFile(patch);
+    if (cat !== undefined) {
+      text = readings(cat, place)?.map((f) => run.readText(f)).find((t) => t !== undefined);
+      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, from a file not found here`;
+    } else if (opaque(patch)) unknown = `the patch ${patch.written ?? patch.unresolved.join(' ')}, known only at run time`;
+    else text = patch.text;
+  } else if (patchFile) {
+    text = patchFile.unresolved.length === 0 ? readings(patchFile.text, place)?.map((f) => run.readText(f)).find((t) => t !== undefined) : undefined;
+    if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, a file not found here` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
   }
-  if (text === undefined) return [];
+  if (text === undefined && unknown === undefined) return [];
   // What the command patches: `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
-  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, script, run) : undefined));
+  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
   const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
   const objects: { kind?: string; name?: string }[] = [];
   const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
   if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
     for (const t of targets) {
       const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
-      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 ? { name: n } : {}) });
+      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
     }
   } else if (targets.length > 0) {
     const kind = known(targets[0]);
     const names = targets.slice(1).map(known);
-    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector')) objects.push(kind !== undefined ? { kind } : {});
+    // Through xargs, more names (or `-I {}`'s) come at run time.
+    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
     else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
   } else objects.push({});
-  const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] = type === 'json' ? jsonPatchHolds(text) : mergePatchHolds(text, type === 'merge', script, run);
+  const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] =
+    text === undefined
+      ? [{ what: `patches this probe's object with kubectl (${unknown}; it may address the probe's exec)`, breaks: 'once the probe is native, a JSON patch op on its exec fails and a merge patch that keeps exec gives it two handlers, which the API server rejects', hint: HINT_UNKNOWN }]
+      : type === 'json'
+        ? jsonPatchHolds(text)
+        : mergePatchHolds(text, type === 'merge', place.abs, run);
   return holds.flatMap((h) => objects.map((o) => ({ ...base, ...o, ...h })));
 }
 
-/** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder. */
-function readings(p: string, script: string, run: RunContext): string[] {
+/** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder, and the folders a `cd` before it went to; undefined after a `cd` to a folder known only at run time (any file). */
+function readings(p: string, place: Place): string[] | undefined {
   if (path.isAbsolute(p)) return [path.normalize(p)];
-  const root = enclosingRepository(path.dirname(script));
-  return [...new Set([path.dirname(script), root, run.cwd].filter((d): d is string => d !== undefined).map((d) => path.resolve(d, p)))];
+  if (place.dirs === null) return undefined;
+  return [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
 }
 
 /** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
@@ -506,14 +754,23 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
     }));
 }
 
-/** `yq -i '.spec.template.spec.containers[0].readinessProbe.exec.command[1] = "…"' k8s/deploy.yaml`, or a read of it. */
-function yqHolds(words: ResolvedWord[], at: string, script: string, run: RunContext): PatchHold[] {
+/**
+ * `yq -i '.spec.template.spec.containers[0].readinessProbe.exec.command[1] = "…"' k8s/deploy.yaml`,
+ * or a read of it; `jq` the same on a JSON manifest. A path split by an update form
+ * (`.…readinessProbe |= (.exec.command[1] = …)`, `with(.…readinessProbe; .exec…)`) is read as
+ * one: a probe key and an `.exec` (`.httpGet`, `.tcpSocket`) segment in the same expression.
+ */
+function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | 'jq'): PatchHold[] {
   const out: PatchHold[] = [];
   const operands = words.filter((w) => !w.text.startsWith('-'));
   const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
-  const fileReadings = files.length > 0 && files.every((f) => f.unresolved.length === 0) ? files.flatMap((f) => readings(f.text, script, run)) : undefined;
+  const read = files.length > 0 && files.every((f) => f.unresolved.length === 0) ? files.map((f) => readings(f.text, place)) : undefined;
+  const fileReadings = read && !read.some((r) => r === undefined) ? (read.flat() as string[]) : undefined;
+  const probePath = /((?:\.[A-Za-z_][\w-]*|\[\d+\])*)\.((?:readiness|liveness|startup)Probe)\b/g;
   for (const w of operands) {
+    let found = false;
     for (const m of w.text.matchAll(/((?:\.[A-Za-z_][\w-]*|\[\d+\])*)\.((?:readiness|liveness|startup)Probe)\.(exec|httpGet|tcpSocket)\b/g)) {
+      found = true;
       const before = m.index === 0 ? '' : w.text[m.index - 1]!;
       const prefix = m[1]!;
       const keyPath = prefix !== '' && /^\.[A-Za-z_]/.test(prefix) && /^$|[\s|(=;,]/.test(before) ? `${prefix.slice(1)}.${m[2]}` : undefined;
@@ -522,11 +779,62 @@ function yqHolds(words: ResolvedWord[], at: string, script: string, run: RunCont
         probe: m[2]!,
         ...(keyPath !== undefined ? { keyPath } : {}),
         ...(fileReadings ? { files: fileReadings } : {}),
-        what: `addresses this probe's ${m[3]} with yq (${m[0].slice(prefix.length + 1)})`,
+        what: `addresses this probe's ${m[3]} with ${tool} (${m[0].slice(prefix.length + 1)})`,
         breaks: m[3] === 'exec' ? 'once the probe is native that path is empty: a read gets null, a write adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
+        hint: HINT_YQ,
+      });
+    }
+    const handler = /\.(exec|httpGet|tcpSocket)\b|\["(exec|httpGet|tcpSocket)"\]/.exec(w.text);
+    if (found || !handler) continue;
+    // The update forms: the probe's path, then its handler's in another part of the expression.
+    const seen = new Set<string>();
+    for (const m of w.text.matchAll(probePath)) {
+      const before = m.index === 0 ? '' : w.text[m.index - 1]!;
+      const prefix = m[1]!;
+      const keyPath = prefix !== '' && /^\.[A-Za-z_]/.test(prefix) && /^$|[\s|(=;,]/.test(before) ? `${prefix.slice(1)}.${m[2]}` : undefined;
+      if (seen.has(`${m[2]}|${keyPath}`)) continue;
+      seen.add(`${m[2]}|${keyPath}`);
+      out.push({
+        at,
+        probe: m[2]!,
+        ...(keyPath !== undefined ? { keyPath } : {}),
+        ...(fileReadings ? { files: fileReadings } : {}),
+        what: `addresses this probe's ${handler[1] ?? handler[2]} with ${tool} (${m[0].slice(prefix.length + 1)} … ${handler[0]})`,
+        breaks: 'once the probe is native that path is empty: a read gets null, a write adds a handler beside grpc (two handlers, which the API server rejects)',
         hint: HINT_YQ,
       });
     }
   }
   return out;
+}
+
+/**
+ * `sed -i 's/-addr=:50051/-addr=:${PORT}/' k8s/deploy.yaml`, `perl -pi -e '…' k8s/deploy.yaml`,
+ * `sed … k8s/deploy.yaml | kubectl apply -f -`: a text edit of a manifest whose expression names
+ * the binary, its `-addr`, a probe key or `exec` follows the probe's exec text; once the probe is
+ * native it no longer matches (the probe's port stays while the server's moves). It holds the
+ * probes of the files it edits (any, when a file is known only at run time).
+ */
+function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 'sed' | 'perl'): PatchHold[] {
+  const inPlace = words.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text.startsWith('--in-place'));
+  // A read (`sed -n '/readinessProbe/,+3p' f`, `perl -ne 'print if …'`) edits nothing; perl writes only with -i.
+  if (!inPlace && (tool === 'perl' || words.some((w) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(w.text) || w.text === '--quiet' || w.text === '--silent'))) return [];
+  const named = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
+  if (!named) return [];
+  const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
+  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && w.unresolved.length > 0));
+  if (files.length === 0) return [];
+  // On a file known only at run time (`"$f"`), `exec` alone is an entrypoint script's word as much as a probe's: the binary, -addr or a probe key must be named.
+  if (files.some((f) => f.unresolved.length > 0) && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
+  const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
+  const shown = named.written ?? named.text;
+  return [
+    {
+      at,
+      ...(read.some((r) => r === undefined) ? {} : { files: read.flat() as string[] }),
+      what: `edits this probe's text with ${tool} (${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown})`,
+      breaks: 'once the probe is native the expression no longer matches it: the probe stops following what the command changes (its port, its arguments)',
+      hint: HINT_TEXT,
+    },
+  ];
 }
