@@ -50,13 +50,13 @@ export const VALUES_NAME = /^values([-_.][^/]*)?\.ya?ml$/i;
  * Kinds whose rules read across the repository for each file (RunContext.repositoryFiles): a
  * manifest may be patched by a kustomization, a Flux or Argo CD controller, a release's values, or
  * embedded by Go code elsewhere; a custom resource built in TypeScript is checked against its CRD
- * in the repository. In a partial view git lists the checkout in its own process as
+ * in the repository; a compose file may be pulled in by another compose file's `include:`. In a partial view git lists the checkout in its own process as
  * soon as the run may need it (the CLI, src/cli.ts), and the engine waits for that listing before
  * it runs the rules on a file of these kinds; a rule that reads the repository for another kind
  * gets the same answer, from git asked again if the listing is not done yet
  * (test/run-files.test.ts holds the rules to this list).
  */
-export const READS_REPOSITORY: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'helm-template', 'json', 'typescript']);
+export const READS_REPOSITORY: ReadonlySet<FileKind> = new Set(['yaml', 'helm-values', 'helm-template', 'json', 'typescript', 'compose']);
 
 export const KIND_RULES: readonly KindRule[] = [
   { kind: 'other', test: (b) => DOCKER_IGNORE.test(b) || TOOL_IGNORE.test(b) },
