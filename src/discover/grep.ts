@@ -29,17 +29,22 @@ export const YAML_PATHSPECS: readonly string[] = [':(icase)*.yaml', ':(icase)*.y
 export function filesMayHold(run: RunContext, files: readonly string[], pattern: string, pathspecs: readonly string[] = []): ReadonlySet<string> | undefined {
   const root = enclosingRepository(run.cwd);
   if (root === undefined) return undefined;
-  let without = searched.get(searchKey(root, pattern, pathspecs));
+  const key = searchKey(root, pattern, pathspecs);
+  // Asked once a run: two readers with one search (the ytt overlays and the controller reader:
+  // YAML_READERS_SEARCH) share git's answer.
+  let asked = askedByRun.get(run);
+  if (!asked) askedByRun.set(run, (asked = new Map()));
+  let without = searched.get(key) ?? asked.get(key);
   if (without === undefined) {
-    let out: string;
+    let out: string | undefined;
     try {
       out = execFileSync('git', grepArgs(root, pattern, pathspecs), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
     } catch (e) {
       // Exit status 1: every file searched matches. Anything else: git could not search.
-      if ((e as { status?: number }).status !== 1) return undefined;
-      out = '';
+      out = (e as { status?: number }).status === 1 ? '' : undefined;
     }
-    without = filesWithout(root, out);
+    without = out === undefined ? null : filesWithout(root, out);
+    asked.set(key, without);
   }
   if (without === null) return undefined;
   const none = without;
@@ -103,6 +108,9 @@ export function searchNamesLater(root: string, texts: readonly string[]): Promis
   namesSearches.set(path.resolve(root), { pattern, names });
   return searchLater(root, pattern, MANIFEST_PATHSPECS);
 }
+
+/** Searches a run asked of git itself (filesMayHold), by searchKey: the files without a match, or null where git could not say. */
+const askedByRun = new WeakMap<RunContext, Map<string, ReadonlySet<string> | null>>();
 
 /** Searches done ahead (searchLater): the files without a match, or null where git could not say. */
 const searched = new Map<string, ReadonlySet<string> | null>();
