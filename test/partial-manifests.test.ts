@@ -6,6 +6,8 @@
  */
 import { expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { run } from '../src/engine.js';
 import { repoWith } from './support/repo.js';
 
@@ -48,8 +50,8 @@ test('the names a pre-commit run names are searched for beside git\'s listing, a
   execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
   const repositoryListing = listRepositories(['k8s/api.yaml'], cwd);
   // The object's metadata.name; another name is searched for on its own.
-  expect(nameSearchPattern(cwd, 'api')).toBe('(?:api)');
-  expect(nameSearchPattern(cwd, 'web')).toBe('web');
+  expect(nameSearchPattern(cwd, 'api')).toBe(String.raw`(?<![\w.-])(?:api)(?![\w.-])`);
+  expect(nameSearchPattern(cwd, 'web')).toBe(String.raw`(?<![\w.-])(?:web)(?![\w.-])`);
   const result = await run({ cwd, paths: ['k8s/api.yaml'], partialView: 'a file list', repositoryListing });
   const api = result.findings.find((f) => f.file === 'k8s/api.yaml' && f.ruleId === 'kubernetes-exec-probe');
   expect(api?.status).toBe('blocked');
@@ -63,7 +65,23 @@ test('the names searched for beside the listing are the objects\' metadata names
     'apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n    app: x\n  name: checkout\nspec:\n  ports:\n    - name: grpc\n---\nkind: Deployment\nmetadata:\n  name: "cart"\nspec:\n  template:\n    spec:\n      containers:\n        - name: server\n',
     '{"kind": "Deployment", "metadata": {"namespace": "a", "name": "pay-1"}, "spec": {"containers": [{"name": "main"}]}}',
   ]);
-  expect(nameSearchPattern(cwd, 'checkout')).toBe('(?:checkout|cart|pay-1)');
-  expect(nameSearchPattern(cwd, 'server')).toBe('server');
-  expect(nameSearchPattern(cwd, 'grpc')).toBe('grpc');
+  expect(nameSearchPattern(cwd, 'checkout')).toBe(String.raw`(?<![\w.-])(?:checkout|cart|pay-1)(?![\w.-])`);
+  expect(nameSearchPattern(cwd, 'server')).toBe(String.raw`(?<![\w.-])(?:server)(?![\w.-])`);
+  expect(nameSearchPattern(cwd, 'grpc')).toBe(String.raw`(?<![\w.-])(?:grpc)(?![\w.-])`);
+});
+
+test('the names search runs in the YAML readers\' prefetched git grep: one process answers both readers', async () => {
+  const { listRepositories } = await import('../src/discover/scope.js');
+  const { filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH, MANIFEST_PATHSPECS, nameSearchPattern } = await import('../src/discover/grep.js');
+  const cwd = repoWith({ 'k8s/api.yaml': deployment('api'), 'k8s/other.yaml': deployment('other'), 'flux/ks.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n' });
+  execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
+  const listing = listRepositories(['k8s/api.yaml'], cwd);
+  await listing.searches?.();
+  // Changed after the search: an answer git gave now would see it; the prefetched one does not.
+  fs.writeFileSync(path.join(cwd, 'k8s/other.yaml'), `${deployment('other')}# api, argoproj.io/\n`);
+  const run = { cwd } as unknown as Parameters<typeof filesMayHold>[0];
+  const files = ['k8s/api.yaml', 'k8s/other.yaml', 'flux/ks.yaml'].map((f) => path.join(fs.realpathSync(cwd), f));
+  expect([...filesMayHold(run, files, YAML_READERS_SEARCH, YAML_PATHSPECS)!].map((f) => path.relative(fs.realpathSync(cwd), f)).sort()).toEqual(['flux/ks.yaml', 'k8s/api.yaml']);
+  expect([...filesMayHold(run, files, nameSearchPattern(cwd, 'api'), MANIFEST_PATHSPECS)!].map((f) => path.relative(fs.realpathSync(cwd), f)).sort()).toEqual(['flux/ks.yaml', 'k8s/api.yaml']);
 });

@@ -93,20 +93,33 @@ const namesSearches = new Map<string, { pattern: string; names: ReadonlySet<stri
  */
 const NAME_VALUE = /^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*["']?([A-Za-z0-9][\w.-]*)|"metadata"\s*:\s*\{[^{}]*?"name"\s*:\s*"([A-Za-z0-9][\w.-]*)"/gm;
 
+/**
+ * Alternatives matched as a whole name: not inside a longer word (`api` in `apiVersion`, in
+ * `api-gateway`), as a name stands in YAML or JSON (after a space or a quote, before the line's
+ * end, a quote, a comma).
+ */
+const asName = (alternatives: string) => `(?<![\\w.-])(?:${alternatives})(?![\\w.-])`;
+
 /** The pattern of a search for one name among the manifests: the prefetched names search's where it covers the name. */
 export function nameSearchPattern(root: string, name: string): string {
   const prefetched = namesSearches.get(path.resolve(root));
-  return prefetched?.names.has(name) ? prefetched.pattern : escapeRegExp(name);
+  return prefetched?.names.has(name) ? prefetched.pattern : asName(escapeRegExp(name));
 }
 
-/** Starts the names search for the texts of the manifests a run names (searchLater), at most 64 names. */
-export function searchNamesLater(root: string, texts: readonly string[]): Promise<void> | undefined {
+/** The names search's pattern for the texts of the manifests a run names (at most 64 names), kept for nameSearchPattern; undefined: none. */
+export function namesSearchOf(root: string, texts: readonly string[]): string | undefined {
   const names = new Set<string>();
   for (const text of texts) for (const m of text.matchAll(NAME_VALUE)) names.add((m[1] ?? m[2])!);
   if (names.size === 0 || names.size > 64) return undefined;
-  const pattern = `(?:${[...names].map(escapeRegExp).join('|')})`;
+  const pattern = asName([...names].map(escapeRegExp).join('|'));
   namesSearches.set(path.resolve(root), { pattern, names });
-  return searchLater(root, pattern, MANIFEST_PATHSPECS);
+  return pattern;
+}
+
+/** Starts the names search for the texts of the manifests a run names (searchLater). */
+export function searchNamesLater(root: string, texts: readonly string[]): Promise<void> | undefined {
+  const pattern = namesSearchOf(root, texts);
+  return pattern === undefined ? undefined : searchLater(root, pattern, MANIFEST_PATHSPECS);
 }
 
 /** Searches a run asked of git itself (filesMayHold), by searchKey: the files without a match, or null where git could not say. */
@@ -123,13 +136,17 @@ function filesWithout(root: string, out: string): ReadonlySet<string> {
 }
 
 /** filesMayHold's search in git's own process, its answer kept for filesMayHold to use once settled. */
-export function searchLater(root: string, pattern: string, pathspecs: readonly string[]): Promise<void> {
-  const key = searchKey(root, pattern, pathspecs);
+export function searchLater(root: string, pattern: string, pathspecs: readonly string[], alsoFor: readonly { pattern: string; pathspecs: readonly string[] }[] = []): Promise<void> {
+  // `alsoFor`: searches whose patterns are alternatives of this one, over pathspecs it covers: a
+  // file without a match of the whole has none of each, so the answer serves them too (one git
+  // process for two readers' searches).
+  const keys = [searchKey(root, pattern, pathspecs), ...alsoFor.map((a) => searchKey(root, a.pattern, a.pathspecs))];
   return new Promise((resolve) => {
     try {
       execFile('git', grepArgs(root, pattern, pathspecs), { encoding: 'utf8', maxBuffer: 1 << 30 }, (err, stdout) => {
         const status = err ? (err as { code?: unknown }).code : 0;
-        searched.set(key, status === 0 || status === 1 ? filesWithout(root, status === 0 ? stdout : '') : null);
+        const without = status === 0 || status === 1 ? filesWithout(root, status === 0 ? stdout : '') : null;
+        for (const key of keys) searched.set(key, without);
         resolve();
       });
     } catch {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { classify, READS_REPOSITORY } from '../classify.js';
 import { discover } from './walk.js';
-import { PREFETCHED_SEARCHES, searchLater, searchNamesLater } from './grep.js';
+import { MANIFEST_PATHSPECS, namesSearchOf, PREFETCHED_SEARCHES, searchLater } from './grep.js';
 
 /** The nearest folder at or above `dir` holding `.git` (a folder, or a file in worktrees and submodules). */
 export function enclosingRepository(dir: string): string | undefined {
@@ -327,12 +327,19 @@ export function listRepositories(paths: readonly string[], cwd: string, git = 'g
   const roots = repositoryRoots(paths, cwd);
   const jobs = roots.map((root) => gitFilesLater(root, git));
   // Only git itself: a test's stand-in command is asked for listings alone.
-  const searches = git === 'git' ? roots.flatMap((root) => PREFETCHED_SEARCHES.map((s) => searchLater(root, s.pattern, s.pathspecs))) : [];
-  // The names the named manifests give, for the partial-manifest reader (src/kubernetes/partial-manifests.ts).
-  if (git === 'git' && roots.length === 1 && paths.length <= NAMED_MANIFESTS) {
-    const names = searchNamesLater(roots[0]!, manifestTexts(paths, cwd));
-    if (names) searches.push(names);
-  }
+  // The names the named manifests give, for the partial-manifest reader (src/kubernetes/partial-manifests.ts):
+  // searched for with the first prefetched search (the YAML readers'), in the same git process.
+  const names = git === 'git' && roots.length === 1 && paths.length <= NAMED_MANIFESTS ? namesSearchOf(roots[0]!, manifestTexts(paths, cwd)) : undefined;
+  const searches =
+    git === 'git'
+      ? roots.flatMap((root) =>
+          PREFETCHED_SEARCHES.map((s, i) =>
+            i === 0 && names !== undefined
+              ? searchLater(root, `${s.pattern}|${names}`, MANIFEST_PATHSPECS, [s, { pattern: names, pathspecs: MANIFEST_PATHSPECS }])
+              : searchLater(root, s.pattern, s.pathspecs),
+          ),
+        )
+      : [];
   let all: Promise<Map<string, string[] | undefined>> | undefined;
   return {
     files: () =>
