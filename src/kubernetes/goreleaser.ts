@@ -198,22 +198,45 @@ function imagesOf(entry: YAMLMap, key: string): string[] {
 /** The `before.hooks` of the repository's GoReleaser configs that run a script which only downloads the binary, by the script's absolute path. */
 const byRun = new WeakMap<RunContext, Map<string, string>>();
 
+/** A GoReleaser config of the run's files that parses: its text, project root and documents. */
+interface Config {
+  abs: string;
+  text: string;
+  root: string;
+  docs: readonly Document.Parsed<ParsedNode, true>[];
+}
+const configsByRun = new WeakMap<RunContext, Config[]>();
+
+/**
+ * The run's GoReleaser configs, each read and parsed once a run for its readers (the before hooks'
+ * scripts, the extra_files a Dockerfile's COPY asks about). The files discovered, not the
+ * repository's listing: a shell script is no kind the engine waits for git to list
+ * (READS_REPOSITORY). In a partial view without the config a hooked script stays a use, the safe
+ * side, and such a view removes no install anyway.
+ */
+function configsOf(run: RunContext): Config[] {
+  let configs = configsByRun.get(run);
+  if (configs) return configs;
+  configs = [];
+  configsByRun.set(run, configs);
+  for (const abs of run.allFiles()) {
+    if (!isGoReleaser(path.basename(abs))) continue;
+    const text = run.readText(abs);
+    if (text === undefined || (!text.includes('hooks') && !text.includes('extra_files'))) continue;
+    const parsed = parseYaml(text, { uniqueKeys: false });
+    if (!parsed.error) configs.push({ abs, text, root: projectRoot(abs), docs: parsed.docs });
+  }
+  return configs;
+}
+
 function hookedScripts(run: RunContext): Map<string, string> {
   let found = byRun.get(run);
   if (found) return found;
   found = new Map();
   byRun.set(run, found);
-  // The files discovered, not the repository's listing: a shell script is no kind the engine waits
-  // for git to list (READS_REPOSITORY). In a partial view without the config the script stays a
-  // use, the safe side, and such a view removes no install anyway.
-  for (const abs of run.allFiles()) {
-    if (!isGoReleaser(path.basename(abs))) continue;
-    const text = run.readText(abs);
-    if (text === undefined || !text.includes('hooks')) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
-    const root = projectRoot(abs);
-    for (const doc of parsed.docs) {
+  for (const { abs, text, root, docs } of configsOf(run)) {
+    if (!text.includes('hooks')) continue;
+    for (const doc of docs) {
       if (!isMap(doc.contents)) continue;
       const hooks = nodeAt(doc.contents, 'before.hooks');
       if (!isSeq(hooks)) continue;
@@ -259,14 +282,9 @@ export interface ShippedFile {
 export function goReleaserShipped(dockerfileAbs: string, written: string, run: RunContext): ShippedFile[] {
   const wanted = path.posix.normalize(written.replace(/^\/+/, ''));
   const out: ShippedFile[] = [];
-  for (const abs of run.allFiles()) {
-    if (!isGoReleaser(path.basename(abs))) continue;
-    const text = run.readText(abs);
-    if (text === undefined || !text.includes('extra_files')) continue;
-    const parsed = parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
-    const root = projectRoot(abs);
-    for (const doc of parsed.docs) {
+  for (const { abs, text, root, docs } of configsOf(run)) {
+    if (!text.includes('extra_files')) continue;
+    for (const doc of docs) {
       if (!isMap(doc.contents)) continue;
       for (const key of ['dockers', 'dockers_v2']) {
         const list = getPair(doc.contents, key)?.value;
