@@ -8,6 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { run } from '../src/engine.js';
 import { POD, repoWith, writeFiles } from './support/repo.js';
+import { sshCommand } from '../src/kubernetes/patch-commands.js';
 
 async function statusOf(files: Record<string, string>, file = 'k8s/pod.yaml'): Promise<{ status?: string; message?: string }> {
   const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': POD, ...files }) });
@@ -270,5 +271,23 @@ describe('folders in CI pipelines and Jenkinsfiles; sed on a file known only at 
     ['sed of exec on a file known only at run time', 'deploy.sh', `for f in docker/*.sh; do sed -i 's/exec /exec tini -- /' "$f"; done\n`],
   ])('holds nothing: %s', async (_name, file, text) => {
     expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+});
+
+describe('ssh runs its remote command in a shell (hunt 7 G9; fixture kubernetes-exec-probe/tree-kubectl-patch-ssh)', () => {
+  test.each([
+    ['one word', ['ssh', 'host', 'kubectl patch x'], 'kubectl patch x'],
+    ['words joined', ['ssh', 'host', 'kubectl', 'patch', 'x'], 'kubectl patch x'],
+    ['options with an argument, apart and attached', ['ssh', '-p', '22', '-iKEY', '-o', 'A=b', '-tt', 'host', 'true'], 'true'],
+    ['a cluster ending in one that takes an argument', ['ssh', '-tp', '2222', 'host', 'true'], 'true'],
+    ['-L, -J, -l, --', ['ssh', '-L', '1:h:2', '-J', 'jump', '-l', 'me', '--', 'host', 'echo', 'hi'], 'echo hi'],
+    ['a path to ssh', ['/usr/bin/ssh', 'host', 'true'], 'true'],
+  ])('%s', (_name, words, command) => {
+    expect(sshCommand(words, 0)).toBe(command);
+  });
+
+  test('no remote command, or no ssh', () => {
+    expect(sshCommand(['ssh', '-N', '-L', '1:h:2', 'host'], 0)).toBeUndefined();
+    expect(sshCommand(['scp', 'a', 'host:b'], 0)).toBeUndefined();
   });
 });

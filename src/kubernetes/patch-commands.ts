@@ -6,9 +6,10 @@
  * name the binary, `-addr`, a probe key or `exec`, in shell scripts, Makefile recipes (and the
  * files a Makefile `include`s), GitHub Actions `run:` steps (of workflows and of composite
  * actions' `runs.steps`), GitLab CI job scripts, Jenkinsfile `sh` steps, Taskfile `cmds`, Drone,
- * Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`, through
- * wrappers (`timeout`, `xargs`, `sudo`, a `retry kubectl …` function, `docker run mikefarah/yq` or
- * `bitnami/kubectl`). They are the imperative counterparts of the Kustomize overlays
+ * Woodpecker and Buildkite step commands, and in the scripts these give `sh -c`/`bash -c`, `ssh HOST
+ * '…'` (the remote command, its relative paths any file) or a shell's here-document (`ssh HOST
+ * <<EOF`, `bash -s <<EOF`), through wrappers (`timeout`, `xargs`, `sudo`, `kubectl exec`/`docker
+ * exec`, a `retry kubectl …` function, `docker run mikefarah/yq` or `bitnami/kubectl`). They are the imperative counterparts of the Kustomize overlays
  * src/kustomize/overlays.ts holds for: once the probe is native, the JSON op fails (its path is
  * gone), the merge patch writes exec beside grpc (two handlers, which the API server rejects), the
  * yq expression reads null or writes a second handler, the sed no longer moves the probe's port.
@@ -47,7 +48,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { filesMayHold } from '../discover/grep.js';
@@ -388,10 +389,12 @@ const PRINTS = new Set(['echo', 'printf', 'print', 'log', 'info', 'warn', 'error
 function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined, shell = false, dirs?: string[] | null): PatchHold[] {
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
+  let heredocs: ShHeredoc[];
   try {
     const parsed = parseShell(script);
     calls = parsed.calls;
     setsOtherwise = parsed.setsOtherwise;
+    heredocs = parsed.heredocs;
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
     return [];
@@ -416,6 +419,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     let nested = false;
     for (let guard = 0; guard < 8 && i < texts.length; guard++) {
       while (i < texts.length - 1 && ['exec', 'command', 'builtin'].includes(texts[i]!)) i++;
+      // `ssh [options] HOST 'kubectl patch …'`: the remote shell runs the words after the host, joined.
+      const remote = sshCommand(texts, i);
+      if (remote !== undefined) {
+        if (depth < 4) out.push(...scriptHolds(remote, resolveWord, () => where, abs, run, depth + 1, outer, false, null));
+        nested = true;
+        break;
+      }
       const w = unwrap(texts, i);
       if (!w) break;
       if ('script' in w) {
@@ -448,7 +458,84 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
     }
   }
+  // `ssh HOST <<'EOF'`, `ssh HOST bash -s <<EOF`, `bash <<EOF`: a shell reads the here-document as its script.
+  if (depth < 4) {
+    for (const h of heredocs) {
+      const reader = h.command ? stdinShell(h.command.map((w) => resolve(w, env).text)) : undefined;
+      if (reader === undefined) continue;
+      const body = heredocText(script, h, env);
+      out.push(...scriptHolds(body.text, resolveWord, (o) => at(body.at[o] ?? h.start), abs, run, depth + 1, outer, false, reader === 'remote' ? null : dirs));
+    }
+  }
   return out;
+}
+
+/**
+ * Whether the command given a here-document runs it as a script: a shell with no script operand
+ * and no `-c` (`bash`, `sh -s`), through wrappers, or an ssh call whose remote command is none or
+ * such a shell ('remote': relative paths are the remote host's).
+ */
+function stdinShell(texts: readonly string[]): 'local' | 'remote' | undefined {
+  let i = 0;
+  for (let guard = 0; guard < 8 && i < texts.length; guard++) {
+    while (i < texts.length - 1 && ['exec', 'command', 'builtin'].includes(texts[i]!)) i++;
+    if (texts[i] !== undefined && baseName(texts[i]!) === 'ssh') {
+      const remote = sshCommand(texts, i);
+      if (remote === undefined) return 'remote';
+      const words = remote.split(/\s+/).filter((w) => w !== '');
+      return stdinShell(words) !== undefined ? 'remote' : undefined;
+    }
+    const w = unwrap(texts, i);
+    if (!w || !('next' in w)) break;
+    i = w.next;
+  }
+  const name = texts[i] !== undefined ? baseName(texts[i]!) : undefined;
+  if (name === undefined || !STDIN_SHELLS.has(name)) return undefined;
+  // Options only (`-s`, `-e`, `-o pipefail`, `-x`): any other word is a script file, `-c` a script of its own.
+  for (let k = i + 1; k < texts.length; k++) {
+    const t = texts[k]!;
+    if (t === '-s' || t === '--') return 'local';
+    if (t.startsWith('--')) {
+      if (t === '--rcfile' || t === '--init-file') k++;
+      continue;
+    }
+    if (!/^[-+][a-zA-Z]+$/.test(t)) return undefined;
+    if (t[0] === '-' && t.includes('c')) return undefined;
+    if (t.includes('o')) k++;
+  }
+  return 'local';
+}
+
+const STDIN_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+/** ssh's options that take an argument (OpenSSH ssh(1)): `-p 22`, `-p22`, `-tp 22`. */
+const SSH_VALUED = new Set('BbcDEeFIiJLlmOoPpQRSWw'.split(''));
+
+/**
+ * The remote command of an `ssh` call at `at` (`ssh [options] HOST CMD…`): ssh joins the words
+ * after the host with spaces and the remote user's shell runs them, as `sh -c` does. Undefined
+ * when words[at] is no ssh or it runs no command (a login, `-N`).
+ */
+export function sshCommand(words: readonly string[], at: number): string | undefined {
+  if (words[at] === undefined || baseName(words[at]!) !== 'ssh') return undefined;
+  let i = at + 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!/^-./.test(w)) break;
+    // A cluster of flags, the first that takes an argument ends it: the rest of the word, or the next word.
+    for (let k = 1; k < w.length; k++) {
+      if (!SSH_VALUED.has(w[k]!)) continue;
+      if (k === w.length - 1) i++;
+      break;
+    }
+  }
+  // words[i] is the host; the command is the rest.
+  const command = words.slice(i + 1);
+  return command.length > 0 ? command.join(' ') : undefined;
 }
 
 function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
