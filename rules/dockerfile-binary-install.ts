@@ -142,7 +142,7 @@ const rule: Rule = {
         const folders = await folderInstalls(run, ctx.files(), seen);
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js')]);
+        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -229,7 +229,14 @@ const rule: Rule = {
             continue;
           }
           // What of each consumer's reach may be this Dockerfile's image (its own file always is).
-          const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => mayRunImage(r.image, tied, known, dockerfileKey(file.path)))]));
+          // An image that ships its own binary runs none of this Dockerfile's: the upstream one, and a
+          // third-party image named after it that no file of the repository builds, when this
+          // Dockerfile is an application's (src/docker/probe-images.ts).
+          const shipsOwn = (image: string | undefined) => {
+            const own = shipsOwnBinary(run, image, known);
+            return own === 'upstream' || (own === 'named' && !mayBuildProbeImage(analysis.parsed, path.relative(run.cwd, file.path)));
+          };
+          const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => !shipsOwn(r.image) && mayRunImage(r.image, tied, known, dockerfileKey(file.path)))]));
           const relevant = consumers.filter((c) => matching.get(c)!.length > 0);
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];
