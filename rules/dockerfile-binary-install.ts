@@ -77,6 +77,58 @@ const KEEP_BINARY_HINT =
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
 /**
+ * The installs of a Dockerfile that are in none of the stages its consumers' images hold, when
+ * each consumer's image is tied to this Dockerfile with a build target (a compose service's
+ * `build.target`: BuildKit builds that stage and those it builds FROM or copies from, no other),
+ * with whether their edits stay inside their own stage (`alone`: a version ARG before the first
+ * FROM, shared with the others, keeps it with them). `reaches`: each consumer's reaches that may run this
+ * Dockerfile (undefined: the Dockerfile's own file, the whole of it). Undefined when none.
+ */
+function outsideTargets(
+  analysis: DockerAnalysis,
+  reaches: readonly (readonly Reach[] | undefined)[],
+  targets: ReadonlyMap<string, ReadonlySet<string | null>> | undefined,
+  lib: Pick<typeof import('../src/docker/images.js'), 'imageName' | 'isKey'> & typeof import('../src/docker/target-stages.js'),
+): { install: InstallSite; stage: string; built: string; alone: boolean }[] | undefined {
+  if (!targets) return undefined;
+  const { parsed } = analysis;
+  const held = new Set<number>();
+  const names = new Set<string>();
+  for (const rs of reaches) {
+    if (rs === undefined) return undefined;
+    for (const r of rs) {
+      if (r.image === undefined) return undefined;
+      const stages = targets.get(lib.isKey(r.image) ? r.image : lib.imageName(r.image));
+      if (!stages || stages.has(null)) return undefined;
+      for (const t of stages) {
+        const chain = lib.targetStages(parsed, t!);
+        if (!chain) return undefined;
+        for (const k of chain) held.add(k);
+        names.add(`"${t}"`);
+      }
+    }
+  }
+  const out: { install: InstallSite; stage: string; built: string; alone: boolean }[] = [];
+  const heldNames = [...held].sort((a, b) => a - b).map((k) => stageLabel(parsed, k));
+  const built = `they are built to target ${[...names].join(', ')}, from stage${heldNames.length === 1 ? '' : 's'} ${heldNames.join(', ')}`;
+  for (const install of analysis.installs) {
+    const ins = parsed.instructions.find((i) => i.start === install.start);
+    if (!ins || ins.stage < 0 || held.has(ins.stage)) continue;
+    const span = lib.stageSpan(parsed, ins.stage);
+    const alone = span !== undefined && install.edits.every((e) => e.start >= span[0] && e.end <= span[1]);
+    out.push({ install, stage: stageLabel(parsed, ins.stage), built, alone });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** A stage as messages name it: `"production"`, or its index for one without a name. */
+function stageLabel(parsed: DockerAnalysis['parsed'], k: number): string {
+  const from = parsed.instructions.find((i) => i.keyword === 'FROM' && i.stage === k);
+  const name = from ? (from.node as unknown as { getBuildStage(): string | null }).getBuildStage() : null;
+  return name ? `"${name}"` : `${k}`;
+}
+
+/**
  * Dockerfiles: removes the grpc_health_probe install once nothing that stays runs the binary.
  * The `file` handler only records where the installs are; `end` decides, from every consumer the
  * other rules reported, per image where the repository ties images to Dockerfiles (skaffold,
@@ -142,7 +194,7 @@ const rule: Rule = {
         const folders = await folderInstalls(run, ctx.files(), seen);
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ dockerfileKey, imageTies, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js')]);
+        const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -201,10 +253,15 @@ const rule: Rule = {
           const images = tied ? [...tied].filter((t) => !t.startsWith('dockerfile:') && !t.startsWith('compose:')) : [];
           const base = { subject: 'install' as const };
           const details = (what: string, extra: Record<string, unknown> = {}) => ({ install: what, ...(images.length > 0 ? { images } : {}), ...extra });
+          // Installs that go on their own: in a stage none of the images still run holds (outsideTargets).
+          const gone = new Set<InstallSite>();
+          // Installs in such a stage that stay with the others: why, after the message.
+          const aside = new Map<InstallSite, string>();
           const kept = (message: string, consumersAt: string[] = [], hint?: string) => {
             for (const i of analysis.installs) {
+              if (gone.has(i)) continue;
               keepVendored(file, i);
-              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}`, ...(hint ? { hint } : {}), details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
+              ctx.report(file, { ...base, start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — ${message}${aside.get(i) ?? ''}`, ...(hint ? { hint } : {}), details: details(i.what, consumersAt.length > 0 ? { consumers: consumersAt } : {}) });
             }
             for (const f of folders.get(file) ?? []) {
               keepFolder(file, f);
@@ -238,6 +295,21 @@ const rule: Rule = {
           };
           const matching = new Map(consumers.map((c) => [c, c.path === file.path ? OWN_FILE : c.reach.filter((r) => !shipsOwn(r.image) && mayRunImage(r.image, tied, known, dockerfileKey(file.path)))]));
           const relevant = consumers.filter((c) => matching.get(c)!.length > 0);
+          // Installs in stages that no relevant consumer's image holds (each is built to a target
+          // whose stages leave them out): they go, when their edits stay in their own stage.
+          const apart = relevant.length > 0 ? outsideTargets(analysis, relevant.map((c) => (c.path === file.path ? undefined : matching.get(c)!)), ties.targets?.get(realPath(file.path)), { imageName, isKey, targetStages, stageSpan }) : undefined;
+          if (apart) {
+            for (const { install, stage, built, alone } of apart) {
+              if (!alone) {
+                aside.set(install, `; stage ${stage} is in none of those images (${built}), but its removal reaches outside its stage (a build variable before the first FROM the others read, a cleanup), so it stays with them`);
+                continue;
+              }
+              gone.add(install);
+              const notes = install.notes.length > 0 ? ` (${install.notes.join('; ')})` : '';
+              const report: Report = { ...base, start: install.start, end: install.end, message: `${install.message}: stage ${stage} is in none of the images still run here (${built}), so it goes${notes}`, fix: install.edits, details: details(install.what) };
+              removals.push({ file, report, vendored: vendoredFiles(file, install, run) });
+            }
+          }
           if (relevant.length > 0) {
             const all = [...new Set(relevant.map((c) => c.where))];
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';

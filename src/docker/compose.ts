@@ -73,6 +73,8 @@ export interface ServiceBuild {
   dockerfile?: string;
   /** `dockerfile_inline`: no Dockerfile of the repository is built. */
   inline: boolean;
+  /** `target`: the stage the image is built up to, when written as a plain name (null: written otherwise, a variable or a tag). */
+  target?: string | null;
 }
 
 export interface ScalarUse {
@@ -122,7 +124,10 @@ export function buildOf(service: ComposeService): ServiceBuild | undefined {
   const dockerfile = b.entries.get('dockerfile');
   const dockerfileLeaf = dockerfile?.kind === 'leaf' ? dockerfile.leaves[dockerfile.leaves.length - 1] : undefined;
   const dir = contextLeaf?.dir ?? dockerfileLeaf?.dir ?? firstDir(b) ?? '.';
+  const target = b.entries.get('target');
+  const targetText = target?.kind === 'leaf' ? scalarText(target.leaves[target.leaves.length - 1]?.node) : undefined;
   return {
+    ...(target ? { target: targetText !== undefined && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(targetText) ? targetText : null } : {}),
     ...(scalarText(contextLeaf?.node) !== undefined ? { context: scalarText(contextLeaf?.node) } : {}),
     dir,
     ...(scalarText(dockerfileLeaf?.node) !== undefined ? { dockerfile: scalarText(dockerfileLeaf?.node) } : {}),

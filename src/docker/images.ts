@@ -107,6 +107,12 @@ export interface ImageTies {
   compose: Map<string, ComposeServiceImages>;
   /** Files that tied them, for messages. */
   sources: string[];
+  /**
+   * Absolute Dockerfile path (realPath) → image name or key → the stages it is built up to (a
+   * compose `build.target`); null: the whole Dockerfile (no target, or one the tool cannot read).
+   * A tie not listed is the whole Dockerfile.
+   */
+  targets?: Map<string, Map<string, Set<string | null>>>;
 }
 
 export interface KustomizeRename {

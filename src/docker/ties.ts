@@ -29,6 +29,8 @@ interface ComposeProject {
   remote: boolean;
   builds: boolean;
   images: Set<string>;
+  /** The stages its builds name (`build.target`); null for a build that names none or one the tool cannot read. */
+  targets: Set<string | null>;
   undecided?: string;
 }
 
@@ -36,12 +38,24 @@ interface ComposeProject {
 export function readTies(run: RunContext, sources: readonly string[]): ImageTies {
   const byDockerfile = new Map<string, Set<string>>();
   const used: string[] = [];
-  const tie = (dockerfile: string, ...images: (string | undefined)[]) => {
+  const targets = new Map<string, Map<string, Set<string | null>>>();
+  // `built`: the stages these images are built up to (a compose `build.target`); null, the whole Dockerfile.
+  const tieTo = (built: ReadonlySet<string | null>, dockerfile: string, ...images: (string | undefined)[]) => {
     const real = realPath(dockerfile);
     const set = byDockerfile.get(real) ?? new Set<string>([dockerfileKey(real)]);
-    for (const image of images) if (image) set.add(isKey(image) ? image : imageName(image));
+    const byImage = targets.get(real) ?? new Map<string, Set<string | null>>();
+    targets.set(real, byImage);
+    for (const image of images) {
+      if (!image) continue;
+      const name = isKey(image) ? image : imageName(image);
+      set.add(name);
+      const stages = byImage.get(name) ?? new Set<string | null>();
+      for (const t of built) stages.add(t);
+      byImage.set(name, stages);
+    }
     byDockerfile.set(real, set);
   };
+  const tie = (dockerfile: string, ...images: (string | undefined)[]) => tieTo(WHOLE, dockerfile, ...images);
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
@@ -90,7 +104,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
             }
           }
           keyFiles.set(key, (keyFiles.get(key) ?? new Set()).add(abs));
-          const p = projects.get(key) ?? { dir: cd.dir, contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set() };
+          const p = projects.get(key) ?? { dir: cd.dir, contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set(), targets: new Set() };
           projects.set(key, p);
           const image = imageOf(s);
           if (image) p.images.add(image);
@@ -98,6 +112,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
           const b = buildOf(s);
           if (!b || b.inline) continue;
           if (!used.includes(abs)) used.push(abs);
+          p.targets.add(b.target ?? null);
           // Only ever merged over another file: its paths are that file's folder's (mergeRuns).
           if (merged.onlyMerged.has(abs)) continue;
           p.builds = true;
@@ -171,7 +186,9 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     if (p.builds) {
       const contexts = p.contexts.size > 0 ? [...p.contexts] : p.remote ? [] : [p.dir];
       const dockerfiles = [...p.dockerfiles, ...(p.defaultDockerfile ? ['Dockerfile'] : [])];
-      for (const c of contexts) for (const d of dockerfiles) tie(path.resolve(c, d), key, ...p.images);
+      // Every file of the folder may give the build its target (an override may name another, or none: the whole Dockerfile).
+      const built = p.targets.size > 0 ? p.targets : WHOLE;
+      for (const c of contexts) for (const d of dockerfiles) tieTo(built, path.resolve(c, d), key, ...p.images);
     }
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
@@ -213,8 +230,11 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     for (const set of byDockerfile.values()) if ([...all].some((k) => set.has(k))) set.add(base);
   }
   for (const file of untied) byDockerfile.delete(file);
-  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used };
+  for (const file of untied) targets.delete(file);
+  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used, targets };
 }
+
+const WHOLE: ReadonlySet<string | null> = new Set([null]);
 
 /**
  * Compose files the tool does not know by name that extend a service of a compose file of the run
@@ -554,7 +574,7 @@ function mergeRuns(merged: MergedRuns, load: LoadCompose, projects: Map<string, 
       if (services.length === 0) continue;
       for (const f of new Set(services.map((s) => s.file))) {
         const key = composeKey(f, name);
-        const p = projects.get(key) ?? { dir: path.dirname(f), contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set() };
+        const p = projects.get(key) ?? { dir: path.dirname(f), contexts: new Set(), dockerfiles: new Set(), defaultDockerfile: false, remote: false, builds: false, images: new Set(), targets: new Set() };
         projects.set(key, p);
         // The folder's default context, for its own builds that name none, stays beside those added here.
         if (p.builds && p.contexts.size === 0 && !p.remote) p.contexts.add(path.resolve(p.dir));
@@ -565,6 +585,7 @@ function mergeRuns(merged: MergedRuns, load: LoadCompose, projects: Map<string, 
           const b = buildOf(service);
           if (!b || b.inline) continue;
           p.builds = true;
+          p.targets.add(b.target ?? null);
           if (first === undefined) {
             p.undecided ??= `${m.where} merges ${shown(file)} after a file named at run time, whose folder its build's paths are read from, so service "${name}" may run any image`;
             continue;
