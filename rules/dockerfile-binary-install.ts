@@ -118,6 +118,9 @@ function outsideTargets(
     const alone = span !== undefined && install.edits.every((e) => e.start >= span[0] && e.end <= span[1]);
     out.push({ install, stage: stageLabel(parsed, ins.stage), built, alone });
   }
+  // They go together or not at all: one that stays may read what another removes (a COPY --from
+  // of a stage that only fetches the binary, removed whole).
+  if (out.some((o) => !o.alone)) for (const o of out) o.alone = false;
   return out.length > 0 ? out : undefined;
 }
 
@@ -301,7 +304,7 @@ const rule: Rule = {
           if (apart) {
             for (const { install, stage, built, alone } of apart) {
               if (!alone) {
-                aside.set(install, `; stage ${stage} is in none of those images (${built}), but its removal reaches outside its stage (a build variable before the first FROM the others read, a cleanup), so it stays with them`);
+                aside.set(install, `; stage ${stage} is in none of those images (${built}), but the removal of this install or of another such one reaches outside its stage (a build variable before the first FROM the others read, a cleanup), so it stays with them`);
                 continue;
               }
               gone.add(install);
