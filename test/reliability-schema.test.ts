@@ -128,6 +128,14 @@ ${probe}
     expect(newSchemaErrors(exec, deployment(probe))).toMatch(message);
   });
 
+  test('a port that is one whole ${VAR} expression is what Flux (or envsubst) fills in, not an error; other strings still are', () => {
+    const block = (port: string) => deployment(`          grpc:\n            port: ${port}`);
+    expect(newSchemaErrors(exec, block('${GRPC_PORT}'))).toBeUndefined();
+    expect(newSchemaErrors(exec, block('${GRPC_PORT:=50051}'))).toBeUndefined();
+    expect(newSchemaErrors(exec, block('x${GRPC_PORT}'))).toMatch(/grpc\/port must be integer/);
+    expect(newSchemaErrors(exec, block('"${GRPC_PORT}x"'))).toMatch(/grpc\/port must be integer/);
+  });
+
   test('an object that was already invalid may stay so, but gains no new error', () => {
     const noSelector = (probe: string) => deployment(probe).replace('  selector: {matchLabels: {app: d}}\n', '');
     expect(newSchemaErrors(noSelector('          exec: {command: [x]}'), noSelector('          grpc: {port: 1}'))).toBeUndefined();

@@ -12,7 +12,7 @@ import { commandUses, scriptImageNames, scriptVariables, type WordReader } from 
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
-import { planNativeProbe, shellScriptIndex, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -21,6 +21,7 @@ import type { BlockerCode, Edit, Report } from '../types.js';
 import { customResourceVerdict, type CrdProbeSchema } from './crd-schemas.js';
 import { hintOfBlockers } from '../blockers.js';
 import { healthCheckUse, type HealthCheckUse } from './health-checks.js';
+import type { FluxArgv } from '../kustomize/flux-substitute.js';
 
 export const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
@@ -105,6 +106,12 @@ export interface ProbeWalkOptions {
    * the object(s) the patch is applied to, where it runs once built (src/kustomize/patch-targets.ts).
    */
   builtContext?: (path: readonly unknown[], pair: Pair, docIndex: number) => BuiltContext | undefined;
+  /**
+   * Flux postBuild substitution of the file (src/kustomize/flux-substitute.ts): for an exec
+   * probe's command holding `${…}` in the object `root`, what the Flux Kustomizations that build
+   * the file substitute there; undefined when none does.
+   */
+  fluxSubstitution?: (root: unknown, argv: readonly string[]) => FluxArgv | { detail: string } | undefined;
 }
 
 /** What a patch's probe takes from the built object (ProbeWalkOptions.builtContext); the patch's own fields come first. */
@@ -1032,7 +1039,7 @@ function probeReport(
   const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
   const template = openShiftTemplate(opts.docs[docIndex]);
   const templatePort = template?.port;
-  const plan = planNativeProbe({
+  const planInput: Parameters<typeof planNativeProbe>[0] = {
     argv,
     env: (name) => {
       envRead.add(name);
@@ -1049,7 +1056,8 @@ function probeReport(
     ...portExpressions(opts.resolvePortExpression, templatePort),
     ...(opts.templateActions ? { templateActions: true } : {}),
     ...(template ? { templateParameters: template.substituted } : {}),
-  });
+  };
+  const plan = fluxPlan(opts, docIndex, probe, execPair, planInput) ?? planNativeProbe(planInput);
   plan.blockers.push(...(opts.extraBlockers ?? []));
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
@@ -2325,6 +2333,73 @@ function skaffoldVerifyImage(path: readonly unknown[]): string | undefined {
   const image = getPair(pairs[1]!.value, 'image')?.value;
   return isScalar(image) && image.value !== null ? String(image.value) : undefined;
 }
+
+const FLUX_PORT_HINT =
+  'Flux fills ${VAR} in the manifests its Kustomizations build before it applies them (postBuild.substitute, substituteFrom). Give the variable a port number (1-65535) in every Flux Kustomization that builds this file (postBuild.substitute: {GRPC_PORT: "50051"}, or a default, -addr=:${GRPC_PORT:=50051}), and run the tool again: the probe becomes grpc: {port: ${GRPC_PORT}}, which Flux fills in as the number; or write the port as a number.';
+
+/**
+ * The plan of an exec probe whose command holds `${…}` in a file that Flux Kustomizations build
+ * (ProbeWalkOptions.fluxSubstitution): planned with each expression as a number of its own, the
+ * port is written as the expression that stood for it (`port: ${GRPC_PORT}`, which Flux fills in
+ * with the number, as it filled in the command) when every Kustomization gives it a port. Where
+ * Flux does not (another value, one the repository does not hold, substitution turned off), the
+ * plan of the command as written says why. Undefined without Flux: the plan as written.
+ */
+function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, input: Parameters<typeof planNativeProbe>[0]): NativePlan | undefined {
+  const flux = opts.fluxSubstitution?.(opts.docs[docIndex]?.contents, input.argv);
+  if (!flux) return undefined;
+  const asWritten = () => planNativeProbe(input);
+  /** The plan as written, its port's blocker (shell syntax, templated) replaced by what Flux does. */
+  // Only a port that is not read: `${…}` elsewhere (the service) reaches the binary and the native
+  // probe alike, substituted or not.
+  const because = (detail: string): NativePlan => {
+    const plan = asWritten();
+    const at = plan.blockers.findIndex((b) => b.code === 'unresolved-port');
+    if (at >= 0) plan.blockers[at] = { code: 'unresolved-port', detail, hint: FLUX_PORT_HINT };
+    return plan;
+  };
+  if ('detail' in flux) return because(flux.detail);
+  /** A service that holds `${…}`: Flux fills it in the command and in grpc.service alike, where it must stay that string. */
+  const serviceBlocker = (service: string | undefined): Blocker | undefined => {
+    const problem = service !== undefined ? flux.check(service) : undefined;
+    return problem ? { code: 'unparseable', detail: `-service=${service} is filled in by Flux before the file is applied, but ${problem}`, hint: FLUX_SERVICE_HINT } : undefined;
+  };
+  const marked = planNativeProbe({ ...input, argv: flux.argv });
+  const port = marked.grpc?.port.kind === 'number' ? flux.port(marked.grpc.port.value) : undefined;
+  if (!port) {
+    // A literal port (or one Flux does not fill): the command as written, its service checked.
+    const plan = asWritten();
+    const blocker = plan.grpc ? serviceBlocker(plan.grpc.service) : undefined;
+    if (blocker) {
+      plan.blockedNotes ??= plan.notes;
+      plan.blockers.push(blocker);
+    }
+    return plan;
+  }
+  if ('detail' in port) return because(port.detail);
+  const restore = (n: string) => flux.restore(n);
+  const plan: NativePlan = {
+    ...marked,
+    blockers: marked.blockers.map((b) => ({ ...b, detail: restore(b.detail), ...(b.hint !== undefined ? { hint: restore(b.hint) } : {}) })),
+    notes: marked.notes.map(restore),
+    ...(marked.blockedNotes ? { blockedNotes: marked.blockedNotes.map(restore) } : {}),
+  };
+  const service = marked.grpc!.service !== undefined ? restore(marked.grpc!.service) : undefined;
+  plan.grpc = { ...marked.grpc!, port: { kind: 'expression', text: port.text }, ...(service !== undefined ? { service } : {}) };
+  const blocker = serviceBlocker(service);
+  if (blocker) plan.blockers.push(blocker);
+  // `grpc: {port: ${GRPC_PORT}}` does not parse (a flow collection ends a plain scalar at `{`), and a
+  // quoted "${GRPC_PORT}" would be substituted into a string, which grpc.port does not take.
+  if (opts.style === 'json' || probe.flow || execPair.value!.flow) {
+    plan.blockers.push({ code: 'unresolved-port', detail: `-addr's port ${port.text} is filled in by Flux with a port number, but the probe is written in ${opts.style === 'json' ? 'JSON' : 'flow style'}, where grpc.port cannot be ${port.text} unquoted (and quoted, Flux would fill in a string, which grpc.port does not take)`, hint: 'Write the probe in block style (exec: on a line of its own) and run the tool again, or write grpc: {port: N} by hand.' });
+  }
+  if (plan.blockers.length === 0) plan.notes.push(port.note);
+  else if (plan.blockedNotes === undefined) plan.blockedNotes = plan.notes;
+  return plan;
+}
+
+const FLUX_SERVICE_HINT =
+  'Give the service variable a gRPC service name (letters, digits, dots, underscores, hyphens, slashes) in every Flux Kustomization that builds this file, in postBuild.substitute or a ConfigMap the repository holds, and run the tool again; or write grpc.service by hand.';
 
 const TEMPLATE_PORT_HINT =
   'In an OpenShift Template, declare the port as a parameter (parameters: - name: GRPC_PORT, with a numeric value, or none and oc process -p GRPC_PORT=…) and write -addr=:${GRPC_PORT}; run the tool again and the probe becomes grpc: {port: ${{GRPC_PORT}}}, which oc process turns into a number.';

@@ -25,7 +25,7 @@ import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
 import { relabelSkaffoldTargets } from '../analysis/build-targets.js';
-import { relabelFluxSubstitutions } from '../kustomize/flux-substitute.js';
+import { fluxArgv } from '../kustomize/flux-substitute.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
 
@@ -81,6 +81,9 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     namespaceMeta: (name) => namespaceMeta(run, name),
     linkerdServers: () => hasLinkerdServer(run),
     ...(patch ? { builtContext: patch.builtContext } : {}),
+    // `${GRPC_PORT}` that a Flux Kustomization building the file fills in (src/kustomize/flux-substitute.ts):
+    // in a manifest, whose own object says whether Flux substitutes in it (not a patch's, not values).
+    ...(!smp && ctx.file.kind !== 'helm-values' ? { fluxSubstitution: (root: unknown, argv: readonly string[]) => fluxArgv(ctx.file.path, root, argv, run) } : {}),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
     ...(pipelineOf(ctx.file.path) ? { pipeline: pipelineOf(ctx.file.path)! } : {}),
   });
@@ -99,7 +102,6 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   const relabellings: ((rs: Report[]) => Report[])[] = [
     (rs) => relabelGoReleaser(rs, docs, ctx.file, run),
     (rs) => relabelSkaffoldTargets(rs, docs, text, run),
-    (rs) => relabelFluxSubstitutions(rs, ctx.file.path, run),
     ...[relabelWorkflowContainers, relabelPartialOps, relabelTransformerPatches, keepForCompositionPatches].map((f) => (rs: Report[]) => f(rs, docs)),
   ];
   const relabelled = relabellings.reduce((rs, f) => f(rs), built);

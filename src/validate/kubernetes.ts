@@ -79,7 +79,7 @@ export function checkObjects(text: string): DocumentCheck[] {
       if (!isObject(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue;
       const check = schemaFor(object.apiVersion, object.kind);
       const entry: DocumentCheck = { document, at: prefix, apiVersion: object.apiVersion, kind: object.kind };
-      if (check) entry.errors = check(object, prefix);
+      if (check) entry.errors = check(object, prefix).filter((e) => !substitutedLater(object, e.slice(prefix.length, e.indexOf(' '))));
       out.push(entry);
     }
   });
@@ -98,6 +98,25 @@ export function newSchemaErrors(before: string, after: string): string | undefin
     if (added.length > 0) return `document ${c.document + 1}, ${c.kind}: ${added.slice(0, 3).join('; ')}`;
   }
   return undefined;
+}
+
+/**
+ * A value that is one whole `${VAR}` expression (`${VAR:=default}` too): a Flux Kustomization's
+ * postBuild substitution (or envsubst) fills it in before the object reaches the API server, and
+ * the text is parsed again then, so `port: ${GRPC_PORT}` is the number it is given, not the
+ * string the file holds (src/kustomize/flux-substitute.ts writes such ports). An error at such a
+ * value is about the file, not the object.
+ */
+const SUBSTITUTED = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=][^${}]*)?\}$/;
+
+function substitutedLater(object: unknown, pointer: string): boolean {
+  if (!pointer.startsWith('/')) return false;
+  let at: unknown = object;
+  for (const part of pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (typeof at !== 'object' || at === null) return false;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return typeof at === 'string' && SUBSTITUTED.test(at);
 }
 
 function keyOf(c: DocumentCheck): string {
