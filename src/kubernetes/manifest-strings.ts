@@ -30,7 +30,7 @@ import { targetClusters } from '../analysis/native-probe.js';
 import { applyEdits } from '../edits/apply.js';
 import { blockScalarView } from '../kustomize/block-scalar.js';
 import { isMap, isPair, isScalar, isSeq } from '../parse/yaml-lib.js';
-import { getPair, keyOf, parseYaml } from '../parse/yaml.js';
+import { getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { isYttText } from '../ytt/detect.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
@@ -51,7 +51,7 @@ interface Held {
 
 /** Cheap test before any walk: the file mentions the binary and may hold a manifest in a string. */
 function mayHold(text: string): boolean {
-  return mentionsBinary(text) && /\bapiVersion\b/.test(text) && /\bkind\b/.test(text) && (/:[ \t]*[|>]/.test(text) || /\\n/.test(text) || /\n[ \t]*apiVersion/.test(text));
+  return mentionsBinary(text) && /\bapiVersion\b/.test(text) && /\bkind\b/.test(text);
 }
 
 /** The reports of a manifest's strings that hold manifests, and the strings' ranges (whose mentions these reports account for). */
@@ -94,8 +94,11 @@ function stringsIn(root: YAMLMap): Held[] {
     else if (isScalar(node) && typeof node.value === 'string' && node.range && mentionsBinary(node.value) && /\bkind\b/.test(node.value)) {
       const names = keys.filter((k): k is string => typeof k === 'string');
       const last = names[names.length - 1] ?? '';
-      // Annotations (alm-examples, last-applied), Helm values and patches: other readers', or not applied as they are.
-      if (names.includes('annotations') || names.includes('labels') || /^(values|valuesContent|valuesObject)$/.test(last) || names.some((k) => /patch/i.test(k))) return;
+      // Annotations (alm-examples, last-applied), Helm values and patches (`patch`, `patches`,
+      // `podSpecPatch`, `patchesStrategicMerge`; a file name such as `patch.yml` is a name):
+      // other readers', or not applied as they are.
+      const patchKey = (k: string) => !/[./]/.test(k) && /^patch|Patch/.test(k);
+      if (names.includes('annotations') || names.includes('labels') || /^(values|valuesContent|valuesObject)$/.test(last) || names.some(patchKey)) return;
       out.push({ node, keys, at: pathText(keys) });
     }
   };
@@ -115,6 +118,11 @@ function childAt(node: unknown, keys: readonly (string | number)[]): unknown {
   let n = node;
   for (const k of keys) n = typeof k === 'number' ? (isSeq(n) ? n.items[k] : undefined) : isMap(n) ? getPair(n, k)?.value : undefined;
   return n;
+}
+
+/** A container that names its image: a whole one, not a patch's. */
+function hasImage(container: unknown): boolean {
+  return isMap(container) && getPair(container, 'image') !== undefined;
 }
 
 function isJson(text: string): boolean {
@@ -192,12 +200,19 @@ function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile,
   const inner = parseYaml(text);
   if (inner.error || !inner.docs.some((d) => isMap(d.contents) && scalarText(getPair(d.contents, 'kind')?.value) !== undefined && scalarText(getPair(d.contents, 'apiVersion')?.value) !== undefined)) return undefined;
   const json = isJson(text);
+  // An Argo Workflows resource template that patches its object with the string (a strategic or
+  // merge patch), or a container without an image (a patch's, or a pod template's a controller
+  // merges over its own): the probe merges over the object's, so a migrated one says exec: null.
+  const resource = held.keys[held.keys.length - 1] === 'manifest' ? childAt(root, held.keys.slice(0, -1)) : undefined;
+  const patches = isMap(resource) && held.keys[held.keys.length - 2] === 'resource' && scalarText(getPair(resource, 'action')?.value) === 'patch';
   const found = findProbeReports({
     text,
     docs: inner.docs,
     eol: '\n',
     ...targetClusters(run.options),
     style: json ? 'json' : 'yaml',
+    mergePatch: (innerRoot, keyPath) => patches || !hasImage(nodeAt(innerRoot, keyPath.slice(0, Math.max(0, keyPath.lastIndexOf('.'))))),
+    baseService: () => true,
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     namespaceMeta: (name) => namespaceMeta(run, name),
     linkerdServers: () => hasLinkerdServer(run),
@@ -230,7 +245,9 @@ function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile,
     if (r.subject !== 'probe' || !r.fix || r.blockers?.length) return r.fix ? rest : r;
     const d = r.details ?? {};
     const target = r.target ?? `grpc {port: ${String(d.port)}}`;
-    const grpc = `grpc: {port: ${String(d.port)}${typeof d.service === 'string' && d.service ? `, service: ${JSON.stringify(d.service)}` : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
+    // A probe merged over another (a patch's): exec: null deletes that one's exec, service: "" keeps checking the whole server.
+    const merged = r.fix.some((e) => /\bexec"?: null/.test(e.text));
+    const grpc = `${merged ? 'exec: null and ' : ''}grpc: {port: ${String(d.port)}${typeof d.service === 'string' && d.service ? `, service: ${JSON.stringify(d.service)}` : merged ? ', service: ""' : ''}${d.mode ? `, mode: ${String(d.mode)}` : ''}}`;
     const timeout = typeof d.timeoutSeconds === 'number' ? `, and timeoutSeconds: ${d.timeoutSeconds}` : '';
     return {
       ...rest,
@@ -243,7 +260,9 @@ function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile,
   if (rendered) {
     reports = reports.map((r) => byHand(r, `it is in a manifest inside a string the tool cannot rewrite: ${rendered}`, 'Check that what renders the string keeps it (or write the probe where the string is made), then run the tool again.'));
   } else if (form) {
-    reports = reports.map((r) => byHand(r, `it is in a manifest inside a string the tool cannot rewrite (${form})`, 'Or write the string as a literal block (|), which the tool rewrites, and run it again.'));
+    // A JSON file's strings are all quoted: there is no block to write them as.
+    const jsonFile = /^\s*[{[]/.test(file.text);
+    reports = reports.map((r) => byHand(r, `it is in a manifest inside a string the tool cannot rewrite (${form})`, jsonFile ? 'Or keep the manifest in a YAML file as a literal block (|), which the tool rewrites, and run it again.' : 'Or write the string as a literal block (|), which the tool rewrites, and run it again.'));
   } else {
     // The string must still parse once its own edits are in (as JSON, when it was); otherwise none of them is made.
     const fixed = reports.filter((r) => r.fix && !(r.blockers?.length));
