@@ -70,7 +70,7 @@ export function manifestStringReports(file: SourceFile, docs: Docs, run: RunCont
     for (const held of stringsIn(root)) {
       const range = held.node.range!;
       if (taken.some(([s, e]) => range[0] >= s && range[0] < e)) continue;
-      const found = stringReports(held, root, i, file, run, unrewritten);
+      const found = stringReports(held, root, i, docs, file, run, unrewritten);
       if (!found) continue;
       ranges.push([range[0], range[1]]);
       reports.push(...found);
@@ -141,7 +141,7 @@ interface Holder {
   kapp?: { spec: YAMLMap; at: string; what: string };
 }
 
-function holderOf(root: YAMLMap, held: Held): Holder {
+function holderOf(root: YAMLMap, held: Held, docs: Docs): Holder {
   const kind = scalarText(getPair(root, 'kind')?.value) ?? '';
   const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
   const meta = getPair(root, 'metadata')?.value;
@@ -160,18 +160,56 @@ function holderOf(root: YAMLMap, held: Held): Holder {
     return { label: `Manifest in the inline file ${String(k[7])} of ${what} (${held.at})`, ...(isMap(spec) ? { kapp: { spec, at: 'spec.template.spec', what } } : {}) };
   }
   if ((kind === 'ConfigMap' || kind === 'Secret') && k.length === 2 && (k[0] === 'data' || k[0] === 'stringData')) {
-    return { label: `Manifest in the ${named}'s ${String(k[0])} entry ${String(k[1])} (${held.at})` };
+    // An App (or Package) of the same file that fetches it (`inline.pathsFrom`): its template steps render it.
+    const fetcher = name !== undefined ? fetcherOf(docs, kind, name) : undefined;
+    return { label: `Manifest in the ${named}'s ${String(k[0])} entry ${String(k[1])} (${held.at})`, ...(fetcher ? { kapp: fetcher } : {}) };
   }
   return { label: `Manifest in a string (${held.at})` };
 }
 
 /**
- * Why kapp-controller's template steps may change the file before it deploys it, or undefined
- * when they leave a plain YAML file as it is (ytt with no files the tool cannot see, kbld, sops).
+ * The spec of a kapp-controller App (or Package) among `docs` whose `fetch[].inline.pathsFrom`
+ * names the ConfigMap or Secret (`configMapRef`/`secretRef`): it fetches its entries as files.
  */
-function kappRendering(kapp: NonNullable<Holder['kapp']>, text: string): string | undefined {
+function fetcherOf(docs: Docs, kind: string, name: string): Holder['kapp'] | undefined {
+  const ref = kind === 'ConfigMap' ? 'configMapRef' : 'secretRef';
+  for (const d of docs) {
+    const root = d.contents;
+    if (!isMap(root)) continue;
+    const k = scalarText(getPair(root, 'kind')?.value);
+    const apiVersion = scalarText(getPair(root, 'apiVersion')?.value) ?? '';
+    const app = k === 'App' && apiVersion.startsWith('kappctrl.k14s.io/');
+    const pkg = k === 'Package' && apiVersion.startsWith('data.packaging.carvel.dev/');
+    if (!app && !pkg) continue;
+    const spec = childAt(root, app ? ['spec'] : ['spec', 'template', 'spec']);
+    const fetch = isMap(spec) ? getPair(spec, 'fetch')?.value : undefined;
+    const names = (isSeq(fetch) ? fetch.items : []).flatMap((source) => {
+      const from = childAt(source, ['inline', 'pathsFrom']);
+      return (isSeq(from) ? from.items : []).map((f) => scalarText(childAt(f, [ref, 'name'])));
+    });
+    if (!names.includes(name) || !isMap(spec)) continue;
+    const meta = getPair(root, 'metadata')?.value;
+    const own = isMap(meta) ? scalarText(getPair(meta, 'name')?.value) : undefined;
+    return { spec, at: app ? 'spec' : 'spec.template.spec', what: `the ${app ? 'kapp-controller App' : 'Carvel Package'}${own !== undefined ? ` ${own}` : ''} (which fetches this ${kind})` };
+  }
+  return undefined;
+}
+
+/**
+ * Why kapp-controller's template steps may change the file before it deploys it, or undefined
+ * when they leave a plain YAML file as it is (kbld, sops, and ytt over files the tool sees: inline
+ * paths, and the ConfigMaps and Secrets of this file that `inline.pathsFrom` names, whose ytt
+ * overlays src/ytt/overlays.ts reads).
+ */
+function kappRendering(kapp: NonNullable<Holder['kapp']>, text: string, docs: Docs): string | undefined {
   const steps = getPair(kapp.spec, 'template')?.value;
   const fetch = getPair(kapp.spec, 'fetch')?.value;
+  // `pathsFrom` items that name a ConfigMap or Secret this file does not hold.
+  const unseen = (from: unknown) => (isSeq(from) ? from.items : from === undefined ? [] : [from]).some((f) => {
+    const ref = isMap(f) ? (['configMapRef', 'secretRef'] as const).find((r) => getPair(f, r) !== undefined) : undefined;
+    const name = ref ? scalarText(childAt(f, [ref, 'name'])) : undefined;
+    return name === undefined || !docs.some((d) => isMap(d.contents) && scalarText(getPair(d.contents, 'kind')?.value) === (ref === 'configMapRef' ? 'ConfigMap' : 'Secret') && scalarText(childAt(d.contents, ['metadata', 'name'])) === name);
+  });
   for (const [i, step] of (isSeq(steps) ? steps.items : []).entries()) {
     const name = isMap(step) ? keyOf(step.items[0] as never) : undefined;
     const at = `${kapp.at}.template[${i}]`;
@@ -179,12 +217,11 @@ function kappRendering(kapp: NonNullable<Holder['kapp']>, text: string): string 
     if (name !== 'ytt') return `${kapp.what} renders its fetched files with ${name ?? 'a template step'} (${at}) before it deploys them, and the tool does not see what that makes of this file`;
     if (isYttText(text)) return `the file is a ytt template (it has #@ annotations or code), which ${kapp.what} renders with ytt (${at})`;
     const ytt = (step as YAMLMap).items[0]!.value;
-    if (isMap(childAt(ytt, ['inline', 'pathsFrom']))) return `${kapp.what} runs ytt (${at}) with files from a Secret or ConfigMap (${at}.ytt.inline.pathsFrom), which may hold overlays the tool cannot see`;
-    if (isSeq(childAt(ytt, ['inline', 'pathsFrom']))) return `${kapp.what} runs ytt (${at}) with files from a Secret or ConfigMap (${at}.ytt.inline.pathsFrom), which may hold overlays the tool cannot see`;
+    if (unseen(childAt(ytt, ['inline', 'pathsFrom']))) return `${kapp.what} runs ytt (${at}) with files from a Secret or ConfigMap this file does not hold (${at}.ytt.inline.pathsFrom), which may hold overlays that write into this probe`;
     for (const [j, source] of (isSeq(fetch) ? fetch.items : []).entries()) {
       const other = isMap(source) ? source.items.map((p) => keyOf(p as never)).find((key) => key !== undefined && key !== 'inline' && key !== 'path') : 'a source';
       const from = isMap(source) ? childAt(source, ['inline', 'pathsFrom']) : undefined;
-      if (other !== undefined || from !== undefined) {
+      if (other !== undefined || unseen(from)) {
         const what = other !== undefined ? `${kapp.at}.fetch[${j}].${other}` : `${kapp.at}.fetch[${j}].inline.pathsFrom`;
         return `${kapp.what} runs ytt (${at}) over this file with the files of ${what}, which the tool cannot see: a ytt overlay there may write into this probe`;
       }
@@ -193,7 +230,7 @@ function kappRendering(kapp: NonNullable<Holder['kapp']>, text: string): string 
   return undefined;
 }
 
-function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile, run: RunContext, unrewritten?: string): Report[] | undefined {
+function stringReports(held: Held, root: YAMLMap, doc: number, docs: Docs, file: SourceFile, run: RunContext, unrewritten?: string): Report[] | undefined {
   const { node } = held;
   const view = blockScalarView(node, file.eol);
   const text = 'error' in view ? String(node.value) : view.text;
@@ -218,7 +255,7 @@ function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile,
     linkerdServers: () => hasLinkerdServer(run),
   });
   if (!found.some((r) => r.subject === 'probe')) return undefined;
-  const holder = holderOf(root, held);
+  const holder = holderOf(root, held, docs);
   const prefix = holder.label;
   const start = node.range![0];
   const end = node.range![1];
@@ -229,7 +266,7 @@ function stringReports(held: Held, root: YAMLMap, doc: number, file: SourceFile,
     : /\{\{/.test(text)
       ? 'the string holds template actions ({{ … }}), which a template engine renders before it is applied'
       : holder.kapp
-        ? kappRendering(holder.kapp, text)
+        ? kappRendering(holder.kapp, text, docs)
         : isYttText(text)
           ? 'the string is a ytt template (it has #@ annotations or code), which ytt renders before it is applied'
           : undefined);
