@@ -34,7 +34,11 @@ const rule: Rule = {
         // said in ytt's terms (src/ytt/report.ts).
         if (YAML_FILE.test(ctx.file.displayPath) && isYttText(ctx.file.text)) {
           const { yttReports } = await import('../src/ytt/report.js');
-          for (const r of yttReports(ctx.file)) ctx.report(r);
+          // A manifest written as a string beside the ytt code (a kapp-controller App's inline file,
+          // its overlays in a template step): its probes as a manifest's, kept on exec.
+          const strings = /\bapiVersion\b/.test(ctx.file.text) && /:[ \t]*[|>]/.test(ctx.file.text) ? await yttFileManifestStrings(ctx.file, ctx.run) : undefined;
+          for (const r of strings?.reports ?? []) ctx.report(r);
+          for (const r of yttReports(ctx.file)) if (!strings?.ranges.some(([s, e]) => r.start >= s && r.start < e)) ctx.report(r);
           return;
         }
         // A whole-line comment (a commented-out Terraform probe, `// Command: …` in Go) is text, not
@@ -618,3 +622,12 @@ function onlyGoInstall(line: string): boolean {
 }
 
 export default rule;
+
+/** The manifests written as strings of a file read as ytt (its ytt code is in other strings): said, not rewritten. */
+async function yttFileManifestStrings(file: SourceFile, run: RunContext): Promise<{ reports: Report[]; ranges: [number, number][] } | undefined> {
+  // The module the manifest rules load (src/kubernetes/rule-deps.ts): one dynamic import of it, not of its parts.
+  const { parseYaml, manifestStringReports } = await import('../src/kubernetes/rule-deps.js');
+  const parsed = parseYaml(file.text);
+  if (parsed.error) return undefined;
+  return manifestStringReports(file, parsed.docs, run, [], 'the file also holds ytt code (#@ annotations in its other strings), and the tool does not rewrite such a file');
+}

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
 import { classify } from '../src/classify.js';
 import { run } from '../src/engine.js';
 import { main } from '../src/cli.js';
@@ -22,7 +23,7 @@ import { copyOf, POD as SHARED_POD, repoWith, ROOT } from './support/repo.js';
  * Custom resources found in fixtures: the Kubernetes API has no schema for them, so they are
  * listed here by apiVersion/kind rather than skipped silently. A new one must be added by hand.
  */
-const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'helm.toolkit.fluxcd.io/v2beta2/HelmRelease', 'helm.cattle.io/v1/HelmChart', 'helm.cattle.io/v1/HelmChartConfig', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config', 'core.oam.dev/v1beta1/Application', 'argoproj.io/v1alpha1/ApplicationSet']);
+const CUSTOM_RESOURCES = new Set(['argoproj.io/v1alpha1/Rollout', 'serving.knative.dev/v1/Service', 'example.com/v1/MyOperatorCustomResource', 'helm.toolkit.fluxcd.io/v2/HelmRelease', 'helm.toolkit.fluxcd.io/v2beta2/HelmRelease', 'helm.cattle.io/v1/HelmChart', 'helm.cattle.io/v1/HelmChartConfig', 'argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1beta2/Kustomization', 'kustomize.toolkit.fluxcd.io/v1/Kustomization', 'helm.crossplane.io/v1beta1/Release', 'operators.coreos.com/v1alpha1/ClusterServiceVersion', 'example.com/v1/Widget', 'example.com/v1alpha1/Gadget', 'example.com/v1alpha1/StoreCluster', 'kyverno.io/v1/ClusterPolicy', 'apiextensions.crossplane.io/v1/Composition', 'template.openshift.io/v1/Template', 'kubevirt.io/v1/VirtualMachine', 'kubevirt.io/v1/VirtualMachineInstance', 'pool.kubevirt.io/v1alpha1/VirtualMachinePool', 'builtin/HelmChartInflationGenerator', 'skaffold/v4beta6/Config', 'core.oam.dev/v1beta1/Application', 'argoproj.io/v1alpha1/ApplicationSet', 'kappctrl.k14s.io/v1alpha1/App', 'data.packaging.carvel.dev/v1alpha1/Package', 'argoproj.io/v1alpha1/WorkflowTemplate']);
 
 /** Outputs that are fragments, not objects (no apiVersion, so no schema to pick): listed, not skipped silently. */
 const FRAGMENTS = new Set([
@@ -94,6 +95,37 @@ describe('fixture outputs validate against the Kubernetes API schema', () => {
   test('the fixture walk checked objects of several kinds', () => {
     const kinds = new Set(pairs.filter((p) => !NOT_OBJECTS.has(p.kind)).flatMap((p) => checkObjects(fs.readFileSync(p.output, 'utf8')).filter((o) => o.errors).map((o) => o.kind)));
     for (const k of ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'ReplicaSet']) expect(kinds).toContain(k);
+  });
+});
+
+/** The manifests written as strings of a file (a kapp-controller App's inline files, a ConfigMap's pod template), by document and key path. */
+function manifestStrings(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  parseAllDocuments(text).forEach((doc, i) => {
+    const walk = (v: unknown, at: string): void => {
+      if (typeof v === 'string') {
+        if (/\bkind\b/.test(v) && /\bapiVersion\b/.test(v) && checkObjects(v).length > 0) out.set(`${i}:${at}`, v);
+      } else if (Array.isArray(v)) v.forEach((x, j) => walk(x, `${at}[${j}]`));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+    };
+    walk(doc.toJS(), '');
+  });
+  return out;
+}
+
+describe('manifests rewritten inside strings validate against the Kubernetes API schema', () => {
+  const inStrings = pairs.filter((p) => /\/manifest-string/.test(p.name) && !NOT_OBJECTS.has(p.kind));
+  test('there are such fixtures', () => expect(inStrings.length).toBeGreaterThan(3));
+  test.each(inStrings.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const before = manifestStrings(fs.readFileSync(p.input, 'utf8'));
+    const after = manifestStrings(fs.readFileSync(p.output, 'utf8'));
+    const changed = [...after].filter(([k, v]) => before.get(k) !== v);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const [k, v] of changed) {
+      // Pods and workloads, which the schema knows.
+      expect({ k, checked: checkObjects(v).every((o) => o.errors !== undefined) }).toEqual({ k, checked: true });
+      expect({ k, added: newSchemaErrors(before.get(k)!, v) }).toEqual({ k, added: undefined });
+    }
   });
 });
 

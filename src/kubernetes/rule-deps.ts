@@ -26,8 +26,10 @@ import { keepForYttOverlays } from '../ytt/overlays.js';
 import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
 import { relabelSkaffoldTargets } from '../analysis/build-targets.js';
 import { fluxArgv } from '../kustomize/flux-substitute.js';
+import { manifestStringReports } from './manifest-strings.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
+export { manifestStringReports } from './manifest-strings.js';
 
 /** A GitLab CI config: `.gitlab-ci.yml` (or a name ending so), or a YAML file under a `.gitlab/` folder (local includes). */
 function isGitLabCi(abs: string): boolean {
@@ -92,8 +94,10 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   const flux = controllerPatchReports(ctx.file, docs, run);
   // Helm values strings a release reads (a ConfigMap its valuesFrom names, a HelmChart's valuesContent): read as its values.
   const strings = valuesStringReports(ctx.file, docs, run);
-  const inStrings = (r: { start: number }) => [...flux.ranges, ...strings.ranges].some(([s, e]) => r.start >= s && r.start < e);
-  const built = [...(patch ? reports.map(patch.finish) : reports).filter((r) => !inStrings(r)), ...flux.reports, ...strings.reports];
+  // Manifests written as strings (a kapp-controller App's inline files, a ConfigMap's pod template): read as manifests.
+  const manifests = manifestStringReports(ctx.file, docs, run, [...flux.ranges, ...strings.ranges]);
+  const inStrings = (r: { start: number }) => [...flux.ranges, ...strings.ranges, ...manifests.ranges].some(([s, e]) => r.start >= s && r.start < e);
+  const built = [...(patch ? reports.map(patch.finish) : reports).filter((r) => !inStrings(r)), ...flux.reports, ...strings.reports, ...manifests.reports];
   // A values file's probes render into the chart's objects.
   let chart: ReturnType<typeof chartObjects> | undefined;
   const object = ctx.file.kind === 'helm-values' && ctx.file.path !== '' ? () => (chart ??= chartObjects(ctx.file.path, run)) : manifestObject(docs);

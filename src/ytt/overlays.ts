@@ -431,8 +431,11 @@ const HINT =
 /**
  * A migratable probe of a plain YAML file that a ytt overlay writes into stays as it is, blocked
  * `overlay-patch`, naming the overlay. `docs`: the file's documents, as parsed for the probes.
+ * `inString`: the probe is in a manifest written as a string of the file (a kapp-controller App's
+ * inline file: src/kubernetes/manifest-strings.ts), `docs` that string's: an overlay written in
+ * another string of the same file (the App's template step, another inline file) holds it too.
  */
-export function keepForYttOverlays(r: Report, file: SourceFile, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext): Report {
+export function keepForYttOverlays(r: Report, file: SourceFile, docs: readonly Document.Parsed<ParsedNode, true>[], run: RunContext, inString = false): Report {
   if (!r.fix || !file.path || !YAML_FILE.test(file.path) || r.details?.probe === undefined) return r;
   const holds = yttHolds(run);
   if (holds.length === 0) return r;
@@ -442,7 +445,7 @@ export function keepForYttOverlays(r: Report, file: SourceFile, docs: readonly D
   const doc = docs[docIndex];
   const hold = holds.find(
     (h) =>
-      h.overlay !== file.path &&
+      (inString || h.overlay !== file.path) &&
       (h.probe === undefined || h.probe === probe) &&
       (h.container === undefined || h.container === container) &&
       (h.subset !== undefined ? (doc === undefined || docJs(doc) === undefined || contains(docJs(doc), h.subset)) : h.scope!.some((s) => within(file.path!, s.path))),
