@@ -98,6 +98,12 @@ export interface ProbeWalkOptions {
    * be enabled for every pod in it (Linkerd's `linkerd.io/inject` and default inbound policy).
    */
   namespaceMeta?: (name: string) => NamespaceMeta | undefined;
+  /**
+   * The namespaces the repository's builds put the file's objects in (a kustomization's
+   * `namespace:`, a Flux Kustomization's targetNamespace, an Argo CD destination: src/kubernetes/namespaces.ts):
+   * those that override an object's own metadata.namespace, and those that fill it where it has none.
+   */
+  appliedNamespaces?: () => readonly { name: string; via: string; overrides: boolean }[];
   /** Whether the repository holds a Linkerd `Server` (policy.linkerd.io), which may authorize the kubelet's probe. */
   linkerdServers?: () => boolean;
   /**
@@ -536,6 +542,31 @@ function resourceNamespace(path: readonly unknown[]): string | undefined {
   return isScalar(ns) && typeof ns.value === 'string' && ns.value !== '' ? ns.value : undefined;
 }
 
+/**
+ * meshOf with the Namespace(s) the object runs in: its own metadata.namespace (unless a build
+ * overrides it) and those the repository's builds put it in (ProbeWalkOptions.appliedNamespaces).
+ * Where they are several (two overlays of one base), the mesh that fails the probe for sure (a
+ * Linkerd authenticated policy) is taken first, then any mesh: the probe must pass in each.
+ */
+function namespacedMesh(path: readonly unknown[], opts: ProbeWalkOptions): Mesh | undefined {
+  const own = resourceNamespace(path);
+  const applied = opts.appliedNamespaces?.() ?? [];
+  const overriding = applied.filter((a) => a.overrides);
+  const candidates: { name: string; via?: string }[] = [
+    // An override replaces the object's own namespace, but the same file may be applied without it too.
+    ...(own !== undefined ? [{ name: own }] : applied.filter((a) => !a.overrides)),
+    ...overriding,
+  ];
+  const meshes: Mesh[] = [];
+  for (const c of candidates) {
+    const meta = opts.namespaceMeta!(c.name);
+    if (!meta) continue;
+    const mesh = meshOf(path, c.via !== undefined ? { ...meta, name: `${meta.name} (${c.via})` } : meta);
+    if (mesh) meshes.push(mesh);
+  }
+  return meshes.find((m) => m.policy !== undefined && LINKERD_AUTHENTICATED.has(m.policy.value)) ?? meshes[0] ?? meshOf(path);
+}
+
 /** Flux's HelmRelease: its `spec.values` are Helm values. */
 const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 
@@ -652,8 +683,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         if (ctx.list) {
-          const namespace = opts.namespaceMeta ? resourceNamespace(path) : undefined;
-          const mesh = meshOf(path, namespace !== undefined ? opts.namespaceMeta!(namespace) : undefined);
+          const mesh = opts.namespaceMeta ? namespacedMesh(path, opts) : meshOf(path);
           if (mesh) ctx.mesh = mesh;
         }
         const built = opts.builtContext?.(path, pair as Pair, docIndex);
