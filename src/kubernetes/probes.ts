@@ -2245,7 +2245,7 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
   const script = shellScriptIndex(argv);
   if (script !== undefined) {
     calls = scriptCalls(argv[script]!);
-    if (!calls || argv.slice(script + 1).some(mentionsBinary)) return undefined;
+    if (!calls || argv.slice(script + 1).some(mentionsBinary) || writesBinaryText(argv[script]!)) return undefined;
   } else calls = [argv];
   return installersOf(calls);
 }
@@ -2259,6 +2259,33 @@ function scriptCalls(script: string): string[][] | undefined {
     if (e instanceof ShellParseError) return undefined;
     throw e;
   }
+}
+
+/** After a command's words: its output goes to a file (`> f`, `>> f`, `&> f`, `| tee f`), not to /dev/null or stderr. */
+const OUTPUT_TO_FILE = /^[ \t]*(?:(?:1?>>?|&>>?|>\|)(?![&>])(?![ \t]*\/dev\/null\b)|\|[ \t]*(?:sudo[ \t]+)?tee\b)/;
+
+/**
+ * Whether a script writes text naming the binary into a file: a here-document whose body names it
+ * (`cat > /usr/local/bin/healthcheck <<EOF … exec grpc_health_probe … EOF`, also one another
+ * command reads: `sh <<EOF`), or a printf or echo that names it with its output to a file
+ * (`printf '#!/bin/sh\nexec /bin/grpc_health_probe -addr=:5000\n' > /bin/healthcheck`). That file
+ * (a wrapper, a config) runs or names the binary later: the script is more than an install.
+ */
+function writesBinaryText(script: string): boolean {
+  let parsed: ShScript;
+  try {
+    parsed = parseShell(script);
+  } catch (e) {
+    if (e instanceof ShellParseError) return false;
+    throw e;
+  }
+  if (parsed.heredocs.some((h) => mentionsBinary(script.slice(h.start, h.end)))) return true;
+  const noEnv = () => undefined;
+  return parsed.calls.some((call) => {
+    const words = call.args.map((w) => resolveWord(w, noEnv).text);
+    const command = basename(words[0] ?? '');
+    return (command === 'printf' || command === 'echo') && words.slice(1).some(mentionsBinary) && OUTPUT_TO_FILE.test(script.slice(call.end));
+  });
 }
 
 /** The installers through which `calls` name the binary, when every call that names it is one (see installCommands). */
@@ -2285,7 +2312,7 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
  */
 export function scriptInstallsOnly(script: string): string[] | undefined {
   const calls = scriptCalls(script);
-  const commands = calls ? installersOf(calls) : undefined;
+  const commands = calls && !writesBinaryText(script) ? installersOf(calls) : undefined;
   return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
 }
 const DOWNLOADERS = new Set(['wget', 'curl']);
