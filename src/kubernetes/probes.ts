@@ -170,6 +170,8 @@ export interface Mesh {
 /** A Namespace object of the repository: what it says of the pods in it. */
 export interface NamespaceMeta {
   name: string;
+  /** What puts the object in it, where not its own metadata.namespace (`namespace: in app/kustomization.yaml`), for messages. */
+  via?: string;
   annotations: ReadonlyMap<string, string>;
   labels: ReadonlyMap<string, string>;
 }
@@ -224,12 +226,14 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
   if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
   if (rewriteOff !== undefined) return istio();
   const ns = (key: string) => namespace?.annotations.get(key);
+  const nsShown = () => `${namespace!.name}${namespace!.via !== undefined ? ` (${namespace!.via})` : ''}`;
   const linkerd = (evidence: string): Mesh => {
     const mesh: Mesh = { name: 'Linkerd', evidence };
     const own = annotation('config.linkerd.io/default-inbound-policy');
     const nsPolicy = ns('config.linkerd.io/default-inbound-policy');
     if (own !== undefined) mesh.policy = { value: own, where: 'the pod template' };
-    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${namespace!.name}` };
+    // What puts the object in the Namespace is said once: in the evidence when it names the Namespace.
+    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${evidence.includes(' on its Namespace ') ? namespace!.name : nsShown()}` };
     const skip = annotation('config.linkerd.io/skip-inbound-ports') ?? ns('config.linkerd.io/skip-inbound-ports');
     if (skip !== undefined) mesh.skipPorts = { value: skip, annotation: 'config.linkerd.io/skip-inbound-ports' };
     return mesh;
@@ -241,7 +245,7 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
   if (inject === 'enabled' || inject === 'ingress') return linkerd(`linkerd.io/inject: ${inject}`);
   // Injection enabled on the Namespace (the usual way), unless the template says otherwise.
   const nsInject = ns('linkerd.io/inject');
-  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${namespace!.name}`);
+  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${nsShown()}`);
   // Consul's webhook injects where connect-inject is true (strconv.ParseBool); an exported pod has its sidecar.
   const consulInject = annotation('consul.hashicorp.com/connect-inject');
   const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') ? 'envoy-sidecar' : undefined;
@@ -261,7 +265,7 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
     const exclude = annotation('openservicemesh.io/inbound-port-exclusion-list');
     return {
       name: 'OSM',
-      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${namespace!.name}` : ''}`,
+      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${nsShown()}` : ''}`,
       ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'openservicemesh.io/inbound-port-exclusion-list' } } : {}),
     };
   }
@@ -561,7 +565,7 @@ function namespacedMesh(path: readonly unknown[], opts: ProbeWalkOptions): Mesh 
   for (const c of candidates) {
     const meta = opts.namespaceMeta!(c.name);
     if (!meta) continue;
-    const mesh = meshOf(path, c.via !== undefined ? { ...meta, name: `${meta.name} (${c.via})` } : meta);
+    const mesh = meshOf(path, c.via !== undefined ? { ...meta, via: c.via } : meta);
     if (mesh) meshes.push(mesh);
   }
   return meshes.find((m) => m.policy !== undefined && LINKERD_AUTHENTICATED.has(m.policy.value)) ?? meshes[0] ?? meshOf(path);
