@@ -2310,7 +2310,8 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
 /**
  * A script held in a YAML string outside any container (a rockcraft or snapcraft part's
  * `override-build`, a CI job's script) that only installs the binary: it downloads it (wget, curl)
- * and at most places it (chmod, cp, mv, …), and nothing else of the script names it. The
+ * and at most places it (chmod, cp, mv, …), nothing else of the script names it, and it writes
+ * no text naming it into a file (writesBinaryText: a wrapper that runs it). The
  * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
  * alone may take it from an image this repository builds).
  */
