@@ -291,7 +291,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action';
+export type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action';
 
 const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
@@ -336,7 +336,7 @@ interface Place {
 }
 
 /** The folders a script starting in `cwd` (from the repository's root) reads relative paths from; undefined: startDirs'. */
-function startIn(cwd: string | null | undefined, abs: string, run: RunContext): string[] | null | undefined {
+export function startIn(cwd: string | null | undefined, abs: string, run: RunContext): string[] | null | undefined {
   if (cwd === undefined) return undefined;
   if (cwd === null) return null;
   const root = enclosingRepository(path.dirname(abs)) ?? run.cwd;
@@ -344,7 +344,7 @@ function startIn(cwd: string | null | undefined, abs: string, run: RunContext): 
 }
 
 /** The folders a script's relative paths are read from before any `cd`: its own, the repository's root, the run's. */
-function startDirs(abs: string, run: RunContext): string[] {
+export function startDirs(abs: string, run: RunContext): string[] {
   const root = enclosingRepository(path.dirname(abs));
   return [...new Set([path.dirname(abs), root, run.cwd].filter((d): d is string => d !== undefined))];
 }
@@ -538,7 +538,7 @@ export function sshCommand(words: readonly string[], at: number): string | undef
   return command.length > 0 ? command.join(' ') : undefined;
 }
 
-function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
+export function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);

@@ -99,6 +99,12 @@ export interface ProbeWalkOptions {
    * be enabled for every pod in it (Linkerd's `linkerd.io/inject` and default inbound policy).
    */
   namespaceMeta?: (name: string) => NamespaceMeta | undefined;
+  /**
+   * The namespaces the repository's builds put the file's objects in (a kustomization's
+   * `namespace:`, a Flux Kustomization's targetNamespace, an Argo CD destination: src/kubernetes/namespaces.ts):
+   * those that override an object's own metadata.namespace, and those that fill it where it has none.
+   */
+  appliedNamespaces?: () => readonly { name: string; via: string; overrides: boolean }[];
   /** Whether the repository holds a Linkerd `Server` (policy.linkerd.io), which may authorize the kubelet's probe. */
   linkerdServers?: () => boolean;
   /**
@@ -171,6 +177,8 @@ export interface Mesh {
 /** A Namespace object of the repository: what it says of the pods in it. */
 export interface NamespaceMeta {
   name: string;
+  /** What puts the object in it, where not its own metadata.namespace (`namespace: in app/kustomization.yaml`), for messages. */
+  via?: string;
   annotations: ReadonlyMap<string, string>;
   labels: ReadonlyMap<string, string>;
 }
@@ -225,12 +233,14 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
   if (istioProxy) return istio(`an istio-proxy container in ${istioProxy}`);
   if (rewriteOff !== undefined) return istio();
   const ns = (key: string) => namespace?.annotations.get(key);
+  const nsShown = () => `${namespace!.name}${namespace!.via !== undefined ? ` (${namespace!.via})` : ''}`;
   const linkerd = (evidence: string): Mesh => {
     const mesh: Mesh = { name: 'Linkerd', evidence };
     const own = annotation('config.linkerd.io/default-inbound-policy');
     const nsPolicy = ns('config.linkerd.io/default-inbound-policy');
     if (own !== undefined) mesh.policy = { value: own, where: 'the pod template' };
-    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${namespace!.name}` };
+    // What puts the object in the Namespace is said once: in the evidence when it names the Namespace.
+    else if (nsPolicy !== undefined) mesh.policy = { value: nsPolicy, where: `its Namespace ${evidence.includes(' on its Namespace ') ? namespace!.name : nsShown()}` };
     const skip = annotation('config.linkerd.io/skip-inbound-ports') ?? ns('config.linkerd.io/skip-inbound-ports');
     if (skip !== undefined) mesh.skipPorts = { value: skip, annotation: 'config.linkerd.io/skip-inbound-ports' };
     return mesh;
@@ -242,7 +252,7 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
   if (inject === 'enabled' || inject === 'ingress') return linkerd(`linkerd.io/inject: ${inject}`);
   // Injection enabled on the Namespace (the usual way), unless the template says otherwise.
   const nsInject = ns('linkerd.io/inject');
-  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${namespace!.name}`);
+  if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${nsShown()}`);
   // Consul's webhook injects where connect-inject is true (strconv.ParseBool); an exported pod has its sidecar.
   const consulInject = annotation('consul.hashicorp.com/connect-inject');
   const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') ? 'envoy-sidecar' : undefined;
@@ -262,7 +272,7 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
     const exclude = annotation('openservicemesh.io/inbound-port-exclusion-list');
     return {
       name: 'OSM',
-      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${namespace!.name}` : ''}`,
+      evidence: `openservicemesh.io/sidecar-injection: enabled${osm === undefined ? ` on its Namespace ${nsShown()}` : ''}`,
       ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'openservicemesh.io/inbound-port-exclusion-list' } } : {}),
     };
   }
@@ -543,6 +553,31 @@ function resourceNamespace(path: readonly unknown[]): string | undefined {
   return isScalar(ns) && typeof ns.value === 'string' && ns.value !== '' ? ns.value : undefined;
 }
 
+/**
+ * meshOf with the Namespace(s) the object runs in: its own metadata.namespace (unless a build
+ * overrides it) and those the repository's builds put it in (ProbeWalkOptions.appliedNamespaces).
+ * Where they are several (two overlays of one base), the mesh that fails the probe for sure (a
+ * Linkerd authenticated policy) is taken first, then any mesh: the probe must pass in each.
+ */
+function namespacedMesh(path: readonly unknown[], opts: ProbeWalkOptions): Mesh | undefined {
+  const own = resourceNamespace(path);
+  const applied = opts.appliedNamespaces?.() ?? [];
+  const overriding = applied.filter((a) => a.overrides);
+  const candidates: { name: string; via?: string }[] = [
+    // An override replaces the object's own namespace, but the same file may be applied without it too.
+    ...(own !== undefined ? [{ name: own }] : applied.filter((a) => !a.overrides)),
+    ...overriding,
+  ];
+  const meshes: Mesh[] = [];
+  for (const c of candidates) {
+    const meta = opts.namespaceMeta!(c.name);
+    if (!meta) continue;
+    const mesh = meshOf(path, c.via !== undefined ? { ...meta, via: c.via } : meta);
+    if (mesh) meshes.push(mesh);
+  }
+  return meshes.find((m) => m.policy !== undefined && LINKERD_AUTHENTICATED.has(m.policy.value)) ?? meshes[0] ?? meshOf(path);
+}
+
 /** Flux's HelmRelease: its `spec.values` are Helm values. */
 const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io/';
 
@@ -659,8 +694,7 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         for (const n of items) handled.add(n as Node);
         const ctx = containerContext(path);
         if (ctx.list) {
-          const namespace = opts.namespaceMeta ? resourceNamespace(path) : undefined;
-          const mesh = meshOf(path, namespace !== undefined ? opts.namespaceMeta!(namespace) : undefined);
+          const mesh = opts.namespaceMeta ? namespacedMesh(path, opts) : meshOf(path);
           if (mesh) ctx.mesh = mesh;
         }
         const built = opts.builtContext?.(path, pair as Pair, docIndex);
@@ -2223,7 +2257,7 @@ function installCommands(container: YAMLMap | undefined): string[] | undefined {
   const script = shellScriptIndex(argv);
   if (script !== undefined) {
     calls = scriptCalls(argv[script]!);
-    if (!calls || argv.slice(script + 1).some(mentionsBinary)) return undefined;
+    if (!calls || argv.slice(script + 1).some(mentionsBinary) || writesBinaryText(argv[script]!)) return undefined;
   } else calls = [argv];
   return installersOf(calls);
 }
@@ -2237,6 +2271,33 @@ function scriptCalls(script: string): string[][] | undefined {
     if (e instanceof ShellParseError) return undefined;
     throw e;
   }
+}
+
+/** After a command's words: its output goes to a file (`> f`, `>> f`, `&> f`, `| tee f`), not to /dev/null or stderr. */
+const OUTPUT_TO_FILE = /^[ \t]*(?:(?:1?>>?|&>>?|>\|)(?![&>])(?![ \t]*\/dev\/null\b)|\|[ \t]*(?:sudo[ \t]+)?tee\b)/;
+
+/**
+ * Whether a script writes text naming the binary into a file: a here-document whose body names it
+ * (`cat > /usr/local/bin/healthcheck <<EOF … exec grpc_health_probe … EOF`, also one another
+ * command reads: `sh <<EOF`), or a printf or echo that names it with its output to a file
+ * (`printf '#!/bin/sh\nexec /bin/grpc_health_probe -addr=:5000\n' > /bin/healthcheck`). That file
+ * (a wrapper, a config) runs or names the binary later: the script is more than an install.
+ */
+function writesBinaryText(script: string): boolean {
+  let parsed: ShScript;
+  try {
+    parsed = parseShell(script);
+  } catch (e) {
+    if (e instanceof ShellParseError) return false;
+    throw e;
+  }
+  if (parsed.heredocs.some((h) => mentionsBinary(script.slice(h.start, h.end)))) return true;
+  const noEnv = () => undefined;
+  return parsed.calls.some((call) => {
+    const words = call.args.map((w) => resolveWord(w, noEnv).text);
+    const command = basename(words[0] ?? '');
+    return (command === 'printf' || command === 'echo') && words.slice(1).some(mentionsBinary) && OUTPUT_TO_FILE.test(script.slice(call.end));
+  });
 }
 
 /** The installers through which `calls` name the binary, when every call that names it is one (see installCommands). */
@@ -2257,13 +2318,14 @@ function installersOf(calls: readonly string[][]): string[] | undefined {
 /**
  * A script held in a YAML string outside any container (a rockcraft or snapcraft part's
  * `override-build`, a CI job's script) that only installs the binary: it downloads it (wget, curl)
- * and at most places it (chmod, cp, mv, …), and nothing else of the script names it. The
+ * and at most places it (chmod, cp, mv, …), nothing else of the script names it, and it writes
+ * no text naming it into a file (writesBinaryText: a wrapper that runs it). The
  * commands that name it, in order; undefined when any may run it, or nothing downloads it (a cp
  * alone may take it from an image this repository builds).
  */
 export function scriptInstallsOnly(script: string): string[] | undefined {
   const calls = scriptCalls(script);
-  const commands = calls ? installersOf(calls) : undefined;
+  const commands = calls && !writesBinaryText(script) ? installersOf(calls) : undefined;
   return commands?.some((c) => DOWNLOADERS.has(c)) ? commands : undefined;
 }
 const DOWNLOADERS = new Set(['wget', 'curl']);

@@ -16,7 +16,7 @@ import { relabelTransformerPatches } from '../kustomize/transformers.js';
 import type { FileContext, Report, RunContext, SourceFile } from '../types.js';
 import { keepForCompositionPatches } from './composition.js';
 import { crdProbeSchema } from './crd-schemas.js';
-import { hasLinkerdServer, namespaceMeta } from './namespaces.js';
+import { appliedNamespaces, hasLinkerdServer, namespaceMeta } from './namespaces.js';
 import { keepForGoReaders } from './go-readers.js';
 import { relabelGoReleaser } from './goreleaser.js';
 import { chartObjects, keepForPatchCommands, manifestObject } from './patch-commands.js';
@@ -81,6 +81,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(!smp && values.baseHandlers ? { baseHandlers: values.baseHandlers } : {}),
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
     namespaceMeta: (name) => namespaceMeta(run, name),
+    appliedNamespaces: () => appliedNamespaces(run, ctx.file.path),
     linkerdServers: () => hasLinkerdServer(run),
     ...(patch ? { builtContext: patch.builtContext } : {}),
     // `${GRPC_PORT}` that a Flux Kustomization building the file fills in (src/kustomize/flux-substitute.ts):

@@ -13,8 +13,11 @@
  * of the repository (which files ytt is run with is not in the files); where `by` is anything else
  * (`overlay.all`, a function, a combination), every document of the plain YAML files of every
  * path that a `ytt -f` command of the repository (a script, Makefile, workflow, any file git finds
- * one in) runs the overlay with (`ytt -f shared/ -f ops/`, which names it or a folder holding it),
- * the whole repository where such a command names a path by a variable or a glob; where no
+ * one in) runs the overlay with (`ytt -f shared/ -f ops/`, which names it or a folder holding it;
+ * a relative path read from the repository's top, the command file's folder, and in a script, a
+ * workflow step or a CI job from where it runs: a step's `working-directory`, a `cd` before it, or
+ * after a `cd` to a folder known only at run time, each folder of the repository holding such a
+ * path), the whole repository where such a command names a path by a variable or a glob; where no
  * command names it, under the nearest folder at or above the overlay's that holds plain YAML files
  * of its own (the repository at the most: `config/overlays/prod/probe.yml` beside `config/base/`
  * reaches the repository, as `config/` holds only folders). An overlay written as a string of another document (a
@@ -34,6 +37,10 @@ import { parseYaml } from '../parse/yaml.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { hasYttOverlay, isYttText } from './detect.js';
+import { baseName } from '../analysis/heredoc-manifest.js';
+import { scriptVariables, unwrap } from '../analysis/script-runs.js';
+import { parseShell, ShellParseError } from '../analysis/shell.js';
+import { scriptsOf, startDirs, startIn, type ScriptKind } from '../kubernetes/patch-commands.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 const PROBES = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
@@ -259,9 +266,14 @@ function yttCommands(run: RunContext, top: string): YttCommand[] {
   known = [];
   const named = namedFiles(run);
   const files = [...(filesMayHold(run, run.repositoryFiles(), String.raw`(?:^|[^\w.-])ytt[ \t].*(?:-f|--file)`) ?? [...named.shell, ...named.makefiles, ...named.yaml])];
+  let kinds: Map<string, ScriptKind> | undefined;
   for (const file of files) {
     const text = run.readText(file);
     if (text === undefined || !text.includes('ytt')) continue;
+    kinds ??= scriptKinds(run);
+    const kind = kinds.get(file);
+    // Where a script runs its ytt commands from (a step's working-directory, a `cd`), by line.
+    const places = kind === undefined ? undefined : yttPlaces(text, kind, file, run);
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const m = YTT_COMMAND.exec(lines[i]!);
@@ -279,15 +291,99 @@ function yttCommands(run: RunContext, top: string): YttCommand[] {
       }
       if (values.length === 0) continue;
       const unknown = values.some((v) => /[$*?{~]/.test(v));
-      const paths = values
-        .filter((v) => !/[$*?{~]/.test(v) && !/^[a-z]+:\/\//i.test(v))
-        .flatMap((v) => [path.resolve(top, v), path.resolve(path.dirname(file), v)])
-        .map((p) => p.replace(/[\\/]+$/, '') || p);
+      const place = places?.get(i + 1);
+      const literal = values.filter((v) => !/[$*?{~]/.test(v) && !/^[a-z]+:\/\//i.test(v));
+      const paths = literal
+        .flatMap((v) => [path.resolve(top, v), path.resolve(path.dirname(file), v), ...(Array.isArray(place) ? place.map((d) => path.resolve(d, v)) : [])])
+        .map(trimmed);
       known.push({ file, line: i + 1, paths: [...new Set(paths)], unknown });
+      // After a `cd` to a folder known only at run time: each folder of the repository it may be, one command each.
+      if (place === null) for (const d of foldersHolding(literal, run)) known.push({ file, line: i + 1, paths: [...new Set(literal.map((v) => trimmed(path.resolve(d, v))))], unknown });
     }
   }
   commandsByRun.set(run, known);
   return known;
+}
+
+/** The kind of script file each of the repository's scripts, Makefiles, workflows, CI pipelines and actions is, as the patch readers read them (src/kubernetes/patch-commands.ts). */
+function scriptKinds(run: RunContext): Map<string, ScriptKind> {
+  const named = namedFiles(run);
+  const kinds = new Map<string, ScriptKind>();
+  for (const f of named.shell) kinds.set(f, 'shell');
+  for (const f of named.makefiles) kinds.set(f, 'make');
+  for (const f of named.ciYaml) kinds.set(f, 'ci');
+  for (const f of named.jenkinsfiles) kinds.set(f, 'jenkins');
+  for (const f of named.yaml) if (/^action\.ya?ml$/.test(path.basename(f))) kinds.set(f, 'action');
+  for (const f of named.workflows) kinds.set(f, 'workflow');
+  return kinds;
+}
+
+/**
+ * The folders each `ytt` command of a script file runs in, by the file's line of the command:
+ * where the script starts (a workflow step's `working-directory`, the job's or workflow's
+ * `defaults.run.working-directory`: src/kubernetes/patch-commands.ts scriptsOf), then each
+ * `cd`/`pushd` to a literal folder before it, as the patch readers follow them (scriptHolds there).
+ * null: a `cd` to a folder known only at run time.
+ */
+function yttPlaces(text: string, kind: ScriptKind, abs: string, run: RunContext): Map<number, string[] | null> {
+  const out = new Map<number, string[] | null>();
+  for (const s of scriptsOf(text, kind, abs)) {
+    if (!s.script.includes('ytt')) continue;
+    let parsed: ReturnType<typeof parseShell>;
+    try {
+      parsed = parseShell(s.script);
+    } catch (e) {
+      if (!(e instanceof ShellParseError)) throw e;
+      continue;
+    }
+    const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+    let here: string[] | null = startIn(s.cwd, abs, run) ?? startDirs(abs, run);
+    for (const call of parsed.calls) {
+      const words = call.args.map((w) => s.resolve(w, env));
+      const texts = words.map((w) => w.text);
+      if (texts[0] === 'cd' || texts[0] === 'pushd') {
+        const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
+        if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
+        else if (here !== null) here = [...new Set([...here.map((d) => path.resolve(d, to.text)), ...here])];
+        continue;
+      }
+      // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `time`).
+      let i = 0;
+      for (let guard = 0; guard < 8 && i < texts.length; guard++) {
+        const w = unwrap(texts, i);
+        if (!w || 'script' in w) break;
+        i = w.next;
+      }
+      if (texts[i] === undefined || baseName(texts[i]!) !== 'ytt') continue;
+      const line = s.line(call.start);
+      const known = out.get(line);
+      out.set(line, known === null || here === null ? null : [...new Set([...(known ?? []), ...here])]);
+    }
+  }
+  return out;
+}
+
+function trimmed(p: string): string {
+  return p.replace(/[\\/]+$/, '') || p;
+}
+
+/**
+ * The repository's folders that hold one of a ytt command's relative paths (`overlays`,
+ * `deploy/overlays/`): where the command may run when it comes after a `cd` to a folder known only
+ * at run time.
+ */
+function foldersHolding(values: readonly string[], run: RunContext): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    const tail = trimmed(path.normalize(v));
+    if (path.isAbsolute(tail) || tail === '.' || tail.startsWith('..')) continue;
+    const suffix = path.sep + tail;
+    for (const f of run.repositoryFiles()) {
+      if (f.endsWith(suffix)) out.add(f.slice(0, f.length - suffix.length));
+      for (let at = f.indexOf(suffix + path.sep); at !== -1; at = f.indexOf(suffix + path.sep, at + 1)) out.add(f.slice(0, at));
+    }
+  }
+  return [...out];
 }
 
 function keyText(node: unknown): string | undefined {
