@@ -208,6 +208,8 @@ describe('commands and patches known only at run time (hunt 5: F8, F1, F13, F2, 
   test.each([
     ['a make variable set to another tool', 'Makefile', `KUBECTL ?= helm\ndeploy:\n\t$(KUBECTL) patch pod p --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`],
     ['a variable command whose name is no kubectl', 'deploy.sh', `$CMD patch pod p --type=json -p ${JSON_OP}\n`],
+    ['a function of the script that passes no argument on', 'deploy.sh', `kc() { kubectl --context x get pods; }\nkc patch pod p --type=json -p ${JSON_OP}\n`],
+    ['a command the script does not define, in a script that sources nothing', 'deploy.sh', `kc patch pod p --type=json -p ${JSON_OP}\n`],
     ['a patch known only at run time, of another object', 'deploy.sh', `kubectl patch pod q --type=json -p "$PATCH"\n`],
     ['a patch known only at run time, of another kind', 'deploy.sh', `kubectl patch configmap p -p "$PATCH"\n`],
     ['-p "$(cat FILE)" of a file that patches another probe', 'deploy.sh', `kubectl patch pod p --type=json -p "$(cat other.json)"\n`],

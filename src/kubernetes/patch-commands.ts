@@ -47,8 +47,8 @@ import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
-import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc } from '../analysis/shell.js';
+import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { filesMayHold } from '../discover/grep.js';
@@ -84,6 +84,7 @@ export interface PatchHold {
 }
 
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
+const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
 const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
@@ -390,11 +391,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
   let heredocs: ShHeredoc[];
+  let functions: ShScript['functions'];
   try {
     const parsed = parseShell(script);
     calls = parsed.calls;
     setsOtherwise = parsed.setsOtherwise;
     heredocs = parsed.heredocs;
+    functions = parsed.functions;
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
     return [];
@@ -403,7 +406,10 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
-  for (const call of calls) {
+  // A call of a function (or alias) of the script is read as the commands it runs with the call's words (`kc patch …` of `kc() { kubectl --context x "$@"; }`).
+  const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
+  const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
+  for (const call of calls.flatMap((c) => called(c) ?? [c])) {
     const words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
     const texts = words.map((w) => w.text);
@@ -456,6 +462,12 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
       const j = texts.findIndex((t, k) => k > i && (baseName(t) === 'kubectl' || baseName(t) === 'oc') && texts.slice(k + 1).includes('patch'));
       if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
+      // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
+      // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
+      else if (sources && words[i]!.unresolved.length === 0 && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
+        const shown = words[i]!.written ?? texts[i]!;
+        for (const h of commandHolds([{ text: 'kubectl', unresolved: [] }, ...words.slice(i + 1)], where, place)) out.push({ ...h, what: h.what.replace(' with kubectl', ` with ${shown}, a command this script does not define, read as kubectl`) });
+      }
     }
   }
   // `ssh HOST <<'EOF'`, `ssh HOST bash -s <<EOF`, `bash <<EOF`: a shell reads the here-document as its script.
