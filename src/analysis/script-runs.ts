@@ -85,9 +85,10 @@ export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, sets
  * them in place: `"$@"` and `$*` (each argument a word), `"$*"` (one word), `$1`…`$9` (after the
  * `shift`s before it in the body), at the call's place. An alias the script sets (`alias
  * kc='kubectl --context x'`) is the alias's command with the call's words after it. A body call
- * that reads no argument is the script's own call, read where it stands, not again here; a
- * function that passes none on runs none of the call's words: `[]`. Undefined when the call's
- * command is no function or alias of the script. Functions calling functions are followed 4 deep.
+ * that reads no argument is the script's own call, read where it stands, not again here.
+ * Undefined when the call's command is no function or alias of the script, or one whose calls read
+ * no argument or read them otherwise (`"${@:2}"`, an array of them): the call is then read as
+ * written. Functions calling functions are followed 4 deep.
  */
 export function scriptFunctions(calls: readonly ShCall[], functions: readonly ShFunction[] | undefined, resolve: Resolve, parse: (script: string) => ShCall[]): (call: ShCall) => ShCall[] | undefined {
   const bodies = new Map<string, ShCall[]>();
@@ -118,6 +119,8 @@ export function scriptFunctions(calls: readonly ShCall[], functions: readonly Sh
     const made: ShCall[] = alias ? [{ ...call, args: [...alias, ...call.args.slice(1)] }] : [];
     let shifted = 0;
     for (const b of body ?? []) {
+      // `"${@:2}"`, `${1:-x}`, `"${args[@]}"` (the arguments kept in an array): read otherwise, the call stays as written.
+      if (b.args.some((w) => w.parts.some((p) => p.type === 'param' && !p.simple && (/^[1-9@*]$/.test(p.name) || /\[[@*]\]/.test(p.source ?? ''))))) return undefined;
       const words = b.args.map((w) => resolve(w, noEnv).text);
       // `shift`, `shift 2`: the arguments after it start later.
       if (words[0] === 'shift' && (words.length === 1 || /^\d+$/.test(words[1]!))) {
@@ -127,6 +130,8 @@ export function scriptFunctions(calls: readonly ShCall[], functions: readonly Sh
       const args = withArguments(b.args, call.args.slice(1 + shifted));
       if (args) made.push({ ...b, args, start: call.start, end: call.end });
     }
+    // A function none of whose calls reads the arguments may pass them on otherwise (`local cmd=("$@")`): the call stays as written.
+    if (made.length === 0) return undefined;
     return made.flatMap((c) => (c.args.length > 0 ? expand(c, depth + 1) ?? [c] : []));
   };
   return (call) => expand(call, 0);

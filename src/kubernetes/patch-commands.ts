@@ -464,7 +464,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
       // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
       // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
-      else if (sources && words[i]!.unresolved.length === 0 && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
+      else if (sources && words[i]!.unresolved.length === 0 && !functions?.some((f) => f.name === texts[i]) && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
         const shown = words[i]!.written ?? texts[i]!;
         for (const h of commandHolds([{ text: 'kubectl', unresolved: [] }, ...words.slice(i + 1)], where, place)) out.push({ ...h, what: h.what.replace(' with kubectl', ` with ${shown}, a command this script does not define, read as kubectl`) });
       }
