@@ -46,7 +46,7 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
-import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
+import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
@@ -283,7 +283,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     }
     if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
+    for (const s of scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may))) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
@@ -550,19 +550,18 @@ export function sshCommand(words: readonly string[], at: number): string | undef
   return command.length > 0 ? command.join(' ') : undefined;
 }
 
-function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
+/** `overrides`: what the repository's make runs give a Makefile's variables (none: the Makefile's own values alone). */
+function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides = noOverrides): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
     if (!recipes) return [];
     const resolve = referenceResolver(recipes.references, resolveWord);
-    const values = makeVariables(text);
+    const values = makeVariableValues(text, overrides);
     // `$(CURDIR)`: the folder make runs in, the Makefile's own (`make -C`, or make run there).
-    if (!values.has('CURDIR')) values.set('CURDIR', path.dirname(abs));
-    return recipes.lines.map((l) => {
-      const { script, at } = expandMakeVariables(l, recipes.references, values);
-      return { script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) };
-    });
+    if (!values.has('CURDIR')) values.set('CURDIR', [path.dirname(abs)]);
+    // A line whose variables the repository's make runs give other values is read once for each.
+    return recipes.lines.flatMap((l) => expandMakeVariables(l, recipes.references, values).map(({ script, at }) => ({ script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) })));
   }
   if (kind === 'jenkins') {
     // A `dir('k8s') { sh … }` block runs its steps in another folder: where, the reader does not follow (any file).
@@ -592,31 +591,6 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
     }
   }
   return out;
-}
-
-/**
- * A recipe line with the references to the Makefile's literal variables (`$(KUBECTL)` of
- * `KUBECTL ?= kubectl`) put in place as make does before the shell reads the line; the others stay
- * values known only at run time. `at`: the Makefile offset of each character.
- */
-function expandMakeVariables(l: RecipeLine, references: Recipes['references'], values: ReadonlyMap<string, string | null>): { script: string; at: number[] } {
-  let script = '';
-  const at: number[] = [];
-  let last = 0;
-  for (const m of l.script.matchAll(/\$\{__MK(\d+)\}/g)) {
-    const ref = references[Number(m[1])]!;
-    const name = /^\$[({]([A-Za-z_][\w.-]*)[)}]$/.exec(ref.text)?.[1];
-    const value = name !== undefined ? values.get(name) : undefined;
-    if (value === undefined || value === null) continue;
-    script += l.script.slice(last, m.index);
-    at.push(...l.at.slice(last, m.index));
-    script += value;
-    for (let k = 0; k < value.length; k++) at.push(ref.start);
-    last = m.index + m[0].length;
-  }
-  script += l.script.slice(last);
-  at.push(...l.at.slice(last));
-  return { script, at };
 }
 
 /** `defaults: {run: {working-directory: …}}` of a workflow or job. */
@@ -653,6 +627,63 @@ function makeIncludes(text: string, abs: string): string[] {
     for (const name of m[1]!.trim().split(/[ \t]+/)) {
       if (name === '' || /[$*?[]/.test(name)) continue;
       out.push(path.resolve(path.dirname(abs), name));
+    }
+  }
+  return out;
+}
+
+const overridesByRun = new WeakMap<RunContext, MakeOverrides>();
+/** A text that may run make. */
+const MAKE_RUN = /\bg?make\b|\$[({]MAKE[)}]/;
+const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
+
+/**
+ * What the repository's make runs give the Makefiles' variables (src/analysis/makefile.ts
+ * readMakeRun): the make calls of the scripts patchHolds reads (and of the Makefiles they include),
+ * read once per run, when a Makefile that may patch a probe sets a variable to a literal. Every
+ * run counts for every Makefile (which one a run reads, `-C`, `-f`, its folder, is not followed):
+ * a value may be one too many, never one missed. `may`: git's answer for the patch search, whose
+ * files are searched again for make (a file it left out may still run make).
+ */
+function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): MakeOverrides {
+  let out = overridesByRun.get(run);
+  if (out) return out;
+  out = noOverrides();
+  overridesByRun.set(run, out);
+  const files = [...scripts];
+  const listed = new Set(files.map((f) => f.abs));
+  const searched = new Set(listed);
+  const makeMay = may !== undefined ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
+  for (let k = 0; k < files.length; k++) {
+    const { abs, kind } = files[k]!;
+    if (makeMay !== undefined && searched.has(abs) && !makeMay.has(abs) && kind !== 'make') continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > MAX_BYTES) continue;
+    if (kind === 'make') {
+      for (const inc of makeIncludes(text, abs)) {
+        if (listed.has(inc)) continue;
+        listed.add(inc);
+        files.push({ abs: inc, kind: 'make' });
+      }
+    }
+    if (!MAKE_RUN.test(text)) continue;
+    for (const s of scriptsOf(text, kind, abs)) {
+      let parsed: ShScript;
+      try {
+        parsed = parseShell(s.script);
+      } catch (e) {
+        if (!(e instanceof ShellParseError)) throw e;
+        continue;
+      }
+      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+      const called = scriptFunctions(parsed.calls, parsed.functions, s.resolve, (t) => parseShell(t).calls);
+      for (const call of parsed.calls.flatMap((c) => called(c) ?? [c])) {
+        const words = call.args.map((w) => s.resolve(w, env));
+        readMakeRun(call, words, (w) => s.resolve(w, env), (texts, at) => {
+          const w = unwrap(texts, at);
+          return w && 'next' in w ? w.next : undefined;
+        }, out);
+      }
     }
   }
   return out;
