@@ -269,9 +269,14 @@ export interface MakeOverrides {
   environment: Map<string, Set<string> | null>;
   /** A make run reads the environment over the Makefile (`make -e`). */
   environmentFirst: boolean;
+  /**
+   * The environments of the scripts that run make, by name: a pipeline's `env:`/`variables:`, a
+   * variable the script exports or sets otherwise (null: any value); undefined: not set there.
+   */
+  ambient: ((name: string) => string | null | undefined)[];
 }
 
-export const noOverrides = (): MakeOverrides => ({ commandLine: new Map(), environment: new Map(), environmentFirst: false });
+export const noOverrides = (): MakeOverrides => ({ commandLine: new Map(), environment: new Map(), environmentFirst: false, ambient: [] });
 
 const add = (into: Map<string, Set<string> | null>, name: string, value: string | null) => {
   const had = into.get(name);
@@ -354,7 +359,13 @@ export function makeVariableValues(text: string, overrides: () => MakeOverrides)
       else for (const v of given ?? []) values.add(v);
     };
     if (!a.override) take(o.commandLine.get(name));
-    if (!a.override && (a.ifUnset || o.environmentFirst)) take(o.environment.get(name));
+    if (!a.override && (a.ifUnset || o.environmentFirst)) {
+      take(o.environment.get(name));
+      for (const env of o.ambient) {
+        const v = env(name);
+        if (v !== undefined) take(v === null ? null : new Set([v]));
+      }
+    }
     out.set(name, unknown ? null : [...values]);
   }
   return out;

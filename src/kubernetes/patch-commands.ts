@@ -677,13 +677,19 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
       }
       const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
       const called = scriptFunctions(parsed.calls, parsed.functions, s.resolve, (t) => parseShell(t).calls);
+      let runsMake = false;
       for (const call of parsed.calls.flatMap((c) => called(c) ?? [c])) {
         const words = call.args.map((w) => s.resolve(w, env));
-        readMakeRun(call, words, (w) => s.resolve(w, env), (texts, at) => {
-          const w = unwrap(texts, at);
-          return w && 'next' in w ? w.next : undefined;
-        }, out);
+        runsMake =
+          readMakeRun(call, words, (w) => s.resolve(w, env), (texts, at) => {
+            const w = unwrap(texts, at);
+            return w && 'next' in w ? w.next : undefined;
+          }, out) || runsMake;
       }
+      // What the pipeline sets for the script (a step's `env:`), and what the script exports or sets otherwise (`export APP=api`, a loop: any value).
+      const { outer } = s;
+      const otherwise = parsed.setsOtherwise;
+      if (runsMake) out.ambient.push((name) => outer?.(name) ?? (otherwise.has(name) ? null : undefined));
     }
   }
   return out;
