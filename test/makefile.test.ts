@@ -1,6 +1,7 @@
 /** A Makefile's recipe lines as the shell gets them (src/analysis/makefile.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { makeRecipes, referenceResolver } from '../src/analysis/makefile.js';
+import { makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver } from '../src/analysis/makefile.js';
+import { unwrap } from '../src/analysis/script-runs.js';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
 
 const scripts = (text: string) => makeRecipes(text)?.lines.map((l) => l.script);
@@ -73,5 +74,33 @@ describe('makeRecipes', () => {
     const words = parseShell(r.lines[0]!.script).calls[0]!.args.map((w) => resolve(w, () => undefined));
     expect(words[2]).toEqual({ text: '$(REG)/api', unresolved: ['$(REG)'] });
     expect(words[3]).toEqual({ text: 'acme/api:$(TAG)', unresolved: ['$(TAG)'] });
+  });
+});
+
+describe('makeVariableValues: the values the repository\'s make runs give the Makefile\'s variables (hunt8 H6)', () => {
+  /** The overrides the script's make runs give. */
+  const runs = (script: string) => {
+    const out = noOverrides();
+    const noEnv = () => undefined;
+    for (const call of parseShell(script).calls) {
+      const words = call.args.map((w) => resolveWord(w, noEnv));
+      readMakeRun(call, words, (w) => resolveWord(w, noEnv), (texts, at) => {
+        const w = unwrap(texts, at);
+        return w && 'next' in w ? w.next : undefined;
+      }, out);
+    }
+    return out;
+  };
+  const MAKEFILE = 'APP ?= web\nTIER := edge\noverride ZONE = blue\nNS = prod\n';
+  test.each([
+    ['nothing runs make', 'echo hi', { APP: ['web'], TIER: ['edge'], ZONE: ['blue'], NS: ['prod'] }],
+    ['a command-line value replaces any assignment but an override one', 'make deploy APP=api TIER=db ZONE=green', { APP: ['web', 'api'], TIER: ['edge', 'db'], ZONE: ['blue'], NS: ['prod'] }],
+    ['the environment replaces ?= only', 'APP=api TIER=db NS=dev make deploy', { APP: ['web', 'api'], TIER: ['edge'], ZONE: ['blue'], NS: ['prod'] }],
+    ['env VAR=value, through sudo and timeout', 'sudo timeout 60 env APP=api gmake deploy', { APP: ['web', 'api'], TIER: ['edge'], ZONE: ['blue'], NS: ['prod'] }],
+    ['make -e: the environment replaces every assignment but an override one', 'TIER=db ZONE=green make -e deploy', { APP: ['web'], TIER: ['edge', 'db'], ZONE: ['blue'], NS: ['prod'] }],
+    ['a value known only at run time, or appended to', 'make deploy APP="$1" NS+=-x', { APP: null, TIER: ['edge'], ZONE: ['blue'], NS: null }],
+    ['the value of -C is no variable', 'make -C sub deploy', { APP: ['web'], TIER: ['edge'], ZONE: ['blue'], NS: ['prod'] }],
+  ])('%s', (_name, script, want) => {
+    expect(Object.fromEntries(makeVariableValues(MAKEFILE, () => runs(script)))).toEqual(want);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
-import { commandUses, runsBinary, scriptImageNames, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
+import { commandUses, runsBinary, scriptFunctions, scriptImageNames, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
 
 const IMG = 'ghcr.io/acme/api:1';
 const PROBE = 'grpc_health_probe -addr=:5000';
@@ -182,5 +182,32 @@ describe('a variable set other than by an assignment is not the assignment\'s va
   test('a bare export keeps the value', () => {
     expect(imageOf(`IMAGE=gcr.io/acme/api:1\nexport IMAGE\ndocker run --rm "$IMAGE" ${PROBE}`)).toBe('gcr.io/acme/api:1');
     expect(imageOf(`IMAGE=gcr.io/acme/api:\${TAG}\nexport IMAGE\ndocker run --rm "$IMAGE" ${PROBE}`)).toBe('gcr.io/acme/api');
+  });
+});
+
+describe('scriptFunctions: what a call of a function or alias of the script runs (hunt8 H5)', () => {
+  const expanded = (script: string) => {
+    const parsed = parseShell(script);
+    const called = scriptFunctions(parsed.calls, parsed.functions, resolveWord, (s) => parseShell(s).calls);
+    const last = parsed.calls[parsed.calls.length - 1]!;
+    return called(last)?.map((c) => c.args.map((w) => resolveWord(w, () => undefined).text).join(' '));
+  };
+  test.each([
+    ['"$@" after options', 'kc() { kubectl --context "$CTX" "$@"; }\nkc patch deploy web -p x', ['kubectl --context ${CTX} patch deploy web -p x']],
+    ['$1 and $2 in words', 'kp() { kubectl patch "deploy/$1" -p "$2"; }\nkp web x', ['kubectl patch deploy/web -p x']],
+    ['a shift before "$@"', 'function k { local c=$1; shift; kubectl --context "$c" "$@"; }\nk prod get pods', ['kubectl --context ${c} get pods']],
+    ['a function calling a function', 'kc() { kubectl "$@"; }\nkcp() { kc patch "$@"; }\nkcp deploy web', ['kubectl patch deploy web']],
+    ['an alias', "alias kp='kubectl --context prod'\nkp get pods", ['kubectl --context prod get pods']],
+    ['"$*" as one word of echo', 'log() { echo "+ $*"; }\nlog kubectl patch x', ['echo + kubectl patch x']],
+  ])('%s', (_name, script, want) => {
+    expect(expanded(script)).toEqual(want);
+  });
+  test.each([
+    ['no function of the script', 'kubectl get pods'],
+    ['a function that reads no argument', 'kc() { kubectl get pods; }\nkc patch x'],
+    ['arguments kept in an array', 'run() { local a=("$@"); "${a[@]}"; }\nrun kubectl patch x'],
+    ['"${@:2}"', 'after() { sleep "$1"; "${@:2}"; }\nafter 5 kubectl patch x'],
+  ])('read as written: %s', (_name, script) => {
+    expect(expanded(script)).toBeUndefined();
   });
 });

@@ -19,7 +19,7 @@
  * A Makefile that sets `.RECIPEPREFIX`, `.ONESHELL` (the whole recipe is one script) or a SHELL
  * that is no POSIX shell is not read this way at all.
  */
-import type { EnvLookup, ResolvedWord, ShWord } from './shell.js';
+import type { EnvLookup, ResolvedWord, ShCall, ShWord } from './shell.js';
 
 export interface RecipeLine {
   /** The text the shell runs, with each make reference N written as the variable `${__MK<N>}`. */
@@ -204,11 +204,23 @@ export function restoreReferences(s: string, references: Recipes['references']):
  * the value in place of `$(KUBECTL)` before the shell reads the recipe. A variable set twice to
  * different values, appended to (`+=`), set by a reference (`$(shell …)`, `$(LOCALBIN)/kubectl`)
  * inside a `define`, or in a conditional (`ifeq … endif`: set or not by how make runs) has no
- * literal value (null). A variable given on make's command line
- * replaces the value: the readers that use these take it as the Makefile's own.
+ * literal value (null). These are the Makefile's own values: makeVariableValues adds what the
+ * repository's make runs give them.
  */
 export function makeVariables(text: string): Map<string, string | null> {
-  const out = new Map<string, string | null>();
+  return new Map([...makeAssignments(text)].map(([name, a]) => [name, a.value]));
+}
+
+interface Assignment {
+  value: string | null;
+  /** Every assignment is `?=`: it assigns only when the variable is not defined yet (the environment counts). */
+  ifUnset: boolean;
+  /** An assignment says `override`: a value on make's command line does not replace it. */
+  override: boolean;
+}
+
+function makeAssignments(text: string): Map<string, Assignment> {
+  const out = new Map<string, Assignment>();
   let defines = 0;
   let conditionals = 0;
   for (const line of text.split('\n')) {
@@ -219,7 +231,7 @@ export function makeVariables(text: string): Map<string, string | null> {
     }
     if (DEFINE.test(line)) {
       const m = /define[ \t]+([A-Za-z_][\w.-]*)/.exec(line);
-      if (m) out.set(m[1]!, null);
+      if (m) out.set(m[1]!, { value: null, ifUnset: false, override: /\boverride\b/.test(line.slice(0, m.index)) });
       defines++;
       continue;
     }
@@ -230,12 +242,174 @@ export function makeVariables(text: string): Map<string, string | null> {
       else if (cond === 'endif') conditionals = Math.max(0, conditionals - 1);
       continue;
     }
-    const m = /^[ \t]*(?:(?:export|override)[ \t]+)*([A-Za-z_][\w.-]*)[ \t]*(\?|\+|!|:{1,3})?=[ \t]*(.*?)[ \t\r]*$/.exec(line);
+    const m = /^[ \t]*((?:(?:export|override)[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*(\?|\+|!|:{1,3})?=[ \t]*(.*?)[ \t\r]*$/.exec(line);
     if (!m) continue;
-    const name = m[1]!;
-    let value: string | null = m[3]!.replace(/[ \t]*(?<!\\)#.*$/, '');
-    if (m[2] === '+' || m[2] === '!' || value.includes('$') || value.endsWith('\\') || conditionals > 0) value = null;
-    out.set(name, out.has(name) && out.get(name) !== value ? null : value);
+    const name = m[2]!;
+    let value: string | null = m[4]!.replace(/[ \t]*(?<!\\)#.*$/, '');
+    if (m[3] === '+' || m[3] === '!' || value.includes('$') || value.endsWith('\\') || conditionals > 0) value = null;
+    const before = out.get(name);
+    out.set(name, {
+      value: before && before.value !== value ? null : value,
+      ifUnset: (before?.ifUnset ?? true) && m[3] === '?',
+      override: (before?.override ?? false) || /\boverride\b/.test(m[1]!),
+    });
   }
   return out;
+}
+
+/**
+ * What the repository's make runs give variables (`make patch-probe APP=api`, `APP=api make
+ * patch-probe`, `$(MAKE) -C sub APP=api` in a recipe): name → the values, null where one is known
+ * only at run time (`APP=${{ matrix.app }}`).
+ */
+export interface MakeOverrides {
+  /** Given on make's command line: they replace the Makefile's assignments (but `override` ones). */
+  commandLine: Map<string, Set<string> | null>;
+  /** In make's environment: they replace `?=` assignments only (every assignment under `make -e`). */
+  environment: Map<string, Set<string> | null>;
+  /** A make run reads the environment over the Makefile (`make -e`). */
+  environmentFirst: boolean;
+  /**
+   * The environments of the scripts that run make, by name: a pipeline's `env:`/`variables:`, a
+   * variable the script exports or sets otherwise (null: any value); undefined: not set there.
+   */
+  ambient: ((name: string) => string | null | undefined)[];
+}
+
+export const noOverrides = (): MakeOverrides => ({ commandLine: new Map(), environment: new Map(), environmentFirst: false, ambient: [] });
+
+const add = (into: Map<string, Set<string> | null>, name: string, value: string | null) => {
+  const had = into.get(name);
+  if (had === null) return;
+  if (value === null) into.set(name, null);
+  else into.set(name, new Set([...(had ?? []), value]));
+};
+
+/** make's options that take the next word (GNU make: -C, -f, -I, -o, -W; -j and -l only attached or not at all here). */
+const MAKE_VALUED = new Set(['-C', '-f', '-I', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--assume-old', '--what-if', '--new-file', '--assume-new']);
+
+/**
+ * Reads one call of a script as a make run, into `into`: its command word (through `env X=1`,
+ * `sudo`, `timeout` and the like: `next` says where a wrapper's command starts) is `make`,
+ * `gmake` or make's own `$(MAKE)`; the variables of its words (`VAR=value`) and of its
+ * environment (the call's `VAR=value` before it, `env VAR=value`). Whether it is one: the result.
+ */
+export function readMakeRun(call: ShCall, words: readonly ResolvedWord[], resolve: (w: ShWord) => ResolvedWord, next: (texts: readonly string[], at: number) => number | undefined, into: MakeOverrides): boolean {
+  const texts = words.map((w) => w.text);
+  const env: [string, string | null][] = call.assigns.map((a) => {
+    const v = a.value ? resolve(a.value) : { text: '', unresolved: [] };
+    return [a.name, a.append || v.unresolved.length > 0 ? null : v.text];
+  });
+  let i = 0;
+  for (let guard = 0; guard < 8 && i < texts.length; guard++) {
+    const name = texts[i]!.slice(texts[i]!.lastIndexOf('/') + 1);
+    if (name === 'make' || name === 'gmake' || /^\$[({]MAKE[)}]$/.test(texts[i]!)) break;
+    if (['exec', 'command', 'builtin'].includes(texts[i]!)) {
+      i++;
+      continue;
+    }
+    const n = next(texts, i);
+    if (n === undefined) return false;
+    // `env A=1 B=2 make`: the assignments before the command.
+    for (let k = i + 1; k < n; k++) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(texts[k]!);
+      if (m) env.push([m[1]!, words[k]!.unresolved.length > 0 ? null : m[2]!]);
+    }
+    i = n;
+  }
+  const at = texts[i];
+  if (at === undefined || !(/(?:^|\/)g?make$/.test(at) || /^\$[({]MAKE[)}]$/.test(at))) return false;
+  for (let k = i + 1; k < texts.length; k++) {
+    const t = texts[k]!;
+    if (MAKE_VALUED.has(t)) {
+      k++;
+      continue;
+    }
+    if (t === '--environment-overrides' || (/^-[a-zA-Z]*e[a-zA-Z]*$/.test(t) && !/[CfIoWjl]/.test(t.slice(1, t.indexOf('e'))))) into.environmentFirst = true;
+    if (t.startsWith('-')) continue;
+    // `VAR=value`, `VAR:=value`; `VAR+=value` appends to what the Makefile gives: any value.
+    const m = /^([^\s=:+?!#]+?)(\+|\?|:{0,3})=([\s\S]*)$/.exec(t);
+    if (m) add(into.commandLine, m[1]!, m[2] === '+' || words[k]!.unresolved.length > 0 ? null : m[3]!);
+  }
+  for (const [name, value] of env) add(into.environment, name, value);
+  return true;
+}
+
+/**
+ * The values make may give each of the Makefile's variables set to a literal: its own (makeVariables),
+ * and those the repository's make runs give it (`overrides`, read only when a variable has a
+ * literal value): a command-line value replaces the Makefile's (but an `override` assignment's), an
+ * environment value a `?=` one (any under `make -e`). GNU make manual, "Overriding Variables",
+ * "Variables from the Environment". null: a value known only at run time.
+ */
+export function makeVariableValues(text: string, overrides: () => MakeOverrides): Map<string, string[] | null> {
+  const assignments = makeAssignments(text);
+  const out = new Map<string, string[] | null>();
+  let o: MakeOverrides | undefined;
+  for (const [name, a] of assignments) {
+    if (a.value === null) {
+      out.set(name, null);
+      continue;
+    }
+    o ??= overrides();
+    const values = new Set([a.value]);
+    let unknown = false;
+    const take = (given: Set<string> | null | undefined) => {
+      if (given === null) unknown = true;
+      else for (const v of given ?? []) values.add(v);
+    };
+    if (!a.override) take(o.commandLine.get(name));
+    if (!a.override && (a.ifUnset || o.environmentFirst)) {
+      take(o.environment.get(name));
+      for (const env of o.ambient) {
+        const v = env(name);
+        if (v !== undefined) take(v === null ? null : new Set([v]));
+      }
+    }
+    out.set(name, unknown ? null : [...values]);
+  }
+  return out;
+}
+
+/** At most this many readings of one recipe line, one per value of its variables; beyond, they are values known only at run time. */
+const MAX_READINGS = 8;
+
+/**
+ * A recipe line with the references to the Makefile's literal variables (`$(KUBECTL)` of
+ * `KUBECTL ?= kubectl`) put in place as make does before the shell reads the line, once for each
+ * value a variable may have (`APP ?= web` and a `make … APP=api`: two readings); the others stay
+ * values known only at run time. `at`: the Makefile offset of each character.
+ */
+export function expandMakeVariables(l: RecipeLine, references: Recipes['references'], values: ReadonlyMap<string, readonly string[] | null>): { script: string; at: number[] }[] {
+  const refs = [...l.script.matchAll(MARKER)].map((m) => {
+    const ref = references[Number(m[1])]!;
+    const name = /^\$[({]([A-Za-z_][\w.-]*)[)}]$/.exec(ref.text)?.[1];
+    return { index: m.index, length: m[0].length, start: ref.start, name, values: name !== undefined ? values.get(name) ?? undefined : undefined };
+  });
+  // One choice per variable (a variable read twice in the line has one value in both places).
+  const names = [...new Set(refs.flatMap((r) => (r.name !== undefined && r.values && r.values.length > 1 ? [r.name] : [])))];
+  let readings: Map<string, string>[] = [new Map()];
+  for (const n of names) {
+    const next = readings.flatMap((r) => values.get(n)!.map((v) => new Map([...r, [n, v]])));
+    if (next.length > MAX_READINGS) break;
+    readings = next;
+  }
+  return readings.map((chosen) => {
+    let script = '';
+    const at: number[] = [];
+    let last = 0;
+    for (const r of refs) {
+      const vs = r.values;
+      const value = r.name !== undefined && vs ? (vs.length === 1 ? vs[0] : chosen.get(r.name)) : undefined;
+      if (value === undefined) continue;
+      script += l.script.slice(last, r.index);
+      at.push(...l.at.slice(last, r.index));
+      script += value;
+      for (let k = 0; k < value.length; k++) at.push(r.start);
+      last = r.index + r.length;
+    }
+    script += l.script.slice(last);
+    at.push(...l.at.slice(last));
+    return { script, at };
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from './binary.js';
 import { KUBECTL_GLOBALS, baseName, skipOptions } from './heredoc-manifest.js';
-import type { ResolvedWord, ShCall, ShWord } from './shell.js';
+import type { ResolvedWord, ShCall, ShFunction, ShPart, ShWord } from './shell.js';
 
 export type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
 
@@ -77,6 +77,91 @@ export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, sets
   }
   // `outer`: what the script's caller sets (Skaffold's $IMAGE), for a name the script does not set itself.
   return (name) => (values.has(name) ? values.get(name) ?? undefined : outer?.(name));
+}
+
+/**
+ * What a call of a function the script defines runs (`kc() { kubectl --context "$CTX" "$@"; }`,
+ * then `kc patch deployment web …`): the calls of its body that read the call's arguments, with
+ * them in place: `"$@"` and `$*` (each argument a word), `"$*"` (one word), `$1`…`$9` (after the
+ * `shift`s before it in the body), at the call's place. An alias the script sets (`alias
+ * kc='kubectl --context x'`) is the alias's command with the call's words after it. A body call
+ * that reads no argument is the script's own call, read where it stands, not again here.
+ * Undefined when the call's command is no function or alias of the script, or one whose calls read
+ * no argument or read them otherwise (`"${@:2}"`, an array of them): the call is then read as
+ * written. Functions calling functions are followed 4 deep.
+ */
+export function scriptFunctions(calls: readonly ShCall[], functions: readonly ShFunction[] | undefined, resolve: Resolve, parse: (script: string) => ShCall[]): (call: ShCall) => ShCall[] | undefined {
+  const bodies = new Map<string, ShCall[]>();
+  for (const f of functions ?? []) bodies.set(f.name, [...(bodies.get(f.name) ?? []), ...calls.filter((c) => c.start >= f.start && c.end <= f.end)]);
+  const aliases = new Map<string, ShWord[]>();
+  for (const c of calls) {
+    if (c.args.length < 2 || literal(c.args[0]!, resolve) !== 'alias') continue;
+    for (const w of c.args.slice(1)) {
+      const r = resolve(w, noEnv);
+      const m = /^([^\s=/$`'"]+)=([\s\S]+)$/.exec(r.text);
+      if (!m || r.unresolved.length > 0) continue;
+      try {
+        const first = parse(m[2]!)[0];
+        if (first && first.args.length > 0) aliases.set(m[1]!, first.args);
+      } catch {
+        // not a command: no alias read
+      }
+    }
+  }
+  if (bodies.size === 0 && aliases.size === 0) return () => undefined;
+  const expand = (call: ShCall, depth: number): ShCall[] | undefined => {
+    const first = call.args[0];
+    const r = first ? resolve(first, noEnv) : undefined;
+    if (!r || r.unresolved.length > 0 || depth > 4) return undefined;
+    const alias = aliases.get(r.text);
+    const body = bodies.get(r.text);
+    if (!alias && !body) return undefined;
+    const made: ShCall[] = alias ? [{ ...call, args: [...alias, ...call.args.slice(1)] }] : [];
+    let shifted = 0;
+    for (const b of body ?? []) {
+      // `"${@:2}"`, `${1:-x}`, `"${args[@]}"` (the arguments kept in an array): read otherwise, the call stays as written.
+      if (b.args.some((w) => w.parts.some((p) => p.type === 'param' && !p.simple && (/^[1-9@*]$/.test(p.name) || /\[[@*]\]/.test(p.source ?? ''))))) return undefined;
+      const words = b.args.map((w) => resolve(w, noEnv).text);
+      // `shift`, `shift 2`: the arguments after it start later.
+      if (words[0] === 'shift' && (words.length === 1 || /^\d+$/.test(words[1]!))) {
+        shifted += words.length === 1 ? 1 : Number(words[1]);
+        continue;
+      }
+      const args = withArguments(b.args, call.args.slice(1 + shifted));
+      if (args) made.push({ ...b, args, start: call.start, end: call.end });
+    }
+    // A function none of whose calls reads the arguments may pass them on otherwise (`local cmd=("$@")`): the call stays as written.
+    if (made.length === 0) return undefined;
+    return made.flatMap((c) => (c.args.length > 0 ? expand(c, depth + 1) ?? [c] : []));
+  };
+  return (call) => expand(call, 0);
+}
+
+/** A body call's words with the call's arguments in place of the positional parameters; undefined when it reads none. */
+function withArguments(words: readonly ShWord[], args: readonly ShWord[]): ShWord[] | undefined {
+  let reads = false;
+  const out: ShWord[] = [];
+  for (const w of words) {
+    const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+    if (only?.type === 'param' && only.simple && (only.name === '@' || (only.name === '*' && !only.quoted))) {
+      reads = true;
+      out.push(...args);
+      continue;
+    }
+    const parts: ShPart[] = [];
+    for (const p of w.parts) {
+      if (p.type !== 'param' || !p.simple || !/^(?:[1-9@*])$/.test(p.name)) {
+        parts.push(p);
+        continue;
+      }
+      reads = true;
+      // `"$*"`, `"x $@"`: the arguments joined by spaces, in the word.
+      const taken = p.name === '@' || p.name === '*' ? args : args[Number(p.name) - 1] !== undefined ? [args[Number(p.name) - 1]!] : [];
+      taken.forEach((a, k) => parts.push(...(k > 0 ? [{ type: 'lit' as const, value: ' ' }] : []), ...a.parts));
+    }
+    out.push({ parts });
+  }
+  return reads ? out : undefined;
 }
 
 /**

@@ -99,6 +99,13 @@ export interface ShScript {
   setsOtherwise: ReadonlySet<string>;
   /** Here-documents (`<<EOF`, `<<-EOF`), nested ones included, in source order. */
   heredocs: ShHeredoc[];
+  /** The functions the script defines (`kc() { … }`, `function kc { … }`), nested ones included: their calls are the calls inside the span. */
+  functions?: ShFunction[];
+}
+
+/** A function definition: its name and its span (the calls of its body are the script's calls inside it). */
+export interface ShFunction extends ShSpan {
+  name: string;
 }
 
 /** A here-document's body (without its closing line), with the command it is the input of. */
@@ -435,6 +442,8 @@ class Converter {
   private readonly toString: (byte: number) => number;
   /** ShScript.setsOtherwise, gathered by walkInto (loops and declarations are read by its walk). */
   private readonly setsOtherwise = new Set<string>();
+  /** ShScript.functions, gathered by walkInto (a function definition is read by its walk). */
+  private readonly functions: ShFunction[] = [];
 
   /** `script_`: the script as written; `view`: what the parser read (src/analysis/shell.ts, withoutCrs). */
   constructor(
@@ -453,7 +462,7 @@ class Converter {
       for (const p of s.params) all.params.add(p);
     }
     // A second walk, only for scripts that may hold a here-document (the `<<` of `<<<` too).
-    return { stmts, calls: all.calls, params: all.params, setsOtherwise: this.setsOtherwise, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [] };
+    return { stmts, calls: all.calls, params: all.params, setsOtherwise: this.setsOtherwise, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [], ...(this.functions.length > 0 ? { functions: this.functions } : {}) };
   }
 
   private heredocs(file: MvNode): ShHeredoc[] {
@@ -617,6 +626,7 @@ class Converter {
       if (!x) return true;
       const type = this.sh.NodeType(x);
       if (LOOPS_AND_FUNCTIONS.has(type)) into.loopOrFunction = true;
+      if (type === 'FuncDecl' && x.Name?.Value) this.functions.push({ name: x.Name.Value as string, ...this.span(x) });
       if (type === 'ParamExp' && x.Param?.Value) into.params.add(x.Param.Value as string);
       // What sets a variable besides an assignment: `for X in`, `select X in` (WordIter),
       // `export X=1`, `local X` (DeclClause; a bare `export X`/`readonly X` keeps its value), and

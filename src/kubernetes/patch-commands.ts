@@ -46,9 +46,9 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
-import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
-import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc } from '../analysis/shell.js';
+import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
+import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { filesMayHold } from '../discover/grep.js';
@@ -84,6 +84,7 @@ export interface PatchHold {
 }
 
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
+const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
 const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
@@ -282,7 +283,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     }
     if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
+    for (const s of scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may))) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
@@ -390,11 +391,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
   let heredocs: ShHeredoc[];
+  let functions: ShScript['functions'];
   try {
     const parsed = parseShell(script);
     calls = parsed.calls;
     setsOtherwise = parsed.setsOtherwise;
     heredocs = parsed.heredocs;
+    functions = parsed.functions;
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
     return [];
@@ -403,7 +406,10 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
-  for (const call of calls) {
+  // A call of a function (or alias) of the script is read as the commands it runs with the call's words (`kc patch …` of `kc() { kubectl --context x "$@"; }`).
+  const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
+  const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
+  for (const call of calls.flatMap((c) => called(c) ?? [c])) {
     const words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
     const texts = words.map((w) => w.text);
@@ -456,6 +462,12 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
       const j = texts.findIndex((t, k) => k > i && (baseName(t) === 'kubectl' || baseName(t) === 'oc') && texts.slice(k + 1).includes('patch'));
       if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
+      // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
+      // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
+      else if (sources && words[i]!.unresolved.length === 0 && !functions?.some((f) => f.name === texts[i]) && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
+        const shown = words[i]!.written ?? texts[i]!;
+        for (const h of commandHolds([{ text: 'kubectl', unresolved: [] }, ...words.slice(i + 1)], where, place)) out.push({ ...h, what: h.what.replace(' with kubectl', ` with ${shown}, a command this script does not define, read as kubectl`) });
+      }
     }
   }
   // `ssh HOST <<'EOF'`, `ssh HOST bash -s <<EOF`, `bash <<EOF`: a shell reads the here-document as its script.
@@ -538,19 +550,18 @@ export function sshCommand(words: readonly string[], at: number): string | undef
   return command.length > 0 ? command.join(' ') : undefined;
 }
 
-export function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
+/** `overrides`: what the repository's make runs give a Makefile's variables (none: the Makefile's own values alone). */
+export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides = noOverrides): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
     if (!recipes) return [];
     const resolve = referenceResolver(recipes.references, resolveWord);
-    const values = makeVariables(text);
+    const values = makeVariableValues(text, overrides);
     // `$(CURDIR)`: the folder make runs in, the Makefile's own (`make -C`, or make run there).
-    if (!values.has('CURDIR')) values.set('CURDIR', path.dirname(abs));
-    return recipes.lines.map((l) => {
-      const { script, at } = expandMakeVariables(l, recipes.references, values);
-      return { script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) };
-    });
+    if (!values.has('CURDIR')) values.set('CURDIR', [path.dirname(abs)]);
+    // A line whose variables the repository's make runs give other values is read once for each.
+    return recipes.lines.flatMap((l) => expandMakeVariables(l, recipes.references, values).map(({ script, at }) => ({ script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) })));
   }
   if (kind === 'jenkins') {
     // A `dir('k8s') { sh … }` block runs its steps in another folder: where, the reader does not follow (any file).
@@ -580,31 +591,6 @@ export function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[]
     }
   }
   return out;
-}
-
-/**
- * A recipe line with the references to the Makefile's literal variables (`$(KUBECTL)` of
- * `KUBECTL ?= kubectl`) put in place as make does before the shell reads the line; the others stay
- * values known only at run time. `at`: the Makefile offset of each character.
- */
-function expandMakeVariables(l: RecipeLine, references: Recipes['references'], values: ReadonlyMap<string, string | null>): { script: string; at: number[] } {
-  let script = '';
-  const at: number[] = [];
-  let last = 0;
-  for (const m of l.script.matchAll(/\$\{__MK(\d+)\}/g)) {
-    const ref = references[Number(m[1])]!;
-    const name = /^\$[({]([A-Za-z_][\w.-]*)[)}]$/.exec(ref.text)?.[1];
-    const value = name !== undefined ? values.get(name) : undefined;
-    if (value === undefined || value === null) continue;
-    script += l.script.slice(last, m.index);
-    at.push(...l.at.slice(last, m.index));
-    script += value;
-    for (let k = 0; k < value.length; k++) at.push(ref.start);
-    last = m.index + m[0].length;
-  }
-  script += l.script.slice(last);
-  at.push(...l.at.slice(last));
-  return { script, at };
 }
 
 /** `defaults: {run: {working-directory: …}}` of a workflow or job. */
@@ -641,6 +627,69 @@ function makeIncludes(text: string, abs: string): string[] {
     for (const name of m[1]!.trim().split(/[ \t]+/)) {
       if (name === '' || /[$*?[]/.test(name)) continue;
       out.push(path.resolve(path.dirname(abs), name));
+    }
+  }
+  return out;
+}
+
+const overridesByRun = new WeakMap<RunContext, MakeOverrides>();
+/** A text that may run make. */
+const MAKE_RUN = /\bg?make\b|\$[({]MAKE[)}]/;
+const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
+
+/**
+ * What the repository's make runs give the Makefiles' variables (src/analysis/makefile.ts
+ * readMakeRun): the make calls of the scripts patchHolds reads (and of the Makefiles they include),
+ * read once per run, when a Makefile that may patch a probe sets a variable to a literal. Every
+ * run counts for every Makefile (which one a run reads, `-C`, `-f`, its folder, is not followed):
+ * a value may be one too many, never one missed. `may`: git's answer for the patch search, whose
+ * files are searched again for make (a file it left out may still run make).
+ */
+function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): MakeOverrides {
+  let out = overridesByRun.get(run);
+  if (out) return out;
+  out = noOverrides();
+  overridesByRun.set(run, out);
+  const files = [...scripts];
+  const listed = new Set(files.map((f) => f.abs));
+  const searched = new Set(listed);
+  const makeMay = may !== undefined ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
+  for (let k = 0; k < files.length; k++) {
+    const { abs, kind } = files[k]!;
+    if (makeMay !== undefined && searched.has(abs) && !makeMay.has(abs) && kind !== 'make') continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > MAX_BYTES) continue;
+    if (kind === 'make') {
+      for (const inc of makeIncludes(text, abs)) {
+        if (listed.has(inc)) continue;
+        listed.add(inc);
+        files.push({ abs: inc, kind: 'make' });
+      }
+    }
+    if (!MAKE_RUN.test(text)) continue;
+    for (const s of scriptsOf(text, kind, abs)) {
+      let parsed: ShScript;
+      try {
+        parsed = parseShell(s.script);
+      } catch (e) {
+        if (!(e instanceof ShellParseError)) throw e;
+        continue;
+      }
+      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+      const called = scriptFunctions(parsed.calls, parsed.functions, s.resolve, (t) => parseShell(t).calls);
+      let runsMake = false;
+      for (const call of parsed.calls.flatMap((c) => called(c) ?? [c])) {
+        const words = call.args.map((w) => s.resolve(w, env));
+        runsMake =
+          readMakeRun(call, words, (w) => s.resolve(w, env), (texts, at) => {
+            const w = unwrap(texts, at);
+            return w && 'next' in w ? w.next : undefined;
+          }, out) || runsMake;
+      }
+      // What the pipeline sets for the script (a step's `env:`), and what the script exports or sets otherwise (`export APP=api`, a loop: any value).
+      const { outer } = s;
+      const otherwise = parsed.setsOtherwise;
+      if (runsMake) out.ambient.push((name) => outer?.(name) ?? (otherwise.has(name) ? null : undefined));
     }
   }
   return out;
