@@ -126,6 +126,12 @@ function unknownMaySet(e: { abs?: string }, valuesPath: string, run: RunContext)
   return text.includes(valuesPath.slice(valuesPath.lastIndexOf('.') + 1)) || /\b(?:readFile|include|tpl|toYaml|toJson|exec|file|templatefile|yamlencode|jsonencode)\b|\.Values\b/.test(text);
 }
 
+/** A values file that is missing or does not parse (one that is empty or all comments sets nothing). */
+function unreadable(abs: string, run: RunContext): boolean {
+  const text = run.readText(abs);
+  return text === undefined || parseYaml(text).error !== undefined;
+}
+
 /**
  * The first layer of a release of the chart that the tool cannot read and that may set the probe
  * at valuesPath, as messages say it: the probe of the chart's values.yaml under it may render with
@@ -136,7 +142,7 @@ export function releaseUnreadAbove(chartRoot: string, chartName: string | undefi
   for (const release of releasesFor(chartRoot, chartName, run)) {
     for (const e of stackOf(release, chartRoot, run)) {
       if ('unknown' in e && unknownMaySet(e, valuesPath, run)) return `${release.shown} merges ${e.unknown}, which the tool cannot read, over these values: it may set the probe's handler`;
-      if ('file' in e && !valuesFileRead(e.file, inRun.has(e.file), run)) return `${release.shown} merges ${e.shown}, which the tool cannot read, over these values: it may set the probe's handler`;
+      if ('file' in e && !valuesFileRead(e.file, inRun.has(e.file), run) && unreadable(e.file, run)) return `${release.shown} merges ${e.shown}, which the tool cannot read, over these values: it may set the probe's handler`;
     }
   }
   return undefined;
@@ -395,7 +401,10 @@ function layerAbove(release: Release, is: (e: ResolvedEntry) => boolean, valuesP
     const file = 'file' in e ? e.file : e.layer.at?.abs;
     const shown = 'file' in e ? e.shown : (e.layer.shown ?? (e.layer.prefix !== '' ? `the ${e.layer.prefix} of ${release.shown}` : release.shown));
     const read = 'file' in e ? valuesFileRead(e.file, inRun.has(e.file), run) : e.layer.read;
-    if (!read) return `${shown}, which the tool cannot read, may set its handler`;
+    if (!read) {
+      if (file !== undefined && 'file' in e && !unreadable(file, run)) continue;
+      return `${shown}, which the tool cannot read, may set its handler`;
+    }
     const kept = read.kept.find((k) => (layer ? ownKeyPath(layer, k.keyPath) : k.keyPath) === valuesPath);
     if (!kept) continue;
     const where = file !== undefined && kept.line !== undefined ? `, at ${shownPath(file, run)}:${kept.line},` : '';
