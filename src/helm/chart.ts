@@ -708,6 +708,12 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
     if (!release) {
+      // `helm upgrade web "$CHART" --set 'readinessProbe.exec.command[1]=…'`: a helm command whose
+      // chart the tool cannot name may install this one, and Helm would build exec beside grpc.
+      const set = commandLines(run).unscoped.find((s) => /^(.+?)\.(?:exec|httpGet|tcpSocket)(?=$|[.[])/.exec(s.path)?.[1] === r.keyPath);
+      if (set !== undefined) {
+        return heldReport(placed, 'overlay-patch', `${set.shown} sets ${set.path}, and its chart is not one the tool can name (it may be this one): migrated here, Helm would build that handler beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
+      }
       // A release layer the tool cannot read (a helmfile `.gotmpl` values file, a Secret no file writes) may keep it on exec.
       const unread = releaseUnreadAbove(chart.root, chartName(chart.chartYaml), r.keyPath, run);
       if (unread !== undefined) {
@@ -1234,6 +1240,8 @@ interface CommandLines {
   named: { name: string; dir: string; chart?: string }[];
   /** Each helm command that names its chart by its folder: its -f names in order, its --set paths, where it is (`deploy.sh:3`). */
   commands: { chart: string; dir: string; files: string[]; sets: string[]; shown: string }[];
+  /** The --set paths of helm commands whose chart the tool cannot name (a variable, a registry chart, after a `cd`), each with where it is: they may install any chart. */
+  unscoped: { path: string; shown: string }[];
 }
 
 const cliSetsByRun = new WeakMap<RunContext, CommandLines>();
@@ -1272,7 +1280,8 @@ function commandLines(run: RunContext): CommandLines {
     const byChart = new Map<string, Set<string>>();
     const named: CommandLines['named'] = [];
     const commands: CommandLines['commands'] = [];
-    cliSetsByRun.set(run, (found = { all, byChart, named, commands }));
+    const unscoped: CommandLines['unscoped'] = [];
+    cliSetsByRun.set(run, (found = { all, byChart, named, commands, unscoped }));
     const inRun = filesOfRepository(run);
     const files = run.repositoryFiles();
     // Asked of git first (src/discover/grep.ts): in a checkout only the files that may hold a helm
@@ -1313,10 +1322,14 @@ function commandLines(run: RunContext): CommandLines {
             files.push(v);
           }
         }
-        if (chart === undefined) continue;
         // Its --set paths, quoted or not (`--set 'readinessProbe.exec.command[1]=…'`: SET_OPTION stops at a `]`).
         const sets = [...m[0].matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)(?:"([^"]*)"|'([^']*)'|([^\s"']+))/g)].flatMap((x) => (x[1] ?? x[2] ?? x[3]!).split(',').filter((i) => i.includes('=')).map((i) => i.slice(0, i.indexOf('='))));
-        commands.push({ chart, dir, files, sets, shown: `the helm command in ${path.relative(run.cwd, abs).split(path.sep).join('/')}:${text.slice(0, m.index).split('\n').length}` });
+        const shown = `the helm command in ${path.relative(run.cwd, abs).split(path.sep).join('/')}:${text.slice(0, m.index).split('\n').length}`;
+        if (chart === undefined) {
+          unscoped.push(...sets.map((p) => ({ path: p, shown })));
+          continue;
+        }
+        commands.push({ chart, dir, files, sets, shown });
         scoped.push([m.index, m.index + m[0].length]);
         let own = byChart.get(chart);
         if (!own) byChart.set(chart, (own = new Set()));
