@@ -16,7 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { type HoldingRelease, isReleaseValuesFile, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -693,11 +693,37 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
   if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const placed = chartValuesChecks(r, chart, run, fileAbs);
-  if (!placed.fix || isValuesOverride(fileAbs, chart)) return placed;
+  if (!placed.fix) return placed;
+  // A values file of the chart that a release merges a later layer over (Argo CD `valueFiles: [this,
+  // values-tls.yaml]`, `helm -f this -f other`, then `helm.values`).
+  if (isValuesOverride(fileAbs, chart)) {
+    const doc = typeof r.details?.document === 'number' ? r.details.document - 1 : undefined;
+    for (const release of releasesHolding(fileAbs, doc, r.keyPath, run)) {
+      const held = heldByLaterLayer(placed, release);
+      if (held) return held;
+    }
+    return placed;
+  }
   const hold = valuesHolds(chart, run).get(r.keyPath) ?? parentHolds(chart, run).get(r.keyPath);
   if (!hold) {
     const release = releaseHolds(chart.root, chartName(chart.chartYaml), run).get(r.keyPath);
-    if (!release) return chartUsersCaveat(cutShort(placed, chart, run));
+    if (!release) {
+      // `helm upgrade web "$CHART" --set 'readinessProbe.exec.command[1]=…'`: a helm command whose
+      // chart the tool cannot name may install this one, and Helm would build exec beside grpc.
+      const set = commandLines(run).unscoped.find((s) => /^(.+?)\.(?:exec|httpGet|tcpSocket)(?=$|[.[])/.exec(s.path)?.[1] === r.keyPath);
+      if (set !== undefined) {
+        return heldReport(placed, 'overlay-patch', `${set.shown} sets ${set.path}, and its chart is not one the tool can name (it may be this one): migrated here, Helm would build that handler beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
+      }
+      // A release layer the tool cannot read (a helmfile `.gotmpl` values file, a Secret no file writes) may keep it on exec.
+      const unread = releaseUnreadAbove(chart.root, chartName(chart.chartYaml), r.keyPath, run);
+      if (unread !== undefined) {
+        return {
+          ...heldReport(placed, 'overlay-patch', `${unread}; migrated here, it may render with that handler beside grpc (two handlers, which the API server refuses)`),
+          hint: 'Check that layer: if it sets no handler of this probe (or says exec: null and grpc), migrate this one by hand; or write the probe in a layer the tool reads. Then run the tool again.',
+        };
+      }
+      return chartUsersCaveat(cutShort(placed, chart, run));
+    }
     return heldReport(
       placed,
       'overlay-patch',
@@ -709,6 +735,25 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     'overlay-patch',
     `${hold.file} ${hold.kept}; migrating it here would give a release installed with that file a probe with two handlers, which the API server rejects. Migrate or remove the handler in ${hold.file} first`,
   );
+}
+
+/**
+ * A release layer's probe that a later layer of the same release holds: one (a later valuesFrom
+ * entry, spec.values, a HelmChartConfig, a later values file) that keeps exec would render it beside
+ * this layer's grpc; so would `--set readinessProbe.exec.command[1]=…` (Argo CD helm.parameters, a
+ * HelmChart's spec.set, a helm command's --set), which Helm sets over these values.
+ */
+function heldByLaterLayer(r: Report, release: HoldingRelease): Report | undefined {
+  if (release.over !== undefined) {
+    return {
+      ...heldReport(r, 'overlay-patch', `${release.shown} merges a later layer over these values: ${release.over}, so the migrated probe would render with that handler beside grpc (two handlers, which the API server refuses)`),
+      hint: 'Migrate the probe in the layer merged last first (once it says exec: null and grpc, or none of its handler, this one can migrate), or move the probe to one layer; then run the tool again.',
+    };
+  }
+  if (release.setsHandler) {
+    return heldReport(r, 'overlay-patch', `${release.shown} also sets ${release.setsHandler}, which Helm sets over these values: migrated here, the release would render a probe with exec beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
+  }
+  return undefined;
 }
 
 /**
@@ -727,19 +772,8 @@ export function keepForReleaseValues(r: Report, fileAbs: string, run: RunContext
   const doc = typeof r.details.document === 'number' ? r.details.document - 1 : undefined;
   let out = r;
   for (const release of releasesHolding(fileAbs, doc, r.keyPath, run)) {
-    // A later layer of the same release (a later valuesFrom entry, spec.values, a HelmChartConfig)
-    // that keeps exec would render it beside this layer's grpc.
-    if (release.over !== undefined) {
-      return {
-        ...heldReport(out, 'overlay-patch', `${release.shown} merges a later layer over these values: ${release.over}, so the migrated probe would render with that handler beside grpc (two handlers, which the API server refuses)`),
-        hint: 'Migrate the probe in the layer merged last first (once it says exec: null and grpc, or none of its handler, this one can migrate), or move the probe to one layer; then run the tool again.',
-      };
-    }
-    // `--set readinessProbe.exec.command[1]=…` (Argo CD helm.parameters, a HelmChart's spec.set) is
-    // set over these values: Helm builds an exec beside the grpc written here.
-    if (release.setsHandler) {
-      return heldReport(out, 'overlay-patch', `${release.shown} also sets ${release.setsHandler}, which Helm sets over these values: migrated here, the release would render a probe with exec beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
-    }
+    const held = heldByLaterLayer(out, release);
+    if (held) return held;
     const charts = chartsInstalled(release, run);
     if (charts.length === 0 && r.loopback) {
       return {
@@ -1204,6 +1238,10 @@ interface CommandLines {
   all: Set<string>;
   byChart: Map<string, Set<string>>;
   named: { name: string; dir: string; chart?: string }[];
+  /** Each helm command that names its chart by its folder: its -f names in order, its --set paths, where it is (`deploy.sh:3`). */
+  commands: { chart: string; dir: string; files: string[]; sets: string[]; shown: string }[];
+  /** The --set paths of helm commands whose chart the tool cannot name (a variable, a registry chart, after a `cd`), each with where it is: they may install any chart. */
+  unscoped: { path: string; shown: string }[];
 }
 
 const cliSetsByRun = new WeakMap<RunContext, CommandLines>();
@@ -1241,7 +1279,9 @@ function commandLines(run: RunContext): CommandLines {
     const all = new Set<string>();
     const byChart = new Map<string, Set<string>>();
     const named: CommandLines['named'] = [];
-    cliSetsByRun.set(run, (found = { all, byChart, named }));
+    const commands: CommandLines['commands'] = [];
+    const unscoped: CommandLines['unscoped'] = [];
+    cliSetsByRun.set(run, (found = { all, byChart, named, commands, unscoped }));
     const inRun = filesOfRepository(run);
     const files = run.repositoryFiles();
     // Asked of git first (src/discover/grep.ts): in a checkout only the files that may hold a helm
@@ -1275,8 +1315,21 @@ function commandLines(run: RunContext): CommandLines {
       const moves = /(?:^|[\s;&|(])(?:cd|pushd)\s|working[-_]directory\s*:|\bchdir\b|\bWORKDIR\b|--chdir\b/m.test(text);
       for (const m of text.matchAll(/\bhelm[23]?[ \t]+(?:[^\n;&|#]*\\\r?\n)*[^\n;&|#]*/g)) {
         const chart = moves ? undefined : helmCommandChart(m[0], dir, [root ?? run.cwd, run.cwd], inRun);
-        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) for (const v of f[1]!.split(',')) named.push({ name: v, dir, ...(chart ? { chart } : {}) });
-        if (chart === undefined) continue;
+        const files: string[] = [];
+        for (const f of m[0].matchAll(/(?:^|\s)(?:-f|--values)(?:=|[ \t]+(?:\\\r?\n\s*)?)["']?([^\s"';|&)]+)/g)) {
+          for (const v of f[1]!.split(',')) {
+            named.push({ name: v, dir, ...(chart ? { chart } : {}) });
+            files.push(v);
+          }
+        }
+        // Its --set paths, quoted or not (`--set 'readinessProbe.exec.command[1]=…'`: SET_OPTION stops at a `]`).
+        const sets = [...m[0].matchAll(/--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+)(?:"([^"]*)"|'([^']*)'|([^\s"']+))/g)].flatMap((x) => (x[1] ?? x[2] ?? x[3]!).split(',').filter((i) => i.includes('=')).map((i) => i.slice(0, i.indexOf('='))));
+        const shown = `the helm command in ${path.relative(run.cwd, abs).split(path.sep).join('/')}:${text.slice(0, m.index).split('\n').length}`;
+        if (chart === undefined) {
+          unscoped.push(...sets.map((p) => ({ path: p, shown })));
+          continue;
+        }
+        commands.push({ chart, dir, files, sets, shown });
         scoped.push([m.index, m.index + m[0].length]);
         let own = byChart.get(chart);
         if (!own) byChart.set(chart, (own = new Set()));
@@ -1303,6 +1356,30 @@ function commandLines(run: RunContext): CommandLines {
   }
   return found;
 }
+
+/**
+ * The helm commands of the repository's scripts that name their chart by its folder, as releases
+ * of that chart whose layers merge in a known order: the -f files left to right, then every --set
+ * (Helm: "the rightmost file takes precedence", and --set over them all). A probe that one -f file
+ * migrates while a later one keeps it on exec, or that a --set writes into (`--set
+ * 'readinessProbe.exec.command[1]=…'`), would render with two handlers: held (releases.ts,
+ * layerAbove; the chart's values.yaml probe under them too). A -f the tool cannot read (a name
+ * with a variable, a file the repository does not hold, a values template) may set any handler.
+ */
+function helmCommandReleases(run: RunContext): CodeRelease[] {
+  const inRun = filesOfRepository(run);
+  return commandLines(run).commands.map((c) => {
+    const top = enclosingRepository(c.dir) ?? run.cwd;
+    const stack: NonNullable<CodeRelease['stack']> = c.files.map((name) => {
+      const found = /[$`{}]/.test(name) || name === '-' || name.includes('://') ? undefined : [c.dir, top, run.cwd].map((b) => path.resolve(b, name)).find((f) => inRun.has(f));
+      if (found === undefined) return { unknown: `-f ${name} (no file of the repository)` };
+      return /\.(gotmpl|tftpl|tpl|tmpl|j2)$/i.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
+    });
+    stack.push(...c.sets.map((p) => ({ set: p })));
+    return { chartRoot: c.chart, shown: c.shown, kept: [], values: {}, stack, commandLine: true };
+  });
+}
+registerCodeReleases(helmCommandReleases);
 
 /** What a file that sets values on a command line holds somewhere: a helm command, a --set, a Terraform release's set. */
 const COMMAND_LINE_WORDS = /--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)|\bhelm/;

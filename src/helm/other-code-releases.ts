@@ -39,6 +39,8 @@ const MAX_BYTES = 512 * 1024;
  */
 const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
 const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
+/** A values file written as a template (Terraform's templatefile, helmfile's, Jinja). */
+const VALUES_TEMPLATE = /\.(?:ya?ml\.)?(?:tftpl|tpl|gotmpl|tmpl|j2)$/i;
 
 /** The key paths of the probes of a chart's values.yaml (`readinessProbe`, `agent.livenessProbe`): a map under a probe key. */
 export function valuesProbeKeys(chartRoot: string, run: RunContext): string[] {
@@ -112,7 +114,10 @@ export function otherCodeReleases(run: RunContext): CodeRelease[] {
         if (s && !named.has(c)) named.set(c, s.at);
       }
     }
-    if (named.size === 0) continue;
+    // A Terraform helm_release whose chart is a variable (`chart = var.chart_path`): it may install
+    // any chart of the repository, with the values it names.
+    const anyChart = named.size === 0 && /\bhelm_release\b/.test(text) && /\bchart\s*=\s*(?:"\$\{\s*)?(?:var|local|module|data)\./.test(text);
+    if (named.size === 0 && !anyChart) continue;
     const shownFile = path.relative(run.cwd, abs).split(path.sep).join('/');
     const language = LANGUAGE.find(([re]) => re.test(abs))?.[1] ?? 'code';
     // Whole-line comments (`#`, `//`) name nothing the code does; the binary or exec first, the most telling.
@@ -130,7 +135,18 @@ export function otherCodeReleases(run: RunContext): CodeRelease[] {
           }),
       ),
     ];
-    if (!word && valueFiles.length === 0) continue;
+    // Values it renders from a template (`templatefile("values/web.yaml.tftpl", {…})`, a helmfile
+    // `.gotmpl`): values the tool cannot read, which may keep any probe on a handler (releases.ts,
+    // releaseUnreadAbove: where the template's text names the probe).
+    const templates = strings.flatMap((s) => {
+      const rel = s.value.replace(/^\$\{path\.(?:module|root|cwd)\}\//, '');
+      if (!VALUES_TEMPLATE.test(rel) && !/\btemplatefile\(\s*$/.test(text.slice(Math.max(0, s.at - 40), s.at))) return [];
+      const found = /[${}*]/.test(rel) ? undefined : bases.map((b) => path.resolve(b, rel)).find((f) => run.readText(f) !== undefined);
+      if (found !== undefined && charts.some((c) => found.startsWith(c + path.sep))) return [];
+      return [{ unknown: `${s.value} (a values template at ${shownFile}:${lineOf(s.at)}, which the tool does not render)`, ...(found !== undefined ? { abs: found } : {}) }];
+    });
+    if (!word && valueFiles.length === 0 && templates.length === 0) continue;
+    if (anyChart) for (const c of charts) named.set(c, text.search(/\bhelm_release\b/));
     for (const [chartRoot, at] of named) {
       const kept = word
         ? valuesProbeKeys(chartRoot, run).map((keyPath) => ({
@@ -145,6 +161,7 @@ export function otherCodeReleases(run: RunContext): CodeRelease[] {
         kept,
         ...(word ? {} : { values: {} }),
         ...(valueFiles.length > 0 ? { valueFiles } : {}),
+        ...(templates.length > 0 ? { stack: templates } : {}),
       });
     }
   }

@@ -68,7 +68,85 @@ type StackEntry =
   | { layer: Layer }
   | { file: string; shown: string }
   | { set: string; shown: string }
-  | { unknown: string };
+  /** abs: a file the tool reads as text only (a values template): it sets a probe only where its text names the probe's key. */
+  | { unknown: string; abs?: string }
+  /**
+   * A values file as the release names it (an Argo CD `valueFiles` entry, a helmfile `values` file,
+   * a Flux `chart.spec.valuesFiles` entry): `base` undefined, read from the chart's folder. A path
+   * with template actions names each file it can render to: those are alternatives (one is merged),
+   * not layers over each other (stackOf).
+   */
+  | { valuesFile: { base?: string; file: string }; of: string };
+
+/** A stack entry with its values files resolved (stackOf): `alt` groups the files one templated name renders to. */
+type ResolvedEntry = Exclude<StackEntry, { valuesFile: unknown }> | { file: string; shown: string; alt: number };
+
+/** A values file name that is a template the tool does not render (helmfile's `.gotmpl`, Terraform's `.tftpl`). */
+const VALUES_TEMPLATE = /\.(gotmpl|tftpl|tpl|tmpl|j2|jinja2?)$/i;
+
+/**
+ * The release's stack with its values files found: a chart-relative one from chartRoot (left out
+ * where that is unknown: they are the lowest layers of an Argo CD source, under every inline one),
+ * a templated name as the files it renders to (one name that can render to no file the tool can
+ * tell, `{{ requiredEnv "X" }}`, is a layer it cannot read), a values template as a layer the tool
+ * reads as text only.
+ */
+const stacksByRelease = new WeakMap<Release, Map<string, ResolvedEntry[]>>();
+
+function stackOf(release: Release, chartRoot: string | undefined, run: RunContext): ResolvedEntry[] {
+  let known = stacksByRelease.get(release);
+  if (!known) stacksByRelease.set(release, (known = new Map()));
+  let out = known.get(chartRoot ?? '');
+  if (out) return out;
+  out = [];
+  known.set(chartRoot ?? '', out);
+  (release.stack ?? []).forEach((e, i) => {
+    if (!('valuesFile' in e)) return void out.push(e);
+    const { base, file } = e.valuesFile;
+    const from = base ?? chartRoot;
+    if (from === undefined) return;
+    const abs = path.resolve(from, file);
+    const shown = (f: string) => `${shownPath(f, run)} (values of ${e.of})`;
+    if (VALUES_TEMPLATE.test(file) || (file.includes('{{') && !/\.(ya?ml|json)$/i.test(file))) {
+      return void out.push(file.includes('{{') ? { unknown: `the values file ${file} of ${e.of} (its name is a template the tool does not render)` } : { unknown: `${shownPath(abs, run)} (a values template of ${e.of}, which the tool does not render)`, abs });
+    }
+    for (const f of valueFilePaths(abs, run)) out!.push({ file: f, shown: shown(f), alt: i });
+  });
+  return out;
+}
+
+/**
+ * Whether a layer the tool cannot read may set the probe at valuesPath: always, unless it is a
+ * values template of the repository whose text names neither the probe's key nor anything that
+ * prints other values into it (an include, a file read, toYaml).
+ */
+function unknownMaySet(e: { abs?: string }, valuesPath: string, run: RunContext): boolean {
+  const text = e.abs === undefined ? undefined : run.readText(e.abs);
+  if (text === undefined) return true;
+  return text.includes(valuesPath.slice(valuesPath.lastIndexOf('.') + 1)) || /\b(?:readFile|include|tpl|toYaml|toJson|exec|file|templatefile|yamlencode|jsonencode)\b|\.Values\b/.test(text);
+}
+
+/** A values file that is missing or does not parse (one that is empty or all comments sets nothing). */
+function unreadable(abs: string, run: RunContext): boolean {
+  const text = run.readText(abs);
+  return text === undefined || parseYaml(text).error !== undefined;
+}
+
+/**
+ * The first layer of a release of the chart that the tool cannot read and that may set the probe
+ * at valuesPath, as messages say it: the probe of the chart's values.yaml under it may render with
+ * that layer's handler beside grpc.
+ */
+export function releaseUnreadAbove(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): string | undefined {
+  const inRun = filesOfRun(run);
+  for (const release of releasesFor(chartRoot, chartName, run)) {
+    for (const e of stackOf(release, chartRoot, run)) {
+      if ('unknown' in e && unknownMaySet(e, valuesPath, run)) return `${release.shown} merges ${e.unknown}, which the tool cannot read, over these values: it may set the probe's handler`;
+      if ('file' in e && !valuesFileRead(e.file, inRun.has(e.file), run) && unreadable(e.file, run)) return `${release.shown} merges ${e.shown}, which the tool cannot read, over these values: it may set the probe's handler`;
+    }
+  }
+  return undefined;
+}
 
 /** What the tool needs of a values document, shared by the layers it holds (an Application's valuesObject and values). */
 interface LayerRead {
@@ -160,6 +238,14 @@ interface Release {
   shown: string;
   /** The chart as the release writes it (`oci://…/cart`, `acme/cart`), where its refs do not say it. */
   chartShown?: string;
+  /**
+   * A helm command of a script (`helm upgrade web ./charts/web -f a.yaml --set …`): its -f files
+   * and --set are in its stack only, read for what they merge over each other and over the chart's
+   * values (the chart's module reads the rest of the command line itself).
+   */
+  commandLine?: boolean;
+  /** A k3s HelmChart's `spec.valuesSecrets` (Secrets by name, the keys read from each), merged after its valuesContent (releasesOf). */
+  valuesSecrets?: { name: string; keys: string[] }[];
   /** A k3s HelmChart (chart) or HelmChartConfig (config), by name and namespace: a HelmChartConfig's values are the last layer of the HelmChart of its name (releasesOf). */
   k3s?: { role: 'chart' | 'config'; name: string; namespace?: string };
 }
@@ -190,13 +276,13 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   // A layer's exec probe that this run would migrate but that a later layer of its release holds
   // (layerAbove: a layer the tool cannot read, a path set into it) keeps exec after all.
   for (const release of releasesFor(chartRoot, chartName, run)) {
-    for (const e of release.stack ?? []) {
+    for (const e of stackOf(release, chartRoot, run)) {
       if ('set' in e || 'unknown' in e) continue;
       const read = 'layer' in e ? e.layer.read : valuesFileRead(e.file, inRun.has(e.file), run);
       for (const keyPath of read?.migrating ?? []) {
         const own = 'layer' in e ? ownKeyPath(e.layer, keyPath) : keyPath;
         if (own === undefined || out.has(own)) continue;
-        const over = layerAbove(release, (x) => x === e, own, run);
+        const over = layerAbove(release, (x) => x === e, own, run, chartRoot);
         if (over !== undefined) out.set(own, { file: 'layer' in e ? (e.layer.shown ?? release.shown) : e.shown, kept: `keeps it on exec, since ${over}` });
       }
     }
@@ -204,9 +290,12 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   // `--set readinessProbe.exec.command[1]=-addr=:9090`: Helm builds the exec (a list padded with
   // null) beside the default's grpc, so the release would render a probe with two handlers.
   for (const release of releasesFor(chartRoot, chartName, run)) {
-    for (const { path: setPath, where } of release.sets ?? []) {
+    const sets = [...(release.sets ?? []), ...(release.commandLine ? (release.stack ?? []).flatMap((e) => ('set' in e ? [{ path: e.set, where: '--set' }] : [])) : [])];
+    for (const { path: setPath, where } of sets) {
       const m = SET_HANDLER.exec(setPath);
       if (m && !out.has(m[1]!)) out.set(m[1]!, { file: release.shown, kept: `sets ${setPath} (${where}), which keeps it on ${m[2]}` });
+      // `--set-json 'readinessProbe={"exec":…}'`: merged into the probe key by key, it may set any handler.
+      else if (!m && PROBE_KEY_PATH.test(setPath) && !out.has(setPath)) out.set(setPath, { file: release.shown, kept: `sets ${setPath} (${where}), which may set its handler` });
     }
   }
   return out;
@@ -243,7 +332,7 @@ export function releasesHolding(fileAbs: string, doc: number | undefined, keyPat
   const out: HoldingRelease[] = [];
   for (const release of releasesOf(run)) {
     const hold = (valuesPath: string): HoldingRelease => {
-      const set = (release.sets ?? []).find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
+      const set = [...(release.sets ?? []), ...(release.commandLine ? (release.stack ?? []).flatMap((e) => ('set' in e ? [{ path: e.set, where: '--set' }] : [])) : [])].find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
       return {
         shown: release.shown,
         valuesPath,
@@ -258,8 +347,23 @@ export function releasesHolding(fileAbs: string, doc: number | undefined, keyPat
       const own = inString === undefined ? ownKeyPath(layer, keyPath) : keyPath.startsWith(inString) ? keyPath.slice(inString.length) : undefined;
       if (own !== undefined) out.push(withOver(hold(own), layerAbove(release, (e) => 'layer' in e && e.layer === layer, own, run)));
     }
-    const named = release.valueFiles.some((v) => v.base !== undefined && valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs));
-    if (named) out.push(withOver(hold(keyPath), layerAbove(release, (e) => 'file' in e && e.file === fileAbs, keyPath, run)));
+    // A values file read from the chart's folder (Argo CD `valueFiles`): from the folder above it that is the release's chart.
+    let chartRoot: string | undefined;
+    const named =
+      release.valueFiles.some((v) => {
+        if (v.base !== undefined) return valueFilePaths(path.resolve(v.base, v.file), run).includes(fileAbs);
+        for (let a = path.dirname(fileAbs); a !== path.dirname(a); a = path.dirname(a)) {
+          if (release.refs.some((ref) => ref.by !== 'name' && matches(ref, a, undefined)) && valueFilePaths(path.resolve(a, v.file), run).includes(fileAbs)) {
+            chartRoot = a;
+            return true;
+          }
+        }
+        return false;
+      }) || (release.stack ?? []).some((e) => 'file' in e && e.file === fileAbs);
+    if (!named) continue;
+    const h = withOver(hold(keyPath), layerAbove(release, (e) => 'file' in e && e.file === fileAbs, keyPath, run, chartRoot));
+    // A helm command of a script is read for what it merges over its -f files, not as a release of their own.
+    if (!release.commandLine || h.over !== undefined || h.setsHandler !== undefined) out.push(h);
   }
   return out;
 }
@@ -275,13 +379,19 @@ function withOver(h: HoldingRelease, over: string | undefined): HoldingRelease {
  * when nothing later does, or the release's layers have no known order. An earlier layer that keeps
  * exec is no matter: a later one's `exec: null` deletes it.
  */
-function layerAbove(release: Release, is: (e: StackEntry) => boolean, valuesPath: string, run: RunContext): string | undefined {
-  const stack = release.stack;
+function layerAbove(release: Release, is: (e: ResolvedEntry) => boolean, valuesPath: string, run: RunContext, chartRoot?: string): string | undefined {
+  const stack = release.stack ? stackOf(release, chartRoot, run) : undefined;
   const at = stack ? stack.findIndex(is) : -1;
   if (!stack || at === -1) return undefined;
   const inRun = filesOfRun(run);
+  const alt = (stack[at] as { alt?: number }).alt;
   for (const e of stack.slice(at + 1)) {
-    if ('unknown' in e) return `${e.unknown}, which the tool cannot read, may set its handler`;
+    // Another file one templated name renders to is merged instead of this one, not over it.
+    if (alt !== undefined && 'alt' in e && e.alt === alt) continue;
+    if ('unknown' in e) {
+      if (!unknownMaySet(e, valuesPath, run)) continue;
+      return `${e.unknown}, which the tool cannot read, may set its handler`;
+    }
     if ('set' in e) {
       const m = SET_HANDLER.exec(e.set);
       if (e.set === valuesPath || valuesPath.startsWith(`${e.set}.`) || (m && m[1] === valuesPath)) return `${e.shown} sets ${e.set}`;
@@ -291,7 +401,10 @@ function layerAbove(release: Release, is: (e: StackEntry) => boolean, valuesPath
     const file = 'file' in e ? e.file : e.layer.at?.abs;
     const shown = 'file' in e ? e.shown : (e.layer.shown ?? (e.layer.prefix !== '' ? `the ${e.layer.prefix} of ${release.shown}` : release.shown));
     const read = 'file' in e ? valuesFileRead(e.file, inRun.has(e.file), run) : e.layer.read;
-    if (!read) return `${shown}, which the tool cannot read, may set its handler`;
+    if (!read) {
+      if (file !== undefined && 'file' in e && !unreadable(file, run)) continue;
+      return `${shown}, which the tool cannot read, may set its handler`;
+    }
     const kept = read.kept.find((k) => (layer ? ownKeyPath(layer, k.keyPath) : k.keyPath) === valuesPath);
     if (!kept) continue;
     const where = file !== undefined && kept.line !== undefined ? `, at ${shownPath(file, run)}:${kept.line},` : '';
@@ -299,6 +412,9 @@ function layerAbove(release: Release, is: (e: StackEntry) => boolean, valuesPath
   }
   return undefined;
 }
+
+/** A set path that is a probe's own key path (`readinessProbe`, `agent.livenessProbe`). */
+const PROBE_KEY_PATH = /(?:^|\.)(?:liveness|readiness|startup)Probe$/;
 
 /** A set path into a probe's handler: the probe's key path, then the handler. */
 const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
@@ -601,6 +717,15 @@ export interface CodeRelease {
   values?: unknown;
   /** Values files it gives the chart (absolute; cdk8s `helmFlags: ["-f", file]`), merged over values as a helm command's -f files are. */
   valueFiles?: string[];
+  /**
+   * Its values in the order Helm merges them, where the reader knows it (a helm command's -f files
+   * left to right, then its --set paths): a later one that keeps a probe's handler, sets a path
+   * into it, or cannot be read (`unknown`, as messages say it; `abs`, a values template read as
+   * text only) holds the probe in the earlier ones and in the chart's values.yaml.
+   */
+  stack?: ({ file: string } | { set: string } | { unknown: string; abs?: string })[];
+  /** A helm command of a script (Release.commandLine). */
+  commandLine?: boolean;
 }
 
 /** Lists a run's releases written in code (CodeRelease). */
@@ -650,14 +775,48 @@ function releasesOf(run: RunContext): Release[] {
       const refs: ChartRef[] = [...(c.chartRoot !== undefined ? [{ by: 'path', abs: path.resolve(c.chartRoot) } as const] : []), ...(c.chartName !== undefined ? [{ by: 'name', name: c.chartName } as const] : [])];
       if (refs.length === 0) continue;
       const kept = c.kept.map((k) => ({ probe: k.keyPath.slice(k.keyPath.lastIndexOf('.') + 1), keyPath: k.keyPath, kept: k.kept }));
-      out.push({ refs, layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }], valueFiles: (c.valueFiles ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })), shown: c.shown, ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}) });
+      const stack = c.stack?.map((e): StackEntry => ('file' in e ? { file: e.file, shown: `${shownPath(e.file, run)} (values of ${c.shown})` } : 'set' in e ? { set: e.set, shown: c.shown } : e));
+      out.push({
+        refs,
+        layers: [{ read: { kept, timeouts: [], values: c.values }, prefix: '' }],
+        valueFiles: (c.valueFiles ?? []).map((abs) => ({ base: path.dirname(abs), file: path.basename(abs) })),
+        shown: c.shown,
+        ...(c.chartShown !== undefined ? { chartShown: c.chartShown } : {}),
+        ...(stack ? { stack } : {}),
+        ...(c.commandLine ? { commandLine: true } : {}),
+      });
     }
   }
-  const names = new Set(out.flatMap((r) => (r.valuesFrom ?? []).filter((v) => v.targetPath === undefined).map((v) => v.name)));
+  const names = new Set(out.flatMap((r) => [...(r.valuesFrom ?? []).filter((v) => v.targetPath === undefined).map((v) => v.name), ...(r.valuesSecrets ?? []).map((v) => v.name)]));
   if (names.size > 0) {
     const generated = generatedFiles(names, run);
     const written = valuesObjects(names, run);
+    const stringLayer = (w: ValuesObject, r: Release): StackEntry => {
+      const inner = firstDoc(w.text);
+      if (!inner) return { unknown: `${w.shown} (values of ${r.shown})` };
+      const layer: Layer = { read: readLayer(w.text, inner, { absPath: w.abs, rewritten: w.rewritten && inRun.has(w.abs) }, run, w.toLine), prefix: '', shown: `${w.shown} (values of ${r.shown})`, at: { abs: w.abs, doc: w.doc }, inString: w.at };
+      r.layers.push(layer);
+      return { layer };
+    };
     for (const r of out) {
+      // A k3s HelmChart merges its valuesSecrets, each key in order, over its valuesContent (and
+      // under its HelmChartConfig's, put in below). A Secret, or a key of it, that no manifest of
+      // the repository writes in stringData is values the tool cannot read.
+      if (r.valuesSecrets && r.stack) {
+        const secrets: StackEntry[] = [];
+        for (const { name, keys } of r.valuesSecrets) {
+          const strings = (written.get(name) ?? []).filter((w) => w.at.startsWith('stringData.'));
+          const missing = keys.filter((k) => !strings.some((w) => w.key === k));
+          if (strings.length === 0 || missing.length > 0) {
+            r.outsideValues ??= `valuesSecrets ${name}`;
+            secrets.push({ unknown: `the valuesSecrets Secret ${name}${missing.length > 0 && strings.length > 0 ? ` (key ${missing.join(', ')})` : ''} of ${r.shown} (not written with stringData in any file of the repository)` });
+          }
+          for (const w of strings) if (keys.length === 0 || keys.includes(w.key)) secrets.push(stringLayer(w, r));
+        }
+        const sets = r.stack.findIndex((e) => 'set' in e);
+        const at = sets === -1 ? r.stack.length : sets;
+        r.stack = [...r.stack.slice(0, at), ...secrets, ...r.stack.slice(at)];
+      }
       // Flux merges the valuesFrom entries in list order, then spec.values (already in the stack) over them all.
       const below: StackEntry[] = [];
       for (const v of r.valuesFrom ?? []) {
@@ -674,18 +833,11 @@ function releasesOf(run: RunContext): Release[] {
         }
         r.valueFiles.push(...files.map(({ abs }) => ({ base: path.dirname(abs), file: path.basename(abs) })));
         below.push(...files.map(({ abs }) => ({ file: abs, shown: `${shownPath(abs, run)} (values of ${r.shown})` })));
-        for (const w of strings) {
-          const inner = firstDoc(w.text);
-          if (!inner) {
-            if (w.text.trim() !== '') below.push({ unknown: `${w.shown} (values of ${r.shown})` });
-            continue;
-          }
-          const layer: Layer = { read: readLayer(w.text, inner, { absPath: w.abs, rewritten: w.rewritten && inRun.has(w.abs) }, run, w.toLine), prefix: '', shown: `${w.shown} (values of ${r.shown})`, at: { abs: w.abs, doc: w.doc }, inString: w.at };
-          r.layers.push(layer);
-          below.push({ layer });
-        }
+        for (const w of strings) if (w.text.trim() !== '' || firstDoc(w.text)) below.push(stringLayer(w, r));
       }
-      if (r.stack) r.stack = [...below, ...r.stack];
+      // Over the chart's values files (chart.spec.valuesFiles), under spec.values.
+      const chartFiles = (r.stack ?? []).filter((e) => 'valuesFile' in e).length;
+      if (r.stack) r.stack = [...r.stack.slice(0, chartFiles), ...below, ...r.stack.slice(chartFiles)];
     }
   }
   // A k3s HelmChartConfig's valuesContent is passed after its HelmChart's (same name and namespace),
@@ -849,7 +1001,14 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       return target !== undefined && target !== '' ? [{ path: target, where: 'spec.valuesFrom targetPath' }] : [];
     });
     const layers = layer(nodeAt(root, 'spec.values'), 'spec.values');
-    return [{ refs, ...unnamed, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers, stack: layers.map((l) => ({ layer: l })), valueFiles: [], shown: `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ') }];
+    const shown = `the HelmRelease ${name ?? ''} in ${src.shown}`.replace('  ', ' ');
+    // `chart.spec.valuesFiles` (and the older `valuesFile`) are the chart's values, merged in list
+    // order under valuesFrom and spec.values: paths in a GitRepository's tree (taken to be this
+    // repository's), or in a repository chart's own folder.
+    const fromSource = scalarText(nodeAt(root, 'spec.chart.spec.sourceRef.kind')) !== 'HelmRepository';
+    const valueFiles = [scalarText(nodeAt(root, 'spec.chart.spec.valuesFile')), ...strings(nodeAt(root, 'spec.chart.spec.valuesFiles'))].flatMap((file) => (file ? [fromSource ? { base: src.root, file } : { file }] : []));
+    const stack: StackEntry[] = [...valueFiles.map((v) => ({ valuesFile: v, of: shown })), ...layers.map((l) => ({ layer: l }))];
+    return [{ refs, ...unnamed, ...(valuesFrom.length > 0 ? { valuesFrom } : {}), ...(targets.length > 0 ? { sets: targets } : {}), layers, stack, valueFiles, shown }];
   }
   if ((kind === 'Application' || kind === 'ApplicationSet') && apiVersion.startsWith('argoproj.io/')) {
     const specPath = kind === 'Application' ? 'spec' : 'spec.template.spec';
@@ -867,14 +1026,15 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       if (sourcePath !== undefined) refs.push({ by: 'source-path', rel: sourcePath });
       const helm = getPair(source, 'helm')?.value;
       if (refs.length === 0 || !isMap(helm)) continue;
-      const layers = [...layer(getPair(helm, 'valuesObject')?.value, `${where}.helm.valuesObject`), ...layer(getPair(helm, 'values')?.value, `${where}.helm.values`)];
+      const objectLayers = layer(getPair(helm, 'valuesObject')?.value, `${where}.helm.valuesObject`);
+      const layers = [...objectLayers, ...layer(getPair(helm, 'values')?.value, `${where}.helm.values`)];
       // `helm.values` is most often a string of YAML: the release's values, read from the string
       // (src/helm/values-strings.ts judges its probes and rewrites a literal block, as a HelmChart's valuesContent).
       const valuesString = getPair(helm, 'values')?.value;
       if (isScalar(valuesString) && typeof valuesString.value === 'string') {
         const inner = firstDoc(valuesString.value);
         const rewritten = src.rewritten && !('error' in blockScalarView(valuesString, '\n'));
-        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten }, run), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' '), at: { abs: src.abs, doc: src.doc }, inString: `${where}.helm.values` });
+        if (inner) layers.push({ read: readLayer(valuesString.value, inner, { absPath: src.abs, rewritten }, run, stringLines(src.text, valuesString)), prefix: '', shown: `the helm.values string of the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' '), at: { abs: src.abs, doc: src.doc }, inString: `${where}.helm.values` });
       }
       // Argo CD reads valueFiles from the chart's folder; `$values/envs/prod.yaml` from the root
       // of the source whose `ref` is `values`, taken to be this repository.
@@ -885,7 +1045,11 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       // `fileParameters` set a path to a file's content (`path:`), which the tool does not read: any value.
       const fromFiles = setNames(getPair(helm, 'fileParameters')?.value, 'helm.fileParameters').map(({ path: p, where }) => ({ path: p, where }));
       const sets = [...setNames(getPair(helm, 'parameters')?.value, 'helm.parameters'), ...fromFiles];
-      out.push({ refs, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      const shown = `the ${kind} ${name ?? ''} in ${src.shown}`.replace('  ', ' ');
+      // Argo CD merges valueFiles in list order, then values, then valuesObject (parameters, over
+      // them all, hold as sets do: setsHandler).
+      const stack: StackEntry[] = [...valueFiles.map((v) => ({ valuesFile: v, of: shown })), ...layers.filter((l) => !objectLayers.includes(l)).map((l) => ({ layer: l })), ...objectLayers.map((l) => ({ layer: l }))];
+      out.push({ refs, layers, valueFiles, stack, ...(sets.length > 0 ? { sets } : {}), shown });
     }
     return out;
   }
@@ -913,7 +1077,13 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
     const stack: StackEntry[] = [...layers.map((l) => ({ layer: l })), ...sets.map((s) => ({ set: s.path, shown: `${shown} (spec.set)` }))];
     const namespace = scalarText(nodeAt(root, 'metadata.namespace'));
     const k3s = name !== undefined ? { k3s: { role: 'chart' as const, name, ...(namespace !== undefined ? { namespace } : {}) } } : {};
-    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, stack, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), chartShown: chart, shown, ...k3s }];
+    // `spec.valuesSecrets: [{name, keys: [values.yaml]}]`: Secrets merged after valuesContent (releasesOf reads them).
+    const secretsNode = nodeAt(root, 'spec.valuesSecrets');
+    const valuesSecrets = (isSeq(secretsNode) ? secretsNode.items : []).flatMap((v) => {
+      const secret = isMap(v) ? scalarText(getPair(v, 'name')?.value) : undefined;
+      return isMap(v) && secret !== undefined && secret !== '' ? [{ name: secret, keys: strings(getPair(v, 'keys')?.value) }] : [];
+    });
+    return [{ refs: chartName ? [{ by: 'name', name: chartName }] : [], layers, stack, valueFiles: [], ...(sets.length > 0 ? { sets } : {}), ...(valuesSecrets.length > 0 ? { valuesSecrets } : {}), chartShown: chart, shown, ...k3s }];
   }
   // A k3s/RKE2 HelmChartConfig: values (`spec.valuesContent`) over those of the HelmChart of its
   // name and namespace (releasesOf joins them). One whose HelmChart the repository does not hold
@@ -1008,15 +1178,24 @@ function releasesIn(doc: Document.Parsed<ParsedNode, true>, root: YAMLMap, src: 
       const values = getPair(item, 'values')?.value;
       const layers: Layer[] = [];
       const valueFiles: Release['valueFiles'] = [];
+      const releaseName = scalarText(getPair(item, 'name')?.value);
+      const shown = `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ');
+      // helmfile passes the items as -f, in list order: a later one over an earlier.
+      const stack: StackEntry[] = [];
       if (isSeq(values)) {
         values.items.forEach((v, j) => {
-          if (isMap(v)) layers.push(...layer(v, `releases[${i}].values[${j}]`));
-          else if (isScalar(v) && typeof v.value === 'string') valueFiles.push({ base, file: v.value });
+          if (isMap(v)) {
+            const own = layer(v, `releases[${i}].values[${j}]`);
+            layers.push(...own);
+            stack.push(...own.map((l) => ({ layer: l })));
+          } else if (isScalar(v) && typeof v.value === 'string') {
+            valueFiles.push({ base, file: v.value });
+            stack.push({ valuesFile: { base, file: v.value }, of: shown });
+          }
         });
       }
-      const releaseName = scalarText(getPair(item, 'name')?.value);
       const sets = [...setNames(getPair(item, 'set')?.value, 'set'), ...setNames(getPair(item, 'setString')?.value, 'setString')];
-      out.push({ refs: helmfileRefs(chart, base), chartShown: chart, layers, valueFiles, ...(sets.length > 0 ? { sets } : {}), shown: `the helmfile release ${releaseName ?? ''} in ${src.shown}`.replace('  ', ' ') });
+      out.push({ refs: helmfileRefs(chart, base), chartShown: chart, layers, valueFiles, stack, ...(sets.length > 0 ? { sets } : {}), shown });
     });
     return out;
   }
