@@ -221,6 +221,69 @@ export function filesOfRepositories(
   return [...new Set([...discovered, ...(list ?? roots.flatMap(listOf))])];
 }
 
+/**
+ * The files git tracks among `pruned`, what a folder walk left out as ignored (Discovery.pruned):
+ * git never ignores a tracked file (gitignore(5)), so a script or a partial manifest committed
+ * with `git add -f` under an ignored folder is the repository's, and the pre-commit run's listing
+ * (`--cached`) holds it. One `git ls-files` a checkout, limited to the pruned paths (none is run
+ * where the walk ignored nothing, as in a tree whose only ignored folder is node_modules); files
+ * only (a tracked symlink or gitlink there is not followed), without node_modules and .git.
+ */
+export async function trackedAmong(pruned: readonly string[], git = 'git'): Promise<string[]> {
+  if (pruned.length === 0) return [];
+  const byRoot = new Map<string, string[]>();
+  const rootOf = new Map<string, string | undefined>();
+  for (const p of pruned) {
+    const dir = path.dirname(p);
+    if (!rootOf.has(dir)) rootOf.set(dir, enclosingRepository(dir));
+    const root = rootOf.get(dir);
+    if (root === undefined) continue;
+    const list = byRoot.get(root);
+    if (list) list.push(p);
+    else byRoot.set(root, [p]);
+  }
+  const lists = await Promise.all([...byRoot].map(([root, under]) => trackedUnder(root, under, git)));
+  return lists.flat();
+}
+
+/** At most this many pathspecs on trackedUnder's command line. */
+const MAX_PATHSPECS = 400;
+
+/** `git ls-files --cached` of the checkout at `root` for the paths `under` (literal pathspecs). */
+function trackedUnder(root: string, under: readonly string[], git: string): Promise<string[]> {
+  const prefix = path.resolve(root) + (path.resolve(root).endsWith(path.sep) ? '' : path.sep);
+  const specs = under.map((p) => path.relative(root, p).split(path.sep).join('/')).filter((rel) => rel !== '' && !rel.startsWith('..'));
+  if (specs.length === 0) return Promise.resolve([]);
+  return new Promise((resolve) => {
+    let out = '';
+    let child: ReturnType<typeof spawn>;
+    try {
+      // ls-files reads no pathspecs from a file: past MAX_PATHSPECS, git's own answer (what it tracks and would ignore).
+      const args = specs.length <= MAX_PATHSPECS ? ['--', ...specs] : ['--ignored', '--exclude-standard'];
+      child = spawn(git, ['-C', root, 'ls-files', '-z', '--cached', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' } });
+    } catch {
+      resolve([]);
+      return;
+    }
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', () => resolve([]));
+    child.on('close', (code) => {
+      if (code !== 0) return resolve([]);
+      const files: string[] = [];
+      for (const rel of new Set(out.split('\0'))) {
+        if (rel === '' || rel.split('/').some((part) => part === 'node_modules' || part === '.git')) continue;
+        const abs = prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep));
+        try {
+          if (fs.lstatSync(abs).isFile()) files.push(abs);
+        } catch {
+          // Deleted in the working tree: nothing to read.
+        }
+      }
+      resolve(files.sort());
+    });
+  });
+}
+
 /** A git listing's paths as one NUL-terminated text, for filesOfRepositories to look paths up in. */
 const listingTexts = new WeakMap<readonly string[], string>();
 
