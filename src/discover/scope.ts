@@ -301,14 +301,14 @@ export function gitFiles(root: string, git = 'git'): string[] | undefined {
   const list = (args: readonly string[]) => execFileSync(git, ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   if (!withoutDeduplicate.has(git)) {
     try {
-      return gitListing(root, list(LS_FILES), true);
+      return gitListing(root, list(LS_FILES), true, git);
     } catch (e) {
       if ((e as { status?: number }).status !== USAGE_ERROR) return undefined;
       withoutDeduplicate.add(git);
     }
   }
   try {
-    return gitListing(root, list(LS_FILES.slice(0, -1)), false);
+    return gitListing(root, list(LS_FILES.slice(0, -1)), false, git);
   } catch {
     return undefined;
   }
@@ -494,7 +494,7 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
           process.removeListener('exit', atExit);
           removeDir();
         }
-        return text !== undefined ? gitListing(root, text, true) : gitFiles(root, git);
+        return text !== undefined ? gitListing(root, text, true, git) : gitFiles(root, git);
       }));
     },
   };
@@ -507,7 +507,7 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
  * ~10 ms and leaves each path a concatenation that the first reader to look at it flattens
  * (~15 ms of a pre-commit run, now ~5).
  */
-function gitListing(root: string, out: string, unique: boolean): string[] {
+function gitListing(root: string, out: string, unique: boolean, git = 'git'): string[] {
   const rels = out.split('\0');
   rels.pop(); // after the last NUL
   if (rels.length === 0) return [];
@@ -520,5 +520,51 @@ function gitListing(root: string, out: string, unique: boolean): string[] {
   const text = path.sep === '/' ? joined : joined.split('/').join(path.sep);
   const files = text.split('\0');
   listingTexts.set(files, `${text}\0`);
-  return files;
+  return withNestedCheckouts(root, files, `${text}\0`, git);
+}
+
+/**
+ * `files` (gitListing's, of the checkout at `root`; `text` its NUL-terminated text) with the files
+ * of the checkouts inside it: git lists a checked-out submodule as its gitlink's path alone, and
+ * an untracked nested clone as `dir/`, where the whole run's walk reads their files (a
+ * kustomize overlay, a Flux release, a patch script there holds a probe of the repository). Each
+ * is listed by git in its own checkout (its own ignore files), or walked where git cannot say.
+ * Submodules are those `.gitmodules` names; a gitlink it does not name is not looked for (git
+ * would have to list the index's modes). Nothing to do, as nearly always: one search of the
+ * text and one stat.
+ */
+function withNestedCheckouts(root: string, files: string[], text: string, git: string): string[] {
+  const nested = new Set<string>();
+  if (text.includes(`${path.sep}\0`)) for (const f of files) if (f.endsWith(path.sep)) nested.add(f.slice(0, -1));
+  if (fs.existsSync(path.join(root, '.gitmodules'))) {
+    for (const sub of submodulePaths(root, git)) if (text.startsWith(`${sub}\0`) || text.includes(`\0${sub}\0`)) nested.add(sub);
+  }
+  const inside: string[] = [];
+  for (const dir of nested) {
+    if (!fs.existsSync(path.join(dir, '.git'))) continue; // not checked out: partialViewOf's concern
+    inside.push(...(gitFiles(dir, git) ?? discover([dir], dir).files.map((f) => f.absPath)));
+  }
+  if (nested.size === 0) return files;
+  const kept = files.filter((f) => !nested.has(f) && !(f.endsWith(path.sep) && nested.has(f.slice(0, -1))));
+  const all = [...kept, ...inside];
+  listingTexts.set(all, `${all.join('\0')}\0`);
+  return all;
+}
+
+/** The absolute paths `.gitmodules` of the checkout at `root` gives its submodules (none where git cannot read it). */
+function submodulePaths(root: string, git: string): string[] {
+  let listed = '';
+  try {
+    listed = execFileSync(git, ['config', '--file', path.join(root, '.gitmodules'), '-z', '--get-regexp', '^submodule\\..*\\.path$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of listed.split('\0')) {
+    const nl = entry.indexOf('\n');
+    if (nl < 0) continue;
+    const abs = path.resolve(root, entry.slice(nl + 1));
+    if (within(abs, root) && abs !== path.resolve(root)) out.push(abs);
+  }
+  return out;
 }
