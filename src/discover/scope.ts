@@ -198,7 +198,7 @@ export function filesOfRepositories(
   listed?: ReadonlyMap<string, readonly string[] | undefined>,
 ): readonly string[] {
   const roots = repositoryRoots(paths, cwd);
-  if (roots.length === 0) return [...discovered];
+  if (roots.length === 0) return outsideCheckouts(paths, cwd, discovered);
   const listOf = (root: string) => (listed?.has(root) ? listed.get(root) : gitFiles(root, git)) ?? discover([root], cwd).files.map((f) => f.absPath);
   // One checkout listed by git holds each file once: the named files are looked for in git's text
   // (a Set of its 25k paths was ~10 ms of a one-file pre-commit run, indexOf over them ~4 ms), and
@@ -219,6 +219,20 @@ export function filesOfRepositories(
     return absent.length === 0 ? list : [...absent, ...list];
   }
   return [...new Set([...discovered, ...(list ?? roots.flatMap(listOf))])];
+}
+
+/**
+ * A file list in no git checkout: nothing says where its repository ends, so the current folder
+ * is taken for it (walked as a whole run walks it) when every named path lies inside it: a
+ * Kustomize overlay, a Flux release's values or a partial manifest there that keeps a named
+ * file's probe on exec holds it, as in a checkout. Named paths outside the current folder (or a
+ * run from the file system's root) leave the view at the named files, as before.
+ */
+function outsideCheckouts(paths: readonly string[], cwd: string, discovered: readonly string[]): readonly string[] {
+  const top = path.resolve(cwd);
+  const named = paths.filter((p) => p !== '-');
+  if (named.length === 0 || path.dirname(top) === top || !named.every((p) => within(path.resolve(cwd, p), top))) return [...discovered];
+  return [...new Set([...discovered, ...discover([top], cwd).files.map((f) => f.absPath)])];
 }
 
 /**
