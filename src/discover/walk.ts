@@ -244,6 +244,8 @@ function checkoutScopes(dir: string): Scope[] {
     } catch {
       continue; // None: nothing excluded.
     }
+    // git's default info/exclude is comments alone: a scope with no pattern would cost a test of every path.
+    if (!/^[ \t]*[^#\s]/m.test(text)) continue;
     scopes.push({ ig: ignore().add(text), rel: '' });
   }
   return scopes;
