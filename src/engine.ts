@@ -11,7 +11,7 @@ import { classify, READS_REPOSITORY } from './classify.js';
 import { NOT_UTF8, NOT_UTF8_HINT, NUL_BYTES, NUL_TEXT, NUL_TEXT_HINT, UNREADABLE_HINT, UTF16, UTF16_HINT } from './discover/precheck.js';
 import { ReaderWorker } from './discover/reader-thread.js';
 import { inlineReads, type ReadBatch } from './discover/reads.js';
-import { filesOfRepositories, listRepositories, type RepositoryListing } from './discover/scope.js';
+import { filesOfRepositories, listRepositories, trackedAmong, type RepositoryListing } from './discover/scope.js';
 import { searchOutside } from './discover/outside.js';
 import { describeFsError, discover, NO_SUCH_PATH, NO_SUCH_PATH_HINT, NOT_A_REGULAR_FILE, NOT_A_REGULAR_FILE_HINT, type LinkOut } from './discover/walk.js';
 import { applyEdits } from './edits/apply.js';
@@ -223,7 +223,13 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   };
   if (heap) onRead = () => spent(1);
   try {
-    const { files, problems, outside, passed } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    const { files, problems, outside, passed, pruned } = discover(paths.filter((p) => p !== '-'), cwd, onFile);
+    // What git tracks under an ignored path is the repository's all the same (`git add -f`).
+    const tracked = await trackedAmong(pruned);
+    if (tracked.length > 0) {
+      const have = new Set(files.map((f) => f.absPath));
+      for (const absPath of tracked) if (!have.has(absPath)) files.push({ absPath, explicit: false });
+    }
     // No text to read, so no use of the binary: said, not reported as errors.
     for (const p of passed) skipped.push({ file: display(cwd, p.absPath), reason: p.message });
     discovered = files.map((f) => f.absPath);

@@ -198,7 +198,7 @@ export function filesOfRepositories(
   listed?: ReadonlyMap<string, readonly string[] | undefined>,
 ): readonly string[] {
   const roots = repositoryRoots(paths, cwd);
-  if (roots.length === 0) return [...discovered];
+  if (roots.length === 0) return outsideCheckouts(paths, cwd, discovered);
   const listOf = (root: string) => (listed?.has(root) ? listed.get(root) : gitFiles(root, git)) ?? discover([root], cwd).files.map((f) => f.absPath);
   // One checkout listed by git holds each file once: the named files are looked for in git's text
   // (a Set of its 25k paths was ~10 ms of a one-file pre-commit run, indexOf over them ~4 ms), and
@@ -221,6 +221,83 @@ export function filesOfRepositories(
   return [...new Set([...discovered, ...(list ?? roots.flatMap(listOf))])];
 }
 
+/**
+ * A file list in no git checkout: nothing says where its repository ends, so the current folder
+ * is taken for it (walked as a whole run walks it) when every named path lies inside it: a
+ * Kustomize overlay, a Flux release's values or a partial manifest there that keeps a named
+ * file's probe on exec holds it, as in a checkout. Named paths outside the current folder (or a
+ * run from the file system's root) leave the view at the named files, as before.
+ */
+function outsideCheckouts(paths: readonly string[], cwd: string, discovered: readonly string[]): readonly string[] {
+  const top = path.resolve(cwd);
+  const named = paths.filter((p) => p !== '-');
+  if (named.length === 0 || path.dirname(top) === top || !named.every((p) => within(path.resolve(cwd, p), top))) return [...discovered];
+  return [...new Set([...discovered, ...discover([top], cwd).files.map((f) => f.absPath)])];
+}
+
+/**
+ * The files git tracks among `pruned`, what a folder walk left out as ignored (Discovery.pruned):
+ * git never ignores a tracked file (gitignore(5)), so a script or a partial manifest committed
+ * with `git add -f` under an ignored folder is the repository's, and the pre-commit run's listing
+ * (`--cached`) holds it. One `git ls-files` a checkout, limited to the pruned paths (none is run
+ * where the walk ignored nothing, as in a tree whose only ignored folder is node_modules); files
+ * only (a tracked symlink or gitlink there is not followed), without node_modules and .git.
+ */
+export async function trackedAmong(pruned: readonly string[], git = 'git'): Promise<string[]> {
+  if (pruned.length === 0) return [];
+  const byRoot = new Map<string, string[]>();
+  const rootOf = new Map<string, string | undefined>();
+  for (const p of pruned) {
+    const dir = path.dirname(p);
+    if (!rootOf.has(dir)) rootOf.set(dir, enclosingRepository(dir));
+    const root = rootOf.get(dir);
+    if (root === undefined) continue;
+    const list = byRoot.get(root);
+    if (list) list.push(p);
+    else byRoot.set(root, [p]);
+  }
+  const lists = await Promise.all([...byRoot].map(([root, under]) => trackedUnder(root, under, git)));
+  return lists.flat();
+}
+
+/** At most this many pathspecs on trackedUnder's command line. */
+const MAX_PATHSPECS = 400;
+
+/** `git ls-files --cached` of the checkout at `root` for the paths `under` (literal pathspecs). */
+function trackedUnder(root: string, under: readonly string[], git: string): Promise<string[]> {
+  const prefix = path.resolve(root) + (path.resolve(root).endsWith(path.sep) ? '' : path.sep);
+  const specs = under.map((p) => path.relative(root, p).split(path.sep).join('/')).filter((rel) => rel !== '' && !rel.startsWith('..'));
+  if (specs.length === 0) return Promise.resolve([]);
+  return new Promise((resolve) => {
+    let out = '';
+    let child: ReturnType<typeof spawn>;
+    try {
+      // ls-files reads no pathspecs from a file: past MAX_PATHSPECS, git's own answer (what it tracks and would ignore).
+      const args = specs.length <= MAX_PATHSPECS ? ['--', ...specs] : ['--ignored', '--exclude-standard'];
+      child = spawn(git, ['-C', root, 'ls-files', '-z', '--cached', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' } });
+    } catch {
+      resolve([]);
+      return;
+    }
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', () => resolve([]));
+    child.on('close', (code) => {
+      if (code !== 0) return resolve([]);
+      const files: string[] = [];
+      for (const rel of new Set(out.split('\0'))) {
+        if (rel === '' || rel.split('/').some((part) => part === 'node_modules' || part === '.git')) continue;
+        const abs = prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep));
+        try {
+          if (fs.lstatSync(abs).isFile()) files.push(abs);
+        } catch {
+          // Deleted in the working tree: nothing to read.
+        }
+      }
+      resolve(files.sort());
+    });
+  });
+}
+
 /** A git listing's paths as one NUL-terminated text, for filesOfRepositories to look paths up in. */
 const listingTexts = new WeakMap<readonly string[], string>();
 
@@ -238,14 +315,14 @@ export function gitFiles(root: string, git = 'git'): string[] | undefined {
   const list = (args: readonly string[]) => execFileSync(git, ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
   if (!withoutDeduplicate.has(git)) {
     try {
-      return gitListing(root, list(LS_FILES), true);
+      return gitListing(root, list(LS_FILES), true, git);
     } catch (e) {
       if ((e as { status?: number }).status !== USAGE_ERROR) return undefined;
       withoutDeduplicate.add(git);
     }
   }
   try {
-    return gitListing(root, list(LS_FILES.slice(0, -1)), false);
+    return gitListing(root, list(LS_FILES.slice(0, -1)), false, git);
   } catch {
     return undefined;
   }
@@ -431,7 +508,7 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
           process.removeListener('exit', atExit);
           removeDir();
         }
-        return text !== undefined ? gitListing(root, text, true) : gitFiles(root, git);
+        return text !== undefined ? gitListing(root, text, true, git) : gitFiles(root, git);
       }));
     },
   };
@@ -444,7 +521,7 @@ function gitFilesLater(root: string, git: string): { files(): Promise<string[] |
  * ~10 ms and leaves each path a concatenation that the first reader to look at it flattens
  * (~15 ms of a pre-commit run, now ~5).
  */
-function gitListing(root: string, out: string, unique: boolean): string[] {
+function gitListing(root: string, out: string, unique: boolean, git = 'git'): string[] {
   const rels = out.split('\0');
   rels.pop(); // after the last NUL
   if (rels.length === 0) return [];
@@ -457,5 +534,51 @@ function gitListing(root: string, out: string, unique: boolean): string[] {
   const text = path.sep === '/' ? joined : joined.split('/').join(path.sep);
   const files = text.split('\0');
   listingTexts.set(files, `${text}\0`);
-  return files;
+  return withNestedCheckouts(root, files, `${text}\0`, git);
+}
+
+/**
+ * `files` (gitListing's, of the checkout at `root`; `text` its NUL-terminated text) with the files
+ * of the checkouts inside it: git lists a checked-out submodule as its gitlink's path alone, and
+ * an untracked nested clone as `dir/`, where the whole run's walk reads their files (a
+ * kustomize overlay, a Flux release, a patch script there holds a probe of the repository). Each
+ * is listed by git in its own checkout (its own ignore files), or walked where git cannot say.
+ * Submodules are those `.gitmodules` names; a gitlink it does not name is not looked for (git
+ * would have to list the index's modes). Nothing to do, as nearly always: one search of the
+ * text and one stat.
+ */
+function withNestedCheckouts(root: string, files: string[], text: string, git: string): string[] {
+  const nested = new Set<string>();
+  if (text.includes(`${path.sep}\0`)) for (const f of files) if (f.endsWith(path.sep)) nested.add(f.slice(0, -1));
+  if (fs.existsSync(path.join(root, '.gitmodules'))) {
+    for (const sub of submodulePaths(root, git)) if (text.startsWith(`${sub}\0`) || text.includes(`\0${sub}\0`)) nested.add(sub);
+  }
+  const inside: string[] = [];
+  for (const dir of nested) {
+    if (!fs.existsSync(path.join(dir, '.git'))) continue; // not checked out: partialViewOf's concern
+    inside.push(...(gitFiles(dir, git) ?? discover([dir], dir).files.map((f) => f.absPath)));
+  }
+  if (nested.size === 0) return files;
+  const kept = files.filter((f) => !nested.has(f) && !(f.endsWith(path.sep) && nested.has(f.slice(0, -1))));
+  const all = [...kept, ...inside];
+  listingTexts.set(all, `${all.join('\0')}\0`);
+  return all;
+}
+
+/** The absolute paths `.gitmodules` of the checkout at `root` gives its submodules (none where git cannot read it). */
+function submodulePaths(root: string, git: string): string[] {
+  let listed = '';
+  try {
+    listed = execFileSync(git, ['config', '--file', path.join(root, '.gitmodules'), '-z', '--get-regexp', '^submodule\\..*\\.path$'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of listed.split('\0')) {
+    const nl = entry.indexOf('\n');
+    if (nl < 0) continue;
+    const abs = path.resolve(root, entry.slice(nl + 1));
+    if (within(abs, root) && abs !== path.resolve(root)) out.push(abs);
+  }
+  return out;
 }
