@@ -4,6 +4,7 @@
  * manual-run options), scripts reached through aliases and `!reference`, and the pipeline files
  * other files pull in (GitLab child pipelines, Taskfile includes, Groovy files a Jenkinsfile loads).
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { POD, repoWith } from './support/repo.js';
@@ -89,8 +90,9 @@ describe('pipeline files other pipeline files pull in', () => {
     expect(r.message).toContain(`${where} patches this probe's exec`);
   });
 
-  test('a Taskfile include of a remote Taskfile, a YAML file no pipeline names: nothing', async () => {
-    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).status).toBe('migratable');
+  test('a Taskfile include of a remote Taskfile holds nothing; a YAML file no pipeline names is read as another tool\'s YAML', async () => {
+    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH.replace('pod p', 'pod q'))}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).message).toContain("taskfiles/k8s.yml:5 patches this probe's exec");
   });
 });
 
@@ -119,4 +121,61 @@ describe('pipeline configs the tool does not evaluate', () => {
     expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
     expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('kubectl patch', 'echo') })).status).toBe('migratable');
   });
+});
+
+const OP = JSON_OP.slice(1, -1);
+
+describe('other tools\' YAML: their strings naming kubectl, exec lists, and steps running a kubectl image with arguments', () => {
+  test.each([
+    ['CircleCI run.command', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    docker: [{image: cimg/base:current}]\n    steps:\n      - checkout\n      - run:\n          name: tune\n          command: |\n            ${PATCH}\n`, 10],
+    ['CircleCI run (a string), a parameter as the name', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    parameters:\n      pod: {type: string}\n    steps:\n      - run: kubectl patch pod << parameters.pod >> --type=json -p ${JSON_OP}\n`, 7],
+    ['Bitbucket script items (one shell)', 'bitbucket-pipelines.yml', `pipelines:\n  default:\n    - step:\n        script:\n          - export P=p\n          - ${q(PATCH_VAR)}\n`, 6],
+    ['Azure Pipelines bash:', 'azure-pipelines.yml', `steps:\n  - script: kubectl apply -f k8s/\n  - bash: |\n      ${PATCH}\n    displayName: tune\n`, 4],
+    ['Azure Pipelines powershell:', 'azure-pipelines.yml', `steps:\n  - powershell: ${q(PATCH)}\n`, 2],
+    ['AWS CodeBuild commands', 'buildspec.yml', `version: 0.2\nphases:\n  build:\n    commands:\n      - kubectl apply -f k8s/\n      - ${q(PATCH)}\n`, 6],
+    ['Cloud Build: the kubectl builder with args', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/cloud-builders/kubectl\n    args:\n      - patch\n      - pod\n      - p\n      - --type=json\n      - -p\n      - '${OP}'\n`, 4],
+    ['Cloud Build: entrypoint bash, args [-c, script]', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: bash\n    args: [-c, ${q(PATCH)}]\n`, 4],
+    ['Cloud Build: entrypoint kubectl, args', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: kubectl\n    args: [patch, pod, p, --type=json, -p, '${OP}']\n`, 4],
+    ['GitHub: uses docker://…kubectl with args', '.github/workflows/d.yml', `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://bitnami/kubectl:1.30\n        with:\n          args: patch pod p --type=json -p ${JSON_OP}\n`, 8],
+    ['Buildkite docker plugin image + command', '.buildkite/pipeline.yml', `steps:\n  - label: d\n    plugins:\n      - docker#v5.11.0:\n          image: bitnami/kubectl:1.30\n          command: [patch, pod, p, --type=json, -p, '${OP}']\n`, 6],
+    ['Skaffold hook host.command, sh -c', 'skaffold.yaml', `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["sh", "-c", ${q(PATCH)}]\n`, 8],
+    ['an exec list [kubectl, patch, …]', 'ops/hooks.yaml', `hooks:\n  - command: [kubectl, patch, pod, p, --type=json, -p, '${OP}']\n`, 2],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} patches this probe's exec with kubectl`);
+  });
+
+  test.each([
+    ['a CircleCI step patching another object', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${q(PATCH.replace('pod p', 'pod q'))}\n`],
+    ['a CircleCI step patching another probe key', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${q(PATCH.replace('readinessProbe', 'livenessProbe'))}\n`],
+    ['a CodeBuild command that only applies', 'buildspec.yml', `phases:\n  build:\n    commands:\n      - kubectl apply -f k8s/\n      - kubectl rollout status deploy/p\n`],
+    ['a Cloud Build kubectl step patching replicas', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/cloud-builders/kubectl\n    args: [patch, pod, p, --type=json, -p, '[{"op":"replace","path":"/spec/replicas","value":3}]']\n`],
+    ['an image that is no kubectl, with args', '.github/workflows/d.yml', `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n        with:\n          args: patch pod p --type=json -p ${JSON_OP}\n`],
+    ['a description naming kubectl and the probe', 'docs/runbook.yaml', `steps:\n  - description: use kubectl to patch the readinessProbe by hand\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+
+  test('a Tiltfile or a PowerShell script naming a probe\'s exec path beside kubectl holds that probe key (the text net); a YAML file that does not parse too', async () => {
+    const tilt = `local_resource('tune', cmd=${q(PATCH)})\n`;
+    expect((await statusOf({ Tiltfile: tilt })).message).toContain("Tiltfile:1 names this probe's exec beside kubectl or yq, in a Tiltfile");
+    expect((await statusOf({ Tiltfile: tilt.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
+    expect((await statusOf({ 'deploy.ps1': `${PATCH}\n` })).message).toContain("deploy.ps1:1 names this probe's exec beside kubectl or yq, in a PowerShell script");
+    // Skaffold's exec list with a double-quoted JSON inside a double-quoted string: no YAML.
+    const broken = `deploy:\n  hooks:\n    after:\n      - host:\n          command: ["sh", "-c", "${PATCH}"]\n`;
+    expect((await statusOf({ 'skaffold.yaml': broken })).message).toContain("skaffold.yaml:5 names this probe's exec beside kubectl or yq, in a YAML file that does not parse");
+  });
+
+  test('in a git checkout, a one-file run finds another tool\'s YAML through the YAML readers\' search', async () => {
+    const files: Record<string, string> = { 'k8s/pod.yaml': POD, 'bitbucket-pipelines.yml': `pipelines:\n  default:\n    - step:\n        script:\n          - ${q(PATCH)}\n` };
+    for (let i = 0; i < 120; i++) files[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
+    const cwd = repoWith(files);
+    execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
+    execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
+    const { findings } = await run({ cwd, paths: ['k8s/pod.yaml'], partialView: 'a file list' });
+    const f = findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    expect(f?.status).toBe('blocked');
+    expect(f?.message).toContain("bitbucket-pipelines.yml:5 patches this probe's exec");
+  }, 60_000);
 });

@@ -130,17 +130,20 @@ describe('CI systems, task runners, extensionless scripts and nested shells', ()
   test.each([
     ['GitLab CI: another object', '.gitlab-ci.yml', `deploy:\n  script:\n    - ${JSON.stringify(other)}\n`],
     ['GitLab CI: a variable is no command', '.gitlab-ci.yml', `variables:\n  CMD: ${JSON.stringify(patch)}\n`],
-    ['a GitLab include of a remote file', '.gitlab-ci.yml', `include:\n  - remote: https://example.com/ci/deploy.yml\n`],
     ['Jenkinsfile: a commented-out step', 'Jenkinsfile', `node {\n  // sh ${JSON.stringify(patch)}\n}\n`],
     ['Jenkinsfile: an echo, not sh', 'Jenkinsfile', `node {\n  echo ${JSON.stringify(patch)}\n}\n`],
     ['an extensionless file without #!', 'notes/howto', `${patch}\n`],
     ['an extensionless Python script', 'bin/rollout', `#!/usr/bin/env python3\nCMD = """${patch}"""\n`],
     ['sh -c of another object', 'deploy.sh', `sh -c ${JSON.stringify(other)}\n`],
   ])('holds nothing: %s', async (_name, file, text) => {
-    const files: Record<string, string> = { [file]: text };
-    // The remote include's path is a file of the repository too: only a local include reads it.
-    if (file === '.gitlab-ci.yml') files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
-    expect((await statusOf(files)).status).toBe('migratable');
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+
+  test('a YAML file no pipeline includes (a GitLab include of a remote file of the same path) is still read, as another tool\'s YAML', async () => {
+    // Another project's `include: project:` may run it: its strings naming kubectl are read as scripts.
+    const r = await statusOf({ '.gitlab-ci.yml': `include:\n  - remote: https://example.com/ci/deploy.yml\n`, 'ci/deploy.yml': `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain("ci/deploy.yml:3 patches this probe's exec with kubectl");
   });
 });
 

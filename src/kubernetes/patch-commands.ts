@@ -48,9 +48,9 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
-import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
-import { filesMayHold } from '../discover/grep.js';
+import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -258,6 +258,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
+  scripts.push(...otherYaml(run, new Set(scripts.map((s) => s.abs))).map((abs) => ({ abs, kind: 'yaml' as const })));
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
@@ -281,7 +282,11 @@ export function patchHolds(run: RunContext): PatchHold[] {
     }
     if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind, abs)) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
+    if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
+    const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs);
+    // Another tool's YAML that does not parse: its commands, by the text net.
+    if (read === undefined) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
+    for (const s of read ?? []) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
@@ -290,7 +295,23 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action';
+type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml';
+
+/** COMMAND_LINE_PATTERN as this reader's own test. */
+const COMMAND_LINE = new RegExp(COMMAND_LINE_PATTERN, 'm');
+
+/**
+ * The YAML files of other tools (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud Build,
+ * Skaffold, …: any YAML file not read as a workflow, CI pipeline or action) whose lines may hold a
+ * command addressing a probe (COMMAND_LINE_PATTERN), as the YAML readers' search (prefetched
+ * beside git's listing) says; every one where git cannot say.
+ */
+function otherYaml(run: RunContext, listed: ReadonlySet<string>): string[] {
+  const yaml = namedFiles(run).yaml.filter((f) => !listed.has(f) && !/[\\/]node_modules[\\/]/.test(f));
+  if (yaml.length === 0) return [];
+  const may = filesMayHold(run, yaml, YAML_READERS_SEARCH, YAML_PATHSPECS);
+  return may ? yaml.filter((f) => may.has(f)) : yaml;
+}
 
 const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
@@ -470,8 +491,10 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
     const moved = /(?<![\w.])dir\s*\(/.test(text) ? { cwd: null } : {};
     return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0), ...moved }));
   }
-  if (kind === 'ci') return ciScripts(text);
-  if (kind === 'action') return actionScripts(text);
+  // Another tool's YAML (yamlCommandScripts); in a workflow, CI pipeline or action, its image steps and exec lists too (`uses: docker://bitnami/kubectl` + `with: {args: …}`, a Buildkite docker plugin's `command:`).
+  const images = yamlCommandScripts(text, false) ?? [];
+  if (kind === 'ci') return [...ciScripts(text), ...images];
+  if (kind === 'action') return [...actionScripts(text), ...images];
   // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
   const parsed = parseYaml(text);
   if (parsed.error) return [];
@@ -492,7 +515,7 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
       }
     }
   }
-  return out;
+  return [...out, ...images];
 }
 
 /**
