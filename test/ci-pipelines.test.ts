@@ -179,3 +179,27 @@ describe('other tools\' YAML: their strings naming kubectl, exec lists, and step
     expect(f?.message).toContain("bitbucket-pipelines.yml:5 patches this probe's exec");
   }, 60_000);
 });
+
+describe('task runners: justfile recipes, package.json scripts, Makefiles and Taskfiles of other names that a script runs', () => {
+  test.each([
+    ['a justfile recipe line', { justfile: `set shell := ["bash", "-c"]\napp := "p"\n\ndeploy:\n    kubectl apply -f k8s/\n    @${PATCH}\n` }, 'justfile:6'],
+    ['a justfile recipe with a {{param}} as the name', { Justfile: `patch name:\n\tkubectl patch pod {{name}} --type=json -p ${JSON_OP}\n` }, 'Justfile:2'],
+    ['a justfile shebang recipe', { justfile: `deploy:\n  #!/usr/bin/env bash\n  set -euo pipefail\n  P=p\n  ${PATCH_VAR}\n` }, 'justfile:5'],
+    ['a package.json script', { 'package.json': JSON.stringify({ name: 'ops', scripts: { build: 'tsc', deploy: `kubectl apply -f k8s/ && ${PATCH}` } }, null, 2) }, 'package.json:5'],
+    ['make -f of a Makefile of another name, from a workflow', { '.github/workflows/d.yml': `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make -f build/Makefile.k8s patch-probe\n`, 'build/Makefile.k8s': `patch-probe:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }, 'build/Makefile.k8s:2'],
+    ['make --file=… from a script', { 'deploy.sh': `make --file=build/k8s.make tune\n`, 'build/k8s.make': `tune:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }, 'build/k8s.make:2'],
+  ])('holds the probe: %s', async (_name, files, where) => {
+    const r = await statusOf(files as Record<string, string>);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${where} patches this probe's exec with kubectl`);
+  });
+
+  test.each([
+    ['a package.json script patching another object', { 'package.json': JSON.stringify({ scripts: { deploy: PATCH.replace('pod p', 'pod q') } }) }],
+    ['a package.json under node_modules', { 'node_modules/x/package.json': JSON.stringify({ scripts: { deploy: PATCH } }) }],
+    ['a justfile variable naming the patch, never run', { justfile: `cmd := ${q(PATCH)}\n\nbuild:\n    go build ./...\n` }],
+    ['a Makefile of another name nothing runs', { 'build/Makefile.k8s': `patch-probe:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }],
+  ])('holds nothing: %s', async (_name, files) => {
+    expect((await statusOf(files as Record<string, string>)).status).toBe('migratable');
+  });
+});

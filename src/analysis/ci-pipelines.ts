@@ -263,6 +263,107 @@ export function ciScripts(text: string): Script[] {
   return out;
 }
 
+/**
+ * The task runners' files read for commands (their names not among src/discover/names.ts'):
+ * justfiles (`justfile`, `Justfile`, `.justfile`, `*.just`) and package.json files (outside
+ * node_modules), found by name in one pass over the repository's files.
+ */
+export function taskRunnerFiles(run: RunContext): { abs: string; kind: 'just' | 'npm' }[] {
+  const out: { abs: string; kind: 'just' | 'npm' }[] = [];
+  for (const abs of run.repositoryFiles()) {
+    // Cheap tests first: every file of the repository comes here.
+    if (abs.endsWith('ustfile') || abs.endsWith('.just')) {
+      const base = path.basename(abs);
+      if ((base === 'justfile' || base === 'Justfile' || base === '.justfile' || base.endsWith('.just')) && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) out.push({ abs, kind: 'just' });
+    } else if (abs.endsWith('package.json') && path.basename(abs) === 'package.json' && !/[\\/]node_modules[\\/]/.test(abs)) out.push({ abs, kind: 'npm' });
+  }
+  return out;
+}
+
+/**
+ * A justfile's recipe lines, each a shell of its own (as just runs them; a line ending in `\\`
+ * joined to the next), a shebang recipe's body one script; `{{var}}` interpolations are values
+ * known only at run time; the `@` and `-` prefixes are dropped.
+ */
+export function justScripts(text: string): Script[] {
+  const out: Script[] = [];
+  const lines = text.split('\n');
+  let inRecipe = false;
+  let shebang: { script: string; line: number } | undefined;
+  const flush = () => {
+    if (shebang) {
+      const first = shebang.line;
+      const script = templated(shebang.script);
+      out.push({ script, resolve: resolveWord, line: (o) => first + lineAt(script, o) - 1 });
+    }
+    shebang = undefined;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, '');
+    if (/^\S/.test(raw)) {
+      flush();
+      // `name args:`, `@name:`, `name: dep` (not `x := …`, `set …`, `alias x := y`, `export X := …`, `[attribute]`, a comment).
+      inRecipe = /^@?[A-Za-z_][\w-]*(?:[ \t][^:=#]*)?:(?!=)/.test(raw) && !/^(?:set|alias|export|import|mod)\b/.test(raw);
+      continue;
+    }
+    if (!inRecipe) continue;
+    const body = raw.trim().replace(/^[@-]+/, '');
+    if (shebang) {
+      shebang.script += i + 1 === shebang.line ? body : `\n${body}`;
+      continue;
+    }
+    if (body === '') continue;
+    if (body.startsWith('#!')) {
+      shebang = { script: '', line: i + 2 };
+      continue;
+    }
+    let script = body;
+    const line = i + 1;
+    while (script.endsWith('\\') && i + 1 < lines.length && /^\s/.test(lines[i + 1]!)) script = `${script.slice(0, -1)} ${lines[++i]!.trim()}`;
+    const t = templated(script);
+    out.push({ script: t, resolve: resolveWord, line: () => line });
+  }
+  flush();
+  return out;
+}
+
+/** A package.json's `scripts` values, each a shell line (as npm, yarn and pnpm run them). */
+export function npmScripts(text: string): Script[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const scripts = typeof json === 'object' && json !== null ? (json as { scripts?: unknown }).scripts : undefined;
+  if (typeof scripts !== 'object' || scripts === null) return [];
+  const out: Script[] = [];
+  const from = Math.max(0, text.indexOf('"scripts"'));
+  for (const [key, value] of Object.entries(scripts as Record<string, unknown>)) {
+    if (typeof value !== 'string') continue;
+    const at = text.indexOf(JSON.stringify(key), from);
+    const line = lineAt(text, at === -1 ? from : at);
+    out.push({ script: value, resolve: resolveWord, line: () => line });
+  }
+  return out;
+}
+
+/**
+ * The Makefiles and Taskfiles of other names a script runs (`make -f build/Makefile.k8s target`,
+ * `make --file=…`, `task -t ops/deploy.yml`, `task --taskfile …`), as written (literal paths).
+ */
+export function runnerFollowers(text: string): { file: string; kind: 'make' | 'task' }[] {
+  const out: { file: string; kind: 'make' | 'task' }[] = [];
+  // make's `-f` (its `-t` touches), Task's `-t` (its `-f` forces).
+  for (const [re, kind] of [
+    [/(?<![\w.-])g?make\b[^\n;&|]*?[ \t](?:-f[ \t]*|--(?:file|makefile)[= \t])["']?([^\s;&|"'$()`]+)/g, 'make'],
+    [/(?<![\w.-])(?:go-)?task\b[^\n;&|]*?[ \t](?:-t[ \t]*|--taskfile[= \t])["']?([^\s;&|"'$()`]+)/g, 'task'],
+  ] as const) {
+    for (const m of text.matchAll(re)) out.push({ file: m[1]!, kind });
+  }
+  return out;
+}
+
 /** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
 const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
 /** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */

@@ -48,7 +48,7 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { makeRecipes, makeVariables, referenceResolver, type RecipeLine, type Recipes } from '../analysis/makefile.js';
 import { scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall } from '../analysis/shell.js';
-import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
@@ -258,7 +258,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
-  scripts.push(...otherYaml(run, new Set(scripts.map((s) => s.abs))).map((abs) => ({ abs, kind: 'yaml' as const })));
+  scripts.push(...otherYaml(run, new Set(scripts.map((s) => s.abs))).map((abs) => ({ abs, kind: 'yaml' as const })), ...taskRunnerFiles(run));
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
@@ -280,7 +280,15 @@ export function patchHolds(run: RunContext): PatchHold[] {
         scripts.push({ abs: inc, kind: 'make' });
       }
     }
-    if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    if (skip) continue;
+    // The Makefiles and Taskfiles of other names it runs (`make -f build/Makefile.k8s`, `task -t ops/tasks.yml`): read as Makefiles and Taskfiles.
+    for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
+      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
+      if (found === undefined || listed.has(found)) continue;
+      listed.add(found);
+      scripts.push({ abs: found, kind: f.kind === 'make' ? 'make' : 'ci' });
+    }
+    if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs);
@@ -295,7 +303,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml';
+type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml' | 'just' | 'npm';
 
 /** COMMAND_LINE_PATTERN as this reader's own test. */
 const COMMAND_LINE = new RegExp(COMMAND_LINE_PATTERN, 'm');
@@ -492,6 +500,8 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
     return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0), ...moved }));
   }
   // Another tool's YAML (yamlCommandScripts); in a workflow, CI pipeline or action, its image steps and exec lists too (`uses: docker://bitnami/kubectl` + `with: {args: …}`, a Buildkite docker plugin's `command:`).
+  if (kind === 'just') return justScripts(text);
+  if (kind === 'npm') return npmScripts(text);
   const images = yamlCommandScripts(text, false) ?? [];
   if (kind === 'ci') return [...ciScripts(text), ...images];
   if (kind === 'action') return [...actionScripts(text), ...images];
