@@ -275,3 +275,28 @@ describe('folders in CI pipelines and Jenkinsfiles; sed on a file known only at 
     expect((await statusOf({ [file]: text })).status).toBe('migratable');
   });
 });
+
+describe('text edits whose files a glob, find or xargs gives', () => {
+  const SED = `sed -i 's/-addr=:5000/-addr=:6000/'`;
+  test.each([
+    ['a glob operand', `${SED} k8s/*.yaml`],
+    ['a glob with a class', `perl -pi -e 's/-addr=:5000/-addr=:6000/' k8s/p[o]d.y*ml`],
+    ['find -exec … {} +', `find k8s -name '*.yaml' -exec ${SED} {} +`],
+    ['find -exec yq … {} \\;', `find k8s -name '*.yaml' -exec yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' {} \\;`],
+    ['find | xargs', `find k8s -name '*.yaml' | xargs ${SED}`],
+    ['git ls-files | xargs', `git ls-files k8s | xargs -r ${SED}`],
+  ])('holds the probe: %s', async (_name, line) => {
+    const r = await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain('deploy.sh:2 ');
+  });
+
+  test.each([
+    ['a glob matching other files', `${SED} other/*.yaml`],
+    ['find -exec of an edit naming no probe', `find k8s -name '*.yaml' -exec sed -i 's/replicas: 1/replicas: 3/' {} +`],
+    ['xargs of an edit naming no probe', `git ls-files k8s | xargs sed -i 's/replicas: 1/replicas: 3/'`],
+    ['find -exec of a read', `find k8s -name '*.yaml' -exec grep -l readinessProbe {} +`],
+  ])('holds nothing: %s', async (_name, line) => {
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n' })).status).toBe('migratable');
+  });
+});

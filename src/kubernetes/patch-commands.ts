@@ -430,9 +430,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
   for (const call of calls) {
-    const words = call.args.map((w) => resolve(w, env));
+    let words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
-    const texts = words.map((w) => w.text);
+    let texts = words.map((w) => w.text);
     if (texts[0] === 'cd' || texts[0] === 'pushd') {
       const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
       if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
@@ -445,6 +445,16 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     let nested = false;
     for (let guard = 0; guard < 8 && i < texts.length; guard++) {
       while (i < texts.length - 1 && ['exec', 'command', 'builtin'].includes(texts[i]!)) i++;
+      // `find k8s -name '*.yaml' -exec sed -i … {} +` (or `\;`): the command after -exec, on files known only at run time.
+      if (baseName(texts[i] ?? '') === 'find') {
+        const e = texts.findIndex((t, k) => k > i && /^-(?:exec|execdir|ok|okdir)$/.test(t));
+        if (e === -1 || e + 1 >= texts.length) break;
+        const end = texts.findIndex((t, k) => k > e && (t === ';' || (t === '+' && texts[k - 1] === '{}')));
+        if (end !== -1) [words, texts] = [words.slice(0, end), texts.slice(0, end)];
+        place.xargs = true;
+        i = e + 1;
+        continue;
+      }
       const w = unwrap(texts, i);
       if (!w) break;
       if ('script' in w) {
@@ -713,9 +723,30 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
 
 /** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder, and the folders a `cd` before it went to; undefined after a `cd` to a folder known only at run time (any file). */
 function readings(p: string, place: Place): string[] | undefined {
-  if (path.isAbsolute(p)) return [path.normalize(p)];
-  if (place.dirs === null) return undefined;
-  return [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
+  const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
+  if (out === undefined || !/[*?[]/.test(p)) return out;
+  // A glob (`k8s/*.yaml`, `deploy/*/web-?.yml`): the repository's files the shell expands it to.
+  const globs = out.map(globRegExp);
+  return place.run.repositoryFiles().filter((f) => globs.some((re) => re.test(f)));
+}
+
+/** A shell glob over an absolute path as a regular expression: `*` and `?` within a folder, `[…]` (`[!…]`) a character class. */
+function globRegExp(glob: string): RegExp {
+  const sep = path.sep === '/' ? '/' : '\\\\/';
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') re += `[^${sep}]*`;
+    else if (c === '?') re += `[^${sep}]`;
+    else if (close !== -1) {
+      const body = glob.slice(i + 1, close);
+      const negated = body.startsWith('!') || body.startsWith('^');
+      re += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
+      i = close;
+    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
 }
 
 /** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
@@ -855,7 +886,9 @@ function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 's
   const named = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
   if (!named) return [];
   const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
-  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && w.unresolved.length > 0));
+  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && (w.unresolved.length > 0 || /[*?]/.test(w.text))));
+  // Through xargs or `find … -exec … {}`: the files come at run time (any file).
+  if (inPlace && place.xargs) files.push({ text: '{}', unresolved: ['{}'] });
   if (files.length === 0) return [];
   // On a file known only at run time (`"$f"`), `exec` alone is an entrypoint script's word as much as a probe's: the binary, -addr or a probe key must be named.
   if (files.some((f) => f.unresolved.length > 0) && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
