@@ -300,3 +300,20 @@ describe('text edits whose files a glob, find or xargs gives', () => {
     expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n' })).status).toBe('migratable');
   });
 });
+
+describe('a probe key known only at run time in a JSON patch path, GitLab inputs as the name', () => {
+  const op = (key: string, rest = 'exec/command/1') => `'[{"op":"replace","path":"/spec/containers/0/'"${key}"'/${rest}","value":"x"}]'`;
+  test.each([
+    ['a loop variable', { 'deploy.sh': `for probe in readinessProbe livenessProbe; do\n  kubectl patch pod p --type=json -p ${op('${probe}')}\ndone\n` }, 'deploy.sh:2'],
+    ['a workflow input', { '.github/workflows/d.yml': `on: {workflow_dispatch: {inputs: {probe: {type: string}}}}\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl patch pod p --type=json -p '[{"op":"replace","path":"/spec/containers/0/\${{ inputs.probe }}/exec/command/1","value":"x"}]'\n` }, '.github/workflows/d.yml:6'],
+    ['GitLab $[[ inputs.x ]] as the name (a component other projects include)', { 'templates/deploy.yml': `spec:\n  inputs:\n    pod:\n---\ndeploy:\n  script:\n    - kubectl patch pod $[[ inputs.pod ]] --type=json -p ${JSON_OP}\n` }, 'templates/deploy.yml:7'],
+  ])('holds the probe: %s', async (_name, files, where) => {
+    const r = await statusOf(files);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${where} patches this probe's exec`);
+  });
+
+  test('a run-time key before no handler (periodSeconds) holds nothing', async () => {
+    expect((await statusOf({ 'deploy.sh': `for probe in readinessProbe livenessProbe; do\n  kubectl patch pod p --type=json -p ${op('${probe}', 'periodSeconds')}\ndone\n` })).status).toBe('migratable');
+  });
+});

@@ -750,10 +750,13 @@ function globRegExp(glob: string): RegExp {
 }
 
 /** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
-function pointerProbe(pointer: string): { probe: string; keyPath?: string; handler: string; whole: boolean } | undefined {
+function pointerProbe(pointer: string): { probe?: string; keyPath?: string; handler: string; whole: boolean } | undefined {
   const segs = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const i = segs.findIndex((s) => PROBE_KEY.test(s));
+  let i = segs.findIndex((s) => PROBE_KEY.test(s));
+  // A probe key known only at run time (`/…/${probe}/exec/…`, `${{ inputs.probe }}`): any probe key, before a handler.
+  if (i === -1) i = segs.findIndex((s, k) => s.includes('$') && ['exec', 'httpGet', 'tcpSocket'].includes(segs[k + 1] ?? ''));
   if (i === -1 || segs[i + 1] === undefined) return undefined;
+  if (!PROBE_KEY.test(segs[i]!)) return { handler: segs[i + 1]!, whole: segs.length === i + 2 };
   let keyPath: string | undefined = '';
   for (const s of segs.slice(0, i + 1)) {
     if (/^\d+$/.test(s)) keyPath += `[${s}]`;
@@ -785,9 +788,9 @@ function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
       if (!p) continue;
       const verb = typeof op.op === 'string' ? op.op : 'an';
       if (p.handler === 'exec') {
-        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
+        out.push({ ...(p.probe !== undefined ? { probe: p.probe } : {}), ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
       } else if ((p.handler === 'httpGet' || p.handler === 'tcpSocket') && (verb === 'add' || verb === 'an')) {
-        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
+        out.push({ ...(p.probe !== undefined ? { probe: p.probe } : {}), ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
       }
     }
   }
