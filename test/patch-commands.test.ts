@@ -317,3 +317,27 @@ describe('a probe key known only at run time in a JSON patch path, GitLab inputs
     expect((await statusOf({ 'deploy.sh': `for probe in readinessProbe livenessProbe; do\n  kubectl patch pod p --type=json -p ${op('${probe}', 'periodSeconds')}\ndone\n` })).status).toBe('migratable');
   });
 });
+
+describe('other reads and writes of a probe\'s exec by path: kubectl get -o jsonpath, yq bracket keys, recursive descent, --from-file', () => {
+  test.each([
+    ['kubectl get -o jsonpath', `kubectl get pod p -o jsonpath='{.spec.containers[0].readinessProbe.exec.command[1]}' | grep -q 5000`, "reads this probe's exec with kubectl get"],
+    ['kubectl get -o go-template', `kubectl get pod/p -o go-template='{{(index .spec.containers 0).readinessProbe.exec.command}}'`, "reads this probe's exec with kubectl get"],
+    ['yq bracket keys', `yq -i '.spec.containers[0]["readinessProbe"]["exec"]["command"][1] = "-addr=:6000"' k8s/pod.yaml`, "addresses this probe's exec with yq"],
+    ['yq recursive descent', `yq -i '(.. | select(has("exec")) | .exec.command[1]) = "-addr=:6000"' k8s/pod.yaml`, "addresses any probe's exec with yq"],
+    ['yq --from-file', `yq -i --from-file ops/probe.yq k8s/pod.yaml`, "addresses this probe's exec with yq"],
+  ])('holds the probe: %s', async (_name, line, what) => {
+    const r = await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'ops/probe.yq': '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"\n' });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`deploy.sh:2 ${what}`);
+  });
+
+  test.each([
+    ['kubectl get of another object', `kubectl get pod q -o jsonpath='{.spec.containers[0].readinessProbe.exec.command[1]}'`],
+    ['kubectl get of another field', `kubectl get pod p -o jsonpath='{.spec.containers[0].image}'`],
+    ['yq recursive descent to another key', `yq -i '(.. | select(has("image")) | .image) = "x"' k8s/pod.yaml`],
+    ['yq recursive descent on another file', `yq -i '(.. | select(has("exec")) | .exec.command[1]) = "x"' other/x.yaml`],
+    ['yq --from-file of another expression', `yq -i --from-file ops/other.yq k8s/pod.yaml`],
+  ])('holds nothing: %s', async (_name, line) => {
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n', 'ops/other.yq': '.spec.replicas = 3\n' })).status).toBe('migratable');
+  });
+});

@@ -84,7 +84,7 @@ export interface PatchHold {
 
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
+const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
@@ -321,7 +321,7 @@ function otherYaml(run: RunContext, listed: ReadonlySet<string>): string[] {
   return may ? yaml.filter((f) => may.has(f)) : yaml;
 }
 
-const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
 const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
@@ -674,9 +674,42 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
     }
     operands.push(words[j]!);
   }
-  if (operands[0]?.text !== 'patch') return [];
-  const { run } = place;
+  const verb = operands[0]?.text;
+  if (verb !== 'patch' && verb !== 'get') return [];
   const targets = operands.slice(1);
+  // What the command patches (or reads): `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
+  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
+  const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
+  const objects: { kind?: string; name?: string }[] = [];
+  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
+  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
+    for (const t of targets) {
+      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
+      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
+    }
+  } else if (targets.length > 0) {
+    const kind = known(targets[0]);
+    const names = targets.slice(1).map(known);
+    // Through xargs, more names (or `-I {}`'s) come at run time.
+    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
+    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
+  } else objects.push({});
+  // `kubectl get deploy web -o jsonpath='{…readinessProbe.exec.command[1]}'`: a read of the exec by path, empty once the probe is native (a read of httpGet was empty before too).
+  if (verb === 'get') {
+    const outputs = [...opts].filter(([k]) => k === '-o' || k === '--output' || k === '--template' || /^-o[a-z]/.test(k)).flatMap(([k, v]) => [k, ...v.map((w) => w.text)]);
+    const reads = outputs.flatMap((o) => [...o.matchAll(/((?:readiness|liveness|startup)Probe)\}{0,2}\.(exec)\b/g)]);
+    return reads.flatMap((m) =>
+      objects.map((o) => ({
+        ...base,
+        ...o,
+        probe: m[1]!,
+        what: `reads this probe's ${m[2]} with kubectl get (${m[0]})`,
+        breaks: 'once the probe is native that path is empty: the read gets nothing (a check on it fails)',
+        hint: 'Change the read to the native handler (…readinessProbe.grpc.port), or drop it, and migrate the probe and the command together by hand; then run the tool again.',
+      })),
+    );
+  }
+  const { run } = place;
   const type = (opts.get('--type')?.[0]?.text ?? 'strategic').toLowerCase();
   const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
   const patchFile = opts.get('--patch-file')?.[0];
@@ -695,23 +728,6 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
     if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, a file not found here` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
   }
   if (text === undefined && unknown === undefined) return [];
-  // What the command patches: `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
-  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
-  const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
-  const objects: { kind?: string; name?: string }[] = [];
-  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
-  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
-    for (const t of targets) {
-      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
-      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
-    }
-  } else if (targets.length > 0) {
-    const kind = known(targets[0]);
-    const names = targets.slice(1).map(known);
-    // Through xargs, more names (or `-I {}`'s) come at run time.
-    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
-    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
-  } else objects.push({});
   const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] =
     text === undefined
       ? [{ what: `patches this probe's object with kubectl (${unknown}; it may address the probe's exec)`, breaks: 'once the probe is native, a JSON patch op on its exec fails and a merge patch that keeps exec gives it two handlers, which the API server rejects', hint: HINT_UNKNOWN }]
@@ -829,7 +845,13 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
  */
 function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | 'jq'): PatchHold[] {
   const out: PatchHold[] = [];
-  const operands = words.filter((w) => !w.text.startsWith('-'));
+  // `--from-file ops/probe.yq` (`--from-file=…`): the expression is that file's text.
+  const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file='));
+  const from = fromAt === -1 ? undefined : words[fromAt]!.text.includes('=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
+  const expression = from && from.unresolved.length === 0 ? readings(from.text, place)?.map((f) => place.run.readText(f)).find((t) => t !== undefined) : undefined;
+  // Bracket keys (`["readinessProbe"]["exec"]`, `."exec"`) read as dotted ones.
+  const dotted = (t: string) => t.replace(/\[\s*(["'])([A-Za-z_][\w-]*)\1\s*\]/g, '.$2').replace(/\."([A-Za-z_][\w-]*)"/g, '.$1');
+  const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])].map((w) => ({ ...w, text: dotted(w.text) }));
   const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
   const read = files.length > 0 && files.every((f) => f.unresolved.length === 0) ? files.map((f) => readings(f.text, place)) : undefined;
   const fileReadings = read && !read.some((r) => r === undefined) ? (read.flat() as string[]) : undefined;
@@ -851,8 +873,21 @@ function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | '
         hint: HINT_YQ,
       });
     }
-    const handler = /\.(exec|httpGet|tcpSocket)\b|\["(exec|httpGet|tcpSocket)"\]/.exec(w.text);
+    const handler = /\.(exec|httpGet|tcpSocket)\b|\["(exec|httpGet|tcpSocket)"\]|has\(\s*"(exec|httpGet|tcpSocket)"\s*\)/.exec(w.text);
     if (found || !handler) continue;
+    // Recursive descent (`.. | select(has("exec")) | .exec.command[1]`): any probe's handler of the files.
+    if (!probePath.test(w.text) && /(?:^|[\s(|=])\.\.(?=[\s|)]|$)/.test(w.text)) {
+      const name = handler[1] ?? handler[2] ?? handler[3];
+      out.push({
+        at,
+        ...(fileReadings ? { files: fileReadings } : {}),
+        what: `addresses any probe's ${name} with ${tool} (recursive descent .. to ${handler[0]})`,
+        breaks: 'once the probe is native that path is empty: a read gets null, a write adds a handler beside grpc (two handlers, which the API server rejects)',
+        hint: HINT_YQ,
+      });
+      continue;
+    }
+    probePath.lastIndex = 0;
     // The update forms: the probe's path, then its handler's in another part of the expression.
     const seen = new Set<string>();
     for (const m of w.text.matchAll(probePath)) {
