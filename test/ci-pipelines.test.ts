@@ -203,3 +203,18 @@ describe('task runners: justfile recipes, package.json scripts, Makefiles and Ta
     expect((await statusOf(files as Record<string, string>)).status).toBe('migratable');
   });
 });
+
+describe('variables the pipeline sets at run time: $GITHUB_ENV, GitLab dotenv reports', () => {
+  const wf = (first: string, second: string) => `env:\n  P: q\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${first}\n      - run: ${second}\n`;
+  const gl = (report: boolean) => `variables:\n  P: q\npick:\n  script:\n    - echo "P=$(cat target)" >> build.env\n${report ? '  artifacts:\n    reports:\n      dotenv: build.env\n' : ''}deploy:\n  needs: [pick]\n  script:\n    - ${q(PATCH_VAR)}\n`;
+  test('a step writing P to $GITHUB_ENV makes P any value for the later steps of the job', async () => {
+    expect((await statusOf({ '.github/workflows/d.yml': wf('echo "P=${{ matrix.pod }}" >> "$GITHUB_ENV"', q(PATCH_VAR)) })).message).toContain(".github/workflows/d.yml:8 patches this probe's exec");
+    // Written after the patch: the patch reads the workflow's P (another object).
+    expect((await statusOf({ '.github/workflows/d.yml': wf(q(PATCH_VAR), 'echo "P=p" >> "$GITHUB_ENV"') })).status).toBe('migratable');
+  });
+
+  test('a GitLab job\'s dotenv report makes the names it writes any value; without the report, the YAML value', async () => {
+    expect((await statusOf({ '.gitlab-ci.yml': gl(true) })).message).toContain(".gitlab-ci.yml:12 patches this probe's exec");
+    expect((await statusOf({ '.gitlab-ci.yml': gl(false) })).status).toBe('migratable');
+  });
+});

@@ -703,11 +703,33 @@ function gitlabScripts(text: string, doc: Doc): Script[] {
   const defaults = top.get('default');
   const fallback = (key: string): unknown => (isMap(defaults) ? mapValue(defaults, key, doc) : undefined) ?? top.get(key);
   const out: Script[] = [];
+  // Variables a job's `artifacts: reports: dotenv:` file passes on (`echo "APP=api" >> build.env`):
+  // they rank above the YAML's for the jobs that get its artifacts, so they are any value in every job.
+  const dotenv = new Set<string>();
+  for (const [name, job] of top) {
+    if (!isMap(job) || (GITLAB_GLOBAL.has(name) && name !== 'default')) continue;
+    const { keys } = view(job, new Set([name]));
+    const artifacts = deref(keys.get('artifacts'), doc);
+    const reports = isMap(artifacts) ? deref(mapValue(artifacts, 'reports', doc), doc) : undefined;
+    const report = isMap(reports) ? deref(mapValue(reports, 'dotenv', doc), doc) : undefined;
+    if (report === undefined) continue;
+    const files = (isSeq(report) ? report.items.map((i) => scalarText(deref(i, doc))) : [scalarText(report)]).filter((f): f is string => f !== undefined).map((f) => path.basename(f));
+    for (const item of scriptItems(keys.get('script'), doc)) {
+      for (const line of String(item.value).split('\n')) {
+        if (!(files.length === 0 ? line.includes('>>') : files.some((f) => line.includes(f)))) continue;
+        for (const m of line.matchAll(/(?:^|[\s"'])([A-Za-z_]\w*)=/g)) dotenv.add(m[1]!);
+      }
+    }
+  }
   for (const [name, job] of top) {
     if (GITLAB_GLOBAL.has(name) && name !== 'default') continue;
     if (!isMap(job) || (name.startsWith('.') && extended.has(name))) continue;
     const { keys, vars } = view(job, new Set([name]));
     let values = ruleValues(keys.get('rules'), new Map([...fileVars, ...vars]), doc);
+    if (dotenv.size > 0) {
+      values = new Map(values);
+      for (const n of dotenv) values.set(n, null);
+    }
     // `parallel: matrix:`: each entry's values (a job of it runs with one of them; one entry without a variable keeps its other value).
     const parallel = keys.get('parallel');
     const matrix = isMap(parallel) ? deref(mapValue(parallel, 'matrix', doc), doc) : undefined;

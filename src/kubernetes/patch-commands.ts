@@ -525,13 +525,19 @@ function scriptsOf(text: string, kind: ScriptKind, abs: string): Script[] {
     for (const job of jobs.items) {
       const steps = isMap(job.value) ? getPair(job.value as YAMLMap, 'steps')?.value : undefined;
       if (!isSeq(steps)) continue;
+      // Variables an earlier step of the job writes to $GITHUB_ENV (`echo "APP=…" >> "$GITHUB_ENV"`): any value in the later steps.
+      const written = new Set<string>();
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
+        const before = [...written];
+        for (const line of run.value.split('\n')) if (line.includes('GITHUB_ENV')) for (const m of line.matchAll(/(?:^|[\s"'])([A-Za-z_]\w*)=/g)) written.add(m[1]!);
         // `working-directory:` of the step, or `defaults.run.working-directory` of the job or the workflow.
         const wd = [step, job.value, doc.contents].map((m, k) => (k === 0 ? (isMap(m) ? getPair(m, 'working-directory')?.value : undefined) : defaultsDir(m))).find((v) => v !== undefined);
         const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
-        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]), ...(cwd !== undefined ? { cwd } : {}) });
+        const env = pipelineEnv([doc.contents, job.value, step]);
+        const outer = before.length === 0 ? env : (n: string) => (before.includes(n) ? undefined : env?.(n));
+        out.push({ ...scalarScript(text, run), outer, ...(cwd !== undefined ? { cwd } : {}) });
       }
     }
   }
