@@ -140,6 +140,7 @@ describe('other tools\' YAML: their strings naming kubectl, exec lists, and step
     ['Buildkite docker plugin image + command', '.buildkite/pipeline.yml', `steps:\n  - label: d\n    plugins:\n      - docker#v5.11.0:\n          image: bitnami/kubectl:1.30\n          command: [patch, pod, p, --type=json, -p, '${OP}']\n`, 6],
     ['Skaffold hook host.command, sh -c', 'skaffold.yaml', `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["sh", "-c", ${q(PATCH)}]\n`, 8],
     ['an exec list [kubectl, patch, …]', 'ops/hooks.yaml', `hooks:\n  - command: [kubectl, patch, pod, p, --type=json, -p, '${OP}']\n`, 2],
+    ['a Job running the kubectl image with a shell command (command replaces the entrypoint)', 'k8s/tune-job.yaml', `apiVersion: batch/v1\nkind: Job\nmetadata: {name: tune}\nspec:\n  template:\n    spec:\n      containers:\n        - name: k\n          image: bitnami/kubectl:1.30\n          command: ["/bin/sh", "-c", ${q(PATCH)}]\n`, 10],
   ])('holds the probe: %s', async (_name, file, text, line) => {
     const r = await statusOf({ [file]: text });
     expect(r.status).toBe('blocked');
@@ -153,6 +154,7 @@ describe('other tools\' YAML: their strings naming kubectl, exec lists, and step
     ['a Cloud Build kubectl step patching replicas', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/cloud-builders/kubectl\n    args: [patch, pod, p, --type=json, -p, '[{"op":"replace","path":"/spec/replicas","value":3}]']\n`],
     ['an image that is no kubectl, with args', '.github/workflows/d.yml', `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n        with:\n          args: patch pod p --type=json -p ${JSON_OP}\n`],
     ['a description naming kubectl and the probe', 'docs/runbook.yaml', `steps:\n  - description: use kubectl to patch the readinessProbe by hand\n`],
+    ['a Helm template (no YAML before rendering) naming kubectl and .Values.readinessProbe.exec', 'charts/x/templates/test.yaml', `{{- if .Values.test }}\napiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec:\n  containers:\n    - name: t\n      image: bitnami/kubectl\n      args: [get, pods]\n      env: [{name: CMD, value: {{ .Values.readinessProbe.exec.command | toJson | quote }}}]\n{{- end }}\n`],
   ])('holds nothing: %s', async (_name, file, text) => {
     expect((await statusOf({ [file]: text })).status).toBe('migratable');
   });

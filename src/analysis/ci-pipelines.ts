@@ -167,7 +167,7 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
  */
 export function textNetHolds(text: string, shown: string, config: string): PatchHold[] {
   const out: PatchHold[] = [];
-  if (!/\b(?:kubectl|oc|yq|jq)\b/i.test(text)) return out;
+  if (!/\b(?:kubectl|oc|yq|jq)\b/.test(text)) return out;
   for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
     out.push({
       at: `${shown}:${lineAt(text, m.index)}`,
@@ -419,8 +419,11 @@ export function yamlCommandScripts(text: string, strings: boolean): Script[] | u
       const image = ['image', 'name', 'uses'].map((k) => scalarText(entries.get(k))).find((v) => v !== undefined && TOOL_IMAGE.test(v.trim()));
       const given = entry !== undefined ? args : (args ?? entries.get('command'));
       if (given === undefined || (entry === undefined && image === undefined)) return;
-      const head = entry !== undefined ? (stringsOf(entry)?.map((i) => String(i.value)) ?? [scalarText(entry) ?? '']) : [TOOL_IMAGE.exec(image!.trim())![1]!];
       const list = stringsOf(given);
+      // A list or string that is itself a command (`command: ["sh", "-c", …]` of a container, which replaces the entrypoint): read as such (the exec-list reading).
+      const first = list ? String(list[0]?.value ?? '') : isScalar(given) && typeof given.value === 'string' ? given.value.trim().split(/\s+/)[0]! : '';
+      if (entry === undefined && EXEC_FIRST.test(first)) return;
+      const head = entry !== undefined ? (stringsOf(entry)?.map((i) => String(i.value)) ?? [scalarText(entry) ?? '']) : [TOOL_IMAGE.exec(image!.trim())![1]!];
       if (list) {
         read.add(at(given));
         command(quotedWords([...head, ...list.map((i) => String(i.value))]), given, maps);

@@ -292,8 +292,8 @@ export function patchHolds(run: RunContext): PatchHold[] {
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs);
-    // Another tool's YAML that does not parse: its commands, by the text net.
-    if (read === undefined) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
+    // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
+    if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
     for (const s of read ?? []) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
