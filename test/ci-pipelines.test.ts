@@ -4,6 +4,7 @@
  * manual-run options), scripts reached through aliases and `!reference`, and the pipeline files
  * other files pull in (GitLab child pipelines, Taskfile includes, Groovy files a Jenkinsfile loads).
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
 import { POD, repoWith } from './support/repo.js';
@@ -89,8 +90,9 @@ describe('pipeline files other pipeline files pull in', () => {
     expect(r.message).toContain(`${where} patches this probe's exec`);
   });
 
-  test('a Taskfile include of a remote Taskfile, a YAML file no pipeline names: nothing', async () => {
-    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).status).toBe('migratable');
+  test('a Taskfile include of a remote Taskfile holds nothing; a YAML file no pipeline names is read as another tool\'s YAML', async () => {
+    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH.replace('pod p', 'pod q'))}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'Taskfile.yml': "version: '3'\nincludes:\n  k8s: https://example.com/k8s.yml\n", 'taskfiles/k8s.yml': `version: '3'\ntasks:\n  deploy:\n    cmds:\n      - ${q(PATCH)}\n` })).message).toContain("taskfiles/k8s.yml:5 patches this probe's exec");
   });
 });
 
@@ -118,5 +120,103 @@ describe('pipeline configs the tool does not evaluate', () => {
     // Another probe key, or no kubectl: nothing.
     expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
     expect((await statusOf({ '.drone.jsonnet': jsonnet.replace('kubectl patch', 'echo') })).status).toBe('migratable');
+  });
+});
+
+const OP = JSON_OP.slice(1, -1);
+
+describe('other tools\' YAML: their strings naming kubectl, exec lists, and steps running a kubectl image with arguments', () => {
+  test.each([
+    ['CircleCI run.command', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    docker: [{image: cimg/base:current}]\n    steps:\n      - checkout\n      - run:\n          name: tune\n          command: |\n            ${PATCH}\n`, 10],
+    ['CircleCI run (a string), a parameter as the name', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    parameters:\n      pod: {type: string}\n    steps:\n      - run: kubectl patch pod << parameters.pod >> --type=json -p ${JSON_OP}\n`, 7],
+    ['Bitbucket script items (one shell)', 'bitbucket-pipelines.yml', `pipelines:\n  default:\n    - step:\n        script:\n          - export P=p\n          - ${q(PATCH_VAR)}\n`, 6],
+    ['Azure Pipelines bash:', 'azure-pipelines.yml', `steps:\n  - script: kubectl apply -f k8s/\n  - bash: |\n      ${PATCH}\n    displayName: tune\n`, 4],
+    ['Azure Pipelines powershell:', 'azure-pipelines.yml', `steps:\n  - powershell: ${q(PATCH)}\n`, 2],
+    ['AWS CodeBuild commands', 'buildspec.yml', `version: 0.2\nphases:\n  build:\n    commands:\n      - kubectl apply -f k8s/\n      - ${q(PATCH)}\n`, 6],
+    ['Cloud Build: the kubectl builder with args', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/cloud-builders/kubectl\n    args:\n      - patch\n      - pod\n      - p\n      - --type=json\n      - -p\n      - '${OP}'\n`, 4],
+    ['Cloud Build: entrypoint bash, args [-c, script]', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: bash\n    args: [-c, ${q(PATCH)}]\n`, 4],
+    ['Cloud Build: entrypoint kubectl, args', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/google.com/cloudsdktool/cloud-sdk\n    entrypoint: kubectl\n    args: [patch, pod, p, --type=json, -p, '${OP}']\n`, 4],
+    ['GitHub: uses docker://…kubectl with args', '.github/workflows/d.yml', `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://bitnami/kubectl:1.30\n        with:\n          args: patch pod p --type=json -p ${JSON_OP}\n`, 8],
+    ['Buildkite docker plugin image + command', '.buildkite/pipeline.yml', `steps:\n  - label: d\n    plugins:\n      - docker#v5.11.0:\n          image: bitnami/kubectl:1.30\n          command: [patch, pod, p, --type=json, -p, '${OP}']\n`, 6],
+    ['Skaffold hook host.command, sh -c', 'skaffold.yaml', `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["sh", "-c", ${q(PATCH)}]\n`, 8],
+    ['an exec list [kubectl, patch, …]', 'ops/hooks.yaml', `hooks:\n  - command: [kubectl, patch, pod, p, --type=json, -p, '${OP}']\n`, 2],
+    ['a Job running the kubectl image with a shell command (command replaces the entrypoint)', 'k8s/tune-job.yaml', `apiVersion: batch/v1\nkind: Job\nmetadata: {name: tune}\nspec:\n  template:\n    spec:\n      containers:\n        - name: k\n          image: bitnami/kubectl:1.30\n          command: ["/bin/sh", "-c", ${q(PATCH)}]\n`, 10],
+  ])('holds the probe: %s', async (_name, file, text, line) => {
+    const r = await statusOf({ [file]: text });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${file}:${line} patches this probe's exec with kubectl`);
+  });
+
+  test.each([
+    ['a CircleCI step patching another object', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${q(PATCH.replace('pod p', 'pod q'))}\n`],
+    ['a CircleCI step patching another probe key', '.circleci/config.yml', `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${q(PATCH.replace('readinessProbe', 'livenessProbe'))}\n`],
+    ['a CodeBuild command that only applies', 'buildspec.yml', `phases:\n  build:\n    commands:\n      - kubectl apply -f k8s/\n      - kubectl rollout status deploy/p\n`],
+    ['a Cloud Build kubectl step patching replicas', 'cloudbuild.yaml', `steps:\n  - name: gcr.io/cloud-builders/kubectl\n    args: [patch, pod, p, --type=json, -p, '[{"op":"replace","path":"/spec/replicas","value":3}]']\n`],
+    ['an image that is no kubectl, with args', '.github/workflows/d.yml', `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n        with:\n          args: patch pod p --type=json -p ${JSON_OP}\n`],
+    ['a description naming kubectl and the probe', 'docs/runbook.yaml', `steps:\n  - description: use kubectl to patch the readinessProbe by hand\n`],
+    ['a Helm template (no YAML before rendering) naming kubectl and .Values.readinessProbe.exec', 'charts/x/templates/test.yaml', `{{- if .Values.test }}\napiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec:\n  containers:\n    - name: t\n      image: bitnami/kubectl\n      args: [get, pods]\n      env: [{name: CMD, value: {{ .Values.readinessProbe.exec.command | toJson | quote }}}]\n{{- end }}\n`],
+  ])('holds nothing: %s', async (_name, file, text) => {
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+
+  test('a Tiltfile or a PowerShell script naming a probe\'s exec path beside kubectl holds that probe key (the text net); a YAML file that does not parse too', async () => {
+    const tilt = `local_resource('tune', cmd=${q(PATCH)})\n`;
+    expect((await statusOf({ Tiltfile: tilt })).message).toContain("Tiltfile:1 names this probe's exec beside kubectl or yq, in a Tiltfile");
+    expect((await statusOf({ Tiltfile: tilt.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
+    expect((await statusOf({ 'deploy.ps1': `${PATCH}\n` })).message).toContain("deploy.ps1:1 names this probe's exec beside kubectl or yq, in a PowerShell script");
+    // Skaffold's exec list with a double-quoted JSON inside a double-quoted string: no YAML.
+    const broken = `deploy:\n  hooks:\n    after:\n      - host:\n          command: ["sh", "-c", "${PATCH}"]\n`;
+    expect((await statusOf({ 'skaffold.yaml': broken })).message).toContain("skaffold.yaml:5 names this probe's exec beside kubectl or yq, in a YAML file that does not parse");
+  });
+
+  test('in a git checkout, a one-file run finds another tool\'s YAML through the YAML readers\' search', async () => {
+    const files: Record<string, string> = { 'k8s/pod.yaml': POD, 'bitbucket-pipelines.yml': `pipelines:\n  default:\n    - step:\n        script:\n          - ${q(PATCH)}\n` };
+    for (let i = 0; i < 120; i++) files[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
+    const cwd = repoWith(files);
+    execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
+    execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
+    const { findings } = await run({ cwd, paths: ['k8s/pod.yaml'], partialView: 'a file list' });
+    const f = findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    expect(f?.status).toBe('blocked');
+    expect(f?.message).toContain("bitbucket-pipelines.yml:5 patches this probe's exec");
+  }, 60_000);
+});
+
+describe('task runners: justfile recipes, package.json scripts, Makefiles and Taskfiles of other names that a script runs', () => {
+  test.each([
+    ['a justfile recipe line', { justfile: `set shell := ["bash", "-c"]\napp := "p"\n\ndeploy:\n    kubectl apply -f k8s/\n    @${PATCH}\n` }, 'justfile:6'],
+    ['a justfile recipe with a {{param}} as the name', { Justfile: `patch name:\n\tkubectl patch pod {{name}} --type=json -p ${JSON_OP}\n` }, 'Justfile:2'],
+    ['a justfile shebang recipe', { justfile: `deploy:\n  #!/usr/bin/env bash\n  set -euo pipefail\n  P=p\n  ${PATCH_VAR}\n` }, 'justfile:5'],
+    ['a package.json script', { 'package.json': JSON.stringify({ name: 'ops', scripts: { build: 'tsc', deploy: `kubectl apply -f k8s/ && ${PATCH}` } }, null, 2) }, 'package.json:5'],
+    ['make -f of a Makefile of another name, from a workflow', { '.github/workflows/d.yml': `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make -f build/Makefile.k8s patch-probe\n`, 'build/Makefile.k8s': `patch-probe:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }, 'build/Makefile.k8s:2'],
+    ['make --file=… from a script', { 'deploy.sh': `make --file=build/k8s.make tune\n`, 'build/k8s.make': `tune:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }, 'build/k8s.make:2'],
+  ])('holds the probe: %s', async (_name, files, where) => {
+    const r = await statusOf(files as Record<string, string>);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${where} patches this probe's exec with kubectl`);
+  });
+
+  test.each([
+    ['a package.json script patching another object', { 'package.json': JSON.stringify({ scripts: { deploy: PATCH.replace('pod p', 'pod q') } }) }],
+    ['a package.json under node_modules', { 'node_modules/x/package.json': JSON.stringify({ scripts: { deploy: PATCH } }) }],
+    ['a justfile variable naming the patch, never run', { justfile: `cmd := ${q(PATCH)}\n\nbuild:\n    go build ./...\n` }],
+    ['a Makefile of another name nothing runs', { 'build/Makefile.k8s': `patch-probe:\n\t${PATCH.replace(/\$/g, '$$$$')}\n` }],
+  ])('holds nothing: %s', async (_name, files) => {
+    expect((await statusOf(files as Record<string, string>)).status).toBe('migratable');
+  });
+});
+
+describe('variables the pipeline sets at run time: $GITHUB_ENV, GitLab dotenv reports', () => {
+  const wf = (first: string, second: string) => `env:\n  P: q\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${first}\n      - run: ${second}\n`;
+  const gl = (report: boolean) => `variables:\n  P: q\npick:\n  script:\n    - echo "P=$(cat target)" >> build.env\n${report ? '  artifacts:\n    reports:\n      dotenv: build.env\n' : ''}deploy:\n  needs: [pick]\n  script:\n    - ${q(PATCH_VAR)}\n`;
+  test('a step writing P to $GITHUB_ENV makes P any value for the later steps of the job', async () => {
+    expect((await statusOf({ '.github/workflows/d.yml': wf('echo "P=${{ matrix.pod }}" >> "$GITHUB_ENV"', q(PATCH_VAR)) })).message).toContain(".github/workflows/d.yml:8 patches this probe's exec");
+    // Written after the patch: the patch reads the workflow's P (another object).
+    expect((await statusOf({ '.github/workflows/d.yml': wf(q(PATCH_VAR), 'echo "P=p" >> "$GITHUB_ENV"') })).status).toBe('migratable');
+  });
+
+  test('a GitLab job\'s dotenv report makes the names it writes any value; without the report, the YAML value', async () => {
+    expect((await statusOf({ '.gitlab-ci.yml': gl(true) })).message).toContain(".gitlab-ci.yml:12 patches this probe's exec");
+    expect((await statusOf({ '.gitlab-ci.yml': gl(false) })).status).toBe('migratable');
   });
 });

@@ -131,17 +131,20 @@ describe('CI systems, task runners, extensionless scripts and nested shells', ()
   test.each([
     ['GitLab CI: another object', '.gitlab-ci.yml', `deploy:\n  script:\n    - ${JSON.stringify(other)}\n`],
     ['GitLab CI: a variable is no command', '.gitlab-ci.yml', `variables:\n  CMD: ${JSON.stringify(patch)}\n`],
-    ['a GitLab include of a remote file', '.gitlab-ci.yml', `include:\n  - remote: https://example.com/ci/deploy.yml\n`],
     ['Jenkinsfile: a commented-out step', 'Jenkinsfile', `node {\n  // sh ${JSON.stringify(patch)}\n}\n`],
     ['Jenkinsfile: an echo, not sh', 'Jenkinsfile', `node {\n  echo ${JSON.stringify(patch)}\n}\n`],
     ['an extensionless file without #!', 'notes/howto', `${patch}\n`],
     ['an extensionless Python script', 'bin/rollout', `#!/usr/bin/env python3\nCMD = """${patch}"""\n`],
     ['sh -c of another object', 'deploy.sh', `sh -c ${JSON.stringify(other)}\n`],
   ])('holds nothing: %s', async (_name, file, text) => {
-    const files: Record<string, string> = { [file]: text };
-    // The remote include's path is a file of the repository too: only a local include reads it.
-    if (file === '.gitlab-ci.yml') files['ci/deploy.yml'] = `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n`;
-    expect((await statusOf(files)).status).toBe('migratable');
+    expect((await statusOf({ [file]: text })).status).toBe('migratable');
+  });
+
+  test('a YAML file no pipeline includes (a GitLab include of a remote file of the same path) is still read, as another tool\'s YAML', async () => {
+    // Another project's `include: project:` may run it: its strings naming kubectl are read as scripts.
+    const r = await statusOf({ '.gitlab-ci.yml': `include:\n  - remote: https://example.com/ci/deploy.yml\n`, 'ci/deploy.yml': `deploy:\n  script:\n    - ${JSON.stringify(patch)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain("ci/deploy.yml:3 patches this probe's exec with kubectl");
   });
 });
 
@@ -293,5 +296,71 @@ describe('ssh runs its remote command in a shell (hunt 7 G9; fixture kubernetes-
   test('no remote command, or no ssh', () => {
     expect(sshCommand(['ssh', '-N', '-L', '1:h:2', 'host'], 0)).toBeUndefined();
     expect(sshCommand(['scp', 'a', 'host:b'], 0)).toBeUndefined();
+  });
+});
+
+describe('text edits whose files a glob, find or xargs gives', () => {
+  const SED = `sed -i 's/-addr=:5000/-addr=:6000/'`;
+  test.each([
+    ['a glob operand', `${SED} k8s/*.yaml`],
+    ['a glob with a class', `perl -pi -e 's/-addr=:5000/-addr=:6000/' k8s/p[o]d.y*ml`],
+    ['find -exec … {} +', `find k8s -name '*.yaml' -exec ${SED} {} +`],
+    ['find -exec yq … {} \\;', `find k8s -name '*.yaml' -exec yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' {} \\;`],
+    ['find | xargs', `find k8s -name '*.yaml' | xargs ${SED}`],
+    ['git ls-files | xargs', `git ls-files k8s | xargs -r ${SED}`],
+  ])('holds the probe: %s', async (_name, line) => {
+    const r = await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain('deploy.sh:2 ');
+  });
+
+  test.each([
+    ['a glob matching other files', `${SED} other/*.yaml`],
+    ['find -exec of an edit naming no probe', `find k8s -name '*.yaml' -exec sed -i 's/replicas: 1/replicas: 3/' {} +`],
+    ['xargs of an edit naming no probe', `git ls-files k8s | xargs sed -i 's/replicas: 1/replicas: 3/'`],
+    ['find -exec of a read', `find k8s -name '*.yaml' -exec grep -l readinessProbe {} +`],
+  ])('holds nothing: %s', async (_name, line) => {
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n' })).status).toBe('migratable');
+  });
+});
+
+describe('a probe key known only at run time in a JSON patch path, GitLab inputs as the name', () => {
+  const op = (key: string, rest = 'exec/command/1') => `'[{"op":"replace","path":"/spec/containers/0/'"${key}"'/${rest}","value":"x"}]'`;
+  test.each([
+    ['a loop variable', { 'deploy.sh': `for probe in readinessProbe livenessProbe; do\n  kubectl patch pod p --type=json -p ${op('${probe}')}\ndone\n` }, 'deploy.sh:2'],
+    ['a workflow input', { '.github/workflows/d.yml': `on: {workflow_dispatch: {inputs: {probe: {type: string}}}}\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl patch pod p --type=json -p '[{"op":"replace","path":"/spec/containers/0/\${{ inputs.probe }}/exec/command/1","value":"x"}]'\n` }, '.github/workflows/d.yml:6'],
+    ['GitLab $[[ inputs.x ]] as the name (a component other projects include)', { 'templates/deploy.yml': `spec:\n  inputs:\n    pod:\n---\ndeploy:\n  script:\n    - kubectl patch pod $[[ inputs.pod ]] --type=json -p ${JSON_OP}\n` }, 'templates/deploy.yml:7'],
+  ])('holds the probe: %s', async (_name, files, where) => {
+    const r = await statusOf(files);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`${where} patches this probe's exec`);
+  });
+
+  test('a run-time key before no handler (periodSeconds) holds nothing', async () => {
+    expect((await statusOf({ 'deploy.sh': `for probe in readinessProbe livenessProbe; do\n  kubectl patch pod p --type=json -p ${op('${probe}', 'periodSeconds')}\ndone\n` })).status).toBe('migratable');
+  });
+});
+
+describe('other reads and writes of a probe\'s exec by path: kubectl get -o jsonpath, yq bracket keys, recursive descent, --from-file', () => {
+  test.each([
+    ['kubectl get -o jsonpath', `kubectl get pod p -o jsonpath='{.spec.containers[0].readinessProbe.exec.command[1]}' | grep -q 5000`, "reads this probe's exec with kubectl get"],
+    ['kubectl get -o go-template', `kubectl get pod/p -o go-template='{{(index .spec.containers 0).readinessProbe.exec.command}}'`, "reads this probe's exec with kubectl get"],
+    ['yq bracket keys', `yq -i '.spec.containers[0]["readinessProbe"]["exec"]["command"][1] = "-addr=:6000"' k8s/pod.yaml`, "addresses this probe's exec with yq"],
+    ['yq recursive descent', `yq -i '(.. | select(has("exec")) | .exec.command[1]) = "-addr=:6000"' k8s/pod.yaml`, "addresses any probe's exec with yq"],
+    ['yq --from-file', `yq -i --from-file ops/probe.yq k8s/pod.yaml`, "addresses this probe's exec with yq"],
+  ])('holds the probe: %s', async (_name, line, what) => {
+    const r = await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'ops/probe.yq': '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"\n' });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`deploy.sh:2 ${what}`);
+  });
+
+  test.each([
+    ['kubectl get of another object', `kubectl get pod q -o jsonpath='{.spec.containers[0].readinessProbe.exec.command[1]}'`],
+    ['kubectl get of another field', `kubectl get pod p -o jsonpath='{.spec.containers[0].image}'`],
+    ['yq recursive descent to another key', `yq -i '(.. | select(has("image")) | .image) = "x"' k8s/pod.yaml`],
+    ['yq recursive descent on another file', `yq -i '(.. | select(has("exec")) | .exec.command[1]) = "x"' other/x.yaml`],
+    ['yq --from-file of another expression', `yq -i --from-file ops/other.yq k8s/pod.yaml`],
+  ])('holds nothing: %s', async (_name, line) => {
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n', 'ops/other.yq': '.spec.replicas = 3\n' })).status).toBe('migratable');
   });
 });

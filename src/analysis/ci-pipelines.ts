@@ -139,28 +139,43 @@ export function jenkinsLoads(jenkinsfiles: readonly string[], run: RunContext): 
 const UNREAD_PIPELINES: Record<string, string> = { '.drone.jsonnet': "Drone's Jsonnet config", '.drone.star': "Drone's Starlark config" };
 
 /**
- * A pipeline config the tool does not evaluate (`.drone.jsonnet`, `.drone.star`) that names a
- * probe's handler by path (`readinessProbe/exec`, `.readinessProbe.exec`) and kubectl, oc or yq: its
- * commands are not read, so each such path holds that probe key of any object, read as written.
+ * A file whose commands the tool does not evaluate (a Drone `.drone.jsonnet` or `.drone.star`
+ * config, a Tiltfile's `local_resource(cmd=…)`, a PowerShell `.ps1`) that names a probe's handler
+ * by path (`readinessProbe/exec`, `.readinessProbe.exec`) and kubectl, oc or yq: its commands are
+ * not read, so each such path holds that probe key of any object, read as written (textNetHolds).
  */
 export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHold[] {
   const out: PatchHold[] = [];
   for (const abs of run.repositoryFiles()) {
-    if (!abs.endsWith('.jsonnet') && !abs.endsWith('.star')) continue;
-    const config = UNREAD_PIPELINES[path.basename(abs)];
+    // Cheap tests first: every file of the repository comes here.
+    if (!abs.endsWith('.jsonnet') && !abs.endsWith('.star') && !abs.endsWith('Tiltfile') && !abs.endsWith('1')) continue;
+    const base = path.basename(abs);
+    const config = UNREAD_PIPELINES[base] ?? (base === 'Tiltfile' || base.endsWith('.Tiltfile') ? 'a Tiltfile (Starlark)' : /\.ps[md]?1$/i.test(base) ? 'a PowerShell script' : undefined);
     if (config === undefined) continue;
     const text = run.readText(abs);
-    if (text === undefined || text.length > maxBytes || !/\b(?:kubectl|oc|yq)\b/.test(text)) continue;
-    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
-      out.push({
-        at: `${shown}:${lineAt(text, m.index)}`,
-        probe: m[1]!,
-        what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
-        breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
-        hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
-      });
-    }
+    if (text === undefined || text.length > maxBytes) continue;
+    out.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), config));
+  }
+  return out;
+}
+
+/**
+ * The net for a file whose commands the tool does not read (`config`: what it is, for the
+ * message): each place it names a probe's handler by path (`readinessProbe/exec`,
+ * `.readinessProbe.exec`, `readinessProbe","exec`), when it names kubectl, oc or yq too, holds
+ * that probe key of any object.
+ */
+export function textNetHolds(text: string, shown: string, config: string): PatchHold[] {
+  const out: PatchHold[] = [];
+  if (!/\b(?:kubectl|oc|yq|jq)\b/.test(text)) return out;
+  for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
+    out.push({
+      at: `${shown}:${lineAt(text, m.index)}`,
+      probe: m[1]!,
+      what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
+      breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
+      hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
+    });
   }
   return out;
 }
@@ -182,9 +197,13 @@ export function lineAt(text: string, offset: number): number {
   return n;
 }
 
-/** `${{ github.x }}` (Actions), `{{.X}}` (Task, Go templates): a value known only when the step runs, as a variable no script sets. */
+/**
+ * `${{ github.x }}` (Actions), `{{.X}}` (Task, Go templates, just), `$[[ inputs.x ]]` (GitLab CI/CD
+ * inputs), `<< parameters.x >>` (CircleCI): a value known only when the step runs, as a variable no
+ * script sets (CircleCI's would read as a heredoc, GitLab's as something else).
+ */
 function templated(s: string): string {
-  return s.replace(/\$?\{\{[\s\S]*?\}\}/g, '${TEMPLATE_EXPRESSION}');
+  return s.replace(/\$?\{\{[\s\S]*?\}\}|\$\[\[[\s\S]*?\]\]|<<\s*(?:pipeline|parameters)\.[\w.-]+\s*>>/g, '${TEMPLATE_EXPRESSION}');
 }
 
 
@@ -238,6 +257,200 @@ export function ciScripts(text: string): Script[] {
           walk(pair.value, inner, depth + 1);
         }
       } else if (isSeq(node)) for (const item of node.items) walk(item, maps, depth + 1);
+    };
+    walk(doc.contents, [], 0);
+  }
+  return out;
+}
+
+/**
+ * The task runners' files read for commands (their names not among src/discover/names.ts'):
+ * justfiles (`justfile`, `Justfile`, `.justfile`, `*.just`) and package.json files (outside
+ * node_modules), found by name in one pass over the repository's files.
+ */
+export function taskRunnerFiles(run: RunContext): { abs: string; kind: 'just' | 'npm' }[] {
+  const out: { abs: string; kind: 'just' | 'npm' }[] = [];
+  for (const abs of run.repositoryFiles()) {
+    // Cheap tests first: every file of the repository comes here.
+    if (abs.endsWith('ustfile') || abs.endsWith('.just')) {
+      const base = path.basename(abs);
+      if ((base === 'justfile' || base === 'Justfile' || base === '.justfile' || base.endsWith('.just')) && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) out.push({ abs, kind: 'just' });
+    } else if (abs.endsWith('package.json') && path.basename(abs) === 'package.json' && !/[\\/]node_modules[\\/]/.test(abs)) out.push({ abs, kind: 'npm' });
+  }
+  return out;
+}
+
+/**
+ * A justfile's recipe lines, each a shell of its own (as just runs them; a line ending in `\\`
+ * joined to the next), a shebang recipe's body one script; `{{var}}` interpolations are values
+ * known only at run time; the `@` and `-` prefixes are dropped.
+ */
+export function justScripts(text: string): Script[] {
+  const out: Script[] = [];
+  const lines = text.split('\n');
+  let inRecipe = false;
+  let shebang: { script: string; line: number } | undefined;
+  const flush = () => {
+    if (shebang) {
+      const first = shebang.line;
+      const script = templated(shebang.script);
+      out.push({ script, resolve: resolveWord, line: (o) => first + lineAt(script, o) - 1 });
+    }
+    shebang = undefined;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, '');
+    if (/^\S/.test(raw)) {
+      flush();
+      // `name args:`, `@name:`, `name: dep` (not `x := …`, `set …`, `alias x := y`, `export X := …`, `[attribute]`, a comment).
+      inRecipe = /^@?[A-Za-z_][\w-]*(?:[ \t][^:=#]*)?:(?!=)/.test(raw) && !/^(?:set|alias|export|import|mod)\b/.test(raw);
+      continue;
+    }
+    if (!inRecipe) continue;
+    const body = raw.trim().replace(/^[@-]+/, '');
+    if (shebang) {
+      shebang.script += i + 1 === shebang.line ? body : `\n${body}`;
+      continue;
+    }
+    if (body === '') continue;
+    if (body.startsWith('#!')) {
+      shebang = { script: '', line: i + 2 };
+      continue;
+    }
+    let script = body;
+    const line = i + 1;
+    while (script.endsWith('\\') && i + 1 < lines.length && /^\s/.test(lines[i + 1]!)) script = `${script.slice(0, -1)} ${lines[++i]!.trim()}`;
+    const t = templated(script);
+    out.push({ script: t, resolve: resolveWord, line: () => line });
+  }
+  flush();
+  return out;
+}
+
+/** A package.json's `scripts` values, each a shell line (as npm, yarn and pnpm run them). */
+export function npmScripts(text: string): Script[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const scripts = typeof json === 'object' && json !== null ? (json as { scripts?: unknown }).scripts : undefined;
+  if (typeof scripts !== 'object' || scripts === null) return [];
+  const out: Script[] = [];
+  const from = Math.max(0, text.indexOf('"scripts"'));
+  for (const [key, value] of Object.entries(scripts as Record<string, unknown>)) {
+    if (typeof value !== 'string') continue;
+    const at = text.indexOf(JSON.stringify(key), from);
+    const line = lineAt(text, at === -1 ? from : at);
+    out.push({ script: value, resolve: resolveWord, line: () => line });
+  }
+  return out;
+}
+
+/**
+ * The Makefiles and Taskfiles of other names a script runs (`make -f build/Makefile.k8s target`,
+ * `make --file=…`, `task -t ops/deploy.yml`, `task --taskfile …`), as written (literal paths).
+ */
+export function runnerFollowers(text: string): { file: string; kind: 'make' | 'task' }[] {
+  const out: { file: string; kind: 'make' | 'task' }[] = [];
+  // make's `-f` (its `-t` touches), Task's `-t` (its `-f` forces).
+  for (const [re, kind] of [
+    [/(?<![\w.-])g?make\b[^\n;&|]*?[ \t](?:-f[ \t]*|--(?:file|makefile)[= \t])["']?([^\s;&|"'$()`]+)/g, 'make'],
+    [/(?<![\w.-])(?:go-)?task\b[^\n;&|]*?[ \t](?:-t[ \t]*|--taskfile[= \t])["']?([^\s;&|"'$()`]+)/g, 'task'],
+  ] as const) {
+    for (const m of text.matchAll(re)) out.push({ file: m[1]!, kind });
+  }
+  return out;
+}
+
+/** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
+const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
+/** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */
+const TOOL_WORD = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
+/** The first word of a list of strings read as one command (an exec list: `[kubectl, patch, …]`, `["sh", "-c", "…"]`). */
+const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
+
+/** A list's words as one shell command line (each word double-quoted: a `$VAR` in it stays a value known only at run time). */
+function quotedWords(words: readonly string[]): string {
+  return words.map((w) => `"${templated(w).replace(/["\\`]/g, '\\$&')}"`).join(' ');
+}
+
+/**
+ * The commands of a YAML file of a tool whose command keys the tool does not know one by one
+ * (CircleCI's `run`, Bitbucket's and Azure Pipelines' `script`/`bash`/`powershell`, CodeBuild's
+ * `commands`, Skaffold's hooks, …), read generically, at any depth:
+ * - with `strings`, each string (a map's value, a list's item) naming kubectl, oc, yq, jq, sed or
+ *   perl, as a shell script; a list of strings one of which names one, as one script (Bitbucket's
+ *   and CodeBuild's items run in one shell; where the whole does not parse, each alone);
+ * - a list of strings whose first is such a tool or a shell (`[kubectl, patch, …]`, `["sh", "-c",
+ *   "…"]`), as that one command;
+ * - a step running an image whose entrypoint is kubectl, oc or yq with arguments: Cloud Build's
+ *   `name: gcr.io/cloud-builders/kubectl` + `args`, GitHub's `uses: docker://bitnami/kubectl` +
+ *   `with: {args: …}`, Buildkite's docker plugin `image:` + `command:`; with an `entrypoint:`, that
+ *   entrypoint and the `args` (`entrypoint: bash`, `args: [-c, …]`).
+ * The variables the enclosing maps set (`env:`, `environment:`, `variables:`) are the scripts'.
+ * Undefined: the text does not parse.
+ */
+export function yamlCommandScripts(text: string, strings: boolean): Script[] | undefined {
+  const parsed = parseYaml(text, { uniqueKeys: false });
+  if (parsed.error) return undefined;
+  const out: Script[] = [];
+  for (const doc of parsed.docs) {
+    const at = (node: unknown) => deref(node, doc);
+    const read = new Set<unknown>();
+    const lineOf = (node: unknown) => lineAt(text, (node as { range?: [number] }).range?.[0] ?? 0);
+    const stringsOf = (node: unknown): Scalar[] | undefined => {
+      const n = at(node);
+      if (!isSeq(n)) return undefined;
+      const items = n.items.map(at);
+      return items.every((i) => isScalar(i) && (typeof i.value === 'string' || typeof i.value === 'number')) ? (items as Scalar[]) : undefined;
+    };
+    const command = (words: string, node: unknown, maps: readonly unknown[]): void => {
+      const line = lineOf(node);
+      out.push(withOuter({ script: words, resolve: resolveWord, line: () => line }, pipelineEnv(maps)));
+    };
+    // A step that runs a tool's image with arguments (or an entrypoint with arguments).
+    const imageStep = (map: YAMLMap, maps: readonly unknown[]): void => {
+      const entries = mapEntries(map, doc);
+      const withArgs = entries.get('with');
+      const args = entries.get('args') ?? (isMap(withArgs) ? at(getPair(withArgs, 'args')?.value) : undefined);
+      const entry = entries.get('entrypoint');
+      const image = ['image', 'name', 'uses'].map((k) => scalarText(entries.get(k))).find((v) => v !== undefined && TOOL_IMAGE.test(v.trim()));
+      const given = entry !== undefined ? args : (args ?? entries.get('command'));
+      if (given === undefined || (entry === undefined && image === undefined)) return;
+      const list = stringsOf(given);
+      // A list or string that is itself a command (`command: ["sh", "-c", …]` of a container, which replaces the entrypoint): read as such (the exec-list reading).
+      const first = list ? String(list[0]?.value ?? '') : isScalar(given) && typeof given.value === 'string' ? given.value.trim().split(/\s+/)[0]! : '';
+      if (entry === undefined && EXEC_FIRST.test(first)) return;
+      const head = entry !== undefined ? (stringsOf(entry)?.map((i) => String(i.value)) ?? [scalarText(entry) ?? '']) : [TOOL_IMAGE.exec(image!.trim())![1]!];
+      if (list) {
+        read.add(at(given));
+        command(quotedWords([...head, ...list.map((i) => String(i.value))]), given, maps);
+      } else if (isScalar(given) && typeof given.value === 'string') {
+        read.add(given);
+        command(`${quotedWords(head)} ${templated(given.value)}`, given, maps);
+      }
+    };
+    const walk = (raw: unknown, maps: readonly unknown[], depth: number): void => {
+      const node = at(raw);
+      if (depth > 40 || read.has(node)) return;
+      if (isMap(node)) {
+        const inner = [...maps, node];
+        imageStep(node, inner);
+        for (const pair of node.items) walk(pair.value, inner, depth + 1);
+      } else if (isSeq(node)) {
+        const list = stringsOf(node);
+        if (list && list.length > 0 && EXEC_FIRST.test(String(list[0]!.value))) {
+          read.add(node);
+          command(quotedWords(list.map((i) => String(i.value))), node, maps);
+        } else if (list) {
+          if (strings && list.some((i) => typeof i.value === 'string' && TOOL_WORD.test(i.value))) out.push(...joinedScripts(text, list.filter((i) => typeof i.value === 'string')).map((sc) => withOuter(sc, pipelineEnv(maps))));
+        } else for (const item of node.items) walk(item, maps, depth + 1);
+      } else if (strings && isScalar(node) && typeof node.value === 'string' && TOOL_WORD.test(node.value)) {
+        read.add(node);
+        out.push(withOuter(scalarScript(text, node), pipelineEnv(maps)));
+      }
     };
     walk(doc.contents, [], 0);
   }
@@ -493,11 +706,33 @@ function gitlabScripts(text: string, doc: Doc): Script[] {
   const defaults = top.get('default');
   const fallback = (key: string): unknown => (isMap(defaults) ? mapValue(defaults, key, doc) : undefined) ?? top.get(key);
   const out: Script[] = [];
+  // Variables a job's `artifacts: reports: dotenv:` file passes on (`echo "APP=api" >> build.env`):
+  // they rank above the YAML's for the jobs that get its artifacts, so they are any value in every job.
+  const dotenv = new Set<string>();
+  for (const [name, job] of top) {
+    if (!isMap(job) || (GITLAB_GLOBAL.has(name) && name !== 'default')) continue;
+    const { keys } = view(job, new Set([name]));
+    const artifacts = deref(keys.get('artifacts'), doc);
+    const reports = isMap(artifacts) ? deref(mapValue(artifacts, 'reports', doc), doc) : undefined;
+    const report = isMap(reports) ? deref(mapValue(reports, 'dotenv', doc), doc) : undefined;
+    if (report === undefined) continue;
+    const files = (isSeq(report) ? report.items.map((i) => scalarText(deref(i, doc))) : [scalarText(report)]).filter((f): f is string => f !== undefined).map((f) => path.basename(f));
+    for (const item of scriptItems(keys.get('script'), doc)) {
+      for (const line of String(item.value).split('\n')) {
+        if (!(files.length === 0 ? line.includes('>>') : files.some((f) => line.includes(f)))) continue;
+        for (const m of line.matchAll(/(?:^|[\s"'])([A-Za-z_]\w*)=/g)) dotenv.add(m[1]!);
+      }
+    }
+  }
   for (const [name, job] of top) {
     if (GITLAB_GLOBAL.has(name) && name !== 'default') continue;
     if (!isMap(job) || (name.startsWith('.') && extended.has(name))) continue;
     const { keys, vars } = view(job, new Set([name]));
     let values = ruleValues(keys.get('rules'), new Map([...fileVars, ...vars]), doc);
+    if (dotenv.size > 0) {
+      values = new Map(values);
+      for (const n of dotenv) values.set(n, null);
+    }
     // `parallel: matrix:`: each entry's values (a job of it runs with one of them; one entry without a variable keeps its other value).
     const parallel = keys.get('parallel');
     const matrix = isMap(parallel) ? deref(mapValue(parallel, 'matrix', doc), doc) : undefined;

@@ -61,13 +61,23 @@ export const YTT_OVERLAY_PATTERN = String.raw`#@\s*overlay/match`;
 export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|helm\.toolkit\.fluxcd\.io/|argoproj\.io/`;
 
 /**
+ * A line of a YAML file of another tool (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud
+ * Build, Skaffold) worth reading for commands that address a probe by path (src/kubernetes/patch-commands.ts,
+ * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl, oc, yq, jq, sed or perl then a probe
+ * key, `patch`, `-addr` or the binary, or a probe's handler path (`readinessProbe/exec`,
+ * `.readinessProbe.exec`, `readinessProbe":{"exec`, an exec list's item).
+ */
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+
+/**
  * One search of the repository's YAML files for the readers that read them all for a few words,
- * made at a run's first probe that would migrate: the ytt overlays and the controller reader. Each
+ * made at a run's first probe that would migrate: the ytt overlays, the controller reader and the
+ * reader of other tools' YAML commands (COMMAND_LINE_PATTERN). Each
  * reader's words are an alternative of one pattern, so git reads the YAML files once, in one
  * process, for all of them; a reader then reads the files that hold its words or another reader's
  * (a few in a repository), and its own test leaves out the others.
  */
-export const YAML_READERS_SEARCH = [YTT_OVERLAY_PATTERN, CONTROLLER_PATTERN].join('|');
+export const YAML_READERS_SEARCH = [YTT_OVERLAY_PATTERN, CONTROLLER_PATTERN, COMMAND_LINE_PATTERN].join('|');
 
 /**
  * Searches that a partial view's run is likely to make, started by listRepositories beside git's

@@ -49,9 +49,9 @@ import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
-import { ciIncludes, ciScripts, jenkinsLoads, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, type Script } from '../analysis/ci-pipelines.js';
+import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
-import { filesMayHold } from '../discover/grep.js';
+import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -86,7 +86,7 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
+const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
@@ -260,6 +260,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
+  scripts.push(...otherYaml(run, new Set(scripts.map((s) => s.abs))).map((abs) => ({ abs, kind: 'yaml' as const })), ...taskRunnerFiles(run));
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
@@ -281,9 +282,21 @@ export function patchHolds(run: RunContext): PatchHold[] {
         scripts.push({ abs: inc, kind: 'make' });
       }
     }
-    if (skip || !PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    if (skip) continue;
+    // The Makefiles and Taskfiles of other names it runs (`make -f build/Makefile.k8s`, `task -t ops/tasks.yml`): read as Makefiles and Taskfiles.
+    for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
+      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
+      if (found === undefined || listed.has(found)) continue;
+      listed.add(found);
+      scripts.push({ abs: found, kind: f.kind === 'make' ? 'make' : 'ci' });
+    }
+    if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    for (const s of scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may))) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
+    if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
+    const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may));
+    // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
+    if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
+    for (const s of read ?? []) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
   // Pulumi and cdk8s code that loads a manifest and addresses its probe's exec (src/typescript/manifest-readers.ts, loaded by preparePatchHolds).
@@ -292,9 +305,25 @@ export function patchHolds(run: RunContext): PatchHold[] {
   return holds;
 }
 
-export type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action';
+export type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml' | 'just' | 'npm';
 
-const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
+/** COMMAND_LINE_PATTERN as this reader's own test. */
+const COMMAND_LINE = new RegExp(COMMAND_LINE_PATTERN, 'm');
+
+/**
+ * The YAML files of other tools (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud Build,
+ * Skaffold, …: any YAML file not read as a workflow, CI pipeline or action) whose lines may hold a
+ * command addressing a probe (COMMAND_LINE_PATTERN), as the YAML readers' search (prefetched
+ * beside git's listing) says; every one where git cannot say.
+ */
+function otherYaml(run: RunContext, listed: ReadonlySet<string>): string[] {
+  const yaml = namedFiles(run).yaml.filter((f) => !listed.has(f) && !/[\\/]node_modules[\\/]/.test(f));
+  if (yaml.length === 0) return [];
+  const may = filesMayHold(run, yaml, YAML_READERS_SEARCH, YAML_PATHSPECS);
+  return may ? yaml.filter((f) => may.has(f)) : yaml;
+}
+
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
 const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
@@ -410,9 +439,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
   const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
   for (const call of calls.flatMap((c) => called(c) ?? [c])) {
-    const words = call.args.map((w) => resolve(w, env));
+    let words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
-    const texts = words.map((w) => w.text);
+    let texts = words.map((w) => w.text);
     if (texts[0] === 'cd' || texts[0] === 'pushd') {
       const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
       if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
@@ -431,6 +460,16 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
         if (depth < 4) out.push(...scriptHolds(remote, resolveWord, () => where, abs, run, depth + 1, outer, false, null));
         nested = true;
         break;
+      }
+      // `find k8s -name '*.yaml' -exec sed -i … {} +` (or `\;`): the command after -exec, on files known only at run time.
+      if (baseName(texts[i] ?? '') === 'find') {
+        const e = texts.findIndex((t, k) => k > i && /^-(?:exec|execdir|ok|okdir)$/.test(t));
+        if (e === -1 || e + 1 >= texts.length) break;
+        const end = texts.findIndex((t, k) => k > e && (t === ';' || (t === '+' && texts[k - 1] === '{}')));
+        if (end !== -1) [words, texts] = [words.slice(0, end), texts.slice(0, end)];
+        place.xargs = true;
+        i = e + 1;
+        continue;
       }
       const w = unwrap(texts, i);
       if (!w) break;
@@ -568,8 +607,14 @@ export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides
     const moved = /(?<![\w.])dir\s*\(/.test(text) ? { cwd: null } : {};
     return jenkinsSteps(text).map((st) => ({ script: st.script, resolve: resolveWord, line: (o: number) => lineAt(text, st.at[o] ?? st.at[st.at.length - 1] ?? 0), ...moved }));
   }
-  if (kind === 'ci') return ciScripts(text);
-  if (kind === 'action') return actionScripts(text);
+  // Another tool's YAML (yamlCommandScripts); in a workflow, CI pipeline or action, its image steps and exec lists too (`uses: docker://bitnami/kubectl` + `with: {args: …}`, a Buildkite docker plugin's `command:`).
+  // (patchHolds reads another tool's YAML itself, for the text net of one that does not parse; the make runs reader comes here.)
+  if (kind === 'yaml') return yamlCommandScripts(text, true) ?? [];
+  if (kind === 'just') return justScripts(text);
+  if (kind === 'npm') return npmScripts(text);
+  const images = yamlCommandScripts(text, false) ?? [];
+  if (kind === 'ci') return [...ciScripts(text), ...images];
+  if (kind === 'action') return [...actionScripts(text), ...images];
   // A workflow: each `jobs.<id>.steps[i].run`, its `${{ }}` expressions read as values known only at run time.
   const parsed = parseYaml(text);
   if (parsed.error) return [];
@@ -580,17 +625,23 @@ export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides
     for (const job of jobs.items) {
       const steps = isMap(job.value) ? getPair(job.value as YAMLMap, 'steps')?.value : undefined;
       if (!isSeq(steps)) continue;
+      // Variables an earlier step of the job writes to $GITHUB_ENV (`echo "APP=…" >> "$GITHUB_ENV"`): any value in the later steps.
+      const written = new Set<string>();
       for (const step of steps.items) {
         const run = isMap(step) ? getPair(step, 'run')?.value : undefined;
         if (!isScalar(run) || typeof run.value !== 'string' || !run.range) continue;
+        const before = [...written];
+        for (const line of run.value.split('\n')) if (line.includes('GITHUB_ENV')) for (const m of line.matchAll(/(?:^|[\s"'])([A-Za-z_]\w*)=/g)) written.add(m[1]!);
         // `working-directory:` of the step, or `defaults.run.working-directory` of the job or the workflow.
         const wd = [step, job.value, doc.contents].map((m, k) => (k === 0 ? (isMap(m) ? getPair(m, 'working-directory')?.value : undefined) : defaultsDir(m))).find((v) => v !== undefined);
         const cwd = wd === undefined ? undefined : isScalar(wd) && typeof wd.value === 'string' && !wd.value.includes('${{') ? wd.value : null;
-        out.push({ ...scalarScript(text, run), outer: pipelineEnv([doc.contents, job.value, step]), ...(cwd !== undefined ? { cwd } : {}) });
+        const env = pipelineEnv([doc.contents, job.value, step]);
+        const outer = before.length === 0 ? env : (n: string) => (before.includes(n) ? undefined : env?.(n));
+        out.push({ ...scalarScript(text, run), outer, ...(cwd !== undefined ? { cwd } : {}) });
       }
     }
   }
-  return out;
+  return [...out, ...images];
 }
 
 /** `defaults: {run: {working-directory: …}}` of a workflow or job. */
@@ -767,9 +818,42 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
     }
     operands.push(words[j]!);
   }
-  if (operands[0]?.text !== 'patch') return [];
-  const { run } = place;
+  const verb = operands[0]?.text;
+  if (verb !== 'patch' && verb !== 'get') return [];
   const targets = operands.slice(1);
+  // What the command patches (or reads): `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
+  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
+  const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
+  const objects: { kind?: string; name?: string }[] = [];
+  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
+  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
+    for (const t of targets) {
+      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
+      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
+    }
+  } else if (targets.length > 0) {
+    const kind = known(targets[0]);
+    const names = targets.slice(1).map(known);
+    // Through xargs, more names (or `-I {}`'s) come at run time.
+    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
+    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
+  } else objects.push({});
+  // `kubectl get deploy web -o jsonpath='{…readinessProbe.exec.command[1]}'`: a read of the exec by path, empty once the probe is native (a read of httpGet was empty before too).
+  if (verb === 'get') {
+    const outputs = [...opts].filter(([k]) => k === '-o' || k === '--output' || k === '--template' || /^-o[a-z]/.test(k)).flatMap(([k, v]) => [k, ...v.map((w) => w.text)]);
+    const reads = outputs.flatMap((o) => [...o.matchAll(/((?:readiness|liveness|startup)Probe)\}{0,2}\.(exec)\b/g)]);
+    return reads.flatMap((m) =>
+      objects.map((o) => ({
+        ...base,
+        ...o,
+        probe: m[1]!,
+        what: `reads this probe's ${m[2]} with kubectl get (${m[0]})`,
+        breaks: 'once the probe is native that path is empty: the read gets nothing (a check on it fails)',
+        hint: 'Change the read to the native handler (…readinessProbe.grpc.port), or drop it, and migrate the probe and the command together by hand; then run the tool again.',
+      })),
+    );
+  }
+  const { run } = place;
   const type = (opts.get('--type')?.[0]?.text ?? 'strategic').toLowerCase();
   const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
   const patchFile = opts.get('--patch-file')?.[0];
@@ -788,23 +872,6 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
     if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, a file not found here` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
   }
   if (text === undefined && unknown === undefined) return [];
-  // What the command patches: `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
-  const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
-  const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
-  const objects: { kind?: string; name?: string }[] = [];
-  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
-  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
-    for (const t of targets) {
-      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
-      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
-    }
-  } else if (targets.length > 0) {
-    const kind = known(targets[0]);
-    const names = targets.slice(1).map(known);
-    // Through xargs, more names (or `-I {}`'s) come at run time.
-    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
-    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
-  } else objects.push({});
   const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] =
     text === undefined
       ? [{ what: `patches this probe's object with kubectl (${unknown}; it may address the probe's exec)`, breaks: 'once the probe is native, a JSON patch op on its exec fails and a merge patch that keeps exec gives it two handlers, which the API server rejects', hint: HINT_UNKNOWN }]
@@ -816,16 +883,40 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
 
 /** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder, and the folders a `cd` before it went to; undefined after a `cd` to a folder known only at run time (any file). */
 function readings(p: string, place: Place): string[] | undefined {
-  if (path.isAbsolute(p)) return [path.normalize(p)];
-  if (place.dirs === null) return undefined;
-  return [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
+  const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
+  if (out === undefined || !/[*?[]/.test(p)) return out;
+  // A glob (`k8s/*.yaml`, `deploy/*/web-?.yml`): the repository's files the shell expands it to.
+  const globs = out.map(globRegExp);
+  return place.run.repositoryFiles().filter((f) => globs.some((re) => re.test(f)));
+}
+
+/** A shell glob over an absolute path as a regular expression: `*` and `?` within a folder, `[…]` (`[!…]`) a character class. */
+function globRegExp(glob: string): RegExp {
+  const sep = path.sep === '/' ? '/' : '\\\\/';
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') re += `[^${sep}]*`;
+    else if (c === '?') re += `[^${sep}]`;
+    else if (close !== -1) {
+      const body = glob.slice(i + 1, close);
+      const negated = body.startsWith('!') || body.startsWith('^');
+      re += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
+      i = close;
+    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
 }
 
 /** The probe key and its key path of a JSON pointer into a probe's handler (`/spec/…/containers/0/readinessProbe/exec/command/1`). */
-function pointerProbe(pointer: string): { probe: string; keyPath?: string; handler: string; whole: boolean } | undefined {
+function pointerProbe(pointer: string): { probe?: string; keyPath?: string; handler: string; whole: boolean } | undefined {
   const segs = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const i = segs.findIndex((s) => PROBE_KEY.test(s));
+  let i = segs.findIndex((s) => PROBE_KEY.test(s));
+  // A probe key known only at run time (`/…/${probe}/exec/…`, `${{ inputs.probe }}`): any probe key, before a handler.
+  if (i === -1) i = segs.findIndex((s, k) => s.includes('$') && ['exec', 'httpGet', 'tcpSocket'].includes(segs[k + 1] ?? ''));
   if (i === -1 || segs[i + 1] === undefined) return undefined;
+  if (!PROBE_KEY.test(segs[i]!)) return { handler: segs[i + 1]!, whole: segs.length === i + 2 };
   let keyPath: string | undefined = '';
   for (const s of segs.slice(0, i + 1)) {
     if (/^\d+$/.test(s)) keyPath += `[${s}]`;
@@ -857,9 +948,9 @@ function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
       if (!p) continue;
       const verb = typeof op.op === 'string' ? op.op : 'an';
       if (p.handler === 'exec') {
-        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
+        out.push({ ...(p.probe !== undefined ? { probe: p.probe } : {}), ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `patches this probe's exec with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: verb === 'add' && p.whole ? 'beside a native grpc handler the exec it adds makes two handlers, which the API server rejects' : 'once the probe is native that path is gone, so the op fails', hint: HINT_JSON });
       } else if ((p.handler === 'httpGet' || p.handler === 'tcpSocket') && (verb === 'add' || verb === 'an')) {
-        out.push({ probe: p.probe, ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
+        out.push({ ...(p.probe !== undefined ? { probe: p.probe } : {}), ...(p.keyPath !== undefined ? { keyPath: p.keyPath } : {}), what: `adds ${p.handler} to this probe with kubectl (a JSON patch ${verb} op at ${pointer})`, breaks: 'beside a native grpc handler that makes two handlers, which the API server rejects', hint: HINT_JSON });
       }
     }
   }
@@ -898,7 +989,13 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
  */
 function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | 'jq'): PatchHold[] {
   const out: PatchHold[] = [];
-  const operands = words.filter((w) => !w.text.startsWith('-'));
+  // `--from-file ops/probe.yq` (`--from-file=…`): the expression is that file's text.
+  const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file='));
+  const from = fromAt === -1 ? undefined : words[fromAt]!.text.includes('=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
+  const expression = from && from.unresolved.length === 0 ? readings(from.text, place)?.map((f) => place.run.readText(f)).find((t) => t !== undefined) : undefined;
+  // Bracket keys (`["readinessProbe"]["exec"]`, `."exec"`) read as dotted ones.
+  const dotted = (t: string) => t.replace(/\[\s*(["'])([A-Za-z_][\w-]*)\1\s*\]/g, '.$2').replace(/\."([A-Za-z_][\w-]*)"/g, '.$1');
+  const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])].map((w) => ({ ...w, text: dotted(w.text) }));
   const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
   const read = files.length > 0 && files.every((f) => f.unresolved.length === 0) ? files.map((f) => readings(f.text, place)) : undefined;
   const fileReadings = read && !read.some((r) => r === undefined) ? (read.flat() as string[]) : undefined;
@@ -920,8 +1017,21 @@ function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | '
         hint: HINT_YQ,
       });
     }
-    const handler = /\.(exec|httpGet|tcpSocket)\b|\["(exec|httpGet|tcpSocket)"\]/.exec(w.text);
+    const handler = /\.(exec|httpGet|tcpSocket)\b|\["(exec|httpGet|tcpSocket)"\]|has\(\s*"(exec|httpGet|tcpSocket)"\s*\)/.exec(w.text);
     if (found || !handler) continue;
+    // Recursive descent (`.. | select(has("exec")) | .exec.command[1]`): any probe's handler of the files.
+    if (!probePath.test(w.text) && /(?:^|[\s(|=])\.\.(?=[\s|)]|$)/.test(w.text)) {
+      const name = handler[1] ?? handler[2] ?? handler[3];
+      out.push({
+        at,
+        ...(fileReadings ? { files: fileReadings } : {}),
+        what: `addresses any probe's ${name} with ${tool} (recursive descent .. to ${handler[0]})`,
+        breaks: 'once the probe is native that path is empty: a read gets null, a write adds a handler beside grpc (two handlers, which the API server rejects)',
+        hint: HINT_YQ,
+      });
+      continue;
+    }
+    probePath.lastIndex = 0;
     // The update forms: the probe's path, then its handler's in another part of the expression.
     const seen = new Set<string>();
     for (const m of w.text.matchAll(probePath)) {
@@ -958,7 +1068,9 @@ function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 's
   const named = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
   if (!named) return [];
   const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
-  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && w.unresolved.length > 0));
+  const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && (w.unresolved.length > 0 || /[*?]/.test(w.text))));
+  // Through xargs or `find … -exec … {}`: the files come at run time (any file).
+  if (inPlace && place.xargs) files.push({ text: '{}', unresolved: ['{}'] });
   if (files.length === 0) return [];
   // On a file known only at run time (`"$f"`), `exec` alone is an entrypoint script's word as much as a probe's: the binary, -addr or a probe key must be named.
   if (files.some((f) => f.unresolved.length > 0) && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
