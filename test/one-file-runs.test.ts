@@ -1,0 +1,91 @@
+/**
+ * A one-file run (pre-commit: `grpc-probe-migrate --fix path/file`, in a git checkout) judges the
+ * file it names as the whole run (`--fix .`) does, where what decides it lives in files the
+ * one-file run does not name: the readers look at the repository's listing, not only at the run's
+ * files (hunt9). Each case runs the CLI over a real git checkout twice, once over `.` and once over
+ * the one file, and compares that file's findings and its bytes after --fix.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, jest, test } from '@jest/globals';
+import { main } from '../src/cli.js';
+import { captureIo } from './support/io.js';
+import { repoWith, ROOT } from './support/repo.js';
+
+// Each case makes two checkouts and runs git in them; a loaded machine can take longer than 5 s.
+jest.setTimeout(60_000);
+
+interface Finding {
+  file: string;
+  line: number;
+  ruleId: string;
+  status: string;
+  blockers: string[];
+  message: string;
+}
+
+/** A git checkout (files added, nothing committed, as a pre-commit run sees a staged tree) of `files`, or of a fixture's input tree. */
+function checkout(files: Record<string, string> | string): string {
+  const dir = repoWith(typeof files === 'string' ? {} : files);
+  if (typeof files === 'string') fs.cpSync(path.join(ROOT, 'fixtures', files, 'input'), dir, { recursive: true });
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  return dir;
+}
+
+/** Runs the CLI over `paths` in a fresh checkout of `files`: the findings, and the bytes of `file` after --fix. */
+async function runOver(files: Record<string, string> | string, paths: string[], file: string): Promise<{ findings: Finding[]; fixed: string }> {
+  const dir = checkout(files);
+  const io = captureIo(dir);
+  await main(['--format', 'json', ...paths], io);
+  const findings = (JSON.parse(io.out()) as { findings: Finding[] }).findings;
+  await main(['--fix', ...paths], captureIo(dir));
+  return { findings, fixed: fs.readFileSync(path.join(dir, file), 'utf8') };
+}
+
+/** The file's findings and its bytes after --fix, in the whole run and in a run naming the file alone. */
+async function wholeAndAlone(files: Record<string, string> | string, file: string) {
+  const key = (f: Finding) => [f.line, f.ruleId, f.status, f.blockers.join(',')].join(' ');
+  const whole = await runOver(files, ['.'], file);
+  const alone = await runOver(files, [file], file);
+  const of = (r: { findings: Finding[] }) => r.findings.filter((f) => f.file === file);
+  return { whole: of(whole), alone: of(alone), keys: { whole: of(whole).map(key).sort(), alone: of(alone).map(key).sort() }, fixed: { whole: whole.fixed, alone: alone.fixed } };
+}
+
+const PROBE = (args: string) => `livenessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", ${args}]\n`;
+const DEPLOYMENT = [
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata: {name: {{ .Chart.Name }}}',
+  'spec:',
+  '  template:',
+  '    spec:',
+  '      containers:',
+  '        - name: app',
+  '          image: acme/app:1',
+  '          livenessProbe:',
+  '            {{- toYaml .Values.livenessProbe | nindent 12 }}',
+  '',
+].join('\n');
+
+test.each([
+  ['a few charts', 0],
+  // Beyond 100 charts git grep says which Chart.yaml files name a file:// dependency.
+  ['a platform of charts (git grep)', 120],
+])('H3: a file:// umbrella chart anywhere in the repository holds the subchart values a one-file run names, as in the whole run (%s)', async (_name, fillers) => {
+  const files: Record<string, string> = {
+    'charts/cart/Chart.yaml': 'apiVersion: v2\nname: cart\nversion: 0.1.0\n',
+    'charts/cart/values.yaml': PROBE('"-addr=:7070"'),
+    'charts/cart/templates/deployment.yaml': DEPLOYMENT,
+    // Not beside charts/cart: two folders up and over.
+    'deploy/umbrella/Chart.yaml': 'apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: cart\n    version: 0.1.0\n    repository: file://../../charts/cart\n',
+    'deploy/umbrella/values.yaml': 'cart:\n' + PROBE('"-addr=:7070", "-tls", "-tls-ca-cert=/certs/ca.pem"').replace(/^/gm, '  '),
+  };
+  for (let i = 0; i < fillers; i++) files[`platform/c${i}/Chart.yaml`] = `apiVersion: v2\nname: c${i}\nversion: 0.1.0\n`;
+  const r = await wholeAndAlone(files, 'charts/cart/values.yaml');
+  expect(r.keys.whole).toEqual(['1 kubernetes-exec-probe blocked overlay-patch']);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone[0]!.message).toContain('deploy/umbrella/values.yaml');
+  expect(r.fixed.alone).toBe(files['charts/cart/values.yaml']!);
+});
