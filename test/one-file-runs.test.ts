@@ -89,3 +89,14 @@ test.each([
   expect(r.alone[0]!.message).toContain('deploy/umbrella/values.yaml');
   expect(r.fixed.alone).toBe(files['charts/cart/values.yaml']!);
 });
+
+test.each([
+  // CI runs the base file alone (make ci-up: -f docker-compose.yml): api's check runs there, blocked.
+  ['compose-healthcheck/tree-override-named-with-f', 'docker-compose.yml', '7 compose-healthcheck blocked no-native-check'],
+  // The Makefile merges docker-compose.ci.yml over the base, which replaces its check: info.
+  ['compose-healthcheck/tree-compose-f-merge', 'docker-compose.base.yml', '11 compose-healthcheck info '],
+])('H6, H9: the compose -f commands of the repository (a Makefile the run does not name) judge %s alone as in the whole run', async (fixture, file, expected) => {
+  const r = await wholeAndAlone(fixture, file);
+  expect(r.keys.whole).toContain(expected);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+});
