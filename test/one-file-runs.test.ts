@@ -100,3 +100,65 @@ test.each([
   expect(r.keys.whole).toContain(expected);
   expect(r.keys.alone).toEqual(r.keys.whole);
 });
+
+// H7: a partial manifest of the Deployment web (no image, no selector) keeps exec; its name spelled
+// otherwise than `name: web`. The base migrated alone would get two handlers once both are applied.
+const WEB = [
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: web',
+  'spec:',
+  '  selector:',
+  '    matchLabels: {app: api}',
+  '  template:',
+  '    metadata:',
+  '      labels: {app: api}',
+  '    spec:',
+  '      containers:',
+  '        - name: api',
+  '          image: example/api:1',
+  '          readinessProbe:',
+  '            exec:',
+  '              command: ["/bin/grpc_health_probe", "-addr=:50051"]',
+  '',
+].join('\n');
+const partialNamed = (metadataName: string) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    metadataName,
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '        - name: api',
+    '          readinessProbe:',
+    '            exec:',
+    '              command: ["sh", "-c", "grpc_health_probe -addr=:50051 && test ! -f /tmp/draining"]',
+    '',
+  ].join('\n');
+const SPELLINGS: [string, string, string][] = [
+  ['an explicit key', 'k8s/prod-probe.yaml', partialNamed('  ? name\n  : web')],
+  ['a hex escape', 'k8s/prod-probe.yaml', partialNamed('  name: "w\\x65b"')],
+  ['a double-quoted line continued with \\', 'k8s/prod-probe.yaml', partialNamed('  name: "we\\\n    b"')],
+  ['an explicit key with an escaped value', 'k8s/prod-probe.yaml', partialNamed('  ? name\n  : "w\\x65b"')],
+  ['a JSON \\u escape', 'k8s/prod-probe.json', '{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "\\u0077eb"},\n "spec": {"template": {"spec": {"containers": [{"name": "api",\n   "readinessProbe": {"exec": {"command": ["sh", "-c", "grpc_health_probe -addr=:50051 && test ! -f /tmp/draining"]}}}]}}}}\n'],
+];
+
+test.each(
+  SPELLINGS.flatMap(([spelling, file, text]): [string, string, string, string, number][] => [
+    [spelling, 'a few manifests', file, text, 0],
+    // Beyond 200 manifests a one-file run asks git grep which hold the name.
+    [spelling, 'many manifests (git grep)', file, text, 250],
+  ]),
+)('H7: a partial manifest whose name is written with %s holds the base, in the whole run and alone (%s)', async (_spelling, _many, file, text, fillers) => {
+  const files: Record<string, string> = { 'k8s/deploy.yaml': WEB, [file]: text };
+  for (let i = 0; i < fillers; i++) files[`filler/cm${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm${i}\ndata: {a: "b"}\n`;
+  const r = await wholeAndAlone(files, 'k8s/deploy.yaml');
+  expect(r.keys.whole).toEqual(['15 kubernetes-exec-probe blocked overlay-patch']);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone[0]!.message).toContain(file);
+  expect(r.fixed.alone).toBe(WEB);
+});
