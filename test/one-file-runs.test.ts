@@ -162,3 +162,18 @@ test.each(
   expect(r.alone[0]!.message).toContain(file);
   expect(r.fixed.alone).toBe(WEB);
 });
+
+test.each([
+  // Pulumi.dev.yaml / Pulumi.prod.yaml give orders:grpcPort: migrated to port: grpcPort.
+  ['typescript-exec-probe/tree-pulumi-stack-config', 'orders/index.ts', ['18 typescript-exec-probe migratable ', '21 typescript-exec-probe migratable ']],
+  // A stack gives a name: invalid-port naming the stack file, not unresolved-port.
+  ['typescript-exec-probe/tree-pulumi-stack-config', 'billing/index.ts', ['12 typescript-exec-probe blocked invalid-port']],
+  // The stacks in the project's stackConfigDir.
+  ['typescript-exec-probe/tree-pulumi-stack-config-dir', 'billing/index.ts', ['12 typescript-exec-probe blocked invalid-port']],
+])('H4: a one-file run over a Pulumi program reads its project and stack files (%s, %s) as the whole run does', async (fixture, file, expected) => {
+  const r = await wholeAndAlone(fixture, file);
+  expect(r.keys.whole).toEqual(expected);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
+  expect(r.fixed.alone).toBe(r.fixed.whole);
+});
