@@ -177,3 +177,12 @@ test.each([
   expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
   expect(r.fixed.alone).toBe(r.fixed.whole);
 });
+
+test.each([
+  ['.github/workflows/release.yaml', ['13 kubernetes-exec-probe info ']],
+  ['skaffold.yaml', ['20 kubernetes-exec-probe info ', '27 kubernetes-exec-probe info ']],
+])('H9: a build target named after the binary, a stage of a Dockerfile the run does not name, is judged in %s alone as in the whole run', async (file, expected) => {
+  const r = await wholeAndAlone('shell-script-binary-use/tree-build-target-stage', file);
+  expect(r.keys.whole).toEqual(expected);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+});
