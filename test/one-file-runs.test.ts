@@ -186,3 +186,12 @@ test.each([
   expect(r.keys.whole).toEqual(expected);
   expect(r.keys.alone).toEqual(r.keys.whole);
 });
+
+test('H8: a GoReleaser before hook script named alone is judged by the config at the project root, as in the whole run', async () => {
+  const file = 'scripts/fetch-grpc-health-probe.sh';
+  const r = await wholeAndAlone('kubernetes-exec-probe/tree-goreleaser-hook-install', file);
+  expect(r.keys.whole).toEqual(['5 shell-script-binary-use blocked unsupported-file']);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
+  expect(r.alone[0]!.message).toContain('a GoReleaser before hook runs (.goreleaser.yaml:8)');
+});
