@@ -195,3 +195,14 @@ test('H8: a GoReleaser before hook script named alone is judged by the config at
   expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
   expect(r.alone[0]!.message).toContain('a GoReleaser before hook runs (.goreleaser.yaml:8)');
 });
+
+test.each([
+  ['shell-script-binary-use/tree-dockerfile-run-download-script', 'images/hubble-relay/download-grpc-health-probe.sh'],
+  ['shell-script-binary-use/tree-dockerfile-copied-download-script-kept', 'build/fetch-grpc-health-probe.sh'],
+])('H9: a download script that the Dockerfile beside it RUNs is judged alone as in the whole run (%s)', async (fixture, file) => {
+  const r = await wholeAndAlone(fixture, file);
+  expect(r.keys.whole).toHaveLength(1);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
+  expect(r.alone[0]!.message).toContain('a shell script that a Dockerfile RUN runs');
+});
