@@ -7,12 +7,15 @@
  */
 import path from 'node:path';
 import { mentionOffsets } from './mentions.js';
+import { BINARY_NEEDLES } from './binary.js';
+import { filesMayHold } from '../discover/grep.js';
 import type { Document, ParsedNode } from 'yaml';
 import type { Report, RunContext } from '../types.js';
 
 const DOCKERFILE = /^(Dockerfile|Containerfile)([.-].*)?$|\.(Dockerfile|Containerfile)$/i;
 
 const byRun = new WeakMap<RunContext, Map<string, { file: string; free: boolean }[]>>();
+const byRepository = new WeakMap<RunContext, Map<string, { file: string; free: boolean }[]>>();
 
 /**
  * Where the repository's Dockerfiles define a stage of this name (case does not matter, as for
@@ -22,17 +25,33 @@ const byRun = new WeakMap<RunContext, Map<string, { file: string; free: boolean 
  * Dockerfile parser (a manifest's rule asks it for a Skaffold `docker.target`): the Dockerfiles
  * are read line by line, and any shape this reading does not know makes the stage a use.
  */
-export function binaryFreeStage(run: RunContext, name: string): string | undefined {
-  let stages = byRun.get(run);
-  if (!stages) byRun.set(run, (stages = readStages(run)));
+export function binaryFreeStage(run: RunContext, name: string, fromRepository = false): string | undefined {
+  const cache = fromRepository ? byRepository : byRun;
+  let stages = cache.get(run);
+  if (!stages) cache.set(run, (stages = readStages(run, fromRepository)));
   const found = stages.get(name.toLowerCase()) ?? [];
   return found.length > 0 && found.every((s) => s.free) ? found[0]!.file : undefined;
 }
 
-/** The stages named after the binary in the repository's Dockerfiles, by lower-case name. */
-function readStages(run: RunContext): Map<string, { file: string; free: boolean }[]> {
+/** Where git looks for the Dockerfiles (a superset: `*` crosses folders). */
+const DOCKERFILE_PATHSPECS: readonly string[] = [':(icase)*Dockerfile*', ':(icase)*Containerfile*'];
+
+/**
+ * The stages named after the binary in the repository's Dockerfiles, by lower-case name. From the
+ * run's files, or (`fromRepository`: a caller of a kind the engine waits for git to list,
+ * READS_REPOSITORY) the repository's listing, git grep naming those that name the binary: a
+ * pre-commit run over skaffold.yaml alone reads the Dockerfile whose stage it builds as the whole
+ * run does (hunt9 H9).
+ */
+function readStages(run: RunContext, fromRepository: boolean): Map<string, { file: string; free: boolean }[]> {
   const out = new Map<string, { file: string; free: boolean }[]>();
-  for (const abs of run.allFiles()) {
+  let files = run.allFiles();
+  if (fromRepository) {
+    const dockerfiles = run.repositoryFiles().filter((abs) => DOCKERFILE.test(path.basename(abs)));
+    const may = dockerfiles.length > 0 ? filesMayHold(run, dockerfiles, BINARY_NEEDLES.join('|'), DOCKERFILE_PATHSPECS) : undefined;
+    files = may ? [...may] : dockerfiles;
+  }
+  for (const abs of files) {
     if (!DOCKERFILE.test(path.basename(abs))) continue;
     const text = run.readText(abs);
     if (text === undefined || mentionOffsets(text).length === 0) continue;
@@ -112,8 +131,8 @@ const BUILD_TARGET_HINT =
  * `docker.target`), when it is a stage of the repository the fix leaves as it is; undefined
  * otherwise (a use, as before).
  */
-export function buildTargetUse(run: RunContext, target: string, by: string): { message: string; hint: string } | undefined {
-  const file = binaryFreeStage(run, target);
+export function buildTargetUse(run: RunContext, target: string, by: string, fromRepository = false): { message: string; hint: string } | undefined {
+  const file = binaryFreeStage(run, target, fromRepository);
   if (file === undefined) return undefined;
   return { message: `the build target ${target} (${by}), a stage of ${file} that holds no grpc_health_probe; building it runs nothing and keeps no install`, hint: BUILD_TARGET_HINT };
 }
@@ -126,13 +145,13 @@ const SKAFFOLD_TARGET = /(?:^|\.)docker\.target$|^profiles\[\d+\]\.patches\[\d+\
  * without-grpc-health-probe-bin}`), which the manifest rule reads as "named outside a probe":
  * info that keeps nothing when the stage is one the fix leaves as it is.
  */
-export function relabelSkaffoldTargets(reports: readonly Report[], docs: readonly Document.Parsed<ParsedNode, true>[], text: string, run: RunContext): Report[] {
+export function relabelSkaffoldTargets(reports: readonly Report[], docs: readonly Document.Parsed<ParsedNode, true>[], text: string, run: RunContext, fromRepository = false): Report[] {
   if (!reports.some((r) => r.blockers?.includes('not-a-probe'))) return [...reports];
   return reports.map((r) => {
     const details = r.details as { document?: number; path?: string; buildTarget?: string } | undefined;
     // A CI script's `docker build --target …` (a workflow step's run:, a GitLab job's script).
     if (r.blockers?.includes('not-a-probe') && details?.buildTarget !== undefined) {
-      const target = buildTargetUse(run, details.buildTarget, '--target');
+      const target = buildTargetUse(run, details.buildTarget, '--target', fromRepository);
       if (!target) return r;
       const { blockers: _, ...rest } = r;
       return { ...rest, info: true, keepsBinary: false, message: `a CI script names grpc_health_probe only in ${target.message} (at ${details.path ?? ''})`, hint: target.hint };
@@ -141,7 +160,7 @@ export function relabelSkaffoldTargets(reports: readonly Report[], docs: readonl
     const api = docs[(details.document ?? 1) - 1]?.get('apiVersion');
     if (typeof api !== 'string' || !api.startsWith('skaffold/')) return r;
     const value = text.slice(r.start, r.end).trim().replace(/^(['"])(.*)\1$/, '$2');
-    const target = /^[\w.-]+$/.test(value) ? buildTargetUse(run, value, `Skaffold's docker.target`) : undefined;
+    const target = /^[\w.-]+$/.test(value) ? buildTargetUse(run, value, `Skaffold's docker.target`, fromRepository) : undefined;
     if (!target) return r;
     const { blockers: _, ...rest } = r;
     return { ...rest, info: true, keepsBinary: false, message: `a Skaffold config names grpc_health_probe only in ${target.message}`, hint: target.hint };

@@ -110,10 +110,21 @@ const NAME_VALUE = /^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*["'
  */
 const asName = (alternatives: string) => `(?<![\\w.-])(?:${alternatives})(?![\\w.-])`;
 
+/**
+ * A name the text may spell with escapes (`name: "w\x65b"`, JSON `"name": "\u0077eb"`, a
+ * double-quoted name continued with `\` on the next line, the value of an explicit `? name` key:
+ * `: "w\x65b"`): a double-quoted value of a `name` key, or on a line of its own after `:`, that
+ * holds a backslash. No search for the name's letters finds it, so a names search finds such files
+ * too and the reader reads them (hunt9 H7). As git grep -P reads it (a line at a time); ESCAPED_NAME
+ * is the same in JavaScript, for a text.
+ */
+export const ESCAPED_NAME_PATTERN = String.raw`\bname["']?[ \t]*:[ \t]*"[^"\n]*\\|^[ \t]*:[ \t]*"[^"\n]*\\`;
+export const ESCAPED_NAME = new RegExp(ESCAPED_NAME_PATTERN, 'm');
+
 /** The pattern of a search for one name among the manifests: the prefetched names search's where it covers the name. */
 export function nameSearchPattern(root: string, name: string): string {
   const prefetched = namesSearches.get(path.resolve(root));
-  return prefetched?.names.has(name) ? prefetched.pattern : asName(escapeRegExp(name));
+  return prefetched?.names.has(name) ? prefetched.pattern : `${asName(escapeRegExp(name))}|${ESCAPED_NAME_PATTERN}`;
 }
 
 /** The names search's pattern for the texts of the manifests a run names (at most 64 names), kept for nameSearchPattern; undefined: none. */
@@ -121,7 +132,7 @@ export function namesSearchOf(root: string, texts: readonly string[]): string | 
   const names = new Set<string>();
   for (const text of texts) for (const m of text.matchAll(NAME_VALUE)) names.add((m[1] ?? m[2])!);
   if (names.size === 0 || names.size > 64) return undefined;
-  const pattern = asName([...names].map(escapeRegExp).join('|'));
+  const pattern = `${asName([...names].map(escapeRegExp).join('|'))}|${ESCAPED_NAME_PATTERN}`;
   namesSearches.set(path.resolve(root), { pattern, names });
   return pattern;
 }

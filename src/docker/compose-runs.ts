@@ -66,14 +66,25 @@ const commandsOf = new WeakMap<RunContext, Command[]>();
 const readers = { shell, runs, make, yaml, lib };
 type Readers = typeof readers;
 
-/** Every command of the repository that names compose files with -f/--file or COMPOSE_FILE, read once per run. */
+/**
+ * Where git looks for compose commands: COMMAND_FILES's names (a superset: git's `*` crosses
+ * folders, and a file outside these is read as one git did not search).
+ */
+const COMMAND_PATHSPECS: readonly string[] = ['*.sh', '*.bash', '*.zsh', '*.mk', ':(icase)*.yaml', ':(icase)*.yml', '*.json', '*.toml', '*.ps1', '*.cmd', '*.bat', '*akefile', '*ustfile', '*Taskfile*', '*Tiltfile', '*.env*'];
+
+/**
+ * Every command of the repository that names compose files with -f/--file or COMPOSE_FILE, read
+ * once per run. The repository's, not the run's files: a pre-commit run over docker-compose.yml
+ * judges its check by the Makefile that runs it with -f as the whole run does (hunt9 H6); git grep
+ * names the files that say compose, so that run reads those only.
+ */
 export function composeCommands(run: RunContext): Command[] {
   const known = commandsOf.get(run);
   if (known) return known;
   const out: Command[] = [];
-  const files = run.allFiles().filter((f) => COMMAND_FILES.test(f.split(path.sep).join('/')));
+  const files = run.repositoryFiles().filter((f) => COMMAND_FILES.test(path.sep === '/' ? f : f.split(path.sep).join('/')));
   // Both forms say compose: the command, or COMPOSE_FILE.
-  const may = files.length === 0 ? undefined : filesMayHold(run, files, '(?i)compose');
+  const may = files.length === 0 ? undefined : filesMayHold(run, files, '(?i)compose', COMMAND_PATHSPECS);
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);

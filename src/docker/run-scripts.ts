@@ -5,6 +5,7 @@
  * (src/kubernetes/goreleaser.ts). The RUN is not cut (the script may do more than the download),
  * but it keeps no install, and neither does the script.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { mentionsBinary } from '../analysis/binary.js';
 import { parseShell, resolveWord, ShellParseError } from '../analysis/shell.js';
@@ -67,6 +68,29 @@ export function installOnlyRun(run: RunContext, dockerfile: string, body: string
 const byRun = new WeakMap<RunContext, Map<string, string>>();
 
 /**
+ * In a partial view, the Dockerfiles beside the run's shell scripts that the run does not name
+ * (one listing of each such folder): cilium's `images/hubble-relay/Dockerfile` RUNs the
+ * `download-grpc-health-probe.sh` beside it, and a pre-commit run over the script alone reads
+ * that RUN as the whole run does (hunt9 H9), without git's listing (a script is no kind the engine
+ * waits for).
+ */
+function dockerfilesBesideScripts(run: RunContext): Set<string> {
+  const named = new Set(run.allFiles());
+  const out = new Set<string>();
+  const folders = new Set(run.allFiles().filter((f) => /\.(sh|bash)$/.test(f)).map((f) => path.dirname(f)));
+  for (const dir of folders) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      // A folder the tool cannot list: nothing beside the script.
+    }
+    for (const n of names) if (/^(Dockerfile|Containerfile)([.-].*)?$|\.(Dockerfile|Containerfile)$/i.test(n) && !named.has(path.join(dir, n))) out.add(path.join(dir, n));
+  }
+  return out;
+}
+
+/**
  * Where a Dockerfile of the repository runs this script as an install-only RUN
  * (`images/hubble-relay/Dockerfile:18`), by the script's absolute path; undefined when none does.
  * Read from the Dockerfiles that name the binary (the script's name must, for the RUN to be one).
@@ -76,7 +100,9 @@ export function dockerfileRunOf(run: RunContext, scriptAbs: string): string | un
   if (!known) {
     known = new Map();
     byRun.set(run, known);
-    for (const abs of run.allFiles()) {
+    const named = run.allFiles();
+    const beside = run.options.partialView ? dockerfilesBesideScripts(run) : new Set<string>();
+    for (const abs of [...named, ...beside]) {
       if (!/^(Dockerfile|Containerfile)([.-].*)?$|\.(Dockerfile|Containerfile)$/i.test(path.basename(abs))) continue;
       const text = run.readText(abs);
       if (text === undefined || !mentionsBinary(text)) continue;
@@ -92,6 +118,9 @@ export function dockerfileRunOf(run: RunContext, scriptAbs: string): string | un
         const at = ['sh', 'bash'].includes(words[0] ?? '') ? 1 : 0;
         const scripts = scriptsNamed(run, abs, words[at] ?? '');
         if (!scripts || !installOnlyRun(run, abs, m[2]!)) continue;
+        // A Dockerfile the run does not name counts for the script beside it only: the other
+        // scripts of that name are the repository's, which a partial view does not list.
+        if (beside.has(abs) && !(scripts.length === 1 && path.dirname(scripts[0]!) === path.dirname(abs))) continue;
         const where = `${path.relative(run.cwd, abs).split(path.sep).join('/')}:${first + 1}`;
         for (const s of scripts) if (!known.has(s)) known.set(s, where);
       }

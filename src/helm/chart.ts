@@ -1,6 +1,7 @@
 /** What a chart says about its templates: the kubeVersion range in Chart.yaml, and values.yaml. */
 import fs from 'node:fs';
 import { filesMayHold } from '../discover/grep.js';
+import { namedFiles } from '../discover/names.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
@@ -162,7 +163,7 @@ const parentsCache = new WeakMap<Chart, ParentLink[]>();
 
 /**
  * The charts that install this one: the chart whose charts/ folder holds it, and any chart of the
- * run whose dependencies point at its folder (`repository: file://../cart`), as monorepo umbrella
+ * repository whose dependencies point at its folder (`repository: file://../cart`), as monorepo umbrella
  * charts do.
  */
 function parentsOf(chart: Chart, run: RunContext): ParentLink[] {
@@ -184,14 +185,19 @@ function parentsOf(chart: Chart, run: RunContext): ParentLink[] {
 
 const fileDependentsByRun = new WeakMap<RunContext, Map<string, { parent: Chart; key: string }[]>>();
 
-/** Chart folder → the charts of the run that depend on it through a file:// repository. */
+/**
+ * Chart folder → the charts of the repository that depend on it through a file:// repository. The
+ * repository's, not only the run's: a pre-commit run over `charts/cart/values.yaml` names no
+ * umbrella, and one anywhere (`deploy/umbrella` with `repository: file://../../charts/cart`) merges
+ * its values over the subchart's as it does in a whole run (hunt9 H3).
+ */
 function fileDependents(run: RunContext): Map<string, { parent: Chart; key: string }[]> {
   let out = fileDependentsByRun.get(run);
   if (out) return out;
   out = new Map();
   fileDependentsByRun.set(run, out);
-  for (const f of run.allFiles()) {
-    if (path.basename(f) !== 'Chart.yaml' || !mayDependByFile(path.dirname(f), run)) continue;
+  for (const f of umbrellaCandidates(run)) {
+    if (!mayDependByFile(path.dirname(f), run)) continue;
     const parent = findChart(f, run);
     if (!parent) continue;
     for (const d of dependenciesOf(parent, run)) {
@@ -202,10 +208,32 @@ function fileDependents(run: RunContext): Map<string, { parent: Chart; key: stri
   return out;
 }
 
+/** Where git looks for file:// dependencies: the files mayDependByFile reads. */
+const FILE_DEPENDENCY_PATHSPECS: readonly string[] = [':(glob)**/Chart.yaml', ':(glob)**/requirements.yaml', ':(glob)**/requirements.yml'];
+
 /**
- * Charts in the folders beside this one that depend on it by file://: a run over a file list
- * (a pre-commit hook naming `charts/cart/values.yaml`) does not name the umbrella's Chart.yaml,
- * but `charts/umbrella` beside `charts/cart` is where a monorepo keeps it. Each folder of charts
+ * The Chart.yaml files of the repository listing whose chart may name a dependency by file://.
+ * Beyond a hundred charts (a platform monorepo: 1,600), git grep says which Chart.yaml or
+ * requirements.yaml hold `file://`, so that a pre-commit run over one values.yaml reads those only.
+ */
+function umbrellaCandidates(run: RunContext): string[] {
+  const charts: string[] = [];
+  const requirements: string[] = [];
+  for (const f of namedFiles(run).yaml) {
+    const base = f.slice(f.lastIndexOf(path.sep) + 1);
+    if (base === 'Chart.yaml') charts.push(f);
+    else if (base === 'requirements.yaml' || base === 'requirements.yml') requirements.push(f);
+  }
+  const may = charts.length > 100 ? filesMayHold(run, [...charts, ...requirements], 'file://', FILE_DEPENDENCY_PATHSPECS) : undefined;
+  if (may === undefined) return charts;
+  const folders = new Set([...may].map((f) => path.dirname(f)));
+  return charts.filter((f) => folders.has(path.dirname(f)));
+}
+
+/**
+ * Charts in the folders beside this one that depend on it by file://: where the repository's
+ * listing is only the run's files (a file list outside any git checkout), `charts/umbrella` beside
+ * `charts/cart` is still where a monorepo keeps it. Each folder of charts
  * is read once per run: asked chart by chart, a monorepo's `charts/` of N charts would be read N
  * times over (400 charts took 40 s).
  */

@@ -17,6 +17,7 @@ import { getPair, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import { lineStartOf } from '../text/lines.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { scriptInstallsOnly } from './probes.js';
+import { enclosingRepository } from '../discover/scope.js';
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
 const noEnv = () => undefined;
@@ -219,7 +220,7 @@ function configsOf(run: RunContext): Config[] {
   if (configs) return configs;
   configs = [];
   configsByRun.set(run, configs);
-  for (const abs of run.allFiles()) {
+  for (const abs of [...run.allFiles(), ...(run.options.partialView ? configsAbove(run) : [])]) {
     if (!isGoReleaser(path.basename(abs))) continue;
     const text = run.readText(abs);
     if (text === undefined || (!text.includes('hooks') && !text.includes('extra_files'))) continue;
@@ -227,6 +228,37 @@ function configsOf(run: RunContext): Config[] {
     if (!parsed.error) configs.push({ abs, text, root: projectRoot(abs), docs: parsed.docs });
   }
   return configs;
+}
+
+const CONFIG_NAMES = ['.goreleaser.yaml', '.goreleaser.yml', 'goreleaser.yaml', 'goreleaser.yml'];
+
+/**
+ * In a partial view, the GoReleaser configs in the folders above the run's files (and their
+ * `.config/` folders), up to the checkout's top, that the run does not name: a project's config
+ * sits at its root, above the scripts its hooks run and the Dockerfiles it builds, so a pre-commit
+ * run over `scripts/fetch-grpc-health-probe.sh` reads it as the whole run does (hunt9 H8), from a
+ * few files looked up by name, without git's listing (a script is no kind the engine waits for).
+ */
+function configsAbove(run: RunContext): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const named = new Set(run.allFiles());
+  for (const file of run.allFiles()) {
+    if (seen.has(path.dirname(file))) continue;
+    const top = enclosingRepository(path.dirname(file));
+    if (top === undefined) continue;
+    for (let dir = path.dirname(file); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      for (const folder of [dir, path.join(dir, '.config')]) {
+        for (const name of CONFIG_NAMES) {
+          const abs = path.join(folder, name);
+          if (!named.has(abs) && run.readText(abs) !== undefined) out.push(abs);
+        }
+      }
+      if (dir === top || path.dirname(dir) === dir) break;
+    }
+  }
+  return out;
 }
 
 function hookedScripts(run: RunContext): Map<string, string> {

@@ -21,7 +21,7 @@
 import path from 'node:path';
 import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
-import { filesMayHold, MANIFEST_PATHSPECS, nameSearchPattern } from '../discover/grep.js';
+import { ESCAPED_NAME, filesMayHold, MANIFEST_PATHSPECS, nameSearchPattern } from '../discover/grep.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import { isStrategicMergePatch } from '../kustomize/overlays.js';
@@ -157,8 +157,12 @@ function candidatesFor(name: string, run: RunContext, index: Index): readonly st
 
 /** Every `name:` value (YAML or JSON, quoted or not, in flow maps too): a superset of the objects' names. */
 const NAME_VALUES = /["']?\bname["']?[ \t]*:[ \t]*["']?([^\s"',}\]#]+)/g;
-/** A name written in a way NAME_VALUES does not read (a block scalar, an anchor or alias, a tag, a value on the next line). */
-const ODD_NAME = /\bname["']?[ \t]*:[ \t]*(?:[|>&*!]|\r?\n)/;
+/**
+ * A name written in a way NAME_VALUES does not read: a block scalar, an anchor or alias, a tag, a
+ * value on the next line; an explicit key (`? name` with `: web` on the next line, also in a flow
+ * map); a key in quotes with an escape (`"n\u0061me"`); a value with an escape (ESCAPED_NAME).
+ */
+const ODD_NAME = new RegExp(String.raw`\bname["']?[ \t]*:[ \t]*(?:[|>&*!]|\r?\n)|(?:^|[{,])[ \t]*(?:-[ \t]+)?\?(?:[ \t]|$)|"[^"\n]*\\[^"\n]*"[ \t]*:|${ESCAPED_NAME.source}`, 'm');
 
 /** The candidates by the `name:` values of their texts; a text with a name written otherwise is asked about every name. */
 function nameIndex(candidates: readonly string[], run: RunContext, index: Index): NonNullable<Index['byValue']> {
@@ -205,7 +209,8 @@ function objectsNamed(name: string, run: RunContext, own?: { file: string; text:
       objects = [];
       if (!index.texts.has(file)) index.texts.set(file, run.readText(file));
       const text = index.texts.get(file);
-      if (text === undefined || !text.includes(name)) continue; // parsed when a name it holds is asked for
+      // Parsed when a name it holds is asked for (or any, when it may spell one with escapes).
+      if (text === undefined || (!text.includes(name) && !ESCAPED_NAME.test(text))) continue;
       index.texts.delete(file);
       // Helm templates, ytt files and Kustomize patches are read by their own readers.
       if (PROBE_KEY.test(text) && !text.includes('{{') && !isYttText(text) && !isStrategicMergePatch(file, run)) {

@@ -4,6 +4,7 @@
  * (modules they share would then be linked by two imports at once, which jest's ESM loader
  * cannot do).
  */
+import { READS_REPOSITORY } from '../classify.js';
 import type { Document, ParsedNode } from 'yaml';
 import { targetClusters } from '../analysis/native-probe.js';
 import { helmValuesOf } from '../helm/chart.js';
@@ -106,7 +107,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
   // whole list, then each finding held, in this order, by what may keep its probe on exec elsewhere.
   const relabellings: ((rs: Report[]) => Report[])[] = [
     (rs) => relabelGoReleaser(rs, docs, ctx.file, run),
-    (rs) => relabelSkaffoldTargets(rs, docs, text, run),
+    (rs) => relabelSkaffoldTargets(rs, docs, text, run, READS_REPOSITORY.has(ctx.file.kind)),
     ...[relabelWorkflowContainers, relabelPartialOps, relabelTransformerPatches, keepForCompositionPatches].map((f) => (rs: Report[]) => f(rs, docs)),
   ];
   const relabelled = relabellings.reduce((rs, f) => f(rs), built);

@@ -8,7 +8,7 @@
  * an ESC `environment` without setting the key, a project with no stack file in the repository.
  */
 import path from 'node:path';
-import { filesOfRun, runFolders } from '../run-files.js';
+import { namedFiles } from '../discover/names.js';
 import { parseYaml } from '../parse/yaml.js';
 import type { RunContext } from '../types.js';
 
@@ -26,9 +26,29 @@ interface Project {
 
 const projects = new WeakMap<RunContext, Map<string, Project | null>>();
 
+/**
+ * The repository's Pulumi project files and stack files (by folder), from its listing once per run:
+ * a pre-commit run over `orders/index.ts` alone reads the project's Pulumi.yaml and
+ * Pulumi.<stack>.yaml as the whole run does (hunt9 H4), though it does not name them.
+ */
+const pulumiFilesByRun = new WeakMap<RunContext, { projects: ReadonlySet<string>; stacks: Map<string, string[]> }>();
+function pulumiFiles(run: RunContext): { projects: ReadonlySet<string>; stacks: Map<string, string[]> } {
+  let known = pulumiFilesByRun.get(run);
+  if (known) return known;
+  const named = namedFiles(run);
+  const stacks = new Map<string, string[]>();
+  for (const f of named.yaml) {
+    if (!/^Pulumi\.[^/\\]+\.ya?ml$/.test(f.slice(f.lastIndexOf(path.sep) + 1))) continue;
+    const dir = path.dirname(f);
+    stacks.set(dir, [...(stacks.get(dir) ?? []), f]);
+  }
+  pulumiFilesByRun.set(run, (known = { projects: new Set(named.projects), stacks }));
+  return known;
+}
+
 /** The config reader of the Pulumi project holding `absPath` (the nearest `Pulumi.yaml` above it), if any. */
 export function pulumiConfig(absPath: string, run: RunContext): ConfigReader | undefined {
-  const files = filesOfRun(run);
+  const files = pulumiFiles(run).projects;
   for (let dir = path.dirname(absPath); ; dir = path.dirname(dir)) {
     const file = ['Pulumi.yaml', 'Pulumi.yml'].map((n) => path.join(dir, n)).find((f) => files.has(f));
     if (file) {
@@ -54,13 +74,10 @@ function projectAt(dir: string, file: string, run: RunContext): Project | undefi
             dir,
             name,
             config: isRecord(main.config) ? main.config : {},
-            stacks: runFolders(run)
-              .inFolder(stackDir)
-              .filter((f) => /^Pulumi\.[^/\\]+\.ya?ml$/.test(path.basename(f)))
-              .flatMap((f) => {
-                const stack = readMap(f, run);
-                return stack ? [{ file: f, config: isRecord(stack.config) ? stack.config : {}, environment: stack.environment !== undefined }] : [];
-              }),
+            stacks: (pulumiFiles(run).stacks.get(stackDir) ?? []).flatMap((f) => {
+              const stack = readMap(f, run);
+              return stack ? [{ file: f, config: isRecord(stack.config) ? stack.config : {}, environment: stack.environment !== undefined }] : [];
+            }),
           }
         : null;
     byDir.set(dir, project);
