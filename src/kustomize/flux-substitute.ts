@@ -109,6 +109,29 @@ function builds(k: FluxKustomization, fileAbs: string, run: RunContext): boolean
   return targets === 'under' ? fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep) : targets.has(fileAbs);
 }
 
+const plainByRun = new WeakMap<RunContext, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The kustomizations of the repository (shown relative to the current folder) that build the file
+ * (resources, bases and components followed) and are not at or under the spec.path of one of the
+ * Flux Kustomizations `building` it: those build it without Flux's substitution. Each one's build
+ * is read once per run, and only for a probe whose command holds `${…}` under a Flux path.
+ */
+function plainBuilds(fileAbs: string, building: readonly FluxKustomization[], run: RunContext): string[] {
+  let byFile = plainByRun.get(run);
+  if (!byFile) plainByRun.set(run, (byFile = new Map()));
+  const within = (dir: string) => building.some((k) => dir === k.dir || dir.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
+  const out: string[] = [];
+  for (const file of namedFiles(run).kustomizations) {
+    const dir = path.dirname(file);
+    if (within(dir) || !kustomizationRoot(file, run)) continue;
+    let targets = byFile.get(dir);
+    if (!targets) byFile.set(dir, (targets = new Set(resourcesOf(dir, run, new Set()))));
+    if (targets.has(fileAbs)) out.push(path.relative(run.cwd, file).split(path.sep).join('/'));
+  }
+  return out.sort();
+}
+
 const objectsByRun = new WeakMap<RunContext, Map<string, { data: Map<string, string> | undefined; file: string }[]>>();
 
 /**
@@ -271,6 +294,14 @@ export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[]
   const none = vars.filter((v) => v.vars.size === 0 && v.unread.length === 0);
   if (none.length > 0) {
     return { detail: `${none.length > 1 ? 'the Flux Kustomizations' : 'the Flux Kustomization'} ${none.map((v) => v.where).join(', ')} build${none.length > 1 ? '' : 's'} the file with no postBuild variables, and Flux substitutes nothing then: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written, so the binary dials the text and the probe fails today there` };
+  }
+  // A kustomization of the repository outside every Flux path that substitutes (`kubectl apply -k`
+  // of a local overlay over the same base, kustomize build in a script): it builds the file with
+  // the text as written, where `port: ${GRPC_PORT}` is a string that grpc.port refuses, the whole
+  // object with it (today only the probe fails there).
+  const plain = plainBuilds(fileAbs, building, run);
+  if (plain.length > 0) {
+    return { detail: `the ${plain.length > 1 ? 'kustomizations' : 'kustomization'} ${plain.join(', ')} also build${plain.length > 1 ? '' : 's'} the file, outside the spec.path of ${flux}, with no Flux substitution: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written there, so the binary dials the text and the probe fails today there, and grpc.port would hold the text, which the API server refuses with the whole object` };
   }
   // Each expression as a number of five digits that no argument holds.
   const markers = new Map<string, Expression>();
