@@ -109,27 +109,43 @@ function builds(k: FluxKustomization, fileAbs: string, run: RunContext): boolean
   return targets === 'under' ? fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep) : targets.has(fileAbs);
 }
 
-const plainByRun = new WeakMap<RunContext, Map<string, ReadonlySet<string>>>();
+const plainByRun = new WeakMap<RunContext, { file: string; dir: string; targets: ReadonlySet<string> }[]>();
 
 /**
- * The kustomizations of the repository (shown relative to the current folder) that build the file
- * (resources, bases and components followed) and are not at or under the spec.path of one of the
- * Flux Kustomizations `building` it: those build it without Flux's substitution. Each one's build
- * is read once per run, and only for a probe whose command holds `${…}` under a Flux path.
+ * The kustomizations of the repository that no other kustomization takes (as a resource, base or
+ * component): what is built on its own (`kubectl apply -k`, kustomize build). A base that only an
+ * overlay takes is built as part of the overlay. Each with the files it builds, once per run, and
+ * only for a probe whose command holds `${…}` under a Flux path.
  */
-function plainBuilds(fileAbs: string, building: readonly FluxKustomization[], run: RunContext): string[] {
-  let byFile = plainByRun.get(run);
-  if (!byFile) plainByRun.set(run, (byFile = new Map()));
-  const within = (dir: string) => building.some((k) => dir === k.dir || dir.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
-  const out: string[] = [];
+function topKustomizations(run: RunContext): { file: string; dir: string; targets: ReadonlySet<string> }[] {
+  const known = plainByRun.get(run);
+  if (known) return known;
+  const all: { file: string; dir: string; targets: ReadonlySet<string> }[] = [];
+  const taken = new Set<string>();
   for (const file of namedFiles(run).kustomizations) {
     const dir = path.dirname(file);
-    if (within(dir) || !kustomizationRoot(file, run)) continue;
-    let targets = byFile.get(dir);
-    if (!targets) byFile.set(dir, (targets = new Set(resourcesOf(dir, run, new Set()))));
-    if (targets.has(fileAbs)) out.push(path.relative(run.cwd, file).split(path.sep).join('/'));
+    if (!kustomizationRoot(file, run)) continue;
+    const seen = new Set<string>();
+    all.push({ file, dir, targets: new Set(resourcesOf(dir, run, seen)) });
+    for (const d of seen) if (d !== dir) taken.add(d);
   }
-  return out.sort();
+  const out = all.filter((k) => !taken.has(k.dir));
+  plainByRun.set(run, out);
+  return out;
+}
+
+/**
+ * The kustomizations of the repository (shown relative to the current folder) built on their own
+ * (topKustomizations) that build the file (resources, bases and components followed) and are not
+ * at or under the spec.path of one of the Flux Kustomizations `building` it: those build it
+ * without Flux's substitution.
+ */
+function plainBuilds(fileAbs: string, building: readonly FluxKustomization[], run: RunContext): string[] {
+  const within = (dir: string) => building.some((k) => dir === k.dir || dir.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
+  return topKustomizations(run)
+    .filter((k) => !within(k.dir) && k.targets.has(fileAbs))
+    .map((k) => path.relative(run.cwd, k.file).split(path.sep).join('/'))
+    .sort();
 }
 
 const objectsByRun = new WeakMap<RunContext, Map<string, { data: Map<string, string> | undefined; file: string }[]>>();
