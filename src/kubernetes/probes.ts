@@ -1239,6 +1239,7 @@ function probeReport(
     fix: edits,
     details,
     target,
+    ...(plan.grpc.port.kind === 'expression' && plan.grpc.port.flux ? { substitutedPort: plan.grpc.port.text } : {}),
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
     ...(plan.hostIp ? { hostIp: true } : {}),
@@ -2447,7 +2448,7 @@ function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, exec
     ...(marked.blockedNotes ? { blockedNotes: marked.blockedNotes.map(restore) } : {}),
   };
   const service = marked.grpc!.service !== undefined ? restore(marked.grpc!.service) : undefined;
-  plan.grpc = { ...marked.grpc!, port: { kind: 'expression', text: port.text }, ...(service !== undefined ? { service } : {}) };
+  plan.grpc = { ...marked.grpc!, port: { kind: 'expression', text: port.text, flux: true }, ...(service !== undefined ? { service } : {}) };
   const blocker = serviceBlocker(service);
   if (blocker) plan.blockers.push(blocker);
   // `grpc: {port: ${GRPC_PORT}}` does not parse (a flow collection ends a plain scalar at `{`), and a
