@@ -109,6 +109,17 @@ function builds(k: FluxKustomization, fileAbs: string, run: RunContext): boolean
   return targets === 'under' ? fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep) : targets.has(fileAbs);
 }
 
+/**
+ * The Flux Kustomizations with postBuild variables (or substituteFrom) whose spec.path holds the
+ * file (a patch or values file there), as shown; undefined when none does.
+ */
+export function fluxFolderOf(fileAbs: string, run: RunContext): string | undefined {
+  if (fileAbs === '') return undefined;
+  const holding = kustomizations(run).filter((k) => (k.substitute.size > 0 || k.from.length > 0) && fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
+  if (holding.length === 0) return undefined;
+  return `${holding.length > 1 ? 'the Flux Kustomizations' : 'the Flux Kustomization'} ${holding.map((k) => k.where).join(', ')}`;
+}
+
 const plainByRun = new WeakMap<RunContext, { file: string; dir: string; targets: ReadonlySet<string> }[]>();
 
 /**
