@@ -117,7 +117,7 @@ export interface ProbeWalkOptions {
    * probe's command holding `${…}` in the object `root`, what the Flux Kustomizations that build
    * the file substitute there; undefined when none does.
    */
-  fluxSubstitution?: (root: unknown, argv: readonly string[]) => FluxArgv | { detail: string } | undefined;
+  fluxSubstitution?: (root: unknown, argv: readonly string[]) => FluxArgv | { detail: string; hint?: string } | undefined;
   /**
    * In a strategic-merge patch or a values file (no fluxSubstitution): the Flux Kustomizations with
    * postBuild variables whose spec.path holds the file, as shown, or undefined. A `${…}` port there
@@ -2435,13 +2435,13 @@ function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, exec
   /** The plan as written, its port's blocker (shell syntax, templated) replaced by what Flux does. */
   // Only a port that is not read: `${…}` elsewhere (the service) reaches the binary and the native
   // probe alike, substituted or not.
-  const because = (detail: string): NativePlan => {
+  const because = (detail: string, hint = FLUX_PORT_HINT): NativePlan => {
     const plan = asWritten();
     const at = plan.blockers.findIndex((b) => b.code === 'unresolved-port');
-    if (at >= 0) plan.blockers[at] = { code: 'unresolved-port', detail, hint: FLUX_PORT_HINT };
+    if (at >= 0) plan.blockers[at] = { code: 'unresolved-port', detail, hint };
     return plan;
   };
-  if ('detail' in flux) return because(flux.detail);
+  if ('detail' in flux) return because(flux.detail, flux.hint);
   /** A service that holds `${…}`: Flux fills it in the command and in grpc.service alike, where it must stay that string. */
   const serviceBlocker = (service: string | undefined): Blocker | undefined => {
     const problem = service !== undefined ? flux.check(service) : undefined;

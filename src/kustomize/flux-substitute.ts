@@ -266,6 +266,9 @@ function evaluate(e: Expression, v: FluxVars): { value: string; how: string } | 
   return { value: given ?? '', how: given === undefined ? `${e.name} unset` : `${e.name}: ""` };
 }
 
+const PLAIN_BUILD_HINT =
+  'A kustomization applied without Flux (kubectl apply -k, kustomize build) builds this file too, and nothing fills ${VAR} there. Write the port as a number in the command (and migrate again), or have that build fill the variable (a replacement, or a patch of its own) and write grpc: {port: N} by hand.';
+
 const PORT = /^[1-9][0-9]{0,4}$/;
 /** A service name that reads the same substituted into a plain YAML scalar, a double-quoted one and a shell word. */
 const SERVICE_SAFE = /^(?:[A-Za-z_][A-Za-z0-9_./-]*)?$/;
@@ -294,7 +297,7 @@ export interface FluxArgv {
  * a detail when Flux applies the text as written or the command holds an expression the tool does
  * not evaluate; else the command with numbers for the expressions, and what each becomes.
  */
-export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[], run: RunContext): FluxArgv | { detail: string } | undefined {
+export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[], run: RunContext): FluxArgv | { detail: string; hint?: string } | undefined {
   if (fileAbs === '' || !argv.some((a) => a.includes('${'))) return undefined;
   const building = kustomizations(run).filter((k) => builds(k, fileAbs, run));
   if (building.length === 0) return undefined;
@@ -328,7 +331,7 @@ export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[]
   // object with it (today only the probe fails there).
   const plain = plainBuilds(fileAbs, building, run);
   if (plain.length > 0) {
-    return { detail: `the ${plain.length > 1 ? 'kustomizations' : 'kustomization'} ${plain.join(', ')} also build${plain.length > 1 ? '' : 's'} the file, outside the spec.path of ${flux}, with no Flux substitution: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written there, so the binary dials the text and the probe fails today there, and grpc.port would hold the text, which the API server refuses with the whole object` };
+    return { detail: `the ${plain.length > 1 ? 'kustomizations' : 'kustomization'} ${plain.join(', ')} also build${plain.length > 1 ? '' : 's'} the file, outside the spec.path of ${flux}, with no Flux substitution: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written there, so the binary dials the text and the probe fails today there, and grpc.port would hold the text, which the API server refuses with the whole object`, hint: PLAIN_BUILD_HINT };
   }
   // Each expression as a number of five digits that no argument holds.
   const markers = new Map<string, Expression>();
