@@ -495,7 +495,7 @@ export const REWRITE_SCHEMA_HINT =
   'With --validate, the rewritten object was checked against the Kubernetes API schema and failed, so the file was left as it was. Fix what the reason names in the original object (or migrate the probe by hand), then run the tool again; without --validate the rewrite is not checked against the schema.';
 
 /** Why a file's rewritten text must not be written (it does not parse, changes more than its edits, breaks the schema), or undefined. */
-async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[] }, checkers: Checkers): Promise<Refusal | undefined> {
+async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[]; applied: readonly PendingFinding[] }, checkers: Checkers): Promise<Refusal | undefined> {
   if (result.text === file.text) return undefined;
   const verify = checkers.verifiers[file.kind];
   // No parser, no proof that the rewrite is sound: such a file is never written.
@@ -504,7 +504,9 @@ async function rewriteProblem(file: SourceFile, result: { text: string; edits: r
   // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
   const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
   if (unintended !== undefined) return { why: `the rewrite would change more than it means to (${unintended}); the file was left unchanged`, hint: REWRITE_OVERREACH_HINT };
-  const schema = checkers.schema?.[file.kind]?.(file.text, result.text);
+  // The `${VAR}` grpc ports Flux fills in (only those the Flux planner wrote) are no schema error.
+  const substituted = result.applied.flatMap((p) => (p.report.substitutedPort !== undefined ? [p.report.substitutedPort] : []));
+  const schema = checkers.schema?.[file.kind]?.(file.text, result.text, substituted);
   if (schema !== undefined) return { why: `the rewritten object would not match the Kubernetes API schema (${schema}); the file was left unchanged`, hint: REWRITE_SCHEMA_HINT };
   return undefined;
 }

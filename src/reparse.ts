@@ -34,8 +34,11 @@ export const EDIT_CHECKS: Partial<Record<FileKind, EditCheck>> = {
   compose: editsThroughAliases,
 };
 
-/** Checks a rewrite against the original's meaning: `(before, after)` → what got worse, or undefined. */
-export type RewriteCheck = (before: string, after: string) => string | undefined;
+/**
+ * Checks a rewrite against the original's meaning: `(before, after)` → what got worse, or undefined.
+ * `substituted`: the `${VAR}` ports the rewrite's Flux-planned fixes write (Report.substitutedPort).
+ */
+export type RewriteCheck = (before: string, after: string, substituted?: readonly string[]) => string | undefined;
 
 /**
  * Kubernetes API schema checks (--validate), per file kind. Loaded only when asked for: the

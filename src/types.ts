@@ -107,6 +107,12 @@ export interface Report {
    * as the message writes it: a rule that rewords the message finds the notes after it. Not part of the finding.
    */
   target?: string;
+  /**
+   * The `${VAR}` that the fix writes as a whole grpc.port field, which a Flux Kustomization fills in
+   * with a number before it applies the file: the --validate schema check lets that one string through
+   * at a grpc.port of this file (src/validate/kubernetes.ts). Not part of the finding.
+   */
+  substitutedPort?: string;
   /** The report is an error (file could not be understood). */
   error?: boolean;
   /**

@@ -76,8 +76,22 @@ const FRAGMENTS = new Set([
 const NOT_OBJECTS = new Set(['helm-template', 'helm-values', 'compose', 'dockerfile', 'typescript', 'other', 'kustomization', 'shell']);
 
 const pairs = listCases().flatMap((c) =>
-  [...c.outputs].map(([rel, out]) => ({ name: `${c.rule}/${c.name}/${rel}`, rel, input: c.inputs.get(rel)!, output: out, kind: classify(c.options.filename ?? rel) })),
+  [...c.outputs].map(([rel, out]) => ({ name: `${c.rule}/${c.name}/${rel}`, rel, input: c.inputs.get(rel)!, output: out, kind: classify(c.options.filename ?? rel), substituted: fluxPorts(c.findingsPath, c.tree ? rel : undefined) })),
 );
+
+/**
+ * The `${VAR}` grpc ports the Flux planner wrote into a fixture's file, as its findings say
+ * (`→ grpc {port: ${GRPC_PORT}…} (the port is ${GRPC_PORT}, which the Flux Kustomization…`): what the
+ * engine passes the schema check from Report.substitutedPort.
+ */
+function fluxPorts(findingsPath: string, rel: string | undefined): string[] {
+  const findings = JSON.parse(fs.readFileSync(findingsPath, 'utf8')) as { file?: string; status: string; message: string }[];
+  return findings.flatMap((f) => {
+    if (f.status !== 'migrated' || (rel !== undefined && f.file !== rel)) return [];
+    const m = /→ grpc \{port: (\$\{[^}]*\})[,}].*the port is \1, which the Flux Kustomization/.exec(f.message);
+    return m ? [m[1]!] : [];
+  });
+}
 
 describe('fixture outputs validate against the Kubernetes API schema', () => {
   test.each(pairs.filter((p) => !NOT_OBJECTS.has(p.kind)).map((p) => [p.name, p] as const))('%s', (_name, p) => {
@@ -89,7 +103,7 @@ describe('fixture outputs validate against the Kubernetes API schema', () => {
       if (o.errors === undefined) expect(CUSTOM_RESOURCES).toContain(`${o.apiVersion}/${o.kind}`);
     }
     // Fixtures are minimal objects (a Deployment without a selector...): the rewrite must add no error.
-    expect(newSchemaErrors(before, after)).toBeUndefined();
+    expect(newSchemaErrors(before, after, p.substituted)).toBeUndefined();
   });
 
   test('the fixture walk checked objects of several kinds', () => {
@@ -160,12 +174,18 @@ ${probe}
     expect(newSchemaErrors(exec, deployment(probe))).toMatch(message);
   });
 
-  test('a port that is one whole ${VAR} expression is what Flux (or envsubst) fills in, not an error; other strings still are', () => {
+  test('a grpc.port that is the whole ${VAR} expression the Flux planner wrote is what Flux fills in, not an error; any other is (review F14)', () => {
     const block = (port: string) => deployment(`          grpc:\n            port: ${port}`);
-    expect(newSchemaErrors(exec, block('${GRPC_PORT}'))).toBeUndefined();
-    expect(newSchemaErrors(exec, block('${GRPC_PORT:=50051}'))).toBeUndefined();
-    expect(newSchemaErrors(exec, block('x${GRPC_PORT}'))).toMatch(/grpc\/port must be integer/);
-    expect(newSchemaErrors(exec, block('"${GRPC_PORT}x"'))).toMatch(/grpc\/port must be integer/);
+    expect(newSchemaErrors(exec, block('${GRPC_PORT}'), ['${GRPC_PORT}'])).toBeUndefined();
+    expect(newSchemaErrors(exec, block('${GRPC_PORT:=50051}'), ['${GRPC_PORT:=50051}'])).toBeUndefined();
+    // Not written by the Flux planner (no substituted ports passed, or another expression): an error.
+    expect(newSchemaErrors(exec, block('${GRPC_PORT}'))).toMatch(/grpc\/port must be integer/);
+    expect(newSchemaErrors(exec, block('${OTHER_PORT}'), ['${GRPC_PORT}'])).toMatch(/grpc\/port must be integer/);
+    expect(newSchemaErrors(exec, block('x${GRPC_PORT}'), ['${GRPC_PORT}'])).toMatch(/grpc\/port must be integer/);
+    expect(newSchemaErrors(exec, block('"${GRPC_PORT}x"'), ['${GRPC_PORT}'])).toMatch(/grpc\/port must be integer/);
+    // Only at a grpc.port: the same text in another numeric field stays an error.
+    const other = deployment('          grpc: {port: 5000}\n          timeoutSeconds: ${GRPC_PORT}');
+    expect(newSchemaErrors(exec, other, ['${GRPC_PORT}'])).toMatch(/timeoutSeconds must be integer/);
   });
 
   test('an object that was already invalid may stay so, but gains no new error', () => {
@@ -219,6 +239,27 @@ describe('--validate', () => {
     expect(result.findings.map((f) => [f.file, f.status])).toEqual([['pod.yaml', 'error']]);
     expect(result.findings[0]!.message).toMatch(/not applied: the rewritten object would not match the Kubernetes API schema \(document 1, Pod: .*grpc\/port must be integer\)/);
     expect(fs.readFileSync(path.join(dir, 'pod.yaml'), 'utf8')).toBe(POD);
+  });
+
+  test('a rule that writes a whole ${VAR} grpc.port is refused; the Flux planner\'s own ${VAR} port passes (review F14)', async () => {
+    const dir = repo();
+    const varRule: Rule = {
+      ...badRule,
+      create: () => ({
+        file(ctx) {
+          const start = ctx.file.text.indexOf('exec:');
+          const end = ctx.file.text.indexOf(']', start) + 1;
+          ctx.report({ start, end, subject: 'probe', message: 'rewrite', fix: [{ start, end, text: 'grpc:\n        port: ${GRPC_PORT}' }] });
+        },
+      }),
+    };
+    const result = await run({ cwd: dir, fix: true, validate: true, rules: [varRule] });
+    expect(result.findings.map((f) => [f.file, f.status])).toEqual([['pod.yaml', 'error']]);
+    expect(fs.readFileSync(path.join(dir, 'pod.yaml'), 'utf8')).toBe(POD);
+    const flux = copyOf(path.join(ROOT, 'fixtures/kubernetes-exec-probe/tree-flux-postbuild-substitute/input'));
+    const planned = await run({ paths: ['.'], cwd: flux, fix: true, validate: true });
+    expect(planned.findings.map((f) => [f.file, f.status])).toEqual([['apps/payments/deployment.yaml', 'migrated']]);
+    expect(fs.readFileSync(path.join(flux, 'apps/payments/deployment.yaml'), 'utf8')).toContain('port: ${GRPC_PORT}');
   });
 
   test('without --validate the schema is not consulted', async () => {

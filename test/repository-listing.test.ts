@@ -12,7 +12,7 @@ import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { discover } from '../src/discover/walk.js';
 import { captureIo } from './support/io.js';
-import { repoWith, writeFiles } from './support/repo.js';
+import { POD, repoWith, writeFiles } from './support/repo.js';
 
 const BASE = `apiVersion: apps/v1
 kind: Deployment
@@ -149,4 +149,26 @@ test('a file list in no git checkout reads the current folder as the repository:
   // Run from the base folder with the file named: the overlay is outside the current folder, not read.
   const fromBase = await findings(path.join(dir, 'base'), ['deployment.yaml']);
   expect(fromBase.map((f) => [f.file, f.status])).toEqual([['deployment.yaml', 'migratable']]);
+});
+
+test('past 400 ignored paths in the named folder, tracked ignored files elsewhere in the checkout stay out of the run (review F2)', async () => {
+  const logs = Object.fromEntries(Array.from({ length: 401 }, (_, i) => [`svc/run-${i}.log`, 'x\n']));
+  const dir = repoWith({
+    '.gitignore': 'other/\n',
+    'other/dep.yaml': POD,
+    'svc/.gitignore': '*.log\nkept/\n',
+    'svc/dep.yaml': POD,
+    'svc/kept/extra.yaml': POD,
+    ...logs,
+  });
+  git(dir, 'init', '-q');
+  git(dir, 'add', '.');
+  git(dir, 'add', '-f', 'other/dep.yaml', 'svc/kept/extra.yaml');
+  const io = captureIo(dir);
+  await main(['--fix', 'svc/'], io);
+  // Named folder: its file and its tracked ignored file (under a pruned folder) are migrated.
+  expect(fs.readFileSync(path.join(dir, 'svc/dep.yaml'), 'utf8')).not.toBe(POD);
+  expect(fs.readFileSync(path.join(dir, 'svc/kept/extra.yaml'), 'utf8')).not.toBe(POD);
+  // The other folder is not named: left as it is.
+  expect(fs.readFileSync(path.join(dir, 'other/dep.yaml'), 'utf8')).toBe(POD);
 });

@@ -15,7 +15,12 @@ import { kubeVersionSupportsGrpc, NATIVE_GRPC_MIN } from './kube-version.js';
 export type PortValue =
   | { kind: 'number'; value: number }
   /** Source text that evaluates to the port: a Helm action or a TypeScript expression. */
-  | { kind: 'expression'; text: string };
+  | {
+      kind: 'expression';
+      text: string;
+      /** `${VAR}` that a Flux Kustomization building the file fills in with a number (src/kustomize/flux-substitute.ts). */
+      flux?: true;
+    };
 
 export interface Blocker {
   code: BlockerCode;

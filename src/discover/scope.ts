@@ -272,7 +272,9 @@ function trackedUnder(root: string, under: readonly string[], git: string): Prom
     let out = '';
     let child: ReturnType<typeof spawn>;
     try {
-      // ls-files reads no pathspecs from a file: past MAX_PATHSPECS, git's own answer (what it tracks and would ignore).
+      // ls-files reads no pathspecs from a file: past MAX_PATHSPECS, git's own answer (what it tracks
+      // and would ignore), for the whole checkout, kept below to the pruned paths (review F2: a run
+      // on svc/ with 401 ignored logs there rewrote a tracked ignored file of other/).
       const args = specs.length <= MAX_PATHSPECS ? ['--', ...specs] : ['--ignored', '--exclude-standard'];
       child = spawn(git, ['-C', root, 'ls-files', '-z', '--cached', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_LITERAL_PATHSPECS: '1' } });
     } catch {
@@ -284,8 +286,16 @@ function trackedUnder(root: string, under: readonly string[], git: string): Prom
     child.on('close', (code) => {
       if (code !== 0) return resolve([]);
       const files: string[] = [];
+      // The fallback's answer holds the whole checkout's: a file counts when it, or a folder above
+      // it, is one of the pruned paths.
+      const wanted = specs.length > MAX_PATHSPECS ? new Set(specs) : undefined;
+      const among = (rel: string) => {
+        for (let at = rel.length; at > 0; at = rel.lastIndexOf('/', at - 1)) if (wanted!.has(rel.slice(0, at))) return true;
+        return false;
+      };
       for (const rel of new Set(out.split('\0'))) {
         if (rel === '' || rel.split('/').some((part) => part === 'node_modules' || part === '.git')) continue;
+        if (wanted && !among(rel)) continue;
         const abs = prefix + (path.sep === '/' ? rel : rel.split('/').join(path.sep));
         try {
           if (fs.lstatSync(abs).isFile()) files.push(abs);

@@ -210,16 +210,23 @@ function kappRendering(kapp: NonNullable<Holder['kapp']>, text: string, docs: Do
     const name = ref ? scalarText(childAt(f, [ref, 'name'])) : undefined;
     return name === undefined || !docs.some((d) => isMap(d.contents) && scalarText(getPair(d.contents, 'kind')?.value) === (ref === 'configMapRef' ? 'ConfigMap' : 'Secret') && scalarText(childAt(d.contents, ['metadata', 'name'])) === name);
   });
+  // A `template` that is no sequence (a map, a scalar): steps the tool cannot read.
+  if (steps !== undefined && steps !== null && !isSeq(steps) && !(isScalar(steps) && steps.value === null)) {
+    return `${kapp.what} has a template (${kapp.at}.template) that is no list of steps, and the tool does not see what it makes of this file`;
+  }
   for (const [i, step] of (isSeq(steps) ? steps.items : []).entries()) {
-    const name = isMap(step) ? keyOf(step.items[0] as never) : undefined;
+    // A step is a map of one key (`ytt: {…}`); an empty map, a scalar, a null or a sequence is a
+    // step the tool cannot read: it may change the file.
+    const first = isMap(step) && step.items.length === 1 ? step.items[0] : undefined;
+    const name = first !== undefined && isPair(first) ? keyOf(first) : undefined;
     const at = `${kapp.at}.template[${i}]`;
     if (name === 'kbld' || name === 'sops') continue;
     if (name !== 'ytt') return `${kapp.what} renders its fetched files with ${name ?? 'a template step'} (${at}) before it deploys them, and the tool does not see what that makes of this file`;
     if (isYttText(text)) return `the file is a ytt template (it has #@ annotations or code), which ${kapp.what} renders with ytt (${at})`;
-    const ytt = (step as YAMLMap).items[0]!.value;
+    const ytt = first!.value;
     if (unseen(childAt(ytt, ['inline', 'pathsFrom']))) return `${kapp.what} runs ytt (${at}) with files from a Secret or ConfigMap this file does not hold (${at}.ytt.inline.pathsFrom), which may hold overlays that write into this probe`;
     for (const [j, source] of (isSeq(fetch) ? fetch.items : []).entries()) {
-      const other = isMap(source) ? source.items.map((p) => keyOf(p as never)).find((key) => key !== undefined && key !== 'inline' && key !== 'path') : 'a source';
+      const other = isMap(source) ? source.items.map((p) => (isPair(p) ? keyOf(p) : '?')).find((key) => key !== undefined && key !== 'inline' && key !== 'path') : 'a source';
       const from = isMap(source) ? childAt(source, ['inline', 'pathsFrom']) : undefined;
       if (other !== undefined || unseen(from)) {
         const what = other !== undefined ? `${kapp.at}.fetch[${j}].${other}` : `${kapp.at}.fetch[${j}].inline.pathsFrom`;

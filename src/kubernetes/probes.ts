@@ -117,7 +117,13 @@ export interface ProbeWalkOptions {
    * probe's command holding `${…}` in the object `root`, what the Flux Kustomizations that build
    * the file substitute there; undefined when none does.
    */
-  fluxSubstitution?: (root: unknown, argv: readonly string[]) => FluxArgv | { detail: string } | undefined;
+  fluxSubstitution?: (root: unknown, argv: readonly string[]) => FluxArgv | { detail: string; hint?: string } | undefined;
+  /**
+   * In a strategic-merge patch or a values file (no fluxSubstitution): the Flux Kustomizations with
+   * postBuild variables whose spec.path holds the file, as shown, or undefined. A `${…}` port there
+   * is Flux's to fill in, which the finding says, though the tool writes no such port there.
+   */
+  fluxFolder?: () => string | undefined;
 }
 
 /** What a patch's probe takes from the built object (ProbeWalkOptions.builtContext); the patch's own fields come first. */
@@ -1239,6 +1245,7 @@ function probeReport(
     fix: edits,
     details,
     target,
+    ...(plan.grpc.port.kind === 'expression' && plan.grpc.port.flux ? { substitutedPort: plan.grpc.port.text } : {}),
     ...(envRead.size > 0 ? { envNames: [...envRead] } : {}),
     ...(plan.loopback ? { loopback: true } : {}),
     ...(plan.hostIp ? { hostIp: true } : {}),
@@ -2408,19 +2415,33 @@ const FLUX_PORT_HINT =
  * plan of the command as written says why. Undefined without Flux: the plan as written.
  */
 function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, execPair: Pair<Scalar, YAMLMap>, input: Parameters<typeof planNativeProbe>[0]): NativePlan | undefined {
+  if (!opts.fluxSubstitution && opts.fluxFolder && input.argv.some((a) => a.includes('${'))) {
+    const where = opts.fluxFolder();
+    if (where === undefined) return undefined;
+    const plan = planNativeProbe(input);
+    const at = plan.blockers.findIndex((b) => b.code === 'unresolved-port');
+    if (at >= 0) {
+      plan.blockers[at] = {
+        code: 'unresolved-port',
+        detail: `${input.argv.find((a) => a.includes('${')) ?? 'the port'} is filled in by Flux's postBuild substitution (${where}, whose spec.path holds the file) once the build is done, but this is a patch or values file, which the tool does not write a \${…} port into: it writes one only in a manifest whose every build Flux substitutes`,
+        hint: FLUX_FOLDER_HINT,
+      };
+    }
+    return plan;
+  }
   const flux = opts.fluxSubstitution?.(opts.docs[docIndex]?.contents, input.argv);
   if (!flux) return undefined;
   const asWritten = () => planNativeProbe(input);
   /** The plan as written, its port's blocker (shell syntax, templated) replaced by what Flux does. */
   // Only a port that is not read: `${…}` elsewhere (the service) reaches the binary and the native
   // probe alike, substituted or not.
-  const because = (detail: string): NativePlan => {
+  const because = (detail: string, hint = FLUX_PORT_HINT): NativePlan => {
     const plan = asWritten();
     const at = plan.blockers.findIndex((b) => b.code === 'unresolved-port');
-    if (at >= 0) plan.blockers[at] = { code: 'unresolved-port', detail, hint: FLUX_PORT_HINT };
+    if (at >= 0) plan.blockers[at] = { code: 'unresolved-port', detail, hint };
     return plan;
   };
-  if ('detail' in flux) return because(flux.detail);
+  if ('detail' in flux) return because(flux.detail, flux.hint);
   /** A service that holds `${…}`: Flux fills it in the command and in grpc.service alike, where it must stay that string. */
   const serviceBlocker = (service: string | undefined): Blocker | undefined => {
     const problem = service !== undefined ? flux.check(service) : undefined;
@@ -2447,7 +2468,7 @@ function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, exec
     ...(marked.blockedNotes ? { blockedNotes: marked.blockedNotes.map(restore) } : {}),
   };
   const service = marked.grpc!.service !== undefined ? restore(marked.grpc!.service) : undefined;
-  plan.grpc = { ...marked.grpc!, port: { kind: 'expression', text: port.text }, ...(service !== undefined ? { service } : {}) };
+  plan.grpc = { ...marked.grpc!, port: { kind: 'expression', text: port.text, flux: true }, ...(service !== undefined ? { service } : {}) };
   const blocker = serviceBlocker(service);
   if (blocker) plan.blockers.push(blocker);
   // `grpc: {port: ${GRPC_PORT}}` does not parse (a flow collection ends a plain scalar at `{`), and a
@@ -2459,6 +2480,9 @@ function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, exec
   else if (plan.blockedNotes === undefined) plan.blockedNotes = plan.notes;
   return plan;
 }
+
+const FLUX_FOLDER_HINT =
+  'Flux fills ${VAR} in what its Kustomization builds before it applies it. Write grpc: {port: ${VAR}} by hand here and in the probe this merges over (the variable must always be a port number in every Kustomization that builds it), or write the port as a number; then run the tool again.';
 
 const FLUX_SERVICE_HINT =
   'Give the service variable a gRPC service name (letters, digits, dots, underscores, hyphens, slashes) in every Flux Kustomization that builds this file, in postBuild.substitute or a ConfigMap the repository holds, and run the tool again; or write grpc.service by hand.';

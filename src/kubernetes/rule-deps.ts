@@ -26,7 +26,7 @@ import { findProbeReports, type Pipeline } from './probes.js';
 import { keepForYttOverlays } from '../ytt/overlays.js';
 import { keepForPartialManifests, type HeldElsewhere } from './partial-manifests.js';
 import { relabelSkaffoldTargets } from '../analysis/build-targets.js';
-import { fluxArgv } from '../kustomize/flux-substitute.js';
+import { fluxArgv, fluxFolderOf } from '../kustomize/flux-substitute.js';
 import { manifestStringReports } from './manifest-strings.js';
 
 export { parseYaml, yamlErrorReport } from '../parse/yaml.js';
@@ -87,7 +87,7 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     ...(patch ? { builtContext: patch.builtContext } : {}),
     // `${GRPC_PORT}` that a Flux Kustomization building the file fills in (src/kustomize/flux-substitute.ts):
     // in a manifest, whose own object says whether Flux substitutes in it (not a patch's, not values).
-    ...(!smp && ctx.file.kind !== 'helm-values' ? { fluxSubstitution: (root: unknown, argv: readonly string[]) => fluxArgv(ctx.file.path, root, argv, run) } : {}),
+    ...(!smp && ctx.file.kind !== 'helm-values' ? { fluxSubstitution: (root: unknown, argv: readonly string[]) => fluxArgv(ctx.file.path, root, argv, run) } : { fluxFolder: () => fluxFolderOf(ctx.file.path, run) }),
     ...(isGitLabCi(ctx.file.path) ? { gitlabCi: true } : {}),
     ...(pipelineOf(ctx.file.path) ? { pipeline: pipelineOf(ctx.file.path)! } : {}),
   });

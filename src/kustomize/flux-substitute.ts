@@ -109,6 +109,56 @@ function builds(k: FluxKustomization, fileAbs: string, run: RunContext): boolean
   return targets === 'under' ? fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep) : targets.has(fileAbs);
 }
 
+/**
+ * The Flux Kustomizations with postBuild variables (or substituteFrom) whose spec.path holds the
+ * file (a patch or values file there), as shown; undefined when none does.
+ */
+export function fluxFolderOf(fileAbs: string, run: RunContext): string | undefined {
+  if (fileAbs === '') return undefined;
+  const holding = kustomizations(run).filter((k) => (k.substitute.size > 0 || k.from.length > 0) && fileAbs.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
+  if (holding.length === 0) return undefined;
+  return `${holding.length > 1 ? 'the Flux Kustomizations' : 'the Flux Kustomization'} ${holding.map((k) => k.where).join(', ')}`;
+}
+
+const plainByRun = new WeakMap<RunContext, { file: string; dir: string; targets: ReadonlySet<string> }[]>();
+
+/**
+ * The kustomizations of the repository that no other kustomization takes (as a resource, base or
+ * component): what is built on its own (`kubectl apply -k`, kustomize build). A base that only an
+ * overlay takes is built as part of the overlay. Each with the files it builds, once per run, and
+ * only for a probe whose command holds `${…}` under a Flux path.
+ */
+function topKustomizations(run: RunContext): { file: string; dir: string; targets: ReadonlySet<string> }[] {
+  const known = plainByRun.get(run);
+  if (known) return known;
+  const all: { file: string; dir: string; targets: ReadonlySet<string> }[] = [];
+  const taken = new Set<string>();
+  for (const file of namedFiles(run).kustomizations) {
+    const dir = path.dirname(file);
+    if (!kustomizationRoot(file, run)) continue;
+    const seen = new Set<string>();
+    all.push({ file, dir, targets: new Set(resourcesOf(dir, run, seen)) });
+    for (const d of seen) if (d !== dir) taken.add(d);
+  }
+  const out = all.filter((k) => !taken.has(k.dir));
+  plainByRun.set(run, out);
+  return out;
+}
+
+/**
+ * The kustomizations of the repository (shown relative to the current folder) built on their own
+ * (topKustomizations) that build the file (resources, bases and components followed) and are not
+ * at or under the spec.path of one of the Flux Kustomizations `building` it: those build it
+ * without Flux's substitution.
+ */
+function plainBuilds(fileAbs: string, building: readonly FluxKustomization[], run: RunContext): string[] {
+  const within = (dir: string) => building.some((k) => dir === k.dir || dir.startsWith(k.dir.endsWith(path.sep) ? k.dir : k.dir + path.sep));
+  return topKustomizations(run)
+    .filter((k) => !within(k.dir) && k.targets.has(fileAbs))
+    .map((k) => path.relative(run.cwd, k.file).split(path.sep).join('/'))
+    .sort();
+}
+
 const objectsByRun = new WeakMap<RunContext, Map<string, { data: Map<string, string> | undefined; file: string }[]>>();
 
 /**
@@ -216,6 +266,9 @@ function evaluate(e: Expression, v: FluxVars): { value: string; how: string } | 
   return { value: given ?? '', how: given === undefined ? `${e.name} unset` : `${e.name}: ""` };
 }
 
+const PLAIN_BUILD_HINT =
+  'A kustomization applied without Flux (kubectl apply -k, kustomize build) builds this file too, and nothing fills ${VAR} there. Write the port as a number in the command (and migrate again), or have that build fill the variable (a replacement, or a patch of its own) and write grpc: {port: N} by hand.';
+
 const PORT = /^[1-9][0-9]{0,4}$/;
 /** A service name that reads the same substituted into a plain YAML scalar, a double-quoted one and a shell word. */
 const SERVICE_SAFE = /^(?:[A-Za-z_][A-Za-z0-9_./-]*)?$/;
@@ -244,7 +297,7 @@ export interface FluxArgv {
  * a detail when Flux applies the text as written or the command holds an expression the tool does
  * not evaluate; else the command with numbers for the expressions, and what each becomes.
  */
-export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[], run: RunContext): FluxArgv | { detail: string } | undefined {
+export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[], run: RunContext): FluxArgv | { detail: string; hint?: string } | undefined {
   if (fileAbs === '' || !argv.some((a) => a.includes('${'))) return undefined;
   const building = kustomizations(run).filter((k) => builds(k, fileAbs, run));
   if (building.length === 0) return undefined;
@@ -271,6 +324,14 @@ export function fluxArgv(fileAbs: string, root: unknown, argv: readonly string[]
   const none = vars.filter((v) => v.vars.size === 0 && v.unread.length === 0);
   if (none.length > 0) {
     return { detail: `${none.length > 1 ? 'the Flux Kustomizations' : 'the Flux Kustomization'} ${none.map((v) => v.where).join(', ')} build${none.length > 1 ? '' : 's'} the file with no postBuild variables, and Flux substitutes nothing then: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written, so the binary dials the text and the probe fails today there` };
+  }
+  // A kustomization of the repository outside every Flux path that substitutes (`kubectl apply -k`
+  // of a local overlay over the same base, kustomize build in a script): it builds the file with
+  // the text as written, where `port: ${GRPC_PORT}` is a string that grpc.port refuses, the whole
+  // object with it (today only the probe fails there).
+  const plain = plainBuilds(fileAbs, building, run);
+  if (plain.length > 0) {
+    return { detail: `the ${plain.length > 1 ? 'kustomizations' : 'kustomization'} ${plain.join(', ')} also build${plain.length > 1 ? '' : 's'} the file, outside the spec.path of ${flux}, with no Flux substitution: the command's ${[...expressions.keys()].join(', ')} stay${expressions.size > 1 ? '' : 's'} as written there, so the binary dials the text and the probe fails today there, and grpc.port would hold the text, which the API server refuses with the whole object`, hint: PLAIN_BUILD_HINT };
   }
   // Each expression as a number of five digits that no argument holds.
   const markers = new Map<string, Expression>();

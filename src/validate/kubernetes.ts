@@ -61,7 +61,7 @@ export interface DocumentCheck {
  * Every Kubernetes object of a YAML (or JSON) stream with its schema errors. Items of a `List`
  * are checked one by one, as the API server does.
  */
-export function checkObjects(text: string): DocumentCheck[] {
+export function checkObjects(text: string, substituted: readonly string[] = []): DocumentCheck[] {
   const { docs, error } = parseYaml(text);
   if (error) return [];
   const out: DocumentCheck[] = [];
@@ -79,7 +79,7 @@ export function checkObjects(text: string): DocumentCheck[] {
       if (!isObject(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') continue;
       const check = schemaFor(object.apiVersion, object.kind);
       const entry: DocumentCheck = { document, at: prefix, apiVersion: object.apiVersion, kind: object.kind };
-      if (check) entry.errors = check(object, prefix).filter((e) => !substitutedLater(object, e.slice(prefix.length, e.indexOf(' '))));
+      if (check) entry.errors = substituted.length === 0 ? check(object, prefix) : check(object, prefix).filter((e) => !substitutedLater(object, e.slice(prefix.length, e.indexOf(' ')), substituted));
       out.push(entry);
     }
   });
@@ -90,10 +90,10 @@ export function checkObjects(text: string): DocumentCheck[] {
  * Schema errors that a rewrite adds: undefined when every object of `after` validates wherever
  * its counterpart in `before` did (an object already invalid may stay so, no worse).
  */
-export function newSchemaErrors(before: string, after: string): string | undefined {
+export function newSchemaErrors(before: string, after: string, substituted: readonly string[] = []): string | undefined {
   const was = new Map<string, Set<string>>();
   for (const c of checkObjects(before)) was.set(keyOf(c), new Set(c.errors ?? []));
-  for (const c of checkObjects(after)) {
+  for (const c of checkObjects(after, substituted)) {
     const added = (c.errors ?? []).filter((e) => !was.get(keyOf(c))?.has(e));
     if (added.length > 0) return `document ${c.document + 1}, ${c.kind}: ${added.slice(0, 3).join('; ')}`;
   }
@@ -102,21 +102,22 @@ export function newSchemaErrors(before: string, after: string): string | undefin
 
 /**
  * A value that is one whole `${VAR}` expression (`${VAR:=default}` too): a Flux Kustomization's
- * postBuild substitution (or envsubst) fills it in before the object reaches the API server, and
- * the text is parsed again then, so `port: ${GRPC_PORT}` is the number it is given, not the
- * string the file holds (src/kustomize/flux-substitute.ts writes such ports). An error at such a
- * value is about the file, not the object.
+ * postBuild substitution fills it in before the object reaches the API server, and the text is
+ * parsed again then, so `port: ${GRPC_PORT}` is the number it is given, not the string the file
+ * holds. Only the ports the Flux planner wrote (src/kustomize/flux-substitute.ts; the engine passes
+ * them from Report.substitutedPort) are let through, and only at a grpc.port: any other `${…}`
+ * string where a number belongs is still an error.
  */
 const SUBSTITUTED = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=][^${}]*)?\}$/;
 
-function substitutedLater(object: unknown, pointer: string): boolean {
-  if (!pointer.startsWith('/')) return false;
+function substitutedLater(object: unknown, pointer: string, substituted: readonly string[]): boolean {
+  if (!pointer.startsWith('/') || !pointer.endsWith('/grpc/port')) return false;
   let at: unknown = object;
   for (const part of pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (typeof at !== 'object' || at === null) return false;
     at = (at as Record<string, unknown>)[part];
   }
-  return typeof at === 'string' && SUBSTITUTED.test(at);
+  return typeof at === 'string' && SUBSTITUTED.test(at) && substituted.includes(at);
 }
 
 function keyOf(c: DocumentCheck): string {
