@@ -417,7 +417,7 @@ function layerAbove(release: Release, is: (e: ResolvedEntry) => boolean, valuesP
 const PROBE_KEY_PATH = /(?:^|\.)(?:liveness|readiness|startup)Probe$/;
 
 /** A set path into a probe's handler: the probe's key path, then the handler. */
-const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
+export const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
 
 /**
  * The `name` of each `{name, value}` item of a list (Argo CD parameters, helmfile and Crossplane
