@@ -16,6 +16,7 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
+import { VALUES_TEMPLATE } from './other-code-releases.js';
 import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
@@ -1375,7 +1376,7 @@ function helmCommandReleases(run: RunContext): CodeRelease[] {
     const stack: NonNullable<CodeRelease['stack']> = c.files.map((name) => {
       const found = /[$`{}]/.test(name) || name === '-' || name.includes('://') ? undefined : [c.dir, top, run.cwd].map((b) => path.resolve(b, name)).find((f) => inRun.has(f));
       if (found === undefined) return { unknown: `-f ${name} (no file of the repository)` };
-      return /\.(gotmpl|tftpl|tpl|tmpl|j2)$/i.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
+      return VALUES_TEMPLATE.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
     });
     stack.push(...c.sets.map((p) => ({ set: p })));
     return { chartRoot: c.chart, shown: c.shown, kept: [], values: {}, stack, commandLine: true };
