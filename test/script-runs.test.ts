@@ -199,6 +199,9 @@ describe('scriptFunctions: what a call of a function or alias of the script runs
     ['a function calling a function', 'kc() { kubectl "$@"; }\nkcp() { kc patch "$@"; }\nkcp deploy web', ['kubectl patch deploy web']],
     ['an alias', "alias kp='kubectl --context prod'\nkp get pods", ['kubectl --context prod get pods']],
     ['"$*" as one word of echo', 'log() { echo "+ $*"; }\nlog kubectl patch x', ['echo + kubectl patch x']],
+    // review F4: a log line reading the arguments otherwise hides nothing else of the body.
+    ['a log line with "${*:1}" beside kubectl "$@"', 'kc() { echo "running: ${*:1}" >&2; kubectl --context prod "$@"; }\nkc patch deploy web', ['kubectl --context prod patch deploy web']],
+    ['kubectl "${@:2}": the call\'s words after its own', 'kn() { kubectl -n "$1" "${@:2}"; }\nkn prod patch deploy web', ['kubectl -n prod prod patch deploy web']],
   ])('%s', (_name, script, want) => {
     expect(expanded(script)).toEqual(want);
   });

@@ -86,9 +86,11 @@ export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, sets
  * `shift`s before it in the body), at the call's place. An alias the script sets (`alias
  * kc='kubectl --context x'`) is the alias's command with the call's words after it. A body call
  * that reads no argument is the script's own call, read where it stands, not again here.
- * Undefined when the call's command is no function or alias of the script, or one whose calls read
- * no argument or read them otherwise (`"${@:2}"`, an array of them): the call is then read as
- * written. Functions calling functions are followed 4 deep.
+ * A body call that reads them otherwise (`"${@:2}"`, an array of them) is left out, unless it runs
+ * kubectl/oc (or a command the tool cannot resolve): that one gets the call's words after its own;
+ * one whose command word is read so (`"${@:2}"` alone) leaves the call as written.
+ * Undefined when the call's command is no function or alias of the script, or one none of whose
+ * calls is read so: the call is then read as written. Functions calling functions are followed 4 deep.
  */
 export function scriptFunctions(calls: readonly ShCall[], functions: readonly ShFunction[] | undefined, resolve: Resolve, parse: (script: string) => ShCall[]): (call: ShCall) => ShCall[] | undefined {
   const bodies = new Map<string, ShCall[]>();
@@ -119,9 +121,21 @@ export function scriptFunctions(calls: readonly ShCall[], functions: readonly Sh
     const made: ShCall[] = alias ? [{ ...call, args: [...alias, ...call.args.slice(1)] }] : [];
     let shifted = 0;
     for (const b of body ?? []) {
-      // `"${@:2}"`, `${1:-x}`, `"${args[@]}"` (the arguments kept in an array): read otherwise, the call stays as written.
-      if (b.args.some((w) => w.parts.some((p) => p.type === 'param' && !p.simple && (/^[1-9@*]$/.test(p.name) || /\[[@*]\]/.test(p.source ?? ''))))) return undefined;
       const words = b.args.map((w) => resolve(w, noEnv).text);
+      // `"${@:2}"`, `${1:-x}`, `"${args[@]}"` (the arguments kept in an array): read otherwise, that
+      // call is left out (a log line `echo "running ${*:1}"` hides nothing else of the body); a
+      // kubectl/oc call (or one whose command the tool cannot resolve) is read with the call's
+      // arguments after its own words: a superset of its words, which is what a hold needs.
+      if (b.args.some(readsOtherwise)) {
+        // The command itself taken from the arguments (`"${@:2}"`, `"${a[@]}"`): the call stays as written.
+        if (b.args[0] && readsOtherwise(b.args[0])) return undefined;
+        const head = b.args[0] ? resolve(b.args[0], noEnv) : undefined;
+        if (head && (head.unresolved.length > 0 || /^(?:kubectl|oc)$/.test(baseName(head.text)))) {
+          const kept = b.args.filter((w) => !readsOtherwise(w));
+          made.push({ ...b, args: [...(withArguments(kept, call.args.slice(1 + shifted)) ?? kept), ...call.args.slice(1 + shifted)], start: call.start, end: call.end });
+        }
+        continue;
+      }
       // `shift`, `shift 2`: the arguments after it start later.
       if (words[0] === 'shift' && (words.length === 1 || /^\d+$/.test(words[1]!))) {
         shifted += words.length === 1 ? 1 : Number(words[1]);
@@ -135,6 +149,11 @@ export function scriptFunctions(calls: readonly ShCall[], functions: readonly Sh
     return made.flatMap((c) => (c.args.length > 0 ? expand(c, depth + 1) ?? [c] : []));
   };
   return (call) => expand(call, 0);
+}
+
+/** A word that reads the positional parameters in a form withArguments does not place (`"${@:2}"`, `${1:-x}`, `"${args[@]}"`). */
+function readsOtherwise(w: ShWord): boolean {
+  return w.parts.some((p) => p.type === 'param' && !p.simple && (/^[1-9@*]$/.test(p.name) || /\[[@*]\]/.test(p.source ?? '')));
 }
 
 /** A body call's words with the call's arguments in place of the positional parameters; undefined when it reads none. */

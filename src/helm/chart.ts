@@ -17,7 +17,8 @@ import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
 import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
-import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues } from './releases.js';
+import { VALUES_TEMPLATE } from './other-code-releases.js';
+import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -738,9 +739,11 @@ function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: st
     if (!release) {
       // `helm upgrade web "$CHART" --set 'readinessProbe.exec.command[1]=…'`: a helm command whose
       // chart the tool cannot name may install this one, and Helm would build exec beside grpc.
-      const set = commandLines(run).unscoped.find((s) => /^(.+?)\.(?:exec|httpGet|tcpSocket)(?=$|[.[])/.exec(s.path)?.[1] === r.keyPath);
+      // So does `--set-json 'readinessProbe={"exec":…}'` (merged key by key: any handler), or a set of a parent key.
+      const keyPath = r.keyPath;
+      const set = commandLines(run).unscoped.find((s) => SET_HANDLER.exec(s.path)?.[1] === keyPath || s.path === keyPath || keyPath.startsWith(s.path + '.'));
       if (set !== undefined) {
-        return heldReport(placed, 'overlay-patch', `${set.shown} sets ${set.path}, and its chart is not one the tool can name (it may be this one): migrated here, Helm would build that handler beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
+        return heldReport(placed, 'overlay-patch', `${set.shown} sets ${set.path}, and its chart is not one the tool can name (it may be this one): migrated here, Helm would build ${SET_HANDLER.test(set.path) ? 'that handler' : 'any handler it sets'} beside grpc, two handlers, which the API server rejects. Remove that set (or migrate the probe by hand with it) first`);
       }
       // A release layer the tool cannot read (a helmfile `.gotmpl` values file, a Secret no file writes) may keep it on exec.
       const unread = releaseUnreadAbove(chart.root, chartName(chart.chartYaml), r.keyPath, run);
@@ -1401,7 +1404,7 @@ function helmCommandReleases(run: RunContext): CodeRelease[] {
     const stack: NonNullable<CodeRelease['stack']> = c.files.map((name) => {
       const found = /[$`{}]/.test(name) || name === '-' || name.includes('://') ? undefined : [c.dir, top, run.cwd].map((b) => path.resolve(b, name)).find((f) => inRun.has(f));
       if (found === undefined) return { unknown: `-f ${name} (no file of the repository)` };
-      return /\.(gotmpl|tftpl|tpl|tmpl|j2)$/i.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
+      return VALUES_TEMPLATE.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
     });
     stack.push(...c.sets.map((p) => ({ set: p })));
     return { chartRoot: c.chart, shown: c.shown, kept: [], values: {}, stack, commandLine: true };

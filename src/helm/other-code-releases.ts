@@ -39,8 +39,12 @@ const MAX_BYTES = 512 * 1024;
  */
 const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
 const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
-/** A values file written as a template (Terraform's templatefile, helmfile's, Jinja). */
-const VALUES_TEMPLATE = /\.(?:ya?ml\.)?(?:tftpl|tpl|gotmpl|tmpl|j2)$/i;
+/**
+ * A values file name that is a template the tool does not render (helmfile's `.gotmpl`,
+ * Terraform's `.tftpl`, Jinja's `.j2`/`.jinja2`): one constant for every reader (here, releases.ts,
+ * chart.ts's helm commands). Kept in this module, which imports no value of releases.ts.
+ */
+export const VALUES_TEMPLATE = /\.(?:gotmpl|tftpl|tpl|tmpl|j2|jinja2?)$/i;
 
 /** The key paths of the probes of a chart's values.yaml (`readinessProbe`, `agent.livenessProbe`): a map under a probe key. */
 export function valuesProbeKeys(chartRoot: string, run: RunContext): string[] {

@@ -28,7 +28,7 @@ import { plainValueAt, valuesData } from './settings.js';
 import { escapeRegExp } from '../text/regexp.js';
 import { namedFiles } from '../discover/names.js';
 import { blockScalarView } from '../kustomize/block-scalar.js';
-import { otherCodeReleases } from './other-code-releases.js';
+import { otherCodeReleases, VALUES_TEMPLATE } from './other-code-releases.js';
 
 /** How a release names its chart. */
 type ChartRef =
@@ -81,8 +81,6 @@ type StackEntry =
 /** A stack entry with its values files resolved (stackOf): `alt` groups the files one templated name renders to. */
 type ResolvedEntry = Exclude<StackEntry, { valuesFile: unknown }> | { file: string; shown: string; alt: number };
 
-/** A values file name that is a template the tool does not render (helmfile's `.gotmpl`, Terraform's `.tftpl`). */
-const VALUES_TEMPLATE = /\.(gotmpl|tftpl|tpl|tmpl|j2|jinja2?)$/i;
 
 /**
  * The release's stack with its values files found: a chart-relative one from chartRoot (left out
@@ -290,7 +288,7 @@ export function releaseHolds(chartRoot: string, chartName: string | undefined, r
   // `--set readinessProbe.exec.command[1]=-addr=:9090`: Helm builds the exec (a list padded with
   // null) beside the default's grpc, so the release would render a probe with two handlers.
   for (const release of releasesFor(chartRoot, chartName, run)) {
-    const sets = [...(release.sets ?? []), ...(release.commandLine ? (release.stack ?? []).flatMap((e) => ('set' in e ? [{ path: e.set, where: '--set' }] : [])) : [])];
+    const sets = setsOf(release);
     for (const { path: setPath, where } of sets) {
       const m = SET_HANDLER.exec(setPath);
       if (m && !out.has(m[1]!)) out.set(m[1]!, { file: release.shown, kept: `sets ${setPath} (${where}), which keeps it on ${m[2]}` });
@@ -332,7 +330,7 @@ export function releasesHolding(fileAbs: string, doc: number | undefined, keyPat
   const out: HoldingRelease[] = [];
   for (const release of releasesOf(run)) {
     const hold = (valuesPath: string): HoldingRelease => {
-      const set = [...(release.sets ?? []), ...(release.commandLine ? (release.stack ?? []).flatMap((e) => ('set' in e ? [{ path: e.set, where: '--set' }] : [])) : [])].find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
+      const set = setsOf(release).find((s) => SET_HANDLER.exec(s.path)?.[1] === valuesPath);
       return {
         shown: release.shown,
         valuesPath,
@@ -413,11 +411,16 @@ function layerAbove(release: Release, is: (e: ResolvedEntry) => boolean, valuesP
   return undefined;
 }
 
+/** The sets a release makes (Argo CD `parameters`, helmfile `set:`; a helm command line's `--set`s, kept in its stack). */
+function setsOf(release: Release): { path: string; where: string }[] {
+  return [...(release.sets ?? []), ...(release.commandLine ? (release.stack ?? []).flatMap((e) => ('set' in e ? [{ path: e.set, where: '--set' }] : [])) : [])];
+}
+
 /** A set path that is a probe's own key path (`readinessProbe`, `agent.livenessProbe`). */
 const PROBE_KEY_PATH = /(?:^|\.)(?:liveness|readiness|startup)Probe$/;
 
 /** A set path into a probe's handler: the probe's key path, then the handler. */
-const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
+export const SET_HANDLER = /^(.+?)\.(exec|httpGet|tcpSocket)(?=$|[.[])/;
 
 /**
  * The `name` of each `{name, value}` item of a list (Argo CD parameters, helmfile and Crossplane

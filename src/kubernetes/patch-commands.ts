@@ -240,12 +240,17 @@ export async function preparePatchHolds(run: RunContext): Promise<void> {
 
 const isChartYaml = (f: string) => f.endsWith('Chart.yaml') && (f.length === 10 || f[f.length - 11] === path.sep);
 
-/** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
-export function patchHolds(run: RunContext): PatchHold[] {
-  let holds = byRun.get(run);
-  if (holds) return holds;
-  holds = [];
-  byRun.set(run, holds);
+const scriptFilesByRun = new WeakMap<RunContext, readonly { abs: string; kind: ScriptKind }[]>();
+
+/**
+ * The repository's script files as the patch readers read them, with their kind: shell scripts
+ * (by name, or by their `#!` line), workflows, Makefiles, CI pipelines and the files they include,
+ * Jenkinsfiles and what they load, composite actions, other tools' YAML, task runners' files.
+ * Once per run (patchHolds, the make runs reader, the ytt command reader: src/ytt/overlays.ts).
+ */
+export function scriptFiles(run: RunContext): readonly { abs: string; kind: ScriptKind }[] {
+  const known = scriptFilesByRun.get(run);
+  if (known) return known;
   const named = namedFiles(run);
   const scripts: { abs: string; kind: ScriptKind }[] = [
     ...named.shell.map((abs) => ({ abs, kind: 'shell' as const })),
@@ -261,6 +266,17 @@ export function patchHolds(run: RunContext): PatchHold[] {
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
   scripts.push(...otherYaml(run, new Set(scripts.map((s) => s.abs))).map((abs) => ({ abs, kind: 'yaml' as const })), ...taskRunnerFiles(run));
+  scriptFilesByRun.set(run, scripts);
+  return scripts;
+}
+
+/** Every command of the repository's scripts (and line of its Pulumi or cdk8s code) that addresses a probe's handler by path: read once per run. */
+export function patchHolds(run: RunContext): PatchHold[] {
+  let holds = byRun.get(run);
+  if (holds) return holds;
+  holds = [];
+  byRun.set(run, holds);
+  const scripts = [...scriptFiles(run)];
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
@@ -293,7 +309,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
-    const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may));
+    const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
     // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
     if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
     for (const s of read ?? []) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
@@ -406,6 +422,18 @@ function withScriptDir(resolve: Resolve, dir: string): Resolve {
   };
 }
 
+/**
+ * Where the later commands of a script run after this one, when it is a `cd` or `pushd`: to a
+ * literal folder, that folder (from each folder it may be in) beside those; to a folder known only
+ * at run time (`cd "$DIR"`, `cd -`, `cd ~x`), null. Undefined: no cd/pushd. (patchHolds, src/ytt/overlays.ts)
+ */
+export function followDirs(words: readonly ResolvedWord[], here: string[] | null): string[] | null | undefined {
+  if (words[0]?.text !== 'cd' && words[0]?.text !== 'pushd') return undefined;
+  const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
+  if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) return null;
+  return here === null ? null : [...new Set([...here.map((d) => path.resolve(d, to.text)), ...here])];
+}
+
 /** First words of commands that only print their arguments: a kubectl command among those runs nothing. */
 const PRINTS = new Set(['echo', 'printf', 'print', 'log', 'info', 'warn', 'error', 'debug', 'say', 'msg', ':', 'cat', 'grep', 'jq', 'yq', 'sed', 'awk', 'perl', 'test', '[', '[[']);
 
@@ -442,10 +470,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     let words = call.args.map((w) => resolve(w, env));
     const where = at(call.start);
     let texts = words.map((w) => w.text);
-    if (texts[0] === 'cd' || texts[0] === 'pushd') {
-      const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
-      if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
-      else if (here !== null) here = [...new Set([...here.map((d) => path.resolve(d, to.text)), ...here])];
+    const moved = followDirs(words, here);
+    if (moved !== undefined) {
+      here = moved;
       continue;
     }
     const place: Place = { abs, run, dirs: here };
@@ -589,8 +616,8 @@ export function sshCommand(words: readonly string[], at: number): string | undef
   return command.length > 0 ? command.join(' ') : undefined;
 }
 
-/** `overrides`: what the repository's make runs give a Makefile's variables (none: the Makefile's own values alone). */
-export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides = noOverrides): Script[] {
+/** `overrides`: what the repository's make runs give a Makefile's variables (makeOverrides; noOverrides: the Makefile's own values alone). */
+export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     const recipes = makeRecipes(text);
@@ -693,10 +720,16 @@ const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
  * readMakeRun): the make calls of the scripts patchHolds reads (and of the Makefiles they include),
  * read once per run, when a Makefile that may patch a probe sets a variable to a literal. Every
  * run counts for every Makefile (which one a run reads, `-C`, `-f`, its folder, is not followed):
- * a value may be one too many, never one missed. `may`: git's answer for the patch search, whose
- * files are searched again for make (a file it left out may still run make).
+ * a value may be one too many, never one missed. `search`: many files (as patchHolds asks git
+ * first), so git is asked which of them run make.
  */
-function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): MakeOverrides {
+/** makeOverridesOf over the repository's script files (scriptFiles), for a reader other than patchHolds (src/ytt/overlays.ts). */
+export function makeOverrides(run: RunContext): MakeOverrides {
+  const scripts = scriptFiles(run);
+  return makeOverridesOf(run, scripts, scripts.length > 100);
+}
+
+function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind: ScriptKind }[], search: boolean): MakeOverrides {
   let out = overridesByRun.get(run);
   if (out) return out;
   out = noOverrides();
@@ -704,7 +737,7 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   const files = [...scripts];
   const listed = new Set(files.map((f) => f.abs));
   const searched = new Set(listed);
-  const makeMay = may !== undefined ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
+  const makeMay = search ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
   for (let k = 0; k < files.length; k++) {
     const { abs, kind } = files[k]!;
     if (makeMay !== undefined && searched.has(abs) && !makeMay.has(abs) && kind !== 'make') continue;
@@ -718,7 +751,8 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
       }
     }
     if (!MAKE_RUN.test(text)) continue;
-    for (const s of scriptsOf(text, kind, abs)) {
+    // The make runs themselves, read with the Makefiles' own values (what they give is being gathered here).
+    for (const s of scriptsOf(text, kind, abs, noOverrides)) {
       let parsed: ShScript;
       try {
         parsed = parseShell(s.script);

@@ -2280,14 +2280,41 @@ function scriptCalls(script: string): string[][] | undefined {
   }
 }
 
-/** After a command's words: its output goes to a file (`> f`, `>> f`, `&> f`, `| tee f`), not to /dev/null or stderr. */
-const OUTPUT_TO_FILE = /^[ \t]*(?:(?:1?>>?|&>>?|>\|)(?![&>])(?![ \t]*\/dev\/null\b)|\|[ \t]*(?:sudo[ \t]+)?tee\b)/;
+/**
+ * An output redirection (`> f`, `2>> f`, `&> f`, `>| f`, `>&3`) with its target; the ones to the
+ * terminal or nowhere are TERMINAL_TARGET.
+ */
+const OUTPUT_REDIRECT = /(?<!<)(?:&|\d*)>(?:>|\|)?(?![>(])[ \t]*(&-|&\d*|[^\s;&|)<>]*)/g;
+const TERMINAL_TARGET = /^(?:\/dev\/(?:null|stderr|stdout|tty)|&[12-])$/;
+/** `exec 3>f`, `exec > f`: the script's later output (or what `>&3` writes) goes to a file. */
+const EXEC_REDIRECTS = /(?:^|[\s;&|({])exec[ \t]+((?:(?:&|\d*)>>?\|?[ \t]*(?:&[\d-]*|[^\s;&|)<>]+)[ \t]*)+)(?=$|[;&|)#])/gm;
+/** A command a pipe may write into a file with. */
+const PIPE_WRITER = /\b(?:tee|sponge|dd)\b/;
+
+const toFile = (text: string): boolean => [...text.matchAll(OUTPUT_REDIRECT)].some((m) => !TERMINAL_TARGET.test(m[1]!));
+
+/**
+ * Whether the output of `call` may go to a file, on the safe side: yes when the rest of its
+ * top-level statement (the call's own redirections, a `{ … } > f` or `( … ) > f` or `done > f`
+ * around it, a pipe into `tee`/`sponge`/`dd` or into a command with `> f`) writes to a file, the
+ * script moves its output with `exec 3>f` / `exec > f`, or the call is in a function (called with
+ * any redirection, anywhere: any file redirection of the script then counts). No only when its
+ * output provably goes to the terminal (or /dev/null).
+ */
+function outputMayGoToFile(parsed: ShScript, script: string, call: ShCall): boolean {
+  for (const m of script.matchAll(EXEC_REDIRECTS)) if (toFile(m[1]!)) return true;
+  if ((parsed.functions ?? []).some((f) => f.start <= call.start && call.end <= f.end)) return toFile(script) || PIPE_WRITER.test(script);
+  const stmt = parsed.stmts.find((st) => st.start <= call.start && call.end <= st.end);
+  const rest = script.slice(call.end, stmt ? Math.max(stmt.end, call.end) : script.length);
+  return toFile(rest) || PIPE_WRITER.test(rest);
+}
 
 /**
  * Whether a script writes text naming the binary into a file: a here-document whose body names it
  * (`cat > /usr/local/bin/healthcheck <<EOF … exec grpc_health_probe … EOF`, also one another
- * command reads: `sh <<EOF`), or a printf or echo that names it with its output to a file
- * (`printf '#!/bin/sh\nexec /bin/grpc_health_probe -addr=:5000\n' > /bin/healthcheck`). That file
+ * command reads: `sh <<EOF`), or a printf or echo that names it whose output may go to a file
+ * (`printf '#!/bin/sh\nexec /bin/grpc_health_probe -addr=:5000\n' > /bin/healthcheck`, `{ echo …;
+ * echo 'exec grpc_health_probe …'; } > /bin/healthcheck`, `echo … | sudo tee f`: outputMayGoToFile). That file
  * (a wrapper, a config) runs or names the binary later: the script is more than an install.
  */
 function writesBinaryText(script: string): boolean {
@@ -2303,7 +2330,7 @@ function writesBinaryText(script: string): boolean {
   return parsed.calls.some((call) => {
     const words = call.args.map((w) => resolveWord(w, noEnv).text);
     const command = basename(words[0] ?? '');
-    return (command === 'printf' || command === 'echo') && words.slice(1).some(mentionsBinary) && OUTPUT_TO_FILE.test(script.slice(call.end));
+    return (command === 'printf' || command === 'echo') && words.slice(1).some(mentionsBinary) && outputMayGoToFile(parsed, script, call);
   });
 }
 

@@ -40,7 +40,7 @@ import { hasYttOverlay, isYttText } from './detect.js';
 import { baseName } from '../analysis/heredoc-manifest.js';
 import { scriptVariables, unwrap } from '../analysis/script-runs.js';
 import { parseShell, ShellParseError } from '../analysis/shell.js';
-import { scriptsOf, startDirs, startIn, type ScriptKind } from '../kubernetes/patch-commands.js';
+import { followDirs, makeOverrides, scriptFiles, scriptsOf, startDirs, startIn, type ScriptKind } from '../kubernetes/patch-commands.js';
 
 const YAML_FILE = /\.ya?ml$/i;
 const PROBES = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
@@ -307,14 +307,8 @@ function yttCommands(run: RunContext, top: string): YttCommand[] {
 
 /** The kind of script file each of the repository's scripts, Makefiles, workflows, CI pipelines and actions is, as the patch readers read them (src/kubernetes/patch-commands.ts). */
 function scriptKinds(run: RunContext): Map<string, ScriptKind> {
-  const named = namedFiles(run);
   const kinds = new Map<string, ScriptKind>();
-  for (const f of named.shell) kinds.set(f, 'shell');
-  for (const f of named.makefiles) kinds.set(f, 'make');
-  for (const f of named.ciYaml) kinds.set(f, 'ci');
-  for (const f of named.jenkinsfiles) kinds.set(f, 'jenkins');
-  for (const f of named.yaml) if (/^action\.ya?ml$/.test(path.basename(f))) kinds.set(f, 'action');
-  for (const f of named.workflows) kinds.set(f, 'workflow');
+  for (const f of scriptFiles(run)) if (!kinds.has(f.abs)) kinds.set(f.abs, f.kind);
   return kinds;
 }
 
@@ -327,7 +321,8 @@ function scriptKinds(run: RunContext): Map<string, ScriptKind> {
  */
 function yttPlaces(text: string, kind: ScriptKind, abs: string, run: RunContext): Map<number, string[] | null> {
   const out = new Map<number, string[] | null>();
-  for (const s of scriptsOf(text, kind, abs)) {
+  // A Makefile's variables with the values the repository's make runs give them (`make render DIR=staging`).
+  for (const s of scriptsOf(text, kind, abs, () => makeOverrides(run))) {
     if (!s.script.includes('ytt')) continue;
     let parsed: ReturnType<typeof parseShell>;
     try {
@@ -341,10 +336,9 @@ function yttPlaces(text: string, kind: ScriptKind, abs: string, run: RunContext)
     for (const call of parsed.calls) {
       const words = call.args.map((w) => s.resolve(w, env));
       const texts = words.map((w) => w.text);
-      if (texts[0] === 'cd' || texts[0] === 'pushd') {
-        const to = words.slice(1).find((w) => !/^-[LPe@]*$/.test(w.text));
-        if (to === undefined || to.unresolved.length > 0 || to.text === '-' || to.text.startsWith('~')) here = null;
-        else if (here !== null) here = [...new Set([...here.map((d) => path.resolve(d, to.text)), ...here])];
+      const moved = followDirs(words, here);
+      if (moved !== undefined) {
+        here = moved;
         continue;
       }
       // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `time`).
