@@ -64,6 +64,12 @@ export interface ProbeWalkOptions {
   original?: string;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
+  /**
+   * A container's env entries that something after them in the file may redefine (a Helm
+   * template's `{{- toYaml .Values.extraEnvVars | nindent 12 }}` after `- name: GRPC_PORT`): name →
+   * what may. A probe whose command reads one is blocked, its literal value being only a default.
+   */
+  envSplices?: (container: YAMLMap) => ReadonlyMap<string, string> | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
@@ -1071,13 +1077,18 @@ function probeReport(
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
   const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
+  const spliced = ctx.container ? opts.envSplices?.(ctx.container) : undefined;
+  const splicedRead = new Map<string, string>();
   const template = openShiftTemplate(opts.docs[docIndex]);
   const templatePort = template?.port;
   const planInput: Parameters<typeof planNativeProbe>[0] = {
     argv,
     env: (name) => {
       envRead.add(name);
-      return lookup(name);
+      const value = lookup(name);
+      const splice = spliced?.get(name);
+      if (value !== undefined && splice !== undefined) splicedRead.set(name, splice);
+      return value;
     },
     envSource: envSourceLookup(ctx.container, opts.templateActions === true),
     ...(ctx.env === undefined && opts.templateActions !== true ? { envExpansion: readingExpansion(envExpansions(ctx.container, scalarValue), envRead), envWritten: envWrittenLookup(ctx.container, scalarValue) } : {}),
@@ -1093,6 +1104,12 @@ function probeReport(
   };
   const plan = fluxPlan(opts, docIndex, probe, execPair, planInput) ?? planNativeProbe(planInput);
   plan.blockers.push(...(opts.extraBlockers ?? []));
+  for (const [name, splice] of splicedRead) {
+    plan.blockers.push({
+      code: 'unresolved-port',
+      detail: `the command reads the variable ${name}, whose literal env entry a later template action may print again (${splice}): the kubelet takes the last entry of a name, so the literal is only the value when nothing is printed after it`,
+    });
+  }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
