@@ -281,8 +281,12 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
     // value is (its dot, its variables): a setting that is not a port takes the variable's place.
-    const envPort = (prefix: string, name: string): string | undefined => {
+    // `keep`: the port as the env value prints it even where the values say nothing more (a script's
+    // `$GRPC_PORT`, which the walk's env lookup would give as the action's words, split by the shell).
+    const envPort = (prefix: string, name: string, keep = false): string | undefined => {
       const envNode = envs.items.get(node.range![0])?.get(name);
+      // An entry a later splice may print again is left to the walk's lookup, which blocks it (envSplices).
+      if ([...splices].some(([start, byName]) => byName.has(name) && start <= node.range![0] && node.range![0] < (spliceEnds.get(start) ?? -1))) return undefined;
       const action = envNode ? envValue(envNode) : undefined;
       if (!envNode || action === undefined || !/^\{\{[^{}]*\}\}$/.test(action)) return undefined;
       const at = envNode.range![0];
@@ -295,7 +299,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       // Said as the probe writes it: `-addr=:$(GRPC_PORT)`, whose env value prints the path.
       const onEnvUnset = (u: UnsetPort) => onUnset({ ...u, arg: `${prefix}$(${name}) (env ${name}: ${action})` });
       const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset), chart, run, dotScope(controlBlocks, at), onEnvUnset);
-      return checked !== addrArg ? checked : undefined;
+      return checked !== addrArg || keep ? checked : undefined;
     };
     const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
     const envChecked = fromEnv ? envPort(fromEnv[1]!, fromEnv[2]!) : undefined;
@@ -304,7 +308,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const script = /\s/.test(unmasked)
       ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
           const addr = prefix.replace(/^(--?addr) /, '$1=');
-          const checked = envPort(addr, (braced ?? kubelet ?? bare)!);
+          const checked = envPort(addr, (braced ?? kubelet ?? bare)!, kubelet === undefined);
           return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
         })
       : unmasked;
@@ -316,7 +320,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const arg = checkPort(addrFromValues(script, chart, run, scope));
     return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
-  const splices = envSplices(text, parsed.docs, actions, controlBlocks, chart, run);
+  const spliceEnds = new Map<number, number>();
+  const splices = envSplices(text, parsed.docs, actions, controlBlocks, chart, run, spliceEnds);
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
 
@@ -1161,7 +1166,7 @@ function uncoveredMentions(text: string, masked: string, actions: readonly Actio
  * the literal is not the variable's value unless every values file the tool reads leaves the splice
  * without an entry of that name (valuesNodesOf); name → which splice may redefine it.
  */
-function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, true>[], actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): Map<number, Map<string, string>> {
+function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, true>[], actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, ends: Map<number, number>): Map<number, Map<string, string>> {
   const out = new Map<number, Map<string, string>>();
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   const rootPath = (written: string, at: number): string | undefined => {
@@ -1215,7 +1220,10 @@ function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, tru
           if (later.length > 0) byName.set(name.value, later.join('; '));
           else byName.delete(name.value);
         }
-        if (byName.size > 0) out.set(map.range[0], byName);
+        if (byName.size > 0) {
+          out.set(map.range[0], byName);
+          ends.set(map.range[0], map.range[1]);
+        }
       },
     });
   }
