@@ -220,3 +220,25 @@ describe('variables the pipeline sets at run time: $GITHUB_ENV, GitLab dotenv re
     expect((await statusOf({ '.gitlab-ci.yml': gl(false) })).status).toBe('migratable');
   });
 });
+
+describe('other tools\' YAML: a command that sets the env a probe reads (src/kubernetes/env-commands.ts)', () => {
+  const ENV_POD = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: acme/api\n      env: [{name: GRPC_PORT, value: "5000"}]\n      readinessProbe:\n        exec:\n          command: ["/bin/grpc_health_probe", "-addr=:$(GRPC_PORT)"]\n`;
+  const CIRCLE = (line: string) => `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${line}\n`;
+
+  test('in a git checkout, a one-file run finds a CircleCI `kubectl set env` through the YAML readers\' search', async () => {
+    const files: Record<string, string> = { 'k8s/pod.yaml': ENV_POD, '.circleci/config.yml': CIRCLE('kubectl set env pod/p GRPC_PORT=6000') };
+    for (let i = 0; i < 120; i++) files[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
+    const cwd = repoWith(files);
+    execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
+    execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
+    const { findings } = await run({ cwd, paths: ['k8s/pod.yaml'], partialView: 'a file list' });
+    const f = findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    expect(f?.status).toBe('blocked');
+    expect(f?.message).toContain('.circleci/config.yml:5');
+  }, 60_000);
+
+  test('setting another variable holds nothing', async () => {
+    const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': ENV_POD, '.circleci/config.yml': CIRCLE('kubectl set env pod/p LOG_LEVEL=debug') }) });
+    expect(findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe')?.status).toBe('migratable');
+  });
+});

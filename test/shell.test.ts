@@ -26,16 +26,22 @@ describe('words', () => {
 
   test('simple expansions resolve from the environment; others are recorded', () => {
     const env = (n: string) => ({ PORT: '5000', HOST: 'localhost' })[n];
-    const call = parseShell('probe -addr=$HOST:${PORT} "$MISSING" ${PORT:-1} $(id -u) $((1+2)) $?').calls[0]!;
+    const call = parseShell('probe -addr=$HOST:${PORT} "$MISSING" ${MISSING:-1} $(id -u) $((1+2)) $?').calls[0]!;
     const resolved = call.args.map((w) => resolveWord(w, env));
-    expect(resolved.map((r) => r.text)).toEqual(['probe', '-addr=localhost:5000', '${MISSING}', '${PORT}', '$(...)', '$(...)', '${?}']);
-    // An expansion with an operator is recorded as written, its default too, for messages.
+    expect(resolved.map((r) => r.text)).toEqual(['probe', '-addr=localhost:5000', '${MISSING}', '${MISSING}', '$(...)', '$(...)', '${?}']);
+    // An expansion with an operator on a variable without a value is recorded as written, its default too, for messages.
     // A command substitution or an arithmetic expansion is named in words, as written (no parser node names).
-    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['${PORT:-1}'], ['the command substitution $(id -u)'], ['the arithmetic expansion $((1+2))'], ['$?']]);
-    expect(resolved.map((r) => r.written)).toEqual([undefined, undefined, undefined, '${PORT:-1}', '$(id -u)', '$((1+2))', undefined]);
+    expect(resolved.map((r) => r.unresolved)).toEqual([[], [], ['$MISSING'], ['${MISSING:-1}'], ['the command substitution $(id -u)'], ['the arithmetic expansion $((1+2))'], ['$?']]);
+    expect(resolved.map((r) => r.written)).toEqual([undefined, undefined, undefined, '${MISSING:-1}', '$(id -u)', '$((1+2))', undefined]);
     // `$(POD_IP)`: kept as written in the text, for the planner to tell it from the kubelet's own `$(POD_IP)`.
     expect(resolveWord(parseShell('echo -addr=$(POD_IP):5000').calls[0]!.args[1]!, env)).toEqual({ text: '-addr=$(POD_IP):5000', unresolved: ['$(POD_IP)'], substitutions: ['$(POD_IP)'] });
-    expect(resolveWord(onlyCall('echo -addr=:${PORT:-50051}').args[1]!, env)).toEqual({ text: '-addr=:${PORT}', unresolved: ['${PORT:-50051}'], written: '-addr=:${PORT:-50051}' });
+    expect(resolveWord(onlyCall('echo -addr=:${MISSING:-50051}').args[1]!, env)).toEqual({ text: '-addr=:${MISSING}', unresolved: ['${MISSING:-50051}'], written: '-addr=:${MISSING:-50051}' });
+    // A default where the variable has a literal value: the value (`:-` takes the default for an empty one, `-` does not).
+    expect(resolveWord(onlyCall('echo -addr=:${PORT:-50051}').args[1]!, env)).toEqual({ text: '-addr=:5000', unresolved: [] });
+    const empty = (n: string) => ({ PORT: '' })[n];
+    expect(resolveWord(onlyCall('echo -addr=:${PORT:-50051}').args[1]!, empty).text).toBe('-addr=:50051');
+    expect(resolveWord(onlyCall('echo -addr=:${PORT-50051}').args[1]!, empty).text).toBe('-addr=:');
+    expect(resolveWord(onlyCall('echo -addr=:${PORT:=50051}').args[1]!, env).unresolved).toEqual(['${PORT:=50051}']);
   });
 
   test('exec and command prefixes are dropped', () => {

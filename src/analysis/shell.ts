@@ -773,6 +773,21 @@ function describeOther(what: string, source: string | undefined): string {
 /** Characters of a value that an unquoted expansion splits on (default IFS) or globs with. */
 const SPLITS_OR_GLOBS = /[\s*?[]/;
 
+/**
+ * `${GRPC_PORT:-8181}` (or `${GRPC_PORT-8181}`) where the lookup gives the variable a literal
+ * value: the shell gives that value, unless it is empty and the operator has the colon (`:-`
+ * treats an empty value as unset), where it gives the default. Undefined for any other expansion,
+ * and where the lookup has no value: whether the variable is set then (by the image's ENV, say)
+ * is not known here.
+ */
+function defaultedValue(source: string, env: EnvLookup): string | undefined {
+  const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?)-([A-Za-z0-9_.:/@%+,-]*)\}$/.exec(source);
+  if (!m) return undefined;
+  const v = env(m[1]!);
+  if (v === undefined) return undefined;
+  return v === '' && m[2] === ':' ? m[3]! : v;
+}
+
 /** The literal value of a shell word; expansions are resolved from env or recorded. */
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';
@@ -784,7 +799,17 @@ export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   for (const p of word.parts) {
     const before = text.length;
     if (p.type === 'lit') text += p.value;
-    else if (p.type === 'param' && !p.simple && p.source !== undefined) {
+    else if (p.type === 'param' && !p.simple && p.source !== undefined && defaultedValue(p.source, env) !== undefined) {
+      const v = defaultedValue(p.source, env)!;
+      if (!p.quoted && SPLITS_OR_GLOBS.test(v)) {
+        unresolved.push(`${p.source} (unquoted: the shell splits or globs its value)`);
+        text += '${' + p.name + '}';
+        written += p.source;
+        rewritten = true;
+        continue;
+      }
+      text += v;
+    } else if (p.type === 'param' && !p.simple && p.source !== undefined) {
       unresolved.push(p.source);
       text += '${' + p.name + '}';
       written += p.source;

@@ -2285,3 +2285,33 @@ function settingsWith(chart: Chart | undefined, valuesPath: string, run: RunCont
   return [value, ...overridesOf(chart, valuesPath, run).map((o) => o.value), ...loose.flatMap((l) => (l.value === undefined ? [] : [l.value])), ...(named ?? [])];
 }
 
+
+/**
+ * The nodes the values files the tool reads give a values path of the chart (values.yaml, the
+ * chart's other values files, values files a command line of the repository names for it), for a
+ * check that reads a list or a map there (the env entries a template prints from it); undefined
+ * whenever something the tool does not read as a node may set it: a release, a parent chart, a
+ * loose values file, `--set` on a command line, a values file of a parent's command line, or a
+ * chart without a values.yaml (every value comes from its install).
+ */
+export function valuesNodesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; node: unknown }[] | undefined {
+  if (!chart?.values || chartValuesBlockers(chart).length > 0) return undefined;
+  const out: { file: string; node: unknown }[] = [];
+  const add = (file: string, values: YAMLMap): boolean => {
+    // A scalar or a list above the path: Helm cannot index it, the tool does not guess.
+    if (prefixesOf(valuesPath).slice(1).some((p) => { const n = nodeAt(values, p); return n !== undefined && !isMap(n) && !(isScalar(n) && n.value === null); })) return false;
+    const node = nodeAt(values, valuesPath);
+    if (node !== undefined) out.push({ file, node });
+    return true;
+  };
+  if (!add('values.yaml', chart.values)) return undefined;
+  for (const o of overridesFor(chart, run)) if (!add(o.file, o.values)) return undefined;
+  if (releaseMaySet(chart.root, chartName(chart.chartYaml), valuesPath, run)) return undefined;
+  if (parentsOf(chart, run).length > 0 || looseValuesSettings(valuesPath, run).length > 0) return undefined;
+  if (setOnCommandLine(valuesPath, run, chart)) return undefined;
+  for (const { values, charts, file } of namedValueFiles(run)) {
+    if (charts !== undefined && !charts.has(chart.root)) continue;
+    if (!add(file, values)) return undefined;
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * handled here: the `{{ if }} grpc {{ else }} exec {{ end }}` toggle, commands that change under
  * a condition, `define` bodies, and mentions the YAML view cannot see (inside actions).
  */
+import path from 'node:path';
 import type { Document, Node, Pair, ParsedNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { inRanges, mentionOffsets, yamlCommentRanges } from '../analysis/mentions.js';
@@ -13,8 +14,8 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
-import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
@@ -280,8 +281,12 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
     // value is (its dot, its variables): a setting that is not a port takes the variable's place.
-    const envPort = (prefix: string, name: string): string | undefined => {
+    // `keep`: the port as the env value prints it even where the values say nothing more (a script's
+    // `$GRPC_PORT`, which the walk's env lookup would give as the action's words, split by the shell).
+    const envPort = (prefix: string, name: string, keep = false): string | undefined => {
       const envNode = envs.items.get(node.range![0])?.get(name);
+      // An entry a later splice may print again is left to the walk's lookup, which blocks it (envSplices).
+      if ([...splices].some(([start, byName]) => byName.has(name) && start <= node.range![0] && node.range![0] < (spliceEnds.get(start) ?? -1))) return undefined;
       const action = envNode ? envValue(envNode) : undefined;
       if (!envNode || action === undefined || !/^\{\{[^{}]*\}\}$/.test(action)) return undefined;
       const at = envNode.range![0];
@@ -294,7 +299,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       // Said as the probe writes it: `-addr=:$(GRPC_PORT)`, whose env value prints the path.
       const onEnvUnset = (u: UnsetPort) => onUnset({ ...u, arg: `${prefix}$(${name}) (env ${name}: ${action})` });
       const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset), chart, run, dotScope(controlBlocks, at), onEnvUnset);
-      return checked !== addrArg ? checked : undefined;
+      return checked !== addrArg || keep ? checked : undefined;
     };
     const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
     const envChecked = fromEnv ? envPort(fromEnv[1]!, fromEnv[2]!) : undefined;
@@ -303,7 +308,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const script = /\s/.test(unmasked)
       ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
           const addr = prefix.replace(/^(--?addr) /, '$1=');
-          const checked = envPort(addr, (braced ?? kubelet ?? bare)!);
+          const checked = envPort(addr, (braced ?? kubelet ?? bare)!, kubelet === undefined);
           return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
         })
       : unmasked;
@@ -315,6 +320,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const arg = checkPort(addrFromValues(script, chart, run, scope));
     return timeoutFromValues(portsInScript(arg, checkPort), chart, run, scope);
   };
+  const spliceEnds = new Map<number, number>();
+  const splices = envSplices(text, parsed.docs, actions, controlBlocks, chart, run, spliceEnds);
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
 
@@ -338,6 +345,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     resolveNumber: (t) => valuesNumber(t, chart, run),
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
     templateActions: true,
+    envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
@@ -1149,4 +1157,97 @@ function uncoveredMentions(text: string, masked: string, actions: readonly Actio
     });
   }
   return out;
+}
+
+/**
+ * The env entries of each container (by the container map's start offset) that a template action
+ * after them may print again: `{{- with .Values.extraEnvVars }}{{- toYaml . | nindent 12 }}{{- end }}`
+ * or a `range` of entries after `- name: GRPC_PORT`. The kubelet takes the last entry of a name, so
+ * the literal is not the variable's value unless every values file the tool reads leaves the splice
+ * without an entry of that name (valuesNodesOf); name → which splice may redefine it.
+ */
+function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, true>[], actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, ends: Map<number, number>): Map<number, Map<string, string>> {
+  const out = new Map<number, Map<string, string>>();
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  const rootPath = (written: string, at: number): string | undefined => {
+    const m = /^(\$?)\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)$/.exec(written);
+    if (m) return m[1] === '$' || dotScope(controlBlocks, at) === '' ? m[2] : undefined;
+    const scope = dotScope(controlBlocks, at);
+    if (written === '.' && typeof scope === 'string' && scope !== '') return scope;
+    return undefined;
+  };
+  for (const doc of docs) {
+    visit(doc, {
+      Map(_, map) {
+        const envAt = map.items.findIndex((p) => isPair(p) && keyOf(p as Pair) === 'env');
+        const env = envAt === -1 ? undefined : (map.items[envAt] as Pair).value;
+        if (!isSeq(env) || !env.range || !map.range) return;
+        const next = map.items[envAt + 1] as Pair<Node, unknown> | undefined;
+        const bound = (next?.key as Node | undefined)?.range?.[0] ?? map.range[1];
+        // Each splice: where it is, what it reads, and how its entries are named.
+        const splices: { at: number; what: string; path?: string; named: 'items' | 'range' }[] = [];
+        for (const a of actions) {
+          if (a.start <= env.range[0] || a.start >= bound || a.kind !== 'output' || !a.alone) continue;
+          const body = actionBody(a).trim();
+          const m = /^toYaml\s+(\S+)\s*(?:\|\s*n?indent\s+\d+)?$/.exec(body) ?? /^(\S+)\s*\|\s*toYaml\s*(?:\|\s*n?indent\s+\d+)?$/.exec(body);
+          const p = m ? rootPath(m[1]!, a.start) : undefined;
+          splices.push({ at: a.start, what: `${a.text} (line ${lineOf(a.start)})`, ...(p ? { path: p } : {}), named: 'items' });
+        }
+        const seen = new Set<Block>();
+        for (const item of env.items) {
+          const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+          const start = (item as Node).range?.[0];
+          if (start === undefined || (isScalar(name) && typeof name.value === 'string' && !name.value.includes(PLACEHOLDER_START))) continue;
+          // An entry whose name a template prints: the range around it (inside the env) says which.
+          const around = controlBlocks.filter((b) => b.open.keyword === 'range' && b.open.start > env.range![0] && b.open.end <= start && start < b.end.start).pop();
+          if (around && seen.has(around)) continue;
+          if (around) seen.add(around);
+          const r = around ? /^range\s+(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?(\S+)$/.exec(actionBody(around.open).trim()) : null;
+          const p = r ? rootPath(r[1]!, around!.open.start) : undefined;
+          const open = around?.open ?? { start, text: 'an entry whose name a template action prints' };
+          splices.push({ at: open.start, what: `${open.text} (line ${lineOf(open.start)})`, ...(p ? { path: p } : {}), named: 'range' });
+        }
+        if (splices.length === 0) return;
+        const byName = new Map<string, string>();
+        for (const item of env.items) {
+          const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+          const end = (item as Node).range?.[1];
+          if (!isScalar(name) || typeof name.value !== 'string' || end === undefined) continue;
+          const later = splices.flatMap((s) => {
+            const why = s.at > end ? spliceMaySet(s, name.value as string, chart, run) : undefined;
+            return why === undefined ? [] : [`${s.what}: ${why}`];
+          });
+          if (later.length > 0) byName.set(name.value, later.join('; '));
+          else byName.delete(name.value);
+        }
+        if (byName.size > 0) {
+          out.set(map.range[0], byName);
+          ends.set(map.range[0], map.range[1]);
+        }
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Whether a splice of env entries may print one named `name`: why (which values file gives its
+ * path such an entry), or undefined when every values file the tool reads gives it none.
+ */
+function spliceMaySet(splice: { path?: string; named: 'items' | 'range' }, name: string, chart: Chart | undefined, run: RunContext): string | undefined {
+  if (splice.path === undefined) return 'which entries it prints is not read from the values';
+  const nodes = valuesNodesOf(chart, splice.path, run);
+  if (nodes === undefined) return `something the tool does not read (a release, a parent chart, --set) may set ${splice.path}`;
+  const setting = nodes.find(({ node }) => {
+    if (node === null || (isScalar(node) && (node.value === null || node.value === false || node.value === ''))) return false;
+    // `range $k, $v := .Values.envVars` over a map: its keys are the names.
+    if (isMap(node) && splice.named === 'range') return node.items.some((p) => !isPair(p) || !isScalar(p.key) || String(p.key.value) === name);
+    if (isMap(node)) return node.items.length > 0;
+    if (!isSeq(node)) return true;
+    return node.items.some((item) => {
+      const n = isMap(item) ? getPair(item, 'name')?.value : undefined;
+      return !isScalar(n) || String(n.value) === name;
+    });
+  });
+  return setting ? `${path.isAbsolute(setting.file) && chart ? path.relative(chart.root, setting.file).split(path.sep).join('/') : setting.file} sets ${splice.path} to entries that may name ${name}` : undefined;
 }

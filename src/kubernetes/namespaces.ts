@@ -17,7 +17,7 @@ import { ARGO_CD, FLUX_KUSTOMIZE } from '../kustomize/controllers.js';
 import { KUSTOMIZATION_NAMES, kustomizationRoot, resourcesOf } from '../kustomize/overlays.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
-const MESH_TEXT = /linkerd\.io\/|openservicemesh\.io\//;
+const MESH_TEXT = /linkerd\.io\/|openservicemesh\.io\/|kuma\.io\//;
 
 interface MeshIndex {
   namespaces: Map<string, NamespaceMeta>;

@@ -58,6 +58,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
+import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -76,6 +77,8 @@ export interface PatchHold {
   keyPath?: string;
   /** The container a merge patch names. */
   container?: string;
+  /** The env variables the command sets (src/kubernetes/env-commands.ts): it holds only probes that read one; null: any. */
+  env?: string[] | null;
   /** What the command does, as a clause after the place. */
   what: string;
   /** What migrating the probe alone would do to it. */
@@ -86,7 +89,7 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = /(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b/;
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
@@ -190,6 +193,7 @@ function readChartObjects(dir: string, run: RunContext): ProbeObject[] {
 
 function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | undefined, values: boolean): boolean {
   if (h.probe !== undefined && h.probe !== r.details?.probe) return false;
+  if (!envHoldMatches(h.env, r)) return false;
   // In a values file, a path into the rendered object (a kubectl patch's) says nothing of where the probe sits; a yq path into the file itself does.
   const byPath = !values || h.files !== undefined;
   if (byPath && h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
@@ -339,7 +343,7 @@ function otherYaml(run: RunContext, listed: ReadonlySet<string>): string[] {
   return may ? yaml.filter((f) => may.has(f)) : yaml;
 }
 
-const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b`;
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b|` + ENV_COMMAND_PATTERN;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
 const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
@@ -522,7 +526,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
     if (nested) continue;
     const held = commandHolds(words.slice(i), where, place);
-    out.push(...held);
+    out.push(...held, ...envCommandHolds(words.slice(i), where, { xargs: place.xargs === true, files: (p) => readings(p, place), patchText: (o) => patchTextOf(o, place) }));
     // `retry kubectl patch …`, `run_with_backoff 3 kubectl patch …`: a command (a function of the
     // script, another tool) that runs the kubectl command of its arguments.
     if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
@@ -825,6 +829,16 @@ function catFile(w: ResolvedWord): string | undefined {
   if (w.substitutions?.length !== 1 || !/^\$\(\.\.\.\)$/.test(w.text.trim())) return undefined;
   const m = /^\$\(\s*(?:cat\s+|<\s*)(?:"([^"$`\\]+)"|'([^']+)'|([^\s"'$`\\()|;&<>]+))\s*\)$/.exec(w.substitutions[0]!);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+/** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `--patch-file`); undefined when known only at run time. */
+function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | undefined {
+  const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
+  const file = opts.get('--patch-file')?.[0];
+  const cat = patch ? catFile(patch) : undefined;
+  if (patch && cat === undefined) return opaque(patch) ? undefined : patch.text;
+  const name = cat ?? (file && file.unresolved.length === 0 ? file.text : undefined);
+  return name === undefined ? undefined : readings(name, place)?.map((f) => place.run.readText(f)).find((t) => t !== undefined);
 }
 
 function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHold[] {

@@ -64,6 +64,12 @@ export interface ProbeWalkOptions {
   original?: string;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
+  /**
+   * A container's env entries that something after them in the file may redefine (a Helm
+   * template's `{{- toYaml .Values.extraEnvVars | nindent 12 }}` after `- name: GRPC_PORT`): name →
+   * what may. A probe whose command reads one is blocked, its literal value being only a default.
+   */
+  envSplices?: (container: YAMLMap) => ReadonlyMap<string, string> | undefined;
   /** Extra blockers for every probe (e.g. a chart's kubeVersion), with their detail. */
   extraBlockers?: { code: BlockerCode; detail: string }[];
   /** Names a pair that holds a probe under another key (a JSON 6902 op's `value`). */
@@ -167,7 +173,7 @@ export interface ContainerContext {
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
 export interface Mesh {
-  name: 'Istio' | 'Linkerd' | 'Consul' | 'OSM';
+  name: 'Istio' | 'Linkerd' | 'Consul' | 'OSM' | 'Kuma';
   /** `sidecar.istio.io/status annotation`, `istio-proxy container`; absent where only rewriteOff says Istio. */
   evidence?: string;
   /** Istio: the template turns probe rewriting off (`sidecar.istio.io/rewriteAppHTTPProbers: "false"`, as written). */
@@ -178,6 +184,8 @@ export interface Mesh {
   skipPorts?: { value: string; annotation: string };
   /** Consul: `consul.hashicorp.com/transparent-proxy` as written (absent: the cluster's default, on in Consul's Helm chart). */
   transparentProxy?: string;
+  /** Kuma: `kuma.io/application-probe-proxy-port` on the template, as written (Kuma 2.9+; "0" turns the proxy off). */
+  probeProxy?: string;
 }
 
 /** A Namespace object of the repository: what it says of the pods in it. */
@@ -261,15 +269,37 @@ export function meshOf(path: readonly unknown[], namespace?: NamespaceMeta): Mes
   if (inject === undefined && (nsInject === 'enabled' || nsInject === 'ingress')) return linkerd(`linkerd.io/inject: ${nsInject} on its Namespace ${nsShown()}`);
   // Consul's webhook injects where connect-inject is true (strconv.ParseBool); an exported pod has its sidecar.
   const consulInject = annotation('consul.hashicorp.com/connect-inject');
-  const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') ? 'envoy-sidecar' : undefined;
+  // `envoy-sidecar` is also the name of many a hand-written Envoy beside an app: Consul's only with a sign of Consul.
+  const consulSign =
+    containerNamed('consul-connect-inject-init') !== undefined ||
+    (isMap(annotations) && annotations.items.some((p) => isPair(p) && (keyOf(p as Pair) ?? '').startsWith('consul.hashicorp.com/'))) ||
+    [...(namespace?.annotations.keys() ?? []), ...(namespace?.labels.keys() ?? [])].some((k) => k.startsWith('consul.hashicorp.com/'));
+  const consulSidecar = containerNamed('consul-dataplane') ? 'consul-dataplane' : containerNamed('envoy-sidecar') && consulSign ? 'envoy-sidecar' : undefined;
   if ((consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject)) || consulSidecar) {
     const tproxy = annotation('consul.hashicorp.com/transparent-proxy');
     const exclude = annotation('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports');
     return {
       name: 'Consul',
-      evidence: consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject) ? `consul.hashicorp.com/connect-inject: "${consulInject}"` : `a ${consulSidecar} container in ${containerNamed(consulSidecar!)}`,
+      evidence: consulInject !== undefined && GO_PARSE_BOOL_TRUE.test(consulInject) ? `consul.hashicorp.com/connect-inject: "${consulInject}"` : `${consulSidecar === 'envoy-sidecar' ? 'an' : 'a'} ${consulSidecar} container in ${containerNamed(consulSidecar!)}`,
       ...(tproxy !== undefined ? { transparentProxy: tproxy } : {}),
       ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports' } } : {}),
+    };
+  }
+  // Kuma injects where kuma.io/sidecar-injection is enabled (a label today, an annotation before;
+  // on the template, or on its Namespace); an exported pod has its kuma-sidecar container. A
+  // delegated gateway (kuma.io/gateway: enabled) takes inbound traffic that Kuma does not intercept.
+  const kumaOwn = label('kuma.io/sidecar-injection') ?? annotation('kuma.io/sidecar-injection');
+  const kumaNs = namespace?.labels.get('kuma.io/sidecar-injection') ?? ns('kuma.io/sidecar-injection');
+  const kumaSidecar = containerNamed('kuma-sidecar');
+  const kumaOn = (v: string | undefined) => v === 'enabled' || v === 'true';
+  if (annotation('kuma.io/gateway') !== 'enabled' && (kumaSidecar || kumaOn(kumaOwn) || (kumaOwn === undefined && kumaOn(kumaNs)))) {
+    const exclude = annotation('traffic.kuma.io/exclude-inbound-ports');
+    const probeProxy = annotation('kuma.io/application-probe-proxy-port');
+    return {
+      name: 'Kuma',
+      evidence: kumaSidecar ? `a kuma-sidecar container in ${kumaSidecar}` : kumaOn(kumaOwn) ? `kuma.io/sidecar-injection: ${kumaOwn}` : `kuma.io/sidecar-injection: ${kumaNs} on its Namespace ${nsShown()}`,
+      ...(exclude !== undefined ? { skipPorts: { value: exclude, annotation: 'traffic.kuma.io/exclude-inbound-ports' } } : {}),
+      ...(probeProxy !== undefined ? { probeProxy } : {}),
     };
   }
   const osm = annotation('openservicemesh.io/sidecar-injection');
@@ -341,6 +371,21 @@ export function meshVerdict(mesh: Mesh, port: PortValue, linkerdServers: boolean
       },
     };
   }
+  if (mesh.name === 'Kuma') {
+    if (skipped) return undefined;
+    // Kuma 2.9's application probe proxy (on by default) turns grpc probes into httpGet ones on its
+    // port at injection; the annotation exists only from 2.9, so a port other than 0 says the proxy is there.
+    if (mesh.probeProxy !== undefined && /^\d+$/.test(mesh.probeProxy) && Number(mesh.probeProxy) !== 0) {
+      return { note: `the pod is meshed by Kuma (${mesh.evidence}) with kuma.io/application-probe-proxy-port: "${mesh.probeProxy}": Kuma 2.9's application probe proxy rewrites the grpc probe at injection and checks the server from inside the pod; on an older control plane the kubelet's plaintext probe would reach the sidecar, which wants mTLS where the Mesh enables it` };
+    }
+    return {
+      blocker: {
+        code: 'tls',
+        detail: `the pod is meshed by Kuma (${mesh.evidence}): inbound traffic goes through its sidecar, which wants mTLS where the Mesh enables it; before Kuma 2.9 its virtual probes rewrite only httpGet probes (kumahq/kuma#3875), and from 2.9 the application probe proxy that rewrites grpc ones may be off (kuma.io/application-probe-proxy-port: "0", or off in the control plane's config): the tool sees neither the Kuma version nor the Mesh, so the kubelet's plaintext grpc probe may be refused; the exec probe dialled the server from inside the pod, which the sidecar does not intercept`,
+        hint: `Exclude the port from the sidecar (traffic.kuma.io/exclude-inbound-ports: "${shown}" on the pod template), or, on Kuma 2.9 or later with the application probe proxy on, say so with kuma.io/application-probe-proxy-port: "9001" (its default port) on the pod template; then run the tool again. Or keep the exec probe.`,
+      },
+    };
+  }
   if (mesh.name === 'OSM') {
     if (skipped) return undefined;
     return {
@@ -364,6 +409,9 @@ function meshNote(mesh: Mesh, port: string): string {
   }
   if (mesh.name === 'Istio') {
     return `the pod template is already injected by Istio (${mesh.evidence}): the kubelet's grpc probe is plaintext from the node, and Istio rewrites probes only when it injects, so this one is not rewritten and fails where mTLS is STRICT; inject again (istioctl kube-inject, or the webhook on the un-injected manifest, with sidecar.istio.io/rewriteAppHTTPProbers left on and rewriting not off mesh-wide) so that the agent answers it, ${bypass}`;
+  }
+  if (mesh.name === 'Kuma') {
+    return `the pod is meshed by Kuma (${mesh.evidence}): its sidecar intercepts inbound traffic and wants mTLS where the Mesh enables it; before Kuma 2.9 only httpGet probes are rewritten to pass it, so check that port ${port} is excluded (traffic.kuma.io/exclude-inbound-ports) or that the application probe proxy (Kuma 2.9+) is on`;
   }
   if (mesh.name === 'Consul' || mesh.name === 'OSM') {
     return `the pod is meshed by ${mesh.name === 'OSM' ? 'Open Service Mesh' : 'Consul'} (${mesh.evidence}): its Envoy sidecar intercepts inbound traffic and wants mTLS, and it rewrites only HTTP probes, so the kubelet's plaintext grpc probe is refused unless the port is excluded from interception${mesh.name === 'Consul' ? ' (consul.hashicorp.com/transparent-proxy-exclude-inbound-ports) or transparent proxy is off' : ''}`;
@@ -992,6 +1040,33 @@ function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads
     return e?.value;
   };
 }
+/**
+ * Where the container's own command, args or env name a loopback address with the port
+ * (`--grpc-addr=127.0.0.1:9191`, `localhost:9191`, `[::1]:9191`): that item, as written, for a note.
+ */
+function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): string | undefined {
+  if (!container) return undefined;
+  const pattern = new RegExp(`(?:^|[=\\s"'/])(?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${port}(?![0-9])`);
+  for (const key of ['args', 'command']) {
+    const list = getPair(container, key)?.value;
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      const text = isScalar(item) && item.value !== null ? scalarValue(item) : undefined;
+      if (text !== undefined && pattern.test(text)) return `${key} item ${JSON.stringify(text)}`;
+    }
+  }
+  const env = getPair(container, 'env')?.value;
+  if (isSeq(env)) {
+    for (const item of env.items) {
+      const value = isMap(item) ? getPair(item, 'value')?.value : undefined;
+      const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
+      const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+      if (text !== undefined && pattern.test(text)) return `env ${isScalar(name) ? String(name.value) : ''}="${text}"`;
+    }
+  }
+  return undefined;
+}
+
 /** The sources of a `valueFrom`: the kubelet resolves them for the container's process, not for an exec probe's `$(…)`. */
 const VALUE_FROM_KINDS = new Set(['configMapKeyRef', 'secretKeyRef', 'resourceFieldRef', 'fileKeyRef']);
 /** What the kubelet sets for each Service of the namespace (enableServiceLinks, on by default). */
@@ -1077,13 +1152,18 @@ function probeReport(
   // The variables the command reads: an overlay that sets one changes the probe (src/kustomize/overlays.ts).
   const envRead = new Set<string>();
   const lookup = ctx.env ?? envLookup(ctx.container, scalarValue);
+  const spliced = ctx.container ? opts.envSplices?.(ctx.container) : undefined;
+  const splicedRead = new Map<string, string>();
   const template = openShiftTemplate(opts.docs[docIndex]);
   const templatePort = template?.port;
   const planInput: Parameters<typeof planNativeProbe>[0] = {
     argv,
     env: (name) => {
       envRead.add(name);
-      return lookup(name);
+      const value = lookup(name);
+      const splice = spliced?.get(name);
+      if (value !== undefined && splice !== undefined) splicedRead.set(name, splice);
+      return value;
     },
     envSource: envSourceLookup(ctx.container, opts.templateActions === true),
     ...(ctx.env === undefined && opts.templateActions !== true ? { envExpansion: readingExpansion(envExpansions(ctx.container, scalarValue), envRead), envWritten: envWrittenLookup(ctx.container, scalarValue) } : {}),
@@ -1099,7 +1179,15 @@ function probeReport(
   };
   const plan = fluxPlan(opts, docIndex, probe, execPair, planInput) ?? planNativeProbe(planInput);
   plan.blockers.push(...(opts.extraBlockers ?? []));
+  for (const [name, splice] of splicedRead) {
+    plan.blockers.push({
+      code: 'unresolved-port',
+      detail: `the command reads the variable ${name}, whose literal env entry a later template action may print again (${splice}): the kubelet takes the last entry of a name, so the literal is only the value when nothing is printed after it`,
+    });
+  }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
+  const bound = plan.grpc?.port.kind === 'number' && plan.loopbackHost === undefined ? loopbackListen(ctx.container, plan.grpc.port.value, scalarValue) : undefined;
+  if (bound !== undefined) plan.notes.push(`the container's own ${bound} binds the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where nothing may listen; check that the server listens there too (e.g. 0.0.0.0)`);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as

@@ -1,0 +1,237 @@
+/**
+ * Commands of the repository's scripts that change a container's env (read by patch-commands.ts,
+ * for each command it reads): `kubectl set env` (`oc set env`), a `kubectl patch` whose
+ * strategic-merge or merge patch sets a container's `env` or whose JSON op's path goes into `…/env`,
+ * and `yq`/`jq` expressions that address `.env`. A probe whose port (or service) comes from a
+ * variable of its container's env (`-addr=:$(GRPC_PORT)`, `$GRPC_PORT` in a `sh -c` script) reads
+ * the env as the command leaves it: the exec probe followed the new value, a grpc probe migrated
+ * from the file keeps the file's. Such a probe stays on exec, blocked `overlay-patch` naming the
+ * command, as for a Kustomize overlay that sets the env (src/kustomize/overlays.ts).
+ *
+ * Which probes: those of the objects the command may address (kind and name, as for the patch
+ * holds; a name known only at run time, a selector or `--all`: any), in the container it names
+ * (`--containers`, a merge patch's container name), whose command reads a variable the command
+ * sets (every variable when the command's names are known only at run time: `--from`, `-e "$X"`,
+ * an env list the tool does not read).
+ */
+import { parseYaml } from '../parse/yaml.js';
+import { baseName } from '../analysis/heredoc-manifest.js';
+import type { ResolvedWord } from '../analysis/shell.js';
+import type { Report } from '../types.js';
+
+/** The part of a PatchHold an env command fills (patch-commands.ts adds the rest). */
+export interface EnvHold {
+  at: string;
+  kind?: string;
+  name?: string;
+  files?: string[];
+  container?: string;
+  /** The variables it sets (or unsets); null: any. */
+  env: string[] | null;
+  what: string;
+  breaks: string;
+  hint: string;
+}
+
+const BREAKS = "the probe's command reads that variable, which the exec probe takes from the container's env as the command leaves it: migrated here, the grpc probe would keep the file's value";
+const HINT = "Put the value the command sets in the manifest's env and the probe (or have the command set the probe's grpc.port too), then run the tool again; or migrate by hand with the port the command gives.";
+
+/** A pretest of a script's text: it may hold such a command (kubectl's patch forms are pretested by `patch`). */
+export const ENV_COMMAND_PRETEST = /\bset\s+env\b|\.env\b/;
+/** The same, as git grep -P reads it. */
+export const ENV_COMMAND_PATTERN = String.raw`\bset\s+env\b|\.env\b`;
+
+/** Whether an env hold applies to a probe report: it reads a variable the command sets. */
+export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {
+  if (env === undefined) return true;
+  const read = r.envNames ?? [];
+  return env === null ? read.length > 0 : read.some((n) => env.includes(n));
+}
+
+/** kubectl set env's options that take a value. */
+const SET_ENV_VALUED = new Set(['-c', '--containers', '-e', '--env', '--from', '--keys', '--prefix', '-f', '--filename', '-l', '--selector', '-n', '--namespace', '--context', '--kubeconfig', '-o', '--output', '--field-selector', '--resource-version', '--template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--field-manager', '--dry-run']);
+/** kubectl patch's options that take a value. */
+const PATCH_VALUED = new Set(['-p', '--patch', '--type', '-f', '--filename', '-l', '--selector', '-n', '--namespace', '--context', '--kubeconfig', '-o', '--output', '--patch-file', '--subresource', '--field-manager', '--template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--dry-run']);
+
+const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
+
+/**
+ * The env holds of one command's words (after any wrapper): `kubectl`/`oc` `set env` or `patch`,
+ * `yq`/`jq`. `files`: a relative path's readings (undefined: any file); `patchText`: what a
+ * `kubectl patch`'s `-p`/`--patch-file` is (undefined: known only at run time).
+ */
+export function envCommandHolds(
+  words: readonly ResolvedWord[],
+  at: string,
+  options: { xargs?: boolean; files: (p: string) => string[] | undefined; patchText: (opts: Map<string, ResolvedWord[]>) => string | undefined },
+): EnvHold[] {
+  let i = 0;
+  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
+  const tool = words[i] ? baseName(words[i]!.text) : undefined;
+  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(words.slice(i + 1), at, tool, options.files);
+  if (tool !== 'kubectl' && tool !== 'oc') return [];
+  const rest = words.slice(i + 1);
+  const setEnv = rest.findIndex((w, k) => w.text === 'set' && rest[k + 1]?.text === 'env');
+  const patchAt = rest.findIndex((w) => w.text === 'patch');
+  if (setEnv === -1 && patchAt === -1) return [];
+  const valued = setEnv !== -1 ? SET_ENV_VALUED : PATCH_VALUED;
+  const opts = new Map<string, ResolvedWord[]>();
+  const operands: ResolvedWord[] = [];
+  for (let j = 0; j < rest.length; j++) {
+    const w = rest[j]!.text;
+    if (w === '--') {
+      operands.push(...rest.slice(j + 1));
+      break;
+    }
+    if (w.startsWith('-') && w !== '-') {
+      const eq = w.indexOf('=');
+      const key = eq > 0 ? w.slice(0, eq) : w;
+      const value = eq > 0 ? { ...rest[j]!, text: w.slice(eq + 1) } : valued.has(w) ? rest[++j] : undefined;
+      if (value) opts.set(key, [...(opts.get(key) ?? []), value]);
+      continue;
+    }
+    operands.push(rest[j]!);
+  }
+  const verb = setEnv !== -1 ? 2 : 1;
+  if (setEnv !== -1 ? operands[0]?.text !== 'set' || operands[1]?.text !== 'env' : operands[0]?.text !== 'patch') return [];
+  const args = operands.slice(verb);
+  // `KEY=VALUE` and `KEY-` (which unsets it) after the objects; the objects before.
+  const isSetting = (w: ResolvedWord) => /^[A-Za-z_][\w.-]*(?:=|-$)/.test(w.text) || (w.unresolved.length > 0 && /^\$/.test(w.text) && !w.text.includes('/'));
+  let targets = args;
+  let env: string[] | null = [];
+  let what: string;
+  let container: string | undefined;
+  if (setEnv !== -1) {
+    const first = args.findIndex(isSetting);
+    targets = first === -1 ? args : args.slice(0, first);
+    // A word known only at run time among the settings may be any name.
+    const settings = first === -1 ? [] : args.slice(first);
+    for (const s of [...settings, ...(opts.get('-e') ?? []), ...(opts.get('--env') ?? [])]) {
+      const m = /^([A-Za-z_][\w.-]*)(?:=|-$)/.exec(s.text);
+      if (!m || s.unresolved.some((u) => s.text.indexOf(u) !== -1 && s.text.indexOf(u) < m[1]!.length) || /\$/.test(m[1]!)) env = null;
+      else if (env !== null) env.push(m[1]!);
+    }
+    if (opts.has('--from')) env = null;
+    if (env !== null && env.length === 0) return [];
+    const c = opts.get('-c')?.[0] ?? opts.get('--containers')?.[0];
+    container = c && known(c) !== undefined && !/[*?]/.test(c.text) ? c.text : undefined;
+    what = `sets the env of this probe's object with ${tool} set env (${env === null ? 'names known only at run time' : env.join(', ')})`;
+  } else {
+    const text = options.patchText(opts);
+    const type = (opts.get('--type')?.[0]?.text ?? 'strategic').toLowerCase();
+    const read = text === undefined ? { env: null as string[] | null } : type === 'json' ? jsonPatchEnv(text) : mergePatchEnv(text);
+    if (read === undefined) return [];
+    env = read.env;
+    container = 'container' in read ? (read.container as string | undefined) : undefined;
+    what = `patches the env of this probe's object with ${tool} patch (${env === null ? 'names the tool does not read' : env.join(', ')})`;
+  }
+  const base = { at, ...(container !== undefined ? { container } : {}), env, what, breaks: BREAKS, hint: HINT };
+  const fileWords = opts.get('-f') ?? opts.get('--filename');
+  const fileReadings = fileWords?.map((f) => (f.unresolved.length === 0 ? options.files(f.text) : undefined));
+  const files = fileReadings && !fileReadings.some((f) => f === undefined) ? { files: fileReadings.flat() as string[] } : {};
+  // The objects: `TYPE/NAME` (several), `TYPE NAME…`, or any (a selector, --all, names at run time).
+  const out: EnvHold[] = [];
+  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
+    for (const t of targets) {
+      const k = t.text.slice(0, t.text.indexOf('/'));
+      const n = t.text.slice(t.text.indexOf('/') + 1);
+      out.push({ ...base, ...files, ...(known({ ...t, text: k }) !== undefined ? { kind: k } : {}), ...(t.unresolved.length === 0 && !options.xargs ? { name: n } : {}) });
+    }
+  } else if (targets.length > 0) {
+    const kind = known(targets[0]);
+    const names = targets.slice(1).map(known);
+    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || opts.has('--all') || options.xargs) out.push({ ...base, ...files, ...(kind !== undefined ? { kind } : {}) });
+    else for (const n of names) out.push({ ...base, ...files, ...(kind !== undefined ? { kind } : {}), name: n! });
+  } else out.push({ ...base, ...files });
+  return out;
+}
+
+/** The env names a strategic-merge or merge patch sets, and the container it names; undefined when it sets no env. */
+function mergePatchEnv(text: string): { env: string[] | null; container?: string } | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    const parsed = parseYaml(text);
+    if (parsed.error || !parsed.docs[0]) return /\benv\b/.test(text) ? { env: null } : undefined;
+    data = parsed.docs[0].toJS();
+  }
+  const names: string[] = [];
+  let any = false;
+  let found = false;
+  const containers = new Set<string | undefined>();
+  const walk = (node: unknown, container: string | undefined): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, container));
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    const here = typeof obj.name === 'string' && 'env' in obj ? obj.name : container;
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'env' || k === 'envFrom') {
+        found = true;
+        containers.add(here);
+        if (k === 'envFrom' || !Array.isArray(v)) any = true;
+        else for (const e of v) typeof (e as { name?: unknown })?.name === 'string' ? names.push((e as { name: string }).name) : (any = true);
+        continue;
+      }
+      // `$setElementOrder/env`, `$retainKeys`: directives that reorder or keep entries.
+      if (k.startsWith('$') && /env/.test(k)) {
+        found = true;
+        any = true;
+        continue;
+      }
+      walk(v, here);
+    }
+  };
+  walk(data, undefined);
+  if (!found) return undefined;
+  const container = containers.size === 1 ? [...containers][0] : undefined;
+  return { env: any ? null : names, ...(container !== undefined ? { container } : {}) };
+}
+
+/** The env names a JSON patch's ops under `…/env` set; undefined when none does. */
+function jsonPatchEnv(text: string): { env: string[] | null } | undefined {
+  let ops: unknown;
+  try {
+    ops = JSON.parse(text);
+  } catch {
+    const parsed = parseYaml(text);
+    ops = !parsed.error && parsed.docs[0] ? parsed.docs[0].toJS() : undefined;
+  }
+  if (!Array.isArray(ops)) return /\/env\b/.test(text) ? { env: null } : undefined;
+  let found = false;
+  let any = false;
+  const names: string[] = [];
+  for (const op of ops as { path?: unknown; from?: unknown; value?: unknown }[]) {
+    const paths = [op?.path, op?.from].filter((p): p is string => typeof p === 'string');
+    if (!paths.some((p) => /\/env(?:From)?(?:\/|$)/.test(p))) continue;
+    found = true;
+    const value = op.value;
+    const entries = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? [value] : [];
+    // `/env/0/value`: the entry's index, not its name.
+    if (entries.length === 0 || paths.some((p) => /\/env\/[^/]+\/|\/envFrom/.test(p))) any = true;
+    for (const e of entries) typeof (e as { name?: unknown })?.name === 'string' ? names.push((e as { name: string }).name) : (any = true);
+  }
+  return found ? { env: any ? null : names } : undefined;
+}
+
+/** `yq -i '(.spec…containers[] | select(.name == "api") | .env[] | select(.name == "GRPC_PORT") | .value) = "9090"' k8s/deploy.yaml`. */
+function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq', files: (p: string) => string[] | undefined): EnvHold[] {
+  const operands = words.filter((w) => !w.text.startsWith('-'));
+  const fileWords = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
+  const read = fileWords.length > 0 && fileWords.every((f) => f.unresolved.length === 0) ? fileWords.map((f) => files(f.text)) : undefined;
+  const fileReadings = read && !read.some((r) => r === undefined) ? { files: read.flat() as string[] } : {};
+  const out: EnvHold[] = [];
+  for (const w of operands) {
+    const m = /\.env(?:From)?\b/.exec(w.text);
+    if (!m || fileWords.includes(w)) continue;
+    // Only an expression that writes (`=`, `|=`, `+=`, del, a -i edit) changes the env; a read is harmless.
+    if (!/[^=!<>]=(?!=)|\bdel\(|\bwith\(/.test(w.text) && !words.some((o) => /^-i|^--inplace/.test(o.text))) continue;
+    const after = w.text.slice(m.index);
+    const named = [...after.matchAll(/select\(\s*\.name\s*==\s*["']([A-Za-z_][\w.-]*)["']\s*\)/g)].map((s) => s[1]!);
+    const before = w.text.slice(0, m.index);
+    const container = /containers\[\]\s*\|\s*select\(\s*\.name\s*==\s*["']([^"']+)["']\s*\)/.exec(before)?.[1];
+    const env = m[0] === '.env' && named.length > 0 ? named.slice(0, 1) : null;
+    out.push({ at, ...fileReadings, ...(container !== undefined ? { container } : {}), env, what: `edits the env of this probe's object with ${tool} (${env === null ? m[0] : `${m[0]} ${env.join(', ')}`})`, breaks: BREAKS, hint: HINT });
+  }
+  return out;
+}
