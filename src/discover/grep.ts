@@ -77,7 +77,10 @@ export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|
  * process, for all of them; a reader then reads the files that hold its words or another reader's
  * (a few in a repository), and its own test leaves out the others.
  */
-export const YAML_READERS_SEARCH = [YTT_OVERLAY_PATTERN, CONTROLLER_PATTERN, COMMAND_LINE_PATTERN].join('|');
+/** The service meshes' annotations a Namespace may carry (src/kubernetes/namespaces.ts: Linkerd, OSM, Kuma). */
+export const MESH_PATTERN = String.raw`linkerd\.io/|openservicemesh\.io/|kuma\.io/`;
+
+export const YAML_READERS_SEARCH = [YTT_OVERLAY_PATTERN, CONTROLLER_PATTERN, COMMAND_LINE_PATTERN, MESH_PATTERN].join('|');
 
 /**
  * Searches that a partial view's run is likely to make, started by listRepositories beside git's

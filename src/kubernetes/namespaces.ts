@@ -10,14 +10,15 @@ import { getPair, nodeAt, parseYaml, plainObjects, scalarText } from '../parse/y
 import type { RunContext } from '../types.js';
 import type { NamespaceMeta } from './probes.js';
 import { namedFiles } from '../discover/names.js';
-import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
+import { CONTROLLER_PATTERN, filesMayHold, MESH_PATTERN, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import { ARGO_CD, FLUX_KUSTOMIZE } from '../kustomize/controllers.js';
 import { KUSTOMIZATION_NAMES, kustomizationRoot, resourcesOf } from '../kustomize/overlays.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
-const MESH_TEXT = /linkerd\.io\/|openservicemesh\.io\/|kuma\.io\//;
+const MESH_TEXT = new RegExp(MESH_PATTERN);
+const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
 interface MeshIndex {
   namespaces: Map<string, NamespaceMeta>;
@@ -30,8 +31,13 @@ function indexOf(run: RunContext): MeshIndex {
   if (index) return index;
   index = { namespaces: new Map(), linkerdServer: false };
   byRun.set(run, index);
-  for (const file of run.repositoryFiles()) {
-    if (!MANIFEST.test(file)) continue;
+  const files = run.repositoryFiles().filter((f) => MANIFEST.test(f));
+  // Many YAML files: asked of git first which name a mesh's annotations (MESH_PATTERN is an
+  // alternative of the YAML readers' search, prefetched beside git's listing); JSON files are read.
+  const yaml = files.filter(isYaml);
+  const may = yaml.length > 100 ? filesMayHold(run, yaml, YAML_READERS_SEARCH, YAML_PATHSPECS) : undefined;
+  for (const file of files) {
+    if (may && isYaml(file) && !may.has(file)) continue;
     const text = run.readText(file);
     // Templates ({{ }}) are not YAML until rendered.
     if (!text || !MESH_TEXT.test(text) || text.includes('{{')) continue;
