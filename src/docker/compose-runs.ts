@@ -529,8 +529,8 @@ const declaredOf = new WeakMap<RunContext, Command[]>();
  * `dockerComposeFile` (devcontainer.json: a string runs that file alone, a list merges its files
  * in order, paths from the JSON file's folder) and a workflow step's Compose action (`uses:
  * hoverkraft-tech/compose-action@…` or `isbang/compose-action@…`, its `compose-file` input: one
- * file a line, merged in order). Read once per run, through one git search of the YAML and JSON
- * files for those words. A devcontainer.json the YAML parser cannot read (JSONC comments) and that
+ * file a line, merged in order). Read once per run, among the files composeCommands' git search
+ * gives (both say compose). A devcontainer.json the YAML parser cannot read (JSONC comments) and that
  * names a file is left to composeAloneRunsOf, which takes it as a run of the file alone.
  */
 function declaredRuns(run: RunContext): Command[] {
@@ -538,7 +538,8 @@ function declaredRuns(run: RunContext): Command[] {
   if (known) return known;
   const out: Command[] = [];
   const files = run.repositoryFiles().filter((f) => /\.(ya?ml|json)$/i.test(f));
-  const may = files.length === 0 ? undefined : filesMayHold(run, files, 'dockerComposeFile|compose-action', [':(icase)*.yaml', ':(icase)*.yml', ':(icase)*.json']);
+  // Both words say compose: composeCommands' search (one git call for both readers).
+  const may = files.length === 0 ? undefined : filesMayHold(run, files, '(?i)compose', COMMAND_PATHSPECS);
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
