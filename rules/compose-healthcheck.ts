@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in a file merged over it, or replaced by that file\'s test) in every way the repository runs the file keeps nothing: info. Those ways: without -f (the file Compose picks, with the folder\'s default override), each command that names it with -f/--file or COMPOSE_FILE (a later file merges over it; a file named through a variable is not read, and one that may be this file runs it alone), and alone when no command names it or another file extends it; a compose file that includes it (include:, loaded as a model of its own) runs it as written there, with the later files of the path: list of an include item merged over it.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in a file merged over it, or replaced by that file\'s test) in every way the repository runs the file keeps nothing: info. Those ways: without -f (the file Compose picks, with the folder\'s default override), each command that names it with -f/--file or COMPOSE_FILE (a later file merges over it; a file named through a variable is not read, and one that may be this file runs it alone), and alone when no command names it or another file extends it; a dev container (devcontainer.json dockerComposeFile: a string alone, a list merged in order) and a workflow step\'s Compose action (hoverkraft-tech/compose-action, isbang/compose-action: its compose-file lines merged in order) run it with their files; any other file that names it by its path and that the tool does not read as commands (code: testcontainers\' DockerComposeEnvironment, DockerComposeContainer, NewDockerCompose, DockerCompose) runs it alone, but documentation and path lists (.dockerignore, CODEOWNERS); a compose file that includes it (include:, loaded as a model of its own) runs it as written there, with the later files of the path: list of an include item merged over it.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -35,7 +35,7 @@ const rule: Rule = {
           import('../src/parse/yaml-lib.js'),
           import('../src/parse/yaml.js'),
         ]);
-        const { composeIncludesOf, composeRunsOf } = await import('../src/docker/compose-runs.js');
+        const { composeAloneRunsOf, composeIncludesOf, composeRunsOf } = await import('../src/docker/compose-runs.js');
         load ??= composeLoader(run);
         const { text, path: abs } = ctx.file;
         // Compose by its shape, not its name: the ties read it with the compose files by name.
@@ -90,6 +90,9 @@ const rule: Rule = {
           for (const r of runs) if (!add(wayOff(r.files, r.self, r.where))) return undefined;
           // `extends: {file}` reads this file alone: an extender runs the check as written here.
           if (extendedBy(service, scalar) !== '' && !add(wayOff([abs], 0))) return undefined;
+          // Runs no command gives, asked last (a git search): a dev container, a workflow's
+          // Compose action, code that names the file (testcontainers runs it alone).
+          if (why.length > 0) for (const r of composeAloneRunsOf(run, abs)) if (!add(wayOff(r.files, r.self, r.where))) return undefined;
           return why.join('; ');
         };
         const reportOff = (start: number, end: number, service: import('../src/docker/compose.js').ComposeService, off: string) =>

@@ -276,6 +276,22 @@ describe('compose commands read with the shell parser', () => {
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', '.github/workflows/ci.yml': 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose -f ${{ matrix.file }} up\n' })).toEqual(alone);
   });
 
+  test('runs no command gives: a dev container, a workflow\'s Compose action, code that names the file (hunt8 H15)', async () => {
+    const make = { Makefile: 'ci:\n\tdocker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' };
+    const action = (input: string) => `on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: hoverkraft-tech/compose-action@v2.0.1\n${input}`;
+    // The action's input, one file a line: merged over the base it keeps nothing; the base alone runs the check.
+    expect(await status({ ...files, ...make, '.github/workflows/it.yml': action('        with:\n          compose-file: |\n            docker-compose.base.yml\n            docker-compose.ci.yml\n') })).toEqual(merged);
+    expect(await status({ ...files, ...make, '.github/workflows/it.yml': action('        with:\n          compose-file: ${{ matrix.file }}\n') })).toEqual(alone);
+    // Without the input, the action runs ./docker-compose.yml alone: not this file.
+    expect(await status({ ...files, ...make, '.github/workflows/it.yml': action('        with:\n          up-flags: --wait\n') })).toEqual(merged);
+    expect(await status({ ...files, ...make, '.devcontainer/devcontainer.json': '{"dockerComposeFile": "../docker-compose.base.yml"}\n' })).toEqual(alone);
+    expect(await status({ ...files, ...make, '.devcontainer/devcontainer.json': '{"dockerComposeFile": ["../docker-compose.base.yml", "../docker-compose.ci.yml"]}\n' })).toEqual(merged);
+    // Code that names it (testcontainers) runs it alone; a file of another folder by that name, documentation and path lists do not.
+    expect(await status({ ...files, ...make, 'it/stack.test.ts': 'new DockerComposeEnvironment("..", "docker-compose.base.yml");\n' })).toEqual(alone);
+    expect(await status({ ...files, ...make, 'it/Stack.java': 'new DockerComposeContainer(new File("it/docker-compose.base.yml"));\n' })).toEqual(merged);
+    expect(await status({ ...files, ...make, 'README.md': 'docker compose -f docker-compose.base.yml up\n', '.dockerignore': 'docker-compose.base.yml\n', 'renovate.json': '{"scripts": "docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up"}\n' })).toEqual(merged);
+  });
+
   test('a text the tool cannot read that names the file runs it alone', async () => {
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'ci.ps1': 'docker compose -f docker-compose.base.yml up\n' })).toEqual(alone);
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'ci.sh': 'if then docker compose -f docker-compose.base.yml up\n' })).toEqual(alone);

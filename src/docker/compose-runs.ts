@@ -24,6 +24,7 @@
  */
 import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
+import { escapeRegExp } from '../text/regexp.js';
 import type { RunContext } from '../types.js';
 import * as shell from '../analysis/shell.js';
 import type { ShCall, ShStmt, ShWord, ResolvedWord, EnvLookup } from '../analysis/shell.js';
@@ -507,6 +508,130 @@ export function composeIncludesOf(run: RunContext, abs: string): ComposeRun[] {
         const line = text.slice(0, at).split('\n').length;
         out.push({ where: `${path.relative(run.cwd, file).split(path.sep).join('/')}:${line} (include)`, files, self });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Texts that name a compose file without running it: documentation, and the lists of tools that
+ * match paths (`.dockerignore`, `.gitignore`, `.gitattributes`, `CODEOWNERS`).
+ */
+const NOT_RUNS = /\.(md|markdown|mdx|rst|txt|adoc|asciidoc|html?)$|(^|[\\/])(\.[\w-]*ignore|\.gitattributes|\.editorconfig|CODEOWNERS|OWNERS|CHANGELOG|CHANGES|NEWS|README|LICENSE|NOTICE)$/i;
+
+/** A Compose action of a workflow step (`hoverkraft-tech/compose-action@v2`, `isbang/compose-action@v1.5.1`). */
+const COMPOSE_ACTION = /(^|\/)compose-action(@|$)/i;
+
+const declaredOf = new WeakMap<RunContext, Command[]>();
+
+/**
+ * The runs of compose files that the repository declares, not as a command: a dev container's
+ * `dockerComposeFile` (devcontainer.json: a string runs that file alone, a list merges its files
+ * in order, paths from the JSON file's folder) and a workflow step's Compose action (`uses:
+ * hoverkraft-tech/compose-action@…` or `isbang/compose-action@…`, its `compose-file` input: one
+ * file a line, merged in order). Read once per run, among the files composeCommands' git search
+ * gives (both say compose). A devcontainer.json the YAML parser cannot read (JSONC comments) and that
+ * names a file is left to composeAloneRunsOf, which takes it as a run of the file alone.
+ */
+function declaredRuns(run: RunContext): Command[] {
+  const known = declaredOf.get(run);
+  if (known) return known;
+  const out: Command[] = [];
+  const files = run.repositoryFiles().filter((f) => /\.(ya?ml|json)$/i.test(f));
+  // Both words say compose: composeCommands' search (one git call for both readers).
+  const may = files.length === 0 ? undefined : filesMayHold(run, files, '(?i)compose', COMMAND_PATHSPECS);
+  for (const f of files) {
+    if (may !== undefined && !may.has(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined || !/dockerComposeFile|compose-action/.test(text)) continue;
+    const parsed = yaml.parseYaml(text, { uniqueKeys: false });
+    if (parsed.error) continue;
+    const rel = path.relative(run.cwd, f).split(path.sep).join('/');
+    const argOf = (s: string): FileArg => ({ pieces: templated(s.trim()).split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/) });
+    for (const doc of parsed.docs) {
+      lib.visit(doc, {
+        Pair(_, pair) {
+          if (!lib.isPair(pair) || !lib.isScalar(pair.key) || String(pair.key.value) !== 'dockerComposeFile') return;
+          const v = pair.value;
+          const items = lib.isSeq(v) ? v.items : [v];
+          const names = items.map((n) => (lib.isScalar(n) && typeof n.value === 'string' ? n.value : undefined));
+          // A name the tool cannot read: a file it cannot tell, as a variable stands.
+          const args = names.map((n) => (n === undefined ? { pieces: ['', ''] } : argOf(n)));
+          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, (v as { range?: [number] } | null)?.range?.[0] ?? 0)} (dockerComposeFile)`, dir: path.dirname(f), args });
+        },
+        Map(_, map) {
+          const uses = yaml.getPair(map, 'uses')?.value;
+          if (!lib.isScalar(uses) || typeof uses.value !== 'string' || !COMPOSE_ACTION.test(uses.value)) return;
+          const withMap = yaml.getPair(map, 'with')?.value;
+          const input = lib.isMap(withMap) ? yaml.getPair(withMap, 'compose-file')?.value : undefined;
+          // Without the input, the action runs its default, ./docker-compose.yml, with -f: alone.
+          const value = lib.isScalar(input) ? (typeof input.value === 'string' ? input.value : undefined) : input === undefined ? './docker-compose.yml' : undefined;
+          const args = value === undefined ? [{ pieces: ['', ''] }] : value.split('\n').filter((l) => l.trim() !== '').map(argOf);
+          const at = (lib.isScalar(input) ? input.range?.[0] : uses.range?.[0]) ?? 0;
+          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, at)} (${uses.value.replace(/@.*/, '')})`, dir: run.cwd, args });
+        },
+      });
+    }
+  }
+  declaredOf.set(run, out);
+  return out;
+}
+
+/**
+ * The runs of `abs` that are no command the tool reads: those declaredRuns gives (a dev
+ * container, a workflow's Compose action), each with its files; and every other file of the
+ * repository, code above all, that names `abs` by its path (`new DockerComposeEnvironment(dir,
+ * "compose.yml")`, Java's `new DockerComposeContainer(new File("compose.yml"))`, Go's
+ * `compose.NewDockerCompose("compose.yml")`, Python's `DockerCompose(path,
+ * compose_file_name=…)`): testcontainers and the like run it alone, so a check turned off only by
+ * a file the commands merge over it still runs there. Not the files the command readers read
+ * (scripts, Makefiles, YAML; a JSON file's strings are, but for its compose commands and
+ * dockerComposeFile), documentation, path lists (`.dockerignore`, CODEOWNERS), nor compose files.
+ * Asked only of a check about to be judged not run: git searches the repository for the file's
+ * name once.
+ */
+export function composeAloneRunsOf(run: RunContext, abs: string): ComposeRun[] {
+  const out: ComposeRun[] = [];
+  for (const c of declaredRuns(run)) {
+    const self = c.args.findIndex((a) => mayName(a, abs));
+    if (self !== -1) out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
+  }
+  const base = path.basename(abs);
+  const posix = (f: string) => (path.sep === '/' ? f : f.split(path.sep).join('/'));
+  const files = run.repositoryFiles().filter((f) => f !== abs && !NOT_RUNS.test(f) && (!COMMAND_FILES.test(posix(f)) || /\.json$/i.test(f)) && !/\.ya?ml$/i.test(f));
+  if (files.length === 0) return out;
+  const may = filesMayHold(run, files, escapeRegExp(base));
+  const esc = escapeRegExp(base);
+  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${esc}(?![\\w.-])`, 'g');
+  for (const f of files) {
+    if (may !== undefined && !may.has(f)) continue;
+    const text = run.readText(f);
+    if (text === undefined || !text.includes(base)) continue;
+    const json = /\.json$/i.test(f);
+    const parsedJson = json ? yaml.parseYaml(text, { uniqueKeys: false }) : undefined;
+    // A JSON string that is a compose command (package.json's scripts) or a dockerComposeFile is read as such.
+    const skip: [number, number][] = [];
+    if (parsedJson && !parsedJson.error) {
+      for (const doc of parsedJson.docs) {
+        lib.visit(doc, {
+          Pair(_, pair) {
+            if (lib.isPair(pair) && lib.isScalar(pair.key) && String(pair.key.value) === 'dockerComposeFile') {
+              const r = (pair.value as { range?: [number, number] } | null)?.range;
+              if (r) skip.push([r[0], r[1]]);
+            }
+          },
+          Scalar(key, node) {
+            if (key === 'key' || typeof node.value !== 'string' || !node.range) return;
+            if (/compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) skip.push([node.range[0], node.range[1]]);
+          },
+        });
+      }
+    }
+    for (const m of text.matchAll(naming)) {
+      if (skip.some(([s, e]) => s <= m.index && m.index < e)) continue;
+      if (!mayName({ pieces: [(m[1] ?? '') + base] }, abs)) continue;
+      out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${lineAt(text, m.index)} (names it)`, files: [abs], self: 0 });
+      break;
     }
   }
   return out;
