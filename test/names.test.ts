@@ -58,3 +58,13 @@ test('a YAML file whose last separator sits where a workflow folder would end is
   const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
   expect(named.workflows).toEqual([files[1]]);
 });
+
+test('the files other readers find by name (Jsonnet/Starlark pipelines, PowerShell, justfiles, Tiltfiles, package.json) are sorted in the same pass, as those readers chose them', () => {
+  const files = [
+    'Tiltfile', 'svc/x.Tiltfile', 'justfile', 'sub/Justfile', '.justfile', 'ops/deploy.just', '.drone.jsonnet', 'lib/x.jsonnet', '.drone.star', 'deploy.ps1', 'm/mod.psm1',
+    'package.json', 'web/package.json', 'tsconfig.json', 'src/a.ts', 'hack/deploy', 'Jenkinsfile', 'README.md', 'a/json', 'x.jsonl',
+  ].map(p);
+  const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
+  expect(named.others).toEqual(['Tiltfile', 'svc/x.Tiltfile', 'justfile', 'sub/Justfile', '.justfile', 'ops/deploy.just', '.drone.jsonnet', 'lib/x.jsonnet', '.drone.star', 'deploy.ps1', 'm/mod.psm1', 'package.json', 'web/package.json'].map(p));
+  expect(named.extensionless).toEqual(['hack/deploy', 'a/json'].map(p));
+});

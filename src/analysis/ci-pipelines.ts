@@ -22,6 +22,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Resolve } from './script-runs.js';
 import { parseShell, resolveWord, ShellParseError } from './shell.js';
 import { enclosingRepository } from '../discover/scope.js';
+import { namedFiles } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 
@@ -146,8 +147,7 @@ const UNREAD_PIPELINES: Record<string, string> = { '.drone.jsonnet': "Drone's Js
  */
 export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHold[] {
   const out: PatchHold[] = [];
-  for (const abs of run.repositoryFiles()) {
-    // Cheap tests first: every file of the repository comes here.
+  for (const abs of namedFiles(run).others) {
     if (!abs.endsWith('.jsonnet') && !abs.endsWith('.star') && !abs.endsWith('Tiltfile') && !abs.endsWith('1')) continue;
     const base = path.basename(abs);
     const config = UNREAD_PIPELINES[base] ?? (base === 'Tiltfile' || base.endsWith('.Tiltfile') ? 'a Tiltfile (Starlark)' : /\.ps[md]?1$/i.test(base) ? 'a PowerShell script' : undefined);
@@ -270,8 +270,7 @@ export function ciScripts(text: string): Script[] {
  */
 export function taskRunnerFiles(run: RunContext): { abs: string; kind: 'just' | 'npm' }[] {
   const out: { abs: string; kind: 'just' | 'npm' }[] = [];
-  for (const abs of run.repositoryFiles()) {
-    // Cheap tests first: every file of the repository comes here.
+  for (const abs of namedFiles(run).others) {
     if (abs.endsWith('ustfile') || abs.endsWith('.just')) {
       const base = path.basename(abs);
       if ((base === 'justfile' || base === 'Justfile' || base === '.justfile' || base.endsWith('.just')) && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs)) out.push({ abs, kind: 'just' });

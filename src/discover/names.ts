@@ -39,6 +39,12 @@ export interface NamedFiles {
    * a reader reads the head of those it needs.
    */
   extensionless: string[];
+  /**
+   * Files other readers find by name (each tests the name itself): Jsonnet and Starlark pipelines,
+   * PowerShell scripts, justfiles, Tiltfiles, package.json files (src/analysis/ci-pipelines.ts),
+   * sorted here so that those readers need no loop of their own over every path.
+   */
+  others: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -54,12 +60,15 @@ const WORKFLOW_DIR = `${path.sep}.github${path.sep}workflows${path.sep}`;
 const CI_DIRS = [`${path.sep}.gitlab${path.sep}`, `${path.sep}.woodpecker${path.sep}`, `${path.sep}.buildkite${path.sep}`];
 const CI_NAMES = /^(?:\.?drone|\.woodpecker|buildkite|[Tt]askfile(?:\.dist)?)\.ya?ml$|(?:^|\.)gitlab-ci\.ya?ml$/;
 /** Extensionless names that are no shell script (compared in upper case). */
+/** The extensions and names of NamedFiles.others. */
+const OTHER_EXT = new Set(['jsonnet', 'star', 'ps1', 'PS1', 'psm1', 'psd1', 'just', 'justfile', 'Tiltfile', 'json']);
+const OTHER_NAMES = new Set(['Tiltfile', 'justfile', 'Justfile']);
 const NOT_SCRIPTS = new Set(['LICENSE', 'LICENCE', 'COPYING', 'NOTICE', 'AUTHORS', 'CONTRIBUTORS', 'OWNERS', 'OWNERS_ALIASES', 'CODEOWNERS', 'MAINTAINERS', 'PATENTS', 'README', 'CHANGELOG', 'VERSION', 'DOCKERFILE', 'CONTAINERFILE', 'PROCFILE', 'GEMFILE', 'RAKEFILE', 'VAGRANTFILE', 'BREWFILE', 'EARTHFILE', 'TILTFILE', 'JUSTFILE', 'BUILD', 'WORKSPACE', 'CNAME', 'HEAD', 'SECURITY']);
 
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [], ciYaml: [], jenkinsfiles: [], extensionless: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [], ciYaml: [], jenkinsfiles: [], extensionless: [], others: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
   // repository (25k in the bench's checkout), nearly all of them source files it skips. An indexed
   // loop, not for…of (the iterator costs on a cold JIT), and no closure over `abs` (which would
@@ -76,7 +85,8 @@ export function namedFiles(run: RunContext): NamedFiles {
       else if (c === 75 && abs.endsWith('Kustomization') && abs.length - slash - 1 === 13) out.kustomizations.push(abs);
       else if (c === 74 && abs.endsWith('Jenkinsfile') && abs.length - slash - 1 === 11) {
         if (!VENDORED.test(abs)) out.jenkinsfiles.push(abs);
-      } else if (slash + 1 < abs.length && !NOT_SCRIPTS.has(abs.slice(slash + 1).toUpperCase()) && !VENDORED.test(abs)) out.extensionless.push(abs);
+      } else if ((c === 84 || c === 74 || c === 106) && OTHER_NAMES.has(abs.slice(slash + 1))) out.others.push(abs);
+      else if (slash + 1 < abs.length && !NOT_SCRIPTS.has(abs.slice(slash + 1).toUpperCase()) && !VENDORED.test(abs)) out.extensionless.push(abs);
       continue;
     }
     const n = abs.length - dot - 1;
@@ -99,6 +109,9 @@ export function namedFiles(run: RunContext): NamedFiles {
       const d = abs.charCodeAt(dot + 2);
       if (c === 103 && d === 111) out.go.push(abs); // .go
       else if (c === 109 && d === 107 && !VENDORED.test(abs)) out.makefiles.push(abs); // .mk
+    } else if (n >= 3 && n <= 8 && OTHER_EXT.has(abs.slice(dot + 1))) {
+      // .json: package.json only (json and just: j, then s or u).
+      if (n !== 4 || abs.charCodeAt(dot + 1) !== 106 || abs.charCodeAt(dot + 2) !== 115 || abs.endsWith('package.json')) out.others.push(abs);
     }
   }
   byRun.set(run, out);
