@@ -67,4 +67,6 @@ test('the files other readers find by name (Jsonnet/Starlark pipelines, PowerShe
   const named = namedFiles({ repositoryFiles: () => files } as unknown as RunContext);
   expect(named.others).toEqual(['Tiltfile', 'svc/x.Tiltfile', 'justfile', 'sub/Justfile', '.justfile', 'ops/deploy.just', '.drone.jsonnet', 'lib/x.jsonnet', '.drone.star', 'deploy.ps1', 'm/mod.psm1', 'package.json', 'web/package.json'].map(p));
   expect(named.extensionless).toEqual(['hack/deploy', 'a/json'].map(p));
+  // Every .json file, any case (the mesh Namespace index reads JSON manifests too).
+  expect(named.json).toEqual(['package.json', 'web/package.json', 'tsconfig.json'].map(p));
 });

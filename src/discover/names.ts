@@ -45,6 +45,8 @@ export interface NamedFiles {
    * sorted here so that those readers need no loop of their own over every path.
    */
   others: string[];
+  /** `.json` files (any case of the extension). */
+  json: string[];
 }
 
 const byRun = new WeakMap<RunContext, NamedFiles>();
@@ -61,14 +63,14 @@ const CI_DIRS = [`${path.sep}.gitlab${path.sep}`, `${path.sep}.woodpecker${path.
 const CI_NAMES = /^(?:\.?drone|\.woodpecker|buildkite|[Tt]askfile(?:\.dist)?)\.ya?ml$|(?:^|\.)gitlab-ci\.ya?ml$/;
 /** Extensionless names that are no shell script (compared in upper case). */
 /** The extensions and names of NamedFiles.others. */
-const OTHER_EXT = new Set(['jsonnet', 'star', 'ps1', 'PS1', 'psm1', 'psd1', 'just', 'justfile', 'Tiltfile', 'json']);
+const OTHER_EXT = new Set(['jsonnet', 'star', 'ps1', 'PS1', 'psm1', 'psd1', 'just', 'justfile', 'Tiltfile']);
 const OTHER_NAMES = new Set(['Tiltfile', 'justfile', 'Justfile']);
 const NOT_SCRIPTS = new Set(['LICENSE', 'LICENCE', 'COPYING', 'NOTICE', 'AUTHORS', 'CONTRIBUTORS', 'OWNERS', 'OWNERS_ALIASES', 'CODEOWNERS', 'MAINTAINERS', 'PATENTS', 'README', 'CHANGELOG', 'VERSION', 'DOCKERFILE', 'CONTAINERFILE', 'PROCFILE', 'GEMFILE', 'RAKEFILE', 'VAGRANTFILE', 'BREWFILE', 'EARTHFILE', 'TILTFILE', 'JUSTFILE', 'BUILD', 'WORKSPACE', 'CNAME', 'HEAD', 'SECURITY']);
 
 export function namedFiles(run: RunContext): NamedFiles {
   const known = byRun.get(run);
   if (known) return known;
-  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [], ciYaml: [], jenkinsfiles: [], extensionless: [], others: [] };
+  const out: NamedFiles = { yaml: [], shell: [], makefiles: [], workflows: [], projects: [], kustomizations: [], go: [], ciYaml: [], jenkinsfiles: [], extensionless: [], others: [], json: [] };
   // Character codes, not slices: this loop runs once, on a cold JIT, over every path of the
   // repository (25k in the bench's checkout), nearly all of them source files it skips. An indexed
   // loop, not for…of (the iterator costs on a cold JIT), and no closure over `abs` (which would
@@ -109,9 +111,12 @@ export function namedFiles(run: RunContext): NamedFiles {
       const d = abs.charCodeAt(dot + 2);
       if (c === 103 && d === 111) out.go.push(abs); // .go
       else if (c === 109 && d === 107 && !VENDORED.test(abs)) out.makefiles.push(abs); // .mk
+    } else if (n === 4 && (abs.charCodeAt(dot + 1) | 32) === 106 && (abs.charCodeAt(dot + 2) | 32) === 115 && (abs.charCodeAt(dot + 3) | 32) === 111 && (abs.charCodeAt(dot + 4) | 32) === 110) {
+      // .json (package.json is also one of others)
+      out.json.push(abs);
+      if (abs.endsWith('package.json')) out.others.push(abs);
     } else if (n >= 3 && n <= 8 && OTHER_EXT.has(abs.slice(dot + 1))) {
-      // .json: package.json only (json and just: j, then s or u).
-      if (n !== 4 || abs.charCodeAt(dot + 1) !== 106 || abs.charCodeAt(dot + 2) !== 115 || abs.endsWith('package.json')) out.others.push(abs);
+      out.others.push(abs);
     }
   }
   byRun.set(run, out);

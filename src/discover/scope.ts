@@ -543,8 +543,10 @@ function gitListing(root: string, out: string, unique: boolean, git = 'git'): st
   const joined = prefix + kept.join('\0' + prefix);
   const text = path.sep === '/' ? joined : joined.split('/').join(path.sep);
   const files = text.split('\0');
-  listingTexts.set(files, `${text}\0`);
-  return withNestedCheckouts(root, files, `${text}\0`, git);
+  // One string for both (the first search of it flattens it once); git's own output, already flat, says whether it lists a folder (`dir/`).
+  const listing = `${text}\0`;
+  listingTexts.set(files, listing);
+  return withNestedCheckouts(root, files, listing, git, out.includes('/\0'));
 }
 
 /**
@@ -557,9 +559,9 @@ function gitListing(root: string, out: string, unique: boolean, git = 'git'): st
  * would have to list the index's modes). Nothing to do, as nearly always: one search of the
  * text and one stat.
  */
-function withNestedCheckouts(root: string, files: string[], text: string, git: string): string[] {
+function withNestedCheckouts(root: string, files: string[], text: string, git: string, dirs: boolean): string[] {
   const nested = new Set<string>();
-  if (text.includes(`${path.sep}\0`)) for (const f of files) if (f.endsWith(path.sep)) nested.add(f.slice(0, -1));
+  if (dirs) for (const f of files) if (f.endsWith(path.sep)) nested.add(f.slice(0, -1));
   if (fs.existsSync(path.join(root, '.gitmodules'))) {
     for (const sub of submodulePaths(root, git)) if (text.startsWith(`${sub}\0`) || text.includes(`\0${sub}\0`)) nested.add(sub);
   }

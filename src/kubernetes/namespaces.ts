@@ -16,7 +16,6 @@ import { repositoryFolders } from '../run-files.js';
 import { ARGO_CD, FLUX_KUSTOMIZE } from '../kustomize/controllers.js';
 import { KUSTOMIZATION_NAMES, kustomizationRoot, resourcesOf } from '../kustomize/overlays.js';
 
-const MANIFEST = /\.(ya?ml|json)$/i;
 const MESH_TEXT = new RegExp(MESH_PATTERN);
 const isYaml = (f: string) => /\.ya?ml$/i.test(f);
 
@@ -31,11 +30,9 @@ function indexOf(run: RunContext): MeshIndex {
   if (index) return index;
   index = { namespaces: new Map(), linkerdServer: false };
   byRun.set(run, index);
-  // Last letter first (yaml, yml: l; json: n, any case): the regex runs on few of the repository's paths.
-  const files = run.repositoryFiles().filter((f) => {
-    const c = f.charCodeAt(f.length - 1) | 32;
-    return (c === 108 || c === 110) && MANIFEST.test(f);
-  });
+  // namedFiles' YAML files (sorted in its one pass) and the JSON ones.
+  const named = namedFiles(run);
+  const files = [...named.yaml, ...named.json];
   // Many YAML files: asked of git first which name a mesh's annotations (MESH_PATTERN is an
   // alternative of the YAML readers' search, prefetched beside git's listing); JSON files are read.
   const yaml = files.filter(isYaml);

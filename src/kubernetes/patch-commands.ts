@@ -265,7 +265,7 @@ export function scriptFiles(run: RunContext): readonly { abs: string; kind: Scri
     ...named.jenkinsfiles.map((abs) => ({ abs, kind: 'jenkins' as const })),
     ...jenkinsLoads(named.jenkinsfiles, run).map((abs) => ({ abs, kind: 'jenkins' as const })),
     // GitHub composite actions (`.github/actions/deploy/action.yml`): their `runs.steps[].run`.
-    ...named.yaml.filter((abs) => /^action\.ya?ml$/.test(path.basename(abs)) && !/[\\/]node_modules[\\/]/.test(abs)).map((abs) => ({ abs, kind: 'action' as const })),
+    ...named.yaml.filter((abs) => (abs.endsWith('action.yml') || abs.endsWith('action.yaml')) && /^action\.ya?ml$/.test(path.basename(abs)) && !/[\\/]node_modules[\\/]/.test(abs)).map((abs) => ({ abs, kind: 'action' as const })),
     // Without an extension: a script only by its `#!` line.
     ...shebangScripts(named.extensionless, run).map((abs) => ({ abs, kind: 'shell' as const })),
   ];
