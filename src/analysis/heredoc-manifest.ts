@@ -186,6 +186,37 @@ export function skipOptions(words: readonly string[], from: number, valued: read
   return i;
 }
 
+/**
+ * A kubectl command line's words after the program: its options (`-n x`, `--type=json`; `valued`
+ * says which take the next word) by name, and its other words, in order (all words after `--`).
+ */
+export function kubectlArgs(words: readonly ResolvedWord[], valued: ReadonlySet<string>): { opts: Map<string, ResolvedWord[]>; operands: ResolvedWord[] } {
+  const opts = new Map<string, ResolvedWord[]>();
+  const operands: ResolvedWord[] = [];
+  for (let j = 0; j < words.length; j++) {
+    const w = words[j]!.text;
+    if (w === '--') {
+      operands.push(...words.slice(j + 1));
+      break;
+    }
+    if (w.startsWith('-') && w !== '-') {
+      const eq = w.indexOf('=');
+      const key = eq > 0 ? w.slice(0, eq) : w;
+      const value = eq > 0 ? { ...words[j]!, text: w.slice(eq + 1) } : valued.has(w) ? words[++j] : undefined;
+      if (value) opts.set(key, [...(opts.get(key) ?? []), value]);
+      continue;
+    }
+    operands.push(words[j]!);
+  }
+  return { opts, operands };
+}
+
+/** kubectl patch's options that take a value (its own and kubectl's global ones). */
+export const PATCH_VALUED: ReadonlySet<string> = new Set([
+  ...KUBECTL_GLOBALS,
+  '-p', '--patch', '--patch-file', '--type', '-f', '--filename', '-l', '--selector', '-k', '--kustomize', '--subresource', '--field-manager', '-o', '--output', '--template',
+]);
+
 export function baseName(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }

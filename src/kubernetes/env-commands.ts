@@ -15,7 +15,7 @@
  * an env list the tool does not read).
  */
 import { parseYaml } from '../parse/yaml.js';
-import { baseName } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
 
@@ -51,7 +51,6 @@ export function envHoldMatches(env: string[] | null | undefined, r: Report): boo
 /** kubectl set env's options that take a value. */
 const SET_ENV_VALUED = new Set(['-c', '--containers', '-e', '--env', '--from', '--keys', '--prefix', '-f', '--filename', '-l', '--selector', '-n', '--namespace', '--context', '--kubeconfig', '-o', '--output', '--field-selector', '--resource-version', '--template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--field-manager', '--dry-run']);
 /** kubectl patch's options that take a value. */
-const PATCH_VALUED = new Set(['-p', '--patch', '--type', '-f', '--filename', '-l', '--selector', '-n', '--namespace', '--context', '--kubeconfig', '-o', '--output', '--patch-file', '--subresource', '--field-manager', '--template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--dry-run']);
 
 const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
 
@@ -75,23 +74,7 @@ export function envCommandHolds(
   const patchAt = rest.findIndex((w) => w.text === 'patch');
   if (setEnv === -1 && patchAt === -1) return [];
   const valued = setEnv !== -1 ? SET_ENV_VALUED : PATCH_VALUED;
-  const opts = new Map<string, ResolvedWord[]>();
-  const operands: ResolvedWord[] = [];
-  for (let j = 0; j < rest.length; j++) {
-    const w = rest[j]!.text;
-    if (w === '--') {
-      operands.push(...rest.slice(j + 1));
-      break;
-    }
-    if (w.startsWith('-') && w !== '-') {
-      const eq = w.indexOf('=');
-      const key = eq > 0 ? w.slice(0, eq) : w;
-      const value = eq > 0 ? { ...rest[j]!, text: w.slice(eq + 1) } : valued.has(w) ? rest[++j] : undefined;
-      if (value) opts.set(key, [...(opts.get(key) ?? []), value]);
-      continue;
-    }
-    operands.push(rest[j]!);
-  }
+  const { opts, operands } = kubectlArgs(rest, valued);
   const verb = setEnv !== -1 ? 2 : 1;
   if (setEnv !== -1 ? operands[0]?.text !== 'set' || operands[1]?.text !== 'env' : operands[0]?.text !== 'patch') return [];
   const args = operands.slice(verb);

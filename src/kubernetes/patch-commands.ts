@@ -45,7 +45,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { KUBECTL_GLOBALS, baseName } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
@@ -784,11 +784,6 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   return out;
 }
 
-/** kubectl patch's options that take a value (its own and kubectl's global ones). */
-const PATCH_VALUED = new Set([
-  ...KUBECTL_GLOBALS,
-  '-p', '--patch', '--patch-file', '--type', '-f', '--filename', '-l', '--selector', '-k', '--kustomize', '--subresource', '--field-manager', '-o', '--output', '--template',
-]);
 
 const HINT_JSON =
   'Change the patch to address the native handler (…/readinessProbe/grpc/port, a number), or drop it, and migrate the probe and the patch together by hand; then run the tool again.';
@@ -849,23 +844,7 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   if (name === 'sed' || name === 'perl') return textEditHolds(words.slice(i + 1), at, place, name);
   if (name !== 'kubectl' && name !== 'oc') return [];
   // Options (kubectl's global ones too) may come before and after `patch`.
-  const opts = new Map<string, ResolvedWord[]>();
-  const operands: ResolvedWord[] = [];
-  for (let j = i + 1; j < words.length; j++) {
-    const w = words[j]!.text;
-    if (w === '--') {
-      operands.push(...words.slice(j + 1));
-      break;
-    }
-    if (w.startsWith('-') && w !== '-') {
-      const eq = w.indexOf('=');
-      const key = eq > 0 ? w.slice(0, eq) : w;
-      const value = eq > 0 ? { ...words[j]!, text: w.slice(eq + 1) } : PATCH_VALUED.has(w) ? words[++j] : undefined;
-      if (value) opts.set(key, [...(opts.get(key) ?? []), value]);
-      continue;
-    }
-    operands.push(words[j]!);
-  }
+  const { opts, operands } = kubectlArgs(words.slice(i + 1), PATCH_VALUED);
   const verb = operands[0]?.text;
   if (verb !== 'patch' && verb !== 'get') return [];
   const targets = operands.slice(1);
