@@ -364,3 +364,13 @@ describe('other reads and writes of a probe\'s exec by path: kubectl get -o json
     expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'other/x.yaml': 'a: 1\n', 'ops/other.yq': '.spec.replicas = 3\n' })).status).toBe('migratable');
   });
 });
+
+describe('make runs in the files a script runs with make -f (scriptTexts follows them for both readers)', () => {
+  const MAKEFILE = `APP ?= web\npatch-probe:\n\tkubectl patch pod $(APP) --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`;
+  test('a $(MAKE) … APP=p in a Makefile reached by make -f gives the variable that value', async () => {
+    const files = { Makefile: MAKEFILE, 'deploy.sh': 'make -f ops/Release.k8s release\n', 'ops/Release.k8s': 'release:\n\t$(MAKE) -C .. patch-probe APP=p\n' };
+    expect((await statusOf(files)).status).toBe('blocked');
+    // Without the make -f, the default alone: another pod.
+    expect((await statusOf({ Makefile: MAKEFILE })).status).toBe('migratable');
+  });
+});

@@ -284,32 +284,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  const listed = new Set(scripts.map((s) => s.abs));
-  // What git searched: the files first listed (an included Makefile comes later, and is read).
-  const searched = new Set(listed);
-  for (let k = 0; k < scripts.length; k++) {
-    const { abs, kind } = scripts[k]!;
-    // A Makefile is read for its includes even where git found nothing in it.
-    const skip = may !== undefined && searched.has(abs) && !may.has(abs);
-    if (skip && kind !== 'make') continue;
-    const text = run.readText(abs);
-    if (text === undefined || text.length > MAX_BYTES) continue;
-    // The files a Makefile pulls in (`include Makefile.k8s`): read as its recipes, whatever their name.
-    if (kind === 'make') {
-      for (const inc of makeIncludes(text, abs)) {
-        if (listed.has(inc)) continue;
-        listed.add(inc);
-        scripts.push({ abs: inc, kind: 'make' });
-      }
-    }
-    if (skip) continue;
-    // The Makefiles and Taskfiles of other names it runs (`make -f build/Makefile.k8s`, `task -t ops/tasks.yml`): read as Makefiles and Taskfiles.
-    for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
-      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
-      if (found === undefined || listed.has(found)) continue;
-      listed.add(found);
-      scripts.push({ abs: found, kind: f.kind === 'make' ? 'make' : 'ci' });
-    }
+  for (const { abs, kind, text } of scriptTexts(run, scripts, may)) {
     if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
@@ -727,6 +702,41 @@ const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
  * a value may be one too many, never one missed. `search`: many files (as patchHolds asks git
  * first), so git is asked which of them run make.
  */
+/**
+ * The texts of the script files, one by one, with the Makefiles a Makefile includes (`include
+ * Makefile.k8s`: read as its recipes, whatever their name) and the Makefiles and Taskfiles a
+ * script's `make -f`/`task -t` names appended to `scripts` as they are met. `may`: the files git
+ * says may hold the caller's words (undefined: every one); a file git searched and found nothing in
+ * is not given, though a Makefile is still read for its includes.
+ */
+function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): Generator<{ abs: string; kind: ScriptKind; text: string }> {
+  const listed = new Set(scripts.map((s) => s.abs));
+  // What git searched: the files first listed (an included Makefile comes later, and is read).
+  const searched = new Set(listed);
+  for (let k = 0; k < scripts.length; k++) {
+    const { abs, kind } = scripts[k]!;
+    const skip = may !== undefined && searched.has(abs) && !may.has(abs);
+    if (skip && kind !== 'make') continue;
+    const text = run.readText(abs);
+    if (text === undefined || text.length > MAX_BYTES) continue;
+    if (kind === 'make') {
+      for (const inc of makeIncludes(text, abs)) {
+        if (listed.has(inc)) continue;
+        listed.add(inc);
+        scripts.push({ abs: inc, kind: 'make' });
+      }
+    }
+    if (skip) continue;
+    for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
+      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
+      if (found === undefined || listed.has(found)) continue;
+      listed.add(found);
+      scripts.push({ abs: found, kind: f.kind === 'make' ? 'make' : 'ci' });
+    }
+    yield { abs, kind, text };
+  }
+}
+
 /** makeOverridesOf over the repository's script files (scriptFiles), for a reader other than patchHolds (src/ytt/overlays.ts). */
 export function makeOverrides(run: RunContext): MakeOverrides {
   const scripts = scriptFiles(run);
@@ -739,21 +749,8 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   out = noOverrides();
   overridesByRun.set(run, out);
   const files = [...scripts];
-  const listed = new Set(files.map((f) => f.abs));
-  const searched = new Set(listed);
   const makeMay = search ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (let k = 0; k < files.length; k++) {
-    const { abs, kind } = files[k]!;
-    if (makeMay !== undefined && searched.has(abs) && !makeMay.has(abs) && kind !== 'make') continue;
-    const text = run.readText(abs);
-    if (text === undefined || text.length > MAX_BYTES) continue;
-    if (kind === 'make') {
-      for (const inc of makeIncludes(text, abs)) {
-        if (listed.has(inc)) continue;
-        listed.add(inc);
-        files.push({ abs: inc, kind: 'make' });
-      }
-    }
+  for (const { abs, kind, text } of scriptTexts(run, files, makeMay)) {
     if (!MAKE_RUN.test(text)) continue;
     // The make runs themselves, read with the Makefiles' own values (what they give is being gathered here).
     for (const s of scriptsOf(text, kind, abs, noOverrides)) {
