@@ -9,11 +9,12 @@ import { repoWith } from './support/repo.js';
 const PATTERN = String.raw`--set|\bhelm`;
 const runIn = (cwd: string) => ({ cwd }) as unknown as RunContext;
 
-test('in a git checkout, only the files git finds the words in are read, with every file git does not list (ignored, outside the checkout)', () => {
+test('in a git checkout, only the files git finds the words in are read, with every file git does not search (untracked, ignored, outside the checkout)', () => {
   const dir = repoWith({
     'deploy/release.sh': 'helm upgrade --install api ./api\n',
     'src/app.ts': 'export const x = 1;\n',
     'deploy/untracked.sh': 'echo --set x=1\n',
+    'deploy/untracked-plain.sh': 'echo nothing\n',
     'deploy/changed.sh': 'echo nothing yet\n',
     'secret/local.sh': 'helm upgrade --set edge.host=x\n',
     '.gitignore': 'secret/\n',
@@ -25,9 +26,11 @@ test('in a git checkout, only the files git finds the words in are read, with ev
   // Changed in the working tree after the commit: git grep reads the working tree, as the tool does.
   fs.writeFileSync(path.join(dir, 'deploy/changed.sh'), 'helm template . --set a=b\n');
   const abs = (f: string) => path.join(dir, f);
-  const files = ['deploy/release.sh', 'src/app.ts', 'deploy/untracked.sh', 'deploy/changed.sh', 'secret/local.sh', '.gitignore'].map(abs);
+  const files = ['deploy/release.sh', 'src/app.ts', 'deploy/untracked.sh', 'deploy/untracked-plain.sh', 'deploy/changed.sh', 'secret/local.sh', '.gitignore'].map(abs);
   const may = filesMayHold(runIn(dir), files, PATTERN);
-  expect(may && [...may].sort()).toEqual(['deploy/changed.sh', 'deploy/release.sh', 'deploy/untracked.sh', 'secret/local.sh'].map(abs).sort());
+  // git searches tracked files only (its walk for untracked ones would repeat the listing's): an
+  // untracked file is kept whether or not it holds the words, and its reader reads it.
+  expect(may && [...may].sort()).toEqual(['deploy/changed.sh', 'deploy/release.sh', 'deploy/untracked-plain.sh', 'deploy/untracked.sh', 'secret/local.sh'].map(abs).sort());
 });
 
 test('outside a git checkout git cannot say: undefined, and the reader reads every file', () => {
@@ -38,12 +41,14 @@ test('outside a git checkout git cannot say: undefined, and the reader reads eve
 test('a checkout where nothing matches: no file of those git lists is read', () => {
   const dir = repoWith({ 'a.ts': 'export {};\n' });
   execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' }); // tracked: git searches those only
   expect(filesMayHold(runIn(dir), [path.join(dir, 'a.ts')], PATTERN)).toEqual(new Set());
 });
 
 test('pathspecs limit what git reads: a YAML file without the words is left out, any case and depth; a file they do not cover is kept, as one git does not search', () => {
   const dir = repoWith({ 'a/b/overlay.YML': '#@overlay/match by=overlay.all\n', 'plain.yaml': 'x: 1\n', 'notes.txt': 'no words\n' });
   execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' }); // tracked: git searches those only
   const abs = (f: string) => path.join(dir, f);
   const files = ['a/b/overlay.YML', 'plain.yaml', 'notes.txt'].map(abs);
   expect(filesMayHold(runIn(dir), files, 'overlay/match', [':(icase)*.yaml', ':(icase)*.yml'])).toEqual(new Set(['a/b/overlay.YML', 'notes.txt'].map(abs)));
@@ -60,6 +65,7 @@ test('one search serves the YAML readers that read every YAML file for a few wor
     'deploy/plain.yaml': 'apiVersion: apps/v1\nkind: Deployment\n# kustomize.toolkit.fluxcd.io without its slash\n',
   });
   execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' }); // tracked: git searches those only
   const abs = (f: string) => path.join(dir, f);
   const files = ['ytt/overlay.yml', 'flux/ks.yaml', 'flux/hr.YAML', 'argo/app.yaml', 'deploy/plain.yaml'].map(abs);
   expect(filesMayHold(runIn(dir), files, YAML_READERS_SEARCH, YAML_PATHSPECS)).toEqual(new Set(files.slice(0, 4)));
