@@ -18,7 +18,7 @@ import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { VALUES_TEMPLATE } from './other-code-releases.js';
-import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
+import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseSetsBelow, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -1291,6 +1291,19 @@ function setOnCommandLine(valuesPath: string, run: RunContext, chart: Chart | un
   return prefixesOf(valuesPath).some((p) => all.has(p) || own?.has(p));
 }
 
+/**
+ * Whether a `--set` of a command line (or a release's `set` entry) sets a path below `valuesPath`:
+ * `--set extraEnvVars[0].name=GRPC_PORT` or `--set extraEnv.GRPC_PORT=9090` adds an entry to the
+ * list or map there, which a template that prints it whole then prints (hunt11 K6).
+ */
+function setBelowOnCommandLine(valuesPath: string, run: RunContext, chart: Chart | undefined): boolean {
+  const { all, byChart } = commandLines(run);
+  const below = (p: string) => p.startsWith(`${valuesPath}.`) || p.startsWith(`${valuesPath}[`);
+  const own = chart ? byChart.get(chart.root) : undefined;
+  if ([...all].some(below) || [...(own ?? [])].some(below)) return true;
+  return chart !== undefined && releaseSetsBelow(chart.root, chartName(chart.chartYaml), valuesPath, run);
+}
+
 /** `a.b.c`, `a.b`, `a`. */
 function prefixesOf(valuesPath: string): string[] {
   const out = [valuesPath];
@@ -1418,7 +1431,9 @@ const COMMAND_LINE_WORDS = /--set|\bset(_sensitive|_string|_list)?\s*(\{|=\s*\[)
 /** `--set a.b=…` and its variants, with the comma list they set. */
 // Also as the items of a YAML or JSON argument list, where the value is the next item (`args:
 // ["--set", "edge.host=x"]`, or `- --set` then `- edge.host=x`: a Tekton or Argo Workflows step).
-const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+|["']?[ \t]*,[ \t]*|["']?[ \t]*\r?\n[ \t]*-[ \t]+)["']?([^\s"'\]]+)/g;
+// The path and value run to a space, a quote or a `]` (a flow list's end: `args: ["--set", "a=b"]`),
+// an index's brackets included (`extraEnvVars[0].name=GRPC_PORT`).
+const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+|["']?[ \t]*,[ \t]*|["']?[ \t]*\r?\n[ \t]*-[ \t]+)["']?((?:[^\s"'\][]|\[\d+\])+)/g;
 
 /**
  * The root of the chart a helm command installs, when it names one folder of the repository
@@ -2308,7 +2323,7 @@ export function valuesNodesOf(chart: Chart | undefined, valuesPath: string, run:
   for (const o of overridesFor(chart, run)) if (!add(o.file, o.values)) return undefined;
   if (releaseMaySet(chart.root, chartName(chart.chartYaml), valuesPath, run)) return undefined;
   if (parentsOf(chart, run).length > 0 || looseValuesSettings(valuesPath, run).length > 0) return undefined;
-  if (setOnCommandLine(valuesPath, run, chart)) return undefined;
+  if (setOnCommandLine(valuesPath, run, chart) || setBelowOnCommandLine(valuesPath, run, chart)) return undefined;
   for (const { values, charts, file } of namedValueFiles(run)) {
     if (charts !== undefined && !charts.has(chart.root)) continue;
     if (!add(file, values)) return undefined;

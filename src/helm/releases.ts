@@ -504,6 +504,11 @@ export function releaseSetsAt(chartRoot: string, chartName: string | undefined, 
   );
 }
 
+/** Whether a release's `set` entry sets a path below `valuesPath` (`extraEnvVars[0].name`, `extraEnv.GRPC_PORT`). */
+export function releaseSetsBelow(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): boolean {
+  return releasesFor(chartRoot, chartName, run).some((release) => (release.sets ?? []).some((s) => s.path.startsWith(`${valuesPath}.`) || s.path.startsWith(`${valuesPath}[`)));
+}
+
 /**
  * Whether a release of the repository names the file as one of its values files (a helmfile
  * release's `values`, an Argo CD `$values/…` value file, a Fleet `valuesFiles` entry), templated
