@@ -72,3 +72,19 @@ test('a folder walk says what it passes over for having no text (a dangling link
   expect(result.findings.filter((f) => f.file === 'sub/pipe.yaml').map((f) => f.status)).toEqual(['error']);
   expect(result.summary.skipped.filter((s) => s.file === 'sub/pipe.yaml')).toEqual([]);
 });
+
+test('.gitignore patterns match letter case as git does: exactly, unless the checkout sets core.ignorecase (hunt12 N4)', () => {
+  const dir = tree({ '.gitignore': 'PROD/\n*.LOG\n', 'prod/probe.yaml': '', 'PROD/x.yaml': '', 'a.log': '', 'b.LOG': '' });
+  // Outside a checkout, and in one where core.ignorecase is unset: git's default, case matters.
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['.gitignore', 'a.log', 'prod/probe.yaml']);
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(['.gitignore', 'a.log', 'prod/probe.yaml']);
+  // git's own answer agrees: it lists prod/probe.yaml and a.log as untracked, not ignored.
+  const listed = execFileSync('git', ['-C', dir, 'ls-files', '--others', '--exclude-standard'], { encoding: 'utf8' }).trim().split('\n').sort();
+  expect(listed).toEqual(['.gitignore', 'a.log', 'prod/probe.yaml']);
+  // A checkout on a case-insensitive file system (git init sets core.ignorecase there): both ignored.
+  const other = tree({ '.gitignore': 'PROD/\n*.LOG\n', 'prod/probe.yaml': '', 'a.log': '' });
+  execFileSync('git', ['-C', other, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', other, 'config', 'core.ignorecase', 'true'], { stdio: 'ignore' });
+  expect(rels(other, discover(['.'], other).files)).toEqual(['.gitignore']);
+});

@@ -16,10 +16,15 @@ import path from 'node:path';
 import type { Ignore } from 'ignore';
 
 // Loaded on the first .gitignore met: a run on a few named files (pre-commit) never pays for it.
-let makeIgnore: (() => Ignore) | undefined;
-function ignore(): Ignore {
-  makeIgnore ??= createRequire(import.meta.url)('ignore') as () => Ignore;
-  return makeIgnore();
+let makeIgnore: ((options?: { ignorecase?: boolean }) => Ignore) | undefined;
+/**
+ * An ignore-file matcher. `ignoreCase`: git's `core.ignorecase` for the checkout (unset, false: git
+ * matches `PROD/` against `PROD` only, where the `ignore` package's own default is caseless and
+ * would skip an untracked `prod/` that git lists; hunt12 N4).
+ */
+function ignore(ignoreCase: boolean): Ignore {
+  makeIgnore ??= createRequire(import.meta.url)('ignore') as (options?: { ignorecase?: boolean }) => Ignore;
+  return makeIgnore({ ignorecase: ignoreCase });
 }
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
@@ -113,7 +118,8 @@ export function discover(paths: readonly string[], cwd: string, onFile?: (count:
     }
     if (st.isDirectory()) {
       roots.push(realRootOf(abs));
-      walk(roots[roots.length - 1]!, abs, [], add, problems, outside, passed, pruned);
+      // Until the walk meets a checkout's top: git's default, case matters.
+      walk(roots[roots.length - 1]!, abs, [], add, problems, outside, passed, pruned, false);
     }
     // A named pipe or a device would block the read or never end: only regular files are read.
     else if (!st.isFile()) {
@@ -165,6 +171,7 @@ function walk(
   outside: LinkOut[],
   passed: DiscoveryProblem[],
   pruned: string[],
+  ignoreCase: boolean,
 ): void {
   let entries: fs.Dirent[];
   try {
@@ -174,11 +181,15 @@ function walk(
     return;
   }
   let here = scopes;
-  // The top of a checkout: git reads its own exclude files here, and none of the folders' above.
-  if (entries.some((e) => e.name === '.git')) here = checkoutScopes(dir);
+  // The top of a checkout: git reads its own exclude files here, and none of the folders' above,
+  // and matches them with its core.ignorecase.
+  if (entries.some((e) => e.name === '.git')) {
+    ignoreCase = checkoutConfig(dir).ignoreCase;
+    here = checkoutScopes(dir, ignoreCase);
+  }
   if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
     try {
-      const ig = ignore().add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
+      const ig = ignore(ignoreCase).add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
       here = [...scopes, { ig, rel: '' }];
     } catch (e) {
       problems.push({ absPath: path.join(dir, '.gitignore'), message: describeFsError(e) });
@@ -223,7 +234,7 @@ function walk(
       pruned.push(abs);
       continue;
     }
-    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside, passed, pruned);
+    if (isDir) walk(realRoot, abs, here.map((s) => ({ ig: s.ig, rel: `${s.rel}${entry.name}/` })), add, problems, outside, passed, pruned, ignoreCase);
     else add(abs, false, target);
   }
 }
@@ -234,9 +245,9 @@ function walk(
  * default `$XDG_CONFIG_HOME/git/ignore`), then the checkout's `info/exclude` (in the common git
  * folder of a worktree, in `.git/modules/…` of a submodule: `.git` is then a file naming it).
  */
-function checkoutScopes(dir: string): Scope[] {
+function checkoutScopes(dir: string, ignoreCase: boolean): Scope[] {
   const scopes: Scope[] = [];
-  for (const file of [globalExcludesFile(dir), infoExcludeOf(dir)]) {
+  for (const file of [checkoutConfig(dir).excludesFile, infoExcludeOf(dir)]) {
     if (file === undefined) continue;
     let text: string;
     try {
@@ -246,7 +257,7 @@ function checkoutScopes(dir: string): Scope[] {
     }
     // git's default info/exclude is comments alone: a scope with no pattern would cost a test of every path.
     if (!/^[ \t]*[^#\s]/m.test(text)) continue;
-    scopes.push({ ig: ignore().add(text), rel: '' });
+    scopes.push({ ig: ignore(ignoreCase).add(text), rel: '' });
   }
   return scopes;
 }
@@ -269,22 +280,39 @@ function infoExcludeOf(dir: string): string | undefined {
   return path.join(gitDir, 'info', 'exclude');
 }
 
-/** git's `core.excludesFile` for the checkout at `dir` (its default where unset), asked once a checkout. */
-function globalExcludesFile(dir: string): string | undefined {
-  if (excludesFiles.has(dir)) return excludesFiles.get(dir);
-  let file: string | undefined;
+/**
+ * git's `core.excludesFile` (its default where unset) and `core.ignorecase` (false where unset) for
+ * the checkout at `dir`: one git process a checkout.
+ */
+function checkoutConfig(dir: string): { excludesFile: string | undefined; ignoreCase: boolean } {
+  const known = checkoutConfigs.get(dir);
+  if (known) return known;
+  let set = '';
   try {
-    file = execFileSync('git', ['-C', dir, 'config', '--path', '--get', 'core.excludesFile'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-    if (file !== undefined) file = path.resolve(dir, file);
+    set = execFileSync('git', ['-C', dir, 'config', '--path', '--get-regexp', String.raw`^core\.(excludesfile|ignorecase)$`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
-    // Unset (exit 1), or no git: git's default.
-    const xdg = process.env.XDG_CONFIG_HOME || (os.homedir() ? path.join(os.homedir(), '.config') : undefined);
-    file = xdg ? path.join(xdg, 'git', 'ignore') : undefined;
+    // Neither set (exit 1), or no git: git's defaults.
   }
-  excludesFiles.set(dir, file);
-  return file;
+  let excludesFile: string | undefined;
+  let ignoreCase = false;
+  // `core.excludesfile /home/x/.gitignore` lines, the last of a name winning as in git.
+  for (const line of set.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space < 0) continue;
+    const key = line.slice(0, space).toLowerCase();
+    const value = line.slice(space + 1).trim();
+    if (key === 'core.excludesfile') excludesFile = value === '' ? undefined : path.resolve(dir, value);
+    else if (key === 'core.ignorecase') ignoreCase = /^(?:true|yes|on|1)$/i.test(value);
+  }
+  if (excludesFile === undefined) {
+    const xdg = process.env.XDG_CONFIG_HOME || (os.homedir() ? path.join(os.homedir(), '.config') : undefined);
+    excludesFile = xdg ? path.join(xdg, 'git', 'ignore') : undefined;
+  }
+  const config = { excludesFile, ignoreCase };
+  checkoutConfigs.set(dir, config);
+  return config;
 }
-const excludesFiles = new Map<string, string | undefined>();
+const checkoutConfigs = new Map<string, { excludesFile: string | undefined; ignoreCase: boolean }>();
 
 /**
  * Paths are built relative to each .gitignore's folder as the walk descends, not with
