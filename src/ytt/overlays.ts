@@ -265,7 +265,9 @@ function yttCommands(run: RunContext, top: string): YttCommand[] {
   if (known) return known;
   known = [];
   const named = namedFiles(run);
-  const files = [...(filesMayHold(run, run.repositoryFiles(), String.raw`(?:^|[^\w.-])ytt[ \t].*(?:-f|--file)`) ?? [...named.shell, ...named.makefiles, ...named.yaml])];
+  // git reads a line at a time: `ytt \` continued on the next line (`-f config -f overlays`) is a
+  // command too (hunt12 N2).
+  const files = [...(filesMayHold(run, run.repositoryFiles(), String.raw`(?:^|[^\w.-])ytt[ \t].*(?:-f|--file|\\\r?$)`) ?? [...named.shell, ...named.makefiles, ...named.yaml])];
   let kinds: Map<string, ScriptKind> | undefined;
   for (const file of files) {
     const text = run.readText(file);
