@@ -206,3 +206,17 @@ test.each([
   expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
   expect(r.alone[0]!.message).toContain('a shell script that a Dockerfile RUN runs');
 });
+
+test.each([
+  ['k8s/api.yaml', '15 kubernetes-exec-probe blocked overlay-patch', 'scripts/render.sh:6'],
+  // The path is known only at run time ("$BASE/$svc.yaml"): the file is told by its text, read from the file itself.
+  ['deploy/services/orders.yaml', '15 kubernetes-exec-probe blocked overlay-patch', 'scripts/gen-services.sh:9'],
+  ['deploy/services/legacy.yaml', '15 kubernetes-exec-probe migratable ', undefined],
+])('K1: a manifest a script writes from a here-document whose probe is still exec (%s) is judged alone as in the whole run', async (file, expected, script) => {
+  const r = await wholeAndAlone('kubernetes-exec-probe/tree-heredoc-generator', file);
+  expect(r.keys.whole).toEqual([expected]);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+  expect(r.alone.map((f) => f.message)).toEqual(r.whole.map((f) => f.message));
+  if (script !== undefined) expect(r.alone[0]!.message).toContain(script);
+  expect(r.fixed.alone).toBe(r.fixed.whole);
+});

@@ -161,8 +161,9 @@ const INSTALL_COMMANDS = new Set([
 ]);
 /** Commands allowed in a segment that only sets a variable (a `case` per architecture). */
 /** Commands a block around an install may hold without naming the binary (tests, exits). */
-const COMPOUND_GUARDS = new Set(['[', 'test', 'true', 'false', 'exit', 'set', 'uname', 'dpkg', 'arch']);
-const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true', 'uname', 'dpkg', 'arch']);
+/** The machine's architecture is read with isArchQuery (`uname -m`, `dpkg --print-architecture`), not by a command's name alone. */
+const COMPOUND_GUARDS = new Set(['[', 'test', 'true', 'false', 'exit', 'set']);
+const ASSIGN_HELPERS = new Set(['echo', 'printf', 'exit', 'false', 'true']);
 /** What a retry loop around the download adds (`for i in $(seq 1 50); do wget … && break; sleep 5; done`). */
 const RETRY_STEPS = new Set(['break', 'continue', 'sleep', 'seq']);
 const DOWNLOADERS = ['wget', 'curl'];
@@ -644,7 +645,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
         for (const a of c.assigns) names.push(a.name);
         return true;
       }
-      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || words[0]!.text === '[' || words[0]!.text === 'test' || (inValue(c) && isValueFilter(words.map((w) => w.text)));
+      return ASSIGN_HELPERS.has(baseName(words[0]!.text)) || isArchQuery(words.map((w) => w.text)) || words[0]!.text === '[' || words[0]!.text === 'test' || (inValue(c) && isValueFilter(words.map((w) => w.text)));
     });
     // `else echo amd64 > /etc/arch; A=amd64; fi`: a branch that writes a file is more than an assignment.
     if (onlyAssigns && names.length > 0 && !other && !writesFile(segText)) return { kind: 'assign', names, exported };
@@ -661,9 +662,7 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   if (seg.stmt.cmd.type === 'compound') {
     for (const c of calls) {
       const words = callArgs(c, noEnv).map((w) => w.text);
-      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || (retry && (RETRY_STEPS.has(words[0]!) || ASSIGN_HELPERS.has(words[0]!))) || words.some((w) => mentions(w))) continue;
-      // `$(go env GOARCH)` in a guard only reads the toolchain's settings.
-      if (baseName(words[0]!) === 'go' && words[1] === 'env') continue;
+      if (words.length === 0 || COMPOUND_GUARDS.has(baseName(words[0]!)) || isArchQuery(words) || (retry && (RETRY_STEPS.has(words[0]!) || ASSIGN_HELPERS.has(words[0]!))) || words.some((w) => mentions(w))) continue;
       return { kind: 'problem', why: `${words.join(' ')} shares the block` };
     }
   }
@@ -677,15 +676,22 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
     const words = withoutEnv(callArgs(c, noEnv).map((w) => w.text));
     if (words.length === 0) continue;
     const cmd = baseName(words[0]!);
+    // The architecture computed inside the download's URL (`…-linux-$(apk --print-arch | sed
+    // 's/x86_64/amd64/;s/aarch64/arm64/')`): read as the same substitution in an assignment's value
+    // is (`ARCH=$(…) && wget …-${ARCH}`). Only a query of the machine's architecture or a filter of
+    // text, in a substitution that writes no file; anything else is read as a command of the install.
+    if (inSubstitution(c, calls) && (isArchQuery(words) || isValueFilter(words)) && !substitutionWrites(c, calls)) continue;
     if (isBinaryPath(words[0]!)) {
       // `grpc_health_probe -version` checks the download. Anything else runs it at build time
       // (a smoke test against the app): a use of the binary, not a step of its install.
       if (words.length > 1 && words.slice(1).every((w) => VERSION_CHECK_ARGS.has(w))) continue;
       return { kind: 'problem', why: `it runs ${words.join(' ')} at build time` };
     }
-    if (ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) continue;
+    // `$(go env GOARCH)`, `$(uname -m)` only read the toolchain's or the machine's settings.
+    if ((ASSIGN_HELPERS.has(cmd) && !INSTALL_COMMANDS.has(cmd)) || isArchQuery(words)) continue;
     if (retry && RETRY_STEPS.has(cmd)) continue;
-    if (cmd === 'go' && words[1] === 'env') continue;
+    // `go env -w GOFLAGS=…` changes the settings of every later `go` of the image: not the install's.
+    if (cmd === 'go' && words[1] === 'env') return { kind: 'problem', why: `${words.join(' ')} changes the Go toolchain's settings` };
     // The distribution's package (`apk add --no-cache grpc-health-probe` on Alpine or Wolfi):
     // the install is the package, or only its name among others.
     const pkg = packageInstall(words);
@@ -748,7 +754,7 @@ function isRetryLoop(seg: Segment, mentions: (s: string) => boolean): boolean {
   return (
     calls.some((w) => w[0] === 'break') &&
     calls.some((w) => w.some((x) => mentions(x))) &&
-    calls.every((w) => RETRY_STEPS.has(w[0]!) || ASSIGN_HELPERS.has(w[0]!) || COMPOUND_GUARDS.has(w[0]!) || w.some((x) => mentions(x)))
+    calls.every((w) => RETRY_STEPS.has(w[0]!) || ASSIGN_HELPERS.has(w[0]!) || COMPOUND_GUARDS.has(w[0]!) || isArchQuery(w) || w.some((x) => mentions(x)))
   );
 }
 
@@ -819,10 +825,80 @@ function isValueFilter(words: string[]): boolean {
   const cmd = baseName(words[0]!);
   const args = words.slice(1);
   if (['cut', 'tr', 'basename', 'dirname', 'head', 'tail', 'grep'].includes(cmd)) return true;
-  if (cmd === 'go') return args[0] === 'env';
-  if (cmd === 'sed') return args.every((a) => ['-e', '-E', '-r', '-n'].includes(a) || (/^s(.).*\1.*\1[gIip0-9]*$/.test(a) && !/[;\n{}]/.test(a)));
+  if (cmd === 'go') return isArchQuery(words);
+  if (cmd === 'sed') return args.every((a) => ['-e', '-E', '-r', '-n'].includes(a) || isSedSubstitutions(a));
   if (cmd === 'awk') return !args.some((a) => /system|getline|[>|]/.test(a));
   return false;
+}
+
+/**
+ * A command that only prints the machine's or the toolchain's architecture: `uname -m`, `arch`,
+ * `dpkg --print-architecture`, `dpkg-architecture -qDEB_HOST_ARCH`, `apk --print-arch`, `go env
+ * GOARCH` (not `go env -w`, which writes the toolchain's settings; not `arch <cmd>`, which runs one).
+ */
+function isArchQuery(words: string[]): boolean {
+  const cmd = baseName(words[0] ?? '');
+  const args = words.slice(1);
+  if (cmd === 'uname') return args.every((a) => /^-[a-z]+$/.test(a) || ['--machine', '--processor', '--hardware-platform', '--kernel-name', '--operating-system'].includes(a));
+  if (cmd === 'arch') return args.length === 0;
+  if (cmd === 'dpkg') return args.length === 1 && ['--print-architecture', '--print-foreign-architectures'].includes(args[0]!);
+  if (cmd === 'dpkg-architecture') return args.length > 0 && args.every((a, i) => /^-q[A-Z_]+$/.test(a) || a === '-q' || (args[i - 1] === '-q' && /^[A-Z_]+$/.test(a)));
+  if (cmd === 'apk') return args.length === 1 && args[0] === '--print-arch';
+  if (cmd === 'go') return args[0] === 'env' && args.slice(1).every((a) => /^[A-Z][A-Z0-9_]*$/.test(a) || a === '-json');
+  return false;
+}
+
+/** A call inside a `$(…)`, backquotes or `<(…)` of another call of the same statement. */
+function inSubstitution(c: ShCall, calls: ShCall[]): boolean {
+  return calls.some((o) => o !== c && o.start <= c.start && c.end <= o.end);
+}
+
+/**
+ * Whether a substitution around a call writes a file (`$(uname -m | tee /arch)` is a filter that
+ * writes; `$(apk --print-arch > /arch)`): the substitutions of the calls around it, as written.
+ */
+function substitutionWrites(c: ShCall, calls: ShCall[]): boolean {
+  for (const o of calls) {
+    if (o === c || o.start > c.start || c.end > o.end) continue;
+    const words = [...o.args, ...o.assigns.flatMap((a) => (a.value ? [a.value] : []))];
+    for (const w of words) for (const p of w.parts) if (p.type === 'other' && (p.what === 'CmdSubst' || p.what === 'ProcSubst') && (p.source === undefined || p.source.startsWith('>(') || writesFile(p.source))) return true;
+  }
+  return false;
+}
+
+/**
+ * A sed script of `s` (and `y`) commands alone, one after another (`s/x86_64/amd64/;s/aarch64/arm64/`):
+ * flags `g`, `I`, `i`, `p`, a number; no `w` or `e` flag, no other command (`w`, `e`, `r`, a block).
+ */
+function isSedSubstitutions(script: string): boolean {
+  let i = 0;
+  let commands = 0;
+  const part = (d: string): boolean => {
+    for (; i < script.length && script[i] !== '\n'; i++) {
+      if (script[i] === '\\') i++;
+      else if (script[i] === d) {
+        i++;
+        return true;
+      }
+    }
+    return false;
+  };
+  while (i < script.length) {
+    if (/[\s;]/.test(script[i]!)) {
+      i++;
+      continue;
+    }
+    const op = script[i];
+    if (op !== 's' && op !== 'y') return false;
+    const d = script[i + 1];
+    if (d === undefined || d === '\\' || d === '\n' || /\s/.test(d)) return false;
+    i += 2;
+    if (!part(d) || !part(d)) return false;
+    if (op === 's') while (i < script.length && /[gIip0-9]/.test(script[i]!)) i++;
+    if (i < script.length && !/[\s;]/.test(script[i]!)) return false;
+    commands++;
+  }
+  return commands > 0;
 }
 
 /** Whether a value's text writes a file through a redirection (`$(cut -f1 x > /y)`); `2>/dev/null`, `2>&1` do not. */

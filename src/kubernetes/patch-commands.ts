@@ -48,9 +48,10 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type ShCall, type ShHeredoc, type ShScript } from '../analysis/shell.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
+import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
 import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
@@ -79,6 +80,8 @@ export interface PatchHold {
   container?: string;
   /** The env variables the command sets (src/kubernetes/env-commands.ts): it holds only probes that read one; null: any. */
   env?: string[] | null;
+  /** A here-document's text (heredocWriteHold): it holds only the probes of a file whose text holds this. */
+  generated?: RegExp;
   /** What the command does, as a clause after the place. */
   what: string;
   /** What migrating the probe alone would do to it. */
@@ -117,7 +120,7 @@ export function keepForPatchCommands(r: Report, file: SourceFile, run: RunContex
   const objects = found === undefined ? [undefined] : Array.isArray(found) ? (found.length > 0 ? found : [undefined]) : [found as ProbeObject];
   // A chart's values probe renders into an object whose path the values file does not say.
   const values = file.kind === 'helm-values';
-  const hold = holds.find((h) => objects.some((obj) => holdMatches(h, r, file.path, obj, values)));
+  const hold = holds.find((h) => objects.some((obj) => holdMatches(h, r, file.path, obj, values)) && (h.generated === undefined || h.generated.test(file.eol === '\r\n' ? file.text.replace(/\r\n/g, '\n') : file.text)));
   if (!hold) return r;
   return { ...heldReport(r, 'overlay-patch', `${hold.at} ${hold.what}; ${hold.breaks}`), hint: hold.hint };
 }
@@ -285,7 +288,8 @@ export function patchHolds(run: RunContext): PatchHold[] {
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
   for (const { abs, kind, text } of scriptTexts(run, scripts, may)) {
-    if (!PRETEST_PROBE.test(text) || !PRETEST_COMMAND.test(text)) continue;
+    // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
+    if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
@@ -442,6 +446,8 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
+  // Where relative paths are read from after each `cd`, for the here-documents (written files) below.
+  const dirsAt: { at: number; dirs: string[] | null }[] = [{ at: -1, dirs: here }];
   // A call of a function (or alias) of the script is read as the commands it runs with the call's words (`kc patch …` of `kc() { kubectl --context x "$@"; }`).
   const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
   const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
@@ -452,6 +458,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     const moved = followDirs(words, here);
     if (moved !== undefined) {
       here = moved;
+      dirsAt.push({ at: call.start, dirs: here });
       continue;
     }
     const place: Place = { abs, run, dirs: here };
@@ -515,6 +522,11 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       }
     }
   }
+  // `cat > k8s/api.yaml <<'EOF'` with a manifest whose probe runs the binary: the script writes the file anew.
+  for (const h of heredocs) {
+    const hold = heredocWriteHold(script, h, env, resolve, at, run, [...dirsAt].reverse().find((d) => d.at < h.opener)!.dirs);
+    if (hold) out.push(hold);
+  }
   // `ssh HOST <<'EOF'`, `ssh HOST bash -s <<EOF`, `bash <<EOF`: a shell reads the here-document as its script.
   if (depth < 4) {
     for (const h of heredocs) {
@@ -525,6 +537,59 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
   }
   return out;
+}
+
+/**
+ * A here-document that a script writes to a manifest file of the repository (`cat > k8s/api.yaml
+ * <<'EOF'`, `cat <<EOF >> "$BASE/$svc.yaml"`, `tee k8s/api.yaml <<EOF`, `cat <<EOF | tee …`)
+ * and whose text has a probe that runs the binary: the script regenerates that file with the exec
+ * probe. Migrated alone, the committed file is written back to exec the next time the script runs
+ * (the script's own finding, rules/shell-script-binary-use.ts, says how to migrate the
+ * here-document, which the tool does not rewrite): its probes stay on exec until the here-document
+ * changes. Which files: the target the script names; where a part of it is known only at run time
+ * (`"$BASE/$svc.yaml"`, `"$(mktemp)"`), the files whose text is the here-document's (heredocTemplate):
+ * a manifest written elsewhere (a temporary file it then applies) holds nothing.
+ */
+function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => string | undefined, resolve: Resolve, at: (offset: number) => string, run: RunContext, dirs: string[] | null): PatchHold | undefined {
+  // The words naming the files written: the `>`/`>>` target, tee's operands (given the document, or piped it).
+  const written: ShWord[] = h.writesTo ? [h.writesTo] : [];
+  for (const ws of [h.command, h.pipedTo]) {
+    if (ws?.[0] !== undefined && baseName(resolve(ws[0], env).text) === 'tee') written.push(...ws.slice(1).filter((w) => !resolve(w, env).text.startsWith('-')));
+  }
+  const kept = written.filter((w) => !resolve(w, env).text.startsWith('/dev/'));
+  const files = kept.map((w) => resolve(w, env));
+  if (files.length === 0) return undefined;
+  const body = heredocText(script, h, env);
+  if (!mentionsBinary(body.text) || !PROBE_KEY_IN.test(body.text)) return undefined;
+  const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, { abs: '', run, dirs }) : undefined));
+  // As the script writes it (`${BASE}/${svc}.yaml`), as the script's own finding says it.
+  const shown = kept.map((w) => resolveWord(w, noEnv).text).join(' ');
+  return {
+    at: at(h.opener),
+    // A file known only at run time (`$BASE/$svc.yaml`, or after a `cd` to a folder known only then): any file whose text the here-document writes.
+    ...(read.some((r) => r === undefined) ? { generated: heredocTemplate(body) } : { files: read.flat() as string[] }),
+    what: `writes this file from a here-document (written to ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}) whose probe is still exec`,
+    breaks: 'migrated here alone, the script writes the exec probe back over it the next time it runs',
+    hint: 'Migrate the probe in the here-document by hand (the finding on the script says to what), then run the tool again: this file migrates with it. If the script is no longer run, remove the here-document (or the script) first.',
+  };
+}
+
+/**
+ * The text a here-document writes, as a pattern of the file it writes: its literal text, and
+ * each expansion the tool could not resolve (`$svc`, `$port`) any text within its line. A file
+ * that holds it (CRLF read as LF) is that here-document's output.
+ */
+function heredocTemplate(body: HeredocText): RegExp {
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let re = '';
+  let i = 0;
+  for (const e of body.expansions) {
+    if (e.value !== undefined) continue;
+    re += `${esc(body.text.slice(i, e.start))}[^\\n]*`;
+    i = e.end;
+  }
+  re += esc(body.text.slice(i));
+  return new RegExp(`(?:^|\\n)${re}`);
 }
 
 /**
