@@ -220,3 +220,13 @@ test.each([
   if (script !== undefined) expect(r.alone[0]!.message).toContain(script);
   expect(r.fixed.alone).toBe(r.fixed.whole);
 });
+
+test('N5: a Dockerfile alone whose RUN runs the download script beside it reads the script from disk, as the whole run does: the RUN is no unparseable problem', async () => {
+  const r = await wholeAndAlone('shell-script-binary-use/tree-dockerfile-run-download-script', 'images/hubble-relay/Dockerfile');
+  const run = (fs: Finding[]) => fs.find((f) => f.line === 18);
+  expect(run(r.whole)?.blockers).toEqual(['unsupported-file']);
+  expect(run(r.alone)?.blockers).toEqual(run(r.whole)?.blockers);
+  expect(run(r.alone)?.message).toBe(run(r.whole)?.message);
+  // The COPY of the binary stays in a file list (binary-still-used), as every install does there.
+  expect(r.alone.find((f) => f.line === 25)?.blockers).toEqual(['binary-still-used']);
+});

@@ -25,8 +25,22 @@ function scriptsNamed(run: RunContext, dockerfile: string, word: string): string
   // The files discovered, not the repository's listing (src/discover/names.ts): a Dockerfile or a
   // shell script is no kind the engine waits for git to list (READS_REPOSITORY), as for GoReleaser's hooks.
   const all = run.allFiles().filter((abs) => path.basename(abs) === base && !/[\\/](?:node_modules|vendor)[\\/]/.test(abs));
-  const beside = all.find((abs) => abs === path.join(path.dirname(dockerfile), word) || abs === path.join(path.dirname(dockerfile), base));
-  return beside ? [beside] : all;
+  const besides = [path.join(path.dirname(dockerfile), word), path.join(path.dirname(dockerfile), base)];
+  const beside = all.find((abs) => besides.includes(abs));
+  if (beside) return [beside];
+  // A pre-commit run over the Dockerfile discovers the named files alone: the script beside it, on
+  // disk, is the one the whole run finds (hunt12 N5). Elsewhere its name alone says nothing here.
+  if (all.length === 0) {
+    const onDisk = besides.find((abs) => {
+      try {
+        return fs.statSync(abs).isFile();
+      } catch {
+        return false;
+      }
+    });
+    if (onDisk) return [onDisk];
+  }
+  return all;
 }
 
 /**
