@@ -419,6 +419,12 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
+    const tail = commandTail(text, region.masked, actions, controlBlocks, exec.value);
+    if (tail) {
+      const detail = `${tail} prints more of the command after its last item; the tool cannot tell what it adds (-tls, -service …), and a native probe cannot carry it`;
+      if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (${detail})` };
+      return { ...blockedFrom(r, detail), hint: COMMAND_TAIL_HINT };
+    }
     const conditions = actionsIn(actions, (exec.key as Scalar).range![0], contentEnd(exec.value)).filter((a) => a.kind === 'open' || a.kind === 'else');
     if (conditions.length === 0) return r;
     const which = conditions.map((a) => a.text).join(', ');
@@ -429,6 +435,51 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     source: (node) => unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])),
     printsYaml: (from, to) => actions.find((a) => a.start >= from && a.start < to && a.kind === 'output' && (a.alone || a.opensBlock === true))?.text,
   });
+}
+
+const COMMAND_TAIL_HINT =
+  'Migrate by hand once you know what every environment appends: if the extra arguments hold no -tls/-tls-ca-cert/-service or other flag a native probe cannot express, replace exec with grpc: {port: N} (and service: where -service is given) and delete the template lines that append them; otherwise keep exec.';
+
+/**
+ * A template action alone on its line after a block-style exec command's last item, printing more
+ * items into the list: `{{- with .Values.probe.extraArgs }}` / `{{- toYaml . | nindent 12 }}` /
+ * `{{- end }}`, `{{- include "x.probeArgs" . | nindent 12 }}`. The masking makes such lines
+ * comments, so the YAML view ends the command before them; Helm prints them into it. An output
+ * action counts when it prints at the items' column or deeper: its nindent/indent, else the
+ * line's indentation; or, with neither, when `{{-` glues its output to the item above. Read up to
+ * the next line with YAML text (the next key of the probe). Returns the action (and the blocks
+ * around it that open after the command), as words for a message, or undefined.
+ */
+function commandTail(text: string, masked: string, actions: readonly Action[], controlBlocks: readonly Block[], execValue: unknown): string | undefined {
+  if (!isMap(execValue)) return undefined;
+  const seq = getPair(execValue, 'command')?.value;
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0 || !seq.range) return undefined;
+  const column = seq.range[0] - lineStartOf(text, seq.range[0]);
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  let lineEnd = masked.indexOf('\n', contentEnd(seq));
+  while (lineEnd !== -1) {
+    const start = lineEnd + 1;
+    let next = masked.indexOf('\n', start);
+    if (next === -1) next = masked.length;
+    // Past the command: the next line that holds YAML (a key) rather than blanks, comments and masked actions.
+    if (!/^[ \t]*(#.*)?\r?$/.test(masked.slice(start, next))) return undefined;
+    for (const a of actions) {
+      if (a.start < start || a.start >= next || !a.alone || a.kind !== 'output') continue;
+      const indent = /\b(n?indent)\s+(\d+)\b/.exec(a.text);
+      // nindent N prints at column N; `{{-` without it glues the output to the text before it (the
+      // last item's line); else the output starts where the action is.
+      const glued = /^\{\{-/.test(a.text) && indent?.[1] !== 'nindent';
+      const at = glued ? Infinity : indent?.[1] === 'nindent' ? Number(indent[2]) : a.start - start + (indent ? Number(indent[2]) : 0);
+      if (at < column) continue;
+      const around = controlBlocks
+        .filter((b) => b.open.start > seq.range![0] && b.open.end <= a.start && a.start < b.end.start)
+        .sort((x, y) => x.open.start - y.open.start)
+        .map((b) => b.open.text);
+      return `the template action ${a.text} (line ${lineOf(a.start)})${around.length > 0 ? `, under ${around.join(', ')},` : ''}`;
+    }
+    lineEnd = next === masked.length ? -1 : next;
+  }
+  return undefined;
 }
 
 /**
