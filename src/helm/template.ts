@@ -342,7 +342,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
-    resolveNumber: (t) => valuesNumber(t, chart, run),
+    resolveNumber: (t, at) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run),
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
     templateActions: true,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
@@ -1169,6 +1169,25 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
   const [valuesPath] = [...paths];
   const n = valuesNumber(`{{ .Values.${valuesPath}.timeoutSeconds }}`, chart, run);
   return n ? { ...n, source: `${n.source}, printed into the probe by ${printing[0]!.text}` } : { text };
+}
+
+/**
+ * A number field printed from a values path (`timeoutSeconds: {{ .Values.probe.timeoutSeconds }}`,
+ * `{{ . }}` inside `{{- with .Values.probe.timeoutSeconds }}`): read in a with's scope as
+ * valuesNumber reads it at the root; and when nothing the tool sees sets the path, Helm prints it
+ * empty (or, under an if/with of it, not at all): the field is null, so the API server's default,
+ * 1, applies, as for `timeoutSeconds:` with no value.
+ */
+function unsetNumber(text: string, scope: DotScope, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
+  const m = new RegExp(`^\\{\\{-?\\s*${valuesRef(scope).pattern}\\s*-?\\}\\}$`).exec(text.trim());
+  const dot = scope !== null && scope !== '' && /^\{\{-?\s*\.\s*-?\}\}$/.test(text.trim());
+  const valuesPath = dot ? scope : m ? valuesRef(scope).valuesPath(m[1]!) : undefined;
+  if (valuesPath === undefined) return undefined;
+  const written = dot ? `${text.trim()} (.Values.${valuesPath})` : text.trim();
+  const set = valuesNumber(`{{ .Values.${valuesPath} }}`, chart, run);
+  if (set) return { value: set.value, source: `${written}${set.source.slice(`{{ .Values.${valuesPath} }}`.length)}` };
+  if (!valuesPathUnset(chart, valuesPath, run)) return undefined;
+  return { value: 1, source: `${written}, which no values file sets, so the API default`, where: `give ${valuesPath} a value in the chart's values.yaml: no values file sets it, so the probe has the API default, 1` };
 }
 
 /**

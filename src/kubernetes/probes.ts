@@ -43,7 +43,7 @@ export interface ProbeWalkOptions {
   imageValue?: (node: Scalar) => string;
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
-  resolveNumber?: (text: string) => FixedNumber | undefined;
+  resolveNumber?: (text: string, at?: number) => FixedNumber | undefined;
   /**
    * What timeoutSeconds is in a probe with keys the YAML view cannot see (a Helm action that prints
    * them, `{{- toYaml .Values.probe | nindent 12 }}`; for a values probe, a chart template that
@@ -1138,7 +1138,7 @@ function probeReport(
     // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
-    timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
+    timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text, timeoutNode.range?.[0]) : undefined) ?? 'unknown');
   } else if (!timeoutNode) {
     // Printed keys may hold timeoutSeconds: a new line would repeat the key (Helm refuses the
     // rendered manifest), and the default 1 may not be what the probe has.
