@@ -348,6 +348,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
+    handlersApart: (p) => branchHandlers(p, controlBlocks) !== undefined,
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
@@ -419,6 +420,13 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
+    const branched = r.fix ? branchHandlers(probe!.value!, controlBlocks) : undefined;
+    if (branched) {
+      // A timeoutSeconds raised or added outside the branch is the probe's: every branch gets it.
+      const shared = r.fix!.some((e) => e.start < branched.exec.end || e.end > branched.branchEnd);
+      const note = `the exec branch (${branched.exec.text}) of ${branched.open.text}; the other branches, with their own handlers, stay as they are${shared ? ', but the timeoutSeconds they share with it is raised for them too' : ''}`;
+      r = { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+    }
     const tail = commandTail(text, region.masked, actions, controlBlocks, exec.value);
     if (tail) {
       const detail = `${tail} prints more of the command after its last item; the tool cannot tell what it adds (-tls, -service …), and a native probe cannot carry it`;
@@ -711,6 +719,35 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
   }
   return undefined;
 }
+
+/**
+ * A probe whose handlers (exec and grpc, httpGet or tcpSocket) each sit in a branch of their own of
+ * one `{{ if }} … {{ else if }} … {{ else }} … {{ end }}` chain (Istio's echo template): every render
+ * has one handler, so another beside exec does not block, and the exec branch migrates in place
+ * (the two-branch grpc/exec toggle is collapsed instead, toggleOf). The chain's if and the exec
+ * branch's action, or undefined.
+ */
+function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open: Action; exec: Action; branchEnd: number } | undefined {
+  const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
+  if (handlers.length < 2) return undefined;
+  for (const b of controlBlocks) {
+    if (b.open.keyword !== 'if' || b.elses.length === 0) continue;
+    const opens = [b.open, ...b.elses];
+    const branchOf = (p: Pair<Scalar, Node>): number => {
+      const start = p.key.range![0];
+      const end = contentEnd(p.value);
+      return opens.findIndex((o, i) => start >= o.end && end <= (opens[i + 1] ?? b.end).start);
+    };
+    const at = handlers.map(branchOf);
+    if (at.some((i) => i === -1) || new Set(at).size !== at.length) continue;
+    const exec = handlers.findIndex((p) => keyOf(p) === 'exec');
+    if (exec === -1) return undefined;
+    return { open: b.open, exec: opens[at[exec]!]!, branchEnd: (opens[at[exec]! + 1] ?? b.end).start };
+  }
+  return undefined;
+}
+
+const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
 function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: RunContext): Report {

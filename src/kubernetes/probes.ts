@@ -64,6 +64,8 @@ export interface ProbeWalkOptions {
   original?: string;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
+  /** Whether the probe's handlers each sit in a branch of their own of a template conditional (Helm): one per render, so another handler beside exec does not block. */
+  handlersApart?: (probe: YAMLMap) => boolean;
   /**
    * A container's env entries that something after them in the file may redefine (a Helm
    * template's `{{- toYaml .Values.extraEnvVars | nindent 12 }}` after `- name: GRPC_PORT`): name →
@@ -1206,7 +1208,7 @@ function probeReport(
     const v = getPair(probe, k)?.value;
     return isScalar(v) && v.value === null;
   };
-  if (getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
+  if ((getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) && !opts.handlersApart?.(probe)) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
