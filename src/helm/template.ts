@@ -421,6 +421,16 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
     const branched = r.fix ? branchHandlers(probe!.value!, controlBlocks) : undefined;
+    if (branched?.capabilities && !run.options.kubeVersionExplicit) {
+      // As for the two-branch toggle (collapseToggle): the chart keeps exec for the clusters its condition tells apart.
+      const { fix: _fix, ...rest } = r;
+      return {
+        ...rest,
+        message: `${whereOf(r)} runs grpc_health_probe: its exec branch (${branched.exec.text}) of ${branched.open.text} is chosen by ${branched.capabilities.text}, which keeps exec for the clusters its condition tells apart; migrating it would break them, so pass --kube-version when every target cluster is 1.24 or later`,
+        blockers: ['kube-version'],
+        keepsBinary: true,
+      };
+    }
     if (branched) {
       // A timeoutSeconds raised or added outside the branch is the probe's: every branch gets it.
       const shared = r.fix!.some((e) => e.start < branched.exec.end || e.end > branched.branchEnd);
@@ -727,7 +737,7 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
  * (the two-branch grpc/exec toggle is collapsed instead, toggleOf). The chain's if and the exec
  * branch's action, or undefined.
  */
-function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open: Action; exec: Action; branchEnd: number } | undefined {
+function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open: Action; exec: Action; branchEnd: number; capabilities: Action | undefined } | undefined {
   const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
   if (handlers.length < 2) return undefined;
   for (const b of controlBlocks) {
@@ -742,7 +752,7 @@ function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open
     if (at.some((i) => i === -1) || new Set(at).size !== at.length) continue;
     const exec = handlers.findIndex((p) => keyOf(p) === 'exec');
     if (exec === -1) return undefined;
-    return { open: b.open, exec: opens[at[exec]!]!, branchEnd: (opens[at[exec]! + 1] ?? b.end).start };
+    return { open: b.open, exec: opens[at[exec]!]!, branchEnd: (opens[at[exec]! + 1] ?? b.end).start, capabilities: opens.find((o) => /\.Capabilities\b/.test(o.text)) };
   }
   return undefined;
 }
