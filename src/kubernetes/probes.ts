@@ -739,7 +739,10 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (stray && strayScalars.some((n) => mentionsBinary(scalarValue(n)))) {
           for (const n of strayScalars) handled.add(n);
           const argv = isSeq(stray.value) && stray.value.items.every(isScalar) ? stray.value.items.map((n) => scalarValue(n as Scalar)) : undefined;
-          reports.push(commandOutsideExecReport(stray as Pair<Scalar>, key, argv, containerContext(path), enclosingResource(path) !== undefined && !inEmbeddedMergePatch(path), docIndex, opts, scalarValue));
+          const inResource = enclosingResource(path) !== undefined && !inEmbeddedMergePatch(path);
+          // `probeType: exec` beside it (GitLab's auto-deploy-app values): a chart's own selector, which its template reads.
+          const selector = inResource ? undefined : probe.items.find((p) => isScalar(p.key) && /^(probeType|probe_type|type|kind)$/.test(String(p.key.value)) && isScalar(p.value) && String(p.value.value).toLowerCase() === 'exec');
+          reports.push(commandOutsideExecReport(stray as Pair<Scalar>, key, argv, containerContext(path), inResource, docIndex, opts, scalarValue, selector ? `${String((selector.key as Scalar).value)}: ${String((selector.value as Scalar).value)}` : undefined));
         }
         const execPair = getPair(probe, 'exec');
         if (!execPair || !isMap(execPair.value)) return;
@@ -1377,13 +1380,19 @@ function commandOutsideExecReport(
   docIndex: number,
   opts: ProbeWalkOptions,
   scalarValue: (s: Scalar) => string,
+  selector?: string,
 ): Report {
   const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
   const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
-  const { message, hint } = commandOutsideExec(where, argv, opts.kubeVersion, inResource, opts.tlsMode ?? false);
+  const { message, hint } = selector
+    ? {
+        message: `${where} has command: beside ${selector}: not a Kubernetes probe but a chart's own form of one (GitLab's auto-deploy-app values take one so), which the chart's template turns into the probe it renders; the tool does not migrate a probe whose command comes from the values`,
+        hint: `Check what the chart that reads these values can render: if it offers a native gRPC probe, switch this probe to it by hand (e.g. its grpc type and port); if it offers only exec, keep exec here, or change the chart. Do not move command: under exec: or write grpc: here unless the chart reads those. The binary stays installed while this command names it.`,
+      }
+    : commandOutsideExec(where, argv, opts.kubeVersion, inResource, opts.tlsMode ?? false);
   return {
     start: commandPair.key.range![0],
     end: contentEnd(commandPair.value as Node),
