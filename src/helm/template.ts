@@ -439,7 +439,20 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     }
     const tail = commandTail(text, region.masked, actions, controlBlocks, exec.value);
     if (tail) {
-      const detail = `${tail} prints more of the command after its last item; the tool cannot tell what it adds (-tls, -service …), and a native probe cannot carry it`;
+      const why = emptyTail(tail, text, actions, controlBlocks, chart, run);
+      // Empty everywhere: the tail's lines go with exec, in the edit that ends at the command.
+      const main = why === undefined ? r.fix?.find((e) => e.end === tail.start && e.start < tail.start) : undefined;
+      // A line the rewrite adds right after the command (timeoutSeconds) follows the replacement, in place of the tail.
+      const added = r.fix?.filter((e) => e !== main && e.start === e.end && /^\r?\n$/.test(text.slice(tail.start, e.start)) && /\n$/.test(e.text)) ?? [];
+      const others = r.fix?.some((e) => e !== main && !added.includes(e) && e.end >= tail.start && e.start <= tail.end);
+      const lineBreak = text.slice(tail.start, added[0]?.start ?? tail.start);
+      const wider = main ? { ...main, end: tail.end, text: main.text + added.map((e) => lineBreak + e.text.replace(/\r?\n$/, '')).join('') } : undefined;
+      const fix = wider && !others ? r.fix!.filter((e) => !added.includes(e)).map((e) => (e === main ? wider : e)) : undefined;
+      if (fix && !refuseTemplateEdit(actions, text, wider!, r.start)) {
+        const note = `${tail.words.replace(/,$/, '')} prints nothing: every values file leaves what it prints empty, so its lines go with exec`;
+        return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+      }
+      const detail = `${tail.words} prints more of the command after its last item${why ? ` (${why})` : ''}; the tool cannot tell what it adds (-tls, -service …), and a native probe cannot carry it`;
       if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (${detail})` };
       return { ...blockedFrom(r, detail), hint: COMMAND_TAIL_HINT };
     }
@@ -468,12 +481,24 @@ const COMMAND_TAIL_HINT =
  * the next line with YAML text (the next key of the probe). Returns the action (and the blocks
  * around it that open after the command), as words for a message, or undefined.
  */
-function commandTail(text: string, masked: string, actions: readonly Action[], controlBlocks: readonly Block[], execValue: unknown): string | undefined {
+interface CommandTail {
+  /** The printing action and the blocks around it, as words for a message. */
+  words: string;
+  /** The command's end, and the end of the last line of the blocks around the printing action (or of its own line). */
+  start: number;
+  end: number;
+}
+
+function commandTail(text: string, masked: string, actions: readonly Action[], controlBlocks: readonly Block[], execValue: unknown): CommandTail | undefined {
   if (!isMap(execValue)) return undefined;
   const seq = getPair(execValue, 'command')?.value;
   if (!isSeq(seq) || seq.flow || seq.items.length === 0 || !seq.range) return undefined;
   const column = seq.range[0] - lineStartOf(text, seq.range[0]);
   const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const lineEndOf = (o: number) => {
+    const nl = text.indexOf('\n', o);
+    return nl === -1 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
+  };
   let lineEnd = masked.indexOf('\n', contentEnd(seq));
   while (lineEnd !== -1) {
     const start = lineEnd + 1;
@@ -491,12 +516,51 @@ function commandTail(text: string, masked: string, actions: readonly Action[], c
       if (at < column) continue;
       const around = controlBlocks
         .filter((b) => b.open.start > seq.range![0] && b.open.end <= a.start && a.start < b.end.start)
-        .sort((x, y) => x.open.start - y.open.start)
-        .map((b) => b.open.text);
-      return `the template action ${a.text} (line ${lineOf(a.start)})${around.length > 0 ? `, under ${around.join(', ')},` : ''}`;
+        .sort((x, y) => x.open.start - y.open.start);
+      return {
+        words: `the template action ${a.text} (line ${lineOf(a.start)})${around.length > 0 ? `, under ${around.map((b) => b.open.text).join(', ')},` : ''}`,
+        start: contentEnd(seq),
+        end: lineEndOf(around[0]?.end.end ?? a.end),
+      };
     }
     lineEnd = next === masked.length ? -1 : next;
   }
+  return undefined;
+}
+
+/**
+ * A command tail (commandTail) that prints nothing in any install: its lines hold only actions, and
+ * each that prints is `toYaml X` (`X | toYaml`, with nindent) of a values path that every values
+ * file the tool reads leaves empty (null, false, "", [] or {}), with nothing else (a release,
+ * `--set`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
+ * what the YAML view shows, and the tail's lines go with it. Why not (a values file that sets it,
+ * a print the tool does not read), or undefined when they may go.
+ */
+function emptyTail(tail: CommandTail, text: string, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): string | undefined {
+  const inside = actions.filter((a) => a.start >= tail.start && a.end <= tail.end);
+  // Every line of the span holds actions and whitespace only (no YAML comment the edit would drop).
+  let cleared = text.slice(tail.start, tail.end);
+  for (const a of [...inside].reverse()) cleared = cleared.slice(0, a.start - tail.start) + cleared.slice(a.end - tail.start);
+  if (!/^\s*$/.test(cleared)) return 'its lines hold more than template actions';
+  for (const a of inside.filter((x) => x.kind === 'output')) {
+    const body = actionBody(a).trim();
+    const m = /^toYaml\s+(\S+)\s*(?:\|\s*nindent\s+\d+)?$/.exec(body) ?? /^(\S+)\s*\|\s*toYaml\s*(?:\|\s*nindent\s+\d+)?$/.exec(body);
+    const valuesPath = m ? spliceRootPath(m[1]!, a.start, controlBlocks) : undefined;
+    if (valuesPath === undefined) return 'what it prints is not read from the values';
+    const nodes = valuesNodesOf(chart, valuesPath, run);
+    if (nodes === undefined) return `something the tool does not read (a release, a parent chart, --set) may set ${valuesPath}`;
+    const setting = nodes.find(({ node }) => !(node === null || (isScalar(node) && (node.value === null || node.value === false || node.value === '')) || ((isSeq(node) || isMap(node)) && node.items.length === 0)));
+    if (setting) return `${path.isAbsolute(setting.file) && chart ? path.relative(chart.root, setting.file).split(path.sep).join('/') : setting.file} sets ${valuesPath}`;
+  }
+  return undefined;
+}
+
+/** A values path an action names, where the dot is the chart's root or a with of a values path (`.Values.x`, `$.Values.x`, `.`). */
+function spliceRootPath(written: string, at: number, controlBlocks: readonly Block[]): string | undefined {
+  const m = /^(\$?)\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)$/.exec(written);
+  if (m) return m[1] === '$' || dotScope(controlBlocks, at) === '' ? m[2] : undefined;
+  const scope = dotScope(controlBlocks, at);
+  if (written === '.' && typeof scope === 'string' && scope !== '') return scope;
   return undefined;
 }
 
@@ -1286,13 +1350,7 @@ function uncoveredMentions(text: string, masked: string, actions: readonly Actio
 function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, true>[], actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, ends: Map<number, number>): Map<number, Map<string, string>> {
   const out = new Map<number, Map<string, string>>();
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  const rootPath = (written: string, at: number): string | undefined => {
-    const m = /^(\$?)\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)$/.exec(written);
-    if (m) return m[1] === '$' || dotScope(controlBlocks, at) === '' ? m[2] : undefined;
-    const scope = dotScope(controlBlocks, at);
-    if (written === '.' && typeof scope === 'string' && scope !== '') return scope;
-    return undefined;
-  };
+  const rootPath = (written: string, at: number): string | undefined => spliceRootPath(written, at, controlBlocks);
   for (const doc of docs) {
     visit(doc, {
       Map(_, map) {
