@@ -63,6 +63,8 @@ export interface FixedNumber {
   value: number;
   /** As written, for messages. */
   source: string;
+  /** Where to raise it, when that is not where it is written (a values path no values file sets). */
+  where?: string;
 }
 
 /** See PlanInput.envSource. */
@@ -646,7 +648,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           code: 'unparseable',
           detail: `${given.join(' ')} asked for ${to}s, but timeoutSeconds is ${current.source} (${current.value}); raise it to at least ${to} first, or the native probe gives up sooner`,
           // The command is understood: what blocks is a value the tool reads but never rewrites.
-          hint: `Raise timeoutSeconds where it is set (${current.source}) to at least ${to}, or lower the binary's timeout flags if the server answers sooner, then run the tool again.`,
+          hint: `Raise timeoutSeconds ${current.where !== undefined ? `(${current.where})` : `where it is set (${current.source})`} to at least ${to}, or lower the binary's timeout flags if the server answers sooner, then run the tool again.`,
         });
       }
     } else if ((current ?? 1) < to) {

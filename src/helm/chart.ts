@@ -719,7 +719,10 @@ function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
  * repository that installs the chart with values of its own (releases.ts), keeps it on another handler.
  */
 function keepForValuesOverrides(r: Report, chart: Chart | undefined, fileAbs: string, run: RunContext): Report {
-  if (!r.fix && chart && r.subject === 'consumer' && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
+  // Also a value under a probe's key read as no probe (`livenessProbe.cmd`, "a form the tool cannot
+  // read"): a report without the probe walk's details.probe.
+  const unread = r.subject === 'consumer' || (r.subject === 'probe' && r.details?.probe === undefined);
+  if (!r.fix && chart && unread && typeof r.details?.path === 'string') return renderedAsProbe(r, r.details.path, chart, run) ?? readByTemplate(r, r.details.path, chart, run);
   if (!r.fix || !chart || r.keyPath === undefined) return r;
   const placed = chartValuesChecks(r, chart, run, fileAbs);
   if (!placed.fix) return placed;
@@ -1107,11 +1110,15 @@ function renderedAsProbe(r: Report, valuesPath: string, chart: Chart, run: RunCo
   const owner = (asProbe ?? asCommand)?.[1];
   if (owner === undefined) return undefined;
   for (const { file, text, prints } of printingTemplates(chart, owner, run)) {
-    for (const a of findActions(text).actions) {
-      if (a.kind !== 'output') continue;
+    const actions = findActions(text).actions;
+    for (const [i, a] of actions.entries()) {
+      // `{{- range .Values.cmd }}` / `- {{ . | quote }}` / `{{- end }}` prints the list item by item, as toYaml does.
+      if (a.kind !== 'output' && !(asCommand && a.kind === 'open' && rangePrintsItems(text, actions, i, prints))) continue;
       const at = a.text.search(prints);
       if (at === -1) continue;
-      const keys = keysAbove(text, a.start + at);
+      let keys = keysAbove(text, a.start + at);
+      // In a define whose body starts at the handler (`exec: command: …`): the keys where it is included.
+      if (keys.length < 3) keys = [...(includingKeys(text, actions, a.start, chart, run) ?? []), ...keys];
       const key = asProbe ? keys[keys.length - 1] : keys[keys.length - 3];
       if (key === undefined || !PROBE_KEYS.has(key) || (asCommand && keys.slice(-2).join('.') !== 'exec.command')) continue;
       const how = '(service: for -service; a port written as a template action must become a number), carrying -rpc-timeout/-connect-timeout into timeoutSeconds';
@@ -1126,6 +1133,52 @@ function renderedAsProbe(r: Report, valuesPath: string, chart: Chart, run: RunCo
           ? `Migrate by hand: in the values, replace ${owner}.exec with grpc: {port: N} ${how}. The binary stays installed while the exec remains.`
           : `Migrate by hand: in ${file}, replace that ${key}'s exec with grpc: {port: N} ${how}, then drop ${owner} from the values once nothing reads it. The binary stays installed while the value names it.`,
       };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `{{- range .Values.x }}` (or `range $i, $v := …`) over exactly the values path `prints` ends on,
+ * whose body is one list item printing the element as it is: `- {{ . }}`, `- {{ . | quote }}`,
+ * `- {{ $v | squote }}`, `- "{{ . }}"`.
+ */
+function rangePrintsItems(text: string, actions: readonly Pick<Action, 'kind' | 'text' | 'start' | 'end' | 'keyword'>[], i: number, prints: RegExp): boolean {
+  const open = actions[i]!;
+  const m = /^\{\{-?\s*range\s+(?:(?:\$\w+\s*,\s*)?(\$\w+)\s*:=\s*)?(\$?\.Values\.[A-Za-z0-9_.]+)\s*-?\}\}$/.exec(open.text);
+  if (open.keyword !== 'range' || !m || !new RegExp(`^\\$?${prints.source}$`).test(m[2]!)) return false;
+  const item = actions[i + 1];
+  const end = actions[i + 2];
+  if (!item || !end || end.kind !== 'end' || item.kind !== 'output') return false;
+  const element = m[1] ? escapeRegExp(m[1]) : '\\.';
+  if (!new RegExp(`^\\{\\{-?\\s*(?:${element}(?:\\s*\\|\\s*s?quote)?|s?quote\\s+${element})\\s*-?\\}\\}$`).test(item.text)) return false;
+  const dash = /^\s*-[ \t]+(["']?)$/.exec(text.slice(open.end, item.start));
+  return dash !== null && new RegExp(`^${dash[1]}\\s*$`).test(text.slice(item.end, end.start));
+}
+
+/**
+ * For an offset inside a define (`{{- define "x" }}`) of a template's text: the keys above the
+ * first place a template of the chart includes it (`livenessProbe:` over `{{- include "x" . |
+ * nindent 12 }}`), or undefined.
+ */
+function includingKeys(text: string, actions: readonly Pick<Action, 'kind' | 'text' | 'start' | 'end' | 'keyword'>[], offset: number, chart: Chart, run: RunContext): string[] | undefined {
+  let depth = 0;
+  let name: string | undefined;
+  for (let j = actions.length - 1; j >= 0; j--) {
+    const a = actions[j]!;
+    if (a.start >= offset) continue;
+    if (a.kind === 'end') depth++;
+    else if (a.kind === 'open' && depth > 0) depth--;
+    else if (a.kind === 'open' && a.keyword === 'define') {
+      name = /define\s+"([^"]+)"/.exec(a.text)?.[1];
+      break;
+    }
+  }
+  if (name === undefined) return undefined;
+  const call = new RegExp(`\\b(?:include|template)\\s+"${escapeRegExp(name)}"`);
+  for (const t of templatesOf(chart, run)) {
+    for (const a of findActions(t.text).actions) {
+      if (a.kind === 'output' && call.test(a.text)) return keysAbove(t.text, a.start);
     }
   }
   return undefined;

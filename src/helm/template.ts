@@ -342,12 +342,13 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
-    resolveNumber: (t) => valuesNumber(t, chart, run),
+    resolveNumber: (t, at) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run),
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
     templateActions: true,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
+    handlersApart: (p) => branchHandlers(p, controlBlocks) !== undefined,
     refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
@@ -419,6 +420,42 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
+    const branched = r.fix ? branchHandlers(probe!.value!, controlBlocks) : undefined;
+    if (branched?.capabilities && !run.options.kubeVersionExplicit) {
+      // As for the two-branch toggle (collapseToggle): the chart keeps exec for the clusters its condition tells apart.
+      const { fix: _fix, ...rest } = r;
+      return {
+        ...rest,
+        message: `${whereOf(r)} runs grpc_health_probe: its exec branch (${branched.exec.text}) of ${branched.open.text} is chosen by ${branched.capabilities.text}, which keeps exec for the clusters its condition tells apart; migrating it would break them, so pass --kube-version when every target cluster is 1.24 or later`,
+        blockers: ['kube-version'],
+        keepsBinary: true,
+      };
+    }
+    if (branched) {
+      // A timeoutSeconds raised or added outside the branch is the probe's: every branch gets it.
+      const shared = r.fix!.some((e) => e.start < branched.exec.end || e.end > branched.branchEnd);
+      const note = `the exec branch (${branched.exec.text}) of ${branched.open.text}; the other branches, with their own handlers, stay as they are${shared ? ', but the timeoutSeconds they share with it is raised for them too' : ''}`;
+      r = { ...r, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+    }
+    const tail = commandTail(text, region.masked, actions, controlBlocks, exec.value);
+    if (tail) {
+      const why = emptyTail(tail, text, actions, controlBlocks, chart, run);
+      // Empty everywhere: the tail's lines go with exec, in the edit that ends at the command.
+      const main = why === undefined ? r.fix?.find((e) => e.end === tail.start && e.start < tail.start) : undefined;
+      // A line the rewrite adds right after the command (timeoutSeconds) follows the replacement, in place of the tail.
+      const added = r.fix?.filter((e) => e !== main && e.start === e.end && /^\r?\n$/.test(text.slice(tail.start, e.start)) && /\n$/.test(e.text)) ?? [];
+      const others = r.fix?.some((e) => e !== main && !added.includes(e) && e.end >= tail.start && e.start <= tail.end);
+      const lineBreak = text.slice(tail.start, added[0]?.start ?? tail.start);
+      const wider = main ? { ...main, end: tail.end, text: main.text + added.map((e) => lineBreak + e.text.replace(/\r?\n$/, '')).join('') } : undefined;
+      const fix = wider && !others ? r.fix!.filter((e) => !added.includes(e)).map((e) => (e === main ? wider : e)) : undefined;
+      if (fix && !refuseTemplateEdit(actions, text, wider!, r.start)) {
+        const note = `${tail.words.replace(/,$/, '')} prints nothing: every values file leaves what it prints empty, so its lines go with exec`;
+        return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+      }
+      const detail = `${tail.words} prints more of the command after its last item${why ? ` (${why})` : ''}; the tool cannot tell what it adds (-tls, -service …), and a native probe cannot carry it`;
+      if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (${detail})` };
+      return { ...blockedFrom(r, detail), hint: COMMAND_TAIL_HINT };
+    }
     const conditions = actionsIn(actions, (exec.key as Scalar).range![0], contentEnd(exec.value)).filter((a) => a.kind === 'open' || a.kind === 'else');
     if (conditions.length === 0) return r;
     const which = conditions.map((a) => a.text).join(', ');
@@ -429,6 +466,102 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     source: (node) => unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])),
     printsYaml: (from, to) => actions.find((a) => a.start >= from && a.start < to && a.kind === 'output' && (a.alone || a.opensBlock === true))?.text,
   });
+}
+
+const COMMAND_TAIL_HINT =
+  'Migrate by hand once you know what every environment appends: if the extra arguments hold no -tls/-tls-ca-cert/-service or other flag a native probe cannot express, replace exec with grpc: {port: N} (and service: where -service is given) and delete the template lines that append them; otherwise keep exec.';
+
+/**
+ * A template action alone on its line after a block-style exec command's last item, printing more
+ * items into the list: `{{- with .Values.probe.extraArgs }}` / `{{- toYaml . | nindent 12 }}` /
+ * `{{- end }}`, `{{- include "x.probeArgs" . | nindent 12 }}`. The masking makes such lines
+ * comments, so the YAML view ends the command before them; Helm prints them into it. An output
+ * action counts when it prints at the items' column or deeper: its nindent/indent, else the
+ * line's indentation; or, with neither, when `{{-` glues its output to the item above. Read up to
+ * the next line with YAML text (the next key of the probe). Returns the action (and the blocks
+ * around it that open after the command), as words for a message, or undefined.
+ */
+interface CommandTail {
+  /** The printing action and the blocks around it, as words for a message. */
+  words: string;
+  /** The command's end, and the end of the last line of the blocks around the printing action (or of its own line). */
+  start: number;
+  end: number;
+}
+
+function commandTail(text: string, masked: string, actions: readonly Action[], controlBlocks: readonly Block[], execValue: unknown): CommandTail | undefined {
+  if (!isMap(execValue)) return undefined;
+  const seq = getPair(execValue, 'command')?.value;
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0 || !seq.range) return undefined;
+  const column = seq.range[0] - lineStartOf(text, seq.range[0]);
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const lineEndOf = (o: number) => {
+    const nl = text.indexOf('\n', o);
+    return nl === -1 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
+  };
+  let lineEnd = masked.indexOf('\n', contentEnd(seq));
+  while (lineEnd !== -1) {
+    const start = lineEnd + 1;
+    let next = masked.indexOf('\n', start);
+    if (next === -1) next = masked.length;
+    // Past the command: the next line that holds YAML (a key) rather than blanks, comments and masked actions.
+    if (!/^[ \t]*(#.*)?\r?$/.test(masked.slice(start, next))) return undefined;
+    for (const a of actions) {
+      if (a.start < start || a.start >= next || !a.alone || a.kind !== 'output') continue;
+      const indent = /\b(n?indent)\s+(\d+)\b/.exec(a.text);
+      // nindent N prints at column N; `{{-` without it glues the output to the text before it (the
+      // last item's line); else the output starts where the action is.
+      const glued = /^\{\{-/.test(a.text) && indent?.[1] !== 'nindent';
+      const at = glued ? Infinity : indent?.[1] === 'nindent' ? Number(indent[2]) : a.start - start + (indent ? Number(indent[2]) : 0);
+      if (at < column) continue;
+      const around = controlBlocks
+        .filter((b) => b.open.start > seq.range![0] && b.open.end <= a.start && a.start < b.end.start)
+        .sort((x, y) => x.open.start - y.open.start);
+      return {
+        words: `the template action ${a.text} (line ${lineOf(a.start)})${around.length > 0 ? `, under ${around.map((b) => b.open.text).join(', ')},` : ''}`,
+        start: contentEnd(seq),
+        end: lineEndOf(around[0]?.end.end ?? a.end),
+      };
+    }
+    lineEnd = next === masked.length ? -1 : next;
+  }
+  return undefined;
+}
+
+/**
+ * A command tail (commandTail) that prints nothing in any install: its lines hold only actions, and
+ * each that prints is `toYaml X` (`X | toYaml`, with nindent) of a values path that every values
+ * file the tool reads leaves empty (null, false, "", [] or {}), with nothing else (a release,
+ * `--set`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
+ * what the YAML view shows, and the tail's lines go with it. Why not (a values file that sets it,
+ * a print the tool does not read), or undefined when they may go.
+ */
+function emptyTail(tail: CommandTail, text: string, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): string | undefined {
+  const inside = actions.filter((a) => a.start >= tail.start && a.end <= tail.end);
+  // Every line of the span holds actions and whitespace only (no YAML comment the edit would drop).
+  let cleared = text.slice(tail.start, tail.end);
+  for (const a of [...inside].reverse()) cleared = cleared.slice(0, a.start - tail.start) + cleared.slice(a.end - tail.start);
+  if (!/^\s*$/.test(cleared)) return 'its lines hold more than template actions';
+  for (const a of inside.filter((x) => x.kind === 'output')) {
+    const body = actionBody(a).trim();
+    const m = /^toYaml\s+(\S+)\s*(?:\|\s*nindent\s+\d+)?$/.exec(body) ?? /^(\S+)\s*\|\s*toYaml\s*(?:\|\s*nindent\s+\d+)?$/.exec(body);
+    const valuesPath = m ? spliceRootPath(m[1]!, a.start, controlBlocks) : undefined;
+    if (valuesPath === undefined) return 'what it prints is not read from the values';
+    const nodes = valuesNodesOf(chart, valuesPath, run);
+    if (nodes === undefined) return `something the tool does not read (a release, a parent chart, --set) may set ${valuesPath}`;
+    const setting = nodes.find(({ node }) => !(node === null || (isScalar(node) && (node.value === null || node.value === false || node.value === '')) || ((isSeq(node) || isMap(node)) && node.items.length === 0)));
+    if (setting) return `${path.isAbsolute(setting.file) && chart ? path.relative(chart.root, setting.file).split(path.sep).join('/') : setting.file} sets ${valuesPath}`;
+  }
+  return undefined;
+}
+
+/** A values path an action names, where the dot is the chart's root or a with of a values path (`.Values.x`, `$.Values.x`, `.`). */
+function spliceRootPath(written: string, at: number, controlBlocks: readonly Block[]): string | undefined {
+  const m = /^(\$?)\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)$/.exec(written);
+  if (m) return m[1] === '$' || dotScope(controlBlocks, at) === '' ? m[2] : undefined;
+  const scope = dotScope(controlBlocks, at);
+  if (written === '.' && typeof scope === 'string' && scope !== '') return scope;
+  return undefined;
 }
 
 /**
@@ -660,6 +793,35 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
   }
   return undefined;
 }
+
+/**
+ * A probe whose handlers (exec and grpc, httpGet or tcpSocket) each sit in a branch of their own of
+ * one `{{ if }} … {{ else if }} … {{ else }} … {{ end }}` chain (Istio's echo template): every render
+ * has one handler, so another beside exec does not block, and the exec branch migrates in place
+ * (the two-branch grpc/exec toggle is collapsed instead, toggleOf). The chain's if and the exec
+ * branch's action, or undefined.
+ */
+function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open: Action; exec: Action; branchEnd: number; capabilities: Action | undefined } | undefined {
+  const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
+  if (handlers.length < 2) return undefined;
+  for (const b of controlBlocks) {
+    if (b.open.keyword !== 'if' || b.elses.length === 0) continue;
+    const opens = [b.open, ...b.elses];
+    const branchOf = (p: Pair<Scalar, Node>): number => {
+      const start = p.key.range![0];
+      const end = contentEnd(p.value);
+      return opens.findIndex((o, i) => start >= o.end && end <= (opens[i + 1] ?? b.end).start);
+    };
+    const at = handlers.map(branchOf);
+    if (at.some((i) => i === -1) || new Set(at).size !== at.length) continue;
+    const exec = handlers.findIndex((p) => keyOf(p) === 'exec');
+    if (exec === -1) return undefined;
+    return { open: b.open, exec: opens[at[exec]!]!, branchEnd: (opens[at[exec]! + 1] ?? b.end).start, capabilities: opens.find((o) => /\.Capabilities\b/.test(o.text)) };
+  }
+  return undefined;
+}
+
+const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
 function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: RunContext): Report {
@@ -1121,6 +1283,25 @@ function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: read
 }
 
 /**
+ * A number field printed from a values path (`timeoutSeconds: {{ .Values.probe.timeoutSeconds }}`,
+ * `{{ . }}` inside `{{- with .Values.probe.timeoutSeconds }}`): read in a with's scope as
+ * valuesNumber reads it at the root; and when nothing the tool sees sets the path, Helm prints it
+ * empty (or, under an if/with of it, not at all): the field is null, so the API server's default,
+ * 1, applies, as for `timeoutSeconds:` with no value.
+ */
+function unsetNumber(text: string, scope: DotScope, chart: Chart | undefined, run: RunContext): FixedNumber | undefined {
+  const m = new RegExp(`^\\{\\{-?\\s*${valuesRef(scope).pattern}\\s*-?\\}\\}$`).exec(text.trim());
+  const dot = scope !== null && scope !== '' && /^\{\{-?\s*\.\s*-?\}\}$/.test(text.trim());
+  const valuesPath = dot ? scope : m ? valuesRef(scope).valuesPath(m[1]!) : undefined;
+  if (valuesPath === undefined) return undefined;
+  const written = dot ? `${text.trim()} (.Values.${valuesPath})` : text.trim();
+  const set = valuesNumber(`{{ .Values.${valuesPath} }}`, chart, run);
+  if (set) return { value: set.value, source: `${written}${set.source.slice(`{{ .Values.${valuesPath} }}`.length)}` };
+  if (!valuesPathUnset(chart, valuesPath, run)) return undefined;
+  return { value: 1, source: `${written}, which no values file sets, so the API default`, where: `give ${valuesPath} a value in the chart's values.yaml: no values file sets it, so the probe has the API default, 1` };
+}
+
+/**
  * The host to check: the first one that is not local (it blocks), else a loopback one (a release
  * installed with that file serves on loopback only: the note, or a block on the host's network),
  * else the default's.
@@ -1169,13 +1350,7 @@ function uncoveredMentions(text: string, masked: string, actions: readonly Actio
 function envSplices(text: string, docs: readonly Document.Parsed<ParsedNode, true>[], actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, ends: Map<number, number>): Map<number, Map<string, string>> {
   const out = new Map<number, Map<string, string>>();
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  const rootPath = (written: string, at: number): string | undefined => {
-    const m = /^(\$?)\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)$/.exec(written);
-    if (m) return m[1] === '$' || dotScope(controlBlocks, at) === '' ? m[2] : undefined;
-    const scope = dotScope(controlBlocks, at);
-    if (written === '.' && typeof scope === 'string' && scope !== '') return scope;
-    return undefined;
-  };
+  const rootPath = (written: string, at: number): string | undefined => spliceRootPath(written, at, controlBlocks);
   for (const doc of docs) {
     visit(doc, {
       Map(_, map) {

@@ -43,7 +43,7 @@ export interface ProbeWalkOptions {
   imageValue?: (node: Scalar) => string;
   resolvePortExpression?: (text: string) => string | undefined;
   /** A number written as something the tool does not rewrite (a Helm value), as the lowest value it may take. */
-  resolveNumber?: (text: string) => FixedNumber | undefined;
+  resolveNumber?: (text: string, at?: number) => FixedNumber | undefined;
   /**
    * What timeoutSeconds is in a probe with keys the YAML view cannot see (a Helm action that prints
    * them, `{{- toYaml .Values.probe | nindent 12 }}`; for a values probe, a chart template that
@@ -64,6 +64,8 @@ export interface ProbeWalkOptions {
   original?: string;
   /** Refuses edits that would cut through something (a Helm action); returns why. `probeStart`: where the probe's key starts. */
   refuseEdit?: (edit: Edit, probeStart: number) => string | undefined;
+  /** Whether the probe's handlers each sit in a branch of their own of a template conditional (Helm): one per render, so another handler beside exec does not block. */
+  handlersApart?: (probe: YAMLMap) => boolean;
   /**
    * A container's env entries that something after them in the file may redefine (a Helm
    * template's `{{- toYaml .Values.extraEnvVars | nindent 12 }}` after `- name: GRPC_PORT`): name →
@@ -737,7 +739,10 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (stray && strayScalars.some((n) => mentionsBinary(scalarValue(n)))) {
           for (const n of strayScalars) handled.add(n);
           const argv = isSeq(stray.value) && stray.value.items.every(isScalar) ? stray.value.items.map((n) => scalarValue(n as Scalar)) : undefined;
-          reports.push(commandOutsideExecReport(stray as Pair<Scalar>, key, argv, containerContext(path), enclosingResource(path) !== undefined && !inEmbeddedMergePatch(path), docIndex, opts, scalarValue));
+          const inResource = enclosingResource(path) !== undefined && !inEmbeddedMergePatch(path);
+          // `probeType: exec` beside it (GitLab's auto-deploy-app values): a chart's own selector, which its template reads.
+          const selector = inResource ? undefined : probe.items.find((p) => isScalar(p.key) && /^(probeType|probe_type|type|kind)$/.test(String(p.key.value)) && isScalar(p.value) && String(p.value.value).toLowerCase() === 'exec');
+          reports.push(commandOutsideExecReport(stray as Pair<Scalar>, key, argv, containerContext(path), inResource, docIndex, opts, scalarValue, selector ? `${String((selector.key as Scalar).value)}: ${String((selector.value as Scalar).value)}` : undefined));
         }
         const execPair = getPair(probe, 'exec');
         if (!execPair || !isMap(execPair.value)) return;
@@ -1138,7 +1143,7 @@ function probeReport(
     // `timeoutSeconds:` with no value (or ~) is null: the API server applies its default, 1.
     const text = isScalar(timeoutNode) ? scalarValue(timeoutNode) : undefined;
     const v = text !== undefined ? Number(text) : NaN;
-    timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text) : undefined) ?? 'unknown');
+    timeoutSeconds = Number.isFinite(v) ? v : ((text !== undefined ? opts.resolveNumber?.(text, timeoutNode.range?.[0]) : undefined) ?? 'unknown');
   } else if (!timeoutNode) {
     // Printed keys may hold timeoutSeconds: a new line would repeat the key (Helm refuses the
     // rendered manifest), and the default 1 may not be what the probe has.
@@ -1206,7 +1211,7 @@ function probeReport(
     const v = getPair(probe, k)?.value;
     return isScalar(v) && v.value === null;
   };
-  if (getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) {
+  if ((getPair(probe, 'grpc') || (getPair(probe, 'httpGet') && !nullHandler('httpGet')) || (getPair(probe, 'tcpSocket') && !nullHandler('tcpSocket'))) && !opts.handlersApart?.(probe)) {
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
@@ -1375,13 +1380,19 @@ function commandOutsideExecReport(
   docIndex: number,
   opts: ProbeWalkOptions,
   scalarValue: (s: Scalar) => string,
+  selector?: string,
 ): Report {
   const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
   const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
-  const { message, hint } = commandOutsideExec(where, argv, opts.kubeVersion, inResource, opts.tlsMode ?? false);
+  const { message, hint } = selector
+    ? {
+        message: `${where} has command: beside ${selector}: not a Kubernetes probe but a chart's own form of one (GitLab's auto-deploy-app values take one so), which the chart's template turns into the probe it renders; the tool does not migrate a probe whose command comes from the values`,
+        hint: `Check what the chart that reads these values can render: if it offers a native gRPC probe, switch this probe to it by hand (e.g. its grpc type and port); if it offers only exec, keep exec here, or change the chart. Do not move command: under exec: or write grpc: here unless the chart reads those. The binary stays installed while this command names it.`,
+      }
+    : commandOutsideExec(where, argv, opts.kubeVersion, inResource, opts.tlsMode ?? false);
   return {
     start: commandPair.key.range![0],
     end: contentEnd(commandPair.value as Node),
