@@ -71,6 +71,10 @@ const rule: Rule = {
               if (hc?.kind === 'map' && hc.entries.has('test')) testFrom = i === self ? undefined : shownFile(f!);
             });
             if (!merged) return undefined;
+            // A file merged over this one that the tool cannot read (named through a variable,
+            // or not in the repository) may turn the check back on (disable: false) or give it
+            // a test of its own: the check may run.
+            if (files.some((f, i) => i > self && f === undefined)) return undefined;
             const by = where === undefined ? '' : `, merged by ${where}`;
             const off = disabledCheck(merged);
             if (off) return offFrom === undefined ? off : `${off} in ${offFrom}${by}`;

@@ -52,6 +52,8 @@ export interface Command {
   args: FileArg[];
   /** Read from a text the tool cannot read as commands (that text): it runs a file it names alone. */
   unread?: string;
+  /** Every name is read from `dir`, whichever entry names the file (a dev container's dockerComposeFile). */
+  fromDir?: boolean;
 }
 
 /** One way the repository runs a compose file: the files Compose reads, in order (undefined: one the tool cannot name). */
@@ -519,8 +521,20 @@ export function composeIncludesOf(run: RunContext, abs: string): ComposeRun[] {
  */
 const NOT_RUNS = /\.(md|markdown|mdx|rst|txt|adoc|asciidoc|html?)$|(^|[\\/])(\.[\w-]*ignore|\.gitattributes|\.editorconfig|CODEOWNERS|OWNERS|CHANGELOG|CHANGES|NEWS|README|LICENSE|NOTICE)$/i;
 
-/** A Compose action of a workflow step (`hoverkraft-tech/compose-action@v2`, `isbang/compose-action@v1.5.1`). */
-const COMPOSE_ACTION = /(^|\/)compose-action(@|$)/i;
+/**
+ * A Compose action of a workflow step whose `compose-file` input lists the files it merges, one a
+ * line, its default ./docker-compose.yml: `hoverkraft-tech/compose-action@v2`,
+ * `isbang/compose-action@v1.5.1` and their forks of that name, `adambirds/docker-compose-action`
+ * (isbang's, renamed). Another action that names the file in any input is read by
+ * composeAloneRunsOf as a run of it alone.
+ */
+const COMPOSE_ACTION = /(^|\/)compose-action(@|$)|^adambirds\/docker-compose-action(@|$)/i;
+
+/**
+ * Ansible's Compose modules (community.docker.docker_compose_v2, the older docker_compose): their
+ * `files:` list merges its files in order, each relative to `project_src`.
+ */
+const ANSIBLE_COMPOSE = /^(community\.docker\.)?docker_compose(_v2)?$/;
 
 const declaredOf = new WeakMap<RunContext, Command[]>();
 
@@ -543,7 +557,7 @@ function declaredRuns(run: RunContext): Command[] {
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
-    if (text === undefined || !/dockerComposeFile|compose-action/.test(text)) continue;
+    if (text === undefined || !/dockerComposeFile|compose-action|docker_compose/.test(text)) continue;
     const parsed = yaml.parseYaml(text, { uniqueKeys: false });
     if (parsed.error) continue;
     const rel = path.relative(run.cwd, f).split(path.sep).join('/');
@@ -557,9 +571,23 @@ function declaredRuns(run: RunContext): Command[] {
           const names = items.map((n) => (lib.isScalar(n) && typeof n.value === 'string' ? n.value : undefined));
           // A name the tool cannot read: a file it cannot tell, as a variable stands.
           const args = names.map((n) => (n === undefined ? { pieces: ['', ''] } : argOf(n)));
-          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, (v as { range?: [number] } | null)?.range?.[0] ?? 0)} (dockerComposeFile)`, dir: path.dirname(f), args });
+          // Each path from the JSON file's folder (containers.dev/implementors/json_reference,
+          // "dockerComposeFile": "Path or an ordered list of paths to Docker Compose files
+          // relative to the devcontainer.json file"): `["../docker-compose.yml",
+          // "docker-compose.yml"]` merges .devcontainer/docker-compose.yml over the root's.
+          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, (v as { range?: [number] } | null)?.range?.[0] ?? 0)} (dockerComposeFile)`, dir: path.dirname(f), args, fromDir: true });
         },
         Map(_, map) {
+          // An Ansible task of a Compose module: its `files:` merged in order (without it, the
+          // project's default file: the way Compose reads it without -f).
+          for (const item of map.items) {
+            if (!lib.isPair(item) || !lib.isScalar(item.key) || !ANSIBLE_COMPOSE.test(String(item.key.value)) || !lib.isMap(item.value)) continue;
+            const list = yaml.getPair(item.value, 'files')?.value;
+            if (list === undefined || list === null) continue;
+            const items = lib.isSeq(list) ? list.items : [list];
+            const args = items.map((n) => (lib.isScalar(n) && typeof n.value === 'string' ? argOf(n.value) : { pieces: ['', ''] }));
+            if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, list.range?.[0] ?? 0)} (${String(item.key.value)})`, dir: run.cwd, args });
+          }
           const uses = yaml.getPair(map, 'uses')?.value;
           if (!lib.isScalar(uses) || typeof uses.value !== 'string' || !COMPOSE_ACTION.test(uses.value)) return;
           const withMap = yaml.getPair(map, 'with')?.value;
@@ -578,61 +606,133 @@ function declaredRuns(run: RunContext): Command[] {
 }
 
 /**
+ * Files commandsInFile reads a line at a time as texts it cannot read (unreadRuns): a line there
+ * is a run only when it says -f/--file or COMPOSE_FILE, so one that names the file otherwise (a
+ * Tiltfile's `docker_compose('docker-compose.base.yml')`, Tilt's Starlark API) is read here.
+ */
+const UNREAD_KINDS = /\.(toml|ps1|cmd|bat)$|(^|\/)Tiltfile$/;
+
+/** YAML keys whose values are path filters, not runs: a workflow's `on.push.paths`, GitLab's `rules: changes:`. */
+const PATH_FILTERS = new Set(['paths', 'paths-ignore', 'changes']);
+
+const aloneOf = new WeakMap<RunContext, Map<string, ComposeRun[]>>();
+
+/**
  * The runs of `abs` that are no command the tool reads: those declaredRuns gives (a dev
- * container, a workflow's Compose action), each with its files; and every other file of the
- * repository, code above all, that names `abs` by its path (`new DockerComposeEnvironment(dir,
- * "compose.yml")`, Java's `new DockerComposeContainer(new File("compose.yml"))`, Go's
- * `compose.NewDockerCompose("compose.yml")`, Python's `DockerCompose(path,
- * compose_file_name=…)`): testcontainers and the like run it alone, so a check turned off only by
- * a file the commands merge over it still runs there. Not the files the command readers read
- * (scripts, Makefiles, YAML; a JSON file's strings are, but for its compose commands and
- * dockerComposeFile), documentation, path lists (`.dockerignore`, CODEOWNERS), nor compose files.
- * Asked only of a check about to be judged not run: git searches the repository for the file's
- * name once.
+ * container, a workflow's Compose action, an Ansible Compose task), each with its files; and
+ * every other file of the repository that names `abs` by its path: code above all (`new
+ * DockerComposeEnvironment(dir, "compose.yml")`, Java's `new DockerComposeContainer(new
+ * File("compose.yml"))`, Go's `compose.NewDockerCompose("compose.yml")`, Python's
+ * `DockerCompose(path, compose_file_name=…)`: testcontainers and the like run it alone), a
+ * Tiltfile's `docker_compose('compose.yml')`, TOML, PowerShell, and a string of a YAML or JSON
+ * file that is none of those the readers read (another Compose action's input, a task of a tool
+ * the tool does not know): each runs it alone, so a check turned off only by a file the commands
+ * merge over it still runs there. Not the YAML and JSON strings the readers read (compose
+ * commands, COMPOSE_FILE, dockerComposeFile, a known action's compose-file, an Ansible task's
+ * files, a compose file's extends and include), path filters (`paths:`, `changes:`), YAML
+ * comments, the scripts, Makefiles, Justfiles and .env files the command readers read,
+ * documentation, path lists (`.dockerignore`, CODEOWNERS). Asked only of a check about to be
+ * judged not run, once a file: git searches the repository for the file's name once.
  */
 export function composeAloneRunsOf(run: RunContext, abs: string): ComposeRun[] {
+  let byFile = aloneOf.get(run);
+  if (!byFile) aloneOf.set(run, (byFile = new Map()));
+  const known = byFile.get(abs);
+  if (known) return known;
   const out: ComposeRun[] = [];
+  byFile.set(abs, out);
   for (const c of declaredRuns(run)) {
+    if (c.fromDir) {
+      // Every entry from the naming file's folder: the one that is `abs`, the others beside.
+      const named = c.args.map((a) => (isVariable(a) || path.isAbsolute(a.pieces[0]!) ? undefined : path.resolve(c.dir, a.pieces[0]!)));
+      let self = named.indexOf(abs);
+      if (self === -1) self = c.args.findIndex((a, i) => named[i] === undefined && mayName(a, abs));
+      if (self !== -1) out.push({ where: c.where, files: named.map((f, i) => (i === self ? abs : f !== undefined && run.readText(f) !== undefined ? f : undefined)), self });
+      continue;
+    }
     const self = c.args.findIndex((a) => mayName(a, abs));
     if (self !== -1) out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
   }
   const base = path.basename(abs);
   const posix = (f: string) => (path.sep === '/' ? f : f.split(path.sep).join('/'));
-  const files = run.repositoryFiles().filter((f) => f !== abs && !NOT_RUNS.test(f) && (!COMMAND_FILES.test(posix(f)) || /\.json$/i.test(f)) && !/\.ya?ml$/i.test(f));
+  const files = run.repositoryFiles().filter((f) => f !== abs && !NOT_RUNS.test(f) && (!COMMAND_FILES.test(posix(f)) || /\.(json|ya?ml)$/i.test(f) || UNREAD_KINDS.test(posix(f))));
   if (files.length === 0) return out;
   const may = filesMayHold(run, files, escapeRegExp(base));
-  const esc = escapeRegExp(base);
-  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${esc}(?![\\w.-])`, 'g');
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
     if (text === undefined || !text.includes(base)) continue;
-    const json = /\.json$/i.test(f);
-    const parsedJson = json ? yaml.parseYaml(text, { uniqueKeys: false }) : undefined;
-    // A JSON string that is a compose command (package.json's scripts) or a dockerComposeFile is read as such.
-    const skip: [number, number][] = [];
-    if (parsedJson && !parsedJson.error) {
-      for (const doc of parsedJson.docs) {
-        lib.visit(doc, {
-          Pair(_, pair) {
-            if (lib.isPair(pair) && lib.isScalar(pair.key) && String(pair.key.value) === 'dockerComposeFile') {
-              const r = (pair.value as { range?: [number, number] } | null)?.range;
-              if (r) skip.push([r[0], r[1]]);
-            }
-          },
-          Scalar(key, node) {
-            if (key === 'key' || typeof node.value !== 'string' || !node.range) return;
-            if (/compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) skip.push([node.range[0], node.range[1]]);
-          },
-        });
-      }
-    }
-    for (const m of text.matchAll(naming)) {
-      if (skip.some(([s, e]) => s <= m.index && m.index < e)) continue;
-      if (!mayName({ pieces: [(m[1] ?? '') + base] }, abs)) continue;
-      out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${lineAt(text, m.index)} (names it)`, files: [abs], self: 0 });
-      break;
-    }
+    const line = namingLine(f, text, abs);
+    if (line !== undefined) out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${line} (names it)`, files: [abs], self: 0 });
   }
   return out;
+}
+
+/**
+ * The first line of `text` (the file `f`) that names `abs` by its path and that the command
+ * readers do not read as a run: a YAML or JSON file's strings (keys too) but those the readers
+ * read and path filters; a Tiltfile's, TOML's or PowerShell's lines but `#` comments; any other
+ * file's text. A YAML or JSON file the parser cannot read is read as text, comment lines aside.
+ */
+function namingLine(f: string, text: string, abs: string): number | undefined {
+  const base = path.basename(abs);
+  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${escapeRegExp(base)}(?![\\w.-])`, 'g');
+  // `deploy/../compose.yml`, `{{ playbook_dir }}/../compose.yml`: the path after its last `./`
+  // or `../`; an absolute one (`/workspace/compose.yml`, in a container) may be this file.
+  const names = (m: RegExpMatchArray) => {
+    const dir = (m[1] ?? '').replace(/^(.*\/)?\.\.?\//, '');
+    return mayName({ pieces: [(dir.startsWith('/') ? '' : dir) + base] }, abs);
+  };
+  const rawLine = (comments: boolean) => {
+    for (const m of text.matchAll(naming)) {
+      const lineStart = text.lastIndexOf('\n', m.index) + 1;
+      if (comments && /^\s*#/.test(text.slice(lineStart, m.index))) continue;
+      if (names(m)) return lineAt(text, m.index);
+    }
+    return undefined;
+  };
+  const structured = /\.(json|ya?ml)$/i.test(f);
+  if (!structured) return rawLine(UNREAD_KINDS.test(f.split(path.sep).join('/')));
+  const parsed = yaml.parseYaml(text, { uniqueKeys: false });
+  if (parsed.error) return rawLine(!/\.json$/i.test(f));
+  const skip: [number, number][] = [];
+  const skipValue = (n: unknown) => {
+    const r = (n as { range?: [number, number] } | null | undefined)?.range;
+    if (r) skip.push([r[0], r[1]]);
+  };
+  let found: number | undefined;
+  for (const doc of parsed.docs) {
+    lib.visit(doc, {
+      Pair(_, pair) {
+        if (!lib.isPair(pair) || !lib.isScalar(pair.key)) return;
+        const k = String(pair.key.value);
+        // Read by declaredRuns, the command readers, composeIncludesOf and the extends reader; or a path filter.
+        if (k === 'dockerComposeFile' || k === 'COMPOSE_FILE' || k === 'include' || PATH_FILTERS.has(k)) skipValue(pair.value);
+        else if ((k === 'extends' || ANSIBLE_COMPOSE.test(k)) && lib.isMap(pair.value)) skipValue(yaml.getPair(pair.value, k === 'extends' ? 'file' : 'files')?.value);
+      },
+      Map(_, map) {
+        const uses = yaml.getPair(map, 'uses')?.value;
+        if (!lib.isScalar(uses) || typeof uses.value !== 'string' || !COMPOSE_ACTION.test(uses.value)) return;
+        const withMap = yaml.getPair(map, 'with')?.value;
+        if (lib.isMap(withMap)) skipValue(yaml.getPair(withMap, 'compose-file')?.value);
+      },
+    });
+    lib.visit(doc, {
+      Scalar(key, node) {
+        if (found !== undefined || typeof node.value !== 'string' || !node.range || !node.value.includes(base)) return;
+        const at = node.range[0];
+        if (skip.some(([s, e]) => s <= at && at < e)) return;
+        // A compose command (a workflow's run:, package.json's scripts) is read as one.
+        if (key !== 'key' && /compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) return;
+        for (const m of node.value.matchAll(naming)) {
+          if (!names(m)) continue;
+          const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+          found = lineAt(text, at) + (block ? 1 : 0) + (node.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+          return;
+        }
+      },
+    });
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
