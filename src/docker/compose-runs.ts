@@ -22,6 +22,7 @@
  * file, a Tiltfile, TOML) and that names the file runs it alone: only the file's own `disable`
  * turns its check off there.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
 import { escapeRegExp } from '../text/regexp.js';
@@ -559,9 +560,14 @@ function declaredRuns(run: RunContext): Command[] {
     const text = run.readText(f);
     if (text === undefined || !/dockerComposeFile|compose-action|docker_compose/.test(text)) continue;
     const parsed = yaml.parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
     const rel = path.relative(run.cwd, f).split(path.sep).join('/');
     const argOf = (s: string): FileArg => ({ pieces: templated(s.trim()).split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/) });
+    if (parsed.error) {
+      // A devcontainer.json with comments or trailing commas (JSONC, as the Dev Containers CLI reads it).
+      const d = /\.json$/i.test(f) ? jsoncComposeFile(text) : undefined;
+      if (d) out.push({ where: `${rel}:${lineAt(text, d.offset)} (dockerComposeFile)`, dir: path.dirname(f), args: d.names.map((n) => (n === undefined ? { pieces: ['', ''] } : argOf(n))), fromDir: true });
+      continue;
+    }
     for (const doc of parsed.docs) {
       lib.visit(doc, {
         Pair(_, pair) {
@@ -602,6 +608,43 @@ function declaredRuns(run: RunContext): Command[] {
     }
   }
   declaredOf.set(run, out);
+  return out;
+}
+
+type Jsonc = typeof import('jsonc-parser');
+let jsoncParser: Jsonc | undefined;
+/** JSON with comments and trailing commas (devcontainer.json, tsconfig.json), read as its tools read it; undefined when broken even so. */
+function jsoncTree(text: string): import('jsonc-parser').Node | undefined {
+  jsoncParser ??= createRequire(import.meta.url)('jsonc-parser') as Jsonc;
+  const errors: import('jsonc-parser').ParseError[] = [];
+  const root = jsoncParser.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  return errors.length > 0 ? undefined : root;
+}
+
+/** A JSONC file's top-level `dockerComposeFile`: its names in order (undefined: not a string), and where it is. */
+function jsoncComposeFile(text: string): { names: (string | undefined)[]; offset: number } | undefined {
+  const root = jsoncTree(text);
+  const node = root && jsoncParser!.findNodeAtLocation(root, ['dockerComposeFile']);
+  if (!node) return undefined;
+  const items = node.type === 'array' ? (node.children ?? []) : [node];
+  return { names: items.map((n) => (n.type === 'string' ? String(n.value) : undefined)), offset: node.offset };
+}
+
+/** A JSONC file's strings, keys and values, each with the top-level key it lies under (a top-level key: its own). Undefined when broken. */
+function jsoncStrings(text: string): { value: string; offset: number; top: string | undefined }[] | undefined {
+  const root = jsoncTree(text);
+  if (!root) return undefined;
+  const out: { value: string; offset: number; top: string | undefined }[] = [];
+  const walk = (n: import('jsonc-parser').Node, top: string | undefined, depth: number) => {
+    if (n.type === 'string') out.push({ value: String(n.value), offset: n.offset, top });
+    else if (n.type === 'property') {
+      const [k, v] = n.children ?? [];
+      const name = depth === 1 && k ? String(k.value) : top;
+      if (k) walk(k, name, depth);
+      if (v) walk(v, name, depth);
+    } else for (const c of n.children ?? []) walk(c, top, depth + (n.type === 'object' ? 1 : 0));
+  };
+  walk(root, undefined, 0);
   return out;
 }
 
@@ -694,7 +737,17 @@ function namingLine(f: string, text: string, abs: string): number | undefined {
   const structured = /\.(json|ya?ml)$/i.test(f);
   if (!structured) return rawLine(UNREAD_KINDS.test(f.split(path.sep).join('/')));
   const parsed = yaml.parseYaml(text, { uniqueKeys: false });
-  if (parsed.error) return rawLine(!/\.json$/i.test(f));
+  if (parsed.error && /\.json$/i.test(f)) {
+    // JSON with comments (a devcontainer.json): its strings, as the YAML parser's below.
+    const strings = jsoncStrings(text);
+    if (strings === undefined) return rawLine(false);
+    for (const s of strings) {
+      if (s.top === 'dockerComposeFile' || (/compose/i.test(s.value) && /-f|--file|COMPOSE_FILE/.test(s.value))) continue;
+      for (const m of s.value.matchAll(naming)) if (names(m)) return lineAt(text, s.offset) + (s.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+    }
+    return undefined;
+  }
+  if (parsed.error) return rawLine(true);
   const skip: [number, number][] = [];
   const skipValue = (n: unknown) => {
     const r = (n as { range?: [number, number] } | null | undefined)?.range;
