@@ -778,7 +778,8 @@ function namingLine(f: string, text: string, abs: string): number | undefined {
         // A compose command (a workflow's run:, package.json's scripts) is read as one.
         if (key !== 'key' && /compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) return;
         for (const m of node.value.matchAll(naming)) {
-          if (!names(m)) continue;
+          // `${{ hashFiles('docker-compose.yml') }}`: a cache key, no run.
+          if (!names(m) || /hashFiles\([^)]*$/.test(node.value.slice(0, m.index))) continue;
           const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
           found = lineAt(text, at) + (block ? 1 : 0) + (node.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
           return;
