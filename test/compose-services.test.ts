@@ -225,6 +225,12 @@ describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
     expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml blocked']);
   });
 
+  test('a later file named as written that the repository does not hold (a local override git ignores) may turn it back on: it runs (hunt11 K2)', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml -f docker-compose.local.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    // Before the file, under it: its own check wins over what that file says.
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.local.yml -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
   test('a later file that turns a disabled check back on runs it', async () => {
     const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
     expect(await status({ 'docker-compose.base.yml': baseOff, 'docker-compose.ci.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n', 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);

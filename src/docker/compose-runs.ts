@@ -63,6 +63,12 @@ export interface ComposeRun {
   files: (string | undefined)[];
   /** Where the file itself is in `files`. */
   self: number;
+  /**
+   * The indexes in `files` of names the run gives as written, with no variable, that name no
+   * file of the repository (a local override git ignores, an absolute path): the tool cannot
+   * read them, yet Compose merges them.
+   */
+  absent?: number[];
 }
 
 const commandsOf = new WeakMap<RunContext, Command[]>();
@@ -383,9 +389,16 @@ export function composeRunsOf(run: RunContext, abs: string): ComposeRun[] {
     }
     const self = c.args.findIndex((a) => mayName(a, abs));
     if (self === -1) continue;
-    out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
+    out.push(withAbsent(c, { where: c.where, files: resolveFiles(run, c, self, abs), self }));
   }
   return out;
+}
+
+/** `r` with the literal names of `c` that name no file of the repository (where the naming entry is literal: the others are read beside it). */
+function withAbsent(c: Command, r: ComposeRun): ComposeRun {
+  if (isVariable(c.args[r.self]!) && !c.fromDir) return r;
+  const absent = r.files.flatMap((f, i) => (f === undefined && i !== r.self && !isVariable(c.args[i]!) ? [i] : []));
+  return absent.length > 0 ? { ...r, absent } : r;
 }
 
 /** The files of a command, `self` (which names `abs`) as `abs`, the others resolved as the command names them from the same folder. */
@@ -690,11 +703,11 @@ export function composeAloneRunsOf(run: RunContext, abs: string): ComposeRun[] {
       const named = c.args.map((a) => (isVariable(a) || path.isAbsolute(a.pieces[0]!) ? undefined : path.resolve(c.dir, a.pieces[0]!)));
       let self = named.indexOf(abs);
       if (self === -1) self = c.args.findIndex((a, i) => named[i] === undefined && mayName(a, abs));
-      if (self !== -1) out.push({ where: c.where, files: named.map((f, i) => (i === self ? abs : f !== undefined && run.readText(f) !== undefined ? f : undefined)), self });
+      if (self !== -1) out.push(withAbsent(c, { where: c.where, files: named.map((f, i) => (i === self ? abs : f !== undefined && run.readText(f) !== undefined ? f : undefined)), self }));
       continue;
     }
     const self = c.args.findIndex((a) => mayName(a, abs));
-    if (self !== -1) out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
+    if (self !== -1) out.push(withAbsent(c, { where: c.where, files: resolveFiles(run, c, self, abs), self }));
   }
   const base = path.basename(abs);
   const posix = (f: string) => (path.sep === '/' ? f : f.split(path.sep).join('/'));
@@ -709,6 +722,18 @@ export function composeAloneRunsOf(run: RunContext, abs: string): ComposeRun[] {
     if (line !== undefined) out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${line} (names it)`, files: [abs], self: 0 });
   }
   return out;
+}
+
+/**
+ * Whether a YAML or JSON string is a compose command that yamlRuns reads as a run of `abs` (a
+ * workflow's run:, package.json's scripts: `docker compose -f a.yml up`), or one it cannot read
+ * (a script that does not parse, taken as a run of each file it names alone). A script that names
+ * the file otherwise (`cp -f docker-compose.yml /srv/`) holds no such run: it is searched.
+ */
+function commandRuns(value: string, abs: string): boolean {
+  if (!/compose/i.test(value) || !/-f|--file|COMPOSE_FILE/.test(value)) return false;
+  const found = shellRuns(templated(value), readers, readers.shell.resolveWord, () => 1);
+  return found === undefined || found.some((r) => r.unread !== undefined || r.args.some((a) => mayName(a, abs)));
 }
 
 /**
@@ -742,7 +767,7 @@ function namingLine(f: string, text: string, abs: string): number | undefined {
     const strings = jsoncStrings(text);
     if (strings === undefined) return rawLine(false);
     for (const s of strings) {
-      if (s.top === 'dockerComposeFile' || (/compose/i.test(s.value) && /-f|--file|COMPOSE_FILE/.test(s.value))) continue;
+      if (s.top === 'dockerComposeFile' || commandRuns(s.value, abs)) continue;
       for (const m of s.value.matchAll(naming)) if (names(m)) return lineAt(text, s.offset) + (s.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
     }
     return undefined;
@@ -775,8 +800,7 @@ function namingLine(f: string, text: string, abs: string): number | undefined {
         if (found !== undefined || typeof node.value !== 'string' || !node.range || !node.value.includes(base)) return;
         const at = node.range[0];
         if (skip.some(([s, e]) => s <= at && at < e)) return;
-        // A compose command (a workflow's run:, package.json's scripts) is read as one.
-        if (key !== 'key' && /compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) return;
+        if (key !== 'key' && commandRuns(node.value, abs)) return;
         for (const m of node.value.matchAll(naming)) {
           // `${{ hashFiles('docker-compose.yml') }}`: a cache key, no run.
           if (!names(m) || /hashFiles\([^)]*$/.test(node.value.slice(0, m.index))) continue;
