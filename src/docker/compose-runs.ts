@@ -746,8 +746,10 @@ function namingLine(f: string, text: string, abs: string): number | undefined {
   const base = path.basename(abs);
   const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${escapeRegExp(base)}(?![\\w.-])`, 'g');
   // `deploy/../compose.yml`, `{{ playbook_dir }}/../compose.yml`: the path after its last `./`
-  // or `../`; an absolute one (`/workspace/compose.yml`, in a container) may be this file.
+  // or `../`; an absolute one (`/workspace/compose.yml`, in a container) may be this file; a
+  // URL's (`https://example.com/compose.yml`) is none of the repository's.
   const names = (m: RegExpMatchArray) => {
+    if (m[1]?.startsWith('//')) return false;
     const dir = (m[1] ?? '').replace(/^(.*\/)?\.\.?\//, '');
     return mayName({ pieces: [(dir.startsWith('/') ? '' : dir) + base] }, abs);
   };
