@@ -19,7 +19,7 @@ const rule: Rule = {
     description: 'Reports docker-compose health checks and commands that run grpc_health_probe',
     fixable: false,
     fileKinds: ['compose'],
-    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in a file merged over it, or replaced by that file\'s test) in every way the repository runs the file keeps nothing: info. Those ways: without -f (the file Compose picks, with the folder\'s default override), each command that names it with -f/--file or COMPOSE_FILE (a later file merges over it; a file named through a variable is not read, and one that may be this file runs it alone), and alone when no command names it or another file extends it; a dev container (devcontainer.json dockerComposeFile: a string alone, a list merged in order) and a workflow step\'s Compose action (hoverkraft-tech/compose-action, isbang/compose-action: its compose-file lines merged in order) run it with their files; any other file that names it by its path and that the tool does not read as commands (code: testcontainers\' DockerComposeEnvironment, DockerComposeContainer, NewDockerCompose, DockerCompose) runs it alone, but documentation and path lists (.dockerignore, CODEOWNERS); a compose file that includes it (include:, loaded as a model of its own) runs it as written there, with the later files of the path: list of an include item merged over it.',
+    docs: 'Compose has no native gRPC health check: healthcheck.test that runs grpc_health_probe is reported as no-native-check, other uses as not-a-probe. Each keeps the binary in the image of its service (its image:, or the Dockerfiles its build: uses in any compose file of the folder). A service that gets such a check through an alias, a << merge or extends is reported where it gets it; a top-level x- extension field runs only there (merged into no service, it keeps nothing: info). A service extended from another file (extends: {file, service}) runs in the images of the services that extend it. Compose files are known by name (compose.yaml, docker-compose.*.yml) or, once read, by shape (docker-stack.yml, examples/compose/memory.yml: only Compose top-level keys, services of Compose keys, no apiVersion/kind, not in a Helm chart). A check Compose does not run (disable: true, test: ["NONE"], in the file or in a file merged over it, or replaced by that file\'s test) in every way the repository runs the file keeps nothing: info. Those ways: without -f (the file Compose picks, with the folder\'s default override), each command that names it with -f/--file or COMPOSE_FILE (a later file merges over it; a file named through a variable is not read, and one that may be this file runs it alone; a later file named as written that the repository does not hold may turn the check back on, so it runs), and alone when no command names it or another file extends it; a dev container (devcontainer.json, JSON with comments too, dockerComposeFile: a string alone, a list merged in order, each path from the JSON file\'s folder), a workflow step\'s Compose action (hoverkraft-tech/compose-action, isbang/compose-action, adambirds/docker-compose-action: its compose-file lines merged in order) and an Ansible Compose task (docker_compose_v2, docker_compose: its files: merged in order) run it with their files; any other file that names it by its path and that the tool does not read as commands (code: testcontainers\' DockerComposeEnvironment, DockerComposeContainer, NewDockerCompose, DockerCompose; a Tiltfile\'s docker_compose(), TOML, PowerShell; a YAML or JSON string the readers do not read, such as another action\'s input) runs it alone, but documentation, path lists (.dockerignore, CODEOWNERS), path filters (paths:, changes:), hashFiles() and comments; a compose file that includes it (include:, loaded as a model of its own) runs it as written there, with the later files of the path: list of an include item merged over it.',
   },
   create(run) {
     let load: import('../src/docker/compose.js').LoadCompose | undefined;
@@ -58,7 +58,7 @@ const rule: Rule = {
         // that names it with -f/--file or COMPOSE_FILE (the files after it merged over it, those
         // before it under it), alone when no command names it or another file extends it.
         const checkOff = (service: import('../src/docker/compose.js').ComposeService, scalar: Scalar): string | undefined => {
-          const wayOff = (files: readonly (string | undefined)[], self: number, where?: string): string | undefined => {
+          const wayOff = (files: readonly (string | undefined)[], self: number, where?: string, absent?: readonly number[]): string | undefined => {
             let merged: import('../src/docker/compose.js').ComposeService['value'] | undefined;
             let offFrom: string | undefined;
             let testFrom: string | undefined;
@@ -71,6 +71,11 @@ const rule: Rule = {
               if (hc?.kind === 'map' && hc.entries.has('test')) testFrom = i === self ? undefined : shownFile(f!);
             });
             if (!merged) return undefined;
+            // A file merged over this one that the run names as written but the repository
+            // does not hold (a local override git ignores, a dev container's compose.local.yml)
+            // may turn the check back on (disable: false) or give it a test of its own: the
+            // check may run. (One named through a variable is not read: README.)
+            if (absent?.some((i) => i > self)) return undefined;
             const by = where === undefined ? '' : `, merged by ${where}`;
             const off = disabledCheck(merged);
             if (off) return offFrom === undefined ? off : `${off} in ${offFrom}${by}`;
@@ -87,12 +92,12 @@ const rule: Rule = {
           // A compose file that `include:`s this one loads it as a model of its own: the check as written here.
           const runs = [...composeRunsOf(run, abs), ...composeIncludesOf(run, abs)];
           if (!def && runs.length === 0 && !add(wayOff([abs], 0))) return undefined;
-          for (const r of runs) if (!add(wayOff(r.files, r.self, r.where))) return undefined;
+          for (const r of runs) if (!add(wayOff(r.files, r.self, r.where, r.absent))) return undefined;
           // `extends: {file}` reads this file alone: an extender runs the check as written here.
           if (extendedBy(service, scalar) !== '' && !add(wayOff([abs], 0))) return undefined;
           // Runs no command gives, asked last (a git search): a dev container, a workflow's
           // Compose action, code that names the file (testcontainers runs it alone).
-          if (why.length > 0) for (const r of composeAloneRunsOf(run, abs)) if (!add(wayOff(r.files, r.self, r.where))) return undefined;
+          if (why.length > 0) for (const r of composeAloneRunsOf(run, abs)) if (!add(wayOff(r.files, r.self, r.where, r.absent))) return undefined;
           return why.join('; ');
         };
         const reportOff = (start: number, end: number, service: import('../src/docker/compose.js').ComposeService, off: string) =>

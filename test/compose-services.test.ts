@@ -225,6 +225,23 @@ describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
     expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f "$EXTRA" up\n' })).toEqual(['docker-compose.base.yml blocked']);
   });
 
+  test('a later file named as written that the repository does not hold (a local override git ignores) may turn it back on: it runs (hunt11 K2)', async () => {
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml -f docker-compose.local.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
+    // Before the file, under it: its own check wins over what that file says.
+    expect(await status({ ...files, 'ci.sh': 'docker compose -f docker-compose.local.yml -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
+  test('a text that names the file and is no command the readers read runs it alone; a URL, a path filter or a comment does not (hunt11 K3)', async () => {
+    const merged = { ...files, Makefile: 'ci:\n\tdocker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' };
+    // pytest-docker's setting in pyproject.toml, a PowerShell script's own wrapper.
+    expect(await status({ ...merged, 'pyproject.toml': '[tool.pytest.ini_options]\ndocker_compose_file = "docker-compose.base.yml"\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...merged, 'tools/up.ps1': './compose-up.ps1 ../docker-compose.base.yml\n' })).toEqual(['docker-compose.base.yml blocked']);
+    // A YAML string of a tool the tool does not know, and a path held as a container sees it.
+    expect(await status({ ...merged, 'deploy/stack.yml': 'stack:\n  compose: /workspace/docker-compose.base.yml\n' })).toEqual(['docker-compose.base.yml blocked']);
+    expect(await status({ ...merged, 'renovate.json': '{"extends": ["config:base"], "description": "see https://example.com/docker-compose.base.yml"}\n' })).toEqual(['docker-compose.base.yml info']);
+    expect(await status({ ...merged, '.github/workflows/ci.yml': 'on:\n  push:\n    paths: [docker-compose.base.yml]\n# docker-compose.base.yml runs merged: make ci\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make ci\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
   test('a later file that turns a disabled check back on runs it', async () => {
     const baseOff = `services:\n  api:\n    image: acme/api\n    ${CHECK}\n      disable: true\n`;
     expect(await status({ 'docker-compose.base.yml': baseOff, 'docker-compose.ci.yml': 'services:\n  api:\n    healthcheck:\n      disable: false\n', 'ci.sh': 'docker compose -f docker-compose.base.yml -f docker-compose.ci.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);

@@ -101,6 +101,25 @@ test.each([
   expect(r.keys.alone).toEqual(r.keys.whole);
 });
 
+test.each([
+  // A Tiltfile's docker_compose('tilt/compose.tilt.yml') runs it alone: the check runs there, blocked.
+  ['compose-healthcheck/tree-override-off-run-alone-by-yaml', 'tilt/compose.tilt.yml', '5 compose-healthcheck blocked no-native-check'],
+  // An Ansible docker_compose_v2 task's files: [compose.ansible.yml] runs it alone.
+  ['compose-healthcheck/tree-override-off-run-alone-by-yaml', 'ansible/compose.ansible.yml', '5 compose-healthcheck blocked no-native-check'],
+  // A workflow step of an action the tool does not know names it in its with: input.
+  ['compose-healthcheck/tree-override-off-run-alone-by-yaml', 'other/compose.other.yml', '5 compose-healthcheck blocked no-native-check'],
+  // Named only by path filters, hashFiles() and comments: the Makefile's merge turns it off.
+  ['compose-healthcheck/tree-override-off-run-alone-by-yaml', 'filtered/compose.filtered.yml', '5 compose-healthcheck info '],
+  // The dev container merges .devcontainer/docker-compose.dev.yml (disable: false) last.
+  ['compose-healthcheck/tree-override-off-devcontainer-extend', 'docker-compose.base.yml', '5 compose-healthcheck blocked no-native-check'],
+  // VS Code's extend template (JSON with comments): web/.devcontainer/docker-compose.yml turns it off.
+  ['compose-healthcheck/tree-override-off-devcontainer-extend', 'web/compose.stack.yml', '5 compose-healthcheck info '],
+])('hunt11 K2, K3: the runs no command gives (a dev container, a Tiltfile, a YAML task or action) judge %s %s alone as in the whole run', async (fixture, file, expected) => {
+  const r = await wholeAndAlone(fixture, file);
+  expect(r.keys.whole).toContain(expected);
+  expect(r.keys.alone).toEqual(r.keys.whole);
+});
+
 // H7: a partial manifest of the Deployment web (no image, no selector) keeps exec; its name spelled
 // otherwise than `name: web`. The base migrated alone would get two handlers once both are applied.
 const WEB = [

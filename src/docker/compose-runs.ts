@@ -22,6 +22,7 @@
  * file, a Tiltfile, TOML) and that names the file runs it alone: only the file's own `disable`
  * turns its check off there.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { filesMayHold } from '../discover/grep.js';
 import { escapeRegExp } from '../text/regexp.js';
@@ -52,6 +53,8 @@ export interface Command {
   args: FileArg[];
   /** Read from a text the tool cannot read as commands (that text): it runs a file it names alone. */
   unread?: string;
+  /** Every name is read from `dir`, whichever entry names the file (a dev container's dockerComposeFile). */
+  fromDir?: boolean;
 }
 
 /** One way the repository runs a compose file: the files Compose reads, in order (undefined: one the tool cannot name). */
@@ -60,6 +63,12 @@ export interface ComposeRun {
   files: (string | undefined)[];
   /** Where the file itself is in `files`. */
   self: number;
+  /**
+   * The indexes in `files` of names the run gives as written, with no variable, that name no
+   * file of the repository (a local override git ignores, an absolute path): the tool cannot
+   * read them, yet Compose merges them.
+   */
+  absent?: number[];
 }
 
 const commandsOf = new WeakMap<RunContext, Command[]>();
@@ -380,9 +389,16 @@ export function composeRunsOf(run: RunContext, abs: string): ComposeRun[] {
     }
     const self = c.args.findIndex((a) => mayName(a, abs));
     if (self === -1) continue;
-    out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
+    out.push(withAbsent(c, { where: c.where, files: resolveFiles(run, c, self, abs), self }));
   }
   return out;
+}
+
+/** `r` with the literal names of `c` that name no file of the repository (where the naming entry is literal: the others are read beside it). */
+function withAbsent(c: Command, r: ComposeRun): ComposeRun {
+  if (isVariable(c.args[r.self]!) && !c.fromDir) return r;
+  const absent = r.files.flatMap((f, i) => (f === undefined && i !== r.self && !isVariable(c.args[i]!) ? [i] : []));
+  return absent.length > 0 ? { ...r, absent } : r;
 }
 
 /** The files of a command, `self` (which names `abs`) as `abs`, the others resolved as the command names them from the same folder. */
@@ -519,8 +535,20 @@ export function composeIncludesOf(run: RunContext, abs: string): ComposeRun[] {
  */
 const NOT_RUNS = /\.(md|markdown|mdx|rst|txt|adoc|asciidoc|html?)$|(^|[\\/])(\.[\w-]*ignore|\.gitattributes|\.editorconfig|CODEOWNERS|OWNERS|CHANGELOG|CHANGES|NEWS|README|LICENSE|NOTICE)$/i;
 
-/** A Compose action of a workflow step (`hoverkraft-tech/compose-action@v2`, `isbang/compose-action@v1.5.1`). */
-const COMPOSE_ACTION = /(^|\/)compose-action(@|$)/i;
+/**
+ * A Compose action of a workflow step whose `compose-file` input lists the files it merges, one a
+ * line, its default ./docker-compose.yml: `hoverkraft-tech/compose-action@v2`,
+ * `isbang/compose-action@v1.5.1` and their forks of that name, `adambirds/docker-compose-action`
+ * (isbang's, renamed). Another action that names the file in any input is read by
+ * composeAloneRunsOf as a run of it alone.
+ */
+const COMPOSE_ACTION = /(^|\/)compose-action(@|$)|^adambirds\/docker-compose-action(@|$)/i;
+
+/**
+ * Ansible's Compose modules (community.docker.docker_compose_v2, the older docker_compose): their
+ * `files:` list merges its files in order, each relative to `project_src`.
+ */
+const ANSIBLE_COMPOSE = /^(community\.docker\.)?docker_compose(_v2)?$/;
 
 const declaredOf = new WeakMap<RunContext, Command[]>();
 
@@ -543,11 +571,16 @@ function declaredRuns(run: RunContext): Command[] {
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
-    if (text === undefined || !/dockerComposeFile|compose-action/.test(text)) continue;
+    if (text === undefined || !/dockerComposeFile|compose-action|docker_compose/.test(text)) continue;
     const parsed = yaml.parseYaml(text, { uniqueKeys: false });
-    if (parsed.error) continue;
     const rel = path.relative(run.cwd, f).split(path.sep).join('/');
     const argOf = (s: string): FileArg => ({ pieces: templated(s.trim()).split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/) });
+    if (parsed.error) {
+      // A devcontainer.json with comments or trailing commas (JSONC, as the Dev Containers CLI reads it).
+      const d = /\.json$/i.test(f) ? jsoncComposeFile(text) : undefined;
+      if (d) out.push({ where: `${rel}:${lineAt(text, d.offset)} (dockerComposeFile)`, dir: path.dirname(f), args: d.names.map((n) => (n === undefined ? { pieces: ['', ''] } : argOf(n))), fromDir: true });
+      continue;
+    }
     for (const doc of parsed.docs) {
       lib.visit(doc, {
         Pair(_, pair) {
@@ -557,9 +590,23 @@ function declaredRuns(run: RunContext): Command[] {
           const names = items.map((n) => (lib.isScalar(n) && typeof n.value === 'string' ? n.value : undefined));
           // A name the tool cannot read: a file it cannot tell, as a variable stands.
           const args = names.map((n) => (n === undefined ? { pieces: ['', ''] } : argOf(n)));
-          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, (v as { range?: [number] } | null)?.range?.[0] ?? 0)} (dockerComposeFile)`, dir: path.dirname(f), args });
+          // Each path from the JSON file's folder (containers.dev/implementors/json_reference,
+          // "dockerComposeFile": "Path or an ordered list of paths to Docker Compose files
+          // relative to the devcontainer.json file"): `["../docker-compose.yml",
+          // "docker-compose.yml"]` merges .devcontainer/docker-compose.yml over the root's.
+          if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, (v as { range?: [number] } | null)?.range?.[0] ?? 0)} (dockerComposeFile)`, dir: path.dirname(f), args, fromDir: true });
         },
         Map(_, map) {
+          // An Ansible task of a Compose module: its `files:` merged in order (without it, the
+          // project's default file: the way Compose reads it without -f).
+          for (const item of map.items) {
+            if (!lib.isPair(item) || !lib.isScalar(item.key) || !ANSIBLE_COMPOSE.test(String(item.key.value)) || !lib.isMap(item.value)) continue;
+            const list = yaml.getPair(item.value, 'files')?.value;
+            if (list === undefined || list === null) continue;
+            const items = lib.isSeq(list) ? list.items : [list];
+            const args = items.map((n) => (lib.isScalar(n) && typeof n.value === 'string' ? argOf(n.value) : { pieces: ['', ''] }));
+            if (args.length > 0) out.push({ where: `${rel}:${lineAt(text, list.range?.[0] ?? 0)} (${String(item.key.value)})`, dir: run.cwd, args });
+          }
           const uses = yaml.getPair(map, 'uses')?.value;
           if (!lib.isScalar(uses) || typeof uses.value !== 'string' || !COMPOSE_ACTION.test(uses.value)) return;
           const withMap = yaml.getPair(map, 'with')?.value;
@@ -577,62 +624,195 @@ function declaredRuns(run: RunContext): Command[] {
   return out;
 }
 
+type Jsonc = typeof import('jsonc-parser');
+let jsoncParser: Jsonc | undefined;
+/** JSON with comments and trailing commas (devcontainer.json, tsconfig.json), read as its tools read it; undefined when broken even so. */
+function jsoncTree(text: string): import('jsonc-parser').Node | undefined {
+  jsoncParser ??= createRequire(import.meta.url)('jsonc-parser') as Jsonc;
+  const errors: import('jsonc-parser').ParseError[] = [];
+  const root = jsoncParser.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  return errors.length > 0 ? undefined : root;
+}
+
+/** A JSONC file's top-level `dockerComposeFile`: its names in order (undefined: not a string), and where it is. */
+function jsoncComposeFile(text: string): { names: (string | undefined)[]; offset: number } | undefined {
+  const root = jsoncTree(text);
+  const node = root && jsoncParser!.findNodeAtLocation(root, ['dockerComposeFile']);
+  if (!node) return undefined;
+  const items = node.type === 'array' ? (node.children ?? []) : [node];
+  return { names: items.map((n) => (n.type === 'string' ? String(n.value) : undefined)), offset: node.offset };
+}
+
+/** A JSONC file's strings, keys and values, each with the top-level key it lies under (a top-level key: its own). Undefined when broken. */
+function jsoncStrings(text: string): { value: string; offset: number; top: string | undefined }[] | undefined {
+  const root = jsoncTree(text);
+  if (!root) return undefined;
+  const out: { value: string; offset: number; top: string | undefined }[] = [];
+  const walk = (n: import('jsonc-parser').Node, top: string | undefined, depth: number) => {
+    if (n.type === 'string') out.push({ value: String(n.value), offset: n.offset, top });
+    else if (n.type === 'property') {
+      const [k, v] = n.children ?? [];
+      const name = depth === 1 && k ? String(k.value) : top;
+      if (k) walk(k, name, depth);
+      if (v) walk(v, name, depth);
+    } else for (const c of n.children ?? []) walk(c, top, depth + (n.type === 'object' ? 1 : 0));
+  };
+  walk(root, undefined, 0);
+  return out;
+}
+
+/**
+ * Files commandsInFile reads a line at a time as texts it cannot read (unreadRuns): a line there
+ * is a run only when it says -f/--file or COMPOSE_FILE, so one that names the file otherwise (a
+ * Tiltfile's `docker_compose('docker-compose.base.yml')`, Tilt's Starlark API) is read here.
+ */
+const UNREAD_KINDS = /\.(toml|ps1|cmd|bat)$|(^|\/)Tiltfile$/;
+
+/** YAML keys whose values are path filters, not runs: a workflow's `on.push.paths`, GitLab's `rules: changes:`. */
+const PATH_FILTERS = new Set(['paths', 'paths-ignore', 'changes']);
+
+const aloneOf = new WeakMap<RunContext, Map<string, ComposeRun[]>>();
+
 /**
  * The runs of `abs` that are no command the tool reads: those declaredRuns gives (a dev
- * container, a workflow's Compose action), each with its files; and every other file of the
- * repository, code above all, that names `abs` by its path (`new DockerComposeEnvironment(dir,
- * "compose.yml")`, Java's `new DockerComposeContainer(new File("compose.yml"))`, Go's
- * `compose.NewDockerCompose("compose.yml")`, Python's `DockerCompose(path,
- * compose_file_name=…)`): testcontainers and the like run it alone, so a check turned off only by
- * a file the commands merge over it still runs there. Not the files the command readers read
- * (scripts, Makefiles, YAML; a JSON file's strings are, but for its compose commands and
- * dockerComposeFile), documentation, path lists (`.dockerignore`, CODEOWNERS), nor compose files.
- * Asked only of a check about to be judged not run: git searches the repository for the file's
- * name once.
+ * container, a workflow's Compose action, an Ansible Compose task), each with its files; and
+ * every other file of the repository that names `abs` by its path: code above all (`new
+ * DockerComposeEnvironment(dir, "compose.yml")`, Java's `new DockerComposeContainer(new
+ * File("compose.yml"))`, Go's `compose.NewDockerCompose("compose.yml")`, Python's
+ * `DockerCompose(path, compose_file_name=…)`: testcontainers and the like run it alone), a
+ * Tiltfile's `docker_compose('compose.yml')`, TOML, PowerShell, and a string of a YAML or JSON
+ * file that is none of those the readers read (another Compose action's input, a task of a tool
+ * the tool does not know): each runs it alone, so a check turned off only by a file the commands
+ * merge over it still runs there. Not the YAML and JSON strings the readers read (compose
+ * commands, COMPOSE_FILE, dockerComposeFile, a known action's compose-file, an Ansible task's
+ * files, a compose file's extends and include), path filters (`paths:`, `changes:`), YAML
+ * comments, the scripts, Makefiles, Justfiles and .env files the command readers read,
+ * documentation, path lists (`.dockerignore`, CODEOWNERS). Asked only of a check about to be
+ * judged not run, once a file: git searches the repository for the file's name once.
  */
 export function composeAloneRunsOf(run: RunContext, abs: string): ComposeRun[] {
+  let byFile = aloneOf.get(run);
+  if (!byFile) aloneOf.set(run, (byFile = new Map()));
+  const known = byFile.get(abs);
+  if (known) return known;
   const out: ComposeRun[] = [];
+  byFile.set(abs, out);
   for (const c of declaredRuns(run)) {
+    if (c.fromDir) {
+      // Every entry from the naming file's folder: the one that is `abs`, the others beside.
+      const named = c.args.map((a) => (isVariable(a) || path.isAbsolute(a.pieces[0]!) ? undefined : path.resolve(c.dir, a.pieces[0]!)));
+      let self = named.indexOf(abs);
+      if (self === -1) self = c.args.findIndex((a, i) => named[i] === undefined && mayName(a, abs));
+      if (self !== -1) out.push(withAbsent(c, { where: c.where, files: named.map((f, i) => (i === self ? abs : f !== undefined && run.readText(f) !== undefined ? f : undefined)), self }));
+      continue;
+    }
     const self = c.args.findIndex((a) => mayName(a, abs));
-    if (self !== -1) out.push({ where: c.where, files: resolveFiles(run, c, self, abs), self });
+    if (self !== -1) out.push(withAbsent(c, { where: c.where, files: resolveFiles(run, c, self, abs), self }));
   }
   const base = path.basename(abs);
   const posix = (f: string) => (path.sep === '/' ? f : f.split(path.sep).join('/'));
-  const files = run.repositoryFiles().filter((f) => f !== abs && !NOT_RUNS.test(f) && (!COMMAND_FILES.test(posix(f)) || /\.json$/i.test(f)) && !/\.ya?ml$/i.test(f));
+  const files = run.repositoryFiles().filter((f) => f !== abs && !NOT_RUNS.test(f) && (!COMMAND_FILES.test(posix(f)) || /\.(json|ya?ml)$/i.test(f) || UNREAD_KINDS.test(posix(f))));
   if (files.length === 0) return out;
   const may = filesMayHold(run, files, escapeRegExp(base));
-  const esc = escapeRegExp(base);
-  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${esc}(?![\\w.-])`, 'g');
   for (const f of files) {
     if (may !== undefined && !may.has(f)) continue;
     const text = run.readText(f);
     if (text === undefined || !text.includes(base)) continue;
-    const json = /\.json$/i.test(f);
-    const parsedJson = json ? yaml.parseYaml(text, { uniqueKeys: false }) : undefined;
-    // A JSON string that is a compose command (package.json's scripts) or a dockerComposeFile is read as such.
-    const skip: [number, number][] = [];
-    if (parsedJson && !parsedJson.error) {
-      for (const doc of parsedJson.docs) {
-        lib.visit(doc, {
-          Pair(_, pair) {
-            if (lib.isPair(pair) && lib.isScalar(pair.key) && String(pair.key.value) === 'dockerComposeFile') {
-              const r = (pair.value as { range?: [number, number] } | null)?.range;
-              if (r) skip.push([r[0], r[1]]);
-            }
-          },
-          Scalar(key, node) {
-            if (key === 'key' || typeof node.value !== 'string' || !node.range) return;
-            if (/compose/i.test(node.value) && /-f|--file|COMPOSE_FILE/.test(node.value)) skip.push([node.range[0], node.range[1]]);
-          },
-        });
-      }
-    }
-    for (const m of text.matchAll(naming)) {
-      if (skip.some(([s, e]) => s <= m.index && m.index < e)) continue;
-      if (!mayName({ pieces: [(m[1] ?? '') + base] }, abs)) continue;
-      out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${lineAt(text, m.index)} (names it)`, files: [abs], self: 0 });
-      break;
-    }
+    const line = namingLine(f, text, abs);
+    if (line !== undefined) out.push({ where: `${path.relative(run.cwd, f).split(path.sep).join('/')}:${line} (names it)`, files: [abs], self: 0 });
   }
   return out;
+}
+
+/**
+ * Whether a YAML or JSON string is a compose command that yamlRuns reads as a run of `abs` (a
+ * workflow's run:, package.json's scripts: `docker compose -f a.yml up`), or one it cannot read
+ * (a script that does not parse, taken as a run of each file it names alone). A script that names
+ * the file otherwise (`cp -f docker-compose.yml /srv/`) holds no such run: it is searched.
+ */
+function commandRuns(value: string, abs: string): boolean {
+  if (!/compose/i.test(value) || !/-f|--file|COMPOSE_FILE/.test(value)) return false;
+  const found = shellRuns(templated(value), readers, readers.shell.resolveWord, () => 1);
+  return found === undefined || found.some((r) => r.unread !== undefined || r.args.some((a) => mayName(a, abs)));
+}
+
+/**
+ * The first line of `text` (the file `f`) that names `abs` by its path and that the command
+ * readers do not read as a run: a YAML or JSON file's strings (keys too) but those the readers
+ * read and path filters; a Tiltfile's, TOML's or PowerShell's lines but `#` comments; any other
+ * file's text. A YAML or JSON file the parser cannot read is read as text, comment lines aside.
+ */
+function namingLine(f: string, text: string, abs: string): number | undefined {
+  const base = path.basename(abs);
+  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${escapeRegExp(base)}(?![\\w.-])`, 'g');
+  // `deploy/../compose.yml`, `{{ playbook_dir }}/../compose.yml`: the path after its last `./`
+  // or `../`; an absolute one (`/workspace/compose.yml`, in a container) may be this file; a
+  // URL's (`https://example.com/compose.yml`) is none of the repository's.
+  const names = (m: RegExpMatchArray) => {
+    if (m[1]?.startsWith('//')) return false;
+    const dir = (m[1] ?? '').replace(/^(.*\/)?\.\.?\//, '');
+    return mayName({ pieces: [(dir.startsWith('/') ? '' : dir) + base] }, abs);
+  };
+  const rawLine = (comments: boolean) => {
+    for (const m of text.matchAll(naming)) {
+      const lineStart = text.lastIndexOf('\n', m.index) + 1;
+      if (comments && /^\s*#/.test(text.slice(lineStart, m.index))) continue;
+      if (names(m)) return lineAt(text, m.index);
+    }
+    return undefined;
+  };
+  const structured = /\.(json|ya?ml)$/i.test(f);
+  if (!structured) return rawLine(UNREAD_KINDS.test(f.split(path.sep).join('/')));
+  const parsed = yaml.parseYaml(text, { uniqueKeys: false });
+  if (parsed.error && /\.json$/i.test(f)) {
+    // JSON with comments (a devcontainer.json): its strings, as the YAML parser's below.
+    const strings = jsoncStrings(text);
+    if (strings === undefined) return rawLine(false);
+    for (const s of strings) {
+      if (s.top === 'dockerComposeFile' || commandRuns(s.value, abs)) continue;
+      for (const m of s.value.matchAll(naming)) if (names(m)) return lineAt(text, s.offset) + (s.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+    }
+    return undefined;
+  }
+  if (parsed.error) return rawLine(true);
+  const skip: [number, number][] = [];
+  const skipValue = (n: unknown) => {
+    const r = (n as { range?: [number, number] } | null | undefined)?.range;
+    if (r) skip.push([r[0], r[1]]);
+  };
+  let found: number | undefined;
+  for (const doc of parsed.docs) {
+    lib.visit(doc, {
+      Pair(_, pair) {
+        if (!lib.isPair(pair) || !lib.isScalar(pair.key)) return;
+        const k = String(pair.key.value);
+        // Read by declaredRuns, the command readers, composeIncludesOf and the extends reader; or a path filter.
+        if (k === 'dockerComposeFile' || k === 'COMPOSE_FILE' || k === 'include' || PATH_FILTERS.has(k)) skipValue(pair.value);
+        else if ((k === 'extends' || ANSIBLE_COMPOSE.test(k)) && lib.isMap(pair.value)) skipValue(yaml.getPair(pair.value, k === 'extends' ? 'file' : 'files')?.value);
+      },
+      Map(_, map) {
+        const uses = yaml.getPair(map, 'uses')?.value;
+        if (!lib.isScalar(uses) || typeof uses.value !== 'string' || !COMPOSE_ACTION.test(uses.value)) return;
+        const withMap = yaml.getPair(map, 'with')?.value;
+        if (lib.isMap(withMap)) skipValue(yaml.getPair(withMap, 'compose-file')?.value);
+      },
+    });
+    lib.visit(doc, {
+      Scalar(key, node) {
+        if (found !== undefined || typeof node.value !== 'string' || !node.range || !node.value.includes(base)) return;
+        const at = node.range[0];
+        if (skip.some(([s, e]) => s <= at && at < e)) return;
+        if (key !== 'key' && commandRuns(node.value, abs)) return;
+        for (const m of node.value.matchAll(naming)) {
+          // `${{ hashFiles('docker-compose.yml') }}`: a cache key, no run.
+          if (!names(m) || /hashFiles\([^)]*$/.test(node.value.slice(0, m.index))) continue;
+          const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+          found = lineAt(text, at) + (block ? 1 : 0) + (node.value.slice(0, m.index).match(/\n/g)?.length ?? 0);
+          return;
+        }
+      },
+    });
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
