@@ -161,10 +161,12 @@ describe('texts the tool reads only as text: a Tiltfile, a PowerShell script (th
     ['a PowerShell script', { 'deploy.ps1': 'kubectl set env deployment/web GRPC_PORT=9090\n' }, 'deploy.ps1:1'],
     ['set -n NS env (git searches the scripts)', script('kubectl set -n default env deployment/web GRPC_PORT=9090'), 'scripts/deploy.sh:4'],
     ['set \\⏎ env (git searches lines)', script('kubectl set \\\n  env deployment/web GRPC_PORT=9090'), 'scripts/deploy.sh:4'],
+    ['another tool\'s YAML: set -n NS env in a CircleCI step (the YAML readers\' search)', { '.circleci/config.yml': 'version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: kubectl set -n default env deployment/web GRPC_PORT=9090\n' }, '.circleci/config.yml:5'],
+    ['another tool\'s YAML: a sed of the env value in a CircleCI step', { '.circleci/config.yml': 'version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: \'sed -i "s/value: \\"50051\\"/value: \\"9090\\"/" k8s/deploy.yaml\'\n' }, '.circleci/config.yml:5'],
     ['a sed of the env value', script('sed -i "s/value: \\"50051\\"/value: \\"9090\\"/" k8s/deploy.yaml'), 'scripts/deploy.sh:4'],
   ])('a one-file run of the manifest in a git checkout holds as the whole run does: %s', async (_name, extra, where) => {
     const files: Record<string, string> = { 'k8s/deploy.yaml': DEPLOY, ...(extra as Record<string, string>) };
-    for (let i = 0; i < 120; i++) files[`other/s-${i}.sh`] = `#!/bin/sh\necho ${i}\n`;
+    for (let i = 0; i < 120; i++) Object.assign(files, { [`other/s-${i}.sh`]: `#!/bin/sh\necho ${i}\n`, [`other/c-${i}.yaml`]: `a: ${i}\n` });
     const cwd = repoWith(files);
     execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
     execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });

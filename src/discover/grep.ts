@@ -67,7 +67,7 @@ export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|hel
  * key, `patch`, `-addr` or the binary, or a probe's handler path (`readinessProbe/exec`,
  * `.readinessProbe.exec`, `readinessProbe":{"exec`, an exec list's item).
  */
-export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset\s+env\b|\.env\b)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
 
 /**
  * One search of the repository's YAML files for the readers that read them all for a few words,
