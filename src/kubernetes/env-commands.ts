@@ -2,15 +2,17 @@
  * Commands of the repository's scripts that change a container's env (read by patch-commands.ts,
  * for each command it reads): `kubectl set env` (`oc set env`), a `kubectl patch` whose
  * strategic-merge or merge patch sets a container's `env` or whose JSON op's path goes into `…/env`,
- * and `yq`/`jq` expressions that address `.env`. A probe whose port (or service) comes from a
+ * `yq`/`jq` expressions that address `.env` (inline, from `--from-file`, a `setpath` list), and
+ * `sed`/`perl -i` edits of an env value (`value:`) or of a variable's name (textEditEnv). A probe whose port (or service) comes from a
  * variable of its container's env (`-addr=:$(GRPC_PORT)`, `$GRPC_PORT` in a `sh -c` script) reads
  * the env as the command leaves it: the exec probe followed the new value, a grpc probe migrated
  * from the file keeps the file's. Such a probe stays on exec, blocked `overlay-patch` naming the
  * command, as for a Kustomize overlay that sets the env (src/kustomize/overlays.ts).
  *
  * Which probes: those of the objects the command may address (kind and name, as for the patch
- * holds; a name known only at run time, a selector or `--all`: any), in the container it names
- * (`--containers`, a merge patch's container name), whose command reads a variable the command
+ * holds, kubectlObjects; a name known only at run time, a selector, `--all`, `-k`, `-f -`: any), in
+ * the container it names (`--containers`, a merge patch's container name, a JSON op's index),
+ * whose command reads a variable the command
  * sets (every variable when the command's names are known only at run time: `--from`, `-e "$X"`,
  * an env list the tool does not read).
  */

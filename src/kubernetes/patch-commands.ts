@@ -22,9 +22,12 @@
  * `kubectl get … | yq`), every probe that part could be. That holds for every part: a command word
  * that is a variable whose name ends in kubectl, oc, yq or jq (`$KUBECTL`, `${KUBECTL:-kubectl}`,
  * make's `$(KUBECTL)`) is that tool; a patch whose text is known only at run time (`-p "$PATCH"`,
- * a `--patch-file` not found) may address any probe of its target; a relative file after a `cd`
+ * a `--patch-file` not found, `--patch-file /dev/stdin` or `-p "$(cat /dev/stdin)"` fed by a pipe:
+ * the tool never opens its own standard input, a device or a path outside the repository) may
+ * address any probe of its target; a relative file after a `cd`
  * to a folder known only at run time is any file. What can be read is: a Makefile's literal
- * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, the script's own folder
+ * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, a here-document given to a command's
+ * standard input (`--patch-file /dev/stdin <<'JSON'`, `cat <<'JSON' | kubectl patch …`), the script's own folder
  * (`$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`), a `cd`/`pushd` to a
  * literal folder and a workflow step's `working-directory`. A name matches a manifest object whose
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
@@ -754,8 +757,8 @@ function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind 
     }
     if (skip) continue;
     for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
-      // `make -f /dev/stdin`, `-f -`: the make's own input, not the tool's.
-      if (f.file === '-' || /^\/(?:dev|proc)\//.test(f.file)) continue;
+      // `make -f /dev/stdin`, `-f -`: the make's own input, not the tool's; another absolute path outside the repository, the host's.
+      if (f.file === '-' || (path.isAbsolute(f.file) && !inRepository(path.normalize(f.file), abs, run))) continue;
       const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
       if (found === undefined || listed.has(found)) continue;
       listed.add(found);
@@ -912,7 +915,7 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
  * absolute path outside the repository (the host the script runs on has its own).
  */
 function readings(p: string, place: Place): string[] | undefined {
-  if (p === '-' || (path.isAbsolute(p) && !inRepository(path.normalize(p), place))) return undefined;
+  if (p === '-' || (path.isAbsolute(p) && !inRepository(path.normalize(p), place.abs, place.run))) return undefined;
   const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
   if (out === undefined || !/[*?[]/.test(p)) return out;
   // A glob (`k8s/*.yaml`, `deploy/*/web-?.yml`): the repository's files the shell expands it to.
@@ -921,11 +924,11 @@ function readings(p: string, place: Place): string[] | undefined {
 }
 
 /** Whether an absolute path lies in the run's folder or in the repository holding the script (not `/dev`, `/proc`, `/tmp`, …). */
-function inRepository(abs: string, place: Place): boolean {
+function inRepository(abs: string, script: string, run: RunContext): boolean {
   if (abs.startsWith('/dev/') || abs.startsWith('/proc/')) return false;
   const within = (root: string) => abs === root || abs.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-  if (within(place.run.cwd)) return true;
-  const root = enclosingRepository(path.dirname(place.abs));
+  if (within(run.cwd)) return true;
+  const root = enclosingRepository(path.dirname(script));
   return root !== undefined && root !== path.parse(root).root && within(root);
 }
 
