@@ -25,6 +25,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
+import { ENV_SET_TEXT } from '../kubernetes/env-commands.js';
 
 /**
  * The pipeline files other pipeline files pull in, that their names do not already mark as CI
@@ -163,7 +164,9 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
  * The net for a file whose commands the tool does not read (`config`: what it is, for the
  * message): each place it names a probe's handler by path (`readinessProbe/exec`,
  * `.readinessProbe.exec`, `readinessProbe","exec`), when it names kubectl, oc or yq too, holds
- * that probe key of any object.
+ * that probe key of any object. Each `kubectl set env` (`oc set env`) holds the probes of any
+ * object whose command reads a variable the line names (`GRPC_PORT=9090`; every variable when it
+ * names none it can read: `--from`, `-e -`), as the env-command reader does for a script it reads.
  */
 export function textNetHolds(text: string, shown: string, config: string): PatchHold[] {
   const out: PatchHold[] = [];
@@ -175,6 +178,20 @@ export function textNetHolds(text: string, shown: string, config: string): Patch
       what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
       breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
       hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
+    });
+  }
+  for (const m of text.matchAll(ENV_SET_TEXT)) {
+    // The rest of its line (a `\` continuation joined): the variables it names.
+    const end = text.slice(m.index + m[0].length).search(/(?<!\\)\r?\n/);
+    const rest = text.slice(m.index + m[0].length, end === -1 ? undefined : m.index + m[0].length + end);
+    const names = [...rest.matchAll(/(?:^|[\s'"])([A-Za-z_][\w.-]*)(?:=|-(?=[\s'"]|$))/g)].map((n) => n[1]!);
+    const env = names.length === 0 || /--from\b|(?:^|\s)(?:-e\s+)?-(?:\s|['"]|$)|\$/.test(rest) ? null : [...new Set(names)];
+    out.push({
+      at: `${shown}:${lineAt(text, m.index)}`,
+      env,
+      what: `sets an object's env with kubectl set env (${env === null ? 'names the tool does not read' : env.join(', ')}) in ${config}, which the tool does not evaluate (read as written, it may address any object)`,
+      breaks: "the probe's command reads that variable, which the exec probe takes from the container's env as the command leaves it: migrated here, the grpc probe would keep the file's value",
+      hint: 'Check that command by hand: put the value it sets in the manifest\'s env and the probe (or have it set the probe\'s grpc.port too), then run the tool again; or migrate by hand with the port it gives.',
     });
   }
   return out;

@@ -217,6 +217,33 @@ export const PATCH_VALUED: ReadonlySet<string> = new Set([
   '-p', '--patch', '--patch-file', '--type', '-f', '--filename', '-l', '--selector', '-k', '--kustomize', '--subresource', '--field-manager', '-o', '--output', '--template',
 ]);
 
+/**
+ * kubectl set env's options that take a value (its own and kubectl's global ones). Not
+ * `--dry-run`: bare, it means `client` and takes no next word (`--dry-run=server` is one word).
+ */
+export const SET_ENV_VALUED: ReadonlySet<string> = new Set([
+  ...KUBECTL_GLOBALS,
+  '-c', '--containers', '-e', '--env', '--from', '--keys', '--prefix', '-f', '--filename', '-k', '--kustomize', '-l', '--selector', '-o', '--output', '--field-selector', '--resource-version', '--template', '--field-manager',
+]);
+
+/**
+ * The tool a command word names: its base name (`/usr/local/bin/kubectl`, `$(LOCALBIN)/kubectl`),
+ * or for a word known only at run time that is one variable (`$KUBECTL`, `${KUBECTL:-kubectl}`,
+ * make's `$(KUBECTL)`), the tool its name ends in (`KUBECTL`, `OC`, `YQ_BIN` no). The patch
+ * reader and the env-command reader both find their tool so (src/kubernetes/).
+ */
+export function commandName(word: ResolvedWord): string | undefined {
+  const name = baseName(word.text);
+  if (['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'].includes(name)) return name;
+  if (word.unresolved.length === 0) return undefined;
+  const v = /^\$(?:\{([A-Za-z_]\w*)\}|\(([A-Za-z_][\w.-]*)\)|([A-Za-z_]\w*))$/.exec(word.text);
+  const variable = (v?.[1] ?? v?.[2] ?? v?.[3])?.toLowerCase();
+  if (variable === undefined) return undefined;
+  if (variable.endsWith('kubectl')) return 'kubectl';
+  const m = /(?:^|_)(oc|yq|jq)$/.exec(variable);
+  return m?.[1];
+}
+
 export function baseName(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }

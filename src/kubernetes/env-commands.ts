@@ -2,20 +2,22 @@
  * Commands of the repository's scripts that change a container's env (read by patch-commands.ts,
  * for each command it reads): `kubectl set env` (`oc set env`), a `kubectl patch` whose
  * strategic-merge or merge patch sets a container's `env` or whose JSON op's path goes into `…/env`,
- * and `yq`/`jq` expressions that address `.env`. A probe whose port (or service) comes from a
+ * `yq`/`jq` expressions that address `.env` (inline, from `--from-file`, a `setpath` list), and
+ * `sed`/`perl -i` edits of an env value (`value:`) or of a variable's name (textEditEnv). A probe whose port (or service) comes from a
  * variable of its container's env (`-addr=:$(GRPC_PORT)`, `$GRPC_PORT` in a `sh -c` script) reads
  * the env as the command leaves it: the exec probe followed the new value, a grpc probe migrated
  * from the file keeps the file's. Such a probe stays on exec, blocked `overlay-patch` naming the
  * command, as for a Kustomize overlay that sets the env (src/kustomize/overlays.ts).
  *
  * Which probes: those of the objects the command may address (kind and name, as for the patch
- * holds; a name known only at run time, a selector or `--all`: any), in the container it names
- * (`--containers`, a merge patch's container name), whose command reads a variable the command
+ * holds, kubectlObjects; a name known only at run time, a selector, `--all`, `-k`, `-f -`: any), in
+ * the container it names (`--containers`, a merge patch's container name, a JSON op's index),
+ * whose command reads a variable the command
  * sets (every variable when the command's names are known only at run time: `--from`, `-e "$X"`,
  * an env list the tool does not read).
  */
 import { parseYaml } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, SET_ENV_VALUED, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
 
@@ -26,6 +28,8 @@ export interface EnvHold {
   name?: string;
   files?: string[];
   container?: string;
+  /** The container by its place (a JSON op's `…/containers/1/env`): `spec.template.spec.containers[1]`. */
+  containerPath?: string;
   /** The variables it sets (or unsets); null: any. */
   env: string[] | null;
   what: string;
@@ -36,10 +40,15 @@ export interface EnvHold {
 const BREAKS = "the probe's command reads that variable, which the exec probe takes from the container's env as the command leaves it: migrated here, the grpc probe would keep the file's value";
 const HINT = "Put the value the command sets in the manifest's env and the probe (or have the command set the probe's grpc.port too), then run the tool again; or migrate by hand with the port the command gives.";
 
-/** A pretest of a script's text: it may hold such a command (kubectl's patch forms are pretested by `patch`). */
-export const ENV_COMMAND_PRETEST = /\bset\s+env\b|\.env\b/;
-/** The same, as git grep -P reads it. */
-export const ENV_COMMAND_PATTERN = String.raw`\bset\s+env\b|\.env\b`;
+/**
+ * A pretest of a script's text: it may hold such a command (kubectl's patch forms are pretested by
+ * `patch`): `set env`, with options between (`set -n prod env`) or a line's `\` continuation
+ * (`set \⏎ env`: git's search reads lines, so a line ending `set \` is one too), `.env`.
+ */
+export const ENV_COMMAND_PATTERN = String.raw`\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN);
+/** `kubectl set env` (`oc`, options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script). */
+export const ENV_SET_TEXT = /\b(?:kubectl|oc)\b[^\n]*?\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*(?:\s|\\\r?\n)+env\b/g;
 
 /** Whether an env hold applies to a probe report: it reads a variable the command sets. */
 export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {
@@ -47,10 +56,6 @@ export function envHoldMatches(env: string[] | null | undefined, r: Report): boo
   const read = r.envNames ?? [];
   return env === null ? read.length > 0 : read.some((n) => env.includes(n));
 }
-
-/** kubectl set env's options that take a value. */
-const SET_ENV_VALUED = new Set(['-c', '--containers', '-e', '--env', '--from', '--keys', '--prefix', '-f', '--filename', '-l', '--selector', '-n', '--namespace', '--context', '--kubeconfig', '-o', '--output', '--field-selector', '--resource-version', '--template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--field-manager', '--dry-run']);
-/** kubectl patch's options that take a value. */
 
 const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
 
@@ -62,29 +67,31 @@ const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 &
 export function envCommandHolds(
   words: readonly ResolvedWord[],
   at: string,
-  options: { xargs?: boolean; files: (p: string) => string[] | undefined; patchText: (opts: Map<string, ResolvedWord[]>) => string | undefined },
+  options: { xargs?: boolean; files: (p: string) => string[] | undefined; patchText: (opts: Map<string, ResolvedWord[]>) => string | undefined; fileText: (p: string) => string | undefined },
 ): EnvHold[] {
   let i = 0;
   while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  const tool = words[i] ? baseName(words[i]!.text) : undefined;
-  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(words.slice(i + 1), at, tool, options.files);
+  // As the patch reader finds it: `$KUBECTL` (`KUBECTL="kubectl --context prod"`) is kubectl too.
+  const tool = words[i] ? commandName(words[i]!) : undefined;
+  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(words.slice(i + 1), at, tool, options.files, options.fileText);
   if (tool !== 'kubectl' && tool !== 'oc') return [];
   const rest = words.slice(i + 1);
-  const setEnv = rest.findIndex((w, k) => w.text === 'set' && rest[k + 1]?.text === 'env');
-  const patchAt = rest.findIndex((w) => w.text === 'patch');
-  if (setEnv === -1 && patchAt === -1) return [];
-  const valued = setEnv !== -1 ? SET_ENV_VALUED : PATCH_VALUED;
-  const { opts, operands } = kubectlArgs(rest, valued);
-  const verb = setEnv !== -1 ? 2 : 1;
-  if (setEnv !== -1 ? operands[0]?.text !== 'set' || operands[1]?.text !== 'env' : operands[0]?.text !== 'patch') return [];
-  const args = operands.slice(verb);
-  // `KEY=VALUE` and `KEY-` (which unsets it) after the objects; the objects before.
-  const isSetting = (w: ResolvedWord) => /^[A-Za-z_][\w.-]*(?:=|-$)/.test(w.text) || (w.unresolved.length > 0 && /^\$/.test(w.text) && !w.text.includes('/'));
+  // `set env` and `patch` among the operands (`kubectl set -n prod env …`: kubectl takes a parent's options before its sub-command).
+  let { opts, operands } = kubectlArgs(rest, SET_ENV_VALUED);
+  const setEnv = operands[0]?.text === 'set' && operands[1]?.text === 'env';
+  if (!setEnv) {
+    ({ opts, operands } = kubectlArgs(rest, PATCH_VALUED));
+    if (operands[0]?.text !== 'patch') return [];
+  }
+  const args = operands.slice(setEnv ? 2 : 1);
+  // `KEY=VALUE` and `KEY-` (which unsets it) after the objects, `-` (settings read from stdin); the objects before.
+  const isSetting = (w: ResolvedWord) => w.text === '-' || /^[A-Za-z_][\w.-]*(?:=|-$)/.test(w.text) || (w.unresolved.length > 0 && /^\$/.test(w.text) && !w.text.includes('/'));
   let targets = args;
   let env: string[] | null = [];
   let what: string;
   let container: string | undefined;
-  if (setEnv !== -1) {
+  let containerPath: string | undefined;
+  if (setEnv) {
     const first = args.findIndex(isSetting);
     targets = first === -1 ? args : args.slice(0, first);
     // A word known only at run time among the settings may be any name.
@@ -106,27 +113,36 @@ export function envCommandHolds(
     if (read === undefined) return [];
     env = read.env;
     container = 'container' in read ? (read.container as string | undefined) : undefined;
+    containerPath = 'containerPath' in read ? (read.containerPath as string | undefined) : undefined;
     what = `patches the env of this probe's object with ${tool} patch (${env === null ? 'names the tool does not read' : env.join(', ')})`;
   }
-  const base = { at, ...(container !== undefined ? { container } : {}), env, what, breaks: BREAKS, hint: HINT };
+  const base = { at, ...(container !== undefined ? { container } : {}), ...(containerPath !== undefined ? { containerPath } : {}), env, what, breaks: BREAKS, hint: HINT };
   const fileWords = opts.get('-f') ?? opts.get('--filename');
   const fileReadings = fileWords?.map((f) => (f.unresolved.length === 0 ? options.files(f.text) : undefined));
   const files = fileReadings && !fileReadings.some((f) => f === undefined) ? { files: fileReadings.flat() as string[] } : {};
-  // The objects: `TYPE/NAME` (several), `TYPE NAME…`, or any (a selector, --all, names at run time).
-  const out: EnvHold[] = [];
+  return kubectlObjects(targets, opts, options.xargs === true).map((o) => ({ ...base, ...files, ...o }));
+}
+
+/**
+ * The objects a kubectl command's operands name (patch, set env): `TYPE/NAME` (several), `TYPE
+ * NAME…`, or any (a selector, `--all`, names known only at run time). Through xargs the names (or
+ * `-I`'s string: `xargs -I{} kubectl patch {} …`, the lone `{}` the whole object) come at run time.
+ */
+export function kubectlObjects(targets: readonly ResolvedWord[], opts: ReadonlyMap<string, ResolvedWord[]>, xargs: boolean): { kind?: string; name?: string }[] {
+  // A kind as kubectl reads one (`deploy`, `deployments.apps`), not xargs' placeholder (`{}`, `%`).
+  const kindOf = (w: ResolvedWord, text: string) => (known({ ...w, text }) !== undefined && /^[A-Za-z][\w.-]*$/.test(text) ? text : undefined);
   if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
-    for (const t of targets) {
-      const k = t.text.slice(0, t.text.indexOf('/'));
+    return targets.map((t) => {
+      const k = kindOf(t, t.text.slice(0, t.text.indexOf('/')));
       const n = t.text.slice(t.text.indexOf('/') + 1);
-      out.push({ ...base, ...files, ...(known({ ...t, text: k }) !== undefined ? { kind: k } : {}), ...(t.unresolved.length === 0 && !options.xargs ? { name: n } : {}) });
-    }
-  } else if (targets.length > 0) {
-    const kind = known(targets[0]);
-    const names = targets.slice(1).map(known);
-    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || opts.has('--all') || options.xargs) out.push({ ...base, ...files, ...(kind !== undefined ? { kind } : {}) });
-    else for (const n of names) out.push({ ...base, ...files, ...(kind !== undefined ? { kind } : {}), name: n! });
-  } else out.push({ ...base, ...files });
-  return out;
+      return { ...(k !== undefined ? { kind: k } : {}), ...(t.unresolved.length === 0 && !xargs ? { name: n } : {}) };
+    });
+  }
+  if (targets.length === 0) return [{}];
+  const kind = kindOf(targets[0]!, targets[0]!.text);
+  const names = targets.slice(1).map(known);
+  if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || opts.has('--all') || xargs) return [kind !== undefined ? { kind } : {}];
+  return names.map((n) => ({ ...(kind !== undefined ? { kind } : {}), name: n! }));
 }
 
 /** The env names a strategic-merge or merge patch sets, and the container it names; undefined when it sets no env. */
@@ -171,8 +187,8 @@ function mergePatchEnv(text: string): { env: string[] | null; container?: string
   return { env: any ? null : names, ...(container !== undefined ? { container } : {}) };
 }
 
-/** The env names a JSON patch's ops under `…/env` set; undefined when none does. */
-function jsonPatchEnv(text: string): { env: string[] | null } | undefined {
+/** The env names a JSON patch's ops under `…/env` set, and the container when every op's path names one by index; undefined when none does. */
+function jsonPatchEnv(text: string): { env: string[] | null; containerPath?: string } | undefined {
   let ops: unknown;
   try {
     ops = JSON.parse(text);
@@ -184,31 +200,53 @@ function jsonPatchEnv(text: string): { env: string[] | null } | undefined {
   let found = false;
   let any = false;
   const names: string[] = [];
+  const containers = new Set<string | undefined>();
   for (const op of ops as { path?: unknown; from?: unknown; value?: unknown }[]) {
     const paths = [op?.path, op?.from].filter((p): p is string => typeof p === 'string');
     if (!paths.some((p) => /\/env(?:From)?(?:\/|$)/.test(p))) continue;
     found = true;
+    for (const p of paths) containers.add(containerPathOf(p));
     const value = op.value;
     const entries = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? [value] : [];
     // `/env/0/value`: the entry's index, not its name.
     if (entries.length === 0 || paths.some((p) => /\/env\/[^/]+\/|\/envFrom/.test(p))) any = true;
     for (const e of entries) typeof (e as { name?: unknown })?.name === 'string' ? names.push((e as { name: string }).name) : (any = true);
   }
-  return found ? { env: any ? null : names } : undefined;
+  const one = containers.size === 1 ? [...containers][0] : undefined;
+  return found ? { env: any ? null : names, ...(one !== undefined ? { containerPath: one } : {}) } : undefined;
+}
+
+/** `/spec/template/spec/containers/1/env/0/value` → `spec.template.spec.containers[1]`; undefined when the pointer names no container by index (`-`, a variable). */
+function containerPathOf(pointer: string): string | undefined {
+  const m = /^\/((?:[A-Za-z_][\w-]*\/|\d+\/)*?(?:initContainers|containers|ephemeralContainers))\/(\d+)\/env/.exec(pointer);
+  if (!m) return undefined;
+  return `${m[1]!.split('/').map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '').replace(/\.\[/g, '[')}[${m[2]}]`;
 }
 
 /** `yq -i '(.spec…containers[] | select(.name == "api") | .env[] | select(.name == "GRPC_PORT") | .value) = "9090"' k8s/deploy.yaml`. */
-function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq', files: (p: string) => string[] | undefined): EnvHold[] {
-  const operands = words.filter((w) => !w.text.startsWith('-'));
+function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq', files: (p: string) => string[] | undefined, fileText: (p: string) => string | undefined): EnvHold[] {
+  // `--from-file expr.yq` (`--from-file=…`; jq's `-f FILE`): the expression is that file's text, as the patch reader reads it; known only at run time, any variable.
+  const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file=') || (tool === 'jq' && w.text === '-f'));
+  const from = fromAt === -1 ? undefined : words[fromAt]!.text.startsWith('--from-file=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
+  const expression = from && from.unresolved.length === 0 ? fileText(from.text) : undefined;
+  const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])];
   const fileWords = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
   const read = fileWords.length > 0 && fileWords.every((f) => f.unresolved.length === 0) ? fileWords.map((f) => files(f.text)) : undefined;
   const fileReadings = read && !read.some((r) => r === undefined) ? { files: read.flat() as string[] } : {};
   const out: EnvHold[] = [];
+  const inPlace = words.some((o) => /^-i|^--inplace/.test(o.text));
+  if (from && expression === undefined && inPlace) out.push({ at, ...fileReadings, env: null, what: `may edit the env of this probe's object with ${tool} (--from-file ${from.written ?? from.text}, an expression not found here)`, breaks: BREAKS, hint: HINT });
   for (const w of operands) {
+    // `setpath(["spec", …, "env", 0, "value"]; "9090")`, `delpaths([[…, "env", …]])`: a path as a list.
+    const listed = /\b(?:setpath|delpaths)\s*\(\s*\[[^\]]*["']env(?:From)?["']/.exec(w.text);
+    if (listed) {
+      out.push({ at, ...fileReadings, env: null, what: `edits the env of this probe's object with ${tool} (${listed[0].replace(/\s+/g, ' ')}…)`, breaks: BREAKS, hint: HINT });
+      continue;
+    }
     const m = /\.env(?:From)?\b/.exec(w.text);
     if (!m || fileWords.includes(w)) continue;
     // Only an expression that writes (`=`, `|=`, `+=`, del, a -i edit) changes the env; a read is harmless.
-    if (!/[^=!<>]=(?!=)|\bdel\(|\bwith\(/.test(w.text) && !words.some((o) => /^-i|^--inplace/.test(o.text))) continue;
+    if (!/[^=!<>]=(?!=)|\bdel\(|\bwith\(/.test(w.text) && !inPlace) continue;
     const after = w.text.slice(m.index);
     const named = [...after.matchAll(/select\(\s*\.name\s*==\s*["']([A-Za-z_][\w.-]*)["']\s*\)/g)].map((s) => s[1]!);
     const before = w.text.slice(0, m.index);
@@ -217,4 +255,18 @@ function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq
     out.push({ at, ...fileReadings, ...(container !== undefined ? { container } : {}), env, what: `edits the env of this probe's object with ${tool} (${env === null ? m[0] : `${m[0]} ${env.join(', ')}`})`, breaks: BREAKS, hint: HINT });
   }
   return out;
+}
+
+/**
+ * A text edit's expression (`sed -i 's/value: "50051"/value: "9090"/'`, `perl -pi -e …`) that may
+ * change an env entry of a manifest: one that names an env value (`value:`) may change any
+ * variable (env null); one that names variables (`s/GRPC_PORT/PORT/`, an address
+ * `/GRPC_PORT/,+1 s/…/`) those. Undefined when it names neither.
+ */
+export function textEditEnv(expression: string, tool: 'sed' | 'perl', anyFile: boolean): Pick<EnvHold, 'env' | 'what' | 'breaks' | 'hint'> | undefined {
+  const names = [...new Set([...expression.matchAll(/(?<![\w$])([A-Z][A-Z0-9]*_[A-Z0-9_]*|PORT)(?!\w)/g)].map((m) => m[1]!))];
+  const env = !anyFile && /\bvalue\s*:/.test(expression) ? null : names.length > 0 ? names : undefined;
+  if (env === undefined) return undefined;
+  const shown = expression.length > 80 ? `${expression.slice(0, 77)}...` : expression;
+  return { env, what: `edits an env entry of this probe's object with ${tool} (${shown})`, breaks: BREAKS, hint: HINT };
 }

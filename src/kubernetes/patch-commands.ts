@@ -22,9 +22,12 @@
  * `kubectl get … | yq`), every probe that part could be. That holds for every part: a command word
  * that is a variable whose name ends in kubectl, oc, yq or jq (`$KUBECTL`, `${KUBECTL:-kubectl}`,
  * make's `$(KUBECTL)`) is that tool; a patch whose text is known only at run time (`-p "$PATCH"`,
- * a `--patch-file` not found) may address any probe of its target; a relative file after a `cd`
+ * a `--patch-file` not found, `--patch-file /dev/stdin` or `-p "$(cat /dev/stdin)"` fed by a pipe:
+ * the tool never opens its own standard input, a device or a path outside the repository) may
+ * address any probe of its target; a relative file after a `cd`
  * to a folder known only at run time is any file. What can be read is: a Makefile's literal
- * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, the script's own folder
+ * variables (`KUBECTL ?= kubectl`), `-p "$(cat FILE)"`, a here-document given to a command's
+ * standard input (`--patch-file /dev/stdin <<'JSON'`, `cat <<'JSON' | kubectl patch …`), the script's own folder
  * (`$(dirname "$0")`, `$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`), a `cd`/`pushd` to a
  * literal folder and a workflow step's `working-directory`. A name matches a manifest object whose
  * name it holds (`prod-api` for `api`: a Kustomize namePrefix, a Helm release's prefix).
@@ -45,7 +48,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
@@ -59,7 +62,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
-import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches } from './env-commands.js';
+import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, kubectlObjects, textEditEnv } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -78,6 +81,8 @@ export interface PatchHold {
   keyPath?: string;
   /** The container a merge patch names. */
   container?: string;
+  /** The container by its place, up to it (a JSON op's `…/containers/1/env`): `spec.template.spec.containers[1]`. */
+  containerPath?: string;
   /** The env variables the command sets (src/kubernetes/env-commands.ts): it holds only probes that read one; null: any. */
   env?: string[] | null;
   /** A here-document's text (heredocWriteHold): it holds only the probes of a file whose text holds this. */
@@ -200,6 +205,7 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
   // In a values file, a path into the rendered object (a kubectl patch's) says nothing of where the probe sits; a yq path into the file itself does.
   const byPath = !values || h.files !== undefined;
   if (byPath && h.keyPath !== undefined && r.keyPath !== undefined && r.keyPath !== h.keyPath && !r.keyPath.endsWith(`.${h.keyPath}`)) return false;
+  if (byPath && h.containerPath !== undefined && r.keyPath !== undefined && !r.keyPath.startsWith(`${h.containerPath}.`) && !r.keyPath.includes(`.${h.containerPath}.`)) return false;
   const container = r.details?.container as string | undefined;
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
   if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
@@ -209,7 +215,7 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
 }
 
 /** kubectl's short names of the workload kinds. */
-const SHORT_NAMES: Record<string, string> = { deploy: 'deployment', sts: 'statefulset', ds: 'daemonset', rs: 'replicaset', cj: 'cronjob', po: 'pod', rc: 'replicationcontroller' };
+const SHORT_NAMES: Record<string, string> = { deploy: 'deployment', sts: 'statefulset', ds: 'daemonset', rs: 'replicaset', cj: 'cronjob', po: 'pod', rc: 'replicationcontroller', dc: 'deploymentconfig', ro: 'rollout', ksvc: 'service' };
 
 /** `deploy`, `deployments`, `deployment.apps`, `Deployment` name the kind Deployment. */
 function kindMatches(named: string, kind: string): boolean {
@@ -362,6 +368,8 @@ interface Place {
   dirs: string[] | null;
   /** The command came through `xargs`, which appends (or puts in place of `-I`'s string) words known only at run time. */
   xargs?: true;
+  /** The text of the command's standard input when the script shows it (a here-document with a quoted delimiter, or one whose expansions the tool resolved): what it reads as `/dev/stdin`. */
+  stdin?: string;
 }
 
 /** The folders a script starting in `cwd` (from the repository's root) reads relative paths from; undefined: startDirs'. */
@@ -461,7 +469,10 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       dirsAt.push({ at: call.start, dirs: here });
       continue;
     }
-    const place: Place = { abs, run, dirs: here };
+    // What the command reads as its standard input, for a patch from /dev/stdin (`-p "$(cat /dev/stdin)"`).
+    const readsStdin = heredocs.length > 0 && words.some((w) => /\/dev\/|\/proc\/|^-$/.test(w.text) || w.substitutions?.some((t) => /\/dev\/|\/proc\//.test(t)));
+    const stdin = readsStdin ? stdinText(script, call, calls, heredocs, (w) => resolve(w, env).text, env) : undefined;
+    const place: Place = { abs, run, dirs: here, ...(stdin !== undefined ? { stdin } : {}) };
     // Through the wrappers a command runs another one with (`sudo`, `env X=1`, `timeout 60`, `xargs`), into `sh -c '…'`, and `docker run … mikefarah/yq` (or `bitnami/kubectl`).
     let i = 0;
     let nested = false;
@@ -508,7 +519,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
     if (nested) continue;
     const held = commandHolds(words.slice(i), where, place);
-    out.push(...held, ...envCommandHolds(words.slice(i), where, { xargs: place.xargs === true, files: (p) => readings(p, place), patchText: (o) => patchTextOf(o, place) }));
+    out.push(...held, ...envCommandHolds(words.slice(i), where, { xargs: place.xargs === true, files: (p) => readings(p, place), patchText: (o) => patchTextOf(o, place), fileText: (p) => fileText(p, place) }));
     // `retry kubectl patch …`, `run_with_backoff 3 kubectl patch …`: a command (a function of the
     // script, another tool) that runs the kubectl command of its arguments.
     if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
@@ -590,6 +601,24 @@ function heredocTemplate(body: HeredocText): RegExp {
   }
   re += esc(body.text.slice(i));
   return new RegExp(`(?:^|\\n)${re}`);
+}
+
+/**
+ * What a call reads on its standard input when the script shows it: the here-document given it
+ * (`kubectl patch … --patch-file /dev/stdin <<'JSON'`), or given a plain `cat` piped to it
+ * (`cat <<'JSON' | kubectl patch …`), when the shell expands nothing in it that the tool cannot
+ * resolve. Undefined otherwise (a pipe from another command, a redirect from a file, no input).
+ */
+function stdinText(script: string, call: ShCall, calls: readonly ShCall[], heredocs: readonly ShHeredoc[], text: (w: ShCall['args'][number]) => string, env: Parameters<typeof heredocText>[2]): string | undefined {
+  const words = call.args.map(text);
+  const same = (ws: ShCall['args'] | undefined) => ws !== undefined && ws.length === words.length && ws.every((w, k) => text(w) === words[k]);
+  const next = Math.min(...calls.filter((c) => c.start > call.start).map((c) => c.start), Infinity);
+  const own = heredocs.find((h) => h.opener >= call.end && h.opener < next && same(h.command));
+  const piped = own ? undefined : [...heredocs].reverse().find((h) => h.opener < call.start && h.command?.length === 1 && baseName(text(h.command[0]!)) === 'cat' && same(h.pipedTo));
+  const h = own ?? piped;
+  if (!h) return undefined;
+  const body = heredocText(script, h, env);
+  return body.expansions.some((e) => e.value === undefined) ? undefined : body.text;
 }
 
 /**
@@ -793,6 +822,8 @@ function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind 
     }
     if (skip) continue;
     for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
+      // `make -f /dev/stdin`, `-f -`: the make's own input, not the tool's; another absolute path outside the repository, the host's.
+      if (f.file === '-' || (path.isAbsolute(f.file) && !inRepository(path.normalize(f.file), abs, run))) continue;
       const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
       if (found === undefined || listed.has(found)) continue;
       listed.add(found);
@@ -859,23 +890,6 @@ const HINT_UNKNOWN =
 const HINT_TEXT =
   'Change the command to edit the native handler (grpc.port, a number) or drop it, and migrate the probe and the command together by hand; then run the tool again.';
 
-/**
- * The tool a command word names: its base name (`/usr/local/bin/kubectl`, `$(LOCALBIN)/kubectl`),
- * or for a word known only at run time that is one variable (`$KUBECTL`, `${KUBECTL:-kubectl}`,
- * make's `$(KUBECTL)`), the tool its name ends in (`KUBECTL`, `OC`, `YQ_BIN` no).
- */
-function commandName(word: ResolvedWord): string | undefined {
-  const name = baseName(word.text);
-  if (['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'].includes(name)) return name;
-  if (word.unresolved.length === 0) return undefined;
-  const v = /^\$(?:\{([A-Za-z_]\w*)\}|\(([A-Za-z_][\w.-]*)\)|([A-Za-z_]\w*))$/.exec(word.text);
-  const variable = (v?.[1] ?? v?.[2] ?? v?.[3])?.toLowerCase();
-  if (variable === undefined) return undefined;
-  if (variable.endsWith('kubectl')) return 'kubectl';
-  const m = /(?:^|_)(oc|yq|jq)$/.exec(variable);
-  return m?.[1];
-}
-
 /** A word with nothing literal in it (`"$PATCH"`, `"$(cat ops.json)"`, `$(PATCH)`): its text is known only at run time. */
 function opaque(w: ResolvedWord): boolean {
   return w.unresolved.length > 0 && w.text.replace(/\$\{[^}]*\}|\$\(\.\.\.\)|\$\([A-Za-z_][\w.-]*\)/g, '').trim() === '';
@@ -895,7 +909,7 @@ function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | 
   const cat = patch ? catFile(patch) : undefined;
   if (patch && cat === undefined) return opaque(patch) ? undefined : patch.text;
   const name = cat ?? (file && file.unresolved.length === 0 ? file.text : undefined);
-  return name === undefined ? undefined : readings(name, place)?.map((f) => place.run.readText(f)).find((t) => t !== undefined);
+  return name === undefined ? undefined : fileText(name, place);
 }
 
 function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHold[] {
@@ -913,20 +927,7 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   // What the command patches (or reads): `TYPE NAME`, `TYPE/NAME` (several), or `-f FILE` (its objects).
   const files = (opts.get('-f') ?? opts.get('--filename'))?.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
   const base = { at, ...(files && !files.some((f) => f === undefined) ? { files: files.flat() as string[] } : {}) };
-  const objects: { kind?: string; name?: string }[] = [];
-  const known = (w: ResolvedWord | undefined) => (w && w.unresolved.length === 0 && !w.text.includes('$') ? w.text : undefined);
-  if (targets.length > 0 && targets.every((t) => t.text.includes('/'))) {
-    for (const t of targets) {
-      const [k, n] = [t.text.slice(0, t.text.indexOf('/')), t.text.slice(t.text.indexOf('/') + 1)];
-      objects.push({ ...(known({ ...t, text: k }) !== undefined && !k.includes('{') ? { kind: k } : {}), ...(t.unresolved.length === 0 && !place.xargs ? { name: n } : {}) });
-    }
-  } else if (targets.length > 0) {
-    const kind = known(targets[0]);
-    const names = targets.slice(1).map(known);
-    // Through xargs, more names (or `-I {}`'s) come at run time.
-    if (names.length === 0 || names.some((n) => n === undefined) || opts.has('-l') || opts.has('--selector') || place.xargs) objects.push(kind !== undefined ? { kind } : {});
-    else for (const n of names) objects.push({ ...(kind !== undefined ? { kind } : {}), name: n! });
-  } else objects.push({});
+  const objects = kubectlObjects(targets, opts, place.xargs === true);
   // `kubectl get deploy web -o jsonpath='{…readinessProbe.exec.command[1]}'`: a read of the exec by path, empty once the probe is native (a read of httpGet was empty before too).
   if (verb === 'get') {
     const outputs = [...opts].filter(([k]) => k === '-o' || k === '--output' || k === '--template' || /^-o[a-z]/.test(k)).flatMap(([k, v]) => [k, ...v.map((w) => w.text)]);
@@ -952,13 +953,13 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   if (patch) {
     const cat = catFile(patch);
     if (cat !== undefined) {
-      text = readings(cat, place)?.map((f) => run.readText(f)).find((t) => t !== undefined);
-      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, from a file not found here`;
+      text = fileText(cat, place);
+      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, ${STDIN_FILE.test(cat) ? "the command's standard input, known only at run time" : 'from a file not found here'}`;
     } else if (opaque(patch)) unknown = `the patch ${patch.written ?? patch.unresolved.join(' ')}, known only at run time`;
     else text = patch.text;
   } else if (patchFile) {
-    text = patchFile.unresolved.length === 0 ? readings(patchFile.text, place)?.map((f) => run.readText(f)).find((t) => t !== undefined) : undefined;
-    if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, a file not found here` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
+    text = patchFile.unresolved.length === 0 ? fileText(patchFile.text, place) : undefined;
+    if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, ${STDIN_FILE.test(patchFile.text) ? "the command's standard input, known only at run time" : 'a file not found here'}` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
   }
   if (text === undefined && unknown === undefined) return [];
   const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] =
@@ -970,13 +971,41 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   return holds.flatMap((h) => objects.map((o) => ({ ...base, ...o, ...h })));
 }
 
-/** A relative path as the command may read it: from the script's folder, the repository's root, the run's folder, and the folders a `cd` before it went to; undefined after a `cd` to a folder known only at run time (any file). */
+/**
+ * A relative path as the command may read it: from the script's folder, the repository's root,
+ * the run's folder, and the folders a `cd` before it went to; undefined after a `cd` to a folder
+ * known only at run time (any file). Undefined too for what the command reads that the tool must
+ * not open, and cannot know: its standard input (`-`, `/dev/stdin`, `/dev/fd/0`,
+ * `/proc/self/fd/0`: opened here, the tool's own, which blocks on a terminal), a device, and any
+ * absolute path outside the repository (the host the script runs on has its own).
+ */
 function readings(p: string, place: Place): string[] | undefined {
+  if (p === '-' || (path.isAbsolute(p) && !inRepository(path.normalize(p), place.abs, place.run))) return undefined;
   const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
   if (out === undefined || !/[*?[]/.test(p)) return out;
   // A glob (`k8s/*.yaml`, `deploy/*/web-?.yml`): the repository's files the shell expands it to.
   const globs = out.map(globRegExp);
   return place.run.repositoryFiles().filter((f) => globs.some((re) => re.test(f)));
+}
+
+/** Whether an absolute path lies in the run's folder or in the repository holding the script (not `/dev`, `/proc`, `/tmp`, …). */
+function inRepository(abs: string, script: string, run: RunContext): boolean {
+  if (abs.startsWith('/dev/') || abs.startsWith('/proc/')) return false;
+  const within = (root: string) => abs === root || abs.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  if (within(run.cwd)) return true;
+  const root = enclosingRepository(path.dirname(script));
+  return root !== undefined && root !== path.parse(root).root && within(root);
+}
+
+/** The names of a command's standard input as a file operand: kubectl and yq read the script's here-document (or pipe) there. */
+const STDIN_FILE = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/(?:self|thread-self)\/fd\/0)$/;
+
+/** The text of a file a command reads (a patch, a yq expression): its standard input's when the script shows it (Place.stdin), else the first of its readings found; undefined when known only at run time. */
+function fileText(name: string, place: Place): string | undefined {
+  if (STDIN_FILE.test(name)) return place.stdin;
+  return readings(name, place)
+    ?.map((f) => place.run.readText(f))
+    .find((t) => t !== undefined);
 }
 
 /** A shell glob over an absolute path as a regular expression: `*` and `?` within a folder, `[…]` (`[!…]`) a character class. */
@@ -1081,7 +1110,7 @@ function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | '
   // `--from-file ops/probe.yq` (`--from-file=…`): the expression is that file's text.
   const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file='));
   const from = fromAt === -1 ? undefined : words[fromAt]!.text.includes('=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
-  const expression = from && from.unresolved.length === 0 ? readings(from.text, place)?.map((f) => place.run.readText(f)).find((t) => t !== undefined) : undefined;
+  const expression = from && from.unresolved.length === 0 ? fileText(from.text, place) : undefined;
   // Bracket keys (`["readinessProbe"]["exec"]`, `."exec"`) read as dotted ones.
   const dotted = (t: string) => t.replace(/\[\s*(["'])([A-Za-z_][\w-]*)\1\s*\]/g, '.$2').replace(/\."([A-Za-z_][\w-]*)"/g, '.$1');
   const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])].map((w) => ({ ...w, text: dotted(w.text) }));
@@ -1154,7 +1183,10 @@ function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 's
   const inPlace = words.some((w) => /^-[a-zA-Z]*i/.test(w.text) || w.text.startsWith('--in-place'));
   // A read (`sed -n '/readinessProbe/,+3p' f`, `perl -ne 'print if …'`) edits nothing; perl writes only with -i.
   if (!inPlace && (tool === 'perl' || words.some((w) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(w.text) || w.text === '--quiet' || w.text === '--silent'))) return [];
-  const named = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
+  const probeText = words.find((w) => !/\.(?:ya?ml|json)$/i.test(w.text) && /grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b|\bexec\b/.test(w.text));
+  // Else an edit of an env entry's value (`s/value: "50051"/value: "9090"/`) a probe's command may read (src/kubernetes/env-commands.ts).
+  const envText = probeText ? undefined : words.find((w) => !w.text.startsWith('-') && !/\.(?:ya?ml|json)$/i.test(w.text) && textEditEnv(w.text, tool, false) !== undefined);
+  const named = probeText ?? envText;
   if (!named) return [];
   const operands = words.filter((w) => w !== named && !w.text.startsWith('-'));
   const files = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text) || (inPlace && (w.unresolved.length > 0 || /[*?]/.test(w.text))));
@@ -1162,9 +1194,14 @@ function textEditHolds(words: ResolvedWord[], at: string, place: Place, tool: 's
   if (inPlace && place.xargs) files.push({ text: '{}', unresolved: ['{}'] });
   if (files.length === 0) return [];
   // On a file known only at run time (`"$f"`), `exec` alone is an entrypoint script's word as much as a probe's: the binary, -addr or a probe key must be named.
-  if (files.some((f) => f.unresolved.length > 0) && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
+  const anyFile = files.some((f) => f.unresolved.length > 0);
+  if (anyFile && probeText && !/grpc_health_probe|-addr\b|(?:readiness|liveness|startup)Probe\b/.test(named.text)) return [];
   const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, place) : undefined));
   const shown = named.written ?? named.text;
+  if (envText) {
+    const env = textEditEnv(named.text, tool, anyFile);
+    return env ? [{ at, ...(read.some((r) => r === undefined) ? {} : { files: read.flat() as string[] }), ...env }] : [];
+  }
   return [
     {
       at,

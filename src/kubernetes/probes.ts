@@ -2555,6 +2555,17 @@ function fluxPlan(opts: ProbeWalkOptions, docIndex: number, probe: YAMLMap, exec
     }
     return plan;
   }
+  // `-addr=:$(GRPC_PORT)` reading an env value Flux fills (`value: "${GRPC_PORT}"`): Flux fills
+  // the value before the kubelet expands $(GRPC_PORT), so the command is read with the value in
+  // place (the variable still read, for what sets the env), as a `${GRPC_PORT}` written there is.
+  if (opts.fluxSubstitution && input.env && !input.argv.some((a) => a.includes('${'))) {
+    const env = input.env;
+    const filled = input.argv.map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => {
+      const value = env(name);
+      return value !== undefined && value.includes('${') && !value.includes('$(') ? value : whole;
+    }));
+    if (filled.some((a, k) => a !== input.argv[k])) return fluxPlan(opts, docIndex, probe, execPair, { ...input, argv: filled });
+  }
   const flux = opts.fluxSubstitution?.(opts.docs[docIndex]?.contents, input.argv);
   if (!flux) return undefined;
   const asWritten = () => planNativeProbe(input);
