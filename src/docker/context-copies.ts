@@ -24,7 +24,7 @@ export interface FolderCopy {
   files: { abs: string; shown: string }[];
 }
 
-let makeIgnore: (() => Ignore) | undefined;
+let makeIgnore: ((options?: { ignorecase?: boolean }) => Ignore) | undefined;
 
 /** A file of the repository named as the binary is (`grpc_health_probe`, `grpc_health_probe-linux-amd64`), not a script. */
 export function isVendoredBinaryName(abs: string): boolean {
@@ -40,7 +40,7 @@ export function isVendoredBinaryName(abs: string): boolean {
 function dockerignore(run: RunContext, context: string, dockerfile: string): Ignore | undefined {
   const text = run.readText(`${dockerfile}.dockerignore`) ?? run.readText(path.join(context, '.dockerignore'));
   if (text === undefined) return undefined;
-  makeIgnore ??= createRequire(import.meta.url)('ignore') as () => Ignore;
+  makeIgnore ??= createRequire(import.meta.url)('ignore') as (options?: { ignorecase?: boolean }) => Ignore;
   const lines = text.split(/\r?\n/).map((l) => {
     const line = l.trim();
     if (line === '' || line.startsWith('#')) return '';
@@ -49,7 +49,9 @@ function dockerignore(run: RunContext, context: string, dockerfile: string): Ign
     if (!p.startsWith('/') && !p.startsWith('**')) p = `/${p}`;
     return `${neg ? '!' : ''}${p}`;
   });
-  return makeIgnore().add(lines.filter(Boolean));
+  // Docker matches the patterns with letter case (Go's filepath.Match on Linux): `BIN` leaves
+  // `bin` in the context, where the ignore package's default would take it out.
+  return makeIgnore({ ignorecase: false }).add(lines.filter(Boolean));
 }
 
 /** A COPY source (relative to the context, `/` separators) as a test of a context-relative file path. */
