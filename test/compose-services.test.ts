@@ -314,3 +314,15 @@ describe('compose commands read with the shell parser', () => {
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'ci.sh': 'if then docker compose -f docker-compose.base.yml up\n' })).toEqual(alone);
   });
 });
+
+test('the line that names a compose file is found in linear time over a long run of path characters before it (it took ~34 s: review20 #5)', async () => {
+  const { namingLine } = await import('../src/docker/compose-runs.js');
+  const abs = (await import('node:path')).join('/repo', 'docker-compose.yml');
+  // Not a speed target: a guard against the quadratic search (seconds, not milliseconds; jest's
+  // own timeout cannot stop a synchronous regular expression).
+  const started = Date.now();
+  for (const run of ['/', '@', '~']) expect(namingLine('run.ps1', `x\n${run.repeat(100_000)} docker-compose.yml\n`, abs)).toBe(2);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(namingLine('run.ps1', 'docker compose -f ./deploy/../docker-compose.yml up\n', abs)).toBe(1);
+  expect(namingLine('run.ps1', 'curl https://example.com/docker-compose.yml\n', abs)).toBeUndefined();
+});

@@ -140,6 +140,28 @@ describe('a JSON op into containers/N/env holds the probes of that container onl
     // `-` (appended) names no container: any.
     expect((await statusOf(script(`kubectl patch deployment web --type json -p '[{"op":"add","path":"/spec/template/spec/containers/0/env/-","value":{"name":"GRPC_PORT","value":"1"}}]'`), TWO)).status).toBe('migratable');
   });
+
+  test('an earlier op of the patch that adds, removes or moves a container shifts the index: any container is held (review20 #6)', async () => {
+    // After the add at 0, web (index 1 in the file) is at 2.
+    const add = `{"op":"add","path":"/spec/template/spec/containers/0","value":{"name":"proxy","image":"envoy:1"}}`;
+    const env = `{"op":"replace","path":"/spec/template/spec/containers/2/env/0/value","value":"9090"}`;
+    expect((await statusOf(script(`kubectl patch deployment web --type json -p '[${add},${env}]'`), TWO)).status).toBe('blocked');
+    const remove = `{"op":"remove","path":"/spec/template/spec/containers/0"}`;
+    const env0 = `{"op":"replace","path":"/spec/template/spec/containers/0/env/0/value","value":"9090"}`;
+    expect((await statusOf(script(`kubectl patch deployment web --type json -p '[${remove},${env0}]'`), TWO)).status).toBe('blocked');
+  });
+});
+
+test('a patch file named by a relative path that leaves the repository is the deploy host\'s: known only at run time, it holds (review20 #3)', async () => {
+  // A patch that says nothing of probes, beside the checkout (test repositories are sibling folders).
+  const outside = repoWith({ 'patch.json': '[{"op":"replace","path":"/spec/replicas","value":3}]\n' });
+  const rel = `../${path.basename(outside)}/patch.json`;
+  const cwd = repoWith({ 'k8s/deploy.yaml': DEPLOY, 'deploy.sh': `#!/bin/bash\nkubectl patch deployment web --type json --patch-file ${rel}\n` });
+  expect(path.resolve(cwd, rel)).toBe(path.join(outside, 'patch.json'));
+  const { findings } = await run({ cwd });
+  const at = findings.find((f) => f.file === 'k8s/deploy.yaml');
+  expect(at?.status).toBe('blocked');
+  expect(at?.blockers).toEqual(['overlay-patch']);
 });
 
 describe('texts the tool reads only as text: a Tiltfile, a PowerShell script (the text net)', () => {

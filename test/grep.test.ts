@@ -86,3 +86,28 @@ test('git finds a kubectl or sed command continued over lines (a `\\` continuati
   const files = ['.circleci/config.yml', 'azure-pipelines.yml', 'bitbucket-pipelines.yml', 'plain.yaml'].map((f) => path.join(dir, f));
   expect(filesMayHold(runIn(dir), files, YAML_READERS_SEARCH, YAML_PATHSPECS)).toEqual(new Set(files.slice(0, 3)));
 });
+
+test('the readers\' command patterns run in linear time over a long line of option-like text (a run of `=` after `set -a`: review20 #1)', async () => {
+  const { COMMAND_LINE_PATTERN } = await import('../src/discover/grep.js');
+  const { ENV_COMMAND_PRETEST, ENV_SET_TEXT } = await import('../src/kubernetes/env-commands.js');
+  const commandLine = new RegExp(COMMAND_LINE_PATTERN, 'm');
+  // Each took 12–32 s on these lines with the pattern that let `[=\s]+` and the value share a run of `=`.
+  // Not a speed target: a guard against that backtracking (jest's own timeout cannot stop a
+  // synchronous regular expression).
+  const started = Date.now();
+  for (const line of ['kubectl set -a' + '='.repeat(100_000), 'kubectl set -a' + '= '.repeat(50_000), 'kubectl set ' + '-a=b '.repeat(20_000)]) {
+    commandLine.test(line);
+    ENV_COMMAND_PRETEST.test(line);
+    ENV_SET_TEXT.lastIndex = 0;
+    ENV_SET_TEXT.test(line);
+  }
+  expect(Date.now() - started).toBeLessThan(5_000);
+  // What they are for still matches; a bare word at a line's end (a container named kubectl) does not.
+  for (const line of ['kubectl set -n default env deploy/x A=1', 'kubectl set --namespace=ns env d/x A=1', 'oc set -c app env dc/x A=1', 'kubectl set -a=b env x']) {
+    expect(commandLine.test(line)).toBe(true);
+    expect(ENV_COMMAND_PRETEST.test(line)).toBe(true);
+  }
+  expect(commandLine.test('        - name: kubectl')).toBe(false);
+  expect(commandLine.test('  image: bitnami/kubectl')).toBe(false);
+  expect(commandLine.test('  kubectl -n default')).toBe(true);
+});

@@ -61,6 +61,15 @@ export const YTT_OVERLAY_PATTERN = String.raw`#@\s*overlay/match`;
 export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|helm\.toolkit\.fluxcd\.io/|argoproj\.io/`;
 
 /**
+ * kubectl's options between `set` and `env` (`set -n prod env`, `set --namespace=prod env`): each
+ * an option, then its value after `=` or blanks. A value starts with no `=`, `-` or blank, so no
+ * text splits two ways (the form that let `[=\s]+` and the value both take a run of `=` backtracked
+ * quadratically over a long line: review20 #1). Written once for the readers' patterns (here and
+ * src/kubernetes/env-commands.ts).
+ */
+export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=-][^\s\\]*)?)*`;
+
+/**
  * A line of a YAML file of another tool (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud
  * Build, Skaffold) worth reading for commands that address a probe by path (src/kubernetes/patch-commands.ts,
  * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl, oc, yq, jq, sed or perl then a probe
@@ -71,7 +80,7 @@ export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|hel
  * after options alone (`kubectl -n default` in a folded `>-` script, whose next line YAML joins to
  * it): git reads a line at a time (hunt12 N1).
  */
-export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)*[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
 
 /**
  * One search of the repository's YAML files for the readers that read them all for a few words,

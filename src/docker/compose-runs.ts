@@ -742,9 +742,11 @@ function commandRuns(value: string, abs: string): boolean {
  * read and path filters; a Tiltfile's, TOML's or PowerShell's lines but `#` comments; any other
  * file's text. A YAML or JSON file the parser cannot read is read as text, comment lines aside.
  */
-function namingLine(f: string, text: string, abs: string): number | undefined {
+export function namingLine(f: string, text: string, abs: string): number | undefined {
   const base = path.basename(abs);
-  const naming = new RegExp(`(?<![\\w.-])([\\w./@~-]*/)?${escapeRegExp(base)}(?![\\w.-])`, 'g');
+  // Starting only where a run of path characters starts: from inside one, each start would scan
+  // the run to its end again (100 KB of `/`: 34 s; review20 #5).
+  const naming = new RegExp(`(?<![\\w./@~-])([\\w./@~-]*/)?${escapeRegExp(base)}(?![\\w.-])`, 'g');
   // `deploy/../compose.yml`, `{{ playbook_dir }}/../compose.yml`: the path after its last `./`
   // or `../`; an absolute one (`/workspace/compose.yml`, in a container) may be this file; a
   // URL's (`https://example.com/compose.yml`) is none of the repository's.

@@ -17,6 +17,7 @@
  * an env list the tool does not read).
  */
 import { parseYaml } from '../parse/yaml.js';
+import { SET_OPTIONS } from '../discover/grep.js';
 import { PATCH_VALUED, SET_ENV_VALUED, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
@@ -45,10 +46,10 @@ const HINT = "Put the value the command sets in the manifest's env and the probe
  * `patch`): `set env`, with options between (`set -n prod env`) or a line's `\` continuation
  * (`set \⏎ env`: git's search reads lines, so a line ending `set \` is one too), `.env`.
  */
-export const ENV_COMMAND_PATTERN = String.raw`\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+export const ENV_COMMAND_PATTERN = String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
 export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN);
 /** `kubectl set env` (`oc`, options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script). */
-export const ENV_SET_TEXT = /\b(?:kubectl|oc)\b[^\n]*?\bset(?:\s+-{1,2}\w[\w-]*(?:[=\s]+[^\s\\-][^\s\\]*)?)*(?:\s|\\\r?\n)+env\b/g;
+export const ENV_SET_TEXT = new RegExp(String.raw`\b(?:kubectl|oc)\b[^\n]*?\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b`, 'g');
 
 /** Whether an env hold applies to a probe report: it reads a variable the command sets. */
 export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {
@@ -201,9 +202,14 @@ function jsonPatchEnv(text: string): { env: string[] | null; containerPath?: str
   let any = false;
   const names: string[] = [];
   const containers = new Set<string | undefined>();
-  for (const op of ops as { path?: unknown; from?: unknown; value?: unknown }[]) {
+  // JSON Patch applies its ops in order: an op that adds, removes, moves or copies a container (or
+  // replaces the list) before the env op shifts the index that op uses (review20 #6).
+  let shifts = false;
+  for (const op of ops as { op?: unknown; path?: unknown; from?: unknown; value?: unknown }[]) {
     const paths = [op?.path, op?.from].filter((p): p is string => typeof p === 'string');
+    if (op?.op !== 'test' && paths.some((p) => CONTAINER_LIST_ITEM.test(p))) shifts = true;
     if (!paths.some((p) => /\/env(?:From)?(?:\/|$)/.test(p))) continue;
+    if (shifts) containers.add(undefined);
     found = true;
     for (const p of paths) containers.add(containerPathOf(p));
     const value = op.value;
@@ -215,6 +221,9 @@ function jsonPatchEnv(text: string): { env: string[] | null; containerPath?: str
   const one = containers.size === 1 ? [...containers][0] : undefined;
   return found ? { env: any ? null : names, ...(one !== undefined ? { containerPath: one } : {}) } : undefined;
 }
+
+/** A pointer at a containers list or one of its items (`…/containers`, `…/containers/0`, `…/initContainers/-`). */
+const CONTAINER_LIST_ITEM = /\/(?:initContainers|containers|ephemeralContainers)(?:\/(?:\d+|-))?$/;
 
 /** `/spec/template/spec/containers/1/env/0/value` → `spec.template.spec.containers[1]`; undefined when the pointer names no container by index (`-`, a variable). */
 function containerPathOf(pointer: string): string | undefined {

@@ -535,7 +535,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   }
   // `cat > k8s/api.yaml <<'EOF'` with a manifest whose probe runs the binary: the script writes the file anew.
   for (const h of heredocs) {
-    const hold = heredocWriteHold(script, h, env, resolve, at, run, [...dirsAt].reverse().find((d) => d.at < h.opener)!.dirs);
+    const hold = heredocWriteHold(script, h, env, resolve, at, abs, run, [...dirsAt].reverse().find((d) => d.at < h.opener)!.dirs);
     if (hold) out.push(hold);
   }
   // `ssh HOST <<'EOF'`, `ssh HOST bash -s <<EOF`, `bash <<EOF`: a shell reads the here-document as its script.
@@ -561,7 +561,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
  * (`"$BASE/$svc.yaml"`, `"$(mktemp)"`), the files whose text is the here-document's (heredocTemplate):
  * a manifest written elsewhere (a temporary file it then applies) holds nothing.
  */
-function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => string | undefined, resolve: Resolve, at: (offset: number) => string, run: RunContext, dirs: string[] | null): PatchHold | undefined {
+function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => string | undefined, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, dirs: string[] | null): PatchHold | undefined {
   // The words naming the files written: the `>`/`>>` target, tee's operands (given the document, or piped it).
   const written: ShWord[] = h.writesTo ? [h.writesTo] : [];
   for (const ws of [h.command, h.pipedTo]) {
@@ -572,7 +572,7 @@ function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => s
   if (files.length === 0) return undefined;
   const body = heredocText(script, h, env);
   if (!mentionsBinary(body.text) || !PROBE_KEY_IN.test(body.text)) return undefined;
-  const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, { abs: '', run, dirs }) : undefined));
+  const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, { abs, run, dirs }) : undefined));
   // As the script writes it (`${BASE}/${svc}.yaml`), as the script's own finding says it.
   const shown = kept.map((w) => resolveWord(w, noEnv).text).join(' ');
   return {
@@ -596,7 +596,10 @@ function heredocTemplate(body: HeredocText): RegExp {
   let i = 0;
   for (const e of body.expansions) {
     if (e.value !== undefined) continue;
-    re += `${esc(body.text.slice(i, e.start))}[^\\n]*`;
+    // Side by side (`$A$B`): one `[^\n]*` for both, or the pattern backtracks polynomially over a
+    // long line that almost matches (review20 #2).
+    const literal = body.text.slice(i, e.start);
+    re += literal === '' && re.endsWith('[^\\n]*') ? '' : `${esc(literal)}[^\\n]*`;
     i = e.end;
   }
   re += esc(body.text.slice(i));
@@ -824,7 +827,7 @@ function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind 
     for (const f of /\b(?:g?make|task)\b/.test(text) ? runnerFollowers(text) : []) {
       // `make -f /dev/stdin`, `-f -`: the make's own input, not the tool's; another absolute path outside the repository, the host's.
       if (f.file === '-' || (path.isAbsolute(f.file) && !inRepository(path.normalize(f.file), abs, run))) continue;
-      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file))).find((c) => run.readText(c) !== undefined);
+      const found = (path.isAbsolute(f.file) ? [f.file] : startDirs(abs, run).map((d) => path.resolve(d, f.file)).filter((c) => inRepository(c, abs, run))).find((c) => run.readText(c) !== undefined);
       if (found === undefined || listed.has(found)) continue;
       listed.add(found);
       scripts.push({ abs: found, kind: f.kind === 'make' ? 'make' : 'ci' });
@@ -981,7 +984,13 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
  */
 function readings(p: string, place: Place): string[] | undefined {
   if (p === '-' || (path.isAbsolute(p) && !inRepository(path.normalize(p), place.abs, place.run))) return undefined;
-  const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : [...new Set(place.dirs.map((d) => path.resolve(d, p)))];
+  // A relative path that climbs out of the repository (`../outside/patch.json`) is the deploy
+  // host's file, as an absolute one is: known only at run time (review20 #3).
+  const inside = (fs: string[]) => {
+    const kept = fs.filter((f) => inRepository(f, place.abs, place.run));
+    return kept.length > 0 ? kept : undefined;
+  };
+  const out = path.isAbsolute(p) ? [path.normalize(p)] : place.dirs === null ? undefined : inside([...new Set(place.dirs.map((d) => path.resolve(d, p)))]);
   if (out === undefined || !/[*?[]/.test(p)) return out;
   // A glob (`k8s/*.yaml`, `deploy/*/web-?.yml`): the repository's files the shell expands it to.
   const globs = out.map(globRegExp);
