@@ -348,6 +348,8 @@ describe('other reads and writes of a probe\'s exec by path: kubectl get -o json
     ['yq bracket keys', `yq -i '.spec.containers[0]["readinessProbe"]["exec"]["command"][1] = "-addr=:6000"' k8s/pod.yaml`, "addresses this probe's exec with yq"],
     ['yq recursive descent', `yq -i '(.. | select(has("exec")) | .exec.command[1]) = "-addr=:6000"' k8s/pod.yaml`, "addresses any probe's exec with yq"],
     ['yq --from-file', `yq -i --from-file ops/probe.yq k8s/pod.yaml`, "addresses this probe's exec with yq"],
+    // jq's -f FILE is its --from-file (the expression read as the env reader reads it).
+    ['jq -f', `jq -f ops/probe.yq k8s/pod.yaml > /tmp/pod.yaml && mv /tmp/pod.yaml k8s/pod.yaml`, "addresses this probe's exec with jq"],
   ])('holds the probe: %s', async (_name, line, what) => {
     const r = await statusOf({ 'deploy.sh': `#!/bin/sh\n${line}\n`, 'ops/probe.yq': '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"\n' });
     expect(r.status).toBe('blocked');

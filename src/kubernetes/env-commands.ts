@@ -232,12 +232,22 @@ function containerPathOf(pointer: string): string | undefined {
   return `${m[1]!.split('/').map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '').replace(/\.\[/g, '[')}[${m[2]}]`;
 }
 
-/** `yq -i '(.spec…containers[] | select(.name == "api") | .env[] | select(.name == "GRPC_PORT") | .value) = "9090"' k8s/deploy.yaml`. */
-function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq', files: (p: string) => string[] | undefined, fileText: (p: string) => string | undefined): EnvHold[] {
-  // `--from-file expr.yq` (`--from-file=…`; jq's `-f FILE`): the expression is that file's text, as the patch reader reads it; known only at run time, any variable.
+/**
+ * A yq or jq command's expression file (`--from-file expr.yq`, `--from-file=…`; jq's `-f FILE`):
+ * its word, and the file's text when the tool reads it. Read alike by the env reader and the patch
+ * reader (src/kubernetes/patch-commands.ts yqHolds).
+ */
+export function expressionFile(words: readonly ResolvedWord[], tool: 'yq' | 'jq', fileText: (p: string) => string | undefined): { from?: ResolvedWord; expression?: string } {
   const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file=') || (tool === 'jq' && w.text === '-f'));
   const from = fromAt === -1 ? undefined : words[fromAt]!.text.startsWith('--from-file=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
   const expression = from && from.unresolved.length === 0 ? fileText(from.text) : undefined;
+  return { ...(from ? { from } : {}), ...(expression !== undefined ? { expression } : {}) };
+}
+
+/** `yq -i '(.spec…containers[] | select(.name == "api") | .env[] | select(.name == "GRPC_PORT") | .value) = "9090"' k8s/deploy.yaml`. */
+function yqEnvHolds(words: readonly ResolvedWord[], at: string, tool: 'yq' | 'jq', files: (p: string) => string[] | undefined, fileText: (p: string) => string | undefined): EnvHold[] {
+  // Known only at run time (a file not found): any variable.
+  const { from, expression } = expressionFile(words, tool, fileText);
   const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])];
   const fileWords = operands.filter((w) => /\.(?:ya?ml|json)$/i.test(w.text));
   const read = fileWords.length > 0 && fileWords.every((f) => f.unresolved.length === 0) ? fileWords.map((f) => files(f.text)) : undefined;

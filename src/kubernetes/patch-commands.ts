@@ -62,7 +62,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
-import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, kubectlObjects, textEditEnv } from './env-commands.js';
+import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, textEditEnv } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -97,7 +97,7 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
@@ -328,7 +328,7 @@ function otherYaml(run: RunContext, listed: ReadonlySet<string>): string[] {
   return may ? yaml.filter((f) => may.has(f)) : yaml;
 }
 
-const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bpatch\b|grpc_health_probe|-addr\b|` + ENV_COMMAND_PATTERN;
+const PROBE_PATTERN = String.raw`(?:readiness|liveness|startup)Probe|--patch-file\b|--from-file\b|\bjq\b.*\s-f\b|\bpatch\b|grpc_health_probe|-addr\b|` + ENV_COMMAND_PATTERN;
 /** The names of namedFiles' scripts, Makefiles, workflows, CI pipelines and Jenkinsfiles, as git's pathspecs: git reads only those (not the whole checkout: ~150 ms of 25k files, ~40 ms of their YAML). */
 const SCRIPT_PATHSPECS = [':(icase)*.sh', ':(icase)*.bash', ':(icase)*.zsh', ':(icase)*.ksh', '*.mk', '*akefile', ':(icase)*.yml', ':(icase)*.yaml', '*Jenkinsfile*', ':(icase)*.jenkinsfile', ':(icase)*.groovy'];
 /** Every file without an extension (a file under a folder whose name has a dot too); git reads only those. */
@@ -1116,10 +1116,8 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
  */
 function yqHolds(words: ResolvedWord[], at: string, place: Place, tool: 'yq' | 'jq'): PatchHold[] {
   const out: PatchHold[] = [];
-  // `--from-file ops/probe.yq` (`--from-file=…`): the expression is that file's text.
-  const fromAt = words.findIndex((w) => w.text === '--from-file' || w.text.startsWith('--from-file='));
-  const from = fromAt === -1 ? undefined : words[fromAt]!.text.includes('=') ? { ...words[fromAt]!, text: words[fromAt]!.text.slice(12) } : words[fromAt + 1];
-  const expression = from && from.unresolved.length === 0 ? fileText(from.text, place) : undefined;
+  // `--from-file ops/probe.yq` (`--from-file=…`, jq's `-f ops/probe.jq`): the expression is that file's text.
+  const { from, expression } = expressionFile(words, tool, (p) => fileText(p, place));
   // Bracket keys (`["readinessProbe"]["exec"]`, `."exec"`) read as dotted ones.
   const dotted = (t: string) => t.replace(/\[\s*(["'])([A-Za-z_][\w-]*)\1\s*\]/g, '.$2').replace(/\."([A-Za-z_][\w-]*)"/g, '.$1');
   const operands = [...words.filter((w) => !w.text.startsWith('-') && w !== from), ...(expression !== undefined ? [{ text: expression, unresolved: [] }] : [])].map((w) => ({ ...w, text: dotted(w.text) }));
