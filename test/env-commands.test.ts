@@ -162,6 +162,7 @@ test('a patch file named by a relative path that leaves the repository is the de
   const at = findings.find((f) => f.file === 'k8s/deploy.yaml');
   expect(at?.status).toBe('blocked');
   expect(at?.blockers).toEqual(['overlay-patch']);
+  expect(at?.message).toContain(`--patch-file ${rel}, a file outside the repository (the deploy host's), known only at run time`);
 });
 
 describe('texts the tool reads only as text: a Tiltfile, a PowerShell script (the text net)', () => {

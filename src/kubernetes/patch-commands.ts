@@ -957,12 +957,12 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
     const cat = catFile(patch);
     if (cat !== undefined) {
       text = fileText(cat, place);
-      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, ${STDIN_FILE.test(cat) ? "the command's standard input, known only at run time" : 'from a file not found here'}`;
+      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, ${unread(cat, place, 'from a file not found here')}`;
     } else if (opaque(patch)) unknown = `the patch ${patch.written ?? patch.unresolved.join(' ')}, known only at run time`;
     else text = patch.text;
   } else if (patchFile) {
     text = patchFile.unresolved.length === 0 ? fileText(patchFile.text, place) : undefined;
-    if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, ${STDIN_FILE.test(patchFile.text) ? "the command's standard input, known only at run time" : 'a file not found here'}` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
+    if (text === undefined) unknown = patchFile.unresolved.length === 0 ? `--patch-file ${patchFile.text}, ${unread(patchFile.text, place, 'a file not found here')}` : `--patch-file ${patchFile.written ?? patchFile.text}, known only at run time`;
   }
   if (text === undefined && unknown === undefined) return [];
   const holds: Omit<PatchHold, 'at' | 'files' | 'kind' | 'name'>[] =
@@ -1004,6 +1004,13 @@ function inRepository(abs: string, script: string, run: RunContext): boolean {
   if (within(run.cwd)) return true;
   const root = enclosingRepository(path.dirname(script));
   return root !== undefined && root !== path.parse(root).root && within(root);
+}
+
+/** Why a file a command reads is not read: its standard input, a path outside the repository (the deploy host's), or no such file here. */
+function unread(name: string, place: Place, missing: string): string {
+  if (STDIN_FILE.test(name)) return "the command's standard input, known only at run time";
+  if (place.dirs !== null && readings(name, place) === undefined) return "a file outside the repository (the deploy host's), known only at run time";
+  return missing;
 }
 
 /** The names of a command's standard input as a file operand: kubectl and yq read the script's here-document (or pipe) there. */
