@@ -7,7 +7,18 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, repoWith, checkoutWith } from './support/repo.js';
+
+/**
+ * The pod's finding in a one-file run over k8s/pod.yaml, in a git checkout with 120 more YAML
+ * files: past 100, the readers ask git's prefetched search which files to read.
+ */
+async function oneFileInCheckout(files: Record<string, string>) {
+  const all = { ...files };
+  for (let i = 0; i < 120; i++) all[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
+  const { findings } = await run({ cwd: checkoutWith(all), paths: ['k8s/pod.yaml'], partialView: 'a file list' });
+  return findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+}
 
 async function statusOf(files: Record<string, string>): Promise<{ status?: string; message?: string }> {
   const { findings } = await run({ cwd: repoWith({ 'k8s/pod.yaml': POD, ...files }) });
@@ -171,12 +182,7 @@ describe('other tools\' YAML: their strings naming kubectl, exec lists, and step
 
   test('in a git checkout, a one-file run finds another tool\'s YAML through the YAML readers\' search', async () => {
     const files: Record<string, string> = { 'k8s/pod.yaml': POD, 'bitbucket-pipelines.yml': `pipelines:\n  default:\n    - step:\n        script:\n          - ${q(PATCH)}\n` };
-    for (let i = 0; i < 120; i++) files[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
-    const cwd = repoWith(files);
-    execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
-    execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
-    const { findings } = await run({ cwd, paths: ['k8s/pod.yaml'], partialView: 'a file list' });
-    const f = findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    const f = await oneFileInCheckout(files);
     expect(f?.status).toBe('blocked');
     expect(f?.message).toContain("bitbucket-pipelines.yml:5 patches this probe's exec");
   }, 60_000);
@@ -227,12 +233,7 @@ describe('other tools\' YAML: a command that sets the env a probe reads (src/kub
 
   test('in a git checkout, a one-file run finds a CircleCI `kubectl set env` through the YAML readers\' search', async () => {
     const files: Record<string, string> = { 'k8s/pod.yaml': ENV_POD, '.circleci/config.yml': CIRCLE('kubectl set env pod/p GRPC_PORT=6000') };
-    for (let i = 0; i < 120; i++) files[`other/cfg-${i}.yaml`] = `a: ${i}\n`;
-    const cwd = repoWith(files);
-    execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
-    execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
-    const { findings } = await run({ cwd, paths: ['k8s/pod.yaml'], partialView: 'a file list' });
-    const f = findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    const f = await oneFileInCheckout(files);
     expect(f?.status).toBe('blocked');
     expect(f?.message).toContain('.circleci/config.yml:5');
   }, 60_000);

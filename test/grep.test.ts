@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../src/discover/grep.js';
 import type { RunContext } from '../src/types.js';
-import { repoWith } from './support/repo.js';
+import { checkoutWith, repoWith } from './support/repo.js';
 
 const PATTERN = String.raw`--set|\bhelm`;
 const runIn = (cwd: string) => ({ cwd }) as unknown as RunContext;
@@ -75,14 +75,12 @@ test('one search serves the YAML readers that read every YAML file for a few wor
 });
 
 test('git finds a kubectl or sed command continued over lines (a `\\` continuation, a folded `>-` script) in another tool\'s YAML, which it reads a line at a time (hunt12 N1)', () => {
-  const dir = repoWith({
+  const dir = checkoutWith({
     '.circleci/config.yml': 'jobs:\n  d:\n    steps:\n      - run: |\n          kubectl -n default \\\n            set env deployment/api GRPC_PORT=9090\n',
     'azure-pipelines.yml': "steps:\n  - script: |\r\n      sed -i \\\r\n        's/-addr=:50051/-addr=:9090/' k8s/web.yaml\r\n",
     'bitbucket-pipelines.yml': 'pipelines:\n  default:\n    - step:\n        script:\n          - >-\n            kubectl -n default\n            patch deployment worker --patch-file p.yaml\n',
     'plain.yaml': 'steps:\n  - run: kubectl apply -f k8s/\n  - run: echo done \\\n      now\n',
   });
-  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
-  execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' });
   const files = ['.circleci/config.yml', 'azure-pipelines.yml', 'bitbucket-pipelines.yml', 'plain.yaml'].map((f) => path.join(dir, f));
   expect(filesMayHold(runIn(dir), files, YAML_READERS_SEARCH, YAML_PATHSPECS)).toEqual(new Set(files.slice(0, 3)));
 });

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { captureIo } from './support/io.js';
-import { podWith, repoWith, ROOT } from './support/repo.js';
+import { podWith, repoWith, ROOT, API_BASE } from './support/repo.js';
 
 const DOCKERFILE = `FROM alpine:3.20
 ADD https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 /bin/grpc_health_probe
@@ -56,18 +56,7 @@ test('--assume-complete: the subfolder is taken as the whole repository', async 
 
 // A Kustomize overlay outside the view that keeps exec on a base probe holds the base: migrated
 // alone, the base's grpc and the patch's exec would build one probe with two handlers.
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  template:
-    spec:
-      containers:
-      - name: server
-        readinessProbe:
-          exec:
-            command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
+const BASE = API_BASE;
 const overlay = {
   'base/deployment.yaml': BASE,
   'base/kustomization.yaml': 'resources:\n- deployment.yaml\n',

@@ -12,20 +12,9 @@ import { expect, test } from '@jest/globals';
 import { main } from '../src/cli.js';
 import { discover } from '../src/discover/walk.js';
 import { captureIo } from './support/io.js';
-import { POD, repoWith, writeFiles } from './support/repo.js';
+import { POD, repoWith, writeFiles, API_BASE } from './support/repo.js';
 
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  template:
-    spec:
-      containers:
-      - name: server
-        readinessProbe:
-          exec:
-            command: ["/bin/grpc_health_probe", "-addr=:5000"]
-`;
+const BASE = API_BASE;
 const BASE_FILES = { 'base/deployment.yaml': BASE, 'base/kustomization.yaml': 'resources:\n- deployment.yaml\n' };
 /** An overlay (in a folder `overlays/` of its own) that keeps exec, with TLS, on the base's probe. */
 const OVERLAY_FILES = {

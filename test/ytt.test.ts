@@ -46,17 +46,14 @@ test('a literal overlay.subset argument is read as Starlark writes it; anything 
 });
 
 test('a ytt command continued over lines (`ytt \\` then `-f config -f overlays`) is found by git\'s line-at-a-time search: its overlay.all holds the base (hunt12 N2)', async () => {
-  const { execFileSync } = await import('node:child_process');
   const { run } = await import('../src/engine.js');
-  const { repoWith } = await import('./support/repo.js');
+  const { checkoutWith } = await import('./support/repo.js');
   const base = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cfg\nspec:\n  selector:\n    matchLabels: {app: cfg}\n  template:\n    metadata:\n      labels: {app: cfg}\n    spec:\n      containers:\n        - name: api\n          image: example/api:1\n          readinessProbe:\n            exec:\n              command: ["/bin/grpc_health_probe", "-addr=:50051"]\n';
   const overlay = '#@ load("@ytt:overlay", "overlay")\n#@overlay/match by=overlay.all, expects="1+"\n---\nspec:\n  template:\n    spec:\n      containers:\n      #@overlay/match by="name"\n      - name: api\n        readinessProbe:\n          exec:\n            #@overlay/replace\n            command: ["/bin/grpc_health_probe", "-addr=:50051", "-tls"]\n';
-  const cwd = repoWith({ 'deploy.sh': '#!/bin/sh\nset -e\ncd deploy\nytt \\\n  -f config -f overlays | kubectl apply -f -\n', 'deploy/config/deploy.yaml': base, 'deploy/overlays/probe.yml': overlay,
+  const cwd = checkoutWith({ 'deploy.sh': '#!/bin/sh\nset -e\ncd deploy\nytt \\\n  -f config -f overlays | kubectl apply -f -\n', 'deploy/config/deploy.yaml': base, 'deploy/overlays/probe.yml': overlay,
     // Plain YAML beside the overlay: without the command, its scope would be its own folder.
     'deploy/overlays/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: api\n',
   });
-  execFileSync('git', ['-C', cwd, 'init', '-q'], { stdio: 'ignore' });
-  execFileSync('git', ['-C', cwd, 'add', '-A'], { stdio: 'ignore' });
   const result = await run({ cwd, paths: ['.'] });
   const probe = result.findings.find((f) => f.file === 'deploy/config/deploy.yaml');
   expect(probe?.status).toBe('blocked');

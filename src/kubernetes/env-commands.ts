@@ -146,16 +146,23 @@ export function kubectlObjects(targets: readonly ResolvedWord[], opts: ReadonlyM
   return names.map((n) => ({ ...(kind !== undefined ? { kind } : {}), name: n! }));
 }
 
-/** The env names a strategic-merge or merge patch sets, and the container it names; undefined when it sets no env. */
-function mergePatchEnv(text: string): { env: string[] | null; container?: string } | undefined {
-  let data: unknown;
+/**
+ * A patch's data as kubectl reads `-p`/`--patch-file`: JSON, else YAML (its first document);
+ * undefined when neither parses. Shared by the env reader and the patch reader.
+ */
+export function patchData(text: string): unknown {
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     const parsed = parseYaml(text);
-    if (parsed.error || !parsed.docs[0]) return /\benv\b/.test(text) ? { env: null } : undefined;
-    data = parsed.docs[0].toJS();
+    return !parsed.error && parsed.docs[0] ? parsed.docs[0].toJS() : undefined;
   }
+}
+
+/** The env names a strategic-merge or merge patch sets, and the container it names; undefined when it sets no env. */
+function mergePatchEnv(text: string): { env: string[] | null; container?: string } | undefined {
+  const data = patchData(text);
+  if (data === undefined) return /\benv\b/.test(text) ? { env: null } : undefined;
   const names: string[] = [];
   let any = false;
   let found = false;
@@ -190,13 +197,7 @@ function mergePatchEnv(text: string): { env: string[] | null; container?: string
 
 /** The env names a JSON patch's ops under `…/env` set, and the container when every op's path names one by index; undefined when none does. */
 function jsonPatchEnv(text: string): { env: string[] | null; containerPath?: string } | undefined {
-  let ops: unknown;
-  try {
-    ops = JSON.parse(text);
-  } catch {
-    const parsed = parseYaml(text);
-    ops = !parsed.error && parsed.docs[0] ? parsed.docs[0].toJS() : undefined;
-  }
+  const ops = patchData(text);
   if (!Array.isArray(ops)) return /\/env\b/.test(text) ? { env: null } : undefined;
   let found = false;
   let any = false;

@@ -62,7 +62,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
-import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, textEditEnv } from './env-commands.js';
+import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, patchData, textEditEnv } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -1063,13 +1063,7 @@ function pointerProbe(pointer: string): { probe?: string; keyPath?: string; hand
 }
 
 function jsonPatchHolds(text: string): Omit<PatchHold, 'at'>[] {
-  let ops: unknown;
-  try {
-    ops = JSON.parse(text);
-  } catch {
-    const parsed = parseYaml(text);
-    ops = !parsed.error && parsed.docs[0] ? parsed.docs[0].toJS() : undefined;
-  }
+  const ops = patchData(text);
   // What could not be read (variables in the JSON, broken quoting): its pointers, as written.
   const list: { op?: unknown; path?: unknown; from?: unknown }[] = Array.isArray(ops)
     ? ops.filter((o): o is Record<string, unknown> => typeof o === 'object' && o !== null)

@@ -2,6 +2,7 @@
  * The scaffolding the CLI and engine tests share: the project's own root, the one-probe Pod they
  * run on, and temporary repositories made from a map of files.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,31 @@ export function repoWith(files: Record<string, string | Buffer> = {}, opts: { gi
   writeFiles(dir, files);
   return dir;
 }
+
+/**
+ * A fresh git checkout holding `files`, every one of them added to the index: the tool's git
+ * searches (src/discover/grep.ts) read tracked files only, as a pre-commit run's checkout has them.
+ */
+export function checkoutWith(files: Record<string, string | Buffer> = {}): string {
+  const dir = repoWith(files);
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' });
+  return dir;
+}
+
+/** A Deployment `api` whose container `server` runs the binary on port 5000: the base of the partial-view tests' overlays. */
+export const API_BASE = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: server
+        readinessProbe:
+          exec:
+            command: ["/bin/grpc_health_probe", "-addr=:5000"]
+`;
 
 /** A fresh temporary copy of the folder `source` (a corpus or fixture tree), for --fix to change. */
 export function copyOf(source: string): string {
