@@ -438,6 +438,22 @@ class Stmt implements ShStmt {
 const BINARY_OPS: Record<number, ShBinary['op']> = { 10: '&&', 11: '||', 12: '|', 13: '|&' };
 const LOOPS_AND_FUNCTIONS = new Set(['ForClause', 'WhileClause', 'FuncDecl']);
 
+/**
+ * Whether redirect `r` sends standard output to the file its word names: `>`, `>>`, `>|` with no
+ * descriptor or descriptor 1, `&>`, `&>>`, and `>&WORD` where WORD is not a descriptor number or
+ * `-` (bash reads `>&FILE` as `&>FILE`).
+ */
+function stdoutRedirect(r: MvNode): boolean {
+  const fd = r.N ? (r.N.Value as string) : undefined;
+  if (r.Op === 64 || r.Op === 65) return true;
+  if (fd !== undefined && fd !== '1') return false;
+  if (r.Op === 54 || r.Op === 55 || r.Op === 60) return true;
+  if (r.Op !== 59) return false;
+  const parts = r.Word.Parts as MvNode[];
+  const lit = parts.length === 1 && parts[0].Value !== undefined ? (parts[0].Value as string) : undefined;
+  return lit !== undefined && !/^(?:\d+|-)$/.test(lit) && fd === undefined;
+}
+
 class Converter {
   private readonly toString: (byte: number) => number;
   /** ShScript.setsOtherwise, gathered by walkInto (loops and declarations are read by its walk). */
@@ -476,8 +492,13 @@ class Converter {
       let writesTo: ShWord | undefined;
       const bodies: Omit<ShHeredoc, 'command' | 'writesTo' | 'pipedTo'>[] = [];
       for (const r of n.Redirs as MvNode[]) {
-        // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 61 `<<`, 62 `<<-`.
-        if ((r.Op === 54 || r.Op === 55) && r.Word) writesTo = this.word(r.Word, emptyInside());
+        // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 59 `>&`, 60 `>|`, 61 `<<`, 62 `<<-`, 64 `&>`, 65 `&>>`.
+        // Only standard output's redirects say where the command's output goes (`2>/dev/null` does
+        // not), the last one winning as the shell applies them left to right.
+        if (r.Word && stdoutRedirect(r)) writesTo = this.word(r.Word, emptyInside());
+        // `>&2`, `>&-`: standard output goes to another descriptor or nowhere, not to a file (`>&FILE`, which
+        // bash reads as `&>FILE`, is a file: stdoutRedirect).
+        else if (r.Op === 59 && (!r.N || r.N.Value === '1')) writesTo = undefined;
         if ((r.Op === 61 || r.Op === 62) && r.Hdoc) {
           const start = this.toString(r.Hdoc.Pos().Offset());
           const delimiter = resolveWord(this.word(r.Word, emptyInside()), () => undefined).text;
