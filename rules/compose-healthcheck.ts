@@ -62,13 +62,21 @@ const rule: Rule = {
             let merged: import('../src/docker/compose.js').ComposeService['value'] | undefined;
             let offFrom: string | undefined;
             let testFrom: string | undefined;
+            let resetFrom: string | undefined;
             files.forEach((f, i) => {
               const value = i === self ? service.value : f === undefined ? undefined : servicesOfFile(f).find((o) => o.name === service.name)?.value;
               if (!value) return;
               merged = merged ? mergeOverride(merged, value) : value;
               const hc = value.entries.get('healthcheck');
               if (disabledCheck(value)) offFrom = i === self ? undefined : shownFile(f!);
-              if (hc?.kind === 'map' && hc.entries.has('test')) testFrom = i === self ? undefined : shownFile(f!);
+              if (hc?.kind === 'map' && hc.entries.has('test')) {
+                testFrom = i === self ? undefined : shownFile(f!);
+                resetFrom = undefined;
+              } else if (i !== self && hc && (hc.kind === 'map' ? hc.replace : hc.leaves.some((l) => l.node?.tag === '!reset' || l.node?.tag === '!override'))) {
+                // `healthcheck: !reset {}` (`!reset null`, an `!override` with no test) takes the test out: the
+                // image's own HEALTHCHECK is what runs.
+                resetFrom = shownFile(f!);
+              }
             });
             if (!merged) return undefined;
             // A file merged over this one that the run names as written but the repository
@@ -79,7 +87,8 @@ const rule: Rule = {
             const by = where === undefined ? '' : `, merged by ${where}`;
             const off = disabledCheck(merged);
             if (off) return offFrom === undefined ? off : `${off} in ${offFrom}${by}`;
-            return inCheckTest(merged, scalar) ? undefined : `replaced by the test of ${testFrom ?? 'a later file'}${by}`;
+            if (inCheckTest(merged, scalar)) return undefined;
+            return resetFrom !== undefined ? `taken out by the !reset (or !override with no test) of ${resetFrom}${by}` : `replaced by the test of ${testFrom ?? 'a later file'}${by}`;
           };
           const why: string[] = [];
           const add = (r: string | undefined) => {
