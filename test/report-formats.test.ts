@@ -351,6 +351,34 @@ describe('secrets', () => {
   });
 
   test.each([
+    ['a block list', '            - -rpc-header\n            - "authorization: Bearer HIDDEN"\n            - -addr=:5000'],
+    ['a flow list over two lines', '            ["/bin/grpc_health_probe", "-addr=:5000", "-rpc-header",\n             "authorization: Bearer HIDDEN"]'],
+    ['one item holding a whole command line', '          - |\n            grpc_health_probe -addr=:5000 -rpc-header \\\n              "authorization: Bearer HIDDEN"'],
+    ['a continued sh -c script', '          - sh\n          - -c\n          - |\n            grpc_health_probe -addr=:5000 -rpc-header \\\n              "authorization: Bearer HIDDEN" \\\n              -tls'],
+  ])('--diff masks a header value whose flag is on the line above the hunk: %s', async (_name, blocked) => {
+    // The migrated probe's hunk starts three lines above it: on the value's line, below its flag.
+    const file = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: a
+      readinessProbe:
+        exec:
+          command:
+${blocked}
+      livenessProbe:
+        exec:
+          command: [grpc_health_probe, -addr=:5000]
+`;
+    const dir = repoWith({ 'a.yaml': file });
+    const io = captureIo(dir);
+    await main(['--diff', 'a.yaml'], io);
+    expect(io.out()).toContain('+        grpc:');
+    expect(io.out()).not.toContain('HIDDEN');
+  });
+
+  test.each([
     ['same token', ' "-rpc-header=authorization: Bearer x"]', ` "-rpc-header ${REDACTED}`],
     ['next element', " grpc_health_probe -rpc-header 'k: v' -addr=:1", ` grpc_health_probe -rpc-header ${REDACTED}`],
     ['next line of a block list', '         - -rpc-header\n         - "k: v"\n         - -addr=:1', `         - -rpc-header\n         - ${REDACTED}\n         - -addr=:1`],

@@ -284,7 +284,11 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           : argv.slice(1).some((a) => isBinaryPath(a, 'exec'))
             ? // `["timeout", "5", "grpc_health_probe", …]`: as `timeout 5 grpc_health_probe …` in a script.
               `the command runs the binary through ${argv[0]}, which the tool does not read`
-            : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
+            : argv[0] !== undefined && /\s/.test(argv[0].trim())
+              ? // `["grpc_health_probe -addr=:5000 -rpc-header …"]`: one item is one program's name. Only its
+                // first word is quoted: the rest may hold a header value, and would span lines.
+                `the command's first item is a whole command line ("${argv[0].trim().split(/\s/)[0]} …"), which is run as the name of one program: that fails today (write one item per word, or run it with sh -c)`
+              : `the command runs ${argv[0] ?? '(nothing)'}, not grpc_health_probe, and the tool cannot see what it does with the binary`,
     });
     return { invocations: 0, blockers, notes };
   }

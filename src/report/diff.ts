@@ -10,11 +10,12 @@ export async function formatDiff(files: readonly FileResult[]): Promise<string> 
   return changed
     .map((f) => {
       const name = f.file.displayPath;
-      const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, f.file.text, f.output, undefined, undefined, { context: 3 })
+      // Masked in the whole texts before diffing, not in the hunks: a value on the line after its
+      // flag (a block list, a `\` continuation) is still known as one when the hunk starts below the flag.
+      return createTwoFilesPatch(`a/${name}`, `b/${name}`, redactRpcHeaders(f.file.text), redactRpcHeaders(f.output), undefined, undefined, { context: 3 })
         .split('\n')
         .slice(1) // drop the "=====" banner line
         .join('\n');
-      return redactRpcHeaders(patch);
     })
     .join('');
 }
