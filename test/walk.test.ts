@@ -88,3 +88,15 @@ test('.gitignore patterns match letter case as git does: exactly, unless the che
   execFileSync('git', ['-C', other, 'config', 'core.ignorecase', 'true'], { stdio: 'ignore' });
   expect(rels(other, discover(['.'], other).files)).toEqual(['.gitignore']);
 });
+
+test('a checkout whose top folder has a .gitignore still honours its info/exclude and core.excludesFile (hunt17 A5)', () => {
+  const dir = tree({ '.gitignore': 'PROD/\n', 'd.yaml': '', 'ex/d.yaml': '', 'glob/d.yaml': '', 'prod/d.yaml': '' });
+  execFileSync('git', ['-C', dir, 'init', '-q'], { stdio: 'ignore' });
+  fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'ex/\n');
+  const globalIgnore = path.join(tree({ ignore: 'glob/\n' }), 'ignore');
+  execFileSync('git', ['-C', dir, 'config', 'core.excludesFile', globalIgnore], { stdio: 'ignore' });
+  // git's own answer: the two excluded folders are ignored, prod/ is not (case matters).
+  const listed = execFileSync('git', ['-C', dir, 'ls-files', '--others', '--exclude-standard'], { encoding: 'utf8' }).trim().split('\n').sort();
+  expect(listed).toEqual(['.gitignore', 'd.yaml', 'prod/d.yaml']);
+  expect(rels(dir, discover(['.'], dir).files)).toEqual(listed);
+});

@@ -190,7 +190,7 @@ function walk(
   if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
     try {
       const ig = ignore(ignoreCase).add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
-      here = [...scopes, { ig, rel: '' }];
+      here = [...here, { ig, rel: '' }];
     } catch (e) {
       problems.push({ absPath: path.join(dir, '.gitignore'), message: describeFsError(e) });
     }
