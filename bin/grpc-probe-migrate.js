@@ -18,7 +18,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // The build bundles the CLI into one file (dist/vendor/grpc-probe-migrate.cjs, scripts/vendor.mjs),
 // which loads with V8's cached code: ~40 ms less than compiling and linking its ~106 ES modules
 // on every run. A build without it runs dist/src/cli.js.
-// --debug (or GRPC_PROBE_MIGRATE_DEBUG, which prints a failed rule's stack too) runs
+// --debug (or GRPC_PROBE_MIGRATE_DEBUG=1, which prints a failed rule's stack too) runs
 // dist/src/cli.js with Node's source maps on (tsc writes dist/src/*.js.map), so the stack traces
 // printed name src/*.ts and rules/*.ts and their lines, not the bundle's (~90 ms slower to
 // start). The bundle cannot: Node 20 maps no frame of code compiled by vm.Script
@@ -26,7 +26,8 @@ for (const stream of [process.stdout, process.stderr]) {
 // A checkout that was never built (no `npm ci`, or `npm run build` not run since a clean) has no
 // dist/: say what to run rather than print Node's module-not-found stack.
 const dist = new URL('../dist/', import.meta.url);
-const debug = process.argv.slice(2).includes('--debug') || Boolean(process.env.GRPC_PROBE_MIGRATE_DEBUG);
+// `0`, `false`, `no`, `off` or empty are off, as GRPC_PROBE_MIGRATE_CACHE=0 is (src/engine.ts reads it the same way).
+const debug = process.argv.slice(2).includes('--debug') || !/^(?:0|false|no|off)?$/i.test(process.env.GRPC_PROBE_MIGRATE_DEBUG ?? '');
 let main;
 try {
   if (debug) process.setSourceMapsEnabled(true);

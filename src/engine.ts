@@ -138,7 +138,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const pending: PendingFinding[] = [];
   // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
   const crashed = new Set<SourceFile>();
-  const debug = options.onDebug ?? (process.env.GRPC_PROBE_MIGRATE_DEBUG ? (t: string) => process.stderr.write(t) : undefined);
+  const debug = options.onDebug ?? (!/^(?:0|false|no|off)?$/i.test(process.env.GRPC_PROBE_MIGRATE_DEBUG ?? '') ? (t: string) => process.stderr.write(t) : undefined);
   const checks = options.validate ? await (await import('./reparse.js')).loadSchemaChecks() : undefined;
   const states = new Map<SourceFile, FileState>();
   const skipped: SkippedFile[] = [];

@@ -167,10 +167,13 @@ JSON.stringify = function (value, ...rest) {
   expect(byEnv.status).toBe(2);
   expect(JSON.parse(fs.readFileSync(seen, 'utf8'))).toEqual({ sourceMaps: true, stack: expect.stringContaining(`(${path.join(ROOT, 'src', 'report', 'json.ts')}:`) });
 
-  const quiet = cli(ROOT, ['--format', 'json', '.'], dir, env, ['--require', spy]);
-  expect([quiet.status, quiet.stderr]).toEqual([2, 'grpc-probe-migrate: internal error: Invalid string length\n']);
-  const { sourceMaps, stack } = JSON.parse(fs.readFileSync(seen, 'utf8'));
-  expect(sourceMaps).toBe(false);
-  expect(stack).toContain(`(${BUNDLE}:`);
-  expect(stack).not.toContain(path.join(ROOT, 'src'));
-}, 30_000);
+  // Unset, or set to 0 (as GRPC_PROBE_MIGRATE_CACHE=0 turns the cache off), false, off, no, empty: the bundle, no stack (hunt17 A10).
+  for (const off of [undefined, '0', 'false', 'OFF', 'no', '']) {
+    const quiet = cli(ROOT, ['--format', 'json', '.'], dir, off === undefined ? env : { ...env, GRPC_PROBE_MIGRATE_DEBUG: off }, ['--require', spy]);
+    expect([off, quiet.status, quiet.stderr]).toEqual([off, 2, 'grpc-probe-migrate: internal error: Invalid string length\n']);
+    const { sourceMaps, stack } = JSON.parse(fs.readFileSync(seen, 'utf8'));
+    expect(sourceMaps).toBe(false);
+    expect(stack).toContain(`(${BUNDLE}:`);
+    expect(stack).not.toContain(path.join(ROOT, 'src'));
+  }
+}, 60_000);
