@@ -117,7 +117,7 @@ export function parseAddr(addr: string): AddrParse {
     return endpoint.kind === 'invalid' ? { kind: 'invalid', reason: `"${addr}": the ${scheme} target's ${endpoint.reason}` } : endpoint;
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(addr);
-  if (scheme) return { kind: 'invalid', reason: `"${addr}" starts with ${scheme[1]!.toLowerCase()}://, a scheme gRPC has no resolver for: the binary dials the whole text as an address and fails today (-addr takes host:port)` };
+  if (scheme) return { kind: 'invalid', reason: `"${addr}" starts with ${scheme[1]!.toLowerCase()}://, a scheme grpc_health_probe has no resolver for: the binary dials the whole text as an address and fails today (-addr takes host:port)` };
   return hostPort(addr);
 }
 
