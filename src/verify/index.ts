@@ -16,7 +16,7 @@ export interface CheckProbeInput extends CheckInput {
 export async function checkProbe(input: CheckProbeInput): Promise<Verdict> {
   const outcome = await kubeletCheck(input);
   const diagnosis = outcome.kind === 'dial-timeout' ? await diagnoseConnection(input.host, input.port, input.diagnoseStepMs ?? 1000) : undefined;
-  return judge(outcome, input.timeoutMs / 1000, diagnosis);
+  return judge(outcome, input.timeoutMs / 1000, diagnosis, input.tls === true);
 }
 
 export interface ProbeResult extends ProbeTarget {

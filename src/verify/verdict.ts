@@ -78,8 +78,8 @@ export function verdict(kind: VerdictKind, message: string): Verdict {
   return { verdict: kind, passes: false, message, ...EXPLAIN[kind] };
 }
 
-/** The kubelet's verdict, explained; `diagnosis` is only needed when the dial failed. */
-export function judge(outcome: CheckOutcome, timeoutSeconds: number, diagnosis?: Diagnosis): Verdict {
+/** The kubelet's verdict, explained; `diagnosis` is only needed when the dial failed; `tls`: the probe says `grpc.mode: TLS`. */
+export function judge(outcome: CheckOutcome, timeoutSeconds: number, diagnosis?: Diagnosis, tls = false): Verdict {
   if (outcome.kind === 'status') {
     const s = outcome.status;
     if (s === 'SERVING') return verdict('SERVING', 'the health service answered SERVING');
@@ -92,7 +92,23 @@ export function judge(outcome: CheckOutcome, timeoutSeconds: number, diagnosis?:
     if (outcome.code === 'DEADLINE_EXCEEDED') return verdict('TIMEOUT', `connected, but the health RPC did not complete within ${timeoutSeconds}s`);
     return verdict('RPC_ERROR', `Check failed with ${outcome.code}: ${outcome.message}`);
   }
-  const within = `no plaintext gRPC connection within ${timeoutSeconds}s`;
+  const within = `no ${tls ? 'TLS' : 'plaintext'} gRPC connection within ${timeoutSeconds}s`;
+  // A `mode: TLS` probe connects over TLS: a port that speaks TLS is what it expects, and one that
+  // speaks plaintext HTTP/2 is the mismatch (the mirror of TLS_ONLY).
+  if (tls && diagnosis?.kind === 'tls') {
+    return {
+      ...verdict('NOT_GRPC', `${within}: the port speaks TLS (${diagnosis.how}), but no gRPC connection came up over it`),
+      cause: 'the port accepts TLS but serves no gRPC (HTTP/2) over it: another TLS service, a server that does not offer h2 by ALPN, or one that wants a client certificate (the kubelet sends none)',
+      fix: 'point grpc.port at the gRPC port, and let it accept TLS connections without a client certificate',
+    };
+  }
+  if (tls && diagnosis?.kind === 'h2c') {
+    return {
+      ...verdict('NOT_GRPC', `${within}: the port speaks plaintext HTTP/2, not TLS`),
+      cause: 'the port speaks plaintext gRPC, while grpc.mode: TLS makes the kubelet start a TLS handshake there',
+      fix: 'drop mode: TLS from the probe (the default, plaintext, is what this port speaks), or point grpc.port at the server\'s TLS port',
+    };
+  }
   switch (diagnosis?.kind) {
     case 'refused':
       return verdict('UNREACHABLE', 'connection refused: nothing listens on this port');
