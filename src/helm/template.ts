@@ -14,7 +14,7 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -532,7 +532,8 @@ function commandTail(text: string, masked: string, actions: readonly Action[], c
  * A command tail (commandTail) that prints nothing in any install: its lines hold only actions, and
  * each that prints is `toYaml X` (`X | toYaml`, with nindent) of a values path that every values
  * file the tool reads leaves empty (null, false, "", [] or {}), with nothing else (a release,
- * `--set`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
+ * `--set`, a release layer the tool cannot read: `-f ../outside.yaml`, `-f URL`, `-f "values-$ENV.yaml"`,
+ * `--reuse-values`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
  * what the YAML view shows, and the tail's lines go with it. Why not (a values file that sets it,
  * a print the tool does not read), or undefined when they may go.
  */
@@ -547,6 +548,9 @@ function emptyTail(tail: CommandTail, text: string, actions: readonly Action[], 
     const m = /^toYaml\s+(\S+)\s*(?:\|\s*nindent\s+\d+)?$/.exec(body) ?? /^(\S+)\s*\|\s*toYaml\s*(?:\|\s*nindent\s+\d+)?$/.exec(body);
     const valuesPath = m ? spliceRootPath(m[1]!, a.start, controlBlocks) : undefined;
     if (valuesPath === undefined) return 'what it prints is not read from the values';
+    // A values layer of a release the tool cannot read (`-f ../outside.yaml`, `-f "values-$ENV.yaml"`, a URL, --reuse-values) may set it.
+    const unread = unreadValuesLayer(chart, valuesPath, run);
+    if (unread !== undefined) return `${unread}: it may set ${valuesPath}`;
     const nodes = valuesNodesOf(chart, valuesPath, run);
     if (nodes === undefined) return `something the tool does not read (a release, a parent chart, --set) may set ${valuesPath}`;
     const setting = nodes.find(({ node }) => !(node === null || (isScalar(node) && (node.value === null || node.value === false || node.value === '')) || ((isSeq(node) || isMap(node)) && node.items.length === 0)));
