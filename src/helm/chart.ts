@@ -18,7 +18,7 @@ import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { VALUES_TEMPLATE } from './other-code-releases.js';
-import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseSetsBelow, releaseTimeouts, releaseUnreadAbove, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
+import { type CodeRelease, type HoldingRelease, isReleaseValuesFile, registerCodeReleases, releaseHolds, releaseMaySet, releasesHolding, releaseSetsAt, releaseSetsBelow, releaseTimeouts, releaseUnreadAbove, releaseUnreadLayer, releaseValuesAt, releaseWithOutsideValues, SET_HANDLER } from './releases.js';
 import { GO_YAML_FALSE, GO_YAML_TRUE, KUBEVIRT_HINT, PROBE_KEYS } from '../kubernetes/probes.js';
 import type { BlockerCode, Report, RunContext } from '../types.js';
 import { QUOTED_HOST_NETWORK_HINT } from '../blockers.js';
@@ -1323,7 +1323,7 @@ interface CommandLines {
   byChart: Map<string, Set<string>>;
   named: { name: string; dir: string; chart?: string }[];
   /** Each helm command that names its chart by its folder: its -f names in order, its --set paths, where it is (`deploy.sh:3`). */
-  commands: { chart: string; dir: string; files: string[]; sets: string[]; shown: string }[];
+  commands: { chart: string; dir: string; files: string[]; sets: string[]; shown: string; reuse?: string }[];
   /** The --set paths of helm commands whose chart the tool cannot name (a variable, a registry chart, after a `cd`), each with where it is: they may install any chart. */
   unscoped: { path: string; shown: string }[];
 }
@@ -1426,7 +1426,10 @@ function commandLines(run: RunContext): CommandLines {
           unscoped.push(...sets.map((p) => ({ path: p, shown })));
           continue;
         }
-        commands.push({ chart, dir, files, sets, shown });
+        // `--reuse-values` (`--reset-then-reuse-values`): the last release's values, under the -f
+        // files and --sets, which an earlier --set the repository no longer shows may have set.
+        const reuse = /(?:^|\s)(--reuse-values|--reset-then-reuse-values)(?:=true)?(?=\s|$)/.exec(m[0])?.[1];
+        commands.push({ chart, dir, files, sets, shown, ...(reuse ? { reuse } : {}) });
         scoped.push([m.index, m.index + m[0].length]);
         let own = byChart.get(chart);
         if (!own) byChart.set(chart, (own = new Set()));
@@ -1467,11 +1470,12 @@ function helmCommandReleases(run: RunContext): CodeRelease[] {
   const inRun = filesOfRepository(run);
   return commandLines(run).commands.map((c) => {
     const top = enclosingRepository(c.dir) ?? run.cwd;
-    const stack: NonNullable<CodeRelease['stack']> = c.files.map((name) => {
+    const stack: NonNullable<CodeRelease['stack']> = c.reuse ? [{ unknown: `${c.reuse} (the values of the release's last install, which the repository does not show)` }] : [];
+    stack.push(...c.files.map((name): NonNullable<CodeRelease['stack']>[number] => {
       const found = /[$`{}]/.test(name) || name === '-' || name.includes('://') ? undefined : [c.dir, top, run.cwd].map((b) => path.resolve(b, name)).find((f) => inRun.has(f));
-      if (found === undefined) return { unknown: `-f ${name} (no file of the repository)` };
+      if (found === undefined) return { unknown: `-f ${name} (${name.includes('://') ? 'fetched at run time' : /[$`{}]/.test(name) || name === '-' ? 'named at run time' : 'no file of the repository'})` };
       return VALUES_TEMPLATE.test(found) ? { unknown: `-f ${name} (a values template)`, abs: found } : { file: found };
-    });
+    }));
     stack.push(...c.sets.map((p) => ({ set: p })));
     return { chartRoot: c.chart, shown: c.shown, kept: [], values: {}, stack, commandLine: true };
   });
@@ -2382,4 +2386,15 @@ export function valuesNodesOf(chart: Chart | undefined, valuesPath: string, run:
     if (!add(file, values)) return undefined;
   }
   return out;
+}
+
+/**
+ * A release layer of the chart the tool cannot read that may set a values path (releaseUnreadLayer:
+ * `helm upgrade x ./chart -f ../secrets/prod.yaml`, `-f "values-$ENV.yaml"`, `--values=https://…`,
+ * `--reuse-values`), as a message says it; undefined when there is none. valuesNodesOf is undefined
+ * then too: this says why.
+ */
+export function unreadValuesLayer(chart: Chart | undefined, valuesPath: string, run: RunContext): string | undefined {
+  const unread = chart ? releaseUnreadLayer(chart.root, chartName(chart.chartYaml), valuesPath, run) : undefined;
+  return unread && `${unread.release} merges ${unread.layer}, which the tool cannot read`;
 }

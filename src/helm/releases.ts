@@ -136,11 +136,22 @@ function unreadable(abs: string, run: RunContext): boolean {
  * that layer's handler beside grpc.
  */
 export function releaseUnreadAbove(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): string | undefined {
+  const unread = releaseUnreadLayer(chartRoot, chartName, valuesPath, run);
+  return unread && `${unread.release} merges ${unread.layer}, which the tool cannot read, over these values: it may set the probe's handler`;
+}
+
+/**
+ * The first layer of a release of the chart that the tool cannot read and that may set valuesPath
+ * (a `-f` file the repository does not hold, by URL or with a variable in its name, `--reuse-values`,
+ * a values file that does not parse, a values template whose text names the key), with the
+ * release, as messages say them; undefined when every layer that may set it is read.
+ */
+export function releaseUnreadLayer(chartRoot: string, chartName: string | undefined, valuesPath: string, run: RunContext): { release: string; layer: string } | undefined {
   const inRun = filesOfRun(run);
   for (const release of releasesFor(chartRoot, chartName, run)) {
     for (const e of stackOf(release, chartRoot, run)) {
-      if ('unknown' in e && unknownMaySet(e, valuesPath, run)) return `${release.shown} merges ${e.unknown}, which the tool cannot read, over these values: it may set the probe's handler`;
-      if ('file' in e && !valuesFileRead(e.file, inRun.has(e.file), run) && unreadable(e.file, run)) return `${release.shown} merges ${e.shown}, which the tool cannot read, over these values: it may set the probe's handler`;
+      if ('unknown' in e && unknownMaySet(e, valuesPath, run)) return { release: release.shown, layer: e.unknown };
+      if ('file' in e && !valuesFileRead(e.file, inRun.has(e.file), run) && unreadable(e.file, run)) return { release: release.shown, layer: e.shown };
     }
   }
   return undefined;
@@ -471,6 +482,9 @@ export function releaseMaySet(chartRoot: string, chartName: string | undefined, 
     if (holds(layer.prefix === '' ? layer.read.values : plainObjectAt(layer.read.values, layer.prefix))) return true;
   }
   if (releaseSetsAt(chartRoot, chartName, valuesPath, run).length > 0) return true;
+  // A layer of a release's stack the tool cannot read (a helm command's `-f` of a file outside the
+  // repository, by URL or named by a variable; `--reuse-values`) may set it too.
+  if (releaseUnreadLayer(chartRoot, chartName, valuesPath, run) !== undefined) return true;
   const inRun = filesOfRun(run);
   return releasesFor(chartRoot, chartName, run).some(
     (release) => release.outsideValues !== undefined || release.valueFiles.some((v) => valueFilePaths(path.resolve(v.base ?? chartRoot, v.file), run).filter((abs) => valuesFileRead(abs, inRun.has(abs), run)).length === 0),

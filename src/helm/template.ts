@@ -14,7 +14,7 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -359,7 +359,9 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // A Composition the chart installs: a patch into a base probe's handler holds it on exec, as in
   // a plain manifest (src/kubernetes/rule-deps.ts), read on the masked text with what Helm may
   // change: a list index an action before the item may shift, a field path holding an action.
-  return keepForCompositionPatches(reports.map((r): Report | undefined => {
+  // Later exec branches of an if chain (laterExecBranch), said once their chain's first exec report is final.
+  const laterExecs = new Map<Report, { later: NonNullable<ReturnType<typeof laterExecBranch>>; probeStart: number }>();
+  const mapped = reports.map((r): Report | undefined => {
     const dotMoved = r.fix ? [...otherDot].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (dotMoved) return blockedFrom(r, dotMoved[1]);
     const unset = r.subject === 'probe' ? [...unsetPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
@@ -415,6 +417,17 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
           : `Migrate it by hand: make the body ${target}, and check timeoutSeconds where it is included.`,
       };
     }
+    // The second exec of an if chain whose branches each hold one handler (`{{- if .Values.tls }}`
+    // exec with -tls / `{{- else }}` exec): the walk reads the first only and sees this one as a
+    // mention it cannot place.
+    if (!r.fix && r.details?.probe === undefined && typeof r.details?.path === 'string' && /\.exec\.command\[\d+\]$/.test(r.details.path)) {
+      for (const p of probes) {
+        const later = p.key.range![0] < r.start && r.start < contentEnd(p.value) ? laterExecBranch(p.value!, r.start, controlBlocks) : undefined;
+        if (!later) continue;
+        laterExecs.set(r, { later, probeStart: p.key.range![0] });
+        return r;
+      }
+    }
     const toggle = toggles.find((t) => t.probeStart === r.start);
     if (toggle) return collapseToggle(r, toggle, text, eol, run);
     const probe = probes.find((p) => p.key.range![0] === r.start);
@@ -461,7 +474,14 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const which = conditions.map((a) => a.text).join(', ');
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
-  }).filter((r): r is Report => r !== undefined), walkDocs, {
+  });
+  const sayLater = (r: Report | undefined, i: number): Report | undefined => {
+    const at = laterExecs.get(reports[i]!);
+    if (!at) return r;
+    const sibling = mapped.find((x, j) => x !== undefined && reports[j]!.subject === 'probe' && reports[j]!.start === at.probeStart && !laterExecs.has(reports[j]!));
+    return laterExecReport(reports[i]!, at.later, sibling, (o) => text.slice(0, o).split('\n').length, scalarValue, run);
+  };
+  return keepForCompositionPatches(mapped.map(sayLater).filter((r): r is Report => r !== undefined), walkDocs, {
     indexUncertain: (seq, index, from) => indexMayShift(actions, seq, index, from),
     source: (node) => unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])),
     printsYaml: (from, to) => actions.find((a) => a.start >= from && a.start < to && a.kind === 'output' && (a.alone || a.opensBlock === true))?.text,
@@ -532,7 +552,8 @@ function commandTail(text: string, masked: string, actions: readonly Action[], c
  * A command tail (commandTail) that prints nothing in any install: its lines hold only actions, and
  * each that prints is `toYaml X` (`X | toYaml`, with nindent) of a values path that every values
  * file the tool reads leaves empty (null, false, "", [] or {}), with nothing else (a release,
- * `--set`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
+ * `--set`, a release layer the tool cannot read: `-f ../outside.yaml`, `-f URL`, `-f "values-$ENV.yaml"`,
+ * `--reuse-values`) that may set it, as the env-splice reader (spliceMaySet) asks. Then the exec probe is
  * what the YAML view shows, and the tail's lines go with it. Why not (a values file that sets it,
  * a print the tool does not read), or undefined when they may go.
  */
@@ -547,6 +568,9 @@ function emptyTail(tail: CommandTail, text: string, actions: readonly Action[], 
     const m = /^toYaml\s+(\S+)\s*(?:\|\s*nindent\s+\d+)?$/.exec(body) ?? /^(\S+)\s*\|\s*toYaml\s*(?:\|\s*nindent\s+\d+)?$/.exec(body);
     const valuesPath = m ? spliceRootPath(m[1]!, a.start, controlBlocks) : undefined;
     if (valuesPath === undefined) return 'what it prints is not read from the values';
+    // A values layer of a release the tool cannot read (`-f ../outside.yaml`, `-f "values-$ENV.yaml"`, a URL, --reuse-values) may set it.
+    const unread = unreadValuesLayer(chart, valuesPath, run);
+    if (unread !== undefined) return `${unread}: it may set ${valuesPath}`;
     const nodes = valuesNodesOf(chart, valuesPath, run);
     if (nodes === undefined) return `something the tool does not read (a release, a parent chart, --set) may set ${valuesPath}`;
     const setting = nodes.find(({ node }) => !(node === null || (isScalar(node) && (node.value === null || node.value === false || node.value === '')) || ((isSeq(node) || isMap(node)) && node.items.length === 0)));
@@ -822,6 +846,68 @@ function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open
 }
 
 const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
+
+/**
+ * An exec handler of a probe after its first, in its own branch of the if chain that holds each of
+ * the probe's handlers (branchHandlers): `{{- if .Values.tls }} exec: [..., -tls] {{- else }} exec:
+ * [...] {{- end }}`. One handler per render, but the probe walk reads the probe's first exec only
+ * (the YAML view holds both keys), and sees this one as a mention it cannot place. Its branch, and
+ * the first exec's, or undefined when offset is in no such handler.
+ */
+function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly Block[]): { exec: Pair<Scalar, Node>; branch: Action; first: Action; open: Action } | undefined {
+  const execs = probe.items.filter((p) => keyOf(p as Pair) === 'exec' && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
+  const exec = execs.slice(1).find((p) => p.key.range![0] <= offset && offset < contentEnd(p.value));
+  if (!exec || !branchHandlers(probe, controlBlocks)) return undefined;
+  const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
+  for (const b of controlBlocks) {
+    if (b.open.keyword !== 'if' || b.elses.length === 0) continue;
+    const opens = [b.open, ...b.elses];
+    const branchOf = (p: Pair<Scalar, Node>) => opens.findIndex((o, i) => p.key.range![0] >= o.end && contentEnd(p.value) <= (opens[i + 1] ?? b.end).start);
+    const at = handlers.map(branchOf);
+    if (at.some((i) => i === -1) || new Set(at).size !== at.length) continue;
+    return { exec, branch: opens[branchOf(exec)]!, first: opens[branchOf(execs[0]!)]!, open: b.open };
+  }
+  return undefined;
+}
+
+/**
+ * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
+ * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
+ * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
+ * migrates in this run, until the next run (then the chain is a grpc/exec toggle). What this branch
+ * would become alone (or what would still block it) is in the message and the hint.
+ */
+function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext): Report {
+  const command = isMap(later.exec.value) ? getPair(later.exec.value, 'command')?.value : undefined;
+  const plan = isSeq(command) && command.items.every((n) => isScalar(n))
+    ? planNativeProbe({ argv: (command.items as Scalar[]).map(scalarValue), ...targetClusters(run.options), timeoutSeconds: 'unknown', resolvePortExpression: portExpression, templateActions: true })
+    : undefined;
+  const where = sibling ? whereOf(sibling) : String(r.details?.path ?? 'a probe');
+  const firstAt = `${later.first.text} (line ${lineOf(later.first.start)})`;
+  const branch = later.branch === later.open ? later.open.text : `the ${later.branch.text} branch of ${later.open.text}`;
+  const siblingBlocked = !sibling?.fix && (sibling?.blockers?.length ?? 0) > 0;
+  const siblingDetail = sibling ? sibling.message.slice(sibling.message.indexOf(': ') + 2) : '';
+  const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}`;
+  const why = siblingBlocked
+    ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; the tool rewrites one exec branch of a chain, its first`
+    : !sibling
+      ? `the tool rewrites one exec branch of a chain, its first, under ${firstAt}`
+      : `the tool rewrites one exec branch of a chain per run, and this run rewrites the first, under ${firstAt}; run it again for this one`;
+  const codes = [...new Set([...(siblingBlocked ? sibling!.blockers! : []), ...(plan?.blockers.map((b) => b.code) ?? [])])];
+  const { fix: _fix, ...rest } = r;
+  return {
+    ...rest,
+    subject: 'probe',
+    blockers: codes.length > 0 ? codes : ['unparseable'],
+    keepsBinary: true,
+    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${own}`,
+    hint: plan && plan.blockers.length > 0
+      ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
+      : siblingBlocked || !sibling
+        ? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (with timeoutSeconds as its flags need), while the other keeps exec and the binary.`
+        : 'Run the tool again once this run has rewritten the first exec branch: the chain is then a grpc/exec toggle, which it collapses when both probe the same port and service.',
+  };
+}
 
 /** Collapses a toggle to its grpc branch when both branches probe the same thing. */
 function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: RunContext): Report {
