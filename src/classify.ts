@@ -65,9 +65,9 @@ export const KIND_RULES: readonly KindRule[] = [
   // whatever its name: its comments are code and its annotations attach to the next node, so it is
   // never rewritten (unsupported-file reports its uses; src/ytt/overlays.ts holds the base probes an
   // overlay writes into). A Helm template under templates/ with `{{ }}` stays one.
-  { kind: 'other', test: (b, rel, text) => YAML_EXT.test(b) && text !== undefined && isYttText(text) && !(/(^|\/)templates\//.test(rel) && /\{\{/.test(text)) },
+  { kind: 'other', test: (b, rel, text, abs) => YAML_EXT.test(b) && text !== undefined && isYttText(text) && !(/\{\{/.test(text) && underTemplates(rel, abs)) },
   { kind: 'compose', test: (b) => /^(docker-)?compose([.-][^/]*)?\.ya?ml$/i.test(b) },
-  { kind: 'helm-template', test: (b, rel) => /(^|\/)templates\//.test(rel) && (YAML_EXT.test(b) || b.endsWith('.tpl')) },
+  { kind: 'helm-template', test: (b, rel, _text, abs) => (YAML_EXT.test(b) || b.endsWith('.tpl')) && underTemplates(rel, abs) },
   { kind: 'helm-values', test: (b) => VALUES_NAME.test(b) },
   { kind: 'kustomization', test: (b) => /^(kustomization\.ya?ml|Kustomization)$/.test(b) },
   // A compose file under another name (docker-stack.yml, examples/compose/memory.yml, a file an
@@ -180,6 +180,32 @@ export function isComposeShaped(text: string): boolean {
 }
 
 /** Whether a file sits in a Helm chart (a folder above it holds Chart.yaml, up to the repository's root): its YAML is the chart's. */
+/**
+ * Whether a file sits in a `templates/` folder of its repository, whatever folder the run names it
+ * from (`cd chart/templates && grpc-probe-migrate deployment.yaml` names a Helm template too; a
+ * checkout that itself sits in a folder named `templates` holds none by that name). With the
+ * absolute path: a `templates` folder between the file and the top of its git checkout, or, outside
+ * a checkout, one beside a Chart.yaml, or else one in the path as shown. Without it: the path as shown.
+ */
+function underTemplates(rel: string, abs: string | undefined): boolean {
+  const shown = /(^|\/)templates\//.test(rel);
+  // Most files: no folder of that name on the way up, and no file system call.
+  if (abs === undefined || !abs.includes(`${path.sep}templates${path.sep}`)) return shown;
+  let inside = false;
+  for (let dir = path.dirname(abs), i = 0; i < 64; i++) {
+    if (path.basename(dir) === 'templates') {
+      const chart = path.dirname(dir);
+      if (fs.existsSync(path.join(chart, 'Chart.yaml')) || fs.existsSync(path.join(chart, 'Chart.yml'))) return true;
+      inside = true;
+    }
+    if (fs.existsSync(path.join(dir, '.git'))) return inside;
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return shown;
+}
+
 function inHelmChart(abs: string | undefined): boolean {
   if (abs === undefined) return false;
   for (let dir = path.dirname(abs), i = 0; i < 32; i++) {
