@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { REDACTED, redactRpcHeaders } from '../src/report/redact.js';
 import { blockerRuleId, ERROR_RULE_ID, formatSarif } from '../src/report/sarif.js';
 import { BLOCKER_CODES, type Finding, type RunResult } from '../src/types.js';
 import { captureIo } from './support/io.js';
-import { POD, podWith, repoWith as repoWithFiles } from './support/repo.js';
+import { MIGRATED_POD, POD, podWith, repoWith as repoWithFiles } from './support/repo.js';
 
 const require = createRequire(import.meta.url);
 
@@ -480,4 +481,14 @@ test('text, JSON and SARIF give the same columns: 1-based UTF-16 units, a CRLF l
   expect([f.line, f.column, f.endLine, f.endColumn]).toEqual([6, column, 6, column + probe.length]);
   const sarif = await sarifOf(dir, ['p.yaml']);
   expect(sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 6, startColumn: column, endLine: 6, endColumn: column + probe.length });
+});
+
+test.each(['my app/a b.yaml', 'plain.yaml'])('--diff of %s applies with GNU patch -p1 as with git apply (a name holding a space ends with a tab: hunt15 A2)', async (name) => {
+  const dir = repoWithFiles({ [name]: POD });
+  const io = captureIo(dir);
+  await main(['--diff', name], io);
+  const diff = io.out().slice(0, io.out().indexOf(`\n${name}\n`) + 1);
+  expect(diff.split('\n')[0]).toBe(name.includes(' ') ? `--- a/${name}\t` : `--- a/${name}`);
+  execFileSync('patch', ['-p1', '--quiet'], { cwd: dir, input: diff });
+  expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe(MIGRATED_POD);
 });
