@@ -237,12 +237,16 @@ const rule: Rule = {
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
+        // `COPY --from=builder /src/app/grpc_health_probe-linux-amd64 /bin/…` where the builder got
+        // the repository's file by a folder COPY (`ADD . /src/app/`): that file, to delete once no
+        // install copies it (read only when the run holds a file named as the binary).
+        const traced = await stageTracer(run, seen);
         // Files of the repository the installs copy from the build context (the binary vendored
         // there): one a kept install copies stays needed; the others are named once their install goes.
         const stillCopied = new Map<string, string>();
         const removals: { file: SourceFile; report: Report; vendored: VendoredFile[] }[] = [];
         const keepVendored = (file: SourceFile, i: InstallSite) => {
-          for (const v of vendoredFiles(file, i, run)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
+          for (const v of vendoredFiles(file, i, run, traced)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
         };
         const keepFolder = (file: SourceFile, f: FolderCopy) => {
           for (const v of f.files) if (!stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(f.start).line}`);
@@ -310,7 +314,7 @@ const rule: Rule = {
               gone.add(install);
               const notes = install.notes.length > 0 ? ` (${install.notes.join('; ')})` : '';
               const report: Report = { ...base, start: install.start, end: install.end, message: `${install.message}: stage ${stage} is in none of the images still run here (${built}), so it goes${notes}`, fix: install.edits, details: details(install.what) };
-              removals.push({ file, report, vendored: vendoredFiles(file, install, run) });
+              removals.push({ file, report, vendored: vendoredFiles(file, install, run, traced) });
             }
           }
           if (relevant.length > 0) {
@@ -354,7 +358,7 @@ const rule: Rule = {
             // same; the message and hint say what to check before merging.
             const gone = noProbeHere ? 'no file of this repository runs the binary, so it goes' : 'nothing runs the binary any more, so it goes';
             const report: Report = { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) };
-            removals.push({ file, report, vendored: vendoredFiles(file, i, run) });
+            removals.push({ file, report, vendored: vendoredFiles(file, i, run, traced) });
           }
           const notes = noProbeHere ? 'no file of this repository runs the binary' : analysis.installs.length > 0 ? 'nothing runs the binary any more (this file\'s other installs go)' : 'nothing runs the binary any more';
           for (const f of folders.get(file) ?? []) folderRemovals.push({ file, f, notes });
@@ -424,6 +428,23 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
   return out;
 }
 
+/**
+ * The repository's files a `COPY --from=STAGE` install copies when STAGE got them from the build
+ * context by a folder COPY (src/docker/context-copies.ts stageVendored); none when the run holds
+ * no file named as the binary (then nothing of that code is loaded).
+ */
+async function stageTracer(run: RunContext, seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Promise<(file: SourceFile, i: InstallSite) => VendoredFile[]> {
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return () => [];
+  const { stageVendored, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const binaries = vendoredBinaries(run);
+  if (binaries.length === 0) return () => [];
+  return (file, i) => {
+    const parsed = seen.find((s) => s.file === file)?.analysis.parsed;
+    const ins = parsed?.instructions.find((x) => x.start === i.start);
+    return parsed && ins && i.what === 'COPY' ? stageVendored(parsed, ins, file.path, run, binaries) : [];
+  };
+}
+
 /** A build-context file an install copies: as written, and the repository's file when the tool can tell which. */
 interface VendoredFile {
   written: string;
@@ -436,8 +457,8 @@ interface VendoredFile {
  * the Dockerfile's folder or one above it, up to the folder the tool runs in. Named only when
  * exactly one of those holds the file (a glob, or a file in none or several, is as written).
  */
-function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext): VendoredFile[] {
-  if (!i.vendored) return [];
+function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext, traced: (file: SourceFile, i: InstallSite) => VendoredFile[]): VendoredFile[] {
+  if (!i.vendored) return traced(file, i);
   const files = filesOfRun(run);
   const contexts: string[] = [];
   for (let dir = path.dirname(file.path); ; dir = path.dirname(dir)) {

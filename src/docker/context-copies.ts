@@ -7,11 +7,11 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Copy, Flag, JSONInstruction } from 'dockerfile-ast';
+import type { Copy, Flag, Instruction, JSONInstruction } from 'dockerfile-ast';
 import type { Ignore } from 'ignore';
 import { mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
 import type { RunContext } from '../types.js';
-import { copyArguments, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import { copyArguments, stageNamed, withGlobalArgs, type DockerInstruction, type ParsedDockerfile } from './parse.js';
 import type { From } from 'dockerfile-ast';
 
 export interface FolderCopy {
@@ -115,6 +115,74 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
     }
   }
   return out;
+}
+
+/**
+ * The files of the repository named as the binary that a `COPY --from=STAGE /path/to/binary`
+ * copies, when STAGE (or a stage it is built FROM, in this file) got them from the build context
+ * by a folder COPY/ADD (roost-example: `ADD . /go/src/…/grpcExample/` in a builder, then `COPY
+ * --from=builder /go/src/…/grpcExample/grpc_health_probe-linux-amd64 /bin/grpc_health_probe`): as
+ * written, with the repository's file. The path is read against the folder COPY's destination
+ * (after the stage's WORKDIRs), as `folderCopies` reads a context: the Dockerfile's own folder
+ * for a source of one folder name or `.`, any folder up to the run's for a deeper one.
+ */
+export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, dockerfile: string, run: RunContext, binaries: readonly string[]): { written: string; abs: string; shown: string }[] {
+  if (binaries.length === 0 || (ins.keyword !== 'COPY' && ins.keyword !== 'ADD')) return [];
+  const node = ins.node as unknown as Copy;
+  const from = node.getFlags().find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
+  if (!from || from.includes('$')) return [];
+  const wanted = copyArguments(parsed, ins).slice(0, -1).filter((s) => s.startsWith('/') && isVendoredBinaryName(s) && !/[*?[\$]/.test(s));
+  if (wanted.length === 0) return [];
+  // The stage copied from and those it is built FROM in this file.
+  const chain: number[] = [];
+  for (let cur = stageNamed(parsed, from, ins.start); cur && !chain.includes(cur.stage); cur = stageNamed(parsed, withGlobalArgs(parsed, (cur.node as From).getImage() ?? ''), cur.start)) chain.push(cur.stage);
+  if (chain.length === 0) return [];
+  const contexts: string[] = [];
+  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
+    contexts.push(dir);
+    if (path.dirname(dir) === dir || dir === run.cwd) break;
+  }
+  const out = new Map<string, { written: string; abs: string; shown: string }>();
+  for (const k of chain) {
+    let workdir = '/';
+    for (const i of parsed.instructions) {
+      if (i.stage !== k || i.start >= ins.start) continue;
+      if (i.keyword === 'WORKDIR') {
+        const args = (i.node as Instruction).getArguments().map((a) => a.getValue());
+        const dir = args.length === 1 ? args[0]! : '';
+        // A variable, quotes, several words: the folder is not read (only an absolute destination then is).
+        if (dir === '' || /[$"'\s]/.test(dir)) workdir = '';
+        else if (workdir !== '') workdir = path.posix.resolve(workdir, dir);
+        continue;
+      }
+      if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+      const n = i.node as unknown as Copy;
+      if (n.getFlags().some((f) => f.getName().toLowerCase() === 'from')) continue;
+      const values = copyArguments(parsed, i);
+      if (values.length < 2) continue;
+      const rawDest = values[values.length - 1]!;
+      if (rawDest.includes('$') || (!rawDest.startsWith('/') && workdir === '')) continue;
+      const dest = path.posix.resolve(workdir || '/', rawDest);
+      for (const source of values.slice(0, -1)) {
+        if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|\$/i.test(source) || mentionsBinary(source)) continue;
+        const match = sourceMatcher(source);
+        const folder = source.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').replace(/\/\.$/, '');
+        if (!match || /[*?]/.test(folder)) continue;
+        const deep = folder.includes('/');
+        for (const w of wanted) {
+          if (!w.startsWith(dest === '/' ? '/' : `${dest}/`)) continue;
+          const inFolder = path.posix.relative(dest, w);
+          const rel = folder === '' || folder === '.' ? inFolder : `${folder}/${inFolder}`;
+          for (const context of deep ? contexts : contexts.slice(0, 1)) {
+            const abs = path.join(context, ...rel.split('/'));
+            if (!binaries.includes(abs) || !match(rel) || dockerignore(run, context, dockerfile)?.ignores(rel)) continue;
+            out.set(`${w}\0${abs}`, { written: w, abs, shown: path.relative(run.cwd, abs).split(path.sep).join('/') });
+          }
+        }
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 /** The run's files named as the binary (vendored copies of it), once per run. */
