@@ -88,7 +88,7 @@ function outsideTargets(
   analysis: DockerAnalysis,
   reaches: readonly (readonly Reach[] | undefined)[],
   targets: ReadonlyMap<string, ReadonlySet<string | null>> | undefined,
-  lib: Pick<typeof import('../src/docker/images.js'), 'imageName' | 'isKey'> & typeof import('../src/docker/target-stages.js'),
+  lib: Pick<typeof import('../src/docker/images.js'), 'imageName' | 'isKey'> & Pick<typeof import('../src/docker/target-stages.js'), 'targetStages' | 'stageSpan'>,
 ): { install: InstallSite; stage: string; built: string; alone: boolean }[] | undefined {
   if (!targets) return undefined;
   const { parsed } = analysis;
@@ -197,7 +197,7 @@ const rule: Rule = {
         const folders = await folderInstalls(run, ctx.files(), seen);
         // No install seen, nothing to decide (and no skaffold/compose files to read).
         if (seen.length === 0) return;
-        const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
+        const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { mayCarryBinary, targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -322,7 +322,12 @@ const rule: Rule = {
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
             // A consumer whose image is tied to a Dockerfile runs this one; one with an image no Dockerfile is tied to may.
             const surely = relevant.every((c) => c.path === file.path || matching.get(c)!.some((r) => !r.maybe && isTiedImage(r.image, known)));
-            const scope = images.length > 0 ? `${images.length === 1 ? 'the image' : 'the image it builds as'} ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
+            // The images named are those that hold the binary: one built to a target whose stages
+            // hold none of the installs (an envoy stage that copies only a descriptor out of the
+            // server's stage) is left out (hunt16 A6).
+            const holding = images.filter((img) => mayHoldInstalls(analysis, folders.get(file) ?? [], ties.targets?.get(realPath(file.path))?.get(isKey(img) ? img : imageName(img)), targetStages, mayCarryBinary));
+            const named = holding.length > 0 ? holding : images;
+            const scope = named.length > 0 ? `${named.length === 1 ? 'the image' : 'the image it builds as'} ${named.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             // Why a consumer reaches this image when it is not simply its own (built FROM it, a compose build not decided).
             const whys = [...new Set(relevant.flatMap((c) => (c.path === file.path ? [] : matching.get(c)!.every((r) => r.why) ? [matching.get(c)![0]!.why!] : [])))];
             // A consumer of an image the ties do not name may run this one: said, so that the
@@ -387,6 +392,32 @@ const rule: Rule = {
     };
   },
 };
+
+/**
+ * Whether an image built from this Dockerfile to `targets` (a compose service's build.target)
+ * may hold an install: one of those targets' stages, following what they build FROM and the COPY
+ * --from that may bring the binary, holds an install or a folder COPY of the vendored binary.
+ * True when the targets are not known (the whole Dockerfile is built).
+ */
+function mayHoldInstalls(
+  analysis: DockerAnalysis,
+  folders: readonly FolderCopy[],
+  targets: ReadonlySet<string | null> | undefined,
+  targetStages: typeof import('../src/docker/target-stages.js').targetStages,
+  mayCarryBinary: typeof import('../src/docker/target-stages.js').mayCarryBinary,
+): boolean {
+  if (!targets || targets.has(null)) return true;
+  const { parsed } = analysis;
+  const stageOf = (start: number) => parsed.instructions.find((i) => i.start === start)?.stage;
+  const held = [...analysis.installs.map((i) => stageOf(i.start)), ...folders.map((f) => stageOf(f.start))];
+  // An install outside every stage (a version ARG before the first FROM) is the whole file's.
+  if (held.some((k) => k === undefined || k < 0)) return true;
+  for (const t of targets) {
+    const chain = targetStages(parsed, t!, (ins) => mayCarryBinary(parsed, ins));
+    if (!chain || held.some((k) => chain.has(k!))) return true;
+  }
+  return false;
+}
 
 const FOLDER_KEPT_HINT =
   'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository and run the tool again.';
