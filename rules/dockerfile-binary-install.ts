@@ -11,7 +11,7 @@ import { classify } from '../src/classify.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
 import { filesOfRun } from '../src/run-files.js';
-import type { FileKind, PendingFinding, Report, Rule, RunContext, SourceFile } from '../src/types.js';
+import type { EndContext, FileKind, PendingFinding, Report, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
 const RUN_HOLDER = {
@@ -144,7 +144,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -195,8 +195,15 @@ const rule: Rule = {
         // /usr/local/bin/`): installs no source names, in any Dockerfile of the run, which need not
         // name the binary at all (so need not be a candidate).
         const folders = await folderInstalls(run, ctx.files(), seen);
-        // No install seen, nothing to decide (and no skaffold/compose files to read).
-        if (seen.length === 0) return;
+        // No install seen, nothing to decide (and no skaffold/compose files to read), but what a
+        // removed `COPY --from=builder …/grpc_health_probe-linux-amd64` left: the vendored file in
+        // a builder stage only, which no image gets.
+        if (seen.length === 0) {
+          // Something still runs (or names) the binary: the file may be what it runs.
+          const uses = ctx.consumers().length > 0 || ctx.findings().some((f) => !f.report.info && f.report.keepsBinary !== false) || unexplained(ctx.files(), ctx.findings(), [], () => []).length > 0;
+          if (!uses) await leftInBuildStages(run, ctx, new Set());
+          return;
+        }
         const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { mayCarryBinary, targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
@@ -388,6 +395,12 @@ const rule: Rule = {
             details: { install: f.keyword },
           });
         }
+        // Nothing runs the binary: a vendored copy left in a build stage only is said too, unless
+        // a finding above names it.
+        if (consumers.length === 0) {
+          const said = new Set([...stillCopied.keys(), ...removals.flatMap((r) => r.vendored.flatMap((v) => (v.abs ? [v.abs] : []))), ...[...folders.values()].flat().flatMap((f) => f.files.map((v) => v.abs))]);
+          await leftInBuildStages(run, ctx, said);
+        }
       },
     };
   },
@@ -423,7 +436,60 @@ const FOLDER_KEPT_HINT =
   'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository and run the tool again.';
 
 function folderLabel(f: FolderCopy): string {
-  return `${f.keyword} copies ${f.source} from the build context, which holds ${f.files.map((v) => v.shown).join(', ')} (grpc_health_probe vendored in the repository)`;
+  const files = f.files.map((v) => v.shown).join(', ');
+  if (f.from) return `${f.keyword} --from=${f.from.stage} copies ${f.source}, which holds ${files} (grpc_health_probe vendored in the repository, put in stage ${f.from.stage} from the build context by line${f.from.lines.length === 1 ? '' : 's'} ${f.from.lines.join(', ')})`;
+  return `${f.keyword} copies ${f.source} from the build context, which holds ${files} (grpc_health_probe vendored in the repository)`;
+}
+
+const LEFT_IN_STAGE_HINT =
+  'Delete the file from the repository (git rm): the tool removes instructions, not files. It still reaches the build stage through the folder COPY, but no image copies it out of there and nothing of the repository runs the binary. If a build targets that stage (docker build --target) and something runs the binary in it, keep the file.';
+
+/**
+ * The vendored binaries that a folder COPY puts in a build stage only, out of which nothing copies
+ * them (src/docker/context-copies.ts stageOnlyCopies), said as files to delete (info) when no build
+ * targets that stage; the caller says that nothing of the repository runs the binary. `said`: the
+ * files another finding of the run already names (an install that copies them, to delete or kept).
+ * Roost-example after --fix removed its `COPY --from=builder`s (hunt16 A3).
+ */
+async function leftInBuildStages(run: RunContext, ctx: EndContext, said: ReadonlySet<string>): Promise<void> {
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return;
+  const { stageOnlyCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const binaries = vendoredBinaries(run);
+  if (binaries.length === 0) return;
+  const [{ analyzeDockerfile }, { detectEol }, { imageTies, realPath }] = await Promise.all([import('../src/docker/installs.js'), import('../src/text/lines.js'), import('../src/docker/images.js')]);
+  let ties: Awaited<ReturnType<typeof imageTies>> | undefined;
+  for (const abs of run.allFiles()) {
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    if (/\.dockerignore$/i.test(abs) || classify(shown) !== 'dockerfile') continue;
+    const text = run.readText(abs);
+    if (text === undefined || !/^\s*(COPY|ADD)\b/im.test(text)) continue;
+    let copies;
+    try {
+      copies = stageOnlyCopies(analyzeDockerfile(text).parsed, abs, run, binaries);
+    } catch {
+      // A Dockerfile the tool cannot parse says nothing here (its own findings say why, when it names the binary).
+      continue;
+    }
+    if (copies.length === 0) continue;
+    ties ??= await imageTies(run);
+    const targeted = [...(ties.targets?.get(realPath(abs))?.values() ?? [])].flatMap((t) => [...t]);
+    const file = ctx.files().find((f) => f.path === abs) ?? { path: abs, displayPath: shown, kind: 'dockerfile' as const, text, eol: detectEol(text) };
+    for (const c of copies) {
+      if (targeted.some((t) => t === null || `"${t.toLowerCase()}"` === c.stage.toLowerCase())) continue;
+      const files = c.files.filter((v) => !said.has(v.abs));
+      if (files.length === 0) continue;
+      const named = files.map((v) => v.shown).join(', ');
+      ctx.report(file, {
+        subject: 'consumer',
+        info: true,
+        keepsBinary: false,
+        start: c.start,
+        end: c.end,
+        message: `${c.keyword} copies ${c.source} from the build context into build stage ${c.stage}, which then holds ${named} (grpc_health_probe vendored in the repository); no image copies it out of that stage and nothing runs the binary: ${named} is unused, delete it from the repository`,
+        hint: LEFT_IN_STAGE_HINT,
+      });
+    }
+  }
 }
 
 /**
