@@ -11,7 +11,7 @@ import { classify } from '../src/classify.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
 import { filesOfRun } from '../src/run-files.js';
-import type { FileKind, PendingFinding, Report, Rule, RunContext, SourceFile } from '../src/types.js';
+import type { EndContext, FileKind, PendingFinding, Report, Rule, RunContext, SourceFile } from '../src/types.js';
 
 const MAX_NAMED = 6;
 const RUN_HOLDER = {
@@ -88,7 +88,7 @@ function outsideTargets(
   analysis: DockerAnalysis,
   reaches: readonly (readonly Reach[] | undefined)[],
   targets: ReadonlyMap<string, ReadonlySet<string | null>> | undefined,
-  lib: Pick<typeof import('../src/docker/images.js'), 'imageName' | 'isKey'> & typeof import('../src/docker/target-stages.js'),
+  lib: Pick<typeof import('../src/docker/images.js'), 'imageName' | 'isKey'> & Pick<typeof import('../src/docker/target-stages.js'), 'targetStages' | 'stageSpan'>,
 ): { install: InstallSite; stage: string; built: string; alone: boolean }[] | undefined {
   if (!targets) return undefined;
   const { parsed } = analysis;
@@ -144,7 +144,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -195,9 +195,16 @@ const rule: Rule = {
         // /usr/local/bin/`): installs no source names, in any Dockerfile of the run, which need not
         // name the binary at all (so need not be a candidate).
         const folders = await folderInstalls(run, ctx.files(), seen);
-        // No install seen, nothing to decide (and no skaffold/compose files to read).
-        if (seen.length === 0) return;
-        const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
+        // No install seen, nothing to decide (and no skaffold/compose files to read), but what a
+        // removed `COPY --from=builder …/grpc_health_probe-linux-amd64` left: the vendored file in
+        // a builder stage only, which no image gets.
+        if (seen.length === 0) {
+          // Something still runs (or names) the binary: the file may be what it runs.
+          const uses = ctx.consumers().length > 0 || ctx.findings().some((f) => !f.report.info && f.report.keepsBinary !== false) || unexplained(ctx.files(), ctx.findings(), [], () => []).length > 0;
+          if (!uses) await leftInBuildStages(run, ctx, new Set());
+          return;
+        }
+        const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { mayCarryBinary, targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
@@ -237,12 +244,16 @@ const rule: Rule = {
           (c) => ({ ...c, reach: withBases(reachOf(c.image, ties, known, c.path)) }),
         );
         const renamedUses = await usesOfRenamed(run, seen);
+        // `COPY --from=builder /src/app/grpc_health_probe-linux-amd64 /bin/…` where the builder got
+        // the repository's file by a folder COPY (`ADD . /src/app/`): that file, to delete once no
+        // install copies it (read only when the run holds a file named as the binary).
+        const traced = await stageTracer(run, seen);
         // Files of the repository the installs copy from the build context (the binary vendored
         // there): one a kept install copies stays needed; the others are named once their install goes.
         const stillCopied = new Map<string, string>();
         const removals: { file: SourceFile; report: Report; vendored: VendoredFile[] }[] = [];
         const keepVendored = (file: SourceFile, i: InstallSite) => {
-          for (const v of vendoredFiles(file, i, run)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
+          for (const v of vendoredFiles(file, i, run, traced)) if (v.abs && !stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(i.start).line}`);
         };
         const keepFolder = (file: SourceFile, f: FolderCopy) => {
           for (const v of f.files) if (!stillCopied.has(v.abs)) stillCopied.set(v.abs, `${file.displayPath}:${new LineIndex(file.text).position(f.start).line}`);
@@ -310,7 +321,7 @@ const rule: Rule = {
               gone.add(install);
               const notes = install.notes.length > 0 ? ` (${install.notes.join('; ')})` : '';
               const report: Report = { ...base, start: install.start, end: install.end, message: `${install.message}: stage ${stage} is in none of the images still run here (${built}), so it goes${notes}`, fix: install.edits, details: details(install.what) };
-              removals.push({ file, report, vendored: vendoredFiles(file, install, run) });
+              removals.push({ file, report, vendored: vendoredFiles(file, install, run, traced) });
             }
           }
           if (relevant.length > 0) {
@@ -318,7 +329,12 @@ const rule: Rule = {
             const more = all.length > MAX_NAMED ? ` and ${all.length - MAX_NAMED} more` : '';
             // A consumer whose image is tied to a Dockerfile runs this one; one with an image no Dockerfile is tied to may.
             const surely = relevant.every((c) => c.path === file.path || matching.get(c)!.some((r) => !r.maybe && isTiedImage(r.image, known)));
-            const scope = images.length > 0 ? `${images.length === 1 ? 'the image' : 'the image it builds as'} ${images.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
+            // The images named are those that hold the binary: one built to a target whose stages
+            // hold none of the installs (an envoy stage that copies only a descriptor out of the
+            // server's stage) is left out (hunt16 A6).
+            const holding = images.filter((img) => mayHoldInstalls(analysis, folders.get(file) ?? [], ties.targets?.get(realPath(file.path))?.get(isKey(img) ? img : imageName(img)), targetStages, mayCarryBinary));
+            const named = holding.length > 0 ? holding : images;
+            const scope = named.length > 0 ? `${named.length === 1 ? 'the image' : 'the image it builds as'} ${named.join(', ')} ${surely ? 'is still run' : 'may still be run'} by` : 'still used by';
             // Why a consumer reaches this image when it is not simply its own (built FROM it, a compose build not decided).
             const whys = [...new Set(relevant.flatMap((c) => (c.path === file.path ? [] : matching.get(c)!.every((r) => r.why) ? [matching.get(c)![0]!.why!] : [])))];
             // A consumer of an image the ties do not name may run this one: said, so that the
@@ -354,7 +370,7 @@ const rule: Rule = {
             // same; the message and hint say what to check before merging.
             const gone = noProbeHere ? 'no file of this repository runs the binary, so it goes' : 'nothing runs the binary any more, so it goes';
             const report: Report = { ...base, start: i.start, end: i.end, message: `${i.message}: ${gone}${notes}`, ...(noProbeHere ? { hint: ELSEWHERE_HINT } : {}), fix: i.edits, details: details(i.what) };
-            removals.push({ file, report, vendored: vendoredFiles(file, i, run) });
+            removals.push({ file, report, vendored: vendoredFiles(file, i, run, traced) });
           }
           const notes = noProbeHere ? 'no file of this repository runs the binary' : analysis.installs.length > 0 ? 'nothing runs the binary any more (this file\'s other installs go)' : 'nothing runs the binary any more';
           for (const f of folders.get(file) ?? []) folderRemovals.push({ file, f, notes });
@@ -379,16 +395,101 @@ const rule: Rule = {
             details: { install: f.keyword },
           });
         }
+        // Nothing runs the binary: a vendored copy left in a build stage only is said too, unless
+        // a finding above names it.
+        if (consumers.length === 0) {
+          const said = new Set([...stillCopied.keys(), ...removals.flatMap((r) => r.vendored.flatMap((v) => (v.abs ? [v.abs] : []))), ...[...folders.values()].flat().flatMap((f) => f.files.map((v) => v.abs))]);
+          await leftInBuildStages(run, ctx, said);
+        }
       },
     };
   },
 };
 
+/**
+ * Whether an image built from this Dockerfile to `targets` (a compose service's build.target)
+ * may hold an install: one of those targets' stages, following what they build FROM and the COPY
+ * --from that may bring the binary, holds an install or a folder COPY of the vendored binary.
+ * True when the targets are not known (the whole Dockerfile is built).
+ */
+function mayHoldInstalls(
+  analysis: DockerAnalysis,
+  folders: readonly FolderCopy[],
+  targets: ReadonlySet<string | null> | undefined,
+  targetStages: typeof import('../src/docker/target-stages.js').targetStages,
+  mayCarryBinary: typeof import('../src/docker/target-stages.js').mayCarryBinary,
+): boolean {
+  if (!targets || targets.has(null)) return true;
+  const { parsed } = analysis;
+  const stageOf = (start: number) => parsed.instructions.find((i) => i.start === start)?.stage;
+  const held = [...analysis.installs.map((i) => stageOf(i.start)), ...folders.map((f) => stageOf(f.start))];
+  // An install outside every stage (a version ARG before the first FROM) is the whole file's.
+  if (held.some((k) => k === undefined || k < 0)) return true;
+  for (const t of targets) {
+    const chain = targetStages(parsed, t!, (ins) => mayCarryBinary(parsed, ins));
+    if (!chain || held.some((k) => chain.has(k!))) return true;
+  }
+  return false;
+}
+
 const FOLDER_KEPT_HINT =
   'This COPY copies a whole folder of the build context, which holds the binary vendored in the repository: the tool cannot take that one file out of it. Keep the vendored file while anything listed runs the binary; once nothing does, delete it from the repository and run the tool again.';
 
 function folderLabel(f: FolderCopy): string {
-  return `${f.keyword} copies ${f.source} from the build context, which holds ${f.files.map((v) => v.shown).join(', ')} (grpc_health_probe vendored in the repository)`;
+  const files = f.files.map((v) => v.shown).join(', ');
+  if (f.from) return `${f.keyword} --from=${f.from.stage} copies ${f.source}, which holds ${files} (grpc_health_probe vendored in the repository, put in stage ${f.from.stage} from the build context by line${f.from.lines.length === 1 ? '' : 's'} ${f.from.lines.join(', ')})`;
+  return `${f.keyword} copies ${f.source} from the build context, which holds ${files} (grpc_health_probe vendored in the repository)`;
+}
+
+const LEFT_IN_STAGE_HINT =
+  'Delete the file from the repository (git rm): the tool removes instructions, not files. It still reaches the build stage through the folder COPY, but no image copies it out of there and nothing of the repository runs the binary. If a build targets that stage (docker build --target) and something runs the binary in it, keep the file.';
+
+/**
+ * The vendored binaries that a folder COPY puts in a build stage only, out of which nothing copies
+ * them (src/docker/context-copies.ts stageOnlyCopies), said as files to delete (info) when no build
+ * targets that stage; the caller says that nothing of the repository runs the binary. `said`: the
+ * files another finding of the run already names (an install that copies them, to delete or kept).
+ * Roost-example after --fix removed its `COPY --from=builder`s (hunt16 A3).
+ */
+async function leftInBuildStages(run: RunContext, ctx: EndContext, said: ReadonlySet<string>): Promise<void> {
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return;
+  const { stageOnlyCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const binaries = vendoredBinaries(run);
+  if (binaries.length === 0) return;
+  const [{ analyzeDockerfile }, { detectEol }, { imageTies, realPath }] = await Promise.all([import('../src/docker/installs.js'), import('../src/text/lines.js'), import('../src/docker/images.js')]);
+  let ties: Awaited<ReturnType<typeof imageTies>> | undefined;
+  for (const abs of run.allFiles()) {
+    const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
+    if (/\.dockerignore$/i.test(abs) || classify(shown) !== 'dockerfile') continue;
+    const text = run.readText(abs);
+    if (text === undefined || !/^\s*(COPY|ADD)\b/im.test(text)) continue;
+    let copies;
+    try {
+      copies = stageOnlyCopies(analyzeDockerfile(text).parsed, abs, run, binaries);
+    } catch {
+      // A Dockerfile the tool cannot parse says nothing here (its own findings say why, when it names the binary).
+      continue;
+    }
+    if (copies.length === 0) continue;
+    ties ??= await imageTies(run);
+    const targeted = [...(ties.targets?.get(realPath(abs))?.values() ?? [])].flatMap((t) => [...t]);
+    const file = ctx.files().find((f) => f.path === abs) ?? { path: abs, displayPath: shown, kind: 'dockerfile' as const, text, eol: detectEol(text) };
+    for (const c of copies) {
+      if (targeted.some((t) => t === null || `"${t.toLowerCase()}"` === c.stage.toLowerCase())) continue;
+      const files = c.files.filter((v) => !said.has(v.abs));
+      if (files.length === 0) continue;
+      const named = files.map((v) => v.shown).join(', ');
+      ctx.report(file, {
+        subject: 'consumer',
+        info: true,
+        keepsBinary: false,
+        start: c.start,
+        end: c.end,
+        message: `${c.keyword} copies ${c.source} from the build context into build stage ${c.stage}, which then holds ${named} (grpc_health_probe vendored in the repository); no image copies it out of that stage and nothing runs the binary: ${named} is unused, delete it from the repository`,
+        hint: LEFT_IN_STAGE_HINT,
+      });
+    }
+  }
 }
 
 /**
@@ -424,6 +525,23 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
   return out;
 }
 
+/**
+ * The repository's files a `COPY --from=STAGE` install copies when STAGE got them from the build
+ * context by a folder COPY (src/docker/context-copies.ts stageVendored); none when the run holds
+ * no file named as the binary (then nothing of that code is loaded).
+ */
+async function stageTracer(run: RunContext, seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Promise<(file: SourceFile, i: InstallSite) => VendoredFile[]> {
+  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return () => [];
+  const { stageVendored, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const binaries = vendoredBinaries(run);
+  if (binaries.length === 0) return () => [];
+  return (file, i) => {
+    const parsed = seen.find((s) => s.file === file)?.analysis.parsed;
+    const ins = parsed?.instructions.find((x) => x.start === i.start);
+    return parsed && ins && i.what === 'COPY' ? stageVendored(parsed, ins, file.path, run, binaries) : [];
+  };
+}
+
 /** A build-context file an install copies: as written, and the repository's file when the tool can tell which. */
 interface VendoredFile {
   written: string;
@@ -436,8 +554,8 @@ interface VendoredFile {
  * the Dockerfile's folder or one above it, up to the folder the tool runs in. Named only when
  * exactly one of those holds the file (a glob, or a file in none or several, is as written).
  */
-function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext): VendoredFile[] {
-  if (!i.vendored) return [];
+function vendoredFiles(file: SourceFile, i: InstallSite, run: RunContext, traced: (file: SourceFile, i: InstallSite) => VendoredFile[]): VendoredFile[] {
+  if (!i.vendored) return traced(file, i);
   const files = filesOfRun(run);
   const contexts: string[] = [];
   for (let dir = path.dirname(file.path); ; dir = path.dirname(dir)) {

@@ -28,7 +28,7 @@ const rule: Rule = {
     description: 'Reports shell scripts that use grpc_health_probe',
     fixable: false,
     fileKinds: ['shell'],
-    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment (a Kubernetes manifest in a here-document is read for the probe it holds and what that would become; one that only kubectl delete, get, describe, wait or diff reads creates nothing, so it is info and keeps nothing). A script that names it only in comments keeps nothing.',
+    docs: 'Each use of grpc_health_probe in a shell script (read with mvdan/sh) is reported as unsupported-file and keeps the binary installed: a call, a call through a wrapper (kubectl exec, docker compose exec, timeout, env, sudo, sh -c …) or a variable, or any other mention outside a comment (a Kubernetes manifest in a here-document is read for the probe it holds and what that would become; one that only kubectl delete, get, describe, wait or diff reads creates nothing, so it is info and keeps nothing). A script that names it only in comments keeps nothing. A call in a script that a Dockerfile HEALTHCHECK runs (its path in the image matched to the script) is reported as no-native-check: Docker has no native gRPC check.',
   },
   create(run) {
     return {
@@ -100,13 +100,24 @@ const rule: Rule = {
           return o === undefined || lineStartOf(text, o) === lineStartOf(text, call.start) ? call : { start: o, end: o + 'grpc_health_probe'.length };
         };
         const { buildTargetUse } = await import('../src/analysis/build-targets.js');
+        // A Dockerfile HEALTHCHECK that runs this script: Docker's check, with no native gRPC form.
+        let healthchecks: string[] | undefined;
+        const healthchecksOf = async () => (healthchecks ??= ctx.file.path === '' ? [] : (await import('../src/docker/healthcheck-scripts.js')).healthchecksRunning(run, ctx.file.path));
         let target: { message: string; hint: string } | undefined;
         for (const use of commandUses(script.calls, reader)) {
           const { call } = use;
           accounted.push([call.start, call.end]);
           if (use.kind === 'run') {
             const { run } = use;
-            const report = keeps(call, `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}${run.image !== undefined ? ` in the image ${run.image}${run.tagAtRunTime ? ' (its tag set at run time)' : ''}` : ''}; the binary stays installed while it does`, RUN_HINT);
+            const how = `runs grpc_health_probe${run.via ? ` (as $${run.via})` : ''}${run.through.length > 0 ? ` through ${run.through.join(', then ')}` : ''}`;
+            const checks = run.image === undefined ? await healthchecksOf() : [];
+            if (checks.length > 0) {
+              // Not for Kubernetes at all: `kubectl wait` would not replace what Docker (and compose's
+              // depends_on: condition: service_healthy) run.
+              reports.push({ ...keeps(call, `that a Dockerfile HEALTHCHECK runs (${checks.join(', ')}) ${how}; Docker has no native gRPC check, so the image keeps the binary`, healthcheckHint(checks)), blockers: ['no-native-check'] });
+              continue;
+            }
+            const report = keeps(call, `${how}${run.image !== undefined ? ` in the image ${run.image}${run.tagAtRunTime ? ' (its tag set at run time)' : ''}` : ''}; the binary stays installed while it does`, RUN_HINT);
             // The image it runs in: only the installs of Dockerfiles that may build it stay for it.
             reports.push(run.image === undefined ? report : UPSTREAM_IMAGE.test(run.image) ? { ...report, keepsBinary: false, upstreamImage: run.image, hint: UPSTREAM_HINT } : { ...report, image: run.image });
           } else if (use.kind === 'upstream') {
@@ -175,6 +186,8 @@ const rule: Rule = {
 
 const RUN_HINT =
   'The tool does not rewrite scripts, so the binary stays installed while this script runs it. To let it go, change the script by hand (e.g. `kubectl wait --for=condition=Ready` once the probes are native, or grpcurl run from outside the image), then run the tool again.';
+const healthcheckHint = (checks: readonly string[]) =>
+  `Docker runs this script as the image's health check (HEALTHCHECK at ${checks.join(', ')}), and Docker has no native gRPC check: keep the binary for it, or, when only Kubernetes runs the image, drop the HEALTHCHECK (and what waits on it, such as compose's depends_on: condition: service_healthy) and then this call. The tool does not rewrite scripts.`;
 const UPSTREAM_HINT =
   'The binary ships in the grpc-health-probe image, so this keeps no install of this repository. It checks the server from outside the kubelet: keep it, or give the server a native grpc probe and drop it.';
 const READ_ONLY_HINT =

@@ -352,6 +352,12 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     worker?.stop();
   }
 
+  // A run with no file that names the binary may still hold one named as the binary (a vendored
+  // grpc_health_probe-linux-amd64 a folder COPY ships, hunt16 A3: after the fix that removed its
+  // other installs, nothing names it): the rules' end decides on it, so they load. A test of the
+  // walked paths' names, made only when no candidate loaded them (~1 ms on 20k files).
+  if (!rulesLoaded && discovered.some((f) => mentionsBinary(path.basename(f)))) await loadRules();
+
   // Apply the per-file fixes in memory first: which probes really go decides which installs can.
   // Each file's rewrite is parsed again to prove it, as much garbage as a candidate's rules make.
   const settled = () => spent(CANDIDATE_WORK);

@@ -279,3 +279,15 @@ test('an exec-form RUN (under SHELL powershell or not) and a RUN <<EOF beside a 
   expect(bash.problems.map((p) => p.message)).toEqual(['RUN (a here-document, with a SHELL instruction in the file) uses grpc_health_probe in a form the tool does not rewrite; the file was left unchanged']);
   expect(bash.problems[0]!.hint).toMatch(/SHELL instruction .*keeps its installs/);
 });
+
+test('a vendored binary left in a builder stage is said unused only while nothing runs the binary and no build targets the stage (hunt16 A3)', async () => {
+  const dockerfile = 'FROM golang:1.22 AS builder\nADD . /go/src/app/\nRUN go build -o /go/bin/app /go/src/app\n\nFROM alpine:3.19\nCOPY --from=builder /go/bin/app /app\n';
+  const binary = Buffer.from('\x7fELF\x02\x01\x01\x00\x00grpc_health_probe\x00', 'latin1');
+  const notes = async (files: Record<string, string | Buffer>) =>
+    (await run({ cwd: repoWith({ Dockerfile: dockerfile, 'grpc_health_probe-linux-amd64': binary, ...files }), paths: ['.'] })).findings.filter((f) => f.ruleId === 'dockerfile-binary-install').map((f) => [f.status, f.line]);
+  expect(await notes({})).toEqual([['info', 2]]);
+  // A script runs the binary (the vendored file, maybe, on the host): nothing said.
+  expect(await notes({ 'scripts/check.sh': '#!/bin/sh\n./grpc_health_probe-linux-amd64 -addr=:5000\n' })).toEqual([]);
+  // A compose build of the builder stage ships it.
+  expect(await notes({ 'compose.yaml': 'services:\n  dev:\n    build:\n      context: .\n      target: builder\n    image: app-dev\n' })).toEqual([]);
+});

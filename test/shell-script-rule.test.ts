@@ -72,4 +72,41 @@ describe('shell-script-binary-use', () => {
     expect(script.map((f) => f.status)).toEqual(['error']);
     expect(install.status).toBe('blocked');
   });
+
+  test('a script a Dockerfile HEALTHCHECK runs is said to be that check (no-native-check), not given Kubernetes advice (hunt16 A6)', async () => {
+    // grpc-asgi-django-demo's shape: the script is copied out of a builder stage and the
+    // HEALTHCHECK runs it by its path in the image; a same-named script elsewhere is not it.
+    const dockerfile = `FROM python:3.12 AS builder
+WORKDIR /app/server
+COPY server .
+
+FROM ghcr.io/grpc-ecosystem/grpc-health-probe:v0.4.37 AS probe
+
+FROM python:3.12-slim
+COPY --from=probe /ko-app/grpc-health-probe /app/server/.venv/bin/
+COPY --from=builder /app/server/health_check.sh /app/server/
+HEALTHCHECK --interval=30s \\
+  CMD /app/server/health_check.sh
+CMD ["/app/server/entrypoint.sh"]
+`;
+    const check = '#!/bin/sh\nexec grpc_health_probe -addr=:8081\n';
+    const dir = repoWith({ Dockerfile: dockerfile, 'server/health_check.sh': check, 'tools/health_check.sh': check });
+    const result = await run({ cwd: dir, paths: ['.'] });
+    const script = result.findings.filter((f) => f.ruleId === 'shell-script-binary-use');
+    const server = script.find((f) => f.file === 'server/health_check.sh')!;
+    expect(server.blockers).toEqual(['no-native-check']);
+    expect(server.message).toBe('a shell script that a Dockerfile HEALTHCHECK runs (Dockerfile:10) runs grpc_health_probe; Docker has no native gRPC check, so the image keeps the binary');
+    expect(server.hint).toContain('HEALTHCHECK at Dockerfile:10');
+    expect(server.hint).not.toContain('kubectl');
+    // The other script of that name is not what the HEALTHCHECK runs: a script's usual finding.
+    const other = script.find((f) => f.file === 'tools/health_check.sh')!;
+    expect(other.blockers).toEqual(['unsupported-file']);
+    expect(other.hint).toMatch(/^The tool does not rewrite scripts/);
+    // Exec form and `sh -c` reach the script too.
+    for (const cmd of ['["/app/server/health_check.sh"]', '["sh", "-c", "/app/server/health_check.sh || exit 1"]']) {
+      const d = repoWith({ Dockerfile: dockerfile.replace('/app/server/health_check.sh\nCMD', `${cmd}\nCMD`), 'server/health_check.sh': check });
+      const [f] = (await run({ cwd: d, paths: ['.'] })).findings.filter((x) => x.ruleId === 'shell-script-binary-use');
+      expect([cmd, f!.blockers]).toEqual([cmd, ['no-native-check']]);
+    }
+  });
 });

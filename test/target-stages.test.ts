@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@jest/globals';
 import { parseDockerfile } from '../src/docker/parse.js';
-import { targetStages } from '../src/docker/target-stages.js';
+import { mayCarryBinary, targetStages } from '../src/docker/target-stages.js';
 
 const DOCKERFILE = [
   'ARG BASE=alpine:3.20',
@@ -35,4 +35,26 @@ test('undefined: no such stage, two of that name, a reference set at build time,
   expect(targetStages(parseDockerfile('FROM alpine AS a\nFROM alpine AS a\n'), 'a')).toBeUndefined();
   expect(targetStages(parseDockerfile('FROM alpine AS a\nARG SRC\nCOPY --from=${SRC} /x /x\n'), 'a')).toBeUndefined();
   expect(targetStages(parseDockerfile('FROM alpine AS a\nONBUILD RUN true\n'), 'a')).toBeUndefined();
+});
+
+test('a COPY --from of files named with an extension brings no binary; a folder, a glob or an extensionless path may (hunt16 A6)', () => {
+  const copies = [
+    ['COPY --from=server /app/proto/service.binpb /etc/envoy/', false],
+    ['COPY --from=server /etc/envoy/envoy.yaml /etc/envoy/x.lua /etc/envoy/', false],
+    ['COPY --from=server /app/.venv /app/.venv', true],
+    ['COPY --from=server /usr/lib/python3.12 /usr/lib/python3.12', true],
+    ['COPY --from=server /app/bin/ /bin/', true],
+    ['COPY --from=server /app/conf.d/ /etc/conf.d/', true],
+    ['COPY --from=server /app/*.yaml /etc/', true],
+    ['COPY --from=server /bin/grpc_health_probe.exe /bin/', true],
+    ['COPY --from=server /app/server /app/server', true],
+  ] as const;
+  for (const [line, carries] of copies) {
+    const parsed = parseDockerfile(`FROM alpine AS server\nFROM alpine\n${line}\n`);
+    expect([line, mayCarryBinary(parsed, parsed.instructions[2]!)]).toEqual([line, carries]);
+  }
+  // The envoy stage's chain leaves the server's stage out when the COPY brings only a descriptor.
+  const parsed = parseDockerfile('FROM alpine AS server\nFROM envoyproxy/envoy AS envoy\nCOPY --from=server /app/service.binpb /etc/envoy/\n');
+  expect(targetStages(parsed, 'envoy')).toEqual(new Set([0, 1]));
+  expect(targetStages(parsed, 'envoy', (ins) => mayCarryBinary(parsed, ins))).toEqual(new Set([1]));
 });

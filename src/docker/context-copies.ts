@@ -7,11 +7,11 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Copy, Flag, JSONInstruction } from 'dockerfile-ast';
+import type { Copy, Flag, Instruction, JSONInstruction } from 'dockerfile-ast';
 import type { Ignore } from 'ignore';
 import { mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
 import type { RunContext } from '../types.js';
-import { copyArguments, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import { copyArguments, sourcesOf, stageNamed, withGlobalArgs, type DockerInstruction, type ParsedDockerfile } from './parse.js';
 import type { From } from 'dockerfile-ast';
 
 export interface FolderCopy {
@@ -22,6 +22,11 @@ export interface FolderCopy {
   source: string;
   /** The binary's files of the repository it copies: absolute, and as shown (relative to the run's folder). */
   files: { abs: string; shown: string }[];
+  /**
+   * A `COPY --from=STAGE` of a folder of a stage that got the files by a folder COPY of the build
+   * context: the stage as written and the lines of those COPYs.
+   */
+  from?: { stage: string; lines: number[] };
 }
 
 let makeIgnore: ((options?: { ignorecase?: boolean }) => Ignore) | undefined;
@@ -114,7 +119,211 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
       if (found.size > 0) out.push({ start: ins.start, end: ins.end, keyword: ins.keyword, source, files: [...found].map(([abs, shown]) => ({ abs, shown })) });
     }
   }
+  // `COPY --from=build /src /app` of a builder's `COPY . .`: read only when a COPY --from may be one.
+  if (parsed.instructions.some((i) => i.keyword === 'COPY' && inImage.has(i.stage) && /--from=/i.test(parsed.text.slice(i.start, i.end)))) out.push(...folderCopiesFromStages(parsed, dockerfile, run, binaries, inImage));
   return out;
+}
+
+/** A file of the repository named as the binary that a folder COPY/ADD of the build context puts in a stage. */
+interface StagedFile {
+  stage: number;
+  /** The folder COPY/ADD. */
+  ins: DockerInstruction;
+  source: string;
+  abs: string;
+  shown: string;
+  /** Its path in the stage. */
+  inStage: string;
+}
+
+/**
+ * The files of the repository named as the binary that the folder COPY/ADDs of the build context
+ * put in each stage, with their path there: the COPY's destination after the stage's WORKDIRs
+ * (inherited from a stage of the file it is built FROM; unknown after an image's FROM until an
+ * absolute WORKDIR, as that image may set its own). A relative destination under an unknown
+ * WORKDIR, or a variable, gives no path: the file is left out. The context is read as folderCopies
+ * reads it.
+ */
+function stagedFiles(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[]): StagedFile[] {
+  const contexts: string[] = [];
+  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
+    contexts.push(dir);
+    if (path.dirname(dir) === dir || dir === run.cwd) break;
+  }
+  const out: StagedFile[] = [];
+  const workdirs = new Map<number, string>();
+  for (const ins of parsed.instructions) {
+    if (ins.stage < 0) continue;
+    if (ins.keyword === 'FROM') {
+      const image = withGlobalArgs(parsed, (ins.node as From).getImage() ?? '');
+      const base = stageNamed(parsed, image, ins.start);
+      workdirs.set(ins.stage, base ? (workdirs.get(base.stage) ?? '') : image.toLowerCase() === 'scratch' ? '/' : '');
+      continue;
+    }
+    if (ins.keyword === 'WORKDIR') {
+      const args = (ins.node as Instruction).getArguments().map((a) => a.getValue());
+      const cur = workdirs.get(ins.stage) ?? '';
+      const dir = args.length === 1 ? args[0]! : '';
+      // A variable, quotes, several words, or a relative folder under an unknown one: unknown.
+      workdirs.set(ins.stage, dir === '' || /[$"'\s]/.test(dir) || (cur === '' && !dir.startsWith('/')) ? '' : path.posix.resolve(cur || '/', dir));
+      continue;
+    }
+    if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
+    const node = ins.node as unknown as Copy & { getHeredocs?: () => unknown[] };
+    if ((node.getHeredocs?.().length ?? 0) > 0 || node.getFlags().some((f) => f.getName().toLowerCase() === 'from')) continue;
+    const values = copyArguments(parsed, ins);
+    if (values.length < 2) continue;
+    const rawDest = values[values.length - 1]!;
+    const workdir = workdirs.get(ins.stage) ?? '';
+    if (rawDest.includes('$') || (!rawDest.startsWith('/') && workdir === '')) continue;
+    const dest = path.posix.resolve(workdir || '/', rawDest);
+    for (const source of values.slice(0, -1)) {
+      if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|\$/i.test(source) || mentionsBinary(source)) continue;
+      const match = sourceMatcher(source);
+      const folder = source.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').replace(/\/\.$/, '');
+      // A glob's folder in the stage is not read here.
+      if (!match || /[*?]/.test(folder)) continue;
+      const whole = folder === '' || folder === '.';
+      for (const context of folder.includes('/') ? contexts : contexts.slice(0, 1)) {
+        const ig = dockerignore(run, context, dockerfile);
+        for (const abs of binaries) {
+          if (!abs.startsWith(context + path.sep)) continue;
+          const rel = path.relative(context, abs).split(path.sep).join('/');
+          if (!match(rel) || ig?.ignores(rel)) continue;
+          out.push({ stage: ins.stage, ins, source, abs, shown: path.relative(run.cwd, abs).split(path.sep).join('/'), inStage: path.posix.join(dest, whole ? rel : rel.slice(folder.length + 1)) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Stage `k` and the stages of the file built FROM it (transitively): those that hold its files. */
+function heldBy(parsed: ParsedDockerfile, k: number): Set<number> {
+  const out = new Set([k]);
+  for (const f of parsed.instructions) {
+    if (f.keyword !== 'FROM') continue;
+    const base = stageNamed(parsed, withGlobalArgs(parsed, (f.node as From).getImage() ?? ''), f.start);
+    if (base && out.has(base.stage)) out.add(f.stage);
+  }
+  return out;
+}
+
+/** The stage a `--from=` reference names in this file (by name or index), or undefined. */
+function stageOf(parsed: ParsedDockerfile, ref: string, before: number): DockerInstruction | undefined {
+  if (/^\d+$/.test(ref)) return parsed.instructions.filter((i) => i.keyword === 'FROM')[Number(ref)];
+  return stageNamed(parsed, ref, before);
+}
+
+/** Whether a `COPY --from` source (a path in the stage) is `file` or a folder above it, or may be (a glob, a variable). */
+function sourceHolds(source: string, file: string): boolean {
+  if (/[$*?[\\]/.test(source)) return true;
+  const p = path.posix.resolve('/', source);
+  return p === '/' || file === p || file.startsWith(`${p}/`);
+}
+
+/**
+ * The files of the repository named as the binary that a `COPY --from=STAGE /path/to/binary`
+ * copies, when STAGE (or a stage it is built FROM, in this file) got them from the build context
+ * by a folder COPY/ADD (roost-example: `ADD . /go/src/…/grpcExample/` in a builder, then `COPY
+ * --from=builder /go/src/…/grpcExample/grpc_health_probe-linux-amd64 /bin/grpc_health_probe`): as
+ * written, with the repository's file.
+ */
+export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, dockerfile: string, run: RunContext, binaries: readonly string[]): { written: string; abs: string; shown: string }[] {
+  if (binaries.length === 0 || (ins.keyword !== 'COPY' && ins.keyword !== 'ADD')) return [];
+  const from = (ins.node as unknown as Copy).getFlags().find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
+  const stage = from && !from.includes('$') ? stageOf(parsed, from, ins.start) : undefined;
+  if (!stage) return [];
+  const wanted = copyArguments(parsed, ins).slice(0, -1).filter((s) => s.startsWith('/') && isVendoredBinaryName(s) && !/[*?[\\$]/.test(s));
+  if (wanted.length === 0) return [];
+  const out = new Map<string, { written: string; abs: string; shown: string }>();
+  for (const f of stagedFiles(parsed, dockerfile, run, binaries)) {
+    if (!heldBy(parsed, f.stage).has(stage.stage)) continue;
+    for (const w of wanted) if (path.posix.resolve('/', w) === f.inStage) out.set(`${w}\0${f.abs}`, { written: w, abs: f.abs, shown: f.shown });
+  }
+  return [...out.values()];
+}
+
+/**
+ * The `COPY --from=STAGE` instructions of the image's stages whose source is a folder of STAGE
+ * that holds a file of the repository named as the binary, which STAGE got by a folder COPY of the
+ * build context (`COPY . .` in a builder, then `COPY --from=build /src /app`): the image gets the
+ * binary though no source names it, as with a folder COPY of the context (folderCopies).
+ */
+function folderCopiesFromStages(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], inImage: ReadonlySet<number>): FolderCopy[] {
+  const staged = stagedFiles(parsed, dockerfile, run, binaries);
+  if (staged.length === 0) return [];
+  const out: FolderCopy[] = [];
+  for (const ins of parsed.instructions) {
+    if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || !inImage.has(ins.stage)) continue;
+    const from = (ins.node as unknown as Copy).getFlags().find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
+    const stage = from && !from.includes('$') ? stageOf(parsed, from, ins.start) : undefined;
+    if (!stage) continue;
+    const values = copyArguments(parsed, ins);
+    for (const source of values.slice(0, -1)) {
+      // One that names the binary is an install (installs.ts); a glob or a variable is not read here.
+      if (mentionsBinary(source) || /[$*?[\\]/.test(source)) continue;
+      const hits = staged.filter((f) => heldBy(parsed, f.stage).has(stage.stage) && f.ins.start < ins.start && sourceHolds(source, f.inStage));
+      if (hits.length === 0) continue;
+      const files = new Map(hits.map((f) => [f.abs, { abs: f.abs, shown: f.shown }]));
+      const lines = [...new Set(hits.map((f) => parsed.lines.position(f.ins.start).line))].sort((x, y) => x - y);
+      out.push({ start: ins.start, end: ins.end, keyword: ins.keyword, source, from: { stage: from, lines }, files: [...files.values()] });
+    }
+  }
+  return out;
+}
+
+export interface StageOnlyCopy {
+  start: number;
+  end: number;
+  keyword: string;
+  source: string;
+  /** The stage's name (`"builder"`) or index. */
+  stage: string;
+  files: { abs: string; shown: string }[];
+}
+
+/**
+ * Folder COPY/ADDs of the build context in a build stage that no image holds (`ADD . /go/src/app/`
+ * in a builder), which put a file of the repository named as the binary there, and out of which
+ * nothing copies it: no `COPY --from` of that stage (or of one built FROM it) names a path that
+ * holds it, and no `RUN --mount` reads such a stage. The file reaches no image: what is left of a
+ * removed `COPY --from=builder …/grpc_health_probe-linux-amd64` (roost-example, hunt16 A3). A file
+ * whose path in the stage is not known is left out (the safe side: it may be copied out).
+ */
+export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[]): StageOnlyCopy[] {
+  if (binaries.length === 0) return [];
+  const inImage = imageStages(parsed);
+  const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const byIns = new Map<DockerInstruction, StageOnlyCopy>();
+  for (const f of stagedFiles(parsed, dockerfile, run, binaries)) {
+    if (inImage.has(f.stage) || copiedOut(parsed, f.stage, f.inStage)) continue;
+    const name = (froms.find((x) => x.stage === f.stage)?.node as From | undefined)?.getBuildStage();
+    const c = byIns.get(f.ins) ?? { start: f.ins.start, end: f.ins.end, keyword: f.ins.keyword, source: f.source, stage: name ? `"${name}"` : String(f.stage), files: [] };
+    if (!c.files.some((v) => v.abs === f.abs)) c.files.push({ abs: f.abs, shown: f.shown });
+    byIns.set(f.ins, c);
+  }
+  return [...byIns.values()];
+}
+
+/**
+ * Whether anything may take `file` (a path in stage `k`) out of it: a `COPY --from` of `k`, or of
+ * a stage built FROM it, whose source is that path or a folder above it (or a glob, a variable),
+ * any `RUN --mount` of such a stage, or a reference the tool cannot resolve.
+ */
+function copiedOut(parsed: ParsedDockerfile, k: number, file: string): boolean {
+  const holders = heldBy(parsed, k);
+  for (const ins of parsed.instructions) {
+    if (ins.keyword === 'FROM') continue;
+    for (const src of sourcesOf(ins)) {
+      if (src.ref.includes('$')) return true;
+      const stage = stageOf(parsed, src.ref, ins.start);
+      if (!stage || !holders.has(stage.stage)) continue;
+      if (ins.keyword === 'RUN') return true;
+      if (copyArguments(parsed, ins).slice(0, -1).some((s) => sourceHolds(s, file))) return true;
+    }
+  }
+  return false;
 }
 
 /** The run's files named as the binary (vendored copies of it), once per run. */

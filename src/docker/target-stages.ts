@@ -5,13 +5,14 @@
  * install in another stage is not in that image.
  */
 import type { From } from 'dockerfile-ast';
-import { sourcesOf, stageNamed, withGlobalArgs, type ParsedDockerfile } from './parse.js';
+import { mentionsBinary } from '../analysis/binary.js';
+import { copyArguments, sourcesOf, stageNamed, withGlobalArgs, type DockerInstruction, type ParsedDockerfile } from './parse.js';
 
 /**
  * The indexes of the stages the target's image is built from, or undefined when the tool cannot
  * say (no stage or several of that name, a reference it cannot read): then the whole Dockerfile.
  */
-export function targetStages(parsed: ParsedDockerfile, target: string): Set<number> | undefined {
+export function targetStages(parsed: ParsedDockerfile, target: string, follows?: (ins: DockerInstruction) => boolean): Set<number> | undefined {
   const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
   const wanted = target.toLowerCase();
   const named = froms.filter((f) => ((f.node as From).getBuildStage() ?? '').toLowerCase() === wanted);
@@ -26,6 +27,8 @@ export function targetStages(parsed: ParsedDockerfile, target: string): Set<numb
       if (ins.stage !== k) continue;
       // An ONBUILD trigger runs in images built FROM this one, which may be anything.
       if (ins.keyword === 'ONBUILD') return undefined;
+      // `follows` leaves out what an instruction copies from (a COPY --from of files that are not the binary).
+      if (follows && !follows(ins)) continue;
       for (const src of sourcesOf(ins)) {
         const ref = ins.keyword === 'FROM' ? withGlobalArgs(parsed, src.ref) : src.ref;
         if (ref.includes('$')) return undefined;
@@ -41,6 +44,21 @@ export function targetStages(parsed: ParsedDockerfile, target: string): Set<numb
     }
   }
   return out;
+}
+
+const FILE_WITH_EXTENSION = /(^|\/)[^/.][^/]*\.[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Whether a `COPY --from=STAGE` may bring the binary from that stage: any instruction else does
+ * (a FROM, a RUN --mount). A COPY does not when each source is a file named with an extension
+ * (`/app/proto/service.binpb`, `/etc/envoy/envoy.yaml`) that is not the binary's name, with no
+ * variable or glob: such a path is no folder that may hold the binary. A path without an
+ * extension (`/app/bin/server`, `/app/.venv`) may be a folder that holds it.
+ */
+export function mayCarryBinary(parsed: ParsedDockerfile, ins: DockerInstruction): boolean {
+  if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') return true;
+  const sources = copyArguments(parsed, ins).slice(0, -1);
+  return sources.length === 0 || sources.some((s) => /[$*?[\\]/.test(s) || mentionsBinary(s) || !FILE_WITH_EXTENSION.test(s));
 }
 
 /**
