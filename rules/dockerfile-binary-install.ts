@@ -205,12 +205,14 @@ const rule: Rule = {
           return;
         }
         const [{ dockerfileKey, imageName, imageTies, isKey, isTiedImage, mayRunImage, NAMES_NO_IMAGE, reachOf, realPath, untiedRun }, { withBaseImages }, { mayBuildProbeImage, shipsOwnBinary }, { mayCarryBinary, targetStages, stageSpan }] = await Promise.all([import('../src/docker/images.js'), import('../src/docker/lineage.js'), import('../src/docker/probe-images.js'), import('../src/docker/target-stages.js')]);
+        // Kept by the user's choice, not for a use: info, which --strict does not fail on (a probe
+        // that still runs the binary is reported, and blocks, on its own).
         if (run.options.keepBinary) {
           for (const { file, analysis } of seen) {
             for (const i of analysis.installs) {
-              ctx.report(file, { subject: 'install', start: i.start, end: i.end, blockers: ['binary-still-used'], message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: i.what } });
+              ctx.report(file, { subject: 'install', start: i.start, end: i.end, info: true, message: `${i.message}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: i.what } });
             }
-            for (const f of folders.get(file) ?? []) ctx.report(file, { subject: 'install', start: f.start, end: f.end, blockers: ['binary-still-used'], message: `${folderLabel(f)}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: f.keyword } });
+            for (const f of folders.get(file) ?? []) ctx.report(file, { subject: 'install', start: f.start, end: f.end, info: true, message: `${folderLabel(f)}: kept — --keep-binary leaves every Dockerfile untouched`, hint: KEEP_BINARY_HINT, details: { install: f.keyword } });
           }
           return;
         }

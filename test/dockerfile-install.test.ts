@@ -5,6 +5,7 @@ import { expect, test } from '@jest/globals';
 import { imageName, isTiedImage, mayRunImage } from '../src/docker/images.js';
 import { analyzeDockerfile, commandWordOffsets, namesOnPath } from '../src/docker/installs.js';
 import { execFormStrings } from '../src/docker/parse.js';
+import { exitCode } from '../src/cli.js';
 import { run } from '../src/engine.js';
 import { listCases, materialize, runOptions } from './harness.js';
 import { POD, repoWith } from './support/repo.js';
@@ -24,19 +25,28 @@ test('report mode: removable installs are migratable, kept ones name their image
   expect(result.summary.installs).toEqual({ migratable: 2, migrated: 0, blocked: 2 });
 });
 
-test('--keep-binary keeps every install (reported as kept) and changes no Dockerfile, while probes still migrate', async () => {
+test('--keep-binary keeps every install (reported as kept, info: the choice of the user, which --strict does not fail on; hunt17 A9) and changes no Dockerfile, while probes still migrate', async () => {
   const dir = materialize(skaffold);
   const result = await run({ ...runOptions(skaffold, dir, true), keepBinary: true });
   const installs = result.findings.filter((f) => f.subject === 'install');
   expect(installs.length).toBeGreaterThan(0);
+  const { formatText } = await import('../src/report/text.js');
+  expect(formatText(result, { color: false })).toContain(`0 removable, 0 removed, ${installs.length} kept`);
   for (const f of installs) {
-    expect(f.status).toBe('blocked');
-    expect(f.blockers).toEqual(['binary-still-used']);
+    expect(f.status).toBe('info');
+    expect(f.blockers).toEqual([]);
     expect(f.message).toContain('--keep-binary');
     // Its own hint: binary-still-used's generic one speaks of uses listed in the message, and none are.
     expect(f.hint).toMatch(/^Kept because of --keep-binary.*run the tool without --keep-binary/);
   }
   expect(result.files.filter((f) => f.changed).map((f) => f.file.displayPath).sort()).toEqual(['k8s/api.yaml', 'k8s/worker.yaml']);
+});
+
+test('--keep-binary --strict passes once the probes migrate: the installs it keeps are no blockers (hunt17 A9)', async () => {
+  const dir = repoWith({ Dockerfile: 'FROM alpine:3.20\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n', 'pod.yaml': POD });
+  const result = await run({ cwd: dir, paths: ['.'], fix: true, keepBinary: true, assumeComplete: true });
+  expect(result.findings.map((f) => [f.subject, f.status])).toEqual([['install', 'info'], ['probe', 'migrated']]);
+  expect(exitCode(result, { strict: true, fix: true, exitZero: false })).toBe(0);
 });
 
 test('a consumer keeps a tied Dockerfile only when it may run that image', () => {

@@ -48,8 +48,10 @@ export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ le
     `probes: ${s.probes.migratable} migratable, ${s.probes.migrated} migrated, ${s.probes.blocked} blocked`,
   ];
   const inst = s.installs;
-  if (inst.migratable + inst.migrated + inst.blocked > 0) {
-    parts.push(`binary installs: ${inst.migratable} removable, ${inst.migrated} removed, ${inst.blocked} kept`);
+  // Kept: blocked, or kept by --keep-binary (info).
+  const kept = inst.blocked + result.findings.filter((f) => f.subject === 'install' && f.status === 'info').length;
+  if (inst.migratable + inst.migrated + kept > 0) {
+    parts.push(`binary installs: ${inst.migratable} removable, ${inst.migrated} removed, ${kept} kept`);
   }
   parts.push(`${s.blocked} blocked in all`);
   // Only when there are some: a line CI logs and saved reports are recognised by (src/report/own.ts).
