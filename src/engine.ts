@@ -511,13 +511,51 @@ export const REWRITE_OVERREACH_HINT =
 export const REWRITE_SCHEMA_HINT =
   'With --validate, the rewritten object was checked against the Kubernetes API schema and failed, so the file was left as it was. Fix what the reason names in the original object (or migrate the probe by hand), then run the tool again; without --validate the rewrite is not checked against the schema.';
 
+/**
+ * A parser's message about the rewritten text (`RUN on line 2 is 101 KB`, `at line 7, column 3`)
+ * with its line numbers as the file has them, which the user reads: a line the edits moved is
+ * said where it stands in the original (a line inside an edit's new text, where that edit starts).
+ */
+export function inOriginalLines(problem: string, original: string, rewritten: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const lineStart = (text: string, line: number): number => {
+    let at = 0;
+    for (let l = 1; l < line; l++) {
+      const nl = text.indexOf('\n', at);
+      if (nl === -1) return -1;
+      at = nl + 1;
+    }
+    return at;
+  };
+  return problem.replace(/\bline (\d+)/g, (whole, n: string) => {
+    const offset = lineStart(rewritten, Number(n));
+    if (offset < 0) return whole;
+    // Back through the splices: each edit before the offset moved it by its change of length.
+    let inOriginal: number | undefined;
+    let delta = 0;
+    for (const e of sorted) {
+      const newStart = e.start + delta;
+      if (offset < newStart) break;
+      if (offset < newStart + e.text.length) {
+        inOriginal = e.start; // inside the edit's new text: where the edit starts
+        break;
+      }
+      delta += e.text.length - (e.end - e.start);
+    }
+    inOriginal ??= offset - delta;
+    let line = 1;
+    for (let i = original.indexOf('\n'); i !== -1 && i < inOriginal; i = original.indexOf('\n', i + 1)) line++;
+    return `line ${line}`;
+  });
+}
+
 /** Why a file's rewritten text must not be written (it does not parse, changes more than its edits, breaks the schema), or undefined. */
 async function rewriteProblem(file: SourceFile, result: { text: string; edits: readonly Edit[]; applied: readonly PendingFinding[] }, checkers: Checkers): Promise<Refusal | undefined> {
   if (result.text === file.text) return undefined;
   const verify = checkers.verifiers[file.kind];
   // No parser, no proof that the rewrite is sound: such a file is never written.
   const problem = verify ? await verifyOnce(file, result.text, verify) : `no parser checks ${file.kind} files`;
-  if (problem !== undefined) return { why: `the rewritten file would not parse (${problem}); the file was left unchanged`, hint: REWRITE_NOT_PARSING_HINT };
+  if (problem !== undefined) return { why: `the rewritten file would not parse (${inOriginalLines(problem, file.text, result.text, result.edits)}); the file was left unchanged`, hint: REWRITE_NOT_PARSING_HINT };
   // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
   const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
   if (unintended !== undefined) return { why: `the rewrite would change more than it means to (${unintended}); the file was left unchanged`, hint: REWRITE_OVERREACH_HINT };

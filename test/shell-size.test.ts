@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
-import { run } from '../src/engine.js';
+import { inOriginalLines, run } from '../src/engine.js';
 import { parseShell, SHELL_PARSE_MAX_BYTES, ShellParseError, ShellTooLargeError } from '../src/analysis/shell.js';
 import { dockerfileError } from '../src/docker/verify.js';
 import { repoWith } from './support/repo.js';
@@ -65,8 +65,18 @@ test('a RUN over the cap that does not name the binary is not parsed either; the
   const dockerfile = `FROM alpine\n${INSTALL}RUN ${filler(200 * 1024, ' ; ')}true\n`;
   expect(dockerfileError(dockerfile)).toMatch(/^RUN on line 3 is \d+ KB, over the 64 KB the tool parses, so the rewrite cannot be checked$/);
   const dir = repoWith({ Dockerfile: dockerfile });
-  await run({ cwd: dir, fix: true });
+  const result = await run({ cwd: dir, fix: true });
   expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+  // The refusal names the RUN's line in the file (3), not in the rewrite, where the install's removal moved it up (hunt17 A4).
+  expect(result.findings.find((f) => f.status === 'error')?.message).toMatch(/would not parse \(RUN on line 3 is \d+ KB/);
+});
+
+test('inOriginalLines says a rewritten text\'s lines as the original has them', () => {
+  const original = 'a\nb\nc\nd\n';
+  // Line 2 (`b`) removed, line 3 (`c`) replaced by two lines.
+  const edits = [{ start: 2, end: 4, text: '' }, { start: 4, end: 6, text: 'x\ny\n' }];
+  const rewritten = 'a\nx\ny\nd\n';
+  expect(inOriginalLines('line 1; line 2; line 3 at line 4, column 1; line 9', original, rewritten, edits)).toBe('line 1; line 3; line 3 at line 4, column 1; line 9');
 });
 
 test('a shell script over the cap that names the binary: an error at the line that first names it; the install stays', async () => {
