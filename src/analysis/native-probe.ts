@@ -592,7 +592,10 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     const vars = unresolvedIn('service');
     const fields = vars.map((v) => /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(v)).map((m) => (m ? input.envSource?.(m[1]!) : undefined));
     const downward = fields.every((f) => typeof f === 'object' && 'fieldRef' in f) ? fields.map((f) => (f as { fieldRef: string }).fieldRef) : undefined;
-    blockers.push({ code: 'unparseable', detail: downward ? `-service uses ${vars.join(', ')}, which the downward API sets (${downward.join(', ')}): the tool cannot know ${vars.length > 1 ? 'their values' : 'its value'} to write a literal service name` : `-service uses ${vars.join(', ')}, which has no literal value` });
+    blockers.push({ code: 'unparseable', detail: downward ? `-service uses ${vars.join(', ')}, which the downward API sets (${downward.join(', ')}): the tool cannot know ${vars.length > 1 ? 'their values' : 'its value'} to write a literal service name` : vars.every((v) => v.includes(' (unquoted: '))
+          ? // Its value is there (`SVC: "a b"`), but the shell would split or glob it: the reason is the quoting.
+            `-service uses ${vars.join(', ')}: quote it ("${vars[0]!.slice(0, vars[0]!.indexOf(' '))}") so that the binary gets the value as one word, then run the tool again`
+          : `-service uses ${vars.join(', ')}, which has no literal value` });
     service = undefined;
   } else if (service !== undefined && input.templateActions && quotingAction(service)) {
     // `-service={{ .Values.svc | quote }}`: in an exec list the rendered quotes reach the binary;
