@@ -12,7 +12,7 @@ import { commandUses, scriptImageNames, scriptVariables, type WordReader } from 
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
-import { planNativeProbe, shellScriptIndex, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -1215,7 +1215,10 @@ function probeReport(
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
-  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0)) {
+  const knativeAggressive = probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0);
+  // There the deadline is the queue-proxy's own, not timeoutSeconds: the sub-second note would be wrong.
+  if (knativeAggressive) plan.notes = plan.notes.filter((n) => !n.startsWith(SUB_SECOND_NOTE));
+  if (plan.timeoutSeconds && knativeAggressive) {
     // Knative's webhook rejects timeoutSeconds on a readiness probe without periodSeconds: its
     // queue-proxy then probes every 50 ms with a 100 ms deadline of its own (knative/serving
     // pkg/apis/serving/k8s_validation.go, validateReadinessProbe).

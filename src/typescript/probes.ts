@@ -8,7 +8,7 @@ import type { ConfigReader } from './pulumi-config.js';
 import type { ReleaseChart } from './helm-release.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
-import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, meshVerdict, PROBE_KEYS } from '../kubernetes/probes.js';
 import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
@@ -757,7 +757,10 @@ function probeReport(
   const resources = resourcesAround(probeProp);
   const periodSeconds = property(probe, 'periodSeconds')?.getInitializer();
   const period = periodSeconds ? constValue(periodSeconds) : undefined;
-  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && resources.some((r) => groupOf(r) === 'serving.knative.dev') && !(typeof period === 'number' && period > 0)) {
+  const knativeAggressive = probeKey === 'readinessProbe' && resources.some((r) => groupOf(r) === 'serving.knative.dev') && !(typeof period === 'number' && period > 0);
+  // There the deadline is the queue-proxy's own, not timeoutSeconds: the sub-second note would be wrong.
+  if (knativeAggressive) plan.notes = plan.notes.filter((n) => !n.startsWith(SUB_SECOND_NOTE));
+  if (plan.timeoutSeconds && knativeAggressive) {
     // As in YAML: Knative's webhook rejects timeoutSeconds on a readiness probe without
     // periodSeconds (its queue-proxy then probes every 50 ms with a 100 ms deadline of its own).
     plan.notes = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
