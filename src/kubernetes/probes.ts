@@ -13,6 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { boundToLoopback, loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -1045,31 +1046,22 @@ function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads
     return e?.value;
   };
 }
-/**
- * Where the container's own command, args or env name a loopback address with the port
- * (`--grpc-addr=127.0.0.1:9191`, `localhost:9191`, `[::1]:9191`): that item, as written, for a note.
- */
-function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): string | undefined {
+/** The container's own args, command or env that name a loopback address on the probe's port (src/analysis/loopback-listen.ts). */
+function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!container) return undefined;
-  const pattern = new RegExp(`(?:^|[=\\s"'/])(?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${port}(?![0-9])`);
-  for (const key of ['args', 'command']) {
+  const text = (n: unknown) => (isScalar(n) && n.value !== null ? scalarValue(n) : undefined);
+  const lists = ['args', 'command'].map((key) => {
     const list = getPair(container, key)?.value;
-    if (!isSeq(list)) continue;
-    for (const item of list.items) {
-      const text = isScalar(item) && item.value !== null ? scalarValue(item) : undefined;
-      if (text !== undefined && pattern.test(text)) return `${key} item ${JSON.stringify(text)}`;
-    }
-  }
+    return { key, items: isSeq(list) ? list.items.map(text) : [] };
+  });
   const env = getPair(container, 'env')?.value;
-  if (isSeq(env)) {
-    for (const item of env.items) {
-      const value = isMap(item) ? getPair(item, 'value')?.value : undefined;
-      const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
-      const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
-      if (text !== undefined && pattern.test(text)) return `env ${isScalar(name) ? String(name.value) : ''}="${text}"`;
-    }
-  }
-  return undefined;
+  const entries = isSeq(env)
+    ? env.items.map((item) => {
+        const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+        return { name: isScalar(name) ? String(name.value) : undefined, value: isMap(item) ? text(getPair(item, 'value')?.value) : undefined };
+      })
+    : [];
+  return loopbackItems(lists, entries, port);
 }
 
 /** The sources of a `valueFrom`: the kubelet resolves them for the container's process, not for an exec probe's `$(…)`. */
@@ -1191,8 +1183,7 @@ function probeReport(
     });
   }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
-  const bound = plan.grpc?.port.kind === 'number' && plan.loopbackHost === undefined ? loopbackListen(ctx.container, plan.grpc.port.value, scalarValue) : undefined;
-  if (bound !== undefined) plan.notes.push(`the container's own ${bound} binds the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where nothing may listen; check that the server listens there too (e.g. 0.0.0.0)`);
+  if (plan.grpc?.port.kind === 'number') boundToLoopback(plan, loopbackListen(ctx.container, plan.grpc.port.value, scalarValue));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as
