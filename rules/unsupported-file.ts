@@ -5,7 +5,8 @@ import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../s
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
-import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, targetClusters } from '../src/analysis/native-probe.js';
+import { stringListAt, type ListLanguage } from '../src/analysis/string-list.js';
 import type { BlockerCode } from '../src/types.js';
 import { CONTAINER_NAME_HINT } from '../src/analysis/script-runs.js';
 import { isYttText } from '../src/ytt/detect.js';
@@ -158,6 +159,21 @@ function perLine(
         keepsBinary: true,
         hint: check.hint,
         message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${check.what}`,
+      });
+      continue;
+    }
+    // A literal command list in Terraform/HCL or Jsonnet: judged as the Go branch judges one.
+    const lang: ListLanguage | undefined = code !== 'unsupported-file' || !clusters ? undefined : TERRAFORM.test(baseName(file.displayPath)) ? 'hcl' : JSONNET.test(baseName(file.displayPath)) ? 'jsonnet' : undefined;
+    const list = lang ? listProbe(file.text, o, clusters!, lang) : undefined;
+    if (list) {
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', ...list.codes],
+        keepsBinary: true,
+        hint: list.hint,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})${list.message}`,
       });
       continue;
     }
@@ -417,8 +433,9 @@ function execBefore(text: string, lineStart: number, o: number): string | undefi
 const EXEC_HINT =
   'No probe: this runs the binary in a container that is already running, so that container\'s image needs it, and there is no native form to rewrite it to. The tool does not rewrite this kind of file: the install stays while this runs it. To let it go, change the check by hand (once the probes are native, kubectl wait --for=condition=Ready, or grpcurl or the upstream grpc-health-probe image run from outside the container), then run the tool again.';
 
+const JSONNET = /\.(jsonnet|libsonnet)$/i;
 const KINDS: [RegExp, string, string?, string?][] = [
-  [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
+  [JSONNET, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   // Before Terraform/HCL, which `.nomad.hcl` would match: Nomad checks gRPC itself.
   [
     /\.nomad(\.hcl)?$/i,
@@ -558,30 +575,83 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     opaque: (t) => t.includes('\uE020'),
     resolvePortExpression: portExpression,
   });
+  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
+  return planFinding(plan, restore, GO_HAND, (port, service, timeout) => {
+    const serviceText = service && (service.includes('\uE020') ? restore(service) : JSON.stringify(service));
+    const target = cmd.builder
+      ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
+      : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
+    const with_ = timeout !== undefined ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${timeout} (the binary's timeouts add up to that)` : '';
+    return { target: `${target}${with_}`, replaces: cmd.builder ? 'WithExec(…)' : 'Exec' };
+  });
+}
+
+/**
+ * What a literal exec command would become as a native probe (planNativeProbe's verdict), said in
+ * the terms of a file the tool does not rewrite: blocked, it keeps exec with every blocker named;
+ * otherwise `write` gives the handler to write by hand for the port, service and least timeout.
+ */
+function planFinding(
+  plan: ReturnType<typeof planNativeProbe>,
+  restore: (s: string) => string,
+  hand: string,
+  write: (port: string, service: string | undefined, timeout: number | undefined) => { target: string; replaces: string },
+): GoFinding | undefined {
   if (plan.invocations === 0) return undefined;
-  // The Go probe's TimeoutSeconds is not read: the message says the least it must be instead.
-  const kept = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+  // The probe's own timeout is not read: the message says the least it must be instead (and what
+  // a sub-second deadline becomes depends on it).
+  const kept = plan.notes.filter((n) => !n.startsWith('timeoutSeconds ') && !n.startsWith(SUB_SECOND_NOTE));
   const notes = kept.length > 0 ? ` (${kept.map(restore).join('; ')})` : '';
   if (plan.blockers.length > 0 || !plan.grpc) {
     const details = plan.blockers.map((b) => restore(b.detail)).join('; ') || 'no port found';
     return {
       message: `: as a probe, this exec command cannot become native: ${details}${notes}`,
-      hint: `${GO_HAND} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.${plan.blockers.filter((b) => b.hint).map((b) => ` ${b.hint}`).join('')}`,
+      hint: `${hand} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.${plan.blockers.filter((b) => b.hint).map((b) => ` ${b.hint}`).join('')}`,
       codes: [...new Set(plan.blockers.map((b) => b.code))],
     };
   }
   const port = plan.grpc.port.kind === 'number' ? String(plan.grpc.port.value) : plan.grpc.port.text;
-  const serviceText = plan.grpc.service && (plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service));
-  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
-  const target = cmd.builder
-    ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
-    : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
-  const timeout = plan.timeoutSeconds ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
+  const { target, replaces } = write(port, plan.grpc.service, plan.timeoutSeconds?.to);
   return {
-    message: `: as a probe, this exec command would be ${target}${timeout}${notes}`,
-    hint: `${GO_HAND} Write ${target}${timeout} in place of its ${cmd.builder ? 'WithExec(…)' : 'Exec'}.`,
+    message: `: as a probe, this exec command would be ${target}${notes}`,
+    hint: `${hand} Write ${target} in place of its ${replaces}.`,
     codes: [],
   };
+}
+
+const LIST_HAND: Record<ListLanguage, string> = {
+  hcl: 'The tool does not rewrite Terraform/HCL, so the binary stays installed while this file names it. If this command is a probe\'s, replace its exec by hand; anything else that runs the binary still needs it.',
+  jsonnet: 'The tool does not rewrite Jsonnet, so the binary stays installed while this file names it. If this command is a probe\'s, replace its exec by hand; anything else that runs the binary still needs it.',
+};
+
+/**
+ * The same for a literal list of strings in Terraform/HCL or Jsonnet (`command = ["/bin/grpc_health_probe",
+ * "-addr=:8443", "-tls"]`): what the command would become as a probe, as for Go, so that a TLS probe
+ * is told it keeps exec rather than given a plaintext grpc block to write. An HCL `${…}` in an item
+ * is known only when Terraform runs: a port that is one such expression is written as it.
+ */
+function listProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }, lang: ListLanguage): GoFinding | undefined {
+  const items = stringListAt(text, offset, lang);
+  if (!items || items.length === 0) return undefined;
+  const argv = items.map((i) => i.text);
+  if (!isBinaryPath(argv[0]!) && shellScriptIndex(argv) === undefined) return undefined;
+  const template = /[$%]\{/;
+  const plan = planNativeProbe({
+    argv,
+    ...clusters,
+    ...(items.some((i) => i.opaque) ? { opaque: (t: string) => template.test(t), resolvePortExpression: (t: string) => /^\$\{([^{}]+)\}$/.exec(t)?.[1]?.trim() } : {}),
+  });
+  return planFinding(plan, (s) => s, LIST_HAND[lang], (port, service, timeout) =>
+    lang === 'hcl'
+      ? {
+          target: `a grpc block with port = ${port}${service !== undefined ? ` and service = ${JSON.stringify(service)}` : ''}${timeout !== undefined ? `, and timeout_seconds of at least ${timeout} (the binary's timeouts add up to that)` : ''} ("grpc" = { "port" = ${port}${service !== undefined ? `, "service" = ${JSON.stringify(service)}` : ''} }${timeout !== undefined ? ` and "timeoutSeconds"` : ''} in a kubernetes_manifest)`,
+          replaces: 'exec',
+        }
+      : {
+          target: `grpc: { port: ${port}${service !== undefined ? `, service: ${JSON.stringify(service)}` : ''} }${timeout !== undefined ? `, with timeoutSeconds of at least ${timeout} (the binary's timeouts add up to that)` : ''}`,
+          replaces: 'exec',
+        },
+  );
 }
 
 function baseName(p: string): string {
