@@ -1301,7 +1301,8 @@ function probeReport(
     // a CRD without grpc block after the plan, which kept those notes for a probe that migrates.
     const kept = plan.blockedNotes ?? plan.notes;
     const blockedText = kept.length > 0 ? ` (${kept.join('; ')})` : '';
-    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details));
+    const dials = plan.loopback || plan.hostIp ? { ...(plan.loopback ? { loopback: true as const } : {}), ...(plan.hostIp ? { hostIp: true as const } : {}) } : undefined;
+    const report = { ...withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details)), ...(dials ? { blockedDials: dials } : {}) };
     if (crdHint) return { ...report, hint: crdHint };
     // `${GRPC_PORT}` in a Template: a parameter is what can give it a number, not the container's env.
     if (templatePort && blockers.some((b) => b.code === 'unresolved-port')) return { ...report, hint: TEMPLATE_PORT_HINT };
