@@ -729,12 +729,26 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (isAlias(alias)) {
           if (aliasNamesBinary(alias)) {
             const what = alias === pair.value ? 'the probe' : alias === execValue ? 'its exec handler' : alias === commandValue ? 'its command' : 'an item of its command';
-            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${what} is an alias (*${alias.source})`, containerContext(path), docIndex, scalarValue));
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${what} is an alias (*${alias.source}) of a node used elsewhere, which the tool does not rewrite; write the probe out in full`, containerContext(path), docIndex, scalarValue));
           }
           return;
         }
         if (!isMap(pair.value)) return;
         const probe = pair.value;
+        // `startupProbe: {<<: *probe, failureThreshold: 30}`: the exec handler comes from the
+        // anchor's mapping. The anchor is reported where it stands; this probe runs the binary too.
+        if (!getPair(probe, 'exec') && hasMergeKey(probe)) {
+          const merged = probe.items.filter((p) => isPair(p) && isScalar(p.key) && (p.key.value === '<<' || typeof p.key.value === 'symbol')).flatMap((p) => (isSeq(p.value) ? (p.value.items as unknown[]) : [p.value]));
+          const source = merged.find((n): n is Alias => {
+            if (!isAlias(n)) return false;
+            const target = n.resolve(doc);
+            return isMap(target) && getPair(target, 'exec') !== undefined && aliasNamesBinary(n);
+          });
+          if (source) {
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `the probe merges its exec handler from an anchor (<<: *${source.source}), a node used elsewhere, which the tool does not rewrite; write the probe out in full`, containerContext(path), docIndex, scalarValue));
+            return;
+          }
+        }
         const stray = getPair(probe, 'command');
         const strayScalars = (isSeq(stray?.value) ? (stray.value.items as unknown[]) : [stray?.value]).filter((n): n is Scalar => isScalar(n));
         if (stray && strayScalars.some((n) => mentionsBinary(scalarValue(n)))) {
@@ -1402,13 +1416,13 @@ function commandOutsideExecReport(
   };
 }
 
-function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, what: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
+function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, detail: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
   const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const r = blocked(pair.key.range![0], contentEnd(pair.value as Node), `${where} runs grpc_health_probe`, [
-    { code: 'unparseable', detail: `${what} of a node used elsewhere, which the tool does not rewrite; write the probe out in full` },
+    { code: 'unparseable', detail },
   ], details);
   const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
   return image !== undefined ? { ...r, image } : r;
