@@ -576,14 +576,36 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     resolvePortExpression: portExpression,
   });
   // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
+  // The types are written with the file's own name for their package (`v1.GRPCAction` where it
+  // imports k8s.io/api/core/v1 as v1), so the code compiles as suggested.
   return planFinding(plan, restore, GO_HAND, (port, service, timeout) => {
     const serviceText = service && (service.includes('\uE020') ? restore(service) : JSON.stringify(service));
+    const core = goPackageName(text, 'k8s.io/api/core/v1', 'corev1');
+    const apply = goPackageName(text, 'k8s.io/client-go/applyconfigurations/core/v1', 'applycorev1');
     const target = cmd.builder
-      ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
-      : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
+      ? `WithGRPC(${apply}GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
+      : `ProbeHandler: ${core}ProbeHandler{GRPC: &${core}GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
     const with_ = timeout !== undefined ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${timeout} (the binary's timeouts add up to that)` : '';
     return { target: `${target}${with_}`, replaces: cmd.builder ? 'WithExec(…)' : 'Exec' };
   });
+}
+
+/**
+ * How a Go file names an imported package in code, with the dot to write before a type:
+ * `v1.` for `import v1 "k8s.io/api/core/v1"` or a bare import (the package's own name is its last
+ * path element), nothing for a dot import. Without a usable import (none, or `_`), the usual
+ * alias (`corev1.`) that the file would have to import.
+ */
+function goPackageName(text: string, importPath: string, usual: string): string {
+  const spec = new RegExp(`(?:^|[\\s(;])(?:([A-Za-z_]\\w*|\\.)\\s+)?"${importPath.replace(/[.]/g, '\\.')}"`, 'm');
+  for (const decl of text.matchAll(/\bimport\s*(\([^)]*\)|[^\n]*)/g)) {
+    const m = spec.exec(decl[1]!);
+    if (!m) continue;
+    const name = m[1] ?? importPath.slice(importPath.lastIndexOf('/') + 1);
+    if (name === '.') return '';
+    if (name !== '_') return `${name}.`;
+  }
+  return `${usual}.`;
 }
 
 /**
