@@ -3,7 +3,7 @@ import type { Report, Rule, RunContext, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
-import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary, NAMED_IMAGE_HINT, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, targetClusters } from '../src/analysis/native-probe.js';
 import { stringListAt, type ListLanguage } from '../src/analysis/string-list.js';
@@ -164,6 +164,23 @@ function perLine(
     }
     // A literal command list in Terraform/HCL or Jsonnet: judged as the Go branch judges one.
     const lang: ListLanguage | undefined = code !== 'unsupported-file' || !clusters ? undefined : TERRAFORM.test(baseName(file.displayPath)) ? 'hcl' : JSONNET.test(baseName(file.displayPath)) ? 'jsonnet' : undefined;
+    // `image: "amothic/grpc-health-probe:latest"` (a sidecar that runs the binary as its
+    // entrypoint): no probe, said as a manifest's container image is (src/kubernetes/probes.ts).
+    const image = lang ? containerImageAt(file.text, lineStart, o) : undefined;
+    if (image !== undefined) {
+      const upstream = UPSTREAM_IMAGE.test(image);
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', 'not-a-probe'],
+        keepsBinary: !upstream,
+        ...(upstream ? {} : { image }),
+        hint: upstream ? 'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.' : NAMED_IMAGE_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${upstream ? `a container runs the grpc-health-probe image ${image}: the binary ships in that image, so no install of this repository is needed for it` : `a container runs the image ${image}, named after the binary, which may run grpc_health_probe as its entrypoint`}`,
+      });
+      continue;
+    }
     const list = lang ? listProbe(file.text, o, clusters!, lang) : undefined;
     if (list) {
       out.push({
@@ -639,6 +656,18 @@ function planFinding(
     hint: `${hand} Write ${target} in place of its ${replaces}.`,
     codes: [],
   };
+}
+
+/**
+ * The image of an `image: "…"` line (Jsonnet `image: "…"`, `image:: '…'`; HCL `image = "…"`) whose
+ * quoted value holds the mention at `o`: a container image named after the binary, not a command.
+ */
+function containerImageAt(text: string, lineStart: number, o: number): string | undefined {
+  const line = text.slice(lineStart, lineEndOf(text, o));
+  const m = /^(\s*["']?image["']?\s*(?:=|\+?:{1,3})\s*)(["'])([^"'\\\n]*)\2\s*[,;]?\s*(?:(?:#|\/\/).*)?\r?$/.exec(line);
+  if (!m) return undefined;
+  const from = lineStart + m[1]!.length + 1;
+  return o >= from && o < from + m[3]!.length ? m[3] : undefined;
 }
 
 const LIST_HAND: Record<ListLanguage, string> = {

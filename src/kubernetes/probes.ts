@@ -6,7 +6,7 @@
  */
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
-import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary, NAMED_IMAGE_HINT, upstreamRunKeeps, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall, type ShScript } from '../analysis/shell.js';
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
@@ -1986,8 +1986,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
-const NAMED_IMAGE_HINT =
-  'An image named after the binary that this repository does not build (no file ties it to a Dockerfile, tags a build with it or names it other than as an image to run) is taken for a third-party image that ships its own binary, as a Helm test\'s that checks the service from another pod: it keeps no install of the repository\'s application images (one whose ENTRYPOINT or CMD runs another program). A Dockerfile that may build it (one with no ENTRYPOINT or CMD of its own, or named after the binary) keeps its installs while the container runs; the install findings say which. Only probes can be native: keep this container, or check the service with the upstream grpc-health-probe image.';
 const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
