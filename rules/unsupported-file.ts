@@ -3,9 +3,10 @@ import type { Report, Rule, RunContext, SourceFile } from '../src/types.js';
 import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
-import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
+import { isBinaryPath, mentionsBinary, NAMED_IMAGE_HINT, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
 import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
-import { planNativeProbe, shellScriptIndex, targetClusters } from '../src/analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, targetClusters } from '../src/analysis/native-probe.js';
+import { stringListAt, type ListLanguage } from '../src/analysis/string-list.js';
 import type { BlockerCode } from '../src/types.js';
 import { CONTAINER_NAME_HINT } from '../src/analysis/script-runs.js';
 import { isYttText } from '../src/ytt/detect.js';
@@ -158,6 +159,38 @@ function perLine(
         keepsBinary: true,
         hint: check.hint,
         message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${check.what}`,
+      });
+      continue;
+    }
+    // A literal command list in Terraform/HCL or Jsonnet: judged as the Go branch judges one.
+    const lang: ListLanguage | undefined = code !== 'unsupported-file' || !clusters ? undefined : TERRAFORM.test(baseName(file.displayPath)) ? 'hcl' : JSONNET.test(baseName(file.displayPath)) ? 'jsonnet' : undefined;
+    // `image: "amothic/grpc-health-probe:latest"` (a sidecar that runs the binary as its
+    // entrypoint): no probe, said as a manifest's container image is (src/kubernetes/probes.ts).
+    const image = lang ? containerImageAt(file.text, lineStart, o) : undefined;
+    if (image !== undefined) {
+      const upstream = UPSTREAM_IMAGE.test(image);
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', 'not-a-probe'],
+        keepsBinary: !upstream,
+        ...(upstream ? {} : { image }),
+        hint: upstream ? 'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.' : NAMED_IMAGE_HINT,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${upstream ? `a container runs the grpc-health-probe image ${image}: the binary ships in that image, so no install of this repository is needed for it` : `a container runs the image ${image}, named after the binary, which may run grpc_health_probe as its entrypoint`}`,
+      });
+      continue;
+    }
+    const list = lang ? listProbe(file.text, o, clusters!, lang) : undefined;
+    if (list) {
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        blockers: ['unsupported-file', ...list.codes],
+        keepsBinary: true,
+        hint: list.hint,
+        message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)})${list.message}`,
       });
       continue;
     }
@@ -417,8 +450,9 @@ function execBefore(text: string, lineStart: number, o: number): string | undefi
 const EXEC_HINT =
   'No probe: this runs the binary in a container that is already running, so that container\'s image needs it, and there is no native form to rewrite it to. The tool does not rewrite this kind of file: the install stays while this runs it. To let it go, change the check by hand (once the probes are native, kubectl wait --for=condition=Ready, or grpcurl or the upstream grpc-health-probe image run from outside the container), then run the tool again.';
 
+const JSONNET = /\.(jsonnet|libsonnet)$/i;
 const KINDS: [RegExp, string, string?, string?][] = [
-  [/\.(jsonnet|libsonnet)$/i, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
+  [JSONNET, 'Jsonnet', 'grpc: { port: N, service: "..." }'],
   // Before Terraform/HCL, which `.nomad.hcl` would match: Nomad checks gRPC itself.
   [
     /\.nomad(\.hcl)?$/i,
@@ -558,30 +592,117 @@ function goProbe(text: string, offset: number, clusters: { kubeVersion: string; 
     opaque: (t) => t.includes('\uE020'),
     resolvePortExpression: portExpression,
   });
+  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
+  // The types are written with the file's own name for their package (`v1.GRPCAction` where it
+  // imports k8s.io/api/core/v1 as v1), so the code compiles as suggested.
+  return planFinding(plan, restore, GO_HAND, (port, service, timeout) => {
+    const serviceText = service && (service.includes('\uE020') ? restore(service) : JSON.stringify(service));
+    const core = goPackageName(text, 'k8s.io/api/core/v1', 'corev1');
+    const apply = goPackageName(text, 'k8s.io/client-go/applyconfigurations/core/v1', 'applycorev1');
+    const target = cmd.builder
+      ? `WithGRPC(${apply}GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
+      : `ProbeHandler: ${core}ProbeHandler{GRPC: &${core}GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
+    const with_ = timeout !== undefined ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${timeout} (the binary's timeouts add up to that)` : '';
+    return { target: `${target}${with_}`, replaces: cmd.builder ? 'WithExec(…)' : 'Exec' };
+  });
+}
+
+/**
+ * How a Go file names an imported package in code, with the dot to write before a type:
+ * `v1.` for `import v1 "k8s.io/api/core/v1"` or a bare import (the package's own name is its last
+ * path element), nothing for a dot import. Without a usable import (none, or `_`), the usual
+ * alias (`corev1.`) that the file would have to import.
+ */
+function goPackageName(text: string, importPath: string, usual: string): string {
+  const spec = new RegExp(`(?:^|[\\s(;])(?:([A-Za-z_]\\w*|\\.)\\s+)?"${importPath.replace(/[.]/g, '\\.')}"`, 'm');
+  for (const decl of text.matchAll(/\bimport\s*(\([^)]*\)|[^\n]*)/g)) {
+    const m = spec.exec(decl[1]!);
+    if (!m) continue;
+    const name = m[1] ?? importPath.slice(importPath.lastIndexOf('/') + 1);
+    if (name === '.') return '';
+    if (name !== '_') return `${name}.`;
+  }
+  return `${usual}.`;
+}
+
+/**
+ * What a literal exec command would become as a native probe (planNativeProbe's verdict), said in
+ * the terms of a file the tool does not rewrite: blocked, it keeps exec with every blocker named;
+ * otherwise `write` gives the handler to write by hand for the port, service and least timeout.
+ */
+function planFinding(
+  plan: ReturnType<typeof planNativeProbe>,
+  restore: (s: string) => string,
+  hand: string,
+  write: (port: string, service: string | undefined, timeout: number | undefined) => { target: string; replaces: string },
+): GoFinding | undefined {
   if (plan.invocations === 0) return undefined;
-  // The Go probe's TimeoutSeconds is not read: the message says the least it must be instead.
-  const kept = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
+  // The probe's own timeout is not read: the message says the least it must be instead (and what
+  // a sub-second deadline becomes depends on it).
+  const kept = plan.notes.filter((n) => !n.startsWith('timeoutSeconds ') && !n.startsWith(SUB_SECOND_NOTE));
   const notes = kept.length > 0 ? ` (${kept.map(restore).join('; ')})` : '';
   if (plan.blockers.length > 0 || !plan.grpc) {
     const details = plan.blockers.map((b) => restore(b.detail)).join('; ') || 'no port found';
     return {
       message: `: as a probe, this exec command cannot become native: ${details}${notes}`,
-      hint: `${GO_HAND} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.${plan.blockers.filter((b) => b.hint).map((b) => ` ${b.hint}`).join('')}`,
+      hint: `${hand} This one keeps exec (or changes the server first): ${plan.blockers.map((b) => b.code).join(', ') || 'unparseable'}.${plan.blockers.filter((b) => b.hint).map((b) => ` ${b.hint}`).join('')}`,
       codes: [...new Set(plan.blockers.map((b) => b.code))],
     };
   }
   const port = plan.grpc.port.kind === 'number' ? String(plan.grpc.port.value) : plan.grpc.port.text;
-  const serviceText = plan.grpc.service && (plan.grpc.service.includes('\uE020') ? restore(plan.grpc.service) : JSON.stringify(plan.grpc.service));
-  // An apply-configuration builder (`Probe().WithExec(ExecAction().WithCommand(…))`) takes WithGRPC.
-  const target = cmd.builder
-    ? `WithGRPC(applycorev1.GRPCAction().WithPort(${port})${serviceText ? `.WithService(${serviceText})` : ''})`
-    : `ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: ${port}${serviceText ? `, Service: ptr.To(${serviceText})` : ''}}}`;
-  const timeout = plan.timeoutSeconds ? `, with ${cmd.builder ? 'WithTimeoutSeconds' : 'TimeoutSeconds'} of at least ${plan.timeoutSeconds.to} (the binary's timeouts add up to that)` : '';
+  const { target, replaces } = write(port, plan.grpc.service, plan.timeoutSeconds?.to);
   return {
-    message: `: as a probe, this exec command would be ${target}${timeout}${notes}`,
-    hint: `${GO_HAND} Write ${target}${timeout} in place of its ${cmd.builder ? 'WithExec(…)' : 'Exec'}.`,
+    message: `: as a probe, this exec command would be ${target}${notes}`,
+    hint: `${hand} Write ${target} in place of its ${replaces}.`,
     codes: [],
   };
+}
+
+/**
+ * The image of an `image: "…"` line (Jsonnet `image: "…"`, `image:: '…'`; HCL `image = "…"`) whose
+ * quoted value holds the mention at `o`: a container image named after the binary, not a command.
+ */
+function containerImageAt(text: string, lineStart: number, o: number): string | undefined {
+  const line = text.slice(lineStart, lineEndOf(text, o));
+  const m = /^(\s*["']?image["']?\s*(?:=|\+?:{1,3})\s*)(["'])([^"'\\\n]*)\2\s*[,;]?\s*(?:(?:#|\/\/).*)?\r?$/.exec(line);
+  if (!m) return undefined;
+  const from = lineStart + m[1]!.length + 1;
+  return o >= from && o < from + m[3]!.length ? m[3] : undefined;
+}
+
+const LIST_HAND: Record<ListLanguage, string> = {
+  hcl: 'The tool does not rewrite Terraform/HCL, so the binary stays installed while this file names it. If this command is a probe\'s, replace its exec by hand; anything else that runs the binary still needs it.',
+  jsonnet: 'The tool does not rewrite Jsonnet, so the binary stays installed while this file names it. If this command is a probe\'s, replace its exec by hand; anything else that runs the binary still needs it.',
+};
+
+/**
+ * The same for a literal list of strings in Terraform/HCL or Jsonnet (`command = ["/bin/grpc_health_probe",
+ * "-addr=:8443", "-tls"]`): what the command would become as a probe, as for Go, so that a TLS probe
+ * is told it keeps exec rather than given a plaintext grpc block to write. An HCL `${…}` in an item
+ * is known only when Terraform runs: a port that is one such expression is written as it.
+ */
+function listProbe(text: string, offset: number, clusters: { kubeVersion: string; tlsMode: boolean }, lang: ListLanguage): GoFinding | undefined {
+  const items = stringListAt(text, offset, lang);
+  if (!items || items.length === 0) return undefined;
+  const argv = items.map((i) => i.text);
+  if (!isBinaryPath(argv[0]!) && shellScriptIndex(argv) === undefined) return undefined;
+  const template = /[$%]\{/;
+  const plan = planNativeProbe({
+    argv,
+    ...clusters,
+    ...(items.some((i) => i.opaque) ? { opaque: (t: string) => template.test(t), resolvePortExpression: (t: string) => /^\$\{([^{}]+)\}$/.exec(t)?.[1]?.trim() } : {}),
+  });
+  return planFinding(plan, (s) => s, LIST_HAND[lang], (port, service, timeout) =>
+    lang === 'hcl'
+      ? {
+          target: `a grpc block with port = ${port}${service !== undefined ? ` and service = ${JSON.stringify(service)}` : ''}${timeout !== undefined ? `, and timeout_seconds of at least ${timeout} (the binary's timeouts add up to that)` : ''} ("grpc" = { "port" = ${port}${service !== undefined ? `, "service" = ${JSON.stringify(service)}` : ''} }${timeout !== undefined ? ` and "timeoutSeconds"` : ''} in a kubernetes_manifest)`,
+          replaces: 'exec',
+        }
+      : {
+          target: `grpc: { port: ${port}${service !== undefined ? `, service: ${JSON.stringify(service)}` : ''} }${timeout !== undefined ? `, with timeoutSeconds of at least ${timeout} (the binary's timeouts add up to that)` : ''}`,
+          replaces: 'exec',
+        },
+  );
 }
 
 function baseName(p: string): string {

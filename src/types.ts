@@ -95,6 +95,12 @@ export interface Report {
   /** The loopback address the probe's -addr names (`localhost`, `127.0.0.1`), not an empty host or 0.0.0.0. Not part of the finding. */
   loopbackHost?: string;
   /**
+   * A blocked probe's -addr, as `loopback`/`hostIp` say it for a migrating one: a check that finds
+   * a blocker of its own there (an unreadable patch target) adds it, so that every blocker of the
+   * probe is said at once. Not part of the finding.
+   */
+  blockedDials?: { loopback?: true; hostIp?: true };
+  /**
    * The whole node a finding accounts for when its start is one mention inside it (a script in a
    * block scalar, reported where it runs the binary, past a comment line naming it): a check for
    * mentions no finding covers reads this. Not part of the finding.

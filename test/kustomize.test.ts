@@ -86,6 +86,8 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-base-env': 'overlays/smp',
   // A remote base (no network here), a patch naming no resource (kustomize fails), a selector selecting none.
   'patch-probe-unresolved': null,
+  // A remote base again: the probe's other blockers and the unreadable base's, said at once.
+  'patch-probe-unresolved-every-blocker': null,
   // Flux Kustomizations: Flux builds them, not kubectl.
   'patch-probe-flux': null,
   'flux-patches': null,

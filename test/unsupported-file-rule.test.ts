@@ -16,7 +16,8 @@ async function findingFor(name: string, text: string) {
 
 describe('unsupported-file', () => {
   test.each([
-    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000"]\n', 'Terraform/HCL', 'a `grpc` block (`port = N`'],
+    // Not a list of string literals (a literal list is judged as a probe, below).
+    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:${local.port}", local.tls_flag]\n', 'Terraform/HCL', 'a `grpc` block (`port = N`'],
     ['operator/probe.go', 'const probeBinary = "/bin/grpc_health_probe"\n', 'Go code', 'corev1.GRPCAction{Port: N'],
     ['Makefile', 'health:\n\tgrpc-health-probe -addr $(GRPC_SERVER)\n', 'a Makefile', 'a native grpc handler'],
     ['nix/probe.nix', '{ pname = "grpc_health_probe"; }\n', 'Nix', 'a native grpc handler'],
@@ -31,6 +32,28 @@ describe('unsupported-file', () => {
     expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind})`);
     expect(f.hint).toContain(syntax);
     expect(f.hint).toContain('Anything else that runs or installs the binary still needs it.');
+  });
+
+  // hunt16 A1: KEP-4939's own example. The generic hint (replace exec with a plaintext grpc block)
+  // would break a TLS probe; a literal list is judged as the Go branch judges one.
+  test.each([
+    ['infra/main.tf', 'liveness_probe {\n  exec {\n    command = [\n      "/bin/grpc_health_probe",\n      "-addr=:8443", # TLS\n      "-tls",\n      "-tls-no-verify",\n    ]\n  }\n}\n', 'Terraform/HCL'],
+    ['prod/tls-probe.jsonnet', "{\n  livenessProbe: {exec: {command: ['/bin/grpc_health_probe', '-addr=:8443', '-tls', '-tls-no-verify']}},\n}\n", 'Jsonnet'],
+  ])('%s: a literal command list with -tls keeps exec, with no grpc block to write', async (name, text, kind) => {
+    const f = await findingFor(name, text);
+    expect(f.message).toBe(`grpc_health_probe is named in a file the tool cannot rewrite (${kind}): as a probe, this exec command cannot become native: uses -tls, -tls-no-verify; the kubelet's gRPC probe connects without TLS`);
+    expect(f.blockers).toEqual(['unsupported-file', 'tls']);
+    expect(f.hint).toContain('This one keeps exec (or changes the server first): tls.');
+    expect(f.hint).not.toMatch(/grpc block|grpc: \{/);
+  });
+
+  test.each([
+    ['infra/main.tf', 'command = ["/bin/grpc_health_probe", "-addr=:5000", "-service=api.v1.Api"]\n', 'a grpc block with port = 5000 and service = "api.v1.Api"'],
+    ['k/probe.libsonnet', "{ command: ['/bin/grpc_health_probe', '-addr=:5000'] }\n", 'grpc: { port: 5000 }'],
+  ])('%s: a plaintext literal command list is given its concrete grpc handler', async (name, text, target) => {
+    const f = await findingFor(name, text);
+    expect(f.message).toContain(`: as a probe, this exec command would be ${target}`);
+    expect(f.hint).toContain(`Write ${target}`);
   });
 
   test.each([

@@ -57,3 +57,7 @@ export function upstreamRunKeeps(image: string): string {
     ? 'so it keeps no install of this repository'
     : 'so it keeps no install of this repository, unless that image is this repository\'s own rebuild under another registry (a Dockerfile of it that builds that name, or one nothing ties to a name, may be): those installs stay';
 }
+
+/** What a container image named after the binary (`image: maruina/docker-grpc-health-probe:v0.3.1`) means, where a manifest or a Jsonnet/HCL file names one. */
+export const NAMED_IMAGE_HINT =
+  'An image named after the binary that this repository does not build (no file ties it to a Dockerfile, tags a build with it or names it other than as an image to run) is taken for a third-party image that ships its own binary, as a Helm test\'s that checks the service from another pod: it keeps no install of the repository\'s application images (one whose ENTRYPOINT or CMD runs another program). A Dockerfile that may build it (one with no ENTRYPOINT or CMD of its own, or named after the binary) keeps its installs while the container runs; the install findings say which. Only probes can be native: keep this container, or check the service with the upstream grpc-health-probe image.';

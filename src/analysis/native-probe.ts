@@ -136,6 +136,11 @@ function quotingAction(text: string): boolean {
 
 /** A value wrapped in one kind of quotes, as a shell would have removed them. */
 const QUOTED = /^(["']).*\1$/s;
+/**
+ * How the note on a sub-second -connect-timeout/-rpc-timeout starts: a caller that knows the
+ * native deadline is not timeoutSeconds (Knative's queue-proxy) drops it by this.
+ */
+export const SUB_SECOND_NOTE = 'deadline raised from';
 /** timeoutSeconds is an int32 in the API. */
 const INT32_MAX = 2147483647;
 /** Options the binary accepts only together with -tls. */
@@ -665,6 +670,15 @@ export function planNativeProbe(input: PlanInput): NativePlan {
           ? `timeoutSeconds set to ${to} to keep ${given.join(' ')}; it replaces the base probe's own value, if it has one`
           : `timeoutSeconds raised from ${current ?? 1} to ${to} to keep ${given.join(' ')}`,
       );
+    }
+    // `-connect-timeout=250ms -rpc-timeout=100ms`: the native deadline is whole seconds, at least
+    // 1, so the tighter deadline the user chose cannot carry over; say what it becomes. (Capped by
+    // a `timeout` wrapper, the wrapper's note says it.)
+    const native = current === undefined || current === 0 ? 1 : typeof current === 'number' ? current : typeof current === 'object' ? current.value : undefined;
+    if (needed < 1 && !capped && native !== undefined) {
+      const ms = Number((needed * 1000).toPrecision(12));
+      const why = native <= 1 ? "the native probe's deadline is timeoutSeconds, which cannot go below 1" : `the native probe's deadline is timeoutSeconds${typeof current === 'object' ? ` (${current.source})` : ''}`;
+      editNote(`${SUB_SECOND_NOTE} ${ms} ms (${given.join(' ')}) to ${native} s: ${why}, so a slow answer now fails later than it did`);
     }
   }
 

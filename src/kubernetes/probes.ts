@@ -6,13 +6,14 @@
  */
 import type { Alias, Document, Node, Pair, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
-import { isBinaryPath, mentionsBinary, upstreamRunKeeps, UPSTREAM_IMAGE } from '../analysis/binary.js';
+import { isBinaryPath, mentionsBinary, NAMED_IMAGE_HINT, upstreamRunKeeps, UPSTREAM_IMAGE } from '../analysis/binary.js';
 import { analyzeShellScript, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall, type ShScript } from '../analysis/shell.js';
 import { commandUses, scriptImageNames, scriptVariables, type WordReader } from '../analysis/script-runs.js';
 import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
-import { planNativeProbe, shellScriptIndex, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
+import { boundToLoopback, loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -728,12 +729,26 @@ export function findProbeReports(opts: ProbeWalkOptions): Report[] {
         if (isAlias(alias)) {
           if (aliasNamesBinary(alias)) {
             const what = alias === pair.value ? 'the probe' : alias === execValue ? 'its exec handler' : alias === commandValue ? 'its command' : 'an item of its command';
-            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${what} is an alias (*${alias.source})`, containerContext(path), docIndex, scalarValue));
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `${what} is an alias (*${alias.source}) of a node used elsewhere, which the tool does not rewrite; write the probe out in full`, containerContext(path), docIndex, scalarValue));
           }
           return;
         }
         if (!isMap(pair.value)) return;
         const probe = pair.value;
+        // `startupProbe: {<<: *probe, failureThreshold: 30}`: the exec handler comes from the
+        // anchor's mapping. The anchor is reported where it stands; this probe runs the binary too.
+        if (!getPair(probe, 'exec') && hasMergeKey(probe)) {
+          const merged = probe.items.filter((p) => isPair(p) && isScalar(p.key) && (p.key.value === '<<' || typeof p.key.value === 'symbol')).flatMap((p) => (isSeq(p.value) ? (p.value.items as unknown[]) : [p.value]));
+          const source = merged.find((n): n is Alias => {
+            if (!isAlias(n)) return false;
+            const target = n.resolve(doc);
+            return isMap(target) && getPair(target, 'exec') !== undefined && aliasNamesBinary(n);
+          });
+          if (source) {
+            reports.push(aliasedProbeReport(pair as Pair<Scalar>, key, `the probe merges its exec handler from an anchor (<<: *${source.source}), a node used elsewhere, which the tool does not rewrite; write the probe out in full`, containerContext(path), docIndex, scalarValue));
+            return;
+          }
+        }
         const stray = getPair(probe, 'command');
         const strayScalars = (isSeq(stray?.value) ? (stray.value.items as unknown[]) : [stray?.value]).filter((n): n is Scalar => isScalar(n));
         if (stray && strayScalars.some((n) => mentionsBinary(scalarValue(n)))) {
@@ -1045,31 +1060,22 @@ function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads
     return e?.value;
   };
 }
-/**
- * Where the container's own command, args or env name a loopback address with the port
- * (`--grpc-addr=127.0.0.1:9191`, `localhost:9191`, `[::1]:9191`): that item, as written, for a note.
- */
-function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): string | undefined {
+/** The container's own args, command or env that name a loopback address on the probe's port (src/analysis/loopback-listen.ts). */
+function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!container) return undefined;
-  const pattern = new RegExp(`(?:^|[=\\s"'/])(?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${port}(?![0-9])`);
-  for (const key of ['args', 'command']) {
+  const text = (n: unknown) => (isScalar(n) && n.value !== null ? scalarValue(n) : undefined);
+  const lists = ['args', 'command'].map((key) => {
     const list = getPair(container, key)?.value;
-    if (!isSeq(list)) continue;
-    for (const item of list.items) {
-      const text = isScalar(item) && item.value !== null ? scalarValue(item) : undefined;
-      if (text !== undefined && pattern.test(text)) return `${key} item ${JSON.stringify(text)}`;
-    }
-  }
+    return { key, items: isSeq(list) ? list.items.map(text) : [] };
+  });
   const env = getPair(container, 'env')?.value;
-  if (isSeq(env)) {
-    for (const item of env.items) {
-      const value = isMap(item) ? getPair(item, 'value')?.value : undefined;
-      const text = isScalar(value) && value.value !== null ? scalarValue(value) : undefined;
-      const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
-      if (text !== undefined && pattern.test(text)) return `env ${isScalar(name) ? String(name.value) : ''}="${text}"`;
-    }
-  }
-  return undefined;
+  const entries = isSeq(env)
+    ? env.items.map((item) => {
+        const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
+        return { name: isScalar(name) ? String(name.value) : undefined, value: isMap(item) ? text(getPair(item, 'value')?.value) : undefined };
+      })
+    : [];
+  return loopbackItems(lists, entries, port);
 }
 
 /** The sources of a `valueFrom`: the kubelet resolves them for the container's process, not for an exec probe's `$(…)`. */
@@ -1191,8 +1197,7 @@ function probeReport(
     });
   }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
-  const bound = plan.grpc?.port.kind === 'number' && plan.loopbackHost === undefined ? loopbackListen(ctx.container, plan.grpc.port.value, scalarValue) : undefined;
-  if (bound !== undefined) plan.notes.push(`the container's own ${bound} binds the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where nothing may listen; check that the server listens there too (e.g. 0.0.0.0)`);
+  if (plan.grpc?.port.kind === 'number') boundToLoopback(plan, loopbackListen(ctx.container, plan.grpc.port.value, scalarValue));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as
@@ -1215,7 +1220,10 @@ function probeReport(
     plan.blockers.push({ code: 'unparseable', detail: 'the probe already has another handler beside exec' });
   }
   const group = ctx.resource?.apiVersion.includes('/') ? ctx.resource.apiVersion.slice(0, ctx.resource.apiVersion.indexOf('/')) : '';
-  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0)) {
+  const knativeAggressive = probeKey === 'readinessProbe' && group === KNATIVE_SERVING && !(numberAt(probe, 'periodSeconds', opts.docs[docIndex]!, scalarValue) > 0);
+  // There the deadline is the queue-proxy's own, not timeoutSeconds: the sub-second note would be wrong.
+  if (knativeAggressive) plan.notes = plan.notes.filter((n) => !n.startsWith(SUB_SECOND_NOTE));
+  if (plan.timeoutSeconds && knativeAggressive) {
     // Knative's webhook rejects timeoutSeconds on a readiness probe without periodSeconds: its
     // queue-proxy then probes every 50 ms with a 100 ms deadline of its own (knative/serving
     // pkg/apis/serving/k8s_validation.go, validateReadinessProbe).
@@ -1307,7 +1315,8 @@ function probeReport(
     // a CRD without grpc block after the plan, which kept those notes for a probe that migrates.
     const kept = plan.blockedNotes ?? plan.notes;
     const blockedText = kept.length > 0 ? ` (${kept.join('; ')})` : '';
-    const report = withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details));
+    const dials = plan.loopback || plan.hostIp ? { ...(plan.loopback ? { loopback: true as const } : {}), ...(plan.hostIp ? { hostIp: true as const } : {}) } : undefined;
+    const report = { ...withImage(blocked(start, end, `${where} runs grpc_health_probe${blockedText}`, blockers, details)), ...(dials ? { blockedDials: dials } : {}) };
     if (crdHint) return { ...report, hint: crdHint };
     // `${GRPC_PORT}` in a Template: a parameter is what can give it a number, not the container's env.
     if (templatePort && blockers.some((b) => b.code === 'unresolved-port')) return { ...report, hint: TEMPLATE_PORT_HINT };
@@ -1407,13 +1416,13 @@ function commandOutsideExecReport(
   };
 }
 
-function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, what: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
+function aliasedProbeReport(pair: Pair<Scalar>, probeKey: string, detail: string, ctx: ContainerContext, docIndex: number, scalarValue: (s: Scalar) => string): Report {
   const containerName = ctx.container ? scalarString(getPair(ctx.container, 'name')?.value, scalarValue) : undefined;
   const details: Record<string, unknown> = { probe: probeKey, document: docIndex + 1 };
   if (containerName !== undefined) details.container = containerName;
   const where = `${probeKey}${containerName !== undefined ? ` of container "${containerName}"` : ''}`;
   const r = blocked(pair.key.range![0], contentEnd(pair.value as Node), `${where} runs grpc_health_probe`, [
-    { code: 'unparseable', detail: `${what} of a node used elsewhere, which the tool does not rewrite; write the probe out in full` },
+    { code: 'unparseable', detail },
   ], details);
   const image = ctx.container ? scalarString(getPair(ctx.container, 'image')?.value, scalarValue) : undefined;
   return image !== undefined ? { ...r, image } : r;
@@ -1977,8 +1986,6 @@ function nonProbeReport(node: Scalar, path: readonly unknown[], docIndex: number
   return atBlockMention(image !== undefined ? { ...report, image } : report, node, text);
 }
 
-const NAMED_IMAGE_HINT =
-  'An image named after the binary that this repository does not build (no file ties it to a Dockerfile, tags a build with it or names it other than as an image to run) is taken for a third-party image that ships its own binary, as a Helm test\'s that checks the service from another pod: it keeps no install of the repository\'s application images (one whose ENTRYPOINT or CMD runs another program). A Dockerfile that may build it (one with no ENTRYPOINT or CMD of its own, or named after the binary) keeps its installs while the container runs; the install findings say which. Only probes can be native: keep this container, or check the service with the upstream grpc-health-probe image.';
 const PEBBLE_HINT = 'Pebble (a rock\'s rockcraft.yaml, a Pebble layer) runs exec, http and tcp checks only. Keep the binary, and its install, for this check; or, if the server also answers an HTTP health endpoint, use an http check (or a tcp check on the port, which only sees that it accepts connections, not SERVING) and run the tool again.';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);

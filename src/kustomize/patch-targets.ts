@@ -24,6 +24,7 @@ import { filesOfRun } from '../run-files.js';
 import { envLookup, GO_YAML_FALSE, GO_YAML_TRUE, meshOf, type BuiltContext, type Mesh } from '../kubernetes/probes.js';
 import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js';
 import type { Report, RunContext } from '../types.js';
+import { hintFor } from '../blockers.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import { controllerLists, controllerName, mayHoldControllerPatches } from './controllers.js';
@@ -746,6 +747,23 @@ export function patchProbeContext(file: string, run: RunContext, range?: [number
     if (r.blockers?.includes('unresolved-port') && (info.envWhy || info.unresolved)) {
       const why = info.envWhy ? [...info.envWhy].join('; ') : `the env of the object this patch is applied to is unknown: ${info.unresolved}`;
       return { ...r, message: `${r.message} (${why})` };
+    }
+    // A probe blocked for another reason (-tls) that this check would block too: said with the
+    // others, so that following the first blocker's hint (--grpc-tls-mode) does not just reveal it.
+    const dials = r.blockedDials;
+    if (dials && !r.fix && r.blockers?.length && !r.blockers.includes('host')) {
+      const extra = dials.hostIp && (info.offHostWhy || info.unresolved)
+        ? {
+            detail: `the probe's -addr dials the downward API's status.hostIP, the node's IP, which is the pod's IP only on the host's network, and ${info.offHostWhy ?? `the object this patch is applied to cannot be read: ${info.unresolved}`}: off the host's network the kubelet dials the pod's own IP, so the native probe would check another address`,
+            hint: "If the server answers on the pod's IP too (it listens on all addresses), or every object this patch is applied to is on the host's network, the status.hostIP -addr does not stand in the way; otherwise keep exec.",
+          }
+        : dials.loopback && info.unresolved
+          ? {
+              detail: `the probe's -addr dials the container's own host (a loopback address; an empty host and 0.0.0.0 connect locally too), and the object this patch is applied to cannot be read: ${info.unresolved}. If that object is on the host's network (hostNetwork: true, as node agents are), the kubelet would dial the node's IP, where a server bound only to loopback does not answer`,
+              hint: "For the unreadable patch target: make it readable to the tool (a local copy of the base) and run again; if its pods are not on the host's network (or the server listens on all addresses), the loopback -addr does not stand in the way.",
+            }
+          : undefined;
+      if (extra) return { ...r, blockers: [...r.blockers, 'host'], message: `${r.message}; ${extra.detail}`, hint: `${r.hint ?? hintFor(r.blockers) ?? ''} ${extra.hint}`.trim() };
     }
     if ((info.offHostWhy || info.unresolved) && r.fix && !(r.blockers?.length) && r.hostIp) {
       // On the host's network in one object, off it (or unknown) in another: the kubelet dials the pod's own IP there, not the node's.

@@ -8,7 +8,8 @@ import type { ConfigReader } from './pulumi-config.js';
 import type { ReleaseChart } from './helm-release.js';
 import type { ArrayLiteralExpression, Node, ObjectLiteralExpression, PropertyAssignment, ShorthandPropertyAssignment, SourceFile } from 'ts-morph';
 import { mentionsBinary } from '../analysis/binary.js';
-import { planNativeProbe, shellScriptIndex, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
+import { boundToLoopback, loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
+import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type FixedNumber } from '../analysis/native-probe.js';
 import { BUILT_IN_GROUPS, commandOutsideExec, ECS_HINT, initContainerUse, KUBEVIRT_HINT, meshVerdict, PROBE_KEYS } from '../kubernetes/probes.js';
 import { customResourceVerdict, type CrdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { BLOCKERS, hintOfBlockers } from '../blockers.js';
@@ -711,6 +712,8 @@ function probeReport(
   if (typeof hostNetwork === 'object') {
     for (const b of plan.blockers) if (b.code === 'host' && b.detail.includes(hostNetwork.unknown)) b.hint = hostNetwork.hint ?? HOST_NETWORK_UNKNOWN_HINT;
   }
+  // The container's own args, command or env binding loopback on the probe's port, as in YAML.
+  if (plan.grpc?.port.kind === 'number' && container) boundToLoopback(plan, loopbackListen(container.object, plan.grpc.port.value));
   const blockers: Blocker[] = [
     ...plan.blockers,
     ...(opts.generatedTypeBlockers ?? []).filter((b) => importsGenerated(opts.file, b.module)).map(({ code, detail }) => ({ code, detail })),
@@ -757,7 +760,10 @@ function probeReport(
   const resources = resourcesAround(probeProp);
   const periodSeconds = property(probe, 'periodSeconds')?.getInitializer();
   const period = periodSeconds ? constValue(periodSeconds) : undefined;
-  if (plan.timeoutSeconds && probeKey === 'readinessProbe' && resources.some((r) => groupOf(r) === 'serving.knative.dev') && !(typeof period === 'number' && period > 0)) {
+  const knativeAggressive = probeKey === 'readinessProbe' && resources.some((r) => groupOf(r) === 'serving.knative.dev') && !(typeof period === 'number' && period > 0);
+  // There the deadline is the queue-proxy's own, not timeoutSeconds: the sub-second note would be wrong.
+  if (knativeAggressive) plan.notes = plan.notes.filter((n) => !n.startsWith(SUB_SECOND_NOTE));
+  if (plan.timeoutSeconds && knativeAggressive) {
     // As in YAML: Knative's webhook rejects timeoutSeconds on a readiness probe without
     // periodSeconds (its queue-proxy then probes every 50 ms with a 100 ms deadline of its own).
     plan.notes = plan.notes.filter((n) => !n.startsWith('timeoutSeconds '));
@@ -942,6 +948,28 @@ function envLookup(container: ObjectLiteralExpression | undefined): (name: strin
     }
   }
   return (name) => values.get(name);
+}
+
+/** The container literal's own args, command and env that name loopback on the probe's port (src/analysis/loopback-listen.ts). */
+function loopbackListen(container: ObjectLiteralExpression, port: number): LoopbackItem | undefined {
+  const { Node: N } = tsMorph();
+  const text = (n: Node) => {
+    const v = constValue(n);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const elements = (name: string) => {
+    const init = property(container, name)?.getInitializer();
+    const list = init ? unwrap(init) : undefined;
+    return list && N.isArrayLiteralExpression(list) ? list.getElements() : [];
+  };
+  const lists = ['args', 'command'].map((key) => ({ key, items: elements(key).map(text) }));
+  const env = elements('env').map((item) => {
+    const o = unwrap(item);
+    if (!N.isObjectLiteralExpression(o)) return { name: undefined, value: undefined };
+    const value = property(o, 'value')?.getInitializer();
+    return { name: stringProperty(o, 'name'), value: value ? text(value) : undefined };
+  });
+  return loopbackItems(lists, env, port);
 }
 
 /** The property assignment whose value is this node (through parentheses and `as`), if any. */

@@ -1,0 +1,144 @@
+/**
+ * A container's own args, command or env that name a loopback address on the probe's port
+ * (`--grpc-addr=127.0.0.1:9191`, `--listen 127.0.0.1:50051`, `GRPC_LISTEN_ADDR=localhost:50051`):
+ * the binary dialled that address inside the pod, the kubelet's native probe dials the pod IP.
+ * Shared by the YAML and TypeScript probe readers.
+ */
+
+import type { NativePlan } from './native-probe.js';
+
+export interface LoopbackItem {
+  /** How a message names it: `args item "--listen 127.0.0.1:50051"`, `env GRPC_ADDR="localhost:50051"`. */
+  what: string;
+  /**
+   * The item is a listen address of this container: the name before it (a flag, a subcommand, an
+   * env name) says listen, bind, serve, server or a gRPC address, and nothing in it says the
+   * address is one the container dials (upstream, backend, connect, target, endpoint …). Then the
+   * server listens only on loopback and the native probe fails with certainty; otherwise the
+   * address may be a client's, and only a note fits.
+   */
+  listen: boolean;
+  /** `what` names two items (a flag and its value). */
+  plural?: true;
+}
+
+/** Words of a name that make the address after it one the container listens on. */
+const LISTEN_WORDS = new Set(['listen', 'listener', 'listening', 'bind', 'binding', 'serve', 'server', 'serving']);
+/** With `grpc`: `--grpc-addr`, `GRPC_ADDRESS`, `--grpc-port`. */
+const GRPC_ADDRESS_WORDS = new Set(['addr', 'address', 'host', 'port']);
+/** Words of a name that make the address one the container may dial: a note only. */
+const CLIENT_WORDS = new Set([
+  'upstream', 'backend', 'backends', 'connect', 'target', 'targets', 'endpoint', 'endpoints', 'remote', 'peer', 'peers',
+  'dial', 'client', 'proxy', 'forward', 'origin', 'dest', 'destination', 'downstream', 'collector', 'url', 'uri', 'join',
+]);
+
+function words(name: string): string[] {
+  // `grpcListenAddr` as well as `grpc-listen-addr` and GRPC_LISTEN_ADDR.
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+}
+
+/** Whether a name (a flag, a subcommand, an env name, a `--set` key path) says the address after it is listened on. */
+export function namesListen(name: string): boolean {
+  const ws = words(name);
+  if (ws.some((w) => CLIENT_WORDS.has(w))) return false;
+  if (ws.some((w) => LISTEN_WORDS.has(w))) return true;
+  return ws.includes('grpc') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
+}
+
+function loopbackPattern(port: number): RegExp {
+  return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${port})(?![0-9])`, 'g');
+}
+
+/**
+ * Whether the address at `at` in `text` (one list item; `previous` the item before it) is named a
+ * listen address: by the word run it ends (`--grpc-addr=`, `--set=plugins.envoy_ext_authz_grpc.addr=`,
+ * `tcp://` after such a name), or, standing alone, by the word before it (`--listen 127.0.0.1:50051`,
+ * in the item or as the item before).
+ */
+function listenAt(text: string, at: number, previous: string | undefined): boolean {
+  let before = text.slice(0, at).replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '').replace(/["']$/, '');
+  if (/[=:]$/.test(before)) {
+    const run = /[^\s"']*$/.exec(before.slice(0, -1))![0];
+    return run !== '' && namesListen(run);
+  }
+  before = before.trimEnd();
+  const word = before === '' ? previous : /[^\s"']*$/.exec(before)![0];
+  return word !== undefined && word !== '' && namesListen(word);
+}
+
+/**
+ * The first item of the container's lists (args, command, in that order) and env values that
+ * names a loopback address on `port`; one that is a listen address wins over one that may be a
+ * client's.
+ */
+export function loopbackItems(
+  lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
+  env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
+  port: number,
+): LoopbackItem | undefined {
+  let first: LoopbackItem | undefined;
+  const consider = (item: LoopbackItem) => {
+    if (item.listen) return true;
+    first ??= item;
+    return false;
+  };
+  for (const { key, items } of lists) {
+    for (let i = 0; i < items.length; i++) {
+      const text = items[i];
+      if (text === undefined) continue;
+      for (const m of text.matchAll(loopbackPattern(port))) {
+        const at = m.index! + m[0].length - m[1]!.length;
+        const previous = items[i - 1];
+        const listen = listenAt(text, at, previous);
+        // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
+        const standalone = text.slice(0, at).trim() === '' && previous !== undefined && /^-/.test(previous);
+        const item = standalone
+          ? { what: `${key} items ${JSON.stringify(previous)} and ${JSON.stringify(text)}`, listen, plural: true as const }
+          : { what: `${key} item ${JSON.stringify(text)}`, listen };
+        if (consider(item)) return item;
+      }
+    }
+  }
+  for (const { name, value } of env) {
+    if (value === undefined) continue;
+    for (const m of value.matchAll(loopbackPattern(port))) {
+      const at = m.index! + m[0].length - m[1]!.length;
+      // The env name stands before the value: `GRPC_LISTEN_ADDR=127.0.0.1:50051`.
+      const listen = value.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value, at, name);
+      const item = { what: `env ${name ?? ''}="${value}"`, listen };
+      if (consider(item)) return item;
+    }
+  }
+  return first;
+}
+
+/**
+ * What such an item does to a plan whose port it names: a listen address blocks `host` (the
+ * native probe dials the pod IP, where the server does not listen), an address that may be a
+ * client's gets a note. Either replaces the general note on a loopback -addr: the item says more.
+ */
+export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefined): void {
+  if (bound === undefined) return;
+  if (plan.loopbackHost !== undefined) {
+    const general = `-addr used ${plan.loopbackHost};`;
+    plan.notes = plan.notes.filter((n) => !n.startsWith(general));
+    if (plan.blockedNotes) plan.blockedNotes = plan.blockedNotes.filter((n) => !n.startsWith(general));
+  }
+  if (bound.listen) {
+    plan.blockers.push({
+      code: 'host',
+      detail: `the container's own ${bound.what} ${bound.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where the server does not listen`,
+      hint: "Make the server listen on 0.0.0.0 (or the pod IP) on that port, in the container's own args, command or env, then run the tool again; until then the probe must stay on exec.",
+    });
+    // The blocked probe says the note's advice in its blocker.
+    return;
+  }
+  const note = `the container's own ${bound.what} ${bound.plural ? 'name' : 'names'} loopback on the probe's port; if that is where the server listens, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
+  plan.notes.push(note);
+  // Advice that holds either way: a blocked probe keeps it.
+  if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
+}
