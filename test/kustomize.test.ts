@@ -72,6 +72,7 @@ const OVERLAYS: Record<string, string | null> = {
   'patch-probe-host-network-order': 'off-last',
   'overlay-chain-held-patch': 'prod',
   'patch-without-service': 'overlay',
+  'inline-patch-without-service': 'overlay',
   'controller-patches': 'apps/free',
   'overlay-timeout': 'overlays/prod',
   'patch-directives': 'overlay',

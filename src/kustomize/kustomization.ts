@@ -110,8 +110,10 @@ function patchReports(patch: Scalar, eol: string, run: RunContext, file: string,
 function probesOf(text: string, docs: ReturnType<typeof parseYaml>['docs'], run: RunContext, file: string, range: [number, number], json: boolean): Report[] {
   const built = patchProbeContext(file, run, range);
   const reports = relabelPartialOps(
-    // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec.
-    findProbeReports({ text, docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, style: json ? 'json' : 'yaml', ...(built ? { builtContext: built.builtContext } : {}) }),
+    // A strategic-merge patch merges into the base probe: a migrated one deletes the base's exec,
+    // and says `service: ""` (the base probe may name a service, which would merge in), as a patch
+    // file does (src/kubernetes/rule-deps.ts; hunt15 A3).
+    findProbeReports({ text, docs, eol: '\n', ...targetClusters(run.options), probeKey: json6902ProbeKey, mergePatch: true, baseService: () => true, style: json ? 'json' : 'yaml', ...(built ? { builtContext: built.builtContext } : {}) }),
     docs,
   );
   return built ? reports.map(built.finish) : reports;

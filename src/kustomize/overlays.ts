@@ -412,7 +412,7 @@ function migratingProbes(patch: PatchEntry, run: RunContext): Report[] {
   const parsed = parseYaml(patch.text);
   if (parsed.error) return [];
   const built = patchProbeContext(patch.file, run, patch.range);
-  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true, ...(built ? { builtContext: built.builtContext } : {}) })
+  return findProbeReports({ text: patch.text, docs: parsed.docs, eol: '\n', ...targetClusters(run.options), mergePatch: true, baseService: () => true, ...(built ? { builtContext: built.builtContext } : {}) })
     .map((r) => (built ? built.finish(r) : r))
     .filter((r) => r.fix && !(r.blockers?.length) && r.details?.probe !== undefined)
     .map((r) => (patch.range ? { ...r, start: patch.range[0] } : r));
