@@ -101,4 +101,43 @@ describe('an if chain with an exec handler in two plain branches', () => {
     expect(second.files.filter((f) => f.changed)).toEqual([]);
     expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
   });
+
+  test('a longer chain (tcpSocket / exec / exec): both execs are rewritten in place in one run', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/api:1.0
+    livenessProbe:
+      {{- if .Values.tcpPort }}
+      tcpSocket:
+        port: {{ .Values.tcpPort }}
+      {{- else if .Values.slow }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]
+      {{- else }}
+      exec:
+        command:
+        - /bin/grpc_health_probe
+        - -addr=:{{ .Values.port }}
+      {{- end }}
+      periodSeconds: 10
+`;
+    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    const probes = first.findings.filter((f) => f.file === 'chart/templates/pod.yaml');
+    expect(probes.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(probes[0]!.message).toContain('in place: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}}, {{- else }} → grpc {port: {{ .Values.port }}}');
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    expect(out).toBe(
+      template
+        .replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]', 'grpc:\n        port: {{ .Values.port }}')
+        .replace('exec:\n        command:\n        - /bin/grpc_health_probe\n        - -addr=:{{ .Values.port }}', 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n',
+    );
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+  });
 });

@@ -931,10 +931,15 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
   const firstAt = `${later.first.text} (line ${lineOf(later.first.start)})`;
   const branch = later.branch === later.open ? later.open.text : `the ${later.branch.text} branch of ${later.open.text}`;
   const siblingBlocked = !sibling?.fix && (sibling?.blockers?.length ?? 0) > 0;
-  const siblingDetail = sibling ? sibling.message.slice(sibling.message.indexOf(': ') + 2) : '';
+  const detailOf = (x: Report) => {
+    // `… runs grpc_health_probe: <detail>`, or `… and could become grpc {port: …} (…): <detail>`: cut after the words, not at a port action's `: `.
+    const m = /^.*? runs grpc_health_probe(?: and could become grpc \{.*?\}(?: \(.*?\))?)?: /.exec(x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message);
+    return m ? (x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message).slice(m[0].length) : x.message;
+  };
+  const siblingDetail = sibling ? detailOf(sibling) : '';
   const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}`;
   // Read alone (as the next run would read it), this branch does not migrate with the first: why.
-  const staysDetail = stays ? (stays.message.startsWith(`${whereOf(stays)} runs grpc_health_probe: `) ? stays.message.slice(`${whereOf(stays)} runs grpc_health_probe: `.length) : stays.message) : undefined;
+  const staysDetail = stays ? detailOf(stays) : undefined;
   const why = siblingBlocked
     ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; the tool rewrites one exec branch of a chain, its first`
     : !sibling
@@ -1062,7 +1067,8 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
   const secondAlone: Report = { ...second, details: secondTimeout === undefined ? secondDetails : { ...secondDetails, timeoutSeconds: secondTimeout } };
   const firstBranch = later.first === later.open ? later.open.text : `${later.first.text}`;
   const notesA = walkNotes(firstRaw);
-  const notesB = walkNotes(second);
+  // The later exec read alone has the chain's note (`the exec branch (…) of …; the other branches …`): the message says it once.
+  const notesB = walkNotes(second)?.replace(/^the exec branch \(.*?\) of .*?; the other branches, with their own handlers, stay as they are(, but the timeoutSeconds they share with it is raised for them too)?(; |$)/, '') || undefined;
   const notes = [notesA && `${firstBranch}: ${notesA}`, notesB && `${later.branch.text}: ${notesB}`, tA !== undefined && tB !== undefined && `timeoutSeconds ${final}, the larger`].filter(Boolean).join('; ');
   const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(later.exec.value))];
   const details = { ...first.details, ...(Number.isFinite(final) ? { timeoutSeconds: final } : {}) };
