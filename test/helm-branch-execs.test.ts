@@ -140,4 +140,21 @@ spec:
     const second = await run({ paths: ['.'], cwd: dir, fix: true });
     expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
+
+  test('the later branch is blocked alone (-tls): the first migrates, the later one says its own blocker', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.port }}", "-tls"]\n{{- end }}');
+    const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
+    expect(probes.map((f) => [f.line, f.status, f.blockers])).toEqual([
+      [15, 'migrated', []],
+      [21, 'blocked', ['tls']],
+    ]);
+    expect(probes[1]!.message).toContain("and this one stays on exec: uses -tls; the kubelet's gRPC probe connects without TLS");
+    expect(probes[1]!.message).not.toContain('run it again');
+    const after = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
+  });
 });

@@ -954,7 +954,8 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     subject: 'probe',
     blockers: codes.length > 0 ? codes : ['unparseable'],
     keepsBinary: true,
-    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${own}`,
+    // Read alone, its own blockers or targets are in staysDetail already.
+    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${staysDetail !== undefined ? '' : own}`,
     hint: plan && plan.blockers.length > 0
       ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
       : siblingBlocked || !sibling || stays
