@@ -157,4 +157,35 @@ spec:
     expect(second.files.filter((f) => f.changed)).toEqual([]);
     expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
   });
+
+  test('three exec branches (if / else if / else) that all migrate: one run rewrites each in place', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/api:1.0
+    readinessProbe:
+{{- if .Values.slow }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=3s"]
+{{- else if .Values.other }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]
+{{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+{{- end }}
+      periodSeconds: 10
+`;
+    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(first.findings.filter((f) => f.file === 'chart/templates/pod.yaml').map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    expect(out).toBe(template.replace(/exec:\n {8}command: \[[^\]]*\]/g, 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+  });
 });

@@ -484,7 +484,6 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (alone) return alone;
     let masked = region.masked;
     for (const { later } of laterExecs.values()) {
-      if (later.execs !== 2) continue;
       const [from, to] = [later.firstExec.key.range![0], contentEnd(later.firstExec.value)];
       masked = masked.slice(0, from) + masked.slice(from, to).replace(/[^\r\n]/g, ' ') + masked.slice(to);
     }
@@ -493,19 +492,24 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   };
   const taken = new Set<Report>();
   const staysWhy = new Map<Report, Report>();
-  for (const [raw, at] of laterExecs) {
-    if (at.later.execs !== 2) continue;
-    const j = reports.findIndex((x) => x.subject === 'probe' && x.start === at.probeStart && !laterExecs.has(x));
+  for (const probeStart of new Set([...laterExecs.values()].map((x) => x.probeStart))) {
+    // The probe's later execs, the last one's branch for the chain's end.
+    const laters = [...laterExecs].filter(([, x]) => x.probeStart === probeStart).sort(([a], [b]) => a.start - b.start);
+    const [lastRaw, at] = laters[laters.length - 1]!;
+    const j = reports.findIndex((x) => x.subject === 'probe' && x.start === probeStart && !laterExecs.has(x));
     const first = j === -1 ? undefined : mapped[j];
     if (!first?.fix || (first.blockers?.length ?? 0) > 0) continue;
-    const second = aloneReports().find((x) => x.subject === 'probe' && x.start === at.probeStart);
+    const alone = aloneReports();
+    const second = alone.find((x) => x.subject === 'probe' && x.start === probeStart);
     if (!second) continue;
-    const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probes.find((p) => p.key.range![0] === at.probeStart)!, at.later, actions, text, eol, run) : second;
+    // Three exec branches or more: the later ones are one report only when read alone they all migrate (the same again, one level down).
+    if (laters.length > 1 && laters.some(([raw]) => alone.some((x) => x.start === raw.start))) continue;
+    const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probes.find((p) => p.key.range![0] === probeStart)!, at.later, actions, text, eol, run) : second;
     if (both === undefined) continue;
     if (both.fix) {
       mapped[j] = both;
-      taken.add(raw);
-    } else staysWhy.set(raw, both);
+      for (const [raw] of laters) taken.add(raw);
+    } else if (laters.length === 1) staysWhy.set(lastRaw, both);
   }
   const sayLater = (r: Report | undefined, i: number): Report | undefined => {
     const at = laterExecs.get(reports[i]!);
@@ -1102,7 +1106,7 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
     covers,
     details,
     fix: [...firstFix, ...secondFix],
-    message: `${where}: exec grpc_health_probe → grpc in each exec branch of ${later.open.text}, in place: ${firstBranch} → ${targetOf(first)}, ${later.branch.text} → ${targetOf(second)}; the other branches, with their own handlers, stay as they are${notes ? ` (${notes})` : ''}`,
+    message: `${where}: exec grpc_health_probe → grpc in each exec branch of ${later.open.text}, in place: ${firstBranch} → ${targetOf(first)}, ${later.execs > 2 ? 'the later exec branches' : later.branch.text} → ${targetOf(second)}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? '; the other branches, with their own handlers, stay as they are' : ''}${notes ? ` (${notes})` : ''}`,
   };
 }
 
