@@ -923,8 +923,9 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
  * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
  * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
  * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
- * migrates in this run, until the next run (then the chain is a grpc/exec toggle). What this branch
- * would become alone (or what would still block it) is in the message and the hint.
+ * migrates, for what keeps this one read alone (`stays`: its own blockers, or the two branches
+ * disagree; where it migrates too, collapseExecChain takes it and this report goes). What this
+ * branch would become alone (or what would still block it) is in the message and the hint.
  */
 function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, stays?: Report): Report {
   const command = isMap(later.exec.value) ? getPair(later.exec.value, 'command')?.value : undefined;
