@@ -1,8 +1,9 @@
 /**
  * A Helm probe whose if chain holds an exec handler in two branches (hunt14 A8): one handler per
  * render. The walk reads the first exec only; the later one is said for what it is (its own exec in
- * its branch), not as "a form the tool cannot read". With two plain branches the first migrates in
- * this run and the second on the next, when the chain is a grpc/exec toggle. The fixture
+ * its branch), not as "a form the tool cannot read". With two plain branches that both migrate, one
+ * run does what two runs did before (the first branch rewritten, then the grpc/exec toggle
+ * collapsed): the chain collapses, and a second run changes nothing. The fixture
  * tree-branch-handlers-two-execs holds the cases where the first branch stays on exec (-tls).
  */
 import fs from 'node:fs';
@@ -41,31 +42,150 @@ RUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health
     chmod +x /bin/grpc_health_probe
 `;
 
+const CHART = {
+  'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+  'chart/values.yaml': 'port: 50051\nslow: false\n',
+};
+
+/** What the two runs before this change left (the first branch rewritten, then the toggle collapsed). */
+const COLLAPSED = TEMPLATE.replace(/\{\{- if \.Values\.slow \}\}\n[\s\S]*\{\{- end \}\}\n/, '          grpc:\n            port: {{ .Values.port }}\n') + '          timeoutSeconds: 3\n';
+
 describe('an if chain with an exec handler in two plain branches', () => {
-  test('the first migrates, the second is said to migrate on the next run, which collapses the chain', async () => {
-    const dir = repoWith({
-      'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
-      'chart/values.yaml': 'port: 50051\nslow: false\n',
-      'chart/templates/deployment.yaml': TEMPLATE,
-      Dockerfile: DOCKERFILE,
-    });
+  test('one run collapses the chain to one grpc handler; a second run changes nothing', async () => {
+    const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': TEMPLATE, Dockerfile: DOCKERFILE });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
+    expect(probes.map((f) => [f.line, f.status])).toEqual([[15, 'migrated']]);
+    expect(probes[0]!.message).toContain('in both branches of the {{ if .Values.slow }} chain, so the chain collapses to that one grpc handler');
+    expect(probes[0]!.message).toContain('timeoutSeconds raised from 1 to 3 to keep -connect-timeout=3s');
+    const template = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+    expect(template).toBe(COLLAPSED);
+    // Nothing runs the binary any more: its install goes in the same run.
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).not.toContain('grpc_health_probe');
+
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+    expect(second.findings.filter((f) => f.file === 'chart/templates/deployment.yaml')).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(COLLAPSED);
+  });
+
+  test('the later branch needs the longer timeout: the one line the first run writes takes it', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.port }}", "-rpc-timeout=5s"]\n{{- end }}');
+    const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml').map((f) => f.status)).toEqual(['migrated']);
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+    expect(out).not.toContain('grpc_health_probe');
+    expect(out.match(/timeoutSeconds/g)).toHaveLength(1);
+    expect(first.findings[0]!.message).toContain('timeoutSeconds 5, the larger');
+    expect(out).toContain('          periodSeconds: 10\n          timeoutSeconds: 5\n');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+  });
+
+  test('branches on different ports: the first migrates, the later one stays and says why (no "run it again")', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}"]\n{{- end }}');
+    const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE });
     const first = await run({ paths: ['.'], cwd: dir, fix: true });
     const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
     expect(probes.map((f) => [f.line, f.status])).toEqual([
       [15, 'migrated'],
       [21, 'blocked'],
     ]);
-    expect(probes[1]!.message).toContain('in the {{- else }} branch of {{- if .Values.slow }} too, its own exec handler');
-    expect(probes[1]!.message).toContain('run it again for this one; alone, this branch would become grpc: {port: {{ .Values.port }}}');
-    expect(probes[1]!.message).not.toContain('a form the tool cannot read');
-    // The second branch still runs the binary: its install stays.
+    expect(probes[1]!.message).toContain('and this one stays on exec');
+    expect(probes[1]!.message).toContain('disagree');
+    expect(probes[1]!.message).not.toContain('run it again');
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
-
+    const after = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
     const second = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(second.findings.filter((f) => f.status !== 'migrated')).toEqual([]);
-    const template = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
-    expect(template).not.toContain('grpc_health_probe');
-    expect(template).not.toContain('{{- if .Values.slow }}');
-    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).not.toContain('grpc_health_probe');
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
+  });
+
+  test('a longer chain (tcpSocket / exec / exec): both execs are rewritten in place in one run', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/api:1.0
+    livenessProbe:
+      {{- if .Values.tcpPort }}
+      tcpSocket:
+        port: {{ .Values.tcpPort }}
+      {{- else if .Values.slow }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]
+      {{- else }}
+      exec:
+        command:
+        - /bin/grpc_health_probe
+        - -addr=:{{ .Values.port }}
+      {{- end }}
+      periodSeconds: 10
+`;
+    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    const probes = first.findings.filter((f) => f.file === 'chart/templates/pod.yaml');
+    expect(probes.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(probes[0]!.message).toContain('in place: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}}, {{- else }} → grpc {port: {{ .Values.port }}}');
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    expect(out).toBe(
+      template
+        .replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]', 'grpc:\n        port: {{ .Values.port }}')
+        .replace('exec:\n        command:\n        - /bin/grpc_health_probe\n        - -addr=:{{ .Values.port }}', 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n',
+    );
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+  });
+
+  test('the later branch is blocked alone (-tls): the first migrates, the later one says its own blocker', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.port }}", "-tls"]\n{{- end }}');
+    const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
+    expect(probes.map((f) => [f.line, f.status, f.blockers])).toEqual([
+      [15, 'migrated', []],
+      [21, 'blocked', ['tls']],
+    ]);
+    expect(probes[1]!.message).toContain("and this one stays on exec: uses -tls; the kubelet's gRPC probe connects without TLS");
+    expect(probes[1]!.message).not.toContain('run it again');
+    const after = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
+  });
+
+  test('three exec branches (if / else if / else) that all migrate: one run rewrites each in place', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/api:1.0
+    readinessProbe:
+{{- if .Values.slow }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=3s"]
+{{- else if .Values.other }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]
+{{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+{{- end }}
+      periodSeconds: 10
+`;
+    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(first.findings.filter((f) => f.file === 'chart/templates/pod.yaml').map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    expect(out).toBe(template.replace(/exec:\n {8}command: \[[^\]]*\]/g, 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 });

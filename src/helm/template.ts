@@ -475,11 +475,48 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
   });
+  // A chain of two exec branches whose first migrates: its later exec is read alone, as the next
+  // run would read it once this one rewrote the first (the region again, each chain's first exec
+  // blanked; only for such chains). When it migrates too, this run does what the two runs would:
+  // the first report takes both (collapseExecChain) and the later one goes.
+  let alone: Report[] | undefined;
+  const aloneReports = (): Report[] => {
+    if (alone) return alone;
+    let masked = region.masked;
+    for (const { later } of laterExecs.values()) {
+      const [from, to] = [later.firstExec.key.range![0], contentEnd(later.firstExec.value)];
+      masked = masked.slice(0, from) + masked.slice(from, to).replace(/[^\r\n]/g, ' ') + masked.slice(to);
+    }
+    alone = regionReports({ ...region, masked }, actions, text, eol, chart, run);
+    return alone;
+  };
+  const taken = new Set<Report>();
+  const staysWhy = new Map<Report, Report>();
+  for (const probeStart of new Set([...laterExecs.values()].map((x) => x.probeStart))) {
+    // The probe's later execs, the last one's branch for the chain's end.
+    const laters = [...laterExecs].filter(([, x]) => x.probeStart === probeStart).sort(([a], [b]) => a.start - b.start);
+    const [lastRaw, at] = laters[laters.length - 1]!;
+    const j = reports.findIndex((x) => x.subject === 'probe' && x.start === probeStart && !laterExecs.has(x));
+    const first = j === -1 ? undefined : mapped[j];
+    if (!first?.fix || (first.blockers?.length ?? 0) > 0) continue;
+    const alone = aloneReports();
+    const second = alone.find((x) => x.subject === 'probe' && x.start === probeStart);
+    if (!second) continue;
+    // Three exec branches or more: the later ones are one report only when read alone they all migrate (the same again, one level down).
+    if (laters.length > 1 && laters.some(([raw]) => alone.some((x) => x.start === raw.start))) continue;
+    const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probes.find((p) => p.key.range![0] === probeStart)!, at.later, actions, text, eol, run) : second;
+    if (both === undefined) continue;
+    if (both.fix) {
+      mapped[j] = both;
+      for (const [raw] of laters) taken.add(raw);
+    } else if (laters.length === 1) staysWhy.set(lastRaw, both);
+  }
   const sayLater = (r: Report | undefined, i: number): Report | undefined => {
     const at = laterExecs.get(reports[i]!);
     if (!at) return r;
+    if (taken.has(reports[i]!)) return undefined;
     const sibling = mapped.find((x, j) => x !== undefined && reports[j]!.subject === 'probe' && reports[j]!.start === at.probeStart && !laterExecs.has(reports[j]!));
-    return laterExecReport(reports[i]!, at.later, sibling, (o) => text.slice(0, o).split('\n').length, scalarValue, run);
+    return laterExecReport(reports[i]!, at.later, sibling, (o) => text.slice(0, o).split('\n').length, scalarValue, run, staysWhy.get(reports[i]!));
   };
   return keepForCompositionPatches(mapped.map(sayLater).filter((r): r is Report => r !== undefined), walkDocs, {
     indexUncertain: (seq, index, from) => indexMayShift(actions, seq, index, from),
@@ -780,9 +817,30 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
   const grpc = getPair(map, 'grpc');
   const exec = getPair(map, 'exec');
   if (!grpc || !exec || !isMap(grpc.value)) return undefined;
-  const gStart = (grpc.key as Scalar).range![0];
+  const shape = toggleShape(probe, grpc as Pair<Scalar, Node>, exec as Pair<Scalar, Node>, actions);
+  if (!shape) return undefined;
+  const port = getPair(grpc.value, 'port')?.value;
+  const service = getPair(grpc.value, 'service')?.value;
+  const t: Toggle = { ...shape, grpc: {} };
+  if (isScalar(port)) t.grpc.port = normalizeActions(scalarValue(port));
+  if (isScalar(service)) {
+    t.grpc.service = scalarValue(service);
+    t.serviceNode = service;
+  }
+  return t;
+}
+
+/**
+ * The `{{ if X }} … {{ else }} … {{ end }}` block (its actions each alone on their line) whose two
+ * branches hold `grpc` and `exec`, one each (either order), with nothing else of the probe inside
+ * it: a toggle (toggleOf), or, with `grpc` the chain's first exec that this run rewrites, the exec/exec
+ * chain that one run collapses (collapseExecChain). All of a Toggle but the grpc branch's settings.
+ */
+function toggleShape(probe: Pair<Scalar, YAMLMap>, grpc: Pair<Scalar, Node>, exec: Pair<Scalar, Node>, actions: readonly Action[]): Omit<Toggle, 'grpc' | 'serviceNode'> | undefined {
+  const map = probe.value!;
+  const gStart = grpc.key.range![0];
   const gEnd = contentEnd(grpc.value);
-  const eStart = (exec.key as Scalar).range![0];
+  const eStart = exec.key.range![0];
   const eEnd = contentEnd(exec.value);
   for (const b of blocks(actions)) {
     if (b.open.keyword !== 'if' || b.elses.length !== 1 || actionBody(b.elses[0]!) !== 'else') continue;
@@ -794,10 +852,8 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
     // Nothing else of the probe may live inside the toggle, or collapsing it would drop it.
     const others = map.items.filter((p) => p !== grpc && p !== exec);
     if (others.some((p) => isPair(p) && (p.key as Scalar).range![0] > b.open.start && (p.key as Scalar).range![0] < b.end.end)) return undefined;
-    const port = getPair(grpc.value, 'port')?.value;
-    const service = getPair(grpc.value, 'service')?.value;
     const timeout = getPair(map, 'timeoutSeconds')?.value;
-    const t: Toggle = {
+    return {
       probeStart: probe.key!.range![0],
       open: b.open,
       else: els,
@@ -805,15 +861,8 @@ function toggleOf(probe: Pair<Scalar, YAMLMap>, actions: readonly Action[], scal
       grpcFirst,
       grpcStart: gStart,
       grpcEnd: gEnd,
-      grpc: {},
+      ...(isScalar(timeout) ? { timeoutValue: timeout } : {}),
     };
-    if (isScalar(port)) t.grpc.port = normalizeActions(scalarValue(port));
-    if (isScalar(service)) {
-      t.grpc.service = scalarValue(service);
-      t.serviceNode = service;
-    }
-    if (isScalar(timeout)) t.timeoutValue = timeout;
-    return t;
   }
   return undefined;
 }
@@ -854,7 +903,7 @@ const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
  * (the YAML view holds both keys), and sees this one as a mention it cannot place. Its branch, and
  * the first exec's, or undefined when offset is in no such handler.
  */
-function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly Block[]): { exec: Pair<Scalar, Node>; branch: Action; first: Action; open: Action } | undefined {
+function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly Block[]): { exec: Pair<Scalar, Node>; branch: Action; first: Action; open: Action; firstExec: Pair<Scalar, Node>; execs: number } | undefined {
   const execs = probe.items.filter((p) => keyOf(p as Pair) === 'exec' && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
   const exec = execs.slice(1).find((p) => p.key.range![0] <= offset && offset < contentEnd(p.value));
   if (!exec || !branchHandlers(probe, controlBlocks)) return undefined;
@@ -865,7 +914,7 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
     const branchOf = (p: Pair<Scalar, Node>) => opens.findIndex((o, i) => p.key.range![0] >= o.end && contentEnd(p.value) <= (opens[i + 1] ?? b.end).start);
     const at = handlers.map(branchOf);
     if (at.some((i) => i === -1) || new Set(at).size !== at.length) continue;
-    return { exec, branch: opens[branchOf(exec)]!, first: opens[branchOf(execs[0]!)]!, open: b.open };
+    return { exec, branch: opens[branchOf(exec)]!, first: opens[branchOf(execs[0]!)]!, open: b.open, firstExec: execs[0]!, execs: execs.length };
   }
   return undefined;
 }
@@ -874,10 +923,11 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
  * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
  * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
  * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
- * migrates in this run, until the next run (then the chain is a grpc/exec toggle). What this branch
- * would become alone (or what would still block it) is in the message and the hint.
+ * migrates, for what keeps this one read alone (`stays`: its own blockers, or the two branches
+ * disagree; where it migrates too, collapseExecChain takes it and this report goes). What this
+ * branch would become alone (or what would still block it) is in the message and the hint.
  */
-function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext): Report {
+function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, stays?: Report): Report {
   const command = isMap(later.exec.value) ? getPair(later.exec.value, 'command')?.value : undefined;
   const plan = isSeq(command) && command.items.every((n) => isScalar(n))
     ? planNativeProbe({ argv: (command.items as Scalar[]).map(scalarValue), ...targetClusters(run.options), timeoutSeconds: 'unknown', resolvePortExpression: portExpression, templateActions: true })
@@ -886,25 +936,35 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
   const firstAt = `${later.first.text} (line ${lineOf(later.first.start)})`;
   const branch = later.branch === later.open ? later.open.text : `the ${later.branch.text} branch of ${later.open.text}`;
   const siblingBlocked = !sibling?.fix && (sibling?.blockers?.length ?? 0) > 0;
-  const siblingDetail = sibling ? sibling.message.slice(sibling.message.indexOf(': ') + 2) : '';
+  const detailOf = (x: Report) => {
+    // `… runs grpc_health_probe: <detail>`, or `… and could become grpc {port: …} (…): <detail>`: cut after the words, not at a port action's `: `.
+    const m = /^.*? runs grpc_health_probe(?: and could become grpc \{.*?\}(?: \(.*?\))?)?: /.exec(x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message);
+    return m ? (x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message).slice(m[0].length) : x.message;
+  };
+  const siblingDetail = sibling ? detailOf(sibling) : '';
   const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}`;
+  // Read alone (as the next run would read it), this branch does not migrate with the first: why.
+  const staysDetail = stays ? detailOf(stays) : undefined;
   const why = siblingBlocked
     ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; the tool rewrites one exec branch of a chain, its first`
     : !sibling
       ? `the tool rewrites one exec branch of a chain, its first, under ${firstAt}`
-      : `the tool rewrites one exec branch of a chain per run, and this run rewrites the first, under ${firstAt}; run it again for this one`;
-  const codes = [...new Set([...(siblingBlocked ? sibling!.blockers! : []), ...(plan?.blockers.map((b) => b.code) ?? [])])];
+      : staysDetail !== undefined
+        ? `the tool rewrites the chain's first exec branch, under ${firstAt}, and this one stays on exec: ${staysDetail}`
+        : `the tool rewrites one exec branch of a chain per run, and this run rewrites the first, under ${firstAt}; run it again for this one`;
+  const codes = [...new Set([...(siblingBlocked ? sibling!.blockers! : []), ...(stays?.blockers ?? []), ...(plan?.blockers.map((b) => b.code) ?? [])])];
   const { fix: _fix, ...rest } = r;
   return {
     ...rest,
     subject: 'probe',
     blockers: codes.length > 0 ? codes : ['unparseable'],
     keepsBinary: true,
-    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${own}`,
+    // Read alone, its own blockers or targets are in staysDetail already.
+    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${staysDetail !== undefined ? '' : own}`,
     hint: plan && plan.blockers.length > 0
       ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
-      : siblingBlocked || !sibling
-        ? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (with timeoutSeconds as its flags need), while the other keeps exec and the binary.`
+      : siblingBlocked || !sibling || stays
+        ? stays?.hint ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (with timeoutSeconds as its flags need), while the other keeps exec and the binary.`
         : 'Run the tool again once this run has rewritten the first exec branch: the chain is then a grpc/exec toggle, which it collapses when both probe the same port and service.',
   };
 }
@@ -954,17 +1014,100 @@ function collapseToggle(r: Report, t: Toggle, text: string, eol: string, run: Ru
     fix.push({ start: lineStart(t.open.start), end: nextLine(t.else.end), text: '' });
     fix.push({ start: lineStart(t.end.start), end: nextLine(t.end.end), text: endLineText });
   }
-  // The walk's notes follow its target, `→ grpc {port: …}`: a note may hold parentheses itself
-  // (`timeoutSeconds (templated)`), and a port action may too.
-  const d = r.details ?? {};
-  const target = `→ ${r.target ?? `grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`}`;
-  const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
-  const notes = after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
+  const notes = walkNotes(r);
   return {
     ...r,
     // The grpc branch stays as the chart writes it: its service as written there (`service: "yes"`).
     message: `${where}: the {{ if ${cond} }} toggle collapses to its grpc branch {port: ${grpcPort}${grpcService ? `, service: ${t.serviceNode?.range ? text.slice(t.serviceNode.range[0], contentEnd(t.serviceNode)) : grpcService}` : ''}} (its exec branch ran grpc_health_probe)${notes ? ` (${notes})` : ''}`,
     fix,
+  };
+}
+
+/** A migrating report's target as the walk words it: `grpc {port: …}`. */
+function targetOf(r: Report): string {
+  const d = r.details ?? {};
+  return r.target ?? `grpc {port: ${String(d.port)}${d.service !== undefined ? `, service: ${String(d.service)}` : ''}${d.mode !== undefined ? `, mode: ${String(d.mode)}` : ''}}`;
+}
+
+/**
+ * The walk's notes on a migrating report, which follow its target, `→ grpc {port: …} (notes)`: a
+ * note may hold parentheses itself (`timeoutSeconds (templated)`), and a port action may too.
+ */
+function walkNotes(r: Report): string | undefined {
+  const target = `→ ${targetOf(r)}`;
+  const after = r.message.indexOf(target) === -1 ? '' : r.message.slice(r.message.indexOf(target) + target.length);
+  return after.startsWith(' (') && after.endsWith(')') ? after.slice(2, -1) : undefined;
+}
+
+/**
+ * A chain of two exec branches (laterExecBranch) that both migrate: `first`, the walk's report on
+ * the first (`firstRaw` before this file's notes), and `second`, the later one's read alone, as the
+ * next run would read it. One run does what the two would: as a `{{ if }} … {{ else }} … {{ end }}`
+ * (toggleShape) the next run would collapse the grpc/exec toggle this run leaves, so the first's
+ * rewrite and that collapse (collapseToggle) go together; in a longer chain (another handler's
+ * branch beside them) each exec is rewritten in place. timeoutSeconds ends as the two runs leave it:
+ * the larger of what each branch needs, where the first run writes it. The report that takes
+ * both; a blocked report (the branches disagree) that keeps the later one on exec; or undefined
+ * when the edits are not as expected (then the run does what it did before: the first only).
+ */
+function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | undefined {
+  const where = whereOf(first);
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const [tA, tB] = [num(first.details?.timeoutSeconds), num(second.details?.timeoutSeconds)];
+  const timeoutNode = getPair(probe.value!, 'timeoutSeconds')?.value;
+  const existing = isScalar(timeoutNode) && timeoutNode.range ? timeoutNode.range[0] : undefined;
+  // The edit that writes timeoutSeconds `to`: on the value there is, or a new line of the probe.
+  const timeoutEdit = (fix: readonly Edit[], to: number) =>
+    fix.find((e) => (existing !== undefined ? e.start === existing : e.start === e.end && new RegExp(`^[ \\t]*["']?timeoutSeconds["']?: ${to}\\r?\\n$`).test(e.text)));
+  const final = Math.max(tA ?? -Infinity, tB ?? -Infinity);
+  let firstFix = first.fix!;
+  // Both raise it: the larger goes where the first writes it (the next run would raise that line).
+  let secondTimeout = tB;
+  if (tA !== undefined && tB !== undefined) {
+    const eA = timeoutEdit(firstFix, tA);
+    if (!eA) return undefined;
+    if (tB > tA) firstFix = firstFix.map((e) => (e === eA ? { ...e, text: e.text.replace(new RegExp(`\\b${tA}(?=\\r?\\n?$)`), String(tB)) } : e));
+    secondTimeout = undefined;
+  }
+  const { timeoutSeconds: _t, ...secondDetails } = second.details ?? {};
+  const secondAlone: Report = { ...second, details: secondTimeout === undefined ? secondDetails : { ...secondDetails, timeoutSeconds: secondTimeout } };
+  const firstBranch = later.first === later.open ? later.open.text : `${later.first.text}`;
+  const notesA = walkNotes(firstRaw);
+  // The later exec read alone has the chain's note (`the exec branch (…) of …; the other branches …`): the message says it once.
+  const notesB = walkNotes(second)?.replace(/^the exec branch \(.*?\) of .*?; the other branches, with their own handlers, stay as they are(, but the timeoutSeconds they share with it is raised for them too)?(; |$)/, '') || undefined;
+  const notes = [notesA && `${firstBranch}: ${notesA}`, notesB && `${later.branch.text}: ${notesB}`, tA !== undefined && tB !== undefined && `timeoutSeconds ${final}, the larger`].filter(Boolean).join('; ');
+  const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(later.exec.value))];
+  const details = { ...first.details, ...(Number.isFinite(final) ? { timeoutSeconds: final } : {}) };
+  const shape = toggleShape(probe, later.firstExec, later.exec, actions);
+  if (shape?.grpcFirst) {
+    const [dA, dB] = [first.details ?? {}, second.details ?? {}];
+    if (dA.mode !== dB.mode) {
+      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
+    }
+    const service = dA.service === undefined ? undefined : String(dA.service);
+    const t: Toggle = { ...shape, grpc: { port: normalizeActions(String(dA.port ?? '')), ...(service !== undefined ? { service } : {}) } };
+    const collapsed = collapseToggle(secondAlone, t, text, eol, run);
+    if (!collapsed.fix) {
+      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
+    }
+    const cond = actionBody(shape.open).replace(/^if\s+/, '');
+    return {
+      ...first,
+      covers,
+      details,
+      fix: [...firstFix, ...collapsed.fix],
+      message: `${where}: exec grpc_health_probe → ${targetOf(first)} in both branches of the {{ if ${cond} }} chain, so the chain collapses to that one grpc handler${notes ? ` (${notes})` : ''}`,
+    };
+  }
+  // In place, each in its branch: a timeoutSeconds both raise is written once.
+  const secondFix = tA !== undefined && tB !== undefined ? second.fix!.filter((e) => e !== timeoutEdit(second.fix!, tB)) : second.fix!;
+  if (tA !== undefined && tB !== undefined && secondFix.length === second.fix!.length) return undefined;
+  return {
+    ...first,
+    covers,
+    details,
+    fix: [...firstFix, ...secondFix],
+    message: `${where}: exec grpc_health_probe → grpc in each exec branch of ${later.open.text}, in place: ${firstBranch} → ${targetOf(first)}, ${later.execs > 2 ? 'the later exec branches' : later.branch.text} → ${targetOf(second)}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? '; the other branches, with their own handlers, stay as they are' : ''}${notes ? ` (${notes})` : ''}`,
   };
 }
 
