@@ -32,7 +32,8 @@ export function kustomizationReports(file: SourceFile, run: RunContext): Report[
   // migrated probe there says `exec: null`, or the chart's default exec would stay beside grpc.
   const mergePatch = (_root: unknown, keyPath: string) => /^helmCharts\[\d+\]\.valuesInline\./.test(keyPath);
   const reports = relabelInlineTransformers(
-    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch, renderedTimeout: releaseRenderedTimeout(file.path, parsed.docs, run) }),
+    // …and says `service: ""`: the chart's default probe may name a service, which would merge in (hunt15 A3).
+    findProbeReports({ text, docs: parsed.docs, eol, ...targetClusters(run.options), mergePatch, baseService: () => true, renderedTimeout: releaseRenderedTimeout(file.path, parsed.docs, run) }),
     parsed.docs.map((d) => d.contents),
   ).filter((r) => !inPatch(r));
   for (const patch of patches) {
