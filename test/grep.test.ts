@@ -87,7 +87,8 @@ test('git finds a kubectl or sed command continued over lines (a `\\` continuati
 
 test('the readers\' command patterns run in linear time over a long line of option-like text (a run of `=` after `set -a`: review20 #1)', async () => {
   const { COMMAND_LINE_PATTERN } = await import('../src/discover/grep.js');
-  const { ENV_COMMAND_PRETEST, ENV_SET_TEXT } = await import('../src/kubernetes/env-commands.js');
+  const { ENV_COMMAND_PRETEST } = await import('../src/kubernetes/env-commands.js');
+  const { textNetHolds } = await import('../src/analysis/ci-pipelines.js');
   const commandLine = new RegExp(COMMAND_LINE_PATTERN, 'm');
   // Each took 12–32 s on these lines with the pattern that let `[=\s]+` and the value share a run of `=`.
   // Not a speed target: a guard against that backtracking (jest's own timeout cannot stop a
@@ -96,9 +97,11 @@ test('the readers\' command patterns run in linear time over a long line of opti
   for (const line of ['kubectl set -a' + '='.repeat(100_000), 'kubectl set -a' + '= '.repeat(50_000), 'kubectl set ' + '-a=b '.repeat(20_000)]) {
     commandLine.test(line);
     ENV_COMMAND_PRETEST.test(line);
-    ENV_SET_TEXT.lastIndex = 0;
-    ENV_SET_TEXT.test(line);
+    textNetHolds(line, 'x.ps1', 'a PowerShell script');
   }
+  // The text net's `set env` after kubectl on its line, over 100 KB of kubectl words (0.4 s with a
+  // lazy `kubectl[^\n]*?set…env`) and of `set env` words after one kubectl (hunt14 A3).
+  for (const line of ['kubectl '.repeat(12_500), 'kubectl ' + 'set env '.repeat(12_500), 'kubecolor '.repeat(10_000) + 'set env'.repeat(5_000)]) textNetHolds(line, 'x.ps1', 'a PowerShell script');
   expect(Date.now() - started).toBeLessThan(5_000);
   // What they are for still matches; a bare word at a line's end (a container named kubectl) does not.
   for (const line of ['kubectl set -n default env deploy/x A=1', 'kubectl set --namespace=ns env d/x A=1', 'oc set -c app env dc/x A=1', 'kubectl set -a=b env x']) {

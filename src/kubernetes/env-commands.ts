@@ -48,8 +48,8 @@ const HINT = "Put the value the command sets in the manifest's env and the probe
  */
 export const ENV_COMMAND_PATTERN = String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
 export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN);
-/** `kubectl set env` (`oc`, options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script). */
-export const ENV_SET_TEXT = new RegExp(String.raw`\b(?:kubectl|oc)\b[^\n]*?\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b`, 'g');
+/** `set env` (options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script, a script that does not parse), where kubectl or oc comes before it on its line. */
+export const ENV_SET_WORDS = new RegExp(String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b`, 'g');
 
 /** Whether an env hold applies to a probe report: it reads a variable the command sets. */
 export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {

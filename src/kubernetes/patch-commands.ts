@@ -51,7 +51,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
@@ -293,7 +293,12 @@ export function patchHolds(run: RunContext): PatchHold[] {
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (const { abs, kind, text } of scriptTexts(run, scripts, may)) {
+  for (const { abs, kind, text, tooLarge } of scriptTexts(run, scripts, may)) {
+    if (tooLarge) {
+      // Not read for commands (MAX_BYTES): read as text, but a manifest (another tool's YAML may be one), whose probes the net would take for commands.
+      if (kind !== 'yaml' || !/^(?:apiVersion|kind):/m.test(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
+      continue;
+    }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
     if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
@@ -448,7 +453,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     functions = parsed.functions;
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
-    return [];
+    // Not parsed: read as text (textNetHolds), as other texts the tool does not evaluate. The
+    // shell runs a script line by line: the commands before a syntax error run (hunt14 A3).
+    return textNetHolds(script, at, unparsedScript(script, e, at));
   }
   if (shell) resolve = withScriptDir(resolve, path.dirname(abs));
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
@@ -548,6 +555,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
   }
   return out;
+}
+
+/** What a script the shell parser refused is, for the text net's message: its size over the parser's cap, or the parser's error at its place. */
+function unparsedScript(script: string, e: ShellParseError, at: (offset: number) => string): string {
+  if (e instanceof ShellTooLargeError) return `a script of ${e.message.replace(/, over/, " (over")})`;
+  const { offset, reason } = shellErrorAt(script, e.message);
+  return `a script the shell parser refuses (${offset === undefined ? '' : `${at(offset)}: `}${reason.replace(/\s+/g, ' ')})`;
 }
 
 /**
@@ -806,7 +820,7 @@ const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
  * says may hold the caller's words (undefined: every one); a file git searched and found nothing in
  * is not given, though a Makefile is still read for its includes.
  */
-function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): Generator<{ abs: string; kind: ScriptKind; text: string }> {
+function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): Generator<{ abs: string; kind: ScriptKind; text: string; tooLarge?: true }> {
   const listed = new Set(scripts.map((s) => s.abs));
   // What git searched: the files first listed (an included Makefile comes later, and is read).
   const searched = new Set(listed);
@@ -815,7 +829,12 @@ function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind 
     const skip = may !== undefined && searched.has(abs) && !may.has(abs);
     if (skip && kind !== 'make') continue;
     const text = run.readText(abs);
-    if (text === undefined || text.length > MAX_BYTES) continue;
+    if (text === undefined) continue;
+    // Too large to read for commands: given to the caller's text net, its includes not followed.
+    if (text.length > MAX_BYTES) {
+      if (!skip) yield { abs, kind, text, tooLarge: true };
+      continue;
+    }
     if (kind === 'make') {
       for (const inc of makeIncludes(text, abs)) {
         if (listed.has(inc)) continue;
@@ -849,8 +868,12 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   overridesByRun.set(run, out);
   const files = [...scripts];
   const makeMay = search ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (const { abs, kind, text } of scriptTexts(run, files, makeMay)) {
+  for (const { abs, kind, text, tooLarge } of scriptTexts(run, files, makeMay)) {
     if (!MAKE_RUN.test(text)) continue;
+    if (tooLarge) {
+      unparsedMakeRuns(text, out);
+      continue;
+    }
     // The make runs themselves, read with the Makefiles' own values (what they give is being gathered here).
     for (const s of scriptsOf(text, kind, abs, noOverrides)) {
       let parsed: ShScript;
@@ -858,6 +881,7 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
         parsed = parseShell(s.script);
       } catch (e) {
         if (!(e instanceof ShellParseError)) throw e;
+        unparsedMakeRuns(s.script, out);
         continue;
       }
       const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
@@ -880,6 +904,25 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   return out;
 }
 
+/**
+ * The make runs of a script the shell parser refused (or of a file too large to read), read as
+ * text: each variable named with a value on a line that runs make (`make deploy APP=api`, `APP=api
+ * make deploy`) may take any value on make's command line and in its environment, and so may each
+ * variable the script assigns anywhere (what it exports); `-e` on such a line, the environment over
+ * the Makefile. The safe side of readMakeRun, which reads the values.
+ */
+function unparsedMakeRuns(text: string, into: MakeOverrides): void {
+  for (const line of text.split('\n')) {
+    if (!MAKE_RUN.test(line)) continue;
+    for (const m of line.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_]*)(?:\+|\?|:{1,3})?=/g)) {
+      into.commandLine.set(m[1]!, null);
+      into.environment.set(m[1]!, null);
+    }
+    if (/(?:^|\s)(?:-[a-zA-Z]*e[a-zA-Z]*|--environment-overrides)(?=\s|$)/.test(line)) into.environmentFirst = true;
+  }
+  const assigned = new Set([...text.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!));
+  if (assigned.size > 0) into.ambient.push((name) => (assigned.has(name) ? null : undefined));
+}
 
 const HINT_JSON =
   'Change the patch to address the native handler (…/readinessProbe/grpc/port, a number), or drop it, and migrate the probe and the patch together by hand; then run the tool again.';
