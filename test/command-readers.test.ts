@@ -5,10 +5,10 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
-import { POD, repoWith } from './support/repo.js';
+import { POD, checkoutWith, repoWith } from './support/repo.js';
 
-async function statusOf(files: Record<string, string>, manifest = POD, file = 'k8s/pod.yaml'): Promise<{ status?: string; message?: string }> {
-  const { findings } = await run({ cwd: repoWith({ [file]: manifest, ...files }) });
+async function statusOf(files: Record<string, string>, manifest = POD, file = 'k8s/pod.yaml', checkout = false): Promise<{ status?: string; message?: string }> {
+  const { findings } = await run({ cwd: (checkout ? checkoutWith : repoWith)({ [file]: manifest, ...files }) });
   const f = findings.find((x) => x.file === file && x.ruleId === 'kubernetes-exec-probe');
   return { status: f?.status, message: f?.message };
 }
@@ -35,7 +35,7 @@ spec:
             exec:
               command: ["/bin/grpc_health_probe", "-addr=:$(GRPC_PORT)"]
 `;
-const envStatus = (files: Record<string, string>) => statusOf(files, ENV_DEPLOY, 'k8s/deploy.yaml');
+const envStatus = (files: Record<string, string>, checkout = false) => statusOf(files, ENV_DEPLOY, 'k8s/deploy.yaml', checkout);
 
 const JSON_OP = `'[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"-addr=:6000"}]'`;
 const PATCH = `kubectl patch pod p --type=json -p ${JSON_OP}`;
@@ -87,5 +87,68 @@ describe('a script the shell parser refuses is read as text (hunt14 A3)', () => 
     const r = await statusOf({ Makefile: makefile, 'scripts/deploy.sh': '#!/bin/bash\nmake patch POD=p\nfi fi\n' });
     expect(r.status).toBe('blocked');
     expect(r.message).toMatch(/Makefile:3 patches this probe's exec/);
+  });
+});
+
+/** kubectl as the wrappers run it, each before `REST` (kubectl's own words). */
+const WRAPPED = [
+  ['microk8s kubectl', 'microk8s kubectl REST'],
+  ['microk8s.kubectl', '/snap/bin/microk8s.kubectl REST'],
+  ['k3s kubectl', 'sudo k3s kubectl REST'],
+  ['k0s kubectl', 'k0s kubectl REST'],
+  ['rancher kubectl', 'rancher kubectl REST'],
+  ['minikube kubectl --', 'minikube -p dev kubectl -- REST'],
+  ['kubecolor', 'kubecolor REST'],
+  ['eval of a literal string', 'eval "kubectl REST"'],
+  ['eval of $KUBECTL', 'eval "$KUBECTL REST"'],
+  ['a retry function', 'retry() { for i in 1 2 3; do "$@" && break; done; }\nretry 3 microk8s kubectl REST'],
+];
+
+describe('kubectl through a wrapper is read by the patch reader and the env reader alike (hunt14 A1)', () => {
+  test.each(WRAPPED)('patch: %s', async (_name, line) => {
+    // Inside eval's double quotes, the patch's own are escaped.
+    const rest = PATCH.slice('kubectl '.length);
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', line.startsWith('eval') ? rest.replace(/"/g, '\\"') : rest)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ patches this probe's exec with kubectl/);
+  });
+
+  test.each(WRAPPED)('set env: %s', async (_name, line) => {
+    const r = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+  });
+
+  test('what a wrapper runs that is no kubectl command, or another object, holds nothing', async () => {
+    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\n` })).status).toBe('migratable');
+    }
+  });
+
+  test('a wrapper in another tool\'s YAML, in a git checkout: git\'s search and the reader\'s pretest let kubecolor through', async () => {
+    const circle = (cmd: string) => ({ '.circleci/config.yml': `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${cmd}\n` });
+    const r = await envStatus(circle('kubecolor set env deployment/api GRPC_PORT=9090'), true);
+    expect(r.message).toMatch(/\.circleci\/config\.yml:5 sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+    expect((await envStatus(circle('minikube kubectl -- set env deployment/api GRPC_PORT=9090'), true)).status).toBe('blocked');
+    // An exec list's first word.
+    const op = '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]';
+    const list = { 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["microk8s", "kubectl", "patch", "pod", "p", "--type=json", "-p", ${JSON.stringify(op)}]\n` };
+    expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
+  });
+
+  test('a here-document given to microk8s kubectl apply is applied (the here-document reader reads the wrapper the same way)', async () => {
+    const doc = 'apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n  - {name: app, image: acme/app:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}\nEOF\n';
+    const { findings } = await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\nmicrok8s kubectl apply -f - <<EOF\n${doc}minikube kubectl -- delete -f - <<EOF\n${doc}` }) });
+    const messages = findings.filter((f) => f.file === 'setup.sh').map((f) => f.message);
+    expect(messages.some((m) => m.includes('(applied with kubectl apply)'))).toBe(true);
+    expect(messages.some((m) => m.includes('microk8s'))).toBe(false);
+  });
+
+  test('the fallback for a command running kubectl (retry …) and eval stay linear over a 100 KB line', async () => {
+    // Not a speed target: a guard against a search after each kubectl word (jest's timeout cannot stop a synchronous loop).
+    const started = Date.now();
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nretry ${'kubectl '.repeat(8_000)}patch x\neval ${'microk8s kubectl '.repeat(3_000)}\n` });
+    expect(r.status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -410,9 +410,9 @@ export function runnerFollowers(text: string): { file: string; kind: 'make' | 't
 /** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
 const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
 /** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */
-const TOOL_WORD = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
+const TOOL_WORD = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** The first word of a list of strings read as one command (an exec list: `[kubectl, patch, …]`, `["sh", "-c", "…"]`). */
-const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
+const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|microk8s\.kubectl|kubecolor|microk8s|k3s|k0s|minikube|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
 
 /** A list's words as one shell command line (each word double-quoted: a `$VAR` in it stays a value known only at run time). */
 function quotedWords(words: readonly string[]): string {

@@ -72,7 +72,8 @@ export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=
 /**
  * A line of a YAML file of another tool (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud
  * Build, Skaffold) worth reading for commands that address a probe by path (src/kubernetes/patch-commands.ts,
- * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl, oc, yq, jq, sed or perl then a probe
+ * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl (`microk8s kubectl`, `microk8s.kubectl`,
+ * `minikube kubectl --` hold the word too; kubecolor), oc, yq, jq, sed or perl then a probe
  * key, `patch`, `-addr` or the binary, `set env` (options between them too), an env edit (yq's
  * `setpath`/`delpaths`, sed on a `value:`), or a probe's handler path (`readinessProbe/exec`,
  * `.readinessProbe.exec`, `readinessProbe":{"exec`, an exec list's item); or such a command word
@@ -80,7 +81,7 @@ export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=
  * after options alone (`kubectl -n default` in a folded `>-` script, whose next line YAML joins to
  * it): git reads a line at a time (hunt12 N1).
  */
-export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
 
 /**
  * One search of the repository's YAML files for the readers that read them all for a few words,

@@ -18,7 +18,7 @@
  */
 import { parseYaml } from '../parse/yaml.js';
 import { SET_OPTIONS } from '../discover/grep.js';
-import { PATCH_VALUED, SET_ENV_VALUED, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, SET_ENV_VALUED, commandTool, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
 
@@ -70,13 +70,12 @@ export function envCommandHolds(
   at: string,
   options: { xargs?: boolean; files: (p: string) => string[] | undefined; patchText: (opts: Map<string, ResolvedWord[]>) => string | undefined; fileText: (p: string) => string | undefined },
 ): EnvHold[] {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  // As the patch reader finds it: `$KUBECTL` (`KUBECTL="kubectl --context prod"`) is kubectl too.
-  const tool = words[i] ? commandName(words[i]!) : undefined;
-  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(words.slice(i + 1), at, tool, options.files, options.fileText);
+  // As the patch reader finds it (commandTool): `$KUBECTL` (`KUBECTL="kubectl --context prod"`), `microk8s kubectl`, `kubecolor` are kubectl too.
+  const command = commandTool(words);
+  const tool = command?.tool;
+  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(command!.args, at, tool, options.files, options.fileText);
   if (tool !== 'kubectl' && tool !== 'oc') return [];
-  const rest = words.slice(i + 1);
+  const rest = command!.args;
   // `set env` and `patch` among the operands (`kubectl set -n prod env …`: kubectl takes a parent's options before its sub-command).
   let { opts, operands } = kubectlArgs(rest, SET_ENV_VALUED);
   const setEnv = operands[0]?.text === 'set' && operands[1]?.text === 'env';

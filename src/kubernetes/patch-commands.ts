@@ -48,7 +48,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
@@ -99,7 +99,7 @@ const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
 const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
-const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
+const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
@@ -492,6 +492,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
         nested = true;
         break;
       }
+      // `eval "kubectl patch … -p '[…]'"`: the shell runs its words joined by blanks as a script (an
+      // expansion the tool could not resolve stays as written, a value known only at run time).
+      if (baseName(texts[i] ?? '') === 'eval') {
+        if (depth < 4 && i + 1 < texts.length) out.push(...scriptHolds(texts.slice(i + 1).join(' '), resolveWord, () => where, abs, run, depth + 1, outer, false, here));
+        nested = true;
+        break;
+      }
       // `find k8s -name '*.yaml' -exec sed -i … {} +` (or `\;`): the command after -exec, on files known only at run time.
       if (baseName(texts[i] ?? '') === 'find') {
         const e = texts.findIndex((t, k) => k > i && /^-(?:exec|execdir|ok|okdir)$/.test(t));
@@ -525,13 +532,18 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       i = w.next;
     }
     if (nested) continue;
+    const envOptions = { xargs: place.xargs === true, files: (p: string) => readings(p, place), patchText: (o: Map<string, ResolvedWord[]>) => patchTextOf(o, place), fileText: (p: string) => fileText(p, place) };
     const held = commandHolds(words.slice(i), where, place);
-    out.push(...held, ...envCommandHolds(words.slice(i), where, { xargs: place.xargs === true, files: (p) => readings(p, place), patchText: (o) => patchTextOf(o, place), fileText: (p) => fileText(p, place) }));
-    // `retry kubectl patch …`, `run_with_backoff 3 kubectl patch …`: a command (a function of the
-    // script, another tool) that runs the kubectl command of its arguments.
-    if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
-      const j = texts.findIndex((t, k) => k > i && (baseName(t) === 'kubectl' || baseName(t) === 'oc') && texts.slice(k + 1).includes('patch'));
-      if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
+    const envHeld = envCommandHolds(words.slice(i), where, envOptions);
+    out.push(...held, ...envHeld);
+    // `retry kubectl patch …`, `run_with_backoff 3 kubectl set env …`: a command (a function of the
+    // script, another tool) that runs the kubectl command of its arguments (kubectl as commandTool
+    // reads it: `retry microk8s kubectl patch …`). The last `patch`/`set` word is found once: a
+    // search after each kubectl word would be quadratic over a long line of them.
+    if (held.length === 0 && envHeld.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandTool(words.slice(i)) === undefined) {
+      const verb = Math.max(texts.lastIndexOf('patch'), texts.lastIndexOf('set'));
+      const j = texts.findIndex((_t, k) => k > i && k < verb && kubectlAt(texts, k) !== undefined);
+      if (j !== -1) out.push(...commandHolds(words.slice(j), where, place), ...envCommandHolds(words.slice(j), where, envOptions));
       // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
       // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
       else if (sources && words[i]!.unresolved.length === 0 && !functions?.some((f) => f.name === texts[i]) && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
@@ -959,14 +971,14 @@ function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | 
 }
 
 function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHold[] {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  const name = words[i] ? commandName(words[i]!) : undefined;
-  if (name === 'yq' || name === 'jq') return yqHolds(words.slice(i + 1), at, place, name);
-  if (name === 'sed' || name === 'perl') return textEditHolds(words.slice(i + 1), at, place, name);
+  // The tool as the env reader reads it too (commandTool): kubectl through its wrappers (`microk8s kubectl`, `kubecolor`, `minikube kubectl --`).
+  const command = commandTool(words);
+  const name = command?.tool;
+  if (name === 'yq' || name === 'jq') return yqHolds(command!.args, at, place, name);
+  if (name === 'sed' || name === 'perl') return textEditHolds(command!.args, at, place, name);
   if (name !== 'kubectl' && name !== 'oc') return [];
   // Options (kubectl's global ones too) may come before and after `patch`.
-  const { opts, operands } = kubectlArgs(words.slice(i + 1), PATCH_VALUED);
+  const { opts, operands } = kubectlArgs(command!.args, PATCH_VALUED);
   const verb = operands[0]?.text;
   if (verb !== 'patch' && verb !== 'get') return [];
   const targets = operands.slice(1);
