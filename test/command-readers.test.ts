@@ -152,3 +152,16 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
+  test.each([
+    ['a `target: ; recipe` line', (cmd: string) => `deploy: ; ${cmd}\n`, 1],
+    ['a define body run as a canned recipe', (cmd: string) => `define STEP\n${cmd}\nendef\n\ndeploy:\n\t$(STEP)\n`, 2],
+  ])('%s: a patch and a set env hold', async (_name, makefile, line) => {
+    const patched = await statusOf({ Makefile: makefile(PATCH.replace(/\$/g, '$$$$')) });
+    expect(patched.status).toBe('blocked');
+    expect(patched.message).toContain(`Makefile:${line} patches this probe's exec with kubectl`);
+    const env = await envStatus({ Makefile: makefile(SET_ENV) });
+    expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
+  });
+});
