@@ -4,6 +4,7 @@
  * through a wrapper (A1), and Makefile recipes outside tab lines (A5).
  */
 import { describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { run } from '../src/engine.js';
 import { POD, checkoutWith, repoWith } from './support/repo.js';
 
@@ -164,4 +165,18 @@ describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
     const env = await envStatus({ Makefile: makefile(SET_ENV) });
     expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
   });
+});
+
+test('a here-document written to K8S/Pod.yaml holds k8s/pod.yaml on a checkout whose core.ignorecase is true, not on one where it is false (hunt14 A6)', async () => {
+  const files = { 'k8s/pod.yaml': POD, 'scripts/gen.sh': `#!/bin/sh\ncd "$(dirname "$0")/.."\ncat > K8S/Pod.yaml <<'EOF'\n${POD}EOF\n` };
+  const statusIn = async (ignoreCase: boolean) => {
+    const dir = checkoutWith(files);
+    execFileSync('git', ['-C', dir, 'config', 'core.ignorecase', String(ignoreCase)], { stdio: 'ignore' });
+    const { findings } = await run({ cwd: dir });
+    return findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+  };
+  const held = await statusIn(true);
+  expect(held?.status).toBe('blocked');
+  expect(held?.message).toMatch(/scripts\/gen\.sh:3 writes this file from a here-document \(written to K8S\/Pod\.yaml\)/);
+  expect((await statusIn(false))?.status).toBe('migratable');
 });

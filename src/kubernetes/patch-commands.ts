@@ -59,6 +59,7 @@ import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
+import { checkoutIgnoresCase } from '../discover/walk.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
@@ -75,6 +76,8 @@ export interface PatchHold {
   name?: string;
   /** Files (or folders) it names (`-f`, yq's operands), absolute, each as one of several readings of a relative path; undefined: any. */
   files?: string[];
+  /** `files` name a file of a checkout whose core.ignorecase is true: compared without case. */
+  filesIgnoreCase?: true;
   /** The probe key; undefined: any. */
   probe?: string;
   /** Where the probe sits in its object (a JSON pointer's path up to the probe): `spec.template.spec.containers[0].readinessProbe`. */
@@ -208,7 +211,9 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
   if (byPath && h.containerPath !== undefined && r.keyPath !== undefined && !r.keyPath.startsWith(`${h.containerPath}.`) && !r.keyPath.includes(`.${h.containerPath}.`)) return false;
   const container = r.details?.container as string | undefined;
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
-  if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
+  const caseOf = h.filesIgnoreCase ? (p: string) => p.toLowerCase() : (p: string) => p;
+  const named = caseOf(file);
+  if (h.files !== undefined && !h.files.map(caseOf).some((f) => named === f || named.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
   if (h.kind !== undefined && obj?.kind !== undefined && !kindMatches(h.kind, obj.kind)) return false;
   if (h.name !== undefined && obj?.name !== undefined && !(typeof obj.name === 'string' ? h.name.includes(obj.name) : obj.name.test(h.name))) return false;
   return true;
@@ -601,10 +606,12 @@ function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => s
   const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, { abs, run, dirs }) : undefined));
   // As the script writes it (`${BASE}/${svc}.yaml`), as the script's own finding says it.
   const shown = kept.map((w) => resolveWord(w, noEnv).text).join(' ');
+  // On a checkout whose file system does not tell case apart (git's core.ignorecase), `K8S/Deploy.yaml` is `k8s/deploy.yaml` (hunt14 A6).
+  const root = read.some((r) => r === undefined) ? undefined : enclosingRepository(path.dirname(abs));
   return {
     at: at(h.opener),
     // A file known only at run time (`$BASE/$svc.yaml`, or after a `cd` to a folder known only then): any file whose text the here-document writes.
-    ...(read.some((r) => r === undefined) ? { generated: heredocTemplate(body) } : { files: read.flat() as string[] }),
+    ...(read.some((r) => r === undefined) ? { generated: heredocTemplate(body) } : { files: read.flat() as string[], ...(root !== undefined && checkoutIgnoresCase(root) ? { filesIgnoreCase: true as const } : {}) }),
     what: `writes this file from a here-document (written to ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}) whose probe is still exec`,
     breaks: 'migrated here alone, the script writes the exec probe back over it the next time it runs',
     hint: 'Migrate the probe in the here-document by hand (the finding on the script says to what), then run the tool again: this file migrates with it. If the script is no longer run, remove the here-document (or the script) first.',
