@@ -180,3 +180,40 @@ test('a here-document written to K8S/Pod.yaml holds k8s/pod.yaml on a checkout w
   expect(held?.message).toMatch(/scripts\/gen\.sh:3 writes this file from a here-document \(written to K8S\/Pod\.yaml\)/);
   expect((await statusIn(false))?.status).toBe('migratable');
 });
+
+describe('hunt14 A7', () => {
+  const heredocPatch = (delimiter: string, op: string) => `#!/bin/bash\nkubectl patch pod p --type json -p "$(cat <<${delimiter}\n${op}\nJSON\n)"\n`;
+
+  test('-p "$(cat <<\'JSON\' …)": the quoted here-document is read as the patch (p12)', async () => {
+    const other = await statusOf({ 'deploy.sh': heredocPatch("'JSON'", '[{"op":"remove","path":"/spec/containers/1/readinessProbe/exec"}]') });
+    expect(other.status).toBe('migratable');
+    const own = await statusOf({ 'deploy.sh': heredocPatch("'JSON'", '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]') });
+    expect(own.message).toContain("deploy.sh:2 patches this probe's exec with kubectl (a JSON patch remove op at /spec/containers/0/readinessProbe/exec)");
+  });
+
+  test('a here-document the shell expands at run time is known only then, said on one line (p12)', async () => {
+    const r = await statusOf({ 'deploy.sh': heredocPatch('JSON', '[{"op":"replace","path":"/spec/containers/0/readinessProbe/tcpSocket/port","value":$PORT}]') });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/deploy\.sh:2 patches this probe's object with kubectl \(the patch \$\(cat <<JSON \[\{"op"[^\n]*known only at run time/);
+    expect(r.message).not.toContain('\n');
+  });
+
+  test('a kubectl patch file held by its command keeps the patch hint, not the loose Helm values one (p03)', async () => {
+    const { findings } = await run({
+      cwd: repoWith({
+        'k8s/pod.yaml': POD,
+        'deploy.sh': '#!/bin/sh\nkubectl patch pod p --patch-file=patches/liveness.yaml\n',
+        'patches/liveness.yaml': 'spec:\n  containers:\n  - name: c\n    livenessProbe:\n      exec:\n        command: [/bin/grpc_health_probe, -addr=:5000]\n',
+      }),
+    });
+    const f = findings.find((x) => x.file === 'patches/liveness.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    expect(f?.status).toBe('blocked');
+    expect(f?.hint).toMatch(/^Change the patch to give the probe grpc/);
+  });
+
+  test('a strategic merge patch of an init container holds no probe of the container of that name (j06)', async () => {
+    const patch = (list: string) => `kubectl patch pod p -p '{"spec":{"${list}":[{"name":"c","readinessProbe":{"exec":{"command":["true"]}}}]}}'`;
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${patch('initContainers')}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${patch('containers')}\n` })).message).toContain('deploy.sh:2 patches this probe with kubectl (a strategic merge patch that keeps it on exec)');
+  });
+});

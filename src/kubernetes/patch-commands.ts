@@ -84,6 +84,8 @@ export interface PatchHold {
   keyPath?: string;
   /** The container a merge patch names. */
   container?: string;
+  /** The container list it names it in (`initContainers`): a container of that name in another list is another container. */
+  containerList?: string;
   /** The container by its place, up to it (a JSON op's `…/containers/1/env`): `spec.template.spec.containers[1]`. */
   containerPath?: string;
   /** The env variables the command sets (src/kubernetes/env-commands.ts): it holds only probes that read one; null: any. */
@@ -211,12 +213,22 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
   if (byPath && h.containerPath !== undefined && r.keyPath !== undefined && !r.keyPath.startsWith(`${h.containerPath}.`) && !r.keyPath.includes(`.${h.containerPath}.`)) return false;
   const container = r.details?.container as string | undefined;
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
+  if (byPath && h.containerList !== undefined && r.keyPath !== undefined) {
+    const list = containerListOf(r.keyPath);
+    if (list !== undefined && list !== h.containerList) return false;
+  }
   const caseOf = h.filesIgnoreCase ? (p: string) => p.toLowerCase() : (p: string) => p;
   const named = caseOf(file);
   if (h.files !== undefined && !h.files.map(caseOf).some((f) => named === f || named.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
   if (h.kind !== undefined && obj?.kind !== undefined && !kindMatches(h.kind, obj.kind)) return false;
   if (h.name !== undefined && obj?.name !== undefined && !(typeof obj.name === 'string' ? h.name.includes(obj.name) : obj.name.test(h.name))) return false;
   return true;
+}
+
+/** The container list of a key path (`spec.template.spec.initContainers[0].readinessProbe` → initContainers): its last, or undefined. */
+function containerListOf(keyPath: string): string | undefined {
+  const lists = [...keyPath.matchAll(/(?:^|\.)(initContainers|containers|ephemeralContainers)\[/g)];
+  return lists[lists.length - 1]?.[1];
 }
 
 /** kubectl's short names of the workload kinds. */
@@ -968,10 +980,44 @@ function catFile(w: ResolvedWord): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
-/** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `--patch-file`); undefined when known only at run time. */
+/**
+ * `$(cat <<'JSON' … JSON)`: the here-document's text, when the substitution is a plain `cat` of it
+ * alone and the shell expands nothing in it the tool cannot resolve (its delimiter quoted, or no
+ * expansion): what the substitution gives, as `--patch-file /dev/stdin <<'JSON'` is read.
+ */
+function catHeredoc(w: ResolvedWord): string | undefined {
+  if (w.substitutions?.length !== 1 || !/^\$\(\.\.\.\)$/.test(w.text.trim())) return undefined;
+  const source = w.substitutions[0]!;
+  if (!source.includes('<<') || !source.startsWith('$(')) return undefined;
+  const inner = source.slice(2, -1);
+  let parsed: ShScript;
+  try {
+    parsed = parseShell(inner);
+  } catch (e) {
+    if (!(e instanceof ShellParseError)) throw e;
+    return undefined;
+  }
+  const [call] = parsed.calls;
+  const [h] = parsed.heredocs;
+  if (parsed.calls.length !== 1 || parsed.heredocs.length !== 1 || !call || !h || h.writesTo || h.pipedTo) return undefined;
+  const words = call.args.map((a) => resolveWord(a, noEnv));
+  if (words[0]?.text !== 'cat' || words.slice(1).some((x) => x.text !== '-') || words.some((x) => x.unresolved.length > 0)) return undefined;
+  const body = heredocText(inner, h, noEnv);
+  return body.expansions.some((e) => e.value === undefined) ? undefined : body.text;
+}
+
+/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). */
+function shownPatch(w: ResolvedWord, otherwise: string): string {
+  const one = (w.written ?? otherwise).replace(/\s*\n\s*/g, ' ');
+  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+}
+
+/** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `-p "$(cat <<'JSON' …)"`, `--patch-file`); undefined when known only at run time. */
 function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | undefined {
   const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
   const file = opts.get('--patch-file')?.[0];
+  const heredoc = patch ? catHeredoc(patch) : undefined;
+  if (heredoc !== undefined) return heredoc;
   const cat = patch ? catFile(patch) : undefined;
   if (patch && cat === undefined) return opaque(patch) ? undefined : patch.text;
   const name = cat ?? (file && file.unresolved.length === 0 ? file.text : undefined);
@@ -1018,10 +1064,12 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   let unknown: string | undefined;
   if (patch) {
     const cat = catFile(patch);
-    if (cat !== undefined) {
+    const heredoc = cat === undefined ? catHeredoc(patch) : undefined;
+    if (heredoc !== undefined) text = heredoc;
+    else if (cat !== undefined) {
       text = fileText(cat, place);
-      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, ${unread(cat, place, 'from a file not found here')}`;
-    } else if (opaque(patch)) unknown = `the patch ${patch.written ?? patch.unresolved.join(' ')}, known only at run time`;
+      if (text === undefined) unknown = `the patch ${shownPatch(patch, patch.text)}, ${unread(cat, place, 'from a file not found here')}`;
+    } else if (opaque(patch)) unknown = `the patch ${shownPatch(patch, patch.unresolved.join(' '))}, known only at run time`;
     else text = patch.text;
   } else if (patchFile) {
     text = patchFile.unresolved.length === 0 ? fileText(patchFile.text, place) : undefined;
@@ -1166,6 +1214,7 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
     .map((k) => ({
       probe: k.probe,
       ...(k.container !== undefined ? { container: k.container } : {}),
+      ...(containerListOf(k.keyPath) !== undefined ? { containerList: containerListOf(k.keyPath)! } : {}),
       what: `patches this probe with kubectl (${kind} that ${k.kept})`,
       breaks: 'merged over a native probe it would give it two handlers, which the API server rejects',
       hint: HINT_MERGE,
