@@ -112,3 +112,22 @@ test('the readers\' command patterns run in linear time over a long line of opti
   expect(commandLine.test('  image: bitnami/kubectl')).toBe(false);
   expect(commandLine.test('  kubectl -n default')).toBe(true);
 });
+
+test('commandLineIn reads a text as COMMAND_LINE_PATTERN does (JavaScript, m flag), in linear time over a long line of command words (hunt14)', async () => {
+  const { COMMAND_LINE_PATTERN, commandLineIn } = await import('../src/discover/grep.js');
+  const pattern = new RegExp(COMMAND_LINE_PATTERN, 'm');
+  const words = ['kubectl', 'kubecolor', 'oc', 'OC', 'sed', '/usr/bin/kubectl', 'xkubectl', '-n', '--ns=a', 'x', 'a-b', 'patch', 'set', 'env', '\\', 'readinessProbe/exec', 'Probe', '-addr', '=', 'value:', '.env', 'setpath', '"', '-'];
+  const blanks = [' ', ' ', ' ', '\t', '\n', '\r\n', '\r', '', '  '];
+  // A fixed generator (a linear congruential one), so that a failure reproduces.
+  let seed = 7;
+  const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  for (let k = 0; k < 20_000; k++) {
+    let text = '';
+    for (let w = next(9); w >= 0; w--) text += words[next(words.length)]! + blanks[next(blanks.length)]!;
+    if (commandLineIn(text) !== pattern.test(text)) throw new Error(`differs on ${JSON.stringify(text)}: pattern ${pattern.test(text)}`);
+  }
+  // Not a speed target: the pattern took 2.6 s here (jest's timeout cannot stop a synchronous loop).
+  const started = Date.now();
+  for (const line of ['kubectl '.repeat(12_500), 'kubecolor '.repeat(10_000) + '\n' + 'patch', 'kubectl -a '.repeat(10_000) + 'x y', ('kubectl x\n').repeat(10_000) + 'patch']) expect(commandLineIn(line)).toBe(false);
+  expect(Date.now() - started).toBeLessThan(5_000);
+});

@@ -83,6 +83,69 @@ export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=
  */
 export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
 
+const COMMAND_WORD = /\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b/g;
+const COMMAND_TARGET = String.raw`Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+const HANDLER_PATH = /Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b/;
+
+/**
+ * Whether a text has a line COMMAND_LINE_PATTERN matches (read as JavaScript reads it, with the m
+ * flag), in linear time: the pattern itself tries each command word of a line against the rest of
+ * it (2.6 s over 100 KB of `kubectl ` words in V8; git's PCRE JIT is fast). A command word followed
+ * by a target starting anywhere after it on its line is the line's first command word followed by
+ * one (one forward search of the text serves every line up to the target it finds); a line ending
+ * in `\` after one likewise; a command word followed by options alone to the line's end (`kubectl
+ * -n default`) is found by reading the line's words once from the end. (The patch reader's own
+ * test of another tool's YAML; hunt14.)
+ */
+export function commandLineIn(text: string): boolean {
+  const target = new RegExp(COMMAND_TARGET, 'gm');
+  let found = -1;
+  let searchedFrom = Infinity;
+  /** Where the first target at or after `from` starts (-1: none), searched again only past the last one found. */
+  const nextTarget = (from: number): number => {
+    if (from < searchedFrom || (found !== -1 && from > found)) {
+      target.lastIndex = from;
+      found = target.exec(text)?.index ?? -1;
+      searchedFrom = from;
+    }
+    return found;
+  };
+  const ends = /[\n\r\u2028\u2029]/g;
+  for (let start = 0; start <= text.length; ) {
+    ends.lastIndex = start;
+    const end = ends.exec(text)?.index ?? text.length;
+    const line = text.slice(start, end);
+    if (HANDLER_PATH.test(line)) return true;
+    COMMAND_WORD.lastIndex = 0;
+    const first = COMMAND_WORD.exec(line);
+    if (first) {
+      const after = start + first.index + first[0].length;
+      const t = nextTarget(after);
+      if ((t !== -1 && t < end) || line.endsWith('\\') || optionsAfterCommand(line)) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+/** `(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*$` after a command word ending a word of the line. */
+function optionsAfterCommand(line: string): boolean {
+  // The pattern's blanks are spaces and tabs: another blank inside a word makes it neither option nor value.
+  const tokens = line.split(/[ \t]+/).filter((t) => t !== '');
+  // valid[i]: words i.. are options, each with at most one value after it.
+  const valid: boolean[] = new Array(tokens.length + 2).fill(false);
+  const rest = (i: number) => i >= tokens.length || valid[i]!;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    valid[i] = /^-\S*$/.test(tokens[i]!) && (rest(i + 1) || (i + 1 < tokens.length && /^[^\s\\-]\S*$/.test(tokens[i + 1]!) && rest(i + 2)));
+  }
+  for (let j = 0; j + 1 < tokens.length; j++) {
+    if (!valid[j + 1]) continue;
+    COMMAND_WORD.lastIndex = 0;
+    for (const m of tokens[j]!.matchAll(COMMAND_WORD)) if (m.index + m[0].length === tokens[j]!.length) return true;
+  }
+  return false;
+}
+
 /**
  * One search of the repository's YAML files for the readers that read them all for a few words,
  * made at a run's first probe that would migrate: the ytt overlays, the controller reader and the

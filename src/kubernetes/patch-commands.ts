@@ -55,7 +55,7 @@ import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, Sh
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
-import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
+import { commandLineIn, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
@@ -319,7 +319,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
     if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
+    if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
     // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
     if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
@@ -334,8 +334,6 @@ export function patchHolds(run: RunContext): PatchHold[] {
 
 export type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml' | 'just' | 'npm';
 
-/** COMMAND_LINE_PATTERN as this reader's own test. */
-const COMMAND_LINE = new RegExp(COMMAND_LINE_PATTERN, 'm');
 
 /**
  * The YAML files of other tools (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud Build,
