@@ -17,7 +17,7 @@
  * an env list the tool does not read).
  */
 import { parseYaml } from '../parse/yaml.js';
-import { SET_OPTIONS } from '../discover/grep.js';
+import { SET_OPTIONS, setEnvJs } from '../discover/grep.js';
 import { PATCH_VALUED, SET_ENV_VALUED, commandTool, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
@@ -47,9 +47,11 @@ const HINT = "Put the value the command sets in the manifest's env and the probe
  * (`set \⏎ env`: git's search reads lines, so a line ending `set \` is one too), `.env`.
  */
 export const ENV_COMMAND_PATTERN = String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
-export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN);
+/** ENV_COMMAND_PATTERN for JavaScript's engine: its `set … env` in linear time (setEnvJs). */
+export const ENV_COMMAND_PATTERN_JS = String.raw`${setEnvJs(String.raw`(?:\s|\\\r?\n)+env\b`)}|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN_JS);
 /** `set env` (options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script, a script that does not parse), where kubectl or oc comes before it on its line. */
-export const ENV_SET_WORDS = new RegExp(String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b`, 'g');
+export const ENV_SET_WORDS = new RegExp(setEnvJs(String.raw`(?:\s|\\\r?\n)+env\b`), 'g');
 
 /** Whether an env hold applies to a probe report: it reads a variable the command sets. */
 export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {

@@ -63,7 +63,7 @@ import { checkoutIgnoresCase } from '../discover/walk.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
-import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, patchData, textEditEnv } from './env-commands.js';
+import { ENV_COMMAND_PATTERN, ENV_COMMAND_PATTERN_JS, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, patchData, textEditEnv } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -102,7 +102,8 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
+// In linear time: jq's `-f` after the line's first jq (each jq of a long line tried against the rest of it took 1.4 s over 60 KB of `jq `), `set … env` as ENV_COMMAND_PATTERN_JS reads it.
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|^(?:(?!\\bjq\\b)[^\\n])*\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
