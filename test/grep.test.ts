@@ -87,7 +87,8 @@ test('git finds a kubectl or sed command continued over lines (a `\\` continuati
 
 test('the readers\' command patterns run in linear time over a long line of option-like text (a run of `=` after `set -a`: review20 #1)', async () => {
   const { COMMAND_LINE_PATTERN } = await import('../src/discover/grep.js');
-  const { ENV_COMMAND_PRETEST, ENV_SET_TEXT } = await import('../src/kubernetes/env-commands.js');
+  const { ENV_COMMAND_PRETEST } = await import('../src/kubernetes/env-commands.js');
+  const { textNetHolds } = await import('../src/analysis/ci-pipelines.js');
   const commandLine = new RegExp(COMMAND_LINE_PATTERN, 'm');
   // Each took 12–32 s on these lines with the pattern that let `[=\s]+` and the value share a run of `=`.
   // Not a speed target: a guard against that backtracking (jest's own timeout cannot stop a
@@ -96,8 +97,15 @@ test('the readers\' command patterns run in linear time over a long line of opti
   for (const line of ['kubectl set -a' + '='.repeat(100_000), 'kubectl set -a' + '= '.repeat(50_000), 'kubectl set ' + '-a=b '.repeat(20_000)]) {
     commandLine.test(line);
     ENV_COMMAND_PRETEST.test(line);
-    ENV_SET_TEXT.lastIndex = 0;
-    ENV_SET_TEXT.test(line);
+    textNetHolds(line, 'x.ps1', 'a PowerShell script');
+  }
+  // The text net's `set env` after kubectl on its line, over 100 KB of kubectl words (0.4 s with a
+  // lazy `kubectl[^\n]*?set…env`) and of `set env` words after one kubectl (hunt14 A3).
+  for (const line of ['kubectl '.repeat(12_500), 'kubectl ' + 'set env '.repeat(12_500), 'kubecolor '.repeat(10_000) + 'set env'.repeat(5_000)]) textNetHolds(line, 'x.ps1', 'a PowerShell script');
+  // A `set` inside an earlier one's options (a value, an option's name) was a start of its own: 1.6 s over 70 KB of `set -a ` (setEnvJs).
+  for (const line of ['kubectl ' + 'set -a '.repeat(10_000), 'kubectl ' + 'x.set -a '.repeat(8_000), 'kubectl ' + '--x-set '.repeat(10_000), 'jq '.repeat(20_000)]) {
+    textNetHolds(line, 'x.ps1', 'a PowerShell script');
+    ENV_COMMAND_PRETEST.test(line);
   }
   expect(Date.now() - started).toBeLessThan(5_000);
   // What they are for still matches; a bare word at a line's end (a container named kubectl) does not.
@@ -108,4 +116,27 @@ test('the readers\' command patterns run in linear time over a long line of opti
   expect(commandLine.test('        - name: kubectl')).toBe(false);
   expect(commandLine.test('  image: bitnami/kubectl')).toBe(false);
   expect(commandLine.test('  kubectl -n default')).toBe(true);
+});
+
+test('commandLineIn reads a text as COMMAND_LINE_PATTERN does (JavaScript, m flag), and ENV_COMMAND_PRETEST as ENV_COMMAND_PATTERN, in linear time over a long line of command words (hunt14)', async () => {
+  const { COMMAND_LINE_PATTERN, commandLineIn } = await import('../src/discover/grep.js');
+  const { ENV_COMMAND_PATTERN, ENV_COMMAND_PRETEST } = await import('../src/kubernetes/env-commands.js');
+  const pattern = new RegExp(COMMAND_LINE_PATTERN, 'm');
+  const envPattern = new RegExp(ENV_COMMAND_PATTERN);
+  const words = ['kubectl', 'kubecolor', 'oc', 'OC', 'sed', '/usr/bin/kubectl', 'xkubectl', '-n', '--ns=a', 'x', 'a-b', 'patch', 'set', 'set', 'env', '\\', 'readinessProbe/exec', 'Probe', '-addr', '=', 'value:', '.env', 'setpath', '"', '-', '-a', '--x-set', 'x.set', '-a=set', 'setz'];
+  const blanks = [' ', ' ', ' ', '\t', '\n', '\r\n', '\r', '', '  '];
+  // A fixed generator (a linear congruential one), so that a failure reproduces.
+  let seed = 7;
+  const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  for (let k = 0; k < 20_000; k++) {
+    let text = '';
+    for (let w = next(9); w >= 0; w--) text += words[next(words.length)]! + blanks[next(blanks.length)]!;
+    if (commandLineIn(text) !== pattern.test(text)) throw new Error(`differs on ${JSON.stringify(text)}: pattern ${pattern.test(text)}`);
+    // The JavaScript form of the env commands' pattern (setEnvJs) matches the same texts.
+    if (ENV_COMMAND_PRETEST.test(text) !== envPattern.test(text)) throw new Error(`env pattern differs on ${JSON.stringify(text)}`);
+  }
+  // Not a speed target: the pattern took 2.6 s here (jest's timeout cannot stop a synchronous loop).
+  const started = Date.now();
+  for (const line of ['kubectl '.repeat(12_500), 'kubecolor '.repeat(10_000) + '\n' + 'patch', 'kubectl -a '.repeat(10_000) + 'x y', ('kubectl x\n').repeat(10_000) + 'patch', 'kubectl ' + 'set -a '.repeat(10_000)]) expect(commandLineIn(line)).toBe(false);
+  expect(Date.now() - started).toBeLessThan(5_000);
 });

@@ -7,6 +7,33 @@ import { parseShell, resolveWord } from '../src/analysis/shell.js';
 const scripts = (text: string) => makeRecipes(text)?.lines.map((l) => l.script);
 
 describe('makeRecipes', () => {
+  test('inline: a rule line\'s recipe after `;` and each line of a define body are recipe lines too (hunt14 A5); not without it', () => {
+    const text = [
+      'deploy: build ; @kubectl apply -f k8s/ && echo $$HOME',
+      '\techo second',
+      'api: TAG = a;b',
+      'x: # a comment; not a recipe',
+      'define PATCH_PROBE',
+      '\tkubectl patch deployment api -p \'{}\'',
+      'kubectl set env deployment/$(APP) A=1',
+      'endef',
+      'patch:',
+      '\t$(PATCH_PROBE)',
+    ].join('\n');
+    expect(makeRecipes(text, { inline: true })!.lines.map((l) => l.script)).toEqual([
+      'kubectl apply -f k8s/ && echo $HOME',
+      'echo second',
+      "kubectl patch deployment api -p '{}'",
+      'kubectl set env deployment/${__MK0} A=1',
+      '${__MK1}',
+    ]);
+    // The place of the inline recipe in the Makefile.
+    const l = makeRecipes(text, { inline: true })!.lines[0]!;
+    expect(l.at[0]).toBe(text.indexOf('kubectl'));
+    // Read for binary mentions (compose-runs.ts), these stay unread: every install kept, as README says.
+    expect(scripts(text)).toEqual(['echo second', '${__MK0}']);
+  });
+
   test('a recipe line loses its tab and make prefixes; $$ is $ and a reference is a variable no script sets', () => {
     const text = 'NET = dev\nwait:\n\t@-docker run --net $(NET) x $$HOME $@ ${Y}\n';
     const r = makeRecipes(text)!;

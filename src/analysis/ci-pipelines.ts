@@ -25,7 +25,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
-import { ENV_SET_TEXT } from '../kubernetes/env-commands.js';
+import { ENV_SET_WORDS } from '../kubernetes/env-commands.js';
 
 /**
  * The pipeline files other pipeline files pull in, that their names do not already mark as CI
@@ -163,31 +163,54 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
 /**
  * The net for a file whose commands the tool does not read (`config`: what it is, for the
  * message): each place it names a probe's handler by path (`readinessProbe/exec`,
- * `.readinessProbe.exec`, `readinessProbe","exec`), when it names kubectl, oc or yq too, holds
- * that probe key of any object. Each `kubectl set env` (`oc set env`) holds the probes of any
- * object whose command reads a variable the line names (`GRPC_PORT=9090`; every variable when it
- * names none it can read: `--from`, `-e -`), as the env-command reader does for a script it reads.
+ * `.readinessProbe.exec`, `readinessProbe","exec`), when it names kubectl, oc, kubecolor or yq
+ * too, holds that probe key of any object. Each `kubectl set env` (`oc set env`, kubectl through
+ * a wrapper on its line: `microk8s kubectl`, `kubecolor`) holds the probes of any object whose
+ * command reads a variable the line names (`GRPC_PORT=9090`; every variable when it names none it
+ * can read: `--from`, `-e -`), as the env-command reader does for a script it reads. `shown`: the
+ * file as the message names it, or the place (`file:line`) of an offset of `text` (a script
+ * inside a file: a CI `run:` string, a Makefile recipe line). Also the net for a script the shell
+ * parser refuses (src/kubernetes/patch-commands.ts): too large, or with a syntax error.
  */
-export function textNetHolds(text: string, shown: string, config: string): PatchHold[] {
+export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string): PatchHold[] {
   const out: PatchHold[] = [];
-  if (!/\b(?:kubectl|oc|yq|jq)\b/.test(text)) return out;
+  if (!TEXT_NET_TOOL.test(text)) return out;
+  const at = typeof shown === 'string' ? (o: number) => `${shown}:${lineAt(text, o)}` : shown;
   for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
     out.push({
-      at: `${shown}:${lineAt(text, m.index)}`,
+      at: at(m.index),
       probe: m[1]!,
       what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
       breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
       hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
     });
   }
-  for (const m of text.matchAll(ENV_SET_TEXT)) {
+  // `set env` after kubectl on its line: the line's first kubectl word is found once per line (a
+  // lazy `kubectl[^\n]*?set…env` pattern tried every kubectl of a long line against the rest of
+  // it: 0.4 s over 100 KB of `kubectl `), and one hold per line names every variable after it.
+  let line = -1;
+  let lineEnd = -1;
+  let tool = -1;
+  let held = -1;
+  const unescapedEnd = /(?<!\\)\r?\n/g;
+  for (const m of text.matchAll(ENV_SET_WORDS)) {
+    if (m.index >= lineEnd) {
+      line = text.lastIndexOf('\n', m.index) + 1;
+      lineEnd = text.indexOf('\n', m.index);
+      if (lineEnd === -1) lineEnd = text.length;
+      const found = text.slice(line, lineEnd).search(KUBECTL_WORD);
+      tool = found === -1 ? -1 : line + found;
+    }
+    if (line === held || tool === -1 || tool > m.index) continue;
+    held = line;
     // The rest of its line (a `\` continuation joined): the variables it names.
-    const end = text.slice(m.index + m[0].length).search(/(?<!\\)\r?\n/);
-    const rest = text.slice(m.index + m[0].length, end === -1 ? undefined : m.index + m[0].length + end);
+    unescapedEnd.lastIndex = m.index + m[0].length;
+    const end = unescapedEnd.exec(text);
+    const rest = text.slice(m.index + m[0].length, end === null ? undefined : end.index);
     const names = [...rest.matchAll(/(?:^|[\s'"])([A-Za-z_][\w.-]*)(?:=|-(?=[\s'"]|$))/g)].map((n) => n[1]!);
     const env = names.length === 0 || /--from\b|(?:^|\s)(?:-e\s+)?-(?:\s|['"]|$)|\$/.test(rest) ? null : [...new Set(names)];
     out.push({
-      at: `${shown}:${lineAt(text, m.index)}`,
+      at: at(m.index),
       env,
       what: `sets an object's env with kubectl set env (${env === null ? 'names the tool does not read' : env.join(', ')}) in ${config}, which the tool does not evaluate (read as written, it may address any object)`,
       breaks: "the probe's command reads that variable, which the exec probe takes from the container's env as the command leaves it: migrated here, the grpc probe would keep the file's value",
@@ -196,6 +219,10 @@ export function textNetHolds(text: string, shown: string, config: string): Patch
   }
   return out;
 }
+
+/** The tools whose commands the text net reads: kubectl (`microk8s.kubectl` too), oc, kubecolor (kubectl's colouring wrapper), yq, jq. */
+const TEXT_NET_TOOL = /\b(?:kubectl|kubecolor|oc|yq|jq)\b/;
+const KUBECTL_WORD = /\b(?:kubectl|kubecolor|oc)\b/;
 
 export interface Script {
   script: string;
@@ -383,9 +410,9 @@ export function runnerFollowers(text: string): { file: string; kind: 'make' | 't
 /** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
 const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
 /** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */
-const TOOL_WORD = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
+const TOOL_WORD = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** The first word of a list of strings read as one command (an exec list: `[kubectl, patch, …]`, `["sh", "-c", "…"]`). */
-const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
+const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|microk8s\.kubectl|kubecolor|microk8s|k3s|k0s|minikube|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
 
 /** A list's words as one shell command line (each word double-quoted: a `$VAR` in it stays a value known only at run time). */
 function quotedWords(words: readonly string[]): string {

@@ -23,11 +23,60 @@ export const KUBECTL_GLOBALS: readonly string[] = ['-n', '--namespace', '--conte
  */
 const READS_ONLY = new Set(['delete', 'diff', 'describe', 'get', 'wait']);
 
-/** The kubectl or oc sub-command of a command's words (`kubectl -n x delete -f -` → [kubectl, delete]). */
+/** The kubectl or oc sub-command of a command's words (`kubectl -n x delete -f -` → [kubectl, delete]; through kubectlAt's wrappers). */
 function kubectlSub(ws: readonly string[]): [string, string] | undefined {
-  const name = ws[0] !== undefined ? baseName(ws[0]) : '';
-  const sub = KUBECTL.has(name) ? ws[skipOptions(ws, 1, KUBECTL_GLOBALS)] : undefined;
-  return sub !== undefined ? [name, sub] : undefined;
+  const k = kubectlAt(ws, 0);
+  const sub = k ? ws[skipOptions(ws, k.args, KUBECTL_GLOBALS)] : undefined;
+  return k && sub !== undefined ? [k.name, sub] : undefined;
+}
+
+/** Single words that run kubectl: MicroK8s' snap alias, and kubecolor (which colours kubectl's output and passes it every argument). */
+const KUBECTL_ALIASES = new Set(['microk8s.kubectl', 'kubecolor']);
+/** Distributions whose CLI runs kubectl as a sub-command, every word after `kubectl` its (`microk8s kubectl patch …`, `k3s kubectl`, `k0s kubectl`, `rancher kubectl`). */
+const KUBECTL_DISTRIBUTIONS = new Set(['microk8s', 'k3s', 'k0s', 'rancher']);
+/** minikube's options before its sub-command that take the next word. */
+const MINIKUBE_VALUED = ['-p', '--profile', '-v', '--v', '--log_dir', '--user'];
+/** `minikube kubectl`'s own options that take the next word. */
+const MINIKUBE_KUBECTL_VALUED = ['-n', '--node', ...MINIKUBE_VALUED];
+
+/**
+ * kubectl (or oc) at `texts[at]`, as a command word names it: `kubectl`, `oc` (a path to either),
+ * `microk8s.kubectl`, `kubecolor`, a distribution's sub-command (`microk8s kubectl`, `k3s kubectl`,
+ * `k0s kubectl`), `minikube [-p P] kubectl [options] --` (its words after `--` are kubectl's; without
+ * `--`, those after `kubectl`): which, and where kubectl's own arguments start. The one reading of a
+ * kubectl command word for the here-document reader, the patch reader and the env reader
+ * (commandTool). Undefined when it is none.
+ */
+export function kubectlAt(texts: readonly string[], at: number): { name: string; args: number } | undefined {
+  const word = texts[at];
+  if (word === undefined) return undefined;
+  const name = baseName(word);
+  if (KUBECTL.has(name)) return { name, args: at + 1 };
+  if (KUBECTL_ALIASES.has(name)) return { name: 'kubectl', args: at + 1 };
+  if (KUBECTL_DISTRIBUTIONS.has(name) && texts[at + 1] === 'kubectl') return { name: 'kubectl', args: at + 2 };
+  if (name === 'minikube') {
+    const sub = skipOptions(texts, at + 1, MINIKUBE_VALUED);
+    if (texts[sub] !== 'kubectl') return undefined;
+    // Its own options, then `--` (skipOptions steps past it): the rest are kubectl's.
+    return { name: 'kubectl', args: skipOptions(texts, sub + 1, MINIKUBE_KUBECTL_VALUED) };
+  }
+  return undefined;
+}
+
+/**
+ * The tool a command's words run (past `sudo`, `exec`, `command`), kubectl through its wrappers
+ * (kubectlAt), and the words that are its arguments: how the patch reader and the env reader both
+ * read a command (src/kubernetes/). Undefined when it is no tool they read (commandName).
+ */
+export function commandTool(words: readonly ResolvedWord[]): { tool: string; args: ResolvedWord[] } | undefined {
+  let i = 0;
+  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
+  const word = words[i];
+  if (word === undefined) return undefined;
+  const k = kubectlAt(words.map((w) => w.text), i);
+  if (k) return { tool: k.name, args: words.slice(k.args) };
+  const tool = commandName(word);
+  return tool === undefined ? undefined : { tool, args: words.slice(i + 1) };
 }
 
 /** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`, `read by kubectl delete`. */
@@ -235,6 +284,7 @@ export const SET_ENV_VALUED: ReadonlySet<string> = new Set([
 export function commandName(word: ResolvedWord): string | undefined {
   const name = baseName(word.text);
   if (['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'].includes(name)) return name;
+  if (KUBECTL_ALIASES.has(name)) return 'kubectl';
   if (word.unresolved.length === 0) return undefined;
   const v = /^\$(?:\{([A-Za-z_]\w*)\}|\(([A-Za-z_][\w.-]*)\)|([A-Za-z_]\w*))$/.exec(word.text);
   const variable = (v?.[1] ?? v?.[2] ?? v?.[3])?.toLowerCase();

@@ -45,9 +45,15 @@ const ENDEF = /^[ \t]*endef\b/;
 
 /**
  * The recipe lines of a Makefile (undefined when the Makefile is not read so: see above). A line
- * whose make references the tool cannot delimit (an unclosed `$(`) is left out.
+ * whose make references the tool cannot delimit (an unclosed `$(`) is left out. `inline`: also
+ * what make runs that is not a tab line, as the command readers read it (src/kubernetes/
+ * patch-commands.ts; hunt14 A5): the recipe after a rule line's `;` (`deploy: ; kubectl …`, the
+ * first recipe line of the rule, GNU make "Rule Syntax"), and each line of a `define` body (a
+ * canned recipe, `$(PATCH_PROBE)` in a recipe, runs each of its lines as a recipe line; a body
+ * used otherwise, as text or as make syntax, is read as shell too: a command it does not hold
+ * holds nothing).
  */
-export function makeRecipes(text: string): Recipes | undefined {
+export function makeRecipes(text: string, options: { inline?: boolean } = {}): Recipes | undefined {
   if (text.includes('__MK') || /^[ \t]*\.(RECIPEPREFIX|ONESHELL)\b/m.test(text)) return undefined;
   // `SHELL = /bin/bash` is read; `SHELL := python3`, or a SHELL set by a reference, is not.
   for (const m of text.matchAll(/(?:^|[\s:;])SHELL[ \t]*[:?+!]*=[ \t]*([^\s#]*)/g)) {
@@ -77,6 +83,10 @@ export function makeRecipes(text: string): Recipes | undefined {
     if (defines > 0) {
       if (DEFINE.test(line)) defines++;
       else if (ENDEF.test(line)) defines--;
+      else if (options.inline && line.trim() !== '') {
+        const recipe = recipeLine(text, pos + (line.startsWith('\t') ? 1 : 0), end, out.references);
+        if (recipe) out.lines.push(recipe);
+      }
     } else if (line.startsWith('\t')) {
       if (inRule) {
         const recipe = recipeLine(text, pos + 1, end, out.references);
@@ -89,6 +99,11 @@ export function makeRecipes(text: string): Recipes | undefined {
       // Blank, comment and conditional lines do not end a rule.
     } else {
       inRule = isRuleLine(line);
+      const semicolon = inRule && options.inline ? inlineRecipe(line) : -1;
+      if (semicolon !== -1) {
+        const recipe = recipeLine(text, pos + semicolon + 1, end, out.references);
+        if (recipe) out.lines.push(recipe);
+      }
     }
     pos = next;
   }
@@ -105,6 +120,18 @@ function isRuleLine(line: string): boolean {
   const colon = plain.search(/:(?!:*=)/);
   if (colon === -1) return false;
   return !plain.slice(0, colon).includes('=');
+}
+
+/**
+ * Where a rule line's recipe starts (`deploy: ; kubectl …`, `api: dep;cmd`): the first `;` after
+ * its colon, outside make references, or -1. Not in a target-specific assignment (`api: X = a;b`,
+ * whose `;` is the value's) nor in a comment.
+ */
+function inlineRecipe(line: string): number {
+  const plain = maskReferences(line);
+  const colon = plain.search(/:(?!:*=)/);
+  const semicolon = colon === -1 ? -1 : plain.indexOf(';', colon);
+  return semicolon === -1 || /[=#]/.test(plain.slice(colon, semicolon)) ? -1 : semicolon;
 }
 
 /** The line with its make references blanked out (their `:` and `=` are not the line's). */

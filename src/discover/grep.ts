@@ -67,12 +67,27 @@ export const CONTROLLER_PATTERN = String.raw`kustomize\.toolkit\.fluxcd\.io/|hel
  * quadratically over a long line: review20 #1). Written once for the readers' patterns (here and
  * src/kubernetes/env-commands.ts).
  */
-export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=-][^\s\\]*)?)*`;
+const SET_OPTION = String.raw`\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=-][^\s\\]*)?`;
+export const SET_OPTIONS = `(?:${SET_OPTION})*`;
+
+/**
+ * `set` SET_OPTIONS `tail` (`\s+env\b`) for JavaScript's engine, in linear time: the plain form
+ * starts again at each `set` inside an earlier `set`'s options (`set -a set -a …`, `x.set` values,
+ * `--x-set` names) and reads the rest of them from there: 1.6 s over 70 KB of `set -a ` (hunt14).
+ * A `set` inside an earlier one's options (a lookbehind, which git's PCRE does not take at variable
+ * length: git keeps the plain form) is not a start: wherever it would match, the earlier one
+ * does, reading it as an option's name or value. The same texts match (checked on 1.2M generated
+ * texts, test/grep.test.ts on 20,000).
+ */
+export function setEnvJs(tail: string): string {
+  return String.raw`\b(?=set[\s\\])(?<!\bset(?:${SET_OPTION})*?\s+-{1,2}(?:\w[\w-]*(?:(?:=|[ \t]+)(?:[^\s\\=-][^\s\\]*)?)?)?)set${SET_OPTIONS}${tail}`;
+}
 
 /**
  * A line of a YAML file of another tool (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud
  * Build, Skaffold) worth reading for commands that address a probe by path (src/kubernetes/patch-commands.ts,
- * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl, oc, yq, jq, sed or perl then a probe
+ * src/analysis/ci-pipelines.ts yamlCommandScripts): kubectl (`microk8s kubectl`, `microk8s.kubectl`,
+ * `minikube kubectl --` hold the word too; kubecolor), oc, yq, jq, sed or perl then a probe
  * key, `patch`, `-addr` or the binary, `set env` (options between them too), an env edit (yq's
  * `setpath`/`delpaths`, sed on a `value:`), or a probe's handler path (`readinessProbe/exec`,
  * `.readinessProbe.exec`, `readinessProbe":{"exec`, an exec list's item); or such a command word
@@ -80,7 +95,74 @@ export const SET_OPTIONS = String.raw`(?:\s+-{1,2}\w[\w-]*(?:(?:=|[ \t]+)[^\s\\=
  * after options alone (`kubectl -n default` in a folded `>-` script, whose next line YAML joins to
  * it): git reads a line at a time (hunt12 N1).
  */
-export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+
+const COMMAND_WORD = /\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b/g;
+const COMMAND_TARGET = String.raw`Probe|\bpatch\b|-addr\b|grpc_health_probe|${setEnvJs(String.raw`\s+env\b`)}|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+const HANDLER_PATH = /Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b/;
+
+/**
+ * Whether a text has a line COMMAND_LINE_PATTERN matches (read as JavaScript reads it, with the m
+ * flag), in linear time: the pattern itself tries each command word of a line against the rest of
+ * it (2.6 s over 100 KB of `kubectl ` words in V8; git's PCRE JIT is fast). A command word followed
+ * by a target starting anywhere after it on its line is the line's first command word followed by
+ * one (one forward search of the text serves every line up to the target it finds); a line ending
+ * in `\` after one likewise; a command word followed by options alone to the line's end (`kubectl
+ * -n default`) is found by reading the line's words once from the end. (The patch reader's own
+ * test of another tool's YAML; hunt14.)
+ */
+export function commandLineIn(text: string): boolean {
+  const target = new RegExp(COMMAND_TARGET, 'gm');
+  let found = -1;
+  let searchedFrom = Infinity;
+  /** Where the first target at or after `from` starts (-1: none), searched again only past the last one found. */
+  // Searched in the text from `from` on (a slice, which V8 makes without copying): setEnvJs's
+  // lookbehind must not see a `set` before the line's command word, which the pattern would not
+  // start from. A target found stays the first for a later `from` up to it.
+  const nextTarget = (from: number): number => {
+    if (from < searchedFrom || (found !== -1 && from > found)) {
+      target.lastIndex = 0;
+      const m = target.exec(text.slice(from));
+      found = m ? from + m.index : -1;
+      searchedFrom = from;
+    }
+    return found;
+  };
+  const ends = /[\n\r\u2028\u2029]/g;
+  for (let start = 0; start <= text.length; ) {
+    ends.lastIndex = start;
+    const end = ends.exec(text)?.index ?? text.length;
+    const line = text.slice(start, end);
+    if (HANDLER_PATH.test(line)) return true;
+    COMMAND_WORD.lastIndex = 0;
+    const first = COMMAND_WORD.exec(line);
+    if (first) {
+      const after = start + first.index + first[0].length;
+      const t = nextTarget(after);
+      if ((t !== -1 && t < end) || line.endsWith('\\') || optionsAfterCommand(line)) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+/** `(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*$` after a command word ending a word of the line. */
+function optionsAfterCommand(line: string): boolean {
+  // The pattern's blanks are spaces and tabs: another blank inside a word makes it neither option nor value.
+  const tokens = line.split(/[ \t]+/).filter((t) => t !== '');
+  // valid[i]: words i.. are options, each with at most one value after it.
+  const valid: boolean[] = new Array(tokens.length + 2).fill(false);
+  const rest = (i: number) => i >= tokens.length || valid[i]!;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    valid[i] = /^-\S*$/.test(tokens[i]!) && (rest(i + 1) || (i + 1 < tokens.length && /^[^\s\\-]\S*$/.test(tokens[i + 1]!) && rest(i + 2)));
+  }
+  for (let j = 0; j + 1 < tokens.length; j++) {
+    if (!valid[j + 1]) continue;
+    COMMAND_WORD.lastIndex = 0;
+    for (const m of tokens[j]!.matchAll(COMMAND_WORD)) if (m.index + m[0].length === tokens[j]!.length) return true;
+  }
+  return false;
+}
 
 /**
  * One search of the repository's YAML files for the readers that read them all for a few words,

@@ -281,6 +281,15 @@ function infoExcludeOf(dir: string): string | undefined {
 }
 
 /**
+ * git's `core.ignorecase` for the checkout at `root` (true where git made it on a file system that
+ * does not tell case apart: `K8S/Deploy.yaml` is `k8s/deploy.yaml` there): read once a checkout,
+ * with checkoutConfig's one git process. (The here-document write hold, src/kubernetes/patch-commands.ts.)
+ */
+export function checkoutIgnoresCase(root: string): boolean {
+  return checkoutConfig(root).ignoreCase;
+}
+
+/**
  * git's `core.excludesFile` (its default where unset) and `core.ignorecase` (false where unset) for
  * the checkout at `dir`: one git process a checkout.
  */

@@ -17,8 +17,8 @@
  * an env list the tool does not read).
  */
 import { parseYaml } from '../parse/yaml.js';
-import { SET_OPTIONS } from '../discover/grep.js';
-import { PATCH_VALUED, SET_ENV_VALUED, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { SET_OPTIONS, setEnvJs } from '../discover/grep.js';
+import { PATCH_VALUED, SET_ENV_VALUED, commandTool, kubectlArgs } from '../analysis/heredoc-manifest.js';
 import type { ResolvedWord } from '../analysis/shell.js';
 import type { Report } from '../types.js';
 
@@ -47,9 +47,11 @@ const HINT = "Put the value the command sets in the manifest's env and the probe
  * (`set \⏎ env`: git's search reads lines, so a line ending `set \` is one too), `.env`.
  */
 export const ENV_COMMAND_PATTERN = String.raw`\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
-export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN);
-/** `kubectl set env` (`oc`, options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script). */
-export const ENV_SET_TEXT = new RegExp(String.raw`\b(?:kubectl|oc)\b[^\n]*?\bset${SET_OPTIONS}(?:\s|\\\r?\n)+env\b`, 'g');
+/** ENV_COMMAND_PATTERN for JavaScript's engine: its `set … env` in linear time (setEnvJs). */
+export const ENV_COMMAND_PATTERN_JS = String.raw`${setEnvJs(String.raw`(?:\s|\\\r?\n)+env\b`)}|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
+export const ENV_COMMAND_PRETEST = new RegExp(ENV_COMMAND_PATTERN_JS);
+/** `set env` (options between) in a text the tool reads only as text (textNetHolds: a Tiltfile, a PowerShell script, a script that does not parse), where kubectl or oc comes before it on its line. */
+export const ENV_SET_WORDS = new RegExp(setEnvJs(String.raw`(?:\s|\\\r?\n)+env\b`), 'g');
 
 /** Whether an env hold applies to a probe report: it reads a variable the command sets. */
 export function envHoldMatches(env: string[] | null | undefined, r: Report): boolean {
@@ -70,13 +72,12 @@ export function envCommandHolds(
   at: string,
   options: { xargs?: boolean; files: (p: string) => string[] | undefined; patchText: (opts: Map<string, ResolvedWord[]>) => string | undefined; fileText: (p: string) => string | undefined },
 ): EnvHold[] {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  // As the patch reader finds it: `$KUBECTL` (`KUBECTL="kubectl --context prod"`) is kubectl too.
-  const tool = words[i] ? commandName(words[i]!) : undefined;
-  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(words.slice(i + 1), at, tool, options.files, options.fileText);
+  // As the patch reader finds it (commandTool): `$KUBECTL` (`KUBECTL="kubectl --context prod"`), `microk8s kubectl`, `kubecolor` are kubectl too.
+  const command = commandTool(words);
+  const tool = command?.tool;
+  if (tool === 'yq' || tool === 'jq') return yqEnvHolds(command!.args, at, tool, options.files, options.fileText);
   if (tool !== 'kubectl' && tool !== 'oc') return [];
-  const rest = words.slice(i + 1);
+  const rest = command!.args;
   // `set env` and `patch` among the operands (`kubectl set -n prod env …`: kubectl takes a parent's options before its sub-command).
   let { opts, operands } = kubectlArgs(rest, SET_ENV_VALUED);
   const setEnv = operands[0]?.text === 'set' && operands[1]?.text === 'env';

@@ -48,21 +48,22 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, commandName, kubectlArgs } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
+import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
-import { COMMAND_LINE_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
+import { commandLineIn, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { importsKubernetesIac } from '../discover/iac-code.js';
 import { namedFiles } from '../discover/names.js';
 import { enclosingRepository } from '../discover/scope.js';
+import { checkoutIgnoresCase } from '../discover/walk.js';
 import { repositoryFolders } from '../run-files.js';
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { heldReport } from './held-report.js';
-import { ENV_COMMAND_PATTERN, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, patchData, textEditEnv } from './env-commands.js';
+import { ENV_COMMAND_PATTERN, ENV_COMMAND_PATTERN_JS, envCommandHolds, envHoldMatches, expressionFile, kubectlObjects, patchData, textEditEnv } from './env-commands.js';
 import { keptHandlers } from './merge-holds.js';
 
 /** A probe (or set of probes) a command addresses by path. */
@@ -75,12 +76,16 @@ export interface PatchHold {
   name?: string;
   /** Files (or folders) it names (`-f`, yq's operands), absolute, each as one of several readings of a relative path; undefined: any. */
   files?: string[];
+  /** `files` name a file of a checkout whose core.ignorecase is true: compared without case. */
+  filesIgnoreCase?: true;
   /** The probe key; undefined: any. */
   probe?: string;
   /** Where the probe sits in its object (a JSON pointer's path up to the probe): `spec.template.spec.containers[0].readinessProbe`. */
   keyPath?: string;
   /** The container a merge patch names. */
   container?: string;
+  /** The container list it names it in (`initContainers`): a container of that name in another list is another container. */
+  containerList?: string;
   /** The container by its place, up to it (a JSON op's `…/containers/1/env`): `spec.template.spec.containers[1]`. */
   containerPath?: string;
   /** The env variables the command sets (src/kubernetes/env-commands.ts): it holds only probes that read one; null: any. */
@@ -97,9 +102,10 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN}`);
+// In linear time: jq's `-f` after the line's first jq (each jq of a long line tried against the rest of it took 1.4 s over 60 KB of `jq `), `set … env` as ENV_COMMAND_PATTERN_JS reads it.
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|^(?:(?!\\bjq\\b)[^\\n])*\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
-const PRETEST_COMMAND = /\b(?:kubectl|oc|yq|jq|sed|perl)\b/i;
+const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
@@ -208,10 +214,22 @@ function holdMatches(h: PatchHold, r: Report, file: string, obj: ProbeObject | u
   if (byPath && h.containerPath !== undefined && r.keyPath !== undefined && !r.keyPath.startsWith(`${h.containerPath}.`) && !r.keyPath.includes(`.${h.containerPath}.`)) return false;
   const container = r.details?.container as string | undefined;
   if (h.container !== undefined && container !== undefined && h.container !== container) return false;
-  if (h.files !== undefined && !h.files.some((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
+  if (byPath && h.containerList !== undefined && r.keyPath !== undefined) {
+    const list = containerListOf(r.keyPath);
+    if (list !== undefined && list !== h.containerList) return false;
+  }
+  const caseOf = h.filesIgnoreCase ? (p: string) => p.toLowerCase() : (p: string) => p;
+  const named = caseOf(file);
+  if (h.files !== undefined && !h.files.map(caseOf).some((f) => named === f || named.startsWith(f.endsWith(path.sep) ? f : f + path.sep))) return false;
   if (h.kind !== undefined && obj?.kind !== undefined && !kindMatches(h.kind, obj.kind)) return false;
   if (h.name !== undefined && obj?.name !== undefined && !(typeof obj.name === 'string' ? h.name.includes(obj.name) : obj.name.test(h.name))) return false;
   return true;
+}
+
+/** The container list of a key path (`spec.template.spec.initContainers[0].readinessProbe` → initContainers): its last, or undefined. */
+function containerListOf(keyPath: string): string | undefined {
+  const lists = [...keyPath.matchAll(/(?:^|\.)(initContainers|containers|ephemeralContainers)\[/g)];
+  return lists[lists.length - 1]?.[1];
 }
 
 /** kubectl's short names of the workload kinds. */
@@ -293,11 +311,16 @@ export function patchHolds(run: RunContext): PatchHold[] {
   // Many files: asked of git first which name a probe key (src/discover/grep.ts), among the names
   // these have (an extensionless script is outside them: git leaves it to be read).
   const may = scripts.length > 100 ? filesMayHold(run, scripts.map((s) => s.abs), PROBE_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (const { abs, kind, text } of scriptTexts(run, scripts, may)) {
+  for (const { abs, kind, text, tooLarge } of scriptTexts(run, scripts, may)) {
+    if (tooLarge) {
+      // Not read for commands (MAX_BYTES): read as text, but a manifest (another tool's YAML may be one), whose probes the net would take for commands.
+      if (kind !== 'yaml' || !/^(?:apiVersion|kind):/m.test(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
+      continue;
+    }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
     if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    if (kind === 'yaml' && !COMMAND_LINE.test(text)) continue;
+    if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
     // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
     if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
@@ -312,8 +335,6 @@ export function patchHolds(run: RunContext): PatchHold[] {
 
 export type ScriptKind = 'shell' | 'workflow' | 'make' | 'ci' | 'jenkins' | 'action' | 'yaml' | 'just' | 'npm';
 
-/** COMMAND_LINE_PATTERN as this reader's own test. */
-const COMMAND_LINE = new RegExp(COMMAND_LINE_PATTERN, 'm');
 
 /**
  * The YAML files of other tools (CircleCI, Bitbucket, Azure Pipelines, CodeBuild, Cloud Build,
@@ -448,7 +469,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     functions = parsed.functions;
   } catch (e) {
     if (!(e instanceof ShellParseError)) throw e;
-    return [];
+    // Not parsed: read as text (textNetHolds), as other texts the tool does not evaluate. The
+    // shell runs a script line by line: the commands before a syntax error run (hunt14 A3).
+    return textNetHolds(script, at, unparsedScript(script, e, at));
   }
   if (shell) resolve = withScriptDir(resolve, path.dirname(abs));
   const env = scriptVariables(calls, resolve, setsOtherwise, outer);
@@ -485,6 +508,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
         nested = true;
         break;
       }
+      // `eval "kubectl patch … -p '[…]'"`: the shell runs its words joined by blanks as a script (an
+      // expansion the tool could not resolve stays as written, a value known only at run time).
+      if (baseName(texts[i] ?? '') === 'eval') {
+        if (depth < 4 && i + 1 < texts.length) out.push(...scriptHolds(texts.slice(i + 1).join(' '), resolveWord, () => where, abs, run, depth + 1, outer, false, here));
+        nested = true;
+        break;
+      }
       // `find k8s -name '*.yaml' -exec sed -i … {} +` (or `\;`): the command after -exec, on files known only at run time.
       if (baseName(texts[i] ?? '') === 'find') {
         const e = texts.findIndex((t, k) => k > i && /^-(?:exec|execdir|ok|okdir)$/.test(t));
@@ -518,13 +548,18 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       i = w.next;
     }
     if (nested) continue;
+    const envOptions = { xargs: place.xargs === true, files: (p: string) => readings(p, place), patchText: (o: Map<string, ResolvedWord[]>) => patchTextOf(o, place), fileText: (p: string) => fileText(p, place) };
     const held = commandHolds(words.slice(i), where, place);
-    out.push(...held, ...envCommandHolds(words.slice(i), where, { xargs: place.xargs === true, files: (p) => readings(p, place), patchText: (o) => patchTextOf(o, place), fileText: (p) => fileText(p, place) }));
-    // `retry kubectl patch …`, `run_with_backoff 3 kubectl patch …`: a command (a function of the
-    // script, another tool) that runs the kubectl command of its arguments.
-    if (held.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandName(words[i]!) === undefined) {
-      const j = texts.findIndex((t, k) => k > i && (baseName(t) === 'kubectl' || baseName(t) === 'oc') && texts.slice(k + 1).includes('patch'));
-      if (j !== -1) out.push(...commandHolds(words.slice(j), where, place));
+    const envHeld = envCommandHolds(words.slice(i), where, envOptions);
+    out.push(...held, ...envHeld);
+    // `retry kubectl patch …`, `run_with_backoff 3 kubectl set env …`: a command (a function of the
+    // script, another tool) that runs the kubectl command of its arguments (kubectl as commandTool
+    // reads it: `retry microk8s kubectl patch …`). The last `patch`/`set` word is found once: a
+    // search after each kubectl word would be quadratic over a long line of them.
+    if (held.length === 0 && envHeld.length === 0 && i < texts.length && !PRINTS.has(baseName(texts[i]!)) && commandTool(words.slice(i)) === undefined) {
+      const verb = Math.max(texts.lastIndexOf('patch'), texts.lastIndexOf('set'));
+      const j = texts.findIndex((_t, k) => k > i && k < verb && kubectlAt(texts, k) !== undefined);
+      if (j !== -1) out.push(...commandHolds(words.slice(j), where, place), ...envCommandHolds(words.slice(j), where, envOptions));
       // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
       // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
       else if (sources && words[i]!.unresolved.length === 0 && !functions?.some((f) => f.name === texts[i]) && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
@@ -548,6 +583,13 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
   }
   return out;
+}
+
+/** What a script the shell parser refused is, for the text net's message: its size over the parser's cap, or the parser's error at its place. */
+function unparsedScript(script: string, e: ShellParseError, at: (offset: number) => string): string {
+  if (e instanceof ShellTooLargeError) return `a script of ${e.message.replace(/, over/, " (over")})`;
+  const { offset, reason } = shellErrorAt(script, e.message);
+  return `a script the shell parser refuses (${offset === undefined ? '' : `${at(offset)}: `}${reason.replace(/\s+/g, ' ')})`;
 }
 
 /**
@@ -575,10 +617,12 @@ function heredocWriteHold(script: string, h: ShHeredoc, env: (name: string) => s
   const read = files.map((f) => (f.unresolved.length === 0 ? readings(f.text, { abs, run, dirs }) : undefined));
   // As the script writes it (`${BASE}/${svc}.yaml`), as the script's own finding says it.
   const shown = kept.map((w) => resolveWord(w, noEnv).text).join(' ');
+  // On a checkout whose file system does not tell case apart (git's core.ignorecase), `K8S/Deploy.yaml` is `k8s/deploy.yaml` (hunt14 A6).
+  const root = read.some((r) => r === undefined) ? undefined : enclosingRepository(path.dirname(abs));
   return {
     at: at(h.opener),
     // A file known only at run time (`$BASE/$svc.yaml`, or after a `cd` to a folder known only then): any file whose text the here-document writes.
-    ...(read.some((r) => r === undefined) ? { generated: heredocTemplate(body) } : { files: read.flat() as string[] }),
+    ...(read.some((r) => r === undefined) ? { generated: heredocTemplate(body) } : { files: read.flat() as string[], ...(root !== undefined && checkoutIgnoresCase(root) ? { filesIgnoreCase: true as const } : {}) }),
     what: `writes this file from a here-document (written to ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}) whose probe is still exec`,
     breaks: 'migrated here alone, the script writes the exec probe back over it the next time it runs',
     hint: 'Migrate the probe in the here-document by hand (the finding on the script says to what), then run the tool again: this file migrates with it. If the script is no longer run, remove the here-document (or the script) first.',
@@ -696,7 +740,8 @@ export function sshCommand(words: readonly string[], at: number): string | undef
 export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
-    const recipes = makeRecipes(text);
+    // The `target: ; recipe` lines and `define` bodies too: make runs them (hunt14 A5).
+    const recipes = makeRecipes(text, { inline: true });
     if (!recipes) return [];
     const resolve = referenceResolver(recipes.references, resolveWord);
     const values = makeVariableValues(text, overrides);
@@ -806,7 +851,7 @@ const MAKE_RUN_PATTERN = String.raw`\bg?make\b|\$[({]MAKE[)}]`;
  * says may hold the caller's words (undefined: every one); a file git searched and found nothing in
  * is not given, though a Makefile is still read for its includes.
  */
-function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): Generator<{ abs: string; kind: ScriptKind; text: string }> {
+function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind }[], may: ReadonlySet<string> | undefined): Generator<{ abs: string; kind: ScriptKind; text: string; tooLarge?: true }> {
   const listed = new Set(scripts.map((s) => s.abs));
   // What git searched: the files first listed (an included Makefile comes later, and is read).
   const searched = new Set(listed);
@@ -815,7 +860,12 @@ function* scriptTexts(run: RunContext, scripts: { abs: string; kind: ScriptKind 
     const skip = may !== undefined && searched.has(abs) && !may.has(abs);
     if (skip && kind !== 'make') continue;
     const text = run.readText(abs);
-    if (text === undefined || text.length > MAX_BYTES) continue;
+    if (text === undefined) continue;
+    // Too large to read for commands: given to the caller's text net, its includes not followed.
+    if (text.length > MAX_BYTES) {
+      if (!skip) yield { abs, kind, text, tooLarge: true };
+      continue;
+    }
     if (kind === 'make') {
       for (const inc of makeIncludes(text, abs)) {
         if (listed.has(inc)) continue;
@@ -849,8 +899,12 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   overridesByRun.set(run, out);
   const files = [...scripts];
   const makeMay = search ? filesMayHold(run, files.map((f) => f.abs), MAKE_RUN_PATTERN, SCRIPT_PATHSPECS) : undefined;
-  for (const { abs, kind, text } of scriptTexts(run, files, makeMay)) {
+  for (const { abs, kind, text, tooLarge } of scriptTexts(run, files, makeMay)) {
     if (!MAKE_RUN.test(text)) continue;
+    if (tooLarge) {
+      unparsedMakeRuns(text, out);
+      continue;
+    }
     // The make runs themselves, read with the Makefiles' own values (what they give is being gathered here).
     for (const s of scriptsOf(text, kind, abs, noOverrides)) {
       let parsed: ShScript;
@@ -858,6 +912,7 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
         parsed = parseShell(s.script);
       } catch (e) {
         if (!(e instanceof ShellParseError)) throw e;
+        unparsedMakeRuns(s.script, out);
         continue;
       }
       const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
@@ -880,6 +935,25 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
   return out;
 }
 
+/**
+ * The make runs of a script the shell parser refused (or of a file too large to read), read as
+ * text: each variable named with a value on a line that runs make (`make deploy APP=api`, `APP=api
+ * make deploy`) may take any value on make's command line and in its environment, and so may each
+ * variable the script assigns anywhere (what it exports); `-e` on such a line, the environment over
+ * the Makefile. The safe side of readMakeRun, which reads the values.
+ */
+function unparsedMakeRuns(text: string, into: MakeOverrides): void {
+  for (const line of text.split('\n')) {
+    if (!MAKE_RUN.test(line)) continue;
+    for (const m of line.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_]*)(?:\+|\?|:{1,3})?=/g)) {
+      into.commandLine.set(m[1]!, null);
+      into.environment.set(m[1]!, null);
+    }
+    if (/(?:^|\s)(?:-[a-zA-Z]*e[a-zA-Z]*|--environment-overrides)(?=\s|$)/.test(line)) into.environmentFirst = true;
+  }
+  const assigned = new Set([...text.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!));
+  if (assigned.size > 0) into.ambient.push((name) => (assigned.has(name) ? null : undefined));
+}
 
 const HINT_JSON =
   'Change the patch to address the native handler (…/readinessProbe/grpc/port, a number), or drop it, and migrate the probe and the patch together by hand; then run the tool again.';
@@ -905,10 +979,44 @@ function catFile(w: ResolvedWord): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
-/** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `--patch-file`); undefined when known only at run time. */
+/**
+ * `$(cat <<'JSON' … JSON)`: the here-document's text, when the substitution is a plain `cat` of it
+ * alone and the shell expands nothing in it the tool cannot resolve (its delimiter quoted, or no
+ * expansion): what the substitution gives, as `--patch-file /dev/stdin <<'JSON'` is read.
+ */
+function catHeredoc(w: ResolvedWord): string | undefined {
+  if (w.substitutions?.length !== 1 || !/^\$\(\.\.\.\)$/.test(w.text.trim())) return undefined;
+  const source = w.substitutions[0]!;
+  if (!source.includes('<<') || !source.startsWith('$(')) return undefined;
+  const inner = source.slice(2, -1);
+  let parsed: ShScript;
+  try {
+    parsed = parseShell(inner);
+  } catch (e) {
+    if (!(e instanceof ShellParseError)) throw e;
+    return undefined;
+  }
+  const [call] = parsed.calls;
+  const [h] = parsed.heredocs;
+  if (parsed.calls.length !== 1 || parsed.heredocs.length !== 1 || !call || !h || h.writesTo || h.pipedTo) return undefined;
+  const words = call.args.map((a) => resolveWord(a, noEnv));
+  if (words[0]?.text !== 'cat' || words.slice(1).some((x) => x.text !== '-') || words.some((x) => x.unresolved.length > 0)) return undefined;
+  const body = heredocText(inner, h, noEnv);
+  return body.expansions.some((e) => e.value === undefined) ? undefined : body.text;
+}
+
+/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). */
+function shownPatch(w: ResolvedWord, otherwise: string): string {
+  const one = (w.written ?? otherwise).replace(/\s*\n\s*/g, ' ');
+  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+}
+
+/** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `-p "$(cat <<'JSON' …)"`, `--patch-file`); undefined when known only at run time. */
 function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | undefined {
   const patch = opts.get('-p')?.[0] ?? opts.get('--patch')?.[0];
   const file = opts.get('--patch-file')?.[0];
+  const heredoc = patch ? catHeredoc(patch) : undefined;
+  if (heredoc !== undefined) return heredoc;
   const cat = patch ? catFile(patch) : undefined;
   if (patch && cat === undefined) return opaque(patch) ? undefined : patch.text;
   const name = cat ?? (file && file.unresolved.length === 0 ? file.text : undefined);
@@ -916,14 +1024,14 @@ function patchTextOf(opts: Map<string, ResolvedWord[]>, place: Place): string | 
 }
 
 function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHold[] {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
-  const name = words[i] ? commandName(words[i]!) : undefined;
-  if (name === 'yq' || name === 'jq') return yqHolds(words.slice(i + 1), at, place, name);
-  if (name === 'sed' || name === 'perl') return textEditHolds(words.slice(i + 1), at, place, name);
+  // The tool as the env reader reads it too (commandTool): kubectl through its wrappers (`microk8s kubectl`, `kubecolor`, `minikube kubectl --`).
+  const command = commandTool(words);
+  const name = command?.tool;
+  if (name === 'yq' || name === 'jq') return yqHolds(command!.args, at, place, name);
+  if (name === 'sed' || name === 'perl') return textEditHolds(command!.args, at, place, name);
   if (name !== 'kubectl' && name !== 'oc') return [];
   // Options (kubectl's global ones too) may come before and after `patch`.
-  const { opts, operands } = kubectlArgs(words.slice(i + 1), PATCH_VALUED);
+  const { opts, operands } = kubectlArgs(command!.args, PATCH_VALUED);
   const verb = operands[0]?.text;
   if (verb !== 'patch' && verb !== 'get') return [];
   const targets = operands.slice(1);
@@ -955,10 +1063,12 @@ function commandHolds(words: ResolvedWord[], at: string, place: Place): PatchHol
   let unknown: string | undefined;
   if (patch) {
     const cat = catFile(patch);
-    if (cat !== undefined) {
+    const heredoc = cat === undefined ? catHeredoc(patch) : undefined;
+    if (heredoc !== undefined) text = heredoc;
+    else if (cat !== undefined) {
       text = fileText(cat, place);
-      if (text === undefined) unknown = `the patch ${patch.written ?? patch.text}, ${unread(cat, place, 'from a file not found here')}`;
-    } else if (opaque(patch)) unknown = `the patch ${patch.written ?? patch.unresolved.join(' ')}, known only at run time`;
+      if (text === undefined) unknown = `the patch ${shownPatch(patch, patch.text)}, ${unread(cat, place, 'from a file not found here')}`;
+    } else if (opaque(patch)) unknown = `the patch ${shownPatch(patch, patch.unresolved.join(' '))}, known only at run time`;
     else text = patch.text;
   } else if (patchFile) {
     text = patchFile.unresolved.length === 0 ? fileText(patchFile.text, place) : undefined;
@@ -1103,6 +1213,7 @@ function mergePatchHolds(text: string, jsonMerge: boolean, script: string, run: 
     .map((k) => ({
       probe: k.probe,
       ...(k.container !== undefined ? { container: k.container } : {}),
+      ...(containerListOf(k.keyPath) !== undefined ? { containerList: containerListOf(k.keyPath)! } : {}),
       what: `patches this probe with kubectl (${kind} that ${k.kept})`,
       breaks: 'merged over a native probe it would give it two handlers, which the API server rejects',
       hint: HINT_MERGE,

@@ -115,7 +115,8 @@ export function reportManifestProbes(ctx: FileContext, run: RunContext, docs: re
     (r) => keepForGoReaders(r, ctx.file, run),
     (r) => keepForPatchCommands(r, ctx.file, run, object),
     (r) => keepForOverlays(r, ctx.file, run),
-    values.keep,
+    // A report already held (no fix) keeps its own hint: the loose values' hint speaks of the lines a fix adds (a kubectl patch file held by its command: hunt14 A7).
+    (r) => (r.fix || r.hint === undefined ? values.keep(r) : { ...values.keep(r), hint: r.hint }),
     (r) => keepForYttOverlays(r, ctx.file, docs, run),
     (r) => keepForPartialManifests(r, ctx.file, docs, run, (file, fileDocs) => heldElsewhere(file, fileDocs, run)),
   ];

@@ -1,0 +1,219 @@
+/**
+ * The patch and env readers (src/kubernetes/patch-commands.ts, env-commands.ts) on the texts hunt14
+ * found them silent on: a script the shell parser refuses (too large, a syntax error: A3), kubectl
+ * through a wrapper (A1), and Makefile recipes outside tab lines (A5).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { run } from '../src/engine.js';
+import { POD, checkoutWith, repoWith } from './support/repo.js';
+
+async function statusOf(files: Record<string, string>, manifest = POD, file = 'k8s/pod.yaml', checkout = false): Promise<{ status?: string; message?: string }> {
+  const { findings } = await run({ cwd: (checkout ? checkoutWith : repoWith)({ [file]: manifest, ...files }) });
+  const f = findings.find((x) => x.file === file && x.ruleId === 'kubernetes-exec-probe');
+  return { status: f?.status, message: f?.message };
+}
+
+/** A Deployment `api` whose probe reads GRPC_PORT from its env. */
+const ENV_DEPLOY = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.0
+          env:
+            - name: GRPC_PORT
+              value: "50051"
+          readinessProbe:
+            exec:
+              command: ["/bin/grpc_health_probe", "-addr=:$(GRPC_PORT)"]
+`;
+const envStatus = (files: Record<string, string>, checkout = false) => statusOf(files, ENV_DEPLOY, 'k8s/deploy.yaml', checkout);
+
+const JSON_OP = `'[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"-addr=:6000"}]'`;
+const PATCH = `kubectl patch pod p --type=json -p ${JSON_OP}`;
+const SET_ENV = 'kubectl set env deployment/api GRPC_PORT=9090';
+/** 1,400 echo lines: ~95 KB, over the shell parser's 64 KB. */
+const PAD = Array.from({ length: 1400 }, (_, i) => `echo "step ${i} of the deployment, padded to make the script long enough ......"`).join('\n');
+
+describe('a script the shell parser refuses is read as text (hunt14 A3)', () => {
+  test('over the parser\'s size: a patch of the probe\'s exec path holds it, saying the size', async () => {
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${PATCH}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:1402 names this probe's exec beside kubectl or yq, in a script of \d+ KB \(over the 64 KB the tool parses\)/);
+  });
+
+  test('over the parser\'s size: a kubectl set env of the variable the probe reads holds it', async () => {
+    const r = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${SET_ENV}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:1402 sets an object's env with kubectl set env \(GRPC_PORT\) in a script of \d+ KB/);
+    // Another variable: nothing.
+    expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\nkubectl set env deployment/api LOG_LEVEL=debug\n` })).status).toBe('migratable');
+  });
+
+  test('a syntax error after the patch (bash has run the patch by then): held, naming the error\'s line', async () => {
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PATCH}\nif [ -n "$DONE" ]; then\n  echo done\nfi fi\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:2 names this probe's exec beside kubectl or yq, in a script the shell parser refuses \(scripts\/deploy\.sh:5: [^)]+\)/);
+    // A zsh loop the parser does not read.
+    expect((await statusOf({ 'scripts/deploy.zsh': `#!/bin/zsh\nfor f (k8s/*.yaml) print -r -- $f\n${PATCH}\n` })).status).toBe('blocked');
+  });
+
+  test('a CI run: string over the parser\'s size, and a file over the size the tool reads for commands', async () => {
+    const step = `steps:\n  - run: echo ${"x".repeat(70_000)} ; ${PATCH}\n`;
+    const r = await statusOf({ 'ci/pipeline.yml': step });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/ci\/pipeline\.yml:2 names this probe's exec beside kubectl or yq, in a script of \d+ KB/);
+    const huge = `steps:\n  - run: echo ${'x'.repeat(300_000)}\n  - run: kubectl patch pod p --type=json -p ${JSON_OP}\n`;
+    expect((await statusOf({ 'ci/pipeline.yml': huge })).message).toMatch(/ci\/pipeline\.yml:3 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB the tool reads for commands\)/);
+  });
+
+  test('a script that does not parse and names no probe path or set env holds nothing', async () => {
+    expect((await statusOf({ 'scripts/deploy.sh': '#!/bin/bash\nkubectl apply -f k8s/\nfi fi\n' })).status).toBe('migratable');
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\nkubectl apply -f k8s/\n` })).status).toBe('migratable');
+  });
+
+  test('a script that does not parse and runs make: the variables on its make line may be any value', async () => {
+    const makefile = `POD ?= q\npatch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n`;
+    // Parsed: POD=q only, so pod p is not patched.
+    expect((await statusOf({ Makefile: makefile, 'scripts/deploy.sh': '#!/bin/bash\nmake patch\n' })).status).toBe('migratable');
+    const r = await statusOf({ Makefile: makefile, 'scripts/deploy.sh': '#!/bin/bash\nmake patch POD=p\nfi fi\n' });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/Makefile:3 patches this probe's exec/);
+  });
+});
+
+/** kubectl as the wrappers run it, each before `REST` (kubectl's own words). */
+const WRAPPED = [
+  ['microk8s kubectl', 'microk8s kubectl REST'],
+  ['microk8s.kubectl', '/snap/bin/microk8s.kubectl REST'],
+  ['k3s kubectl', 'sudo k3s kubectl REST'],
+  ['k0s kubectl', 'k0s kubectl REST'],
+  ['rancher kubectl', 'rancher kubectl REST'],
+  ['minikube kubectl --', 'minikube -p dev kubectl -- REST'],
+  ['kubecolor', 'kubecolor REST'],
+  ['eval of a literal string', 'eval "kubectl REST"'],
+  ['eval of $KUBECTL', 'eval "$KUBECTL REST"'],
+  ['a retry function', 'retry() { for i in 1 2 3; do "$@" && break; done; }\nretry 3 microk8s kubectl REST'],
+];
+
+describe('kubectl through a wrapper is read by the patch reader and the env reader alike (hunt14 A1)', () => {
+  test.each(WRAPPED)('patch: %s', async (_name, line) => {
+    // Inside eval's double quotes, the patch's own are escaped.
+    const rest = PATCH.slice('kubectl '.length);
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', line.startsWith('eval') ? rest.replace(/"/g, '\\"') : rest)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ patches this probe's exec with kubectl/);
+  });
+
+  test.each(WRAPPED)('set env: %s', async (_name, line) => {
+    const r = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+  });
+
+  test('what a wrapper runs that is no kubectl command, or another object, holds nothing', async () => {
+    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\n` })).status).toBe('migratable');
+    }
+  });
+
+  test('a wrapper in another tool\'s YAML, in a git checkout: git\'s search and the reader\'s pretest let kubecolor through', async () => {
+    const circle = (cmd: string) => ({ '.circleci/config.yml': `version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: ${cmd}\n` });
+    const r = await envStatus(circle('kubecolor set env deployment/api GRPC_PORT=9090'), true);
+    expect(r.message).toMatch(/\.circleci\/config\.yml:5 sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+    expect((await envStatus(circle('minikube kubectl -- set env deployment/api GRPC_PORT=9090'), true)).status).toBe('blocked');
+    // An exec list's first word.
+    const op = '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]';
+    const list = { 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["microk8s", "kubectl", "patch", "pod", "p", "--type=json", "-p", ${JSON.stringify(op)}]\n` };
+    expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
+  });
+
+  test('a here-document given to microk8s kubectl apply is applied (the here-document reader reads the wrapper the same way)', async () => {
+    const doc = 'apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n  - {name: app, image: acme/app:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}\nEOF\n';
+    const { findings } = await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\nmicrok8s kubectl apply -f - <<EOF\n${doc}minikube kubectl -- delete -f - <<EOF\n${doc}` }) });
+    const messages = findings.filter((f) => f.file === 'setup.sh').map((f) => f.message);
+    expect(messages.some((m) => m.includes('(applied with kubectl apply)'))).toBe(true);
+    expect(messages.some((m) => m.includes('microk8s'))).toBe(false);
+  });
+
+  test('the fallback for a command running kubectl (retry …) and eval stay linear over a 100 KB line', async () => {
+    // Not a speed target: a guard against a search after each kubectl word (jest's timeout cannot stop a synchronous loop).
+    const started = Date.now();
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nretry ${'kubectl '.repeat(8_000)}patch x\neval ${'microk8s kubectl '.repeat(3_000)}\n` });
+    expect(r.status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
+  test.each([
+    ['a `target: ; recipe` line', (cmd: string) => `deploy: ; ${cmd}\n`, 1],
+    ['a define body run as a canned recipe', (cmd: string) => `define STEP\n${cmd}\nendef\n\ndeploy:\n\t$(STEP)\n`, 2],
+  ])('%s: a patch and a set env hold', async (_name, makefile, line) => {
+    const patched = await statusOf({ Makefile: makefile(PATCH.replace(/\$/g, '$$$$')) });
+    expect(patched.status).toBe('blocked');
+    expect(patched.message).toContain(`Makefile:${line} patches this probe's exec with kubectl`);
+    const env = await envStatus({ Makefile: makefile(SET_ENV) });
+    expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
+  });
+});
+
+test('a here-document written to K8S/Pod.yaml holds k8s/pod.yaml on a checkout whose core.ignorecase is true, not on one where it is false (hunt14 A6)', async () => {
+  const files = { 'k8s/pod.yaml': POD, 'scripts/gen.sh': `#!/bin/sh\ncd "$(dirname "$0")/.."\ncat > K8S/Pod.yaml <<'EOF'\n${POD}EOF\n` };
+  const statusIn = async (ignoreCase: boolean) => {
+    const dir = checkoutWith(files);
+    execFileSync('git', ['-C', dir, 'config', 'core.ignorecase', String(ignoreCase)], { stdio: 'ignore' });
+    const { findings } = await run({ cwd: dir });
+    return findings.find((x) => x.file === 'k8s/pod.yaml' && x.ruleId === 'kubernetes-exec-probe');
+  };
+  const held = await statusIn(true);
+  expect(held?.status).toBe('blocked');
+  expect(held?.message).toMatch(/scripts\/gen\.sh:3 writes this file from a here-document \(written to K8S\/Pod\.yaml\)/);
+  expect((await statusIn(false))?.status).toBe('migratable');
+});
+
+describe('hunt14 A7', () => {
+  const heredocPatch = (delimiter: string, op: string) => `#!/bin/bash\nkubectl patch pod p --type json -p "$(cat <<${delimiter}\n${op}\nJSON\n)"\n`;
+
+  test('-p "$(cat <<\'JSON\' …)": the quoted here-document is read as the patch (p12)', async () => {
+    const other = await statusOf({ 'deploy.sh': heredocPatch("'JSON'", '[{"op":"remove","path":"/spec/containers/1/readinessProbe/exec"}]') });
+    expect(other.status).toBe('migratable');
+    const own = await statusOf({ 'deploy.sh': heredocPatch("'JSON'", '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]') });
+    expect(own.message).toContain("deploy.sh:2 patches this probe's exec with kubectl (a JSON patch remove op at /spec/containers/0/readinessProbe/exec)");
+  });
+
+  test('a here-document the shell expands at run time is known only then, said on one line (p12)', async () => {
+    const r = await statusOf({ 'deploy.sh': heredocPatch('JSON', '[{"op":"replace","path":"/spec/containers/0/readinessProbe/tcpSocket/port","value":$PORT}]') });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/deploy\.sh:2 patches this probe's object with kubectl \(the patch \$\(cat <<JSON \[\{"op"[^\n]*known only at run time/);
+    expect(r.message).not.toContain('\n');
+  });
+
+  test('a kubectl patch file held by its command keeps the patch hint, not the loose Helm values one (p03)', async () => {
+    const { findings } = await run({
+      cwd: repoWith({
+        'k8s/pod.yaml': POD,
+        'deploy.sh': '#!/bin/sh\nkubectl patch pod p --patch-file=patches/liveness.yaml\n',
+        'patches/liveness.yaml': 'spec:\n  containers:\n  - name: c\n    livenessProbe:\n      exec:\n        command: [/bin/grpc_health_probe, -addr=:5000]\n',
+      }),
+    });
+    const f = findings.find((x) => x.file === 'patches/liveness.yaml' && x.ruleId === 'kubernetes-exec-probe');
+    expect(f?.status).toBe('blocked');
+    expect(f?.hint).toMatch(/^Change the patch to give the probe grpc/);
+  });
+
+  test('a strategic merge patch of an init container holds no probe of the container of that name (j06)', async () => {
+    const patch = (list: string) => `kubectl patch pod p -p '{"spec":{"${list}":[{"name":"c","readinessProbe":{"exec":{"command":["true"]}}}]}}'`;
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${patch('initContainers')}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${patch('containers')}\n` })).message).toContain('deploy.sh:2 patches this probe with kubectl (a strategic merge patch that keeps it on exec)');
+  });
+});
