@@ -44,7 +44,7 @@ test('--keep-binary keeps every install (reported as kept, info: the choice of t
 
 test('--keep-binary --strict passes once the probes migrate: the installs it keeps are no blockers (hunt17 A9)', async () => {
   const dir = repoWith({ Dockerfile: 'FROM alpine:3.20\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n', 'pod.yaml': POD });
-  const result = await run({ cwd: dir, paths: ['.'], fix: true, keepBinary: true, assumeComplete: true });
+  const result = await run({ cwd: dir, paths: ['.'], fix: true, keepBinary: true });
   expect(result.findings.map((f) => [f.subject, f.status])).toEqual([['install', 'info'], ['probe', 'migrated']]);
   expect(exitCode(result, { strict: true, fix: true, exitZero: false })).toBe(0);
 });
