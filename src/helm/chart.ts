@@ -5,7 +5,7 @@ import { namedFiles } from '../discover/names.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SemVer } from 'semver';
-import type { Document, ParsedNode, YAMLMap } from 'yaml';
+import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, visit } from '../parse/yaml-lib.js';
 import { heldReport } from '../kubernetes/held-report.js';
 import { keptHandlers, tunedTimeouts, type KeptHandler } from '../kubernetes/merge-holds.js';
@@ -322,25 +322,31 @@ export function valueAt(chart: Chart | undefined, valuesPath: string): string | 
 /**
  * What the chart's other values files, its parents' values and the releases of the repository that
  * install it (src/helm/releases.ts) set a `.Values.a.b` path to (those that do not set it are left
- * out): a default that one of them overrides is not the only value a release may see.
+ * out): a default that one of them overrides is not the only value a release may see. `file` as a
+ * message names it; `at`, where the value is written in a values file the tool read (its line is
+ * counted only when a message names it: settingPlaces).
  */
-export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string }[] {
+export function overridesOf(chart: Chart | undefined, valuesPath: string, run: RunContext): { file: string; value: string; at?: ValueSpot }[] {
   if (!chart) return [];
-  const own = overridesFor(chart, run).flatMap(({ file, values }) => {
-    const value = valueIn(values, valuesPath);
-    return value === undefined ? [] : [{ file, value }];
+  const own = overridesFor(chart, run).flatMap(({ file, values, absPath, text }) => {
+    const node = scalarIn(values, valuesPath);
+    return node === undefined ? [] : [{ file, value: scalarSetting(node), at: { absPath, text, offset: node.range![0] } }];
   });
   // A subchart also takes what its parents' values set under its key.
   const fromParents = parentsOf(chart, run).flatMap(({ parent, keys }) => {
-    const files: { file: string; values: YAMLMap }[] = [...overridesFor(parent, run)];
-    if (parent.values) files.unshift({ file: 'values.yaml', values: parent.values });
+    const files: { file: string; values: YAMLMap; absPath: string; text: string | undefined }[] = overridesFor(parent, run).map((o) => ({ file: o.file, values: o.values, absPath: o.absPath, text: o.text }));
+    if (parent.values) {
+      const absPath = path.join(parent.root, 'values.yaml');
+      files.unshift({ file: 'values.yaml', values: parent.values, absPath, text: undefined });
+    }
     // `.Values.global.x` is the parent's own `global.x`, shared with every subchart.
     const paths = valuesPath.startsWith('global.') ? [valuesPath] : [...keys].map((k) => `${k}.${valuesPath}`);
     return [
-      ...files.flatMap(({ file, values }) =>
+      ...files.flatMap(({ file, values, absPath, text }) =>
         paths.flatMap((p) => {
-          const value = valueIn(values, p);
-          return value === undefined ? [] : [{ file: `the parent chart's ${file}`, value }];
+          const node = scalarIn(values, p);
+          // values.yaml's text is read again (from the run's cache) only when a message names its line.
+          return node === undefined ? [] : [{ file: `the parent chart's ${file}`, value: scalarSetting(node), at: { absPath, ...(text !== undefined ? { text } : {}), offset: node.range![0] } }];
         }),
       ),
       // A release that installs the parent sets the subchart's values under its key too.
@@ -348,6 +354,47 @@ export function overridesOf(chart: Chart | undefined, valuesPath: string, run: R
     ];
   });
   return [...own, ...fromParents, ...releaseValuesAt(chart.root, chartName(chart.chartYaml), valuesPath, run)];
+}
+
+/** Where a values file sets a value: the file, its text when already read, the value node's offset. */
+export interface ValueSpot {
+  absPath: string;
+  text?: string;
+  offset: number;
+}
+
+/** `path:line` of a ValueSpot, as messages show a file (relative to the run's folder). */
+function spotShown(spot: ValueSpot, run: RunContext): string {
+  const shown = path.relative(run.cwd, spot.absPath).split(path.sep).join('/');
+  const text = spot.text ?? run.readText(spot.absPath);
+  if (text === undefined) return shown;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < spot.offset; i = text.indexOf('\n', i + 1)) line++;
+  return `${shown}:${line}`;
+}
+
+/**
+ * Where the values the tool reads set a `.Values.a.b` path of the chart to `value` (what
+ * knownSettingsOf gives it, as settingText writes it): values.yaml, the chart's other values files,
+ * its parents' values files, values files named on a command line of the repository and loose
+ * values files, each as `file:line`; a release, as its message names it. For a message that says
+ * which file gives a bad setting (a port that is a name): read only then, not on every lookup.
+ */
+export function settingPlaces(chart: Chart | undefined, valuesPath: string, value: string, run: RunContext): string[] {
+  if (!chart) return [];
+  const out: string[] = [];
+  const own = chart.values ? scalarIn(chart.values, valuesPath) : undefined;
+  if (own && scalarSetting(own) === value) out.push(spotShown({ absPath: path.join(chart.root, 'values.yaml'), offset: own.range![0] }, run));
+  for (const o of overridesOf(chart, valuesPath, run)) if (o.value === value) out.push(o.at ? spotShown(o.at, run) : o.file);
+  for (const l of looseValuesSettings(valuesPath, run)) if (l.value === value) out.push(l.at ? spotShown(l.at, run) : l.file);
+  for (const p of commandLinePlaces(chart, valuesPath, run)) {
+    for (const { file, values, charts } of namedValueFiles(run)) {
+      if (charts !== undefined && (p.chart === undefined || !charts.has(p.chart.root))) continue;
+      const node = scalarIn(values, p.valuesPath);
+      if (node && scalarSetting(node) === value) out.push(spotShown({ absPath: file, offset: node.range![0] }, run));
+    }
+  }
+  return [...new Set(out)];
 }
 
 /** The keys a parent's values use for a subchart in its charts/ folder: the folder, its name, and any alias the parent's dependencies give it. */
@@ -610,7 +657,7 @@ interface LooseFile {
   /** Its values-shaped documents, parsed when a lookup first needs them. */
   values?: YAMLMap[];
 }
-type LooseSetting = { file: string; value: string | undefined };
+type LooseSetting = { file: string; value: string | undefined; at?: ValueSpot };
 const looseByRun = new WeakMap<RunContext, { files: LooseFile[]; byPath: Map<string, LooseSetting[]> }>();
 export function looseValuesSettings(valuesPath: string, run: RunContext): LooseSetting[] {
   let loose = looseByRun.get(run);
@@ -644,7 +691,8 @@ export function looseValuesSettings(valuesPath: string, run: RunContext): LooseS
       l.values = values;
     }
     for (const set of l.values.filter((v) => nodeAt(v, valuesPath) !== undefined)) {
-      out.push({ file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: valueIn(set, valuesPath) });
+      const node = scalarIn(set, valuesPath);
+      out.push({ file: path.relative(run.cwd, l.file).split(path.sep).join('/'), value: node && scalarSetting(node), ...(node ? { at: { absPath: l.file, text: l.text, offset: node.range![0] } } : {}) });
     }
   }
   loose.byPath.set(valuesPath, out);
@@ -704,12 +752,22 @@ function valuesHolds(chart: Chart, run: RunContext): Map<string, { file: string;
 }
 
 function valueIn(values: YAMLMap, valuesPath: string): string | undefined {
+  const node = scalarIn(values, valuesPath);
+  return node && scalarSetting(node);
+}
+
+/** The scalar a values path holds when it is a string, a number or a boolean (what valueIn reads). */
+function scalarIn(values: YAMLMap, valuesPath: string): (Scalar & { value: string | number | boolean }) | undefined {
   let node: unknown = values;
   for (const key of valuesPath.split('.')) {
     if (!isMap(node)) return undefined;
     node = getPair(node, key)?.value;
   }
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number' && typeof node.value !== 'boolean')) return undefined;
+  return node as Scalar & { value: string | number | boolean };
+}
+
+function scalarSetting(node: Scalar & { value: string | number | boolean }): string {
   return settingText(node.value, node.type === 'PLAIN');
 }
 

@@ -14,13 +14,14 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
 import { escapeRegExp } from '../text/regexp.js';
+import { BLOCKERS } from '../blockers.js';
 
 const UNPARSEABLE_HINT =
   'After masking its {{ }} actions this template is not YAML-shaped, so the tool cannot rewrite it. Migrate the probe by hand: replace exec with grpc: {port: N}.';
@@ -269,14 +270,17 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const unsetPorts = new Map<number, UnsetPort>();
   // Command items whose port reads a dot (or a variable) the tool does not follow.
   const unfollowedPorts = new Map<number, string>();
+  // Command items whose port a values file sets to a name or a number out of range (badPortReport).
+  const badPorts = new Map<number, BadPort>();
   const scalarValue = (node: Scalar): string => {
     const quoted = envs.values.has(node.range![0]) && node.type === 'PLAIN' ? scalarQuotingAction(unmaskedOf(node)) : undefined;
     if (quoted !== undefined) return quoted;
     const scope = dotScope(controlBlocks, node.range![0]);
     const onUnset = (u: UnsetPort) => void unsetPorts.set(node.range![0], u);
     const onUnfollowed = (detail: string) => void unfollowedPorts.set(node.range![0], detail);
+    const onBad = (b: BadPort) => void (badPorts.has(node.range![0]) || badPorts.set(node.range![0], b));
     const checkPort = (addrArg: string) =>
-      portFromDot(portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed), chart, run, scope, onUnset), node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed);
+      portFromDot(portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed, onBad), chart, run, scope, onUnset, onBad), node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed, onBad);
     const unmasked = unmaskedOf(node);
     // `-addr=:$(GRPC_PORT)` with `value: {{ .Values.grpc.port | quote }}`: the action carries over
     // into grpc.port, so the port is checked as `-addr=:{{ .Values.grpc.port }}` is, where the env
@@ -298,7 +302,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       const addrArg = `${prefix}${action}`;
       // Said as the probe writes it: `-addr=:$(GRPC_PORT)`, whose env value prints the path.
       const onEnvUnset = (u: UnsetPort) => onUnset({ ...u, arg: `${prefix}$(${name}) (env ${name}: ${action})` });
-      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset), chart, run, dotScope(controlBlocks, at), onEnvUnset);
+      const checked = portFromValues(portFromVariable(addrArg, at, actions, controlBlocks, chart, run, onEnvUnset, undefined, onBad), chart, run, dotScope(controlBlocks, at), onEnvUnset, onBad);
       return checked !== addrArg || keep ? checked : undefined;
     };
     const fromEnv = ENV_PORT_ITEM.exec(addrItems.has(node.range![0]) ? `-addr=${unmasked}` : unmasked);
@@ -366,6 +370,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (dotMoved) return blockedFrom(r, dotMoved[1]);
     const unset = r.subject === 'probe' ? [...unsetPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (unset) return unsetPortReport(r, unset[1]);
+    const bad = r.subject === 'probe' && r.blockers?.includes('invalid-port') ? [...badPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
+    if (bad) return badPortReport(r, bad[1]);
     const unfollowed = r.subject === 'probe' && r.fix ? [...unfollowedPorts].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (unfollowed) {
       const { fix: _fix, ...rest } = r;
@@ -1325,7 +1331,7 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
  * of it, a define included with it): checked as portFromValues checks the path, the action carried
  * over as written. Where it does not follow the dot, `onUnfollowed` says so.
  */
-function portFromDot(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset: (u: UnsetPort) => void, onUnfollowed: (detail: string) => void): string {
+function portFromDot(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset: (u: UnsetPort) => void, onUnfollowed: (detail: string) => void, onBad?: (b: BadPort) => void): string {
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
   const found = dotValuesPaths(m[3]!, offset, actions, controlBlocks, chart, run);
@@ -1342,7 +1348,7 @@ function portFromDot(arg: string, offset: number, actions: readonly Action[], co
       onUnfollowed(`${arg} prints .Values.${p}, which the chart's values.yaml sets to a ${isSeq(node) ? 'list' : 'map'}, not a port: the exec probe dials that text and fails today, and grpc.port would render it, which the API server refuses`);
       return arg;
     }
-    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg }));
+    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg }), onBad);
     if (!checked.includes('{{')) return checked;
   }
   return arg;
@@ -1355,7 +1361,7 @@ function portFromDot(arg: string, offset: number, actions: readonly Action[], co
  * outside 1..65535 would render a probe the API server rejects: that value is the port checked,
  * so the probe blocks (`invalid-port`) instead of carrying the action over.
  */
-function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = '', onUnset?: (unset: UnsetPort) => void): string {
+function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, scope: DotScope = '', onUnset?: (unset: UnsetPort) => void, onBad?: (b: BadPort) => void): string {
   const ref = valuesRef(scope);
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
@@ -1363,7 +1369,46 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   if (onUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
   const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
-  return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
+  if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
+  reportBadPort(chart, valuesPath, bad, run, onBad);
+  return `${m[1]}${bad}`;
+}
+
+/** A port that is not a number in 1..65535, and where the values the tool reads set it (badPortReport). */
+interface BadPort {
+  valuesPath: string;
+  value: string;
+  places: string[];
+}
+
+/** Says where `valuesPath` is set to the bad port `value`, when a values file (or a release) does: not a `| default` of the template. */
+function reportBadPort(chart: Chart | undefined, valuesPath: string, value: string, run: RunContext, onBad: ((b: BadPort) => void) | undefined): void {
+  if (!onBad) return;
+  const places = settingPlaces(chart, valuesPath, value, run);
+  if (places.length > 0) onBad({ valuesPath, value, places });
+}
+
+/**
+ * An `invalid-port` probe whose port a values file sets (`port: grpc` in values-prod.yaml for
+ * `-addr=:{{ .Values.service.port }}`): the template is right as written, so the message names the
+ * values path, the value and where it is set (file:line), after the port's detail, and the hint
+ * says to fix it there.
+ */
+function badPortReport(r: Report, b: BadPort): Report {
+  const numeric = /^\d+$/.test(b.value);
+  const shown = numeric ? b.value : JSON.stringify(b.value);
+  const where = `(.Values.${b.valuesPath} is ${shown} in ${b.places.join(', ')})`;
+  // Right after the port's detail (`port "grpc" is a name; …`), before any other blocker's.
+  const detail = numeric ? `port ${b.value} is outside 1..65535` : `port ${shown} is a name; a native gRPC probe needs a number`;
+  const at = r.message.indexOf(detail);
+  const message = at === -1 ? `${r.message} ${where}` : `${r.message.slice(0, at + detail.length)} ${where}${r.message.slice(at + detail.length)}`;
+  const why = numeric ? `${b.value} is outside 1..65535` : 'a gRPC probe takes no named port';
+  const own = `Set ${b.valuesPath} to a port number (1–65535) in ${b.places.join(', ')} (${why}), then run the tool again.`;
+  const general = BLOCKERS['invalid-port'].hint;
+  const codes = r.blockers ?? [];
+  // The code's general hint gives way to this one; a hint written for this probe (a scheme in -addr) stays.
+  const hint = r.hint === undefined ? codes.map((c) => (c === 'invalid-port' ? own : BLOCKERS[c].hint)).join(' ') : r.hint.includes(general) ? r.hint.replace(general, own) : r.hint;
+  return { ...r, message, hint };
 }
 
 /**
@@ -1409,12 +1454,17 @@ function withDefaults(values: string[] | undefined, pipes: string): string[] | u
  * checked as it is, one to a values path through the values files; any other is not known and
  * checks nothing. A value that is not a port blocks; otherwise the action carries over as written.
  */
-function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void, onUnfollowed?: (detail: string) => void): string {
+function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void, onUnfollowed?: (detail: string) => void, onBad?: (b: BadPort) => void): string {
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
   const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
   const values: string[] = [];
+  // The values path each of values comes from, where one does (a number written in the template has none).
+  const pathOf = new Map<number, string>();
+  const fromPath = (p: string, settings: string[] | undefined) => {
+    for (const v of settings ?? []) pathOf.set(values.push(v) - 1, p);
+  };
   // The values paths of the settings when each one is a bare path that nothing sets (Helm prints
   // null for it); null once a setting may print a port (a number, a default, anything else).
   let unsetPaths: string[] | null = [];
@@ -1448,7 +1498,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     }
     if (viaDot && dotRef) {
       values.push(...(viaDot.numbers ?? []));
-      for (const p of viaDot.paths) values.push(...(withDefaults(knownSettingsOf(chart, p, run), dotRef[1]! + dotRef[3]!) ?? []));
+      for (const p of viaDot.paths) fromPath(p, withDefaults(knownSettingsOf(chart, p, run), dotRef[1]! + dotRef[3]!));
       unsetPaths = null;
       continue;
     }
@@ -1459,13 +1509,16 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     }
     const ref = valuesRef(scope);
     const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
-    if (path) values.push(...(withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!) ?? []));
+    if (path) fromPath(ref.valuesPath(path[2]!), withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!));
     if (path && unsetPaths && !/\b(?:default|required)\b/.test(path[1]! + path[3]!) && valuesPathUnset(chart, ref.valuesPath(path[2]!), run)) unsetPaths.push(ref.valuesPath(path[2]!));
     else unsetPaths = null;
   }
   if (onUnset && unsetPaths && unsetPaths.length > 0) onUnset({ arg, valuesPath: [...new Set(unsetPaths)].join(', .Values.'), variable: m[2]! });
-  const bad = values.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
-  return bad === undefined || /\s|\{\{/.test(bad) ? arg : `${m[1]}${bad}`;
+  const badAt = values.findIndex((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
+  const bad = values[badAt];
+  if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
+  if (pathOf.has(badAt)) reportBadPort(chart, pathOf.get(badAt)!, bad, run, onBad);
+  return `${m[1]}${bad}`;
 }
 
 /** A container image written through values, read where the dot is `scope` (imageNameFromValues). */
