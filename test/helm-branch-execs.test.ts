@@ -83,6 +83,20 @@ describe('an if chain with an exec handler in two plain branches', () => {
     expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 
+  test('a branch that prints more than its exec (a toYaml of extra fields) is not collapsed away: each exec is rewritten in place (review21 R13)', async () => {
+    const template = TEMPLATE.replace('{{- else }}\n', '{{- else }}\n{{- with .Values.extraProbe }}\n{{- toYaml . | nindent 10 }}\n{{- end }}\n');
+    const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\nslow: false\nextraProbe: {initialDelaySeconds: 30}\n', 'chart/templates/deployment.yaml': template });
+    const first = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml').map((f) => f.status)).toEqual(['migrated']);
+    const out = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+    expect(out).not.toContain('grpc_health_probe');
+    // The print stays in its branch, with the chain.
+    expect(out).toContain('{{- else }}\n{{- with .Values.extraProbe }}\n{{- toYaml . | nindent 10 }}\n{{- end }}\n');
+    expect(out).toContain('{{- if .Values.slow }}');
+    const second = await run({ paths: ['.'], cwd: dir, fix: true });
+    expect(second.files.filter((f) => f.changed)).toEqual([]);
+  });
+
   test('branches on different ports: the first migrates, the later one stays and says why (no "run it again")', async () => {
     const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}"]\n{{- end }}');
     const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE });

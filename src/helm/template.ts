@@ -858,6 +858,10 @@ function toggleShape(probe: Pair<Scalar, YAMLMap>, grpc: Pair<Scalar, Node>, exe
     // Nothing else of the probe may live inside the toggle, or collapsing it would drop it.
     const others = map.items.filter((p) => p !== grpc && p !== exec);
     if (others.some((p) => isPair(p) && (p.key as Scalar).range![0] > b.open.start && (p.key as Scalar).range![0] < b.end.end)) return undefined;
+    // Nor any other action: a print in a branch (`{{- with .Values.extraProbe }}{{- toYaml . |
+    // nindent 12 }}{{- end }}`) is no pair of the masked probe, and would go with the branch (review21 R13).
+    const inHandler = (a: Action) => (a.start >= gStart && a.end <= gEnd) || (a.start >= eStart && a.end <= eEnd);
+    if (actions.some((a) => a.start > b.open.start && a.end < b.end.end && a !== els && !inHandler(a))) return undefined;
     const timeout = getPair(map, 'timeoutSeconds')?.value;
     return {
       probeStart: probe.key!.range![0],
