@@ -179,7 +179,6 @@ export function isComposeShaped(text: string): boolean {
   return services;
 }
 
-/** Whether a file sits in a Helm chart (a folder above it holds Chart.yaml, up to the repository's root): its YAML is the chart's. */
 /**
  * Whether a file sits in a `templates/` folder of its repository, whatever folder the run names it
  * from (`cd chart/templates && grpc-probe-migrate deployment.yaml` names a Helm template too; a
@@ -193,12 +192,13 @@ function underTemplates(rel: string, abs: string | undefined): boolean {
   if (abs === undefined || !abs.includes(`${path.sep}templates${path.sep}`)) return shown;
   let inside = false;
   for (let dir = path.dirname(abs), i = 0; i < 64; i++) {
+    // The checkout's own top folder is no folder of it, whatever its name (a repository cloned as `templates`).
+    if (fs.existsSync(path.join(dir, '.git'))) return inside;
     if (path.basename(dir) === 'templates') {
       const chart = path.dirname(dir);
       if (fs.existsSync(path.join(chart, 'Chart.yaml')) || fs.existsSync(path.join(chart, 'Chart.yml'))) return true;
       inside = true;
     }
-    if (fs.existsSync(path.join(dir, '.git'))) return inside;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -206,6 +206,7 @@ function underTemplates(rel: string, abs: string | undefined): boolean {
   return shown;
 }
 
+/** Whether a file sits in a Helm chart (a folder above it holds Chart.yaml, up to the repository's root): its YAML is the chart's. */
 function inHelmChart(abs: string | undefined): boolean {
   if (abs === undefined) return false;
   for (let dir = path.dirname(abs), i = 0; i < 32; i++) {

@@ -50,3 +50,12 @@ test('a checkout inside a folder named templates holds plain manifests, not Helm
   // Its own templates/ folder still is one.
   expect(classify('templates/repo/chart/templates/x.yaml', 'kind: Pod\n', path.join(checkout, 'chart', 'templates', 'x.yaml'))).toBe('helm-template');
 });
+
+test('a checkout whose own folder is named templates holds plain manifests (review21 R1)', () => {
+  const outer = repoWith();
+  const checkout = path.join(outer, 'templates');
+  fs.mkdirSync(path.join(checkout, 'k8s'), { recursive: true });
+  fs.mkdirSync(path.join(checkout, '.git'));
+  expect(classify('k8s/deploy.yaml', 'kind: Pod\n', path.join(checkout, 'k8s', 'deploy.yaml'))).toBe('yaml');
+  expect(classify('deploy.yaml', 'kind: Pod\n', path.join(checkout, 'deploy.yaml'))).toBe('yaml');
+});
