@@ -23,9 +23,13 @@ export interface LoopbackItem {
 }
 
 /** Words of a name that make the address after it one the container listens on. */
-const LISTEN_WORDS = new Set(['listen', 'listener', 'listening', 'bind', 'binding', 'serve', 'server', 'serving']);
-/** With `grpc`: `--grpc-addr`, `GRPC_ADDRESS`, `--grpc-port`. */
-const GRPC_ADDRESS_WORDS = new Set(['addr', 'address', 'host', 'port']);
+const LISTEN_WORDS = new Set(['listen', 'listener', 'listening', 'bind', 'binding', 'serve', 'serving']);
+/**
+ * With `grpc`: `--grpc-addr`, `GRPC_ADDRESS`, `--grpc-port`. Not `host`, nor a name with `server`
+ * and no listen word: `GRPC_HOST`, `--server=`, `GRPC_SERVER_ADDRESS` name the server a client
+ * calls as often as its own (review21 R3): a note only.
+ */
+const GRPC_ADDRESS_WORDS = new Set(['addr', 'address', 'port']);
 /** Words of a name that make the address one the container may dial: a note only. */
 const CLIENT_WORDS = new Set([
   'upstream', 'backend', 'backends', 'connect', 'target', 'targets', 'endpoint', 'endpoints', 'remote', 'peer', 'peers',
@@ -46,7 +50,7 @@ export function namesListen(name: string): boolean {
   const ws = words(name);
   if (ws.some((w) => CLIENT_WORDS.has(w))) return false;
   if (ws.some((w) => LISTEN_WORDS.has(w))) return true;
-  return ws.includes('grpc') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
+  return ws.includes('grpc') && !ws.includes('server') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
 }
 
 function loopbackPattern(port: number): RegExp {
@@ -60,7 +64,9 @@ function loopbackPattern(port: number): RegExp {
  * in the item or as the item before).
  */
 function listenAt(text: string, at: number, previous: string | undefined): boolean {
-  let before = text.slice(0, at).replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '').replace(/["']$/, '');
+  // The name stands just before the address: a bounded look back keeps the patterns below linear
+  // over a long item (a whole sh -c script: review21 R5).
+  let before = text.slice(Math.max(0, at - NAME_REACH), at).replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '').replace(/["']$/, '');
   if (/[=:]$/.test(before)) {
     const run = /[^\s"']*$/.exec(before.slice(0, -1))![0];
     return run !== '' && namesListen(run);
@@ -68,6 +74,31 @@ function listenAt(text: string, at: number, previous: string | undefined): boole
   before = before.trimEnd();
   const word = before === '' ? previous : /[^\s"']*$/.exec(before)![0];
   return word !== undefined && word !== '' && namesListen(word);
+}
+
+/** How far before an address its name is looked for. */
+const NAME_REACH = 256;
+
+/**
+ * The word of `text` that holds the address at `at` (`--listen=127.0.0.1:50051` of a whole script),
+ * as a message quotes it: never the rest of the item, which may hold other lines and secrets
+ * (review21 R4), and at most 120 characters.
+ */
+function wordAt(text: string, at: number, end: number): string {
+  let start = at;
+  while (start > 0 && at - start < 120 && !/[\s"']/.test(text[start - 1]!)) start--;
+  if (start === at) {
+    // `--bind 127.0.0.1:50054`: the flag before it too.
+    let flag = start;
+    while (flag > 0 && /[ \t]/.test(text[flag - 1]!)) flag--;
+    let word = flag;
+    while (word > 0 && flag - word < 60 && !/[\s"']/.test(text[word - 1]!)) word--;
+    if (word < flag && text[word] === '-') start = word;
+  }
+  let stop = end;
+  while (stop < text.length && stop - start < 120 && !/[\s"']/.test(text[stop]!)) stop++;
+  const word = text.slice(start, stop);
+  return word === text ? JSON.stringify(text) : `containing ${JSON.stringify(word)}`;
 }
 
 /**
@@ -96,9 +127,10 @@ export function loopbackItems(
         const listen = listenAt(text, at, previous);
         // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
         const standalone = text.slice(0, at).trim() === '' && previous !== undefined && /^-/.test(previous);
+        const end = m.index! + m[0].length;
         const item = standalone
-          ? { what: `${key} items ${JSON.stringify(previous)} and ${JSON.stringify(text)}`, listen, plural: true as const }
-          : { what: `${key} item ${JSON.stringify(text)}`, listen };
+          ? { what: `${key} items ${JSON.stringify(previous.length > 120 ? `${previous.slice(0, 117)}...` : previous)} and ${wordAt(text, at, end)}`, listen, plural: true as const }
+          : { what: `${key} item ${wordAt(text, at, end)}`, listen };
         if (consider(item)) return item;
       }
     }
@@ -109,7 +141,8 @@ export function loopbackItems(
       const at = m.index! + m[0].length - m[1]!.length;
       // The env name stands before the value: `GRPC_LISTEN_ADDR=127.0.0.1:50051`.
       const listen = value.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value, at, name);
-      const item = { what: `env ${name ?? ''}="${value}"`, listen };
+      const word = wordAt(value, at, m.index! + m[0].length);
+      const item = { what: word.startsWith('containing ') ? `env ${name ?? ''} value ${word}` : `env ${name ?? ''}=${word}`, listen };
       if (consider(item)) return item;
     }
   }

@@ -1,0 +1,34 @@
+/** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
+import { expect, test } from '@jest/globals';
+import { loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
+
+test.each([
+  ['--listen', true],
+  ['--grpc-addr', true],
+  ['GRPC_LISTEN_ADDR', true],
+  ['--bind', true],
+  // Names a client uses for the server it calls as often as a server for its own: a note only.
+  ['--server', false],
+  ['GRPC_HOST', false],
+  ['GRPC_SERVER_ADDRESS', false],
+  ['--upstream', false],
+  ['--addr', false],
+])('namesListen(%s) is %s', (name, listen) => {
+  expect(namesListen(name)).toBe(listen);
+});
+
+test('a whole sh -c script is quoted by the word holding the address, not whole (other lines may hold secrets)', () => {
+  const script = 'export DB_PASSWORD=s3cr3t-value\nexec /app/server --listen=127.0.0.1:50051\n';
+  expect(loopbackItems([{ key: 'command', items: ['sh', '-c', script] }], [], 50051)).toEqual({ what: 'command item containing "--listen=127.0.0.1:50051"', listen: true });
+  expect(loopbackItems([{ key: 'args', items: ['--bind 127.0.0.1:50051 --token=t0k3n'] }], [], 50051)).toEqual({ what: 'args item containing "--bind 127.0.0.1:50051"', listen: true });
+  expect(loopbackItems([], [{ name: 'OPTS', value: 'A=secret --listen=localhost:50051' }], 50051)).toEqual({ what: 'env OPTS value containing "--listen=localhost:50051"', listen: true });
+  // An item that is the address alone, or a short flag with it, is quoted whole.
+  expect(loopbackItems([{ key: 'args', items: ['--grpc-addr=127.0.0.1:50051'] }], [], 50051)).toEqual({ what: 'args item "--grpc-addr=127.0.0.1:50051"', listen: true });
+});
+
+test('a 100 KB item is read in linear time (not a speed target: a guard against quadratic backtracking)', () => {
+  const item = `${'a'.repeat(100_000)} --listen=127.0.0.1:50051`;
+  const started = Date.now();
+  expect(loopbackItems([{ key: 'args', items: [item] }], [], 50051)?.listen).toBe(true);
+  expect(Date.now() - started).toBeLessThan(5000);
+});
