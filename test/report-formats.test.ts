@@ -231,6 +231,16 @@ describe('Markdown', () => {
     expect(formatMarkdown(r)).toMatchSnapshot();
   });
 
+  test('installs kept by --keep-binary (info) are said as kept, not as mentions that keep nothing installed (review21 R6)', () => {
+    const kept: Finding = { ruleId: 'dockerfile-binary-install', file: 'Dockerfile', line: 2, column: 1, status: 'info', blockers: [], subject: 'install', message: 'RUN installs grpc_health_probe (wget): kept — --keep-binary leaves every Dockerfile untouched', hint: 'Kept because of --keep-binary.' };
+    const doc: Finding = { ruleId: 'unsupported-file', file: 'README.md', line: 3, column: 1, status: 'info', blockers: [], subject: 'consumer', message: 'documentation names grpc_health_probe' };
+    const md = formatMarkdown(result([kept, doc], { info: 2 }));
+    expect(md).toContain('| Binary installs kept (--keep-binary) | 1 |');
+    expect(md).toContain('| Mentions to reword (run nothing) | 1 |');
+    expect(md).toContain('### Binary installs kept\n\n1 install kept by --keep-binary:\n\n- `Dockerfile:2` RUN installs');
+    expect(md).toContain('1 mention that runs nothing and keeps nothing installed:\n\n- `README.md:3`');
+  });
+
   test('report mode says what would change', () => {
     const md = formatMarkdown(result(FIXED.map((f) => (f.status === 'migrated' ? { ...f, status: 'migratable' as const } : f))));
     expect(md).toContain('| Probes to migrate | 2 |');

@@ -33,7 +33,10 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
   out.push(`| Probes ${fixed ? 'migrated' : 'to migrate'} | ${fixed ? s.probes.migrated : s.probes.migratable} |`);
   out.push(`| Binary installs ${fixed ? 'removed' : 'to remove'} | ${fixed ? s.installs.migrated : s.installs.migratable} |`);
   out.push(`| Blocked | ${s.blocked} |`);
-  if (s.info > 0) out.push(`| Mentions to reword (run nothing) | ${s.info} |`);
+  // Installs --keep-binary keeps are info (no blocker), but they keep the binary installed: said apart.
+  const keptByOption = result.findings.filter((f) => f.status === 'info' && f.subject === 'install');
+  if (keptByOption.length > 0) out.push(`| Binary installs kept (--keep-binary) | ${keptByOption.length} |`);
+  if (s.info > keptByOption.length) out.push(`| Mentions to reword (run nothing) | ${s.info - keptByOption.length} |`);
   if (s.errors > 0) out.push(`| Errors | ${s.errors} |`);
   out.push('');
 
@@ -66,7 +69,13 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
     section(out, `${h}# Blocked`, `${blocked.length} ${plural(blocked.length, 'use')} that cannot move`, blocked.length, body);
   }
 
-  const info = result.findings.filter((f) => f.status === 'info');
+  if (keptByOption.length > 0) {
+    const body = keptByOption.map((f) => `- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`);
+    body.push('', `hint: ${escape(keptByOption[0]!.hint ?? '')}`, '');
+    section(out, `${h}# Binary installs kept`, `${keptByOption.length} ${plural(keptByOption.length, 'install')} kept by --keep-binary`, keptByOption.length, body);
+  }
+
+  const info = result.findings.filter((f) => f.status === 'info' && !(f.subject === 'install'));
   if (info.length > 0) {
     // Nothing here holds the migration: image metadata, comments, documentation that name the binary.
     const body = info.flatMap((f) => [`- ${code(`${f.file}:${f.line}`)} ${escape(f.message)}`, ...(f.hint ? [`  - hint: ${escape(f.hint)}`] : [])]);
