@@ -306,6 +306,9 @@ export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, ru
   return [...byIns.values()];
 }
 
+/** Commands of a RUN that copy, move or pack files of the stage elsewhere. */
+const MOVES_FILES = /(?:^|[\s;&|(`])(?:cp|mv|install|rsync|tar|ln|cpio|find|ditto|zip)(?=[\s;&|)`]|$)/;
+
 /**
  * Whether anything may take `file` (a path in stage `k`) out of it: a `COPY --from` of `k`, or of
  * a stage built FROM it, whose source is that path or a folder above it (or a glob, a variable),
@@ -313,13 +316,16 @@ export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, ru
  */
 function copiedOut(parsed: ParsedDockerfile, k: number, file: string): boolean {
   const holders = heldBy(parsed, k);
+  // A RUN of a stage holding it that copies or moves files (`cp bin/* /out/`) may put it anywhere:
+  // then any COPY --from of such a stage may take it out (review21 R7). A build (`go build`) does not.
+  const moved = parsed.instructions.some((i) => i.keyword === 'RUN' && holders.has(i.stage) && MOVES_FILES.test(parsed.text.slice(i.argsStart, i.end)));
   for (const ins of parsed.instructions) {
     if (ins.keyword === 'FROM') continue;
     for (const src of sourcesOf(ins)) {
       if (src.ref.includes('$')) return true;
       const stage = stageOf(parsed, src.ref, ins.start);
       if (!stage || !holders.has(stage.stage)) continue;
-      if (ins.keyword === 'RUN') return true;
+      if (ins.keyword === 'RUN' || moved) return true;
       if (copyArguments(parsed, ins).slice(0, -1).some((s) => sourceHolds(s, file))) return true;
     }
   }
