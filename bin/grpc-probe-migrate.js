@@ -26,7 +26,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // A checkout that was never built (no `npm ci`, or `npm run build` not run since a clean) has no
 // dist/: say what to run rather than print Node's module-not-found stack.
 const dist = new URL('../dist/', import.meta.url);
-// `0`, `false`, `no`, `off` or empty are off, as GRPC_PROBE_MIGRATE_CACHE=0 is (src/engine.ts reads it the same way).
+// `0`, `false`, `no`, `off` or empty are off: src/env.ts's envOn, copied (this runs before src loads).
 const debug = process.argv.slice(2).includes('--debug') || !/^(?:0|false|no|off)?$/i.test(process.env.GRPC_PROBE_MIGRATE_DEBUG ?? '');
 let main;
 try {

@@ -2,6 +2,7 @@
  * The pipeline: discover → read & pre-check → classify → rules (per file, then per repository)
  * → apply edits (verified, atomic) → findings. The CLI and every test call `run()`.
  */
+import { envOn } from './env.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mentionsBinary } from './analysis/binary.js';
@@ -138,7 +139,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const pending: PendingFinding[] = [];
   // Files a rule failed on: none of their fixes is applied (the tool did not fully understand them).
   const crashed = new Set<SourceFile>();
-  const debug = options.onDebug ?? (!/^(?:0|false|no|off)?$/i.test(process.env.GRPC_PROBE_MIGRATE_DEBUG ?? '') ? (t: string) => process.stderr.write(t) : undefined);
+  const debug = options.onDebug ?? (envOn(process.env.GRPC_PROBE_MIGRATE_DEBUG) ? (t: string) => process.stderr.write(t) : undefined);
   const checks = options.validate ? await (await import('./reparse.js')).loadSchemaChecks() : undefined;
   const states = new Map<SourceFile, FileState>();
   const skipped: SkippedFile[] = [];

@@ -11,8 +11,9 @@
  * entries this run used first, then older ones, up to a bound (256 entries, 128 K characters of keys). An entry is found by its whole
  * input, never by a hash of it, and only under the same `version` (the caller's own code and
  * parser): a store written by another build or Node, damaged or unreadable is ignored and
- * replaced. `GRPC_PROBE_MIGRATE_CACHE=0` or `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
+ * replaced. `GRPC_PROBE_MIGRATE_CACHE=0` (or `false`, `no`, `off`: src/env.ts) or `NODE_DISABLE_COMPILE_CACHE=1` turns it off.
  */
+import { envSaysOff } from './env.js';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -39,7 +40,7 @@ export interface ResultStoreOptions {
 
 /** The store `name` (a file name), or undefined when stores are turned off. Reads nothing until first asked. */
 export function openResultStore<T>(name: string, version: string, options: ResultStoreOptions = {}, env: NodeJS.ProcessEnv = process.env): ResultStore<T> | undefined {
-  if (env.GRPC_PROBE_MIGRATE_CACHE === '0' || env.NODE_DISABLE_COMPILE_CACHE === '1') return undefined;
+  if (envSaysOff(env.GRPC_PROBE_MIGRATE_CACHE) || env.NODE_DISABLE_COMPILE_CACHE === '1') return undefined;
   const maxEntries = options.maxEntries ?? 256;
   const maxKeyLength = options.maxKeyLength ?? 16 * 1024;
   const maxTotalKeyLength = options.maxTotalKeyLength ?? 128 * 1024;

@@ -143,7 +143,8 @@ test('a damaged store is parsed past and replaced; another build does not read i
   fs.writeFileSync(storeIn(dir), v8.serialize({ ...stored, version: `${stored.version}-other` }));
   expect(parseInChild(INSTALL, { NODE_COMPILE_CACHE: dir }).loaded).toBe(true);
 
-  const offs: Record<string, string>[] = [{ GRPC_PROBE_MIGRATE_CACHE: '0' }, { NODE_DISABLE_COMPILE_CACHE: '1' }];
+  // Off as GRPC_PROBE_MIGRATE_DEBUG reads off (src/env.ts: review21 R10): 0, false, no, off.
+  const offs: Record<string, string>[] = [{ GRPC_PROBE_MIGRATE_CACHE: '0' }, { GRPC_PROBE_MIGRATE_CACHE: 'false' }, { GRPC_PROBE_MIGRATE_CACHE: 'OFF' }, { NODE_DISABLE_COMPILE_CACHE: '1' }];
   for (const off of offs) {
     const none = fs.mkdtempSync(path.join(os.tmpdir(), 'gpm-shell-store-'));
     parseInChild(INSTALL, { NODE_COMPILE_CACHE: none, ...off });

@@ -17,7 +17,7 @@ export async function formatDiff(files: readonly FileResult[]): Promise<string> 
         .slice(1); // drop the "=====" banner line
       // GNU patch ends a name at its first blank unless a tab ends it: git ends a name holding a
       // space with one (`--- a/my app/a b.yaml\t`); jsdiff writes the tab only before a header.
-      for (const i of [0, 1]) if (lines[i]!.includes(' ', 4) && !lines[i]!.startsWith('"', 4)) lines[i] += '\t';
+      for (const i of [0, 1]) if (lines[i]!.includes(' ', 4)) lines[i] += '\t';
       return lines.join('\n');
     })
     .join('');
