@@ -89,3 +89,18 @@ test('verify of a mode: TLS probe at an IP prints no Node warning on stderr (hun
     expect(stderr).toBe('');
   });
 });
+
+test('only the IP server name warning is dropped: other deprecation warnings still reach the process (review21 R11)', async () => {
+  await withServer(startHealthServer({ '': 'SERVING' }, { tls: await selfSignedCert() }), async (server) => {
+    expect(await checkProbe({ ...base, port: server.port, service: '', tls: true })).toMatchObject({ verdict: 'SERVING' });
+  });
+  expect(process.noDeprecation).not.toBe(true);
+  const seen: string[] = [];
+  const listen = (w: Error & { code?: string }) => seen.push(String(w.code));
+  process.on('warning', listen);
+  process.emitWarning('dropped', 'DeprecationWarning', 'DEP0123');
+  process.emitWarning('kept', 'DeprecationWarning', 'DEP0999');
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', listen);
+  expect(seen).toEqual(['DEP0999']);
+});

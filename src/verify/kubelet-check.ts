@@ -59,14 +59,31 @@ export function grpcTarget(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+let quieted = false;
+
+/**
+ * grpc-js names an IP target as the TLS server name, which Node warns of on stderr (DEP0123) on
+ * every TLS check at a pod IP; grpc-js has no option to send none (its override must be a
+ * non-empty name, which would then be sent instead), and the warning says nothing about the probe.
+ * Only that warning is dropped: any other still prints (review21 R11).
+ */
+function quietIpServerNameWarning(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [, typeOrOptions, code] = args;
+    const named = typeof typeOrOptions === 'object' && typeOrOptions !== null ? (typeOrOptions as { code?: string }).code : code;
+    if (named === 'DEP0123') return;
+    emit(...args);
+  }) as typeof process.emitWarning;
+}
+
 export async function kubeletCheck(input: CheckInput): Promise<CheckOutcome> {
   const { grpc, Health } = await loadGrpc();
   const deadline = Date.now() + input.timeoutMs;
   const credentials = input.tls ? grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false }) : grpc.credentials.createInsecure();
-  // grpc-js names an IP target as the TLS server name, which Node warns of on stderr (DEP0123) on
-  // every TLS check at a pod IP; grpc-js has no option to send none (its override must be a
-  // non-empty name, which would then be sent instead), and the warning says nothing about the probe.
-  if (input.tls && isIP(input.host) !== 0) process.noDeprecation = true;
+  if (input.tls && isIP(input.host) !== 0) quietIpServerNameWarning();
   const client = new Health(grpcTarget(input.host, input.port), credentials, {
     'grpc.primary_user_agent': input.userAgent,
     'grpc.use_local_subchannel_pool': 1,
