@@ -2,6 +2,8 @@
  * `verify` against real servers on 127.0.0.1 (ports chosen by the OS). Timeouts are small so
  * the failure cases stay quick; every server is closed in `finally`.
  */
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { describe, expect, jest, test } from '@jest/globals';
 import { main } from '../src/cli.js';
@@ -50,6 +52,20 @@ describe('checkProbe: the kubelet check against live servers', () => {
       server.setStatus('hipstershop.CartService', 'SERVING');
       expect((await check()).verdict).toBe('SERVING');
     });
+  });
+
+  test('an HTTP/2 web server answering 404 (no gRPC status) is NOT_GRPC, not UNIMPLEMENTED (hunt18 V1)', async () => {
+    const server = http2.createServer((_req, res) => {
+      res.statusCode = 404;
+      res.end('not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    try {
+      const v = await checkProbe({ ...OK, port: (server.address() as AddressInfo).port, service: '' });
+      expect(v).toMatchObject({ verdict: 'NOT_GRPC', passes: false, message: expect.stringContaining('answered HTTP 404 with no gRPC status') });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   test('an UNKNOWN status fails', async () => {

@@ -87,6 +87,10 @@ export function judge(outcome: CheckOutcome, timeoutSeconds: number, diagnosis?:
     return verdict('UNKNOWN', `the health service answered ${s}`);
   }
   if (outcome.kind === 'rpc-error') {
+    // An HTTP/2 answer with an HTTP status and no gRPC status (a web server's 404, which gRPC maps
+    // to UNIMPLEMENTED): the port speaks HTTP/2, not gRPC.
+    const http = /^Received HTTP status code (\d+)/.exec(outcome.message);
+    if (http) return verdict('NOT_GRPC', `the port speaks HTTP/2 but answered HTTP ${http[1]} with no gRPC status: not a gRPC server`);
     if (outcome.code === 'UNIMPLEMENTED') return verdict('UNIMPLEMENTED', `Check is not implemented here: ${outcome.message}`);
     if (outcome.code === 'NOT_FOUND') return verdict('SERVICE_UNKNOWN', `the health service does not know this service: ${outcome.message}`);
     if (outcome.code === 'DEADLINE_EXCEEDED') return verdict('TIMEOUT', `connected, but the health RPC did not complete within ${timeoutSeconds}s`);
