@@ -56,6 +56,22 @@ describe('unsupported-file', () => {
     expect(f.hint).toContain(`Write ${target}`);
   });
 
+  // hunt18 H1: a literal list that is an operand, not the whole value, may be added to (a -tls):
+  // the general hint, no grpc handler to write.
+  test.each([
+    ['infra/main.tf', 'command = concat(["/bin/grpc_health_probe", "-addr=:50051"], var.tls ? ["-tls"] : [])\n'],
+    ['infra/cond.tf', 'command = var.tls ? ["/bin/grpc_health_probe", "-addr=:50051", "-tls"] : ["/bin/grpc_health_probe", "-addr=:50051"]\n'],
+    ['k/probe.jsonnet', "{ command: ['/bin/grpc_health_probe', '-addr=:50051'] + (if tls then ['-tls'] else []) }\n"],
+    ['k/cond.jsonnet', "{ command: if tls then ['/bin/grpc_health_probe', '-tls'] else ['/bin/grpc_health_probe', '-addr=:50051'] }\n"],
+  ])('%s: a list that is part of a larger expression gets no concrete grpc handler', async (name, text) => {
+    const dir = repoWith({ [name]: text });
+    const result = await run({ cwd: dir, paths: ['.'] });
+    for (const f of result.findings.filter((x) => x.ruleId === 'unsupported-file')) {
+      expect(f.message).not.toContain('as a probe, this exec command would be');
+      expect(f.hint).not.toMatch(/^Write /m);
+    }
+  });
+
   test.each([
     ['Tiltfile', "local_resource('grpc-health', cmd='kubectl exec deploy/orders -- /bin/grpc_health_probe -addr=:50051')\n", 'Starlark', 'kubectl exec'],
     ['Earthfile', 'smoke:\n    WITH DOCKER --load acme/orders:latest=+image\n        RUN docker run -d --name o acme/orders:latest && docker exec o /bin/grpc_health_probe -addr=:50051\n    END\n', 'an Earthfile', 'docker exec'],

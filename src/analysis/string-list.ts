@@ -87,10 +87,25 @@ export function stringListAt(text: string, offset: number, lang: ListLanguage): 
   const from = Math.max(0, offset - 2000);
   for (let open = text.lastIndexOf('[', offset); open !== -1 && open >= from; open = open === 0 ? -1 : text.lastIndexOf('[', open - 1)) {
     const list = readList(text, open, lang);
-    if (list && list.end > offset) return list.items;
+    if (list && list.end > offset) return wholeValue(text, open, list.end, lang) ? list.items : undefined;
     // The nearest `[` that opens a list of strings ends before the mention, or is no such list:
     // the mention is not in one (a `[` inside a string, an index, a list of other things).
     if (list) return undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether the list at [open, end) is a whole value: assigned (HCL `command = [`, Jsonnet `command: [`
+ * or `local c = [`) and not an operand (`concat([…], var.tls ? ["-tls"] : [])`, `[…] + (if tls then
+ * ["-tls"] else [])`, a branch of a conditional): one of those adds to the command what the tool
+ * cannot see, as a `-tls` (hunt18 H1).
+ */
+function wholeValue(text: string, open: number, end: number, lang: ListLanguage): boolean {
+  let before = open - 1;
+  while (before >= 0 && /\s/.test(text[before]!)) before--;
+  const assigned = lang === 'hcl' ? text[before] === '=' && !/[=!<>]/.test(text[before - 1] ?? '') : text[before] === ':' || (text[before] === '=' && !/[=!<>]/.test(text[before - 1] ?? ''));
+  if (!assigned) return false;
+  const after = skip(text, end);
+  return after >= text.length || !/[-+*/%?.[(&|<>=!:]/.test(text[after]!);
 }
