@@ -311,7 +311,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   );
   if (parsed.error) blockers.push({ code: 'unparseable', detail: `${parsed.error}; the probe fails today` });
   for (const i of parsed.runTimeBooleans) {
-    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs, the chart renders or the code runs: the tool cannot tell whether it turns that option on` });
+    blockers.push({ code: 'unparseable', detail: `${args[i]!.text} is only known when the probe runs or its template or code is evaluated (a chart rendered, Terraform or Jsonnet evaluated, code run): the tool cannot tell whether it turns that option on` });
   }
   if (parsed.unknown.length > 0) {
     // The binary parses its flags with flag.ContinueOnError and exits 1 on any error: an unknown
@@ -342,7 +342,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   }
   if (stop && knownLater(stop)) {
     const what = stop.unresolved.length > 0 ? stop.unresolved.join(', ') : args.slice(parsed.stoppedAt).map((a) => a.text).join(' ');
-    blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs, the chart renders or the code runs, and stands where the binary reads flags: it may add flags such as -tls or -addr` });
+    blockers.push({ code: 'unparseable', detail: `${what} is only known when the probe runs or its template or code is evaluated (a chart rendered, Terraform or Jsonnet evaluated, code run), and stands where the binary reads flags: it may add flags such as -tls or -addr` });
   } else if (stop) {
     // `-addr=:5000 foo -tls`: Go never reads -tls, so the binary checked plaintext; say so, since
     // whoever wrote it meant something by it.
@@ -629,7 +629,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
     if (secs === undefined && (later.length > 0 || isTemplated(v) || input.opaque?.(v))) {
       // `-rpc-timeout={{ .Values.t }}s`, `$(T)`: a value only known at render or run time is not
       // wrong, only unreadable; what the native deadline must be cannot be told.
-      const what = later.length > 0 ? `uses ${later.join(', ')}, which ${later.every((u) => u.startsWith('the ')) ? 'the shell only works out when the probe runs' : "has no literal value in the container's env"}` : 'is only known when the chart renders (or the code runs)';
+      const what = later.length > 0 ? `uses ${later.join(', ')}, which ${later.every((u) => u.startsWith('the ')) ? 'the shell only works out when the probe runs' : "has no literal value in the container's env"}` : 'is only known when its template or code is evaluated (a chart rendered, Terraform or Jsonnet evaluated, code run)';
       blockers.push({ code: 'unparseable', detail: `-${name}=${writtenValue(name) ?? v} ${what}; the tool cannot tell how long the binary waits, so it cannot carry the timeout over to timeoutSeconds` });
       continue;
     }
