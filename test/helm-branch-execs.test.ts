@@ -97,6 +97,15 @@ describe('an if chain with an exec handler in two plain branches', () => {
     expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 
+  test('a later branch that stays says the timeout its flags need in what it would become (review21 R12)', async () => {
+    const template = TEMPLATE.replace('"-connect-timeout=3s"]', '"-tls"]').replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.port }}", "-rpc-timeout=3s"]\n{{- end }}');
+    const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': template });
+    const result = await run({ paths: ['.'], cwd: dir });
+    const later = result.findings.find((f) => f.file === 'chart/templates/deployment.yaml' && f.line === 21)!;
+    expect(later.message).toContain('alone, this branch would become grpc: {port: {{ .Values.port }}}, with timeoutSeconds at least 3');
+    expect(later.hint).toContain('(with timeoutSeconds at least 3)');
+  });
+
   test('branches on different ports: the first migrates, the later one stays and says why (no "run it again")', async () => {
     const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}"]\n{{- end }}');
     const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE });

@@ -952,7 +952,9 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     return m ? (x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message).slice(m[0].length) : x.message;
   };
   const siblingDetail = sibling ? detailOf(sibling) : '';
-  const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}`;
+  // The timeout its flags ask for, said where it is known (review21 R12).
+  const needs = plan?.timeoutNeeded !== undefined && plan.timeoutNeeded > 1 ? `, with timeoutSeconds at least ${plan.timeoutNeeded}` : '';
+  const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}${needs}`;
   // Read alone (as the next run would read it), this branch does not migrate with the first: why.
   const staysDetail = stays ? detailOf(stays) : undefined;
   const why = siblingBlocked
@@ -974,7 +976,7 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     hint: plan && plan.blockers.length > 0
       ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
       : siblingBlocked || !sibling || stays
-        ? stays?.hint ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (with timeoutSeconds as its flags need), while the other keeps exec and the binary.`
+        ? stays?.hint ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (${needs ? needs.slice(2) : 'with timeoutSeconds as its flags need'}), while the other keeps exec and the binary.`
         : 'Run the tool again once this run has rewritten the first exec branch: the chain is then a grpc/exec toggle, which it collapses when both probe the same port and service.',
   };
 }
