@@ -8,21 +8,10 @@ import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { classify } from '../src/classify.js';
 import { run } from '../src/engine.js';
-import { checkoutWith, repoWith } from './support/repo.js';
+import { API_BASE, checkoutWith, repoWith } from './support/repo.js';
 
-const TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  template:
-    spec:
-      containers:
-      - name: server
-        readinessProbe:
-          exec:
-            command: ["/bin/grpc_health_probe", "-addr=:50051", "-rpc-timeout=5s"]
-          timeoutSeconds: {{ .Values.to }}
-`;
+// API_BASE as a template: a -rpc-timeout its values' timeoutSeconds (1) is below.
+const TEMPLATE = `${API_BASE.replace('"-addr=:5000"]', '"-addr=:50051", "-rpc-timeout=5s"]')}          timeoutSeconds: {{ .Values.to }}\n`;
 const CHART = { 'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n', 'chart/values.yaml': 'to: 1\n', 'chart/templates/deployment.yaml': TEMPLATE };
 
 test.each([
