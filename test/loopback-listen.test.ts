@@ -32,3 +32,23 @@ test('a 100 KB item is read in linear time (not a speed target: a guard against 
   expect(loopbackItems([{ key: 'args', items: [item] }], [], 50051)?.listen).toBe(true);
   expect(Date.now() - started).toBeLessThan(5000);
 });
+
+test.each([
+  [['--bind', '127.0.0.1', '--port', '50051'], [], 'settings "--bind 127.0.0.1" and "--port 50051"'],
+  [['--bind-address=127.0.0.1', '--grpc-port=50051'], [], 'settings "--bind-address=127.0.0.1" and "--grpc-port=50051"'],
+  [['exec /app/server --listen-host localhost --grpc-port 50051'], [], 'settings "--listen-host localhost" and "--grpc-port 50051"'],
+  [[], [{ name: 'BIND_ADDRESS', value: '127.0.0.1' }, { name: 'GRPC_PORT', value: '50051' }], 'settings "BIND_ADDRESS=127.0.0.1" and "GRPC_PORT=50051"'],
+])('a loopback listen host and the probe port given apart block too (hunt18 L2): %j %j', (args, env, what) => {
+  expect(loopbackItems([{ key: 'args', items: args }], env, 50051)).toEqual({ what, listen: true, plural: true });
+});
+
+test.each([
+  // All interfaces, another port, a client's host, another listener's host, HOST (a client's as often).
+  [['--bind', '0.0.0.0', '--port', '50051']],
+  [['--bind', '127.0.0.1', '--port', '8080']],
+  [['--upstream-host', '127.0.0.1', '--port', '50051']],
+  [['--metrics-bind-address=127.0.0.1', '--port=50051']],
+  [['--host', '127.0.0.1', '--port', '50051']],
+])('no split listen address in %j', (args) => {
+  expect(loopbackItems([{ key: 'args', items: args }], [], 50051)).toBeUndefined();
+});

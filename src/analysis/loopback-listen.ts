@@ -135,6 +135,8 @@ export function loopbackItems(
       }
     }
   }
+  const split = splitListen(lists, env, port);
+  if (split && consider(split)) return split;
   for (const { name, value } of env) {
     if (value === undefined) continue;
     for (const m of value.matchAll(loopbackPattern(port))) {
@@ -174,4 +176,52 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
   plan.notes.push(note);
   // Advice that holds either way: a blocked probe keeps it.
   if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
+}
+
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|::1|\[::1\])$/;
+
+/** Another listener of the container (`--metrics-bind-address`, `--admin-listen`): its host says nothing of the gRPC port's. */
+const OTHER_SERVER_WORDS = new Set(['metrics', 'admin', 'debug', 'pprof', 'health', 'healthz', 'http', 'https', 'web', 'ui', 'dashboard', 'prometheus', 'status']);
+function namesOtherServer(name: string): boolean {
+  const ws = words(name);
+  return !ws.includes('grpc') && ws.some((w) => OTHER_SERVER_WORDS.has(w));
+}
+
+/** Whether a name (a flag, an env name) gives a port: `--port`, `--grpc-port`, `GRPC_PORT`, and no client word. */
+function namesPort(name: string): boolean {
+  const ws = words(name);
+  return ws.includes('port') && !ws.some((w) => CLIENT_WORDS.has(w));
+}
+
+/**
+ * A listen address given in two parts (hunt18 L2): a host named to listen on (`--bind 127.0.0.1`,
+ * `--bind-address=127.0.0.1`, `--listen-host localhost`, env `BIND_ADDRESS=127.0.0.1`) and the probe's
+ * port named as a port (`--port 50051`, `--grpc-port=50051`, env `PORT=50051`), both of the container.
+ * Read as words: a flag and its value in one item (`=`), in two items, or in a `sh -c` script.
+ */
+function splitListen(
+  lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
+  env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
+  port: number,
+): LoopbackItem | undefined {
+  let host: string | undefined;
+  let portWord: string | undefined;
+  const pair = (name: string, value: string, shown: string) => {
+    if (host === undefined && LOOPBACK_HOST.test(value) && namesListen(name) && !namesOtherServer(name)) host = shown;
+    if (portWord === undefined && value === String(port) && namesPort(name)) portWord = shown;
+  };
+  for (const { items } of lists) {
+    // Each item's words, over the list: `["--bind", "127.0.0.1"]` and `"… --bind 127.0.0.1 …"` alike.
+    const ws = items.flatMap((t) => (t === undefined ? [''] : t.length > 100_000 ? [''] : t.split(/\s+/).filter((w) => w !== '')));
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if (!w.startsWith('-')) continue;
+      const eq = w.indexOf('=');
+      if (eq > 0) pair(w.slice(0, eq), w.slice(eq + 1).replace(/^["']|["']$/g, ''), w);
+      else if (ws[i + 1] !== undefined) pair(w, ws[i + 1]!.replace(/^["']|["']$/g, ''), `${w} ${ws[i + 1]}`);
+    }
+  }
+  for (const { name, value } of env) if (name !== undefined && value !== undefined) pair(name, value.trim(), `${name}=${value.trim()}`);
+  if (host === undefined || portWord === undefined) return undefined;
+  return { what: `settings ${JSON.stringify(host)} and ${JSON.stringify(portWord)}`, listen: true, plural: true };
 }
