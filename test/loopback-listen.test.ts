@@ -52,3 +52,24 @@ test.each([
 ])('no split listen address in %j', (args) => {
   expect(loopbackItems([{ key: 'args', items: args }], [], 50051)).toBeUndefined();
 });
+
+test('another container of the pod listening on loopback at the probe port blocks host (hunt18 L3); one that only names it does not', async () => {
+  const { run } = await import('../src/engine.js');
+  const { repoWith } = await import('./support/repo.js');
+  const manifest = (engineArgs: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=localhost:50051"]
+  - name: engine
+    args: [${engineArgs}]
+`;
+  const blocked = await run({ cwd: repoWith({ 'pod.yaml': manifest('"--listen=127.0.0.1:50051"') }), paths: ['.'] });
+  expect(blocked.findings).toMatchObject([{ status: 'blocked', blockers: ['host'], message: expect.stringContaining('the args item "--listen=127.0.0.1:50051" of container "engine" of the same pod (its containers share one network) binds the server to loopback') }]);
+  const client = await run({ cwd: repoWith({ 'pod.yaml': manifest('"--upstream=127.0.0.1:50051"') }), paths: ['.'] });
+  expect(client.findings).toMatchObject([{ status: 'migratable' }]);
+});

@@ -20,6 +20,8 @@ export interface LoopbackItem {
   listen: boolean;
   /** `what` names two items (a flag and its value). */
   plural?: true;
+  /** Another container of the pod says it (its name): the pod's containers share one network. */
+  sibling?: string;
 }
 
 /** Words of a name that make the address after it one the container listens on. */
@@ -166,13 +168,13 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
   if (bound.listen) {
     plan.blockers.push({
       code: 'host',
-      detail: `the container's own ${bound.what} ${bound.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where the server does not listen`,
-      hint: "Make the server listen on 0.0.0.0 (or the pod IP) on that port, in the container's own args, command or env, then run the tool again; until then the probe must stay on exec.",
+      detail: `${subject(bound)} ${bound.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: the binary dialled it inside the pod, the kubelet dials the pod IP, where the server does not listen`,
+      hint: `Make the server listen on 0.0.0.0 (or the pod IP) on that port, in ${bound.sibling !== undefined ? `container ${JSON.stringify(bound.sibling)}'s` : "the container's own"} args, command or env, then run the tool again; until then the probe must stay on exec.`,
     });
     // The blocked probe says the note's advice in its blocker.
     return;
   }
-  const note = `the container's own ${bound.what} ${bound.plural ? 'name' : 'names'} loopback on the probe's port; if that is where the server listens, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
+  const note = `${subject(bound)} ${bound.plural ? 'name' : 'names'} loopback on the probe's port; if that is where the server listens, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
   plan.notes.push(note);
   // Advice that holds either way: a blocked probe keeps it.
   if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
@@ -224,4 +226,9 @@ function splitListen(
   for (const { name, value } of env) if (name !== undefined && value !== undefined) pair(name, value.trim(), `${name}=${value.trim()}`);
   if (host === undefined || portWord === undefined) return undefined;
   return { what: `settings ${JSON.stringify(host)} and ${JSON.stringify(portWord)}`, listen: true, plural: true };
+}
+
+/** `the container's own args item "…"`, `the args item "…" of container "server" of the same pod (one network)`. */
+function subject(bound: LoopbackItem): string {
+  return bound.sibling !== undefined ? `the ${bound.what} of container ${JSON.stringify(bound.sibling)} of the same pod (its containers share one network)` : `the container's own ${bound.what}`;
 }

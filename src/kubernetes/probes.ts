@@ -172,6 +172,8 @@ export interface ContainerContext {
   /** From a patch's built object (BuiltContext): the container's restartPolicy and env where the patch does not say them. */
   restartPolicy?: string;
   env?: (name: string) => string | undefined;
+  /** The pod spec whose container list holds the container (its sibling containers share the pod's network). */
+  podSpec?: YAMLMap;
 }
 
 /** A service mesh that intercepts the pod's inbound traffic, and what in the manifest says so. */
@@ -858,7 +860,7 @@ export function containerContext(path: readonly unknown[]): ContainerContext {
     const k = keyOf(listPair as Pair);
     if (k === 'containers' || k === 'initContainers' || k === 'ephemeralContainers') {
       const hostNetwork = isMap(podSpec) ? hostNetworkOf(podSpec) : undefined;
-      return { container, list: k, ...(hostNetwork ? { hostNetwork } : {}) };
+      return { container, list: k, ...(hostNetwork ? { hostNetwork } : {}), ...(isMap(podSpec) ? { podSpec } : {}) };
     }
   }
   return isMap(container) ? { container } : {};
@@ -1060,6 +1062,26 @@ function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads
     return e?.value;
   };
 }
+/**
+ * Another container of the pod that listens on loopback on the probe's port (hunt18 L3): the exec
+ * probe reached it inside the pod's one network, the kubelet's dials the pod IP. Only a listen
+ * address counts here (an address another container may dial says nothing of this probe).
+ */
+function siblingListen(ctx: ContainerContext, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
+  if (!ctx.podSpec) return undefined;
+  for (const list of ['containers', 'initContainers']) {
+    const items = getPair(ctx.podSpec, list)?.value;
+    if (!isSeq(items)) continue;
+    for (const c of items.items) {
+      if (!isMap(c) || c === ctx.container) continue;
+      const found = loopbackListen(c, port, scalarValue);
+      const name = getPair(c, 'name')?.value;
+      if (found?.listen) return { ...found, sibling: isScalar(name) ? String(name.value) : '?' };
+    }
+  }
+  return undefined;
+}
+
 /** The container's own args, command or env that name a loopback address on the probe's port (src/analysis/loopback-listen.ts). */
 function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!container) return undefined;
@@ -1197,7 +1219,7 @@ function probeReport(
     });
   }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
-  if (plan.grpc?.port.kind === 'number') boundToLoopback(plan, loopbackListen(ctx.container, plan.grpc.port.value, scalarValue));
+  if (plan.grpc?.port.kind === 'number') boundToLoopback(plan, loopbackListen(ctx.container, plan.grpc.port.value, scalarValue) ?? siblingListen(ctx, plan.grpc.port.value, scalarValue));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as
