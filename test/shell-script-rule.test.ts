@@ -103,7 +103,8 @@ CMD ["/app/server/entrypoint.sh"]
     expect(other.blockers).toEqual(['unsupported-file']);
     expect(other.hint).toMatch(/^The tool does not rewrite scripts/);
     // Exec form and `sh -c` reach the script too.
-    for (const cmd of ['["/app/server/health_check.sh"]', '["sh", "-c", "/app/server/health_check.sh || exit 1"]']) {
+    // `exec` before it in a sh -c string runs it as well (hunt18 D1).
+    for (const cmd of ['["/app/server/health_check.sh"]', '["sh", "-c", "/app/server/health_check.sh || exit 1"]', '["sh", "-c", "exec /app/server/health_check.sh"]']) {
       const d = repoWith({ Dockerfile: dockerfile.replace('/app/server/health_check.sh\nCMD', `${cmd}\nCMD`), 'server/health_check.sh': check });
       const [f] = (await run({ cwd: d, paths: ['.'] })).findings.filter((x) => x.ruleId === 'shell-script-binary-use');
       expect([cmd, f!.blockers]).toEqual([cmd, ['no-native-check']]);

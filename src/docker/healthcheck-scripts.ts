@@ -22,6 +22,8 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);
 function healthcheckProgram(words: readonly string[]): string | undefined {
   let w = [...words];
   for (let depth = 0; depth < 2; depth++) {
+    // `exec /app/hc.sh` in a `sh -c` string runs the script as the shell's own process (hunt18 D1).
+    while (w[0] === 'exec' || w[0] === 'command') w = w.slice(1);
     const first = w[0];
     if (first === undefined || first.includes('$')) return undefined;
     if (!SHELLS.has(path.posix.basename(first))) return first;
