@@ -300,4 +300,6 @@ test('a vendored binary left in a builder stage is said unused only while nothin
   expect(await notes({ 'scripts/check.sh': '#!/bin/sh\n./grpc_health_probe-linux-amd64 -addr=:5000\n' })).toEqual([]);
   // A compose build of the builder stage ships it.
   expect(await notes({ 'compose.yaml': 'services:\n  dev:\n    build:\n      context: .\n      target: builder\n    image: app-dev\n' })).toEqual([]);
+  // A script under the binary's name (a test's fake) is not the binary: nothing said of it (hunt18 V2).
+  expect(await notes({ 'grpc_health_probe-linux-amd64': '#!/bin/sh\necho SERVING\n' })).toEqual([]);
 });

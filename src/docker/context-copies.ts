@@ -5,6 +5,7 @@
  * take one file out of such a COPY; the rule reports it, kept with the Dockerfile's other installs,
  * or, once nothing runs the binary, with the vendored file to delete.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Copy, Flag, Instruction, JSONInstruction } from 'dockerfile-ast';
@@ -332,9 +333,26 @@ function copiedOut(parsed: ParsedDockerfile, k: number, file: string): boolean {
   return false;
 }
 
-/** The run's files named as the binary (vendored copies of it), once per run. */
+/**
+ * The run's files named as the binary (vendored copies of it). A script under that name (`#!` at
+ * its start: a test's fake, testdata/bin/grpc_health_probe) is not the binary (hunt18 V2): only
+ * its first two bytes are read, of the few files so named.
+ */
 export function vendoredBinaries(run: RunContext): string[] {
-  return run.allFiles().filter(isVendoredBinaryName);
+  return run.allFiles().filter((abs) => isVendoredBinaryName(abs) && !startsWithShebang(abs));
+}
+
+function startsWithShebang(abs: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(abs, 'r');
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === '#!';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /**
