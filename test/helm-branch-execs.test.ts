@@ -212,3 +212,24 @@ spec:
     expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 });
+
+test('{{ with .Values.probe }} exec {{ else }} exec {{ end }} is a chain too (hunt18 HL1): the with branch, never printed while nothing sets probe, does not "fail today"; each branch migrates in place, once', async () => {
+  const template = TEMPLATE.replace('{{- if .Values.slow }}', '{{- with .Values.probe }}').replace('"-addr=:{{ .Values.port }}", "-connect-timeout=3s"]', '"-addr=:{{ .port }}"]');
+  const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': template });
+  const first = await run({ paths: ['.'], cwd: dir, fix: true });
+  const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
+  expect(probes.map((f) => f.status)).toEqual(['migrated']);
+  expect(probes[0]!.message).not.toContain('fails today');
+  const out = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
+  expect(out).toContain('{{- with .Values.probe }}\n          grpc:\n            port: {{ .port }}\n{{- else }}\n          grpc:\n            port: {{ .Values.port }}\n{{- end }}');
+  const second = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(second.files.filter((f) => f.changed)).toEqual([]);
+});
+
+test('a with block whose value is set without the port still fails today: blocked unresolved-port', async () => {
+  const template = TEMPLATE.replace('{{- if .Values.slow }}', '{{- with .Values.probe }}').replace('"-addr=:{{ .Values.port }}", "-connect-timeout=3s"]', '"-addr=:{{ .port }}"]');
+  const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\nprobe: {enabled: true}\n', 'chart/templates/deployment.yaml': template });
+  const result = await run({ paths: ['.'], cwd: dir });
+  const first = result.findings.find((f) => f.file === 'chart/templates/deployment.yaml' && f.line === 15)!;
+  expect(first).toMatchObject({ status: 'blocked', blockers: ['unresolved-port'] });
+});

@@ -888,7 +888,8 @@ function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open
   const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
   if (handlers.length < 2) return undefined;
   for (const b of controlBlocks) {
-    if (b.open.keyword !== 'if' || b.elses.length === 0) continue;
+    // `{{ with X }} … {{ else }} … {{ end }}` renders one branch as an if chain does (hunt18 HL1).
+    if ((b.open.keyword !== 'if' && b.open.keyword !== 'with') || b.elses.length === 0) continue;
     const opens = [b.open, ...b.elses];
     const branchOf = (p: Pair<Scalar, Node>): number => {
       const start = p.key.range![0];
@@ -919,7 +920,8 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
   if (!exec || !branchHandlers(probe, controlBlocks)) return undefined;
   const handlers = probe.items.filter((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && !(isScalar(p.value) && p.value.value === null)) as Pair<Scalar, Node>[];
   for (const b of controlBlocks) {
-    if (b.open.keyword !== 'if' || b.elses.length === 0) continue;
+    // `{{ with X }} … {{ else }} … {{ end }}` renders one branch as an if chain does (hunt18 HL1).
+    if ((b.open.keyword !== 'if' && b.open.keyword !== 'with') || b.elses.length === 0) continue;
     const opens = [b.open, ...b.elses];
     const branchOf = (p: Pair<Scalar, Node>) => opens.findIndex((o, i) => p.key.range![0] >= o.end && contentEnd(p.value) <= (opens[i + 1] ?? b.end).start);
     const at = handlers.map(branchOf);
@@ -1372,7 +1374,11 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
   const valuesPath = ref.valuesPath(m[3]!);
-  if (onUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
+  // Inside `{{ with .Values.probe }}`, the block renders only where its own value is set: where
+  // nothing sets that either, the probe in it is never printed, so its unset port fails nothing
+  // (hunt18 HL1); where the block's value is set without the port, it does.
+  const guardUnset = typeof scope === 'string' && scope !== '' && valuesPathUnset(chart, scope, run);
+  if (onUnset && !guardUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
   const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
