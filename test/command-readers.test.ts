@@ -154,6 +154,49 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
   });
 });
 
+describe('the readers stay linear over 100 KB adversarial scripts (review22 R1, R8, R9)', () => {
+  // Not a speed target: a guard against quadratic backtracking (each case took 2–12 s), which
+  // jest's own timeout cannot stop (a synchronous regular expression).
+  test('a script whose lines end in CR (the jq -f pretest): read, and held by its patch', async () => {
+    const started = Date.now();
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${'fi\r'.repeat(33_000)}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${'echo x\u2028'.repeat(14_000)}\n` })).status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // What the pretest is for: a CRLF script whose patch addresses the probe.
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\r\n${PATCH}\r\n` })).status).toBe('blocked');
+  });
+
+  test('a 100 KB option word on a make line of a script the parser refuses (-e…e: the environment over the Makefile)', async () => {
+    const makefile = `POD ?= q\npatch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n`;
+    const started = Date.now();
+    expect((await statusOf({ Makefile: makefile, 'scripts/deploy.sh': `#!/bin/bash\nmake patch -${'e'.repeat(100_000)}=x\n` })).status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // -e in a word of options, on the line of a script the parser refuses: POD from the environment (the script assigns it) wins over `POD = q`; without it, not.
+    const plain = makefile.replace('POD ?= q', 'POD = q');
+    expect((await statusOf({ Makefile: plain, 'scripts/deploy.sh': '#!/bin/bash\nexport POD=p\nmake -ke patch\nfi fi\n' })).status).toBe('blocked');
+    expect((await statusOf({ Makefile: plain, 'scripts/deploy.sh': '#!/bin/bash\nexport POD=p\nmake -k patch\nfi fi\n' })).status).toBe('migratable');
+  });
+
+  test('a `$(cat <<JSON …)` patch holding 60 KB of blanks (under the parser\'s 64 KB, where it is read) is shown on one line', async () => {
+    const started = Date.now();
+    const op = `[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"$PORT"}${' '.repeat(60_000)}]`;
+    const r = await statusOf({ 'deploy.sh': `#!/bin/bash\nkubectl patch pod p --type=json -p "$(cat <<JSON\n${op}\nJSON\n)"\n` });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/deploy\.sh:2 patches this probe's object with kubectl \(the patch \$\(cat <<JSON \[\{"op"[^\n]*\.\.\., known only at run time/);
+  });
+
+  test('shownPatch over 200 KB of blanks, with and without line ends', async () => {
+    const { shownPatch } = await import('../src/kubernetes/patch-commands.js');
+    // Not a speed target (see above): `\s*\n\s*` took 1.9 s over the 60 KB above, about 19 s here.
+    const started = Date.now();
+    const shown = shownPatch({ text: '', unresolved: [], written: `"$(cat <<JSON${' '.repeat(200_000)}x\n  y\n)"` }, '');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(shown).toBe(`"$(cat <<JSON ...`);
+    expect(shownPatch({ text: '', unresolved: [], written: '"$(cat <<JSON\n[{"op":\n  "remove"}]\nJSON\n)"' }, '')).toBe('"$(cat <<JSON [{"op": "remove"}] JSON )"');
+  });
+});
+
 describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
   test.each([
     ['a `target: ; recipe` line', (cmd: string) => `deploy: ; ${cmd}\n`, 1],

@@ -102,8 +102,28 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-// In linear time: jq's `-f` after the line's first jq (each jq of a long line tried against the rest of it took 1.4 s over 60 KB of `jq `), `set … env` as ENV_COMMAND_PATTERN_JS reads it.
-const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|^(?:(?!\\bjq\\b)[^\\n])*\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
+// `set … env` as ENV_COMMAND_PATTERN_JS reads it. jq's `-f` is tested apart (jqFileIn), in linear time.
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
+/**
+ * A `\n` line of the text with ` -f` after a jq. Per line, from the line's first jq: a pattern
+ * trying each jq against the rest of its line took 1.4 s over 60 KB of `jq `, and one anchored with
+ * `^` and the `m` flag started at every CR and U+2028/U+2029 too (JavaScript's line ends), each
+ * scanning to the next `\n`: 12 s over 100 KB of `\r` (review22 R1).
+ */
+function jqFileIn(text: string): boolean {
+  if (!text.includes('jq')) return false;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const j = lines[i]!.search(/\bjq\b/);
+    // The `\n` itself may be the blank before `-f` (a `\` continuation onto a line starting `-f`).
+    if (j !== -1 && /\s-f\b/.test(`${lines[i]!.slice(j + 2)}\n${(lines[i + 1] ?? '').slice(0, 3)}`)) return true;
+  }
+  return false;
+}
+/** A file worth parsing for commands that address a probe (exported for the timing test). */
+export function probePretest(text: string): boolean {
+  return PRETEST_PROBE.test(text) || jqFileIn(text);
+}
 /** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
 const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
 /** Scripts and pipelines are small: a larger file is not read for this. */
@@ -318,7 +338,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
       continue;
     }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
-    if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
+    if (!probePretest(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
@@ -949,7 +969,8 @@ function unparsedMakeRuns(text: string, into: MakeOverrides): void {
       into.commandLine.set(m[1]!, null);
       into.environment.set(m[1]!, null);
     }
-    if (/(?:^|\s)(?:-[a-zA-Z]*e[a-zA-Z]*|--environment-overrides)(?=\s|$)/.test(line)) into.environmentFirst = true;
+    // Word by word: a pattern `-[a-zA-Z]*e[a-zA-Z]*(?=\s|$)` backtracked over a long option word, O(L²) (12 s on a 100 KB `-eee…=`: review22 R8).
+    if (line.split(/\s+/).some((w) => w === '--environment-overrides' || (/^-[a-zA-Z]+$/.test(w) && w.includes('e')))) into.environmentFirst = true;
   }
   const assigned = new Set([...text.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!));
   if (assigned.size > 0) into.ambient.push((name) => (assigned.has(name) ? null : undefined));
@@ -1005,10 +1026,12 @@ function catHeredoc(w: ResolvedWord): string | undefined {
   return body.expansions.some((e) => e.value === undefined) ? undefined : body.text;
 }
 
-/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). */
-function shownPatch(w: ResolvedWord, otherwise: string): string {
-  const one = (w.written ?? otherwise).replace(/\s*\n\s*/g, ' ');
-  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). Exported for its timing test. */
+export function shownPatch(w: ResolvedWord, otherwise: string): string {
+  // Cut first, then each run of blanks one space: `\s*\n\s*` started at each blank of a run and scanned to its end, O(N²) (1.9 s over 60 KB of spaces: review22 R9).
+  const written = w.written ?? otherwise;
+  const one = written.slice(0, 400).replace(/\s+/g, ' ');
+  return one.length > 80 || written.length > 400 ? `${one.slice(0, 77)}...` : one;
 }
 
 /** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `-p "$(cat <<'JSON' …)"`, `--patch-file`); undefined when known only at run time. */
