@@ -76,6 +76,20 @@ describe('a script the shell parser refuses is read as text (hunt14 A3)', () => 
     expect((await statusOf({ 'ci/pipeline.yml': huge })).message).toMatch(/ci\/pipeline\.yml:3 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB the tool reads for commands\)/);
   });
 
+  test.each([['$KUBECTL'], ['${KUBECTL}'], ['$MY_KUBECTL'], ['$OC']])('over the parser\'s size and with a syntax error: %s (a command word the parsed readers take for kubectl) holds, patch and set env (review22 R3)', async (word) => {
+    for (const [script, line] of [[`#!/bin/bash\n${PAD}\n${PATCH.replace('kubectl', word)}\n`, 1402], [`#!/bin/bash\n${PATCH.replace('kubectl', word)}\nfi fi\n`, 2]] as const) {
+      const r = await statusOf({ 'scripts/deploy.sh': script });
+      expect(r.status).toBe('blocked');
+      expect(r.message).toContain(`scripts/deploy.sh:${line} names this probe's exec beside kubectl or yq`);
+    }
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${SET_ENV.replace('kubectl', word)}\n` });
+    expect(env.message).toMatch(/scripts\/deploy\.sh:1402 sets an object's env with kubectl set env \(GRPC_PORT\) in a script of \d+ KB/);
+    // `$(KUBECTL)`, make's spelling, which commandName takes for kubectl too.
+    expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n$(KUBECTL) set env deployment/api GRPC_PORT=9090\nfi fi\n` })).status).toBe('blocked');
+    // A variable not named for kubectl: nothing.
+    expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n$TOOL set env deployment/api GRPC_PORT=9090\n` })).status).toBe('migratable');
+  });
+
   test('a script that does not parse and names no probe path or set env holds nothing', async () => {
     expect((await statusOf({ 'scripts/deploy.sh': '#!/bin/bash\nkubectl apply -f k8s/\nfi fi\n' })).status).toBe('migratable');
     expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\nkubectl apply -f k8s/\n` })).status).toBe('migratable');
@@ -134,6 +148,12 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     // An exec list's first word.
     const op = '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]';
     const list = { 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["microk8s", "kubectl", "patch", "pod", "p", "--type=json", "-p", ${JSON.stringify(op)}]\n` };
+    expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
+  });
+
+  test.each([['microk8s'], ['k3s'], ['k0s'], ['rancher']])('an exec list run by %s kubectl (Skaffold hook): the wrappers of kubectlAt reach exec lists (review22 R4)', async (wrapper) => {
+    const op = '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]';
+    const list = { 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: [${JSON.stringify(wrapper)}, "kubectl", "patch", "pod", "p", "--type=json", "-p", ${JSON.stringify(op)}]\n` };
     expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
   });
 

@@ -26,6 +26,7 @@ import { namedFiles } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 import { ENV_SET_WORDS } from '../kubernetes/env-commands.js';
+import { TOOL_COMMAND_WORDS, toolWordPattern } from './heredoc-manifest.js';
 
 /**
  * The pipeline files other pipeline files pull in, that their names do not already mark as CI
@@ -220,9 +221,13 @@ export function textNetHolds(text: string, shown: string | ((offset: number) => 
   return out;
 }
 
-/** The tools whose commands the text net reads: kubectl (`microk8s.kubectl` too), oc, kubecolor (kubectl's colouring wrapper), yq, jq. */
-const TEXT_NET_TOOL = /\b(?:kubectl|kubecolor|oc|yq|jq)\b/;
-const KUBECTL_WORD = /\b(?:kubectl|kubecolor|oc)\b/;
+/**
+ * The tools whose commands the text net reads: kubectl (`microk8s.kubectl` too), oc, kubecolor
+ * (kubectl's colouring wrapper), yq, jq, as the parsed readers take their command words (any
+ * case, a variable named for one: `$KUBECTL`, `${KUBECTL}`, `$(KUBECTL)`: toolWordPattern).
+ */
+const TEXT_NET_TOOL = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq']), 'i');
+const KUBECTL_WORD = new RegExp(toolWordPattern(['kubectl', 'oc']), 'i');
 
 export interface Script {
   script: string;
@@ -410,9 +415,9 @@ export function runnerFollowers(text: string): { file: string; kind: 'make' | 't
 /** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
 const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
 /** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */
-const TOOL_WORD = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
+const TOOL_WORD = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl']), 'i');
 /** The first word of a list of strings read as one command (an exec list: `[kubectl, patch, …]`, `["sh", "-c", "…"]`). */
-const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|microk8s\.kubectl|kubecolor|microk8s|k3s|k0s|minikube|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
+const EXEC_FIRST = new RegExp(`^(?:\\S*/)?(?:${[...TOOL_COMMAND_WORDS, 'sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'sudo', 'env', 'timeout', 'xargs', 'find'].map((w) => w.replace(/\./g, '\\.')).join('|')})$`);
 
 /** A list's words as one shell command line (each word double-quoted: a `$VAR` in it stays a value known only at run time). */
 function quotedWords(words: readonly string[]): string {

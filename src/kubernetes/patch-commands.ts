@@ -48,7 +48,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
@@ -124,8 +124,8 @@ function jqFileIn(text: string): boolean {
 export function probePretest(text: string): boolean {
   return PRETEST_PROBE.test(text) || jqFileIn(text);
 }
-/** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
-const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
+/** As commandName reads a command word, case aside: `$(KUBECTL)`, `$KUBECTL`, `${MY_KUBECTL}` (toolWordPattern). */
+const PRETEST_COMMAND = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl']), 'i');
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
