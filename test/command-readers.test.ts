@@ -134,8 +134,20 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
   });
 
+  test.each([
+    ['a variable the script sets (a script with an eval resolves none of its variables)', 'KC=kubectl\neval "$KC REST"', 3],
+    ['a command substitution', 'eval $(echo kubectl REST)', 2],
+  ])('eval of %s: its words read as written, any of them a command that may be kubectl (review22 R2)', async (_name, line, at) => {
+    const rest = PATCH.slice('kubectl '.length);
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', line.includes('eval "') ? rest.replace(/"/g, '\\"') : rest)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`scripts/deploy.sh:${at} names this probe's exec in an eval of words known only at run time`);
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
+    expect(env.message).toContain(`scripts/deploy.sh:${at} sets an object's env with kubectl set env (GRPC_PORT) in an eval of words known only at run time`);
+  });
+
   test('what a wrapper runs that is no kubectl command, or another object, holds nothing', async () => {
-    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
+    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'eval "$(minikube docker-env)"', 'KC=kubectl\neval "$KC set env deploy/api LOG_LEVEL=debug"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
       expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\n` })).status).toBe('migratable');
     }
   });

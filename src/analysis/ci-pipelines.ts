@@ -171,17 +171,18 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
  * can read: `--from`, `-e -`), as the env-command reader does for a script it reads. `shown`: the
  * file as the message names it, or the place (`file:line`) of an offset of `text` (a script
  * inside a file: a CI `run:` string, a Makefile recipe line). Also the net for a script the shell
- * parser refuses (src/kubernetes/patch-commands.ts): too large, or with a syntax error.
+ * parser refuses (src/kubernetes/patch-commands.ts): too large, or with a syntax error. `anyTool`:
+ * any word may be kubectl (an eval's text whose command is known only at run time).
  */
-export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string): PatchHold[] {
+export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string, anyTool = false): PatchHold[] {
   const out: PatchHold[] = [];
-  if (!TEXT_NET_TOOL.test(text)) return out;
+  if (!anyTool && !TEXT_NET_TOOL.test(text)) return out;
   const at = typeof shown === 'string' ? (o: number) => `${shown}:${lineAt(text, o)}` : shown;
   for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
     out.push({
       at: at(m.index),
       probe: m[1]!,
-      what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
+      what: `names this probe's ${m[2]}${anyTool ? '' : ' beside kubectl or yq,'} in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
       breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
       hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
     });
@@ -199,7 +200,7 @@ export function textNetHolds(text: string, shown: string | ((offset: number) => 
       line = text.lastIndexOf('\n', m.index) + 1;
       lineEnd = text.indexOf('\n', m.index);
       if (lineEnd === -1) lineEnd = text.length;
-      const found = text.slice(line, lineEnd).search(KUBECTL_WORD);
+      const found = anyTool ? 0 : text.slice(line, lineEnd).search(KUBECTL_WORD);
       tool = found === -1 ? -1 : line + found;
     }
     if (line === held || tool === -1 || tool > m.index) continue;

@@ -530,8 +530,21 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       }
       // `eval "kubectl patch … -p '[…]'"`: the shell runs its words joined by blanks as a script (an
       // expansion the tool could not resolve stays as written, a value known only at run time).
+      // Where its words hold what the tool cannot resolve (`KC=kubectl; eval "$KC patch …"`: a script
+      // with an eval resolves none of its variables; `eval $(echo kubectl patch …)`) and the read
+      // finds no command, the safe side: its text read as written, any word of it a command that
+      // may be kubectl (textNetHolds), so that the probe is held rather than migrated (review22 R2).
       if (baseName(texts[i] ?? '') === 'eval') {
-        if (depth < 4 && i + 1 < texts.length) out.push(...scriptHolds(texts.slice(i + 1).join(' '), resolveWord, () => where, abs, run, depth + 1, outer, false, here));
+        if (depth < 4 && i + 1 < texts.length) {
+          const text = texts.slice(i + 1).join(' ');
+          const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
+          out.push(...read);
+          if (read.length === 0 && words.slice(i + 1).some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) {
+            // As written: a command substitution's text is `$(...)`.
+            const written = words.slice(i + 1).map((x) => x.written ?? x.text).join(' ');
+            out.push(...textNetHolds(written, () => where, 'an eval of words known only at run time', true));
+          }
+        }
         nested = true;
         break;
       }
