@@ -90,6 +90,17 @@ describe('a script the shell parser refuses is read as text (hunt14 A3)', () => 
     expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n$TOOL set env deployment/api GRPC_PORT=9090\n` })).status).toBe('migratable');
   });
 
+  test('a comment of a script the parser refuses is no command: not read by the text net (review22 R7)', async () => {
+    for (const comment of [`# Note: never run ${SET_ENV} here`, `echo step # then ${SET_ENV}`, `  #${SET_ENV}`]) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${comment}\ncase x in\n` })).status).toBe('migratable');
+      expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${comment.replace(SET_ENV, PATCH)}\n` })).status).toBe('migratable');
+    }
+    // A `#` inside quotes, or inside a word, starts no comment; code before a comment is read.
+    for (const line of [`echo "a # b"; ${SET_ENV}`, `X=a#b ${SET_ENV}`, `${SET_ENV} # the port`, `echo 'it''s # not' && ${SET_ENV}`]) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\ncase x in\n` })).status).toBe('blocked');
+    }
+  });
+
   test('a script that does not parse and names no probe path or set env holds nothing', async () => {
     expect((await statusOf({ 'scripts/deploy.sh': '#!/bin/bash\nkubectl apply -f k8s/\nfi fi\n' })).status).toBe('migratable');
     expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\nkubectl apply -f k8s/\n` })).status).toBe('migratable');

@@ -176,6 +176,8 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
  */
 export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string, anyTool = false): PatchHold[] {
   const out: PatchHold[] = [];
+  // Comments are no commands (review22 R7): read with each blanked, offsets kept.
+  text = withoutComments(text);
   if (!anyTool && !TEXT_NET_TOOL.test(text)) return out;
   const at = typeof shown === 'string' ? (o: number) => `${shown}:${lineAt(text, o)}` : shown;
   for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
@@ -218,6 +220,36 @@ export function textNetHolds(text: string, shown: string | ((offset: number) => 
       breaks: "the probe's command reads that variable, which the exec probe takes from the container's env as the command leaves it: migrated here, the grpc probe would keep the file's value",
       hint: 'Check that command by hand: put the value it sets in the manifest\'s env and the probe (or have it set the probe\'s grpc.port too), then run the tool again; or migrate by hand with the port it gives.',
     });
+  }
+  return out;
+}
+
+/**
+ * The text with each line's comment blanked (spaces for its characters, so offsets and lines stay):
+ * from a `#` at the line's start or after a blank, outside quotes (`'…'`, `"…"`, a `\`-escaped
+ * character) as the line's own quotes pair them. Every language the text net reads comments so
+ * (shell, Starlark, PowerShell, YAML). A quote left open at a line's end leaves the rest of that
+ * line read (a string continued onto the next line is read there as code): the safe side.
+ */
+export function withoutComments(text: string): string {
+  if (!text.includes('#')) return text;
+  let out = '';
+  let first = true;
+  for (const line of text.split('\n')) {
+    let quote = '';
+    let cut = -1;
+    for (let k = 0; k < line.length && cut === -1; k++) {
+      const c = line[k]!;
+      if (quote === "'") {
+        if (c === "'") quote = '';
+      } else if (c === '\\') k++;
+      else if (quote === '"') {
+        if (c === '"') quote = '';
+      } else if (c === "'" || c === '"') quote = c;
+      else if (c === '#' && (k === 0 || /\s/.test(line[k - 1]!))) cut = k;
+    }
+    out += (first ? '' : '\n') + (cut === -1 ? line : line.slice(0, cut) + ' '.repeat(line.length - cut));
+    first = false;
   }
   return out;
 }
