@@ -253,6 +253,15 @@ describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
   });
 });
 
+test('a define no recipe runs (a help text the shell echoes from the environment) holds nothing; run as $(STEP) or $(call STEP), it holds (review22 R5)', async () => {
+  const usage = `define USAGE\n  ${SET_ENV}\nendef\nexport USAGE\n`;
+  expect((await envStatus({ Makefile: `${usage}help:\n\t@echo "$$USAGE"\n` })).status).toBe('migratable');
+  expect((await envStatus({ Makefile: `define USAGE\nUsage: make deploy, or by hand:\n  ${SET_ENV} and more words\nendef\n` })).status).toBe('migratable');
+  for (const use of ['$(USAGE)', '$(call USAGE,x)']) {
+    expect((await envStatus({ Makefile: `${usage}deploy:\n\t${use}\n` })).message).toContain("Makefile:2 sets the env of this probe's object with kubectl set env (GRPC_PORT)");
+  }
+});
+
 test('a here-document written to K8S/Pod.yaml holds k8s/pod.yaml on a checkout whose core.ignorecase is true, not on one where it is false (hunt14 A6)', async () => {
   const files = { 'k8s/pod.yaml': POD, 'scripts/gen.sh': `#!/bin/sh\ncd "$(dirname "$0")/.."\ncat > K8S/Pod.yaml <<'EOF'\n${POD}EOF\n` };
   const statusIn = async (ignoreCase: boolean) => {
