@@ -188,6 +188,19 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(messages.some((m) => m.includes('microk8s'))).toBe(false);
   });
 
+  test('the here-document reader steps over sudo (and its options), exec and command before kubectl, as the patch reader does (review22 R10)', async () => {
+    const doc = 'apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n  - {name: app, image: acme/app:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}\nEOF\n';
+    for (const prefix of ['sudo', 'sudo -E', 'sudo -u deploy', 'exec sudo', 'command']) {
+      for (const kubectl of ['kubectl', 'microk8s kubectl']) {
+        const { findings } = await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\n${prefix} ${kubectl} delete -f - <<EOF\n${doc}` }) });
+        const f = findings.find((x) => x.file === 'setup.sh');
+        expect([f?.status, f?.message]).toEqual(['info', expect.stringContaining('(read by kubectl delete)')]);
+        const applied = (await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\n${prefix} ${kubectl} apply -f - <<EOF\n${doc}` }) })).findings.find((x) => x.file === 'setup.sh');
+        expect(applied?.message).toContain('(applied with kubectl apply)');
+      }
+    }
+  });
+
   test('the fallback for a command running kubectl (retry …) and eval stay linear over a 100 KB line', async () => {
     // Not a speed target: a guard against a search after each kubectl word (jest's timeout cannot stop a synchronous loop).
     const started = Date.now();

@@ -25,7 +25,8 @@ const READS_ONLY = new Set(['delete', 'diff', 'describe', 'get', 'wait']);
 
 /** The kubectl or oc sub-command of a command's words (`kubectl -n x delete -f -` → [kubectl, delete]; through kubectlAt's wrappers). */
 function kubectlSub(ws: readonly string[]): [string, string] | undefined {
-  const k = kubectlAt(ws, 0);
+  // Past `sudo [options]`, `exec`, `command`, as commandTool reads a command (review22 R10).
+  const k = kubectlAt(ws, pastPrefixes(ws));
   const sub = k ? ws[skipOptions(ws, k.args, KUBECTL_GLOBALS)] : undefined;
   return k && sub !== undefined ? [k.name, sub] : undefined;
 }
@@ -92,14 +93,32 @@ export function kubectlAt(texts: readonly string[], at: number): { name: string;
  * read a command (src/kubernetes/). Undefined when it is no tool they read (commandName).
  */
 export function commandTool(words: readonly ResolvedWord[]): { tool: string; args: ResolvedWord[] } | undefined {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
+  const texts = words.map((w) => w.text);
+  const i = pastPrefixes(texts);
   const word = words[i];
   if (word === undefined) return undefined;
-  const k = kubectlAt(words.map((w) => w.text), i);
+  const k = kubectlAt(texts, i);
   if (k) return { tool: k.name, args: words.slice(k.args) };
   const tool = commandName(word);
   return tool === undefined ? undefined : { tool, args: words.slice(i + 1) };
+}
+
+/** sudo's options that take the next word (src/analysis/script-runs.ts reads sudo as a wrapper with them too). */
+export const SUDO_VALUED: readonly string[] = ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout'];
+
+/**
+ * Where a command's own words start past those that run it unchanged: `sudo` and its options
+ * (`sudo -E`, `sudo -u deploy`), `exec`, `command`. The one reading of them for commandTool and
+ * the here-document reader (kubectlSub). The last word is never stepped over.
+ */
+export function pastPrefixes(texts: readonly string[]): number {
+  let i = 0;
+  while (i < texts.length - 1) {
+    if (texts[i] === 'exec' || texts[i] === 'command') i++;
+    else if (baseName(texts[i]!) === 'sudo') i = Math.min(skipOptions(texts, i + 1, SUDO_VALUED), texts.length - 1);
+    else break;
+  }
+  return i;
 }
 
 /** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`, `read by kubectl delete`. */
