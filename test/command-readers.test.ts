@@ -76,6 +76,16 @@ describe('a script the shell parser refuses is read as text (hunt14 A3)', () => 
     expect((await statusOf({ 'ci/pipeline.yml': huge })).message).toMatch(/ci\/pipeline\.yml:3 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB the tool reads for commands\)/);
   });
 
+  test('a Skaffold config over the size the tool reads for commands is read by the text net: no manifest, though it has apiVersion and kind (review22 R6)', async () => {
+    const artifacts = Array.from({ length: 6_000 }, (_, i) => `  - image: registry.example.com/team/service-number-${i}`).join('\n');
+    const hook = `deploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["sh", "-c", ${JSON.stringify(PATCH)}]\n`;
+    const r = await statusOf({ 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n${artifacts}\n${hook}` });
+    expect(r.message).toMatch(/skaffold\.yaml:6010 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB/);
+    // A manifest over that size (360 KB) is still no command text: its own probes hold nothing.
+    const pods = Array.from({ length: 2_000 }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec:\n  containers:\n  - {name: c, image: a/b:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}  # kubectl`).join('\n');
+    expect((await statusOf({ 'k8s/all.yaml': pods })).status).toBe('migratable');
+  });
+
   test.each([['$KUBECTL'], ['${KUBECTL}'], ['$MY_KUBECTL'], ['$OC']])('over the parser\'s size and with a syntax error: %s (a command word the parsed readers take for kubectl) holds, patch and set env (review22 R3)', async (word) => {
     for (const [script, line] of [[`#!/bin/bash\n${PAD}\n${PATCH.replace('kubectl', word)}\n`, 1402], [`#!/bin/bash\n${PATCH.replace('kubectl', word)}\nfi fi\n`, 2]] as const) {
       const r = await statusOf({ 'scripts/deploy.sh': script });

@@ -120,6 +120,15 @@ function jqFileIn(text: string): boolean {
   }
   return false;
 }
+/**
+ * A YAML text that may be a Kubernetes manifest: a top-level `apiVersion:` that is no Skaffold
+ * config's (`skaffold/v4beta6`, whose hooks are commands: review22 R6), or a top-level `kind:`
+ * with no `apiVersion:`. Each test starts at a line's start only: linear.
+ */
+function mayBeManifest(text: string): boolean {
+  return /^apiVersion:[ \t]*(?!["']?skaffold\/)\S/m.test(text) || (!/^apiVersion:/m.test(text) && /^kind:/m.test(text));
+}
+
 /** A file worth parsing for commands that address a probe (exported for the timing test). */
 export function probePretest(text: string): boolean {
   return PRETEST_PROBE.test(text) || jqFileIn(text);
@@ -334,7 +343,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
   for (const { abs, kind, text, tooLarge } of scriptTexts(run, scripts, may)) {
     if (tooLarge) {
       // Not read for commands (MAX_BYTES): read as text, but a manifest (another tool's YAML may be one), whose probes the net would take for commands.
-      if (kind !== 'yaml' || !/^(?:apiVersion|kind):/m.test(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
+      if (kind !== 'yaml' || !mayBeManifest(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
       continue;
     }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
