@@ -76,6 +76,41 @@ describe('a script the shell parser refuses is read as text (hunt14 A3)', () => 
     expect((await statusOf({ 'ci/pipeline.yml': huge })).message).toMatch(/ci\/pipeline\.yml:3 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB the tool reads for commands\)/);
   });
 
+  test('a Skaffold config over the size the tool reads for commands is read by the text net: no manifest, though it has apiVersion and kind (review22 R6)', async () => {
+    const artifacts = Array.from({ length: 6_000 }, (_, i) => `  - image: registry.example.com/team/service-number-${i}`).join('\n');
+    const hook = `deploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: ["sh", "-c", ${JSON.stringify(PATCH)}]\n`;
+    const r = await statusOf({ 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n${artifacts}\n${hook}` });
+    expect(r.message).toMatch(/skaffold\.yaml:6010 names this probe's exec beside kubectl or yq, in a file of \d+ KB \(over the 256 KB/);
+    // A manifest over that size (360 KB) is still no command text: its own probes hold nothing.
+    const pods = Array.from({ length: 2_000 }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec:\n  containers:\n  - {name: c, image: a/b:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}  # kubectl`).join('\n');
+    expect((await statusOf({ 'k8s/all.yaml': pods })).status).toBe('migratable');
+  });
+
+  test.each([['$KUBECTL'], ['${KUBECTL}'], ['$MY_KUBECTL'], ['$OC']])('over the parser\'s size and with a syntax error: %s (a command word the parsed readers take for kubectl) holds, patch and set env (review22 R3)', async (word) => {
+    for (const [script, line] of [[`#!/bin/bash\n${PAD}\n${PATCH.replace('kubectl', word)}\n`, 1402], [`#!/bin/bash\n${PATCH.replace('kubectl', word)}\nfi fi\n`, 2]] as const) {
+      const r = await statusOf({ 'scripts/deploy.sh': script });
+      expect(r.status).toBe('blocked');
+      expect(r.message).toContain(`scripts/deploy.sh:${line} names this probe's exec beside kubectl or yq`);
+    }
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${SET_ENV.replace('kubectl', word)}\n` });
+    expect(env.message).toMatch(/scripts\/deploy\.sh:1402 sets an object's env with kubectl set env \(GRPC_PORT\) in a script of \d+ KB/);
+    // `$(KUBECTL)`, make's spelling, which commandName takes for kubectl too.
+    expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n$(KUBECTL) set env deployment/api GRPC_PORT=9090\nfi fi\n` })).status).toBe('blocked');
+    // A variable not named for kubectl: nothing.
+    expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n$TOOL set env deployment/api GRPC_PORT=9090\n` })).status).toBe('migratable');
+  });
+
+  test('a comment of a script the parser refuses is no command: not read by the text net (review22 R7)', async () => {
+    for (const comment of [`# Note: never run ${SET_ENV} here`, `echo step # then ${SET_ENV}`, `  #${SET_ENV}`]) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${comment}\ncase x in\n` })).status).toBe('migratable');
+      expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\n${comment.replace(SET_ENV, PATCH)}\n` })).status).toBe('migratable');
+    }
+    // A `#` inside quotes, or inside a word, starts no comment; code before a comment is read.
+    for (const line of [`echo "a # b"; ${SET_ENV}`, `X=a#b ${SET_ENV}`, `${SET_ENV} # the port`, `echo 'it''s # not' && ${SET_ENV}`]) {
+      expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\ncase x in\n` })).status).toBe('blocked');
+    }
+  });
+
   test('a script that does not parse and names no probe path or set env holds nothing', async () => {
     expect((await statusOf({ 'scripts/deploy.sh': '#!/bin/bash\nkubectl apply -f k8s/\nfi fi\n' })).status).toBe('migratable');
     expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${PAD}\nkubectl apply -f k8s/\n` })).status).toBe('migratable');
@@ -120,8 +155,20 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(r.message).toMatch(/scripts\/deploy\.sh:\d+ sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
   });
 
+  test.each([
+    ['a variable the script sets (a script with an eval resolves none of its variables)', 'KC=kubectl\neval "$KC REST"', 3],
+    ['a command substitution', 'eval $(echo kubectl REST)', 2],
+  ])('eval of %s: its words read as written, any of them a command that may be kubectl (review22 R2)', async (_name, line, at) => {
+    const rest = PATCH.slice('kubectl '.length);
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', line.includes('eval "') ? rest.replace(/"/g, '\\"') : rest)}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain(`scripts/deploy.sh:${at} names this probe's exec in an eval of words known only at run time`);
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
+    expect(env.message).toContain(`scripts/deploy.sh:${at} sets an object's env with kubectl set env (GRPC_PORT) in an eval of words known only at run time`);
+  });
+
   test('what a wrapper runs that is no kubectl command, or another object, holds nothing', async () => {
-    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
+    for (const line of ['microk8s status', 'minikube kubectl -- get pods', 'eval "echo kubectl set env deploy/api GRPC_PORT=9090"', 'eval "$(minikube docker-env)"', 'KC=kubectl\neval "$KC set env deploy/api LOG_LEVEL=debug"', 'k3s kubectl set env deployment/web GRPC_PORT=9090', 'microk8s enable dns && microk8s start']) {
       expect((await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line}\n` })).status).toBe('migratable');
     }
   });
@@ -137,6 +184,12 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
   });
 
+  test.each([['microk8s'], ['k3s'], ['k0s'], ['rancher']])('an exec list run by %s kubectl (Skaffold hook): the wrappers of kubectlAt reach exec lists (review22 R4)', async (wrapper) => {
+    const op = '[{"op":"remove","path":"/spec/containers/0/readinessProbe/exec"}]';
+    const list = { 'skaffold.yaml': `apiVersion: skaffold/v4beta6\nkind: Config\ndeploy:\n  kubectl:\n    hooks:\n      after:\n        - host:\n            command: [${JSON.stringify(wrapper)}, "kubectl", "patch", "pod", "p", "--type=json", "-p", ${JSON.stringify(op)}]\n` };
+    expect((await statusOf(list, POD, 'k8s/pod.yaml', true)).message).toMatch(/skaffold\.yaml:8 patches this probe's exec with kubectl/);
+  });
+
   test('a here-document given to microk8s kubectl apply is applied (the here-document reader reads the wrapper the same way)', async () => {
     const doc = 'apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n  - {name: app, image: acme/app:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}\nEOF\n';
     const { findings } = await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\nmicrok8s kubectl apply -f - <<EOF\n${doc}minikube kubectl -- delete -f - <<EOF\n${doc}` }) });
@@ -145,12 +198,68 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(messages.some((m) => m.includes('microk8s'))).toBe(false);
   });
 
+  test('the here-document reader steps over sudo (and its options), exec and command before kubectl, as the patch reader does (review22 R10)', async () => {
+    const doc = 'apiVersion: v1\nkind: Pod\nmetadata: {name: h}\nspec:\n  containers:\n  - {name: app, image: acme/app:1, readinessProbe: {exec: {command: [grpc_health_probe, -addr=:5000]}}}\nEOF\n';
+    for (const prefix of ['sudo', 'sudo -E', 'sudo -u deploy', 'exec sudo', 'command']) {
+      for (const kubectl of ['kubectl', 'microk8s kubectl']) {
+        const { findings } = await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\n${prefix} ${kubectl} delete -f - <<EOF\n${doc}` }) });
+        const f = findings.find((x) => x.file === 'setup.sh');
+        expect([f?.status, f?.message]).toEqual(['info', expect.stringContaining('(read by kubectl delete)')]);
+        const applied = (await run({ cwd: repoWith({ 'setup.sh': `#!/bin/sh\n${prefix} ${kubectl} apply -f - <<EOF\n${doc}` }) })).findings.find((x) => x.file === 'setup.sh');
+        expect(applied?.message).toContain('(applied with kubectl apply)');
+      }
+    }
+  });
+
   test('the fallback for a command running kubectl (retry …) and eval stay linear over a 100 KB line', async () => {
     // Not a speed target: a guard against a search after each kubectl word (jest's timeout cannot stop a synchronous loop).
     const started = Date.now();
     const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nretry ${'kubectl '.repeat(8_000)}patch x\neval ${'microk8s kubectl '.repeat(3_000)}\n` });
     expect(r.status).toBe('migratable');
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('the readers stay linear over 100 KB adversarial scripts (review22 R1, R8, R9)', () => {
+  // Not a speed target: a guard against quadratic backtracking (each case took 2–12 s), which
+  // jest's own timeout cannot stop (a synchronous regular expression).
+  test('a script whose lines end in CR (the jq -f pretest): read, and held by its patch', async () => {
+    const started = Date.now();
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${'fi\r'.repeat(33_000)}\n` })).status).toBe('migratable');
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${'echo x\u2028'.repeat(14_000)}\n` })).status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // What the pretest is for: a CRLF script whose patch addresses the probe.
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\r\n${PATCH}\r\n` })).status).toBe('blocked');
+  });
+
+  test('a 100 KB option word on a make line of a script the parser refuses (-e…e: the environment over the Makefile)', async () => {
+    const makefile = `POD ?= q\npatch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n`;
+    const started = Date.now();
+    expect((await statusOf({ Makefile: makefile, 'scripts/deploy.sh': `#!/bin/bash\nmake patch -${'e'.repeat(100_000)}=x\n` })).status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // -e in a word of options, on the line of a script the parser refuses: POD from the environment (the script assigns it) wins over `POD = q`; without it, not.
+    const plain = makefile.replace('POD ?= q', 'POD = q');
+    expect((await statusOf({ Makefile: plain, 'scripts/deploy.sh': '#!/bin/bash\nexport POD=p\nmake -ke patch\nfi fi\n' })).status).toBe('blocked');
+    expect((await statusOf({ Makefile: plain, 'scripts/deploy.sh': '#!/bin/bash\nexport POD=p\nmake -k patch\nfi fi\n' })).status).toBe('migratable');
+  });
+
+  test('a `$(cat <<JSON …)` patch holding 60 KB of blanks (under the parser\'s 64 KB, where it is read) is shown on one line', async () => {
+    const started = Date.now();
+    const op = `[{"op":"replace","path":"/spec/containers/0/readinessProbe/exec/command/1","value":"$PORT"}${' '.repeat(60_000)}]`;
+    const r = await statusOf({ 'deploy.sh': `#!/bin/bash\nkubectl patch pod p --type=json -p "$(cat <<JSON\n${op}\nJSON\n)"\n` });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.status).toBe('blocked');
+    expect(r.message).toMatch(/deploy\.sh:2 patches this probe's object with kubectl \(the patch \$\(cat <<JSON \[\{"op"[^\n]*\.\.\., known only at run time/);
+  });
+
+  test('shownPatch over 200 KB of blanks, with and without line ends', async () => {
+    const { shownPatch } = await import('../src/kubernetes/patch-commands.js');
+    // Not a speed target (see above): `\s*\n\s*` took 1.9 s over the 60 KB above, about 19 s here.
+    const started = Date.now();
+    const shown = shownPatch({ text: '', unresolved: [], written: `"$(cat <<JSON${' '.repeat(200_000)}x\n  y\n)"` }, '');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(shown).toBe(`"$(cat <<JSON ...`);
+    expect(shownPatch({ text: '', unresolved: [], written: '"$(cat <<JSON\n[{"op":\n  "remove"}]\nJSON\n)"' }, '')).toBe('"$(cat <<JSON [{"op": "remove"}] JSON )"');
   });
 });
 
@@ -165,6 +274,15 @@ describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
     const env = await envStatus({ Makefile: makefile(SET_ENV) });
     expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
   });
+});
+
+test('a define no recipe runs (a help text the shell echoes from the environment) holds nothing; run as $(STEP) or $(call STEP), it holds (review22 R5)', async () => {
+  const usage = `define USAGE\n  ${SET_ENV}\nendef\nexport USAGE\n`;
+  expect((await envStatus({ Makefile: `${usage}help:\n\t@echo "$$USAGE"\n` })).status).toBe('migratable');
+  expect((await envStatus({ Makefile: `define USAGE\nUsage: make deploy, or by hand:\n  ${SET_ENV} and more words\nendef\n` })).status).toBe('migratable');
+  for (const use of ['$(USAGE)', '$(call USAGE,x)']) {
+    expect((await envStatus({ Makefile: `${usage}deploy:\n\t${use}\n` })).message).toContain("Makefile:2 sets the env of this probe's object with kubectl set env (GRPC_PORT)");
+  }
 });
 
 test('a here-document written to K8S/Pod.yaml holds k8s/pod.yaml on a checkout whose core.ignorecase is true, not on one where it is false (hunt14 A6)', async () => {

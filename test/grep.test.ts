@@ -140,3 +140,16 @@ test('commandLineIn reads a text as COMMAND_LINE_PATTERN does (JavaScript, m fla
   for (const line of ['kubectl '.repeat(12_500), 'kubecolor '.repeat(10_000) + '\n' + 'patch', 'kubectl -a '.repeat(10_000) + 'x y', ('kubectl x\n').repeat(10_000) + 'patch', 'kubectl ' + 'set -a '.repeat(10_000)]) expect(commandLineIn(line)).toBe(false);
   expect(Date.now() - started).toBeLessThan(5_000);
 });
+
+test('the patch reader\'s pretest reads jq -f per \\n line, in linear time over CR and U+2028 line ends (review22 R1)', async () => {
+  const { probePretest } = await import('../src/kubernetes/patch-commands.js');
+  // Not a speed target: a guard against a `^` with the m flag, which starts at every CR and
+  // U+2028/U+2029 (JavaScript's line ends) and scanned to the next \n from each: 11–12 s here.
+  // jest's own timeout cannot stop a synchronous regular expression.
+  const started = Date.now();
+  for (const text of ['\r'.repeat(100_000), '\u2028'.repeat(100_000), '\u2029'.repeat(100_000), 'a\r'.repeat(50_000), 'jq \r'.repeat(25_000), 'jq '.repeat(33_000)]) expect(probePretest(text)).toBe(false);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  // What it is for: jq's -f after a jq on its line (a CR is no line end here), or on the next line after a `\`.
+  for (const text of ['jq -f x.jq k8s/a.yaml', 'x\njq \r -f f', 'a jq --arg x y\r-f\n', 'jq . \\\n-f f']) expect(probePretest(text)).toBe(true);
+  for (const text of ['-f jq', 'jq\n  -f', 'jq -fx', 'jqq -f']) expect(probePretest(text)).toBe(false);
+});

@@ -34,6 +34,25 @@ describe('makeRecipes', () => {
     expect(scripts(text)).toEqual(['echo second', '${__MK0}']);
   });
 
+  test('inline: a define body is read only where a make reference may run it: a recipe, another body so run, a variable, $(call …), a computed name (review22 R5)', () => {
+    const inline = (text: string) => makeRecipes(text, { inline: true })!.lines.map((l) => l.script);
+    const usage = 'define USAGE\n  kubectl set env deploy/api GRPC_PORT=9090\nendef\nexport USAGE\n';
+    // Echoed by the shell from the environment ($$USAGE), or named nowhere: no recipe.
+    expect(inline(`${usage}help:\n\t@echo "$$USAGE"\n`)).toEqual(['echo "$USAGE"']);
+    expect(inline(`${usage}help:\n\techo $$(USAGE)\n`)).toEqual(['echo $(USAGE)']);
+    const set = 'kubectl set env deploy/api GRPC_PORT=9090';
+    for (const use of ['\t$(USAGE)', '\t${USAGE}', '\t@echo "$(USAGE)"', '\t$(call USAGE,x)', '\t$(foreach a,1 2,$(call USAGE,$(a)))', '\t$($(V))', '\t$(call $(F),x)']) {
+      expect(inline(`${usage}run:\n${use}\n`)).toContain(set);
+    }
+    // Through another body that a recipe runs, and through a variable; not through a body nothing runs, nor from its own body.
+    expect(inline(`${usage}define STEP\necho start\n$(USAGE)\nendef\nrun:\n\t$(STEP)\n`)).toContain(set);
+    expect(inline(`${usage}ALL = $(USAGE)\nrun:\n\t$(ALL)\n`)).toContain(set);
+    expect(inline(`${usage}define STEP\n$(USAGE)\nendef\nrun:\n\techo\n`)).not.toContain(set);
+    expect(inline('define USAGE\nkubectl set env deploy/api A=1\n$(USAGE)\nendef\n')).toEqual([]);
+    // `define NAME =`, CRLF.
+    expect(inline('define STEP =\r\nkubectl get pods\r\nendef\r\nrun:\r\n\t$(STEP)\r\n')).toContain('kubectl get pods');
+  });
+
   test('a recipe line loses its tab and make prefixes; $$ is $ and a reference is a variable no script sets', () => {
     const text = 'NET = dev\nwait:\n\t@-docker run --net $(NET) x $$HOME $@ ${Y}\n';
     const r = makeRecipes(text)!;

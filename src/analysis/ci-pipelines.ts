@@ -26,6 +26,7 @@ import { namedFiles } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import type { PatchHold } from '../kubernetes/patch-commands.js';
 import { ENV_SET_WORDS } from '../kubernetes/env-commands.js';
+import { TOOL_COMMAND_WORDS, toolWordPattern } from './heredoc-manifest.js';
 
 /**
  * The pipeline files other pipeline files pull in, that their names do not already mark as CI
@@ -170,17 +171,20 @@ export function unreadPipelineHolds(run: RunContext, maxBytes: number): PatchHol
  * can read: `--from`, `-e -`), as the env-command reader does for a script it reads. `shown`: the
  * file as the message names it, or the place (`file:line`) of an offset of `text` (a script
  * inside a file: a CI `run:` string, a Makefile recipe line). Also the net for a script the shell
- * parser refuses (src/kubernetes/patch-commands.ts): too large, or with a syntax error.
+ * parser refuses (src/kubernetes/patch-commands.ts): too large, or with a syntax error. `anyTool`:
+ * any word may be kubectl (an eval's text whose command is known only at run time).
  */
-export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string): PatchHold[] {
+export function textNetHolds(text: string, shown: string | ((offset: number) => string), config: string, anyTool = false): PatchHold[] {
   const out: PatchHold[] = [];
-  if (!TEXT_NET_TOOL.test(text)) return out;
+  // Comments are no commands (review22 R7): read with each blanked, offsets kept.
+  text = withoutComments(text);
+  if (!anyTool && !TEXT_NET_TOOL.test(text)) return out;
   const at = typeof shown === 'string' ? (o: number) => `${shown}:${lineAt(text, o)}` : shown;
   for (const m of text.matchAll(/((?:readiness|liveness|startup)Probe)(?:[/.]|["'\]\s:{[,]{1,12})(exec|httpGet|tcpSocket)\b/g)) {
     out.push({
       at: at(m.index),
       probe: m[1]!,
-      what: `names this probe's ${m[2]} beside kubectl or yq, in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
+      what: `names this probe's ${m[2]}${anyTool ? '' : ' beside kubectl or yq,'} in ${config}, which the tool does not evaluate (read as written, its commands may patch any object's ${m[1]})`,
       breaks: m[2] === 'exec' ? 'once the probe is native, a patch of that path fails or adds exec beside grpc (two handlers, which the API server rejects)' : 'a write there adds a handler beside grpc: two handlers, which the API server rejects',
       hint: `Check that config's kubectl patch and yq commands by hand: change them to address the native handler (…/grpc/port, a number) or drop them, and migrate the probe and the commands together; then run the tool again.`,
     });
@@ -198,7 +202,7 @@ export function textNetHolds(text: string, shown: string | ((offset: number) => 
       line = text.lastIndexOf('\n', m.index) + 1;
       lineEnd = text.indexOf('\n', m.index);
       if (lineEnd === -1) lineEnd = text.length;
-      const found = text.slice(line, lineEnd).search(KUBECTL_WORD);
+      const found = anyTool ? 0 : text.slice(line, lineEnd).search(KUBECTL_WORD);
       tool = found === -1 ? -1 : line + found;
     }
     if (line === held || tool === -1 || tool > m.index) continue;
@@ -220,9 +224,43 @@ export function textNetHolds(text: string, shown: string | ((offset: number) => 
   return out;
 }
 
-/** The tools whose commands the text net reads: kubectl (`microk8s.kubectl` too), oc, kubecolor (kubectl's colouring wrapper), yq, jq. */
-const TEXT_NET_TOOL = /\b(?:kubectl|kubecolor|oc|yq|jq)\b/;
-const KUBECTL_WORD = /\b(?:kubectl|kubecolor|oc)\b/;
+/**
+ * The text with each line's comment blanked (spaces for its characters, so offsets and lines stay):
+ * from a `#` at the line's start or after a blank, outside quotes (`'…'`, `"…"`, a `\`-escaped
+ * character) as the line's own quotes pair them. Every language the text net reads comments so
+ * (shell, Starlark, PowerShell, YAML). A quote left open at a line's end leaves the rest of that
+ * line read (a string continued onto the next line is read there as code): the safe side.
+ */
+export function withoutComments(text: string): string {
+  if (!text.includes('#')) return text;
+  let out = '';
+  let first = true;
+  for (const line of text.split('\n')) {
+    let quote = '';
+    let cut = -1;
+    for (let k = 0; k < line.length && cut === -1; k++) {
+      const c = line[k]!;
+      if (quote === "'") {
+        if (c === "'") quote = '';
+      } else if (c === '\\') k++;
+      else if (quote === '"') {
+        if (c === '"') quote = '';
+      } else if (c === "'" || c === '"') quote = c;
+      else if (c === '#' && (k === 0 || /\s/.test(line[k - 1]!))) cut = k;
+    }
+    out += (first ? '' : '\n') + (cut === -1 ? line : line.slice(0, cut) + ' '.repeat(line.length - cut));
+    first = false;
+  }
+  return out;
+}
+
+/**
+ * The tools whose commands the text net reads: kubectl (`microk8s.kubectl` too), oc, kubecolor
+ * (kubectl's colouring wrapper), yq, jq, as the parsed readers take their command words (any
+ * case, a variable named for one: `$KUBECTL`, `${KUBECTL}`, `$(KUBECTL)`: toolWordPattern).
+ */
+const TEXT_NET_TOOL = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq']), 'i');
+const KUBECTL_WORD = new RegExp(toolWordPattern(['kubectl', 'oc']), 'i');
 
 export interface Script {
   script: string;
@@ -410,9 +448,9 @@ export function runnerFollowers(text: string): { file: string; kind: 'make' | 't
 /** An image whose entrypoint is a tool the probe-patch reader reads (`bitnami/kubectl:1.30`, `gcr.io/cloud-builders/kubectl`, `docker://mikefarah/yq`): that tool. */
 const TOOL_IMAGE = /^(?:docker:\/\/)?(?:\S*\/)?(kubectl|oc|yq)(?:[:@]\S*)?$/;
 /** A string that may be a command line of such a tool (any case: `$(KUBECTL)`). */
-const TOOL_WORD = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
+const TOOL_WORD = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl']), 'i');
 /** The first word of a list of strings read as one command (an exec list: `[kubectl, patch, …]`, `["sh", "-c", "…"]`). */
-const EXEC_FIRST = /^(?:\S*\/)?(?:kubectl|microk8s\.kubectl|kubecolor|microk8s|k3s|k0s|minikube|oc|yq|jq|sed|perl|sh|bash|dash|ash|zsh|ksh|sudo|env|timeout|xargs|find)$/;
+const EXEC_FIRST = new RegExp(`^(?:\\S*/)?(?:${[...TOOL_COMMAND_WORDS, 'sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'sudo', 'env', 'timeout', 'xargs', 'find'].map((w) => w.replace(/\./g, '\\.')).join('|')})$`);
 
 /** A list's words as one shell command line (each word double-quoted: a `$VAR` in it stays a value known only at run time). */
 function quotedWords(words: readonly string[]): string {

@@ -25,7 +25,8 @@ const READS_ONLY = new Set(['delete', 'diff', 'describe', 'get', 'wait']);
 
 /** The kubectl or oc sub-command of a command's words (`kubectl -n x delete -f -` → [kubectl, delete]; through kubectlAt's wrappers). */
 function kubectlSub(ws: readonly string[]): [string, string] | undefined {
-  const k = kubectlAt(ws, 0);
+  // Past `sudo [options]`, `exec`, `command`, as commandTool reads a command (review22 R10).
+  const k = kubectlAt(ws, pastPrefixes(ws));
   const sub = k ? ws[skipOptions(ws, k.args, KUBECTL_GLOBALS)] : undefined;
   return k && sub !== undefined ? [k.name, sub] : undefined;
 }
@@ -34,6 +35,29 @@ function kubectlSub(ws: readonly string[]): [string, string] | undefined {
 const KUBECTL_ALIASES = new Set(['microk8s.kubectl', 'kubecolor']);
 /** Distributions whose CLI runs kubectl as a sub-command, every word after `kubectl` its (`microk8s kubectl patch …`, `k3s kubectl`, `k0s kubectl`, `rancher kubectl`). */
 const KUBECTL_DISTRIBUTIONS = new Set(['microk8s', 'k3s', 'k0s', 'rancher']);
+/** The tools the patch reader and the env reader read, by their command word (commandName). */
+const READ_TOOLS: readonly string[] = ['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'];
+/** Those a variable names when its name ends `_oc` (or is `OC`), as commandName reads it; kubectl: any name ending `kubectl`. */
+const VARIABLE_TOOLS: readonly string[] = ['oc', 'yq', 'jq'];
+/**
+ * Every first word of a command that runs one of READ_TOOLS (a path's last part): the tools,
+ * kubectl's aliases, and the CLIs that run kubectl as a sub-command (kubectlAt's distributions
+ * and minikube). The one list of them for the readers of exec lists (src/analysis/ci-pipelines.ts).
+ */
+export const TOOL_COMMAND_WORDS: readonly string[] = [...READ_TOOLS, ...KUBECTL_ALIASES, ...KUBECTL_DISTRIBUTIONS, 'minikube'];
+
+/**
+ * A regular expression source (for the `i` flag) matching, in a text read as written, a command
+ * word that commandName reads as one of `tools` (of READ_TOOLS): the tool's name as a word
+ * (`kubectl`, `/usr/bin/oc`, `microk8s.kubectl`), kubecolor for kubectl, or a variable named for
+ * it (`$KUBECTL`, `${MY_KUBECTL}`, `$(KUBECTL)`, `$OC`, `$K8S_OC`). Linear: a `$` scans its own name.
+ */
+export function toolWordPattern(tools: readonly string[]): string {
+  const names = tools.includes('kubectl') ? [...tools, ...KUBECTL_ALIASES] : [...tools];
+  const variables = [...(tools.includes('kubectl') ? ['\\w*kubectl'] : []), ...tools.filter((t) => VARIABLE_TOOLS.includes(t)).map((t) => `(?:\\w*_)?${t}`)];
+  const word = `\\b(?:${names.map((n) => n.replace(/\./g, '\\.')).join('|')})\\b`;
+  return variables.length === 0 ? word : `${word}|\\$[({]?(?:${variables.join('|')})\\b`;
+}
 /** minikube's options before its sub-command that take the next word. */
 const MINIKUBE_VALUED = ['-p', '--profile', '-v', '--v', '--log_dir', '--user'];
 /** `minikube kubectl`'s own options that take the next word. */
@@ -69,14 +93,32 @@ export function kubectlAt(texts: readonly string[], at: number): { name: string;
  * read a command (src/kubernetes/). Undefined when it is no tool they read (commandName).
  */
 export function commandTool(words: readonly ResolvedWord[]): { tool: string; args: ResolvedWord[] } | undefined {
-  let i = 0;
-  while (i < words.length - 1 && ['sudo', 'exec', 'command'].includes(words[i]!.text)) i++;
+  const texts = words.map((w) => w.text);
+  const i = pastPrefixes(texts);
   const word = words[i];
   if (word === undefined) return undefined;
-  const k = kubectlAt(words.map((w) => w.text), i);
+  const k = kubectlAt(texts, i);
   if (k) return { tool: k.name, args: words.slice(k.args) };
   const tool = commandName(word);
   return tool === undefined ? undefined : { tool, args: words.slice(i + 1) };
+}
+
+/** sudo's options that take the next word (src/analysis/script-runs.ts reads sudo as a wrapper with them too). */
+export const SUDO_VALUED: readonly string[] = ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout'];
+
+/**
+ * Where a command's own words start past those that run it unchanged: `sudo` and its options
+ * (`sudo -E`, `sudo -u deploy`), `exec`, `command`. The one reading of them for commandTool and
+ * the here-document reader (kubectlSub). The last word is never stepped over.
+ */
+export function pastPrefixes(texts: readonly string[]): number {
+  let i = 0;
+  while (i < texts.length - 1) {
+    if (texts[i] === 'exec' || texts[i] === 'command') i++;
+    else if (baseName(texts[i]!) === 'sudo') i = Math.min(skipOptions(texts, i + 1, SUDO_VALUED), texts.length - 1);
+    else break;
+  }
+  return i;
 }
 
 /** Where a here-document goes: `applied with kubectl apply`, `written to deploy.yaml`, `read by cat`, `read by kubectl delete`. */
@@ -283,15 +325,14 @@ export const SET_ENV_VALUED: ReadonlySet<string> = new Set([
  */
 export function commandName(word: ResolvedWord): string | undefined {
   const name = baseName(word.text);
-  if (['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl'].includes(name)) return name;
+  if (READ_TOOLS.includes(name)) return name;
   if (KUBECTL_ALIASES.has(name)) return 'kubectl';
   if (word.unresolved.length === 0) return undefined;
   const v = /^\$(?:\{([A-Za-z_]\w*)\}|\(([A-Za-z_][\w.-]*)\)|([A-Za-z_]\w*))$/.exec(word.text);
   const variable = (v?.[1] ?? v?.[2] ?? v?.[3])?.toLowerCase();
   if (variable === undefined) return undefined;
   if (variable.endsWith('kubectl')) return 'kubectl';
-  const m = /(?:^|_)(oc|yq|jq)$/.exec(variable);
-  return m?.[1];
+  return VARIABLE_TOOLS.find((t) => variable === t || variable.endsWith(`_${t}`));
 }
 
 export function baseName(word: string): string {

@@ -48,10 +48,10 @@ const ENDEF = /^[ \t]*endef\b/;
  * whose make references the tool cannot delimit (an unclosed `$(`) is left out. `inline`: also
  * what make runs that is not a tab line, as the command readers read it (src/kubernetes/
  * patch-commands.ts; hunt14 A5): the recipe after a rule line's `;` (`deploy: ; kubectl …`, the
- * first recipe line of the rule, GNU make "Rule Syntax"), and each line of a `define` body (a
- * canned recipe, `$(PATCH_PROBE)` in a recipe, runs each of its lines as a recipe line; a body
- * used otherwise, as text or as make syntax, is read as shell too: a command it does not hold
- * holds nothing).
+ * first recipe line of the rule, GNU make "Rule Syntax"), and each line of a `define` body that
+ * make may run (usedDefines): a canned recipe, `$(PATCH_PROBE)` in a recipe, runs each of its
+ * lines as a recipe line. A body no make reference names (a help text echoed as `$$USAGE`) is
+ * not read (review22 R5).
  */
 export function makeRecipes(text: string, options: { inline?: boolean } = {}): Recipes | undefined {
   if (text.includes('__MK') || /^[ \t]*\.(RECIPEPREFIX|ONESHELL)\b/m.test(text)) return undefined;
@@ -63,6 +63,9 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
   const out: Recipes = { lines: [], references: [] };
   let inRule = false;
   let defines = 0;
+  // Each top-level define: its name (undefined: not a plain word) and its body's span; the recipe lines read from each body.
+  const bodies: { name: string | undefined; start: number; end: number; nested: boolean }[] = [];
+  const fromBody = new Map<RecipeLine, number>();
   for (let pos = 0; pos < text.length; ) {
     // A logical line: physical lines joined while one ends with an odd number of backslashes.
     let end = pos;
@@ -81,11 +84,19 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
     const line = text.slice(pos, end);
     const next = end + 1;
     if (defines > 0) {
-      if (DEFINE.test(line)) defines++;
-      else if (ENDEF.test(line)) defines--;
-      else if (options.inline && line.trim() !== '') {
+      const body = bodies[bodies.length - 1]!;
+      if (DEFINE.test(line)) {
+        defines++;
+        body.nested = true;
+      } else if (ENDEF.test(line)) {
+        defines--;
+        if (defines === 0) body.end = pos;
+      } else if (options.inline && line.trim() !== '') {
         const recipe = recipeLine(text, pos + (line.startsWith('\t') ? 1 : 0), end, out.references);
-        if (recipe) out.lines.push(recipe);
+        if (recipe) {
+          out.lines.push(recipe);
+          fromBody.set(recipe, bodies.length - 1);
+        }
       }
     } else if (line.startsWith('\t')) {
       if (inRule) {
@@ -95,6 +106,7 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
     } else if (DEFINE.test(line)) {
       defines++;
       inRule = false;
+      bodies.push({ name: DEFINE_NAME.exec(line)?.[1], start: next, end: text.length, nested: false });
     } else if (line.trim() === '' || /^[ \t]*#/.test(line) || CONDITIONAL.test(line)) {
       // Blank, comment and conditional lines do not end a rule.
     } else {
@@ -107,7 +119,52 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
     }
     pos = next;
   }
+  if (fromBody.size > 0) {
+    const used = usedDefines(text, bodies);
+    out.lines = out.lines.filter((l) => !fromBody.has(l) || used.has(fromBody.get(l)!));
+  }
   return out;
+}
+
+const DEFINE_NAME = /^[ \t]*(?:(?:override|export|private)[ \t]+)*define[ \t]+([A-Za-z0-9_.-]+)[ \t]*(?:[:?+!]*=[ \t]*)?\r?$/;
+/** A make reference's first word (`$(NAME)`, `${NAME}`, `$(NAME:a=b)`, `$(call NAME,…)`, `$(value NAME)`), or a name computed by another reference (`$($(V))`, `$(call $(F))`: group 1 empty). */
+const NAME_REFERENCE = /\$[({][ \t]*(?:(?:call|value)[ \t]+)?(\$|[^\s(){}$:,=#]+)/g;
+
+/**
+ * The defines (indexes into `bodies`) whose body make may run as recipe lines: each one a make
+ * reference names (`$(STEP)`, `${STEP}`, `$(call STEP,…)`) outside every body, or in a body so
+ * used (a recipe line, a variable's value, an `$(eval …)`: any of them may bring it into a recipe).
+ * The safe side: every define when a reference's name is computed (`$($(V))`, `$(call $(F))`),
+ * a define whose name is no plain word, and one holding another define.
+ */
+function usedDefines(text: string, bodies: readonly { name: string | undefined; start: number; end: number; nested: boolean }[]): Set<number> {
+  // `$$` is a `$` for the shell, no reference (`$$USAGE`): blanked, pairs read from the left as make reads them.
+  const plain = text.replace(/\$\$/g, '  ');
+  const refs = [...plain.matchAll(NAME_REFERENCE)].map((m) => ({ name: m[1]!, body: bodies.findIndex((b) => m.index >= b.start && m.index < b.end) }));
+  if (refs.some((r) => r.name === '$')) return new Set(bodies.map((_b, k) => k));
+  const used = new Set<number>(bodies.flatMap((b, k) => (b.name === undefined || b.nested ? [k] : [])));
+  const byName = new Map<string, number[]>();
+  bodies.forEach((b, k) => {
+    if (b.name !== undefined) byName.set(b.name, [...(byName.get(b.name) ?? []), k]);
+  });
+  const refsIn = new Map<number, string[]>();
+  for (const r of refs) {
+    const list = refsIn.get(r.body);
+    if (list) list.push(r.name);
+    else refsIn.set(r.body, [r.name]);
+  }
+  // Names reached from outside every body, then from the bodies so reached.
+  const todo = [-1, ...used];
+  for (let from = todo.pop(); from !== undefined; from = todo.pop()) {
+    for (const name of refsIn.get(from) ?? []) {
+      for (const k of byName.get(name) ?? []) {
+        if (used.has(k)) continue;
+        used.add(k);
+        todo.push(k);
+      }
+    }
+  }
+  return used;
 }
 
 /**

@@ -5,7 +5,7 @@
  * tree (shell-script-binary-use) and the scripts of workflow steps (a `run:` in a GitHub Actions job).
  */
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from './binary.js';
-import { KUBECTL_GLOBALS, baseName, skipOptions } from './heredoc-manifest.js';
+import { KUBECTL_GLOBALS, SUDO_VALUED, baseName, skipOptions } from './heredoc-manifest.js';
 import type { ResolvedWord, ShCall, ShFunction, ShPart, ShWord } from './shell.js';
 
 export type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
@@ -506,7 +506,7 @@ const WRAPPERS: Record<string, Wrapper> = {
   chrt: { operands: 1 },
   taskset: { operands: 1 },
   time: { valued: ['-f', '-o', '--format', '--output'] },
-  sudo: { valued: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T', '--user', '--group', '--close-from', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--command-timeout'] },
+  sudo: { valued: SUDO_VALUED },
   doas: { valued: ['-u', '-C'] },
   'su-exec': { operands: 1 },
   gosu: { operands: 1 },

@@ -48,7 +48,7 @@ import path from 'node:path';
 import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
-import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt } from '../analysis/heredoc-manifest.js';
+import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
@@ -102,10 +102,39 @@ export interface PatchHold {
 const PROBE_KEY = /^(?:readiness|liveness|startup)Probe$/;
 const PROBE_KEY_IN = /(?:readiness|liveness|startup)Probe\b/;
 /** A file worth parsing: names a probe key (or a patch file, which may), and a command that may address one. */
-// In linear time: jq's `-f` after the line's first jq (each jq of a long line tried against the rest of it took 1.4 s over 60 KB of `jq `), `set … env` as ENV_COMMAND_PATTERN_JS reads it.
-const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|^(?:(?!\\bjq\\b)[^\\n])*\\bjq\\b[^\\n]*\\s-f\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
-/** Case aside: `$(KUBECTL)`, `$KUBECTL`. */
-const PRETEST_COMMAND = /\b(?:kubectl|kubecolor|oc|yq|jq|sed|perl)\b/i;
+// `set … env` as ENV_COMMAND_PATTERN_JS reads it. jq's `-f` is tested apart (jqFileIn), in linear time.
+const PRETEST_PROBE = new RegExp(`(?:readiness|liveness|startup)Probe|--patch-file\\b|--from-file\\b|\\bpatch\\b|grpc_health_probe|-addr\\b|${ENV_COMMAND_PATTERN_JS}`, 'm');
+/**
+ * A `\n` line of the text with ` -f` after a jq. Per line, from the line's first jq: a pattern
+ * trying each jq against the rest of its line took 1.4 s over 60 KB of `jq `, and one anchored with
+ * `^` and the `m` flag started at every CR and U+2028/U+2029 too (JavaScript's line ends), each
+ * scanning to the next `\n`: 12 s over 100 KB of `\r` (review22 R1).
+ */
+function jqFileIn(text: string): boolean {
+  if (!text.includes('jq')) return false;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const j = lines[i]!.search(/\bjq\b/);
+    // The `\n` itself may be the blank before `-f` (a `\` continuation onto a line starting `-f`).
+    if (j !== -1 && /\s-f\b/.test(`${lines[i]!.slice(j + 2)}\n${(lines[i + 1] ?? '').slice(0, 3)}`)) return true;
+  }
+  return false;
+}
+/**
+ * A YAML text that may be a Kubernetes manifest: a top-level `apiVersion:` that is no Skaffold
+ * config's (`skaffold/v4beta6`, whose hooks are commands: review22 R6), or a top-level `kind:`
+ * with no `apiVersion:`. Each test starts at a line's start only: linear.
+ */
+function mayBeManifest(text: string): boolean {
+  return /^apiVersion:[ \t]*(?!["']?skaffold\/)\S/m.test(text) || (!/^apiVersion:/m.test(text) && /^kind:/m.test(text));
+}
+
+/** A file worth parsing for commands that address a probe (exported for the timing test). */
+export function probePretest(text: string): boolean {
+  return PRETEST_PROBE.test(text) || jqFileIn(text);
+}
+/** As commandName reads a command word, case aside: `$(KUBECTL)`, `$KUBECTL`, `${MY_KUBECTL}` (toolWordPattern). */
+const PRETEST_COMMAND = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl']), 'i');
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
@@ -314,11 +343,11 @@ export function patchHolds(run: RunContext): PatchHold[] {
   for (const { abs, kind, text, tooLarge } of scriptTexts(run, scripts, may)) {
     if (tooLarge) {
       // Not read for commands (MAX_BYTES): read as text, but a manifest (another tool's YAML may be one), whose probes the net would take for commands.
-      if (kind !== 'yaml' || !/^(?:apiVersion|kind):/m.test(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
+      if (kind !== 'yaml' || !mayBeManifest(text)) holds.push(...textNetHolds(text, path.relative(run.cwd, abs).split(path.sep).join('/'), `a file of ${Math.ceil(text.length / 1024)} KB (over the ${MAX_BYTES / 1024} KB the tool reads for commands)`));
       continue;
     }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
-    if (!PRETEST_PROBE.test(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
+    if (!probePretest(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
@@ -510,8 +539,21 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       }
       // `eval "kubectl patch … -p '[…]'"`: the shell runs its words joined by blanks as a script (an
       // expansion the tool could not resolve stays as written, a value known only at run time).
+      // Where its words hold what the tool cannot resolve (`KC=kubectl; eval "$KC patch …"`: a script
+      // with an eval resolves none of its variables; `eval $(echo kubectl patch …)`) and the read
+      // finds no command, the safe side: its text read as written, any word of it a command that
+      // may be kubectl (textNetHolds), so that the probe is held rather than migrated (review22 R2).
       if (baseName(texts[i] ?? '') === 'eval') {
-        if (depth < 4 && i + 1 < texts.length) out.push(...scriptHolds(texts.slice(i + 1).join(' '), resolveWord, () => where, abs, run, depth + 1, outer, false, here));
+        if (depth < 4 && i + 1 < texts.length) {
+          const text = texts.slice(i + 1).join(' ');
+          const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
+          out.push(...read);
+          if (read.length === 0 && words.slice(i + 1).some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) {
+            // As written: a command substitution's text is `$(...)`.
+            const written = words.slice(i + 1).map((x) => x.written ?? x.text).join(' ');
+            out.push(...textNetHolds(written, () => where, 'an eval of words known only at run time', true));
+          }
+        }
         nested = true;
         break;
       }
@@ -949,7 +991,8 @@ function unparsedMakeRuns(text: string, into: MakeOverrides): void {
       into.commandLine.set(m[1]!, null);
       into.environment.set(m[1]!, null);
     }
-    if (/(?:^|\s)(?:-[a-zA-Z]*e[a-zA-Z]*|--environment-overrides)(?=\s|$)/.test(line)) into.environmentFirst = true;
+    // Word by word: a pattern `-[a-zA-Z]*e[a-zA-Z]*(?=\s|$)` backtracked over a long option word, O(L²) (12 s on a 100 KB `-eee…=`: review22 R8).
+    if (line.split(/\s+/).some((w) => w === '--environment-overrides' || (/^-[a-zA-Z]+$/.test(w) && w.includes('e')))) into.environmentFirst = true;
   }
   const assigned = new Set([...text.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]!));
   if (assigned.size > 0) into.ambient.push((name) => (assigned.has(name) ? null : undefined));
@@ -1005,10 +1048,12 @@ function catHeredoc(w: ResolvedWord): string | undefined {
   return body.expansions.some((e) => e.value === undefined) ? undefined : body.text;
 }
 
-/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). */
-function shownPatch(w: ResolvedWord, otherwise: string): string {
-  const one = (w.written ?? otherwise).replace(/\s*\n\s*/g, ' ');
-  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+/** A patch word as a message says it: on one line, at most 80 characters (a `$(cat <<'JSON' …)` spans lines). Exported for its timing test. */
+export function shownPatch(w: ResolvedWord, otherwise: string): string {
+  // Cut first, then each run of blanks one space: `\s*\n\s*` started at each blank of a run and scanned to its end, O(N²) (1.9 s over 60 KB of spaces: review22 R9).
+  const written = w.written ?? otherwise;
+  const one = written.slice(0, 400).replace(/\s+/g, ' ');
+  return one.length > 80 || written.length > 400 ? `${one.slice(0, 77)}...` : one;
 }
 
 /** A kubectl patch's text (`-p`, `-p "$(cat FILE)"`, `-p "$(cat <<'JSON' …)"`, `--patch-file`); undefined when known only at run time. */
