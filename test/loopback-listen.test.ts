@@ -73,3 +73,24 @@ spec:
   const client = await run({ cwd: repoWith({ 'pod.yaml': manifest('"--upstream=127.0.0.1:50051"') }), paths: ['.'] });
   expect(client.findings).toMatchObject([{ status: 'migratable' }]);
 });
+
+test('in a Helm template, a listen flag printing the same values action as the probe port blocks host (hunt19 B2)', async () => {
+  const { run } = await import('../src/engine.js');
+  const { repoWith } = await import('./support/repo.js');
+  const template = (listen: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    args: ["${listen}"]
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.grpcPort }}"]
+`;
+  const chart = (listen: string) => repoWith({ 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/values.yaml': 'grpcPort: 9000\n', 'chart/templates/pod.yaml': template(listen) });
+  const blocked = await run({ cwd: chart('--listen=127.0.0.1:{{ .Values.grpcPort }}'), paths: ['.'] });
+  expect(blocked.findings).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+  const open = await run({ cwd: chart('--listen=0.0.0.0:{{ .Values.grpcPort }}'), paths: ['.'] });
+  expect(open.findings).toMatchObject([{ status: 'migratable' }]);
+});

@@ -55,8 +55,10 @@ export function namesListen(name: string): boolean {
   return ws.includes('grpc') && !ws.includes('server') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
 }
 
-function loopbackPattern(port: number): RegExp {
-  return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${port})(?![0-9])`, 'g');
+/** `port`: a number, or the text a template writes for it (`{{ .Values.grpcPort }}`), matched as written. */
+function loopbackPattern(port: number | string): RegExp {
+  const written = typeof port === 'number' ? String(port) : port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${written})(?![0-9])`, 'g');
 }
 
 /**
@@ -111,7 +113,7 @@ function wordAt(text: string, at: number, end: number): string {
 export function loopbackItems(
   lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
   env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
-  port: number,
+  port: number | string,
 ): LoopbackItem | undefined {
   let first: LoopbackItem | undefined;
   const consider = (item: LoopbackItem) => {
@@ -204,7 +206,7 @@ function namesPort(name: string): boolean {
 function splitListen(
   lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
   env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
-  port: number,
+  port: number | string,
 ): LoopbackItem | undefined {
   let host: string | undefined;
   let portWord: string | undefined;

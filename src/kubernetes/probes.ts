@@ -1067,7 +1067,7 @@ function readingExpansion(lookup: (name: string) => { value: EnvExpansion; reads
  * probe reached it inside the pod's one network, the kubelet's dials the pod IP. Only a listen
  * address counts here (an address another container may dial says nothing of this probe).
  */
-function siblingListen(ctx: ContainerContext, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
+function siblingListen(ctx: ContainerContext, port: number | string, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!ctx.podSpec) return undefined;
   for (const list of ['containers', 'initContainers']) {
     const items = getPair(ctx.podSpec, list)?.value;
@@ -1083,7 +1083,7 @@ function siblingListen(ctx: ContainerContext, port: number, scalarValue: (s: Sca
 }
 
 /** The container's own args, command or env that name a loopback address on the probe's port (src/analysis/loopback-listen.ts). */
-function loopbackListen(container: YAMLMap | undefined, port: number, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
+function loopbackListen(container: YAMLMap | undefined, port: number | string, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!container) return undefined;
   const text = (n: unknown) => (isScalar(n) && n.value !== null ? scalarValue(n) : undefined);
   const lists = ['args', 'command'].map((key) => {
@@ -1219,7 +1219,10 @@ function probeReport(
     });
   }
   if (ctx.kubeVersionBlocker) plan.blockers.push(ctx.kubeVersionBlocker);
-  if (plan.grpc?.port.kind === 'number') boundToLoopback(plan, loopbackListen(ctx.container, plan.grpc.port.value, scalarValue) ?? siblingListen(ctx, plan.grpc.port.value, scalarValue));
+  // A port a template prints (`{{ .Values.grpcPort }}`) is matched as written: the chart's usual
+  // spelling gives the listen flag the same action (hunt19 B2).
+  const probePort = plan.grpc?.port.kind === 'number' ? plan.grpc.port.value : plan.grpc?.port.kind === 'expression' && plan.grpc.port.text.includes('{{') ? plan.grpc.port.text : undefined;
+  if (probePort !== undefined) boundToLoopback(plan, loopbackListen(ctx.container, probePort, scalarValue) ?? siblingListen(ctx, probePort, scalarValue));
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as
