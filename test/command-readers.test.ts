@@ -184,6 +184,14 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(env.message).toContain("scripts/deploy.sh:3 sets the env of this probe's object with kubectl set env (GRPC_PORT)");
   });
 
+  test('a variable set to microk8s kubectl in another tool\'s YAML, in a git checkout: git\'s search and the reader\'s pretest let it through (hunt19 B4)', async () => {
+    const circle = { '.circleci/config.yml': 'version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: |\n          K="microk8s kubectl"\n          $K set env deployment/api GRPC_PORT=9090\n' };
+    for (const checkout of [true, false]) {
+      const r = await envStatus(circle, checkout);
+      expect(r.message).toMatch(/\.circleci\/config\.yml:7 sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+    }
+  });
+
   test('eval of a variable whose value is not one literal before it, or of another command, is read as before (hunt19 B4)', async () => {
     const rest = SET_ENV.slice('kubectl '.length);
     // Set after the eval, set twice to two values: unknown at the eval, its words as written hold nothing.
