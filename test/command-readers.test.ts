@@ -249,6 +249,8 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     const started = Date.now();
     const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nretry ${'kubectl '.repeat(8_000)}patch x\neval ${'microk8s kubectl '.repeat(3_000)}\n` });
     expect(r.status).toBe('migratable');
+    // The variables eval reads are found once per script, not once per eval (hunt19 B4).
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n# kubectl patch\n${'c=x\n'.repeat(3_000)}${'eval "$c"\n'.repeat(2_000)}` })).status).toBe('migratable');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

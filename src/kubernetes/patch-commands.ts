@@ -511,6 +511,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   // A call of a function (or alias) of the script is read as the commands it runs with the call's words (`kc patch …` of `kc() { kubectl --context x "$@"; }`).
   const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
   const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
+  let evalEnv: ReturnType<typeof evalVariables> | undefined;
   for (const call of calls.flatMap((c) => called(c) ?? [c])) {
     // Field splitting: an unquoted `$K` of K="microk8s kubectl" is the words of its value (fieldsOf).
     const fields = call.args.flatMap((w) => fieldsOf(w, env));
@@ -551,7 +552,8 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       // joined by eval) reads the value as the script eval runs (hunt19 B4).
       if (baseName(texts[i] ?? '') === 'eval') {
         if (depth < 4 && i + 1 < texts.length) {
-          const known = evalVariables(calls, call, resolve, setsOtherwise, env, outer);
+          evalEnv ??= evalVariables(calls, resolve, setsOtherwise, env, outer);
+          const known = evalEnv(call);
           const evalWords = fields.slice(i + 1).flatMap((w) => fieldsOf(w, known, true)).map((w) => resolve(w, known));
           const text = evalWords.map((x) => x.text).join(' ');
           const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
@@ -636,29 +638,31 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
 }
 
 /**
- * The variables an `eval` call's words may read: the script's own (`env`), and beside them a
- * variable every assignment of which is a plain `NAME=value` (no command after it, no `+=`) of one
- * literal value, before the call; none set otherwise (a loop, `export`, `local`: setsOtherwise).
- * A script with an eval resolves none of its variables (scriptVariables: the eval may set any),
- * but at the eval itself those set before it have their values unless an earlier eval or source
- * changed them; reading the value then only holds a probe the script's commands would not touch.
- * One the script does not set is `outer`'s.
+ * For an `eval` call, the variables its words may read: the script's own (`env`), and beside them
+ * a variable every assignment of which is a plain `NAME=value` (no command after it, no `+=`) of
+ * one literal value, before the call; none set otherwise (a loop, `export`, `local`:
+ * setsOtherwise). A script with an eval resolves none of its variables (scriptVariables: the eval
+ * may set any), but at the eval itself those set before it have their values, unless an earlier
+ * eval or source changed them: a reading of the value then holds a probe the script may not
+ * touch, the safe side. One the script does not set is `outer`'s.
  */
-function evalVariables(calls: readonly ShCall[], at: ShCall, resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): (name: string) => string | undefined {
-  return (name) => {
+function evalVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): (at: ShCall) => (name: string) => string | undefined {
+  // Each name's one literal value (null: none) and where it is last set: read once per script, not per eval.
+  const set = new Map<string, { value: string | null; last: number }>();
+  for (const c of calls) {
+    for (const a of c.assigns) {
+      const v = c.args.length > 0 || a.append ? undefined : a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
+      const seen = set.get(a.name);
+      const value = v === undefined || v.unresolved.length > 0 || (seen !== undefined && seen.value !== v.text) ? null : v.text;
+      set.set(a.name, { value, last: Math.max(seen?.last ?? -1, c.start) });
+    }
+  }
+  return (at) => (name) => {
     const own = env(name);
     if (own !== undefined || setsOtherwise.has(name)) return own;
-    let value: string | undefined;
-    for (const c of calls) {
-      for (const a of c.assigns) {
-        if (a.name !== name) continue;
-        if (c.args.length > 0 || a.append || c.start >= at.start) return undefined;
-        const v = a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
-        if (v.unresolved.length > 0 || (value !== undefined && value !== v.text)) return undefined;
-        value = v.text;
-      }
-    }
-    return value ?? outer?.(name);
+    const s = set.get(name);
+    if (s === undefined) return outer?.(name);
+    return s.value !== null && s.last < at.start ? s.value : undefined;
   };
 }
 
