@@ -156,7 +156,7 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
   });
 
   test.each([
-    ['a variable the script sets (a script with an eval resolves none of its variables)', 'KC=kubectl\neval "$KC REST"', 3],
+    ['a variable the script sets to a value known only at run time', 'KC=$(command -v kubectl)\neval "$KC REST"', 3],
     ['a command substitution', 'eval $(echo kubectl REST)', 2],
   ])('eval of %s: its words read as written, any of them a command that may be kubectl (review22 R2)', async (_name, line, at) => {
     const rest = PATCH.slice('kubectl '.length);
@@ -165,6 +165,39 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect(r.message).toContain(`scripts/deploy.sh:${at} names this probe's exec in an eval of words known only at run time`);
     const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
     expect(env.message).toContain(`scripts/deploy.sh:${at} sets an object's env with kubectl set env (GRPC_PORT) in an eval of words known only at run time`);
+  });
+
+  test.each([
+    ['an unquoted variable of two words (field splitting)', 'K="microk8s kubectl"\n$K REST'],
+    ['eval of a variable set once to the whole command, quoted', 'cmd="kubectl REST_ESCAPED"\neval "$cmd"'],
+    ['eval of a variable set once to the whole command, unquoted (split, then joined by eval)', 'cmd="kubectl REST_ESCAPED"\neval $cmd'],
+    ['eval of a variable in single quotes', "cmd='kubectl REST_SINGLE'\neval \"$cmd\""],
+    ['eval of a variable set once to kubectl (a script with an eval: at the eval, its variables set before)', 'KC=kubectl\neval "$KC REST_ESCAPED"'],
+    ['eval of a variable of two words', 'K="microk8s kubectl"\neval "$K REST_ESCAPED"'],
+  ])('a command word from a variable: %s (hunt19 B4)', async (_name, line) => {
+    // In double quotes the command's own are escaped; in single quotes (no escape there) its single quotes become escaped double ones, which eval reads.
+    const fill = (rest: string) => line.replace('REST_ESCAPED', rest.replace(/"/g, '\\"')).replace('REST_SINGLE', rest.replace(/"/g, '\\"').replace(/'/g, '"')).replace('REST', rest);
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${fill(PATCH.slice('kubectl '.length))}\n` });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain("scripts/deploy.sh:3 patches this probe's exec with kubectl");
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${fill(SET_ENV.slice('kubectl '.length))}\n` });
+    expect(env.message).toContain("scripts/deploy.sh:3 sets the env of this probe's object with kubectl set env (GRPC_PORT)");
+  });
+
+  test('a variable set to microk8s kubectl in another tool\'s YAML, in a git checkout: git\'s search and the reader\'s pretest let it through (hunt19 B4)', async () => {
+    const circle = { '.circleci/config.yml': 'version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: |\n          K="microk8s kubectl"\n          $K set env deployment/api GRPC_PORT=9090\n' };
+    for (const checkout of [true, false]) {
+      const r = await envStatus(circle, checkout);
+      expect(r.message).toMatch(/\.circleci\/config\.yml:7 sets the env of this probe's object with kubectl set env \(GRPC_PORT\)/);
+    }
+  });
+
+  test('eval of a variable whose value is not one literal before it, or of another command, is read as before (hunt19 B4)', async () => {
+    const rest = SET_ENV.slice('kubectl '.length);
+    // Set after the eval, set twice to two values: unknown at the eval, its words as written hold nothing.
+    for (const script of [`eval "$cmd"\ncmd="kubectl ${rest}"`, `cmd="kubectl ${rest}"\ncmd="kubectl get pods"\neval "$cmd"`, `cmd="echo kubectl ${rest}"\neval "$cmd"`, `K="microk8s status"\n$K`]) {
+      expect([script, (await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${script}\n` })).status]).toEqual([script, 'migratable']);
+    }
   });
 
   test('what a wrapper runs that is no kubectl command, or another object, holds nothing', async () => {
@@ -216,6 +249,8 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     const started = Date.now();
     const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nretry ${'kubectl '.repeat(8_000)}patch x\neval ${'microk8s kubectl '.repeat(3_000)}\n` });
     expect(r.status).toBe('migratable');
+    // The variables eval reads are found once per script, not once per eval (hunt19 B4).
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n# kubectl patch\n${'c=x\n'.repeat(3_000)}${'eval "$c"\n'.repeat(2_000)}` })).status).toBe('migratable');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -123,7 +123,7 @@ test('commandLineIn reads a text as COMMAND_LINE_PATTERN does (JavaScript, m fla
   const { ENV_COMMAND_PATTERN, ENV_COMMAND_PRETEST } = await import('../src/kubernetes/env-commands.js');
   const pattern = new RegExp(COMMAND_LINE_PATTERN, 'm');
   const envPattern = new RegExp(ENV_COMMAND_PATTERN);
-  const words = ['kubectl', 'kubecolor', 'oc', 'OC', 'sed', '/usr/bin/kubectl', 'xkubectl', '-n', '--ns=a', 'x', 'a-b', 'patch', 'set', 'set', 'env', '\\', 'readinessProbe/exec', 'Probe', '-addr', '=', 'value:', '.env', 'setpath', '"', '-', '-a', '--x-set', 'x.set', '-a=set', 'setz'];
+  const words = ['kubectl', 'kubecolor', 'oc', 'OC', 'sed', '/usr/bin/kubectl', 'xkubectl', 'K="microk8s', 'kubectl"', 'KC=', "'", 'K=x.kubectl', 'K=/bin/oc', '-n', '--ns=a', 'x', 'a-b', 'patch', 'set', 'set', 'env', '\\', 'readinessProbe/exec', 'Probe', '-addr', '=', 'value:', '.env', 'setpath', '"', '-', '-a', '--x-set', 'x.set', '-a=set', 'setz'];
   const blanks = [' ', ' ', ' ', '\t', '\n', '\r\n', '\r', '', '  '];
   // A fixed generator (a linear congruential one), so that a failure reproduces.
   let seed = 7;
@@ -152,4 +152,30 @@ test('the patch reader\'s pretest reads jq -f per \\n line, in linear time over 
   // What it is for: jq's -f after a jq on its line (a CR is no line end here), or on the next line after a `\`.
   for (const text of ['jq -f x.jq k8s/a.yaml', 'x\njq \r -f f', 'a jq --arg x y\r-f\n', 'jq . \\\n-f f']) expect(probePretest(text)).toBe(true);
   for (const text of ['-f jq', 'jq\n  -f', 'jq -fx', 'jqq -f']) expect(probePretest(text)).toBe(false);
+});
+
+test('a variable set to a command word (K="microk8s kubectl", then $K set env …) passes the YAML readers\' search, in git and in JavaScript, in linear time (hunt19 B4)', async () => {
+  const { COMMAND_LINE_PATTERN, commandLineIn } = await import('../src/discover/grep.js');
+  const pattern = new RegExp(COMMAND_LINE_PATTERN, 'm');
+  for (const line of ['    K="microk8s kubectl"', "  KC='kubectl'", 'export KC=/usr/local/bin/kubectl', '  - K=microk8s.kubectl\r', 'OC="oc" ']) {
+    expect([line, pattern.test(line), commandLineIn(line)]).toEqual([line, true, true]);
+  }
+  for (const line of ['  K="microk8s kubectl status"', 'KC=xkubectl', '  - name: kubectl', 'a = kubectl']) {
+    expect([line, pattern.test(line), commandLineIn(line)]).toEqual([line, false, false]);
+  }
+  // Not a speed target: a guard against backtracking over runs of `=` and word characters (jest's
+  // own timeout cannot stop a synchronous regular expression).
+  const started = Date.now();
+  for (const line of ['a='.repeat(50_000), 'a=' + 'x'.repeat(100_000), 'a=x '.repeat(25_000), 'K="microk8s '.repeat(8_000), 'a=' + 'b/'.repeat(50_000), 'a=b '.repeat(12_500) + 'b/.'.repeat(20_000), '=a '.repeat(33_000), 'a=' + 'x '.repeat(50_000)]) {
+    expect(pattern.test(line)).toBe(false);
+    expect(commandLineIn(line)).toBe(false);
+  }
+  expect(Date.now() - started).toBeLessThan(5_000);
+  // git's own search (PCRE), over the YAML files of a checkout.
+  const dir = checkoutWith({
+    '.circleci/config.yml': 'version: 2.1\njobs:\n  deploy:\n    steps:\n      - run: |\n          K="microk8s kubectl"\n          $K set env deployment/api GRPC_PORT=9090\n',
+    'plain.yaml': 'steps:\n  - run: K="microk8s status"\n  - run: $K set env deployment/api GRPC_PORT=9090\n',
+  });
+  const files = ['.circleci/config.yml', 'plain.yaml'].map((f) => path.join(dir, f));
+  expect(filesMayHold(runIn(dir), files, YAML_READERS_SEARCH, YAML_PATHSPECS)).toEqual(new Set(files.slice(0, 1)));
 });

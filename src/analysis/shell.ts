@@ -809,6 +809,41 @@ function defaultedValue(source: string, env: EnvLookup): string | undefined {
   return v === '' && m[2] === ':' ? m[3]! : v;
 }
 
+/** The blanks the shell splits an unquoted expansion's value at (default IFS). */
+const IFS_BLANKS = /[ \t\n]+/;
+
+/**
+ * The words the shell makes of `word` by field splitting: an unquoted simple `$K` whose literal
+ * value (from env) holds blanks gives a word at each run of them, as the shell does with the
+ * default IFS (`K="microk8s kubectl"; $K patch …` runs `microk8s` with the words `kubectl patch
+ * …`). A value with a glob character (`*`, `?`, `[`) is not split (resolveWord says it is known
+ * only at run time), unless `globs` is true: a reading of the words as a script's text (eval's),
+ * where a pattern that matches no file stays as written. A value of blanks alone gives no word.
+ * Each word is returned as a word of its parts, for the caller's own resolve; a word with nothing
+ * to split is returned as it is.
+ */
+export function fieldsOf(word: ShWord, env: EnvLookup, globs = false): ShWord[] {
+  const splits = (p: ShPart): string | undefined => {
+    if (p.type !== 'param' || !p.simple || p.quoted) return undefined;
+    const v = env(p.name);
+    return v !== undefined && IFS_BLANKS.test(v) && (globs || !/[*?[]/.test(v)) ? v : undefined;
+  };
+  if (!word.parts.some((p) => splits(p) !== undefined)) return [word];
+  const fields: ShPart[][] = [[]];
+  for (const p of word.parts) {
+    const v = splits(p);
+    if (v === undefined) {
+      fields[fields.length - 1]!.push(p);
+      continue;
+    }
+    v.split(IFS_BLANKS).forEach((piece, k) => {
+      if (k > 0) fields.push([]);
+      if (piece !== '') fields[fields.length - 1]!.push({ type: 'lit', value: piece });
+    });
+  }
+  return fields.filter((f) => f.length > 0).map((parts) => ({ parts }));
+}
+
 /** The literal value of a shell word; expansions are resolved from env or recorded. */
 export function resolveWord(word: ShWord, env: EnvLookup): ResolvedWord {
   let text = '';

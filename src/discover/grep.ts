@@ -93,9 +93,18 @@ export function setEnvJs(tail: string): string {
  * `.readinessProbe.exec`, `readinessProbe":{"exec`, an exec list's item); or such a command word
  * on a line continued with `\` (`kubectl -n default \`, `kubectl set \`), or ending its line
  * after options alone (`kubectl -n default` in a folded `>-` script, whose next line YAML joins to
- * it): git reads a line at a time (hunt12 N1).
+ * it): git reads a line at a time (hunt12 N1). Or a variable set to such a command word
+ * (ASSIGNED_COMMAND: `K="microk8s kubectl"`, then `$K set env …`).
  */
-export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b`;
+/**
+ * A variable set to a command word at its line's end (`K="microk8s kubectl"`, `KC=/usr/bin/kubectl`,
+ * one word before it at most), whose commands (`$K set env …`) name no tool on their own line
+ * (hunt19 B4). Linear: a run of word characters after each `=` is scanned once or twice.
+ */
+const ASSIGNED_COMMAND = String.raw`\b[A-Za-z_]\w*=["']?(?:[\w./-]+[ \t]+)?(?:[\w./-]*[/.])?(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)["']?[ \t]*`;
+const ASSIGNED_COMMAND_LINE = new RegExp(`${ASSIGNED_COMMAND}$`);
+
+export const COMMAND_LINE_PATTERN = String.raw`\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b(?:.*(?:Probe|\bpatch\b|-addr\b|grpc_health_probe|\bset${SET_OPTIONS}\s+env\b|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:)|.*\\\r?$|(?:[ \t]+-\S*(?:[ \t]+[^\s\\-]\S*)?)+[ \t]*\r?$)|Probe(?:[/.]|["'\][,:{]{1,8})(?:exec|httpGet|tcpSocket)\b|${ASSIGNED_COMMAND}\r?$`;
 
 const COMMAND_WORD = /\b(?:kubectl|KUBECTL|kubecolor|oc|OC|yq|YQ|jq|JQ|sed|perl)\b/g;
 const COMMAND_TARGET = String.raw`Probe|\bpatch\b|-addr\b|grpc_health_probe|${setEnvJs(String.raw`\s+env\b`)}|\bset\s+\\$|\.env\b|\b(?:setpath|delpaths)\b|\bvalue\s*:`;
@@ -133,7 +142,7 @@ export function commandLineIn(text: string): boolean {
     ends.lastIndex = start;
     const end = ends.exec(text)?.index ?? text.length;
     const line = text.slice(start, end);
-    if (HANDLER_PATH.test(line)) return true;
+    if (HANDLER_PATH.test(line) || ASSIGNED_COMMAND_LINE.test(line)) return true;
     COMMAND_WORD.lastIndex = 0;
     const first = COMMAND_WORD.exec(line);
     if (first) {

@@ -51,7 +51,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
+import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
@@ -511,8 +511,11 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   // A call of a function (or alias) of the script is read as the commands it runs with the call's words (`kc patch …` of `kc() { kubectl --context x "$@"; }`).
   const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
   const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
+  let evalEnv: ReturnType<typeof evalVariables> | undefined;
   for (const call of calls.flatMap((c) => called(c) ?? [c])) {
-    let words = call.args.map((w) => resolve(w, env));
+    // Field splitting: an unquoted `$K` of K="microk8s kubectl" is the words of its value (fieldsOf).
+    const fields = call.args.flatMap((w) => fieldsOf(w, env));
+    let words = fields.map((w) => resolve(w, env));
     const where = at(call.start);
     let texts = words.map((w) => w.text);
     const moved = followDirs(words, here);
@@ -543,14 +546,21 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       // with an eval resolves none of its variables; `eval $(echo kubectl patch …)`) and the read
       // finds no command, the safe side: its text read as written, any word of it a command that
       // may be kubectl (textNetHolds), so that the probe is held rather than migrated (review22 R2).
+      // A variable of its words that the script sets once to a literal value before the eval (and
+      // nowhere else) has that value there, even in a script with an eval (whose variables are
+      // otherwise not resolved): `cmd='kubectl patch …'; eval "$cmd"` (or unquoted, split then
+      // joined by eval) reads the value as the script eval runs (hunt19 B4).
       if (baseName(texts[i] ?? '') === 'eval') {
         if (depth < 4 && i + 1 < texts.length) {
-          const text = texts.slice(i + 1).join(' ');
+          evalEnv ??= evalVariables(calls, resolve, setsOtherwise, env, outer);
+          const known = evalEnv(call);
+          const evalWords = fields.slice(i + 1).flatMap((w) => fieldsOf(w, known, true)).map((w) => resolve(w, known));
+          const text = evalWords.map((x) => x.text).join(' ');
           const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
           out.push(...read);
-          if (read.length === 0 && words.slice(i + 1).some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) {
+          if (read.length === 0 && evalWords.some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) {
             // As written: a command substitution's text is `$(...)`.
-            const written = words.slice(i + 1).map((x) => x.written ?? x.text).join(' ');
+            const written = evalWords.map((x) => x.written ?? x.text).join(' ');
             out.push(...textNetHolds(written, () => where, 'an eval of words known only at run time', true));
           }
         }
@@ -625,6 +635,35 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
   }
   return out;
+}
+
+/**
+ * For an `eval` call, the variables its words may read: the script's own (`env`), and beside them
+ * a variable every assignment of which is a plain `NAME=value` (no command after it, no `+=`) of
+ * one literal value, before the call; none set otherwise (a loop, `export`, `local`:
+ * setsOtherwise). A script with an eval resolves none of its variables (scriptVariables: the eval
+ * may set any), but at the eval itself those set before it have their values, unless an earlier
+ * eval or source changed them: a reading of the value then holds a probe the script may not
+ * touch, the safe side. One the script does not set is `outer`'s.
+ */
+function evalVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): (at: ShCall) => (name: string) => string | undefined {
+  // Each name's one literal value (null: none) and where it is last set: read once per script, not per eval.
+  const set = new Map<string, { value: string | null; last: number }>();
+  for (const c of calls) {
+    for (const a of c.assigns) {
+      const v = c.args.length > 0 || a.append ? undefined : a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
+      const seen = set.get(a.name);
+      const value = v === undefined || v.unresolved.length > 0 || (seen !== undefined && seen.value !== v.text) ? null : v.text;
+      set.set(a.name, { value, last: Math.max(seen?.last ?? -1, c.start) });
+    }
+  }
+  return (at) => (name) => {
+    const own = env(name);
+    if (own !== undefined || setsOtherwise.has(name)) return own;
+    const s = set.get(name);
+    if (s === undefined) return outer?.(name);
+    return s.value !== null && s.last < at.start ? s.value : undefined;
+  };
 }
 
 /** What a script the shell parser refused is, for the text net's message: its size over the parser's cap, or the parser's error at its place. */
