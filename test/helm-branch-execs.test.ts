@@ -153,7 +153,7 @@ spec:
     const first = await run({ paths: ['.'], cwd: dir, fix: true });
     const probes = first.findings.filter((f) => f.file === 'chart/templates/pod.yaml');
     expect(probes.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
-    expect(probes[0]!.message).toContain('in place: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}}, {{- else }} → grpc {port: {{ .Values.port }}}');
+    expect(probes[0]!.message).toContain('in place, each with the timeoutSeconds it renders with: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}} (timeoutSeconds raised from 1 to 4 to keep -connect-timeout=4s); {{- else }} → grpc {port: {{ .Values.port }}}; timeoutSeconds 4, the larger, on the probe\'s line outside {{- if .Values.tcpPort }}, which every branch renders');
     const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
     expect(out).toBe(
       template
@@ -232,4 +232,178 @@ test('a with block whose value is set without the port still fails today: blocke
   const result = await run({ paths: ['.'], cwd: dir });
   const first = result.findings.find((f) => f.file === 'chart/templates/deployment.yaml' && f.line === 15)!;
   expect(first).toMatchObject({ status: 'blocked', blockers: ['unresolved-port'] });
+});
+
+/** The probe's template in a Pod, with `chain` (the probe's lines, indented for a readinessProbe under the container) in place. */
+const pod = (chain: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: d
+spec:
+  containers:
+  - name: app
+    image: x
+    readinessProbe:
+${chain}      periodSeconds: 5
+`;
+
+/** Runs --fix twice: the second run must change nothing. The first run's findings on the template, and the template after it. */
+async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string }> {
+  const dir = repoWith(files);
+  const first = await run({ paths: ['.'], cwd: dir, fix: true });
+  const out = fs.readFileSync(path.join(dir, template), 'utf8');
+  const second = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(second.files.filter((f) => f.changed)).toEqual([]);
+  expect(fs.readFileSync(path.join(dir, template), 'utf8')).toBe(out);
+  return { findings: first.findings.filter((f) => f.file === template), out };
+}
+
+describe('each exec branch of a chain gets the timeoutSeconds it renders with (hunt19 B6, B1)', () => {
+  test('three execs, the first with its own timeoutSeconds: each branch is raised where it renders, not into another branch (B6)', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      timeoutSeconds: 2
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-service=b"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-connect-timeout=3s", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(
+      pod(`      {{- if eq .Values.mode "a" }}
+      grpc:
+        port: 9000
+      timeoutSeconds: 5
+      {{- else if eq .Values.mode "b" }}
+      grpc:
+        port: 9001
+        service: b
+      {{- else }}
+      grpc:
+        port: 9000
+      timeoutSeconds: 6
+      {{- end }}
+`),
+    );
+    // Each branch's own target, not "the later exec branches → {port: 9001, service: b}".
+    expect(findings[0]!.message).toContain('{{- else if eq .Values.mode "b" }} → grpc {port: 9001, service: b}; {{- else }} → grpc {port: 9000} (timeoutSeconds raised from 1 to 6');
+  });
+
+  test("another handler's branch with its own timeoutSeconds does not stand for the exec branch's: the exec's raise goes into its branch (B6)", async () => {
+    const chain = `      {{- if .Values.tcp }}
+      tcpSocket:
+        port: 9000
+      timeoutSeconds: 10
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]\n', 'grpc:\n        port: 9000\n      timeoutSeconds: 5\n')));
+  });
+
+  test("a toYaml print in the else branch is not the exec branch's timeoutSeconds: the raise goes into the exec's branch (B1)", async () => {
+    const chain = `      {{- if .Values.tls }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      tcpSocket:
+        port: 9000
+      {{- toYaml .Values.probeExtra | nindent 6 }}
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'tls: false\nprobeExtra:\n  timeoutSeconds: 10\n', 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain('timeoutSeconds raised from 1 to 5 to keep -rpc-timeout=5s');
+    // Not after the chain: the else render would get timeoutSeconds twice (its print's and this line).
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]\n', 'grpc:\n        port: 9000\n      timeoutSeconds: 5\n')));
+  });
+
+  test("a toYaml print in the else branch whose timeoutSeconds is too short does not block the exec branch (B1, the mirror image)", async () => {
+    const chain = `      {{- if .Values.tls }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=3s"]
+      {{- else }}
+      tcpSocket:
+        port: 9000
+      {{- toYaml .Values.probeExtra | nindent 6 }}
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'tls: false\nprobeExtra:\n  timeoutSeconds: 1\n', 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.status, f.blockers])).toEqual([['migrated', []]]);
+    expect(out).toContain('      grpc:\n        port: 9000\n      timeoutSeconds: 3\n      {{- else }}\n');
+  });
+
+  test("the with part of with … else prints the probe: it is not the else exec's timeoutSeconds, which is not migrated without its raise (B1)", async () => {
+    const chain = `      {{- with .Values.probe }}
+      {{- toYaml . | nindent 6 }}
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=4s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).not.toContain('whatever {{- toYaml . | nindent 6 }} prints');
+    // Either the raise renders with the else branch, or nothing changes.
+    if (findings[0]!.status === 'migrated') expect(out).toContain('      timeoutSeconds: 4\n      {{- end }}\n');
+    else expect(out).toBe(pod(chain));
+  });
+});
+
+describe('a chain whose exec branches migrate up to one that stays (hunt19 B8, B5)', () => {
+  test('two migrate and the last is blocked (-tls): one run rewrites both, the second changes nothing (B8)', async () => {
+    const chain = `      {{- if .Values.a }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+      {{- else if .Values.b }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9091", "-tls"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status, f.blockers])).toEqual([
+      [9, 'migrated', []],
+      [18, 'blocked', ['tls']],
+    ]);
+    expect(out).toBe(pod(chain.replace(/exec:\n {8}command: \["\/bin\/grpc_health_probe", "-addr=:\{\{ \.Values\.port \}\}"\]/g, 'grpc:\n        port: {{ .Values.port }}')));
+    expect(findings[1]!.message).toContain('the tool rewrites the chain\'s exec branches before this one, under {{- if .Values.a }} (line 10), {{- else if .Values.b }} (line 13), and this one stays on exec: uses -tls');
+    expect(findings[1]!.message).not.toContain('run it again');
+  });
+
+  test('the middle one is blocked: the last stays for it, and says so rather than "run it again" (B5)', async () => {
+    const chain = `      {{- if .Values.tls }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+      {{- else if .Values.other }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- toYaml .Values.probeExtra | nindent 6 }}
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'port: 50051\nprobeExtra:\n  timeoutSeconds: 1\n', 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'migrated'],
+      [15, 'blocked'],
+      [19, 'blocked'],
+    ]);
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]\n      {{- else if', 'grpc:\n        port: {{ .Values.port }}\n      {{- else if')));
+    expect(findings[1]!.message).toContain('and this one stays on exec: -rpc-timeout=5s asked for 5s');
+    expect(findings[2]!.message).toContain('the exec branch under {{- else if .Values.other }} (line 13) stays on exec (-rpc-timeout=5s asked for 5s');
+    expect(findings[2]!.message).toContain('so this one stays too; alone, this branch would become grpc: {port: {{ .Values.port }}}');
+    for (const f of findings) expect(f.message).not.toContain('run it again');
+  });
 });

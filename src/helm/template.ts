@@ -239,7 +239,11 @@ function hostNetworkSettings(text: string, actions: readonly Action[], region: R
   return out;
 }
 
-function regionReports(region: Region, actions: readonly Action[], text: string, eol: string, chart: Chart | undefined, run: RunContext): Report[] {
+/**
+ * `plain`: a read of one branch of a chain (branchRead below), whose other branches are blanked:
+ * its chain handling is not done again (each probe's chain is read by the region's own run).
+ */
+function regionReports(region: Region, actions: readonly Action[], text: string, eol: string, chart: Chart | undefined, run: RunContext, plain = false): Report[] {
   const parsed = parseYaml(region.masked, { uniqueKeys: false });
   if (parsed.error) {
     return mentionOffsets(text)
@@ -347,7 +351,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
     resolveNumber: (t, at) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run),
-    renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, chart, run),
+    renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, controlBlocks, chart, run),
     templateActions: true,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
@@ -365,6 +369,20 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // change: a list index an action before the item may shift, a field path holding an action.
   // Later exec branches of an if chain (laterExecBranch), said once their chain's first exec report is final.
   const laterExecs = new Map<Report, { later: NonNullable<ReturnType<typeof laterExecBranch>>; probeStart: number }>();
+  // The report on the probe at probeStart with every branch of chain `b` but the k-th blanked: what
+  // renders with that branch alone (its own timeoutSeconds, not another branch's; hunt19 B6).
+  const branchReads = new Map<string, Report | undefined>();
+  const branchRead = (probeStart: number, b: Block, k: number): Report | undefined => {
+    const key = `${probeStart}:${b.open.start}:${k}`;
+    if (branchReads.has(key)) return branchReads.get(key);
+    let masked = region.masked;
+    chainBranches(b).forEach((x, i) => {
+      if (i !== k) masked = masked.slice(0, x.start) + masked.slice(x.start, x.end).replace(/[^\r\n]/g, ' ') + masked.slice(x.end);
+    });
+    const read = regionReports({ ...region, masked }, actions, text, eol, chart, run, true).find((x) => x.subject === 'probe' && x.start === probeStart);
+    branchReads.set(key, read);
+    return read;
+  };
   const mapped = reports.map((r): Report | undefined => {
     const dotMoved = r.fix ? [...otherDot].find(([at]) => at >= r.start && at < (r.end ?? r.start + 1)) : undefined;
     if (dotMoved) return blockedFrom(r, dotMoved[1]);
@@ -439,7 +457,31 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
-    const branched = r.fix ? branchHandlers(probe!.value!, controlBlocks) : undefined;
+    const chain = plain ? undefined : branchHandlers(probe!.value!, controlBlocks);
+    // The chain whose branch holds the exec: the handlers' (branchHandlers), or, in the probe, the
+    // innermost one with an else (`{{ with .Values.probe }}{{ toYaml . }}{{ else }} exec {{ end }}`).
+    const execEnd = contentEnd(exec.value);
+    const chainBlock = chain
+      ? controlBlocks.find((b) => b.open === chain.open)
+      : plain
+        ? undefined
+        : controlBlocks
+            .filter((b) => b.elses.length > 0 && b.open.start > r.start && b.end.end <= contentEnd(probe!.value!) + 1 && chainBranches(b).some((x) => exec.key.range![0] >= x.start && execEnd <= x.end))
+            .sort((a, b) => b.open.start - a.open.start)[0];
+    const execBranch = chainBlock ? branchAt(chainBlock, exec.key.range![0]) : -1;
+    if (chainBlock && execBranch !== -1) {
+      // Another branch's timeoutSeconds line is in the walk's view of the probe, which reads the
+      // first it finds: read this branch alone, as it renders (hunt19 B6).
+      const others = (probe!.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && ![-1, execBranch].includes(branchAt(chainBlock, (p.key as Scalar).range![0])));
+      const alone = others ? branchRead(r.start, chainBlock, execBranch) : undefined;
+      if (alone) r = alone;
+      if (r.fix) {
+        const placed = placeTimeout(r.fix, probe!.value!, exec as Pair<Scalar, Node>, chainBlock, execBranch, text, actions);
+        if (typeof placed === 'string') return blockedFrom(r, `its exec branch (${chainBranches(chainBlock)[execBranch]!.action.text}) of ${chainBlock.open.text} would become ${targetOf(r)}, but ${placed}`);
+        r = { ...r, fix: placed };
+      }
+    }
+    const branched = r.fix ? chain : undefined;
     if (branched?.capabilities && !run.options.kubeVersionExplicit) {
       // As for the two-branch toggle (collapseToggle): the chart keeps exec for the clusters its condition tells apart.
       const { fix: _fix, ...rest } = r;
@@ -481,41 +523,90 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (r.blockers?.some((b) => b !== 'unparseable')) return { ...r, message: `${r.message} (part of the command is under ${which})` };
     return blockedFrom(r, `part of the command is under ${which}; a native probe cannot follow the template's branches`);
   });
-  // A chain of two exec branches whose first migrates: its later exec is read alone, as the next
-  // run would read it once this one rewrote the first (the region again, each chain's first exec
-  // blanked; only for such chains). When it migrates too, this run does what the two runs would:
-  // the first report takes both (collapseExecChain) and the later one goes.
-  let alone: Report[] | undefined;
-  const aloneReports = (): Report[] => {
-    if (alone) return alone;
-    let masked = region.masked;
-    for (const { later } of laterExecs.values()) {
-      const [from, to] = [later.firstExec.key.range![0], contentEnd(later.firstExec.value)];
-      masked = masked.slice(0, from) + masked.slice(from, to).replace(/[^\r\n]/g, ' ') + masked.slice(to);
-    }
-    alone = regionReports({ ...region, masked }, actions, text, eol, chart, run);
-    return alone;
-  };
+  // A chain of exec branches whose first migrates: each exec is read alone (branchRead), as it
+  // renders. The exec branches migrate in order up to the first that stays (a later run would read
+  // that one as the chain's first exec, blocked, and stop there): this run rewrites all of them at
+  // once, so a second run changes nothing (hunt19 B8). A plain `{{ if }} exec {{ else }} exec {{
+  // end }}` whose two branches both migrate collapses to one grpc handler (collapseExecChain).
   const taken = new Set<Report>();
-  const staysWhy = new Map<Report, Report>();
-  for (const probeStart of new Set([...laterExecs.values()].map((x) => x.probeStart))) {
-    // The probe's later execs, the last one's branch for the chain's end.
+  const staysWhy = new Map<Report, { report: Report; held?: { at: Action; rewritten: Action[] } }>();
+  for (const probeStart of plain ? [] : new Set([...laterExecs.values()].map((x) => x.probeStart))) {
     const laters = [...laterExecs].filter(([, x]) => x.probeStart === probeStart).sort(([a], [b]) => a.start - b.start);
     const [lastRaw, at] = laters[laters.length - 1]!;
     const j = reports.findIndex((x) => x.subject === 'probe' && x.start === probeStart && !laterExecs.has(x));
     const first = j === -1 ? undefined : mapped[j];
     if (!first?.fix || (first.blockers?.length ?? 0) > 0) continue;
-    const alone = aloneReports();
-    const second = alone.find((x) => x.subject === 'probe' && x.start === probeStart);
-    if (!second) continue;
-    // Three exec branches or more: the later ones are one report only when read alone they all migrate (the same again, one level down).
-    if (laters.length > 1 && laters.some(([raw]) => alone.some((x) => x.start === raw.start))) continue;
-    const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probes.find((p) => p.key.range![0] === probeStart)!, at.later, actions, text, eol, run) : second;
-    if (both === undefined) continue;
-    if (both.fix) {
-      mapped[j] = both;
-      for (const [raw] of laters) taken.add(raw);
-    } else if (laters.length === 1) staysWhy.set(lastRaw, both);
+    const probe = probes.find((p) => p.key.range![0] === probeStart)!;
+    const block = controlBlocks.find((b) => b.open === at.later.open);
+    if (!block) continue;
+    const execs = [at.later.firstExec, ...laters.map(([, x]) => x.later.exec)];
+    const ks = execs.map((e) => branchAt(block, e.key.range![0]));
+    if (ks.includes(-1)) continue;
+    const reads = ks.map((k) => branchRead(probeStart, block, k));
+    const shape = laters.length === 1 ? toggleShape(probe, at.later.firstExec, at.later.exec, actions) : undefined;
+    if (shape?.grpcFirst) {
+      const second = reads[1];
+      if (!second) continue;
+      const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run) : second;
+      if (both === undefined) continue;
+      if (both.fix) {
+        mapped[j] = both;
+        taken.add(lastRaw);
+      } else staysWhy.set(lastRaw, { report: both });
+      continue;
+    }
+    const migrates = (x: Report | undefined) => x?.fix !== undefined && (x.blockers?.length ?? 0) === 0;
+    let m = 0;
+    while (m < reads.length && migrates(reads[m])) m++;
+    if (m === 0) {
+      // Read alone the first does not migrate after all: its own read says why, and the later ones stay for it.
+      if (reads[0]) mapped[j] = reads[0];
+      continue;
+    }
+    const branches = chainBranches(block);
+    // Where any branch renders a timeoutSeconds of its own, a line after the chain would render
+    // beside it: every new line then goes into the branch that needs it.
+    const anyHold = branches.some((x) => (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && (p.key as Scalar).range![0] >= x.start && (p.key as Scalar).range![0] <= x.end) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && a.start >= x.start && a.start <= x.end));
+    const placed = reads.slice(0, m).map((x, i) => placeTimeout(x!.fix!, probe.value!, execs[i]!, block, ks[i]!, text, actions, anyHold));
+    const refused = placed.findIndex((x) => typeof x === 'string');
+    if (refused !== -1) {
+      mapped[j] = blockedFrom(first, `its exec branch under ${branches[ks[refused]!]!.action.text} would become ${targetOf(reads[refused]!)}, but ${placed[refused] as string}`);
+      continue;
+    }
+    // A timeoutSeconds outside the chain is every branch's: the larger of what they need, once.
+    const fix: Edit[] = [];
+    for (const e of (placed as Edit[][]).flat()) {
+      const same = fix.findIndex((x) => x.start === e.start && x.end === e.end && (e.start !== e.end || /timeoutSeconds/.test(e.text + x.text)));
+      const n = (x: Edit) => Number(/(\d+)\s*$/.exec(x.text)?.[1] ?? NaN);
+      if (same === -1) fix.push(e);
+      else if (n(e) > n(fix[same]!)) fix[same] = e;
+    }
+    const rewritten = ks.slice(0, m).map((k) => branches[k]!.action);
+    if (m > 1) {
+      const noteOf = (x: Report) => walkNotes(x);
+      const needs = reads.slice(0, m).map((x) => (typeof x!.details?.timeoutSeconds === 'number' ? x!.details.timeoutSeconds : -Infinity));
+      const parts = reads.slice(0, m).map((x, i) => `${rewritten[i]!.text} → ${targetOf(x!)}${noteOf(x!) ? ` (${noteOf(x!)})` : ''}`);
+      // A line outside the chain every branch renders: the message says so, with the value it takes.
+      const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
+      if (shared) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, on the probe's line outside ${block.open.text}, which every branch renders`);
+      const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(execs[m - 1]!.value))];
+      mapped[j] = {
+        ...first,
+        covers,
+        details: { ...first.details, ...(Math.max(...needs) > -Infinity ? { timeoutSeconds: Math.max(...needs) } : {}) },
+        fix,
+        message: `${whereOf(first)}: exec grpc_health_probe → grpc in ${m === execs.length ? 'each exec branch' : `the exec branches up to the one that stays (${m} of ${execs.length})`} of ${block.open.text}, in place, each with the timeoutSeconds it renders with: ${parts.join('; ')}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? '; the other branches, with their own handlers, stay as they are' : ''}`,
+      };
+      for (const [raw] of laters.slice(0, m - 1)) taken.add(raw);
+    } else if (JSON.stringify(fix) !== JSON.stringify(first.fix)) {
+      mapped[j] = { ...first, fix, message: `${reads[0]!.message} (the exec branch (${rewritten[0]!.text}) of ${block.open.text}, read as it renders; the other branches stay as they are)` };
+    }
+    // The first exec branch that stays: its own blockers; the ones after it stay for it.
+    laters.slice(m - 1).forEach(([raw], i) => {
+      const own = reads[m + i];
+      if (i === 0) staysWhy.set(raw, { report: own ?? first, held: m > 1 ? { at: branches[ks[m]!]!.action, rewritten } : undefined });
+      else staysWhy.set(raw, { report: reads[m]!, held: { at: branches[ks[m]!]!.action, rewritten } });
+    });
   }
   const sayLater = (r: Report | undefined, i: number): Report | undefined => {
     const at = laterExecs.get(reports[i]!);
@@ -907,6 +998,59 @@ function branchHandlers(probe: YAMLMap, controlBlocks: readonly Block[]): { open
 
 const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
 
+/** The branches of an if/with chain: each one's action, its body (between it and the next action), and that next action. */
+function chainBranches(b: Block): { action: Action; start: number; end: number; next: Action }[] {
+  const opens = [b.open, ...b.elses];
+  return opens.map((o, i) => ({ action: o, start: o.end, end: (opens[i + 1] ?? b.end).start, next: opens[i + 1] ?? b.end }));
+}
+
+/** The branch of chain `b` whose body holds offset `o`, or -1. */
+function branchAt(b: Block, o: number): number {
+  return chainBranches(b).findIndex((x) => o >= x.start && o <= x.end);
+}
+
+/**
+ * Where the timeoutSeconds the rewrite of the exec in branch `k` of chain `b` writes goes, so that
+ * it renders with that branch (hunt19 B1, B6). One inside the branch is the branch's own; one
+ * outside the chain is shared by every branch; a new line the walk adds after the probe is
+ * shared too, unless another branch renders a timeoutSeconds of its own (its line, or a print
+ * such as `{{- toYaml .Values.probeExtra | nindent 10 }}` that may hold one): that render would
+ * then get the key twice, so the line goes at the end of this branch, before the next action of
+ * the chain (`inBranch`: always, where any branch of the chain renders its own). The edits, or
+ * why no safe place was found (the caller blocks the rewrite).
+ */
+function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, Node>, b: Block, k: number, text: string, actions: readonly Action[], inBranch = false): Edit[] | string {
+  const branches = chainBranches(b);
+  const own = branches[k]!;
+  const inOther = (o: number) => branches.some((x, i) => i !== k && o >= x.start && o <= x.end);
+  const outside = (o: number) => o <= lineStartOf(text, b.open.start) || o >= b.end.end;
+  const timeouts = probe.items.filter((p) => keyOf(p as Pair) === 'timeoutSeconds') as Pair<Scalar, Node>[];
+  const othersHold = timeouts.some((p) => inOther(p.key.range![0])) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && inOther(a.start));
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const out: Edit[] = [];
+  for (const e of fix) {
+    const onValue = timeouts.find((p) => p.value?.range && e.start === p.value.range[0]);
+    if (onValue) {
+      if (inOther(onValue.key.range![0])) return `the timeoutSeconds it would raise (line ${lineOf(onValue.key.range![0])}) is another branch's, which does not render with ${own.action.text}`;
+      out.push(e);
+      continue;
+    }
+    const line = e.start === e.end ? /^([ \t]*)["']?timeoutSeconds["']?: \d+\r?\n$/.exec(e.text) : null;
+    if (line && inOther(e.start)) return `the timeoutSeconds line it needs would land in another branch of ${b.open.text}`;
+    if (!line || !outside(e.start) || !(othersHold || inBranch)) {
+      out.push(e);
+      continue;
+    }
+    const column = exec.key.range![0] - lineStartOf(text, exec.key.range![0]);
+    if (!own.next.alone || line[1]!.length !== column || /\t/.test(line[1]!)) {
+      return `another branch of ${b.open.text} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before ${own.next.text} (line ${lineOf(own.next.start)})`;
+    }
+    const at = lineStartOf(text, own.next.start);
+    out.push({ start: at, end: at, text: e.text });
+  }
+  return out;
+}
+
 /**
  * An exec handler of a probe after its first, in its own branch of the if chain that holds each of
  * the probe's handlers (branchHandlers): `{{- if .Values.tls }} exec: [..., -tls] {{- else }} exec:
@@ -939,7 +1083,8 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
  * disagree; where it migrates too, collapseExecChain takes it and this report goes). What this
  * branch would become alone (or what would still block it) is in the message and the hint.
  */
-function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, stays?: Report): Report {
+function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, staysAt?: { report: Report; held?: { at: Action; rewritten: Action[] } }): Report {
+  const stays = staysAt?.report;
   const command = isMap(later.exec.value) ? getPair(later.exec.value, 'command')?.value : undefined;
   const plan = isSeq(command) && command.items.every((n) => isScalar(n))
     ? planNativeProbe({ argv: (command.items as Scalar[]).map(scalarValue), ...targetClusters(run.options), timeoutSeconds: 'unknown', resolvePortExpression: portExpression, templateActions: true })
@@ -959,12 +1104,19 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
   const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}${needs}`;
   // Read alone (as the next run would read it), this branch does not migrate with the first: why.
   const staysDetail = stays ? detailOf(stays) : undefined;
+  // Held by an earlier exec branch that stays (hunt19 B5): what this one would become alone is said too.
+  const held = staysAt?.held;
+  const heldToo = held !== undefined && held.at !== later.branch;
   const why = siblingBlocked
     ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; the tool rewrites one exec branch of a chain, its first`
     : !sibling
       ? `the tool rewrites one exec branch of a chain, its first, under ${firstAt}`
-      : staysDetail !== undefined
-        ? `the tool rewrites the chain's first exec branch, under ${firstAt}, and this one stays on exec: ${staysDetail}`
+      : heldToo
+        ? `the exec branch under ${held!.at.text} (line ${lineOf(held!.at.start)}) stays on exec (${staysDetail}), and the tool rewrites a chain's exec branches in order up to the first that stays (${held!.rewritten.map((a) => a.text).join(', ')}), so this one stays too`
+        : held
+          ? `the tool rewrites the chain's exec branches before this one, under ${held.rewritten.map((a) => `${a.text} (line ${lineOf(a.start)})`).join(', ')}, and this one stays on exec: ${staysDetail}`
+          : staysDetail !== undefined
+            ? `the tool rewrites the chain's first exec branch, under ${firstAt}, and this one stays on exec: ${staysDetail}`
         : `the tool rewrites one exec branch of a chain per run, and this run rewrites the first, under ${firstAt}; run it again for this one`;
   const codes = [...new Set([...(siblingBlocked ? sibling!.blockers! : []), ...(stays?.blockers ?? []), ...(plan?.blockers.map((b) => b.code) ?? [])])];
   const { fix: _fix, ...rest } = r;
@@ -974,11 +1126,11 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     blockers: codes.length > 0 ? codes : ['unparseable'],
     keepsBinary: true,
     // Read alone, its own blockers or targets are in staysDetail already.
-    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${staysDetail !== undefined ? '' : own}`,
+    message: `${where} runs grpc_health_probe in ${branch} too, its own exec handler (one handler per render): ${why}${staysDetail !== undefined && !heldToo ? '' : own}`,
     hint: plan && plan.blockers.length > 0
       ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
       : siblingBlocked || !sibling || stays
-        ? stays?.hint ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (${needs ? needs.slice(2) : 'with timeoutSeconds as its flags need'}), while the other keeps exec and the binary.`
+        ? (heldToo ? undefined : stays?.hint) ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (${needs ? needs.slice(2) : 'with timeoutSeconds as its flags need'}), while the other keeps exec and the binary.`
         : 'Run the tool again once this run has rewritten the first exec branch: the chain is then a grpc/exec toggle, which it collapses when both probe the same port and service.',
   };
 }
@@ -1559,12 +1711,23 @@ function timeoutFromValues(arg: string, chart: Chart | undefined, run: RunContex
  * prints may hold timeoutSeconds: read from the chart's values when the action prints one values
  * path, otherwise unknown.
  */
-function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: readonly Action[], chart: Chart | undefined, run: RunContext): FixedNumber | { text: string } | undefined {
+function renderedTimeout(probe: Pair<Scalar, YAMLMap>, exec: Pair, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): FixedNumber | { text: string } | undefined {
   const start = probe.key.range![0];
   const end = contentEnd(probe.value!);
   const execStart = (exec.key as Scalar).range![0];
   const execEnd = contentEnd(exec.value as ParsedNode);
-  const printing = actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && a.start > start && a.end <= end && (a.end <= execStart || a.start >= execEnd));
+  // A print in another branch of a chain that holds the exec (`{{ else }}`, the with part of `{{
+  // with … }} … {{ else }}`) never renders with it (hunt19 B1): only its own branch's and those
+  // outside the chain do.
+  const otherBranch = (a: Action) =>
+    controlBlocks.some((b) => {
+      if (b.elses.length === 0) return false;
+      const bounds = [b.open, ...b.elses, b.end];
+      const segment = (o: number) => bounds.findIndex((x, i) => i < bounds.length - 1 && o >= x.end && o <= bounds[i + 1]!.start);
+      const [se, sa] = [segment(execStart), segment(a.start)];
+      return se !== -1 && sa !== -1 && se !== sa;
+    });
+  const printing = actions.filter((a) => a.kind === 'output' && (a.alone || a.opensBlock) && a.start > start && a.end <= end && (a.end <= execStart || a.start >= execEnd) && !otherBranch(a));
   if (printing.length === 0) return undefined;
   const text = `whatever ${printing.map((a) => a.text).join(', ')} prints`;
   if (printing.length > 1) return { text };
