@@ -407,3 +407,30 @@ describe('a chain whose exec branches migrate up to one that stays (hunt19 B8, B
     for (const f of findings) expect(f.message).not.toContain('run it again');
   });
 });
+
+test('a template of many chain probes is read once per branch index, not once per probe and branch (review23 R10; not a speed target: a guard against quadratic re-reads, 15 s for 80 probes before)', async () => {
+  const container = (i: number) => `  - name: app${i}
+    readinessProbe:
+      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:${9000 + i}", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:${9000 + i}", "-rpc-timeout=3s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:${9000 + i}"]
+      {{- end }}
+      periodSeconds: 5
+`;
+  const template = `apiVersion: v1\nkind: Pod\nmetadata: {name: d}\nspec:\n  containers:\n${Array.from({ length: 80 }, (_, i) => container(i)).join('')}`;
+  const dir = repoWith({ ...CHART, 'chart/values.yaml': 'mode: c\n', 'chart/templates/pod.yaml': template });
+  const started = Date.now();
+  const result = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(result.findings.filter((f) => f.subject === 'probe').map((f) => f.status)).toEqual(Array(80).fill('migrated'));
+  const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+  expect(out).not.toContain('grpc_health_probe');
+  const second = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(second.files.filter((f) => f.changed)).toEqual([]);
+}, 60_000);

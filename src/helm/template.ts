@@ -372,14 +372,33 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // The report on the probe at probeStart with every branch of chain `b` but the k-th blanked: what
   // renders with that branch alone (its own timeoutSeconds, not another branch's; hunt19 B6).
   const branchReads = new Map<string, Report | undefined>();
-  const branchRead = (probeStart: number, b: Block, k: number): Report | undefined => {
-    const key = `${probeStart}:${b.open.start}:${k}`;
-    if (branchReads.has(key)) return branchReads.get(key);
-    let masked = region.masked;
+  const blanked = (masked: string, b: Block, k: number) => {
     chainBranches(b).forEach((x, i) => {
       if (i !== k) masked = masked.slice(0, x.start) + masked.slice(x.start, x.end).replace(/[^\r\n]/g, ' ') + masked.slice(x.end);
     });
-    const read = regionReports({ ...region, masked }, actions, text, eol, chart, run, true).find((x) => x.subject === 'probe' && x.start === probeStart);
+    return masked;
+  };
+  // One read per branch index for every handler chain of the region at once (the chains that hold
+  // a probe handler key and no other block): a read per probe and branch re-read the whole region
+  // each time, quadratic in a template of many such probes (review23 R10: 80 probes 15 s). A chain
+  // with fewer branches is left as it is; a probe the shared read does not find is read alone.
+  const handlerChains = controlBlocks.filter((c) => (c.open.keyword === 'if' || c.open.keyword === 'with') && c.elses.length > 0 && !controlBlocks.some((o) => o !== c && o.open.start > c.open.start && o.end.end < c.end.end) && /^[ \t]*(?:exec|grpc|httpGet|tcpSocket)[ \t]*:/m.test(region.masked.slice(c.open.end, c.end.start)));
+  const sharedReads = new Map<number, Report[]>();
+  const sharedRead = (k: number): Report[] => {
+    let reads = sharedReads.get(k);
+    if (!reads) {
+      let masked = region.masked;
+      for (const c of handlerChains) if (k <= c.elses.length) masked = blanked(masked, c, k);
+      reads = regionReports({ ...region, masked }, actions, text, eol, chart, run, true);
+      sharedReads.set(k, reads);
+    }
+    return reads;
+  };
+  const branchRead = (probeStart: number, b: Block, k: number): Report | undefined => {
+    const key = `${probeStart}:${b.open.start}:${k}`;
+    if (branchReads.has(key)) return branchReads.get(key);
+    const read = (handlerChains.includes(b) ? sharedRead(k).find((x) => x.subject === 'probe' && x.start === probeStart) : undefined)
+      ?? regionReports({ ...region, masked: blanked(region.masked, b, k) }, actions, text, eol, chart, run, true).find((x) => x.subject === 'probe' && x.start === probeStart);
     branchReads.set(key, read);
     return read;
   };
