@@ -300,6 +300,9 @@ test('a vendored binary left in a builder stage is said unused only while nothin
   expect(await notes({ 'scripts/check.sh': '#!/bin/sh\n./grpc_health_probe-linux-amd64 -addr=:5000\n' })).toEqual([]);
   // A compose build of the builder stage ships it.
   expect(await notes({ 'compose.yaml': 'services:\n  dev:\n    build:\n      context: .\n      target: builder\n    image: app-dev\n' })).toEqual([]);
+  // A builder RUN that installs packages moves no file of the stage: still unused (review23 R8).
+  const apt = 'FROM golang:1.22 AS builder\nADD . /go/src/app/\nRUN apt-get update && apt-get install -y make && go install ./...\n\nFROM alpine:3.19\nCOPY --from=builder /go/bin/app /app\n';
+  expect((await run({ cwd: repoWith({ Dockerfile: apt, 'grpc_health_probe-linux-amd64': binary }), paths: ['.'] })).findings.filter((f) => f.ruleId === 'dockerfile-binary-install').map((f) => f.status)).toEqual(['info']);
   // A script under the binary's name (a test's fake) is not the binary: nothing said of it (hunt18 V2).
   expect(await notes({ 'grpc_health_probe-linux-amd64': '#!/bin/sh\necho SERVING\n' })).toEqual([]);
 });

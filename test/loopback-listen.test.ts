@@ -72,6 +72,10 @@ spec:
   expect(blocked.findings).toMatchObject([{ status: 'blocked', blockers: ['host'], message: expect.stringContaining('the args item "--listen=127.0.0.1:50051" of container "engine" of the same pod (its containers share one network) binds the server to loopback') }]);
   const client = await run({ cwd: repoWith({ 'pod.yaml': manifest('"--upstream=127.0.0.1:50051"') }), paths: ['.'] });
   expect(client.findings).toMatchObject([{ status: 'migratable' }]);
+  // An init container has exited before the app starts, unless it is a sidecar (review23 R4).
+  const init = (policy: string) => manifest('"--other"').replace('  - name: engine\n', `  initContainers:\n  - name: setup\n    ${policy}args: ["--listen=127.0.0.1:50051"]\n  - name: engine\n`);
+  expect((await run({ cwd: repoWith({ 'pod.yaml': init('') }), paths: ['.'] })).findings).toMatchObject([{ status: 'migratable' }]);
+  expect((await run({ cwd: repoWith({ 'pod.yaml': init('restartPolicy: Always\n    ') }), paths: ['.'] })).findings).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
 });
 
 test('in a Helm template, a listen flag printing the same values action as the probe port blocks host (hunt19 B2)', async () => {

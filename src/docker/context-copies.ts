@@ -307,8 +307,8 @@ export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, ru
   return [...byIns.values()];
 }
 
-/** Commands of a RUN that copy, move or pack files of the stage elsewhere. */
-const MOVES_FILES = /(?:^|[\s;&|(`])(?:cp|mv|install|rsync|tar|ln|cpio|find|ditto|zip)(?=[\s;&|)`]|$)/;
+/** Commands of a RUN that copy or move files of the stage elsewhere, as a command's first word (not `apt-get install`, `go install`: review23 R8). */
+const MOVES_FILES = /(?:^|[;&|(`\n]|\bthen|\bdo)[ \t]*(?:cp|mv|install|rsync|ln|cpio|ditto)(?=[\s;&|)`]|$)/;
 
 /**
  * Whether anything may take `file` (a path in stage `k`) out of it: a `COPY --from` of `k`, or of

@@ -1074,6 +1074,9 @@ function siblingListen(ctx: ContainerContext, port: number | string, scalarValue
     if (!isSeq(items)) continue;
     for (const c of items.items) {
       if (!isMap(c) || c === ctx.container) continue;
+      // An init container runs beside the app only as a sidecar (restartPolicy: Always); another
+      // has exited before the app starts (review23 R4).
+      if (list === 'initContainers' && scalarString(getPair(c, 'restartPolicy')?.value, scalarValue) !== 'Always') continue;
       const found = loopbackListen(c, port, scalarValue);
       const name = getPair(c, 'name')?.value;
       if (found?.listen) return { ...found, sibling: isScalar(name) ? String(name.value) : '?' };
