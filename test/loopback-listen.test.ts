@@ -95,6 +95,10 @@ spec:
   const chart = (listen: string) => repoWith({ 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/values.yaml': 'grpcPort: 9000\n', 'chart/templates/pod.yaml': template(listen) });
   const blocked = await run({ cwd: chart('--listen=127.0.0.1:{{ .Values.grpcPort }}'), paths: ['.'] });
   expect(blocked.findings).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+  // The same action in other spacing and trim markers (review23 R5).
+  for (const listen of ['--listen=127.0.0.1:{{.Values.grpcPort}}', '--listen=127.0.0.1:{{- .Values.grpcPort -}}']) {
+    expect([listen, (await run({ cwd: chart(listen), paths: ['.'] })).findings]).toMatchObject([listen, [{ status: 'blocked', blockers: ['host'] }]]);
+  }
   const open = await run({ cwd: chart('--listen=0.0.0.0:{{ .Values.grpcPort }}'), paths: ['.'] });
   expect(open.findings).toMatchObject([{ status: 'migratable' }]);
 });

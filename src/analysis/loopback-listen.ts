@@ -57,7 +57,10 @@ export function namesListen(name: string): boolean {
 
 /** `port`: a number, or the text a template writes for it (`{{ .Values.grpcPort }}`), matched as written. */
 function loopbackPattern(port: number | string): RegExp {
-  const written = typeof port === 'number' ? String(port) : port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // An action as any spacing and trim markers write it (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5).
+  const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
+  const written = typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
   return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${written})(?![0-9])`, 'g');
 }
 
