@@ -8,6 +8,7 @@ import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
 import type { FolderCopy } from '../src/docker/context-copies.js';
 import type { ShippedFile } from '../src/kubernetes/goreleaser.js';
 import { classify } from '../src/classify.js';
+import { filesNamedAsBinary } from '../src/discover/names.js';
 import { LineIndex } from '../src/text/lines.js';
 import { humanSize } from '../src/text/size.js';
 import { filesOfRun } from '../src/run-files.js';
@@ -454,7 +455,7 @@ const LEFT_IN_STAGE_HINT =
  * Roost-example after --fix removed its `COPY --from=builder`s (hunt16 A3).
  */
 async function leftInBuildStages(run: RunContext, ctx: EndContext, said: ReadonlySet<string>): Promise<void> {
-  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return;
+  if (filesNamedAsBinary(run).length === 0) return;
   const { stageOnlyCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return;
@@ -502,7 +503,7 @@ async function leftInBuildStages(run: RunContext, ctx: EndContext, said: Readonl
 async function folderInstalls(run: RunContext, candidates: readonly SourceFile[], seen: { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, FolderCopy[]>> {
   const out = new Map<SourceFile, FolderCopy[]>();
   // Most runs hold no file named as the binary: then nothing of the folder COPY code is loaded.
-  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return out;
+  if (filesNamedAsBinary(run).length === 0) return out;
   const { folderCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return out;
@@ -533,7 +534,7 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
  * no file named as the binary (then nothing of that code is loaded).
  */
 async function stageTracer(run: RunContext, seen: readonly { file: SourceFile; analysis: DockerAnalysis }[]): Promise<(file: SourceFile, i: InstallSite) => VendoredFile[]> {
-  if (!run.allFiles().some((f) => mentionsBinary(path.basename(f)))) return () => [];
+  if (filesNamedAsBinary(run).length === 0) return () => [];
   const { stageVendored, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return () => [];

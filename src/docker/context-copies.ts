@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Copy, Flag, Instruction, JSONInstruction } from 'dockerfile-ast';
 import type { Ignore } from 'ignore';
 import { mentionsBinary, SCRIPT_EXTENSION } from '../analysis/binary.js';
+import { filesNamedAsBinary } from '../discover/names.js';
 import type { RunContext } from '../types.js';
 import { copyArguments, sourcesOf, stageNamed, withGlobalArgs, type DockerInstruction, type ParsedDockerfile } from './parse.js';
 import type { From } from 'dockerfile-ast';
@@ -339,7 +340,7 @@ function copiedOut(parsed: ParsedDockerfile, k: number, file: string): boolean {
  * its first two bytes are read, of the few files so named.
  */
 export function vendoredBinaries(run: RunContext): string[] {
-  return run.allFiles().filter((abs) => isVendoredBinaryName(abs) && !startsWithShebang(abs));
+  return filesNamedAsBinary(run).filter((abs) => isVendoredBinaryName(abs) && !startsWithShebang(abs));
 }
 
 function startsWithShebang(abs: string): boolean {
