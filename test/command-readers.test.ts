@@ -192,6 +192,13 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     }
   });
 
+  test('eval of a variable set again after it, or set in a loop to a value with a part known only then, reads its last value before the eval (review23 R9)', async () => {
+    const rest = SET_ENV.slice('kubectl '.length);
+    for (const script of [`cmd="kubectl ${rest}"\neval "$cmd"\ncmd="kubectl get pods"`, `for ns in a b; do cmd="kubectl -n $ns ${rest}"; eval "$cmd"; done`]) {
+      expect([script, (await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${script}\n` })).status]).toEqual([script, 'blocked']);
+    }
+  });
+
   test('eval of a variable whose value is not one literal before it, or of another command, is read as before (hunt19 B4)', async () => {
     const rest = SET_ENV.slice('kubectl '.length);
     // Set after the eval, set twice to two values: unknown at the eval, its words as written hold nothing.

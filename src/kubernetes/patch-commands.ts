@@ -562,6 +562,22 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
             // As written: a command substitution's text is `$(...)`.
             const written = evalWords.map((x) => x.written ?? x.text).join(' ');
             out.push(...textNetHolds(written, () => where, 'an eval of words known only at run time', true));
+            // A variable of its words that the script sets more than once, or to a value with a part
+            // known only at run time (`for ns in …; do cmd="kubectl -n $ns set env …"; eval "$cmd"`):
+            // the value of its last assignment before the eval, in its place, read as the script eval
+            // runs, its unknown parts as written (review23 R9).
+            for (const name of new Set(evalWords.flatMap((x) => x.unresolved.map((n) => n.replace(/^\$\{?|\}$/g, ''))).filter((n) => /^[A-Za-z_]\w*$/.test(n)))) {
+              let last: { start: number; value: ShWord } | undefined;
+              for (const c of calls) {
+                if (c.start >= call.start || c.args.length > 0) continue;
+                for (const a of c.assigns) if (a.name === name && a.value && !a.append && (!last || c.start > last.start)) last = { start: c.start, value: a.value };
+              }
+              if (!last) continue;
+              const v = resolve(last.value, noEnv);
+              const candidate = written.replace(new RegExp(String.raw`\$\{?${name}\}?(?!\w)`, 'g'), () => v.written ?? v.text);
+              const held = scriptHolds(candidate, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
+              out.push(...(held.length > 0 ? held : textNetHolds(candidate, () => where, 'an eval of a variable known only at run time', true)));
+            }
           }
         }
         nested = true;
