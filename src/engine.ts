@@ -686,12 +686,13 @@ function byPosition(a: Finding, b: Finding): number {
 
 function summarize(findings: Finding[], scanned: number, candidates: number, files: FileResult[], skipped: SkippedFile[]): Summary {
   const count = (subject: string, status: Status) => findings.filter((f) => f.subject === subject && f.status === status).length;
+  const kept = count('install', 'info');
   return {
     filesScanned: scanned,
     candidates,
     filesChanged: files.filter((f) => f.changed).length,
     probes: { migratable: count('probe', 'migratable'), migrated: count('probe', 'migrated'), blocked: count('probe', 'blocked') },
-    installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked') },
+    installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked'), ...(kept > 0 ? { kept } : {}) },
     blocked: findings.filter((f) => f.status === 'blocked').length,
     info: findings.filter((f) => f.status === 'info').length,
     errors: findings.filter((f) => f.status === 'error').length,

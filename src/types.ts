@@ -295,7 +295,8 @@ export interface Summary {
   candidates: number;
   filesChanged: number;
   probes: { migratable: number; migrated: number; blocked: number };
-  installs: { migratable: number; migrated: number; blocked: number };
+  /** `kept`: installs --keep-binary keeps (`info` findings: no blocker), present only when there are some. */
+  installs: { migratable: number; migrated: number; blocked: number; kept?: number };
   blocked: number;
   /** Findings with status `info`: mentions that run nothing and keep nothing installed. */
   info: number;

@@ -46,6 +46,8 @@ test('--keep-binary --strict passes once the probes migrate: the installs it kee
   const dir = repoWith({ Dockerfile: 'FROM alpine:3.20\nRUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n', 'pod.yaml': POD });
   const result = await run({ cwd: dir, paths: ['.'], fix: true, keepBinary: true });
   expect(result.findings.map((f) => [f.subject, f.status])).toEqual([['install', 'info'], ['probe', 'migrated']]);
+  // The JSON summary counts it as kept (and as info); a run without the option has no `kept`.
+  expect(result.summary.installs).toEqual({ migratable: 0, migrated: 0, blocked: 0, kept: 1 });
   expect(exitCode(result, { strict: true, fix: true, exitZero: false })).toBe(0);
 });
 

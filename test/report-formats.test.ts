@@ -195,7 +195,7 @@ function result(findings: Finding[], over: Partial<RunResult['summary']> = {}): 
       candidates: 4,
       filesChanged: new Set(findings.filter((f) => f.status === 'migrated').map((f) => f.file)).size,
       probes: { migratable: count('probe', 'migratable'), migrated: count('probe', 'migrated'), blocked: count('probe', 'blocked') },
-      installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked') },
+      installs: { migratable: count('install', 'migratable'), migrated: count('install', 'migrated'), blocked: count('install', 'blocked'), ...(count('install', 'info') > 0 ? { kept: count('install', 'info') } : {}) },
       blocked: findings.filter((f) => f.status === 'blocked').length,
       info: findings.filter((f) => f.status === 'info').length,
       errors: findings.filter((f) => f.status === 'error').length,

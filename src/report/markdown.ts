@@ -35,8 +35,8 @@ export function formatMarkdown(result: RunResult, opts: MarkdownOptions = {}): s
   out.push(`| Blocked | ${s.blocked} |`);
   // Installs --keep-binary keeps are info (no blocker), but they keep the binary installed: said apart.
   const keptByOption = result.findings.filter((f) => f.status === 'info' && f.subject === 'install');
-  if (keptByOption.length > 0) out.push(`| Binary installs kept (--keep-binary) | ${keptByOption.length} |`);
-  if (s.info > keptByOption.length) out.push(`| Mentions to reword (run nothing) | ${s.info - keptByOption.length} |`);
+  if (s.installs.kept) out.push(`| Binary installs kept (--keep-binary) | ${s.installs.kept} |`);
+  if (s.info > (s.installs.kept ?? 0)) out.push(`| Mentions to reword (run nothing) | ${s.info - (s.installs.kept ?? 0)} |`);
   if (s.errors > 0) out.push(`| Errors | ${s.errors} |`);
   out.push('');
 

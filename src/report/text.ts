@@ -48,8 +48,8 @@ export function summaryLine(result: RunResult, c: ChalkInstance = new Chalk({ le
     `probes: ${s.probes.migratable} migratable, ${s.probes.migrated} migrated, ${s.probes.blocked} blocked`,
   ];
   const inst = s.installs;
-  // Kept: blocked, or kept by --keep-binary (info).
-  const kept = inst.blocked + result.findings.filter((f) => f.subject === 'install' && f.status === 'info').length;
+  // Kept: blocked, or kept by --keep-binary.
+  const kept = inst.blocked + (inst.kept ?? 0);
   if (inst.migratable + inst.migrated + kept > 0) {
     parts.push(`binary installs: ${inst.migratable} removable, ${inst.migrated} removed, ${kept} kept`);
   }
