@@ -553,7 +553,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       if (baseName(texts[i] ?? '') === 'eval') {
         if (depth < 4 && i + 1 < texts.length) {
           evalEnv ??= evalVariables(calls, resolve, setsOtherwise, env, outer);
-          const known = evalEnv(call);
+          const known = evalEnv.at(call);
           const evalWords = fields.slice(i + 1).flatMap((w) => fieldsOf(w, known, true)).map((w) => resolve(w, known));
           const text = evalWords.map((x) => x.text).join(' ');
           const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
@@ -567,13 +567,9 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
             // the value of its last assignment before the eval, in its place, read as the script eval
             // runs, its unknown parts as written (review23 R9).
             for (const name of new Set(evalWords.flatMap((x) => x.unresolved.map((n) => n.replace(/^\$\{?|\}$/g, ''))).filter((n) => /^[A-Za-z_]\w*$/.test(n)))) {
-              let last: { start: number; value: ShWord } | undefined;
-              for (const c of calls) {
-                if (c.start >= call.start || c.args.length > 0) continue;
-                for (const a of c.assigns) if (a.name === name && a.value && !a.append && (!last || c.start > last.start)) last = { start: c.start, value: a.value };
-              }
+              const last = evalEnv.lastBefore(name, call);
               if (!last) continue;
-              const v = resolve(last.value, noEnv);
+              const v = resolve(last, noEnv);
               const candidate = written.replace(new RegExp(String.raw`\$\{?${name}\}?(?!\w)`, 'g'), () => v.written ?? v.text);
               const held = scriptHolds(candidate, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
               out.push(...(held.length > 0 ? held : textNetHolds(candidate, () => where, 'an eval of a variable known only at run time', true)));
@@ -662,23 +658,30 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
  * eval or source changed them: a reading of the value then holds a probe the script may not
  * touch, the safe side. One the script does not set is `outer`'s.
  */
-function evalVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): (at: ShCall) => (name: string) => string | undefined {
-  // Each name's one literal value (null: none) and where it is last set: read once per script, not per eval.
-  const set = new Map<string, { value: string | null; last: number }>();
+function evalVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): { at: (call: ShCall) => (name: string) => string | undefined; lastBefore: (name: string, call: ShCall) => ShWord | undefined } {
+  // Each name's one literal value (null: none), where it is last set, and its plain assignments in
+  // source order: read once per script, not per eval.
+  const set = new Map<string, { value: string | null; last: number; assigns: { start: number; value: ShWord }[] }>();
   for (const c of calls) {
     for (const a of c.assigns) {
       const v = c.args.length > 0 || a.append ? undefined : a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
       const seen = set.get(a.name);
       const value = v === undefined || v.unresolved.length > 0 || (seen !== undefined && seen.value !== v.text) ? null : v.text;
-      set.set(a.name, { value, last: Math.max(seen?.last ?? -1, c.start) });
+      const assigns = seen?.assigns ?? [];
+      if (c.args.length === 0 && !a.append && a.value) assigns.push({ start: c.start, value: a.value });
+      set.set(a.name, { value, last: Math.max(seen?.last ?? -1, c.start), assigns });
     }
   }
-  return (at) => (name) => {
-    const own = env(name);
-    if (own !== undefined || setsOtherwise.has(name)) return own;
-    const s = set.get(name);
-    if (s === undefined) return outer?.(name);
-    return s.value !== null && s.last < at.start ? s.value : undefined;
+  return {
+    at: (call) => (name) => {
+      const own = env(name);
+      if (own !== undefined || setsOtherwise.has(name)) return own;
+      const s = set.get(name);
+      if (s === undefined) return outer?.(name);
+      return s.value !== null && s.last < call.start ? s.value : undefined;
+    },
+    // The value of the last plain assignment before the call, whatever it holds (review23 R9).
+    lastBefore: (name, call) => set.get(name)?.assigns.filter((a) => a.start < call.start).reduce<{ start: number; value: ShWord } | undefined>((b, a) => (!b || a.start > b.start ? a : b), undefined)?.value,
   };
 }
 
