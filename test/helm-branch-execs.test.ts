@@ -50,6 +50,29 @@ const CHART = {
 /** What the two runs before this change left (the first branch rewritten, then the toggle collapsed). */
 const COLLAPSED = TEMPLATE.replace(/\{\{- if \.Values\.slow \}\}\n[\s\S]*\{\{- end \}\}\n/, '          grpc:\n            port: {{ .Values.port }}\n') + '          timeoutSeconds: 3\n';
 
+/** The probe's template in a Pod, with `chain` (the probe's lines, indented for a probe under the container) in place: the probe's key is on line 9. */
+const pod = (chain: string, probe = 'readinessProbe', after = '      periodSeconds: 5\n') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: d
+spec:
+  containers:
+  - name: app
+    image: x
+    ${probe}:
+${chain}${after}`;
+
+/** Runs --fix twice: the second run must change nothing. The first run's findings on the template, and the template after it. */
+async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string }> {
+  const dir = repoWith(files);
+  const first = await run({ paths: ['.'], cwd: dir, fix: true });
+  const out = fs.readFileSync(path.join(dir, template), 'utf8');
+  const second = await run({ paths: ['.'], cwd: dir, fix: true });
+  expect(second.files.filter((f) => f.changed)).toEqual([]);
+  expect(fs.readFileSync(path.join(dir, template), 'utf8')).toBe(out);
+  return { findings: first.findings.filter((f) => f.file === template), out };
+}
+
 describe('an if chain with an exec handler in two plain branches', () => {
   test('one run collapses the chain to one grpc handler; a second run changes nothing', async () => {
     const dir = repoWith({ ...CHART, 'chart/templates/deployment.yaml': TEMPLATE, Dockerfile: DOCKERFILE });
@@ -126,16 +149,7 @@ describe('an if chain with an exec handler in two plain branches', () => {
   });
 
   test('a longer chain (tcpSocket / exec / exec): both execs are rewritten in place in one run', async () => {
-    const template = `apiVersion: v1
-kind: Pod
-metadata:
-  name: api
-spec:
-  containers:
-  - name: app
-    image: registry.example.com/api:1.0
-    livenessProbe:
-      {{- if .Values.tcpPort }}
+    const chain = `      {{- if .Values.tcpPort }}
       tcpSocket:
         port: {{ .Values.tcpPort }}
       {{- else if .Values.slow }}
@@ -147,21 +161,16 @@ spec:
         - /bin/grpc_health_probe
         - -addr=:{{ .Values.port }}
       {{- end }}
-      periodSeconds: 10
 `;
-    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
-    const first = await run({ paths: ['.'], cwd: dir, fix: true });
-    const probes = first.findings.filter((f) => f.file === 'chart/templates/pod.yaml');
-    expect(probes.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
-    expect(probes[0]!.message).toContain('in place, each with the timeoutSeconds it renders with: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}} (timeoutSeconds raised from 1 to 4 to keep -connect-timeout=4s); {{- else }} → grpc {port: {{ .Values.port }}}; timeoutSeconds 4, the larger, on the probe\'s line outside {{- if .Values.tcpPort }}, which every branch renders');
-    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    const template = pod(chain, 'livenessProbe', '      periodSeconds: 10\n');
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/pod.yaml': template }, 'chart/templates/pod.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(findings[0]!.message).toContain('in place, each with the timeoutSeconds it renders with: {{- else if .Values.slow }} → grpc {port: {{ .Values.port }}} (timeoutSeconds raised from 1 to 4 to keep -connect-timeout=4s); {{- else }} → grpc {port: {{ .Values.port }}}; timeoutSeconds 4, the larger, on the probe\'s line outside {{- if .Values.tcpPort }}, which every branch renders');
     expect(out).toBe(
       template
         .replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=4s"]', 'grpc:\n        port: {{ .Values.port }}')
         .replace('exec:\n        command:\n        - /bin/grpc_health_probe\n        - -addr=:{{ .Values.port }}', 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n',
     );
-    const second = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 
   test('the later branch is blocked alone (-tls): the first migrates, the later one says its own blocker', async () => {
@@ -182,16 +191,7 @@ spec:
   });
 
   test('three exec branches (if / else if / else) that all migrate: one run rewrites each in place', async () => {
-    const template = `apiVersion: v1
-kind: Pod
-metadata:
-  name: api
-spec:
-  containers:
-  - name: app
-    image: registry.example.com/api:1.0
-    readinessProbe:
-{{- if .Values.slow }}
+    const chain = `{{- if .Values.slow }}
       exec:
         command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=3s"]
 {{- else if .Values.other }}
@@ -201,15 +201,11 @@ spec:
       exec:
         command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]
 {{- end }}
-      periodSeconds: 10
 `;
-    const dir = repoWith({ ...CHART, 'chart/templates/pod.yaml': template });
-    const first = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(first.findings.filter((f) => f.file === 'chart/templates/pod.yaml').map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
-    const out = fs.readFileSync(path.join(dir, 'chart/templates/pod.yaml'), 'utf8');
+    const template = pod(chain, 'readinessProbe', '      periodSeconds: 10\n');
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/pod.yaml': template }, 'chart/templates/pod.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
     expect(out).toBe(template.replace(/exec:\n {8}command: \[[^\]]*\]/g, 'grpc:\n        port: {{ .Values.port }}') + '      timeoutSeconds: 4\n');
-    const second = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(second.files.filter((f) => f.changed)).toEqual([]);
   });
 });
 
@@ -234,29 +230,6 @@ test('a with block whose value is set without the port still fails today: blocke
   expect(first).toMatchObject({ status: 'blocked', blockers: ['unresolved-port'] });
 });
 
-/** The probe's template in a Pod, with `chain` (the probe's lines, indented for a readinessProbe under the container) in place. */
-const pod = (chain: string) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: d
-spec:
-  containers:
-  - name: app
-    image: x
-    readinessProbe:
-${chain}      periodSeconds: 5
-`;
-
-/** Runs --fix twice: the second run must change nothing. The first run's findings on the template, and the template after it. */
-async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string }> {
-  const dir = repoWith(files);
-  const first = await run({ paths: ['.'], cwd: dir, fix: true });
-  const out = fs.readFileSync(path.join(dir, template), 'utf8');
-  const second = await run({ paths: ['.'], cwd: dir, fix: true });
-  expect(second.files.filter((f) => f.changed)).toEqual([]);
-  expect(fs.readFileSync(path.join(dir, template), 'utf8')).toBe(out);
-  return { findings: first.findings.filter((f) => f.file === template), out };
-}
 
 describe('each exec branch of a chain gets the timeoutSeconds it renders with (hunt19 B6, B1)', () => {
   test('three execs, the first with its own timeoutSeconds: each branch is raised where it renders, not into another branch (B6)', async () => {
