@@ -1,7 +1,8 @@
 /**
  * The patch and env readers (src/kubernetes/patch-commands.ts, env-commands.ts) on the texts hunt14
  * found them silent on: a script the shell parser refuses (too large, a syntax error: A3), kubectl
- * through a wrapper (A1), and Makefile recipes outside tab lines (A5).
+ * through a wrapper (A1), and Makefile recipes outside tab lines (A5); and what make runs outside
+ * recipes, `$(shell …)` and `!=`, and .ONESHELL recipes (hunt20 C2).
  */
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
@@ -315,6 +316,26 @@ describe('Makefile recipes make runs that are no tab lines (hunt14 A5)', () => {
     expect(patched.message).toContain(`Makefile:${line} patches this probe's exec with kubectl`);
     const env = await envStatus({ Makefile: makefile(SET_ENV) });
     expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
+  });
+});
+
+describe('what make runs with the shell outside recipe lines, and .ONESHELL recipes (hunt20 C2)', () => {
+  test.each([
+    ['a := variable\'s $(shell …) (run on every make run)', (cmd: string) => `PATCHED := $(shell ${cmd})\nall:\n\techo ok\n`, 1],
+    ['an = variable\'s $(shell …) (run where it is used: read all the same)', (cmd: string) => `all:\n\techo ok\n\nPATCHED = $(shell ${cmd})\n`, 4],
+    ['a != assignment', (cmd: string) => `PATCHED != ${cmd}\n`, 1],
+    ['a .ONESHELL recipe that names kubectl on one line and runs it on the next', (cmd: string) => `.ONESHELL:\ndeploy:\n\tK=kubectl\n\t${cmd.replace('kubectl', '$$$$K')}\n`, 4],
+  ])('%s: a patch and a set env hold', async (_name, makefile, line) => {
+    const patched = await statusOf({ Makefile: makefile(PATCH) });
+    expect(patched.status).toBe('blocked');
+    expect(patched.message).toContain(`Makefile:${line} patches this probe's exec with kubectl`);
+    const env = await envStatus({ Makefile: makefile(SET_ENV) });
+    expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
+  });
+
+  test('controls: a $(shell …) in a make comment, and a .ONESHELL variable set in another rule, hold nothing', async () => {
+    expect((await statusOf({ Makefile: `# PATCHED := $(shell ${PATCH})\nall:\n\techo ok\n` })).status).toBe('migratable');
+    expect((await statusOf({ Makefile: `.ONESHELL:\nname:\n\tK=kubectl\ndeploy:\n\t${PATCH.replace('kubectl', '$$$$K')}\n` })).status).toBe('migratable');
   });
 });
 

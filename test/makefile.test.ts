@@ -106,8 +106,74 @@ describe('makeRecipes', () => {
     expect(scripts(text)).toEqual(['in-rule', 'double-colon', 'target-specific']);
   });
 
+  test('inline: what make\'s shell function and != run, outside make comments, nested ones too; not without inline (hunt20 C2)', () => {
+    const inline = (text: string) => makeRecipes(text, { inline: true })!.lines.map((l) => l.script);
+    const patch = "kubectl patch deployment web -p '{}'";
+    // Simply and recursively expanded variables, `?=`, `export`, a target's variable, a conditional, a recipe line.
+    for (const line of [`P := $(shell ${patch})`, `P = $(shell ${patch})`, `P ?= \${shell ${patch}}`, `export P := $(shell ${patch})`, `web: P := $(shell ${patch})`, `ifeq ($(shell ${patch}),)`, `a:\n\techo $(shell ${patch})`]) {
+      expect(inline(`${line}\n`)).toContain(patch);
+    }
+    expect(inline(`P := $(strip $(shell ${patch}))\n`)).toContain(patch);
+    // In a recipe after a rule's `;` and in a recipe's shell comment, make still expands it; in a make comment it is text.
+    expect(inline(`a: ; echo # $(shell ${patch})\n`)).toContain(patch);
+    expect(inline(`a:\n\t# $(shell ${patch})\n`)).toContain(patch);
+    expect(inline(`P := x # $(shell ${patch})\n# $(shell ${patch})\nQ := a\\#$(shell ${patch})\n`)).toEqual([patch]);
+    // `VAR != command`, a target's too; its comment is make's (the blank before it is kept, as in any value).
+    expect(inline(`P != ${patch} # note\n`)).toEqual([`${patch} `]);
+    expect(inline(`web: P != ${patch}\n`)).toContain(patch);
+    expect(inline('P := a != b\nQ = x\n')).toEqual([]);
+    // The references in it are make's (known only at run time, or a literal variable's value: expandMakeVariables), `$$` a `$`.
+    const r = makeRecipes('NS := $(shell $(KUBECTL) -n $(NS) patch deploy web -p "$$P")\n', { inline: true })!;
+    expect(r.lines.map((l) => l.script)).toEqual(['${__MK0} -n ${__MK1} patch deploy web -p "$P"']);
+    expect(r.references.map((x) => x.text)).toEqual(['$(KUBECTL)', '$(NS)']);
+    expect(r.lines[0]!.at[0]).toBe(r.references[0]!.start);
+    // A `\` line break in make's syntax is a blank.
+    expect(inline(`P := $(shell kubectl \\\n    patch deployment web -p '{}')\n`)).toEqual([patch]);
+    // The shell's `$$(shell …)`, and a define body nothing runs, are none of make's; a body that runs is read.
+    expect(inline(`a:\n\techo $$(shell ${patch})\n`)).toEqual([`echo $(shell ${patch})`]);
+    expect(inline(`define HELP\n$(shell ${patch})\nendef\n`)).toEqual([]);
+    expect(inline(`define STEP\necho $(shell ${patch})\nendef\na:\n\t$(STEP)\n`)).toContain(patch);
+    expect(inline(`define STEP !=\n${patch}\nendef\n`)).toContain(patch);
+    // Read for binary mentions (rules/unsupported-file.ts, compose-runs.ts), a reference stays a reference.
+    expect(scripts(`P := $(shell ${patch})\na:\n\techo $(shell ${patch})\nQ != ${patch}\n`)).toEqual(['echo ${__MK0}']);
+  });
+
+  test('oneShell: under .ONESHELL each rule\'s recipe lines, and each define body, are one script, every character at its place; not without it (hunt20 C2)', () => {
+    const text = [
+      '.ONESHELL:',
+      'deploy: ; @K=kubectl',
+      '	-cd k8s',
+      'ifdef CI',
+      '	+$$K patch deployment web -p \'{}\'',
+      'endif',
+      'other:',
+      '	echo $(X)',
+      '	echo two \\',
+      '	  more',
+      'define STEP',
+      'A=1',
+      'echo $$A',
+      'endef',
+      'run:',
+      '	$(STEP)',
+    ].join('\n');
+    expect(makeRecipes(text)).toBeUndefined();
+    const r = makeRecipes(text, { inline: true, oneShell: true })!;
+    expect(r.lines.map((l) => l.script)).toEqual(["K=kubectl\ncd k8s\n$K patch deployment web -p '{}'", 'echo ${__MK0}\necho two \\\n  more', 'A=1\necho $A', '${__MK1}']);
+    const l = r.lines[0]!;
+    expect(l.at).toHaveLength(l.script.length + 1);
+    expect(l.at[l.script.indexOf('$K')]).toBe(text.indexOf('$$K'));
+    expect(l.at[l.script.indexOf('cd')]).toBe(text.indexOf('cd k8s'));
+    expect(l.at[l.script.indexOf('\n')]).toBe(text.indexOf('\n\t-cd'));
+    expect([l.start, l.end]).toEqual([text.indexOf(' @K=kubectl'), text.indexOf('\nendif')]);
+    // Without .ONESHELL, the option changes nothing.
+    const plain = text.replace('.ONESHELL:', '');
+    expect(makeRecipes(plain, { inline: true, oneShell: true })!.lines.map((x) => x.script)).toEqual(makeRecipes(plain, { inline: true })!.lines.map((x) => x.script));
+  });
+
   test('a Makefile with .ONESHELL, .RECIPEPREFIX or a SHELL that is no POSIX shell is not read', () => {
     expect(makeRecipes('.ONESHELL:\na:\n\techo\n')).toBeUndefined();
+    expect(makeRecipes('.ONESHELL:\nSHELL = python3\na:\n\techo\n', { oneShell: true })).toBeUndefined();
     expect(makeRecipes('.RECIPEPREFIX = >\na:\n> echo\n')).toBeUndefined();
     expect(makeRecipes('SHELL := /usr/bin/env python3\na:\n\techo\n')).toBeUndefined();
     expect(makeRecipes('a: SHELL = pwsh\na:\n\techo\n')).toBeUndefined();

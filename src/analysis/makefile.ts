@@ -16,8 +16,13 @@
  *   is a tag set at run time), and referenceResolver says it as written, never as literal text
  *   (inside single quotes too, where the shell would not expand the variable but make did).
  *
- * A Makefile that sets `.RECIPEPREFIX`, `.ONESHELL` (the whole recipe is one script) or a SHELL
- * that is no POSIX shell is not read this way at all.
+ * A Makefile that sets `.RECIPEPREFIX` or a SHELL that is no POSIX shell is not read this way at
+ * all; nor is one that names `.ONESHELL` (anywhere: GNU make then gives each rule's recipe lines
+ * to one shell, so a variable set on one line is read on the next), unless the caller asks for
+ * that reading (makeRecipes' oneShell).
+ *
+ * GNU make has no parser among the project's dependencies; this reads only the few forms above
+ * (and makeRecipes' inline ones) by their place in the line, as make's manual describes them.
  */
 import type { EnvLookup, ResolvedWord, ShCall, ShWord } from './shell.js';
 
@@ -51,10 +56,18 @@ const ENDEF = /^[ \t]*endef\b/;
  * first recipe line of the rule, GNU make "Rule Syntax"), and each line of a `define` body that
  * make may run (usedDefines): a canned recipe, `$(PATCH_PROBE)` in a recipe, runs each of its
  * lines as a recipe line. A body no make reference names (a help text echoed as `$$USAGE`) is
- * not read (review22 R5).
+ * not read (review22 R5). And what make's `shell` function and `!=` run (hunt20 C2): the command
+ * of each `$(shell …)` outside a make comment (in a variable's value, a conditional, a recipe, a
+ * used define body), and the value of each `VAR != …`; make expands the references in it first,
+ * as in a recipe line. A `:=` variable's `$(shell …)` runs on every make run, an `=` one where
+ * the variable is used, one in a recipe when its rule runs: all are read, the safe side.
+ * `oneShell`: a Makefile that names `.ONESHELL` is read too, each rule's recipe lines (and each
+ * define body's) joined by line breaks into one script, as the shell gets them (GNU make "Using
+ * One Shell": with a POSIX shell, the `@`/`-`/`+` of every line are make's).
  */
-export function makeRecipes(text: string, options: { inline?: boolean } = {}): Recipes | undefined {
-  if (text.includes('__MK') || /^[ \t]*\.(RECIPEPREFIX|ONESHELL)\b/m.test(text)) return undefined;
+export function makeRecipes(text: string, options: { inline?: boolean; oneShell?: boolean } = {}): Recipes | undefined {
+  const oneShell = /^[ \t]*\.ONESHELL\b/m.test(text);
+  if (text.includes('__MK') || /^[ \t]*\.RECIPEPREFIX\b/m.test(text) || (oneShell && !options.oneShell)) return undefined;
   // `SHELL = /bin/bash` is read; `SHELL := python3`, or a SHELL set by a reference, is not.
   for (const m of text.matchAll(/(?:^|[\s:;])SHELL[ \t]*[:?+!]*=[ \t]*([^\s#]*)/g)) {
     const shell = m[1]!;
@@ -63,9 +76,28 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
   const out: Recipes = { lines: [], references: [] };
   let inRule = false;
   let defines = 0;
-  // Each top-level define: its name (undefined: not a plain word) and its body's span; the recipe lines read from each body.
+  // Each top-level define: its name (undefined: not a plain word), its body's span, and whether make may run it whatever names it
+  // (`nested`: it holds another define; or `define NAME !=`); the recipe lines read from each body.
   const bodies: { name: string | undefined; start: number; end: number; nested: boolean }[] = [];
   const fromBody = new Map<RecipeLine, number>();
+  // The rule (a number) or define body (a negative one) of each recipe line, for `.ONESHELL`.
+  let rules = 0;
+  const groupOf = new Map<RecipeLine, number>();
+  // What `$(shell …)` and `!=` run (inline): kept apart, so that a rule's recipe lines stay side by side.
+  let calls: RecipeLine[] = [];
+  const shellsIn = (from: number, to: number, body?: number) => {
+    for (const l of shellCalls(text, from, to, out.references)) {
+      calls.push(l);
+      if (body !== undefined) fromBody.set(l, body);
+    }
+  };
+  const push = (recipe: RecipeLine | undefined, group: number) => {
+    if (!recipe) return;
+    out.lines.push(recipe);
+    groupOf.set(recipe, group);
+  };
+  // Only what may run a command costs a scan: a text with neither `shell` nor `!=` has none.
+  const scanCalls = options.inline === true && (text.includes('shell') || text.includes('!='));
   for (let pos = 0; pos < text.length; ) {
     // A logical line: physical lines joined while one ends with an odd number of backslashes.
     let end = pos;
@@ -93,35 +125,68 @@ export function makeRecipes(text: string, options: { inline?: boolean } = {}): R
         if (defines === 0) body.end = pos;
       } else if (options.inline && line.trim() !== '') {
         const recipe = recipeLine(text, pos + (line.startsWith('\t') ? 1 : 0), end, out.references);
-        if (recipe) {
-          out.lines.push(recipe);
-          fromBody.set(recipe, bodies.length - 1);
-        }
+        push(recipe, -bodies.length);
+        if (recipe) fromBody.set(recipe, bodies.length - 1);
       }
+      if (scanCalls) shellsIn(pos, end, bodies.length - 1);
     } else if (line.startsWith('\t')) {
-      if (inRule) {
-        const recipe = recipeLine(text, pos + 1, end, out.references);
-        if (recipe) out.lines.push(recipe);
-      }
+      if (inRule) push(recipeLine(text, pos + 1, end, out.references), rules);
+      // A tab line outside a rule is make's own syntax: its `$(shell …)` read all the same.
+      if (scanCalls) shellsIn(pos, end);
     } else if (DEFINE.test(line)) {
       defines++;
       inRule = false;
-      bodies.push({ name: DEFINE_NAME.exec(line)?.[1], start: next, end: text.length, nested: false });
+      // `define NAME !=`: make runs the body with the shell at once, as a canned recipe that runs.
+      bodies.push({ name: DEFINE_NAME.exec(line)?.[1], start: next, end: text.length, nested: /!=[ \t]*\r?$/.test(line) });
+      if (scanCalls) shellsIn(pos, pos + commentStart(line));
     } else if (line.trim() === '' || /^[ \t]*#/.test(line) || CONDITIONAL.test(line)) {
-      // Blank, comment and conditional lines do not end a rule.
+      // Blank, comment and conditional lines do not end a rule; a conditional's `$(shell …)` runs as make reads it.
+      if (scanCalls && CONDITIONAL.test(line)) shellsIn(pos, pos + commentStart(line));
     } else {
       inRule = isRuleLine(line);
+      if (inRule) rules++;
       const semicolon = inRule && options.inline ? inlineRecipe(line) : -1;
-      if (semicolon !== -1) {
-        const recipe = recipeLine(text, pos + semicolon + 1, end, out.references);
-        if (recipe) out.lines.push(recipe);
+      if (semicolon !== -1) push(recipeLine(text, pos + semicolon + 1, end, out.references), rules);
+      if (scanCalls) {
+        // After a rule's `;` the rest is recipe, `#` included (the shell's comment, whose references make still expands).
+        shellsIn(pos, semicolon !== -1 ? end : pos + commentStart(line));
+        const assign = shellAssignment(line);
+        if (assign !== -1) {
+          const value = commentStart(line);
+          const l = makeText(text, pos + assign, pos + value, out.references);
+          if (l) calls.push(l);
+        }
       }
     }
     pos = next;
   }
   if (fromBody.size > 0) {
     const used = usedDefines(text, bodies);
-    out.lines = out.lines.filter((l) => !fromBody.has(l) || used.has(fromBody.get(l)!));
+    const runs = (l: RecipeLine) => !fromBody.has(l) || used.has(fromBody.get(l)!);
+    out.lines = out.lines.filter(runs);
+    calls = calls.filter(runs);
+  }
+  if (oneShell) out.lines = joinRules(out.lines, groupOf);
+  out.lines.push(...calls);
+  return out;
+}
+
+/** Under `.ONESHELL`, the recipe lines of each rule (and of each define body) as one script: joined by a line break, each character still at its place. */
+function joinRules(lines: readonly RecipeLine[], groupOf: ReadonlyMap<RecipeLine, number>): RecipeLine[] {
+  const out: RecipeLine[] = [];
+  for (let k = 0; k < lines.length; ) {
+    let n = k + 1;
+    while (n < lines.length && groupOf.get(lines[n]!) === groupOf.get(lines[k]!)) n++;
+    const group = lines.slice(k, n);
+    const at: number[] = [];
+    group.forEach((l, g) => {
+      // The line break at the end of the line before; the last offset is the script's end.
+      if (g > 0) at.push(group[g - 1]!.end);
+      for (let c = 0; c < l.script.length; c++) at.push(l.at[c]!);
+    });
+    at.push(lines[n - 1]!.end);
+    out.push(group.length === 1 ? group[0]! : { script: group.map((l) => l.script).join('\n'), at, start: lines[k]!.start, end: lines[n - 1]!.end });
+    k = n;
   }
   return out;
 }
@@ -205,6 +270,68 @@ function maskReferences(line: string): string {
   return out;
 }
 
+/**
+ * Where a line of make's own syntax (not a recipe) has its comment: the first `#` outside make
+ * references (GNU make reads a `#` inside a reference or function call as literal text) and not
+ * escaped (`\#`); the line's length when there is none. `$$` is a `$`, no reference.
+ */
+function commentStart(line: string): number {
+  if (!line.includes('#')) return line.length;
+  const plain = maskReferences(line.replace(/\$\$/g, '  '));
+  for (let i = plain.indexOf('#'); i !== -1; i = plain.indexOf('#', i + 1)) {
+    let slashes = 0;
+    while (plain[i - 1 - slashes] === '\\') slashes++;
+    if (slashes % 2 === 0) return i;
+  }
+  return line.length;
+}
+
+/** A `VAR != command` line (a target's too, `api: VAR != …`): where its command starts, or -1. make runs it with the shell as it reads the line. */
+function shellAssignment(line: string): number {
+  if (!line.includes('!=')) return -1;
+  const plain = maskReferences(line.replace(/\$\$/g, '  '));
+  const m = /^(?:[^:#=;]*:(?!:*=)[ \t]*)?(?:(?:export|override|private|unexport)[ \t]+)*[^\s:#=!;]+[ \t]*!=[ \t]*/.exec(plain);
+  return m && m[0].length <= commentStart(line) ? m[0].length : -1;
+}
+
+/**
+ * The commands of the `$(shell …)` (and `${shell …}`) calls in text[from, to), nested ones too:
+ * make expands the references in each, then runs it with the shell. `$$(shell …)` is the shell's
+ * own command substitution, no call of make's.
+ */
+function shellCalls(text: string, from: number, to: number, references: Recipes['references']): RecipeLine[] {
+  const out: RecipeLine[] = [];
+  if (!text.slice(from, to).includes('shell')) return out;
+  // Each paren's and brace's closing one, found once: closingOf at every level of `$(shell $(shell …))` would be quadratic.
+  const closes = new Map<number, number>();
+  const open: Record<'(' | '{', number[]> = { '(': [], '{': [] };
+  for (let i = from; i < to; i++) {
+    const c = text[i]!;
+    if (c === '(' || c === '{') open[c].push(i);
+    else if (c === ')' || c === '}') {
+      const o = open[c === ')' ? '(' : '{'].pop();
+      if (o !== undefined) closes.set(o, i);
+    }
+  }
+  const closing = (o: number, end: number) => {
+    const c = closes.get(o);
+    return c !== undefined && c < end ? c : -1;
+  };
+  for (let i = from; i < to - 1; i++) {
+    if (text[i] !== '$') continue;
+    if (text[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if ((text[i + 1] !== '(' && text[i + 1] !== '{') || !/^shell[ \t]/.test(text.slice(i + 2, i + 8))) continue;
+    const close = closing(i + 1, to);
+    if (close === -1) continue;
+    const l = shellText(text, i + 8, close, references, false, closing);
+    if (l) out.push(l);
+  }
+  return out;
+}
+
 /** The index of the paren or brace closing the one at `open` (make counts its own kind only), or -1. */
 function closingOf(text: string, open: number, end = text.length): number {
   const o = text[open]!;
@@ -219,17 +346,49 @@ function closingOf(text: string, open: number, end = text.length): number {
 
 /** One recipe line (`from` just after its tab, up to `end`) as the shell gets it, or undefined. */
 function recipeLine(text: string, from: number, end: number, references: Recipes['references']): RecipeLine | undefined {
+  return shellText(text, from, end, references, true);
+}
+
+/**
+ * A command in make's own syntax (the argument of `$(shell …)`, the value of `VAR != …`) as the
+ * shell gets it, or undefined: as a recipe line, but a `\` line break and the blanks around it are
+ * one space (GNU make "Splitting Long Lines"), and no prefix is make's.
+ */
+function makeText(text: string, from: number, end: number, references: Recipes['references']): RecipeLine | undefined {
+  return shellText(text, from, end, references, false);
+}
+
+function shellText(text: string, from: number, end: number, references: Recipes['references'], recipe: boolean, closing = (open: number, to: number) => closingOf(text, open, to)): RecipeLine | undefined {
   let i = from;
-  // make's prefixes: `@` (do not echo), `-` (ignore errors), `+` (run under -n too).
-  while (i < end && /[@+\- \t]/.test(text[i]!)) i++;
+  // A recipe line's make prefixes: `@` (do not echo), `-` (ignore errors), `+` (run under -n too).
+  while (i < end && (recipe ? /[@+\- \t]/ : /[ \t]/).test(text[i]!)) i++;
   let script = '';
   const at: number[] = [];
+  // In make's syntax, where a run of blanks not yet given to the script starts (-1: none).
+  let blanks = -1;
   const emit = (s: string, o: number) => {
     script += s;
     for (let k = 0; k < s.length; k++) at.push(o);
   };
   while (i < end) {
     const ch = text[i]!;
+    if (!recipe && ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      // The blanks before it were held back (below): the break and all of them are one space.
+      blanks = -1;
+      emit(' ', i);
+      i += text[i + 1] === '\r' ? 3 : 2;
+      while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+      continue;
+    }
+    if (!recipe && (ch === ' ' || ch === '\t')) {
+      if (blanks === -1) blanks = i;
+      i++;
+      continue;
+    }
+    if (blanks !== -1) {
+      for (let b = blanks; b < i; b++) emit(text[b]!, b);
+      blanks = -1;
+    }
     if (ch === '$') {
       const n = text[i + 1];
       if (n === '$') {
@@ -238,7 +397,7 @@ function recipeLine(text: string, from: number, end: number, references: Recipes
         continue;
       }
       if (n === undefined || i + 1 >= end || /\s/.test(n)) return undefined;
-      const close = n === '(' || n === '{' ? closingOf(text, i + 1, end) : i + 1;
+      const close = n === '(' || n === '{' ? closing(i + 1, end) : i + 1;
       if (close === -1) return undefined;
       references.push({ text: text.slice(i, close + 1), start: i, end: close + 1 });
       emit(`\${__MK${references.length - 1}}`, i);
@@ -254,6 +413,7 @@ function recipeLine(text: string, from: number, end: number, references: Recipes
     // After a continued line's break, make takes out the tab that starts the next line.
     if (ch === '\n' && text[i] === '\t') i++;
   }
+  if (blanks !== -1) for (let b = blanks; b < end; b++) emit(text[b]!, b);
   at.push(end);
   return { script, at, start: from, end };
 }

@@ -840,8 +840,8 @@ export function sshCommand(words: readonly string[], at: number): string | undef
 export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides): Script[] {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
-    // The `target: ; recipe` lines and `define` bodies too: make runs them (hunt14 A5).
-    const recipes = makeRecipes(text, { inline: true });
+    // The `target: ; recipe` lines and `define` bodies too: make runs them (hunt14 A5); what `$(shell …)` and `!=` run, and a .ONESHELL recipe as one script (hunt20 C2).
+    const recipes = makeRecipes(text, { inline: true, oneShell: true });
     if (!recipes) return [];
     const resolve = referenceResolver(recipes.references, resolveWord);
     const values = makeVariableValues(text, overrides);
