@@ -669,7 +669,16 @@ function classifySegment(text: string, seg: Segment, mentions: (s: string) => bo
   // `curl -sSL <url> > /usr/local/bin/hc`: saved through a redirect to a name the tool would not
   // follow to its chmod or COPY.
   const redirected = seg.stmt.redirects > 0 ? /(?:^|[^<>&\d])>{1,2}\s*(\S+)/.exec(segText)?.[1] : undefined;
-  if (redirected !== undefined && !redirected.startsWith('/dev/') && !mentions(redirected)) return { kind: 'problem', why: `the download is saved through a redirect to ${redirected}` };
+  if (redirected !== undefined && !redirected.startsWith('/dev/') && !mentions(redirected)) {
+    // `printf '#!/bin/sh\nexec grpc_health_probe …' > /hc.sh`: what echo or printf writes is a
+    // script that runs the binary (a health-check wrapper), a use of it as a HEALTHCHECK script
+    // is: no download (hunt20 D1).
+    const naming = calls.map((c) => callArgs(c, noEnv).map((w) => w.text)).filter((words) => words.some((w) => mentions(w)));
+    if (naming.length > 0 && naming.every((words) => ['echo', 'printf'].includes(baseName(words[0]!)))) {
+      return { kind: 'problem', why: `it writes ${redirected}, a script that runs grpc_health_probe, so the image still needs the binary` };
+    }
+    return { kind: 'problem', why: `the download is saved through a redirect to ${redirected}` };
+  }
   const commands: string[] = [];
   const destinations: string[] = [];
   for (const c of calls) {
