@@ -84,6 +84,15 @@ describe('a define whose dot the tool does not follow', () => {
     expect(found.get('lib.unused')!.hint).toContain('No template of this chart includes it (a chart that uses this library may): the tool cannot see what it is given. Where it is included, pass a values path whose port is the port');
   });
 
+  test('a followed define port that no values file sets: the hint writes the default on the reference as the define reads it', async () => {
+    const found = await blockedHints([['lib.values', '{{ .internalPort }}']], ['include "lib.values" .Values']);
+    const [f] = [...found.values()];
+    expect(f!.blockers).toEqual(['unresolved-port']);
+    expect(f!.message).toContain('takes its port from .Values.internalPort, which no values file of the chart sets');
+    // Inside the define, .Values.internalPort would read .Values.Values.internalPort.
+    expect(f!.hint).toContain('(or write {{ .internalPort | default 50051 }}, or {{ required "set internalPort" .internalPort }} when every release must set it)');
+  });
+
   test('outside a define (a range), the hint names no values path the chart may not have', async () => {
     const dir = repoWith({
       ...CHART,

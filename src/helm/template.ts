@@ -864,6 +864,8 @@ interface UnsetPort {
   arg: string;
   valuesPath: string;
   variable?: string;
+  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with): what the hint's default goes on. */
+  written?: string;
 }
 
 /**
@@ -878,7 +880,8 @@ function unsetPortReport(r: Report, u: UnsetPort): Report {
   const through = u.variable ? `${u.variable}, set from ${shown}` : shown;
   const detail = `${u.arg} takes its port from ${through}, which no values file of the chart sets (nor a release or a command line of the repository): Helm prints nothing there, so the exec probe dials an empty port and fails today, and grpc.port would render empty (null), which the API server refuses`;
   const name = u.valuesPath.split(', ')[0]!;
-  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ .Values.${name} | default 50051 }}, or {{ required "set ${name}" .Values.${name} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
+  const ref = u.written ?? `.Values.${name}`;
+  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ ${ref} | default 50051 }}, or {{ required "set ${name}" ${ref} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
   const before = r.blockers ?? [];
   return {
     ...rest,
@@ -1637,7 +1640,7 @@ function portFromDot(arg: string, offset: number, actions: readonly Action[], co
       onUnfollowed(`${arg} prints .Values.${p}, which the chart's values.yaml sets to a ${isSeq(node) ? 'list' : 'map'}, not a port: the exec probe dials that text and fails today, and grpc.port would render it, which the API server refuses`);
       return arg;
     }
-    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg }), onBad);
+    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg, written: m[3]! }), onBad);
     if (!checked.includes('{{')) return checked;
   }
   return arg;
