@@ -4,7 +4,7 @@ import { lineEndOf, lineStartOf } from '../src/text/lines.js';
 import { DOCKER_IGNORE, DOCUMENTATION, RENOVATE_CONFIG, TOOL_IGNORE } from '../src/classify.js';
 import { goRawStringAt, goStringListAt, restoreGo } from '../src/analysis/go-command.js';
 import { isBinaryPath, mentionsBinary, NAMED_IMAGE_HINT, upstreamRunKeeps, UPSTREAM_IMAGE } from '../src/analysis/binary.js';
-import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand } from '../src/analysis/ecs.js';
+import { DOCKER_HEALTHCHECK_HINT, ECS_HINT, inDockerHealthCheckTest, inEcsHealthCheckCommand, lineBefore, openerBefore } from '../src/analysis/ecs.js';
 import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, targetClusters } from '../src/analysis/native-probe.js';
 import { stringListAt, type ListLanguage } from '../src/analysis/string-list.js';
 import type { BlockerCode } from '../src/types.js';
@@ -178,6 +178,28 @@ function perLine(
         ...(upstream ? {} : { image }),
         hint: upstream ? 'Only probes can be native. A container that runs the probe image checks another container from outside the kubelet: give that container a native grpc probe instead and remove this one, or keep it.' : NAMED_IMAGE_HINT,
         message: `grpc_health_probe is named in a file the tool cannot rewrite (${describe(file.displayPath)}): ${upstream ? `a container runs the grpc-health-probe image ${image}: the binary ships in that image, so no install of this repository is needed for it` : `a container runs the image ${image}, named after the binary, which may run grpc_health_probe as its entrypoint`}`,
+      });
+      continue;
+    }
+    // `name = "grpc-health-probe"` in a container block (a volume's, a volume mount's): as in a
+    // manifest, a name runs nothing and keeps no install. Said only when the line names the binary
+    // nowhere else: `{ name: 'grpc-health-probe', command: ['grpc_health_probe', …] }` on one line
+    // is its command's finding, which keeps the install.
+    const named = lang ? podObjectNameAt(file.text, lineStart, o) : undefined;
+    if (named) {
+      const lineEnd = lineEndOf(file.text, o);
+      if (offsets.some((p) => p > o && p < lineEnd && !podObjectNameAt(file.text, lineStart, p))) {
+        lastLineStart = -1;
+        continue;
+      }
+      out.push({
+        start: o,
+        end: o + 'grpc_health_probe'.length,
+        subject: 'consumer',
+        info: true,
+        keepsBinary: false,
+        hint: POD_NAME_HINT,
+        message: `${named.what} is named ${named.value} (${named.at}, in ${describe(file.displayPath)}); a name runs nothing and keeps no install`,
       });
       continue;
     }
@@ -668,6 +690,50 @@ function containerImageAt(text: string, lineStart: number, o: number): string | 
   if (!m) return undefined;
   const from = lineStart + m[1]!.length + 1;
   return o >= from && o < from + m[3]!.length ? m[3] : undefined;
+}
+
+const POD_NAME_HINT =
+  'Nothing runs here. Rename or remove it by hand once the binary is gone (with the init container and volume that supply it, if that is what it is).';
+
+/** What a pod spec's object is, by the HCL block that holds it or the list it is an element of. */
+const POD_OBJECTS: [RegExp, string][] = [
+  [/^(?:init_|ephemeral_)?containers?$|^(?:init|ephemeral)Containers$/, 'a container'],
+  [/^volumes?$/, 'a volume'],
+  [/^volume_?[mM]ounts?$/, 'a volume mount'],
+];
+
+/**
+ * The `name` of a container, a volume or a volume mount whose quoted value holds the mention at
+ * `o`: HCL `container { name = "grpc-health-probe" }` (init_container, volume, volume_mount), or
+ * an object that is an element of a `containers` list (`initContainers`, `volumes`,
+ * `volumeMounts`; Jsonnet `containers: [{ name: '…' }]`, `"containers" = [{ … }]` in a
+ * kubernetes_manifest). Read by brackets back from the key, as the health checks are
+ * (src/analysis/ecs.ts): any other shape (a `local` object, `container.new('…')`, an object
+ * nested in another) says no.
+ */
+function podObjectNameAt(text: string, lineStart: number, o: number): { what: string; value: string; at: string } | undefined {
+  const line = text.slice(lineStart, lineEndOf(text, o));
+  for (const m of line.matchAll(/(^|[{,])(\s*)(["']?)name\3\s*(?:=|:{1,3})\s*(["'])([^"'\\\n]*)\4/g)) {
+    const key = lineStart + m.index + m[1]!.length + m[2]!.length;
+    const from = lineStart + m.index + m[0].length - 1 - m[5]!.length;
+    if (o < from || o >= from + m[5]!.length) continue;
+    const object = openerBefore(text, key, '{', '}');
+    if (object === undefined) return undefined;
+    const before = lineBefore(text, object);
+    const block = /^\s*([A-Za-z_]\w*)\s*$/.exec(before)?.[1];
+    if (block !== undefined) {
+      const what = POD_OBJECTS.find(([re]) => re.test(block) && !/s$/.test(block))?.[1];
+      return what ? { what, value: m[5]!, at: `its ${block} block` } : undefined;
+    }
+    // An element of a list: only whitespace, or earlier elements and a comma, since its `[`.
+    if (!/(^|[[,])\s*$/.test(before)) return undefined;
+    const list = openerBefore(text, object, '[', ']');
+    if (list === undefined) return undefined;
+    const listKey = /(["']?)([A-Za-z_]\w*)\1\s*(?:=|\+?:{1,3})\s*$/.exec(lineBefore(text, list))?.[2];
+    const what = listKey === undefined ? undefined : POD_OBJECTS.find(([re]) => re.test(listKey) && /s$/.test(listKey))?.[1];
+    return what ? { what, value: m[5]!, at: `an element of ${listKey}` } : undefined;
+  }
+  return undefined;
 }
 
 const LIST_HAND: Record<ListLanguage, string> = {

@@ -38,7 +38,7 @@ export function inDockerHealthCheckTest(text: string, offset: number): boolean {
 }
 
 /** The unmatched `open` before `offset`, skipping balanced pairs of it; undefined past 4,000 characters. */
-function openerBefore(text: string, offset: number, open: string, close: string): number | undefined {
+export function openerBefore(text: string, offset: number, open: string, close: string): number | undefined {
   let depth = 0;
   for (let i = offset - 1; i >= 0 && offset - i < 4000; i--) {
     const c = text[i];
@@ -51,6 +51,7 @@ function openerBefore(text: string, offset: number, open: string, close: string)
   return undefined;
 }
 
-function lineBefore(text: string, at: number): string {
+/** The text of the line of `at` before it. */
+export function lineBefore(text: string, at: number): string {
   return text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
 }

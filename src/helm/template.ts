@@ -273,7 +273,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // Command items whose port prints from a values path nothing sets (unsetPortReport).
   const unsetPorts = new Map<number, UnsetPort>();
   // Command items whose port reads a dot (or a variable) the tool does not follow.
-  const unfollowedPorts = new Map<number, string>();
+  const unfollowedPorts = new Map<number, { detail: string; hint?: string }>();
   // Command items whose port a values file sets to a name or a number out of range (badPortReport).
   const badPorts = new Map<number, BadPort>();
   const scalarValue = (node: Scalar): string => {
@@ -281,7 +281,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (quoted !== undefined) return quoted;
     const scope = dotScope(controlBlocks, node.range![0]);
     const onUnset = (u: UnsetPort) => void unsetPorts.set(node.range![0], u);
-    const onUnfollowed = (detail: string) => void unfollowedPorts.set(node.range![0], detail);
+    const onUnfollowed = (detail: string, hint?: string) => void unfollowedPorts.set(node.range![0], { detail, ...(hint ? { hint } : {}) });
     const onBad = (b: BadPort) => void (badPorts.has(node.range![0]) || badPorts.set(node.range![0], b));
     const checkPort = (addrArg: string) =>
       portFromDot(portFromValues(portFromVariable(addrArg, node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed, onBad), chart, run, scope, onUnset, onBad), node.range![0], actions, controlBlocks, chart, run, onUnset, onUnfollowed, onBad);
@@ -414,10 +414,10 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       const { fix: _fix, ...rest } = r;
       return {
         ...rest,
-        message: `${whereOf(r)} runs grpc_health_probe: ${unfollowed[1]}`,
+        message: `${whereOf(r)} runs grpc_health_probe: ${unfollowed[1].detail}`,
         blockers: ['unresolved-port'],
         keepsBinary: true,
-        hint: 'Write the port from the values where the probe is ({{ $.Values.grpc.port }}, or a with of that values path), or a number, and run the tool again; or, if every value the template can be given is a port number, migrate by hand to grpc: {port: …} with the same action.',
+        hint: unfollowed[1].hint ?? 'Write the port from the values where the probe is ({{ $.Values.<path of the port> }}, or a with of that values path), or a number, and run the tool again; or, if every value the template can be given is a port number, migrate by hand to grpc: {port: …} with the same action.',
       };
     }
     // A define whose body is a command list (`- /bin/grpc_health_probe` at its root, or under a
@@ -864,6 +864,8 @@ interface UnsetPort {
   arg: string;
   valuesPath: string;
   variable?: string;
+  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with): what the hint's default goes on. */
+  written?: string;
 }
 
 /**
@@ -878,7 +880,8 @@ function unsetPortReport(r: Report, u: UnsetPort): Report {
   const through = u.variable ? `${u.variable}, set from ${shown}` : shown;
   const detail = `${u.arg} takes its port from ${through}, which no values file of the chart sets (nor a release or a command line of the repository): Helm prints nothing there, so the exec probe dials an empty port and fails today, and grpc.port would render empty (null), which the API server refuses`;
   const name = u.valuesPath.split(', ')[0]!;
-  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ .Values.${name} | default 50051 }}, or {{ required "set ${name}" .Values.${name} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
+  const ref = u.written ?? `.Values.${name}`;
+  const hint = `Give ${name} a port in the chart's values.yaml (or write {{ ${ref} | default 50051 }}, or {{ required "set ${name}" ${ref} }} when every release must set it), then run the tool again. If the port is set at install time from outside the repository, write grpc: {port: …} by hand with that action.`;
   const before = r.blockers ?? [];
   return {
     ...rest,
@@ -1440,14 +1443,30 @@ function portsInScript(arg: string, check: (addrArg: string) => string): string 
 /** Fields of Helm's root object: `.Values.x` and the like are read elsewhere (or are no port). */
 const ROOT_FIELDS = /^\.(?:Values|Release|Chart|Capabilities|Template|Files)(?:\.|$)/;
 
+/** A dot the tool does not follow: where it comes from, and for a define's dot, the define and the include that passes it. */
+interface UnfollowedDot {
+  unfollowed: string;
+  define?: DefineSite;
+}
+
+/** The define whose dot the tool does not follow, the include that passes it (`dict` when a dict), and the one values path that include's operand names, if one (`(int .Values.qsl.port)`). */
+interface DefineSite {
+  name: string;
+  site?: string;
+  dict?: boolean;
+  valuesPath?: string;
+}
+
 /**
  * The values paths a reference to the dot prints where it is read (`.` or `.port`): inside `{{ with
  * .Values.grpc }}` the with's path; inside a define, through every `include "name" X` of the chart
- * (X `.Values.grpc`, `$.Values.grpc`, or `.`/`.field` at a site whose dot is a values path). A dot
- * the tool does not follow (a `range`, a `with` of anything else, a define no template of the chart
- * includes, or one included with anything else) is said as `unfollowed`, naming where it comes from.
+ * (X `.Values.grpc`, `$.Values.grpc`, `.Values` itself, `.`/`.field` at a site whose dot is a values
+ * path, or a `dict` whose entry the reference reads is one of those or a number, whatever its other
+ * entries). A dot the tool does not follow (a `range`, a `with` of anything else, a define no
+ * template of the chart includes, or one included with anything else) is said as `unfollowed`,
+ * naming where it comes from.
  */
-function dotValuesPaths(ref: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): { paths: string[]; numbers?: string[] } | { unfollowed: string } | undefined {
+function dotValuesPaths(ref: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext): { paths: string[]; numbers?: string[] } | UnfollowedDot | undefined {
   if (ref !== '.' && (!ref.startsWith('.') || ROOT_FIELDS.test(ref))) return undefined;
   const field = ref === '.' ? '' : ref;
   const scope = dotScope(controlBlocks, offset);
@@ -1475,34 +1494,128 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
       const arg = m[1] ? undefined : m[2];
       const siteScope = defineAround(fileActions, a.start) ? null : dotScope(fileBlocks, a.start);
       const after = arg !== undefined ? a.text.slice(m.index + m[0].length) : '';
-      // `include "x" (dict "port" 5000)` or `(dict "port" .Values.grpc.port)`: `.port` is that entry.
-      const dict = /^\(\s*dict((?:\s+"[A-Za-z0-9_]+"\s+(?:\d+|\$?\.Values\.[A-Za-z0-9_.]+))+)\s*\)\s*(?:\||-?\}\})/.exec(a.text.slice(m.index + m[0].length - (m[1]?.length ?? 0) - (m[2]?.length ?? 0)));
-      if (dict && field !== '') {
-        const entries = new Map([...dict[1]!.matchAll(/"([A-Za-z0-9_]+)"\s+(\S+)/g)].map((e) => [e[1]!, e[2]!]));
-        const value = entries.get(field.slice(1));
-        if (value !== undefined && /^\d+$/.test(value)) {
-          numbers.push(value);
-          continue;
-        }
-        if (value !== undefined && (value.startsWith('$.Values.') ? siteScope !== null : siteScope === '')) {
-          paths.push(value.replace(/^\$?\.Values\./, ''));
-          continue;
-        }
+      // `include "x" (dict "Values" .Values "name" "qsl" "port" .Values.qsl.port)`: `.port` is that
+      // entry, whatever the others are (`"context" $`, a string); `.port.number` a field of it.
+      const dict = m[1] ? dictEntries(a.text.slice(m.index + m[0].length - m[1].length - (m[2]?.length ?? 0))) : undefined;
+      const [, key, tail] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(field) ?? [];
+      const entry = dict && key !== undefined ? dict.get(key) : undefined;
+      const operand = dict ? entry : arg !== undefined && /^\s*(?:\||\)|-?\}\})/.test(after) ? arg : undefined;
+      const target = operand !== undefined ? includeOperand(operand, siteScope) : undefined;
+      const found = target ? reachField(target, dict ? tail! : field) : undefined;
+      if (!found) {
+        const why = !dict || key === undefined ? 'the tool does not follow what that passes' : entry === undefined ? `its dict has no "${key}" entry, so ${field} is no port there` : `the tool does not follow its "${key}" entry, ${entry}`;
+        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')} (${why})`, define: { name: define.name, site: where, ...(dict ? { dict: true } : {}), ...namedValuesPath(dict ? entry : operand) } };
       }
-      let base: string | undefined;
-      if (arg === undefined || !/^\s*(?:\||\)|-?\}\})/.test(after)) base = undefined;
-      else if (arg.startsWith('$.Values.') && siteScope !== null) base = arg.slice('$.Values.'.length);
-      else if (arg.startsWith('.Values.') && siteScope === '') base = arg.slice('.Values.'.length);
-      else if (arg === '.' && siteScope) base = siteScope;
-      else if (arg.startsWith('.') && !ROOT_FIELDS.test(arg) && siteScope) base = `${siteScope}${arg}`;
-      if (base === undefined || !/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(base)) {
-        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')} (the tool does not follow what that passes)` };
-      }
-      paths.push(`${base}${field}`);
+      if ('number' in found) numbers.push(found.number);
+      else paths.push(found.path);
     }
   }
-  if (sites.length === 0) return { unfollowed: `the dot of define "${define.name}", which no template of the chart includes (the tool cannot see what it is given)` };
+  if (sites.length === 0) return { unfollowed: `the dot of define "${define.name}", which no template of the chart includes (the tool cannot see what it is given)`, define: { name: define.name } };
   return { paths: [...new Set(paths)], numbers };
+}
+
+type IncludeOperand = { root: true } | { values: string } | { number: string };
+
+/**
+ * What an operand of an include (its argument, or a dict entry) is, where the include's dot is
+ * `siteScope` (dotScope; null inside a define, whose `$` is its own argument): the chart's root
+ * (`$`, the root's `.`), a values path ('' for `.Values` itself), or a number. Undefined for
+ * anything else (a variable, a pipeline, a string that is no number).
+ */
+function includeOperand(v: string, siteScope: DotScope): IncludeOperand | undefined {
+  const digits = /^(?:(\d+)|"(\d+)")$/.exec(v);
+  if (digits) return { number: digits[1] ?? digits[2]! };
+  if (v === '$') return siteScope !== null ? { root: true } : undefined;
+  if (v === '.') return siteScope === '' ? { root: true } : siteScope ? { values: siteScope } : undefined;
+  const values = /^(\$?)\.Values((?:\.[A-Za-z0-9_]+)*)$/.exec(v);
+  if (values) return (values[1] ? siteScope !== null : siteScope === '') ? { values: values[2]!.slice(1) } : undefined;
+  if (/^(?:\.[A-Za-z0-9_]+)+$/.test(v) && !ROOT_FIELDS.test(v) && siteScope) return { values: `${siteScope}${v}` };
+  return undefined;
+}
+
+/** The values path (or number) that `field` (`.port`, `.Values.grpc.port`, '' for the operand itself) of an include's operand reads; undefined when it is none (the whole values, a field of a number). */
+function reachField(target: IncludeOperand, field: string): { path: string } | { number: string } | undefined {
+  if ('number' in target) return field === '' ? target : undefined;
+  const path = 'root' in target ? /^\.Values\.(.+)$/.exec(field)?.[1] : [target.values, field.slice(1)].filter((p) => p !== '').join('.');
+  return path !== undefined && /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(path) ? { path } : undefined;
+}
+
+/**
+ * The entries of a `(dict "k1" v1 "k2" v2 …)` that opens `text` and ends the include's argument
+ * (`)` then `|` or `}}`), each value as written: a number, a string, a field or variable chain, a
+ * parenthesized pipeline. Undefined when it is no such call (a key that is not a string, an odd
+ * count). A later entry of the same key wins, as in sprig's dict.
+ */
+function dictEntries(text: string): Map<string, string> | undefined {
+  const open = /^\(\s*dict\s/.exec(text);
+  if (!open) return undefined;
+  const entries = new Map<string, string>();
+  let i = open[0].length;
+  const space = () => {
+    while (/\s/.test(text[i] ?? '')) i++;
+  };
+  for (;;) {
+    space();
+    if (text[i] === ')') return /^\)\s*(?:\||-?\}\})/.test(text.slice(i)) ? entries : undefined;
+    const key = /^"([^"\\]*)"\s+/.exec(text.slice(i));
+    if (!key) return undefined;
+    i += key[0].length;
+    const start = i;
+    const end = operandEnd(text, i);
+    if (end === undefined) return undefined;
+    i = end;
+    entries.set(key[1]!, text.slice(start, end));
+  }
+}
+
+/** Where a template operand that starts at `i` ends: a quoted or raw string, a parenthesized pipeline (strings in it skipped), or a run of other characters. */
+function operandEnd(text: string, i: number): number | undefined {
+  const string = (j: number): number | undefined => {
+    const m = text[j] === '`' ? /^`[^`]*`/.exec(text.slice(j)) : /^"(?:[^"\\\n]|\\.)*"/.exec(text.slice(j));
+    return m ? j + m[0].length : undefined;
+  };
+  if (text[i] === '"' || text[i] === '`') return string(i);
+  if (text[i] !== '(') {
+    const bare = /^[^\s()"`]+/.exec(text.slice(i));
+    return bare ? i + bare[0].length : undefined;
+  }
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    if (text[j] === '"' || text[j] === '`') {
+      const end = string(j);
+      if (end === undefined) return undefined;
+      j = end - 1;
+    } else if (text[j] === '(') depth++;
+    else if (text[j] === ')' && --depth === 0) return j + 1;
+  }
+  return undefined;
+}
+
+/**
+ * What to do about a define's port the tool does not follow. Inside a define, `.` and `$` are what
+ * the include passes, not the chart's root: `{{ $.Values.… }}` there reads a path of that argument.
+ * So the way out is at the include: pass the port as something the tool follows.
+ */
+/** The one values path an operand names (`(int (default 7100 .Values.qsl.port))`), for the hint. */
+function namedValuesPath(operand: string | undefined): { valuesPath: string } | undefined {
+  const paths = new Set([...(operand ?? '').matchAll(/(?:^|[\s(])\$?\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g)].map((m) => m[1]!));
+  return paths.size === 1 ? { valuesPath: [...paths][0]! } : undefined;
+}
+
+function defineDotHint(define: DefineSite, ref: string): string {
+  const byHand = `if everything that includes it passes a port number there, migrate by hand to grpc: {port: {{ ${ref} }}} with the same action.`;
+  const [, key, rest] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(ref) ?? [];
+  const path = `.Values.${define.valuesPath ?? '<path of the port>'}`;
+  const entry = rest ? `a values path whose ${rest.slice(1)} is the port` : "the port's values path or a number";
+  const pass =
+    key === undefined
+      ? `pass the port's values path itself (include "${define.name}" ${path}) or a number`
+      : define.dict
+        ? `set the dict's "${key}" entry to ${entry} ("${key}" ${path}, its other entries as they are)`
+        : `pass a values path whose ${ref.slice(1)} is the port (include "${define.name}" .Values.<path>, or .Values itself), or a dict whose "${key}" entry is ${entry} ((dict "${key}" ${path}))`;
+  const wrong = `Inside define "${define.name}", . and $ are what the include passes, not the chart's root, so {{ $.Values.… }} written there reads a path of that argument, not the values.`;
+  if (define.site === undefined) return `${wrong} No template of this chart includes it (a chart that uses this library may): the tool cannot see what it is given. Where it is included, ${pass}; or, ${byHand}`;
+  return `${wrong} At ${define.site}, ${pass}, and run the tool again; or, ${byHand}`;
 }
 
 /**
@@ -1510,13 +1623,13 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
  * of it, a define included with it): checked as portFromValues checks the path, the action carried
  * over as written. Where it does not follow the dot, `onUnfollowed` says so.
  */
-function portFromDot(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset: (u: UnsetPort) => void, onUnfollowed: (detail: string) => void, onBad?: (b: BadPort) => void): string {
+function portFromDot(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset: (u: UnsetPort) => void, onUnfollowed: (detail: string, hint?: string) => void, onBad?: (b: BadPort) => void): string {
   const m = new RegExp(String.raw`^(--?addr[= ][^{}]*:)\{\{-?\s*(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})\s*-?\}\}$`).exec(orAsDefault(arg));
   if (!m) return arg;
   const found = dotValuesPaths(m[3]!, offset, actions, controlBlocks, chart, run);
   if (!found) return arg;
   if ('unfollowed' in found) {
-    onUnfollowed(`${arg} takes its port from ${found.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+    onUnfollowed(`${arg} takes its port from ${found.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`, found.define && defineDotHint(found.define, m[3]!));
     return arg;
   }
   const badNumber = found.numbers?.find((n) => Number(n) < 1 || Number(n) > 65535);
@@ -1527,7 +1640,7 @@ function portFromDot(arg: string, offset: number, actions: readonly Action[], co
       onUnfollowed(`${arg} prints .Values.${p}, which the chart's values.yaml sets to a ${isSeq(node) ? 'list' : 'map'}, not a port: the exec probe dials that text and fails today, and grpc.port would render it, which the API server refuses`);
       return arg;
     }
-    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg }), onBad);
+    const checked = portFromValues(`${m[1]}{{ ${m[2]}.Values.${p}${m[4]} }}`, chart, run, '', (u) => onUnset({ ...u, arg, written: m[3]! }), onBad);
     if (!checked.includes('{{')) return checked;
   }
   return arg;
@@ -1637,7 +1750,7 @@ function withDefaults(values: string[] | undefined, pipes: string): string[] | u
  * checked as it is, one to a values path through the values files; any other is not known and
  * checks nothing. A value that is not a port blocks; otherwise the action carries over as written.
  */
-function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void, onUnfollowed?: (detail: string) => void, onBad?: (b: BadPort) => void): string {
+function portFromVariable(arg: string, offset: number, actions: readonly Action[], controlBlocks: readonly Block[], chart: Chart | undefined, run: RunContext, onUnset?: (unset: UnsetPort) => void, onUnfollowed?: (detail: string, hint?: string) => void, onBad?: (b: BadPort) => void): string {
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
@@ -1676,7 +1789,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
     const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
     const viaDot = dotRef ? dotValuesPaths(dotRef[2]!, a.start, actions, controlBlocks, chart, run) : undefined;
     if (viaDot && 'unfollowed' in viaDot) {
-      onUnfollowed?.(`${arg} takes its port from ${m[2]}, set from ${viaDot.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+      onUnfollowed?.(`${arg} takes its port from ${m[2]}, set from ${viaDot.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`, viaDot.define && defineDotHint(viaDot.define, dotRef![2]!));
       return arg;
     }
     if (viaDot && dotRef) {
