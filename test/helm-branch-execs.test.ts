@@ -407,3 +407,92 @@ test('a template of many chain probes is read once per branch index, not once pe
   const second = await run({ paths: ['.'], cwd: dir, fix: true });
   expect(second.files.filter((f) => f.changed)).toEqual([]);
 }, 60_000);
+
+describe("a chain that is the probe's last content gets the timeoutSeconds it needs as a chain followed by a key does (review23 R6)", () => {
+  test('two execs on one port collapse, the larger timeout on the line after them', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-connect-timeout=2s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '    ports:\n    - containerPort: 9000\n') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod('      grpc:\n        port: 9000\n      timeoutSeconds: 5\n', 'readinessProbe', '    ports:\n    - containerPort: 9000\n'));
+  });
+
+  test('the same inside an outer {{ if }} around the probe: the line stays in the outer branch', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: d
+spec:
+  containers:
+  - name: app
+    image: x
+    {{- if .Values.probe }}
+    readinessProbe:
+      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-connect-timeout=2s"]
+      {{- end }}
+    {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': template }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('    readinessProbe:\n      grpc:\n        port: 9000\n      timeoutSeconds: 5\n    {{- end }}\n');
+  });
+
+  test('three execs: each rewritten in place, one line after the chain with the larger timeout', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(findings[0]!.message).toContain("timeoutSeconds 5, the larger, on the probe's line outside {{- if eq .Values.mode \"a\" }}, which every branch renders");
+    expect(out).toBe(pod(chain.replace(/exec:\n {8}command: \["\/bin\/grpc_health_probe", "-addr=:(\d+)"[^\]]*\]/g, 'grpc:\n        port: $1') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test("tcpSocket / exec: the line after the chain is the tcpSocket branch's too, and the message says so", async () => {
+    const chain = `      {{- if .Values.tcp }}
+      tcpSocket:
+        port: 9000
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain('but the timeoutSeconds they share with it is raised for them too');
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]', 'grpc:\n        port: 9000') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test("an {{ end -}} that trims the line after it: the line goes at the end of the exec's branch instead", async () => {
+    const chain = `      {{- if .Values.tcp }}
+      tcpSocket:
+        port: 9000
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- end -}}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '\n') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).not.toContain('raised for them too');
+    expect(out).toContain('      grpc:\n        port: 9000\n      timeoutSeconds: 5\n      {{- end -}}\n');
+  });
+});

@@ -332,6 +332,30 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const splices = envSplices(text, parsed.docs, actions, controlBlocks, chart, run, spliceEnds);
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
+  /**
+   * The chain whose branch holds the probe's exec: the handlers' (branchHandlers), or, in the
+   * probe, the innermost one with an else (`{{ with .Values.probe }}{{ toYaml . }}{{ else }} exec
+   * {{ end }}`) that closes within the probe: before its last content, or right after it (the chain
+   * is the probe's last content: nothing but blank lines and actions up to its end).
+   */
+  const execChain = (probe: Pair<Scalar, YAMLMap>, exec: Pair, handlers = !plain): Block | undefined => {
+    const chain = handlers ? branchHandlers(probe.value!, controlBlocks) : undefined;
+    if (chain) return controlBlocks.find((b) => b.open === chain.open);
+    const [start, end] = [(exec.key as Scalar).range![0], contentEnd(exec.value as ParsedNode)];
+    const probeEnd = contentEnd(probe.value!);
+    return controlBlocks
+      .filter((b) => b.elses.length > 0 && b.open.start > probe.key.range![0] && (b.end.end <= probeEnd + 1 || (b.end.start >= probeEnd && /^[\s#]*$/.test(region.masked.slice(probeEnd, b.end.start)))) && chainBranches(b).some((x) => start >= x.start && end <= x.end))
+      .sort((a, b) => b.open.start - a.open.start)[0];
+  };
+  /** A new timeoutSeconds line the walk adds at the probe's end, where that is the tail of a branch of the chain holding its exec (placeTimeout places it). */
+  const chainTailLine = (e: Edit, probeStart: number): boolean => {
+    if (e.start !== e.end || !TIMEOUT_LINE.test(e.text)) return false;
+    const probe = probes.find((p) => p.key.range![0] === probeStart);
+    const exec = probe ? getPair(probe.value!, 'exec') : undefined;
+    const b = exec ? execChain(probe!, exec, true) : undefined;
+    // The chain itself in the probe's own branch: every block opened between the two closed again.
+    return b !== undefined && branchTail(b, e.start, text) !== -1 && refuseTemplateEdit(actions, text, { start: lineStartOf(text, b.open.start), end: lineStartOf(text, b.open.start) }, probeStart) === undefined;
+  };
 
   // The probe walk sees each toggle's exec branch alone: its grpc branch is blanked out.
   let walkText = region.masked;
@@ -357,7 +381,10 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     handlersApart: (p) => branchHandlers(p, controlBlocks) !== undefined,
-    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
+    // A new last line of a probe whose last content is a chain holding its exec lands at the tail
+    // of one of the chain's branches: placeTimeout, which every such rewrite goes through, puts it
+    // after the chain or at the end of the exec's branch (review23 R6).
+    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) || chainTailLine(e, probeStart) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
@@ -477,16 +504,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
     const chain = plain ? undefined : branchHandlers(probe!.value!, controlBlocks);
-    // The chain whose branch holds the exec: the handlers' (branchHandlers), or, in the probe, the
-    // innermost one with an else (`{{ with .Values.probe }}{{ toYaml . }}{{ else }} exec {{ end }}`).
-    const execEnd = contentEnd(exec.value);
-    const chainBlock = chain
-      ? controlBlocks.find((b) => b.open === chain.open)
-      : plain
-        ? undefined
-        : controlBlocks
-            .filter((b) => b.elses.length > 0 && b.open.start > r.start && b.end.end <= contentEnd(probe!.value!) + 1 && chainBranches(b).some((x) => exec.key.range![0] >= x.start && execEnd <= x.end))
-            .sort((a, b) => b.open.start - a.open.start)[0];
+    const chainBlock = plain ? undefined : execChain(probe!, exec);
     const execBranch = chainBlock ? branchAt(chainBlock, exec.key.range![0]) : -1;
     if (chainBlock && execBranch !== -1) {
       // Another branch's timeoutSeconds line is in the walk's view of the probe, which reads the
@@ -1047,6 +1065,15 @@ function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, N
   const othersHold = timeouts.some((p) => inOther(p.key.range![0])) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && inOther(a.start));
   const lineOf = (o: number) => text.slice(0, o).split('\n').length;
   const out: Edit[] = [];
+  // A line at the end of this branch, before the chain's next action.
+  const inOwn = (line: RegExpExecArray, e: Edit): Edit | string => {
+    const column = exec.key.range![0] - lineStartOf(text, exec.key.range![0]);
+    if (!own.next.alone || line[1]!.length !== column || /\t/.test(line[1]!)) {
+      return `another branch of ${b.open.text} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before ${own.next.text} (line ${lineOf(own.next.start)})`;
+    }
+    const at = lineStartOf(text, own.next.start);
+    return { start: at, end: at, text: e.text };
+  };
   for (const e of fix) {
     const onValue = timeouts.find((p) => p.value?.range && e.start === p.value.range[0]);
     if (onValue) {
@@ -1054,20 +1081,47 @@ function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, N
       out.push(e);
       continue;
     }
-    const line = e.start === e.end ? /^([ \t]*)["']?timeoutSeconds["']?: \d+\r?\n$/.exec(e.text) : null;
+    const line = e.start === e.end ? TIMEOUT_LINE.exec(e.text) : null;
+    if (line && branchTail(b, e.start, text) !== -1) {
+      // The walk's new last line of a probe whose last content is the chain: it lands at the tail of
+      // whichever branch the read ends in. It belongs after the chain, where every branch renders it,
+      // as it would before a key after the chain (review23 R6); or, where another branch renders a
+      // timeoutSeconds of its own, at the end of this branch.
+      const after = othersHold || inBranch ? undefined : lineAfter(b.end, text);
+      const placed = after !== undefined ? { start: after, end: after, text: e.text } : inOwn(line, e);
+      if (typeof placed === 'string') return placed;
+      out.push(placed);
+      continue;
+    }
     if (line && inOther(e.start)) return `the timeoutSeconds line it needs would land in another branch of ${b.open.text}`;
     if (!line || !outside(e.start) || !(othersHold || inBranch)) {
       out.push(e);
       continue;
     }
-    const column = exec.key.range![0] - lineStartOf(text, exec.key.range![0]);
-    if (!own.next.alone || line[1]!.length !== column || /\t/.test(line[1]!)) {
-      return `another branch of ${b.open.text} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before ${own.next.text} (line ${lineOf(own.next.start)})`;
-    }
-    const at = lineStartOf(text, own.next.start);
-    out.push({ start: at, end: at, text: e.text });
+    const placed = inOwn(line, e);
+    if (typeof placed === 'string') return placed;
+    out.push(placed);
   }
   return out;
+}
+
+/** A new `timeoutSeconds: N` line of a probe (the walk's edit text); its one group is the indentation. */
+const TIMEOUT_LINE = /^([ \t]*)["']?timeoutSeconds["']?: \d+\r?\n$/;
+
+/** The branch of chain `b` whose tail offset `o` is (only blanks between it and the branch's next action), or -1. */
+function branchTail(b: Block, o: number, text: string): number {
+  return chainBranches(b).findIndex((x) => o >= x.start && o <= x.end && /^[ \t\r\n]*$/.test(text.slice(o, x.next.start)));
+}
+
+/**
+ * The start of the line after action `a`, where a new line renders as the lines around it do: `a`
+ * ends its line (blanks after it), does not trim what follows (`-}}` would join the new line to
+ * the output before it), and the text goes on past that line. Otherwise undefined.
+ */
+function lineAfter(a: Action, text: string): number | undefined {
+  const nl = text.indexOf('\n', a.end);
+  if (nl === -1 || !/^[ \t\r]*$/.test(text.slice(a.end, nl)) || /-\s*\}\}$/.test(a.text)) return undefined;
+  return nl + 1;
 }
 
 /**
