@@ -63,14 +63,14 @@ spec:
 ${chain}${after}`;
 
 /** Runs --fix twice: the second run must change nothing. The first run's findings on the template, and the template after it. */
-async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string }> {
+async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string; dir: string }> {
   const dir = repoWith(files);
   const first = await run({ paths: ['.'], cwd: dir, fix: true });
   const out = fs.readFileSync(path.join(dir, template), 'utf8');
   const second = await run({ paths: ['.'], cwd: dir, fix: true });
   expect(second.files.filter((f) => f.changed)).toEqual([]);
   expect(fs.readFileSync(path.join(dir, template), 'utf8')).toBe(out);
-  return { findings: first.findings.filter((f) => f.file === template), out };
+  return { findings: first.findings.filter((f) => f.file === template), out, dir };
 }
 
 describe('an if chain with an exec handler in two plain branches', () => {
@@ -129,23 +129,46 @@ describe('an if chain with an exec handler in two plain branches', () => {
     expect(later.hint).toContain('(with timeoutSeconds at least 3)');
   });
 
-  test('branches on different ports: the first migrates, the later one stays and says why (no "run it again")', async () => {
-    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}"]\n{{- end }}');
-    const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE });
-    const first = await run({ paths: ['.'], cwd: dir, fix: true });
-    const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
-    expect(probes.map((f) => [f.line, f.status])).toEqual([
-      [15, 'migrated'],
-      [21, 'blocked'],
-    ]);
-    expect(probes[1]!.message).toContain('and this one stays on exec');
-    expect(probes[1]!.message).toContain('disagree');
-    expect(probes[1]!.message).not.toContain('run it again');
-    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
-    const after = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
-    const second = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(second.files.filter((f) => f.changed)).toEqual([]);
-    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
+  test('branches on different ports: each becomes its own grpc handler in place, in one run, as in a longer chain (review23 R1)', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}", "-rpc-timeout=2s"]\n{{- end }}');
+    const { findings, out, dir } = await fixTwice({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE }, 'chart/templates/deployment.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[15, 'migrated']]);
+    // Nothing runs the binary any more: its install goes in the same run.
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).not.toContain('grpc_health_probe');
+    expect(findings[0]!.message).toContain('→ grpc in each exec branch of {{- if .Values.slow }}, in place, each with the timeoutSeconds it renders with: {{- if .Values.slow }} → grpc {port: {{ .Values.port }}} (timeoutSeconds raised from 1 to 3 to keep -connect-timeout=3s); {{- else }} → grpc {port: {{ .Values.otherPort }}} (timeoutSeconds raised from 1 to 2 to keep -rpc-timeout=2s); timeoutSeconds 3, the larger');
+    expect(out).toBe(
+      template
+        .replace('exec:\n            command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=3s"]', 'grpc:\n            port: {{ .Values.port }}')
+        .replace('exec:\n            command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.otherPort }}", "-rpc-timeout=2s"]', 'grpc:\n            port: {{ .Values.otherPort }}') + '          timeoutSeconds: 3\n',
+    );
+  });
+
+  test('the same with the chain as the probe\'s last content: one line after it (review23 R1, R6)', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod(chain.replace(/exec:\n {8}command: \["\/bin\/grpc_health_probe", "-addr=:(\d+)"[^\]]*\]/g, 'grpc:\n        port: $1') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test('a service that differs is a different grpc handler too: each in place', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-service=a"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-service=a"]', 'grpc:\n        port: 9000\n        service: a').replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000"]', 'grpc:\n        port: 9000')));
   });
 
   test('a longer chain (tcpSocket / exec / exec): both execs are rewritten in place in one run', async () => {

@@ -564,7 +564,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // renders. The exec branches migrate in order up to the first that stays (a later run would read
   // that one as the chain's first exec, blocked, and stop there): this run rewrites all of them at
   // once, so a second run changes nothing (hunt19 B8). A plain `{{ if }} exec {{ else }} exec {{
-  // end }}` whose two branches both migrate collapses to one grpc handler (collapseExecChain).
+  // end }}` whose two branches both migrate to the same grpc handler collapses to it
+  // (collapseExecChain); to different ones, each is rewritten in place, as in a longer chain.
   const taken = new Set<Report>();
   const staysWhy = new Map<Report, { report: Report; held?: { at: Action; rewritten: Action[] } }>();
   for (const probeStart of plain ? [] : new Set([...laterExecs.values()].map((x) => x.probeStart))) {
@@ -584,13 +585,19 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (shape?.grpcFirst) {
       const second = reads[1];
       if (!second) continue;
-      const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run) : second;
+      if (!second.fix || (second.blockers?.length ?? 0) > 0) {
+        staysWhy.set(lastRaw, { report: second });
+        continue;
+      }
+      const both = collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run);
       if (both === undefined) continue;
-      if (both.fix) {
+      if (both !== 'different') {
         mapped[j] = both;
         taken.add(lastRaw);
-      } else staysWhy.set(lastRaw, { report: both });
-      continue;
+        continue;
+      }
+      // The two become different grpc handlers (port, service, mode): not one, but each its own in
+      // its branch, in place, as in a longer chain (review23 R1).
     }
     const migrates = (x: Report | undefined) => x?.fix !== undefined && (x.blockers?.length ?? 0) === 0;
     let m = 0;
@@ -1152,8 +1159,8 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
  * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
  * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
  * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
- * migrates, for what keeps this one read alone (`stays`: its own blockers, or the two branches
- * disagree; where it migrates too, collapseExecChain takes it and this report goes). What this
+ * migrates, for what keeps this one read alone (`stays`: its own blockers; where it migrates too,
+ * the first's rewrite takes it, collapsed or in place, and this report goes). What this
  * branch would become alone (or what would still block it) is in the message and the hint.
  */
 function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, staysAt?: { report: Report; held?: { at: Action; rewritten: Action[] } }): Report {
@@ -1286,10 +1293,12 @@ function walkNotes(r: Report): string | undefined {
  * rewrite and that collapse (collapseToggle) go together; in a longer chain (another handler's
  * branch beside them) each exec is rewritten in place. timeoutSeconds ends as the two runs leave it:
  * the larger of what each branch needs, where the first run writes it. The report that takes
- * both; a blocked report (the branches disagree) that keeps the later one on exec; or undefined
- * when the edits are not as expected (then the run does what it did before: the first only).
+ * both; `'different'` when the two become different grpc handlers (port, service, mode), which
+ * are then each rewritten in place in their branch (the caller's in-place path, review23 R1); or
+ * undefined when the edits are not as expected (then the run does what it did before: the
+ * first only).
  */
-function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | undefined {
+function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | 'different' | undefined {
   const where = whereOf(first);
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const [tA, tB] = [num(first.details?.timeoutSeconds), num(second.details?.timeoutSeconds)];
@@ -1321,14 +1330,12 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
   if (shape?.grpcFirst) {
     const [dA, dB] = [first.details ?? {}, second.details ?? {}];
     if (dA.mode !== dB.mode) {
-      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
+      return 'different';
     }
     const service = dA.service === undefined ? undefined : String(dA.service);
     const t: Toggle = { ...shape, grpc: { port: normalizeActions(String(dA.port ?? '')), ...(service !== undefined ? { service } : {}) } };
     const collapsed = collapseToggle(secondAlone, t, text, eol, run);
-    if (!collapsed.fix) {
-      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
-    }
+    if (!collapsed.fix) return 'different';
     const cond = actionBody(shape.open).replace(/^if\s+/, '');
     return {
       ...first,
