@@ -519,3 +519,78 @@ spec:
     expect(out).toContain('      grpc:\n        port: 9000\n      timeoutSeconds: 5\n      {{- end -}}\n');
   });
 });
+
+describe('a timeoutSeconds that renders only under a condition is no timeout where the condition does not hold (review23 R3)', () => {
+  const EXEC = `      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+`;
+  const GRPC = '      grpc:\n        port: 9000\n';
+  const guarded = (value: string) => `      {{- if .Values.slow }}\n      timeoutSeconds: ${value}\n      {{- end }}\n`;
+
+  test('the raise goes into a new {{ else }} of the condition; the line under it, long enough, stays', async () => {
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + guarded('10')) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain('timeoutSeconds raised from 1 to 5 to keep -rpc-timeout=5s; the timeoutSeconds on line 13 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: a new {{- else }} of it sets timeoutSeconds: 5');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 10\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
+  test('a line under it that is too short is raised too', async () => {
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + guarded('2')) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
+  test('a printed value under it: kept when the values give enough, blocking when they give less (it is not rewritten)', async () => {
+    const enough = await fixTwice({ ...CHART, 'chart/values.yaml': 'slow: false\nt: 10\n', 'chart/templates/d.yaml': pod(EXEC + guarded('{{ .Values.t }}')) }, 'chart/templates/d.yaml');
+    expect(enough.out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: {{ .Values.t }}\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+    const low = await fixTwice({ ...CHART, 'chart/values.yaml': 'slow: false\nt: 2\n', 'chart/templates/d.yaml': pod(EXEC + guarded('{{ .Values.t }}')) }, 'chart/templates/d.yaml');
+    expect(low.findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(low.findings[0]!.message).toContain('timeoutSeconds on line 13, under {{- if .Values.slow }}, is {{ .Values.t }}');
+    expect(low.findings[0]!.message).toContain('lower than the 5 the flags need');
+    expect(low.out).toBe(pod(EXEC + guarded('{{ .Values.t }}')));
+  });
+
+  test('an {{ else if }} without a line of its own gets one, and the new {{ else }} follows it', async () => {
+    const cond = '      {{- if .Values.slow }}\n      timeoutSeconds: 10\n      {{- else if .Values.fast }}\n      periodSeconds: 3\n      {{- end }}\n';
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + cond.replace('      {{- end }}\n', '      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
+  });
+
+  test('in a chain, the condition inside the exec branch gets the else; the other exec branch its own line', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+${EXEC}${guarded('10')}      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toBe(
+      pod(`      {{- if eq .Values.mode "a" }}
+${GRPC}      {{- if .Values.slow }}
+      timeoutSeconds: 10
+      {{- else }}
+      timeoutSeconds: 5
+      {{- end }}
+      {{- else }}
+      grpc:
+        port: 9001
+      timeoutSeconds: 3
+      {{- end }}
+`),
+    );
+  });
+
+  test('under two conditions: blocked, saying so (no else of one covers the other)', async () => {
+    const cond = '      {{- if .Values.a }}\n' + guarded('10') + '      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(findings[0]!.message).toContain('timeoutSeconds (line 14) renders only under {{- if .Values.a }} and {{- if .Values.slow }}, and the tool cannot give every render of the probe the raise');
+    expect(out).toBe(pod(EXEC + cond));
+  });
+
+  test('flags that need no more than the default: nothing is added', async () => {
+    const exec = EXEC.replace(', "-rpc-timeout=5s"', '');
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(exec + guarded('10')) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + guarded('10')));
+  });
+});

@@ -364,7 +364,33 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // values file of the chart is that literal to the walk; anything else stays unknown.
   const hostNetworks = chart ? hostNetworkSettings(text, actions, region, chart, run) : [];
   for (const h of hostNetworks) walkText = walkText.slice(0, h.start) + h.literal.padEnd(h.end - h.start, ' ') + walkText.slice(h.end);
-  const walkDocs = toggles.length > 0 || hostNetworks.length > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+  // A timeoutSeconds that renders only under a condition (`{{- if .Values.slow }}` around its line)
+  // is read as the API default, 1, which the probe has where the condition does not hold: the walk
+  // raises it when the flags need more, and condTimeoutFix makes every render carry the raise (review23 R3).
+  const condTimeouts = new Map<number, CondTimeout>();
+  for (const p of probes) {
+    const c = conditionalTimeouts(p, controlBlocks, text);
+    if (!c) continue;
+    condTimeouts.set(p.key.range![0], c);
+    for (const t of c.pairs) {
+      const v = t.value;
+      if (!isScalar(v) || !v.range || v.value === null || text.slice(v.range[0], contentEnd(v)).includes('\n')) continue;
+      walkText = walkText.slice(0, v.range[0]) + '1'.padEnd(contentEnd(v) - v.range[0], ' ') + walkText.slice(contentEnd(v));
+    }
+  }
+  const walkDocs = toggles.length > 0 || hostNetworks.length > 0 || condTimeouts.size > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+  const resolveNumber = (t: string, at?: number) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run);
+  const condFixed = (r: Report): Report => {
+    const c = r.fix && r.subject === 'probe' ? condTimeouts.get(r.start) : undefined;
+    return c
+      ? condTimeoutFix(r, c, text, eol, (node) => {
+          const n = Number(scalarValue(node));
+          return Number.isFinite(n) ? { value: n, literal: true } : resolveNumber(scalarValue(node), node.range![0]);
+        })
+      : r;
+  };
+  // The walk's raise of such a line is condTimeoutFix's to replace (a printed value is never written).
+  const condRaise = (e: Edit, probeStart: number) => condTimeouts.get(probeStart)?.pairs.some((p) => p.value?.range?.[0] === e.start) === true;
 
   const reports = findProbeReports({
     text: walkText,
@@ -374,7 +400,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
-    resolveNumber: (t, at) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run),
+    resolveNumber,
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, controlBlocks, chart, run),
     templateActions: true,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
@@ -384,7 +410,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     // A new last line of a probe whose last content is a chain holding its exec lands at the tail
     // of one of the chain's branches: placeTimeout, which every such rewrite goes through, puts it
     // after the chain or at the end of the exec's branch (review23 R6).
-    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) || chainTailLine(e, probeStart) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
+    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) || chainTailLine(e, probeStart) || condRaise(e, probeStart) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
@@ -499,7 +525,10 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       }
     }
     const toggle = toggles.find((t) => t.probeStart === r.start);
-    if (toggle) return collapseToggle(r, toggle, text, eol, run);
+    if (toggle) return condFixed(collapseToggle(r, toggle, text, eol, run));
+    // In every read (a chain's branch reads too), before a chain's placement and merge: a raise it
+    // takes is then each branch's own, like any other (review23 R3).
+    r = condFixed(r);
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
@@ -1110,6 +1139,114 @@ function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, N
     out.push(placed);
   }
   return out;
+}
+
+/** A probe's timeoutSeconds lines that render only under a condition (conditionalTimeouts). */
+interface CondTimeout {
+  /** Every timeoutSeconds pair of the probe, each under a condition. */
+  pairs: Pair<Scalar, Node>[];
+  /** The if/with block they sit in, directly, when it is one (the tool can then complete it). */
+  block?: Block;
+  /** Why the tool cannot, otherwise. */
+  why?: string;
+}
+
+/**
+ * The probe's timeoutSeconds lines when every one of them renders only under a condition: inside
+ * an `{{ if }}`/`{{ with }}` (or `range`) opened in the probe that holds no handler of it (a chain
+ * of handlers is read branch by branch: branchRead). Where the condition does not hold, the probe
+ * has no timeoutSeconds, so the API default, 1 (review23 R3). Not when the condition tests the
+ * value it prints (`{{ if .Values.t }}` / `{{ with .Values.t }}` around `timeoutSeconds: {{
+ * .Values.t }}` / `{{ . }}`): that renders exactly when set, and the values read (unsetNumber)
+ * covers it. Nor when a timeoutSeconds renders without a condition too (then both would render
+ * together: the chart's own duplicate, left as it is). Undefined when there are none.
+ */
+function conditionalTimeouts(probe: Pair<Scalar, YAMLMap>, controlBlocks: readonly Block[], text: string): CondTimeout | undefined {
+  const items = probe.value!.items as Pair<Scalar, Node>[];
+  const pairs = items.filter((p) => keyOf(p) === 'timeoutSeconds');
+  if (pairs.length === 0) return undefined;
+  const holdsHandler = (b: Block) => items.some((p) => HANDLER_KEYS.has(keyOf(p) ?? '') && p.key.range![0] > b.open.end && p.key.range![0] < b.end.start);
+  const guards = pairs.map((p) => {
+    const at = p.key.range![0];
+    const around = controlBlocks.filter((b) => b.open.start > probe.key.range![0] && b.open.end <= at && at < b.end.start && !holdsHandler(b));
+    if (around.length !== 1) return around;
+    // `{{ if X }}` / `{{ with X }}` around a value that prints X (`{{ X }}`, or `{{ . }}` in the with): rendered exactly when set.
+    const [b] = around as [Block];
+    const cond = /^(?:if|with)\s+(.+)$/s.exec(actionBody(b.open).trim())?.[1]?.trim();
+    const value = p.value && isScalar(p.value) && p.value.range ? text.slice(p.value.range[0], contentEnd(p.value)) : '';
+    const printed = /^\{\{-?\s*([^|{}]*?)\s*(?:\|[^{}]*)?-?\}\}$/.exec(value.trim())?.[1];
+    const self = printed !== undefined && cond !== undefined && branchAt(b, at) === 0 && (printed === cond || (b.open.keyword === 'with' && printed === '.'));
+    return self ? [] : around;
+  });
+  if (guards.every((g) => g.length === 0)) return undefined;
+  if (guards.some((g) => g.length === 0)) return undefined;
+  const outer = guards.flat();
+  const block = guards[0]!.length === 1 ? guards[0]![0]! : undefined;
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const where = pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ');
+  if (!block || guards.some((g) => g.length !== 1 || g[0] !== block)) {
+    return { pairs, why: `timeoutSeconds (${where}) renders only under ${[...new Set(outer)].sort((a, b) => a.open.start - b.open.start).map((b) => b.open.text).join(' and ')}, and the tool cannot give every render of the probe the raise: write it where every render gets it (or an {{ else }} with it), then run the tool again` };
+  }
+  if (block.open.keyword !== 'if' && block.open.keyword !== 'with') {
+    return { pairs, block, why: `timeoutSeconds (${where}) renders under ${block.open.text}, once per item (or not at all): write it outside the range, then run the tool again` };
+  }
+  return { pairs, block };
+}
+
+/**
+ * A migrating report on a probe whose timeoutSeconds renders only under a condition
+ * (conditionalTimeouts), read as the API default 1: the walk's raise (an edit on one of those
+ * lines, to N) becomes N in every branch of the condition's block: each line lower than N raised
+ * (one printed from the values that is lower, or that the tool cannot read, blocks: it cannot be
+ * raised here), a line at the end of each branch without one, and a new `{{ else }}` with one where
+ * the block has no else. Where the flags need no raise the report is as the walk made it: every
+ * render has at least the default.
+ */
+function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, read: (node: Scalar) => { value: number; source?: string; literal?: boolean } | undefined): Report {
+  const starts = new Set(c.pairs.map((p) => p.value?.range?.[0]).filter((x): x is number => x !== undefined));
+  const raise = r.fix!.find((e) => starts.has(e.start));
+  if (!raise) return r;
+  const n = Number(/(\d+)\s*$/.exec(raise.text)?.[1]);
+  if (!Number.isFinite(n)) return r;
+  if (c.why || !c.block) return blockedFrom(r, c.why ?? 'timeoutSeconds renders only under a condition');
+  const b = c.block;
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const alone = (a: Action) => a.alone && /^[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start));
+  const first = c.pairs[0]!;
+  const indent = text.slice(lineStartOf(text, first.key.range![0]), first.key.range![0]);
+  const line = `${indent}timeoutSeconds: ${n}${eol}`;
+  const fix = r.fix!.filter((e) => !starts.has(e.start));
+  const inserts: { at: number; text: string }[] = [];
+  const notes: string[] = [];
+  for (const x of chainBranches(b)) {
+    const own = c.pairs.filter((p) => p.key.range![0] >= x.start && p.key.range![0] <= x.end);
+    for (const p of own) {
+      const v = isScalar(p.value) ? p.value : undefined;
+      const got: { value: number; source?: string; literal?: boolean } | undefined = v && v.value !== null ? read(v) : { value: 1, literal: true };
+      const at = `line ${lineOf(p.key.range![0])}`;
+      if (!got) return blockedFrom(r, `timeoutSeconds on ${at} renders only under ${x.action.text}, and the tool cannot read its value (${v ? text.slice(v.range![0], contentEnd(v)) : ''}) to check it against the ${n} the flags need`);
+      if (got.value >= n) continue;
+      if (!got.literal || !v?.range) return blockedFrom(r, `timeoutSeconds on ${at}, under ${x.action.text}, is ${got.source !== undefined ? `${got.source}, ${got.value} at the lowest` : got.value}, lower than the ${n} the flags need, and the tool does not rewrite it there: raise it to at least ${n} first`);
+      fix.push({ start: v.range[0], end: contentEnd(v), text: String(n) });
+      notes.push(`${at} raised from ${got.value} to ${n}`);
+    }
+    if (own.length > 0) continue;
+    if (!alone(x.next)) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, so the branch under ${x.action.text} needs a line of its own, and the tool cannot place one before ${x.next.text} (line ${lineOf(x.next.start)})`);
+    inserts.push({ at: lineStartOf(text, x.next.start), text: line });
+    notes.push(`timeoutSeconds: ${n} added under ${x.action.text}`);
+  }
+  const branches = chainBranches(b);
+  if (actionBody(branches[branches.length - 1]!.action).trim() !== 'else') {
+    if (!alone(b.end)) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, and the tool cannot add the {{ else }} it needs before ${b.end.text} (line ${lineOf(b.end.start)})`);
+    const at = lineStartOf(text, b.end.start);
+    const els = /^\{\{-/.test(b.end.text) ? '{{- else }}' : '{{ else }}';
+    inserts.push({ at, text: `${text.slice(at, b.end.start)}${els}${eol}${line}` });
+    notes.push(`a new ${els} of it sets timeoutSeconds: ${n}`);
+  }
+  // The last branch's line and the new else go before the same {{ end }}: one edit, in that order.
+  for (const at of new Set(inserts.map((x) => x.at))) fix.push({ start: at, end: at, text: inserts.filter((x) => x.at === at).map((x) => x.text).join('') });
+  const note = `the timeoutSeconds on ${c.pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ')} renders only under ${b.open.text}, and where that does not hold the probe has the API default, 1: ${notes.join('; ')}`;
+  return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
 }
 
 /** A new `timeoutSeconds: N` line of a probe (the walk's edit text); its one group is the indentation. */
