@@ -594,3 +594,49 @@ ${GRPC}      {{- if .Values.slow }}
     expect(out).toBe(pod(GRPC + guarded('10')));
   });
 });
+
+describe("a branch whose timeoutSeconds line has no safe place stays on exec for that reason, said at its own exec (review23 R2)", () => {
+  const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- toYaml .Values.extra | nindent 6 }}
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]{{ else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+
+  test('the branches before it migrate; it names itself and its line; the one after stays for it', async () => {
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'extra:\n  timeoutSeconds: 10\n', 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'migrated'],
+      [16, 'blocked'],
+      [18, 'blocked'],
+    ]);
+    expect(findings[1]!.message).toContain('and this one stays on exec: its exec branch under {{- else if eq .Values.mode "b" }} (line 14) of {{- if eq .Values.mode "a" }} would become grpc {port: 9001}, but another branch of {{- if eq .Values.mode "a" }} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before {{ else }} (line 16)');
+    expect(findings[1]!.message).not.toContain('keeps exec (');
+    expect(findings[2]!.message).toContain('the exec branch under {{- else if eq .Values.mode "b" }} (line 14) stays on exec');
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]', 'grpc:\n        port: 9000')));
+  });
+
+  test('when it is the first exec branch, the chain stays, for its own reason', async () => {
+    const first = `      {{- if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]{{ else if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- toYaml .Values.extra | nindent 6 }}
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'extra:\n  timeoutSeconds: 10\n', 'chart/templates/d.yaml': pod(first) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'blocked'],
+      [14, 'blocked'],
+    ]);
+    expect(findings[0]!.message).toContain('its exec branch under {{- if eq .Values.mode "b" }} (line 10) would become grpc {port: 9001}, but another branch of {{- if eq .Values.mode "b" }} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before {{ else if eq .Values.mode "a" }} (line 12)');
+    expect(findings[1]!.message).toContain('the chain\'s first exec branch, under {{- if eq .Values.mode "b" }} (line 10), keeps exec (its exec branch under {{- if eq .Values.mode "b" }} (line 10) would become');
+    expect(out).toBe(pod(first));
+  });
+});

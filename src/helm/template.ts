@@ -543,7 +543,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       if (alone) r = alone;
       if (r.fix) {
         const placed = placeTimeout(r.fix, probe!.value!, exec as Pair<Scalar, Node>, chainBlock, execBranch, text, actions);
-        if (typeof placed === 'string') return blockedFrom(r, `its exec branch (${chainBranches(chainBlock)[execBranch]!.action.text}) of ${chainBlock.open.text} would become ${targetOf(r)}, but ${placed}`);
+        if (typeof placed === 'string') return blockedFrom(r, `its exec branch ${branchWords(chainBlock, execBranch, text)} would become ${targetOf(r)}, but ${placed}`);
         r = { ...r, fix: placed };
       }
     }
@@ -631,19 +631,22 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const migrates = (x: Report | undefined) => x?.fix !== undefined && (x.blockers?.length ?? 0) === 0;
     let m = 0;
     while (m < reads.length && migrates(reads[m])) m++;
-    if (m === 0) {
-      // Read alone the first does not migrate after all: its own read says why, and the later ones stay for it.
-      if (reads[0]) mapped[j] = reads[0];
-      continue;
-    }
     const branches = chainBranches(block);
     // Where any branch renders a timeoutSeconds of its own, a line after the chain would render
     // beside it: every new line then goes into the branch that needs it.
     const anyHold = branches.some((x) => (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && (p.key as Scalar).range![0] >= x.start && (p.key as Scalar).range![0] <= x.end) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && a.start >= x.start && a.start <= x.end));
-    const placed = reads.slice(0, m).map((x, i) => placeTimeout(x!.fix!, probe.value!, execs[i]!, block, ks[i]!, text, actions, anyHold));
+    let placed = reads.slice(0, m).map((x, i) => placeTimeout(x!.fix!, probe.value!, execs[i]!, block, ks[i]!, text, actions, anyHold));
     const refused = placed.findIndex((x) => typeof x === 'string');
     if (refused !== -1) {
-      mapped[j] = blockedFrom(first, `its exec branch under ${branches[ks[refused]!]!.action.text} would become ${targetOf(reads[refused]!)}, but ${placed[refused] as string}`);
+      // A branch whose timeoutSeconds has no safe place stays on exec, for that reason, said at its
+      // own exec; the ones before it migrate, as up to any other branch that stays (review23 R2).
+      reads[refused] = blockedFrom(reads[refused]!, `its exec branch ${branchWords(block, ks[refused]!, text)} would become ${targetOf(reads[refused]!)}, but ${placed[refused] as string}`);
+      m = refused;
+      placed = placed.slice(0, m);
+    }
+    if (m === 0) {
+      // Read alone the first does not migrate after all: its own read says why, and the later ones stay for it.
+      if (reads[0]) mapped[j] = reads[0];
       continue;
     }
     // A timeoutSeconds outside the chain is every branch's: the larger of what they need, once.
@@ -1075,6 +1078,12 @@ const HANDLER_KEYS = new Set(['exec', 'grpc', 'httpGet', 'tcpSocket']);
 function chainBranches(b: Block): { action: Action; start: number; end: number; next: Action }[] {
   const opens = [b.open, ...b.elses];
   return opens.map((o, i) => ({ action: o, start: o.end, end: (opens[i + 1] ?? b.end).start, next: opens[i + 1] ?? b.end }));
+}
+
+/** Branch `k` of chain `b` for a message: `under {{ else if … }} (line 14) of {{ if … }}` (the chain left out for its first branch). */
+function branchWords(b: Block, k: number, text: string): string {
+  const a = chainBranches(b)[k]!.action;
+  return `under ${a.text} (line ${text.slice(0, a.start).split('\n').length})${a === b.open ? '' : ` of ${b.open.text}`}`;
 }
 
 /** The branch of chain `b` whose body holds offset `o`, or -1. */
