@@ -640,3 +640,44 @@ describe("a branch whose timeoutSeconds line has no safe place stays on exec for
     expect(out).toBe(pod(first));
   });
 });
+
+describe("the message of a chain's in-place rewrite says what happens to the branches with other handlers (review23 R7)", () => {
+  test('a shared timeoutSeconds raised: their timeout is raised too, and the message says so', async () => {
+    const chain = `      timeoutSeconds: 2
+      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      httpGet:
+        port: 8080
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('      timeoutSeconds: 5\n');
+    expect(findings[0]!.message).toContain('the other branches, with their own handlers, stay as they are, but the timeoutSeconds they share with the rewritten ones is raised for them too');
+  });
+
+  test('each raise in its own branch: they stay as they are, and the message says only that', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      httpGet:
+        port: 8080
+      timeoutSeconds: 2
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('      httpGet:\n        port: 8080\n      timeoutSeconds: 2\n');
+    expect(findings[0]!.message).toContain('the other branches, with their own handlers, stay as they are');
+    expect(findings[0]!.message).not.toContain('raised for them too');
+  });
+});

@@ -658,12 +658,14 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       else if (n(e) > n(fix[same]!)) fix[same] = e;
     }
     const rewritten = ks.slice(0, m).map((k) => branches[k]!.action);
+    // A line outside the chain every branch renders: the message says so, with the value it takes,
+    // and that the branches left as they are get it too (review23 R7).
+    const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
+    const raisedToo = shared ? ', but the timeoutSeconds they share with the rewritten ones is raised for them too' : '';
     if (m > 1) {
       const noteOf = (x: Report) => walkNotes(x);
       const needs = reads.slice(0, m).map((x) => (typeof x!.details?.timeoutSeconds === 'number' ? x!.details.timeoutSeconds : -Infinity));
       const parts = reads.slice(0, m).map((x, i) => `${rewritten[i]!.text} → ${targetOf(x!)}${noteOf(x!) ? ` (${noteOf(x!)})` : ''}`);
-      // A line outside the chain every branch renders: the message says so, with the value it takes.
-      const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
       if (shared) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, on the probe's line outside ${block.open.text}, which every branch renders`);
       const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(execs[m - 1]!.value))];
       mapped[j] = {
@@ -671,11 +673,11 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         covers,
         details: { ...first.details, ...(Math.max(...needs) > -Infinity ? { timeoutSeconds: Math.max(...needs) } : {}) },
         fix,
-        message: `${whereOf(first)}: exec grpc_health_probe → grpc in ${m === execs.length ? 'each exec branch' : `the exec branches up to the one that stays (${m} of ${execs.length})`} of ${block.open.text}, in place, each with the timeoutSeconds it renders with: ${parts.join('; ')}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? '; the other branches, with their own handlers, stay as they are' : ''}`,
+        message: `${whereOf(first)}: exec grpc_health_probe → grpc in ${m === execs.length ? 'each exec branch' : `the exec branches up to the one that stays (${m} of ${execs.length})`} of ${block.open.text}, in place, each with the timeoutSeconds it renders with: ${parts.join('; ')}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? `; the other branches, with their own handlers, stay as they are${raisedToo}` : ''}`,
       };
       for (const [raw] of laters.slice(0, m - 1)) taken.add(raw);
     } else if (JSON.stringify(fix) !== JSON.stringify(first.fix)) {
-      mapped[j] = { ...first, fix, message: `${reads[0]!.message} (the exec branch (${rewritten[0]!.text}) of ${block.open.text}, read as it renders; the other branches stay as they are)` };
+      mapped[j] = { ...first, fix, message: `${reads[0]!.message} (the exec branch (${rewritten[0]!.text}) of ${block.open.text}, read as it renders; the other branches stay as they are${raisedToo})` };
     }
     // The first exec branch that stays: its own blockers; the ones after it stay for it.
     laters.slice(m - 1).forEach(([raw], i) => {
