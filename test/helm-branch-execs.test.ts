@@ -588,6 +588,14 @@ ${GRPC}      {{- if .Values.slow }}
     expect(out).toBe(pod(EXEC + cond));
   });
 
+  test('a branch of the condition that prints the probe\'s fields (which may hold a timeoutSeconds) gets no line beside its print: blocked, saying so', async () => {
+    const cond = '      {{- with .Values.probe }}\n      {{- toYaml . | nindent 6 }}\n      {{- else }}\n      timeoutSeconds: 10\n      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(findings[0]!.message).toContain('the branch under {{- with .Values.probe }} prints {{- toYaml . | nindent 6 }} (line 13), which may hold a timeoutSeconds of its own');
+    expect(out).toBe(pod(EXEC + cond));
+  });
+
   test('flags that need no more than the default: nothing is added', async () => {
     const exec = EXEC.replace(', "-rpc-timeout=5s"', '');
     const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(exec + guarded('10')) }, 'chart/templates/d.yaml');

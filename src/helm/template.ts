@@ -383,7 +383,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const condFixed = (r: Report): Report => {
     const c = r.fix && r.subject === 'probe' ? condTimeouts.get(r.start) : undefined;
     return c
-      ? condTimeoutFix(r, c, text, eol, (node) => {
+      ? condTimeoutFix(r, c, text, eol, actions, (node) => {
           const n = Number(scalarValue(node));
           return Number.isFinite(n) ? { value: n, literal: true } : resolveNumber(scalarValue(node), node.range![0]);
         })
@@ -1213,7 +1213,7 @@ function conditionalTimeouts(probe: Pair<Scalar, YAMLMap>, controlBlocks: readon
  * the block has no else. Where the flags need no raise the report is as the walk made it: every
  * render has at least the default.
  */
-function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, read: (node: Scalar) => { value: number; source?: string; literal?: boolean } | undefined): Report {
+function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, actions: readonly Action[], read: (node: Scalar) => { value: number; source?: string; literal?: boolean } | undefined): Report {
   const starts = new Set(c.pairs.map((p) => p.value?.range?.[0]).filter((x): x is number => x !== undefined));
   const raise = r.fix!.find((e) => starts.has(e.start));
   if (!raise) return r;
@@ -1242,6 +1242,9 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, re
       notes.push(`${at} raised from ${got.value} to ${n}`);
     }
     if (own.length > 0) continue;
+    // A print in the branch may hold a timeoutSeconds: a line beside it would be a second key.
+    const print = actions.find((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && a.start >= x.start && a.start < x.end);
+    if (print) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, and the branch under ${x.action.text} prints ${print.text} (line ${lineOf(print.start)}), which may hold a timeoutSeconds of its own: the tool cannot tell that branch's, nor add one beside it`);
     if (!alone(x.next)) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, so the branch under ${x.action.text} needs a line of its own, and the tool cannot place one before ${x.next.text} (line ${lineOf(x.next.start)})`);
     inserts.push({ at: lineStartOf(text, x.next.start), text: line });
     notes.push(`timeoutSeconds: ${n} added under ${x.action.text}`);
