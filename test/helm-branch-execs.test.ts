@@ -596,6 +596,11 @@ ${GRPC}      {{- if .Values.slow }}
     expect(out).toBe(pod(EXEC + cond));
   });
 
+  test('an empty value under it (the default, 1) is raised with the space after its colon', async () => {
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + '      {{- if .Values.slow }}\n      timeoutSeconds:\n      {{- end }}\n') }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
   test('flags that need no more than the default: nothing is added', async () => {
     const exec = EXEC.replace(', "-rpc-timeout=5s"', '');
     const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(exec + guarded('10')) }, 'chart/templates/d.yaml');

@@ -1238,7 +1238,8 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, ac
       if (!got) return blockedFrom(r, `timeoutSeconds on ${at} renders only under ${x.action.text}, and the tool cannot read its value (${v ? text.slice(v.range![0], contentEnd(v)) : ''}) to check it against the ${n} the flags need`);
       if (got.value >= n) continue;
       if (!got.literal || !v?.range) return blockedFrom(r, `timeoutSeconds on ${at}, under ${x.action.text}, is ${got.source !== undefined ? `${got.source}, ${got.value} at the lowest` : got.value}, lower than the ${n} the flags need, and the tool does not rewrite it there: raise it to at least ${n} first`);
-      fix.push({ start: v.range[0], end: contentEnd(v), text: String(n) });
+      // An empty value sits right after the colon: `timeoutSeconds:5` would be one plain scalar.
+      fix.push({ start: v.range[0], end: contentEnd(v), text: `${v.value === null && text[v.range[0] - 1] === ':' ? ' ' : ''}${n}` });
       notes.push(`${at} raised from ${got.value} to ${n}`);
     }
     if (own.length > 0) continue;
