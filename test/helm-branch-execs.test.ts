@@ -63,14 +63,14 @@ spec:
 ${chain}${after}`;
 
 /** Runs --fix twice: the second run must change nothing. The first run's findings on the template, and the template after it. */
-async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string }> {
+async function fixTwice(files: Record<string, string>, template: string): Promise<{ findings: Awaited<ReturnType<typeof run>>['findings']; out: string; dir: string }> {
   const dir = repoWith(files);
   const first = await run({ paths: ['.'], cwd: dir, fix: true });
   const out = fs.readFileSync(path.join(dir, template), 'utf8');
   const second = await run({ paths: ['.'], cwd: dir, fix: true });
   expect(second.files.filter((f) => f.changed)).toEqual([]);
   expect(fs.readFileSync(path.join(dir, template), 'utf8')).toBe(out);
-  return { findings: first.findings.filter((f) => f.file === template), out };
+  return { findings: first.findings.filter((f) => f.file === template), out, dir };
 }
 
 describe('an if chain with an exec handler in two plain branches', () => {
@@ -129,23 +129,46 @@ describe('an if chain with an exec handler in two plain branches', () => {
     expect(later.hint).toContain('(with timeoutSeconds at least 3)');
   });
 
-  test('branches on different ports: the first migrates, the later one stays and says why (no "run it again")', async () => {
-    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}"]\n{{- end }}');
-    const dir = repoWith({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE });
-    const first = await run({ paths: ['.'], cwd: dir, fix: true });
-    const probes = first.findings.filter((f) => f.file === 'chart/templates/deployment.yaml');
-    expect(probes.map((f) => [f.line, f.status])).toEqual([
-      [15, 'migrated'],
-      [21, 'blocked'],
-    ]);
-    expect(probes[1]!.message).toContain('and this one stays on exec');
-    expect(probes[1]!.message).toContain('disagree');
-    expect(probes[1]!.message).not.toContain('run it again');
-    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe(DOCKERFILE);
-    const after = fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8');
-    const second = await run({ paths: ['.'], cwd: dir, fix: true });
-    expect(second.files.filter((f) => f.changed)).toEqual([]);
-    expect(fs.readFileSync(path.join(dir, 'chart/templates/deployment.yaml'), 'utf8')).toBe(after);
+  test('branches on different ports: each becomes its own grpc handler in place, in one run, as in a longer chain (review23 R1)', async () => {
+    const template = TEMPLATE.replace('"-addr=:{{ .Values.port }}"]\n{{- end }}', '"-addr=:{{ .Values.otherPort }}", "-rpc-timeout=2s"]\n{{- end }}');
+    const { findings, out, dir } = await fixTwice({ ...CHART, 'chart/values.yaml': 'port: 50051\notherPort: 50052\nslow: false\n', 'chart/templates/deployment.yaml': template, Dockerfile: DOCKERFILE }, 'chart/templates/deployment.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[15, 'migrated']]);
+    // Nothing runs the binary any more: its install goes in the same run.
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).not.toContain('grpc_health_probe');
+    expect(findings[0]!.message).toContain('→ grpc in each exec branch of {{- if .Values.slow }}, in place, each with the timeoutSeconds it renders with: {{- if .Values.slow }} → grpc {port: {{ .Values.port }}} (timeoutSeconds raised from 1 to 3 to keep -connect-timeout=3s); {{- else }} → grpc {port: {{ .Values.otherPort }}} (timeoutSeconds raised from 1 to 2 to keep -rpc-timeout=2s); timeoutSeconds 3, the larger');
+    expect(out).toBe(
+      template
+        .replace('exec:\n            command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}", "-connect-timeout=3s"]', 'grpc:\n            port: {{ .Values.port }}')
+        .replace('exec:\n            command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.otherPort }}", "-rpc-timeout=2s"]', 'grpc:\n            port: {{ .Values.otherPort }}') + '          timeoutSeconds: 3\n',
+    );
+  });
+
+  test('the same with the chain as the probe\'s last content: one line after it (review23 R1, R6)', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod(chain.replace(/exec:\n {8}command: \["\/bin\/grpc_health_probe", "-addr=:(\d+)"[^\]]*\]/g, 'grpc:\n        port: $1') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test('a service that differs is a different grpc handler too: each in place', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-service=a"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-service=a"]', 'grpc:\n        port: 9000\n        service: a').replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000"]', 'grpc:\n        port: 9000')));
   });
 
   test('a longer chain (tcpSocket / exec / exec): both execs are rewritten in place in one run', async () => {
@@ -407,3 +430,267 @@ test('a template of many chain probes is read once per branch index, not once pe
   const second = await run({ paths: ['.'], cwd: dir, fix: true });
   expect(second.files.filter((f) => f.changed)).toEqual([]);
 }, 60_000);
+
+describe("a chain that is the probe's last content gets the timeoutSeconds it needs as a chain followed by a key does (review23 R6)", () => {
+  test('two execs on one port collapse, the larger timeout on the line after them', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-connect-timeout=2s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '    ports:\n    - containerPort: 9000\n') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(out).toBe(pod('      grpc:\n        port: 9000\n      timeoutSeconds: 5\n', 'readinessProbe', '    ports:\n    - containerPort: 9000\n'));
+  });
+
+  test('the same inside an outer {{ if }} around the probe: the line stays in the outer branch', async () => {
+    const template = `apiVersion: v1
+kind: Pod
+metadata:
+  name: d
+spec:
+  containers:
+  - name: app
+    image: x
+    {{- if .Values.probe }}
+    readinessProbe:
+      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-connect-timeout=2s"]
+      {{- end }}
+    {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': template }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('    readinessProbe:\n      grpc:\n        port: 9000\n      timeoutSeconds: 5\n    {{- end }}\n');
+  });
+
+  test('three execs: each rewritten in place, one line after the chain with the larger timeout', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[9, 'migrated']]);
+    expect(findings[0]!.message).toContain("timeoutSeconds 5, the larger, on the probe's line outside {{- if eq .Values.mode \"a\" }}, which every branch renders");
+    expect(out).toBe(pod(chain.replace(/exec:\n {8}command: \["\/bin\/grpc_health_probe", "-addr=:(\d+)"[^\]]*\]/g, 'grpc:\n        port: $1') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test("tcpSocket / exec: the line after the chain is the tcpSocket branch's too, and the message says so", async () => {
+    const chain = `      {{- if .Values.tcp }}
+      tcpSocket:
+        port: 9000
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain('but the timeoutSeconds they share with it is raised for them too');
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]', 'grpc:\n        port: 9000') + '      timeoutSeconds: 5\n', 'readinessProbe', ''));
+  });
+
+  test("an {{ end -}} that trims the line after it: the line goes at the end of the exec's branch instead", async () => {
+    const chain = `      {{- if .Values.tcp }}
+      tcpSocket:
+        port: 9000
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- end -}}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain, 'readinessProbe', '\n') }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).not.toContain('raised for them too');
+    expect(out).toContain('      grpc:\n        port: 9000\n      timeoutSeconds: 5\n      {{- end -}}\n');
+  });
+});
+
+describe('a timeoutSeconds that renders only under a condition is no timeout where the condition does not hold (review23 R3)', () => {
+  const EXEC = `      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+`;
+  const GRPC = '      grpc:\n        port: 9000\n';
+  const guarded = (value: string) => `      {{- if .Values.slow }}\n      timeoutSeconds: ${value}\n      {{- end }}\n`;
+
+  test('the raise goes into a new {{ else }} of the condition; the line under it, long enough, stays', async () => {
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + guarded('10')) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain('timeoutSeconds raised from 1 to 5 to keep -rpc-timeout=5s; the timeoutSeconds on line 13 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: a new {{- else }} of it sets timeoutSeconds: 5');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 10\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
+  test('a line under it that is too short is raised too', async () => {
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + guarded('2')) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
+  test('a printed value under it: kept when the values give enough, blocking when they give less (it is not rewritten)', async () => {
+    const enough = await fixTwice({ ...CHART, 'chart/values.yaml': 'slow: false\nt: 10\n', 'chart/templates/d.yaml': pod(EXEC + guarded('{{ .Values.t }}')) }, 'chart/templates/d.yaml');
+    expect(enough.out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: {{ .Values.t }}\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+    const low = await fixTwice({ ...CHART, 'chart/values.yaml': 'slow: false\nt: 2\n', 'chart/templates/d.yaml': pod(EXEC + guarded('{{ .Values.t }}')) }, 'chart/templates/d.yaml');
+    expect(low.findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(low.findings[0]!.message).toContain('timeoutSeconds on line 13, under {{- if .Values.slow }}, is {{ .Values.t }}');
+    expect(low.findings[0]!.message).toContain('lower than the 5 the flags need');
+    expect(low.out).toBe(pod(EXEC + guarded('{{ .Values.t }}')));
+  });
+
+  test('an {{ else if }} without a line of its own gets one, and the new {{ else }} follows it', async () => {
+    const cond = '      {{- if .Values.slow }}\n      timeoutSeconds: 10\n      {{- else if .Values.fast }}\n      periodSeconds: 3\n      {{- end }}\n';
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + cond.replace('      {{- end }}\n', '      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
+  });
+
+  test('in a chain, the condition inside the exec branch gets the else; the other exec branch its own line', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+${EXEC}${guarded('10')}      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toBe(
+      pod(`      {{- if eq .Values.mode "a" }}
+${GRPC}      {{- if .Values.slow }}
+      timeoutSeconds: 10
+      {{- else }}
+      timeoutSeconds: 5
+      {{- end }}
+      {{- else }}
+      grpc:
+        port: 9001
+      timeoutSeconds: 3
+      {{- end }}
+`),
+    );
+  });
+
+  test('under two conditions: blocked, saying so (no else of one covers the other)', async () => {
+    const cond = '      {{- if .Values.a }}\n' + guarded('10') + '      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(findings[0]!.message).toContain('timeoutSeconds (line 14) renders only under {{- if .Values.a }} and {{- if .Values.slow }}, and the tool cannot give every render of the probe the raise');
+    expect(out).toBe(pod(EXEC + cond));
+  });
+
+  test('a branch of the condition that prints the probe\'s fields (which may hold a timeoutSeconds) gets no line beside its print: blocked, saying so', async () => {
+    const cond = '      {{- with .Values.probe }}\n      {{- toYaml . | nindent 6 }}\n      {{- else }}\n      timeoutSeconds: 10\n      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['blocked']);
+    expect(findings[0]!.message).toContain('the branch under {{- with .Values.probe }} prints {{- toYaml . | nindent 6 }} (line 13), which may hold a timeoutSeconds of its own');
+    expect(out).toBe(pod(EXEC + cond));
+  });
+
+  test('an empty value under it (the default, 1) is raised with the space after its colon', async () => {
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + '      {{- if .Values.slow }}\n      timeoutSeconds:\n      {{- end }}\n') }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + '      {{- if .Values.slow }}\n      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n'));
+  });
+
+  test('flags that need no more than the default: nothing is added', async () => {
+    const exec = EXEC.replace(', "-rpc-timeout=5s"', '');
+    const { out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(exec + guarded('10')) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(GRPC + guarded('10')));
+  });
+});
+
+describe("a branch whose timeoutSeconds line has no safe place stays on exec for that reason, said at its own exec (review23 R2)", () => {
+  const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- toYaml .Values.extra | nindent 6 }}
+      {{- else if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]{{ else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000"]
+      {{- end }}
+`;
+
+  test('the branches before it migrate; it names itself and its line; the one after stays for it', async () => {
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'extra:\n  timeoutSeconds: 10\n', 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'migrated'],
+      [16, 'blocked'],
+      [18, 'blocked'],
+    ]);
+    expect(findings[1]!.message).toContain('and this one stays on exec: its exec branch under {{- else if eq .Values.mode "b" }} (line 14) of {{- if eq .Values.mode "a" }} would become grpc {port: 9001}, but another branch of {{- if eq .Values.mode "a" }} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before {{ else }} (line 16)');
+    expect(findings[1]!.message).not.toContain('keeps exec (');
+    expect(findings[2]!.message).toContain('the exec branch under {{- else if eq .Values.mode "b" }} (line 14) stays on exec');
+    expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]', 'grpc:\n        port: 9000')));
+  });
+
+  test('when it is the first exec branch, the chain stays, for its own reason', async () => {
+    const first = `      {{- if eq .Values.mode "b" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]{{ else if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- toYaml .Values.extra | nindent 6 }}
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/values.yaml': 'extra:\n  timeoutSeconds: 10\n', 'chart/templates/d.yaml': pod(first) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'blocked'],
+      [14, 'blocked'],
+    ]);
+    expect(findings[0]!.message).toContain('its exec branch under {{- if eq .Values.mode "b" }} (line 10) would become grpc {port: 9001}, but another branch of {{- if eq .Values.mode "b" }} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before {{ else if eq .Values.mode "a" }} (line 12)');
+    expect(findings[1]!.message).toContain('the chain\'s first exec branch, under {{- if eq .Values.mode "b" }} (line 10), keeps exec (its exec branch under {{- if eq .Values.mode "b" }} (line 10) would become');
+    expect(out).toBe(pod(first));
+  });
+});
+
+describe("the message of a chain's in-place rewrite says what happens to the branches with other handlers (review23 R7)", () => {
+  test('a shared timeoutSeconds raised: their timeout is raised too, and the message says so', async () => {
+    const chain = `      timeoutSeconds: 2
+      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      httpGet:
+        port: 8080
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('      timeoutSeconds: 5\n');
+    expect(findings[0]!.message).toContain('the other branches, with their own handlers, stay as they are, but the timeoutSeconds they share with the rewritten ones is raised for them too');
+  });
+
+  test('each raise in its own branch: they stay as they are, and the message says only that', async () => {
+    const chain = `      {{- if eq .Values.mode "a" }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]
+      {{- else if eq .Values.mode "b" }}
+      httpGet:
+        port: 8080
+      timeoutSeconds: 2
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9001", "-rpc-timeout=3s"]
+      {{- end }}
+`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(out).toContain('      httpGet:\n        port: 8080\n      timeoutSeconds: 2\n');
+    expect(findings[0]!.message).toContain('the other branches, with their own handlers, stay as they are');
+    expect(findings[0]!.message).not.toContain('raised for them too');
+  });
+});

@@ -332,6 +332,30 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   const splices = envSplices(text, parsed.docs, actions, controlBlocks, chart, run, spliceEnds);
   const probes = probePairs(parsed.docs);
   const toggles = probes.map((p) => toggleOf(p, actions, scalarValue)).filter((t): t is Toggle => t !== undefined);
+  /**
+   * The chain whose branch holds the probe's exec: the handlers' (branchHandlers), or, in the
+   * probe, the innermost one with an else (`{{ with .Values.probe }}{{ toYaml . }}{{ else }} exec
+   * {{ end }}`) that closes within the probe: before its last content, or right after it (the chain
+   * is the probe's last content: nothing but blank lines and actions up to its end).
+   */
+  const execChain = (probe: Pair<Scalar, YAMLMap>, exec: Pair, handlers = !plain): Block | undefined => {
+    const chain = handlers ? branchHandlers(probe.value!, controlBlocks) : undefined;
+    if (chain) return controlBlocks.find((b) => b.open === chain.open);
+    const [start, end] = [(exec.key as Scalar).range![0], contentEnd(exec.value as ParsedNode)];
+    const probeEnd = contentEnd(probe.value!);
+    return controlBlocks
+      .filter((b) => b.elses.length > 0 && b.open.start > probe.key.range![0] && (b.end.end <= probeEnd + 1 || (b.end.start >= probeEnd && /^[\s#]*$/.test(region.masked.slice(probeEnd, b.end.start)))) && chainBranches(b).some((x) => start >= x.start && end <= x.end))
+      .sort((a, b) => b.open.start - a.open.start)[0];
+  };
+  /** A new timeoutSeconds line the walk adds at the probe's end, where that is the tail of a branch of the chain holding its exec (placeTimeout places it). */
+  const chainTailLine = (e: Edit, probeStart: number): boolean => {
+    if (e.start !== e.end || !TIMEOUT_LINE.test(e.text)) return false;
+    const probe = probes.find((p) => p.key.range![0] === probeStart);
+    const exec = probe ? getPair(probe.value!, 'exec') : undefined;
+    const b = exec ? execChain(probe!, exec, true) : undefined;
+    // The chain itself in the probe's own branch: every block opened between the two closed again.
+    return b !== undefined && branchTail(b, e.start, text) !== -1 && refuseTemplateEdit(actions, text, { start: lineStartOf(text, b.open.start), end: lineStartOf(text, b.open.start) }, probeStart) === undefined;
+  };
 
   // The probe walk sees each toggle's exec branch alone: its grpc branch is blanked out.
   let walkText = region.masked;
@@ -340,7 +364,33 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // values file of the chart is that literal to the walk; anything else stays unknown.
   const hostNetworks = chart ? hostNetworkSettings(text, actions, region, chart, run) : [];
   for (const h of hostNetworks) walkText = walkText.slice(0, h.start) + h.literal.padEnd(h.end - h.start, ' ') + walkText.slice(h.end);
-  const walkDocs = toggles.length > 0 || hostNetworks.length > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+  // A timeoutSeconds that renders only under a condition (`{{- if .Values.slow }}` around its line)
+  // is read as the API default, 1, which the probe has where the condition does not hold: the walk
+  // raises it when the flags need more, and condTimeoutFix makes every render carry the raise (review23 R3).
+  const condTimeouts = new Map<number, CondTimeout>();
+  for (const p of probes) {
+    const c = conditionalTimeouts(p, controlBlocks, text);
+    if (!c) continue;
+    condTimeouts.set(p.key.range![0], c);
+    for (const t of c.pairs) {
+      const v = t.value;
+      if (!isScalar(v) || !v.range || v.value === null || text.slice(v.range[0], contentEnd(v)).includes('\n')) continue;
+      walkText = walkText.slice(0, v.range[0]) + '1'.padEnd(contentEnd(v) - v.range[0], ' ') + walkText.slice(contentEnd(v));
+    }
+  }
+  const walkDocs = toggles.length > 0 || hostNetworks.length > 0 || condTimeouts.size > 0 ? parseYaml(walkText, { uniqueKeys: false }).docs : parsed.docs;
+  const resolveNumber = (t: string, at?: number) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run);
+  const condFixed = (r: Report): Report => {
+    const c = r.fix && r.subject === 'probe' ? condTimeouts.get(r.start) : undefined;
+    return c
+      ? condTimeoutFix(r, c, text, eol, actions, (node) => {
+          const n = Number(scalarValue(node));
+          return Number.isFinite(n) ? { value: n, literal: true } : resolveNumber(scalarValue(node), node.range![0]);
+        })
+      : r;
+  };
+  // The walk's raise of such a line is condTimeoutFix's to replace (a printed value is never written).
+  const condRaise = (e: Edit, probeStart: number) => condTimeouts.get(probeStart)?.pairs.some((p) => p.value?.range?.[0] === e.start) === true;
 
   const reports = findProbeReports({
     text: walkText,
@@ -350,14 +400,17 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     scalarValue,
     imageValue: (node) => imageFromValues(unmaskValue(String(node.value ?? ''), actionsIn(actions, node.range![0], node.range![1])), chart, run, dotScope(controlBlocks, node.range![0])),
     resolvePortExpression: portExpression,
-    resolveNumber: (t, at) => valuesNumber(t, chart, run) ?? unsetNumber(t, at === undefined ? '' : dotScope(controlBlocks, at), chart, run),
+    resolveNumber,
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, controlBlocks, chart, run),
     templateActions: true,
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.
     handlersApart: (p) => branchHandlers(p, controlBlocks) !== undefined,
-    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
+    // A new last line of a probe whose last content is a chain holding its exec lands at the tail
+    // of one of the chain's branches: placeTimeout, which every such rewrite goes through, puts it
+    // after the chain or at the end of the exec's branch (review23 R6).
+    refuseEdit: (e, probeStart) => (toggles.some((t) => e.start >= t.open.start && e.end <= t.end.end) || chainTailLine(e, probeStart) || condRaise(e, probeStart) ? undefined : refuseTemplateEdit(actions, text, e, probeStart)),
     extraBlockers: [...chartKubeVersionBlockers(chart, run), ...chartValuesBlockers(chart)],
     // A chart that installs a custom resource often ships its CRD in crds/: its schema decides.
     customResourceSchema: (resource, keyPath) => crdProbeSchema(run, resource, keyPath),
@@ -472,21 +525,15 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       }
     }
     const toggle = toggles.find((t) => t.probeStart === r.start);
-    if (toggle) return collapseToggle(r, toggle, text, eol, run);
+    if (toggle) return condFixed(collapseToggle(r, toggle, text, eol, run));
+    // In every read (a chain's branch reads too), before a chain's placement and merge: a raise it
+    // takes is then each branch's own, like any other (review23 R3).
+    r = condFixed(r);
     const probe = probes.find((p) => p.key.range![0] === r.start);
     const exec = probe ? getPair(probe.value as YAMLMap, 'exec') : undefined;
     if (!exec || r.subject !== 'probe') return r;
     const chain = plain ? undefined : branchHandlers(probe!.value!, controlBlocks);
-    // The chain whose branch holds the exec: the handlers' (branchHandlers), or, in the probe, the
-    // innermost one with an else (`{{ with .Values.probe }}{{ toYaml . }}{{ else }} exec {{ end }}`).
-    const execEnd = contentEnd(exec.value);
-    const chainBlock = chain
-      ? controlBlocks.find((b) => b.open === chain.open)
-      : plain
-        ? undefined
-        : controlBlocks
-            .filter((b) => b.elses.length > 0 && b.open.start > r.start && b.end.end <= contentEnd(probe!.value!) + 1 && chainBranches(b).some((x) => exec.key.range![0] >= x.start && execEnd <= x.end))
-            .sort((a, b) => b.open.start - a.open.start)[0];
+    const chainBlock = plain ? undefined : execChain(probe!, exec);
     const execBranch = chainBlock ? branchAt(chainBlock, exec.key.range![0]) : -1;
     if (chainBlock && execBranch !== -1) {
       // Another branch's timeoutSeconds line is in the walk's view of the probe, which reads the
@@ -496,7 +543,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       if (alone) r = alone;
       if (r.fix) {
         const placed = placeTimeout(r.fix, probe!.value!, exec as Pair<Scalar, Node>, chainBlock, execBranch, text, actions);
-        if (typeof placed === 'string') return blockedFrom(r, `its exec branch (${chainBranches(chainBlock)[execBranch]!.action.text}) of ${chainBlock.open.text} would become ${targetOf(r)}, but ${placed}`);
+        if (typeof placed === 'string') return blockedFrom(r, `its exec branch ${branchWords(chainBlock, execBranch, text)} would become ${targetOf(r)}, but ${placed}`);
         r = { ...r, fix: placed };
       }
     }
@@ -546,7 +593,8 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // renders. The exec branches migrate in order up to the first that stays (a later run would read
   // that one as the chain's first exec, blocked, and stop there): this run rewrites all of them at
   // once, so a second run changes nothing (hunt19 B8). A plain `{{ if }} exec {{ else }} exec {{
-  // end }}` whose two branches both migrate collapses to one grpc handler (collapseExecChain).
+  // end }}` whose two branches both migrate to the same grpc handler collapses to it
+  // (collapseExecChain); to different ones, each is rewritten in place, as in a longer chain.
   const taken = new Set<Report>();
   const staysWhy = new Map<Report, { report: Report; held?: { at: Action; rewritten: Action[] } }>();
   for (const probeStart of plain ? [] : new Set([...laterExecs.values()].map((x) => x.probeStart))) {
@@ -566,30 +614,39 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (shape?.grpcFirst) {
       const second = reads[1];
       if (!second) continue;
-      const both = second.fix && (second.blockers?.length ?? 0) === 0 ? collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run) : second;
+      if (!second.fix || (second.blockers?.length ?? 0) > 0) {
+        staysWhy.set(lastRaw, { report: second });
+        continue;
+      }
+      const both = collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run);
       if (both === undefined) continue;
-      if (both.fix) {
+      if (both !== 'different') {
         mapped[j] = both;
         taken.add(lastRaw);
-      } else staysWhy.set(lastRaw, { report: both });
-      continue;
+        continue;
+      }
+      // The two become different grpc handlers (port, service, mode): not one, but each its own in
+      // its branch, in place, as in a longer chain (review23 R1).
     }
     const migrates = (x: Report | undefined) => x?.fix !== undefined && (x.blockers?.length ?? 0) === 0;
     let m = 0;
     while (m < reads.length && migrates(reads[m])) m++;
-    if (m === 0) {
-      // Read alone the first does not migrate after all: its own read says why, and the later ones stay for it.
-      if (reads[0]) mapped[j] = reads[0];
-      continue;
-    }
     const branches = chainBranches(block);
     // Where any branch renders a timeoutSeconds of its own, a line after the chain would render
     // beside it: every new line then goes into the branch that needs it.
     const anyHold = branches.some((x) => (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && (p.key as Scalar).range![0] >= x.start && (p.key as Scalar).range![0] <= x.end) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && a.start >= x.start && a.start <= x.end));
-    const placed = reads.slice(0, m).map((x, i) => placeTimeout(x!.fix!, probe.value!, execs[i]!, block, ks[i]!, text, actions, anyHold));
+    let placed = reads.slice(0, m).map((x, i) => placeTimeout(x!.fix!, probe.value!, execs[i]!, block, ks[i]!, text, actions, anyHold));
     const refused = placed.findIndex((x) => typeof x === 'string');
     if (refused !== -1) {
-      mapped[j] = blockedFrom(first, `its exec branch under ${branches[ks[refused]!]!.action.text} would become ${targetOf(reads[refused]!)}, but ${placed[refused] as string}`);
+      // A branch whose timeoutSeconds has no safe place stays on exec, for that reason, said at its
+      // own exec; the ones before it migrate, as up to any other branch that stays (review23 R2).
+      reads[refused] = blockedFrom(reads[refused]!, `its exec branch ${branchWords(block, ks[refused]!, text)} would become ${targetOf(reads[refused]!)}, but ${placed[refused] as string}`);
+      m = refused;
+      placed = placed.slice(0, m);
+    }
+    if (m === 0) {
+      // Read alone the first does not migrate after all: its own read says why, and the later ones stay for it.
+      if (reads[0]) mapped[j] = reads[0];
       continue;
     }
     // A timeoutSeconds outside the chain is every branch's: the larger of what they need, once.
@@ -601,12 +658,14 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
       else if (n(e) > n(fix[same]!)) fix[same] = e;
     }
     const rewritten = ks.slice(0, m).map((k) => branches[k]!.action);
+    // A line outside the chain every branch renders: the message says so, with the value it takes,
+    // and that the branches left as they are get it too (review23 R7).
+    const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
+    const raisedToo = shared ? ', but the timeoutSeconds they share with the rewritten ones is raised for them too' : '';
     if (m > 1) {
       const noteOf = (x: Report) => walkNotes(x);
       const needs = reads.slice(0, m).map((x) => (typeof x!.details?.timeoutSeconds === 'number' ? x!.details.timeoutSeconds : -Infinity));
       const parts = reads.slice(0, m).map((x, i) => `${rewritten[i]!.text} → ${targetOf(x!)}${noteOf(x!) ? ` (${noteOf(x!)})` : ''}`);
-      // A line outside the chain every branch renders: the message says so, with the value it takes.
-      const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
       if (shared) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, on the probe's line outside ${block.open.text}, which every branch renders`);
       const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(execs[m - 1]!.value))];
       mapped[j] = {
@@ -614,11 +673,11 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         covers,
         details: { ...first.details, ...(Math.max(...needs) > -Infinity ? { timeoutSeconds: Math.max(...needs) } : {}) },
         fix,
-        message: `${whereOf(first)}: exec grpc_health_probe → grpc in ${m === execs.length ? 'each exec branch' : `the exec branches up to the one that stays (${m} of ${execs.length})`} of ${block.open.text}, in place, each with the timeoutSeconds it renders with: ${parts.join('; ')}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? '; the other branches, with their own handlers, stay as they are' : ''}`,
+        message: `${whereOf(first)}: exec grpc_health_probe → grpc in ${m === execs.length ? 'each exec branch' : `the exec branches up to the one that stays (${m} of ${execs.length})`} of ${block.open.text}, in place, each with the timeoutSeconds it renders with: ${parts.join('; ')}${probe.value!.items.some((p) => HANDLER_KEYS.has(keyOf(p as Pair) ?? '') && keyOf(p as Pair) !== 'exec') ? `; the other branches, with their own handlers, stay as they are${raisedToo}` : ''}`,
       };
       for (const [raw] of laters.slice(0, m - 1)) taken.add(raw);
     } else if (JSON.stringify(fix) !== JSON.stringify(first.fix)) {
-      mapped[j] = { ...first, fix, message: `${reads[0]!.message} (the exec branch (${rewritten[0]!.text}) of ${block.open.text}, read as it renders; the other branches stay as they are)` };
+      mapped[j] = { ...first, fix, message: `${reads[0]!.message} (the exec branch (${rewritten[0]!.text}) of ${block.open.text}, read as it renders; the other branches stay as they are${raisedToo})` };
     }
     // The first exec branch that stays: its own blockers; the ones after it stay for it.
     laters.slice(m - 1).forEach(([raw], i) => {
@@ -1026,6 +1085,12 @@ function chainBranches(b: Block): { action: Action; start: number; end: number; 
   return opens.map((o, i) => ({ action: o, start: o.end, end: (opens[i + 1] ?? b.end).start, next: opens[i + 1] ?? b.end }));
 }
 
+/** Branch `k` of chain `b` for a message: `under {{ else if … }} (line 14) of {{ if … }}` (the chain left out for its first branch). */
+function branchWords(b: Block, k: number, text: string): string {
+  const a = chainBranches(b)[k]!.action;
+  return `under ${a.text} (line ${text.slice(0, a.start).split('\n').length})${a === b.open ? '' : ` of ${b.open.text}`}`;
+}
+
 /** The branch of chain `b` whose body holds offset `o`, or -1. */
 function branchAt(b: Block, o: number): number {
   return chainBranches(b).findIndex((x) => o >= x.start && o <= x.end);
@@ -1050,6 +1115,15 @@ function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, N
   const othersHold = timeouts.some((p) => inOther(p.key.range![0])) || actions.some((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && inOther(a.start));
   const lineOf = (o: number) => text.slice(0, o).split('\n').length;
   const out: Edit[] = [];
+  // A line at the end of this branch, before the chain's next action.
+  const inOwn = (line: RegExpExecArray, e: Edit): Edit | string => {
+    const column = exec.key.range![0] - lineStartOf(text, exec.key.range![0]);
+    if (!own.next.alone || line[1]!.length !== column || /\t/.test(line[1]!)) {
+      return `another branch of ${b.open.text} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before ${own.next.text} (line ${lineOf(own.next.start)})`;
+    }
+    const at = lineStartOf(text, own.next.start);
+    return { start: at, end: at, text: e.text };
+  };
   for (const e of fix) {
     const onValue = timeouts.find((p) => p.value?.range && e.start === p.value.range[0]);
     if (onValue) {
@@ -1057,20 +1131,159 @@ function placeTimeout(fix: readonly Edit[], probe: YAMLMap, exec: Pair<Scalar, N
       out.push(e);
       continue;
     }
-    const line = e.start === e.end ? /^([ \t]*)["']?timeoutSeconds["']?: \d+\r?\n$/.exec(e.text) : null;
+    const line = e.start === e.end ? TIMEOUT_LINE.exec(e.text) : null;
+    if (line && branchTail(b, e.start, text) !== -1) {
+      // The walk's new last line of a probe whose last content is the chain: it lands at the tail of
+      // whichever branch the read ends in. It belongs after the chain, where every branch renders it,
+      // as it would before a key after the chain (review23 R6); or, where another branch renders a
+      // timeoutSeconds of its own, at the end of this branch.
+      const after = othersHold || inBranch ? undefined : lineAfter(b.end, text);
+      const placed = after !== undefined ? { start: after, end: after, text: e.text } : inOwn(line, e);
+      if (typeof placed === 'string') return placed;
+      out.push(placed);
+      continue;
+    }
     if (line && inOther(e.start)) return `the timeoutSeconds line it needs would land in another branch of ${b.open.text}`;
     if (!line || !outside(e.start) || !(othersHold || inBranch)) {
       out.push(e);
       continue;
     }
-    const column = exec.key.range![0] - lineStartOf(text, exec.key.range![0]);
-    if (!own.next.alone || line[1]!.length !== column || /\t/.test(line[1]!)) {
-      return `another branch of ${b.open.text} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before ${own.next.text} (line ${lineOf(own.next.start)})`;
-    }
-    const at = lineStartOf(text, own.next.start);
-    out.push({ start: at, end: at, text: e.text });
+    const placed = inOwn(line, e);
+    if (typeof placed === 'string') return placed;
+    out.push(placed);
   }
   return out;
+}
+
+/** A probe's timeoutSeconds lines that render only under a condition (conditionalTimeouts). */
+interface CondTimeout {
+  /** Every timeoutSeconds pair of the probe, each under a condition. */
+  pairs: Pair<Scalar, Node>[];
+  /** The if/with block they sit in, directly, when it is one (the tool can then complete it). */
+  block?: Block;
+  /** Why the tool cannot, otherwise. */
+  why?: string;
+}
+
+/**
+ * The probe's timeoutSeconds lines when every one of them renders only under a condition: inside
+ * an `{{ if }}`/`{{ with }}` (or `range`) opened in the probe that holds no handler of it (a chain
+ * of handlers is read branch by branch: branchRead). Where the condition does not hold, the probe
+ * has no timeoutSeconds, so the API default, 1 (review23 R3). Not when the condition tests the
+ * value it prints (`{{ if .Values.t }}` / `{{ with .Values.t }}` around `timeoutSeconds: {{
+ * .Values.t }}` / `{{ . }}`): that renders exactly when set, and the values read (unsetNumber)
+ * covers it. Nor when a timeoutSeconds renders without a condition too (then both would render
+ * together: the chart's own duplicate, left as it is). Undefined when there are none.
+ */
+function conditionalTimeouts(probe: Pair<Scalar, YAMLMap>, controlBlocks: readonly Block[], text: string): CondTimeout | undefined {
+  const items = probe.value!.items as Pair<Scalar, Node>[];
+  const pairs = items.filter((p) => keyOf(p) === 'timeoutSeconds');
+  if (pairs.length === 0) return undefined;
+  const holdsHandler = (b: Block) => items.some((p) => HANDLER_KEYS.has(keyOf(p) ?? '') && p.key.range![0] > b.open.end && p.key.range![0] < b.end.start);
+  const guards = pairs.map((p) => {
+    const at = p.key.range![0];
+    const around = controlBlocks.filter((b) => b.open.start > probe.key.range![0] && b.open.end <= at && at < b.end.start && !holdsHandler(b));
+    if (around.length !== 1) return around;
+    // `{{ if X }}` / `{{ with X }}` around a value that prints X (`{{ X }}`, or `{{ . }}` in the with): rendered exactly when set.
+    const [b] = around as [Block];
+    const cond = /^(?:if|with)\s+(.+)$/s.exec(actionBody(b.open).trim())?.[1]?.trim();
+    const value = p.value && isScalar(p.value) && p.value.range ? text.slice(p.value.range[0], contentEnd(p.value)) : '';
+    const printed = /^\{\{-?\s*([^|{}]*?)\s*(?:\|[^{}]*)?-?\}\}$/.exec(value.trim())?.[1];
+    const self = printed !== undefined && cond !== undefined && branchAt(b, at) === 0 && (printed === cond || (b.open.keyword === 'with' && printed === '.'));
+    return self ? [] : around;
+  });
+  if (guards.every((g) => g.length === 0)) return undefined;
+  if (guards.some((g) => g.length === 0)) return undefined;
+  const outer = guards.flat();
+  const block = guards[0]!.length === 1 ? guards[0]![0]! : undefined;
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const where = pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ');
+  if (!block || guards.some((g) => g.length !== 1 || g[0] !== block)) {
+    return { pairs, why: `timeoutSeconds (${where}) renders only under ${[...new Set(outer)].sort((a, b) => a.open.start - b.open.start).map((b) => b.open.text).join(' and ')}, and the tool cannot give every render of the probe the raise: write it where every render gets it (or an {{ else }} with it), then run the tool again` };
+  }
+  if (block.open.keyword !== 'if' && block.open.keyword !== 'with') {
+    return { pairs, block, why: `timeoutSeconds (${where}) renders under ${block.open.text}, once per item (or not at all): write it outside the range, then run the tool again` };
+  }
+  return { pairs, block };
+}
+
+/**
+ * A migrating report on a probe whose timeoutSeconds renders only under a condition
+ * (conditionalTimeouts), read as the API default 1: the walk's raise (an edit on one of those
+ * lines, to N) becomes N in every branch of the condition's block: each line lower than N raised
+ * (one printed from the values that is lower, or that the tool cannot read, blocks: it cannot be
+ * raised here), a line at the end of each branch without one, and a new `{{ else }}` with one where
+ * the block has no else. Where the flags need no raise the report is as the walk made it: every
+ * render has at least the default.
+ */
+function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, actions: readonly Action[], read: (node: Scalar) => { value: number; source?: string; literal?: boolean } | undefined): Report {
+  const starts = new Set(c.pairs.map((p) => p.value?.range?.[0]).filter((x): x is number => x !== undefined));
+  const raise = r.fix!.find((e) => starts.has(e.start));
+  if (!raise) return r;
+  const n = Number(/(\d+)\s*$/.exec(raise.text)?.[1]);
+  if (!Number.isFinite(n)) return r;
+  if (c.why || !c.block) return blockedFrom(r, c.why ?? 'timeoutSeconds renders only under a condition');
+  const b = c.block;
+  const lineOf = (o: number) => text.slice(0, o).split('\n').length;
+  const alone = (a: Action) => a.alone && /^[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start));
+  const first = c.pairs[0]!;
+  const indent = text.slice(lineStartOf(text, first.key.range![0]), first.key.range![0]);
+  const line = `${indent}timeoutSeconds: ${n}${eol}`;
+  const fix = r.fix!.filter((e) => !starts.has(e.start));
+  const inserts: { at: number; text: string }[] = [];
+  const notes: string[] = [];
+  for (const x of chainBranches(b)) {
+    const own = c.pairs.filter((p) => p.key.range![0] >= x.start && p.key.range![0] <= x.end);
+    for (const p of own) {
+      const v = isScalar(p.value) ? p.value : undefined;
+      const got: { value: number; source?: string; literal?: boolean } | undefined = v && v.value !== null ? read(v) : { value: 1, literal: true };
+      const at = `line ${lineOf(p.key.range![0])}`;
+      if (!got) return blockedFrom(r, `timeoutSeconds on ${at} renders only under ${x.action.text}, and the tool cannot read its value (${v ? text.slice(v.range![0], contentEnd(v)) : ''}) to check it against the ${n} the flags need`);
+      if (got.value >= n) continue;
+      if (!got.literal || !v?.range) return blockedFrom(r, `timeoutSeconds on ${at}, under ${x.action.text}, is ${got.source !== undefined ? `${got.source}, ${got.value} at the lowest` : got.value}, lower than the ${n} the flags need, and the tool does not rewrite it there: raise it to at least ${n} first`);
+      // An empty value sits right after the colon: `timeoutSeconds:5` would be one plain scalar.
+      fix.push({ start: v.range[0], end: contentEnd(v), text: `${v.value === null && text[v.range[0] - 1] === ':' ? ' ' : ''}${n}` });
+      notes.push(`${at} raised from ${got.value} to ${n}`);
+    }
+    if (own.length > 0) continue;
+    // A print in the branch may hold a timeoutSeconds: a line beside it would be a second key.
+    const print = actions.find((a) => a.kind === 'output' && (a.alone || a.opensBlock === true) && a.start >= x.start && a.start < x.end);
+    if (print) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, and the branch under ${x.action.text} prints ${print.text} (line ${lineOf(print.start)}), which may hold a timeoutSeconds of its own: the tool cannot tell that branch's, nor add one beside it`);
+    if (!alone(x.next)) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, so the branch under ${x.action.text} needs a line of its own, and the tool cannot place one before ${x.next.text} (line ${lineOf(x.next.start)})`);
+    inserts.push({ at: lineStartOf(text, x.next.start), text: line });
+    notes.push(`timeoutSeconds: ${n} added under ${x.action.text}`);
+  }
+  const branches = chainBranches(b);
+  if (actionBody(branches[branches.length - 1]!.action).trim() !== 'else') {
+    if (!alone(b.end)) return blockedFrom(r, `timeoutSeconds renders only under ${b.open.text}, and the tool cannot add the {{ else }} it needs before ${b.end.text} (line ${lineOf(b.end.start)})`);
+    const at = lineStartOf(text, b.end.start);
+    const els = /^\{\{-/.test(b.end.text) ? '{{- else }}' : '{{ else }}';
+    inserts.push({ at, text: `${text.slice(at, b.end.start)}${els}${eol}${line}` });
+    notes.push(`a new ${els} of it sets timeoutSeconds: ${n}`);
+  }
+  // The last branch's line and the new else go before the same {{ end }}: one edit, in that order.
+  for (const at of new Set(inserts.map((x) => x.at))) fix.push({ start: at, end: at, text: inserts.filter((x) => x.at === at).map((x) => x.text).join('') });
+  const note = `the timeoutSeconds on ${c.pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ')} renders only under ${b.open.text}, and where that does not hold the probe has the API default, 1: ${notes.join('; ')}`;
+  return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
+}
+
+/** A new `timeoutSeconds: N` line of a probe (the walk's edit text); its one group is the indentation. */
+const TIMEOUT_LINE = /^([ \t]*)["']?timeoutSeconds["']?: \d+\r?\n$/;
+
+/** The branch of chain `b` whose tail offset `o` is (only blanks between it and the branch's next action), or -1. */
+function branchTail(b: Block, o: number, text: string): number {
+  return chainBranches(b).findIndex((x) => o >= x.start && o <= x.end && /^[ \t\r\n]*$/.test(text.slice(o, x.next.start)));
+}
+
+/**
+ * The start of the line after action `a`, where a new line renders as the lines around it do: `a`
+ * ends its line (blanks after it), does not trim what follows (`-}}` would join the new line to
+ * the output before it), and the text goes on past that line. Otherwise undefined.
+ */
+function lineAfter(a: Action, text: string): number | undefined {
+  const nl = text.indexOf('\n', a.end);
+  if (nl === -1 || !/^[ \t\r]*$/.test(text.slice(a.end, nl)) || /-\s*\}\}$/.test(a.text)) return undefined;
+  return nl + 1;
 }
 
 /**
@@ -1101,8 +1314,8 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
  * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
  * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
  * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
- * migrates, for what keeps this one read alone (`stays`: its own blockers, or the two branches
- * disagree; where it migrates too, collapseExecChain takes it and this report goes). What this
+ * migrates, for what keeps this one read alone (`stays`: its own blockers; where it migrates too,
+ * the first's rewrite takes it, collapsed or in place, and this report goes). What this
  * branch would become alone (or what would still block it) is in the message and the hint.
  */
 function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, staysAt?: { report: Report; held?: { at: Action; rewritten: Action[] } }): Report {
@@ -1235,10 +1448,12 @@ function walkNotes(r: Report): string | undefined {
  * rewrite and that collapse (collapseToggle) go together; in a longer chain (another handler's
  * branch beside them) each exec is rewritten in place. timeoutSeconds ends as the two runs leave it:
  * the larger of what each branch needs, where the first run writes it. The report that takes
- * both; a blocked report (the branches disagree) that keeps the later one on exec; or undefined
- * when the edits are not as expected (then the run does what it did before: the first only).
+ * both; `'different'` when the two become different grpc handlers (port, service, mode), which
+ * are then each rewritten in place in their branch (the caller's in-place path, review23 R1); or
+ * undefined when the edits are not as expected (then the run does what it did before: the
+ * first only).
  */
-function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | undefined {
+function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | 'different' | undefined {
   const where = whereOf(first);
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const [tA, tB] = [num(first.details?.timeoutSeconds), num(second.details?.timeoutSeconds)];
@@ -1270,14 +1485,12 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
   if (shape?.grpcFirst) {
     const [dA, dB] = [first.details ?? {}, second.details ?? {}];
     if (dA.mode !== dB.mode) {
-      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
+      return 'different';
     }
     const service = dA.service === undefined ? undefined : String(dA.service);
     const t: Toggle = { ...shape, grpc: { port: normalizeActions(String(dA.port ?? '')), ...(service !== undefined ? { service } : {}) } };
     const collapsed = collapseToggle(secondAlone, t, text, eol, run);
-    if (!collapsed.fix) {
-      return blockedFrom(second, `the chain's first exec branch becomes ${targetOf(first)}, and this one ${targetOf(second)}; they disagree, so the two are not one grpc handler: choose by hand`);
-    }
+    if (!collapsed.fix) return 'different';
     const cond = actionBody(shape.open).replace(/^if\s+/, '');
     return {
       ...first,
