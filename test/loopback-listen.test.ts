@@ -154,4 +154,16 @@ spec:
       { status: 'migratable', message: expect.stringContaining('{{ .Values.listen }} is "127.0.0.1:5000" in some of them) names loopback on the probe\'s port') },
     ]);
   });
+  test('a 100 KB item is rendered in linear time (not a speed target: a guard against quadratic backtracking)', async () => {
+    const { renderActions } = await import('../src/helm/listen-values.js');
+    const settings = (p: string) => (p === 'listen' ? ['127.0.0.1:5000'] : ['a']);
+    const started = Date.now();
+    const many = `${'{{ .Values.other }} '.repeat(5000)}--grpc-listen={{ .Values.listen }}`;
+    expect(renderActions(many, '', settings)?.text.endsWith('a --grpc-listen=127.0.0.1:5000')).toBe(true);
+    // Unclosed actions, blanks inside one, a long pipeline that ends in another function: nothing rendered.
+    expect(renderActions(`${'{{ x'.repeat(25_000)}`, '', settings)).toBeUndefined();
+    expect(renderActions(`{{${' '.repeat(100_000)}.Values.other x}}`, '', settings)).toBeUndefined();
+    expect(renderActions(`{{ .Values.other${' | toString'.repeat(10_000)} | upper }}`, '', settings)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

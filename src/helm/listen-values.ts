@@ -10,12 +10,23 @@ import type { RunContext } from '../types.js';
 import { settingsOf, valuesPathUnset, type Chart } from './chart.js';
 import type { DotScope } from './template.js';
 
-/** An action: its body between the delimiters and their trim markers. */
-const ACTION = /\{\{-?\s*([^{}]*?)\s*-?\}\}/g;
+/** An action and its body (trim markers and blanks around it are taken off after): no brace inside, so the scan is linear. */
+const ACTION = /\{\{([^{}]*)\}\}/g;
 const LITERAL = String.raw`(?:\d+|"[^"\\{}]*")`;
 /** A values reference, with `default X` before it or `| default X`, `| toString` after it: what they print is still the setting, or the default. */
 const BODY = new RegExp(String.raw`^(?:default\s+(${LITERAL})\s+)?(\$?\.[A-Za-z_][A-Za-z0-9_.]*)((?:\s*\|\s*(?:toString|default\s+${LITERAL}))*)$`);
+const DEFAULT = new RegExp(String.raw`default\s+(${LITERAL})`, 'g');
 const LOOPBACK = /127\.0\.0\.1|localhost|::1/;
+
+/** The settings of each values path of a chart, once per run: a pod's items are read again for each of its probes. */
+const settingsByRun = new WeakMap<RunContext, Map<string, string[] | undefined>>();
+function settings(chart: Chart, valuesPath: string, run: RunContext): string[] | undefined {
+  let byPath = settingsByRun.get(run);
+  if (!byPath) settingsByRun.set(run, (byPath = new Map()));
+  const key = `${chart.root}\0${valuesPath}`;
+  if (!byPath.has(key)) byPath.set(key, settingsOf(chart, valuesPath, run) ?? (valuesPathUnset(chart, valuesPath, run) ? [] : undefined));
+  return byPath.get(key);
+}
 
 /** The values path a reference written where the dot is `scope` reads (`.Values.listen`, `$.Values.listen`, `.listen` under `with .Values.grpc`). */
 function valuesPathOf(written: string, scope: DotScope): string | undefined {
@@ -34,20 +45,28 @@ function valuesPathOf(written: string, scope: DotScope): string | undefined {
  */
 export function renderedValues(text: string, scope: DotScope, chart: Chart | undefined, run: RunContext): RenderedText | undefined {
   if (!chart || !text.includes('{{')) return undefined;
+  return renderActions(text, scope, (valuesPath) => settings(chart, valuesPath, run));
+}
+
+/** renderedValues with the settings of a values path given by `settingsAt` (none set: [], unknown: undefined). */
+export function renderActions(text: string, scope: DotScope, settingsAt: (valuesPath: string) => string[] | undefined): RenderedText | undefined {
   const actions: RenderedText['actions'] = [];
   let unknown = false;
-  const rendered = text.replace(ACTION, (whole: string, body: string) => {
+  const rendered = text.replace(ACTION, (whole: string, inner: string) => {
     if (unknown) return whole;
+    let body = inner.trim();
+    if (body.startsWith('-')) body = body.slice(1).trimStart();
+    if (body.endsWith('-')) body = body.slice(0, -1).trimEnd();
     const m = BODY.exec(body);
     const valuesPath = m ? valuesPathOf(m[2]!, scope) : undefined;
     if (!m || valuesPath === undefined) {
       unknown = true;
       return whole;
     }
-    const given = [m[1], ...[...m[3]!.matchAll(new RegExp(String.raw`default\s+(${LITERAL})`, 'g'))].map((d) => d[1])].find((d) => d !== undefined);
+    const given = [m[1], ...[...m[3]!.matchAll(DEFAULT)].map((d) => d[1])].find((d) => d !== undefined);
     const fallback = given?.replace(/^"|"$/g, '');
-    const settings = settingsOf(chart, valuesPath, run) ?? (valuesPathUnset(chart, valuesPath, run) ? [] : undefined);
-    const values = settings === undefined ? undefined : fallback === undefined ? settings : settings.length === 0 ? [fallback] : settings.map((v) => (v === '' ? fallback : v));
+    const set = settingsAt(valuesPath);
+    const values = set === undefined ? undefined : fallback === undefined ? set : set.length === 0 ? [fallback] : set.map((v) => (v === '' ? fallback : v));
     const distinct = [...new Set(values ?? [])];
     if (distinct.length === 0) {
       unknown = true;
