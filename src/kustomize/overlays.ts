@@ -41,7 +41,8 @@ export interface OverlayHold {
    * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
    * or writes the probe's handler, or something that sets the container's env (the probe's
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
-   * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
+   * (a probe whose -addr dials the local host is blocked there, see planNativeProbe), or that
+   * makes a container of the pod listen only on loopback at the probe's port (listenHolds).
    */
   kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout' | 'unreadable' | 'listen';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
