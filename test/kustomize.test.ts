@@ -77,6 +77,8 @@ const OVERLAYS: Record<string, string | null> = {
   'overlay-timeout': 'overlays/prod',
   'patch-directives': 'overlay',
   'inline-patch-block-end': 'overlay',
+  // Patches that give a container of the pod a loopback listen address: the probes they reach stay on exec.
+  'overlay-loopback-listen': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.

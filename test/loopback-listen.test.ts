@@ -1,5 +1,5 @@
 /** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
-import { expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
 
 test.each([
@@ -101,4 +101,69 @@ spec:
   }
   const open = await run({ cwd: chart('--listen=0.0.0.0:{{ .Values.grpcPort }}'), paths: ['.'] });
   expect(open.findings).toMatchObject([{ status: 'migratable' }]);
+});
+
+describe('in a Helm template, a listen address and a probe port are compared as the chart\'s values render them', () => {
+  const template = (args: string, addr: string, around: [string, string] = ['', '']) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  ${around[0]}- name: app
+    args: [${args}]
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=${addr}"]
+  ${around[1]}`;
+  const findings = async (args: string, addr: string, values: Record<string, string>, around?: [string, string]) => {
+    const { run } = await import('../src/engine.js');
+    const { repoWith } = await import('./support/repo.js');
+    const files: Record<string, string> = { 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/templates/pod.yaml': template(args, addr, around) };
+    for (const [name, text] of Object.entries(values)) files[`chart/${name}`] = text;
+    return (await run({ cwd: repoWith(files), paths: ['.'] })).findings;
+  };
+
+  test('a literal port on one side and a values action on the other (hunt19 B2)', async () => {
+    const values = { 'values.yaml': 'grpcPort: 9000\n' };
+    expect(await findings('"--listen=127.0.0.1:9000"', ':{{ .Values.grpcPort }}', values)).toMatchObject([
+      { status: 'blocked', blockers: ['host'], message: expect.stringContaining('the container\'s own args item "--listen=127.0.0.1:9000" (as the chart\'s values render it: {{ .Values.grpcPort }} is 9000) binds the server to loopback') },
+    ]);
+    expect(await findings('"--listen=127.0.0.1:{{ .Values.grpcPort }}"', ':9000', values)).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+    // Another port, or all addresses: nothing to say.
+    expect(await findings('"--listen=127.0.0.1:9001"', ':{{ .Values.grpcPort }}', values)).toMatchObject([{ status: 'migratable', message: expect.not.stringContaining('loopback') }]);
+    expect(await findings('"--listen=0.0.0.0:{{ .Values.grpcPort }}"', ':9000', values)).toMatchObject([{ status: 'migratable', message: expect.not.stringContaining('loopback') }]);
+    // A values file that gives the listen port another value: some installs listen elsewhere, a note.
+    const other = { ...values, 'values-prod.yaml': 'grpcPort: 9001\n' };
+    expect(await findings('"--listen=127.0.0.1:{{ .Values.grpcPort }}"', ':9000', other)).toMatchObject([
+      { status: 'migratable', message: expect.stringContaining('{{ .Values.grpcPort }} is 9000 in some of them) names loopback on the probe\'s port') },
+    ]);
+  });
+
+  test('a listen address a values action prints (hunt18 L4)', async () => {
+    expect(await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "127.0.0.1:5000"\n' })).toMatchObject([
+      { status: 'blocked', blockers: ['host'], message: expect.stringContaining('args item "--grpc-listen=127.0.0.1:5000" (as the chart\'s values render it: {{ .Values.listen }} is "127.0.0.1:5000") binds the server to loopback') },
+    ]);
+    expect(await findings('"--grpc-listen={{ .Values.bind }}:5000"', ':5000', { 'values.yaml': 'bind: 127.0.0.1\n' })).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+    // A default nothing overrides is what renders; the flag's name is read past it.
+    expect(await findings('\'--grpc-listen={{ .Values.listen | default "127.0.0.1:5000" }}\'', ':5000', { 'values.yaml': 'other: 1\n' })).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+    // Under a with of the values, the dot's path.
+    expect(await findings('"--grpc-listen={{ .listen }}"', ':5000', { 'values.yaml': 'grpc:\n  listen: "localhost:5000"\n' }, ['{{- with .Values.grpc }}\n  ', '{{- end }}\n'])).toMatchObject([{ status: 'blocked', blockers: ['host'] }]);
+    // All addresses; loopback in one values file of two (a note); set by a script's --set (unknown: as before).
+    expect(await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n' })).toMatchObject([{ status: 'migratable', message: expect.not.stringContaining('loopback') }]);
+    expect(await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n', 'values-dev.yaml': 'listen: "127.0.0.1:5000"\n' })).toMatchObject([
+      { status: 'migratable', message: expect.stringContaining('{{ .Values.listen }} is "127.0.0.1:5000" in some of them) names loopback on the probe\'s port') },
+    ]);
+  });
+  test('a 100 KB item is rendered in linear time (not a speed target: a guard against quadratic backtracking)', async () => {
+    const { renderActions } = await import('../src/helm/listen-values.js');
+    const settings = (p: string) => (p === 'listen' ? ['127.0.0.1:5000'] : ['a']);
+    const started = Date.now();
+    const many = `${'{{ .Values.other }} '.repeat(5000)}--grpc-listen={{ .Values.listen }}`;
+    expect(renderActions(many, '', settings)?.text.endsWith('a --grpc-listen=127.0.0.1:5000')).toBe(true);
+    // Unclosed actions, blanks inside one, a long pipeline that ends in another function: nothing rendered.
+    expect(renderActions(`${'{{ x'.repeat(25_000)}`, '', settings)).toBeUndefined();
+    expect(renderActions(`{{${' '.repeat(100_000)}.Values.other x}}`, '', settings)).toBeUndefined();
+    expect(renderActions(`{{ .Values.other${' | toString'.repeat(10_000)} | upper }}`, '', settings)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

@@ -24,6 +24,16 @@ export interface LoopbackItem {
   sibling?: string;
 }
 
+/**
+ * A text with the template actions it prints rendered (Helm: src/helm/listen-values.ts): each
+ * action as written, the value put in its place, and whether other values the chart may be given
+ * print something else there (then the value is one naming a loopback host, if any does).
+ */
+export interface RenderedText {
+  text: string;
+  actions: { action: string; value: string; mixed: boolean }[];
+}
+
 /** Words of a name that make the address after it one the container listens on. */
 const LISTEN_WORDS = new Set(['listen', 'listener', 'listening', 'bind', 'binding', 'serve', 'serving']);
 /**

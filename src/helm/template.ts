@@ -17,6 +17,7 @@ import type { Edit, Report, RunContext, SourceFile } from '../types.js';
 import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
 import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
+import { renderedValues } from './listen-values.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
 import { lineStartOf } from '../text/lines.js';
 import { parseGoDuration } from '../analysis/duration.js';
@@ -403,6 +404,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     resolveNumber,
     renderedTimeout: (probe, exec) => renderedTimeout(probe, exec, actions, controlBlocks, chart, run),
     templateActions: true,
+    renderValues: (t, at) => renderedValues(t, dotScope(controlBlocks, at), chart, run),
     envSplices: (c) => (c.range ? splices.get(c.range[0]) : undefined),
     original: text,
     // A toggle's edits are replaced by its collapse below, which removes the whole block.

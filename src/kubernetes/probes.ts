@@ -13,7 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { boundToLoopback, loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
+import { boundToLoopback, loopbackItems, type LoopbackItem, type RenderedText } from '../analysis/loopback-listen.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -54,6 +54,11 @@ export interface ProbeWalkOptions {
   renderedTimeout?: (probePair: Pair<Scalar, YAMLMap>, execPair: Pair, keyPath: string) => FixedNumber | { text: string } | undefined;
   /** The text is a Helm template's: `{{ … }}` actions print words into commands. */
   templateActions?: boolean;
+  /**
+   * Helm: a text's values actions rendered as the chart's values give them (src/helm/listen-values.ts),
+   * `at` where the text is (its dot), for the loopback listen check (renderedListen).
+   */
+  renderValues?: (text: string, at: number) => RenderedText | undefined;
   /** The file is a GitLab CI config (`.gitlab-ci.yml`, a file under `.gitlab/`): its jobs' scripts are read as a workflow step's are. */
   gitlabCi?: boolean;
   /** The file is a Drone, Woodpecker or Buildkite pipeline, a Taskfile or a devcontainer.json: its steps' commands are read as a workflow step's are. */
@@ -1085,6 +1090,44 @@ function siblingListen(ctx: ContainerContext, port: number | string, scalarValue
   return undefined;
 }
 
+/**
+ * loopbackListen and siblingListen with the chart's values rendered into the probe's port and the
+ * containers' items (Helm): `--listen=127.0.0.1:9000` with `-addr=:{{ .Values.grpcPort }}` and
+ * grpcPort 9000 in every values file, `--grpc-listen={{ .Values.listen }}` with listen
+ * "127.0.0.1:5000", `{{ .Values.listen | default "127.0.0.1:5000" }}` where nothing sets it. Only
+ * an item (or port) that values render counts, and the item says them; a port the values do not
+ * agree on is not compared, and a listen address some values give and others not is a note.
+ */
+function renderedListen(ctx: ContainerContext, port: PortValue, at: number, scalarValue: (s: Scalar) => string, render: (text: string, at: number) => RenderedText | undefined): LoopbackItem | undefined {
+  const used: RenderedText['actions'] = [];
+  let number: number | undefined;
+  if (port.kind === 'number') number = port.value;
+  else if (port.text.includes('{{')) {
+    const r = render(port.text, at);
+    if (!r || r.actions.some((a) => a.mixed) || !/^\d+$/.test(r.text)) return undefined;
+    number = Number(r.text);
+    used.push(...r.actions);
+  }
+  if (number === undefined) return undefined;
+  const portActions = used.length;
+  const rendering = (s: Scalar) => {
+    const t = scalarValue(s);
+    const r = t.includes('{{') ? render(t, s.range?.[0] ?? at) : undefined;
+    if (!r) return t;
+    used.push(...r.actions);
+    return r.text;
+  };
+  const found = loopbackListen(ctx.container, number, rendering) ?? siblingListen(ctx, number, rendering);
+  if (!found) return undefined;
+  // The actions that render it: the port's, and those whose value is in the words quoted.
+  const quoted = [...found.what.matchAll(/"(?:[^"\\]|\\.)*"/g)].map((q) => JSON.parse(q[0]) as string);
+  const by = used.filter((a, i) => i < portActions || quoted.some((q) => q.includes(a.value)));
+  if (by.length === 0) return undefined;
+  const mixed = by.some((a) => a.mixed);
+  const said = [...new Map(by.map((a) => [a.action, `${a.action} is ${/^\d+$/.test(a.value) ? a.value : JSON.stringify(a.value)}${a.mixed ? ' in some of them' : ''}`])).values()].join(', ');
+  return { ...found, what: `${found.what} (as the chart's values render it: ${said})`, listen: found.listen && !mixed };
+}
+
 /** The container's own args, command or env that name a loopback address on the probe's port (src/analysis/loopback-listen.ts). */
 function loopbackListen(container: YAMLMap | undefined, port: number | string, scalarValue: (s: Scalar) => string): LoopbackItem | undefined {
   if (!container) return undefined;
@@ -1225,7 +1268,11 @@ function probeReport(
   // A port a template prints (`{{ .Values.grpcPort }}`) is matched as written: the chart's usual
   // spelling gives the listen flag the same action (hunt19 B2).
   const probePort = plan.grpc?.port.kind === 'number' ? plan.grpc.port.value : plan.grpc?.port.kind === 'expression' && plan.grpc.port.text.includes('{{') ? plan.grpc.port.text : undefined;
-  if (probePort !== undefined) boundToLoopback(plan, loopbackListen(ctx.container, probePort, scalarValue) ?? siblingListen(ctx, probePort, scalarValue));
+  const bound = probePort !== undefined ? (loopbackListen(ctx.container, probePort, scalarValue) ?? siblingListen(ctx, probePort, scalarValue)) : undefined;
+  // Through the chart's values: a literal port on one side and a values action on the other, a
+  // listen address a values action prints (hunt19 B2, hunt18 L4).
+  const rendered = opts.renderValues && plan.grpc && !bound?.listen ? renderedListen(ctx, plan.grpc.port, start, scalarValue, opts.renderValues) : undefined;
+  boundToLoopback(plan, rendered && (rendered.listen || !bound) ? rendered : bound);
   const parameter = plan.grpc?.port.kind === 'expression' ? /^\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}$/.exec(plan.grpc.port.text)?.[1] : undefined;
   if (parameter !== undefined) {
     // `-addr=localhost:${{ADMIN_PORT}}`: inside a longer string oc process substitutes the value as

@@ -27,7 +27,8 @@ import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js'
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
-import { patchProbeContext } from './patch-targets.js';
+import { patchedDocuments, patchProbeContext } from './patch-targets.js';
+import { loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { controllerLists } from './controllers.js';
@@ -40,9 +41,10 @@ export interface OverlayHold {
    * A JSON 6902 op inside the probe, a strategic-merge patch's handler, a replacement that reads
    * or writes the probe's handler, or something that sets the container's env (the probe's
    * command may read it: `-addr=:$(GRPC_PORT)`), or that puts the pod on the host's network
-   * (a probe whose -addr dials the local host is blocked there, see planNativeProbe).
+   * (a probe whose -addr dials the local host is blocked there, see planNativeProbe), or that
+   * makes a container of the pod listen only on loopback at the probe's port (listenHolds).
    */
-  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout' | 'unreadable';
+  kind: 'json6902' | 'merge' | 'replacement' | 'env' | 'values' | 'hostNetwork' | 'timeout' | 'unreadable' | 'listen';
   /** The probe key; undefined for an env hold (any probe that reads the variables). */
   probe?: string;
   /** The container the patch names (SMP); undefined: any container (a JSON 6902 path). */
@@ -66,6 +68,17 @@ export interface OverlayHold {
   whole?: boolean;
   /** timeout holds: the timeoutSeconds the overlay sets, which a probe whose flags ask for more cannot keep. */
   timeoutSeconds?: number;
+  /**
+   * listen holds: the containers the patch writes args, command or env of (or adds), read against
+   * a probe's port as the probe's own container is (src/analysis/loopback-listen.ts): one that
+   * listens only on loopback there holds every probe of the pod on that port (hunt19 B3).
+   */
+  listeners?: PatchListener[];
+  /**
+   * listen holds: the documents the patch is applied to, by file, for the files the overlay builds
+   * objects from (patch-targets.ts); a file not in it (another patch's) is not narrowed.
+   */
+  objects?: Map<string, Set<number>>;
   /** The patch it comes from (and its range, inline): a patch's env does not hold its own probes, which read it. */
   source?: { file: string; range?: [number, number] };
   /** Why, as a clause: "… patches inside it (/spec/…)". */
@@ -249,7 +262,12 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     // A component's patches apply to the resources of the kustomization that includes it.
     const own = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())];
     const patches = own.flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
-    const holds = [...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)), ...own.flatMap((k) => replacementHolds(k.file, k.root, run))];
+    const holds = [
+      ...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)),
+      ...own.flatMap((k) => replacementHolds(k.file, k.root, run)),
+      // A component's patches too are applied to the objects this kustomization builds.
+      ...patches.flatMap(({ k, p }) => listenHolds(p, k.file, (docRoot) => patchedDocuments(path.dirname(file), p, docRoot, run), run)),
+    ];
     for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
     const targets = resourcesOf(path.dirname(file), run, new Set());
     // The probes of its own patches (and its components') run in the objects they are applied to,
@@ -263,8 +281,8 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
   // A Flux Kustomization or an Argo CD Application patches what it builds from its path as an
   // overlay does: its inline patches are not rewritten, so a probe handler there holds.
   for (const c of controllerPatches(run)) {
-    const fromComponents = c.components.flatMap((k) => [...patchEntries(k.file, k.root, run).flatMap((p) => holdsIn(p, k.file, inRun, run)), ...replacementHolds(k.file, k.root, run)]);
-    add(c.targets, [...c.patches.flatMap((p) => holdsIn(p, c.file, inRun, run)), ...fromComponents]);
+    const fromComponents = c.components.flatMap((k) => [...patchEntries(k.file, k.root, run).flatMap((p) => [...holdsIn(p, k.file, inRun, run), ...listenHolds(p, k.file, undefined, run)]), ...replacementHolds(k.file, k.root, run)]);
+    add(c.targets, [...c.patches.flatMap((p) => [...holdsIn(p, c.file, inRun, run), ...listenHolds(p, c.file, undefined, run)]), ...fromComponents]);
   }
   // A strategic-merge patch probe counted above as migrating (so holding nothing under it) may be
   // held itself, by a hold that does not reach the probe it merges over (env or hostNetwork set
@@ -496,6 +514,146 @@ export function holdsIn(patch: PatchEntry, kustomization: string, inRun: Readonl
     }
   }
   return out;
+}
+
+/** A container a patch writes, as the loopback listen check reads one (loopbackItems). */
+export interface PatchListener {
+  /** Its name in the patch; undefined where an op writes into a container by its list index. */
+  container?: string;
+  /** That op's path to the container (`/spec/template/spec/containers/0`). */
+  indexPath?: string;
+  lists: { key: string; items: (string | undefined)[] }[];
+  env: { name: string | undefined; value: string | undefined }[];
+  /** Where its `args`, `command` and `env` are written ('' the container itself), as `file:line`. */
+  at: Map<string, string>;
+}
+
+/** A loopback host as a listen address writes it: a patch without one holds nothing (the cheap test first). */
+const LOOPBACK_TEXT = /127\.0\.0\.1|localhost|::1/;
+
+/**
+ * The containers a patch writes args, command or env of, or adds (a sidecar), as listen holds
+ * (hunt19 B3): a container of the built pod that listens only on loopback at a base probe's port
+ * (`--listen=127.0.0.1:5001` in the probe's own container, a sidecar's `--bind 127.0.0.1 --port
+ * 5001`) makes that probe's native form dial the pod IP, where nothing listens, as it does when the
+ * base writes it (src/kubernetes/probes.ts loopbackListen, siblingListen). A strategic-merge
+ * patch's containers (an init container only as a sidecar, restartPolicy: Always), and JSON 6902
+ * `add`/`replace` ops that write a container, its args, command or env, or a map holding
+ * containers. `objectsOf` narrows each to the objects it is applied to (undefined: not narrowed).
+ */
+function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docRoot: YAMLMap | undefined) => Map<string, Set<number>>) | undefined, run: RunContext): OverlayHold[] {
+  if (!LOOPBACK_TEXT.test(patch.text)) return [];
+  const parsed = parseYaml(patch.text);
+  if (parsed.error) return [];
+  const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
+  const overlay = shown(kustomization);
+  const at = lineAt(patch, run);
+  const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
+  const text = (n: unknown) => (isScalar(n) && n.value !== null ? String(n.value) : undefined);
+  const name = (m: YAMLMap) => text(getPair(m, 'name')?.value);
+  const envOf = (seq: unknown) => (isSeq(seq) ? seq.items.map((i) => ({ name: isMap(i) ? name(i) : undefined, value: isMap(i) ? text(getPair(i, 'value')?.value) : undefined })) : []);
+  const listener = (c: YAMLMap): PatchListener => {
+    const where = new Map<string, string>([['', at(c.range?.[0] ?? 0)]]);
+    const lists = ['args', 'command'].map((key) => {
+      const pair = getPair(c, key);
+      if (pair) where.set(key, at((pair.key as Scalar).range?.[0] ?? 0));
+      return { key, items: isSeq(pair?.value) ? pair.value.items.map(text) : [] };
+    });
+    const env = getPair(c, 'env');
+    if (env) where.set('env', at((env.key as Scalar).range?.[0] ?? 0));
+    const n = name(c);
+    return { ...(n !== undefined ? { container: n } : {}), lists, env: envOf(env?.value), at: where };
+  };
+  // The containers under a node: the items of every containers list, and of initContainers that are sidecars.
+  const containersIn = (node: unknown): YAMLMap[] => {
+    const found: YAMLMap[] = [];
+    if (!isMap(node) && !isSeq(node)) return found;
+    visit(node, {
+      Pair(_, pair) {
+        const k = keyOf(pair as Pair);
+        if ((k !== 'containers' && k !== 'initContainers') || !isSeq(pair.value)) return;
+        for (const c of pair.value.items) if (isMap(c) && (k === 'containers' || text(getPair(c, 'restartPolicy')?.value) === 'Always')) found.push(c);
+      },
+    });
+    return found;
+  };
+  const out: OverlayHold[] = [];
+  const hold = (listeners: PatchListener[], docRoot: YAMLMap | undefined, why: string) => {
+    if (listeners.length === 0) return;
+    const objects = objectsOf?.(docRoot);
+    out.push({ kustomization, kind: 'listen', listeners, ...(objects ? { objects } : {}), source, why });
+  };
+  for (const doc of parsed.docs) {
+    if (!patch.json6902 && isMap(doc.contents)) {
+      hold(containersIn(doc.contents).map(listener), doc.contents, patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`);
+      continue;
+    }
+    // An op list: what an add or replace op writes into the pod's containers.
+    const listeners: PatchListener[] = [];
+    visit(doc, {
+      Map(_, map) {
+        const op = text(getPair(map, 'op')?.value);
+        const to = text(getPair(map, 'path')?.value);
+        const value = getPair(map, 'value')?.value;
+        if ((op !== 'add' && op !== 'replace') || to === undefined) return;
+        const segments = to.split('/').slice(1);
+        const list = segments.findIndex((x) => x === 'containers' || x === 'initContainers');
+        if (list === -1) {
+          listeners.push(...containersIn(value).map(listener));
+          return;
+        }
+        const rest = segments.slice(list + 1);
+        const sidecar = (c: unknown) => isMap(c) && (segments[list] === 'containers' || text(getPair(c, 'restartPolicy')?.value) === 'Always');
+        const opAt = new Map([['', at(map.range?.[0] ?? 0)]]);
+        const indexPath = `/${segments.slice(0, list + 2).join('/')}`;
+        if (rest.length === 0 && isSeq(value)) listeners.push(...value.items.filter(sidecar).map((c) => listener(c as YAMLMap)));
+        else if (rest.length === 1 && sidecar(value)) listeners.push(listener(value as YAMLMap));
+        // Into a container by its index: which one it is, and whether an init container is a sidecar, is the base's.
+        else if (segments[list] !== 'containers' || rest.length < 2) return;
+        else if ((rest[1] === 'args' || rest[1] === 'command') && rest.length <= 3) {
+          const items = rest.length === 2 ? (isSeq(value) ? value.items.map(text) : []) : [text(value)];
+          listeners.push({ indexPath, lists: [{ key: rest[1], items }], env: [], at: new Map([...opAt, [rest[1], opAt.get('')!]]) });
+        } else if (rest[1] === 'env' && rest.length <= 3) {
+          const entries = rest.length === 2 ? envOf(value) : isMap(value) ? [{ name: name(value), value: text(getPair(value, 'value')?.value) }] : [];
+          listeners.push({ indexPath, lists: [], env: entries, at: new Map([...opAt, ['env', opAt.get('')!]]) });
+        }
+      },
+    });
+    hold(listeners, undefined, patch.file === kustomization ? `a JSON 6902 patch in ${overlay}` : `${shown(patch.file)} (a JSON 6902 patch applied by ${overlay})`);
+  }
+  return out;
+}
+
+/** `file:line` of an offset in a patch's text, in the file that holds it (an inline patch: the kustomization's line). */
+function lineAt(patch: PatchEntry, run: RunContext): (offset: number) => string {
+  const file = path.relative(run.cwd, patch.file).split(path.sep).join('/');
+  const lineOf = (t: string, o: number) => {
+    let n = 1;
+    for (let i = t.indexOf('\n'); i !== -1 && i < o; i = t.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  if (!patch.range) return (o) => `${file}:${lineOf(patch.text, o)}`;
+  const outer = run.readText(patch.file) ?? '';
+  const first = lineOf(outer, patch.range[0]);
+  const head = outer[patch.range[0]];
+  // A literal block's value starts on the line after its `|`; a quoted or folded string is not
+  // mapped line by line (its first line is said); a node written as YAML (a controller's op list) is its own text.
+  if (head === '|') return (o) => `${file}:${first + lineOf(patch.text, o)}`;
+  if (head === '"' || head === "'" || head === '>') return () => `${file}:${first}`;
+  return (o) => `${file}:${first + lineOf(patch.text, o) - 1}`;
+}
+
+/** The listener of a listen hold that binds loopback on the probe's port, in the objects the hold's patch is applied to. */
+function listenerFor(h: OverlayHold, r: Report, file: string): { listener: PatchListener; item: LoopbackItem } | undefined {
+  const port = r.details?.port;
+  if (typeof port !== 'number') return undefined;
+  const documents = h.objects?.get(file);
+  if (documents && !documents.has(Number(r.details?.document))) return undefined;
+  for (const listener of h.listeners ?? []) {
+    const item = loopbackItems(listener.lists, listener.env, port);
+    if (item?.listen) return { listener, item };
+  }
+  return undefined;
 }
 
 /** The probe keys (readinessProbe…) of the probes with an exec handler inside a YAML node. */
@@ -942,6 +1100,8 @@ function findHold(r: Report, file: string, holds: readonly OverlayHold[]): Overl
         ? envNames.some((n) => h.envNames === undefined || h.envNames.includes(n)) && !own(h)
         : h.kind === 'unreadable'
           ? !own(h)
+          : h.kind === 'listen'
+          ? !own(h) && listenerFor(h, r, file) !== undefined
           : h.kind === 'hostNetwork'
           ? !h.whole && ((h.sets !== false && r.loopback === true) || (h.sets !== true && r.hostIp === true))
           : h.kind === 'values'
@@ -958,6 +1118,7 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
   const envNames = r.envNames ?? [];
   const hold = findHold(r, file.path, overlayHolds(run).get(file.path) ?? []);
   if (!hold) return r;
+  if (hold.kind === 'listen') return listenHeld(r, hold, file.path);
   const breaks =
     hold.kind === 'timeout'
       ? `the binary's timeout flags ask for ${r.timeoutNeeded}s, so the native probe that overlay builds would give up sooner than they say. Raise timeoutSeconds there to at least ${r.timeoutNeeded}, or drop the flags, and run again`
@@ -989,4 +1150,21 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
     };
   }
   return held;
+}
+
+/**
+ * A probe held by an overlay whose patch makes a container of the pod listen only on loopback at
+ * the probe's port (listenHolds): where, what, and that the server must listen on the pod IP there.
+ */
+function listenHeld(r: Report, hold: OverlayHold, file: string): Report {
+  const { listener, item } = listenerFor(hold, r, file)!;
+  const own = r.details?.container as string | undefined;
+  const whose = listener.container === undefined ? `the container at ${listener.indexPath ?? '?'}` : listener.container === own ? `the probe's own container ${JSON.stringify(own)}` : `container ${JSON.stringify(listener.container)} of the same pod (its containers share one network)`;
+  const key = /^(args|command|env)\b/.exec(item.what)?.[1] ?? '';
+  const at = listener.at.get(key) ?? listener.at.get('')!;
+  const why = `${hold.why} gives ${whose} the ${item.what} (${at}), which ${item.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: in the pods that overlay builds, the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod)`;
+  return {
+    ...heldReport(r, 'overlay-patch', why),
+    hint: `Make the server listen on 0.0.0.0 (or the pod IP) on that port in the overlay (${at}), then run the tool again; until then the probe stays on exec here, and so in every overlay built from it.`,
+  };
 }

@@ -56,6 +56,8 @@ interface Effect {
 /** An object a kustomization builds, as patches see it. */
 interface BuiltObject {
   file: string;
+  /** Its document in the file, from 1 (as a probe's report numbers it: details.document). */
+  document: number;
   root: YAMLMap;
   kind: string;
   /** Its name as written and as each kustomization above renamed it (kustomize matches either). */
@@ -114,11 +116,11 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
       build.opaque.push(`${shown(run, abs)}, which is not valid YAML`);
       return;
     }
-    for (const doc of parsed.docs) {
+    parsed.docs.forEach((doc, d) => {
       const c = doc.contents;
       const items = isMap(c) && /List$/.test(scalarText(getPair(c, 'kind')?.value) ?? '') && isSeq(getPair(c, 'items')?.value) ? (getPair(c, 'items')!.value as YAMLSeq).items : [c];
-      for (const item of items) if (isMap(item)) build.objects.push(objectOf(abs, item));
-    }
+      for (const item of items) if (isMap(item)) build.objects.push(objectOf(abs, item, d + 1));
+    });
   };
   for (const key of ['resources', 'bases', 'components']) {
     const list = getPair(root, key)?.value;
@@ -184,12 +186,13 @@ function stringMap(node: unknown): Map<string, string> {
   return out;
 }
 
-function objectOf(file: string, root: YAMLMap): BuiltObject {
+function objectOf(file: string, root: YAMLMap, document: number): BuiltObject {
   const metadata = getPair(root, 'metadata')?.value;
   const meta = (key: string) => (isMap(metadata) ? scalarText(getPair(metadata, key)?.value) : undefined);
   const name = meta('name');
   return {
     file,
+    document,
     root,
     kind: scalarText(getPair(root, 'kind')?.value) ?? '',
     names: name !== undefined ? [name] : [],
@@ -268,6 +271,20 @@ function matching(objects: readonly BuiltObject[], entry: PatchEntry, docRoot: Y
       return scalarText(getPair(r, 'kind')?.value) === o.kind && name !== undefined && o.names.includes(name) && (ns === undefined || o.namespaces.includes(ns));
     }),
   );
+}
+
+/**
+ * The documents a patch entry applied by the kustomization in `dir` (one document of it: docRoot)
+ * is applied to, by file: every file the build reads objects from, each with the documents
+ * (numbered from 1, as a probe's report numbers them) of the objects the patch matches, none when
+ * it matches none there. A file the build does not read objects from is not in it.
+ */
+export function patchedDocuments(dir: string, entry: PatchEntry, docRoot: YAMLMap | undefined, run: RunContext): Map<string, Set<number>> {
+  const build = buildOf(dir, run);
+  const out = new Map<string, Set<number>>();
+  for (const o of build.objects) if (!out.has(o.file)) out.set(o.file, new Set());
+  for (const o of matching(build.objects, entry, docRoot)) out.get(o.file)!.add(o.document);
+  return out;
 }
 
 /** The document roots of a strategic-merge patch; undefined for an op list or text that does not parse. */
@@ -523,7 +540,9 @@ function controllerBuild(dir: string, spec: YAMLMap, text: string, file: string,
       if (!f.startsWith(dir + path.sep) || !/\.ya?ml$/i.test(f)) continue;
       const parsed = parseYaml(run.readText(f) ?? '');
       if (parsed.error) continue;
-      for (const doc of parsed.docs) if (isMap(doc.contents)) build.objects.push(objectOf(f, doc.contents));
+      parsed.docs.forEach((doc, d) => {
+        if (isMap(doc.contents)) build.objects.push(objectOf(f, doc.contents, d + 1));
+      });
     }
   }
   const inRun = filesOfRun(run);
