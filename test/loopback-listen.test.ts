@@ -1,6 +1,6 @@
 /** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
 import { expect, test } from '@jest/globals';
-import { loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
+import { isLoopbackHost, loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
 
 test.each([
   ['--listen', true],
@@ -101,4 +101,54 @@ spec:
   }
   const open = await run({ cwd: chart('--listen=0.0.0.0:{{ .Values.grpcPort }}'), paths: ['.'] });
   expect(open.findings).toMatchObject([{ status: 'migratable' }]);
+});
+
+test.each([
+  ['127.0.0.1', true],
+  ['127.0.0.2', true],
+  ['127.255.255.254', true],
+  ['LOCALHOST', true],
+  ['Localhost', true],
+  ['::1', true],
+  ['[::1]', true],
+  ['[0:0:0:0:0:0:0:1]', true],
+  ['[0000::0001]', true],
+  ['::ffff:127.0.0.1', true],
+  ['128.0.0.1', false],
+  ['0.0.0.0', false],
+  ['[::]', false],
+  ['[::2]', false],
+  ['localhost.example.com', false],
+  ['mylocalhost', false],
+])('isLoopbackHost(%s) is %s (hunt20 L2)', (host, loopback) => {
+  expect(isLoopbackHost(host)).toBe(loopback);
+});
+
+test.each([
+  ['--grpc-listen=127.0.0.2:50051', '--grpc-listen=127.0.0.2:50051'],
+  ['--grpc-listen=LOCALHOST:50051', '--grpc-listen=LOCALHOST:50051'],
+  ['--grpc-listen=[0:0:0:0:0:0:0:1]:50051', '--grpc-listen=[0:0:0:0:0:0:0:1]:50051'],
+  ['--listen=0.0.0.0:8080,127.0.0.1:50051', '--listen=0.0.0.0:8080,127.0.0.1:50051'],
+  ['--listen=tcp:127.0.0.1:50051', '--listen=tcp:127.0.0.1:50051'],
+  ['--listen=tcp://0.0.0.0:8080,tcp://127.0.0.1:50051', '--listen=tcp://0.0.0.0:8080,tcp://127.0.0.1:50051'],
+])('loopback spelled %s blocks (hunt20 L2)', (arg, word) => {
+  expect(loopbackItems([{ key: 'args', items: [arg] }], [], 50051)).toEqual({ what: `args item ${JSON.stringify(word)}`, listen: true });
+});
+
+test.each([
+  // The same port on all addresses too: the server is not on loopback alone.
+  ['--listen=127.0.0.1:50051,:50051'],
+  ['--listen=127.0.0.1:50051,0.0.0.0:50051'],
+  ['--listen=127.0.0.1:8080,0.0.0.0:50051'],
+  ['--grpc-listen=128.0.0.1:50051'],
+  ['--grpc-listen=localhost.example.com:50051'],
+  ['--listen=udp:127.0.0.1:50051'],
+])('no loopback listen address in %s (hunt20 L2)', (arg) => {
+  expect(loopbackItems([{ key: 'args', items: [arg] }], [], 50051)).toBeUndefined();
+});
+
+test('a loopback host named an address, given apart from the port, gets the note the joined form gets (hunt20 L2)', () => {
+  expect(loopbackItems([{ key: 'args', items: ['--address=127.0.0.1:50051'] }], [], 50051)).toEqual({ what: 'args item "--address=127.0.0.1:50051"', listen: false });
+  expect(loopbackItems([{ key: 'args', items: ['--address=127.0.0.1', '--port=50051'] }], [], 50051)).toEqual({ what: 'settings "--address=127.0.0.1" and "--port=50051"', listen: false, plural: true });
+  expect(loopbackItems([{ key: 'args', items: ['--ip', '::1', '--port', '50051'] }], [], 50051)).toEqual({ what: 'settings "--ip ::1" and "--port 50051"', listen: false, plural: true });
 });

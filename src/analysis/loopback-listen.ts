@@ -5,6 +5,7 @@
  * Shared by the YAML and TypeScript probe readers.
  */
 
+import { BlockList, isIP } from 'node:net';
 import type { NativePlan } from './native-probe.js';
 
 export interface LoopbackItem {
@@ -55,25 +56,86 @@ export function namesListen(name: string): boolean {
   return ws.includes('grpc') && !ws.includes('server') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
 }
 
-/** `port`: a number, or the text a template writes for it (`{{ .Values.grpcPort }}`), matched as written. */
-function loopbackPattern(port: number | string): RegExp {
+let loopbackNets: BlockList | undefined;
+
+/**
+ * Whether a host is the loopback interface: `localhost` in any case, all of 127.0.0.0/8, `::1` in
+ * any spelling (`[0:0:0:0:0:0:0:1]`, `::ffff:127.0.0.1`), bracketed or not. Addresses are read
+ * by node's own parser (net.isIP, net.BlockList), not by pattern.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (h.toLowerCase() === 'localhost') return true;
+  const family = isIP(h);
+  if (family === 0) return false;
+  if (!loopbackNets) {
+    loopbackNets = new BlockList();
+    loopbackNets.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopbackNets.addAddress('::1', 'ipv6');
+  }
+  return loopbackNets.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Each `host:port` of `text` on `port` (a number, or the text a template writes for it,
+ * `{{ .Values.grpcPort }}`, matched as written), where a host may stand: at the start of a word,
+ * after `=`, `/` (`tcp://`), `tcp:` or a comma (a list of addresses). Which host is loopback is
+ * isLoopbackHost's to say.
+ */
+function hostPortPattern(port: number | string): RegExp {
   const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // An action as any spacing and trim markers write it (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5).
   const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
   const written = typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
-  return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${written})(?![0-9])`, 'g');
+  // A host is a run of name characters or a bracketed IPv6 address: the runs that start at
+  // different places do not overlap, so the pattern stays linear over a long item.
+  return new RegExp(`(?:^|[=\\s"'/,]|(?<=(?:^|[=\\s"'/,])tcp[46]?:))((\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):${written})(?![0-9])`, 'g');
+}
+
+/** Where `text` names a loopback address on `port`: the address's start and end. */
+function loopbackAddresses(text: string, port: number | string): { at: number; end: number }[] {
+  const out: { at: number; end: number }[] = [];
+  for (const m of text.matchAll(hostPortPattern(port))) {
+    if (!isLoopbackHost(m[2]!)) continue;
+    const end = m.index! + m[0].length;
+    const at = end - m[1]!.length;
+    if (!listenedElsewhere(text, at, end, port)) out.push({ at, end });
+  }
+  return out;
+}
+
+/**
+ * `--listen=127.0.0.1:50051,:50051`: a list that also gives the port on an address that is not
+ * loopback (all of them, the pod IP), so the server is not on loopback alone.
+ */
+function listenedElsewhere(text: string, at: number, end: number, port: number | string): boolean {
+  let start = at;
+  while (start > 0 && at - start < NAME_REACH && !/[\s"'=]/.test(text[start - 1]!)) start--;
+  let stop = end;
+  while (stop < text.length && stop - end < NAME_REACH && !/[\s"']/.test(text[stop]!)) stop++;
+  const run = text.slice(start, stop);
+  if (!run.includes(',')) return false;
+  return run.split(',').some((element) => {
+    const m = /^(?:[a-z][a-z0-9+.-]*:\/\/|tcp[46]?:)?(.*):([^:\]]*)$/i.exec(element);
+    return m !== null && m[2] === String(port) && !isLoopbackHost(m[1]!);
+  });
 }
 
 /**
  * Whether the address at `at` in `text` (one list item; `previous` the item before it) is named a
  * listen address: by the word run it ends (`--grpc-addr=`, `--set=plugins.envoy_ext_authz_grpc.addr=`,
- * `tcp://` after such a name), or, standing alone, by the word before it (`--listen 127.0.0.1:50051`,
- * in the item or as the item before).
+ * `tcp://` or `tcp:` after such a name, the addresses before it in a comma list), or, standing
+ * alone, by the word before it (`--listen 127.0.0.1:50051`, in the item or as the item before).
  */
 function listenAt(text: string, at: number, previous: string | undefined): boolean {
   // The name stands just before the address: a bounded look back keeps the patterns below linear
   // over a long item (a whole sh -c script: review21 R5).
-  let before = text.slice(Math.max(0, at - NAME_REACH), at).replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '').replace(/["']$/, '');
+  let before = text
+    .slice(Math.max(0, at - NAME_REACH), at)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '')
+    .replace(/(^|[=\s"'/,])tcp[46]?:$/, '$1')
+    .replace(/(?:[^\s"'=,]*,)+$/, '')
+    .replace(/["']$/, '');
   if (/[=:]$/.test(before)) {
     const run = /[^\s"']*$/.exec(before.slice(0, -1))![0];
     return run !== '' && namesListen(run);
@@ -128,13 +190,11 @@ export function loopbackItems(
     for (let i = 0; i < items.length; i++) {
       const text = items[i];
       if (text === undefined) continue;
-      for (const m of text.matchAll(loopbackPattern(port))) {
-        const at = m.index! + m[0].length - m[1]!.length;
+      for (const { at, end } of loopbackAddresses(text, port)) {
         const previous = items[i - 1];
         const listen = listenAt(text, at, previous);
         // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
         const standalone = text.slice(0, at).trim() === '' && previous !== undefined && /^-/.test(previous);
-        const end = m.index! + m[0].length;
         const item = standalone
           ? { what: `${key} items ${JSON.stringify(previous.length > 120 ? `${previous.slice(0, 117)}...` : previous)} and ${wordAt(text, at, end)}`, listen, plural: true as const }
           : { what: `${key} item ${wordAt(text, at, end)}`, listen };
@@ -146,11 +206,10 @@ export function loopbackItems(
   if (split && consider(split)) return split;
   for (const { name, value } of env) {
     if (value === undefined) continue;
-    for (const m of value.matchAll(loopbackPattern(port))) {
-      const at = m.index! + m[0].length - m[1]!.length;
+    for (const { at, end } of loopbackAddresses(value, port)) {
       // The env name stands before the value: `GRPC_LISTEN_ADDR=127.0.0.1:50051`.
       const listen = value.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value, at, name);
-      const word = wordAt(value, at, m.index! + m[0].length);
+      const word = wordAt(value, at, end);
       const item = { what: word.startsWith('containing ') ? `env ${name ?? ''} value ${word}` : `env ${name ?? ''}=${word}`, listen };
       if (consider(item)) return item;
     }
@@ -185,8 +244,6 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
   if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
 }
 
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|::1|\[::1\])$/;
-
 /** Another listener of the container (`--metrics-bind-address`, `--admin-listen`): its host says nothing of the gRPC port's. */
 const OTHER_SERVER_WORDS = new Set(['metrics', 'admin', 'debug', 'pprof', 'health', 'healthz', 'http', 'https', 'web', 'ui', 'dashboard', 'prometheus', 'status']);
 function namesOtherServer(name: string): boolean {
@@ -201,6 +258,16 @@ function namesPort(name: string): boolean {
 }
 
 /**
+ * Whether a name gives an address without saying whose (`--address`, `--ip`): the server's own as
+ * often as one it dials, so a loopback host there with the probe's port is a note, as the joined
+ * `--address=127.0.0.1:50051` is (hunt20 L2). Not `host` (a client's far more often).
+ */
+function namesAddress(name: string): boolean {
+  const ws = words(name);
+  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip') && !ws.some((w) => CLIENT_WORDS.has(w));
+}
+
+/**
  * A listen address given in two parts (hunt18 L2): a host named to listen on (`--bind 127.0.0.1`,
  * `--bind-address=127.0.0.1`, `--listen-host localhost`, env `BIND_ADDRESS=127.0.0.1`) and the probe's
  * port named as a port (`--port 50051`, `--grpc-port=50051`, env `PORT=50051`), both of the container.
@@ -212,9 +279,14 @@ function splitListen(
   port: number | string,
 ): LoopbackItem | undefined {
   let host: string | undefined;
+  /** A loopback host named an address only (`--address=127.0.0.1`): a note, as the joined form is. */
+  let address: string | undefined;
   let portWord: string | undefined;
   const pair = (name: string, value: string, shown: string) => {
-    if (host === undefined && LOOPBACK_HOST.test(value) && namesListen(name) && !namesOtherServer(name)) host = shown;
+    if (isLoopbackHost(value) && !namesOtherServer(name)) {
+      if (host === undefined && namesListen(name)) host = shown;
+      else if (address === undefined && namesAddress(name)) address = shown;
+    }
     if (portWord === undefined && value === String(port) && namesPort(name)) portWord = shown;
   };
   for (const { items } of lists) {
@@ -229,8 +301,8 @@ function splitListen(
     }
   }
   for (const { name, value } of env) if (name !== undefined && value !== undefined) pair(name, value.trim(), `${name}=${value.trim()}`);
-  if (host === undefined || portWord === undefined) return undefined;
-  return { what: `settings ${JSON.stringify(host)} and ${JSON.stringify(portWord)}`, listen: true, plural: true };
+  if ((host ?? address) === undefined || portWord === undefined) return undefined;
+  return { what: `settings ${JSON.stringify(host ?? address)} and ${JSON.stringify(portWord)}`, listen: host !== undefined, plural: true };
 }
 
 /** `the container's own args item "…"`, `the args item "…" of container "server" of the same pod (one network)`. */
