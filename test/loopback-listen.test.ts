@@ -1,6 +1,6 @@
 /** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
 import { describe, expect, test } from '@jest/globals';
-import { loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
+import { isLoopbackHost, loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
 
 test.each([
   ['--listen', true],
@@ -165,5 +165,150 @@ spec:
     expect(renderActions(`{{${' '.repeat(100_000)}.Values.other x}}`, '', settings)).toBeUndefined();
     expect(renderActions(`{{ .Values.other${' | toString'.repeat(10_000)} | upper }}`, '', settings)).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+test.each([
+  // hunt20 L1: the kubelet expands $(NAME) in args and command from the container's env, and in an
+  // env value from the entries before it.
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }], 'args item "--grpc-listen=127.0.0.1:50051" (the kubelet expands $(GRPC_PORT) in it from the container\'s env)'],
+  [['--grpc-listen=$(LISTEN_HOST):50051'], [{ name: 'LISTEN_HOST', value: '127.0.0.1' }], 'args item "--grpc-listen=127.0.0.1:50051" (the kubelet expands $(LISTEN_HOST) in it from the container\'s env)'],
+  [['--bind', '$(HOST)', '--port', '$(PORT)'], [{ name: 'HOST', value: 'localhost' }, { name: 'PORT', value: '50051' }], 'settings "--bind localhost" and "--port 50051" (the kubelet expands $(HOST), $(PORT) in it from the container\'s env)'],
+  [[], [{ name: 'GRPC_PORT', value: '50051' }, { name: 'GRPC_LISTEN_ADDR', value: '127.0.0.1:$(GRPC_PORT)' }], 'env GRPC_LISTEN_ADDR="127.0.0.1:50051" (the kubelet expands $(GRPC_PORT) in it from the container\'s env)'],
+  // The last entry of a name is the one the container gets.
+  [['--listen=127.0.0.1:$(P)'], [{ name: 'P', value: '8080' }, { name: 'P', value: '50051' }], 'args item "--listen=127.0.0.1:50051" (the kubelet expands $(P) in it from the container\'s env)'],
+])('a listen address the kubelet builds with $(VAR) blocks as written out (hunt20 L1): %j %j', (args, env, what) => {
+  expect(loopbackItems([{ key: 'args', items: args }], env, 50051)).toMatchObject({ what, listen: true });
+});
+
+test.each([
+  // $$ escapes: the container gets `$(GRPC_PORT)` as written.
+  [['--grpc-listen=127.0.0.1:$$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }]],
+  // Not a literal value (valueFrom), nor an entry the kubelet knows when it expands (a later one).
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: undefined }]],
+  [[], [{ name: 'GRPC_LISTEN_ADDR', value: '127.0.0.1:$(GRPC_PORT)' }, { name: 'GRPC_PORT', value: '50051' }]],
+  // An entry the tool cannot read (an alias) may set any name after it.
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }, { name: undefined, value: undefined }]],
+])('a $(VAR) the kubelet does not expand to the port is left as written (hunt20 L1): %j %j', (args, env) => {
+  expect(loopbackItems([{ key: 'args', items: args }], env, 50051)).toBeUndefined();
+});
+
+test.each([
+  ['127.0.0.1', true],
+  ['127.0.0.2', true],
+  ['127.255.255.254', true],
+  ['LOCALHOST', true],
+  ['Localhost', true],
+  ['::1', true],
+  ['[::1]', true],
+  ['[0:0:0:0:0:0:0:1]', true],
+  ['[0000::0001]', true],
+  ['::ffff:127.0.0.1', true],
+  ['128.0.0.1', false],
+  ['0.0.0.0', false],
+  ['[::]', false],
+  ['[::2]', false],
+  ['localhost.example.com', false],
+  ['mylocalhost', false],
+])('isLoopbackHost(%s) is %s (hunt20 L2)', (host, loopback) => {
+  expect(isLoopbackHost(host)).toBe(loopback);
+});
+
+test.each([
+  ['--grpc-listen=127.0.0.2:50051', '--grpc-listen=127.0.0.2:50051'],
+  ['--grpc-listen=LOCALHOST:50051', '--grpc-listen=LOCALHOST:50051'],
+  ['--grpc-listen=[0:0:0:0:0:0:0:1]:50051', '--grpc-listen=[0:0:0:0:0:0:0:1]:50051'],
+  ['--listen=0.0.0.0:8080,127.0.0.1:50051', '--listen=0.0.0.0:8080,127.0.0.1:50051'],
+  ['--listen=tcp:127.0.0.1:50051', '--listen=tcp:127.0.0.1:50051'],
+  ['--listen=tcp://0.0.0.0:8080,tcp://127.0.0.1:50051', '--listen=tcp://0.0.0.0:8080,tcp://127.0.0.1:50051'],
+])('loopback spelled %s blocks (hunt20 L2)', (arg, word) => {
+  expect(loopbackItems([{ key: 'args', items: [arg] }], [], 50051)).toEqual({ what: `args item ${JSON.stringify(word)}`, listen: true });
+});
+
+test.each([
+  // The same port on all addresses too: the server is not on loopback alone.
+  ['--listen=127.0.0.1:50051,:50051'],
+  ['--listen=127.0.0.1:50051,0.0.0.0:50051'],
+  ['--listen=127.0.0.1:8080,0.0.0.0:50051'],
+  ['--grpc-listen=128.0.0.1:50051'],
+  ['--grpc-listen=localhost.example.com:50051'],
+  ['--listen=udp:127.0.0.1:50051'],
+])('no loopback listen address in %s (hunt20 L2)', (arg) => {
+  expect(loopbackItems([{ key: 'args', items: [arg] }], [], 50051)).toBeUndefined();
+});
+
+test('a loopback host named an address, given apart from the port, gets the note the joined form gets (hunt20 L2)', () => {
+  expect(loopbackItems([{ key: 'args', items: ['--address=127.0.0.1:50051'] }], [], 50051)).toEqual({ what: 'args item "--address=127.0.0.1:50051"', listen: false });
+  expect(loopbackItems([{ key: 'args', items: ['--address=127.0.0.1', '--port=50051'] }], [], 50051)).toEqual({ what: 'settings "--address=127.0.0.1" and "--port=50051"', listen: false, plural: true });
+  expect(loopbackItems([{ key: 'args', items: ['--ip', '::1', '--port', '50051'] }], [], 50051)).toEqual({ what: 'settings "--ip ::1" and "--port 50051"', listen: false, plural: true });
+});
+
+test.each([
+  // hunt20 L3: daprd's --app-port is the application's port, which it dials; its loopback listener is its own API.
+  ['a sidecar\'s app port and its own listener', { args: ['./daprd', '--app-id', 'app', '--app-port', '50051', '--app-protocol', 'grpc', '--dapr-listen-addresses', '127.0.0.1'] }],
+  // An HTTP gateway's host with the gRPC port.
+  ['a REST gateway\'s host', { args: ['--rest-bind-address=127.0.0.1', '--rest-port=8080', '--grpc-port=50051'] }],
+  ['a gRPC gateway\'s host', { args: ['--grpc-gateway-bind-address=127.0.0.1', '--port=50051'] }],
+  // Host and port of two processes of one script.
+  ['two processes of one sh -c', { command: ['sh', '-c', 'redis-server --bind 127.0.0.1 --port 6379 & exec /app/server --port 50051'] }],
+  ['two processes of one sh -c, the script in args', { command: ['/bin/sh', '-c'], args: ['redis-server --bind 127.0.0.1 & exec /app/server --port 50051'] }],
+  // A comment of the script.
+  ['a comment of the script', { command: ['sh', '-c', '# was: exec /app/server --grpc-listen=127.0.0.1:50051\nexec /app/server --grpc-listen=0.0.0.0:50051\n'] }],
+  ['a comment holding both halves', { command: ['sh', '-c', 'exec /app/server --port 50051 # not --bind 127.0.0.1'] }],
+])('no loopback listen address: %s (hunt20 L3)', (_what, lists) => {
+  expect(loopbackItems(Object.entries(lists).map(([key, items]) => ({ key, items })), [], 50051)).toBeUndefined();
+});
+
+test.each([
+  // The same settings of one process still block.
+  [{ command: ['sh', '-c', 'redis-server --port 6379 & exec /app/server --bind 127.0.0.1 --port 50051'] }, { what: 'settings "--bind 127.0.0.1" and "--port 50051"', listen: true, plural: true }],
+  [{ command: ['sh', '-c', '# listens on loopback only\nexec /app/server --grpc-listen=127.0.0.1:50051\n'] }, { what: 'command item containing "--grpc-listen=127.0.0.1:50051"', listen: true }],
+  [{ args: ['--dapr-listen-addresses', '127.0.0.1', '--dapr-grpc-port', '50051'] }, { what: 'settings "--dapr-listen-addresses 127.0.0.1" and "--dapr-grpc-port 50051"', listen: true, plural: true }],
+  [{ args: ['--grpc-bind-address=127.0.0.1', '--rest-port=8080', '--grpc-port=50051'] }, { what: 'settings "--grpc-bind-address=127.0.0.1" and "--grpc-port=50051"', listen: true, plural: true }],
+  // A port a sidecar dials, with a listen host that does not say whose: a note, not a block.
+  [{ args: ['--bind', '127.0.0.1', '--app-port', '50051'] }, { what: 'settings "--bind 127.0.0.1" and "--app-port 50051"', listen: false, plural: true }],
+  [{ args: ['--app-bind', '127.0.0.1', '--app-port', '50051'] }, { what: 'settings "--app-bind 127.0.0.1" and "--app-port 50051"', listen: true, plural: true }],
+])('a listen address of one process still counts (hunt20 L3): %j', (lists, item) => {
+  expect(loopbackItems(Object.entries(lists).map(([key, items]) => ({ key, items })), [], 50051)).toEqual(item);
+});
+
+test('through the manifest reader: $(VAR) listen addresses block, a sidecar\'s app port and a script\'s comment do not (hunt20 L1, L3)', async () => {
+  const { run } = await import('../src/engine.js');
+  const { repoWith } = await import('./support/repo.js');
+  const pod = (containers: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    readinessProbe:
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:50051"]
+${containers}`;
+  const own = (lines: string) => pod('').replace('  - name: app\n', `  - name: app\n${lines}`);
+  const cases: [string, object][] = [
+    [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, value: "50051"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('"--grpc-listen=127.0.0.1:50051" (the kubelet expands $(GRPC_PORT) in it') }],
+    [own('    env:\n    - {name: GRPC_PORT, value: "50051"}\n    - {name: GRPC_LISTEN_ADDR, value: "127.0.0.1:$(GRPC_PORT)"}\n'), { status: 'blocked', blockers: ['host'] }],
+    [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, valueFrom: {configMapKeyRef: {name: c, key: k}}}]\n'), { status: 'migratable' }],
+    [pod('  - name: sidecar\n    args: ["--listen=$(H):50051"]\n    env: [{name: H, value: "127.0.0.1"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('of container "sidecar"') }],
+    [pod('  - name: daprd\n    args: ["./daprd", "--app-port", "50051", "--dapr-listen-addresses", "127.0.0.1"]\n'), { status: 'migratable' }],
+    [own('    command: [sh, -c, "# exec /app/server --grpc-listen=127.0.0.1:50051\\nexec /app/server --grpc-listen=0.0.0.0:50051"]\n'), { status: 'migratable' }],
+  ];
+  for (const [manifest, finding] of cases) {
+    expect([manifest, (await run({ cwd: repoWith({ 'pod.yaml': manifest }), paths: ['.'] })).findings]).toMatchObject([manifest, [finding]]);
+  }
+});
+
+test('in a script, the kubelet\'s $(VAR) is expanded before the shell runs, and host and port pair within one of its commands (hunt20 L1, L3)', () => {
+  const env = [{ name: 'H', value: '127.0.0.1' }];
+  expect(loopbackItems([{ key: 'command', items: ['sh', '-c', 'redis-server --port 6379 & exec /app/server --bind $(H) --port 50051'] }], env, 50051)).toEqual({
+    what: 'settings "--bind 127.0.0.1" and "--port 50051" (the kubelet expands $(H) in it from the container\'s env)',
+    listen: true,
+    plural: true,
+  });
+  expect(loopbackItems([{ key: 'command', items: ['sh', '-c', 'redis-server --bind $(H) & exec /app/server --port 50051'] }], env, 50051)).toBeUndefined();
+  expect(loopbackItems([{ key: 'command', items: ['sh', '-c', 'exec /app/server --listen=$(H):50051'] }], env, 50051)).toEqual({
+    what: 'command item containing "--listen=127.0.0.1:50051" (the kubelet expands $(H) in it from the container\'s env)',
+    listen: true,
   });
 });

@@ -5,7 +5,9 @@
  * Shared by the YAML and TypeScript probe readers.
  */
 
-import type { NativePlan } from './native-probe.js';
+import { BlockList, isIP } from 'node:net';
+import { shellScriptIndex, type NativePlan } from './native-probe.js';
+import { parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShCall } from './shell.js';
 
 export interface LoopbackItem {
   /** How a message names it: `args item "--listen 127.0.0.1:50051"`, `env GRPC_ADDR="localhost:50051"`. */
@@ -65,25 +67,89 @@ export function namesListen(name: string): boolean {
   return ws.includes('grpc') && !ws.includes('server') && ws.some((w) => GRPC_ADDRESS_WORDS.has(w));
 }
 
-/** `port`: a number, or the text a template writes for it (`{{ .Values.grpcPort }}`), matched as written. */
-function loopbackPattern(port: number | string): RegExp {
+type ItemLists = ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>;
+type EnvEntries = ReadonlyArray<{ name: string | undefined; value: string | undefined }>;
+
+let loopbackNets: BlockList | undefined;
+
+/**
+ * Whether a host is the loopback interface: `localhost` in any case, all of 127.0.0.0/8, `::1` in
+ * any spelling (`[0:0:0:0:0:0:0:1]`, `::ffff:127.0.0.1`), bracketed or not. Addresses are read
+ * by node's own parser (net.isIP, net.BlockList), not by pattern.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (h.toLowerCase() === 'localhost') return true;
+  const family = isIP(h);
+  if (family === 0) return false;
+  if (!loopbackNets) {
+    loopbackNets = new BlockList();
+    loopbackNets.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopbackNets.addAddress('::1', 'ipv6');
+  }
+  return loopbackNets.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Each `host:port` of `text` on `port` (a number, or the text a template writes for it,
+ * `{{ .Values.grpcPort }}`, matched as written), where a host may stand: at the start of a word,
+ * after `=`, `/` (`tcp://`), `tcp:` or a comma (a list of addresses). Which host is loopback is
+ * isLoopbackHost's to say.
+ */
+function hostPortPattern(port: number | string): RegExp {
   const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // An action as any spacing and trim markers write it (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5).
   const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
   const written = typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
-  return new RegExp(`(?:^|[=\\s"'/])((?:127\\.0\\.0\\.1|localhost|\\[::1\\]):${written})(?![0-9])`, 'g');
+  // A host is a run of name characters or a bracketed IPv6 address: the runs that start at
+  // different places do not overlap, so the pattern stays linear over a long item.
+  return new RegExp(`(?:^|[=\\s"'/,]|(?<=(?:^|[=\\s"'/,])tcp[46]?:))((\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):${written})(?![0-9])`, 'g');
+}
+
+/** Where `text` names a loopback address on `port`: the address's start and end. */
+function loopbackAddresses(text: string, port: number | string): { at: number; end: number }[] {
+  const out: { at: number; end: number }[] = [];
+  for (const m of text.matchAll(hostPortPattern(port))) {
+    if (!isLoopbackHost(m[2]!)) continue;
+    const end = m.index! + m[0].length;
+    const at = end - m[1]!.length;
+    if (!listenedElsewhere(text, at, end, port)) out.push({ at, end });
+  }
+  return out;
+}
+
+/**
+ * `--listen=127.0.0.1:50051,:50051`: a list that also gives the port on an address that is not
+ * loopback (all of them, the pod IP), so the server is not on loopback alone.
+ */
+function listenedElsewhere(text: string, at: number, end: number, port: number | string): boolean {
+  let start = at;
+  while (start > 0 && at - start < NAME_REACH && !/[\s"'=]/.test(text[start - 1]!)) start--;
+  let stop = end;
+  while (stop < text.length && stop - end < NAME_REACH && !/[\s"']/.test(text[stop]!)) stop++;
+  const run = text.slice(start, stop);
+  if (!run.includes(',')) return false;
+  return run.split(',').some((element) => {
+    const m = /^(?:[a-z][a-z0-9+.-]*:\/\/|tcp[46]?:)?(.*):([^:\]]*)$/i.exec(element);
+    return m !== null && m[2] === String(port) && !isLoopbackHost(m[1]!);
+  });
 }
 
 /**
  * Whether the address at `at` in `text` (one list item; `previous` the item before it) is named a
  * listen address: by the word run it ends (`--grpc-addr=`, `--set=plugins.envoy_ext_authz_grpc.addr=`,
- * `tcp://` after such a name), or, standing alone, by the word before it (`--listen 127.0.0.1:50051`,
- * in the item or as the item before).
+ * `tcp://` or `tcp:` after such a name, the addresses before it in a comma list), or, standing
+ * alone, by the word before it (`--listen 127.0.0.1:50051`, in the item or as the item before).
  */
 function listenAt(text: string, at: number, previous: string | undefined): boolean {
   // The name stands just before the address: a bounded look back keeps the patterns below linear
   // over a long item (a whole sh -c script: review21 R5).
-  let before = text.slice(Math.max(0, at - NAME_REACH), at).replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '').replace(/["']$/, '');
+  let before = text
+    .slice(Math.max(0, at - NAME_REACH), at)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/$/i, '')
+    .replace(/(^|[=\s"'/,])tcp[46]?:$/, '$1')
+    .replace(/(?:[^\s"'=,]*,)+$/, '')
+    .replace(/["']$/, '');
   if (/[=:]$/.test(before)) {
     const run = /[^\s"']*$/.exec(before.slice(0, -1))![0];
     return run !== '' && namesListen(run);
@@ -99,9 +165,9 @@ const NAME_REACH = 256;
 /**
  * The word of `text` that holds the address at `at` (`--listen=127.0.0.1:50051` of a whole script),
  * as a message quotes it: never the rest of the item, which may hold other lines and secrets
- * (review21 R4), and at most 120 characters.
+ * (review21 R4), and at most 120 characters. With where it stands in `text`.
  */
-function wordAt(text: string, at: number, end: number): string {
+function wordAt(text: string, at: number, end: number): { shown: string; start: number; stop: number } {
   let start = at;
   while (start > 0 && at - start < 120 && !/[\s"']/.test(text[start - 1]!)) start--;
   if (start === at) {
@@ -115,53 +181,158 @@ function wordAt(text: string, at: number, end: number): string {
   let stop = end;
   while (stop < text.length && stop - start < 120 && !/[\s"']/.test(text[stop]!)) stop++;
   const word = text.slice(start, stop);
-  return word === text ? JSON.stringify(text) : `containing ${JSON.stringify(word)}`;
+  return { shown: word === text ? JSON.stringify(text) : `containing ${JSON.stringify(word)}`, start, stop };
+}
+
+/** `$(NAME)` the kubelet replaced in a text: where its value stands in the expanded text. */
+interface Sub {
+  start: number;
+  end: number;
+  ref: string;
+}
+
+/** A text as the container's process gets it (after the kubelet's `$(NAME)` expansion), with where each expansion stands. */
+interface Expanded {
+  text: string;
+  subs: Sub[];
 }
 
 /**
- * The first item of the container's lists (args, command, in that order) and env values that
- * names a loopback address on `port`; one that is a listen address wins over one that may be a
- * client's.
+ * The kubelet's expansion of `$(NAME)` in a container's command, args and env values (hunt20 L1):
+ * `$$` is a `$`, `$(NAME)` the value of NAME where the lookup knows it, and anything else stays
+ * as written (as the kubelet leaves a reference to a variable it does not have).
  */
-export function loopbackItems(
-  lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
-  env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
-  port: number | string,
-): LoopbackItem | undefined {
+function kubeletExpand(text: string, lookup: (name: string) => string | undefined): Expanded {
+  if (!text.includes('$')) return { text, subs: [] };
+  let out = '';
+  let last = 0;
+  const subs: Sub[] = [];
+  for (const m of text.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)) {
+    out += text.slice(last, m.index);
+    last = m.index! + m[0].length;
+    const value = m[1] === undefined ? '$' : lookup(m[1]);
+    if (value === undefined) out += m[0];
+    else {
+      if (m[1] !== undefined) subs.push({ start: out.length, end: out.length + value.length, ref: m[1] });
+      out += value;
+    }
+  }
+  return { text: out + text.slice(last), subs };
+}
+
+/**
+ * The container's env as the kubelet builds it: each entry's value expanded from the entries
+ * before it, literal values only (a `valueFrom` gives a value the tool does not know), the last
+ * entry of a name winning. An entry the tool cannot read (no name: an alias, a spread) may set any
+ * name, so none is known after it.
+ */
+function kubeletEnv(env: EnvEntries): { lookup: (name: string) => string | undefined; values: (Expanded | undefined)[] } {
+  const known = new Map<string, string | undefined>();
+  let unread = false;
+  const lookup = (name: string) => (unread ? undefined : known.get(name));
+  const values = env.map(({ name, value }) => {
+    const expanded = value === undefined ? undefined : kubeletExpand(value, lookup);
+    if (name === undefined) unread = true;
+    else known.set(name, expanded?.text);
+    return expanded;
+  });
+  return { lookup, values };
+}
+
+/** The `$(NAME)`s of `subs` that stand in `[start, stop)`. */
+function subsIn(subs: readonly Sub[], start: number, stop: number): Sub[] {
+  return subs.filter((s) => s.start < stop && s.end > start);
+}
+
+/** What a message adds for the `$(NAME)`s the kubelet expanded in the words it quotes. */
+function expandedNote(subs: readonly Sub[]): string {
+  const refs = [...new Set(subs.map((s) => `$(${s.ref})`))];
+  return refs.length === 0 ? '' : ` (the kubelet expands ${refs.join(', ')} in it from the container's env)`;
+}
+
+/** An item of the process's argv, expanded, with the list it is in. */
+interface ArgvItem {
+  key: string;
+  item: Expanded | undefined;
+}
+
+/**
+ * The loopback addresses on `port` an argv item names (`previous` the item before it); in a
+ * script, not those in a comment (`script`).
+ */
+function itemMatches({ key, item }: ArgvItem, previous: ArgvItem | undefined, port: number | string, script: boolean): LoopbackItem[] {
+  const { text, subs: itemSubs } = item!;
+  const out: LoopbackItem[] = [];
+  let comments: [number, number][] | undefined;
+  for (const { at, end } of loopbackAddresses(text, port)) {
+    if (script && mayBeComment(text, at) && (comments ??= commentRanges(text)).some(([start, stop]) => start <= at && at < stop)) continue;
+    const before = previous?.item?.text;
+    const listen = listenAt(text, at, before);
+    const word = wordAt(text, at, end);
+    const subs = subsIn(itemSubs, word.start, word.stop);
+    // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
+    if (text.slice(0, at).trim() === '' && before !== undefined && /^-/.test(before)) {
+      const flag = JSON.stringify(before.length > 120 ? `${before.slice(0, 117)}...` : before);
+      const both = previous!.key === key ? `${key} items ${flag} and ${word.shown}` : `${previous!.key} item ${flag} and ${key} item ${word.shown}`;
+      out.push({ what: `${both}${expandedNote([...previous!.item!.subs, ...subs])}`, listen, plural: true });
+    } else out.push({ what: `${key} item ${word.shown}${expandedNote(subs)}`, listen });
+  }
+  return out;
+}
+
+/** Whether a `#` that may start a comment stands before `at` on its line: only then is the script parsed for its comments. */
+function mayBeComment(text: string, at: number): boolean {
+  const line = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
+  return /(?:^|[\s;&|()])#/.test(line);
+}
+
+/**
+ * A script's comments (`# was: --listen=127.0.0.1:50051` is no setting: hunt20 L3), by the shell
+ * parser (~130 ms to load, so only where mayBeComment says one may hold an address). None where
+ * the script does not parse: its text is read as it is.
+ */
+function commentRanges(script: string): [number, number][] {
+  try {
+    return shellCommentRanges(script);
+  } catch (e) {
+    if (e instanceof ShellParseError) return [];
+    throw e;
+  }
+}
+
+/**
+ * The first item of the container's argv (command, then args) and env values that names a
+ * loopback address on `port`, as the process gets them (the kubelet's `$(NAME)` expanded from
+ * the env); one that is a listen address wins over one that may be a client's.
+ */
+export function loopbackItems(lists: ItemLists, env: EnvEntries, port: number | string): LoopbackItem | undefined {
+  const { lookup, values } = kubeletEnv(env);
+  const argv: ArgvItem[] = [...lists.filter((l) => l.key === 'command'), ...lists.filter((l) => l.key !== 'command')].flatMap(({ key, items }) =>
+    items.map((t) => ({ key, item: t === undefined ? undefined : kubeletExpand(t, lookup) })),
+  );
+  const scriptAt = argv.length >= 3 ? shellScriptIndex(argv.map((a) => a.item?.text ?? '')) : undefined;
   let first: LoopbackItem | undefined;
   const consider = (item: LoopbackItem) => {
     if (item.listen) return true;
     first ??= item;
     return false;
   };
-  for (const { key, items } of lists) {
-    for (let i = 0; i < items.length; i++) {
-      const text = items[i];
-      if (text === undefined) continue;
-      for (const m of text.matchAll(loopbackPattern(port))) {
-        const at = m.index! + m[0].length - m[1]!.length;
-        const previous = items[i - 1];
-        const listen = listenAt(text, at, previous);
-        // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
-        const standalone = text.slice(0, at).trim() === '' && previous !== undefined && /^-/.test(previous);
-        const end = m.index! + m[0].length;
-        const item = standalone
-          ? { what: `${key} items ${JSON.stringify(previous.length > 120 ? `${previous.slice(0, 117)}...` : previous)} and ${wordAt(text, at, end)}`, listen, plural: true as const }
-          : { what: `${key} item ${wordAt(text, at, end)}`, listen };
-        if (consider(item)) return item;
-      }
-    }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.item === undefined) continue;
+    for (const item of itemMatches(a, argv[i - 1], port, i === scriptAt)) if (consider(item)) return item;
   }
-  const split = splitListen(lists, env, port);
+  const entries = env.map(({ name }, i) => ({ name, value: values[i] }));
+  const split = splitListen(argv, scriptAt, entries, port);
   if (split && consider(split)) return split;
-  for (const { name, value } of env) {
+  for (const { name, value } of entries) {
     if (value === undefined) continue;
-    for (const m of value.matchAll(loopbackPattern(port))) {
-      const at = m.index! + m[0].length - m[1]!.length;
+    for (const { at, end } of loopbackAddresses(value.text, port)) {
       // The env name stands before the value: `GRPC_LISTEN_ADDR=127.0.0.1:50051`.
-      const listen = value.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value, at, name);
-      const word = wordAt(value, at, m.index! + m[0].length);
-      const item = { what: word.startsWith('containing ') ? `env ${name ?? ''} value ${word}` : `env ${name ?? ''}=${word}`, listen };
+      const listen = value.text.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value.text, at, name);
+      const word = wordAt(value.text, at, end);
+      const said = word.shown.startsWith('containing ') ? `env ${name ?? ''} value ${word.shown}` : `env ${name ?? ''}=${word.shown}`;
+      const item = { what: `${said}${expandedNote(subsIn(value.subs, word.start, word.stop))}`, listen };
       if (consider(item)) return item;
     }
   }
@@ -195,13 +366,15 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
   if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
 }
 
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|::1|\[::1\])$/;
-
-/** Another listener of the container (`--metrics-bind-address`, `--admin-listen`): its host says nothing of the gRPC port's. */
-const OTHER_SERVER_WORDS = new Set(['metrics', 'admin', 'debug', 'pprof', 'health', 'healthz', 'http', 'https', 'web', 'ui', 'dashboard', 'prometheus', 'status']);
+/**
+ * Another listener of the container (`--metrics-bind-address`, `--admin-listen`, an HTTP gateway's
+ * `--rest-bind-address`): its host says nothing of the gRPC port's. A gRPC gateway
+ * (`--grpc-gateway-bind`) is an HTTP listener too.
+ */
+const OTHER_SERVER_WORDS = new Set(['metrics', 'admin', 'debug', 'pprof', 'health', 'healthz', 'http', 'https', 'web', 'ui', 'dashboard', 'prometheus', 'status', 'rest', 'gateway']);
 function namesOtherServer(name: string): boolean {
   const ws = words(name);
-  return !ws.includes('grpc') && ws.some((w) => OTHER_SERVER_WORDS.has(w));
+  return ws.some((w) => OTHER_SERVER_WORDS.has(w)) && (!ws.includes('grpc') || ws.includes('gateway'));
 }
 
 /** Whether a name (a flag, an env name) gives a port: `--port`, `--grpc-port`, `GRPC_PORT`, and no client word. */
@@ -211,37 +384,126 @@ function namesPort(name: string): boolean {
 }
 
 /**
- * A listen address given in two parts (hunt18 L2): a host named to listen on (`--bind 127.0.0.1`,
- * `--bind-address=127.0.0.1`, `--listen-host localhost`, env `BIND_ADDRESS=127.0.0.1`) and the probe's
- * port named as a port (`--port 50051`, `--grpc-port=50051`, env `PORT=50051`), both of the container.
- * Read as words: a flag and its value in one item (`=`), in two items, or in a `sh -c` script.
+ * Whether a name gives an address without saying whose (`--address`, `--ip`): the server's own as
+ * often as one it dials, so a loopback host there with the probe's port is a note, as the joined
+ * `--address=127.0.0.1:50051` is (hunt20 L2). Not `host` (a client's far more often).
  */
-function splitListen(
-  lists: ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>,
-  env: ReadonlyArray<{ name: string | undefined; value: string | undefined }>,
-  port: number | string,
-): LoopbackItem | undefined {
-  let host: string | undefined;
-  let portWord: string | undefined;
-  const pair = (name: string, value: string, shown: string) => {
-    if (host === undefined && LOOPBACK_HOST.test(value) && namesListen(name) && !namesOtherServer(name)) host = shown;
-    if (portWord === undefined && value === String(port) && namesPort(name)) portWord = shown;
-  };
-  for (const { items } of lists) {
-    // Each item's words, over the list: `["--bind", "127.0.0.1"]` and `"… --bind 127.0.0.1 …"` alike.
-    const ws = items.flatMap((t) => (t === undefined ? [''] : t.length > 100_000 ? [''] : t.split(/\s+/).filter((w) => w !== '')));
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i]!;
-      if (!w.startsWith('-')) continue;
-      const eq = w.indexOf('=');
-      if (eq > 0) pair(w.slice(0, eq), w.slice(eq + 1).replace(/^["']|["']$/g, ''), w);
-      else if (ws[i + 1] !== undefined) pair(w, ws[i + 1]!.replace(/^["']|["']$/g, ''), `${w} ${ws[i + 1]}`);
+function namesAddress(name: string): boolean {
+  const ws = words(name);
+  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip') && !ws.some((w) => CLIENT_WORDS.has(w));
+}
+
+/** Words of a host's or port's name that say only that it is one, not which listener's. */
+const PLAIN_NAME_WORDS = new Set([...LISTEN_WORDS, 'addr', 'address', 'addresses', 'host', 'hostname', 'ip', 'port', 'ports', 'server', 'interface', 'iface', 'local']);
+
+/**
+ * Whether a host's name and a port's may name one listener: not where each says another one
+ * (daprd's `--dapr-listen-addresses` and `--app-port`, `--rest-bind-address` and `--grpc-port`:
+ * hunt20 L3); `--bind` or `BIND_ADDRESS`, which say no listener, go with any port.
+ */
+function sameListener(hostName: string, portName: string): boolean {
+  const own = (name: string) => words(name).filter((w) => !PLAIN_NAME_WORDS.has(w));
+  const h = own(hostName);
+  const p = own(portName);
+  return h.length === 0 || p.length === 0 || h.some((w) => p.includes(w));
+}
+
+/** A flag and its value (`--bind=127.0.0.1`, `--bind 127.0.0.1`), or an env entry, as read for a split listen address. */
+interface Setting {
+  name: string;
+  value: string;
+  shown: string;
+  subs: Sub[];
+}
+
+/** A word of a process's argv (an item split at blanks: it may be a script), with the `$(NAME)`s in it. */
+interface Token {
+  text: string;
+  subs: Sub[];
+}
+
+function tokensOf(item: Expanded | undefined): Token[] {
+  // A hole (an item the reader cannot read) keeps a flag from pairing with the item after it.
+  if (item === undefined || item.text.length > 100_000) return [{ text: '', subs: [] }];
+  return [...item.text.matchAll(/\S+/g)].map((m) => ({ text: m[0], subs: subsIn(item.subs, m.index!, m.index! + m[0].length) }));
+}
+
+function settingsOf(tokens: readonly Token[]): Setting[] {
+  const out: Setting[] = [];
+  const unquote = (v: string) => v.replace(/^["']|["']$/g, '');
+  for (let i = 0; i < tokens.length; i++) {
+    const { text: w, subs } = tokens[i]!;
+    if (!w.startsWith('-')) continue;
+    const eq = w.indexOf('=');
+    const next = tokens[i + 1];
+    if (eq > 0) out.push({ name: w.slice(0, eq), value: unquote(w.slice(eq + 1)), shown: w, subs });
+    else if (next !== undefined) out.push({ name: w, value: unquote(next.text), shown: `${w} ${next.text}`, subs: [...subs, ...next.subs] });
+  }
+  return out;
+}
+
+/**
+ * The host and port of one process that make a loopback listen address on `port`: a listen name's
+ * blocks, an address name's (or a port a sidecar dials, `--app-port`) is a note.
+ */
+function pairIn(settings: readonly Setting[], port: number | string): LoopbackItem | undefined {
+  const hosts = settings.filter((s) => isLoopbackHost(s.value) && !namesOtherServer(s.name) && (namesListen(s.name) || namesAddress(s.name)));
+  if (hosts.length === 0) return undefined;
+  const ports = settings.filter((s) => s.value === String(port) && namesPort(s.name));
+  let note: LoopbackItem | undefined;
+  for (const h of hosts) {
+    for (const p of ports) {
+      if (!sameListener(h.name, p.name)) continue;
+      // `--app-port` names the application a sidecar (daprd, a proxy) dials, unless the host is the app's too.
+      const dialled = words(p.name).includes('app') && !words(h.name).includes('app');
+      const item = { what: `settings ${JSON.stringify(h.shown)} and ${JSON.stringify(p.shown)}${expandedNote([...h.subs, ...p.subs])}`, listen: namesListen(h.name) && !dialled, plural: true as const };
+      if (item.listen) return item;
+      note ??= item;
     }
   }
-  for (const { name, value } of env) if (name !== undefined && value !== undefined) pair(name, value.trim(), `${name}=${value.trim()}`);
-  if (host === undefined || portWord === undefined) return undefined;
-  return { what: `settings ${JSON.stringify(host)} and ${JSON.stringify(portWord)}`, listen: true, plural: true };
+  return note;
 }
+
+/**
+ * A listen address given in two parts (hunt18 L2): a host named to listen on (`--bind 127.0.0.1`,
+ * `--bind-address=127.0.0.1`, `--listen-host localhost`, env `BIND_ADDRESS=127.0.0.1`) and the probe's
+ * port named as a port (`--port 50051`, `--grpc-port=50051`, env `PORT=50051`), both of one process
+ * of the container: a flag and its value in one item (`=`), in two items, or in a `sh -c` script,
+ * where each command is a process of its own (`redis-server --bind 127.0.0.1 … & exec server
+ * --port 50051`: hunt20 L3). The env is every process's.
+ */
+function splitListen(argv: readonly ArgvItem[], scriptAt: number | undefined, env: ReadonlyArray<{ name: string | undefined; value: Expanded | undefined }>, port: number | string): LoopbackItem | undefined {
+  const envSettings: Setting[] = [];
+  for (const { name, value } of env) if (name !== undefined && value !== undefined) envSettings.push({ name, value: value.text.trim(), shown: `${name}=${value.text.trim()}`, subs: value.subs });
+  const found = pairIn([...settingsOf(argv.flatMap((a) => tokensOf(a.item))), ...envSettings], port);
+  if (found === undefined || scriptAt === undefined) return found;
+  // The script is parsed only where its words make such an address.
+  const script = argv[scriptAt]!.item!;
+  let calls: readonly ShCall[];
+  try {
+    calls = parseShell(script.text).calls;
+  } catch (e) {
+    if (e instanceof ShellParseError) return found;
+    throw e;
+  }
+  const units = [
+    argv.filter((_, i) => i !== scriptAt).flatMap((a) => tokensOf(a.item)),
+    ...calls.map((call) => {
+      // A word of the tree has no offsets of its own: the `$(NAME)`s of its command are its.
+      const subs = subsIn(script.subs, call.start, call.end);
+      return call.args.flatMap((w) => resolveWord(w, noEnv).text.split(/\s+/).flatMap((text) => (text === '' ? [] : [{ text, subs }])));
+    }),
+  ];
+  let note: LoopbackItem | undefined;
+  for (const unit of units) {
+    const item = pairIn([...settingsOf(unit), ...envSettings], port);
+    if (item?.listen) return item;
+    note ??= item;
+  }
+  return note;
+}
+
+const noEnv = () => undefined;
 
 /** `the container's own args item "…"`, `the args item "…" of container "server" of the same pod (one network)`. */
 function subject(bound: LoopbackItem): string {

@@ -529,6 +529,39 @@ export function podContext(container: ObjectLiteralExpression, helmValues?: Obje
 }
 
 /**
+ * The other containers of the pods a container object literal is placed in, as the manifest's
+ * siblingListen reads them (src/kubernetes/probes.ts): the object literals (or `const`s of the
+ * file holding one) of the pod spec's `containers`, and of its `initContainers` that run beside
+ * it (restartPolicy: Always, a sidecar); an init container without it has exited before the app
+ * starts. Elements the tool cannot read (a spread, a call) are left out.
+ */
+export function podSiblings(container: ObjectLiteralExpression): { object: ObjectLiteralExpression; name: string | undefined }[] {
+  const { Node: N } = tsMorph();
+  const out: { object: ObjectLiteralExpression; name: string | undefined }[] = [];
+  const seen = new Set<ObjectLiteralExpression>([container]);
+  for (const place of containerPlaces(container)) {
+    if (place === undefined) continue;
+    for (const spec of new Set([place.holder, ...finalPodSpecs(place.holder).map((f) => f.spec)])) {
+      for (const list of ['containers', 'initContainers']) {
+        const array = valueAt(spec, list);
+        if (!array || !N.isArrayLiteralExpression(array)) continue;
+        for (const item of array.getElements()) {
+          const c = literalOf(item);
+          if (!c || seen.has(c)) continue;
+          seen.add(c);
+          const policy = valueAt(c, 'restartPolicy');
+          if (list === 'initContainers' && (policy === undefined || constValue(policy) !== 'Always')) continue;
+          const name = valueAt(c, 'name');
+          const v = name ? constValue(name) : undefined;
+          out.push({ object: c, name: typeof v === 'string' ? v : undefined });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The pod template's mesh, as meshOf reads it in a manifest: its metadata's annotations and labels
  * (string values; a key whose value the tool cannot read is there, with no value) and the names
  * of the pod's containers and init containers.

@@ -17,7 +17,7 @@ import type { BlockerCode, Report } from '../types.js';
 import { tsMorph } from './morph.js';
 import { isHelmCallee } from './helm-callee.js';
 import { chartReference } from './chart-ref.js';
-import { podContext, type PodContext } from './pod.js';
+import { podContext, podSiblings, type PodContext } from './pod.js';
 
 // For the rule, which reads other code files' pod specs through the module it has loaded.
 export { podSpecUnknownIn } from './pod.js';
@@ -712,8 +712,11 @@ function probeReport(
   if (typeof hostNetwork === 'object') {
     for (const b of plan.blockers) if (b.code === 'host' && b.detail.includes(hostNetwork.unknown)) b.hint = hostNetwork.hint ?? HOST_NETWORK_UNKNOWN_HINT;
   }
-  // The container's own args, command or env binding loopback on the probe's port, as in YAML.
-  if (plan.grpc?.port.kind === 'number' && container) boundToLoopback(plan, loopbackListen(container.object, plan.grpc.port.value));
+  // The container's own args, command or env binding loopback on the probe's port, or a sibling
+  // container's, as in YAML; a port written as a const is read as its value (hunt20 L4).
+  const probePort = plan.grpc?.port;
+  const portNumber = probePort?.kind === 'number' ? probePort.value : probePort?.kind === 'expression' ? placeholders.find((p) => p.portExpression === probePort.text)?.portValue : undefined;
+  if (portNumber !== undefined && container) boundToLoopback(plan, loopbackListen(container.object, portNumber) ?? siblingListen(container.object, portNumber));
   const blockers: Blocker[] = [
     ...plan.blockers,
     ...(opts.generatedTypeBlockers ?? []).filter((b) => importsGenerated(opts.file, b.module)).map(({ code, detail }) => ({ code, detail })),
@@ -970,6 +973,18 @@ function loopbackListen(container: ObjectLiteralExpression, port: number): Loopb
     return { name: stringProperty(o, 'name'), value: value ? text(value) : undefined };
   });
   return loopbackItems(lists, env, port);
+}
+
+/**
+ * Another container of the pod that listens on loopback on the probe's port (src/kubernetes/probes.ts
+ * siblingListen, hunt20 L4): the pod's containers share one network. Only a listen address counts.
+ */
+function siblingListen(container: ObjectLiteralExpression, port: number): LoopbackItem | undefined {
+  for (const sibling of podSiblings(container)) {
+    const found = loopbackListen(sibling.object, port);
+    if (found?.listen) return { ...found, sibling: sibling.name ?? '?' };
+  }
+  return undefined;
 }
 
 /** The property assignment whose value is this node (through parentheses and `as`), if any. */
