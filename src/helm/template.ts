@@ -923,7 +923,7 @@ interface UnsetPort {
   arg: string;
   valuesPath: string;
   variable?: string;
-  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with): what the hint's default goes on. */
+  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with, `$.Values.port` in a with or a range): what the hint's default goes on. */
   written?: string;
 }
 
@@ -1894,7 +1894,10 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   // nothing sets that either, the probe in it is never printed, so its unset port fails nothing
   // (hunt18 HL1); where the block's value is set without the port, it does.
   const guardUnset = typeof scope === 'string' && scope !== '' && valuesPathUnset(chart, scope, run);
-  if (onUnset && !guardUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
+  // Inside a with (`.port`, or `$.Values.port`) or a range (`$.Values.port`), `.Values.<path>` reads
+  // the block's dot: the advice writes the reference as the probe does.
+  const written = scope === '' ? undefined : scope === null ? `$.Values.${m[3]!}` : m[3]!;
+  if (onUnset && !guardUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath, ...(written !== undefined ? { written } : {}) });
   const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
