@@ -399,7 +399,7 @@ describe('a chain whose exec branches migrate up to one that stays (hunt19 B8, B
     expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"]\n      {{- else if', 'grpc:\n        port: {{ .Values.port }}\n      {{- else if')));
     expect(findings[1]!.message).toContain('and this one stays on exec: -rpc-timeout=5s asked for 5s');
     expect(findings[2]!.message).toContain('the exec branch under {{- else if .Values.other }} (line 13) stays on exec (-rpc-timeout=5s asked for 5s');
-    expect(findings[2]!.message).toContain('so this one stays too; alone, this branch would become grpc: {port: {{ .Values.port }}}');
+    expect(findings[2]!.message).toContain('and this one stays too; alone, this branch would become grpc: {port: {{ .Values.port }}}');
     for (const f of findings) expect(f.message).not.toContain('run it again');
   });
 });
@@ -631,6 +631,8 @@ describe("a branch whose timeoutSeconds line has no safe place stays on exec for
     expect(findings[1]!.message).toContain('and this one stays on exec: its exec branch under {{- else if eq .Values.mode "b" }} (line 14) of {{- if eq .Values.mode "a" }} would become grpc {port: 9001}, but another branch of {{- if eq .Values.mode "a" }} renders a timeoutSeconds of its own, so the one this branch needs belongs in its branch, and the tool cannot place a line before {{ else }} (line 16)');
     expect(findings[1]!.message).not.toContain('keeps exec (');
     expect(findings[2]!.message).toContain('the exec branch under {{- else if eq .Values.mode "b" }} (line 14) stays on exec');
+    // The branch before it is rewritten: the hint does not say another keeps exec.
+    expect(findings[1]!.hint).toBe('Each render of the chain has one handler: once what the message names is settled, this branch can be migrated by hand to grpc: {port: 9001} (with timeoutSeconds at least 3); the tool rewrites the exec branches before it.');
     expect(out).toBe(pod(chain.replace('exec:\n        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=5s"]', 'grpc:\n        port: 9000')));
   });
 
@@ -692,5 +694,50 @@ describe("the message of a chain's in-place rewrite says what happens to the bra
     expect(out).toContain('      httpGet:\n        port: 8080\n      timeoutSeconds: 2\n');
     expect(findings[0]!.message).toContain('the other branches, with their own handlers, stay as they are');
     expect(findings[0]!.message).not.toContain('raised for them too');
+  });
+});
+
+describe("the reports of a chain's exec branches that stay say what the tool rewrites, which stay and why, and the timeout each needs (hunt20 H1)", () => {
+  const exec = (args = '') => `      exec:\n        command: ["/bin/grpc_health_probe", "-addr=:{{ .Values.port }}"${args}]\n`;
+
+  test('the first exec branch stays (-tls): none is rewritten, the later ones say so; a branch without timeout flags is told no timeout', async () => {
+    const chain = `      {{- if .Values.tls }}\n${exec(', "-tls"')}      timeoutSeconds: 3\n      {{- else if .Values.slow }}\n${exec(', "-rpc-timeout=5s"')}      {{- else }}\n${exec()}      {{- end }}\n`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(chain));
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'blocked'],
+      [16, 'blocked'],
+      [19, 'blocked'],
+    ]);
+    for (const f of findings.slice(1)) {
+      expect(f.message).toContain("the chain's first exec branch, under {{- if .Values.tls }} (line 10), keeps exec (uses -tls; the kubelet's gRPC probe connects without TLS), so the binary stays; the tool rewrites a chain's exec branches in order up to the first that stays, here the first, so it rewrites none of them, and this one stays too");
+      expect(f.message).not.toContain('one exec branch of a chain');
+    }
+    expect(findings[1]!.message).toContain('alone, this branch would become grpc: {port: {{ .Values.port }}}, with timeoutSeconds at least 5');
+    expect(findings[1]!.hint).toBe('Each render of the chain has one handler: this branch can be migrated by hand to grpc: {port: {{ .Values.port }}} (with timeoutSeconds at least 5), while the first exec branch, under {{- if .Values.tls }} (line 10), keeps exec and the binary.');
+    // No timeout flags: the default timeoutSeconds does; no timeout is asked of it.
+    expect(findings[2]!.message).toMatch(/alone, this branch would become grpc: \{port: \{\{ \.Values\.port \}\}\}$/);
+    expect(findings[2]!.hint).toBe('Each render of the chain has one handler: this branch can be migrated by hand to grpc: {port: {{ .Values.port }}}, while the first exec branch, under {{- if .Values.tls }} (line 10), keeps exec and the binary.');
+  });
+
+  test('the first exec branch runs no grpc_health_probe: none is rewritten, and the later one does not say the first is', async () => {
+    const chain = `      {{- if .Values.a }}\n      exec:\n        command: ["cat", "/tmp/ok"]\n      {{- else }}\n${exec()}      {{- end }}\n`;
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(out).toBe(pod(chain));
+    expect(findings.map((f) => [f.line, f.status])).toEqual([[15, 'blocked']]);
+    expect(findings[0]!.message).toContain("the chain's first exec branch, under {{- if .Values.a }} (line 10), runs no grpc_health_probe the tool reads, and stays as it is; the tool rewrites a chain's exec branches in order up to the first that stays, here the first, so it rewrites none of them, and this one stays too");
+    expect(findings[0]!.hint).toBe('Each render of the chain has one handler: this branch can be migrated by hand to grpc: {port: {{ .Values.port }}}, while the first exec branch, under {{- if .Values.a }} (line 10), stays as it is.');
+  });
+
+  test('a branch held by an earlier one that stays names the ones rewritten, and its hint the one that keeps exec', async () => {
+    const chain = `      {{- if .Values.a }}\n${exec()}      {{- else if .Values.b }}\n${exec(', "-tls"')}      {{- else }}\n${exec(', "-rpc-timeout=4s"')}      {{- end }}\n`;
+    const { findings } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => [f.line, f.status])).toEqual([
+      [9, 'migrated'],
+      [15, 'blocked'],
+      [18, 'blocked'],
+    ]);
+    expect(findings[2]!.message).toContain("and the tool rewrites a chain's exec branches in order up to the first that stays: it rewrites the one under {{- if .Values.a }} (line 10), and this one stays too; alone, this branch would become grpc: {port: {{ .Values.port }}}, with timeoutSeconds at least 4");
+    expect(findings[2]!.hint).toBe('Each render of the chain has one handler: this branch can be migrated by hand to grpc: {port: {{ .Values.port }}} (with timeoutSeconds at least 4), while the exec branch under {{- else if .Values.b }} (line 13) keeps exec and the binary.');
   });
 });

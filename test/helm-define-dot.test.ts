@@ -117,3 +117,52 @@ spec:
     expect(f!.hint).toContain('Write the port from the values where the probe is ({{ $.Values.<path of the port> }}, or a with of that values path)');
   });
 });
+
+describe('outside a define, an unset port read in a with or a range gets its default/required advice on the reference as the probe writes it', () => {
+  const pod = (block: string, addr: string, env = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+{{- ${block} }}
+    - name: api
+      image: img
+${env}      readinessProbe:
+        exec:
+          command: ["/bin/grpc_health_probe", "-addr=:${addr}"]
+{{- end }}
+`;
+  const hintOf = async (values: string, template: string) => {
+    const dir = repoWith({ ...CHART, 'chart/values.yaml': values, 'chart/templates/pod.yaml': template });
+    const result = await run({ paths: ['.'], cwd: dir });
+    const found = result.findings.filter((f) => f.file === 'chart/templates/pod.yaml');
+    expect(found.map((f) => f.blockers)).toEqual([['unresolved-port']]);
+    return found[0]!;
+  };
+
+  test("the with's dot: {{ .port | default 50051 }}, not {{ .Values.grpc.port | default 50051 }} (which inside the with reads .Values.grpc.Values.grpc.port)", async () => {
+    const f = await hintOf('grpc:\n  enabled: true\n', pod('with .Values.grpc', '{{ .port }}'));
+    expect(f.message).toContain('takes its port from .Values.grpc.port, which no values file of the chart sets');
+    expect(f.hint).toContain('(or write {{ .port | default 50051 }}, or {{ required "set grpc.port" .port }} when every release must set it)');
+  });
+
+  test('the advice, followed, migrates', async () => {
+    const dir = repoWith({ ...CHART, 'chart/values.yaml': 'grpc:\n  enabled: true\n', 'chart/templates/pod.yaml': pod('with .Values.grpc', '{{ .port | default 50051 }}') });
+    const result = await run({ paths: ['.'], cwd: dir });
+    expect(result.findings.filter((f) => f.file === 'chart/templates/pod.yaml').map((f) => f.status)).toEqual(['migratable']);
+  });
+
+  test('$.Values in a with or a range: {{ $.Values.port | default 50051 }}, not .Values.port (the block\'s dot)', async () => {
+    for (const [values, block] of [['grpc:\n  enabled: true\n', 'with .Values.grpc'], ['ports: [a]\n', 'range .Values.ports']] as const) {
+      const f = await hintOf(values, pod(block, '{{ $.Values.port }}'));
+      expect(f.hint).toContain('(or write {{ $.Values.port | default 50051 }}, or {{ required "set port" $.Values.port }} when every release must set it)');
+    }
+  });
+
+  test("an env value in the with: the advice goes on the env's action as it is written", async () => {
+    const f = await hintOf('grpc:\n  enabled: true\n', pod('with .Values.grpc', '$(GRPC_PORT)', '      env:\n      - name: GRPC_PORT\n        value: {{ .port | quote }}\n'));
+    expect(f.message).toContain('(env GRPC_PORT: {{ .port }}) takes its port from .Values.grpc.port');
+    expect(f.hint).toContain('(or write {{ .port | default 50051 }}, or {{ required "set grpc.port" .port }} when every release must set it)');
+  });
+});

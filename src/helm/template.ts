@@ -925,7 +925,7 @@ interface UnsetPort {
   arg: string;
   valuesPath: string;
   variable?: string;
-  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with): what the hint's default goes on. */
+  /** The reference as the probe writes it where that is not `.Values.<valuesPath>` (`.port` in a define or a with, `$.Values.port` in a with or a range): what the hint's default goes on. */
   written?: string;
 }
 
@@ -1314,11 +1314,14 @@ function laterExecBranch(probe: YAMLMap, offset: number, controlBlocks: readonly
 
 /**
  * The report of a later exec branch (laterExecBranch) in place of the walk's "a form the tool
- * cannot read": the tool rewrites the chain's first exec branch (branchHandlers); this one stays on
- * exec, blocked for what keeps the first (its blockers: `-tls`, a host …) or, where the first
- * migrates, for what keeps this one read alone (`stays`: its own blockers; where it migrates too,
- * the first's rewrite takes it, collapsed or in place, and this report goes). What this
- * branch would become alone (or what would still block it) is in the message and the hint.
+ * cannot read". The tool rewrites a chain's exec branches in order up to the first that stays; this
+ * report is on one that stays: where the first stays (its blockers: `-tls`, a host …; or it runs
+ * no binary the tool reads), none is rewritten and this one stays for it; else this one is the
+ * first that stays (`staysAt.report`, its own read: its blockers, or no safe place for its
+ * timeoutSeconds line), or a later one held by it (`staysAt.held`). Where it migrates too, the
+ * first's rewrite takes it, collapsed or in place, and this report goes. What this branch would
+ * become alone (or what would still block it), with the timeout its flags ask for where they ask
+ * for more than the default, is in the message and the hint.
  */
 function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterExecBranch>>, sibling: Report | undefined, lineOf: (o: number) => number, scalarValue: (s: Scalar) => string, run: RunContext, staysAt?: { report: Report; held?: { at: Action; rewritten: Action[] } }): Report {
   const stays = staysAt?.report;
@@ -1336,7 +1339,8 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     return m ? (x.message.startsWith(whereOf(x)) ? x.message.slice(whereOf(x).length) : x.message).slice(m[0].length) : x.message;
   };
   const siblingDetail = sibling ? detailOf(sibling) : '';
-  // The timeout its flags ask for, said where it is known (review21 R12).
+  // The timeout its flags ask for, said where they ask for more than the default 1 (review21 R12);
+  // a branch without timeout flags needs none.
   const needs = plan?.timeoutNeeded !== undefined && plan.timeoutNeeded > 1 ? `, with timeoutSeconds at least ${plan.timeoutNeeded}` : '';
   const own = plan && plan.blockers.length > 0 ? `; this branch would still be blocked as a native probe: ${plan.blockers.map((b) => b.detail).join('; ')}` : `; alone, this branch would become ${handTarget(plan)}${needs}`;
   // Read alone (as the next run would read it), this branch does not migrate with the first: why.
@@ -1344,17 +1348,30 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
   // Held by an earlier exec branch that stays (hunt19 B5): what this one would become alone is said too.
   const held = staysAt?.held;
   const heldToo = held !== undefined && held.at !== later.branch;
+  const at = (a: Action) => `${a.text} (line ${lineOf(a.start)})`;
+  // The exec branches migrate in order up to the first that stays (the chain loop in
+  // templateReports): where the first stays, none is rewritten (hunt20 H1).
+  const order = "the tool rewrites a chain's exec branches in order up to the first that stays";
   const why = siblingBlocked
-    ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; the tool rewrites one exec branch of a chain, its first`
+    ? `the chain's first exec branch, under ${firstAt}, keeps exec (${siblingDetail}), so the binary stays; ${order}, here the first, so it rewrites none of them, and this one stays too`
     : !sibling
-      ? `the tool rewrites one exec branch of a chain, its first, under ${firstAt}`
+      ? `the chain's first exec branch, under ${firstAt}, runs no grpc_health_probe the tool reads, and stays as it is; ${order}, here the first, so it rewrites none of them, and this one stays too`
       : heldToo
-        ? `the exec branch under ${held!.at.text} (line ${lineOf(held!.at.start)}) stays on exec (${staysDetail}), and the tool rewrites a chain's exec branches in order up to the first that stays (${held!.rewritten.map((a) => a.text).join(', ')}), so this one stays too`
+        ? `the exec branch under ${at(held!.at)} stays on exec (${staysDetail}), and ${order}: it rewrites the one${held!.rewritten.length > 1 ? 's' : ''} under ${held!.rewritten.map(at).join(', ')}, and this one stays too`
         : held
-          ? `the tool rewrites the chain's exec branches before this one, under ${held.rewritten.map((a) => `${a.text} (line ${lineOf(a.start)})`).join(', ')}, and this one stays on exec: ${staysDetail}`
+          ? `the tool rewrites the chain's exec branches before this one, under ${held.rewritten.map(at).join(', ')}, and this one stays on exec: ${staysDetail}`
           : staysDetail !== undefined
             ? `the tool rewrites the chain's first exec branch, under ${firstAt}, and this one stays on exec: ${staysDetail}`
-        : `the tool rewrites one exec branch of a chain per run, and this run rewrites the first, under ${firstAt}; run it again for this one`;
+            : `this run rewrites only the chain's first exec branch, under ${firstAt}, and a later run reads this one as the chain's first; run it again for this one`;
+  // Who keeps exec while this branch is migrated by hand.
+  const keeper = siblingBlocked
+    ? `the first exec branch, under ${firstAt}, keeps exec and the binary`
+    : !sibling
+      ? `the first exec branch, under ${firstAt}, stays as it is`
+      : heldToo
+        ? `the exec branch under ${at(held!.at)} keeps exec and the binary`
+        : undefined;
+  const byHand = `this branch can be migrated by hand to ${handTarget(plan)}${needs ? ` (${needs.slice(2)})` : ''}`;
   const codes = [...new Set([...(siblingBlocked ? sibling!.blockers! : []), ...(stays?.blockers ?? []), ...(plan?.blockers.map((b) => b.code) ?? [])])];
   const { fix: _fix, ...rest } = r;
   return {
@@ -1367,8 +1384,10 @@ function laterExecReport(r: Report, later: NonNullable<ReturnType<typeof laterEx
     hint: plan && plan.blockers.length > 0
       ? 'Each render of the chain has one handler: keep exec in this branch, or change the server first (see the blockers), then migrate it by hand.'
       : siblingBlocked || !sibling || stays
-        ? (heldToo ? undefined : stays?.hint) ?? `Each render of the chain has one handler: this branch can be migrated by hand to ${handTarget(plan)} (${needs ? needs.slice(2) : 'with timeoutSeconds as its flags need'}), while the other keeps exec and the binary.`
-        : 'Run the tool again once this run has rewritten the first exec branch: the chain is then a grpc/exec toggle, which it collapses when both probe the same port and service.',
+        ? (heldToo ? undefined : stays?.hint) ?? (keeper
+          ? `Each render of the chain has one handler: ${byHand}, while ${keeper}.`
+          : `Each render of the chain has one handler: once what the message names is settled, ${byHand}; the tool rewrites the exec branches before it.`)
+        : 'Run the tool again once this run has rewritten the first exec branch: it then reads this one as the chain\'s first exec branch.',
   };
 }
 
@@ -1877,7 +1896,10 @@ function portFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
   // nothing sets that either, the probe in it is never printed, so its unset port fails nothing
   // (hunt18 HL1); where the block's value is set without the port, it does.
   const guardUnset = typeof scope === 'string' && scope !== '' && valuesPathUnset(chart, scope, run);
-  if (onUnset && !guardUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath });
+  // Inside a with (`.port`, or `$.Values.port`) or a range (`$.Values.port`), `.Values.<path>` reads
+  // the block's dot: the advice writes the reference as the probe does.
+  const written = scope === '' ? undefined : scope === null ? `$.Values.${m[3]!}` : m[3]!;
+  if (onUnset && !guardUnset && !/\b(?:default|required)\b/.test(m[2]! + m[4]!) && valuesPathUnset(chart, valuesPath, run)) onUnset({ arg, valuesPath, ...(written !== undefined ? { written } : {}) });
   const values = withDefaults(knownSettingsOf(chart, valuesPath, run), m[2]! + m[4]!);
   const bad = values?.find((v) => !/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535);
   if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
