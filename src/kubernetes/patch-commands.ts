@@ -739,7 +739,10 @@ function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'other
       const names = new Set(script.functions.map((f) => f.name));
       for (const c of script.calls) {
         const head = c.args[0] ? resolve(c.args[0], noEnv) : undefined;
-        if (head && head.unresolved.length === 0 && names.has(head.text)) sites.set(head.text, [...(sites.get(head.text) ?? []), c.start]);
+        if (!head || head.unresolved.length > 0 || !names.has(head.text)) continue;
+        const list = sites.get(head.text);
+        if (list) list.push(c.start);
+        else sites.set(head.text, [c.start]);
       }
     }
     // The innermost function around a place: calling an outer one defines the inner, not runs it.
