@@ -502,16 +502,20 @@ async function leftInBuildStages(run: RunContext, ctx: EndContext, said: Readonl
  */
 async function folderInstalls(run: RunContext, candidates: readonly SourceFile[], seen: { file: SourceFile; analysis: DockerAnalysis }[]): Promise<Map<SourceFile, FolderCopy[]>> {
   const out = new Map<SourceFile, FolderCopy[]>();
-  // Most runs hold no file named as the binary: then nothing of the folder COPY code is loaded.
-  if (filesNamedAsBinary(run).length === 0) return out;
-  const { folderCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
+  const isDockerfile = (abs: string) => !/\.dockerignore$/i.test(abs) && classify(path.relative(run.cwd, abs).split(path.sep).join('/')) === 'dockerfile';
+  // Most runs hold no file named as the binary: then nothing of the folder COPY code is loaded. A
+  // partial view (a pre-commit run over a Dockerfile) holds the named files only: there the
+  // binaries are looked up where each Dockerfile's COPYs point (copiedBinaries; hunt19 B7).
+  const partial = Boolean(run.options.partialView) && run.allFiles().some(isDockerfile);
+  if (filesNamedAsBinary(run).length === 0 && !partial) return out;
+  const { copiedBinaries, folderCopies, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
-  if (binaries.length === 0) return out;
+  if (binaries.length === 0 && !partial) return out;
   const { analyzeDockerfile } = await import('../src/docker/installs.js');
   const { detectEol } = await import('../src/text/lines.js');
   for (const abs of run.allFiles()) {
+    if (!isDockerfile(abs)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
-    if (/\.dockerignore$/i.test(abs) || classify(shown) !== 'dockerfile') continue;
     let entry = seen.find((s) => s.file.path === abs);
     let file = entry?.file ?? candidates.find((c) => c.path === abs);
     if (!file) {
@@ -520,7 +524,7 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
       file = { path: abs, displayPath: shown, kind: 'dockerfile', text, eol: detectEol(text) };
     }
     const analysis = entry?.analysis ?? analyzeDockerfile(file.text);
-    const found = folderCopies(analysis.parsed, abs, run, binaries);
+    const found = folderCopies(analysis.parsed, abs, run, partial ? [...new Set([...binaries, ...copiedBinaries(analysis.parsed, abs, run)])] : binaries);
     if (found.length === 0) continue;
     out.set(file, found);
     if (!entry) seen.push((entry = { file, analysis }));

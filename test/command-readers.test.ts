@@ -200,6 +200,44 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     }
   });
 
+  test.each([
+    ['export', 'export cmd="kubectl REST"\neval "$cmd"', 3],
+    ['declare with options', 'declare -rx cmd="kubectl REST"\neval "$cmd"', 3],
+    ['readonly', "readonly cmd='kubectl REST'\neval $cmd", 3],
+    ['local, in the function that evals it', 'deploy() {\n  local cmd="kubectl REST"\n  eval "$cmd"\n}\ndeploy', 4],
+    ['export of one, then eval in a function called after', 'run_it() { eval "$cmd"; }\nexport cmd="kubectl REST"\nrun_it', 2],
+  ])('eval of a variable set by %s: the declaration\'s value is read as an assignment\'s (review23 R9)', async (_name, script, line) => {
+    const fill = (rest: string) => script.replace('REST', script.includes("'kubectl REST'") ? rest.replace(/"/g, '\\"').replace(/'/g, '"') : rest.replace(/"/g, '\\"'));
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${fill(PATCH.slice('kubectl '.length))}\n` });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} patches this probe's exec with kubectl`)]);
+    const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${fill(SET_ENV.slice('kubectl '.length))}\n` });
+    expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`)]);
+  });
+
+  test.each([
+    ['a function defined before the assignment, called after it', 'run_it() { eval "$cmd"; }\ncmd="kubectl REST"\nrun_it'],
+    ['a function called by a function called after the assignment', 'run_it() { eval "$cmd"; }\ndeploy() { run_it; }\ncmd="kubectl REST"\ndeploy'],
+    ['a function called before and after the assignment', 'run_it() { eval "$cmd"; }\nrun_it\ncmd="kubectl REST"\nrun_it'],
+  ])('eval in %s: its variables are read where the function runs, the finding names the eval (review23 R9)', async (_name, script) => {
+    const r = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${script.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining("scripts/deploy.sh:2 sets the env of this probe's object with kubectl set env (GRPC_PORT)")]);
+  });
+
+  test('eval in a function not called after the assignment, or of a declared value the tool does not read as one, holds nothing (review23 R9)', async () => {
+    const rest = SET_ENV.slice('kubectl '.length);
+    for (const script of [
+      // Called only before the variable is set: bash evals an empty command.
+      `run_it() { eval "$cmd"; }\nrun_it\ncmd="kubectl ${rest}"`,
+      // Another function is called after it.
+      `run_it() { eval "$cmd"; }\nother() { :; }\ncmd="kubectl ${rest}"\nother`,
+      // A declared command that changes no probe.
+      'export cmd="kubectl get pods"\neval "$cmd"',
+      `export cmd="echo kubectl ${rest}"\neval "$cmd"`,
+    ]) {
+      expect([script, (await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${script}\n` })).status]).toEqual([script, 'migratable']);
+    }
+  });
+
   test('eval of a variable whose value is not one literal before it, or of another command, is read as before (hunt19 B4)', async () => {
     const rest = SET_ENV.slice('kubectl '.length);
     // Set after the eval, set twice to two values: unknown at the eval, its words as written hold nothing.
@@ -250,6 +288,13 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
         expect(applied?.message).toContain('(applied with kubectl apply)');
       }
     }
+  });
+
+  test('an eval in a function called 1,000 times, each call after another assignment: the places are read in linear time (review23 R9)', async () => {
+    // Not a speed target: a guard against a cost per call and assignment (jest's timeout cannot stop a synchronous loop).
+    const started = Date.now();
+    expect((await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n# kubectl patch\nf() { eval "$c"; }\n${'c=x\nf\nc=$1\nf\n'.repeat(500)}` })).status).toBe('migratable');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test('the fallback for a command running kubectl (retry …) and eval stay linear over a 100 KB line', async () => {

@@ -249,3 +249,23 @@ test('N5: a Dockerfile alone whose RUN runs the download script beside it reads 
   // The COPY of the binary stays in a file list (binary-still-used), as every install does there.
   expect(r.alone.find((f) => f.line === 25)?.blockers).toEqual(['binary-still-used']);
 });
+
+const ELF = '\x7fELF\x02\x01\x01\0\0\0\0\0';
+const B7_POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: v}\nspec:\n  containers:\n  - name: app\n    image: x/app:1\n    readinessProbe:\n      exec:\n        command: ["/bin/grpc_health_probe", "-addr=:50051"]\n';
+const WGET = 'RUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.25/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe\n';
+
+test.each([
+  ['a folder (hunt19 B7)', 'Dockerfile', { 'Dockerfile': `FROM alpine:3.19\nCOPY bin/ /usr/local/bin/\n${WGET}`, 'bin/grpc_health_probe': ELF, 'bin/grpc_health_probe-fake': '#!/bin/sh\nexit 0\n' }, 'COPY copies bin/ from the build context, which holds bin/grpc_health_probe '],
+  ['a wildcard, the binary in a folder below it', 'Dockerfile', { 'Dockerfile': `FROM alpine:3.19\nCOPY tools/* /usr/local/bin/\n${WGET}`, 'tools/linux/grpc_health_probe-linux-amd64': ELF, 'other/grpc_health_probe': ELF }, 'COPY copies tools/* from the build context, which holds tools/linux/grpc_health_probe-linux-amd64 '],
+  ['the whole context, the Dockerfile in a subfolder', 'services/api/Dockerfile', { 'services/api/Dockerfile': `FROM alpine:3.19\nCOPY . /app\n${WGET}`, 'services/api/vendor/grpc_health_probe': ELF, 'services/web/grpc_health_probe': ELF }, 'COPY copies . from the build context, which holds services/api/vendor/grpc_health_probe '],
+])('B7: a Dockerfile alone whose COPY of %s copies a vendored binary reports that COPY, as the whole run does', async (_name, file, tree, label) => {
+  const r = await wholeAndAlone({ ...tree, 'k8s/dep.yaml': B7_POD }, file);
+  const lines = (fs: Finding[]) => fs.map((f) => f.line).sort();
+  expect(lines(r.whole)).toEqual([2, 3]);
+  expect(lines(r.alone)).toEqual(lines(r.whole));
+  // The same COPY, naming the same files (kept there: a file list rules out no other use).
+  const copy = (fs: Finding[]) => fs.find((f) => f.line === 2)?.message ?? '';
+  expect(copy(r.whole)).toContain(label);
+  expect(copy(r.alone)).toContain(label);
+  expect(r.alone.find((f) => f.line === 2)?.blockers).toEqual(['binary-still-used']);
+});

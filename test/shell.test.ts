@@ -117,6 +117,33 @@ describe('statements', () => {
     expect(parseShell('f() { g; }').stmts[0]!.loopOrFunction).toBe(true);
     expect(parseShell('if a; then b; fi').stmts[0]!.loopOrFunction).toBe(false);
   });
+
+  test('what sets a variable other than an assignment, at its place: declarations with their options and value, loops, defaults', () => {
+    const script = 'export A="kubectl x"; declare -rx B=1 C; local -a D=(1 2); readonly E+=y; export F; for G in 1; do :; done; : ${H:=1}';
+    const sets = parseShell(script).otherSets!.map((o) => ({
+      name: o.name,
+      how: o.how,
+      variant: o.variant,
+      at: script.slice(o.start, o.start + 6),
+      options: o.options?.map((w) => resolveWord(w, noEnv).text),
+      value: o.value && resolveWord(o.value, noEnv).text,
+      flags: [o.append && 'append', o.array && 'array'].filter(Boolean),
+    }));
+    expect(sets).toEqual([
+      { name: 'A', how: 'declaration', variant: 'export', at: 'export', options: [], value: 'kubectl x', flags: [] },
+      { name: 'B', how: 'declaration', variant: 'declare', at: 'declar', options: ['-rx'], value: '1', flags: [] },
+      { name: 'C', how: 'declaration', variant: 'declare', at: 'declar', options: ['-rx'], value: undefined, flags: [] },
+      { name: 'D', how: 'declaration', variant: 'local', at: 'local ', options: ['-a'], value: undefined, flags: ['array'] },
+      { name: 'E', how: 'declaration', variant: 'readonly', at: 'readon', options: [], value: 'y', flags: ['append'] },
+      // A bare `export F` keeps F's value: none.
+      { name: 'G', how: 'loop', variant: undefined, at: 'G in 1', options: undefined, value: undefined, flags: [] },
+      { name: 'H', how: 'default', variant: undefined, at: '${H:=1', options: undefined, value: undefined, flags: [] },
+    ]);
+    expect([...parseShell(script).setsOtherwise].sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'G', 'H']);
+    // A default in a declaration's value is one setting, though the value is read on its own.
+    expect(parseShell('export A=${B:=1}').otherSets!.map((o) => [o.name, o.how])).toEqual([['A', 'declaration'], ['B', 'default']]);
+    expect(parseShell('declare A=1 A=2').otherSets!.map((o) => resolveWord(o.value!, noEnv).text)).toEqual(['1', '2']);
+  });
 });
 
 // Where tree-sitter-bash (measured as a faster parser, and rejected) reads a script differently from bash.

@@ -97,10 +97,31 @@ export interface ShScript {
    * reader that takes an assignment for the variable's value must not where one of these sets it.
    */
   setsOtherwise: ReadonlySet<string>;
+  /** Each setting setsOtherwise names, at its place (only when there is one). */
+  otherSets?: ShOtherSet[];
   /** Here-documents (`<<EOF`, `<<-EOF`), nested ones included, in source order. */
   heredocs: ShHeredoc[];
   /** The functions the script defines (`kc() { … }`, `function kc { … }`), nested ones included: their calls are the calls inside the span. */
   functions?: ShFunction[];
+}
+
+/**
+ * A variable set other than by an assignment a call holds. `declaration`: an argument of `export`,
+ * `local`, `declare`, `readonly`, `typeset` that sets it (`export X=1`, `local X`; a bare `export X`
+ * or `readonly X` keeps the value, and is none), with the command's name, its option words
+ * (`-r`, `-x`) and the value after `=`, as an assignment's. `loop`: `for X in`, `select X in`.
+ * `default`: `${X:=d}`, `${X=d}`. The span is the whole declaration, loop or expansion.
+ */
+export interface ShOtherSet extends ShSpan {
+  name: string;
+  how: 'declaration' | 'loop' | 'default';
+  variant?: string;
+  options?: ShWord[];
+  value?: ShWord;
+  /** `+=`: appends to the value it had. */
+  append?: true;
+  /** `declare -a X=(…)`, `local X[1]=…`: an array or an element of one, not a plain value. */
+  array?: true;
 }
 
 /** A function definition: its name and its span (the calls of its body are the script's calls inside it). */
@@ -460,6 +481,9 @@ class Converter {
   private readonly setsOtherwise = new Set<string>();
   /** ShScript.functions, gathered by walkInto (a function definition is read by its walk). */
   private readonly functions: ShFunction[] = [];
+  /** ShScript.otherSets, beside setsOtherwise. */
+  private readonly otherSets: ShOtherSet[] = [];
+  private readonly otherSetKeys = new Set<string>();
 
   /** `script_`: the script as written; `view`: what the parser read (src/analysis/shell.ts, withoutCrs). */
   constructor(
@@ -478,7 +502,7 @@ class Converter {
       for (const p of s.params) all.params.add(p);
     }
     // A second walk, only for scripts that may hold a here-document (the `<<` of `<<<` too).
-    return { stmts, calls: all.calls, params: all.params, setsOtherwise: this.setsOtherwise, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [], ...(this.functions.length > 0 ? { functions: this.functions } : {}) };
+    return { stmts, calls: all.calls, params: all.params, setsOtherwise: this.setsOtherwise, heredocs: this.script_.includes('<<') ? this.heredocs(file) : [], ...(this.functions.length > 0 ? { functions: this.functions } : {}), ...(this.otherSets.length > 0 ? { otherSets: this.otherSets } : {}) };
   }
 
   private heredocs(file: MvNode): ShHeredoc[] {
@@ -641,6 +665,16 @@ class Converter {
     }
   }
 
+  /** `at`: where the setting is (a declaration's argument, not the declaration). */
+  private setOtherwise(set: ShOtherSet, at = set.start): void {
+    this.setsOtherwise.add(set.name);
+    // A declaration's value is converted on its own, then walked: `export A=${B:=1}` meets B's default twice.
+    const key = `${at}\0${set.how}\0${set.name}`;
+    if (this.otherSetKeys.has(key)) return;
+    this.otherSetKeys.add(key);
+    this.otherSets.push(set);
+  }
+
   /** mvdan/sh's walk over a node that is not a simple command or a chain: rarer, and read whole. */
   private walkInto(n: MvNode, into: Inside): void {
     this.sh.Walk(n, (x: MvNode) => {
@@ -652,12 +686,26 @@ class Converter {
       // What sets a variable besides an assignment: `for X in`, `select X in` (WordIter),
       // `export X=1`, `local X` (DeclClause; a bare `export X`/`readonly X` keeps its value), and
       // `${X:=d}`, `${X=d}` (mvdan/sh's ParExpOperation 75 and 74).
-      if (type === 'WordIter' && x.Name?.Value) this.setsOtherwise.add(x.Name.Value as string);
+      if (type === 'WordIter' && x.Name?.Value) this.setOtherwise({ name: x.Name.Value as string, how: 'loop', ...this.span(x) });
       if (type === 'DeclClause') {
-        const keeps = x.Variant?.Value === 'export' || x.Variant?.Value === 'readonly';
-        for (const a of x.Args as MvNode[]) if (a.Name?.Value && !(keeps && a.Naked)) this.setsOtherwise.add(a.Name.Value as string);
+        const variant = x.Variant?.Value as string | undefined;
+        const keeps = variant === 'export' || variant === 'readonly';
+        // mvdan/sh keeps an option word (`-r`) as a nameless, naked argument.
+        const options: ShWord[] = [];
+        for (const a of x.Args as MvNode[]) {
+          if (!a.Name?.Value) {
+            if (a.Naked && a.Value) options.push(this.word(a.Value, emptyInside()));
+            continue;
+          }
+          if (keeps && a.Naked) continue;
+          const set: ShOtherSet = { name: a.Name.Value as string, how: 'declaration', ...(variant ? { variant } : {}), options: [...options], ...this.span(x) };
+          if (a.Append) set.append = true;
+          if (a.Array || a.Index) set.array = true;
+          this.setOtherwise(set, this.span(a).start);
+          if (a.Value) set.value = this.word(a.Value, emptyInside());
+        }
       }
-      if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setsOtherwise.add(x.Param.Value as string);
+      if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setOtherwise({ name: x.Param.Value as string, how: 'default', ...this.span(x) });
       // The walk goes on below the call: what its words run or read is found there, so call()'s
       // own findings below it are dropped, not counted twice.
       if (type === 'CallExpr') into.calls.push(this.call(x, emptyInside()));

@@ -51,7 +51,7 @@ import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
-import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShScript, type ShWord } from '../analysis/shell.js';
+import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShFunction, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
 import { BINARY_NEEDLES, mentionsBinary } from '../analysis/binary.js';
@@ -486,12 +486,13 @@ const PRINTS = new Set(['echo', 'printf', 'print', 'log', 'info', 'warn', 'error
  * of its own, whose `$(dirname "$0")` is its folder.
  */
 function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => string, abs: string, run: RunContext, depth: number, outer?: (name: string) => string | undefined, shell = false, dirs?: string[] | null): PatchHold[] {
+  let parsed: ShScript;
   let calls: ShCall[];
   let setsOtherwise: ReadonlySet<string>;
   let heredocs: ShHeredoc[];
   let functions: ShScript['functions'];
   try {
-    const parsed = parseShell(script);
+    parsed = parseShell(script);
     calls = parsed.calls;
     setsOtherwise = parsed.setsOtherwise;
     heredocs = parsed.heredocs;
@@ -549,31 +550,44 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       // A variable of its words that the script sets once to a literal value before the eval (and
       // nowhere else) has that value there, even in a script with an eval (whose variables are
       // otherwise not resolved): `cmd='kubectl patch …'; eval "$cmd"` (or unquoted, split then
-      // joined by eval) reads the value as the script eval runs (hunt19 B4).
+      // joined by eval) reads the value as the script eval runs (hunt19 B4); so does one it
+      // declares so (`export cmd='kubectl patch …'`, `local`, `declare`, `readonly`); and an eval in
+      // a function's body is read where the function is called too (review23 R9).
       if (baseName(texts[i] ?? '') === 'eval') {
         if (depth < 4 && i + 1 < texts.length) {
-          evalEnv ??= evalVariables(calls, resolve, setsOtherwise, env, outer);
-          const known = evalEnv.at(call);
-          const evalWords = fields.slice(i + 1).flatMap((w) => fieldsOf(w, known, true)).map((w) => resolve(w, known));
-          const text = evalWords.map((x) => x.text).join(' ');
-          const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
-          out.push(...read);
-          if (read.length === 0 && evalWords.some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) {
+          const vars = (evalEnv ??= evalVariables(parsed, resolve, env, outer));
+          const args = fields.slice(i + 1);
+          const readAt = (place: number): PatchHold[] => {
+            const known = vars.at(place);
+            const evalWords = args.flatMap((w) => fieldsOf(w, known, true)).map((w) => resolve(w, known));
+            const text = evalWords.map((x) => x.text).join(' ');
+            const read = scriptHolds(text, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
+            if (read.length > 0 || !evalWords.some((x) => x.unresolved.length > 0 || (x.substitutions?.length ?? 0) > 0)) return read;
             // As written: a command substitution's text is `$(...)`.
             const written = evalWords.map((x) => x.written ?? x.text).join(' ');
-            out.push(...textNetHolds(written, () => where, 'an eval of words known only at run time', true));
+            const held = textNetHolds(written, () => where, 'an eval of words known only at run time', true);
             // A variable of its words that the script sets more than once, or to a value with a part
             // known only at run time (`for ns in …; do cmd="kubectl -n $ns set env …"; eval "$cmd"`):
             // the value of its last assignment before the eval, in its place, read as the script eval
             // runs, its unknown parts as written (review23 R9).
             for (const name of new Set(evalWords.flatMap((x) => x.unresolved.map((n) => n.replace(/^\$\{?|\}$/g, ''))).filter((n) => /^[A-Za-z_]\w*$/.test(n)))) {
-              const last = evalEnv.lastBefore(name, call);
+              const last = vars.lastBefore(name, place);
               if (!last) continue;
               const v = resolve(last, noEnv);
               const candidate = written.replace(new RegExp(String.raw`\$\{?${name}\}?(?!\w)`, 'g'), () => v.written ?? v.text);
-              const held = scriptHolds(candidate, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
-              out.push(...(held.length > 0 ? held : textNetHolds(candidate, () => where, 'an eval of a variable known only at run time', true)));
+              const holds = scriptHolds(candidate, resolveWord, () => where, abs, run, depth + 1, outer, false, here);
+              held.push(...(holds.length > 0 ? holds : textNetHolds(candidate, () => where, 'an eval of a variable known only at run time', true)));
             }
+            return held;
+          };
+          // Read once per place that gives its variables another reading.
+          const names = [...new Set(args.flatMap((w) => w.parts.flatMap((p) => (p.type === 'param' ? [p.name] : []))))];
+          const keys = new Set<string>();
+          for (const place of vars.places(call)) {
+            const key = vars.key(names, place);
+            if (keys.has(key)) continue;
+            keys.add(key);
+            out.push(...readAt(place));
           }
         }
         nested = true;
@@ -651,38 +665,115 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
 
 /**
  * For an `eval` call, the variables its words may read: the script's own (`env`), and beside them
- * a variable every assignment of which is a plain `NAME=value` (no command after it, no `+=`) of
- * one literal value, before the call; none set otherwise (a loop, `export`, `local`:
- * setsOtherwise). A script with an eval resolves none of its variables (scriptVariables: the eval
- * may set any), but at the eval itself those set before it have their values, unless an earlier
- * eval or source changed them: a reading of the value then holds a probe the script may not
- * touch, the safe side. One the script does not set is `outer`'s.
+ * a variable every setting of which is a plain `NAME=value` (no command after it, no `+=`) or a
+ * declaration of one (`export NAME=value`, `local`, `declare -r`, `readonly`: the value is the
+ * same word) of one literal value, before the call; none set otherwise (a loop, `${X:=d}`, an
+ * array, `declare -i`/`-n`/`-l`: setsOtherwise). A script with an eval resolves none of its
+ * variables (scriptVariables: the eval may set any), but at the eval itself those set before it
+ * have their values, unless an earlier eval or source changed them: a reading of the value then
+ * holds a probe the script may not touch, the safe side. One the script does not set is `outer`'s.
+ *
+ * `places`: where an eval runs. An eval in a function's body runs where the function is called
+ * (`run() { eval "$cmd"; }; cmd="kubectl …"; run`): its variables are read at each call of the
+ * function (and of a function whose body calls it, 4 deep), and at the eval's own place as before.
+ * `key`: which of those places give `names` the same reading, so each is read once.
  */
-function evalVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise: ReadonlySet<string>, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): { at: (call: ShCall) => (name: string) => string | undefined; lastBefore: (name: string, call: ShCall) => ShWord | undefined } {
-  // Each name's one literal value (null: none), where it is last set, and its plain assignments in
-  // source order: read once per script, not per eval.
+function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'otherSets' | 'functions'>, resolve: Resolve, env: (name: string) => string | undefined, outer?: (name: string) => string | undefined): {
+  places: (call: ShCall) => number[];
+  key: (names: readonly string[], place: number) => string;
+  at: (place: number) => (name: string) => string | undefined;
+  lastBefore: (name: string, place: number) => ShWord | undefined;
+} {
+  // Each name's one literal value (null: none), where it is last set, and its plain assignments
+  // by place: read once per script, not per eval.
   const set = new Map<string, { value: string | null; last: number; assigns: { start: number; value: ShWord }[] }>();
-  for (const c of calls) {
-    for (const a of c.assigns) {
-      const v = c.args.length > 0 || a.append ? undefined : a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
-      const seen = set.get(a.name);
-      const value = v === undefined || v.unresolved.length > 0 || (seen !== undefined && seen.value !== v.text) ? null : v.text;
-      const assigns = seen?.assigns ?? [];
-      if (c.args.length === 0 && !a.append && a.value) assigns.push({ start: c.start, value: a.value });
-      set.set(a.name, { value, last: Math.max(seen?.last ?? -1, c.start), assigns });
-    }
-  }
-  return {
-    at: (call) => (name) => {
-      const own = env(name);
-      if (own !== undefined || setsOtherwise.has(name)) return own;
-      const s = set.get(name);
-      if (s === undefined) return outer?.(name);
-      return s.value !== null && s.last < call.start ? s.value : undefined;
-    },
-    // The value of the last plain assignment before the call, whatever it holds (review23 R9).
-    lastBefore: (name, call) => set.get(name)?.assigns.filter((a) => a.start < call.start).reduce<{ start: number; value: ShWord } | undefined>((b, a) => (!b || a.start > b.start ? a : b), undefined)?.value,
+  const add = (name: string, start: number, word: ShWord | undefined, plain: boolean) => {
+    const v = plain ? (word ? resolve(word, noEnv) : { text: '', unresolved: [] }) : undefined;
+    const seen = set.get(name);
+    const value = v === undefined || v.unresolved.length > 0 || (seen !== undefined && seen.value !== v.text) ? null : v.text;
+    const assigns = seen?.assigns ?? [];
+    if (plain && word) assigns.push({ start, value: word });
+    set.set(name, { value, last: Math.max(seen?.last ?? -1, start), assigns });
   };
+  for (const c of script.calls) for (const a of c.assigns) add(a.name, c.start, a.value, c.args.length === 0 && !a.append);
+  // A declaration that sets a plain value is read as its assignment; one whose value the tool
+  // does not read (an array, `+=`, `-i`, `-n`, an option known only at run time) leaves the name
+  // unknown, as setsOtherwise does; a bare `local X` is none (it leaves a value the tool may read: the safe side).
+  const unread = new Set(script.setsOtherwise);
+  const readable = new Set<string>();
+  const unreadable = new Set<string>();
+  for (const o of script.otherSets ?? []) {
+    const options = o.options?.map((w) => resolve(w, noEnv)) ?? [];
+    const plain = o.how === 'declaration' && !o.append && !o.array && options.every((r) => r.unresolved.length === 0 && /^[-+][grtx]+$/.test(r.text));
+    (plain ? readable : unreadable).add(o.name);
+    if (plain && o.value) add(o.name, o.start, o.value, true);
+  }
+  for (const name of readable) if (!unreadable.has(name)) unread.delete(name);
+  for (const s of set.values()) s.assigns.sort((a, b) => a.start - b.start);
+  // How many of its assignments are before the place (binary search: the 100 KB scripts of the tests have thousands).
+  const before = (name: string, place: number): number => {
+    const a = set.get(name)?.assigns ?? [];
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]!.start < place) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const at = (place: number) => (name: string) => {
+    const own = env(name);
+    if (own !== undefined || unread.has(name)) return own;
+    const s = set.get(name);
+    if (s === undefined) return outer?.(name);
+    return s.value !== null && s.last < place ? s.value : undefined;
+  };
+  // The places each function of the script is called at, found once.
+  let sites: Map<string, number[]> | undefined;
+  const places = (call: ShCall): number[] => {
+    const out = [call.start];
+    if (!script.functions) return out;
+    if (!sites) {
+      sites = new Map();
+      const names = new Set(script.functions.map((f) => f.name));
+      for (const c of script.calls) {
+        const head = c.args[0] ? resolve(c.args[0], noEnv) : undefined;
+        if (!head || head.unresolved.length > 0 || !names.has(head.text)) continue;
+        const list = sites.get(head.text);
+        if (list) list.push(c.start);
+        else sites.set(head.text, [c.start]);
+      }
+    }
+    // The innermost function around a place: calling an outer one defines the inner, not runs it.
+    const around = (place: number) => script.functions!.filter((f) => f.start < place && place < f.end).reduce<ShFunction | undefined>((b, f) => (!b || f.start > b.start ? f : b), undefined);
+    const seen = new Set(out);
+    let frontier = out;
+    for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+      const next: number[] = [];
+      for (const place of frontier) {
+        const f = around(place);
+        for (const site of (f && sites.get(f.name)) ?? []) {
+          if (seen.has(site)) continue;
+          seen.add(site);
+          next.push(site);
+        }
+      }
+      out.push(...next);
+      frontier = next;
+    }
+    return out;
+  };
+  // The value of the last plain assignment before the place, whatever it holds (review23 R9).
+  const lastBefore = (name: string, place: number) => {
+    const k = before(name, place);
+    return k > 0 ? set.get(name)!.assigns[k - 1]!.value : undefined;
+  };
+  const shown = (w: ShWord | undefined) => {
+    const r = w && resolve(w, noEnv);
+    return r ? r.written ?? r.text : '\0';
+  };
+  return { places, key: (names, place) => names.map((n) => `${at(place)(n) ?? '\0'}\0${shown(lastBefore(n, place))}`).join('\0'), at, lastBefore };
 }
 
 /** What a script the shell parser refused is, for the text net's message: its size over the parser's cap, or the parser's error at its place. */
