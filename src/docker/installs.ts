@@ -52,6 +52,25 @@ export interface InstallSite {
   stages?: string[];
 }
 
+/**
+ * A build stage the fix leaves that nothing uses any more: what copied from it, built FROM it or
+ * mounted it goes, but the stage holds more than the tool removes (a Go toolchain download beside
+ * a `go install` of the binary). Said, not cut (hunt21 D3).
+ */
+export interface LeftStage {
+  /** Its FROM. */
+  start: number;
+  end: number;
+  name?: string;
+  image: string;
+  /** The instructions that used it, all of which go: keyword and line. */
+  usedBy: { keyword: string; line: number }[];
+  /** Its instructions that stay and are not ARG/ENV/WORKDIR/USER/LABEL/SHELL/MAINTAINER: keyword and line. */
+  busy: { keyword: string; line: number }[];
+  /** Comment lines in it that stay and name the probe, as [first, last] line ranges. */
+  comments: [number, number][];
+}
+
 export interface DockerProblem {
   start: number;
   end: number;
@@ -105,6 +124,8 @@ export interface DockerAnalysis {
   namedScripts: { ins: DockerInstruction; sources: string[] }[];
   /** Mentions of the binary in here-documents only kubectl delete/get/describe/wait/diff reads: nothing of them runs. */
   readOnlyHeredocs?: ReadOnlyHeredoc[];
+  /** Build stages that nothing uses once every install goes (LeftStage). */
+  leftStages?: LeftStage[];
 }
 
 /** A mention of the binary in a RUN's here-document that a read-only kubectl command reads (`kubectl delete`). */
@@ -471,7 +492,63 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   if (after?.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
-  return { parsed, installs, problems, namedScripts, readOnlyHeredocs, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
+  const leftStages = stagesLeftUnused(text, parsed, removedIns, droppedMounts, planned.flatMap((p) => p.ranges));
+  return {
+    parsed,
+    installs,
+    problems,
+    namedScripts,
+    readOnlyHeredocs,
+    renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [],
+    ...(leftStages.length > 0 ? { leftStages } : {}),
+  };
+}
+
+/**
+ * The stages (but the last) that later instructions used, all of which go, and that stay: the
+ * fix leaves them to nothing (hunt21 D3). A use through a variable the tool does not resolve
+ * (`COPY --from=${STAGE}`) may be any stage: then none is said.
+ */
+function stagesLeftUnused(
+  text: string,
+  parsed: ParsedDockerfile,
+  removedIns: ReadonlySet<DockerInstruction>,
+  droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>,
+  removed: readonly Range[],
+): LeftStage[] {
+  const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const out: LeftStage[] = [];
+  for (const from of froms.slice(0, -1)) {
+    if (removedIns.has(from)) continue;
+    const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
+    const users = stageUsers(parsed, from.stage, name);
+    if (!users || users.length === 0 || stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
+    const line = (at: number) => parsed.lines.position(at).line;
+    const busy = parsed.instructions.filter((i) => i.stage === from.stage && i !== from && !removedIns.has(i) && !NEUTRAL_IN_STAGE.has(i.keyword)).map((i) => ({ keyword: i.keyword, line: line(i.start) }));
+    // Comment lines of the stage (those above its FROM too) that stay and still name the probe.
+    const next = froms.find((f) => f.stage === from.stage + 1)!;
+    const before = parsed.instructions.filter((i) => i.end <= from.start).pop();
+    const comments: [number, number][] = [];
+    for (let at = before ? nextLineStart(text, before.end) : 0; at < next.start; at = nextLineStart(text, at)) {
+      const l = text.slice(at, nextLineStart(text, at));
+      if (!/^[ \t]*#/.test(l) || !PROBE_WORDS.test(l)) continue;
+      if (removed.some((r) => r.start <= at && at < r.end) || parsed.instructions.some((i) => i.start < at && at < i.end)) continue;
+      const n = line(at);
+      const prev = comments[comments.length - 1];
+      if (prev && prev[1] === n - 1) prev[1] = n;
+      else comments.push([n, n]);
+    }
+    out.push({
+      start: from.start,
+      end: from.end,
+      ...(name ? { name } : {}),
+      image: (from.node as unknown as { getImage(): string | null }).getImage() ?? '',
+      usedBy: users.map((i) => ({ keyword: i.keyword, line: line(i.start) })),
+      busy,
+      comments,
+    });
+  }
+  return out;
 }
 
 /**
