@@ -74,6 +74,9 @@ const ELSEWHERE_HINT =
 /** Kept by the option, not by a consumer: binary-still-used's own hint would point at a list of uses that is not there. */
 const KEEP_BINARY_HINT =
   'Kept because of --keep-binary, whether or not anything still runs the binary. Once the probes that run this image are migrated (here or in the repositories that deploy it), run the tool without --keep-binary to remove the installs nothing uses.';
+/** A stage the fix would remove whole that a file of the repository may build as a target. */
+const TARGETED_STAGE_HINT =
+  'The fix would remove this stage whole, and a build selects it by name (docker build --target, a compose or Skaffold build target, a workflow\'s target input), so every install here stays. That build\'s image holds grpc_health_probe: if nothing runs the binary in it, drop the build or point it at another stage, then run the tool again. The name is matched in the file\'s text: if it is another Dockerfile\'s stage or another tool\'s --target, remove the install by hand.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -172,7 +175,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary (with a stage only those used, such as their base); removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them. A stage the fix leaves to nothing, which holds more than it removes, is info.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary (with a stage only those used, such as their base); removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them; so are all of a file\'s when a build of the repository targets a stage the fix would remove whole. A stage the fix leaves to nothing, which holds more than it removes, is info.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -393,10 +396,17 @@ const rule: Rule = {
             kept(`${analysis.renamed.join(', ')} (the binary under another name) is still run by ${renamed.slice(0, MAX_NAMED).join(', ')}${more}`, renamed);
             continue;
           }
-          // A stage the fix leaves to nothing that a file of the repository builds as a target
-          // (`docker build --target tools`) is not unused (hunt21 D3).
-          const stageNames = (analysis.leftStages ?? []).flatMap((s) => (s.name ? [s.name] : []));
+          // A stage the fix removes whole, or leaves to nothing, that a file of the repository builds
+          // as a target (`docker build --target probe`): removing it would break that build, whose
+          // image holds the binary; and one left is not unused (hunt21 D3).
+          const stageNames = [...analysis.installs.flatMap((i) => i.stages ?? []), ...(analysis.leftStages ?? []).flatMap((s) => (s.name ? [s.name] : []))];
           const builds = stageNames.length > 0 ? (await import('../src/docker/build-target-refs.js')).stageTargetRefs(run, file.path, stageNames) : new Map<string, string>();
+          const targeted = analysis.installs.flatMap((i) => i.stages ?? []).find((n) => builds.has(n.toLowerCase()));
+          if (targeted !== undefined) {
+            const at = builds.get(targeted.toLowerCase())!;
+            kept(`${at} may build stage "${targeted}" as an image of its own (a build target of that name), which holds the binary; removing the stage would break that build`, [at], TARGETED_STAGE_HINT);
+            continue;
+          }
           for (const s of analysis.leftStages ?? []) {
             if (s.name && builds.has(s.name.toLowerCase())) continue;
             ctx.report(file, { subject: 'file', info: true, start: s.start, end: s.end, message: leftStageMessage(s), hint: leftStageHint(s) });
