@@ -4,7 +4,7 @@ import { MAX_FILE_BYTES } from '../src/engine.js';
 import { mentionsBinary, OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
-import type { DockerAnalysis, InstallSite } from '../src/docker/installs.js';
+import type { DockerAnalysis, InstallSite, LeftStage } from '../src/docker/installs.js';
 import type { FolderCopy } from '../src/docker/context-copies.js';
 import type { ShippedFile } from '../src/kubernetes/goreleaser.js';
 import { classify } from '../src/classify.js';
@@ -74,6 +74,9 @@ const ELSEWHERE_HINT =
 /** Kept by the option, not by a consumer: binary-still-used's own hint would point at a list of uses that is not there. */
 const KEEP_BINARY_HINT =
   'Kept because of --keep-binary, whether or not anything still runs the binary. Once the probes that run this image are migrated (here or in the repositories that deploy it), run the tool without --keep-binary to remove the installs nothing uses.';
+/** A stage the fix would remove whole that a file of the repository may build as a target. */
+const TARGETED_STAGE_HINT =
+  'The fix would remove this stage whole, and a build selects it by name (docker build --target, a compose or Skaffold build target, a workflow\'s target input), so every install here stays. That build\'s image holds grpc_health_probe: if nothing runs the binary in it, drop the build or point it at another stage, then run the tool again. The name is matched in the file\'s text: if it is another Dockerfile\'s stage or another tool\'s --target, remove the install by hand.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -125,6 +128,33 @@ function outsideTargets(
   return out.length > 0 ? out : undefined;
 }
 
+/**
+ * A build stage the fix leaves that nothing uses (src/docker/installs.ts LeftStage): what used it,
+ * why it stays, and the comments in it that still speak of the probe.
+ */
+function leftStageMessage(s: LeftStage): string {
+  const lines = (ns: readonly number[]) => (ns.length === 1 ? `line ${ns[0]}` : `lines ${ns.slice(0, -1).join(', ')} and ${ns[ns.length - 1]}`);
+  const byKeyword = (list: readonly { keyword: string; line: number }[]) => {
+    const groups = new Map<string, number[]>();
+    for (const { keyword, line } of list) groups.set(keyword, [...(groups.get(keyword) ?? []), line]);
+    return [...groups].map(([k, ns]) => `${k} at ${lines(ns)}`).join(', ');
+  };
+  const stage = `build stage ${s.name ? `"${s.name}" ` : ''}(FROM ${s.image})`;
+  const users = byKeyword(s.usedBy);
+  const busy = byKeyword(s.busy);
+  const comments = s.comments.map(([a, b]) => (a === b ? `line ${a}` : `lines ${a}–${b}`));
+  const said = comments.length === 0 ? '' : `; the comment${comments.length === 1 && s.comments[0]![0] === s.comments[0]![1] ? '' : 's'} at ${comments.join(', ')} in it still name${comments.length === 1 && s.comments[0]![0] === s.comments[0]![1] ? 's' : ''} grpc-health-probe`;
+  return (
+    `${stage} looks unused once what used it goes (${users}): no other stage copies from it, builds FROM it or mounts it, and no file of the repository builds it as a target; ` +
+    `it stays because the tool cannot tell that its ${busy} served only grpc_health_probe (it removes a stage whole only when all it does is fetch the binary)${said}`
+  );
+}
+
+function leftStageHint(s: LeftStage): string {
+  const target = s.name ? ` (docker build --target ${s.name})` : '';
+  return `BuildKit builds only the stages the built target needs, so it skips this one and the build is no slower (the legacy builder, DOCKER_BUILDKIT=0, still builds it); but the Dockerfile keeps a stage nothing uses. Delete it by hand, with its comments, if all it did was serve grpc_health_probe; keep it if a build outside this repository targets it${target}.`;
+}
+
 /** A stage as messages name it: `"production"`, or its index for one without a name. */
 function stageLabel(parsed: DockerAnalysis['parsed'], k: number): string {
   const from = parsed.instructions.find((i) => i.keyword === 'FROM' && i.stage === k);
@@ -145,7 +175,7 @@ const rule: Rule = {
     fixable: true,
     fileKinds: ['dockerfile'],
     decidesOnConsumers: true,
-    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary; removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them.',
+    docs: 'Finds RUN wget/curl/go install/chmod/checksum steps (also inside longer && chains), ADD of the release asset, COPY --from the probe image or a builder stage, COPY/ADD of the binary vendored in the build context (the vendored file is named, to delete by hand; a COPY of a whole folder that holds it, `COPY bin/ /usr/local/bin/` or `COPY . .`, .dockerignore applied, cannot be cut and is reported with the file to delete, as is a COPY --from of a stage\'s folder that got it so; one left in a build stage that no image copies it out of is info, the file to delete, when nothing runs the binary), and stages that only fetch the binary (with a stage only those used, such as their base); removes them with their version ARG/ENV and USER root wrapper when no probe, HEALTHCHECK, compose check, script or other use still runs the binary. Kept installs are reported as binary-still-used with the consumers that keep them; so are all of a file\'s when a build of the repository targets a stage the fix would remove whole. A stage the fix leaves to nothing, which holds more than it removes, is info.',
   },
   create(run) {
     const seen: { file: SourceFile; analysis: DockerAnalysis }[] = [];
@@ -365,6 +395,21 @@ const rule: Rule = {
             const more = renamed.length > MAX_NAMED ? ` and ${renamed.length - MAX_NAMED} more` : '';
             kept(`${analysis.renamed.join(', ')} (the binary under another name) is still run by ${renamed.slice(0, MAX_NAMED).join(', ')}${more}`, renamed);
             continue;
+          }
+          // A stage the fix removes whole, or leaves to nothing, that a file of the repository builds
+          // as a target (`docker build --target probe`): removing it would break that build, whose
+          // image holds the binary; and one left is not unused (hunt21 D3).
+          const stageNames = [...analysis.installs.flatMap((i) => i.stages ?? []), ...(analysis.leftStages ?? []).flatMap((s) => (s.name ? [s.name] : []))];
+          const builds = stageNames.length > 0 ? (await import('../src/docker/build-target-refs.js')).stageTargetRefs(run, file.path, stageNames) : new Map<string, string>();
+          const targeted = analysis.installs.flatMap((i) => i.stages ?? []).find((n) => builds.has(n.toLowerCase()));
+          if (targeted !== undefined) {
+            const at = builds.get(targeted.toLowerCase())!;
+            kept(`${at} may build stage "${targeted}" as an image of its own (a build target of that name), which holds the binary; removing the stage would break that build`, [at], TARGETED_STAGE_HINT);
+            continue;
+          }
+          for (const s of analysis.leftStages ?? []) {
+            if (s.name && builds.has(s.name.toLowerCase())) continue;
+            ctx.report(file, { subject: 'file', info: true, start: s.start, end: s.end, message: leftStageMessage(s), hint: leftStageHint(s) });
           }
           for (const i of analysis.installs) {
             const notes = i.notes.length > 0 ? ` (${i.notes.join('; ')})` : '';

@@ -22,6 +22,7 @@ import {
   sourcesOf,
   stageNamed,
   baseImageOf,
+  withGlobalArgs,
   parseRunBody,
   runBodyStart,
   runForm,
@@ -47,6 +48,27 @@ export interface InstallSite {
    * as written: a file of the repository that nothing else may need once the install goes.
    */
   vendored?: string[];
+  /** The names of the build stages its edits remove whole (a build may target one). */
+  stages?: string[];
+}
+
+/**
+ * A build stage the fix leaves that nothing uses any more: what copied from it, built FROM it or
+ * mounted it goes, but the stage holds more than the tool removes (a Go toolchain download beside
+ * a `go install` of the binary). Said, not cut (hunt21 D3).
+ */
+export interface LeftStage {
+  /** Its FROM. */
+  start: number;
+  end: number;
+  name?: string;
+  image: string;
+  /** The instructions that used it, all of which go: keyword and line. */
+  usedBy: { keyword: string; line: number }[];
+  /** Its instructions that stay and are not ARG/ENV/WORKDIR/USER/LABEL/SHELL/MAINTAINER: keyword and line. */
+  busy: { keyword: string; line: number }[];
+  /** Comment lines in it that stay and name the probe, as [first, last] line ranges. */
+  comments: [number, number][];
 }
 
 export interface DockerProblem {
@@ -102,6 +124,8 @@ export interface DockerAnalysis {
   namedScripts: { ins: DockerInstruction; sources: string[] }[];
   /** Mentions of the binary in here-documents only kubectl delete/get/describe/wait/diff reads: nothing of them runs. */
   readOnlyHeredocs?: ReadOnlyHeredoc[];
+  /** Build stages that nothing uses once every install goes (LeftStage). */
+  leftStages?: LeftStage[];
 }
 
 /** A mention of the binary in a RUN's here-document that a read-only kubectl command reads (`kubectl delete`). */
@@ -197,6 +221,8 @@ interface Site {
   droppedMounts?: string[];
   /** Sources of a COPY/ADD from the build context that are the binary, as written. */
   vendored?: string[];
+  /** The names of the stages its edits remove whole (its own, for a stage). */
+  stages?: string[];
 }
 
 /** What to do about a Dockerfile with an instruction over the parser's size cap (INSTRUCTION_MAX_CHARS). */
@@ -322,10 +348,19 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   // install -y curl && rm -rf /var/lib/apt/lists/*`) serves nothing in such a stage either.
   const toolsOnly = new Set(sites.filter(leavesOnlyFetchTools).map((s) => s.ins));
   const stageSites: Site[] = [];
-  for (const from of stageFroms) {
+  const stageNotes = new Map<Site, string[]>();
+  // The site whose edits remove each stage removed whole, by index.
+  const stageOwners = new Map<number, Site>();
+  // Later stages first: one that goes whole may have been all that was built FROM an earlier one.
+  for (const from of [...stageFroms].reverse()) {
     if (from.stage === lastStage) continue;
     const inStage = parsed.instructions.filter((i) => i.stage === from.stage && i !== from);
+    const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
     const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
+    // A stage used only by what goes (`COPY --from=base` of the binary its base image ships), which
+    // holds no more than the instructions below allow, goes too (hunt21 D3).
+    const users = fetches ? undefined : stageUsers(parsed, from.stage, name);
+    const servedOnly = users !== undefined && users.length > 0;
     // What else such a stage may hold: a RUN of its own that only installs the download's tools
     // (`RUN apk add --no-cache git` before a clone of the binary), and, in a WORKDIR named for the
     // binary (`WORKDIR /src/grpc-health-probe` after the clone), the steps that build it there
@@ -334,22 +369,35 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const buildsThere = new Set(inStage.filter((i, k) => i.keyword === 'RUN' && inBinaryWorkdir(text, inStage.slice(0, k), mentions) && onlyBuildsHere(text, parsed, i)));
     const serves = (i: DockerInstruction) =>
       removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword) || buildsThere.has(i) || onlyFetchToolsRun(text, parsed, i, clones);
-    if (!fetches || !inStage.every(serves)) continue;
-    const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
+    if (!(fetches || servedOnly) || !inStage.every(serves)) continue;
     if (stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
-    const inner = sites.filter((s) => s.ins.stage === from.stage);
+    const range = { start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) };
     const image = (from.node as unknown as { getImage(): string | null }).getImage() ?? '';
+    // No install of its own: it goes with the first install that used it (that COPY, or what
+    // removes the stage built FROM it), which says so.
+    const owner = servedOnly ? sites.find((s) => s.ins === users![0]) ?? stageOwners.get(users![0]!.stage) : undefined;
+    if (servedOnly && !owner) continue;
+    for (const i of inStage) removedIns.add(i);
+    removedIns.add(from);
+    if (owner) {
+      stageOwners.set(from.stage, owner);
+      addCleanup(owner, range);
+      owner.stages = [...(owner.stages ?? []), ...(name ? [name] : [])];
+      stageNotes.set(owner, [...(stageNotes.get(owner) ?? []), `build stage ${name ? `"${name}" ` : ''}at line ${parsed.lines.position(from.start).line}, which nothing else uses, goes with it`]);
+      continue;
+    }
+    const inner = sites.filter((s) => s.ins.stage === from.stage);
     const stageSite: Site = {
       ins: from,
       what: 'stage',
       message: `build stage ${name ? `"${name}" ` : ''}(FROM ${image}) only ${buildsThere.size > 0 ? 'builds' : 'fetches'} grpc_health_probe`,
-      ranges: [{ start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) }],
+      ranges: [range],
       whole: true,
+      ...(name ? { stages: [name] } : {}),
     };
     for (const s of inner) sites.splice(sites.indexOf(s), 1);
-    for (const i of inStage) removedIns.add(i);
-    removedIns.add(from);
+    stageOwners.set(from.stage, stageSite);
     stageSites.push(stageSite);
   }
   sites.push(...stageSites);
@@ -427,8 +475,9 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     what: site.what,
     message: site.message,
     edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
-    notes: [...(site.run ? notes.get(site.run) ?? [] : []), ...(leftComments.get(site) ?? [])],
+    notes: [...(site.run ? notes.get(site.run) ?? [] : []), ...(stageNotes.get(site) ?? []), ...(leftComments.get(site) ?? [])],
     ...(site.vendored ? { vendored: site.vendored } : {}),
+    ...(site.stages ? { stages: site.stages } : {}),
   }));
   // Safety net: the rewrite must keep every other instruction as it was (a stray `\` at the end
   // of a RUN would swallow the next line).
@@ -443,7 +492,81 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   if (after?.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
   }
-  return { parsed, installs, problems, namedScripts, readOnlyHeredocs, renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [] };
+  const leftStages = stagesLeftUnused(text, parsed, removedIns, droppedMounts, planned.flatMap((p) => p.ranges));
+  return {
+    parsed,
+    installs,
+    problems,
+    namedScripts,
+    readOnlyHeredocs,
+    renamed: installs.length > 0 ? [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))) : [],
+    ...(leftStages.length > 0 ? { leftStages } : {}),
+  };
+}
+
+/**
+ * The stages (but the last) that later instructions used, all of which go, and that stay: the
+ * fix leaves them to nothing (hunt21 D3). A use through a variable the tool does not resolve
+ * (`COPY --from=${STAGE}`) may be any stage: then none is said.
+ */
+function stagesLeftUnused(
+  text: string,
+  parsed: ParsedDockerfile,
+  removedIns: ReadonlySet<DockerInstruction>,
+  droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>,
+  removed: readonly Range[],
+): LeftStage[] {
+  const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const out: LeftStage[] = [];
+  for (const from of froms.slice(0, -1)) {
+    if (removedIns.has(from)) continue;
+    const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
+    const users = stageUsers(parsed, from.stage, name);
+    if (!users || users.length === 0 || stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
+    const line = (at: number) => parsed.lines.position(at).line;
+    const busy = parsed.instructions.filter((i) => i.stage === from.stage && i !== from && !removedIns.has(i) && !NEUTRAL_IN_STAGE.has(i.keyword)).map((i) => ({ keyword: i.keyword, line: line(i.start) }));
+    // Comment lines of the stage (those above its FROM too) that stay and still name the probe.
+    const next = froms.find((f) => f.stage === from.stage + 1)!;
+    const before = parsed.instructions.filter((i) => i.end <= from.start).pop();
+    const comments: [number, number][] = [];
+    for (let at = before ? nextLineStart(text, before.end) : 0; at < next.start; at = nextLineStart(text, at)) {
+      const l = text.slice(at, nextLineStart(text, at));
+      if (!/^[ \t]*#/.test(l) || !PROBE_WORDS.test(l)) continue;
+      if (removed.some((r) => r.start <= at && at < r.end) || parsed.instructions.some((i) => i.start < at && at < i.end)) continue;
+      const n = line(at);
+      const prev = comments[comments.length - 1];
+      if (prev && prev[1] === n - 1) prev[1] = n;
+      else comments.push([n, n]);
+    }
+    out.push({
+      start: from.start,
+      end: from.end,
+      ...(name ? { name } : {}),
+      image: (from.node as unknown as { getImage(): string | null }).getImage() ?? '',
+      usedBy: users.map((i) => ({ keyword: i.keyword, line: line(i.start) })),
+      busy,
+      comments,
+    });
+  }
+  return out;
+}
+
+/**
+ * The instructions of later stages that use stage `index` (COPY --from, RUN --mount=from, FROM by
+ * name); undefined when one names a stage through a variable the tool does not resolve.
+ */
+function stageUsers(parsed: ParsedDockerfile, index: number, name: string | null): DockerInstruction[] | undefined {
+  const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
+  const out: DockerInstruction[] = [];
+  for (const ins of parsed.instructions) {
+    if (ins.stage <= index) continue;
+    for (const s of sourcesOf(ins)) {
+      const ref = (ins.keyword === 'FROM' ? withGlobalArgs(parsed, s.ref) : s.ref).toLowerCase();
+      if (ref.includes('$')) return undefined;
+      if (refs.has(ref) && !out.includes(ins)) out.push(ins);
+    }
+  }
+  return out;
 }
 
 function runSite(
@@ -1455,7 +1578,7 @@ function sameStart(a: { line: number; character: number }, b: { line: number; ch
 }
 
 /** Whether anything that stays refers to a stage (COPY --from, FROM <stage>, RUN --mount=from=). */
-function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: Set<DockerInstruction>, droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>): boolean {
+function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: ReadonlySet<DockerInstruction>, droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>): boolean {
   const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
   return parsed.instructions.some(
     (ins) => !removed.has(ins) && ins.stage !== index && sourcesOf(ins).some((s) => refs.has(s.ref.toLowerCase()) && !droppedMounts.get(ins)?.has(s.ref.toLowerCase())),
