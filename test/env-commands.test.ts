@@ -170,6 +170,7 @@ describe('texts the tool reads only as text: a Tiltfile, a PowerShell script (th
     ['a Tiltfile local_resource', { Tiltfile: "local_resource('port', cmd='kubectl set env deployment/web GRPC_PORT=9090')\n" }, 'Tiltfile:1'],
     ['a PowerShell script', { 'deploy.ps1': 'kubectl apply -f k8s/\nkubectl set env deployment/web GRPC_PORT=9090\n' }, 'deploy.ps1:2'],
     ['a PowerShell script, settings from --from', { 'deploy.ps1': 'kubectl set env deployment/web --from=configmap/ports\n' }, 'deploy.ps1:1'],
+    ['a Makefile with .RECIPEPREFIX (its recipes not read)', { Makefile: '.RECIPEPREFIX = >\nport:\n> $(KUBECTL) set env deployment/web GRPC_PORT=9090\n' }, 'Makefile:3'],
   ])('holds a probe that reads a variable it sets: %s', async (_name, files, where) => {
     const r = await statusOf(files as Record<string, string>);
     expect(r.status).toBe('blocked');

@@ -58,6 +58,17 @@ describe('kubectl patch in a script', () => {
     expect((await statusOf({ Makefile: `patch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n` })).message).toMatch(/Makefile:2 patches/);
   });
 
+  // makeRecipes reads neither (its recipes are not the shell's): the Makefile's text, by the text net (makefile2).
+  test.each([
+    ['.RECIPEPREFIX', `.RECIPEPREFIX = >\npatch:\n> kubectl patch pod $(POD) --type=json -p ${JSON_OP}\n`],
+    ['a SHELL that is no POSIX shell', `SHELL := pwsh\npatch:\n\tkubectl patch pod $(POD) --type=json -p ${JSON_OP}\n`],
+  ])('a Makefile whose recipes are not read (%s): its kubectl patch holds the probe, read as text', async (_name, makefile) => {
+    const r = await statusOf({ Makefile: makefile });
+    expect(r.status).toBe('blocked');
+    expect(r.message).toContain("Makefile:3 names this probe's exec beside kubectl or yq, in a Makefile whose recipes the tool does not read");
+    expect((await statusOf({ Makefile: makefile.replace('readinessProbe', 'livenessProbe') })).status).toBe('migratable');
+  });
+
   test('yq on the file holds its probe; on another file, nothing', async () => {
     const yq = (file: string) => `yq -i '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' ${file}\n`;
     expect((await statusOf({ 'bump.sh': yq('k8s/pod.yaml') })).message).toMatch(/bump\.sh:1 addresses this probe's exec with yq/);

@@ -161,6 +161,18 @@ describe('redirections and keywords mean what they mean to bash', () => {
     expect(analyzeShellScript('time grpc_health_probe -addr=:1', noEnv).invocations).toHaveLength(1);
   });
 
+  test.each([
+    ['helm template . > out.yaml', 'helm', 'out.yaml'],
+    ['a >&2 > f', 'a', 'f'],
+    ['a > f >&2', 'a', undefined],
+    ['a 2> err.log', 'a', undefined],
+    ['if true; then kustomize build a >> b.yaml; fi', 'kustomize', 'b.yaml'],
+    ['echo "$(jsonnet x > y.json)"', 'jsonnet', 'y.json'],
+  ])('the file a command writes its standard output to (ShCall.writesTo): %s', (script, command, to) => {
+    const call = parseShell(script).calls.find((c) => words(c)[0] === command)!;
+    expect(call.writesTo && resolveWord(call.writesTo, noEnv).text).toBe(to);
+  });
+
   test('a redirection between two tests does not merge them', () => {
     const s = parseShell('[ 2 -lt 3 ]\necho >1\n[ ]\ngrpc_health_probe -addr=:1');
     expect(s.calls.map((c) => words(c).join(' '))).toEqual(['[ 2 -lt 3 ]', 'echo', '[ ]', 'grpc_health_probe -addr=:1']);

@@ -55,6 +55,8 @@ export interface ShCall extends ShSpan {
   type: 'call';
   assigns: ShAssign[];
   args: ShWord[];
+  /** Where the command's standard output goes when its own redirect names a file (`helm template … > out.yaml`): stdoutTarget. */
+  writesTo?: ShWord;
 }
 
 /** `x && y`, `x || y`, `x | y`. */
@@ -513,16 +515,8 @@ class Converter {
       const type = this.sh.NodeType(n);
       if (type === 'BinaryCmd' && (n.Op === 12 || n.Op === 13)) pipes.push({ x: this.span(n.X), y: n.Y.Cmd });
       if (type !== 'Stmt') return true;
-      let writesTo: ShWord | undefined;
       const bodies: Omit<ShHeredoc, 'command' | 'writesTo' | 'pipedTo'>[] = [];
       for (const r of n.Redirs as MvNode[]) {
-        // mvdan/sh's RedirOperator: 54 `>`, 55 `>>`, 59 `>&`, 60 `>|`, 61 `<<`, 62 `<<-`, 64 `&>`, 65 `&>>`.
-        // Only standard output's redirects say where the command's output goes (`2>/dev/null` does
-        // not), the last one winning as the shell applies them left to right.
-        if (r.Word && stdoutRedirect(r)) writesTo = this.word(r.Word, emptyInside());
-        // `>&2`, `>&-`: standard output goes to another descriptor or nowhere, not to a file (`>&FILE`, which
-        // bash reads as `&>FILE`, is a file: stdoutRedirect).
-        else if (r.Op === 59 && (!r.N || r.N.Value === '1')) writesTo = undefined;
         if ((r.Op === 61 || r.Op === 62) && r.Hdoc) {
           const start = this.toString(r.Hdoc.Pos().Offset());
           const delimiter = resolveWord(this.word(r.Word, emptyInside()), () => undefined).text;
@@ -544,6 +538,7 @@ class Converter {
         }
       }
       if (bodies.length === 0) return true;
+      const writesTo = this.stdoutTarget(n.Redirs as MvNode[]);
       const cmd = n.Cmd;
       const command = cmd && this.sh.NodeType(cmd) === 'CallExpr' ? this.call(cmd, emptyInside()).args : undefined;
       const stmt = this.span(n);
@@ -555,6 +550,23 @@ class Converter {
       if (pipe?.y && this.sh.NodeType(pipe.y) === 'CallExpr') heredoc.pipedTo = this.call(pipe.y, emptyInside()).args;
     }
     return found.map((f) => f.heredoc).sort((a, b) => a.start - b.start);
+  }
+
+  /**
+   * The file a statement's redirects send standard output to. mvdan/sh's RedirOperator: 54 `>`,
+   * 55 `>>`, 59 `>&`, 60 `>|`, 61 `<<`, 62 `<<-`, 64 `&>`, 65 `&>>`. Only standard output's
+   * redirects say where the command's output goes (`2>/dev/null` does not), the last one winning
+   * as the shell applies them left to right.
+   */
+  private stdoutTarget(redirs: MvNode[]): ShWord | undefined {
+    let to: ShWord | undefined;
+    for (const r of redirs) {
+      if (r.Word && stdoutRedirect(r)) to = this.word(r.Word, emptyInside());
+      // `>&2`, `>&-`: standard output goes to another descriptor or nowhere, not to a file (`>&FILE`, which
+      // bash reads as `&>FILE`, is a file: stdoutRedirect).
+      else if (r.Op === 59 && (!r.N || r.N.Value === '1')) to = undefined;
+    }
+    return to;
   }
 
   private span(n: MvNode): ShSpan {
@@ -570,6 +582,8 @@ class Converter {
     stmt.redirects = redirs.length;
     const cmd = s.Cmd;
     stmt.cmd = cmd ? this.command(cmd, stmt.own) : { type: 'compound', what: 'none', start, end };
+    const writesTo = redirs.length > 0 && stmt.cmd.type === 'call' ? this.stdoutTarget(redirs) : undefined;
+    if (writesTo) (stmt.cmd as ShCall).writesTo = writesTo;
     // `> "$(cmd)"` runs a command too; a heredoc's body may expand variables.
     for (const r of redirs) this.walkInto(r, stmt.own);
     return stmt;
@@ -677,9 +691,15 @@ class Converter {
 
   /** mvdan/sh's walk over a node that is not a simple command or a chain: rarer, and read whole. */
   private walkInto(n: MvNode, into: Inside): void {
+    // A statement's redirect belongs to the statement, its command is met next: by the command's offset.
+    const writes = new Map<number, ShWord>();
     this.sh.Walk(n, (x: MvNode) => {
       if (!x) return true;
       const type = this.sh.NodeType(x);
+      if (type === 'Stmt' && x.Cmd && (x.Redirs as MvNode[]).length > 0 && this.sh.NodeType(x.Cmd) === 'CallExpr') {
+        const to = this.stdoutTarget(x.Redirs as MvNode[]);
+        if (to) writes.set(x.Cmd.Pos().Offset() as number, to);
+      }
       if (LOOPS_AND_FUNCTIONS.has(type)) into.loopOrFunction = true;
       if (type === 'FuncDecl' && x.Name?.Value) this.functions.push({ name: x.Name.Value as string, ...this.span(x) });
       if (type === 'ParamExp' && x.Param?.Value) into.params.add(x.Param.Value as string);
@@ -708,7 +728,12 @@ class Converter {
       if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setOtherwise({ name: x.Param.Value as string, how: 'default', ...this.span(x) });
       // The walk goes on below the call: what its words run or read is found there, so call()'s
       // own findings below it are dropped, not counted twice.
-      if (type === 'CallExpr') into.calls.push(this.call(x, emptyInside()));
+      if (type === 'CallExpr') {
+        const call = this.call(x, emptyInside());
+        const to = writes.get(x.Pos().Offset() as number);
+        if (to) call.writesTo = to;
+        into.calls.push(call);
+      }
       return true;
     });
   }

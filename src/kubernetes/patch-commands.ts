@@ -351,8 +351,9 @@ export function patchHolds(run: RunContext): PatchHold[] {
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
-    // Another tool's YAML that does not parse: its commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
-    if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
+    // A Makefile whose recipes are not read, and another tool's YAML that does not parse: their commands, by the text net (not a template's, which renders to a manifest: a Helm chart's `{{ … }}`).
+    if (read === undefined && kind === 'make') holds.push(...textNetHolds(text, shown, 'a Makefile whose recipes the tool does not read (.RECIPEPREFIX, or a SHELL that is no POSIX shell)'));
+    else if (read === undefined && !text.includes('{{')) holds.push(...textNetHolds(text, shown, 'a YAML file that does not parse'));
     for (const s of read ?? []) holds.push(...scriptHolds(s.script, s.resolve, (o) => `${shown}:${s.line(o)}`, abs, run, 0, s.outer, kind === 'shell', startIn(s.cwd, abs, run)));
   }
   holds.push(...unreadPipelineHolds(run, MAX_BYTES));
@@ -928,12 +929,13 @@ export function sshCommand(words: readonly string[], at: number): string | undef
 }
 
 /** `overrides`: what the repository's make runs give a Makefile's variables (makeOverrides; noOverrides: the Makefile's own values alone). */
-export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides): Script[] {
+export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides: () => MakeOverrides): Script[] | undefined {
   if (kind === 'shell') return [{ script: text, resolve: resolveWord, line: (o) => lineAt(text, o) }];
   if (kind === 'make') {
     // The `target: ; recipe` lines and `define` bodies too: make runs them (hunt14 A5); what `$(shell …)` and `!=` run, and a .ONESHELL recipe as one script (hunt20 C2).
     const recipes = makeRecipes(text, { inline: true, oneShell: true });
-    if (!recipes) return [];
+    // `.RECIPEPREFIX`, a SHELL that is no POSIX shell: no recipe is read as the shell's, so patchHolds reads the text (textNetHolds).
+    if (!recipes) return undefined;
     const resolve = referenceResolver(recipes.references, resolveWord);
     const values = makeVariableValues(text, overrides);
     // `$(CURDIR)`: the folder make runs in, the Makefile's own (`make -C`, or make run there).
@@ -1097,7 +1099,7 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
       continue;
     }
     // The make runs themselves, read with the Makefiles' own values (what they give is being gathered here).
-    for (const s of scriptsOf(text, kind, abs, noOverrides)) {
+    for (const s of scriptsOf(text, kind, abs, noOverrides) ?? []) {
       let parsed: ShScript;
       try {
         parsed = parseShell(s.script);

@@ -324,7 +324,7 @@ function scriptKinds(run: RunContext): Map<string, ScriptKind> {
 function yttPlaces(text: string, kind: ScriptKind, abs: string, run: RunContext): Map<number, string[] | null> {
   const out = new Map<number, string[] | null>();
   // A Makefile's variables with the values the repository's make runs give them (`make render DIR=staging`).
-  for (const s of scriptsOf(text, kind, abs, () => makeOverrides(run))) {
+  for (const s of scriptsOf(text, kind, abs, () => makeOverrides(run)) ?? []) {
     if (!s.script.includes('ytt')) continue;
     let parsed: ReturnType<typeof parseShell>;
     try {
