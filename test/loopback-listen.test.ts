@@ -1,6 +1,6 @@
 /** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
 import { describe, expect, test } from '@jest/globals';
-import { isLoopbackHost, loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
+import { isLoopbackHost, loopbackItems, MAY_NAME_LOOPBACK, namesListen, namesLoopbackHost } from '../src/analysis/loopback-listen.js';
 
 test.each([
   ['--listen', true],
@@ -153,6 +153,13 @@ spec:
     expect(await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n', 'values-dev.yaml': 'listen: "127.0.0.1:5000"\n' })).toMatchObject([
       { status: 'migratable', message: expect.stringContaining('{{ .Values.listen }} is "127.0.0.1:5000" in some of them) names loopback on the probe\'s port') },
     ]);
+    // Loopback in another spelling in one values file (hunt20 L2): the values files are read as the check reads hosts.
+    for (const spelled of ['127.0.0.2:5000', 'LOCALHOST:5000', '[0:0:0:0:0:0:0:1]:5000']) {
+      expect([spelled, await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n', 'values-dev.yaml': `listen: "${spelled}"\n` })]).toMatchObject([
+        spelled,
+        [{ status: 'migratable', message: expect.stringContaining(`{{ .Values.listen }} is ${JSON.stringify(spelled)} in some of them) names loopback on the probe's port`) }],
+      ]);
+    }
   });
   test('a 100 KB item is rendered in linear time (not a speed target: a guard against quadratic backtracking)', async () => {
     const { renderActions } = await import('../src/helm/listen-values.js');
@@ -196,6 +203,9 @@ test.each([
 test.each([
   ['127.0.0.1', true],
   ['127.0.0.2', true],
+  ['0:0:0:0:0:0:0:01', true],
+  ['0:0:0:0:0:ffff:7f00:2', true],
+  ['[::FFFF:7F00:1]', true],
   ['127.255.255.254', true],
   ['LOCALHOST', true],
   ['Localhost', true],
@@ -212,6 +222,18 @@ test.each([
   ['mylocalhost', false],
 ])('isLoopbackHost(%s) is %s (hunt20 L2)', (host, loopback) => {
   expect(isLoopbackHost(host)).toBe(loopback);
+  // The cheap pre-filters (a Kustomize patch's, a Helm values setting's) never miss one it calls loopback.
+  if (loopback) {
+    expect(MAY_NAME_LOOPBACK.test(`--grpc-listen=${host}:50051`)).toBe(true);
+    expect(namesLoopbackHost(host)).toBe(true);
+    expect(namesLoopbackHost(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:5000`)).toBe(true);
+    expect(namesLoopbackHost(`tcp://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:5000`)).toBe(true);
+  } else expect(namesLoopbackHost(host)).toBe(false);
+});
+
+test('the pre-filter lets a $(VAR) through (the env may make it loopback), and passes over text without loopback', () => {
+  expect(MAY_NAME_LOOPBACK.test('--grpc-listen=$(LISTEN_HOST):50051')).toBe(true);
+  expect(MAY_NAME_LOOPBACK.test('args: ["--grpc-listen=0.0.0.0:50051", "--port=5000"]\nimage: acme/server:1.2.0\n')).toBe(false);
 });
 
 test.each([

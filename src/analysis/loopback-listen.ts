@@ -91,6 +91,28 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
+ * A cheap test that `text` may name a host isLoopbackHost calls loopback, or a `$(NAME)` the
+ * kubelet may expand to one: it may say yes to other text, never no to such a host. Every
+ * spelling of one holds `127.` (IPv4, and IPv6 with an IPv4 tail), `localhost` in some case,
+ * `::` (a compressed IPv6 address), `ffff:` (an IPv4-mapped one) or eight groups ending in
+ * `0:1` (`0:0:0:0:0:0:0:1`, leading zeros or not). For callers that skip work on text without one
+ * (a patch, a values setting): runs without loopback text stay fast.
+ */
+export const MAY_NAME_LOOPBACK = /127\.|localhost|::|ffff:|(?:0{1,4}:){7}0{0,3}1|\$\(/i;
+
+/**
+ * Whether `text` (a values setting: `127.0.0.1:5000`, `tcp://[::1]:5000`, `localhost`) holds a
+ * loopback host, alone or with a port, as isLoopbackHost reads it.
+ */
+export function namesLoopbackHost(text: string): boolean {
+  if (!MAY_NAME_LOOPBACK.test(text)) return false;
+  return text.split(/[\s"'=,/]+/).some((token) => {
+    const t = token.replace(/^tcp[46]?:/i, '');
+    return t !== '' && (isLoopbackHost(t) || isLoopbackHost(t.replace(/:\d+$/, '')));
+  });
+}
+
+/**
  * Each `host:port` of `text` on `port` (a number, or the text a template writes for it,
  * `{{ .Values.grpcPort }}`, matched as written), where a host may stand: at the start of a word,
  * after `=`, `/` (`tcp://`), `tcp:` or a comma (a list of addresses). Which host is loopback is

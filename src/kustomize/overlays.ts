@@ -28,7 +28,7 @@ import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
 import { patchedDocuments, patchProbeContext } from './patch-targets.js';
-import { loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
+import { loopbackItems, MAY_NAME_LOOPBACK, type LoopbackItem } from '../analysis/loopback-listen.js';
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { controllerLists } from './controllers.js';
@@ -528,9 +528,6 @@ export interface PatchListener {
   at: Map<string, string>;
 }
 
-/** A loopback host as a listen address writes it: a patch without one holds nothing (the cheap test first). */
-const LOOPBACK_TEXT = /127\.0\.0\.1|localhost|::1/;
-
 /**
  * The containers a patch writes args, command or env of, or adds (a sidecar), as listen holds
  * (hunt19 B3): a container of the built pod that listens only on loopback at a base probe's port
@@ -542,7 +539,8 @@ const LOOPBACK_TEXT = /127\.0\.0\.1|localhost|::1/;
  * containers. `objectsOf` narrows each to the objects it is applied to (undefined: not narrowed).
  */
 function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docRoot: YAMLMap | undefined) => Map<string, Set<number>>) | undefined, run: RunContext): OverlayHold[] {
-  if (!LOOPBACK_TEXT.test(patch.text)) return [];
+  // A patch without a loopback host (in any spelling isLoopbackHost reads) or a `$(NAME)` holds nothing: the cheap test first.
+  if (!MAY_NAME_LOOPBACK.test(patch.text)) return [];
   const parsed = parseYaml(patch.text);
   if (parsed.error) return [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
