@@ -48,9 +48,20 @@ test.each([
   [['--bind', '127.0.0.1', '--port', '8080']],
   [['--upstream-host', '127.0.0.1', '--port', '50051']],
   [['--metrics-bind-address=127.0.0.1', '--port=50051']],
-  [['--host', '127.0.0.1', '--port', '50051']],
 ])('no split listen address in %j', (args) => {
   expect(loopbackItems([{ key: 'args', items: args }], [], 50051)).toBeUndefined();
+});
+
+test('a loopback --host given apart from the probe port gets the note the joined --host=127.0.0.1:P gets, not a block', () => {
+  // --host names the server a client calls as often as the server's own address, so neither form
+  // blocks; but the joined form has always had a note (any loopback address on the probe's port
+  // does), and the same setting written in two parts said nothing.
+  expect(loopbackItems([{ key: 'args', items: ['--host=127.0.0.1:50051'] }], [], 50051)).toEqual({ what: 'args item "--host=127.0.0.1:50051"', listen: false });
+  expect(loopbackItems([{ key: 'args', items: ['--host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toEqual({ what: 'settings "--host 127.0.0.1" and "--port 50051"', listen: false, plural: true });
+  expect(loopbackItems([], [{ name: 'GRPC_HOST', value: 'localhost' }, { name: 'GRPC_PORT', value: '50051' }], 50051)).toEqual({ what: 'settings "GRPC_HOST=localhost" and "GRPC_PORT=50051"', listen: false, plural: true });
+  // A client's host, and another listener's, still say nothing.
+  expect(loopbackItems([{ key: 'args', items: ['--upstream-host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toBeUndefined();
+  expect(loopbackItems([{ key: 'args', items: ['--metrics-host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toBeUndefined();
 });
 
 test('another container of the pod listening on loopback at the probe port blocks host (hunt18 L3); one that only names it does not', async () => {
@@ -312,6 +323,9 @@ ${containers}`;
     [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, value: "50051"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('"--grpc-listen=127.0.0.1:50051" (the kubelet expands $(GRPC_PORT) in it') }],
     [own('    env:\n    - {name: GRPC_PORT, value: "50051"}\n    - {name: GRPC_LISTEN_ADDR, value: "127.0.0.1:$(GRPC_PORT)"}\n'), { status: 'blocked', blockers: ['host'] }],
     [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, valueFrom: {configMapKeyRef: {name: c, key: k}}}]\n'), { status: 'migratable' }],
+    // --host in two parts: the note the joined form gets.
+    [own('    args: ["--host", "127.0.0.1", "--port", "50051"]\n'), { status: 'migratable', message: expect.stringContaining('(the container\'s own settings "--host 127.0.0.1" and "--port 50051" name loopback on the probe\'s port; if that is where the server listens') }],
+    [own('    args: ["--host=127.0.0.1:50051"]\n'), { status: 'migratable', message: expect.stringContaining('(the container\'s own args item "--host=127.0.0.1:50051" names loopback on the probe\'s port; if that is where the server listens') }],
     [pod('  - name: sidecar\n    args: ["--listen=$(H):50051"]\n    env: [{name: H, value: "127.0.0.1"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('of container "sidecar"') }],
     [pod('  - name: daprd\n    args: ["./daprd", "--app-port", "50051", "--dapr-listen-addresses", "127.0.0.1"]\n'), { status: 'migratable' }],
     [own('    command: [sh, -c, "# exec /app/server --grpc-listen=127.0.0.1:50051\\nexec /app/server --grpc-listen=0.0.0.0:50051"]\n'), { status: 'migratable' }],

@@ -406,13 +406,14 @@ function namesPort(name: string): boolean {
 }
 
 /**
- * Whether a name gives an address without saying whose (`--address`, `--ip`): the server's own as
- * often as one it dials, so a loopback host there with the probe's port is a note, as the joined
- * `--address=127.0.0.1:50051` is (hunt20 L2). Not `host` (a client's far more often).
+ * Whether a name gives an address without saying whose (`--address`, `--ip`, `--host`,
+ * `GRPC_HOST`): the server's own as often as one it dials, so a loopback host there with the
+ * probe's port is a note, as the joined `--address=127.0.0.1:50051` and `--host=127.0.0.1:50051`
+ * are (hunt20 L2). Never a block: a host is a client's as often as the server's own.
  */
 function namesAddress(name: string): boolean {
   const ws = words(name);
-  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip') && !ws.some((w) => CLIENT_WORDS.has(w));
+  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip' || w === 'host' || w === 'hostname') && !ws.some((w) => CLIENT_WORDS.has(w));
 }
 
 /** Words of a host's or port's name that say only that it is one, not which listener's. */
