@@ -79,6 +79,7 @@ const OVERLAYS: Record<string, string | null> = {
   'inline-patch-block-end': 'overlay',
   // Patches that give a container of the pod a loopback listen address: the probes they reach stay on exec.
   'overlay-loopback-listen': 'overlay',
+  'overlay-loopback-merged': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.

@@ -1,6 +1,6 @@
 /** src/analysis/loopback-listen.ts: which loopback addresses of a container block, and how they are quoted (review21 R3–R5). */
 import { describe, expect, test } from '@jest/globals';
-import { isLoopbackHost, loopbackItems, namesListen } from '../src/analysis/loopback-listen.js';
+import { isLoopbackHost, loopbackItems, MAY_NAME_LOOPBACK, namesListen, namesLoopbackHost } from '../src/analysis/loopback-listen.js';
 
 test.each([
   ['--listen', true],
@@ -48,9 +48,20 @@ test.each([
   [['--bind', '127.0.0.1', '--port', '8080']],
   [['--upstream-host', '127.0.0.1', '--port', '50051']],
   [['--metrics-bind-address=127.0.0.1', '--port=50051']],
-  [['--host', '127.0.0.1', '--port', '50051']],
 ])('no split listen address in %j', (args) => {
   expect(loopbackItems([{ key: 'args', items: args }], [], 50051)).toBeUndefined();
+});
+
+test('a loopback --host given apart from the probe port gets the note the joined --host=127.0.0.1:P gets, not a block', () => {
+  // --host names the server a client calls as often as the server's own address, so neither form
+  // blocks; but the joined form has always had a note (any loopback address on the probe's port
+  // does), and the same setting written in two parts said nothing.
+  expect(loopbackItems([{ key: 'args', items: ['--host=127.0.0.1:50051'] }], [], 50051)).toEqual({ what: 'args item "--host=127.0.0.1:50051"', listen: false });
+  expect(loopbackItems([{ key: 'args', items: ['--host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toEqual({ what: 'settings "--host 127.0.0.1" and "--port 50051"', listen: false, plural: true });
+  expect(loopbackItems([], [{ name: 'GRPC_HOST', value: 'localhost' }, { name: 'GRPC_PORT', value: '50051' }], 50051)).toEqual({ what: 'settings "GRPC_HOST=localhost" and "GRPC_PORT=50051"', listen: false, plural: true });
+  // A client's host, and another listener's, still say nothing.
+  expect(loopbackItems([{ key: 'args', items: ['--upstream-host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toBeUndefined();
+  expect(loopbackItems([{ key: 'args', items: ['--metrics-host', '127.0.0.1', '--port', '50051'] }], [], 50051)).toBeUndefined();
 });
 
 test('another container of the pod listening on loopback at the probe port blocks host (hunt18 L3); one that only names it does not', async () => {
@@ -153,6 +164,13 @@ spec:
     expect(await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n', 'values-dev.yaml': 'listen: "127.0.0.1:5000"\n' })).toMatchObject([
       { status: 'migratable', message: expect.stringContaining('{{ .Values.listen }} is "127.0.0.1:5000" in some of them) names loopback on the probe\'s port') },
     ]);
+    // Loopback in another spelling in one values file (hunt20 L2): the values files are read as the check reads hosts.
+    for (const spelled of ['127.0.0.2:5000', 'LOCALHOST:5000', '[0:0:0:0:0:0:0:1]:5000']) {
+      expect([spelled, await findings('"--grpc-listen={{ .Values.listen }}"', ':5000', { 'values.yaml': 'listen: "0.0.0.0:5000"\n', 'values-dev.yaml': `listen: "${spelled}"\n` })]).toMatchObject([
+        spelled,
+        [{ status: 'migratable', message: expect.stringContaining(`{{ .Values.listen }} is ${JSON.stringify(spelled)} in some of them) names loopback on the probe's port`) }],
+      ]);
+    }
   });
   test('a 100 KB item is rendered in linear time (not a speed target: a guard against quadratic backtracking)', async () => {
     const { renderActions } = await import('../src/helm/listen-values.js');
@@ -184,18 +202,52 @@ test.each([
 test.each([
   // $$ escapes: the container gets `$(GRPC_PORT)` as written.
   [['--grpc-listen=127.0.0.1:$$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }]],
-  // Not a literal value (valueFrom), nor an entry the kubelet knows when it expands (a later one).
-  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: undefined }]],
+  // An entry the kubelet does not know when it expands an env value (a later one): left as written.
   [[], [{ name: 'GRPC_LISTEN_ADDR', value: '127.0.0.1:$(GRPC_PORT)' }, { name: 'GRPC_PORT', value: '50051' }]],
-  // An entry the tool cannot read (an alias) may set any name after it.
-  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }, { name: undefined, value: undefined }]],
+  // The downward API's values are the pod's, never loopback.
+  [['--grpc-listen=$(POD_IP):50051'], [{ name: 'POD_IP', value: undefined, downward: true }]],
+  [['--bind', '$(POD_IP)', '--port', '50051'], [{ name: 'POD_IP', value: undefined, downward: true }]],
+  // A value not read, where a listen address does not stand: a client's address, another listener's port, both parts unread.
+  [['--upstream=127.0.0.1:$(P)'], [{ name: 'P', value: undefined }]],
+  [['--bind', '127.0.0.1', '--db-port', '$(DB_PORT)'], [{ name: 'DB_PORT', value: undefined }]],
+  [['--grpc-listen=$(H):$(P)'], [{ name: 'H', value: undefined }, { name: 'P', value: undefined }]],
+  [['--grpc-listen=127.0.0.1:$(P),0.0.0.0:50051'], [{ name: 'P', value: undefined }]],
 ])('a $(VAR) the kubelet does not expand to the port is left as written (hunt20 L1): %j %j', (args, env) => {
   expect(loopbackItems([{ key: 'args', items: args }], env, 50051)).toBeUndefined();
 });
 
 test.each([
+  // A valueFrom (a configMapKeyRef), a name the env does not set (an envFrom may), an entry the
+  // tool cannot read (an alias) before it: the kubelet fills the port in, the tool cannot tell which.
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: undefined }], { what: 'args item "--grpc-listen=127.0.0.1:$(GRPC_PORT)"', listen: false, unread: { part: 'port', refs: ['$(GRPC_PORT)'] } }],
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [], { what: 'args item "--grpc-listen=127.0.0.1:$(GRPC_PORT)"', listen: false, unread: { part: 'port', refs: ['$(GRPC_PORT)'] } }],
+  [['--grpc-listen=127.0.0.1:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: '50051' }, { name: undefined, value: undefined }], { what: 'args item "--grpc-listen=127.0.0.1:$(GRPC_PORT)"', listen: false, unread: { part: 'port', refs: ['$(GRPC_PORT)'] } }],
+  [['--listen', '[::1]:$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: undefined }], { what: 'args items "--listen" and "[::1]:$(GRPC_PORT)"', listen: false, plural: true, unread: { part: 'port', refs: ['$(GRPC_PORT)'] } }],
+  // The host is the value not read.
+  [['--grpc-listen=$(LISTEN_HOST):50051'], [{ name: 'LISTEN_HOST', value: undefined }], { what: 'args item "--grpc-listen=$(LISTEN_HOST):50051"', listen: false, unread: { part: 'host', refs: ['$(LISTEN_HOST)'] } }],
+  // Through an env value the kubelet expanded from such an entry.
+  [['--grpc-listen=$(ADDR)'], [{ name: 'P', value: undefined }, { name: 'ADDR', value: 'localhost:$(P)' }], { what: 'args item "--grpc-listen=localhost:$(P)" (the kubelet expands $(ADDR) in it from the container\'s env)', listen: false, unread: { part: 'port', refs: ['$(P)'] } }],
+  [[], [{ name: 'P', value: undefined }, { name: 'GRPC_LISTEN_ADDR', value: '127.0.0.1:$(P)' }], { what: 'env GRPC_LISTEN_ADDR="127.0.0.1:$(P)"', listen: false, unread: { part: 'port', refs: ['$(P)'] } }],
+  // In two parts: the port, or the host, not read.
+  [['--bind', '127.0.0.1', '--grpc-port', '$(GRPC_PORT)'], [{ name: 'GRPC_PORT', value: undefined }], { what: 'settings "--bind 127.0.0.1" and "--grpc-port $(GRPC_PORT)"', listen: false, plural: true, unread: { part: 'port', refs: ['$(GRPC_PORT)'] } }],
+  [['--bind=$(H)', '--port=50051'], [{ name: 'H', value: undefined }], { what: 'settings "--bind=$(H)" and "--port=50051"', listen: false, plural: true, unread: { part: 'host', refs: ['$(H)'] } }],
+  [['--bind', '127.0.0.1'], [{ name: 'PORT', value: undefined }], { what: 'settings "--bind 127.0.0.1" and "PORT"', listen: false, plural: true, unread: { part: 'port', refs: ['PORT'] } }],
+])('a listen address whose port or host is a value the tool does not read gets a note: %j %j', (args, env, item) => {
+  expect(loopbackItems([{ key: 'args', items: args }], env, 50051)).toEqual(item);
+});
+
+test('a known loopback address wins over one with a value the tool does not read', () => {
+  const env = [{ name: 'P', value: undefined }];
+  expect(loopbackItems([{ key: 'args', items: ['--grpc-listen=127.0.0.1:$(P)', '--grpc-addr=localhost:50051'] }], env, 50051)).toEqual({ what: 'args item "--grpc-addr=localhost:50051"', listen: true });
+  expect(loopbackItems([{ key: 'args', items: ['--grpc-listen=127.0.0.1:$(P)', '--upstream=localhost:50051'] }], env, 50051)).toEqual({ what: 'args item "--upstream=localhost:50051"', listen: false });
+});
+
+test.each([
   ['127.0.0.1', true],
   ['127.0.0.2', true],
+  ['0:0:0:0:0:0:0:01', true],
+  ['0:0:0:0:0:ffff:7f00:2', true],
+  ['[::FFFF:7F00:1]', true],
   ['127.255.255.254', true],
   ['LOCALHOST', true],
   ['Localhost', true],
@@ -212,6 +264,18 @@ test.each([
   ['mylocalhost', false],
 ])('isLoopbackHost(%s) is %s (hunt20 L2)', (host, loopback) => {
   expect(isLoopbackHost(host)).toBe(loopback);
+  // The cheap pre-filters (a Kustomize patch's, a Helm values setting's) never miss one it calls loopback.
+  if (loopback) {
+    expect(MAY_NAME_LOOPBACK.test(`--grpc-listen=${host}:50051`)).toBe(true);
+    expect(namesLoopbackHost(host)).toBe(true);
+    expect(namesLoopbackHost(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:5000`)).toBe(true);
+    expect(namesLoopbackHost(`tcp://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:5000`)).toBe(true);
+  } else expect(namesLoopbackHost(host)).toBe(false);
+});
+
+test('the pre-filter lets a $(VAR) through (the env may make it loopback), and passes over text without loopback', () => {
+  expect(MAY_NAME_LOOPBACK.test('--grpc-listen=$(LISTEN_HOST):50051')).toBe(true);
+  expect(MAY_NAME_LOOPBACK.test('args: ["--grpc-listen=0.0.0.0:50051", "--port=5000"]\nimage: acme/server:1.2.0\n')).toBe(false);
 });
 
 test.each([
@@ -289,7 +353,20 @@ ${containers}`;
   const cases: [string, object][] = [
     [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, value: "50051"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('"--grpc-listen=127.0.0.1:50051" (the kubelet expands $(GRPC_PORT) in it') }],
     [own('    env:\n    - {name: GRPC_PORT, value: "50051"}\n    - {name: GRPC_LISTEN_ADDR, value: "127.0.0.1:$(GRPC_PORT)"}\n'), { status: 'blocked', blockers: ['host'] }],
-    [own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, valueFrom: {configMapKeyRef: {name: c, key: k}}}]\n'), { status: 'migratable' }],
+    // The port from a configMap: the server may listen on loopback at the probe's port; a note, as the joined --address= form gets.
+    [
+      own('    args: ["--grpc-listen=127.0.0.1:$(GRPC_PORT)"]\n    env: [{name: GRPC_PORT, valueFrom: {configMapKeyRef: {name: c, key: k}}}]\n'),
+      {
+        status: 'migratable',
+        message: expect.stringContaining(
+          '(the container\'s own args item "--grpc-listen=127.0.0.1:$(GRPC_PORT)" names a listen address on loopback at a port the tool does not read ($(GRPC_PORT): the kubelet gives it a value from a valueFrom, an envFrom or an entry the tool does not read); if that is the probe\'s port, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)',
+        ),
+      },
+    ],
+    [own('    args: ["--grpc-listen=$(POD_IP):50051"]\n    env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n'), { status: 'migratable', message: expect.not.stringContaining('loopback') }],
+    // --host in two parts: the note the joined form gets.
+    [own('    args: ["--host", "127.0.0.1", "--port", "50051"]\n'), { status: 'migratable', message: expect.stringContaining('(the container\'s own settings "--host 127.0.0.1" and "--port 50051" name loopback on the probe\'s port; if that is where the server listens') }],
+    [own('    args: ["--host=127.0.0.1:50051"]\n'), { status: 'migratable', message: expect.stringContaining('(the container\'s own args item "--host=127.0.0.1:50051" names loopback on the probe\'s port; if that is where the server listens') }],
     [pod('  - name: sidecar\n    args: ["--listen=$(H):50051"]\n    env: [{name: H, value: "127.0.0.1"}]\n'), { status: 'blocked', blockers: ['host'], message: expect.stringContaining('of container "sidecar"') }],
     [pod('  - name: daprd\n    args: ["./daprd", "--app-port", "50051", "--dapr-listen-addresses", "127.0.0.1"]\n'), { status: 'migratable' }],
     [own('    command: [sh, -c, "# exec /app/server --grpc-listen=127.0.0.1:50051\\nexec /app/server --grpc-listen=0.0.0.0:50051"]\n'), { status: 'migratable' }],

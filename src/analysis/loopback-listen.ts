@@ -24,6 +24,12 @@ export interface LoopbackItem {
   plural?: true;
   /** Another container of the pod says it (its name): the pod's containers share one network. */
   sibling?: string;
+  /**
+   * The listen address's port (or host) is a value the tool does not read (`--grpc-listen=
+   * 127.0.0.1:$(GRPC_PORT)` with GRPC_PORT from a configMapKeyRef): the server may listen on
+   * loopback at the probe's port, or not. Always a note (listen false). `refs` as the message names them.
+   */
+  unread?: { part: 'host' | 'port'; refs: string[] };
 }
 
 /**
@@ -68,7 +74,12 @@ export function namesListen(name: string): boolean {
 }
 
 type ItemLists = ReadonlyArray<{ key: string; items: ReadonlyArray<string | undefined> }>;
-type EnvEntries = ReadonlyArray<{ name: string | undefined; value: string | undefined }>;
+/**
+ * A container's env entries: `value` the literal value (undefined: a valueFrom, or a value the
+ * reader does not read); `downward` a valueFrom of the downward API (fieldRef, resourceFieldRef:
+ * the pod's IP or name, a resource amount), never a loopback host nor a port a config chooses.
+ */
+type EnvEntries = ReadonlyArray<{ name: string | undefined; value: string | undefined; downward?: boolean }>;
 
 let loopbackNets: BlockList | undefined;
 
@@ -91,23 +102,55 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
+ * A cheap test that `text` may name a host isLoopbackHost calls loopback, or a `$(NAME)` the
+ * kubelet may expand to one: it may say yes to other text, never no to such a host. Every
+ * spelling of one holds `127.` (IPv4, and IPv6 with an IPv4 tail), `localhost` in some case,
+ * `::` (a compressed IPv6 address), `ffff:` (an IPv4-mapped one) or eight groups ending in
+ * `0:1` (`0:0:0:0:0:0:0:1`, leading zeros or not). For callers that skip work on text without one
+ * (a patch, a values setting): runs without loopback text stay fast.
+ */
+export const MAY_NAME_LOOPBACK = /127\.|localhost|::|ffff:|(?:0{1,4}:){7}0{0,3}1|\$\(/i;
+
+/**
+ * Whether `text` (a values setting: `127.0.0.1:5000`, `tcp://[::1]:5000`, `localhost`) holds a
+ * loopback host, alone or with a port, as isLoopbackHost reads it.
+ */
+export function namesLoopbackHost(text: string): boolean {
+  if (!MAY_NAME_LOOPBACK.test(text)) return false;
+  return text.split(/[\s"'=,/]+/).some((token) => {
+    const t = token.replace(/^tcp[46]?:/i, '');
+    return t !== '' && (isLoopbackHost(t) || isLoopbackHost(t.replace(/:\d+$/, '')));
+  });
+}
+
+/**
  * Each `host:port` of `text` on `port` (a number, or the text a template writes for it,
  * `{{ .Values.grpcPort }}`, matched as written), where a host may stand: at the start of a word,
  * after `=`, `/` (`tcp://`), `tcp:` or a comma (a list of addresses). Which host is loopback is
  * isLoopbackHost's to say.
  */
 function hostPortPattern(port: number | string): RegExp {
-  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // An action as any spacing and trim markers write it (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5).
-  const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
-  const written = typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
   // A host is a run of name characters or a bracketed IPv6 address: the runs that start at
   // different places do not overlap, so the pattern stays linear over a long item.
-  return new RegExp(`(?:^|[=\\s"'/,]|(?<=(?:^|[=\\s"'/,])tcp[46]?:))((\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):${written})(?![0-9])`, 'g');
+  return new RegExp(`(?:^|[=\\s"'/,]|(?<=(?:^|[=\\s"'/,])tcp[46]?:))((\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):${portSource(port)})(?![0-9])`, 'g');
+}
+
+/** A port as a pattern: a number, or a template's action in any spacing and trim markers (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5). */
+function portSource(port: number | string): string {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
+  return typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
+}
+
+/** Where an address names a host or a port: its start and end, and what the tool does not read of it. */
+interface AddressAt {
+  at: number;
+  end: number;
+  unread?: NonNullable<LoopbackItem['unread']>;
 }
 
 /** Where `text` names a loopback address on `port`: the address's start and end. */
-function loopbackAddresses(text: string, port: number | string): { at: number; end: number }[] {
+function loopbackAddresses(text: string, port: number | string): AddressAt[] {
   const out: { at: number; end: number }[] = [];
   for (const m of text.matchAll(hostPortPattern(port))) {
     if (!isLoopbackHost(m[2]!)) continue;
@@ -116,6 +159,30 @@ function loopbackAddresses(text: string, port: number | string): { at: number; e
     if (!listenedElsewhere(text, at, end, port)) out.push({ at, end });
   }
   return out;
+}
+
+/**
+ * Where `text` names an address that is loopback on `port` but for a `$(NAME)` the kubelet fills
+ * in from a value the tool does not read (`open`): a loopback host on `$(GRPC_PORT)`, or
+ * `$(LISTEN_HOST)` on `port`. Whether it is listened on is the caller's to say.
+ */
+function openAddresses(text: string, open: readonly Sub[], port: number | string): AddressAt[] {
+  if (open.length === 0) return [];
+  const out: AddressAt[] = [];
+  const ends = new Set(open.map((o) => o.end));
+  for (const ref of new Set(open.map((o) => o.ref))) {
+    for (const { at, end } of loopbackAddresses(text, `$(${ref})`)) {
+      if (ends.has(end) && !listenedElsewhere(text, at, end, port)) out.push({ at, end, unread: { part: 'port', refs: [`$(${ref})`] } });
+    }
+  }
+  const portAfter = new RegExp(`:${portSource(port)}(?![0-9])`, 'y');
+  for (const o of open) {
+    if (!(o.start === 0 || /[=\s"'/,]/.test(text[o.start - 1]!) || /(?:^|[=\s"'/,])tcp[46]?:$/.test(text.slice(Math.max(0, o.start - 8), o.start)))) continue;
+    portAfter.lastIndex = o.end;
+    const m = portAfter.exec(text);
+    if (m && !listenedElsewhere(text, o.start, o.end + m[0].length, port)) out.push({ at: o.start, end: o.end + m[0].length, unread: { part: 'host', refs: [`$(${o.ref})`] } });
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -191,49 +258,76 @@ interface Sub {
   ref: string;
 }
 
-/** A text as the container's process gets it (after the kubelet's `$(NAME)` expansion), with where each expansion stands. */
+/**
+ * A text as the container's process gets it (after the kubelet's `$(NAME)` expansion), with where
+ * each expansion stands, and where a `$(NAME)` stands that the kubelet fills in from a value the
+ * tool does not read (`open`: a valueFrom, an envFrom, an entry it cannot read).
+ */
 interface Expanded {
   text: string;
   subs: Sub[];
+  open: Sub[];
 }
+
+/** What the tool knows of a name's value where the kubelet expands it: the value, or whether it is one the tool does not read. */
+type EnvLookup = (name: string) => { value: string; open: Sub[] } | { open: boolean };
 
 /**
  * The kubelet's expansion of `$(NAME)` in a container's command, args and env values (hunt20 L1):
  * `$$` is a `$`, `$(NAME)` the value of NAME where the lookup knows it, and anything else stays
  * as written (as the kubelet leaves a reference to a variable it does not have).
  */
-function kubeletExpand(text: string, lookup: (name: string) => string | undefined): Expanded {
-  if (!text.includes('$')) return { text, subs: [] };
+function kubeletExpand(text: string, lookup: EnvLookup): Expanded {
+  if (!text.includes('$')) return { text, subs: [], open: [] };
   let out = '';
   let last = 0;
   const subs: Sub[] = [];
+  const open: Sub[] = [];
   for (const m of text.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)) {
     out += text.slice(last, m.index);
     last = m.index! + m[0].length;
-    const value = m[1] === undefined ? '$' : lookup(m[1]);
-    if (value === undefined) out += m[0];
-    else {
-      if (m[1] !== undefined) subs.push({ start: out.length, end: out.length + value.length, ref: m[1] });
-      out += value;
+    if (m[1] === undefined) {
+      out += '$';
+      continue;
+    }
+    const known = lookup(m[1]);
+    if ('value' in known) {
+      subs.push({ start: out.length, end: out.length + known.value.length, ref: m[1] });
+      // `ADDR=127.0.0.1:$(P)` with P from a valueFrom: the kubelet gave ADDR P's value, which the tool does not read.
+      for (const o of known.open) open.push({ start: out.length + o.start, end: out.length + o.end, ref: o.ref });
+      out += known.value;
+    } else {
+      if (known.open) open.push({ start: out.length, end: out.length + m[0].length, ref: m[1] });
+      out += m[0];
     }
   }
-  return { text: out + text.slice(last), subs };
+  return { text: out + text.slice(last), subs, open };
 }
 
 /**
  * The container's env as the kubelet builds it: each entry's value expanded from the entries
  * before it, literal values only (a `valueFrom` gives a value the tool does not know), the last
  * entry of a name winning. An entry the tool cannot read (no name: an alias, a spread) may set any
- * name, so none is known after it.
+ * name, so none is known after it. A name is open where the kubelet gives it a value the tool does
+ * not read: a valueFrom other than the downward API's, a name no entry sets (an envFrom or a
+ * Service's variable may), any name after an unread entry; not a name only later entries set (an
+ * env value is expanded from the entries before it, and the kubelet leaves the reference as written).
  */
-function kubeletEnv(env: EnvEntries): { lookup: (name: string) => string | undefined; values: (Expanded | undefined)[] } {
-  const known = new Map<string, string | undefined>();
+function kubeletEnv(env: EnvEntries): { lookup: EnvLookup; values: (Expanded | undefined)[] } {
+  const known = new Map<string, { value: string; open: Sub[] } | { open: boolean }>();
+  const later = new Map<string, number>();
+  for (const { name } of env) if (name !== undefined) later.set(name, (later.get(name) ?? 0) + 1);
   let unread = false;
-  const lookup = (name: string) => (unread ? undefined : known.get(name));
-  const values = env.map(({ name, value }) => {
+  const lookup: EnvLookup = (name) => (unread ? { open: true } : (known.get(name) ?? { open: !later.has(name) }));
+  const values = env.map(({ name, value, downward }) => {
     const expanded = value === undefined ? undefined : kubeletExpand(value, lookup);
     if (name === undefined) unread = true;
-    else known.set(name, expanded?.text);
+    else {
+      known.set(name, expanded !== undefined ? { value: expanded.text, open: expanded.open } : { open: downward !== true });
+      const n = later.get(name)! - 1;
+      if (n === 0) later.delete(name);
+      else later.set(name, n);
+    }
     return expanded;
   });
   return { lookup, values };
@@ -261,21 +355,24 @@ interface ArgvItem {
  * script, not those in a comment (`script`).
  */
 function itemMatches({ key, item }: ArgvItem, previous: ArgvItem | undefined, port: number | string, script: boolean): LoopbackItem[] {
-  const { text, subs: itemSubs } = item!;
+  const { text, subs: itemSubs, open } = item!;
   const out: LoopbackItem[] = [];
   let comments: [number, number][] | undefined;
-  for (const { at, end } of loopbackAddresses(text, port)) {
+  for (const { at, end, unread } of [...loopbackAddresses(text, port), ...openAddresses(text, open, port)]) {
     if (script && mayBeComment(text, at) && (comments ??= commentRanges(text)).some(([start, stop]) => start <= at && at < stop)) continue;
     const before = previous?.item?.text;
     const listen = listenAt(text, at, before);
+    // A part the tool does not read: said only of a listen address (a client's is a note already when known).
+    if (unread && !listen) continue;
     const word = wordAt(text, at, end);
     const subs = subsIn(itemSubs, word.start, word.stop);
+    const also = unread ? { listen: false, unread } : { listen };
     // `["--listen", "127.0.0.1:50051"]`: the message quotes both items, the flag with its value.
     if (text.slice(0, at).trim() === '' && before !== undefined && /^-/.test(before)) {
       const flag = JSON.stringify(before.length > 120 ? `${before.slice(0, 117)}...` : before);
       const both = previous!.key === key ? `${key} items ${flag} and ${word.shown}` : `${previous!.key} item ${flag} and ${key} item ${word.shown}`;
-      out.push({ what: `${both}${expandedNote([...previous!.item!.subs, ...subs])}`, listen, plural: true });
-    } else out.push({ what: `${key} item ${word.shown}${expandedNote(subs)}`, listen });
+      out.push({ what: `${both}${expandedNote([...previous!.item!.subs, ...subs])}`, ...also, plural: true });
+    } else out.push({ what: `${key} item ${word.shown}${expandedNote(subs)}`, ...also });
   }
   return out;
 }
@@ -312,9 +409,11 @@ export function loopbackItems(lists: ItemLists, env: EnvEntries, port: number | 
   );
   const scriptAt = argv.length >= 3 ? shellScriptIndex(argv.map((a) => a.item?.text ?? '')) : undefined;
   let first: LoopbackItem | undefined;
+  let unread: LoopbackItem | undefined;
   const consider = (item: LoopbackItem) => {
     if (item.listen) return true;
-    first ??= item;
+    if (item.unread) unread ??= item;
+    else first ??= item;
     return false;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -322,21 +421,22 @@ export function loopbackItems(lists: ItemLists, env: EnvEntries, port: number | 
     if (a.item === undefined) continue;
     for (const item of itemMatches(a, argv[i - 1], port, i === scriptAt)) if (consider(item)) return item;
   }
-  const entries = env.map(({ name }, i) => ({ name, value: values[i] }));
+  const entries = env.map(({ name, downward }, i) => ({ name, value: values[i], ...(downward ? { downward } : {}) }));
   const split = splitListen(argv, scriptAt, entries, port);
   if (split && consider(split)) return split;
   for (const { name, value } of entries) {
     if (value === undefined) continue;
-    for (const { at, end } of loopbackAddresses(value.text, port)) {
+    for (const { at, end, unread } of [...loopbackAddresses(value.text, port), ...openAddresses(value.text, value.open, port)]) {
       // The env name stands before the value: `GRPC_LISTEN_ADDR=127.0.0.1:50051`.
       const listen = value.text.slice(0, at).trim() === '' ? name !== undefined && namesListen(name) : listenAt(value.text, at, name);
+      if (unread && !listen) continue;
       const word = wordAt(value.text, at, end);
       const said = word.shown.startsWith('containing ') ? `env ${name ?? ''} value ${word.shown}` : `env ${name ?? ''}=${word.shown}`;
-      const item = { what: `${said}${expandedNote(subsIn(value.subs, word.start, word.stop))}`, listen };
+      const item: LoopbackItem = { what: `${said}${expandedNote(subsIn(value.subs, word.start, word.stop))}`, ...(unread ? { listen: false, unread } : { listen }) };
       if (consider(item)) return item;
     }
   }
-  return first;
+  return first ?? unread;
 }
 
 /**
@@ -360,7 +460,11 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
     // The blocked probe says the note's advice in its blocker.
     return;
   }
-  const note = `${subject(bound)} ${bound.plural ? 'name' : 'names'} loopback on the probe's port; if that is where the server listens, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
+  const names = bound.plural ? 'name' : 'names';
+  const said = bound.unread
+    ? `${subject(bound)} ${names} ${bound.unread.part === 'port' ? 'a listen address on loopback at a port' : "a listen address on the probe's port with a host"} the tool does not read (${bound.unread.refs.join(', ')}: the kubelet gives it a value from a valueFrom, an envFrom or an entry the tool does not read); if that is ${bound.unread.part === 'port' ? "the probe's port" : 'loopback'}`
+    : `${subject(bound)} ${names} loopback on the probe's port; if that is where the server listens`;
+  const note = `${said}, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
   plan.notes.push(note);
   // Advice that holds either way: a blocked probe keeps it.
   if (plan.blockedNotes && plan.blockedNotes !== plan.notes) plan.blockedNotes.push(note);
@@ -384,13 +488,14 @@ function namesPort(name: string): boolean {
 }
 
 /**
- * Whether a name gives an address without saying whose (`--address`, `--ip`): the server's own as
- * often as one it dials, so a loopback host there with the probe's port is a note, as the joined
- * `--address=127.0.0.1:50051` is (hunt20 L2). Not `host` (a client's far more often).
+ * Whether a name gives an address without saying whose (`--address`, `--ip`, `--host`,
+ * `GRPC_HOST`): the server's own as often as one it dials, so a loopback host there with the
+ * probe's port is a note, as the joined `--address=127.0.0.1:50051` and `--host=127.0.0.1:50051`
+ * are (hunt20 L2). Never a block: a host is a client's as often as the server's own.
  */
 function namesAddress(name: string): boolean {
   const ws = words(name);
-  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip') && !ws.some((w) => CLIENT_WORDS.has(w));
+  return ws.some((w) => w === 'addr' || w === 'address' || w === 'addresses' || w === 'ip' || w === 'host' || w === 'hostname') && !ws.some((w) => CLIENT_WORDS.has(w));
 }
 
 /** Words of a host's or port's name that say only that it is one, not which listener's. */
@@ -408,60 +513,99 @@ function sameListener(hostName: string, portName: string): boolean {
   return h.length === 0 || p.length === 0 || h.some((w) => p.includes(w));
 }
 
-/** A flag and its value (`--bind=127.0.0.1`, `--bind 127.0.0.1`), or an env entry, as read for a split listen address. */
+/**
+ * A flag and its value (`--bind=127.0.0.1`, `--bind 127.0.0.1`), or an env entry, as read for a
+ * split listen address; `open` where the value is one the tool does not read (`--port
+ * $(GRPC_PORT)` with GRPC_PORT from a valueFrom, an env entry from one), as a message names it.
+ */
 interface Setting {
   name: string;
   value: string;
   shown: string;
   subs: Sub[];
+  open?: string;
 }
 
 /** A word of a process's argv (an item split at blanks: it may be a script), with the `$(NAME)`s in it. */
 interface Token {
   text: string;
   subs: Sub[];
+  open: Sub[];
 }
 
 function tokensOf(item: Expanded | undefined): Token[] {
   // A hole (an item the reader cannot read) keeps a flag from pairing with the item after it.
-  if (item === undefined || item.text.length > 100_000) return [{ text: '', subs: [] }];
-  return [...item.text.matchAll(/\S+/g)].map((m) => ({ text: m[0], subs: subsIn(item.subs, m.index!, m.index! + m[0].length) }));
+  if (item === undefined || item.text.length > 100_000) return [{ text: '', subs: [], open: [] }];
+  return [...item.text.matchAll(/\S+/g)].map((m) => ({ text: m[0], subs: subsIn(item.subs, m.index!, m.index! + m[0].length), open: subsIn(item.open, m.index!, m.index! + m[0].length) }));
 }
 
 function settingsOf(tokens: readonly Token[]): Setting[] {
   const out: Setting[] = [];
   const unquote = (v: string) => v.replace(/^["']|["']$/g, '');
+  // The value is one `$(NAME)` the kubelet fills in from a value the tool does not read.
+  const openIn = (value: string, open: readonly Sub[]) => {
+    const ref = /^\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/.exec(value)?.[1];
+    return ref !== undefined && open.some((o) => o.ref === ref) ? { open: `$(${ref})` } : {};
+  };
   for (let i = 0; i < tokens.length; i++) {
-    const { text: w, subs } = tokens[i]!;
+    const { text: w, subs, open } = tokens[i]!;
     if (!w.startsWith('-')) continue;
     const eq = w.indexOf('=');
     const next = tokens[i + 1];
-    if (eq > 0) out.push({ name: w.slice(0, eq), value: unquote(w.slice(eq + 1)), shown: w, subs });
-    else if (next !== undefined) out.push({ name: w, value: unquote(next.text), shown: `${w} ${next.text}`, subs: [...subs, ...next.subs] });
+    if (eq > 0) {
+      const value = unquote(w.slice(eq + 1));
+      out.push({ name: w.slice(0, eq), value, shown: w, subs, ...openIn(value, open) });
+    } else if (next !== undefined) {
+      const value = unquote(next.text);
+      out.push({ name: w, value, shown: `${w} ${next.text}`, subs: [...subs, ...next.subs], ...openIn(value, next.open) });
+    }
   }
   return out;
 }
 
+/** The words of a name that say which listener it is (not `--bind`, `--port`, `GRPC_PORT`'s plain words). */
+function ownWords(name: string): string[] {
+  return words(name).filter((w) => !PLAIN_NAME_WORDS.has(w));
+}
+
 /**
  * The host and port of one process that make a loopback listen address on `port`: a listen name's
- * blocks, an address name's (or a port a sidecar dials, `--app-port`) is a note.
+ * blocks, an address or host name's (or a port a sidecar dials, `--app-port`) is a note. Where
+ * one of the two is a value the tool does not read, a listen name's is a note too, if the port's
+ * name says no other listener than the host's (`--port`, `--grpc-port`; not `--db-port`). Best
+ * first: a block, a note, a note on a value not read.
  */
 function pairIn(settings: readonly Setting[], port: number | string): LoopbackItem | undefined {
-  const hosts = settings.filter((s) => isLoopbackHost(s.value) && !namesOtherServer(s.name) && (namesListen(s.name) || namesAddress(s.name)));
+  const hosts = settings.filter((s) => (s.open !== undefined || isLoopbackHost(s.value)) && !namesOtherServer(s.name) && (namesListen(s.name) || namesAddress(s.name)));
   if (hosts.length === 0) return undefined;
-  const ports = settings.filter((s) => s.value === String(port) && namesPort(s.name));
+  const ports = settings.filter((s) => (s.open !== undefined || s.value === String(port)) && namesPort(s.name));
   let note: LoopbackItem | undefined;
+  let unread: LoopbackItem | undefined;
   for (const h of hosts) {
     for (const p of ports) {
       if (!sameListener(h.name, p.name)) continue;
       // `--app-port` names the application a sidecar (daprd, a proxy) dials, unless the host is the app's too.
       const dialled = words(p.name).includes('app') && !words(h.name).includes('app');
-      const item = { what: `settings ${JSON.stringify(h.shown)} and ${JSON.stringify(p.shown)}${expandedNote([...h.subs, ...p.subs])}`, listen: namesListen(h.name) && !dialled, plural: true as const };
+      const listen = namesListen(h.name) && !dialled;
+      const what = `settings ${JSON.stringify(h.shown)} and ${JSON.stringify(p.shown)}${expandedNote([...h.subs, ...p.subs])}`;
+      if (h.open !== undefined || p.open !== undefined) {
+        const hostWords = ownWords(h.name);
+        if (!listen || (h.open !== undefined && p.open !== undefined) || !ownWords(p.name).every((w) => w === 'grpc' || hostWords.includes(w))) continue;
+        unread ??= { what, listen: false, plural: true, unread: h.open !== undefined ? { part: 'host', refs: [h.open] } : { part: 'port', refs: [p.open!] } };
+        continue;
+      }
+      const item = { what, listen, plural: true as const };
       if (item.listen) return item;
       note ??= item;
     }
   }
-  return note;
+  return note ?? unread;
+}
+
+/** The better of two items: a block, a note, a note on a value not read. */
+function better(a: LoopbackItem | undefined, b: LoopbackItem | undefined): LoopbackItem | undefined {
+  const rank = (i: LoopbackItem | undefined) => (i === undefined ? 3 : i.listen ? 0 : i.unread ? 2 : 1);
+  return rank(b) < rank(a) ? b : a;
 }
 
 /**
@@ -472,9 +616,14 @@ function pairIn(settings: readonly Setting[], port: number | string): LoopbackIt
  * where each command is a process of its own (`redis-server --bind 127.0.0.1 … & exec server
  * --port 50051`: hunt20 L3). The env is every process's.
  */
-function splitListen(argv: readonly ArgvItem[], scriptAt: number | undefined, env: ReadonlyArray<{ name: string | undefined; value: Expanded | undefined }>, port: number | string): LoopbackItem | undefined {
+function splitListen(argv: readonly ArgvItem[], scriptAt: number | undefined, env: ReadonlyArray<{ name: string | undefined; value: Expanded | undefined; downward?: boolean }>, port: number | string): LoopbackItem | undefined {
   const envSettings: Setting[] = [];
-  for (const { name, value } of env) if (name !== undefined && value !== undefined) envSettings.push({ name, value: value.text.trim(), shown: `${name}=${value.text.trim()}`, subs: value.subs });
+  for (const { name, value, downward } of env) {
+    if (name === undefined) continue;
+    if (value !== undefined) envSettings.push({ name, value: value.text.trim(), shown: `${name}=${value.text.trim()}`, subs: value.subs, ...(/^\$\([^)]*\)$/.test(value.text.trim()) && value.open.length > 0 ? { open: `$(${value.open[0]!.ref})` } : {}) });
+    // A valueFrom (not the downward API's) the kubelet reads for the process: a value the tool does not read.
+    else if (downward !== true) envSettings.push({ name, value: '', shown: name, subs: [], open: name });
+  }
   const found = pairIn([...settingsOf(argv.flatMap((a) => tokensOf(a.item))), ...envSettings], port);
   if (found === undefined || scriptAt === undefined) return found;
   // The script is parsed only where its words make such an address.
@@ -491,16 +640,16 @@ function splitListen(argv: readonly ArgvItem[], scriptAt: number | undefined, en
     ...calls.map((call) => {
       // A word of the tree has no offsets of its own: the `$(NAME)`s of its command are its.
       const subs = subsIn(script.subs, call.start, call.end);
-      return call.args.flatMap((w) => resolveWord(w, noEnv).text.split(/\s+/).flatMap((text) => (text === '' ? [] : [{ text, subs }])));
+      const open = subsIn(script.open, call.start, call.end);
+      return call.args.flatMap((w) => resolveWord(w, noEnv).text.split(/\s+/).flatMap((text) => (text === '' ? [] : [{ text, subs, open }])));
     }),
   ];
-  let note: LoopbackItem | undefined;
+  let best: LoopbackItem | undefined;
   for (const unit of units) {
-    const item = pairIn([...settingsOf(unit), ...envSettings], port);
-    if (item?.listen) return item;
-    note ??= item;
+    best = better(best, pairIn([...settingsOf(unit), ...envSettings], port));
+    if (best?.listen) return best;
   }
-  return note;
+  return best;
 }
 
 const noEnv = () => undefined;

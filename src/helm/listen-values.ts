@@ -5,7 +5,7 @@
  * `--grpc-listen=127.0.0.1:5000` does (hunt18 L4), and `-addr=:{{ .Values.grpcPort }}` probes
  * the port `--listen=127.0.0.1:9000` names when the values give grpcPort 9000 (hunt19 B2).
  */
-import type { RenderedText } from '../analysis/loopback-listen.js';
+import { namesLoopbackHost, type RenderedText } from '../analysis/loopback-listen.js';
 import type { RunContext } from '../types.js';
 import { settingsOf, valuesPathUnset, type Chart } from './chart.js';
 import type { DotScope } from './template.js';
@@ -16,7 +16,6 @@ const LITERAL = String.raw`(?:\d+|"[^"\\{}]*")`;
 /** A values reference, with `default X` before it or `| default X`, `| toString` after it: what they print is still the setting, or the default. */
 const BODY = new RegExp(String.raw`^(?:default\s+(${LITERAL})\s+)?(\$?\.[A-Za-z_][A-Za-z0-9_.]*)((?:\s*\|\s*(?:toString|default\s+${LITERAL}))*)$`);
 const DEFAULT = new RegExp(String.raw`default\s+(${LITERAL})`, 'g');
-const LOOPBACK = /127\.0\.0\.1|localhost|::1/;
 
 /** The settings of each values path of a chart, once per run: a pod's items are read again for each of its probes. */
 const settingsByRun = new WeakMap<RunContext, Map<string, string[] | undefined>>();
@@ -72,7 +71,8 @@ export function renderActions(text: string, scope: DotScope, settingsAt: (values
       unknown = true;
       return whole;
     }
-    const value = distinct.find((v) => LOOPBACK.test(v)) ?? distinct[0]!;
+    // A value naming a loopback host in any spelling (or a `$(NAME)` the container's env may make one) is the one to check.
+    const value = distinct.find(namesLoopbackHost) ?? distinct.find((v) => v.includes('$(')) ?? distinct[0]!;
     actions.push({ action: whole, value, mixed: distinct.length > 1 });
     return value;
   });

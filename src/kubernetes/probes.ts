@@ -1140,7 +1140,10 @@ function loopbackListen(container: YAMLMap | undefined, port: number | string, s
   const entries = isSeq(env)
     ? env.items.map((item) => {
         const name = isMap(item) ? getPair(item, 'name')?.value : undefined;
-        return { name: isScalar(name) ? String(name.value) : undefined, value: isMap(item) ? text(getPair(item, 'value')?.value) : undefined };
+        const from = isMap(item) ? getPair(item, 'valueFrom')?.value : undefined;
+        // The downward API's values (the pod's IP, a resource amount) are never a loopback host nor a chosen port.
+        const downward = isMap(from) && (getPair(from, 'fieldRef') !== undefined || getPair(from, 'resourceFieldRef') !== undefined);
+        return { name: isScalar(name) ? String(name.value) : undefined, value: isMap(item) ? text(getPair(item, 'value')?.value) : undefined, ...(downward ? { downward } : {}) };
       })
     : [];
   return loopbackItems(lists, entries, port);

@@ -27,8 +27,8 @@ import { getPair, keyOf, nodeAt, parseYaml, scalarText } from '../parse/yaml.js'
 import type { Report, RunContext, SourceFile } from '../types.js';
 import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
-import { patchedDocuments, patchProbeContext } from './patch-targets.js';
-import { loopbackItems, type LoopbackItem } from '../analysis/loopback-listen.js';
+import { patchedDocuments, patchedObjects, patchProbeContext } from './patch-targets.js';
+import { loopbackItems, MAY_NAME_LOOPBACK, type LoopbackItem } from '../analysis/loopback-listen.js';
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { controllerLists } from './controllers.js';
@@ -262,14 +262,19 @@ export function overlayHolds(run: RunContext): Map<string, OverlayHold[]> {
     // A component's patches apply to the resources of the kustomization that includes it.
     const own = [{ file, root }, ...componentsOf(path.dirname(file), root, run, new Set())];
     const patches = own.flatMap((k) => patchEntries(k.file, k.root, run).map((p) => ({ k, p })));
+    const targets = resourcesOf(path.dirname(file), run, new Set());
+    // A patch without loopback text is merged with the base's containers only where a file this
+    // kustomization builds has some: the build is not read for every patch that sets env.
+    let loopbackTargets: boolean | undefined;
+    const baseObjectsOf = (p: PatchEntry) => (docRoot: YAMLMap | undefined, patchLoopback: boolean) =>
+      patchLoopback || (loopbackTargets ??= targets.some((t) => MAY_NAME_LOOPBACK.test(run.readText(t) ?? ''))) ? patchedObjects(path.dirname(file), p, docRoot, run) : [];
     const holds = [
       ...patches.flatMap(({ k, p }) => holdsIn(p, k.file, inRun, run)),
       ...own.flatMap((k) => replacementHolds(k.file, k.root, run)),
       // A component's patches too are applied to the objects this kustomization builds.
-      ...patches.flatMap(({ k, p }) => listenHolds(p, k.file, (docRoot) => patchedDocuments(path.dirname(file), p, docRoot, run), run)),
+      ...patches.flatMap(({ k, p }) => listenHolds(p, k.file, (docRoot) => patchedDocuments(path.dirname(file), p, docRoot, run), run, baseObjectsOf(p))),
     ];
     for (const [target, held] of helmValuesHolds(file, root, run, inRun)) add([target], held);
-    const targets = resourcesOf(path.dirname(file), run, new Set());
     // The probes of its own patches (and its components') run in the objects they are applied to,
     // where every patch's hostNetwork counts in the order kustomize applies them (patch-targets.ts):
     // a hostNetwork hold of the same build does not reach them (a false one applied before a true one).
@@ -523,13 +528,68 @@ export interface PatchListener {
   /** That op's path to the container (`/spec/template/spec/containers/0`). */
   indexPath?: string;
   lists: { key: string; items: (string | undefined)[] }[];
-  env: { name: string | undefined; value: string | undefined }[];
+  env: { name: string | undefined; value: string | undefined; downward?: boolean }[];
   /** Where its `args`, `command` and `env` are written ('' the container itself), as `file:line`. */
   at: Map<string, string>;
+  /**
+   * The patch's container merged over the base's of the same name, as the strategic merge builds
+   * it (a host in the overlay, its port in the base): read only for that object (`file`,
+   * `document`); `base` is where the base container is, as `file:line`.
+   */
+  merged?: { file: string; document: number; base: string };
 }
 
-/** A loopback host as a listen address writes it: a patch without one holds nothing (the cheap test first). */
-const LOOPBACK_TEXT = /127\.0\.0\.1|localhost|::1/;
+/** An env entry as the loopback listen check reads it: a literal value, or a valueFrom (the downward API's said). */
+function envEntry(i: unknown): PatchListener['env'][number] {
+  if (!isMap(i)) return { name: undefined, value: undefined };
+  const text = (n: unknown) => (isScalar(n) && n.value !== null ? String(n.value) : undefined);
+  const from = getPair(i, 'valueFrom')?.value;
+  const downward = isMap(from) && (getPair(from, 'fieldRef') !== undefined || getPair(from, 'resourceFieldRef') !== undefined);
+  return { name: text(getPair(i, 'name')?.value), value: text(getPair(i, 'value')?.value), ...(downward ? { downward } : {}) };
+}
+
+/** The containers of a pod spec's lists under a map (through maps only), each with the path of map keys to its list: `spec.template.spec.containers`. */
+function containerLists(node: YAMLMap, at = ''): { list: string; c: YAMLMap }[] {
+  const out: { list: string; c: YAMLMap }[] = [];
+  for (const pair of node.items) {
+    const k = keyOf(pair as Pair);
+    if (k === undefined) continue;
+    const here = at === '' ? k : `${at}.${k}`;
+    if ((k === 'containers' || k === 'initContainers') && isSeq(pair.value)) for (const c of pair.value.items) if (isMap(c)) out.push({ list: here, c });
+    if (isMap(pair.value)) out.push(...containerLists(pair.value, here));
+  }
+  return out;
+}
+
+/**
+ * A patch container's args, command and env merged over the base container's as the strategic
+ * merge does: a list the patch writes (args, command: plain lists) replaces the base's whole; env
+ * is merged by name (an entry of the patch replaces the base's of its name, a new one is added
+ * after them, `$patch: delete` takes one out, a `$patch: replace` item writes the patch's alone).
+ */
+function mergedContainer(patchC: YAMLMap, baseC: YAMLMap): Pick<PatchListener, 'lists' | 'env'> {
+  const text = (n: unknown) => (isScalar(n) && n.value !== null ? String(n.value) : undefined);
+  const lists = ['args', 'command'].map((key) => {
+    const list = (getPair(patchC, key) ?? getPair(baseC, key))?.value;
+    return { key, items: isSeq(list) ? list.items.map(text) : [] };
+  });
+  const baseEnv = getPair(baseC, 'env')?.value;
+  const patchEnv = getPair(patchC, 'env')?.value;
+  const directive = (i: unknown) => (isMap(i) ? text(getPair(i, '$patch')?.value) : undefined);
+  let env = isSeq(baseEnv) ? baseEnv.items.map(envEntry) : [];
+  if (isSeq(patchEnv) && patchEnv.items.some((i) => directive(i) === 'replace')) env = patchEnv.items.filter((i) => directive(i) === undefined).map(envEntry);
+  else if (isSeq(patchEnv)) {
+    for (const i of patchEnv.items) {
+      const entry = envEntry(i);
+      const at = entry.name === undefined ? -1 : env.findIndex((e) => e.name === entry.name);
+      if (directive(i) === 'delete') {
+        if (at !== -1) env.splice(at, 1);
+      } else if (at !== -1) env[at] = entry;
+      else env.push(entry);
+    }
+  } else if (getPair(patchC, 'env') !== undefined) env = [];
+  return { lists, env };
+}
 
 /**
  * The containers a patch writes args, command or env of, or adds (a sidecar), as listen holds
@@ -541,8 +601,17 @@ const LOOPBACK_TEXT = /127\.0\.0\.1|localhost|::1/;
  * `add`/`replace` ops that write a container, its args, command or env, or a map holding
  * containers. `objectsOf` narrows each to the objects it is applied to (undefined: not narrowed).
  */
-function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docRoot: YAMLMap | undefined) => Map<string, Set<number>>) | undefined, run: RunContext): OverlayHold[] {
-  if (!LOOPBACK_TEXT.test(patch.text)) return [];
+function listenHolds(
+  patch: PatchEntry,
+  kustomization: string,
+  objectsOf: ((docRoot: YAMLMap | undefined) => Map<string, Set<number>>) | undefined,
+  run: RunContext,
+  baseObjectsOf?: (docRoot: YAMLMap | undefined, patchLoopback: boolean) => { file: string; document: number; root: YAMLMap }[],
+): OverlayHold[] {
+  // A patch without a loopback host (in any spelling isLoopbackHost reads) or a `$(NAME)` holds
+  // nothing, unless a container it writes is merged with the base's, which may hold one: the cheap tests first.
+  const loopbackText = MAY_NAME_LOOPBACK.test(patch.text);
+  if (!loopbackText && !(baseObjectsOf && !patch.json6902 && /\b(?:args|command|env)\s*:/.test(patch.text))) return [];
   const parsed = parseYaml(patch.text);
   if (parsed.error) return [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
@@ -551,7 +620,7 @@ function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docR
   const source = { file: patch.file, ...(patch.range ? { range: patch.range } : {}) };
   const text = (n: unknown) => (isScalar(n) && n.value !== null ? String(n.value) : undefined);
   const name = (m: YAMLMap) => text(getPair(m, 'name')?.value);
-  const envOf = (seq: unknown) => (isSeq(seq) ? seq.items.map((i) => ({ name: isMap(i) ? name(i) : undefined, value: isMap(i) ? text(getPair(i, 'value')?.value) : undefined })) : []);
+  const envOf = (seq: unknown) => (isSeq(seq) ? seq.items.map(envEntry) : []);
   const listener = (c: YAMLMap): PatchListener => {
     const where = new Map<string, string>([['', at(c.range?.[0] ?? 0)]]);
     const lists = ['args', 'command'].map((key) => {
@@ -577,6 +646,33 @@ function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docR
     });
     return found;
   };
+  /**
+   * The patch's containers merged over the base's of the same name in each object it is applied
+   * to, where the patch or that base has loopback text: a host the patch gives with a port the
+   * base gives (`--bind 127.0.0.1` in the patch's env or command, `--port 5001` in the base's args)
+   * makes the address only together. Not for a patch not narrowed to its objects (a Flux or
+   * Argo CD patch) nor for JSON 6902 ops (by list index, applied in order): they are read alone.
+   */
+  const mergedListeners = (docRoot: YAMLMap): PatchListener[] => {
+    if (!baseObjectsOf) return [];
+    const patchContainers = containerLists(docRoot).filter(({ c }) => name(c) !== undefined && !['replace', 'delete'].includes(text(getPair(c, '$patch')?.value) ?? ''));
+    if (patchContainers.length === 0) return [];
+    const out: PatchListener[] = [];
+    for (const o of baseObjectsOf(docRoot, loopbackText)) {
+      const baseText = run.readText(o.file) ?? '';
+      if (!loopbackText && !MAY_NAME_LOOPBACK.test(baseText)) continue;
+      const bases = containerLists(o.root);
+      for (const { list, c } of patchContainers) {
+        const base = bases.find((b) => b.list === list && name(b.c) === name(c));
+        if (!base) continue;
+        // An init container runs beside the app only as a sidecar, by the merged restartPolicy.
+        if (list.endsWith('initContainers') && text((getPair(c, 'restartPolicy') ?? getPair(base.c, 'restartPolicy'))?.value) !== 'Always') continue;
+        const line = baseText.slice(0, base.c.range?.[0] ?? 0).split('\n').length;
+        out.push({ ...listener(c), ...mergedContainer(c, base.c), merged: { file: o.file, document: o.document, base: `${shown(o.file)}:${line}` } });
+      }
+    }
+    return out;
+  };
   const out: OverlayHold[] = [];
   const hold = (listeners: PatchListener[], docRoot: YAMLMap | undefined, why: string) => {
     if (listeners.length === 0) return;
@@ -585,7 +681,9 @@ function listenHolds(patch: PatchEntry, kustomization: string, objectsOf: ((docR
   };
   for (const doc of parsed.docs) {
     if (!patch.json6902 && isMap(doc.contents)) {
-      hold(containersIn(doc.contents).map(listener), doc.contents, patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`);
+      const listeners = loopbackText ? containersIn(doc.contents).map(listener) : [];
+      listeners.push(...mergedListeners(doc.contents));
+      hold(listeners, doc.contents, patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`);
       continue;
     }
     // An op list: what an add or replace op writes into the pod's containers.
@@ -650,6 +748,7 @@ function listenerFor(h: OverlayHold, r: Report, file: string): { listener: Patch
   const documents = h.objects?.get(file);
   if (documents && !documents.has(Number(r.details?.document))) return undefined;
   for (const listener of h.listeners ?? []) {
+    if (listener.merged && (listener.merged.file !== file || listener.merged.document !== Number(r.details?.document))) continue;
     const item = loopbackItems(listener.lists, listener.env, port);
     if (item?.listen) return { listener, item };
   }
@@ -1162,7 +1261,9 @@ function listenHeld(r: Report, hold: OverlayHold, file: string): Report {
   const whose = listener.container === undefined ? `the container at ${listener.indexPath ?? '?'}` : listener.container === own ? `the probe's own container ${JSON.stringify(own)}` : `container ${JSON.stringify(listener.container)} of the same pod (its containers share one network)`;
   const key = /^(args|command|env)\b/.exec(item.what)?.[1] ?? '';
   const at = listener.at.get(key) ?? listener.at.get('')!;
-  const why = `${hold.why} gives ${whose} the ${item.what} (${at}), which ${item.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: in the pods that overlay builds, the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod)`;
+  // A container merged with the base's: what it gives may be in either.
+  const merged = listener.merged ? `, merged with the base's container at ${listener.merged.base}` : '';
+  const why = `${hold.why} gives ${whose} the ${item.what} (${at}${merged}), which ${item.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: in the pods that overlay builds, the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod)`;
   return {
     ...heldReport(r, 'overlay-patch', why),
     hint: `Make the server listen on 0.0.0.0 (or the pod IP) on that port in the overlay (${at}), then run the tool again; until then the probe stays on exec here, and so in every overlay built from it.`,

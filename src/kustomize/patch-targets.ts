@@ -287,6 +287,15 @@ export function patchedDocuments(dir: string, entry: PatchEntry, docRoot: YAMLMa
   return out;
 }
 
+/**
+ * The objects a patch entry applied by the kustomization in `dir` is applied to, as their files
+ * write them (the patches applied before it are not merged in): for a patch whose containers are
+ * read with the base's (overlays.ts listenHolds).
+ */
+export function patchedObjects(dir: string, entry: PatchEntry, docRoot: YAMLMap | undefined, run: RunContext): { file: string; document: number; root: YAMLMap }[] {
+  return matching(buildOf(dir, run).objects, entry, docRoot).map((o) => ({ file: o.file, document: o.document, root: o.root }));
+}
+
 /** The document roots of a strategic-merge patch; undefined for an op list or text that does not parse. */
 function patchRoots(entry: PatchEntry): YAMLMap[] | undefined {
   if (entry.json6902) return undefined;

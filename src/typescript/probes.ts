@@ -970,7 +970,11 @@ function loopbackListen(container: ObjectLiteralExpression, port: number): Loopb
     const o = unwrap(item);
     if (!N.isObjectLiteralExpression(o)) return { name: undefined, value: undefined };
     const value = property(o, 'value')?.getInitializer();
-    return { name: stringProperty(o, 'name'), value: value ? text(value) : undefined };
+    const from = property(o, 'valueFrom')?.getInitializer();
+    const fromObject = from ? unwrap(from) : undefined;
+    // The downward API's values (the pod's IP, a resource amount) are never a loopback host nor a chosen port.
+    const downward = fromObject !== undefined && N.isObjectLiteralExpression(fromObject) && (property(fromObject, 'fieldRef') !== undefined || property(fromObject, 'resourceFieldRef') !== undefined);
+    return { name: stringProperty(o, 'name'), value: value ? text(value) : undefined, ...(downward ? { downward } : {}) };
   });
   return loopbackItems(lists, env, port);
 }
