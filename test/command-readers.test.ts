@@ -214,6 +214,17 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`)]);
   });
 
+  test('a name declared with a value is read as it, outside an eval too; an array is not its first element\'s text (hunt20 C1)', async () => {
+    // Another pod's name, declared: not this probe's (undeclared, the name would be any pod's).
+    for (const [declare, status] of [['export POD=q', 'migratable'], ['readonly POD=q', 'migratable'], ['export POD=p', 'blocked']] as const) {
+      expect([declare, (await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${declare}\nkubectl patch pod "$POD" --type=json -p ${JSON_OP}\n` })).status]).toEqual([declare, status]);
+      expect([declare, (await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${declare.replace(/[pq]$/, (n) => (n === 'p' ? 'api' : 'web'))}\nkubectl set env "deployment/$POD" GRPC_PORT=9090\n` })).status]).toEqual([declare, status]);
+    }
+    // `$KC` of an array is its first element (kubectl), not an empty value: eval runs kubectl patch.
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nKC=(kubectl --context prod)\neval "$KC ${PATCH.slice('kubectl '.length).replace(/"/g, '\\"')}"\n` });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining('scripts/deploy.sh:3 ')]);
+  });
+
   test.each([
     ['a function defined before the assignment, called after it', 'run_it() { eval "$cmd"; }\ncmd="kubectl REST"\nrun_it'],
     ['a function called by a function called after the assignment', 'run_it() { eval "$cmd"; }\ndeploy() { run_it; }\ncmd="kubectl REST"\ndeploy'],

@@ -214,3 +214,38 @@ describe('scriptFunctions: what a call of a function or alias of the script runs
     expect(expanded(script)).toBeUndefined();
   });
 });
+
+describe('scriptVariables with the parse\'s otherSets: a plain declaration is an assignment (hunt20 C1)', () => {
+  const value = (script: string, name: string, outer?: (n: string) => string | undefined) => {
+    const p = parseShell(script);
+    return scriptVariables(p.calls, resolveWord, p.setsOtherwise, outer, p.otherSets)(name);
+  };
+  test.each([
+    ['export KC=kubectl', 'kubectl'],
+    ['readonly KC=kubectl', 'kubectl'],
+    ['declare -rx KC=kubectl', 'kubectl'],
+    ['f() { local KC=kubectl; $KC get pods; }', 'kubectl'],
+    ['f() { local KC; KC=kubectl; }', 'kubectl'],
+    ['KC=kubectl; export KC=kubectl', 'kubectl'],
+  ])('%s', (script, want) => {
+    expect(value(script, 'KC')).toBe(want);
+  });
+  test.each([
+    ['two values', 'KC=kubectl; export KC=oc'],
+    ['declare -i', 'declare -i KC=1'],
+    ['+=', 'export KC+=x'],
+    ['a declaration beside a loop', 'export KC=kubectl; for KC in a b; do :; done'],
+    ['a declaration beside read', 'export KC=kubectl; read -r KC'],
+    ['an array', 'KC=(kubectl --context x)'],
+    ['an element', 'KC[0]=kubectl'],
+    ['a default', ': ${KC:=kubectl}'],
+    ['a sourced file', 'export KC=kubectl; . ./env.sh'],
+  ])('unknown: %s', (_name, script) => {
+    expect(value(script, 'KC', () => 'outer')).toBeUndefined();
+  });
+  test('without otherSets, a declared name is unknown, as before', () => {
+    const p = parseShell('export KC=kubectl');
+    expect(scriptVariables(p.calls, resolveWord, p.setsOtherwise)('KC')).toBeUndefined();
+  });
+});
+

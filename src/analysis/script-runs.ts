@@ -6,7 +6,7 @@
  */
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from './binary.js';
 import { KUBECTL_GLOBALS, SUDO_VALUED, baseName, skipOptions } from './heredoc-manifest.js';
-import type { ResolvedWord, ShCall, ShFunction, ShPart, ShWord } from './shell.js';
+import type { ResolvedWord, ShCall, ShFunction, ShOtherSet, ShPart, ShWord } from './shell.js';
 
 export type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
 
@@ -58,23 +58,55 @@ function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: Readon
 }
 
 /**
+ * A declaration that sets a plain value as an assignment does (`export X=1`, `local X=1`,
+ * `readonly X=1`, `declare -rx X=1`: options -g -r -t -x only), or declares the name without one
+ * (`local X`). Not one: `+=`, an array, `declare -i`/`-n`/`-l`/`-u` (the value is not the word), an
+ * option known only at run time.
+ */
+export function plainDeclaration(o: ShOtherSet, resolve: Resolve): boolean {
+  return o.how === 'declaration' && !o.append && !o.array && (o.options ?? []).every((w) => {
+    const r = resolve(w, noEnv);
+    return r.unresolved.length === 0 && /^[-+][grtx]+$/.test(r.text);
+  });
+}
+
+/**
  * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
  * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
  * something only known at run time, stays unknown; one the script does not set is `outer`'s.
+ * `otherSets` (the parse's ShScript.otherSets): a plain declaration (`export KC=kubectl`,
+ * `readonly`, `local`, `declare -r`: plainDeclaration) is read as the assignment it is, where
+ * every other setting of the name is one too (hunt20 C1); without them, a declared name is unknown.
+ * An array (`X=(a b)`, `X[1]=a`) is unknown.
  */
-export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>, outer?: (name: string) => string | undefined): (name: string) => string | undefined {
+export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>, outer?: (name: string) => string | undefined, otherSets?: readonly ShOtherSet[]): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
-  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  const set = (name: string, word: ShWord | undefined) => {
+    const v = word ? resolve(word, noEnv) : { text: '', unresolved: [] };
+    const known = v.unresolved.length === 0 ? v.text : null;
+    values.set(name, values.has(name) && values.get(name) !== known ? null : known);
+  };
+  // The names every setting of which (besides assignments) is a plain declaration: not otherwise set.
+  const declared = new Map<string, ShOtherSet[]>();
+  const other = new Set<string>();
+  for (const o of otherSets ?? []) {
+    if (plainDeclaration(o, resolve)) declared.set(o.name, [...(declared.get(o.name) ?? []), o]);
+    else other.add(o.name);
+  }
+  for (const name of other) declared.delete(name);
+  const parsed = setsOtherwise && declared.size > 0 ? new Set([...setsOtherwise].filter((n) => !declared.has(n))) : setsOtherwise;
+  const otherwise = setOtherwise(calls, resolve, parsed);
   if (otherwise === 'any') return () => undefined;
   for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
     for (const a of call.assigns) {
-      const v = a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
-      const known = v.unresolved.length === 0 ? v.text : null;
-      values.set(a.name, values.has(a.name) && values.get(a.name) !== known ? null : known);
+      if (a.array || a.index) values.set(a.name, null);
+      else set(a.name, a.value);
     }
   }
+  // A bare `local X` sets no value the tool reads: X keeps its assignments'.
+  for (const [name, os] of declared) if (!otherwise.has(name)) for (const o of os) if (o.value) set(name, o.value);
   // `outer`: what the script's caller sets (Skaffold's $IMAGE), for a name the script does not set itself.
   return (name) => (values.has(name) ? values.get(name) ?? undefined : outer?.(name));
 }

@@ -50,7 +50,7 @@ import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
-import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
+import { noEnv, plainDeclaration, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
 import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShFunction, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
@@ -504,7 +504,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     return textNetHolds(script, at, unparsedScript(script, e, at));
   }
   if (shell) resolve = withScriptDir(resolve, path.dirname(abs));
-  const env = scriptVariables(calls, resolve, setsOtherwise, outer);
+  const env = scriptVariables(calls, resolve, setsOtherwise, outer, parsed.otherSets);
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
   // Where relative paths are read from after each `cd`, for the here-documents (written files) below.
@@ -695,7 +695,7 @@ function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'other
     if (plain && word) assigns.push({ start, value: word });
     set.set(name, { value, last: Math.max(seen?.last ?? -1, start), assigns });
   };
-  for (const c of script.calls) for (const a of c.assigns) add(a.name, c.start, a.value, c.args.length === 0 && !a.append);
+  for (const c of script.calls) for (const a of c.assigns) add(a.name, c.start, a.value, c.args.length === 0 && !a.append && !a.array && !a.index);
   // A declaration that sets a plain value is read as its assignment; one whose value the tool
   // does not read (an array, `+=`, `-i`, `-n`, an option known only at run time) leaves the name
   // unknown, as setsOtherwise does; a bare `local X` is none (it leaves a value the tool may read: the safe side).
@@ -703,8 +703,7 @@ function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'other
   const readable = new Set<string>();
   const unreadable = new Set<string>();
   for (const o of script.otherSets ?? []) {
-    const options = o.options?.map((w) => resolve(w, noEnv)) ?? [];
-    const plain = o.how === 'declaration' && !o.append && !o.array && options.every((r) => r.unresolved.length === 0 && /^[-+][grtx]+$/.test(r.text));
+    const plain = plainDeclaration(o, resolve);
     (plain ? readable : unreadable).add(o.name);
     if (plain && o.value) add(o.name, o.start, o.value, true);
   }
