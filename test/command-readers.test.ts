@@ -157,15 +157,16 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
   });
 
   test.each([
-    ['a variable the script sets to a value known only at run time', 'KC=$(command -v kubectl)\neval "$KC REST"', 3],
-    ['a command substitution', 'eval $(echo kubectl REST)', 2],
-  ])('eval of %s: its words read as written, any of them a command that may be kubectl (review22 R2)', async (_name, line, at) => {
+    // The eval's words read as a script: their command word known only at run time is read as kubectl where it patches the probe (hunt20 C1).
+    ['a variable the script sets to a value known only at run time', 'KC=$(command -v kubectl)\neval "$KC REST"', 3, ["patches this probe's exec with ${KC}, a command known only at run time, read as kubectl", "sets the env of this probe's object with ${KC}, a command known only at run time, read as kubectl set env (GRPC_PORT)"]],
+    ['a command substitution', 'eval $(echo kubectl REST)', 2, ["names this probe's exec in an eval of words known only at run time", "sets an object's env with kubectl set env (GRPC_PORT) in an eval of words known only at run time"]],
+  ])('eval of %s: its words read as written, any of them a command that may be kubectl (review22 R2)', async (_name, line, at, [patched, set]) => {
     const rest = PATCH.slice('kubectl '.length);
     const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', line.includes('eval "') ? rest.replace(/"/g, '\\"') : rest)}\n` });
     expect(r.status).toBe('blocked');
-    expect(r.message).toContain(`scripts/deploy.sh:${at} names this probe's exec in an eval of words known only at run time`);
+    expect(r.message).toContain(`scripts/deploy.sh:${at} ${patched}`);
     const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${line.replace('REST', SET_ENV.slice('kubectl '.length))}\n` });
-    expect(env.message).toContain(`scripts/deploy.sh:${at} sets an object's env with kubectl set env (GRPC_PORT) in an eval of words known only at run time`);
+    expect(env.message).toContain(`scripts/deploy.sh:${at} ${set}`);
   });
 
   test.each([
@@ -212,6 +213,17 @@ describe('kubectl through a wrapper is read by the patch reader and the env read
     expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} patches this probe's exec with kubectl`)]);
     const env = await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${fill(SET_ENV.slice('kubectl '.length))}\n` });
     expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`)]);
+  });
+
+  test('a name declared with a value is read as it, outside an eval too; an array is not its first element\'s text (hunt20 C1)', async () => {
+    // Another pod's name, declared: not this probe's (undeclared, the name would be any pod's).
+    for (const [declare, status] of [['export POD=q', 'migratable'], ['readonly POD=q', 'migratable'], ['export POD=p', 'blocked']] as const) {
+      expect([declare, (await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\n${declare}\nkubectl patch pod "$POD" --type=json -p ${JSON_OP}\n` })).status]).toEqual([declare, status]);
+      expect([declare, (await envStatus({ 'scripts/deploy.sh': `#!/bin/bash\n${declare.replace(/[pq]$/, (n) => (n === 'p' ? 'api' : 'web'))}\nkubectl set env "deployment/$POD" GRPC_PORT=9090\n` })).status]).toEqual([declare, status]);
+    }
+    // `$KC` of an array is its first element (kubectl), not an empty value: eval runs kubectl patch.
+    const r = await statusOf({ 'scripts/deploy.sh': `#!/bin/bash\nKC=(kubectl --context prod)\neval "$KC ${PATCH.slice('kubectl '.length).replace(/"/g, '\\"')}"\n` });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining('scripts/deploy.sh:3 ')]);
   });
 
   test.each([
@@ -380,7 +392,78 @@ describe('what make runs with the shell outside recipe lines, and .ONESHELL reci
 
   test('controls: a $(shell …) in a make comment, and a .ONESHELL variable set in another rule, hold nothing', async () => {
     expect((await statusOf({ Makefile: `# PATCHED := $(shell ${PATCH})\nall:\n\techo ok\n` })).status).toBe('migratable');
-    expect((await statusOf({ Makefile: `.ONESHELL:\nname:\n\tK=kubectl\ndeploy:\n\t${PATCH.replace('kubectl', '$$$$K')}\n` })).status).toBe('migratable');
+    // The deploy recipe sets K itself (a K it does not set may be anything: read as kubectl, hunt20 C1): another rule's K=kubectl does not reach it.
+    expect((await statusOf({ Makefile: `.ONESHELL:\nname:\n\tK=kubectl\ndeploy:\n\tK=echo\n\t${PATCH.replace('kubectl', '$$$$K')}\n` })).status).toBe('migratable');
+  });
+});
+
+describe('a command word that is a variable set other than once to a literal (hunt20 C1)', () => {
+  const rest = { patch: PATCH.slice('kubectl '.length), env: SET_ENV.slice('kubectl '.length) };
+  const fill = (script: string, r: string) => `#!/bin/bash\nset -euo pipefail\n${script.replace('REST', r)}\n`;
+
+  test.each([
+    ['export KC=kubectl', 'export KC=kubectl\n$KC REST', 4],
+    ['readonly KC=kubectl', 'readonly KC=kubectl\n"$KC" REST', 4],
+    ['declare -rx KC=kubectl', 'declare -rx KC=kubectl\n$KC REST', 4],
+    ['local KC=kubectl in the function that runs it', 'deploy() {\n  local KC=kubectl\n  $KC REST\n}\ndeploy', 5],
+    ['KC=${KC:-kubectl} (the environment\'s, else kubectl)', 'KC=${KC:-kubectl}\n$KC REST', 4],
+    [': "${KC:=kubectl}"', ': "${KC:=kubectl}"\n$KC REST', 4],
+    ['a default as the command word', '${KUBE:-kubectl} REST', 3],
+    ['a value of kubectl and a part known only at run time, split', 'KC="kubectl --context $CTX"\n$KC REST', 4],
+    ['an array, all its elements', 'KC=(kubectl --context prod)\n"${KC[@]}" REST', 4],
+    ['a declared array, its first element', 'declare -a KC=(kubectl --context prod)\n$KC REST', 4],
+    ['another variable\'s value', 'export KUBE=kubectl\nKC=$KUBE\n$KC REST', 5],
+    ['a value that runs kubectl through a wrapper', 'KC="timeout 60 kubectl --context $CTX"\n$KC REST', 4],
+    ['two values, each running kubectl', 'if [ -n "${MICRO:-}" ]; then KC="microk8s kubectl"; else KC=kubectl; fi\n$KC REST', 4],
+  ])('%s: read as kubectl, the patch and the set env hold the probe', async (_name, script, line) => {
+    const r = await statusOf({ 'scripts/deploy.sh': fill(script, rest.patch) });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} patches this probe's exec with kubectl (a JSON patch`)]);
+    const env = await envStatus({ 'scripts/deploy.sh': fill(script, rest.env) });
+    expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`)]);
+  });
+
+  test.each([
+    ['a command substitution\'s value', 'KC=$(command -v kubectl)\n$KC REST', '${KC}'],
+    ['a variable the script does not set (the environment\'s)', '"$KUBE_CMD" REST', '${KUBE_CMD}'],
+    ['a value set by read', 'read -r KC < .kubectl-path\n$KC REST', '${KC}'],
+    ['a command substitution as the command word', '$(command -v kubectl) REST', '$(command -v kubectl)'],
+  ])('%s: known only at run time, read as kubectl where it patches the probe or sets its env, said so', async (_name, script, shown) => {
+    const line = script.split('\n').length + 2;
+    const r = await statusOf({ 'scripts/deploy.sh': fill(script, rest.patch) });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} patches this probe's exec with ${shown}, a command known only at run time, read as kubectl (a JSON patch`)]);
+    const env = await envStatus({ 'scripts/deploy.sh': fill(script, rest.env) });
+    expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining(`scripts/deploy.sh:${line} sets the env of this probe's object with ${shown}, a command known only at run time, read as kubectl set env (GRPC_PORT)`)]);
+  });
+
+  test('controls: a variable whose values are all known and none kubectl, another command, another object, hold nothing', async () => {
+    for (const script of [
+      // Declared (read as the assignment it is): echo prints the words.
+      'export KC=echo\n$KC REST',
+      'readonly KC=echo\n$KC REST',
+      'if [ -n "${DRY:-}" ]; then KC=echo; else KC=printf; fi\n$KC REST',
+      'KC=(echo kubectl)\n"${KC[@]}" REST',
+      // Not a patch, or another object.
+      'KC=${KC:-kubectl}\n$KC get pods',
+      'KC=$(command -v kubectl)\n$KC REST_OTHER',
+      '"$KUBE_CMD" version',
+    ]) {
+      for (const [r, status] of [
+        [rest.patch, () => statusOf({ 'scripts/deploy.sh': fill(script.replace('REST_OTHER', 'patch pod q --type=json -p ' + JSON_OP), rest.patch) })],
+        [rest.env, () => envStatus({ 'scripts/deploy.sh': fill(script.replace('REST_OTHER', 'set env deployment/web GRPC_PORT=9090'), rest.env) })],
+      ] as const) {
+        expect([script, r.slice(0, 9), (await status()).status]).toEqual([script, r.slice(0, 9), 'migratable']);
+      }
+    }
+  });
+
+  test.each([
+    ['a value with a reference make expands (kubectl --context=$(CTX))', 'KC := kubectl --context=$(CTX)'],
+    ['a $(shell …) value', 'KC = $(shell command -v kubectl)'],
+  ])('Makefile: $(KC) of %s is read as kubectl', async (_name, assign) => {
+    const r = await statusOf({ Makefile: `${assign}\ndeploy:\n\t$(KC) ${rest.patch}\n` });
+    expect([r.status, r.message]).toEqual(['blocked', expect.stringContaining("Makefile:3 patches this probe's exec with $(KC), a command known only at run time, read as kubectl")]);
+    const env = await envStatus({ Makefile: `${assign}\ndeploy:\n\t$(KC) ${rest.env}\n` });
+    expect([env.status, env.message]).toEqual(['blocked', expect.stringContaining("Makefile:3 sets the env of this probe's object with $(KC), a command known only at run time, read as kubectl set env (GRPC_PORT)")]);
   });
 });
 

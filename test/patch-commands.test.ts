@@ -197,6 +197,7 @@ describe('commands and patches known only at run time (hunt 5: F8, F1, F13, F2, 
     ['jq on the manifest', 'deploy.sh', `jq '.spec.containers[0].readinessProbe.exec.command[1] = "-addr=:6000"' k8s/pod.yaml | kubectl apply -f -\n`, 1, 'addresses this probe\'s exec with jq'],
     ['yq in docker run', 'deploy.sh', `docker run --rm -v "$PWD":/workdir mikefarah/yq:4 -i '.spec.containers[0].readinessProbe.exec.command[1] = "x"' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
     ['kubectl in docker run', 'deploy.sh', `docker run --rm -v "$HOME/.kube:/.kube" bitnami/kubectl:1.30 patch pod p --type=json -p ${JSON_OP}\n`, 1, 'patches this probe\'s exec with kubectl'],
+    ['a variable command known only at run time whose name is no kubectl (hunt20 C1)', 'deploy.sh', `$CMD patch pod p --type=json -p ${JSON_OP}\n`, 1, 'patches this probe\'s exec with ${CMD}, a command known only at run time, read as kubectl'],
     ['an unquoted $KUBECTL that splits into kubectl and its options', 'deploy.sh', `KUBECTL="kubectl --context prod"\n$KUBECTL patch pod p --type=json -p ${JSON_OP}\n`, 2, 'patches this probe\'s exec with kubectl'],
     ['yq |= update form', 'deploy.sh', `yq -i '.spec.containers[0].readinessProbe |= (.exec.command[1] = "x")' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
     ['yq with() form', 'deploy.sh', `yq -i 'with(.spec.containers[0].readinessProbe; .exec.command[1] = "x")' k8s/pod.yaml\n`, 1, 'addresses this probe\'s exec with yq'],
@@ -223,7 +224,8 @@ describe('commands and patches known only at run time (hunt 5: F8, F1, F13, F2, 
 
   test.each([
     ['a make variable set to another tool', 'Makefile', `KUBECTL ?= helm\ndeploy:\n\t$(KUBECTL) patch pod p --type=json -p ${JSON_OP.replace(/\$/g, '$$$$')}\n`],
-    ['a variable command whose name is no kubectl', 'deploy.sh', `$CMD patch pod p --type=json -p ${JSON_OP}\n`],
+    // A variable command known only at run time is read as kubectl (hunt20 C1); one whose values are all known and none kubectl is not.
+    ['a variable command whose values are all another tool', 'deploy.sh', `CMD=helm\n[ -n "$DRY" ] && CMD=echo\n$CMD patch pod p --type=json -p ${JSON_OP}\n`],
     ['a function of the script that passes no argument on', 'deploy.sh', `kc() { kubectl --context x get pods; }\nkc patch pod p --type=json -p ${JSON_OP}\n`],
     ['a command the script does not define, in a script that sources nothing', 'deploy.sh', `kc patch pod p --type=json -p ${JSON_OP}\n`],
     ['a patch known only at run time, of another object', 'deploy.sh', `kubectl patch pod q --type=json -p "$PATCH"\n`],

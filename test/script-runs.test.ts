@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
-import { commandUses, runsBinary, scriptFunctions, scriptImageNames, scriptVariables, skipFlags, upstreamImageRun, type WordReader } from '../src/analysis/script-runs.js';
+import { commandUses, runsBinary, scriptFunctions, scriptImageNames, scriptVariables, skipFlags, upstreamImageRun, variableCommands, type WordReader } from '../src/analysis/script-runs.js';
 
 const IMG = 'ghcr.io/acme/api:1';
 const PROBE = 'grpc_health_probe -addr=:5000';
@@ -212,5 +212,82 @@ describe('scriptFunctions: what a call of a function or alias of the script runs
     ['"${@:2}"', 'after() { sleep "$1"; "${@:2}"; }\nafter 5 kubectl patch x'],
   ])('read as written: %s', (_name, script) => {
     expect(expanded(script)).toBeUndefined();
+  });
+});
+
+describe('scriptVariables with the parse\'s otherSets: a plain declaration is an assignment (hunt20 C1)', () => {
+  const value = (script: string, name: string, outer?: (n: string) => string | undefined) => {
+    const p = parseShell(script);
+    return scriptVariables(p.calls, resolveWord, p.setsOtherwise, outer, p.otherSets)(name);
+  };
+  test.each([
+    ['export KC=kubectl', 'kubectl'],
+    ['readonly KC=kubectl', 'kubectl'],
+    ['declare -rx KC=kubectl', 'kubectl'],
+    ['f() { local KC=kubectl; $KC get pods; }', 'kubectl'],
+    ['f() { local KC; KC=kubectl; }', 'kubectl'],
+    ['KC=kubectl; export KC=kubectl', 'kubectl'],
+  ])('%s', (script, want) => {
+    expect(value(script, 'KC')).toBe(want);
+  });
+  test.each([
+    ['two values', 'KC=kubectl; export KC=oc'],
+    ['declare -i', 'declare -i KC=1'],
+    ['+=', 'export KC+=x'],
+    ['a declaration beside a loop', 'export KC=kubectl; for KC in a b; do :; done'],
+    ['a declaration beside read', 'export KC=kubectl; read -r KC'],
+    ['an array', 'KC=(kubectl --context x)'],
+    ['an element', 'KC[0]=kubectl'],
+    ['a default', ': ${KC:=kubectl}'],
+    ['a sourced file', 'export KC=kubectl; . ./env.sh'],
+  ])('unknown: %s', (_name, script) => {
+    expect(value(script, 'KC', () => 'outer')).toBeUndefined();
+  });
+  test('without otherSets, a declared name is unknown, as before', () => {
+    const p = parseShell('export KC=kubectl');
+    expect(scriptVariables(p.calls, resolveWord, p.setsOtherwise)('KC')).toBeUndefined();
+  });
+});
+
+describe('variableCommands: what a command word that is one variable may run (hunt20 C1)', () => {
+  const commands = (script: string, outer?: (n: string) => string | undefined) => {
+    const p = parseShell(script);
+    const last = p.calls[p.calls.length - 1]!;
+    const r = variableCommands(p, resolveWord, outer)(last.args[0]!);
+    return r && { values: r.values.map((v) => v.map((w) => resolveWord(w, () => undefined).text).join(' ')), unknown: r.unknown };
+  };
+  const rows: [string, string, string[], boolean, ((n: string) => string | undefined) | undefined][] = [
+    ['a value split at its blanks', 'KC="kubectl --context $CTX"\n$KC patch', ['kubectl --context ${CTX}'], false, undefined],
+    ['a default in the assignment: the default and the value before', 'KC=${KC:-kubectl}\n$KC patch', ['kubectl'], true, undefined],
+    ['the value before, from outer', 'KC=${KC:-kubectl}\n$KC patch', ['microk8s kubectl', 'kubectl'], false, (n: string) => (n === 'KC' ? 'microk8s kubectl' : undefined)],
+    ['a default assigned', ': "${KC:=kubectl}"\n$KC patch', ['kubectl'], true, undefined],
+    ['a default as the word', '${KC:-kubectl} patch', ['kubectl'], true, undefined],
+    ['an array, all of it', 'KC=(kubectl -n prod)\n"${KC[@]}" patch', ['kubectl -n prod'], false, undefined],
+    ['an array, its first', 'declare -a KC=(kubectl -n prod)\n$KC patch', ['kubectl'], false, undefined],
+    ['another variable', 'export K=kubectl\nKC=$K\n$KC patch', ['kubectl'], false, undefined],
+    ['two branches', 'if x; then KC=echo; else KC="microk8s kubectl"; fi\n$KC patch', ['echo', 'microk8s kubectl'], false, undefined],
+    ['a loop', 'for KC in kubectl oc; do $KC patch; done', [], true, undefined],
+    ['read', 'read -r KC\n$KC patch', [], true, undefined],
+    ['not set', '$KC patch', [], true, undefined],
+    ['not set, outer', '$KC patch', ['kubectl'], false, () => 'kubectl'],
+    ['a cycle', 'A=$B\nB=$A\n$A patch', [], true, undefined],
+    ['a sourced file', '. ./env.sh\nKC=kubectl\n$KC patch', ['kubectl'], true, undefined],
+    ['another expansion', 'KC=${K/x/y}\n$KC patch', [], true, undefined],
+  ];
+  test.each(rows)('%s', (_name, script, values, unknown, outer) => {
+    expect(commands(script, outer)).toEqual({ values, unknown });
+  });
+  test('a word that is not one variable: undefined', () => {
+    expect(commands('"$DIR/kubectl" patch')).toBeUndefined();
+    expect(commands('kubectl patch')).toBeUndefined();
+  });
+  test('a thousand names each set from the next, and twice: the values are found 4 deep, at most 64 of them (not a speed target: a guard against a blow-up)', () => {
+    const script = Array.from({ length: 1000 }, (_, i) => `V${i}=$V${i + 1}\nV${i}=$W${i + 1}\nW${i}=$V${i + 1}\nV${i}=kubectl${i}`).join('\n') + '\n$V0 patch';
+    const p = parseShell(script);
+    const started = Date.now();
+    const r = variableCommands(p, resolveWord)(p.calls[p.calls.length - 1]!.args[0]!)!;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const values = r.values.map((v) => resolveWord(v[0]!, () => undefined).text);
+    expect([values.includes('kubectl0'), values.includes('kubectl4'), values.includes('kubectl5'), values.length <= 64, r.unknown]).toEqual([true, true, false, true, true]);
   });
 });

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { ROOT } from './support/repo.js';
-import { analyzeShellScript, byteToStringOffsets, callArgs, checkShell, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShBinary, type ShCall } from '../src/analysis/shell.js';
+import { analyzeShellScript, byteToStringOffsets, callArgs, checkShell, parseShell, resolveWord, shellCommentRanges, ShellParseError, type ShBinary, type ShCall, type ShWord } from '../src/analysis/shell.js';
 
 const noEnv = () => undefined;
 const words = (call: ShCall, env: (n: string) => string | undefined = noEnv) => callArgs(call, env).map((w) => w.text);
@@ -128,21 +128,52 @@ describe('statements', () => {
       options: o.options?.map((w) => resolveWord(w, noEnv).text),
       value: o.value && resolveWord(o.value, noEnv).text,
       flags: [o.append && 'append', o.array && 'array'].filter(Boolean),
+      ...(o.elements ? { elements: o.elements.map((w) => resolveWord(w, noEnv).text) } : {}),
     }));
     expect(sets).toEqual([
       { name: 'A', how: 'declaration', variant: 'export', at: 'export', options: [], value: 'kubectl x', flags: [] },
       { name: 'B', how: 'declaration', variant: 'declare', at: 'declar', options: ['-rx'], value: '1', flags: [] },
       { name: 'C', how: 'declaration', variant: 'declare', at: 'declar', options: ['-rx'], value: undefined, flags: [] },
-      { name: 'D', how: 'declaration', variant: 'local', at: 'local ', options: ['-a'], value: undefined, flags: ['array'] },
+      { name: 'D', how: 'declaration', variant: 'local', at: 'local ', options: ['-a'], value: undefined, flags: ['array'], elements: ['1', '2'] },
       { name: 'E', how: 'declaration', variant: 'readonly', at: 'readon', options: [], value: 'y', flags: ['append'] },
       // A bare `export F` keeps F's value: none.
       { name: 'G', how: 'loop', variant: undefined, at: 'G in 1', options: undefined, value: undefined, flags: [] },
-      { name: 'H', how: 'default', variant: undefined, at: '${H:=1', options: undefined, value: undefined, flags: [] },
+      // A default's value is its word (hunt20 C1).
+      { name: 'H', how: 'default', variant: undefined, at: '${H:=1', options: undefined, value: '1', flags: [] },
     ]);
     expect([...parseShell(script).setsOtherwise].sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'G', 'H']);
     // A default in a declaration's value is one setting, though the value is read on its own.
     expect(parseShell('export A=${B:=1}').otherSets!.map((o) => [o.name, o.how])).toEqual([['A', 'declaration'], ['B', 'default']]);
     expect(parseShell('declare A=1 A=2').otherSets!.map((o) => resolveWord(o.value!, noEnv).text)).toEqual(['1', '2']);
+  });
+
+  test('an array assignment\'s elements, a default\'s word and a literal index, for the readers of a command word (hunt20 C1)', () => {
+    const text = (w: ShWord) => resolveWord(w, noEnv).text;
+    const assigns = parseShell('A=(kubectl --context "$CTX") B[1]=x C=([k]=v) D=1').calls[0]!.assigns;
+    expect(assigns.map((a) => [a.name, a.array?.map(text), a.index ?? false])).toEqual([
+      ['A', ['kubectl', '--context', '${CTX}'], false],
+      ['B', undefined, true],
+      ['C', undefined, true],
+      ['D', undefined, false],
+    ]);
+    const params = parseShell('x ${A:-kubectl --context x} "${B:=y}" ${C-} ${D[@]} "${E[*]}" ${F[0]} ${G:+z} ${H[@]/a/b} ${I[$j]} ${#J} ${K:-"a b"}').calls[0]!.args.slice(1).map((w) => {
+      const p = w.parts[0]!;
+      return p.type === 'param' ? [p.name, p.default && text(p.default), p.index, p.quoted] : [];
+    });
+    expect(params).toEqual([
+      ['A', 'kubectl --context x', undefined, false],
+      ['B', 'y', undefined, true],
+      ['C', '', undefined, false],
+      ['D', undefined, '@', false],
+      ['E', undefined, '*', true],
+      ['F', undefined, '0', false],
+      // Another expansion, or an index known only at run time: neither.
+      ['G', undefined, undefined, false],
+      ['H', undefined, undefined, false],
+      ['I', undefined, undefined, false],
+      ['J', undefined, undefined, false],
+      ['K', 'a b', undefined, false],
+    ]);
   });
 });
 

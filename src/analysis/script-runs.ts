@@ -6,7 +6,7 @@
  */
 import { isBinaryPath, mentionsBinary, UPSTREAM_IMAGE } from './binary.js';
 import { KUBECTL_GLOBALS, SUDO_VALUED, baseName, skipOptions } from './heredoc-manifest.js';
-import type { ResolvedWord, ShCall, ShFunction, ShPart, ShWord } from './shell.js';
+import type { ResolvedWord, ShCall, ShFunction, ShOtherSet, ShPart, ShScript, ShWord } from './shell.js';
 
 export type Resolve = (word: ShWord, env: (name: string) => string | undefined) => ResolvedWord;
 
@@ -58,25 +58,176 @@ function setOtherwise(calls: readonly ShCall[], resolve: Resolve, parsed: Readon
 }
 
 /**
+ * A declaration that sets a plain value as an assignment does (`export X=1`, `local X=1`,
+ * `readonly X=1`, `declare -rx X=1`: options -g -r -t -x only), or declares the name without one
+ * (`local X`). Not one: `+=`, an array, `declare -i`/`-n`/`-l`/`-u` (the value is not the word), an
+ * option known only at run time.
+ */
+export function plainDeclaration(o: ShOtherSet, resolve: Resolve): boolean {
+  return o.how === 'declaration' && !o.append && !o.array && (o.options ?? []).every((w) => {
+    const r = resolve(w, noEnv);
+    return r.unresolved.length === 0 && /^[-+][grtx]+$/.test(r.text);
+  });
+}
+
+/**
  * Variables the script sets to one literal value (`PROBE=/bin/grpc_health_probe`), so that
  * `"$PROBE" -addr=…` reads as the call it is. A variable set twice to different values, or to
  * something only known at run time, stays unknown; one the script does not set is `outer`'s.
+ * `otherSets` (the parse's ShScript.otherSets): a plain declaration (`export KC=kubectl`,
+ * `readonly`, `local`, `declare -r`: plainDeclaration) is read as the assignment it is, where
+ * every other setting of the name is one too (hunt20 C1); without them, a declared name is unknown.
+ * An array (`X=(a b)`, `X[1]=a`) is unknown.
  */
-export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>, outer?: (name: string) => string | undefined): (name: string) => string | undefined {
+export function scriptVariables(calls: readonly ShCall[], resolve: Resolve, setsOtherwise?: ReadonlySet<string>, outer?: (name: string) => string | undefined, otherSets?: readonly ShOtherSet[]): (name: string) => string | undefined {
   const values = new Map<string, string | null>();
-  const otherwise = setOtherwise(calls, resolve, setsOtherwise);
+  const set = (name: string, word: ShWord | undefined) => {
+    const v = word ? resolve(word, noEnv) : { text: '', unresolved: [] };
+    const known = v.unresolved.length === 0 ? v.text : null;
+    values.set(name, values.has(name) && values.get(name) !== known ? null : known);
+  };
+  // The names every setting of which (besides assignments) is a plain declaration: not otherwise set.
+  const declared = new Map<string, ShOtherSet[]>();
+  const other = new Set<string>();
+  for (const o of otherSets ?? []) {
+    if (plainDeclaration(o, resolve)) declared.set(o.name, [...(declared.get(o.name) ?? []), o]);
+    else other.add(o.name);
+  }
+  for (const name of other) declared.delete(name);
+  const parsed = setsOtherwise && declared.size > 0 ? new Set([...setsOtherwise].filter((n) => !declared.has(n))) : setsOtherwise;
+  const otherwise = setOtherwise(calls, resolve, parsed);
   if (otherwise === 'any') return () => undefined;
   for (const name of otherwise) values.set(name, null);
   for (const call of calls) {
     if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
     for (const a of call.assigns) {
-      const v = a.value ? resolve(a.value, noEnv) : { text: '', unresolved: [] };
-      const known = v.unresolved.length === 0 ? v.text : null;
-      values.set(a.name, values.has(a.name) && values.get(a.name) !== known ? null : known);
+      if (a.array || a.index) values.set(a.name, null);
+      else set(a.name, a.value);
     }
   }
+  // A bare `local X` sets no value the tool reads: X keeps its assignments'.
+  for (const [name, os] of declared) if (!otherwise.has(name)) for (const o of os) if (o.value) set(name, o.value);
   // `outer`: what the script's caller sets (Skaffold's $IMAGE), for a name the script does not set itself.
   return (name) => (values.has(name) ? values.get(name) ?? undefined : outer?.(name));
+}
+
+/** What a command word that is one variable may run (variableCommands). */
+export interface VariableCommands {
+  /** Each value the script gives the variable, as the words the shell makes of it. */
+  values: ShWord[][];
+  /** It may hold a value the tool cannot know too. */
+  unknown: boolean;
+}
+
+/** The blanks the shell splits an unquoted expansion's value at (default IFS). */
+const BLANKS = /[ \t\n]+/;
+/** At most this many values of one variable; beyond, it may hold any. */
+const MAX_VALUES = 64;
+
+/**
+ * What a command word that is one variable may run (`$KC`, `"${KC[@]}"`, `${KC:-kubectl}`):
+ * each value the script gives the variable, as the words the shell makes of it: an assignment's
+ * or a plain declaration's (`export KC=kubectl`, `readonly`, `local`, `declare -r`) value split at
+ * its blanks (`KC="kubectl --context $CTX"`: `kubectl`, `--context`, `$CTX`), an array's elements
+ * (`KC=(kubectl --context prod)`, all of them for `"${KC[@]}"`, the first for `$KC`), a default's
+ * word (`${KC:-kubectl}`, `: "${KC:=kubectl}"`), another variable's values (`KC=$KUBECTL`, 4
+ * deep); and whether it may hold a value the tool cannot know: the one it had before the script
+ * (`outer`'s, where that is a literal) where the script does not set it or sets a default, a loop's,
+ * `read`'s, `+=`, an element set by its index, `declare -n`, what a sourced file or an eval sets,
+ * another expansion (`${KC/x/y}`, `$1`). Flow-insensitive, as scriptVariables: every value
+ * the script gives the name anywhere. Undefined when the word is not one variable.
+ */
+export function variableCommands(script: Pick<ShScript, 'calls' | 'otherSets'>, resolve: Resolve, outer?: (name: string) => string | undefined): (word: ShWord) => VariableCommands | undefined {
+  type Setting = { word: ShWord } | { array: ShWord[] } | 'unknown';
+  const settings = new Map<string, Setting[]>();
+  const add = (name: string, s: Setting) => {
+    const list = settings.get(name);
+    if (list) list.push(s);
+    else settings.set(name, [s]);
+  };
+  // A name with a default (`${X:=d}`) keeps the value it had before where it had one.
+  const defaults = new Set<string>();
+  for (const call of script.calls) {
+    if (call.args.length > 0) continue; // `X=1 cmd` sets X for cmd only
+    for (const a of call.assigns) add(a.name, a.append || a.index ? 'unknown' : a.array ? { array: a.array } : { word: a.value ?? { parts: [] } });
+  }
+  for (const o of script.otherSets ?? []) {
+    if (o.how === 'default') {
+      defaults.add(o.name);
+      add(o.name, o.value ? { word: o.value } : 'unknown');
+    } else if (o.how === 'loop') add(o.name, 'unknown');
+    else if (plainDeclaration(o, resolve)) {
+      if (o.value) add(o.name, { word: o.value });
+    } else {
+      const arrayOptions = (o.options ?? []).every((w) => /^[-+][agrtx]+$/.test(literal(w, resolve)) && resolve(w, noEnv).unresolved.length === 0);
+      add(o.name, o.elements && !o.append && arrayOptions ? { array: o.elements } : 'unknown');
+    }
+  }
+  // `read KC`, `printf -v KC`, `unset KC`: any value; a sourced file or an eval: any variable any value.
+  const otherwise = setOtherwise(script.calls, resolve);
+  if (otherwise !== 'any') for (const name of otherwise) add(name, 'unknown');
+  const unknown = (): VariableCommands => ({ values: [], unknown: true });
+  const before = (name: string): VariableCommands => {
+    const v = outer?.(name);
+    return v === undefined || otherwise === 'any' ? unknown() : { values: [splitValue({ parts: [{ type: 'lit', value: v }] })], unknown: false };
+  };
+  const merge = (into: VariableCommands, from: VariableCommands) => {
+    into.unknown ||= from.unknown;
+    for (const v of from.values) {
+      if (into.values.length >= MAX_VALUES) into.unknown = true;
+      else into.values.push(v);
+    }
+  };
+  const memo = new Map<string, VariableCommands>();
+  // `all`: the array's elements (`"${KC[@]}"`), else its first (`$KC`).
+  const ofName = (name: string, all: boolean, seen: readonly string[]): VariableCommands => {
+    if (seen.includes(name) || seen.length > 4) return before(name);
+    const key = `${name}\0${all}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const out: VariableCommands = { values: [], unknown: otherwise === 'any' };
+    const list = settings.get(name);
+    if (!list || defaults.has(name)) merge(out, before(name));
+    for (const s of list ?? []) {
+      if (s === 'unknown') out.unknown = true;
+      else if ('array' in s) merge(out, { values: s.array.length > 0 ? [all ? s.array : s.array.slice(0, 1)] : [], unknown: false });
+      else merge(out, ofWord(s.word, [...seen, name]));
+    }
+    memo.set(key, out);
+    return out;
+  };
+  const ofWord = (word: ShWord, seen: readonly string[]): VariableCommands => {
+    const only = word.parts.length === 1 ? word.parts[0]! : undefined;
+    if (only?.type !== 'param') return { values: [splitValue(word)], unknown: false };
+    if (!/^[A-Za-z_]\w*$/.test(only.name)) return unknown();
+    if (only.simple || only.index === '0') return ofName(only.name, false, seen);
+    if (only.index === '@' || only.index === '*') return ofName(only.name, true, seen);
+    if (!only.default) return unknown();
+    const out: VariableCommands = { values: [], unknown: false };
+    merge(out, ofName(only.name, false, seen));
+    merge(out, ofWord(only.default, seen));
+    return out;
+  };
+  return (word) => {
+    const only = word.parts.length === 1 ? word.parts[0]! : undefined;
+    return only?.type === 'param' ? ofWord(word, []) : undefined;
+  };
+}
+
+/** A variable's value as the words an unquoted expansion of it makes: its literal parts split at blanks (the rest kept in its word). */
+function splitValue(word: ShWord): ShWord[] {
+  const fields: ShPart[][] = [[]];
+  for (const p of word.parts) {
+    if (p.type !== 'lit') {
+      fields[fields.length - 1]!.push(p);
+      continue;
+    }
+    p.value.split(BLANKS).forEach((piece, k) => {
+      if (k > 0) fields.push([]);
+      if (piece !== '') fields[fields.length - 1]!.push({ type: 'lit', value: piece });
+    });
+  }
+  return fields.filter((f) => f.length > 0).map((parts) => ({ parts }));
 }
 
 /**

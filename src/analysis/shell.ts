@@ -36,7 +36,17 @@ export type ShPart =
    * `quoted`: inside double quotes, where the shell neither splits the value into words nor globs it.
    * `source`: an expansion that is not simple, as written (`${PORT:-50051}`), for messages.
    */
-  | { type: 'param'; name: string; simple: boolean; quoted: boolean; source?: string }
+  | {
+      type: 'param';
+      name: string;
+      simple: boolean;
+      quoted: boolean;
+      source?: string;
+      /** `${X:-d}`, `${X-d}`, `${X:=d}`, `${X=d}` (and nothing else): the word `d` (the value when X is unset, or empty with `:`). */
+      default?: ShWord;
+      /** `${X[@]}`, `${X[*]}`, `${X[0]}` (and nothing else): the index, when it is a literal. */
+      index?: string;
+    }
   | { type: 'other'; what: string; source?: string };
 
 export interface ShWord {
@@ -48,6 +58,10 @@ export interface ShAssign {
   value?: ShWord;
   /** `A+=x`: appends to the value A had. */
   append?: true;
+  /** `A=(x y)`: an array, of these elements. */
+  array?: ShWord[];
+  /** `A[i]=x`, `A=([k]=x)`: sets elements of an array by their index. */
+  index?: true;
 }
 
 /** A simple command: `A=1 cmd arg...`, or assignments alone (`A=1 B=2`). */
@@ -112,7 +126,7 @@ export interface ShScript {
  * `local`, `declare`, `readonly`, `typeset` that sets it (`export X=1`, `local X`; a bare `export X`
  * or `readonly X` keeps the value, and is none), with the command's name, its option words
  * (`-r`, `-x`) and the value after `=`, as an assignment's. `loop`: `for X in`, `select X in`.
- * `default`: `${X:=d}`, `${X=d}`. The span is the whole declaration, loop or expansion.
+ * `default`: `${X:=d}`, `${X=d}`, with `d` as its value. The span is the whole declaration, loop or expansion.
  */
 export interface ShOtherSet extends ShSpan {
   name: string;
@@ -124,6 +138,8 @@ export interface ShOtherSet extends ShSpan {
   append?: true;
   /** `declare -a X=(…)`, `local X[1]=…`: an array or an element of one, not a plain value. */
   array?: true;
+  /** `declare -a X=(x y)`: the array's elements (none when one names its index). */
+  elements?: ShWord[];
 }
 
 /** A function definition: its name and its span (the calls of its body are the script's calls inside it). */
@@ -611,11 +627,25 @@ class Converter {
     into.calls.push(call);
     for (const a of c.Assigns as MvNode[]) {
       const value = a.Value;
-      call.assigns.push({ name: a.Name?.Value ?? '', ...(value ? { value: this.word(value, into) } : {}), ...(a.Append ? { append: true as const } : {}) });
+      const assign: ShAssign = { name: a.Name?.Value ?? '', ...(value ? { value: this.word(value, into) } : {}), ...(a.Append ? { append: true as const } : {}) };
+      const elements = a.Array ? this.elements(a.Array) : undefined;
+      if (elements) assign.array = elements;
+      if (a.Index || (a.Array && !elements)) assign.index = true;
+      call.assigns.push(assign);
       if (a.Array || a.Index) this.walkInto(a, into);
     }
     for (const w of c.Args as MvNode[]) call.args.push(this.word(w, into));
     return call;
+  }
+
+  /** An array's elements (`(kubectl --context x)`), converted on their own (the caller walks them); undefined when one names its index (`([k]=x)`). */
+  private elements(array: MvNode): ShWord[] | undefined {
+    const out: ShWord[] = [];
+    for (const e of array.Elems as MvNode[]) {
+      if (e.Index || !e.Value) return undefined;
+      out.push(this.word(e.Value, emptyInside()));
+    }
+    return out;
   }
 
   private word(w: MvNode, into: Inside): ShWord {
@@ -648,7 +678,18 @@ class Converter {
           else if (simple) out.push({ type: 'param', name, simple, quoted: inDoubleQuotes });
           else {
             const { start, end } = this.span(p);
-            out.push({ type: 'param', name, simple, quoted: inDoubleQuotes, source: this.script_.slice(start, end) });
+            const part: ShPart = { type: 'param', name, simple, quoted: inDoubleQuotes, source: this.script_.slice(start, end) };
+            // A default alone (mvdan/sh's ParExpOperation: 70 `-`, 71 `:-`, 74 `=`, 75 `:=`), or an index alone.
+            // The default's word is converted on its own (the walk above read what it runs).
+            const others = p.Slice || p.Repl || p.Length || p.Excl || p.Names;
+            if (!others && !p.Index && p.Exp && [70, 71, 74, 75].includes(p.Exp.Op as number)) {
+              const parts: ShPart[] = [];
+              if (p.Exp.Word) this.parts(p.Exp.Word.Parts as MvNode[], parts, emptyInside(), inDoubleQuotes);
+              part.default = { parts };
+            }
+            const index = !others && !p.Exp ? (p.Index?.Parts as MvNode[] | undefined) : undefined;
+            if (index?.length === 1 && this.sh.NodeType(index[0]) === 'Lit') part.index = index[0].Value as string;
+            out.push(part);
           }
           break;
         }
@@ -721,11 +762,13 @@ class Converter {
           const set: ShOtherSet = { name: a.Name.Value as string, how: 'declaration', ...(variant ? { variant } : {}), options: [...options], ...this.span(x) };
           if (a.Append) set.append = true;
           if (a.Array || a.Index) set.array = true;
+          const elements = a.Array ? this.elements(a.Array) : undefined;
+          if (elements) set.elements = elements;
           this.setOtherwise(set, this.span(a).start);
           if (a.Value) set.value = this.word(a.Value, emptyInside());
         }
       }
-      if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setOtherwise({ name: x.Param.Value as string, how: 'default', ...this.span(x) });
+      if (type === 'ParamExp' && x.Param?.Value && (x.Exp?.Op === 75 || x.Exp?.Op === 74)) this.setOtherwise({ name: x.Param.Value as string, how: 'default', ...this.span(x), value: x.Exp.Word ? this.word(x.Exp.Word, emptyInside()) : { parts: [] } });
       // The walk goes on below the call: what its words run or read is found there, so call()'s
       // own findings below it are dropped, not counted twice.
       if (type === 'CallExpr') {

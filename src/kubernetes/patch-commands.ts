@@ -50,7 +50,7 @@ import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
 import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
-import { noEnv, scriptFunctions, scriptVariables, unwrap, type Resolve } from '../analysis/script-runs.js';
+import { noEnv, plainDeclaration, scriptFunctions, scriptVariables, unwrap, variableCommands, type Resolve, type VariableCommands } from '../analysis/script-runs.js';
 import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShFunction, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
 import { shellShebang } from '../classify.js';
@@ -135,6 +135,12 @@ export function probePretest(text: string): boolean {
 }
 /** As commandName reads a command word, case aside: `$(KUBECTL)`, `$KUBECTL`, `${MY_KUBECTL}` (toolWordPattern). */
 const PRETEST_COMMAND = new RegExp(toolWordPattern(['kubectl', 'oc', 'yq', 'jq', 'sed', 'perl']), 'i');
+/**
+ * A command word known only at run time before `patch` or `set` (`$KC patch`, `"${KC[@]}" set env`,
+ * make's `$(KC) patch`), where the text names no tool: such a word is read as kubectl where its
+ * words patch a probe (scriptHolds, hunt20 C1). Each `$` scans its own name: linear.
+ */
+const PRETEST_RUNTIME_COMMAND = /\$[({]?[A-Za-z_]\w*(?:\[[@*0]\])?[)}]?["']?[ \t]+(?:patch|set)\b/;
 /** Scripts and pipelines are small: a larger file is not read for this. */
 const MAX_BYTES = 256 * 1024;
 
@@ -347,7 +353,7 @@ export function patchHolds(run: RunContext): PatchHold[] {
       continue;
     }
     // A here-document that writes a manifest running the binary needs no such command (heredocWriteHold).
-    if (!probePretest(text) || !(PRETEST_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
+    if (!probePretest(text) || !(PRETEST_COMMAND.test(text) || PRETEST_RUNTIME_COMMAND.test(text) || (text.includes('<<') && mentionsBinary(text)))) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (kind === 'yaml' && !commandLineIn(text)) continue;
     const read = kind === 'yaml' ? yamlCommandScripts(text, true) : scriptsOf(text, kind, abs, () => makeOverridesOf(run, scripts, may !== undefined));
@@ -505,7 +511,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     return textNetHolds(script, at, unparsedScript(script, e, at));
   }
   if (shell) resolve = withScriptDir(resolve, path.dirname(abs));
-  const env = scriptVariables(calls, resolve, setsOtherwise, outer);
+  const env = scriptVariables(calls, resolve, setsOtherwise, outer, parsed.otherSets);
   const out: PatchHold[] = [];
   let here: string[] | null = dirs === undefined ? startDirs(abs, run) : dirs;
   // Where relative paths are read from after each `cd`, for the here-documents (written files) below.
@@ -514,6 +520,7 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
   const called = scriptFunctions(calls, functions, resolve, (s) => parseShell(s).calls);
   const sources = calls.some((c) => c.args.length > 1 && ['source', '.'].includes(resolve(c.args[0]!, noEnv).text));
   let evalEnv: ReturnType<typeof evalVariables> | undefined;
+  let commands: ((word: ShWord) => VariableCommands | undefined) | undefined;
   for (const call of calls.flatMap((c) => called(c) ?? [c])) {
     // Field splitting: an unquoted `$K` of K="microk8s kubectl" is the words of its value (fieldsOf).
     const fields = call.args.flatMap((w) => fieldsOf(w, env));
@@ -639,6 +646,12 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
       const verb = Math.max(texts.lastIndexOf('patch'), texts.lastIndexOf('set'));
       const j = texts.findIndex((_t, k) => k > i && k < verb && kubectlAt(texts, k) !== undefined);
       if (j !== -1) out.push(...commandHolds(words.slice(j), where, place), ...envCommandHolds(words.slice(j), where, envOptions));
+      // `$KC patch …` where KC is no one literal (`KC="kubectl --context $CTX"`, `KC=${KC:-kubectl}`,
+      // `: "${KC:=kubectl}"`, `KC=(kubectl …)` with `"${KC[@]}"`, make's `$(KC)` of `KC := $(shell …)`):
+      // read with each value of the variable that runs kubectl (variableCommands); where none does and
+      // the word may run what the tool cannot know, the safe side: read as kubectl, so that a patch of
+      // the probe (or a set env of a variable it reads) holds it (hunt20 C1).
+      else if (words[i]!.unresolved.length > 0) out.push(...unknownCommandHolds(fields[i]!, words, i, (commands ??= variableCommands(parsed, resolve, outer)), (w) => resolve(w, env), where, place, envOptions));
       // `. ./lib.sh; kc patch deployment web -p '[…readinessProbe/exec…]'`: a command of a file the script
       // sources may be a kubectl function; a `patch` of a probe's path by a name it does not define is read as kubectl's.
       else if (sources && words[i]!.unresolved.length === 0 && !functions?.some((f) => f.name === texts[i]) && texts.slice(i + 1).some((t) => PROBE_KEY_IN.test(t))) {
@@ -662,6 +675,49 @@ function scriptHolds(script: string, resolve: Resolve, at: (offset: number) => s
     }
   }
   return out;
+}
+
+/**
+ * The holds of a call whose command word (`words[i]`, the word `word`) is known only at run time
+ * (scriptHolds): read with each value of its variable that runs kubectl or oc (commandTool: a
+ * distribution's sub-command and kubecolor too; or a wrapper's, `timeout 60 kubectl`) in its place; where none does and it may hold
+ * what the tool cannot know (a value known only at run time, one the script does not set, a
+ * command substitution, a path with a variable), read as kubectl, said so.
+ */
+function unknownCommandHolds(word: ShWord, words: readonly ResolvedWord[], i: number, commands: (word: ShWord) => VariableCommands | undefined, resolve: (w: ShWord) => ResolvedWord, where: string, place: Place, envOptions: Parameters<typeof envCommandHolds>[2]): PatchHold[] {
+  const found = commands(word);
+  const rest = words.slice(i + 1);
+  const out: PatchHold[] = [];
+  const read = new Set<string>();
+  let unknown = found === undefined || found.unknown;
+  for (const value of found?.values ?? []) {
+    let head = value.map(resolve);
+    // A value that runs kubectl through a wrapper (`KC="timeout 60 kubectl --context $CTX"`), as the fallback above reads a command's words.
+    const k = PRINTS.has(baseName(head[0]?.text ?? '')) ? -1 : head.findIndex((_w, n) => n > 0 && kubectlAt(head.map((w) => w.text), n) !== undefined);
+    if (commandTool(head) === undefined && k !== -1) head = head.slice(k);
+    const tool = commandTool(head)?.tool;
+    if (tool === 'kubectl' || tool === 'oc') {
+      const key = head.map((w) => w.text).join(' ');
+      if (read.has(key)) continue;
+      read.add(key);
+      out.push(...commandHolds([...head, ...rest], where, place), ...envCommandHolds([...head, ...rest], where, envOptions));
+    } else if (head[0] === undefined || head[0].unresolved.length > 0) unknown = true;
+  }
+  if (read.size > 0 || !unknown) return dedupe(out);
+  const shown = words[i]!.written ?? words[i]!.text;
+  const asKubectl = [{ text: 'kubectl', unresolved: [] }, ...rest];
+  return [...commandHolds(asKubectl, where, place), ...envCommandHolds(asKubectl, where, envOptions)].map((h) => ({ ...h, what: h.what.replace(' with kubectl', ` with ${shown}, a command known only at run time, read as kubectl`) }));
+}
+
+/** The holds once each (two values of a variable may run the same command). */
+function dedupe(holds: PatchHold[]): PatchHold[] {
+  const seen = new Set<string>();
+  return holds.filter((h) => {
+    const key = JSON.stringify(h);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -696,7 +752,7 @@ function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'other
     if (plain && word) assigns.push({ start, value: word });
     set.set(name, { value, last: Math.max(seen?.last ?? -1, start), assigns });
   };
-  for (const c of script.calls) for (const a of c.assigns) add(a.name, c.start, a.value, c.args.length === 0 && !a.append);
+  for (const c of script.calls) for (const a of c.assigns) add(a.name, c.start, a.value, c.args.length === 0 && !a.append && !a.array && !a.index);
   // A declaration that sets a plain value is read as its assignment; one whose value the tool
   // does not read (an array, `+=`, `-i`, `-n`, an option known only at run time) leaves the name
   // unknown, as setsOtherwise does; a bare `local X` is none (it leaves a value the tool may read: the safe side).
@@ -704,8 +760,7 @@ function evalVariables(script: Pick<ShScript, 'calls' | 'setsOtherwise' | 'other
   const readable = new Set<string>();
   const unreadable = new Set<string>();
   for (const o of script.otherSets ?? []) {
-    const options = o.options?.map((w) => resolve(w, noEnv)) ?? [];
-    const plain = o.how === 'declaration' && !o.append && !o.array && options.every((r) => r.unresolved.length === 0 && /^[-+][grtx]+$/.test(r.text));
+    const plain = plainDeclaration(o, resolve);
     (plain ? readable : unreadable).add(o.name);
     if (plain && o.value) add(o.name, o.start, o.value, true);
   }
