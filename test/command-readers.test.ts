@@ -526,3 +526,51 @@ describe('hunt14 A7', () => {
     expect((await statusOf({ 'deploy.sh': `#!/bin/sh\n${patch('containers')}\n` })).message).toContain('deploy.sh:2 patches this probe with kubectl (a strategic merge patch that keeps it on exec)');
   });
 });
+
+describe('a make variable exported to the recipe\'s shell, read there as $$NAME (hunt22 E6)', () => {
+  /** A rule whose recipe runs the patch with `word` (as the Makefile spells it) for kubectl. */
+  const patchBy = (word: string) => `deploy:\n\t${word} ${PATCH.slice('kubectl '.length)}\n`;
+  test.each([
+    ['export KC := kubectl', 'export KC := kubectl\n', '$$KC'],
+    ['KC = kubectl, then export KC', 'KC = kubectl\nexport KC\n', '$${KC}'],
+    ['export KC on a line of names, before the assignment', 'export NS KC\nKC ?= kubectl\n', '"$$KC"'],
+    ['override export', 'override export KC = kubectl\n', '"$${KC}"'],
+    ['export alone (every variable)', 'KC := kubectl\nexport\n', '$$KC'],
+    ['.EXPORT_ALL_VARIABLES:', '.EXPORT_ALL_VARIABLES:\nKC := kubectl\n', '$$KC'],
+  ])('%s: the patch holds, and a set env', async (_name, head, word) => {
+    const line = head.split('\n').length + 1;
+    const patched = await statusOf({ Makefile: head + patchBy(word) });
+    expect(patched.status).toBe('blocked');
+    expect(patched.message).toContain(`Makefile:${line} patches this probe's exec with kubectl`);
+    const env = await envStatus({ Makefile: `${head}deploy:\n\t${word} set env deployment/api GRPC_PORT=9090\n` });
+    expect(env.message).toContain(`Makefile:${line} sets the env of this probe's object with kubectl set env (GRPC_PORT)`);
+  });
+});
+
+describe('hunt22 E6: which make variables the recipe\'s shell reads, and the controls', () => {
+  /** A recipe that patches the pod `$$POD` names: the probe's pod is `p`. */
+  const byPod = (head: string) => `${head}deploy:\n\tkubectl patch pod $$POD --type=json -p ${JSON_OP}\n`;
+
+  test('an exported value naming another pod patches that pod: the probe migrates (so the value is read, not taken for any pod)', async () => {
+    for (const head of ['export POD := q\n', 'POD = q\nexport POD\n', '.EXPORT_ALL_VARIABLES:\nPOD := q\n']) expect((await statusOf({ Makefile: byPod(head) })).status).toBe('migratable');
+    // Exported as p, or given as p by a make run of the repository (its command line: exported in that run): held.
+    expect((await statusOf({ Makefile: byPod('export POD := p\n') })).message).toContain("Makefile:3 patches this probe's exec with kubectl");
+    expect((await statusOf({ Makefile: byPod('export POD ?= q\n'), 'scripts/deploy.sh': '#!/bin/sh\nmake deploy POD=p\n' })).status).toBe('blocked');
+  });
+
+  test('controls: a variable make does not export is the environment\'s, known only at run time (make gives it its value where the caller has the name): the safe side, held', async () => {
+    // Not exported; exported then unexported; unexported by name under export-all; exported only in a conditional.
+    for (const head of ['POD := q\n', 'export POD := q\nunexport POD\n', 'export\nPOD := q\nunexport POD\n', 'POD := q\nifdef CI\nexport POD\nendif\n']) {
+      expect((await statusOf({ Makefile: byPod(head) })).status).toBe('blocked');
+    }
+    // What a make reference reads is make's own value, exported or not.
+    expect((await statusOf({ Makefile: 'POD := q\ndeploy:\n\tkubectl patch pod $(POD) --type=json -p ' + JSON_OP + '\n' })).status).toBe('migratable');
+  });
+
+  test('a variable the Makefile does not export, given on make\'s command line or in its environment by a run of the repository: exported in that run', async () => {
+    const makefile = `KC ?= kubectl\ndeploy:\n\t$$KC ${PATCH.slice('kubectl '.length)}\n`;
+    for (const run of ['make deploy KC=kubectl', 'KC=kubectl make deploy', 'env KC=kubectl make -e deploy']) {
+      expect((await statusOf({ Makefile: makefile, 'scripts/deploy.sh': `#!/bin/sh\n${run}\n` })).message).toContain("Makefile:3 patches this probe's exec with kubectl");
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /** A Makefile's recipe lines as the shell gets them (src/analysis/makefile.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver } from '../src/analysis/makefile.js';
+import { makeExports, makeRecipes, makeVariableValues, noOverrides, readMakeRun, recipeEnvironment, recipeEnvironments, referenceResolver } from '../src/analysis/makefile.js';
 import { unwrap } from '../src/analysis/script-runs.js';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
 
@@ -214,5 +214,73 @@ describe('makeVariableValues: the values the repository\'s make runs give the Ma
     ['the value of -C is no variable', 'make -C sub deploy', { APP: ['web'], TIER: ['edge'], ZONE: ['blue'], NS: ['prod'] }],
   ])('%s', (_name, script, want) => {
     expect(Object.fromEntries(makeVariableValues(MAKEFILE, () => runs(script)))).toEqual(want);
+  });
+});
+
+describe('makeExports, recipeEnvironment: the make variables the recipe\'s shell reads as $$NAME (hunt22 E6)', () => {
+  const exported = (text: string, names: string[]) => Object.fromEntries(names.map((n) => [n, makeExports(text)(n)]));
+  test.each([
+    ['export NAME = value, := too, with no blank', 'export A = 1\nexport B:=2\nC = 3\n', { A: true, B: true, C: false }],
+    ['export NAME on a line of its own, a list, a comment after', 'A = 1\nexport A\nexport B C # and C\n', { A: true, B: true, C: true, D: false }],
+    ['override export, export override, export define', 'override export A = 1\nexport override B = 2\nexport define C\nx\nendef\n', { A: true, B: true, C: true }],
+    ['unexport after export: the last wins; and export after unexport', 'export A = 1\nunexport A\nunexport B\nexport B\n', { A: false, B: true }],
+    ['export alone: every variable, but one unexported by name; unexport alone after it ends it', 'export\nunexport B\n', { A: true, B: false }],
+    ['unexport alone after export alone', 'export\nunexport\nexport C\n', { A: false, C: true }],
+    ['.EXPORT_ALL_VARIABLES, wherever it stands (unexport alone does not end it)', 'unexport B\n.PHONY: x\n.EXPORT_ALL_VARIABLES:\nunexport\n', { A: true, B: false }],
+    ['in a conditional: not known', 'export A = 1\nifdef CI\nunexport A\nexport B\nexport\nendif\n', { A: null, B: null, C: null }],
+    ['names a reference computes: an export may be any, an unexport any', 'export $(VARS)\nexport A\n', { A: true, B: null }],
+    ['an unexport a reference computes', 'unexport $(VARS)\nexport A\n', { A: null, B: false }],
+    ['not directives: a recipe line, a define body, a continued line, a rule', 'x:\n\texport A\ndefine D\nexport B\nendef\nV = a \\\nexport C\nexport: y\n', { A: false, B: false, C: false, D: false }],
+    ['CRLF line ends', 'export A = 1\r\nB = 2\r\nexport B\r\nexport\r\n', { A: true, B: true, C: true }],
+  ])('%s', (_name, text, want) => {
+    expect(exported(text, Object.keys(want))).toEqual(want);
+  });
+
+  const env = (text: string, script = 'echo') => {
+    const values = makeVariableValues(text, () => runsOf(script));
+    return recipeEnvironment(text, values, () => runsOf(script));
+  };
+  /** The overrides the script's make runs give. */
+  const runsOf = (script: string) => {
+    const out = noOverrides();
+    const noEnv = () => undefined;
+    for (const call of parseShell(script).calls) {
+      const words = call.args.map((w) => resolveWord(w, noEnv));
+      readMakeRun(call, words, (w) => resolveWord(w, noEnv), (texts, at) => {
+        const w = unwrap(texts, at);
+        return w && 'next' in w ? w.next : undefined;
+      }, out);
+    }
+    return out;
+  };
+
+  test('an exported variable: make\'s values (those of the repository\'s make runs too); one whose value the tool does not know, or that the Makefile does not set: nothing', () => {
+    expect(env('export KC := kubectl\n')('KC')).toEqual(['kubectl']);
+    expect(env('export APP ?= web\n', 'make deploy APP=api')('APP')).toEqual(['web', 'api']);
+    expect(env('export KC := $(shell command -v kubectl)\n')('KC')).toBeUndefined();
+    expect(env('export KC\n')('KC')).toBeUndefined();
+    expect(env('export KC := kubectl\n')('OTHER')).toBeUndefined();
+  });
+
+  test('not exported: nothing (the environment\'s, known only at run time), unless a make run gives it (make\'s values and the environment\'s), or an export in a conditional', () => {
+    expect(env('KC := kubectl\n')('KC')).toBeUndefined();
+    expect(env('export KC := kubectl\nunexport KC\n')('KC')).toBeUndefined();
+    expect(env('KC ?= kubectl\n', 'make deploy KC=oc')('KC')).toEqual(['kubectl', 'oc', null]);
+    expect(env('deploy:\n\t$$KC\n', 'KC=oc make deploy')('KC')).toEqual(['oc', null]);
+    expect(env('deploy:\n\t$$KC\n', 'make deploy KC="$1"')('KC')).toBeUndefined();
+    expect(env('KC := kubectl\nifdef CI\nexport KC\nendif\n')('KC')).toEqual(['kubectl', null]);
+  });
+
+  test('recipeEnvironments: one environment per choice of the values the script reads; at most 8', () => {
+    const e = env('export A := 1\nexport B ?= x\nexport C := c\n', 'make B=y');
+    expect(recipeEnvironments('echo hi', e)).toEqual([undefined]);
+    expect(recipeEnvironments('echo $HOME ${__MK0}', e)).toEqual([undefined]);
+    const read = recipeEnvironments('echo $A "${B}"', e).map((outer) => ['A', 'B', 'C'].map((n) => outer!(n)));
+    expect(read).toEqual([['1', 'x', undefined], ['1', 'y', undefined]]);
+    const many = env(['P', 'Q', 'R', 'S'].map((n) => `export ${n} ?= a`).join('\n'), 'make P=b Q=b R=b S=b');
+    const outers = recipeEnvironments('echo $P $Q $R $S', many);
+    expect(outers).toHaveLength(8);
+    // S, past the 8 readings, is known only at run time.
+    expect(outers.map((o) => o!('S'))).toEqual(Array(8).fill(undefined));
   });
 });

@@ -657,3 +657,151 @@ export function expandMakeVariables(l: RecipeLine, references: Recipes['referenc
     return { script, at };
   });
 }
+
+/**
+ * Whether make puts each of the Makefile's variables in the environment of the recipes' shell
+ * (GNU make "Communicating Variables to a Sub-make"; the recipe reads it as `$$NAME`, `$${NAME}`):
+ * true where it is exported (`export NAME = value`, `export NAME` or `export A B` on a line of its
+ * own, `override export …`, `export define NAME`), or every variable is (`export` alone, the
+ * special target `.EXPORT_ALL_VARIABLES:`); false where it is not (the default, `unexport NAME`,
+ * `unexport` alone); the last such line of a name wins, `.EXPORT_ALL_VARIABLES` wherever it
+ * stands. null: not known, a line in a conditional (`ifdef CI … endif`) or names that a make
+ * reference computes (`export $(VARS)`). A variable make does not export but found in its own
+ * environment, or given on its command line, is exported all the same: recipeEnvironment.
+ * Read as makeAssignments reads assignments: lines outside rules' recipes and `define` bodies.
+ */
+export function makeExports(text: string): (name: string) => boolean | null {
+  const names = new Map<string, boolean | null>();
+  let all: boolean | null = false;
+  let allTarget: boolean | null = false;
+  // `export $(VARS)`, `unexport $(VARS)`: which names, known only when make runs.
+  let computedExport = false;
+  let computedUnexport = false;
+  let defines = 0;
+  let conditionals = 0;
+  let continued = false;
+  for (const raw of text.split('\n')) {
+    // A line continued from the one before is part of it (a recipe's, a value's): not a directive of its own.
+    const wasContinued = continued;
+    continued = /\\*\r?$/.exec(raw)![0].replace('\r', '').length % 2 === 1;
+    if (wasContinued) continue;
+    if (defines > 0) {
+      if (DEFINE.test(raw)) defines++;
+      else if (ENDEF.test(raw)) defines--;
+      continue;
+    }
+    if (raw.startsWith('\t')) continue;
+    const line = raw.slice(0, commentStart(raw));
+    const cond = CONDITIONAL.exec(line)?.[1];
+    if (cond !== undefined) {
+      if (cond.startsWith('if')) conditionals++;
+      else if (cond === 'endif') conditionals = Math.max(0, conditionals - 1);
+      continue;
+    }
+    const state = (exported: boolean) => (conditionals > 0 ? null : exported);
+    const set = (name: string, exported: boolean) => names.set(name, state(exported));
+    if (DEFINE.test(line)) {
+      defines++;
+      const m = /^[ \t]*((?:(?:override|export|private)[ \t]+)*)define[ \t]+([A-Za-z_][\w.-]*)/.exec(line);
+      if (m && /\bexport\b/.test(m[1]!)) set(m[2]!, true);
+      continue;
+    }
+    const bare = /^[ \t]*(export|unexport)[ \t]*\r?$/.exec(line);
+    if (bare) {
+      all = state(bare[1] === 'export');
+      continue;
+    }
+    const assign = /^[ \t]*((?:(?:export|unexport|override|private)[ \t]+)+)([A-Za-z_][\w.-]*)[ \t]*(?:\?|\+|!|:{1,3})?=/.exec(line);
+    if (assign) {
+      if (/\bexport\b/.test(assign[1]!)) set(assign[2]!, true);
+      else if (/\bunexport\b/.test(assign[1]!)) set(assign[2]!, false);
+      continue;
+    }
+    const list = /^[ \t]*(export|unexport)[ \t]+([^=]*?)[ \t\r]*$/.exec(line);
+    if (list) {
+      for (const word of list[2]!.split(/[ \t]+/)) {
+        if (word.includes('$')) {
+          if (list[1] === 'export') computedExport = true;
+          else computedUnexport = true;
+        } else set(word, list[1] === 'export');
+      }
+      continue;
+    }
+    if (isRuleLine(line)) {
+      const plain = maskReferences(line);
+      const targets = plain.slice(0, plain.search(/:(?!:*=)/)).split(/[ \t]+/);
+      if (targets.includes('.EXPORT_ALL_VARIABLES')) allTarget = allTarget === true ? true : state(true);
+    }
+  }
+  const everything = allTarget === true || all === true ? true : allTarget === null || all === null ? null : false;
+  return (name) => {
+    const s = names.get(name) ?? (names.has(name) ? null : everything);
+    if (s === true) return computedUnexport ? null : true;
+    if (s === false) return computedExport ? null : false;
+    return null;
+  };
+}
+
+/**
+ * The values the recipes' shell may read in each variable of the Makefile's make gives it
+ * (makeExports), by name: one reading per value (a value known only at run time: null), or
+ * undefined where make gives the shell nothing the tool knows (the variable's value, if any, is
+ * the caller's environment's: known only at run time, as any variable a script does not set).
+ * `values`: make's values of the Makefile's variables (makeVariableValues).
+ *
+ * An exported variable has make's values. One make does not export is in the recipe's environment
+ * all the same in a run that gives it on make's command line or in make's environment (GNU make
+ * exports a variable that came from either); the repository's make runs that so give it
+ * (`overrides`) add make's values to the reading of an environment known only at run time (null).
+ * So does an export in a conditional.
+ */
+export function recipeEnvironment(text: string, values: ReadonlyMap<string, readonly string[] | null>, overrides: () => MakeOverrides): (name: string) => readonly (string | null)[] | undefined {
+  const exported = makeExports(text);
+  const known = new Map<string, readonly (string | null)[] | undefined>();
+  let o: MakeOverrides | undefined;
+  return (name) => {
+    if (known.has(name)) return known.get(name);
+    const own = values.get(name);
+    const state = exported(name);
+    let out: (string | null)[] | undefined;
+    if (state === true && own !== undefined) out = own === null ? undefined : [...own];
+    else {
+      o ??= overrides();
+      // What the runs that give it give: each a set of values, or null (any).
+      const given: (Set<string> | null)[] = [];
+      for (const g of [o.commandLine.get(name), o.environment.get(name), ...o.ambient.map((env) => env(name))]) {
+        if (g !== undefined) given.push(typeof g === 'string' ? new Set([g]) : g);
+      }
+      if (state === null || given.length > 0) {
+        // Make's values where the Makefile sets it (those runs' among them), else what the runs give.
+        const vs = own !== undefined ? own : given.includes(null) ? null : [...new Set(given.flatMap((g) => [...g!]))];
+        if (vs !== null && vs.length > 0) out = [...vs, null];
+      }
+    }
+    known.set(name, out);
+    return out;
+  };
+}
+
+/**
+ * The environments to read a recipe line's script in (Script.outer): one per choice of a value
+ * for each variable the script reads (`$NAME`, `${NAME}`) that make gives it (recipeEnvironment),
+ * at most MAX_READINGS (beyond, the rest are known only at run time); [undefined] when it reads none.
+ */
+export function recipeEnvironments(script: string, env: (name: string) => readonly (string | null)[] | undefined): (((name: string) => string | undefined) | undefined)[] {
+  if (!script.includes('$')) return [undefined];
+  const read = new Map<string, readonly (string | null)[]>();
+  for (const m of script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1]!;
+    if (read.has(name) || name.startsWith('__MK')) continue;
+    const vs = env(name);
+    if (vs) read.set(name, vs);
+  }
+  if (read.size === 0) return [undefined];
+  let readings: Map<string, string | null>[] = [new Map()];
+  for (const [name, vs] of read) {
+    const next = readings.flatMap((r) => vs.map((v) => new Map([...r, [name, v]])));
+    if (next.length <= MAX_READINGS) readings = next;
+  }
+  return readings.map((r) => (name: string) => r.get(name) ?? undefined);
+}

@@ -49,7 +49,7 @@ import type { Document, ParsedNode, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from '../parse/yaml-lib.js';
 import { getPair, parseYaml, scalarText } from '../parse/yaml.js';
 import { PATCH_VALUED, baseName, commandTool, kubectlArgs, kubectlAt, toolWordPattern } from '../analysis/heredoc-manifest.js';
-import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
+import { expandMakeVariables, makeRecipes, makeVariableValues, noOverrides, readMakeRun, recipeEnvironment, recipeEnvironments, referenceResolver, type MakeOverrides } from '../analysis/makefile.js';
 import { noEnv, plainDeclaration, scriptFunctions, scriptVariables, unwrap, variableCommands, type Resolve, type VariableCommands } from '../analysis/script-runs.js';
 import { fieldsOf, heredocText, parseShell, resolveWord, ShellParseError, shellErrorAt, ShellTooLargeError, type ResolvedWord, type HeredocText, type ShCall, type ShHeredoc, type ShFunction, type ShScript, type ShWord } from '../analysis/shell.js';
 import { ciIncludes, ciScripts, jenkinsLoads, justScripts, npmScripts, runnerFollowers, taskRunnerFiles, unreadPipelineHolds, jenkinsSteps, lineAt, pipelineEnv, scalarScript, textNetHolds, yamlCommandScripts, type Script } from '../analysis/ci-pipelines.js';
@@ -995,8 +995,12 @@ export function scriptsOf(text: string, kind: ScriptKind, abs: string, overrides
     const values = makeVariableValues(text, overrides);
     // `$(CURDIR)`: the folder make runs in, the Makefile's own (`make -C`, or make run there).
     if (!values.has('CURDIR')) values.set('CURDIR', [path.dirname(abs)]);
+    // The variables make exports to the recipes' shell (`export KC := kubectl`, then `$$KC patch …`: hunt22 E6), as the recipe's environment.
+    const shellEnv = recipeEnvironment(text, values, overrides);
     // A line whose variables the repository's make runs give other values is read once for each.
-    return recipes.lines.flatMap((l) => expandMakeVariables(l, recipes.references, values).map(({ script, at }) => ({ script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start) })));
+    return recipes.lines.flatMap((l) =>
+      expandMakeVariables(l, recipes.references, values).flatMap(({ script, at }) => recipeEnvironments(script, shellEnv).map((outer) => ({ script, resolve, line: (o: number) => lineAt(text, at[o] ?? l.start), ...(outer ? { outer } : {}) }))),
+    );
   }
   if (kind === 'jenkins') {
     // A `dir('k8s') { sh … }` block runs its steps in another folder: where, the reader does not follow (any file).
