@@ -19,7 +19,8 @@ import {
   nextLineStart,
   parseDockerfile,
   parseScriptAt,
-  sourcesOf,
+  writtenSources,
+  referencedStages,
   stageNamed,
   baseImageOf,
   withGlobalArgs,
@@ -359,7 +360,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const fetches = probeStages.has(String(from.stage)) || inStage.some((i) => removedIns.has(i) || toolsOnly.has(i));
     // A stage used only by what goes (`COPY --from=base` of the binary its base image ships), which
     // holds no more than the instructions below allow, goes too (hunt21 D3).
-    const users = fetches ? undefined : stageUsers(parsed, from.stage, name);
+    const users = fetches ? undefined : stageUsers(parsed, from.stage);
     const servedOnly = users !== undefined && users.length > 0;
     // What else such a stage may hold: a RUN of its own that only installs the download's tools
     // (`RUN apk add --no-cache git` before a clone of the binary), and, in a WORKDIR named for the
@@ -370,7 +371,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     const serves = (i: DockerInstruction) =>
       removedIns.has(i) || toolsOnly.has(i) || NEUTRAL_IN_STAGE.has(i.keyword) || buildsThere.has(i) || onlyFetchToolsRun(text, parsed, i, clones);
     if (!(fetches || servedOnly) || !inStage.every(serves)) continue;
-    if (stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
+    if (stageReferenced(parsed, from.stage, removedIns, droppedMounts)) continue;
     const last = inStage.length > 0 ? inStage[inStage.length - 1]! : from;
     const range = { start: withCommentsAbove(text, lineStartOf(text, from.start)), end: nextLineStart(text, last.end) };
     const image = (from.node as unknown as { getImage(): string | null }).getImage() ?? '';
@@ -521,8 +522,8 @@ function stagesLeftUnused(
   for (const from of froms.slice(0, -1)) {
     if (removedIns.has(from)) continue;
     const name = (from.node as unknown as { getBuildStage(): string | null }).getBuildStage();
-    const users = stageUsers(parsed, from.stage, name);
-    if (!users || users.length === 0 || stageReferenced(parsed, from.stage, name, removedIns, droppedMounts)) continue;
+    const users = stageUsers(parsed, from.stage);
+    if (!users || users.length === 0 || stageReferenced(parsed, from.stage, removedIns, droppedMounts)) continue;
     const line = (at: number) => parsed.lines.position(at).line;
     const busy = parsed.instructions.filter((i) => i.stage === from.stage && i !== from && !removedIns.has(i) && !NEUTRAL_IN_STAGE.has(i.keyword)).map((i) => ({ keyword: i.keyword, line: line(i.start) }));
     // Comment lines of the stage (those above its FROM too) that stay and still name the probe.
@@ -553,17 +554,27 @@ function stagesLeftUnused(
 
 /**
  * The instructions of later stages that use stage `index` (COPY --from, RUN --mount=from, FROM by
- * name); undefined when one names a stage through a variable the tool does not resolve.
+ * name, an ONBUILD trigger's); undefined when one may name any stage (a variable the tool does not
+ * resolve). Decided by stageUses, as stageReferenced is.
  */
-function stageUsers(parsed: ParsedDockerfile, index: number, name: string | null): DockerInstruction[] | undefined {
-  const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
-  const out: DockerInstruction[] = [];
+function stageUsers(parsed: ParsedDockerfile, index: number): DockerInstruction[] | undefined {
+  const uses = stageUses(parsed, index);
+  if (uses.some((u) => u.any)) return undefined;
+  return [...new Set(uses.filter((u) => u.ins.stage > index).map((u) => u.ins))];
+}
+
+/**
+ * Each reference outside stage `index` that names it (referencedStages: FROM through the global
+ * ARGs' defaults, `--from` by name or index, a mount's `from=` by name, an ONBUILD trigger's), or
+ * may name any stage (`any`: a variable the tool cannot resolve).
+ */
+function stageUses(parsed: ParsedDockerfile, index: number): { ins: DockerInstruction; ref: string; any: boolean }[] {
+  const out: { ins: DockerInstruction; ref: string; any: boolean }[] = [];
   for (const ins of parsed.instructions) {
-    if (ins.stage <= index) continue;
-    for (const s of sourcesOf(ins)) {
-      const ref = (ins.keyword === 'FROM' ? withGlobalArgs(parsed, s.ref) : s.ref).toLowerCase();
-      if (ref.includes('$')) return undefined;
-      if (refs.has(ref) && !out.includes(ins)) out.push(ins);
+    if (ins.stage === index) continue;
+    for (const s of writtenSources(ins)) {
+      const stages = referencedStages(parsed, ins, s);
+      if (stages === 'any' || stages.includes(index)) out.push({ ins, ref: s.ref.toLowerCase(), any: stages === 'any' });
     }
   }
   return out;
@@ -1577,12 +1588,9 @@ function sameStart(a: { line: number; character: number }, b: { line: number; ch
   return a.line === b.line && a.character === b.character;
 }
 
-/** Whether anything that stays refers to a stage (COPY --from, FROM <stage>, RUN --mount=from=). */
-function stageReferenced(parsed: ParsedDockerfile, index: number, name: string | null, removed: ReadonlySet<DockerInstruction>, droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>): boolean {
-  const refs = new Set([String(index), ...(name ? [name.toLowerCase()] : [])]);
-  return parsed.instructions.some(
-    (ins) => !removed.has(ins) && ins.stage !== index && sourcesOf(ins).some((s) => refs.has(s.ref.toLowerCase()) && !droppedMounts.get(ins)?.has(s.ref.toLowerCase())),
-  );
+/** Whether anything that stays refers to a stage, or may (stageUses), but the probe mounts its RUN loses. */
+function stageReferenced(parsed: ParsedDockerfile, index: number, removed: ReadonlySet<DockerInstruction>, droppedMounts: ReadonlyMap<DockerInstruction, ReadonlySet<string>>): boolean {
+  return stageUses(parsed, index).some((u) => !removed.has(u.ins) && !droppedMounts.get(u.ins)?.has(u.ref));
 }
 
 function userOf(text: string, ins: DockerInstruction): string {

@@ -624,28 +624,95 @@ export interface InstructionSource {
   how: 'builds FROM' | 'copies from';
 }
 
+/** A source as written in the file: what names it, and where. */
+export interface WrittenSource extends InstructionSource {
+  /**
+   * FROM's image; a `--from` flag (COPY's, and ADD's, which BuildKit refuses; an ONBUILD
+   * trigger's too); a RUN mount's `from=` option.
+   */
+  via: 'image' | 'flag' | 'mount';
+  /** [start, end) of the reference's text in the file. */
+  start: number;
+  end: number;
+}
+
 /**
  * What one instruction reads from outside its own stage: FROM's image, `COPY`/`ADD --from=`, and
  * `RUN --mount=…,from=`. Read from dockerfile-ast's flags and mount options, not from their text.
+ * An ONBUILD's trigger counts as what it holds (`ONBUILD COPY --from=tools …`): BuildKit runs the
+ * triggers of a stage in each stage built FROM it, and adds what they copy from as that build's
+ * dependencies (convert.go, initOnBuildTriggers).
  */
 export function sourcesOf(ins: DockerInstruction): InstructionSource[] {
-  const out: InstructionSource[] = [];
+  return writtenSources(ins).map(({ ref, how }) => ({ ref, how }));
+}
+
+/** sourcesOf, with where each reference is written (`lines`: the file's, for offsets). */
+export function writtenSources(ins: DockerInstruction, lines?: LineIndex): WrittenSource[] {
+  const out: WrittenSource[] = [];
+  const at = (r: { start: { line: number; character: number }; end: { line: number; character: number } } | null) =>
+    r && lines ? { start: lines.offset(r.start.line, r.start.character), end: lines.offset(r.end.line, r.end.character) } : { start: -1, end: -1 };
   if (ins.keyword === 'FROM') {
-    const image = (ins.node as From).getImage();
-    if (image) out.push({ ref: image, how: 'builds FROM' });
+    const from = ins.node as From;
+    const image = from.getImage();
+    if (image) out.push({ ref: image, how: 'builds FROM', via: 'image', ...at(from.getImageRange()) });
     return out;
   }
-  const flags = (ins.node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
+  const node = ins.keyword === 'ONBUILD' ? (ins.node as unknown as { getTriggerInstruction(): Instruction | null }).getTriggerInstruction() : ins.node;
+  if (!node) return out;
+  const keyword = node.getKeyword().toUpperCase();
+  // `ONBUILD FROM` and `ONBUILD ONBUILD` are refused by Docker.
+  if (ins.keyword === 'ONBUILD' && (keyword === 'FROM' || keyword === 'ONBUILD')) return out;
+  const flags = (node as unknown as { getFlags?: () => Flag[] }).getFlags?.() ?? [];
   for (const flag of flags) {
     const name = flag.getName().toLowerCase();
     if (name === 'from') {
       const v = flag.getValue();
-      if (v) out.push({ ref: v, how: 'copies from' });
-    } else if (name === 'mount' && ins.keyword === 'RUN') {
-      for (const o of flag.getOptions()) if (o.getName() === 'from' && o.getValue()) out.push({ ref: o.getValue()!, how: 'copies from' });
+      if (v) out.push({ ref: v, how: 'copies from', via: 'flag', ...at(flag.getValueRange()) });
+    } else if (name === 'mount' && keyword === 'RUN') {
+      // BuildKit reads a mount's keys in any case (parseMount lowercases them).
+      for (const o of flag.getOptions()) if (o.getName().toLowerCase() === 'from' && o.getValue()) out.push({ ref: o.getValue()!, how: 'copies from', via: 'mount', ...at(o.getValueRange()) });
     }
   }
   return out;
+}
+
+/** A `--from` value BuildKit reads as a stage's index: what Go's strconv.Atoi takes. */
+const STAGE_INDEX = /^[+-]?[0-9]{1,9}$/;
+
+/** Whether a `--from` value names a stage by its index (`--from=1`). */
+export function isStageIndex(ref: string): boolean {
+  return STAGE_INDEX.test(ref);
+}
+
+/**
+ * The stages a reference of `ins` names, as BuildKit resolves it (dockerfile2llb/convert.go), or
+ * 'any' when it may name any stage: a variable the tool cannot resolve. FROM's image is read
+ * with the ARGs before the first FROM at their defaults (`ARG BASE=tools` then `FROM ${BASE}`:
+ * stage tools), and names a stage defined before it; a variable without a default may be set to
+ * anything at build time. A `--from` flag names a stage by its name or by its index (toCommand:
+ * findStateByIndex); BuildKit refuses a variable there, which is read as 'any' all the same. A
+ * mount's `from=` is a name only (detectRunMount: findStateByName): `from=1` is an image. A stage's
+ * name starts with a letter, so a number is never one. A name is read in any case; one several
+ * stages share names each of them.
+ */
+export function referencedStages(parsed: ParsedDockerfile, ins: DockerInstruction, src: InstructionSource & { via?: WrittenSource['via'] }): number[] | 'any' {
+  const via = src.via ?? (ins.keyword === 'FROM' ? 'image' : 'flag');
+  const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
+  const named = (name: string) => froms.filter((f) => ((f.node as From).getBuildStage() ?? '').toLowerCase() === name.toLowerCase()).map((f) => f.stage);
+  if (via === 'image') {
+    const image = withGlobalArgs(parsed, src.ref);
+    if (image.includes('$')) return 'any';
+    // The last stage of that name defined before this FROM (addState: statesByName).
+    const stage = stageNamed(parsed, image, ins.start);
+    return stage ? [stage.stage] : [];
+  }
+  if (src.ref.includes('$')) return 'any';
+  if (via === 'flag' && STAGE_INDEX.test(src.ref)) {
+    const index = Number(src.ref);
+    return index >= 0 && index < froms.length ? [index] : [];
+  }
+  return named(src.ref);
 }
 
 /** Shells whose scripts are not POSIX shell: Windows images run RUN's shell form with them. */
