@@ -123,8 +123,9 @@ function outsideTargets(
     out.push({ install, stage: stageLabel(parsed, ins.stage), built, alone });
   }
   // They go together or not at all: one that stays may read what another removes (a COPY --from
-  // of a stage that only fetches the binary, removed whole).
-  if (out.some((o) => !o.alone)) for (const o of out) o.alone = false;
+  // of a stage that only fetches the binary, removed whole). So do all of a file's installs when
+  // the stages they remove renumber those after them (`COPY --from=2` rewritten to `--from=1`).
+  if (out.some((o) => !o.alone) || analysis.installs.some((i) => i.renumbers)) for (const o of out) o.alone = false;
   return out.length > 0 ? out : undefined;
 }
 
@@ -348,7 +349,7 @@ const rule: Rule = {
           if (apart) {
             for (const { install, stage, built, alone } of apart) {
               if (!alone) {
-                aside.set(install, `; stage ${stage} is in none of those images (${built}), but the removal of this install or of another such one reaches outside its stage (a build variable before the first FROM the others read, a cleanup), so it stays with them`);
+                aside.set(install, `; stage ${stage} is in none of those images (${built}), but the removal of this install or of another such one reaches outside its stage (${analysis.installs.some((i) => i.renumbers) ? 'a stage index after a stage removed whole, renumbered' : 'a build variable before the first FROM the others read, a cleanup'}), so it stays with them`);
                 continue;
               }
               gone.add(install);

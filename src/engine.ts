@@ -558,7 +558,7 @@ async function rewriteProblem(file: SourceFile, result: { text: string; edits: r
   const problem = verify ? await verifyOnce(file, result.text, verify) : `no parser checks ${file.kind} files`;
   if (problem !== undefined) return { why: `the rewritten file would not parse (${inOriginalLines(problem, file.text, result.text, result.edits)}); the file was left unchanged`, hint: REWRITE_NOT_PARSING_HINT };
   // The edits are splices, so this holds by construction; checking it is cheap and keeps it so.
-  const unintended = unintendedChange(file.text, result.edits, result.text) ?? checkers.editChecks[file.kind]?.(file.text, result.edits);
+  const unintended = unintendedChange(file.text, result.edits, result.text) ?? (await checkers.editChecks[file.kind]?.(file.text, result.edits));
   if (unintended !== undefined) return { why: `the rewrite would change more than it means to (${unintended}); the file was left unchanged`, hint: REWRITE_OVERREACH_HINT };
   // The `${VAR}` grpc ports Flux fills in (only those the Flux planner wrote) are no schema error.
   const substituted = result.applied.flatMap((p) => (p.report.substitutedPort !== undefined ? [p.report.substitutedPort] : []));

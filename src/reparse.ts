@@ -25,13 +25,15 @@ export const VERIFIERS: Partial<Record<FileKind, Verifier>> = {
   typescript: async (t) => (await import('./typescript/morph.js')).typescriptSyntaxError(t),
 };
 
-/** Checks the edits themselves against the original text: why they must not be applied, or undefined. */
-export type EditCheck = (text: string, edits: readonly Edit[]) => string | undefined;
+/** Checks the edits themselves against the original text: why they must not be applied, or undefined. May be async. */
+export type EditCheck = (text: string, edits: readonly Edit[]) => string | undefined | Promise<string | undefined>;
 
 export const EDIT_CHECKS: Partial<Record<FileKind, EditCheck>> = {
   yaml: editsThroughAliases,
   'helm-values': editsThroughAliases,
   compose: editsThroughAliases,
+  // A stage reference that stays must name the stage it named, whichever of the fixes go (hunt22 E1).
+  dockerfile: async (t, e) => (await import('./docker/stage-refs.js')).stageReferenceChange(t, e),
 };
 
 /**

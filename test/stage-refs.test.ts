@@ -1,9 +1,14 @@
 /**
  * Stage references as BuildKit resolves them (src/docker/parse.ts referencedStages), the one place
- * that decides whether a stage is used (hunt22 E2, E3).
+ * that decides whether a stage is used (hunt22 E1–E3), and the check of a Dockerfile's edits that
+ * every reference that stays names the stage it named (src/docker/stage-refs.ts), which the engine
+ * runs on whichever of a file's fixes go together.
  */
 import { expect, test } from '@jest/globals';
+import { analyzeDockerfile } from '../src/docker/installs.js';
 import { parseDockerfile, referencedStages, writtenSources } from '../src/docker/parse.js';
+import { stageReferenceChange } from '../src/docker/stage-refs.js';
+import { EDIT_CHECKS } from '../src/reparse.js';
 
 const refs = (text: string, line: number) => {
   const parsed = parseDockerfile(text);
@@ -35,4 +40,49 @@ test('an ONBUILD trigger reads what its instruction reads', () => {
   expect(refs(text, 3)).toEqual([['tools', [0]]]);
   expect(refs(text, 4)).toEqual([['tools', [0]]]);
   expect(refs(text, 5)).toEqual([['0', [0]]]);
+});
+
+const D03 = [
+  'FROM golang:1.22 AS builder',
+  'RUN go build -o /app ./cmd/app',
+  '',
+  'FROM alpine:3.20 AS probe',
+  'RUN wget -qO/bin/grpc_health_probe https://github.com/grpc-ecosystem/grpc-health-probe/releases/download/v0.4.28/grpc_health_probe-linux-amd64 && chmod +x /bin/grpc_health_probe',
+  '',
+  'FROM alpine:3.20 AS certs',
+  'RUN apk add --no-cache ca-certificates',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=2 /etc/ssl/certs /etc/ssl/certs',
+  'COPY --from=0 /app /app',
+  'COPY --from=probe /bin/grpc_health_probe /bin/grpc_health_probe',
+  '',
+].join('\n');
+
+test('the edits that remove a stage whole renumber the indexes after it; the check passes them together and refuses either part alone', () => {
+  const analysis = analyzeDockerfile(D03);
+  expect(analysis.problems).toEqual([]);
+  const edits = analysis.installs.flatMap((i) => i.edits);
+  const renumber = edits.filter((e) => e.text !== '');
+  expect(renumber.map((e) => [D03.slice(e.start, e.end), e.text])).toEqual([['2', '1']]);
+  expect(analysis.installs.filter((i) => i.renumbers).map((i) => i.what)).toEqual(['stage']);
+  expect(stageReferenceChange(D03, edits)).toBeUndefined();
+  // The stage removed, the index left: it would name the last stage, the COPY's own (stages are
+  // said by their index and line in the original).
+  expect(stageReferenceChange(D03, edits.filter((e) => e.text === ''))).toBe('COPY on line 11: --from=2 would name stage 3 (line 10) instead of stage 2 ("certs", line 7)');
+  // The index renumbered, the stage left.
+  expect(stageReferenceChange(D03, renumber)).toBe('COPY on line 11: --from=1 would name stage 1 ("probe", line 4) instead of stage 2 ("certs", line 7)');
+});
+
+test('a name whose stage a rewrite removes, which an instruction that stays still reads, is refused too', () => {
+  const text = 'FROM alpine AS tools\nRUN true\nFROM alpine\nCOPY --from=tools /a /a\n';
+  expect(stageReferenceChange(text, [{ start: 0, end: text.indexOf('FROM alpine\n'), text: '' }])).toBe('COPY on line 4: --from=tools would name no stage instead of stage 0 ("tools", line 1)');
+  // No reference changes: nothing to say.
+  expect(stageReferenceChange(text, [{ start: text.indexOf('RUN true'), end: text.indexOf('RUN true') + 9, text: '' }])).toBeUndefined();
+});
+
+test('the engine checks a Dockerfile\'s edits so, whichever of its fixes go together (an overlap dropped, a target\'s stages apart)', async () => {
+  const edits = analyzeDockerfile(D03).installs.flatMap((i) => i.edits);
+  expect(await EDIT_CHECKS.dockerfile!(D03, edits)).toBeUndefined();
+  expect(await EDIT_CHECKS.dockerfile!(D03, edits.filter((e) => e.text === ''))).toMatch(/^COPY on line 11: --from=2 would name stage 3/);
 });

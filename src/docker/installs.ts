@@ -21,6 +21,7 @@ import {
   parseScriptAt,
   writtenSources,
   referencedStages,
+  isStageIndex,
   stageNamed,
   baseImageOf,
   withGlobalArgs,
@@ -34,6 +35,7 @@ import {
   type Segment,
 } from './parse.js';
 import { escapeRegExp } from '../text/regexp.js';
+import { stageReferenceChange } from './stage-refs.js';
 
 export interface InstallSite {
   /** Where the finding points. */
@@ -51,6 +53,12 @@ export interface InstallSite {
   vendored?: string[];
   /** The names of the build stages its edits remove whole (a build may target one). */
   stages?: string[];
+  /**
+   * It removes a stage whole in a file whose installs renumber the stages after the removed ones
+   * (`COPY --from=2` becomes `--from=1`): one such install applied without the others would leave
+   * an index naming another stage, so they go together or not at all.
+   */
+  renumbers?: true;
 }
 
 /**
@@ -470,13 +478,52 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   const leftComments = orphanedComments(text, parsed, planned, [...tracked].filter((p) => !mentionsBinary(p.slice(p.lastIndexOf('/') + 1))));
   tidyBlankLines(text, planned);
   tidyEmptyContinuations(text, parsed, planned);
+  // A stage removed whole renumbers the stages after it: a `COPY --from=2` that stays (an index,
+  // which BuildKit reads with findStateByIndex) is rewritten to the same stage's new index, or it
+  // would name the next stage, or its own (hunt22 E1). A mount's `from=` and FROM take names only.
+  // Edits of the first site that removes a stage: they hold only with every such removal, which
+  // the rule keeps together (InstallSite.renumbers), and the engine's check of a Dockerfile's
+  // edits refuses any part of them applied without the rest (stage-refs.ts).
+  const removedStages = stageFroms.filter((f) => removedIns.has(f)).map((f) => f.stage);
+  const renumbers: Edit[] = [];
+  // `--from=2 becomes --from=1` → the lines, for the note.
+  const renumbered = new Map<string, number[]>();
+  if (removedStages.length > 0) {
+    const cut = planned.flatMap((p) => p.ranges);
+    for (const ins of parsed.instructions) {
+      if (removedIns.has(ins)) continue;
+      for (const s of writtenSources(ins, parsed.lines)) {
+        if (s.via !== 'flag' || !isStageIndex(s.ref)) continue;
+        const stages = referencedStages(parsed, ins, s);
+        if (stages === 'any' || stages.length !== 1) continue;
+        const k = stages[0]!;
+        const shift = removedStages.filter((r) => r < k).length;
+        if (shift === 0 && !removedStages.includes(k)) continue;
+        if (removedStages.includes(k) || cut.some((r) => r.start < s.end && s.start < r.end)) {
+          problems.push({ start: ins.start, end: ins.end, message: `${ins.keyword} --from=${s.ref} names build stage ${k} by its index, which removing the install would change; the file was left unchanged` });
+          continue;
+        }
+        renumbers.push({ start: s.start, end: s.end, text: String(k - shift) });
+        const said = `--from=${s.ref} becomes --from=${k - shift}`;
+        renumbered.set(said, [...(renumbered.get(said) ?? []), parsed.lines.position(ins.start).line]);
+      }
+    }
+  }
+  const renumberer = renumbers.length > 0 ? stageOwners.get(Math.min(...removedStages)) : undefined;
+  const renumberNote = [...renumbered].map(([said, lines]) => `${said} at line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}`).join(', ');
   const installs = planned.map(({ site, ranges }): InstallSite => ({
     start: site.ins.start,
     end: site.ins.end,
     what: site.what,
     message: site.message,
-    edits: ranges.map((r) => ({ start: r.start, end: r.end, text: '' })),
-    notes: [...(site.run ? notes.get(site.run) ?? [] : []), ...(stageNotes.get(site) ?? []), ...(leftComments.get(site) ?? [])],
+    edits: [...ranges.map((r) => ({ start: r.start, end: r.end, text: '' })), ...(site === renumberer ? renumbers : [])],
+    ...(renumbers.length > 0 && [...stageOwners.values()].includes(site) ? { renumbers: true as const } : {}),
+    notes: [
+      ...(site.run ? notes.get(site.run) ?? [] : []),
+      ...(stageNotes.get(site) ?? []),
+      ...(site === renumberer ? [`the stages after it move up, so ${renumberNote}`] : []),
+      ...(leftComments.get(site) ?? []),
+    ],
     ...(site.vendored ? { vendored: site.vendored } : {}),
     ...(site.stages ? { stages: site.stages } : {}),
   }));
@@ -485,13 +532,17 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
   // (Cutting can join lines into an instruction over the parser's cap: that changes it too.)
   let after: ParsedDockerfile | undefined;
   try {
-    after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges)));
+    after = parseDockerfile(cutRanges(text, planned.flatMap((p) => p.ranges), renumbers));
   } catch (e) {
     if (!(e instanceof InstructionTooLargeError)) throw e;
   }
   const expected = parsed.instructions.filter((i) => !removedIns.has(i)).map((i) => i.keyword);
   if (after?.instructions.map((i) => i.keyword).join(' ') !== expected.join(' ')) {
     problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: 'removing the install would change other instructions; the file was left unchanged' });
+  } else {
+    // And every stage reference that stays names the stage it named.
+    const moved = stageReferenceChange(text, installs.flatMap((i) => i.edits));
+    if (moved) problems.push({ start: sites[0]!.ins.start, end: sites[0]!.ins.end, message: `removing the install would change which build stage an instruction reads (${moved}); the file was left unchanged` });
   }
   const leftStages = stagesLeftUnused(text, parsed, removedIns, droppedMounts, planned.flatMap((p) => p.ranges));
   return {
@@ -1605,12 +1656,14 @@ function usesVariable(text: string, name: string): boolean {
   return new RegExp(`\\$(\\{${escapeRegExp(name)}([:}]|[-+?=#%/^,])|${escapeRegExp(name)}(?![A-Za-z0-9_]))`).test(text);
 }
 
-function cutRanges(text: string, ranges: Range[]): string {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+/** The text without `ranges` (which may overlap), and with `replacements` (which overlap none) written in. */
+function cutRanges(text: string, ranges: Range[], replacements: readonly Edit[] = []): string {
+  const sorted = [...ranges.map((r) => ({ ...r, text: '' })), ...replacements].sort((a, b) => a.start - b.start);
   let out = '';
   let pos = 0;
   for (const r of sorted) {
     if (r.start > pos) out += text.slice(pos, r.start);
+    out += r.text;
     pos = Math.max(pos, r.end);
   }
   return out + text.slice(pos);
