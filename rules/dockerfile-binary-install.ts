@@ -5,6 +5,7 @@ import { mentionsBinary, OFFICIAL_UPSTREAM } from '../src/analysis/binary.js';
 import { codeLineCommentRanges, hashLineCommentRanges, inRanges, usesOutsideComments, yamlCommentRanges } from '../src/analysis/mentions.js';
 import type { Reach } from '../src/docker/images.js';
 import type { DockerAnalysis, InstallSite, LeftStage } from '../src/docker/installs.js';
+import type { TargetRef } from '../src/docker/build-target-refs.js';
 import type { FolderCopy } from '../src/docker/context-copies.js';
 import type { ShippedFile } from '../src/kubernetes/goreleaser.js';
 import { classify } from '../src/classify.js';
@@ -76,7 +77,7 @@ const KEEP_BINARY_HINT =
   'Kept because of --keep-binary, whether or not anything still runs the binary. Once the probes that run this image are migrated (here or in the repositories that deploy it), run the tool without --keep-binary to remove the installs nothing uses.';
 /** A stage the fix would remove whole that a file of the repository may build as a target. */
 const TARGETED_STAGE_HINT =
-  'The fix would remove this stage whole, and a build selects it by name (docker build --target, a compose or Skaffold build target, a workflow\'s target input), so every install here stays. That build\'s image holds grpc_health_probe: if nothing runs the binary in it, drop the build or point it at another stage, then run the tool again. The name is matched in the file\'s text: if it is another Dockerfile\'s stage or another tool\'s --target, remove the install by hand.';
+  'The fix would remove this stage whole, and a build selects it by name (docker build --target, a compose or Skaffold build target, a workflow\'s target input), so every install here stays. That build\'s image holds grpc_health_probe: if nothing runs the binary in it, drop the build or point it at another stage, then run the tool again. The name is matched in the file\'s text, and a target given by a variable the tool does not resolve (a workflow matrix, a shell loop, a make variable) may be any stage: if it is another Dockerfile\'s stage, another tool\'s --target, or a variable that never names this stage, remove the install by hand.';
 /** A consumer in the Dockerfile itself runs its image. */
 const OWN_FILE: readonly Reach[] = [{ image: undefined }];
 
@@ -401,11 +402,14 @@ const rule: Rule = {
           // as a target (`docker build --target probe`): removing it would break that build, whose
           // image holds the binary; and one left is not unused (hunt21 D3).
           const stageNames = [...analysis.installs.flatMap((i) => i.stages ?? []), ...(analysis.leftStages ?? []).flatMap((s) => (s.name ? [s.name] : []))];
-          const builds = stageNames.length > 0 ? (await import('../src/docker/build-target-refs.js')).stageTargetRefs(run, file.path, stageNames) : new Map<string, string>();
+          const builds = stageNames.length > 0 ? (await import('../src/docker/build-target-refs.js')).stageTargetRefs(run, file.path, stageNames) : new Map<string, TargetRef>();
           const targeted = analysis.installs.flatMap((i) => i.stages ?? []).find((n) => builds.has(n.toLowerCase()));
           if (targeted !== undefined) {
-            const at = builds.get(targeted.toLowerCase())!;
-            kept(`${at} may build stage "${targeted}" as an image of its own (a build target of that name), which holds the binary; removing the stage would break that build`, [at], TARGETED_STAGE_HINT);
+            const { at, variable } = builds.get(targeted.toLowerCase())!;
+            const how = variable
+              ? `${at} builds a target given by ${variable}, which the tool does not resolve: it may be stage "${targeted}"`
+              : `${at} may build stage "${targeted}" as an image of its own (a build target of that name)`;
+            kept(`${how}, which holds the binary; removing the stage would break that build`, [at], TARGETED_STAGE_HINT);
             continue;
           }
           for (const s of analysis.leftStages ?? []) {

@@ -43,3 +43,42 @@ test('a stage that only fetches the binary, which a compose build targets (the n
   const without = await dockerfileFindings(FETCH);
   expect(without.map((f) => f.status)).toEqual(['migrated', 'migrated']);
 });
+
+test('an argv list names the stage in the item after --target: a Cloud Build flow list, a Tekton block list, a JSON array over several lines (hunt22 E4)', async () => {
+  const cases: Record<string, string> = {
+    'cloudbuild.yaml': "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: ['build', '--target', 'downloader', '-t', 'gcr.io/$PROJECT_ID/tools', '.']\n",
+    'tekton/task.yaml': 'kind: Task\nspec:\n  steps:\n    - name: build\n      image: docker:27\n      command: ["docker"]\n      args:\n        - build\n        - --target\n        - downloader\n        - .\n',
+    'cloudbuild.json': '{\n  "steps": [\n    {\n      "name": "gcr.io/cloud-builders/docker",\n      "args": [\n        "build",\n        "--target",\n        "downloader",\n        "."\n      ]\n    }\n  ]\n}\n',
+    'Jenkinsfile': "node {\n  sh(['docker', 'build', \"--target=downloader\", '.'])\n}\n",
+  };
+  for (const [file, text] of Object.entries(cases)) {
+    const findings = await dockerfileFindings({ ...FETCH, [file]: text });
+    expect([file, findings.map((f) => f.status)]).toEqual([file, ['blocked', 'blocked']]);
+    expect(findings[0]!.message).toMatch(new RegExp(`kept — ${file.replace('.', '\\.')}:\\d+ may build stage "downloader"`));
+  }
+});
+
+test('a target given by a variable the tool does not resolve may be the stage: a workflow matrix, a shell loop, a make variable (hunt22 E4)', async () => {
+  const cases: [string, string, string][] = [
+    ['.github/workflows/images.yml', 'jobs:\n  build:\n    strategy:\n      matrix:\n        stage: [downloader, final]\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          target: ${{ matrix.stage }}\n', '.github/workflows/images.yml:10 builds a target given by ${{ matrix.stage }}'],
+    ['build.sh', '#!/bin/sh\nfor stage in downloader; do\n  docker build --target "$stage" -t "acme/app-$stage" .\ndone\n', 'build.sh:3 builds a target given by "$stage"'],
+    ['Makefile', 'TOOLS_STAGE ?= downloader\n\ntools-image:\n\tdocker build \\\n\t  --target $(TOOLS_STAGE) -t acme/probe-tools .\n', 'Makefile:5 builds a target given by $(TOOLS_STAGE)'],
+    ['compose.yaml', 'services:\n  tools:\n    build:\n      context: .\n      target: ${TOOLS_STAGE:-final}\n', 'compose.yaml:5 builds a target given by ${TOOLS_STAGE:-final}'],
+    ['docker-bake.hcl', 'variable "STAGE" {}\ntarget "tools" {\n  target = STAGE\n}\n', 'docker-bake.hcl:3 builds a target given by STAGE'],
+  ];
+  for (const [file, text, said] of cases) {
+    const findings = await dockerfileFindings({ ...FETCH, [file]: text });
+    expect([file, findings.map((f) => f.status)]).toEqual([file, ['blocked', 'blocked']]);
+    expect(findings[0]!.message).toContain(`kept — ${said}, which the tool does not resolve: it may be stage "downloader"`);
+  }
+});
+
+test('…but not a variable target of a compiler, a package manager, a Makefile rule or assignment, or another action\'s input', async () => {
+  const files = {
+    Makefile: 'TARGET := $(BIN)/app\ntarget: $(OBJS)\n\tcc -o $@ $^\nrust:\n\tcargo build --release --target $(RUST_TARGET)\n',
+    'scripts/deps.sh': 'pip install --target "$DEPS_DIR" -r requirements.txt\n',
+    '.github/workflows/rust.yml': 'jobs:\n  build:\n    steps:\n      - uses: actions-rs/toolchain@v1\n        with:\n          target: ${{ matrix.target }}\n      - run: cargo build --target ${{ matrix.target }}\n',
+  };
+  const findings = await dockerfileFindings({ ...FETCH, ...files });
+  expect(findings.map((f) => f.status)).toEqual(['migrated', 'migrated']);
+});
