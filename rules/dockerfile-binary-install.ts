@@ -510,7 +510,7 @@ async function leftInBuildStages(run: RunContext, ctx: EndContext, said: Readonl
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return;
   const [{ analyzeDockerfile }, { detectEol }, { imageTies, realPath }] = await Promise.all([import('../src/docker/installs.js'), import('../src/text/lines.js'), import('../src/docker/images.js')]);
-  let ties: Awaited<ReturnType<typeof imageTies>> | undefined;
+  const ties = await imageTies(run);
   for (const abs of run.allFiles()) {
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
     if (/\.dockerignore$/i.test(abs) || classify(shown) !== 'dockerfile') continue;
@@ -518,13 +518,12 @@ async function leftInBuildStages(run: RunContext, ctx: EndContext, said: Readonl
     if (text === undefined || !/^\s*(COPY|ADD)\b/im.test(text)) continue;
     let copies;
     try {
-      copies = stageOnlyCopies(analyzeDockerfile(text).parsed, abs, run, binaries);
+      copies = stageOnlyCopies(analyzeDockerfile(text).parsed, abs, run, binaries, [...(ties.contexts?.get(realPath(abs)) ?? [])]);
     } catch {
       // A Dockerfile the tool cannot parse says nothing here (its own findings say why, when it names the binary).
       continue;
     }
     if (copies.length === 0) continue;
-    ties ??= await imageTies(run);
     const targeted = [...(ties.targets?.get(realPath(abs))?.values() ?? [])].flatMap((t) => [...t]);
     const file = ctx.files().find((f) => f.path === abs) ?? { path: abs, displayPath: shown, kind: 'dockerfile' as const, text, eol: detectEol(text) };
     for (const c of copies) {
@@ -563,6 +562,11 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
   if (binaries.length === 0 && !partial) return out;
   const { analyzeDockerfile } = await import('../src/docker/installs.js');
   const { detectEol } = await import('../src/text/lines.js');
+  // The build contexts the repository's compose, Skaffold and workflow files give each Dockerfile
+  // (a compose `context: .` for docker/Dockerfile): read here only in a run that holds a vendored
+  // binary, and the rule's end reads the same ties (imageTies, once a run) in most of those.
+  const { imageTies, realPath } = await import('../src/docker/images.js');
+  const contexts = (await imageTies(run)).contexts;
   for (const abs of run.allFiles()) {
     if (!isDockerfile(abs)) continue;
     const shown = path.relative(run.cwd, abs).split(path.sep).join('/');
@@ -574,7 +578,8 @@ async function folderInstalls(run: RunContext, candidates: readonly SourceFile[]
       file = { path: abs, displayPath: shown, kind: 'dockerfile', text, eol: detectEol(text) };
     }
     const analysis = entry?.analysis ?? analyzeDockerfile(file.text);
-    const found = folderCopies(analysis.parsed, abs, run, partial ? [...new Set([...binaries, ...copiedBinaries(analysis.parsed, abs, run)])] : binaries);
+    const known = [...(contexts?.get(realPath(abs)) ?? [])];
+    const found = folderCopies(analysis.parsed, abs, run, partial ? [...new Set([...binaries, ...copiedBinaries(analysis.parsed, abs, run, known)])] : binaries, known);
     if (found.length === 0) continue;
     out.set(file, found);
     if (!entry) seen.push((entry = { file, analysis }));
@@ -592,10 +597,12 @@ async function stageTracer(run: RunContext, seen: readonly { file: SourceFile; a
   const { stageVendored, vendoredBinaries } = await import('../src/docker/context-copies.js');
   const binaries = vendoredBinaries(run);
   if (binaries.length === 0) return () => [];
+  const { imageTies, realPath } = await import('../src/docker/images.js');
+  const contexts = (await imageTies(run)).contexts;
   return (file, i) => {
     const parsed = seen.find((s) => s.file === file)?.analysis.parsed;
     const ins = parsed?.instructions.find((x) => x.start === i.start);
-    return parsed && ins && i.what === 'COPY' ? stageVendored(parsed, ins, file.path, run, binaries) : [];
+    return parsed && ins && i.what === 'COPY' ? stageVendored(parsed, ins, file.path, run, binaries, [...(contexts?.get(realPath(file.path)) ?? [])]) : [];
   };
 }
 

@@ -63,6 +63,25 @@ function dockerignore(run: RunContext, context: string, dockerfile: string): Ign
   return makeIgnore({ ignorecase: false }).add(lines.filter(Boolean));
 }
 
+/**
+ * The folders a build of `dockerfile` may take as its context, where a COPY source is read from:
+ * for a deeper path (`services/api/bin/`), any folder from the Dockerfile's up to the run's
+ * (`deep`); for one folder name or the whole context (`bin/`, `.`), the Dockerfile's own folder
+ * (its usual context, `docker build .` beside it), where a folder above it would read `worker` as
+ * the Dockerfile's own folder and `.` as every vendored binary of the repository (`shallow`). Both
+ * take the contexts the repository's builds give it (`known`: a compose service's `context: .`
+ * with `dockerfile: docker/Dockerfile`, a Skaffold artifact's, a workflow's build-push-action's;
+ * ImageTies.contexts). A `docker build -f docker/Dockerfile .` in a Makefile or a script is not read.
+ */
+function contextFolders(dockerfile: string, run: RunContext, known: readonly string[]): { deep: string[]; shallow: string[] } {
+  const deep: string[] = [];
+  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
+    deep.push(dir);
+    if (path.dirname(dir) === dir || dir === run.cwd) break;
+  }
+  return { deep: [...new Set([...deep, ...known])], shallow: [...new Set([deep[0]!, ...known])] };
+}
+
 /** A COPY source (relative to the context, `/` separators) as a test of a context-relative file path. */
 function sourceMatcher(source: string): ((rel: string) => boolean) | undefined {
   const s = source.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').replace(/\/\.$/, '');
@@ -74,18 +93,15 @@ function sourceMatcher(source: string): ((rel: string) => boolean) | undefined {
 
 /**
  * The folder COPYs of a Dockerfile that copy a file of the repository named as the binary. The
- * build context is the Dockerfile's own folder (its usual one, `docker build .` beside it) for a
- * source of one folder name or the whole context (`bin/`, `.`), and for a deeper path
- * (`services/api/bin/`) any folder from the Dockerfile's up to the run's, as for a one-file COPY.
+ * build context is the Dockerfile's own folder (its usual one, `docker build .` beside it), or one
+ * a build of the repository gives it (`known`), for a source of one folder name or the whole
+ * context (`bin/`, `.`), and for a deeper path (`services/api/bin/`) any folder from the
+ * Dockerfile's up to the run's, as for a one-file COPY (contextFolders).
  */
-export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[]): FolderCopy[] {
+export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], known: readonly string[] = []): FolderCopy[] {
   if (binaries.length === 0) return [];
   const out: FolderCopy[] = [];
-  const contexts: string[] = [];
-  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
-    contexts.push(dir);
-    if (path.dirname(dir) === dir || dir === run.cwd) break;
-  }
+  const { deep: contexts, shallow } = contextFolders(dockerfile, run, known);
   const ignores = new Map<string, Ignore | undefined>();
   const ignoreOf = (c: string) => {
     if (!ignores.has(c)) ignores.set(c, dockerignore(run, c, dockerfile));
@@ -111,7 +127,7 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
       // vendored binary of the repository. A deeper path (`services/api/bin/`) says a wider context.
       const deep = source.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').includes('/');
       const found = new Map<string, string>();
-      for (const context of deep ? contexts : contexts.slice(0, 1)) {
+      for (const context of deep ? contexts : shallow) {
         const ig = ignoreOf(context);
         for (const abs of binaries) {
           if (!abs.startsWith(context + path.sep)) continue;
@@ -124,7 +140,7 @@ export function folderCopies(parsed: ParsedDockerfile, dockerfile: string, run: 
     }
   }
   // `COPY --from=build /src /app` of a builder's `COPY . .`: read only when a COPY --from may be one.
-  if (parsed.instructions.some((i) => i.keyword === 'COPY' && inImage.has(i.stage) && /--from=/i.test(parsed.text.slice(i.start, i.end)))) out.push(...folderCopiesFromStages(parsed, dockerfile, run, binaries, inImage));
+  if (parsed.instructions.some((i) => i.keyword === 'COPY' && inImage.has(i.stage) && /--from=/i.test(parsed.text.slice(i.start, i.end)))) out.push(...folderCopiesFromStages(parsed, dockerfile, run, binaries, inImage, known));
   return out;
 }
 
@@ -148,12 +164,8 @@ interface StagedFile {
  * WORKDIR, or a variable, gives no path: the file is left out. The context is read as folderCopies
  * reads it.
  */
-function stagedFiles(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[]): StagedFile[] {
-  const contexts: string[] = [];
-  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
-    contexts.push(dir);
-    if (path.dirname(dir) === dir || dir === run.cwd) break;
-  }
+function stagedFiles(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], known: readonly string[]): StagedFile[] {
+  const { deep: contexts, shallow } = contextFolders(dockerfile, run, known);
   const out: StagedFile[] = [];
   const workdirs = new Map<number, string>();
   for (const ins of parsed.instructions) {
@@ -188,7 +200,7 @@ function stagedFiles(parsed: ParsedDockerfile, dockerfile: string, run: RunConte
       // A glob's folder in the stage is not read here.
       if (!match || /[*?]/.test(folder)) continue;
       const whole = folder === '' || folder === '.';
-      for (const context of folder.includes('/') ? contexts : contexts.slice(0, 1)) {
+      for (const context of folder.includes('/') ? contexts : shallow) {
         const ig = dockerignore(run, context, dockerfile);
         for (const abs of binaries) {
           if (!abs.startsWith(context + path.sep)) continue;
@@ -233,7 +245,7 @@ function sourceHolds(source: string, file: string): boolean {
  * --from=builder /go/src/…/grpcExample/grpc_health_probe-linux-amd64 /bin/grpc_health_probe`): as
  * written, with the repository's file.
  */
-export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, dockerfile: string, run: RunContext, binaries: readonly string[]): { written: string; abs: string; shown: string }[] {
+export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, dockerfile: string, run: RunContext, binaries: readonly string[], known: readonly string[] = []): { written: string; abs: string; shown: string }[] {
   if (binaries.length === 0 || (ins.keyword !== 'COPY' && ins.keyword !== 'ADD')) return [];
   const from = (ins.node as unknown as Copy).getFlags().find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? '';
   const stage = from && !from.includes('$') ? stageOf(parsed, from, ins.start) : undefined;
@@ -241,7 +253,7 @@ export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, 
   const wanted = copyArguments(parsed, ins).slice(0, -1).filter((s) => s.startsWith('/') && isVendoredBinaryName(s) && !/[*?[\\$]/.test(s));
   if (wanted.length === 0) return [];
   const out = new Map<string, { written: string; abs: string; shown: string }>();
-  for (const f of stagedFiles(parsed, dockerfile, run, binaries)) {
+  for (const f of stagedFiles(parsed, dockerfile, run, binaries, known)) {
     if (!heldBy(parsed, f.stage).has(stage.stage)) continue;
     for (const w of wanted) if (path.posix.resolve('/', w) === f.inStage) out.set(`${w}\0${f.abs}`, { written: w, abs: f.abs, shown: f.shown });
   }
@@ -254,8 +266,8 @@ export function stageVendored(parsed: ParsedDockerfile, ins: DockerInstruction, 
  * build context (`COPY . .` in a builder, then `COPY --from=build /src /app`): the image gets the
  * binary though no source names it, as with a folder COPY of the context (folderCopies).
  */
-function folderCopiesFromStages(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], inImage: ReadonlySet<number>): FolderCopy[] {
-  const staged = stagedFiles(parsed, dockerfile, run, binaries);
+function folderCopiesFromStages(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], inImage: ReadonlySet<number>, known: readonly string[]): FolderCopy[] {
+  const staged = stagedFiles(parsed, dockerfile, run, binaries, known);
   if (staged.length === 0) return [];
   const out: FolderCopy[] = [];
   for (const ins of parsed.instructions) {
@@ -295,12 +307,12 @@ export interface StageOnlyCopy {
  * removed `COPY --from=builder …/grpc_health_probe-linux-amd64` (roost-example, hunt16 A3). A file
  * whose path in the stage is not known is left out (the safe side: it may be copied out).
  */
-export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[]): StageOnlyCopy[] {
+export function stageOnlyCopies(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, binaries: readonly string[], known: readonly string[] = []): StageOnlyCopy[] {
   if (binaries.length === 0) return [];
   const inImage = imageStages(parsed);
   const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
   const byIns = new Map<DockerInstruction, StageOnlyCopy>();
-  for (const f of stagedFiles(parsed, dockerfile, run, binaries)) {
+  for (const f of stagedFiles(parsed, dockerfile, run, binaries, known)) {
     if (inImage.has(f.stage) || copiedOut(parsed, f.stage, f.inStage)) continue;
     const name = (froms.find((x) => x.stage === f.stage)?.node as From | undefined)?.getBuildStage();
     const c = byIns.get(f.ins) ?? { start: f.ins.start, end: f.ins.end, keyword: f.ins.keyword, source: f.source, stage: name ? `"${name}"` : String(f.stage), files: [] };
@@ -356,12 +368,8 @@ export function vendoredBinaries(run: RunContext): string[] {
  * one process, ~7 ms in a 20k-file checkout; an untracked file there, which a whole run's walk
  * lists, is not looked up), not walked. A source that names no folder costs one stat.
  */
-export function copiedBinaries(parsed: ParsedDockerfile, dockerfile: string, run: RunContext): string[] {
-  const contexts: string[] = [];
-  for (let dir = path.dirname(dockerfile); ; dir = path.dirname(dir)) {
-    contexts.push(dir);
-    if (path.dirname(dir) === dir || dir === run.cwd) break;
-  }
+export function copiedBinaries(parsed: ParsedDockerfile, dockerfile: string, run: RunContext, known: readonly string[] = []): string[] {
+  const { deep: contexts, shallow } = contextFolders(dockerfile, run, known);
   const found = new Set<string>();
   const walked = new Set<string>();
   const wholes = new Set<string>();
@@ -385,7 +393,7 @@ export function copiedBinaries(parsed: ParsedDockerfile, dockerfile: string, run
       const folder = source.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '').replace(/\/\.$/, '');
       // Out of the context: Docker refuses it.
       if (folder.split('/').includes('..')) continue;
-      for (const context of folder.includes('/') ? contexts : contexts.slice(0, 1)) {
+      for (const context of folder.includes('/') ? contexts : shallow) {
         if (folder === '' || folder === '.' || folder === '*') {
           wholes.add(context);
           continue;

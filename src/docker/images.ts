@@ -113,6 +113,12 @@ export interface ImageTies {
    * A tie not listed is the whole Dockerfile.
    */
   targets?: Map<string, Map<string, Set<string | null>>>;
+  /**
+   * Absolute Dockerfile path (realPath) → the build contexts (absolute folders) a compose service,
+   * a Skaffold artifact or a workflow's build-push-action gives it (`context: .` with
+   * `dockerfile: docker/Dockerfile`): where its COPY sources are read from, besides its own folder.
+   */
+  contexts?: Map<string, Set<string>>;
 }
 
 export interface KustomizeRename {

@@ -56,6 +56,11 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
     byDockerfile.set(real, set);
   };
   const tie = (dockerfile: string, ...images: (string | undefined)[]) => tieTo(WHOLE, dockerfile, ...images);
+  const buildContexts = new Map<string, Set<string>>();
+  const contextOf = (dockerfile: string, context: string) => {
+    const real = realPath(dockerfile);
+    buildContexts.set(real, (buildContexts.get(real) ?? new Set()).add(path.resolve(context)));
+  };
   // Dockerfiles built under a name the tool cannot know (a GoReleaser template in it): such a
   // name may be any image of the repository, so they stay untied whatever else ties them.
   const untied = new Set<string>();
@@ -64,6 +69,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   const addBuilds = (root: string, builds: readonly ImageBuild[]) => {
     for (const b of builds) {
       const file = path.resolve(root, b.dockerfile);
+      if (b.context !== undefined) contextOf(file, path.resolve(root, b.context));
       if (b.images.length === 0 || b.images.some((i) => i === undefined)) untied.add(realPath(file));
       else tie(file, ...b.images);
     }
@@ -171,6 +177,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
       for (const a of skaffoldArtifacts(doc.contents)) {
         found = true;
         tie(path.resolve(dir, a.context, a.dockerfile), a.image);
+        contextOf(path.resolve(dir, a.context, a.dockerfile), path.resolve(dir, a.context));
       }
     }
     if (found) used.push(abs);
@@ -188,7 +195,12 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
       const dockerfiles = [...p.dockerfiles, ...(p.defaultDockerfile ? ['Dockerfile'] : [])];
       // Every file of the folder may give the build its target (an override may name another, or none: the whole Dockerfile).
       const built = p.targets.size > 0 ? p.targets : WHOLE;
-      for (const c of contexts) for (const d of dockerfiles) tieTo(built, path.resolve(c, d), key, ...p.images);
+      for (const c of contexts) {
+        for (const d of dockerfiles) {
+          tieTo(built, path.resolve(c, d), key, ...p.images);
+          contextOf(path.resolve(c, d), c);
+        }
+      }
     }
     compose.set(key, { images: [...p.images], ...(p.undecided ? { undecided: p.undecided } : {}) });
   }
@@ -231,7 +243,7 @@ export function readTies(run: RunContext, sources: readonly string[]): ImageTies
   }
   for (const file of untied) byDockerfile.delete(file);
   for (const file of untied) targets.delete(file);
-  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used, targets };
+  return { byDockerfile, compose, renames, kustomizeRoots: renames.length > 0 ? kustomizeRoots(run) : [], sources: used, targets, contexts: buildContexts };
 }
 
 const WHOLE: ReadonlySet<string | null> = new Set([null]);
@@ -390,6 +402,8 @@ function skaffoldArtifacts(root: unknown): Artifact[] {
 /** One image build of a GoReleaser config or a workflow: its Dockerfile and image names (undefined: a name set by a template or an expression). */
 interface ImageBuild {
   dockerfile: string;
+  /** Its build context, relative to the same root, when the tool reads it (a workflow's). */
+  context?: string;
   images: (string | undefined)[];
 }
 
@@ -478,7 +492,7 @@ function workflowBuilds(root: unknown): ImageBuild[] {
         names = meta ? listOf(withOf(meta)('images') ?? '').map((i) => /^name=([^,]*)/.exec(i)?.[1] ?? i) : ['${{ unknown }}'];
       } else names = listOf(tagsText);
       if (names.length === 0) continue;
-      out.push({ dockerfile: file, images: names.map((n) => templatedImageName('${{', expand(n, env))) });
+      out.push({ dockerfile: file, context, images: names.map((n) => templatedImageName('${{', expand(n, env))) });
     }
   }
   return out;
