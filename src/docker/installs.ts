@@ -521,7 +521,7 @@ export function analyzeDockerfile(text: string): DockerAnalysis {
     notes: [
       ...(site.run ? notes.get(site.run) ?? [] : []),
       ...(stageNotes.get(site) ?? []),
-      ...(site === renumberer ? [`the stages after it move up, so ${renumberNote}`] : []),
+      ...(site === renumberer ? [`the stages after ${removedStages.length === 1 ? 'it' : `the ${removedStages.length} stages removed`} move up, so ${renumberNote}`] : []),
       ...(leftComments.get(site) ?? []),
     ],
     ...(site.vendored ? { vendored: site.vendored } : {}),
