@@ -108,12 +108,12 @@ function targetsIn(abs: string, text: string): Found[] {
     const root = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
     if (root && errors.length === 0) {
       const out: Found[] = [];
-      jsonTargets(root, [], text, out);
+      jsonTargets(root, out);
       return out;
     }
   }
   // Not YAML or JSON, or not parsed as such (a Helm template): tokens, line by line.
-  return textTargets(text, 0, ext === '.hcl');
+  return textTargets(text, ext === '.hcl');
 }
 
 /** A YAML node's targets: a `target` key's value, an argv list's `--target`, commands in strings. */
@@ -146,7 +146,7 @@ function yamlTargets(node: YamlNode | null | undefined, maps: unknown[], text: s
     // A command in a string: said at the string's first line, or for a block scalar (`run: |`) at the line it is on.
     const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
     const base = block ? text.indexOf('\n', node.range[0]) + 1 : node.range[0];
-    for (const t of textTargets(node.value, 0, false)) out.push({ ...t, offset: block ? offsetOfLine(text, base, node.value, t.offset) : node.range[0] });
+    for (const t of textTargets(node.value, false)) out.push({ ...t, offset: block ? offsetOfLine(text, base, node.value, t.offset) : node.range[0] });
   }
 }
 
@@ -164,7 +164,7 @@ function yamlStepBuilds(maps: unknown[]): boolean {
 }
 
 /** A JSON node's targets, as yamlTargets reads YAML's. */
-function jsonTargets(node: JsonNode, parents: JsonNode[], text: string, out: Found[]): void {
+function jsonTargets(node: JsonNode, out: Found[]): void {
   if (node.type === 'object') {
     for (const prop of node.children ?? []) {
       const [key, value] = prop.children ?? [];
@@ -174,17 +174,17 @@ function jsonTargets(node: JsonNode, parents: JsonNode[], text: string, out: Fou
           if (v.type === 'string' && typeof v.value === 'string') out.push({ value: v.value, offset: v.offset, variable: VARIABLE.test(v.value) });
         }
       }
-      jsonTargets(value, [...parents, node], text, out);
+      jsonTargets(value, out);
     }
     return;
   }
   if (node.type === 'array') {
     listTargets((node.children ?? []).map((c) => (c.type === 'string' && typeof c.value === 'string' ? { value: c.value, offset: c.offset } : undefined)), out);
-    for (const c of node.children ?? []) jsonTargets(c, [...parents, node], text, out);
+    for (const c of node.children ?? []) jsonTargets(c, out);
     return;
   }
   if (node.type === 'string' && typeof node.value === 'string' && /\btarget\b/i.test(node.value)) {
-    for (const t of textTargets(node.value, 0, false)) out.push({ ...t, offset: node.offset });
+    for (const t of textTargets(node.value, false)) out.push({ ...t, offset: node.offset });
   }
 }
 
@@ -226,11 +226,11 @@ interface Token {
  * then, after an optional `=` or `:`, the next word. `hcl`: a bake file, where `target = NAME`'s
  * NAME unquoted is an expression (a variable).
  */
-function textTargets(text: string, base: number, hcl: boolean): Found[] {
+function textTargets(text: string, hcl: boolean): Found[] {
   const out: Found[] = [];
   for (const line of logicalLines(text)) {
     if (!/target/i.test(line.text)) continue;
-    const tokens = tokenize(line.text, (i) => base + line.at(i));
+    const tokens = tokenize(line.text, line.at);
     for (let k = 0; k < tokens.length; k++) {
       const word = tokens[k]!;
       if (word.sep || !TARGET_WORD.test(unquote(word.text))) continue;
