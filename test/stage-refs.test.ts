@@ -33,6 +33,11 @@ test('FROM reads the global ARGs at their defaults; a variable without one, or i
   expect(refs(text, 6)).toEqual([['${TEST_BASE}', 'any']]);
   // A stage's name starts with a letter: FROM 0 is an image.
   expect(refs(text, 7)).toEqual([['0', []]]);
+  // What is written around a variable can be in no stage's name: an image, whatever the variable.
+  const registry = 'ARG REGISTRY\nFROM alpine AS tools\nFROM ${REGISTRY}/base:1.0\nFROM base-${VARIANT}\nCOPY --from=${REGISTRY}/tools:1 /a /a\n';
+  expect(refs(registry, 3)).toEqual([['${REGISTRY}/base:1.0', []]]);
+  expect(refs(registry, 4)).toEqual([['base-${VARIANT}', 'any']]);
+  expect(refs(registry, 5)).toEqual([['${REGISTRY}/tools:1', []]]);
 });
 
 test('an ONBUILD trigger reads what its instruction reads', () => {

@@ -690,7 +690,8 @@ export function isStageIndex(ref: string): boolean {
  * 'any' when it may name any stage: a variable the tool cannot resolve. FROM's image is read
  * with the ARGs before the first FROM at their defaults (`ARG BASE=tools` then `FROM ${BASE}`:
  * stage tools), and names a stage defined before it; a variable without a default may be set to
- * anything at build time. A `--from` flag names a stage by its name or by its index (toCommand:
+ * anything at build time (but where the text around it cannot be in a stage's name:
+ * `${REGISTRY}/base:1.0` is an image). A `--from` flag names a stage by its name or by its index (toCommand:
  * findStateByIndex); BuildKit refuses a variable there, which is read as 'any' all the same. A
  * mount's `from=` is a name only (detectRunMount: findStateByName): `from=1` is an image. A stage's
  * name starts with a letter, so a number is never one. A name is read in any case; one several
@@ -700,14 +701,17 @@ export function referencedStages(parsed: ParsedDockerfile, ins: DockerInstructio
   const via = src.via ?? (ins.keyword === 'FROM' ? 'image' : 'flag');
   const froms = parsed.instructions.filter((i) => i.keyword === 'FROM');
   const named = (name: string) => froms.filter((f) => ((f.node as From).getBuildStage() ?? '').toLowerCase() === name.toLowerCase()).map((f) => f.stage);
+  // A variable may be set to any stage's name, unless what is written around it can be in none
+  // (a stage's name is letters, digits, `-`, `_` and `.`): `${REGISTRY}/base:1.0` is an image.
+  const mayNameStage = (ref: string) => /^[A-Za-z0-9_.-]*$/.test(ref.replace(/\$\{[^}]*\}?|\$[A-Za-z_][A-Za-z0-9_]*/g, ''));
   if (via === 'image') {
     const image = withGlobalArgs(parsed, src.ref);
-    if (image.includes('$')) return 'any';
+    if (image.includes('$')) return mayNameStage(image) ? 'any' : [];
     // The last stage of that name defined before this FROM (addState: statesByName).
     const stage = stageNamed(parsed, image, ins.start);
     return stage ? [stage.stage] : [];
   }
-  if (src.ref.includes('$')) return 'any';
+  if (src.ref.includes('$')) return mayNameStage(src.ref) ? 'any' : [];
   if (via === 'flag' && STAGE_INDEX.test(src.ref)) {
     const index = Number(src.ref);
     return index >= 0 && index < froms.length ? [index] : [];
