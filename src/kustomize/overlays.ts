@@ -747,8 +747,12 @@ function listenerFor(h: OverlayHold, r: Report, file: string): { listener: Patch
   if (typeof port !== 'number') return undefined;
   const documents = h.objects?.get(file);
   if (documents && !documents.has(Number(r.details?.document))) return undefined;
+  const document = Number(r.details?.document);
+  // A container the build's fold reads in this object (builtListeners) is not read alone there too: a later patch may undo it.
+  const folded = (l: PatchListener) => !l.merged && l.container !== undefined && h.listeners!.some((m) => m.merged?.file === file && m.merged.document === document && m.container === l.container);
   for (const listener of h.listeners ?? []) {
-    if (listener.merged && (listener.merged.file !== file || listener.merged.document !== Number(r.details?.document))) continue;
+    if (listener.merged && (listener.merged.file !== file || listener.merged.document !== document)) continue;
+    if (folded(listener)) continue;
     // A patch's container read alone: only a listen address it names in full holds.
     const item = listener.merged ? builtItem(listener.merged.built, port) : loopbackItems(listener.lists, listener.env, port);
     if (item && (listener.merged || item.listen)) return { listener, item };
