@@ -80,6 +80,8 @@ const OVERLAYS: Record<string, string | null> = {
   // Patches that give a container of the pod a loopback listen address: the probes they reach stay on exec.
   'overlay-loopback-listen': 'overlay',
   'overlay-loopback-merged': 'overlay',
+  // Host and port through $(VAR) given apart, in the base, in other patches, by JSON 6902 ops, in a kustomization under it.
+  'overlay-loopback-built': 'overlay',
   'helm-charts-values': null,
   'helm-charts-template': null,
   // helmCharts need kustomize --enable-helm and a chart repository: nothing to build here.

@@ -172,6 +172,83 @@ spec:
       ]);
     }
   });
+  test('a listen address a printf action prints, with operands the values give (hunt22 E8)', async () => {
+    const values = { 'values.yaml': 'port: 9000\nadminPort: 9090\nhost: 127.0.0.1\n' };
+    expect(await findings('{{ printf "--grpc-listen=127.0.0.1:%d" (int .Values.port) }}', ':{{ .Values.port }}', values)).toMatchObject([
+      {
+        status: 'blocked',
+        blockers: ['host'],
+        message: expect.stringContaining('args item "--grpc-listen=127.0.0.1:9000" (as the chart\'s values render it: {{ .Values.port }} is 9000, {{ printf "--grpc-listen=127.0.0.1:%d" (int .Values.port) }} is "--grpc-listen=127.0.0.1:9000") binds the server to loopback'),
+      },
+    ]);
+    // %v of a setting, %s of a string, two operands, a literal operand, the call piped to quote.
+    for (const args of [
+      '{{ printf "--grpc-listen=127.0.0.1:%v" .Values.port }}',
+      '{{ printf "--grpc-listen=%s:%v" .Values.host .Values.port | quote }}',
+      '{{ printf "--grpc-listen=%s:%d" (.Values.host | toString) 9000 }}',
+    ]) {
+      expect([args, await findings(args, ':9000', values)]).toMatchObject([args, [{ status: 'blocked', blockers: ['host'] }]]);
+    }
+    // Another port, all addresses: nothing said; a client's address, the note its literal gets.
+    for (const args of ['{{ printf "--grpc-listen=127.0.0.1:%d" (int .Values.adminPort) }}', '{{ printf "--grpc-listen=0.0.0.0:%d" (int .Values.port) }}']) {
+      expect([args, await findings(args, ':{{ .Values.port }}', values)]).toMatchObject([args, [{ status: 'migratable', message: expect.not.stringContaining('loopback') }]]);
+    }
+    expect(await findings('{{ printf "--upstream=127.0.0.1:%d" (int .Values.port) }}', ':{{ .Values.port }}', values)).toMatchObject([
+      { status: 'migratable', message: expect.stringContaining('is "--upstream=127.0.0.1:9000") names loopback on the probe\'s port; if that is where the server listens') },
+    ]);
+    // A host the values files do not agree on: a note.
+    expect(await findings('{{ printf "--grpc-listen=%s:9000" .Values.host }}', ':9000', { 'values.yaml': 'host: 0.0.0.0\n', 'values-dev.yaml': 'host: localhost\n' })).toMatchObject([
+      { status: 'migratable', message: expect.stringContaining('{{ printf "--grpc-listen=%s:9000" .Values.host }} is "--grpc-listen=localhost:9000" in some of them) names loopback on the probe\'s port') },
+    ]);
+  });
+
+  test('a printf whose format names a loopback listen address but whose port the tool cannot print gets the note (hunt22 E8)', async () => {
+    const values = { 'values.yaml': 'port: 9000\n' };
+    // %d of a values setting (Helm reads 9000 in a values file as a float64, and %d prints %!d(float64=9000); --set gives an int64),
+    // %s of a number, an include, a setting nothing gives.
+    for (const args of [
+      '{{ printf "--grpc-listen=127.0.0.1:%d" .Values.port }}',
+      '{{ printf "--grpc-listen=127.0.0.1:%s" .Values.port }}',
+      '{{ printf "--grpc-listen=127.0.0.1:%d" (include "c.port" .) }}',
+      '{{ printf "--grpc-listen=127.0.0.1:%v" .Values.other }}',
+    ]) {
+      const format = /"([^"]*)"/.exec(args)![1]!;
+      expect([args, await findings(args, ':{{ .Values.port }}', values)]).toMatchObject([
+        args,
+        [
+          {
+            status: 'migratable',
+            message: expect.stringContaining(
+              `the container's own item printed by printf "${format}" names a listen address on loopback at a port the tool does not read (${format.slice(-2)}: a verb of ${args}, whose operand the chart's values do not give as the tool can print it); if that is the probe's port`,
+            ),
+          },
+        ],
+      ]);
+    }
+    // A format that names no listen address, or no loopback host: nothing said.
+    for (const args of ['{{ printf "--upstream=127.0.0.1:%d" .Values.port }}', '{{ printf "--grpc-listen=0.0.0.0:%d" .Values.port }}']) {
+      expect([args, await findings(args, ':{{ .Values.port }}', values)]).toMatchObject([args, [{ status: 'migratable', message: expect.not.stringContaining('loopback') }]]);
+    }
+  });
+
+  test('printf is rendered as Go and Sprig print it, or not at all', async () => {
+    const { renderActions } = await import('../src/helm/listen-values.js');
+    const settings = (p: string) => ({ port: ['9000'], host: ['127.0.0.1'], ports: ['9000', '9001'], name: ['a b'] })[p];
+    const text = (t: string) => renderActions(t, '', settings)?.text;
+    expect(text('{{ printf "%s:%d" .Values.host (int .Values.port) }}')).toBe('127.0.0.1:9000');
+    expect(text('{{- printf "%v%%" .Values.port -}}')).toBe('9000%');
+    expect(text('{{ printf "%q" .Values.name }}')).toBe('"a b"');
+    expect(text('{{ printf "%s" (quote .Values.host) }}')).toBe('"127.0.0.1"');
+    expect(text('--a={{ printf `--listen=%s` .Values.host | quote }}')).toBe('--a="--listen=127.0.0.1"');
+    // Alone in its scalar, quote's quotes are the YAML's: the value is inside them.
+    expect(text('{{ printf `--listen=%s` .Values.host | quote }}')).toBe('--listen=127.0.0.1');
+    expect(renderActions('{{ printf "127.0.0.1:%v" .Values.ports }}', '', settings)?.actions).toEqual([{ action: '{{ printf "127.0.0.1:%v" .Values.ports }}', value: '127.0.0.1:9000', mixed: true }]);
+    // Not printed the same by Go: %d of a setting, a width, an operand too many or too few, a lone %.
+    for (const t of ['{{ printf "%d" .Values.port }}', '{{ printf "%5v" .Values.port }}', '{{ printf "%v" .Values.port .Values.host }}', '{{ printf "%v:%v" .Values.port }}', '{{ printf "%v%" .Values.port }}']) {
+      expect([t, text(t)]).toEqual([t, undefined]);
+    }
+  });
+
   test('a 100 KB item is rendered in linear time (not a speed target: a guard against quadratic backtracking)', async () => {
     const { renderActions } = await import('../src/helm/listen-values.js');
     const settings = (p: string) => (p === 'listen' ? ['127.0.0.1:5000'] : ['a']);
@@ -182,6 +259,10 @@ spec:
     expect(renderActions(`${'{{ x'.repeat(25_000)}`, '', settings)).toBeUndefined();
     expect(renderActions(`{{${' '.repeat(100_000)}.Values.other x}}`, '', settings)).toBeUndefined();
     expect(renderActions(`{{ .Values.other${' | toString'.repeat(10_000)} | upper }}`, '', settings)).toBeUndefined();
+    // A printf of many operands, of an unclosed string, of escapes; a long pipeline after it.
+    expect(renderActions(`{{ printf "${'%v'.repeat(10_000)}"${' .Values.other'.repeat(10_000)} }}`, '', settings)?.text).toBe('a'.repeat(10_000));
+    expect(renderActions(`{{ printf "${'\\"'.repeat(20_000)}${' (int .Values.other'.repeat(5000)} }}`, '', settings)).toBeUndefined();
+    expect(renderActions(`{{ printf "%v" .Values.other${' | quote'.repeat(10_000)} | upper }}`, '', settings)).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

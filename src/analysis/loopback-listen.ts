@@ -29,7 +29,7 @@ export interface LoopbackItem {
    * 127.0.0.1:$(GRPC_PORT)` with GRPC_PORT from a configMapKeyRef): the server may listen on
    * loopback at the probe's port, or not. Always a note (listen false). `refs` as the message names them.
    */
-  unread?: { part: 'host' | 'port'; refs: string[] };
+  unread?: { part: 'host' | 'port'; refs: string[]; why?: string };
 }
 
 /**
@@ -40,6 +40,11 @@ export interface LoopbackItem {
 export interface RenderedText {
   text: string;
   actions: { action: string; value: string; mixed: boolean }[];
+  /**
+   * printf actions left as written, whose format names a loopback listen address with a verb for
+   * its port (verbListen) and whose operands the values do not render: the port is not known.
+   */
+  unrendered?: { action: string; format: string }[];
 }
 
 /** Words of a name that make the address after it one the container listens on. */
@@ -397,6 +402,34 @@ function commentRanges(script: string): [number, number][] {
   }
 }
 
+/** The verbs of a Go printf that may print a port. */
+const PORT_VERBS = ['%d', '%v', '%s'];
+
+/**
+ * The verb of a printf format (a Helm template's `printf "--grpc-listen=127.0.0.1:%d" …`) that
+ * stands for the port of a listen address on a loopback host, named so by the format itself
+ * (`--grpc-listen=`); undefined where it names none.
+ */
+export function verbListen(format: string): string | undefined {
+  if (!format.includes('%')) return undefined;
+  for (const verb of PORT_VERBS) for (const { at } of loopbackAddresses(format, verb)) if (listenAt(format, at, undefined)) return verb;
+  return undefined;
+}
+
+/**
+ * A printf action the chart's values do not render, whose format names a loopback listen address
+ * (RenderedText.unrendered): what it prints on the probe's port is not known, a note.
+ */
+export function unrenderedListen(u: { action: string; format: string }): LoopbackItem | undefined {
+  const verb = verbListen(u.format);
+  if (verb === undefined) return undefined;
+  return {
+    what: `item printed by printf ${JSON.stringify(u.format)}`,
+    listen: false,
+    unread: { part: 'port', refs: [verb], why: `a verb of ${u.action}, whose operand the chart's values do not give as the tool can print it` },
+  };
+}
+
 /**
  * The first item of the container's argv (command, then args) and env values that names a
  * loopback address on `port`, as the process gets them (the kubelet's `$(NAME)` expanded from
@@ -462,7 +495,7 @@ export function boundToLoopback(plan: NativePlan, bound: LoopbackItem | undefine
   }
   const names = bound.plural ? 'name' : 'names';
   const said = bound.unread
-    ? `${subject(bound)} ${names} ${bound.unread.part === 'port' ? 'a listen address on loopback at a port' : "a listen address on the probe's port with a host"} the tool does not read (${bound.unread.refs.join(', ')}: the kubelet gives it a value from a valueFrom, an envFrom or an entry the tool does not read); if that is ${bound.unread.part === 'port' ? "the probe's port" : 'loopback'}`
+    ? `${subject(bound)} ${names} ${bound.unread.part === 'port' ? 'a listen address on loopback at a port' : "a listen address on the probe's port with a host"} the tool does not read (${bound.unread.refs.join(', ')}: ${bound.unread.why ?? 'the kubelet gives it a value from a valueFrom, an envFrom or an entry the tool does not read'}); if that is ${bound.unread.part === 'port' ? "the probe's port" : 'loopback'}`
     : `${subject(bound)} ${names} loopback on the probe's port; if that is where the server listens`;
   const note = `${said}, the binary dialled it inside the pod but the kubelet dials the pod IP, where nothing may listen: check that the server listens there too (e.g. 0.0.0.0)`;
   plan.notes.push(note);

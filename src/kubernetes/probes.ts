@@ -13,7 +13,7 @@ import { ECS_HINT } from '../analysis/ecs.js';
 import { hashLineCommentRanges, inRanges, mentionOffsets } from '../analysis/mentions.js';
 import { NATIVE_GRPC_MIN, parseKubeVersion } from '../analysis/kube-version.js';
 import { planNativeProbe, shellScriptIndex, SUB_SECOND_NOTE, type Blocker, type EnvSource, type FixedNumber, type NativePlan, type PortValue } from '../analysis/native-probe.js';
-import { boundToLoopback, loopbackItems, type LoopbackItem, type RenderedText } from '../analysis/loopback-listen.js';
+import { boundToLoopback, loopbackItems, unrenderedListen, type LoopbackItem, type RenderedText } from '../analysis/loopback-listen.js';
 import { contentEnd, getPair, hasExplicitKey, hasMergeKey, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import { editsThroughAliasesIn } from '../parse/yaml-aliases.js';
 import { findActions } from '../helm/mask.js';
@@ -1110,15 +1110,20 @@ function renderedListen(ctx: ContainerContext, port: PortValue, at: number, scal
   }
   if (number === undefined) return undefined;
   const portActions = used.length;
+  const unrendered: NonNullable<RenderedText['unrendered']> = [];
   const rendering = (s: Scalar) => {
     const t = scalarValue(s);
     const r = t.includes('{{') ? render(t, s.range?.[0] ?? at) : undefined;
     if (!r) return t;
     used.push(...r.actions);
+    unrendered.push(...(r.unrendered ?? []));
     return r.text;
   };
-  const found = loopbackListen(ctx.container, number, rendering) ?? siblingListen(ctx, number, rendering);
-  if (!found) return undefined;
+  const own = loopbackListen(ctx.container, number, rendering);
+  const ownUnrendered = unrendered.slice();
+  const found = own ?? siblingListen(ctx, number, rendering);
+  // The container's own `{{ printf "--grpc-listen=127.0.0.1:%d" … }}` whose port the values do not render: a note (hunt22 E8).
+  if (!found) return ownUnrendered.length > 0 ? unrenderedListen(ownUnrendered[0]!) : undefined;
   // The actions that render it: the port's, and those whose value is in the words quoted.
   const quoted = [...found.what.matchAll(/"(?:[^"\\]|\\.)*"/g)].map((q) => JSON.parse(q[0]) as string);
   const by = used.filter((a, i) => i < portActions || quoted.some((q) => q.includes(a.value)));

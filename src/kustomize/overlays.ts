@@ -29,6 +29,7 @@ import { blockScalarView } from './block-scalar.js';
 import { PATCH_TRANSFORMER } from './transformers.js';
 import { patchedDocuments, patchedObjects, patchProbeContext } from './patch-targets.js';
 import { loopbackItems, MAY_NAME_LOOPBACK, type LoopbackItem } from '../analysis/loopback-listen.js';
+import { containerSteps, listenView, writeId, type BuildStep, type ContainerWrite } from './built-containers.js';
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { controllerLists } from './controllers.js';
@@ -532,11 +533,13 @@ export interface PatchListener {
   /** Where its `args`, `command` and `env` are written ('' the container itself), as `file:line`. */
   at: Map<string, string>;
   /**
-   * The patch's container merged over the base's of the same name, as the strategic merge builds
-   * it (a host in the overlay, its port in the base): read only for that object (`file`,
-   * `document`); `base` is where the base container is, as `file:line`.
+   * The container as the build makes it in one object the patch is applied to (`file`,
+   * `document`), the object's own merged with every patch applied to it (built-containers.ts), a
+   * host given in one and its port in another: read for that object only (listenerFor). `base` is
+   * where the object's container is, as `file:line` (undefined: a patch adds it); `others` where
+   * the other patches that write it are.
    */
-  merged?: { file: string; document: number; base: string };
+  merged?: { file: string; document: number; base?: string; others: string[]; built: { steps: BuildStep[]; step: number; key: string } };
 }
 
 /** An env entry as the loopback listen check reads it: a literal value, or a valueFrom (the downward API's said). */
@@ -561,34 +564,11 @@ function containerLists(node: YAMLMap, at = ''): { list: string; c: YAMLMap }[] 
   return out;
 }
 
-/**
- * A patch container's args, command and env merged over the base container's as the strategic
- * merge does: a list the patch writes (args, command: plain lists) replaces the base's whole; env
- * is merged by name (an entry of the patch replaces the base's of its name, a new one is added
- * after them, `$patch: delete` takes one out, a `$patch: replace` item writes the patch's alone).
- */
-function mergedContainer(patchC: YAMLMap, baseC: YAMLMap): Pick<PatchListener, 'lists' | 'env'> {
-  const text = (n: unknown) => (isScalar(n) && n.value !== null ? String(n.value) : undefined);
-  const lists = ['args', 'command'].map((key) => {
-    const list = (getPair(patchC, key) ?? getPair(baseC, key))?.value;
-    return { key, items: isSeq(list) ? list.items.map(text) : [] };
-  });
-  const baseEnv = getPair(baseC, 'env')?.value;
-  const patchEnv = getPair(patchC, 'env')?.value;
-  const directive = (i: unknown) => (isMap(i) ? text(getPair(i, '$patch')?.value) : undefined);
-  let env = isSeq(baseEnv) ? baseEnv.items.map(envEntry) : [];
-  if (isSeq(patchEnv) && patchEnv.items.some((i) => directive(i) === 'replace')) env = patchEnv.items.filter((i) => directive(i) === undefined).map(envEntry);
-  else if (isSeq(patchEnv)) {
-    for (const i of patchEnv.items) {
-      const entry = envEntry(i);
-      const at = entry.name === undefined ? -1 : env.findIndex((e) => e.name === entry.name);
-      if (directive(i) === 'delete') {
-        if (at !== -1) env.splice(at, 1);
-      } else if (at !== -1) env[at] = entry;
-      else env.push(entry);
-    }
-  } else if (getPair(patchC, 'env') !== undefined) env = [];
-  return { lists, env };
+/** The offset of an op list's first op whose path (or `from`) reaches into a container list. */
+function firstContainerOp(node: unknown): number | undefined {
+  if (!isSeq(node)) return undefined;
+  const op = node.items.find((i) => isMap(i) && ['path', 'from'].some((k) => /\/(?:containers|initContainers)(?:\/|$)/.test(scalarText(getPair(i, k)?.value) ?? '')));
+  return isMap(op) ? op.range?.[0] : undefined;
 }
 
 /**
@@ -606,12 +586,12 @@ function listenHolds(
   kustomization: string,
   objectsOf: ((docRoot: YAMLMap | undefined) => Map<string, Set<number>>) | undefined,
   run: RunContext,
-  baseObjectsOf?: (docRoot: YAMLMap | undefined, patchLoopback: boolean) => { file: string; document: number; root: YAMLMap }[],
+  baseObjectsOf?: (docRoot: YAMLMap | undefined, patchLoopback: boolean) => { file: string; document: number; root: YAMLMap; writes: readonly ContainerWrite[] }[],
 ): OverlayHold[] {
   // A patch without a loopback host (in any spelling isLoopbackHost reads) or a `$(NAME)` holds
   // nothing, unless a container it writes is merged with the base's, which may hold one: the cheap tests first.
   const loopbackText = MAY_NAME_LOOPBACK.test(patch.text);
-  if (!loopbackText && !(baseObjectsOf && !patch.json6902 && /\b(?:args|command|env)\s*:/.test(patch.text))) return [];
+  if (!loopbackText && !(baseObjectsOf && /\b(?:args|command|env)\b/.test(patch.text))) return [];
   const parsed = parseYaml(patch.text);
   if (parsed.error) return [];
   const shown = (f: string) => path.relative(run.cwd, f).split(path.sep).join('/');
@@ -647,28 +627,47 @@ function listenHolds(
     return found;
   };
   /**
-   * The patch's containers merged over the base's of the same name in each object it is applied
-   * to, where the patch or that base has loopback text: a host the patch gives with a port the
-   * base gives (`--bind 127.0.0.1` in the patch's env or command, `--port 5001` in the base's args)
-   * makes the address only together. Not for a patch not narrowed to its objects (a Flux or
-   * Argo CD patch) nor for JSON 6902 ops (by list index, applied in order): they are read alone.
+   * The containers this patch document writes, in each object it is applied to, as the build makes
+   * them (built-containers.ts): the object's own merged with every patch applied to it, this one
+   * among them, where the patch, the object's file or another of those patches has loopback text.
+   * A host given in one and its port in another (`--bind 127.0.0.1` in the patch, `--port 5001` in
+   * the object; `--listen=127.0.0.1:$(GRPC_PORT)` here, GRPC_PORT in another patch; the object's
+   * `--listen=$(LISTEN_HOST):5001` with LISTEN_HOST set here) make the address only together. Not
+   * for a patch not narrowed to its objects (a Flux or Argo CD patch): read alone.
    */
-  const mergedListeners = (docRoot: YAMLMap): PatchListener[] => {
+  const builtListeners = (docRoot: YAMLMap | undefined, doc: number, node: unknown): PatchListener[] => {
     if (!baseObjectsOf) return [];
-    const patchContainers = containerLists(docRoot).filter(({ c }) => name(c) !== undefined && !['replace', 'delete'].includes(text(getPair(c, '$patch')?.value) ?? ''));
-    if (patchContainers.length === 0) return [];
+    const id = writeId(patch, doc);
     const out: PatchListener[] = [];
     for (const o of baseObjectsOf(docRoot, loopbackText)) {
-      const baseText = run.readText(o.file) ?? '';
-      if (!loopbackText && !MAY_NAME_LOOPBACK.test(baseText)) continue;
-      const bases = containerLists(o.root);
-      for (const { list, c } of patchContainers) {
-        const base = bases.find((b) => b.list === list && name(b.c) === name(c));
-        if (!base) continue;
-        // An init container runs beside the app only as a sidecar, by the merged restartPolicy.
-        if (list.endsWith('initContainers') && text((getPair(c, 'restartPolicy') ?? getPair(base.c, 'restartPolicy'))?.value) !== 'Always') continue;
-        const line = baseText.slice(0, base.c.range?.[0] ?? 0).split('\n').length;
-        out.push({ ...listener(c), ...mergedContainer(c, base.c), merged: { file: o.file, document: o.document, base: `${shown(o.file)}:${line}` } });
+      const own = o.writes.findIndex((w) => writeId(w.entry, w.doc) === id);
+      if (own === -1) continue;
+      const objectText = run.readText(o.file) ?? '';
+      if (!loopbackText && !MAY_NAME_LOOPBACK.test(objectText) && !o.writes.some((w) => MAY_NAME_LOOPBACK.test(w.entry.text))) continue;
+      const steps = containerSteps(o.root, o.writes);
+      const step = own + 1;
+      const objectContainers = containerLists(o.root);
+      for (const key of steps[step]!.touched) {
+        const c = steps[step]!.containers.find((x) => x.key === key);
+        if (!c) continue;
+        // Where this patch writes it: its own container map, or (an op list) the first op into a container list.
+        const mine = docRoot ? containerLists(docRoot).find((p) => p.list === c.list && c.name !== undefined && name(p.c) === c.name)?.c : undefined;
+        const where = mine ? listener(mine).at : new Map([['', at(firstContainerOp(node) ?? 0)]]);
+        const index = /#:(\d+)$/.exec(key)?.[1];
+        const baseC = steps[0]!.containers.some((x) => x.key === key) ? objectContainers.filter((b) => b.list === c.list).find((b, i) => (c.name !== undefined ? name(b.c) === c.name : String(i) === index))?.c : undefined;
+        const others = o.writes.flatMap((w, i) => (i !== own && steps[i + 1]!.touched.has(key) ? [lineAt(w.entry, run)(0)] : []));
+        out.push({
+          ...(c.name !== undefined ? { container: c.name } : {}),
+          ...listenView(c),
+          at: where,
+          merged: {
+            file: o.file,
+            document: o.document,
+            ...(baseC ? { base: `${shown(o.file)}:${objectText.slice(0, baseC.range?.[0] ?? 0).split('\n').length}` } : {}),
+            others: [...new Set(others)],
+            built: { steps, step, key },
+          },
+        });
       }
     }
     return out;
@@ -679,10 +678,10 @@ function listenHolds(
     const objects = objectsOf?.(docRoot);
     out.push({ kustomization, kind: 'listen', listeners, ...(objects ? { objects } : {}), source, why });
   };
-  for (const doc of parsed.docs) {
+  for (const [d, doc] of parsed.docs.entries()) {
     if (!patch.json6902 && isMap(doc.contents)) {
       const listeners = loopbackText ? containersIn(doc.contents).map(listener) : [];
-      listeners.push(...mergedListeners(doc.contents));
+      listeners.push(...builtListeners(doc.contents, d, doc.contents));
       hold(listeners, doc.contents, patch.file === kustomization ? `an inline strategic-merge patch in ${overlay}` : `${shown(patch.file)} (a strategic-merge patch applied by ${overlay})`);
       continue;
     }
@@ -717,6 +716,7 @@ function listenHolds(
         }
       },
     });
+    listeners.push(...builtListeners(undefined, d, doc.contents));
     hold(listeners, undefined, patch.file === kustomization ? `a JSON 6902 patch in ${overlay}` : `${shown(patch.file)} (a JSON 6902 patch applied by ${overlay})`);
   }
   return out;
@@ -747,12 +747,42 @@ function listenerFor(h: OverlayHold, r: Report, file: string): { listener: Patch
   if (typeof port !== 'number') return undefined;
   const documents = h.objects?.get(file);
   if (documents && !documents.has(Number(r.details?.document))) return undefined;
+  const document = Number(r.details?.document);
+  // A container the build's fold reads in this object (builtListeners) is not read alone there too: a later patch may undo it.
+  const folded = (l: PatchListener) => !l.merged && l.container !== undefined && h.listeners!.some((m) => m.merged?.file === file && m.merged.document === document && m.container === l.container);
   for (const listener of h.listeners ?? []) {
-    if (listener.merged && (listener.merged.file !== file || listener.merged.document !== Number(r.details?.document))) continue;
-    const item = loopbackItems(listener.lists, listener.env, port);
-    if (item?.listen) return { listener, item };
+    if (listener.merged && (listener.merged.file !== file || listener.merged.document !== document)) continue;
+    if (folded(listener)) continue;
+    // A patch's container read alone: only a listen address it names in full holds.
+    const item = listener.merged ? builtItem(listener.merged.built, port) : loopbackItems(listener.lists, listener.env, port);
+    if (item && (listener.merged || item.listen)) return { listener, item };
   }
   return undefined;
+}
+
+/**
+ * What a container as the build makes it names on the probe's port, said by the patch from which
+ * on it does (so by one patch of the build, and not where the object's own container says it: the
+ * object's probe is judged by that itself): a loopback listen address, or else one whose host or
+ * port is a `$(NAME)` the tool does not read (a valueFrom, an envFrom, an op it cannot follow),
+ * where the object's own container does not say as much: the tool cannot tell whether the server
+ * listens on the pod IP in those pods, and the probe stays on exec (hunt22 E5).
+ */
+function builtItem(built: { steps: BuildStep[]; step: number; key: string }, port: number): LoopbackItem | undefined {
+  const items = built.steps.map((s) => {
+    const c = s.containers.find((x) => x.key === built.key);
+    // An init container runs beside the app only as a sidecar.
+    if (!c || (c.list.endsWith('initContainers') && c.restartPolicy !== 'Always')) return { rank: 0 };
+    const view = listenView(c);
+    const item = loopbackItems(view.lists, view.env, port);
+    const rank = item?.listen ? 2 : item?.unread ? 1 : 0;
+    return { rank, item };
+  });
+  const last = items[items.length - 1]!;
+  if (last.rank === 0 || items[0]!.rank >= last.rank) return undefined;
+  let from = items.length - 1;
+  while (from > 1 && items[from - 1]!.rank >= last.rank) from--;
+  return from === built.step ? last.item : undefined;
 }
 
 /** The probe keys (readinessProbe…) of the probes with an exec handler inside a YAML node. */
@@ -1253,19 +1283,28 @@ export function keepForOverlays(r: Report, file: SourceFile, run: RunContext): R
 
 /**
  * A probe held by an overlay whose patch makes a container of the pod listen only on loopback at
- * the probe's port (listenHolds): where, what, and that the server must listen on the pod IP there.
+ * the probe's port (listenHolds), or may (a `$(NAME)` of its listen address that a patch gives a
+ * value the tool does not read): where, what, and that the server must listen on the pod IP there.
  */
 function listenHeld(r: Report, hold: OverlayHold, file: string): Report {
   const { listener, item } = listenerFor(hold, r, file)!;
   const own = r.details?.container as string | undefined;
   const whose = listener.container === undefined ? `the container at ${listener.indexPath ?? '?'}` : listener.container === own ? `the probe's own container ${JSON.stringify(own)}` : `container ${JSON.stringify(listener.container)} of the same pod (its containers share one network)`;
   const key = /^(args|command|env)\b/.exec(item.what)?.[1] ?? '';
-  const at = listener.at.get(key) ?? listener.at.get('')!;
-  // A container merged with the base's: what it gives may be in either.
-  const merged = listener.merged ? `, merged with the base's container at ${listener.merged.base}` : '';
-  const why = `${hold.why} gives ${whose} the ${item.what} (${at}${merged}), which ${item.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: in the pods that overlay builds, the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod)`;
+  // A patch that sets only the env an address of the object (or of another patch) names: its env.
+  const at = listener.at.get(key) ?? listener.at.get('env') ?? listener.at.get('')!;
+  // A container as the build makes it: what it gives may be in the object's or another patch's.
+  const m = listener.merged;
+  const with_ = m ? [...(m.base !== undefined ? [`the base's container at ${m.base}`] : []), ...(m.others.length > 0 ? [`what ${m.others.join(', ')} ${m.others.length === 1 ? 'writes' : 'write'} into it`] : [])] : [];
+  const merged = with_.length > 0 ? `, merged with ${with_.join(' and ')}` : '';
+  const unread = item.unread;
+  const why = unread
+    ? `${hold.why} gives ${whose} the ${item.what} (${at}${merged}), a listen address whose ${unread.part} is ${unread.refs.join(', ')}, a value the tool does not read (the kubelet gives it from a valueFrom, an envFrom, or an entry or op the tool cannot follow): if that is ${unread.part === 'port' ? "the probe's port" : 'loopback'}, in the pods that overlay builds the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod); the tool cannot tell`
+    : `${hold.why} gives ${whose} the ${item.what} (${at}${merged}), which ${item.plural ? 'bind' : 'binds'} the server to loopback on the probe's port: in the pods that overlay builds, the kubelet's native probe would dial the pod IP, where the server does not listen (the exec probe dialled it inside the pod)`;
   return {
     ...heldReport(r, 'overlay-patch', why),
-    hint: `Make the server listen on 0.0.0.0 (or the pod IP) on that port in the overlay (${at}), then run the tool again; until then the probe stays on exec here, and so in every overlay built from it.`,
+    hint: unread
+      ? `Give ${unread.refs.join(', ')} a literal value in the overlay (${at}), or make the server listen on 0.0.0.0 (or the pod IP) on that port there, then run the tool again; until then the probe stays on exec here, and so in every overlay built from it.`
+      : `Make the server listen on 0.0.0.0 (or the pod IP) on that port in the overlay (${at}), then run the tool again; until then the probe stays on exec here, and so in every overlay built from it.`,
   };
 }

@@ -28,6 +28,7 @@ import { hintFor } from '../blockers.js';
 import { enclosingRepository } from '../discover/scope.js';
 import { namedFiles } from '../discover/names.js';
 import { controllerLists, controllerName, mayHoldControllerPatches } from './controllers.js';
+import type { ContainerWrite } from './built-containers.js';
 import {
   componentIncluders,
   componentsOf,
@@ -67,6 +68,8 @@ interface BuiltObject {
   labels: Map<string, string>;
   annotations: Map<string, string>;
   effects: Effect[];
+  /** The patch documents applied to it that may write its containers, in the order kustomize applies them (built-containers.ts). */
+  writes: ContainerWrite[];
 }
 
 interface Build {
@@ -151,6 +154,7 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
   const inRun = filesOfRun(run);
   for (const k of own) {
     for (const p of patchEntries(k.file, k.root, run)) {
+      for (const w of containerWrites(p)) for (const o of matching(build.objects, p, w.root)) o.writes.push(w);
       const effects = effectsOf(holdsIn(p, k.file, inRun, run, true), entryId(p));
       if (effects.length === 0) continue;
       for (const o of matching(build.objects, p, undefined)) o.effects.push(...effects);
@@ -177,7 +181,19 @@ function buildOf(dir: string, run: RunContext, stack: ReadonlySet<string> = new 
 
 
 function copy(o: BuiltObject): BuiltObject {
-  return { ...o, names: [...o.names], namespaces: [...o.namespaces], labels: new Map(o.labels), annotations: new Map(o.annotations), effects: [...o.effects] };
+  return { ...o, names: [...o.names], namespaces: [...o.namespaces], labels: new Map(o.labels), annotations: new Map(o.annotations), effects: [...o.effects], writes: [...o.writes] };
+}
+
+/**
+ * The documents of a patch that may write a container's args, command or env: a strategic-merge
+ * patch's (each matched to its objects), or a JSON 6902 op list. Parsed only where the text names
+ * a container list (most patches of a build set replicas, images, resources).
+ */
+function containerWrites(p: PatchEntry): ContainerWrite[] {
+  if (!/containers/i.test(p.text)) return [];
+  const parsed = parseYaml(p.text);
+  if (parsed.error) return [];
+  return parsed.docs.map((d, doc) => (!p.json6902 && isMap(d.contents) ? { entry: p, doc, root: d.contents } : { entry: p, doc, ops: d.contents }));
 }
 
 function stringMap(node: unknown): Map<string, string> {
@@ -200,6 +216,7 @@ function objectOf(file: string, root: YAMLMap, document: number): BuiltObject {
     labels: stringMap(isMap(metadata) ? getPair(metadata, 'labels')?.value : undefined),
     annotations: stringMap(isMap(metadata) ? getPair(metadata, 'annotations')?.value : undefined),
     effects: [],
+    writes: [],
   };
 }
 
@@ -289,11 +306,12 @@ export function patchedDocuments(dir: string, entry: PatchEntry, docRoot: YAMLMa
 
 /**
  * The objects a patch entry applied by the kustomization in `dir` is applied to, as their files
- * write them (the patches applied before it are not merged in): for a patch whose containers are
- * read with the base's (overlays.ts listenHolds).
+ * write them, with the patch documents that the build applies to their containers (this one's
+ * among them): for a patch whose containers are read with the base's and the other patches'
+ * (overlays.ts listenHolds).
  */
-export function patchedObjects(dir: string, entry: PatchEntry, docRoot: YAMLMap | undefined, run: RunContext): { file: string; document: number; root: YAMLMap }[] {
-  return matching(buildOf(dir, run).objects, entry, docRoot).map((o) => ({ file: o.file, document: o.document, root: o.root }));
+export function patchedObjects(dir: string, entry: PatchEntry, docRoot: YAMLMap | undefined, run: RunContext): { file: string; document: number; root: YAMLMap; writes: readonly ContainerWrite[] }[] {
+  return matching(buildOf(dir, run).objects, entry, docRoot).map((o) => ({ file: o.file, document: o.document, root: o.root, writes: o.writes }));
 }
 
 /** The document roots of a strategic-merge patch; undefined for an op list or text that does not parse. */
