@@ -33,6 +33,17 @@ test('a 100 KB item is read in linear time (not a speed target: a guard against 
   expect(Date.now() - started).toBeLessThan(5000);
 });
 
+test('a templated port of one 100 KB action is read in linear time (not a speed target: a guard against quadratic backtracking, review24 R5)', () => {
+  const started = Date.now();
+  // A port of 100 KB, an unclosed action and a closed one: the first threw (a pattern over V8's size), the
+  // second took ~18 s (a lazy group before \s* and an anchor); neither is a port an address can name.
+  expect(loopbackItems([{ key: 'args', items: ['--listen=127.0.0.1:{{ .Values.p }}'] }], [], `{{ a${' '.repeat(100_000)}x`)).toBeUndefined();
+  expect(loopbackItems([{ key: 'args', items: ['--listen=127.0.0.1:{{ .Values.p }}'] }], [], `{{ a${' '.repeat(100_000)}x }}`)).toBeUndefined();
+  expect(Date.now() - started).toBeLessThan(5000);
+  // The action's body is still read in other spacing and trim markers.
+  expect(loopbackItems([{ key: 'args', items: ['--listen=127.0.0.1:{{.Values.p}}'] }], [], '{{- .Values.p -}}')?.listen).toBe(true);
+});
+
 test.each([
   [['--bind', '127.0.0.1', '--port', '50051'], [], 'settings "--bind 127.0.0.1" and "--port 50051"'],
   [['--bind-address=127.0.0.1', '--grpc-port=50051'], [], 'settings "--bind-address=127.0.0.1" and "--grpc-port=50051"'],

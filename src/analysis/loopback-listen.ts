@@ -140,11 +140,29 @@ function hostPortPattern(port: number | string): RegExp {
   return new RegExp(`(?:^|[=\\s"'/,]|(?<=(?:^|[=\\s"'/,])tcp[46]?:))((\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):${portSource(port)})(?![0-9])`, 'g');
 }
 
+/** The longest port text (a template action) compared with listen addresses. */
+const MAX_PORT_TEXT = 4096;
+
 /** A port as a pattern: a number, or a template's action in any spacing and trim markers (`{{.Values.grpcPort}}`, `{{- .Values.grpcPort }}`: review23 R5). */
 function portSource(port: number | string): string {
   const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const action = typeof port === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(port) : null;
-  return typeof port === 'number' ? String(port) : action ? `\\{\\{-?\\s*${escape(action[1]!).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
+  const action = typeof port === 'string' ? actionBody(port) : undefined;
+  return typeof port === 'number' ? String(port) : action !== undefined ? `\\{\\{-?\\s*${escape(action).replace(/ +/g, '\\s+')}\\s*-?\\}\\}` : escape(port);
+}
+
+/**
+ * The body of a text that is one template action (`{{- .Values.grpcPort }}` gives
+ * `.Values.grpcPort`), without its trim markers and blanks; undefined for other text. Sliced in
+ * code, not by a lazy group before `\s*` and an anchor, which backtracks over a long action
+ * (review24 R5: 18 s on a 100 KB one).
+ */
+function actionBody(text: string): string | undefined {
+  if (!text.startsWith('{{') || !text.endsWith('}}') || text.length < 4) return undefined;
+  let body = text.slice(2, -2);
+  if (body.startsWith('-')) body = body.slice(1);
+  if (body.endsWith('-')) body = body.slice(0, -1);
+  if (body.includes('{') || body.includes('}')) return undefined;
+  return body.trim();
 }
 
 /** Where an address names a host or a port: its start and end, and what the tool does not read of it. */
@@ -436,6 +454,9 @@ export function unrenderedListen(u: { action: string; format: string }): Loopbac
  * the env); one that is a listen address wins over one that may be a client's.
  */
 export function loopbackItems(lists: ItemLists, env: EnvEntries, port: number | string): LoopbackItem | undefined {
+  // A port written as more text than any action or number is no port an address can name, and a
+  // pattern built from it would pass V8's size for a regular expression (review24 R5).
+  if (typeof port === 'string' && port.length > MAX_PORT_TEXT) return undefined;
   const { lookup, values } = kubeletEnv(env);
   const argv: ArgvItem[] = [...lists.filter((l) => l.key === 'command'), ...lists.filter((l) => l.key !== 'command')].flatMap(({ key, items }) =>
     items.map((t) => ({ key, item: t === undefined ? undefined : kubeletExpand(t, lookup) })),
