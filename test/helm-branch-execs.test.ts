@@ -555,6 +555,16 @@ describe('a timeoutSeconds that renders only under a condition is no timeout whe
     expect(out).toBe(pod(GRPC + cond.replace('      {{- end }}\n', '      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
   });
 
+  test('a line under an {{ else if }} is said to render under that branch, not the {{ if }} (hunt22 E9)', async () => {
+    const cond = '      {{- if eq .Values.size "large" }}\n      timeoutSeconds: 10\n      {{- else if eq .Values.size "medium" }}\n      timeoutSeconds: 3\n      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain(
+      'the timeoutSeconds on line 13 renders only under {{- if eq .Values.size "large" }}, the one on line 15 only under {{- else if eq .Values.size "medium" }}, and where none of those holds the probe has the API default, 1: line 15 raised from 3 to 5; a new {{- else }} of {{- if eq .Values.size "large" }} sets timeoutSeconds: 5',
+    );
+    expect(out).toBe(pod(GRPC + cond.replace('timeoutSeconds: 3\n', 'timeoutSeconds: 5\n').replace('      {{- end }}\n', '      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
+  });
+
   test('in a chain, the condition inside the exec branch gets the else; the other exec branch its own line', async () => {
     const chain = `      {{- if eq .Values.mode "a" }}
 ${EXEC}${guarded('10')}      {{- else }}

@@ -1232,6 +1232,10 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, ac
   const indent = text.slice(lineStartOf(text, first.key.range![0]), first.key.range![0]);
   const line = `${indent}timeoutSeconds: ${n}${eol}`;
   const fix = r.fix!.filter((e) => !starts.has(e.start));
+  // Each line under the branch it renders in: one under an {{ else if }} renders under that, not the block's {{ if }} (hunt22 E9).
+  const underBranch = chainBranches(b)
+    .map((x) => ({ x, lines: c.pairs.filter((p) => p.key.range![0] >= x.start && p.key.range![0] <= x.end).map((p) => `line ${lineOf(p.key.range![0])}`) }))
+    .filter((g) => g.lines.length > 0);
   const inserts: { at: number; text: string }[] = [];
   const notes: string[] = [];
   for (const x of chainBranches(b)) {
@@ -1261,11 +1265,12 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, ac
     const at = lineStartOf(text, b.end.start);
     const els = /^\{\{-/.test(b.end.text) ? '{{- else }}' : '{{ else }}';
     inserts.push({ at, text: `${text.slice(at, b.end.start)}${els}${eol}${line}` });
-    notes.push(`a new ${els} of it sets timeoutSeconds: ${n}`);
+    notes.push(`a new ${els} of ${underBranch.length > 1 ? b.open.text : 'it'} sets timeoutSeconds: ${n}`);
   }
   // The last branch's line and the new else go before the same {{ end }}: one edit, in that order.
   for (const at of new Set(inserts.map((x) => x.at))) fix.push({ start: at, end: at, text: inserts.filter((x) => x.at === at).map((x) => x.text).join('') });
-  const note = `the timeoutSeconds on ${c.pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ')} renders only under ${b.open.text}, and where that does not hold the probe has the API default, 1: ${notes.join('; ')}`;
+  const where = underBranch.map((g, i) => `${i === 0 ? 'the timeoutSeconds on ' : 'the one on '}${g.lines.join(', ')} ${i === 0 ? 'renders ' : ''}only under ${g.x.action.text}`).join(', ');
+  const note = `${where}, and where ${underBranch.length > 1 ? 'none of those holds' : 'that does not hold'} the probe has the API default, 1: ${notes.join('; ')}`;
   return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
 }
 
