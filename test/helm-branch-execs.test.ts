@@ -590,6 +590,34 @@ ${GRPC}      {{- if .Values.slow }}
     );
   });
 
+  describe('after an if/else of two exec branches, one run rewrites both, the condition raised to the larger need (hunt22 E7)', () => {
+    const chain = (portB: string, a: string, b: string) => `      {{- if .Values.a }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=${a}s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:${portB}", "-rpc-timeout=${b}s"]
+      {{- end }}
+${guarded('4')}`;
+    const raised = (n: number) => `      {{- if .Values.slow }}\n      timeoutSeconds: ${n}\n      {{- else }}\n      timeoutSeconds: ${n}\n      {{- end }}\n`;
+
+    test('different ports: each branch in place; the message says the raise once, with the larger', async () => {
+      const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain('9001', '3', '6')) }, 'chart/templates/d.yaml');
+      expect(findings.map((f) => f.status)).toEqual(['migrated']);
+      expect(out).toBe(pod(`      {{- if .Values.a }}\n${GRPC}      {{- else }}\n      grpc:\n        port: 9001\n      {{- end }}\n${raised(6)}`));
+      expect(findings[0]!.message).toContain('{{- if .Values.a }} → grpc {port: 9000} (timeoutSeconds raised from 1 to 3 to keep -rpc-timeout=3s); {{- else }} → grpc {port: 9001} (timeoutSeconds raised from 1 to 6 to keep -rpc-timeout=6s); timeoutSeconds 6, the larger, which every branch renders: the timeoutSeconds on line 18 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: line 18 raised from 4 to 6; a new {{- else }} of it sets timeoutSeconds: 6');
+      expect(findings[0]!.message).not.toContain('timeoutSeconds: 3');
+    });
+
+    test('the same port: the chain collapses, the first branch needing more', async () => {
+      const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain('9000', '8', '6')) }, 'chart/templates/d.yaml');
+      expect(findings.map((f) => f.status)).toEqual(['migrated']);
+      expect(out).toBe(pod(GRPC + raised(8)));
+      expect(findings[0]!.message).toContain('timeoutSeconds 8, the larger: the timeoutSeconds on line 18 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: line 18 raised from 4 to 8; a new {{- else }} of it sets timeoutSeconds: 8');
+      expect(findings[0]!.message).not.toContain('timeoutSeconds: 6');
+    });
+  });
+
   test('under two conditions: blocked, saying so (no else of one covers the other)', async () => {
     const cond = '      {{- if .Values.a }}\n' + guarded('10') + '      {{- end }}\n';
     const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
