@@ -555,6 +555,16 @@ describe('a timeoutSeconds that renders only under a condition is no timeout whe
     expect(out).toBe(pod(GRPC + cond.replace('      {{- end }}\n', '      timeoutSeconds: 5\n      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
   });
 
+  test('a line under an {{ else if }} is said to render under that branch, not the {{ if }} (hunt22 E9)', async () => {
+    const cond = '      {{- if eq .Values.size "large" }}\n      timeoutSeconds: 10\n      {{- else if eq .Values.size "medium" }}\n      timeoutSeconds: 3\n      {{- end }}\n';
+    const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(EXEC + cond) }, 'chart/templates/d.yaml');
+    expect(findings.map((f) => f.status)).toEqual(['migrated']);
+    expect(findings[0]!.message).toContain(
+      'the timeoutSeconds on line 13 renders only under {{- if eq .Values.size "large" }}, the one on line 15 only under {{- else if eq .Values.size "medium" }}, and where none of those holds the probe has the API default, 1: line 15 raised from 3 to 5; a new {{- else }} of {{- if eq .Values.size "large" }} sets timeoutSeconds: 5',
+    );
+    expect(out).toBe(pod(GRPC + cond.replace('timeoutSeconds: 3\n', 'timeoutSeconds: 5\n').replace('      {{- end }}\n', '      {{- else }}\n      timeoutSeconds: 5\n      {{- end }}\n')));
+  });
+
   test('in a chain, the condition inside the exec branch gets the else; the other exec branch its own line', async () => {
     const chain = `      {{- if eq .Values.mode "a" }}
 ${EXEC}${guarded('10')}      {{- else }}
@@ -578,6 +588,34 @@ ${GRPC}      {{- if .Values.slow }}
       {{- end }}
 `),
     );
+  });
+
+  describe('after an if/else of two exec branches, one run rewrites both, the condition raised to the larger need (hunt22 E7)', () => {
+    const chain = (portB: string, a: string, b: string) => `      {{- if .Values.a }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:9000", "-rpc-timeout=${a}s"]
+      {{- else }}
+      exec:
+        command: ["/bin/grpc_health_probe", "-addr=:${portB}", "-rpc-timeout=${b}s"]
+      {{- end }}
+${guarded('4')}`;
+    const raised = (n: number) => `      {{- if .Values.slow }}\n      timeoutSeconds: ${n}\n      {{- else }}\n      timeoutSeconds: ${n}\n      {{- end }}\n`;
+
+    test('different ports: each branch in place; the message says the raise once, with the larger', async () => {
+      const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain('9001', '3', '6')) }, 'chart/templates/d.yaml');
+      expect(findings.map((f) => f.status)).toEqual(['migrated']);
+      expect(out).toBe(pod(`      {{- if .Values.a }}\n${GRPC}      {{- else }}\n      grpc:\n        port: 9001\n      {{- end }}\n${raised(6)}`));
+      expect(findings[0]!.message).toContain('{{- if .Values.a }} → grpc {port: 9000} (timeoutSeconds raised from 1 to 3 to keep -rpc-timeout=3s); {{- else }} → grpc {port: 9001} (timeoutSeconds raised from 1 to 6 to keep -rpc-timeout=6s); timeoutSeconds 6, the larger, which every branch renders: the timeoutSeconds on line 18 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: line 18 raised from 4 to 6; a new {{- else }} of it sets timeoutSeconds: 6');
+      expect(findings[0]!.message).not.toContain('timeoutSeconds: 3');
+    });
+
+    test('the same port: the chain collapses, the first branch needing more', async () => {
+      const { findings, out } = await fixTwice({ ...CHART, 'chart/templates/d.yaml': pod(chain('9000', '8', '6')) }, 'chart/templates/d.yaml');
+      expect(findings.map((f) => f.status)).toEqual(['migrated']);
+      expect(out).toBe(pod(GRPC + raised(8)));
+      expect(findings[0]!.message).toContain('timeoutSeconds 8, the larger: the timeoutSeconds on line 18 renders only under {{- if .Values.slow }}, and where that does not hold the probe has the API default, 1: line 18 raised from 4 to 8; a new {{- else }} of it sets timeoutSeconds: 8');
+      expect(findings[0]!.message).not.toContain('timeoutSeconds: 6');
+    });
   });
 
   test('under two conditions: blocked, saying so (no else of one covers the other)', async () => {

@@ -597,6 +597,13 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
   // once, so a second run changes nothing (hunt19 B8). A plain `{{ if }} exec {{ else }} exec {{
   // end }}` whose two branches both migrate to the same grpc handler collapses to it
   // (collapseExecChain); to different ones, each is rewritten in place, as in a longer chain.
+  // The note condTimeoutFix writes on a raise to n of the probe's conditional timeoutSeconds (hunt22 E7).
+  const condRaiseTo = (r: Report, n: number): string | undefined => {
+    const v = condTimeouts.get(r.start)?.pairs[0]?.value;
+    if (!isScalar(v) || !v.range) return undefined;
+    const m = /^ \((.*)\)$/s.exec(condFixed({ ...r, message: '', fix: [{ start: v.range[0], end: contentEnd(v), text: String(n) }] }).message);
+    return m?.[1];
+  };
   const taken = new Set<Report>();
   const staysWhy = new Map<Report, { report: Report; held?: { at: Action; rewritten: Action[] } }>();
   for (const probeStart of plain ? [] : new Set([...laterExecs.values()].map((x) => x.probeStart))) {
@@ -620,7 +627,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
         staysWhy.set(lastRaw, { report: second });
         continue;
       }
-      const both = collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run);
+      const both = collapseExecChain(first, reports[j]!, second, probe, at.later, actions, text, eol, run, { block: condTimeouts.get(probeStart)?.block, note: (n) => condRaiseTo(first, n) });
       if (both === undefined) continue;
       if (both !== 'different') {
         mapped[j] = both;
@@ -665,10 +672,18 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     const shared = fix.some((e) => /timeoutSeconds/.test(e.text) && (e.start <= lineStartOf(text, block.open.start) || e.start >= block.end.end)) || (probe.value!.items as Pair[]).some((p) => keyOf(p) === 'timeoutSeconds' && branchAt(block, (p.key as Scalar).range![0]) === -1 && fix.some((e) => e.start === (p.value as Scalar | undefined)?.range?.[0]));
     const raisedToo = shared ? ', but the timeoutSeconds they share with the rewritten ones is raised for them too' : '';
     if (m > 1) {
-      const noteOf = (x: Report) => walkNotes(x);
       const needs = reads.slice(0, m).map((x) => (typeof x!.details?.timeoutSeconds === 'number' ? x!.details.timeoutSeconds : -Infinity));
-      const parts = reads.slice(0, m).map((x, i) => `${rewritten[i]!.text} → ${targetOf(x!)}${noteOf(x!) ? ` (${noteOf(x!)})` : ''}`);
-      if (shared) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, on the probe's line outside ${block.open.text}, which every branch renders`);
+      // A conditional timeoutSeconds outside the chain (condTimeoutFix) is said once, as the larger
+      // need leaves it, not in each branch's notes with that branch's need (hunt22 E7).
+      const condNote = (n: number) => (condTimeouts.get(probeStart)?.block && n > -Infinity ? condRaiseTo(first, n) : undefined);
+      const noteOf = (x: Report, need: number) => {
+        const own = condNote(need);
+        return own ? walkNotes(x)?.replace(`; ${own}`, '').replace(own, '') || undefined : walkNotes(x);
+      };
+      const parts = reads.slice(0, m).map((x, i) => `${rewritten[i]!.text} → ${targetOf(x!)}${noteOf(x!, needs[i]!) ? ` (${noteOf(x!, needs[i]!)})` : ''}`);
+      const sharedCond = shared ? condNote(Math.max(...needs)) : undefined;
+      if (sharedCond) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, which every branch renders: ${sharedCond}`);
+      else if (shared) parts.push(`timeoutSeconds ${Math.max(...needs)}, the larger, on the probe's line outside ${block.open.text}, which every branch renders`);
       const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(execs[m - 1]!.value))];
       mapped[j] = {
         ...first,
@@ -1232,6 +1247,10 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, ac
   const indent = text.slice(lineStartOf(text, first.key.range![0]), first.key.range![0]);
   const line = `${indent}timeoutSeconds: ${n}${eol}`;
   const fix = r.fix!.filter((e) => !starts.has(e.start));
+  // Each line under the branch it renders in: one under an {{ else if }} renders under that, not the block's {{ if }} (hunt22 E9).
+  const underBranch = chainBranches(b)
+    .map((x) => ({ x, lines: c.pairs.filter((p) => p.key.range![0] >= x.start && p.key.range![0] <= x.end).map((p) => `line ${lineOf(p.key.range![0])}`) }))
+    .filter((g) => g.lines.length > 0);
   const inserts: { at: number; text: string }[] = [];
   const notes: string[] = [];
   for (const x of chainBranches(b)) {
@@ -1261,11 +1280,12 @@ function condTimeoutFix(r: Report, c: CondTimeout, text: string, eol: string, ac
     const at = lineStartOf(text, b.end.start);
     const els = /^\{\{-/.test(b.end.text) ? '{{- else }}' : '{{ else }}';
     inserts.push({ at, text: `${text.slice(at, b.end.start)}${els}${eol}${line}` });
-    notes.push(`a new ${els} of it sets timeoutSeconds: ${n}`);
+    notes.push(`a new ${els} of ${underBranch.length > 1 ? b.open.text : 'it'} sets timeoutSeconds: ${n}`);
   }
   // The last branch's line and the new else go before the same {{ end }}: one edit, in that order.
   for (const at of new Set(inserts.map((x) => x.at))) fix.push({ start: at, end: at, text: inserts.filter((x) => x.at === at).map((x) => x.text).join('') });
-  const note = `the timeoutSeconds on ${c.pairs.map((p) => `line ${lineOf(p.key.range![0])}`).join(', ')} renders only under ${b.open.text}, and where that does not hold the probe has the API default, 1: ${notes.join('; ')}`;
+  const where = underBranch.map((g, i) => `${i === 0 ? 'the timeoutSeconds on ' : 'the one on '}${g.lines.join(', ')} ${i === 0 ? 'renders ' : ''}only under ${g.x.action.text}`).join(', ');
+  const note = `${where}, and where ${underBranch.length > 1 ? 'none of those holds' : 'that does not hold'} the probe has the API default, 1: ${notes.join('; ')}`;
   return { ...r, fix, message: r.message.endsWith(')') ? `${r.message.slice(0, -1)}; ${note})` : `${r.message} (${note})` };
 }
 
@@ -1474,7 +1494,7 @@ function walkNotes(r: Report): string | undefined {
  * undefined when the edits are not as expected (then the run does what it did before: the
  * first only).
  */
-function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext): Report | 'different' | undefined {
+function collapseExecChain(first: Report, firstRaw: Report, second: Report, probe: Pair<Scalar, YAMLMap>, later: NonNullable<ReturnType<typeof laterExecBranch>>, actions: readonly Action[], text: string, eol: string, run: RunContext, cond?: { block?: Block; note: (n: number) => string | undefined }): Report | 'different' | undefined {
   const where = whereOf(first);
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const [tA, tB] = [num(first.details?.timeoutSeconds), num(second.details?.timeoutSeconds)];
@@ -1487,7 +1507,22 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
   let firstFix = first.fix!;
   // Both raise it: the larger goes where the first writes it (the next run would raise that line).
   let secondTimeout = tB;
-  if (tA !== undefined && tB !== undefined) {
+  const condBlock = cond?.block;
+  if (condBlock) {
+    // A timeoutSeconds that renders only under a condition outside the chain: each branch's read
+    // gives every branch of that block its own raise (condTimeoutFix); the two merge, the larger at
+    // each place, as the two runs would leave it; the walk's raise of the line is not there to find (hunt22 E7).
+    const inCond = (e: Edit) => e.start >= condBlock.open.end && e.end <= condBlock.end.start;
+    const n = (e: Edit) => Number(/(\d+)\s*$/.exec(e.text)?.[1] ?? NaN);
+    const merged = [...firstFix];
+    for (const e of second.fix!.filter(inCond)) {
+      const same = merged.findIndex((x) => x.start === e.start && x.end === e.end);
+      if (same === -1) merged.push(e);
+      else if (n(e) > n(merged[same]!)) merged[same] = e;
+    }
+    firstFix = merged;
+    secondTimeout = undefined;
+  } else if (tA !== undefined && tB !== undefined) {
     const eA = timeoutEdit(firstFix, tA);
     if (!eA) return undefined;
     if (tB > tA) firstFix = firstFix.map((e) => (e === eA ? { ...e, text: e.text.replace(new RegExp(`\\b${tA}(?=\\r?\\n?$)`), String(tB)) } : e));
@@ -1498,8 +1533,13 @@ function collapseExecChain(first: Report, firstRaw: Report, second: Report, prob
   const firstBranch = later.first === later.open ? later.open.text : `${later.first.text}`;
   const notesA = walkNotes(firstRaw);
   // The later exec read alone has the chain's note (`the exec branch (…) of …; the other branches …`): the message says it once.
-  const notesB = walkNotes(second)?.replace(/^the exec branch \(.*?\) of .*?; the other branches, with their own handlers, stay as they are(, but the timeoutSeconds they share with it is raised for them too)?(; |$)/, '') || undefined;
-  const notes = [notesA && `${firstBranch}: ${notesA}`, notesB && `${later.branch.text}: ${notesB}`, tA !== undefined && tB !== undefined && `timeoutSeconds ${final}, the larger`].filter(Boolean).join('; ');
+  let notesB = walkNotes(second)?.replace(/^the exec branch \(.*?\) of .*?; the other branches, with their own handlers, stay as they are(, but the timeoutSeconds they share with it is raised for them too)?(; |$)/, '') || undefined;
+  // A conditional timeoutSeconds is said once, as the larger need leaves it, not with the later branch's own need (hunt22 E7).
+  const condOwn = condBlock && tB !== undefined ? cond.note(tB) : undefined;
+  if (condOwn) notesB = notesB?.replace(`; ${condOwn}`, '').replace(condOwn, '') || undefined;
+  const condFinal = condBlock && Number.isFinite(final) ? cond.note(final) : undefined;
+  const larger = tA !== undefined && tB !== undefined ? `timeoutSeconds ${final}, the larger${condFinal ? `: ${condFinal}` : ''}` : condFinal;
+  const notes = [notesA && `${firstBranch}: ${notesA}`, notesB && `${later.branch.text}: ${notesB}`, larger].filter(Boolean).join('; ');
   const covers: [number, number] = [Math.min(first.covers?.[0] ?? first.start, first.start), Math.max(first.covers?.[1] ?? first.end ?? first.start + 1, contentEnd(later.exec.value))];
   const details = { ...first.details, ...(Number.isFinite(final) ? { timeoutSeconds: final } : {}) };
   const shape = toggleShape(probe, later.firstExec, later.exec, actions);
