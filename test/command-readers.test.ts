@@ -567,6 +567,22 @@ describe('hunt22 E6: which make variables the recipe\'s shell reads, and the con
     expect((await statusOf({ Makefile: 'POD := q\ndeploy:\n\tkubectl patch pod $(POD) --type=json -p ' + JSON_OP + '\n' })).status).toBe('migratable');
   });
 
+  test('an export list continued onto the next lines (`export \\` / `  POD`) exports its names, as make joins the lines (review24 R6)', async () => {
+    expect((await statusOf({ Makefile: byPod('POD := q\nexport \\\n  NS \\\n  POD\n') })).status).toBe('migratable');
+    expect((await statusOf({ Makefile: byPod('POD := q\r\nexport NS \\\r\n\tPOD\r\n') })).status).toBe('migratable');
+    // Control: the continued line is part of a value, no directive.
+    expect((await statusOf({ Makefile: byPod('POD := q\nV = a \\\nexport POD\n') })).status).toBe('blocked');
+  });
+
+  test('80 KB Makefile lines (an export list, a value, a run of backslashes) are read in one pass (review24 R1; not a speed target: a guard against quadratic regexes, seconds before; under the 256 KB the tool reads for commands)', async () => {
+    const long = ' '.repeat(80_000);
+    const head = `export LONG${long}y\nV = a${long}b\nW = 1 ${'\\'.repeat(80_000)}x\nexport POD := q\n`;
+    const started = Date.now();
+    const r = await statusOf({ Makefile: byPod(head) });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.status).toBe('migratable');
+  });
+
   test('a variable the Makefile does not export, given on make\'s command line or in its environment by a run of the repository: exported in that run', async () => {
     const makefile = `KC ?= kubectl\ndeploy:\n\t$$KC ${PATCH.slice('kubectl '.length)}\n`;
     for (const run of ['make deploy KC=kubectl', 'KC=kubectl make deploy', 'env KC=kubectl make -e deploy']) {

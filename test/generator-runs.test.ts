@@ -31,7 +31,7 @@ describe('a command that writes the manifest', () => {
     ['ytt --output-files DIR in a script', { 'render.sh': '#!/bin/sh\nytt -f config -v env=prod --output-files out\n' }, 'render.sh:2', 'ytt -f config'],
     ['kubectl kustomize -o FILE', make('kubectl kustomize overlays/prod -o out/pod.yaml'), 'Makefile:2', 'kubectl kustomize overlays/prod -o out/pod.yaml'],
     ['cue export --outfile FILE', make('cue export ./deploy --out yaml --outfile out/pod.yaml'), 'Makefile:2', 'cue export'],
-    ['helm template | tee FILE', make('helm template app ./chart | tee out/pod.yaml >/dev/null'), 'Makefile:2', 'helm template app ./chart | … > out/pod.yaml'],
+    ['helm template | tee FILE: said as tee (review24 R7)', make('helm template app ./chart | tee out/pod.yaml >/dev/null'), 'Makefile:2', 'helm template app ./chart | tee out/pod.yaml`'],
     ['a redirect inside a loop of a script in a folder of its own (read from the root)', { 'hack/render.sh': '#!/bin/bash\nfor e in prod; do\n  kustomize build "overlays/$e" > out/pod.yaml\ndone\n' }, 'hack/render.sh:3', 'kustomize build overlays/'],
   ])('%s', async (_name, files, at, command) => {
     const r = await noteOf(files);
@@ -49,6 +49,7 @@ describe('a command that writes the manifest', () => {
     ['a cd to a folder known only at run time', { 'render.sh': '#!/bin/sh\ncd "$1" && kustomize build . > out/pod.yaml\n' }],
     ['a make comment', { Makefile: '# jsonnet -m out main.jsonnet\nall:\n\techo\n' }],
     ['its output piped to kubectl apply', make('kustomize build config | kubectl apply -f -')],
+    ['helm template --output-dir DIR: never a file directly in DIR, nor one level down outside templates/ and charts/ (review24 R7)', make('helm template app ./chart --output-dir=out/ && helm template ./chart --output-dir .')],
   ])('no note: %s', async (_name, files) => {
     expect((await noteOf(files)).message).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 /** A Makefile's recipe lines as the shell gets them (src/analysis/makefile.ts). */
 import { describe, expect, test } from '@jest/globals';
-import { makeExports, makeRecipes, makeVariableValues, noOverrides, readMakeRun, recipeEnvironment, recipeEnvironments, referenceResolver } from '../src/analysis/makefile.js';
+import { makeExports, makeRecipes, makeVariableValues, makeVariables, noOverrides, readMakeRun, recipeEnvironment, recipeEnvironments, referenceResolver } from '../src/analysis/makefile.js';
 import { unwrap } from '../src/analysis/script-runs.js';
 import { parseShell, resolveWord } from '../src/analysis/shell.js';
 
@@ -217,6 +217,10 @@ describe('makeVariableValues: the values the repository\'s make runs give the Ma
   });
 });
 
+test('makeVariables: a value continued onto the next lines is one value, each break and its blanks one space (GNU make "Splitting Long Lines"); a recipe line continued is no assignment', () => {
+  expect(Object.fromEntries(makeVariables('A = one \\\n    two # c\nB := x \\\r\n\ty\r\nx:\n\techo \\\nC = no\n'))).toEqual({ A: 'one two', B: 'x y' });
+});
+
 describe('makeExports, recipeEnvironment: the make variables the recipe\'s shell reads as $$NAME (hunt22 E6)', () => {
   const exported = (text: string, names: string[]) => Object.fromEntries(names.map((n) => [n, makeExports(text)(n)]));
   test.each([
@@ -232,6 +236,7 @@ describe('makeExports, recipeEnvironment: the make variables the recipe\'s shell
     ['an unexport a reference computes', 'unexport $(VARS)\nexport A\n', { A: null, B: false }],
     ['not directives: a recipe line, a define body, a continued line, a rule', 'x:\n\texport A\ndefine D\nexport B\nendef\nV = a \\\nexport C\nexport: y\n', { A: false, B: false, C: false, D: false }],
     ['CRLF line ends', 'export A = 1\r\nB = 2\r\nexport B\r\nexport\r\n', { A: true, B: true, C: true }],
+    ['a list continued onto the next lines, as make joins them (review24 R6): no name `\\`', 'export \\\n  A \\\n\tB\nunexport C \\\r\n  D\r\n', { A: true, B: true, C: false, D: false, '\\': false }],
   ])('%s', (_name, text, want) => {
     expect(exported(text, Object.keys(want))).toEqual(want);
   });

@@ -134,3 +134,22 @@ describe('Podman Quadlet', () => {
     expect(f.hint).not.toContain('replace exec by hand');
   });
 });
+
+describe('Terraform/HCL and Jsonnet: the list a container name is an element of', () => {
+  test.each([
+    ['quoted key, +:: after blanks', '{ "containers"  +::  [ { name: "grpc-health-probe" } ] }\n', 'an element of containers'],
+    ['HCL =', 'containers = [\n  { name = "grpc-health-probe" },\n]\n', 'an element of containers'],
+    ['the word from its first letter', '{ 9initContainers: [ { name: "grpc-health-probe" } ] }\n', 'an element of initContainers'],
+  ])('%s', async (_name, text, at) => {
+    const f = await findingFor('k/pod.jsonnet', text);
+    expect([f.status, f.message]).toEqual(['info', `a container is named grpc-health-probe (${at}, in Jsonnet); a name runs nothing and keeps no install`]);
+  });
+
+  test('a one-line Jsonnet file with 100 KB before the list is read in one pass (review24 R2; not a speed target: a guard against a quadratic regex, 12 s before)', async () => {
+    const text = `{ note: "${'a'.repeat(100_000)}", spec: { containers: [ { name: "grpc-health-probe" } ] } }\n`;
+    const started = Date.now();
+    const f = await findingFor('k/pod.jsonnet', text);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect([f.status, f.message]).toEqual(['info', 'a container is named grpc-health-probe (an element of containers, in Jsonnet); a name runs nothing and keeps no install']);
+  });
+});

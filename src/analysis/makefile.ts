@@ -98,21 +98,7 @@ export function makeRecipes(text: string, options: { inline?: boolean; oneShell?
   };
   // Only what may run a command costs a scan: a text with neither `shell` nor `!=` has none.
   const scanCalls = options.inline === true && (text.includes('shell') || text.includes('!='));
-  for (let pos = 0; pos < text.length; ) {
-    // A logical line: physical lines joined while one ends with an odd number of backslashes.
-    let end = pos;
-    for (;;) {
-      const nl = text.indexOf('\n', end);
-      if (nl === -1) {
-        end = text.length;
-        break;
-      }
-      const body = text.slice(end, text[nl - 1] === '\r' ? nl - 1 : nl);
-      const slashes = /\\*$/.exec(body)![0].length;
-      end = nl;
-      if (slashes % 2 === 0) break;
-      end = nl + 1;
-    }
+  for (const { start: pos, end } of logicalLines(text)) {
     const line = text.slice(pos, end);
     const next = end + 1;
     if (defines > 0) {
@@ -158,7 +144,6 @@ export function makeRecipes(text: string, options: { inline?: boolean; oneShell?
         }
       }
     }
-    pos = next;
   }
   if (fromBody.size > 0) {
     const used = usedDefines(text, bodies);
@@ -169,6 +154,58 @@ export function makeRecipes(text: string, options: { inline?: boolean; oneShell?
   if (oneShell) out.lines = joinRules(out.lines, groupOf);
   out.lines.push(...calls);
   return out;
+}
+
+/**
+ * The logical lines of a Makefile, as make reads them: physical lines joined while one ends with
+ * an odd number of backslashes (GNU make "Splitting Long Lines"). `start`: the first character;
+ * `end`: the line break that ends it (the text's length for the last line), so the next line
+ * starts at end + 1. The one line reader of makeRecipes, makeAssignments and makeExports (review24 R4, R6); the
+ * backslashes are counted from the line's end by a loop, linear however long the line (review24 R1).
+ */
+function* logicalLines(text: string): Generator<{ start: number; end: number }> {
+  for (let pos = 0; pos < text.length; ) {
+    let end = pos;
+    for (;;) {
+      const nl = text.indexOf('\n', end);
+      if (nl === -1) {
+        end = text.length;
+        break;
+      }
+      let k = text[nl - 1] === '\r' ? nl - 1 : nl;
+      let slashes = 0;
+      while (k > end && text[k - 1] === '\\') {
+        k--;
+        slashes++;
+      }
+      end = nl;
+      if (slashes % 2 === 0) break;
+      end = nl + 1;
+    }
+    yield { start: pos, end };
+    pos = end + 1;
+  }
+}
+
+/**
+ * A logical line of make's own syntax (no recipe line) as make reads it: each backslash and line
+ * break, with the blanks around it, one space (GNU make "Splitting Long Lines"); a `\r` before a
+ * line break dropped.
+ */
+function joinedLine(line: string): string {
+  if (!line.includes('\n')) return line.endsWith('\r') ? line.slice(0, -1) : line;
+  const parts = line.split('\n');
+  return parts
+    .map((p, k) => {
+      let from = 0;
+      let to = p.length;
+      if (p.endsWith('\r')) to--;
+      if (k < parts.length - 1) to--; // the continuing backslash
+      if (k > 0) while (from < to && (p[from] === ' ' || p[from] === '\t')) from++;
+      if (k < parts.length - 1) while (to > from && (p[to - 1] === ' ' || p[to - 1] === '\t')) to--;
+      return p.slice(from, to);
+    })
+    .join(' ');
 }
 
 /** Under `.ONESHELL`, the recipe lines of each rule (and of each define body) as one script: joined by a line break, each character still at its place. */
@@ -467,7 +504,9 @@ function makeAssignments(text: string): Map<string, Assignment> {
   const out = new Map<string, Assignment>();
   let defines = 0;
   let conditionals = 0;
-  for (const line of text.split('\n')) {
+  for (const { start, end } of logicalLines(text)) {
+    // A value continued onto the next lines is one value, its breaks one space each, as make reads it.
+    const line = joinedLine(text.slice(start, end));
     if (defines > 0) {
       if (DEFINE.test(line)) defines++;
       else if (ENDEF.test(line)) defines--;
@@ -486,10 +525,10 @@ function makeAssignments(text: string): Map<string, Assignment> {
       else if (cond === 'endif') conditionals = Math.max(0, conditionals - 1);
       continue;
     }
-    const m = /^[ \t]*((?:(?:export|override)[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*(\?|\+|!|:{1,3})?=[ \t]*(.*?)[ \t\r]*$/.exec(line);
+    const m = /^[ \t]*((?:(?:export|override)[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*(\?|\+|!|:{1,3})?=/.exec(line);
     if (!m) continue;
     const name = m[2]!;
-    let value: string | null = m[4]!.replace(/[ \t]*(?<!\\)#.*$/, '');
+    let value: string | null = assignedValue(line.slice(m[0].length));
     if (m[3] === '+' || m[3] === '!' || value.includes('$') || value.endsWith('\\') || conditionals > 0) value = null;
     const before = out.get(name);
     out.set(name, {
@@ -499,6 +538,25 @@ function makeAssignments(text: string): Map<string, Assignment> {
     });
   }
   return out;
+}
+
+/**
+ * The value of an assignment, from the text after its `=`: up to its comment (the first `#` no
+ * backslash escapes), the blanks around it taken out. Scanned in code: a lazy group or a `[ \t]*`
+ * before an anchor is quadratic on a long line of blanks (review24 R1).
+ */
+function assignedValue(rest: string): string {
+  let to = rest.length;
+  for (let i = rest.indexOf('#'); i !== -1; i = rest.indexOf('#', i + 1)) {
+    if (rest[i - 1] !== '\\') {
+      to = i;
+      break;
+    }
+  }
+  let from = 0;
+  while (from < to && (rest[from] === ' ' || rest[from] === '\t')) from++;
+  while (to > from && (rest[to - 1] === ' ' || rest[to - 1] === '\t' || rest[to - 1] === '\r')) to--;
+  return rest.slice(from, to);
 }
 
 /**
@@ -679,12 +737,9 @@ export function makeExports(text: string): (name: string) => boolean | null {
   let computedUnexport = false;
   let defines = 0;
   let conditionals = 0;
-  let continued = false;
-  for (const raw of text.split('\n')) {
-    // A line continued from the one before is part of it (a recipe's, a value's): not a directive of its own.
-    const wasContinued = continued;
-    continued = /\\*\r?$/.exec(raw)![0].replace('\r', '').length % 2 === 1;
-    if (wasContinued) continue;
+  for (const { start, end } of logicalLines(text)) {
+    // A directive continued onto the next lines (`export \` / `  KC`) is read as one line, as make reads it (review24 R6).
+    const raw = joinedLine(text.slice(start, end));
     if (defines > 0) {
       if (DEFINE.test(raw)) defines++;
       else if (ENDEF.test(raw)) defines--;
@@ -717,9 +772,11 @@ export function makeExports(text: string): (name: string) => boolean | null {
       else if (/\bunexport\b/.test(assign[1]!)) set(assign[2]!, false);
       continue;
     }
-    const list = /^[ \t]*(export|unexport)[ \t]+([^=]*?)[ \t\r]*$/.exec(line);
-    if (list) {
-      for (const word of list[2]!.split(/[ \t]+/)) {
+    // `export A B`: the words after the directive, trimmed in code (a lazy group before `[ \t]*$` is quadratic on a long line: review24 R1).
+    const list = /^[ \t]*(export|unexport)[ \t]+/.exec(line);
+    const words = list ? line.slice(list[0].length).trim() : '=';
+    if (list && !words.includes('=')) {
+      for (const word of words.split(/[ \t]+/)) {
         if (word.includes('$')) {
           if (list[1] === 'export') computedExport = true;
           else computedUnexport = true;

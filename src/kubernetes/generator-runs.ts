@@ -34,8 +34,12 @@ export interface GeneratorRun {
   /** The command's words as the tool reads them (make's references resolved where the Makefile sets them), cut at 80 characters, and where a redirect sends its output (` > dist/install.yaml`). */
   command: string;
   tool: GeneratorTool;
-  /** What it writes, absolute: a folder (every file under it) or a file. */
-  writes: { path: string; folder: boolean }[];
+  /**
+   * What it writes, absolute: a folder (every file under it) or a file. `chartFolder`: helm
+   * template's --output-dir, which writes only DIR/<chart name>/templates/… and DIR/<chart
+   * name>/charts/… (never a file directly in DIR; review24 R7).
+   */
+  writes: { path: string; folder: boolean; chartFolder?: true }[];
 }
 
 /** A text that may run a generator: its name as a word, or a variable named for it (`$(KUSTOMIZE)`, `${JSONNET_BIN}`). */
@@ -98,18 +102,20 @@ export function generatorRuns(run: RunContext, files: readonly string[]): Genera
         if (!tool) continue;
         const outputs = generatorOutputs(tool, texts.slice(i + 1));
         if (outputs === undefined) continue;
-        const targets = outputs === 'stdout' ? (call.writesTo ? [call.writesTo] : (sinks.get(call) ?? [])).map((w) => ({ word: read(w), folder: false })) : outputs.map((o) => ({ word: valueOf(words[i + 1 + o.at]!, o.afterEq === true), folder: o.folder }));
+        const stdout: Sink[] = call.writesTo ? [{ word: call.writesTo, via: '>', next: true }] : (sinks.get(call) ?? []);
+        const targets = outputs === 'stdout' ? stdout.map((k) => ({ word: read(k.word), folder: false, sink: k })) : outputs.map((o) => ({ word: valueOf(words[i + 1 + o.at]!, o.afterEq === true), folder: o.folder, sink: undefined }));
         const writes: GeneratorRun['writes'] = [];
         const written: string[] = [];
-        for (const { word, folder } of targets) {
+        for (const { word, folder, sink } of targets) {
           if (!known(word) || word.text === '' || word.text === '-' || word.text.startsWith('/dev/')) continue;
-          written.push(word.text);
+          // Where the output goes, as the command says it: `> dist/install.yaml` (the pipeline's last command's: `| … > FILE`), `| tee FILE`.
+          if (sink) written.push(call.writesTo ? ` > ${word.text}` : sink.via === '>' ? ` | … > ${word.text}` : ` |${sink.next ? '' : ' … |'} ${sink.via} ${word.text}`);
           const places = path.isAbsolute(word.text) ? [word.text] : (dirs ?? []).map((d) => path.resolve(d, word.text));
-          for (const p of places) writes.push({ path: p, folder: folder || word.text.endsWith('/') });
+          const chartFolder = tool === 'helm' && folder ? { chartFolder: true as const } : {};
+          for (const p of places) writes.push({ path: p, folder: folder || word.text.endsWith('/'), ...chartFolder });
         }
         if (writes.length === 0) continue;
-        // Where the output goes, when a redirect says it: `kustomize build config/default > dist/install.yaml`.
-        const sent = outputs !== 'stdout' ? '' : `${call.writesTo ? '' : ' | …'} > ${written.join(', ')}`;
+        const sent = written.join(',');
         const command = texts.slice(i).join(' ');
         out.push({ at: `${shown}:${s.line(call.start)}`, command: (command.length > 80 ? `${command.slice(0, 79)}…` : command) + sent, tool: tool === 'kubectl' ? 'kustomize' : tool, writes });
       }
@@ -120,8 +126,14 @@ export function generatorRuns(run: RunContext, files: readonly string[]): Genera
 
 /** The generator runs that write `abs` (a file's absolute path). */
 export function runsWriting(runs: readonly GeneratorRun[], abs: string): GeneratorRun[] {
-  return runs.filter((r) => r.writes.some((w) => w.path === abs || (w.folder && isUnder(abs, w.path))));
+  return runs.filter((r) => r.writes.some((w) => w.path === abs || (w.folder && isUnder(abs, w.path) && (!w.chartFolder || inChartFolder(abs, w.path)))));
 }
+
+/** Whether `file` is where helm template --output-dir `dir` writes: `dir/<chart name>/templates/…` or `dir/<chart name>/charts/…` (any chart name: the chart the command names may be a repository's). */
+const inChartFolder = (file: string, dir: string) => {
+  const parts = path.relative(dir, file).split(path.sep);
+  return parts.length >= 3 && (parts[1] === 'templates' || parts[1] === 'charts');
+};
 
 const isUnder = (file: string, folder: string) => {
   const rel = path.relative(folder, file);
@@ -206,28 +218,36 @@ function generatorOutputs(tool: GeneratorTool | 'kubectl', args: readonly string
   return out.length > 0 ? out : 'stdout';
 }
 
+/** A file a pipeline sends its output to: by the last command's redirect (`>`), or a `tee` (`sponge`) that writes it. */
+interface Sink {
+  word: ShWord;
+  via: '>' | 'tee' | 'sponge';
+  next: boolean;
+}
+
 /**
  * The files each command of a pipeline's left side sends its output to: the last command's
  * redirect (`jsonnet x | gojsontoyaml > out.yaml`), or what a `tee` (or `sponge`) there writes.
  * Only the pipelines of the script's statements and their `&&`/`||` chains.
  */
-function pipelineSinks(stmts: readonly ShStmt[]): Map<ShCall, ShWord[]> {
-  const out = new Map<ShCall, ShWord[]>();
-  const ends = (s: ShStmt): ShWord[] => {
+function pipelineSinks(stmts: readonly ShStmt[]): Map<ShCall, Sink[]> {
+  const out = new Map<ShCall, Sink[]>();
+  // `next`: the command right after the `|` (`x | tee F`), not one further down the pipeline.
+  const ends = (s: ShStmt, next: boolean): Sink[] => {
     const c = s.cmd;
-    if (c.type === 'binary') return c.op === '|' || c.op === '|&' ? ends(c.y) : [...ends(c.x), ...ends(c.y)];
+    if (c.type === 'binary') return c.op === '|' || c.op === '|&' ? ends(c.y, false) : [...ends(c.x, next), ...ends(c.y, next)];
     if (c.type !== 'call') return [];
     const name = c.args[0]?.parts.length === 1 && c.args[0].parts[0]!.type === 'lit' ? baseName(c.args[0].parts[0]!.value) : '';
-    const written = name === 'tee' || name === 'sponge' ? c.args.slice(1).filter((w) => !(w.parts[0]?.type === 'lit' && w.parts[0].value.startsWith('-'))) : [];
-    return c.writesTo ? [c.writesTo, ...written] : written;
+    const written: Sink[] = name === 'tee' || name === 'sponge' ? c.args.slice(1).filter((w) => !(w.parts[0]?.type === 'lit' && w.parts[0].value.startsWith('-'))).map((word) => ({ word, via: name, next })) : [];
+    return c.writesTo ? [{ word: c.writesTo, via: '>', next }, ...written] : written;
   };
-  const walk = (s: ShStmt, sink: ShWord[]) => {
+  const walk = (s: ShStmt, sink: Sink[]) => {
     const c = s.cmd;
     if (c.type === 'call') {
       if (sink.length > 0) out.set(c, sink);
     } else if (c.type === 'binary') {
       if (c.op === '|' || c.op === '|&') {
-        walk(c.x, ends(c.y));
+        walk(c.x, ends(c.y, true));
         walk(c.y, sink);
       } else {
         walk(c.x, sink);
