@@ -14,7 +14,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
+import { findActions, keysAbove, maskTemplate, splitAction, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { VALUES_TEMPLATE } from './other-code-releases.js';
@@ -1701,8 +1701,20 @@ function bracketed(text: string, open: number): string {
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
 const ROOT_VALUES_REF = { pattern: String.raw`\$?\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w: string) => w };
-/** An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a string, whatever the value. */
-export const QUOTING_ACTION = /^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$/;
+/**
+ * An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a
+ * string, whatever the value. As `^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$` reads
+ * it, from the action's parts: that regex backtracked in quadratic time on a run of blanks.
+ */
+export function quotingAction(text: string): boolean {
+  const parts = splitAction(text);
+  if (!parts || /[{}]/.test(text.slice(2, -2))) return false;
+  // The quote call's blank may be the closing's: `{{ quote }}`.
+  if (/^s?quote\s/.test(text.slice(parts.open.length, -2))) return true;
+  if (!parts.body.endsWith('quote')) return false;
+  const head = parts.body.slice(0, -'quote'.length);
+  return (head.endsWith('s') ? head.slice(0, -1) : head).trimEnd().endsWith('|');
+}
 /** `{{- if .Values.a.b }}` alone on a line, and its path. */
 const IF_VALUES_LINE = /^[ \t]*\{\{-?\s*if\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}[ \t]*\r?$/;
 
@@ -1758,7 +1770,7 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
       const value = m[1]!;
       let on: true | 'unknown' | 'string' | undefined;
       // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`, `{{ .Values.hostNetwork | quote }}`: a string, whatever it renders to.
-      if (/^"[^"]*"$|^'[^']*'$/.test(value) || QUOTING_ACTION.test(value)) on = 'string';
+      if (/^"[^"]*"$|^'[^']*'$/.test(value) || quotingAction(value)) on = 'string';
       else if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
       else if (GO_YAML_TRUE.test(value)) {
         // `{{- if .Values.hostNetwork }}` / `hostNetwork: true` / `{{- end }}`: as the values say.

@@ -14,8 +14,8 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
-import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, quotingAction, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, printedOperand, quotedPipeline, refuseTemplateEdit, splitAction, spokenAction, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { renderedValues } from './listen-values.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -204,6 +204,21 @@ function valuesRef(scope: DotScope): { pattern: string; valuesPath: (written: st
 }
 
 /**
+ * Whether the text before `at` on its line is `hostNetwork:` with only blanks around it (as
+ * `^[ \t]*hostNetwork:[ \t]*$` of the line up to there): read back from `at`, since reading each
+ * action's line from its start was quadratic on a line of many actions.
+ */
+function afterHostNetworkKey(text: string, at: number): boolean {
+  const key = 'hostNetwork:';
+  let i = at;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  if (i < key.length || !text.startsWith(key, i - key.length)) return false;
+  i -= key.length;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  return i === 0 || text[i - 1] === '\n';
+}
+
+/**
  * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
  * file of the chart, `hostNetwork: {{ .Values.x | quote }}` (a string), and `hostNetwork: true`
  * lines under an `{{ if .Values.x }}` that is false there (null) or not the same in every values
@@ -213,9 +228,9 @@ function hostNetworkSettings(text: string, actions: readonly Action[], region: R
   const out: { start: number; end: number; literal: string }[] = [];
   for (const a of actions) {
     if (a.kind !== 'output' || a.start < region.start || a.end > region.end) continue;
-    if (!/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
+    if (!afterHostNetworkKey(text, a.start)) continue;
     // `hostNetwork: {{ .Values.x | quote }}` renders a string, which the API server rejects for the bool.
-    if (QUOTING_ACTION.test(a.text)) {
+    if (quotingAction(a.text)) {
       out.push({ start: a.start, end: a.end, literal: '""' });
       continue;
     }
@@ -1190,7 +1205,7 @@ function conditionalTimeouts(probe: Pair<Scalar, YAMLMap>, controlBlocks: readon
     const [b] = around as [Block];
     const cond = /^(?:if|with)\s+(.+)$/s.exec(actionBody(b.open).trim())?.[1]?.trim();
     const value = p.value && isScalar(p.value) && p.value.range ? text.slice(p.value.range[0], contentEnd(p.value)) : '';
-    const printed = /^\{\{-?\s*([^|{}]*?)\s*(?:\|[^{}]*)?-?\}\}$/.exec(value.trim())?.[1];
+    const printed = printedOperand(value.trim());
     const self = printed !== undefined && cond !== undefined && branchAt(b, at) === 0 && (printed === cond || (b.open.keyword === 'with' && printed === '.'));
     return self ? [] : around;
   });
@@ -1539,7 +1554,17 @@ function columnOf(text: string, offset: number): number {
 
 /** `{{- .Values.port -}}` and `{{ .Values.port }}` print the same thing in a value position. */
 function normalizeActions(s: string): string {
-  return s.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_m, body: string) => `{{ ${body} }}`);
+  // Each `{{` to the first `}}` after it, found with indexOf: the regex this was
+  // (`\{\{-?\s*([\s\S]*?)\s*-?\}\}`) backtracked in cubic time on a long run of blanks.
+  let out = '';
+  let pos = 0;
+  for (let open = s.indexOf('{{'); open !== -1; open = s.indexOf('{{', pos)) {
+    const close = s.indexOf('}}', open + 2);
+    if (close === -1) break;
+    out += `${s.slice(pos, open)}{{ ${splitAction(s.slice(open, close + 2))!.body} }}`;
+    pos = close + 2;
+  }
+  return out + s.slice(pos);
 }
 
 /**
@@ -1593,16 +1618,16 @@ const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{(
  * quoting, or undefined. Inside a longer scalar (`-addr=:{{ … | quote }}`) the quotes are text.
  */
 export function scalarQuotingAction(text: string): string | undefined {
-  const m = /^(\{\{-?\s*)([\s\S]*?)(\s*-?\}\})$/.exec(text);
-  if (!m || m[2]!.includes('{{') || m[2]!.includes('}}')) return undefined;
-  const body = m[2]!;
+  const parts = splitAction(text);
+  if (!parts || parts.body.includes('{{') || parts.body.includes('}}')) return undefined;
+  const { open, body, close } = parts;
   // `X | quote` ends the pipeline: the stage after the last `|` (outside strings and parentheses,
   // since nothing follows it there) quotes whatever X prints.
-  const piped = /^(\S[\s\S]*?)\s*\|\s*s?quote$/.exec(body);
-  if (piped) return `${m[1]}${piped[1]}${m[3]}`;
+  const piped = quotedPipeline(body);
+  if (piped !== undefined) return `${open}${piped}${close}`;
   // `quote X` with one operand: a values path, a variable, a number or string, a parenthesised pipeline.
   const called = /^s?quote\s+(\$?[A-Za-z0-9_.]*|\d+|"[^"\\]*"|\([^()]*\))$/.exec(body);
-  return called ? `${m[1]}${called[1]}${m[3]}` : undefined;
+  return called ? `${open}${called[1]}${close}` : undefined;
 }
 
 /**
@@ -1708,7 +1733,7 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
     const around = controlBlocks
       .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
       .sort((a, b) => b.open.start - a.open.start)[0];
-    return { unfollowed: `the dot of ${around ? around.open.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}') : 'its block'}, which the tool does not follow` };
+    return { unfollowed: `the dot of ${around ? spokenAction(around.open.text) : 'its block'}, which the tool does not follow` };
   }
   if (scope !== '') return ref === '.' ? { paths: [scope] } : undefined;
   const define = defineAround(actions, offset);
@@ -1738,7 +1763,7 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
       const found = target ? reachField(target, dict ? tail! : field) : undefined;
       if (!found) {
         const why = !dict || key === undefined ? 'the tool does not follow what that passes' : entry === undefined ? `its dict has no "${key}" entry, so ${field} is no port there` : `the tool does not follow its "${key}" entry, ${entry}`;
-        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')} (${why})`, define: { name: define.name, site: where, ...(dict ? { dict: true } : {}), ...namedValuesPath(dict ? entry : operand) } };
+        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${spokenAction(a.text)} (${why})`, define: { name: define.name, site: where, ...(dict ? { dict: true } : {}), ...namedValuesPath(dict ? entry : operand) } };
       }
       if ('number' in found) numbers.push(found.number);
       else paths.push(found.path);
@@ -1965,7 +1990,10 @@ const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|
  * one key so where `default` would not fit in its place (`dig "port" 5000 .Values.grpc`).
  */
 function orAsDefault(s: string): string {
-  return s.replace(/(?<=^|\{\{-?\s*|\(\s*|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
+  // Behind `or`: the start, `{{`, `{{-`, `(` or a blank (which stands for `{{ `, `( ` and `{{- `
+  // too). Written as `\{\{-?\s*|\(\s*|\s` it read the whole run of blanks back from every
+  // position: 10,000 blanks in one item took 2.4 s, 50,000 minutes.
+  return s.replace(/(?<=^|\{\{-?|\(|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
 }
 
 /**
@@ -1991,7 +2019,6 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
-  const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
   const values: string[] = [];
   // The values path each of values comes from, where one does (a number written in the template has none).
   const pathOf = new Map<number, string>();
@@ -2004,26 +2031,26 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   for (const a of actions) {
     if (a.start > offset || !a.text.includes(m[2]!)) continue;
     // `with $port := .Values.grpc.port` around the probe: $port is that value, as for `$port := …`.
-    const withSet = new RegExp(String.raw`^\{\{-?\s*with\s+${variable}\s*:=\s*(.*?)\s*-?\}\}$`).exec(a.text);
-    const set = setting.exec(a.text) ?? (withSet && controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) ? ([a.text, ':=', withSet[1]!] as unknown as RegExpExecArray) : null);
+    const withSet = variableSetting(a.text, String.raw`with\s+${variable}\s*(:=)`);
+    const set = variableSetting(a.text, String.raw`${variable}\s*(:?=)`) ?? (withSet && controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) ? withSet : undefined);
     // `range $i, $port := …`: the variable takes values the tool does not follow.
     if (!set) {
       if (new RegExp(String.raw`${variable}\s*:?=`).test(a.text)) {
         if (controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) && /^\{\{-?\s*range\b/.test(a.text)) {
-          onUnfollowed?.(`${arg} takes its port from ${m[2]}, set by ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')}, which the tool does not follow: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+          onUnfollowed?.(`${arg} takes its port from ${m[2]}, set by ${spokenAction(a.text)}, which the tool does not follow: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
         }
         return arg;
       }
       continue;
     }
-    if (set[1] === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
-    if (/^\d+$/.test(set[2]!)) {
-      values.push(set[2]!);
+    if (set.op === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
+    if (/^\d+$/.test(set.value)) {
+      values.push(set.value);
       unsetPaths = null;
       continue;
     }
     // `$port := .port` (or `.`) where the dot is a with's values path or a define's argument.
-    const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
+    const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set.value));
     const viaDot = dotRef ? dotValuesPaths(dotRef[2]!, a.start, actions, controlBlocks, chart, run) : undefined;
     if (viaDot && 'unfollowed' in viaDot) {
       onUnfollowed?.(`${arg} takes its port from ${m[2]}, set from ${viaDot.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`, viaDot.define && defineDotHint(viaDot.define, dotRef![2]!));
@@ -2041,7 +2068,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
       continue;
     }
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set.value));
     if (path) fromPath(ref.valuesPath(path[2]!), withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!));
     if (path && unsetPaths && !/\b(?:default|required)\b/.test(path[1]! + path[3]!) && valuesPathUnset(chart, ref.valuesPath(path[2]!), run)) unsetPaths.push(ref.valuesPath(path[2]!));
     else unsetPaths = null;
@@ -2052,6 +2079,20 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
   if (pathOf.has(badAt)) reportBadPort(chart, pathOf.get(badAt)!, bad, run, onBad);
   return `${m[1]}${bad}`;
+}
+
+/**
+ * `{{ $port := X }}` (or `=`, or `{{ with $port := X }}`: `head` is the pattern up to the operator,
+ * whose group is the operator): the operator and X, as `^\{\{-?\s*${head}\s*(.*?)\s*-?\}\}$` reads
+ * them (X on one line). Read from the action's body: that regex backtracked in cubic time on a
+ * long run of blanks inside the action.
+ */
+function variableSetting(action: string, head: string): { op: string; value: string } | undefined {
+  const body = splitAction(action)?.body;
+  const m = body === undefined ? null : new RegExp(`^${head}`).exec(body);
+  if (!m) return undefined;
+  const value = body!.slice(m[0].length).trimStart();
+  return /[\n\r\u2028\u2029]/.test(value) ? undefined : { op: m[1]!, value };
 }
 
 /** A container image written through values, read where the dot is `scope` (imageNameFromValues). */
