@@ -638,7 +638,9 @@ function pulumiProgram(text: string | undefined): boolean {
 
 /** A DevSpace config (`version: v2beta1`, `deployments.<name>.helm.values`). */
 function devSpaceConfig(text: string | undefined): boolean {
-  return text !== undefined && /^version:\s*["']?v\d+(?:beta|alpha)\d+/m.test(text) && /^deployments:/m.test(text) && /^\s+helm:/m.test(text);
+  // An indented `helm:` (as `^\s+helm:` with m, which may start on a blank line above), found from
+  // each `helm:` back: that regex read every run of blank lines again from each line start in it.
+  return text !== undefined && /^version:\s*["']?v\d+(?:beta|alpha)\d+/m.test(text) && /^deployments:/m.test(text) && /helm:(?<=^\s+helm:)/m.test(text);
 }
 
 const LOOSE_VALUES_HINT =
@@ -1765,9 +1767,8 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
     if (!prints.test(doc)) continue;
     const lines = doc.split('\n');
     lines.forEach((line, i) => {
-      const m = /^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$/.exec(line);
-      if (!m) return;
-      const value = m[1]!;
+      const value = hostNetworkValue(line);
+      if (value === undefined) return;
       let on: true | 'unknown' | 'string' | undefined;
       // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`, `{{ .Values.hostNetwork | quote }}`: a string, whatever it renders to.
       if (/^"[^"]*"$|^'[^']*'$/.test(value) || quotingAction(value)) on = 'string';
@@ -1796,6 +1797,22 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
     if (found === true) return found;
   }
   return found;
+}
+
+/**
+ * The value of a `hostNetwork: value  # comment` line, as `^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$`
+ * reads it (a comment from the first `#`, none where the line breaks again), read with indexes:
+ * that regex backtracked in cubic time on runs of blanks in the value.
+ */
+function hostNetworkValue(line: string): string | undefined {
+  const key = /^[ \t]*hostNetwork:[ \t]*/.exec(line);
+  if (!key) return undefined;
+  const rest = line.slice(key[0].length).replace(/\r$/, '');
+  if (/[\n\r\u2028\u2029]/.test(rest)) return undefined;
+  const hash = rest.indexOf('#');
+  let end = hash === -1 ? rest.length : hash;
+  while (end > 0 && (rest[end - 1] === ' ' || rest[end - 1] === '\t')) end--;
+  return rest.slice(0, end);
 }
 
 /**

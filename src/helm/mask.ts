@@ -331,6 +331,15 @@ function unbalancedAction(run: readonly Action[]): Action | undefined {
 }
 
 /**
+ * Whether a line ends with a key, then blanks or a comment: `/:[ \t]*(#.*)?$/` (quadratic on a line of
+ * many `:#`), read after the line's last line break (a `.` of that regex stops at one).
+ */
+function endsWithKey(line: string): boolean {
+  const lastBreak = Math.max(line.lastIndexOf('\r'), line.lastIndexOf('\u2028'), line.lastIndexOf('\u2029'));
+  return /:[ \t]*(?:#|$)/.test(line.slice(lastBreak + 1));
+}
+
+/**
  * The YAML keys that text printed at `offset` sits under, nearest last, read from indentation
  * (up to three: enough to tell a probe's `exec: command:` from a container's `command:`).
  */
@@ -345,7 +354,7 @@ export function keysAbove(text: string, offset: number): string[] {
   for (let i = lines.length - 1; i >= 0 && keys.length < 3 && indent > 0; i--) {
     const m = KEY.exec(lines[i]!);
     // A block sequence may sit at its key's own indentation (`command:` then `- …` below it).
-    const holdsBelow = !first && keys.length === 0 && m !== null && /:[ \t]*(#.*)?$/.test(lines[i]!);
+    const holdsBelow = !first && keys.length === 0 && m !== null && endsWithKey(lines[i]!);
     if (!m || m[1]!.length > indent || (m[1]!.length === indent && !holdsBelow)) continue;
     keys.unshift(m[2]!);
     indent = m[1]!.length;

@@ -37,7 +37,9 @@ const MAX_BYTES = 512 * 1024;
  * What names a probe's handler, or the binary: the release's values may keep a probe on exec. Not
  * Terraform's `local-exec` provisioner, Go's `os/exec` and `exec.Command(…)`, Python's `exec(…)`.
  */
-const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
+// A match of `\w*Probe\w*` starts at a word's start: `(?<!\w)` says so, so that a long word is not
+// read again from each of its characters (quadratic).
+const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /(?<!\w)\w*Probe\w*/, /(?<!\w)\w*_probe\b|\bprobe\w*/];
 const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 /**
  * A values file name that is a template the tool does not render (helmfile's `.gotmpl`,

@@ -1756,7 +1756,7 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
       // `include "x" (dict "Values" .Values "name" "qsl" "port" .Values.qsl.port)`: `.port` is that
       // entry, whatever the others are (`"context" $`, a string); `.port.number` a field of it.
       const dict = m[1] ? dictEntries(a.text.slice(m.index + m[0].length - m[1].length - (m[2]?.length ?? 0))) : undefined;
-      const [, key, tail] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(field) ?? [];
+      const [, key, tail] = /^\.([A-Za-z0-9_]+)(?![A-Za-z0-9_])(.*)$/.exec(field) ?? [];
       const entry = dict && key !== undefined ? dict.get(key) : undefined;
       const operand = dict ? entry : arg !== undefined && /^\s*(?:\||\)|-?\}\})/.test(after) ? arg : undefined;
       const target = operand !== undefined ? includeOperand(operand, siteScope) : undefined;
@@ -1863,7 +1863,7 @@ function namedValuesPath(operand: string | undefined): { valuesPath: string } | 
 
 function defineDotHint(define: DefineSite, ref: string): string {
   const byHand = `if everything that includes it passes a port number there, migrate by hand to grpc: {port: {{ ${ref} }}} with the same action.`;
-  const [, key, rest] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(ref) ?? [];
+  const [, key, rest] = /^\.([A-Za-z0-9_]+)(?![A-Za-z0-9_])(.*)$/.exec(ref) ?? [];
   const path = `.Values.${define.valuesPath ?? '<path of the port>'}`;
   const entry = rest ? `a values path whose ${rest.slice(1)} is the port` : "the port's values path or a number";
   const pass =
