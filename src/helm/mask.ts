@@ -335,7 +335,7 @@ function unbalancedAction(run: readonly Action[]): Action | undefined {
  * many `:#`), read after the line's last line break (a `.` of that regex stops at one).
  */
 function endsWithKey(line: string): boolean {
-  const lastBreak = Math.max(line.lastIndexOf('\r'), line.lastIndexOf('\u2028'), line.lastIndexOf('\u2029'));
+  const lastBreak = Math.max(...['\n', '\r', '\u2028', '\u2029'].map((b) => line.lastIndexOf(b)));
   return /:[ \t]*(?:#|$)/.test(line.slice(lastBreak + 1));
 }
 

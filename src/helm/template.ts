@@ -330,7 +330,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (envChecked !== undefined) return addrItems.has(node.range![0]) ? envChecked.slice('-addr='.length) : envChecked;
     // The same in a `sh -c` script: `-addr=:$GRPC_PORT`, `-addr=:${GRPC_PORT}`.
     const script = /\s/.test(unmasked)
-      ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
+      ? replaceWords(unmasked, ENV_PORT_WORD, 2, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
           const addr = prefix.replace(/^(--?addr) /, '$1=');
           const checked = envPort(addr, (braced ?? kubelet ?? bare)!, kubelet === undefined);
           return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
@@ -1608,7 +1608,10 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
 /** `-addr=:$(GRPC_PORT)` (or `localhost:$(PORT)`): the port is a variable of the container's env, the host literal. */
 const ENV_PORT_ITEM = /^(--?addr=[^{}$\s]*:)\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/;
 /** The same as a word of a script: `-addr=:$GRPC_PORT`, `${GRPC_PORT}`, or `$(GRPC_PORT)`, which the kubelet expands first. */
-const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
+// Found from the colon before the `$` back to the flag (a lookbehind that captures the word's head,
+// replaceWords): matched from each flag instead, a run of `;-addr=x;-addr=x…` without a blank was
+// read again from each of them (quadratic: 320,000 characters, 9 s).
+const ENV_PORT_WORD = /:(?="?\$)(?<=(?:^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:))("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
 
 /**
  * `value: {{ .Values.grpc.port | quote }}` (or `squote`, `{{ quote .Values.grpc.port }}`), the
@@ -1696,7 +1699,27 @@ function addrFlagItems(docs: readonly Document.Parsed<ParsedNode, true>[]): Set<
  */
 function portsInScript(arg: string, check: (addrArg: string) => string): string {
   if (!/\s/.test(arg)) return arg;
-  return arg.replace(/(?<=^|[\s;&|(])--?addr[= ][^{}\s'"]*:\{\{[^{}]*\}\}(?=$|[\s;&|)])/g, (word) => check(word));
+  return replaceWords(arg, ADDR_ACTION_WORD, 1, (word) => check(word));
+}
+
+/** `-addr=…:{{ … }}` as a word of a script, found from its `:{{` back to the flag (as ENV_PORT_WORD). */
+const ADDR_ACTION_WORD = /:(?=\{\{)(?<=(?:^|[\s;&|(])(--?addr[= ][^{}\s'"]*:))\{\{[^{}]*\}\}(?=$|[\s;&|)])/g;
+
+/**
+ * `text.replace(re, fn)` where `re` matches a word from a colon and a lookbehind captures the
+ * word's head up to that colon (its first `headGroups` groups): `fn` gets the whole word and the
+ * groups, as from a regex that matched from the word's start.
+ */
+function replaceWords<T extends unknown[]>(text: string, re: RegExp, headGroups: number, fn: (word: string, ...groups: T) => string): string {
+  let out = '';
+  let pos = 0;
+  for (const m of text.matchAll(re)) {
+    const head = m.slice(1, 1 + headGroups).join('');
+    const start = m.index + 1 - head.length;
+    out += text.slice(pos, start) + fn(head + m[0].slice(1), ...(m.slice(1) as T));
+    pos = m.index + m[0].length;
+  }
+  return out + text.slice(pos);
 }
 
 /** Fields of Helm's root object: `.Values.x` and the like are read elsewhere (or are no port). */
