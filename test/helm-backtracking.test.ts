@@ -6,7 +6,8 @@
  * took minutes before, or over 100 s, as measured on smaller ones growing with the square or the
  * cube of the size: 30,000 blanks in one args item 9 s, 2,000 actions in one 15 s, 40,000
  * `;-addr=x` in one 9 s, 3,300 blanks inside one action 6-10 s, 100,000 blanks in a quoted
- * hostNetwork 10 s, 38,000 `:#` 4 s, a word of 110,000 characters 7 s.
+ * hostNetwork 10 s, 38,000 `:#` 4 s, a word of 110,000 characters 7 s, 40,000 escaped quotes 2 s
+ * (the Terraform file's `set {`, below, within the 1 MB read of such a file: ~40 s).
  */
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
@@ -16,6 +17,13 @@ import { repoWith } from './support/repo.js';
 const CHART = {
   'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
   'chart/values.yaml': 'port: 5000\nname: x\n',
+};
+
+/** A chart whose values.yaml holds the probe, for code that installs it. */
+const CODE_CHART = {
+  'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+  'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n          readinessProbe:\n            {{- toYaml .Values.readinessProbe | nindent 12 }}\n',
+  'chart/values.yaml': 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:50051"]\n',
 };
 
 /** A Deployment template whose container `api` has `args: [<args>]` and an exec probe on `-addr=<addr>`; `before` goes above it. */
@@ -37,8 +45,8 @@ ${env}          readinessProbe:
 `;
 }
 
-async function findings(template: string, values = CHART['chart/values.yaml']): Promise<{ status: string; blockers: string[] }[]> {
-  const dir = repoWith({ ...CHART, 'chart/values.yaml': values, 'chart/templates/deploy.yaml': template });
+async function findings(template: string, values = CHART['chart/values.yaml'], more: Record<string, string> = {}): Promise<{ status: string; blockers: string[] }[]> {
+  const dir = repoWith({ ...CHART, 'chart/values.yaml': values, 'chart/templates/deploy.yaml': template, ...more });
   const result = await run({ paths: ['.'], cwd: dir });
   return result.findings.filter((f) => f.file === 'chart/templates/deploy.yaml').map((f) => ({ status: f.status, blockers: f.blockers }));
 }
@@ -102,12 +110,20 @@ describe('a Helm template of bad input is read in linear time (not a speed targe
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  test('a Terraform file of 200,000 `set {` without a name or a `}` (each read the rest again)', async () => {
+    // Under the 1 MB the tool reads of such a file: ~40 s before.
+    const tf = (sets: string) => `resource "helm_release" "api" {\n  chart = "./chart"\n  ${sets}\n`;
+    const expected = await findings(deployment('"serve"'), undefined, { 'infra/main.tf': tf('set {') });
+    expect(expected).toEqual([{ status: 'migratable', blockers: [] }]);
+    const started = Date.now();
+    expect(await findings(deployment('"serve"'), undefined, { 'infra/main.tf': tf('set {'.repeat(200_000)) })).toEqual(expected);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   test('a word of 400,000 characters in code that installs the chart (the probe words it names)', async () => {
     // install.py names the chart and a probe: its values may keep values.yaml's probe on exec.
     const files = (word: string) => ({
-      'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
-      'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n          readinessProbe:\n            {{- toYaml .Values.readinessProbe | nindent 12 }}\n',
-      'chart/values.yaml': 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=:50051"]\n',
+      ...CODE_CHART,
       'deploy/install.py': `import subprocess\nTOKEN = "${word}"\nvalues = {"readinessProbe": {"exec": {}}}\nsubprocess.run(["helm", "upgrade", "--install", "api", "chart"])\n`,
     });
     const read = async (word: string) => (await run({ paths: ['.'], cwd: repoWith(files(word)) })).findings.filter((f) => f.file === 'chart/values.yaml').map((f) => ({ status: f.status, blockers: f.blockers }));
@@ -115,6 +131,17 @@ describe('a Helm template of bad input is read in linear time (not a speed targe
     expect(expected).toEqual([{ status: 'blocked', blockers: ['overlay-patch'] }]);
     const started = Date.now();
     expect(await read('r'.repeat(400_000))).toEqual(expected);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('a line of 250,000 escaped quotes in a string that does not close, in code that installs the chart', async () => {
+    const code = (line: string) => `import subprocess\nTOKEN = "${line}\nvalues = {"readinessProbe": {"exec": {}}}\nsubprocess.run(["helm", "upgrade", "--install", "api", "chart"])\n`;
+    const files = (line: string) => ({ ...CODE_CHART, 'deploy/install.py': code(line) });
+    const read = async (line: string) => (await run({ paths: ['.'], cwd: repoWith(files(line)) })).findings.filter((f) => f.file === 'chart/values.yaml').map((f) => ({ status: f.status, blockers: f.blockers }));
+    const expected = await read('\\"');
+    expect(expected).toEqual([{ status: 'blocked', blockers: ['overlay-patch'] }]);
+    const started = Date.now();
+    expect(await read('\\"'.repeat(250_000))).toEqual(expected);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

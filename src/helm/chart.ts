@@ -1507,7 +1507,7 @@ function commandLines(run: RunContext): CommandLines {
         if (scoped.some(([from, to]) => m.index >= from && m.index < to)) continue;
         for (const p of setPaths(m[0])) all.add(p);
       }
-      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) all.add(m[1]!);
+      for (const name of setBlockNames(text)) all.add(name);
       // The helm provider's 3.x form: `set = [{ name = "a.b", value = … }, …]`, a list of objects.
       for (const m of text.matchAll(/\bset(?:_sensitive|_list)?\s*=\s*\[/g)) {
         for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) all.add(n[1]!);
@@ -1797,6 +1797,38 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
     if (found === true) return found;
   }
   return found;
+}
+
+/**
+ * The names of a Terraform helm_release's `set { name = "a.b" … }` blocks (`set_sensitive`,
+ * `set_string` too), as `\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"` (g)
+ * finds them: the first `name = "…"` before the block's first `}`. A block with none is read once:
+ * that regex read it again from each `set {` inside it (quadratic).
+ */
+function setBlockNames(text: string): string[] {
+  const out: string[] = [];
+  const head = /\bset(?:_sensitive|_string)?\s*\{/g;
+  const name = /\bname\s*=\s*"([^"]+)"/y;
+  // Every block that opens before here holds no name before this `}`.
+  let nameless = -1;
+  for (let h = head.exec(text); h; h = head.exec(text)) {
+    if (h.index < nameless) continue;
+    const from = h.index + h[0].length;
+    const brace = text.indexOf('}', from);
+    const close = brace === -1 ? text.length : brace;
+    let found: RegExpExecArray | null = null;
+    for (let k = text.indexOf('name', from); !found && k !== -1 && k < close; k = text.indexOf('name', k + 1)) {
+      name.lastIndex = k;
+      found = name.exec(text);
+    }
+    if (!found) {
+      nameless = close;
+      continue;
+    }
+    out.push(found[1]!);
+    head.lastIndex = found.index + found[0].length;
+  }
+  return out;
 }
 
 /**
