@@ -6,8 +6,9 @@
  * took minutes before, or over 100 s, as measured on smaller ones growing with the square or the
  * cube of the size: 30,000 blanks in one args item 9 s, 2,000 actions in one 15 s, 40,000
  * `;-addr=x` in one 9 s, 3,300 blanks inside one action 6-10 s, 100,000 blanks in a quoted
- * hostNetwork 10 s, 38,000 `:#` 4 s, a word of 110,000 characters 7 s, 40,000 escaped quotes 2 s
- * (the Terraform file's `set {`, below, within the 1 MB read of such a file: ~40 s).
+ * hostNetwork 10 s, 100,000 `{{if a` on a line 25 s, 38,000 `:#` 4 s, a word of 110,000
+ * characters 7 s, 40,000 escaped quotes 2 s (the Terraform file's `set {`, below, within the 1 MB
+ * read of such a file: ~40 s).
  */
 import { describe, expect, test } from '@jest/globals';
 import { run } from '../src/engine.js';
@@ -99,6 +100,21 @@ describe('a Helm template of bad input is read in linear time (not a speed targe
     expect(expected).toEqual([{ file: 'chart/values.yaml', status: 'blocked', blockers: ['host'], message: expect.stringContaining('whose hostNetwork is a quoted string, not a boolean') }]);
     const started = Date.now();
     expect(await read(' '.repeat(400_000))).toEqual(expected);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('a line of 300,000 `{{if a` before a toYaml of the dot, in the template that prints a values probe', async () => {
+    // podSpecMaps reads the control actions before `{{ toYaml . }}` for the with that gives its dot.
+    const files = (ifs: string) => ({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: agent\nversion: 0.1.0\n',
+      'chart/values.yaml': 'readinessProbe:\n  exec:\n    command: ["/bin/grpc_health_probe", "-addr=127.0.0.1:50051"]\n',
+      'chart/templates/daemonset.yaml': `kind: DaemonSet\napiVersion: apps/v1\nmetadata:\n  name: agent\nspec:\n  template:\n    spec:\n      ${ifs}{{- toYaml . | nindent 6 }}\n      containers:\n        - name: agent\n          image: example/agent:1.0\n          readinessProbe:\n{{ toYaml .Values.readinessProbe | indent 12 }}\n`,
+    });
+    const read = async (ifs: string) => (await run({ paths: ['.'], cwd: repoWith(files(ifs)) })).findings.map((f) => ({ file: f.file, status: f.status, blockers: f.blockers }));
+    const expected = await read('{{if a');
+    expect(expected.length).toBeGreaterThan(0);
+    const started = Date.now();
+    expect(await read('{{if a'.repeat(300_000))).toEqual(expected);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

@@ -1832,6 +1832,30 @@ function setBlockNames(text: string): string[] {
 }
 
 /**
+ * The control actions of a line (`{{- with .Values.pod }}`, `{{ end }}`): keyword and the rest, as
+ * `\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}` (g) finds them. An action whose first
+ * `}` is not `}}` is read once: that regex read the line to that `}` again from each `{{if` before
+ * it (quadratic), where each fails there alike.
+ */
+function controlActions(line: string): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  const head = /\{\{-?\s*(end|if|with|range|define|block)\b/g;
+  let unclosed = -1;
+  for (let h = head.exec(line); h; h = head.exec(line)) {
+    if (h.index < unclosed) continue;
+    const from = h.index + h[0].length;
+    const close = line.indexOf('}', from);
+    if (close === -1 || line[close + 1] !== '}') {
+      unclosed = close === -1 ? line.length : close;
+      continue;
+    }
+    out.push([line.slice(h.index, close + 2), h[1]!, line.slice(from, close)]);
+    head.lastIndex = close + 2;
+  }
+  return out;
+}
+
+/**
  * The value of a `hostNetwork: value  # comment` line, as `^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$`
  * reads it (a comment from the first `#`, none where the line breaks again), read with indexes:
  * that regex backtracked in cubic time on runs of blanks in the value.
@@ -1865,7 +1889,7 @@ function podSpecMaps(lines: readonly string[]): string[] {
       let depth = 0;
       for (let j = i; j >= 0 && map === undefined; j--) {
         // The line itself up to the action (`{{- with .Values.pod }}{{- toYaml . | nindent 6 }}`), then the lines above.
-        for (const a of [...(j === i ? line.slice(0, m.index) : lines[j]!).matchAll(/\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}/g)].reverse()) {
+        for (const a of controlActions(j === i ? line.slice(0, m.index) : lines[j]!).reverse()) {
           if (a[1] === 'end') depth++;
           else if (depth > 0) depth--;
           else if (a[1] === 'with') {
