@@ -1367,7 +1367,10 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
   // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
-  const masked = named.replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length));
+  // Up to the last `}}`, where every `{{` closes: after it, `\{\{[\s\S]*?\}\}` read from each `{{`
+  // to the end in vain (quadratic).
+  const closed = named.lastIndexOf('}}') + 2;
+  const masked = named.slice(0, closed).replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length)) + named.slice(closed);
   const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
   const name = at === -1 ? named : named.slice(0, at);
   return name.includes('{{') || name === '' ? image : name;
@@ -1562,7 +1565,7 @@ const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+|["']?[ \t]
 function helmCommandChart(command: string, dir: string, tops: readonly string[], inRun: ReadonlySet<string>): string | undefined {
   const roots = new Set<string>();
   for (const raw of command.replace(/\\\r?\n/g, ' ').split(/\s+/)) {
-    const word = raw.replace(/^["']|["']$/g, '').replace(/\/+$/, '');
+    const word = raw.replace(/^["']|["']$/g, '').replace(TRAILING_SLASHES, '');
     if (word === '' || word.startsWith('-') || /[$={}]/.test(word)) continue;
     // Only a word written as a path names a chart here: a bare word is as likely the release's
     // name or an option's value (`--namespace api` beside a chart given by a variable, where api/
@@ -1700,6 +1703,13 @@ function bracketed(text: string, open: number): string {
   }
   return text.slice(open);
 }
+
+/**
+ * The slashes that end a path or URL: `(?<!\/)` starts the match at the run's first, as the only
+ * match of `\/+$` does, so that a long run is read once, not again from each of its slashes (so
+ * in releases.ts too).
+ */
+const TRAILING_SLASHES = /(?<!\/)\/+$/;
 
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
 const ROOT_VALUES_REF = { pattern: String.raw`\$?\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w: string) => w };
