@@ -14,7 +14,7 @@ import { enclosingRepository } from '../discover/scope.js';
 import { VALUES_NAME } from '../classify.js';
 import { NATIVE_GRPC_MIN } from '../analysis/kube-version.js';
 import { getPair, keyPathSteps, nodeAt, parseYaml } from '../parse/yaml.js';
-import { findActions, keysAbove, maskTemplate, type Action } from './mask.js';
+import { findActions, keysAbove, maskTemplate, splitAction, type Action } from './mask.js';
 import { dynamicIndexes, indexAsFields } from './index-fields.js';
 import { settingText } from './settings.js';
 import { VALUES_TEMPLATE } from './other-code-releases.js';
@@ -638,7 +638,9 @@ function pulumiProgram(text: string | undefined): boolean {
 
 /** A DevSpace config (`version: v2beta1`, `deployments.<name>.helm.values`). */
 function devSpaceConfig(text: string | undefined): boolean {
-  return text !== undefined && /^version:\s*["']?v\d+(?:beta|alpha)\d+/m.test(text) && /^deployments:/m.test(text) && /^\s+helm:/m.test(text);
+  // An indented `helm:` (as `^\s+helm:` with m, which may start on a blank line above), found from
+  // each `helm:` back: that regex read every run of blank lines again from each line start in it.
+  return text !== undefined && /^version:\s*["']?v\d+(?:beta|alpha)\d+/m.test(text) && /^deployments:/m.test(text) && /helm:(?<=^\s+helm:)/m.test(text);
 }
 
 const LOOSE_VALUES_HINT =
@@ -1365,7 +1367,10 @@ export function imageNameFromValues(image: string, chart: Chart, run: RunContext
     return values.length === 1 && /^[^\s{}]+$/.test(values[0]!) ? values[0]! : action;
   });
   // The tag: after the last `:` that follows the last `/`, actions masked so that theirs do not count.
-  const masked = named.replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length));
+  // Up to the last `}}`, where every `{{` closes: after it, `\{\{[\s\S]*?\}\}` read from each `{{`
+  // to the end in vain (quadratic).
+  const closed = named.lastIndexOf('}}') + 2;
+  const masked = named.slice(0, closed).replace(/\{\{[\s\S]*?\}\}/g, (a) => 'x'.repeat(a.length)) + named.slice(closed);
   const at = masked.lastIndexOf('@') !== -1 ? masked.lastIndexOf('@') : masked.lastIndexOf(':') > masked.lastIndexOf('/') ? masked.lastIndexOf(':') : -1;
   const name = at === -1 ? named : named.slice(0, at);
   return name.includes('{{') || name === '' ? image : name;
@@ -1505,7 +1510,7 @@ function commandLines(run: RunContext): CommandLines {
         if (scoped.some(([from, to]) => m.index >= from && m.index < to)) continue;
         for (const p of setPaths(m[0])) all.add(p);
       }
-      for (const m of text.matchAll(/\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"/g)) all.add(m[1]!);
+      for (const name of setBlockNames(text)) all.add(name);
       // The helm provider's 3.x form: `set = [{ name = "a.b", value = … }, …]`, a list of objects.
       for (const m of text.matchAll(/\bset(?:_sensitive|_list)?\s*=\s*\[/g)) {
         for (const n of bracketed(text, m.index + m[0].length - 1).matchAll(/\bname\s*=\s*"([^"]+)"/g)) all.add(n[1]!);
@@ -1560,7 +1565,7 @@ const SET_OPTION = /--set(?:-string|-json|-literal|-file)?(?:=|[ \t]+|["']?[ \t]
 function helmCommandChart(command: string, dir: string, tops: readonly string[], inRun: ReadonlySet<string>): string | undefined {
   const roots = new Set<string>();
   for (const raw of command.replace(/\\\r?\n/g, ' ').split(/\s+/)) {
-    const word = raw.replace(/^["']|["']$/g, '').replace(/\/+$/, '');
+    const word = raw.replace(/^["']|["']$/g, '').replace(TRAILING_SLASHES, '');
     if (word === '' || word.startsWith('-') || /[$={}]/.test(word)) continue;
     // Only a word written as a path names a chart here: a bare word is as likely the release's
     // name or an option's value (`--namespace api` beside a chart given by a variable, where api/
@@ -1699,10 +1704,29 @@ function bracketed(text: string, open: number): string {
   return text.slice(open);
 }
 
+/**
+ * The slashes that end a path or URL: `(?<!\/)` starts the match at the run's first, as the only
+ * match of `\/+$` does, so that a long run is read once, not again from each of its slashes (so
+ * in releases.ts too).
+ */
+const TRAILING_SLASHES = /(?<!\/)\/+$/;
+
 /** `.Values.x` and `$.Values.x` at a template's root, as imageNameFromValues reads them. */
 const ROOT_VALUES_REF = { pattern: String.raw`\$?\.Values\.([A-Za-z0-9_.]+)`, valuesPath: (w: string) => w };
-/** An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a string, whatever the value. */
-export const QUOTING_ACTION = /^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$/;
+/**
+ * An action that prints its value in quotes (`{{ .Values.x | quote }}`, `{{ squote .Values.x }}`): a
+ * string, whatever the value. As `^\{\{-?\s*(?:s?quote\s[^{}]*|[^{}]*\|\s*s?quote\s*)-?\}\}$` reads
+ * it, from the action's parts: that regex backtracked in quadratic time on a run of blanks.
+ */
+export function quotingAction(text: string): boolean {
+  const parts = splitAction(text);
+  if (!parts || /[{}]/.test(text.slice(2, -2))) return false;
+  // The quote call's blank may be the closing's: `{{ quote }}`.
+  if (/^s?quote\s/.test(text.slice(parts.open.length, -2))) return true;
+  if (!parts.body.endsWith('quote')) return false;
+  const head = parts.body.slice(0, -'quote'.length);
+  return (head.endsWith('s') ? head.slice(0, -1) : head).trimEnd().endsWith('|');
+}
 /** `{{- if .Values.a.b }}` alone on a line, and its path. */
 const IF_VALUES_LINE = /^[ \t]*\{\{-?\s*if\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*-?\}\}[ \t]*\r?$/;
 
@@ -1753,12 +1777,11 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
     if (!prints.test(doc)) continue;
     const lines = doc.split('\n');
     lines.forEach((line, i) => {
-      const m = /^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$/.exec(line);
-      if (!m) return;
-      const value = m[1]!;
+      const value = hostNetworkValue(line);
+      if (value === undefined) return;
       let on: true | 'unknown' | 'string' | undefined;
       // `hostNetwork: "false"`, `'{{ .Values.hostNetwork }}'`, `{{ .Values.hostNetwork | quote }}`: a string, whatever it renders to.
-      if (/^"[^"]*"$|^'[^']*'$/.test(value) || QUOTING_ACTION.test(value)) on = 'string';
+      if (/^"[^"]*"$|^'[^']*'$/.test(value) || quotingAction(value)) on = 'string';
       else if (value === '' || value === 'null' || value === '~' || GO_YAML_FALSE.test(value)) on = undefined;
       else if (GO_YAML_TRUE.test(value)) {
         // `{{- if .Values.hostNetwork }}` / `hostNetwork: true` / `{{- end }}`: as the values say.
@@ -1787,6 +1810,78 @@ function templateHostNetwork(text: string, prints: RegExp, owner: Chart, run: Ru
 }
 
 /**
+ * The names of a Terraform helm_release's `set { name = "a.b" … }` blocks (`set_sensitive`,
+ * `set_string` too), as `\bset(?:_sensitive|_string)?\s*\{[^}]*?\bname\s*=\s*"([^"]+)"` (g)
+ * finds them: the first `name = "…"` before the block's first `}`. A block with none is read once:
+ * that regex read it again from each `set {` inside it (quadratic).
+ */
+function setBlockNames(text: string): string[] {
+  const out: string[] = [];
+  const head = /\bset(?:_sensitive|_string)?\s*\{/g;
+  const name = /\bname\s*=\s*"([^"]+)"/y;
+  // Every block that opens before here holds no name before this `}`.
+  let nameless = -1;
+  for (let h = head.exec(text); h; h = head.exec(text)) {
+    if (h.index < nameless) continue;
+    const from = h.index + h[0].length;
+    const brace = text.indexOf('}', from);
+    const close = brace === -1 ? text.length : brace;
+    let found: RegExpExecArray | null = null;
+    for (let k = text.indexOf('name', from); !found && k !== -1 && k < close; k = text.indexOf('name', k + 1)) {
+      name.lastIndex = k;
+      found = name.exec(text);
+    }
+    if (!found) {
+      nameless = close;
+      continue;
+    }
+    out.push(found[1]!);
+    head.lastIndex = found.index + found[0].length;
+  }
+  return out;
+}
+
+/**
+ * The control actions of a line (`{{- with .Values.pod }}`, `{{ end }}`): keyword and the rest, as
+ * `\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}` (g) finds them. An action whose first
+ * `}` is not `}}` is read once: that regex read the line to that `}` again from each `{{if` before
+ * it (quadratic), where each fails there alike.
+ */
+function controlActions(line: string): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  const head = /\{\{-?\s*(end|if|with|range|define|block)\b/g;
+  let unclosed = -1;
+  for (let h = head.exec(line); h; h = head.exec(line)) {
+    if (h.index < unclosed) continue;
+    const from = h.index + h[0].length;
+    const close = line.indexOf('}', from);
+    if (close === -1 || line[close + 1] !== '}') {
+      unclosed = close === -1 ? line.length : close;
+      continue;
+    }
+    out.push([line.slice(h.index, close + 2), h[1]!, line.slice(from, close)]);
+    head.lastIndex = close + 2;
+  }
+  return out;
+}
+
+/**
+ * The value of a `hostNetwork: value  # comment` line, as `^[ \t]*hostNetwork:[ \t]*(.*?)[ \t]*(?:#.*)?\r?$`
+ * reads it (a comment from the first `#`, none where the line breaks again), read with indexes:
+ * that regex backtracked in cubic time on runs of blanks in the value.
+ */
+function hostNetworkValue(line: string): string | undefined {
+  const key = /^[ \t]*hostNetwork:[ \t]*/.exec(line);
+  if (!key) return undefined;
+  const rest = line.slice(key[0].length).replace(/\r$/, '');
+  if (/[\n\r\u2028\u2029]/.test(rest)) return undefined;
+  const hash = rest.indexOf('#');
+  let end = hash === -1 ? rest.length : hash;
+  while (end > 0 && (rest[end - 1] === ' ' || rest[end - 1] === '\t')) end--;
+  return rest.slice(0, end);
+}
+
+/**
  * The values maps a template's document prints whole at a pod spec's level (its lines): `{{ toYaml
  * .Values.podSpec | nindent 6 }}`, or `{{ toYaml . | nindent 6 }}` inside `{{- with .Values.pod
  * }}`, whose key above (at the indentation nindent or indent gives, else the line's) is `spec`.
@@ -1804,7 +1899,7 @@ function podSpecMaps(lines: readonly string[]): string[] {
       let depth = 0;
       for (let j = i; j >= 0 && map === undefined; j--) {
         // The line itself up to the action (`{{- with .Values.pod }}{{- toYaml . | nindent 6 }}`), then the lines above.
-        for (const a of [...(j === i ? line.slice(0, m.index) : lines[j]!).matchAll(/\{\{-?\s*(end|if|with|range|define|block)\b([^}]*)\}\}/g)].reverse()) {
+        for (const a of controlActions(j === i ? line.slice(0, m.index) : lines[j]!).reverse()) {
           if (a[1] === 'end') depth++;
           else if (depth > 0) depth--;
           else if (a[1] === 'with') {

@@ -37,7 +37,9 @@ const MAX_BYTES = 512 * 1024;
  * What names a probe's handler, or the binary: the release's values may keep a probe on exec. Not
  * Terraform's `local-exec` provisioner, Go's `os/exec` and `exec.Command(…)`, Python's `exec(…)`.
  */
-const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /\w*Probe\w*/, /\w*_probe\b|\bprobe\w*/];
+// A match of `\w*Probe\w*` starts at a word's start: `(?<!\w)` says so, so that a long word is not
+// read again from each of its characters (quadratic).
+const PROBE_WORDS = [/\bgrpc[_-]health[_-]probe\b/, /(?<![\w/.-])exec\b(?!\s*[(.])/, /(?<!\w)\w*Probe\w*/, /(?<!\w)\w*_probe\b|\bprobe\w*/];
 const PROBE_KEYS = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 /**
  * A values file name that is a template the tool does not render (helmfile's `.gotmpl`,
@@ -81,8 +83,36 @@ export function repositoryCharts(run: RunContext): string[] {
     .map((f) => path.dirname(f));
 }
 
-const STRING = /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'/g;
 const JOIN = /\b(?:os\.path\.join|path\.join|filepath\.Join|Path\.Combine|Paths\.get|Path\(|pathlib)/;
+
+/**
+ * The quoted strings of a file, as `"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'` (g) finds them: up
+ * to the same quote on the same line, a backslash escaping the next character. Scanned by hand,
+ * since that regex read an unclosed string again from each escaped quote in it (quadratic): every
+ * such quote ends up where the first one does, so a string that does not close is read once.
+ */
+function quotedStrings(text: string): { inner: string; at: number }[] {
+  const out: { inner: string; at: number }[] = [];
+  // Where the last unclosed string of each quote stops: a quote of that kind before it is escaped.
+  const unclosed: Record<string, number> = { '"': -1, "'": -1 };
+  for (let p = 0; p < text.length; p++) {
+    const quote = text[p]!;
+    if ((quote !== '"' && quote !== "'") || p < unclosed[quote]!) continue;
+    let j = p + 1;
+    while (j < text.length && text[j] !== quote && text[j] !== '\n') {
+      // `\\.`: a `.` is no line break.
+      if (text[j] === '\\' && (j + 1 === text.length || /[\n\r\u2028\u2029]/.test(text[j + 1]!))) break;
+      j += text[j] === '\\' ? 2 : 1;
+    }
+    if (text[j] !== quote) {
+      unclosed[quote] = j;
+      continue;
+    }
+    out.push({ inner: text.slice(p + 1, j), at: p });
+    p = j;
+  }
+  return out;
+}
 
 export function otherCodeReleases(run: RunContext): CodeRelease[] {
   const charts = repositoryCharts(run);
@@ -99,7 +129,7 @@ export function otherCodeReleases(run: RunContext): CodeRelease[] {
     const top = enclosingRepository(dir) ?? run.cwd;
     const bases = [...new Set([dir, top, run.cwd])];
     const strings: { value: string; at: number }[] = [];
-    for (const m of text.matchAll(STRING)) strings.push({ value: (m[1] ?? m[2]!).replace(/\\(.)/g, '$1'), at: m.index });
+    for (const s of quotedStrings(text)) strings.push({ value: s.inner.replace(/\\(.)/g, '$1'), at: s.at });
     const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
     // A string that is a chart folder's path (after `${path.module}/`, `${path.root}/`, `./`).
     const named = new Map<string, number>();

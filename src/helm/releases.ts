@@ -686,7 +686,7 @@ function chartSourcesOf(run: RunContext): Map<string, { namespace?: string; ref:
       const name = scalarText(nodeAt(root, 'metadata.name'));
       let ref: ChartRef | undefined;
       if (kind === 'OCIRepository') {
-        const chart = scalarText(nodeAt(root, 'spec.url'))?.replace(/\/+$/, '').split('/').pop();
+        const chart = scalarText(nodeAt(root, 'spec.url'))?.replace(/(?<!\/)\/+$/, '').split('/').pop();
         if (chart) ref = { by: 'name', name: chart };
       } else if (kind === 'HelmChart') {
         const chart = scalarText(nodeAt(root, 'spec.chart'));
@@ -1259,7 +1259,7 @@ function skaffoldReleases(root: YAMLMap, src: Source, layer: (node: unknown, pre
       const remote = scalarText(getPair(item, 'remoteChart')?.value);
       const refs: ChartRef[] = [];
       if (chartPath !== undefined && !chartPath.includes('{{')) refs.push({ by: 'path', abs: path.resolve(base, chartPath) });
-      if (remote !== undefined && !remote.includes('{{')) refs.push({ by: 'name', name: remote.replace(/\/+$/, '').slice(remote.replace(/\/+$/, '').lastIndexOf('/') + 1) });
+      if (remote !== undefined && !remote.includes('{{')) refs.push({ by: 'name', name: remote.replace(/(?<!\/)\/+$/, '').slice(remote.replace(/(?<!\/)\/+$/, '').lastIndexOf('/') + 1) });
       if (refs.length === 0) return;
       const valueFiles = strings(getPair(item, 'valuesFiles')?.value).map((file) => ({ base, file }));
       const sets: NonNullable<Release['sets']> = [];

@@ -14,8 +14,8 @@ import { crdProbeSchema } from '../kubernetes/crd-schemas.js';
 import { keepForCompositionPatches } from '../kubernetes/composition.js';
 import { contentEnd, getPair, keyOf, nodeAt, parseYaml } from '../parse/yaml.js';
 import type { Edit, Report, RunContext, SourceFile } from '../types.js';
-import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, QUOTING_ACTION, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
-import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, refuseTemplateEdit, unmaskValue, type Action } from './mask.js';
+import { chartKubeVersionBlockers, chartValuesBlockers, findChart, imageNameFromValues, knownSettingsOf, quotingAction, settingPlaces, settingsOf, templatesOf, unreadValuesLayer, VALUES_ACTION, valuesBoolean, valuesIfAbove, valuesNodesOf, valuesNumber, valuesPathUnset, type Chart } from './chart.js';
+import { actionBody, actionsIn, findActions, keysAbove, maskTemplate, PLACEHOLDER_START, printedOperand, quotedPipeline, refuseTemplateEdit, splitAction, spokenAction, unmaskValue, type Action } from './mask.js';
 import { indexAsFields, rootDigs } from './index-fields.js';
 import { renderedValues } from './listen-values.js';
 import { planNativeProbe, targetClusters, type FixedNumber, type NativePlan } from '../analysis/native-probe.js';
@@ -204,6 +204,21 @@ function valuesRef(scope: DotScope): { pattern: string; valuesPath: (written: st
 }
 
 /**
+ * Whether the text before `at` on its line is `hostNetwork:` with only blanks around it (as
+ * `^[ \t]*hostNetwork:[ \t]*$` of the line up to there): read back from `at`, since reading each
+ * action's line from its start was quadratic on a line of many actions.
+ */
+function afterHostNetworkKey(text: string, at: number): boolean {
+  const key = 'hostNetwork:';
+  let i = at;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  if (i < key.length || !text.startsWith(key, i - key.length)) return false;
+  i -= key.length;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  return i === 0 || text[i - 1] === '\n';
+}
+
+/**
  * `hostNetwork: {{ .Values.x }}` actions whose values setting is the same boolean in every values
  * file of the chart, `hostNetwork: {{ .Values.x | quote }}` (a string), and `hostNetwork: true`
  * lines under an `{{ if .Values.x }}` that is false there (null) or not the same in every values
@@ -213,9 +228,9 @@ function hostNetworkSettings(text: string, actions: readonly Action[], region: R
   const out: { start: number; end: number; literal: string }[] = [];
   for (const a of actions) {
     if (a.kind !== 'output' || a.start < region.start || a.end > region.end) continue;
-    if (!/(^|\n)[ \t]*hostNetwork:[ \t]*$/.test(text.slice(lineStartOf(text, a.start), a.start))) continue;
+    if (!afterHostNetworkKey(text, a.start)) continue;
     // `hostNetwork: {{ .Values.x | quote }}` renders a string, which the API server rejects for the bool.
-    if (QUOTING_ACTION.test(a.text)) {
+    if (quotingAction(a.text)) {
       out.push({ start: a.start, end: a.end, literal: '""' });
       continue;
     }
@@ -315,7 +330,7 @@ function regionReports(region: Region, actions: readonly Action[], text: string,
     if (envChecked !== undefined) return addrItems.has(node.range![0]) ? envChecked.slice('-addr='.length) : envChecked;
     // The same in a `sh -c` script: `-addr=:$GRPC_PORT`, `-addr=:${GRPC_PORT}`.
     const script = /\s/.test(unmasked)
-      ? unmasked.replace(ENV_PORT_WORD, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
+      ? replaceWords(unmasked, ENV_PORT_WORD, 2, (word, lead: string, prefix: string, inner: string, variable: string, braced?: string, kubelet?: string, bare?: string, close?: string) => {
           const addr = prefix.replace(/^(--?addr) /, '$1=');
           const checked = envPort(addr, (braced ?? kubelet ?? bare)!, kubelet === undefined);
           return checked === undefined ? word : `${lead}${prefix}${inner}${checked.slice(addr.length)}${close ?? ''}`;
@@ -1205,7 +1220,7 @@ function conditionalTimeouts(probe: Pair<Scalar, YAMLMap>, controlBlocks: readon
     const [b] = around as [Block];
     const cond = /^(?:if|with)\s+(.+)$/s.exec(actionBody(b.open).trim())?.[1]?.trim();
     const value = p.value && isScalar(p.value) && p.value.range ? text.slice(p.value.range[0], contentEnd(p.value)) : '';
-    const printed = /^\{\{-?\s*([^|{}]*?)\s*(?:\|[^{}]*)?-?\}\}$/.exec(value.trim())?.[1];
+    const printed = printedOperand(value.trim());
     const self = printed !== undefined && cond !== undefined && branchAt(b, at) === 0 && (printed === cond || (b.open.keyword === 'with' && printed === '.'));
     return self ? [] : around;
   });
@@ -1579,7 +1594,17 @@ function columnOf(text: string, offset: number): number {
 
 /** `{{- .Values.port -}}` and `{{ .Values.port }}` print the same thing in a value position. */
 function normalizeActions(s: string): string {
-  return s.replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_m, body: string) => `{{ ${body} }}`);
+  // Each `{{` to the first `}}` after it, found with indexOf: the regex this was
+  // (`\{\{-?\s*([\s\S]*?)\s*-?\}\}`) backtracked in cubic time on a long run of blanks.
+  let out = '';
+  let pos = 0;
+  for (let open = s.indexOf('{{'); open !== -1; open = s.indexOf('{{', pos)) {
+    const close = s.indexOf('}}', open + 2);
+    if (close === -1) break;
+    out += `${s.slice(pos, open)}{{ ${splitAction(s.slice(open, close + 2))!.body} }}`;
+    pos = close + 2;
+  }
+  return out + s.slice(pos);
 }
 
 /**
@@ -1623,7 +1648,10 @@ function addrFromValues(arg: string, chart: Chart | undefined, run: RunContext, 
 /** `-addr=:$(GRPC_PORT)` (or `localhost:$(PORT)`): the port is a variable of the container's env, the host literal. */
 const ENV_PORT_ITEM = /^(--?addr=[^{}$\s]*:)\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/;
 /** The same as a word of a script: `-addr=:$GRPC_PORT`, `${GRPC_PORT}`, or `$(GRPC_PORT)`, which the kubelet expands first. */
-const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
+// Found from the colon before the `$` back to the flag (a lookbehind that captures the word's head,
+// replaceWords): matched from each flag instead, a run of `;-addr=x;-addr=x…` without a blank was
+// read again from each of them (quadratic: 320,000 characters, 9 s).
+const ENV_PORT_WORD = /:(?="?\$)(?<=(?:^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:))("?)(\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|\(([A-Za-z_][A-Za-z0-9_.-]*)\)|([A-Za-z_][A-Za-z0-9_]*)))("?"?)(?=$|[\s;&|)])/g;
 
 /**
  * `value: {{ .Values.grpc.port | quote }}` (or `squote`, `{{ quote .Values.grpc.port }}`), the
@@ -1633,16 +1661,16 @@ const ENV_PORT_WORD = /(?<=^|[\s;&|(])("?)(--?addr[= ][^{}$\s'"]*:)("?)(\$(?:\{(
  * quoting, or undefined. Inside a longer scalar (`-addr=:{{ … | quote }}`) the quotes are text.
  */
 export function scalarQuotingAction(text: string): string | undefined {
-  const m = /^(\{\{-?\s*)([\s\S]*?)(\s*-?\}\})$/.exec(text);
-  if (!m || m[2]!.includes('{{') || m[2]!.includes('}}')) return undefined;
-  const body = m[2]!;
+  const parts = splitAction(text);
+  if (!parts || parts.body.includes('{{') || parts.body.includes('}}')) return undefined;
+  const { open, body, close } = parts;
   // `X | quote` ends the pipeline: the stage after the last `|` (outside strings and parentheses,
   // since nothing follows it there) quotes whatever X prints.
-  const piped = /^(\S[\s\S]*?)\s*\|\s*s?quote$/.exec(body);
-  if (piped) return `${m[1]}${piped[1]}${m[3]}`;
+  const piped = quotedPipeline(body);
+  if (piped !== undefined) return `${open}${piped}${close}`;
   // `quote X` with one operand: a values path, a variable, a number or string, a parenthesised pipeline.
   const called = /^s?quote\s+(\$?[A-Za-z0-9_.]*|\d+|"[^"\\]*"|\([^()]*\))$/.exec(body);
-  return called ? `${m[1]}${called[1]}${m[3]}` : undefined;
+  return called ? `${open}${called[1]}${close}` : undefined;
 }
 
 /**
@@ -1711,7 +1739,27 @@ function addrFlagItems(docs: readonly Document.Parsed<ParsedNode, true>[]): Set<
  */
 function portsInScript(arg: string, check: (addrArg: string) => string): string {
   if (!/\s/.test(arg)) return arg;
-  return arg.replace(/(?<=^|[\s;&|(])--?addr[= ][^{}\s'"]*:\{\{[^{}]*\}\}(?=$|[\s;&|)])/g, (word) => check(word));
+  return replaceWords(arg, ADDR_ACTION_WORD, 1, (word) => check(word));
+}
+
+/** `-addr=…:{{ … }}` as a word of a script, found from its `:{{` back to the flag (as ENV_PORT_WORD). */
+const ADDR_ACTION_WORD = /:(?=\{\{)(?<=(?:^|[\s;&|(])(--?addr[= ][^{}\s'"]*:))\{\{[^{}]*\}\}(?=$|[\s;&|)])/g;
+
+/**
+ * `text.replace(re, fn)` where `re` matches a word from a colon and a lookbehind captures the
+ * word's head up to that colon (its first `headGroups` groups): `fn` gets the whole word and the
+ * groups, as from a regex that matched from the word's start.
+ */
+function replaceWords<T extends unknown[]>(text: string, re: RegExp, headGroups: number, fn: (word: string, ...groups: T) => string): string {
+  let out = '';
+  let pos = 0;
+  for (const m of text.matchAll(re)) {
+    const head = m.slice(1, 1 + headGroups).join('');
+    const start = m.index + 1 - head.length;
+    out += text.slice(pos, start) + fn(head + m[0].slice(1), ...(m.slice(1) as T));
+    pos = m.index + m[0].length;
+  }
+  return out + text.slice(pos);
 }
 
 /** Fields of Helm's root object: `.Values.x` and the like are read elsewhere (or are no port). */
@@ -1748,7 +1796,7 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
     const around = controlBlocks
       .filter((b) => b.open.end <= offset && offset < b.end.start && (b.open.keyword === 'with' || b.open.keyword === 'range'))
       .sort((a, b) => b.open.start - a.open.start)[0];
-    return { unfollowed: `the dot of ${around ? around.open.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}') : 'its block'}, which the tool does not follow` };
+    return { unfollowed: `the dot of ${around ? spokenAction(around.open.text) : 'its block'}, which the tool does not follow` };
   }
   if (scope !== '') return ref === '.' ? { paths: [scope] } : undefined;
   const define = defineAround(actions, offset);
@@ -1771,14 +1819,14 @@ function dotValuesPaths(ref: string, offset: number, actions: readonly Action[],
       // `include "x" (dict "Values" .Values "name" "qsl" "port" .Values.qsl.port)`: `.port` is that
       // entry, whatever the others are (`"context" $`, a string); `.port.number` a field of it.
       const dict = m[1] ? dictEntries(a.text.slice(m.index + m[0].length - m[1].length - (m[2]?.length ?? 0))) : undefined;
-      const [, key, tail] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(field) ?? [];
+      const [, key, tail] = /^\.([A-Za-z0-9_]+)(?![A-Za-z0-9_])(.*)$/.exec(field) ?? [];
       const entry = dict && key !== undefined ? dict.get(key) : undefined;
       const operand = dict ? entry : arg !== undefined && /^\s*(?:\||\)|-?\}\})/.test(after) ? arg : undefined;
       const target = operand !== undefined ? includeOperand(operand, siteScope) : undefined;
       const found = target ? reachField(target, dict ? tail! : field) : undefined;
       if (!found) {
         const why = !dict || key === undefined ? 'the tool does not follow what that passes' : entry === undefined ? `its dict has no "${key}" entry, so ${field} is no port there` : `the tool does not follow its "${key}" entry, ${entry}`;
-        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')} (${why})`, define: { name: define.name, site: where, ...(dict ? { dict: true } : {}), ...namedValuesPath(dict ? entry : operand) } };
+        return { unfollowed: `the dot of define "${define.name}", which ${where} includes as ${spokenAction(a.text)} (${why})`, define: { name: define.name, site: where, ...(dict ? { dict: true } : {}), ...namedValuesPath(dict ? entry : operand) } };
       }
       if ('number' in found) numbers.push(found.number);
       else paths.push(found.path);
@@ -1878,7 +1926,7 @@ function namedValuesPath(operand: string | undefined): { valuesPath: string } | 
 
 function defineDotHint(define: DefineSite, ref: string): string {
   const byHand = `if everything that includes it passes a port number there, migrate by hand to grpc: {port: {{ ${ref} }}} with the same action.`;
-  const [, key, rest] = /^\.([A-Za-z0-9_]+)(.*)$/.exec(ref) ?? [];
+  const [, key, rest] = /^\.([A-Za-z0-9_]+)(?![A-Za-z0-9_])(.*)$/.exec(ref) ?? [];
   const path = `.Values.${define.valuesPath ?? '<path of the port>'}`;
   const entry = rest ? `a values path whose ${rest.slice(1)} is the port` : "the port's values path or a number";
   const pass =
@@ -2005,7 +2053,10 @@ const KEEPS_VALUE_BEFORE = String.raw`(?:(?:toString|int|int64|default\s+(?:\d+|
  * one key so where `default` would not fit in its place (`dig "port" 5000 .Values.grpc`).
  */
 function orAsDefault(s: string): string {
-  return s.replace(/(?<=^|\{\{-?\s*|\(\s*|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
+  // Behind `or`: the start, `{{`, `{{-`, `(` or a blank (which stands for `{{ `, `( ` and `{{- `
+  // too). Written as `\{\{-?\s*|\(\s*|\s` it read the whole run of blanks back from every
+  // position: 10,000 blanks in one item took 2.4 s, 50,000 minutes.
+  return s.replace(/(?<=^|\{\{-?|\(|\s)or\s+(\$?\.[A-Za-z0-9_.-]+)\s+(\d+|"[^"{}]*")(?=\s*(?:\||\)|-?\}\}|$))/g, 'default $2 $1');
 }
 
 /**
@@ -2031,7 +2082,6 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   const m = /^(--?addr[= ][^{}]*:)\{\{-?\s*(\$[A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$/.exec(arg);
   if (!m) return arg;
   const variable = `\\$${m[2]!.slice(1)}`;
-  const setting = new RegExp(String.raw`^\{\{-?\s*${variable}\s*(:?=)\s*(.*?)\s*-?\}\}$`);
   const values: string[] = [];
   // The values path each of values comes from, where one does (a number written in the template has none).
   const pathOf = new Map<number, string>();
@@ -2044,26 +2094,26 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   for (const a of actions) {
     if (a.start > offset || !a.text.includes(m[2]!)) continue;
     // `with $port := .Values.grpc.port` around the probe: $port is that value, as for `$port := …`.
-    const withSet = new RegExp(String.raw`^\{\{-?\s*with\s+${variable}\s*:=\s*(.*?)\s*-?\}\}$`).exec(a.text);
-    const set = setting.exec(a.text) ?? (withSet && controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) ? ([a.text, ':=', withSet[1]!] as unknown as RegExpExecArray) : null);
+    const withSet = variableSetting(a.text, String.raw`with\s+${variable}\s*(:=)`);
+    const set = variableSetting(a.text, String.raw`${variable}\s*(:?=)`) ?? (withSet && controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) ? withSet : undefined);
     // `range $i, $port := …`: the variable takes values the tool does not follow.
     if (!set) {
       if (new RegExp(String.raw`${variable}\s*:?=`).test(a.text)) {
         if (controlBlocks.some((b) => b.open === a && a.end <= offset && offset < b.end.start) && /^\{\{-?\s*range\b/.test(a.text)) {
-          onUnfollowed?.(`${arg} takes its port from ${m[2]}, set by ${a.text.replace(/^\{\{-?\s*/, '{{ ').replace(/\s*-?\}\}$/, ' }}')}, which the tool does not follow: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
+          onUnfollowed?.(`${arg} takes its port from ${m[2]}, set by ${spokenAction(a.text)}, which the tool does not follow: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`);
         }
         return arg;
       }
       continue;
     }
-    if (set[1] === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
-    if (/^\d+$/.test(set[2]!)) {
-      values.push(set[2]!);
+    if (set.op === ':=' && controlBlocks.some((b) => b.open.end <= a.start && a.start < b.end.start && !(b.open.end <= offset && offset < b.end.start))) continue;
+    if (/^\d+$/.test(set.value)) {
+      values.push(set.value);
       unsetPaths = null;
       continue;
     }
     // `$port := .port` (or `.`) where the dot is a with's values path or a define's argument.
-    const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
+    const dotRef = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})(\.|\.[A-Za-z_][A-Za-z0-9_.]*)(${KEEPS_VALUE})$`).exec(orAsDefault(set.value));
     const viaDot = dotRef ? dotValuesPaths(dotRef[2]!, a.start, actions, controlBlocks, chart, run) : undefined;
     if (viaDot && 'unfollowed' in viaDot) {
       onUnfollowed?.(`${arg} takes its port from ${m[2]}, set from ${viaDot.unfollowed}: it cannot check that it prints a port number, and grpc.port takes only a number (a name, or nothing, and the API server refuses the whole object, where the exec probe alone failed)`, viaDot.define && defineDotHint(viaDot.define, dotRef![2]!));
@@ -2081,7 +2131,7 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
       continue;
     }
     const ref = valuesRef(scope);
-    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set[2]!));
+    const path = new RegExp(String.raw`^(${KEEPS_VALUE_BEFORE})${ref.pattern}(${KEEPS_VALUE})$`).exec(orAsDefault(set.value));
     if (path) fromPath(ref.valuesPath(path[2]!), withDefaults(knownSettingsOf(chart, ref.valuesPath(path[2]!), run), path[1]! + path[3]!));
     if (path && unsetPaths && !/\b(?:default|required)\b/.test(path[1]! + path[3]!) && valuesPathUnset(chart, ref.valuesPath(path[2]!), run)) unsetPaths.push(ref.valuesPath(path[2]!));
     else unsetPaths = null;
@@ -2092,6 +2142,20 @@ function portFromVariable(arg: string, offset: number, actions: readonly Action[
   if (bad === undefined || /\s|\{\{/.test(bad)) return arg;
   if (pathOf.has(badAt)) reportBadPort(chart, pathOf.get(badAt)!, bad, run, onBad);
   return `${m[1]}${bad}`;
+}
+
+/**
+ * `{{ $port := X }}` (or `=`, or `{{ with $port := X }}`: `head` is the pattern up to the operator,
+ * whose group is the operator): the operator and X, as `^\{\{-?\s*${head}\s*(.*?)\s*-?\}\}$` reads
+ * them (X on one line). Read from the action's body: that regex backtracked in cubic time on a
+ * long run of blanks inside the action.
+ */
+function variableSetting(action: string, head: string): { op: string; value: string } | undefined {
+  const body = splitAction(action)?.body;
+  const m = body === undefined ? null : new RegExp(`^${head}`).exec(body);
+  if (!m) return undefined;
+  const value = body!.slice(m[0].length).trimStart();
+  return /[\n\r\u2028\u2029]/.test(value) ? undefined : { op: m[1]!, value };
 }
 
 /** A container image written through values, read where the dot is `scope` (imageNameFromValues). */
