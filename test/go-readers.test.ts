@@ -46,6 +46,14 @@ describe('a manifest Go code embeds', () => {
     // A pattern reaches only into its package's folder: a Go file below the manifest does not embed it.
     expect(await statusOf({ 'op/deep/assets.go': embedding('//go:embed *'), 'op/pod.yaml': POD, 'op/c/c.go': READER }, 'op/pod.yaml')).toBe('migratable');
   });
+
+  test('a //go:embed line of 5,000 blanks before a word and a \\r is read in linear time and names nothing, the next line still embeds (not a speed target: a guard against cubic backtracking, 4 s at 3,300 blanks before)', async () => {
+    const evil = `//go:embed${' '.repeat(5000)}x\ry`;
+    const started = Date.now();
+    expect(await statusOf({ 'op/assets.go': embedding(`${evil}\n//go:embed pod.yaml`), 'op/pod.yaml': POD, 'op/c/c.go': READER }, 'op/pod.yaml')).toBe('blocked');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await statusOf({ 'op/assets.go': embedding(evil), 'op/pod.yaml': POD, 'op/c/c.go': READER }, 'op/pod.yaml')).toBe('migratable');
+  });
 });
 
 test('a Kustomize patch held by Go code keeps exec over its base, so the base probe is held too', async () => {

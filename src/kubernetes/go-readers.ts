@@ -107,14 +107,34 @@ function embedsIn(dir: string, index: GoIndex, run: RunContext): Embed[] {
       if (!text?.includes('go:embed')) continue;
       const lines = text.split('\n');
       lines.forEach((line, i) => {
-        const m = /^\s*\/\/go:embed\s+(.+?)\s*$/.exec(line);
-        if (!m) return;
-        for (const { pattern, all } of embedPatterns(m[1]!)) out!.push({ at: `${shown(go, run)}:${i + 1}`, pattern, all, dir });
+        const args = embedArgs(line);
+        if (args === undefined) return;
+        for (const { pattern, all } of embedPatterns(args)) out!.push({ at: `${shown(go, run)}:${i + 1}`, pattern, all, dir });
       });
     }
     index.embeds.set(dir, out);
   }
   return out;
+}
+
+const BLANK = /\s/;
+/**
+ * What a `//go:embed` line names after the directive (blanks around it trimmed), or undefined on
+ * another line. Read by scanning, not by `^\s*\/\/go:embed\s+(.+?)\s*$`, which backtracks
+ * cubically on a long run of blanks. As that regex did, args holding a \r, U+2028 or U+2029
+ * (which `.` does not match) name nothing.
+ */
+function embedArgs(line: string): string | undefined {
+  let i = 0;
+  while (i < line.length && BLANK.test(line[i]!)) i++;
+  if (!line.startsWith('//go:embed', i)) return undefined;
+  let start = i + '//go:embed'.length;
+  if (start >= line.length || !BLANK.test(line[start]!)) return undefined;
+  while (start < line.length && BLANK.test(line[start]!)) start++;
+  let end = line.length;
+  while (end > start && BLANK.test(line[end - 1]!)) end--;
+  const args = line.slice(start, end);
+  return /[\r\u2028\u2029]/.test(args) ? undefined : args;
 }
 
 /** The patterns of a directive: space-separated, Go-quoted ("…" or `…`) where they hold spaces, `all:` apart. */
