@@ -44,15 +44,41 @@ const WRITES = new Set(['FromCompositeFieldPath', 'CombineFromComposite', 'FromE
  * (the patch fails there and writes nothing), so they match no probe.
  */
 export function fieldPathSegments(fieldPath: string): (string | number)[] {
+  // Scanned, not matched by /\[([^\]]*)\]|([^.[\]]+)/g and /^['"]+|['"]+$/g: those are quadratic on
+  // a long run of `[` with no `]` after it, or of quotes (the same segments, read in one pass).
   const out: (string | number)[] = [];
-  for (const m of fieldPath.matchAll(/\[([^\]]*)\]|([^.[\]]+)/g)) {
-    if (m[2] !== undefined) out.push(m[2]);
+  let closed = true;
+  for (let i = 0; i < fieldPath.length; ) {
+    const c = fieldPath[i]!;
+    if (c === '[') {
+      const close = closed ? fieldPath.indexOf(']', i + 1) : -1;
+      if (close === -1) {
+        // No `]` after it, nor after any later `[`: the bracket is skipped, the names around it are read.
+        closed = false;
+        i++;
+        continue;
+      }
+      const inner = fieldPath.slice(i + 1, close);
+      out.push(/^\d+$/.test(inner) && Number(inner) <= 0xffffffff ? Number(inner) : unquoted(inner));
+      i = close + 1;
+    } else if (c === ']' || c === '.') i++;
     else {
-      const inner = m[1]!;
-      out.push(/^\d+$/.test(inner) && Number(inner) <= 0xffffffff ? Number(inner) : inner.replace(/^['"]+|['"]+$/g, ''));
+      let end = i + 1;
+      while (end < fieldPath.length && !'.[]'.includes(fieldPath[end]!)) end++;
+      out.push(fieldPath.slice(i, end));
+      i = end;
     }
   }
   return out;
+}
+
+/** A bracket's name with the quotes around it dropped, however many (`['app']`, `[""x"]`). */
+function unquoted(inner: string): string {
+  let start = 0;
+  while (start < inner.length && (inner[start] === "'" || inner[start] === '"')) start++;
+  let end = inner.length;
+  while (end > start && (inner[end - 1] === "'" || inner[end - 1] === '"')) end--;
+  return inner.slice(start, end);
 }
 
 const at = (node: unknown, key: string | number): unknown => {
