@@ -30,3 +30,16 @@ test('an exec probe with a drive-letter backslash path plans a native probe', ()
   expect(plan.blockers).toEqual([]);
   expect(plan.grpc).toEqual({ port: { kind: 'number', value: 5000 } });
 });
+
+test('a templated program word of 450 KB of `{{` never closed is read in linear time: the `{{` are literal, the word holds spaces (not a speed target: a guard against quadratic backtracking, 12 s before; called directly, as a Helm template cannot hold an unclosed `{{` the engine would read)', () => {
+  const word = `/bin/grpc_health_probe ${'{{ '.repeat(150_000)}`;
+  const started = Date.now();
+  const plan = planNativeProbe({ argv: [word, '-addr=:5000'], kubeVersion: '1.30', templateActions: true });
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(plan.blockers).toHaveLength(1);
+  expect(plan.blockers[0]!.detail).toContain('holds spaces');
+  expect(plan.blockers[0]!.detail).toContain('(["/bin/grpc_health_probe", ...])');
+  // Control: a closed action is one word, whatever the spaces inside it.
+  const templated = planNativeProbe({ argv: ['{{ .Values.bin | default "/bin/grpc_health_probe" }}', '-addr=:5000'], kubeVersion: '1.30', templateActions: true });
+  expect(templated.blockers[0]!.detail).toContain('is templated: it renders as one word');
+});

@@ -191,8 +191,7 @@ export function planNativeProbe(input: PlanInput): NativePlan {
   // `{{ .Values.probeBin | default "/bin/grpc_health_probe" }}`: the spaces are inside a Helm
   // action, which renders as one word; what that word is depends on the values.
   // Outside a Helm template `{{` is literal text: the kubelet looks for a file of that name.
-  const actions = argv.length > 0 && input.templateActions ? (argv[0]!.match(/\{\{.*?\}\}/gs) ?? []) : [];
-  const outsideActions = argv.length > 0 ? (input.templateActions ? argv[0]!.replace(/\{\{.*?\}\}/gs, '\uE000') : argv[0]!) : '';
+  const { actions, outside: outsideActions } = argv.length > 0 && input.templateActions ? helmActions(argv[0]!) : { actions: [] as string[], outside: argv[0] ?? '' };
   if (argv.length > 0 && isBinaryPath(argv[0]!, 'exec') && /\s/.test(argv[0]!) && !/\s/.test(outsideActions) && !isBinaryPath(outsideActions, 'exec')) {
     blockers.push({
       code: 'unparseable',
@@ -956,4 +955,24 @@ export interface TargetClusters {
 }
 export function targetClusters(options: { kubeVersion: string; grpcTlsMode?: boolean; kubeVersionExplicit?: boolean }): TargetClusters {
   return { kubeVersion: options.kubeVersion, tlsMode: options.grpcTlsMode ?? false, ...(options.kubeVersionExplicit ? { kubeVersionExplicit: true as const } : {}) };
+}
+
+/**
+ * The `{{ … }}` actions of a word (each from a `{{` to the first `}}` after it) and the word with
+ * each replaced by \uE000. Found by indexOf, not /\{\{.*?\}\}/gs, which scans to the end from
+ * every `{{` of a word where none closes (quadratic).
+ */
+function helmActions(word: string): { actions: string[]; outside: string } {
+  const actions: string[] = [];
+  let outside = '';
+  let from = 0;
+  for (let open = word.indexOf('{{'); open !== -1; open = word.indexOf('{{', from)) {
+    const close = word.indexOf('}}', open + 2);
+    // No `}}` after this `{{`, so none after a later one: the rest is literal text.
+    if (close === -1) break;
+    actions.push(word.slice(open, close + 2));
+    outside += `${word.slice(from, open)}\uE000`;
+    from = close + 2;
+  }
+  return { actions, outside: outside + word.slice(from) };
 }
