@@ -43,7 +43,7 @@ export function blockScalarView(node: Scalar, eol: string): BlockScalarView | { 
     pos += l.length + 1;
   }
   const rebuilt = valueLines.join('\n');
-  if (rebuilt.replace(/\n+$/, '') !== node.value.replace(/\n+$/, '')) return { error: 'the block scalar\'s lines could not be mapped back to the file' };
+  if (withoutFinalNewlines(rebuilt) !== withoutFinalNewlines(node.value)) return { error: 'the block scalar\'s lines could not be mapped back to the file' };
   const text = node.value;
   const lineStarts: number[] = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
@@ -75,4 +75,11 @@ export function blockScalarView(node: Scalar, eol: string): BlockScalarView | { 
       return { start: toOuter(e.start), end: toOuter(e.end), text: e.text.split('\n').join(eol + pad) };
     },
   };
+}
+
+/** The text without the newlines that end it: a loop, where /\n+$/ is tried from every newline of a run (quadratic on a long run of blank lines inside the block). */
+function withoutFinalNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '\n') end--;
+  return text.slice(0, end);
 }
