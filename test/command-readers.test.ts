@@ -583,6 +583,15 @@ describe('hunt22 E6: which make variables the recipe\'s shell reads, and the con
     expect(r.status).toBe('migratable');
   });
 
+  test('a 200 KB line of colons before a = is read in linear time (under the 256 KB the tool reads for commands); the rule after it still patches the probe (not a speed target: a guard against quadratic backtracking, 4 s at 100 KB before)', async () => {
+    const started = Date.now();
+    const r = await statusOf({ Makefile: byPod(`V${':'.repeat(200_000)}=x\nexport POD := p\n`) });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.message).toContain("Makefile:4 patches this probe's exec with kubectl");
+    // Control: a short one, as make reads it.
+    expect((await statusOf({ Makefile: byPod('V::=x\nexport POD := p\n') })).message).toContain("Makefile:4 patches this probe's exec with kubectl");
+  });
+
   test('a variable the Makefile does not export, given on make\'s command line or in its environment by a run of the repository: exported in that run', async () => {
     const makefile = `KC ?= kubectl\ndeploy:\n\t$$KC ${PATCH.slice('kubectl '.length)}\n`;
     for (const run of ['make deploy KC=kubectl', 'KC=kubectl make deploy', 'env KC=kubectl make -e deploy']) {

@@ -276,7 +276,7 @@ function usedDefines(text: string, bodies: readonly { name: string | undefined; 
  */
 function isRuleLine(line: string): boolean {
   const plain = maskReferences(line);
-  const colon = plain.search(/:(?!:*=)/);
+  const colon = ruleColon(plain);
   if (colon === -1) return false;
   return !plain.slice(0, colon).includes('=');
 }
@@ -288,9 +288,24 @@ function isRuleLine(line: string): boolean {
  */
 function inlineRecipe(line: string): number {
   const plain = maskReferences(line);
-  const colon = plain.search(/:(?!:*=)/);
+  const colon = ruleColon(plain);
   const semicolon = colon === -1 ? -1 : plain.indexOf(';', colon);
   return semicolon === -1 || /[=#]/.test(plain.slice(colon, semicolon)) ? -1 : semicolon;
+}
+
+/**
+ * The first `:` not starting an assignment operator (`:=`, `::=`, `:::=`), or -1: what
+ * /:(?!:*=)/ finds, read run by run of colons, where the regex rescans a run from each of its
+ * colons (quadratic on a long line of colons before a `=`). A run followed by `=` is an operator.
+ */
+function ruleColon(plain: string): number {
+  for (let colon = plain.indexOf(':'); colon !== -1; ) {
+    let after = colon;
+    while (plain[after] === ':') after++;
+    if (plain[after] !== '=') return colon;
+    colon = plain.indexOf(':', after);
+  }
+  return -1;
 }
 
 /** The line with its make references blanked out (their `:` and `=` are not the line's). */
@@ -786,7 +801,7 @@ export function makeExports(text: string): (name: string) => boolean | null {
     }
     if (isRuleLine(line)) {
       const plain = maskReferences(line);
-      const targets = plain.slice(0, plain.search(/:(?!:*=)/)).split(/[ \t]+/);
+      const targets = plain.slice(0, ruleColon(plain)).split(/[ \t]+/);
       if (targets.includes('.EXPORT_ALL_VARIABLES')) allTarget = allTarget === true ? true : state(true);
     }
   }
