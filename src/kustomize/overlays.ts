@@ -33,6 +33,7 @@ import { containerSteps, listenView, writeId, type BuildStep, type ContainerWrit
 import { namedFiles } from '../discover/names.js';
 import { CONTROLLER_PATTERN, filesMayHold, YAML_PATHSPECS, YAML_READERS_SEARCH } from '../discover/grep.js';
 import { controllerLists } from './controllers.js';
+import { lineAt as lineOfOffset } from '../analysis/ci-pipelines.js';
 
 /** A base probe an overlay needs kept on exec. */
 export interface OverlayHold {
@@ -663,7 +664,7 @@ function listenHolds(
           merged: {
             file: o.file,
             document: o.document,
-            ...(baseC ? { base: `${shown(o.file)}:${objectText.slice(0, baseC.range?.[0] ?? 0).split('\n').length}` } : {}),
+            ...(baseC ? { base: `${shown(o.file)}:${lineOfOffset(objectText, baseC.range?.[0] ?? 0)}` } : {}),
             others: [...new Set(others)],
             built: { steps, step, key },
           },
