@@ -86,7 +86,7 @@ const rule: Rule = {
           );
           return;
         }
-        const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise);
+        const env = scriptVariables(script.calls, shell.resolveWord, script.setsOtherwise, undefined, script.otherSets);
         const reader: WordReader = { resolve: shell.resolveWord, parse: (s) => shell.parseShell(s).calls, env, imageNames: scriptImageNames(script.calls, shell.resolveWord, script.setsOtherwise) };
 
         const reports: Report[] = [];

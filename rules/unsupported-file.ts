@@ -322,7 +322,7 @@ async function recipeUses(text: string, uses: readonly number[], run: RunContext
     const reader = {
       resolve,
       parse: (s: string) => shell.parseShell(s).calls,
-      env: runs.scriptVariables(script.calls, resolve, script.setsOtherwise),
+      env: runs.scriptVariables(script.calls, resolve, script.setsOtherwise, undefined, script.otherSets),
       imageNames: runs.scriptImageNames(script.calls, resolve, script.setsOtherwise),
     };
     const found = runs.commandUses(script.calls, reader).map((use) => ({ use, start: line.at[use.call.start]!, end: line.at[use.call.end]! }));

@@ -215,6 +215,11 @@ describe('compose files merged with -f, --file or COMPOSE_FILE', () => {
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f docker-compose.base.yml up\n' })).toEqual(['docker-compose.base.yml blocked']);
   });
 
+  test('files a script declares with export or readonly are read as assigned ones are', async () => {
+    // scriptVariables is given the parse's declarations (otherSets) by every script reader, not only the patch reader.
+    expect(await status({ ...files, 'ci.sh': 'export BASE=docker-compose.base.yml\nreadonly CI=docker-compose.ci.yml\ndocker compose -f "$BASE" -f "$CI" up\n' })).toEqual(['docker-compose.base.yml info']);
+  });
+
   test('a file named through a variable that may be this one: it may run alone', async () => {
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "$FILE" up\n' })).toEqual(['docker-compose.base.yml blocked']);
     expect(await status({ ...files, '.env': 'COMPOSE_FILE=docker-compose.base.yml:docker-compose.ci.yml\n', 'run.sh': 'docker compose -f "deploy/${NAME}.yml" up\n' })).toEqual(['docker-compose.base.yml info']);

@@ -32,6 +32,9 @@ describe('a command that writes the manifest', () => {
     ['kubectl kustomize -o FILE', make('kubectl kustomize overlays/prod -o out/pod.yaml'), 'Makefile:2', 'kubectl kustomize overlays/prod -o out/pod.yaml'],
     ['cue export --outfile FILE', make('cue export ./deploy --out yaml --outfile out/pod.yaml'), 'Makefile:2', 'cue export'],
     ['helm template | tee FILE: said as tee (review24 R7)', make('helm template app ./chart | tee out/pod.yaml >/dev/null'), 'Makefile:2', 'helm template app ./chart | tee out/pod.yaml`'],
+    // A declared value (export/readonly NAME=value) is read as an assignment by every script reader, not only the patch reader.
+    ['an output path a script declares with export', { 'render.sh': '#!/bin/sh\nexport OUT=out/pod.yaml\nkustomize build config > "$OUT"\n' }, 'render.sh:3', 'kustomize build config > out/pod.yaml'],
+    ['an output folder a script declares readonly', { 'render.sh': '#!/bin/sh\nreadonly DIR=out\njsonnet -m "$DIR" main.jsonnet\n' }, 'render.sh:3', 'jsonnet -m out main.jsonnet'],
     ['a redirect inside a loop of a script in a folder of its own (read from the root)', { 'hack/render.sh': '#!/bin/bash\nfor e in prod; do\n  kustomize build "overlays/$e" > out/pod.yaml\ndone\n' }, 'hack/render.sh:3', 'kustomize build overlays/'],
   ])('%s', async (_name, files, at, command) => {
     const r = await noteOf(files);

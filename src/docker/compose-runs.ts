@@ -250,7 +250,7 @@ function shellRuns(script: string, r: Readers, resolve: (w: ShWord, env: EnvLook
     if (!(e instanceof shell.ShellParseError)) throw e;
     return undefined;
   }
-  const env = runs.scriptVariables(parsed.calls, resolve, parsed.setsOtherwise);
+  const env = runs.scriptVariables(parsed.calls, resolve, parsed.setsOtherwise, undefined, parsed.otherSets);
   const argOf = (w: ShWord, from = 0): FileArg => {
     const pieces = [''];
     for (const p of w.parts) {

@@ -84,7 +84,7 @@ export function generatorRuns(run: RunContext, files: readonly string[]): Genera
         if (!(e instanceof ShellParseError)) throw e;
         continue;
       }
-      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer, parsed.otherSets);
       const read = (w: ShWord) => s.resolve(w, env);
       const sinks = pipelineSinks(parsed.stmts);
       let dirs: string[] | null = start;

@@ -1167,7 +1167,7 @@ function makeOverridesOf(run: RunContext, scripts: readonly { abs: string; kind:
         unparsedMakeRuns(s.script, out);
         continue;
       }
-      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+      const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer, parsed.otherSets);
       const called = scriptFunctions(parsed.calls, parsed.functions, s.resolve, (t) => parseShell(t).calls);
       let runsMake = false;
       for (const call of parsed.calls.flatMap((c) => called(c) ?? [c])) {

@@ -2169,7 +2169,7 @@ function scriptUses(script: string, site: ScriptSite): StepUse[] | undefined {
   }
   const { calls } = parsedScript;
   // What the site sets (Skaffold's $IMAGE) holds only where the script does not set the name itself (`for IMAGE in …`).
-  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise, site.env), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
+  const reader: WordReader = { resolve: resolveWord, parse: (s) => parseShell(s).calls, env: scriptVariables(calls, resolveWord, parsedScript.setsOtherwise, site.env, parsedScript.otherSets), imageNames: scriptImageNames(calls, resolveWord, parsedScript.setsOtherwise) };
   const mentions = mentionOffsets(script);
   // Where the command names the binary (the line to read), else where it starts.
   const at = (call: ShCall) => mentions.find((m) => m >= call.start && m < call.end) ?? call.start;

@@ -333,7 +333,7 @@ function yttPlaces(text: string, kind: ScriptKind, abs: string, run: RunContext)
       if (!(e instanceof ShellParseError)) throw e;
       continue;
     }
-    const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer);
+    const env = scriptVariables(parsed.calls, s.resolve, parsed.setsOtherwise, s.outer, parsed.otherSets);
     let here: string[] | null = startIn(s.cwd, abs, run) ?? startDirs(abs, run);
     for (const call of parsed.calls) {
       const words = call.args.map((w) => s.resolve(w, env));
